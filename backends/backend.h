@@ -1,0 +1,114 @@
+/* backend.h -- the one interface every host backend implements.
+ *
+ * Exactly one backend is linked into a ferry binary (backends/x86_64 or
+ * backends/aarch64, chosen by ARCH in the GNUmakefile); both define the
+ * same symbols below, so translator/ never tests the host architecture.
+ *
+ * Division of labour:
+ *  - the generic register allocator (translator/regalloc.c) walks the IR,
+ *    chooses host registers for every operand, and emits the glue it needs
+ *    (moves, constant loads, loads/stores of globals and spill slots)
+ *    through be_emit_mov / be_emit_movi / be_emit_ld_env / be_emit_st_env;
+ *  - be_emit_insn() then emits one IR instruction with operands already
+ *    in registers (or immediates where the backend's constraint table
+ *    allowed it);
+ *  - the backend owns its scratch registers (never in alloc_mask) and uses
+ *    them for anything the ISA needs that the IR does not express (x86
+ *    shift counts in CL, MUL's RDX:RAX, A64 immediates that don't encode).
+ */
+#ifndef FERRY_BACKEND_H
+#define FERRY_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ir.h"
+#include "runtime.h"
+
+/* An operand as the allocator hands it to be_emit_insn(). */
+struct be_arg {
+    bool is_const;
+    int8_t reg;                 /* host register number when !is_const */
+    uint64_t imm;
+};
+
+/* Which immediates an input may take; be_imm_fits() decides per value. */
+enum be_imm_class {
+    BE_IMM_NONE = 0,            /* register only */
+    BE_IMM_ANY,                 /* any 64-bit constant */
+    BE_IMM_ARITH,               /* add/sub/cmp immediate (x86: s32; A64: imm12, maybe shifted) */
+    BE_IMM_LOGIC,               /* and/or/xor (x86: s32; A64: bitmask immediate) */
+    BE_IMM_SHIFT,               /* shift/rotate count */
+    BE_IMM_MEMOFF,              /* address for ld/st (x86: s32 absolute) */
+};
+
+/* Declarative operand constraints, one row per IR op (indexed by enum
+ * ir_op).  imm[i] is the class for input i; zero means register only. */
+struct be_constraint {
+    uint8_t imm[5];
+};
+
+struct be_desc {
+    const char *name;                   /* "x86_64", "aarch64" */
+    int n_regs;
+    const char *const *reg_names;
+    uint64_t alloc_mask;                /* registers the allocator may use */
+    uint64_t call_clobbered;            /* destroyed by a C call */
+    int env_reg;                        /* holds env inside translated code */
+    int call_args[6];                   /* C argument registers; [0] gets env */
+    int call_ret;                       /* C return register */
+    const struct be_constraint *constraints;    /* [IR_NUM_OPS] */
+    int cs_arch, cs_mode;               /* capstone ids for -d out_asm */
+};
+extern const struct be_desc be_host;
+
+bool be_imm_fits(enum be_imm_class cls, const struct ir_insn *insn, uint64_t imm);
+
+/* An emission buffer for one block (or the prologue). */
+struct be_code {
+    uint8_t *start, *ptr, *end;         /* end leaves BE_MAX_INSN_BYTES slack */
+    const uint8_t *epilogue;            /* set by be_emit_prologue() */
+    struct tr_block *tb;                /* block being emitted (stored by exit stubs) */
+    uint32_t jump_site[2];              /* offsets (from start) of the patchable
+                                           jump of chain slots 0 and 1, or
+                                           UINT32_MAX when the slot is unused */
+};
+
+/* No single be_emit_* call writes more than this many bytes. */
+#define BE_MAX_INSN_BYTES 256
+
+/* Entry trampoline, emitted once at the start of the code cache:
+ *     uint64_t enter(void *env, const void *host_code);
+ * saves callee-saved registers, puts env in env_reg, jumps to host_code.
+ * Also emits the epilogue (c->epilogue): translated code jumps there with
+ * an enum tr_exit value in call_ret; it restores registers and returns
+ * that value from enter(). Returns the address of enter. */
+void *be_emit_prologue(struct be_code *c);
+
+/* Allocator glue. ld_env/st_env move 64 bits between a register and
+ * env + offset. */
+void be_emit_mov(struct be_code *c, int dst, int src);
+void be_emit_movi(struct be_code *c, int dst, uint64_t imm);
+void be_emit_ld_env(struct be_code *c, int reg, int32_t offset);
+void be_emit_st_env(struct be_code *c, int reg, int32_t offset);
+
+/* Calls fn(env, call_args[1..]) after the allocator has placed the
+ * arguments; the result is left in call_ret. */
+void be_emit_call(struct be_code *c, const void *fn);
+
+/* Emits one IR instruction.  out[] / in[] follow the op's outputs and
+ * inputs.  For IR_call the allocator has already placed the arguments and
+ * out[0] (if any) is call_ret; the backend just emits be_emit_call().
+ * Exits (goto_tb, brcond, exit_*) follow the protocol in runtime.h:
+ *   chain slot n: a patchable jump (offset recorded in c->jump_site[n]),
+ *   initially to a stub that stores the target pc in rt.pc, c->tb in
+ *   rt.exit_tb, TR_EXIT_CHAIN0 + n in call_ret and jumps to the epilogue.
+ *   All dirty globals were written back by the allocator beforehand. */
+void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
+                  const struct be_arg *out, const struct be_arg *in);
+
+/* Re-points the patchable jump at `site` to `target` and makes the change
+ * visible to instruction fetch. */
+void be_patch_jump(uint8_t *site, const uint8_t *target);
+
+#endif

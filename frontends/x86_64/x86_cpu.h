@@ -1,0 +1,59 @@
+/* x86_cpu.h -- the guest x86-64 CPU state ("env" for translated code).
+ *
+ * Begins with struct tr_runtime (runtime.h) so the translator finds the
+ * guest pc and spill slots at fixed offsets.  Arithmetic flags are kept
+ * lazily (QEMU-style): cc_op says which operation last set them and
+ * cc_dst/cc_src/cc_src2 hold its result and operands; x86_eflags()
+ * materialises EFLAGS from them only when something reads it.
+ */
+#ifndef FERRY_X86_CPU_H
+#define FERRY_X86_CPU_H
+
+#include <stdint.h>
+
+#include "runtime.h"
+
+enum x86_reg {
+    X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,
+    X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+};
+
+/* EFLAGS bits */
+#define X86_CF 0x0001u
+#define X86_PF 0x0004u
+#define X86_AF 0x0010u
+#define X86_ZF 0x0040u
+#define X86_SF 0x0080u
+#define X86_TF 0x0100u
+#define X86_IF 0x0200u
+#define X86_DF 0x0400u
+#define X86_OF 0x0800u
+#define X86_ID 0x200000u
+
+typedef union x86_xmm {
+    uint8_t b[16];
+    uint16_t w[8];
+    uint32_t d[4];
+    uint64_t q[2];
+    int8_t sb[16];
+    int16_t sw[8];
+    int32_t sd[4];
+    int64_t sq[2];
+    float f[4];
+    double fd[2];
+} x86_xmm;
+
+struct x86_cpu {
+    struct tr_runtime rt;
+    uint64_t regs[16];
+    uint64_t fs_base, gs_base;
+    uint64_t cc_op, cc_dst, cc_src, cc_src2;   /* lazy arithmetic flags */
+    uint64_t df;                               /* direction: 1 or -1 */
+    uint64_t eflags_rest;                      /* AC, ID, ... as written by popf */
+    uint32_t mxcsr;
+    uint32_t pad;
+    x86_xmm xmm[16];
+    x86_xmm xmm_tmp[2];                        /* memory operands of SSE insns */
+};
+
+#endif

@@ -1,0 +1,178 @@
+/* ir.h -- ferry's host-independent intermediate representation.
+ *
+ * A translation block (struct ir_block) is a straight-line list of
+ * instructions with no internal labels: control leaves it only through the
+ * exit ops (brcond, goto_tb, exit_indirect, exit_code; see ir_ops.def).
+ * Values are 64-bit and come in three kinds:
+ *   - globals: guest CPU-state fields living at a fixed offset in env (the
+ *     guest registers, lazy-flag fields, fs base).  The register allocator
+ *     caches them in host registers inside a block and writes dirty ones
+ *     back before exits and before helper calls that touch CPU state.
+ *   - temps:   block-local scratch values (not SSA: may be reassigned).
+ *   - consts:  64-bit immediates.
+ * The frontend builds blocks with the ir_* emitters below; the optimizer
+ * (ir_opt.c) folds and removes dead code; the register allocator
+ * (regalloc.c) drives the backend (backends/backend.h) to emit host code.
+ */
+#ifndef FERRY_IR_H
+#define FERRY_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum ir_op_flags {
+    IR_F_SIZED  = 1 << 0,   /* insn->size is 32 or 64 */
+    IR_F_COND   = 1 << 1,   /* insn->cond is meaningful */
+    IR_F_MEM    = 1 << 2,   /* insn->size is a memop */
+    IR_F_SIDE   = 1 << 3,   /* never removed by dead-code elimination */
+    IR_F_CALL   = 1 << 4,   /* helper call */
+    IR_F_EXIT   = 1 << 5,   /* unconditional block exit: must be last */
+    IR_F_BRANCH = 1 << 6,   /* conditional block exit */
+};
+
+enum ir_op {
+#define IR_OP(name, nout, nin, flags) IR_##name,
+#include "ir_ops.def"
+#undef IR_OP
+    IR_NUM_OPS
+};
+
+struct ir_op_info {
+    const char *name;
+    uint8_t n_out, n_in;
+    uint16_t flags;
+};
+extern const struct ir_op_info ir_op_info[IR_NUM_OPS];
+
+enum ir_cond {
+    IR_EQ, IR_NE,
+    IR_LT, IR_GE, IR_LE, IR_GT,         /* signed */
+    IR_LTU, IR_GEU, IR_LEU, IR_GTU,     /* unsigned */
+    IR_TSTEQ, IR_TSTNE,                 /* (a & b) == 0, (a & b) != 0 */
+    IR_NUM_CONDS
+};
+extern const char *const ir_cond_names[IR_NUM_CONDS];
+enum ir_cond ir_cond_invert(enum ir_cond c);
+enum ir_cond ir_cond_swap(enum ir_cond c);   /* a c b  <=>  b swap(c) a */
+bool ir_cond_eval(enum ir_cond c, uint64_t a, uint64_t b, int size);
+
+/* Memops for ld/st/ld_env/st_env (stored in insn->size). */
+enum ir_memop {
+    IR_MO_8 = 0, IR_MO_16 = 1, IR_MO_32 = 2, IR_MO_64 = 3,
+    IR_MO_SIZE = 3,
+    IR_MO_SIGN = 4,                     /* sign-extend a load */
+};
+static inline int ir_memop_bytes(unsigned mo) { return 1 << (mo & IR_MO_SIZE); }
+
+typedef uint16_t ir_ref;                /* index into ir_block.values */
+#define IR_NONE ((ir_ref)0xffff)
+
+enum ir_value_kind { IR_VAL_GLOBAL, IR_VAL_TEMP, IR_VAL_CONST };
+
+struct ir_value {
+    uint8_t kind;
+    int32_t env_offset;                 /* globals */
+    uint64_t imm;                       /* consts */
+    const char *name;                   /* globals, for dumps */
+};
+
+#define IR_MAX_ARGS 6
+
+struct ir_insn {
+    uint16_t op;                        /* enum ir_op */
+    uint8_t size;                       /* 32/64, or a memop */
+    uint8_t cond;                       /* enum ir_cond */
+    ir_ref args[IR_MAX_ARGS];           /* outputs, then inputs */
+    int64_t aux[2];                     /* per-op constants, see ir_ops.def */
+};
+
+/* A C function called from translated code: ret = fn(env, a0..a4).
+ * Every argument and the result are uint64_t. */
+enum ir_helper_flags {
+    IR_HELPER_RW_GLOBALS = 1 << 0,      /* reads/writes env globals: sync
+                                           before, reload after */
+    IR_HELPER_NORETURN   = 1 << 1,      /* raises a guest exception */
+};
+struct ir_helper {
+    void *fn;
+    const char *name;
+    uint8_t n_args;                     /* not counting env */
+    uint8_t has_result;
+    uint8_t flags;
+};
+
+#define IR_MAX_INSNS   4096
+#define IR_MAX_VALUES  4096
+#define IR_MAX_GLOBALS 64
+
+/* Globals are declared once per guest (ir_globals) and copied into every
+ * block as its first values, so a global's ir_ref is the same everywhere. */
+struct ir_globals {
+    int count;
+    struct ir_value v[IR_MAX_GLOBALS];
+};
+ir_ref ir_global_declare(struct ir_globals *g, const char *name, int32_t env_offset);
+
+struct ir_block {
+    uint64_t guest_pc;                  /* first guest instruction */
+    uint32_t guest_size;                /* bytes of guest code covered */
+    uint32_t guest_insns;
+    int n_insns, n_values, n_globals;
+    struct ir_insn insns[IR_MAX_INSNS];
+    struct ir_value values[IR_MAX_VALUES];
+    bool overflow;                      /* ran out of insns/values */
+};
+
+void ir_block_init(struct ir_block *b, const struct ir_globals *g, uint64_t pc);
+
+/* Value constructors. */
+ir_ref ir_temp(struct ir_block *b);
+ir_ref ir_const(struct ir_block *b, uint64_t imm);
+static inline bool ir_is_const(const struct ir_block *b, ir_ref r)
+{ return r != IR_NONE && b->values[r].kind == IR_VAL_CONST; }
+
+/* Generic emitter; the typed wrappers below are what frontends use. */
+struct ir_insn *ir_emit(struct ir_block *b, enum ir_op op, int size,
+                        ir_ref a0, ir_ref a1, ir_ref a2);
+
+static inline void ir_insn_start(struct ir_block *b, uint64_t pc, int len)
+{ struct ir_insn *i = ir_emit(b, IR_insn_start, 0, IR_NONE, IR_NONE, IR_NONE);
+  i->aux[0] = (int64_t)pc; i->aux[1] = len; }
+static inline void ir_mov(struct ir_block *b, ir_ref d, ir_ref a)
+{ ir_emit(b, IR_mov, 64, d, a, IR_NONE); }
+static inline void ir_movi(struct ir_block *b, ir_ref d, uint64_t imm)
+{ ir_mov(b, d, ir_const(b, imm)); }
+/* d = a OP b for the IR_F_SIZED binary ops (add, sub, ..., rotr). */
+static inline void ir_binop(struct ir_block *b, enum ir_op op, int size, ir_ref d, ir_ref x, ir_ref y)
+{ ir_emit(b, op, size, d, x, y); }
+static inline void ir_unop(struct ir_block *b, enum ir_op op, int size, ir_ref d, ir_ref x)
+{ ir_emit(b, op, size, d, x, IR_NONE); }
+void ir_extract(struct ir_block *b, ir_ref d, ir_ref a, int pos, int len);
+void ir_deposit(struct ir_block *b, ir_ref d, ir_ref a, ir_ref v, int pos, int len);
+void ir_setcond(struct ir_block *b, enum ir_cond c, int size, ir_ref d, ir_ref x, ir_ref y);
+void ir_movcond(struct ir_block *b, enum ir_cond c, int size, ir_ref d,
+                ir_ref x, ir_ref y, ir_ref vtrue, ir_ref vfalse);
+void ir_ld(struct ir_block *b, unsigned memop, ir_ref d, ir_ref addr);
+void ir_st(struct ir_block *b, unsigned memop, ir_ref addr, ir_ref val);
+void ir_ld_env(struct ir_block *b, unsigned memop, ir_ref d, int32_t offset);
+void ir_st_env(struct ir_block *b, unsigned memop, ir_ref val, int32_t offset);
+/* args: up to 5 refs; pass n = helper->n_args. d may be IR_NONE. */
+void ir_call(struct ir_block *b, const struct ir_helper *h, ir_ref d, const ir_ref *args);
+void ir_brcond(struct ir_block *b, enum ir_cond c, int size, ir_ref x, ir_ref y,
+               uint64_t target_pc, int slot);
+void ir_goto_tb(struct ir_block *b, uint64_t target_pc, int slot);
+void ir_exit_indirect(struct ir_block *b, ir_ref pc);
+void ir_exit_code(struct ir_block *b, uint64_t pc, int code);
+
+/* Checks operand kinds, counts, sizes, and that the block ends in an exit.
+ * Returns NULL when valid, else a static message naming the bad insn. */
+const char *ir_validate(const struct ir_block *b);
+void ir_dump(const struct ir_block *b, FILE *out);
+void ir_dump_insn(const struct ir_block *b, const struct ir_insn *i, FILE *out);
+
+/* ir_opt.c: constant folding, copy propagation, dead-code elimination. */
+void ir_optimize(struct ir_block *b);
+
+#endif

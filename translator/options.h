@@ -1,0 +1,33 @@
+/* options.h -- ferry's command-line options and logging, shared by all
+ * modules (translator, loader, syscalls). */
+#ifndef FERRY_OPTIONS_H
+#define FERRY_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum log_mask {
+    LOG_IN_ASM  = 1 << 0,       /* guest instructions of each new block */
+    LOG_IR      = 1 << 1,       /* IR after optimisation */
+    LOG_OUT_ASM = 1 << 2,       /* host code of each new block */
+    LOG_EXEC    = 1 << 3,       /* every block entered from the dispatcher */
+    LOG_UNIMPL  = 1 << 4,       /* instructions that raise SIGILL */
+};
+
+struct ferry_options {
+    unsigned log_mask;
+    bool strace;                /* --strace */
+    bool stats;                 /* --stats */
+    size_t code_cache_size;     /* bytes */
+    const char *self_exe;       /* path of the ferry binary, for execve */
+};
+extern struct ferry_options ferry_opts;
+extern FILE *ferry_log;         /* stderr unless -D FILE */
+
+#define LOG_ON(mask) (ferry_opts.log_mask & (mask))
+
+/* Ends the process with the guest's status after printing --stats. */
+_Noreturn void ferry_exit(int status);
+
+#endif

@@ -1,0 +1,47 @@
+/* runtime.h -- what translated code, the dispatcher and helpers share.
+ *
+ * Every guest CPU-state structure begins with struct tr_runtime, so
+ * translated code reaches the guest pc, the spill slots and the exit
+ * information at fixed offsets from the env register, whatever the guest.
+ */
+#ifndef FERRY_RUNTIME_H
+#define FERRY_RUNTIME_H
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TR_SPILL_SLOTS 64
+
+/* Why translated code returned to the dispatcher. */
+enum tr_exit {
+    TR_EXIT_CHAIN0 = 0,     /* goto_tb/brcond slot 0, not chained yet */
+    TR_EXIT_CHAIN1 = 1,     /* slot 1 */
+    TR_EXIT_INDIRECT,       /* env->rt.pc holds the next guest pc */
+    TR_EXIT_SYSCALL,        /* guest syscall; rt.pc is the next insn */
+    TR_EXIT_SIGILL,         /* untranslatable insn at rt.pc */
+    TR_EXIT_SIGTRAP,        /* int3: rt.pc after it */
+    TR_EXIT_SIGSEGV,        /* hlt / privileged insn at rt.pc */
+    TR_EXIT_SIGFPE,         /* divide error at rt.pc (raised by helpers) */
+    TR_EXIT_FLUSH,          /* code cache must be flushed (helpers) */
+};
+
+struct tr_block;
+
+struct tr_runtime {
+    uint64_t pc;                        /* guest pc when not in a block */
+    struct tr_block *exit_tb;           /* block that left via a chain slot */
+    uint64_t spill[TR_SPILL_SLOTS];     /* register-allocator spill area */
+    sigjmp_buf *unwind;                 /* helpers raise via tr_raise() */
+};
+
+#define TR_OFFSET_PC       ((int32_t)offsetof(struct tr_runtime, pc))
+#define TR_OFFSET_EXIT_TB  ((int32_t)offsetof(struct tr_runtime, exit_tb))
+#define TR_OFFSET_SPILL(i) ((int32_t)(offsetof(struct tr_runtime, spill) + 8 * (i)))
+
+/* Leave translated code from inside a helper: sets rt.pc = pc and returns
+ * exit code `code` from tr_run_block(). Helpers that call this are
+ * declared IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN. */
+_Noreturn void tr_raise(struct tr_runtime *rt, enum tr_exit code, uint64_t pc);
+
+#endif

@@ -1,0 +1,36 @@
+/* translator.h -- code cache, block lookup, dispatcher. */
+#ifndef FERRY_TRANSLATOR_H
+#define FERRY_TRANSLATOR_H
+
+#include <stdint.h>
+
+#include "frontend.h"
+#include "runtime.h"
+
+struct tr_block {
+    uint64_t guest_pc;
+    uint32_t guest_size;
+    uint32_t code_size;
+    uint8_t *code;
+    uint32_t jump_site[2];      /* see be_code.jump_site */
+    struct tr_block *hash_next;
+    uint64_t exec_count;        /* incremented by the block itself under --stats */
+};
+
+struct tr_stats {
+    uint64_t blocks_translated, dispatches, chains_patched, cache_flushes;
+    uint64_t guest_insns_translated;
+};
+extern struct tr_stats tr_stats;
+
+/* syscall(env) runs the guest syscall described by env (TR_EXIT_SYSCALL). */
+void tr_init(const struct fe_guest *guest, void (*syscall)(void *env));
+/* Runs guest code from env->rt.pc forever; returns only through
+ * ferry_exit() (exit syscalls) or a fatal guest signal. */
+_Noreturn void tr_run(void *env);
+/* Drops every translation overlapping [start, start+len) (mmap/munmap/
+ * mprotect of guest code). The current simple policy flushes the cache. */
+void tr_invalidate(uint64_t start, uint64_t len);
+void tr_print_stats(void);
+
+#endif
