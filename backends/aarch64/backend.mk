@@ -1,0 +1,2 @@
+# backend.mk -- the AArch64 host backend.
+BACKEND_SRCS_aarch64 += $(wildcard backends/aarch64/*.c)

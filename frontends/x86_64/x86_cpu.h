@@ -56,4 +56,8 @@ struct x86_cpu {
     x86_xmm xmm_tmp[2];                        /* memory operands of SSE insns */
 };
 
+/* CPUID leaf 1 EDX of ferry's virtual CPU, for the loader's AT_HWCAP
+ * (implemented by the frontend's CPUID table). */
+uint32_t x86_cpuid_hwcap(void);
+
 #endif
