@@ -1,0 +1,109 @@
+# tests.mk -- every test suite, `make check` wiring, `make bench`.
+#
+# Outputs live under $(BUILD)/tests/. Each differential suite runs its cases
+# natively and under ferry (tests/run-diff.sh) for both hosts:
+#   check-unit                 criterion unit tests (x86-64 host only)
+#   check-guest-ARCH           tests/guest/*.c, each at -O0, -O2 and -static-pie
+#   check-insn-ARCH            tests/insn/*.c instruction difftests (quick sweep)
+#   check-busybox-ARCH         tests/busybox/*.sh with Debian's static busybox
+#   check-cli-ARCH             command-line behaviour and --stats (chaining)
+#   check-long                 the full random instruction sweeps, both hosts
+# ARCH is x86_64 (build/ferry) or aarch64 (build/aarch64/ferry under qemu).
+
+TESTS_OUT := $(BUILD)/tests
+GUEST_CC  := gcc
+# Guest code is x86-64 whatever the host: always built with the native gcc.
+GUEST_CFLAGS := -std=gnu11 -Wall -Wno-unused-result -fno-strict-aliasing
+# Inline-asm difftests push/pop around instructions: no red zone to clobber.
+INSN_CFLAGS := -std=gnu11 -O1 -Wall -mno-red-zone -fno-strict-aliasing -Itests/insn
+# How each host's ferry is invoked (absolute: cases run in a scratch dir).
+FERRY_CMD_x86_64  = $(RUN_x86_64) $(abspath $(FERRY_BIN_x86_64))
+FERRY_CMD_aarch64 = $(RUN_aarch64) $(abspath $(FERRY_BIN_aarch64))
+# qemu-user makes the aarch64 runs much slower: more time per case.
+TEST_TIMEOUT_x86_64  ?= 60
+TEST_TIMEOUT_aarch64 ?= 400
+RUN_DIFF := sh tests/run-diff.sh
+
+# --- unit tests (criterion), x86-64 host only ---------------------------
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(patsubst tests/unit/%.c,$(TESTS_OUT)/obj/unit/%.o,$(UNIT_SRCS))
+UNIT_BIN  := $(TESTS_OUT)/unit
+$(TESTS_OUT)/obj/unit/%.o: tests/unit/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC_x86_64) $(CFLAGS) -MMD -MP -c $< -o $@
+$(UNIT_BIN): $(UNIT_OBJS) $(FERRY_LIB_OBJS_x86_64)
+	@mkdir -p $(@D)
+	$(CC_x86_64) $(LDFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
+-include $(UNIT_OBJS:.o=.d)
+.PHONY: check-unit
+check-unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+CHECK_TARGETS += check-unit
+-include tests/elf/elf.mk
+
+# --- guest programs: three builds of each ----------------------------------
+GUEST_NAMES := $(notdir $(basename $(wildcard tests/guest/*.c)))
+GUEST_VARIANTS := O0 O2 pie
+GUEST_BINS := $(foreach n,$(GUEST_NAMES),$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v)))
+$(TESTS_OUT)/guest/%.O0: tests/guest/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -static -O0 -o $@ $< -lm
+$(TESTS_OUT)/guest/%.O2: tests/guest/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -static -O2 -o $@ $< -lm
+$(TESTS_OUT)/guest/%.pie: tests/guest/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -static-pie -fPIE -O2 -o $@ $< -lm
+.PHONY: guest-programs
+guest-programs: $(GUEST_BINS)
+
+# --- instruction difftests: a quick sweep and a long one ---------------------
+INSN_NAMES := $(notdir $(basename $(wildcard tests/insn/*.c)))
+INSN_QUICK := $(INSN_NAMES:%=$(TESTS_OUT)/insn/%.quick)
+INSN_LONG  := $(INSN_NAMES:%=$(TESTS_OUT)/insn/%.long)
+$(TESTS_OUT)/insn/%.quick: tests/insn/%.c tests/insn/insn.h | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(INSN_CFLAGS) -static -o $@ $< -lm
+$(TESTS_OUT)/insn/%.long: tests/insn/%.c tests/insn/insn.h | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(INSN_CFLAGS) -DINSN_LONG -static -o $@ $< -lm
+
+# --- the per-host suites --------------------------------------------------
+# tests_for_arch(ARCH): check-{guest,insn,busybox,cli}-ARCH.
+define tests_for_arch
+.PHONY: check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-cli-$(1) check-insn-long-$(1)
+check-guest-$(1): $$(FERRY_BIN_$(1)) $$(GUEST_BINS)
+	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/guest-$(1) -m tests/guest \
+	    -f "$$(FERRY_CMD_$(1))" $$(GUEST_BINS)
+check-insn-$(1): $$(FERRY_BIN_$(1)) $$(INSN_QUICK)
+	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/insn-$(1) -m tests/insn \
+	    -f "$$(FERRY_CMD_$(1))" $$(INSN_QUICK)
+check-insn-long-$(1): $$(FERRY_BIN_$(1)) $$(INSN_LONG)
+	$$(RUN_DIFF) -t $$$$(( 4 * $$(TEST_TIMEOUT_$(1)) )) -w $$(TESTS_OUT)/run/insn-long-$(1) \
+	    -m tests/insn -f "$$(FERRY_CMD_$(1))" $$(INSN_LONG)
+check-busybox-$(1): $$(FERRY_BIN_$(1))
+	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/busybox-$(1) \
+	    -f "$$(FERRY_CMD_$(1))" $$(sort $$(wildcard tests/busybox/*.sh))
+check-cli-$(1): $$(FERRY_BIN_$(1)) $$(TESTS_OUT)/guest/loop.O2
+	sh tests/check-cli.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(TESTS_OUT)/guest/loop.O2)
+CHECK_TARGETS += check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-cli-$(1)
+endef
+$(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
+
+.PHONY: check-long
+check-long: $(foreach a,$(ARCHES),check-insn-long-$(a))
+
+# --- benchmarks -------------------------------------------------------------
+BENCH_NAMES := $(notdir $(basename $(wildcard tests/bench/*.c)))
+BENCH_BINS  := $(BENCH_NAMES:%=$(TESTS_OUT)/bench/%)
+BENCH_RUNS  ?= 5
+$(TESTS_OUT)/bench/%: tests/bench/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -std=gnu11 -O2 -static -o $@ $< -lm
+.PHONY: bench bench-aarch64
+bench: $(FERRY_BIN_x86_64) $(BENCH_BINS)
+	sh tests/bench/bench.sh -n $(BENCH_RUNS) -w $(TESTS_OUT)/bench/work \
+	    -f "$(abspath $(FERRY_BIN_x86_64))" -q "qemu-x86_64" $(abspath $(BENCH_BINS))
+bench-aarch64: $(FERRY_BIN_aarch64) $(BENCH_BINS)
+	sh tests/bench/bench.sh -n $(BENCH_RUNS) -w $(TESTS_OUT)/bench/work-aarch64 \
+	    -f "$(FERRY_CMD_aarch64)" -q "qemu-x86_64" $(abspath $(BENCH_BINS))

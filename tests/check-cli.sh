@@ -1,0 +1,88 @@
+#!/bin/sh
+# check-cli.sh -- ferry's command line: bad input gives one line and a
+# non-zero status, and `--stats` on a hot loop shows that translation is real
+# (blocks translated, chained, and run far more often than dispatched).
+#
+#   tests/check-cli.sh "FERRY CMD" /abs/path/to/loop-program
+set -u
+ferry=$1
+loop=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; sed 's/^/  | /' "$tmp/err" | head -n 10; failed=$((failed + 1)); }
+
+# run ARGS...: runs ferry; status in $st, output in $tmp/out, $tmp/err.
+run() {
+    st=0
+    # $ferry is split into words on purpose (it may be "qemu-aarch64 -L / ...").
+    timeout -k 5 300 $ferry "$@" > "$tmp/out" 2> "$tmp/err" < /dev/null || st=$?
+    grep -v '^qemu: uncaught target signal' "$tmp/err" > "$tmp/err.f" || true
+    mv "$tmp/err.f" "$tmp/err"
+}
+
+# expect_one_line_error NAME WANTED_STATUS ARGS...  (WANTED_STATUS "nz": any non-zero)
+expect_one_line_error() {
+    name=$1 want=$2
+    shift 2
+    run "$@"
+    lines=$(wc -l < "$tmp/err")
+    if [ "$want" = nz ] && { [ "$st" = 0 ] || [ "$st" -gt 127 ]; }; then
+        fail "$name" "status $st, wanted a non-zero exit (not a crash)"
+    elif [ "$want" != nz ] && [ "$st" != "$want" ]; then
+        fail "$name" "status $st, wanted $want"
+    elif [ "$lines" != 1 ]; then
+        fail "$name" "$lines lines on stderr, wanted exactly one"
+    else
+        pass "$name"
+    fi
+}
+
+expect_one_line_error "no program: one line, non-zero" nz
+expect_one_line_error "missing program: one line, status 127" 127 "$tmp/does-not-exist"
+printf 'this is not an ELF file\n' > "$tmp/text"
+chmod +x "$tmp/text"
+expect_one_line_error "not an ELF file: one line, non-zero" nz "$tmp/text"
+expect_one_line_error "unknown option: one line, non-zero" nz --no-such-option "$loop"
+
+# stat NAME: the value of "ferry-stats: NAME: VALUE" in $tmp/err (empty if none).
+stat() { sed -n "s/^ferry-stats: *$1: *\([0-9][0-9]*\).*/\1/p" "$tmp/err" | head -n 1; }
+
+# --stats on the hot loop: the guest's own output must still be right.
+native=$("$loop")
+run --stats "$loop"
+if [ "$st" != 0 ] || [ "$(cat "$tmp/out")" != "$native" ]; then
+    fail "--stats: loop program runs correctly" "status $st, stdout '$(head -c 200 "$tmp/out")', native '$native'"
+else
+    pass "--stats: loop program runs correctly"
+fi
+translated=$(stat blocks_translated)
+chained=$(stat chains_patched)
+executed=$(stat blocks_executed)
+dispatches=$(stat dispatches)
+insns=$(stat guest_insns_translated)
+echo "  stats: blocks_translated=$translated guest_insns_translated=$insns chains_patched=$chained" \
+     "blocks_executed=$executed dispatches=$dispatches"
+if [ -z "$translated" ] || [ "$translated" -le 0 ]; then
+    fail "--stats: blocks_translated > 0" "got '$translated'"
+else
+    pass "--stats: blocks_translated > 0"
+fi
+if [ -z "$chained" ] || [ "$chained" -le 0 ]; then
+    fail "--stats: chains_patched > 0" "got '$chained'"
+else
+    pass "--stats: chains_patched > 0"
+fi
+# The loop runs millions of blocks; with chaining, nearly none of them go
+# through the dispatcher. Demand at least 20 blocks per dispatch.
+if [ -z "$executed" ] || [ -z "$dispatches" ] || [ "$executed" -lt $((20 * dispatches + 1000)) ]; then
+    fail "--stats: blocks_executed >> dispatches" "executed '$executed', dispatches '$dispatches'"
+else
+    pass "--stats: blocks_executed >> dispatches"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
