@@ -1,0 +1,97 @@
+/* a64_desc.c -- the AArch64 backend's description for the register
+ * allocator: register roles, the per-op operand constraint table, and
+ * which constants each immediate class accepts (be_imm_fits).
+ */
+#include <capstone/capstone.h>
+
+#include "a64_emit.h"
+
+#define BIT(r) (1ull << (r))
+#define RANGE(lo, hi) ((BIT((hi) + 1) - 1) & ~(BIT(lo) - 1))
+
+static const char *const a64_reg_names[32] = {
+    "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
+    "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22",
+    "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30", "sp",
+};
+
+#define IN1(cls)  { { BE_IMM_NONE, (cls) } }
+static const struct be_constraint a64_constraints[IR_NUM_OPS] = {
+    [IR_mov]     = { { BE_IMM_ANY } },
+    [IR_add]     = IN1(BE_IMM_ARITH),
+    [IR_sub]     = IN1(BE_IMM_ARITH),
+    [IR_and]     = IN1(BE_IMM_LOGIC),
+    [IR_or]      = IN1(BE_IMM_LOGIC),
+    [IR_xor]     = IN1(BE_IMM_LOGIC),
+    [IR_andc]    = IN1(BE_IMM_LOGIC),
+    [IR_shl]     = IN1(BE_IMM_SHIFT),
+    [IR_shr]     = IN1(BE_IMM_SHIFT),
+    [IR_sar]     = IN1(BE_IMM_SHIFT),
+    [IR_rotl]    = IN1(BE_IMM_SHIFT),
+    [IR_rotr]    = IN1(BE_IMM_SHIFT),
+    /* For TSTEQ/TSTNE be_imm_fits checks a bitmask immediate instead. */
+    [IR_setcond] = IN1(BE_IMM_ARITH),
+    [IR_brcond]  = IN1(BE_IMM_ARITH),
+    /* movcond's values are loaded into scratch registers after the compare. */
+    [IR_movcond] = { { BE_IMM_NONE, BE_IMM_ARITH, BE_IMM_ANY, BE_IMM_ANY } },
+    [IR_st]      = IN1(BE_IMM_ANY),
+    [IR_st_env]  = { { BE_IMM_ANY } },
+    [IR_exit_indirect] = { { BE_IMM_ANY } },
+};
+
+const struct be_desc be_host = {
+    .name = "aarch64",
+    .n_regs = 32,
+    .reg_names = a64_reg_names,
+    .alloc_mask = RANGE(0, 15) | RANGE(20, 28),
+    .call_clobbered = RANGE(0, 18) | BIT(A64_LR),
+    .env_reg = A64_ENV,
+    .call_args = { 0, 1, 2, 3, 4, 5 },
+    .call_ret = 0,
+    .constraints = a64_constraints,
+    .cs_arch = CS_ARCH_ARM64,
+    .cs_mode = CS_MODE_ARM,
+};
+
+static int insn_width(const struct ir_insn *insn) { return insn->size == 32 ? 32 : 64; }
+
+static uint64_t truncate_to(uint64_t v, int width)
+{ return width == 32 ? v & 0xffffffffull : v; }
+
+static bool is_test_cond(const struct ir_insn *insn)
+{
+    bool has_cond = insn->op == IR_setcond || insn->op == IR_movcond || insn->op == IR_brcond;
+    return has_cond && (insn->cond == IR_TSTEQ || insn->cond == IR_TSTNE);
+}
+
+/* add/sub/cmp: imm12 (maybe << 12), or its negation via the opposite op. */
+static bool arith_fits(uint64_t imm, int width)
+{
+    return a64_arith_imm_fits(truncate_to(imm, width)) ||
+           a64_arith_imm_fits(truncate_to(-imm, width));
+}
+
+/* Logic ops: bitmask immediates, plus 0 and all-ones which become XZR
+ * with the plain or inverted (bic/orn/eon) register form. */
+static bool logic_fits(uint64_t imm, int width)
+{
+    unsigned enc;
+    uint64_t v = truncate_to(imm, width);
+    return v == 0 || v == truncate_to(~0ull, width) || a64_bitmask_encode(v, width, &enc);
+}
+
+bool be_imm_fits(enum be_imm_class cls, const struct ir_insn *insn, uint64_t imm)
+{
+    int width = insn_width(insn);
+    switch (cls) {
+    case BE_IMM_ANY:
+    case BE_IMM_SHIFT:
+        return true;
+    case BE_IMM_ARITH:
+        return is_test_cond(insn) ? logic_fits(imm, width) : arith_fits(imm, width);
+    case BE_IMM_LOGIC:
+        return logic_fits(insn->op == IR_andc ? ~imm : imm, width);
+    default:
+        return false;
+    }
+}

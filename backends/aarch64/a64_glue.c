@@ -1,0 +1,86 @@
+/* a64_glue.c -- the register allocator's glue on AArch64: register moves,
+ * constants, env loads/stores, C calls and far jumps, plus the helpers the
+ * op emitters use to bring constant operands into registers.
+ */
+#include "a64_emit.h"
+
+void be_emit_mov(struct be_code *c, int dst, int src)
+{
+    if (dst != src)
+        a64_put(c, a64_mov(true, dst, src));
+}
+
+void be_emit_movi(struct be_code *c, int dst, uint64_t imm)
+{
+    uint32_t words[4];
+    int n = a64_movi_sequence(words, dst, imm);
+    for (int i = 0; i < n; i++)
+        a64_put(c, words[i]);
+}
+
+unsigned a64_src(struct be_code *c, const struct be_arg *a, unsigned scratch, int size)
+{
+    if (!a->is_const)
+        return a->reg;
+    be_emit_movi(c, scratch, size == 32 ? (uint32_t)a->imm : a->imm);
+    return scratch;
+}
+
+unsigned a64_src_zr(struct be_code *c, const struct be_arg *a, unsigned scratch, int size)
+{
+    uint64_t v = size == 32 ? (uint32_t)a->imm : a->imm;
+    if (a->is_const && v == 0)
+        return A64_ZR;
+    return a64_src(c, a, scratch, size);
+}
+
+/* Scaled unsigned offset when aligned and in range, else the unscaled
+ * signed 9-bit form, else the offset in TMP0 as an index register. */
+void a64_ldst_env(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
+                  unsigned reg, int32_t offset)
+{
+    bool aligned = (offset & ((1 << size_log2) - 1)) == 0;
+    if (offset >= 0 && aligned && (offset >> size_log2) < 4096) {
+        a64_put(c, a64_load_store_unsigned_imm(size_log2, opc, offset >> size_log2, A64_ENV, reg));
+    } else if (offset >= -256 && offset < 256) {
+        a64_put(c, a64_load_store_unscaled_imm(size_log2, opc, offset, A64_ENV, reg));
+    } else {
+        be_emit_movi(c, A64_TMP0, (uint64_t)(int64_t)offset);
+        a64_put(c, a64_load_store_reg_offset(size_log2, opc, A64_TMP0, A64_LSL_X, false,
+                                             A64_ENV, reg));
+    }
+}
+
+void be_emit_ld_env(struct be_code *c, int reg, int32_t offset)
+{
+    a64_ldst_env(c, 3, A64_LDR, reg, offset);
+}
+
+void be_emit_st_env(struct be_code *c, int reg, int32_t offset)
+{
+    a64_ldst_env(c, 3, A64_STR, reg, offset);
+}
+
+void a64_emit_jump(struct be_code *c, const void *target)
+{
+    int64_t off = a64_offset_to(c, target);
+    if (a64_branch26_reaches(off)) {
+        a64_put(c, a64_uncond_branch_imm(false, off));
+        return;
+    }
+    be_emit_movi(c, A64_TMP0, (uint64_t)(uintptr_t)target);
+    a64_put(c, a64_uncond_branch_reg(A64_BR, A64_TMP0));
+}
+
+/* fn(env, ...): a direct bl when the helper is within +-128 MiB. */
+void be_emit_call(struct be_code *c, const void *fn)
+{
+    a64_put(c, a64_mov(true, be_host.call_args[0], A64_ENV));
+    int64_t off = a64_offset_to(c, fn);
+    if (a64_branch26_reaches(off)) {
+        a64_put(c, a64_uncond_branch_imm(true, off));
+        return;
+    }
+    be_emit_movi(c, A64_TMP0, (uint64_t)(uintptr_t)fn);
+    a64_put(c, a64_uncond_branch_reg(A64_BLR, A64_TMP0));
+}

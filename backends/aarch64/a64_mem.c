@@ -1,0 +1,39 @@
+/* a64_mem.c -- guest memory and env-field accesses (IR ld/st/ld_env/st_env).
+ *
+ * Guest addresses are host addresses, so a guest load is one ldr from the
+ * address register.  Sign-extending loads always extend to 64 bits
+ * (ldrsb/ldrsh/ldrsw Xt); plain narrow loads zero-extend.
+ */
+#include "a64_emit.h"
+
+static enum a64_ldst_opc load_opc(unsigned memop)
+{
+    bool sign = (memop & IR_MO_SIGN) && (memop & IR_MO_SIZE) != IR_MO_64;
+    return sign ? A64_LDRS_X : A64_LDR;
+}
+
+void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be_arg *addr)
+{
+    unsigned base = a64_src(c, addr, A64_TMP0, 64);
+    a64_put(c, a64_load_store_unsigned_imm(memop & IR_MO_SIZE, load_opc(memop), 0, base, rd));
+}
+
+void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr,
+                 const struct be_arg *val)
+{
+    unsigned base = a64_src(c, addr, A64_TMP0, 64);
+    unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
+    a64_put(c, a64_load_store_unsigned_imm(memop & IR_MO_SIZE, A64_STR, 0, base, rt));
+}
+
+void a64_emit_ld_env_op(struct be_code *c, unsigned memop, unsigned rd, int32_t offset)
+{
+    a64_ldst_env(c, memop & IR_MO_SIZE, load_opc(memop), rd, offset);
+}
+
+void a64_emit_st_env_op(struct be_code *c, unsigned memop, const struct be_arg *val,
+                        int32_t offset)
+{
+    unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
+    a64_ldst_env(c, memop & IR_MO_SIZE, A64_STR, rt, offset);
+}

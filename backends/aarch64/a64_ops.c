@@ -1,0 +1,295 @@
+/* a64_ops.c -- be_emit_insn: one short emitter per IR op, chosen through a
+ * table indexed by the op, with a per-row parameter (the A64 opcode) so
+ * that families (logic, shifts, extensions, ...) share one emitter.
+ *
+ * Inputs arrive in registers, or as constants where be_imm_fits() allowed
+ * it; any other constant is still handled (loaded into a scratch
+ * register), so the emitters never depend on the allocator's choices.
+ * 32-bit ops use the W forms, which zero-extend as the IR requires.
+ */
+#include "a64_emit.h"
+
+typedef void emit_fn(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                     const struct be_arg *out, const struct be_arg *in);
+
+static bool is64(const struct ir_insn *insn) { return insn->size != 32; }
+static int width(const struct ir_insn *insn) { return is64(insn) ? 64 : 32; }
+static uint64_t trunc_w(uint64_t v, int w) { return w == 32 ? (uint32_t)v : v; }
+static uint64_t ones_w(int w) { return w == 32 ? 0xffffffffull : ~0ull; }
+
+static void emit_nop(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                     const struct be_arg *out, const struct be_arg *in) {}
+
+static void emit_mov(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                     const struct be_arg *out, const struct be_arg *in)
+{
+    if (in[0].is_const)
+        be_emit_movi(c, out[0].reg, in[0].imm);
+    else
+        be_emit_mov(c, out[0].reg, in[0].reg);
+}
+
+/* add/sub: imm12 (or its negation with the other op), else registers. */
+static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned sub,
+                         const struct be_arg *out, const struct be_arg *in)
+{
+    bool sf = is64(insn);
+    int w = width(insn);
+    if (in[1].is_const) {
+        uint64_t v = trunc_w(in[1].imm, w), neg = trunc_w(-in[1].imm, w);
+        bool direct = a64_arith_imm_fits(v);
+        if (direct || a64_arith_imm_fits(neg)) {
+            uint64_t imm = direct ? v : neg;
+            bool hi = imm >= 4096;
+            unsigned rn = a64_src(c, &in[0], A64_TMP1, w);
+            a64_put(c, a64_add_sub_imm(sf, direct ? sub : !sub, false, hi,
+                                       hi ? imm >> 12 : imm, rn, out[0].reg));
+            return;
+        }
+    }
+    unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, w);
+    unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, w);
+    a64_put(c, a64_add_sub_shifted_reg(sf, sub, false, A64_LSL, rm, 0, rn, out[0].reg));
+}
+
+/* param: enum a64_logic_opc, plus LOGIC_INVERT for andc (bic). */
+enum { LOGIC_INVERT = 4 };
+
+static bool emit_logic_const(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                             unsigned rn, unsigned rd, uint64_t imm)
+{
+    bool sf = is64(insn);
+    int w = width(insn);
+    enum a64_logic_opc opc = param & 3;
+    uint64_t v = trunc_w(param & LOGIC_INVERT ? ~imm : imm, w);
+    unsigned enc;
+    if (v == 0 || v == ones_w(w))   /* x op 0, or x inverted-op 0 */
+        a64_put(c, a64_logical_shifted_reg(sf, opc, v != 0, A64_LSL, A64_ZR, 0, rn, rd));
+    else if (a64_bitmask_encode(v, w, &enc))
+        a64_put(c, a64_logical_imm(sf, opc, enc, rn, rd));
+    else
+        return false;
+    return true;
+}
+
+static void emit_logic(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                       const struct be_arg *out, const struct be_arg *in)
+{
+    int w = width(insn);
+    unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, w);
+    if (in[1].is_const && emit_logic_const(c, insn, param, rn, out[0].reg, in[1].imm))
+        return;
+    unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, w);
+    a64_put(c, a64_logical_shifted_reg(is64(insn), param & 3, param & LOGIC_INVERT,
+                                       A64_LSL, rm, 0, rn, out[0].reg));
+}
+
+/* Shifts and rotates; param is the register form's opcode.  rotl by n is
+ * rotr by -n (both taken modulo the width). */
+enum { ROTL = 0x3f };
+
+static uint32_t shift_by_imm(unsigned opcode, bool sf, unsigned rd, unsigned rn, unsigned s)
+{
+    switch (opcode) {
+    case A64_LSLV: return a64_lsl_imm(sf, rd, rn, s);
+    case A64_LSRV: return a64_lsr_imm(sf, rd, rn, s);
+    case A64_ASRV: return a64_asr_imm(sf, rd, rn, s);
+    default:       return a64_ror_imm(sf, rd, rn, s);
+    }
+}
+
+static void emit_shift(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                       const struct be_arg *out, const struct be_arg *in)
+{
+    bool sf = is64(insn);
+    int w = width(insn);
+    unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, w);
+    if (in[1].is_const) {
+        unsigned s = in[1].imm & (w - 1);
+        if (param == ROTL) s = (w - s) & (w - 1);
+        a64_put(c, shift_by_imm(param == ROTL ? A64_RORV : param, sf, out[0].reg, rn, s));
+        return;
+    }
+    unsigned rm = in[1].reg;
+    if (param == ROTL) {
+        a64_put(c, a64_neg(false, A64_TMP0, rm));
+        rm = A64_TMP0;
+    }
+    a64_put(c, a64_data_proc_2src(sf, param == ROTL ? A64_RORV : param, rm, rn, out[0].reg));
+}
+
+/* param: op31 of data-processing (3 source): 0 madd, 2 smulh, 6 umulh. */
+static void emit_mul(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                     const struct be_arg *out, const struct be_arg *in)
+{
+    bool sf = param != 0 || is64(insn);
+    unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, sf ? 64 : 32);
+    unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, sf ? 64 : 32);
+    a64_put(c, a64_data_proc_3src(sf, param, false, rm, A64_ZR, rn, out[0].reg));
+}
+
+/* param: 0 neg, 1 not. */
+static void emit_neg_not(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                         const struct be_arg *out, const struct be_arg *in)
+{
+    bool sf = is64(insn);
+    unsigned rm = a64_src_zr(c, &in[0], A64_TMP0, width(insn));
+    a64_put(c, param ? a64_mvn(sf, out[0].reg, rm) : a64_neg(sf, out[0].reg, rm));
+}
+
+/* ext8u..ext32s: param = signed << 8 | (bits - 1); one sbfm/ubfm. */
+#define EXT(sign, bits) ((sign) << 8 | ((bits) - 1))
+
+static void emit_extend(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                        const struct be_arg *out, const struct be_arg *in)
+{
+    unsigned rn = a64_src_zr(c, &in[0], A64_TMP0, 64);
+    a64_put(c, a64_bitfield(true, param >> 8 ? A64_SBFM : A64_UBFM, 0, param & 0xff,
+                            rn, out[0].reg));
+}
+
+static void emit_extract(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                         const struct be_arg *out, const struct be_arg *in)
+{
+    unsigned pos = insn->aux[0] & 63, len = insn->aux[1];
+    if (len > 64 - pos) len = 64 - pos;
+    unsigned rn = a64_src_zr(c, &in[0], A64_TMP0, 64);
+    if (len == 0)
+        be_emit_movi(c, out[0].reg, 0);
+    else
+        a64_put(c, a64_ubfx(true, out[0].reg, rn, pos, len));
+}
+
+/* bfi writes into its destination, so out must first hold in0; when out
+ * is also the inserted value, that value is saved in a scratch first. */
+static void emit_deposit(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                         const struct be_arg *out, const struct be_arg *in)
+{
+    unsigned pos = insn->aux[0] & 63, len = insn->aux[1], rd = out[0].reg;
+    if (len > 64 - pos) len = 64 - pos;
+    unsigned val = a64_src_zr(c, &in[1], A64_TMP0, 64);
+    bool in0_is_rd = !in[0].is_const && in[0].reg == (int)rd;
+    if (!in0_is_rd && val == rd) {
+        be_emit_mov(c, A64_TMP0, val);
+        val = A64_TMP0;
+    }
+    if (in[0].is_const)
+        be_emit_movi(c, rd, in[0].imm);
+    else
+        be_emit_mov(c, rd, in[0].reg);
+    if (len != 0)
+        a64_put(c, a64_bfi(true, rd, val, pos, len));
+}
+
+/* bswap/clz: param is the data-processing (1 source) opcode. */
+static void emit_1src(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                      const struct be_arg *out, const struct be_arg *in)
+{
+    bool sf = is64(insn);
+    unsigned rn = a64_src_zr(c, &in[0], A64_TMP0, width(insn));
+    if (param == A64_REV64 && !sf) param = A64_REV32;   /* rev Wd */
+    a64_put(c, a64_data_proc_1src(sf, param, rn, out[0].reg));
+}
+
+static void emit_ctz(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                     const struct be_arg *out, const struct be_arg *in)
+{
+    bool sf = is64(insn);
+    unsigned rn = a64_src_zr(c, &in[0], A64_TMP0, width(insn));
+    a64_put(c, a64_data_proc_1src(sf, A64_RBIT, rn, out[0].reg));
+    a64_put(c, a64_data_proc_1src(sf, A64_CLZ, out[0].reg, out[0].reg));
+}
+
+static void emit_setcond(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                         const struct be_arg *out, const struct be_arg *in)
+{
+    enum a64_cond cond = a64_emit_compare(c, insn, &in[0], &in[1]);
+    a64_put(c, a64_cset(false, out[0].reg, cond));
+}
+
+static void emit_movcond(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                         const struct be_arg *out, const struct be_arg *in)
+{
+    enum a64_cond cond = a64_emit_compare(c, insn, &in[0], &in[1]);
+    unsigned vtrue = a64_src_zr(c, &in[2], A64_TMP0, 64);
+    unsigned vfalse = a64_src_zr(c, &in[3], A64_TMP1, 64);
+    a64_put(c, a64_csel(true, out[0].reg, vtrue, vfalse, cond));
+}
+
+static void emit_mem(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                     const struct be_arg *out, const struct be_arg *in)
+{
+    switch (insn->op) {
+    case IR_ld:     a64_emit_ld(c, insn->size, out[0].reg, &in[0]); break;
+    case IR_st:     a64_emit_st(c, insn->size, &in[0], &in[1]); break;
+    case IR_ld_env: a64_emit_ld_env_op(c, insn->size, out[0].reg, (int32_t)insn->aux[0]); break;
+    default:        a64_emit_st_env_op(c, insn->size, &in[0], (int32_t)insn->aux[0]); break;
+    }
+}
+
+static void emit_call(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                      const struct be_arg *out, const struct be_arg *in)
+{
+    const struct ir_helper *h = (const struct ir_helper *)(uintptr_t)insn->aux[0];
+    be_emit_call(c, h->fn);
+}
+
+static void emit_exit(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                      const struct be_arg *out, const struct be_arg *in)
+{
+    switch (insn->op) {
+    case IR_brcond:  a64_emit_brcond(c, insn, in); break;
+    case IR_goto_tb: a64_emit_goto_tb(c, (uint64_t)insn->aux[0], (int)insn->aux[1]); break;
+    case IR_exit_indirect: a64_emit_exit_indirect(c, &in[0]); break;
+    default: a64_emit_exit_code(c, (uint64_t)insn->aux[0], (int)insn->aux[1]); break;
+    }
+}
+
+static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
+    [IR_insn_start] = { emit_nop },
+    [IR_mov]     = { emit_mov },
+    [IR_add]     = { emit_add_sub, 0 },
+    [IR_sub]     = { emit_add_sub, 1 },
+    [IR_mul]     = { emit_mul, 0 },
+    [IR_mulhu]   = { emit_mul, 6 },
+    [IR_mulhs]   = { emit_mul, 2 },
+    [IR_and]     = { emit_logic, A64_AND },
+    [IR_or]      = { emit_logic, A64_ORR },
+    [IR_xor]     = { emit_logic, A64_EOR },
+    [IR_andc]    = { emit_logic, A64_AND | LOGIC_INVERT },
+    [IR_shl]     = { emit_shift, A64_LSLV },
+    [IR_shr]     = { emit_shift, A64_LSRV },
+    [IR_sar]     = { emit_shift, A64_ASRV },
+    [IR_rotl]    = { emit_shift, ROTL },
+    [IR_rotr]    = { emit_shift, A64_RORV },
+    [IR_neg]     = { emit_neg_not, 0 },
+    [IR_not]     = { emit_neg_not, 1 },
+    [IR_ext8u]   = { emit_extend, EXT(0, 8) },
+    [IR_ext8s]   = { emit_extend, EXT(1, 8) },
+    [IR_ext16u]  = { emit_extend, EXT(0, 16) },
+    [IR_ext16s]  = { emit_extend, EXT(1, 16) },
+    [IR_ext32u]  = { emit_extend, EXT(0, 32) },
+    [IR_ext32s]  = { emit_extend, EXT(1, 32) },
+    [IR_extract] = { emit_extract },
+    [IR_deposit] = { emit_deposit },
+    [IR_bswap]   = { emit_1src, A64_REV64 },
+    [IR_clz]     = { emit_1src, A64_CLZ },
+    [IR_ctz]     = { emit_ctz },
+    [IR_setcond] = { emit_setcond },
+    [IR_movcond] = { emit_movcond },
+    [IR_ld]      = { emit_mem },
+    [IR_st]      = { emit_mem },
+    [IR_ld_env]  = { emit_mem },
+    [IR_st_env]  = { emit_mem },
+    [IR_call]    = { emit_call },
+    [IR_brcond]  = { emit_exit },
+    [IR_goto_tb] = { emit_exit },
+    [IR_exit_indirect] = { emit_exit },
+    [IR_exit_code] = { emit_exit },
+};
+
+void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
+                  const struct be_arg *out, const struct be_arg *in)
+{
+    op_table[insn->op].fn(c, insn, op_table[insn->op].param, out, in);
+}
