@@ -54,6 +54,8 @@ strip_host_noise() {
     mv "$1.tmp" "$1"
 }
 
+# (The outer "2> /dev/null" only silences the shell's own "Segmentation
+# fault" notice about a case that dies by a signal.)
 # run_one PREFIX OUTDIR CASE: runs CASE (prefixed by the runner PREFIX) in
 # a fresh scratch dir; writes OUTDIR/{out,err,status}.
 run_one() {
@@ -62,9 +64,9 @@ run_one() {
     st=0
     case $case in
     *.sh)
-        (cd "$work/scratch" && env -i $BASE_ENV SRCROOT="$srcroot" RUN="$prefix" \
+        { (cd "$work/scratch" && env -i $BASE_ENV SRCROOT="$srcroot" RUN="$prefix" \
             timeout -k 5 "$timeout_s" sh "$case") \
-            < /dev/null > "$out/out" 2> "$out/err" || st=$?
+            < /dev/null > "$out/out" 2> "$out/err" || st=$?; } 2> /dev/null
         ;;
     *)
         name=$(basename "$case")
@@ -74,9 +76,9 @@ run_one() {
         [ -n "$stdin" ] && stdin="$srcroot/$stdin" || stdin=/dev/null
         cenv=$(meta env "$src")
         # $prefix, $args and $cenv are split into words on purpose.
-        (cd "$work/scratch" && env -i $BASE_ENV $cenv \
+        { (cd "$work/scratch" && env -i $BASE_ENV $cenv \
             timeout -k 5 "$timeout_s" $prefix "$case" $args) \
-            < "$stdin" > "$out/out" 2> "$out/err" || st=$?
+            < "$stdin" > "$out/out" 2> "$out/err" || st=$?; } 2> /dev/null
         ;;
     esac
     echo "$st" > "$out/status"

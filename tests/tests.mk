@@ -13,7 +13,7 @@
 TESTS_OUT := $(BUILD)/tests
 GUEST_CC  := gcc
 # Guest code is x86-64 whatever the host: always built with the native gcc.
-GUEST_CFLAGS := -std=gnu11 -Wall -Wno-unused-result -fno-strict-aliasing
+GUEST_CFLAGS := -std=gnu11 -Wall -Wno-unused-result -Wno-format-truncation -Wno-stringop-truncation -fno-strict-aliasing
 # Inline-asm difftests push/pop around instructions: no red zone to clobber.
 INSN_CFLAGS := -std=gnu11 -O1 -Wall -mno-red-zone -fno-strict-aliasing -Itests/insn
 # How each host's ferry is invoked (absolute: cases run in a scratch dir).

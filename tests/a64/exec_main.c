@@ -1,0 +1,58 @@
+/* exec_main.c -- driver of the AArch64 backend execution tests: owns the
+ * executable buffer, the enter() trampoline, and main(). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "exec_common.h"
+
+#define CODE_BYTES (32u << 20)
+
+struct xt_env xt_env;
+uint64_t (*xt_enter)(void *env, const void *code);
+int xt_failures, xt_checks;
+
+static uint8_t *code_buf, *code_next;
+static const uint8_t *epilogue;
+static char fake_tb;
+
+void xt_init(void)
+{
+    code_buf = mmap(NULL, CODE_BYTES, PROT_READ | PROT_WRITE | PROT_EXEC,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (code_buf == MAP_FAILED) { perror("mmap"); exit(2); }
+    struct be_code c = { .start = code_buf, .ptr = code_buf,
+                         .end = code_buf + 4096 - BE_MAX_INSN_BYTES };
+    xt_enter = (uint64_t (*)(void *, const void *))be_emit_prologue(&c);
+    epilogue = c.epilogue;
+    code_next = code_buf + 4096;
+}
+
+struct be_code xt_block(void)
+{
+    if (code_next + 65536 > code_buf + CODE_BYTES)
+        code_next = code_buf + 4096;
+    struct be_code c = { .start = code_next, .ptr = code_next,
+                         .end = code_next + 65536 - BE_MAX_INSN_BYTES,
+                         .epilogue = epilogue, .tb = (struct tr_block *)&fake_tb,
+                         .jump_site = { UINT32_MAX, UINT32_MAX } };
+    return c;
+}
+
+/* Runs the block from its start; the next block goes after it. */
+uint64_t xt_run(const struct be_code *c)
+{
+    code_next = (uint8_t *)(((uintptr_t)c->ptr + 63) & ~(uintptr_t)63);
+    return xt_enter(&xt_env, c->start);
+}
+
+int main(void)
+{
+    xt_init();
+    xt_test_ops();
+    xt_test_mem();
+    xt_test_exits();
+    xt_test_regalloc();
+    printf("a64 exec tests: %d checks, %d failures\n", xt_checks, xt_failures);
+    return xt_failures != 0;
+}
