@@ -1,0 +1,147 @@
+/* x86_sse.h -- internals of the SSE/SSE2 translator: the instruction table
+ * row, the operand forms the generic emitter knows, and the prototypes of
+ * the C helpers that translated code calls.
+ *
+ * Every helper has one signature, uint64_t fn(env, d, s, imm):
+ *   d    destination XMM index (0..15)
+ *   s    source XMM index: 0..15, or 16/17 for env->xmm_tmp[0/1] (memory
+ *        operands are loaded there by IR first); for forms whose source is
+ *        a general register (cvtsi2sd, pinsrw) s is that register's value
+ *   imm  the instruction's imm8, or an operand size, per table row
+ * and returns a value only where the form needs one (GPR result, EFLAGS).
+ * Helpers are plain host-independent C: they run on AArch64 hosts too.
+ */
+#ifndef FERRY_X86_SSE_H
+#define FERRY_X86_SSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "x86_translate.h"
+
+#define SSE_TMP0 16                 /* s index of env->xmm_tmp[0] */
+
+/* The XMM register (or memory-operand temporary) with index i. */
+static inline x86_xmm *sse_reg(struct x86_cpu *env, uint64_t i)
+{
+    return i < 16 ? &env->xmm[i] : &env->xmm_tmp[(i - 16) & 1];
+}
+
+static inline int32_t sse_xmm_off(int i)
+{
+    return X86_ENV_OFF(xmm) + 16 * i;
+}
+
+/* MXCSR fields */
+#define SSE_MXCSR_IE   0x0001u
+#define SSE_MXCSR_DE   0x0002u
+#define SSE_MXCSR_ZE   0x0004u
+#define SSE_MXCSR_OE   0x0008u
+#define SSE_MXCSR_UE   0x0010u
+#define SSE_MXCSR_PE   0x0020u
+#define SSE_MXCSR_DAZ  0x0040u
+#define SSE_MXCSR_RC_SHIFT 13
+#define SSE_MXCSR_FTZ  0x8000u
+#define SSE_MXCSR_DEFAULT 0x1f80u
+#define SSE_MXCSR_VALID   0xffffu   /* bits a guest may set (MXCSR_MASK) */
+
+/* How the generic emitter (x86_sse.c) handles a row. */
+enum sse_form {
+    SSE_F_XX,       /* xmm op0 <- helper(op0, xmm/mem op1 [, imm]) */
+    SSE_F_LOGIC,    /* xmm op0 <- op0 LOGIC xmm/m128 op1, as IR */
+    SSE_F_RX,       /* gpr op0 <- helper(-, xmm/mem op1 [, imm]) */
+    SSE_F_XR,       /* xmm op0 <- helper(op0, value of gpr/mem op1 [, imm]) */
+    SSE_F_FLAGS,    /* EFLAGS  <- helper(op0, xmm/mem op1) */
+    SSE_F_EMIT,     /* row->emit does everything (moves, state, fences) */
+};
+
+/* Where the helper's imm argument comes from. */
+enum sse_imm {
+    SSE_IMM_NONE,
+    SSE_IMM_BYTE,   /* the imm8: always the instruction's last byte */
+    SSE_IMM_SIZE0,  /* size in bytes of operand 0 (cvt*2si: 4 or 8) */
+    SSE_IMM_SIZE1,  /* size in bytes of operand 1 (cvtsi2s*: 4 or 8) */
+};
+
+/* The IR logic ops of SSE_F_LOGIC rows. */
+enum sse_logic { SSE_AND, SSE_OR, SSE_XOR, SSE_ANDN };
+
+struct sse_row;
+typedef bool sse_emit_fn(struct x86_dc *dc, const struct sse_row *row);
+
+struct sse_row {
+    unsigned id;                    /* capstone X86_INS_* */
+    uint8_t form;                   /* enum sse_form */
+    uint8_t mem_bytes;              /* memory source size: 4, 8 or 16 */
+    uint8_t imm;                    /* enum sse_imm */
+    uint8_t logic;                  /* enum sse_logic (SSE_F_LOGIC) */
+    struct ir_helper helper;        /* SSE_F_XX/RX/XR/FLAGS */
+    sse_emit_fn *emit;              /* SSE_F_EMIT */
+};
+
+/* x86_sse_table.c */
+const struct sse_row *sse_row_find(unsigned id);
+
+/* x86_sse.c: operand helpers shared with the custom emitters. */
+int sse_op_xmm(const cs_x86_op *op);            /* xmm index or -1 */
+void sse_load_tmp(struct x86_dc *dc, const cs_x86_op *op, int bytes, int tmp);
+void sse_copy_env(struct x86_dc *dc, int32_t dst, int32_t src, int bytes);
+void sse_zero_env(struct x86_dc *dc, int32_t dst, int bytes);
+
+/* Helper prototypes, one X(name) per helper. */
+#define SSE_HELPER(name) \
+    uint64_t x86_sse_helper_##name(struct x86_cpu *env, uint64_t d, uint64_t s, uint64_t imm)
+
+#define SSE_INT_HELPERS(X) \
+    X(paddb) X(paddw) X(paddd) X(paddq) X(psubb) X(psubw) X(psubd) X(psubq) \
+    X(paddsb) X(paddsw) X(paddusb) X(paddusw) X(psubsb) X(psubsw) X(psubusb) X(psubusw) \
+    X(pmullw) X(pmulhw) X(pmulhuw) X(pmuludq) X(pmaddwd) X(psadbw) X(pavgb) X(pavgw) \
+    X(pminub) X(pmaxub) X(pminsw) X(pmaxsw) \
+    X(pcmpeqb) X(pcmpeqw) X(pcmpeqd) X(pcmpgtb) X(pcmpgtw) X(pcmpgtd) \
+    X(psllw) X(pslld) X(psllq) X(psrlw) X(psrld) X(psrlq) X(psraw) X(psrad) \
+    X(pslldq) X(psrldq)
+
+#define SSE_SHUFFLE_HELPERS(X) \
+    X(packsswb) X(packssdw) X(packuswb) \
+    X(punpcklbw) X(punpcklwd) X(punpckldq) X(punpcklqdq) \
+    X(punpckhbw) X(punpckhwd) X(punpckhdq) X(punpckhqdq) \
+    X(pshufd) X(pshuflw) X(pshufhw) X(shufps) X(shufpd) \
+    X(unpcklps) X(unpckhps) X(unpcklpd) X(unpckhpd) \
+    X(pextrw) X(pinsrw) X(pmovmskb) X(movmskps) X(movmskpd)
+
+#define SSE_FP_HELPERS(X) \
+    X(addps) X(addss) X(addpd) X(addsd) X(subps) X(subss) X(subpd) X(subsd) \
+    X(mulps) X(mulss) X(mulpd) X(mulsd) X(divps) X(divss) X(divpd) X(divsd) \
+    X(minps) X(minss) X(minpd) X(minsd) X(maxps) X(maxss) X(maxpd) X(maxsd) \
+    X(sqrtps) X(sqrtss) X(sqrtpd) X(sqrtsd) \
+    X(rcpps) X(rcpss) X(rsqrtps) X(rsqrtss) \
+    X(cmpps) X(cmpss) X(cmppd) X(cmpsd) \
+    X(ucomiss) X(ucomisd) X(comiss) X(comisd)
+
+#define SSE_CVT_HELPERS(X) \
+    X(cvtsi2ss) X(cvtsi2sd) X(cvtss2sd) X(cvtsd2ss) \
+    X(cvtss2si) X(cvtsd2si) X(cvttss2si) X(cvttsd2si) \
+    X(cvtdq2ps) X(cvtps2dq) X(cvttps2dq) X(cvtdq2pd) X(cvtpd2dq) X(cvttpd2dq) \
+    X(cvtps2pd) X(cvtpd2ps)
+
+/* s is a guest address for these (helpers that touch guest memory). */
+#define SSE_STATE_HELPERS(X) \
+    X(ldmxcsr) X(stmxcsr) X(fxsave) X(fxrstor) X(maskmovdqu)
+
+#define SSE_DECLARE(name) SSE_HELPER(name);
+SSE_INT_HELPERS(SSE_DECLARE)
+SSE_SHUFFLE_HELPERS(SSE_DECLARE)
+SSE_FP_HELPERS(SSE_DECLARE)
+SSE_CVT_HELPERS(SSE_DECLARE)
+SSE_STATE_HELPERS(SSE_DECLARE)
+#undef SSE_DECLARE
+
+/* x86_sse_move.c: SSE_F_EMIT emitters. */
+sse_emit_fn sse_emit_mov128, sse_emit_movss, sse_emit_movsd, sse_emit_movd,
+    sse_emit_movq, sse_emit_movlo, sse_emit_movhi, sse_emit_movhlps,
+    sse_emit_movlhps, sse_emit_movnti;
+/* x86_sse_state.c */
+sse_emit_fn sse_emit_nop, sse_emit_ldmxcsr, sse_emit_stmxcsr, sse_emit_fxsave,
+    sse_emit_fxrstor, sse_emit_maskmovdqu;
+
+#endif

@@ -1,0 +1,150 @@
+/* x86_sse_float.c -- the floating-point core of the SSE helpers: x86 NaN,
+ * DAZ/FTZ and exception-flag rules on top of host IEEE arithmetic, the
+ * rcp/rsqrt approximations, float<->double conversion, MXCSR.RC as the
+ * host rounding mode and MXCSR exception flags.
+ *
+ * Exception flags: ops that x86 defines specially (NaN operands, invalid
+ * conversions, FTZ) set MXCSR bits here; everything IEEE defines the same
+ * way (inexact, overflow, underflow, divide-by-zero, invalid) accumulates
+ * in the host's sticky FP status and is merged in when the guest reads
+ * MXCSR.  Not tracked: DE (denormal operand), and unmasked exceptions
+ * (all are treated as masked: no SIGFPE from SSE).
+ */
+#pragma GCC optimize("rounding-math", "fp-contract=off")
+
+#include <fenv.h>
+#include <math.h>
+
+#include "x86_sse.h"
+#include "x86_sse_float.h"
+
+/* rcpps/rsqrtps: 1/x and 1/sqrt(x) with the low 11 mantissa bits cleared
+ * (the hardware gives ~12 bits; vendors' tables differ, so only the
+ * special cases are bit-exact).  Denormal inputs count as zero and
+ * results below the normal range are flushed, as the hardware does. */
+static uint32_t sse_f32_approx(enum sse_fop op, uint32_t b)
+{
+    uint32_t sign = b & F32_SIGN;
+    if (f32_is_nan(b))
+        return b | F32_QUIET;
+    if ((b & 0x7f800000u) == 0)                 /* zero or denormal */
+        return sign | 0x7f800000u;
+    if (op == SSE_FRSQRT && sign)
+        return F32_DEFAULT_NAN;
+    if ((b & ~F32_SIGN) == 0x7f800000u)
+        return sign;
+    double x = f32_val(b);
+    double r = op == SSE_FRCP ? 1.0 / x : 1.0 / sqrt(x);
+    uint32_t u = f32_bits((float)r) & ~0x7ffu;
+    return (u & 0x7f800000u) ? u : sign;
+}
+
+static uint64_t sse_f64_approx(enum sse_fop op, uint64_t b)
+{
+    double x = f64_val(b);
+    return f64_bits(op == SSE_FRCP ? 1.0 / x : 1.0 / sqrt(x));
+}
+
+#define FN(name) sse_f32_##name
+#define FT float
+#define UT uint32_t
+#define F_SIGN F32_SIGN
+#define F_EXP 0x7f800000u
+#define F_QUIET F32_QUIET
+#define F_DNAN F32_DEFAULT_NAN
+#define F_IS_NAN f32_is_nan
+#define F_IS_SNAN f32_is_snan
+#define F_VAL f32_val
+#define F_BITS f32_bits
+#define F_SQRT sqrtf
+#include "x86_sse_float_ops.h"
+#undef FN
+#undef FT
+#undef UT
+#undef F_SIGN
+#undef F_EXP
+#undef F_QUIET
+#undef F_DNAN
+#undef F_IS_NAN
+#undef F_IS_SNAN
+#undef F_VAL
+#undef F_BITS
+#undef F_SQRT
+
+#define FN(name) sse_f64_##name
+#define FT double
+#define UT uint64_t
+#define F_SIGN F64_SIGN
+#define F_EXP 0x7ff0000000000000ull
+#define F_QUIET F64_QUIET
+#define F_DNAN F64_DEFAULT_NAN
+#define F_IS_NAN f64_is_nan
+#define F_IS_SNAN f64_is_snan
+#define F_VAL f64_val
+#define F_BITS f64_bits
+#define F_SQRT sqrt
+#include "x86_sse_float_ops.h"
+
+/* NaNs keep sign and payload (top bits), and become quiet. */
+uint64_t sse_f32_to_f64(struct x86_cpu *env, uint32_t a)
+{
+    a = sse_f32_daz(env, a);
+    if (f32_is_nan(a)) {
+        if (f32_is_snan(a))
+            env->mxcsr |= SSE_MXCSR_IE;
+        return ((uint64_t)(a & F32_SIGN) << 32) | 0x7ff0000000000000ull | F64_QUIET |
+               ((uint64_t)(a & 0x7fffffu) << 29);
+    }
+    return f64_bits(f32_val(a));
+}
+
+uint32_t sse_f64_to_f32(struct x86_cpu *env, uint64_t a)
+{
+    a = sse_f64_daz(env, a);
+    if (f64_is_nan(a)) {
+        if (f64_is_snan(a))
+            env->mxcsr |= SSE_MXCSR_IE;
+        return (uint32_t)(a >> 32 & F32_SIGN) | 0x7f800000u | F32_QUIET |
+               (uint32_t)((a >> 29) & 0x7fffffu);
+    }
+    return sse_f32_ftz(env, f32_bits((float)f64_val(a)));
+}
+
+static const int sse_host_round[4] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };
+
+int sse_round_enter(const struct x86_cpu *env)
+{
+    unsigned rc = (env->mxcsr >> SSE_MXCSR_RC_SHIFT) & 3;
+    if (rc == 0)
+        return -1;
+    int saved = fegetround();
+    fesetround(sse_host_round[rc]);
+    return saved;
+}
+
+void sse_round_leave(int saved)
+{
+    if (saved >= 0)
+        fesetround(saved);
+}
+
+static const struct { int host; uint32_t mxcsr; } sse_host_flags[] = {
+    { FE_INVALID, SSE_MXCSR_IE }, { FE_DIVBYZERO, SSE_MXCSR_ZE },
+    { FE_OVERFLOW, SSE_MXCSR_OE }, { FE_UNDERFLOW, SSE_MXCSR_UE },
+    { FE_INEXACT, SSE_MXCSR_PE },
+};
+
+uint32_t sse_mxcsr_read(struct x86_cpu *env)
+{
+    int raised = fetestexcept(FE_ALL_EXCEPT);
+    for (size_t i = 0; i < sizeof sse_host_flags / sizeof sse_host_flags[0]; i++)
+        if (raised & sse_host_flags[i].host)
+            env->mxcsr |= sse_host_flags[i].mxcsr;
+    return env->mxcsr;
+}
+
+void sse_mxcsr_write(struct x86_cpu *env, uint32_t v)
+{
+    feclearexcept(FE_ALL_EXCEPT);
+    env->mxcsr = v;
+}

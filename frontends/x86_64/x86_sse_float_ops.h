@@ -1,0 +1,132 @@
+/* x86_sse_float_ops.h -- template of the per-width floating-point core,
+ * included twice by x86_sse_float.c (32 and 64 bits).  Parameters:
+ * FN(name) FT UT F_SIGN F_EXP F_QUIET F_DNAN F_IS_NAN F_IS_SNAN F_VAL
+ * F_BITS F_SQRT.  Assumes the host rounding mode already follows MXCSR.RC.
+ */
+
+/* DAZ: denormal inputs read as zero of the same sign. */
+static UT FN(daz)(const struct x86_cpu *env, UT a)
+{
+    if ((env->mxcsr & SSE_MXCSR_DAZ) && (a & F_EXP) == 0)
+        return a & F_SIGN;
+    return a;
+}
+
+/* FTZ: denormal (underflowing) results become zero of the same sign. */
+static UT FN(ftz)(struct x86_cpu *env, UT r)
+{
+    if ((env->mxcsr & SSE_MXCSR_FTZ) && (r & F_EXP) == 0 && (r & ~F_SIGN) != 0) {
+        env->mxcsr |= SSE_MXCSR_UE | SSE_MXCSR_PE;
+        return r & F_SIGN;
+    }
+    return r;
+}
+
+/* x86 rules: min/max return the second operand; otherwise the first
+ * operand's NaN if it has one, else the second's, made quiet. */
+static UT FN(nan_result)(struct x86_cpu *env, enum sse_fop op, UT a, UT b, bool unary)
+{
+    bool a_nan = !unary && F_IS_NAN(a);
+    if (op == SSE_FMIN || op == SSE_FMAX) {
+        env->mxcsr |= SSE_MXCSR_IE;
+        return b;
+    }
+    if ((a_nan && F_IS_SNAN(a)) || F_IS_SNAN(b))
+        env->mxcsr |= SSE_MXCSR_IE;
+    return (a_nan ? a : b) | F_QUIET;
+}
+
+static FT FN(arith)(enum sse_fop op, FT x, FT y)
+{
+    switch (op) {
+    case SSE_FADD: return x + y;
+    case SSE_FSUB: return x - y;
+    case SSE_FMUL: return x * y;
+    case SSE_FDIV: return x / y;
+    default:       return F_SQRT(y);
+    }
+}
+
+UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
+{
+    bool unary = op >= SSE_FSQRT;
+    if (op >= SSE_FRCP)
+        return FN(approx)(op, b);
+    a = FN(daz)(env, a);
+    b = FN(daz)(env, b);
+    if ((!unary && F_IS_NAN(a)) || F_IS_NAN(b))
+        return FN(nan_result)(env, op, a, b, unary);
+    FT x = F_VAL(a), y = F_VAL(b);
+    if (op == SSE_FMIN)
+        return x < y ? a : b;
+    if (op == SSE_FMAX)
+        return x > y ? a : b;
+    UT r = F_BITS(FN(arith)(op, x, y));
+    if (F_IS_NAN(r)) {                  /* invalid: x86's default NaN */
+        env->mxcsr |= SSE_MXCSR_IE;
+        return F_DNAN;
+    }
+    return FN(ftz)(env, r);
+}
+
+/* Predicates 1, 2, 5, 6 (lt, le, nlt, nle) signal on any NaN. */
+bool FN(cmp)(struct x86_cpu *env, int pred, UT a, UT b)
+{
+    a = FN(daz)(env, a);
+    b = FN(daz)(env, b);
+    bool un = F_IS_NAN(a) || F_IS_NAN(b);
+    bool signaling = (pred & 3) == 1 || (pred & 3) == 2;
+    if (un && (signaling || F_IS_SNAN(a) || F_IS_SNAN(b)))
+        env->mxcsr |= SSE_MXCSR_IE;
+    bool lt = !un && F_VAL(a) < F_VAL(b), eq = !un && F_VAL(a) == F_VAL(b);
+    switch (pred & 7) {
+    case 0:  return eq;
+    case 1:  return lt;
+    case 2:  return lt || eq;
+    case 3:  return un;
+    case 4:  return !eq;
+    case 5:  return !lt;
+    case 6:  return !(lt || eq);
+    default: return !un;
+    }
+}
+
+uint64_t FN(eflags)(struct x86_cpu *env, UT a, UT b, bool signaling)
+{
+    a = FN(daz)(env, a);
+    b = FN(daz)(env, b);
+    if (F_IS_NAN(a) || F_IS_NAN(b)) {
+        if (signaling || F_IS_SNAN(a) || F_IS_SNAN(b))
+            env->mxcsr |= SSE_MXCSR_IE;
+        return X86_ZF | X86_PF | X86_CF;
+    }
+    if (F_VAL(a) < F_VAL(b))
+        return X86_CF;
+    return F_VAL(a) == F_VAL(b) ? X86_ZF : 0;
+}
+
+/* float/double -> integer: NaN and out-of-range give integer indefinite. */
+int64_t FN(to_int)(struct x86_cpu *env, UT a, int bits, bool truncate)
+{
+    double lim = bits == 32 ? 2147483648.0 : 9223372036854775808.0;
+    int64_t indefinite = bits == 32 ? INT32_MIN : INT64_MIN;
+    a = FN(daz)(env, a);
+    if (F_IS_NAN(a)) {
+        env->mxcsr |= SSE_MXCSR_IE;
+        return indefinite;
+    }
+    double x = F_VAL(a);
+    double r = truncate ? trunc(x) : rint(x);
+    if (!(r >= -lim && r < lim)) {
+        env->mxcsr |= SSE_MXCSR_IE;
+        return indefinite;
+    }
+    if (r != x)
+        env->mxcsr |= SSE_MXCSR_PE;
+    return (int64_t)r;
+}
+
+UT FN(from_int)(struct x86_cpu *env, int64_t v)
+{
+    return F_BITS((FT)v);
+}

@@ -1,0 +1,136 @@
+/* x86_sse_state.c -- SSE control state and instructions without data
+ * results: ldmxcsr/stmxcsr, fxsave/fxrstor (x87 part saved as the reset
+ * state: ferry does not emulate x87), maskmovdqu, and the fences,
+ * prefetches and clflush, which need no IR in a user-mode translator whose
+ * memory accesses are host accesses in program order.
+ */
+#include <string.h>
+
+#include "x86_sse.h"
+#include "x86_sse_float.h"
+
+bool sse_emit_nop(struct x86_dc *dc, const struct sse_row *row)
+{
+    return true;
+}
+
+static ir_ref sse_call_state(struct x86_dc *dc, const struct sse_row *row,
+                             uint64_t d, ir_ref s, uint64_t imm)
+{
+    ir_ref args[3] = { ir_const(dc->b, d), s, ir_const(dc->b, imm) };
+    ir_ref ret = row->helper.has_result ? ir_temp(dc->b) : IR_NONE;
+    if (row->helper.flags & IR_HELPER_RW_GLOBALS)
+        x86_sync_pc(dc);
+    ir_call(dc->b, &row->helper, ret, args);
+    return ret;
+}
+
+static bool sse_mem_only(const struct x86_dc *dc)
+{
+    return dc->x->op_count == 1 && dc->x->operands[0].type == X86_OP_MEM;
+}
+
+bool sse_emit_ldmxcsr(struct x86_dc *dc, const struct sse_row *row)
+{
+    if (!sse_mem_only(dc))
+        return false;
+    ir_ref v = ir_temp(dc->b);
+    ir_ld(dc->b, IR_MO_32, v, x86_ea(dc, &dc->x->operands[0]));
+    sse_call_state(dc, row, 0, v, 0);
+    return true;
+}
+
+bool sse_emit_stmxcsr(struct x86_dc *dc, const struct sse_row *row)
+{
+    if (!sse_mem_only(dc))
+        return false;
+    ir_ref ea = x86_ea(dc, &dc->x->operands[0]);
+    ir_ref v = sse_call_state(dc, row, 0, ir_const(dc->b, 0), 0);
+    ir_st(dc->b, IR_MO_32, ea, v);
+    return true;
+}
+
+bool sse_emit_fxsave(struct x86_dc *dc, const struct sse_row *row)
+{
+    if (!sse_mem_only(dc))
+        return false;
+    sse_call_state(dc, row, 0, x86_ea(dc, &dc->x->operands[0]), 0);
+    return true;
+}
+
+bool sse_emit_fxrstor(struct x86_dc *dc, const struct sse_row *row)
+{
+    return sse_emit_fxsave(dc, row);
+}
+
+/* maskmovdqu xmm1, xmm2: bytes of xmm1 selected by xmm2's byte sign bits
+ * go to [rdi].  Helper arguments: d = xmm1, s = address, imm = xmm2. */
+bool sse_emit_maskmovdqu(struct x86_dc *dc, const struct sse_row *row)
+{
+    const cs_x86_op *ops = dc->x->operands;
+    int d = sse_op_xmm(&ops[0]), m = sse_op_xmm(&ops[1]);
+    if (d < 0 || m < 0)
+        return false;
+    sse_call_state(dc, row, d, x86_gpr_read(dc, X86_REG_RDI), m);
+    return true;
+}
+
+/* A reserved MXCSR bit raises #GP, which Linux delivers as SIGSEGV. */
+static void sse_check_mxcsr(struct x86_cpu *env, uint32_t v)
+{
+    if (v & ~SSE_MXCSR_VALID)
+        tr_raise(&env->rt, TR_EXIT_SIGSEGV, env->rt.pc);
+}
+
+SSE_HELPER(ldmxcsr)
+{
+    sse_check_mxcsr(env, (uint32_t)s);
+    sse_mxcsr_write(env, (uint32_t)s);
+    return 0;
+}
+
+SSE_HELPER(stmxcsr)
+{
+    return sse_mxcsr_read(env);
+}
+
+/* FXSAVE image offsets (64-bit layout). */
+enum {
+    FX_FCW = 0, FX_FSW = 2, FX_FTW = 4, FX_FOP = 6, FX_FIP = 8, FX_FDP = 16,
+    FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_ST0 = 32, FX_XMM0 = 160,
+};
+#define FX_X87_DEFAULT_FCW 0x037f
+
+SSE_HELPER(fxsave)
+{
+    uint8_t *p = (uint8_t *)(uintptr_t)s;
+    uint16_t fcw = FX_X87_DEFAULT_FCW;
+    uint32_t mx = sse_mxcsr_read(env), mask = SSE_MXCSR_VALID;
+    memset(p, 0, FX_XMM0);
+    memcpy(p + FX_FCW, &fcw, 2);
+    memcpy(p + FX_MXCSR, &mx, 4);
+    memcpy(p + FX_MXCSR_MASK, &mask, 4);
+    memcpy(p + FX_XMM0, env->xmm, sizeof env->xmm);
+    return 0;
+}
+
+SSE_HELPER(fxrstor)
+{
+    const uint8_t *p = (const uint8_t *)(uintptr_t)s;
+    uint32_t mx;
+    memcpy(&mx, p + FX_MXCSR, 4);
+    sse_check_mxcsr(env, mx);
+    sse_mxcsr_write(env, mx);
+    memcpy(env->xmm, p + FX_XMM0, sizeof env->xmm);
+    return 0;
+}
+
+SSE_HELPER(maskmovdqu)
+{
+    uint8_t *p = (uint8_t *)(uintptr_t)s;
+    const x86_xmm *data = sse_reg(env, d), *mask = sse_reg(env, imm);
+    for (int i = 0; i < 16; i++)
+        if (mask->b[i] & 0x80)
+            p[i] = data->b[i];
+    return 0;
+}

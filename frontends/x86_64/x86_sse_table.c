@@ -1,0 +1,129 @@
+/* x86_sse_table.c -- the SSE/SSE2 instruction table: one row per capstone
+ * instruction id, giving its operand form, memory operand size and helper
+ * (or custom emitter).  Capstone 4 gives each cmpXXps predicate its own id;
+ * they all share one helper that reads the predicate from the imm8 byte.
+ */
+#include <stddef.h>
+
+#include "x86_sse.h"
+
+#define HELPER(fn, res, fl) { (void *)x86_sse_helper_##fn, "sse_" #fn, 3, res, fl }
+
+/* xmm <- helper(xmm, xmm/mem) */
+#define XX(ID, fn, mem)      { X86_INS_##ID, SSE_F_XX, mem, SSE_IMM_NONE, 0, HELPER(fn, 0, 0), NULL }
+#define XXI(ID, fn, mem)     { X86_INS_##ID, SSE_F_XX, mem, SSE_IMM_BYTE, 0, HELPER(fn, 0, 0), NULL }
+#define LOGIC(ID, l)         { X86_INS_##ID, SSE_F_LOGIC, 16, SSE_IMM_NONE, SSE_##l, { 0 }, NULL }
+#define RX(ID, fn, mem, imm) { X86_INS_##ID, SSE_F_RX, mem, SSE_IMM_##imm, 0, HELPER(fn, 1, 0), NULL }
+#define XR(ID, fn, imm)      { X86_INS_##ID, SSE_F_XR, 0, SSE_IMM_##imm, 0, HELPER(fn, 0, 0), NULL }
+#define FLAGS(ID, fn, mem)   { X86_INS_##ID, SSE_F_FLAGS, mem, SSE_IMM_NONE, 0, HELPER(fn, 1, 0), NULL }
+#define EMIT(ID, fn)         { X86_INS_##ID, SSE_F_EMIT, 0, SSE_IMM_NONE, 0, { 0 }, sse_emit_##fn }
+#define EMITH(ID, fn, res, fl) \
+    { X86_INS_##ID, SSE_F_EMIT, 0, SSE_IMM_NONE, 0, HELPER(fn, res, fl), sse_emit_##fn }
+
+/* All four packed/scalar shapes of a floating-point arithmetic op. */
+#define FP4(OP, op) XX(OP##PS, op##ps, 16), XX(OP##SS, op##ss, 4), \
+                    XX(OP##PD, op##pd, 16), XX(OP##SD, op##sd, 8)
+/* cmpps and its predicate aliases (capstone: cmpeqps, cmpltps, ...). */
+#define CMP1(P, fn, mem) XXI(CMP##P, fn, mem)
+#define CMPALL(SH, fn, mem) \
+    CMP1(SH, fn, mem), CMP1(EQ##SH, fn, mem), CMP1(LT##SH, fn, mem), CMP1(LE##SH, fn, mem), \
+    CMP1(UNORD##SH, fn, mem), CMP1(NEQ##SH, fn, mem), CMP1(NLT##SH, fn, mem), \
+    CMP1(NLE##SH, fn, mem), CMP1(ORD##SH, fn, mem)
+
+static const struct sse_row sse_rows[] = {
+    /* data movement (IR only) */
+    EMIT(MOVAPS, mov128), EMIT(MOVUPS, mov128), EMIT(MOVAPD, mov128), EMIT(MOVUPD, mov128),
+    EMIT(MOVDQA, mov128), EMIT(MOVDQU, mov128), EMIT(MOVNTPS, mov128), EMIT(MOVNTPD, mov128),
+    EMIT(MOVNTDQ, mov128), EMIT(LDDQU, mov128),
+    EMIT(MOVSS, movss), EMIT(MOVSD, movsd), EMIT(MOVD, movd), EMIT(MOVQ, movq),
+    EMIT(MOVLPS, movlo), EMIT(MOVLPD, movlo), EMIT(MOVHPS, movhi), EMIT(MOVHPD, movhi),
+    EMIT(MOVHLPS, movhlps), EMIT(MOVLHPS, movlhps), EMIT(MOVNTI, movnti),
+
+    /* bitwise logic (IR only) */
+    LOGIC(PAND, AND), LOGIC(ANDPS, AND), LOGIC(ANDPD, AND),
+    LOGIC(POR, OR), LOGIC(ORPS, OR), LOGIC(ORPD, OR),
+    LOGIC(PXOR, XOR), LOGIC(XORPS, XOR), LOGIC(XORPD, XOR),
+    LOGIC(PANDN, ANDN), LOGIC(ANDNPS, ANDN), LOGIC(ANDNPD, ANDN),
+
+    /* packed integer arithmetic */
+    XX(PADDB, paddb, 16), XX(PADDW, paddw, 16), XX(PADDD, paddd, 16), XX(PADDQ, paddq, 16),
+    XX(PSUBB, psubb, 16), XX(PSUBW, psubw, 16), XX(PSUBD, psubd, 16), XX(PSUBQ, psubq, 16),
+    XX(PADDSB, paddsb, 16), XX(PADDSW, paddsw, 16), XX(PADDUSB, paddusb, 16),
+    XX(PADDUSW, paddusw, 16), XX(PSUBSB, psubsb, 16), XX(PSUBSW, psubsw, 16),
+    XX(PSUBUSB, psubusb, 16), XX(PSUBUSW, psubusw, 16),
+    XX(PMULLW, pmullw, 16), XX(PMULHW, pmulhw, 16), XX(PMULHUW, pmulhuw, 16),
+    XX(PMULUDQ, pmuludq, 16), XX(PMADDWD, pmaddwd, 16), XX(PSADBW, psadbw, 16),
+    XX(PAVGB, pavgb, 16), XX(PAVGW, pavgw, 16),
+    XX(PMINUB, pminub, 16), XX(PMAXUB, pmaxub, 16), XX(PMINSW, pminsw, 16), XX(PMAXSW, pmaxsw, 16),
+    XX(PCMPEQB, pcmpeqb, 16), XX(PCMPEQW, pcmpeqw, 16), XX(PCMPEQD, pcmpeqd, 16),
+    XX(PCMPGTB, pcmpgtb, 16), XX(PCMPGTW, pcmpgtw, 16), XX(PCMPGTD, pcmpgtd, 16),
+    /* shifts: count from xmm/m128, or from imm8 (moved to xmm_tmp) */
+    XX(PSLLW, psllw, 16), XX(PSLLD, pslld, 16), XX(PSLLQ, psllq, 16),
+    XX(PSRLW, psrlw, 16), XX(PSRLD, psrld, 16), XX(PSRLQ, psrlq, 16),
+    XX(PSRAW, psraw, 16), XX(PSRAD, psrad, 16), XX(PSLLDQ, pslldq, 16), XX(PSRLDQ, psrldq, 16),
+
+    /* pack, unpack, shuffle, insert/extract, masks */
+    XX(PACKSSWB, packsswb, 16), XX(PACKSSDW, packssdw, 16), XX(PACKUSWB, packuswb, 16),
+    XX(PUNPCKLBW, punpcklbw, 16), XX(PUNPCKLWD, punpcklwd, 16),
+    XX(PUNPCKLDQ, punpckldq, 16), XX(PUNPCKLQDQ, punpcklqdq, 16),
+    XX(PUNPCKHBW, punpckhbw, 16), XX(PUNPCKHWD, punpckhwd, 16),
+    XX(PUNPCKHDQ, punpckhdq, 16), XX(PUNPCKHQDQ, punpckhqdq, 16),
+    XXI(PSHUFD, pshufd, 16), XXI(PSHUFLW, pshuflw, 16), XXI(PSHUFHW, pshufhw, 16),
+    XXI(SHUFPS, shufps, 16), XXI(SHUFPD, shufpd, 16),
+    XX(UNPCKLPS, unpcklps, 16), XX(UNPCKHPS, unpckhps, 16),
+    XX(UNPCKLPD, unpcklpd, 16), XX(UNPCKHPD, unpckhpd, 16),
+    RX(PEXTRW, pextrw, 16, BYTE), XR(PINSRW, pinsrw, BYTE),
+    RX(PMOVMSKB, pmovmskb, 16, NONE), RX(MOVMSKPS, movmskps, 16, NONE),
+    RX(MOVMSKPD, movmskpd, 16, NONE),
+
+    /* floating-point arithmetic */
+    FP4(ADD, add), FP4(SUB, sub), FP4(MUL, mul), FP4(DIV, div),
+    FP4(MIN, min), FP4(MAX, max), FP4(SQRT, sqrt),
+    XX(RCPPS, rcpps, 16), XX(RCPSS, rcpss, 4), XX(RSQRTPS, rsqrtps, 16), XX(RSQRTSS, rsqrtss, 4),
+    CMPALL(PS, cmpps, 16), CMPALL(SS, cmpss, 4), CMPALL(PD, cmppd, 16), CMPALL(SD, cmpsd, 8),
+    FLAGS(UCOMISS, ucomiss, 4), FLAGS(UCOMISD, ucomisd, 8),
+    FLAGS(COMISS, comiss, 4), FLAGS(COMISD, comisd, 8),
+
+    /* conversions */
+    XR(CVTSI2SS, cvtsi2ss, SIZE1), XR(CVTSI2SD, cvtsi2sd, SIZE1),
+    XX(CVTSS2SD, cvtss2sd, 4), XX(CVTSD2SS, cvtsd2ss, 8),
+    RX(CVTSS2SI, cvtss2si, 4, SIZE0), RX(CVTSD2SI, cvtsd2si, 8, SIZE0),
+    RX(CVTTSS2SI, cvttss2si, 4, SIZE0), RX(CVTTSD2SI, cvttsd2si, 8, SIZE0),
+    XX(CVTDQ2PS, cvtdq2ps, 16), XX(CVTPS2DQ, cvtps2dq, 16), XX(CVTTPS2DQ, cvttps2dq, 16),
+    XX(CVTDQ2PD, cvtdq2pd, 8), XX(CVTPD2DQ, cvtpd2dq, 16), XX(CVTTPD2DQ, cvttpd2dq, 16),
+    XX(CVTPS2PD, cvtps2pd, 8), XX(CVTPD2PS, cvtpd2ps, 16),
+
+    /* state, ordering, cache control */
+    EMITH(LDMXCSR, ldmxcsr, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(STMXCSR, stmxcsr, 1, 0),
+    EMITH(FXSAVE, fxsave, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(FXSAVE64, fxsave, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(FXRSTOR, fxrstor, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(FXRSTOR64, fxrstor, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(MASKMOVDQU, maskmovdqu, 0, IR_HELPER_RW_GLOBALS),
+    EMIT(LFENCE, nop), EMIT(MFENCE, nop), EMIT(SFENCE, nop), EMIT(CLFLUSH, nop),
+    EMIT(PREFETCH, nop), EMIT(PREFETCHNTA, nop), EMIT(PREFETCHT0, nop),
+    EMIT(PREFETCHT1, nop), EMIT(PREFETCHT2, nop), EMIT(PREFETCHW, nop),
+};
+
+#define SSE_ID_LIMIT X86_INS_ENDING
+
+/* id -> row + 1 (0: not an SSE instruction); filled once, on first use. */
+static uint16_t sse_index[SSE_ID_LIMIT];
+static bool sse_index_ready;
+
+static void sse_index_build(void)
+{
+    for (size_t i = 0; i < sizeof sse_rows / sizeof sse_rows[0]; i++)
+        sse_index[sse_rows[i].id] = (uint16_t)(i + 1);
+    sse_index_ready = true;
+}
+
+const struct sse_row *sse_row_find(unsigned id)
+{
+    if (!sse_index_ready)
+        sse_index_build();
+    if (id >= SSE_ID_LIMIT || !sse_index[id])
+        return NULL;
+    return &sse_rows[sse_index[id] - 1];
+}
