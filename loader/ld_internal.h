@@ -1,0 +1,61 @@
+/* ld_internal.h -- what the loader's pieces (ELF checks, segment mapping,
+ * stack building) share: the parsed, validated view of one program. */
+#ifndef FERRY_LD_INTERNAL_H
+#define FERRY_LD_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loader.h"
+
+#define LD_MAX_SEGMENTS 16
+#define LD_PAGE_SIZE 4096ull        /* the x86-64 guest's page size */
+#define LD_STACK_SIZE (8ull << 20)
+#define LD_USER_TOP 0x00007ffffffff000ull   /* end of x86-64 user space */
+
+#define LD_PAGE_DOWN(x) ((x) & ~(LD_PAGE_SIZE - 1))
+#define LD_PAGE_UP(x) (((x) + LD_PAGE_SIZE - 1) & ~(LD_PAGE_SIZE - 1))
+
+struct ld_segment {
+    uint64_t vaddr, memsz, offset, filesz;
+    int prot;                       /* PROT_* */
+};
+
+struct ld_elf {
+    const char *path;
+    int fd;
+    uint64_t file_size;
+    int type;                       /* ET_EXEC / ET_DYN */
+    uint64_t entry, phoff;
+    uint64_t phnum, phentsize;
+    uint64_t phdr_vaddr;            /* program headers in memory (unbiased) */
+    struct ld_segment seg[LD_MAX_SEGMENTS];
+    int nseg;
+    uint64_t lo, hi;                /* page-aligned span of all segments */
+    char why[512];                  /* reason of a rejection */
+};
+
+/* ld_elf_check.c: opens and validates `path`; returns 0, or 126/127 with
+ * e->why set.  On success e->fd is open (ld_elf_close closes it). */
+int ld_elf_open(const char *path, struct ld_elf *e);
+void ld_elf_close(struct ld_elf *e);
+
+/* ld_map.c: maps the segments; returns the load bias or sets e->why and
+ * returns (uint64_t)-1. */
+uint64_t ld_map_segments(struct ld_elf *e);
+
+/* ld_stack.c: allocates the guest stack and builds the initial process
+ * stack; returns the initial rsp or 0 with e->why set. */
+struct ld_auxv_info {
+    uint64_t phdr, phent, phnum, entry;
+    const char *execfn;
+};
+uint64_t ld_build_stack(char *const argv[], char *const envp[],
+                        const struct ld_auxv_info *ai, struct ld_elf *e);
+
+/* Writes the stack image into [base, base+size) (whose guest address is
+ * the same) and returns the rsp; used by ld_build_stack and tests. */
+uint64_t ld_stack_fill(uint8_t *base, size_t size, char *const argv[],
+                       char *const envp[], const struct ld_auxv_info *ai);
+
+#endif

@@ -1,0 +1,80 @@
+/* ld_load.c -- ld_load_program(): check, map, build the stack, and tell
+ * the syscall layer where the program break starts. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ld_internal.h"
+#include "sys_exec.h"
+#include "syscalls.h"
+
+/* ferry's execve passes a guest argv[0] that differs from the program
+ * path in SYS_EXEC_ARGV0_ENV: it replaces argv[0] and leaves the guest's
+ * environment (the new vectors are malloc'ed and live forever). */
+static void ld_take_exec_argv0(char *const **argv, char *const **envp)
+{
+    static const char key[] = SYS_EXEC_ARGV0_ENV "=";
+    size_t n = 0, argc = 0, out = 0;
+    const char *argv0 = NULL;
+    while (*envp && (*envp)[n])
+        n++;
+    char **env = malloc((n + 1) * sizeof *env);
+    for (size_t i = 0; env && i < n; i++) {
+        if (strncmp((*envp)[i], key, sizeof key - 1) == 0)
+            argv0 = (*envp)[i] + sizeof key - 1;
+        else
+            env[out++] = (*envp)[i];
+    }
+    while (*argv && (*argv)[argc])
+        argc++;
+    char **av = argv0 && argc ? malloc((argc + 1) * sizeof *av) : NULL;
+    if (!env || !argv0 || !av)
+        return free(env), free(av);
+    memcpy(av, *argv, (argc + 1) * sizeof *av);
+    av[0] = (char *)argv0;
+    env[out] = NULL;
+    *argv = av;
+    *envp = env;
+    unsetenv(SYS_EXEC_ARGV0_ENV);
+}
+
+static int ld_report(const char *path, const struct ld_elf *e, int status,
+                     char *errbuf, size_t errlen)
+{
+    snprintf(errbuf, errlen, "ferry: %s: %s", path, e->why);
+    return status;
+}
+
+/* The syscall layer's view of the new process (brk, /proc/self/exe). */
+static void ld_publish(const char *path, const struct ld_image *img)
+{
+    static char exe[PATH_MAX];
+    if (!realpath(path, exe))
+        snprintf(exe, sizeof exe, "%s", path);
+    sys_proc.exe_path = exe;
+    sys_proc.brk_start = sys_proc.brk_cur = sys_proc.brk_mapped = img->brk_start;
+}
+
+int ld_load_program(const char *path, char *const argv[], char *const envp[],
+                    struct ld_image *img, char *errbuf, size_t errlen)
+{
+    struct ld_elf e;
+    ld_take_exec_argv0(&argv, &envp);
+    int st = ld_elf_open(path, &e);
+    if (st)
+        return ld_report(path, &e, st, errbuf, errlen);
+    uint64_t bias = ld_map_segments(&e);
+    ld_elf_close(&e);
+    if (bias == (uint64_t)-1)
+        return ld_report(path, &e, 126, errbuf, errlen);
+    struct ld_auxv_info ai = { e.phdr_vaddr + bias, e.phentsize, e.phnum, e.entry + bias, path };
+    uint64_t sp = ld_build_stack(argv, envp, &ai, &e);
+    if (!sp)
+        return ld_report(path, &e, 126, errbuf, errlen);
+    *img = (struct ld_image){ .entry = ai.entry, .stack_pointer = sp, .brk_start = e.hi + bias,
+                              .load_bias = bias, .phdr = ai.phdr, .phent = ai.phent,
+                              .phnum = ai.phnum };
+    ld_publish(path, img);
+    return 0;
+}

@@ -1,0 +1,111 @@
+/* ld_map.c -- places a validated program's PT_LOAD segments in memory.
+ *
+ * The whole span of the segments is reserved first (at its own address
+ * for ET_EXEC, with MAP_FIXED_NOREPLACE so ferry's own mappings are never
+ * clobbered; anywhere the host likes for static-PIE), the file bytes are
+ * copied in (the rest of the anonymous reservation is the zeroed bss),
+ * then each page gets the protections of the segments on it.  Copying
+ * rather than file-mapping keeps pages shared by two segments and hosts
+ * with larger pages simple. */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ld_internal.h"
+
+#define LD_MAP_FAILED ((uint64_t)-1)
+
+static uint64_t ld_fail(struct ld_elf *e, const char *what)
+{
+    snprintf(e->why, sizeof e->why, "%s: %s", what, strerror(errno));
+    return LD_MAP_FAILED;
+}
+
+static uint64_t ld_fail_reserve(struct ld_elf *e)
+{
+    if (errno != EEXIST)
+        return ld_fail(e, "cannot reserve memory for the program");
+    snprintf(e->why, sizeof e->why, "segments at 0x%llx-0x%llx collide with ferry's own memory",
+             (unsigned long long)e->lo, (unsigned long long)e->hi);
+    return LD_MAP_FAILED;
+}
+
+/* Returns the host address of the reservation (== guest lo + bias). */
+static uint8_t *ld_reserve(struct ld_elf *e)
+{
+    size_t len = e->hi - e->lo;
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    void *want = e->type == ET_EXEC ? (void *)(uintptr_t)e->lo : NULL;
+    if (want)
+        flags |= MAP_FIXED_NOREPLACE;
+    void *p = mmap(want, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    if (want && p != want) {        /* kernel without MAP_FIXED_NOREPLACE */
+        munmap(p, len);
+        errno = EEXIST;
+        return NULL;
+    }
+    return p;
+}
+
+static int ld_read_full(int fd, uint8_t *dst, uint64_t len, uint64_t off)
+{
+    while (len > 0) {
+        ssize_t n = pread(fd, dst, len, (off_t)off);
+        if (n <= 0)
+            return n == 0 ? (errno = EIO, -1) : -1;
+        dst += n, len -= (uint64_t)n, off += (uint64_t)n;
+    }
+    return 0;
+}
+
+/* Code must stay readable: ferry decodes guest instructions from it. */
+static int ld_host_prot(int prot)
+{
+    return prot & PROT_EXEC ? prot | PROT_READ : prot;
+}
+
+static int ld_protect(uint64_t start, uint64_t end, int prot)
+{
+    if (end <= start)
+        return 0;
+    return mprotect((void *)(uintptr_t)start, end - start, ld_host_prot(prot));
+}
+
+/* Segment pages, then pages shared with the next segment get both. */
+static int ld_protect_segments(struct ld_elf *e, uint64_t bias)
+{
+    if (ld_protect(e->lo + bias, e->hi + bias, PROT_NONE) != 0)
+        return -1;
+    for (int i = 0; i < e->nseg; i++) {
+        const struct ld_segment *s = &e->seg[i];
+        uint64_t start = LD_PAGE_DOWN(s->vaddr), end = LD_PAGE_UP(s->vaddr + s->memsz);
+        if (ld_protect(start + bias, end + bias, s->prot) != 0)
+            return -1;
+        if (i > 0 && LD_PAGE_UP(e->seg[i - 1].vaddr + e->seg[i - 1].memsz) > start &&
+            ld_protect(start + bias, start + bias + LD_PAGE_SIZE, s->prot | e->seg[i - 1].prot) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+uint64_t ld_map_segments(struct ld_elf *e)
+{
+    uint8_t *base = ld_reserve(e);
+    if (!base)
+        return ld_fail_reserve(e);
+    uint64_t bias = (uint64_t)(uintptr_t)base - e->lo;
+    for (int i = 0; i < e->nseg; i++) {
+        const struct ld_segment *s = &e->seg[i];
+        if (ld_read_full(e->fd, (uint8_t *)(uintptr_t)(s->vaddr + bias), s->filesz, s->offset) != 0)
+            return ld_fail(e, "cannot read segment");
+    }
+    if (ld_protect_segments(e, bias) != 0)
+        return ld_fail(e, "cannot protect segment");
+    return bias;
+}

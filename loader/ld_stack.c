@@ -1,0 +1,164 @@
+/* ld_stack.c -- the guest stack and its initial contents, laid out as
+ * Linux's create_elf_tables() does for x86-64:
+ *
+ *   high:  8 zero bytes, AT_EXECFN string, envp strings, argv strings,
+ *          "x86_64" (AT_PLATFORM), 16 AT_RANDOM bytes, alignment,
+ *   low:   argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL  <- rsp
+ *
+ * with rsp 16-byte aligned. */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "ld_internal.h"
+#include "x86_cpu.h"
+
+#define LD_AUXV_MAX 24
+
+struct ld_stack {
+    uint8_t *base;          /* lowest byte of the stack mapping */
+    uint64_t sp;            /* current top (guest address == host address) */
+};
+
+static uint64_t ld_push(struct ld_stack *st, const void *data, size_t len)
+{
+    st->sp -= len;
+    memcpy((void *)(uintptr_t)st->sp, data, len);
+    return st->sp;
+}
+
+static uint64_t ld_push_string(struct ld_stack *st, const char *s)
+{
+    return ld_push(st, s, strlen(s) + 1);
+}
+
+static size_t ld_count(char *const v[])
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    return n;
+}
+
+/* Copies v's strings so that v[0]'s is lowest, recording their addresses. */
+static void ld_push_strings(struct ld_stack *st, char *const v[], size_t n, uint64_t *addr)
+{
+    for (size_t i = n; i-- > 0;)
+        addr[i] = ld_push_string(st, v[i]);
+}
+
+struct ld_auxv {
+    uint64_t pair[LD_AUXV_MAX][2];
+    int n;
+};
+
+static void ld_aux(struct ld_auxv *a, uint64_t key, uint64_t value)
+{
+    a->pair[a->n][0] = key;
+    a->pair[a->n][1] = value;
+    a->n++;
+}
+
+/* In the kernel's order (minus AT_SYSINFO_EHDR: no vDSO yet). */
+static void ld_fill_auxv(struct ld_auxv *a, const struct ld_auxv_info *ai,
+                         uint64_t random, uint64_t platform, uint64_t execfn)
+{
+    ld_aux(a, AT_HWCAP, x86_cpuid_hwcap());
+    ld_aux(a, AT_PAGESZ, LD_PAGE_SIZE);
+    ld_aux(a, AT_CLKTCK, (uint64_t)sysconf(_SC_CLK_TCK));
+    ld_aux(a, AT_PHDR, ai->phdr);
+    ld_aux(a, AT_PHENT, ai->phent);
+    ld_aux(a, AT_PHNUM, ai->phnum);
+    ld_aux(a, AT_BASE, 0);
+    ld_aux(a, AT_FLAGS, 0);
+    ld_aux(a, AT_ENTRY, ai->entry);
+    ld_aux(a, AT_UID, getuid());
+    ld_aux(a, AT_EUID, geteuid());
+    ld_aux(a, AT_GID, getgid());
+    ld_aux(a, AT_EGID, getegid());
+    ld_aux(a, AT_SECURE, 0);
+    ld_aux(a, AT_RANDOM, random);
+    ld_aux(a, AT_HWCAP2, 0);
+    ld_aux(a, AT_EXECFN, execfn);
+    ld_aux(a, AT_PLATFORM, platform);
+    ld_aux(a, AT_NULL, 0);
+}
+
+static void ld_random_bytes(uint8_t out[16])
+{
+    if (getrandom(out, 16, 0) != 16)
+        for (int i = 0; i < 16; i++)
+            out[i] = (uint8_t)(i * 131 + getpid());
+}
+
+/* argc, argv pointers, envp pointers and auxv, rsp 16-byte aligned. */
+static void ld_push_tables(struct ld_stack *st, size_t argc, const uint64_t *argv_addr,
+                           size_t envc, const uint64_t *envp_addr, const struct ld_auxv *a)
+{
+    size_t words = 1 + argc + 1 + envc + 1 + 2 * (size_t)a->n;
+    st->sp = (st->sp - words * 8) & ~15ull;
+    uint64_t *w = (uint64_t *)(uintptr_t)st->sp;
+    *w++ = argc;
+    for (size_t i = 0; i < argc; i++)
+        *w++ = argv_addr[i];
+    *w++ = 0;
+    for (size_t i = 0; i < envc; i++)
+        *w++ = envp_addr[i];
+    *w++ = 0;
+    memcpy(w, a->pair, 16 * (size_t)a->n);
+}
+
+uint64_t ld_stack_fill(uint8_t *base, size_t size, char *const argv[],
+                       char *const envp[], const struct ld_auxv_info *ai)
+{
+    struct ld_stack st = { base, (uint64_t)(uintptr_t)(base + size) };
+    size_t argc = ld_count(argv), envc = ld_count(envp);
+    uint64_t argv_addr[argc + 1], envp_addr[envc + 1];
+    uint8_t rnd[16];
+    uint64_t zero = 0;
+    struct ld_auxv a = { .n = 0 };
+
+    ld_push(&st, &zero, sizeof zero);
+    uint64_t execfn = ld_push_string(&st, ai->execfn);
+    ld_push_strings(&st, envp, envc, envp_addr);
+    ld_push_strings(&st, argv, argc, argv_addr);
+    uint64_t platform = ld_push_string(&st, "x86_64");
+    ld_random_bytes(rnd);
+    uint64_t random = ld_push(&st, rnd, sizeof rnd);
+    st.sp &= ~15ull;
+    ld_fill_auxv(&a, ai, random, platform, execfn);
+    ld_push_tables(&st, argc, argv_addr, envc, envp_addr, &a);
+    return st.sp;
+}
+
+/* Everything the strings and tables need must fit with room to spare. */
+static size_t ld_stack_need(char *const argv[], char *const envp[], const char *execfn)
+{
+    size_t need = strlen(execfn) + 512 + 8 * (ld_count(argv) + ld_count(envp));
+    for (size_t i = 0; argv && argv[i]; i++)
+        need += strlen(argv[i]) + 1;
+    for (size_t i = 0; envp && envp[i]; i++)
+        need += strlen(envp[i]) + 1;
+    return need;
+}
+
+uint64_t ld_build_stack(char *const argv[], char *const envp[],
+                        const struct ld_auxv_info *ai, struct ld_elf *e)
+{
+    if (ld_stack_need(argv, envp, ai->execfn) > LD_STACK_SIZE / 4) {
+        snprintf(e->why, sizeof e->why, "%s", strerror(E2BIG));
+        return 0;
+    }
+    void *base = mmap(NULL, LD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) {
+        snprintf(e->why, sizeof e->why, "cannot allocate the stack: %s", strerror(errno));
+        return 0;
+    }
+    return ld_stack_fill(base, LD_STACK_SIZE, argv, envp, ai);
+}

@@ -1,0 +1,41 @@
+/* sys_dispatch.c -- sys_x86_64_syscall(): reads the guest's syscall
+ * registers, runs the table's handler, and writes rax/rcx/r11 back as the
+ * SYSCALL instruction and the kernel do. */
+#include "options.h"
+#include "sys_internal.h"
+
+/* From the frontend (x86_translate.h, which also pulls in capstone, whose
+ * own x86_reg enum clashes with x86_cpu.h's; the syscall layer needs only
+ * this one function). */
+uint64_t x86_get_eflags(const struct x86_cpu *cpu);
+
+struct sys_process sys_proc;
+
+/* The x32 bit (1 << 30) and numbers past the table are unknown. */
+const struct sys_entry *sys_lookup(uint64_t nr)
+{
+    static const struct sys_entry *by_nr[512];
+    static int indexed;
+    if (!indexed) {
+        for (size_t i = 0; i < sys_table_len; i++)
+            by_nr[sys_table[i].nr] = &sys_table[i];
+        indexed = 1;
+    }
+    return nr < 512 ? by_nr[nr] : NULL;
+}
+
+void sys_x86_64_syscall(struct x86_cpu *cpu)
+{
+    uint64_t nr = cpu->regs[X86_RAX];
+    const uint64_t a[6] = { cpu->regs[X86_RDI], cpu->regs[X86_RSI], cpu->regs[X86_RDX],
+                            cpu->regs[X86_R10], cpu->regs[X86_R8], cpu->regs[X86_R9] };
+    const struct sys_entry *e = sys_lookup(nr);
+    if (ferry_opts.strace)
+        sys_strace_call(e, nr, a);
+    int64_t ret = e && e->handler ? e->handler(cpu, a) : -ENOSYS;
+    if (ferry_opts.strace)
+        sys_strace_result(e, nr, a, ret);
+    cpu->regs[X86_RAX] = (uint64_t)ret;
+    cpu->regs[X86_RCX] = cpu->rt.pc;
+    cpu->regs[X86_R11] = x86_get_eflags(cpu);
+}

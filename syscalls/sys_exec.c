@@ -1,0 +1,182 @@
+/* sys_exec.c -- execve: the new program must run translated too, so ferry
+ * re-executes itself (ferry_opts.self_exe) with the same options and the
+ * guest's program, arguments and environment.  Programs starting with
+ * "#!" run their interpreter under ferry, as the kernel would run it.
+ * Targets ferry cannot load fail here with ENOEXEC (like the kernel), so
+ * the guest (e.g. execvp falling back to /bin/sh) can react.
+ *
+ * A guest argv[0] different from the path (busybox applets!) travels in
+ * FERRY_EXEC_ARGV0, which the loader takes out of the environment. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ld_internal.h"
+#include "options.h"
+#include "sys_exec.h"
+#include "sys_handlers.h"
+
+#define SYS_EXEC_MAX_OPTS 12
+
+struct sys_argv {
+    char **v;
+    size_t n, cap;
+};
+
+static int sys_argv_add(struct sys_argv *av, const char *s)
+{
+    if (av->n + 2 > av->cap) {
+        size_t cap = av->cap ? 2 * av->cap : 64;
+        char **v = realloc(av->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        av->v = v, av->cap = cap;
+    }
+    av->v[av->n++] = (char *)s;
+    av->v[av->n] = NULL;
+    return 0;
+}
+
+static const char *const sys_log_names[] = { "in_asm", "ir", "out_asm", "exec", "unimpl" };
+
+/* "-d in_asm,ir" from the log mask. */
+static void sys_exec_log_option(struct sys_argv *av, char *buf, size_t len)
+{
+    buf[0] = 0;
+    for (size_t i = 0; i < sizeof sys_log_names / sizeof sys_log_names[0]; i++)
+        if (ferry_opts.log_mask & (1u << i))
+            snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? "," : "",
+                     sys_log_names[i]);
+    if (buf[0])
+        sys_argv_add(av, "-d"), sys_argv_add(av, buf);
+}
+
+/* ferry's own options, as they were given to this process. */
+static void sys_exec_options(struct sys_argv *av, char *logbuf, char *sizebuf)
+{
+    sys_argv_add(av, ferry_opts.self_exe ? ferry_opts.self_exe : "/proc/self/exe");
+    if (ferry_opts.strace)
+        sys_argv_add(av, "--strace");
+    if (ferry_opts.stats)
+        sys_argv_add(av, "--stats");
+    sys_exec_log_option(av, logbuf, 64);
+    if (ferry_opts.code_cache_size >= (1u << 20)) {
+        snprintf(sizebuf, 32, "%zu", ferry_opts.code_cache_size >> 20);
+        sys_argv_add(av, "--cache-size"), sys_argv_add(av, sizebuf);
+    }
+}
+
+int sys_exec_parse_shebang(const char *head, size_t len, char *interp, size_t ilen,
+                           char *arg, size_t alen)
+{
+    char line[256];
+    if (len < 2 || head[0] != '#' || head[1] != '!')
+        return 0;
+    size_t n = 0;
+    for (size_t i = 2; i < len && head[i] != '\n' && n < sizeof line - 1; i++)
+        line[n++] = head[i] == '\t' ? ' ' : head[i];
+    line[n] = 0;
+    char *p = line + strspn(line, " ");
+    char *end = p + strcspn(p, " ");
+    char *rest = end + strspn(end, " ");
+    *end = 0;
+    for (char *t = rest + strlen(rest); t > rest && t[-1] == ' ';)
+        *--t = 0;
+    if (!*p)
+        return -1;
+    snprintf(interp, ilen, "%s", p);
+    snprintf(arg, alen, "%s", rest);
+    return 1;
+}
+
+/* 0: an x86-64 program ferry loads; else -errno as the kernel says. */
+static int64_t sys_exec_check_elf(const char *path)
+{
+    struct ld_elf e;
+    int st = ld_elf_open(path, &e);
+    ld_elf_close(&e);
+    return st == 0 ? 0 : st == 127 ? -ENOENT : -ENOEXEC;
+}
+
+static int64_t sys_exec_read_head(const char *path, char *head, size_t len, size_t *got)
+{
+    if (access(path, X_OK) != 0)
+        return -errno;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = read(fd, head, len);
+    close(fd);
+    *got = n > 0 ? (size_t)n : 0;
+    return 0;
+}
+
+static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
+{
+    fflush(stdout);
+    fflush(ferry_log);
+    for (size_t i = 1; guest_argv && guest_argv[0] && guest_argv[i]; i++)
+        sys_argv_add(av, guest_argv[i]);
+    execve(av->v[0], av->v, envp);
+    int64_t r = -errno;
+    free(av->v);
+    return r;
+}
+
+/* The guest environment plus FERRY_EXEC_ARGV0 when argv[0] != path. */
+static char **sys_exec_env(char **envp, const char *argv0, const char *path, char *buf, size_t len)
+{
+    static struct sys_argv env;
+    env.n = 0;
+    for (size_t i = 0; envp && envp[i]; i++)
+        sys_argv_add(&env, envp[i]);
+    if (argv0 && strcmp(argv0, path) != 0) {
+        snprintf(buf, len, "%s=%s", SYS_EXEC_ARGV0_ENV, argv0);
+        sys_argv_add(&env, buf);
+    }
+    if (!env.v)
+        sys_argv_add(&env, NULL);
+    return env.v;
+}
+
+static int64_t sys_exec_script(struct sys_argv *av, const char *path, const char *interp,
+                               const char *iarg, char **argv, char **envp)
+{
+    if (access(interp, X_OK) != 0)
+        return -errno;
+    int64_t r = sys_exec_check_elf(interp);
+    if (r)
+        return r;
+    sys_argv_add(av, interp);
+    if (*iarg)
+        sys_argv_add(av, iarg);
+    sys_argv_add(av, path);
+    return sys_exec_run(av, argv, sys_exec_env(envp, NULL, interp, NULL, 0));
+}
+
+SYS_HANDLER(sys_execve)
+{
+    const char *path = sys_path(a[0]);
+    char **argv = sys_ptr(a[1]), **envp = sys_ptr(a[2]);
+    char head[256], interp[256], iarg[256], logbuf[64], sizebuf[32];
+    static char argv0_env[4096];
+    size_t got = 0;
+    struct sys_argv av = { 0 };
+    int64_t r = path ? sys_exec_read_head(path, head, sizeof head, &got) : -EFAULT;
+    if (r)
+        return r;
+    int script = sys_exec_parse_shebang(head, got, interp, sizeof interp, iarg, sizeof iarg);
+    if (script < 0)
+        return -ENOEXEC;
+    sys_exec_options(&av, logbuf, sizebuf);
+    if (script)
+        return sys_exec_script(&av, path, interp, iarg, argv, envp);
+    if ((r = sys_exec_check_elf(path)) != 0)
+        return free(av.v), r;
+    sys_argv_add(&av, path);
+    return sys_exec_run(&av, argv, sys_exec_env(envp, argv ? argv[0] : NULL, path, argv0_env,
+                                                sizeof argv0_env));
+}

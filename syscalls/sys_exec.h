@@ -1,0 +1,16 @@
+/* sys_exec.h -- what execve shares with the loader and the tests. */
+#ifndef FERRY_SYS_EXEC_H
+#define FERRY_SYS_EXEC_H
+
+#include <stddef.h>
+
+/* Environment variable carrying the guest argv[0] across ferry's
+ * re-exec; the loader removes it from the guest's environment. */
+#define SYS_EXEC_ARGV0_ENV "FERRY_EXEC_ARGV0"
+
+/* Parses "#!interp [arg]" in head; returns 1 (filled in), 0 (not a
+ * script) or -1 (empty interpreter). */
+int sys_exec_parse_shebang(const char *head, size_t len, char *interp, size_t ilen,
+                           char *arg, size_t alen);
+
+#endif

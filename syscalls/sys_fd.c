@@ -1,0 +1,96 @@
+/* sys_fd.c -- descriptor syscalls: dup*, pipe*, fcntl and ioctl.  Command
+ * numbers are the asm-generic ones on x86-64 and arm64 alike; they are
+ * still listed one by one so an unknown command never reaches the host
+ * with a different meaning, and the open-flag words are translated. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "sys_handlers.h"
+
+SYS_HANDLER(sys_dup) { return sys_ret(dup((int)a[0])); }
+
+/* dup2(fd, fd) checks fd and returns it; dup3 would fail with EINVAL. */
+SYS_HANDLER(sys_dup2)
+{
+    if (a[0] == a[1])
+        return fcntl((int)a[0], F_GETFD) == -1 ? -errno : (int64_t)a[1];
+    return sys_ret(dup3((int)a[0], (int)a[1], 0));
+}
+
+SYS_HANDLER(sys_dup3)
+{
+    return sys_ret(dup3((int)a[0], (int)a[1], sys_open_flags_to_host(a[2])));
+}
+
+SYS_HANDLER(sys_pipe2)
+{
+    return sys_ret(pipe2(sys_ptr(a[0]), sys_open_flags_to_host(a[1])));
+}
+
+SYS_HANDLER(sys_pipe) { return sys_ret(pipe2(sys_ptr(a[0]), 0)); }
+
+enum sys_fcntl_kind { SYS_FCNTL_INT, SYS_FCNTL_PTR, SYS_FCNTL_FLAGS };
+
+static const struct { int cmd; enum sys_fcntl_kind kind; } sys_fcntl_cmds[] = {
+    { 0, SYS_FCNTL_INT },       /* F_DUPFD */
+    { 1, SYS_FCNTL_INT },       /* F_GETFD */
+    { 2, SYS_FCNTL_INT },       /* F_SETFD */
+    { 3, SYS_FCNTL_FLAGS },     /* F_GETFL */
+    { 4, SYS_FCNTL_FLAGS },     /* F_SETFL */
+    { 5, SYS_FCNTL_PTR },       /* F_GETLK (struct flock: same layout) */
+    { 6, SYS_FCNTL_PTR },       /* F_SETLK */
+    { 7, SYS_FCNTL_PTR },       /* F_SETLKW */
+    { 8, SYS_FCNTL_INT },       /* F_SETOWN */
+    { 9, SYS_FCNTL_INT },       /* F_GETOWN */
+    { 36, SYS_FCNTL_PTR },      /* F_OFD_GETLK */
+    { 37, SYS_FCNTL_PTR },      /* F_OFD_SETLK */
+    { 38, SYS_FCNTL_PTR },      /* F_OFD_SETLKW */
+    { 1024, SYS_FCNTL_INT },    /* F_SETLEASE */
+    { 1025, SYS_FCNTL_INT },    /* F_GETLEASE */
+    { 1030, SYS_FCNTL_INT },    /* F_DUPFD_CLOEXEC */
+    { 1031, SYS_FCNTL_INT },    /* F_SETPIPE_SZ */
+    { 1032, SYS_FCNTL_INT },    /* F_GETPIPE_SZ */
+    { 1033, SYS_FCNTL_INT },    /* F_ADD_SEALS */
+    { 1034, SYS_FCNTL_INT },    /* F_GET_SEALS */
+};
+
+SYS_HANDLER(sys_fcntl)
+{
+    int fd = (int)a[0], cmd = (int)a[1];
+    for (size_t i = 0; i < sizeof sys_fcntl_cmds / sizeof sys_fcntl_cmds[0]; i++) {
+        if (sys_fcntl_cmds[i].cmd != cmd)
+            continue;
+        if (sys_fcntl_cmds[i].kind == SYS_FCNTL_PTR)
+            return sys_ret(fcntl(fd, cmd, sys_ptr(a[2])));
+        if (sys_fcntl_cmds[i].kind == SYS_FCNTL_INT)
+            return sys_ret(fcntl(fd, cmd, (long)a[2]));
+        if (cmd == F_SETFL)
+            return sys_ret(fcntl(fd, F_SETFL, sys_open_flags_to_host(a[2])));
+        int r = fcntl(fd, F_GETFL);
+        return r == -1 ? -errno : (int64_t)sys_open_flags_to_guest(r);
+    }
+    return -EINVAL;
+}
+
+/* x86-64 ioctl numbers ferry knows, with the host's.  termios, winsize
+ * and int arguments have the same layout on both architectures. */
+static const struct { uint32_t guest; unsigned long host; } sys_ioctl_map[] = {
+    { 0x5401, TCGETS },     { 0x5402, TCSETS },     { 0x5403, TCSETSW },
+    { 0x5404, TCSETSF },    { 0x5409, TCSBRK },     { 0x540A, TCXONC },
+    { 0x540B, TCFLSH },     { 0x540E, TIOCSCTTY },  { 0x540F, TIOCGPGRP },
+    { 0x5410, TIOCSPGRP },  { 0x5413, TIOCGWINSZ }, { 0x5414, TIOCSWINSZ },
+    { 0x541B, FIONREAD },   { 0x5421, FIONBIO },    { 0x5422, TIOCNOTTY },
+    { 0x5450, FIONCLEX },   { 0x5451, FIOCLEX },    { 0x5452, FIOASYNC },
+    { 0x5429, TIOCGSID },
+};
+
+SYS_HANDLER(sys_ioctl)
+{
+    for (size_t i = 0; i < sizeof sys_ioctl_map / sizeof sys_ioctl_map[0]; i++)
+        if (sys_ioctl_map[i].guest == (uint32_t)a[1])
+            return sys_ret(ioctl((int)a[0], sys_ioctl_map[i].host, sys_ptr(a[2])));
+    return fcntl((int)a[0], F_GETFD) == -1 ? -EBADF : -ENOTTY;
+}

@@ -1,0 +1,45 @@
+/* sys_flags.c -- open(2) flag conversion.  Four bits (O_DIRECT,
+ * O_LARGEFILE, O_DIRECTORY, O_NOFOLLOW) sit in different places on x86-64
+ * and on arm64, so every guest bit is translated through this table. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+
+#include "sys_internal.h"
+
+/* The host kernel's O_LARGEFILE: libc says 0 on 64-bit hosts, but the
+ * kernel still reports it in F_GETFL; it is the one of the four moving
+ * bits that is none of the other three. */
+#define SYS_HOST_O_LARGEFILE \
+    ((040000 | 0100000 | 0200000 | 0400000) & ~(O_DIRECTORY | O_NOFOLLOW | O_DIRECT))
+
+static const struct { uint64_t guest; int host; } sys_open_flag_map[] = {
+    { 01, O_WRONLY },             { 02, O_RDWR },
+    { 0100, O_CREAT },            { 0200, O_EXCL },
+    { 0400, O_NOCTTY },           { 01000, O_TRUNC },
+    { 02000, O_APPEND },          { 04000, O_NONBLOCK },
+    { 010000, O_DSYNC },          { 020000, O_ASYNC },
+    { 040000, O_DIRECT },         { 0100000, SYS_HOST_O_LARGEFILE },
+    { 0200000, O_DIRECTORY },     { 0400000, O_NOFOLLOW },
+    { 01000000, O_NOATIME },      { 02000000, O_CLOEXEC },
+    { 04000000, O_SYNC & ~O_DSYNC }, { 010000000, O_PATH },
+    { 020000000, O_TMPFILE & ~O_DIRECTORY },
+};
+#define SYS_N_OPEN_FLAGS (sizeof sys_open_flag_map / sizeof sys_open_flag_map[0])
+
+int sys_open_flags_to_host(uint64_t guest)
+{
+    int host = 0;
+    for (size_t i = 0; i < SYS_N_OPEN_FLAGS; i++)
+        if (guest & sys_open_flag_map[i].guest)
+            host |= sys_open_flag_map[i].host;
+    return host;
+}
+
+uint64_t sys_open_flags_to_guest(int host)
+{
+    uint64_t guest = 0;
+    for (size_t i = 0; i < SYS_N_OPEN_FLAGS; i++)
+        if (host & sys_open_flag_map[i].host)
+            guest |= sys_open_flag_map[i].guest;
+    return guest;
+}

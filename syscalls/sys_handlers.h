@@ -1,0 +1,85 @@
+/* sys_handlers.h -- every syscall handler, by family (one file each), for
+ * the table in sys_table.c. */
+#ifndef FERRY_SYS_HANDLERS_H
+#define FERRY_SYS_HANDLERS_H
+
+#include "sys_internal.h"
+
+/* sys_fs.c: file I/O */
+SYS_HANDLER(sys_read); SYS_HANDLER(sys_write); SYS_HANDLER(sys_readv);
+SYS_HANDLER(sys_writev); SYS_HANDLER(sys_pread64); SYS_HANDLER(sys_pwrite64);
+SYS_HANDLER(sys_preadv); SYS_HANDLER(sys_pwritev);
+SYS_HANDLER(sys_open); SYS_HANDLER(sys_openat); SYS_HANDLER(sys_creat);
+SYS_HANDLER(sys_close); SYS_HANDLER(sys_lseek); SYS_HANDLER(sys_fsync);
+SYS_HANDLER(sys_fdatasync); SYS_HANDLER(sys_ftruncate); SYS_HANDLER(sys_truncate);
+SYS_HANDLER(sys_flock); SYS_HANDLER(sys_sync); SYS_HANDLER(sys_sendfile);
+SYS_HANDLER(sys_copy_file_range); SYS_HANDLER(sys_fadvise64);
+
+/* sys_dir.c: directories, links, names */
+SYS_HANDLER(sys_getdents); SYS_HANDLER(sys_getdents64); SYS_HANDLER(sys_getcwd);
+SYS_HANDLER(sys_chdir); SYS_HANDLER(sys_fchdir); SYS_HANDLER(sys_readlink);
+SYS_HANDLER(sys_readlinkat); SYS_HANDLER(sys_unlink); SYS_HANDLER(sys_unlinkat);
+SYS_HANDLER(sys_mkdir); SYS_HANDLER(sys_mkdirat); SYS_HANDLER(sys_rmdir);
+SYS_HANDLER(sys_rename); SYS_HANDLER(sys_renameat); SYS_HANDLER(sys_renameat2);
+SYS_HANDLER(sys_link); SYS_HANDLER(sys_linkat); SYS_HANDLER(sys_symlink);
+SYS_HANDLER(sys_symlinkat); SYS_HANDLER(sys_mknod); SYS_HANDLER(sys_mknodat);
+SYS_HANDLER(sys_chroot);
+
+/* sys_stat.c: stat family, permissions, ownership, times */
+SYS_HANDLER(sys_fstat); SYS_HANDLER(sys_stat); SYS_HANDLER(sys_lstat);
+SYS_HANDLER(sys_newfstatat); SYS_HANDLER(sys_statx); SYS_HANDLER(sys_statfs);
+SYS_HANDLER(sys_fstatfs); SYS_HANDLER(sys_access); SYS_HANDLER(sys_faccessat);
+SYS_HANDLER(sys_faccessat2); SYS_HANDLER(sys_umask); SYS_HANDLER(sys_chmod);
+SYS_HANDLER(sys_fchmod); SYS_HANDLER(sys_fchmodat); SYS_HANDLER(sys_chown);
+SYS_HANDLER(sys_fchown); SYS_HANDLER(sys_lchown); SYS_HANDLER(sys_fchownat);
+SYS_HANDLER(sys_utimensat); SYS_HANDLER(sys_utime); SYS_HANDLER(sys_utimes);
+
+/* sys_fd.c: descriptors */
+SYS_HANDLER(sys_dup); SYS_HANDLER(sys_dup2); SYS_HANDLER(sys_dup3);
+SYS_HANDLER(sys_pipe); SYS_HANDLER(sys_pipe2); SYS_HANDLER(sys_fcntl);
+SYS_HANDLER(sys_ioctl);
+
+/* sys_poll.c */
+SYS_HANDLER(sys_poll); SYS_HANDLER(sys_ppoll); SYS_HANDLER(sys_select);
+SYS_HANDLER(sys_pselect6);
+
+/* sys_mm.c: memory */
+SYS_HANDLER(sys_mmap); SYS_HANDLER(sys_munmap); SYS_HANDLER(sys_mprotect);
+SYS_HANDLER(sys_mremap); SYS_HANDLER(sys_madvise); SYS_HANDLER(sys_brk);
+SYS_HANDLER(sys_msync); SYS_HANDLER(sys_mlock); SYS_HANDLER(sys_munlock);
+
+/* sys_signal.c */
+SYS_HANDLER(sys_rt_sigaction); SYS_HANDLER(sys_rt_sigprocmask);
+SYS_HANDLER(sys_sigaltstack); SYS_HANDLER(sys_kill); SYS_HANDLER(sys_tgkill);
+SYS_HANDLER(sys_tkill); SYS_HANDLER(sys_rt_sigpending); SYS_HANDLER(sys_pause);
+SYS_HANDLER(sys_alarm);
+
+/* sys_process.c: identity, exit, arch state */
+SYS_HANDLER(sys_exit); SYS_HANDLER(sys_exit_group); SYS_HANDLER(sys_getpid);
+SYS_HANDLER(sys_getppid); SYS_HANDLER(sys_gettid); SYS_HANDLER(sys_set_tid_address);
+SYS_HANDLER(sys_set_robust_list); SYS_HANDLER(sys_arch_prctl); SYS_HANDLER(sys_prctl);
+SYS_HANDLER(sys_getuid); SYS_HANDLER(sys_geteuid); SYS_HANDLER(sys_getgid);
+SYS_HANDLER(sys_getegid); SYS_HANDLER(sys_getgroups); SYS_HANDLER(sys_getresuid);
+SYS_HANDLER(sys_getresgid); SYS_HANDLER(sys_setuid); SYS_HANDLER(sys_setgid);
+SYS_HANDLER(sys_getpgrp); SYS_HANDLER(sys_getpgid); SYS_HANDLER(sys_setpgid);
+SYS_HANDLER(sys_setsid); SYS_HANDLER(sys_getsid);
+
+/* sys_fork.c: fork, clone, wait */
+SYS_HANDLER(sys_fork); SYS_HANDLER(sys_vfork); SYS_HANDLER(sys_clone);
+SYS_HANDLER(sys_wait4); SYS_HANDLER(sys_waitid);
+
+/* sys_exec.c */
+SYS_HANDLER(sys_execve);
+
+/* sys_time.c */
+SYS_HANDLER(sys_clock_gettime); SYS_HANDLER(sys_clock_getres);
+SYS_HANDLER(sys_gettimeofday); SYS_HANDLER(sys_time); SYS_HANDLER(sys_nanosleep);
+SYS_HANDLER(sys_clock_nanosleep); SYS_HANDLER(sys_times); SYS_HANDLER(sys_getrusage);
+
+/* sys_info.c: system information and limits */
+SYS_HANDLER(sys_uname); SYS_HANDLER(sys_sysinfo); SYS_HANDLER(sys_getrandom);
+SYS_HANDLER(sys_prlimit64); SYS_HANDLER(sys_getrlimit); SYS_HANDLER(sys_setrlimit);
+SYS_HANDLER(sys_sched_getaffinity); SYS_HANDLER(sys_sched_yield);
+SYS_HANDLER(sys_getcpu); SYS_HANDLER(sys_getpriority); SYS_HANDLER(sys_setpriority);
+
+#endif

@@ -1,0 +1,71 @@
+/* sys_info.c -- system information, limits and scheduling: uname (which
+ * must say x86_64), sysinfo, getrandom, rlimits, affinity.  Resource
+ * numbers and struct rlimit/sysinfo are the same on x86-64 and arm64. */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "sys_handlers.h"
+
+/* new_utsname: six 65-byte strings on every architecture. */
+SYS_HANDLER(sys_uname)
+{
+    struct utsname u;
+    _Static_assert(sizeof u == 6 * 65, "struct utsname is the kernel's new_utsname");
+    if (uname(&u) != 0)
+        return -errno;
+    memset(u.machine, 0, sizeof u.machine);
+    strcpy(u.machine, "x86_64");
+    return sys_copy_out(a[0], &u, sizeof u);
+}
+
+SYS_HANDLER(sys_sysinfo) { return sys_ret(syscall(SYS_sysinfo, sys_ptr(a[0]))); }
+
+SYS_HANDLER(sys_getrandom)
+{
+    return sys_ret(syscall(SYS_getrandom, sys_ptr(a[0]), a[1], (unsigned)a[2]));
+}
+
+SYS_HANDLER(sys_prlimit64)
+{
+    return sys_ret(syscall(SYS_prlimit64, (pid_t)a[0], (int)a[1], sys_ptr(a[2]), sys_ptr(a[3])));
+}
+
+SYS_HANDLER(sys_getrlimit)
+{
+    return sys_ret(syscall(SYS_prlimit64, 0, (int)a[0], NULL, sys_ptr(a[1])));
+}
+
+SYS_HANDLER(sys_setrlimit)
+{
+    return sys_ret(syscall(SYS_prlimit64, 0, (int)a[0], sys_ptr(a[1]), NULL));
+}
+
+SYS_HANDLER(sys_sched_getaffinity)
+{
+    return sys_ret(syscall(SYS_sched_getaffinity, (pid_t)a[0], a[1], sys_ptr(a[2])));
+}
+
+SYS_HANDLER(sys_sched_yield) { return sys_ret(sched_yield()); }
+
+SYS_HANDLER(sys_getcpu)
+{
+    return sys_ret(syscall(SYS_getcpu, sys_ptr(a[0]), sys_ptr(a[1]), NULL));
+}
+
+/* The raw syscall returns 20 - nice, not the nice value. */
+SYS_HANDLER(sys_getpriority)
+{
+    return sys_ret(syscall(SYS_getpriority, (int)a[0], (id_t)a[1]));
+}
+
+SYS_HANDLER(sys_setpriority)
+{
+    return sys_ret(syscall(SYS_setpriority, (int)a[0], (id_t)a[1], (int)a[2]));
+}

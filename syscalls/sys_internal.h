@@ -1,0 +1,63 @@
+/* sys_internal.h -- what the syscall table, the dispatcher, strace and the
+ * handler families share: the row type, the handler signature and the
+ * small helpers every handler uses. */
+#ifndef FERRY_SYS_INTERNAL_H
+#define FERRY_SYS_INTERNAL_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "syscalls.h"
+#include "x86_cpu.h"
+
+/* a[0..5] = rdi, rsi, rdx, r10, r8, r9.  Returns the value or -errno. */
+typedef int64_t sys_handler(struct x86_cpu *cpu, const uint64_t *a);
+#define SYS_HANDLER(name) int64_t name(struct x86_cpu *cpu, const uint64_t *a)
+
+/* One row per x86-64 syscall.  fmt has one letter per argument (see
+ * sys_strace.c); a leading '!' prints the call before running it (exit,
+ * execve), a trailing "=x" prints the result in hex. */
+struct sys_entry {
+    uint16_t nr;
+    const char *name;
+    sys_handler *handler;       /* NULL: -ENOSYS */
+    const char *fmt;
+};
+extern const struct sys_entry sys_table[];
+extern const size_t sys_table_len;
+const struct sys_entry *sys_lookup(uint64_t nr);
+
+/* strace: the call and its result, on ferry_log. */
+void sys_strace_call(const struct sys_entry *e, uint64_t nr, const uint64_t *a);
+void sys_strace_result(const struct sys_entry *e, uint64_t nr, const uint64_t *a, int64_t ret);
+
+/* libc returns -1 and sets errno; the guest wants -errno. */
+static inline int64_t sys_ret(long r)
+{
+    return r == -1 ? -(int64_t)errno : r;
+}
+
+/* Guest addresses are host addresses. */
+static inline void *sys_ptr(uint64_t g)
+{
+    return (void *)(uintptr_t)g;
+}
+
+/* Copies to / from guest memory; -EFAULT for obviously bad pointers. */
+int64_t sys_copy_out(uint64_t g, const void *src, size_t len);
+int64_t sys_copy_in(void *dst, uint64_t g, size_t len);
+
+/* A guest path, with /proc/self/exe meaning the guest program. */
+const char *sys_path(uint64_t g);
+/* Guest dirfd: AT_FDCWD (-100) is the same on every Linux. */
+static inline int sys_dirfd(uint64_t g)
+{
+    return (int)g;
+}
+
+/* sys_flags.c: x86-64 open(2) flags <-> host flags. */
+int sys_open_flags_to_host(uint64_t guest);
+uint64_t sys_open_flags_to_guest(int host);
+
+#endif

@@ -1,0 +1,127 @@
+/* sys_mm.c -- memory syscalls.  Guest addresses are host addresses, so
+ * mmap & co. go to the host with translated flags; anything that may
+ * replace or change guest code tells the translator (tr_invalidate).
+ * brk is emulated: the host break belongs to ferry's malloc, so the
+ * guest's heap is an anonymous mapping grown from sys_proc.brk_start. */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sys_handlers.h"
+#include "translator.h"
+
+#define SYS_PAGE 4096ull
+#define SYS_PAGE_UP(x) (((x) + SYS_PAGE - 1) & ~(SYS_PAGE - 1))
+#define SYS_GUEST_MAP_FIXED 0x10
+#define SYS_GUEST_MAP_32BIT 0x40
+
+static const struct { uint64_t guest; int host; } sys_map_flag_map[] = {
+    { 0x01, MAP_SHARED },         { 0x02, MAP_PRIVATE },
+    { 0x10, MAP_FIXED },          { 0x80000, MAP_SYNC },
+    { 0x20, MAP_ANONYMOUS },      { 0x100, MAP_GROWSDOWN },
+    { 0x800, MAP_DENYWRITE },     { 0x1000, MAP_EXECUTABLE },
+    { 0x2000, MAP_LOCKED },       { 0x4000, MAP_NORESERVE },
+    { 0x8000, MAP_POPULATE },     { 0x10000, MAP_NONBLOCK },
+    { 0x20000, MAP_STACK },       { 0x40000, MAP_HUGETLB },
+    { 0x100000, MAP_FIXED_NOREPLACE },
+};
+
+static int sys_map_flags_to_host(uint64_t guest)
+{
+    int host = 0;
+    for (size_t i = 0; i < sizeof sys_map_flag_map / sizeof sys_map_flag_map[0]; i++)
+        if (guest & sys_map_flag_map[i].guest)
+            host |= sys_map_flag_map[i].host;
+    return host;
+}
+
+/* PROT_READ/WRITE/EXEC/GROWSDOWN/GROWSUP: the same bits on all hosts.
+ * Executable guest memory must stay readable for the decoder. */
+static int sys_host_prot(uint64_t prot)
+{
+    return (int)(prot & 4 ? prot | 1 : prot);
+}
+
+/* MAP_32BIT exists only on x86: ask for low memory with a hint. */
+SYS_HANDLER(sys_mmap)
+{
+    uint64_t addr = a[0];
+    if ((a[3] & SYS_GUEST_MAP_32BIT) && !addr && !(a[3] & SYS_GUEST_MAP_FIXED))
+        addr = 0x40000000;
+    void *p = mmap(sys_ptr(addr), a[1], sys_host_prot(a[2]), sys_map_flags_to_host(a[3]),
+                   (int)a[4], (off_t)a[5]);
+    if (p == MAP_FAILED)
+        return -errno;
+    if (a[3] & SYS_GUEST_MAP_FIXED)
+        tr_invalidate((uint64_t)(uintptr_t)p, a[1]);
+    return (int64_t)(uintptr_t)p;
+}
+
+SYS_HANDLER(sys_munmap)
+{
+    int64_t r = sys_ret(munmap(sys_ptr(a[0]), a[1]));
+    if (r == 0)
+        tr_invalidate(a[0], a[1]);
+    return r;
+}
+
+SYS_HANDLER(sys_mprotect)
+{
+    int64_t r = sys_ret(mprotect(sys_ptr(a[0]), a[1], sys_host_prot(a[2])));
+    if (r == 0)
+        tr_invalidate(a[0], a[1]);
+    return r;
+}
+
+/* MREMAP_MAYMOVE/FIXED/DONTUNMAP: the same bits on all hosts. */
+SYS_HANDLER(sys_mremap)
+{
+    void *p = mremap(sys_ptr(a[0]), a[1], a[2], (int)a[3], sys_ptr(a[4]));
+    if (p == MAP_FAILED)
+        return -errno;
+    tr_invalidate(a[0], a[1]);
+    return (int64_t)(uintptr_t)p;
+}
+
+SYS_HANDLER(sys_madvise) { return sys_ret(madvise(sys_ptr(a[0]), a[1], (int)a[2])); }
+SYS_HANDLER(sys_msync) { return sys_ret(msync(sys_ptr(a[0]), a[1], (int)a[2])); }
+SYS_HANDLER(sys_mlock) { return sys_ret(mlock(sys_ptr(a[0]), a[1])); }
+SYS_HANDLER(sys_munlock) { return sys_ret(munlock(sys_ptr(a[0]), a[1])); }
+
+/* Maps [brk_mapped, end) next to the heap, never over anything else. */
+static int sys_brk_grow(uint64_t end)
+{
+    uint64_t len = end - sys_proc.brk_mapped;
+    void *want = sys_ptr(sys_proc.brk_mapped);
+    void *p = mmap(want, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == MAP_FAILED)
+        return -1;
+    if (p != want) {                /* kernel ignored FIXED_NOREPLACE */
+        munmap(p, len);
+        return -1;
+    }
+    sys_proc.brk_mapped = end;
+    return 0;
+}
+
+/* Shrinking unmaps whole pages, so growing again yields zeroes. */
+static void sys_brk_shrink(uint64_t end)
+{
+    munmap(sys_ptr(end), sys_proc.brk_mapped - end);
+    sys_proc.brk_mapped = end;
+}
+
+/* Linux returns the (possibly unchanged) break, never an error. */
+SYS_HANDLER(sys_brk)
+{
+    uint64_t want = a[0], end = SYS_PAGE_UP(want);
+    if (want < sys_proc.brk_start)
+        return (int64_t)sys_proc.brk_cur;
+    if (end > sys_proc.brk_mapped && sys_brk_grow(end) != 0)
+        return (int64_t)sys_proc.brk_cur;
+    if (end < sys_proc.brk_mapped)
+        sys_brk_shrink(end);
+    sys_proc.brk_cur = want;
+    return (int64_t)want;
+}

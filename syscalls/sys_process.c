@@ -1,0 +1,87 @@
+/* sys_process.c -- process identity, exit and per-thread/arch state
+ * (arch_prctl's fs/gs bases live in the guest CPU). */
+#define _GNU_SOURCE
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "sys_handlers.h"
+
+#define SYS_ARCH_SET_GS 0x1001
+#define SYS_ARCH_SET_FS 0x1002
+#define SYS_ARCH_GET_FS 0x1003
+#define SYS_ARCH_GET_GS 0x1004
+
+/* Without guest threads, exit ends the whole process too. */
+SYS_HANDLER(sys_exit) { ferry_exit((int)(a[0] & 0xff)); }
+SYS_HANDLER(sys_exit_group) { ferry_exit((int)(a[0] & 0xff)); }
+
+SYS_HANDLER(sys_getpid) { return getpid(); }
+SYS_HANDLER(sys_getppid) { return getppid(); }
+SYS_HANDLER(sys_gettid) { return gettid(); }
+
+/* Recorded for a later thread implementation; one thread needs no more. */
+static struct { uint64_t clear_child_tid, robust_list; } sys_thread;
+
+SYS_HANDLER(sys_set_tid_address)
+{
+    sys_thread.clear_child_tid = a[0];
+    return gettid();
+}
+
+SYS_HANDLER(sys_set_robust_list)
+{
+    if (a[1] != 24)                 /* sizeof(struct robust_list_head) */
+        return -EINVAL;
+    sys_thread.robust_list = a[0];
+    return 0;
+}
+
+SYS_HANDLER(sys_arch_prctl)
+{
+    switch (a[0]) {
+    case SYS_ARCH_SET_FS: cpu->fs_base = a[1]; return 0;
+    case SYS_ARCH_SET_GS: cpu->gs_base = a[1]; return 0;
+    case SYS_ARCH_GET_FS: return sys_copy_out(a[1], &cpu->fs_base, 8);
+    case SYS_ARCH_GET_GS: return sys_copy_out(a[1], &cpu->gs_base, 8);
+    default: return -EINVAL;
+    }
+}
+
+/* Only options that touch the calling process harmlessly pass. */
+SYS_HANDLER(sys_prctl)
+{
+    switch (a[0]) {
+    case PR_SET_PDEATHSIG: case PR_GET_PDEATHSIG: case PR_SET_NAME: case PR_GET_NAME:
+    case PR_GET_DUMPABLE: case PR_SET_DUMPABLE: case PR_SET_NO_NEW_PRIVS:
+    case PR_GET_NO_NEW_PRIVS:
+        return sys_ret(prctl((int)a[0], a[1], a[2], a[3], a[4]));
+    default:
+        return -EINVAL;
+    }
+}
+
+SYS_HANDLER(sys_getuid) { return getuid(); }
+SYS_HANDLER(sys_geteuid) { return geteuid(); }
+SYS_HANDLER(sys_getgid) { return getgid(); }
+SYS_HANDLER(sys_getegid) { return getegid(); }
+SYS_HANDLER(sys_getgroups) { return sys_ret(getgroups((int)a[0], sys_ptr(a[1]))); }
+
+SYS_HANDLER(sys_getresuid)
+{
+    return sys_ret(getresuid(sys_ptr(a[0]), sys_ptr(a[1]), sys_ptr(a[2])));
+}
+
+SYS_HANDLER(sys_getresgid)
+{
+    return sys_ret(getresgid(sys_ptr(a[0]), sys_ptr(a[1]), sys_ptr(a[2])));
+}
+
+SYS_HANDLER(sys_setuid) { return sys_ret(syscall(SYS_setuid, (uid_t)a[0])); }
+SYS_HANDLER(sys_setgid) { return sys_ret(syscall(SYS_setgid, (gid_t)a[0])); }
+SYS_HANDLER(sys_getpgrp) { return getpgrp(); }
+SYS_HANDLER(sys_getpgid) { return sys_ret(getpgid((pid_t)a[0])); }
+SYS_HANDLER(sys_setpgid) { return sys_ret(setpgid((pid_t)a[0], (pid_t)a[1])); }
+SYS_HANDLER(sys_setsid) { return sys_ret(setsid()); }
+SYS_HANDLER(sys_getsid) { return sys_ret(getsid((pid_t)a[0])); }

@@ -1,0 +1,55 @@
+/* sys_time.c -- clocks, sleeps and CPU-time accounting.  Clock ids,
+ * struct timespec/timeval/tms/rusage are the same on every 64-bit Linux. */
+#define _GNU_SOURCE
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sys_handlers.h"
+
+SYS_HANDLER(sys_clock_gettime)
+{
+    return sys_ret(syscall(SYS_clock_gettime, (clockid_t)a[0], sys_ptr(a[1])));
+}
+
+SYS_HANDLER(sys_clock_getres)
+{
+    return sys_ret(syscall(SYS_clock_getres, (clockid_t)a[0], sys_ptr(a[1])));
+}
+
+SYS_HANDLER(sys_gettimeofday)
+{
+    return sys_ret(syscall(SYS_gettimeofday, sys_ptr(a[0]), sys_ptr(a[1])));
+}
+
+SYS_HANDLER(sys_time)
+{
+    int64_t now = (int64_t)time(NULL);
+    if (a[0] && sys_copy_out(a[0], &now, sizeof now))
+        return -EFAULT;
+    return now;
+}
+
+SYS_HANDLER(sys_nanosleep)
+{
+    return sys_ret(syscall(SYS_nanosleep, sys_ptr(a[0]), sys_ptr(a[1])));
+}
+
+SYS_HANDLER(sys_clock_nanosleep)
+{
+    return sys_ret(syscall(SYS_clock_nanosleep, (clockid_t)a[0], (int)a[1], sys_ptr(a[2]),
+                           sys_ptr(a[3])));
+}
+
+SYS_HANDLER(sys_times)
+{
+    return sys_ret(syscall(SYS_times, sys_ptr(a[0])));
+}
+
+SYS_HANDLER(sys_getrusage)
+{
+    return sys_ret(getrusage((int)a[0], sys_ptr(a[1])));
+}
