@@ -1,2 +1,21 @@
-# backend.mk -- the AArch64 host backend.
+# backend.mk -- the AArch64 host backend, and its execution test.
 BACKEND_SRCS_aarch64 += $(wildcard backends/aarch64/*.c)
+
+# check-a64-exec: tests/a64/*.c cross-built for AArch64 and run (under
+# qemu-aarch64 here): single ops, exits and random IR blocks through
+# regalloc + this backend, checked against C.  Linked against an archive
+# of the translator core and this backend, so only what it uses is pulled.
+A64_EXEC_OUT  := $(OUT_aarch64)/tests/a64-exec
+A64_EXEC_OBJS := $(patsubst %.c,$(OUT_aarch64)/obj/%.o,$(wildcard tests/a64/*.c))
+A64_EXEC_LIB_OBJS := $(patsubst %.c,$(OUT_aarch64)/obj/%.o,\
+    $(filter translator/%,$(FERRY_SRCS)) $(BACKEND_SRCS_aarch64))
+$(A64_EXEC_OUT)/libferry.a: $(A64_EXEC_LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && aarch64-linux-gnu-ar rcs $@ $^
+$(A64_EXEC_OUT)/a64-exec: $(A64_EXEC_OBJS) $(A64_EXEC_OUT)/libferry.a
+	$(CC_aarch64) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+-include $(A64_EXEC_OBJS:.o=.d)
+.PHONY: check-a64-exec
+check-a64-exec: $(A64_EXEC_OUT)/a64-exec
+	$(RUN_aarch64) $<
+CHECK_TARGETS += check-a64-exec

@@ -19,8 +19,9 @@ struct xt_env {
     uint64_t result[8];
     uint64_t inputs_after[4];
     uint64_t field[4];
+    uint64_t gregs[8];              /* IR globals of the regalloc tests */
     uint8_t pad[40000];
-    uint64_t far_field;             /* beyond the scaled-imm12 reach? no: tests big offsets */
+    uint64_t far_field;             /* beyond ldr's scaled imm12 reach */
 };
 
 extern struct xt_env xt_env;

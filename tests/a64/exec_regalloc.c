@@ -1,0 +1,171 @@
+/* exec_regalloc.c -- random IR blocks through the whole back half of the
+ * translator: (optionally ir_optimize), regalloc.c and this backend,
+ * executed and compared with an interpretation of the same IR in C.
+ * Many temps force spills; helper calls exercise clobbers and global
+ * write-back/reload. */
+#include <stddef.h>
+#include <string.h>
+
+#include "exec_common.h"
+#include "regalloc.h"
+
+#define N_GLOBALS 8
+#define GREG_OFF(i) ((int32_t)(offsetof(struct xt_env, gregs) + 8 * (i)))
+
+static struct ir_globals globals;
+static struct ir_block block, compiled;
+static struct xt_env shadow;
+
+static uint64_t mix(void *env, uint64_t a, uint64_t b) { return a * 31 + (b >> 3); }
+/* Reads and writes guest state: gregs[7] += a, returns gregs[0]. */
+static uint64_t touch(void *env, uint64_t a)
+{
+    struct xt_env *e = env;
+    e->gregs[7] += a;
+    return e->gregs[0];
+}
+static const struct ir_helper mix_helper = { .fn = (void *)mix, .name = "mix", .n_args = 2,
+                                             .has_result = 1 };
+static const struct ir_helper touch_helper = { .fn = (void *)touch, .name = "touch",
+                                               .n_args = 1, .has_result = 1,
+                                               .flags = IR_HELPER_RW_GLOBALS };
+
+/* ---- random program generation ---- */
+
+static ir_ref readable[IR_MAX_VALUES];
+static int n_readable;
+
+static ir_ref pick_src(struct ir_block *b, int const_pct)
+{
+    if ((int)(xt_random() % 100) < const_pct) {
+        uint64_t r = xt_random();
+        return ir_const(b, r % 3 ? xt_values[r % xt_n_values] : xt_random() % 64);
+    }
+    return readable[xt_random() % n_readable];
+}
+
+static ir_ref pick_dst(struct ir_block *b)
+{
+    unsigned r = xt_random() % 10;
+    if (r < 2) return (ir_ref)(xt_random() % N_GLOBALS);
+    if (r < 4 && n_readable > N_GLOBALS) return readable[N_GLOBALS + xt_random() % (n_readable - N_GLOBALS)];
+    ir_ref t = ir_temp(b);
+    readable[n_readable++] = t;
+    return t;
+}
+
+static const enum ir_op alu_ops[] = {
+    IR_add, IR_sub, IR_mul, IR_and, IR_or, IR_xor, IR_andc, IR_shl, IR_shr, IR_sar,
+    IR_rotl, IR_rotr, IR_mulhu, IR_mulhs,
+};
+static const enum ir_op unary_ops[] = {
+    IR_neg, IR_not, IR_bswap, IR_clz, IR_ctz, IR_ext8u, IR_ext8s, IR_ext16u, IR_ext16s,
+    IR_ext32u, IR_ext32s, IR_mov,
+};
+#define COUNT(a) ((int)(sizeof a / sizeof a[0]))
+
+static void gen_insn(struct ir_block *b)
+{
+    int size = xt_random() % 2 ? 64 : 32, kind = xt_random() % 20;
+    ir_ref x = pick_src(b, 5), y = pick_src(b, 40);
+    if (kind < 9) {
+        ir_binop(b, alu_ops[xt_random() % COUNT(alu_ops)], size, pick_dst(b), x, y);
+    } else if (kind < 12) {
+        enum ir_op op = unary_ops[xt_random() % COUNT(unary_ops)];
+        ir_emit(b, op, ir_op_info[op].flags & IR_F_SIZED ? size : 64, pick_dst(b), x, IR_NONE);
+    } else if (kind < 14) {
+        ir_setcond(b, xt_random() % IR_NUM_CONDS, size, pick_dst(b), x, y);
+    } else if (kind < 16) {
+        ir_ref t = pick_src(b, 20), f = pick_src(b, 20);
+        ir_movcond(b, xt_random() % IR_NUM_CONDS, size, pick_dst(b), x, y, t, f);
+    } else if (kind < 18) {
+        int pos = xt_random() % 64, len = 1 + xt_random() % (64 - pos);
+        if (kind == 16) ir_extract(b, pick_dst(b), x, pos, len);
+        else ir_deposit(b, pick_dst(b), x, y, pos, len);
+    } else if (kind == 18) {
+        ir_ref args[2] = { x, y };
+        ir_call(b, &mix_helper, pick_dst(b), args);
+    } else {
+        ir_call(b, &touch_helper, pick_dst(b), &x);
+    }
+}
+
+static void gen_block(struct ir_block *b, int n_insns)
+{
+    ir_block_init(b, &globals, 0x400000);
+    n_readable = 0;
+    for (int i = 0; i < N_GLOBALS; i++) readable[n_readable++] = (ir_ref)i;
+    for (int i = 0; i < n_insns; i++) {
+        ir_insn_start(b, 0x400000 + 4 * i, 4);
+        gen_insn(b);
+    }
+    if (xt_random() % 2)
+        ir_exit_code(b, 0x400100, TR_EXIT_SYSCALL);
+    else
+        ir_goto_tb(b, 0x400200, 0);
+}
+
+/* ---- the C interpretation ---- */
+
+static uint64_t call_helper(const struct ir_insn *i, uint64_t *vals)
+{
+    const struct ir_helper *h = (const struct ir_helper *)(intptr_t)i->aux[0];
+    for (int g = 0; g < N_GLOBALS; g++) shadow.gregs[g] = vals[g];
+    uint64_t r = h == &mix_helper ? mix(&shadow, vals[i->args[1]], vals[i->args[2]])
+                                  : touch(&shadow, vals[i->args[1]]);
+    for (int g = 0; g < N_GLOBALS; g++) vals[g] = shadow.gregs[g];
+    return r;
+}
+
+static void interpret(const struct ir_block *b, uint64_t *vals)
+{
+    for (int v = N_GLOBALS; v < b->n_values; v++) vals[v] = b->values[v].imm;
+    for (int n = 0; n < b->n_insns; n++) {
+        const struct ir_insn *i = &b->insns[n];
+        const struct ir_op_info *info = &ir_op_info[i->op];
+        if (info->flags & (IR_F_EXIT | IR_F_BRANCH) || i->op == IR_insn_start)
+            continue;
+        uint64_t in[4] = { 0 }, r;
+        for (int k = 0; k < info->n_in && k < 4; k++)
+            if (i->args[info->n_out + k] != IR_NONE) in[k] = vals[i->args[info->n_out + k]];
+        r = i->op == IR_call ? call_helper(i, vals) : xt_reference(i, in);
+        if (info->n_out && i->args[0] != IR_NONE) vals[i->args[0]] = r;
+    }
+}
+
+static void run_random_block(int n_insns, bool optimize)
+{
+    static uint64_t want[IR_MAX_VALUES];
+    gen_block(&block, n_insns);
+    for (int g = 0; g < N_GLOBALS; g++) xt_env.gregs[g] = want[g] = xt_random();
+    interpret(&block, want);
+    compiled = block;
+    if (optimize) ir_optimize(&compiled);
+    const char *bad = ir_validate(&compiled);
+    XT_CHECK(!bad, "invalid block: %s", bad);
+    struct be_code c = xt_block();
+    XT_CHECK(ra_emit_block(&c, &compiled), "ra_emit_block ran out of room");
+    uint64_t rc = xt_run(&c);
+    bool exit_code = compiled.insns[compiled.n_insns - 1].op == IR_exit_code;
+    XT_CHECK(rc == (exit_code ? TR_EXIT_SYSCALL : TR_EXIT_CHAIN0), "rc %lu", (unsigned long)rc);
+    int bad_regs = 0;
+    for (int g = 0; g < N_GLOBALS; g++) bad_regs += xt_env.gregs[g] != want[g];
+    XT_CHECK(bad_regs == 0, "random block (%d insns, optimize %d): %d globals differ",
+             n_insns, optimize, bad_regs);
+    if (bad_regs && xt_failures < 3) {
+        ir_dump(&compiled, stderr);
+        for (int g = 0; g < N_GLOBALS; g++)
+            fprintf(stderr, "  g%d got %#lx want %#lx\n", g, (unsigned long)xt_env.gregs[g],
+                    (unsigned long)want[g]);
+    }
+}
+
+void xt_test_regalloc(void)
+{
+    static const char *names[N_GLOBALS] = { "g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7" };
+    for (int g = 0; g < N_GLOBALS; g++) ir_global_declare(&globals, names[g], GREG_OFF(g));
+    for (int n = 0; n < 300; n++) {
+        run_random_block(1 + n % 80, false);
+        run_random_block(1 + n % 80, true);
+    }
+}
