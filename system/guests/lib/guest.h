@@ -1,0 +1,76 @@
+/* guest.h -- the test guests' runtime: port and MMIO access, guest
+ * physical memory, the COM1 serial port, power control, PCI and a small
+ * virtio driver. Built twice: freestanding (an ELF kernel for KVM) and
+ * with GUEST_HOSTED for the hosted test accelerator. */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- what each guest provides ---- */
+int guest_main(int ncpus);                 /* vCPU 0; returns the poweroff status */
+void guest_ap(int cpu, int ncpus);         /* other vCPUs; weak default: idle */
+
+/* ---- io_free.c / io_hosted.c ---- */
+void outb(uint16_t port, uint8_t v);
+uint8_t inb(uint16_t port);
+void outl(uint16_t port, uint32_t v);
+uint32_t inl(uint16_t port);
+uint32_t mmio_read(uint64_t gpa, unsigned size);
+void mmio_write(uint64_t gpa, uint64_t v, unsigned size);
+void *phys_to_virt(uint64_t gpa);
+uint64_t virt_to_phys(const void *p);
+void cpu_relax(void);
+void halt_forever(void) __attribute__((noreturn));
+void guest_entry(int cpu, int ncpus);
+
+#define barrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+/* ---- runtime.c ---- */
+void *dma_alloc(size_t size, size_t align);     /* zeroed, in guest RAM */
+void *g_memset(void *d, int c, size_t n);
+void *g_memcpy(void *d, const void *s, size_t n);
+void serial_putc(char c);
+void put_str(const char *s);
+void put_dec(uint64_t v);
+void put_hex(uint64_t v);
+int serial_getc(void);                          /* blocks */
+void poweroff(int status) __attribute__((noreturn));
+void reset_machine(void) __attribute__((noreturn));
+uint32_t fnv1a(const void *p, size_t n, uint32_t h);
+#define FNV_INIT 2166136261u
+
+/* ---- pci.c ---- */
+int pci_find(uint16_t vendor, uint16_t device);   /* slot or -1 */
+uint32_t pci_cfg_read(int slot, unsigned off, unsigned size);
+
+/* ---- virtio.c ---- */
+#define VQ_SIZE 16
+struct vdesc { uint64_t addr; uint32_t len; uint16_t flags, next; };
+struct vqueue {
+    struct vdesc *desc;
+    uint16_t *avail;            /* flags, idx, ring[] */
+    uint8_t *used;              /* flags, idx, ring[] of {id, len} */
+    uint16_t size, used_seen, avail_idx;
+    uint64_t notify_addr;
+};
+struct vdev {
+    int slot;
+    uint64_t common, isr, device, notify_base;
+    uint32_t notify_mult;
+    struct vqueue q[4];
+};
+#define VD_NEXT  1
+#define VD_WRITE 2
+/* Finds virtio device type `id`, negotiates VERSION_1 + `features`, sets
+ * up `nq` queues, sets DRIVER_OK. Returns 0, or -1 if absent/refused. */
+int virtio_open(struct vdev *d, int id, uint64_t features, int nq);
+/* Publishes descriptor `head` (already filled in) and notifies. */
+void vq_publish(struct vdev *d, int q, uint16_t head);
+/* Waits for the next used element; returns its length, or -1 on timeout. */
+long vq_wait(struct vdev *d, int q);
+uint8_t virtio_status(struct vdev *d);
+uint32_t virtio_cfg_read(struct vdev *d, unsigned off, unsigned size);
+
+#endif

@@ -1,0 +1,28 @@
+/* sys_options.h -- ferry-system's command line. */
+#ifndef SYS_OPTIONS_H
+#define SYS_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SYS_MAX_DISKS 4
+
+struct sys_disk_opt { const char *path; bool ro; };
+
+struct sys_options {
+    const char *kernel, *initrd, *append, *accel;
+    uint64_t mem;
+    int cpus;
+    struct sys_disk_opt disks[SYS_MAX_DISKS];
+    int ndisks;
+    const char *net_tap;        /* --net tap=NAME */
+    bool net_user;              /* --net user (not built: reports so) */
+    bool rng, vconsole, debug;
+    int timeout_s;              /* --timeout: watchdog, 0 = none */
+};
+
+/* Parses argv; on bad input prints one line and returns -1. */
+int sys_options_parse(struct sys_options *o, int argc, char **argv);
+void sys_options_usage(void);
+
+#endif

@@ -1,0 +1,73 @@
+# system.mk -- ferry-system (KVM + VirtIO system mode), its tiny test guests
+# and its tests. x86-64 host only: KVM here runs x86-64 guests on x86-64.
+#
+#   $(BUILD)/ferry-system                   the VMM (KVM accelerator)
+#   $(BUILD)/system/guests/NAME.elf         freestanding test guests (ELF, 64-bit entry)
+#   $(BUILD)/system/hosted/NAME             the same guest compiled for the host and
+#                                           linked with the VMM's "hosted" accelerator
+#   make check-system                       tests (part of make check)
+#   make bench-system                       RSS / start-up time (not in make check)
+#   make boot-linux                         Debian kernel + busybox initramfs (needs real KVM)
+
+SYS_OUT      := $(BUILD)/system
+SYS_ACCELS   := system/accel_kvm.c system/accel_table_kvm.c system/accel_hosted.c \
+                system/accel_table_hosted.c
+SYS_CORE_SRCS := $(filter-out $(SYS_ACCELS),$(wildcard system/*.c))
+SYS_CFLAGS   := $(CFLAGS) -Isystem -pthread
+SYS_CORE_OBJS := $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_CORE_SRCS))
+SYS_LIBS     := -lelf -pthread
+FERRY_SYSTEM := $(BUILD)/ferry-system
+
+$(SYS_OUT)/obj/system/%.o: system/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC_x86_64) $(SYS_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FERRY_SYSTEM): $(SYS_CORE_OBJS) $(SYS_OUT)/obj/system/accel_kvm.o $(SYS_OUT)/obj/system/accel_table_kvm.o
+	$(CC_x86_64) $(LDFLAGS) -o $@ $^ $(SYS_LIBS)
+
+# ---- Test guests: one C file each over a small library (serial, PCI, virtio). ----
+SYS_GUESTS     := $(basename $(notdir $(wildcard system/guests/*.c)))
+SYS_GLIB_SRCS  := $(wildcard system/guests/lib/*.c)
+SYS_GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Isystem/guests/lib
+SYS_FREE_CFLAGS := $(SYS_GUEST_CFLAGS) -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+                   -mgeneral-regs-only -fno-stack-protector -fno-builtin -mcmodel=small
+SYS_GLIB_FREE_OBJS := $(patsubst %.c,$(SYS_OUT)/free/%.o,$(SYS_GLIB_SRCS)) \
+                      $(SYS_OUT)/free/system/guests/lib/start.o
+SYS_GLIB_HOST_OBJS := $(patsubst %.c,$(SYS_OUT)/host/%.o,$(SYS_GLIB_SRCS))
+SYS_GUEST_ELFS := $(patsubst %,$(SYS_OUT)/guests/%.elf,$(SYS_GUESTS))
+SYS_GUEST_HOSTED := $(patsubst %,$(SYS_OUT)/hosted/%,$(SYS_GUESTS))
+
+$(SYS_OUT)/free/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC_x86_64) $(SYS_FREE_CFLAGS) -MMD -MP -c $< -o $@
+$(SYS_OUT)/free/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC_x86_64) $(SYS_FREE_CFLAGS) -c $< -o $@
+$(SYS_OUT)/guests/%.elf: $(SYS_OUT)/free/system/guests/%.o $(SYS_GLIB_FREE_OBJS) system/guests/lib/guest.ld
+	@mkdir -p $(@D)
+	$(CC_x86_64) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T system/guests/lib/guest.ld \
+	    -o $@ $(filter %.o,$^)
+
+$(SYS_OUT)/host/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC_x86_64) $(SYS_GUEST_CFLAGS) -DGUEST_HOSTED -Isystem -pthread -MMD -MP -c $< -o $@
+$(SYS_OUT)/hosted/%: $(SYS_OUT)/host/system/guests/%.o $(SYS_GLIB_HOST_OBJS) $(SYS_CORE_OBJS) \
+                     $(SYS_OUT)/obj/system/accel_hosted.o $(SYS_OUT)/obj/system/accel_table_hosted.o
+	@mkdir -p $(@D)
+	$(CC_x86_64) $(LDFLAGS) -o $@ $^ $(SYS_LIBS)
+
+-include $(SYS_CORE_OBJS:.o=.d) $(SYS_GLIB_FREE_OBJS:.o=.d) $(SYS_GLIB_HOST_OBJS:.o=.d)
+
+.PHONY: system-all check-system bench-system boot-linux
+system-all: $(FERRY_SYSTEM) $(SYS_GUEST_ELFS) $(SYS_GUEST_HOSTED)
+ALL_EXTRA += system-all
+
+check-system: system-all
+	@sh system/tests/run-tests.sh $(FERRY_SYSTEM) $(SYS_OUT)
+CHECK_TARGETS += check-system
+
+bench-system: system-all
+	@sh system/tests/bench.sh $(FERRY_SYSTEM) $(SYS_OUT)
+
+boot-linux: $(FERRY_SYSTEM)
+	@sh system/tests/boot-linux.sh $(FERRY_SYSTEM) $(SYS_OUT)

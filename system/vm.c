@@ -1,0 +1,74 @@
+/* vm.c -- guest RAM allocation and bounds checks, stopping the machine,
+ * interrupt lines and diagnostics. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/mman.h>
+
+#include "accel.h"
+#include "vm.h"
+
+int sys_mem_alloc(struct sys_vm *vm, uint64_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+        sys_err("cannot allocate %llu bytes of guest RAM", (unsigned long long)size);
+        return -1;
+    }
+    madvise(p, size, MADV_MERGEABLE);
+    vm->ram = p;
+    vm->ram_size = size;
+    return 0;
+}
+
+void *sys_mem_ptr(struct sys_vm *vm, uint64_t gpa, uint64_t len)
+{
+    /* Written so that no addition can overflow. */
+    if (gpa > vm->ram_size || len > vm->ram_size - gpa)
+        return NULL;
+    return vm->ram + gpa;
+}
+
+void sys_vm_stop(struct sys_vm *vm, enum sys_stop why, int status)
+{
+    pthread_mutex_lock(&vm->stop_lock);
+    if (vm->stop == STOP_NONE) {
+        vm->stop = why;
+        vm->exit_status = status;
+    }
+    pthread_cond_broadcast(&vm->stop_cond);
+    pthread_mutex_unlock(&vm->stop_lock);
+}
+
+bool sys_vm_stopping(struct sys_vm *vm)
+{
+    return __atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) != STOP_NONE;
+}
+
+void sys_irq_line(struct sys_vm *vm, unsigned irq, int level)
+{
+    if (vm->accel_ready && vm->accel->irq_line)
+        vm->accel->irq_line(vm, irq, level);
+}
+
+void sys_err(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ferry-system: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void sys_debug(struct sys_vm *vm, const char *fmt, ...)
+{
+    if (!vm->opts->debug)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ferry-system: debug: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
