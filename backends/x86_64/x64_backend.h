@@ -1,0 +1,28 @@
+/* x64_backend.h -- what the x86-64 backend's files share: register roles,
+ * the env bias, and the exit emitters (x64_exits.c) used by x64_ops.c. */
+#ifndef FERRY_X64_BACKEND_H
+#define FERRY_X64_BACKEND_H
+
+#include "x64_encode.h"
+
+/* Register roles.  RAX (call result, exit code, MUL), RCX (shift counts)
+ * and RDX (MUL high half) are scratch, never allocated. */
+#define X64_ENV     X64_R14
+#define X64_SCRATCH X64_RAX
+#define X64_SCRATCH2 X64_RCX
+
+/* The env register points this far into env so that the guest state just
+ * after struct tr_runtime is reachable with 8-bit displacements. */
+#define X64_ENV_BIAS ((int32_t)sizeof(struct tr_runtime) + 128)
+
+static inline int32_t x64_env_disp(int32_t offset) { return offset - X64_ENV_BIAS; }
+
+enum x64_cc x64_cond_cc(enum ir_cond c);
+
+/* Exits (x64_exits.c). */
+void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot);
+void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int slot);
+void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc);
+void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
+
+#endif

@@ -1,0 +1,77 @@
+/* x64_desc.c -- the x86-64 host description: registers and their roles,
+ * and the declarative table of which IR inputs may be immediates. */
+#include <capstone/capstone.h>
+
+#include "x64_backend.h"
+
+static const char *const x64_reg_names[16] = {
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+#define R(x) (1ull << X64_##x)
+
+/* Immediate classes per input, one row per op (unlisted: registers only). */
+static const struct be_constraint x64_constraints[IR_NUM_OPS] = {
+    [IR_mov]     = { { BE_IMM_ANY } },
+    [IR_add]     = { { 0, BE_IMM_ARITH } },
+    [IR_sub]     = { { 0, BE_IMM_ARITH } },
+    [IR_mul]     = { { 0, BE_IMM_ARITH } },
+    [IR_and]     = { { 0, BE_IMM_LOGIC } },
+    [IR_or]      = { { 0, BE_IMM_LOGIC } },
+    [IR_xor]     = { { 0, BE_IMM_LOGIC } },
+    [IR_andc]    = { { 0, BE_IMM_LOGIC } },
+    [IR_shl]     = { { 0, BE_IMM_SHIFT } },
+    [IR_shr]     = { { 0, BE_IMM_SHIFT } },
+    [IR_sar]     = { { 0, BE_IMM_SHIFT } },
+    [IR_rotl]    = { { 0, BE_IMM_SHIFT } },
+    [IR_rotr]    = { { 0, BE_IMM_SHIFT } },
+    [IR_deposit] = { { 0, BE_IMM_ANY } },
+    [IR_setcond] = { { 0, BE_IMM_ARITH } },
+    [IR_movcond] = { { 0, BE_IMM_ARITH } },
+    [IR_brcond]  = { { 0, BE_IMM_ARITH } },
+    [IR_ld]      = { { BE_IMM_MEMOFF } },
+    [IR_st]      = { { BE_IMM_MEMOFF, BE_IMM_ARITH } },
+    [IR_st_env]  = { { BE_IMM_ARITH } },
+    [IR_exit_indirect] = { { BE_IMM_ANY } },
+};
+
+const struct be_desc be_host = {
+    .name = "x86_64",
+    .n_regs = 16,
+    .reg_names = x64_reg_names,
+    .alloc_mask = R(RBX) | R(RBP) | R(RSI) | R(RDI) | R(R8) | R(R9) | R(R10) | R(R11)
+                | R(R12) | R(R13) | R(R15),
+    .call_clobbered = R(RAX) | R(RCX) | R(RDX) | R(RSI) | R(RDI) | R(R8) | R(R9)
+                    | R(R10) | R(R11),
+    .env_reg = X64_ENV,
+    .call_args = { X64_RDI, X64_RSI, X64_RDX, X64_RCX, X64_R8, X64_R9 },
+    .call_ret = X64_RAX,
+    .constraints = x64_constraints,
+    .cs_arch = CS_ARCH_X86,
+    .cs_mode = CS_MODE_64,
+};
+
+/* Stores of 8..32 bits and 32-bit ops use only the low bits of an
+ * immediate, so anything fits; otherwise x86 sign-extends an imm32. */
+static bool imm32_fits(const struct ir_insn *insn, uint64_t imm)
+{
+    uint16_t fl = ir_op_info[insn->op].flags;
+    if ((fl & IR_F_SIZED) && insn->size == 32)
+        return true;
+    if ((fl & IR_F_MEM) && (insn->size & IR_MO_SIZE) != IR_MO_64)
+        return true;
+    return x64_fits_s32((int64_t)imm);
+}
+
+bool be_imm_fits(enum be_imm_class cls, const struct ir_insn *insn, uint64_t imm)
+{
+    switch (cls) {
+    case BE_IMM_ANY:    return true;
+    case BE_IMM_SHIFT:  return true;
+    case BE_IMM_MEMOFF: return x64_fits_s32((int64_t)imm);
+    case BE_IMM_LOGIC:  return imm32_fits(insn, insn->op == IR_andc ? ~imm : imm);
+    case BE_IMM_ARITH:  return imm32_fits(insn, imm);
+    default:            return false;
+    }
+}

@@ -1,0 +1,138 @@
+/* x64_exits.c -- the entry trampoline and epilogue, block exits and their
+ * stubs, and chain patching.
+ *
+ * A chain slot is a `jmp rel32` (goto_tb) or `jcc rel32` (brcond) whose
+ * rel32 is 4-byte aligned, so re-pointing it is one atomic 32-bit store.
+ * Until chained it leads to a stub that stores the guest pc and the block
+ * in env->rt and returns TR_EXIT_CHAIN0 + slot through the epilogue.
+ * brcond stubs are emitted out of line at the end of the block so the
+ * fall-through path runs straight on. */
+#include "x64_backend.h"
+
+static const int x64_saved_regs[] = { X64_RBP, X64_RBX, X64_R12, X64_R13, X64_R14, X64_R15 };
+#define N_SAVED ((int)(sizeof(x64_saved_regs) / sizeof(x64_saved_regs[0])))
+
+/* brcond exits of the current block whose stubs are still to be emitted.
+ * A block's first exit finds both jump sites unset (the translator resets
+ * them per block), which drops leftovers of an abandoned emission. */
+static struct {
+    int n;
+    struct { uint32_t site; uint64_t pc; int slot; } e[4];
+} pending;
+
+void *be_emit_prologue(struct be_code *c)
+{
+    void *enter = c->ptr;
+    for (int k = 0; k < N_SAVED; k++)
+        x64_emit_push_r(c, x64_saved_regs[k]);
+    x64_emit_alu_rm_imm(c, X64_SUB, X64_W, X64_RSP, 8);     /* 16-byte aligned calls */
+    x64_emit_lea_r_m(c, X64_W, X64_ENV, X64_RDI, X64_ENV_BIAS);
+    x64_emit_jmp_rm(c, X64_RSI);
+    c->epilogue = c->ptr;
+    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
+    for (int k = N_SAVED - 1; k >= 0; k--)
+        x64_emit_pop_r(c, x64_saved_regs[k]);
+    x64_emit_ret(c);
+    return enter;
+}
+
+static void store_env_u64(struct be_code *c, int32_t offset, uint64_t v)
+{
+    if (x64_fits_s32((int64_t)v)) {
+        x64_emit_mov_m_imm32(c, X64_W, X64_ENV, x64_env_disp(offset), (int32_t)v);
+        return;
+    }
+    x64_emit_mov_r_imm64(c, X64_SCRATCH, v);
+    x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(offset), X64_SCRATCH);
+}
+
+static void return_to_dispatcher(struct be_code *c, int code)
+{
+    x64_emit_mov_r_imm32(c, X64_RAX, (uint32_t)code);
+    x64_emit_jmp_rel32(c, c->epilogue);
+}
+
+static void emit_stub(struct be_code *c, uint64_t pc, int slot)
+{
+    store_env_u64(c, TR_OFFSET_PC, pc);
+    store_env_u64(c, TR_OFFSET_EXIT_TB, (uint64_t)(uintptr_t)c->tb);
+    return_to_dispatcher(c, TR_EXIT_CHAIN0 + slot);
+}
+
+/* Pads so that the rel32 at c->ptr + rel_at is 4-byte aligned. */
+static void align_rel32(struct be_code *c, int rel_at)
+{
+    int mis = (int)((uintptr_t)(c->ptr + rel_at) & 3);
+    if (mis)
+        x64_emit_nops(c, 4 - mis);
+}
+
+static void set_rel32(uint8_t *rel, const uint8_t *target)
+{
+    int32_t v = (int32_t)(target - (rel + 4));
+    __atomic_store_n((int32_t *)(void *)rel, v, __ATOMIC_RELEASE);
+}
+
+static bool first_exit(const struct be_code *c)
+{
+    return c->jump_site[0] == UINT32_MAX && c->jump_site[1] == UINT32_MAX;
+}
+
+static void flush_pending(struct be_code *c)
+{
+    for (int k = 0; k < pending.n; k++) {
+        set_rel32(c->start + pending.e[k].site + 2, c->ptr);
+        emit_stub(c, pending.e[k].pc, pending.e[k].slot);
+    }
+    pending.n = 0;
+}
+
+void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot)
+{
+    if (first_exit(c))
+        pending.n = 0;
+    align_rel32(c, 1);
+    c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
+    x64_emit_jmp_rel32(c, c->ptr + 5);
+    emit_stub(c, pc, slot);
+    flush_pending(c);
+}
+
+void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int slot)
+{
+    if (first_exit(c) || pending.n >= 4)
+        pending.n = 0;
+    align_rel32(c, 2);
+    c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
+    pending.e[pending.n].site = c->jump_site[slot];
+    pending.e[pending.n].pc = pc;
+    pending.e[pending.n++].slot = slot;
+    x64_emit_jcc_rel32(c, cc, c->ptr + 6);
+}
+
+void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc)
+{
+    if (first_exit(c))
+        pending.n = 0;
+    if (pc->is_const)
+        store_env_u64(c, TR_OFFSET_PC, pc->imm);
+    else
+        x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc->reg);
+    return_to_dispatcher(c, TR_EXIT_INDIRECT);
+    flush_pending(c);
+}
+
+void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code)
+{
+    if (first_exit(c))
+        pending.n = 0;
+    store_env_u64(c, TR_OFFSET_PC, pc);
+    return_to_dispatcher(c, code);
+    flush_pending(c);
+}
+
+/* x86 keeps instruction fetch coherent with stores: no cache flush. */
+void be_patch_jump(uint8_t *site, const uint8_t *target)
+{
+    set_rel32(site + (site[0] == 0x0f ? 2 : 1), target);
+}

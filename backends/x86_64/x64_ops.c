@@ -1,0 +1,470 @@
+/* x64_ops.c -- emission of IR operations on x86-64: the allocator glue
+ * (mov/movi/env loads and stores/calls) and one emitter per IR op, chosen
+ * through a table indexed by op.  x86 is two-address, so every emitter
+ * copes with the output register aliasing any input. */
+#include <stdlib.h>
+
+#include "x64_backend.h"
+
+typedef void x64_op_fn(struct be_code *c, const struct ir_insn *i,
+                       const struct be_arg *out, const struct be_arg *in);
+
+static int wflag(const struct ir_insn *i) { return i->size == 64 ? X64_W : 0; }
+
+static void copy_reg(struct be_code *c, int w, int dst, int src)
+{
+    if (dst != src)
+        x64_emit_mov_rm_r(c, w, dst, src);
+}
+
+/* ---- allocator glue ---- */
+
+void be_emit_mov(struct be_code *c, int dst, int src)
+{
+    copy_reg(c, X64_W, dst, src);
+}
+
+/* Shortest form; XOR clobbers flags, which no caller keeps live here. */
+void be_emit_movi(struct be_code *c, int dst, uint64_t imm)
+{
+    if (imm == 0)
+        x64_emit_alu_rm_r(c, X64_XOR, 0, dst, dst);
+    else if (imm <= 0xffffffffull)
+        x64_emit_mov_r_imm32(c, dst, (uint32_t)imm);
+    else if (x64_fits_s32((int64_t)imm))
+        x64_emit_mov_rm_imm32(c, X64_W, dst, (int32_t)imm);
+    else
+        x64_emit_mov_r_imm64(c, dst, imm);
+}
+
+void be_emit_ld_env(struct be_code *c, int reg, int32_t offset)
+{
+    x64_emit_mov_r_m(c, X64_W, reg, X64_ENV, x64_env_disp(offset));
+}
+
+void be_emit_st_env(struct be_code *c, int reg, int32_t offset)
+{
+    x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(offset), reg);
+}
+
+void be_emit_call(struct be_code *c, const void *fn)
+{
+    x64_emit_lea_r_m(c, X64_W, X64_RDI, X64_ENV, -X64_ENV_BIAS);
+    int64_t rel = (const uint8_t *)fn - (c->ptr + 5);
+    if (x64_fits_s32(rel)) {
+        x64_emit_call_rel32(c, fn);
+        return;
+    }
+    x64_emit_mov_r_imm64(c, X64_RAX, (uint64_t)(uintptr_t)fn);
+    x64_emit_call_rm(c, X64_RAX);
+}
+
+/* ---- arithmetic ---- */
+
+static const uint8_t alu_of[IR_NUM_OPS] = {
+    [IR_add] = X64_ADD, [IR_sub] = X64_SUB, [IR_and] = X64_AND,
+    [IR_or] = X64_OR, [IR_xor] = X64_XOR,
+};
+
+static void emit_alu_imm(struct be_code *c, const struct ir_insn *i, int d, int a, uint64_t imm)
+{
+    if (i->op == IR_add && d != a) {
+        x64_emit_lea_r_m(c, wflag(i), d, a, (int32_t)imm);
+        return;
+    }
+    copy_reg(c, wflag(i), d, a);
+    x64_emit_alu_rm_imm(c, (enum x64_alu)alu_of[i->op], wflag(i), d, (int32_t)imm);
+}
+
+static void emit_alu(struct be_code *c, const struct ir_insn *i,
+                     const struct be_arg *out, const struct be_arg *in)
+{
+    int d = out[0].reg, a = in[0].reg, b = in[1].reg, w = wflag(i);
+    enum x64_alu op = (enum x64_alu)alu_of[i->op];
+    if (in[1].is_const)
+        emit_alu_imm(c, i, d, a, in[1].imm);
+    else if (d == a)
+        x64_emit_alu_rm_r(c, op, w, d, b);
+    else if (d == b && op == X64_SUB) {
+        x64_emit_unary_rm(c, X64_NEG, w, d);            /* d = -b + a */
+        x64_emit_alu_rm_r(c, X64_ADD, w, d, a);
+    } else if (d == b)
+        x64_emit_alu_rm_r(c, op, w, d, a);
+    else if (op == X64_ADD)
+        x64_emit_lea_r_sib(c, w, d, a, b, 0);
+    else {
+        x64_emit_mov_rm_r(c, w, d, a);
+        x64_emit_alu_rm_r(c, op, w, d, b);
+    }
+}
+
+static void emit_andc(struct be_code *c, const struct ir_insn *i,
+                      const struct be_arg *out, const struct be_arg *in)
+{
+    int d = out[0].reg, w = wflag(i);
+    if (in[1].is_const) {
+        copy_reg(c, w, d, in[0].reg);
+        x64_emit_alu_rm_imm(c, X64_AND, w, d, (int32_t)~in[1].imm);
+        return;
+    }
+    x64_emit_mov_rm_r(c, w, X64_SCRATCH, in[1].reg);
+    x64_emit_unary_rm(c, X64_NOT, w, X64_SCRATCH);
+    copy_reg(c, w, d, in[0].reg);
+    x64_emit_alu_rm_r(c, X64_AND, w, d, X64_SCRATCH);
+}
+
+static void emit_mul(struct be_code *c, const struct ir_insn *i,
+                     const struct be_arg *out, const struct be_arg *in)
+{
+    int d = out[0].reg, a = in[0].reg, w = wflag(i);
+    if (in[1].is_const)
+        x64_emit_imul_r_rm_imm(c, w, d, a, (int32_t)in[1].imm);
+    else if (d == in[1].reg)
+        x64_emit_imul_r_rm(c, w, d, a);
+    else {
+        copy_reg(c, w, d, a);
+        x64_emit_imul_r_rm(c, w, d, in[1].reg);
+    }
+}
+
+/* High half through MUL/IMUL's RDX:RAX (both scratch registers). */
+static void emit_mulh(struct be_code *c, const struct ir_insn *i,
+                      const struct be_arg *out, const struct be_arg *in)
+{
+    x64_emit_mov_rm_r(c, X64_W, X64_RAX, in[0].reg);
+    x64_emit_unary_rm(c, i->op == IR_mulhu ? X64_MUL : X64_IMUL1, X64_W, in[1].reg);
+    x64_emit_mov_rm_r(c, X64_W, out[0].reg, X64_RDX);
+}
+
+static const uint8_t shift_of[IR_NUM_OPS] = {
+    [IR_shl] = X64_SHL, [IR_shr] = X64_SHR, [IR_sar] = X64_SAR,
+    [IR_rotl] = X64_ROL, [IR_rotr] = X64_ROR,
+};
+
+/* 32-bit results must be zero-extended even for a zero count, so the
+ * input is always copied with a 32-bit move first. */
+static void emit_shift(struct be_code *c, const struct ir_insn *i,
+                       const struct be_arg *out, const struct be_arg *in)
+{
+    int d = out[0].reg, w = wflag(i);
+    enum x64_shift op = (enum x64_shift)shift_of[i->op];
+    if (in[1].is_const) {
+        uint8_t n = (uint8_t)(in[1].imm & (unsigned)(i->size - 1));
+        if (w == 0 || d != in[0].reg)
+            x64_emit_mov_rm_r(c, w, d, in[0].reg);
+        if (n)
+            x64_emit_shift_rm_imm(c, op, w, d, n);
+        return;
+    }
+    x64_emit_mov_rm_r(c, 0, X64_RCX, in[1].reg);
+    if (w == 0 || d != in[0].reg)
+        x64_emit_mov_rm_r(c, w, d, in[0].reg);
+    x64_emit_shift_rm_cl(c, op, w, d);
+}
+
+static void emit_unary(struct be_code *c, const struct ir_insn *i,
+                       const struct be_arg *out, const struct be_arg *in)
+{
+    copy_reg(c, wflag(i), out[0].reg, in[0].reg);
+    x64_emit_unary_rm(c, i->op == IR_neg ? X64_NEG : X64_NOT, wflag(i), out[0].reg);
+}
+
+static void emit_ext(struct be_code *c, const struct ir_insn *i,
+                     const struct be_arg *out, const struct be_arg *in)
+{
+    int d = out[0].reg, a = in[0].reg;
+    switch (i->op) {
+    case IR_ext8u:  x64_emit_movzx_r_rm8(c, 0, d, a); break;
+    case IR_ext8s:  x64_emit_movsx_r_rm8(c, X64_W, d, a); break;
+    case IR_ext16u: x64_emit_movzx_r_rm16(c, 0, d, a); break;
+    case IR_ext16s: x64_emit_movsx_r_rm16(c, X64_W, d, a); break;
+    case IR_ext32u: x64_emit_mov_rm_r(c, 0, d, a); break;
+    default:        x64_emit_movsxd_r_rm(c, d, a); break;
+    }
+}
+
+static void emit_extract(struct be_code *c, const struct ir_insn *i,
+                         const struct be_arg *out, const struct be_arg *in)
+{
+    int d = out[0].reg, pos = (int)i->aux[0], len = (int)i->aux[1];
+    static const uint8_t ext_for_len[33] = { [8] = IR_ext8u, [16] = IR_ext16u, [32] = IR_ext32u };
+    if (pos == 0 && len <= 32 && ext_for_len[len]) {
+        emit_ext(c, &(struct ir_insn){ .op = ext_for_len[len] }, out, in);
+        return;
+    }
+    copy_reg(c, X64_W, d, in[0].reg);
+    if (pos + len == 64) {
+        x64_emit_shift_rm_imm(c, X64_SHR, X64_W, d, (uint8_t)pos);
+    } else if (len <= 31) {
+        if (pos)
+            x64_emit_shift_rm_imm(c, X64_SHR, X64_W, d, (uint8_t)pos);
+        x64_emit_alu_rm_imm(c, X64_AND, 0, d, (int32_t)((1u << len) - 1));
+    } else {
+        x64_emit_shift_rm_imm(c, X64_SHL, X64_W, d, (uint8_t)(64 - pos - len));
+        x64_emit_shift_rm_imm(c, X64_SHR, X64_W, d, (uint8_t)(64 - len));
+    }
+}
+
+static uint64_t field_mask(int pos, int len)
+{
+    return (len >= 64 ? ~0ull : (1ull << len) - 1) << pos;
+}
+
+/* d &= m, or d |= m, with a 64-bit constant that may not fit an imm32. */
+static void alu_const64(struct be_code *c, enum x64_alu op, int d, uint64_t m)
+{
+    if (x64_fits_s32((int64_t)m)) {
+        x64_emit_alu_rm_imm(c, op, X64_W, d, (int32_t)m);
+        return;
+    }
+    x64_emit_mov_r_imm64(c, X64_RCX, m);
+    x64_emit_alu_rm_r(c, op, X64_W, d, X64_RCX);
+}
+
+/* Byte and word fields at bit 0 (AL/AX-style writes): a partial move. */
+static bool deposit_low(struct be_code *c, int d, const struct be_arg *in, int pos, int len)
+{
+    if (pos != 0 || (len != 8 && len != 16) || in[1].is_const)
+        return false;
+    if (d == in[1].reg && d != in[0].reg)
+        return false;
+    copy_reg(c, X64_W, d, in[0].reg);
+    x64_emit_mov_rm_r(c, len == 8 ? X64_BYTE : X64_P66, d, in[1].reg);
+    return true;
+}
+
+static void emit_deposit(struct be_code *c, const struct ir_insn *i,
+                         const struct be_arg *out, const struct be_arg *in)
+{
+    int d = out[0].reg, pos = (int)i->aux[0], len = (int)i->aux[1];
+    uint64_t m = field_mask(pos, len);
+    if (deposit_low(c, d, in, pos, len))
+        return;
+    if (!in[1].is_const) {
+        x64_emit_mov_rm_r(c, X64_W, X64_RAX, in[1].reg);
+        if (len < 64)
+            x64_emit_shift_rm_imm(c, X64_SHL, X64_W, X64_RAX, (uint8_t)(64 - len));
+        if (len < 64 && 64 - len - pos)
+            x64_emit_shift_rm_imm(c, X64_SHR, X64_W, X64_RAX, (uint8_t)(64 - len - pos));
+    }
+    copy_reg(c, X64_W, d, in[0].reg);
+    if (~m)
+        alu_const64(c, X64_AND, d, ~m);
+    else
+        be_emit_movi(c, d, 0);
+    if (!in[1].is_const)
+        x64_emit_alu_rm_r(c, X64_OR, X64_W, d, X64_RAX);
+    else if ((in[1].imm << pos) & m)
+        alu_const64(c, X64_OR, d, (in[1].imm << pos) & m);
+}
+
+static void emit_bswap(struct be_code *c, const struct ir_insn *i,
+                       const struct be_arg *out, const struct be_arg *in)
+{
+    copy_reg(c, wflag(i), out[0].reg, in[0].reg);
+    x64_emit_bswap_r(c, wflag(i), out[0].reg);
+}
+
+/* clz = (size-1) - bsr, with bsr of zero taken as -1 (giving size). */
+static void emit_clz(struct be_code *c, const struct ir_insn *i,
+                     const struct be_arg *out, const struct be_arg *in)
+{
+    x64_emit_bsr_r_rm(c, wflag(i), X64_RAX, in[0].reg);
+    x64_emit_mov_rm_imm32(c, X64_W, X64_RCX, -1);
+    x64_emit_cmovcc_r_rm(c, X64_CC_E, X64_W, X64_RAX, X64_RCX);
+    x64_emit_mov_r_imm32(c, out[0].reg, (uint32_t)i->size - 1);
+    x64_emit_alu_rm_r(c, X64_SUB, X64_W, out[0].reg, X64_RAX);
+}
+
+static void emit_ctz(struct be_code *c, const struct ir_insn *i,
+                     const struct be_arg *out, const struct be_arg *in)
+{
+    x64_emit_bsf_r_rm(c, wflag(i), X64_RAX, in[0].reg);
+    x64_emit_mov_r_imm32(c, X64_RCX, (uint32_t)i->size);
+    x64_emit_cmovcc_r_rm(c, X64_CC_E, 0, X64_RAX, X64_RCX);
+    x64_emit_mov_rm_r(c, X64_W, out[0].reg, X64_RAX);
+}
+
+/* ---- comparisons ---- */
+
+static const uint8_t cc_of[IR_NUM_CONDS] = {
+    [IR_EQ] = X64_CC_E, [IR_NE] = X64_CC_NE, [IR_LT] = X64_CC_L, [IR_GE] = X64_CC_GE,
+    [IR_LE] = X64_CC_LE, [IR_GT] = X64_CC_G, [IR_LTU] = X64_CC_B, [IR_GEU] = X64_CC_AE,
+    [IR_LEU] = X64_CC_BE, [IR_GTU] = X64_CC_A, [IR_TSTEQ] = X64_CC_E, [IR_TSTNE] = X64_CC_NE,
+};
+
+enum x64_cc x64_cond_cc(enum ir_cond c) { return (enum x64_cc)cc_of[c]; }
+
+/* Sets flags for a cond b; `test a, a` replaces `cmp a, 0`: same flags. */
+static void emit_compare(struct be_code *c, const struct ir_insn *i, const struct be_arg *in)
+{
+    int w = wflag(i), a = in[0].reg;
+    bool tst = i->cond == IR_TSTEQ || i->cond == IR_TSTNE;
+    if (!in[1].is_const)
+        tst ? x64_emit_test_rm_r(c, w, a, in[1].reg) : x64_emit_alu_rm_r(c, X64_CMP, w, a, in[1].reg);
+    else if (tst)
+        x64_emit_test_rm_imm(c, w, a, (int32_t)in[1].imm);
+    else if ((w ? in[1].imm : (uint32_t)in[1].imm) == 0)
+        x64_emit_test_rm_r(c, w, a, a);
+    else
+        x64_emit_alu_rm_imm(c, X64_CMP, w, a, (int32_t)in[1].imm);
+}
+
+static void emit_setcond(struct be_code *c, const struct ir_insn *i,
+                         const struct be_arg *out, const struct be_arg *in)
+{
+    emit_compare(c, i, in);
+    x64_emit_setcc_rm8(c, x64_cond_cc(i->cond), X64_RAX);
+    x64_emit_movzx_r_rm8(c, 0, out[0].reg, X64_RAX);
+}
+
+static void emit_movcond(struct be_code *c, const struct ir_insn *i,
+                         const struct be_arg *out, const struct be_arg *in)
+{
+    int d = out[0].reg, vt = in[2].reg, vf = in[3].reg;
+    enum x64_cc cc = x64_cond_cc(i->cond);
+    emit_compare(c, i, in);
+    if (d == vt) {
+        x64_emit_cmovcc_r_rm(c, cc ^ 1, X64_W, d, vf);
+    } else {
+        copy_reg(c, X64_W, d, vf);
+        x64_emit_cmovcc_r_rm(c, cc, X64_W, d, vt);
+    }
+}
+
+/* ---- memory ---- */
+
+/* Load opcodes per memop: movzx/movsx/mov/movsxd. */
+static const struct { uint32_t opc; int flags; } load_form[8] = {
+    [IR_MO_8]  = { 0x0fb6, 0 },     [IR_MO_16] = { 0x0fb7, 0 },
+    [IR_MO_32] = { 0x8b, 0 },       [IR_MO_64] = { 0x8b, X64_W },
+    [IR_MO_8 | IR_MO_SIGN]  = { 0x0fbe, X64_W }, [IR_MO_16 | IR_MO_SIGN] = { 0x0fbf, X64_W },
+    [IR_MO_32 | IR_MO_SIGN] = { 0x63, X64_W },   [IR_MO_64 | IR_MO_SIGN] = { 0x8b, X64_W },
+};
+static const int store_flags[4] = { X64_BYTE, X64_P66, 0, X64_W };
+
+static void mem_op(struct be_code *c, int flags, uint32_t opc, int reg,
+                   const struct be_arg *addr, int32_t disp)
+{
+    if (addr->is_const)
+        x64_emit_op_abs_r(c, flags, opc, reg, (int32_t)addr->imm);
+    else
+        x64_emit_op_m_r(c, flags, opc, reg, addr->reg, disp);
+}
+
+static void emit_load(struct be_code *c, unsigned mo, int d, const struct be_arg *addr, int32_t disp)
+{
+    mem_op(c, load_form[mo & 7].flags, load_form[mo & 7].opc, d, addr, disp);
+}
+
+static void emit_store(struct be_code *c, unsigned mo, const struct be_arg *addr, int32_t disp,
+                       const struct be_arg *v)
+{
+    int flags = store_flags[mo & IR_MO_SIZE];
+    if (!v->is_const) {
+        mem_op(c, flags, (flags & X64_BYTE) ? 0x88 : 0x89, v->reg, addr, disp);
+        return;
+    }
+    mem_op(c, flags, (flags & X64_BYTE) ? 0xc6 : 0xc7, 0, addr, disp);
+    if (flags & X64_BYTE)
+        x64_emit_byte(c, (uint8_t)v->imm);
+    else if (flags & X64_P66) {
+        x64_emit_byte(c, (uint8_t)v->imm);
+        x64_emit_byte(c, (uint8_t)(v->imm >> 8));
+    } else
+        x64_emit_u32(c, (uint32_t)v->imm);
+}
+
+static void emit_ld(struct be_code *c, const struct ir_insn *i,
+                    const struct be_arg *out, const struct be_arg *in)
+{
+    emit_load(c, i->size, out[0].reg, &in[0], 0);
+}
+
+static void emit_st(struct be_code *c, const struct ir_insn *i,
+                    const struct be_arg *out, const struct be_arg *in)
+{
+    emit_store(c, i->size, &in[0], 0, &in[1]);
+}
+
+static const struct be_arg env_base = { .reg = X64_ENV };
+
+static void emit_ld_env(struct be_code *c, const struct ir_insn *i,
+                        const struct be_arg *out, const struct be_arg *in)
+{
+    emit_load(c, i->size, out[0].reg, &env_base, x64_env_disp((int32_t)i->aux[0]));
+}
+
+static void emit_st_env(struct be_code *c, const struct ir_insn *i,
+                        const struct be_arg *out, const struct be_arg *in)
+{
+    emit_store(c, i->size, &env_base, x64_env_disp((int32_t)i->aux[0]), &in[0]);
+}
+
+/* ---- calls and exits ---- */
+
+static void emit_call(struct be_code *c, const struct ir_insn *i,
+                      const struct be_arg *out, const struct be_arg *in)
+{
+    be_emit_call(c, ((const struct ir_helper *)(intptr_t)i->aux[0])->fn);
+}
+
+static void emit_brcond(struct be_code *c, const struct ir_insn *i,
+                        const struct be_arg *out, const struct be_arg *in)
+{
+    emit_compare(c, i, in);
+    x64_emit_brcond_exit(c, x64_cond_cc(i->cond), (uint64_t)i->aux[0], (int)i->aux[1]);
+}
+
+static void emit_goto_tb(struct be_code *c, const struct ir_insn *i,
+                         const struct be_arg *out, const struct be_arg *in)
+{
+    x64_emit_goto_tb(c, (uint64_t)i->aux[0], (int)i->aux[1]);
+}
+
+static void emit_exit_indirect(struct be_code *c, const struct ir_insn *i,
+                               const struct be_arg *out, const struct be_arg *in)
+{
+    x64_emit_exit_indirect(c, &in[0]);
+}
+
+static void emit_exit_code(struct be_code *c, const struct ir_insn *i,
+                           const struct be_arg *out, const struct be_arg *in)
+{
+    x64_emit_exit_code(c, (uint64_t)i->aux[0], (int)i->aux[1]);
+}
+
+static void emit_mov_op(struct be_code *c, const struct ir_insn *i,
+                        const struct be_arg *out, const struct be_arg *in)
+{
+    if (in[0].is_const)
+        be_emit_movi(c, out[0].reg, in[0].imm);
+    else
+        copy_reg(c, X64_W, out[0].reg, in[0].reg);
+}
+
+static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
+    [IR_mov] = emit_mov_op,
+    [IR_add] = emit_alu, [IR_sub] = emit_alu, [IR_and] = emit_alu,
+    [IR_or] = emit_alu, [IR_xor] = emit_alu, [IR_andc] = emit_andc,
+    [IR_mul] = emit_mul, [IR_mulhu] = emit_mulh, [IR_mulhs] = emit_mulh,
+    [IR_shl] = emit_shift, [IR_shr] = emit_shift, [IR_sar] = emit_shift,
+    [IR_rotl] = emit_shift, [IR_rotr] = emit_shift,
+    [IR_neg] = emit_unary, [IR_not] = emit_unary,
+    [IR_ext8u] = emit_ext, [IR_ext8s] = emit_ext, [IR_ext16u] = emit_ext,
+    [IR_ext16s] = emit_ext, [IR_ext32u] = emit_ext, [IR_ext32s] = emit_ext,
+    [IR_extract] = emit_extract, [IR_deposit] = emit_deposit,
+    [IR_bswap] = emit_bswap, [IR_clz] = emit_clz, [IR_ctz] = emit_ctz,
+    [IR_setcond] = emit_setcond, [IR_movcond] = emit_movcond,
+    [IR_ld] = emit_ld, [IR_st] = emit_st, [IR_ld_env] = emit_ld_env, [IR_st_env] = emit_st_env,
+    [IR_call] = emit_call, [IR_brcond] = emit_brcond, [IR_goto_tb] = emit_goto_tb,
+    [IR_exit_indirect] = emit_exit_indirect, [IR_exit_code] = emit_exit_code,
+};
+
+void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
+                  const struct be_arg *out, const struct be_arg *in)
+{
+    x64_op_fn *fn = insn->op < IR_NUM_OPS ? x64_ops[insn->op] : NULL;
+    if (fn)
+        fn(c, insn, out, in);
+}

@@ -1,0 +1,154 @@
+/* codecache.c -- the code cache: one RWX mapping that starts with the
+ * backend's entry trampoline, a pool of struct tr_block, and a hash table
+ * guest pc -> block.  When either fills up everything is flushed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "tr_internal.h"
+
+#define TC_HASH_BITS 16
+#define TC_HASH_SIZE (1u << TC_HASH_BITS)
+/* Room kept free at the end of the cache for one IR insn's worth of code. */
+#define TC_SLACK (64 * BE_MAX_INSN_BYTES)
+
+static struct {
+    uint8_t *base, *code_start, *ptr, *end;
+    uint64_t (*enter)(void *env, const uint8_t *code);
+    const uint8_t *epilogue;
+    struct tr_block *blocks;
+    size_t n_blocks, max_blocks;
+    struct tr_block *hash[TC_HASH_SIZE];
+    uint64_t generation;
+    uint64_t guest_lo, guest_hi;        /* guest code translated since the flush */
+    uint64_t executed_before_flush;
+} tc;
+
+static _Noreturn void tc_fatal(const char *what)
+{
+    fprintf(stderr, "ferry: code cache: %s\n", what);
+    exit(1);
+}
+
+static unsigned hash_pc(uint64_t pc)
+{
+    return (unsigned)((pc ^ (pc >> TC_HASH_BITS)) & (TC_HASH_SIZE - 1));
+}
+
+static void map_cache(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        tc_fatal("cannot map the code cache");
+    tc.base = p;
+    tc.end = tc.base + size;
+}
+
+static void emit_prologue(void)
+{
+    struct be_code c = { .start = tc.base, .ptr = tc.base, .end = tc.end - TC_SLACK };
+    c.jump_site[0] = c.jump_site[1] = UINT32_MAX;
+    tc.enter = (uint64_t (*)(void *, const uint8_t *))be_emit_prologue(&c);
+    tc.epilogue = c.epilogue;
+    tc.code_start = (uint8_t *)(((uintptr_t)c.ptr + 63) & ~(uintptr_t)63);
+}
+
+void tc_init(void)
+{
+    size_t size = ferry_opts.code_cache_size ? ferry_opts.code_cache_size : 64u << 20;
+    if (size < 4 * TC_SLACK)
+        size = 4 * TC_SLACK;
+    map_cache(size);
+    emit_prologue();
+    tc.max_blocks = size / 128;
+    tc.blocks = calloc(tc.max_blocks, sizeof(*tc.blocks));
+    if (!tc.blocks)
+        tc_fatal("out of memory");
+    tc.ptr = tc.code_start;
+    tc.guest_lo = UINT64_MAX;
+}
+
+uint64_t tc_blocks_executed(void)
+{
+    uint64_t n = tc.executed_before_flush;
+    for (size_t k = 0; k < tc.n_blocks; k++)
+        n += tc.blocks[k].exec_count;
+    return n;
+}
+
+void tc_flush(void)
+{
+    tc.executed_before_flush = tc_blocks_executed();
+    tc.n_blocks = 0;
+    tc.ptr = tc.code_start;
+    memset(tc.hash, 0, sizeof(tc.hash));
+    tc.generation++;
+    tc.guest_lo = UINT64_MAX;
+    tc.guest_hi = 0;
+    tr_stats.cache_flushes++;
+}
+
+uint64_t tc_generation(void) { return tc.generation; }
+
+struct tr_block *tc_lookup(uint64_t pc)
+{
+    for (struct tr_block *tb = tc.hash[hash_pc(pc)]; tb; tb = tb->hash_next)
+        if (tb->guest_pc == pc)
+            return tb;
+    return NULL;
+}
+
+struct tr_block *tc_alloc_block(uint64_t pc)
+{
+    if (tc.n_blocks >= tc.max_blocks)
+        return NULL;
+    struct tr_block *tb = &tc.blocks[tc.n_blocks++];
+    *tb = (struct tr_block){ .guest_pc = pc };
+    return tb;
+}
+
+void tc_free_last_block(struct tr_block *tb)
+{
+    if (tc.n_blocks && tb == &tc.blocks[tc.n_blocks - 1])
+        tc.n_blocks--;
+}
+
+void tc_insert(struct tr_block *tb)
+{
+    unsigned h = hash_pc(tb->guest_pc);
+    tb->hash_next = tc.hash[h];
+    tc.hash[h] = tb;
+}
+
+void tc_code_buffer(struct be_code *c)
+{
+    *c = (struct be_code){ .start = tc.ptr, .ptr = tc.ptr, .end = tc.end - TC_SLACK,
+                           .epilogue = tc.epilogue };
+    c->jump_site[0] = c->jump_site[1] = UINT32_MAX;
+}
+
+/* Next block starts 16-byte aligned (branch targets fetch better). */
+void tc_commit_code(const uint8_t *end)
+{
+    tc.ptr = (uint8_t *)(((uintptr_t)end + 15) & ~(uintptr_t)15);
+}
+
+uint64_t tc_enter(void *env, const uint8_t *code)
+{
+    return tc.enter(env, code);
+}
+
+void tc_note_guest_range(uint64_t pc, uint64_t size)
+{
+    if (pc < tc.guest_lo)
+        tc.guest_lo = pc;
+    if (pc + size > tc.guest_hi)
+        tc.guest_hi = pc + size;
+}
+
+bool tc_overlaps_guest(uint64_t start, uint64_t len)
+{
+    return start < tc.guest_hi && start + len > tc.guest_lo;
+}

@@ -1,0 +1,263 @@
+/* ir_opt.c -- block-local optimisation: copy and constant propagation with
+ * constant folding and a few algebraic identities (one forward pass), then
+ * dead-code elimination (one backward pass).  Temps are not SSA, so a copy
+ * "d == s" is forgotten as soon as d or s is written again; globals are
+ * live at every exit and at calls that read CPU state. */
+#include <string.h>
+
+#include "ir_fold.h"
+
+struct opt_state {
+    struct ir_block *b;
+    ir_ref copy_src[IR_MAX_VALUES];     /* value known equal to another */
+    ir_ref active[IR_MAX_VALUES];       /* values with a copy_src */
+    int n_active;
+    bool live[IR_MAX_VALUES];
+    bool dead[IR_MAX_INSNS];
+};
+static struct opt_state opt;
+
+static int n_out(const struct ir_insn *i) { return ir_op_info[i->op].n_out; }
+static int n_in(const struct ir_insn *i) { return ir_op_info[i->op].n_in; }
+static uint16_t op_flags(const struct ir_insn *i) { return ir_op_info[i->op].flags; }
+
+static bool reads_globals(const struct ir_insn *i)
+{
+    if (op_flags(i) & (IR_F_EXIT | IR_F_BRANCH))
+        return true;
+    if (i->op != IR_call)
+        return false;
+    const struct ir_helper *h = (const struct ir_helper *)(intptr_t)i->aux[0];
+    return h->flags & (IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN);
+}
+
+/* ---- copy tracking ---- */
+
+static void copy_forget(ir_ref v)
+{
+    for (int k = 0; k < opt.n_active; k++) {
+        ir_ref d = opt.active[k];
+        if (d == v || opt.copy_src[d] == v) {
+            opt.copy_src[d] = IR_NONE;
+            opt.active[k--] = opt.active[--opt.n_active];
+        }
+    }
+}
+
+static void copy_forget_globals(void)
+{
+    for (int k = 0; k < opt.n_active; k++) {
+        ir_ref d = opt.active[k];
+        if (d < opt.b->n_globals || opt.copy_src[d] < opt.b->n_globals) {
+            opt.copy_src[d] = IR_NONE;
+            opt.active[k--] = opt.active[--opt.n_active];
+        }
+    }
+}
+
+static void copy_record(ir_ref d, ir_ref s)
+{
+    if (d == s)
+        return;
+    opt.copy_src[d] = s;
+    opt.active[opt.n_active++] = d;
+}
+
+static void substitute_inputs(struct ir_insn *i)
+{
+    for (int k = n_out(i); k < n_out(i) + n_in(i); k++)
+        if (i->args[k] != IR_NONE && opt.copy_src[i->args[k]] != IR_NONE)
+            i->args[k] = opt.copy_src[i->args[k]];
+}
+
+/* ---- rewriting ---- */
+
+static void make_unary(struct ir_insn *i, enum ir_op op, ir_ref src)
+{
+    ir_ref d = i->args[0];
+    *i = (struct ir_insn){ .op = (uint16_t)op, .size = 64,
+                           .args = { d, src, IR_NONE, IR_NONE, IR_NONE, IR_NONE } };
+}
+
+/* d = x, respecting the zero-extension of 32-bit ops. */
+static void make_copy(struct ir_insn *i, ir_ref x)
+{
+    make_unary(i, i->size == 32 && (op_flags(i) & IR_F_SIZED) ? IR_ext32u : IR_mov, x);
+}
+
+static bool make_const(struct ir_insn *i, uint64_t v)
+{
+    if (opt.b->n_values >= IR_MAX_VALUES)
+        return false;
+    make_unary(i, IR_mov, ir_const(opt.b, v));
+    return true;
+}
+
+static bool const_value(ir_ref r, uint64_t *v)
+{
+    if (!ir_is_const(opt.b, r))
+        return false;
+    *v = opt.b->values[r].imm;
+    return true;
+}
+
+static bool all_inputs_const(const struct ir_insn *i, uint64_t *in)
+{
+    for (int k = 0; k < n_in(i); k++)
+        if (!const_value(i->args[n_out(i) + k], &in[k]))
+            return false;
+    return true;
+}
+
+static void fold_constants(struct ir_insn *i)
+{
+    uint64_t in[5], v;
+    if ((op_flags(i) & (IR_F_SIDE | IR_F_MEM)) || i->op == IR_mov)
+        return;
+    if (all_inputs_const(i, in) && ir_fold_eval(i, in, &v))
+        make_const(i, v);
+}
+
+/* x+0, x|0, x^0, x-0, x<<0 ... -> x;  x&0, x*0 -> 0;  x*1, x&-1 -> x. */
+static void simplify_identity(struct ir_insn *i)
+{
+    uint64_t c, ones = i->size == 32 ? 0xffffffffull : ~0ull;
+    if (n_in(i) != 2 || !(op_flags(i) & IR_F_SIZED) || !const_value(i->args[2], &c))
+        return;
+    switch (i->op) {
+    case IR_add: case IR_sub: case IR_or: case IR_xor: case IR_andc:
+    case IR_shl: case IR_shr: case IR_sar: case IR_rotl: case IR_rotr:
+        if (c == 0)
+            make_copy(i, i->args[1]);
+        break;
+    case IR_and:
+        if ((c & ones) == ones)
+            make_copy(i, i->args[1]);
+        else if ((c & ones) == 0)
+            make_const(i, 0);
+        break;
+    case IR_mul:
+        if ((c & ones) == 1)
+            make_copy(i, i->args[1]);
+        else if ((c & ones) == 0)
+            make_const(i, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+static void simplify_movcond(struct ir_insn *i)
+{
+    uint64_t in[2];
+    if (i->op != IR_movcond)
+        return;
+    if (i->args[3] == i->args[4])
+        make_unary(i, IR_mov, i->args[3]);
+    else if (const_value(i->args[1], &in[0]) && const_value(i->args[2], &in[1]))
+        make_unary(i, IR_mov, ir_cond_eval(i->cond, in[0], in[1], i->size) ? i->args[3] : i->args[4]);
+}
+
+/* A constant brcond either always leaves (-> goto_tb, rest of the block
+ * unreachable) or never does (-> removed). Returns true if the block ends. */
+static bool fold_brcond(int n)
+{
+    struct ir_insn *i = &opt.b->insns[n];
+    uint64_t in[2];
+    if (i->op != IR_brcond || !all_inputs_const(i, in))
+        return false;
+    if (!ir_cond_eval(i->cond, in[0], in[1], i->size)) {
+        opt.dead[n] = true;
+        return false;
+    }
+    *i = (struct ir_insn){ .op = IR_goto_tb, .size = 64, .aux = { i->aux[0], i->aux[1] },
+                           .args = { IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE } };
+    opt.b->n_insns = n + 1;
+    return true;
+}
+
+static void forget_outputs(const struct ir_insn *i)
+{
+    for (int k = 0; k < n_out(i); k++)
+        if (i->args[k] != IR_NONE)
+            copy_forget(i->args[k]);
+    if (reads_globals(i) && i->op == IR_call)
+        copy_forget_globals();
+}
+
+static void forward_pass(void)
+{
+    for (int n = 0; n < opt.b->n_insns; n++) {
+        struct ir_insn *i = &opt.b->insns[n];
+        substitute_inputs(i);
+        if (fold_brcond(n))
+            break;
+        fold_constants(i);
+        simplify_identity(i);
+        simplify_movcond(i);
+        if (i->op == IR_mov && i->args[0] == i->args[1]) {
+            opt.dead[n] = true;
+            continue;
+        }
+        forget_outputs(i);
+        if (i->op == IR_mov)
+            copy_record(i->args[0], i->args[1]);
+    }
+}
+
+/* ---- dead-code elimination ---- */
+
+static void mark_globals_live(void)
+{
+    memset(opt.live, 1, sizeof(opt.live[0]) * (size_t)opt.b->n_globals);
+}
+
+static bool outputs_dead(const struct ir_insn *i)
+{
+    for (int k = 0; k < n_out(i); k++)
+        if (i->args[k] != IR_NONE && opt.live[i->args[k]])
+            return false;
+    return n_out(i) > 0;
+}
+
+static void backward_pass(void)
+{
+    memset(opt.live, 0, sizeof(opt.live[0]) * (size_t)opt.b->n_values);
+    for (int n = opt.b->n_insns - 1; n >= 0; n--) {
+        struct ir_insn *i = &opt.b->insns[n];
+        if (opt.dead[n])
+            continue;
+        if (!(op_flags(i) & IR_F_SIDE) && outputs_dead(i)) {
+            opt.dead[n] = true;
+            continue;
+        }
+        for (int k = 0; k < n_out(i); k++)
+            if (i->args[k] != IR_NONE)
+                opt.live[i->args[k]] = false;
+        if (reads_globals(i))
+            mark_globals_live();
+        for (int k = n_out(i); k < n_out(i) + n_in(i); k++)
+            if (i->args[k] != IR_NONE)
+                opt.live[i->args[k]] = true;
+    }
+}
+
+static void compact(void)
+{
+    int w = 0;
+    for (int n = 0; n < opt.b->n_insns; n++)
+        if (!opt.dead[n])
+            opt.b->insns[w++] = opt.b->insns[n];
+    opt.b->n_insns = w;
+}
+
+void ir_optimize(struct ir_block *b)
+{
+    opt.b = b;
+    opt.n_active = 0;
+    memset(opt.copy_src, 0xff, sizeof(opt.copy_src));
+    memset(opt.dead, 0, sizeof(opt.dead[0]) * (size_t)b->n_insns);
+    forward_pass();
+    backward_pass();
+    compact();
+}

@@ -1,0 +1,160 @@
+/* main.c -- ferry's command line: options, loading the guest program,
+ * setting up its CPU state and handing over to the dispatcher. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader.h"
+#include "options.h"
+#include "syscalls.h"
+#include "translator.h"
+#include "x86_cpu.h"
+
+extern char **environ;
+
+#define FERRY_VERSION "0.1"
+
+static const struct { const char *name; unsigned mask; } log_items[] = {
+    { "in_asm", LOG_IN_ASM }, { "ir", LOG_IR }, { "out_asm", LOG_OUT_ASM },
+    { "exec", LOG_EXEC }, { "unimpl", LOG_UNIMPL },
+};
+
+static _Noreturn void usage_error(const char *fmt, const char *arg)
+{
+    fputs("ferry: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    exit(2);
+}
+
+static void usage(void)
+{
+    puts("usage: ferry [OPTIONS] PROGRAM [ARGS...]\n"
+         "  --strace          print guest system calls\n"
+         "  --stats           print translation statistics at exit\n"
+         "  -d LIST           log in_asm,ir,out_asm,exec,unimpl (also FERRY_LOG=LIST)\n"
+         "  -D FILE           write logs to FILE\n"
+         "  --cache-size MB   code cache size\n"
+         "  -h, --help        this help\n"
+         "  --version         print the version");
+}
+
+static unsigned parse_log_list(const char *list)
+{
+    unsigned mask = 0;
+    char *copy = strdup(list), *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        size_t k = 0;
+        while (k < sizeof(log_items) / sizeof(log_items[0]) && strcmp(item, log_items[k].name))
+            k++;
+        if (k == sizeof(log_items) / sizeof(log_items[0]))
+            usage_error("unknown log item '%s'", item);
+        mask |= log_items[k].mask;
+    }
+    free(copy);
+    return mask;
+}
+
+static size_t parse_cache_size(const char *arg)
+{
+    char *end;
+    unsigned long mb = strtoul(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || mb < 1 || mb > 2047)
+        usage_error("bad --cache-size '%s' (1..2047 MB)", arg);
+    return (size_t)mb << 20;
+}
+
+static void open_log(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        usage_error("cannot open log file '%s'", path);
+    setvbuf(f, NULL, _IOLBF, 0);
+    ferry_log = f;
+}
+
+static const char *option_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc)
+        usage_error("option '%s' needs a value", argv[*i]);
+    return argv[++*i];
+}
+
+/* Returns the index of the program argument. */
+static int parse_options(int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--"))
+            return i + 1;
+        if (!strcmp(a, "--strace"))
+            ferry_opts.strace = true;
+        else if (!strcmp(a, "--stats"))
+            ferry_opts.stats = true;
+        else if (!strcmp(a, "-d"))
+            ferry_opts.log_mask |= parse_log_list(option_value(argc, argv, &i));
+        else if (!strcmp(a, "-D"))
+            open_log(option_value(argc, argv, &i));
+        else if (!strcmp(a, "--cache-size"))
+            ferry_opts.code_cache_size = parse_cache_size(option_value(argc, argv, &i));
+        else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+            usage(), exit(0);
+        else if (!strcmp(a, "--version"))
+            puts("ferry " FERRY_VERSION), exit(0);
+        else
+            usage_error("unknown option '%s'", a);
+    }
+    return i;
+}
+
+static void syscall_trampoline(void *env)
+{
+    sys_x86_64_syscall(env);
+}
+
+static struct x86_cpu *new_cpu(const struct ld_image *img)
+{
+    size_t size = (fe_x86_64.env_size + 63) & ~(size_t)63;
+    struct x86_cpu *cpu = aligned_alloc(64, size);
+    if (!cpu) {
+        fputs("ferry: out of memory\n", stderr);
+        exit(1);
+    }
+    memset(cpu, 0, size);
+    fe_x86_64.reset(cpu);
+    cpu->regs[X86_RSP] = img->stack_pointer;
+    cpu->rt.pc = img->entry;
+    return cpu;
+}
+
+static const char *real_path_or(const char *path)
+{
+    char *r = realpath(path, NULL);
+    return r ? r : path;
+}
+
+int main(int argc, char **argv)
+{
+    const char *env_log = getenv("FERRY_LOG");
+    if (env_log && *env_log)
+        ferry_opts.log_mask |= parse_log_list(env_log);
+    int prog = parse_options(argc, argv);
+    if (prog >= argc)
+        usage_error("%s", "no program given");
+    ferry_opts.self_exe = real_path_or("/proc/self/exe");
+
+    struct ld_image img;
+    char err[512];
+    int st = ld_load_program(argv[prog], &argv[prog], environ, &img, err, sizeof(err));
+    if (st) {
+        fprintf(stderr, "%s\n", err);
+        return st;
+    }
+    sys_proc.brk_start = sys_proc.brk_cur = img.brk_start;
+    sys_proc.exe_path = real_path_or(argv[prog]);
+    struct x86_cpu *cpu = new_cpu(&img);
+    tr_init(&fe_x86_64, syscall_trampoline);
+    tr_run(cpu);
+}

@@ -1,0 +1,417 @@
+/* regalloc.c -- TCG-style on-the-fly register allocation over one block.
+ *
+ * One forward walk keeps, for every IR value, where it lives: a host
+ * register, its home in env (globals; "dirty" when the register is newer),
+ * a spill slot (temps), or nowhere yet.  Inputs are brought into registers
+ * lazily (or passed as immediates when the backend's constraint table
+ * allows), outputs reuse the register of a dying input when they can, and
+ * dirty globals are written back before every exit and before helpers that
+ * look at CPU state. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "regalloc.h"
+
+#define RA_MAX_REGS 64
+
+struct ra_value {
+    int8_t reg;                 /* host register, or -1 */
+    int8_t slot;                /* temps: spill slot holding the value, or -1 */
+    bool dirty;                 /* globals: register newer than env */
+};
+
+struct ra_state {
+    struct be_code *c;
+    const struct ir_block *b;
+    struct ra_value v[IR_MAX_VALUES];
+    ir_ref owner[RA_MAX_REGS];
+    uint64_t locked;            /* registers holding this insn's inputs */
+    uint64_t scratch;           /* registers holding materialised constants */
+    uint64_t free_slots;
+    unsigned evict_rr;          /* round-robin start for eviction */
+    uint8_t dies[IR_MAX_INSNS];
+};
+static struct ra_state ra;
+
+static const struct ir_value *val(ir_ref r) { return &ra.b->values[r]; }
+static bool is_global(ir_ref r) { return val(r)->kind == IR_VAL_GLOBAL; }
+static bool is_temp(ir_ref r) { return val(r)->kind == IR_VAL_TEMP; }
+static uint64_t bit(int reg) { return 1ull << reg; }
+
+static _Noreturn void ra_fatal(const char *what)
+{
+    fprintf(stderr, "ferry: register allocator: %s\n", what);
+    abort();
+}
+
+/* ---- register bookkeeping ---- */
+
+static uint64_t occupied(void)
+{
+    uint64_t m = ra.scratch;
+    for (int r = 0; r < be_host.n_regs; r++)
+        if (ra.owner[r] != IR_NONE)
+            m |= bit(r);
+    return m;
+}
+
+static void bind(ir_ref r, int reg)
+{
+    ra.v[r].reg = (int8_t)reg;
+    if (reg >= 0 && (be_host.alloc_mask & bit(reg)))
+        ra.owner[reg] = r;
+}
+
+static void unbind(ir_ref r)
+{
+    int reg = ra.v[r].reg;
+    if (reg >= 0 && ra.owner[reg] == r)
+        ra.owner[reg] = IR_NONE;
+    ra.v[r].reg = -1;
+}
+
+static int alloc_slot(void)
+{
+    if (!ra.free_slots)
+        ra_fatal("out of spill slots");
+    int s = __builtin_ctzll(ra.free_slots);
+    ra.free_slots &= ~bit(s);
+    return s;
+}
+
+static void drop_slot(ir_ref r)
+{
+    if (ra.v[r].slot >= 0)
+        ra.free_slots |= bit(ra.v[r].slot);
+    ra.v[r].slot = -1;
+}
+
+/* A value's register is about to be given up: save it where it belongs. */
+static void save_value(ir_ref r)
+{
+    struct ra_value *v = &ra.v[r];
+    if (is_global(r) && v->dirty) {
+        be_emit_st_env(ra.c, v->reg, val(r)->env_offset);
+        v->dirty = false;
+    } else if (is_temp(r) && v->slot < 0) {
+        v->slot = (int8_t)alloc_slot();
+        be_emit_st_env(ra.c, v->reg, TR_OFFSET_SPILL(v->slot));
+    }
+}
+
+static void evict_reg(int reg)
+{
+    ir_ref r = ra.owner[reg];
+    save_value(r);
+    unbind(r);
+}
+
+/* Cheapest victim: a clean global, then a dirty global, then a temp. */
+static int eviction_cost(int reg)
+{
+    ir_ref r = ra.owner[reg];
+    if (is_global(r))
+        return ra.v[r].dirty ? 1 : 0;
+    return ra.v[r].slot >= 0 ? 0 : 2;
+}
+
+static int choose_victim(void)
+{
+    uint64_t cand = be_host.alloc_mask & ~ra.locked & ~ra.scratch;
+    int best = -1, best_cost = 99;
+    for (int k = 0; k < be_host.n_regs; k++) {
+        int reg = (int)((ra.evict_rr + (unsigned)k) % (unsigned)be_host.n_regs);
+        if (!(cand & bit(reg)) || ra.owner[reg] == IR_NONE)
+            continue;
+        int cost = eviction_cost(reg);
+        if (cost < best_cost)
+            best = reg, best_cost = cost;
+    }
+    if (best < 0)
+        ra_fatal("no register to evict");
+    ra.evict_rr = (unsigned)best + 1;
+    return best;
+}
+
+/* A free register, preferring ones outside `avoid`; evicts if needed. */
+static int alloc_reg(uint64_t avoid)
+{
+    uint64_t fr = be_host.alloc_mask & ~occupied() & ~ra.locked;
+    if (fr & ~avoid)
+        return __builtin_ctzll(fr & ~avoid);
+    if (fr)
+        return __builtin_ctzll(fr);
+    int reg = choose_victim();
+    evict_reg(reg);
+    return reg;
+}
+
+/* ---- bringing values into registers ---- */
+
+static void load_value(ir_ref r, int reg)
+{
+    if (ir_is_const(ra.b, r))
+        be_emit_movi(ra.c, reg, val(r)->imm);
+    else if (ra.v[r].reg >= 0)
+        be_emit_mov(ra.c, reg, ra.v[r].reg);
+    else if (is_global(r))
+        be_emit_ld_env(ra.c, reg, val(r)->env_offset);
+    else if (ra.v[r].slot >= 0)
+        be_emit_ld_env(ra.c, reg, TR_OFFSET_SPILL(ra.v[r].slot));
+    /* else: a temp read before any write; its value is undefined */
+}
+
+static int value_in_reg(ir_ref r)
+{
+    if (ra.v[r].reg >= 0)
+        return ra.v[r].reg;
+    int reg = alloc_reg(0);
+    load_value(r, reg);
+    bind(r, reg);
+    ra.v[r].dirty = false;
+    return reg;
+}
+
+static struct be_arg input_arg(const struct ir_insn *i, int k)
+{
+    ir_ref r = i->args[ir_op_info[i->op].n_out + k];
+    if (ir_is_const(ra.b, r)) {
+        uint64_t imm = val(r)->imm;
+        enum be_imm_class cls = (enum be_imm_class)be_host.constraints[i->op].imm[k];
+        if (cls != BE_IMM_NONE && be_imm_fits(cls, i, imm))
+            return (struct be_arg){ .is_const = true, .reg = -1, .imm = imm };
+        int reg = alloc_reg(0);
+        be_emit_movi(ra.c, reg, imm);
+        ra.scratch |= bit(reg);
+        return (struct be_arg){ .reg = (int8_t)reg };
+    }
+    int reg = value_in_reg(r);
+    ra.locked |= bit(reg);
+    return (struct be_arg){ .reg = (int8_t)reg };
+}
+
+/* ---- outputs ---- */
+
+static bool dies_here(int n, int k) { return ra.dies[n] & (1u << k); }
+
+static void release_dying_inputs(int n, const struct ir_insn *i)
+{
+    int nout = ir_op_info[i->op].n_out, nin = ir_op_info[i->op].n_in;
+    for (int k = nout; k < nout + nin; k++) {
+        if (!dies_here(n, k))
+            continue;
+        if (ra.v[i->args[k]].reg >= 0)
+            ra.locked &= ~bit(ra.v[i->args[k]].reg);
+        unbind(i->args[k]);
+        drop_slot(i->args[k]);
+    }
+}
+
+static bool is_commutative(enum ir_op op)
+{
+    return op == IR_add || op == IR_mul || op == IR_and || op == IR_or || op == IR_xor;
+}
+
+/* A register of input k that nothing needs after this insn, or -1. */
+static int free_input_reg(const struct ir_insn *i, const struct be_arg *in, int k)
+{
+    if (k >= ir_op_info[i->op].n_in || in[k].is_const)
+        return -1;
+    int reg = in[k].reg;
+    return (ra.owner[reg] == IR_NONE) ? reg : -1;
+}
+
+/* Output register: input 0's if it dies (two-address hosts like that),
+ * else the output's own, else a commutative partner's, else a fresh one. */
+static int output_reg(const struct ir_insn *i, const struct be_arg *in, ir_ref d)
+{
+    int reg = free_input_reg(i, in, 0);
+    if (reg >= 0)
+        return reg;
+    if (ra.v[d].reg >= 0)
+        return ra.v[d].reg;
+    if (is_commutative((enum ir_op)i->op) && (reg = free_input_reg(i, in, 1)) >= 0)
+        return reg;
+    uint64_t in_regs = 0;
+    for (int k = 0; k < ir_op_info[i->op].n_in; k++)
+        if (!in[k].is_const)
+            in_regs |= bit(in[k].reg);
+    return alloc_reg(in_regs);
+}
+
+/* d now lives (only) in reg. */
+static void define(ir_ref d, int reg)
+{
+    if (ra.v[d].reg != reg)
+        unbind(d);
+    ra.scratch &= ~bit(reg);
+    drop_slot(d);
+    bind(d, reg);
+    ra.v[d].dirty = is_global(d);
+}
+
+static void finish_output(int n, ir_ref d)
+{
+    if (dies_here(n, 0))
+        unbind(d);
+}
+
+/* ---- globals at exits and calls ---- */
+
+static void sync_globals(void)
+{
+    for (ir_ref g = 0; g < ra.b->n_globals; g++)
+        if (ra.v[g].reg >= 0 && ra.v[g].dirty) {
+            be_emit_st_env(ra.c, ra.v[g].reg, val(g)->env_offset);
+            ra.v[g].dirty = false;
+        }
+}
+
+static void forget_globals(void)
+{
+    for (ir_ref g = 0; g < ra.b->n_globals; g++)
+        unbind(g);
+}
+
+/* ---- per-op emission ---- */
+
+static void emit_generic(int n, const struct ir_insn *i)
+{
+    const struct ir_op_info *info = &ir_op_info[i->op];
+    struct be_arg in[5] = { 0 }, out[1] = { 0 };
+    for (int k = 0; k < info->n_in; k++)
+        in[k] = input_arg(i, k);
+    if (info->flags & (IR_F_EXIT | IR_F_BRANCH))
+        sync_globals();
+    release_dying_inputs(n, i);
+    if (info->n_out) {
+        out[0].reg = (int8_t)output_reg(i, in, i->args[0]);
+        define(i->args[0], out[0].reg);
+    }
+    be_emit_insn(ra.c, i, out, in);
+    if (info->n_out)
+        finish_output(n, i->args[0]);
+}
+
+/* mov: often just a change of ownership, never an allocation for a dying
+ * source. */
+static void emit_mov(int n, const struct ir_insn *i)
+{
+    ir_ref d = i->args[0], s = i->args[1];
+    int sreg = ir_is_const(ra.b, s) ? -1 : ra.v[s].reg;
+    if (sreg >= 0 && dies_here(n, 1)) {
+        unbind(s);
+        drop_slot(s);
+        define(d, sreg);
+    } else {
+        if (sreg >= 0)
+            ra.locked |= bit(sreg);
+        int dreg = ra.v[d].reg >= 0 ? ra.v[d].reg : alloc_reg(0);
+        load_value(s, dreg);
+        if (dies_here(n, 1)) {
+            unbind(s);
+            drop_slot(s);
+        }
+        define(d, dreg);
+    }
+    finish_output(n, d);
+}
+
+/* Values in registers a C call destroys move to a free preserved register
+ * or go to memory. */
+static void evacuate_for_call(void)
+{
+    uint64_t clob = be_host.call_clobbered & be_host.alloc_mask;
+    for (int reg = 0; reg < be_host.n_regs; reg++) {
+        ir_ref r = ra.owner[reg];
+        if (!(clob & bit(reg)) || r == IR_NONE)
+            continue;
+        uint64_t fr = be_host.alloc_mask & ~clob & ~occupied();
+        if (is_global(r) && !ra.v[r].dirty)
+            unbind(r);
+        else if (fr) {
+            int to = __builtin_ctzll(fr);
+            be_emit_mov(ra.c, to, reg);
+            unbind(r);
+            bind(r, to);
+        } else
+            evict_reg(reg);
+    }
+}
+
+static void place_call_args(const struct ir_insn *i, int n_args)
+{
+    for (int k = 0; k < n_args; k++)
+        load_value(i->args[1 + k], be_host.call_args[1 + k]);
+}
+
+static void define_call_result(int n, ir_ref d)
+{
+    int ret = be_host.call_ret;
+    if (be_host.alloc_mask & bit(ret)) {
+        define(d, ret);
+    } else {
+        int reg = ra.v[d].reg >= 0 ? ra.v[d].reg : alloc_reg(0);
+        be_emit_mov(ra.c, reg, ret);
+        define(d, reg);
+    }
+    finish_output(n, d);
+}
+
+static void emit_call(int n, const struct ir_insn *i)
+{
+    const struct ir_helper *h = (const struct ir_helper *)(intptr_t)i->aux[0];
+    bool rw = h->flags & (IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN);
+    struct be_arg in[5] = { 0 }, out[1] = { { .reg = (int8_t)be_host.call_ret } };
+    if (rw)
+        sync_globals();
+    evacuate_for_call();
+    place_call_args(i, h->n_args);
+    release_dying_inputs(n, i);
+    if (rw)
+        forget_globals();
+    be_emit_insn(ra.c, i, out, in);
+    if (i->args[0] != IR_NONE)
+        define_call_result(n, i->args[0]);
+}
+
+static void emit_insn(int n, const struct ir_insn *i)
+{
+    ra.locked = 0;
+    ra.scratch = 0;
+    if (i->op == IR_insn_start)
+        return;
+    if (i->op == IR_mov)
+        emit_mov(n, i);
+    else if (i->op == IR_call)
+        emit_call(n, i);
+    else
+        emit_generic(n, i);
+}
+
+static void ra_reset(struct be_code *c, const struct ir_block *b)
+{
+    if (be_host.n_regs > RA_MAX_REGS)
+        ra_fatal("backend has too many registers");
+    ra.c = c;
+    ra.b = b;
+    for (int r = 0; r < b->n_values; r++)
+        ra.v[r] = (struct ra_value){ .reg = -1, .slot = -1 };
+    for (int r = 0; r < RA_MAX_REGS; r++)
+        ra.owner[r] = IR_NONE;
+    ra.free_slots = TR_SPILL_SLOTS >= 64 ? ~0ull : bit(TR_SPILL_SLOTS) - 1;
+    ra.evict_rr = 0;
+}
+
+bool ra_emit_block(struct be_code *c, const struct ir_block *b)
+{
+    ra_reset(c, b);
+    ra_liveness(b, ra.dies);
+    for (int n = 0; n < b->n_insns; n++) {
+        if (c->ptr >= c->end)
+            return false;
+        emit_insn(n, &b->insns[n]);
+    }
+    return c->ptr < c->end;
+}

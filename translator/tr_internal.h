@@ -1,0 +1,35 @@
+/* tr_internal.h -- what the translator's own files share: the code cache
+ * (codecache.c), block translation (translate.c) and the dispatcher
+ * (dispatch.c).  Not for other modules. */
+#ifndef FERRY_TR_INTERNAL_H
+#define FERRY_TR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "options.h"
+#include "translator.h"
+
+extern const struct fe_guest *tr_guest;
+extern struct ir_globals tr_globals;
+
+/* codecache.c */
+void tc_init(void);
+void tc_flush(void);
+uint64_t tc_generation(void);           /* changes at every flush */
+struct tr_block *tc_lookup(uint64_t pc);
+struct tr_block *tc_alloc_block(uint64_t pc);   /* NULL when the table is full */
+void tc_free_last_block(struct tr_block *tb);   /* undo tc_alloc_block */
+void tc_insert(struct tr_block *tb);
+void tc_code_buffer(struct be_code *c);         /* room for the next block */
+void tc_commit_code(const uint8_t *end);
+uint64_t tc_enter(void *env, const uint8_t *code);
+void tc_note_guest_range(uint64_t pc, uint64_t size);
+bool tc_overlaps_guest(uint64_t start, uint64_t len);
+uint64_t tc_blocks_executed(void);
+
+/* translate.c: translated (maybe flushing the cache first), never NULL. */
+struct tr_block *tr_translate(uint64_t pc);
+
+#endif

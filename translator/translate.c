@@ -1,0 +1,135 @@
+/* translate.c -- guest pc -> translated block: frontend, optimizer,
+ * validation, register allocation and emission into the code cache, with
+ * the -d in_asm/ir/out_asm logs and the --stats execution counter. */
+#include <capstone/capstone.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "regalloc.h"
+#include "tr_internal.h"
+
+#define TR_MAX_BLOCK_INSNS 256
+
+static struct ir_block tr_ir;
+
+/* --stats: the block bumps its own counter with plain IR (guest addresses
+ * are host addresses, so ld/st reach it directly). */
+static void add_exec_counter(struct ir_block *b, struct tr_block *tb)
+{
+    if (b->n_insns + 3 > IR_MAX_INSNS || b->n_values + 4 > IR_MAX_VALUES)
+        return;
+    memmove(&b->insns[3], &b->insns[0], sizeof(b->insns[0]) * (size_t)b->n_insns);
+    int n = b->n_insns;
+    b->n_insns = 0;
+    ir_ref addr = ir_const(b, (uint64_t)(uintptr_t)&tb->exec_count);
+    ir_ref t = ir_temp(b);
+    ir_ld(b, IR_MO_64, t, addr);
+    ir_binop(b, IR_add, 64, t, t, ir_const(b, 1));
+    ir_st(b, IR_MO_64, addr, t);
+    b->n_insns = n + 3;
+}
+
+static void log_out_asm(const struct tr_block *tb)
+{
+    static csh cs;
+    static bool opened;
+    if (!opened && cs_open((cs_arch)be_host.cs_arch, (cs_mode)be_host.cs_mode, &cs) != CS_ERR_OK)
+        return;
+    opened = true;
+    cs_insn *insn;
+    size_t n = cs_disasm(cs, tb->code, tb->code_size, (uint64_t)(uintptr_t)tb->code, 0, &insn);
+    fprintf(ferry_log, "OUT 0x%" PRIx64 ": %u bytes\n", tb->guest_pc, tb->code_size);
+    for (size_t k = 0; k < n; k++)
+        fprintf(ferry_log, "  0x%" PRIx64 ":  %-8s %s\n", insn[k].address, insn[k].mnemonic, insn[k].op_str);
+    fputc('\n', ferry_log);
+    if (n)
+        cs_free(insn, n);
+}
+
+/* Builds the IR, halving the instruction budget while it overflows. */
+static void build_ir(uint64_t pc)
+{
+    for (int max = TR_MAX_BLOCK_INSNS;; max /= 2) {
+        ir_block_init(&tr_ir, &tr_globals, pc);
+        tr_guest->translate(&tr_ir, pc, max);
+        if (!tr_ir.overflow || max <= 1)
+            return;
+    }
+}
+
+static void check_ir(void)
+{
+    const char *err = ir_validate(&tr_ir);
+    if (!err)
+        return;
+    fprintf(stderr, "ferry: internal error: invalid IR for block 0x%" PRIx64 ": %s\n",
+            tr_ir.guest_pc, err);
+    ir_dump(&tr_ir, stderr);
+    abort();
+}
+
+static bool emit_block(struct tr_block *tb)
+{
+    struct be_code c;
+    tc_code_buffer(&c);
+    c.tb = tb;
+    if (!ra_emit_block(&c, &tr_ir))
+        return false;
+    tb->code = c.start;
+    tb->code_size = (uint32_t)(c.ptr - c.start);
+    memcpy(tb->jump_site, c.jump_site, sizeof(tb->jump_site));
+    tc_commit_code(c.ptr);
+    return true;
+}
+
+static void log_block(const struct tr_block *tb)
+{
+    if (LOG_ON(LOG_IN_ASM)) {
+        fprintf(ferry_log, "IN 0x%" PRIx64 ": %u insns\n", tb->guest_pc, tr_ir.guest_insns);
+        tr_guest->disas(ferry_log, tb->guest_pc, tb->guest_size);
+        fputc('\n', ferry_log);
+    }
+    if (LOG_ON(LOG_IR))
+        ir_dump(&tr_ir, ferry_log);
+    if (LOG_ON(LOG_OUT_ASM))
+        log_out_asm(tb);
+}
+
+/* One attempt; false when the cache or the block table is full. */
+static bool try_translate(uint64_t pc, struct tr_block **out)
+{
+    struct tr_block *tb = tc_alloc_block(pc);
+    if (!tb)
+        return false;
+    build_ir(pc);
+    if (ferry_opts.stats)
+        add_exec_counter(&tr_ir, tb);
+    ir_optimize(&tr_ir);
+    check_ir();
+    if (!emit_block(tb)) {
+        tc_free_last_block(tb);
+        return false;
+    }
+    tb->guest_size = tr_ir.guest_size;
+    *out = tb;
+    return true;
+}
+
+struct tr_block *tr_translate(uint64_t pc)
+{
+    struct tr_block *tb = NULL;
+    if (!try_translate(pc, &tb)) {
+        tc_flush();
+        if (!try_translate(pc, &tb)) {
+            fprintf(stderr, "ferry: block at 0x%" PRIx64 " does not fit in the code cache\n", pc);
+            exit(1);
+        }
+    }
+    tc_insert(tb);
+    tc_note_guest_range(pc, tb->guest_size ? tb->guest_size : 1);
+    tr_stats.blocks_translated++;
+    tr_stats.guest_insns_translated += tr_ir.guest_insns;
+    log_block(tb);
+    return tb;
+}
