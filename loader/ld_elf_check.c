@@ -142,10 +142,10 @@ static int ld_check_load(const GElf_Phdr *ph, int index, struct ld_elf *e)
     if (e->nseg > 0) {
         const struct ld_segment *prev = &e->seg[e->nseg - 1];
         if (ph->p_vaddr < prev->vaddr + prev->memsz)
-            return ld_reject(e, 126, "overlapping or unsorted segments %d and %d", index - 1, index);
+            return ld_reject(e, 126, "overlapping or unsorted segments %d and %d", prev->index, index);
     }
     e->seg[e->nseg++] = (struct ld_segment){ ph->p_vaddr, ph->p_memsz, ph->p_offset,
-                                             ph->p_filesz, ld_prot_of(ph->p_flags) };
+                                             ph->p_filesz, ld_prot_of(ph->p_flags), index };
     return 0;
 }
 
@@ -187,9 +187,23 @@ static int ld_scan_phdrs(Elf *elf, struct ld_elf *e)
     return 0;
 }
 
+/* libelf calls a file too short for its header "not ELF"; the magic
+ * number says it is a truncated one. */
+static int ld_check_short(struct ld_elf *e)
+{
+    char magic[SELFMAG];
+    if (e->file_size >= sizeof(Elf64_Ehdr) || e->file_size < SELFMAG)
+        return 0;
+    if (pread(e->fd, magic, SELFMAG, 0) == SELFMAG && memcmp(magic, ELFMAG, SELFMAG) == 0)
+        return ld_reject(e, 126, "truncated: ELF header past end of file");
+    return 0;
+}
+
 static int ld_check_elf(struct ld_elf *e)
 {
     GElf_Ehdr eh;
+    if (ld_check_short(e))
+        return 126;
     Elf *elf = elf_begin(e->fd, ELF_C_READ, NULL);
     int st = elf ? ld_check_ident(elf, e) : ld_reject(e, 126, "not an ELF file");
     if (st == 0 && !gelf_getehdr(elf, &eh))

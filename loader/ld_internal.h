@@ -19,6 +19,7 @@
 struct ld_segment {
     uint64_t vaddr, memsz, offset, filesz;
     int prot;                       /* PROT_* */
+    int index;                      /* in the program header table */
 };
 
 struct ld_elf {
