@@ -223,6 +223,7 @@ static bool outputs_dead(const struct ir_insn *i)
 static void backward_pass(void)
 {
     memset(opt.live, 0, sizeof(opt.live[0]) * (size_t)opt.b->n_values);
+    mark_globals_live();
     for (int n = opt.b->n_insns - 1; n >= 0; n--) {
         struct ir_insn *i = &opt.b->insns[n];
         if (opt.dead[n])
