@@ -59,6 +59,7 @@ struct vdev {
     int slot;
     uint64_t common, isr, device, notify_base;
     uint32_t notify_mult;
+    uint64_t features;          /* negotiated */
     struct vqueue q[4];
 };
 #define VD_NEXT  1

@@ -57,7 +57,12 @@ int virtio_open(struct vdev *d, int id, uint64_t features, int nq)
     virtio_caps(d);
     mmio_write(d->common + C_STATUS, 0, 1);
     mmio_write(d->common + C_STATUS, 1 | 2, 1);             /* ACKNOWLEDGE, DRIVER */
-    uint64_t want = features | (1ull << 32);
+    mmio_write(d->common + C_DFSEL, 0, 4);
+    uint64_t offered = mmio_read(d->common + C_DF, 4);
+    mmio_write(d->common + C_DFSEL, 1, 4);
+    offered |= (uint64_t)mmio_read(d->common + C_DF, 4) << 32;
+    uint64_t want = (features | (1ull << 32)) & offered;
+    d->features = want;
     mmio_write(d->common + C_GFSEL, 0, 4);
     mmio_write(d->common + C_GF, (uint32_t)want, 4);
     mmio_write(d->common + C_GFSEL, 1, 4);
@@ -92,7 +97,7 @@ long vq_wait(struct vdev *d, int i)
             q->used_seen++;
             return len;
         }
-        if (mmio_read(d->common + C_STATUS, 1) & 0x40)
+        if ((spin & 255) == 255 && (mmio_read(d->common + C_STATUS, 1) & 0x40))
             return -1;                                      /* DEVICE_NEEDS_RESET */
         cpu_relax();
     }
