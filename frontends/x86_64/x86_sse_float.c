@@ -57,6 +57,7 @@ static uint64_t sse_f64_approx(enum sse_fop op, uint64_t b)
 #define F_VAL f32_val
 #define F_BITS f32_bits
 #define F_SQRT sqrtf
+#define F_MIN_NORMAL 0x00800000u
 #include "x86_sse_float_ops.h"
 #undef FN
 #undef FT
@@ -70,6 +71,7 @@ static uint64_t sse_f64_approx(enum sse_fop op, uint64_t b)
 #undef F_VAL
 #undef F_BITS
 #undef F_SQRT
+#undef F_MIN_NORMAL
 
 #define FN(name) sse_f64_##name
 #define FT double
@@ -83,6 +85,7 @@ static uint64_t sse_f64_approx(enum sse_fop op, uint64_t b)
 #define F_VAL f64_val
 #define F_BITS f64_bits
 #define F_SQRT sqrt
+#define F_MIN_NORMAL 0x0010000000000000ull
 #include "x86_sse_float_ops.h"
 
 /* NaNs keep sign and payload (top bits), and become quiet. */
@@ -107,7 +110,13 @@ uint32_t sse_f64_to_f32(struct x86_cpu *env, uint64_t a)
         return (uint32_t)(a >> 32 & F32_SIGN) | 0x7f800000u | F32_QUIET |
                (uint32_t)((a >> 29) & 0x7fffffu);
     }
-    return sse_f32_ftz(env, f32_bits((float)f64_val(a)));
+    double x = f64_val(a);
+    uint32_t r = f32_bits((float)x);
+    if ((env->mxcsr & SSE_MXCSR_FTZ) && x != 0 && fabs(x) < 0x1p-126) {
+        env->mxcsr |= SSE_MXCSR_UE | SSE_MXCSR_PE;       /* tiny: flush */
+        return r & F32_SIGN;
+    }
+    return r;
 }
 
 static const int sse_host_round[4] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };

@@ -1,7 +1,7 @@
 /* x86_sse_float_ops.h -- template of the per-width floating-point core,
  * included twice by x86_sse_float.c (32 and 64 bits).  Parameters:
  * FN(name) FT UT F_SIGN F_EXP F_QUIET F_DNAN F_IS_NAN F_IS_SNAN F_VAL
- * F_BITS F_SQRT.  Assumes the host rounding mode already follows MXCSR.RC.
+ * F_BITS F_SQRT F_MIN_NORMAL.  Assumes the host rounding mode already follows MXCSR.RC.
  */
 
 /* DAZ: denormal inputs read as zero of the same sign. */
@@ -12,14 +12,22 @@ static UT FN(daz)(const struct x86_cpu *env, UT a)
     return a;
 }
 
-/* FTZ: denormal (underflowing) results become zero of the same sign. */
-static UT FN(ftz)(struct x86_cpu *env, UT r)
+/* FTZ: results that are tiny before rounding become zero of the same
+ * sign.  A result rounded up to the smallest normal may have been tiny:
+ * redo it rounding toward zero to find out. */
+static UT FN(ftz)(struct x86_cpu *env, UT r, FT (*redo)(FT, FT, int), FT x, FT y, int op)
 {
-    if ((env->mxcsr & SSE_MXCSR_FTZ) && (r & F_EXP) == 0 && (r & ~F_SIGN) != 0) {
-        env->mxcsr |= SSE_MXCSR_UE | SSE_MXCSR_PE;
-        return r & F_SIGN;
+    bool tiny = (r & F_EXP) == 0 && (r & ~F_SIGN) != 0;
+    if ((r & ~F_SIGN) == F_MIN_NORMAL) {
+        int saved = fegetround();
+        fesetround(FE_TOWARDZERO);
+        tiny = (F_BITS(redo(x, y, op)) & ~F_SIGN) < F_MIN_NORMAL;
+        fesetround(saved);
     }
-    return r;
+    if (!tiny)
+        return r;
+    env->mxcsr |= SSE_MXCSR_UE | SSE_MXCSR_PE;
+    return r & F_SIGN;
 }
 
 /* x86 rules: min/max return the second operand; otherwise the first
@@ -36,7 +44,7 @@ static UT FN(nan_result)(struct x86_cpu *env, enum sse_fop op, UT a, UT b, bool 
     return (a_nan ? a : b) | F_QUIET;
 }
 
-static FT FN(arith)(enum sse_fop op, FT x, FT y)
+static FT FN(arith)(FT x, FT y, int op)
 {
     switch (op) {
     case SSE_FADD: return x + y;
@@ -61,12 +69,14 @@ UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
         return x < y ? a : b;
     if (op == SSE_FMAX)
         return x > y ? a : b;
-    UT r = F_BITS(FN(arith)(op, x, y));
+    UT r = F_BITS(FN(arith)(x, y, op));
     if (F_IS_NAN(r)) {                  /* invalid: x86's default NaN */
         env->mxcsr |= SSE_MXCSR_IE;
         return F_DNAN;
     }
-    return FN(ftz)(env, r);
+    if (env->mxcsr & SSE_MXCSR_FTZ)
+        return FN(ftz)(env, r, FN(arith), x, y, op);
+    return r;
 }
 
 /* Predicates 1, 2, 5, 6 (lt, le, nlt, nle) signal on any NaN. */
@@ -116,7 +126,7 @@ int64_t FN(to_int)(struct x86_cpu *env, UT a, int bits, bool truncate)
         return indefinite;
     }
     double x = F_VAL(a);
-    double r = truncate ? trunc(x) : rint(x);
+    double r = truncate ? trunc(x) : nearbyint(x);   /* no inexact flag */
     if (!(r >= -lim && r < lim)) {
         env->mxcsr |= SSE_MXCSR_IE;
         return indefinite;

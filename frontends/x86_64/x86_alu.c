@@ -1,0 +1,96 @@
+/* x86_alu.c -- integer arithmetic and logic: add adc sub sbb and or xor
+ * cmp test inc dec neg not, at 8/16/32/64 bits, register or memory
+ * destinations.  Each handler computes the result at the operand size
+ * (zero-extended) and records the lazy flags.
+ */
+#include "x86_internal.h"
+
+static bool same_reg(const struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0), *s = x86_opnd(dc, 1);
+    return d->type == X86_OP_REG && s->type == X86_OP_REG && d->reg == s->reg;
+}
+
+/* dst = dst OP src with flags of `kind`; write back unless cmp/test. */
+static void binop(struct x86_dc *dc, enum ir_op op, int kind, bool write)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0), *s = x86_opnd(dc, 1);
+    int bytes = d->size;
+    ir_ref a = x86_read(dc, d, bytes), b = x86_read(dc, s, bytes), r;
+    if ((op == IR_xor || op == IR_sub) && same_reg(dc)) r = x86_imm(dc, 0);
+    else r = x86_arith(dc, op, bytes, a, b);
+    if (write) x86_operand_write(dc, d, r);
+    x86_flags_set(dc, kind, bytes, r, b, IR_NONE, a);
+}
+
+static void h_add(struct x86_dc *dc) { binop(dc, IR_add, X86_CC_ADD, true); }
+static void h_sub(struct x86_dc *dc) { binop(dc, IR_sub, X86_CC_SUB, true); }
+static void h_cmp(struct x86_dc *dc) { binop(dc, IR_sub, X86_CC_SUB, false); }
+static void h_and(struct x86_dc *dc) { binop(dc, IR_and, X86_CC_LOGIC, true); }
+static void h_or(struct x86_dc *dc)  { binop(dc, IR_or, X86_CC_LOGIC, true); }
+static void h_xor(struct x86_dc *dc) { binop(dc, IR_xor, X86_CC_LOGIC, true); }
+static void h_test(struct x86_dc *dc) { binop(dc, IR_and, X86_CC_LOGIC, false); }
+
+/* adc/sbb: dst = dst +- src +- CF. */
+static void carry_op(struct x86_dc *dc, enum ir_op op, int kind)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0), *s = x86_opnd(dc, 1);
+    int bytes = d->size;
+    ir_ref cin = x86_flags_cf(dc);
+    ir_ref a = x86_read(dc, d, bytes), b = x86_read(dc, s, bytes);
+    ir_ref r = x86_arith(dc, op, bytes, x86_op2(dc, op, bytes, a, b), cin);
+    x86_operand_write(dc, d, r);
+    x86_flags_set(dc, kind, bytes, r, b, cin, IR_NONE);
+}
+
+static void h_adc(struct x86_dc *dc) { carry_op(dc, IR_add, X86_CC_ADC); }
+static void h_sbb(struct x86_dc *dc) { carry_op(dc, IR_sub, X86_CC_SBB); }
+
+/* inc/dec keep CF: it is captured before the new state replaces it. */
+static void incdec(struct x86_dc *dc, enum ir_op op, int kind)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    int bytes = d->size;
+    ir_ref cf = x86_flags_live(dc) ? x86_flags_cf(dc) : IR_NONE;
+    ir_ref r = x86_arith(dc, op, bytes, x86_read(dc, d, bytes), x86_imm(dc, 1));
+    x86_operand_write(dc, d, r);
+    x86_flags_set(dc, kind, bytes, r, cf, IR_NONE, IR_NONE);
+}
+
+static void h_inc(struct x86_dc *dc) { incdec(dc, IR_add, X86_CC_INC); }
+static void h_dec(struct x86_dc *dc) { incdec(dc, IR_sub, X86_CC_DEC); }
+
+static void h_neg(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    int bytes = d->size;
+    ir_ref zero = x86_imm(dc, 0), a = x86_read(dc, d, bytes);
+    ir_ref r = x86_arith(dc, IR_sub, bytes, zero, a);
+    x86_operand_write(dc, d, r);
+    x86_flags_set(dc, X86_CC_SUB, bytes, r, a, IR_NONE, zero);
+}
+
+static void h_not(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    int bytes = d->size;
+    ir_ref r = x86_op2(dc, IR_xor, bytes, x86_read(dc, d, bytes), x86_imm(dc, x86_mask(bytes)));
+    x86_operand_write(dc, d, r);
+}
+
+const struct x86_insn_entry x86_alu_table[] = {
+    { X86_INS_ADD, h_add, X86_FL_FULL, 0 },
+    { X86_INS_SUB, h_sub, X86_FL_FULL, 0 },
+    { X86_INS_CMP, h_cmp, X86_FL_FULL, 0 },
+    { X86_INS_AND, h_and, X86_FL_FULL, 0 },
+    { X86_INS_OR,  h_or,  X86_FL_FULL, 0 },
+    { X86_INS_XOR, h_xor, X86_FL_FULL, 0 },
+    { X86_INS_TEST, h_test, X86_FL_FULL, 0 },
+    { X86_INS_ADC, h_adc, X86_FL_READ, 0 },
+    { X86_INS_SBB, h_sbb, X86_FL_READ, 0 },
+    { X86_INS_INC, h_inc, X86_FL_PASS, 0 },
+    { X86_INS_DEC, h_dec, X86_FL_PASS, 0 },
+    { X86_INS_NEG, h_neg, X86_FL_FULL, 0 },
+    { X86_INS_NOT, h_not, X86_FL_PASS, 0 },
+};
+const int x86_alu_table_len = X86_TABLE_LEN(x86_alu_table);

@@ -1,0 +1,126 @@
+/* x86_bits.c -- single-bit and bit-count instructions: bt bts btr btc,
+ * bsf bsr, tzcnt lzcnt, popcnt, bswap.
+ */
+#include "x86_internal.h"
+
+enum bt_op { BT_TEST, BT_SET, BT_RESET, BT_COMPLEMENT };
+
+/* Where the bit lives: a register operand, or memory at ea plus the
+ * signed bit offset's byte part (register offsets reach outside the
+ * operand). */
+struct bit_loc { bool mem; ir_ref addr, bit; };
+
+static struct bit_loc bit_locate(struct x86_dc *dc, const cs_x86_op *d, int bytes)
+{
+    const cs_x86_op *o = x86_opnd(dc, 1);
+    int lg = x86_log2(bytes * 8);
+    ir_ref off = x86_read(dc, o, bytes), addr = IR_NONE;
+    ir_ref bit = x86_op2(dc, IR_and, 8, off, x86_imm(dc, (uint64_t)bytes * 8 - 1));
+    if (d->type == X86_OP_MEM) {
+        addr = x86_ea(dc, d);
+        if (o->type == X86_OP_REG) {
+            ir_ref words = x86_op2(dc, IR_sar, 8, x86_sext(dc, off, bytes), x86_imm(dc, (uint64_t)lg));
+            ir_ref delta = x86_op2(dc, IR_shl, 8, words, x86_imm(dc, (uint64_t)x86_log2(bytes)));
+            addr = x86_op2(dc, IR_add, 8, addr, delta);
+        }
+    }
+    return (struct bit_loc){ d->type == X86_OP_MEM, addr, bit };
+}
+
+static void bit_test(struct x86_dc *dc, enum bt_op op)
+{
+    static const enum ir_op modify[4] = { IR_mov, IR_or, IR_andc, IR_xor };
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    int bytes = d->size;
+    struct bit_loc l = bit_locate(dc, d, bytes);
+    ir_ref v = l.mem ? x86_load(dc, bytes, l.addr) : x86_read(dc, d, bytes);
+    ir_ref cf = x86_op2(dc, IR_and, 8, x86_op2(dc, IR_shr, 8, v, l.bit), x86_imm(dc, 1));
+    if (op != BT_TEST) {
+        ir_ref mask = x86_op2(dc, IR_shl, 8, x86_imm(dc, 1), l.bit);
+        ir_ref nv = x86_op2(dc, modify[op], bytes, v, mask);
+        if (l.mem) x86_store(dc, bytes, l.addr, nv);
+        else x86_operand_write(dc, d, nv);
+    }
+    if (!x86_flags_live(dc)) return;
+    ir_ref f = x86_op2(dc, IR_andc, 8, x86_flags_eflags(dc), x86_imm(dc, X86_CF));
+    x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, x86_op2(dc, IR_or, 8, f, cf), IR_NONE, IR_NONE);
+}
+
+static void h_bt(struct x86_dc *dc)  { bit_test(dc, BT_TEST); }
+static void h_bts(struct x86_dc *dc) { bit_test(dc, BT_SET); }
+static void h_btr(struct x86_dc *dc) { bit_test(dc, BT_RESET); }
+static void h_btc(struct x86_dc *dc) { bit_test(dc, BT_COMPLEMENT); }
+
+/* bsf/bsr: a zero source leaves the destination unchanged. */
+static void bit_scan(struct x86_dc *dc, bool reverse)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    int bytes = d->size, size = x86_ir_size(bytes);
+    ir_ref src = x86_operand_read(dc, x86_opnd(dc, 1)), idx = x86_new(dc), zero = x86_imm(dc, 0);
+    if (!reverse) {
+        ir_emit(dc->b, IR_ctz, size, idx, src, IR_NONE);
+    } else {
+        ir_emit(dc->b, IR_clz, size, idx, src, IR_NONE);
+        idx = x86_op2(dc, IR_sub, 8, x86_imm(dc, (uint64_t)size - 1), idx);
+    }
+    struct x86_cmp z = { IR_EQ, 64, src, zero };
+    x86_operand_write(dc, d, x86_select(dc, &z, x86_operand_read(dc, d), idx));
+    x86_flags_set(dc, X86_CC_BSF, bytes, x86_select(dc, &z, zero, idx), src, IR_NONE, IR_NONE);
+}
+
+static void h_bsf(struct x86_dc *dc) { bit_scan(dc, false); }
+static void h_bsr(struct x86_dc *dc) { bit_scan(dc, true); }
+
+/* tzcnt/lzcnt: count at the operand size (16-bit: adjusted from 32). */
+static void bit_count(struct x86_dc *dc, bool leading)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    int bytes = d->size, size = x86_ir_size(bytes);
+    ir_ref src = x86_operand_read(dc, x86_opnd(dc, 1)), in = src, r = x86_new(dc);
+    if (bytes == 2 && !leading) in = x86_op2(dc, IR_or, 4, src, x86_imm(dc, 0x10000));
+    ir_emit(dc->b, leading ? IR_clz : IR_ctz, size, r, in, IR_NONE);
+    if (bytes == 2 && leading) r = x86_op2(dc, IR_sub, 4, r, x86_imm(dc, 16));
+    x86_operand_write(dc, d, r);
+    if (!x86_flags_live(dc)) return;
+    x86_flags_set(dc, X86_CC_BMI, bytes, r, src, x86_flags_eflags(dc), IR_NONE);
+}
+
+static void h_tzcnt(struct x86_dc *dc) { bit_count(dc, false); }
+static void h_lzcnt(struct x86_dc *dc) { bit_count(dc, true); }
+
+static void h_popcnt(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    ir_ref src = x86_operand_read(dc, x86_opnd(dc, 1));
+    ir_ref r = x86_call(dc, &x86_helper_popcnt, src, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    x86_operand_write(dc, d, r);
+    ir_ref zf = x86_op2(dc, IR_shl, 8, x86_setcond(dc, IR_EQ, 64, src, x86_imm(dc, 0)),
+                        x86_imm(dc, 6));
+    x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, zf, IR_NONE, IR_NONE);
+}
+
+static void h_bswap(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    if (d->size < 4) {      /* undefined; this CPU zeroes the register */
+        x86_operand_write(dc, d, x86_imm(dc, 0));
+        return;
+    }
+    ir_ref r = x86_new(dc);
+    ir_emit(dc->b, IR_bswap, x86_ir_size(d->size), r, x86_operand_read(dc, d), IR_NONE);
+    x86_operand_write(dc, d, r);
+}
+
+const struct x86_insn_entry x86_bits_table[] = {
+    { X86_INS_BT, h_bt, X86_FL_PASS, 0 },
+    { X86_INS_BTS, h_bts, X86_FL_PASS, 0 },
+    { X86_INS_BTR, h_btr, X86_FL_PASS, 0 },
+    { X86_INS_BTC, h_btc, X86_FL_PASS, 0 },
+    { X86_INS_BSF, h_bsf, X86_FL_FULL, 0 },
+    { X86_INS_BSR, h_bsr, X86_FL_FULL, 0 },
+    { X86_INS_TZCNT, h_tzcnt, X86_FL_PASS, 0 },
+    { X86_INS_LZCNT, h_lzcnt, X86_FL_PASS, 0 },
+    { X86_INS_POPCNT, h_popcnt, X86_FL_FULL, 0 },
+    { X86_INS_BSWAP, h_bswap, X86_FL_PASS, 0 },
+};
+const int x86_bits_table_len = X86_TABLE_LEN(x86_bits_table);

@@ -1,0 +1,115 @@
+/* x86_control.c -- control transfers and exits: jmp jcc jrcxz loop call
+ * ret, syscall, int3/int, hlt and the privileged I/O instructions (SIGSEGV
+ * in user mode), ud2.  Direct targets leave through chain slots; computed
+ * ones through exit_indirect.
+ */
+#include "x86_internal.h"
+
+static uint64_t direct_target(const struct x86_dc *dc)
+{
+    return (uint64_t)x86_opnd(dc, 0)->imm;
+}
+
+static bool is_direct(const struct x86_dc *dc)
+{
+    return dc->x->op_count > 0 && x86_opnd(dc, 0)->type == X86_OP_IMM;
+}
+
+/* Branch to target if c holds, else fall through to the next insn. */
+static void branch(struct x86_dc *dc, const struct x86_cmp *c, uint64_t target)
+{
+    if (ir_is_const(dc->b, c->a) && ir_is_const(dc->b, c->b)) {
+        bool taken = ir_cond_eval(c->cond, dc->b->values[c->a].imm, dc->b->values[c->b].imm, c->size);
+        x86_end_goto(dc, taken ? target : dc->next_pc, 0);
+        return;
+    }
+    x86_flags_sync(dc);
+    ir_brcond(dc->b, c->cond, c->size, c->a, c->b, target, 0);
+    x86_end_goto(dc, dc->next_pc, 1);
+}
+
+static void h_jcc(struct x86_dc *dc)
+{
+    struct x86_cmp c;
+    x86_cond(dc, x86_cc_of_insn(dc->insn->id), &c);
+    branch(dc, &c, direct_target(dc));
+}
+
+static void h_jrcxz(struct x86_dc *dc)
+{
+    int bytes = dc->insn->id == X86_INS_JECXZ ? 4 : 8;
+    ir_ref rcx = x86_get_reg(dc, X86_RCX);
+    struct x86_cmp c = { IR_EQ, x86_ir_size(bytes), rcx, x86_imm(dc, 0) };
+    branch(dc, &c, direct_target(dc));
+}
+
+/* loop: rcx -= 1 (flags untouched), branch while non-zero. */
+static void h_loop(struct x86_dc *dc)
+{
+    ir_ref rcx = x86_op2(dc, IR_sub, 8, x86_get_reg(dc, X86_RCX), x86_imm(dc, 1));
+    x86_set_reg(dc, X86_RCX, rcx);
+    struct x86_cmp c = { IR_NE, 64, rcx, x86_imm(dc, 0) };
+    branch(dc, &c, direct_target(dc));
+}
+
+static void h_jmp(struct x86_dc *dc)
+{
+    if (is_direct(dc)) x86_end_goto(dc, direct_target(dc), 0);
+    else x86_end_indirect(dc, x86_read(dc, x86_opnd(dc, 0), 8));
+}
+
+void x86_push(struct x86_dc *dc, int bytes, ir_ref v)
+{
+    ir_ref sp = x86_op2(dc, IR_sub, 8, x86_get_reg(dc, X86_RSP), x86_imm(dc, (uint64_t)bytes));
+    x86_store(dc, bytes, sp, v);
+    x86_set_reg(dc, X86_RSP, sp);
+}
+
+static void h_call(struct x86_dc *dc)
+{
+    ir_ref target = is_direct(dc) ? IR_NONE : x86_read(dc, x86_opnd(dc, 0), 8);
+    x86_push(dc, 8, x86_imm(dc, dc->next_pc));
+    if (target == IR_NONE) x86_end_goto(dc, direct_target(dc), 0);
+    else x86_end_indirect(dc, target);
+}
+
+static void h_ret(struct x86_dc *dc)
+{
+    uint64_t extra = dc->x->op_count ? (uint64_t)x86_opnd(dc, 0)->imm & 0xffff : 0;
+    ir_ref sp = x86_get_reg(dc, X86_RSP);
+    ir_ref target = x86_load(dc, 8, sp);
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, 8 + extra)));
+    x86_end_indirect(dc, target);
+}
+
+/* The hardware puts the return address in rcx and RFLAGS in r11. */
+static void h_syscall(struct x86_dc *dc)
+{
+    x86_set_reg(dc, X86_R11, x86_full_eflags(dc));
+    x86_set_reg(dc, X86_RCX, x86_imm(dc, dc->next_pc));
+    x86_end_exit(dc, dc->next_pc, TR_EXIT_SYSCALL);
+}
+
+static void h_int3(struct x86_dc *dc) { x86_end_exit(dc, dc->next_pc, TR_EXIT_SIGTRAP); }
+static void h_privileged(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGSEGV); }
+static void h_ud2(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGILL); }
+
+#define JCC(cc) { X86_INS_J##cc, h_jcc, X86_FL_READ, 1 }
+#define PRIV(name) { X86_INS_##name, h_privileged, X86_FL_READ, 1 }
+const struct x86_insn_entry x86_control_table[] = {
+    JCC(O), JCC(NO), JCC(B), JCC(AE), JCC(E), JCC(NE), JCC(BE), JCC(A),
+    JCC(S), JCC(NS), JCC(P), JCC(NP), JCC(L), JCC(GE), JCC(LE), JCC(G),
+    { X86_INS_JRCXZ, h_jrcxz, X86_FL_READ, 1 },
+    { X86_INS_JECXZ, h_jrcxz, X86_FL_READ, 1 },
+    { X86_INS_LOOP, h_loop, X86_FL_READ, 1 },
+    { X86_INS_JMP, h_jmp, X86_FL_READ, 1 },
+    { X86_INS_CALL, h_call, X86_FL_READ, 1 },
+    { X86_INS_RET, h_ret, X86_FL_READ, 1 },
+    { X86_INS_SYSCALL, h_syscall, X86_FL_READ, 1 },
+    { X86_INS_INT3, h_int3, X86_FL_READ, 1 },
+    { X86_INS_UD2, h_ud2, X86_FL_READ, 1 },
+    { X86_INS_UD2B, h_ud2, X86_FL_READ, 1 },
+    PRIV(INT), PRIV(HLT), PRIV(IN), PRIV(OUT), PRIV(INSB), PRIV(INSW), PRIV(INSD),
+    PRIV(OUTSB), PRIV(OUTSW), PRIV(OUTSD), PRIV(CLI), PRIV(STI),
+};
+const int x86_control_table_len = X86_TABLE_LEN(x86_control_table);

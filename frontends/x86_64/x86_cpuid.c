@@ -1,0 +1,85 @@
+/* x86_cpuid.c -- ferry's virtual CPU as CPUID reports it: a table of
+ * leaves.  Only what the frontend implements is advertised (no x87, no
+ * SSE3+/AVX/BMI/ERMS), and the cache leaves (2 -> "use leaf 4", 4) are
+ * coherent so glibc's cacheinfo code sizes its string routines sanely.
+ */
+#include <string.h>
+
+#include "x86_internal.h"
+
+/* Leaf 1 EDX */
+#define CPUID_TSC   (1u << 4)
+#define CPUID_CX8   (1u << 8)
+#define CPUID_CMOV  (1u << 15)
+#define CPUID_SSE   (1u << 25)
+#define CPUID_SSE2  (1u << 26)
+/* Leaf 1 ECX */
+#define CPUID_POPCNT (1u << 23)
+/* Leaf 0x80000001 */
+#define CPUID_LAHF   (1u << 0)
+#define CPUID_SYSCALL (1u << 11)
+#define CPUID_NX     (1u << 20)
+#define CPUID_LM     (1u << 29)
+
+#define LEAF1_EDX (CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_SSE | CPUID_SSE2)
+
+struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };
+
+/* Deterministic cache parameters (leaf 4): type|level<<5|self-init, ways/
+ * line in ebx, sets-1 in ecx. */
+#define CACHE(type, level, ways, sets) \
+    { (type) | (level) << 5 | 1u << 8, ((ways) - 1u) << 22 | 63u, (sets) - 1u, 0 }
+
+static const struct cpuid_row cpuid_rows[] = {
+    { 0x0, 0, false, { 0xd, 0x756e6547, 0x6c65746e, 0x49656e69 } },  /* GenuineIntel */
+    /* family 6 model 0x5e stepping 3; clflush 64 bytes, 1 logical CPU */
+    { 0x1, 0, false, { 0x000506e3, 0x00010800, CPUID_POPCNT, LEAF1_EDX } },
+    { 0x2, 0, false, { 0x0000ff01, 0, 0, 0 } },
+    { 0x4, 0, true, CACHE(1, 1, 8, 64) },       /* L1d 32 KiB */
+    { 0x4, 1, true, CACHE(2, 1, 8, 64) },       /* L1i 32 KiB */
+    { 0x4, 2, true, CACHE(3, 2, 16, 1024) },    /* L2 1 MiB */
+    { 0x4, 3, true, CACHE(3, 3, 16, 8192) },    /* L3 8 MiB */
+    { 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
+    { 0x80000001, 0, false, { 0, 0, CPUID_LAHF, CPUID_SYSCALL | CPUID_NX | CPUID_LM } },
+    /* 0x80000002..4: brand string, filled in by brand_leaf() */
+    { 0x80000006, 0, false, { 0, 0, 1024u << 16 | 6u << 12 | 64u, 0 } },
+    { 0x80000008, 0, false, { 0x3027, 0, 0, 0 } },
+};
+
+static void brand_leaf(uint32_t leaf, uint32_t out[4])
+{
+    static const char brand[48] = "ferry virtual x86-64 CPU";
+    memcpy(out, brand + (leaf - 0x80000002u) * 16, 16);
+}
+
+void x86_cpuid_query(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    memset(out, 0, 4 * sizeof(uint32_t));
+    if (leaf >= 0x80000002u && leaf <= 0x80000004u) { brand_leaf(leaf, out); return; }
+    for (size_t i = 0; i < sizeof(cpuid_rows) / sizeof(cpuid_rows[0]); i++) {
+        const struct cpuid_row *r = &cpuid_rows[i];
+        if (r->leaf == leaf && (!r->has_sub || r->sub == sub)) {
+            memcpy(out, r->r, sizeof(r->r));
+            return;
+        }
+    }
+}
+
+uint32_t x86_cpuid_hwcap(void)
+{
+    uint32_t r[4];
+    x86_cpuid_query(1, 0, r);
+    return r[3];
+}
+
+static uint64_t helper_cpuid(void *env)
+{
+    struct x86_cpu *c = env;
+    uint32_t r[4];
+    x86_cpuid_query((uint32_t)c->regs[X86_RAX], (uint32_t)c->regs[X86_RCX], r);
+    c->regs[X86_RAX] = r[0]; c->regs[X86_RBX] = r[1];
+    c->regs[X86_RCX] = r[2]; c->regs[X86_RDX] = r[3];
+    return 0;
+}
+
+const struct ir_helper x86_helper_cpuid = { (void *)helper_cpuid, "cpuid", 0, 0, IR_HELPER_RW_GLOBALS };

@@ -1,0 +1,111 @@
+/* x86_eflags.c -- evaluates a lazy flag state (cc_op, cc_dst, cc_src,
+ * cc_src2) into the six arithmetic EFLAGS bits, exactly as the native CPU
+ * sets them (including the "undefined" bits, as measured on the AMD host:
+ * shifts set AF, logic clears it, mul keeps S Z A P, bsf/bsr set PF
+ * from the index, tzcnt/lzcnt keep OF).  Also the full
+ * EFLAGS image of a CPU state (pushf, signal frames, syscall's r11).
+ */
+#include "x86_internal.h"
+
+struct cc_vals { uint64_t dst, src, src2, sign, mask; int bits; };
+
+static uint64_t parity_zero_sign(const struct cc_vals *v)
+{
+    uint64_t d = v->dst & v->mask, f = 0;
+    if (!__builtin_parity((unsigned)(d & 0xff))) f |= X86_PF;
+    if (d == 0) f |= X86_ZF;
+    if (d & v->sign) f |= X86_SF;
+    return f;
+}
+
+static uint64_t of_if(bool c) { return c ? X86_OF : 0; }
+static uint64_t cf_if(bool c) { return c ? X86_CF : 0; }
+
+static uint64_t cc_add(const struct cc_vals *v, uint64_t cin)
+{
+    uint64_t r = v->dst & v->mask, b = v->src & v->mask, a = (r - b - cin) & v->mask;
+    bool cf = cin ? r <= b : r < b;
+    return parity_zero_sign(v) | cf_if(cf) | ((a ^ b ^ r) & X86_AF)
+         | of_if(((a ^ r) & (b ^ r) & v->sign) != 0);
+}
+
+static uint64_t cc_sub(const struct cc_vals *v, uint64_t cin)
+{
+    uint64_t r = v->dst & v->mask, b = v->src & v->mask, a = (r + b + cin) & v->mask;
+    bool cf = cin ? a <= b : a < b;
+    return parity_zero_sign(v) | cf_if(cf) | ((a ^ b ^ r) & X86_AF)
+         | of_if(((a ^ b) & (a ^ r) & v->sign) != 0);
+}
+
+static uint64_t cc_incdec(const struct cc_vals *v, int delta)
+{
+    uint64_t r = v->dst & v->mask, a = (r - (uint64_t)delta) & v->mask;
+    uint64_t ovf = delta > 0 ? v->sign : v->sign - 1;
+    return parity_zero_sign(v) | (v->src & X86_CF) | ((a ^ 1 ^ r) & X86_AF) | of_if(r == ovf);
+}
+
+static uint64_t cc_shl(const struct cc_vals *v)
+{
+    bool cf = (v->src >> (v->bits - 1)) & 1;
+    bool msb = (v->dst & v->sign) != 0;
+    return parity_zero_sign(v) | X86_AF | cf_if(cf) | of_if(cf != msb);
+}
+
+static uint64_t cc_sar(const struct cc_vals *v)
+{
+    return parity_zero_sign(v) | X86_AF | cf_if(v->src & 1)
+         | of_if(((v->src ^ v->dst) & v->sign) != 0);
+}
+
+uint64_t x86_cc_compute(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2)
+{
+    int bits = 8 << (cc_op & 3);
+    struct cc_vals v = { dst, src, src2, 1ull << (bits - 1),
+                         bits == 64 ? ~0ull : (1ull << bits) - 1, bits };
+    switch (cc_op >> 2) {
+    case X86_CC_EFLAGS: return src & X86_ARITH_FLAGS;
+    case X86_CC_ADD:   return cc_add(&v, 0);
+    case X86_CC_ADC:   return cc_add(&v, src2 & 1);
+    case X86_CC_SUB:   return cc_sub(&v, 0);
+    case X86_CC_SBB:   return cc_sub(&v, src2 & 1);
+    case X86_CC_LOGIC: return parity_zero_sign(&v);
+    case X86_CC_INC:   return cc_incdec(&v, 1);
+    case X86_CC_DEC:   return cc_incdec(&v, -1);
+    case X86_CC_SHL:   return cc_shl(&v);
+    case X86_CC_SAR:   return cc_sar(&v);
+    case X86_CC_MUL:
+        return (src & (X86_SF | X86_ZF | X86_AF | X86_PF)) | (dst ? X86_CF | X86_OF : 0);
+    case X86_CC_BSF:
+        return (parity_zero_sign(&v) & X86_PF) | ((src & v.mask) ? 0 : X86_ZF);
+    case X86_CC_BMI:
+        return (src2 & X86_OF) | ((src & v.mask) ? 0 : X86_CF) | ((dst & v.mask) ? 0 : X86_ZF);
+    default: return 0;
+    }
+}
+
+static uint64_t helper_cc_compute(void *env, uint64_t op, uint64_t dst, uint64_t src,
+                                  uint64_t src2)
+{
+    (void)env;
+    return x86_cc_compute(op, dst, src, src2);
+}
+
+const struct ir_helper x86_helper_cc_compute = {
+    (void *)helper_cc_compute, "cc_compute", 4, 1, 0
+};
+
+uint64_t x86_get_eflags(const struct x86_cpu *cpu)
+{
+    uint64_t f = x86_cc_compute(cpu->cc_op, cpu->cc_dst, cpu->cc_src, cpu->cc_src2);
+    if (cpu->df == (uint64_t)-1) f |= X86_DF;
+    return f | cpu->eflags_rest | 2;
+}
+
+void x86_set_eflags(struct x86_cpu *cpu, uint64_t eflags)
+{
+    cpu->cc_op = X86_CC_OP(X86_CC_EFLAGS, 8);
+    cpu->cc_src = eflags & X86_ARITH_FLAGS;
+    cpu->cc_dst = cpu->cc_src2 = 0;
+    cpu->df = (eflags & X86_DF) ? (uint64_t)-1 : 1;
+    cpu->eflags_rest = (eflags & ~(uint64_t)(X86_ARITH_FLAGS | X86_DF | X86_TF)) | 2;
+}

@@ -1,0 +1,97 @@
+/* x86_flags.c -- lazy arithmetic flags inside a block (QEMU-style).
+ *
+ * The state says which operation last set the flags and which IR values
+ * were its result and operands.  Conditions (x86_cond.c) read them directly
+ * while the producer is known; the cc_* globals are written only when the
+ * state must outlive the block or a helper reads it.  At block start the
+ * producer is unknown and the globals are the truth.
+ */
+#include "x86_internal.h"
+
+void x86_flags_reset(struct x86_dc *dc)
+{
+    *dc->flags = (struct x86_flags_state){ .known = false, .dirty = false, .live = true,
+        .dst = IR_NONE, .src = IR_NONE, .src2 = IR_NONE, .lhs = IR_NONE };
+}
+
+/* Recorded values must stay what they were: globals change later. */
+static ir_ref keep(struct x86_dc *dc, ir_ref v)
+{
+    ir_ref t;
+    if (v == IR_NONE || dc->b->values[v].kind != IR_VAL_GLOBAL) return v;
+    t = x86_new(dc);
+    ir_mov(dc->b, t, v);
+    return t;
+}
+
+void x86_flags_set(struct x86_dc *dc, int kind, int bytes, ir_ref dst, ir_ref src,
+                   ir_ref src2, ir_ref lhs)
+{
+    struct x86_flags_state *f = dc->flags;
+    if (!f->live) return;
+    f->known = true; f->dirty = true;
+    f->kind = kind; f->bytes = bytes;
+    f->dst = keep(dc, dst); f->src = keep(dc, src);
+    f->src2 = keep(dc, src2); f->lhs = keep(dc, lhs);
+}
+
+static ir_ref or_none(struct x86_dc *dc, ir_ref v) { return v == IR_NONE ? x86_imm(dc, 0) : v; }
+
+ir_ref x86_flags_eflags(struct x86_dc *dc)
+{
+    struct x86_flags_state *f = dc->flags;
+    ir_ref e;
+    if (f->known && f->kind == X86_CC_EFLAGS) return f->src;
+    if (f->known)
+        e = x86_call(dc, &x86_helper_cc_compute, x86_imm(dc, X86_CC_OP(f->kind, f->bytes)),
+                     or_none(dc, f->dst), or_none(dc, f->src), or_none(dc, f->src2), IR_NONE);
+    else
+        e = x86_call(dc, &x86_helper_cc_compute, x86_g_cc_op, x86_g_cc_dst, x86_g_cc_src,
+                     x86_g_cc_src2, IR_NONE);
+    /* The globals (if not dirty) still describe the same flags. */
+    bool dirty = f->known && f->dirty;
+    f->known = true; f->dirty = dirty;
+    f->kind = X86_CC_EFLAGS; f->bytes = 8;
+    f->dst = IR_NONE; f->src = e; f->src2 = IR_NONE; f->lhs = IR_NONE;
+    return e;
+}
+
+ir_ref x86_flags_cf(struct x86_dc *dc)
+{
+    struct x86_flags_state *f = dc->flags;
+    if (f->known) {
+        int size = x86_ir_size(f->bytes);
+        switch (f->kind) {
+        case X86_CC_SUB: return x86_setcond(dc, IR_LTU, size, f->lhs, f->src);
+        case X86_CC_ADD: return x86_setcond(dc, IR_LTU, size, f->dst, f->src);
+        case X86_CC_LOGIC: return x86_imm(dc, 0);
+        case X86_CC_INC: case X86_CC_DEC: return f->src;
+        default: break;
+        }
+    }
+    return x86_op2(dc, IR_and, 8, x86_flags_eflags(dc), x86_imm(dc, X86_CF));
+}
+
+void x86_flags_sync(struct x86_dc *dc)
+{
+    struct x86_flags_state *f = dc->flags;
+    if (!f->known || !f->dirty) return;
+    ir_movi(dc->b, x86_g_cc_op, X86_CC_OP(f->kind, f->bytes));
+    if (f->dst != IR_NONE) ir_mov(dc->b, x86_g_cc_dst, f->dst);
+    if (f->src != IR_NONE) ir_mov(dc->b, x86_g_cc_src, f->src);
+    if (f->src2 != IR_NONE) ir_mov(dc->b, x86_g_cc_src2, f->src2);
+    f->dirty = false;
+}
+
+void x86_flags_clobbered(struct x86_dc *dc)
+{
+    bool live = dc->flags->live;
+    x86_flags_reset(dc);
+    dc->flags->live = live;
+}
+
+void x86_flags_set_eflags(struct x86_dc *dc, ir_ref eflags)
+{
+    ir_ref e = x86_op2(dc, IR_and, 8, eflags, x86_imm(dc, X86_ARITH_FLAGS));
+    x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, e, IR_NONE, IR_NONE);
+}

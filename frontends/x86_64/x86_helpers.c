@@ -1,0 +1,289 @@
+/* x86_helpers.c -- C helpers called from translated x86 code for what IR
+ * does not express compactly: division (#DE -> SIGFPE), rcl/rcr and
+ * shld/shrd (with their flags), rep string loops, popcnt, rdtsc.
+ * Helpers that touch the CPU state are IR_HELPER_RW_GLOBALS.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "x86_internal.h"
+
+#define CPU(env) ((struct x86_cpu *)(env))
+#define RW IR_HELPER_RW_GLOBALS
+
+static uint64_t mask_of(uint64_t bytes) { return bytes >= 8 ? ~0ull : (1ull << (bytes * 8)) - 1; }
+
+/* Current arithmetic flags (the translator synced them before the call). */
+static uint64_t cur_flags(const struct x86_cpu *c)
+{
+    return x86_cc_compute(c->cc_op, c->cc_dst, c->cc_src, c->cc_src2);
+}
+
+static void put_flags(struct x86_cpu *c, uint64_t f)
+{
+    c->cc_op = X86_CC_OP(X86_CC_EFLAGS, 8);
+    c->cc_src = f & X86_ARITH_FLAGS;
+}
+
+/* Writes the low `bytes` of v into register n, x86 style. */
+static void put_reg(struct x86_cpu *c, int n, uint64_t v, int bytes)
+{
+    if (bytes >= 4) c->regs[n] = v & mask_of((uint64_t)bytes);
+    else c->regs[n] = (c->regs[n] & ~mask_of((uint64_t)bytes)) | (v & mask_of((uint64_t)bytes));
+}
+
+/* ---- division ---------------------------------------------------------- */
+
+_Noreturn static void divide_error(struct x86_cpu *c)
+{
+    tr_raise(&c->rt, TR_EXIT_SIGFPE, c->rt.pc);
+}
+
+/* After div/idiv this CPU sets AF and clears the rest, except that byte
+ * and signed 32-bit divisions keep CF and OF (measured). */
+static void div_flags(struct x86_cpu *c, int bytes, bool is_signed)
+{
+    bool keep = bytes == 1 || (is_signed && bytes == 4);
+    put_flags(c, X86_AF | (keep ? cur_flags(c) & (X86_CF | X86_OF) : 0));
+}
+
+static void store_divresult(struct x86_cpu *c, int bytes, uint64_t q, uint64_t r)
+{
+    if (bytes == 1) { put_reg(c, X86_RAX, (q & 0xff) | (r & 0xff) << 8, 2); return; }
+    put_reg(c, X86_RAX, q, bytes);
+    put_reg(c, X86_RDX, r, bytes);
+}
+
+static unsigned __int128 dividend(const struct x86_cpu *c, int bytes)
+{
+    uint64_t m = mask_of((uint64_t)bytes);
+    if (bytes == 1) return c->regs[X86_RAX] & 0xffff;
+    if (bytes == 8) return (unsigned __int128)c->regs[X86_RDX] << 64 | c->regs[X86_RAX];
+    return (unsigned __int128)((c->regs[X86_RDX] & m) << (bytes * 8) | (c->regs[X86_RAX] & m));
+}
+
+static void do_div(struct x86_cpu *c, uint64_t divisor, int bytes)
+{
+    uint64_t m = mask_of((uint64_t)bytes);
+    unsigned __int128 n = dividend(c, bytes), d = divisor & m, q;
+    if (d == 0) divide_error(c);
+    q = n / d;
+    if (q > m) divide_error(c);
+    div_flags(c, bytes, false);
+    store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));
+}
+
+static __int128 sext128(unsigned __int128 v, int bits)
+{
+    int sh = 128 - bits;
+    return (__int128)(v << sh) >> sh;
+}
+
+static void do_idiv(struct x86_cpu *c, uint64_t divisor, int bytes)
+{
+    int bits = bytes * 8;
+    __int128 n = sext128(dividend(c, bytes), 2 * bits), d = sext128(divisor, bits), q;
+    __int128 qmax = ((__int128)1 << (bits - 1)) - 1;
+    if (d == 0) divide_error(c);
+    if (bytes == 8 && d == -1 && n == (__int128)((unsigned __int128)1 << 127))
+        divide_error(c);        /* the one quotient __int128 cannot hold */
+    q = n / d;
+    if (q > qmax || q < -qmax - 1) divide_error(c);
+    div_flags(c, bytes, true);
+    store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));
+}
+
+#define DIV_HELPERS(name, fn)                                                   \
+    static uint64_t name##8(void *e, uint64_t d) { fn(CPU(e), d, 1); return 0; }  \
+    static uint64_t name##16(void *e, uint64_t d) { fn(CPU(e), d, 2); return 0; } \
+    static uint64_t name##32(void *e, uint64_t d) { fn(CPU(e), d, 4); return 0; } \
+    static uint64_t name##64(void *e, uint64_t d) { fn(CPU(e), d, 8); return 0; }
+DIV_HELPERS(helper_div, do_div)
+DIV_HELPERS(helper_idiv, do_idiv)
+
+const struct ir_helper x86_helper_div[4] = {
+    { (void *)helper_div8, "div8", 1, 0, RW }, { (void *)helper_div16, "div16", 1, 0, RW },
+    { (void *)helper_div32, "div32", 1, 0, RW }, { (void *)helper_div64, "div64", 1, 0, RW },
+};
+const struct ir_helper x86_helper_idiv[4] = {
+    { (void *)helper_idiv8, "idiv8", 1, 0, RW }, { (void *)helper_idiv16, "idiv16", 1, 0, RW },
+    { (void *)helper_idiv32, "idiv32", 1, 0, RW }, { (void *)helper_idiv64, "idiv64", 1, 0, RW },
+};
+
+/* ---- rotate through carry, double shifts ------------------------------- */
+
+static uint64_t msb(uint64_t v, int bits) { return (v >> (bits - 1)) & 1; }
+
+static void set_cf_of(struct x86_cpu *c, uint64_t cf, uint64_t of)
+{
+    uint64_t f = cur_flags(c) & ~(uint64_t)(X86_CF | X86_OF);
+    put_flags(c, f | (cf ? X86_CF : 0) | (of ? X86_OF : 0));
+}
+
+/* Count already masked to 5/6 bits; 8/16-bit rotate through 9/17 bits. */
+static uint64_t helper_rcl(void *env, uint64_t v, uint64_t unused, uint64_t cnt, uint64_t bytes)
+{
+    struct x86_cpu *c = CPU(env);
+    int bits = (int)bytes * 8;
+    uint64_t m = mask_of(bytes), cf = cur_flags(c) & X86_CF;
+    if (cnt == 0) return v;
+    for (uint64_t i = cnt % (uint64_t)(bits + 1); i > 0; i--) {
+        uint64_t out = msb(v, bits);
+        v = ((v << 1) | cf) & m;
+        cf = out;
+    }
+    set_cf_of(c, cf, msb(v, bits) ^ cf);
+    return v;
+}
+
+static uint64_t helper_rcr(void *env, uint64_t v, uint64_t unused, uint64_t cnt, uint64_t bytes)
+{
+    struct x86_cpu *c = CPU(env);
+    int bits = (int)bytes * 8;
+    uint64_t cf = cur_flags(c) & X86_CF;
+    if (cnt == 0) return v;
+    for (uint64_t i = cnt % (uint64_t)(bits + 1); i > 0; i--) {
+        uint64_t out = v & 1;
+        v = (v >> 1) | (cf << (bits - 1));
+        cf = out;
+    }
+    set_cf_of(c, cf, msb(v, bits) ^ msb(v, bits - 1));
+    return v;
+}
+
+/* shld/shrd: result, and the lazy state of the equivalent shl/shr
+ * (src = value shifted by count-1). */
+static uint64_t double_shift(struct x86_cpu *c, uint64_t a, uint64_t b, uint64_t cnt,
+                             uint64_t bytes, bool left)
+{
+    int bits = (int)bytes * 8;
+    uint64_t m = mask_of(bytes);
+    unsigned __int128 w = left ? ((unsigned __int128)(a & m) << bits | (b & m))
+                               : ((unsigned __int128)(b & m) << bits | (a & m));
+    uint64_t r, src;
+    if (cnt == 0) return a;
+    if (left) {
+        r = (uint64_t)((w << cnt) >> bits) & m;
+        src = (uint64_t)((w << (cnt - 1)) >> bits) & m;
+    } else {
+        r = (uint64_t)(w >> cnt) & m;
+        src = (uint64_t)(w >> (cnt - 1)) & m;
+    }
+    c->cc_op = X86_CC_OP(left ? X86_CC_SHL : X86_CC_SAR, (int)bytes);
+    c->cc_dst = r;
+    c->cc_src = src;
+    return r;
+}
+
+static uint64_t helper_shld(void *env, uint64_t a, uint64_t b, uint64_t cnt, uint64_t bytes)
+{ return double_shift(CPU(env), a, b, cnt, bytes, true); }
+static uint64_t helper_shrd(void *env, uint64_t a, uint64_t b, uint64_t cnt, uint64_t bytes)
+{ return double_shift(CPU(env), a, b, cnt, bytes, false); }
+
+const struct ir_helper x86_helper_rcl = { (void *)helper_rcl, "rcl", 4, 1, RW };
+const struct ir_helper x86_helper_rcr = { (void *)helper_rcr, "rcr", 4, 1, RW };
+const struct ir_helper x86_helper_shld = { (void *)helper_shld, "shld", 4, 1, RW };
+const struct ir_helper x86_helper_shrd = { (void *)helper_shrd, "shrd", 4, 1, RW };
+
+/* ---- string instructions with rep ------------------------------------------ */
+
+static void *ptr(uint64_t a) { return (void *)(uintptr_t)a; }
+
+static uint64_t helper_rep_movs(void *env, uint64_t bytes, uint64_t unused)
+{
+    struct x86_cpu *c = CPU(env);
+    uint64_t n = c->regs[X86_RCX], s = c->regs[X86_RSI], d = c->regs[X86_RDI];
+    int64_t step = (int64_t)c->df * (int64_t)bytes;
+    if (n == 0) return 0;
+    if (step > 0 && (d + n * bytes <= s || s + n * bytes <= d)) {
+        memcpy(ptr(d), ptr(s), n * bytes);      /* no overlap: one copy */
+        s += n * bytes; d += n * bytes;
+    } else {
+        for (; n; n--, s += (uint64_t)step, d += (uint64_t)step) memcpy(ptr(d), ptr(s), bytes);
+    }
+    c->regs[X86_RSI] = s; c->regs[X86_RDI] = d; c->regs[X86_RCX] = 0;
+    return 0;
+}
+
+static uint64_t helper_rep_stos(void *env, uint64_t bytes, uint64_t unused)
+{
+    struct x86_cpu *c = CPU(env);
+    uint64_t n = c->regs[X86_RCX], d = c->regs[X86_RDI], v = c->regs[X86_RAX];
+    int64_t step = (int64_t)c->df * (int64_t)bytes;
+    if (bytes == 1 && step > 0) {
+        memset(ptr(d), (int)(v & 0xff), n);
+        d += n;
+    } else {
+        for (; n; n--, d += (uint64_t)step) memcpy(ptr(d), &v, bytes);
+    }
+    c->regs[X86_RDI] = d; c->regs[X86_RCX] = 0;
+    return 0;
+}
+
+static uint64_t helper_rep_lods(void *env, uint64_t bytes, uint64_t unused)
+{
+    struct x86_cpu *c = CPU(env);
+    uint64_t n = c->regs[X86_RCX], s = c->regs[X86_RSI], v = 0;
+    int64_t step = (int64_t)c->df * (int64_t)bytes;
+    if (n == 0) return 0;
+    for (; n; n--, s += (uint64_t)step) memcpy(&v, ptr(s), bytes);
+    put_reg(c, X86_RAX, v, (int)bytes);
+    c->regs[X86_RSI] = s; c->regs[X86_RCX] = 0;
+    return 0;
+}
+
+static uint64_t load_n(uint64_t a, uint64_t bytes)
+{
+    uint64_t v = 0;
+    memcpy(&v, ptr(a), bytes);
+    return v;
+}
+
+/* repe/repne cmps and scas: stop when rcx hits 0 or ZF says so; the flags
+ * are those of the last comparison. */
+static void rep_compare(struct x86_cpu *c, uint64_t bytes, bool repne, bool scas)
+{
+    uint64_t n = c->regs[X86_RCX], s = c->regs[X86_RSI], d = c->regs[X86_RDI], a = 0, b = 0;
+    uint64_t m = mask_of(bytes);
+    int64_t step = (int64_t)c->df * (int64_t)bytes;
+    if (n == 0) return;
+    while (n) {
+        a = scas ? c->regs[X86_RAX] & m : load_n(s, bytes);
+        b = load_n(d, bytes);
+        n--; d += (uint64_t)step;
+        if (!scas) s += (uint64_t)step;
+        if ((a == b) == repne) break;
+    }
+    c->regs[X86_RCX] = n; c->regs[X86_RDI] = d;
+    if (!scas) c->regs[X86_RSI] = s;
+    c->cc_op = X86_CC_OP(X86_CC_SUB, (int)bytes);
+    c->cc_dst = (a - b) & m;
+    c->cc_src = b;
+}
+
+static uint64_t helper_rep_cmps(void *env, uint64_t bytes, uint64_t repne)
+{ rep_compare(CPU(env), bytes, repne != 0, false); return 0; }
+static uint64_t helper_rep_scas(void *env, uint64_t bytes, uint64_t repne)
+{ rep_compare(CPU(env), bytes, repne != 0, true); return 0; }
+
+const struct ir_helper x86_helper_rep_movs = { (void *)helper_rep_movs, "rep_movs", 2, 0, RW };
+const struct ir_helper x86_helper_rep_stos = { (void *)helper_rep_stos, "rep_stos", 2, 0, RW };
+const struct ir_helper x86_helper_rep_lods = { (void *)helper_rep_lods, "rep_lods", 2, 0, RW };
+const struct ir_helper x86_helper_rep_cmps = { (void *)helper_rep_cmps, "rep_cmps", 2, 0, RW };
+const struct ir_helper x86_helper_rep_scas = { (void *)helper_rep_scas, "rep_scas", 2, 0, RW };
+
+/* ---- pure helpers ------------------------------------------------------ */
+
+static uint64_t helper_popcnt(void *env, uint64_t v) { (void)env; return (uint64_t)__builtin_popcountll(v); }
+
+/* A monotonic 1 GHz "TSC" from the host clock. */
+static uint64_t helper_rdtsc(void *env)
+{
+    struct timespec ts;
+    (void)env;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+const struct ir_helper x86_helper_popcnt = { (void *)helper_popcnt, "popcnt", 1, 1, 0 };
+const struct ir_helper x86_helper_rdtsc = { (void *)helper_rdtsc, "rdtsc", 0, 1, 0 };

@@ -1,0 +1,156 @@
+/* x86_internal.h -- private interfaces of the x86-64 integer frontend:
+ * instruction tables, lazy-flag tracking, small IR-building shortcuts and
+ * the C helpers called from translated code.  (The SSE translator only
+ * uses x86_translate.h.)
+ */
+#ifndef FERRY_X86_INTERNAL_H
+#define FERRY_X86_INTERNAL_H
+
+#include "x86_translate.h"
+
+/* ---- instruction tables (one per family file) -------------------------- */
+
+typedef void (*x86_handler)(struct x86_dc *dc);
+
+/* How an instruction relates to the arithmetic flags, for the backward
+ * liveness pass that lets handlers skip computing flags nobody reads. */
+enum x86_fclass {
+    X86_FL_READ = 0,    /* reads flags (or unknown): flags live before it */
+    X86_FL_PASS,        /* leaves flags alone, or updates some and keeps the
+                           rest (needs the old flags only if its own are live) */
+    X86_FL_FULL,        /* overwrites all six without reading them */
+};
+
+struct x86_insn_entry {
+    unsigned id;            /* X86_INS_xxx */
+    x86_handler fn;
+    uint8_t fclass;         /* enum x86_fclass */
+    uint8_t ends_block;     /* control transfer / exit: stop decoding after it */
+};
+
+extern const struct x86_insn_entry x86_alu_table[], x86_shift_table[],
+    x86_muldiv_table[], x86_bits_table[], x86_control_table[],
+    x86_string_table[], x86_misc_table[], x86_stack_table[], x86_mov_table[];
+extern const int x86_alu_table_len, x86_shift_table_len, x86_muldiv_table_len,
+    x86_bits_table_len, x86_control_table_len, x86_string_table_len,
+    x86_misc_table_len, x86_stack_table_len, x86_mov_table_len;
+#define X86_TABLE_LEN(t) ((int)(sizeof(t) / sizeof((t)[0])))
+
+const struct x86_insn_entry *x86_lookup(unsigned id);
+
+/* ---- lazy flags (x86_flags.c, x86_cond.c, x86_eflags.c) ---------------- */
+
+/* cc_op = kind << 2 | log2(operand bytes).  Field meaning per kind:
+ *   EFLAGS: src = the six arithmetic flags
+ *   ADD/SUB: dst = result, src = second operand
+ *   ADC/SBB: ... and src2 = carry in (0/1)
+ *   LOGIC:  dst = result
+ *   INC/DEC: dst = result, src = preserved CF (0/1)
+ *   SHL:    dst = result, src = value shifted by count-1 (CF = its msb)
+ *   SAR:    dst = result, src = value shifted by count-1 (CF = its lsb),
+ *           also used for shr
+ *   MUL:    dst = 1 if the product overflowed, src = older flags (S Z A P kept)
+ *   BSF:    dst = bit index (0 for a zero source), src = source (bsf, bsr)
+ *   BMI:    dst = result, src = source, src2 = older flags (OF kept):
+ *           tzcnt, lzcnt */
+enum x86_cc_kind {
+    X86_CC_EFLAGS, X86_CC_ADD, X86_CC_ADC, X86_CC_SUB, X86_CC_SBB,
+    X86_CC_LOGIC, X86_CC_INC, X86_CC_DEC, X86_CC_SHL, X86_CC_SAR, X86_CC_MUL,
+    X86_CC_BSF, X86_CC_BMI,
+    X86_CC_NUM_KINDS
+};
+#define X86_CC_OP(kind, bytes) ((uint64_t)(kind) << 2 | (uint64_t)x86_log2(bytes))
+#define X86_ARITH_FLAGS (X86_CF | X86_PF | X86_AF | X86_ZF | X86_SF | X86_OF)
+
+struct x86_flags_state {
+    bool known;             /* kind/values below describe the flags */
+    bool dirty;             /* ... and the cc_* globals do not yet */
+    bool live;              /* the current insn's flag results are read later */
+    int kind, bytes;
+    ir_ref dst, src, src2;
+    ir_ref lhs;             /* first operand of add/sub/cmp (not in globals) */
+};
+
+void x86_flags_reset(struct x86_dc *dc);
+static inline bool x86_flags_live(const struct x86_dc *dc) { return dc->flags->live; }
+/* Records the flags of an operation (ignored when they are dead). */
+void x86_flags_set(struct x86_dc *dc, int kind, int bytes, ir_ref dst, ir_ref src,
+                   ir_ref src2, ir_ref lhs);
+/* The six arithmetic flags as an IR value (state becomes EFLAGS). */
+ir_ref x86_flags_eflags(struct x86_dc *dc);
+/* CF as 0/1. */
+ir_ref x86_flags_cf(struct x86_dc *dc);
+/* Writes the tracked state into the cc_* globals (before exits and helpers
+ * that read them). */
+void x86_flags_sync(struct x86_dc *dc);
+/* After a helper wrote the cc_* globals itself. */
+void x86_flags_clobbered(struct x86_dc *dc);
+
+/* x86_cond.c: condition code cc (Intel encoding 0..15: O NO B AE E NE BE A
+ * S NS P NP L GE LE G) as one IR comparison. */
+struct x86_cmp {
+    enum ir_cond cond;
+    int size;
+    ir_ref a, b;
+};
+void x86_cond(struct x86_dc *dc, int cc, struct x86_cmp *out);
+int x86_cc_of_insn(unsigned id);    /* jcc/setcc/cmovcc id -> cc, or -1 */
+
+/* x86_eflags.c: C evaluation of a lazy state (the oracle-tested one). */
+uint64_t x86_cc_compute(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2);
+extern const struct ir_helper x86_helper_cc_compute;
+
+/* ---- IR shortcuts (x86_operand.c) -------------------------------------- */
+
+static inline int x86_log2(int bytes)
+{ return bytes >= 8 ? 3 : bytes >= 4 ? 2 : bytes >= 2 ? 1 : 0; }
+static inline int x86_ir_size(int bytes) { return bytes == 8 ? 64 : 32; }
+static inline uint64_t x86_mask(int bytes)
+{ return bytes >= 8 ? ~0ull : (1ull << (bytes * 8)) - 1; }
+
+ir_ref x86_new(struct x86_dc *dc);
+ir_ref x86_imm(struct x86_dc *dc, uint64_t v);
+ir_ref x86_op2(struct x86_dc *dc, enum ir_op op, int bytes, ir_ref a, ir_ref b);
+ir_ref x86_op1(struct x86_dc *dc, enum ir_op op, ir_ref a);   /* ext*, 64-bit */
+/* a OP b at the operand size, result zero-extended from `bytes`. */
+ir_ref x86_arith(struct x86_dc *dc, enum ir_op op, int bytes, ir_ref a, ir_ref b);
+ir_ref x86_trunc(struct x86_dc *dc, ir_ref v, int bytes);      /* zero-extend low bytes */
+ir_ref x86_sext(struct x86_dc *dc, ir_ref v, int bytes);       /* sign-extend low bytes */
+ir_ref x86_setcond(struct x86_dc *dc, enum ir_cond c, int size, ir_ref a, ir_ref b);
+ir_ref x86_select(struct x86_dc *dc, const struct x86_cmp *c, ir_ref t, ir_ref f);
+ir_ref x86_load(struct x86_dc *dc, int bytes, ir_ref addr);
+void x86_store(struct x86_dc *dc, int bytes, ir_ref addr, ir_ref val);
+ir_ref x86_get_reg(struct x86_dc *dc, int n);                     /* 64-bit GPR n */
+void x86_set_reg(struct x86_dc *dc, int n, ir_ref v);
+ir_ref x86_call(struct x86_dc *dc, const struct ir_helper *h, ir_ref a0, ir_ref a1,
+                ir_ref a2, ir_ref a3, ir_ref a4);
+
+/* Operand i of the current instruction. */
+static inline const cs_x86_op *x86_opnd(const struct x86_dc *dc, int i)
+{ return &dc->x->operands[i]; }
+/* Reads an operand at `bytes` (immediates truncated to it). */
+ir_ref x86_read(struct x86_dc *dc, const cs_x86_op *op, int bytes);
+/* Offset part of an address (no segment base): lea. */
+ir_ref x86_ea_offset(struct x86_dc *dc, const cs_x86_op *op);
+void x86_operand_reset(struct x86_dc *dc);  /* new instruction: forget cached EA */
+bool x86_has_prefix(const struct x86_dc *dc, uint8_t prefix);
+
+/* x86_stack.c / x86_control.c */
+void x86_push(struct x86_dc *dc, int bytes, ir_ref v);
+ir_ref x86_full_eflags(struct x86_dc *dc);   /* EFLAGS image as pushf sees it */
+
+/* ---- block ends (x86_translate.c) -------------------------------------- */
+void x86_end_goto(struct x86_dc *dc, uint64_t target, int slot);
+void x86_end_indirect(struct x86_dc *dc, ir_ref target);
+void x86_end_exit(struct x86_dc *dc, uint64_t pc, int code);
+
+/* ---- C helpers (x86_helpers.c, x86_cpuid.c) ---------------------------- */
+extern const struct ir_helper x86_helper_div[4], x86_helper_idiv[4];
+extern const struct ir_helper x86_helper_popcnt, x86_helper_rdtsc, x86_helper_cpuid;
+extern const struct ir_helper x86_helper_rcl, x86_helper_rcr;
+extern const struct ir_helper x86_helper_shld, x86_helper_shrd;
+extern const struct ir_helper x86_helper_rep_movs, x86_helper_rep_stos,
+    x86_helper_rep_lods, x86_helper_rep_cmps, x86_helper_rep_scas;
+void x86_cpuid_query(uint32_t leaf, uint32_t sub, uint32_t out[4]);
+
+#endif

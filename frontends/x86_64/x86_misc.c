@@ -1,0 +1,76 @@
+/* x86_misc.c -- instructions with no family: nop/endbr64/pause/prefetch/
+ * fences, flag bits (clc stc cmc cld std lahf sahf), cpuid, rdtsc, xlat.
+ */
+#include "x86_internal.h"
+
+static void h_nop(struct x86_dc *dc) { (void)dc; }
+
+/* CF = (CF & keep) ^ flip */
+static void carry_edit(struct x86_dc *dc, uint64_t clear, uint64_t set, uint64_t flip)
+{
+    if (!x86_flags_live(dc)) return;
+    ir_ref f = x86_flags_eflags(dc);
+    if (clear) f = x86_op2(dc, IR_andc, 8, f, x86_imm(dc, clear));
+    if (set) f = x86_op2(dc, IR_or, 8, f, x86_imm(dc, set));
+    if (flip) f = x86_op2(dc, IR_xor, 8, f, x86_imm(dc, flip));
+    x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, f, IR_NONE, IR_NONE);
+}
+
+static void h_clc(struct x86_dc *dc) { carry_edit(dc, X86_CF, 0, 0); }
+static void h_stc(struct x86_dc *dc) { carry_edit(dc, 0, X86_CF, 0); }
+static void h_cmc(struct x86_dc *dc) { carry_edit(dc, 0, 0, X86_CF); }
+static void h_cld(struct x86_dc *dc) { ir_movi(dc->b, x86_g_df, 1); }
+static void h_std(struct x86_dc *dc) { ir_movi(dc->b, x86_g_df, (uint64_t)-1); }
+
+#define LAHF_BITS (X86_SF | X86_ZF | X86_AF | X86_PF | X86_CF)
+
+static void h_lahf(struct x86_dc *dc)
+{
+    ir_ref f = x86_op2(dc, IR_and, 8, x86_flags_eflags(dc), x86_imm(dc, LAHF_BITS));
+    x86_gpr_write(dc, X86_REG_AH, x86_op2(dc, IR_or, 8, f, x86_imm(dc, 2)));
+}
+
+static void h_sahf(struct x86_dc *dc)
+{
+    if (!x86_flags_live(dc)) return;
+    ir_ref ah = x86_gpr_read(dc, X86_REG_AH);
+    ir_ref of = x86_op2(dc, IR_and, 8, x86_flags_eflags(dc), x86_imm(dc, X86_OF));
+    ir_ref f = x86_op2(dc, IR_or, 8, of, x86_op2(dc, IR_and, 8, ah, x86_imm(dc, LAHF_BITS)));
+    x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, f, IR_NONE, IR_NONE);
+}
+
+static void h_cpuid(struct x86_dc *dc)
+{
+    x86_call(dc, &x86_helper_cpuid, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+}
+
+static void h_rdtsc(struct x86_dc *dc)
+{
+    ir_ref t = x86_call(dc, &x86_helper_rdtsc, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    x86_gpr_write(dc, X86_REG_EAX, t);
+    x86_gpr_write(dc, X86_REG_EDX, x86_op2(dc, IR_shr, 8, t, x86_imm(dc, 32)));
+}
+
+/* xlat: al = [rbx + al] */
+static void h_xlat(struct x86_dc *dc)
+{
+    ir_ref addr = x86_op2(dc, IR_add, 8, x86_get_reg(dc, X86_RBX), x86_gpr_read(dc, X86_REG_AL));
+    x86_gpr_write(dc, X86_REG_AL, x86_load(dc, 1, addr));
+}
+
+#define NOP(name) { X86_INS_##name, h_nop, X86_FL_PASS, 0 }
+const struct x86_insn_entry x86_misc_table[] = {
+    NOP(NOP), NOP(ENDBR64), NOP(PAUSE), NOP(PREFETCH), NOP(PREFETCHW), NOP(PREFETCHNTA),
+    NOP(PREFETCHT0), NOP(PREFETCHT1), NOP(PREFETCHT2), NOP(LFENCE), NOP(MFENCE), NOP(SFENCE),
+    { X86_INS_CLC, h_clc, X86_FL_PASS, 0 },
+    { X86_INS_STC, h_stc, X86_FL_PASS, 0 },
+    { X86_INS_CMC, h_cmc, X86_FL_PASS, 0 },
+    { X86_INS_CLD, h_cld, X86_FL_PASS, 0 },
+    { X86_INS_STD, h_std, X86_FL_PASS, 0 },
+    { X86_INS_LAHF, h_lahf, X86_FL_READ, 0 },
+    { X86_INS_SAHF, h_sahf, X86_FL_PASS, 0 },
+    { X86_INS_CPUID, h_cpuid, X86_FL_PASS, 0 },
+    { X86_INS_RDTSC, h_rdtsc, X86_FL_PASS, 0 },
+    { X86_INS_XLATB, h_xlat, X86_FL_PASS, 0 },
+};
+const int x86_misc_table_len = X86_TABLE_LEN(x86_misc_table);

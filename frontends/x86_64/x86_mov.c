@@ -1,0 +1,161 @@
+/* x86_mov.c -- data movement: mov movabs movzx movsx movsxd lea xchg
+ * cmpxchg cmpxchg8b xadd cmovcc setcc and the accumulator extensions
+ * cbw cwde cdqe cwd cdq cqo.  (lock prefixes: single-threaded guests for
+ * now, so locked forms are the plain ones.)
+ */
+#include "x86_internal.h"
+
+static void h_mov(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    x86_operand_write(dc, d, x86_read(dc, x86_opnd(dc, 1), d->size));
+}
+
+static void h_movzx(struct x86_dc *dc)
+{
+    x86_operand_write(dc, x86_opnd(dc, 0), x86_operand_read(dc, x86_opnd(dc, 1)));
+}
+
+static void h_movsx(struct x86_dc *dc)
+{
+    const cs_x86_op *s = x86_opnd(dc, 1);
+    ir_ref v = x86_sext(dc, x86_operand_read(dc, s), s->size);
+    x86_operand_write(dc, x86_opnd(dc, 0), v);
+}
+
+static void h_lea(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    x86_operand_write(dc, d, x86_ea_offset(dc, x86_opnd(dc, 1)));
+}
+
+static void h_xchg(struct x86_dc *dc)
+{
+    const cs_x86_op *a = x86_opnd(dc, 0), *b = x86_opnd(dc, 1);
+    ir_ref va = x86_operand_read(dc, a), vb = x86_operand_read(dc, b);
+    x86_operand_write(dc, a, vb);
+    x86_operand_write(dc, b, va);
+}
+
+static x86_reg acc_reg(int bytes)
+{
+    static const x86_reg r[4] = { X86_REG_AL, X86_REG_AX, X86_REG_EAX, X86_REG_RAX };
+    return r[x86_log2(bytes)];
+}
+
+/* Compares the accumulator with dst: equal -> dst = src, else acc = dst.
+ * The destination is written either way (as the hardware does). */
+static void h_cmpxchg(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0), *s = x86_opnd(dc, 1);
+    int bytes = d->size;
+    ir_ref acc = x86_gpr_read(dc, acc_reg(bytes)), old = x86_operand_read(dc, d);
+    ir_ref src = x86_operand_read(dc, s), rax = x86_get_reg(dc, X86_RAX);
+    struct x86_cmp eq = { IR_EQ, x86_ir_size(bytes), acc, old };
+    ir_ref diff = x86_arith(dc, IR_sub, bytes, acc, old);
+    x86_operand_write(dc, d, x86_select(dc, &eq, src, old));
+    if (bytes == 4)     /* eax is only written (and rax zero-extended) on failure */
+        x86_set_reg(dc, X86_RAX, x86_select(dc, &eq, rax, x86_trunc(dc, old, 4)));
+    else
+        x86_gpr_write(dc, acc_reg(bytes), old);
+    x86_flags_set(dc, X86_CC_SUB, bytes, diff, old, IR_NONE, acc);
+}
+
+static void h_cmpxchg8b(struct x86_dc *dc)
+{
+    const cs_x86_op *m = x86_opnd(dc, 0);
+    ir_ref addr = x86_ea(dc, m), mem = x86_load(dc, 8, addr);
+    ir_ref c32 = x86_imm(dc, 32);
+    ir_ref edx_eax = x86_op2(dc, IR_or, 8, x86_trunc(dc, x86_get_reg(dc, X86_RAX), 4),
+                             x86_op2(dc, IR_shl, 8, x86_get_reg(dc, X86_RDX), c32));
+    ir_ref ecx_ebx = x86_op2(dc, IR_or, 8, x86_trunc(dc, x86_get_reg(dc, X86_RBX), 4),
+                             x86_op2(dc, IR_shl, 8, x86_get_reg(dc, X86_RCX), c32));
+    struct x86_cmp eq = { IR_EQ, 64, edx_eax, mem };
+    ir_ref flags = x86_flags_live(dc) ? x86_flags_eflags(dc) : IR_NONE;
+    x86_store(dc, 8, addr, x86_select(dc, &eq, ecx_ebx, mem));
+    ir_ref rax = x86_get_reg(dc, X86_RAX), rdx = x86_get_reg(dc, X86_RDX);
+    x86_set_reg(dc, X86_RAX, x86_select(dc, &eq, rax, x86_trunc(dc, mem, 4)));
+    x86_set_reg(dc, X86_RDX, x86_select(dc, &eq, rdx, x86_op2(dc, IR_shr, 8, mem, c32)));
+    if (flags == IR_NONE) return;
+    ir_ref zf = x86_select(dc, &eq, x86_imm(dc, X86_ZF), x86_imm(dc, 0));
+    flags = x86_op2(dc, IR_andc, 8, flags, x86_imm(dc, X86_ZF));
+    x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, x86_op2(dc, IR_or, 8, flags, zf),
+                  IR_NONE, IR_NONE);
+}
+
+static void h_xadd(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0), *s = x86_opnd(dc, 1);
+    int bytes = d->size;
+    ir_ref a = x86_operand_read(dc, d), b = x86_operand_read(dc, s);
+    ir_ref r = x86_arith(dc, IR_add, bytes, a, b);
+    x86_operand_write(dc, s, a);
+    x86_operand_write(dc, d, r);
+    x86_flags_set(dc, X86_CC_ADD, bytes, r, b, IR_NONE, a);
+}
+
+/* cmovcc: a 32-bit destination is zero-extended even when not moved. */
+static void h_cmov(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    struct x86_cmp c;
+    ir_ref src = x86_operand_read(dc, x86_opnd(dc, 1)), old = x86_operand_read(dc, d);
+    x86_cond(dc, x86_cc_of_insn(dc->insn->id), &c);
+    x86_operand_write(dc, d, x86_select(dc, &c, src, old));
+}
+
+static void h_setcc(struct x86_dc *dc)
+{
+    struct x86_cmp c;
+    x86_cond(dc, x86_cc_of_insn(dc->insn->id), &c);
+    x86_operand_write(dc, x86_opnd(dc, 0), x86_setcond(dc, c.cond, c.size, c.a, c.b));
+}
+
+/* cbw cwde cdqe: sign-extend the low half of the accumulator. */
+static void widen_acc(struct x86_dc *dc, int from)
+{
+    ir_ref v = x86_sext(dc, x86_get_reg(dc, X86_RAX), from);
+    x86_gpr_write(dc, acc_reg(from * 2), v);
+}
+
+static void h_cbw(struct x86_dc *dc)  { widen_acc(dc, 1); }
+static void h_cwde(struct x86_dc *dc) { widen_acc(dc, 2); }
+static void h_cdqe(struct x86_dc *dc) { widen_acc(dc, 4); }
+
+/* cwd cdq cqo: rdx-part = sign of the accumulator. */
+static void sign_to_dx(struct x86_dc *dc, int bytes)
+{
+    static const x86_reg dx[4] = { X86_REG_DL, X86_REG_DX, X86_REG_EDX, X86_REG_RDX };
+    ir_ref v = x86_sext(dc, x86_get_reg(dc, X86_RAX), bytes);
+    x86_gpr_write(dc, dx[x86_log2(bytes)], x86_op2(dc, IR_sar, 8, v, x86_imm(dc, 63)));
+}
+
+static void h_cwd(struct x86_dc *dc) { sign_to_dx(dc, 2); }
+static void h_cdq(struct x86_dc *dc) { sign_to_dx(dc, 4); }
+static void h_cqo(struct x86_dc *dc) { sign_to_dx(dc, 8); }
+
+#define CMOV(cc) { X86_INS_CMOV##cc, h_cmov, X86_FL_READ, 0 }
+#define SETCC(cc) { X86_INS_SET##cc, h_setcc, X86_FL_READ, 0 }
+const struct x86_insn_entry x86_mov_table[] = {
+    { X86_INS_MOV, h_mov, X86_FL_PASS, 0 },
+    { X86_INS_MOVABS, h_mov, X86_FL_PASS, 0 },
+    { X86_INS_MOVZX, h_movzx, X86_FL_PASS, 0 },
+    { X86_INS_MOVSX, h_movsx, X86_FL_PASS, 0 },
+    { X86_INS_MOVSXD, h_movsx, X86_FL_PASS, 0 },
+    { X86_INS_LEA, h_lea, X86_FL_PASS, 0 },
+    { X86_INS_XCHG, h_xchg, X86_FL_PASS, 0 },
+    { X86_INS_CMPXCHG, h_cmpxchg, X86_FL_FULL, 0 },
+    { X86_INS_CMPXCHG8B, h_cmpxchg8b, X86_FL_PASS, 0 },
+    { X86_INS_XADD, h_xadd, X86_FL_FULL, 0 },
+    { X86_INS_CBW, h_cbw, X86_FL_PASS, 0 },
+    { X86_INS_CWDE, h_cwde, X86_FL_PASS, 0 },
+    { X86_INS_CDQE, h_cdqe, X86_FL_PASS, 0 },
+    { X86_INS_CWD, h_cwd, X86_FL_PASS, 0 },
+    { X86_INS_CDQ, h_cdq, X86_FL_PASS, 0 },
+    { X86_INS_CQO, h_cqo, X86_FL_PASS, 0 },
+    CMOV(O), CMOV(NO), CMOV(B), CMOV(AE), CMOV(E), CMOV(NE), CMOV(BE), CMOV(A),
+    CMOV(S), CMOV(NS), CMOV(P), CMOV(NP), CMOV(L), CMOV(GE), CMOV(LE), CMOV(G),
+    SETCC(O), SETCC(NO), SETCC(B), SETCC(AE), SETCC(E), SETCC(NE), SETCC(BE), SETCC(A),
+    SETCC(S), SETCC(NS), SETCC(P), SETCC(NP), SETCC(L), SETCC(GE), SETCC(LE), SETCC(G),
+};
+const int x86_mov_table_len = X86_TABLE_LEN(x86_mov_table);

@@ -1,0 +1,94 @@
+/* x86_muldiv.c -- mul, imul (one, two and three operands), div, idiv.
+ *
+ * Products are computed in IR (64-bit mul plus mulhu/mulhs for the high
+ * half).  On this CPU mul/imul set CF=OF=overflow and keep S Z A P, so
+ * the older flags are only evaluated when someone reads them.  Division
+ * goes to C helpers, which raise SIGFPE for #DE.
+ */
+#include "x86_internal.h"
+
+static void mul_flags(struct x86_dc *dc, ir_ref overflow, int bytes)
+{
+    if (!x86_flags_live(dc)) return;
+    ir_ref prev = x86_flags_eflags(dc);
+    x86_flags_set(dc, X86_CC_MUL, bytes, overflow, prev, IR_NONE, IR_NONE);
+}
+
+/* 1 if the signed value v (64-bit) does not fit in `bytes`. */
+static ir_ref sext_differs(struct x86_dc *dc, ir_ref v, int bytes)
+{
+    return x86_setcond(dc, IR_NE, 64, v, x86_sext(dc, v, bytes));
+}
+
+static const x86_reg dx_of[4] = { X86_REG_AH, X86_REG_DX, X86_REG_EDX, X86_REG_RDX };
+static const x86_reg ax_of[4] = { X86_REG_AL, X86_REG_AX, X86_REG_EAX, X86_REG_RAX };
+
+/* One-operand forms: rDX:rAX = rAX * src (AX = AL * src for bytes). */
+static void mul_wide(struct x86_dc *dc, bool is_signed)
+{
+    const cs_x86_op *s = x86_opnd(dc, 0);
+    int bytes = s->size, lg = x86_log2(bytes);
+    ir_ref a = x86_gpr_read(dc, ax_of[lg]), b = x86_operand_read(dc, s), lo, hi, ovf;
+    if (bytes == 8) {
+        lo = x86_op2(dc, IR_mul, 8, a, b);
+        hi = x86_op2(dc, is_signed ? IR_mulhs : IR_mulhu, 8, a, b);
+        ovf = is_signed ? x86_setcond(dc, IR_NE, 64, hi, x86_op2(dc, IR_sar, 8, lo, x86_imm(dc, 63)))
+                        : x86_setcond(dc, IR_NE, 64, hi, x86_imm(dc, 0));
+    } else {
+        if (is_signed) { a = x86_sext(dc, a, bytes); b = x86_sext(dc, b, bytes); }
+        ir_ref p = x86_op2(dc, IR_mul, 8, a, b);
+        lo = x86_trunc(dc, p, bytes);
+        hi = x86_trunc(dc, x86_op2(dc, IR_shr, 8, p, x86_imm(dc, (uint64_t)bytes * 8)), bytes);
+        ovf = is_signed ? sext_differs(dc, p, bytes)
+                        : x86_setcond(dc, IR_NE, 64, hi, x86_imm(dc, 0));
+    }
+    x86_gpr_write(dc, ax_of[lg], lo);
+    x86_gpr_write(dc, dx_of[lg], hi);
+    mul_flags(dc, ovf, bytes);
+}
+
+static void h_mul(struct x86_dc *dc) { mul_wide(dc, false); }
+
+/* imul r, r/m [, imm]: truncated signed product. */
+static void h_imul(struct x86_dc *dc)
+{
+    if (dc->x->op_count == 1) { mul_wide(dc, true); return; }
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    int bytes = d->size;
+    const cs_x86_op *sa = x86_opnd(dc, dc->x->op_count == 3 ? 1 : 0);
+    const cs_x86_op *sb = x86_opnd(dc, dc->x->op_count == 3 ? 2 : 1);
+    ir_ref a = x86_sext(dc, x86_read(dc, sa, bytes), bytes);
+    ir_ref b = x86_sext(dc, x86_read(dc, sb, bytes), bytes);
+    ir_ref lo = x86_op2(dc, IR_mul, 8, a, b), ovf;
+    if (bytes == 8) {
+        ir_ref hi = x86_op2(dc, IR_mulhs, 8, a, b);
+        ovf = x86_flags_live(dc)
+            ? x86_setcond(dc, IR_NE, 64, hi, x86_op2(dc, IR_sar, 8, lo, x86_imm(dc, 63))) : IR_NONE;
+    } else {
+        ovf = x86_flags_live(dc) ? sext_differs(dc, lo, bytes) : IR_NONE;
+        lo = x86_trunc(dc, lo, bytes);
+    }
+    x86_operand_write(dc, d, lo);
+    mul_flags(dc, ovf, bytes);
+}
+
+static void divide(struct x86_dc *dc, const struct ir_helper *h)
+{
+    const cs_x86_op *s = x86_opnd(dc, 0);
+    ir_ref divisor = x86_operand_read(dc, s);
+    x86_flags_sync(dc);
+    x86_sync_pc(dc);
+    x86_call(dc, &h[x86_log2(s->size)], divisor, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    x86_flags_clobbered(dc);
+}
+
+static void h_div(struct x86_dc *dc) { divide(dc, x86_helper_div); }
+static void h_idiv(struct x86_dc *dc) { divide(dc, x86_helper_idiv); }
+
+const struct x86_insn_entry x86_muldiv_table[] = {
+    { X86_INS_MUL, h_mul, X86_FL_PASS, 0 },
+    { X86_INS_IMUL, h_imul, X86_FL_PASS, 0 },
+    { X86_INS_DIV, h_div, X86_FL_READ, 0 },
+    { X86_INS_IDIV, h_idiv, X86_FL_READ, 0 },
+};
+const int x86_muldiv_table_len = X86_TABLE_LEN(x86_muldiv_table);

@@ -1,0 +1,96 @@
+/* x86_stack.c -- the stack: push pop (registers, memory, immediates,
+ * 16-bit forms), pushf popf, leave, enter (nesting level 0).
+ */
+#include "x86_internal.h"
+
+/* Operand size of push/pop: 2 with a 0x66 prefix, else 8. */
+static int stack_bytes(const struct x86_dc *dc)
+{
+    return x86_has_prefix(dc, X86_PREFIX_OPSIZE) ? 2 : 8;
+}
+
+static void h_push(struct x86_dc *dc)
+{
+    int bytes = stack_bytes(dc);
+    x86_push(dc, bytes, x86_read(dc, x86_opnd(dc, 0), bytes));
+}
+
+static ir_ref pop_value(struct x86_dc *dc, int bytes)
+{
+    ir_ref sp = x86_get_reg(dc, X86_RSP);
+    ir_ref v = x86_load(dc, bytes, sp);
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)bytes)));
+    return v;
+}
+
+/* The destination address uses rsp after the increment (Intel SDM). */
+static void h_pop(struct x86_dc *dc)
+{
+    ir_ref v = pop_value(dc, stack_bytes(dc));
+    x86_operand_write(dc, x86_opnd(dc, 0), v);
+}
+
+ir_ref x86_full_eflags(struct x86_dc *dc)
+{
+    ir_ref rest = x86_new(dc);
+    ir_ld_env(dc->b, IR_MO_64, rest, X86_ENV_OFF(eflags_rest));
+    ir_ref df = x86_op2(dc, IR_and, 8, x86_g_df, x86_imm(dc, X86_DF));   /* df is 1 or -1 */
+    ir_ref f = x86_op2(dc, IR_or, 8, x86_flags_eflags(dc), df);
+    return x86_op2(dc, IR_or, 8, f, rest);
+}
+
+static void h_pushf(struct x86_dc *dc)
+{
+    int bytes = stack_bytes(dc);
+    x86_push(dc, bytes, x86_full_eflags(dc));
+}
+
+/* User mode may change the arithmetic flags, DF, AC, ID and NT; TF
+ * (single-stepping) is not emulated and IF/IOPL stay as they are. */
+static void h_popf(struct x86_dc *dc)
+{
+    int bytes = stack_bytes(dc);
+    ir_ref v = pop_value(dc, bytes), keep = x86_imm(dc, 0x40000 | X86_ID | 0x4000);
+    ir_ref rest = x86_new(dc);
+    ir_ld_env(dc->b, IR_MO_64, rest, X86_ENV_OFF(eflags_rest));
+    if (bytes == 2) keep = x86_imm(dc, 0x4000);
+    rest = x86_op2(dc, IR_or, 8, x86_op2(dc, IR_andc, 8, rest, keep), x86_op2(dc, IR_and, 8, v, keep));
+    ir_st_env(dc->b, IR_MO_64, rest, X86_ENV_OFF(eflags_rest));
+    struct x86_cmp d = { IR_TSTNE, 64, v, x86_imm(dc, X86_DF) };
+    ir_mov(dc->b, x86_g_df, x86_select(dc, &d, x86_imm(dc, (uint64_t)-1), x86_imm(dc, 1)));
+    x86_flags_set_eflags(dc, v);
+}
+
+static void h_leave(struct x86_dc *dc)
+{
+    x86_set_reg(dc, X86_RSP, x86_get_reg(dc, X86_RBP));
+    int bytes = stack_bytes(dc);
+    ir_ref v = pop_value(dc, bytes);
+    if (bytes == 8) x86_set_reg(dc, X86_RBP, v);
+    else x86_gpr_write(dc, X86_REG_BP, v);
+}
+
+static void h_enter(struct x86_dc *dc)
+{
+    uint64_t frame = (uint64_t)x86_opnd(dc, 0)->imm & 0xffff;
+    if (dc->x->op_count > 1 && (x86_opnd(dc, 1)->imm & 0x1f) != 0) {
+        x86_raise_sigill(dc);       /* nested frames: not needed by compilers */
+        return;
+    }
+    x86_push(dc, 8, x86_get_reg(dc, X86_RBP));
+    ir_ref sp = x86_get_reg(dc, X86_RSP);
+    x86_set_reg(dc, X86_RBP, sp);
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, frame)));
+}
+
+const struct x86_insn_entry x86_stack_table[] = {
+    { X86_INS_PUSH, h_push, X86_FL_PASS, 0 },
+    { X86_INS_POP, h_pop, X86_FL_PASS, 0 },
+    { X86_INS_PUSHF, h_pushf, X86_FL_READ, 0 },
+    { X86_INS_PUSHFQ, h_pushf, X86_FL_READ, 0 },
+    { X86_INS_POPF, h_popf, X86_FL_FULL, 0 },
+    { X86_INS_POPFQ, h_popf, X86_FL_FULL, 0 },
+    { X86_INS_LEAVE, h_leave, X86_FL_PASS, 0 },
+    { X86_INS_ENTER, h_enter, X86_FL_PASS, 0 },
+};
+const int x86_stack_table_len = X86_TABLE_LEN(x86_stack_table);

@@ -1,0 +1,113 @@
+/* x86_string.c -- movs stos lods cmps scas at every size.  Single forms
+ * are plain IR; rep/repe/repne forms call C helpers that loop on the
+ * CPU state (honouring the direction flag).
+ */
+#include "x86_internal.h"
+
+enum str_op { STR_MOVS, STR_STOS, STR_LODS, STR_CMPS, STR_SCAS };
+
+struct str_info { unsigned id; uint8_t op, bytes; };
+
+static const struct str_info str_infos[] = {
+    { X86_INS_MOVSB, STR_MOVS, 1 }, { X86_INS_MOVSW, STR_MOVS, 2 },
+    { X86_INS_MOVSD, STR_MOVS, 4 }, { X86_INS_MOVSQ, STR_MOVS, 8 },
+    { X86_INS_STOSB, STR_STOS, 1 }, { X86_INS_STOSW, STR_STOS, 2 },
+    { X86_INS_STOSD, STR_STOS, 4 }, { X86_INS_STOSQ, STR_STOS, 8 },
+    { X86_INS_LODSB, STR_LODS, 1 }, { X86_INS_LODSW, STR_LODS, 2 },
+    { X86_INS_LODSD, STR_LODS, 4 }, { X86_INS_LODSQ, STR_LODS, 8 },
+    { X86_INS_CMPSB, STR_CMPS, 1 }, { X86_INS_CMPSW, STR_CMPS, 2 },
+    { X86_INS_CMPSD, STR_CMPS, 4 }, { X86_INS_CMPSQ, STR_CMPS, 8 },
+    { X86_INS_SCASB, STR_SCAS, 1 }, { X86_INS_SCASW, STR_SCAS, 2 },
+    { X86_INS_SCASD, STR_SCAS, 4 }, { X86_INS_SCASQ, STR_SCAS, 8 },
+};
+
+static const struct str_info *str_info_of(unsigned id)
+{
+    for (size_t i = 0; i < sizeof(str_infos) / sizeof(str_infos[0]); i++)
+        if (str_infos[i].id == id) return &str_infos[i];
+    return NULL;
+}
+
+static const x86_reg acc_of[4] = { X86_REG_AL, X86_REG_AX, X86_REG_EAX, X86_REG_RAX };
+
+/* reg += df * bytes */
+static void advance(struct x86_dc *dc, int reg, int bytes)
+{
+    ir_ref step = x86_op2(dc, IR_shl, 8, x86_g_df, x86_imm(dc, (uint64_t)x86_log2(bytes)));
+    x86_set_reg(dc, reg, x86_op2(dc, IR_add, 8, x86_get_reg(dc, reg), step));
+}
+
+static void string_once(struct x86_dc *dc, const struct str_info *si)
+{
+    int n = si->bytes;
+    ir_ref a, b;
+    switch (si->op) {
+    case STR_MOVS:
+        x86_store(dc, n, x86_get_reg(dc, X86_RDI), x86_load(dc, n, x86_get_reg(dc, X86_RSI)));
+        advance(dc, X86_RSI, n); advance(dc, X86_RDI, n);
+        break;
+    case STR_STOS:
+        x86_store(dc, n, x86_get_reg(dc, X86_RDI), x86_gpr_read(dc, acc_of[x86_log2(n)]));
+        advance(dc, X86_RDI, n);
+        break;
+    case STR_LODS:
+        x86_gpr_write(dc, acc_of[x86_log2(n)], x86_load(dc, n, x86_get_reg(dc, X86_RSI)));
+        advance(dc, X86_RSI, n);
+        break;
+    case STR_CMPS:
+        a = x86_load(dc, n, x86_get_reg(dc, X86_RSI));
+        b = x86_load(dc, n, x86_get_reg(dc, X86_RDI));
+        x86_flags_set(dc, X86_CC_SUB, n, x86_arith(dc, IR_sub, n, a, b), b, IR_NONE, a);
+        advance(dc, X86_RSI, n); advance(dc, X86_RDI, n);
+        break;
+    case STR_SCAS:
+        a = x86_gpr_read(dc, acc_of[x86_log2(n)]);
+        b = x86_load(dc, n, x86_get_reg(dc, X86_RDI));
+        x86_flags_set(dc, X86_CC_SUB, n, x86_arith(dc, IR_sub, n, a, b), b, IR_NONE, a);
+        advance(dc, X86_RDI, n);
+        break;
+    }
+}
+
+static void string_rep(struct x86_dc *dc, const struct str_info *si, bool repne)
+{
+    static const struct ir_helper *const helpers[] = {
+        &x86_helper_rep_movs, &x86_helper_rep_stos, &x86_helper_rep_lods,
+        &x86_helper_rep_cmps, &x86_helper_rep_scas };
+    bool sets_flags = si->op == STR_CMPS || si->op == STR_SCAS;
+    if (sets_flags) x86_flags_sync(dc);
+    x86_call(dc, helpers[si->op], x86_imm(dc, si->bytes), x86_imm(dc, repne),
+             IR_NONE, IR_NONE, IR_NONE);
+    if (sets_flags) x86_flags_clobbered(dc);
+}
+
+static void h_string(struct x86_dc *dc)
+{
+    const struct str_info *si = str_info_of(dc->insn->id);
+    uint8_t op0 = dc->x->opcode[0];
+    /* movsd/cmpsd are also SSE2 mnemonics (F2 0F 10 / F2 0F C2). */
+    if ((dc->insn->id == X86_INS_MOVSD && op0 != 0xa5) ||
+        (dc->insn->id == X86_INS_CMPSD && op0 != 0xa7)) {
+        if (!x86_translate_sse(dc)) x86_raise_sigill(dc);
+        return;
+    }
+    uint8_t rep = dc->x->prefix[0];
+    if (rep == X86_PREFIX_REP || rep == X86_PREFIX_REPNE)
+        string_rep(dc, si, rep == X86_PREFIX_REPNE);
+    else
+        string_once(dc, si);
+}
+
+/* movs/stos/lods leave the flags alone; a rep cmps/scas with rcx = 0
+ * keeps the old ones, so those count as readers.  (movsd/cmpsd may be
+ * SSE: readers too, to be safe.) */
+#define STR(name) { X86_INS_##name, h_string, X86_FL_PASS, 0 }
+#define STR_R(name) { X86_INS_##name, h_string, X86_FL_READ, 0 }
+const struct x86_insn_entry x86_string_table[] = {
+    STR(MOVSB), STR(MOVSW), STR_R(MOVSD), STR(MOVSQ),
+    STR(STOSB), STR(STOSW), STR(STOSD), STR(STOSQ),
+    STR(LODSB), STR(LODSW), STR(LODSD), STR(LODSQ),
+    STR_R(CMPSB), STR_R(CMPSW), STR_R(CMPSD), STR_R(CMPSQ),
+    STR_R(SCASB), STR_R(SCASW), STR_R(SCASD), STR_R(SCASQ),
+};
+const int x86_string_table_len = X86_TABLE_LEN(x86_string_table);

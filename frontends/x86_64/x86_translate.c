@@ -1,0 +1,253 @@
+/* x86_translate.c -- the block loop: decodes guest code with capstone,
+ * runs the flag-liveness pass, dispatches each instruction to its handler
+ * (by capstone id, tables in the family files) and ends the block.
+ *
+ * Pass 1 decodes up to the first control transfer (never past readable
+ * memory); pass 2 walks the instructions backwards to find which flag
+ * results are read; pass 3 emits IR.  If the IR buffer would overflow,
+ * the block is re-emitted with fewer instructions.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "x86_internal.h"
+
+#define X86_MAX_BLOCK_INSNS 128
+#define X86_PAGE 4096ull
+/* Room one instruction may need in the IR buffer (rep string, cmpxchg8b). */
+#define X86_IR_HEADROOM 160
+
+static csh x86_cs;
+static cs_insn *x86_insns[X86_MAX_BLOCK_INSNS];
+static const struct x86_insn_entry *x86_by_id[X86_INS_ENDING];
+
+struct block_plan {
+    int n;                          /* decoded instructions */
+    bool fetch_fault;               /* insn n is not readable */
+    bool flags_live[X86_MAX_BLOCK_INSNS];
+};
+
+static void register_table(const struct x86_insn_entry *t, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (t[i].id < X86_INS_ENDING) x86_by_id[t[i].id] = &t[i];
+}
+
+static void x86_init(void)
+{
+    if (x86_insns[0]) return;
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &x86_cs) != CS_ERR_OK) {
+        fprintf(stderr, "ferry: cannot initialise capstone\n");
+        _exit(1);
+    }
+    cs_option(x86_cs, CS_OPT_DETAIL, CS_OPT_ON);
+    for (int i = 0; i < X86_MAX_BLOCK_INSNS; i++) x86_insns[i] = cs_malloc(x86_cs);
+    register_table(x86_alu_table, x86_alu_table_len);
+    register_table(x86_shift_table, x86_shift_table_len);
+    register_table(x86_muldiv_table, x86_muldiv_table_len);
+    register_table(x86_bits_table, x86_bits_table_len);
+    register_table(x86_control_table, x86_control_table_len);
+    register_table(x86_string_table, x86_string_table_len);
+    register_table(x86_misc_table, x86_misc_table_len);
+    register_table(x86_stack_table, x86_stack_table_len);
+    register_table(x86_mov_table, x86_mov_table_len);
+}
+
+const struct x86_insn_entry *x86_lookup(unsigned id)
+{
+    x86_init();
+    return id < X86_INS_ENDING ? x86_by_id[id] : NULL;
+}
+
+/* ---- readable guest memory ----------------------------------------------- */
+
+/* One byte of our own address space, read by the kernel: fails with EFAULT
+ * instead of crashing ferry when the page is not readable. */
+static bool page_readable(uint64_t addr)
+{
+    static bool unsupported;
+    char byte;
+    struct iovec local = { &byte, 1 }, remote = { (void *)(uintptr_t)addr, 1 };
+    if (unsupported) return true;
+    if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1) return true;
+    if (errno == ENOSYS || errno == EPERM) { unsupported = true; return true; }
+    return false;
+}
+
+/* Extends *end (page aligned, readable below it) to cover want if possible. */
+static void extend_readable(uint64_t *end, uint64_t want)
+{
+    while (*end < want && page_readable(*end)) *end += X86_PAGE;
+}
+
+/* ---- pass 1 and 2 ------------------------------------------------------ */
+
+static bool decode_one(cs_insn *ci, uint64_t pc, uint64_t *readable_end)
+{
+    extend_readable(readable_end, pc + 15);
+    if (*readable_end <= pc) return false;
+    const uint8_t *code = (const uint8_t *)(uintptr_t)pc;
+    size_t size = *readable_end - pc < 15 ? *readable_end - pc : 15;
+    uint64_t addr = pc;
+    return cs_disasm_iter(x86_cs, &code, &size, &addr, ci);
+}
+
+static void plan_decode(struct block_plan *p, uint64_t pc, int max_insns)
+{
+    uint64_t readable_end = pc & ~(X86_PAGE - 1);
+    if (max_insns > X86_MAX_BLOCK_INSNS) max_insns = X86_MAX_BLOCK_INSNS;
+    if (max_insns < 1) max_insns = 1;
+    p->n = 0; p->fetch_fault = false;
+    while (p->n < max_insns) {
+        cs_insn *ci = x86_insns[p->n];
+        if (!decode_one(ci, pc, &readable_end)) {
+            ci->id = X86_INS_INVALID; ci->size = 0;
+            /* Undecodable: a fetch fault if it needed unreadable bytes. */
+            p->fetch_fault = readable_end < pc + 15;
+            if (!p->fetch_fault) p->n++;     /* translated as SIGILL */
+            return;
+        }
+        const struct x86_insn_entry *e = x86_lookup(ci->id);
+        p->n++;
+        pc += ci->size;
+        if (e && e->ends_block) return;
+    }
+}
+
+static bool decoded_ok(const cs_insn *ci) { return ci->id != X86_INS_INVALID && ci->size; }
+
+static void plan_liveness(struct block_plan *p, int n)
+{
+    bool live = true;                       /* flags leave the block */
+    for (int i = n - 1; i >= 0; i--) {
+        const struct x86_insn_entry *e = x86_lookup(x86_insns[i]->id);
+        int cls = e ? e->fclass : X86_FL_READ;
+        p->flags_live[i] = live;
+        if (cls == X86_FL_READ) live = true;
+        else if (cls == X86_FL_FULL) live = false;
+    }
+}
+
+/* ---- block ends -------------------------------------------------------- */
+
+void x86_end_goto(struct x86_dc *dc, uint64_t target, int slot)
+{
+    x86_flags_sync(dc);
+    ir_goto_tb(dc->b, target, slot);
+    dc->block_ended = true;
+}
+
+void x86_end_indirect(struct x86_dc *dc, ir_ref target)
+{
+    x86_flags_sync(dc);
+    ir_exit_indirect(dc->b, target);
+    dc->block_ended = true;
+}
+
+void x86_end_exit(struct x86_dc *dc, uint64_t pc, int code)
+{
+    x86_flags_sync(dc);
+    ir_exit_code(dc->b, pc, code);
+    dc->block_ended = true;
+}
+
+static void log_unimpl(const struct x86_dc *dc)
+{
+    fprintf(ferry_log, "ferry: unimplemented instruction at 0x%llx:",
+            (unsigned long long)dc->pc);
+    for (int i = 0; dc->insn && i < dc->insn->size; i++)
+        fprintf(ferry_log, " %02x", dc->insn->bytes[i]);
+    if (dc->insn) fprintf(ferry_log, " %s %s", dc->insn->mnemonic, dc->insn->op_str);
+    else fprintf(ferry_log, " (undecodable)");
+    fprintf(ferry_log, "\n");
+}
+
+void x86_raise_sigill(struct x86_dc *dc)
+{
+    if (LOG_ON(LOG_UNIMPL)) log_unimpl(dc);
+    x86_end_exit(dc, dc->pc, TR_EXIT_SIGILL);
+}
+
+/* ---- pass 3 ------------------------------------------------------------ */
+
+static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live)
+{
+    dc->insn = ci;
+    dc->x = &ci->detail->x86;
+    dc->pc = ci->address;
+    dc->next_pc = ci->address + ci->size;
+    dc->flags->live = live;
+    x86_operand_reset(dc);
+    ir_insn_start(dc->b, dc->pc, ci->size);
+    const struct x86_insn_entry *e = x86_lookup(ci->id);
+    if (e) e->fn(dc);
+    else if (!x86_translate_sse(dc)) x86_raise_sigill(dc);
+}
+
+static bool ir_nearly_full(const struct ir_block *b)
+{
+    return b->n_insns > IR_MAX_INSNS - X86_IR_HEADROOM ||
+           b->n_values > IR_MAX_VALUES - X86_IR_HEADROOM;
+}
+
+/* Emits instructions [0, n); returns how many fit (n when all did). */
+static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uint64_t pc)
+{
+    struct x86_flags_state fs;
+    struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc };
+    int i;
+    x86_flags_reset(&dc);
+    for (i = 0; i < n && !dc.block_ended; i++) {
+        if (ir_nearly_full(b)) return i;
+        cs_insn *ci = x86_insns[i];
+        if (!decoded_ok(ci)) { dc.insn = NULL; dc.pc = dc.next_pc; x86_raise_sigill(&dc); break; }
+        translate_insn(&dc, ci, p->flags_live[i]);
+    }
+    if (!dc.block_ended) {
+        if (p->fetch_fault && n == p->n && n == 0)
+            x86_end_exit(&dc, dc.next_pc, TR_EXIT_SIGSEGV);
+        else
+            x86_end_goto(&dc, dc.next_pc, 0);
+    }
+    b->guest_size = (uint32_t)(dc.next_pc - pc);
+    b->guest_insns = (uint32_t)i;
+    return n;
+}
+
+static void block_restart(struct ir_block *b)
+{
+    b->n_insns = 0;
+    b->n_values = b->n_globals;
+    b->overflow = false;
+}
+
+void x86_translate_block(struct ir_block *b, uint64_t pc, int max_insns)
+{
+    struct block_plan plan;
+    x86_init();
+    plan_decode(&plan, pc, max_insns);
+    int n = plan.n;
+    for (;;) {
+        plan_liveness(&plan, n);
+        int done = emit_block(b, &plan, n, pc);
+        if (done == n) break;
+        block_restart(b);
+        n = done > 0 ? done : 1;
+        plan.fetch_fault = false;
+    }
+}
+
+void x86_disas(FILE *out, uint64_t pc, size_t size)
+{
+    x86_init();
+    const uint8_t *code = (const uint8_t *)(uintptr_t)pc;
+    uint64_t addr = pc;
+    cs_insn *ci = x86_insns[0];
+    while (size > 0 && cs_disasm_iter(x86_cs, &code, &size, &addr, ci))
+        fprintf(out, "0x%016llx:  %-8s %s\n", (unsigned long long)ci->address,
+                ci->mnemonic, ci->op_str);
+}
