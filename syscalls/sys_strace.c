@@ -99,7 +99,7 @@ static void sys_print_arg(FILE *f, char kind, uint64_t v)
     case 'd': fprintf(f, "%d", (int)v); break;
     case 'l': fprintf(f, "%lld", (long long)v); break;
     case 'u': fprintf(f, "%llu", (unsigned long long)v); break;
-    case 'o': fprintf(f, "0%llo", (unsigned long long)v); break;
+    case 'o': fprintf(f, "%#llo", (unsigned long long)v); break;
     case 'p': sys_print_pointer(f, v); break;
     case 's': sys_print_string(f, v); break;
     case 'A': sys_print_array(f, v); break;

@@ -1,0 +1,322 @@
+/* test_syscalls.c -- the syscall layer against the host kernel (x86-64,
+ * so the host's own structures and numbers are the oracle): the table
+ * against <asm/unistd_64.h>, struct conversions against native calls,
+ * the emulated brk, arch_prctl, strace's output format. */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "sys_exec.h"
+#include "sys_internal.h"
+#include "sys_stat.h"
+
+#define UNISTD_64 "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
+
+/* Runs guest syscall nr through the dispatcher. */
+static int64_t guest_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    static struct x86_cpu cpu;
+    cpu.regs[X86_RAX] = nr;
+    cpu.regs[X86_RDI] = a0;
+    cpu.regs[X86_RSI] = a1;
+    cpu.regs[X86_RDX] = a2;
+    cpu.regs[X86_R10] = a3;
+    sys_x86_64_syscall(&cpu);
+    return (int64_t)cpu.regs[X86_RAX];
+}
+
+#define P(x) ((uint64_t)(uintptr_t)(x))
+
+/* The native kernel's answer to the same call, as -errno or the value. */
+#define NATIVE(call) ((call) == -1 ? -(int64_t)errno : 0)
+
+Test(syscalls, table_numbers_unique_and_named_as_the_kernel)
+{
+    FILE *f = fopen(UNISTD_64, "r");
+    cr_assert(f, "cannot read " UNISTD_64);
+    char line[256], name[128];
+    unsigned nr, seen = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "#define __NR_%127s %u", name, &nr) != 2)
+            continue;
+        const struct sys_entry *e = sys_lookup(nr);
+        cr_assert(e, "no row for %s (%u)", name, nr);
+        cr_expect_str_eq(e->name, name, "row %u", nr);
+        seen++;
+    }
+    fclose(f);
+    cr_assert_eq(seen, sys_table_len, "the table has rows the kernel does not");
+    for (size_t i = 0; i < sys_table_len; i++)
+        for (size_t j = i + 1; j < sys_table_len; j++)
+            cr_assert_neq(sys_table[i].nr, sys_table[j].nr, "%s and %s", sys_table[i].name,
+                          sys_table[j].name);
+}
+
+Test(syscalls, formats_have_at_most_six_arguments)
+{
+    for (size_t i = 0; i < sys_table_len; i++) {
+        const char *f = sys_table[i].fmt;
+        if (!f)
+            continue;
+        size_t n = strcspn(f[0] == '!' ? f + 1 : f, "=");
+        cr_expect_leq(n, 6, "%s", sys_table[i].name);
+    }
+}
+
+Test(syscalls, unknown_numbers_are_enosys_and_rcx_r11_set)
+{
+    struct x86_cpu cpu = { .rt.pc = 0x401234 };
+    cpu.regs[X86_RAX] = 999;
+    sys_x86_64_syscall(&cpu);
+    cr_assert_eq((int64_t)cpu.regs[X86_RAX], -ENOSYS);
+    cr_assert_eq(cpu.regs[X86_RCX], 0x401234);
+    cr_assert_eq(guest_syscall(1u << 30 | 1, 1, 0, 0, 0), -ENOSYS, "x32 numbers");
+    cr_assert_eq(guest_syscall(__NR_socket, 2, 1, 0, 0), -ENOSYS);
+}
+
+static void check_stat_like_native(int64_t r, const struct x86_64_stat *g, const struct stat *h)
+{
+    _Static_assert(sizeof(struct stat) == sizeof(struct x86_64_stat), "x86-64 host");
+    cr_assert_eq(r, 0);
+    cr_assert(memcmp(g, h, sizeof *g) == 0, "guest stat differs from the native one");
+}
+
+Test(syscalls, stat_family_matches_native)
+{
+    char path[] = "/tmp/ferry-stat-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(write(fd, "hello", 5) == 5);
+    struct stat h;
+    struct x86_64_stat g;
+    cr_assert(fstat(fd, &h) == 0);
+    check_stat_like_native(guest_syscall(__NR_fstat, fd, P(&g), 0, 0), &g, &h);
+    check_stat_like_native(guest_syscall(__NR_stat, P(path), P(&g), 0, 0), &g, &h);
+    check_stat_like_native(guest_syscall(__NR_lstat, P(path), P(&g), 0, 0), &g, &h);
+    check_stat_like_native(guest_syscall(__NR_newfstatat, (uint64_t)AT_FDCWD, P(path), P(&g), 0),
+                           &g, &h);
+    cr_assert_eq(guest_syscall(__NR_stat, P("/nonexistent/x"), P(&g), 0, 0),
+                 NATIVE(stat("/nonexistent/x", &h)));
+    cr_assert_eq(guest_syscall(__NR_fstat, fd, 8, 0, 0), NATIVE(syscall(SYS_fstat, fd, 8)));
+    close(fd);
+    unlink(path);
+}
+
+Test(syscalls, open_flags_round_trip_like_native)
+{
+    int64_t fd = guest_syscall(__NR_openat, (uint64_t)AT_FDCWD, P("/tmp"),
+                               O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    cr_assert_geq(fd, 0);
+    int native = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cr_assert_eq(guest_syscall(__NR_fcntl, fd, F_GETFL, 0, 0), fcntl(native, F_GETFL));
+    cr_assert_eq(guest_syscall(__NR_fcntl, fd, F_GETFD, 0, 0), FD_CLOEXEC);
+    cr_assert_eq(guest_syscall(__NR_open, P("/dev/null"), O_RDONLY | O_DIRECTORY, 0, 0),
+                 NATIVE(open("/dev/null", O_RDONLY | O_DIRECTORY)));
+    cr_assert_eq(guest_syscall(__NR_fcntl, fd, 12345, 0, 0), NATIVE(fcntl(native, 12345)));
+    close((int)fd);
+    close(native);
+}
+
+Test(syscalls, uname_says_x86_64_and_matches_native)
+{
+    struct utsname g, h;
+    cr_assert(uname(&h) == 0);
+    cr_assert_eq(guest_syscall(__NR_uname, P(&g), 0, 0, 0), 0);
+    cr_assert_str_eq(g.machine, "x86_64");
+    cr_assert_str_eq(g.sysname, h.sysname);
+    cr_assert_str_eq(g.release, h.release);
+    cr_assert_str_eq(g.nodename, h.nodename);
+}
+
+Test(syscalls, brk_grows_shrinks_and_refuses_below_start)
+{
+    void *area = mmap(NULL, 1 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint64_t start = P(area);
+    munmap(area, 1 << 20);      /* a hole ferry may grow into */
+    sys_proc.brk_start = sys_proc.brk_cur = sys_proc.brk_mapped = start;
+    cr_assert_eq(guest_syscall(__NR_brk, 0, 0, 0, 0), start);
+    cr_assert_eq(guest_syscall(__NR_brk, start + 10000, 0, 0, 0), start + 10000);
+    memset(area, 0xab, 10000);
+    cr_assert_eq(guest_syscall(__NR_brk, start + 100, 0, 0, 0), start + 100);
+    cr_assert_eq(guest_syscall(__NR_brk, start + 8192, 0, 0, 0), start + 8192);
+    cr_assert_eq(((uint8_t *)area)[5000], 0, "pages given back come back zeroed");
+    cr_assert_eq(guest_syscall(__NR_brk, start - 4096, 0, 0, 0), start + 8192);
+    /* growing into someone else's mapping fails and keeps the break */
+    void *block = mmap((void *)(uintptr_t)(start + 65536), 4096, PROT_READ,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    cr_assert_eq(P(block), start + 65536);
+    cr_assert_eq(guest_syscall(__NR_brk, start + 200000, 0, 0, 0), start + 8192);
+}
+
+Test(syscalls, arch_prctl_fs_gs)
+{
+    struct x86_cpu cpu = { 0 };
+    uint64_t got = 0;
+    cpu.regs[X86_RAX] = __NR_arch_prctl, cpu.regs[X86_RDI] = 0x1002, cpu.regs[X86_RSI] = 0x1234;
+    sys_x86_64_syscall(&cpu);
+    cr_assert_eq(cpu.fs_base, 0x1234);
+    cpu.regs[X86_RAX] = __NR_arch_prctl, cpu.regs[X86_RDI] = 0x1003, cpu.regs[X86_RSI] = P(&got);
+    sys_x86_64_syscall(&cpu);
+    cr_assert_eq(got, 0x1234);
+    cpu.regs[X86_RAX] = __NR_arch_prctl, cpu.regs[X86_RDI] = 0x1001, cpu.regs[X86_RSI] = 77;
+    sys_x86_64_syscall(&cpu);
+    cr_assert_eq(cpu.gs_base, 77);
+    cpu.regs[X86_RAX] = __NR_arch_prctl, cpu.regs[X86_RDI] = 0x9999;
+    sys_x86_64_syscall(&cpu);
+    cr_assert_eq((int64_t)cpu.regs[X86_RAX], -EINVAL);
+}
+
+Test(syscalls, readlink_proc_self_exe_is_the_guest)
+{
+    char buf[64];
+    sys_proc.exe_path = "/opt/guest/prog";
+    int64_t n = guest_syscall(__NR_readlink, P("/proc/self/exe"), P(buf), sizeof buf, 0);
+    cr_assert_eq(n, 15);
+    cr_assert(memcmp(buf, "/opt/guest/prog", 15) == 0);
+    cr_assert_eq(guest_syscall(__NR_readlinkat, (uint64_t)AT_FDCWD, P("/proc/self/exe"), P(buf), 4),
+                 4);
+}
+
+Test(syscalls, getdents_matches_getdents64_names)
+{
+    char a[8192], b[8192];
+    int fd1 = open("/", O_RDONLY | O_DIRECTORY), fd2 = open("/", O_RDONLY | O_DIRECTORY);
+    int64_t n1 = guest_syscall(__NR_getdents, fd1, P(a), sizeof a, 0);
+    int64_t n2 = syscall(SYS_getdents64, fd2, b, sizeof b);
+    cr_assert_gt(n1, 0);
+    for (int64_t p1 = 0, p2 = 0; p2 < n2; ) {
+        cr_assert_lt(p1, n1);
+        uint16_t r1, r2;
+        memcpy(&r1, a + p1 + 16, 2), memcpy(&r2, b + p2 + 16, 2);
+        cr_assert_str_eq(a + p1 + 18, b + p2 + 19);
+        cr_assert_eq(a[p1 + r1 - 1], b[p2 + 18], "d_type");
+        cr_assert(memcmp(a + p1, b + p2, 8) == 0, "d_ino");
+        p1 += r1, p2 += r2;
+    }
+    close(fd1), close(fd2);
+}
+
+Test(syscalls, rt_sigaction_records_and_returns_old)
+{
+    uint64_t act[4] = { 1 /* SIG_IGN */, 0x04000000, 0x401000, 0 }, old[4] = { 9, 9, 9, 9 };
+    cr_assert_eq(guest_syscall(__NR_rt_sigaction, 10, P(act), 0, 8), 0);
+    cr_assert_eq(guest_syscall(__NR_rt_sigaction, 10, 0, P(old), 8), 0);
+    cr_assert(memcmp(act, old, sizeof act) == 0);
+    cr_assert_eq(guest_syscall(__NR_rt_sigaction, 9, P(act), 0, 8), -EINVAL, "SIGKILL");
+    cr_assert_eq(guest_syscall(__NR_rt_sigaction, 10, P(act), 0, 16), -EINVAL, "sigsetsize");
+    /* ignored by the guest: kill to self is a no-op */
+    cr_assert_eq(guest_syscall(__NR_kill, getpid(), 10, 0, 0), 0);
+}
+
+Test(syscalls, kill_self_takes_the_default_action, .signal = SIGTERM)
+{
+    guest_syscall(__NR_kill, getpid(), SIGTERM, 0, 0);
+}
+
+Test(syscalls, exit_group_ends_with_the_status, .exit_code = 42)
+{
+    guest_syscall(__NR_exit_group, 42, 0, 0, 0);
+}
+
+Test(syscalls, ioctl_unknown_and_winsize)
+{
+    int fd = open("/dev/null", O_RDONLY);
+    char ws[8];
+    cr_assert_eq(guest_syscall(__NR_ioctl, fd, 0x12345678, 0, 0),
+                 NATIVE(ioctl(fd, 0x12345678, 0)));
+    cr_assert_eq(guest_syscall(__NR_ioctl, 12345, 0x5413, P(ws), 0),
+                 NATIVE(ioctl(12345, 0x5413, ws)));
+    cr_assert_eq(guest_syscall(__NR_ioctl, fd, 0x5413, P(ws), 0), NATIVE(ioctl(fd, 0x5413, ws)),
+                 "not a tty");
+    close(fd);
+}
+
+Test(syscalls, pipe_write_read_and_poll)
+{
+    int fds[2];
+    char buf[8] = { 0 };
+    cr_assert_eq(guest_syscall(__NR_pipe2, P(fds), 02000000 /* O_CLOEXEC */, 0, 0), 0);
+    cr_assert_eq(fcntl(fds[0], F_GETFD), FD_CLOEXEC);
+    cr_assert_eq(guest_syscall(__NR_write, fds[1], P("hey"), 3, 0), 3);
+    struct { int fd; short events, revents; } pfd = { fds[0], 1, 0 };
+    cr_assert_eq(guest_syscall(__NR_poll, P(&pfd), 1, 0, 0), 1);
+    cr_assert_eq(pfd.revents, 1);
+    cr_assert_eq(guest_syscall(__NR_read, fds[0], P(buf), sizeof buf, 0), 3);
+    cr_assert_str_eq(buf, "hey");
+    close(fds[0]), close(fds[1]);
+}
+
+Test(syscalls, shebang_parsing)
+{
+    char interp[64], arg[64];
+    const char s1[] = "#!/bin/sh -e\necho";
+    cr_assert_eq(sys_exec_parse_shebang(s1, sizeof s1 - 1, interp, 64, arg, 64), 1);
+    cr_assert_str_eq(interp, "/bin/sh");
+    cr_assert_str_eq(arg, "-e");
+    const char s2[] = "#!  /usr/bin/env   python3  \n";
+    cr_assert_eq(sys_exec_parse_shebang(s2, sizeof s2 - 1, interp, 64, arg, 64), 1);
+    cr_assert_str_eq(interp, "/usr/bin/env");
+    cr_assert_str_eq(arg, "python3");
+    cr_assert_eq(sys_exec_parse_shebang("\177ELF", 4, interp, 64, arg, 64), 0);
+    cr_assert_eq(sys_exec_parse_shebang("#!\n", 3, interp, 64, arg, 64), -1);
+}
+
+Test(syscalls, execve_refuses_like_the_kernel)
+{
+    char *argv[] = { "x", NULL }, plain[] = "/tmp/ferry-noexec-XXXXXX";
+    close(mkstemp(plain));
+    cr_assert_eq(guest_syscall(__NR_execve, P("/nonexistent"), P(argv), 0, 0),
+                 NATIVE(execve("/nonexistent", argv, NULL)));
+    cr_assert_eq(guest_syscall(__NR_execve, P(plain), P(argv), 0, 0),
+                 NATIVE(execve(plain, argv, NULL)), "not executable");
+    chmod(plain, 0755);
+    cr_assert_eq(guest_syscall(__NR_execve, P(plain), P(argv), 0, 0),
+                 NATIVE(execve(plain, argv, NULL)), "empty file");
+    unlink(plain);
+}
+
+static char strace_buf[4096];
+
+static void strace_to_buffer(void)
+{
+    ferry_opts.strace = true;
+    ferry_log = fmemopen(strace_buf, sizeof strace_buf, "w");
+}
+
+Test(syscalls, strace_lines_look_like_qemu)
+{
+    strace_to_buffer();
+    int fd = open("/dev/null", O_WRONLY);
+    guest_syscall(__NR_write, fd, 0x4a2000, 0, 0);
+    guest_syscall(__NR_openat, (uint64_t)AT_FDCWD, P("/nope"), 02000000, 0);
+    guest_syscall(444, 1, 2, 0, 0);
+    fclose(ferry_log);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "%d write(%d,0x4a2000,0) = 0\n"
+             "%d openat(AT_FDCWD,\"/nope\",O_RDONLY|O_CLOEXEC,0) = -1 errno=2 (No such file or directory)\n"
+             "%d landlock_create_ruleset(0x1,0x2,0,0,0,0) = -1 errno=38 (Function not implemented)\n",
+             getpid(), fd, getpid(), getpid());
+    cr_assert_str_eq(strace_buf, want);
+}
+
+Test(syscalls, strace_unknown_number)
+{
+    strace_to_buffer();
+    guest_syscall(500, 7, 0, 0, 0);
+    fclose(ferry_log);
+    char want[256];
+    snprintf(want, sizeof want,
+             "%d syscall_500(0x7,0,0,0,0,0) = -1 errno=38 (Function not implemented)\n", getpid());
+    cr_assert_str_eq(strace_buf, want);
+}
