@@ -63,7 +63,7 @@ system-all: $(FERRY_SYSTEM) $(SYS_GUEST_ELFS) $(SYS_GUEST_HOSTED)
 ALL_EXTRA += system-all
 
 check-system: system-all
-	@sh system/tests/run-tests.sh $(FERRY_SYSTEM) $(SYS_OUT)
+	@python3 system/tests/run_tests.py $(FERRY_SYSTEM) $(SYS_OUT)
 CHECK_TARGETS += check-system
 
 bench-system: system-all
