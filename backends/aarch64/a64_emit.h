@@ -47,7 +47,11 @@ void a64_emit_jump(struct be_code *c, const void *target);
 enum a64_cond a64_emit_compare(struct be_code *c, const struct ir_insn *insn,
                                const struct be_arg *a, const struct be_arg *b);
 
-/* Exit ops (a64_exits.c). */
+/* Exit ops (a64_exits.c, a64_chain.c).  A chain stub stores pc and
+ * c->tb in env and returns TR_EXIT_CHAIN0 + slot; the pending brcond exits
+ * are emitted out of line by the block's final exit. */
+void a64_emit_chain_stub(struct be_code *c, uint64_t pc, int slot);
+void a64_emit_pending_cond_exits(struct be_code *c);
 void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot);
 void a64_emit_brcond(struct be_code *c, const struct ir_insn *insn, const struct be_arg *in);
 void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc);

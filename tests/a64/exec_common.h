@@ -31,6 +31,7 @@ extern int xt_failures, xt_checks;
 void xt_init(void);
 /* A fresh be_code for one test block (epilogue and tb filled in). */
 struct be_code xt_block(void);
+struct be_code xt_block_at(uint8_t *start);     /* inside the code buffer */
 uint64_t xt_run(const struct be_code *c);
 
 #define XT_CHECK(cond, ...) do { xt_checks++; if (!(cond)) { xt_failures++; \

@@ -79,8 +79,81 @@ static void test_exit_indirect(void)
     }
 }
 
+/* The b.cond words of [start, end) branching to target. */
+static int cond_branches_to(const uint8_t *start, const uint8_t *end, const uint8_t *target)
+{
+    int n = 0;
+    for (const uint8_t *p = start; p < end; p += 4) {
+        uint32_t w = *(const uint32_t *)p;
+        int32_t off = (int32_t)(w << 8) >> 13 << 2;
+        n += (w & 0xff000010) == 0x54000000 && p + off == target;
+    }
+    return n;
+}
+
+/* field[0] == 5 -> slot 1 (0x5000), else exit 0x6000; then chained to a
+ * block within b.cond range, one beyond it, and back. */
+static void test_brcond_chaining(void)
+{
+    struct be_code c = xt_block();
+    struct ir_insn ld = { .op = IR_ld_env, .size = IR_MO_64, .aux = { offsetof(struct xt_env, field) } };
+    struct ir_insn br = { .op = IR_brcond, .size = 64, .cond = IR_EQ, .aux = { 0x5000, 1 } };
+    struct be_arg r = { .reg = 11 }, in[2] = { { .reg = 11 }, { .is_const = 1, .imm = 5 } };
+    be_emit_insn(&c, &ld, &r, NULL);
+    be_emit_insn(&c, &br, NULL, in);
+    emit_exit_code(&c, 0x6000, TR_EXIT_SYSCALL);
+    uint8_t *site = c.start + c.jump_site[1];
+    struct be_code near = xt_block_at(c.ptr + 256), far = xt_block_at(c.ptr + (4 << 20));
+    emit_exit_code(&near, 0x77, TR_EXIT_SIGTRAP);
+    emit_exit_code(&far, 0x88, TR_EXIT_SIGSEGV);
+    static const struct { int which; uint64_t field, rc, pc; } steps[] = {
+        { 0, 5, TR_EXIT_CHAIN1, 0x5000 }, { 0, 6, TR_EXIT_SYSCALL, 0x6000 },
+        { 1, 5, TR_EXIT_SIGTRAP, 0x77 }, { 1, 7, TR_EXIT_SYSCALL, 0x6000 },
+        { 2, 5, TR_EXIT_SIGSEGV, 0x88 }, { 2, 0, TR_EXIT_SYSCALL, 0x6000 },
+        { 1, 5, TR_EXIT_SIGTRAP, 0x77 },
+    };
+    for (int i = 0; i < (int)(sizeof steps / sizeof steps[0]); i++) {
+        if (steps[i].which) be_patch_jump(site, steps[i].which == 1 ? near.start : far.start);
+        xt_env.field[0] = steps[i].field;
+        uint64_t rc = xt_enter(&xt_env, c.start);
+        XT_CHECK(rc == steps[i].rc && xt_env.rt.pc == steps[i].pc, "brcond chain step %d: rc %lu",
+                 i, (unsigned long)rc);
+        if (steps[i].which == 1)
+            XT_CHECK(cond_branches_to(c.start, c.ptr, near.start) == 1, "b.cond not direct");
+        if (steps[i].which == 2)
+            XT_CHECK(cond_branches_to(c.start, c.ptr, site) == 1, "b.cond not via its b");
+    }
+    xt_run(&far);
+}
+
+/* Several brconds in one block (more than are kept pending): each exit
+ * leaves with its own pc. */
+static void test_many_brconds(void)
+{
+    for (int taken = 0; taken <= 6; taken++) {
+        struct be_code c = xt_block();
+        struct ir_insn ld = { .op = IR_ld_env, .size = IR_MO_64, .aux = { offsetof(struct xt_env, field) } };
+        struct be_arg r = { .reg = 3 };
+        be_emit_insn(&c, &ld, &r, NULL);
+        for (int k = 0; k < 6; k++) {
+            struct ir_insn br = { .op = IR_brcond, .size = 32, .cond = IR_EQ, .aux = { 0x100 + k, k & 1 } };
+            struct be_arg in[2] = { { .reg = 3 }, { .is_const = 1, .imm = k } };
+            be_emit_insn(&c, &br, NULL, in);
+        }
+        emit_exit_code(&c, 0x300, TR_EXIT_SYSCALL);
+        xt_env.field[0] = taken;
+        uint64_t rc = xt_run(&c);
+        bool t = taken < 6;
+        XT_CHECK(rc == (t ? (uint64_t)(taken & 1) : TR_EXIT_SYSCALL) &&
+                 xt_env.rt.pc == (t ? 0x100u + taken : 0x300u), "many brconds %d: rc %lu",
+                 taken, (unsigned long)rc);
+    }
+}
+
 void xt_test_exits(void)
 {
+    test_brcond_chaining();
+    test_many_brconds();
     test_goto_tb();
     test_brcond();
     test_exit_indirect();

@@ -39,6 +39,14 @@ struct be_code xt_block(void)
     return c;
 }
 
+struct be_code xt_block_at(uint8_t *start)
+{
+    struct be_code c = xt_block();
+    c.start = c.ptr = start;
+    c.end = start + 65536 - BE_MAX_INSN_BYTES;
+    return c;
+}
+
 /* Runs the block from its start; the next block goes after it. */
 uint64_t xt_run(const struct be_code *c)
 {

@@ -1,0 +1,114 @@
+/* a64_chain.c -- conditional block exits (brcond) and chain patching.
+ *
+ * brcond is one conditional branch (b.cond after a compare, or cbz/cbnz)
+ * taken when the exit is, so the fall-through path runs straight on.  It
+ * first leads out of line, behind the block's final exit, to the slot's
+ * patchable `b` word (its jump_site) followed by the usual stub.  The stub
+ * starts with a marker, `movz w16, #k`, giving the distance in words back
+ * to the conditional branch.  Chaining rewrites the `b`, and also points
+ * the conditional branch straight at the target when that is within its
+ * +-1 MiB, so a chained taken exit costs a single branch; otherwise (or
+ * when re-pointed out of range later) the conditional branch goes back to
+ * the `b`.  Every rewrite is one aligned 32-bit store.
+ */
+#include "a64_emit.h"
+
+/* brcond exits of the block being emitted, waiting for their stubs. */
+enum { PENDING_MAX = 4 };
+static struct {
+    const uint8_t *block;
+    int n;
+    struct { uint32_t site; uint64_t pc; int slot; } e[PENDING_MAX];
+} pending;
+
+static bool is_zero_const(const struct be_arg *a, int size)
+{
+    return a->is_const && (size == 32 ? (uint32_t)a->imm : a->imm) == 0;
+}
+
+/* The conditional branch, taken when `in[0] cond in[1]`, imm19 still 0. */
+static void emit_cond_branch(struct be_code *c, const struct ir_insn *insn,
+                             const struct be_arg *in)
+{
+    bool eq = insn->cond == IR_EQ, ne = insn->cond == IR_NE;
+    if ((eq || ne) && is_zero_const(&in[1], insn->size) && !in[0].is_const) {
+        a64_put(c, a64_compare_branch_imm(insn->size == 64, ne, 0, in[0].reg));
+        return;
+    }
+    enum a64_cond cond = a64_emit_compare(c, insn, &in[0], &in[1]);
+    a64_put(c, a64_cond_branch_imm(cond, 0));
+}
+
+static uint32_t read_word(const uint8_t *p) { uint32_t w; __builtin_memcpy(&w, p, 4); return w; }
+
+/* A conditional branch word with its imm19 re-pointed at byte offset off. */
+static uint32_t with_imm19(uint32_t word, int64_t off)
+{
+    return (word & ~(0x7ffffu << 5)) | (uint32_t)((off >> 2) & 0x7ffff) << 5;
+}
+
+#define MARKER(k) a64_move_wide_imm(false, A64_MOVZ, 0, (k), A64_TMP0)
+#define MARKER_MASK 0xffe0001fu         /* all but imm16 */
+
+/* The slot's `b` word, the marker and the stub; points the conditional
+ * branch at `site` there. */
+static void emit_slot(struct be_code *c, uint32_t site, uint64_t pc, int slot)
+{
+    uint8_t *branch = c->start + site;
+    uint32_t word = with_imm19(read_word(branch), c->ptr - branch);
+    __builtin_memcpy(branch, &word, 4);
+    c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
+    a64_put(c, a64_uncond_branch_imm(false, 8));
+    a64_put(c, MARKER((c->ptr - 4 - branch) / 4));
+    a64_emit_chain_stub(c, pc, slot);
+}
+
+void a64_emit_brcond(struct be_code *c, const struct ir_insn *insn, const struct be_arg *in)
+{
+    if (pending.block != c->start) {    /* a new block (or a retried one) */
+        pending.block = c->start;
+        pending.n = 0;
+    }
+    emit_cond_branch(c, insn, in);
+    int slot = (int)insn->aux[1];
+    uint32_t site = (uint32_t)(c->ptr - 4 - c->start);
+    c->jump_site[slot] = site;          /* the `b` word's offset, once emitted */
+    if (pending.n < PENDING_MAX) {
+        pending.e[pending.n++] = (typeof(pending.e[0])){ site, (uint64_t)insn->aux[0], slot };
+        return;
+    }
+    uint8_t *skip = c->ptr;             /* no room: the slot goes inline */
+    a64_put(c, a64_uncond_branch_imm(false, 0));
+    emit_slot(c, site, (uint64_t)insn->aux[0], slot);
+    __builtin_memcpy(skip, &(uint32_t){ a64_uncond_branch_imm(false, c->ptr - skip) }, 4);
+}
+
+void a64_emit_pending_cond_exits(struct be_code *c)
+{
+    if (pending.block == c->start)
+        for (int k = 0; k < pending.n; k++)
+            emit_slot(c, pending.e[k].site, pending.e[k].pc, pending.e[k].slot);
+    pending.n = 0;
+    pending.block = NULL;
+}
+
+static void store_word(uint8_t *site, uint32_t word)
+{
+    __atomic_store_n((uint32_t *)site, word, __ATOMIC_RELEASE);
+    __builtin___clear_cache((char *)site, (char *)site + 4);
+}
+
+void be_patch_jump(uint8_t *site, const uint8_t *target)
+{
+    int64_t off = target - site;
+    if (!a64_branch26_reaches(off))
+        return;     /* stays on its stub: the dispatcher keeps handling it */
+    store_word(site, a64_uncond_branch_imm(false, off));
+    uint32_t marker = read_word(site + 4);
+    if ((marker & MARKER_MASK) != (MARKER(0) & MARKER_MASK))
+        return;
+    uint8_t *branch = site - 4 * ((marker >> 5) & 0xffff);
+    int64_t direct = target - branch;
+    store_word(branch, with_imm19(read_word(branch),
+                                  a64_branch19_reaches(direct) ? direct : site - branch));
+}
