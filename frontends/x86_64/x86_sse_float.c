@@ -24,25 +24,41 @@
  * results below the normal range are flushed, as the hardware does. */
 static uint32_t sse_f32_approx(enum sse_fop op, uint32_t b)
 {
-    uint32_t sign = b & F32_SIGN;
+    uint32_t sign = b & F32_SIGN, mag = b & ~F32_SIGN;
     if (f32_is_nan(b))
         return b | F32_QUIET;
     if ((b & 0x7f800000u) == 0)                 /* zero or denormal */
         return sign | 0x7f800000u;
     if (op == SSE_FRSQRT && sign)
         return F32_DEFAULT_NAN;
-    if ((b & ~F32_SIGN) == 0x7f800000u)
-        return sign;
+    if (mag == 0x7f800000u || (op == SSE_FRCP && mag >= 0x7e800000u))
+        return sign;                            /* 1/x is zero or not normal */
+    fexcept_t status;                           /* rcp/rsqrt raise no flags */
+    fegetexceptflag(&status, FE_ALL_EXCEPT);
     double x = f32_val(b);
     double r = op == SSE_FRCP ? 1.0 / x : 1.0 / sqrt(x);
     uint32_t u = f32_bits((float)r) & ~0x7ffu;
-    return (u & 0x7f800000u) ? u : sign;
+    fesetexceptflag(&status, FE_ALL_EXCEPT);
+    return u;
 }
 
 static uint64_t sse_f64_approx(enum sse_fop op, uint64_t b)
 {
     double x = f64_val(b);
     return f64_bits(op == SSE_FRCP ? 1.0 / x : 1.0 / sqrt(x));
+}
+
+/* Truncation toward zero without touching the FP status (libm's trunc
+ * may raise inexact, which cvtt* must not). */
+static double sse_trunc(double x)
+{
+    uint64_t u = f64_bits(x);
+    int e = (int)((u >> 52) & 0x7ff) - 1023;
+    if (e >= 52)
+        return x;
+    if (e < 0)
+        return f64_val(u & F64_SIGN);
+    return f64_val(u & ~((1ull << (52 - e)) - 1));
 }
 
 #define FN(name) sse_f32_##name
@@ -58,6 +74,8 @@ static uint64_t sse_f64_approx(enum sse_fop op, uint64_t b)
 #define F_BITS f32_bits
 #define F_SQRT sqrtf
 #define F_MIN_NORMAL 0x00800000u
+#define F_ABS fabsf
+#define F_SCALE 0x1p64f
 #include "x86_sse_float_ops.h"
 #undef FN
 #undef FT
@@ -72,6 +90,8 @@ static uint64_t sse_f64_approx(enum sse_fop op, uint64_t b)
 #undef F_BITS
 #undef F_SQRT
 #undef F_MIN_NORMAL
+#undef F_ABS
+#undef F_SCALE
 
 #define FN(name) sse_f64_##name
 #define FT double
@@ -86,6 +106,8 @@ static uint64_t sse_f64_approx(enum sse_fop op, uint64_t b)
 #define F_BITS f64_bits
 #define F_SQRT sqrt
 #define F_MIN_NORMAL 0x0010000000000000ull
+#define F_ABS fabs
+#define F_SCALE 0x1p128
 #include "x86_sse_float_ops.h"
 
 /* NaNs keep sign and payload (top bits), and become quiet. */
@@ -112,7 +134,9 @@ uint32_t sse_f64_to_f32(struct x86_cpu *env, uint64_t a)
     }
     double x = f64_val(a);
     uint32_t r = f32_bits((float)x);
-    if ((env->mxcsr & SSE_MXCSR_FTZ) && x != 0 && fabs(x) < 0x1p-126) {
+    /* tiny: below the smallest normal once rounded to 24 bits */
+    if ((env->mxcsr & SSE_MXCSR_FTZ) && x != 0 && fabs(x) < 0x1p-125 &&
+        fabsf((float)(x * 0x1p64)) < 0x1p-62f) {
         env->mxcsr |= SSE_MXCSR_UE | SSE_MXCSR_PE;       /* tiny: flush */
         return r & F32_SIGN;
     }

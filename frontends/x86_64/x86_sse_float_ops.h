@@ -1,7 +1,7 @@
 /* x86_sse_float_ops.h -- template of the per-width floating-point core,
  * included twice by x86_sse_float.c (32 and 64 bits).  Parameters:
  * FN(name) FT UT F_SIGN F_EXP F_QUIET F_DNAN F_IS_NAN F_IS_SNAN F_VAL
- * F_BITS F_SQRT F_MIN_NORMAL.  Assumes the host rounding mode already follows MXCSR.RC.
+ * F_BITS F_SQRT F_ABS F_MIN_NORMAL F_SCALE.  Assumes the host rounding mode already follows MXCSR.RC.
  */
 
 /* DAZ: denormal inputs read as zero of the same sign. */
@@ -12,19 +12,30 @@ static UT FN(daz)(const struct x86_cpu *env, UT a)
     return a;
 }
 
-/* FTZ: results that are tiny before rounding become zero of the same
- * sign.  A result rounded up to the smallest normal may have been tiny:
- * redo it rounding toward zero to find out. */
-static UT FN(ftz)(struct x86_cpu *env, UT r, FT (*redo)(FT, FT, int), FT x, FT y, int op)
+/* x86 calls a result tiny when, rounded to full precision with an
+ * unbounded exponent, it is below the smallest normal.  The host result
+ * (rounded to the denormal grid) only leaves doubt when it is exactly the
+ * smallest normal: redo the operation scaled up by F_SCALE (exact, as a
+ * tiny product or quotient has a small first operand; a tiny sum is exact
+ * anyway) and compare. */
+static bool FN(tiny)(UT r, FT x, FT y, int op)
 {
-    bool tiny = (r & F_EXP) == 0 && (r & ~F_SIGN) != 0;
-    if ((r & ~F_SIGN) == F_MIN_NORMAL) {
-        int saved = fegetround();
-        fesetround(FE_TOWARDZERO);
-        tiny = (F_BITS(redo(x, y, op)) & ~F_SIGN) < F_MIN_NORMAL;
-        fesetround(saved);
-    }
-    if (!tiny)
+    if ((r & ~F_SIGN) != F_MIN_NORMAL)
+        return (r & F_EXP) == 0 && (r & ~F_SIGN) != 0;
+    FT big;
+    if (op == SSE_FMUL)
+        big = F_ABS(x) < F_ABS(y) ? (x * F_SCALE) * y : x * (y * F_SCALE);
+    else if (op == SSE_FDIV)
+        big = (x * F_SCALE) / y;
+    else
+        return false;
+    return F_ABS(big) < F_VAL(F_MIN_NORMAL) * F_SCALE;
+}
+
+/* FTZ: tiny results become zero of the same sign (underflow, inexact). */
+static UT FN(ftz)(struct x86_cpu *env, UT r, FT x, FT y, int op)
+{
+    if (!FN(tiny)(r, x, y, op))
         return r;
     env->mxcsr |= SSE_MXCSR_UE | SSE_MXCSR_PE;
     return r & F_SIGN;
@@ -75,7 +86,7 @@ UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
         return F_DNAN;
     }
     if (env->mxcsr & SSE_MXCSR_FTZ)
-        return FN(ftz)(env, r, FN(arith), x, y, op);
+        return FN(ftz)(env, r, x, y, op);
     return r;
 }
 
@@ -126,7 +137,7 @@ int64_t FN(to_int)(struct x86_cpu *env, UT a, int bits, bool truncate)
         return indefinite;
     }
     double x = F_VAL(a);
-    double r = truncate ? trunc(x) : nearbyint(x);   /* no inexact flag */
+    double r = truncate ? sse_trunc(x) : nearbyint(x);   /* no inexact flag */
     if (!(r >= -lim && r < lim)) {
         env->mxcsr |= SSE_MXCSR_IE;
         return indefinite;
