@@ -10,33 +10,42 @@
 #include "syscalls.h"
 
 /* ferry's execve passes a guest argv[0] that differs from the program
- * path in SYS_EXEC_ARGV0_ENV: it replaces argv[0] and leaves the guest's
- * environment (the new vectors are malloc'ed and live forever). */
-static void ld_take_exec_argv0(char *const **argv, char *const **envp)
+ * path in SYS_EXEC_ARGV0_ENV, and no FERRY_EXEC_* variable belongs to the
+ * guest's environment.  Returns the argv[0] found, or NULL.  The new
+ * environment is malloc'ed and lives as long as the guest. */
+static const char *ld_guest_env(char *const **envp)
 {
-    static const char key[] = SYS_EXEC_ARGV0_ENV "=";
-    size_t n = 0, argc = 0, out = 0;
+    static const char key[] = SYS_EXEC_ARGV0_ENV "=", private[] = SYS_EXEC_PRIVATE_PREFIX;
     const char *argv0 = NULL;
+    size_t n = 0, out = 0;
     while (*envp && (*envp)[n])
         n++;
     char **env = malloc((n + 1) * sizeof *env);
-    for (size_t i = 0; env && i < n; i++) {
+    if (!env)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
         if (strncmp((*envp)[i], key, sizeof key - 1) == 0)
             argv0 = (*envp)[i] + sizeof key - 1;
-        else
+        else if (strncmp((*envp)[i], private, sizeof private - 1) != 0)
             env[out++] = (*envp)[i];
     }
+    env[out] = NULL;
+    *envp = env;
+    unsetenv(SYS_EXEC_ARGV0_ENV);
+    return argv0;
+}
+
+static void ld_replace_argv0(char *const **argv, const char *argv0)
+{
+    size_t argc = 0;
     while (*argv && (*argv)[argc])
         argc++;
     char **av = argv0 && argc ? malloc((argc + 1) * sizeof *av) : NULL;
-    if (!env || !argv0 || !av)
-        return free(env), free(av);
+    if (!av)
+        return;
     memcpy(av, *argv, (argc + 1) * sizeof *av);
     av[0] = (char *)argv0;
-    env[out] = NULL;
     *argv = av;
-    *envp = env;
-    unsetenv(SYS_EXEC_ARGV0_ENV);
 }
 
 static int ld_report(const char *path, const struct ld_elf *e, int status,
@@ -60,7 +69,7 @@ int ld_load_program(const char *path, char *const argv[], char *const envp[],
                     struct ld_image *img, char *errbuf, size_t errlen)
 {
     struct ld_elf e;
-    ld_take_exec_argv0(&argv, &envp);
+    ld_replace_argv0(&argv, ld_guest_env(&envp));
     int st = ld_elf_open(path, &e);
     if (st)
         return ld_report(path, &e, st, errbuf, errlen);

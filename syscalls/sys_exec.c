@@ -6,7 +6,8 @@
  * the guest (e.g. execvp falling back to /bin/sh) can react.
  *
  * A guest argv[0] different from the path (busybox applets!) travels in
- * FERRY_EXEC_ARGV0, which the loader takes out of the environment. */
+ * FERRY_EXEC_ARGV0, which the loader takes out of the environment; "--"
+ * ends ferry's options so any program name is safe. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -114,6 +115,23 @@ static int64_t sys_exec_read_head(const char *path, char *head, size_t len, size
     return 0;
 }
 
+/* The host cannot run ferry's binary directly: try the wrapper. */
+static void sys_exec_wrapped(struct sys_argv *av, char **envp)
+{
+    const char *wrapper = getenv(SYS_EXEC_WRAPPER_ENV);
+    struct sys_argv wv = { 0 };
+    char *copy = wrapper && *wrapper ? strdup(wrapper) : NULL, *save = NULL;
+    for (char *t = copy ? strtok_r(copy, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save))
+        sys_argv_add(&wv, t);
+    for (size_t i = 0; wv.n && i < av->n; i++)
+        sys_argv_add(&wv, av->v[i]);
+    if (wv.n)
+        execvpe(wv.v[0], wv.v, envp);
+    free(wv.v);
+    free(copy);
+    errno = ENOEXEC;
+}
+
 static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
 {
     fflush(stdout);
@@ -121,18 +139,27 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
     for (size_t i = 1; guest_argv && guest_argv[0] && guest_argv[i]; i++)
         sys_argv_add(av, guest_argv[i]);
     execve(av->v[0], av->v, envp);
+    if (errno == ENOEXEC)
+        sys_exec_wrapped(av, envp);
     int64_t r = -errno;
     free(av->v);
     return r;
 }
 
-/* The guest environment plus FERRY_EXEC_ARGV0 when argv[0] != path. */
+/* The guest environment, plus FERRY_EXEC_ARGV0 when argv[0] != path
+ * and ferry's FERRY_EXEC_WRAPPER. */
 static char **sys_exec_env(char **envp, const char *argv0, const char *path, char *buf, size_t len)
 {
     static struct sys_argv env;
+    static char wrapper[4096];
+    const char *w = getenv(SYS_EXEC_WRAPPER_ENV);
     env.n = 0;
     for (size_t i = 0; envp && envp[i]; i++)
         sys_argv_add(&env, envp[i]);
+    if (w && *w) {
+        snprintf(wrapper, sizeof wrapper, "%s=%s", SYS_EXEC_WRAPPER_ENV, w);
+        sys_argv_add(&env, wrapper);
+    }
     if (argv0 && strcmp(argv0, path) != 0) {
         snprintf(buf, len, "%s=%s", SYS_EXEC_ARGV0_ENV, argv0);
         sys_argv_add(&env, buf);
@@ -172,6 +199,7 @@ SYS_HANDLER(sys_execve)
     if (script < 0)
         return -ENOEXEC;
     sys_exec_options(&av, logbuf, sizebuf);
+    sys_argv_add(&av, "--");
     if (script)
         return sys_exec_script(&av, path, interp, iarg, argv, envp);
     if ((r = sys_exec_check_elf(path)) != 0)

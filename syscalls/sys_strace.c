@@ -131,28 +131,56 @@ static void sys_print_call(FILE *f, const struct sys_entry *e, uint64_t nr, cons
     fputc(')', f);
 }
 
+/* Lines are built in memory and written at once: with stderr unbuffered,
+ * piecewise output of forked processes would interleave mid-line. */
+struct sys_line {
+    char buf[2048];
+    FILE *f;
+};
+
+static FILE *sys_line_open(struct sys_line *l)
+{
+    l->f = fmemopen(l->buf, sizeof l->buf, "w");
+    return l->f;
+}
+
+static void sys_line_emit(struct sys_line *l)
+{
+    fclose(l->f);
+    l->buf[sizeof l->buf - 2] = '\n';
+    fwrite(l->buf, 1, strnlen(l->buf, sizeof l->buf - 1), ferry_log);
+    fflush(ferry_log);
+}
+
 void sys_strace_call(const struct sys_entry *e, uint64_t nr, const uint64_t *a)
 {
-    if (!e || !e->fmt || e->fmt[0] != '!')
+    struct sys_line l;
+    if (!e || !e->fmt || e->fmt[0] != '!' || !sys_line_open(&l))
         return;
-    sys_print_call(ferry_log, e, nr, a);
-    fputc('\n', ferry_log);
-    fflush(ferry_log);
+    sys_print_call(l.f, e, nr, a);
+    fputc('\n', l.f);
+    sys_line_emit(&l);
+}
+
+static void sys_print_result(FILE *f, const struct sys_entry *e, int64_t ret)
+{
+    if (ret < 0 && ret >= -4095)
+        fprintf(f, " = -1 errno=%d (%s)\n", (int)-ret, strerror((int)-ret));
+    else if (e && e->fmt && strstr(e->fmt, "=x"))
+        fprintf(f, " = %#llx\n", (unsigned long long)ret);
+    else
+        fprintf(f, " = %lld\n", (long long)ret);
 }
 
 void sys_strace_result(const struct sys_entry *e, uint64_t nr, const uint64_t *a, int64_t ret)
 {
-    FILE *f = ferry_log;
-    const char *hex = e && e->fmt ? strstr(e->fmt, "=x") : NULL;
+    struct sys_line l;
+    if (!sys_line_open(&l))
+        return;
     if (e && e->fmt && e->fmt[0] == '!')
-        fprintf(f, "%d %s", (int)getpid(), e->name);
+        fprintf(l.f, "%d %s", (int)getpid(), e->name);
     else
-        sys_print_call(f, e, nr, a);
-    if (ret < 0 && ret >= -4095)
-        fprintf(f, " = -1 errno=%d (%s)\n", (int)-ret, strerror((int)-ret));
-    else if (hex)
-        fprintf(f, " = %#llx\n", (unsigned long long)ret);
-    else
-        fprintf(f, " = %lld\n", (long long)ret);
-    fflush(f);
+        sys_print_call(l.f, e, nr, a);
+    sys_print_result(l.f, e, ret);
+    sys_line_emit(&l);
 }
