@@ -71,3 +71,9 @@ bench-system: system-all
 
 boot-linux: $(FERRY_SYSTEM)
 	@sh system/tests/boot-linux.sh $(FERRY_SYSTEM) $(SYS_OUT)
+
+# The same suite with real KVM: QEMU's TCG emulates SVM, Debian's kernel
+# runs KVM inside it (needs qemu-system-x86 and apt-get download; minutes).
+.PHONY: check-system-kvm
+check-system-kvm: system-all
+	@python3 system/tests/nested_kvm.py $(FERRY_SYSTEM) $(SYS_OUT)
