@@ -19,7 +19,7 @@ SYS_HANDLER(sys_getdents64)
 
 /* x86-64's old getdents: struct linux_dirent {u64 ino; u64 off;
  * u16 reclen; char name[]; ... char type at reclen-1}.  A record is never
- * longer than its dirent64 twin, so conversion happens in place order. */
+ * longer than its dirent64 twin, so whatever getdents64 returned fits. */
 struct sys_dirent64 { uint64_t ino; int64_t off; uint16_t reclen; uint8_t type; char name[]; };
 
 static size_t sys_old_dirent(uint8_t *out, const struct sys_dirent64 *d)
@@ -36,18 +36,19 @@ static size_t sys_old_dirent(uint8_t *out, const struct sys_dirent64 *d)
 
 SYS_HANDLER(sys_getdents)
 {
-    uint8_t buf[a[2] < 65536 ? a[2] + 1 : 65536];
-    long n = syscall(SYS_getdents64, (int)a[0], buf, sizeof buf - 1);
+    size_t count = a[2] < 65536 ? a[2] : 65536;
+    uint8_t in[count + 1], out[count + 1];
+    long n = syscall(SYS_getdents64, (int)a[0], in, count);
     if (n < 0)
         return -errno;
-    uint8_t *out = sys_ptr(a[1]);
     size_t used = 0;
     for (long pos = 0; pos < n;) {
-        const struct sys_dirent64 *d = (const void *)(buf + pos);
+        const struct sys_dirent64 *d = (const void *)(in + pos);
         used += sys_old_dirent(out + used, d);
         pos += d->reclen;
     }
-    return (int64_t)used;
+    int64_t r = sys_copy_out(a[1], out, used);
+    return r ? r : (int64_t)used;
 }
 
 SYS_HANDLER(sys_getcwd) { return sys_ret(syscall(SYS_getcwd, sys_ptr(a[0]), a[1])); }
@@ -58,14 +59,13 @@ SYS_HANDLER(sys_chroot) { return sys_ret(chroot(sys_path(a[0]))); }
 /* /proc/self/exe names the guest program, not ferry. */
 static int64_t sys_do_readlinkat(int dirfd, uint64_t path, uint64_t buf, uint64_t size)
 {
-    const char *p = sys_ptr(path);
-    if (p && sys_proc.exe_path && strcmp(p, "/proc/self/exe") == 0) {
+    if (sys_proc.exe_path && sys_is_proc_self_exe(path)) {
         size_t n = strlen(sys_proc.exe_path);
         n = n < size ? n : size;
         int64_t r = sys_copy_out(buf, sys_proc.exe_path, n);
         return r ? r : (int64_t)n;
     }
-    return sys_ret(readlinkat(dirfd, p, sys_ptr(buf), size));
+    return sys_ret(readlinkat(dirfd, sys_ptr(path), sys_ptr(buf), size));
 }
 
 SYS_HANDLER(sys_readlink) { return sys_do_readlinkat(AT_FDCWD, a[0], a[1], a[2]); }

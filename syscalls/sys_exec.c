@@ -192,7 +192,9 @@ SYS_HANDLER(sys_execve)
     static char argv0_env[4096];
     size_t got = 0;
     struct sys_argv av = { 0 };
-    int64_t r = path ? sys_exec_read_head(path, head, sizeof head, &got) : -EFAULT;
+    if (!sys_guest_vector_ok(a[1]) || !sys_guest_vector_ok(a[2]))
+        return -EFAULT;
+    int64_t r = sys_exec_read_head(path, head, sizeof head, &got);
     if (r)
         return r;
     int script = sys_exec_parse_shebang(head, got, interp, sizeof interp, iarg, sizeof iarg);

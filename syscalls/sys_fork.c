@@ -27,7 +27,10 @@ static int64_t sys_do_fork(void)
 {
     fflush(stdout);
     fflush(ferry_log);
-    return sys_ret(fork());
+    pid_t pid = fork();
+    if (pid == 0)
+        sys_guest_after_fork();
+    return sys_ret(pid);
 }
 
 SYS_HANDLER(sys_fork) { return sys_do_fork(); }

@@ -44,9 +44,17 @@ static inline void *sys_ptr(uint64_t g)
     return (void *)(uintptr_t)g;
 }
 
-/* Copies to / from guest memory; -EFAULT for obviously bad pointers. */
+/* sys_guest.c: copies to / from guest memory, -EFAULT (never a crash)
+ * for bad pointers; whether [g, g+len) is readable (and writable). */
 int64_t sys_copy_out(uint64_t g, const void *src, size_t len);
 int64_t sys_copy_in(void *dst, uint64_t g, size_t len);
+int sys_guest_access_ok(uint64_t g, size_t len, int write);
+/* Length of the guest string at g, at most max; -1 if unreadable. */
+long sys_guest_strnlen(uint64_t g, size_t max);
+int sys_is_proc_self_exe(uint64_t g);
+int sys_guest_vector_ok(uint64_t g);
+/* Call in a new child process (private probe pipe). */
+void sys_guest_after_fork(void);
 
 /* A guest path, with /proc/self/exe meaning the guest program. */
 const char *sys_path(uint64_t g);

@@ -7,7 +7,8 @@
  *   d int   l long   u unsigned   x hex   p pointer   s string   o octal
  *   F dirfd   O open flags   P mmap prot   M mmap flags   S signal
  *   A string array (execve argv/envp)
- * Guest addresses are host addresses, so strings are read directly. */
+ * Guest strings are read directly (guest addresses are host addresses)
+ * once sys_guest.c has checked that they are readable. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,27 +59,28 @@ static void sys_print_bits(FILE *f, uint64_t v, const struct sys_bit_name *t, co
 static void sys_print_string(FILE *f, uint64_t g)
 {
     const char *s = sys_ptr(g);
-    if (g < 4096) {
+    long len = sys_guest_strnlen(g, SYS_STRACE_STR_MAX + 1);
+    if (len < 0) {
         fprintf(f, g ? "%#llx" : "NULL", (unsigned long long)g);
         return;
     }
     fputc('"', f);
-    for (int i = 0; s[i] && i < SYS_STRACE_STR_MAX; i++)
+    for (long i = 0; i < len && i < SYS_STRACE_STR_MAX; i++)
         fprintf(f, s[i] >= 32 && s[i] < 127 && s[i] != '"' ? "%c" : "\\%03o",
                 (unsigned char)s[i]);
-    fputs(strnlen(s, SYS_STRACE_STR_MAX + 1) > SYS_STRACE_STR_MAX ? "\"..." : "\"", f);
+    fputs(len > SYS_STRACE_STR_MAX ? "\"..." : "\"", f);
 }
 
 static void sys_print_array(FILE *f, uint64_t g)
 {
     const uint64_t *v = sys_ptr(g);
-    if (g < 4096) {
+    int i;
+    if (!sys_guest_access_ok(g, 8, 0)) {
         sys_print_string(f, g);
         return;
     }
     fputc('[', f);
-    int i;
-    for (i = 0; v[i] && i < SYS_STRACE_ARRAY_MAX; i++) {
+    for (i = 0; v[i] && i < SYS_STRACE_ARRAY_MAX && sys_guest_access_ok(g + 8 * (i + 1), 8, 0); i++) {
         fputs(i ? "," : "", f);
         sys_print_string(f, v[i]);
     }

@@ -320,3 +320,27 @@ Test(syscalls, strace_unknown_number)
              "%d syscall_500(0x7,0,0,0,0,0) = -1 errno=38 (Function not implemented)\n", getpid());
     cr_assert_str_eq(strace_buf, want);
 }
+
+Test(syscalls, bad_pointers_give_efault_not_a_crash)
+{
+    void *none = mmap(NULL, 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct x86_64_stat g;
+    struct utsname u;
+    int fd = open("/dev/null", O_RDONLY);
+    cr_assert_eq(guest_syscall(__NR_fstat, fd, P(none), 0, 0), NATIVE(syscall(SYS_fstat, fd, none)));
+    cr_assert_eq(guest_syscall(__NR_uname, P(ro), 0, 0, 0), NATIVE(syscall(SYS_uname, ro)));
+    cr_assert_eq(guest_syscall(__NR_readlink, P(none), P(&u), 10, 0),
+                 NATIVE(readlink(none, (char *)&u, 10)));
+    cr_assert_eq(guest_syscall(__NR_openat, (uint64_t)AT_FDCWD, P(none), 0, 0),
+                 NATIVE(open(none, 0)));
+    cr_assert_eq(guest_syscall(__NR_fstat, fd, P(&g), 0, 0), 0, "good pointers still work");
+    strace_to_buffer();
+    guest_syscall(__NR_openat, (uint64_t)AT_FDCWD, P(none), 0, 0);
+    cr_assert_eq(guest_syscall(__NR_execve, P("/bin/true"), P(none), 0, 0),
+                 NATIVE(execve("/bin/true", none, NULL)));
+    guest_syscall(__NR_execve, P(none), P(none), P(none), 0);
+    fclose(ferry_log);
+    cr_assert(strstr(strace_buf, "openat(AT_FDCWD,0x"), "%s", strace_buf);
+    close(fd);
+}
