@@ -10,6 +10,7 @@
 
 enum { UART_RBR_THR, UART_IER, UART_IIR_FCR, UART_LCR, UART_MCR, UART_LSR, UART_MSR, UART_SCR };
 #define LCR_DLAB  0x80
+#define MCR_LOOP  0x10
 #define LSR_DR    0x01
 #define LSR_THRE  0x20
 #define LSR_TEMT  0x40
@@ -46,6 +47,15 @@ static void uart_update_irq(struct uart *u)
     sys_irq_line(u->vm, UART_IRQ, !(uart_iir(u) & IIR_NONE));
 }
 
+/* Modem status: CTS, DSR, DCD always; in loopback mode (which Linux's
+ * probe uses) the MCR outputs appear on the inputs instead. */
+static uint8_t uart_msr(struct uart *u)
+{
+    if (!(u->mcr & MCR_LOOP))
+        return 0xb0;
+    return (u->mcr & 0x01) << 5 | (u->mcr & 0x02) << 3 | (u->mcr & 0x04) << 4 | (u->mcr & 0x08) << 4;
+}
+
 static uint8_t uart_read_reg(struct uart *u, unsigned reg)
 {
     uint8_t v = 0;
@@ -62,14 +72,17 @@ static uint8_t uart_read_reg(struct uart *u, unsigned reg)
     case UART_LCR: return u->lcr;
     case UART_MCR: return u->mcr;
     case UART_LSR: return LSR_THRE | LSR_TEMT | (uart_rx_ready(u) ? LSR_DR : 0);
-    case UART_MSR: return 0xb0;     /* CTS, DSR, DCD */
+    case UART_MSR: return uart_msr(u);
     default: return u->scr;
     }
 }
 
 static void uart_transmit(struct uart *u, uint8_t c)
 {
-    if (write(STDOUT_FILENO, &c, 1) < 0) { /* stdout gone: the guest can't know */ }
+    if (u->mcr & MCR_LOOP) {
+        if (u->rx_head - u->rx_tail < RX_SIZE)
+            u->rx[u->rx_head++ % RX_SIZE] = c;
+    } else if (write(STDOUT_FILENO, &c, 1) < 0) { /* stdout gone: the guest can't know */ }
     u->thri_pending = true;
 }
 

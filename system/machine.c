@@ -25,7 +25,7 @@ static int machine_virtio(struct sys_vm *vm)
 int sys_machine_init(struct sys_vm *vm)
 {
     if (pci_init(vm) < 0 || dev_uart_init(vm) < 0 || dev_i8042_init(vm) < 0
-        || dev_debug_exit_init(vm) < 0 || dev_misc_ports_init(vm) < 0)
+        || dev_debug_exit_init(vm) < 0 || dev_misc_ports_init(vm) < 0 || dev_rtc_init(vm) < 0)
         return -1;
     return machine_virtio(vm);
 }
