@@ -99,15 +99,15 @@ enum {
     FX_FCW = 0, FX_FSW = 2, FX_FTW = 4, FX_FOP = 6, FX_FIP = 8, FX_FDP = 16,
     FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_ST0 = 32, FX_XMM0 = 160,
 };
-#define FX_X87_DEFAULT_FCW 0x037f
 
 SSE_HELPER(fxsave)
 {
     uint8_t *p = (uint8_t *)(uintptr_t)s;
-    uint16_t fcw = FX_X87_DEFAULT_FCW;
+    uint16_t fcw = sse_x87_fcw(env), ftw = 0;     /* abridged: all empty */
     uint32_t mx = sse_mxcsr_read(env), mask = SSE_MXCSR_VALID;
     memset(p, 0, FX_XMM0);
     memcpy(p + FX_FCW, &fcw, 2);
+    memcpy(p + FX_FTW, &ftw, 1);
     memcpy(p + FX_MXCSR, &mx, 4);
     memcpy(p + FX_MXCSR_MASK, &mask, 4);
     memcpy(p + FX_XMM0, env->xmm, sizeof env->xmm);
@@ -118,8 +118,11 @@ SSE_HELPER(fxrstor)
 {
     const uint8_t *p = (const uint8_t *)(uintptr_t)s;
     uint32_t mx;
+    uint16_t fcw;
     memcpy(&mx, p + FX_MXCSR, 4);
+    memcpy(&fcw, p + FX_FCW, 2);
     sse_check_mxcsr(env, mx);
+    sse_x87_set_fcw(env, fcw);
     sse_mxcsr_write(env, mx);
     memcpy(env->xmm, p + FX_XMM0, sizeof env->xmm);
     return 0;

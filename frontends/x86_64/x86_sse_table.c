@@ -17,8 +17,8 @@
 #define XR(ID, fn, imm)      { X86_INS_##ID, SSE_F_XR, 0, SSE_IMM_##imm, 0, HELPER(fn, 0, 0), NULL }
 #define FLAGS(ID, fn, mem)   { X86_INS_##ID, SSE_F_FLAGS, mem, SSE_IMM_NONE, 0, HELPER(fn, 1, 0), NULL }
 #define EMIT(ID, fn)         { X86_INS_##ID, SSE_F_EMIT, 0, SSE_IMM_NONE, 0, { 0 }, sse_emit_##fn }
-#define EMITH(ID, fn, res, fl) \
-    { X86_INS_##ID, SSE_F_EMIT, 0, SSE_IMM_NONE, 0, HELPER(fn, res, fl), sse_emit_##fn }
+#define EMITH(ID, emit, fn, res, fl) \
+    { X86_INS_##ID, SSE_F_EMIT, 0, SSE_IMM_NONE, 0, HELPER(fn, res, fl), sse_emit_##emit }
 
 /* All four packed/scalar shapes of a floating-point arithmetic op. */
 #define FP4(OP, op) XX(OP##PS, op##ps, 16), XX(OP##SS, op##ss, 4), \
@@ -94,16 +94,22 @@ static const struct sse_row sse_rows[] = {
     XX(CVTPS2PD, cvtps2pd, 8), XX(CVTPD2PS, cvtpd2ps, 16),
 
     /* state, ordering, cache control */
-    EMITH(LDMXCSR, ldmxcsr, 0, IR_HELPER_RW_GLOBALS),
-    EMITH(STMXCSR, stmxcsr, 1, 0),
-    EMITH(FXSAVE, fxsave, 0, IR_HELPER_RW_GLOBALS),
-    EMITH(FXSAVE64, fxsave, 0, IR_HELPER_RW_GLOBALS),
-    EMITH(FXRSTOR, fxrstor, 0, IR_HELPER_RW_GLOBALS),
-    EMITH(FXRSTOR64, fxrstor, 0, IR_HELPER_RW_GLOBALS),
-    EMITH(MASKMOVDQU, maskmovdqu, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(LDMXCSR, ldmxcsr, ldmxcsr, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(STMXCSR, stmxcsr, stmxcsr, 1, 0),
+    EMITH(FXSAVE, fxsave, fxsave, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(FXSAVE64, fxsave, fxsave, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(FXRSTOR, fxsave, fxrstor, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(FXRSTOR64, fxsave, fxrstor, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(MASKMOVDQU, maskmovdqu, maskmovdqu, 0, IR_HELPER_RW_GLOBALS),
     EMIT(LFENCE, nop), EMIT(MFENCE, nop), EMIT(SFENCE, nop), EMIT(CLFLUSH, nop),
     EMIT(PREFETCH, nop), EMIT(PREFETCHNTA, nop), EMIT(PREFETCHT0, nop),
     EMIT(PREFETCHT1, nop), EMIT(PREFETCHT2, nop), EMIT(PREFETCHW, nop),
+
+    /* x87 control/status (no x87 arithmetic: see x86_sse_x87ctl.c) */
+    EMIT(FNSTCW, fnstcw), EMIT(FLDCW, fldcw), EMIT(FNSTSW, fnstsw), EMIT(FNINIT, fninit),
+    EMIT(FNCLEX, nop), EMIT(WAIT, nop),
+    EMITH(FNSTENV, x87env, fnstenv, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(FLDENV, x87env, fldenv, 0, IR_HELPER_RW_GLOBALS),
 };
 
 #define SSE_ID_LIMIT X86_INS_ENDING
