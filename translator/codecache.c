@@ -81,6 +81,8 @@ uint64_t tc_blocks_executed(void)
 void tc_flush(void)
 {
     tc.executed_before_flush = tc_blocks_executed();
+    for (size_t k = 0; k < tc.n_blocks; k++)
+        free(tc.blocks[k].guest_copy);
     tc.n_blocks = 0;
     tc.ptr = tc.code_start;
     memset(tc.hash, 0, sizeof(tc.hash));
@@ -111,8 +113,10 @@ struct tr_block *tc_alloc_block(uint64_t pc)
 
 void tc_free_last_block(struct tr_block *tb)
 {
-    if (tc.n_blocks && tb == &tc.blocks[tc.n_blocks - 1])
+    if (tc.n_blocks && tb == &tc.blocks[tc.n_blocks - 1]) {
+        free(tb->guest_copy);
         tc.n_blocks--;
+    }
 }
 
 void tc_insert(struct tr_block *tb)

@@ -111,6 +111,7 @@ _Noreturn void tr_raise(struct tr_runtime *rt, enum tr_exit code, uint64_t pc)
 
 void tr_invalidate(uint64_t start, uint64_t len)
 {
+    smc_maps_changed();
     if (len && tc_overlaps_guest(start, len))
         tc_flush();
 }

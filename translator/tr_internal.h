@@ -29,6 +29,12 @@ void tc_note_guest_range(uint64_t pc, uint64_t size);
 bool tc_overlaps_guest(uint64_t start, uint64_t len);
 uint64_t tc_blocks_executed(void);
 
+/* smc.c: self-modifying code on writable pages. */
+bool smc_range_writable(uint64_t start, uint64_t len);
+void smc_maps_changed(void);
+void smc_guard_block(struct ir_block *b, struct tr_block *tb);
+void smc_keep_bytes(struct tr_block *tb);
+
 /* translate.c: translated (maybe flushing the cache first), never NULL. */
 struct tr_block *tr_translate(uint64_t pc);
 

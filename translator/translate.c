@@ -103,6 +103,9 @@ static bool try_translate(uint64_t pc, struct tr_block **out)
     if (!tb)
         return false;
     build_ir(pc);
+    bool writable = smc_range_writable(pc, tr_ir.guest_size);
+    if (writable)
+        smc_guard_block(&tr_ir, tb);
     if (ferry_opts.stats)
         add_exec_counter(&tr_ir, tb);
     ir_optimize(&tr_ir);
@@ -112,6 +115,8 @@ static bool try_translate(uint64_t pc, struct tr_block **out)
         return false;
     }
     tb->guest_size = tr_ir.guest_size;
+    if (writable)
+        smc_keep_bytes(tb);
     *out = tb;
     return true;
 }

@@ -15,6 +15,8 @@ struct tr_block {
     uint32_t jump_site[2];      /* see be_code.jump_site */
     struct tr_block *hash_next;
     uint64_t exec_count;        /* incremented by the block itself under --stats */
+    uint8_t *guest_copy;        /* guest bytes as translated, kept for blocks on
+                                   writable pages (self-modifying code check) */
 };
 
 struct tr_stats {
