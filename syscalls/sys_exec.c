@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "ld_internal.h"
@@ -115,12 +116,27 @@ static int64_t sys_exec_read_head(const char *path, char *head, size_t len, size
     return 0;
 }
 
-/* The host cannot run ferry's binary directly: try the wrapper. */
+/* The host kernel cannot run ferry's own binary: ferry itself runs under
+ * an emulator (how the AArch64 build is tested here).  FERRY_EXEC_WRAPPER
+ * names it; without it, qemu-user for ferry's architecture is tried. */
+static const char *sys_exec_wrapper(char *buf, size_t len)
+{
+    const char *w = getenv(SYS_EXEC_WRAPPER_ENV);
+    struct utsname u;
+    if (w && *w)
+        return w;
+    if (uname(&u) != 0)
+        return NULL;
+    snprintf(buf, len, "qemu-%s -L /", u.machine);
+    return buf;
+}
+
 static void sys_exec_wrapped(struct sys_argv *av, char **envp)
 {
-    const char *wrapper = getenv(SYS_EXEC_WRAPPER_ENV);
+    char buf[128];
+    const char *wrapper = sys_exec_wrapper(buf, sizeof buf);
     struct sys_argv wv = { 0 };
-    char *copy = wrapper && *wrapper ? strdup(wrapper) : NULL, *save = NULL;
+    char *copy = wrapper ? strdup(wrapper) : NULL, *save = NULL;
     for (char *t = copy ? strtok_r(copy, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save))
         sys_argv_add(&wv, t);
     for (size_t i = 0; wv.n && i < av->n; i++)

@@ -8,7 +8,8 @@
  * re-exec; the loader removes it from the guest's environment. */
 #define SYS_EXEC_ARGV0_ENV "FERRY_EXEC_ARGV0"
 /* Command that runs ferry's own binary when the host kernel cannot (the
- * AArch64 build under qemu-user: FERRY_EXEC_WRAPPER="qemu-aarch64 -L /").
+ * AArch64 build under qemu-user: FERRY_EXEC_WRAPPER="qemu-aarch64 -L /",
+ * the default when unset).
  * Kept in ferry's environment, hidden from the guest's. */
 #define SYS_EXEC_WRAPPER_ENV "FERRY_EXEC_WRAPPER"
 /* Every variable with this prefix is ferry's, never the guest's. */
