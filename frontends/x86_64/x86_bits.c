@@ -13,7 +13,7 @@ struct bit_loc { bool mem; ir_ref addr, bit; };
 static struct bit_loc bit_locate(struct x86_dc *dc, const cs_x86_op *d, int bytes)
 {
     const cs_x86_op *o = x86_opnd(dc, 1);
-    int lg = x86_log2(bytes * 8);
+    int lg = x86_log2(bytes) + 3;     /* log2 of the operand's bits */
     ir_ref off = x86_read(dc, o, bytes), addr = IR_NONE;
     ir_ref bit = x86_op2(dc, IR_and, 8, off, x86_imm(dc, (uint64_t)bytes * 8 - 1));
     if (d->type == X86_OP_MEM) {

@@ -120,6 +120,7 @@ ir_ref x86_setcond(struct x86_dc *dc, enum ir_cond c, int size, ir_ref a, ir_ref
 ir_ref x86_select(struct x86_dc *dc, const struct x86_cmp *c, ir_ref t, ir_ref f);
 ir_ref x86_load(struct x86_dc *dc, int bytes, ir_ref addr);
 void x86_store(struct x86_dc *dc, int bytes, ir_ref addr, ir_ref val);
+int x86_gpr_num(x86_reg reg);                                /* 0..15 or -1 */
 ir_ref x86_get_reg(struct x86_dc *dc, int n);                     /* 64-bit GPR n */
 void x86_set_reg(struct x86_dc *dc, int n, ir_ref v);
 ir_ref x86_call(struct x86_dc *dc, const struct ir_helper *h, ir_ref a0, ir_ref a1,

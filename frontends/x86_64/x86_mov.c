@@ -44,7 +44,9 @@ static x86_reg acc_reg(int bytes)
 }
 
 /* Compares the accumulator with dst: equal -> dst = src, else acc = dst.
- * The destination is written either way (as the hardware does). */
+ * Memory is written either way; a 32-bit register destination only on
+ * success and eax only on failure (so upper halves are kept otherwise),
+ * as this CPU does. */
 static void h_cmpxchg(struct x86_dc *dc)
 {
     const cs_x86_op *d = x86_opnd(dc, 0), *s = x86_opnd(dc, 1);
@@ -53,9 +55,14 @@ static void h_cmpxchg(struct x86_dc *dc)
     ir_ref src = x86_operand_read(dc, s), rax = x86_get_reg(dc, X86_RAX);
     struct x86_cmp eq = { IR_EQ, x86_ir_size(bytes), acc, old };
     ir_ref diff = x86_arith(dc, IR_sub, bytes, acc, old);
-    x86_operand_write(dc, d, x86_select(dc, &eq, src, old));
-    if (bytes == 4)     /* eax is only written (and rax zero-extended) on failure */
-        x86_set_reg(dc, X86_RAX, x86_select(dc, &eq, rax, x86_trunc(dc, old, 4)));
+    if (bytes == 4 && d->type == X86_OP_REG) {
+        int n = x86_gpr_num(d->reg);
+        x86_set_reg(dc, n, x86_select(dc, &eq, src, x86_get_reg(dc, n)));
+    } else {
+        x86_operand_write(dc, d, x86_select(dc, &eq, src, old));
+    }
+    if (bytes == 4)
+        x86_set_reg(dc, X86_RAX, x86_select(dc, &eq, rax, old));
     else
         x86_gpr_write(dc, acc_reg(bytes), old);
     x86_flags_set(dc, X86_CC_SUB, bytes, diff, old, IR_NONE, acc);

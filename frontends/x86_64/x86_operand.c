@@ -137,6 +137,8 @@ static struct gpr_loc gpr_loc_cached(x86_reg r)
     return cache[r];
 }
 
+int x86_gpr_num(x86_reg reg) { return gpr_loc_cached(reg).n; }
+
 ir_ref x86_gpr_read(struct x86_dc *dc, x86_reg reg)
 {
     struct gpr_loc l = gpr_loc_cached(reg);

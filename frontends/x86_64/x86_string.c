@@ -28,6 +28,23 @@ static const struct str_info *str_info_of(unsigned id)
     return NULL;
 }
 
+/* Element size from the encoding: capstone 4 names some prefixed forms
+ * wrongly (66 f3 a5 comes out as "rep movsd"). */
+static int element_bytes(const struct x86_dc *dc)
+{
+    const cs_insn *ci = dc->insn;
+    bool opsize = false;
+    if (!(dc->x->opcode[0] & 1)) return 1;
+    if (dc->x->rex & 8) return 8;
+    for (int i = 0; i < ci->size - 1; i++) {
+        uint8_t b = ci->bytes[i];
+        if (b == 0x66) opsize = true;
+        else if (b != 0xf2 && b != 0xf3 && b != 0x67 && b != 0x64 && b != 0x65 &&
+                 b != 0x2e && b != 0x3e && b != 0x26 && b != 0x36 && (b & 0xf0) != 0x40) break;
+    }
+    return opsize ? 2 : 4;
+}
+
 static const x86_reg acc_of[4] = { X86_REG_AL, X86_REG_AX, X86_REG_EAX, X86_REG_RAX };
 
 /* reg += df * bytes */
@@ -91,11 +108,13 @@ static void h_string(struct x86_dc *dc)
         if (!x86_translate_sse(dc)) x86_raise_sigill(dc);
         return;
     }
+    struct str_info fixed = *si;
+    fixed.bytes = (uint8_t)element_bytes(dc);
     uint8_t rep = dc->x->prefix[0];
     if (rep == X86_PREFIX_REP || rep == X86_PREFIX_REPNE)
-        string_rep(dc, si, rep == X86_PREFIX_REPNE);
+        string_rep(dc, &fixed, rep == X86_PREFIX_REPNE);
     else
-        string_once(dc, si);
+        string_once(dc, &fixed);
 }
 
 /* movs/stos/lods leave the flags alone; a rep cmps/scas with rcx = 0
