@@ -41,8 +41,7 @@ static const char *check_outputs(const struct ir_block *b, const struct ir_insn 
 {
     const struct ir_op_info *info = &ir_op_info[i->op];
     for (int k = 0; k < info->n_out; k++) {
-        bool optional = i->op == IR_call && !insn_helper(i)->has_result;
-        if (optional && i->args[k] == IR_NONE)
+        if (i->op == IR_call && i->args[k] == IR_NONE)    /* result ignored */
             continue;
         if (!is_writable(b, i->args[k]))
             return "output must be a temp or a global";

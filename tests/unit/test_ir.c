@@ -1,0 +1,275 @@
+/* test_ir.c -- the IR builder, validator, dumper and optimizer: good
+ * blocks pass validation and bad ones are rejected with a message; the
+ * optimizer folds constants (values computed here by the C compiler),
+ * propagates copies without crossing reassignments, removes dead code and
+ * keeps side effects. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+
+static struct ir_globals globals;
+static ir_ref RAX, RBX, RCX;
+static struct ir_block blk;
+
+static void setup(void)
+{
+    globals.count = 0;
+    RAX = ir_global_declare(&globals, "rax", 600);
+    RBX = ir_global_declare(&globals, "rbx", 608);
+    RCX = ir_global_declare(&globals, "rcx", 616);
+}
+
+TestSuite(ir, .init = setup);
+
+static struct ir_block *new_block(void)
+{
+    ir_block_init(&blk, &globals, 0x401000);
+    return &blk;
+}
+
+static uint64_t dummy_fn(void *env, uint64_t a) { return a; }
+static const struct ir_helper h1 = { (void *)dummy_fn, "dummy", 1, 1, 0 };
+
+/* ---- validator ---- */
+
+Test(ir, globals_are_the_first_values)
+{
+    struct ir_block *b = new_block();
+    cr_assert_eq(b->n_globals, 3);
+    cr_assert_eq(b->values[RBX].kind, IR_VAL_GLOBAL);
+    cr_assert_eq(b->values[RBX].env_offset, 608);
+    ir_ref t = ir_temp(b), k = ir_const(b, 42);
+    cr_assert_eq(t, 3);
+    cr_assert_eq(b->values[k].imm, 42);
+    cr_assert(ir_is_const(b, k));
+    cr_assert(!ir_is_const(b, t));
+}
+
+Test(ir, validator_accepts_good_blocks)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b);
+    ir_insn_start(b, 0x401000, 3);
+    ir_binop(b, IR_add, 32, t, RAX, ir_const(b, 16));
+    ir_extract(b, u, t, 8, 8);
+    ir_deposit(b, RBX, RBX, u, 0, 16);
+    ir_setcond(b, IR_LTU, 64, t, RAX, RBX);
+    ir_movcond(b, IR_TSTNE, 32, RCX, RAX, RBX, t, u);
+    ir_ld(b, IR_MO_32 | IR_MO_SIGN, t, RAX);
+    ir_st(b, IR_MO_8, RAX, t);
+    ir_ld_env(b, IR_MO_64, u, 64);
+    ir_st_env(b, IR_MO_16, u, 72);
+    ir_call(b, &h1, t, &u);
+    ir_call(b, &h1, IR_NONE, &u);
+    ir_brcond(b, IR_EQ, 64, t, ir_const(b, 0), 0x402000, 1);
+    ir_goto_tb(b, 0x401003, 0);
+    const char *err = ir_validate(b);
+    cr_assert_null(err, "%s", err);
+}
+
+/* Each case builds one bad block; all must be rejected. */
+static void bad_output_const(struct ir_block *b) { ir_binop(b, IR_add, 64, ir_const(b, 1), RAX, RBX); ir_goto_tb(b, 1, 0); }
+static void bad_missing_input(struct ir_block *b) { ir_binop(b, IR_add, 64, RAX, RAX, IR_NONE); ir_goto_tb(b, 1, 0); }
+static void bad_size(struct ir_block *b) { ir_binop(b, IR_add, 16, RAX, RAX, RBX); ir_goto_tb(b, 1, 0); }
+static void bad_memop(struct ir_block *b) { ir_ld(b, 9, RAX, RBX); ir_goto_tb(b, 1, 0); }
+static void bad_signed_store(struct ir_block *b) { ir_st(b, IR_MO_8 | IR_MO_SIGN, RAX, RBX); ir_goto_tb(b, 1, 0); }
+static void bad_no_exit(struct ir_block *b) { ir_mov(b, RAX, RBX); }
+static void bad_exit_in_middle(struct ir_block *b) { ir_goto_tb(b, 1, 0); ir_mov(b, RAX, RBX); ir_goto_tb(b, 2, 1); }
+static void bad_slot(struct ir_block *b) { ir_goto_tb(b, 1, 2); }
+static void bad_brcond_slot(struct ir_block *b) { ir_brcond(b, IR_EQ, 64, RAX, RBX, 5, 3); ir_goto_tb(b, 1, 0); }
+static void bad_cond(struct ir_block *b) { ir_setcond(b, (enum ir_cond)IR_NUM_CONDS, 64, RAX, RAX, RBX); ir_goto_tb(b, 1, 0); }
+static void bad_field(struct ir_block *b) { ir_extract(b, RAX, RBX, 60, 8); ir_goto_tb(b, 1, 0); }
+static void bad_ref(struct ir_block *b) { ir_mov(b, RAX, (ir_ref)(b->n_values + 5)); ir_goto_tb(b, 1, 0); }
+static void bad_call_result(struct ir_block *b) { ir_ref a = RAX; ir_call(b, &h1, ir_const(b, 3), &a); ir_goto_tb(b, 1, 0); }
+static void bad_empty(struct ir_block *b) { (void)b; }
+
+Test(ir, validator_rejects_bad_blocks)
+{
+    void (*const cases[])(struct ir_block *) = {
+        bad_output_const, bad_missing_input, bad_size, bad_memop, bad_signed_store, bad_no_exit,
+        bad_exit_in_middle, bad_slot, bad_brcond_slot, bad_cond, bad_field, bad_ref,
+        bad_call_result, bad_empty,
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct ir_block *b = new_block();
+        cases[k](b);
+        const char *err = ir_validate(b);
+        cr_assert_not_null(err, "bad block %zu accepted", k);
+        cr_assert(strlen(err) > 0);
+    }
+}
+
+Test(ir, overflow_is_flagged_not_crashing)
+{
+    struct ir_block *b = new_block();
+    for (int k = 0; k < IR_MAX_INSNS + 10; k++)
+        ir_mov(b, RAX, RBX);
+    ir_goto_tb(b, 1, 0);
+    cr_assert(b->overflow);
+    cr_assert_not_null(ir_validate(b));
+}
+
+/* ---- dump ---- */
+
+static char *dump(const struct ir_block *b)
+{
+    static char text[4096];
+    FILE *f = fmemopen(text, sizeof(text), "w");
+    ir_dump(b, f);
+    fclose(f);
+    return text;
+}
+
+Test(ir, dump_is_one_readable_line_per_insn)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b);
+    ir_binop(b, IR_add, 32, t, RAX, ir_const(b, 0x10));
+    ir_ld(b, IR_MO_16 | IR_MO_SIGN, RBX, t);
+    ir_setcond(b, IR_GEU, 64, RCX, RAX, t);
+    ir_brcond(b, IR_NE, 32, t, RBX, 0x401234, 1);
+    ir_goto_tb(b, 0x401010, 0);
+    const char *text = dump(b);
+    cr_assert(strstr(text, "add_i32 t0, rax, $0x10\n"), "%s", text);
+    cr_assert(strstr(text, "ld_s16 rbx, t0\n"), "%s", text);
+    cr_assert(strstr(text, "setcond_i64 rcx, rax, t0, geu\n"), "%s", text);
+    cr_assert(strstr(text, "brcond_i32 t0, rbx, ne -> 0x401234 slot 1\n"), "%s", text);
+    cr_assert(strstr(text, "goto_tb -> 0x401010 slot 0\n"), "%s", text);
+}
+
+/* ---- optimizer ---- */
+
+static int count_op(const struct ir_block *b, enum ir_op op)
+{
+    int n = 0;
+    for (int k = 0; k < b->n_insns; k++)
+        n += b->insns[k].op == op;
+    return n;
+}
+
+/* The insn writing `dst` last, or NULL. */
+static const struct ir_insn *last_write(const struct ir_block *b, ir_ref dst)
+{
+    const struct ir_insn *w = NULL;
+    for (int k = 0; k < b->n_insns; k++)
+        if (ir_op_info[b->insns[k].op].n_out && b->insns[k].args[0] == dst)
+            w = &b->insns[k];
+    return w;
+}
+
+static void expect_const_write(const struct ir_block *b, ir_ref dst, uint64_t v)
+{
+    const struct ir_insn *w = last_write(b, dst);
+    cr_assert_not_null(w);
+    cr_assert_eq(w->op, IR_mov, "%s", dump(b));
+    cr_assert(ir_is_const(b, w->args[1]), "%s", dump(b));
+    cr_assert_eq(b->values[w->args[1]].imm, v, "%s", dump(b));
+}
+
+Test(ir, folds_constant_chains)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b), w = ir_temp(b);
+    uint64_t x = 0x123456789ull, y = 0xfedcba98ull;
+    ir_movi(b, t, x);
+    ir_binop(b, IR_mul, 32, u, t, ir_const(b, y));
+    ir_binop(b, IR_rotr, 64, w, u, ir_const(b, 13));
+    ir_binop(b, IR_sar, 64, RAX, w, ir_const(b, 5));
+    ir_setcond(b, IR_LT, 32, RBX, u, ir_const(b, 7));
+    ir_extract(b, RCX, w, 4, 12);
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    uint64_t cu = (uint32_t)((uint32_t)x * (uint32_t)y);
+    uint64_t cw = (cu >> 13) | (cu << 51);
+    expect_const_write(b, RAX, (uint64_t)((int64_t)cw >> 5));
+    expect_const_write(b, RBX, (int32_t)cu < 7);
+    expect_const_write(b, RCX, (cw >> 4) & 0xfff);
+    cr_assert_eq(b->n_insns, 4, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+Test(ir, constant_brcond_becomes_goto_or_vanishes)
+{
+    struct ir_block *b = new_block();
+    ir_brcond(b, IR_GTU, 64, ir_const(b, 1), ir_const(b, 2), 0x10, 1);
+    ir_mov(b, RAX, RBX);
+    ir_brcond(b, IR_GTU, 64, ir_const(b, 3), ir_const(b, 2), 0x20, 1);
+    ir_mov(b, RBX, RCX);
+    ir_goto_tb(b, 0x30, 0);
+    ir_optimize(b);
+    cr_assert_eq(count_op(b, IR_brcond), 0, "%s", dump(b));
+    cr_assert_eq(b->n_insns, 2, "%s", dump(b));
+    cr_assert_eq(b->insns[1].op, IR_goto_tb);
+    cr_assert_eq(b->insns[1].aux[0], 0x20);
+    cr_assert_eq(b->insns[1].aux[1], 1);
+    cr_assert_null(ir_validate(b));
+}
+
+Test(ir, keeps_side_effects_and_removes_dead_code)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b), d = ir_temp(b);
+    ir_binop(b, IR_add, 64, t, RAX, RBX);
+    ir_binop(b, IR_mul, 64, d, t, t);               /* dead */
+    ir_st(b, IR_MO_64, RCX, t);                      /* side effect, kept */
+    ir_call(b, &h1, u, &t);                          /* call kept though u is unused */
+    ir_st_env(b, IR_MO_32, t, 80);
+    ir_mov(b, RAX, RBX);                             /* overwritten below: dead */
+    ir_mov(b, RAX, RCX);
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    cr_assert_eq(count_op(b, IR_mul), 0, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_st), 1);
+    cr_assert_eq(count_op(b, IR_call), 1);
+    cr_assert_eq(count_op(b, IR_st_env), 1);
+    cr_assert_eq(count_op(b, IR_mov), 1, "%s", dump(b));
+    cr_assert_eq(last_write(b, RAX)->args[1], RCX);
+    cr_assert_null(ir_validate(b));
+}
+
+Test(ir, copies_do_not_cross_reassignment)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b);
+    ir_mov(b, t, RAX);                               /* t = old rax */
+    ir_binop(b, IR_add, 64, RAX, RAX, ir_const(b, 1));
+    ir_mov(b, RBX, t);                               /* must stay old rax, not rax */
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    const struct ir_insn *w = last_write(b, RBX);
+    cr_assert_neq(w->args[1], RAX, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+Test(ir, globals_live_at_exits_and_helpers)
+{
+    static const struct ir_helper rw = { (void *)dummy_fn, "rw", 1, 1, IR_HELPER_RW_GLOBALS };
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b);
+    ir_mov(b, RAX, ir_const(b, 5));
+    ir_brcond(b, IR_EQ, 64, RBX, ir_const(b, 0), 0x10, 1);   /* reads every global */
+    ir_mov(b, RAX, ir_const(b, 6));
+    ir_call(b, &rw, t, &t);                                 /* reads every global */
+    ir_mov(b, RAX, ir_const(b, 7));
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    int movs = 0;
+    for (int k = 0; k < b->n_insns; k++)
+        movs += b->insns[k].op == IR_mov && b->insns[k].args[0] == RAX;
+    cr_assert_eq(movs, 3, "%s", dump(b));
+}
+
+Test(ir, conditions_invert_and_swap)
+{
+    for (int c = 0; c < IR_NUM_CONDS; c++)
+        for (uint64_t a = 0; a < 4; a++)
+            for (uint64_t v = 0; v < 4; v++) {
+                uint64_t x = a * 0x7fffffff, y = v * 0x80000001;
+                bool r = ir_cond_eval((enum ir_cond)c, x, y, 64);
+                cr_assert_eq(ir_cond_eval(ir_cond_invert((enum ir_cond)c), x, y, 64), !r);
+                cr_assert_eq(ir_cond_eval(ir_cond_swap((enum ir_cond)c), y, x, 64), r);
+            }
+}
