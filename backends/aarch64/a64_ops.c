@@ -7,6 +7,9 @@
  * register), so the emitters never depend on the allocator's choices.
  * 32-bit ops use the W forms, which zero-extend as the IR requires.
  */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "a64_emit.h"
 
 typedef void emit_fn(struct be_code *c, const struct ir_insn *insn, unsigned param,
@@ -288,8 +291,17 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_exit_code] = { emit_exit },
 };
 
+/* An op added to ir_ops.def without an emitter here is a ferry bug. */
+static _Noreturn void missing_emitter(const struct ir_insn *insn)
+{
+    fprintf(stderr, "ferry: aarch64 backend: no emitter for IR op %u\n", insn->op);
+    abort();
+}
+
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in)
 {
+    if (insn->op >= IR_NUM_OPS || !op_table[insn->op].fn)
+        missing_emitter(insn);
     op_table[insn->op].fn(c, insn, op_table[insn->op].param, out, in);
 }
