@@ -7,8 +7,8 @@
  * conversions, FTZ) set MXCSR bits here; everything IEEE defines the same
  * way (inexact, overflow, underflow, divide-by-zero, invalid) accumulates
  * in the host's sticky FP status and is merged in when the guest reads
- * MXCSR.  Not tracked: DE (denormal operand), and unmasked exceptions
- * (all are treated as masked: no SIGFPE from SSE).
+ * MXCSR.  Unmasked exceptions are not implemented: all are treated as
+ * masked (no SIGFPE from SSE).
  */
 #pragma GCC optimize("rounding-math", "fp-contract=off")
 
@@ -113,7 +113,7 @@ static double sse_trunc(double x)
 /* NaNs keep sign and payload (top bits), and become quiet. */
 uint64_t sse_f32_to_f64(struct x86_cpu *env, uint32_t a)
 {
-    a = sse_f32_daz(env, a);
+    sse_f32_operands(env, -1, &a, &a, true);
     if (f32_is_nan(a)) {
         if (f32_is_snan(a))
             env->mxcsr |= SSE_MXCSR_IE;
@@ -125,7 +125,7 @@ uint64_t sse_f32_to_f64(struct x86_cpu *env, uint32_t a)
 
 uint32_t sse_f64_to_f32(struct x86_cpu *env, uint64_t a)
 {
-    a = sse_f64_daz(env, a);
+    sse_f64_operands(env, -1, &a, &a, true);
     if (f64_is_nan(a)) {
         if (f64_is_snan(a))
             env->mxcsr |= SSE_MXCSR_IE;

@@ -4,12 +4,39 @@
  * F_BITS F_SQRT F_ABS F_MIN_NORMAL F_SCALE.  Assumes the host rounding mode already follows MXCSR.RC.
  */
 
+static bool FN(is_denormal)(UT a)
+{
+    return (a & F_EXP) == 0 && (a & ~F_SIGN) != 0;
+}
+
 /* DAZ: denormal inputs read as zero of the same sign. */
 static UT FN(daz)(const struct x86_cpu *env, UT a)
 {
-    if ((env->mxcsr & SSE_MXCSR_DAZ) && (a & F_EXP) == 0)
+    if ((env->mxcsr & SSE_MXCSR_DAZ) && FN(is_denormal)(a))
         return a & F_SIGN;
     return a;
+}
+
+/* Exceptions that take precedence over the denormal-operand one: NaN
+ * operands, division by zero, square root of a negative number. */
+static bool FN(before_denormal)(int op, UT a, UT b, bool unary)
+{
+    if (F_IS_NAN(b) || (!unary && F_IS_NAN(a)))
+        return true;
+    if (op == SSE_FDIV)
+        return (b & ~F_SIGN) == 0;
+    return op == SSE_FSQRT && (b & F_SIGN);
+}
+
+/* Reads the source operands of an arithmetic (op), compare or convert
+ * (op -1) instruction: DAZ applies, else a denormal operand raises DE. */
+static void FN(operands)(struct x86_cpu *env, int op, UT *a, UT *b, bool unary)
+{
+    *a = FN(daz)(env, *a);
+    *b = FN(daz)(env, *b);
+    bool den = FN(is_denormal)(*b) || (!unary && FN(is_denormal)(*a));
+    if (den && !FN(before_denormal)(op, *a, *b, unary))
+        env->mxcsr |= SSE_MXCSR_DE;
 }
 
 /* x86 calls a result tiny when, rounded to full precision with an
@@ -71,8 +98,7 @@ UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
     bool unary = op >= SSE_FSQRT;
     if (op >= SSE_FRCP)
         return FN(approx)(op, b);
-    a = FN(daz)(env, a);
-    b = FN(daz)(env, b);
+    FN(operands)(env, op, &a, &b, unary);
     if ((!unary && F_IS_NAN(a)) || F_IS_NAN(b))
         return FN(nan_result)(env, op, a, b, unary);
     FT x = F_VAL(a), y = F_VAL(b);
@@ -93,8 +119,7 @@ UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
 /* Predicates 1, 2, 5, 6 (lt, le, nlt, nle) signal on any NaN. */
 bool FN(cmp)(struct x86_cpu *env, int pred, UT a, UT b)
 {
-    a = FN(daz)(env, a);
-    b = FN(daz)(env, b);
+    FN(operands)(env, -1, &a, &b, false);
     bool un = F_IS_NAN(a) || F_IS_NAN(b);
     bool signaling = (pred & 3) == 1 || (pred & 3) == 2;
     if (un && (signaling || F_IS_SNAN(a) || F_IS_SNAN(b)))
@@ -114,8 +139,7 @@ bool FN(cmp)(struct x86_cpu *env, int pred, UT a, UT b)
 
 uint64_t FN(eflags)(struct x86_cpu *env, UT a, UT b, bool signaling)
 {
-    a = FN(daz)(env, a);
-    b = FN(daz)(env, b);
+    FN(operands)(env, -1, &a, &b, false);
     if (F_IS_NAN(a) || F_IS_NAN(b)) {
         if (signaling || F_IS_SNAN(a) || F_IS_SNAN(b))
             env->mxcsr |= SSE_MXCSR_IE;
