@@ -198,7 +198,7 @@ int virtio_pci_add(struct sys_vm *vm, struct virtio_dev *d, const struct virtio_
     d->vm = vm;
     d->ops = ops;
     d->priv = priv;
-    pci_set_ids(&d->pci, 0x1af4, 0x1040 + ops->device_id, ops->pci_class << 8 | 1, ops->device_id);
+    pci_set_ids(&d->pci, 0x1af4, 0x1040 + ops->device_id, ops->pci_class << 16 | 1, ops->device_id);
     d->pci.cfg[0x06] = 0x10;                /* status: capability list */
     d->pci.cfg[0x34] = 0x40;
     virtio_pci_cap(&d->pci, 0x40, 0x50, CAP_COMMON, BAR_COMMON, 56);

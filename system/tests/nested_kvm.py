@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""nested_kvm.py -- check-system-kvm: runs the whole check-system suite
-against the real KVM accelerator on a machine without /dev/kvm. QEMU
-(TCG) emulates an x86-64 CPU with SVM; Debian's kernel boots in it from an
-initramfs holding KVM's modules, ferry-system, the test guests, python3
-and the tests; the suite then finds /dev/kvm and runs every guest under
-both the KVM and the hosted accelerator.
+"""nested_kvm.py -- real KVM on a machine without /dev/kvm: QEMU (TCG)
+emulates an x86-64 CPU with SVM, and Debian's kernel boots in it from an
+initramfs holding KVM's modules and ferry-system.
 
-usage: nested_kvm.py FERRY_SYSTEM SYS_OUT"""
+  suite       (make check-system-kvm) the initramfs also holds the test
+              guests, python3 and the tests; the whole check-system suite
+              runs there under both the KVM and the hosted accelerator.
+  boot-linux  (make boot-linux-nested) ferry-system boots Debian's kernel
+              (2 vCPUs, virtio disk, net on a tap, rng, console) inside.
+
+usage: nested_kvm.py suite|boot-linux FERRY_SYSTEM SYS_OUT"""
 import glob, os, re, subprocess, sys
 
-FERRY, OUT = sys.argv[1], sys.argv[2]
+MODE, FERRY, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = "/usr/bin/python3"
 PY_MODULES = "os,re,shutil,subprocess,sys,tempfile,time,socket,signal,errno,selectors,random"
@@ -40,11 +43,43 @@ def build_initramfs(vmlinuz, path):
     subprocess.run(args, check=True)
 
 
+def build_boot_linux_initramfs(vmlinuz, path):
+    modroot = os.path.join(os.path.dirname(os.path.dirname(vmlinuz)), "lib", "modules")
+    l2 = os.path.join(OUT, "linux-initramfs.cpio.gz")
+    mk = [PY, os.path.join(HERE, "mkinitramfs.py")]
+    subprocess.run(mk + [l2, "--init", os.path.join(HERE, "linux-init.sh"), "--modroot", modroot,
+                         "--modules", "virtio_pci,virtio_blk,virtio_net,virtio_console,virtio-rng"], check=True)
+    subprocess.run(mk + [path, "--init", os.path.join(HERE, "nested-boot-linux-init.sh"), "--modroot", modroot,
+                         "--modules", "kvm-amd,kvm-intel,tun", "--bin", f"{FERRY}:/ferry-system",
+                         "--bin", "/usr/sbin/ip:/bin/ip", "--file", f"{vmlinuz}:/vmlinuz",
+                         "--file", f"{l2}:/linux.cpio.gz"], check=True)
+
+
+BOOT_LINUX_EXPECT = ["ferry-boot-linux: kernel ", " 2 CPUs online", "disks: vda",
+                     "vda starts with: ferry-disk-image", "network: eth0 lo", "eth0 up",
+                     "hwrng: virtio_rng.0", "ferry-boot-linux: hello on hvc0", "ferry-boot-linux: done",
+                     "L1: ferry-system exited 0"]
+
+
+def verdict(out):
+    if MODE == "boot-linux":
+        print("\n".join(l for l in out.splitlines() if "ferry" in l or "L1:" in l))
+        missing = [e for e in BOOT_LINUX_EXPECT if e not in out]
+        print(f"boot-linux-nested: {'passed' if not missing else 'FAILED, missing ' + repr(missing)}")
+        return not missing
+    lines = [l for l in out.splitlines() if re.match(r"^(PASS|FAIL|NOTE|nested|check-system)", l)]
+    print("\n".join(lines) if lines else out[-3000:])
+    m = re.search(r"^check-system: (\d+) passed, (\d+) failed", out, re.M)
+    ok = m and m.group(2) == "0" and "nested-exit=0" in out and "kvm:" in out
+    print(f"check-system-kvm: {'passed' if ok else 'FAILED'}")
+    return ok
+
+
 def main():
     vmlinuz = subprocess.run(["sh", os.path.join(HERE, "linux_kernel.sh"), OUT], capture_output=True,
                              text=True, check=True).stdout.strip()
-    initrd = os.path.join(OUT, "nested-initramfs.cpio.gz")
-    build_initramfs(vmlinuz, initrd)
+    initrd = os.path.join(OUT, f"nested-{MODE}.cpio.gz")
+    (build_boot_linux_initramfs if MODE == "boot-linux" else build_initramfs)(vmlinuz, initrd)
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "2G", "-smp", "2", "-nographic",
            "-no-reboot", "-kernel", vmlinuz, "-initrd", initrd,
            "-append", "console=ttyS0 quiet panic=-1"]
@@ -53,12 +88,9 @@ def main():
         out = p.stdout.decode(errors="replace")
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b"").decode(errors="replace") + "\nnested_kvm: QEMU timed out"
-    lines = [l for l in out.splitlines() if re.match(r"^(PASS|FAIL|NOTE|nested|check-system)", l)]
-    print("\n".join(lines) if lines else out[-3000:])
-    m = re.search(r"^check-system: (\d+) passed, (\d+) failed", out, re.M)
-    ok = m and m.group(2) == "0" and "nested-exit=0" in out and "kvm:" in out
-    print(f"check-system-kvm: {'passed' if ok else 'FAILED'}")
-    return 0 if ok else 1
+    with open(os.path.join(OUT, f"nested-{MODE}.log"), "w") as f:
+        f.write(out)
+    return 0 if verdict(out) else 1
 
 
 sys.exit(main())
