@@ -1,0 +1,403 @@
+/* test_x86_frontend.c -- the x86-64 frontend on hand-assembled code:
+ * translated blocks validate and have the expected shape (exits, fused
+ * compare-and-branch, globals written, SIGILL/SIGSEGV exits), and the
+ * lazy-flag evaluator gives exactly the EFLAGS the native CPU computes
+ * (the native CPU is the oracle: flags are captured with pushf).
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "frontend.h"
+#include "runtime.h"
+#include "x86_internal.h"
+
+static struct ir_globals globals;
+static struct ir_block blk;
+static uint8_t *code;           /* two pages: RWX then PROT_NONE */
+
+static void setup(void)
+{
+    if (globals.count == 0) fe_x86_64.declare_globals(&globals);
+    code = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert(code != MAP_FAILED);
+    cr_assert(mprotect(code + 4096, 4096, PROT_NONE) == 0);
+}
+
+static void teardown(void) { munmap(code, 8192); }
+
+TestSuite(x86_frontend, .init = setup, .fini = teardown);
+
+/* Translates bytes placed at `at` (an offset in the first page). */
+static struct ir_block *translate_at(size_t at, const uint8_t *bytes, size_t n, int max)
+{
+    memcpy(code + at, bytes, n);
+    ir_block_init(&blk, &globals, (uint64_t)(uintptr_t)(code + at));
+    fe_x86_64.translate(&blk, (uint64_t)(uintptr_t)(code + at), max);
+    const char *err = ir_validate(&blk);
+    cr_assert(err == NULL, "invalid IR: %s", err);
+    return &blk;
+}
+
+static struct ir_block *translate(const uint8_t *bytes, size_t n)
+{
+    return translate_at(0, bytes, n, 64);
+}
+
+static const struct ir_insn *last_insn(const struct ir_block *b) { return &b->insns[b->n_insns - 1]; }
+
+static int count_op(const struct ir_block *b, enum ir_op op)
+{
+    int n = 0;
+    for (int i = 0; i < b->n_insns; i++) n += b->insns[i].op == op;
+    return n;
+}
+
+static const struct ir_insn *find_op(const struct ir_block *b, enum ir_op op)
+{
+    for (int i = 0; i < b->n_insns; i++)
+        if (b->insns[i].op == op) return &b->insns[i];
+    return NULL;
+}
+
+static bool writes_global(const struct ir_block *b, ir_ref g)
+{
+    for (int i = 0; i < b->n_insns; i++) {
+        const struct ir_insn *in = &b->insns[i];
+        for (int k = 0; k < ir_op_info[in->op].n_out; k++)
+            if (in->args[k] == g) return true;
+    }
+    return false;
+}
+
+static uint64_t pc_of(size_t off) { return (uint64_t)(uintptr_t)(code + off); }
+
+Test(x86_frontend, add_ret_ends_indirect)
+{
+    static const uint8_t c[] = { 0x48, 0x01, 0xd8, 0xc3 };     /* add rax,rbx; ret */
+    struct ir_block *b = translate(c, sizeof c);
+    cr_assert_eq(last_insn(b)->op, IR_exit_indirect);
+    cr_assert(writes_global(b, x86_g_reg[X86_RAX]));
+    cr_assert(writes_global(b, x86_g_reg[X86_RSP]));
+    cr_assert(writes_global(b, x86_g_cc_op), "flags leave the block in cc_*");
+    cr_assert_eq(b->guest_insns, 2);
+    cr_assert_eq(b->guest_size, sizeof c);
+}
+
+Test(x86_frontend, cmp_jl_is_one_signed_compare)
+{
+    static const uint8_t c[] = { 0x48, 0x39, 0xd8, 0x7c, 0x10 };  /* cmp rax,rbx; jl +0x10 */
+    struct ir_block *b = translate(c, sizeof c);
+    const struct ir_insn *br = find_op(b, IR_brcond);
+    cr_assert(br != NULL);
+    cr_assert_eq(br->cond, IR_LT);
+    cr_assert_eq(br->size, 64);
+    cr_assert_eq((uint64_t)br->aux[0], pc_of(5 + 0x10));
+    cr_assert_eq(count_op(b, IR_call), 0, "no flag helper for a fused compare");
+    cr_assert_eq(last_insn(b)->op, IR_goto_tb);
+    cr_assert_eq((uint64_t)last_insn(b)->aux[0], pc_of(5));
+    cr_assert_neq(br->aux[1], last_insn(b)->aux[1], "distinct chain slots");
+}
+
+Test(x86_frontend, test_je_compares_result_with_zero)
+{
+    static const uint8_t c[] = { 0x85, 0xc0, 0x74, 0x05 };      /* test eax,eax; je */
+    struct ir_block *b = translate(c, sizeof c);
+    const struct ir_insn *br = find_op(b, IR_brcond);
+    cr_assert(br != NULL);
+    cr_assert(br->cond == IR_EQ || br->cond == IR_TSTEQ);
+    cr_assert_eq(br->size, 32);
+    cr_assert_eq(count_op(b, IR_call), 0);
+}
+
+Test(x86_frontend, jcc_with_unknown_producer_uses_helper)
+{
+    static const uint8_t c[] = { 0x7c, 0x10 };                  /* jl at block start */
+    struct ir_block *b = translate(c, sizeof c);
+    cr_assert_eq(count_op(b, IR_call), 1);
+    cr_assert(find_op(b, IR_brcond) != NULL);
+}
+
+Test(x86_frontend, dead_flags_are_not_computed)
+{
+    /* imul rax,rbx keeps S Z A P on this CPU, but add overwrites them all
+     * right after: no call to evaluate the older flags. */
+    static const uint8_t c[] = { 0x48, 0x0f, 0xaf, 0xc3, 0x48, 0x01, 0xc8, 0xc3 };
+    struct ir_block *b = translate(c, sizeof c);
+    cr_assert_eq(count_op(b, IR_call), 0);
+}
+
+Test(x86_frontend, syscall_exit)
+{
+    static const uint8_t c[] = { 0x0f, 0x05 };
+    struct ir_block *b = translate(c, sizeof c);
+    const struct ir_insn *e = last_insn(b);
+    cr_assert_eq(e->op, IR_exit_code);
+    cr_assert_eq(e->aux[1], TR_EXIT_SYSCALL);
+    cr_assert_eq((uint64_t)e->aux[0], pc_of(2));
+    cr_assert(writes_global(b, x86_g_reg[X86_RCX]), "syscall sets rcx");
+    cr_assert(writes_global(b, x86_g_reg[X86_R11]), "syscall sets r11");
+}
+
+static void expect_exit(const uint8_t *bytes, size_t n, size_t exit_off, int code_)
+{
+    struct ir_block *b = translate(bytes, n);
+    const struct ir_insn *e = last_insn(b);
+    cr_assert_eq(e->op, IR_exit_code);
+    cr_assert_eq(e->aux[1], code_);
+    cr_assert_eq((uint64_t)e->aux[0], pc_of(exit_off));
+}
+
+Test(x86_frontend, unknown_bytes_raise_sigill)
+{
+    static const uint8_t ud2[] = { 0x90, 0x0f, 0x0b };
+    static const uint8_t bad[] = { 0x06 };                      /* push es: invalid in 64-bit */
+    static const uint8_t avx[] = { 0xc5, 0xf9, 0xef, 0xc0 };    /* vpxor: not implemented */
+    expect_exit(ud2, sizeof ud2, 1, TR_EXIT_SIGILL);
+    expect_exit(bad, sizeof bad, 0, TR_EXIT_SIGILL);
+    expect_exit(avx, sizeof avx, 0, TR_EXIT_SIGILL);
+}
+
+Test(x86_frontend, privileged_and_int3)
+{
+    static const uint8_t hlt[] = { 0xf4 };
+    static const uint8_t int3[] = { 0xcc };
+    expect_exit(hlt, sizeof hlt, 0, TR_EXIT_SIGSEGV);
+    expect_exit(int3, sizeof int3, 1, TR_EXIT_SIGTRAP);
+}
+
+Test(x86_frontend, unreadable_code_is_sigsegv)
+{
+    uint64_t pc = pc_of(4096);
+    ir_block_init(&blk, &globals, pc);
+    fe_x86_64.translate(&blk, pc, 64);
+    cr_assert(ir_validate(&blk) == NULL);
+    cr_assert_eq(last_insn(&blk)->op, IR_exit_code);
+    cr_assert_eq(last_insn(&blk)->aux[1], TR_EXIT_SIGSEGV);
+    cr_assert_eq((uint64_t)last_insn(&blk)->aux[0], pc);
+}
+
+Test(x86_frontend, block_stops_before_unreadable_page)
+{
+    static const uint8_t nops[] = { 0x90, 0x90 };
+    struct ir_block *b = translate_at(4094, nops, sizeof nops, 64);
+    cr_assert_eq(last_insn(b)->op, IR_goto_tb);
+    cr_assert_eq((uint64_t)last_insn(b)->aux[0], pc_of(4096));
+    cr_assert_eq(b->guest_insns, 2);
+}
+
+Test(x86_frontend, max_insns_respected)
+{
+    static const uint8_t nops[] = { 0x90, 0x90, 0x90, 0x90, 0x90, 0xc3 };
+    struct ir_block *b = translate_at(0, nops, sizeof nops, 3);
+    cr_assert_eq(b->guest_insns, 3);
+    cr_assert_eq(last_insn(b)->op, IR_goto_tb);
+    cr_assert_eq((uint64_t)last_insn(b)->aux[0], pc_of(3));
+}
+
+Test(x86_frontend, fs_segment_uses_fs_base)
+{
+    static const uint8_t c[] = { 0x64, 0x48, 0x8b, 0x04, 0x25, 0x28, 0, 0, 0, 0xc3 }; /* mov rax,fs:0x28 */
+    struct ir_block *b = translate(c, sizeof c);
+    bool reads_fs = false;
+    for (int i = 0; i < b->n_insns; i++)
+        for (int k = 0; k < IR_MAX_ARGS; k++)
+            reads_fs |= b->insns[i].args[k] == x86_g_fs_base && b->insns[i].op != IR_insn_start;
+    cr_assert(reads_fs);
+    cr_assert(find_op(b, IR_ld) != NULL);
+}
+
+/* ---- lazy flags against the native CPU ----------------------------------- */
+
+#define ARITH 0x8d5ull
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13; rng_state ^= rng_state >> 7; rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* Interesting operands: random, small, near sign boundaries. */
+static uint64_t operand(int i)
+{
+    static const uint64_t edge[] = { 0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
+        0x7fffffff, 0x80000000, 0xffffffff, 0x7fffffffffffffffull, 0x8000000000000000ull,
+        ~0ull, 0x0f, 0x10 };
+    int n = (int)(sizeof edge / sizeof edge[0]);
+    return i < n ? edge[i] : rnd() >> (rnd() & 63);
+}
+
+/* flags_out = flags after `insn b, a` with flags_in loaded first. */
+#define NATIVE_BIN(fn, insn, m)                                                  \
+    static uint64_t fn(uint64_t a, uint64_t b, uint64_t fin, uint64_t *res)      \
+    {                                                                            \
+        uint64_t f;                                                              \
+        __asm__ volatile("push %[fin]\n\tpopfq\n\t" insn " %" m "[b], %" m "[a]\n\t" \
+                         "pushfq\n\tpop %[f]"                                    \
+                         : [a] "+r"(a), [f] "=&r"(f) : [b] "r"(b), [fin] "r"(fin) : "cc"); \
+        *res = a;                                                                \
+        return f & ARITH;                                                        \
+    }
+#define NATIVE_SIZES(op)                                                         \
+    NATIVE_BIN(n_##op##8, #op "b", "b") NATIVE_BIN(n_##op##16, #op "w", "w")     \
+    NATIVE_BIN(n_##op##32, #op "l", "k") NATIVE_BIN(n_##op##64, #op "q", "q")
+NATIVE_SIZES(add) NATIVE_SIZES(sub) NATIVE_SIZES(adc) NATIVE_SIZES(sbb)
+NATIVE_SIZES(and) NATIVE_SIZES(xor)
+NATIVE_BIN(n_imul16, "imulw", "w") NATIVE_BIN(n_imul32, "imull", "k")
+NATIVE_BIN(n_imul64, "imulq", "q")
+#define n_imul8 n_imul16        /* there is no two-operand imul r8 (skipped) */
+
+#define NATIVE_SHIFT(fn, insn, m)                                                \
+    static uint64_t fn(uint64_t a, uint64_t c, uint64_t fin, uint64_t *res)      \
+    {                                                                            \
+        uint64_t f;                                                              \
+        __asm__ volatile("push %[fin]\n\tpopfq\n\t" insn " %%cl, %" m "[a]\n\t"  \
+                         "pushfq\n\tpop %[f]"                                    \
+                         : [a] "+r"(a), [f] "=&r"(f) : "c"(c), [fin] "r"(fin) : "cc"); \
+        *res = a;                                                                \
+        return f & ARITH;                                                        \
+    }
+#define SHIFT_SIZES(op)                                                          \
+    NATIVE_SHIFT(n_##op##8, #op "b", "b") NATIVE_SHIFT(n_##op##16, #op "w", "w") \
+    NATIVE_SHIFT(n_##op##32, #op "l", "k") NATIVE_SHIFT(n_##op##64, #op "q", "q")
+SHIFT_SIZES(shl) SHIFT_SIZES(shr) SHIFT_SIZES(sar)
+
+#define NATIVE_UN(fn, insn, m)                                                   \
+    static uint64_t fn(uint64_t a, uint64_t unused, uint64_t fin, uint64_t *res) \
+    {                                                                            \
+        uint64_t f;                                                              \
+        (void)unused;                                                            \
+        __asm__ volatile("push %[fin]\n\tpopfq\n\t" insn " %" m "[a]\n\t"        \
+                         "pushfq\n\tpop %[f]"                                    \
+                         : [a] "+r"(a), [f] "=&r"(f) : [fin] "r"(fin) : "cc");   \
+        *res = a;                                                                \
+        return f & ARITH;                                                        \
+    }
+#define UN_SIZES(op)                                                             \
+    NATIVE_UN(n_##op##8, #op "b", "b") NATIVE_UN(n_##op##16, #op "w", "w")       \
+    NATIVE_UN(n_##op##32, #op "l", "k") NATIVE_UN(n_##op##64, #op "q", "q")
+UN_SIZES(inc) UN_SIZES(dec) UN_SIZES(neg)
+
+typedef uint64_t (*native_fn)(uint64_t, uint64_t, uint64_t, uint64_t *);
+static const int sizes[4] = { 1, 2, 4, 8 };
+
+static uint64_t msk(int bytes) { return x86_mask(bytes); }
+static uint64_t sx(uint64_t v, int bytes)
+{
+    int sh = 64 - bytes * 8;
+    return (uint64_t)((int64_t)(v << sh) >> sh);
+}
+
+/* What the frontend records for each family, mirrored from its handlers. */
+enum fam { F_ADD, F_SUB, F_ADC, F_SBB, F_LOGIC, F_INC, F_DEC, F_NEG, F_SHL, F_SHR, F_SAR, F_IMUL };
+
+static uint64_t lazy_flags(enum fam f, int bytes, uint64_t a, uint64_t b, uint64_t fin, uint64_t r)
+{
+    uint64_t m = msk(bytes), cf = fin & 1, c;
+    a &= m; r &= m;
+    switch (f) {
+    case F_ADD: return x86_cc_compute(X86_CC_OP(X86_CC_ADD, bytes), r, b & m, 0);
+    case F_SUB: return x86_cc_compute(X86_CC_OP(X86_CC_SUB, bytes), r, b & m, 0);
+    case F_ADC: return x86_cc_compute(X86_CC_OP(X86_CC_ADC, bytes), r, b & m, cf);
+    case F_SBB: return x86_cc_compute(X86_CC_OP(X86_CC_SBB, bytes), r, b & m, cf);
+    case F_LOGIC: return x86_cc_compute(X86_CC_OP(X86_CC_LOGIC, bytes), r, 0, 0);
+    case F_INC: return x86_cc_compute(X86_CC_OP(X86_CC_INC, bytes), r, cf, 0);
+    case F_DEC: return x86_cc_compute(X86_CC_OP(X86_CC_DEC, bytes), r, cf, 0);
+    case F_NEG: return x86_cc_compute(X86_CC_OP(X86_CC_SUB, bytes), r, a, 0);
+    case F_SHL: case F_SHR: case F_SAR:
+        c = b & (bytes == 8 ? 63 : 31);
+        if (c == 0) return fin & ARITH;
+        if (f == F_SHL) {
+            uint64_t s = a << (c - 1);
+            return x86_cc_compute(X86_CC_OP(X86_CC_SHL, bytes), r, bytes == 8 ? s : s & 0xffffffff, 0);
+        }
+        uint64_t s = f == F_SAR ? (uint64_t)((int64_t)sx(a, bytes) >> (c - 1)) : a >> (c - 1);
+        return x86_cc_compute(X86_CC_OP(X86_CC_SAR, bytes), r, s, 0);
+    case F_IMUL: {
+        __int128 p = (__int128)(int64_t)sx(a, bytes) * (__int128)(int64_t)sx(b, bytes);
+        uint64_t lo = (uint64_t)p & m;
+        bool ovf = p != (__int128)(int64_t)sx(lo, bytes);
+        return x86_cc_compute(X86_CC_OP(X86_CC_MUL, bytes), ovf, fin & ARITH, 0);
+    }
+    }
+    return 0;
+}
+
+static void check_family(const char *name, enum fam f, const native_fn fns[4])
+{
+    for (int s = 0; s < 4; s++) {
+        int bytes = sizes[s];
+        if (f == F_IMUL && bytes == 1) continue;        /* no 2-operand imul r8 */
+        for (int i = 0; i < 60; i++)
+            for (int j = 0; j < 24; j++) {
+                uint64_t a = operand(i), b = operand(j), r;
+                if (f >= F_SHL && f <= F_SAR) b = j < 8 ? (uint64_t)j : rnd() & 63;
+                uint64_t fin = 0x202 | (((i + j) & 1) ? ARITH : 0);
+                uint64_t native = fns[s](a, b, fin, &r);
+                uint64_t mine = lazy_flags(f, bytes, a, b, fin, r);
+                cr_assert_eq(mine, native, "%s%d a=%#lx b=%#lx fin=%#lx: lazy %#lx native %#lx",
+                             name, bytes * 8, a, b, fin, mine, native);
+            }
+    }
+}
+
+#define FNS(op) ((const native_fn[4]){ n_##op##8, n_##op##16, n_##op##32, n_##op##64 })
+
+Test(x86_frontend, lazy_flags_match_native_arith)
+{
+    check_family("add", F_ADD, FNS(add));
+    check_family("sub", F_SUB, FNS(sub));
+    check_family("adc", F_ADC, FNS(adc));
+    check_family("sbb", F_SBB, FNS(sbb));
+    check_family("neg", F_NEG, FNS(neg));
+}
+
+Test(x86_frontend, lazy_flags_match_native_logic_incdec)
+{
+    check_family("and", F_LOGIC, FNS(and));
+    check_family("xor", F_LOGIC, FNS(xor));
+    check_family("inc", F_INC, FNS(inc));
+    check_family("dec", F_DEC, FNS(dec));
+}
+
+Test(x86_frontend, lazy_flags_match_native_shift_mul)
+{
+    check_family("shl", F_SHL, FNS(shl));
+    check_family("shr", F_SHR, FNS(shr));
+    check_family("sar", F_SAR, FNS(sar));
+    check_family("imul", F_IMUL, FNS(imul));
+}
+
+Test(x86_frontend, get_set_eflags_round_trip)
+{
+    struct x86_cpu cpu;
+    memset(&cpu, 0, sizeof cpu);
+    fe_x86_64.reset(&cpu);
+    cr_assert_eq(x86_get_eflags(&cpu), 0x202);
+    cr_assert_eq(cpu.mxcsr, 0x1f80);
+    cr_assert_eq(cpu.df, 1);
+    x86_set_eflags(&cpu, 0x202 | X86_DF | X86_CF | X86_ZF | X86_OF);
+    cr_assert_eq(cpu.df, (uint64_t)-1);
+    cr_assert_eq(x86_get_eflags(&cpu), 0x202 | X86_DF | X86_CF | X86_ZF | X86_OF);
+}
+
+Test(x86_frontend, cpuid_identity)
+{
+    uint32_t r[4];
+    char vendor[13] = { 0 }, brand[49] = { 0 };
+    x86_cpuid_query(0, 0, r);
+    memcpy(vendor, &r[1], 4); memcpy(vendor + 4, &r[3], 4); memcpy(vendor + 8, &r[2], 4);
+    cr_assert_str_eq(vendor, "GenuineIntel");
+    for (uint32_t l = 0; l < 3; l++) {
+        x86_cpuid_query(0x80000002 + l, 0, r);
+        memcpy(brand + 16 * l, r, 16);
+    }
+    cr_assert_str_eq(brand, "ferry virtual x86-64 CPU");
+    x86_cpuid_query(1, 0, r);
+    cr_assert_eq((r[0] >> 8) & 0xf, 6, "family 6");
+    cr_assert_eq(r[3] & 1, 0, "no x87 advertised");
+    cr_assert_eq(x86_cpuid_hwcap(), r[3]);
+    x86_cpuid_query(7, 0, r);
+    cr_assert_eq(r[0] | r[1] | r[2] | r[3], 0);
+}
