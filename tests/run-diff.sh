@@ -104,7 +104,7 @@ compare() {
     for s in out err; do
         cmp -s "$n/$s" "$f/$s" && continue
         echo "  --- std$s: native (-) vs ferry (+), first lines of the diff:"
-        diff -u "$n/$s" "$f/$s" | sed -n '3,22p' | sed 's/^/  /'
+        diff -u "$n/$s" "$f/$s" | sed -n "3,22p" | cut -c1-160 | sed "s/^/  /"
     done
     failed=$((failed + 1))
 }
