@@ -1,7 +1,7 @@
 /* bootinfo.c -- test guest for the boot protocols. Its ELF carries a Xen
  * PVH note, so ferry-system enters it through pvh_entry32 (32-bit
  * protected mode, EBX = hvm_start_info), which switches to long mode on the
- * VMM's page tables. It prints what the VMM handed over: PVH start info or
+ * its own page tables. It prints what the VMM handed over: PVH start info or
  * a bzImage zero page (the hosted test binary also boots crafted bzImages
  * this way), the command line, the memory map, and checksums of the
  * initrd and of the bzImage's protected-mode kernel. */
@@ -10,7 +10,10 @@
 #define PVH_INFO 0x6000
 #define ZERO_PAGE 0x7000
 
-#ifndef GUEST_HOSTED
+#ifdef GUEST_HOSTED
+static uint64_t pvh_start_info;         /* hosted: found at its fixed address */
+#else
+extern uint64_t pvh_start_info;         /* EBX at the PVH entry */
 __asm__(
     ".pushsection .note.Xen, \"a\", @note\n"
     ".balign 4\n"
@@ -20,15 +23,31 @@ __asm__(
     ".popsection\n"
     ".pushsection .text, \"ax\"\n"
     ".code32\n"
-    "pvh_entry32:\n"
+    "pvh_entry32:\n"                    /* own GDT and page tables: also boots under other VMMs */
+    "  mov %ebx, pvh_start_info\n"
+    "  lgdt pvh_gdt_desc\n"
     "  mov %cr4, %eax\n  or $0x20, %eax\n  mov %eax, %cr4\n"      /* PAE */
-    "  mov $0x9000, %eax\n  mov %eax, %cr3\n"                      /* VMM's PML4 */
+    "  mov $pvh_pml4, %eax\n  mov %eax, %cr3\n"
     "  mov $0xc0000080, %ecx\n  rdmsr\n  or $0x100, %eax\n  wrmsr\n" /* EFER.LME */
     "  mov %cr0, %eax\n  or $0x80000000, %eax\n  mov %eax, %cr0\n"  /* paging on */
     "  ljmp $0x10, $pvh_entry64\n"
     ".code64\n"
     "pvh_entry64:\n"
+    "  mov $0x18, %eax\n  mov %eax, %ds\n  mov %eax, %es\n  mov %eax, %ss\n"
     "  xor %edi, %edi\n  mov $1, %esi\n  jmp _start\n"
+    ".popsection\n"
+    ".pushsection .data, \"aw\"\n"
+    ".balign 8\n"
+    ".globl pvh_start_info\n"
+    "pvh_start_info: .quad 0\n"
+    "pvh_gdt: .quad 0, 0, 0x00af9a000000ffff, 0x00cf92000000ffff\n"
+    "pvh_gdt_desc: .word 31\n .long pvh_gdt\n"
+    ".balign 4096\n"
+    "pvh_pml4: .quad pvh_pdpt + 3\n .fill 511, 8, 0\n"
+    "pvh_pdpt: .quad pvh_pd + 3, pvh_pd + 0x1003, pvh_pd + 0x2003, pvh_pd + 0x3003\n .fill 508, 8, 0\n"
+    "pvh_pd:\n"
+    ".set pvh_i, 0\n"
+    ".rept 2048\n .quad (pvh_i << 21) | 0x83\n .set pvh_i, pvh_i + 1\n.endr\n"
     ".popsection\n");
 #endif
 
@@ -77,7 +96,7 @@ static void bzimage_info(const uint8_t *zp)
 
 int guest_main(int ncpus)
 {
-    const uint8_t *si = phys_to_virt(PVH_INFO), *zp = phys_to_virt(ZERO_PAGE);
+    const uint8_t *si = phys_to_virt(pvh_start_info ? pvh_start_info : PVH_INFO), *zp = phys_to_virt(ZERO_PAGE);
     if (*(const uint32_t *)si == 0x336ec578u)
         pvh_info(si);
     else if (*(const uint32_t *)(zp + 0x202) == 0x53726448u)      /* "HdrS" */
