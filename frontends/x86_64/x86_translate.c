@@ -120,12 +120,27 @@ static void plan_decode(struct block_plan *p, uint64_t pc, int max_insns)
 
 static bool decoded_ok(const cs_insn *ci) { return ci->id != X86_INS_INVALID && ci->size; }
 
+/* Shifts by a non-zero constant overwrite every flag. */
+static int fclass_of(const cs_insn *ci)
+{
+    const struct x86_insn_entry *e = x86_lookup(ci->id);
+    if (!e) return X86_FL_READ;
+    if (ci->id == X86_INS_SHL || ci->id == X86_INS_SAL || ci->id == X86_INS_SHR ||
+        ci->id == X86_INS_SAR) {
+        const cs_x86 *x = &ci->detail->x86;
+        if (x->op_count < 2) return X86_FL_FULL;
+        if (x->operands[1].type == X86_OP_IMM && (x->operands[1].imm & 0x3f) != 0 &&
+            (x->operands[0].size == 8 || (x->operands[1].imm & 0x1f) != 0))
+            return X86_FL_FULL;
+    }
+    return e->fclass;
+}
+
 static void plan_liveness(struct block_plan *p, int n)
 {
     bool live = true;                       /* flags leave the block */
     for (int i = n - 1; i >= 0; i--) {
-        const struct x86_insn_entry *e = x86_lookup(x86_insns[i]->id);
-        int cls = e ? e->fclass : X86_FL_READ;
+        int cls = decoded_ok(x86_insns[i]) ? fclass_of(x86_insns[i]) : X86_FL_READ;
         p->flags_live[i] = live;
         if (cls == X86_FL_READ) live = true;
         else if (cls == X86_FL_FULL) live = false;
