@@ -16,7 +16,7 @@ int dev_rtc_init(struct sys_vm *vm);            /* CMOS clock, 0x70/0x71 */
 int virtio_blk_init(struct sys_vm *vm, const char *path, bool ro);
 int virtio_rng_init(struct sys_vm *vm);
 int virtio_console_init(struct sys_vm *vm);
-int virtio_net_init(struct sys_vm *vm, const char *tap);
+int virtio_net_init(struct sys_vm *vm, const char *tap);   /* NULL: libslirp */
 
 /* Builds the whole machine from vm->opts. */
 int sys_machine_init(struct sys_vm *vm);

@@ -13,11 +13,7 @@ static int machine_virtio(struct sys_vm *vm)
         return -1;
     if (o->vconsole && virtio_console_init(vm) < 0)
         return -1;
-    if (o->net_user) {
-        sys_err("--net user: this build has no libslirp user networking; use --net tap=NAME");
-        return -1;
-    }
-    if (o->net_tap && virtio_net_init(vm, o->net_tap) < 0)
+    if ((o->net_tap || o->net_user) && virtio_net_init(vm, o->net_tap) < 0)
         return -1;
     return 0;
 }

@@ -15,7 +15,7 @@ SYS_ACCELS   := system/accel_kvm.c system/accel_table_kvm.c system/accel_hosted.
 SYS_CORE_SRCS := $(filter-out $(SYS_ACCELS),$(wildcard system/*.c))
 SYS_CFLAGS   := $(CFLAGS) -Isystem -pthread
 SYS_CORE_OBJS := $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_CORE_SRCS))
-SYS_LIBS     := -lelf -pthread
+SYS_LIBS     := -lelf -lslirp -pthread
 FERRY_SYSTEM := $(BUILD)/ferry-system
 
 $(SYS_OUT)/obj/system/%.o: system/%.c | $(SETUP_STAMP)

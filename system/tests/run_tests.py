@@ -200,6 +200,13 @@ def net_verdict(r, rc, out, err, peer_out):
           f"want={want!r} out={out!r}")
 
 
+def t_net_user(r):
+    rc, out, err = boot(r, "netuser", ["--net", "user"])
+    check(f"{r[0]}: virtio-net with libslirp: ARP for the gateway 10.0.2.2 is answered",
+          rc == 0 and "arp request sent" in out and re.search(r"^arp reply: 10\.0\.2\.2 is-at "
+          r"(?!00:00:00:00:00:00)[0-9a-f:]{17}$", out, re.M), f"rc={rc} out={out!r} err={err!r}")
+
+
 # ---- boot protocols ----
 
 def t_pvh(r):
@@ -278,8 +285,7 @@ def bad_inputs():
               ("bad-disk-flag", ["--kernel", good, "--disk", good + ",rw"]),
               ("bad-mem", ["--kernel", good, "--mem", "12X"]), ("huge-mem", ["--kernel", good, "--mem", "8G"]),
               ("bad-cpus", ["--kernel", good, "--cpus", "0"]), ("unknown-option", ["--kernel", good, "--frob"]),
-              ("no-kernel", ["--mem", "64M"]), ("bad-net", ["--kernel", good, "--net", "vde"]),
-              ("user-net-unbuilt", ["--kernel", good, "--net", "user"])]
+              ("no-kernel", ["--mem", "64M"]), ("bad-net", ["--kernel", good, "--net", "vde"])]
     return cases
 
 
@@ -318,7 +324,7 @@ def main():
     t_bzimage()
     for r in RUNNERS:
         for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_smp, t_malformed,
-                  t_pvh, t_net]:
+                  t_pvh, t_net, t_net_user]:
             t(r)
     shutil.rmtree(TMP, ignore_errors=True)
     print(f"check-system: {results['passed']} passed, {results['failed']} failed")
