@@ -48,11 +48,11 @@ SYS_HANDLER(sys_mmap); SYS_HANDLER(sys_munmap); SYS_HANDLER(sys_mprotect);
 SYS_HANDLER(sys_mremap); SYS_HANDLER(sys_madvise); SYS_HANDLER(sys_brk);
 SYS_HANDLER(sys_msync); SYS_HANDLER(sys_mlock); SYS_HANDLER(sys_munlock);
 
-/* sys_signal.c */
+/* sys_signal.c (frames: sys_sigframe.c) */
 SYS_HANDLER(sys_rt_sigaction); SYS_HANDLER(sys_rt_sigprocmask);
 SYS_HANDLER(sys_sigaltstack); SYS_HANDLER(sys_kill); SYS_HANDLER(sys_tgkill);
 SYS_HANDLER(sys_tkill); SYS_HANDLER(sys_rt_sigpending); SYS_HANDLER(sys_pause);
-SYS_HANDLER(sys_alarm);
+SYS_HANDLER(sys_alarm); SYS_HANDLER(sys_rt_sigreturn);
 
 /* sys_process.c: identity, exit, arch state */
 SYS_HANDLER(sys_exit); SYS_HANDLER(sys_exit_group); SYS_HANDLER(sys_getpid);

@@ -5,6 +5,7 @@
 #define FERRY_SYS_INTERNAL_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,11 @@ const struct sys_entry *sys_lookup(uint64_t nr);
 /* strace: the call and its result, on ferry_log. */
 void sys_strace_call(const struct sys_entry *e, uint64_t nr, const uint64_t *a);
 void sys_strace_result(const struct sys_entry *e, uint64_t nr, const uint64_t *a, int64_t ret);
+
+/* Set by rt_sigreturn: rax, rcx and r11 already hold the guest's values. */
+extern bool sys_regs_restored;
+/* After each syscall: runs the lowest pending unblocked guest signal. */
+void sys_signal_deliver_pending(struct x86_cpu *cpu);
 
 /* libc returns -1 and sets errno; the guest wants -errno. */
 static inline int64_t sys_ret(long r)

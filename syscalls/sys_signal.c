@@ -1,40 +1,164 @@
-/* sys_signal.c -- signal syscalls.  Delivery to guest handlers comes
- * later: rt_sigaction, rt_sigprocmask and sigaltstack only record the
- * guest's state (in the x86-64 layouts), and a signal the guest sends to
- * itself takes the host's default action unless the guest ignores it.
- * Signal numbers are the same on x86-64 and arm64. */
+/* sys_signal.c -- guest signals: dispositions (rt_sigaction), the mask,
+ * pending signals, and their delivery to guest handlers.
+ *
+ * Delivery happens at syscall boundaries: a signal the guest sends itself
+ * (kill, tgkill, raise) or that the host delivers to ferry (the host
+ * handler below only records it) becomes pending, and after each syscall
+ * the lowest pending unblocked signal gets an rt_sigframe
+ * (sys_sigframe.c) -- or its default action.  Faults found by the
+ * translator come through sys_signal_fault().  Signal numbers are the
+ * same on x86-64 and arm64. */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "options.h"
 #include "sys_handlers.h"
+#include "sys_sigframe.h"
+#include "translator.h"
 
-#define SYS_NSIG 64
+#define SYS_SIG_DFL 0
 #define SYS_SIG_IGN 1
-#define SYS_SIGKILL_STOP ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+#define SYS_UNBLOCKABLE (SYS_SIGBIT(SIGKILL) | SYS_SIGBIT(SIGSTOP))
+#define SYS_SI_USER 0
+#define SYS_SI_TKILL (-6)
 
-struct x86_64_sigaction {
-    uint64_t handler;
-    uint64_t flags;
-    uint64_t restorer;
-    uint64_t mask;
-};
+struct sys_signals sys_sig = { .altstack = { .ss_flags = SYS_SS_DISABLE } };
+static volatile uint64_t sys_host_pending;     /* set by the host handler */
 
-struct x86_64_stack {
-    uint64_t ss_sp;
-    int32_t ss_flags;
-    int32_t pad;
-    uint64_t ss_size;
-};
+static bool sys_default_ignores(int sig)
+{
+    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
 
-static struct {
-    struct x86_64_sigaction action[SYS_NSIG + 1];
-    uint64_t blocked;
-    struct x86_64_stack altstack;
-} sys_sig = { .altstack = { .ss_flags = 2 /* SS_DISABLE */ } };
+/* Signals the translator raises itself for guest faults keep its host
+ * handlers; ferry never takes them over. */
+static bool sys_host_owned(int sig)
+{
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+           sig == SIGTRAP || sig == SIGKILL || sig == SIGSTOP || sig >= 32;
+}
+
+/* The default action, in ferry's own process. */
+static void sys_default_action(int sig)
+{
+    if (sys_default_ignores(sig))
+        return;
+    if (ferry_opts.stats)
+        tr_print_stats();
+    fflush(stdout);
+    fflush(ferry_log);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    signal(sig, SIG_DFL);
+    sigprocmask(SIG_UNBLOCK, &one, NULL);
+    raise(sig);
+}
+
+static void sys_host_handler(int sig, siginfo_t *si, void *uc)
+{
+    struct x86_64_siginfo *info = &sys_sig.info[sig];
+    info->si_signo = sig;
+    info->si_code = si->si_code;
+    info->u.kill.pid = si->si_pid;
+    info->u.kill.uid = si->si_uid;
+    __atomic_or_fetch(&sys_host_pending, SYS_SIGBIT(sig), __ATOMIC_SEQ_CST);
+}
+
+/* Mirrors a new guest disposition on the host: ignored stays ignored
+ * (SIGPIPE!), a guest handler means "record it for the guest". */
+static void sys_mirror_disposition(int sig)
+{
+    const struct x86_64_sigaction *act = &sys_sig.action[sig];
+    struct sigaction sa;
+    if (sys_host_owned(sig))
+        return;
+    memset(&sa, 0, sizeof sa);
+    sigfillset(&sa.sa_mask);
+    if (act->handler == SYS_SIG_DFL || act->handler == SYS_SIG_IGN) {
+        sa.sa_handler = act->handler == SYS_SIG_IGN ? SIG_IGN : SIG_DFL;
+    } else {
+        sa.sa_sigaction = sys_host_handler;
+        sa.sa_flags = SA_SIGINFO | (act->flags & SYS_SA_RESTART ? SA_RESTART : 0);
+    }
+    sigaction(sig, &sa, NULL);
+}
+
+/* Runs signal sig for the guest now: handler frame or default action. */
+static void sys_signal_run(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info)
+{
+    struct x86_64_sigaction *act = &sys_sig.action[sig];
+    if (act->handler == SYS_SIG_IGN)
+        return;
+    if (act->handler == SYS_SIG_DFL) {
+        sys_default_action(sig);
+        return;
+    }
+    if (sys_sigframe_push(cpu, sig, info) != 0) {
+        sys_default_action(SIGSEGV);        /* no usable stack: as Linux */
+        return;
+    }
+    sys_sig.blocked |= act->mask | (act->flags & SYS_SA_NODEFER ? 0 : SYS_SIGBIT(sig));
+    sys_sig.blocked &= ~SYS_UNBLOCKABLE;
+    if (act->flags & SYS_SA_RESETHAND)
+        act->handler = SYS_SIG_DFL, act->flags &= ~(uint64_t)SYS_SA_SIGINFO;
+}
+
+void sys_signal_deliver_pending(struct x86_cpu *cpu)
+{
+    sys_sig.pending |= __atomic_exchange_n(&sys_host_pending, 0, __ATOMIC_SEQ_CST);
+    uint64_t ready = sys_sig.pending & ~sys_sig.blocked;
+    if (!ready)
+        return;
+    int sig = __builtin_ctzll(ready) + 1;
+    sys_sig.pending &= ~SYS_SIGBIT(sig);
+    sys_signal_run(cpu, sig, &sys_sig.info[sig]);
+}
+
+/* si_code of each fault, as the kernel reports it. */
+static int sys_fault_code(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return 1;     /* SEGV_MAPERR */
+    case SIGFPE:  return 1;     /* FPE_INTDIV */
+    case SIGILL:  return 2;     /* ILL_ILLOPN */
+    case SIGBUS:  return 2;     /* BUS_ADRERR */
+    default:      return 0x80;  /* SI_KERNEL (int3's SIGTRAP) */
+    }
+}
+
+bool sys_signal_fault(struct x86_cpu *cpu, int sig, uint64_t addr)
+{
+    const struct x86_64_sigaction *act = &sys_sig.action[sig];
+    if (act->handler == SYS_SIG_DFL || act->handler == SYS_SIG_IGN ||
+        (sys_sig.blocked & SYS_SIGBIT(sig)))
+        return false;
+    struct x86_64_siginfo info = { .si_signo = sig, .si_code = sys_fault_code(sig),
+                                   .u.addr = addr };
+    sys_signal_run(cpu, sig, &info);
+    return true;
+}
+
+/* A signal to ferry's own process becomes pending for the guest. */
+static int64_t sys_signal_self(int sig, int code)
+{
+    if (sig == 0)
+        return 0;
+    if (sig < 1 || sig > SYS_NSIG)
+        return -EINVAL;
+    uint64_t handler = sys_sig.action[sig].handler;
+    if (handler == SYS_SIG_IGN || (handler == SYS_SIG_DFL && sys_default_ignores(sig)))
+        return 0;
+    sys_sig.info[sig] = (struct x86_64_siginfo){ .si_signo = sig, .si_code = code,
+                                                 .u.kill = { getpid(), getuid() } };
+    sys_sig.pending |= SYS_SIGBIT(sig);
+    return 0;
+}
 
 SYS_HANDLER(sys_rt_sigaction)
 {
@@ -48,8 +172,10 @@ SYS_HANDLER(sys_rt_sigaction)
         return -EFAULT;
     if (a[2] && sys_copy_out(a[2], &sys_sig.action[sig], sizeof act))
         return -EFAULT;
-    if (a[1])
+    if (a[1]) {
         sys_sig.action[sig] = act;
+        sys_mirror_disposition(sig);
+    }
     return 0;
 }
 
@@ -67,15 +193,27 @@ SYS_HANDLER(sys_rt_sigprocmask)
         case 2: sys_sig.blocked = set; break;       /* SIG_SETMASK */
         default: return -EINVAL;
         }
-        sys_sig.blocked &= ~SYS_SIGKILL_STOP;
+        sys_sig.blocked &= ~SYS_UNBLOCKABLE;
     }
     return a[2] ? sys_copy_out(a[2], &old, sizeof old) : 0;
 }
 
 SYS_HANDLER(sys_rt_sigpending)
 {
-    uint64_t none = 0;
-    return sys_copy_out(a[0], &none, sizeof none);
+    uint64_t pending = sys_sig.pending & sys_sig.blocked;
+    return a[1] > 8 ? -EINVAL : sys_copy_out(a[0], &pending, a[1] ? a[1] : 8);
+}
+
+/* Restores what the frame saved, rax included: the dispatcher must not
+ * overwrite rax/rcx/r11 afterwards (sys_regs_restored). */
+SYS_HANDLER(sys_rt_sigreturn)
+{
+    if (sys_sigframe_pop(cpu) != 0) {
+        sys_default_action(SIGSEGV);
+        ferry_exit(128 + SIGSEGV);
+    }
+    sys_regs_restored = true;
+    return (int64_t)cpu->regs[X86_RAX];
 }
 
 SYS_HANDLER(sys_sigaltstack)
@@ -88,50 +226,24 @@ SYS_HANDLER(sys_sigaltstack)
     return a[1] ? sys_copy_out(a[1], &old, sizeof old) : 0;
 }
 
-static int sys_default_ignores(int sig)
-{
-    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
-}
-
-/* A signal to ferry's own process: the guest's disposition decides,
- * and the host's default action is the only delivery for now. */
-static int64_t sys_signal_self(int sig)
-{
-    if (sig == 0)
-        return 0;
-    if (sig < 1 || sig > SYS_NSIG)
-        return -EINVAL;
-    if (sys_sig.action[sig].handler == SYS_SIG_IGN || sys_default_ignores(sig))
-        return 0;
-    fflush(stdout);
-    fflush(ferry_log);
-    sigset_t one;
-    sigemptyset(&one);
-    sigaddset(&one, sig);
-    signal(sig, SIG_DFL);
-    sigprocmask(SIG_UNBLOCK, &one, NULL);
-    raise(sig);
-    return 0;
-}
-
 SYS_HANDLER(sys_kill)
 {
     if ((pid_t)a[0] == getpid())
-        return sys_signal_self((int)a[1]);
+        return sys_signal_self((int)a[1], SYS_SI_USER);
     return sys_ret(kill((pid_t)a[0], (int)a[1]));
 }
 
 SYS_HANDLER(sys_tgkill)
 {
     if ((pid_t)a[0] == getpid() && (pid_t)a[1] == gettid())
-        return sys_signal_self((int)a[2]);
+        return sys_signal_self((int)a[2], SYS_SI_TKILL);
     return sys_ret(syscall(SYS_tgkill, (pid_t)a[0], (pid_t)a[1], (int)a[2]));
 }
 
 SYS_HANDLER(sys_tkill)
 {
     if ((pid_t)a[0] == gettid())
-        return sys_signal_self((int)a[1]);
+        return sys_signal_self((int)a[1], SYS_SI_TKILL);
     return sys_ret(syscall(SYS_tkill, (pid_t)a[0], (int)a[1]));
 }
 

@@ -21,7 +21,7 @@ const struct sys_entry sys_table[] = {
     { 12, "brk", sys_brk, "p=x" },
     { 13, "rt_sigaction", sys_rt_sigaction, "dppu" },
     { 14, "rt_sigprocmask", sys_rt_sigprocmask, "dppu" },
-    { 15, "rt_sigreturn", NULL, NULL },
+    { 15, "rt_sigreturn", sys_rt_sigreturn, "" },
     { 16, "ioctl", sys_ioctl, "dxp" },
     { 17, "pread64", sys_pread64, "dpul" },
     { 18, "pwrite64", sys_pwrite64, "dpul" },

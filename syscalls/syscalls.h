@@ -2,6 +2,7 @@
 #ifndef FERRY_SYSCALLS_H
 #define FERRY_SYSCALLS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "x86_cpu.h"
@@ -16,5 +17,11 @@ extern struct sys_process sys_proc;
  * r10, r8, r9) and writes the result (or -errno) to rax; sets rcx and r11
  * as the hardware does. Unknown numbers return -ENOSYS. */
 void sys_x86_64_syscall(struct x86_cpu *cpu);
+
+/* A fault the translator found at cpu->rt.pc (SIGSEGV, SIGFPE, SIGILL,
+ * SIGTRAP, SIGBUS; addr = si_addr).  If the guest handles the signal,
+ * pushes its frame, points rt.pc at the handler and returns true (keep
+ * running); false means the default action is the translator's to take. */
+bool sys_signal_fault(struct x86_cpu *cpu, int sig, uint64_t addr);
 
 #endif

@@ -2,6 +2,7 @@
  * so the host's own structures and numbers are the oracle): the table
  * against <asm/unistd_64.h>, struct conversions against native calls,
  * the emulated brk, arch_prctl, strace's output format. */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include "sys_exec.h"
 #include "sys_internal.h"
 #include "sys_stat.h"
+#include "syscalls.h"
 
 #define UNISTD_64 "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
 
@@ -343,4 +345,104 @@ Test(syscalls, bad_pointers_give_efault_not_a_crash)
     fclose(ferry_log);
     cr_assert(strstr(strace_buf, "openat(AT_FDCWD,0x"), "%s", strace_buf);
     close(fd);
+}
+
+/* The frame must read like the kernel's to code compiled against glibc's
+ * <sys/ucontext.h> and <signal.h> (the native layouts are the oracle). */
+#include <sys/ucontext.h>
+
+static uint8_t sig_stack[65536] __attribute__((aligned(16)));
+
+static struct x86_cpu *cpu_for_signals(void)
+{
+    static struct x86_cpu cpu;
+    memset(&cpu, 0, sizeof cpu);
+    for (int i = 0; i < 16; i++)
+        cpu.regs[i] = 0x1000 + (uint64_t)i;
+    cpu.regs[X86_RSP] = P(sig_stack + sizeof sig_stack - 256);
+    cpu.rt.pc = 0x401234;
+    cpu.xmm[3].q[0] = 0x3333;
+    cpu.mxcsr = 0x1f80;
+    return &cpu;
+}
+
+static void install_guest_handler(int sig, uint64_t flags)
+{
+    uint64_t act[4] = { 0x402000 /* handler */, flags | 0x04000000 /* SA_RESTORER */,
+                        0x403000 /* restorer */, 0 };
+    cr_assert_eq(guest_syscall(__NR_rt_sigaction, (uint64_t)sig, P(act), 0, 8), 0);
+}
+
+Test(syscalls, fault_frame_reads_like_the_kernels)
+{
+    struct x86_cpu *cpu = cpu_for_signals();
+    uint64_t old_rsp = cpu->regs[X86_RSP];
+    install_guest_handler(SIGFPE, SA_SIGINFO);
+    cr_assert(sys_signal_fault(cpu, SIGFPE, 0x401234));
+    cr_assert_eq(cpu->rt.pc, 0x402000);
+    cr_assert_eq((cpu->regs[X86_RSP] + 8) % 16, 0, "aligned as at a function entry");
+    cr_assert_lt(cpu->regs[X86_RSP], old_rsp - 128, "below the red zone");
+    cr_assert_eq(*(uint64_t *)(uintptr_t)cpu->regs[X86_RSP], 0x403000, "returns to the restorer");
+    cr_assert_eq(cpu->regs[X86_RDI], SIGFPE);
+    const siginfo_t *si = (const siginfo_t *)(uintptr_t)cpu->regs[X86_RSI];
+    cr_assert_eq(si->si_signo, SIGFPE);
+    cr_assert_eq(si->si_code, FPE_INTDIV);
+    cr_assert_eq(P(si->si_addr), 0x401234);
+    const ucontext_t *uc = (const ucontext_t *)(uintptr_t)cpu->regs[X86_RDX];
+    cr_assert_eq(uc->uc_mcontext.gregs[REG_RIP], 0x401234);
+    cr_assert_eq(uc->uc_mcontext.gregs[REG_RSP], (greg_t)old_rsp);
+    cr_assert_eq(uc->uc_mcontext.gregs[REG_RAX], 0x1000);
+    cr_assert_eq(uc->uc_mcontext.gregs[REG_R15], 0x100f);
+    cr_assert_eq(uc->uc_mcontext.fpregs->mxcsr, 0x1f80);
+    cr_assert_eq(uc->uc_mcontext.fpregs->_xmm[3].element[0], 0x3333);
+    cr_assert(sigismember((const sigset_t *)&uc->uc_sigmask, SIGFPE) == 0, "old mask saved");
+}
+
+Test(syscalls, sigreturn_restores_everything)
+{
+    struct x86_cpu *cpu = cpu_for_signals(), before = *cpu;
+    install_guest_handler(SIGFPE, 0);
+    cr_assert(sys_signal_fault(cpu, SIGFPE, 0));
+    cr_assert(!sys_signal_fault(cpu, SIGFPE, 0), "blocked inside its own handler");
+    cpu->xmm[3].q[0] = 0;
+    cpu->regs[X86_RSP] += 8;                        /* the handler's ret */
+    cpu->regs[X86_RAX] = __NR_rt_sigreturn;
+    sys_x86_64_syscall(cpu);
+    cr_assert(memcmp(cpu->regs, before.regs, sizeof cpu->regs) == 0);
+    cr_assert_eq(cpu->rt.pc, before.rt.pc);
+    cr_assert_eq(cpu->xmm[3].q[0], 0x3333);
+    cr_assert(sys_signal_fault(cpu, SIGFPE, 0), "unblocked again");
+}
+
+Test(syscalls, kill_self_runs_the_handler_after_the_syscall)
+{
+    struct x86_cpu *cpu = cpu_for_signals();
+    install_guest_handler(SIGUSR1, 0);
+    cpu->regs[X86_RAX] = __NR_kill;
+    cpu->regs[X86_RDI] = (uint64_t)getpid();
+    cpu->regs[X86_RSI] = SIGUSR1;
+    sys_x86_64_syscall(cpu);
+    cr_assert_eq(cpu->rt.pc, 0x402000);
+    const ucontext_t *uc = (const ucontext_t *)(uintptr_t)cpu->regs[X86_RDX];
+    cr_assert_eq(uc->uc_mcontext.gregs[REG_RAX], 0, "kill's result is saved");
+    cr_assert_eq(uc->uc_mcontext.gregs[REG_RCX], 0x401234, "rcx = next pc, as SYSCALL does");
+    const siginfo_t *si = (const siginfo_t *)(uintptr_t)cpu->regs[X86_RSI];
+    cr_assert_eq(si->si_code, SI_USER);
+    cr_assert_eq(si->si_pid, getpid());
+}
+
+Test(syscalls, blocked_signal_waits_until_unblocked)
+{
+    struct x86_cpu *cpu = cpu_for_signals();
+    uint64_t set = 1ull << (SIGUSR2 - 1), pending = 0;
+    install_guest_handler(SIGUSR2, 0);
+    cr_assert_eq(guest_syscall(__NR_rt_sigprocmask, SIG_BLOCK, P(&set), 0, 8), 0);
+    cr_assert_eq(guest_syscall(__NR_tgkill, (uint64_t)getpid(), (uint64_t)gettid(), SIGUSR2, 0), 0);
+    cr_assert_eq(guest_syscall(__NR_rt_sigpending, P(&pending), 8, 0, 0), 0);
+    cr_assert_eq(pending, set);
+    cpu->regs[X86_RAX] = __NR_rt_sigprocmask;
+    cpu->regs[X86_RDI] = SIG_UNBLOCK, cpu->regs[X86_RSI] = P(&set);
+    cpu->regs[X86_RDX] = 0, cpu->regs[X86_R10] = 8;
+    sys_x86_64_syscall(cpu);
+    cr_assert_eq(cpu->rt.pc, 0x402000);
 }

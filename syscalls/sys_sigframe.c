@@ -1,0 +1,144 @@
+/* sys_sigframe.c -- the x86-64 signal frame, as the kernel builds it:
+ *
+ *   rsp -> pretcode (sa_restorer: glibc's __restore_rt calls rt_sigreturn)
+ *          struct ucontext   (flags, link, stack, sigcontext, sigmask)
+ *          struct siginfo
+ *          ... 512-byte FXSAVE-format area (uc_mcontext.fpstate points here)
+ *
+ * below the interrupted rsp's red zone (or on the alternate stack), with
+ * rsp + 8 16-byte aligned as at a function's entry. */
+#include <string.h>
+
+#include "sys_internal.h"
+#include "sys_sigframe.h"
+
+/* From the frontend (see sys_dispatch.c). */
+uint64_t x86_get_eflags(const struct x86_cpu *cpu);
+void x86_set_eflags(struct x86_cpu *cpu, uint64_t eflags);
+
+struct x86_64_sigcontext {
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+    uint16_t cs, gs, fs, ss;
+    uint64_t err, trapno, oldmask, cr2;
+    uint64_t fpstate;
+    uint64_t reserved1[8];
+};
+
+struct x86_64_ucontext {
+    uint64_t uc_flags;
+    uint64_t uc_link;
+    struct x86_64_stack uc_stack;
+    struct x86_64_sigcontext uc_mcontext;
+    uint64_t uc_sigmask;
+};
+
+struct x86_64_rt_sigframe {
+    uint64_t pretcode;
+    struct x86_64_ucontext uc;
+    struct x86_64_siginfo info;
+};
+
+/* The FXSAVE image: only MXCSR and the XMM registers matter to ferry. */
+struct x86_64_fxsave {
+    uint8_t head[24];
+    uint32_t mxcsr, mxcsr_mask;
+    uint8_t x87[128];
+    x86_xmm xmm[16];
+    uint8_t tail[96];
+};
+
+_Static_assert(sizeof(struct x86_64_sigcontext) == 256, "kernel sigcontext_64");
+_Static_assert(sizeof(struct x86_64_ucontext) == 304, "kernel ucontext");
+_Static_assert(sizeof(struct x86_64_siginfo) == 128, "kernel siginfo");
+_Static_assert(sizeof(struct x86_64_fxsave) == 512, "FXSAVE area");
+
+/* General registers in sigcontext order, as x86_reg numbers. */
+static const uint8_t sys_sc_order[] = {
+    X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+    X86_RDI, X86_RSI, X86_RBP, X86_RBX, X86_RDX, X86_RAX, X86_RCX, X86_RSP,
+};
+
+static void sys_save_context(const struct x86_cpu *cpu, struct x86_64_sigcontext *sc)
+{
+    uint64_t *slot = &sc->r8;
+    for (size_t i = 0; i < sizeof sys_sc_order; i++)
+        slot[i] = cpu->regs[sys_sc_order[i]];
+    sc->rip = cpu->rt.pc;
+    sc->eflags = x86_get_eflags(cpu);
+    sc->cs = 0x33, sc->ss = 0x2b;
+}
+
+static void sys_restore_context(struct x86_cpu *cpu, const struct x86_64_sigcontext *sc)
+{
+    const uint64_t *slot = &sc->r8;
+    for (size_t i = 0; i < sizeof sys_sc_order; i++)
+        cpu->regs[sys_sc_order[i]] = slot[i];
+    cpu->rt.pc = sc->rip;
+    x86_set_eflags(cpu, sc->eflags);
+}
+
+/* The interrupted stack, or the top of the alternate one (SA_ONSTACK). */
+static uint64_t sys_frame_stack(const struct x86_cpu *cpu, int sig)
+{
+    uint64_t sp = cpu->regs[X86_RSP];
+    const struct x86_64_stack *alt = &sys_sig.altstack;
+    int on_alt = sp > alt->ss_sp && sp <= alt->ss_sp + alt->ss_size;
+    if ((sys_sig.action[sig].flags & SYS_SA_ONSTACK) && !(alt->ss_flags & SYS_SS_DISABLE) &&
+        !on_alt)
+        return alt->ss_sp + alt->ss_size;
+    return sp - 128;                    /* below the red zone */
+}
+
+static void sys_fill_frame(const struct x86_cpu *cpu, struct x86_64_rt_sigframe *f,
+                           struct x86_64_fxsave *fx, uint64_t fx_addr, int sig,
+                           const struct x86_64_siginfo *info)
+{
+    memset(f, 0, sizeof *f);
+    memset(fx, 0, sizeof *fx);
+    f->pretcode = sys_sig.action[sig].restorer;
+    f->uc.uc_stack = sys_sig.altstack;
+    sys_save_context(cpu, &f->uc.uc_mcontext);
+    f->uc.uc_mcontext.fpstate = fx_addr;
+    f->uc.uc_mcontext.oldmask = sys_sig.blocked;
+    f->uc.uc_sigmask = sys_sig.blocked;
+    f->info = *info;
+    fx->mxcsr = cpu->mxcsr;
+    fx->mxcsr_mask = 0xffff;
+    memcpy(fx->xmm, cpu->xmm, sizeof fx->xmm);
+}
+
+int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info)
+{
+    struct x86_64_rt_sigframe f;
+    struct x86_64_fxsave fx;
+    uint64_t fx_addr = (sys_frame_stack(cpu, sig) - sizeof fx) & ~63ull;
+    uint64_t sp = ((fx_addr - sizeof f) & ~15ull) - 8;
+    sys_fill_frame(cpu, &f, &fx, fx_addr, sig, info);
+    if (sys_copy_out(fx_addr, &fx, sizeof fx) || sys_copy_out(sp, &f, sizeof f))
+        return -1;
+    cpu->regs[X86_RSP] = sp;
+    cpu->regs[X86_RDI] = (uint64_t)sig;
+    cpu->regs[X86_RSI] = sp + offsetof(struct x86_64_rt_sigframe, info);
+    cpu->regs[X86_RDX] = sp + offsetof(struct x86_64_rt_sigframe, uc);
+    cpu->regs[X86_RAX] = 0;
+    x86_set_eflags(cpu, x86_get_eflags(cpu) & ~(uint64_t)(X86_DF | X86_TF));
+    cpu->rt.pc = sys_sig.action[sig].handler;
+    return 0;
+}
+
+/* The handler's `ret` popped pretcode: rsp points at the ucontext. */
+int sys_sigframe_pop(struct x86_cpu *cpu)
+{
+    struct x86_64_ucontext uc;
+    struct x86_64_fxsave fx;
+    if (sys_copy_in(&uc, cpu->regs[X86_RSP], sizeof uc))
+        return -1;
+    sys_restore_context(cpu, &uc.uc_mcontext);
+    sys_sig.blocked = uc.uc_sigmask & ~(SYS_SIGBIT(9) | SYS_SIGBIT(19));
+    if (uc.uc_mcontext.fpstate && sys_copy_in(&fx, uc.uc_mcontext.fpstate, sizeof fx) == 0) {
+        cpu->mxcsr = fx.mxcsr;
+        memcpy(cpu->xmm, fx.xmm, sizeof cpu->xmm);
+    }
+    return 0;
+}

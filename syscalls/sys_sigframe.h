@@ -1,0 +1,59 @@
+/* sys_sigframe.h -- guest signal state (x86-64 layouts) shared by the
+ * signal syscalls and the frame builder. */
+#ifndef FERRY_SYS_SIGFRAME_H
+#define FERRY_SYS_SIGFRAME_H
+
+#include <stdint.h>
+
+#include "x86_cpu.h"
+
+#define SYS_NSIG 64
+#define SYS_SA_SIGINFO   0x00000004u
+#define SYS_SA_ONSTACK   0x08000000u
+#define SYS_SA_RESTART   0x10000000u
+#define SYS_SA_NODEFER   0x40000000u
+#define SYS_SA_RESETHAND 0x80000000u
+#define SYS_SS_ONSTACK 1
+#define SYS_SS_DISABLE 2
+
+struct x86_64_sigaction {
+    uint64_t handler;
+    uint64_t flags;
+    uint64_t restorer;
+    uint64_t mask;
+};
+
+struct x86_64_stack {
+    uint64_t ss_sp;
+    int32_t ss_flags;
+    int32_t pad;
+    uint64_t ss_size;
+};
+
+/* The kernel's siginfo for the fields ferry fills in. */
+struct x86_64_siginfo {
+    int32_t si_signo, si_errno, si_code, pad;
+    union {
+        struct { int32_t pid; uint32_t uid; } kill;
+        uint64_t addr;
+        uint8_t raw[112];
+    } u;
+};
+
+struct sys_signals {
+    struct x86_64_sigaction action[SYS_NSIG + 1];
+    struct x86_64_siginfo info[SYS_NSIG + 1];   /* of pending signals */
+    uint64_t blocked, pending;
+    struct x86_64_stack altstack;
+};
+extern struct sys_signals sys_sig;
+
+#define SYS_SIGBIT(sig) (1ull << ((sig) - 1))
+
+/* Pushes an rt_sigframe on the guest stack and points the CPU at the
+ * handler; returns 0, or -1 when the stack is unusable. */
+int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info);
+/* rt_sigreturn: restores the CPU from the frame at rsp; -1 if bad. */
+int sys_sigframe_pop(struct x86_cpu *cpu);
+
+#endif
