@@ -10,6 +10,9 @@
 
 #define TC_HASH_BITS 16
 #define TC_HASH_SIZE (1u << TC_HASH_BITS)
+/* Direct-mapped cache in front of the hash table for indirect jumps. */
+#define TC_JMP_BITS 12
+#define TC_JMP_SIZE (1u << TC_JMP_BITS)
 /* Room kept free at the end of the cache for one IR insn's worth of code. */
 #define TC_SLACK (64 * BE_MAX_INSN_BYTES)
 
@@ -20,6 +23,7 @@ static struct {
     struct tr_block *blocks;
     size_t n_blocks, max_blocks;
     struct tr_block *hash[TC_HASH_SIZE];
+    struct { uint64_t pc; const void *code; } jmp_cache[TC_JMP_SIZE];
     uint64_t generation;
     uint64_t guest_lo, guest_hi;        /* guest code translated since the flush */
     uint64_t executed_before_flush;
@@ -86,6 +90,7 @@ void tc_flush(void)
     tc.n_blocks = 0;
     tc.ptr = tc.code_start;
     memset(tc.hash, 0, sizeof(tc.hash));
+    memset(tc.jmp_cache, 0, sizeof(tc.jmp_cache));
     tc.generation++;
     tc.guest_lo = UINT64_MAX;
     tc.guest_hi = 0;
@@ -100,6 +105,19 @@ struct tr_block *tc_lookup(uint64_t pc)
         if (tb->guest_pc == pc)
             return tb;
     return NULL;
+}
+
+const void *tr_lookup_code(void *env, uint64_t pc)
+{
+    unsigned h = (unsigned)((pc ^ (pc >> TC_JMP_BITS)) & (TC_JMP_SIZE - 1));
+    if (tc.jmp_cache[h].pc == pc && tc.jmp_cache[h].code)
+        return tc.jmp_cache[h].code;
+    struct tr_block *tb;
+    if (LOG_ON(LOG_EXEC) || !(tb = tc_lookup(pc)))
+        return NULL;
+    tc.jmp_cache[h].pc = pc;
+    tc.jmp_cache[h].code = tb->code;
+    return tb->code;
 }
 
 struct tr_block *tc_alloc_block(uint64_t pc)

@@ -35,4 +35,9 @@ _Noreturn void tr_run(void *env);
 void tr_invalidate(uint64_t start, uint64_t len);
 void tr_print_stats(void);
 
+/* For backends' exit_indirect: the host code of the already translated
+ * block at guest pc, or NULL (then return TR_EXIT_INDIRECT as usual).
+ * Lets computed jumps and returns stay in translated code. */
+const void *tr_lookup_code(void *env, uint64_t pc);
+
 #endif

@@ -7,6 +7,7 @@
  * in env->rt and returns TR_EXIT_CHAIN0 + slot through the epilogue.
  * brcond stubs are emitted out of line at the end of the block so the
  * fall-through path runs straight on. */
+#include "translator.h"
 #include "x64_backend.h"
 
 static const int x64_saved_regs[] = { X64_RBP, X64_RBX, X64_R12, X64_R13, X64_R14, X64_R15 };
@@ -110,14 +111,28 @@ void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int sl
     x64_emit_jcc_rel32(c, cc, c->ptr + 6);
 }
 
+/* Stays in translated code when the target is already translated:
+ * code = tr_lookup_code(env, pc); if (code) goto *code; else return. */
+static void emit_indirect_lookup(struct be_code *c, int pc_reg)
+{
+    x64_emit_mov_rm_r(c, X64_W, X64_RSI, pc_reg);
+    be_emit_call(c, (const void *)tr_lookup_code);
+    x64_emit_test_rm_r(c, X64_W, X64_RAX, X64_RAX);
+    x64_emit_byte(c, 0x74);                         /* je rel8: over the jmp */
+    x64_emit_byte(c, 2);
+    x64_emit_jmp_rm(c, X64_RAX);
+}
+
 void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc)
 {
     if (first_exit(c))
         pending.n = 0;
-    if (pc->is_const)
+    if (pc->is_const) {
         store_env_u64(c, TR_OFFSET_PC, pc->imm);
-    else
+    } else {
         x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc->reg);
+        emit_indirect_lookup(c, pc->reg);
+    }
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
     flush_pending(c);
 }
