@@ -154,10 +154,12 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
     fflush(ferry_log);
     for (size_t i = 1; guest_argv && guest_argv[0] && guest_argv[i]; i++)
         sys_argv_add(av, guest_argv[i]);
+    sys_exec_pass_mask(true);
     execve(av->v[0], av->v, envp);
     if (errno == ENOEXEC)
         sys_exec_wrapped(av, envp);
     int64_t r = -errno;
+    sys_exec_pass_mask(false);
     free(av->v);
     return r;
 }

@@ -37,6 +37,9 @@ void sys_strace_result(const struct sys_entry *e, uint64_t nr, const uint64_t *a
 extern bool sys_regs_restored;
 /* After each syscall: runs the lowest pending unblocked guest signal. */
 void sys_signal_deliver_pending(struct x86_cpu *cpu);
+/* Gives the host the guest's signal mask right before execve (true), or
+ * takes it back when execve failed (false). */
+void sys_exec_pass_mask(bool before_exec);
 
 /* libc returns -1 and sets errno; the guest wants -errno. */
 static inline int64_t sys_ret(long r)

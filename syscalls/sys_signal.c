@@ -43,6 +43,36 @@ static bool sys_host_owned(int sig)
            sig == SIGTRAP || sig == SIGKILL || sig == SIGSTOP || sig >= 32;
 }
 
+/* What execve passed on, as Linux does: ignored dispositions and the
+ * signal mask (sys_exec_pass_mask() hands the guest's mask to the host
+ * just before exec).  ferry itself runs with no host signal blocked. */
+__attribute__((constructor)) static void sys_signal_inherit(void)
+{
+    sigset_t mask, none;
+    struct sigaction old;
+    for (int sig = 1; sig <= SYS_NSIG; sig++)
+        if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            sys_sig.action[sig].handler = SYS_SIG_IGN;
+    if (sigprocmask(SIG_SETMASK, NULL, &mask) != 0)
+        return;
+    for (int sig = 1; sig <= SYS_NSIG; sig++)
+        if (sigismember(&mask, sig) == 1)
+            sys_sig.blocked |= SYS_SIGBIT(sig);
+    sys_sig.blocked &= ~SYS_UNBLOCKABLE;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void sys_exec_pass_mask(bool before_exec)
+{
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int sig = 1; before_exec && sig <= SYS_NSIG; sig++)
+        if (sys_sig.blocked & SYS_SIGBIT(sig))
+            sigaddset(&mask, sig);
+    sigprocmask(SIG_SETMASK, &mask, NULL);
+}
+
 /* The default action, in ferry's own process. */
 static void sys_default_action(int sig)
 {
