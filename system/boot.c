@@ -30,6 +30,7 @@ int boot_read_file(const char *path, uint64_t max, struct boot_file *f)
     close(fd);
     if (got != (ssize_t)f->size) {
         sys_err("%s: short read", path);
+        free(f->data);
         return -1;
     }
     return 0;
@@ -40,8 +41,10 @@ int sys_boot_load(struct sys_vm *vm)
     struct boot_file k = {0}, initrd = {0};
     if (boot_read_file(vm->opts->kernel, vm->ram_size, &k) < 0)
         return -1;
-    if (vm->opts->initrd && boot_read_file(vm->opts->initrd, vm->ram_size, &initrd) < 0)
+    if (vm->opts->initrd && boot_read_file(vm->opts->initrd, vm->ram_size, &initrd) < 0) {
+        free(k.data);
         return -1;
+    }
     int r = boot_elf(vm, &k, vm->opts->initrd ? &initrd : NULL);
     if (r == 1)
         r = boot_bzimage(vm, &k, vm->opts->initrd ? &initrd : NULL);

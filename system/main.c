@@ -134,7 +134,8 @@ int main(int argc, char **argv)
     }
     if (sys_options_parse(&opts, argc, argv) < 0 || check_memory(&opts) < 0)
         return 2;
-    struct sys_vm *vm = vm_new(&opts);
+    static struct sys_vm *vm;       /* static: the machine lives until exit */
+    vm = vm_new(&opts);
     if (!(vm->accel = pick_accel(opts.accel)) || sys_mem_alloc(vm, opts.mem) < 0
         || sys_machine_init(vm) < 0 || sys_boot_load(vm) < 0)
         return 1;

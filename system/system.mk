@@ -9,14 +9,14 @@
 #   make bench-system                       RSS / start-up time (not in make check)
 #   make boot-linux                         Debian kernel + busybox initramfs (needs real KVM)
 
-SYS_OUT      := $(BUILD)/system
+SYS_OUT      := $(BUILD)$(MODE_DIR)/system
 SYS_ACCELS   := system/accel_kvm.c system/accel_table_kvm.c system/accel_hosted.c \
                 system/accel_table_hosted.c
 SYS_CORE_SRCS := $(filter-out $(SYS_ACCELS),$(wildcard system/*.c))
 SYS_CFLAGS   := $(CFLAGS) -Isystem -pthread
 SYS_CORE_OBJS := $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_CORE_SRCS))
 SYS_LIBS     := -lelf -lslirp -pthread
-FERRY_SYSTEM := $(BUILD)/ferry-system
+FERRY_SYSTEM := $(BUILD)$(MODE_DIR)/ferry-system
 
 $(SYS_OUT)/obj/system/%.o: system/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -55,6 +55,12 @@ $(SYS_OUT)/hosted/%: $(SYS_OUT)/host/system/guests/%.o $(SYS_GLIB_HOST_OBJS) $(S
                      $(SYS_OUT)/obj/system/accel_hosted.o $(SYS_OUT)/obj/system/accel_table_hosted.o
 	@mkdir -p $(@D)
 	$(CC_x86_64) $(LDFLAGS) -o $@ $^ $(SYS_LIBS)
+
+# Guest objects come from pattern chains: keep them (no rebuild every time).
+.SECONDARY: $(SYS_GLIB_FREE_OBJS) $(SYS_GLIB_HOST_OBJS) \
+            $(patsubst %,$(SYS_OUT)/free/system/guests/%.o,$(SYS_GUESTS)) \
+            $(patsubst %,$(SYS_OUT)/host/system/guests/%.o,$(SYS_GUESTS)) \
+            $(SYS_OUT)/obj/system/accel_hosted.o $(SYS_OUT)/obj/system/accel_table_hosted.o
 
 -include $(SYS_CORE_OBJS:.o=.d) $(SYS_GLIB_FREE_OBJS:.o=.d) $(SYS_GLIB_HOST_OBJS:.o=.d)
 

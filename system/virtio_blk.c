@@ -158,8 +158,12 @@ int virtio_blk_init(struct sys_vm *vm, const char *path, bool ro)
 {
     static int count;
     struct blk *b = calloc(1, sizeof *b);
-    if (blk_open(b, path, ro) < 0)
+    if (blk_open(b, path, ro) < 0) {
+        if (b->fd >= 0)
+            close(b->fd);
+        free(b);
         return -1;
+    }
     b->ro = ro;
     snprintf(b->serial, sizeof b->serial, "ferry-blk-%d", count++);
     b->ops = (struct virtio_dev_ops){
