@@ -4,6 +4,7 @@
 # and compares stdout, stderr and exit status (the native CPU is the oracle).
 #
 #   tests/run-diff.sh [-t SECONDS] [-w WORKDIR] [-m METADIR] -f "FERRY CMD" CASE...
+# (paths in FERRY CMD must be absolute: cases run in a scratch directory)
 #
 # A CASE is either a guest binary (run as `CMD BIN ARGS`) or a shell script
 # *.sh (run as `sh SCRIPT` with $RUN set to "" natively and to the ferry
