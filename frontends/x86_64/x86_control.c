@@ -23,7 +23,7 @@ static void branch(struct x86_dc *dc, const struct x86_cmp *c, uint64_t target)
         x86_end_goto(dc, taken ? target : dc->next_pc, 0);
         return;
     }
-    x86_flags_sync(dc);
+    x86_flags_sync_exit(dc);
     ir_brcond(dc->b, c->cond, c->size, c->a, c->b, target, 0);
     x86_end_goto(dc, dc->next_pc, 1);
 }

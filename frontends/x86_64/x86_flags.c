@@ -11,6 +11,7 @@
 void x86_flags_reset(struct x86_dc *dc)
 {
     *dc->flags = (struct x86_flags_state){ .known = false, .dirty = false, .live = true,
+        .exit_live = true,
         .dst = IR_NONE, .src = IR_NONE, .src2 = IR_NONE, .lhs = IR_NONE };
 }
 
@@ -83,11 +84,17 @@ void x86_flags_sync(struct x86_dc *dc)
     f->dirty = false;
 }
 
+void x86_flags_sync_exit(struct x86_dc *dc)
+{
+    if (dc->flags->exit_live) x86_flags_sync(dc);
+}
+
 void x86_flags_clobbered(struct x86_dc *dc)
 {
-    bool live = dc->flags->live;
+    bool live = dc->flags->live, exit_live = dc->flags->exit_live;
     x86_flags_reset(dc);
     dc->flags->live = live;
+    dc->flags->exit_live = exit_live;
 }
 
 void x86_flags_set_eflags(struct x86_dc *dc, ir_ref eflags)

@@ -66,6 +66,7 @@ struct x86_flags_state {
     bool known;             /* kind/values below describe the flags */
     bool dirty;             /* ... and the cc_* globals do not yet */
     bool live;              /* the current insn's flag results are read later */
+    bool exit_live;         /* the flags may be read after the block's direct exits */
     int kind, bytes;
     ir_ref dst, src, src2;
     ir_ref lhs;             /* first operand of add/sub/cmp (not in globals) */
@@ -83,6 +84,9 @@ ir_ref x86_flags_cf(struct x86_dc *dc);
 /* Writes the tracked state into the cc_* globals (before exits and helpers
  * that read them). */
 void x86_flags_sync(struct x86_dc *dc);
+/* Before goto_tb/brcond/exit_indirect: as x86_flags_sync, unless every
+ * successor overwrites the flags before reading them. */
+void x86_flags_sync_exit(struct x86_dc *dc);
 /* After a helper wrote the cc_* globals itself. */
 void x86_flags_clobbered(struct x86_dc *dc);
 

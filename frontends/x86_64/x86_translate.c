@@ -29,6 +29,7 @@ struct block_plan {
     int n;                          /* decoded instructions */
     bool fetch_fault;               /* insn n is not readable */
     bool flags_live[X86_MAX_BLOCK_INSNS];
+    bool exit_live;                 /* flags read after the block's direct exits */
 };
 
 static void register_table(const struct x86_insn_entry *t, int n)
@@ -136,9 +137,48 @@ static int fclass_of(const cs_insn *ci)
     return e->fclass;
 }
 
+/* Does code at pc overwrite all flags before reading them?  Looks at a
+ * few instructions, stopping at anything that reads flags or leaves. */
+static bool succ_kills_flags(uint64_t pc)
+{
+    static cs_insn *ci;
+    uint64_t readable_end = pc & ~(X86_PAGE - 1);
+    if (!ci) ci = cs_malloc(x86_cs);
+    for (int i = 0; i < 8; i++) {
+        if (!decode_one(ci, pc, &readable_end)) return false;
+        const struct x86_insn_entry *e = x86_lookup(ci->id);
+        int cls = fclass_of(ci);
+        if (cls == X86_FL_FULL) return true;
+        if (cls == X86_FL_READ || !e || e->ends_block) return false;
+        pc += ci->size;
+    }
+    return false;
+}
+
+/* Successors of the block's last instruction, when all are known: a
+ * direct jmp/call target, or a jcc's target and fall-through.  (The
+ * translations assume the successor code stays as it was decoded; code
+ * rewritten in place later could, at worst, see stale flags.) */
+static bool exit_flags_live(int n)
+{
+    const cs_insn *ci = x86_insns[n - 1];
+    uint64_t next = ci->address + ci->size;
+    if (!decoded_ok(ci)) return true;
+    const cs_x86 *x = &ci->detail->x86;
+    bool direct = x->op_count == 1 && x->operands[0].type == X86_OP_IMM;
+    uint64_t target = direct ? (uint64_t)x->operands[0].imm : 0;
+    if (x86_cc_of_insn(ci->id) >= 0)
+        return !(direct && succ_kills_flags(target) && succ_kills_flags(next));
+    if (ci->id == X86_INS_JMP || ci->id == X86_INS_CALL)
+        return !(direct && succ_kills_flags(target));
+    const struct x86_insn_entry *e = x86_lookup(ci->id);
+    if (e && e->ends_block) return true;
+    return !succ_kills_flags(next);
+}
+
 static void plan_liveness(struct block_plan *p, int n)
 {
-    bool live = true;                       /* flags leave the block */
+    bool live = p->exit_live;               /* flags leave the block */
     for (int i = n - 1; i >= 0; i--) {
         int cls = decoded_ok(x86_insns[i]) ? fclass_of(x86_insns[i]) : X86_FL_READ;
         p->flags_live[i] = live;
@@ -151,7 +191,7 @@ static void plan_liveness(struct block_plan *p, int n)
 
 void x86_end_goto(struct x86_dc *dc, uint64_t target, int slot)
 {
-    x86_flags_sync(dc);
+    x86_flags_sync_exit(dc);
     ir_goto_tb(dc->b, target, slot);
     dc->block_ended = true;
 }
@@ -216,6 +256,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
     struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc };
     int i;
     x86_flags_reset(&dc);
+    fs.exit_live = p->exit_live;
     for (i = 0; i < n && !dc.block_ended; i++) {
         if (ir_nearly_full(b)) return i;
         cs_insn *ci = x86_insns[i];
@@ -246,6 +287,7 @@ void x86_translate_block(struct ir_block *b, uint64_t pc, int max_insns)
     x86_init();
     plan_decode(&plan, pc, max_insns);
     int n = plan.n;
+    plan.exit_live = n == 0 || plan.fetch_fault || exit_flags_live(n);
     for (;;) {
         plan_liveness(&plan, n);
         int done = emit_block(b, &plan, n, pc);
@@ -253,6 +295,7 @@ void x86_translate_block(struct ir_block *b, uint64_t pc, int max_insns)
         block_restart(b);
         n = done > 0 ? done : 1;
         plan.fetch_fault = false;
+        plan.exit_live = true;
     }
 }
 
