@@ -73,6 +73,7 @@ check-system: system-all
 CHECK_TARGETS += check-system
 
 bench-system: system-all
+	@sh system/tests/need-qemu.sh
 	@sh system/tests/bench.sh $(FERRY_SYSTEM) $(SYS_OUT)
 
 boot-linux: $(FERRY_SYSTEM)
@@ -82,10 +83,12 @@ boot-linux: $(FERRY_SYSTEM)
 # runs KVM inside it (needs qemu-system-x86 and apt-get download; minutes).
 .PHONY: check-system-kvm
 check-system-kvm: system-all
+	@sh system/tests/need-qemu.sh
 	@python3 system/tests/nested_kvm.py suite $(FERRY_SYSTEM) $(SYS_OUT)
 
 # make boot-linux where there is no /dev/kvm: the same boot inside QEMU's
 # emulated SVM machine, with a tap for virtio-net (minutes).
 .PHONY: boot-linux-nested
 boot-linux-nested: $(FERRY_SYSTEM)
+	@sh system/tests/need-qemu.sh
 	@python3 system/tests/nested_kvm.py boot-linux $(FERRY_SYSTEM) $(SYS_OUT)
