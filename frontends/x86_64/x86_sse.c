@@ -179,7 +179,7 @@ bool x86_translate_sse(struct x86_dc *dc)
 {
     const struct sse_row *row = sse_row_find(dc->insn->id);
     if (!row)
-        return false;
+        return sse_translate_x87(dc);
     if (row->form == SSE_F_EMIT)
         return row->emit(dc, row);
     return sse_form_emit[row->form](dc, row);

@@ -126,7 +126,7 @@ void sse_zero_env(struct x86_dc *dc, int32_t dst, int bytes);
 
 /* s is a guest address for these (helpers that touch guest memory). */
 #define SSE_STATE_HELPERS(X) \
-    X(ldmxcsr) X(stmxcsr) X(fxsave) X(fxrstor) X(maskmovdqu) X(fnstenv) X(fldenv)
+    X(ldmxcsr) X(stmxcsr) X(fxsave) X(fxrstor) X(maskmovdqu) X(x87)
 
 #define SSE_DECLARE(name) SSE_HELPER(name);
 SSE_INT_HELPERS(SSE_DECLARE)
@@ -143,10 +143,11 @@ sse_emit_fn sse_emit_mov128, sse_emit_movss, sse_emit_movsd, sse_emit_movd,
 /* x86_sse_state.c */
 sse_emit_fn sse_emit_nop, sse_emit_ldmxcsr, sse_emit_stmxcsr, sse_emit_fxsave,
     sse_emit_fxrstor, sse_emit_maskmovdqu;
-/* x86_sse_x87ctl.c: the x87 control word (all the x87 state ferry has). */
-sse_emit_fn sse_emit_fnstcw, sse_emit_fldcw, sse_emit_fnstsw, sse_emit_fninit,
-    sse_emit_x87env;
+/* x86_sse_x87.c: the x87 FPU (opcodes D8..DF). */
+bool sse_translate_x87(struct x86_dc *dc);
 uint16_t sse_x87_fcw(const struct x86_cpu *env);
 void sse_x87_set_fcw(struct x86_cpu *env, uint16_t fcw);
+void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p);
+void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p);
 
 #endif

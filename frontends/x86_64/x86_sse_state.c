@@ -1,6 +1,6 @@
 /* x86_sse_state.c -- SSE control state and instructions without data
- * results: ldmxcsr/stmxcsr, fxsave/fxrstor (x87 part saved as the reset
- * state: ferry does not emulate x87), maskmovdqu, and the fences,
+ * results: ldmxcsr/stmxcsr, fxsave/fxrstor (with the x87 state of
+ * x86_sse_x87.c), maskmovdqu, and the fences,
  * prefetches and clflush, which need no IR in a user-mode translator whose
  * memory accesses are host accesses in program order.
  */
@@ -103,11 +103,9 @@ enum {
 SSE_HELPER(fxsave)
 {
     uint8_t *p = (uint8_t *)(uintptr_t)s;
-    uint16_t fcw = sse_x87_fcw(env), ftw = 0;     /* abridged: all empty */
     uint32_t mx = sse_mxcsr_read(env), mask = SSE_MXCSR_VALID;
     memset(p, 0, FX_XMM0);
-    memcpy(p + FX_FCW, &fcw, 2);
-    memcpy(p + FX_FTW, &ftw, 1);
+    sse_x87_fxsave(env, p);
     memcpy(p + FX_MXCSR, &mx, 4);
     memcpy(p + FX_MXCSR_MASK, &mask, 4);
     memcpy(p + FX_XMM0, env->xmm, sizeof env->xmm);
@@ -118,11 +116,9 @@ SSE_HELPER(fxrstor)
 {
     const uint8_t *p = (const uint8_t *)(uintptr_t)s;
     uint32_t mx;
-    uint16_t fcw;
     memcpy(&mx, p + FX_MXCSR, 4);
-    memcpy(&fcw, p + FX_FCW, 2);
     sse_check_mxcsr(env, mx);
-    sse_x87_set_fcw(env, fcw);
+    sse_x87_fxrstor(env, p);
     sse_mxcsr_write(env, mx);
     memcpy(env->xmm, p + FX_XMM0, sizeof env->xmm);
     return 0;

@@ -105,11 +105,8 @@ static const struct sse_row sse_rows[] = {
     EMIT(PREFETCH, nop), EMIT(PREFETCHNTA, nop), EMIT(PREFETCHT0, nop),
     EMIT(PREFETCHT1, nop), EMIT(PREFETCHT2, nop), EMIT(PREFETCHW, nop),
 
-    /* x87 control/status (no x87 arithmetic: see x86_sse_x87ctl.c) */
-    EMIT(FNSTCW, fnstcw), EMIT(FLDCW, fldcw), EMIT(FNSTSW, fnstsw), EMIT(FNINIT, fninit),
-    EMIT(FNCLEX, nop), EMIT(WAIT, nop),
-    EMITH(FNSTENV, x87env, fnstenv, 0, IR_HELPER_RW_GLOBALS),
-    EMITH(FLDENV, x87env, fldenv, 0, IR_HELPER_RW_GLOBALS),
+    /* x87 instructions are recognised by opcode (x86_sse_x87.c) */
+    EMIT(WAIT, nop),
 };
 
 #define SSE_ID_LIMIT X86_INS_ENDING

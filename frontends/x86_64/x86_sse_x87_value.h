@@ -1,0 +1,80 @@
+/* x86_sse_x87_value.h -- x87 80-bit extended values and the x87 register
+ * stack, shared by the x87 arithmetic (x86_sse_x87_math.c) and the x87
+ * instruction interpreter (x86_sse_x87.c).
+ *
+ * Values are kept as raw bits (64-bit significand with explicit integer
+ * bit, 15-bit exponent and sign) and converted to the host's long double
+ * only for arithmetic: exactly on x86-64 hosts (long double is the x87
+ * format), and on AArch64 hosts via binary128, rounded back to 64 bits.
+ */
+#ifndef FERRY_X86_SSE_X87_VALUE_H
+#define FERRY_X86_SSE_X87_VALUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "x86_cpu.h"
+
+typedef struct { uint64_t m; uint16_t se; } f80;
+
+#define F80_INT_BIT 0x8000000000000000ull
+#define F80_QUIET   0x4000000000000000ull
+#define F80_EXP_MAX 0x7fff
+
+static inline bool f80_is_nan(f80 v)
+{
+    return (v.se & F80_EXP_MAX) == F80_EXP_MAX && (v.m << 1) != 0;
+}
+static inline bool f80_is_inf(f80 v)
+{
+    return (v.se & F80_EXP_MAX) == F80_EXP_MAX && (v.m << 1) == 0;
+}
+static inline bool f80_is_zero(f80 v)
+{
+    return (v.se & F80_EXP_MAX) == 0 && v.m == 0;
+}
+static inline bool f80_sign(f80 v) { return v.se >> 15; }
+
+/* The "real indefinite" (x87 default NaN). */
+static inline f80 f80_indefinite(void)
+{
+    return (f80){ F80_INT_BIT | F80_QUIET, 0xffff };
+}
+
+/* The register stack: st[] by physical register, ST(i) is st[(top+i)&7]. */
+struct x87 {
+    f80 st[8];
+    unsigned top;
+    uint8_t empty;          /* bit per physical register */
+    uint16_t cc;            /* C0 C1 C2 C3 bits as in the status word */
+    uint16_t exc;           /* sticky exception bits of the status word */
+};
+
+#define X87_C0 0x0100
+#define X87_C1 0x0200
+#define X87_C2 0x0400
+#define X87_C3 0x4000
+#define X87_IE 0x0001
+#define X87_SF 0x0040       /* stack fault (with IE) */
+
+/* x86_sse_x87_math.c: operations on values under FCW's rounding mode. */
+/* Values are the ModRM reg field of the arithmetic group (2, 3: fcom). */
+enum x87_op { X87_ADD = 0, X87_MUL = 1, X87_SUB = 4, X87_SUBR = 5, X87_DIV = 6, X87_DIVR = 7 };
+f80 x87_arith(struct x87 *x, uint16_t fcw, enum x87_op op, f80 a, f80 b);
+f80 x87_unary(struct x87 *x, uint16_t fcw, int fn, f80 a);  /* D9 E0..FF low byte */
+f80 x87_from_f32(uint32_t v);
+f80 x87_from_f64(uint64_t v);
+f80 x87_from_int(int64_t v);
+uint32_t x87_to_f32(uint16_t fcw, f80 v);
+uint64_t x87_to_f64(uint16_t fcw, f80 v);
+int64_t x87_to_int(uint16_t fcw, f80 v, int bits, bool truncate);
+f80 x87_constant(uint16_t fcw, int which);                  /* D9 E8..EE low 3 bits */
+int x87_compare(f80 a, f80 b);                              /* -1 0 1, 2 unordered */
+uint16_t x87_examine(f80 v, bool empty);                    /* fxam C3 C2 C1 C0 */
+f80 x87_scale(uint16_t fcw, f80 a, f80 b);
+f80 x87_remainder(uint16_t fcw, f80 a, f80 b, bool ieee, uint16_t *cc);
+f80 x87_atan2(uint16_t fcw, f80 y, f80 x);
+f80 x87_ylog2x(uint16_t fcw, f80 y, f80 x, bool plus1);
+void x87_extract(f80 a, f80 *exp, f80 *sig);
+
+#endif
