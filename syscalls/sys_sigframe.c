@@ -100,8 +100,9 @@ static void sys_fill_frame(const struct x86_cpu *cpu, struct x86_64_rt_sigframe 
     f->uc.uc_stack = sys_sig.altstack;
     sys_save_context(cpu, &f->uc.uc_mcontext);
     f->uc.uc_mcontext.fpstate = fx_addr;
-    f->uc.uc_mcontext.oldmask = sys_sig.blocked;
-    f->uc.uc_sigmask = sys_sig.blocked;
+    uint64_t mask = sys_sig.saved_mask_valid ? sys_sig.saved_mask : sys_sig.blocked;
+    f->uc.uc_mcontext.oldmask = mask;
+    f->uc.uc_sigmask = mask;
     f->info = *info;
     fx->mxcsr = cpu->mxcsr;
     fx->mxcsr_mask = 0xffff;

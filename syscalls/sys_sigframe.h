@@ -3,6 +3,7 @@
 #ifndef FERRY_SYS_SIGFRAME_H
 #define FERRY_SYS_SIGFRAME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "x86_cpu.h"
@@ -44,6 +45,8 @@ struct sys_signals {
     struct x86_64_sigaction action[SYS_NSIG + 1];
     struct x86_64_siginfo info[SYS_NSIG + 1];   /* of pending signals */
     uint64_t blocked, pending;
+    uint64_t saved_mask;        /* rt_sigsuspend: the mask the frame saves */
+    bool saved_mask_valid;
     struct x86_64_stack altstack;
 };
 extern struct sys_signals sys_sig;

@@ -148,6 +148,25 @@ void sys_signal_deliver_pending(struct x86_cpu *cpu)
     int sig = __builtin_ctzll(ready) + 1;
     sys_sig.pending &= ~SYS_SIGBIT(sig);
     sys_signal_run(cpu, sig, &sys_sig.info[sig]);
+    if (sys_sig.saved_mask_valid && sys_sig.action[sig].handler <= SYS_SIG_IGN)
+        sys_sig.blocked = sys_sig.saved_mask;       /* no frame to restore it */
+    sys_sig.saved_mask_valid = false;
+}
+
+/* Sleeps until a signal the guest does not block is pending.  Host
+ * signals are blocked while checking so none slips in before the wait. */
+static void sys_wait_for_signal(void)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    for (;;) {
+        sys_sig.pending |= __atomic_exchange_n(&sys_host_pending, 0, __ATOMIC_SEQ_CST);
+        if (sys_sig.pending & ~sys_sig.blocked)
+            break;
+        sigsuspend(&old);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* si_code of each fault, as the kernel reports it. */
@@ -277,5 +296,24 @@ SYS_HANDLER(sys_tkill)
     return sys_ret(syscall(SYS_tkill, (pid_t)a[0], (int)a[1]));
 }
 
-SYS_HANDLER(sys_pause) { return sys_ret(pause()); }
+SYS_HANDLER(sys_pause)
+{
+    sys_wait_for_signal();
+    return -EINTR;
+}
+
+/* The handler's frame saves the mask from before the call. */
+SYS_HANDLER(sys_rt_sigsuspend)
+{
+    uint64_t mask;
+    if (a[1] != 8)
+        return -EINVAL;
+    if (sys_copy_in(&mask, a[0], sizeof mask))
+        return -EFAULT;
+    sys_sig.saved_mask = sys_sig.blocked;
+    sys_sig.saved_mask_valid = true;
+    sys_sig.blocked = mask & ~SYS_UNBLOCKABLE;
+    sys_wait_for_signal();
+    return -EINTR;
+}
 SYS_HANDLER(sys_alarm) { return alarm((unsigned)a[0]); }

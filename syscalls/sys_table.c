@@ -136,7 +136,7 @@ const struct sys_entry sys_table[] = {
     { 127, "rt_sigpending", sys_rt_sigpending, "pu" },
     { 128, "rt_sigtimedwait", NULL, NULL },
     { 129, "rt_sigqueueinfo", NULL, NULL },
-    { 130, "rt_sigsuspend", NULL, NULL },
+    { 130, "rt_sigsuspend", sys_rt_sigsuspend, "pu" },
     { 131, "sigaltstack", sys_sigaltstack, "pp" },
     { 132, "utime", sys_utime, "sp" },
     { 133, "mknod", sys_mknod, "sox" },

@@ -446,3 +446,19 @@ Test(syscalls, blocked_signal_waits_until_unblocked)
     sys_x86_64_syscall(cpu);
     cr_assert_eq(cpu->rt.pc, 0x402000);
 }
+
+Test(syscalls, sigsuspend_delivers_and_the_frame_keeps_the_old_mask)
+{
+    struct x86_cpu *cpu = cpu_for_signals();
+    uint64_t usr1 = 1ull << (SIGUSR1 - 1), none = 0;
+    install_guest_handler(SIGUSR1, 0);
+    cr_assert_eq(guest_syscall(__NR_rt_sigprocmask, SIG_BLOCK, P(&usr1), 0, 8), 0);
+    cr_assert_eq(guest_syscall(__NR_kill, (uint64_t)getpid(), SIGUSR1, 0, 0), 0);
+    cpu->regs[X86_RAX] = __NR_rt_sigsuspend;
+    cpu->regs[X86_RDI] = P(&none), cpu->regs[X86_RSI] = 8;
+    sys_x86_64_syscall(cpu);
+    cr_assert_eq(cpu->rt.pc, 0x402000);
+    const ucontext_t *uc = (const ucontext_t *)(uintptr_t)cpu->regs[X86_RDX];
+    cr_assert_eq(uc->uc_mcontext.gregs[REG_RAX], -EINTR);
+    cr_assert_eq(sigismember((const sigset_t *)&uc->uc_sigmask, SIGUSR1), 1);
+}
