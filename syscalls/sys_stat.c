@@ -50,14 +50,20 @@ SYS_HANDLER(sys_lstat)
     return sys_do_fstatat(AT_FDCWD, sys_ptr(a[0]), a[1], AT_SYMLINK_NOFOLLOW);
 }
 
+/* Without following links, /proc/self/exe is the link itself. */
+static const char *sys_stat_path(uint64_t path, uint64_t flags)
+{
+    return flags & AT_SYMLINK_NOFOLLOW ? sys_ptr(path) : sys_path(path);
+}
+
 SYS_HANDLER(sys_newfstatat)
 {
-    return sys_do_fstatat(sys_dirfd(a[0]), sys_path(a[1]), a[2], (int)a[3]);
+    return sys_do_fstatat(sys_dirfd(a[0]), sys_stat_path(a[1], a[3]), a[2], (int)a[3]);
 }
 
 SYS_HANDLER(sys_statx)
 {
-    return sys_ret(syscall(SYS_statx, sys_dirfd(a[0]), sys_path(a[1]), (int)a[2],
+    return sys_ret(syscall(SYS_statx, sys_dirfd(a[0]), sys_stat_path(a[1], a[2]), (int)a[2],
                            (unsigned)a[3], sys_ptr(a[4])));
 }
 
