@@ -61,6 +61,18 @@ static void bz_zero_page(struct sys_vm *vm, struct boot_file *k, uint8_t *zp)
     zp[BP_E820_ENTRIES] = n;
 }
 
+/* Above the kernel, below the header's initrd_addr_max (2.03+). */
+static int bz_initrd(struct sys_vm *vm, struct boot_file *k, struct boot_file *initrd, uint8_t *zp,
+                     uint64_t lowest)
+{
+    uint64_t at, max = rd32(k->data + BP_INITRD_MAX) + 1ull;
+    if (boot_place_initrd(vm, initrd, lowest, max, &at) < 0)
+        return -1;
+    wr32(zp + BP_RAMDISK_IMAGE, at);
+    wr32(zp + BP_RAMDISK_SIZE, initrd->size);
+    return 0;
+}
+
 int boot_bzimage(struct sys_vm *vm, struct boot_file *k, struct boot_file *initrd)
 {
     uint64_t setup_size, cmdline;
@@ -79,15 +91,8 @@ int boot_bzimage(struct sys_vm *vm, struct boot_file *k, struct boot_file *initr
     if (boot_cmdline(vm, &cmdline) < 0)
         return -1;
     wr32(zp + BP_CMD_LINE_PTR, cmdline);
-    if (initrd) {
-        uint64_t at;
-        uint64_t max = rd32(k->data + BP_INITRD_MAX) ? rd32(k->data + BP_INITRD_MAX) + 1ull
-                                                     : 0x38000000ull;
-        if (boot_place_initrd(vm, initrd, LAYOUT_HIGH + kernel_size, max, &at) < 0)
-            return -1;
-        wr32(zp + BP_RAMDISK_IMAGE, at);
-        wr32(zp + BP_RAMDISK_SIZE, initrd->size);
-    }
+    if (initrd && bz_initrd(vm, k, initrd, zp, LAYOUT_HIGH + kernel_size) < 0)
+        return -1;
     boot_write_gdt_and_paging(vm);
     vm->boot = (struct sys_boot){ .mode = BOOT_LONG64, .rip = LAYOUT_HIGH + 0x200,
                                   .rsi = LAYOUT_ZERO_PAGE, .rsp = LAYOUT_ZERO_PAGE };

@@ -60,6 +60,19 @@ static uint64_t elf_pvh_note(struct boot_file *k, GElf_Phdr *ph)
     return 0;
 }
 
+/* The initrd is module 0, as Linux's PVH entry expects. */
+static int pvh_initrd(struct sys_vm *vm, struct pvh_start_info *si, struct boot_file *initrd)
+{
+    struct pvh_module *mod = sys_mem_ptr(vm, LAYOUT_PVH_INFO + 0x100, sizeof *mod);
+    memset(mod, 0, sizeof *mod);
+    if (boot_place_initrd(vm, initrd, 16 << 20, 0xffffffffull, &mod->paddr) < 0)
+        return -1;
+    mod->size = initrd->size;
+    si->nr_modules = 1;
+    si->modlist_paddr = LAYOUT_PVH_INFO + 0x100;
+    return 0;
+}
+
 static int pvh_setup(struct sys_vm *vm, uint64_t entry, struct boot_file *initrd)
 {
     struct pvh_start_info *si = sys_mem_ptr(vm, LAYOUT_PVH_INFO, sizeof *si);
@@ -77,15 +90,8 @@ static int pvh_setup(struct sys_vm *vm, uint64_t entry, struct boot_file *initrd
     }
     si->memmap_paddr = LAYOUT_PVH_MEMMAP;
     si->memmap_entries = n;
-    if (initrd) {
-        struct pvh_module *mod = sys_mem_ptr(vm, LAYOUT_PVH_INFO + 0x100, sizeof *mod);
-        memset(mod, 0, sizeof *mod);
-        if (boot_place_initrd(vm, initrd, 16 << 20, 0xffffffffull, &mod->paddr) < 0)
-            return -1;
-        mod->size = initrd->size;
-        si->nr_modules = 1;
-        si->modlist_paddr = LAYOUT_PVH_INFO + 0x100;
-    }
+    if (initrd && pvh_initrd(vm, si, initrd) < 0)
+        return -1;
     vm->boot = (struct sys_boot){ .mode = BOOT_PROT32, .rip = entry, .rbx = LAYOUT_PVH_INFO };
     return 0;
 }

@@ -279,7 +279,12 @@ def bad_inputs():
         open(path, "wb").write(data)
         cases.append((name, ["--kernel", path]))
     good = os.path.join(GUESTS, "hello.elf")
-    cases += [("missing-kernel", ["--kernel", os.path.join(TMP, "nope")]),
+    big = os.path.join(TMP, "bad-initrd-larger-than-ram")
+    with open(big, "wb") as f:
+        f.truncate(32 << 20)                            # sparse
+    cases += [("initrd-larger-than-ram", ["--kernel", good, "--mem", "16M", "--initrd", big]),
+              ("cmdline-too-long", ["--kernel", os.path.join(GUESTS, "bootinfo.elf"), "--append", "x" * 70000]),
+              ("missing-kernel", ["--kernel", os.path.join(TMP, "nope")]),
               ("missing-initrd", ["--kernel", good, "--initrd", os.path.join(TMP, "nope")]),
               ("missing-disk", ["--kernel", good, "--disk", os.path.join(TMP, "nope")]),
               ("bad-disk-flag", ["--kernel", good, "--disk", good + ",rw"]),
@@ -294,7 +299,8 @@ def t_bad_input():
         for name, args in bad_inputs():
             rc, out, err = run([binary] + args, timeout=30)
             lines = err.splitlines()
-            ok = 0 < rc < 128 and len(lines) == 1 and lines[0].startswith("ferry-system: ") and out == ""
+            ok = (0 < rc < 128 and len(lines) == 1 and lines[0].startswith("ferry-system: ") and out == ""
+                  and "/dev/kvm" not in err)     # rejected before any accelerator starts
             check(f"{os.path.basename(binary)}: bad input {name}: one-line error, exit {rc}", ok,
                   f"rc={rc} err={err!r}")
 
