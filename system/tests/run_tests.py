@@ -161,6 +161,15 @@ def t_malformed(r):
           and f"valid read after resets: len 513 status 0 fnv {fnv1a(data[512:1024]):#x}" in out, out)
 
 
+def t_fuzz(r):
+    path, data = make_image(f"fuzz-{r[0]}.img")
+    rc, out, err = boot(r, "fuzz", ["--disk", path + ",ro", "--rng"], timeout=300)
+    m = re.search(r"^fuzz rounds 3000 resets (\d+)$", out, re.M)
+    check(f"{r[0]}: 3000 random descriptor chains: VMM survives, image untouched",
+          rc == 0 and m and int(m.group(1)) > 100 and open(path, "rb").read() == data,
+          f"rc={rc} out={out!r} err={err[-2000:]!r}")
+
+
 def t_net(r):
     ns, tap = f"ferrysys{os.getpid()}{r[0]}", "ftap0"
     nsx = ["ip", "netns", "exec", ns]
@@ -330,7 +339,7 @@ def main():
     t_no_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_smp, t_malformed,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_smp, t_malformed, t_fuzz,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     shutil.rmtree(TMP, ignore_errors=True)
