@@ -40,7 +40,7 @@ static void carry_op(struct x86_dc *dc, enum ir_op op, int kind)
     ir_ref a = x86_read(dc, d, bytes), b = x86_read(dc, s, bytes);
     ir_ref r = x86_arith(dc, op, bytes, x86_op2(dc, op, bytes, a, b), cin);
     x86_operand_write(dc, d, r);
-    x86_flags_set(dc, kind, bytes, r, b, cin, IR_NONE);
+    x86_flags_set(dc, kind, bytes, r, b, cin, a);
 }
 
 static void h_adc(struct x86_dc *dc) { carry_op(dc, IR_add, X86_CC_ADC); }

@@ -75,7 +75,13 @@ static bool cond_add(struct x86_dc *dc, int base, struct x86_cmp *o)
 
 static bool cond_known(struct x86_dc *dc, int base, struct x86_cmp *o)
 {
-    switch (dc->flags->kind) {
+    int kind = dc->flags->kind;
+    if (base == CC_B && (kind == X86_CC_ADC || kind == X86_CC_SBB || kind == X86_CC_SHL ||
+                         kind == X86_CC_SAR || kind == X86_CC_MUL)) {
+        cmp_set(o, IR_NE, 64, x86_flags_cf_known(dc), x86_imm(dc, 0));
+        return true;
+    }
+    switch (kind) {
     case X86_CC_SUB: return cond_sub(dc, base, o);
     case X86_CC_LOGIC: return cond_logic(dc, base, o);
     case X86_CC_ADD: return cond_add(dc, base, o);

@@ -1,6 +1,6 @@
 /* x86_cpuid.c -- ferry's virtual CPU as CPUID reports it: a table of
  * leaves.  Only what the frontend implements is advertised (no x87, no
- * SSE3+/AVX/BMI/ERMS), and the cache leaves (2 -> "use leaf 4", 4) are
+ * MMX, no SSE3+/AVX/BMI/ERMS, no CX16), and the cache leaves (2 -> "use leaf 4", 4) are
  * coherent so glibc's cacheinfo code sizes its string routines sanely.
  */
 #include <string.h>
@@ -11,6 +11,7 @@
 #define CPUID_TSC   (1u << 4)
 #define CPUID_CX8   (1u << 8)
 #define CPUID_CMOV  (1u << 15)
+#define CPUID_FXSR  (1u << 24)  /* fxsave/fxrstor: x86_sse_state.c */
 #define CPUID_SSE   (1u << 25)
 #define CPUID_SSE2  (1u << 26)
 /* Leaf 1 ECX */
@@ -21,7 +22,7 @@
 #define CPUID_NX     (1u << 20)
 #define CPUID_LM     (1u << 29)
 
-#define LEAF1_EDX (CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_SSE | CPUID_SSE2)
+#define LEAF1_EDX (CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
 
 struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };
 

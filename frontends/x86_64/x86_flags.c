@@ -57,19 +57,41 @@ ir_ref x86_flags_eflags(struct x86_dc *dc)
     return e;
 }
 
-ir_ref x86_flags_cf(struct x86_dc *dc)
+/* CF = cin ? x <= y : x < y  (add/sub with carry in) */
+static ir_ref carry_with_cin(struct x86_dc *dc, int size, ir_ref x, ir_ref y, ir_ref cin)
+{
+    struct x86_cmp c = { IR_NE, 64, cin, x86_imm(dc, 0) };
+    return x86_select(dc, &c, x86_setcond(dc, IR_LEU, size, x, y), x86_setcond(dc, IR_LTU, size, x, y));
+}
+
+ir_ref x86_flags_cf_known(struct x86_dc *dc)
 {
     struct x86_flags_state *f = dc->flags;
-    if (f->known) {
-        int size = x86_ir_size(f->bytes);
-        switch (f->kind) {
-        case X86_CC_SUB: return x86_setcond(dc, IR_LTU, size, f->lhs, f->src);
-        case X86_CC_ADD: return x86_setcond(dc, IR_LTU, size, f->dst, f->src);
-        case X86_CC_LOGIC: return x86_imm(dc, 0);
-        case X86_CC_INC: case X86_CC_DEC: return f->src;
-        default: break;
-        }
+    int size = x86_ir_size(f->bytes);
+    ir_ref t;
+    if (!f->known) return IR_NONE;
+    switch (f->kind) {
+    case X86_CC_SUB: return x86_setcond(dc, IR_LTU, size, f->lhs, f->src);
+    case X86_CC_ADD: return x86_setcond(dc, IR_LTU, size, f->dst, f->src);
+    case X86_CC_ADC: return carry_with_cin(dc, size, f->dst, f->src, f->src2);
+    case X86_CC_SBB: return carry_with_cin(dc, size, f->lhs, f->src, f->src2);
+    case X86_CC_LOGIC: case X86_CC_BSF: return x86_imm(dc, 0);
+    case X86_CC_INC: case X86_CC_DEC: return f->src;
+    case X86_CC_MUL: return f->dst;       /* overflow: CF = OF */
+    case X86_CC_SHL:
+        t = x86_new(dc);
+        ir_extract(dc->b, t, f->src, f->bytes * 8 - 1, 1);
+        return t;
+    case X86_CC_SAR: return x86_op2(dc, IR_and, 8, f->src, x86_imm(dc, 1));
+    case X86_CC_EFLAGS: return x86_op2(dc, IR_and, 8, f->src, x86_imm(dc, X86_CF));
+    default: return IR_NONE;
     }
+}
+
+ir_ref x86_flags_cf(struct x86_dc *dc)
+{
+    ir_ref cf = x86_flags_cf_known(dc);
+    if (cf != IR_NONE) return cf;
     return x86_op2(dc, IR_and, 8, x86_flags_eflags(dc), x86_imm(dc, X86_CF));
 }
 

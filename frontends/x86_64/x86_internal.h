@@ -79,8 +79,10 @@ void x86_flags_set(struct x86_dc *dc, int kind, int bytes, ir_ref dst, ir_ref sr
                    ir_ref src2, ir_ref lhs);
 /* The six arithmetic flags as an IR value (state becomes EFLAGS). */
 ir_ref x86_flags_eflags(struct x86_dc *dc);
-/* CF as 0/1. */
+/* CF as 0/1; the _known variant returns IR_NONE instead of calling the
+ * flag helper. */
 ir_ref x86_flags_cf(struct x86_dc *dc);
+ir_ref x86_flags_cf_known(struct x86_dc *dc);
 /* Writes the tracked state into the cc_* globals (before exits and helpers
  * that read them). */
 void x86_flags_sync(struct x86_dc *dc);
