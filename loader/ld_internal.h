@@ -12,6 +12,7 @@
 #define LD_PAGE_SIZE 4096ull        /* the x86-64 guest's page size */
 #define LD_STACK_SIZE (8ull << 20)
 #define LD_USER_TOP 0x00007ffffffff000ull   /* end of x86-64 user space */
+#define LD_DYN_BASE 0x0000555555554000ull   /* Linux's ELF_ET_DYN_BASE */
 
 #define LD_PAGE_DOWN(x) ((x) & ~(LD_PAGE_SIZE - 1))
 #define LD_PAGE_UP(x) (((x) + LD_PAGE_SIZE - 1) & ~(LD_PAGE_SIZE - 1))

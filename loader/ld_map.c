@@ -42,7 +42,10 @@ static uint8_t *ld_reserve(struct ld_elf *e)
     void *want = e->type == ET_EXEC ? (void *)(uintptr_t)e->lo : NULL;
     if (want)
         flags |= MAP_FIXED_NOREPLACE;
-    void *p = mmap(want, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+    /* static-PIE: where Linux puts it (ELF_ET_DYN_BASE), a hint only, so
+     * the heap has room to grow above it as it would natively. */
+    void *hint = want ? want : (void *)(uintptr_t)LD_DYN_BASE;
+    void *p = mmap(hint, len, PROT_READ | PROT_WRITE, flags, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
     if (want && p != want) {        /* kernel without MAP_FIXED_NOREPLACE */
