@@ -106,7 +106,8 @@ UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
         return x < y ? a : b;
     if (op == SSE_FMAX)
         return x > y ? a : b;
-    UT r = F_BITS(FN(arith)(x, y, op));
+    volatile FT result = FN(arith)(x, y, op);   /* before the mode is restored */
+    UT r = F_BITS(result);
     if (F_IS_NAN(r)) {                  /* invalid: x86's default NaN */
         env->mxcsr |= SSE_MXCSR_IE;
         return F_DNAN;
@@ -173,5 +174,6 @@ int64_t FN(to_int)(struct x86_cpu *env, UT a, int bits, bool truncate)
 
 UT FN(from_int)(struct x86_cpu *env, int64_t v)
 {
-    return F_BITS((FT)v);
+    volatile FT f = (FT)v;                      /* before the mode is restored */
+    return F_BITS(f);
 }

@@ -31,13 +31,13 @@ static long double f80_to_ld(f80 v)
 static f80 ld_round_to_f80(long double v, uint16_t sign)
 {
     int e;
-    long double f = frexpl(fabsl(v), &e);          /* v = f * 2^e, f in [0.5, 1) */
+    long double f = frexpl(v, &e);                 /* v = f * 2^e, |f| in [0.5, 1) */
     int biased = e - 1 + F80_BIAS, bits = 64;
     if (biased <= 0) {
         bits = 63 + biased;
         biased = 0;
     }
-    long double sig = rintl(ldexpl(f, bits));
+    long double sig = fabsl(rintl(ldexpl(f, bits)));   /* signed: directed modes */
     if (sig >= 0x1p64L) {
         sig = 0x1p63L;
         biased++;
@@ -108,9 +108,13 @@ static long double x87_apply(enum x87_op op, long double p, long double q)
     }
 }
 
-/* Rounds a host result to an x87 value; NaN means invalid: indefinite. */
-static f80 x87_result(struct x87 *x, long double r)
+/* Rounds a host result to an x87 value; NaN means invalid: indefinite.
+ * The volatile store pins the rounding inside the caller's rounding-mode
+ * window (GCC may otherwise sink conversions past fesetround). */
+static f80 x87_result(struct x87 *x, long double value)
 {
+    volatile long double pinned = value;
+    long double r = pinned;
     if (isnan(r)) {
         if (x)
             x->exc |= X87_IE;
@@ -186,10 +190,11 @@ uint32_t x87_to_f32(uint16_t fcw, f80 v)
     if (f80_is_nan(v))
         return (uint32_t)(v.se & 0x8000) << 16 | 0x7fc00000u | (uint32_t)((v.m << 1) >> 41);
     int saved = x87_round_enter(fcw);
-    float f = (float)f80_to_ld(v);
+    volatile float f = (float)f80_to_ld(v);     /* converted before the mode is restored */
     x87_round_leave(saved);
+    float g = f;
     uint32_t u;
-    memcpy(&u, &f, 4);
+    memcpy(&u, &g, 4);
     return u;
 }
 
@@ -198,10 +203,11 @@ uint64_t x87_to_f64(uint16_t fcw, f80 v)
     if (f80_is_nan(v))
         return (uint64_t)(v.se & 0x8000) << 48 | 0x7ff8000000000000ull | (v.m << 1) >> 12;
     int saved = x87_round_enter(fcw);
-    double d = (double)f80_to_ld(v);
+    volatile double d = (double)f80_to_ld(v);   /* converted before the mode is restored */
     x87_round_leave(saved);
+    double g = d;
     uint64_t u;
-    memcpy(&u, &d, 8);
+    memcpy(&u, &g, 8);
     return u;
 }
 
@@ -303,15 +309,29 @@ f80 x87_atan2(uint16_t fcw, f80 y, f80 x)
     return r;
 }
 
-/* fyl2x: y * log2(x); fyl2xp1: y * log2(1 + x). */
+/* y * log2(x) with one rounding when y is ln2, log10(2) or 1 (what libm's
+ * logl, log10l, log2l, log1pl load before fyl2x / fyl2xp1); otherwise the
+ * product of two roundings. */
+static long double x87_ylog2(long double y, long double p, bool plus1)
+{
+    f80 fy = ld_to_f80(y);
+    bool ln2 = fy.se == 0x3ffe && fy.m == 0xb17217f7d1cf79acull;
+    bool lg2 = fy.se == 0x3ffd && fy.m == 0x9a209a84fbcff799ull;
+    if (plus1)
+        return ln2 ? log1pl(p) : y * (log1pl(p) / 0.693147180559945309417232121458176568L);
+    if (ln2)
+        return logl(p);
+    if (lg2)
+        return log10l(p);
+    return y == 1 ? log2l(p) : y * log2l(p);
+}
+
 f80 x87_ylog2x(uint16_t fcw, f80 y, f80 x, bool plus1)
 {
     if (f80_is_nan(y) || f80_is_nan(x))
         return x87_nan_result(NULL, x, y);
-    long double p = f80_to_ld(x), l;
     int saved = x87_round_enter(fcw);
-    l = plus1 ? log1pl(p) / 0.693147180559945309417232121458176568L : log2l(p);
-    f80 r = x87_result(NULL, f80_to_ld(y) * l);
+    f80 r = x87_result(NULL, x87_ylog2(f80_to_ld(y), f80_to_ld(x), plus1));
     x87_round_leave(saved);
     return r;
 }
