@@ -82,3 +82,11 @@ SYS_HANDLER(sys_fadvise64)
 {
     return -(int64_t)posix_fadvise((int)a[0], (off_t)a[1], (off_t)a[2], (int)a[3]);
 }
+
+/* FALLOC_FL_* are the same bits on all hosts. */
+SYS_HANDLER(sys_fallocate)
+{
+    return sys_ret(fallocate((int)a[0], (int)a[1], (off_t)a[2], (off_t)a[3]));
+}
+
+SYS_HANDLER(sys_syncfs) { return sys_ret(syncfs((int)a[0])); }

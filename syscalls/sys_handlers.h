@@ -13,7 +13,8 @@ SYS_HANDLER(sys_open); SYS_HANDLER(sys_openat); SYS_HANDLER(sys_creat);
 SYS_HANDLER(sys_close); SYS_HANDLER(sys_lseek); SYS_HANDLER(sys_fsync);
 SYS_HANDLER(sys_fdatasync); SYS_HANDLER(sys_ftruncate); SYS_HANDLER(sys_truncate);
 SYS_HANDLER(sys_flock); SYS_HANDLER(sys_sync); SYS_HANDLER(sys_sendfile);
-SYS_HANDLER(sys_copy_file_range); SYS_HANDLER(sys_fadvise64);
+SYS_HANDLER(sys_copy_file_range); SYS_HANDLER(sys_fadvise64); SYS_HANDLER(sys_fallocate);
+SYS_HANDLER(sys_syncfs);
 
 /* sys_dir.c: directories, links, names */
 SYS_HANDLER(sys_getdents); SYS_HANDLER(sys_getdents64); SYS_HANDLER(sys_getcwd);
@@ -47,6 +48,7 @@ SYS_HANDLER(sys_pselect6);
 SYS_HANDLER(sys_mmap); SYS_HANDLER(sys_munmap); SYS_HANDLER(sys_mprotect);
 SYS_HANDLER(sys_mremap); SYS_HANDLER(sys_madvise); SYS_HANDLER(sys_brk);
 SYS_HANDLER(sys_msync); SYS_HANDLER(sys_mlock); SYS_HANDLER(sys_munlock);
+SYS_HANDLER(sys_mincore); SYS_HANDLER(sys_memfd_create);
 
 /* sys_signal.c (frames: sys_sigframe.c) */
 SYS_HANDLER(sys_rt_sigaction); SYS_HANDLER(sys_rt_sigprocmask);
@@ -76,11 +78,21 @@ SYS_HANDLER(sys_execve);
 SYS_HANDLER(sys_clock_gettime); SYS_HANDLER(sys_clock_getres);
 SYS_HANDLER(sys_gettimeofday); SYS_HANDLER(sys_time); SYS_HANDLER(sys_nanosleep);
 SYS_HANDLER(sys_clock_nanosleep); SYS_HANDLER(sys_times); SYS_HANDLER(sys_getrusage);
+SYS_HANDLER(sys_getitimer); SYS_HANDLER(sys_setitimer);
 
 /* sys_info.c: system information and limits */
 SYS_HANDLER(sys_uname); SYS_HANDLER(sys_sysinfo); SYS_HANDLER(sys_getrandom);
 SYS_HANDLER(sys_prlimit64); SYS_HANDLER(sys_getrlimit); SYS_HANDLER(sys_setrlimit);
 SYS_HANDLER(sys_sched_getaffinity); SYS_HANDLER(sys_sched_yield);
 SYS_HANDLER(sys_getcpu); SYS_HANDLER(sys_getpriority); SYS_HANDLER(sys_setpriority);
+SYS_HANDLER(sys_sched_setaffinity);
+
+/* sys_net.c */
+SYS_HANDLER(sys_socket); SYS_HANDLER(sys_socketpair); SYS_HANDLER(sys_bind);
+SYS_HANDLER(sys_connect); SYS_HANDLER(sys_listen); SYS_HANDLER(sys_accept);
+SYS_HANDLER(sys_accept4); SYS_HANDLER(sys_getsockname); SYS_HANDLER(sys_getpeername);
+SYS_HANDLER(sys_sendto); SYS_HANDLER(sys_recvfrom); SYS_HANDLER(sys_sendmsg);
+SYS_HANDLER(sys_recvmsg); SYS_HANDLER(sys_shutdown); SYS_HANDLER(sys_setsockopt);
+SYS_HANDLER(sys_getsockopt);
 
 #endif

@@ -69,3 +69,8 @@ SYS_HANDLER(sys_setpriority)
 {
     return sys_ret(syscall(SYS_setpriority, (int)a[0], (id_t)a[1], (int)a[2]));
 }
+
+SYS_HANDLER(sys_sched_setaffinity)
+{
+    return sys_ret(syscall(SYS_sched_setaffinity, (pid_t)a[0], a[1], sys_ptr(a[2])));
+}

@@ -5,6 +5,7 @@
  * guest's heap is an anonymous mapping grown from sys_proc.brk_start. */
 #define _GNU_SOURCE
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sys_handlers.h"
@@ -124,4 +125,12 @@ SYS_HANDLER(sys_brk)
         sys_brk_shrink(end);
     sys_proc.brk_cur = want;
     return (int64_t)want;
+}
+
+SYS_HANDLER(sys_mincore) { return sys_ret(mincore(sys_ptr(a[0]), a[1], sys_ptr(a[2]))); }
+
+/* MFD_CLOEXEC/ALLOW_SEALING/HUGETLB: the same bits on all hosts. */
+SYS_HANDLER(sys_memfd_create)
+{
+    return sys_ret(syscall(SYS_memfd_create, sys_path(a[0]), (unsigned)a[1]));
 }

@@ -53,3 +53,15 @@ SYS_HANDLER(sys_getrusage)
 {
     return sys_ret(getrusage((int)a[0], sys_ptr(a[1])));
 }
+
+/* struct itimerval is the same everywhere; SIGALRM and friends reach the
+ * guest through sys_signal.c. */
+SYS_HANDLER(sys_getitimer)
+{
+    return sys_ret(syscall(SYS_getitimer, (int)a[0], sys_ptr(a[1])));
+}
+
+SYS_HANDLER(sys_setitimer)
+{
+    return sys_ret(syscall(SYS_setitimer, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2])));
+}

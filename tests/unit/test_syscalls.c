@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -84,7 +85,7 @@ Test(syscalls, unknown_numbers_are_enosys_and_rcx_r11_set)
     cr_assert_eq((int64_t)cpu.regs[X86_RAX], -ENOSYS);
     cr_assert_eq(cpu.regs[X86_RCX], 0x401234);
     cr_assert_eq(guest_syscall(1u << 30 | 1, 1, 0, 0, 0), -ENOSYS, "x32 numbers");
-    cr_assert_eq(guest_syscall(__NR_socket, 2, 1, 0, 0), -ENOSYS);
+    cr_assert_eq(guest_syscall(__NR_io_uring_setup, 2, 1, 0, 0), -ENOSYS);
 }
 
 static void check_stat_like_native(int64_t r, const struct x86_64_stat *g, const struct stat *h)
@@ -461,4 +462,16 @@ Test(syscalls, sigsuspend_delivers_and_the_frame_keeps_the_old_mask)
     const ucontext_t *uc = (const ucontext_t *)(uintptr_t)cpu->regs[X86_RDX];
     cr_assert_eq(uc->uc_mcontext.gregs[REG_RAX], -EINTR);
     cr_assert_eq(sigismember((const sigset_t *)&uc->uc_sigmask, SIGUSR1), 1);
+}
+
+Test(syscalls, socketpair_carries_data)
+{
+    int sv[2];
+    char buf[8] = { 0 };
+    cr_assert_eq(guest_syscall(__NR_socketpair, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, P(sv)), 0);
+    cr_assert_eq(fcntl(sv[0], F_GETFD), FD_CLOEXEC);
+    cr_assert_eq(guest_syscall(__NR_sendto, sv[0], P("ping"), 4, 0), 4);
+    cr_assert_eq(guest_syscall(__NR_recvfrom, sv[1], P(buf), sizeof buf, 0), 4);
+    cr_assert_str_eq(buf, "ping");
+    close(sv[0]), close(sv[1]);
 }

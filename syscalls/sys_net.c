@@ -1,0 +1,81 @@
+/* sys_net.c -- sockets.  struct sockaddr*, msghdr, cmsghdr and the
+ * constants (AF_*, SOCK_*, SOL_SOCKET/SO_*, MSG_*) are the same on x86-64
+ * and arm64 (both use the generic values), so the calls pass through;
+ * SOCK_NONBLOCK/SOCK_CLOEXEC are O_NONBLOCK/O_CLOEXEC on both. */
+#define _GNU_SOURCE
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sys_handlers.h"
+
+SYS_HANDLER(sys_socket) { return sys_ret(syscall(SYS_socket, (int)a[0], (int)a[1], (int)a[2])); }
+
+SYS_HANDLER(sys_socketpair)
+{
+    return sys_ret(syscall(SYS_socketpair, (int)a[0], (int)a[1], (int)a[2], sys_ptr(a[3])));
+}
+
+SYS_HANDLER(sys_bind) { return sys_ret(syscall(SYS_bind, (int)a[0], sys_ptr(a[1]), (unsigned)a[2])); }
+
+SYS_HANDLER(sys_connect)
+{
+    return sys_ret(syscall(SYS_connect, (int)a[0], sys_ptr(a[1]), (unsigned)a[2]));
+}
+
+SYS_HANDLER(sys_listen) { return sys_ret(syscall(SYS_listen, (int)a[0], (int)a[1])); }
+
+SYS_HANDLER(sys_accept)
+{
+    return sys_ret(syscall(SYS_accept4, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2]), 0));
+}
+
+SYS_HANDLER(sys_accept4)
+{
+    return sys_ret(syscall(SYS_accept4, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2]), (int)a[3]));
+}
+
+SYS_HANDLER(sys_getsockname)
+{
+    return sys_ret(syscall(SYS_getsockname, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2])));
+}
+
+SYS_HANDLER(sys_getpeername)
+{
+    return sys_ret(syscall(SYS_getpeername, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2])));
+}
+
+SYS_HANDLER(sys_sendto)
+{
+    return sys_ret(syscall(SYS_sendto, (int)a[0], sys_ptr(a[1]), a[2], (int)a[3], sys_ptr(a[4]),
+                           (unsigned)a[5]));
+}
+
+SYS_HANDLER(sys_recvfrom)
+{
+    return sys_ret(syscall(SYS_recvfrom, (int)a[0], sys_ptr(a[1]), a[2], (int)a[3], sys_ptr(a[4]),
+                           sys_ptr(a[5])));
+}
+
+SYS_HANDLER(sys_sendmsg)
+{
+    return sys_ret(syscall(SYS_sendmsg, (int)a[0], sys_ptr(a[1]), (int)a[2]));
+}
+
+SYS_HANDLER(sys_recvmsg)
+{
+    return sys_ret(syscall(SYS_recvmsg, (int)a[0], sys_ptr(a[1]), (int)a[2]));
+}
+
+SYS_HANDLER(sys_shutdown) { return sys_ret(syscall(SYS_shutdown, (int)a[0], (int)a[1])); }
+
+SYS_HANDLER(sys_setsockopt)
+{
+    return sys_ret(syscall(SYS_setsockopt, (int)a[0], (int)a[1], (int)a[2], sys_ptr(a[3]),
+                           (unsigned)a[4]));
+}
+
+SYS_HANDLER(sys_getsockopt)
+{
+    return sys_ret(syscall(SYS_getsockopt, (int)a[0], (int)a[1], (int)a[2], sys_ptr(a[3]),
+                           sys_ptr(a[4])));
+}
