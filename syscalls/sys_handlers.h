@@ -44,6 +44,12 @@ SYS_HANDLER(sys_ioctl);
 SYS_HANDLER(sys_poll); SYS_HANDLER(sys_ppoll); SYS_HANDLER(sys_select);
 SYS_HANDLER(sys_pselect6);
 
+/* sys_epoll.c */
+SYS_HANDLER(sys_epoll_create); SYS_HANDLER(sys_epoll_create1); SYS_HANDLER(sys_epoll_ctl);
+SYS_HANDLER(sys_epoll_wait); SYS_HANDLER(sys_epoll_pwait); SYS_HANDLER(sys_eventfd);
+SYS_HANDLER(sys_eventfd2); SYS_HANDLER(sys_timerfd_create); SYS_HANDLER(sys_timerfd_settime);
+SYS_HANDLER(sys_timerfd_gettime);
+
 /* sys_mm.c: memory */
 SYS_HANDLER(sys_mmap); SYS_HANDLER(sys_munmap); SYS_HANDLER(sys_mprotect);
 SYS_HANDLER(sys_mremap); SYS_HANDLER(sys_madvise); SYS_HANDLER(sys_brk);

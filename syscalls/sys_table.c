@@ -1,6 +1,6 @@
 /* sys_table.c -- the x86-64 syscall table: one row per syscall number
  * (as in the kernel's arch/x86/entry/syscalls/syscall_64.tbl) with its
- * name, handler (NULL: -ENOSYS, e.g. epoll, io_uring and rseq, which
+ * name, handler (NULL: -ENOSYS, e.g. io_uring, signalfd and rseq, which
  * glibc probes and then does without) and strace format (sys_strace.c).
  * The unit tests check the numbers and names against <asm/unistd_64.h>. */
 #include "sys_handlers.h"
@@ -219,7 +219,7 @@ const struct sys_entry sys_table[] = {
     { 210, "io_cancel", NULL, NULL },
     { 211, "get_thread_area", NULL, NULL },
     { 212, "lookup_dcookie", NULL, NULL },
-    { 213, "epoll_create", NULL, NULL },
+    { 213, "epoll_create", sys_epoll_create, "d" },
     { 214, "epoll_ctl_old", NULL, NULL },
     { 215, "epoll_wait_old", NULL, NULL },
     { 216, "remap_file_pages", NULL, NULL },
@@ -238,8 +238,8 @@ const struct sys_entry sys_table[] = {
     { 229, "clock_getres", sys_clock_getres, "dp" },
     { 230, "clock_nanosleep", sys_clock_nanosleep, "ddpp" },
     { 231, "exit_group", sys_exit_group, "!d" },
-    { 232, "epoll_wait", NULL, NULL },
-    { 233, "epoll_ctl", NULL, NULL },
+    { 232, "epoll_wait", sys_epoll_wait, "dpdd" },
+    { 233, "epoll_ctl", sys_epoll_ctl, "dddp" },
     { 234, "tgkill", sys_tgkill, "ddS" },
     { 235, "utimes", sys_utimes, "sp" },
     { 236, "vserver", NULL, NULL },
@@ -287,17 +287,17 @@ const struct sys_entry sys_table[] = {
     { 278, "vmsplice", NULL, NULL },
     { 279, "move_pages", NULL, NULL },
     { 280, "utimensat", sys_utimensat, "Fspx" },
-    { 281, "epoll_pwait", NULL, NULL },
+    { 281, "epoll_pwait", sys_epoll_pwait, "dpddpu" },
     { 282, "signalfd", NULL, NULL },
-    { 283, "timerfd_create", NULL, NULL },
-    { 284, "eventfd", NULL, NULL },
+    { 283, "timerfd_create", sys_timerfd_create, "dx" },
+    { 284, "eventfd", sys_eventfd, "u" },
     { 285, "fallocate", sys_fallocate, "dxll" },
-    { 286, "timerfd_settime", NULL, NULL },
-    { 287, "timerfd_gettime", NULL, NULL },
+    { 286, "timerfd_settime", sys_timerfd_settime, "dxpp" },
+    { 287, "timerfd_gettime", sys_timerfd_gettime, "dp" },
     { 288, "accept4", sys_accept4, "dppx" },
     { 289, "signalfd4", NULL, NULL },
-    { 290, "eventfd2", NULL, NULL },
-    { 291, "epoll_create1", NULL, NULL },
+    { 290, "eventfd2", sys_eventfd2, "ux" },
+    { 291, "epoll_create1", sys_epoll_create1, "x" },
     { 292, "dup3", sys_dup3, "ddO" },
     { 293, "pipe2", sys_pipe2, "pO" },
     { 294, "inotify_init1", NULL, NULL },

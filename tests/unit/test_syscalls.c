@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -474,4 +475,21 @@ Test(syscalls, socketpair_carries_data)
     cr_assert_eq(guest_syscall(__NR_recvfrom, sv[1], P(buf), sizeof buf, 0), 4);
     cr_assert_str_eq(buf, "ping");
     close(sv[0]), close(sv[1]);
+}
+
+Test(syscalls, epoll_events_in_the_packed_x86_64_layout)
+{
+    int p[2];
+    cr_assert(pipe(p) == 0);
+    int64_t ep = guest_syscall(__NR_epoll_create1, 0, 0, 0, 0);
+    cr_assert_geq(ep, 0);
+    struct __attribute__((packed)) { uint32_t events; uint64_t data; } ev = { 1, 0x1122334455667788ull },
+        out[2];
+    _Static_assert(sizeof ev == sizeof(struct epoll_event), "x86-64 host: the native layout");
+    cr_assert_eq(guest_syscall(__NR_epoll_ctl, ep, 1 /* ADD */, p[0], P(&ev)), 0);
+    cr_assert(write(p[1], "x", 1) == 1);
+    cr_assert_eq(guest_syscall(__NR_epoll_wait, ep, P(out), 2, 0), 1);
+    cr_assert_eq(out[0].events, 1);
+    cr_assert_eq(out[0].data, 0x1122334455667788ull);
+    close(p[0]), close(p[1]), close((int)ep);
 }

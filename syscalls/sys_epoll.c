@@ -1,0 +1,72 @@
+/* sys_epoll.c -- epoll, eventfd and timerfd.  x86-64's struct
+ * epoll_event is packed (12 bytes) while arm64's is 16, so events are
+ * converted; EPOLL*, EFD_* and TFD_* flags and struct itimerspec are the
+ * same on both hosts. */
+#define _GNU_SOURCE
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sys_handlers.h"
+
+#define SYS_EPOLL_MAX_EVENTS 1024
+
+struct x86_64_epoll_event {
+    uint32_t events;
+    uint64_t data;
+} __attribute__((packed));
+
+SYS_HANDLER(sys_epoll_create) { return (int)a[0] <= 0 ? -EINVAL : sys_ret(epoll_create1(0)); }
+SYS_HANDLER(sys_epoll_create1) { return sys_ret(epoll_create1((int)a[0])); }
+
+SYS_HANDLER(sys_epoll_ctl)
+{
+    struct x86_64_epoll_event g = { 0, 0 };
+    if (a[3] && sys_copy_in(&g, a[3], sizeof g))
+        return -EFAULT;
+    struct epoll_event h = { .events = g.events, .data.u64 = g.data };
+    return sys_ret(epoll_ctl((int)a[0], (int)a[1], (int)a[2], a[3] ? &h : NULL));
+}
+
+static int64_t sys_epoll_events_out(uint64_t g, const struct epoll_event *h, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct x86_64_epoll_event e = { h[i].events, h[i].data.u64 };
+        if (sys_copy_out(g + (uint64_t)i * sizeof e, &e, sizeof e))
+            return -EFAULT;
+    }
+    return n;
+}
+
+static int64_t sys_do_epoll_pwait(const uint64_t *a, const void *sigmask, size_t sigsetsize)
+{
+    int max = (int)a[2];
+    if (max <= 0)
+        return -EINVAL;
+    struct epoll_event h[max < SYS_EPOLL_MAX_EVENTS ? max : SYS_EPOLL_MAX_EVENTS];
+    long n = syscall(SYS_epoll_pwait, (int)a[0], h, sizeof h / sizeof h[0], (int)a[3], sigmask,
+                     sigsetsize);
+    return n < 0 ? -errno : sys_epoll_events_out(a[1], h, (int)n);
+}
+
+SYS_HANDLER(sys_epoll_wait) { return sys_do_epoll_pwait(a, NULL, 8); }
+SYS_HANDLER(sys_epoll_pwait) { return sys_do_epoll_pwait(a, sys_ptr(a[4]), a[5]); }
+
+SYS_HANDLER(sys_eventfd) { return sys_ret(syscall(SYS_eventfd2, (unsigned)a[0], 0)); }
+SYS_HANDLER(sys_eventfd2) { return sys_ret(syscall(SYS_eventfd2, (unsigned)a[0], (int)a[1])); }
+
+SYS_HANDLER(sys_timerfd_create)
+{
+    return sys_ret(syscall(SYS_timerfd_create, (int)a[0], (int)a[1]));
+}
+
+SYS_HANDLER(sys_timerfd_settime)
+{
+    return sys_ret(syscall(SYS_timerfd_settime, (int)a[0], (int)a[1], sys_ptr(a[2]),
+                           sys_ptr(a[3])));
+}
+
+SYS_HANDLER(sys_timerfd_gettime)
+{
+    return sys_ret(syscall(SYS_timerfd_gettime, (int)a[0], sys_ptr(a[1])));
+}
