@@ -29,22 +29,34 @@ static int kvm_ioctl_checked(int fd, unsigned long req, void *arg, const char *w
     return r;
 }
 
+/* Slot 0: RAM below the PCI hole; slot 1: the rest, from 4 GiB. */
+static int kvm_map_ram(struct kvm_state *k, struct sys_vm *vm)
+{
+    struct kvm_userspace_memory_region low = {
+        .slot = 0, .guest_phys_addr = 0, .memory_size = vm->low_end,
+        .userspace_addr = (uintptr_t)vm->ram,
+    }, high = {
+        .slot = 1, .guest_phys_addr = LAYOUT_RAM_HIGH, .memory_size = vm->high_size,
+        .userspace_addr = (uintptr_t)(vm->ram + vm->low_end),
+    };
+    if (kvm_ioctl_checked(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &low, "KVM_SET_USER_MEMORY_REGION") < 0)
+        return -1;
+    if (vm->high_size)
+        return kvm_ioctl_checked(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &high, "KVM_SET_USER_MEMORY_REGION");
+    return 0;
+}
+
 static int kvm_create_machine(struct kvm_state *k, struct sys_vm *vm)
 {
     uint64_t idmap = LAYOUT_IDMAP;
     struct kvm_pit_config pit = { .flags = 0 };
-    struct kvm_userspace_memory_region mem = {
-        .slot = 0, .guest_phys_addr = 0, .memory_size = vm->ram_size,
-        .userspace_addr = (uintptr_t)vm->ram,
-    };
     if ((k->vm_fd = kvm_ioctl_checked(k->kvm_fd, KVM_CREATE_VM, 0, "KVM_CREATE_VM")) < 0
         || kvm_ioctl_checked(k->vm_fd, KVM_SET_TSS_ADDR, (void *)LAYOUT_TSS, "KVM_SET_TSS_ADDR") < 0
         || kvm_ioctl_checked(k->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap, "KVM_SET_IDENTITY_MAP_ADDR") < 0
         || kvm_ioctl_checked(k->vm_fd, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP") < 0
-        || kvm_ioctl_checked(k->vm_fd, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2") < 0
-        || kvm_ioctl_checked(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &mem, "KVM_SET_USER_MEMORY_REGION") < 0)
+        || kvm_ioctl_checked(k->vm_fd, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2") < 0)
         return -1;
-    return 0;
+    return kvm_map_ram(k, vm);
 }
 
 static int kvm_init(struct sys_vm *vm)

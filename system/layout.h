@@ -1,7 +1,8 @@
 /* layout.h -- where the VMM puts things in guest physical memory. Low
  * memory holds the boot structures; the PCI MMIO window sits below the
- * IOAPIC; guest RAM is one block from 0 (the boot protocols' e820 map
- * reserves the legacy hole 0x9FC00-0xFFFFF). */
+ * IOAPIC; guest RAM runs from 0 to at most 3 GiB and continues at 4 GiB
+ * (the boot protocols' e820 map also reserves the legacy hole
+ * 0x9FC00-0xFFFFF). One host mapping holds both parts back to back. */
 #ifndef SYS_LAYOUT_H
 #define SYS_LAYOUT_H
 
@@ -11,13 +12,16 @@
 #define LAYOUT_ZERO_PAGE    0x7000ull
 #define LAYOUT_PML4         0x9000ull
 #define LAYOUT_PDPT         0xA000ull
-#define LAYOUT_PD           0xB000ull   /* 4 pages: identity map of 4 GiB */
+#define LAYOUT_PD           0xB000ull   /* 8 pages: identity map of 8 GiB */
+#define LAYOUT_PD_PAGES     8
 #define LAYOUT_CMDLINE      0x20000ull
 #define LAYOUT_CMDLINE_MAX  0x10000ull
 #define LAYOUT_LOW_RAM_END  0x9FC00ull
 #define LAYOUT_MPTABLE      0xF0000ull
 #define LAYOUT_HIGH         0x100000ull /* kernels load here */
 #define LAYOUT_RAM_MAX      0xC0000000ull /* 3 GiB: the PCI hole begins */
+#define LAYOUT_RAM_HIGH     0x100000000ull /* RAM beyond 3 GiB continues at 4 GiB */
+#define LAYOUT_MEM_MAX      (64ull << 30)
 #define LAYOUT_PCI_MMIO     0xD0000000ull
 #define LAYOUT_PCI_BAR_SIZE 0x4000ull
 #define LAYOUT_TSS          0xFFFBD000ull

@@ -48,8 +48,8 @@ static const struct sys_accel_ops *pick_accel(const char *name)
 
 static int check_memory(struct sys_options *o)
 {
-    if (o->mem < (16ull << 20) || o->mem > LAYOUT_RAM_MAX) {
-        sys_err("--mem must be between 16M and 3G (RAM above the PCI hole is not supported)");
+    if (o->mem < (16ull << 20) || o->mem > LAYOUT_MEM_MAX) {
+        sys_err("--mem must be between 16M and 64G");
         return -1;
     }
     return 0;

@@ -62,7 +62,11 @@ $(SYS_OUT)/hosted/%: $(SYS_OUT)/host/system/guests/%.o $(SYS_GLIB_HOST_OBJS) $(S
             $(patsubst %,$(SYS_OUT)/host/system/guests/%.o,$(SYS_GUESTS)) \
             $(SYS_OUT)/obj/system/accel_hosted.o $(SYS_OUT)/obj/system/accel_table_hosted.o
 
--include $(SYS_CORE_OBJS:.o=.d) $(SYS_GLIB_FREE_OBJS:.o=.d) $(SYS_GLIB_HOST_OBJS:.o=.d)
+SYS_ALL_OBJS := $(SYS_CORE_OBJS) $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_ACCELS)) \
+                $(SYS_GLIB_FREE_OBJS) $(SYS_GLIB_HOST_OBJS) \
+                $(patsubst %,$(SYS_OUT)/free/system/guests/%.o,$(SYS_GUESTS)) \
+                $(patsubst %,$(SYS_OUT)/host/system/guests/%.o,$(SYS_GUESTS))
+-include $(SYS_ALL_OBJS:.o=.d)
 
 .PHONY: system-all check-system bench-system boot-linux
 system-all: $(FERRY_SYSTEM) $(SYS_GUEST_ELFS) $(SYS_GUEST_HOSTED)

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #include "accel.h"
+#include "layout.h"
 #include "vm.h"
 
 int sys_mem_alloc(struct sys_vm *vm, uint64_t size)
@@ -18,15 +19,20 @@ int sys_mem_alloc(struct sys_vm *vm, uint64_t size)
     madvise(p, size, MADV_MERGEABLE);
     vm->ram = p;
     vm->ram_size = size;
+    vm->low_end = size < LAYOUT_RAM_MAX ? size : LAYOUT_RAM_MAX;
+    vm->high_size = size - vm->low_end;
     return 0;
 }
 
 void *sys_mem_ptr(struct sys_vm *vm, uint64_t gpa, uint64_t len)
 {
     /* Written so that no addition can overflow. */
-    if (gpa > vm->ram_size || len > vm->ram_size - gpa)
-        return NULL;
-    return vm->ram + gpa;
+    if (gpa <= vm->low_end && len <= vm->low_end - gpa)
+        return vm->ram + gpa;
+    if (gpa >= LAYOUT_RAM_HIGH && gpa - LAYOUT_RAM_HIGH <= vm->high_size
+        && len <= vm->high_size - (gpa - LAYOUT_RAM_HIGH))
+        return vm->ram + vm->low_end + (gpa - LAYOUT_RAM_HIGH);
+    return NULL;
 }
 
 void sys_vm_stop(struct sys_vm *vm, enum sys_stop why, int status)

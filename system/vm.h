@@ -39,7 +39,9 @@ enum sys_stop { STOP_NONE, STOP_POWEROFF, STOP_RESET, STOP_ERROR, STOP_TIMEOUT }
 struct sys_vm {
     struct sys_options *opts;
     uint8_t *ram;
-    uint64_t ram_size;
+    uint64_t ram_size;          /* all of it */
+    uint64_t low_end;           /* RAM is [0, low_end) and [4 GiB, 4 GiB + high_size) */
+    uint64_t high_size;
     struct sys_bus pio, mmio;
     pthread_mutex_t dev_lock;   /* serialises device models */
     const struct sys_accel_ops *accel;

@@ -170,6 +170,21 @@ def t_fuzz(r):
           f"rc={rc} out={out!r} err={err[-2000:]!r}")
 
 
+def t_highmem(r):
+    path, data = make_image(f"high-{r[0]}.img")
+    want = fnv1a(data[3*512:4*512])
+    rc, out, err = run(r[1]("highmem") + ["--kernel", os.path.join(GUESTS, "highmem.elf"), "--mem", "5G",
+                                        "--disk", path, "--timeout", "100"], timeout=110)
+    check(f"{r[0]}: RAM above 4 GiB (--mem 5G): DMA into a buffer at 4.5 GiB",
+          rc == 0 and f"high status 0 fnv {want:#x}" in out and f"low status 0 fnv {want:#x}" in out,
+          f"rc={rc} out={out!r} err={err!r}")
+    rc, out, err = run(r[1]("bootinfo") + ["--kernel", os.path.join(GUESTS, "bootinfo.elf"), "--mem", "5G",
+                                         "--timeout", "100"], timeout=110)
+    check(f"{r[0]}: --mem 5G memory map: RAM to 3 GiB, then 2 GiB from 4 GiB",
+          rc == 0 and "map 0x100000 0xbff00000 1" in out and "map 0x100000000 0x80000000 1" in out,
+          f"rc={rc} out={out!r} err={err!r}")
+
+
 def t_net(r):
     ns, tap = f"ferrysys{os.getpid()}{r[0]}", "ftap0"
     nsx = ["ip", "netns", "exec", ns]
@@ -297,7 +312,7 @@ def bad_inputs():
               ("missing-initrd", ["--kernel", good, "--initrd", os.path.join(TMP, "nope")]),
               ("missing-disk", ["--kernel", good, "--disk", os.path.join(TMP, "nope")]),
               ("bad-disk-flag", ["--kernel", good, "--disk", good + ",rw"]),
-              ("bad-mem", ["--kernel", good, "--mem", "12X"]), ("huge-mem", ["--kernel", good, "--mem", "8G"]),
+              ("bad-mem", ["--kernel", good, "--mem", "12X"]), ("huge-mem", ["--kernel", good, "--mem", "100G"]),
               ("bad-cpus", ["--kernel", good, "--cpus", "0"]), ("unknown-option", ["--kernel", good, "--frob"]),
               ("no-kernel", ["--mem", "64M"]), ("bad-net", ["--kernel", good, "--net", "vde"])]
     return cases
@@ -339,7 +354,7 @@ def main():
     t_no_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_smp, t_malformed, t_fuzz,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     shutil.rmtree(TMP, ignore_errors=True)

@@ -46,8 +46,13 @@ void mmio_write(uint64_t gpa, uint64_t v, unsigned size)
     hosted_access(&hosted_vm->mmio, gpa, &v, size, true);
 }
 
-void *phys_to_virt(uint64_t gpa) { return hosted_vm->ram + gpa; }
-uint64_t virt_to_phys(const void *p) { return (const uint8_t *)p - hosted_vm->ram; }
+void *phys_to_virt(uint64_t gpa) { return sys_mem_ptr(hosted_vm, gpa, 1); }
+
+uint64_t virt_to_phys(const void *p)
+{
+    uint64_t off = (const uint8_t *)p - hosted_vm->ram;
+    return off < hosted_vm->low_end ? off : off - hosted_vm->low_end + 0x100000000ull;
+}
 void cpu_relax(void) { sched_yield(); }
 
 void halt_forever(void)
