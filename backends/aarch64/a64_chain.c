@@ -3,9 +3,9 @@
  * brcond is one conditional branch (b.cond after a compare, or cbz/cbnz)
  * taken when the exit is, so the fall-through path runs straight on.  It
  * first leads out of line, behind the block's final exit, to the slot's
- * patchable `b` word (its jump_site) followed by the usual stub.  The stub
- * starts with a marker, `movz w16, #k`, giving the distance in words back
- * to the conditional branch.  Chaining rewrites the `b`, and also points
+ * patchable `b` word (its jump_site) and a marker word, `movz w18, #k`,
+ * giving the distance in words back to the conditional branch, then the
+ * usual stub.  Chaining rewrites the `b`, and also points
  * the conditional branch straight at the target when that is within its
  * +-1 MiB, so a chained taken exit costs a single branch; otherwise (or
  * when re-pointed out of range later) the conditional branch goes back to
@@ -47,7 +47,9 @@ static uint32_t with_imm19(uint32_t word, int64_t off)
     return (word & ~(0x7ffffu << 5)) | (uint32_t)((off >> 2) & 0x7ffff) << 5;
 }
 
-#define MARKER(k) a64_move_wide_imm(false, A64_MOVZ, 0, (k), A64_TMP0)
+/* x18 is never written by generated code, so `movz w18` is unambiguous;
+ * it is branched over, never executed. */
+#define MARKER(k) a64_move_wide_imm(false, A64_MOVZ, 0, (k), A64_PLATFORM_REG)
 #define MARKER_MASK 0xffe0001fu         /* all but imm16 */
 
 /* The slot's `b` word, the marker and the stub; points the conditional

@@ -18,6 +18,7 @@ enum {
     A64_ENV = 19,
     A64_TMP0 = 16,
     A64_TMP1 = 17,
+    A64_PLATFORM_REG = 18,      /* never written (only named in markers) */
 };
 
 static inline void a64_put(struct be_code *c, uint32_t insn)

@@ -43,12 +43,16 @@ static void store_pc(struct be_code *c, unsigned reg)
     a64_ldst_env(c, 3, A64_STR, reg, TR_OFFSET_PC);
 }
 
+/* pc and exit_tb are adjacent in struct tr_runtime: one stp stores both. */
+_Static_assert(TR_OFFSET_EXIT_TB == TR_OFFSET_PC + 8 && TR_OFFSET_PC % 8 == 0 &&
+               TR_OFFSET_PC < 504, "stp reaches rt.pc and rt.exit_tb");
+
 void a64_emit_chain_stub(struct be_code *c, uint64_t pc, int slot)
 {
     be_emit_movi(c, A64_TMP1, pc);
-    store_pc(c, A64_TMP1);
-    be_emit_movi(c, A64_TMP1, (uint64_t)(uintptr_t)c->tb);
-    a64_ldst_env(c, 3, A64_STR, A64_TMP1, TR_OFFSET_EXIT_TB);
+    be_emit_movi(c, A64_TMP0, (uint64_t)(uintptr_t)c->tb);
+    a64_put(c, a64_load_store_pair(false, A64_PAIR_OFFSET, TR_OFFSET_PC / 8, A64_TMP0,
+                                   A64_ENV, A64_TMP1));
     return_to_dispatcher(c, TR_EXIT_CHAIN0 + slot);
 }
 
