@@ -15,26 +15,27 @@ trap 'rm -rf "$tmp"' EXIT
 
 gcc -std=gnu11 -O2 -static -o "$tmp/mandelbrot" "$src" -lm || exit 1
 
-# show TITLE OUTFILE CMD...: runs CMD with its time, stores stdout.
+# show LINES TITLE OUTFILE CMD...: runs CMD with its time, stores stdout,
+# prints its last LINES lines (all if LINES is 0).
 show() {
-    title=$1 out=$2
-    shift 2
+    lines=$1 title=$2 out=$3
+    shift 3
     echo "=== $title: $*"
     start=$(date +%s.%N)
     st=0
     "$@" > "$out" || st=$?
     end=$(date +%s.%N)
-    cat "$out"
+    if [ "$lines" = 0 ]; then cat "$out"; else echo "[...]"; tail -n "$lines" "$out"; fi
     echo "--- exit status $st, $(echo "$end - $start" | awk '{printf "%.2f", $1 - $3}')s"
     echo
     return $st
 }
 
 bad=0
-show "native x86-64" "$tmp/native" "$tmp/mandelbrot" || bad=1
-show "ferry, x86-64 host" "$tmp/x86" "$ferry_x86" --stats "$tmp/mandelbrot" || bad=1
+show 0 "native x86-64" "$tmp/native" "$tmp/mandelbrot" || bad=1
+show 4 "ferry, x86-64 host" "$tmp/x86" "$ferry_x86" --stats "$tmp/mandelbrot" || bad=1
 # $qemu_a64 is split into words on purpose ("qemu-aarch64 -L /").
-show "ferry, AArch64 host (under qemu-aarch64)" "$tmp/a64" $qemu_a64 "$ferry_a64" "$tmp/mandelbrot" || bad=1
+show 4 "ferry, AArch64 host (under qemu-aarch64)" "$tmp/a64" $qemu_a64 "$ferry_a64" "$tmp/mandelbrot" || bad=1
 
 for h in x86 a64; do
     if cmp -s "$tmp/native" "$tmp/$h"; then
