@@ -114,6 +114,7 @@ static int ld_reject_interp(const GElf_Phdr *ph, struct ld_elf *e)
         ssize_t got = pread(e->fd, interp, n, (off_t)ph->p_offset);
         interp[got > 0 ? got : 0] = 0;
     }
+    e->dynamic = 1;
     return ld_reject(e, 126, "dynamically linked programs are not supported yet (interpreter %s)",
                      interp);
 }

@@ -35,6 +35,7 @@ struct ld_elf {
     int nseg;
     uint64_t lo, hi;                /* page-aligned span of all segments */
     char why[512];                  /* reason of a rejection */
+    int dynamic;                    /* rejected for its PT_INTERP */
 };
 
 /* ld_elf_check.c: opens and validates `path`; returns 0, or 126/127 with

@@ -94,13 +94,20 @@ int sys_exec_parse_shebang(const char *head, size_t len, char *interp, size_t il
     return 1;
 }
 
-/* 0: an x86-64 program ferry loads; else -errno as the kernel says. */
+/* 0: an x86-64 program ferry loads; else -errno as the kernel says.  A
+ * dynamically linked program is like one whose interpreter is missing
+ * (ENOENT, so execvp does not retry it as a shell script); ferry says
+ * why on its log, since no errno can. */
 static int64_t sys_exec_check_elf(const char *path)
 {
     struct ld_elf e;
     int st = ld_elf_open(path, &e);
     ld_elf_close(&e);
-    return st == 0 ? 0 : st == 127 ? -ENOENT : -ENOEXEC;
+    if (st && e.dynamic) {
+        fprintf(ferry_log, "ferry: %s: %s\n", path, e.why);
+        fflush(ferry_log);
+    }
+    return st == 0 ? 0 : st == 127 || e.dynamic ? -ENOENT : -ENOEXEC;
 }
 
 static int64_t sys_exec_read_head(const char *path, char *head, size_t len, size_t *got)

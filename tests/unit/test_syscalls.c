@@ -493,3 +493,14 @@ Test(syscalls, epoll_events_in_the_packed_x86_64_layout)
     cr_assert_eq(out[0].data, 0x1122334455667788ull);
     close(p[0]), close(p[1]), close((int)ep);
 }
+
+Test(syscalls, execve_of_a_dynamic_program_fails_and_says_why)
+{
+    char *argv[] = { "true", NULL };
+    ferry_log = fmemopen(strace_buf, sizeof strace_buf, "w");
+    int64_t r = guest_syscall(__NR_execve, P("/bin/true"), P(argv), 0, 0);
+    fclose(ferry_log);
+    cr_assert_eq(r, -ENOENT, "like a missing interpreter, not retried as a script");
+    cr_assert(strstr(strace_buf, "ferry: /bin/true: dynamically linked programs are not supported"),
+              "%s", strace_buf);
+}
