@@ -202,9 +202,11 @@ static void kvm_report(struct sys_vcpu *cpu, struct kvm_cpu *c, const char *what
 static void kvm_exit_io(struct sys_vm *vm, struct kvm_run *run)
 {
     uint8_t *data = (uint8_t *)run + run->io.data_offset;
+    bool out = run->io.direction == KVM_EXIT_IO_OUT;
     for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size)
-        sys_bus_access(vm, &vm->pio, run->io.port, data, run->io.size,
-                       run->io.direction == KVM_EXIT_IO_OUT);
+        if (!sys_bus_access(vm, &vm->pio, run->io.port, data, run->io.size, out))
+            sys_debug(vm, "unclaimed port %s 0x%x (%u bytes)", out ? "write" : "read",
+                      run->io.port, run->io.size);
 }
 
 static void kvm_exit_system_event(struct sys_vm *vm, struct kvm_run *run)
@@ -223,8 +225,10 @@ static bool kvm_handle_exit(struct sys_vcpu *cpu, struct kvm_cpu *c)
     switch (run->exit_reason) {
     case KVM_EXIT_IO: kvm_exit_io(vm, run); return true;
     case KVM_EXIT_MMIO:
-        sys_bus_access(vm, &vm->mmio, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
-                       run->mmio.is_write);
+        if (!sys_bus_access(vm, &vm->mmio, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+                            run->mmio.is_write))
+            sys_debug(vm, "unclaimed MMIO %s 0x%llx (%u bytes)", run->mmio.is_write ? "write" : "read",
+                      (unsigned long long)run->mmio.phys_addr, run->mmio.len);
         return true;
     case KVM_EXIT_HLT: usleep(1000); return true;
     case KVM_EXIT_INTR: return true;

@@ -24,7 +24,15 @@ static void tty_restore(void)
         tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
 }
 
-/* The guest's line discipline does echo and editing; Ctrl-C still ends ferry-system. */
+static void tty_restore_and_die(int sig)
+{
+    tty_restore();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* The guest's line discipline does echo and editing; Ctrl-C still ends
+ * ferry-system, and the terminal is restored on the way out. */
 static void tty_make_raw(void)
 {
     if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty) < 0)
@@ -35,6 +43,9 @@ static void tty_make_raw(void)
     tcsetattr(STDIN_FILENO, TCSANOW, &t);
     tty_raw = true;
     atexit(tty_restore);
+    signal(SIGINT, tty_restore_and_die);
+    signal(SIGTERM, tty_restore_and_die);
+    signal(SIGHUP, tty_restore_and_die);
 }
 
 static const struct sys_accel_ops *pick_accel(const char *name)

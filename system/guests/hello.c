@@ -9,7 +9,7 @@ int guest_main(int ncpus)
     int n = 0;
     put_str("hello from the ferry-system guest\n");
     put_str("type a line: ");
-    for (int c; n < 127 && (c = serial_getc()) != '\n';)
+    for (int c; n < 127 && (c = serial_getc()) != '\n' && c != '\r';)
         line[n++] = c;
     put_str("\nreversed: ");
     for (int i = n - 1; i >= 0; i--)
