@@ -111,4 +111,11 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
  * visible to instruction fetch. */
 void be_patch_jump(uint8_t *site, const uint8_t *target);
 
+/* Optional (weak: a backend without them just makes host faults on guest
+ * memory fatal): the interrupted host pc and the value of host register
+ * `reg` in a signal handler's ucontext, so the translator can turn a fault
+ * in translated code into a precise guest signal. */
+uintptr_t be_ucontext_pc(const void *uc) __attribute__((weak));
+uint64_t be_ucontext_reg(const void *uc, int reg) __attribute__((weak));
+
 #endif

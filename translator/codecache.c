@@ -85,8 +85,10 @@ uint64_t tc_blocks_executed(void)
 void tc_flush(void)
 {
     tc.executed_before_flush = tc_blocks_executed();
-    for (size_t k = 0; k < tc.n_blocks; k++)
+    for (size_t k = 0; k < tc.n_blocks; k++) {
         free(tc.blocks[k].guest_copy);
+        free(tc.blocks[k].fault_map);
+    }
     tc.n_blocks = 0;
     tc.ptr = tc.code_start;
     memset(tc.hash, 0, sizeof(tc.hash));
@@ -95,6 +97,24 @@ void tc_flush(void)
     tc.guest_lo = UINT64_MAX;
     tc.guest_hi = 0;
     tr_stats.cache_flushes++;
+}
+
+/* Blocks are allocated in code order, so a binary search finds the one
+ * holding a host pc. */
+struct tr_block *tc_find_by_host_pc(uintptr_t pc)
+{
+    size_t lo = 0, hi = tc.n_blocks;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        struct tr_block *tb = &tc.blocks[mid];
+        if (pc < (uintptr_t)tb->code)
+            hi = mid;
+        else if (pc >= (uintptr_t)tb->code + tb->code_size)
+            lo = mid + 1;
+        else
+            return tb;
+    }
+    return NULL;
 }
 
 uint64_t tc_generation(void) { return tc.generation; }
@@ -133,6 +153,7 @@ void tc_free_last_block(struct tr_block *tb)
 {
     if (tc.n_blocks && tb == &tc.blocks[tc.n_blocks - 1]) {
         free(tb->guest_copy);
+        free(tb->fault_map);
         tc.n_blocks--;
     }
 }

@@ -14,6 +14,12 @@ struct ir_globals tr_globals;
 struct tr_stats tr_stats;
 
 static void (*tr_syscall)(void *env);
+static bool (*tr_fault)(void *env, int sig, uint64_t addr);
+
+void tr_set_fault_handler(bool (*fault)(void *env, int sig, uint64_t addr))
+{
+    tr_fault = fault;
+}
 static sigjmp_buf tr_unwind;
 
 void tr_init(const struct fe_guest *guest, void (*syscall)(void *env))
@@ -23,6 +29,7 @@ void tr_init(const struct fe_guest *guest, void (*syscall)(void *env))
     tr_globals.count = 0;
     guest->declare_globals(&tr_globals);
     tc_init();
+    fault_install();
 }
 
 static struct tr_block *find_block(uint64_t pc)
@@ -64,6 +71,19 @@ static _Noreturn void die_by_signal(int sig)
     _exit(128 + sig);
 }
 
+/* si_addr as the kernel reports it: the insn for SIGILL/SIGFPE, 0 for #GP
+ * (hlt, privileged insns) and int3. */
+static uint64_t fault_addr(int code, uint64_t pc)
+{
+    return code == TR_EXIT_SIGILL || code == TR_EXIT_SIGFPE ? pc : 0;
+}
+
+static void guest_fault(void *env, int sig, uint64_t addr)
+{
+    if (!tr_fault || !tr_fault(env, sig, addr))
+        die_by_signal(sig);
+}
+
 static void handle_exit(void *env, int code)
 {
     struct tr_runtime *rt = env;
@@ -79,8 +99,12 @@ static void handle_exit(void *env, int code)
     case TR_EXIT_FLUSH:
         tc_flush();
         break;
+    case TR_EXIT_HOST_FAULT:
+        guest_fault(env, tr_host_fault.sig, tr_host_fault.addr);
+        break;
     case TR_EXIT_SIGILL: case TR_EXIT_SIGTRAP: case TR_EXIT_SIGSEGV: case TR_EXIT_SIGFPE:
-        die_by_signal(exit_signal[code]);
+        guest_fault(env, exit_signal[code], fault_addr(code, rt->pc));
+        break;
     default:
         fprintf(stderr, "ferry: internal error: bad exit code %d\n", code);
         abort();
@@ -91,6 +115,7 @@ _Noreturn void tr_run(void *env)
 {
     struct tr_runtime *rt = env;
     rt->unwind = &tr_unwind;
+    fault_set_env(env);
     int raised = sigsetjmp(tr_unwind, 0);
     if (raised)
         handle_exit(env, raised - 1);

@@ -13,6 +13,7 @@ struct opt_state {
     ir_ref active[IR_MAX_VALUES];       /* values with a copy_src */
     int n_active;
     bool live[IR_MAX_VALUES];
+    bool z32[IR_MAX_VALUES];            /* high 32 bits known to be zero */
     bool dead[IR_MAX_INSNS];
 };
 static struct opt_state opt;
@@ -176,6 +177,47 @@ static bool fold_brcond(int n)
     return true;
 }
 
+/* ---- known zero-extension: drops ext32u / extract(0,32) of values whose
+ * high half is already zero (32-bit ops, narrow unsigned loads, ...). */
+
+static bool is_z32(ir_ref r)
+{
+    if (ir_is_const(opt.b, r))
+        return opt.b->values[r].imm <= 0xffffffffull;
+    return opt.z32[r];
+}
+
+static void simplify_zext(struct ir_insn *i)
+{
+    bool ext = i->op == IR_ext32u || (i->op == IR_extract && i->aux[0] == 0 && i->aux[1] >= 32);
+    if (ext && is_z32(i->args[1]))
+        make_unary(i, IR_mov, i->args[1]);
+}
+
+static bool output_z32(const struct ir_insn *i)
+{
+    switch (i->op) {
+    case IR_mov:     return is_z32(i->args[1]);
+    case IR_movcond: return is_z32(i->args[3]) && is_z32(i->args[4]);
+    case IR_and:     return i->size == 32 || is_z32(i->args[1]) || is_z32(i->args[2]);
+    case IR_ld: case IR_ld_env:
+        return (i->size & IR_MO_SIZE) <= IR_MO_32 && !(i->size & IR_MO_SIGN);
+    case IR_ext8u: case IR_ext16u: case IR_ext32u: case IR_clz: case IR_ctz: case IR_setcond:
+        return true;
+    case IR_extract: return i->aux[1] <= 32;
+    case IR_call:    return false;
+    default:         return (op_flags(i) & IR_F_SIZED) && i->size == 32;
+    }
+}
+
+static void note_z32(const struct ir_insn *i)
+{
+    if (n_out(i) && i->args[0] != IR_NONE)
+        opt.z32[i->args[0]] = output_z32(i);
+    if (i->op == IR_call && reads_globals(i))
+        memset(opt.z32, 0, sizeof(opt.z32[0]) * (size_t)opt.b->n_globals);
+}
+
 static void forget_outputs(const struct ir_insn *i)
 {
     for (int k = 0; k < n_out(i); k++)
@@ -195,11 +237,13 @@ static void forward_pass(void)
         fold_constants(i);
         simplify_identity(i);
         simplify_movcond(i);
+        simplify_zext(i);
         if (i->op == IR_mov && i->args[0] == i->args[1]) {
             opt.dead[n] = true;
             continue;
         }
         forget_outputs(i);
+        note_z32(i);
         if (i->op == IR_mov)
             copy_record(i->args[0], i->args[1]);
     }
@@ -257,6 +301,7 @@ void ir_optimize(struct ir_block *b)
     opt.b = b;
     opt.n_active = 0;
     memset(opt.copy_src, 0xff, sizeof(opt.copy_src));
+    memset(opt.z32, 0, sizeof(opt.z32));
     memset(opt.dead, 0, sizeof(opt.dead[0]) * (size_t)b->n_insns);
     forward_pass();
     backward_pass();

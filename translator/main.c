@@ -114,6 +114,11 @@ static void syscall_trampoline(void *env)
     sys_x86_64_syscall(env);
 }
 
+static bool fault_trampoline(void *env, int sig, uint64_t addr)
+{
+    return sys_signal_fault(env, sig, addr);
+}
+
 static struct x86_cpu *new_cpu(const struct ld_image *img)
 {
     size_t size = (fe_x86_64.env_size + 63) & ~(size_t)63;
@@ -156,5 +161,6 @@ int main(int argc, char **argv)
     sys_proc.exe_path = real_path_or(argv[prog]);
     struct x86_cpu *cpu = new_cpu(&img);
     tr_init(&fe_x86_64, syscall_trampoline);
+    tr_set_fault_handler(fault_trampoline);
     tr_run(cpu);
 }

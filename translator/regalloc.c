@@ -18,7 +18,9 @@
 struct ra_value {
     int8_t reg;                 /* host register, or -1 */
     int8_t slot;                /* temps: spill slot holding the value, or -1 */
-    bool dirty;                 /* globals: register newer than env */
+    bool dirty;                 /* globals: register (or imm) newer than env */
+    bool is_const;              /* globals: known to hold imm, in no register */
+    uint64_t imm;
 };
 
 struct ra_state {
@@ -31,8 +33,13 @@ struct ra_state {
     uint64_t free_slots;
     unsigned evict_rr;          /* round-robin start for eviction */
     uint8_t dies[IR_MAX_INSNS];
+    int last_use[IR_MAX_GLOBALS];       /* last insn naming each global */
+    uint64_t guest_pc;                  /* of the current guest insn */
+    struct ra_fault_map *faults;
 };
 static struct ra_state ra;
+
+void ra_record_faults(struct ra_fault_map *m) { ra.faults = m; }
 
 static const struct ir_value *val(ir_ref r) { return &ra.b->values[r]; }
 static bool is_global(ir_ref r) { return val(r)->kind == IR_VAL_GLOBAL; }
@@ -43,6 +50,20 @@ static _Noreturn void ra_fatal(const char *what)
 {
     fprintf(stderr, "ferry: register allocator: %s\n", what);
     abort();
+}
+
+/* A constant, or a global currently known to hold one. */
+static bool known_const(ir_ref r, uint64_t *imm)
+{
+    if (ir_is_const(ra.b, r)) {
+        *imm = val(r)->imm;
+        return true;
+    }
+    if (is_global(r) && ra.v[r].is_const) {
+        *imm = ra.v[r].imm;
+        return true;
+    }
+    return false;
 }
 
 /* ---- register bookkeeping ---- */
@@ -151,8 +172,9 @@ static int alloc_reg(uint64_t avoid)
 
 static void load_value(ir_ref r, int reg)
 {
-    if (ir_is_const(ra.b, r))
-        be_emit_movi(ra.c, reg, val(r)->imm);
+    uint64_t imm;
+    if (known_const(r, &imm))
+        be_emit_movi(ra.c, reg, imm);
     else if (ra.v[r].reg >= 0)
         be_emit_mov(ra.c, reg, ra.v[r].reg);
     else if (is_global(r))
@@ -169,15 +191,17 @@ static int value_in_reg(ir_ref r)
     int reg = alloc_reg(0);
     load_value(r, reg);
     bind(r, reg);
-    ra.v[r].dirty = false;
+    if (!ra.v[r].is_const)
+        ra.v[r].dirty = false;
+    ra.v[r].is_const = false;
     return reg;
 }
 
 static struct be_arg input_arg(const struct ir_insn *i, int k)
 {
     ir_ref r = i->args[ir_op_info[i->op].n_out + k];
-    if (ir_is_const(ra.b, r)) {
-        uint64_t imm = val(r)->imm;
+    uint64_t imm;
+    if (known_const(r, &imm)) {
         enum be_imm_class cls = (enum be_imm_class)be_host.constraints[i->op].imm[k];
         if (cls != BE_IMM_NONE && be_imm_fits(cls, i, imm))
             return (struct be_arg){ .is_const = true, .reg = -1, .imm = imm };
@@ -249,6 +273,7 @@ static void define(ir_ref d, int reg)
     drop_slot(d);
     bind(d, reg);
     ra.v[d].dirty = is_global(d);
+    ra.v[d].is_const = false;
 }
 
 static void finish_output(int n, ir_ref d)
@@ -259,19 +284,84 @@ static void finish_output(int n, ir_ref d)
 
 /* ---- globals at exits and calls ---- */
 
+/* Stores a constant global with the backend's st_env (as an immediate
+ * when its constraint table allows). */
+static void store_const_global(ir_ref g)
+{
+    struct ir_insn st = { .op = IR_st_env, .size = IR_MO_64, .aux = { val(g)->env_offset },
+                          .args = { IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE } };
+    struct be_arg in[1] = { { .is_const = true, .reg = -1, .imm = ra.v[g].imm } };
+    enum be_imm_class cls = (enum be_imm_class)be_host.constraints[IR_st_env].imm[0];
+    if (cls == BE_IMM_NONE || !be_imm_fits(cls, &st, ra.v[g].imm)) {
+        in[0] = (struct be_arg){ .reg = (int8_t)alloc_reg(0) };
+        be_emit_movi(ra.c, in[0].reg, ra.v[g].imm);
+    }
+    be_emit_insn(ra.c, &st, NULL, in);
+}
+
+static void sync_global(ir_ref g)
+{
+    if (!ra.v[g].dirty)
+        return;
+    if (ra.v[g].is_const)
+        store_const_global(g);
+    else if (ra.v[g].reg >= 0)
+        be_emit_st_env(ra.c, ra.v[g].reg, val(g)->env_offset);
+    ra.v[g].dirty = false;
+}
+
 static void sync_globals(void)
 {
     for (ir_ref g = 0; g < ra.b->n_globals; g++)
-        if (ra.v[g].reg >= 0 && ra.v[g].dirty) {
-            be_emit_st_env(ra.c, ra.v[g].reg, val(g)->env_offset);
-            ra.v[g].dirty = false;
-        }
+        sync_global(g);
 }
 
 static void forget_globals(void)
 {
-    for (ir_ref g = 0; g < ra.b->n_globals; g++)
+    for (ir_ref g = 0; g < ra.b->n_globals; g++) {
         unbind(g);
+        ra.v[g].is_const = false;
+    }
+}
+
+/* A global written for the last time in this block goes home at once and
+ * frees its register; the exit would have stored it anyway. */
+static void write_through_if_last(int n, ir_ref d)
+{
+    if (!is_global(d) || n < ra.last_use[d])
+        return;
+    sync_global(d);
+    unbind(d);
+}
+
+/* ---- fault points ---- */
+
+static void record_entry(ir_ref g)
+{
+    struct ra_fault_map *m = ra.faults;
+    if (m->n_entries >= RA_FAULT_MAX_ENTRIES) {
+        m->overflow = true;
+        return;
+    }
+    m->entries[m->n_entries++] = (struct ra_fault_entry){
+        .env_offset = val(g)->env_offset, .reg = ra.v[g].is_const ? -1 : ra.v[g].reg,
+        .imm = ra.v[g].imm };
+}
+
+/* Snapshot of the dirty globals before a guest memory access; its host
+ * offset is filled in right before the access is emitted. */
+static struct ra_fault_point *record_point(const struct ir_insn *i)
+{
+    struct ra_fault_map *m = ra.faults;
+    if (!m || (i->op != IR_ld && i->op != IR_st) || m->n_points >= IR_MAX_INSNS)
+        return NULL;
+    struct ra_fault_point *p = &m->points[m->n_points++];
+    *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra.guest_pc };
+    for (ir_ref g = 0; g < ra.b->n_globals; g++)
+        if (ra.v[g].dirty)
+            record_entry(g);
+    p->count = (uint32_t)m->n_entries - p->first;
+    return p;
 }
 
 /* ---- per-op emission ---- */
@@ -285,21 +375,59 @@ static void emit_generic(int n, const struct ir_insn *i)
     if (info->flags & (IR_F_EXIT | IR_F_BRANCH))
         sync_globals();
     release_dying_inputs(n, i);
+    struct ra_fault_point *fp = record_point(i);
     if (info->n_out) {
         out[0].reg = (int8_t)output_reg(i, in, i->args[0]);
         define(i->args[0], out[0].reg);
     }
+    if (fp)
+        fp->host_off = (uint32_t)(ra.c->ptr - ra.c->start);
     be_emit_insn(ra.c, i, out, in);
-    if (info->n_out)
+    if (info->n_out) {
         finish_output(n, i->args[0]);
+        write_through_if_last(n, i->args[0]);
+    }
 }
 
 /* mov: often just a change of ownership, never an allocation for a dying
  * source. */
+/* d = constant: globals just remember it (stored as an immediate later). */
+static bool emit_mov_const_global(int n, ir_ref d, ir_ref s)
+{
+    uint64_t imm;
+    if (!is_global(d) || !known_const(s, &imm))
+        return false;
+    unbind(d);
+    ra.v[d] = (struct ra_value){ .reg = -1, .slot = -1, .dirty = true, .is_const = true, .imm = imm };
+    write_through_if_last(n, d);
+    return true;
+}
+
+/* A global's last write from a value already in a register: store it
+ * straight from there. */
+static bool emit_mov_store_global(int n, ir_ref d, int sreg)
+{
+    if (sreg < 0 || !is_global(d) || n < ra.last_use[d])
+        return false;
+    unbind(d);
+    ra.v[d].is_const = ra.v[d].dirty = false;
+    be_emit_st_env(ra.c, sreg, val(d)->env_offset);
+    return true;
+}
+
 static void emit_mov(int n, const struct ir_insn *i)
 {
     ir_ref d = i->args[0], s = i->args[1];
+    if (emit_mov_const_global(n, d, s))
+        return;
     int sreg = ir_is_const(ra.b, s) ? -1 : ra.v[s].reg;
+    if (emit_mov_store_global(n, d, sreg)) {
+        if (dies_here(n, 1)) {
+            unbind(s);
+            drop_slot(s);
+        }
+        return;
+    }
     if (sreg >= 0 && dies_here(n, 1)) {
         unbind(s);
         drop_slot(s);
@@ -316,6 +444,7 @@ static void emit_mov(int n, const struct ir_insn *i)
         define(d, dreg);
     }
     finish_output(n, d);
+    write_through_if_last(n, d);
 }
 
 /* Values in registers a C call destroys move to a free preserved register
@@ -357,6 +486,7 @@ static void define_call_result(int n, ir_ref d)
         define(d, reg);
     }
     finish_output(n, d);
+    write_through_if_last(n, d);
 }
 
 static void emit_call(int n, const struct ir_insn *i)
@@ -380,8 +510,10 @@ static void emit_insn(int n, const struct ir_insn *i)
 {
     ra.locked = 0;
     ra.scratch = 0;
-    if (i->op == IR_insn_start)
+    if (i->op == IR_insn_start) {
+        ra.guest_pc = (uint64_t)i->aux[0];
         return;
+    }
     if (i->op == IR_mov)
         emit_mov(n, i);
     else if (i->op == IR_call)
@@ -396,10 +528,19 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
         ra_fatal("backend has too many registers");
     ra.c = c;
     ra.b = b;
+    ra.guest_pc = b->guest_pc;
+    if (ra.faults)
+        ra.faults->n_points = ra.faults->n_entries = 0, ra.faults->overflow = false;
     for (int r = 0; r < b->n_values; r++)
         ra.v[r] = (struct ra_value){ .reg = -1, .slot = -1 };
     for (int r = 0; r < RA_MAX_REGS; r++)
         ra.owner[r] = IR_NONE;
+    for (int g = 0; g < b->n_globals; g++)
+        ra.last_use[g] = -1;
+    for (int n = 0; n < b->n_insns; n++)
+        for (int k = 0; k < IR_MAX_ARGS; k++)
+            if (b->insns[n].args[k] < b->n_globals)
+                ra.last_use[b->insns[n].args[k]] = n;
     ra.free_slots = TR_SPILL_SLOTS >= 64 ? ~0ull : bit(TR_SPILL_SLOTS) - 1;
     ra.evict_rr = 0;
 }

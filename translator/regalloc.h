@@ -13,6 +13,29 @@
  * insn (for an output: its result is never read). */
 void ra_liveness(const struct ir_block *b, uint8_t *dies);
 
+/* Where the guest state is at each guest memory access (ld/st), so that a
+ * host fault there becomes a precise guest fault: the guest pc, and every
+ * global newer than env with its host register (or constant). */
+struct ra_fault_point {
+    uint32_t host_off;                  /* the access starts at or after this */
+    uint32_t first, count;              /* entries of this point */
+    uint64_t guest_pc;
+};
+struct ra_fault_entry {
+    int32_t env_offset;
+    int8_t reg;                         /* -1: the value is imm */
+    uint64_t imm;
+};
+#define RA_FAULT_MAX_ENTRIES 16384
+struct ra_fault_map {
+    int n_points, n_entries;
+    bool overflow;
+    struct ra_fault_point points[IR_MAX_INSNS];
+    struct ra_fault_entry entries[RA_FAULT_MAX_ENTRIES];
+};
+/* Record into m during the following ra_emit_block calls (NULL: don't). */
+void ra_record_faults(struct ra_fault_map *m);
+
 /* Emits b into c. Returns false when c ran out of room (c->end). */
 bool ra_emit_block(struct be_code *c, const struct ir_block *b);
 

@@ -29,6 +29,16 @@ void tc_note_guest_range(uint64_t pc, uint64_t size);
 bool tc_overlaps_guest(uint64_t start, uint64_t len);
 uint64_t tc_blocks_executed(void);
 
+struct tr_block *tc_find_by_host_pc(uintptr_t pc);
+
+/* fault.c: host faults on guest memory accesses in translated code. */
+#define TR_EXIT_HOST_FAULT 100          /* internal: tr_host_fault says what */
+extern struct tr_host_fault { int sig; uint64_t addr; } tr_host_fault;
+void fault_install(void);
+void fault_set_env(void *env);
+void fault_keep_map(struct tr_block *tb);
+void fault_begin_block(void);
+
 /* smc.c: self-modifying code on writable pages. */
 bool smc_range_writable(uint64_t start, uint64_t len);
 void smc_maps_changed(void);

@@ -110,11 +110,13 @@ static bool try_translate(uint64_t pc, struct tr_block **out)
         add_exec_counter(&tr_ir, tb);
     ir_optimize(&tr_ir);
     check_ir();
+    fault_begin_block();
     if (!emit_block(tb)) {
         tc_free_last_block(tb);
         return false;
     }
     tb->guest_size = tr_ir.guest_size;
+    fault_keep_map(tb);
     if (writable)
         smc_keep_bytes(tb);
     *out = tb;

@@ -2,6 +2,7 @@
 #ifndef FERRY_TRANSLATOR_H
 #define FERRY_TRANSLATOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "frontend.h"
@@ -17,6 +18,7 @@ struct tr_block {
     uint64_t exec_count;        /* incremented by the block itself under --stats */
     uint8_t *guest_copy;        /* guest bytes as translated, kept for blocks on
                                    writable pages (self-modifying code check) */
+    void *fault_map;            /* guest state at each memory access (fault.c) */
 };
 
 struct tr_stats {
@@ -34,6 +36,12 @@ _Noreturn void tr_run(void *env);
  * mprotect of guest code). The current simple policy flushes the cache. */
 void tr_invalidate(uint64_t start, uint64_t len);
 void tr_print_stats(void);
+
+/* Guest faults (TR_EXIT_SIGILL/SIGTRAP/SIGSEGV/SIGFPE, and host faults on
+ * guest memory accesses in translated code) go to this handler: it returns
+ * true when the guest handles the signal (env->rt.pc then points at the
+ * handler), false to take the default action (death by the signal). */
+void tr_set_fault_handler(bool (*fault)(void *env, int sig, uint64_t addr));
 
 /* For backends' exit_indirect: the host code of the already translated
  * block at guest pc, or NULL (then return TR_EXIT_INDIRECT as usual).

@@ -1,0 +1,100 @@
+/* fault.c -- host faults (SIGSEGV/SIGBUS) on guest memory accesses inside
+ * translated code become precise guest signals.  The register allocator
+ * records, for every guest load/store, the guest pc and where each global
+ * newer than env lives; the handler finds the block and the access from
+ * the host pc, writes those globals back into env, sets rt.pc and unwinds
+ * to the dispatcher, which hands the signal to the guest.  Faults anywhere
+ * else are ferry's own: they take the default action. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "regalloc.h"
+#include "tr_internal.h"
+
+struct tr_host_fault tr_host_fault;
+
+struct fault_map {
+    int n_points;
+    struct ra_fault_point *points;
+    struct ra_fault_entry *entries;
+};
+
+static struct ra_fault_map fault_builder;
+static void *fault_env;
+
+void fault_begin_block(void)
+{
+    ra_record_faults(be_ucontext_pc ? &fault_builder : NULL);
+}
+
+/* Copies the allocator's record into one compact allocation. */
+void fault_keep_map(struct tr_block *tb)
+{
+    struct ra_fault_map *b = &fault_builder;
+    if (!be_ucontext_pc || b->overflow || b->n_points == 0)
+        return;
+    size_t np = sizeof(b->points[0]) * (size_t)b->n_points;
+    size_t ne = sizeof(b->entries[0]) * (size_t)b->n_entries;
+    struct fault_map *m = malloc(sizeof(*m) + np + ne);
+    if (!m)
+        return;
+    m->n_points = b->n_points;
+    m->points = (struct ra_fault_point *)(m + 1);
+    m->entries = (struct ra_fault_entry *)((char *)m->points + np);
+    memcpy(m->points, b->points, np);
+    memcpy(m->entries, b->entries, ne);
+    tb->fault_map = m;
+}
+
+/* The last access starting at or before host offset `off`. */
+static const struct ra_fault_point *find_point(const struct fault_map *m, uint32_t off)
+{
+    const struct ra_fault_point *found = NULL;
+    for (int k = 0; k < m->n_points && m->points[k].host_off <= off; k++)
+        found = &m->points[k];
+    return found;
+}
+
+static void restore_globals(const struct fault_map *m, const struct ra_fault_point *p,
+                            const void *uc)
+{
+    for (uint32_t k = p->first; k < p->first + p->count; k++) {
+        const struct ra_fault_entry *e = &m->entries[k];
+        uint64_t v = e->reg < 0 ? e->imm : be_ucontext_reg(uc, e->reg);
+        memcpy((char *)fault_env + e->env_offset, &v, sizeof(v));
+    }
+}
+
+static void on_host_fault(int sig, siginfo_t *si, void *uc)
+{
+    struct tr_block *tb = tc_find_by_host_pc(be_ucontext_pc(uc));
+    const struct fault_map *m = tb ? tb->fault_map : NULL;
+    const struct ra_fault_point *p =
+        m ? find_point(m, (uint32_t)(be_ucontext_pc(uc) - (uintptr_t)tb->code)) : NULL;
+    struct tr_runtime *rt = fault_env;
+    if (!p || !rt || !rt->unwind) {
+        signal(sig, SIG_DFL);           /* ferry's own fault: dies on return */
+        return;
+    }
+    restore_globals(m, p, uc);
+    rt->pc = p->guest_pc;
+    tr_host_fault.sig = sig;
+    tr_host_fault.addr = (uint64_t)(uintptr_t)si->si_addr;
+    siglongjmp(*rt->unwind, TR_EXIT_HOST_FAULT + 1);
+}
+
+void fault_set_env(void *env) { fault_env = env; }
+
+void fault_install(void)
+{
+    if (!be_ucontext_pc || !be_ucontext_reg)
+        return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_host_fault;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+}
