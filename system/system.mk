@@ -6,8 +6,11 @@
 #   $(BUILD)/system/hosted/NAME             the same guest compiled for the host and
 #                                           linked with the VMM's "hosted" accelerator
 #   make check-system                       tests (part of make check)
+#   make check-system-kvm                   the same tests on real KVM inside QEMU (SVM emulated)
 #   make bench-system                       RSS / start-up time (not in make check)
 #   make boot-linux                         Debian kernel + busybox initramfs (needs real KVM)
+#   make boot-linux-nested                  the same boot on KVM inside QEMU
+# No AArch64 build of ferry-system: it needs KVM for x86-64 guests (see docs/system.md).
 
 SYS_OUT      := $(BUILD)$(MODE_DIR)/system
 SYS_ACCELS   := system/accel_kvm.c system/accel_table_kvm.c system/accel_hosted.c \
