@@ -301,6 +301,16 @@ static void x87_mem_other(struct x86_cpu *env, struct x87 *x, int kind, uint64_t
     }
 }
 
+/* C1 after a store: set when the stored value's magnitude was rounded up. */
+static void x87_store_c1(struct x87 *x, f80 src, f80 stored)
+{
+    x->cc &= ~X87_C1;
+    src.se &= F80_EXP_MAX;
+    stored.se &= F80_EXP_MAX;
+    if (x87_compare(stored, src) == 1)
+        x->cc |= X87_C1;
+}
+
 static void x87_mem(struct x86_cpu *env, struct x87 *x, int op, int reg, uint64_t ea)
 {
     uint16_t fcw = sse_x87_fcw(env);
@@ -310,15 +320,28 @@ static void x87_mem(struct x86_cpu *env, struct x87 *x, int op, int reg, uint64_
     }
     int kind = x87_mem_ops[op >> 1][reg].kind, bytes = x87_mem_ops[op >> 1][reg].bytes;
     if (kind == XM_LDF || kind == XM_LDI) {
-        x87_push(x, kind == XM_LDF ? x87_load_float(ea, bytes) : x87_from_int(x87_load_int(ea, bytes)));
+        f80 v = kind == XM_LDF ? x87_load_float(ea, bytes) : x87_from_int(x87_load_int(ea, bytes));
+        if (bytes < 10 && f80_is_nan(v)) {                 /* fld m32/m64 quiets */
+            x->exc |= (v.m & F80_QUIET) ? 0 : X87_IE;
+            v.m |= F80_QUIET;
+        }
+        x87_push(x, v);
         return;
     }
     if (kind == XM_STF || kind == XM_STI || kind == XM_STT) {
         f80 v = x87_read(x, 0);
-        if (kind == XM_STF)
+        if (kind == XM_STF) {
             x87_store_float(fcw, ea, bytes, v);
-        else
-            x87_store_bits(ea, (uint64_t)x87_to_int(fcw, v, 8 * bytes, kind == XM_STT), bytes);
+            x87_store_c1(x, v, x87_load_float(ea, bytes));
+        } else {
+            int64_t i = x87_to_int(fcw, v, 8 * bytes, kind == XM_STT);
+            x87_store_bits(ea, (uint64_t)i, bytes);
+            x87_store_c1(x, v, x87_from_int(i));
+            if (i == (int64_t)(~0ull << (8 * bytes - 1)) && x87_compare(v, x87_from_int(i)) != 0) {
+                x->exc |= X87_IE;                   /* invalid: the integer indefinite */
+                x->cc &= ~X87_C1;
+            }
+        }
         if (x87_mem_ops[op >> 1][reg].pop)
             x87_pop(x);
         return;
@@ -359,7 +382,7 @@ static void x87_d9_special(struct x86_cpu *env, struct x87 *x, int modrm)
         x87_write(x, 0, x87_unary(x, fcw, 0xfe, a));
         x87_push(x, b);
         break;
-    case 0xfd: x87_write(x, 0, x87_scale(fcw, a, x87_read(x, 1))); break;
+    case 0xfd: x87_write(x, 0, x87_scale(x, fcw, a, x87_read(x, 1))); break;
     default:
         if (modrm >= 0xe8 && modrm <= 0xee)
             x87_push(x, x87_constant(fcw, modrm - 0xe8));

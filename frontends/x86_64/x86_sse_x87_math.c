@@ -85,7 +85,8 @@ static void x87_round_leave(int saved)
         fesetround(saved);
 }
 
-/* A NaN operand: the NaN (with the larger significand if both), quiet. */
+/* A NaN operand: the NaN (with the larger significand if both, compared
+ * before quieting), quiet. */
 static f80 x87_nan_result(struct x87 *x, f80 a, f80 b)
 {
     bool an = f80_is_nan(a), bn = f80_is_nan(b);
@@ -123,13 +124,39 @@ static f80 x87_result(struct x87 *x, long double value)
     return ld_to_f80(r);
 }
 
+/* C1 after a rounded result: set when the magnitude was rounded up,
+ * found by redoing the operation rounding toward zero. */
+static void x87_set_c1(struct x87 *x, uint16_t fcw, f80 r, f80 (*redo)(const void *), const void *ctx)
+{
+    x->cc &= ~X87_C1;
+    if (((fcw >> 10) & 3) == 3 || f80_is_nan(r))
+        return;
+    int saved = fegetround();
+    fesetround(FE_TOWARDZERO);
+    f80 z = redo(ctx);
+    fesetround(saved);
+    if ((r.se & F80_EXP_MAX) != (z.se & F80_EXP_MAX) ? (r.se & F80_EXP_MAX) > (z.se & F80_EXP_MAX)
+                                                     : r.m > z.m)
+        x->cc |= X87_C1;
+}
+
+struct x87_binary { enum x87_op op; long double p, q; };
+
+static f80 x87_redo_arith(const void *ctx)
+{
+    const struct x87_binary *c = ctx;
+    return x87_result(NULL, x87_apply(c->op, c->p, c->q));
+}
+
 f80 x87_arith(struct x87 *x, uint16_t fcw, enum x87_op op, f80 a, f80 b)
 {
     if (f80_is_nan(a) || f80_is_nan(b))
         return x87_nan_result(x, a, b);
+    struct x87_binary c = { op, f80_to_ld(a), f80_to_ld(b) };
     int saved = x87_round_enter(fcw);
-    f80 r = x87_result(x, x87_apply(op, f80_to_ld(a), f80_to_ld(b)));
+    f80 r = x87_result(x, x87_apply(op, c.p, c.q));
     x87_round_leave(saved);
+    x87_set_c1(x, fcw, r, x87_redo_arith, &c);
     return r;
 }
 
@@ -145,25 +172,37 @@ static long double x87_fn(int fn, long double p)
     }
 }
 
+static f80 x87_redo_unary(const void *ctx)
+{
+    const struct x87_binary *c = ctx;
+    return x87_result(NULL, x87_fn((int)c->op, c->p));
+}
+
 /* fchs fabs f2xm1 fsqrt frndint fsin fcos fptan (D9 xx low byte). */
 f80 x87_unary(struct x87 *x, uint16_t fcw, int fn, f80 a)
 {
+    if (fn == 0xe0 || fn == 0xe1)
+        x->cc &= ~X87_C1;
     if (fn == 0xe0)
         return (f80){ a.m, (uint16_t)(a.se ^ 0x8000) };
     if (fn == 0xe1)
         return (f80){ a.m, (uint16_t)(a.se & 0x7fff) };
     if (f80_is_nan(a))
         return x87_nan_result(x, a, a);
+    struct x87_binary c = { (enum x87_op)fn, f80_to_ld(a), 0 };
     int saved = x87_round_enter(fcw);
-    f80 r = x87_result(x, x87_fn(fn, f80_to_ld(a)));
+    f80 r = x87_result(x, x87_fn(fn, c.p));
     x87_round_leave(saved);
+    x87_set_c1(x, fcw, r, x87_redo_unary, &c);
     return r;
 }
 
+/* NaNs keep their quiet bit: arithmetic picks between NaN operands by
+ * their significands before quieting them (fld quiets on its own). */
 f80 x87_from_f32(uint32_t v)
 {
     if ((v & 0x7fffffffu) > 0x7f800000u)
-        return (f80){ F80_INT_BIT | F80_QUIET | (uint64_t)(v & 0x7fffffu) << 40,
+        return (f80){ F80_INT_BIT | (uint64_t)(v & 0x7fffffu) << 40,
                       (uint16_t)((v >> 16 & 0x8000) | F80_EXP_MAX) };
     float f;
     memcpy(&f, &v, 4);
@@ -173,7 +212,7 @@ f80 x87_from_f32(uint32_t v)
 f80 x87_from_f64(uint64_t v)
 {
     if ((v & ~(1ull << 63)) > 0x7ff0000000000000ull)
-        return (f80){ F80_INT_BIT | F80_QUIET | (v & 0xfffffffffffffull) << 11,
+        return (f80){ F80_INT_BIT | (v & 0xfffffffffffffull) << 11,
                       (uint16_t)((v >> 48 & 0x8000) | F80_EXP_MAX) };
     double d;
     memcpy(&d, &v, 8);
@@ -269,34 +308,77 @@ uint16_t x87_examine(f80 v, bool empty)
     return c1 | ((v.m & F80_INT_BIT) ? X87_C2 : 0);
 }
 
+static f80 x87_redo_scale(const void *ctx)
+{
+    const struct x87_binary *c = ctx;
+    return x87_result(NULL, scalbnl(c->p, (int)c->q));
+}
+
+/* a * 2^(+-inf): exact, but 0 * 2^inf and inf * 2^-inf are invalid. */
+static f80 x87_scale_by_inf(struct x87 *x, f80 a, bool negative)
+{
+    uint16_t sign = a.se & 0x8000;
+    if (negative ? f80_is_inf(a) : f80_is_zero(a)) {
+        x->exc |= X87_IE;
+        return f80_indefinite();
+    }
+    if (negative)
+        return (f80){ 0, sign };
+    return f80_is_zero(a) ? a : (f80){ F80_INT_BIT, (uint16_t)(sign | F80_EXP_MAX) };
+}
+
 /* fscale: a * 2^trunc(b). */
-f80 x87_scale(uint16_t fcw, f80 a, f80 b)
+f80 x87_scale(struct x87 *x, uint16_t fcw, f80 a, f80 b)
 {
     if (f80_is_nan(a) || f80_is_nan(b))
-        return x87_nan_result(NULL, a, b);
+        return x87_nan_result(x, a, b);
+    x->cc &= ~X87_C1;
+    if (f80_is_inf(b))
+        return x87_scale_by_inf(x, a, f80_sign(b));
     long double t = truncl(f80_to_ld(b));
     int n = t > 40000 ? 40000 : t < -40000 ? -40000 : (int)t;
+    struct x87_binary c = { X87_MUL, f80_to_ld(a), (long double)n };
     int saved = x87_round_enter(fcw);
-    f80 r = x87_result(NULL, scalbnl(f80_to_ld(a), n));
+    f80 r = x87_redo_scale(&c);
     x87_round_leave(saved);
+    x87_set_c1(x, fcw, r, x87_redo_scale, &c);
     return r;
 }
 
-/* fprem (truncated quotient) / fprem1 (nearest): the whole reduction at
- * once (C2 = 0), with the quotient's low bits in C0 C3 C1. */
+/* Low three bits of |trunc(p / q)| (or of the nearest quotient). */
+static unsigned x87_quotient_bits(long double p, long double q, long double t, bool nearest)
+{
+    long double q8 = 8 * q;
+    /* (fmod(p, 8q) - t) / q is a small integer k; k * q may not be exact,
+     * so round rather than truncate */
+    unsigned bits = isinf(q8) ? 0 : (unsigned)lrintl(fabsl(fmodl(p, q8) - t) / fabsl(q)) & 7;
+    if (nearest && remainderl(p, q) != t)
+        bits = (bits + 1) & 7;
+    return bits;
+}
+
+/* fprem (truncated quotient) / fprem1 (nearest).  When the exponents are
+ * 64 or more apart the hardware only reduces partially (C2 = 1): by a
+ * multiple of q * 2^(D - N), N = 32 + D mod 32, and the guest loops. */
 f80 x87_remainder(uint16_t fcw, f80 a, f80 b, bool ieee, uint16_t *cc)
 {
     *cc = 0;
     if (f80_is_nan(a) || f80_is_nan(b))
         return x87_nan_result(NULL, a, b);
     long double p = f80_to_ld(a), q = f80_to_ld(b);
-    long double r = ieee ? remainderl(p, q) : fmodl(p, q);
-    long double n = (p - r) / q;
-    if (fabsl(n) < 0x1p62L) {
-        uint64_t qbits = (uint64_t)fabsl(n);
-        *cc = (qbits & 4 ? X87_C0 : 0) | (qbits & 2 ? X87_C3 : 0) | (qbits & 1 ? X87_C1 : 0);
+    if (q == 0 || isinf(p))
+        return x87_result(NULL, NAN);
+    if (p == 0 || isinf(q))
+        return x87_result(NULL, p);                 /* normalised */
+    int d = ilogbl(p) - ilogbl(q);
+    if (d >= 64) {
+        *cc = X87_C2;
+        return x87_result(NULL, fmodl(p, scalbnl(q, d - (32 + d % 32))));
     }
-    return x87_result(NULL, r);
+    long double t = fmodl(p, q);
+    unsigned bits = x87_quotient_bits(p, q, t, ieee);
+    *cc = (bits & 4 ? X87_C0 : 0) | (bits & 2 ? X87_C3 : 0) | (bits & 1 ? X87_C1 : 0);
+    return x87_result(NULL, ieee ? remainderl(p, q) : t);
 }
 
 f80 x87_atan2(uint16_t fcw, f80 y, f80 x)
@@ -340,7 +422,12 @@ f80 x87_ylog2x(uint16_t fcw, f80 y, f80 x, bool plus1)
 void x87_extract(f80 a, f80 *exp, f80 *sig)
 {
     long double p = f80_to_ld(a);
-    if (p == 0 || isinf(p) || f80_is_nan(a)) {
+    if (f80_is_nan(a)) {
+        a.m |= F80_QUIET;
+        *exp = *sig = a;
+        return;
+    }
+    if (p == 0 || isinf(p)) {
         *sig = a;
         *exp = p == 0 ? (f80){ F80_INT_BIT, 0xffff } : a;
         if (isinf(p))
