@@ -94,17 +94,19 @@ static void h_int3(struct x86_dc *dc) { x86_end_exit(dc, dc->next_pc, TR_EXIT_SI
 static void h_privileged(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGSEGV); }
 static void h_ud2(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGILL); }
 
+/* Jumps themselves do not read flags: what they leave to the successor is
+ * decided by the block's exit liveness. */
 #define JCC(cc) { X86_INS_J##cc, h_jcc, X86_FL_READ, 1 }
 #define PRIV(name) { X86_INS_##name, h_privileged, X86_FL_READ, 1 }
 const struct x86_insn_entry x86_control_table[] = {
     JCC(O), JCC(NO), JCC(B), JCC(AE), JCC(E), JCC(NE), JCC(BE), JCC(A),
     JCC(S), JCC(NS), JCC(P), JCC(NP), JCC(L), JCC(GE), JCC(LE), JCC(G),
-    { X86_INS_JRCXZ, h_jrcxz, X86_FL_READ, 1 },
-    { X86_INS_JECXZ, h_jrcxz, X86_FL_READ, 1 },
-    { X86_INS_LOOP, h_loop, X86_FL_READ, 1 },
-    { X86_INS_JMP, h_jmp, X86_FL_READ, 1 },
-    { X86_INS_CALL, h_call, X86_FL_READ, 1 },
-    { X86_INS_RET, h_ret, X86_FL_READ, 1 },
+    { X86_INS_JRCXZ, h_jrcxz, X86_FL_PASS, 1 },
+    { X86_INS_JECXZ, h_jrcxz, X86_FL_PASS, 1 },
+    { X86_INS_LOOP, h_loop, X86_FL_PASS, 1 },
+    { X86_INS_JMP, h_jmp, X86_FL_PASS, 1 },
+    { X86_INS_CALL, h_call, X86_FL_PASS, 1 },
+    { X86_INS_RET, h_ret, X86_FL_PASS, 1 },
     { X86_INS_SYSCALL, h_syscall, X86_FL_READ, 1 },
     { X86_INS_INT3, h_int3, X86_FL_READ, 1 },
     { X86_INS_UD2, h_ud2, X86_FL_READ, 1 },

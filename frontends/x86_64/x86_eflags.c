@@ -83,6 +83,56 @@ uint64_t x86_cc_compute(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src
     }
 }
 
+/* CF alone, without the parity and overflow work. */
+static uint64_t cc_carry(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2)
+{
+    int bits = 8 << (cc_op & 3);
+    uint64_t m = bits == 64 ? ~0ull : (1ull << bits) - 1, r = dst & m, b = src & m, a;
+    switch (cc_op >> 2) {
+    case X86_CC_EFLAGS: return src & 1;
+    case X86_CC_ADD: return r < b;
+    case X86_CC_ADC: return (src2 & 1) ? r <= b : r < b;
+    case X86_CC_SUB: a = (r + b) & m; return a < b;
+    case X86_CC_SBB: a = (r + b + (src2 & 1)) & m; return (src2 & 1) ? a <= b : a < b;
+    case X86_CC_INC: case X86_CC_DEC: return src & 1;
+    case X86_CC_SHL: return (src >> (bits - 1)) & 1;
+    case X86_CC_SAR: return src & 1;
+    case X86_CC_MUL: return dst != 0;
+    case X86_CC_BMI: return b == 0;
+    default: return 0;
+    }
+}
+
+/* Kinds whose ZF and SF come straight from the result in dst. */
+static bool zs_from_result(uint64_t kind)
+{
+    return kind >= X86_CC_ADD && kind <= X86_CC_SAR;
+}
+
+uint64_t x86_cc_bits(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2, uint64_t want)
+{
+    int bits = 8 << (cc_op & 3);
+    uint64_t r = bits == 64 ? dst : dst & ((1ull << bits) - 1), f = 0;
+    if (want == X86_CF) return cc_carry(cc_op, dst, src, src2);
+    if ((want & ~(uint64_t)(X86_CF | X86_ZF | X86_SF)) || !zs_from_result(cc_op >> 2))
+        return x86_cc_compute(cc_op, dst, src, src2) & want;
+    if ((want & X86_ZF) && r == 0) f |= X86_ZF;
+    if ((want & X86_SF) && (r >> (bits - 1))) f |= X86_SF;
+    if ((want & X86_CF) && cc_carry(cc_op, dst, src, src2)) f |= X86_CF;
+    return f;
+}
+
+static uint64_t helper_cc_bits(void *env, uint64_t op, uint64_t dst, uint64_t src,
+                               uint64_t src2, uint64_t want)
+{
+    (void)env;
+    return x86_cc_bits(op, dst, src, src2, want);
+}
+
+const struct ir_helper x86_helper_cc_bits = {
+    (void *)helper_cc_bits, "cc_bits", 5, 1, 0
+};
+
 static uint64_t helper_cc_compute(void *env, uint64_t op, uint64_t dst, uint64_t src,
                                   uint64_t src2)
 {

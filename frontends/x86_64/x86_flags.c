@@ -11,7 +11,7 @@
 void x86_flags_reset(struct x86_dc *dc)
 {
     *dc->flags = (struct x86_flags_state){ .known = false, .dirty = false, .live = true,
-        .exit_live = true,
+        .exit_live = true, .cf_live = true,
         .dst = IR_NONE, .src = IR_NONE, .src2 = IR_NONE, .lhs = IR_NONE };
 }
 
@@ -88,10 +88,18 @@ ir_ref x86_flags_cf_known(struct x86_dc *dc)
     }
 }
 
+/* Some flags of the state in the globals, without caching the result. */
+ir_ref x86_flags_unknown_bits(struct x86_dc *dc, uint64_t want)
+{
+    return x86_call(dc, &x86_helper_cc_bits, x86_g_cc_op, x86_g_cc_dst, x86_g_cc_src,
+                    x86_g_cc_src2, x86_imm(dc, want));
+}
+
 ir_ref x86_flags_cf(struct x86_dc *dc)
 {
     ir_ref cf = x86_flags_cf_known(dc);
     if (cf != IR_NONE) return cf;
+    if (!dc->flags->known) return x86_flags_unknown_bits(dc, X86_CF);
     return x86_op2(dc, IR_and, 8, x86_flags_eflags(dc), x86_imm(dc, X86_CF));
 }
 
@@ -113,10 +121,11 @@ void x86_flags_sync_exit(struct x86_dc *dc)
 
 void x86_flags_clobbered(struct x86_dc *dc)
 {
-    bool live = dc->flags->live, exit_live = dc->flags->exit_live;
+    struct x86_flags_state keep = *dc->flags;
     x86_flags_reset(dc);
-    dc->flags->live = live;
-    dc->flags->exit_live = exit_live;
+    dc->flags->live = keep.live;
+    dc->flags->exit_live = keep.exit_live;
+    dc->flags->cf_live = keep.cf_live;
 }
 
 void x86_flags_set_eflags(struct x86_dc *dc, ir_ref eflags)

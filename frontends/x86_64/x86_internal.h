@@ -67,6 +67,7 @@ struct x86_flags_state {
     bool dirty;             /* ... and the cc_* globals do not yet */
     bool live;              /* the current insn's flag results are read later */
     bool exit_live;         /* the flags may be read after the block's direct exits */
+    bool cf_live;           /* the current insn's CF result is read later */
     int kind, bytes;
     ir_ref dst, src, src2;
     ir_ref lhs;             /* first operand of add/sub/cmp (not in globals) */
@@ -105,6 +106,11 @@ int x86_cc_of_insn(unsigned id);    /* jcc/setcc/cmovcc id -> cc, or -1 */
 /* x86_eflags.c: C evaluation of a lazy state (the oracle-tested one). */
 uint64_t x86_cc_compute(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2);
 extern const struct ir_helper x86_helper_cc_compute;
+/* Only the flags in `want` (CF alone is cheap): for one condition or one
+ * carry read at the start of a block. */
+uint64_t x86_cc_bits(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2, uint64_t want);
+extern const struct ir_helper x86_helper_cc_bits;
+ir_ref x86_flags_unknown_bits(struct x86_dc *dc, uint64_t want);
 
 /* ---- IR shortcuts (x86_operand.c) -------------------------------------- */
 

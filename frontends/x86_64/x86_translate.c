@@ -29,6 +29,7 @@ struct block_plan {
     int n;                          /* decoded instructions */
     bool fetch_fault;               /* insn n is not readable */
     bool flags_live[X86_MAX_BLOCK_INSNS];
+    bool cf_live[X86_MAX_BLOCK_INSNS];  /* the same for CF alone */
     bool exit_live;                 /* flags read after the block's direct exits */
 };
 
@@ -176,14 +177,23 @@ static bool exit_flags_live(int n)
     return !succ_kills_flags(next);
 }
 
+/* Readers that look at flags other than CF only (je, setl, cmovs...). */
+static bool reads_no_cf(const cs_insn *ci)
+{
+    int cc = x86_cc_of_insn(ci->id);
+    return cc >= 0 && (cc >> 1) != 1 && (cc >> 1) != 3;        /* not B/AE, BE/A */
+}
+
 static void plan_liveness(struct block_plan *p, int n)
 {
-    bool live = p->exit_live;               /* flags leave the block */
+    bool live = p->exit_live, cf = p->exit_live;    /* flags leave the block */
     for (int i = n - 1; i >= 0; i--) {
-        int cls = decoded_ok(x86_insns[i]) ? fclass_of(x86_insns[i]) : X86_FL_READ;
+        const cs_insn *ci = x86_insns[i];
+        int cls = decoded_ok(ci) ? fclass_of(ci) : X86_FL_READ;
         p->flags_live[i] = live;
-        if (cls == X86_FL_READ) live = true;
-        else if (cls == X86_FL_FULL) live = false;
+        p->cf_live[i] = cf;
+        if (cls == X86_FL_READ) { live = true; cf = cf || !reads_no_cf(ci); }
+        else if (cls == X86_FL_FULL) live = cf = false;
     }
 }
 
@@ -229,13 +239,14 @@ void x86_raise_sigill(struct x86_dc *dc)
 
 /* ---- pass 3 ------------------------------------------------------------ */
 
-static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live)
+static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_live)
 {
     dc->insn = ci;
     dc->x = &ci->detail->x86;
     dc->pc = ci->address;
     dc->next_pc = ci->address + ci->size;
     dc->flags->live = live;
+    dc->flags->cf_live = cf_live;
     x86_operand_reset(dc);
     ir_insn_start(dc->b, dc->pc, ci->size);
     const struct x86_insn_entry *e = x86_lookup(ci->id);
@@ -261,7 +272,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
         if (ir_nearly_full(b)) return i;
         cs_insn *ci = x86_insns[i];
         if (!decoded_ok(ci)) { dc.insn = NULL; dc.pc = dc.next_pc; x86_raise_sigill(&dc); break; }
-        translate_insn(&dc, ci, p->flags_live[i]);
+        translate_insn(&dc, ci, p->flags_live[i], p->cf_live[i]);
     }
     if (!dc.block_ended) {
         if (p->fetch_fault && n == p->n && n == 0)
