@@ -51,7 +51,8 @@ static void h_bts(struct x86_dc *dc) { bit_test(dc, BT_SET); }
 static void h_btr(struct x86_dc *dc) { bit_test(dc, BT_RESET); }
 static void h_btc(struct x86_dc *dc) { bit_test(dc, BT_COMPLEMENT); }
 
-/* bsf/bsr: a zero source leaves the destination unchanged. */
+/* bsf/bsr: a zero source leaves the destination unchanged -- on this CPU
+ * even the upper half of a 32-bit destination register. */
 static void bit_scan(struct x86_dc *dc, bool reverse)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
@@ -64,7 +65,12 @@ static void bit_scan(struct x86_dc *dc, bool reverse)
         idx = x86_op2(dc, IR_sub, 8, x86_imm(dc, (uint64_t)size - 1), idx);
     }
     struct x86_cmp z = { IR_EQ, 64, src, zero };
-    x86_operand_write(dc, d, x86_select(dc, &z, x86_operand_read(dc, d), idx));
+    if (bytes == 4 && d->type == X86_OP_REG) {
+        int n = x86_gpr_num(d->reg);
+        x86_set_reg(dc, n, x86_select(dc, &z, x86_get_reg(dc, n), idx));
+    } else {
+        x86_operand_write(dc, d, x86_select(dc, &z, x86_operand_read(dc, d), idx));
+    }
     x86_flags_set(dc, X86_CC_BSF, bytes, x86_select(dc, &z, zero, idx), src, IR_NONE, IR_NONE);
 }
 

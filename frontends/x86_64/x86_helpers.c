@@ -152,19 +152,20 @@ static uint64_t helper_rcr(void *env, uint64_t v, uint64_t unused, uint64_t cnt,
 }
 
 /* shld/shrd: result, and the lazy state of the equivalent shl/shr
- * (src = value shifted by count-1). */
+ * (src = value shifted by count-1).  16-bit forms with counts above 16
+ * shift through dst:src:src (shld) or src:src:dst (shrd), as measured. */
 static uint64_t double_shift(struct x86_cpu *c, uint64_t a, uint64_t b, uint64_t cnt,
                              uint64_t bytes, bool left)
 {
-    int bits = (int)bytes * 8;
-    uint64_t m = mask_of(bytes);
-    unsigned __int128 w = left ? ((unsigned __int128)(a & m) << bits | (b & m))
-                               : ((unsigned __int128)(b & m) << bits | (a & m));
-    uint64_t r, src;
+    int bits = (int)bytes * 8, wide = bytes == 2 ? 48 : 2 * bits;
+    uint64_t m = mask_of(bytes), r, src;
+    unsigned __int128 hi = left ? a & m : b & m, lo = left ? b & m : a & m, w;
+    w = (hi << bits) | lo;
+    if (bytes == 2) w = left ? (w << 16) | lo : (hi << 32) | w;
     if (cnt == 0) return a;
     if (left) {
-        r = (uint64_t)((w << cnt) >> bits) & m;
-        src = (uint64_t)((w << (cnt - 1)) >> bits) & m;
+        r = (uint64_t)((w << cnt) >> (wide - bits)) & m;
+        src = (uint64_t)((w << (cnt - 1)) >> (wide - bits)) & m;
     } else {
         r = (uint64_t)(w >> cnt) & m;
         src = (uint64_t)(w >> (cnt - 1)) & m;
