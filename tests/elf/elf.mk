@@ -8,7 +8,7 @@ $(ELF_GEN): tests/elf/gen_bad_elf.c tests/elf/elf_cases.h | $(SETUP_STAMP)
 	$(CC_x86_64) -std=gnu11 -O1 -Wall -o $@ $<
 $(ELF_OUT)/hello: tests/elf/hello.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	gcc -static -O1 -o $@ $<
+	$(GUEST_CC) -static -O1 -o $@ $<
 $(ELF_OUT)/fixtures/cases.txt: $(ELF_GEN) $(ELF_OUT)/hello
 	@mkdir -p $(@D)
 	$(ELF_GEN) $(ELF_OUT)/hello $(@D)
