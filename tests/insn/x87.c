@@ -1,0 +1,370 @@
+/* x87.c -- difftest of the x87 FPU: loads and stores of every memory
+ * format (m32/m64/m80 reals, m16/m32/m64 integers, including rounding of
+ * stores under each RC mode and integer overflow to the "integer
+ * indefinite"), the arithmetic group in every form (st(0),st(i) /
+ * st(i),st(0) / pop / m32 / m64 / integer m16 m32) under every rounding
+ * mode and the three precision-control settings, unary operations (fchs
+ * fabs fsqrt frndint fxtract fscale fprem fprem1), constants, compares
+ * (fcom/fucom/ficom/ftst/fxam condition codes, fcomi/fucomi EFLAGS), fcmovcc,
+ * fxch/ffree/fincstp/fdecstp and the control/status/tag words.
+ *
+ * Operands: zeros, denormals, the smallest normal, the largest finite,
+ * infinities, quiet and signaling NaNs with payloads, halfway cases for
+ * rounding to integer, then fixed-seed random values.  Each case prints
+ * its inputs, the status word, and the two top registers (80-bit raw bits).
+ *
+ * Masked: status word bits PE UE OE DE ZE (exception flags ferry does not
+ * track; IE, SF, C0..C3 and TOP are checked).  Transcendentals (f2xm1 fsin
+ * fcos fsincos fptan fpatan fyl2x fyl2xp1) are printed with the 8 low
+ * significand bits cleared: their last bits are CPU-model specific. */
+#include "insn.h"
+
+typedef struct { uint64_t m; uint16_t se; uint16_t pad[3]; } f80;
+
+#define SW_CHECKED 0x7f41u          /* C3 TOP C2 C1 C0 SF IE */
+
+static const f80 edges[] = {
+    { 0, 0 }, { 0, 0x8000 }, { 1ull << 63, 0x3fff }, { 1ull << 63, 0xbfff },
+    { 0xc000000000000000ull, 0x3fff }, { 0xc90fdaa22168c235ull, 0x4000 },
+    { 1, 0 } /* denormal */, { 0x00000000deadbeefull, 0x8000 },
+    { 1ull << 63, 1 } /* min normal */, { ~0ull, 0x7ffe } /* max */,
+    { ~0ull, 0xfffe }, { 1ull << 63, 0x7fff } /* inf */, { 1ull << 63, 0xffff },
+    { 0xc000000000000000ull, 0x7fff } /* qnan */, { 0xc000000000001234ull, 0xffff },
+    { 0x8000000000000001ull, 0x7fff } /* snan */, { 0xa000000000000000ull, 0x4000 } /* 2.5 */,
+    { 0xe000000000000000ull, 0xc000 } /* -3.5 */, { 1ull << 63, 0x3ffe } /* 0.5 */,
+    { 0xfffe000000000000ull, 0x400d } /* 32767.5 */, { 0x8000800000000000ull, 0xc00e },
+    { 0xfffffffe00000000ull, 0x401d } /* 2^31-1 +.5 */, { 1ull << 63, 0x403e } /* 2^63 */,
+    { ~0ull, 0x403e } /* 2^64-1 */, { 0xaaaaaaaaaaaaaaabull, 0x3ffd } /* 1/3 */,
+    { 0xffffffffffffffffull, 0x3fff }, { 0x8000000000000001ull, 0x3fff },
+    { 0x8000000000000400ull, 0x43fe }, { 0x8000000000000400ull, 0x3c01 },
+};
+#define NEDGE (sizeof edges / sizeof edges[0])
+#ifdef INSN_LONG
+#define NRAND 60
+#define PAIR_STRIDE 1
+#else
+#define NRAND 8
+#define PAIR_STRIDE 5
+#endif
+#define NVAL (NEDGE + NRAND)
+
+static f80 vals[NVAL];
+
+/* Random values: random significand (integer bit set), exponent near 1.0
+ * for most (arithmetic with carries and cancellation), anywhere for some. */
+__attribute__((constructor(101))) static void make_values(void)
+{
+    insn_init();
+    for (unsigned i = 0; i < NVAL; i++) {
+        if (i < NEDGE) {
+            vals[i] = edges[i];
+            continue;
+        }
+        uint64_t r = insn_rand(), e = insn_rand();
+        uint16_t exp = i % 4 == 0 ? (uint16_t)(e % 0x7ffe + 1) : (uint16_t)(0x3fff - 40 + e % 80);
+        vals[i] = (f80){ r | 1ull << 63, (uint16_t)(exp | (e >> 20 & 0x8000)) };
+    }
+}
+
+/* Control words: RC in each mode at 64-bit precision, and PC 24/53. */
+static const uint16_t cws[] = { 0x037f, 0x077f, 0x0b7f, 0x0f7f, 0x007f, 0x027f };
+#define NCW (sizeof cws / sizeof cws[0])
+
+struct x87_out { uint16_t sw; f80 r0, r1; uint64_t fl; };
+
+static void print_case(const char *name, const f80 *a, const f80 *b, uint64_t extra,
+                       const struct x87_out *o, uint64_t mask)
+{
+    uint64_t in[] = { a->se, a->m, b->se, b->m, extra };
+    uint64_t out[] = { o->sw & SW_CHECKED, o->r0.se, o->r0.m & mask, o->r1.se,
+                       o->r1.m & mask, o->fl };
+    INSN_CASE(name, in, out);
+}
+
+/* ST0 = a, ST1 = b; run TEXT (with %[m] a memory operand holding MEM),
+ * then record the status word, EFLAGS, and pop two registers. */
+#define X87_RUN(TEXT, A, B, CW, MEM, O)                                        \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t"     \
+                     TEXT "\n\tfnstsw %[sw]\n\tpushfq\n\tpopq %[fl]\n\t"      \
+                     "fstpt %[r0]\n\tfstpt %[r1]\n\tfninit"                   \
+                     : [sw] "=m"((O).sw), [r0] "=m"((O).r0), [r1] "=m"((O).r1), \
+                       [fl] "=r"((O).fl)                                      \
+                     : [a] "m"(A), [b] "m"(B), [cw] "m"(CW), [m] "m"(MEM)     \
+                     : "cc", "memory")
+
+/* Two-operand register forms over value pairs, for every control word. */
+#define X87_PAIRS(FN, TEXT, MASK, NCWS)                                        \
+    INSN_TEST(t_##FN)                                                           \
+    {                                                                         \
+        uint64_t dummy = 0;                                                   \
+        for (unsigned i = 0; i < NVAL; i++)                                   \
+            for (unsigned j = i % PAIR_STRIDE; j < NVAL; j += PAIR_STRIDE)    \
+                for (unsigned c = 0; c < (NCWS); c++) {                       \
+                    struct x87_out o;                                         \
+                    X87_RUN(TEXT, vals[i], vals[j], cws[c], dummy, o);       \
+                    o.fl &= F_ZF | F_PF | F_CF;                              \
+                    print_case(#FN, &vals[i], &vals[j], cws[c], &o, MASK);   \
+                }                                                             \
+    }
+
+#define ALL ~0ull
+#define TRANS ~0xffull
+
+X87_PAIRS(fadd_st0_st1, "fadd %%st(1), %%st", ALL, NCW)
+X87_PAIRS(fadd_st1_st0, "fadd %%st, %%st(1)", ALL, 1)
+X87_PAIRS(faddp, "faddp", ALL, 1)
+X87_PAIRS(fsub_st0_st1, "fsub %%st(1), %%st", ALL, NCW)
+X87_PAIRS(fsubr_st0_st1, "fsubr %%st(1), %%st", ALL, 1)
+X87_PAIRS(fsub_st1_st0, "fsub %%st, %%st(1)", ALL, 1)
+X87_PAIRS(fsubr_st1_st0, "fsubr %%st, %%st(1)", ALL, 1)
+X87_PAIRS(fsubp, "fsubp", ALL, 1)
+X87_PAIRS(fsubrp, "fsubrp", ALL, 1)
+X87_PAIRS(fmul_st0_st1, "fmul %%st(1), %%st", ALL, NCW)
+X87_PAIRS(fmul_st1_st0, "fmul %%st, %%st(1)", ALL, 1)
+X87_PAIRS(fmulp, "fmulp", ALL, 1)
+X87_PAIRS(fdiv_st0_st1, "fdiv %%st(1), %%st", ALL, NCW)
+X87_PAIRS(fdivr_st0_st1, "fdivr %%st(1), %%st", ALL, 1)
+X87_PAIRS(fdiv_st1_st0, "fdiv %%st, %%st(1)", ALL, 1)
+X87_PAIRS(fdivr_st1_st0, "fdivr %%st, %%st(1)", ALL, 1)
+X87_PAIRS(fdivp, "fdivp", ALL, 1)
+X87_PAIRS(fdivrp, "fdivrp", ALL, 1)
+X87_PAIRS(fscale, "fscale", ALL, 4)
+X87_PAIRS(fprem, "fprem", ALL, 1)
+X87_PAIRS(fprem1, "fprem1", ALL, 1)
+X87_PAIRS(fxch, "fxch %%st(1)", ALL, 1)
+X87_PAIRS(fcom, "fcom %%st(1)", ALL, 1)
+X87_PAIRS(fcomp, "fcomp %%st(1)", ALL, 1)
+X87_PAIRS(fcompp, "fcompp", ALL, 1)
+X87_PAIRS(fucom, "fucom %%st(1)", ALL, 1)
+X87_PAIRS(fucomp, "fucomp %%st(1)", ALL, 1)
+X87_PAIRS(fucompp, "fucompp", ALL, 1)
+X87_PAIRS(fcomi, "fcomi %%st(1), %%st", ALL, 1)
+X87_PAIRS(fcomip, "fcomip %%st(1), %%st", ALL, 1)
+X87_PAIRS(fucomi, "fucomi %%st(1), %%st", ALL, 1)
+X87_PAIRS(fucomip, "fucomip %%st(1), %%st", ALL, 1)
+X87_PAIRS(fpatan, "fpatan", TRANS, 1)
+X87_PAIRS(fyl2x, "fyl2x", TRANS, 1)
+
+/* One-operand forms (ST1 holds 1.0 to observe pushes and pops). */
+#define X87_UNARY(FN, TEXT, MASK, NCWS)                                        \
+    INSN_TEST(t_##FN)                                                           \
+    {                                                                         \
+        uint64_t dummy = 0;                                                   \
+        for (unsigned i = 0; i < NVAL; i++)                                   \
+            for (unsigned c = 0; c < (NCWS); c++) {                           \
+                struct x87_out o;                                             \
+                X87_RUN(TEXT, vals[i], edges[2], cws[c], dummy, o);          \
+                o.fl = 0;                                                     \
+                print_case(#FN, &vals[i], &edges[2], cws[c], &o, MASK);      \
+            }                                                                 \
+    }
+
+X87_UNARY(fchs, "fchs", ALL, 1)
+X87_UNARY(fabs, "fabs", ALL, 1)
+X87_UNARY(fsqrt, "fsqrt", ALL, NCW)
+X87_UNARY(frndint, "frndint", ALL, 4)
+X87_UNARY(fxtract, "fxtract", ALL, 1)
+X87_UNARY(ftst, "ftst", ALL, 1)
+X87_UNARY(fxam, "fxam", ALL, 1)
+X87_UNARY(fxam_empty, "ffree %%st(0)\n\tfxam", ALL, 1)
+X87_UNARY(fld_st1, "fld %%st(1)", ALL, 1)
+X87_UNARY(fst_st1, "fst %%st(1)", ALL, 1)
+X87_UNARY(fstp_st1, "fstp %%st(1)", ALL, 1)
+X87_UNARY(ffree_st1, "ffree %%st(1)", ALL, 1)
+X87_UNARY(fincstp, "fincstp", ALL, 1)
+X87_UNARY(fdecstp, "fdecstp", ALL, 1)
+X87_UNARY(fstp_underflow, "fstp %%st(0)\n\tfstp %%st(0)\n\tfadd %%st(0), %%st", ALL, 1)
+X87_UNARY(fld_overflow, "fld %%st\n\tfld %%st\n\tfld %%st\n\tfld %%st\n\tfld %%st\n\t"
+          "fld %%st\n\tfld %%st", ALL, 1)
+X87_UNARY(fld1, "fld1", ALL, 4)
+X87_UNARY(fldz, "fldz", ALL, 1)
+X87_UNARY(fldpi, "fldpi", ALL, 4)
+X87_UNARY(fldl2e, "fldl2e", ALL, 4)
+X87_UNARY(fldl2t, "fldl2t", ALL, 4)
+X87_UNARY(fldlg2, "fldlg2", ALL, 4)
+X87_UNARY(fldln2, "fldln2", ALL, 4)
+X87_UNARY(f2xm1, "f2xm1", TRANS, 1)
+X87_UNARY(fsin, "fsin", TRANS, 1)
+X87_UNARY(fcos, "fcos", TRANS, 1)
+X87_UNARY(fsincos, "fsincos", TRANS, 1)
+X87_UNARY(fptan, "fptan", TRANS, 1)
+X87_UNARY(fyl2xp1, "fyl2xp1", TRANS, 1)
+
+/* Memory operand forms: MEM is the memory value, ST0 = vals[i]. */
+#define X87_MEM(FN, TEXT, TYPE, SRC, NSRC, NCWS)                               \
+    INSN_TEST(t_##FN)                                                           \
+    {                                                                         \
+        for (unsigned i = 0; i < NVAL; i++)                                   \
+            for (unsigned k = i % PAIR_STRIDE; k < (NSRC); k += PAIR_STRIDE)  \
+                for (unsigned c = 0; c < (NCWS); c++) {                       \
+                    struct x87_out o;                                         \
+                    TYPE mem = (TYPE)SRC[k];                                  \
+                    X87_RUN(TEXT, vals[i], edges[2], cws[c], mem, o);        \
+                    o.fl = (uint64_t)mem;                                     \
+                    print_case(#FN, &vals[i], &edges[2],                      \
+                               (uint64_t)SRC[k] << 16 | cws[c], &o, ALL);     \
+                }                                                             \
+    }
+
+static const uint32_t fbits[] = {
+    0, 0x80000000, 0x3f800000, 0xbfc00000, 0x00000001, 0x807fffff, 0x00800000,
+    0x7f7fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc01234, 0x7f800001,
+    0x4b800001, 0x3eaaaaab, 0x40490fdb,
+};
+static const uint64_t dbits[] = {
+    0, 0x8000000000000000ull, 0x3ff0000000000000ull, 0xc00c000000000000ull, 1,
+    0x800fffffffffffffull, 0x0010000000000000ull, 0x7fefffffffffffffull,
+    0x7ff0000000000000ull, 0xfff0000000000000ull, 0x7ff8000000000000ull,
+    0xfff8000000001234ull, 0x7ff0000000000001ull, 0x3fd5555555555555ull,
+    0x400921fb54442d18ull, 0x43e0000000000000ull,
+};
+static const int64_t ints[] = {
+    0, 1, -1, 2, 3, 0x7fff, -0x8000, 0x12345, 0x7fffffff, -0x7fffffff - 1,
+    0x123456789abcdefll, -0x7fffffffffffffffll - 1, 0x7fffffffffffffffll,
+    1000000007, -99999,
+};
+#define NF (sizeof fbits / sizeof fbits[0])
+#define ND (sizeof dbits / sizeof dbits[0])
+#define NI (sizeof ints / sizeof ints[0])
+
+X87_MEM(flds, "flds %[m]", uint32_t, fbits, NF, 1)
+X87_MEM(fldl, "fldl %[m]", uint64_t, dbits, ND, 1)
+X87_MEM(fadds, "fadds %[m]", uint32_t, fbits, NF, 4)
+X87_MEM(faddl, "faddl %[m]", uint64_t, dbits, ND, 4)
+X87_MEM(fsubs, "fsubs %[m]", uint32_t, fbits, NF, 1)
+X87_MEM(fsubrl, "fsubrl %[m]", uint64_t, dbits, ND, 1)
+X87_MEM(fmuls, "fmuls %[m]", uint32_t, fbits, NF, 1)
+X87_MEM(fmull, "fmull %[m]", uint64_t, dbits, ND, 4)
+X87_MEM(fdivs, "fdivs %[m]", uint32_t, fbits, NF, 1)
+X87_MEM(fdivrl, "fdivrl %[m]", uint64_t, dbits, ND, 1)
+X87_MEM(fcoms, "fcoms %[m]", uint32_t, fbits, NF, 1)
+X87_MEM(fcompl, "fcompl %[m]", uint64_t, dbits, ND, 1)
+X87_MEM(filds, "filds %[m]", uint16_t, ints, NI, 1)
+X87_MEM(fildl, "fildl %[m]", uint32_t, ints, NI, 1)
+X87_MEM(fildll, "fildll %[m]", uint64_t, ints, NI, 1)
+X87_MEM(fiadds, "fiadds %[m]", uint16_t, ints, NI, 1)
+X87_MEM(fiaddl, "fiaddl %[m]", uint32_t, ints, NI, 4)
+X87_MEM(fisubl, "fisubl %[m]", uint32_t, ints, NI, 1)
+X87_MEM(fisubrs, "fisubrs %[m]", uint16_t, ints, NI, 1)
+X87_MEM(fimull, "fimull %[m]", uint32_t, ints, NI, 1)
+X87_MEM(fidivl, "fidivl %[m]", uint32_t, ints, NI, 1)
+X87_MEM(fidivrs, "fidivrs %[m]", uint16_t, ints, NI, 1)
+X87_MEM(ficoms, "ficoms %[m]", uint16_t, ints, NI, 1)
+X87_MEM(ficompl, "ficompl %[m]", uint32_t, ints, NI, 1)
+
+/* Stores: ST0 = vals[i] converted under each control word; the stored
+ * value lands in the printed EFLAGS slot. */
+#define X87_STORE_OUT(FN, TEXT, TYPE, NCWS)                                    \
+    INSN_TEST(t_##FN)                                                           \
+    {                                                                         \
+        for (unsigned i = 0; i < NVAL; i++)                                   \
+            for (unsigned c = 0; c < (NCWS); c++) {                           \
+                struct x87_out o;                                             \
+                TYPE mem = 0;                                                 \
+                __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfld1\n\tfldt %[a]\n\t" \
+                                 TEXT "\n\tfnstsw %[sw]\n\tfstpt %[r0]\n\t"   \
+                                 "fstpt %[r1]\n\tfninit"                      \
+                                 : [sw] "=m"(o.sw), [r0] "=m"(o.r0),          \
+                                   [r1] "=m"(o.r1), [m] "=m"(mem)             \
+                                 : [a] "m"(vals[i]), [cw] "m"(cws[c])         \
+                                 : "memory");                                 \
+                o.fl = (uint64_t)mem;                                         \
+                print_case(#FN, &vals[i], &edges[2], cws[c], &o, ALL);       \
+            }                                                                 \
+    }
+
+X87_STORE_OUT(fsts, "fsts %[m]", uint32_t, NCW)
+X87_STORE_OUT(fstps, "fstps %[m]", uint32_t, 1)
+X87_STORE_OUT(fstl, "fstl %[m]", uint64_t, NCW)
+X87_STORE_OUT(fstpl, "fstpl %[m]", uint64_t, 1)
+X87_STORE_OUT(fists, "fists %[m]", uint16_t, 4)
+X87_STORE_OUT(fistpl, "fistpl %[m]", uint32_t, 4)
+X87_STORE_OUT(fistpll, "fistpll %[m]", uint64_t, 4)
+X87_STORE_OUT(fisttps, "fisttps %[m]", uint16_t, 1)
+X87_STORE_OUT(fisttpl, "fisttpl %[m]", uint32_t, 1)
+X87_STORE_OUT(fisttpll, "fisttpll %[m]", uint64_t, 1)
+X87_STORE_OUT(fnstsw_m, "fxam\n\tfnstsw %[m]", uint16_t, 1)
+
+INSN_TEST(fstpt_roundtrip)
+{
+    for (unsigned i = 0; i < NVAL; i++) {
+        f80 out = { 0, 0 };
+        uint16_t sw;
+        __asm__ volatile("fninit\n\tfldt %[a]\n\tfstpt %[o]\n\tfnstsw %[sw]"
+                         : [o] "=m"(out), [sw] "=m"(sw) : [a] "m"(vals[i]) : "memory");
+        uint64_t in[] = { vals[i].se, vals[i].m };
+        uint64_t res[] = { out.se, out.m, sw & SW_CHECKED };
+        INSN_CASE("fstpt", in, res);
+    }
+}
+
+/* fcmovcc: ST0 = vals[i], ST1 = vals[j], over all CF/ZF/PF combinations. */
+#define X87_FCMOV(FN, TEXT)                                                    \
+    INSN_TEST(t_##FN)                                                           \
+    {                                                                         \
+        for (unsigned f = 0; f < 8; f++) {                                    \
+            uint64_t fl = F_BASE | (f & 1 ? F_CF : 0) | (f & 2 ? F_ZF : 0) | \
+                          (f & 4 ? F_PF : 0);                                 \
+            struct x87_out o;                                                 \
+            __asm__ volatile("fninit\n\tfldt %[b]\n\tfldt %[a]\n\tpushq %[fl]\n\t" \
+                             "popfq\n\t" TEXT "\n\tfnstsw %[sw]\n\t"          \
+                             "fstpt %[r0]\n\tfstpt %[r1]\n\tfninit"           \
+                             : [sw] "=m"(o.sw), [r0] "=m"(o.r0), [r1] "=m"(o.r1) \
+                             : [a] "m"(vals[2]), [b] "m"(vals[5]), [fl] "r"(fl) \
+                             : "cc", "memory");                               \
+            o.fl = fl;                                                        \
+            print_case(#FN, &vals[2], &vals[5], f, &o, ALL);                  \
+        }                                                                     \
+    }
+
+X87_FCMOV(fcmovb, "fcmovb %%st(1), %%st")
+X87_FCMOV(fcmove, "fcmove %%st(1), %%st")
+X87_FCMOV(fcmovbe, "fcmovbe %%st(1), %%st")
+X87_FCMOV(fcmovu, "fcmovu %%st(1), %%st")
+X87_FCMOV(fcmovnb, "fcmovnb %%st(1), %%st")
+X87_FCMOV(fcmovne, "fcmovne %%st(1), %%st")
+X87_FCMOV(fcmovnbe, "fcmovnbe %%st(1), %%st")
+X87_FCMOV(fcmovnu, "fcmovnu %%st(1), %%st")
+
+/* Control word round trip, fnstsw ax, and the environment's words (the
+ * instruction/operand pointer fields are not compared). */
+INSN_TEST(control_words)
+{
+    for (unsigned c = 0; c < NCW; c++) {
+        uint16_t cw_in = cws[c] ^ (uint16_t)(c << 1), cw_out, ax;
+        uint32_t env[7];
+        __asm__ volatile("fninit\n\tfldcw %[ci]\n\tfld1\n\tfldz\n\tffree %%st(1)\n\t"
+                         "fnstcw %[co]\n\tfnstsw %%ax\n\tmovw %%ax, %[ax]\n\t"
+                         "fnstenv %[env]\n\tfninit"
+                         : [co] "=m"(cw_out), [ax] "=m"(ax), [env] "=m"(env)
+                         : [ci] "m"(cw_in)
+                         : "rax", "memory");
+        uint64_t in[] = { cw_in };
+        uint64_t out[] = { cw_out, ax, env[0] & 0xffff, env[1] & SW_CHECKED, env[2] & 0xffff };
+        INSN_CASE("fnstcw_fnstenv", in, out);
+    }
+}
+
+/* fldenv: the tag word of a saved environment marks ST0 empty, then fxam
+ * sees it empty and the pops underflow. */
+INSN_TEST(fldenv_tags)
+{
+    for (unsigned t = 0; t < 4; t++) {
+        uint32_t env[7], env2[7];
+        uint16_t sw;
+        f80 r0;
+        __asm__ volatile("fninit\n\tfld1\n\tfldz\n\tfldpi\n\tfnstenv %[env]\n\tfninit"
+                         : [env] "=m"(env) : : "memory");
+        unsigned phys = ((env[1] >> 11) + t) & 7;
+        env[2] |= 3u << (2 * phys);
+        __asm__ volatile("fldenv %[env]\n\tfxam\n\tfnstsw %[sw]\n\tfnstenv %[e2]\n\t"
+                         "fstpt %[r0]\n\tfninit"
+                         : [sw] "=m"(sw), [e2] "=m"(env2), [r0] "=m"(r0)
+                         : [env] "m"(env) : "memory");
+        uint64_t in[] = { t };
+        uint64_t out[] = { sw & SW_CHECKED, env2[1] & SW_CHECKED, env2[2] & 0xffff, r0.se, r0.m };
+        INSN_CASE("fldenv_fxam", in, out);
+    }
+}
+
+int main(void) { return insn_main(); }
