@@ -99,7 +99,7 @@ SSE_HELPER(psadbw)
 /* Shifts by the 64-bit count in the source's low quadword (the imm8 form
  * arrives the same way).  Logical shifts past the lane width give zero,
  * arithmetic ones fill with the sign. */
-#define SSE_SHIFT(name, field, n, bits, T, expr)                \
+#define SSE_SHIFT(name, field, n, T, expr)                \
     SSE_HELPER(name)                                            \
     {                                                           \
         x86_xmm *D = sse_reg(env, d);                           \
@@ -111,14 +111,14 @@ SSE_HELPER(psadbw)
         return 0;                                               \
     }
 
-SSE_SHIFT(psllw, w, 8, 16, uint16_t, cnt > 15 ? 0 : (uint16_t)(a << cnt))
-SSE_SHIFT(pslld, d, 4, 32, uint32_t, cnt > 31 ? 0 : a << cnt)
-SSE_SHIFT(psllq, q, 2, 64, uint64_t, cnt > 63 ? 0 : a << cnt)
-SSE_SHIFT(psrlw, w, 8, 16, uint16_t, cnt > 15 ? 0 : a >> cnt)
-SSE_SHIFT(psrld, d, 4, 32, uint32_t, cnt > 31 ? 0 : a >> cnt)
-SSE_SHIFT(psrlq, q, 2, 64, uint64_t, cnt > 63 ? 0 : a >> cnt)
-SSE_SHIFT(psraw, sw, 8, 16, int16_t, a >> (cnt > 15 ? 15 : cnt))
-SSE_SHIFT(psrad, sd, 4, 32, int32_t, a >> (cnt > 31 ? 31 : cnt))
+SSE_SHIFT(psllw, w, 8, uint16_t, cnt > 15 ? 0 : (uint16_t)(a << cnt))
+SSE_SHIFT(pslld, d, 4, uint32_t, cnt > 31 ? 0 : a << cnt)
+SSE_SHIFT(psllq, q, 2, uint64_t, cnt > 63 ? 0 : a << cnt)
+SSE_SHIFT(psrlw, w, 8, uint16_t, cnt > 15 ? 0 : a >> cnt)
+SSE_SHIFT(psrld, d, 4, uint32_t, cnt > 31 ? 0 : a >> cnt)
+SSE_SHIFT(psrlq, q, 2, uint64_t, cnt > 63 ? 0 : a >> cnt)
+SSE_SHIFT(psraw, sw, 8, int16_t, a >> (cnt > 15 ? 15 : cnt))
+SSE_SHIFT(psrad, sd, 4, int32_t, a >> (cnt > 31 ? 31 : cnt))
 
 /* Whole-register byte shifts (imm8 only). */
 static void sse_byte_shift(struct x86_cpu *env, uint64_t d, uint64_t s, bool left)

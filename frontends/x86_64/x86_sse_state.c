@@ -94,11 +94,9 @@ SSE_HELPER(stmxcsr)
     return sse_mxcsr_read(env);
 }
 
-/* FXSAVE image offsets (64-bit layout). */
-enum {
-    FX_FCW = 0, FX_FSW = 2, FX_FTW = 4, FX_FOP = 6, FX_FIP = 8, FX_FDP = 16,
-    FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_ST0 = 32, FX_XMM0 = 160,
-};
+/* FXSAVE image offsets (64-bit layout); the x87 part (bytes 0..159) is
+ * x86_sse_x87.c's. */
+enum { FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_XMM0 = 160 };
 
 SSE_HELPER(fxsave)
 {

@@ -406,66 +406,93 @@ static void x87_d9(struct x86_cpu *env, struct x87 *x, int modrm)
     }
 }
 
-static uint64_t x87_reg(struct x86_cpu *env, struct x87 *x, int op, int modrm)
+/* Register forms, one function per opcode byte; the result is EFLAGS
+ * (fcomi family) or AX (fnstsw ax) where the instruction has one. */
+typedef uint64_t x87_reg_fn(struct x86_cpu *env, struct x87 *x, int op, int modrm);
+
+static uint64_t x87_reg_d8(struct x86_cpu *env, struct x87 *x, int op, int modrm)
+{
+    x87_group(env, x, (modrm >> 3) & 7, x87_read(x, 0), x87_read(x, modrm & 7), 0, false);
+    return 0;
+}
+
+/* DC / DE: ST(i) = ST(i) op ST(0) (DE pops); sub/div are reversed
+ * relative to D8, hence reg ^ 1. */
+static uint64_t x87_reg_dc_de(struct x86_cpu *env, struct x87 *x, int op, int modrm)
 {
     int i = modrm & 7, reg = (modrm >> 3) & 7;
-    switch (op) {
-    case 0: x87_group(env, x, reg, x87_read(x, 0), x87_read(x, i), 0, false); break;
-    case 4: case 6:
-        if (modrm == 0xd9 && op == 6) {                     /* fcompp */
-            x87_compare_cc(x, x87_read(x, 0), x87_read(x, 1), false);
-            x87_pop(x);
-            x87_pop(x);
-        } else {
-            x87_group(env, x, reg >= 4 ? reg ^ 1 : reg, x87_read(x, i), x87_read(x, 0), i, op == 6);
-        }
-        break;
-    case 1: x87_d9(env, x, modrm); break;
-    case 2: case 3:
-        if (reg < 4) {
-            if (x87_fcmov_cond(env, reg) != (op == 3))
-                x87_write(x, 0, x87_read(x, i));
-        } else if (modrm == 0xe9 && op == 2) {              /* fucompp */
-            x87_compare_cc(x, x87_read(x, 0), x87_read(x, 1), true);
-            x87_pop(x);
-            x87_pop(x);
-        } else if (modrm == 0xe2) {
-            x->exc = 0;                                     /* fnclex */
-        } else if (modrm == 0xe3) {
-            x87_init(env, x);
-        } else {
-            return x87_compare_eflags(x, x87_read(x, 0), x87_read(x, i), reg == 5);
-        }
-        break;
-    case 5:
-        if (reg == 0) {
-            x->empty |= 1u << x87_phys(x, i);               /* ffree */
-        } else if (reg == 2 || reg == 3) {
-            x87_write(x, i, x87_read(x, 0));
-            if (reg == 3)
-                x87_pop(x);
-        } else {
-            x87_compare_cc(x, x87_read(x, 0), x87_read(x, i), true);
-            if (reg == 5)
-                x87_pop(x);
-        }
-        break;
-    default:
-        if (modrm == 0xe0)
-            return x87_status(x);                           /* fnstsw ax */
-        if (reg == 0) {                                     /* ffreep */
-            x->empty |= 1u << x87_phys(x, i);
-            x87_pop(x);
-            break;
-        }
-        {
-            uint64_t fl = x87_compare_eflags(x, x87_read(x, 0), x87_read(x, i), reg == 5);
-            x87_pop(x);
-            return fl;
-        }
+    if (modrm == 0xd9 && op == 6) {                         /* fcompp */
+        x87_compare_cc(x, x87_read(x, 0), x87_read(x, 1), false);
+        x87_pop(x);
+        x87_pop(x);
+        return 0;
+    }
+    x87_group(env, x, reg >= 4 ? reg ^ 1 : reg, x87_read(x, i), x87_read(x, 0), i, op == 6);
+    return 0;
+}
+
+static uint64_t x87_reg_d9(struct x86_cpu *env, struct x87 *x, int op, int modrm)
+{
+    x87_d9(env, x, modrm);
+    return 0;
+}
+
+/* DA / DB: fcmov, fucompp, fnclex, fninit, fucomi, fcomi. */
+static uint64_t x87_reg_da_db(struct x86_cpu *env, struct x87 *x, int op, int modrm)
+{
+    int i = modrm & 7, reg = (modrm >> 3) & 7;
+    if (reg < 4) {
+        if (x87_fcmov_cond(env, reg) != (op == 3))
+            x87_write(x, 0, x87_read(x, i));
+    } else if (modrm == 0xe9 && op == 2) {                  /* fucompp */
+        x87_compare_cc(x, x87_read(x, 0), x87_read(x, 1), true);
+        x87_pop(x);
+        x87_pop(x);
+    } else if (modrm == 0xe2) {
+        x->exc = 0;                                         /* fnclex */
+    } else if (modrm == 0xe3) {
+        x87_init(env, x);
+    } else {
+        return x87_compare_eflags(x, x87_read(x, 0), x87_read(x, i), reg == 5);
     }
     return 0;
 }
+
+/* DD: ffree, fst/fstp ST(i), fucom/fucomp. */
+static uint64_t x87_reg_dd(struct x86_cpu *env, struct x87 *x, int op, int modrm)
+{
+    int i = modrm & 7, reg = (modrm >> 3) & 7;
+    if (reg == 0) {
+        x->empty |= 1u << x87_phys(x, i);
+    } else if (reg == 2 || reg == 3) {
+        x87_write(x, i, x87_read(x, 0));
+    } else {
+        x87_compare_cc(x, x87_read(x, 0), x87_read(x, i), true);
+    }
+    if (reg == 3 || reg == 5)
+        x87_pop(x);
+    return 0;
+}
+
+/* DF: fnstsw ax, ffreep, fucomip, fcomip. */
+static uint64_t x87_reg_df(struct x86_cpu *env, struct x87 *x, int op, int modrm)
+{
+    int i = modrm & 7, reg = (modrm >> 3) & 7;
+    uint64_t fl = 0;
+    if (modrm == 0xe0)
+        return x87_status(x);
+    if (reg == 0)
+        x->empty |= 1u << x87_phys(x, i);
+    else
+        fl = x87_compare_eflags(x, x87_read(x, 0), x87_read(x, i), reg == 5);
+    x87_pop(x);
+    return fl;
+}
+
+static x87_reg_fn *const x87_reg_ops[8] = {
+    x87_reg_d8, x87_reg_d9, x87_reg_da_db, x87_reg_da_db,
+    x87_reg_dc_de, x87_reg_dd, x87_reg_dc_de, x87_reg_df,
+};
 
 /* d = opcode << 8 | modrm, s = effective address of a memory operand. */
 SSE_HELPER(x87)
@@ -475,7 +502,7 @@ SSE_HELPER(x87)
         x87_mem(env, &x87_tls, op, (modrm >> 3) & 7, s);
         return 0;
     }
-    return x87_reg(env, &x87_tls, op, modrm);
+    return x87_reg_ops[op](env, &x87_tls, op, modrm);
 }
 
 /* ---- translation ------------------------------------------------------- */
