@@ -1,7 +1,7 @@
 # sort_wc.sh -- sort (numeric, reverse, keys, unique) of a multi-hundred-KB
 # generated file, uniq -c, wc in every mode, head/tail/cut/tr.
 BB="$RUN /bin/busybox"
-awk 'BEGIN { x = 12345; for (i = 0; i < 20000; i++) { x = (x * 1103515245 + 12345) % 2147483648; printf "%d %s %d\n", x % 1000, substr("qwertyuiopasdfghjklzxcvbnm", x % 20 + 1, 5), x } }' > data
+awk 'BEGIN { x = 12345; for (i = 0; i < 8000; i++) { x = (x * 1103515245 + 12345) % 2147483648; printf "%d %s %d\n", x % 1000, substr("qwertyuiopasdfghjklzxcvbnm", x % 20 + 1, 5), x } }' > data
 $BB sort data | $BB md5sum
 $BB sort -n data | $BB head -n 5
 $BB sort -rn -k3 data | $BB head -n 3
