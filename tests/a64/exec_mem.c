@@ -1,5 +1,7 @@
 /* exec_mem.c -- guest loads/stores, env field accesses (small and large
  * offsets) and helper calls, executed and checked against C. */
+#include <setjmp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -137,8 +139,47 @@ static void test_movi(void)
     }
 }
 
+/* A fault in translated code: the handler sees the faulting ldr's
+ * address and the registers' values through be_ucontext_*. */
+static sigjmp_buf fault_jmp;
+static uintptr_t fault_pc;
+static uint64_t fault_regs[3];
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+    fault_pc = be_ucontext_pc(uc);
+    fault_regs[0] = be_ucontext_reg(uc, 5);
+    fault_regs[1] = be_ucontext_reg(uc, 27);
+    fault_regs[2] = be_ucontext_reg(uc, 7);
+    siglongjmp(fault_jmp, 1);
+}
+
+static void test_fault_context(void)
+{
+    struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO }, old;
+    sigaction(SIGSEGV, &sa, &old);
+    struct be_code c = xt_block();
+    be_emit_movi(&c, 5, 0x5555aaaa1234);
+    be_emit_movi(&c, 27, 0x2727);
+    be_emit_movi(&c, 7, 0x10);          /* unmapped */
+    uint8_t *load = c.ptr;
+    struct ir_insn ld = { .op = IR_ld, .size = IR_MO_64 };
+    struct be_arg out = { .reg = 6 }, in = { .reg = 7 };
+    be_emit_insn(&c, &ld, &out, &in);
+    emit_exit(&c);
+    if (!sigsetjmp(fault_jmp, 1)) {
+        xt_run(&c);
+        XT_CHECK(0, "load from 0x10 did not fault");
+    }
+    sigaction(SIGSEGV, &old, NULL);
+    XT_CHECK(fault_pc == (uintptr_t)load, "fault pc %#lx, ldr at %p", (unsigned long)fault_pc, load);
+    XT_CHECK(fault_regs[0] == 0x5555aaaa1234 && fault_regs[1] == 0x2727 && fault_regs[2] == 0x10,
+             "registers in the ucontext");
+}
+
 void xt_test_mem(void)
 {
+    test_fault_context();
     test_loads();
     test_stores();
     test_env_access();
