@@ -5,7 +5,7 @@
 
 static void h_nop(struct x86_dc *dc) { (void)dc; }
 
-/* CF = (CF & keep) ^ flip */
+/* clc stc cmc: edit CF in the materialised flags (only when read later). */
 static void carry_edit(struct x86_dc *dc, uint64_t clear, uint64_t set, uint64_t flip)
 {
     if (!x86_flags_live(dc)) return;

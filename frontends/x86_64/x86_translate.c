@@ -31,6 +31,7 @@ struct block_plan {
     bool flags_live[X86_MAX_BLOCK_INSNS];
     bool cf_live[X86_MAX_BLOCK_INSNS];  /* the same for CF alone */
     bool exit_live;                 /* flags read after the block's direct exits */
+    bool too_big;                   /* insn 0 alone overflows the IR buffer */
 };
 
 static void register_table(const struct x86_insn_entry *t, int n)
@@ -271,8 +272,14 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
     for (i = 0; i < n && !dc.block_ended; i++) {
         if (ir_nearly_full(b)) return i;
         cs_insn *ci = x86_insns[i];
-        if (!decoded_ok(ci)) { dc.insn = NULL; dc.pc = dc.next_pc; x86_raise_sigill(&dc); break; }
+        if (!decoded_ok(ci) || p->too_big) {
+            dc.insn = decoded_ok(ci) ? ci : NULL;
+            dc.pc = dc.next_pc;
+            x86_raise_sigill(&dc);
+            break;
+        }
         translate_insn(&dc, ci, p->flags_live[i], p->cf_live[i]);
+        if (b->overflow) return i;
     }
     if (!dc.block_ended) {
         if (p->fetch_fault && n == p->n && n == 0)
@@ -299,11 +306,13 @@ void x86_translate_block(struct ir_block *b, uint64_t pc, int max_insns)
     plan_decode(&plan, pc, max_insns);
     int n = plan.n;
     plan.exit_live = n == 0 || plan.fetch_fault || exit_flags_live(n);
+    plan.too_big = false;
     for (;;) {
         plan_liveness(&plan, n);
         int done = emit_block(b, &plan, n, pc);
         if (done == n) break;
         block_restart(b);
+        plan.too_big = done == 0;
         n = done > 0 ? done : 1;
         plan.fetch_fault = false;
         plan.exit_live = true;
