@@ -52,6 +52,19 @@ static void h_loop(struct x86_dc *dc)
     branch(dc, &c, direct_target(dc));
 }
 
+/* loope/loopne: rcx -= 1, branch while non-zero and ZF is set / clear. */
+static void h_loopcc(struct x86_dc *dc)
+{
+    struct x86_cmp zf;
+    x86_cond(dc, dc->insn->id == X86_INS_LOOPE ? 4 : 5, &zf);      /* e / ne */
+    ir_ref ok = x86_setcond(dc, zf.cond, zf.size, zf.a, zf.b);
+    ir_ref rcx = x86_op2(dc, IR_sub, 8, x86_get_reg(dc, X86_RCX), x86_imm(dc, 1));
+    x86_set_reg(dc, X86_RCX, rcx);
+    ok = x86_op2(dc, IR_and, 8, ok, x86_setcond(dc, IR_NE, 64, rcx, x86_imm(dc, 0)));
+    struct x86_cmp c = { IR_NE, 64, ok, x86_imm(dc, 0) };
+    branch(dc, &c, direct_target(dc));
+}
+
 static void h_jmp(struct x86_dc *dc)
 {
     if (is_direct(dc)) x86_end_goto(dc, direct_target(dc), 0);
@@ -104,6 +117,8 @@ const struct x86_insn_entry x86_control_table[] = {
     { X86_INS_JRCXZ, h_jrcxz, X86_FL_PASS, 1 },
     { X86_INS_JECXZ, h_jrcxz, X86_FL_PASS, 1 },
     { X86_INS_LOOP, h_loop, X86_FL_PASS, 1 },
+    { X86_INS_LOOPE, h_loopcc, X86_FL_READ, 1 },
+    { X86_INS_LOOPNE, h_loopcc, X86_FL_READ, 1 },
     { X86_INS_JMP, h_jmp, X86_FL_PASS, 1 },
     { X86_INS_CALL, h_call, X86_FL_PASS, 1 },
     { X86_INS_RET, h_ret, X86_FL_PASS, 1 },
