@@ -34,7 +34,9 @@ static const struct be_constraint a64_constraints[IR_NUM_OPS] = {
     [IR_brcond]  = IN1(BE_IMM_ARITH),
     /* movcond's values are loaded into scratch registers after the compare. */
     [IR_movcond] = { { BE_IMM_NONE, BE_IMM_ARITH, BE_IMM_ANY, BE_IMM_ANY } },
-    [IR_st]      = IN1(BE_IMM_ANY),
+    /* Constant addresses and values go to the backend's scratch registers. */
+    [IR_ld]      = { { BE_IMM_ANY } },
+    [IR_st]      = { { BE_IMM_ANY, BE_IMM_ANY } },
     [IR_st_env]  = { { BE_IMM_ANY } },
     [IR_exit_indirect] = { { BE_IMM_ANY } },
 };

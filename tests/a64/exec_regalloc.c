@@ -54,6 +54,26 @@ static ir_ref pick_dst(struct ir_block *b)
     return t;
 }
 
+/* Guest memory of the random blocks, and the interpreter's copy of it. */
+static uint8_t guest_mem[256] __attribute__((aligned(16))), shadow_mem[256];
+
+/* ld/st at mem + (x & 0xf8), or at a constant address. */
+static void gen_mem(struct ir_block *b, ir_ref x, ir_ref y)
+{
+    unsigned memop = xt_random() % 8;
+    ir_ref addr = ir_const(b, (uintptr_t)guest_mem + (xt_random() % 32) * 8);
+    if (xt_random() % 2) {
+        ir_ref off = ir_temp(b), a = ir_temp(b);
+        ir_binop(b, IR_and, 64, off, x, ir_const(b, 0xf8));
+        ir_binop(b, IR_add, 64, a, off, ir_const(b, (uintptr_t)guest_mem));
+        addr = a;
+    }
+    if (xt_random() % 2)
+        ir_ld(b, memop, pick_dst(b), addr);
+    else
+        ir_st(b, memop & IR_MO_SIZE, addr, y);
+}
+
 static const enum ir_op alu_ops[] = {
     IR_add, IR_sub, IR_mul, IR_and, IR_or, IR_xor, IR_andc, IR_shl, IR_shr, IR_sar,
     IR_rotl, IR_rotr, IR_mulhu, IR_mulhs,
@@ -82,6 +102,8 @@ static void gen_insn(struct ir_block *b)
         int pos = xt_random() % 64, len = 1 + xt_random() % (64 - pos);
         if (kind == 16) ir_extract(b, pick_dst(b), x, pos, len);
         else ir_deposit(b, pick_dst(b), x, y, pos, len);
+    } else if (kind == 18 && xt_random() % 2) {
+        gen_mem(b, x, y);
     } else if (kind == 18) {
         ir_ref args[2] = { x, y };
         ir_call(b, &mix_helper, pick_dst(b), args);
@@ -117,6 +139,21 @@ static uint64_t call_helper(const struct ir_insn *i, uint64_t *vals)
     return r;
 }
 
+static uint64_t interpret_mem(const struct ir_insn *i, const uint64_t *in)
+{
+    uint8_t *p = shadow_mem + (in[0] - (uintptr_t)guest_mem);
+    uint64_t v = 0;
+    int bytes = ir_memop_bytes(i->size);
+    if (i->op == IR_st) {
+        memcpy(p, &in[1], bytes);
+        return 0;
+    }
+    memcpy(&v, p, bytes);
+    if ((i->size & IR_MO_SIGN) && bytes < 8 && (v >> (8 * bytes - 1)) & 1)
+        v |= ~0ull << (8 * bytes);
+    return v;
+}
+
 static void interpret(const struct ir_block *b, uint64_t *vals)
 {
     for (int v = N_GLOBALS; v < b->n_values; v++) vals[v] = b->values[v].imm;
@@ -128,7 +165,10 @@ static void interpret(const struct ir_block *b, uint64_t *vals)
         uint64_t in[4] = { 0 }, r;
         for (int k = 0; k < info->n_in && k < 4; k++)
             if (i->args[info->n_out + k] != IR_NONE) in[k] = vals[i->args[info->n_out + k]];
-        r = i->op == IR_call ? call_helper(i, vals) : xt_reference(i, in);
+        if (i->op == IR_ld || i->op == IR_st)
+            r = interpret_mem(i, in);
+        else
+            r = i->op == IR_call ? call_helper(i, vals) : xt_reference(i, in);
         if (info->n_out && i->args[0] != IR_NONE) vals[i->args[0]] = r;
     }
 }
@@ -138,6 +178,7 @@ static void run_random_block(int n_insns, bool optimize)
     static uint64_t want[IR_MAX_VALUES];
     gen_block(&block, n_insns);
     for (int g = 0; g < N_GLOBALS; g++) xt_env.gregs[g] = want[g] = xt_random();
+    for (int k = 0; k < 256; k++) guest_mem[k] = shadow_mem[k] = (uint8_t)xt_random();
     interpret(&block, want);
     compiled = block;
     if (optimize) ir_optimize(&compiled);
@@ -148,6 +189,8 @@ static void run_random_block(int n_insns, bool optimize)
     uint64_t rc = xt_run(&c);
     bool exit_code = compiled.insns[compiled.n_insns - 1].op == IR_exit_code;
     XT_CHECK(rc == (exit_code ? TR_EXIT_SYSCALL : TR_EXIT_CHAIN0), "rc %lu", (unsigned long)rc);
+    XT_CHECK(memcmp(guest_mem, shadow_mem, sizeof guest_mem) == 0,
+             "random block (%d insns, optimize %d): memory differs", n_insns, optimize);
     int bad_regs = 0;
     for (int g = 0; g < N_GLOBALS; g++) bad_regs += xt_env.gregs[g] != want[g];
     XT_CHECK(bad_regs == 0, "random block (%d insns, optimize %d): %d globals differ",
