@@ -35,7 +35,7 @@ static void usage(void)
          "  --stats           print translation statistics at exit\n"
          "  -d LIST           log in_asm,ir,out_asm,exec,unimpl (also FERRY_LOG=LIST)\n"
          "  -D FILE           write logs to FILE\n"
-         "  --cache-size MB   code cache size\n"
+         "  --cache-size MB   code cache size (or NK for kilobytes)\n"
          "  -h, --help        this help\n"
          "  --version         print the version");
 }
@@ -56,13 +56,17 @@ static unsigned parse_log_list(const char *list)
     return mask;
 }
 
+/* Megabytes, or kilobytes with a K suffix (small caches test flushing). */
 static size_t parse_cache_size(const char *arg)
 {
     char *end;
-    unsigned long mb = strtoul(arg, &end, 10);
-    if (*arg == '\0' || *end != '\0' || mb < 1 || mb > 2047)
-        usage_error("bad --cache-size '%s' (1..2047 MB)", arg);
-    return (size_t)mb << 20;
+    unsigned long n = strtoul(arg, &end, 10);
+    size_t bytes = (*end == 'K' || *end == 'k') ? (size_t)n << 10 : (size_t)n << 20;
+    if (*end == 'K' || *end == 'k')
+        end++;
+    if (*arg == '\0' || *end != '\0' || bytes < (64u << 10) || bytes > (2047ul << 20))
+        usage_error("bad --cache-size '%s' (64K..2047 MB)", arg);
+    return bytes;
 }
 
 static void open_log(const char *path)
