@@ -1,7 +1,9 @@
 #!/bin/sh
 # linux-init.sh -- /init of the boot-linux initramfs (Debian kernel under
 # ferry-system): loads the virtio modules, reports CPUs, disks, network
-# and random devices on the serial console, then gives a shell. With
+# and random devices on the serial console, writes a line to sector 2048 of
+# vda, pings 10.0.2.2 (the tap's host side, or libslirp's gateway), then
+# gives a shell. With
 # "ferry.auto" on the command line it powers off through the debug-exit
 # port (status 0) instead.
 /bin/busybox --install -s /bin
@@ -13,11 +15,16 @@ for m in $(cat /lib/modules/order); do insmod /lib/modules/$m.ko; done
 say() { echo "ferry-boot-linux: $*"; }
 say "kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs online"
 say "disks: $(ls /sys/block | tr '\n' ' ')"
-[ -b /dev/vda ] && say "vda starts with: $(head -c 16 /dev/vda)"
+if [ -b /dev/vda ]; then
+    say "vda starts with: $(head -c 16 /dev/vda)"
+    echo "ferry-linux-wrote-this" | dd of=/dev/vda bs=512 seek=2048 conv=fsync 2>/dev/null \
+        && say "wrote sector 2048 of vda"
+fi
 say "network: $(ls /sys/class/net | tr '\n' ' ')"
 ip link set lo up
 if [ -e /sys/class/net/eth0 ]; then
     ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && say "eth0 up"
+    ping -c 2 -W 10 10.0.2.2 >/dev/null 2>&1 && say "ping 10.0.2.2 answered"
 fi
 say "hwrng: $(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
 [ -e /dev/hvc0 ] && echo "ferry-boot-linux: hello on hvc0" > /dev/hvc0
