@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "x86_x87_bridge.h"
 #include "x86_x87_soft.h"
 
 #define ITERS 100000
@@ -213,4 +214,32 @@ Test(x87_soft, store_int)
                      t ? "t" : "", bits, a.se, a.m, fcw, v, sw & mask, nv, nsw & mask);
     }
     cr_expect_eq(bad, 0, "fist/fisttp disagrees with the FPU");
+}
+
+/* ---- the bridge to the interpreter's interface: operand order, status --- */
+
+NATIVE2(nat_subr, "fsubr %%st(1), %%st")
+NATIVE2(nat_divr, "fdivr %%st(1), %%st")
+
+Test(x87_soft, bridge_reversed_ops)
+{
+    static const enum x87_op ops[2] = { X87_SUBR, X87_DIVR };
+    static native2 *const nat[2] = { nat_subr, nat_divr };
+    int bad = 0;
+    for (int i = 0; i < ITERS / 10 && bad < 5; i++) {
+        x87s_f80 b = pick(NULL), a = pick(&b);
+        uint16_t fcw = pick_fcw();
+        int k = i & 1;
+        struct x87 x = { .empty = 0xfc };
+        f80 r = x87_soft_arith(&x, fcw, ops[k], (f80){ a.m, a.se }, (f80){ b.m, b.se });
+        struct nat n = nat[k](a, b, fcw);
+        uint16_t sw = (uint16_t)(x.exc | x.cc);
+        if (r.m == n.r.m && r.se == n.r.se && (sw & SW_COMPARED) == (n.sw & SW_COMPARED))
+            continue;
+        bad++;
+        cr_log_error("op %d %04x:%016lx %04x:%016lx fcw %04x: %04x:%016lx sw %04x native "
+                     "%04x:%016lx sw %04x", ops[k], a.se, a.m, b.se, b.m, fcw, r.se, r.m,
+                     sw & SW_COMPARED, n.r.se, n.r.m, n.sw & SW_COMPARED);
+    }
+    cr_expect_eq(bad, 0, "fsubr/fdivr through the bridge disagree with the FPU");
 }

@@ -1,0 +1,80 @@
+/* x86_x87_bridge.c -- the soft x87 (x86_x87_soft.h) behind the interface of
+ * the x87 interpreter's arithmetic (x86_sse_x87_value.h), so that the
+ * correctly rounded operations there can be routed here and become
+ * bit-exact on every host (through binary128 long double on AArch64 hosts,
+ * mul/div/sqrt are double-rounded):
+ *   x87_arith                 -> x87_soft_arith
+ *   x87_unary fsqrt/frndint   -> x87_soft_unary (returns false otherwise)
+ *   x87_to_f32/_f64/_int      -> x87_soft_store_f32/_f64/_int
+ * The status flags go straight into the stack state: C1 (rounded up) and
+ * every exception flag (IE DE ZE OE UE PE), as the FPU sets them.
+ */
+#include "x86_x87_bridge.h"
+#include "x86_x87_soft.h"
+
+static x87s_f80 to_soft(f80 v) { return (x87s_f80){ v.m, v.se }; }
+static f80 from_soft(x87s_f80 v) { return (f80){ v.m, v.se }; }
+
+static void note_status(struct x87 *x, uint16_t sw)
+{
+    if (!x)
+        return;
+    x->cc = (uint16_t)((x->cc & ~X87_C1) | (sw & X87S_C1));
+    x->exc |= sw & 0x3f;
+}
+
+f80 x87_soft_arith(struct x87 *x, uint16_t fcw, enum x87_op op, f80 a, f80 b)
+{
+    x87s_f80 p = to_soft(a), q = to_soft(b), r;
+    uint16_t sw = 0;
+    switch (op) {
+    case X87_ADD:  r = x87s_add(p, q, fcw, &sw); break;
+    case X87_MUL:  r = x87s_mul(p, q, fcw, &sw); break;
+    case X87_SUB:  r = x87s_sub(p, q, fcw, &sw); break;
+    case X87_SUBR: r = x87s_sub(q, p, fcw, &sw); break;
+    case X87_DIV:  r = x87s_div(p, q, fcw, &sw); break;
+    default:       r = x87s_div(q, p, fcw, &sw); break;
+    }
+    note_status(x, sw);
+    return from_soft(r);
+}
+
+/* fsqrt (D9 FA) and frndint (D9 FC). */
+bool x87_soft_unary(struct x87 *x, uint16_t fcw, int fn, f80 a, f80 *result)
+{
+    uint16_t sw = 0;
+    if (fn == 0xfa)
+        *result = from_soft(x87s_sqrt(to_soft(a), fcw, &sw));
+    else if (fn == 0xfc)
+        *result = from_soft(x87s_rndint(to_soft(a), fcw, &sw));
+    else
+        return false;
+    note_status(x, sw);
+    return true;
+}
+
+uint32_t x87_soft_store_f32(struct x87 *x, uint16_t fcw, f80 v)
+{
+    uint16_t sw = 0;
+    uint32_t r = x87s_to_f32(to_soft(v), fcw, &sw);
+    note_status(x, sw);
+    return r;
+}
+
+uint64_t x87_soft_store_f64(struct x87 *x, uint16_t fcw, f80 v)
+{
+    uint16_t sw = 0;
+    uint64_t r = x87s_to_f64(to_soft(v), fcw, &sw);
+    note_status(x, sw);
+    return r;
+}
+
+/* fist/fistp/fisttp: NaN, infinity and out-of-range give the integer
+ * indefinite with IE (and C1 clear). */
+int64_t x87_soft_store_int(struct x87 *x, uint16_t fcw, f80 v, int bits, bool truncate)
+{
+    uint16_t sw = 0;
+    int64_t r = x87s_to_int(to_soft(v), bits, truncate, fcw, &sw);
+    note_status(x, sw);
+    return r;
+}

@@ -1,0 +1,14 @@
+/* x86_x87_bridge.h -- the soft x87 in the terms of the x87 interpreter's
+ * arithmetic interface (x86_sse_x87_value.h); see x86_x87_bridge.c. */
+#ifndef FERRY_X86_X87_BRIDGE_H
+#define FERRY_X86_X87_BRIDGE_H
+
+#include "x86_sse_x87_value.h"
+
+f80 x87_soft_arith(struct x87 *x, uint16_t fcw, enum x87_op op, f80 a, f80 b);
+bool x87_soft_unary(struct x87 *x, uint16_t fcw, int fn, f80 a, f80 *result);
+uint32_t x87_soft_store_f32(struct x87 *x, uint16_t fcw, f80 v);
+uint64_t x87_soft_store_f64(struct x87 *x, uint16_t fcw, f80 v);
+int64_t x87_soft_store_int(struct x87 *x, uint16_t fcw, f80 v, int bits, bool truncate);
+
+#endif
