@@ -35,10 +35,10 @@ int main(void)
     static unsigned char *ptr[SLOTS];
     static size_t size[SLOTS];
     int bad = 0;
-    for (int round = 0; round < 20000; round++) {
+    for (int round = 0; round < 6000; round++) {
         unsigned s = next() % SLOTS;
         uint32_t r = next();
-        size_t n = r % 7 == 0 ? r % (1 << 20) : r % 7 == 1 ? r % 4096 : r % 200;
+        size_t n = r % 13 == 0 ? r % (1 << 18) : r % 7 == 1 ? r % 4096 : r % 200;
         if (ptr[s]) {
             bad += !check(ptr[s], size[s], (unsigned char)s);
             if (r % 3 == 0) {
@@ -74,10 +74,10 @@ int main(void)
         free(ptr[s]);
     }
     printf("malloc rounds done, corrupt %d, live bytes at end %zu\n", bad, live);
-    char *big = malloc(64 << 20);
-    memset(big, 7, 64 << 20);
-    big = realloc(big, 128 << 20);
-    printf("big %d %d\n", big[0], big[(64 << 20) - 1]);
+    char *big = malloc(16 << 20);
+    memset(big, 7, 16 << 20);
+    big = realloc(big, 32 << 20);
+    printf("big %d %d\n", big[0], big[(16 << 20) - 1]);
     free(big);
     return bad != 0;
 }

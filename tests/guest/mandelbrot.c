@@ -60,8 +60,8 @@ int main(void)
 {
     unsigned arg = 0;
     draw(72, 28, 200);
-    printf("pi ~ %.12f (Leibniz, 2e6 terms)\n", leibniz_pi(2000000));
-    unsigned long long steps = collatz_longest(100000, &arg);
-    printf("longest Collatz chain below 100000: %u (%llu steps)\n", arg, steps);
+    printf("pi ~ %.12f (Leibniz, 1e6 terms)\n", leibniz_pi(1000000));
+    unsigned long long steps = collatz_longest(30000, &arg);
+    printf("longest Collatz chain below 30000: %u (%llu steps)\n", arg, steps);
     return 0;
 }
