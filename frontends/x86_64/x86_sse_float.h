@@ -41,6 +41,11 @@ enum sse_fop {
 uint32_t sse_f32_op(struct x86_cpu *env, enum sse_fop op, uint32_t a, uint32_t b);
 uint64_t sse_f64_op(struct x86_cpu *env, enum sse_fop op, uint64_t a, uint64_t b);
 
+/* The same, when MXCSR has RC = nearest and neither FTZ nor DAZ. */
+uint32_t sse_f32_op_default(struct x86_cpu *env, enum sse_fop op, uint32_t a, uint32_t b);
+uint64_t sse_f64_op_default(struct x86_cpu *env, enum sse_fop op, uint64_t a, uint64_t b);
+#define SSE_MXCSR_MODE_BITS (3u << SSE_MXCSR_RC_SHIFT | 0x8040u)   /* RC, FTZ, DAZ */
+
 /* Compare predicate 0..7 (eq lt le unord neq nlt nle ord) -> mask bit. */
 bool sse_f32_cmp(struct x86_cpu *env, int pred, uint32_t a, uint32_t b);
 bool sse_f64_cmp(struct x86_cpu *env, int pred, uint64_t a, uint64_t b);

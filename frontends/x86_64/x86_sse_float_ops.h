@@ -117,6 +117,33 @@ UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
     return r;
 }
 
+/* Finite and normal, or zero: no NaN, infinity or denormal rules apply. */
+static inline bool FN(plain)(UT a)
+{
+    UT e = a & F_EXP;
+    return (e != 0 && e != F_EXP) || (a & ~F_SIGN) == 0;
+}
+
+/* FN(op) for the default MXCSR (round to nearest, no FTZ/DAZ; the caller
+ * checks): with plain operands the host's IEEE result is x86's, and the
+ * host accumulates the flags. */
+UT FN(op_default)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
+{
+    if (FN(plain)(a) && FN(plain)(b)) {
+        FT x = F_VAL(a), y = F_VAL(b), r;
+        switch (op) {
+        case SSE_FMIN: return x < y ? a : b;
+        case SSE_FMAX: return x > y ? a : b;
+        case SSE_FRCP: case SSE_FRSQRT: return FN(op)(env, op, a, b);
+        case SSE_FSQRT: if (b & F_SIGN) return FN(op)(env, op, a, b); /* fall through */
+        default: r = FN(arith)(x, y, op);
+        }
+        if (!F_IS_NAN(F_BITS(r)))
+            return F_BITS(r);
+    }
+    return FN(op)(env, op, a, b);
+}
+
 /* Predicates 1, 2, 5, 6 (lt, le, nlt, nle) signal on any NaN. */
 bool FN(cmp)(struct x86_cpu *env, int pred, UT a, UT b)
 {
