@@ -148,6 +148,17 @@ static void simplify_identity(struct ir_insn *i)
     }
 }
 
+/* x^x, x-x, x&~x -> 0;  x&x, x|x -> x. */
+static void simplify_same_operands(struct ir_insn *i)
+{
+    if (n_in(i) != 2 || !(op_flags(i) & IR_F_SIZED) || i->args[1] != i->args[2])
+        return;
+    if (i->op == IR_xor || i->op == IR_sub || i->op == IR_andc)
+        make_const(i, 0);
+    else if (i->op == IR_and || i->op == IR_or)
+        make_copy(i, i->args[1]);
+}
+
 static void simplify_movcond(struct ir_insn *i)
 {
     uint64_t in[2];
@@ -236,6 +247,7 @@ static void forward_pass(void)
             break;
         fold_constants(i);
         simplify_identity(i);
+        simplify_same_operands(i);
         simplify_movcond(i);
         simplify_zext(i);
         if (i->op == IR_mov && i->args[0] == i->args[1]) {

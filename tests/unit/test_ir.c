@@ -273,3 +273,17 @@ Test(ir, conditions_invert_and_swap)
                 cr_assert_eq(ir_cond_eval(ir_cond_swap((enum ir_cond)c), y, x, 64), r);
             }
 }
+
+Test(ir, same_operand_identities)
+{
+    struct ir_block *b = new_block();
+    ir_binop(b, IR_xor, 64, RAX, RBX, RBX);
+    ir_binop(b, IR_sub, 32, RCX, RBX, RBX);
+    ir_binop(b, IR_or, 64, RBX, RBX, RBX);
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    uint64_t x = 0x1234;        /* any value: x ^ x and x - x are 0 for all x */
+    expect_const_write(b, RAX, x ^ x);
+    expect_const_write(b, RCX, (uint32_t)(x - x));
+    cr_assert_null(last_write(b, RBX), "%s", dump(b));
+}
