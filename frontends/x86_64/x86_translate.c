@@ -31,6 +31,7 @@ struct block_plan {
     bool flags_live[X86_MAX_BLOCK_INSNS];
     bool cf_live[X86_MAX_BLOCK_INSNS];  /* the same for CF alone */
     bool exit_live;                 /* flags read after the block's direct exits */
+    bool exit_cf_live;              /* ... CF in particular */
     bool too_big;                   /* insn 0 alone overflows the IR buffer */
 };
 
@@ -139,45 +140,6 @@ static int fclass_of(const cs_insn *ci)
     return e->fclass;
 }
 
-/* Does code at pc overwrite all flags before reading them?  Looks at a
- * few instructions, stopping at anything that reads flags or leaves. */
-static bool succ_kills_flags(uint64_t pc)
-{
-    static cs_insn *ci;
-    uint64_t readable_end = pc & ~(X86_PAGE - 1);
-    if (!ci) ci = cs_malloc(x86_cs);
-    for (int i = 0; i < 8; i++) {
-        if (!decode_one(ci, pc, &readable_end)) return false;
-        const struct x86_insn_entry *e = x86_lookup(ci->id);
-        int cls = fclass_of(ci);
-        if (cls == X86_FL_FULL) return true;
-        if (cls == X86_FL_READ || !e || e->ends_block) return false;
-        pc += ci->size;
-    }
-    return false;
-}
-
-/* Successors of the block's last instruction, when all are known: a
- * direct jmp/call target, or a jcc's target and fall-through.  (The
- * translations assume the successor code stays as it was decoded; code
- * rewritten in place later could, at worst, see stale flags.) */
-static bool exit_flags_live(int n)
-{
-    const cs_insn *ci = x86_insns[n - 1];
-    uint64_t next = ci->address + ci->size;
-    if (!decoded_ok(ci)) return true;
-    const cs_x86 *x = &ci->detail->x86;
-    bool direct = x->op_count == 1 && x->operands[0].type == X86_OP_IMM;
-    uint64_t target = direct ? (uint64_t)x->operands[0].imm : 0;
-    if (x86_cc_of_insn(ci->id) >= 0)
-        return !(direct && succ_kills_flags(target) && succ_kills_flags(next));
-    if (ci->id == X86_INS_JMP || ci->id == X86_INS_CALL)
-        return !(direct && succ_kills_flags(target));
-    const struct x86_insn_entry *e = x86_lookup(ci->id);
-    if (e && e->ends_block) return true;
-    return !succ_kills_flags(next);
-}
-
 /* Readers that look at flags other than CF only (je, setl, cmovs...). */
 static bool reads_no_cf(const cs_insn *ci)
 {
@@ -185,9 +147,71 @@ static bool reads_no_cf(const cs_insn *ci)
     return cc >= 0 && (cc >> 1) != 1 && (cc >> 1) != 3;        /* not B/AE, BE/A */
 }
 
+/* What code at a successor does with the incoming flags. */
+struct succ_use { bool flags, cf; };     /* read before being overwritten */
+
+static uint64_t direct_target_of(const cs_insn *ci)
+{
+    const cs_x86 *x = &ci->detail->x86;
+    if (x->op_count != 1 || x->operands[0].type != X86_OP_IMM) return 0;
+    return (uint64_t)x->operands[0].imm;
+}
+
+/* Scans a few instructions from pc (following direct jmp/call), stopping
+ * at a full flag writer (dead), or at anything it cannot see through. */
+static struct succ_use succ_flags_use(uint64_t pc)
+{
+    static cs_insn *ci;
+    struct succ_use u = { false, false };
+    if (!ci) ci = cs_malloc(x86_cs);
+    for (int i = 0; i < 12; i++) {
+        uint64_t readable_end = pc & ~(X86_PAGE - 1);
+        if (!decode_one(ci, pc, &readable_end)) break;
+        const struct x86_insn_entry *e = x86_lookup(ci->id);
+        int cls = fclass_of(ci);
+        uint64_t target = direct_target_of(ci);
+        if (cls == X86_FL_FULL) return u;
+        if (e && (ci->id == X86_INS_JMP || ci->id == X86_INS_CALL) && target) {
+            pc = target;
+            continue;
+        }
+        if (!e || e->ends_block) break;
+        if (cls == X86_FL_READ) {
+            if (!reads_no_cf(ci)) break;
+            u.flags = true;             /* setcc/cmovcc on Z/S/O/P: CF may still die */
+        }
+        pc += ci->size;
+    }
+    return (struct succ_use){ true, true };
+}
+
+static struct succ_use use_or(struct succ_use a, struct succ_use b)
+{
+    return (struct succ_use){ a.flags || b.flags, a.cf || b.cf };
+}
+
+/* Successors of the block's last instruction, when all are known: a
+ * direct jmp/call target, or a jcc's target and fall-through.  (The
+ * translations assume the successor code stays as it was decoded; code
+ * rewritten in place later could, at worst, see stale flags.) */
+static struct succ_use exit_flags_use(int n)
+{
+    const cs_insn *ci = x86_insns[n - 1];
+    uint64_t next = ci->address + ci->size, target = direct_target_of(ci);
+    struct succ_use all = { true, true };
+    if (!decoded_ok(ci)) return all;
+    if (x86_cc_of_insn(ci->id) >= 0)
+        return target ? use_or(succ_flags_use(target), succ_flags_use(next)) : all;
+    if (ci->id == X86_INS_JMP || ci->id == X86_INS_CALL)
+        return target ? succ_flags_use(target) : all;
+    const struct x86_insn_entry *e = x86_lookup(ci->id);
+    if (e && e->ends_block) return all;
+    return succ_flags_use(next);
+}
+
 static void plan_liveness(struct block_plan *p, int n)
 {
-    bool live = p->exit_live, cf = p->exit_live;    /* flags leave the block */
+    bool live = p->exit_live, cf = p->exit_cf_live;     /* flags leave the block */
     for (int i = n - 1; i >= 0; i--) {
         const cs_insn *ci = x86_insns[i];
         int cls = decoded_ok(ci) ? fclass_of(ci) : X86_FL_READ;
@@ -305,7 +329,10 @@ void x86_translate_block(struct ir_block *b, uint64_t pc, int max_insns)
     x86_init();
     plan_decode(&plan, pc, max_insns);
     int n = plan.n;
-    plan.exit_live = n == 0 || plan.fetch_fault || exit_flags_live(n);
+    struct succ_use use = { true, true };
+    if (n > 0 && !plan.fetch_fault) use = exit_flags_use(n);
+    plan.exit_live = use.flags || use.cf;
+    plan.exit_cf_live = use.cf;
     plan.too_big = false;
     for (;;) {
         plan_liveness(&plan, n);
@@ -315,7 +342,7 @@ void x86_translate_block(struct ir_block *b, uint64_t pc, int max_insns)
         plan.too_big = done == 0;
         n = done > 0 ? done : 1;
         plan.fetch_fault = false;
-        plan.exit_live = true;
+        plan.exit_live = plan.exit_cf_live = true;
     }
 }
 
