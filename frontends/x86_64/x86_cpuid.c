@@ -8,6 +8,7 @@
 #include "x86_internal.h"
 
 /* Leaf 1 EDX */
+#define CPUID_FPU   (1u << 0)   /* x87: x86_sse_x87*.c */
 #define CPUID_TSC   (1u << 4)
 #define CPUID_CX8   (1u << 8)
 #define CPUID_CMOV  (1u << 15)
@@ -22,7 +23,7 @@
 #define CPUID_NX     (1u << 20)
 #define CPUID_LM     (1u << 29)
 
-#define LEAF1_EDX (CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
+#define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
 
 struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };
 
