@@ -127,6 +127,19 @@ Test(x86_frontend, dead_flags_are_not_computed)
     cr_assert_eq(count_op(b, IR_call), 0);
 }
 
+Test(x86_frontend, flags_not_stored_when_successors_overwrite_them)
+{
+    /* cmp rax,rbx; je +2; [5] xor eax,eax; [7] xor ecx,ecx; ret */
+    static const uint8_t dead[] = { 0x48, 0x39, 0xd8, 0x74, 0x02, 0x31, 0xc0, 0x31, 0xc9, 0xc3 };
+    /* cmp rax,rbx; je +2; [5] jb ...: the fall-through reads CF */
+    static const uint8_t live[] = { 0x48, 0x39, 0xd8, 0x74, 0x02, 0x72, 0x00, 0x31, 0xc9, 0xc3 };
+    struct ir_block *b = translate(dead, sizeof dead);
+    cr_assert_eq(b->guest_insns, 2);
+    cr_assert(!writes_global(b, x86_g_cc_op));
+    b = translate(live, sizeof live);
+    cr_assert(writes_global(b, x86_g_cc_op));
+}
+
 Test(x86_frontend, syscall_exit)
 {
     static const uint8_t c[] = { 0x0f, 0x05 };
