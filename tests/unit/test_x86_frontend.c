@@ -409,7 +409,8 @@ Test(x86_frontend, cpuid_identity)
     cr_assert_str_eq(brand, "ferry virtual x86-64 CPU");
     x86_cpuid_query(1, 0, r);
     cr_assert_eq((r[0] >> 8) & 0xf, 6, "family 6");
-    cr_assert_eq(r[3] & 1, 0, "no x87 advertised");
+    cr_assert_eq(r[2] & ((1u << 0) | (1u << 28)), 0, "no SSE3, no AVX advertised");
+    cr_assert(r[3] & (1u << 26), "SSE2 advertised");
     cr_assert_eq(x86_cpuid_hwcap(), r[3]);
     x86_cpuid_query(7, 0, r);
     cr_assert_eq(r[0] | r[1] | r[2] | r[3], 0);
