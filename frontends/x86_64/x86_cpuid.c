@@ -1,8 +1,8 @@
 /* x86_cpuid.c -- ferry's virtual CPU as CPUID reports it: a table of
- * leaves.  Only what the frontend implements is advertised (x87 and SSE2
- * but no
- * MMX, no SSE3+/AVX/BMI/ERMS, no CX16), and the cache leaves (2 -> "use leaf 4", 4) are
- * coherent so glibc's cacheinfo code sizes its string routines sanely.
+ * leaves.  Only what the frontend implements is advertised (x87 and SSE2,
+ * but no MMX, SSE3+, AVX, BMI, ERMS or CX16), and the cache leaves (2 ->
+ * "use leaf 4", 4) are coherent so glibc's cacheinfo code sizes its string
+ * routines sanely.
  */
 #include <string.h>
 
