@@ -41,8 +41,8 @@ static const f80 edges[] = {
 };
 #define NEDGE (sizeof edges / sizeof edges[0])
 #ifdef INSN_LONG
-#define NRAND 60
-#define PAIR_STRIDE 1
+#define NRAND 40
+#define PAIR_STRIDE 2
 #else
 #define NRAND 8
 #define PAIR_STRIDE 5
