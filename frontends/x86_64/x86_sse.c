@@ -103,12 +103,39 @@ static bool sse_emit_xx(struct x86_dc *dc, const struct sse_row *row)
     return true;
 }
 
+#define SSE_BYTES_7F 0x7f7f7f7f7f7f7f7full
+#define SSE_BYTES_80 0x8080808080808080ull
+#define SSE_BYTES_01 0x0101010101010101ull
+
+static void sse_binop_imm(struct x86_dc *dc, enum ir_op op, ir_ref d, ir_ref a, uint64_t imm)
+{
+    ir_binop(dc->b, op, 64, d, a, ir_const(dc->b, imm));
+}
+
+/* Eight byte compares in a 64-bit word: a byte of x = a ^ b is zero iff
+ * bit 7 of ~(((x & 0x7f..) + 0x7f..) | x) is set; that bit times 0xff is
+ * the byte mask (x86_sse_helper_pcmpeqb is the reference). */
+static void sse_cmpeqb(struct x86_dc *dc, ir_ref r, ir_ref a, ir_ref b)
+{
+    ir_ref x = ir_temp(dc->b), t = ir_temp(dc->b);
+    ir_binop(dc->b, IR_xor, 64, x, a, b);
+    sse_binop_imm(dc, IR_and, t, x, SSE_BYTES_7F);
+    sse_binop_imm(dc, IR_add, t, t, SSE_BYTES_7F);
+    ir_binop(dc->b, IR_or, 64, t, t, x);
+    ir_unop(dc->b, IR_not, 64, t, t);
+    sse_binop_imm(dc, IR_and, t, t, SSE_BYTES_80);
+    sse_binop_imm(dc, IR_shr, t, t, 7);
+    sse_binop_imm(dc, IR_mul, r, t, 0xff);
+}
+
 static void sse_logic_op(struct x86_dc *dc, enum sse_logic l, ir_ref r, ir_ref a, ir_ref b)
 {
     static const uint16_t ops[] = {
         [SSE_AND] = IR_and, [SSE_OR] = IR_or, [SSE_XOR] = IR_xor, [SSE_ANDN] = IR_andc,
     };
-    if (l == SSE_ANDN)          /* x86: dst = ~dst & src */
+    if (l == SSE_CMPEQB)
+        sse_cmpeqb(dc, r, a, b);
+    else if (l == SSE_ANDN)     /* x86: dst = ~dst & src */
         ir_binop(dc->b, IR_andc, 64, r, b, a);
     else
         ir_binop(dc->b, ops[l], 64, r, a, b);
@@ -128,6 +155,34 @@ static bool sse_emit_logic(struct x86_dc *dc, const struct sse_row *row)
         sse_logic_op(dc, row->logic, r, a, b);
         ir_st_env(dc->b, IR_MO_64, r, sse_xmm_off(d) + 8 * half);
     }
+    return true;
+}
+
+/* The sign bits of 8 bytes gathered into the low byte: bit 7 of byte i,
+ * moved to bit 0, times 0x0102040810204080 lands in bit 56 + i. */
+static ir_ref sse_byte_signs(struct x86_dc *dc, int32_t off)
+{
+    ir_ref v = ir_temp(dc->b);
+    ir_ld_env(dc->b, IR_MO_64, v, off);
+    sse_binop_imm(dc, IR_shr, v, v, 7);
+    sse_binop_imm(dc, IR_and, v, v, SSE_BYTES_01);
+    sse_binop_imm(dc, IR_mul, v, v, 0x0102040810204080ull);
+    sse_binop_imm(dc, IR_shr, v, v, 56);
+    return v;
+}
+
+/* pmovmskb r, xmm as IR (x86_sse_helper_pmovmskb is the reference). */
+bool sse_emit_pmovmskb(struct x86_dc *dc, const struct sse_row *row)
+{
+    const cs_x86_op *ops = dc->x->operands;
+    int s = sse_op_xmm(&ops[1]);
+    if (ops[0].type != X86_OP_REG || sse_op_xmm(&ops[0]) >= 0 || s < 0)
+        return false;
+    ir_ref lo = sse_byte_signs(dc, sse_xmm_off(s));
+    ir_ref hi = sse_byte_signs(dc, sse_xmm_off(s) + 8);
+    sse_binop_imm(dc, IR_shl, hi, hi, 8);
+    ir_binop(dc->b, IR_or, 64, lo, lo, hi);
+    x86_gpr_write(dc, ops[0].reg, lo);
     return true;
 }
 

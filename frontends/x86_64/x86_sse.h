@@ -63,8 +63,9 @@ enum sse_imm {
     SSE_IMM_SIZE1,  /* size in bytes of operand 1 (cvtsi2s*: 4 or 8) */
 };
 
-/* The IR logic ops of SSE_F_LOGIC rows. */
-enum sse_logic { SSE_AND, SSE_OR, SSE_XOR, SSE_ANDN };
+/* The IR ops of SSE_F_LOGIC rows (pcmpeqb too: a SWAR sequence, as it is
+ * glibc's hottest SSE2 instruction together with pmovmskb). */
+enum sse_logic { SSE_AND, SSE_OR, SSE_XOR, SSE_ANDN, SSE_CMPEQB };
 
 struct sse_row;
 typedef bool sse_emit_fn(struct x86_dc *dc, const struct sse_row *row);
@@ -140,6 +141,8 @@ SSE_STATE_HELPERS(SSE_DECLARE)
 sse_emit_fn sse_emit_mov128, sse_emit_movss, sse_emit_movsd, sse_emit_movd,
     sse_emit_movq, sse_emit_movlo, sse_emit_movhi, sse_emit_movhlps,
     sse_emit_movlhps, sse_emit_movnti;
+/* x86_sse.c */
+sse_emit_fn sse_emit_pmovmskb;
 /* x86_sse_state.c */
 sse_emit_fn sse_emit_nop, sse_emit_ldmxcsr, sse_emit_stmxcsr, sse_emit_fxsave,
     sse_emit_fxrstor, sse_emit_maskmovdqu;

@@ -55,7 +55,7 @@ static const struct sse_row sse_rows[] = {
     XX(PMULUDQ, pmuludq, 16), XX(PMADDWD, pmaddwd, 16), XX(PSADBW, psadbw, 16),
     XX(PAVGB, pavgb, 16), XX(PAVGW, pavgw, 16),
     XX(PMINUB, pminub, 16), XX(PMAXUB, pmaxub, 16), XX(PMINSW, pminsw, 16), XX(PMAXSW, pmaxsw, 16),
-    XX(PCMPEQB, pcmpeqb, 16), XX(PCMPEQW, pcmpeqw, 16), XX(PCMPEQD, pcmpeqd, 16),
+    LOGIC(PCMPEQB, CMPEQB), XX(PCMPEQW, pcmpeqw, 16), XX(PCMPEQD, pcmpeqd, 16),
     XX(PCMPGTB, pcmpgtb, 16), XX(PCMPGTW, pcmpgtw, 16), XX(PCMPGTD, pcmpgtd, 16),
     /* shifts: count from xmm/m128, or from imm8 (moved to xmm_tmp) */
     XX(PSLLW, psllw, 16), XX(PSLLD, pslld, 16), XX(PSLLQ, psllq, 16),
@@ -73,7 +73,7 @@ static const struct sse_row sse_rows[] = {
     XX(UNPCKLPS, unpcklps, 16), XX(UNPCKHPS, unpckhps, 16),
     XX(UNPCKLPD, unpcklpd, 16), XX(UNPCKHPD, unpckhpd, 16),
     RX(PEXTRW, pextrw, 16, BYTE), XR(PINSRW, pinsrw, BYTE),
-    RX(PMOVMSKB, pmovmskb, 16, NONE), RX(MOVMSKPS, movmskps, 16, NONE),
+    EMIT(PMOVMSKB, pmovmskb), RX(MOVMSKPS, movmskps, 16, NONE),
     RX(MOVMSKPD, movmskpd, 16, NONE),
 
     /* floating-point arithmetic */
