@@ -10,9 +10,6 @@
 
 #define TC_HASH_BITS 16
 #define TC_HASH_SIZE (1u << TC_HASH_BITS)
-/* Direct-mapped cache in front of the hash table for indirect jumps. */
-#define TC_JMP_BITS 12
-#define TC_JMP_SIZE (1u << TC_JMP_BITS)
 /* Room kept free at the end of the cache for one IR insn's worth of code. */
 #define TC_SLACK (64 * BE_MAX_INSN_BYTES)
 
@@ -23,11 +20,24 @@ static struct {
     struct tr_block *blocks;
     size_t n_blocks, max_blocks;
     struct tr_block *hash[TC_HASH_SIZE];
-    struct { uint64_t pc; const void *code; } jmp_cache[TC_JMP_SIZE];
     uint64_t generation;
     uint64_t guest_lo, guest_hi;        /* guest code translated since the flush */
     uint64_t executed_before_flush;
 } tc;
+
+struct tr_jmp_entry tr_jmp_cache[TR_JMP_SIZE];
+
+static unsigned jmp_index(uint64_t pc)
+{
+    return (unsigned)((pc ^ (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1));
+}
+
+/* Entry k gets pc k^1, which maps to entry k^1: it can never match. */
+static void clear_jmp_cache(void)
+{
+    for (unsigned k = 0; k < TR_JMP_SIZE; k++)
+        tr_jmp_cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
+}
 
 static _Noreturn void tc_fatal(const char *what)
 {
@@ -72,6 +82,7 @@ void tc_init(void)
         tc_fatal("out of memory");
     tc.ptr = tc.code_start;
     tc.guest_lo = UINT64_MAX;
+    clear_jmp_cache();
 }
 
 uint64_t tc_blocks_executed(void)
@@ -92,7 +103,7 @@ void tc_flush(void)
     tc.n_blocks = 0;
     tc.ptr = tc.code_start;
     memset(tc.hash, 0, sizeof(tc.hash));
-    memset(tc.jmp_cache, 0, sizeof(tc.jmp_cache));
+    clear_jmp_cache();
     tc.generation++;
     tc.guest_lo = UINT64_MAX;
     tc.guest_hi = 0;
@@ -129,14 +140,13 @@ struct tr_block *tc_lookup(uint64_t pc)
 
 const void *tr_lookup_code(void *env, uint64_t pc)
 {
-    unsigned h = (unsigned)((pc ^ (pc >> TC_JMP_BITS)) & (TC_JMP_SIZE - 1));
-    if (tc.jmp_cache[h].pc == pc && tc.jmp_cache[h].code)
-        return tc.jmp_cache[h].code;
+    struct tr_jmp_entry *e = &tr_jmp_cache[jmp_index(pc)];
+    if (e->pc == pc)
+        return e->code;
     struct tr_block *tb;
     if (LOG_ON(LOG_EXEC) || !(tb = tc_lookup(pc)))
         return NULL;
-    tc.jmp_cache[h].pc = pc;
-    tc.jmp_cache[h].code = tb->code;
+    *e = (struct tr_jmp_entry){ .pc = pc, .code = tb->code };
     return tb->code;
 }
 

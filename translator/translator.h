@@ -48,4 +48,16 @@ void tr_set_fault_handler(bool (*fault)(void *env, int sig, uint64_t addr));
  * Lets computed jumps and returns stay in translated code. */
 const void *tr_lookup_code(void *env, uint64_t pc);
 
+/* The direct-mapped jump cache tr_lookup_code() fills, exposed so that a
+ * backend may probe it inline: the entry for pc is
+ * tr_jmp_cache[(pc ^ (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1)], valid when
+ * its pc matches (an empty entry holds a pc that never maps to it). */
+#define TR_JMP_BITS 12
+#define TR_JMP_SIZE (1u << TR_JMP_BITS)
+struct tr_jmp_entry {
+    uint64_t pc;
+    const void *code;
+};
+extern struct tr_jmp_entry tr_jmp_cache[TR_JMP_SIZE];
+
 #endif

@@ -111,10 +111,30 @@ void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int sl
     x64_emit_jcc_rel32(c, cc, c->ptr + 6);
 }
 
+/* Inline probe of tr_jmp_cache: rax = &entry; on a hit jump to its code,
+ * else fall through (rel8 branch over the hit path). */
+static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
+{
+    x64_emit_mov_rm_r(c, X64_W, X64_RAX, pc_reg);
+    x64_emit_shift_rm_imm(c, X64_SHR, X64_W, X64_RAX, TR_JMP_BITS);
+    x64_emit_alu_rm_r(c, X64_XOR, X64_W, X64_RAX, pc_reg);
+    x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, TR_JMP_SIZE - 1);
+    x64_emit_shift_rm_imm(c, X64_SHL, 0, X64_RAX, 4);
+    x64_emit_mov_r_imm64(c, X64_RCX, (uint64_t)(uintptr_t)tr_jmp_cache);
+    x64_emit_alu_rm_r(c, X64_ADD, X64_W, X64_RAX, X64_RCX);
+    x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RAX, 0);   /* cmp [rax], pc */
+    x64_emit_byte(c, 0x75);                                 /* jne rel8 */
+    uint8_t *skip = c->ptr;
+    x64_emit_byte(c, 0);
+    x64_emit_op_m_r(c, 0, 0xff, 4, X64_RAX, 8);             /* jmp [rax+8] */
+    *skip = (uint8_t)(c->ptr - (skip + 1));
+}
+
 /* Stays in translated code when the target is already translated:
  * code = tr_lookup_code(env, pc); if (code) goto *code; else return. */
 static void emit_indirect_lookup(struct be_code *c, int pc_reg)
 {
+    emit_jmp_cache_probe(c, pc_reg);
     x64_emit_mov_rm_r(c, X64_W, X64_RSI, pc_reg);
     be_emit_call(c, (const void *)tr_lookup_code);
     x64_emit_test_rm_r(c, X64_W, X64_RAX, X64_RAX);
