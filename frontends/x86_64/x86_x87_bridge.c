@@ -6,6 +6,7 @@
  *   x87_arith                 -> x87_soft_arith
  *   x87_unary fsqrt/frndint   -> x87_soft_unary (returns false otherwise)
  *   x87_to_f32/_f64/_int      -> x87_soft_store_f32/_f64/_int
+ *   x87_remainder             -> x87_soft_remainder (with IE/DE into x)
  * The status flags go straight into the stack state: C1 (rounded up) and
  * every exception flag (IE DE ZE OE UE PE), as the FPU sets them.
  */
@@ -76,5 +77,15 @@ int64_t x87_soft_store_int(struct x87 *x, uint16_t fcw, f80 v, int bits, bool tr
     uint16_t sw = 0;
     int64_t r = x87s_to_int(to_soft(v), bits, truncate, fcw, &sw);
     note_status(x, sw);
+    return r;
+}
+
+/* fprem / fprem1: *cc gets C0..C3 (C1 included: it is a quotient bit). */
+f80 x87_soft_remainder(struct x87 *x, f80 a, f80 b, bool ieee, uint16_t *cc)
+{
+    uint16_t sw = 0;
+    f80 r = from_soft(x87s_remainder(to_soft(a), to_soft(b), ieee, cc, &sw));
+    if (x)
+        x->exc |= sw & 0x3f;
     return r;
 }

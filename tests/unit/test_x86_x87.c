@@ -243,3 +243,32 @@ Test(x87_soft, bridge_reversed_ops)
     }
     cr_expect_eq(bad, 0, "fsubr/fdivr through the bridge disagree with the FPU");
 }
+
+/* ---- fprem / fprem1: remainder bits, C0..C3, IE DE ---------------------- */
+
+NATIVE2(nat_fprem, "fprem")
+NATIVE2(nat_fprem1, "fprem1")
+
+static void check_remainder(bool ieee)
+{
+    int bad = 0;
+    for (int i = 0; i < ITERS && bad < 5; i++) {
+        x87s_f80 b = pick(NULL), a = pick(&b);
+        if (i % 2)          /* exponents close: full remainders */
+            a.se = (uint16_t)((a.se & 0x8000) | ((b.se & 0x7fff) + rnd() % 70 - 3));
+        uint16_t cc, sw = 0, mask = X87S_IE | X87S_DE | 0x4700;
+        x87s_f80 r = x87s_remainder(a, b, ieee, &cc, &sw);
+        struct nat n = (ieee ? nat_fprem1 : nat_fprem)(a, b, 0x037f);
+        sw |= cc;
+        if (r.m == n.r.m && r.se == n.r.se && (sw & mask) == (n.sw & mask))
+            continue;
+        bad++;
+        cr_log_error("fprem%s %04x:%016lx %04x:%016lx: %04x:%016lx sw %04x native %04x:%016lx sw %04x",
+                     ieee ? "1" : "", a.se, a.m, b.se, b.m, r.se, r.m, sw & mask, n.r.se, n.r.m,
+                     n.sw & mask);
+    }
+    cr_expect_eq(bad, 0, "fprem%s disagrees with the FPU", ieee ? "1" : "");
+}
+
+Test(x87_soft, fprem) { check_remainder(false); }
+Test(x87_soft, fprem1) { check_remainder(true); }
