@@ -227,3 +227,42 @@ x87s_f80 x87s_sqrt(x87s_f80 a, uint16_t fcw, uint16_t *sw)
                                (x87s_u128)r << 64 | (rem > r ? 1ull << 63 : 0) | (rem != 0), false };
     return x87s_pack(q, fcw, sw);
 }
+
+/* ---- fscale ------------------------------------------------------------- */
+
+/* trunc(b) for finite b, clamped far beyond any exponent range. */
+static int32_t scale_count(x87s_f80 b)
+{
+    if (x87s_classify(b) == X87S_ZERO)
+        return 0;
+    struct x87s_unpacked u = x87s_unpack(b);
+    int32_t n = u.exp < 0 ? 0 : u.exp >= 17 ? 100000 : (int32_t)(u.sig >> (127 - u.exp));
+    return u.sign ? -n : n;
+}
+
+/* a * 2^(+-inf): exact, but 0 * 2^inf and inf * 2^-inf are invalid. */
+static x87s_f80 scale_by_inf(x87s_f80 a, enum x87s_class ca, bool negative, uint16_t *sw)
+{
+    if (negative ? ca == X87S_INF : ca == X87S_ZERO) {
+        *sw |= X87S_IE;
+        return x87s_indefinite();
+    }
+    if (ca == X87S_DENORMAL)
+        *sw |= X87S_DE;
+    return negative ? x87s_zero(sign_of(a)) : x87s_inf(sign_of(a));
+}
+
+x87s_f80 x87s_scale(x87s_f80 a, x87s_f80 b, uint16_t fcw, uint16_t *sw)
+{
+    enum x87s_class ca = x87s_classify(a), cb = x87s_classify(b);
+    if (is_special(ca) || is_special(cb))
+        return x87s_nan_result(a, b, true, sw);
+    if (cb == X87S_INF)
+        return scale_by_inf(a, ca, sign_of(b), sw);
+    note_denormals(ca, cb, sw);
+    if (ca == X87S_ZERO || ca == X87S_INF)
+        return a;
+    struct x87s_unpacked u = x87s_unpack(a);
+    u.exp += scale_count(b);
+    return x87s_pack(u, fcw | 0x0300, sw);          /* PC does not apply (measured) */
+}

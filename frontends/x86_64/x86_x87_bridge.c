@@ -7,6 +7,7 @@
  *   x87_unary fsqrt/frndint   -> x87_soft_unary (returns false otherwise)
  *   x87_to_f32/_f64/_int      -> x87_soft_store_f32/_f64/_int
  *   x87_remainder             -> x87_soft_remainder (with IE/DE into x)
+ *   x87_scale                 -> x87_soft_scale
  * The status flags go straight into the stack state: C1 (rounded up) and
  * every exception flag (IE DE ZE OE UE PE), as the FPU sets them.
  */
@@ -87,5 +88,14 @@ f80 x87_soft_remainder(struct x87 *x, f80 a, f80 b, bool ieee, uint16_t *cc)
     f80 r = from_soft(x87s_remainder(to_soft(a), to_soft(b), ieee, cc, &sw));
     if (x)
         x->exc |= sw & 0x3f;
+    return r;
+}
+
+/* fscale: ST0 * 2^trunc(ST1), rounded under RC only. */
+f80 x87_soft_scale(struct x87 *x, uint16_t fcw, f80 a, f80 b)
+{
+    uint16_t sw = 0;
+    f80 r = from_soft(x87s_scale(to_soft(a), to_soft(b), fcw, &sw));
+    note_status(x, sw);
     return r;
 }

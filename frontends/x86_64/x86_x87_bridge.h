@@ -10,6 +10,7 @@ bool x87_soft_unary(struct x87 *x, uint16_t fcw, int fn, f80 a, f80 *result);
 uint32_t x87_soft_store_f32(struct x87 *x, uint16_t fcw, f80 v);
 uint64_t x87_soft_store_f64(struct x87 *x, uint16_t fcw, f80 v);
 f80 x87_soft_remainder(struct x87 *x, f80 a, f80 b, bool ieee, uint16_t *cc);
+f80 x87_soft_scale(struct x87 *x, uint16_t fcw, f80 a, f80 b);
 int64_t x87_soft_store_int(struct x87 *x, uint16_t fcw, f80 v, int bits, bool truncate);
 
 #endif

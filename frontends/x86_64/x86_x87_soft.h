@@ -35,6 +35,7 @@ x87s_f80 x87s_mul(x87s_f80 a, x87s_f80 b, uint16_t fcw, uint16_t *sw);
 x87s_f80 x87s_div(x87s_f80 a, x87s_f80 b, uint16_t fcw, uint16_t *sw);
 x87s_f80 x87s_sqrt(x87s_f80 a, uint16_t fcw, uint16_t *sw);
 x87s_f80 x87s_rndint(x87s_f80 a, uint16_t fcw, uint16_t *sw);     /* frndint: RC only */
+x87s_f80 x87s_scale(x87s_f80 a, x87s_f80 b, uint16_t fcw, uint16_t *sw);  /* a * 2^trunc(b) */
 /* fprem (ieee false) / fprem1: exact; *cc gets C0 C1 C2 C3 (status bits). */
 x87s_f80 x87s_remainder(x87s_f80 a, x87s_f80 b, bool ieee, uint16_t *cc, uint16_t *sw);
 

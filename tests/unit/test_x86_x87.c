@@ -78,6 +78,7 @@ NATIVE2(nat_mul, "fmul %%st(1), %%st")
 NATIVE2(nat_div, "fdiv %%st(1), %%st")
 NATIVE2(nat_sqrt, "fsqrt")
 NATIVE2(nat_rndint, "frndint")
+NATIVE2(nat_scale, "fscale")
 
 typedef x87s_f80 soft2(x87s_f80, x87s_f80, uint16_t, uint16_t *);
 typedef struct nat native2(x87s_f80, x87s_f80, uint16_t);
@@ -116,6 +117,7 @@ Test(x87_soft, mul) { check2("fmul", x87s_mul, nat_mul, SW_COMPARED); }
 Test(x87_soft, div) { check2("fdiv", x87s_div, nat_div, SW_COMPARED); }
 Test(x87_soft, sqrt) { check2("fsqrt", soft_sqrt, nat_sqrt, SW_COMPARED); }
 Test(x87_soft, rndint) { check2("frndint", soft_rndint, nat_rndint, SW_COMPARED); }
+Test(x87_soft, scale) { check2("fscale", x87s_scale, nat_scale, SW_COMPARED); }
 
 /* ---- conversions ---------------------------------------------------------- */
 
