@@ -143,12 +143,12 @@ static f80 x87_load_float(uint64_t ea, int bytes)
     return v;
 }
 
-static void x87_store_float(uint16_t fcw, uint64_t ea, int bytes, f80 v)
+static void x87_store_float(struct x87 *x, uint16_t fcw, uint64_t ea, int bytes, f80 v)
 {
     if (bytes == 4) {
-        x87_store_bits(ea, x87_to_f32(fcw, v), 4);
+        x87_store_bits(ea, x87_to_f32(x, fcw, v), 4);
     } else if (bytes == 8) {
-        x87_store_bits(ea, x87_to_f64(fcw, v), 8);
+        x87_store_bits(ea, x87_to_f64(x, fcw, v), 8);
     } else {
         memcpy((void *)(uintptr_t)ea, &v.m, 8);
         memcpy((void *)(uintptr_t)(ea + 8), &v.se, 2);
@@ -215,7 +215,7 @@ static void x87_save(struct x86_cpu *env, struct x87 *x, uint64_t ea, bool resto
         if (restore)
             x->st[x87_phys(x, i)] = x87_load_float(at, 10);
         else
-            x87_store_float(0, at, 10, x->st[x87_phys(x, i)]);
+            x87_store_float(x, 0, at, 10, x->st[x87_phys(x, i)]);
     }
     if (!restore)
         x87_init(env, x);
@@ -231,7 +231,7 @@ void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p)
     memcpy(p + 2, &sw, 2);
     p[4] = ftw;
     for (int i = 0; i < 8; i++)
-        x87_store_float(0, (uintptr_t)(p + 32 + 16 * i), 10, x->st[x87_phys(x, i)]);
+        x87_store_float(x, 0, (uintptr_t)(p + 32 + 16 * i), 10, x->st[x87_phys(x, i)]);
 }
 
 void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p)
@@ -301,16 +301,6 @@ static void x87_mem_other(struct x86_cpu *env, struct x87 *x, int kind, uint64_t
     }
 }
 
-/* C1 after a store: set when the stored value's magnitude was rounded up. */
-static void x87_store_c1(struct x87 *x, f80 src, f80 stored)
-{
-    x->cc &= ~X87_C1;
-    src.se &= F80_EXP_MAX;
-    stored.se &= F80_EXP_MAX;
-    if (x87_compare(stored, src) == 1)
-        x->cc |= X87_C1;
-}
-
 static void x87_mem(struct x86_cpu *env, struct x87 *x, int op, int reg, uint64_t ea)
 {
     uint16_t fcw = sse_x87_fcw(env);
@@ -330,18 +320,10 @@ static void x87_mem(struct x86_cpu *env, struct x87 *x, int op, int reg, uint64_
     }
     if (kind == XM_STF || kind == XM_STI || kind == XM_STT) {
         f80 v = x87_read(x, 0);
-        if (kind == XM_STF) {
-            x87_store_float(fcw, ea, bytes, v);
-            x87_store_c1(x, v, x87_load_float(ea, bytes));
-        } else {
-            int64_t i = x87_to_int(fcw, v, 8 * bytes, kind == XM_STT);
-            x87_store_bits(ea, (uint64_t)i, bytes);
-            x87_store_c1(x, v, x87_from_int(i));
-            if (i == (int64_t)(~0ull << (8 * bytes - 1)) && x87_compare(v, x87_from_int(i)) != 0) {
-                x->exc |= X87_IE;                   /* invalid: the integer indefinite */
-                x->cc &= ~X87_C1;
-            }
-        }
+        if (kind == XM_STF)
+            x87_store_float(x, fcw, ea, bytes, v);
+        else
+            x87_store_bits(ea, (uint64_t)x87_to_int(x, fcw, v, 8 * bytes, kind == XM_STT), bytes);
         if (x87_mem_ops[op >> 1][reg].pop)
             x87_pop(x);
         return;

@@ -1,11 +1,12 @@
 /* x86_sse_x87_math.c -- x87 arithmetic on 80-bit values in portable C.
  *
- * Values go through the host's long double: the x87 format itself on
- * x86-64 hosts (results exact), binary128 on AArch64 hosts, where results
- * are rounded back to a 64-bit significand under FCW.RC (rare double-
- * rounding differences are possible there).  Not modelled: precision
- * control (always 64-bit), exception flags other than invalid, and the
- * exact last-bit results of the transcendental instructions.
+ * add/sub/mul/div, fsqrt, frndint and the stores to m32/m64/integers are
+ * the soft x87's (x86_x87_bridge.h: integer C, bit-exact, all flags).
+ * The rest goes through the host's long double: the x87 format itself on
+ * x86-64 hosts, binary128 on AArch64 hosts, rounded back to a 64-bit
+ * significand under FCW.RC.  Not modelled there: precision control,
+ * exception flags other than invalid, and the exact last-bit results of
+ * the transcendental instructions.
  */
 #pragma GCC optimize("rounding-math", "fp-contract=off")
 
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "x86_sse_x87_value.h"
+#include "x86_x87_bridge.h"
 
 #define F80_BIAS 16383
 
@@ -97,18 +99,6 @@ static f80 x87_nan_result(struct x87 *x, f80 a, f80 b)
     return r;
 }
 
-static long double x87_apply(enum x87_op op, long double p, long double q)
-{
-    switch (op) {
-    case X87_ADD:  return p + q;
-    case X87_MUL:  return p * q;
-    case X87_SUB:  return p - q;
-    case X87_SUBR: return q - p;
-    case X87_DIV:  return p / q;
-    default:       return q / p;
-    }
-}
-
 /* Rounds a host result to an x87 value; NaN means invalid: indefinite.
  * The volatile store pins the rounding inside the caller's rounding-mode
  * window (GCC may otherwise sink conversions past fesetround). */
@@ -140,24 +130,13 @@ static void x87_set_c1(struct x87 *x, uint16_t fcw, f80 r, f80 (*redo)(const voi
         x->cc |= X87_C1;
 }
 
-struct x87_binary { enum x87_op op; long double p, q; };
+struct x87_binary { int op; long double p, q; };
 
-static f80 x87_redo_arith(const void *ctx)
-{
-    const struct x87_binary *c = ctx;
-    return x87_result(NULL, x87_apply(c->op, c->p, c->q));
-}
-
+/* The basic operations are the soft x87's (x86_x87_bridge.h): bit-exact
+ * on every host, with all status flags. */
 f80 x87_arith(struct x87 *x, uint16_t fcw, enum x87_op op, f80 a, f80 b)
 {
-    if (f80_is_nan(a) || f80_is_nan(b))
-        return x87_nan_result(x, a, b);
-    struct x87_binary c = { op, f80_to_ld(a), f80_to_ld(b) };
-    int saved = x87_round_enter(fcw);
-    f80 r = x87_result(x, x87_apply(op, c.p, c.q));
-    x87_round_leave(saved);
-    x87_set_c1(x, fcw, r, x87_redo_arith, &c);
-    return r;
+    return x87_soft_arith(x, fcw, op, a, b);
 }
 
 static long double x87_fn(int fn, long double p)
@@ -175,7 +154,7 @@ static long double x87_fn(int fn, long double p)
 static f80 x87_redo_unary(const void *ctx)
 {
     const struct x87_binary *c = ctx;
-    return x87_result(NULL, x87_fn((int)c->op, c->p));
+    return x87_result(NULL, x87_fn(c->op, c->p));
 }
 
 /* fchs fabs f2xm1 fsqrt frndint fsin fcos fptan (D9 xx low byte). */
@@ -187,9 +166,12 @@ f80 x87_unary(struct x87 *x, uint16_t fcw, int fn, f80 a)
         return (f80){ a.m, (uint16_t)(a.se ^ 0x8000) };
     if (fn == 0xe1)
         return (f80){ a.m, (uint16_t)(a.se & 0x7fff) };
+    f80 soft;
+    if (x87_soft_unary(x, fcw, fn, a, &soft))           /* fsqrt, frndint */
+        return soft;
     if (f80_is_nan(a))
         return x87_nan_result(x, a, a);
-    struct x87_binary c = { (enum x87_op)fn, f80_to_ld(a), 0 };
+    struct x87_binary c = { fn, f80_to_ld(a), 0 };
     int saved = x87_round_enter(fcw);
     f80 r = x87_result(x, x87_fn(fn, c.p));
     x87_round_leave(saved);
@@ -224,43 +206,20 @@ f80 x87_from_int(int64_t v)
     return ld_to_f80((long double)v);
 }
 
-uint32_t x87_to_f32(uint16_t fcw, f80 v)
+uint32_t x87_to_f32(struct x87 *x, uint16_t fcw, f80 v)
 {
-    if (f80_is_nan(v))
-        return (uint32_t)(v.se & 0x8000) << 16 | 0x7fc00000u | (uint32_t)((v.m << 1) >> 41);
-    int saved = x87_round_enter(fcw);
-    volatile float f = (float)f80_to_ld(v);     /* converted before the mode is restored */
-    x87_round_leave(saved);
-    float g = f;
-    uint32_t u;
-    memcpy(&u, &g, 4);
-    return u;
+    return x87_soft_store_f32(x, fcw, v);
 }
 
-uint64_t x87_to_f64(uint16_t fcw, f80 v)
+uint64_t x87_to_f64(struct x87 *x, uint16_t fcw, f80 v)
 {
-    if (f80_is_nan(v))
-        return (uint64_t)(v.se & 0x8000) << 48 | 0x7ff8000000000000ull | (v.m << 1) >> 12;
-    int saved = x87_round_enter(fcw);
-    volatile double d = (double)f80_to_ld(v);   /* converted before the mode is restored */
-    x87_round_leave(saved);
-    double g = d;
-    uint64_t u;
-    memcpy(&u, &g, 8);
-    return u;
+    return x87_soft_store_f64(x, fcw, v);
 }
 
 /* NaN or out of range: the integer indefinite (most negative value). */
-int64_t x87_to_int(uint16_t fcw, f80 v, int bits, bool truncate)
+int64_t x87_to_int(struct x87 *x, uint16_t fcw, f80 v, int bits, bool truncate)
 {
-    long double lim = ldexpl(1.0L, bits - 1);
-    int64_t indefinite = (int64_t)(~0ull << (bits - 1));
-    if (f80_is_nan(v))
-        return indefinite;
-    int saved = x87_round_enter(fcw);
-    long double p = f80_to_ld(v), r = truncate ? truncl(p) : nearbyintl(p);
-    x87_round_leave(saved);
-    return r >= -lim && r < lim ? (int64_t)r : indefinite;
+    return x87_soft_store_int(x, fcw, v, bits, truncate);
 }
 
 /* fld1 fldl2t fldl2e fldpi fldlg2 fldln2 fldz; the irrational ones are

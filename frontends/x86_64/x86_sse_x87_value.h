@@ -65,9 +65,9 @@ f80 x87_unary(struct x87 *x, uint16_t fcw, int fn, f80 a);  /* D9 E0..FF low byt
 f80 x87_from_f32(uint32_t v);
 f80 x87_from_f64(uint64_t v);
 f80 x87_from_int(int64_t v);
-uint32_t x87_to_f32(uint16_t fcw, f80 v);
-uint64_t x87_to_f64(uint16_t fcw, f80 v);
-int64_t x87_to_int(uint16_t fcw, f80 v, int bits, bool truncate);
+uint32_t x87_to_f32(struct x87 *x, uint16_t fcw, f80 v);
+uint64_t x87_to_f64(struct x87 *x, uint16_t fcw, f80 v);
+int64_t x87_to_int(struct x87 *x, uint16_t fcw, f80 v, int bits, bool truncate);
 f80 x87_constant(uint16_t fcw, int which);                  /* D9 E8..EE low 3 bits */
 int x87_compare(f80 a, f80 b);                              /* -1 0 1, 2 unordered */
 uint16_t x87_examine(f80 v, bool empty);                    /* fxam C3 C2 C1 C0 */
