@@ -85,7 +85,7 @@ def main():
            "-no-reboot", "-kernel", vmlinuz, "-initrd", initrd,
            "-append", "console=ttyS0 quiet panic=-1"]
     try:
-        p = subprocess.run(cmd, capture_output=True, timeout=1200, stdin=subprocess.DEVNULL)
+        p = subprocess.run(cmd, capture_output=True, timeout=2400, stdin=subprocess.DEVNULL)
         out = p.stdout.decode(errors="replace")
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b"").decode(errors="replace") + "\nnested_kvm: QEMU timed out"
