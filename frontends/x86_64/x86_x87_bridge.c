@@ -8,6 +8,7 @@
  *   x87_to_f32/_f64/_int      -> x87_soft_store_f32/_f64/_int
  *   x87_remainder             -> x87_soft_remainder (with IE/DE into x)
  *   x87_scale                 -> x87_soft_scale
+ *   fbld / fbstp (DF /4, /6)  -> x87_soft_fbld / x87_soft_fbstp
  * The status flags go straight into the stack state: C1 (rounded up) and
  * every exception flag (IE DE ZE OE UE PE), as the FPU sets them.
  */
@@ -98,4 +99,17 @@ f80 x87_soft_scale(struct x87 *x, uint16_t fcw, f80 a, f80 b)
     f80 r = from_soft(x87s_scale(to_soft(a), to_soft(b), fcw, &sw));
     note_status(x, sw);
     return r;
+}
+
+f80 x87_soft_fbld(const uint8_t bcd[10])
+{
+    return from_soft(x87s_from_bcd(bcd));
+}
+
+/* C1 and the flags as for fist; the caller pops. */
+void x87_soft_fbstp(struct x87 *x, uint16_t fcw, f80 v, uint8_t bcd[10])
+{
+    uint16_t sw = 0;
+    x87s_to_bcd(to_soft(v), fcw, bcd, &sw);
+    note_status(x, sw);
 }

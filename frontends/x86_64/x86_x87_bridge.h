@@ -11,6 +11,8 @@ uint32_t x87_soft_store_f32(struct x87 *x, uint16_t fcw, f80 v);
 uint64_t x87_soft_store_f64(struct x87 *x, uint16_t fcw, f80 v);
 f80 x87_soft_remainder(struct x87 *x, f80 a, f80 b, bool ieee, uint16_t *cc);
 f80 x87_soft_scale(struct x87 *x, uint16_t fcw, f80 a, f80 b);
+f80 x87_soft_fbld(const uint8_t bcd[10]);
+void x87_soft_fbstp(struct x87 *x, uint16_t fcw, f80 v, uint8_t bcd[10]);
 int64_t x87_soft_store_int(struct x87 *x, uint16_t fcw, f80 v, int bits, bool truncate);
 
 #endif

@@ -48,6 +48,8 @@ x87s_f80 x87s_from_int(int64_t v);
 uint32_t x87s_to_f32(x87s_f80 a, uint16_t fcw, uint16_t *sw);
 uint64_t x87s_to_f64(x87s_f80 a, uint16_t fcw, uint16_t *sw);
 int64_t x87s_to_int(x87s_f80 a, int bits, bool truncate, uint16_t fcw, uint16_t *sw);
+x87s_f80 x87s_from_bcd(const uint8_t bcd[10]);                       /* fbld */
+void x87s_to_bcd(x87s_f80 a, uint16_t fcw, uint8_t bcd[10], uint16_t *sw);  /* fbstp */
 
 /* ---- internal: shared by x86_x87_round.c and x86_x87_arith.c ---------- */
 

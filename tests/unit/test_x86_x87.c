@@ -274,3 +274,48 @@ static void check_remainder(bool ieee)
 
 Test(x87_soft, fprem) { check_remainder(false); }
 Test(x87_soft, fprem1) { check_remainder(true); }
+
+/* ---- fbld / fbstp ---------------------------------------------------------- */
+
+Test(x87_soft, fbstp)
+{
+    int bad = 0;
+    for (int i = 0; i < ITERS && bad < 5; i++) {
+        x87s_f80 a = pick(NULL);
+        if (i % 2)
+            a.se = (uint16_t)((a.se & 0x8000) | (0x3fff + rnd() % 64 - 2));
+        uint16_t fcw = pick_fcw(), sw = 0, nsw, mask = X87S_IE | X87S_PE | X87S_C1;
+        uint8_t bcd[10], nbcd[10];
+        x87s_to_bcd(a, fcw, bcd, &sw);
+        __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfbstp %[b]\n\tfnstsw %[sw]\n\tfninit"
+                         : [b] "=m"(nbcd), [sw] "=m"(nsw) : [a] "m"(a), [cw] "m"(fcw) : "memory");
+        if (!memcmp(bcd, nbcd, 10) && (sw & mask) == (nsw & mask))
+            continue;
+        bad++;
+        uint64_t lo, nlo;
+        memcpy(&lo, bcd, 8);
+        memcpy(&nlo, nbcd, 8);
+        cr_log_error("fbstp %04x:%016lx fcw %04x: %02x%02x%016lx sw %04x native %02x%02x%016lx sw %04x",
+                     a.se, a.m, fcw, bcd[9], bcd[8], lo, sw & mask, nbcd[9], nbcd[8], nlo, nsw & mask);
+    }
+    cr_expect_eq(bad, 0, "fbstp disagrees with the FPU");
+}
+
+Test(x87_soft, fbld)
+{
+    int bad = 0;
+    for (int i = 0; i < ITERS && bad < 5; i++) {
+        uint8_t bcd[10] = { 0 };
+        int digits = (int)(rnd() % 19);
+        for (int d = 0; d < digits; d++)
+            bcd[d / 2] |= (uint8_t)((rnd() % 10) << (d % 2 ? 4 : 0));
+        bcd[9] = rnd() % 2 ? 0x80 : 0;
+        x87s_f80 r = x87s_from_bcd(bcd), n;
+        __asm__ volatile("fninit\n\tfbld %[b]\n\tfstpt %[n]" : [n] "=m"(n) : [b] "m"(bcd) : "memory");
+        if (r.m == n.m && r.se == n.se)
+            continue;
+        bad++;
+        cr_log_error("fbld: %04x:%016lx native %04x:%016lx", r.se, r.m, n.se, n.m);
+    }
+    cr_expect_eq(bad, 0, "fbld disagrees with the FPU");
+}
