@@ -6,7 +6,7 @@
  * mode and the three precision-control settings, unary operations (fchs
  * fabs fsqrt frndint fxtract fscale fprem fprem1), constants, compares
  * (fcom/fucom/ficom/ftst/fxam condition codes, fcomi/fucomi EFLAGS), fcmovcc,
- * fxch/ffree/fincstp/fdecstp and the control/status/tag words.
+ * fxch/ffree/fincstp/fdecstp, the control/status/tag words, fbstp/fbld.
  *
  * Operands: zeros, denormals, the smallest normal, the largest finite,
  * infinities, quiet and signaling NaNs with payloads, halfway cases for
@@ -398,6 +398,26 @@ INSN_TEST(fldenv_tags)
         uint64_t out[] = { sw & SW_CHECKED, env2[1] & SW_CHECKED, env2[2] & 0xffff, r0.se, r0.m };
         INSN_CASE("fldenv_fxam", in, out);
     }
+}
+
+/* fbld / fbstp (last: an x87 without them dies here with SIGILL). */
+INSN_TEST(t_fbstp_fbld)
+{
+    for (unsigned i = 0; i < NVAL; i++)
+        for (unsigned c = 0; c < 4; c++) {
+            uint8_t bcd[10] = { 0 };
+            f80 back = { 0, 0 };
+            uint16_t sw;
+            __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\tfbstp %[b]\n\t"
+                             "fnstsw %[sw]\n\tfbld %[b]\n\tfstpt %[r]\n\tfninit"
+                             : [b] "+m"(bcd), [sw] "=m"(sw), [r] "=m"(back)
+                             : [a] "m"(vals[i]), [cw] "m"(cws[c]) : "memory");
+            uint64_t lo, hi = (uint64_t)bcd[9] << 8 | bcd[8];
+            memcpy(&lo, bcd, 8);
+            uint64_t in[] = { vals[i].se, vals[i].m, cws[c] };
+            uint64_t out[] = { hi, lo, sw & SW_CHECKED, back.se, back.m };
+            INSN_CASE("fbstp_fbld", in, out);
+        }
 }
 
 int main(void) { return insn_main(); }
