@@ -144,6 +144,7 @@ ir_ref x86_gpr_read(struct x86_dc *dc, x86_reg reg)
     struct gpr_loc l = gpr_loc_cached(reg);
     if (l.n < 0) return x86_imm(dc, 0);
     if (l.bytes == 8) return x86_get_reg(dc, l.n);
+    if (l.shift == 0) return x86_trunc(dc, x86_g_reg[l.n], l.bytes);   /* ext8u/16u/32u */
     ir_ref d = x86_new(dc);
     ir_extract(dc->b, d, x86_g_reg[l.n], l.shift, l.bytes * 8);
     return d;
