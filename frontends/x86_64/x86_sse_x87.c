@@ -8,13 +8,15 @@
  * reset value 0x037f so that a zeroed env holds the reset state); the
  * stack, tags and status in thread-local storage, one per host thread and
  * so per guest thread (struct x86_cpu has no x87 fields yet).  All
- * exceptions are masked; only IE and the stack fault are recorded.
- * Not supported (guest SIGILL): fbld, fbstp.
+ * exceptions are masked.  Arithmetic, stores, fprem, fscale and the BCD
+ * instructions are the soft x87's (x86_x87_bridge.h, bit-exact, all
+ * flags); transcendental instructions use the host's long double.
  */
 #include <string.h>
 
 #include "x86_sse.h"
 #include "x86_sse_x87_value.h"
+#include "x86_x87_bridge.h"
 
 #define X87_FCW_RESET 0x037f
 
@@ -274,7 +276,7 @@ static f80 x87_group_operand(int op, uint64_t ea)
 
 enum x87_mem_kind {
     XM_NONE, XM_LDF, XM_LDI, XM_STF, XM_STI, XM_STT, XM_LDENV, XM_STENV,
-    XM_LDCW, XM_STCW, XM_RSTOR, XM_SAVE, XM_STSW,
+    XM_LDCW, XM_STCW, XM_RSTOR, XM_SAVE, XM_STSW, XM_FBLD, XM_FBSTP,
 };
 static const struct { uint8_t kind, bytes, pop; } x87_mem_ops[4][8] = {
     { { XM_LDF, 4, 0 }, { XM_NONE, 0, 0 }, { XM_STF, 4, 0 }, { XM_STF, 4, 1 },
@@ -284,7 +286,7 @@ static const struct { uint8_t kind, bytes, pop; } x87_mem_ops[4][8] = {
     { { XM_LDF, 8, 0 }, { XM_STT, 8, 1 }, { XM_STF, 8, 0 }, { XM_STF, 8, 1 },
       { XM_RSTOR, 0, 0 }, { XM_NONE, 0, 0 }, { XM_SAVE, 0, 0 }, { XM_STSW, 0, 0 } },
     { { XM_LDI, 2, 0 }, { XM_STT, 2, 1 }, { XM_STI, 2, 0 }, { XM_STI, 2, 1 },
-      { XM_NONE, 0, 0 }, { XM_LDI, 8, 0 }, { XM_NONE, 0, 0 }, { XM_STI, 8, 1 } },
+      { XM_FBLD, 10, 0 }, { XM_LDI, 8, 0 }, { XM_FBSTP, 10, 1 }, { XM_STI, 8, 1 } },
 };
 
 static void x87_mem_other(struct x86_cpu *env, struct x87 *x, int kind, uint64_t ea)
@@ -297,6 +299,11 @@ static void x87_mem_other(struct x86_cpu *env, struct x87 *x, int kind, uint64_t
     case XM_STCW:  x87_store_bits(ea, sse_x87_fcw(env), 2); break;
     case XM_RSTOR: x87_save(env, x, ea, true); break;
     case XM_SAVE:  x87_save(env, x, ea, false); break;
+    case XM_FBLD:  x87_push(x, x87_soft_fbld((const uint8_t *)(uintptr_t)ea)); break;
+    case XM_FBSTP:
+        x87_soft_fbstp(x, sse_x87_fcw(env), x87_read(x, 0), (uint8_t *)(uintptr_t)ea);
+        x87_pop(x);
+        break;
     default:       x87_store_bits(ea, x87_status(x), 2); break;
     }
 }
@@ -356,7 +363,9 @@ static void x87_d9_special(struct x86_cpu *env, struct x87 *x, int modrm)
         return;
     case 0xf2: x87_write(x, 0, x87_unary(x, fcw, 0xf2, a)); x87_push(x, x87_constant(fcw, 0)); break;
     case 0xf4: x87_extract(a, &r, &b); x87_write(x, 0, r); x87_push(x, b); break;
-    case 0xf5: case 0xf8: x87_write(x, 0, x87_remainder(fcw, a, x87_read(x, 1), modrm == 0xf5, &x->cc)); return;
+    case 0xf5: case 0xf8:                                   /* fprem1, fprem */
+        x87_write(x, 0, x87_soft_remainder(x, a, x87_read(x, 1), modrm == 0xf5, &x->cc));
+        return;
     case 0xf6: x->top = (x->top - 1) & 7; break;
     case 0xf7: x->top = (x->top + 1) & 7; break;
     case 0xfb:
@@ -364,7 +373,7 @@ static void x87_d9_special(struct x86_cpu *env, struct x87 *x, int modrm)
         x87_write(x, 0, x87_unary(x, fcw, 0xfe, a));
         x87_push(x, b);
         break;
-    case 0xfd: x87_write(x, 0, x87_scale(x, fcw, a, x87_read(x, 1))); break;
+    case 0xfd: x87_write(x, 0, x87_soft_scale(x, fcw, a, x87_read(x, 1))); return;
     default:
         if (modrm >= 0xe8 && modrm <= 0xee)
             x87_push(x, x87_constant(fcw, modrm - 0xe8));

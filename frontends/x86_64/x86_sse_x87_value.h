@@ -71,8 +71,6 @@ int64_t x87_to_int(struct x87 *x, uint16_t fcw, f80 v, int bits, bool truncate);
 f80 x87_constant(uint16_t fcw, int which);                  /* D9 E8..EE low 3 bits */
 int x87_compare(f80 a, f80 b);                              /* -1 0 1, 2 unordered */
 uint16_t x87_examine(f80 v, bool empty);                    /* fxam C3 C2 C1 C0 */
-f80 x87_scale(struct x87 *x, uint16_t fcw, f80 a, f80 b);
-f80 x87_remainder(uint16_t fcw, f80 a, f80 b, bool ieee, uint16_t *cc);
 f80 x87_atan2(uint16_t fcw, f80 y, f80 x);
 f80 x87_ylog2x(uint16_t fcw, f80 y, f80 x, bool plus1);
 void x87_extract(f80 a, f80 *exp, f80 *sig);

@@ -720,6 +720,7 @@ static const struct x87_case x87_cases[] = {
     { "fst m32", 0xd9, 0x10, 4 }, { "fstp m64", 0xdd, 0x18, 8 }, { "fist m16", 0xdf, 0x10, 2 },
     { "fistp m32", 0xdb, 0x18, 4 }, { "fistp m64", 0xdf, 0x38, 8 }, { "fisttp m64", 0xdd, 0x08, 8 },
     { "fisttp m16", 0xdf, 0x08, 2 }, { "fstp m80", 0xdb, 0x38, 10 }, { "fld m80", 0xdb, 0x28, 10 },
+    { "fbstp m80", 0xdf, 0x30, 10 },
 };
 
 struct x87_image {                  /* fnsave */
