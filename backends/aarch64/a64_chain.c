@@ -14,7 +14,9 @@
 #include "a64_emit.h"
 
 /* brcond exits of the block being emitted, waiting for their stubs. */
-enum { PENDING_MAX = 4 };
+/* Two chain slots: more brconds than that (not expected) go inline, which
+ * also bounds what the final exit emits within BE_MAX_INSN_BYTES. */
+enum { PENDING_MAX = 2 };
 static struct {
     const uint8_t *block;
     int n;

@@ -153,7 +153,9 @@ static void test_many_brconds(void)
             struct be_arg in[2] = { { .reg = 3 }, { .is_const = 1, .imm = k } };
             be_emit_insn(&c, &br, NULL, in);
         }
+        uint8_t *before = c.ptr;
         emit_exit_code(&c, 0x300, TR_EXIT_SYSCALL);
+        XT_CHECK(c.ptr - before <= BE_MAX_INSN_BYTES, "final exit: %ld bytes", (long)(c.ptr - before));
         xt_env.field[0] = taken;
         uint64_t rc = xt_run(&c);
         bool t = taken < 6;

@@ -37,7 +37,10 @@ static void emit_case(struct be_code *c, struct op_case *k, struct be_arg *out,
     }
     for (int i = 0; i < k->n_in; i++)
         if (!k->is_const[i]) be_emit_movi(c, k->regs[1 + i], k->v[i]);
+    uint8_t *before = c->ptr;
     be_emit_insn(c, &k->insn, out, in);
+    XT_CHECK(c->ptr - before <= BE_MAX_INSN_BYTES, "%s emitted %ld bytes",
+             ir_op_info[k->insn.op].name, (long)(c->ptr - before));
     be_emit_st_env(c, k->regs[0], RESULT_OFF);
     for (int i = 0; i < k->n_in; i++)
         if (!k->is_const[i]) be_emit_st_env(c, k->regs[1 + i], AFTER_OFF(i));
