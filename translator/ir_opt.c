@@ -2,10 +2,13 @@
  * constant folding and a few algebraic identities (one forward pass), then
  * dead-code elimination (one backward pass).  Temps are not SSA, so a copy
  * "d == s" is forgotten as soon as d or s is written again; globals are
- * live at every exit and at calls that read CPU state. */
+ * live at every exit and at calls that read CPU state.  64-bit env words
+ * (ld_env/st_env) are forwarded from stores and earlier loads. */
 #include <string.h>
 
 #include "ir_fold.h"
+
+#define ENV_SLOTS 32
 
 struct opt_state {
     struct ir_block *b;
@@ -15,6 +18,8 @@ struct opt_state {
     bool live[IR_MAX_VALUES];
     bool z32[IR_MAX_VALUES];            /* high 32 bits known to be zero */
     bool dead[IR_MAX_INSNS];
+    struct { int32_t off; ir_ref val; } env[ENV_SLOTS];  /* 64-bit env words known */
+    int n_env;
 };
 static struct opt_state opt;
 
@@ -229,8 +234,67 @@ static void note_z32(const struct ir_insn *i)
         memset(opt.z32, 0, sizeof(opt.z32[0]) * (size_t)opt.b->n_globals);
 }
 
+/* ---- env forwarding: a 64-bit ld_env of a word the block already stored
+ * or loaded (no helper call in between) becomes a copy of that value. */
+
+static void env_forget_range(int32_t off, int bytes)
+{
+    for (int k = 0; k < opt.n_env; k++)
+        if (opt.env[k].off < off + bytes && off < opt.env[k].off + 8)
+            opt.env[k--] = opt.env[--opt.n_env];
+}
+
+static void env_forget_value(ir_ref v)
+{
+    for (int k = 0; k < opt.n_env; k++)
+        if (opt.env[k].val == v)
+            opt.env[k--] = opt.env[--opt.n_env];
+}
+
+static void env_remember(int32_t off, ir_ref v)
+{
+    env_forget_range(off, 8);
+    if (opt.n_env < ENV_SLOTS)
+        opt.env[opt.n_env++] = (typeof(opt.env[0])){ off, v };
+}
+
+static ir_ref env_known(int32_t off)
+{
+    for (int k = 0; k < opt.n_env; k++)
+        if (opt.env[k].off == off)
+            return opt.env[k].val;
+    return IR_NONE;
+}
+
+/* Before the insn's outputs are forgotten: loads may become copies. */
+static void env_forward(struct ir_insn *i)
+{
+    ir_ref v;
+    if (i->op == IR_ld_env && i->size == IR_MO_64 && (v = env_known((int32_t)i->aux[0])) != IR_NONE)
+        make_unary(i, IR_mov, v);
+}
+
+/* After: what the insn leaves known about env. */
+static void env_update(const struct ir_insn *i)
+{
+    int32_t off = (int32_t)i->aux[0];
+    if (i->op == IR_call || i->op == IR_st)     /* st may address env itself */
+        opt.n_env = 0;
+    else if (i->op == IR_st_env && i->size == IR_MO_64)
+        env_remember(off, i->args[0]);
+    else if (i->op == IR_st_env)
+        env_forget_range(off, ir_memop_bytes(i->size));
+    else if (i->op == IR_ld_env && i->size == IR_MO_64 && i->args[0] != IR_NONE)
+        env_remember(off, i->args[0]);
+}
+
 static void forget_outputs(const struct ir_insn *i)
 {
+    for (int k = 0; k < n_out(i); k++)
+        if (i->args[k] != IR_NONE)
+            env_forget_value(i->args[k]);
+    if (i->op == IR_call)
+        opt.n_env = 0;
     for (int k = 0; k < n_out(i); k++)
         if (i->args[k] != IR_NONE)
             copy_forget(i->args[k]);
@@ -250,11 +314,13 @@ static void forward_pass(void)
         simplify_same_operands(i);
         simplify_movcond(i);
         simplify_zext(i);
+        env_forward(i);
         if (i->op == IR_mov && i->args[0] == i->args[1]) {
             opt.dead[n] = true;
             continue;
         }
         forget_outputs(i);
+        env_update(i);
         note_z32(i);
         if (i->op == IR_mov)
             copy_record(i->args[0], i->args[1]);
@@ -312,6 +378,7 @@ void ir_optimize(struct ir_block *b)
 {
     opt.b = b;
     opt.n_active = 0;
+    opt.n_env = 0;
     memset(opt.copy_src, 0xff, sizeof(opt.copy_src));
     memset(opt.z32, 0, sizeof(opt.z32));
     memset(opt.dead, 0, sizeof(opt.dead[0]) * (size_t)b->n_insns);

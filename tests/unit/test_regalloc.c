@@ -513,3 +513,50 @@ Test(regalloc, optimized_block_matches_c)
     cr_assert_eq(env.g[3], 4);
     cr_assert_eq(env.g[4], 0);
 }
+
+/* Env forwarding in the optimizer must keep loads after stores exact,
+ * including partial overwrites and helper calls in between. */
+static uint64_t helper_poke(void *env, uint64_t v)
+{
+    ((struct test_env *)env)->other[2] = v * 3;
+    return 0;
+}
+static const struct ir_helper h_poke = { (void *)helper_poke, "poke", 1, 0, 0 };
+
+Test(regalloc, env_forwarding_matches_c)
+{
+    struct test_env env = { .g = { 0x1111222233334444ull, 0x5555666677778888ull },
+                            .other = { 1, 2, 3, 4 } };
+    int32_t o0 = (int32_t)offsetof(struct test_env, other[0]);
+    int32_t o1 = (int32_t)offsetof(struct test_env, other[1]);
+    int32_t o2 = (int32_t)offsetof(struct test_env, other[2]);
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b);
+    ir_st_env(b, IR_MO_64, G[0], o0);
+    ir_ld_env(b, IR_MO_64, G[2], o0);              /* = g0 */
+    ir_st_env(b, IR_MO_16, G[1], o0 + 2);          /* partial overwrite */
+    ir_ld_env(b, IR_MO_64, G[3], o0);
+    ir_ld_env(b, IR_MO_64, t, o1);
+    ir_binop(b, IR_add, 64, t, t, ir_const(b, 5));
+    ir_ld_env(b, IR_MO_64, G[4], o1);              /* still the old word */
+    ir_st_env(b, IR_MO_64, t, o2);
+    ir_call(b, &h_poke, IR_NONE, &t);              /* rewrites other[2] */
+    ir_ld_env(b, IR_MO_64, G[5], o2);
+    ir_ld_env(b, IR_MO_64, u, o0);
+    ir_mov(b, G[6], u);
+    ir_ld_env(b, IR_MO_64, u, o1);                 /* known ... */
+    ir_st(b, IR_MO_64, ir_const(b, (uint64_t)(uintptr_t)&env.other[1]), ir_const(b, 77));
+    ir_ld_env(b, IR_MO_64, G[7], o1);              /* ... until a store reaches env */
+    ir_exit_code(b, 0x2000, TR_EXIT_SYSCALL);
+    ir_optimize(b);
+    enter(&env, emit(b, NULL));
+    uint64_t w0 = 0x1111222233334444ull, w1 = 0x5555666677778888ull;
+    uint64_t patched = (w0 & ~0xffff0000ull) | ((w1 & 0xffff) << 16);
+    cr_assert_eq(env.g[2], w0);
+    cr_assert_eq(env.g[3], patched);
+    cr_assert_eq(env.g[4], 2);
+    cr_assert_eq(env.g[5], (2 + 5) * 3);
+    cr_assert_eq(env.g[6], patched);
+    cr_assert_eq(env.other[0], patched);
+    cr_assert_eq(env.g[7], 77);
+}
