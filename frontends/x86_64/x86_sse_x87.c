@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "x86_internal.h"      /* x86_flags_sync, for fcmov */
 #include "x86_sse.h"
 #include "x86_sse_x87_value.h"
 #include "x86_x87_bridge.h"
@@ -348,13 +349,30 @@ static bool x87_fcmov_cond(struct x86_cpu *env, int reg)
 }
 
 /* D9 E0..FF: one-operand instructions on ST(0). */
+/* D9 E5..F7 that do not read ST(0): fxam, constants, fdecstp/fincstp. */
+static bool x87_d9_no_operand(struct x86_cpu *env, struct x87 *x, int modrm)
+{
+    if (modrm == 0xe5)
+        x->cc = x87_examine(x->st[x87_phys(x, 0)], x87_is_empty(x, 0));
+    else if (modrm >= 0xe8 && modrm <= 0xee)
+        x87_push(x, x87_constant(sse_x87_fcw(env), modrm - 0xe8));
+    else if (modrm == 0xf6 || modrm == 0xf7)
+        x->top = (x->top + (modrm == 0xf6 ? 7 : 1)) & 7;
+    else
+        return false;
+    if (modrm != 0xe5)
+        x->cc &= ~X87_C1;
+    return true;
+}
+
 static void x87_d9_special(struct x86_cpu *env, struct x87 *x, int modrm)
 {
     uint16_t fcw = sse_x87_fcw(env);
+    if (x87_d9_no_operand(env, x, modrm))
+        return;
     f80 a = x87_read(x, 0), r, b;
     switch (modrm) {
     case 0xe4: x87_compare_cc(x, a, (f80){ 0, 0 }, false); return;             /* ftst */
-    case 0xe5: x->cc = x87_examine(x->st[x87_phys(x, 0)], x87_is_empty(x, 0)); return;
     case 0xf1: case 0xf9: case 0xf3:                       /* fyl2x fyl2xp1 fpatan */
         b = x87_read(x, 1);
         r = modrm == 0xf3 ? x87_atan2(fcw, b, a) : x87_ylog2x(fcw, b, a, modrm == 0xf9);
@@ -362,12 +380,16 @@ static void x87_d9_special(struct x86_cpu *env, struct x87 *x, int modrm)
         x87_pop(x);
         return;
     case 0xf2: x87_write(x, 0, x87_unary(x, fcw, 0xf2, a)); x87_push(x, x87_constant(fcw, 0)); break;
-    case 0xf4: x87_extract(a, &r, &b); x87_write(x, 0, r); x87_push(x, b); break;
+    case 0xf4:
+        if (f80_is_nan(a) && !(a.m & F80_QUIET))
+            x->exc |= X87_IE;
+        x87_extract(a, &r, &b);
+        x87_write(x, 0, r);
+        x87_push(x, b);
+        break;
     case 0xf5: case 0xf8:                                   /* fprem1, fprem */
         x87_write(x, 0, x87_soft_remainder(x, a, x87_read(x, 1), modrm == 0xf5, &x->cc));
         return;
-    case 0xf6: x->top = (x->top - 1) & 7; break;
-    case 0xf7: x->top = (x->top + 1) & 7; break;
     case 0xfb:
         b = x87_unary(x, fcw, 0xff, a);
         x87_write(x, 0, x87_unary(x, fcw, 0xfe, a));
@@ -375,10 +397,7 @@ static void x87_d9_special(struct x86_cpu *env, struct x87 *x, int modrm)
         break;
     case 0xfd: x87_write(x, 0, x87_soft_scale(x, fcw, a, x87_read(x, 1))); return;
     default:
-        if (modrm >= 0xe8 && modrm <= 0xee)
-            x87_push(x, x87_constant(fcw, modrm - 0xe8));
-        else
-            x87_write(x, 0, x87_unary(x, fcw, modrm, a));
+        x87_write(x, 0, x87_unary(x, fcw, modrm, a));
     }
     x->cc &= ~X87_C2;
 }
@@ -543,6 +562,8 @@ bool sse_translate_x87(struct x86_dc *dc)
     ir_ref args[3] = { ir_const(dc->b, (uint64_t)(op << 8 | modrm)), ea, ir_const(dc->b, 0) };
     ir_ref ret = ir_temp(dc->b);
     x86_sync_pc(dc);
+    if ((op == 0xda || op == 0xdb) && modrm >= 0xc0 && modrm < 0xe0)
+        x86_flags_sync(dc);                     /* fcmov reads EFLAGS from env */
     ir_call(dc->b, &x87_helper, ret, args);
     if (x87_returns_eflags(op & 7, modrm))
         x86_flags_set_eflags(dc, ret);
