@@ -7,7 +7,8 @@
 #   check-insn-ARCH            tests/insn/*.c instruction difftests (quick sweep)
 #   check-busybox-ARCH         tests/busybox/*.sh with Debian's static busybox
 #   check-cli-ARCH             command-line behaviour and --stats (chaining)
-#   check-long                 the full random instruction sweeps, both hosts
+#   check-long                 the full random instruction sweeps and
+#                              tests/guest-long/*.c (threads), both hosts
 # ARCH is x86_64 (build/ferry) or aarch64 (build/aarch64/ferry under qemu).
 
 TESTS_OUT := $(BUILD)/tests
@@ -57,6 +58,12 @@ $(TESTS_OUT)/guest/%.pie: tests/guest/%.c | $(SETUP_STAMP)
 .PHONY: guest-programs
 guest-programs: $(GUEST_BINS)
 
+# Guest programs for check-long only (features ferry does not have yet).
+GUEST_LONG_BINS := $(patsubst tests/guest-long/%.c,$(TESTS_OUT)/guest-long/%.O2,$(wildcard tests/guest-long/*.c))
+$(TESTS_OUT)/guest-long/%.O2: tests/guest-long/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -static -O2 -pthread -o $@ $< -lm
+
 # --- instruction difftests: a quick sweep and a long one ---------------------
 INSN_NAMES := $(notdir $(basename $(wildcard tests/insn/*.c)))
 INSN_QUICK := $(INSN_NAMES:%=$(TESTS_OUT)/insn/%.quick)
@@ -71,7 +78,8 @@ $(TESTS_OUT)/insn/%.long: tests/insn/%.c tests/insn/insn.h | $(SETUP_STAMP)
 # --- the per-host suites --------------------------------------------------
 # tests_for_arch(ARCH): check-{guest,insn,busybox,cli}-ARCH.
 define tests_for_arch
-.PHONY: check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-cli-$(1) check-insn-long-$(1)
+.PHONY: check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-cli-$(1) check-insn-long-$(1) \
+        check-guest-long-$(1)
 check-guest-$(1): $$(FERRY_BIN_$(1)) $$(GUEST_BINS)
 	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/guest-$(1) -m tests/guest \
 	    -f "$$(FERRY_CMD_$(1))" $$(GUEST_BINS)
@@ -81,6 +89,9 @@ check-insn-$(1): $$(FERRY_BIN_$(1)) $$(INSN_QUICK)
 check-insn-long-$(1): $$(FERRY_BIN_$(1)) $$(INSN_LONG)
 	$$(RUN_DIFF) -t $$$$(( 4 * $$(TEST_TIMEOUT_$(1)) )) -w $$(TESTS_OUT)/run/insn-long-$(1) \
 	    -m tests/insn -f "$$(FERRY_CMD_$(1))" $$(INSN_LONG)
+check-guest-long-$(1): $$(FERRY_BIN_$(1)) $$(GUEST_LONG_BINS)
+	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/guest-long-$(1) -m tests/guest-long \
+	    -f "$$(FERRY_CMD_$(1))" $$(GUEST_LONG_BINS)
 check-busybox-$(1): $$(FERRY_BIN_$(1))
 	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/busybox-$(1) \
 	    -f "$$(FERRY_CMD_$(1))" $$(sort $$(wildcard tests/busybox/*.sh))
@@ -91,7 +102,7 @@ endef
 $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
 
 .PHONY: check-long
-check-long: $(foreach a,$(ARCHES),check-insn-long-$(a))
+check-long: $(foreach a,$(ARCHES),check-insn-long-$(a) check-guest-long-$(a))
 
 # --- benchmarks -------------------------------------------------------------
 BENCH_NAMES := $(notdir $(basename $(wildcard tests/bench/*.c)))
