@@ -1,7 +1,9 @@
 /* x86_sse.c -- translates SSE/SSE2 instructions: looks the capstone id up
- * in the table (x86_sse_table.c) and emits IR for the row's operand form.
- * XMM registers live in env (not IR globals): plain data movement is done
- * with ld_env/st_env, everything else calls a C helper on env->xmm.
+ * in the table (x86_sse_table.c) and emits IR for the row's operand form;
+ * x87 instructions (opcodes D8..DF) go to x86_sse_x87.c.  XMM registers
+ * live in env (not IR globals): data movement, bitwise logic, pcmpeqb and
+ * pmovmskb are IR (ld_env/st_env), everything else calls a C helper on
+ * env->xmm.
  */
 #include <stddef.h>
 
