@@ -111,21 +111,18 @@ static const struct sse_row sse_rows[] = {
 
 #define SSE_ID_LIMIT X86_INS_ENDING
 
-/* id -> row + 1 (0: not an SSE instruction); filled once, on first use. */
+/* id -> row + 1 (0: not an SSE instruction); filled before main, so that
+ * translating threads only ever read it. */
 static uint16_t sse_index[SSE_ID_LIMIT];
-static bool sse_index_ready;
 
-static void sse_index_build(void)
+__attribute__((constructor)) static void sse_index_build(void)
 {
     for (size_t i = 0; i < sizeof sse_rows / sizeof sse_rows[0]; i++)
         sse_index[sse_rows[i].id] = (uint16_t)(i + 1);
-    sse_index_ready = true;
 }
 
 const struct sse_row *sse_row_find(unsigned id)
 {
-    if (!sse_index_ready)
-        sse_index_build();
     if (id >= SSE_ID_LIMIT || !sse_index[id])
         return NULL;
     return &sse_rows[sse_index[id] - 1];
