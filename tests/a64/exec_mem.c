@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "exec_common.h"
+#include "aarch64/a64_encode.h"
 
 static uint8_t guest_mem[64] __attribute__((aligned(16)));
 
@@ -103,12 +105,29 @@ static uint64_t helper(void *env, uint64_t a, uint64_t b, uint64_t c, uint64_t d
     return a * 3 + (b ^ c) - d * e;
 }
 
-static void test_call(void)
+/* A block 8 GiB away from everything: calls and the jump to the
+ * epilogue must take their out-of-range forms (movz/movk + blr/br). */
+static struct be_code far_block(void)
+{
+    static uint8_t *far;
+    if (!far) {
+        void *hint = (void *)(((uintptr_t)helper + (8ull << 30)) & ~0xfffull);
+        far = mmap(hint, 65536, PROT_READ | PROT_WRITE | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        XT_CHECK(far != MAP_FAILED, "mmap far block");
+    }
+    struct be_code c = xt_block_at(far);
+    XT_CHECK(!a64_branch26_reaches((uint8_t *)(uintptr_t)helper - far) &&
+             !a64_branch26_reaches(c.epilogue - far), "far block is not far (%p)", (void *)far);
+    return c;
+}
+
+static void run_call(bool far)
 {
     static const struct ir_helper h = { .fn = (void *)helper, .name = "h", .n_args = 5,
                                         .has_result = 1 };
     uint64_t a[5];
-    struct be_code c = xt_block();
+    struct be_code c = far ? far_block() : xt_block();
     for (int i = 0; i < 5; i++) be_emit_movi(&c, be_host.call_args[1 + i], a[i] = xt_random());
     be_emit_movi(&c, 21, 0x2121);       /* callee-saved: survives the call */
     struct ir_insn call = { .op = IR_call, .aux = { (intptr_t)&h } };
@@ -117,10 +136,18 @@ static void test_call(void)
     be_emit_st_env(&c, be_host.call_ret, offsetof(struct xt_env, result));
     be_emit_st_env(&c, 21, offsetof(struct xt_env, result) + 8);
     emit_exit(&c);
-    xt_run(&c);
+    seen_env = NULL;
+    uint64_t rc = far ? xt_enter(&xt_env, c.start) : xt_run(&c);
+    XT_CHECK(rc == TR_EXIT_SYSCALL, "call block rc %lu (far %d)", (unsigned long)rc, far);
     XT_CHECK(seen_env == &xt_env, "helper got env %p", seen_env);
     XT_CHECK(xt_env.result[0] == helper(&xt_env, a[0], a[1], a[2], a[3], a[4]), "call result");
     XT_CHECK(xt_env.result[1] == 0x2121, "x21 across call");
+}
+
+static void test_call(void)
+{
+    run_call(false);
+    run_call(true);
 }
 
 /* Every constant materialisation path: load, store to env, compare. */
