@@ -6,7 +6,8 @@
  * mode and the three precision-control settings, unary operations (fchs
  * fabs fsqrt frndint fxtract fscale fprem fprem1), constants, compares
  * (fcom/fucom/ficom/ftst/fxam condition codes, fcomi/fucomi EFLAGS), fcmovcc,
- * fxch/ffree/fincstp/fdecstp, the control/status/tag words, fbstp/fbld.
+ * fxch/ffree/fincstp/fdecstp, the control/status/tag words, fnstenv/fldenv,
+ * fnsave/frstor/fxsave images, fnclex, fbstp/fbld.
  *
  * Operands: zeros, denormals, the smallest normal, the largest finite,
  * infinities, quiet and signaling NaNs with payloads, halfway cases for
@@ -397,6 +398,42 @@ INSN_TEST(fldenv_tags)
         uint64_t in[] = { t };
         uint64_t out[] = { sw & SW_CHECKED, env2[1] & SW_CHECKED, env2[2] & 0xffff, r0.se, r0.m };
         INSN_CASE("fldenv_fxam", in, out);
+    }
+}
+
+/* fnsave/frstor and fxsave: the words and registers of the images
+ * (instruction and operand pointers and the last opcode are not compared). */
+INSN_TEST(t_save_images)
+{
+    for (unsigned i = 0; i < NVAL; i += 3) {
+        uint8_t save[108], fx[512] __attribute__((aligned(16)));
+        uint16_t sw_after;
+        f80 r0;
+        __asm__ volatile("fninit\n\tfld1\n\tfldt %[a]\n\tfsqrt\n\tfnclex\n\tfldz\n\t"
+                         "fxsave %[fx]\n\tfnsave %[s]\n\tfnstsw %[sw]\n\tfrstor %[s]\n\t"
+                         "fwait\n\tfstpt %[r]\n\tfninit"
+                         : [fx] "=m"(fx), [s] "=m"(save), [sw] "=m"(sw_after), [r] "=m"(r0)
+                         : [a] "m"(vals[i]) : "memory");
+        uint64_t w[4], out[16] = { 0 };
+        memcpy(w, save, 8);
+        out[0] = w[0] & 0xffff;                          /* FCW */
+        memcpy(&w[1], save + 4, 2);
+        out[1] = w[1] & SW_CHECKED;
+        memcpy(&w[2], save + 8, 2);
+        out[2] = w[2] & 0xffff;                          /* full tag word */
+        out[3] = fx[0] | fx[1] << 8;
+        out[4] = (fx[2] | fx[3] << 8) & SW_CHECKED;
+        out[5] = fx[4];                                  /* abridged tags */
+        for (int k = 0; k < 2; k++) {                    /* ST0, ST1 in both images */
+            memcpy(&out[6 + 4 * k], save + 28 + 10 * k, 8);
+            memcpy(&out[7 + 4 * k], save + 36 + 10 * k, 2);
+            memcpy(&out[8 + 4 * k], fx + 32 + 16 * k, 8);
+            memcpy(&out[9 + 4 * k], fx + 40 + 16 * k, 2);
+        }
+        out[14] = sw_after & SW_CHECKED;
+        out[15] = r0.m;
+        uint64_t in[] = { vals[i].se, vals[i].m };
+        INSN_CASE("fnsave_fxsave", in, out);
     }
 }
 
