@@ -36,6 +36,7 @@ struct ra_state {
     int last_use[IR_MAX_GLOBALS];       /* last insn naming each global */
     uint64_t guest_pc;                  /* of the current guest insn */
     struct ra_fault_map *faults;
+    bool spill_overflow;
 };
 static struct ra_state ra;
 
@@ -92,10 +93,14 @@ static void unbind(ir_ref r)
     ra.v[r].reg = -1;
 }
 
+/* Out of slots: the block is abandoned (ra_emit_block fails and says so in
+ * ra_spill_overflow) and retranslated shorter. */
 static int alloc_slot(void)
 {
-    if (!ra.free_slots)
-        ra_fatal("out of spill slots");
+    if (!ra.free_slots) {
+        ra.spill_overflow = true;
+        return 0;
+    }
     int s = __builtin_ctzll(ra.free_slots);
     ra.free_slots &= ~bit(s);
     return s;
@@ -543,6 +548,7 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
                 ra.last_use[b->insns[n].args[k]] = n;
     ra.free_slots = TR_SPILL_SLOTS >= 64 ? ~0ull : bit(TR_SPILL_SLOTS) - 1;
     ra.evict_rr = 0;
+    ra.spill_overflow = false;
 }
 
 bool ra_emit_block(struct be_code *c, const struct ir_block *b)
@@ -550,9 +556,11 @@ bool ra_emit_block(struct be_code *c, const struct ir_block *b)
     ra_reset(c, b);
     ra_liveness(b, ra.dies);
     for (int n = 0; n < b->n_insns; n++) {
-        if (c->ptr >= c->end)
+        if (c->ptr >= c->end || ra.spill_overflow)
             return false;
         emit_insn(n, &b->insns[n]);
     }
-    return c->ptr < c->end;
+    return c->ptr < c->end && !ra.spill_overflow;
 }
+
+bool ra_spill_overflow(void) { return ra.spill_overflow; }

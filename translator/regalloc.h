@@ -36,7 +36,9 @@ struct ra_fault_map {
 /* Record into m during the following ra_emit_block calls (NULL: don't). */
 void ra_record_faults(struct ra_fault_map *m);
 
-/* Emits b into c. Returns false when c ran out of room (c->end). */
+/* Emits b into c. Returns false when c ran out of room (c->end) or the
+ * block needs more spill slots than env has (then ra_spill_overflow()). */
 bool ra_emit_block(struct be_code *c, const struct ir_block *b);
+bool ra_spill_overflow(void);
 
 #endif

@@ -48,9 +48,9 @@ static void log_out_asm(const struct tr_block *tb)
 }
 
 /* Builds the IR, halving the instruction budget while it overflows. */
-static void build_ir(uint64_t pc)
+static void build_ir(uint64_t pc, int max_insns)
 {
-    for (int max = TR_MAX_BLOCK_INSNS;; max /= 2) {
+    for (int max = max_insns;; max /= 2) {
         ir_block_init(&tr_ir, &tr_globals, pc);
         tr_guest->translate(&tr_ir, pc, max);
         if (!tr_ir.overflow || max <= 1)
@@ -96,13 +96,29 @@ static void log_block(const struct tr_block *tb)
         log_out_asm(tb);
 }
 
-/* One attempt; false when the cache or the block table is full. */
+static bool translate_into(struct tr_block *tb, uint64_t pc, int max_insns);
+
+/* One attempt; false when the cache or the block table is full.  A block
+ * that needs too many spill slots is retried with fewer instructions. */
 static bool try_translate(uint64_t pc, struct tr_block **out)
 {
-    struct tr_block *tb = tc_alloc_block(pc);
-    if (!tb)
-        return false;
-    build_ir(pc);
+    for (int max = TR_MAX_BLOCK_INSNS;; max = max > 1 ? max / 2 : 1) {
+        struct tr_block *tb = tc_alloc_block(pc);
+        if (!tb)
+            return false;
+        if (translate_into(tb, pc, max)) {
+            *out = tb;
+            return true;
+        }
+        tc_free_last_block(tb);
+        if (!ra_spill_overflow() || max == 1)
+            return false;
+    }
+}
+
+static bool translate_into(struct tr_block *tb, uint64_t pc, int max_insns)
+{
+    build_ir(pc, max_insns);
     bool writable = smc_range_writable(pc, tr_ir.guest_size);
     if (writable)
         smc_guard_block(&tr_ir, tb);
@@ -111,15 +127,12 @@ static bool try_translate(uint64_t pc, struct tr_block **out)
     ir_optimize(&tr_ir);
     check_ir();
     fault_begin_block();
-    if (!emit_block(tb)) {
-        tc_free_last_block(tb);
+    if (!emit_block(tb))
         return false;
-    }
     tb->guest_size = tr_ir.guest_size;
     fault_keep_map(tb);
     if (writable)
         smc_keep_bytes(tb);
-    *out = tb;
     return true;
 }
 

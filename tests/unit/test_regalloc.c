@@ -560,3 +560,25 @@ Test(regalloc, env_forwarding_matches_c)
     cr_assert_eq(env.other[0], patched);
     cr_assert_eq(env.g[7], 77);
 }
+
+/* More live temps than registers + spill slots: emission fails cleanly
+ * (the translator then retranslates a shorter block), no crash. */
+Test(regalloc, too_many_live_temps_fail_cleanly)
+{
+    enum { NT = TR_SPILL_SLOTS + 24 };
+    struct ir_block *b = new_block();
+    ir_ref t[NT];
+    for (int k = 0; k < NT; k++) {
+        t[k] = ir_temp(b);
+        ir_binop(b, IR_add, 64, t[k], G[k % NG], ir_const(b, (uint64_t)k));
+    }
+    for (int k = 0; k < NT; k++)
+        ir_binop(b, IR_xor, 64, G[0], G[0], t[k]);
+    ir_exit_code(b, 0x2000, TR_EXIT_SYSCALL);
+    cr_assert_null(ir_validate(b));
+    struct be_code c = { .start = code_ptr, .ptr = code_ptr, .end = code_mem + CODE_SIZE - 4096,
+                         .epilogue = epilogue };
+    c.jump_site[0] = c.jump_site[1] = UINT32_MAX;
+    cr_assert(!ra_emit_block(&c, b));
+    cr_assert(ra_spill_overflow());
+}
