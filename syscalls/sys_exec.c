@@ -65,6 +65,8 @@ static void sys_exec_options(struct sys_argv *av, char *logbuf, char *sizebuf)
     if (ferry_opts.stats)
         sys_argv_add(av, "--stats");
     sys_exec_log_option(av, logbuf, 64);
+    if (ferry_opts.log_path)
+        sys_argv_add(av, "--log-append"), sys_argv_add(av, ferry_opts.log_path);
     if (ferry_opts.code_cache_size >= (1u << 20)) {
         snprintf(sizebuf, 32, "%zu", ferry_opts.code_cache_size >> 20);
         sys_argv_add(av, "--cache-size"), sys_argv_add(av, sizebuf);

@@ -34,7 +34,8 @@ static void usage(void)
          "  --strace          print guest system calls\n"
          "  --stats           print translation statistics at exit\n"
          "  -d LIST           log in_asm,ir,out_asm,exec,unimpl (also FERRY_LOG=LIST)\n"
-         "  -D FILE           write logs to FILE\n"
+         "  -D FILE           write logs to FILE (truncated)\n"
+         "  --log-append FILE write logs to the end of FILE (passed on across execve)\n"
          "  --cache-size MB   code cache size (or NK for kilobytes)\n"
          "  -h, --help        this help\n"
          "  --version         print the version");
@@ -69,13 +70,16 @@ static size_t parse_cache_size(const char *arg)
     return bytes;
 }
 
-static void open_log(const char *path)
+/* -D truncates the log; --log-append (what execve passes on) appends, so
+ * every program of an exec chain logs to the same file. */
+static void open_log(const char *path, const char *mode)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = fopen(path, mode);
     if (!f)
         usage_error("cannot open log file '%s'", path);
     setvbuf(f, NULL, _IOLBF, 0);
     ferry_log = f;
+    ferry_opts.log_path = realpath(path, NULL);
 }
 
 static const char *option_value(int argc, char **argv, int *i)
@@ -100,7 +104,9 @@ static int parse_options(int argc, char **argv)
         else if (!strcmp(a, "-d"))
             ferry_opts.log_mask |= parse_log_list(option_value(argc, argv, &i));
         else if (!strcmp(a, "-D"))
-            open_log(option_value(argc, argv, &i));
+            open_log(option_value(argc, argv, &i), "w");
+        else if (!strcmp(a, "--log-append"))
+            open_log(option_value(argc, argv, &i), "a");
         else if (!strcmp(a, "--cache-size"))
             ferry_opts.code_cache_size = parse_cache_size(option_value(argc, argv, &i));
         else if (!strcmp(a, "-h") || !strcmp(a, "--help"))

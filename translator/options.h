@@ -21,6 +21,7 @@ struct ferry_options {
     bool stats;                 /* --stats */
     size_t code_cache_size;     /* bytes */
     const char *self_exe;       /* path of the ferry binary, for execve */
+    const char *log_path;       /* absolute -D FILE, passed on across execve */
 };
 extern struct ferry_options ferry_opts;
 extern FILE *ferry_log;         /* stderr unless -D FILE */
