@@ -59,6 +59,10 @@ static void net_receive(void *opaque, const uint8_t *frame, size_t len)
     if (len > sizeof n->frame)
         return;
     pthread_mutex_lock(&n->vdev.vm->dev_lock);
+    if (!virtio_live(&n->vdev, NET_RXQ)) {         /* no driver yet: the link drops it */
+        pthread_mutex_unlock(&n->vdev.vm->dev_lock);
+        return;
+    }
     memcpy(n->frame, frame, len);
     n->pending = len;
     net_rx_deliver(n);
