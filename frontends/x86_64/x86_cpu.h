@@ -44,6 +44,22 @@ typedef union x86_xmm {
     double fd[2];
 } x86_xmm;
 
+/* An x87 80-bit extended value as raw bits: 64-bit significand with
+ * explicit integer bit, sign and 15-bit exponent. */
+typedef struct { uint64_t m; uint16_t se; } f80;
+
+/* The x87 register stack: st[] by physical register, ST(i) is
+ * st[(top+i)&7].  A zeroed struct is the fninit state (all empty). */
+struct x87 {
+    f80 st[8];
+    unsigned top;
+    uint8_t valid;          /* tag bit per physical register: 1 = in use */
+    uint16_t cc;            /* C0 C1 C2 C3 bits as in the status word */
+    uint16_t exc;           /* sticky exception bits of the status word */
+};
+
+#define X87_FCW_RESET 0x037f
+
 struct x86_cpu {
     struct tr_runtime rt;
     uint64_t regs[16];
@@ -55,6 +71,8 @@ struct x86_cpu {
     uint32_t pad;
     x86_xmm xmm[16];
     x86_xmm xmm_tmp[2];                        /* memory operands of SSE insns */
+    struct x87 x87;                            /* x87 stack, tags, status */
+    uint16_t fcw;                              /* x87 control word (reset 0x037f) */
 };
 
 /* CPUID leaf 1 EDX of ferry's virtual CPU, for the loader's AT_HWCAP

@@ -34,6 +34,7 @@ static void x86_reset(void *env)
 {
     struct x86_cpu *cpu = env;
     cpu->mxcsr = 0x1f80;
+    cpu->fcw = X87_FCW_RESET;
     x86_set_eflags(cpu, 0x202);
 }
 

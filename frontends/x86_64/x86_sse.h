@@ -148,8 +148,6 @@ sse_emit_fn sse_emit_nop, sse_emit_ldmxcsr, sse_emit_stmxcsr, sse_emit_fxsave,
     sse_emit_fxrstor, sse_emit_maskmovdqu;
 /* x86_sse_x87.c: the x87 FPU (opcodes D8..DF). */
 bool sse_translate_x87(struct x86_dc *dc);
-uint16_t sse_x87_fcw(const struct x86_cpu *env);
-void sse_x87_set_fcw(struct x86_cpu *env, uint16_t fcw);
 void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p);
 void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p);
 

@@ -4,10 +4,8 @@
  * stack.  glibc needs x87 for long double (printf %Lf, strtold) and reads
  * the control word for the rounding mode.
  *
- * Where the state lives: the control word in env->pad (XOR-ed with the
- * reset value 0x037f so that a zeroed env holds the reset state); the
- * stack, tags and status in thread-local storage, one per host thread and
- * so per guest thread (struct x86_cpu has no x87 fields yet).  All
+ * Where the state lives: in the guest CPU state, env->x87 (stack, tags,
+ * status; zeroed is the fninit state) and env->fcw (set by reset).  All
  * exceptions are masked.  Arithmetic, stores, fprem, fscale and the BCD
  * instructions are the soft x87's (x86_x87_bridge.h, bit-exact, all
  * flags); transcendental instructions use the host's long double.
@@ -19,18 +17,14 @@
 #include "x86_sse_x87_value.h"
 #include "x86_x87_bridge.h"
 
-#define X87_FCW_RESET 0x037f
-
-static __thread struct x87 x87_tls = { .empty = 0xff };
-
-uint16_t sse_x87_fcw(const struct x86_cpu *env)
+static uint16_t sse_x87_fcw(const struct x86_cpu *env)
 {
-    return (uint16_t)(env->pad ^ X87_FCW_RESET);
+    return env->fcw;
 }
 
-void sse_x87_set_fcw(struct x86_cpu *env, uint16_t fcw)
+static void sse_x87_set_fcw(struct x86_cpu *env, uint16_t fcw)
 {
-    env->pad = (uint16_t)(fcw ^ X87_FCW_RESET);
+    env->fcw = fcw;
 }
 
 /* ---- the register stack ------------------------------------------------ */
@@ -42,7 +36,7 @@ static unsigned x87_phys(const struct x87 *x, int i)
 
 static bool x87_is_empty(const struct x87 *x, int i)
 {
-    return x->empty >> x87_phys(x, i) & 1;
+    return !(x->valid >> x87_phys(x, i) & 1);
 }
 
 /* Reading an empty register is a stack underflow: masked, it reads as
@@ -60,7 +54,7 @@ static f80 x87_read(struct x87 *x, int i)
 static void x87_write(struct x87 *x, int i, f80 v)
 {
     x->st[x87_phys(x, i)] = v;
-    x->empty &= ~(1u << x87_phys(x, i));
+    x->valid |= 1u << x87_phys(x, i);
 }
 
 static void x87_push(struct x87 *x, f80 v)
@@ -76,7 +70,7 @@ static void x87_push(struct x87 *x, f80 v)
 
 static void x87_pop(struct x87 *x)
 {
-    x->empty |= 1u << x87_phys(x, 0);
+    x->valid &= ~(1u << x87_phys(x, 0));
     x->top = (x->top + 1) & 7;
 }
 
@@ -95,7 +89,6 @@ static void x87_set_status(struct x87 *x, uint16_t sw)
 static void x87_init(struct x86_cpu *env, struct x87 *x)
 {
     memset(x, 0, sizeof *x);
-    x->empty = 0xff;
     sse_x87_set_fcw(env, X87_FCW_RESET);
 }
 
@@ -171,7 +164,7 @@ static uint16_t x87_tag_word(const struct x87 *x)
     uint16_t tw = 0;
     for (int i = 0; i < 8; i++) {
         f80 v = x->st[i];
-        unsigned t = x->empty >> i & 1 ? 3 : f80_is_zero(v) ? 1
+        unsigned t = !(x->valid >> i & 1) ? 3 : f80_is_zero(v) ? 1
                    : ((v.se & F80_EXP_MAX) == 0 || (v.se & F80_EXP_MAX) == F80_EXP_MAX ||
                       !(v.m & F80_INT_BIT)) ? 2 : 0;
         tw |= (uint16_t)(t << (2 * i));
@@ -201,9 +194,9 @@ static void x87_load_env(struct x86_cpu *env, struct x87 *x, uint64_t ea)
     memcpy(&tw, img + 8, 2);
     sse_x87_set_fcw(env, fcw);
     x87_set_status(x, sw);
-    x->empty = 0;
+    x->valid = 0;
     for (int i = 0; i < 8; i++)
-        x->empty |= (uint8_t)(((tw >> (2 * i) & 3) == 3) << i);
+        x->valid |= (uint8_t)(((tw >> (2 * i) & 3) != 3) << i);
 }
 
 /* fnsave/frstor: the environment, then ST(0)..ST(7), 10 bytes each. */
@@ -227,9 +220,9 @@ static void x87_save(struct x86_cpu *env, struct x87 *x, uint64_t ea, bool resto
 /* fxsave/fxrstor (x86_sse_state.c): FCW, FSW, abridged tags, ST(i). */
 void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p)
 {
-    struct x87 *x = &x87_tls;
+    struct x87 *x = &env->x87;
     uint16_t fcw = sse_x87_fcw(env), sw = x87_status(x);
-    uint8_t ftw = (uint8_t)~x->empty;
+    uint8_t ftw = x->valid;
     memcpy(p + 0, &fcw, 2);
     memcpy(p + 2, &sw, 2);
     p[4] = ftw;
@@ -239,13 +232,13 @@ void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p)
 
 void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p)
 {
-    struct x87 *x = &x87_tls;
+    struct x87 *x = &env->x87;
     uint16_t fcw, sw;
     memcpy(&fcw, p + 0, 2);
     memcpy(&sw, p + 2, 2);
     sse_x87_set_fcw(env, fcw);
     x87_set_status(x, sw);
-    x->empty = (uint8_t)~p[4];
+    x->valid = p[4];
     for (int i = 0; i < 8; i++)
         x->st[x87_phys(x, i)] = x87_load_float((uintptr_t)(p + 32 + 16 * i), 10);
 }
@@ -473,7 +466,7 @@ static uint64_t x87_reg_dd(struct x86_cpu *env, struct x87 *x, int op, int modrm
 {
     int i = modrm & 7, reg = (modrm >> 3) & 7;
     if (reg == 0) {
-        x->empty |= 1u << x87_phys(x, i);
+        x->valid &= ~(1u << x87_phys(x, i));
     } else if (reg == 2 || reg == 3) {
         x87_write(x, i, x87_read(x, 0));
     } else {
@@ -492,7 +485,7 @@ static uint64_t x87_reg_df(struct x86_cpu *env, struct x87 *x, int op, int modrm
     if (modrm == 0xe0)
         return x87_status(x);
     if (reg == 0)
-        x->empty |= 1u << x87_phys(x, i);
+        x->valid &= ~(1u << x87_phys(x, i));
     else
         fl = x87_compare_eflags(x, x87_read(x, 0), x87_read(x, i), reg == 5);
     x87_pop(x);
@@ -509,10 +502,10 @@ SSE_HELPER(x87)
 {
     int op = (int)(d >> 8) & 7, modrm = (int)d & 0xff;
     if (modrm < 0xc0) {
-        x87_mem(env, &x87_tls, op, (modrm >> 3) & 7, s);
+        x87_mem(env, &env->x87, op, (modrm >> 3) & 7, s);
         return 0;
     }
-    return x87_reg_ops[op](env, &x87_tls, op, modrm);
+    return x87_reg_ops[op](env, &env->x87, op, modrm);
 }
 
 /* ---- translation ------------------------------------------------------- */

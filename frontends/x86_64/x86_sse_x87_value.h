@@ -15,8 +15,6 @@
 
 #include "x86_cpu.h"
 
-typedef struct { uint64_t m; uint16_t se; } f80;
-
 #define F80_INT_BIT 0x8000000000000000ull
 #define F80_QUIET   0x4000000000000000ull
 #define F80_EXP_MAX 0x7fff
@@ -40,15 +38,6 @@ static inline f80 f80_indefinite(void)
 {
     return (f80){ F80_INT_BIT | F80_QUIET, 0xffff };
 }
-
-/* The register stack: st[] by physical register, ST(i) is st[(top+i)&7]. */
-struct x87 {
-    f80 st[8];
-    unsigned top;
-    uint8_t empty;          /* bit per physical register */
-    uint16_t cc;            /* C0 C1 C2 C3 bits as in the status word */
-    uint16_t exc;           /* sticky exception bits of the status word */
-};
 
 #define X87_C0 0x0100
 #define X87_C1 0x0200

@@ -232,7 +232,7 @@ Test(x87_soft, bridge_reversed_ops)
         x87s_f80 b = pick(NULL), a = pick(&b);
         uint16_t fcw = pick_fcw();
         int k = i & 1;
-        struct x87 x = { .empty = 0xfc };
+        struct x87 x = { .valid = 0x03 };
         f80 r = x87_soft_arith(&x, fcw, ops[k], (f80){ a.m, a.se }, (f80){ b.m, b.se });
         struct nat n = nat[k](a, b, fcw);
         uint16_t sw = (uint16_t)(x.exc | x.cc);
