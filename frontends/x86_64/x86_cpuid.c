@@ -9,7 +9,7 @@
 #include "x86_internal.h"
 
 /* Leaf 1 EDX */
-#define CPUID_FPU   (1u << 0)   /* x87: x86_sse_x87*.c */
+#define CPUID_FPU   (1u << 0)   /* x87: x86_x87_*.c */
 #define CPUID_TSC   (1u << 4)
 #define CPUID_CX8   (1u << 8)
 #define CPUID_CMOV  (1u << 15)

@@ -1,6 +1,6 @@
 /* x86_sse.c -- translates SSE/SSE2 instructions: looks the capstone id up
  * in the table (x86_sse_table.c) and emits IR for the row's operand form;
- * x87 instructions (opcodes D8..DF) go to x86_sse_x87.c.  XMM registers
+ * x87 instructions (opcodes D8..DF) go to x86_x87_translate.c.  XMM registers
  * live in env (not IR globals): data movement, bitwise logic, pcmpeqb and
  * pmovmskb are IR (ld_env/st_env), everything else calls a C helper on
  * env->xmm.
@@ -236,7 +236,7 @@ bool x86_translate_sse(struct x86_dc *dc)
 {
     const struct sse_row *row = sse_row_find(dc->insn->id);
     if (!row)
-        return sse_translate_x87(dc);
+        return x86_translate_x87(dc);
     if (row->form == SSE_F_EMIT)
         return row->emit(dc, row);
     return sse_form_emit[row->form](dc, row);

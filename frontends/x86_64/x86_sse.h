@@ -127,7 +127,7 @@ void sse_zero_env(struct x86_dc *dc, int32_t dst, int bytes);
 
 /* s is a guest address for these (helpers that touch guest memory). */
 #define SSE_STATE_HELPERS(X) \
-    X(ldmxcsr) X(stmxcsr) X(fxsave) X(fxrstor) X(maskmovdqu) X(x87)
+    X(ldmxcsr) X(stmxcsr) X(fxsave) X(fxrstor) X(maskmovdqu)
 
 #define SSE_DECLARE(name) SSE_HELPER(name);
 SSE_INT_HELPERS(SSE_DECLARE)
@@ -146,8 +146,9 @@ sse_emit_fn sse_emit_pmovmskb;
 /* x86_sse_state.c */
 sse_emit_fn sse_emit_nop, sse_emit_ldmxcsr, sse_emit_stmxcsr, sse_emit_fxsave,
     sse_emit_fxrstor, sse_emit_maskmovdqu;
-/* x86_sse_x87.c: the x87 FPU (opcodes D8..DF). */
-bool sse_translate_x87(struct x86_dc *dc);
+/* The x87 FPU (opcodes D8..DF): x86_x87_translate.c; the x87 part of the
+ * fxsave image: x86_x87_stack.c. */
+bool x86_translate_x87(struct x86_dc *dc);
 void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p);
 void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p);
 

@@ -1,6 +1,6 @@
 /* x86_sse_state.c -- SSE control state and instructions without data
  * results: ldmxcsr/stmxcsr, fxsave/fxrstor (with the x87 state of
- * x86_sse_x87.c), maskmovdqu, and the fences,
+ * x86_x87_stack.c), maskmovdqu, and the fences,
  * prefetches and clflush, which need no IR in a user-mode translator whose
  * memory accesses are host accesses in program order.
  */
@@ -95,7 +95,7 @@ SSE_HELPER(stmxcsr)
 }
 
 /* FXSAVE image offsets (64-bit layout); the x87 part (bytes 0..159) is
- * x86_sse_x87.c's. */
+ * x86_x87_stack.c's. */
 enum { FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_XMM0 = 160 };
 
 SSE_HELPER(fxsave)

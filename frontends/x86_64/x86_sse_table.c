@@ -105,7 +105,7 @@ static const struct sse_row sse_rows[] = {
     EMIT(PREFETCH, nop), EMIT(PREFETCHNTA, nop), EMIT(PREFETCHT0, nop),
     EMIT(PREFETCHT1, nop), EMIT(PREFETCHT2, nop), EMIT(PREFETCHW, nop),
 
-    /* x87 instructions are recognised by opcode (x86_sse_x87.c) */
+    /* x87 instructions are recognised by opcode (x86_x87_translate.c) */
     EMIT(WAIT, nop),
 };
 

@@ -1,6 +1,6 @@
-/* x86_sse_x87_value.h -- x87 80-bit extended values and the x87 register
- * stack, shared by the x87 arithmetic (x86_sse_x87_math.c) and the x87
- * instruction interpreter (x86_sse_x87.c).
+/* x86_sse_x87_value.h -- x87 80-bit extended values (f80 and struct x87
+ * are in x86_cpu.h), shared by the x87 arithmetic (x86_sse_x87_math.c)
+ * and the x87 helpers (x86_x87_ops.c, x86_x87_stack.c).
  *
  * Values are kept as raw bits (64-bit significand with explicit integer
  * bit, 15-bit exponent and sign) and converted to the host's long double

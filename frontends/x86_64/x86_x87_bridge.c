@@ -1,5 +1,5 @@
 /* x86_x87_bridge.c -- the soft x87 (x86_x87_soft.h) behind the interface of
- * the x87 interpreter's arithmetic (x86_sse_x87_value.h), so that the
+ * the x87 helpers' arithmetic (x86_sse_x87_value.h), so that the
  * correctly rounded operations there can be routed here and become
  * bit-exact on every host (through binary128 long double on AArch64 hosts,
  * mul/div/sqrt are double-rounded):

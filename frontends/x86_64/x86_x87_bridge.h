@@ -1,4 +1,4 @@
-/* x86_x87_bridge.h -- the soft x87 in the terms of the x87 interpreter's
+/* x86_x87_bridge.h -- the soft x87 in the terms of the x87 helpers'
  * arithmetic interface (x86_sse_x87_value.h); see x86_x87_bridge.c. */
 #ifndef FERRY_X86_X87_BRIDGE_H
 #define FERRY_X86_X87_BRIDGE_H

@@ -15,6 +15,7 @@
 
 #include "x86_sse.h"
 #include "x86_sse_float.h"
+#include "x86_x87.h"
 
 typedef long long v2di __attribute__((vector_size(16)));
 typedef uint64_t sse_fn(struct x86_cpu *, uint64_t, uint64_t, uint64_t);
@@ -693,35 +694,114 @@ Test(x86_sse, maskmovdqu)
 
 /* ---- x87: instruction sequences through the helper vs. the FPU ---------- */
 
-/* One x87 instruction given by its two bytes (opcode, ModRM); memory forms
+/* One x87 instruction given by its two bytes (opcode, ModRM) for the
+ * native run, and for ferry as the helper calls x86_x87_translate.c emits
+ * for it (memory operands loaded and stored as its IR does); memory forms
  * use [rax], which points at the test's memory operand. */
+static uint64_t ldm(const uint8_t *m, int bytes)
+{
+    uint64_t v = 0;
+    memcpy(&v, m, bytes);
+    return v;
+}
+
+static void stm(uint8_t *m, int bytes, uint64_t v)
+{
+    memcpy(m, &v, bytes);
+}
+
+#define FER(name, body) static void name(uint8_t *m) { (void)m; body; }
+FER(f_faddp, x87_h_arith(&env, X87_ADD, 1, 0, 1, 1))
+FER(f_fmulp, x87_h_arith(&env, X87_MUL, 1, 0, 1, 1))
+FER(f_fsubp, x87_h_arith(&env, X87_SUB, 1, 0, 1, 1))
+FER(f_fsubrp, x87_h_arith(&env, X87_SUBR, 1, 0, 1, 1))
+FER(f_fdivp, x87_h_arith(&env, X87_DIV, 1, 0, 1, 1))
+FER(f_fdivrp, x87_h_arith(&env, X87_DIVR, 1, 0, 1, 1))
+FER(f_fadd01, x87_h_arith(&env, X87_ADD, 0, 1, 0, 0))
+FER(f_fsub10, x87_h_arith(&env, X87_SUB, 1, 0, 1, 0))
+FER(f_fdivr10, x87_h_arith(&env, X87_DIVR, 1, 0, 1, 0))
+FER(f_fsqrt, x87_h_unary(&env, 0xfa))
+FER(f_frndint, x87_h_unary(&env, 0xfc))
+FER(f_fabs, x87_h_unary(&env, 0xe1))
+FER(f_fchs, x87_h_unary(&env, 0xe0))
+FER(f_fscale, x87_h_misc(&env, X87_FSCALE))
+FER(f_fprem, x87_h_misc(&env, X87_FPREM))
+FER(f_fprem1, x87_h_misc(&env, X87_FPREM1))
+FER(f_fxtract, x87_h_misc(&env, X87_FXTRACT))
+FER(f_fxch, x87_h_fxch(&env, 1))
+FER(f_fld1st, x87_h_fld(&env, 1))
+FER(f_fstp1, x87_h_fst(&env, 1, 1))
+FER(f_fcom, x87_h_com(&env, 1, 0, 0))
+FER(f_fucompp, x87_h_com(&env, 1, 1, 2))
+FER(f_fcompp, x87_h_com(&env, 1, 0, 2))
+FER(f_ftst, x87_h_misc(&env, X87_FTST))
+FER(f_fxam, x87_h_misc(&env, X87_FXAM))
+FER(f_fldpi, x87_h_fld_const(&env, 3))
+FER(f_fldl2t, x87_h_fld_const(&env, 1))
+FER(f_fldl2e, x87_h_fld_const(&env, 2))
+FER(f_fldlg2, x87_h_fld_const(&env, 4))
+FER(f_fldln2, x87_h_fld_const(&env, 5))
+FER(f_fld1, x87_h_fld_const(&env, 0))
+FER(f_fldz, x87_h_fld_const(&env, 6))
+FER(f_fincstp, x87_h_misc(&env, X87_FINCSTP))
+FER(f_ffree, x87_h_ffree(&env, 1, 0))
+FER(f_fadd_m64, x87_h_arith_m(&env, X87_ADD, X87_M_F64, ldm(m, 8)))
+FER(f_fsubr_m32, x87_h_arith_m(&env, X87_SUBR, X87_M_F32, ldm(m, 4)))
+FER(f_fidiv_m32, x87_h_arith_m(&env, X87_DIV, X87_M_I32, ldm(m, 4)))
+FER(f_fimul_m16, x87_h_arith_m(&env, X87_MUL, X87_M_I16, ldm(m, 2)))
+FER(f_fcomp_m64, x87_h_com_m(&env, X87_M_F64, ldm(m, 8), 1))
+FER(f_fld_m32, x87_h_fld_m(&env, X87_M_F32, ldm(m, 4)))
+FER(f_fld_m64, x87_h_fld_m(&env, X87_M_F64, ldm(m, 8)))
+FER(f_fild_m16, x87_h_fld_m(&env, X87_M_I16, ldm(m, 2)))
+FER(f_fild_m32, x87_h_fld_m(&env, X87_M_I32, ldm(m, 4)))
+FER(f_fild_m64, x87_h_fld_m(&env, X87_M_I64, ldm(m, 8)))
+FER(f_fst_m32, stm(m, 4, x87_h_fst_m(&env, X87_M_F32, 0, 0)))
+FER(f_fstp_m64, stm(m, 8, x87_h_fst_m(&env, X87_M_F64, 0, 1)))
+FER(f_fist_m16, stm(m, 2, x87_h_fst_m(&env, X87_M_I16, 0, 0)))
+FER(f_fistp_m32, stm(m, 4, x87_h_fst_m(&env, X87_M_I32, 0, 1)))
+FER(f_fistp_m64, stm(m, 8, x87_h_fst_m(&env, X87_M_I64, 0, 1)))
+FER(f_fisttp_m64, stm(m, 8, x87_h_fst_m(&env, X87_M_I64, 1, 1)))
+FER(f_fisttp_m16, stm(m, 2, x87_h_fst_m(&env, X87_M_I16, 1, 1)))
+FER(f_fstp_m80, stm(m, 8, x87_h_fst_m80_m(&env)); stm(m + 8, 2, x87_h_fst_m80_se(&env, 1)))
+FER(f_fld_m80, x87_h_fld_m80(&env, ldm(m, 8), ldm(m + 8, 2)))
+FER(f_fbstp, x87_h_fbstp(&env, (uintptr_t)m))
+
 struct x87_case {
     const char *name;
     uint8_t op, modrm;
     uint8_t mem_bytes;      /* size of the memory operand (loads and stores) */
+    void (*ferry)(uint8_t *mem);
 };
 
 static const struct x87_case x87_cases[] = {
-    { "faddp", 0xde, 0xc1, 0 }, { "fmulp", 0xde, 0xc9, 0 }, { "fsubp", 0xde, 0xe9, 0 },
-    { "fsubrp", 0xde, 0xe1, 0 }, { "fdivp", 0xde, 0xf9, 0 }, { "fdivrp", 0xde, 0xf1, 0 },
-    { "fadd st0,st1", 0xd8, 0xc1, 0 }, { "fsub st1,st0", 0xdc, 0xe9, 0 },
-    { "fdivr st1,st0", 0xdc, 0xf1, 0 }, { "fsqrt", 0xd9, 0xfa, 0 }, { "frndint", 0xd9, 0xfc, 0 },
-    { "fabs", 0xd9, 0xe1, 0 }, { "fchs", 0xd9, 0xe0, 0 }, { "fscale", 0xd9, 0xfd, 0 },
-    { "fprem", 0xd9, 0xf8, 0 }, { "fprem1", 0xd9, 0xf5, 0 }, { "fxtract", 0xd9, 0xf4, 0 },
-    { "fxch", 0xd9, 0xc9, 0 }, { "fld st1", 0xd9, 0xc1, 0 }, { "fstp st1", 0xdd, 0xd9, 0 },
-    { "fcom", 0xd8, 0xd1, 0 }, { "fucompp", 0xda, 0xe9, 0 }, { "fcompp", 0xde, 0xd9, 0 },
-    { "ftst", 0xd9, 0xe4, 0 }, { "fxam", 0xd9, 0xe5, 0 }, { "fldpi", 0xd9, 0xeb, 0 },
-    { "fldl2t", 0xd9, 0xe9, 0 }, { "fldl2e", 0xd9, 0xea, 0 }, { "fldlg2", 0xd9, 0xec, 0 },
-    { "fldln2", 0xd9, 0xed, 0 }, { "fld1", 0xd9, 0xe8, 0 }, { "fldz", 0xd9, 0xee, 0 },
-    { "fincstp", 0xd9, 0xf7, 0 }, { "ffree st1", 0xdd, 0xc1, 0 },
-    { "fadd m64", 0xdc, 0x00, 8 }, { "fsubr m32", 0xd8, 0x28, 4 }, { "fidiv m32", 0xda, 0x30, 4 },
-    { "fimul m16", 0xde, 0x08, 2 }, { "fcomp m64", 0xdc, 0x18, 8 },
-    { "fld m32", 0xd9, 0x00, 4 }, { "fld m64", 0xdd, 0x00, 8 }, { "fild m16", 0xdf, 0x00, 2 },
-    { "fild m32", 0xdb, 0x00, 4 }, { "fild m64", 0xdf, 0x28, 8 },
-    { "fst m32", 0xd9, 0x10, 4 }, { "fstp m64", 0xdd, 0x18, 8 }, { "fist m16", 0xdf, 0x10, 2 },
-    { "fistp m32", 0xdb, 0x18, 4 }, { "fistp m64", 0xdf, 0x38, 8 }, { "fisttp m64", 0xdd, 0x08, 8 },
-    { "fisttp m16", 0xdf, 0x08, 2 }, { "fstp m80", 0xdb, 0x38, 10 }, { "fld m80", 0xdb, 0x28, 10 },
-    { "fbstp m80", 0xdf, 0x30, 10 },
+    { "faddp", 0xde, 0xc1, 0, f_faddp }, { "fmulp", 0xde, 0xc9, 0, f_fmulp },
+    { "fsubp", 0xde, 0xe9, 0, f_fsubp }, { "fsubrp", 0xde, 0xe1, 0, f_fsubrp },
+    { "fdivp", 0xde, 0xf9, 0, f_fdivp }, { "fdivrp", 0xde, 0xf1, 0, f_fdivrp },
+    { "fadd st0,st1", 0xd8, 0xc1, 0, f_fadd01 }, { "fsub st1,st0", 0xdc, 0xe9, 0, f_fsub10 },
+    { "fdivr st1,st0", 0xdc, 0xf1, 0, f_fdivr10 }, { "fsqrt", 0xd9, 0xfa, 0, f_fsqrt },
+    { "frndint", 0xd9, 0xfc, 0, f_frndint }, { "fabs", 0xd9, 0xe1, 0, f_fabs },
+    { "fchs", 0xd9, 0xe0, 0, f_fchs }, { "fscale", 0xd9, 0xfd, 0, f_fscale },
+    { "fprem", 0xd9, 0xf8, 0, f_fprem }, { "fprem1", 0xd9, 0xf5, 0, f_fprem1 },
+    { "fxtract", 0xd9, 0xf4, 0, f_fxtract }, { "fxch", 0xd9, 0xc9, 0, f_fxch },
+    { "fld st1", 0xd9, 0xc1, 0, f_fld1st }, { "fstp st1", 0xdd, 0xd9, 0, f_fstp1 },
+    { "fcom", 0xd8, 0xd1, 0, f_fcom }, { "fucompp", 0xda, 0xe9, 0, f_fucompp },
+    { "fcompp", 0xde, 0xd9, 0, f_fcompp }, { "ftst", 0xd9, 0xe4, 0, f_ftst },
+    { "fxam", 0xd9, 0xe5, 0, f_fxam }, { "fldpi", 0xd9, 0xeb, 0, f_fldpi },
+    { "fldl2t", 0xd9, 0xe9, 0, f_fldl2t }, { "fldl2e", 0xd9, 0xea, 0, f_fldl2e },
+    { "fldlg2", 0xd9, 0xec, 0, f_fldlg2 }, { "fldln2", 0xd9, 0xed, 0, f_fldln2 },
+    { "fld1", 0xd9, 0xe8, 0, f_fld1 }, { "fldz", 0xd9, 0xee, 0, f_fldz },
+    { "fincstp", 0xd9, 0xf7, 0, f_fincstp }, { "ffree st1", 0xdd, 0xc1, 0, f_ffree },
+    { "fadd m64", 0xdc, 0x00, 8, f_fadd_m64 }, { "fsubr m32", 0xd8, 0x28, 4, f_fsubr_m32 },
+    { "fidiv m32", 0xda, 0x30, 4, f_fidiv_m32 }, { "fimul m16", 0xde, 0x08, 2, f_fimul_m16 },
+    { "fcomp m64", 0xdc, 0x18, 8, f_fcomp_m64 },
+    { "fld m32", 0xd9, 0x00, 4, f_fld_m32 }, { "fld m64", 0xdd, 0x00, 8, f_fld_m64 },
+    { "fild m16", 0xdf, 0x00, 2, f_fild_m16 }, { "fild m32", 0xdb, 0x00, 4, f_fild_m32 },
+    { "fild m64", 0xdf, 0x28, 8, f_fild_m64 },
+    { "fst m32", 0xd9, 0x10, 4, f_fst_m32 }, { "fstp m64", 0xdd, 0x18, 8, f_fstp_m64 },
+    { "fist m16", 0xdf, 0x10, 2, f_fist_m16 }, { "fistp m32", 0xdb, 0x18, 4, f_fistp_m32 },
+    { "fistp m64", 0xdf, 0x38, 8, f_fistp_m64 }, { "fisttp m64", 0xdd, 0x08, 8, f_fisttp_m64 },
+    { "fisttp m16", 0xdf, 0x08, 2, f_fisttp_m16 }, { "fstp m80", 0xdb, 0x38, 10, f_fstp_m80 },
+    { "fld m80", 0xdb, 0x28, 10, f_fld_m80 }, { "fbstp m80", 0xdf, 0x30, 10, f_fbstp },
 };
 
 struct x87_image {                  /* fnsave */
@@ -781,12 +861,12 @@ static void x87_run_ferry(const struct x87_case *c, uint16_t fcw, const uint8_t 
                           const uint8_t b[10], uint8_t *mem, struct x87_image *img)
 {
     memset(&env, 0, sizeof env);
-    x86_sse_helper_x87(&env, 0xdbe3, 0, 0);                        /* fninit */
-    x86_sse_helper_x87(&env, 0xd928, (uintptr_t)&fcw, 0);          /* fldcw */
-    x86_sse_helper_x87(&env, 0xdb28, (uintptr_t)a, 0);             /* fld m80 */
-    x86_sse_helper_x87(&env, 0xdb28, (uintptr_t)b, 0);
-    x86_sse_helper_x87(&env, (uint64_t)(c->op << 8 | c->modrm), (uintptr_t)mem, 0);
-    x86_sse_helper_x87(&env, 0xdd30, (uintptr_t)img, 0);           /* fnsave */
+    x87_h_misc(&env, X87_FNINIT);
+    x87_h_fldcw(&env, fcw);
+    x87_h_fld_m80(&env, ldm(a, 8), ldm(a + 8, 2));
+    x87_h_fld_m80(&env, ldm(b, 8), ldm(b + 8, 2));
+    c->ferry(mem);
+    x87_h_image(&env, 2, (uintptr_t)img);                           /* fnsave */
 }
 
 /* Control word, condition codes, TOP, tags, non-empty registers. */

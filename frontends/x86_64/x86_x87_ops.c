@@ -1,0 +1,265 @@
+/* x86_x87_ops.c -- the x87 helpers called from translated code, one per
+ * operation (see X87_HELPERS in x86_x87.h).  Their arguments were decoded
+ * at translation time (x86_x87_translate.c): register numbers, operation
+ * codes, pop counts, and memory values already loaded by IR; values to
+ * store are returned and stored by IR.  Arithmetic, conversions, fprem,
+ * fscale and BCD are the bit-exact soft x87's (x86_x87_bridge.h through
+ * x86_sse_x87_math.c); transcendentals use the host's long double.
+ */
+#include <string.h>
+
+#include "x86_x87.h"
+#include "x86_x87_bridge.h"
+
+static void x87_pops(struct x87 *x, uint64_t n)
+{
+    while (n--)
+        x87_pop(x);
+}
+
+static f80 x87_mem_value(uint64_t kind, uint64_t v)
+{
+    switch (kind) {
+    case X87_M_F32: return x87_from_f32((uint32_t)v);
+    case X87_M_F64: return x87_from_f64(v);
+    case X87_M_I16: return x87_from_int((int16_t)v);
+    case X87_M_I32: return x87_from_int((int32_t)v);
+    default:        return x87_from_int((int64_t)v);
+    }
+}
+
+/* ST(d) = ST(a) op ST(b), then e pops. */
+X87_HELPER(arith, 5)
+{
+    struct x87 *x = &env->x87;
+    f80 va = x87_read(x, (int)b), vb = x87_read(x, (int)c);
+    x87_write(x, (int)d, x87_arith(x, env->fcw, (enum x87_op)a, va, vb));
+    x87_pops(x, e);
+    return 0;
+}
+
+X87_HELPER(arith_m, 3)
+{
+    struct x87 *x = &env->x87;
+    f80 v = x87_read(x, 0);
+    x87_write(x, 0, x87_arith(x, env->fcw, (enum x87_op)a, v, x87_mem_value(b, c)));
+    return 0;
+}
+
+X87_HELPER(com, 3)
+{
+    x87_compare_cc(&env->x87, x87_read(&env->x87, 0), x87_read(&env->x87, (int)a), b);
+    x87_pops(&env->x87, c);
+    return 0;
+}
+
+X87_HELPER(com_m, 3)
+{
+    x87_compare_cc(&env->x87, x87_read(&env->x87, 0), x87_mem_value(a, b), false);
+    x87_pops(&env->x87, c);
+    return 0;
+}
+
+X87_HELPER(comi, 3)
+{
+    uint64_t fl = x87_compare_eflags(&env->x87, x87_read(&env->x87, 0),
+                                     x87_read(&env->x87, (int)a), b);
+    x87_pops(&env->x87, c);
+    return fl;
+}
+
+X87_HELPER(fld, 1)
+{
+    x87_push(&env->x87, x87_read(&env->x87, (int)a));
+    return 0;
+}
+
+/* fld m32/m64 quiets a signalling NaN (IE); fild is exact. */
+X87_HELPER(fld_m, 2)
+{
+    f80 v = x87_mem_value(a, b);
+    if (a <= X87_M_F64 && f80_is_nan(v)) {
+        env->x87.exc |= (v.m & F80_QUIET) ? 0 : X87_IE;
+        v.m |= F80_QUIET;
+    }
+    x87_push(&env->x87, v);
+    return 0;
+}
+
+X87_HELPER(fld_m80, 2)
+{
+    x87_push(&env->x87, (f80){ a, (uint16_t)b });
+    return 0;
+}
+
+X87_HELPER(fld_const, 1)
+{
+    x87_push(&env->x87, x87_constant(env->fcw, (int)a));
+    env->x87.cc &= ~X87_C1;
+    return 0;
+}
+
+X87_HELPER(fst, 2)
+{
+    x87_write(&env->x87, (int)a, x87_read(&env->x87, 0));
+    x87_pops(&env->x87, b);
+    return 0;
+}
+
+/* The value of ST0 converted for a store of kind a (integers: b = fisttp). */
+X87_HELPER(fst_m, 3)
+{
+    struct x87 *x = &env->x87;
+    f80 v = x87_read(x, 0);
+    uint64_t r;
+    if (a == X87_M_F32)
+        r = x87_to_f32(x, env->fcw, v);
+    else if (a == X87_M_F64)
+        r = x87_to_f64(x, env->fcw, v);
+    else
+        r = (uint64_t)x87_to_int(x, env->fcw, v, a == X87_M_I16 ? 16 : a == X87_M_I32 ? 32 : 64, b);
+    x87_pops(x, c);
+    return r;
+}
+
+/* fstp m80 in two halves: the significand, then sign+exponent and pop. */
+X87_HELPER(fst_m80_m, 0)
+{
+    return x87_read(&env->x87, 0).m;
+}
+
+X87_HELPER(fst_m80_se, 1)
+{
+    uint16_t se = x87_read(&env->x87, 0).se;
+    x87_pops(&env->x87, a);
+    return se;
+}
+
+X87_HELPER(fxch, 1)
+{
+    struct x87 *x = &env->x87;
+    f80 v0 = x87_read(x, 0), vi = x87_read(x, (int)a);
+    x87_write(x, 0, vi);
+    x87_write(x, (int)a, v0);
+    return 0;
+}
+
+X87_HELPER(ffree, 2)
+{
+    env->x87.valid &= ~(1u << x87_phys(&env->x87, (int)a));
+    x87_pops(&env->x87, b);
+    return 0;
+}
+
+X87_HELPER(fcmov, 2)
+{
+    if (b)
+        x87_write(&env->x87, 0, x87_read(&env->x87, (int)a));
+    return 0;
+}
+
+X87_HELPER(unary, 1)
+{
+    struct x87 *x = &env->x87;
+    x87_write(x, 0, x87_unary(x, env->fcw, (int)a, x87_read(x, 0)));
+    x->cc &= ~X87_C2;
+    return 0;
+}
+
+/* fyl2x fyl2xp1 fpatan: ST1 = f(ST1, ST0), pop. */
+static void x87_binary_pop(struct x86_cpu *env, uint64_t op)
+{
+    struct x87 *x = &env->x87;
+    f80 a = x87_read(x, 0), b = x87_read(x, 1);
+    x87_write(x, 1, op == X87_FPATAN ? x87_atan2(env->fcw, b, a)
+                                     : x87_ylog2x(env->fcw, b, a, op == X87_FYL2XP1));
+    x87_pop(x);
+}
+
+/* Operations on ST0 (and ST1) that push a second result or set C2. */
+static void x87_st0_op(struct x86_cpu *env, uint64_t op)
+{
+    struct x87 *x = &env->x87;
+    uint16_t fcw = env->fcw;
+    f80 a = x87_read(x, 0), r, b;
+    switch (op) {
+    case X87_FTST: x87_compare_cc(x, a, (f80){ 0, 0 }, false); return;
+    case X87_FPREM: case X87_FPREM1:
+        x87_write(x, 0, x87_soft_remainder(x, a, x87_read(x, 1), op == X87_FPREM1, &x->cc));
+        return;
+    case X87_FSCALE: x87_write(x, 0, x87_soft_scale(x, fcw, a, x87_read(x, 1))); return;
+    case X87_FPTAN:
+        x87_write(x, 0, x87_unary(x, fcw, 0xf2, a));
+        x87_push(x, x87_constant(fcw, 0));
+        break;
+    case X87_FXTRACT:
+        if (f80_is_nan(a) && !(a.m & F80_QUIET))
+            x->exc |= X87_IE;
+        x87_extract(a, &r, &b);
+        x87_write(x, 0, r);
+        x87_push(x, b);
+        break;
+    default:                                               /* fsincos */
+        b = x87_unary(x, fcw, 0xff, a);
+        x87_write(x, 0, x87_unary(x, fcw, 0xfe, a));
+        x87_push(x, b);
+    }
+    x->cc &= ~X87_C2;
+}
+
+X87_HELPER(misc, 1)
+{
+    struct x87 *x = &env->x87;
+    switch (a) {
+    case X87_FNCLEX: x->exc = 0; break;
+    case X87_FNINIT: x87_init(env); break;
+    case X87_FDECSTP: case X87_FINCSTP:
+        x->top = (x->top + (a == X87_FDECSTP ? 7 : 1)) & 7;
+        x->cc &= ~X87_C1;
+        break;
+    case X87_FXAM: x->cc = x87_examine(x->st[x87_phys(x, 0)], x87_is_empty(x, 0)); break;
+    case X87_FYL2X: case X87_FYL2XP1: case X87_FPATAN: x87_binary_pop(env, a); break;
+    default: x87_st0_op(env, a);
+    }
+    return 0;
+}
+
+X87_HELPER(fldcw, 1)
+{
+    env->fcw = (uint16_t)a;
+    return 0;
+}
+
+X87_HELPER(fnstcw, 0)
+{
+    return env->fcw;
+}
+
+X87_HELPER(fnstsw, 0)
+{
+    return x87_status(&env->x87);
+}
+
+X87_HELPER(fbld, 1)
+{
+    x87_push(&env->x87, x87_soft_fbld((const uint8_t *)(uintptr_t)a));
+    return 0;
+}
+
+X87_HELPER(fbstp, 1)
+{
+    x87_soft_fbstp(&env->x87, env->fcw, x87_read(&env->x87, 0), (uint8_t *)(uintptr_t)a);
+    x87_pop(&env->x87);
+    return 0;
+}
+
+X87_HELPER(image, 2)
+{
+    switch (a) {
+    case 0:  x87_store_env(env, b); break;
+    case 1:  x87_load_env(env, b); break;
+    case 2:  x87_save(env, b); break;
+    default: x87_restore(env, b); break;
+    }
+    return 0;
+}

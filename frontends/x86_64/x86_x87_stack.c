@@ -1,0 +1,192 @@
+/* x86_x87_stack.c -- the x87 register stack (env->x87: ST(i), TOP, tags,
+ * condition codes and exception bits), the status and tag words, the
+ * comparisons that set C3 C2 C0 or EFLAGS, and the memory images of the
+ * whole state: fnstenv/fldenv, fnsave/frstor and the x87 part of
+ * fxsave/fxrstor.  The control word is env->fcw.
+ */
+#include <string.h>
+
+#include "x86_sse.h"
+#include "x86_x87.h"
+
+unsigned x87_phys(const struct x87 *x, int i)
+{
+    return (x->top + (unsigned)i) & 7;
+}
+
+bool x87_is_empty(const struct x87 *x, int i)
+{
+    return !(x->valid >> x87_phys(x, i) & 1);
+}
+
+/* Reading an empty register is a stack underflow: masked, it reads as
+ * the indefinite. */
+f80 x87_read(struct x87 *x, int i)
+{
+    if (x87_is_empty(x, i)) {
+        x->exc |= X87_IE | X87_SF;
+        x->cc &= ~X87_C1;
+        return f80_indefinite();
+    }
+    return x->st[x87_phys(x, i)];
+}
+
+void x87_write(struct x87 *x, int i, f80 v)
+{
+    x->st[x87_phys(x, i)] = v;
+    x->valid |= 1u << x87_phys(x, i);
+}
+
+void x87_push(struct x87 *x, f80 v)
+{
+    x->top = (x->top - 1) & 7;
+    if (!x87_is_empty(x, 0)) {                  /* stack overflow */
+        x->exc |= X87_IE | X87_SF;
+        x->cc |= X87_C1;
+        v = f80_indefinite();
+    }
+    x87_write(x, 0, v);
+}
+
+void x87_pop(struct x87 *x)
+{
+    x->valid &= ~(1u << x87_phys(x, 0));
+    x->top = (x->top + 1) & 7;
+}
+
+uint16_t x87_status(const struct x87 *x)
+{
+    return (uint16_t)(x->exc | x->cc | (x->top & 7) << 11);
+}
+
+static void x87_set_status(struct x87 *x, uint16_t sw)
+{
+    x->exc = sw & 0x7f;
+    x->cc = sw & (X87_C0 | X87_C1 | X87_C2 | X87_C3);
+    x->top = (sw >> 11) & 7;
+}
+
+void x87_init(struct x86_cpu *env)
+{
+    memset(&env->x87, 0, sizeof env->x87);
+    env->fcw = X87_FCW_RESET;
+}
+
+/* ---- comparisons ------------------------------------------------------- */
+
+void x87_compare_cc(struct x87 *x, f80 a, f80 b, bool quiet)
+{
+    int c = x87_compare(a, b);
+    bool snan = (f80_is_nan(a) && !(a.m & F80_QUIET)) || (f80_is_nan(b) && !(b.m & F80_QUIET));
+    if (c == 2 && (!quiet || snan))
+        x->exc |= X87_IE;
+    x->cc &= ~(X87_C0 | X87_C1 | X87_C2 | X87_C3);
+    x->cc |= c == -1 ? X87_C0 : c == 0 ? X87_C3 : c == 2 ? X87_C0 | X87_C2 | X87_C3 : 0;
+}
+
+/* fcomi/fucomi: ZF PF CF like ucomisd. */
+uint64_t x87_compare_eflags(struct x87 *x, f80 a, f80 b, bool quiet)
+{
+    x87_compare_cc(x, a, b, quiet);
+    x->cc &= ~(X87_C0 | X87_C2 | X87_C3);
+    int c = x87_compare(a, b);
+    return c == -1 ? X86_CF : c == 0 ? X86_ZF : c == 2 ? X86_ZF | X86_PF | X86_CF : 0;
+}
+
+/* ---- memory images ----------------------------------------------------- */
+
+static void x87_put_f80(uint8_t *p, f80 v)
+{
+    memcpy(p, &v.m, 8);
+    memcpy(p + 8, &v.se, 2);
+}
+
+static f80 x87_get_f80(const uint8_t *p)
+{
+    f80 v;
+    memcpy(&v.m, p, 8);
+    memcpy(&v.se, p + 8, 2);
+    return v;
+}
+
+/* Full tag word: 00 valid, 01 zero, 10 special, 11 empty. */
+static uint16_t x87_tag_word(const struct x87 *x)
+{
+    uint16_t tw = 0;
+    for (int i = 0; i < 8; i++) {
+        f80 v = x->st[i];
+        unsigned t = !(x->valid >> i & 1) ? 3 : f80_is_zero(v) ? 1
+                   : ((v.se & F80_EXP_MAX) == 0 || (v.se & F80_EXP_MAX) == F80_EXP_MAX ||
+                      !(v.m & F80_INT_BIT)) ? 2 : 0;
+        tw |= (uint16_t)(t << (2 * i));
+    }
+    return tw;
+}
+
+/* fnstenv: 28-byte protected-mode image (instruction/operand pointers 0);
+ * then all x87 exceptions become masked, as on hardware. */
+void x87_store_env(struct x86_cpu *env, uint64_t ea)
+{
+    uint8_t img[28] = { 0 };
+    uint16_t fcw = env->fcw, sw = x87_status(&env->x87), tw = x87_tag_word(&env->x87);
+    memcpy(img + 0, &fcw, 2);
+    memcpy(img + 4, &sw, 2);
+    memcpy(img + 8, &tw, 2);
+    memcpy((void *)(uintptr_t)ea, img, sizeof img);
+    env->fcw = fcw | 0x3f;
+}
+
+void x87_load_env(struct x86_cpu *env, uint64_t ea)
+{
+    const uint8_t *img = (const uint8_t *)(uintptr_t)ea;
+    uint16_t sw, tw;
+    memcpy(&env->fcw, img + 0, 2);
+    memcpy(&sw, img + 4, 2);
+    memcpy(&tw, img + 8, 2);
+    x87_set_status(&env->x87, sw);
+    env->x87.valid = 0;
+    for (int i = 0; i < 8; i++)
+        env->x87.valid |= (uint8_t)(((tw >> (2 * i) & 3) != 3) << i);
+}
+
+/* fnsave/frstor: the environment, then ST(0)..ST(7), 10 bytes each. */
+void x87_save(struct x86_cpu *env, uint64_t ea)
+{
+    struct x87 *x = &env->x87;
+    x87_store_env(env, ea);
+    for (int i = 0; i < 8; i++)
+        x87_put_f80((uint8_t *)(uintptr_t)(ea + 28 + 10 * i), x->st[x87_phys(x, i)]);
+    x87_init(env);
+}
+
+void x87_restore(struct x86_cpu *env, uint64_t ea)
+{
+    struct x87 *x = &env->x87;
+    x87_load_env(env, ea);
+    for (int i = 0; i < 8; i++)
+        x->st[x87_phys(x, i)] = x87_get_f80((const uint8_t *)(uintptr_t)(ea + 28 + 10 * i));
+}
+
+/* fxsave/fxrstor (x86_sse_state.c): FCW, FSW, abridged tags, ST(i). */
+void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p)
+{
+    struct x87 *x = &env->x87;
+    uint16_t sw = x87_status(x);
+    memcpy(p + 0, &env->fcw, 2);
+    memcpy(p + 2, &sw, 2);
+    p[4] = x->valid;
+    for (int i = 0; i < 8; i++)
+        x87_put_f80(p + 32 + 16 * i, x->st[x87_phys(x, i)]);
+}
+
+void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p)
+{
+    struct x87 *x = &env->x87;
+    uint16_t sw;
+    memcpy(&env->fcw, p + 0, 2);
+    memcpy(&sw, p + 2, 2);
+    x87_set_status(x, sw);
+    x->valid = p[4];
+    for (int i = 0; i < 8; i++)
+        x->st[x87_phys(x, i)] = x87_get_f80(p + 32 + 16 * i);
+}
