@@ -84,5 +84,16 @@ else
     pass "--stats: blocks_executed >> dispatches"
 fi
 
+# -D FILE: an exec chain logs to one file (the exec'd ferry appends to it).
+if [ -x /bin/busybox ]; then
+    run --strace -D "$tmp/log" /bin/busybox sh -c 'exec /bin/busybox true'
+    if [ "$st" = 0 ] && grep -q 'execve(' "$tmp/log" && grep -q 'exit_group(0)' "$tmp/log"; then
+        pass "-D FILE: the exec'd program logs to the same file"
+    else
+        cp "$tmp/log" "$tmp/err" 2>/dev/null
+        fail "-D FILE: the exec'd program logs to the same file" "status $st"
+    fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
