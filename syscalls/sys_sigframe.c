@@ -3,7 +3,8 @@
  *   rsp -> pretcode (sa_restorer: glibc's __restore_rt calls rt_sigreturn)
  *          struct ucontext   (flags, link, stack, sigcontext, sigmask)
  *          struct siginfo
- *          ... 512-byte FXSAVE-format area (uc_mcontext.fpstate points here)
+ *          ... 512-byte FXSAVE-format area (uc_mcontext.fpstate points here),
+ *              the interrupted FP state; the handler starts with a clean one
  *
  * below the interrupted rsp's red zone (or on the alternate stack), with
  * rsp + 8 16-byte aligned as at a function's entry. */
@@ -39,13 +40,11 @@ struct x86_64_rt_sigframe {
     struct x86_64_siginfo info;
 };
 
-/* The FXSAVE image: only MXCSR and the XMM registers matter to ferry. */
+/* The FXSAVE-format area (the frontend's fxsave image): x87, MXCSR and
+ * XMM0-15.  Without XSAVE in ferry's CPUID, Linux writes no FP_XSTATE_MAGIC
+ * and restores the area with fxrstor. */
 struct x86_64_fxsave {
-    uint8_t head[24];
-    uint32_t mxcsr, mxcsr_mask;
-    uint8_t x87[128];
-    x86_xmm xmm[16];
-    uint8_t tail[96];
+    _Alignas(16) uint8_t b[X86_FXSAVE_SIZE];
 };
 
 _Static_assert(sizeof(struct x86_64_sigcontext) == 256, "kernel sigcontext_64");
@@ -90,12 +89,11 @@ static uint64_t sys_frame_stack(const struct x86_cpu *cpu, int sig)
     return sp - 128;                    /* below the red zone */
 }
 
-static void sys_fill_frame(const struct x86_cpu *cpu, struct x86_64_rt_sigframe *f,
+static void sys_fill_frame(struct x86_cpu *cpu, struct x86_64_rt_sigframe *f,
                            struct x86_64_fxsave *fx, uint64_t fx_addr, int sig,
                            const struct x86_64_siginfo *info)
 {
     memset(f, 0, sizeof *f);
-    memset(fx, 0, sizeof *fx);
     f->pretcode = sys_sig.action[sig].restorer;
     f->uc.uc_stack = sys_sig.altstack;
     sys_save_context(cpu, &f->uc.uc_mcontext);
@@ -104,9 +102,7 @@ static void sys_fill_frame(const struct x86_cpu *cpu, struct x86_64_rt_sigframe 
     f->uc.uc_mcontext.oldmask = mask;
     f->uc.uc_sigmask = mask;
     f->info = *info;
-    fx->mxcsr = cpu->mxcsr;
-    fx->mxcsr_mask = 0xffff;
-    memcpy(fx->xmm, cpu->xmm, sizeof fx->xmm);
+    x86_fpstate_save(cpu, fx->b);
 }
 
 int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info)
@@ -125,21 +121,31 @@ int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo 
     cpu->regs[X86_RAX] = 0;
     x86_set_eflags(cpu, x86_get_eflags(cpu) & ~(uint64_t)(X86_DF | X86_TF));
     cpu->rt.pc = sys_sig.action[sig].handler;
+    x86_fpstate_reset(cpu);             /* the handler starts clean */
     return 0;
+}
+
+/* Linux: a null fpstate means "no FP state saved": start from init; an
+ * unreadable or invalid one makes rt_sigreturn fail (SIGSEGV). */
+static int sys_restore_fpstate(struct x86_cpu *cpu, uint64_t addr)
+{
+    struct x86_64_fxsave fx;
+    if (!addr) {
+        x86_fpstate_reset(cpu);
+        return 0;
+    }
+    if ((addr & 15) || sys_copy_in(&fx, addr, sizeof fx))
+        return -1;
+    return x86_fpstate_restore(cpu, fx.b);
 }
 
 /* The handler's `ret` popped pretcode: rsp points at the ucontext. */
 int sys_sigframe_pop(struct x86_cpu *cpu)
 {
     struct x86_64_ucontext uc;
-    struct x86_64_fxsave fx;
     if (sys_copy_in(&uc, cpu->regs[X86_RSP], sizeof uc))
         return -1;
     sys_restore_context(cpu, &uc.uc_mcontext);
     sys_sig.blocked = uc.uc_sigmask & ~(SYS_SIGBIT(9) | SYS_SIGBIT(19));
-    if (uc.uc_mcontext.fpstate && sys_copy_in(&fx, uc.uc_mcontext.fpstate, sizeof fx) == 0) {
-        cpu->mxcsr = fx.mxcsr;
-        memcpy(cpu->xmm, fx.xmm, sizeof cpu->xmm);
-    }
-    return 0;
+    return sys_restore_fpstate(cpu, uc.uc_mcontext.fpstate);
 }

@@ -75,6 +75,15 @@ struct x86_cpu {
     uint16_t fcw;                              /* x87 control word (reset 0x037f) */
 };
 
+/* The guest FP state as a 512-byte FXSAVE image (x87, MXCSR, XMM0-15), for
+ * signal frames (x86_sse_state.c).  Restore returns -1, changing nothing,
+ * if the image sets reserved MXCSR bits (fxrstor's #GP). */
+#define X86_FXSAVE_SIZE 512
+void x86_fpstate_save(struct x86_cpu *cpu, uint8_t *img);
+int x86_fpstate_restore(struct x86_cpu *cpu, const uint8_t *img);
+/* The state a signal handler starts with: fninit x87, MXCSR 0x1f80, XMM 0. */
+void x86_fpstate_reset(struct x86_cpu *cpu);
+
 /* CPUID leaf 1 EDX of ferry's virtual CPU, for the loader's AT_HWCAP
  * (implemented by the frontend's CPUID table). */
 uint32_t x86_cpuid_hwcap(void);

@@ -8,6 +8,7 @@
 
 #include "x86_sse.h"
 #include "x86_sse_float.h"
+#include "x86_x87.h"
 
 bool sse_emit_nop(struct x86_dc *dc, const struct sse_row *row)
 {
@@ -120,6 +121,33 @@ SSE_HELPER(fxrstor)
     sse_mxcsr_write(env, mx);
     memcpy(env->xmm, p + FX_XMM0, sizeof env->xmm);
     return 0;
+}
+
+/* Signal frames (x86_cpu.h) reuse the fxsave/fxrstor image code. */
+void x86_fpstate_save(struct x86_cpu *cpu, uint8_t *img)
+{
+    memset(img, 0, X86_FXSAVE_SIZE);
+    x86_sse_helper_fxsave(cpu, 0, (uint64_t)(uintptr_t)img, 0);
+}
+
+/* Checked here, not by fxrstor's helper: its #GP would unwind out of the
+ * syscall layer; rt_sigreturn turns -1 into SIGSEGV as Linux does. */
+int x86_fpstate_restore(struct x86_cpu *cpu, const uint8_t *img)
+{
+    uint32_t mx;
+    memcpy(&mx, img + FX_MXCSR, 4);
+    if (mx & ~SSE_MXCSR_VALID)
+        return -1;
+    x86_sse_helper_fxrstor(cpu, 0, (uint64_t)(uintptr_t)img, 0);
+    return 0;
+}
+
+/* Linux's fpu__clear_user_states: the handler gets the init FP state. */
+void x86_fpstate_reset(struct x86_cpu *cpu)
+{
+    x87_init(cpu);
+    sse_mxcsr_write(cpu, SSE_MXCSR_DEFAULT);
+    memset(cpu->xmm, 0, sizeof cpu->xmm);
 }
 
 SSE_HELPER(maskmovdqu)
