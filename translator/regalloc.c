@@ -33,6 +33,8 @@ struct ra_state {
     uint64_t free_slots;
     unsigned evict_rr;          /* round-robin start for eviction */
     uint8_t dies[IR_MAX_INSNS];
+    uint8_t across[IR_MAX_INSNS];       /* arg k live across a later call */
+    int cur;                            /* insn being emitted */
     int last_use[IR_MAX_GLOBALS];       /* last insn naming each global */
     uint64_t guest_pc;                  /* of the current guest insn */
     struct ra_fault_map *faults;
@@ -160,18 +162,42 @@ static int choose_victim(void)
     return best;
 }
 
-/* A free register, preferring ones outside `avoid`; evicts if needed. */
-static int alloc_reg(uint64_t avoid)
+/* Registers suited to a value: ones a call preserves when it is still
+ * needed after a later call (or is a global, which stays cached), else
+ * call-clobbered ones, leaving the preserved ones free for long-lived
+ * values. */
+static uint64_t preferred(bool long_lived)
+{
+    return long_lived ? ~be_host.call_clobbered : be_host.call_clobbered;
+}
+
+/* Whether args[k] of the current insn should survive calls. */
+static bool arg_long_lived(int k)
+{
+    ir_ref r = ra.b->insns[ra.cur].args[k];
+    return is_global(r) || (ra.across[ra.cur] & (1u << k));
+}
+
+/* A free register, preferring ones outside `avoid`, then ones in `pref`;
+ * evicts if needed. */
+static int alloc_reg_pref(uint64_t avoid, uint64_t pref)
 {
     uint64_t fr = be_host.alloc_mask & ~occupied() & ~ra.locked;
+    if (fr & ~avoid & pref)
+        return __builtin_ctzll(fr & ~avoid & pref);
     if (fr & ~avoid)
         return __builtin_ctzll(fr & ~avoid);
+    if (fr & pref)
+        return __builtin_ctzll(fr & pref);
     if (fr)
         return __builtin_ctzll(fr);
     int reg = choose_victim();
     evict_reg(reg);
     return reg;
 }
+
+/* A register for something dead after this insn (a materialised constant). */
+static int alloc_scratch_reg(void) { return alloc_reg_pref(0, preferred(false)); }
 
 /* ---- bringing values into registers ---- */
 
@@ -189,11 +215,11 @@ static void load_value(ir_ref r, int reg)
     /* else: a temp read before any write; its value is undefined */
 }
 
-static int value_in_reg(ir_ref r)
+static int value_in_reg(ir_ref r, int k)
 {
     if (ra.v[r].reg >= 0)
         return ra.v[r].reg;
-    int reg = alloc_reg(0);
+    int reg = alloc_reg_pref(0, preferred(arg_long_lived(k)));
     load_value(r, reg);
     bind(r, reg);
     if (!ra.v[r].is_const)
@@ -204,18 +230,19 @@ static int value_in_reg(ir_ref r)
 
 static struct be_arg input_arg(const struct ir_insn *i, int k)
 {
-    ir_ref r = i->args[ir_op_info[i->op].n_out + k];
+    int ak = ir_op_info[i->op].n_out + k;
+    ir_ref r = i->args[ak];
     uint64_t imm;
     if (known_const(r, &imm)) {
         enum be_imm_class cls = (enum be_imm_class)be_host.constraints[i->op].imm[k];
         if (cls != BE_IMM_NONE && be_imm_fits(cls, i, imm))
             return (struct be_arg){ .is_const = true, .reg = -1, .imm = imm };
-        int reg = alloc_reg(0);
+        int reg = alloc_scratch_reg();
         be_emit_movi(ra.c, reg, imm);
         ra.scratch |= bit(reg);
         return (struct be_arg){ .reg = (int8_t)reg };
     }
-    int reg = value_in_reg(r);
+    int reg = value_in_reg(r, ak);
     ra.locked |= bit(reg);
     return (struct be_arg){ .reg = (int8_t)reg };
 }
@@ -251,22 +278,33 @@ static int free_input_reg(const struct ir_insn *i, const struct be_arg *in, int 
     return (ra.owner[reg] == IR_NONE) ? reg : -1;
 }
 
+/* A free register of the kind `pref` asks for, or -1. */
+static bool pref_reg_free(uint64_t pref)
+{
+    return (be_host.alloc_mask & ~occupied() & ~ra.locked & pref) != 0;
+}
+
 /* Output register: input 0's if it dies (two-address hosts like that),
- * else the output's own, else a commutative partner's, else a fresh one. */
+ * else the output's own, else a commutative partner's, else a fresh one.
+ * A dying input's register is passed over when it is of the wrong kind for
+ * the output (see preferred()) and one of the right kind is free. */
 static int output_reg(const struct ir_insn *i, const struct be_arg *in, ir_ref d)
 {
+    uint64_t pref = preferred(arg_long_lived(0));
+    bool picky = pref_reg_free(pref);
     int reg = free_input_reg(i, in, 0);
-    if (reg >= 0)
+    if (reg >= 0 && (!picky || (pref & bit(reg))))
         return reg;
     if (ra.v[d].reg >= 0)
         return ra.v[d].reg;
-    if (is_commutative((enum ir_op)i->op) && (reg = free_input_reg(i, in, 1)) >= 0)
+    if (is_commutative((enum ir_op)i->op) && (reg = free_input_reg(i, in, 1)) >= 0
+        && (!picky || (pref & bit(reg))))
         return reg;
     uint64_t in_regs = 0;
     for (int k = 0; k < ir_op_info[i->op].n_in; k++)
         if (!in[k].is_const)
             in_regs |= bit(in[k].reg);
-    return alloc_reg(in_regs);
+    return alloc_reg_pref(in_regs, pref);
 }
 
 /* d now lives (only) in reg. */
@@ -298,7 +336,7 @@ static void store_const_global(ir_ref g)
     struct be_arg in[1] = { { .is_const = true, .reg = -1, .imm = ra.v[g].imm } };
     enum be_imm_class cls = (enum be_imm_class)be_host.constraints[IR_st_env].imm[0];
     if (cls == BE_IMM_NONE || !be_imm_fits(cls, &st, ra.v[g].imm)) {
-        in[0] = (struct be_arg){ .reg = (int8_t)alloc_reg(0) };
+        in[0] = (struct be_arg){ .reg = (int8_t)alloc_scratch_reg() };
         be_emit_movi(ra.c, in[0].reg, ra.v[g].imm);
     }
     be_emit_insn(ra.c, &st, NULL, in);
@@ -440,7 +478,8 @@ static void emit_mov(int n, const struct ir_insn *i)
     } else {
         if (sreg >= 0)
             ra.locked |= bit(sreg);
-        int dreg = ra.v[d].reg >= 0 ? ra.v[d].reg : alloc_reg(0);
+        int dreg = ra.v[d].reg >= 0 ? ra.v[d].reg
+                                     : alloc_reg_pref(0, preferred(arg_long_lived(0)));
         load_value(s, dreg);
         if (dies_here(n, 1)) {
             unbind(s);
@@ -486,7 +525,8 @@ static void define_call_result(int n, ir_ref d)
     if (be_host.alloc_mask & bit(ret)) {
         define(d, ret);
     } else {
-        int reg = ra.v[d].reg >= 0 ? ra.v[d].reg : alloc_reg(0);
+        int reg = ra.v[d].reg >= 0 ? ra.v[d].reg
+                                    : alloc_reg_pref(0, preferred(arg_long_lived(0)));
         be_emit_mov(ra.c, reg, ret);
         define(d, reg);
     }
@@ -515,6 +555,7 @@ static void emit_insn(int n, const struct ir_insn *i)
 {
     ra.locked = 0;
     ra.scratch = 0;
+    ra.cur = n;
     if (i->op == IR_insn_start) {
         ra.guest_pc = (uint64_t)i->aux[0];
         return;
@@ -554,7 +595,7 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
 bool ra_emit_block(struct be_code *c, const struct ir_block *b)
 {
     ra_reset(c, b);
-    ra_liveness(b, ra.dies);
+    ra_liveness_calls(b, ra.dies, ra.across);
     for (int n = 0; n < b->n_insns; n++) {
         if (c->ptr >= c->end || ra.spill_overflow)
             return false;

@@ -12,6 +12,10 @@
 /* Per insn: bit k set when args[k] is a temp that is not used after the
  * insn (for an output: its result is never read). */
 void ra_liveness(const struct ir_block *b, uint8_t *dies);
+/* The same, and per insn in across[]: bit k set when args[k] is a temp
+ * whose value (after the insn) is still read after a later IR_call, so it
+ * is better kept in a register the call preserves. */
+void ra_liveness_calls(const struct ir_block *b, uint8_t *dies, uint8_t *across);
 
 /* Where the guest state is at each guest memory access (ld/st), so that a
  * host fault there becomes a precise guest fault: the guest pc, and every
