@@ -161,4 +161,25 @@ static int insn_main(void)
     insn_case(name, (int)(sizeof ins / sizeof ins[0]), ins,                   \
               (int)(sizeof outs / sizeof outs[0]), outs)
 
+/* Shared by alu.c and misc.c (bt*): */
+/* op %s, %d with both in registers */
+#define BIN_RR(FN, INSN, M, MASK)                                             \
+    INSN_TEST(FN)                                                             \
+    {                                                                         \
+        for (unsigned i = 0; i < INSN_NVALUES; i++)                           \
+            for (unsigned j = 0; j < INSN_NVALUES; j++)                       \
+                for (unsigned f = 0; f < 2; f++) {                            \
+                    uint64_t d = insn_value(i), s = insn_value(j);            \
+                    uint64_t fl = insn_flags_in[f] | F_BASE;                  \
+                    __asm__ volatile("push %[fl]\n\tpopfq\n\t"                \
+                                     INSN " %" M "[s], %" M "[d]\n\t"         \
+                                     "pushfq\n\tpop %[fl]"                    \
+                                     : [d] "+r"(d), [fl] "+r"(fl)             \
+                                     : [s] "r"(s) : "cc");                    \
+                    uint64_t in[] = { insn_value(i), s, insn_flags_in[f] };   \
+                    uint64_t out[] = { d, fl & (MASK) };                      \
+                    INSN_CASE(INSN " rr", in, out);                           \
+                }                                                             \
+    }
+
 #endif

@@ -10,29 +10,10 @@
 
 #define BT_MASK (F_CF | F_ZF)
 
-#define BT_RR(FN, INSN, M, OUT)                                               \
-    INSN_TEST(FN)                                                             \
-    {                                                                         \
-        for (unsigned i = 0; i < INSN_NVALUES; i++)                           \
-            for (unsigned j = 0; j < INSN_NVALUES; j++)                       \
-                for (unsigned f = 0; f < 2; f++) {                            \
-                    uint64_t d = insn_value(i), s = insn_value(j);            \
-                    uint64_t fl = insn_flags_in[f] | F_BASE;                  \
-                    __asm__ volatile("push %[fl]\n\tpopfq\n\t"                \
-                                     INSN " %" M "[s], %" M "[d]\n\t"         \
-                                     "pushfq\n\tpop %[fl]"                    \
-                                     : [d] "+r"(d), [fl] "+r"(fl)             \
-                                     : [s] "r"(s) : "cc");                    \
-                    uint64_t in[] = { insn_value(i), s, insn_flags_in[f] };   \
-                    uint64_t out[] = { d, fl & BT_MASK };                     \
-                    INSN_CASE(INSN " rr", in, out);                           \
-                }                                                             \
-    }
-
 #define BT3(OP)                                                               \
-    BT_RR(OP##_w, #OP "w", "w", 0)                                            \
-    BT_RR(OP##_l, #OP "l", "k", 0)                                            \
-    BT_RR(OP##_q, #OP "q", "q", 0)
+    BIN_RR(OP##_w, #OP "w", "w", BT_MASK)                                      \
+    BIN_RR(OP##_l, #OP "l", "k", BT_MASK)                                      \
+    BIN_RR(OP##_q, #OP "q", "q", BT_MASK)
 BT3(bt)
 BT3(bts)
 BT3(btr)
