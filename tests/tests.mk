@@ -68,10 +68,10 @@ $(TESTS_OUT)/guest-long/%.O2: tests/guest-long/%.c | $(SETUP_STAMP)
 INSN_NAMES := $(notdir $(basename $(wildcard tests/insn/*.c)))
 INSN_QUICK := $(INSN_NAMES:%=$(TESTS_OUT)/insn/%.quick)
 INSN_LONG  := $(INSN_NAMES:%=$(TESTS_OUT)/insn/%.long)
-$(TESTS_OUT)/insn/%.quick: tests/insn/%.c tests/insn/insn.h | $(SETUP_STAMP)
+$(TESTS_OUT)/insn/%.quick: tests/insn/%.c $(wildcard tests/insn/*.h) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(INSN_CFLAGS) -static -o $@ $< -lm
-$(TESTS_OUT)/insn/%.long: tests/insn/%.c tests/insn/insn.h | $(SETUP_STAMP)
+$(TESTS_OUT)/insn/%.long: tests/insn/%.c $(wildcard tests/insn/*.h) | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(INSN_CFLAGS) -DINSN_LONG -static -o $@ $< -lm
 

@@ -125,6 +125,30 @@ void sse_zero_env(struct x86_dc *dc, int32_t dst, int bytes);
     X(cvtdq2ps) X(cvtps2dq) X(cvttps2dq) X(cvtdq2pd) X(cvtpd2dq) X(cvttpd2dq) \
     X(cvtps2pd) X(cvtpd2ps)
 
+#define SSE3_HELPERS(X) \
+    X(addsubps) X(addsubpd) X(haddps) X(haddpd) X(hsubps) X(hsubpd) \
+    X(movddup) X(movshdup) X(movsldup)
+
+#define SSSE3_HELPERS(X) \
+    X(pshufb) X(phaddw) X(phaddd) X(phaddsw) X(phsubw) X(phsubd) X(phsubsw) \
+    X(pmaddubsw) X(pmulhrsw) X(palignr) X(pabsb) X(pabsw) X(pabsd) \
+    X(psignb) X(psignw) X(psignd)
+
+#define SSE41_HELPERS(X) \
+    X(blendps) X(blendpd) X(pblendw) X(pblendvb) X(blendvps) X(blendvpd) \
+    X(pminsb) X(pmaxsb) X(pminsd) X(pmaxsd) X(pminuw) X(pmaxuw) X(pminud) X(pmaxud) \
+    X(pmulld) X(pmuldq) X(packusdw) X(pcmpeqq) X(pcmpgtq) \
+    X(pmovsxbw) X(pmovsxbd) X(pmovsxbq) X(pmovsxwd) X(pmovsxwq) X(pmovsxdq) \
+    X(pmovzxbw) X(pmovzxbd) X(pmovzxbq) X(pmovzxwd) X(pmovzxwq) X(pmovzxdq) \
+    X(pinsrb) X(pinsrd) X(pinsrq) X(pextrb) X(pextrd) X(pextrq) X(insertps) \
+    X(ptest) X(phminposuw) X(mpsadbw) \
+    X(roundps) X(roundpd) X(roundss) X(roundsd) X(dpps) X(dppd)
+
+/* pcmp*str*: EFLAGS << 32 | ECX; crc32: d = accumulator, s = data,
+ * imm = data bytes. */
+#define SSE42_HELPERS(X) \
+    X(pcmpestri) X(pcmpestrm) X(pcmpistri) X(pcmpistrm) X(crc32)
+
 /* s is a guest address for these (helpers that touch guest memory). */
 #define SSE_STATE_HELPERS(X) \
     X(ldmxcsr) X(stmxcsr) X(fxsave) X(fxrstor) X(maskmovdqu)
@@ -135,6 +159,10 @@ SSE_SHUFFLE_HELPERS(SSE_DECLARE)
 SSE_FP_HELPERS(SSE_DECLARE)
 SSE_CVT_HELPERS(SSE_DECLARE)
 SSE_STATE_HELPERS(SSE_DECLARE)
+SSE3_HELPERS(SSE_DECLARE)
+SSSE3_HELPERS(SSE_DECLARE)
+SSE41_HELPERS(SSE_DECLARE)
+SSE42_HELPERS(SSE_DECLARE)
 #undef SSE_DECLARE
 
 /* x86_sse_move.c: SSE_F_EMIT emitters. */
@@ -143,6 +171,8 @@ sse_emit_fn sse_emit_mov128, sse_emit_movss, sse_emit_movsd, sse_emit_movd,
     sse_emit_movlhps, sse_emit_movnti;
 /* x86_sse.c */
 sse_emit_fn sse_emit_pmovmskb;
+/* x86_sse_ext.c */
+sse_emit_fn sse_emit_extract, sse_emit_pcmpstr, sse_emit_crc32;
 /* x86_sse_state.c */
 sse_emit_fn sse_emit_nop, sse_emit_ldmxcsr, sse_emit_stmxcsr, sse_emit_fxsave,
     sse_emit_fxrstor, sse_emit_maskmovdqu;

@@ -72,7 +72,7 @@ static const struct sse_row sse_rows[] = {
     XXI(SHUFPS, shufps, 16), XXI(SHUFPD, shufpd, 16),
     XX(UNPCKLPS, unpcklps, 16), XX(UNPCKHPS, unpckhps, 16),
     XX(UNPCKLPD, unpcklpd, 16), XX(UNPCKHPD, unpckhpd, 16),
-    RX(PEXTRW, pextrw, 16, BYTE), XR(PINSRW, pinsrw, BYTE),
+    EMITH(PEXTRW, extract, pextrw, 1, 0), XR(PINSRW, pinsrw, BYTE),
     EMIT(PMOVMSKB, pmovmskb), RX(MOVMSKPS, movmskps, 16, NONE),
     RX(MOVMSKPD, movmskpd, 16, NONE),
 
@@ -104,6 +104,46 @@ static const struct sse_row sse_rows[] = {
     EMIT(LFENCE, nop), EMIT(MFENCE, nop), EMIT(SFENCE, nop), EMIT(CLFLUSH, nop),
     EMIT(PREFETCH, nop), EMIT(PREFETCHNTA, nop), EMIT(PREFETCHT0, nop),
     EMIT(PREFETCHT1, nop), EMIT(PREFETCHT2, nop), EMIT(PREFETCHW, nop),
+
+    /* SSE3 (lddqu is with the moves) */
+    XX(ADDSUBPS, addsubps, 16), XX(ADDSUBPD, addsubpd, 16),
+    XX(HADDPS, haddps, 16), XX(HADDPD, haddpd, 16), XX(HSUBPS, hsubps, 16), XX(HSUBPD, hsubpd, 16),
+    XX(MOVDDUP, movddup, 8), XX(MOVSHDUP, movshdup, 16), XX(MOVSLDUP, movsldup, 16),
+
+    /* SSSE3 (xmm forms; the mmx forms fail the operand check: SIGILL) */
+    XX(PSHUFB, pshufb, 16), XX(PHADDW, phaddw, 16), XX(PHADDD, phaddd, 16),
+    XX(PHADDSW, phaddsw, 16), XX(PHSUBW, phsubw, 16), XX(PHSUBD, phsubd, 16),
+    XX(PHSUBSW, phsubsw, 16), XX(PMADDUBSW, pmaddubsw, 16), XX(PMULHRSW, pmulhrsw, 16),
+    XXI(PALIGNR, palignr, 16), XX(PABSB, pabsb, 16), XX(PABSW, pabsw, 16), XX(PABSD, pabsd, 16),
+    XX(PSIGNB, psignb, 16), XX(PSIGNW, psignw, 16), XX(PSIGND, psignd, 16),
+
+    /* SSE4.1 */
+    XXI(BLENDPS, blendps, 16), XXI(BLENDPD, blendpd, 16), XXI(PBLENDW, pblendw, 16),
+    XX(PBLENDVB, pblendvb, 16), XX(BLENDVPS, blendvps, 16), XX(BLENDVPD, blendvpd, 16),
+    XX(PMINSB, pminsb, 16), XX(PMAXSB, pmaxsb, 16), XX(PMINSD, pminsd, 16), XX(PMAXSD, pmaxsd, 16),
+    XX(PMINUW, pminuw, 16), XX(PMAXUW, pmaxuw, 16), XX(PMINUD, pminud, 16), XX(PMAXUD, pmaxud, 16),
+    XX(PMULLD, pmulld, 16), XX(PMULDQ, pmuldq, 16), XX(PACKUSDW, packusdw, 16),
+    XX(PCMPEQQ, pcmpeqq, 16),
+    XX(PMOVSXBW, pmovsxbw, 8), XX(PMOVSXBD, pmovsxbd, 4), XX(PMOVSXBQ, pmovsxbq, 2),
+    XX(PMOVSXWD, pmovsxwd, 8), XX(PMOVSXWQ, pmovsxwq, 4), XX(PMOVSXDQ, pmovsxdq, 8),
+    XX(PMOVZXBW, pmovzxbw, 8), XX(PMOVZXBD, pmovzxbd, 4), XX(PMOVZXBQ, pmovzxbq, 2),
+    XX(PMOVZXWD, pmovzxwd, 8), XX(PMOVZXWQ, pmovzxwq, 4), XX(PMOVZXDQ, pmovzxdq, 8),
+    XR(PINSRB, pinsrb, BYTE), XR(PINSRD, pinsrd, BYTE), XR(PINSRQ, pinsrq, BYTE),
+    EMITH(PEXTRB, extract, pextrb, 1, 0), EMITH(PEXTRD, extract, pextrd, 1, 0),
+    EMITH(PEXTRQ, extract, pextrq, 1, 0), EMITH(EXTRACTPS, extract, pextrd, 1, 0),
+    XXI(INSERTPS, insertps, 4), FLAGS(PTEST, ptest, 16),
+    XX(PHMINPOSUW, phminposuw, 16), XXI(MPSADBW, mpsadbw, 16),
+    XXI(ROUNDPS, roundps, 16), XXI(ROUNDPD, roundpd, 16),
+    XXI(ROUNDSS, roundss, 4), XXI(ROUNDSD, roundsd, 8),
+    XXI(DPPS, dpps, 16), XXI(DPPD, dppd, 16), EMIT(MOVNTDQA, mov128),
+
+    /* SSE4.2 */
+    XX(PCMPGTQ, pcmpgtq, 16),
+    EMITH(PCMPESTRI, pcmpstr, pcmpestri, 1, IR_HELPER_RW_GLOBALS),
+    EMITH(PCMPESTRM, pcmpstr, pcmpestrm, 1, IR_HELPER_RW_GLOBALS),
+    EMITH(PCMPISTRI, pcmpstr, pcmpistri, 1, 0),
+    EMITH(PCMPISTRM, pcmpstr, pcmpistrm, 1, 0),
+    EMITH(CRC32, crc32, crc32, 1, 0),
 
     /* x87 instructions are recognised by opcode (x86_x87_translate.c) */
     EMIT(WAIT, nop),

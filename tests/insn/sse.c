@@ -8,78 +8,8 @@
  * source operand's NaN, quieted) and the default NaN, so those are checked.
  * rcpps/rsqrtps are not tested: their approximations differ between CPU
  * models. ucomis/comis define ZF PF CF and clear OF SF AF: all checked. */
-#include "insn.h"
 
-typedef uint64_t v2u __attribute__((vector_size(16)));
-
-static const double dedges[] = {
-    0.0, -0.0, 1.0, -1.0, 1.5, -2.75, 3.0, 1e-310 /* denormal */,
-    -4.9e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1e308,
-    __builtin_inf(), -__builtin_inf(), __builtin_nan(""), -__builtin_nan("5"),
-    __builtin_nans("1"), 2147483647.5, -2147483648.5, 9.3e18, -9.3e18,
-    1e20, 0.5, 2.5, -0.5, 123456.789,
-};
-static const float fedges[] = {
-    0.0f, -0.0f, 1.0f, -1.0f, 1.5f, -2.75f, 3.0f, 1e-40f /* denormal */,
-    1.17549435e-38f, 3.4028235e38f, -3e38f, __builtin_inff(), -__builtin_inff(),
-    __builtin_nanf(""), -__builtin_nanf("3"), __builtin_nansf("1"),
-    2147483520.0f, -2147483648.0f, 3e9f, 0.5f, 2.5f, -0.5f, 16777217.0f, 7.25f,
-};
-#define ND (sizeof dedges / sizeof dedges[0])
-#define NF (sizeof fedges / sizeof fedges[0])
-/* (at most 30 random vectors: pairs grow quadratically) */
-#define SSE_NRANDOM (INSN_NRANDOM > 30 ? 30 : INSN_NRANDOM)
-#define NVEC (24 + SSE_NRANDOM)
-/* Quick runs pair each vector with every other one; long runs with all. */
-#ifdef INSN_LONG
-#define INSN_STRIDE 1
-#else
-#define INSN_STRIDE 2
-#endif
-
-static v2u dvec[NVEC], fvec[NVEC], ivec[NVEC];
-
-static uint64_t dbits(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
-static uint32_t fbits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
-
-__attribute__((constructor(101))) static void make_vectors(void)
-{
-    insn_init();
-    for (unsigned k = 0; k < NVEC; k++) {
-        if (k < 24) {
-            dvec[k] = (v2u){ dbits(dedges[k % ND]), dbits(dedges[(k * 7 + 3) % ND]) };
-            uint64_t lo = fbits(fedges[k % NF]) | (uint64_t)fbits(fedges[(k + 5) % NF]) << 32;
-            uint64_t hi = fbits(fedges[(k * 3 + 1) % NF]) | (uint64_t)fbits(fedges[(k + 11) % NF]) << 32;
-            fvec[k] = (v2u){ lo, hi };
-            ivec[k] = (v2u){ insn_value(k), insn_value((k * 3 + 1) % INSN_NEDGES) };
-        } else {
-            /* random doubles/floats in a sane range, random integer lanes */
-            double a = (double)(int64_t)insn_rand() / 1e9, b = (double)(int64_t)insn_rand() / 3e15;
-            dvec[k] = (v2u){ dbits(a), dbits(b) };
-            float f[4];
-            for (int m = 0; m < 4; m++)
-                f[m] = (float)(int32_t)insn_rand() / 1024.0f;
-            memcpy(&fvec[k], f, 16);
-            ivec[k] = (v2u){ insn_rand(), insn_rand() };
-        }
-    }
-}
-
-/* INSN %s, %d on vector pairs from SET */
-#define VBIN(FN, SET, TEXT)                                                   \
-    INSN_TEST(FN)                                                             \
-    {                                                                         \
-        for (unsigned i = 0; i < NVEC; i++)                                   \
-            for (unsigned j = i % INSN_STRIDE; j < NVEC; j += INSN_STRIDE) { \
-                v2u d = SET[i], s = SET[j];                                   \
-                __asm__ volatile(TEXT : [d] "+x"(d) : [s] "x"(s));            \
-                uint64_t in[] = { SET[i][0], SET[i][1], s[0], s[1] };         \
-                uint64_t out[] = { d[0], d[1] };                              \
-                INSN_CASE(#FN, in, out);                                     \
-            }                                                                 \
-    }
-
-#define VB(OP, SET) VBIN(OP##_##SET, SET, #OP " %[s], %[d]")
+#include "sse_vec.h"
 
 /* double arithmetic, scalar and packed */
 VB(addsd, dvec) VB(subsd, dvec) VB(mulsd, dvec) VB(divsd, dvec)
@@ -144,18 +74,6 @@ VB(packsswb, ivec) VB(packssdw, ivec) VB(packuswb, ivec)
 VB(psllw, ivec) VB(pslld, ivec) VB(psllq, ivec) VB(psrlw, ivec)
 VB(psrld, ivec) VB(psrlq, ivec) VB(psraw, ivec) VB(psrad, ivec)
 
-/* one-operand forms with an immediate */
-#define VIMM(FN, SET, TEXT)                                                   \
-    INSN_TEST(FN)                                                             \
-    {                                                                         \
-        for (unsigned i = 0; i < NVEC; i++) {                                 \
-            v2u d = SET[i];                                                   \
-            __asm__ volatile(TEXT : [d] "+x"(d));                             \
-            uint64_t in[] = { SET[i][0], SET[i][1] };                         \
-            uint64_t out[] = { d[0], d[1] };                                  \
-            INSN_CASE(#FN, in, out);                                         \
-        }                                                                     \
-    }
 VIMM(psllw3, ivec, "psllw $3, %[d]")
 VIMM(psllw16, ivec, "psllw $16, %[d]")
 VIMM(pslld31, ivec, "pslld $31, %[d]")
@@ -177,19 +95,6 @@ VIMM(pshufd4e, ivec, "pshufd $0x4e, %[d], %[d]")
 VIMM(pshuflw, ivec, "pshuflw $0x93, %[d], %[d]")
 VIMM(pshufhw, ivec, "pshufhw $0x39, %[d], %[d]")
 
-/* to general registers: mask extraction, movd/movq, pextrw, conversions */
-#define TOGP(FN, SET, TEXT)                                                   \
-    INSN_TEST(FN)                                                             \
-    {                                                                         \
-        for (unsigned i = 0; i < NVEC; i++) {                                 \
-            v2u s = SET[i];                                                   \
-            uint64_t r = 0x9999999999999999ull;                               \
-            __asm__ volatile(TEXT : [r] "+r"(r) : [s] "x"(s));                \
-            uint64_t in[] = { s[0], s[1] };                                   \
-            uint64_t out[] = { r };                                           \
-            INSN_CASE(#FN, in, out);                                         \
-        }                                                                     \
-    }
 TOGP(pmovmskb, ivec, "pmovmskb %[s], %k[r]")
 TOGP(movmskpd, dvec, "movmskpd %[s], %k[r]")
 TOGP(movmskps, fvec, "movmskps %[s], %k[r]")
@@ -206,19 +111,6 @@ TOGP(cvttss2si_q, fvec, "cvttss2si %[s], %q[r]")
 TOGP(cvtss2si_l, fvec, "cvtss2si %[s], %k[r]")
 TOGP(cvtss2si_q, fvec, "cvtss2si %[s], %q[r]")
 
-/* from general registers (upper lanes of the destination are kept) */
-#define FROMGP(FN, TEXT)                                                      \
-    INSN_TEST(FN)                                                             \
-    {                                                                         \
-        for (unsigned i = 0; i < INSN_NVALUES; i++) {                         \
-            v2u d = ivec[i % NVEC];                                           \
-            uint64_t r = insn_value(i);                                       \
-            __asm__ volatile(TEXT : [d] "+x"(d) : [r] "r"(r));                \
-            uint64_t in[] = { r, ivec[i % NVEC][0], ivec[i % NVEC][1] };      \
-            uint64_t out[] = { d[0], d[1] };                                  \
-            INSN_CASE(#FN, in, out);                                         \
-        }                                                                     \
-    }
 FROMGP(cvtsi2sd_l, "cvtsi2sdl %k[r], %[d]")
 FROMGP(cvtsi2sd_q, "cvtsi2sdq %q[r], %[d]")
 FROMGP(cvtsi2ss_l, "cvtsi2ssl %k[r], %[d]")
