@@ -1,6 +1,7 @@
 /* x86_cpuid.c -- ferry's virtual CPU as CPUID reports it: a table of
- * leaves.  Only what the frontend implements is advertised (x87 and SSE2,
- * but no MMX, SSE3+, AVX, BMI, ERMS or CX16), and the cache leaves (2 ->
+ * leaves.  Only what the frontend implements is advertised: x86-64-v2
+ * (x87, SSE to SSE4.2, POPCNT, CX16, LAHF/SAHF) plus LZCNT (ABM), but no
+ * MMX, AVX, BMI, ERMS or MONITOR; the cache leaves (2 ->
  * "use leaf 4", 4) are coherent so glibc's cacheinfo code sizes its string
  * routines sanely.
  */
@@ -17,13 +18,20 @@
 #define CPUID_SSE   (1u << 25)
 #define CPUID_SSE2  (1u << 26)
 /* Leaf 1 ECX */
-#define CPUID_POPCNT (1u << 23)
+#define CPUID_SSE3   (1u << 0)   /* x86_sse3.c */
+#define CPUID_SSSE3  (1u << 9)   /* x86_ssse3.c */
+#define CPUID_CX16   (1u << 13)  /* x86_cmpxchg16b.c */
+#define CPUID_SSE41  (1u << 19)  /* x86_sse41_*.c */
+#define CPUID_SSE42  (1u << 20)  /* x86_sse42_str.c, x86_crc32.c */
+#define CPUID_POPCNT (1u << 23)  /* x86_bits.c */
 /* Leaf 0x80000001 */
 #define CPUID_LAHF   (1u << 0)
+#define CPUID_ABM    (1u << 5)   /* lzcnt: x86_bits.c */
 #define CPUID_SYSCALL (1u << 11)
 #define CPUID_NX     (1u << 20)
 #define CPUID_LM     (1u << 29)
 
+#define LEAF1_ECX (CPUID_SSE3 | CPUID_SSSE3 | CPUID_CX16 | CPUID_SSE41 | CPUID_SSE42 | CPUID_POPCNT)
 #define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
 
 struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };
@@ -36,14 +44,14 @@ struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx e
 static const struct cpuid_row cpuid_rows[] = {
     { 0x0, 0, false, { 0xd, 0x756e6547, 0x6c65746e, 0x49656e69 } },  /* GenuineIntel */
     /* family 6 model 0x5e stepping 3; clflush 64 bytes, 1 logical CPU */
-    { 0x1, 0, false, { 0x000506e3, 0x00010800, CPUID_POPCNT, LEAF1_EDX } },
+    { 0x1, 0, false, { 0x000506e3, 0x00010800, LEAF1_ECX, LEAF1_EDX } },
     { 0x2, 0, false, { 0x0000ff01, 0, 0, 0 } },
     { 0x4, 0, true, CACHE(1, 1, 8, 64) },       /* L1d 32 KiB */
     { 0x4, 1, true, CACHE(2, 1, 8, 64) },       /* L1i 32 KiB */
     { 0x4, 2, true, CACHE(3, 2, 16, 1024) },    /* L2 1 MiB */
     { 0x4, 3, true, CACHE(3, 3, 16, 8192) },    /* L3 8 MiB */
     { 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
-    { 0x80000001, 0, false, { 0, 0, CPUID_LAHF, CPUID_SYSCALL | CPUID_NX | CPUID_LM } },
+    { 0x80000001, 0, false, { 0, 0, CPUID_LAHF | CPUID_ABM, CPUID_SYSCALL | CPUID_NX | CPUID_LM } },
     /* 0x80000002..4: brand string, filled in by brand_leaf() */
     { 0x80000006, 0, false, { 0, 0, 1024u << 16 | 6u << 12 | 64u, 0 } },
     { 0x80000008, 0, false, { 0x3027, 0, 0, 0 } },

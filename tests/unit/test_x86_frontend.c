@@ -409,7 +409,9 @@ Test(x86_frontend, cpuid_identity)
     cr_assert_str_eq(brand, "ferry virtual x86-64 CPU");
     x86_cpuid_query(1, 0, r);
     cr_assert_eq((r[0] >> 8) & 0xf, 6, "family 6");
-    cr_assert_eq(r[2] & ((1u << 0) | (1u << 28)), 0, "no SSE3, no AVX advertised");
+    uint32_t v2 = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 23);
+    cr_assert_eq(r[2] & v2, v2, "x86-64-v2: SSE3 SSSE3 CX16 SSE4.1 SSE4.2 POPCNT");
+    cr_assert_eq(r[2] & ((1u << 3) | (1u << 27) | (1u << 28)), 0, "no MONITOR, OSXSAVE, AVX");
     cr_assert(r[3] & (1u << 26), "SSE2 advertised");
     cr_assert_eq(x86_cpuid_hwcap(), r[3]);
     x86_cpuid_query(7, 0, r);
