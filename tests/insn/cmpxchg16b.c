@@ -1,6 +1,10 @@
 /* cmpxchg16b.c -- difftest of cmpxchg16b (single-threaded: success and
  * failure, each half differing alone, ZF set or cleared with the other
- * flags kept in both input states; memory and RDX:RAX afterwards). */
+ * flags kept in both input states; memory and RDX:RAX afterwards), and
+ * the #GP (SIGSEGV) of a misaligned operand, memory left unchanged. */
+#include <setjmp.h>
+#include <signal.h>
+
 #include "insn.h"
 
 INSN_TEST(cmpxchg16b)
@@ -22,6 +26,27 @@ INSN_TEST(cmpxchg16b)
                 uint64_t out[] = { mem[0], mem[1], rax, rdx, fl & F_ARITH };
                 INSN_CASE("cmpxchg16b", in, out);
             }
+}
+
+static sigjmp_buf cx16_back;
+static void cx16_on_segv(int sig) { siglongjmp(cx16_back, sig); }
+
+INSN_TEST(cmpxchg16b_misaligned)
+{
+    static uint64_t mem[4] __attribute__((aligned(16)));
+    signal(SIGSEGV, cx16_on_segv);
+    for (unsigned off = 0; off < 16; off += 4) {
+        mem[0] = mem[1] = mem[2] = mem[3] = 0;
+        uint64_t rax = 0, rdx = 0;
+        int sig = sigsetjmp(cx16_back, 1);
+        if (!sig)
+            __asm__ volatile("cmpxchg16b (%[p])" : "+a"(rax), "+d"(rdx)
+                             : [p] "r"((char *)mem + off), "b"(1), "c"(2) : "memory", "cc");
+        uint64_t in[] = { off };
+        uint64_t out[] = { (uint64_t)sig, mem[0], mem[1], mem[2], mem[3] };
+        INSN_CASE("cmpxchg16b misaligned", in, out);
+    }
+    signal(SIGSEGV, SIG_DFL);
 }
 
 int main(void) { return insn_main(); }
