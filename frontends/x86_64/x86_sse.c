@@ -54,7 +54,7 @@ void sse_load_tmp(struct x86_dc *dc, const cs_x86_op *op, int bytes, int tmp)
 
 /* XMM index of a source operand: the register, or the temporary that the
  * memory operand was just loaded into; -1 if it is neither (e.g. MMX). */
-static int sse_source(struct x86_dc *dc, const cs_x86_op *op, int bytes)
+int sse_source(struct x86_dc *dc, const cs_x86_op *op, int bytes)
 {
     if (op->type == X86_OP_MEM) {
         sse_load_tmp(dc, op, bytes, 0);

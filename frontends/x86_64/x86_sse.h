@@ -86,6 +86,9 @@ const struct sse_row *sse_row_find(unsigned id);
 /* x86_sse.c: operand helpers shared with the custom emitters. */
 int sse_op_xmm(const cs_x86_op *op);            /* xmm index or -1 */
 void sse_load_tmp(struct x86_dc *dc, const cs_x86_op *op, int bytes, int tmp);
+/* XMM index of a source operand: the register, or SSE_TMP0 after loading
+ * the memory operand there; -1 for anything else (MMX). */
+int sse_source(struct x86_dc *dc, const cs_x86_op *op, int bytes);
 void sse_copy_env(struct x86_dc *dc, int32_t dst, int32_t src, int bytes);
 void sse_zero_env(struct x86_dc *dc, int32_t dst, int bytes);
 
@@ -173,6 +176,8 @@ sse_emit_fn sse_emit_mov128, sse_emit_movss, sse_emit_movsd, sse_emit_movd,
 sse_emit_fn sse_emit_pmovmskb;
 /* x86_sse_ext.c */
 sse_emit_fn sse_emit_extract, sse_emit_pcmpstr, sse_emit_crc32;
+/* x86_sse_palignr.c */
+sse_emit_fn sse_emit_palignr;
 /* x86_cmpxchg16b.c (not SSE: here until the atomics work owns it) */
 sse_emit_fn sse_emit_cmpxchg16b;
 /* x86_sse_state.c */

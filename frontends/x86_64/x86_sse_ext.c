@@ -36,16 +36,6 @@ bool sse_emit_extract(struct x86_dc *dc, const struct sse_row *row)
     return true;
 }
 
-/* XMM index of the second operand (memory: loaded into xmm_tmp[0]). */
-static int sse_ext_source(struct x86_dc *dc, const cs_x86_op *op)
-{
-    if (op->type == X86_OP_MEM) {
-        sse_load_tmp(dc, op, 16, 0);
-        return SSE_TMP0;
-    }
-    return sse_op_xmm(op);
-}
-
 static bool sse_ext_is_index(unsigned id)
 {
     return id == X86_INS_PCMPESTRI || id == X86_INS_PCMPISTRI;
@@ -59,7 +49,7 @@ bool sse_emit_pcmpstr(struct x86_dc *dc, const struct sse_row *row)
     int d = sse_op_xmm(&ops[0]);
     if (d < 0 || dc->x->op_count < 3 || (ops[1].type == X86_OP_REG && sse_op_xmm(&ops[1]) < 0))
         return false;
-    int s = sse_ext_source(dc, &ops[1]);
+    int s = sse_source(dc, &ops[1], 16);
     uint64_t imm = sse_ext_imm8(dc) | (dc->x->rex & 8 ? 0x100u : 0);
     ir_ref r = sse_ext_call(dc, row, ir_const(dc->b, d), ir_const(dc->b, s), imm);
     if (sse_ext_is_index(dc->insn->id))

@@ -114,7 +114,7 @@ static const struct sse_row sse_rows[] = {
     XX(PSHUFB, pshufb, 16), XX(PHADDW, phaddw, 16), XX(PHADDD, phaddd, 16),
     XX(PHADDSW, phaddsw, 16), XX(PHSUBW, phsubw, 16), XX(PHSUBD, phsubd, 16),
     XX(PHSUBSW, phsubsw, 16), XX(PMADDUBSW, pmaddubsw, 16), XX(PMULHRSW, pmulhrsw, 16),
-    XXI(PALIGNR, palignr, 16), XX(PABSB, pabsb, 16), XX(PABSW, pabsw, 16), XX(PABSD, pabsd, 16),
+    EMITH(PALIGNR, palignr, palignr, 0, 0), XX(PABSB, pabsb, 16), XX(PABSW, pabsw, 16), XX(PABSD, pabsd, 16),
     XX(PSIGNB, psignb, 16), XX(PSIGNW, psignw, 16), XX(PSIGND, psignd, 16),
 
     /* SSE4.1 */
