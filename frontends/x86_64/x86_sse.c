@@ -1,4 +1,4 @@
-/* x86_sse.c -- translates SSE/SSE2 instructions: looks the capstone id up
+/* x86_sse.c -- translates SSE to SSE4.2 instructions: looks the capstone id up
  * in the table (x86_sse_table.c) and emits IR for the row's operand form;
  * x87 instructions (opcodes D8..DF) go to x86_x87_translate.c.  XMM registers
  * live in env (not IR globals): data movement, bitwise logic, pcmpeqb and

@@ -1,5 +1,5 @@
-/* x86_sse.h -- internals of the SSE/SSE2 translator: the instruction table
- * row, the operand forms the generic emitter knows, and the prototypes of
+/* x86_sse.h -- internals of the SSE translator (SSE to SSE4.2): the
+ * instruction table row, the operand forms the generic emitter knows, and the prototypes of
  * the C helpers that translated code calls.
  *
  * Every helper has one signature, uint64_t fn(env, d, s, imm):
