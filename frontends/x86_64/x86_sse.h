@@ -1,6 +1,6 @@
 /* x86_sse.h -- internals of the SSE translator (SSE to SSE4.2): the
- * instruction table row, the operand forms the generic emitter knows, and the prototypes of
- * the C helpers that translated code calls.
+ * instruction table row, the operand forms the generic emitter knows, and
+ * the prototypes of the C helpers that translated code calls.
  *
  * Every helper has one signature, uint64_t fn(env, d, s, imm):
  *   d    destination XMM index (0..15)

@@ -1,7 +1,8 @@
 /* x86_sse_table.c -- the SSE instruction table (SSE, SSE2, SSE3, SSSE3,
  * SSE4.1, SSE4.2): one row per capstone instruction id, giving its operand
- * form, memory operand size and helper (or custom emitter).  Capstone 4 gives each cmpXXps predicate its own id;
- * they all share one helper that reads the predicate from the imm8 byte.
+ * form, memory operand size and helper (or custom emitter).  Capstone 4
+ * gives each cmpXXps predicate its own id; they all share one helper that
+ * reads the predicate from the imm8 byte.
  */
 #include <stddef.h>
 
