@@ -74,7 +74,7 @@ static void ld_fill_auxv(struct ld_auxv *a, const struct ld_auxv_info *ai,
     ld_aux(a, AT_PHDR, ai->phdr);
     ld_aux(a, AT_PHENT, ai->phent);
     ld_aux(a, AT_PHNUM, ai->phnum);
-    ld_aux(a, AT_BASE, 0);
+    ld_aux(a, AT_BASE, ai->base);
     ld_aux(a, AT_FLAGS, 0);
     ld_aux(a, AT_ENTRY, ai->entry);
     ld_aux(a, AT_UID, getuid());

@@ -8,6 +8,7 @@
 #include "loader.h"
 #include "options.h"
 #include "syscalls.h"
+#include "sys_sysroot.h"
 #include "translator.h"
 #include "x86_cpu.h"
 
@@ -37,6 +38,8 @@ static void usage(void)
          "  -D FILE           write logs to FILE (truncated)\n"
          "  --log-append FILE write logs to the end of FILE (passed on across execve)\n"
          "  --cache-size MB   code cache size (or NK for kilobytes)\n"
+         "  -L DIR            look the interpreter and guest paths up under DIR first\n"
+         "                    (also FERRY_LD_PREFIX=DIR)\n"
          "  -h, --help        this help\n"
          "  --version         print the version");
 }
@@ -82,6 +85,12 @@ static void open_log(const char *path, const char *mode)
     ferry_opts.log_path = realpath(path, NULL);
 }
 
+static void set_sysroot(const char *dir)
+{
+    if (sys_sysroot_set(dir) != 0)
+        usage_error("-L '%s': not a directory", dir);
+}
+
 static const char *option_value(int argc, char **argv, int *i)
 {
     if (*i + 1 >= argc)
@@ -107,6 +116,8 @@ static int parse_options(int argc, char **argv)
             open_log(option_value(argc, argv, &i), "w");
         else if (!strcmp(a, "--log-append"))
             open_log(option_value(argc, argv, &i), "a");
+        else if (!strcmp(a, "-L"))
+            set_sysroot(option_value(argc, argv, &i));
         else if (!strcmp(a, "--cache-size"))
             ferry_opts.code_cache_size = parse_cache_size(option_value(argc, argv, &i));
         else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
@@ -152,9 +163,11 @@ static const char *real_path_or(const char *path)
 
 int main(int argc, char **argv)
 {
-    const char *env_log = getenv("FERRY_LOG");
+    const char *env_log = getenv("FERRY_LOG"), *env_prefix = getenv("FERRY_LD_PREFIX");
     if (env_log && *env_log)
         ferry_opts.log_mask |= parse_log_list(env_log);
+    if (env_prefix && *env_prefix)
+        set_sysroot(env_prefix);
     int prog = parse_options(argc, argv);
     if (prog >= argc)
         usage_error("%s", "no program given");

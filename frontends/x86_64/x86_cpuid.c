@@ -13,6 +13,11 @@
 #define CPUID_TSC   (1u << 4)
 #define CPUID_CX8   (1u << 8)
 #define CPUID_CMOV  (1u << 15)
+/* MMX is not translated (its instructions raise SIGILL), but glibc's
+ * dynamic loader refuses libraries marked "x86-64-baseline" (Debian's
+ * libc.so.6) unless CPUID says MMX: baseline = CMOV CX8 FPU FXSR MMX SSE
+ * SSE2.  x86-64 code practically never uses MMX. */
+#define CPUID_MMX   (1u << 23)
 #define CPUID_FXSR  (1u << 24)  /* fxsave/fxrstor: x86_sse_state.c */
 #define CPUID_SSE   (1u << 25)
 #define CPUID_SSE2  (1u << 26)
@@ -24,7 +29,8 @@
 #define CPUID_NX     (1u << 20)
 #define CPUID_LM     (1u << 29)
 
-#define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
+#define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_FXSR | \
+                   CPUID_SSE | CPUID_SSE2)
 
 struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };
 
