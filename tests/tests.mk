@@ -3,7 +3,8 @@
 # Outputs live under $(BUILD)/tests/. Each differential suite runs its cases
 # natively and under ferry (tests/run-diff.sh) for both hosts:
 #   check-unit                 criterion unit tests (x86-64 host only)
-#   check-guest-ARCH           tests/guest/*.c, each at -O0, -O2 and -static-pie
+#   check-guest-ARCH           tests/guest/*.c, each at -O0, -O2, -static-pie
+#                              and dynamically linked -O2 (dyn)
 #   check-insn-ARCH            tests/insn/*.c instruction difftests (quick sweep)
 #   check-busybox-ARCH         tests/busybox/*.sh with Debian's static busybox
 #   check-cli-ARCH             command-line behaviour and --stats (chaining)
@@ -42,9 +43,9 @@ check-unit: $(UNIT_BIN)
 CHECK_TARGETS += check-unit
 -include tests/elf/elf.mk
 
-# --- guest programs: three builds of each ----------------------------------
+# --- guest programs: four builds of each -----------------------------------
 GUEST_NAMES := $(notdir $(basename $(wildcard tests/guest/*.c)))
-GUEST_VARIANTS := O0 O2 pie
+GUEST_VARIANTS := O0 O2 pie dyn
 GUEST_BINS := $(foreach n,$(GUEST_NAMES),$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v)))
 $(TESTS_OUT)/guest/%.O0: tests/guest/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -55,6 +56,10 @@ $(TESTS_OUT)/guest/%.O2: tests/guest/%.c | $(SETUP_STAMP)
 $(TESTS_OUT)/guest/%.pie: tests/guest/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -static-pie -fPIE -O2 -o $@ $< -lm
+# Dynamically linked PIE (Debian's default), through the system's ld.so.
+$(TESTS_OUT)/guest/%.dyn: tests/guest/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -O2 -o $@ $< -lm
 .PHONY: guest-programs
 guest-programs: $(GUEST_BINS)
 
