@@ -56,6 +56,11 @@ struct ld_auxv_info {
     uint64_t base;                  /* AT_BASE: the interpreter's load bias */
 };
 
+/* ld_script.c: if *path is a "#!" script, *path becomes its interpreter
+ * and *argv the interpreter's (malloc'ed, kept for the guest's life);
+ * 0, or 126 with why set. */
+int ld_script_resolve(const char **path, char *const **argv, char *why, size_t len);
+
 /* ld_interp.c: opens main's interpreter (under the sysroot first); 0, or
  * 126/127 with main->why set ("cannot find interpreter ..."). */
 int ld_interp_open(struct ld_elf *main, struct ld_elf *interp);

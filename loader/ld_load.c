@@ -105,13 +105,17 @@ int ld_load_program(const char *path, char *const argv[], char *const envp[],
     static struct ld_elf e, interp;     /* large (PT_INTERP names): not on the stack */
     struct ld_auxv_info ai;
     uint64_t bias, pc;
+    const char *execfn = path;
     ld_replace_argv0(&argv, ld_guest_env(&envp));
-    int st = ld_open_all(path, &e, &interp);
+    int st = ld_script_resolve(&path, &argv, e.why, sizeof e.why);
+    if (st)
+        return ld_report(execfn, &e, st, errbuf, errlen);
+    st = ld_open_all(path, &e, &interp);
     if (st)
         return ld_report(path, &e, st, errbuf, errlen);
     if (ld_map_all(&e, &interp, &bias, &ai, &pc) != 0)
         return ld_report(path, &e, 126, errbuf, errlen);
-    ai.execfn = path;
+    ai.execfn = execfn;
     uint64_t sp = ld_build_stack(argv, envp, &ai, &e);
     if (!sp)
         return ld_report(path, &e, 126, errbuf, errlen);

@@ -7,6 +7,8 @@
 #                              and dynamically linked -O2 (dyn)
 #   check-insn-ARCH            tests/insn/*.c instruction difftests (quick sweep)
 #   check-busybox-ARCH         tests/busybox/*.sh with Debian's static busybox
+#   check-debian-ARCH          tests/debian/*.sh: Debian's own dynamically linked
+#                              programs (coreutils, grep, sed, tar, bash, python3, perl)
 #   check-cli-ARCH             command-line behaviour and --stats (chaining)
 #   check-long                 the full random instruction sweeps and
 #                              tests/guest-long/*.c (threads), both hosts
@@ -83,7 +85,8 @@ $(TESTS_OUT)/insn/%.long: tests/insn/%.c tests/insn/insn.h | $(SETUP_STAMP)
 # --- the per-host suites --------------------------------------------------
 # tests_for_arch(ARCH): check-{guest,insn,busybox,cli}-ARCH.
 define tests_for_arch
-.PHONY: check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-cli-$(1) check-insn-long-$(1) \
+.PHONY: check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-debian-$(1) check-cli-$(1) \
+        check-insn-long-$(1) \
         check-guest-long-$(1)
 check-guest-$(1): $$(FERRY_BIN_$(1)) $$(GUEST_BINS)
 	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/guest-$(1) -m tests/guest \
@@ -100,9 +103,12 @@ check-guest-long-$(1): $$(FERRY_BIN_$(1)) $$(GUEST_LONG_BINS)
 check-busybox-$(1): $$(FERRY_BIN_$(1))
 	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/busybox-$(1) \
 	    -f "$$(FERRY_CMD_$(1))" $$(sort $$(wildcard tests/busybox/*.sh))
+check-debian-$(1): $$(FERRY_BIN_$(1))
+	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/debian-$(1) \
+	    -f "$$(FERRY_CMD_$(1))" $$(sort $$(wildcard tests/debian/*.sh))
 check-cli-$(1): $$(FERRY_BIN_$(1)) $$(TESTS_OUT)/guest/loop.O2
 	sh tests/check-cli.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(TESTS_OUT)/guest/loop.O2)
-CHECK_TARGETS += check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-cli-$(1)
+CHECK_TARGETS += check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-debian-$(1) check-cli-$(1)
 endef
 $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
 

@@ -180,8 +180,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return st;
     }
-    sys_proc.brk_start = sys_proc.brk_cur = img.brk_start;
-    sys_proc.exe_path = real_path_or(argv[prog]);
+    /* (the loader set sys_proc's break and exe_path: for a script, the
+     * interpreter is /proc/self/exe) */
     struct x86_cpu *cpu = new_cpu(&img);
     tr_init(&fe_x86_64, syscall_trampoline);
     tr_set_fault_handler(fault_trampoline);
