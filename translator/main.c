@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 #include "loader.h"
 #include "options.h"
@@ -15,6 +16,8 @@
 extern char **environ;
 
 #define FERRY_VERSION "0.1"
+/* linux/binfmts.h: binfmt_misc's P flag, in ferry's own AT_FLAGS. */
+#define FERRY_AT_FLAGS_PRESERVE_ARGV0 1u
 
 static const struct { const char *name; unsigned mask; } log_items[] = {
     { "in_asm", LOG_IN_ASM }, { "ir", LOG_IR }, { "out_asm", LOG_OUT_ASM },
@@ -161,6 +164,16 @@ static const char *real_path_or(const char *path)
     return r ? r : path;
 }
 
+/* Started by binfmt_misc with the P flag (docs/binfmt.md): argv is ferry,
+ * the program's full path, its original argv[0], its arguments, and no
+ * ferry options.  Returns the index of the program path. */
+static int binfmt_preserve_argv0(int argc, char **argv)
+{
+    if (argc < 3)
+        usage_error("%s", "binfmt_misc P flag without the program's argv[0]");
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *env_log = getenv("FERRY_LOG"), *env_prefix = getenv("FERRY_LD_PREFIX");
@@ -168,14 +181,16 @@ int main(int argc, char **argv)
         ferry_opts.log_mask |= parse_log_list(env_log);
     if (env_prefix && *env_prefix)
         set_sysroot(env_prefix);
-    int prog = parse_options(argc, argv);
+    bool binfmt_p = getauxval(AT_FLAGS) & FERRY_AT_FLAGS_PRESERVE_ARGV0;
+    int prog = binfmt_p ? binfmt_preserve_argv0(argc, argv) : parse_options(argc, argv);
     if (prog >= argc)
         usage_error("%s", "no program given");
     ferry_opts.self_exe = real_path_or("/proc/self/exe");
 
     struct ld_image img;
     char err[512];
-    int st = ld_load_program(argv[prog], &argv[prog], environ, &img, err, sizeof(err));
+    /* guest argv: from the program path on, or from its preserved argv[0] */
+    int st = ld_load_program(argv[prog], &argv[prog + binfmt_p], environ, &img, err, sizeof(err));
     if (st) {
         fprintf(stderr, "%s\n", err);
         return st;

@@ -105,6 +105,8 @@ static char *describe_stack(uint64_t sp)
     while (*w)
         n += (size_t)snprintf(out + n, sizeof out - n, "envp %s\n", (char *)(uintptr_t)*w++);
     for (w++; w[0] != AT_NULL; w += 2) {
+        if (w[0] == 51)     /* AT_MINSIGSTKSZ: the host's XSAVE size; the printer skips it */
+            continue;
         phdr = w[0] == AT_PHDR ? w[1] : phdr;
         entry = w[0] == AT_ENTRY ? w[1] : entry;
         if (w[0] == AT_PLATFORM || w[0] == AT_EXECFN)
