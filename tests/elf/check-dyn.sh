@@ -66,6 +66,11 @@ same sysroot-host-fallback "$ld $lib $dir/sysroot-main /dev/null" \
 same sysroot-exec "sh -c '$ld $lib $root$t/bin/sysroot-main $root$t/data.txt; echo \$?'" \
      "-L $root /bin/sh -c '$t/bin/sysroot-main $t/data.txt; echo \$?'"
 
+# A "#!" script given to ferry runs its interpreter (as the kernel would).
+printf '#!/bin/sh -u\necho "script $0 has $# args: $*"\nexit 7\n' > "$tmp/script.sh"
+chmod +x "$tmp/script.sh"
+same script "$tmp/script.sh one two" "$tmp/script.sh one two"
+
 # Without the sysroot the interpreter is missing: one line, status 127.
 run "$tmp/f" "$ferry $dir/sysroot-main"
 want="ferry: $dir/sysroot-main: cannot find interpreter $t/ld.so (No such file or directory)"
