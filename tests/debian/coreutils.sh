@@ -31,5 +31,9 @@ $RUN /usr/bin/factor 1234567 600851475143
 $RUN /usr/bin/numfmt --to=iec 1048576 123456789
 $RUN /usr/bin/tac fruit | $RUN /usr/bin/nl
 $RUN /usr/bin/paste -d, fruit fruit | $RUN /usr/bin/head -n 2
+$RUN /usr/bin/getent passwd root
+$RUN /usr/bin/id -u
+$RUN /usr/bin/sha512sum fruit
+$RUN /usr/bin/shuf --random-source=items -n 5 items
 $RUN /usr/bin/true && echo "true is true"
 $RUN /usr/bin/false || echo "false gave $?"

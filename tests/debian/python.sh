@@ -1,7 +1,9 @@
 # python.sh -- Debian's python3: json, re, hashlib, big integers, float
-# formatting, a little of everything (deterministic output only).
+# formatting, a little of everything (deterministic output only), and
+# extension modules the interpreter dlopen()s (zlib, bz2, lzma, sqlite3).
 $RUN /usr/bin/python3 -S -c '
 import json, re, hashlib, math, struct, collections, fractions, decimal
+import zlib, bz2, lzma, sqlite3
 d = {"b": [1, 2.5, None, True], "a": {"x": "\u00e9"}, "n": 10**30}
 s = json.dumps(d, sort_keys=True)
 print(s, json.loads(s) == d)
@@ -14,5 +16,12 @@ print(struct.pack("<dq", 1.5, -2).hex(), float.fromhex("0x1.8p1"), (0.1 + 0.2).h
 print(collections.Counter("mississippi").most_common(3), fractions.Fraction(355, 113) ** 2)
 print(decimal.Decimal(1) / decimal.Decimal(7), round(2.675, 2), divmod(-7, 2), int("ff", 16))
 print(sorted({3, 1, 2}), list(map(lambda x: x * x, range(8))), "-".join(reversed("abc")))
+data = b"ferry " * 1000
+print(zlib.crc32(data), len(zlib.compress(data, 9)), bz2.decompress(bz2.compress(data)) == data,
+      lzma.decompress(lzma.compress(data)) == data)
+db = sqlite3.connect(":memory:")
+db.execute("create table t (k text, v integer)")
+db.executemany("insert into t values (?, ?)", [("k%d" % i, i * i) for i in range(100)])
+print(db.execute("select count(*), sum(v), max(k) from t where v % 3 = 0").fetchone())
 '
 echo "python gave $?"
