@@ -1,6 +1,7 @@
 /* ld_elf_check.c -- opens a program with libelf and rejects everything
  * ferry cannot run (wrong format, class, machine, type, truncated or
- * absurd headers, dynamic linking), collecting its PT_LOAD segments. */
+ * absurd headers, a malformed PT_INTERP), collecting its PT_LOAD segments
+ * and the interpreter's name. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -106,17 +107,19 @@ static int ld_check_ehdr(const GElf_Ehdr *eh, struct ld_elf *e)
     return 0;
 }
 
-static int ld_reject_interp(const GElf_Phdr *ph, struct ld_elf *e)
+/* The kernel's rules: 2..PATH_MAX bytes in the file, NUL-terminated. */
+static int ld_read_interp(const GElf_Phdr *ph, struct ld_elf *e)
 {
-    char interp[256] = "?";
-    if (ph->p_offset < e->file_size && ph->p_filesz > 0) {
-        size_t n = ph->p_filesz < sizeof interp - 1 ? ph->p_filesz : sizeof interp - 1;
-        ssize_t got = pread(e->fd, interp, n, (off_t)ph->p_offset);
-        interp[got > 0 ? got : 0] = 0;
+    if (ph->p_filesz < 2 || ph->p_filesz > sizeof e->interp)
+        return ld_reject(e, 126, "bad PT_INTERP (size %llu)", (unsigned long long)ph->p_filesz);
+    if (ph->p_offset > e->file_size || e->file_size - ph->p_offset < ph->p_filesz)
+        return ld_reject(e, 126, "truncated: PT_INTERP past end of file");
+    ssize_t got = pread(e->fd, e->interp, ph->p_filesz, (off_t)ph->p_offset);
+    if (got != (ssize_t)ph->p_filesz || e->interp[got - 1] != 0 || e->interp[0] == 0) {
+        e->interp[0] = 0;
+        return ld_reject(e, 126, "bad PT_INTERP (not a NUL-terminated path)");
     }
-    e->dynamic = 1;
-    return ld_reject(e, 126, "dynamically linked programs are not supported yet (interpreter %s)",
-                     interp);
+    return 0;
 }
 
 static int ld_prot_of(uint32_t flags)
@@ -170,8 +173,8 @@ static int ld_scan_phdrs(Elf *elf, struct ld_elf *e)
     for (int i = 0; i < (int)e->phnum; i++) {
         if (!gelf_getphdr(elf, i, &ph))
             return ld_reject(e, 126, "bad program header %d", i);
-        if (ph.p_type == PT_INTERP)
-            return ld_reject_interp(&ph, e);
+        if (ph.p_type == PT_INTERP && !e->interp[0] && ld_read_interp(&ph, e))
+            return 126;
         if (ph.p_type == PT_PHDR)
             phdr_seg = ph, pt_phdr = &phdr_seg;
         if (ph.p_type == PT_LOAD && ph.p_memsz > 0) {

@@ -2,7 +2,9 @@
  *
  * The whole span of the segments is reserved first (at its own address
  * for ET_EXEC, with MAP_FIXED_NOREPLACE so ferry's own mappings are never
- * clobbered; anywhere the host likes for static-PIE), the file bytes are
+ * clobbered; for ET_DYN near the caller's hint -- ELF_ET_DYN_BASE for a
+ * PIE main program, anywhere the host likes for the interpreter, as
+ * Linux does), the file bytes are
  * copied in (the rest of the anonymous reservation is the zeroed bss),
  * then each page gets the protections of the segments on it.  Copying
  * rather than file-mapping keeps pages shared by two segments and hosts
@@ -35,16 +37,16 @@ static uint64_t ld_fail_reserve(struct ld_elf *e)
 }
 
 /* Returns the host address of the reservation (== guest lo + bias). */
-static uint8_t *ld_reserve(struct ld_elf *e)
+static uint8_t *ld_reserve(struct ld_elf *e, uint64_t dyn_hint)
 {
     size_t len = e->hi - e->lo;
     int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
     void *want = e->type == ET_EXEC ? (void *)(uintptr_t)e->lo : NULL;
     if (want)
         flags |= MAP_FIXED_NOREPLACE;
-    /* static-PIE: where Linux puts it (ELF_ET_DYN_BASE), a hint only, so
-     * the heap has room to grow above it as it would natively. */
-    void *hint = want ? want : (void *)(uintptr_t)LD_DYN_BASE;
+    /* A hint only, so the heap has room to grow above a PIE main program
+     * as it would natively. */
+    void *hint = want ? want : (void *)(uintptr_t)dyn_hint;
     void *p = mmap(hint, len, PROT_READ | PROT_WRITE, flags, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
@@ -97,9 +99,9 @@ static int ld_protect_segments(struct ld_elf *e, uint64_t bias)
     return 0;
 }
 
-uint64_t ld_map_segments(struct ld_elf *e)
+uint64_t ld_map_segments(struct ld_elf *e, uint64_t hint)
 {
-    uint8_t *base = ld_reserve(e);
+    uint8_t *base = ld_reserve(e, hint);
     if (!base)
         return ld_fail_reserve(e);
     uint64_t bias = (uint64_t)(uintptr_t)base - e->lo;

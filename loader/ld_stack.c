@@ -64,17 +64,24 @@ static void ld_aux(struct ld_auxv *a, uint64_t key, uint64_t value)
     a->n++;
 }
 
-/* In the kernel's order (minus AT_SYSINFO_EHDR: no vDSO yet). */
+/* Signal stack a guest frame needs: glibc's MINSIGSTKSZ, which is more
+ * than ferry's frames (FXSAVE area, ucontext, siginfo: about 1 KiB) use. */
+#define LD_MINSIGSTKSZ 2048
+#define LD_AT_MINSIGSTKSZ 51   /* not in every libc's <elf.h> */
+
+/* In the kernel's order (minus AT_SYSINFO_EHDR: no vDSO, so glibc makes
+ * real clock_gettime/gettimeofday/time/getcpu system calls). */
 static void ld_fill_auxv(struct ld_auxv *a, const struct ld_auxv_info *ai,
                          uint64_t random, uint64_t platform, uint64_t execfn)
 {
+    ld_aux(a, LD_AT_MINSIGSTKSZ, LD_MINSIGSTKSZ);
     ld_aux(a, AT_HWCAP, x86_cpuid_hwcap());
     ld_aux(a, AT_PAGESZ, LD_PAGE_SIZE);
     ld_aux(a, AT_CLKTCK, (uint64_t)sysconf(_SC_CLK_TCK));
     ld_aux(a, AT_PHDR, ai->phdr);
     ld_aux(a, AT_PHENT, ai->phent);
     ld_aux(a, AT_PHNUM, ai->phnum);
-    ld_aux(a, AT_BASE, 0);
+    ld_aux(a, AT_BASE, ai->base);
     ld_aux(a, AT_FLAGS, 0);
     ld_aux(a, AT_ENTRY, ai->entry);
     ld_aux(a, AT_UID, getuid());

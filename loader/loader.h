@@ -1,5 +1,6 @@
-/* loader.h -- maps a static x86-64 ELF program and builds its initial
- * stack exactly as the Linux kernel does. */
+/* loader.h -- maps an x86-64 ELF program (static, or dynamically linked
+ * with its interpreter; a "#!" script runs its interpreter) and builds its
+ * initial stack exactly as the Linux kernel does. */
 #ifndef FERRY_LOADER_H
 #define FERRY_LOADER_H
 
@@ -7,10 +8,10 @@
 #include <stdint.h>
 
 struct ld_image {
-    uint64_t entry;             /* first guest pc */
+    uint64_t entry;             /* first guest pc (the interpreter's entry, if any) */
     uint64_t stack_pointer;     /* initial guest rsp (points at argc) */
     uint64_t brk_start;         /* page-aligned end of the highest segment */
-    uint64_t load_bias;         /* 0 for ET_EXEC, chosen base for static-PIE */
+    uint64_t load_bias;         /* 0 for ET_EXEC, chosen base for (static-)PIE */
     uint64_t phdr, phent, phnum;
 };
 

@@ -65,7 +65,7 @@ static int64_t sys_do_readlinkat(int dirfd, uint64_t path, uint64_t buf, uint64_
         int64_t r = sys_copy_out(buf, sys_proc.exe_path, n);
         return r ? r : (int64_t)n;
     }
-    return sys_ret(readlinkat(dirfd, sys_ptr(path), sys_ptr(buf), size));
+    return sys_ret(readlinkat(dirfd, sys_path_lookup(path, 0), sys_ptr(buf), size));
 }
 
 SYS_HANDLER(sys_readlink) { return sys_do_readlinkat(AT_FDCWD, a[0], a[1], a[2]); }

@@ -20,6 +20,7 @@
 #include "options.h"
 #include "sys_exec.h"
 #include "sys_handlers.h"
+#include "sys_sysroot.h"
 
 #define SYS_EXEC_MAX_OPTS 12
 
@@ -67,6 +68,8 @@ static void sys_exec_options(struct sys_argv *av, char *logbuf, char *sizebuf)
     sys_exec_log_option(av, logbuf, 64);
     if (ferry_opts.log_path)
         sys_argv_add(av, "--log-append"), sys_argv_add(av, ferry_opts.log_path);
+    if (sys_sysroot_get())
+        sys_argv_add(av, "-L"), sys_argv_add(av, sys_sysroot_get());
     if (ferry_opts.code_cache_size >= (1u << 20)) {
         snprintf(sizebuf, 32, "%zu", ferry_opts.code_cache_size >> 20);
         sys_argv_add(av, "--cache-size"), sys_argv_add(av, sizebuf);
@@ -96,20 +99,24 @@ int sys_exec_parse_shebang(const char *head, size_t len, char *interp, size_t il
     return 1;
 }
 
-/* 0: an x86-64 program ferry loads; else -errno as the kernel says.  A
- * dynamically linked program is like one whose interpreter is missing
- * (ENOENT, so execvp does not retry it as a shell script); ferry says
- * why on its log, since no errno can. */
+/* 0: an x86-64 program ferry loads, with its interpreter if it has one;
+ * else -errno as the kernel says: a missing interpreter is ENOENT (so
+ * execvp does not retry the program as a shell script), a bad one
+ * ELIBBAD; ferry says which interpreter on its log, since no errno can. */
 static int64_t sys_exec_check_elf(const char *path)
 {
-    struct ld_elf e;
+    static struct ld_elf e, interp;     /* large: PT_INTERP names */
     int st = ld_elf_open(path, &e);
     ld_elf_close(&e);
-    if (st && e.dynamic) {
-        fprintf(ferry_log, "ferry: %s: %s\n", path, e.why);
-        fflush(ferry_log);
+    if (st || !e.interp[0])
+        return st == 0 ? 0 : st == 127 ? -ENOENT : -ENOEXEC;
+    if ((st = ld_interp_open(&e, &interp)) == 0) {
+        ld_elf_close(&interp);
+        return 0;
     }
-    return st == 0 ? 0 : st == 127 || e.dynamic ? -ENOENT : -ENOEXEC;
+    fprintf(ferry_log, "ferry: %s: %s\n", path, e.why);
+    fflush(ferry_log);
+    return st == 127 ? -ENOENT : -ELIBBAD;
 }
 
 static int64_t sys_exec_read_head(const char *path, char *head, size_t len, size_t *got)
@@ -199,6 +206,7 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
 static int64_t sys_exec_script(struct sys_argv *av, const char *path, const char *interp,
                                const char *iarg, char **argv, char **envp)
 {
+    interp = sys_sysroot_path(interp, 1);
     if (access(interp, X_OK) != 0)
         return -errno;
     int64_t r = sys_exec_check_elf(interp);
@@ -213,7 +221,7 @@ static int64_t sys_exec_script(struct sys_argv *av, const char *path, const char
 
 SYS_HANDLER(sys_execve)
 {
-    const char *path = sys_path(a[0]);
+    const char *path = sys_path_lookup(a[0], 1);
     char **argv = sys_ptr(a[1]), **envp = sys_ptr(a[2]);
     char head[256], interp[256], iarg[256], logbuf[64], sizebuf[32];
     static char argv0_env[4096];

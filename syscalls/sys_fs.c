@@ -39,8 +39,8 @@ SYS_HANDLER(sys_pwritev)
 
 static int64_t sys_do_openat(int dirfd, uint64_t path, uint64_t flags, uint64_t mode)
 {
-    return sys_ret(syscall(SYS_openat, dirfd, sys_path(path), sys_open_flags_to_host(flags),
-                           (mode_t)mode));
+    return sys_ret(syscall(SYS_openat, dirfd, sys_path_lookup(path, 1),
+                           sys_open_flags_to_host(flags), (mode_t)mode));
 }
 
 SYS_HANDLER(sys_openat) { return sys_do_openat(sys_dirfd(a[0]), a[1], a[2], a[3]); }

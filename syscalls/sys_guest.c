@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sys_internal.h"
+#include "sys_sysroot.h"
 
 #define SYS_PAGE 4096ull
 #define SYS_PROBE_FD_MIN 900        /* out of the way of the guest's fds */
@@ -124,4 +125,14 @@ const char *sys_path(uint64_t g)
     if (sys_proc.exe_path && sys_is_proc_self_exe(g))
         return sys_proc.exe_path;
     return sys_ptr(g);
+}
+
+/* A path the guest looks a file up by: sys_path, then under the sysroot
+ * (-L DIR) first when there is one. */
+const char *sys_path_lookup(uint64_t g, int follow)
+{
+    const char *p = sys_path(g);
+    if (p != sys_ptr(g) || !sys_sysroot_get() || sys_guest_strnlen(g, 4096) < 0)
+        return p;
+    return sys_sysroot_path(p, follow);
 }

@@ -80,6 +80,15 @@ SYS_HANDLER(sys_wait4); SYS_HANDLER(sys_waitid);
 /* sys_exec.c */
 SYS_HANDLER(sys_execve);
 
+/* sys_xattr.c: extended attributes */
+SYS_HANDLER(sys_getxattr); SYS_HANDLER(sys_lgetxattr); SYS_HANDLER(sys_fgetxattr);
+SYS_HANDLER(sys_listxattr); SYS_HANDLER(sys_llistxattr); SYS_HANDLER(sys_flistxattr);
+SYS_HANDLER(sys_setxattr); SYS_HANDLER(sys_lsetxattr); SYS_HANDLER(sys_fsetxattr);
+SYS_HANDLER(sys_removexattr); SYS_HANDLER(sys_lremovexattr); SYS_HANDLER(sys_fremovexattr);
+
+/* sys_futex.c */
+SYS_HANDLER(sys_futex);
+
 /* sys_time.c */
 SYS_HANDLER(sys_clock_gettime); SYS_HANDLER(sys_clock_getres);
 SYS_HANDLER(sys_gettimeofday); SYS_HANDLER(sys_time); SYS_HANDLER(sys_nanosleep);

@@ -67,6 +67,10 @@ void sys_guest_after_fork(void);
 
 /* A guest path, with /proc/self/exe meaning the guest program. */
 const char *sys_path(uint64_t g);
+/* sys_path, looked up under the sysroot first (sys_sysroot.c): for the
+ * calls that find an existing file (open, stat, access, readlink, exec).
+ * follow: whether a final symbolic link is followed. */
+const char *sys_path_lookup(uint64_t g, int follow);
 /* Guest dirfd: AT_FDCWD (-100) is the same on every Linux. */
 static inline int sys_dirfd(uint64_t g)
 {

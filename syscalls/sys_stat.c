@@ -42,18 +42,23 @@ static int64_t sys_do_fstatat(int dirfd, const char *path, uint64_t buf, int fla
     return sys_copy_out(buf, &g, sizeof g);
 }
 
+/* Without following links, /proc/self/exe is the link itself. */
+static const char *sys_path_lookup_nofollow(uint64_t path)
+{
+    return sys_is_proc_self_exe(path) ? sys_ptr(path) : sys_path_lookup(path, 0);
+}
+
 SYS_HANDLER(sys_fstat) { return sys_do_fstatat((int)a[0], "", a[1], AT_EMPTY_PATH); }
-SYS_HANDLER(sys_stat) { return sys_do_fstatat(AT_FDCWD, sys_path(a[0]), a[1], 0); }
+SYS_HANDLER(sys_stat) { return sys_do_fstatat(AT_FDCWD, sys_path_lookup(a[0], 1), a[1], 0); }
 
 SYS_HANDLER(sys_lstat)
 {
-    return sys_do_fstatat(AT_FDCWD, sys_ptr(a[0]), a[1], AT_SYMLINK_NOFOLLOW);
+    return sys_do_fstatat(AT_FDCWD, sys_path_lookup_nofollow(a[0]), a[1], AT_SYMLINK_NOFOLLOW);
 }
 
-/* Without following links, /proc/self/exe is the link itself. */
 static const char *sys_stat_path(uint64_t path, uint64_t flags)
 {
-    return flags & AT_SYMLINK_NOFOLLOW ? sys_ptr(path) : sys_path(path);
+    return flags & AT_SYMLINK_NOFOLLOW ? sys_path_lookup_nofollow(path) : sys_path_lookup(path, 1);
 }
 
 SYS_HANDLER(sys_newfstatat)
@@ -73,21 +78,22 @@ SYS_HANDLER(sys_fstatfs) { return sys_ret(syscall(SYS_fstatfs, (int)a[0], sys_pt
 
 SYS_HANDLER(sys_access)
 {
-    return sys_ret(syscall(SYS_faccessat, AT_FDCWD, sys_path(a[0]), (int)a[1]));
+    return sys_ret(syscall(SYS_faccessat, AT_FDCWD, sys_path_lookup(a[0], 1), (int)a[1]));
 }
 
 SYS_HANDLER(sys_faccessat)
 {
-    return sys_ret(syscall(SYS_faccessat, sys_dirfd(a[0]), sys_path(a[1]), (int)a[2]));
+    return sys_ret(syscall(SYS_faccessat, sys_dirfd(a[0]), sys_path_lookup(a[1], 1), (int)a[2]));
 }
 
 /* Older hosts (and qemu-user) may lack faccessat2; without flags the
  * old call is equivalent. */
 SYS_HANDLER(sys_faccessat2)
 {
-    long r = syscall(SYS_faccessat2, sys_dirfd(a[0]), sys_path(a[1]), (int)a[2], (int)a[3]);
+    const char *path = sys_path_lookup(a[1], !(a[3] & AT_SYMLINK_NOFOLLOW));
+    long r = syscall(SYS_faccessat2, sys_dirfd(a[0]), path, (int)a[2], (int)a[3]);
     if (r == -1 && errno == ENOSYS && a[3] == 0)
-        r = syscall(SYS_faccessat, sys_dirfd(a[0]), sys_path(a[1]), (int)a[2]);
+        r = syscall(SYS_faccessat, sys_dirfd(a[0]), path, (int)a[2]);
     return sys_ret(r);
 }
 

@@ -47,6 +47,13 @@ printf 'this is not an ELF file\n' > "$tmp/text"
 chmod +x "$tmp/text"
 expect_one_line_error "not an ELF file: one line, non-zero" nz "$tmp/text"
 expect_one_line_error "unknown option: one line, non-zero" nz --no-such-option "$loop"
+expect_one_line_error "-L without a directory: one line, non-zero" nz -L "$tmp/does-not-exist" "$loop"
+printf '#!\n' > "$tmp/empty-shebang"
+chmod +x "$tmp/empty-shebang"
+expect_one_line_error "empty #! line: one line, non-zero" nz "$tmp/empty-shebang"
+printf '#!%s/does-not-exist\n' "$tmp" > "$tmp/bad-shebang"
+chmod +x "$tmp/bad-shebang"
+expect_one_line_error "missing #! interpreter: one line, status 127" 127 "$tmp/bad-shebang"
 
 # stat NAME: the value of "ferry-stats: NAME: VALUE" in $tmp/err (empty if none).
 stat() { sed -n "s/^ferry-stats: *$1: *\([0-9][0-9]*\).*/\1/p" "$tmp/err" | head -n 1; }

@@ -3,9 +3,12 @@
 # Outputs live under $(BUILD)/tests/. Each differential suite runs its cases
 # natively and under ferry (tests/run-diff.sh) for both hosts:
 #   check-unit                 criterion unit tests (x86-64 host only)
-#   check-guest-ARCH           tests/guest/*.c, each at -O0, -O2 and -static-pie
+#   check-guest-ARCH           tests/guest/*.c, each at -O0, -O2, -static-pie
+#                              and dynamically linked -O2 (dyn)
 #   check-insn-ARCH            tests/insn/*.c instruction difftests (quick sweep)
 #   check-busybox-ARCH         tests/busybox/*.sh with Debian's static busybox
+#   check-debian-ARCH          tests/debian/*.sh: Debian's own dynamically linked
+#                              programs (coreutils, grep, sed, tar, bash, python3, perl)
 #   check-cli-ARCH             command-line behaviour and --stats (chaining)
 #   check-long                 the full random instruction sweeps and
 #                              tests/guest-long/*.c (threads), both hosts
@@ -42,9 +45,9 @@ check-unit: $(UNIT_BIN)
 CHECK_TARGETS += check-unit
 -include tests/elf/elf.mk
 
-# --- guest programs: three builds of each ----------------------------------
+# --- guest programs: four builds of each -----------------------------------
 GUEST_NAMES := $(notdir $(basename $(wildcard tests/guest/*.c)))
-GUEST_VARIANTS := O0 O2 pie
+GUEST_VARIANTS := O0 O2 pie dyn
 GUEST_BINS := $(foreach n,$(GUEST_NAMES),$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v)))
 $(TESTS_OUT)/guest/%.O0: tests/guest/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -55,6 +58,10 @@ $(TESTS_OUT)/guest/%.O2: tests/guest/%.c | $(SETUP_STAMP)
 $(TESTS_OUT)/guest/%.pie: tests/guest/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -static-pie -fPIE -O2 -o $@ $< -lm
+# Dynamically linked PIE (Debian's default), through the system's ld.so.
+$(TESTS_OUT)/guest/%.dyn: tests/guest/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -O2 -o $@ $< -lm
 .PHONY: guest-programs
 guest-programs: $(GUEST_BINS)
 
@@ -78,7 +85,8 @@ $(TESTS_OUT)/insn/%.long: tests/insn/%.c $(wildcard tests/insn/*.h) | $(SETUP_ST
 # --- the per-host suites --------------------------------------------------
 # tests_for_arch(ARCH): check-{guest,insn,busybox,cli}-ARCH.
 define tests_for_arch
-.PHONY: check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-cli-$(1) check-insn-long-$(1) \
+.PHONY: check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-debian-$(1) check-cli-$(1) \
+        check-insn-long-$(1) \
         check-guest-long-$(1)
 check-guest-$(1): $$(FERRY_BIN_$(1)) $$(GUEST_BINS)
 	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/guest-$(1) -m tests/guest \
@@ -95,9 +103,12 @@ check-guest-long-$(1): $$(FERRY_BIN_$(1)) $$(GUEST_LONG_BINS)
 check-busybox-$(1): $$(FERRY_BIN_$(1))
 	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/busybox-$(1) \
 	    -f "$$(FERRY_CMD_$(1))" $$(sort $$(wildcard tests/busybox/*.sh))
+check-debian-$(1): $$(FERRY_BIN_$(1))
+	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/debian-$(1) \
+	    -f "$$(FERRY_CMD_$(1))" $$(sort $$(wildcard tests/debian/*.sh))
 check-cli-$(1): $$(FERRY_BIN_$(1)) $$(TESTS_OUT)/guest/loop.O2
 	sh tests/check-cli.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(TESTS_OUT)/guest/loop.O2)
-CHECK_TARGETS += check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-cli-$(1)
+CHECK_TARGETS += check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-debian-$(1) check-cli-$(1)
 endef
 $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
 

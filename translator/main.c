@@ -4,16 +4,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 #include "loader.h"
 #include "options.h"
 #include "syscalls.h"
+#include "sys_sysroot.h"
 #include "translator.h"
 #include "x86_cpu.h"
 
 extern char **environ;
 
 #define FERRY_VERSION "0.1"
+/* linux/binfmts.h: binfmt_misc's P flag, in ferry's own AT_FLAGS. */
+#define FERRY_AT_FLAGS_PRESERVE_ARGV0 1u
 
 static const struct { const char *name; unsigned mask; } log_items[] = {
     { "in_asm", LOG_IN_ASM }, { "ir", LOG_IR }, { "out_asm", LOG_OUT_ASM },
@@ -37,6 +41,8 @@ static void usage(void)
          "  -D FILE           write logs to FILE (truncated)\n"
          "  --log-append FILE write logs to the end of FILE (passed on across execve)\n"
          "  --cache-size MB   code cache size (or NK for kilobytes)\n"
+         "  -L DIR            look the interpreter and guest paths up under DIR first\n"
+         "                    (also FERRY_LD_PREFIX=DIR)\n"
          "  -h, --help        this help\n"
          "  --version         print the version");
 }
@@ -82,6 +88,12 @@ static void open_log(const char *path, const char *mode)
     ferry_opts.log_path = realpath(path, NULL);
 }
 
+static void set_sysroot(const char *dir)
+{
+    if (sys_sysroot_set(dir) != 0)
+        usage_error("-L '%s': not a directory", dir);
+}
+
 static const char *option_value(int argc, char **argv, int *i)
 {
     if (*i + 1 >= argc)
@@ -107,6 +119,8 @@ static int parse_options(int argc, char **argv)
             open_log(option_value(argc, argv, &i), "w");
         else if (!strcmp(a, "--log-append"))
             open_log(option_value(argc, argv, &i), "a");
+        else if (!strcmp(a, "-L"))
+            set_sysroot(option_value(argc, argv, &i));
         else if (!strcmp(a, "--cache-size"))
             ferry_opts.code_cache_size = parse_cache_size(option_value(argc, argv, &i));
         else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
@@ -150,25 +164,39 @@ static const char *real_path_or(const char *path)
     return r ? r : path;
 }
 
+/* Started by binfmt_misc with the P flag (docs/binfmt.md): argv is ferry,
+ * the program's full path, its original argv[0], its arguments, and no
+ * ferry options.  Returns the index of the program path. */
+static int binfmt_preserve_argv0(int argc, char **argv)
+{
+    if (argc < 3)
+        usage_error("%s", "binfmt_misc P flag without the program's argv[0]");
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
-    const char *env_log = getenv("FERRY_LOG");
+    const char *env_log = getenv("FERRY_LOG"), *env_prefix = getenv("FERRY_LD_PREFIX");
     if (env_log && *env_log)
         ferry_opts.log_mask |= parse_log_list(env_log);
-    int prog = parse_options(argc, argv);
+    if (env_prefix && *env_prefix)
+        set_sysroot(env_prefix);
+    bool binfmt_p = getauxval(AT_FLAGS) & FERRY_AT_FLAGS_PRESERVE_ARGV0;
+    int prog = binfmt_p ? binfmt_preserve_argv0(argc, argv) : parse_options(argc, argv);
     if (prog >= argc)
         usage_error("%s", "no program given");
     ferry_opts.self_exe = real_path_or("/proc/self/exe");
 
     struct ld_image img;
     char err[512];
-    int st = ld_load_program(argv[prog], &argv[prog], environ, &img, err, sizeof(err));
+    /* guest argv: from the program path on, or from its preserved argv[0] */
+    int st = ld_load_program(argv[prog], &argv[prog + binfmt_p], environ, &img, err, sizeof(err));
     if (st) {
         fprintf(stderr, "%s\n", err);
         return st;
     }
-    sys_proc.brk_start = sys_proc.brk_cur = img.brk_start;
-    sys_proc.exe_path = real_path_or(argv[prog]);
+    /* (the loader set sys_proc's break and exe_path: for a script, the
+     * interpreter is /proc/self/exe) */
     struct x86_cpu *cpu = new_cpu(&img);
     tr_init(&fe_x86_64, syscall_trampoline);
     tr_set_fault_handler(fault_trampoline);

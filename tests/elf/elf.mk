@@ -18,3 +18,42 @@ check-elf: $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) $(ELF_OUT)/fixtures/cases.tx
 	sh tests/elf/check-elf.sh "$(FERRY_CMD_x86_64)" $(ELF_GEN) $(ELF_OUT)/fixtures
 	sh tests/elf/check-elf.sh "$(FERRY_CMD_aarch64)" $(ELF_GEN) $(ELF_OUT)/fixtures
 CHECK_TARGETS += check-elf
+
+# check-dyn: dynamically linked programs and the -L sysroot, compared with
+# native runs (tests/elf/check-dyn.sh).  The sysroot's interpreter is an
+# absolute link to another absolute link inside it, then to the host's.
+DYN_T := $(ELF_OUT)/sysroot/ferry-sysroot-test
+$(ELF_OUT)/hello-pie: tests/elf/hello.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -O1 -pie -fPIE -o $@ $<
+$(ELF_OUT)/hello-nopie: tests/elf/hello.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -O1 -no-pie -o $@ $<
+$(DYN_T)/lib/libferrydyn.so: tests/elf/dyn_lib.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -O1 -shared -fPIC -o $@ $<
+$(ELF_OUT)/sysroot-main: tests/elf/dyn_main.c $(DYN_T)/lib/libferrydyn.so
+	$(GUEST_CC) -O1 -o $@ $< -L$(DYN_T)/lib -lferrydyn -lm \
+	    -Wl,--dynamic-linker=/ferry-sysroot-test/ld.so -Wl,-rpath,/ferry-sysroot-test/lib
+	mkdir -p $(DYN_T)/bin && cp $@ $(DYN_T)/bin/sysroot-main
+	ln -sfn /ferry-sysroot-test/real-ld.so $(DYN_T)/ld.so
+	ln -sfn /lib64/ld-linux-x86-64.so.2 $(DYN_T)/real-ld.so
+	echo "read through the sysroot" > $(DYN_T)/data.txt
+DYN_FIXTURES := $(ELF_OUT)/hello-pie $(ELF_OUT)/hello-nopie $(ELF_OUT)/sysroot-main
+
+.PHONY: check-dyn-x86_64 check-dyn-aarch64
+check-dyn-x86_64: $(FERRY_BIN_x86_64) $(DYN_FIXTURES)
+	sh tests/elf/check-dyn.sh "$(FERRY_CMD_x86_64)" $(ELF_OUT)
+check-dyn-aarch64: $(FERRY_BIN_aarch64) $(DYN_FIXTURES)
+	sh tests/elf/check-dyn.sh "$(FERRY_CMD_aarch64)" $(ELF_OUT)
+CHECK_TARGETS += check-dyn-x86_64 check-dyn-aarch64
+
+# check-binfmt (not in make check: needs root and binfmt_misc): ferry as
+# the binfmt_misc handler of a marked test program (tests/binfmt/).
+$(ELF_OUT)/argv-cpu-marked: tests/binfmt/argv_cpu.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -O1 -o $@ $<
+	printf FERRYT | dd of=$@ bs=1 seek=9 conv=notrunc status=none
+.PHONY: check-binfmt
+check-binfmt: $(FERRY_BIN_x86_64) $(ELF_OUT)/argv-cpu-marked
+	sh tests/binfmt/check-binfmt.sh $(abspath $(FERRY_BIN_x86_64)) $(abspath $(ELF_OUT)/argv-cpu-marked)

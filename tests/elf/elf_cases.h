@@ -8,6 +8,7 @@
 #define FERRY_TESTS_ELF_CASES_H
 
 #include <elf.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,23 +53,45 @@ static void mut_no_load(struct elf_bytes *b)
             elf_ph(b, i)->p_type = PT_NULL;
 }
 
-/* A PT_NOTE becomes PT_INTERP naming a string appended to the file
- * (the buffer has room: see ELF_CASE_SLACK). */
-#define ELF_CASE_INTERP "/lib64/ld-linux-x86-64.so.2"
-static void mut_interp(struct elf_bytes *b)
+/* The directory the fixtures are written to: interpreter cases name
+ * other fixtures (absolute paths, as PT_INTERP usually is). */
+static const char *elf_case_dir = ".";
+
+/* A PT_NOTE becomes PT_INTERP naming `len` bytes of `interp` appended to
+ * the file (the buffer has room: see ELF_CASE_SLACK). */
+static void elf_set_interp(struct elf_bytes *b, const char *interp, size_t len)
 {
     for (int i = 0; i < elf_eh(b)->e_phnum; i++) {
         Elf64_Phdr *ph = elf_ph(b, i);
         if (ph->p_type != PT_NOTE && ph->p_type != PT_GNU_STACK)
             continue;
-        memcpy(b->data + b->size, ELF_CASE_INTERP, sizeof ELF_CASE_INTERP);
+        memcpy(b->data + b->size, interp, len);
         *ph = (Elf64_Phdr){ .p_type = PT_INTERP, .p_flags = PF_R, .p_offset = b->size,
-                            .p_filesz = sizeof ELF_CASE_INTERP, .p_memsz = sizeof ELF_CASE_INTERP,
-                            .p_align = 1 };
-        b->size += sizeof ELF_CASE_INTERP;
+                            .p_filesz = len, .p_memsz = len, .p_align = 1 };
+        b->size += len;
         return;
     }
 }
+
+/* PT_INTERP naming the fixture `name` (written before this one). */
+static void elf_interp_fixture(struct elf_bytes *b, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.elf", elf_case_dir, name);
+    elf_set_interp(b, path, strlen(path) + 1);
+}
+
+#define ELF_CASE_MISSING_INTERP "/nonexistent/ferry-ld.so"
+static void mut_interp_missing(struct elf_bytes *b)
+{
+    elf_set_interp(b, ELF_CASE_MISSING_INTERP, sizeof ELF_CASE_MISSING_INTERP);
+}
+static void mut_interp_unterminated(struct elf_bytes *b) { elf_set_interp(b, "/lib64/ld", 9); }
+static void mut_interp_text(struct elf_bytes *b) { elf_interp_fixture(b, "text"); }
+static void mut_interp_aarch64(struct elf_bytes *b) { elf_interp_fixture(b, "aarch64"); }
+static void mut_interp_truncated(struct elf_bytes *b) { elf_interp_fixture(b, "short-header"); }
+static void mut_interp_dir(struct elf_bytes *b) { elf_set_interp(b, "/", 2); }
+static void mut_interp_nested(struct elf_bytes *b) { elf_interp_fixture(b, "interp-missing"); }
 
 static void mut_overlap(struct elf_bytes *b)
 {
@@ -107,8 +130,18 @@ static const struct elf_case elf_cases[] = {
     { "phdrs-past-eof", mut_phdrs_past_eof, 126, "truncated: program headers past end of file" },
     { "truncated", mut_truncated, 126, "truncated: segment %d extends past end of file" },
     { "no-load", mut_no_load, 126, "no loadable segment (PT_LOAD)" },
-    { "interp", mut_interp, 126,
-      "dynamically linked programs are not supported yet (interpreter " ELF_CASE_INTERP ")" },
+    { "interp-missing", mut_interp_missing, 127,
+      "cannot find interpreter " ELF_CASE_MISSING_INTERP " (No such file or directory)" },
+    { "interp-unterminated", mut_interp_unterminated, 126,
+      "bad PT_INTERP (not a NUL-terminated path)" },
+    { "interp-text", mut_interp_text, 126, "bad interpreter %s (not an ELF file)" },
+    { "interp-aarch64", mut_interp_aarch64, 126,
+      "bad interpreter %s (wrong machine AArch64 (only x86-64 programs are supported))" },
+    { "interp-truncated", mut_interp_truncated, 126,
+      "bad interpreter %s (truncated: ELF header past end of file)" },
+    { "interp-dir", mut_interp_dir, 126, "bad interpreter / (Is a directory)" },
+    { "interp-nested", mut_interp_nested, 126,
+      "bad interpreter %s (it names an interpreter itself)" },
     { "overlap", mut_overlap, 126, "overlapping or unsorted segments %d and %d" },
     { "unsorted", mut_unsorted, 126, "overlapping or unsorted segments %d and %d" },
     { "filesz", mut_filesz, 126, "bad segment %d: file size larger than memory size" },
@@ -117,7 +150,7 @@ static const struct elf_case elf_cases[] = {
     { "misaligned", mut_misaligned, 126, "misaligned segment %d" },
 };
 #define ELF_N_CASES (sizeof elf_cases / sizeof elf_cases[0])
-#define ELF_CASE_SLACK 64
+#define ELF_CASE_SLACK 4160      /* an appended PT_INTERP path */
 
 /* Matches a reason against a pattern where %d stands for a number and
  * %s for any word without spaces. */

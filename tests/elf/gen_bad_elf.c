@@ -47,6 +47,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: gen_bad_elf GOOD-STATIC-PROGRAM OUTDIR\n");
         return 2;
     }
+    elf_case_dir = realpath(argv[2], NULL);     /* PT_INTERP paths are absolute */
+    if (!elf_case_dir)
+        return perror(argv[2]), 1;
     char list_path[4096];
     snprintf(list_path, sizeof list_path, "%s/cases.txt", argv[2]);
     FILE *list = fopen(list_path, "w");

@@ -1,0 +1,43 @@
+/* ld_interp.c -- the program interpreter (PT_INTERP, e.g. glibc's
+ * /lib64/ld-linux-x86-64.so.2) of a dynamically linked program: found
+ * under the sysroot (-L) first, checked like any program, mapped where the
+ * host likes (Linux's mmap-chosen base); the guest starts at its entry
+ * with AT_BASE = its load bias. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ld_internal.h"
+#include "sys_sysroot.h"
+
+/* The interpreter's rejection, told about the main program. */
+static int ld_interp_reject(struct ld_elf *main, const struct ld_elf *in, int status)
+{
+    const char *what = status == 127 ? "cannot find interpreter" : "bad interpreter";
+    char why[sizeof main->why];
+    snprintf(why, sizeof why, "%s %.300s (%.180s)", what, main->interp, in->why);
+    memcpy(main->why, why, sizeof why);
+    return status;
+}
+
+int ld_interp_open(struct ld_elf *main, struct ld_elf *interp)
+{
+    const char *path = sys_sysroot_path(main->interp, 1);
+    int st = ld_elf_open(path, interp);
+    if (st)
+        return ld_interp_reject(main, interp, st);
+    if (interp->interp[0]) {
+        snprintf(interp->why, sizeof interp->why, "it names an interpreter itself");
+        ld_elf_close(interp);
+        return ld_interp_reject(main, interp, 126);
+    }
+    return 0;
+}
+
+uint64_t ld_interp_map(struct ld_elf *main, struct ld_elf *interp)
+{
+    uint64_t bias = ld_map_segments(interp, 0);
+    ld_elf_close(interp);
+    if (bias == (uint64_t)-1)
+        ld_interp_reject(main, interp, 126);
+    return bias;
+}
