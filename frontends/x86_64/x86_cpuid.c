@@ -14,6 +14,9 @@
 #define CPUID_TSC   (1u << 4)
 #define CPUID_CX8   (1u << 8)
 #define CPUID_CMOV  (1u << 15)
+#define CPUID_MMX   (1u << 23)  /* x86_mmx*.c.  Intel CPUs leave bit 23 of leaf
+                                 * 0x80000001 EDX reserved (AMD mirrors MMX
+                                 * there): this GenuineIntel CPU does too. */
 #define CPUID_FXSR  (1u << 24)  /* fxsave/fxrstor: x86_sse_state.c */
 #define CPUID_SSE   (1u << 25)
 #define CPUID_SSE2  (1u << 26)
@@ -32,7 +35,7 @@
 #define CPUID_LM     (1u << 29)
 
 #define LEAF1_ECX (CPUID_SSE3 | CPUID_SSSE3 | CPUID_CX16 | CPUID_SSE41 | CPUID_SSE42 | CPUID_POPCNT)
-#define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
+#define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
 
 struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };
 
