@@ -125,6 +125,7 @@ X87_HELPER(fst_m, 3)
 /* fstp m80 in two halves: the significand, then sign+exponent and pop. */
 X87_HELPER(fst_m80_m, 0)
 {
+    env->x87.cc &= ~X87_C1;             /* exact: never rounded up */
     return x87_read(&env->x87, 0).m;
 }
 
