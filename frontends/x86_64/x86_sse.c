@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 
+#include "x86_mmx.h"
 #include "x86_sse.h"
 
 int sse_op_xmm(const cs_x86_op *op)
@@ -130,7 +131,7 @@ static void sse_cmpeqb(struct x86_dc *dc, ir_ref r, ir_ref a, ir_ref b)
     sse_binop_imm(dc, IR_mul, r, t, 0xff);
 }
 
-static void sse_logic_op(struct x86_dc *dc, enum sse_logic l, ir_ref r, ir_ref a, ir_ref b)
+void sse_logic_op(struct x86_dc *dc, enum sse_logic l, ir_ref r, ir_ref a, ir_ref b)
 {
     static const uint16_t ops[] = {
         [SSE_AND] = IR_and, [SSE_OR] = IR_or, [SSE_XOR] = IR_xor, [SSE_ANDN] = IR_andc,
@@ -231,9 +232,12 @@ static sse_emit_fn *const sse_form_emit[] = {
 };
 
 /* Emitters validate operands before emitting any IR, so a false return
- * (an MMX form, a string movsd/cmpsd) leaves the block untouched. */
+ * (an operand shape the instruction lacks, a string movsd/cmpsd) leaves
+ * the block untouched.  MMX-register forms go to x86_mmx.c. */
 bool x86_translate_sse(struct x86_dc *dc)
 {
+    if (x86_mmx_is_mmx(dc))
+        return x86_translate_mmx(dc);
     const struct sse_row *row = sse_row_find(dc->insn->id);
     if (!row)
         return x86_translate_x87(dc);

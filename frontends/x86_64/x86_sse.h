@@ -91,6 +91,8 @@ void sse_load_tmp(struct x86_dc *dc, const cs_x86_op *op, int bytes, int tmp);
 int sse_source(struct x86_dc *dc, const cs_x86_op *op, int bytes);
 void sse_copy_env(struct x86_dc *dc, int32_t dst, int32_t src, int bytes);
 void sse_zero_env(struct x86_dc *dc, int32_t dst, int bytes);
+/* r = a LOGIC b on 64 bits (x86_sse.c; MMX uses it too). */
+void sse_logic_op(struct x86_dc *dc, enum sse_logic l, ir_ref r, ir_ref a, ir_ref b);
 
 /* Helper prototypes, one X(name) per helper. */
 #define SSE_HELPER(name) \

@@ -145,6 +145,7 @@ int x86_fpstate_restore(struct x86_cpu *cpu, const uint8_t *img)
 /* Linux's fpu__clear_user_states: the handler gets the init FP state. */
 void x86_fpstate_reset(struct x86_cpu *cpu)
 {
+    memset(&cpu->x87.st, 0, sizeof cpu->x87.st);     /* the init state's registers */
     x87_init(cpu);
     sse_mxcsr_write(cpu, SSE_MXCSR_DEFAULT);
     memset(cpu->xmm, 0, sizeof cpu->xmm);

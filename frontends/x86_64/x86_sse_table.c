@@ -111,7 +111,7 @@ static const struct sse_row sse_rows[] = {
     XX(HADDPS, haddps, 16), XX(HADDPD, haddpd, 16), XX(HSUBPS, hsubps, 16), XX(HSUBPD, hsubpd, 16),
     XX(MOVDDUP, movddup, 8), XX(MOVSHDUP, movshdup, 16), XX(MOVSLDUP, movsldup, 16),
 
-    /* SSSE3 (xmm forms; the mmx forms fail the operand check: SIGILL) */
+    /* SSSE3 (xmm forms; the mm forms are in x86_mmx_table.c) */
     XX(PSHUFB, pshufb, 16), XX(PHADDW, phaddw, 16), XX(PHADDD, phaddd, 16),
     XX(PHADDSW, phaddsw, 16), XX(PHSUBW, phsubw, 16), XX(PHSUBD, phsubd, 16),
     XX(PHSUBSW, phsubsw, 16), XX(PMADDUBSW, pmaddubsw, 16), XX(PMULHRSW, pmulhrsw, 16),

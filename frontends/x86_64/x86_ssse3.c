@@ -1,8 +1,8 @@
 /* x86_ssse3.c -- helpers of the SSSE3 instructions on XMM registers:
  * pshufb, horizontal add/sub (wrapping and saturating), pmaddubsw,
- * pmulhrsw, palignr, pabs and psign.  (The 64-bit MMX forms are not
- * translated: ferry has no MMX, so they raise SIGILL.)  Results that mix
- * lanes are built in a local register first, as d may equal s.
+ * pmulhrsw, palignr, pabs and psign.  The 64-bit MMX forms run these
+ * same helpers (x86_mmx_run.c).  Results that mix lanes are built in a
+ * local register first, as d may equal s.
  */
 #include "x86_sse.h"
 

@@ -17,7 +17,7 @@ void x87_write(struct x87 *x, int i, f80 v);
 void x87_push(struct x87 *x, f80 v);            /* full: overflow, indefinite */
 void x87_pop(struct x87 *x);
 uint16_t x87_status(const struct x87 *x);
-void x87_init(struct x86_cpu *env);             /* fninit */
+void x87_init(struct x86_cpu *env);             /* fninit: registers kept */
 void x87_compare_cc(struct x87 *x, f80 a, f80 b, bool quiet);
 uint64_t x87_compare_eflags(struct x87 *x, f80 a, f80 b, bool quiet);
 /* Memory images of the whole state at a guest address. */

@@ -94,8 +94,8 @@ X87_HELPER(fld_m80, 2)
 
 X87_HELPER(fld_const, 1)
 {
+    env->x87.cc &= ~X87_C1;             /* before the push: overflow sets it */
     x87_push(&env->x87, x87_constant(env->fcw, (int)a));
-    env->x87.cc &= ~X87_C1;
     return 0;
 }
 
@@ -125,6 +125,7 @@ X87_HELPER(fst_m, 3)
 /* fstp m80 in two halves: the significand, then sign+exponent and pop. */
 X87_HELPER(fst_m80_m, 0)
 {
+    env->x87.cc &= ~X87_C1;             /* exact: never rounded up */
     return x87_read(&env->x87, 0).m;
 }
 

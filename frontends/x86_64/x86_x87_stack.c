@@ -66,9 +66,16 @@ static void x87_set_status(struct x87 *x, uint16_t sw)
     x->top = (sw >> 11) & 7;
 }
 
+/* fninit (and fnsave after its store): control, status and tag words are
+ * reset, but the registers keep their contents, which MMX can still read
+ * and fxsave still shows. */
 void x87_init(struct x86_cpu *env)
 {
-    memset(&env->x87, 0, sizeof env->x87);
+    struct x87 *x = &env->x87;
+    x->top = 0;
+    x->valid = 0;
+    x->cc = 0;
+    x->exc = 0;
     env->fcw = X87_FCW_RESET;
 }
 

@@ -144,8 +144,8 @@ static void test_round(void)
 int main(void)
 {
     __builtin_cpu_init();
-    printf("sse3 %d ssse3 %d sse4.1 %d sse4.2 %d popcnt %d\n",
-           !!__builtin_cpu_supports("sse3"), !!__builtin_cpu_supports("ssse3"),
+    printf("mmx %d sse3 %d ssse3 %d sse4.1 %d sse4.2 %d popcnt %d\n",
+           !!__builtin_cpu_supports("mmx"), !!__builtin_cpu_supports("sse3"), !!__builtin_cpu_supports("ssse3"),
            !!__builtin_cpu_supports("sse4.1"), !!__builtin_cpu_supports("sse4.2"),
            !!__builtin_cpu_supports("popcnt"));
     test_span();

@@ -4,7 +4,7 @@
  * lddqu, and every SSSE3 instruction (pshufb, horizontal integer add/sub
  * with and without saturation, pmaddubsw, pmulhrsw, palignr with shifts
  * inside and past the 32-byte pair, pabs, psign), register and memory
- * sources.  (The MMX forms of SSSE3 are not tested: ferry has no MMX.) */
+ * sources.  (The MMX forms of SSSE3 are in mmx.c.) */
 #include "sse_vec.h"
 
 /* SSE3 floating point */
