@@ -81,7 +81,7 @@ CHECK_TARGETS += check-system
 
 bench-system: system-all
 	@sh system/tests/need-qemu.sh
-	@sh system/tests/bench.sh $(FERRY_SYSTEM) $(SYS_OUT)
+	@python3 system/tests/bench.py $(FERRY_SYSTEM) $(SYS_OUT)
 
 boot-linux: $(FERRY_SYSTEM)
 	@sh system/tests/boot-linux.sh $(FERRY_SYSTEM) $(SYS_OUT)
