@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "accel.h"
+#include "accel_kvm.h"
 #include "layout.h"
 
 struct kvm_state { int kvm_fd, vm_fd, run_size; };
@@ -275,8 +276,12 @@ static void kvm_vcpu_run(struct sys_vcpu *cpu)
         if (!kvm_handle_exit(cpu, c))
             break;
     }
-    if (cpu->vm->stop == STOP_TIMEOUT)
+    if (cpu->vm->stop == STOP_TIMEOUT) {
         kvm_report(cpu, c, "stopped by the watchdog");
+        kvm_dump_vcpu(c->fd, cpu->index);
+        if (cpu->index == 0)
+            kvm_dump_irqchip(kvm_of(cpu->vm)->vm_fd);
+    }
 }
 
 static void kvm_irq_line(struct sys_vm *vm, unsigned irq, int level)

@@ -2,8 +2,8 @@
 # linux-init.sh -- /init of the boot-linux initramfs (Debian kernel under
 # ferry-system): loads the virtio modules, reports CPUs, disks, network
 # and random devices on the serial console, writes a line to sector 2048 of
-# vda, brings eth0 up as 10.0.2.15 (gateway 10.0.2.2: libslirp's, or the
-# tap's host side), then gives a shell. With
+# vda, brings eth0 up as 10.0.2.15 and pings 10.0.2.2 (libslirp's gateway,
+# or the tap's host side), reporting whether it answered, then gives a shell. With
 # "ferry.auto" on the command line it powers off through the debug-exit
 # port (status 0) instead.
 /bin/busybox --install -s /bin
@@ -24,9 +24,8 @@ say "network: $(ls /sys/class/net | tr '\n' ' ')"
 ip link set lo up
 if [ -e /sys/class/net/eth0 ]; then
     ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && say "eth0 up"
-    # Traffic from Linux over virtio-net (ping 10.0.2.2) hung the nested
-    # boot here; until that is understood, only the link comes up.
-    [ -n "$FERRY_PING" ] && ping -c 2 -W 10 10.0.2.2 && say "ping 10.0.2.2 answered"
+    grep -q ferry.debug /proc/cmdline && grep -i virtio /proc/interrupts
+    if ping -c 2 -W 10 10.0.2.2; then say "ping 10.0.2.2 answered"; else say "ping 10.0.2.2 FAILED"; fi
 fi
 say "hwrng: $(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
 [ -e /dev/hvc0 ] && echo "ferry-boot-linux: hello on hvc0" > /dev/hvc0

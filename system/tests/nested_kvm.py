@@ -55,9 +55,9 @@ def build_boot_linux_initramfs(vmlinuz, path):
                          "--file", f"{l2}:/linux.cpio.gz"], check=True)
 
 
-BOOT_LINUX_EXPECT = ["ferry-boot-linux: kernel ", " 2 CPUs online", "disks: vda",
+BOOT_LINUX_EXPECT = ["L1: tap0 up", "ferry-boot-linux: kernel ", " 2 CPUs online", "disks: vda",
                      "vda starts with: ferry-disk-image", "wrote sector 2048 of vda", "network: eth0 lo",
-                     "eth0 up", "L1: disk sector 2048: ferry-linux-wrote-this",
+                     "eth0 up", "ping 10.0.2.2 answered", "L1: disk sector 2048: ferry-linux-wrote-this",
                      "hwrng: virtio_rng.0", "ferry-boot-linux: hello on hvc0", "ferry-boot-linux: done",
                      "L1: ferry-system exited 0"]
 
@@ -83,14 +83,19 @@ def main():
     (build_boot_linux_initramfs if MODE == "boot-linux" else build_initramfs)(vmlinuz, initrd)
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "2G", "-smp", "2", "-nographic",
            "-no-reboot", "-kernel", vmlinuz, "-initrd", initrd,
-           "-append", "console=ttyS0 quiet panic=-1"]
-    try:
-        p = subprocess.run(cmd, capture_output=True, timeout=2400, stdin=subprocess.DEVNULL)
-        out = p.stdout.decode(errors="replace")
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode(errors="replace") + "\nnested_kvm: QEMU timed out"
-    with open(os.path.join(OUT, f"nested-{MODE}.log"), "w") as f:
-        f.write(out)
+           "-append", "console=ttyS0 quiet panic=-1" + (" ferry.debug" if os.environ.get("FERRY_SYSTEM_DEBUG") else "")]
+    log = os.path.join(OUT, f"nested-{MODE}.log")
+    with open(log, "wb") as f:          # written as it runs: tail -f it
+        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            p.wait(timeout=2400)
+            note = ""
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            note = "\nnested_kvm: QEMU timed out"
+    with open(log, "rb") as f:
+        out = f.read().decode(errors="replace") + note
     return 0 if verdict(out) else 1
 
 

@@ -170,6 +170,50 @@ def t_vconsole_input(r):
           rc == 5 and "reversed: trau aiv 5" in out, f"rc={rc} out={out!r} err={err!r}")
 
 
+def t_intx(r):
+    """INTx level semantics; the console input is sent only once the guest
+    runs, so the VMM's stdin thread (not the vCPU) raises that interrupt."""
+    limit = case_timeout(r, 60)
+    if limit is None:
+        check(f"{r[0]}: INTx", False, f"not run: kvm budget of {KVM_BUDGET} s used up")
+        return
+    cmd = r[1]("intx") + ["--kernel", os.path.join(GUESTS, "intx.elf"), "--mem", "64M", "--rng",
+                          "--console", "virtio", "--timeout", str(limit - 10)]
+    data = os.urandom(40)
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    first = b""
+    while b"\n" not in first:              # the rng line: the guest is running
+        chunk = p.stdout.read(1)            # unbuffered: communicate() gets the rest
+        if not chunk:
+            break
+        first += chunk
+    try:
+        rest, err = p.communicate(input=data, timeout=limit)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rest, err = p.communicate()
+    out = (first + rest).decode(errors="replace")
+    irqs = re.findall(r"irq (\d+) ", out)
+    ok = (p.returncode == 0 and len(irqs) == 2 and irqs[0] != irqs[1] and all(0 < int(i) < 16 for i in irqs)
+          and f"rng: irq {irqs[0]} idle 0 used 1 used2 1 isr 1 after 0 isr2 0 after2 0 " in out)
+    check(f"{r[0]}: INTx: line asserted by a used buffer, held until the ISR read, then dropped", ok,
+          f"rc={p.returncode} out={out!r} err={err!r}")
+    ok = len(irqs) == 2 and f"console: irq {irqs[1]} len 40 used 1 isr 1 after 0 fnv {fnv1a(data):#x}" in out
+    check(f"{r[0]}: INTx raised from the VMM's input thread (virtio-console receive)", ok,
+          f"rc={p.returncode} out={out!r} err={err!r}")
+
+
+def t_timer(r):
+    rc, out, err = boot(r, "timer")
+    pin = field(out, r"^timer: mp table irq 0 -> ioapic pin (\d+)$")
+    if r[0] != "kvm":       # no PIT without KVM: only the MP table is checked here
+        check(f"{r[0]}: the MP table routes ISA IRQ 0 to an IOAPIC pin", rc == 0 and pin not in (None, "99"),
+              f"rc={rc} out={out!r} err={err!r}")
+        return
+    check(f"{r[0]}: PIT ticks arrive through the IOAPIC pin the MP table gives for IRQ 0",
+          rc == 0 and "timer: ticks 5\n" in out, f"rc={rc} out={out!r} err={err!r}")
+
+
 def t_smp(r):
     rc, out, err = boot(r, "smp", ["--cpus", "2"])
     ok = rc == 0 and "smp: ping-pong rounds 10000" in out and "all aps checked in yes" in out \
@@ -410,7 +454,7 @@ def main():
     t_kvm_not_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_smp, t_malformed, t_fuzz, t_highmem,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     shutil.rmtree(TMP, ignore_errors=True)
