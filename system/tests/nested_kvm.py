@@ -15,6 +15,8 @@ import glob, os, re, subprocess, sys
 MODE, FERRY, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = "/usr/bin/python3"
+LIBSLIRP = re.search(r"=> (\S+)", subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True)
+                     .stdout.split("libslirp.so.0 ", 1)[-1]).group(1)
 PY_MODULES = "os,re,shutil,subprocess,sys,tempfile,time,socket,signal,errno,selectors,random"
 
 
@@ -31,7 +33,8 @@ def build_initramfs(vmlinuz, path):
     modroot = os.path.join(os.path.dirname(os.path.dirname(vmlinuz)), "lib", "modules")
     args = [PY, os.path.join(HERE, "mkinitramfs.py"), path, "--init", os.path.join(HERE, "nested-init.sh"),
             "--modroot", modroot, "--modules", "kvm-amd,kvm-intel,tun",
-            "--bin", f"{FERRY}:/ferry-system", "--bin", f"{PY}:/bin/python3", "--bin", "/usr/sbin/ip:/bin/ip"]
+            "--bin", f"{FERRY}:/ferry-system", "--bin", f"{PY}:/bin/python3", "--bin", "/usr/sbin/ip:/bin/ip",
+            "--bin", f"{LIBSLIRP}:{LIBSLIRP}"]     # dlopen()ed for --net user: ldd does not list it
     for f in python_files():
         args += ["--file", f"{f}:{f}"]
     for f in glob.glob(os.path.join(HERE, "*.py")):
