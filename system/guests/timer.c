@@ -48,6 +48,13 @@ static void idt_load(void)
     __asm__ volatile("lidt %0" :: "m"(d));
 }
 
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
 static void ioapic_write(unsigned reg, uint32_t v)
 {
     mmio_write(IOAPIC, reg, 4);
@@ -99,7 +106,8 @@ int guest_main(int ncpus)
     outb(0x40, 0x9c);                       /* 11932: 100 Hz */
     outb(0x40, 0x2e);
     __asm__ volatile("sti");
-    for (long spin = 0; spin < 400000000 && timer_ticks < 5; spin++)
+    /* 5 ticks take 50 ms; give up after 4e9 TSC cycles (seconds at GHz rates). */
+    for (uint64_t start = rdtsc(); rdtsc() - start < 4000000000ull && timer_ticks < 5;)
         cpu_relax();
     __asm__ volatile("cli");
     put_str("timer: ticks "); put_dec(timer_ticks < 5 ? timer_ticks : 5); serial_putc('\n');
