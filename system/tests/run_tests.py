@@ -19,8 +19,7 @@ MEM = 64 << 20
 results = {"passed": 0, "failed": 0}
 
 
-def fnv1a(data):
-    h = 2166136261
+def fnv1a(data, h=2166136261):
     for b in data:
         h = ((h ^ b) * 16777619) & 0xFFFFFFFF
     return h
@@ -305,6 +304,17 @@ def net_verdict(r, rc, out, err, peer_out):
     want = f"rx len {len(sent)} fnv {fnv1a(sent):#x} payload {payload}"
     check(f"{r[0]}: virtio-net frame sent on the tap reaches the guest", len(sent) == 60 and want in out,
           f"want={want!r} out={out!r}")
+    peer_burst = field(peer_out, r"^peer burst 32 fnv (0x[0-9a-f]+)$")
+    check(f"{r[0]}: virtio-net: a burst of 32 frames from the tap all reach the guest, in order",
+          peer_burst is not None and f"burst rx 32 fnv {peer_burst}\n" in out, f"peer={peer_out!r} out={out!r}")
+    h = 2166136261
+    for i in range(32):                 # the guest's burst_frame(i), recomputed
+        n = 14 + 46 + (i * 37) % 1400
+        f = b"\xff" * 6 + bytes.fromhex(mac.replace(":", "")) + b"\x88\xb7" + \
+            bytes((i + j * 13) & 0xFF for j in range(14, n))
+        h = fnv1a(f, h)
+    check(f"{r[0]}: virtio-net: a burst of 32 frames from the guest all arrive on the tap, in order",
+          "burst tx 32" in out and f"guest burst 32 fnv {h:#x}" in peer_out, f"peer={peer_out!r} out={out!r}")
 
 
 def t_net_user(r):
