@@ -3,7 +3,8 @@
 # ferry-system): loads the virtio modules, reports CPUs, disks, network
 # and random devices on the serial console, writes a line to sector 2048 of
 # vda, brings eth0 up as 10.0.2.15 and pings 10.0.2.2 (libslirp's gateway,
-# or the tap's host side), reporting whether it answered, then gives a shell. With
+# or the tap's host side), reporting whether it answered, writes to hvc0 (and
+# with "ferry.hvcin" reads a line from it), then gives a shell. With
 # "ferry.auto" on the command line it powers off through the debug-exit
 # port (status 0) instead.
 /bin/busybox --install -s /bin
@@ -29,6 +30,9 @@ if [ -e /sys/class/net/eth0 ]; then
 fi
 say "hwrng: $(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
 [ -e /dev/hvc0 ] && echo "ferry-boot-linux: hello on hvc0" > /dev/hvc0
+# ferry.hvcin: ferry-system runs with --console virtio and a line on stdin,
+# which must arrive through hvc0's receive queue.
+if grep -q ferry.hvcin /proc/cmdline && read -t 60 line < /dev/hvc0; then say "hvc0 read: $line"; fi
 if grep -q ferry.auto /proc/cmdline; then
     say "done"
     printf '\000' | dd of=/dev/port bs=1 seek=1281 2>/dev/null

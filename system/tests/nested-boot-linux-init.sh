@@ -26,9 +26,11 @@ if grep -q ferry.debug /proc/cmdline; then
         done
     done) &
 fi
+echo "ferry-hvc-input-$$" > /tmp/hvc-input
 /ferry-system ${dbg%% *} --kernel /vmlinuz --initrd /linux.cpio.gz --mem 256M --cpus 2 \
-    --append "console=ttyS0 reboot=k panic=-1 ferry.auto ${dbg#* }" --disk /tmp/disk.img --rng --vconsole \
-    --net tap=tap0 --timeout 1200 < /dev/null
+    --append "console=ttyS0 reboot=k panic=-1 ferry.auto ferry.hvcin ${dbg#* }" --disk /tmp/disk.img \
+    --rng --console virtio --net tap=tap0 --timeout 1200 < /tmp/hvc-input
+echo "L1: hvc0 was sent: $(cat /tmp/hvc-input)"
 echo "L1: ferry-system exited $?"
 echo "L1: disk sector 2048: $(dd if=/tmp/disk.img bs=512 skip=2048 count=1 2>/dev/null | head -c 22)"
 poweroff -f
