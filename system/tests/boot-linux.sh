@@ -26,9 +26,14 @@ if [ -z "$auto" ]; then        # interactive: the terminal is the guest's consol
         --timeout "${BOOT_LINUX_TIMEOUT:-0}" $net
 fi
 log="$out/boot-linux.log"
-input="ferry-hvc-input-$$"     # goes to hvc0 (--console virtio); the guest reports it
-{ echo "$input" | "$ferry" --kernel "$vmlinuz" --initrd "$out/linux-initramfs.cpio.gz" --mem 512M \
-    --cpus 2 --append "console=ttyS0 reboot=k panic=-1 $auto ferry.hvcin" --disk "$out/linux-disk.img" \
+# stdin goes to hvc0 (--console virtio): one line, sent once the guest reads
+# hvc0 (or the VMM has ended); the guest reports what it read.
+input="ferry-hvc-input-$$"
+: > "$log"
+{ while ! grep -q "reading hvc0\|boot-linux: ferry-system exited" "$log"; do sleep 1; done
+  echo "$input"; } |
+{ "$ferry" --kernel "$vmlinuz" --initrd "$out/linux-initramfs.cpio.gz" --mem 512M --cpus 2 \
+    --append "console=ttyS0 reboot=k panic=-1 $auto ferry.hvcin" --disk "$out/linux-disk.img" \
     --rng --console virtio --timeout "${BOOT_LINUX_TIMEOUT:-300}" $net
   echo "boot-linux: ferry-system exited with status $?"; } 2>&1 | tee "$log"
 sector=$(dd if="$out/linux-disk.img" bs=512 skip=2048 count=1 2>/dev/null | head -c 22)

@@ -30,9 +30,15 @@ if [ -e /sys/class/net/eth0 ]; then
 fi
 say "hwrng: $(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
 [ -e /dev/hvc0 ] && echo "ferry-boot-linux: hello on hvc0" > /dev/hvc0
-# ferry.hvcin: ferry-system runs with --console virtio and a line on stdin,
-# which must arrive through hvc0's receive queue.
-if grep -q ferry.hvcin /proc/cmdline && read -t 60 line < /dev/hvc0; then say "hvc0 read: $line"; fi
+# ferry.hvcin: ferry-system runs with --console virtio; the script driving it
+# sends a line to its stdin once this marker appears (hvc0 open first: input
+# arriving while no one has hvc0 open is dropped by Linux's hvc layer), and
+# the line must arrive through hvc0's receive queue.
+if grep -q ferry.hvcin /proc/cmdline && exec 3< /dev/hvc0; then
+    say "reading hvc0"
+    if read -t 60 line <&3; then say "hvc0 read: $line"; else say "hvc0 read nothing"; fi
+    exec 3<&-
+fi
 if grep -q ferry.auto /proc/cmdline; then
     say "done"
     printf '\000' | dd of=/dev/port bs=1 seek=1281 2>/dev/null
