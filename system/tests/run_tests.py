@@ -407,7 +407,8 @@ def bad_inputs():
               ("bad-disk-flag", ["--kernel", good, "--disk", good + ",rw"]),
               ("bad-mem", ["--kernel", good, "--mem", "12X"]), ("huge-mem", ["--kernel", good, "--mem", "100G"]),
               ("bad-cpus", ["--kernel", good, "--cpus", "0"]), ("unknown-option", ["--kernel", good, "--frob"]),
-              ("no-kernel", ["--mem", "64M"]), ("bad-net", ["--kernel", good, "--net", "vde"])]
+              ("no-kernel", ["--mem", "64M"]), ("bad-net", ["--kernel", good, "--net", "vde"]),
+              ("bad-console", ["--kernel", good, "--console", "uart"])]
     return cases
 
 
