@@ -29,12 +29,16 @@ if [ -e /sys/class/net/eth0 ]; then
     if ping -c 2 -W 10 10.0.2.2; then say "ping 10.0.2.2 answered"; else say "ping 10.0.2.2 FAILED"; fi
 fi
 say "hwrng: $(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
+# ttyS0 drains asynchronously (interrupt-driven) while hvc0 writes reach
+# ferry-system's stdout at once: let ttyS0 finish so the lines do not mix.
+sleep 1
 [ -e /dev/hvc0 ] && echo "ferry-boot-linux: hello on hvc0" > /dev/hvc0
 # ferry.hvcin: ferry-system runs with --console virtio; the script driving it
 # sends a line to its stdin once this marker appears (hvc0 open first: input
 # arriving while no one has hvc0 open is dropped by Linux's hvc layer), and
 # the line must arrive through hvc0's receive queue.
 if grep -q ferry.hvcin /proc/cmdline && exec 3< /dev/hvc0; then
+    stty -echo <&3      # the tty's echo would go to stdout too, mixed into ttyS0's lines
     say "reading hvc0"
     if read -t 60 line <&3; then say "hvc0 read: $line"; else say "hvc0 read nothing"; fi
     exec 3<&-

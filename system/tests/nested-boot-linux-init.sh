@@ -30,10 +30,11 @@ fi
 input="ferry-hvc-input-$$"
 : > /tmp/l2.log
 { while ! grep -q "reading hvc0\|L1: ferry-system exited" /tmp/l2.log; do sleep 1; done
-  echo "$input"; echo "L1: hvc0 was sent: $input" > /dev/console; } |
+  echo "$input"; } |
 { /ferry-system ${dbg%% *} --kernel /vmlinuz --initrd /linux.cpio.gz --mem 256M --cpus 2 \
     --append "console=ttyS0 reboot=k panic=-1 ferry.auto ferry.hvcin ${dbg#* }" --disk /tmp/disk.img \
     --rng --console virtio --net tap=tap0 --timeout 1200
   echo "L1: ferry-system exited $?"; } 2>&1 | tee /tmp/l2.log
+echo "L1: hvc0 was sent: $input"        # afterwards: not mixed into the guest's lines
 echo "L1: disk sector 2048: $(dd if=/tmp/disk.img bs=512 skip=2048 count=1 2>/dev/null | head -c 22)"
 poweroff -f
