@@ -9,6 +9,21 @@
 
 struct sys_vm *hosted_vm;                   /* read by io_hosted.c */
 void hosted_guest_entry(int cpu, int ncpus);
+int hosted_irq_level(unsigned irq);
+
+/* Interrupt lines are only recorded: the guest reads them (irq_line_level). */
+static int hosted_lines[24];
+
+static void hosted_irq_line(struct sys_vm *vm, unsigned irq, int level)
+{
+    if (irq < 24)
+        __atomic_store_n(&hosted_lines[irq], level, __ATOMIC_RELEASE);
+}
+
+int hosted_irq_level(unsigned irq)
+{
+    return irq < 24 ? __atomic_load_n(&hosted_lines[irq], __ATOMIC_ACQUIRE) : 0;
+}
 
 static int hosted_init(struct sys_vm *vm)
 {
@@ -28,5 +43,5 @@ static void hosted_vcpu_run(struct sys_vcpu *cpu)
 
 const struct sys_accel_ops sys_accel_hosted = {
     .name = "hosted", .init = hosted_init, .vcpu_init = hosted_vcpu_init,
-    .vcpu_run = hosted_vcpu_run,
+    .vcpu_run = hosted_vcpu_run, .irq_line = hosted_irq_line,
 };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "accel.h"
+#include "accel_kvm.h"
 #include "layout.h"
 
 struct kvm_state { int kvm_fd, vm_fd, run_size; };
@@ -22,8 +23,11 @@ static struct kvm_state *kvm_of(struct sys_vm *vm) { return vm->accel_state; }
 
 static int kvm_ioctl_checked(int fd, unsigned long req, void *arg, const char *what)
 {
-    int r;
-    do r = ioctl(fd, req, arg); while (r < 0 && (errno == EINTR || errno == EAGAIN));
+    int r, tries = 0;
+    /* EINTR/EAGAIN are retried, but boundedly: a KVM that keeps refusing
+     * must end in an error line, not a hang. */
+    while ((r = ioctl(fd, req, arg)) < 0 && (errno == EINTR || errno == EAGAIN) && ++tries < 200)
+        usleep(5000);
     if (r < 0)
         sys_err("KVM: %s failed: %s", what, strerror(errno));
     return r;
@@ -68,11 +72,15 @@ static int kvm_init(struct sys_vm *vm)
         sys_err("cannot open /dev/kvm: %s (ferry-system needs KVM)", strerror(errno));
         return -1;
     }
-    if (ioctl(k->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
-        sys_err("KVM: unexpected API version");
+    int version = ioctl(k->kvm_fd, KVM_GET_API_VERSION, 0);
+    if (version != KVM_API_VERSION) {
+        if (version < 0)
+            sys_err("/dev/kvm is not usable as KVM: KVM_GET_API_VERSION: %s", strerror(errno));
+        else
+            sys_err("KVM: API version %d, ferry-system needs %d", version, KVM_API_VERSION);
         return -1;
     }
-    k->run_size = ioctl(k->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    k->run_size = kvm_ioctl_checked(k->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0, "KVM_GET_VCPU_MMAP_SIZE");
     return k->run_size <= 0 ? -1 : kvm_create_machine(k, vm);
 }
 
@@ -166,7 +174,11 @@ static int kvm_vcpu_init(struct sys_vcpu *cpu)
     if (c->fd < 0)
         return -1;
     c->run = mmap(NULL, k->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
-    if (c->run == MAP_FAILED || kvm_set_cpuid(k, c, cpu->index) < 0)
+    if (c->run == MAP_FAILED) {
+        sys_err("KVM: cannot map vCPU %d's run area: %s", cpu->index, strerror(errno));
+        return -1;
+    }
+    if (kvm_set_cpuid(k, c, cpu->index) < 0)
         return -1;
     /* APs of a Linux guest wait for INIT/SIPI in the in-kernel LAPIC. */
     if (cpu->index == 0 || cpu->vm->boot.all_cpus_start)
@@ -264,8 +276,12 @@ static void kvm_vcpu_run(struct sys_vcpu *cpu)
         if (!kvm_handle_exit(cpu, c))
             break;
     }
-    if (cpu->vm->stop == STOP_TIMEOUT)
+    if (cpu->vm->stop == STOP_TIMEOUT) {
         kvm_report(cpu, c, "stopped by the watchdog");
+        kvm_dump_vcpu(c->fd, cpu->index);
+        if (cpu->index == 0)
+            kvm_dump_irqchip(kvm_of(cpu->vm)->vm_fd);
+    }
 }
 
 static void kvm_irq_line(struct sys_vm *vm, unsigned irq, int level)

@@ -1,6 +1,7 @@
 /* dev_uart.c -- an 8250/16550 UART on COM1 (ports 0x3F8-0x3FF, IRQ 4),
  * the guest's ttyS0: transmitted bytes go to stdout, stdin feeds the
- * receive buffer through a reader thread. FIFOs are modelled as one
+ * receive buffer through a reader thread (unless --console virtio gives
+ * stdin to hvc0). FIFOs are modelled as one
  * receive ring; the transmitter is always empty. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -151,7 +152,7 @@ int dev_uart_init(struct sys_vm *vm)
     struct uart *u = calloc(1, sizeof *u);
     u->vm = vm;
     pthread_t t;
-    pthread_create(&t, NULL, uart_stdin_thread, u);
-    pthread_detach(t);
+    if (!vm->opts->console_virtio && pthread_create(&t, NULL, uart_stdin_thread, u) == 0)
+        pthread_detach(t);
     return sys_bus_add(&vm->pio, 0x3f8, 8, &uart_ops, u);
 }

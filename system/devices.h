@@ -8,14 +8,15 @@
 
 #define DEBUG_EXIT_PORT 0x501   /* 32-bit write: power off with that status */
 
-int dev_uart_init(struct sys_vm *vm);           /* COM1, 0x3F8, IRQ 4, stdio */
+/* COM1, 0x3F8, IRQ 4: output to stdout; reads stdin unless hvc0 does. */
+int dev_uart_init(struct sys_vm *vm);
 int dev_i8042_init(struct sys_vm *vm);          /* 0x60/0x64: reset via 0xFE */
 int dev_debug_exit_init(struct sys_vm *vm);     /* DEBUG_EXIT_PORT */
 int dev_misc_ports_init(struct sys_vm *vm);     /* port 0x61, POST port 0x80 */
 int dev_rtc_init(struct sys_vm *vm);            /* CMOS clock, 0x70/0x71 */
 int virtio_blk_init(struct sys_vm *vm, const char *path, bool ro);
 int virtio_rng_init(struct sys_vm *vm);
-int virtio_console_init(struct sys_vm *vm);
+int virtio_console_init(struct sys_vm *vm, bool input);     /* input: stdin feeds hvc0 */
 int virtio_net_init(struct sys_vm *vm, const char *tap);   /* NULL: libslirp */
 
 /* Builds the whole machine from vm->opts. */

@@ -11,7 +11,7 @@ static int machine_virtio(struct sys_vm *vm)
             return -1;
     if (o->rng && virtio_rng_init(vm) < 0)
         return -1;
-    if (o->vconsole && virtio_console_init(vm) < 0)
+    if (o->vconsole && virtio_console_init(vm, o->console_virtio) < 0)
         return -1;
     if ((o->net_tap || o->net_user) && virtio_net_init(vm, o->net_tap) < 0)
         return -1;

@@ -1,6 +1,7 @@
 /* mptable.c -- the Intel MultiProcessor table (spec 1.4) at 0xF0000: one
  * processor entry per vCPU, the ISA and PCI buses, the in-kernel IOAPIC,
- * ISA IRQs 0-15 and each PCI slot's INTA# routed to its IOAPIC pin. Linux
+ * ISA IRQs 0-15 (identity, as KVM routes them) and each PCI slot's INTA#
+ * routed to its IOAPIC pin. Linux
  * finds it by scanning the BIOS area and brings the APs up from it. */
 #include <string.h>
 
@@ -57,9 +58,13 @@ static void mp_irq(struct mp_writer *w, uint8_t bus, uint8_t src, uint8_t pin, u
 
 static void mp_interrupts(struct mp_writer *w, struct sys_pci *pci)
 {
+    /* ISA IRQ n on IOAPIC pin n, IRQ 0 included: KVM's default GSI routing
+     * sends the in-kernel PIT (GSI 0) to pin 0. Declaring pin 2, as PC
+     * firmware does, left Linux without a timer tick (its timers, e.g.
+     * ping's, never fired) unless the VMM also rerouted GSI 0 to pin 2. */
     for (int irq = 0; irq < 16; irq++)
         if (irq != 2)
-            mp_irq(w, BUS_ISA, irq, irq == 0 ? 2 : irq, 0);
+            mp_irq(w, BUS_ISA, irq, irq, 0);
     for (int s = 1; pci && s < pci->nslots; s++)     /* level, active low */
         mp_irq(w, BUS_PCI, s << 2, pci->devs[s]->irq, 0x0f);
     uint8_t extint[8] = { MP_LINT, 3, 0, 0, BUS_ISA, 0, 0xff, 0 };

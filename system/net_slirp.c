@@ -2,8 +2,12 @@
  * 10.0.2.0/24, gateway 10.0.2.2, DNS 10.0.2.3, DHCP from 10.0.2.15, as in
  * QEMU. libslirp is not thread-safe, so one thread owns it: the guest's
  * frames reach that thread through a SOCK_SEQPACKET socketpair, and its
- * poll loop also runs libslirp's sockets and timers. */
+ * poll loop also runs libslirp's sockets and timers. libslirp is loaded
+ * with dlopen() only for --net user: linked in, it and the glib and pcre2
+ * it pulls in cost every VM's start-up a few milliseconds of dynamic
+ * loading (see make bench-system). */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <poll.h>
 #include <slirp/libslirp.h>
 #include <stdlib.h>
@@ -17,6 +21,31 @@
 #define SLIRP_MAX_FDS 256
 #define SLIRP_MAX_TIMERS 16
 #define SLIRP_FRAME_MAX 65550
+
+static struct {
+    typeof(slirp_new) *new_;
+    typeof(slirp_input) *input;
+    typeof(slirp_pollfds_fill) *pollfds_fill;
+    typeof(slirp_pollfds_poll) *pollfds_poll;
+} lib;
+
+static int slirp_load(void)
+{
+    void *h = dlopen("libslirp.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        sys_err("--net user: cannot load libslirp: %s", dlerror());
+        return -1;
+    }
+    lib.new_ = (typeof(lib.new_))dlsym(h, "slirp_new");
+    lib.input = (typeof(lib.input))dlsym(h, "slirp_input");
+    lib.pollfds_fill = (typeof(lib.pollfds_fill))dlsym(h, "slirp_pollfds_fill");
+    lib.pollfds_poll = (typeof(lib.pollfds_poll))dlsym(h, "slirp_pollfds_poll");
+    if (!lib.new_ || !lib.input || !lib.pollfds_fill || !lib.pollfds_poll) {
+        sys_err("--net user: libslirp.so.0 lacks the functions ferry-system needs");
+        return -1;
+    }
+    return 0;
+}
 
 struct slirp_timer { SlirpTimerCb cb; void *cb_opaque; int64_t expire_ms; bool armed, used; };
 
@@ -123,7 +152,7 @@ static void slirp_take_guest_frames(struct slirp_net *s)
     static uint8_t frame[SLIRP_FRAME_MAX];
     ssize_t n;
     while ((n = recv(s->thread_fd, frame, sizeof frame, MSG_DONTWAIT)) > 0)
-        slirp_input(s->slirp, frame, n);
+        lib.input(s->slirp, frame, n);
 }
 
 static void *slirp_thread(void *arg)
@@ -133,11 +162,11 @@ static void *slirp_thread(void *arg)
         uint32_t timeout = 10;
         s->fds[0] = (struct pollfd){ .fd = s->thread_fd, .events = POLLIN };
         s->nfds = 1;
-        slirp_pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
+        lib.pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
         int r = poll(s->fds, s->nfds, timeout > 10 ? 10 : timeout);
         if (s->fds[0].revents & POLLIN)
             slirp_take_guest_frames(s);
-        slirp_pollfds_poll(s->slirp, r < 0, cb_get_revents, s);
+        lib.pollfds_poll(s->slirp, r < 0, cb_get_revents, s);
         slirp_run_timers(s);
     }
     return NULL;
@@ -158,11 +187,13 @@ static Slirp *slirp_create(struct slirp_net *s)
     inet_pton(AF_INET, "10.0.2.15", &cfg.vdhcp_start);
     inet_pton(AF_INET, "10.0.2.3", &cfg.vnameserver);
     cfg.vhostname = "ferry-system";
-    return slirp_new(&cfg, &slirp_callbacks, s);
+    return lib.new_(&cfg, &slirp_callbacks, s);
 }
 
 int net_slirp_open(struct net_backend *be)
 {
+    if (!lib.new_ && slirp_load() < 0)
+        return -1;
     struct slirp_net *s = calloc(1, sizeof *s);
     int sv[2];
     s->be = be;

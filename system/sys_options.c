@@ -11,7 +11,7 @@ void sys_options_usage(void)
 {
     fputs("usage: ferry-system --kernel FILE [--initrd FILE] [--append CMDLINE]\n"
           "       [--mem SIZE] [--cpus N] [--disk FILE[,ro]] [--net tap=NAME|user]\n"
-          "       [--rng] [--vconsole] [--console stdio] [--timeout SECONDS]\n"
+          "       [--rng] [--vconsole] [--console stdio|virtio] [--timeout SECONDS]\n"
           "       [--accel NAME] [--debug]\n", stderr);
 }
 
@@ -69,6 +69,20 @@ static int parse_net(struct sys_options *o, const char *arg)
     return -1;
 }
 
+/* stdio: the UART (ttyS0) reads stdin; virtio: hvc0 does (and exists). */
+static int parse_console(struct sys_options *o, const char *arg)
+{
+    if (!strcmp(arg, "stdio")) {
+        o->console_virtio = false;
+        return 0;
+    }
+    if (!strcmp(arg, "virtio")) {
+        o->console_virtio = o->vconsole = true;
+        return 0;
+    }
+    return -1;
+}
+
 /* One option with its value; returns -1 on a bad value. */
 static int parse_valued(struct sys_options *o, const char *name, char *val)
 {
@@ -81,7 +95,7 @@ static int parse_valued(struct sys_options *o, const char *name, char *val)
     else if (!strcmp(name, "--timeout")) return parse_int(val, 0, 86400, &o->timeout_s);
     else if (!strcmp(name, "--disk")) return parse_disk(o, val);
     else if (!strcmp(name, "--net")) return parse_net(o, val);
-    else if (!strcmp(name, "--console")) return strcmp(val, "stdio") ? -1 : 0;
+    else if (!strcmp(name, "--console")) return parse_console(o, val);
     else return -2;
     return 0;
 }

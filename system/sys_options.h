@@ -18,6 +18,7 @@ struct sys_options {
     const char *net_tap;        /* --net tap=NAME */
     bool net_user;              /* --net user (not built: reports so) */
     bool rng, vconsole, debug;
+    bool console_virtio;        /* --console virtio: stdin feeds hvc0, not ttyS0 */
     int timeout_s;              /* --timeout: watchdog, 0 = none */
 };
 

@@ -13,19 +13,20 @@
 # No AArch64 build of ferry-system: it needs KVM for x86-64 guests (see docs/system.md).
 
 SYS_OUT      := $(BUILD)$(MODE_DIR)/system
-SYS_ACCELS   := system/accel_kvm.c system/accel_table_kvm.c system/accel_hosted.c \
-                system/accel_table_hosted.c
+SYS_ACCELS   := system/accel_kvm.c system/accel_kvm_dump.c system/accel_table_kvm.c \
+                system/accel_hosted.c system/accel_table_hosted.c
 SYS_CORE_SRCS := $(filter-out $(SYS_ACCELS),$(wildcard system/*.c))
 SYS_CFLAGS   := $(CFLAGS) -Isystem -pthread
 SYS_CORE_OBJS := $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_CORE_SRCS))
-SYS_LIBS     := -lelf -lslirp -pthread
+SYS_LIBS     := -lelf -ldl -pthread   # libslirp: dlopen()ed by net_slirp.c
 FERRY_SYSTEM := $(BUILD)$(MODE_DIR)/ferry-system
 
 $(SYS_OUT)/obj/system/%.o: system/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC_x86_64) $(SYS_CFLAGS) -MMD -MP -c $< -o $@
 
-$(FERRY_SYSTEM): $(SYS_CORE_OBJS) $(SYS_OUT)/obj/system/accel_kvm.o $(SYS_OUT)/obj/system/accel_table_kvm.o
+$(FERRY_SYSTEM): $(SYS_CORE_OBJS) $(SYS_OUT)/obj/system/accel_kvm.o $(SYS_OUT)/obj/system/accel_kvm_dump.o \
+                 $(SYS_OUT)/obj/system/accel_table_kvm.o
 	$(CC_x86_64) $(LDFLAGS) -o $@ $^ $(SYS_LIBS)
 
 # ---- Test guests: one C file each over a small library (serial, PCI, virtio). ----
@@ -81,7 +82,7 @@ CHECK_TARGETS += check-system
 
 bench-system: system-all
 	@sh system/tests/need-qemu.sh
-	@sh system/tests/bench.sh $(FERRY_SYSTEM) $(SYS_OUT)
+	@python3 system/tests/bench.py $(FERRY_SYSTEM) $(SYS_OUT)
 
 boot-linux: $(FERRY_SYSTEM)
 	@sh system/tests/boot-linux.sh $(FERRY_SYSTEM) $(SYS_OUT)

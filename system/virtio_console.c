@@ -1,6 +1,9 @@
 /* virtio_console.c -- virtio-console (hvc0), one port, no multiport:
- * what the guest transmits goes to stdout. Standard input belongs to the
- * UART (ttyS0), so the receive queue is only held, never filled. */
+ * what the guest transmits goes to stdout. With --console virtio, a reader
+ * thread feeds stdin into a byte ring that is poured into the receive
+ * queue's buffers whenever the guest offers some; otherwise stdin belongs
+ * to the UART (ttyS0) and the receive queue is only held, never filled. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -8,20 +11,83 @@
 #include "virtio.h"
 
 enum { CONSOLE_RXQ = 0, CONSOLE_TXQ = 1 };
+#define CONSOLE_RING 4096
 
-struct vconsole { struct virtio_dev vdev; };
+struct vconsole {
+    struct virtio_dev vdev;
+    uint8_t ring[CONSOLE_RING];
+    unsigned head, tail;            /* stdin bytes not yet given; under dev_lock */
+};
 
-static void console_notify(struct virtio_dev *d, int q)
+static void console_tx(struct virtio_dev *d)
 {
     static struct vq_chain chain;
-    if (q != CONSOLE_TXQ)
-        return;
-    while (vq_pop(d, q, &chain) == 1) {
+    while (vq_pop(d, CONSOLE_TXQ, &chain) == 1) {
         for (int i = 0; i < chain.nout; i++)
             if (write(STDOUT_FILENO, chain.out[i].ptr, chain.out[i].len) < 0)
                 break;
-        vq_push(d, q, chain.head, 0);
+        vq_push(d, CONSOLE_TXQ, chain.head, 0);
     }
+}
+
+/* Copies the ring's oldest bytes into one chain; returns bytes placed. */
+static uint32_t console_fill(struct vconsole *c, struct vq_chain *chain)
+{
+    uint32_t placed = 0;
+    while (c->head != c->tail && placed < chain->in_len) {
+        unsigned at = c->tail % CONSOLE_RING;
+        unsigned run = c->head - c->tail;
+        if (run > CONSOLE_RING - at)
+            run = CONSOLE_RING - at;        /* up to the ring's wrap */
+        size_t n = vq_copy_to_in(chain, placed, c->ring + at, run);
+        if (!n)
+            break;
+        placed += n;
+        c->tail += n;
+    }
+    return placed;
+}
+
+/* Under dev_lock: hands buffered input to the buffers the guest offered. */
+static void console_rx_deliver(struct vconsole *c)
+{
+    static struct vq_chain chain;
+    while (c->head != c->tail && vq_pop(&c->vdev, CONSOLE_RXQ, &chain) == 1)
+        vq_push(&c->vdev, CONSOLE_RXQ, chain.head, console_fill(c, &chain));
+}
+
+static void console_notify(struct virtio_dev *d, int q)
+{
+    if (q == CONSOLE_TXQ)
+        console_tx(d);
+    else
+        console_rx_deliver(d->priv);
+}
+
+/* Adds stdin bytes to the ring, waiting while it is full (the guest has
+ * not taken the input yet: back-pressure instead of loss). */
+static void console_input(struct vconsole *c, const uint8_t *buf, size_t n)
+{
+    struct sys_vm *vm = c->vdev.vm;
+    for (size_t i = 0; i < n && !sys_vm_stopping(vm);) {
+        pthread_mutex_lock(&vm->dev_lock);
+        for (; i < n && c->head - c->tail < CONSOLE_RING; i++)
+            c->ring[c->head++ % CONSOLE_RING] = buf[i];
+        console_rx_deliver(c);
+        pthread_mutex_unlock(&vm->dev_lock);
+        if (i < n)
+            usleep(1000);
+    }
+}
+
+static void *console_stdin_thread(void *arg)
+{
+    struct vconsole *c = arg;
+    uint8_t buf[512];
+    ssize_t n;
+    while ((n = read(STDIN_FILENO, buf, sizeof buf)) > 0)
+        console_input(c, buf, n);
+    return NULL;
 }
 
 static void console_cfg_read(struct virtio_dev *d, uint64_t off, void *data, unsigned size)
@@ -36,8 +102,13 @@ static const struct virtio_dev_ops console_ops = {
     .cfg_read = console_cfg_read, .notify = console_notify,
 };
 
-int virtio_console_init(struct sys_vm *vm)
+int virtio_console_init(struct sys_vm *vm, bool input)
 {
     struct vconsole *c = calloc(1, sizeof *c);
-    return virtio_pci_add(vm, &c->vdev, &console_ops, c);
+    if (virtio_pci_add(vm, &c->vdev, &console_ops, c) < 0)
+        return -1;
+    pthread_t t;
+    if (input && pthread_create(&t, NULL, console_stdin_thread, c) == 0)
+        pthread_detach(t);
+    return 0;
 }

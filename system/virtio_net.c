@@ -31,6 +31,7 @@ static void net_tx(struct vnet *n)
     static uint8_t buf[NET_FRAME_MAX];
     while (vq_pop(&n->vdev, NET_TXQ, &chain) == 1) {
         size_t len = vq_copy_from_out(&chain, NET_HDR_LEN, buf, sizeof buf);
+        sys_debug(n->vdev.vm, "virtio-net: tx frame %zu bytes", len);
         if (chain.out_len > NET_HDR_LEN && n->be.send(&n->be, buf, len) < 0)
             sys_debug(n->vdev.vm, "virtio-net: backend send: %s", strerror(errno));
         vq_push(&n->vdev, NET_TXQ, chain.head, 0);
@@ -42,8 +43,11 @@ static void net_rx_deliver(struct vnet *n)
 {
     static struct vq_chain chain;
     static const uint8_t hdr[NET_HDR_LEN] = { [10] = 1 };   /* num_buffers = 1 */
-    if (!n->pending || vq_pop(&n->vdev, NET_RXQ, &chain) != 1)
+    if (!n->pending || vq_pop(&n->vdev, NET_RXQ, &chain) != 1) {
+        if (n->pending)
+            sys_debug(n->vdev.vm, "virtio-net: rx: no buffer");
         return;
+    }
     size_t len = vq_copy_to_in(&chain, 0, hdr, NET_HDR_LEN);
     len += vq_copy_to_in(&chain, NET_HDR_LEN, n->frame, n->pending);
     vq_push(&n->vdev, NET_RXQ, chain.head, len);
@@ -63,6 +67,7 @@ static void net_receive(void *opaque, const uint8_t *frame, size_t len)
         pthread_mutex_unlock(&n->vdev.vm->dev_lock);
         return;
     }
+    sys_debug(n->vdev.vm, "virtio-net: rx frame %zu bytes", len);
     memcpy(n->frame, frame, len);
     n->pending = len;
     net_rx_deliver(n);

@@ -42,6 +42,7 @@ static void virtio_reset(struct virtio_dev *d)
 
 void virtio_irq(struct virtio_dev *d)
 {
+    sys_debug(d->vm, "%s: irq %u up (isr %u)", d->ops->name, d->pci.irq, d->isr);
     d->isr |= 1;
     sys_irq_line(d->vm, d->pci.irq, 1);
 }
@@ -170,6 +171,7 @@ static void bar_read(void *dev, uint64_t off, void *data, unsigned size)
     if (off < BAR_ISR) {
         sys_put_le(data, size, common_read(d, off));
     } else if (off == BAR_ISR) {
+        sys_debug(d->vm, "%s: isr read %u", d->ops->name, d->isr);
         *(uint8_t *)data = d->isr;          /* reading acknowledges */
         d->isr = 0;
         sys_irq_line(d->vm, d->pci.irq, 0);
@@ -185,6 +187,7 @@ static void bar_write(void *dev, uint64_t off, const void *data, unsigned size)
         common_write(d, off, sys_get_le(data, size), size);
     } else if (off >= BAR_NOTIFY && off < BAR_SIZE) {
         int q = (off - BAR_NOTIFY) / NOTIFY_MULT;
+        sys_debug(d->vm, "%s: notify q%d", d->ops->name, q);
         if (virtio_live(d, q) && d->ops->notify)
             d->ops->notify(d, q);
     }

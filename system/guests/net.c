@@ -1,6 +1,10 @@
 /* net.c -- test guest for virtio-net: prints its MAC, sends one broadcast
  * frame (EtherType 0x88b5, payload "ferry guest frame"), then waits for a
- * frame of that EtherType and prints its length, checksum and payload. */
+ * frame of that EtherType and prints its length, checksum and payload.
+ * Then many frames both ways: it receives the peer's burst of BURST frames
+ * (EtherType 0x88b6, keeping RX_POSTED buffers offered) and prints their
+ * count and FNV-1a, and sends its own burst (0x88b7, lengths and bytes
+ * given by burst_frame, which the test recomputes). */
 #include "guest.h"
 
 #define HDR 12
@@ -48,6 +52,66 @@ static void receive_frame(void)
     put_str("rx: nothing received\n");
 }
 
+#define BURST 32
+#define RX_POSTED 8
+
+/* Guest burst frame i: broadcast, type 0x88b7, 46 + (i * 37) % 1400 payload bytes. */
+static int burst_frame(uint8_t *f, const uint8_t *mac, int i)
+{
+    int len = 14 + 46 + (i * 37) % 1400;
+    g_memset(f, 0xff, 6);
+    g_memcpy(f + 6, mac, 6);
+    f[12] = 0x88;
+    f[13] = 0xb7;
+    for (int j = 14; j < len; j++)
+        f[j] = (uint8_t)(i + j * 13);
+    return len;
+}
+
+static void send_burst(const uint8_t *mac)
+{
+    uint8_t *buf = dma_alloc(HDR + 1514, 16);
+    for (int i = 0; i < BURST; i++) {
+        int len = burst_frame(buf + HDR, mac, i);
+        uint16_t d = i % VQ_SIZE;
+        dev.q[1].desc[d] = (struct vdesc){ virt_to_phys(buf), HDR + len, 0, 0 };
+        vq_publish(&dev, 1, d);
+        if (vq_wait(&dev, 1) < 0) {
+            put_str("burst tx failed\n");
+            return;
+        }
+    }
+    put_str("burst tx "); put_dec(BURST); serial_putc('\n');
+}
+
+static void receive_burst(void)
+{
+    static uint8_t *bufs[RX_POSTED];
+    struct vqueue *q = &dev.q[0];
+    for (uint16_t i = 0; i < RX_POSTED; i++) {
+        bufs[i] = dma_alloc(HDR + 1514, 16);
+        q->desc[i] = (struct vdesc){ virt_to_phys(bufs[i]), HDR + 1514, VD_WRITE, 0 };
+        vq_publish(&dev, 0, i);
+    }
+    uint32_t h = FNV_INIT;
+    int got = 0;
+    while (got < BURST) {
+        long len = vq_wait(&dev, 0);
+        if (len < 0)
+            break;
+        uint32_t id = *(volatile uint32_t *)(q->used + 4 + 8 * ((q->used_seen - 1) % q->size));
+        if (id >= RX_POSTED)
+            break;
+        uint8_t *f = bufs[id] + HDR;
+        if (len >= HDR + 14 && f[12] == 0x88 && f[13] == 0xb6) {
+            h = fnv1a(f, len - HDR, h);
+            got++;
+        }
+        vq_publish(&dev, 0, id);        /* offer it again */
+    }
+    put_str("burst rx "); put_dec(got); put_str(" fnv "); put_hex(h); serial_putc('\n');
+}
+
 int guest_main(int ncpus)
 {
     uint8_t mac[6];
@@ -65,5 +129,7 @@ int guest_main(int ncpus)
     serial_putc('\n');
     send_frame(mac);
     receive_frame();
+    receive_burst();
+    send_burst(mac);
     return 0;
 }

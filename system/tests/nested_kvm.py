@@ -15,6 +15,8 @@ import glob, os, re, subprocess, sys
 MODE, FERRY, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = "/usr/bin/python3"
+LIBSLIRP = re.search(r"=> (\S+)", subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True)
+                     .stdout.split("libslirp.so.0 ", 1)[-1]).group(1)
 PY_MODULES = "os,re,shutil,subprocess,sys,tempfile,time,socket,signal,errno,selectors,random"
 
 
@@ -31,7 +33,8 @@ def build_initramfs(vmlinuz, path):
     modroot = os.path.join(os.path.dirname(os.path.dirname(vmlinuz)), "lib", "modules")
     args = [PY, os.path.join(HERE, "mkinitramfs.py"), path, "--init", os.path.join(HERE, "nested-init.sh"),
             "--modroot", modroot, "--modules", "kvm-amd,kvm-intel,tun",
-            "--bin", f"{FERRY}:/ferry-system", "--bin", f"{PY}:/bin/python3", "--bin", "/usr/sbin/ip:/bin/ip"]
+            "--bin", f"{FERRY}:/ferry-system", "--bin", f"{PY}:/bin/python3", "--bin", "/usr/sbin/ip:/bin/ip",
+            "--bin", f"{LIBSLIRP}:{LIBSLIRP}"]     # dlopen()ed for --net user: ldd does not list it
     for f in python_files():
         args += ["--file", f"{f}:{f}"]
     for f in glob.glob(os.path.join(HERE, "*.py")):
@@ -55,9 +58,9 @@ def build_boot_linux_initramfs(vmlinuz, path):
                          "--file", f"{l2}:/linux.cpio.gz"], check=True)
 
 
-BOOT_LINUX_EXPECT = ["ferry-boot-linux: kernel ", " 2 CPUs online", "disks: vda",
+BOOT_LINUX_EXPECT = ["L1: tap0 up", "ferry-boot-linux: kernel ", " 2 CPUs online", "disks: vda",
                      "vda starts with: ferry-disk-image", "wrote sector 2048 of vda", "network: eth0 lo",
-                     "eth0 up", "L1: disk sector 2048: ferry-linux-wrote-this",
+                     "eth0 up", "ping 10.0.2.2 answered", "L1: disk sector 2048: ferry-linux-wrote-this",
                      "hwrng: virtio_rng.0", "ferry-boot-linux: hello on hvc0", "ferry-boot-linux: done",
                      "L1: ferry-system exited 0"]
 
@@ -66,6 +69,9 @@ def verdict(out):
     if MODE == "boot-linux":
         print("\n".join(l for l in out.splitlines() if "ferry" in l or "L1:" in l))
         missing = [e for e in BOOT_LINUX_EXPECT if e not in out]
+        sent = re.search(r"L1: hvc0 was sent: (\S+)", out)     # the line L1 gave ferry-system's stdin (may share a console line with hvc0 echo)
+        if not sent or f"ferry-boot-linux: hvc0 read: {sent.group(1)}" not in out:
+            missing.append("hvc0 read: <the line on stdin>")
         print(f"boot-linux-nested: {'passed' if not missing else 'FAILED, missing ' + repr(missing)}")
         return not missing
     lines = [l for l in out.splitlines() if re.match(r"^(PASS|FAIL|NOTE|nested|check-system)", l)]
@@ -83,14 +89,19 @@ def main():
     (build_boot_linux_initramfs if MODE == "boot-linux" else build_initramfs)(vmlinuz, initrd)
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "2G", "-smp", "2", "-nographic",
            "-no-reboot", "-kernel", vmlinuz, "-initrd", initrd,
-           "-append", "console=ttyS0 quiet panic=-1"]
-    try:
-        p = subprocess.run(cmd, capture_output=True, timeout=2400, stdin=subprocess.DEVNULL)
-        out = p.stdout.decode(errors="replace")
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode(errors="replace") + "\nnested_kvm: QEMU timed out"
-    with open(os.path.join(OUT, f"nested-{MODE}.log"), "w") as f:
-        f.write(out)
+           "-append", "console=ttyS0 quiet panic=-1" + (" ferry.debug" if os.environ.get("FERRY_SYSTEM_DEBUG") else "")]
+    log = os.path.join(OUT, f"nested-{MODE}.log")
+    with open(log, "wb") as f:          # written as it runs: tail -f it
+        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            p.wait(timeout=2400)
+            note = ""
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            note = "\nnested_kvm: QEMU timed out"
+    with open(log, "rb") as f:
+        out = f.read().decode(errors="replace") + note
     return 0 if verdict(out) else 1
 
 

@@ -24,6 +24,11 @@ uint64_t virt_to_phys(const void *p);
 void cpu_relax(void);
 void halt_forever(void) __attribute__((noreturn));
 void guest_entry(int cpu, int ncpus);
+/* 1 while a device asserts interrupt line `irq` (0-15). Freestanding: the
+ * PIC's request register with the line made level-sensitive in the ELCR
+ * (interrupts stay disabled, so nothing is delivered); hosted: the level
+ * the VMM last set. */
+int irq_line_level(int irq);
 
 #define barrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 

@@ -42,6 +42,16 @@ void *phys_to_virt(uint64_t gpa) { return (void *)gpa; }
 uint64_t virt_to_phys(const void *p) { return (uint64_t)p; }
 void cpu_relax(void) { __asm__ volatile("pause"); }
 
+int irq_line_level(int irq)
+{
+    uint16_t elcr = irq < 8 ? 0x4d0 : 0x4d1, pic = irq < 8 ? 0x20 : 0xa0;
+    uint8_t bit = 1u << (irq & 7);
+    if (!(inb(elcr) & bit))
+        outb(elcr, inb(elcr) | bit);    /* level mode: IRR follows the line */
+    outb(pic, 0x0a);                    /* OCW3: the next read returns IRR */
+    return (inb(pic) & bit) != 0;
+}
+
 void halt_forever(void)
 {
     for (;;)

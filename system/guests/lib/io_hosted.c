@@ -9,6 +9,7 @@
 #include "vm.h"
 
 extern struct sys_vm *hosted_vm;
+int hosted_irq_level(unsigned irq);
 
 static void hosted_access(struct sys_bus *bus, uint64_t addr, void *v, unsigned size, bool w)
 {
@@ -54,6 +55,7 @@ uint64_t virt_to_phys(const void *p)
     return off < hosted_vm->low_end ? off : off - hosted_vm->low_end + 0x100000000ull;
 }
 void cpu_relax(void) { sched_yield(); }
+int irq_line_level(int irq) { return hosted_irq_level(irq); }
 
 void halt_forever(void)
 {
