@@ -30,6 +30,20 @@ static void add_exec_counter(struct ir_block *b, struct tr_block *tb)
     b->n_insns = n + 3;
 }
 
+/* Every block starts by checking rt.exit_request, so a thread looping in
+ * chained blocks still reaches the dispatcher when another thread needs
+ * it out (exclusive flush) or a host signal arrives for the guest. */
+static void add_exit_request(struct ir_block *b)
+{
+    if (b->n_insns + 1 > IR_MAX_INSNS)
+        return;
+    memmove(&b->insns[1], &b->insns[0], sizeof(b->insns[0]) * (size_t)b->n_insns);
+    int n = b->n_insns;
+    b->n_insns = 0;
+    ir_exit_request(b, b->guest_pc);
+    b->n_insns = n + 1;
+}
+
 static void log_out_asm(const struct tr_block *tb)
 {
     static csh cs;
@@ -124,6 +138,7 @@ static bool translate_into(struct tr_block *tb, uint64_t pc, int max_insns)
         smc_guard_block(&tr_ir, tb);
     if (ferry_opts.stats)
         add_exec_counter(&tr_ir, tb);
+    add_exit_request(&tr_ir);
     ir_optimize(&tr_ir);
     check_ir();
     fault_begin_block();

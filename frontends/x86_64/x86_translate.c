@@ -57,6 +57,7 @@ static void x86_init(void)
     register_table(x86_control_table, x86_control_table_len);
     register_table(x86_string_table, x86_string_table_len);
     register_table(x86_misc_table, x86_misc_table_len);
+    register_table(x86_atomic_table, x86_atomic_table_len);
     register_table(x86_stack_table, x86_stack_table_len);
     register_table(x86_mov_table, x86_mov_table_len);
 }
@@ -274,6 +275,7 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     dc->flags->cf_live = cf_live;
     x86_operand_reset(dc);
     ir_insn_start(dc->b, dc->pc, ci->size);
+    if (x86_translate_locked(dc)) return;
     const struct x86_insn_entry *e = x86_lookup(ci->id);
     if (e) e->fn(dc);
     else if (!x86_translate_sse(dc)) x86_raise_sigill(dc);
