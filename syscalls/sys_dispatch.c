@@ -10,7 +10,7 @@
 uint64_t x86_get_eflags(const struct x86_cpu *cpu);
 
 struct sys_process sys_proc;
-bool sys_regs_restored;
+__thread bool sys_regs_restored;
 
 /* The x32 bit (1 << 30) and numbers past the table are unknown. */
 const struct sys_entry *sys_lookup(uint64_t nr)

@@ -101,4 +101,7 @@ SYS_HANDLER(sys_sendto); SYS_HANDLER(sys_recvfrom); SYS_HANDLER(sys_sendmsg);
 SYS_HANDLER(sys_recvmsg); SYS_HANDLER(sys_shutdown); SYS_HANDLER(sys_setsockopt);
 SYS_HANDLER(sys_getsockopt);
 
+/* sys_futex.c: futexes, robust lists */
+SYS_HANDLER(sys_futex); SYS_HANDLER(sys_get_robust_list);
+
 #endif
