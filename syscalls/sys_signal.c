@@ -148,7 +148,7 @@ static void sys_mirror_disposition(int sig)
         sa.sa_handler = act->handler == SYS_SIG_IGN ? SIG_IGN : SIG_DFL;
     } else {
         sa.sa_sigaction = sys_host_handler;
-        sa.sa_flags = SA_SIGINFO | (act->flags & SYS_SA_RESTART ? SA_RESTART : 0);
+        sa.sa_flags = SA_SIGINFO;       /* EINTR always: sys_signal_restart() decides */
     }
     sigaction(sig, &sa, NULL);
 }
@@ -189,6 +189,33 @@ void sys_signal_deliver_pending(struct x86_cpu *cpu)
         sys_tsig.blocked = sys_tsig.saved_mask;       /* no frame to restore it */
     sys_tsig.saved_mask_valid = false;
     sys_signal_sync_mask();
+}
+
+/* Syscalls Linux never restarts after a handler, SA_RESTART or not
+ * (signal(7)): pause, rt_sigsuspend, the sleeps, poll/select/epoll_wait,
+ * rt_sigtimedwait. */
+static bool sys_never_restarted(uint64_t nr)
+{
+    static const uint16_t never[] = { 34, 130, 35, 230, 7, 271, 23, 270, 232, 281, 128 };
+    for (size_t k = 0; k < sizeof never / sizeof never[0]; k++)
+        if (nr == never[k])
+            return true;
+    return false;
+}
+
+/* A guest syscall returned EINTR because a host signal arrived (host
+ * handlers never ask the kernel to restart: the guest handler must run
+ * first).  Restart it, as the kernel would, unless the signal about to be
+ * delivered has a handler without SA_RESTART. */
+bool sys_signal_restart(uint64_t nr)
+{
+    uint64_t ready = sys_pending() & ~sys_tsig.blocked;
+    if (sys_never_restarted(nr))
+        return false;
+    if (!ready)
+        return true;
+    const struct x86_64_sigaction *act = &sys_sig.action[__builtin_ctzll(ready) + 1];
+    return act->handler <= SYS_SIG_IGN || (act->flags & SYS_SA_RESTART);
 }
 
 /* A host signal arrived while the guest ran translated code: the
@@ -346,20 +373,33 @@ SYS_HANDLER(sys_rt_sigreturn)
     return (int64_t)cpu->regs[X86_RAX];
 }
 
+/* Per thread.  ss_flags reads SS_ONSTACK while the thread runs on it (and
+ * then it cannot be changed), as Linux reports. */
 SYS_HANDLER(sys_sigaltstack)
 {
     struct x86_64_stack ss, old = sys_tsig.altstack;
+    uint64_t sp = cpu->regs[X86_RSP];
+    bool on = !(old.ss_flags & SYS_SS_DISABLE) && sp > old.ss_sp && sp <= old.ss_sp + old.ss_size;
+    if (on)
+        old.ss_flags = SYS_SS_ONSTACK;
     if (a[0] && sys_copy_in(&ss, a[0], sizeof ss))
         return -EFAULT;
+    if (a[0] && on)
+        return -EPERM;
     if (a[0])
         sys_tsig.altstack = ss;
     return a[1] ? sys_copy_out(a[1], &old, sizeof old) : 0;
 }
 
+/* With several threads, a forwarded signal to the own process goes
+ * through the host kernel, which picks a thread that does not block it
+ * (the host masks mirror the guest's). */
 SYS_HANDLER(sys_kill)
 {
-    if ((pid_t)a[0] == getpid())
-        return sys_signal_self((int)a[1], SYS_SI_USER);
+    int sig = (int)a[1];
+    bool threaded = sys_thread_count() > 1 && sig > 0 && sig <= SYS_NSIG && !sys_host_owned(sig);
+    if ((pid_t)a[0] == getpid() && !threaded)
+        return sys_signal_self(sig, SYS_SI_USER);
     return sys_ret(kill((pid_t)a[0], (int)a[1]));
 }
 

@@ -78,6 +78,8 @@ bool sys_thread_post_signal(pid_t tid, int sig, void (*post)(struct sys_thread_s
     return found;
 }
 
+int sys_thread_count(void) { return __atomic_load_n(&sys_live_threads, __ATOMIC_SEQ_CST); }
+
 void sys_thread_set_clear_tid(uint64_t addr) { sys_clear_child_tid = addr; }
 
 struct sys_thread_start {

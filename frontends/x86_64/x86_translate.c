@@ -71,14 +71,15 @@ const struct x86_insn_entry *x86_lookup(unsigned id)
 /* ---- readable guest memory ----------------------------------------------- */
 
 /* One byte of our own address space, read by the kernel: fails with EFAULT
- * instead of crashing ferry when the page is not readable. */
+ * instead of crashing ferry when the page is not readable.  (By tid: the
+ * main thread, whose tid is the pid, may already have exited.) */
 static bool page_readable(uint64_t addr)
 {
     static bool unsupported;
     char byte;
     struct iovec local = { &byte, 1 }, remote = { (void *)(uintptr_t)addr, 1 };
     if (unsupported) return true;
-    if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1) return true;
+    if (process_vm_readv(gettid(), &local, 1, &remote, 1, 0) == 1) return true;
     if (errno == ENOSYS || errno == EPERM) { unsupported = true; return true; }
     return false;
 }
