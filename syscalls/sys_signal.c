@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -441,3 +442,62 @@ SYS_HANDLER(sys_rt_sigsuspend)
     return -EINTR;
 }
 SYS_HANDLER(sys_alarm) { return alarm((unsigned)a[0]); }
+
+/* Takes a signal of `set` that ferry already holds pending, or 0. */
+static int sys_take_pending(uint64_t set, struct x86_64_siginfo *info)
+{
+    uint64_t ready = sys_pending() & set;
+    if (!ready)
+        return 0;
+    int sig = __builtin_ctzll(ready) + 1;
+    __atomic_and_fetch(&sys_tsig.pending, ~SYS_SIGBIT(sig), __ATOMIC_SEQ_CST);
+    *info = sys_tsig.info[sig];
+    return sig;
+}
+
+/* The forwarded signals of `set` as a host set (the caller blocks them,
+ * so the kernel keeps them pending for the host's sigtimedwait). */
+static void sys_host_set(uint64_t set, sigset_t *out)
+{
+    sigemptyset(out);
+    for (int sig = 1; sig < 32; sig++)
+        if ((set & SYS_SIGBIT(sig)) && !sys_host_owned(sig))
+            sigaddset(out, sig);
+}
+
+/* sigwait/sigtimedwait: a signal ferry holds pending, else the host's
+ * sigtimedwait on the forwarded ones.  siginfo_t has the same layout on
+ * x86-64 and arm64.  Interrupted by a signal outside the set: EINTR (its
+ * handler runs after the syscall), as on Linux. */
+SYS_HANDLER(sys_rt_sigtimedwait)
+{
+    uint64_t set;
+    struct { int64_t sec, nsec; } gts;
+    struct timespec ts, *tsp = NULL;
+    struct x86_64_siginfo info;
+    siginfo_t hinfo;
+    sigset_t host;
+    if (a[3] != 8)
+        return -EINVAL;
+    if (sys_copy_in(&set, a[0], sizeof set) || (a[2] && sys_copy_in(&gts, a[2], sizeof gts)))
+        return -EFAULT;
+    if (a[2]) {
+        ts = (struct timespec){ .tv_sec = (time_t)gts.sec, .tv_nsec = (long)gts.nsec };
+        tsp = &ts;
+    }
+    set &= ~SYS_UNBLOCKABLE;
+    int sig = sys_take_pending(set, &info);
+    if (!sig) {
+        sys_host_set(set, &host);
+        sig = sigtimedwait(&host, &hinfo, tsp);
+        if (sig < 0 && errno == EINTR)
+            sig = sys_take_pending(set, &info);     /* maybe one of ours after all */
+        else if (sig > 0)
+            memcpy(&info, &hinfo, sizeof info < sizeof hinfo ? sizeof info : sizeof hinfo);
+        if (sig <= 0)
+            return sig < 0 ? -(int64_t)errno : -EINTR;
+    }
+    if (a[1] && sys_copy_out(a[1], &info, sizeof info))
+        return -EFAULT;
+    return sig;
+}

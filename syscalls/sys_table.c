@@ -134,7 +134,7 @@ const struct sys_entry sys_table[] = {
     { 125, "capget", NULL, NULL },
     { 126, "capset", NULL, NULL },
     { 127, "rt_sigpending", sys_rt_sigpending, "pu" },
-    { 128, "rt_sigtimedwait", NULL, NULL },
+    { 128, "rt_sigtimedwait", sys_rt_sigtimedwait, "pppu" },
     { 129, "rt_sigqueueinfo", NULL, NULL },
     { 130, "rt_sigsuspend", sys_rt_sigsuspend, "pu" },
     { 131, "sigaltstack", sys_sigaltstack, "pp" },

@@ -62,11 +62,14 @@ void tr_thread_unregister(struct tr_runtime *rt)
     thr_self = NULL;
 }
 
-/* Runs fn on every registered thread (exclusive sections only). */
+/* Runs fn on every registered thread (in exclusive sections; under the
+ * registry lock, so no thread frees its state meanwhile). */
 void tr_thread_each(void (*fn)(struct tr_runtime *rt))
 {
+    pthread_mutex_lock(&thr_lock);
     for (struct tr_runtime *rt = thr_list; rt; rt = rt->next_thread)
         fn(rt);
+    pthread_mutex_unlock(&thr_lock);
 }
 
 static void wait_exclusive_end(void)

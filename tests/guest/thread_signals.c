@@ -2,7 +2,8 @@
  * thread it names (the handler sees that thread's TLS), a process-directed
  * signal goes to the one thread that does not block it, each thread has its
  * own mask and alternate stack, a real-time signal can be sent to a thread,
- * and a fatal signal from a thread kills the whole process. */
+ * a thread takes a blocked signal with sigwait, and a fatal signal from a
+ * thread kills the whole process. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -47,6 +48,32 @@ static void *worker(void *arg)
     while (!got[my_id][0] || (my_id == 2 && !got[2][1]) || (my_id == 1 && !rt_got))
         usleep(1000);
     return NULL;
+}
+
+/* SIGTERM is blocked everywhere; this thread takes it with sigwait. */
+static void *waiter(void *arg)
+{
+    sigset_t set;
+    int sig = 0;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigwait(&set, &sig);
+    return (void *)(long)sig;
+}
+
+static void sigwait_thread(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    pthread_t t;
+    void *r;
+    pthread_create(&t, NULL, waiter, NULL);
+    usleep(20000);
+    kill(getpid(), SIGTERM);
+    pthread_join(t, &r);
+    printf("sigwait returned signal %ld\n", (long)r);
 }
 
 static void fatal_from_thread(void)
@@ -95,6 +122,7 @@ int main(void)
         printf("thread %d: SIGUSR1 %d SIGUSR2 %d on altstack %d\n", i, got[i][0], got[i][1],
                on_altstack[i]);
     printf("main: SIGUSR1 %d SIGUSR2 %d; rt signal %d\n", got[0][0], got[0][1], rt_got);
+    sigwait_thread();
     fatal_from_thread();
     return 0;
 }
