@@ -162,9 +162,10 @@ int64_t sys_clone_thread(struct x86_cpu *cpu, const uint64_t *a)
     return st.tid;
 }
 
-/* exit: the last thread's status is the process's.  Others leave
- * silently: the kernel clears and wakes clear_child_tid (and walks the
- * robust list set by set_robust_list) when the host thread exits. */
+/* exit: the last thread's status is the process's.  Another thread clears
+ * and futex-wakes its clear_child_tid as the kernel would, and leaves with
+ * a raw exit of its host thread (the kernel then walks the robust list the
+ * guest set with set_robust_list). */
 _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status)
 {
     pthread_mutex_lock(&sys_threads_lock);
