@@ -10,7 +10,7 @@
 uint64_t x86_get_eflags(const struct x86_cpu *cpu);
 
 struct sys_process sys_proc;
-bool sys_regs_restored;
+__thread bool sys_regs_restored;
 
 /* The x32 bit (1 << 30) and numbers past the table are unknown. */
 const struct sys_entry *sys_lookup(uint64_t nr)
@@ -36,7 +36,10 @@ void sys_x86_64_syscall(struct x86_cpu *cpu)
     int64_t ret = e && e->handler ? e->handler(cpu, a) : -ENOSYS;
     if (ferry_opts.strace)
         sys_strace_result(e, nr, a, ret);
-    if (!sys_regs_restored) {
+    if (ret == -EINTR && !sys_regs_restored && sys_signal_restart(nr)) {
+        cpu->regs[X86_RAX] = nr;            /* run the syscall insn again */
+        cpu->rt.pc -= 2;
+    } else if (!sys_regs_restored) {
         cpu->regs[X86_RAX] = (uint64_t)ret;
         cpu->regs[X86_RCX] = cpu->rt.pc;
         cpu->regs[X86_R11] = x86_get_eflags(cpu);

@@ -17,7 +17,7 @@
 #define SYS_PAGE 4096ull
 #define SYS_PROBE_FD_MIN 900        /* out of the way of the guest's fds */
 
-static int sys_probe_fd[2] = { -1, -1 };
+static __thread int sys_probe_fd[2] = { -1, -1 };     /* per thread: no mixing */
 
 static int sys_probe_open(void)
 {

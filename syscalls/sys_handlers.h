@@ -61,12 +61,12 @@ SYS_HANDLER(sys_rt_sigaction); SYS_HANDLER(sys_rt_sigprocmask);
 SYS_HANDLER(sys_sigaltstack); SYS_HANDLER(sys_kill); SYS_HANDLER(sys_tgkill);
 SYS_HANDLER(sys_tkill); SYS_HANDLER(sys_rt_sigpending); SYS_HANDLER(sys_pause);
 SYS_HANDLER(sys_alarm); SYS_HANDLER(sys_rt_sigreturn);
-SYS_HANDLER(sys_rt_sigsuspend);
+SYS_HANDLER(sys_rt_sigsuspend); SYS_HANDLER(sys_rt_sigtimedwait);
 
 /* sys_process.c: identity, exit, arch state */
 SYS_HANDLER(sys_exit); SYS_HANDLER(sys_exit_group); SYS_HANDLER(sys_getpid);
 SYS_HANDLER(sys_getppid); SYS_HANDLER(sys_gettid); SYS_HANDLER(sys_set_tid_address);
-SYS_HANDLER(sys_set_robust_list); SYS_HANDLER(sys_arch_prctl); SYS_HANDLER(sys_prctl);
+SYS_HANDLER(sys_arch_prctl); SYS_HANDLER(sys_prctl);
 SYS_HANDLER(sys_getuid); SYS_HANDLER(sys_geteuid); SYS_HANDLER(sys_getgid);
 SYS_HANDLER(sys_getegid); SYS_HANDLER(sys_getgroups); SYS_HANDLER(sys_getresuid);
 SYS_HANDLER(sys_getresgid); SYS_HANDLER(sys_setuid); SYS_HANDLER(sys_setgid);
@@ -85,9 +85,6 @@ SYS_HANDLER(sys_getxattr); SYS_HANDLER(sys_lgetxattr); SYS_HANDLER(sys_fgetxattr
 SYS_HANDLER(sys_listxattr); SYS_HANDLER(sys_llistxattr); SYS_HANDLER(sys_flistxattr);
 SYS_HANDLER(sys_setxattr); SYS_HANDLER(sys_lsetxattr); SYS_HANDLER(sys_fsetxattr);
 SYS_HANDLER(sys_removexattr); SYS_HANDLER(sys_lremovexattr); SYS_HANDLER(sys_fremovexattr);
-
-/* sys_futex.c */
-SYS_HANDLER(sys_futex);
 
 /* sys_time.c */
 SYS_HANDLER(sys_clock_gettime); SYS_HANDLER(sys_clock_getres);
@@ -109,5 +106,8 @@ SYS_HANDLER(sys_accept4); SYS_HANDLER(sys_getsockname); SYS_HANDLER(sys_getpeern
 SYS_HANDLER(sys_sendto); SYS_HANDLER(sys_recvfrom); SYS_HANDLER(sys_sendmsg);
 SYS_HANDLER(sys_recvmsg); SYS_HANDLER(sys_shutdown); SYS_HANDLER(sys_setsockopt);
 SYS_HANDLER(sys_getsockopt);
+
+/* sys_futex.c: futexes, robust lists */
+SYS_HANDLER(sys_futex); SYS_HANDLER(sys_set_robust_list); SYS_HANDLER(sys_get_robust_list);
 
 #endif

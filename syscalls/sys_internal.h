@@ -34,9 +34,29 @@ void sys_strace_call(const struct sys_entry *e, uint64_t nr, const uint64_t *a);
 void sys_strace_result(const struct sys_entry *e, uint64_t nr, const uint64_t *a, int64_t ret);
 
 /* Set by rt_sigreturn: rax, rcx and r11 already hold the guest's values. */
-extern bool sys_regs_restored;
+extern __thread bool sys_regs_restored;
 /* After each syscall: runs the lowest pending unblocked guest signal. */
 void sys_signal_deliver_pending(struct x86_cpu *cpu);
+/* Makes the calling thread's host mask mirror its guest mask. */
+void sys_signal_sync_mask(void);
+/* After a syscall failed with EINTR: run it again (after the handler)? */
+bool sys_signal_restart(uint64_t nr);
+/* A new thread's signal state: the creator's mask (called in the thread). */
+void sys_signal_thread_start(uint64_t blocked);
+
+/* sys_thread.c: guest threads. */
+struct sys_thread_signals;
+int64_t sys_clone_thread(struct x86_cpu *cpu, const uint64_t *a);
+_Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status);
+void sys_thread_set_clear_tid(uint64_t addr);
+int sys_thread_count(void);
+/* Runs post(thread's signal state, sig) under the registry lock and
+ * interrupts that thread; false when tid is not a guest thread. */
+bool sys_thread_post_signal(int tid, int sig, void (*post)(struct sys_thread_signals *, int));
+void sys_thread_fork_prepare(void);
+void sys_thread_fork_parent(void);
+void sys_thread_fork_child(void);
+
 /* Gives the host the guest's signal mask right before execve (true), or
  * takes it back when execve failed (false). */
 void sys_exec_pass_mask(bool before_exec);

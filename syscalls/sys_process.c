@@ -1,5 +1,5 @@
 /* sys_process.c -- process identity, exit and per-thread/arch state
- * (arch_prctl's fs/gs bases live in the guest CPU). */
+ * (arch_prctl's fs/gs bases live in the guest CPU of each thread). */
 #define _GNU_SOURCE
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -13,29 +13,18 @@
 #define SYS_ARCH_GET_FS 0x1003
 #define SYS_ARCH_GET_GS 0x1004
 
-/* Without guest threads, exit ends the whole process too. */
-SYS_HANDLER(sys_exit) { ferry_exit((int)(a[0] & 0xff)); }
+/* exit ends the calling thread (the process with its last thread). */
+SYS_HANDLER(sys_exit) { sys_thread_exit(cpu, (int)(a[0] & 0xff)); }
 SYS_HANDLER(sys_exit_group) { ferry_exit((int)(a[0] & 0xff)); }
 
 SYS_HANDLER(sys_getpid) { return getpid(); }
 SYS_HANDLER(sys_getppid) { return getppid(); }
 SYS_HANDLER(sys_gettid) { return gettid(); }
 
-/* Recorded for a later thread implementation; one thread needs no more. */
-static struct { uint64_t clear_child_tid, robust_list; } sys_thread;
-
 SYS_HANDLER(sys_set_tid_address)
 {
-    sys_thread.clear_child_tid = a[0];
+    sys_thread_set_clear_tid(a[0]);
     return gettid();
-}
-
-SYS_HANDLER(sys_set_robust_list)
-{
-    if (a[1] != 24)                 /* sizeof(struct robust_list_head) */
-        return -EINVAL;
-    sys_thread.robust_list = a[0];
-    return 0;
 }
 
 SYS_HANDLER(sys_arch_prctl)

@@ -81,7 +81,7 @@ static void sys_restore_context(struct x86_cpu *cpu, const struct x86_64_sigcont
 static uint64_t sys_frame_stack(const struct x86_cpu *cpu, int sig)
 {
     uint64_t sp = cpu->regs[X86_RSP];
-    const struct x86_64_stack *alt = &sys_sig.altstack;
+    const struct x86_64_stack *alt = &sys_tsig.altstack;
     int on_alt = sp > alt->ss_sp && sp <= alt->ss_sp + alt->ss_size;
     if ((sys_sig.action[sig].flags & SYS_SA_ONSTACK) && !(alt->ss_flags & SYS_SS_DISABLE) &&
         !on_alt)
@@ -95,10 +95,10 @@ static void sys_fill_frame(struct x86_cpu *cpu, struct x86_64_rt_sigframe *f,
 {
     memset(f, 0, sizeof *f);
     f->pretcode = sys_sig.action[sig].restorer;
-    f->uc.uc_stack = sys_sig.altstack;
+    f->uc.uc_stack = sys_tsig.altstack;
     sys_save_context(cpu, &f->uc.uc_mcontext);
     f->uc.uc_mcontext.fpstate = fx_addr;
-    uint64_t mask = sys_sig.saved_mask_valid ? sys_sig.saved_mask : sys_sig.blocked;
+    uint64_t mask = sys_tsig.saved_mask_valid ? sys_tsig.saved_mask : sys_tsig.blocked;
     f->uc.uc_mcontext.oldmask = mask;
     f->uc.uc_sigmask = mask;
     f->info = *info;
@@ -146,6 +146,6 @@ int sys_sigframe_pop(struct x86_cpu *cpu)
     if (sys_copy_in(&uc, cpu->regs[X86_RSP], sizeof uc))
         return -1;
     sys_restore_context(cpu, &uc.uc_mcontext);
-    sys_sig.blocked = uc.uc_sigmask & ~(SYS_SIGBIT(9) | SYS_SIGBIT(19));
+    sys_tsig.blocked = uc.uc_sigmask & ~(SYS_SIGBIT(9) | SYS_SIGBIT(19));
     return sys_restore_fpstate(cpu, uc.uc_mcontext.fpstate);
 }

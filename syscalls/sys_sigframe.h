@@ -41,15 +41,24 @@ struct x86_64_siginfo {
     } u;
 };
 
+/* Process-wide: dispositions. */
 struct sys_signals {
     struct x86_64_sigaction action[SYS_NSIG + 1];
+};
+extern struct sys_signals sys_sig;
+
+/* Per guest thread (each is a host thread): mask, pending signals,
+ * alternate stack.  `pending` is also set by other threads and by host
+ * signal handlers, so it is only accessed atomically. */
+struct sys_thread_signals {
     struct x86_64_siginfo info[SYS_NSIG + 1];   /* of pending signals */
     uint64_t blocked, pending;
+    uint64_t host_blocked;      /* what the host mask mirrors (sys_signal_sync_mask) */
     uint64_t saved_mask;        /* rt_sigsuspend: the mask the frame saves */
     bool saved_mask_valid;
     struct x86_64_stack altstack;
 };
-extern struct sys_signals sys_sig;
+extern __thread struct sys_thread_signals sys_tsig;
 
 #define SYS_SIGBIT(sig) (1ull << ((sig) - 1))
 

@@ -1,19 +1,24 @@
-/* sys_signal.c -- guest signals: dispositions (rt_sigaction), the mask,
- * pending signals, and their delivery to guest handlers.
+/* sys_signal.c -- guest signals: dispositions (rt_sigaction, process-wide),
+ * per-thread masks and pending sets, and their delivery to guest handlers.
  *
- * Delivery happens at syscall boundaries: a signal the guest sends itself
- * (kill, tgkill, raise) or that the host delivers to ferry (the host
- * handler below only records it) becomes pending, and after each syscall
- * the lowest pending unblocked signal gets an rt_sigframe
- * (sys_sigframe.c) -- or its default action.  Faults found by the
- * translator come through sys_signal_fault().  Signal numbers are the
- * same on x86-64 and arm64. */
+ * A signal the guest sends itself (kill, tgkill, raise) or that the host
+ * delivers to ferry (the host handler below only records it in the thread
+ * the kernel picked, and asks that thread to leave translated code)
+ * becomes pending; after each syscall, and at the next block entry when
+ * it arrived asynchronously (tr_interrupt), the lowest pending unblocked
+ * signal gets an rt_sigframe (sys_sigframe.c) -- or its default action.
+ * Each thread's host signal mask mirrors its guest mask for the signals
+ * ferry forwards, so the kernel picks the thread the guest would get.
+ * Faults found by the translator come through sys_signal_fault().
+ * Signal numbers are the same on x86-64 and arm64. */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -27,8 +32,8 @@
 #define SYS_SI_USER 0
 #define SYS_SI_TKILL (-6)
 
-struct sys_signals sys_sig = { .altstack = { .ss_flags = SYS_SS_DISABLE } };
-static volatile uint64_t sys_host_pending;     /* set by the host handler */
+struct sys_signals sys_sig;
+__thread struct sys_thread_signals sys_tsig = { .altstack = { .ss_flags = SYS_SS_DISABLE } };
 
 static bool sys_default_ignores(int sig)
 {
@@ -57,10 +62,36 @@ __attribute__((constructor)) static void sys_signal_inherit(void)
         return;
     for (int sig = 1; sig <= SYS_NSIG; sig++)
         if (sigismember(&mask, sig) == 1)
-            sys_sig.blocked |= SYS_SIGBIT(sig);
-    sys_sig.blocked &= ~SYS_UNBLOCKABLE;
+            sys_tsig.blocked |= SYS_SIGBIT(sig);
+    sys_tsig.blocked &= ~SYS_UNBLOCKABLE;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    sys_signal_sync_mask();
+}
+
+/* The host mask of the calling thread = its guest mask, for the signals
+ * whose host disposition follows the guest's (sys_mirror_disposition). */
+void sys_signal_sync_mask(void)
+{
+    sigset_t mask;
+    if (sys_tsig.host_blocked == sys_tsig.blocked)
+        return;
+    sigemptyset(&mask);
+    for (int sig = 1; sig < 32; sig++)
+        if ((sys_tsig.blocked & SYS_SIGBIT(sig)) && !sys_host_owned(sig))
+            sigaddset(&mask, sig);
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
+    sys_tsig.host_blocked = sys_tsig.blocked;
+}
+
+static uint64_t sys_pending(void)
+{
+    return __atomic_load_n(&sys_tsig.pending, __ATOMIC_SEQ_CST);
+}
+
+static void sys_set_pending(struct sys_thread_signals *t, int sig)
+{
+    __atomic_or_fetch(&t->pending, SYS_SIGBIT(sig), __ATOMIC_SEQ_CST);
 }
 
 void sys_exec_pass_mask(bool before_exec)
@@ -68,9 +99,12 @@ void sys_exec_pass_mask(bool before_exec)
     sigset_t mask;
     sigemptyset(&mask);
     for (int sig = 1; before_exec && sig <= SYS_NSIG; sig++)
-        if (sys_sig.blocked & SYS_SIGBIT(sig))
+        if (sys_tsig.blocked & SYS_SIGBIT(sig))
             sigaddset(&mask, sig);
     sigprocmask(SIG_SETMASK, &mask, NULL);
+    sys_tsig.host_blocked = ~sys_tsig.blocked;      /* unknown: resync */
+    if (!before_exec)
+        sys_signal_sync_mask();
 }
 
 /* The default action, in ferry's own process. */
@@ -92,12 +126,13 @@ static void sys_default_action(int sig)
 
 static void sys_host_handler(int sig, siginfo_t *si, void *uc)
 {
-    struct x86_64_siginfo *info = &sys_sig.info[sig];
+    struct x86_64_siginfo *info = &sys_tsig.info[sig];
     info->si_signo = sig;
     info->si_code = si->si_code;
     info->u.kill.pid = si->si_pid;
     info->u.kill.uid = si->si_uid;
-    __atomic_or_fetch(&sys_host_pending, SYS_SIGBIT(sig), __ATOMIC_SEQ_CST);
+    sys_set_pending(&sys_tsig, sig);
+    tr_interrupt(tr_current_env());
 }
 
 /* Mirrors a new guest disposition on the host: ignored stays ignored
@@ -114,7 +149,7 @@ static void sys_mirror_disposition(int sig)
         sa.sa_handler = act->handler == SYS_SIG_IGN ? SIG_IGN : SIG_DFL;
     } else {
         sa.sa_sigaction = sys_host_handler;
-        sa.sa_flags = SA_SIGINFO | (act->flags & SYS_SA_RESTART ? SA_RESTART : 0);
+        sa.sa_flags = SA_SIGINFO;       /* EINTR always: sys_signal_restart() decides */
     }
     sigaction(sig, &sa, NULL);
 }
@@ -133,40 +168,78 @@ static void sys_signal_run(struct x86_cpu *cpu, int sig, const struct x86_64_sig
         sys_default_action(SIGSEGV);        /* no usable stack: as Linux */
         return;
     }
-    sys_sig.blocked |= act->mask | (act->flags & SYS_SA_NODEFER ? 0 : SYS_SIGBIT(sig));
-    sys_sig.blocked &= ~SYS_UNBLOCKABLE;
+    sys_tsig.blocked |= act->mask | (act->flags & SYS_SA_NODEFER ? 0 : SYS_SIGBIT(sig));
+    sys_tsig.blocked &= ~SYS_UNBLOCKABLE;
+    sys_signal_sync_mask();
     if (act->flags & SYS_SA_RESETHAND)
         act->handler = SYS_SIG_DFL, act->flags &= ~(uint64_t)SYS_SA_SIGINFO;
 }
 
 void sys_signal_deliver_pending(struct x86_cpu *cpu)
 {
-    sys_sig.pending |= __atomic_exchange_n(&sys_host_pending, 0, __ATOMIC_SEQ_CST);
-    uint64_t ready = sys_sig.pending & ~sys_sig.blocked;
-    if (!ready)
+    uint64_t ready = sys_pending() & ~sys_tsig.blocked;
+    if (!ready) {
+        sys_signal_sync_mask();
         return;
+    }
     int sig = __builtin_ctzll(ready) + 1;
-    sys_sig.pending &= ~SYS_SIGBIT(sig);
-    sys_signal_run(cpu, sig, &sys_sig.info[sig]);
-    if (sys_sig.saved_mask_valid && sys_sig.action[sig].handler <= SYS_SIG_IGN)
-        sys_sig.blocked = sys_sig.saved_mask;       /* no frame to restore it */
-    sys_sig.saved_mask_valid = false;
+    __atomic_and_fetch(&sys_tsig.pending, ~SYS_SIGBIT(sig), __ATOMIC_SEQ_CST);
+    struct x86_64_siginfo info = sys_tsig.info[sig];
+    sys_signal_run(cpu, sig, &info);
+    if (sys_tsig.saved_mask_valid && sys_sig.action[sig].handler <= SYS_SIG_IGN)
+        sys_tsig.blocked = sys_tsig.saved_mask;       /* no frame to restore it */
+    sys_tsig.saved_mask_valid = false;
+    sys_signal_sync_mask();
+}
+
+/* Syscalls Linux never restarts after a handler, SA_RESTART or not
+ * (signal(7)): pause, rt_sigsuspend, the sleeps, poll/select/epoll_wait,
+ * rt_sigtimedwait. */
+static bool sys_never_restarted(uint64_t nr)
+{
+    static const uint16_t never[] = { 34, 130, 35, 230, 7, 271, 23, 270, 232, 281, 128 };
+    for (size_t k = 0; k < sizeof never / sizeof never[0]; k++)
+        if (nr == never[k])
+            return true;
+    return false;
+}
+
+/* A guest syscall returned EINTR because a host signal arrived (host
+ * handlers never ask the kernel to restart: the guest handler must run
+ * first).  Restart it, as the kernel would, unless the signal about to be
+ * delivered has a handler without SA_RESTART. */
+bool sys_signal_restart(uint64_t nr)
+{
+    uint64_t ready = sys_pending() & ~sys_tsig.blocked;
+    if (sys_never_restarted(nr))
+        return false;
+    if (!ready)
+        return true;
+    const struct x86_64_sigaction *act = &sys_sig.action[__builtin_ctzll(ready) + 1];
+    return act->handler <= SYS_SIG_IGN || (act->flags & SYS_SA_RESTART);
+}
+
+/* A host signal arrived while the guest ran translated code: the
+ * dispatcher calls this at the next block boundary. */
+void sys_signal_interrupt(struct x86_cpu *cpu)
+{
+    sys_signal_deliver_pending(cpu);
 }
 
 /* Sleeps until a signal the guest does not block is pending.  Host
  * signals are blocked while checking so none slips in before the wait. */
 static void sys_wait_for_signal(void)
 {
-    sigset_t all, old;
+    sigset_t all, old, during;
     sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &old);
-    for (;;) {
-        sys_sig.pending |= __atomic_exchange_n(&sys_host_pending, 0, __ATOMIC_SEQ_CST);
-        if (sys_sig.pending & ~sys_sig.blocked)
-            break;
-        sigsuspend(&old);
-    }
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    sigemptyset(&during);
+    for (int sig = 1; sig < 32; sig++)
+        if ((sys_tsig.blocked & SYS_SIGBIT(sig)) && !sys_host_owned(sig))
+            sigaddset(&during, sig);
+    while (!(sys_pending() & ~sys_tsig.blocked))
+        sigsuspend(&during);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* si_code of each fault, as the kernel reports it. */
@@ -185,7 +258,7 @@ bool sys_signal_fault(struct x86_cpu *cpu, int sig, uint64_t addr)
 {
     const struct x86_64_sigaction *act = &sys_sig.action[sig];
     if (act->handler == SYS_SIG_DFL || act->handler == SYS_SIG_IGN ||
-        (sys_sig.blocked & SYS_SIGBIT(sig)))
+        (sys_tsig.blocked & SYS_SIGBIT(sig)))
         return false;
     struct x86_64_siginfo info = { .si_signo = sig, .si_code = sys_fault_code(sig),
                                    .u.addr = addr };
@@ -203,10 +276,39 @@ static int64_t sys_signal_self(int sig, int code)
     uint64_t handler = sys_sig.action[sig].handler;
     if (handler == SYS_SIG_IGN || (handler == SYS_SIG_DFL && sys_default_ignores(sig)))
         return 0;
-    sys_sig.info[sig] = (struct x86_64_siginfo){ .si_signo = sig, .si_code = code,
+    sys_tsig.info[sig] = (struct x86_64_siginfo){ .si_signo = sig, .si_code = code,
                                                  .u.kill = { getpid(), getuid() } };
-    sys_sig.pending |= SYS_SIGBIT(sig);
+    sys_set_pending(&sys_tsig, sig);
     return 0;
+}
+
+/* tgkill to another guest thread: forwarded signals go through the host
+ * kernel (which wakes the thread from blocking syscalls as the guest
+ * expects); the others (host-owned: faults, real-time signals such as
+ * glibc's SIGCANCEL) are posted to the thread directly and run at its next
+ * block entry or syscall return. */
+static void sys_post_tkill(struct sys_thread_signals *t, int sig)
+{
+    t->info[sig] = (struct x86_64_siginfo){ .si_signo = sig, .si_code = SYS_SI_TKILL,
+                                            .u.kill = { getpid(), getuid() } };
+    sys_set_pending(t, sig);
+}
+
+static int64_t sys_signal_thread(pid_t tid, int sig)
+{
+    if (sig < 0 || sig > SYS_NSIG)
+        return -EINVAL;
+    if (sig == 0 || !sys_host_owned(sig) || !sys_thread_post_signal(tid, sig, sys_post_tkill))
+        return sys_ret(syscall(SYS_tgkill, getpid(), tid, sig));
+    return 0;
+}
+
+/* A new thread: the creator's mask, nothing pending, no altstack. */
+void sys_signal_thread_start(uint64_t blocked)
+{
+    sys_tsig.blocked = blocked;
+    sys_tsig.host_blocked = ~blocked;
+    sys_signal_sync_mask();
 }
 
 SYS_HANDLER(sys_rt_sigaction)
@@ -230,26 +332,32 @@ SYS_HANDLER(sys_rt_sigaction)
 
 SYS_HANDLER(sys_rt_sigprocmask)
 {
-    uint64_t set = 0, old = sys_sig.blocked;
+    uint64_t set = 0, old = sys_tsig.blocked;
     if (a[3] != 8)
         return -EINVAL;
     if (a[1] && sys_copy_in(&set, a[1], sizeof set))
         return -EFAULT;
     if (a[1]) {
         switch (a[0]) {
-        case 0: sys_sig.blocked |= set; break;      /* SIG_BLOCK */
-        case 1: sys_sig.blocked &= ~set; break;     /* SIG_UNBLOCK */
-        case 2: sys_sig.blocked = set; break;       /* SIG_SETMASK */
+        case 0: sys_tsig.blocked |= set; break;      /* SIG_BLOCK */
+        case 1: sys_tsig.blocked &= ~set; break;     /* SIG_UNBLOCK */
+        case 2: sys_tsig.blocked = set; break;       /* SIG_SETMASK */
         default: return -EINVAL;
         }
-        sys_sig.blocked &= ~SYS_UNBLOCKABLE;
+        sys_tsig.blocked &= ~SYS_UNBLOCKABLE;
+        sys_signal_sync_mask();
     }
     return a[2] ? sys_copy_out(a[2], &old, sizeof old) : 0;
 }
 
 SYS_HANDLER(sys_rt_sigpending)
 {
-    uint64_t pending = sys_sig.pending & sys_sig.blocked;
+    sigset_t host;
+    uint64_t pending = sys_pending() & sys_tsig.blocked;
+    if (sigpending(&host) == 0)                     /* blocked on the host, not yet ours */
+        for (int sig = 1; sig < 32; sig++)
+            if (sigismember(&host, sig) == 1)
+                pending |= SYS_SIGBIT(sig) & sys_tsig.blocked;
     return a[1] > 8 ? -EINVAL : sys_copy_out(a[0], &pending, a[1] ? a[1] : 8);
 }
 
@@ -262,23 +370,37 @@ SYS_HANDLER(sys_rt_sigreturn)
         ferry_exit(128 + SIGSEGV);
     }
     sys_regs_restored = true;
+    sys_signal_sync_mask();
     return (int64_t)cpu->regs[X86_RAX];
 }
 
+/* Per thread.  ss_flags reads SS_ONSTACK while the thread runs on it (and
+ * then it cannot be changed), as Linux reports. */
 SYS_HANDLER(sys_sigaltstack)
 {
-    struct x86_64_stack ss, old = sys_sig.altstack;
+    struct x86_64_stack ss, old = sys_tsig.altstack;
+    uint64_t sp = cpu->regs[X86_RSP];
+    bool on = !(old.ss_flags & SYS_SS_DISABLE) && sp > old.ss_sp && sp <= old.ss_sp + old.ss_size;
+    if (on)
+        old.ss_flags = SYS_SS_ONSTACK;
     if (a[0] && sys_copy_in(&ss, a[0], sizeof ss))
         return -EFAULT;
+    if (a[0] && on)
+        return -EPERM;
     if (a[0])
-        sys_sig.altstack = ss;
+        sys_tsig.altstack = ss;
     return a[1] ? sys_copy_out(a[1], &old, sizeof old) : 0;
 }
 
+/* With several threads, a forwarded signal to the own process goes
+ * through the host kernel, which picks a thread that does not block it
+ * (the host masks mirror the guest's). */
 SYS_HANDLER(sys_kill)
 {
-    if ((pid_t)a[0] == getpid())
-        return sys_signal_self((int)a[1], SYS_SI_USER);
+    int sig = (int)a[1];
+    bool threaded = sys_thread_count() > 1 && sig > 0 && sig <= SYS_NSIG && !sys_host_owned(sig);
+    if ((pid_t)a[0] == getpid() && !threaded)
+        return sys_signal_self(sig, SYS_SI_USER);
     return sys_ret(kill((pid_t)a[0], (int)a[1]));
 }
 
@@ -286,6 +408,8 @@ SYS_HANDLER(sys_tgkill)
 {
     if ((pid_t)a[0] == getpid() && (pid_t)a[1] == gettid())
         return sys_signal_self((int)a[2], SYS_SI_TKILL);
+    if ((pid_t)a[0] == getpid())
+        return sys_signal_thread((pid_t)a[1], (int)a[2]);
     return sys_ret(syscall(SYS_tgkill, (pid_t)a[0], (pid_t)a[1], (int)a[2]));
 }
 
@@ -293,7 +417,7 @@ SYS_HANDLER(sys_tkill)
 {
     if ((pid_t)a[0] == gettid())
         return sys_signal_self((int)a[1], SYS_SI_TKILL);
-    return sys_ret(syscall(SYS_tkill, (pid_t)a[0], (int)a[1]));
+    return sys_signal_thread((pid_t)a[0], (int)a[1]);
 }
 
 SYS_HANDLER(sys_pause)
@@ -310,10 +434,70 @@ SYS_HANDLER(sys_rt_sigsuspend)
         return -EINVAL;
     if (sys_copy_in(&mask, a[0], sizeof mask))
         return -EFAULT;
-    sys_sig.saved_mask = sys_sig.blocked;
-    sys_sig.saved_mask_valid = true;
-    sys_sig.blocked = mask & ~SYS_UNBLOCKABLE;
+    sys_tsig.saved_mask = sys_tsig.blocked;
+    sys_tsig.saved_mask_valid = true;
+    sys_tsig.blocked = mask & ~SYS_UNBLOCKABLE;
+    sys_signal_sync_mask();
     sys_wait_for_signal();
     return -EINTR;
 }
 SYS_HANDLER(sys_alarm) { return alarm((unsigned)a[0]); }
+
+/* Takes a signal of `set` that ferry already holds pending, or 0. */
+static int sys_take_pending(uint64_t set, struct x86_64_siginfo *info)
+{
+    uint64_t ready = sys_pending() & set;
+    if (!ready)
+        return 0;
+    int sig = __builtin_ctzll(ready) + 1;
+    __atomic_and_fetch(&sys_tsig.pending, ~SYS_SIGBIT(sig), __ATOMIC_SEQ_CST);
+    *info = sys_tsig.info[sig];
+    return sig;
+}
+
+/* The forwarded signals of `set` as a host set (the caller blocks them,
+ * so the kernel keeps them pending for the host's sigtimedwait). */
+static void sys_host_set(uint64_t set, sigset_t *out)
+{
+    sigemptyset(out);
+    for (int sig = 1; sig < 32; sig++)
+        if ((set & SYS_SIGBIT(sig)) && !sys_host_owned(sig))
+            sigaddset(out, sig);
+}
+
+/* sigwait/sigtimedwait: a signal ferry holds pending, else the host's
+ * sigtimedwait on the forwarded ones.  siginfo_t has the same layout on
+ * x86-64 and arm64.  Interrupted by a signal outside the set: EINTR (its
+ * handler runs after the syscall), as on Linux. */
+SYS_HANDLER(sys_rt_sigtimedwait)
+{
+    uint64_t set;
+    struct { int64_t sec, nsec; } gts;
+    struct timespec ts, *tsp = NULL;
+    struct x86_64_siginfo info;
+    siginfo_t hinfo;
+    sigset_t host;
+    if (a[3] != 8)
+        return -EINVAL;
+    if (sys_copy_in(&set, a[0], sizeof set) || (a[2] && sys_copy_in(&gts, a[2], sizeof gts)))
+        return -EFAULT;
+    if (a[2]) {
+        ts = (struct timespec){ .tv_sec = (time_t)gts.sec, .tv_nsec = (long)gts.nsec };
+        tsp = &ts;
+    }
+    set &= ~SYS_UNBLOCKABLE;
+    int sig = sys_take_pending(set, &info);
+    if (!sig) {
+        sys_host_set(set, &host);
+        sig = sigtimedwait(&host, &hinfo, tsp);
+        if (sig < 0 && errno == EINTR)
+            sig = sys_take_pending(set, &info);     /* maybe one of ours after all */
+        else if (sig > 0)
+            memcpy(&info, &hinfo, sizeof info < sizeof hinfo ? sizeof info : sizeof hinfo);
+        if (sig <= 0)
+            return sig < 0 ? -(int64_t)errno : -EINTR;
+    }
+    if (a[1] && sys_copy_out(a[1], &info, sizeof info))
+        return -EFAULT;
+    return sig;
+}

@@ -24,4 +24,8 @@ void sys_x86_64_syscall(struct x86_cpu *cpu);
  * running); false means the default action is the translator's to take. */
 bool sys_signal_fault(struct x86_cpu *cpu, int sig, uint64_t addr);
 
+/* A host signal arrived during translated code: runs pending signals at
+ * the block boundary the dispatcher stopped at. */
+void sys_signal_interrupt(struct x86_cpu *cpu);
+
 #endif

@@ -3,10 +3,15 @@
 # non-zero status, and `--stats` on a hot loop shows that translation is real
 # (blocks translated, chained, and run far more often than dispatched).
 #
-#   tests/check-cli.sh "FERRY CMD" /abs/path/to/loop-program
+# With a third argument, a threaded program runs with a tiny code cache:
+# flushes (exclusive sections) while other threads run translated code must
+# keep its output equal to the native run's.
+#
+#   tests/check-cli.sh "FERRY CMD" /abs/path/to/loop-program [/abs/path/to/threads]
 set -u
 ferry=$1
 loop=$2
+threads=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
@@ -89,6 +94,19 @@ if [ -z "$executed" ] || [ -z "$dispatches" ] || [ "$executed" -lt $((20 * dispa
     fail "--stats: blocks_executed >> dispatches" "executed '$executed', dispatches '$dispatches'"
 else
     pass "--stats: blocks_executed >> dispatches"
+fi
+
+if [ -n "$threads" ]; then
+    native=$("$threads")
+    run --stats --cache-size 64K "$threads"
+    flushes=$(stat cache_flushes)
+    if [ "$st" != 0 ] || [ "$(cat "$tmp/out")" != "$native" ]; then
+        fail "threads with a 64K cache: output as native" "status $st, stdout '$(head -c 200 "$tmp/out")'"
+    elif [ -z "$flushes" ] || [ "$flushes" -le 0 ]; then
+        fail "threads with a 64K cache: the cache was flushed" "cache_flushes '$flushes'"
+    else
+        pass "threads with a 64K cache: output as native after $flushes flushes"
+    fi
 fi
 
 # -D FILE: an exec chain logs to one file (the exec'd ferry appends to it).

@@ -11,7 +11,7 @@
 #                              programs (coreutils, grep, sed, tar, bash, python3, perl)
 #   check-cli-ARCH             command-line behaviour and --stats (chaining)
 #   check-long                 the full random instruction sweeps and
-#                              tests/guest-long/*.c (threads), both hosts
+#                              tests/guest-long/*.c (thread stress), both hosts
 # ARCH is x86_64 (build/ferry) or aarch64 (build/aarch64/ferry under qemu).
 
 TESTS_OUT := $(BUILD)/tests
@@ -65,7 +65,7 @@ $(TESTS_OUT)/guest/%.dyn: tests/guest/%.c | $(SETUP_STAMP)
 .PHONY: guest-programs
 guest-programs: $(GUEST_BINS)
 
-# Guest programs for check-long only (features ferry does not have yet).
+# Guest programs for check-long only (long stress runs).
 GUEST_LONG_BINS := $(patsubst tests/guest-long/%.c,$(TESTS_OUT)/guest-long/%.O2,$(wildcard tests/guest-long/*.c))
 $(TESTS_OUT)/guest-long/%.O2: tests/guest-long/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
@@ -106,8 +106,9 @@ check-busybox-$(1): $$(FERRY_BIN_$(1))
 check-debian-$(1): $$(FERRY_BIN_$(1))
 	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/debian-$(1) \
 	    -f "$$(FERRY_CMD_$(1))" $$(sort $$(wildcard tests/debian/*.sh))
-check-cli-$(1): $$(FERRY_BIN_$(1)) $$(TESTS_OUT)/guest/loop.O2
-	sh tests/check-cli.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(TESTS_OUT)/guest/loop.O2)
+check-cli-$(1): $$(FERRY_BIN_$(1)) $$(TESTS_OUT)/guest/loop.O2 $$(TESTS_OUT)/guest/thread_atomics.O2
+	sh tests/check-cli.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(TESTS_OUT)/guest/loop.O2) \
+	    $$(abspath $$(TESTS_OUT)/guest/thread_atomics.O2)
 CHECK_TARGETS += check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-debian-$(1) check-cli-$(1)
 endef
 $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))

@@ -1,6 +1,11 @@
 /* codecache.c -- the code cache: one RWX mapping that starts with the
  * backend's entry trampoline, a pool of struct tr_block, and a hash table
- * guest pc -> block.  When either fills up everything is flushed. */
+ * guest pc -> block.  When either fills up everything is flushed.
+ * Threads: lookups are lock-free (a block is complete before it is
+ * published in the hash table with a release store); allocation and
+ * insertion happen under the translation lock; a flush runs in an
+ * exclusive section (threads.c), when no other thread is in translated
+ * code. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +30,22 @@ static struct {
     uint64_t executed_before_flush;
 } tc;
 
-struct tr_jmp_entry tr_jmp_cache[TR_JMP_SIZE];
-
 static unsigned jmp_index(uint64_t pc)
 {
     return (unsigned)((pc ^ (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1));
 }
 
 /* Entry k gets pc k^1, which maps to entry k^1: it can never match. */
-static void clear_jmp_cache(void)
+void tc_clear_jmp_cache(struct tr_jmp_entry *cache)
 {
     for (unsigned k = 0; k < TR_JMP_SIZE; k++)
-        tr_jmp_cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
+        cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
+}
+
+static void clear_thread_jmp_cache(struct tr_runtime *rt)
+{
+    if (rt->jmp_cache)
+        tc_clear_jmp_cache(rt->jmp_cache);
 }
 
 static _Noreturn void tc_fatal(const char *what)
@@ -82,7 +91,6 @@ void tc_init(void)
         tc_fatal("out of memory");
     tc.ptr = tc.code_start;
     tc.guest_lo = UINT64_MAX;
-    clear_jmp_cache();
 }
 
 uint64_t tc_blocks_executed(void)
@@ -95,6 +103,7 @@ uint64_t tc_blocks_executed(void)
 
 void tc_flush(void)
 {
+    tr_exclusive_start();
     tc.executed_before_flush = tc_blocks_executed();
     for (size_t k = 0; k < tc.n_blocks; k++) {
         free(tc.blocks[k].guest_copy);
@@ -103,11 +112,12 @@ void tc_flush(void)
     tc.n_blocks = 0;
     tc.ptr = tc.code_start;
     memset(tc.hash, 0, sizeof(tc.hash));
-    clear_jmp_cache();
-    tc.generation++;
+    tr_thread_each(clear_thread_jmp_cache);
+    __atomic_add_fetch(&tc.generation, 1, __ATOMIC_SEQ_CST);
     tc.guest_lo = UINT64_MAX;
     tc.guest_hi = 0;
     tr_stats.cache_flushes++;
+    tr_exclusive_end();
 }
 
 /* Blocks are allocated in code order, so a binary search finds the one
@@ -128,11 +138,12 @@ struct tr_block *tc_find_by_host_pc(uintptr_t pc)
     return NULL;
 }
 
-uint64_t tc_generation(void) { return tc.generation; }
+uint64_t tc_generation(void) { return __atomic_load_n(&tc.generation, __ATOMIC_SEQ_CST); }
 
 struct tr_block *tc_lookup(uint64_t pc)
 {
-    for (struct tr_block *tb = tc.hash[hash_pc(pc)]; tb; tb = tb->hash_next)
+    struct tr_block *tb = __atomic_load_n(&tc.hash[hash_pc(pc)], __ATOMIC_ACQUIRE);
+    for (; tb; tb = tb->hash_next)
         if (tb->guest_pc == pc)
             return tb;
     return NULL;
@@ -140,7 +151,7 @@ struct tr_block *tc_lookup(uint64_t pc)
 
 const void *tr_lookup_code(void *env, uint64_t pc)
 {
-    struct tr_jmp_entry *e = &tr_jmp_cache[jmp_index(pc)];
+    struct tr_jmp_entry *e = &((struct tr_runtime *)env)->jmp_cache[jmp_index(pc)];
     if (e->pc == pc)
         return e->code;
     struct tr_block *tb;
@@ -172,7 +183,7 @@ void tc_insert(struct tr_block *tb)
 {
     unsigned h = hash_pc(tb->guest_pc);
     tb->hash_next = tc.hash[h];
-    tc.hash[h] = tb;
+    __atomic_store_n(&tc.hash[h], tb, __ATOMIC_RELEASE);
 }
 
 void tc_code_buffer(struct be_code *c)

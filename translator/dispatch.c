@@ -1,7 +1,10 @@
 /* dispatch.c -- the dispatcher loop: finds or translates the block at the
  * guest pc, enters it, and handles why it came back (chaining, syscalls,
- * guest signals, cache flushes).  Helpers leave translated code early
- * through tr_raise(), which lands back here via siglongjmp. */
+ * guest signals, cache flushes, exit requests).  Helpers leave translated
+ * code early through tr_raise(), which lands back here via siglongjmp.
+ * Every guest thread runs its own dispatcher loop on its own env; the
+ * unwind point is per thread, translation and chaining take the
+ * translation lock (threads.c). */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -15,13 +18,25 @@ struct tr_stats tr_stats;
 
 static void (*tr_syscall)(void *env);
 static bool (*tr_fault)(void *env, int sig, uint64_t addr);
+static void (*tr_interrupt_handler)(void *env);
+static __thread sigjmp_buf tr_unwind;
+static __thread uint64_t tr_entered_gen;   /* cache generation of the block entered */
+
+void tr_set_interrupt_handler(void (*fn)(void *env)) { tr_interrupt_handler = fn; }
+
+void *tr_current_env(void) { return tr_thread_self(); }
+
+/* Async-signal-safe: one store the next block entry tests. */
+void tr_interrupt(void *env)
+{
+    if (env)
+        __atomic_store_n(&((struct tr_runtime *)env)->exit_request, 1, __ATOMIC_SEQ_CST);
+}
 
 void tr_set_fault_handler(bool (*fault)(void *env, int sig, uint64_t addr))
 {
     tr_fault = fault;
 }
-static sigjmp_buf tr_unwind;
-
 void tr_init(const struct fe_guest *guest, void (*syscall)(void *env))
 {
     tr_guest = guest;
@@ -32,23 +47,54 @@ void tr_init(const struct fe_guest *guest, void (*syscall)(void *env))
     fault_install();
 }
 
-static struct tr_block *find_block(uint64_t pc)
+static struct tr_block *find_block_locked(uint64_t pc)
 {
     struct tr_block *tb = tc_lookup(pc);
     return tb ? tb : tr_translate(pc);
 }
 
+static struct tr_block *find_block(uint64_t pc)
+{
+    struct tr_block *tb = tc_lookup(pc);
+    if (tb)
+        return tb;
+    tr_lock();
+    tb = find_block_locked(pc);
+    tr_unlock();
+    return tb;
+}
+
 /* The block that left through chain slot n now jumps straight to its
- * successor -- unless translating the successor flushed the cache. */
+ * successor -- unless the cache was flushed since that block was entered
+ * (by another thread, or by translating the successor). */
 static void chain(struct tr_runtime *rt, int slot)
 {
     struct tr_block *from = rt->exit_tb;
-    uint64_t gen = tc_generation();
-    struct tr_block *to = find_block(rt->pc);
-    if (!from || tc_generation() != gen || from->jump_site[slot] == UINT32_MAX)
-        return;
-    be_patch_jump(from->code + from->jump_site[slot], to->code);
-    tr_stats.chains_patched++;
+    tr_lock();
+    if (from && tc_generation() == tr_entered_gen) {
+        struct tr_block *to = find_block_locked(rt->pc);
+        if (tc_generation() == tr_entered_gen && from->jump_site[slot] != UINT32_MAX) {
+            be_patch_jump(from->code + from->jump_site[slot], to->code);
+            tr_stats.chains_patched++;
+        }
+    }
+    tr_unlock();
+}
+
+static void flush_locked(void)
+{
+    tr_lock();
+    tc_flush();
+    tr_unlock();
+}
+
+/* Another thread wanted everyone out, or a host signal arrived for the
+ * guest: cleared before the handler looks, so no request is lost. */
+static void exit_requested(void *env)
+{
+    __atomic_store_n(&((struct tr_runtime *)env)->exit_request, 0, __ATOMIC_SEQ_CST);
+    if (tr_interrupt_handler)
+        tr_interrupt_handler(env);
 }
 
 static const int exit_signal[] = {
@@ -97,7 +143,10 @@ static void handle_exit(void *env, int code)
         tr_syscall(env);
         break;
     case TR_EXIT_FLUSH:
-        tc_flush();
+        flush_locked();
+        break;
+    case TR_EXIT_REQUEST:
+        exit_requested(env);
         break;
     case TR_EXIT_HOST_FAULT:
         guest_fault(env, tr_host_fault.sig, tr_host_fault.addr);
@@ -111,21 +160,44 @@ static void handle_exit(void *env, int code)
     }
 }
 
+/* A block looked up in generation gen is entered only if no flush ran
+ * since; otherwise it is looked up again. */
+static int run_block(struct tr_runtime *rt)
+{
+    uint64_t gen = tc_generation();
+    struct tr_block *tb = find_block(rt->pc);
+    if (!tr_thread_enter_code(rt, gen))
+        return -1;
+    tr_entered_gen = gen;
+    if (LOG_ON(LOG_EXEC))
+        fprintf(ferry_log, "exec: 0x%" PRIx64 "\n", rt->pc);
+    __atomic_add_fetch(&tr_stats.dispatches, 1, __ATOMIC_RELAXED);
+    int code = (int)tc_enter(rt, tb->code);
+    tr_thread_leave_code(rt);
+    return code;
+}
+
 _Noreturn void tr_run(void *env)
 {
     struct tr_runtime *rt = env;
+    tr_thread_register(rt);
     rt->unwind = &tr_unwind;
     fault_set_env(env);
     int raised = sigsetjmp(tr_unwind, 0);
-    if (raised)
+    if (raised) {
+        tr_thread_leave_code(rt);
         handle_exit(env, raised - 1);
-    for (;;) {
-        struct tr_block *tb = find_block(rt->pc);
-        if (LOG_ON(LOG_EXEC))
-            fprintf(ferry_log, "exec: 0x%" PRIx64 "\n", rt->pc);
-        tr_stats.dispatches++;
-        handle_exit(env, (int)tc_enter(env, tb->code));
     }
+    for (;;) {
+        int code = run_block(rt);
+        if (code >= 0)
+            handle_exit(env, code);
+    }
+}
+
+void tr_thread_exit(void *env)
+{
+    tr_thread_unregister(env);
 }
 
 _Noreturn void tr_raise(struct tr_runtime *rt, enum tr_exit code, uint64_t pc)
@@ -137,8 +209,10 @@ _Noreturn void tr_raise(struct tr_runtime *rt, enum tr_exit code, uint64_t pc)
 void tr_invalidate(uint64_t start, uint64_t len)
 {
     smc_maps_changed();
+    tr_lock();
     if (len && tc_overlaps_guest(start, len))
         tc_flush();
+    tr_unlock();
 }
 
 void tr_print_stats(void)

@@ -12,7 +12,7 @@
 #include "regalloc.h"
 #include "tr_internal.h"
 
-struct tr_host_fault tr_host_fault;
+__thread struct tr_host_fault tr_host_fault;
 
 struct fault_map {
     int n_points;
@@ -21,7 +21,7 @@ struct fault_map {
 };
 
 static struct ra_fault_map fault_builder;
-static void *fault_env;
+static __thread void *fault_env;     /* the guest thread's env */
 
 void fault_begin_block(void)
 {

@@ -153,3 +153,20 @@ void ir_exit_code(struct ir_block *b, uint64_t pc, int code)
     i->aux[0] = (int64_t)pc;
     i->aux[1] = code;
 }
+
+void ir_atomic_rmw(struct ir_block *b, unsigned memop, enum ir_atomic_op op, ir_ref d,
+                   ir_ref addr, ir_ref val)
+{
+    ir_emit(b, IR_atomic_rmw, (int)memop, d, addr, val)->aux[0] = op;
+}
+
+void ir_atomic_cas(struct ir_block *b, unsigned memop, ir_ref d, ir_ref addr, ir_ref expected,
+                   ir_ref desired)
+{
+    ir_emit(b, IR_atomic_cas, (int)memop, d, addr, expected)->args[3] = desired;
+}
+
+void ir_exit_request(struct ir_block *b, uint64_t pc)
+{
+    ir_emit(b, IR_exit_request, 64, IR_NONE, IR_NONE, IR_NONE)->aux[0] = (int64_t)pc;
+}

@@ -46,6 +46,17 @@ struct ir_op_info {
 };
 extern const struct ir_op_info ir_op_info[IR_NUM_OPS];
 
+/* aux[0] of atomic_rmw: what replaces the old memory value d. */
+enum ir_atomic_op {
+    IR_ATOMIC_ADD,          /* d + b */
+    IR_ATOMIC_AND,          /* d & b */
+    IR_ATOMIC_OR,           /* d | b */
+    IR_ATOMIC_XOR,          /* d ^ b */
+    IR_ATOMIC_XCHG,         /* b */
+    IR_ATOMIC_RSUB,         /* b - d (lock neg: b = 0) */
+    IR_NUM_ATOMIC_OPS
+};
+
 enum ir_cond {
     IR_EQ, IR_NE,
     IR_LT, IR_GE, IR_LE, IR_GT,         /* signed */
@@ -165,6 +176,11 @@ void ir_brcond(struct ir_block *b, enum ir_cond c, int size, ir_ref x, ir_ref y,
 void ir_goto_tb(struct ir_block *b, uint64_t target_pc, int slot);
 void ir_exit_indirect(struct ir_block *b, ir_ref pc);
 void ir_exit_code(struct ir_block *b, uint64_t pc, int code);
+void ir_atomic_rmw(struct ir_block *b, unsigned memop, enum ir_atomic_op op, ir_ref d,
+                   ir_ref addr, ir_ref val);
+void ir_atomic_cas(struct ir_block *b, unsigned memop, ir_ref d, ir_ref addr, ir_ref expected,
+                   ir_ref desired);
+void ir_exit_request(struct ir_block *b, uint64_t pc);
 
 /* Checks operand kinds, counts, sizes, and that the block ends in an exit.
  * Returns NULL when valid, else a static message naming the bad insn. */

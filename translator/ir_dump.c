@@ -62,6 +62,12 @@ static void dump_params(const struct ir_insn *i, FILE *out)
     case IR_brcond: case IR_goto_tb:
         fprintf(out, " -> 0x%" PRIx64 " slot %" PRId64, i->aux[0], i->aux[1]);
         break;
+    case IR_atomic_rmw:
+        fprintf(out, " op %" PRId64, i->aux[0]);
+        break;
+    case IR_exit_request:
+        fprintf(out, " pc 0x%" PRIx64, i->aux[0]);
+        break;
     case IR_exit_code:
         fprintf(out, " pc 0x%" PRIx64 " code %" PRId64, i->aux[0], i->aux[1]);
         break;

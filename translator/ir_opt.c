@@ -278,7 +278,8 @@ static void env_forward(struct ir_insn *i)
 static void env_update(const struct ir_insn *i)
 {
     int32_t off = (int32_t)i->aux[0];
-    if (i->op == IR_call || i->op == IR_st)     /* st may address env itself */
+    if (i->op == IR_call || i->op == IR_st || i->op == IR_atomic_rmw || i->op == IR_atomic_cas)
+        /* guest stores may address env itself */
         opt.n_env = 0;
     else if (i->op == IR_st_env && i->size == IR_MO_64)
         env_remember(off, i->args[0]);

@@ -77,6 +77,10 @@ static const char *check_params(const struct ir_insn *i)
         return "bad memop";
     if ((i->op == IR_st || i->op == IR_st_env) && (i->size & IR_MO_SIGN))
         return "sign flag on a store";
+    if ((i->op == IR_atomic_rmw || i->op == IR_atomic_cas) && (i->size & IR_MO_SIGN))
+        return "sign flag on an atomic";
+    if (i->op == IR_atomic_rmw && (i->aux[0] < 0 || i->aux[0] >= IR_NUM_ATOMIC_OPS))
+        return "bad atomic operation";
     if (i->op == IR_extract || i->op == IR_deposit)
         if (i->aux[0] < 0 || i->aux[1] < 1 || i->aux[0] + i->aux[1] > 64)
             return "bit field out of range";

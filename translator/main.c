@@ -143,6 +143,11 @@ static bool fault_trampoline(void *env, int sig, uint64_t addr)
     return sys_signal_fault(env, sig, addr);
 }
 
+static void interrupt_trampoline(void *env)
+{
+    sys_signal_interrupt(env);
+}
+
 static struct x86_cpu *new_cpu(const struct ld_image *img)
 {
     size_t size = (fe_x86_64.env_size + 63) & ~(size_t)63;
@@ -200,5 +205,6 @@ int main(int argc, char **argv)
     struct x86_cpu *cpu = new_cpu(&img);
     tr_init(&fe_x86_64, syscall_trampoline);
     tr_set_fault_handler(fault_trampoline);
+    tr_set_interrupt_handler(interrupt_trampoline);
     tr_run(cpu);
 }

@@ -396,7 +396,9 @@ static void record_entry(ir_ref g)
 static struct ra_fault_point *record_point(const struct ir_insn *i)
 {
     struct ra_fault_map *m = ra.faults;
-    if (!m || (i->op != IR_ld && i->op != IR_st) || m->n_points >= IR_MAX_INSNS)
+    bool guest_access = i->op == IR_ld || i->op == IR_st || i->op == IR_atomic_rmw ||
+                        i->op == IR_atomic_cas;
+    if (!m || !guest_access || m->n_points >= IR_MAX_INSNS)
         return NULL;
     struct ra_fault_point *p = &m->points[m->n_points++];
     *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra.guest_pc };

@@ -24,19 +24,29 @@ enum tr_exit {
     TR_EXIT_SIGSEGV,        /* hlt / privileged insn at rt.pc */
     TR_EXIT_SIGFPE,         /* divide error at rt.pc (raised by helpers) */
     TR_EXIT_FLUSH,          /* code cache must be flushed (helpers) */
+    TR_EXIT_REQUEST,        /* rt.exit_request was set: rt.pc is the block's */
 };
 
 struct tr_block;
+struct tr_jmp_entry;
 
 struct tr_runtime {
     uint64_t pc;                        /* guest pc when not in a block */
     struct tr_block *exit_tb;           /* block that left via a chain slot */
+    /* Nonzero: leave translated code at the next block entry.  Set by other
+     * threads (exclusive sections) and by host signal handlers. */
+    uint32_t exit_request;
+    uint32_t in_code;                   /* this thread runs translated code */
+    struct tr_jmp_entry *jmp_cache;     /* this thread's jump cache */
+    struct tr_runtime *next_thread;     /* registry of guest threads (threads.c) */
     uint64_t spill[TR_SPILL_SLOTS];     /* register-allocator spill area */
     sigjmp_buf *unwind;                 /* helpers raise via tr_raise() */
 };
 
 #define TR_OFFSET_PC       ((int32_t)offsetof(struct tr_runtime, pc))
 #define TR_OFFSET_EXIT_TB  ((int32_t)offsetof(struct tr_runtime, exit_tb))
+#define TR_OFFSET_EXIT_REQUEST ((int32_t)offsetof(struct tr_runtime, exit_request))
+#define TR_OFFSET_JMP_CACHE ((int32_t)offsetof(struct tr_runtime, jmp_cache))
 #define TR_OFFSET_SPILL(i) ((int32_t)(offsetof(struct tr_runtime, spill) + 8 * (i)))
 
 /* Leave translated code from inside a helper: sets rt.pc = pc and returns

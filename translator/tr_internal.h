@@ -14,8 +14,21 @@
 extern const struct fe_guest *tr_guest;
 extern struct ir_globals tr_globals;
 
-/* codecache.c */
+/* threads.c: registry, translation lock, exclusive sections. */
+void tr_lock(void);
+void tr_unlock(void);
+struct tr_runtime *tr_thread_self(void);
+void tr_thread_register(struct tr_runtime *rt);
+void tr_thread_unregister(struct tr_runtime *rt);
+void tr_thread_each(void (*fn)(struct tr_runtime *rt));
+bool tr_thread_enter_code(struct tr_runtime *rt, uint64_t gen);
+void tr_thread_leave_code(struct tr_runtime *rt);
+void tr_exclusive_start(void);
+void tr_exclusive_end(void);
+
+/* codecache.c (tc_flush: translation lock held, outside translated code) */
 void tc_init(void);
+void tc_clear_jmp_cache(struct tr_jmp_entry *cache);
 void tc_flush(void);
 uint64_t tc_generation(void);           /* changes at every flush */
 struct tr_block *tc_lookup(uint64_t pc);
@@ -33,7 +46,7 @@ struct tr_block *tc_find_by_host_pc(uintptr_t pc);
 
 /* fault.c: host faults on guest memory accesses in translated code. */
 #define TR_EXIT_HOST_FAULT 100          /* internal: tr_host_fault says what */
-extern struct tr_host_fault { int sig; uint64_t addr; } tr_host_fault;
+extern __thread struct tr_host_fault { int sig; uint64_t addr; } tr_host_fault;
 void fault_install(void);
 void fault_set_env(void *env);
 void fault_keep_map(struct tr_block *tb);

@@ -30,6 +30,36 @@ static void add_exec_counter(struct ir_block *b, struct tr_block *tb)
     b->n_insns = n + 3;
 }
 
+/* Whether the block may continue in translated code at or before its
+ * own start: a backward direct exit, or an indirect one (jump cache). */
+static bool may_loop(const struct ir_block *b)
+{
+    for (int k = 0; k < b->n_insns; k++) {
+        const struct ir_insn *i = &b->insns[k];
+        if (i->op == IR_exit_indirect)
+            return true;
+        if ((i->op == IR_goto_tb || i->op == IR_brcond) && (uint64_t)i->aux[0] <= b->guest_pc)
+            return true;
+    }
+    return false;
+}
+
+/* A thread looping in chained blocks must still reach the dispatcher when
+ * another thread needs it out (exclusive flush) or a host signal arrives
+ * for the guest: such blocks start by testing rt.exit_request.  Every
+ * cycle of chained blocks contains one with a backward exit (the one
+ * starting highest), so blocks whose exits all go forward skip the test. */
+static void add_exit_request(struct ir_block *b)
+{
+    if (b->n_insns + 1 > IR_MAX_INSNS || !may_loop(b))
+        return;
+    memmove(&b->insns[1], &b->insns[0], sizeof(b->insns[0]) * (size_t)b->n_insns);
+    int n = b->n_insns;
+    b->n_insns = 0;
+    ir_exit_request(b, b->guest_pc);
+    b->n_insns = n + 1;
+}
+
 static void log_out_asm(const struct tr_block *tb)
 {
     static csh cs;
@@ -124,6 +154,7 @@ static bool translate_into(struct tr_block *tb, uint64_t pc, int max_insns)
         smc_guard_block(&tr_ir, tb);
     if (ferry_opts.stats)
         add_exec_counter(&tr_ir, tb);
+    add_exit_request(&tr_ir);
     ir_optimize(&tr_ir);
     check_ir();
     fault_begin_block();

@@ -48,16 +48,31 @@ void tr_set_fault_handler(bool (*fault)(void *env, int sig, uint64_t addr));
  * Lets computed jumps and returns stay in translated code. */
 const void *tr_lookup_code(void *env, uint64_t pc);
 
-/* The direct-mapped jump cache tr_lookup_code() fills, exposed so that a
- * backend may probe it inline: the entry for pc is
- * tr_jmp_cache[(pc ^ (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1)], valid when
- * its pc matches (an empty entry holds a pc that never maps to it). */
+/* The direct-mapped jump cache tr_lookup_code() fills, one per thread
+ * (env->rt.jmp_cache), so that a backend may probe it inline: the entry
+ * for pc is jmp_cache[(pc ^ (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1)],
+ * valid when its pc matches (an empty entry holds a pc that never maps to
+ * it).  Per thread because an entry is two words: a shared one could be
+ * torn by two threads filling it at once. */
 #define TR_JMP_BITS 12
 #define TR_JMP_SIZE (1u << TR_JMP_BITS)
 struct tr_jmp_entry {
     uint64_t pc;
     const void *code;
 };
-extern struct tr_jmp_entry tr_jmp_cache[TR_JMP_SIZE];
+
+/* Guest threads (threads.c).  tr_run() registers the calling thread; a
+ * thread that ends calls tr_thread_exit() first (outside translated code).
+ * Around a host fork(): prepare, then parent or child. */
+void tr_thread_exit(void *env);
+void tr_fork_prepare(void);
+void tr_fork_parent(void);
+void tr_fork_child(void);
+/* The env of the calling guest thread (NULL in threads ferry did not
+ * start); tr_interrupt() asks it to leave translated code at the next
+ * block entry and to call the interrupt handler (async-signal-safe). */
+void *tr_current_env(void);
+void tr_interrupt(void *env);
+void tr_set_interrupt_handler(void (*fn)(void *env));
 
 #endif

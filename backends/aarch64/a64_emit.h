@@ -57,6 +57,7 @@ void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot);
 void a64_emit_brcond(struct be_code *c, const struct ir_insn *insn, const struct be_arg *in);
 void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc);
 void a64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
+void a64_emit_exit_request(struct be_code *c, uint64_t pc);
 
 /* Memory ops (a64_mem.c). */
 void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be_arg *addr);
@@ -65,5 +66,13 @@ void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr,
 void a64_emit_ld_env_op(struct be_code *c, unsigned memop, unsigned rd, int32_t offset);
 void a64_emit_st_env_op(struct be_code *c, unsigned memop, const struct be_arg *val,
                         int32_t offset);
+
+/* Atomics (a64_atomic.c). */
+void a64_emit_atomic_rmw(struct be_code *c, const struct ir_insn *i,
+                         const struct be_arg *out, const struct be_arg *in);
+void a64_emit_atomic_cas(struct be_code *c, const struct ir_insn *i,
+                         const struct be_arg *out, const struct be_arg *in);
+void a64_emit_fence(struct be_code *c, const struct ir_insn *i,
+                    const struct be_arg *out, const struct be_arg *in);
 
 #endif

@@ -119,6 +119,21 @@ uint32_t a64_load_store_pair(bool load, enum a64_pair_mode mode, int imm7_scaled
            F(imm7_scaled, 7, 15) | F(rt2, 5, 10) | REG_N_D(rn, rt);
 }
 
+/* Load/store exclusive: ldxr/ldaxr (load; acq_rel = acquire) and
+ * stxr/stlxr (store; acq_rel = release, status in rs). */
+uint32_t a64_load_store_exclusive(unsigned size, bool load, bool acq_rel, unsigned rs,
+                                  unsigned rn, unsigned rt)
+{
+    return F(size, 2, 30) | F(8, 6, 24) | F(load, 1, 22) | F(load ? 0x1f : rs, 5, 16) |
+           F(acq_rel, 1, 15) | F(0x1f, 5, 10) | REG_N_D(rn, rt);
+}
+
+/* dmb with CRm = option (0xb: ish). */
+uint32_t a64_dmb(unsigned option)
+{
+    return 0xd50330bfu | F(option, 4, 8);
+}
+
 uint32_t a64_uncond_branch_imm(bool link, int32_t offset)
 {
     return F(link, 1, 31) | F(5, 5, 26) | F(offset >> 2, 26, 0);

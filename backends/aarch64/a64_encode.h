@@ -82,6 +82,12 @@ uint32_t a64_load_store_reg_offset(unsigned size, enum a64_ldst_opc opc, unsigne
 uint32_t a64_load_store_pair(bool load, enum a64_pair_mode mode, int imm7_scaled,
                              unsigned rt2, unsigned rn, unsigned rt);
 
+/* Exclusives (size = log2 bytes) and barriers. */
+uint32_t a64_load_store_exclusive(unsigned size, bool load, bool acq_rel, unsigned rs,
+                                  unsigned rn, unsigned rt);
+enum { A64_DMB_ISH = 0xb };
+uint32_t a64_dmb(unsigned option);
+
 /* Branches; offsets are in bytes from the branch itself. */
 uint32_t a64_uncond_branch_imm(bool link, int32_t offset);
 uint32_t a64_cond_branch_imm(enum a64_cond cond, int32_t offset);

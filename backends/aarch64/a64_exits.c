@@ -87,3 +87,17 @@ void a64_emit_exit_code(struct be_code *c, uint64_t pc, int code)
     return_to_dispatcher(c, code);
     finish_block(c);
 }
+
+/* ldr w16, [env, exit_request]; cbz w16, on; <exit with TR_EXIT_REQUEST>
+ * on: -- one load and one not-taken branch per block entry. */
+void a64_emit_exit_request(struct be_code *c, uint64_t pc)
+{
+    a64_ldst_env(c, 2, A64_LDR, A64_TMP0, TR_OFFSET_EXIT_REQUEST);
+    uint8_t *cbz = c->ptr;
+    a64_put(c, 0);
+    be_emit_movi(c, A64_TMP1, pc);
+    store_pc(c, A64_TMP1);
+    return_to_dispatcher(c, TR_EXIT_REQUEST);
+    uint32_t insn = a64_compare_branch_imm(false, false, (int32_t)(c->ptr - cbz), A64_TMP0);
+    __builtin_memcpy(cbz, &insn, 4);
+}

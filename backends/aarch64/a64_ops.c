@@ -226,6 +226,9 @@ static void emit_mem(struct be_code *c, const struct ir_insn *insn, unsigned par
     case IR_ld:     a64_emit_ld(c, insn->size, out[0].reg, &in[0]); break;
     case IR_st:     a64_emit_st(c, insn->size, &in[0], &in[1]); break;
     case IR_ld_env: a64_emit_ld_env_op(c, insn->size, out[0].reg, (int32_t)insn->aux[0]); break;
+    case IR_atomic_rmw: a64_emit_atomic_rmw(c, insn, out, in); break;
+    case IR_atomic_cas: a64_emit_atomic_cas(c, insn, out, in); break;
+    case IR_fence:  a64_emit_fence(c, insn, out, in); break;
     default:        a64_emit_st_env_op(c, insn->size, &in[0], (int32_t)insn->aux[0]); break;
     }
 }
@@ -244,6 +247,7 @@ static void emit_exit(struct be_code *c, const struct ir_insn *insn, unsigned pa
     case IR_brcond:  a64_emit_brcond(c, insn, in); break;
     case IR_goto_tb: a64_emit_goto_tb(c, (uint64_t)insn->aux[0], (int)insn->aux[1]); break;
     case IR_exit_indirect: a64_emit_exit_indirect(c, &in[0]); break;
+    case IR_exit_request: a64_emit_exit_request(c, (uint64_t)insn->aux[0]); break;
     default: a64_emit_exit_code(c, (uint64_t)insn->aux[0], (int)insn->aux[1]); break;
     }
 }
@@ -284,6 +288,10 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_st]      = { emit_mem },
     [IR_ld_env]  = { emit_mem },
     [IR_st_env]  = { emit_mem },
+    [IR_atomic_rmw] = { emit_mem },
+    [IR_atomic_cas] = { emit_mem },
+    [IR_fence]   = { emit_mem },
+    [IR_exit_request] = { emit_exit },
     [IR_call]    = { emit_call },
     [IR_brcond]  = { emit_exit },
     [IR_goto_tb] = { emit_exit },

@@ -24,5 +24,14 @@ void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot);
 void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int slot);
 void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc);
 void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
+void x64_emit_exit_request(struct be_code *c, uint64_t pc);
+
+/* Atomics (x64_atomic.c). */
+void x64_emit_atomic_rmw(struct be_code *c, const struct ir_insn *i,
+                         const struct be_arg *out, const struct be_arg *in);
+void x64_emit_atomic_cas(struct be_code *c, const struct ir_insn *i,
+                         const struct be_arg *out, const struct be_arg *in);
+void x64_emit_fence(struct be_code *c, const struct ir_insn *i,
+                    const struct be_arg *out, const struct be_arg *in);
 
 #endif

@@ -27,6 +27,8 @@ static void emit_prefixes(struct be_code *c, int flags, int reg, int index, int 
     uint8_t rex = (uint8_t)(0x40 | ((flags & X64_W) ? 8 : 0) | ((reg & 8) ? 4 : 0)
                             | ((index & 8) ? 2 : 0) | ((base & 8) ? 1 : 0));
     bool bytes = (flags & X64_BYTE) && (is_byte_high(reg) || is_byte_high(base));
+    if (flags & X64_LOCK)
+        x64_emit_byte(c, 0xf0);
     if (flags & X64_P66)
         x64_emit_byte(c, 0x66);
     if (rex != 0x40 || bytes)

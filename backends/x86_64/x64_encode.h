@@ -19,6 +19,7 @@ enum {
     X64_W    = 1 << 0,          /* REX.W: 64-bit operand size */
     X64_BYTE = 1 << 1,          /* byte registers: SPL..DIL need a REX */
     X64_P66  = 1 << 2,          /* 0x66 prefix: 16-bit operand size */
+    X64_LOCK = 1 << 3,          /* 0xf0 prefix: atomic read-modify-write */
 };
 
 /* ALU group (opcode 01+8*op /r, 81/83 /op). */

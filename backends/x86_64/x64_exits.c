@@ -111,7 +111,7 @@ void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int sl
     x64_emit_jcc_rel32(c, cc, c->ptr + 6);
 }
 
-/* Inline probe of tr_jmp_cache: rax = &entry; on a hit jump to its code,
+/* Inline probe of this thread's jump cache (rt.jmp_cache): rax = &entry; on a hit jump to its code,
  * else fall through (rel8 branch over the hit path). */
 static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
 {
@@ -120,7 +120,7 @@ static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
     x64_emit_alu_rm_r(c, X64_XOR, X64_W, X64_RAX, pc_reg);
     x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, TR_JMP_SIZE - 1);
     x64_emit_shift_rm_imm(c, X64_SHL, 0, X64_RAX, 4);
-    x64_emit_mov_r_imm64(c, X64_RCX, (uint64_t)(uintptr_t)tr_jmp_cache);
+    x64_emit_mov_r_m(c, X64_W, X64_RCX, X64_ENV, x64_env_disp(TR_OFFSET_JMP_CACHE));
     x64_emit_alu_rm_r(c, X64_ADD, X64_W, X64_RAX, X64_RCX);
     x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RAX, 0);   /* cmp [rax], pc */
     x64_emit_byte(c, 0x75);                                 /* jne rel8 */
@@ -170,4 +170,18 @@ void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code)
 void be_patch_jump(uint8_t *site, const uint8_t *target)
 {
     set_rel32(site + (site[0] == 0x0f ? 2 : 1), target);
+}
+
+/* cmp dword [env + exit_request], 0; je on; <exit with TR_EXIT_REQUEST>
+ * on: -- one load and one not-taken branch per block entry. */
+void x64_emit_exit_request(struct be_code *c, uint64_t pc)
+{
+    x64_emit_op_m_r(c, 0, 0x83, X64_CMP, X64_ENV, x64_env_disp(TR_OFFSET_EXIT_REQUEST));
+    x64_emit_byte(c, 0);
+    x64_emit_byte(c, 0x74);                                 /* je rel8 */
+    uint8_t *skip = c->ptr;
+    x64_emit_byte(c, 0);
+    store_env_u64(c, TR_OFFSET_PC, pc);
+    return_to_dispatcher(c, TR_EXIT_REQUEST);
+    *skip = (uint8_t)(c->ptr - (skip + 1));
 }

@@ -434,6 +434,12 @@ static void emit_exit_code(struct be_code *c, const struct ir_insn *i,
     x64_emit_exit_code(c, (uint64_t)i->aux[0], (int)i->aux[1]);
 }
 
+static void emit_exit_request(struct be_code *c, const struct ir_insn *i,
+                              const struct be_arg *out, const struct be_arg *in)
+{
+    x64_emit_exit_request(c, (uint64_t)i->aux[0]);
+}
+
 static void emit_mov_op(struct be_code *c, const struct ir_insn *i,
                         const struct be_arg *out, const struct be_arg *in)
 {
@@ -459,6 +465,9 @@ static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
     [IR_ld] = emit_ld, [IR_st] = emit_st, [IR_ld_env] = emit_ld_env, [IR_st_env] = emit_st_env,
     [IR_call] = emit_call, [IR_brcond] = emit_brcond, [IR_goto_tb] = emit_goto_tb,
     [IR_exit_indirect] = emit_exit_indirect, [IR_exit_code] = emit_exit_code,
+    [IR_exit_request] = emit_exit_request,
+    [IR_atomic_rmw] = x64_emit_atomic_rmw, [IR_atomic_cas] = x64_emit_atomic_cas,
+    [IR_fence] = x64_emit_fence,
 };
 
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,

@@ -27,15 +27,28 @@ static struct bit_loc bit_locate(struct x86_dc *dc, const cs_x86_op *d, int byte
     return (struct bit_loc){ d->type == X86_OP_MEM, addr, bit };
 }
 
+/* lock bts/btr/btc: one atomic or / and-not / xor; returns the old word. */
+static ir_ref locked_bit_op(struct x86_dc *dc, enum bt_op op, int bytes, const struct bit_loc *l)
+{
+    static const enum ir_atomic_op aop[4] = { 0, IR_ATOMIC_OR, IR_ATOMIC_AND, IR_ATOMIC_XOR };
+    ir_ref mask = x86_op2(dc, IR_shl, 8, x86_imm(dc, 1), l->bit), old = x86_new(dc);
+    if (op == BT_RESET)
+        mask = x86_op2(dc, IR_xor, 8, mask, x86_imm(dc, ~0ull));
+    ir_atomic_rmw(dc->b, (unsigned)x86_log2(bytes), aop[op], old, l->addr, mask);
+    return old;
+}
+
 static void bit_test(struct x86_dc *dc, enum bt_op op)
 {
     static const enum ir_op modify[4] = { IR_mov, IR_or, IR_andc, IR_xor };
     const cs_x86_op *d = x86_opnd(dc, 0);
     int bytes = d->size;
     struct bit_loc l = bit_locate(dc, d, bytes);
-    ir_ref v = l.mem ? x86_load(dc, bytes, l.addr) : x86_read(dc, d, bytes);
+    bool atomic = l.mem && op != BT_TEST && x86_is_locked(dc);
+    ir_ref v = atomic ? locked_bit_op(dc, op, bytes, &l)
+             : l.mem ? x86_load(dc, bytes, l.addr) : x86_read(dc, d, bytes);
     ir_ref cf = x86_op2(dc, IR_and, 8, x86_op2(dc, IR_shr, 8, v, l.bit), x86_imm(dc, 1));
-    if (op != BT_TEST) {
+    if (op != BT_TEST && !atomic) {
         ir_ref mask = x86_op2(dc, IR_shl, 8, x86_imm(dc, 1), l.bit);
         ir_ref nv = x86_op2(dc, modify[op], bytes, v, mask);
         if (l.mem) x86_store(dc, bytes, l.addr, nv);

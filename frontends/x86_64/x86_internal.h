@@ -30,13 +30,19 @@ struct x86_insn_entry {
 
 extern const struct x86_insn_entry x86_alu_table[], x86_shift_table[],
     x86_muldiv_table[], x86_bits_table[], x86_control_table[],
-    x86_string_table[], x86_misc_table[], x86_stack_table[], x86_mov_table[];
-extern const int x86_alu_table_len, x86_shift_table_len, x86_muldiv_table_len,
+    x86_string_table[], x86_misc_table[], x86_stack_table[], x86_mov_table[],
+    x86_atomic_table[];
+extern const int x86_atomic_table_len, x86_alu_table_len, x86_shift_table_len, x86_muldiv_table_len,
     x86_bits_table_len, x86_control_table_len, x86_string_table_len,
     x86_misc_table_len, x86_stack_table_len, x86_mov_table_len;
 #define X86_TABLE_LEN(t) ((int)(sizeof(t) / sizeof((t)[0])))
 
 const struct x86_insn_entry *x86_lookup(unsigned id);
+
+/* x86_atomic.c: lock prefix (or xchg with memory) on the current insn;
+ * translates it atomically when so (true). */
+bool x86_is_locked(const struct x86_dc *dc);
+bool x86_translate_locked(struct x86_dc *dc);
 
 /* ---- lazy flags (x86_flags.c, x86_cond.c, x86_eflags.c) ---------------- */
 

@@ -61,7 +61,7 @@ static void h_xlat(struct x86_dc *dc)
 #define NOP(name) { X86_INS_##name, h_nop, X86_FL_PASS, 0 }
 const struct x86_insn_entry x86_misc_table[] = {
     NOP(NOP), NOP(ENDBR64), NOP(PAUSE), NOP(PREFETCH), NOP(PREFETCHW), NOP(PREFETCHNTA),
-    NOP(PREFETCHT0), NOP(PREFETCHT1), NOP(PREFETCHT2), NOP(LFENCE), NOP(MFENCE), NOP(SFENCE),
+    NOP(PREFETCHT0), NOP(PREFETCHT1), NOP(PREFETCHT2), NOP(LFENCE), NOP(SFENCE),
     { X86_INS_CLC, h_clc, X86_FL_PASS, 0 },
     { X86_INS_STC, h_stc, X86_FL_PASS, 0 },
     { X86_INS_CMC, h_cmc, X86_FL_PASS, 0 },

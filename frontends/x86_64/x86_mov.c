@@ -1,7 +1,7 @@
 /* x86_mov.c -- data movement: mov movabs movzx movsx movsxd lea xchg
  * cmpxchg cmpxchg8b xadd cmovcc setcc and the accumulator extensions
- * cbw cwde cdqe cwd cdq cqo.  (lock prefixes: single-threaded guests for
- * now, so locked forms are the plain ones.)
+ * cbw cwde cdqe cwd cdq cqo.  (Locked forms -- xchg with memory, lock
+ * cmpxchg, ... -- are translated atomically by x86_atomic.c.)
  */
 #include "x86_internal.h"
 

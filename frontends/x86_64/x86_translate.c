@@ -57,6 +57,7 @@ static void x86_init(void)
     register_table(x86_control_table, x86_control_table_len);
     register_table(x86_string_table, x86_string_table_len);
     register_table(x86_misc_table, x86_misc_table_len);
+    register_table(x86_atomic_table, x86_atomic_table_len);
     register_table(x86_stack_table, x86_stack_table_len);
     register_table(x86_mov_table, x86_mov_table_len);
 }
@@ -70,14 +71,15 @@ const struct x86_insn_entry *x86_lookup(unsigned id)
 /* ---- readable guest memory ----------------------------------------------- */
 
 /* One byte of our own address space, read by the kernel: fails with EFAULT
- * instead of crashing ferry when the page is not readable. */
+ * instead of crashing ferry when the page is not readable.  (By tid: the
+ * main thread, whose tid is the pid, may already have exited.) */
 static bool page_readable(uint64_t addr)
 {
     static bool unsupported;
     char byte;
     struct iovec local = { &byte, 1 }, remote = { (void *)(uintptr_t)addr, 1 };
     if (unsupported) return true;
-    if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1) return true;
+    if (process_vm_readv(gettid(), &local, 1, &remote, 1, 0) == 1) return true;
     if (errno == ENOSYS || errno == EPERM) { unsupported = true; return true; }
     return false;
 }
@@ -274,6 +276,7 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     dc->flags->cf_live = cf_live;
     x86_operand_reset(dc);
     ir_insn_start(dc->b, dc->pc, ci->size);
+    if (x86_translate_locked(dc)) return;
     const struct x86_insn_entry *e = x86_lookup(ci->id);
     if (e) e->fn(dc);
     else if (!x86_translate_sse(dc)) x86_raise_sigill(dc);

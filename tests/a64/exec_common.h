@@ -51,5 +51,6 @@ void xt_test_ops(void);
 void xt_test_mem(void);
 void xt_test_exits(void);
 void xt_test_regalloc(void);
+void xt_test_atomic(void);
 
 #endif

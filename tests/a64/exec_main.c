@@ -61,6 +61,7 @@ int main(void)
     xt_test_mem();
     xt_test_exits();
     xt_test_regalloc();
+    xt_test_atomic();
     printf("a64 exec tests: %d checks, %d failures\n", xt_checks, xt_failures);
     return xt_failures != 0;
 }

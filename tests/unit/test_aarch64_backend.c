@@ -282,6 +282,20 @@ Test(a64_encode, load_store_pair)
     check_disassembly(cases, N_OF(cases));
 }
 
+Test(a64_encode, exclusives_and_barriers)
+{
+    const struct disasm_case cases[] = {
+        { a64_load_store_exclusive(3, true, true, 0, 7, 16), "ldaxr x16, [x7]" },
+        { a64_load_store_exclusive(0, true, true, 0, 3, 16), "ldaxrb w16, [x3]" },
+        { a64_load_store_exclusive(1, true, false, 0, 20, 2), "ldxrh w2, [x20]" },
+        { a64_load_store_exclusive(2, false, true, 30, 7, 17), "stlxr w30, w17, [x7]" },
+        { a64_load_store_exclusive(3, false, true, 30, 9, 17), "stlxr w30, x17, [x9]" },
+        { a64_load_store_exclusive(0, false, false, 1, 2, 3), "stxrb w1, w3, [x2]" },
+        { a64_dmb(A64_DMB_ISH), "dmb ish" },
+    };
+    check_disassembly(cases, N_OF(cases));
+}
+
 /* Branch targets print as absolute addresses: entry i sits at 4 * i. */
 Test(a64_encode, branches)
 {

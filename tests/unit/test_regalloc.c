@@ -467,9 +467,18 @@ Test(regalloc, spills_under_pressure_match_c)
 
 /* ---- exits and chaining ---- */
 
+/* exit_indirect probes the thread's jump cache through env (all empty). */
+static struct tr_jmp_entry *empty_jmp_cache(void)
+{
+    static struct tr_jmp_entry cache[TR_JMP_SIZE];
+    for (unsigned k = 0; k < TR_JMP_SIZE; k++)
+        cache[k].pc = k ^ 1u;
+    return cache;
+}
+
 Test(regalloc, exits_and_chaining)
 {
-    struct test_env env = { .g = { 5 } };
+    struct test_env env = { .g = { 5 }, .rt.jmp_cache = empty_jmp_cache() };
     struct tr_block ta = { 0 }, tb = { 0 };
     struct ir_block *b = new_block();
     ir_binop(b, IR_add, 64, G[0], G[0], ir_const(b, 1));
@@ -581,4 +590,72 @@ Test(regalloc, too_many_live_temps_fail_cleanly)
     c.jump_site[0] = c.jump_site[1] = UINT32_MAX;
     cr_assert(!ra_emit_block(&c, b));
     cr_assert(ra_spill_overflow());
+}
+
+/* ---- atomics (x86-64 backend: lock xadd, xchg, cmpxchg loops) ---- */
+
+static uint64_t atomic_word;
+
+static uint64_t c_atomic(enum ir_atomic_op op, uint64_t old, uint64_t v)
+{
+    switch (op) {
+    case IR_ATOMIC_ADD:  return old + v;
+    case IR_ATOMIC_AND:  return old & v;
+    case IR_ATOMIC_OR:   return old | v;
+    case IR_ATOMIC_XOR:  return old ^ v;
+    case IR_ATOMIC_XCHG: return v;
+    default:             return v - old;
+    }
+}
+
+/* The old value lands in a global; the address and value are temps that
+ * die at the op, so the output may take one of their registers. */
+Test(regalloc, atomic_rmw_matches_c)
+{
+    for (unsigned mo = 0; mo < 4; mo++)
+        for (int op = 0; op < IR_NUM_ATOMIC_OPS; op++) {
+            uint64_t m = mo == 3 ? ~0ull : (1ull << (8 << mo)) - 1, old = rnd(), v = rnd();
+            atomic_word = old;
+            struct test_env env = { .g = { (uint64_t)(uintptr_t)&atomic_word, v } };
+            struct ir_block *b = new_block();
+            ir_ref addr = ir_temp(b), val = ir_temp(b), d = ir_temp(b);
+            ir_mov(b, addr, G[0]);
+            ir_mov(b, val, G[1]);
+            ir_atomic_rmw(b, mo, (enum ir_atomic_op)op, d, addr, val);
+            ir_mov(b, G[2], d);
+            run(b, &env);
+            cr_assert_eq(atomic_word, (old & ~m) | (c_atomic(op, old & m, v) & m), "op %d mo %u", op, mo);
+            cr_assert_eq(env.g[2], old & m, "op %d mo %u: old value", op, mo);
+        }
+}
+
+Test(regalloc, atomic_cas_matches_c)
+{
+    for (unsigned mo = 0; mo < 4; mo++)
+        for (int equal = 0; equal < 2; equal++) {
+            uint64_t m = mo == 3 ? ~0ull : (1ull << (8 << mo)) - 1, old = rnd(), nv = rnd();
+            uint64_t expected = equal ? (old & m) | (rnd() & ~m) : old ^ 1;
+            atomic_word = old;
+            struct test_env env = { .g = { (uint64_t)(uintptr_t)&atomic_word, expected, nv } };
+            struct ir_block *b = new_block();
+            ir_atomic_cas(b, mo, G[3], G[0], G[1], G[2]);
+            ir_emit(b, IR_fence, 64, IR_NONE, IR_NONE, IR_NONE);
+            run(b, &env);
+            cr_assert_eq(atomic_word, equal ? (old & ~m) | (nv & m) : old, "mo %u equal %d", mo, equal);
+            cr_assert_eq(env.g[3], old & m, "mo %u equal %d: old value", mo, equal);
+        }
+}
+
+/* A block starting with exit_request leaves at once when it is set. */
+Test(regalloc, exit_request_leaves_when_set)
+{
+    for (uint32_t req = 0; req < 2; req++) {
+        struct test_env env = { .g = { 1 }, .rt.exit_request = req };
+        struct ir_block *b = new_block();
+        ir_exit_request(b, 0x4242);
+        ir_binop(b, IR_add, 64, G[0], G[0], ir_const(b, 1));
+        cr_assert_eq(run(b, &env), req ? TR_EXIT_REQUEST : TR_EXIT_SYSCALL);
+        cr_assert_eq(env.rt.pc, req ? 0x4242 : 0x2000);
+        cr_assert_eq(env.g[0], req ? 1 : 2);
+    }
 }

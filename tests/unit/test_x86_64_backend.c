@@ -108,6 +108,17 @@ static void e_mem(struct be_code *c)
     x64_emit_op_abs_r(c, X64_W, 0x8b, X64_RCX, 0x601000);
 }
 
+/* The forms x64_atomic.c emits: lock xadd/cmpxchg at every size, xchg.
+ * (A byte access with base rsi gets a redundant REX: harmless.) */
+static void e_locked(struct be_code *c)
+{
+    x64_emit_op_m_r(c, X64_W | X64_LOCK, 0x0fc1, X64_RAX, X64_RBX, 0);
+    x64_emit_op_m_r(c, X64_BYTE | X64_LOCK, 0x0fc0, X64_RAX, X64_RSI, 0);
+    x64_emit_op_m_r(c, X64_P66 | X64_LOCK, 0x0fb1, X64_RCX, X64_R9, 0);
+    x64_emit_op_m_r(c, X64_LOCK, 0x0fb1, X64_R10, X64_R13, 0);
+    x64_emit_op_m_r(c, X64_W, 0x87, X64_RAX, X64_RDI, 0);
+}
+
 static void e_lea(struct be_code *c)
 {
     x64_emit_lea_r_m(c, X64_W, X64_R14, X64_RDI, 664);
@@ -193,6 +204,8 @@ static const struct enc_case cases[] = {
       "mov r13d,0xdeadbeef; mov rcx,0xffffffffffffffff; movabs r15,0x123456789abcdef0" },
     { "mem", e_mem, 
       "mov rax,QWORD PTR [r14-0x80]; mov QWORD PTR [r14+0x1000],rbx; mov rdx,QWORD PTR [rsp]; mov r9d,DWORD PTR [r13+0x0]; mov QWORD PTR [r12+0x8],r10; mov QWORD PTR [r14-0x298],0x401555; mov BYTE PTR [rbx],0x7f; mov WORD PTR [rsi+0x2],0x1234; mov rcx,QWORD PTR ds:0x601000" },
+    { "locked", e_locked,
+      "lock xadd QWORD PTR [rbx],rax; lock rex xadd BYTE PTR [rsi],al; lock cmpxchg WORD PTR [r9],cx; lock cmpxchg DWORD PTR [r13+0x0],r10d; xchg QWORD PTR [rdi],rax" },
     { "lea", e_lea, 
       "lea r14,[rdi+0x298]; lea eax,[rbp+0x1]; lea rsi,[rbx+r9*1]; lea r8,[r13+rdi*1+0x0]" },
     { "shift", e_shift, 

@@ -1,0 +1,209 @@
+/* x86_atomic.c -- locked instructions: `lock`-prefixed read-modify-writes
+ * of memory (add adc sub sbb and or xor inc dec neg not xadd cmpxchg
+ * cmpxchg8b; bt* in x86_bits.c), xchg with memory (always locked), and
+ * mfence.  Each becomes one atomic IR op returning the old memory value;
+ * the result and the flags are then computed from it as the plain forms
+ * do.  A lock prefix on anything else is #UD (SIGILL), as on hardware.
+ * (cmpxchg16b is not translated: CPUID does not advertise CX16.)
+ */
+#include "x86_internal.h"
+
+static unsigned memop(int bytes) { return (unsigned)x86_log2(bytes); }
+
+/* old = *(ea of operand 0) OP val, atomically. */
+static ir_ref rmw(struct x86_dc *dc, enum ir_atomic_op op, ir_ref val)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    ir_ref old = x86_new(dc);
+    ir_atomic_rmw(dc->b, memop(d->size), op, old, x86_ea(dc, d), val);
+    return old;
+}
+
+static ir_ref neg64(struct x86_dc *dc, ir_ref v)
+{
+    return x86_op2(dc, IR_sub, 8, x86_imm(dc, 0), v);
+}
+
+/* add/sub/and/or/xor: memory += src (sub adds -src). */
+static void lock_binop(struct x86_dc *dc, enum ir_op op, int kind)
+{
+    static const uint8_t aop[IR_NUM_OPS] = { [IR_add] = IR_ATOMIC_ADD, [IR_sub] = IR_ATOMIC_ADD,
+        [IR_and] = IR_ATOMIC_AND, [IR_or] = IR_ATOMIC_OR, [IR_xor] = IR_ATOMIC_XOR };
+    int bytes = x86_opnd(dc, 0)->size;
+    ir_ref b = x86_read(dc, x86_opnd(dc, 1), bytes);
+    ir_ref old = rmw(dc, (enum ir_atomic_op)aop[op], op == IR_sub ? neg64(dc, b) : b);
+    ir_ref r = x86_arith(dc, op, bytes, old, b);
+    x86_flags_set(dc, kind, bytes, r, b, IR_NONE, old);
+}
+
+static void h_add(struct x86_dc *dc) { lock_binop(dc, IR_add, X86_CC_ADD); }
+static void h_sub(struct x86_dc *dc) { lock_binop(dc, IR_sub, X86_CC_SUB); }
+static void h_and(struct x86_dc *dc) { lock_binop(dc, IR_and, X86_CC_LOGIC); }
+static void h_or(struct x86_dc *dc)  { lock_binop(dc, IR_or, X86_CC_LOGIC); }
+static void h_xor(struct x86_dc *dc) { lock_binop(dc, IR_xor, X86_CC_LOGIC); }
+
+/* adc/sbb: memory +- (src + CF). */
+static void lock_carry(struct x86_dc *dc, enum ir_op op, int kind)
+{
+    int bytes = x86_opnd(dc, 0)->size;
+    ir_ref cin = x86_flags_cf(dc), b = x86_read(dc, x86_opnd(dc, 1), bytes);
+    ir_ref delta = x86_op2(dc, IR_add, 8, b, cin);
+    ir_ref old = rmw(dc, IR_ATOMIC_ADD, op == IR_sub ? neg64(dc, delta) : delta);
+    ir_ref r = x86_arith(dc, op, bytes, x86_op2(dc, op, bytes, old, b), cin);
+    x86_flags_set(dc, kind, bytes, r, b, cin, old);
+}
+
+static void h_adc(struct x86_dc *dc) { lock_carry(dc, IR_add, X86_CC_ADC); }
+static void h_sbb(struct x86_dc *dc) { lock_carry(dc, IR_sub, X86_CC_SBB); }
+
+/* inc/dec keep CF (captured before the new state replaces it). */
+static void lock_incdec(struct x86_dc *dc, enum ir_op op, int kind)
+{
+    int bytes = x86_opnd(dc, 0)->size;
+    ir_ref cf = IR_NONE;
+    if (x86_flags_live(dc))
+        cf = dc->flags->cf_live ? x86_flags_cf(dc) : x86_imm(dc, 0);
+    ir_ref old = rmw(dc, IR_ATOMIC_ADD, x86_imm(dc, op == IR_add ? 1 : ~0ull));
+    ir_ref r = x86_arith(dc, op, bytes, old, x86_imm(dc, 1));
+    x86_flags_set(dc, kind, bytes, r, cf, IR_NONE, IR_NONE);
+}
+
+static void h_inc(struct x86_dc *dc) { lock_incdec(dc, IR_add, X86_CC_INC); }
+static void h_dec(struct x86_dc *dc) { lock_incdec(dc, IR_sub, X86_CC_DEC); }
+
+static void h_neg(struct x86_dc *dc)
+{
+    int bytes = x86_opnd(dc, 0)->size;
+    ir_ref zero = x86_imm(dc, 0), old = rmw(dc, IR_ATOMIC_RSUB, zero);
+    ir_ref r = x86_arith(dc, IR_sub, bytes, zero, old);
+    x86_flags_set(dc, X86_CC_SUB, bytes, r, old, IR_NONE, zero);
+}
+
+static void h_not(struct x86_dc *dc)
+{
+    rmw(dc, IR_ATOMIC_XOR, x86_imm(dc, x86_mask(x86_opnd(dc, 0)->size)));
+}
+
+static void h_xadd(struct x86_dc *dc)
+{
+    const cs_x86_op *s = x86_opnd(dc, 1);
+    int bytes = x86_opnd(dc, 0)->size;
+    ir_ref b = x86_operand_read(dc, s), old = rmw(dc, IR_ATOMIC_ADD, b);
+    ir_ref r = x86_arith(dc, IR_add, bytes, old, b);
+    x86_operand_write(dc, s, old);
+    x86_flags_set(dc, X86_CC_ADD, bytes, r, b, IR_NONE, old);
+}
+
+/* xchg reg, mem or xchg mem, reg: locked with or without the prefix. */
+static void h_xchg(struct x86_dc *dc)
+{
+    const cs_x86_op *m = x86_opnd(dc, 0), *r = x86_opnd(dc, 1);
+    if (m->type != X86_OP_MEM) {
+        const cs_x86_op *t = m;
+        m = r, r = t;
+    }
+    ir_ref old = x86_new(dc);
+    ir_atomic_rmw(dc->b, memop(m->size), IR_ATOMIC_XCHG, old, x86_ea(dc, m),
+                  x86_operand_read(dc, r));
+    x86_operand_write(dc, r, old);
+}
+
+static x86_reg acc_reg(int bytes)
+{
+    static const x86_reg r[4] = { X86_REG_AL, X86_REG_AX, X86_REG_EAX, X86_REG_RAX };
+    return r[x86_log2(bytes)];
+}
+
+/* The accumulator gets the old value on failure (eax: upper half of rax
+ * kept on success, as h_cmpxchg does). */
+static void h_cmpxchg(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    int bytes = d->size;
+    ir_ref acc = x86_gpr_read(dc, acc_reg(bytes)), src = x86_operand_read(dc, x86_opnd(dc, 1));
+    ir_ref rax = x86_get_reg(dc, X86_RAX), old = x86_new(dc);
+    ir_atomic_cas(dc->b, memop(bytes), old, x86_ea(dc, d), acc, src);
+    struct x86_cmp eq = { IR_EQ, x86_ir_size(bytes), acc, old };
+    ir_ref diff = x86_arith(dc, IR_sub, bytes, acc, old);
+    if (bytes == 4)
+        x86_set_reg(dc, X86_RAX, x86_select(dc, &eq, rax, old));
+    else
+        x86_gpr_write(dc, acc_reg(bytes), old);
+    x86_flags_set(dc, X86_CC_SUB, bytes, diff, old, IR_NONE, acc);
+}
+
+static ir_ref pair(struct x86_dc *dc, int hi, int lo)
+{
+    return x86_op2(dc, IR_or, 8, x86_trunc(dc, x86_get_reg(dc, lo), 4),
+                   x86_op2(dc, IR_shl, 8, x86_get_reg(dc, hi), x86_imm(dc, 32)));
+}
+
+/* edx:eax == m64 ? m64 = ecx:ebx, ZF=1 : edx:eax = m64, ZF=0. */
+static void h_cmpxchg8b(struct x86_dc *dc)
+{
+    ir_ref expected = pair(dc, X86_RDX, X86_RAX), desired = pair(dc, X86_RCX, X86_RBX);
+    ir_ref flags = x86_flags_live(dc) ? x86_flags_eflags(dc) : IR_NONE, old = x86_new(dc);
+    ir_atomic_cas(dc->b, IR_MO_64, old, x86_ea(dc, x86_opnd(dc, 0)), expected, desired);
+    struct x86_cmp eq = { IR_EQ, 64, expected, old };
+    ir_ref rax = x86_get_reg(dc, X86_RAX), rdx = x86_get_reg(dc, X86_RDX);
+    x86_set_reg(dc, X86_RAX, x86_select(dc, &eq, rax, x86_trunc(dc, old, 4)));
+    x86_set_reg(dc, X86_RDX, x86_select(dc, &eq, rdx,
+                                       x86_op2(dc, IR_shr, 8, old, x86_imm(dc, 32))));
+    if (flags == IR_NONE) return;
+    ir_ref zf = x86_select(dc, &eq, x86_imm(dc, X86_ZF), x86_imm(dc, 0));
+    flags = x86_op2(dc, IR_andc, 8, flags, x86_imm(dc, X86_ZF));
+    x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, x86_op2(dc, IR_or, 8, flags, zf),
+                  IR_NONE, IR_NONE);
+}
+
+static const struct { unsigned id; x86_handler fn; } x86_lock_table[] = {
+    { X86_INS_ADD, h_add }, { X86_INS_SUB, h_sub }, { X86_INS_AND, h_and },
+    { X86_INS_OR, h_or }, { X86_INS_XOR, h_xor }, { X86_INS_ADC, h_adc },
+    { X86_INS_SBB, h_sbb }, { X86_INS_INC, h_inc }, { X86_INS_DEC, h_dec },
+    { X86_INS_NEG, h_neg }, { X86_INS_NOT, h_not }, { X86_INS_XADD, h_xadd },
+    { X86_INS_XCHG, h_xchg }, { X86_INS_CMPXCHG, h_cmpxchg },
+    { X86_INS_CMPXCHG8B, h_cmpxchg8b },
+};
+
+static bool has_mem_operand(const struct x86_dc *dc)
+{
+    for (int i = 0; i < dc->x->op_count; i++)
+        if (dc->x->operands[i].type == X86_OP_MEM) return true;
+    return false;
+}
+
+bool x86_is_locked(const struct x86_dc *dc)
+{
+    return x86_has_prefix(dc, 0xf0) ||
+           (dc->insn->id == X86_INS_XCHG && has_mem_operand(dc));
+}
+
+/* Translates a locked instruction (true), or returns false for anything
+ * else.  bt* handle their lock prefix themselves. */
+bool x86_translate_locked(struct x86_dc *dc)
+{
+    unsigned id = dc->insn->id;
+    if (!x86_is_locked(dc) || id == X86_INS_BTS || id == X86_INS_BTR || id == X86_INS_BTC)
+        return false;
+    if (id == X86_INS_XCHG && has_mem_operand(dc)) {
+        h_xchg(dc);
+        return true;
+    }
+    for (int k = 0; k < X86_TABLE_LEN(x86_lock_table); k++)
+        if (x86_lock_table[k].id == id && x86_opnd(dc, 0)->type == X86_OP_MEM) {
+            x86_lock_table[k].fn(dc);
+            return true;
+        }
+    x86_raise_sigill(dc);                   /* lock on a register or other insn: #UD */
+    return true;
+}
+
+static void h_mfence(struct x86_dc *dc)
+{
+    ir_emit(dc->b, IR_fence, 64, IR_NONE, IR_NONE, IR_NONE);
+}
+
+const struct x86_insn_entry x86_atomic_table[] = {
+    { X86_INS_MFENCE, h_mfence, X86_FL_PASS, 0 },
+};
+const int x86_atomic_table_len = X86_TABLE_LEN(x86_atomic_table);

@@ -1,0 +1,214 @@
+/* sys_thread.c -- guest threads.  A thread-creating clone (CLONE_VM without
+ * CLONE_VFORK: pthread_create) runs the new guest thread on a new host
+ * thread with its own guest CPU state (env), started by tr_run(); gettid
+ * is the host tid.  exit ends one thread -- clearing and futex-waking its
+ * clear_child_tid word as the kernel does, which is what pthread_join
+ * waits for -- and the last one ends the process; exit_group ends all.
+ * A registry maps tids to threads for signals posted to a thread. */
+#define _GNU_SOURCE
+#include <linux/futex.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "sys_handlers.h"
+#include "sys_sigframe.h"
+#include "translator.h"
+
+uint64_t x86_get_eflags(const struct x86_cpu *cpu);
+
+#define SYS_CLONE_SETTLS         0x00080000
+#define SYS_CLONE_PARENT_SETTID  0x00100000
+#define SYS_CLONE_CHILD_CLEARTID 0x00200000
+#define SYS_CLONE_CHILD_SETTID   0x01000000
+#define SYS_THREAD_STACK (1u << 20)     /* ferry's own stack per guest thread */
+
+struct sys_thread {
+    pid_t tid;
+    struct x86_cpu *cpu;
+    struct sys_thread_signals *sig;     /* that thread's sys_tsig */
+    struct sys_thread *next;
+};
+
+static pthread_mutex_t sys_threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sys_thread *sys_threads;
+static int sys_live_threads = 1;
+static __thread struct sys_thread *sys_self;
+static __thread uint64_t sys_clear_child_tid;
+
+/* Called by the thread itself (sys_tsig is its own). */
+static void sys_thread_add(struct x86_cpu *cpu)
+{
+    struct sys_thread *t = calloc(1, sizeof(*t));
+    if (!t)
+        return;
+    *t = (struct sys_thread){ .tid = gettid(), .cpu = cpu, .sig = &sys_tsig };
+    pthread_mutex_lock(&sys_threads_lock);
+    t->next = sys_threads;
+    sys_threads = t;
+    pthread_mutex_unlock(&sys_threads_lock);
+    sys_self = t;
+}
+
+static void sys_thread_remove_locked(struct sys_thread *self)
+{
+    for (struct sys_thread **p = &sys_threads; *p; p = &(*p)->next)
+        if (*p == self) {
+            *p = self->next;
+            free(self);
+            return;
+        }
+}
+
+bool sys_thread_post_signal(pid_t tid, int sig, void (*post)(struct sys_thread_signals *, int))
+{
+    bool found = false;
+    pthread_mutex_lock(&sys_threads_lock);
+    for (struct sys_thread *t = sys_threads; t && !found; t = t->next)
+        if (t->tid == tid) {
+            post(t->sig, sig);
+            tr_interrupt(t->cpu);
+            found = true;
+        }
+    pthread_mutex_unlock(&sys_threads_lock);
+    return found;
+}
+
+int sys_thread_count(void) { return __atomic_load_n(&sys_live_threads, __ATOMIC_SEQ_CST); }
+
+void sys_thread_set_clear_tid(uint64_t addr) { sys_clear_child_tid = addr; }
+
+struct sys_thread_start {
+    struct x86_cpu *cpu;
+    uint64_t flags, ptid, ctid, blocked;
+    sem_t started;
+    pid_t tid;
+};
+
+/* The kernel writes the tids before either side of clone returns. */
+static void *sys_thread_main(void *arg)
+{
+    struct sys_thread_start *st = arg;
+    struct x86_cpu *cpu = st->cpu;
+    int32_t tid = (int32_t)gettid();
+    if (st->flags & SYS_CLONE_PARENT_SETTID)
+        sys_copy_out(st->ptid, &tid, 4);
+    if (st->flags & SYS_CLONE_CHILD_SETTID)
+        sys_copy_out(st->ctid, &tid, 4);
+    if (st->flags & SYS_CLONE_CHILD_CLEARTID)
+        sys_clear_child_tid = st->ctid;
+    sys_signal_thread_start(st->blocked);
+    sys_thread_add(cpu);
+    st->tid = tid;
+    sem_post(&st->started);             /* st lives on the creator's stack */
+    tr_run(cpu);
+}
+
+/* The child's CPU: the parent's, returning 0 from syscall on its new
+ * stack with its new TLS (rcx/r11 as the syscall instruction leaves them). */
+static struct x86_cpu *sys_thread_cpu(const struct x86_cpu *cpu, const uint64_t *a)
+{
+    size_t size = (sizeof(*cpu) + 63) & ~(size_t)63;
+    struct x86_cpu *c = aligned_alloc(64, size);
+    if (!c)
+        return NULL;
+    memcpy(c, cpu, sizeof(*cpu));
+    c->rt = (struct tr_runtime){ .pc = cpu->rt.pc };
+    c->regs[X86_RAX] = 0;
+    c->regs[X86_RCX] = cpu->rt.pc;
+    c->regs[X86_R11] = x86_get_eflags(cpu);
+    if (a[1])
+        c->regs[X86_RSP] = a[1];
+    if (a[0] & SYS_CLONE_SETTLS)
+        c->fs_base = a[4];
+    return c;
+}
+
+static int sys_thread_spawn(struct sys_thread_start *st)
+{
+    pthread_attr_t attr;
+    pthread_t th;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, SYS_THREAD_STACK);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int err = pthread_create(&th, &attr, sys_thread_main, st);
+    pthread_attr_destroy(&attr);
+    return err;
+}
+
+/* x86-64 argument order: clone(flags, stack, parent_tid, child_tid, tls). */
+int64_t sys_clone_thread(struct x86_cpu *cpu, const uint64_t *a)
+{
+    struct sys_thread_start st = { .flags = a[0], .ptid = a[2], .ctid = a[3],
+                                   .blocked = sys_tsig.blocked };
+    if (!sys_self)
+        sys_thread_add(cpu);            /* the main thread, at its first clone */
+    if (!(st.cpu = sys_thread_cpu(cpu, a)))
+        return -ENOMEM;
+    sem_init(&st.started, 0, 0);
+    __atomic_add_fetch(&sys_live_threads, 1, __ATOMIC_SEQ_CST);
+    if (sys_thread_spawn(&st) != 0) {
+        __atomic_sub_fetch(&sys_live_threads, 1, __ATOMIC_SEQ_CST);
+        free(st.cpu);
+        return -EAGAIN;
+    }
+    while (sem_wait(&st.started) != 0)
+        ;
+    sem_destroy(&st.started);
+    return st.tid;
+}
+
+/* exit: the last thread's status is the process's.  Another thread clears
+ * and futex-wakes its clear_child_tid as the kernel would, and leaves with
+ * a raw exit of its host thread (the kernel then walks the robust list the
+ * guest set with set_robust_list). */
+_Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status)
+{
+    pthread_mutex_lock(&sys_threads_lock);
+    if (__atomic_sub_fetch(&sys_live_threads, 1, __ATOMIC_SEQ_CST) == 0)
+        ferry_exit(status);
+    if (sys_self)
+        sys_thread_remove_locked(sys_self);
+    pthread_mutex_unlock(&sys_threads_lock);
+    if (sys_clear_child_tid && sys_guest_access_ok(sys_clear_child_tid, 4, 1)) {
+        __atomic_store_n((int32_t *)sys_ptr(sys_clear_child_tid), 0, __ATOMIC_SEQ_CST);
+        syscall(SYS_futex, sys_ptr(sys_clear_child_tid), FUTEX_WAKE, 1, NULL, NULL, 0);
+    }
+    sys_guest_after_fork();             /* closes this thread's probe pipe */
+    tr_thread_exit(cpu);
+    free(cpu);
+    for (;;)
+        syscall(SYS_exit, 0);
+}
+
+/* fork() keeps only the calling thread in the child. */
+void sys_thread_fork_prepare(void)
+{
+    tr_fork_prepare();
+    pthread_mutex_lock(&sys_threads_lock);
+}
+
+void sys_thread_fork_parent(void)
+{
+    pthread_mutex_unlock(&sys_threads_lock);
+    tr_fork_parent();
+}
+
+void sys_thread_fork_child(void)
+{
+    struct sys_thread *self = sys_self;
+    while (sys_threads)                 /* others' entries: leaked, not ours */
+        sys_threads = sys_threads->next;
+    if (self) {
+        self->tid = gettid();
+        self->next = NULL;
+        sys_threads = self;
+    }
+    sys_live_threads = 1;
+    pthread_mutex_unlock(&sys_threads_lock);
+    tr_fork_child();
+}
