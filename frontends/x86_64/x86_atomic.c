@@ -4,7 +4,7 @@
  * mfence.  Each becomes one atomic IR op returning the old memory value;
  * the result and the flags are then computed from it as the plain forms
  * do.  A lock prefix on anything else is #UD (SIGILL), as on hardware.
- * (cmpxchg16b is not translated: CPUID does not advertise CX16.)
+ * (cmpxchg16b, 128 bits wide, is one atomic helper: x86_cmpxchg16b.c.)
  */
 #include "x86_internal.h"
 
@@ -162,7 +162,7 @@ static const struct { unsigned id; x86_handler fn; } x86_lock_table[] = {
     { X86_INS_SBB, h_sbb }, { X86_INS_INC, h_inc }, { X86_INS_DEC, h_dec },
     { X86_INS_NEG, h_neg }, { X86_INS_NOT, h_not }, { X86_INS_XADD, h_xadd },
     { X86_INS_XCHG, h_xchg }, { X86_INS_CMPXCHG, h_cmpxchg },
-    { X86_INS_CMPXCHG8B, h_cmpxchg8b },
+    { X86_INS_CMPXCHG8B, h_cmpxchg8b }, { X86_INS_CMPXCHG16B, x86_emit_cmpxchg16b },
 };
 
 static bool has_mem_operand(const struct x86_dc *dc)

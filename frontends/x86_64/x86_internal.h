@@ -43,6 +43,8 @@ const struct x86_insn_entry *x86_lookup(unsigned id);
  * translates it atomically when so (true). */
 bool x86_is_locked(const struct x86_dc *dc);
 bool x86_translate_locked(struct x86_dc *dc);
+/* x86_cmpxchg16b.c: atomic with or without the lock prefix */
+void x86_emit_cmpxchg16b(struct x86_dc *dc);
 
 /* ---- lazy flags (x86_flags.c, x86_cond.c, x86_eflags.c) ---------------- */
 

@@ -153,6 +153,7 @@ const struct x86_insn_entry x86_mov_table[] = {
     { X86_INS_XCHG, h_xchg, X86_FL_PASS, 0 },
     { X86_INS_CMPXCHG, h_cmpxchg, X86_FL_FULL, 0 },
     { X86_INS_CMPXCHG8B, h_cmpxchg8b, X86_FL_PASS, 0 },
+    { X86_INS_CMPXCHG16B, x86_emit_cmpxchg16b, X86_FL_PASS, 0 },
     { X86_INS_XADD, h_xadd, X86_FL_FULL, 0 },
     { X86_INS_CBW, h_cbw, X86_FL_PASS, 0 },
     { X86_INS_CWDE, h_cwde, X86_FL_PASS, 0 },

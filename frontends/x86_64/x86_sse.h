@@ -180,8 +180,6 @@ sse_emit_fn sse_emit_pmovmskb;
 sse_emit_fn sse_emit_extract, sse_emit_pcmpstr, sse_emit_crc32;
 /* x86_sse_palignr.c */
 sse_emit_fn sse_emit_palignr;
-/* x86_cmpxchg16b.c (not SSE: here until the atomics work owns it) */
-sse_emit_fn sse_emit_cmpxchg16b;
 /* x86_sse_state.c */
 sse_emit_fn sse_emit_nop, sse_emit_ldmxcsr, sse_emit_stmxcsr, sse_emit_fxsave,
     sse_emit_fxrstor, sse_emit_maskmovdqu;

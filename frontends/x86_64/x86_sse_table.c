@@ -146,9 +146,6 @@ static const struct sse_row sse_rows[] = {
     EMITH(PCMPISTRM, pcmpstr, pcmpistrm, 1, 0),
     EMITH(CRC32, crc32, crc32, 1, 0),
 
-    /* not SSE: a non-atomic stand-in for CX16 (x86_cmpxchg16b.c) */
-    EMIT(CMPXCHG16B, cmpxchg16b),
-
     /* x87 instructions are recognised by opcode (x86_x87_translate.c) */
     EMIT(WAIT, nop),
 };

@@ -2,7 +2,7 @@
  * locked instruction form ferry translates atomically: C11 atomics and
  * __sync builtins (lock xadd, lock add/sub/and/or/xor/inc/dec, lock
  * cmpxchg at 8/16/32/64 bits, xchg spinlocks) and inline asm for lock
- * adc/sbb/neg/not/bts/btr/btc and cmpxchg8b.  Every total is exact only if
+ * adc/sbb/neg/not/bts/btr/btc, cmpxchg8b and cmpxchg16b.  Every total is exact only if
  * each read-modify-write is atomic; a non-atomic translation loses updates
  * (the tight `lock incq` loop that all four threads start together shows
  * it nearly every run). */
@@ -30,6 +30,7 @@ static int spin_lock;               /* xchg spinlock */
 static long adc_sbb, neg_word, not_word;
 static unsigned long bt_word;
 static uint64_t cx8;
+static uint64_t cx16[2] __attribute__((aligned(16)));
 static long fenced[2];
 static long hot;
 static pthread_barrier_t start;
@@ -69,6 +70,20 @@ static void cmpxchg8b_inc(void)
                          : "b"(nlo), "c"(nhi) : "cc");
         if (ok) break;
     } while (1);
+}
+
+/* Both halves of a 16-byte pair move together: lo += 1, hi += 3. */
+static void cmpxchg16b_inc(void)
+{
+    uint64_t lo, hi;
+    unsigned char ok;
+    do {
+        lo = __atomic_load_n(&cx16[0], __ATOMIC_RELAXED);
+        hi = __atomic_load_n(&cx16[1], __ATOMIC_RELAXED);
+        __asm__ volatile("lock cmpxchg16b %0; sete %1"
+                         : "+m"(cx16), "=q"(ok), "+a"(lo), "+d"(hi)
+                         : "b"(lo + 1), "c"(hi + 3) : "cc");
+    } while (!ok);
 }
 
 static void cas_inc_small(void)
@@ -113,6 +128,7 @@ static void *work(void *arg)
         lock_neg_not();
         bts_seen += lock_bts_btr(id);
         cmpxchg8b_inc();
+        cmpxchg16b_inc();
         __asm__ volatile("lock incq %0; lock decq %0; lock incq %0" : "+m"(fenced[0]) :: "cc");
         __asm__ volatile("mfence" ::: "memory");
     }
@@ -140,5 +156,6 @@ int main(void)
     printf("adc/sbb %ld neg %ld not %#lx bt %#lx (own bit never seen set: %ld)\n", adc_sbb,
            neg_word, not_word, bt_word, bts_clean);
     printf("cmpxchg8b %#llx inc/dec %ld\n", (unsigned long long)cx8, fenced[0]);
+    printf("cmpxchg16b %llu %llu\n", (unsigned long long)cx16[0], (unsigned long long)cx16[1]);
     return 0;
 }
