@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "exec_common.h"
+#include "../atomic_ref.h"
 
 static uint64_t word[2] __attribute__((aligned(16)));
 
@@ -17,18 +18,6 @@ static void emit_exit(struct be_code *c)
 }
 
 static uint64_t mask_of(unsigned mo) { return mo == 3 ? ~0ull : (1ull << (8 << mo)) - 1; }
-
-static uint64_t rmw_reference(enum ir_atomic_op op, uint64_t old, uint64_t v)
-{
-    switch (op) {
-    case IR_ATOMIC_ADD:  return old + v;
-    case IR_ATOMIC_AND:  return old & v;
-    case IR_ATOMIC_OR:   return old | v;
-    case IR_ATOMIC_XOR:  return old ^ v;
-    case IR_ATOMIC_XCHG: return v;
-    default:             return v - old;
-    }
-}
 
 /* addr in x7, value in x9; out in x11, or aliasing the address/value. */
 static void run_rmw(unsigned mo, enum ir_atomic_op op, int out_reg, uint64_t old, uint64_t v)
@@ -44,7 +33,7 @@ static void run_rmw(unsigned mo, enum ir_atomic_op op, int out_reg, uint64_t old
     be_emit_st_env(&c, out_reg, offsetof(struct xt_env, result));
     emit_exit(&c);
     xt_run(&c);
-    uint64_t want = (canary & ~m) | (rmw_reference(op, old & m, v) & m);
+    uint64_t want = (canary & ~m) | (atomic_ref_apply(op, old & m, v) & m);
     XT_CHECK(word[0] == want, "rmw op %d mo %u: memory %#llx, want %#llx", op, mo,
              (unsigned long long)word[0], (unsigned long long)want);
     XT_CHECK(xt_env.result[0] == (old & m), "rmw op %d mo %u out x%d: old %#llx, want %#llx",

@@ -10,6 +10,7 @@
 #include "backend.h"
 #include "regalloc.h"
 #include "translator.h"
+#include "../atomic_ref.h"
 
 #define NG 16
 #define CODE_SIZE (1u << 20)
@@ -596,18 +597,6 @@ Test(regalloc, too_many_live_temps_fail_cleanly)
 
 static uint64_t atomic_word;
 
-static uint64_t c_atomic(enum ir_atomic_op op, uint64_t old, uint64_t v)
-{
-    switch (op) {
-    case IR_ATOMIC_ADD:  return old + v;
-    case IR_ATOMIC_AND:  return old & v;
-    case IR_ATOMIC_OR:   return old | v;
-    case IR_ATOMIC_XOR:  return old ^ v;
-    case IR_ATOMIC_XCHG: return v;
-    default:             return v - old;
-    }
-}
-
 /* The old value lands in a global; the address and value are temps that
  * die at the op, so the output may take one of their registers. */
 Test(regalloc, atomic_rmw_matches_c)
@@ -624,7 +613,7 @@ Test(regalloc, atomic_rmw_matches_c)
             ir_atomic_rmw(b, mo, (enum ir_atomic_op)op, d, addr, val);
             ir_mov(b, G[2], d);
             run(b, &env);
-            cr_assert_eq(atomic_word, (old & ~m) | (c_atomic(op, old & m, v) & m), "op %d mo %u", op, mo);
+            cr_assert_eq(atomic_word, (old & ~m) | (atomic_ref_apply(op, old & m, v) & m), "op %d mo %u", op, mo);
             cr_assert_eq(env.g[2], old & m, "op %d mo %u: old value", op, mo);
         }
 }
