@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guest_mem.h"
 #include "ir.h"
 #include "runtime.h"
 
@@ -69,6 +70,7 @@ struct be_code {
     uint8_t *start, *ptr, *end;         /* end leaves BE_MAX_INSN_BYTES slack */
     const uint8_t *epilogue;            /* set by be_emit_prologue() */
     struct tr_block *tb;                /* block being emitted (stored by exit stubs) */
+    const struct tr_guest_mem *mem;     /* how guest ld/st/atomics reach memory */
     uint32_t jump_site[2];              /* offsets (from start) of the patchable
                                            jump of chain slots 0 and 1, or
                                            UINT32_MAX when the slot is unused */
@@ -96,9 +98,23 @@ void be_emit_st_env(struct be_code *c, int reg, int32_t offset);
  * arguments; the result is left in call_ret. */
 void be_emit_call(struct be_code *c, const void *fn);
 
+/* Whether a guest access with this memop uses its address as a host
+ * address: TR_MEM_HOST (or no mode given, as in the backends' tests), or
+ * an IR_MO_HOST access.  Backends abort translation on any other mode
+ * until they implement it (the software MMU's TLB lookup). */
+static inline bool be_access_is_direct(const struct be_code *c, unsigned memop)
+{
+    return (memop & IR_MO_HOST) || !c->mem || c->mem->mode == TR_MEM_HOST;
+}
+_Noreturn void be_unsupported_mem_mode(void);
+
 /* Emits one IR instruction.  out[] / in[] follow the op's outputs and
  * inputs.  For IR_call the allocator has already placed the arguments and
  * out[0] (if any) is call_ret; the backend just emits be_emit_call().
+ * Guest memory ops (ld, st, atomic_rmw, atomic_cas) reach memory as
+ * c->mem->mode says (guest_mem.h): each backend has one guest-address
+ * emitter that every such op goes through; TR_MEM_HOST uses the address
+ * as it is.  ld/st with IR_MO_HOST are host accesses in every mode.
  * Exits (goto_tb, brcond, exit_*) follow the protocol in runtime.h:
  *   chain slot n: a patchable jump (offset recorded in c->jump_site[n]),
  *   initially to a stub that stores the target pc in rt.pc, c->tb in

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "guest_mem.h"
 #include "ir.h"
 
 struct fe_guest {
@@ -19,10 +20,12 @@ struct fe_guest {
     /* Declares the guest's IR globals (called once at start-up). */
     void (*declare_globals)(struct ir_globals *g);
     /* Decodes guest code at pc into b (already ir_block_init()ed), at most
-     * max_insns instructions; always ends the block with an exit op. */
-    void (*translate)(struct ir_block *b, uint64_t pc, int max_insns);
+     * max_insns instructions; always ends the block with an exit op.  Code
+     * is fetched through mem (never past what mem->fetchable allows). */
+    void (*translate)(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
+                      int max_insns);
     /* Prints the guest instructions of [pc, pc+size) for -d in_asm. */
-    void (*disas)(FILE *out, uint64_t pc, size_t size);
+    void (*disas)(FILE *out, const struct tr_guest_mem *mem, uint64_t pc, size_t size);
     /* Initialises a fresh env (after it was zeroed). */
     void (*reset)(void *env);
 };

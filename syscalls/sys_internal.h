@@ -43,6 +43,8 @@ void sys_signal_sync_mask(void);
 bool sys_signal_restart(uint64_t nr);
 /* A new thread's signal state: the creator's mask (called in the thread). */
 void sys_signal_thread_start(uint64_t blocked);
+/* The default action of a fatal signal: the process dies by it. */
+_Noreturn void sys_signal_die(int sig);
 
 /* sys_thread.c: guest threads. */
 struct sys_thread_signals;

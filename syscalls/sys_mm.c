@@ -54,7 +54,7 @@ SYS_HANDLER(sys_mmap)
     if (p == MAP_FAILED)
         return -errno;
     if (a[3] & SYS_GUEST_MAP_FIXED)
-        tr_invalidate((uint64_t)(uintptr_t)p, a[1]);
+        tr_invalidate(sys_engine, (uint64_t)(uintptr_t)p, a[1]);
     return (int64_t)(uintptr_t)p;
 }
 
@@ -62,7 +62,7 @@ SYS_HANDLER(sys_munmap)
 {
     int64_t r = sys_ret(munmap(sys_ptr(a[0]), a[1]));
     if (r == 0)
-        tr_invalidate(a[0], a[1]);
+        tr_invalidate(sys_engine, a[0], a[1]);
     return r;
 }
 
@@ -70,7 +70,7 @@ SYS_HANDLER(sys_mprotect)
 {
     int64_t r = sys_ret(mprotect(sys_ptr(a[0]), a[1], sys_host_prot(a[2])));
     if (r == 0)
-        tr_invalidate(a[0], a[1]);
+        tr_invalidate(sys_engine, a[0], a[1]);
     return r;
 }
 
@@ -80,7 +80,7 @@ SYS_HANDLER(sys_mremap)
     void *p = mremap(sys_ptr(a[0]), a[1], a[2], (int)a[3], sys_ptr(a[4]));
     if (p == MAP_FAILED)
         return -errno;
-    tr_invalidate(a[0], a[1]);
+    tr_invalidate(sys_engine, a[0], a[1]);
     return (int64_t)(uintptr_t)p;
 }
 

@@ -15,7 +15,7 @@
 
 /* exit ends the calling thread (the process with its last thread). */
 SYS_HANDLER(sys_exit) { sys_thread_exit(cpu, (int)(a[0] & 0xff)); }
-SYS_HANDLER(sys_exit_group) { ferry_exit((int)(a[0] & 0xff)); }
+SYS_HANDLER(sys_exit_group) { sys_exit_process((int)(a[0] & 0xff)); }
 
 SYS_HANDLER(sys_getpid) { return getpid(); }
 SYS_HANDLER(sys_getppid) { return getppid(); }

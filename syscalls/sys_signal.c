@@ -112,8 +112,8 @@ static void sys_default_action(int sig)
 {
     if (sys_default_ignores(sig))
         return;
-    if (ferry_opts.stats)
-        tr_print_stats();
+    if (ferry_opts.stats && sys_engine)
+        tr_print_stats(sys_engine, ferry_log);
     fflush(stdout);
     fflush(ferry_log);
     sigset_t one;
@@ -122,6 +122,12 @@ static void sys_default_action(int sig)
     signal(sig, SIG_DFL);
     sigprocmask(SIG_UNBLOCK, &one, NULL);
     raise(sig);
+}
+
+_Noreturn void sys_signal_die(int sig)
+{
+    sys_default_action(sig);
+    sys_exit_process(128 + sig);
 }
 
 static void sys_host_handler(int sig, siginfo_t *si, void *uc)
@@ -366,8 +372,7 @@ SYS_HANDLER(sys_rt_sigpending)
 SYS_HANDLER(sys_rt_sigreturn)
 {
     if (sys_sigframe_pop(cpu) != 0) {
-        sys_default_action(SIGSEGV);
-        ferry_exit(128 + SIGSEGV);
+        sys_signal_die(SIGSEGV);
     }
     sys_regs_restored = true;
     sys_signal_sync_mask();

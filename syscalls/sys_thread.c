@@ -1,6 +1,6 @@
 /* sys_thread.c -- guest threads.  A thread-creating clone (CLONE_VM without
  * CLONE_VFORK: pthread_create) runs the new guest thread on a new host
- * thread with its own guest CPU state (env), started by tr_run(); gettid
+ * thread with its own guest CPU state (env), running sys_cpu_loop(); gettid
  * is the host tid.  exit ends one thread -- clearing and futex-waking its
  * clear_child_tid word as the kernel does, which is what pthread_join
  * waits for -- and the last one ends the process; exit_group ends all.
@@ -105,7 +105,8 @@ static void *sys_thread_main(void *arg)
     sys_thread_add(cpu);
     st->tid = tid;
     sem_post(&st->started);             /* st lives on the creator's stack */
-    tr_run(cpu);
+    tr_cpu_attach(sys_engine, cpu);
+    sys_cpu_loop(cpu);
 }
 
 /* The child's CPU: the parent's, returning 0 from syscall on its new
@@ -170,7 +171,7 @@ _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status)
 {
     pthread_mutex_lock(&sys_threads_lock);
     if (__atomic_sub_fetch(&sys_live_threads, 1, __ATOMIC_SEQ_CST) == 0)
-        ferry_exit(status);
+        sys_exit_process(status);
     if (sys_self)
         sys_thread_remove_locked(sys_self);
     pthread_mutex_unlock(&sys_threads_lock);
@@ -179,7 +180,7 @@ _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status)
         syscall(SYS_futex, sys_ptr(sys_clear_child_tid), FUTEX_WAKE, 1, NULL, NULL, 0);
     }
     sys_guest_after_fork();             /* closes this thread's probe pipe */
-    tr_thread_exit(cpu);
+    tr_cpu_detach(cpu);
     free(cpu);
     for (;;)
         syscall(SYS_exit, 0);
@@ -188,14 +189,14 @@ _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status)
 /* fork() keeps only the calling thread in the child. */
 void sys_thread_fork_prepare(void)
 {
-    tr_fork_prepare();
+    tr_fork_prepare(sys_engine);
     pthread_mutex_lock(&sys_threads_lock);
 }
 
 void sys_thread_fork_parent(void)
 {
     pthread_mutex_unlock(&sys_threads_lock);
-    tr_fork_parent();
+    tr_fork_parent(sys_engine);
 }
 
 void sys_thread_fork_child(void)
@@ -210,5 +211,5 @@ void sys_thread_fork_child(void)
     }
     sys_live_threads = 1;
     pthread_mutex_unlock(&sys_threads_lock);
-    tr_fork_child();
+    tr_fork_child(sys_engine);
 }

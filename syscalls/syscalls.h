@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "translator.h"
 #include "x86_cpu.h"
 
 struct sys_process {
@@ -12,6 +13,17 @@ struct sys_process {
     const char *exe_path;                       /* guest program, for /proc/self/exe */
 };
 extern struct sys_process sys_proc;
+
+/* The engine the process's guest threads run on (set once by main). */
+extern struct tr_engine *sys_engine;
+
+/* A guest thread's run loop: runs cpu (attached to sys_engine) forever,
+ * serving its system calls, faults and signals; leaves only through exit
+ * or a fatal signal. */
+_Noreturn void sys_cpu_loop(struct x86_cpu *cpu);
+
+/* Ends the process with the guest's status (--stats printed first). */
+_Noreturn void sys_exit_process(int status);
 
 /* Runs the syscall described by cpu->regs (rax = number, rdi, rsi, rdx,
  * r10, r8, r9) and writes the result (or -errno) to rax; sets rcx and r11

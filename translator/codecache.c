@@ -1,4 +1,4 @@
-/* codecache.c -- the code cache: one RWX mapping that starts with the
+/* codecache.c -- an engine's code cache: one RWX mapping that starts with the
  * backend's entry trampoline, a pool of struct tr_block, and a hash table
  * guest pc -> block.  When either fills up everything is flushed.
  * Threads: lookups are lock-free (a block is complete before it is
@@ -13,22 +13,8 @@
 
 #include "tr_internal.h"
 
-#define TC_HASH_BITS 16
-#define TC_HASH_SIZE (1u << TC_HASH_BITS)
 /* Room kept free at the end of the cache for one IR insn's worth of code. */
 #define TC_SLACK (64 * BE_MAX_INSN_BYTES)
-
-static struct {
-    uint8_t *base, *code_start, *ptr, *end;
-    uint64_t (*enter)(void *env, const uint8_t *code);
-    const uint8_t *epilogue;
-    struct tr_block *blocks;
-    size_t n_blocks, max_blocks;
-    struct tr_block *hash[TC_HASH_SIZE];
-    uint64_t generation;
-    uint64_t guest_lo, guest_hi;        /* guest code translated since the flush */
-    uint64_t executed_before_flush;
-} tc;
 
 static unsigned jmp_index(uint64_t pc)
 {
@@ -59,75 +45,80 @@ static unsigned hash_pc(uint64_t pc)
     return (unsigned)((pc ^ (pc >> TC_HASH_BITS)) & (TC_HASH_SIZE - 1));
 }
 
-static void map_cache(size_t size)
+static void map_cache(struct tr_code_cache *tc, size_t size)
 {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         tc_fatal("cannot map the code cache");
-    tc.base = p;
-    tc.end = tc.base + size;
+    tc->base = p;
+    tc->end = tc->base + size;
 }
 
-static void emit_prologue(void)
+static void emit_prologue(struct tr_code_cache *tc)
 {
-    struct be_code c = { .start = tc.base, .ptr = tc.base, .end = tc.end - TC_SLACK };
+    struct be_code c = { .start = tc->base, .ptr = tc->base, .end = tc->end - TC_SLACK };
     c.jump_site[0] = c.jump_site[1] = UINT32_MAX;
-    tc.enter = (uint64_t (*)(void *, const uint8_t *))be_emit_prologue(&c);
-    tc.epilogue = c.epilogue;
-    tc.code_start = (uint8_t *)(((uintptr_t)c.ptr + 63) & ~(uintptr_t)63);
+    tc->enter = (uint64_t (*)(void *, const uint8_t *))be_emit_prologue(&c);
+    tc->epilogue = c.epilogue;
+    tc->code_start = (uint8_t *)(((uintptr_t)c.ptr + 63) & ~(uintptr_t)63);
 }
 
-void tc_init(void)
+void tc_init(struct tr_engine *e, size_t size)
 {
-    size_t size = ferry_opts.code_cache_size ? ferry_opts.code_cache_size : 64u << 20;
+    struct tr_code_cache *tc = &e->tc;
+    if (!size)
+        size = 64u << 20;
     if (size < 4 * TC_SLACK)
         size = 4 * TC_SLACK;
-    map_cache(size);
-    emit_prologue();
-    tc.max_blocks = size / 128;
-    tc.blocks = calloc(tc.max_blocks, sizeof(*tc.blocks));
-    if (!tc.blocks)
+    map_cache(tc, size);
+    emit_prologue(tc);
+    tc->max_blocks = size / 128;
+    tc->blocks = calloc(tc->max_blocks, sizeof(*tc->blocks));
+    if (!tc->blocks)
         tc_fatal("out of memory");
-    tc.ptr = tc.code_start;
-    tc.guest_lo = UINT64_MAX;
+    tc->ptr = tc->code_start;
+    tc->guest_lo = UINT64_MAX;
 }
 
-uint64_t tc_blocks_executed(void)
+uint64_t tc_blocks_executed(struct tr_engine *e)
 {
-    uint64_t n = tc.executed_before_flush;
-    for (size_t k = 0; k < tc.n_blocks; k++)
-        n += tc.blocks[k].exec_count;
+    struct tr_code_cache *tc = &e->tc;
+    uint64_t n = tc->executed_before_flush;
+    for (size_t k = 0; k < tc->n_blocks; k++)
+        n += tc->blocks[k].exec_count;
     return n;
 }
 
-void tc_flush(void)
+void tc_flush(struct tr_engine *e)
 {
-    tr_exclusive_start();
-    tc.executed_before_flush = tc_blocks_executed();
-    for (size_t k = 0; k < tc.n_blocks; k++) {
-        free(tc.blocks[k].guest_copy);
-        free(tc.blocks[k].fault_map);
+    struct tr_code_cache *tc = &e->tc;
+    tr_exclusive_start(e);
+    tc->executed_before_flush = tc_blocks_executed(e);
+    for (size_t k = 0; k < tc->n_blocks; k++) {
+        free(tc->blocks[k].guest_copy);
+        free(tc->blocks[k].fault_map);
     }
-    tc.n_blocks = 0;
-    tc.ptr = tc.code_start;
-    memset(tc.hash, 0, sizeof(tc.hash));
-    tr_thread_each(clear_thread_jmp_cache);
-    __atomic_add_fetch(&tc.generation, 1, __ATOMIC_SEQ_CST);
-    tc.guest_lo = UINT64_MAX;
-    tc.guest_hi = 0;
-    tr_stats.cache_flushes++;
-    tr_exclusive_end();
+    tc->n_blocks = 0;
+    tc->ptr = tc->code_start;
+    memset(tc->hash, 0, sizeof(tc->hash));
+    tr_thread_each(e, clear_thread_jmp_cache);
+    __atomic_add_fetch(&tc->generation, 1, __ATOMIC_SEQ_CST);
+    tc->guest_lo = UINT64_MAX;
+    tc->guest_hi = 0;
+    e->stats.cache_flushes++;
+    tr_exclusive_end(e);
 }
 
 /* Blocks are allocated in code order, so a binary search finds the one
  * holding a host pc. */
-struct tr_block *tc_find_by_host_pc(uintptr_t pc)
+struct tr_block *tc_find_by_host_pc(struct tr_engine *e, uintptr_t pc)
 {
-    size_t lo = 0, hi = tc.n_blocks;
+    struct tr_code_cache *tc = &e->tc;
+    size_t lo = 0, hi = tc->n_blocks;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        struct tr_block *tb = &tc.blocks[mid];
+        struct tr_block *tb = &tc->blocks[mid];
         if (pc < (uintptr_t)tb->code)
             hi = mid;
         else if (pc >= (uintptr_t)tb->code + tb->code_size)
@@ -138,11 +129,14 @@ struct tr_block *tc_find_by_host_pc(uintptr_t pc)
     return NULL;
 }
 
-uint64_t tc_generation(void) { return __atomic_load_n(&tc.generation, __ATOMIC_SEQ_CST); }
-
-struct tr_block *tc_lookup(uint64_t pc)
+uint64_t tc_generation(struct tr_engine *e)
 {
-    struct tr_block *tb = __atomic_load_n(&tc.hash[hash_pc(pc)], __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&e->tc.generation, __ATOMIC_SEQ_CST);
+}
+
+struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc)
+{
+    struct tr_block *tb = __atomic_load_n(&e->tc.hash[hash_pc(pc)], __ATOMIC_ACQUIRE);
     for (; tb; tb = tb->hash_next)
         if (tb->guest_pc == pc)
             return tb;
@@ -154,65 +148,71 @@ const void *tr_lookup_code(void *env, uint64_t pc)
     struct tr_jmp_entry *e = &((struct tr_runtime *)env)->jmp_cache[jmp_index(pc)];
     if (e->pc == pc)
         return e->code;
+    struct tr_engine *eng = tr_engine_of(env);   /* none in backend tests */
     struct tr_block *tb;
-    if (LOG_ON(LOG_EXEC) || !(tb = tc_lookup(pc)))
+    if (LOG_ON(LOG_EXEC) || !eng || !(tb = tc_lookup(eng, pc)))
         return NULL;
     *e = (struct tr_jmp_entry){ .pc = pc, .code = tb->code };
     return tb->code;
 }
 
-struct tr_block *tc_alloc_block(uint64_t pc)
+struct tr_block *tc_alloc_block(struct tr_engine *e, uint64_t pc)
 {
-    if (tc.n_blocks >= tc.max_blocks)
+    struct tr_code_cache *tc = &e->tc;
+    if (tc->n_blocks >= tc->max_blocks)
         return NULL;
-    struct tr_block *tb = &tc.blocks[tc.n_blocks++];
+    struct tr_block *tb = &tc->blocks[tc->n_blocks++];
     *tb = (struct tr_block){ .guest_pc = pc };
     return tb;
 }
 
-void tc_free_last_block(struct tr_block *tb)
+void tc_free_last_block(struct tr_engine *e, struct tr_block *tb)
 {
-    if (tc.n_blocks && tb == &tc.blocks[tc.n_blocks - 1]) {
+    struct tr_code_cache *tc = &e->tc;
+    if (tc->n_blocks && tb == &tc->blocks[tc->n_blocks - 1]) {
         free(tb->guest_copy);
         free(tb->fault_map);
-        tc.n_blocks--;
+        tc->n_blocks--;
     }
 }
 
-void tc_insert(struct tr_block *tb)
+void tc_insert(struct tr_engine *e, struct tr_block *tb)
 {
+    struct tr_code_cache *tc = &e->tc;
     unsigned h = hash_pc(tb->guest_pc);
-    tb->hash_next = tc.hash[h];
-    __atomic_store_n(&tc.hash[h], tb, __ATOMIC_RELEASE);
+    tb->hash_next = tc->hash[h];
+    __atomic_store_n(&tc->hash[h], tb, __ATOMIC_RELEASE);
 }
 
-void tc_code_buffer(struct be_code *c)
+void tc_code_buffer(struct tr_engine *e, struct be_code *c)
 {
-    *c = (struct be_code){ .start = tc.ptr, .ptr = tc.ptr, .end = tc.end - TC_SLACK,
-                           .epilogue = tc.epilogue };
+    struct tr_code_cache *tc = &e->tc;
+    *c = (struct be_code){ .start = tc->ptr, .ptr = tc->ptr, .end = tc->end - TC_SLACK,
+                           .epilogue = tc->epilogue, .mem = e->cfg.mem };
     c->jump_site[0] = c->jump_site[1] = UINT32_MAX;
 }
 
 /* Next block starts 16-byte aligned (branch targets fetch better). */
-void tc_commit_code(const uint8_t *end)
+void tc_commit_code(struct tr_engine *e, const uint8_t *end)
 {
-    tc.ptr = (uint8_t *)(((uintptr_t)end + 15) & ~(uintptr_t)15);
+    e->tc.ptr = (uint8_t *)(((uintptr_t)end + 15) & ~(uintptr_t)15);
 }
 
-uint64_t tc_enter(void *env, const uint8_t *code)
+uint64_t tc_enter(struct tr_engine *e, void *env, const uint8_t *code)
 {
-    return tc.enter(env, code);
+    return e->tc.enter(env, code);
 }
 
-void tc_note_guest_range(uint64_t pc, uint64_t size)
+void tc_note_guest_range(struct tr_engine *e, uint64_t pc, uint64_t size)
 {
-    if (pc < tc.guest_lo)
-        tc.guest_lo = pc;
-    if (pc + size > tc.guest_hi)
-        tc.guest_hi = pc + size;
+    struct tr_code_cache *tc = &e->tc;
+    if (pc < tc->guest_lo)
+        tc->guest_lo = pc;
+    if (pc + size > tc->guest_hi)
+        tc->guest_hi = pc + size;
 }
 
-bool tc_overlaps_guest(uint64_t start, uint64_t len)
+bool tc_overlaps_guest(struct tr_engine *e, uint64_t start, uint64_t len)
 {
-    return start < tc.guest_hi && start + len > tc.guest_lo;
+    return start < e->tc.guest_hi && start + len > e->tc.guest_lo;
 }

@@ -12,26 +12,21 @@
 #include "regalloc.h"
 #include "tr_internal.h"
 
-__thread struct tr_host_fault tr_host_fault;
-
 struct fault_map {
     int n_points;
     struct ra_fault_point *points;
     struct ra_fault_entry *entries;
 };
 
-static struct ra_fault_map fault_builder;
-static __thread void *fault_env;     /* the guest thread's env */
-
-void fault_begin_block(void)
+void fault_begin_block(struct tr_engine *e)
 {
-    ra_record_faults(be_ucontext_pc ? &fault_builder : NULL);
+    ra_record_faults(e->xl->ra, be_ucontext_pc ? &e->xl->faults : NULL);
 }
 
 /* Copies the allocator's record into one compact allocation. */
-void fault_keep_map(struct tr_block *tb)
+void fault_keep_map(struct tr_engine *e, struct tr_block *tb)
 {
-    struct ra_fault_map *b = &fault_builder;
+    struct ra_fault_map *b = &e->xl->faults;
     if (!be_ucontext_pc || b->overflow || b->n_points == 0)
         return;
     size_t np = sizeof(b->points[0]) * (size_t)b->n_points;
@@ -56,40 +51,50 @@ static const struct ra_fault_point *find_point(const struct fault_map *m, uint32
     return found;
 }
 
-static void restore_globals(const struct fault_map *m, const struct ra_fault_point *p,
-                            const void *uc)
+static void restore_globals(void *env, const struct fault_map *m,
+                            const struct ra_fault_point *p, const void *uc)
 {
     for (uint32_t k = p->first; k < p->first + p->count; k++) {
         const struct ra_fault_entry *e = &m->entries[k];
         uint64_t v = e->reg < 0 ? e->imm : be_ucontext_reg(uc, e->reg);
-        memcpy((char *)fault_env + e->env_offset, &v, sizeof(v));
+        memcpy((char *)env + e->env_offset, &v, sizeof(v));
     }
+}
+
+/* The access point of translated code the host pc is at, or NULL. */
+static const struct ra_fault_point *fault_point(struct tr_runtime *rt, const void *uc,
+                                                const struct fault_map **map)
+{
+    if (!rt || !rt->unwind || !rt->in_code)
+        return NULL;
+    struct tr_block *tb = tc_find_by_host_pc(rt->engine, be_ucontext_pc(uc));
+    *map = tb ? tb->fault_map : NULL;
+    return *map ? find_point(*map, (uint32_t)(be_ucontext_pc(uc) - (uintptr_t)tb->code)) : NULL;
 }
 
 static void on_host_fault(int sig, siginfo_t *si, void *uc)
 {
-    struct tr_block *tb = tc_find_by_host_pc(be_ucontext_pc(uc));
-    const struct fault_map *m = tb ? tb->fault_map : NULL;
-    const struct ra_fault_point *p =
-        m ? find_point(m, (uint32_t)(be_ucontext_pc(uc) - (uintptr_t)tb->code)) : NULL;
-    struct tr_runtime *rt = fault_env;
-    if (!p || !rt || !rt->unwind) {
+    struct tr_runtime *rt = tr_thread_self();
+    const struct fault_map *m = NULL;
+    const struct ra_fault_point *p = fault_point(rt, uc, &m);
+    if (!p) {
         signal(sig, SIG_DFL);           /* ferry's own fault: dies on return */
         return;
     }
-    restore_globals(m, p, uc);
+    restore_globals(rt, m, p, uc);
     rt->pc = p->guest_pc;
-    tr_host_fault.sig = sig;
-    tr_host_fault.addr = (uint64_t)(uintptr_t)si->si_addr;
+    rt->fault.sig = sig;
+    rt->fault.addr = (uint64_t)(uintptr_t)si->si_addr;
     siglongjmp(*rt->unwind, TR_EXIT_HOST_FAULT + 1);
 }
 
-void fault_set_env(void *env) { fault_env = env; }
-
+/* One handler for the process, whatever the number of engines. */
 void fault_install(void)
 {
-    if (!be_ucontext_pc || !be_ucontext_reg)
+    static bool installed;
+    if (!be_ucontext_pc || !be_ucontext_reg || installed)
         return;
+    installed = true;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = on_host_fault;

@@ -74,6 +74,10 @@ enum ir_memop {
     IR_MO_8 = 0, IR_MO_16 = 1, IR_MO_32 = 2, IR_MO_64 = 3,
     IR_MO_SIZE = 3,
     IR_MO_SIGN = 4,                     /* sign-extend a load */
+    /* ld/st only: a host address (the engine's own bookkeeping, e.g. the
+     * --stats counters), not guest memory: backends access it directly in
+     * every guest-memory mode. */
+    IR_MO_HOST = 8,
 };
 static inline int ir_memop_bytes(unsigned mo) { return 1 << (mo & IR_MO_SIZE); }
 

@@ -21,7 +21,9 @@ struct opt_state {
     struct { int32_t off; ir_ref val; } env[ENV_SLOTS];  /* 64-bit env words known */
     int n_env;
 };
-static struct opt_state opt;
+/* The state of the ir_optimize call running on this thread: on its stack
+ * (about 45 KB), so any number of engines and threads may optimise at once. */
+static __thread struct opt_state *opt;
 
 static int n_out(const struct ir_insn *i) { return ir_op_info[i->op].n_out; }
 static int n_in(const struct ir_insn *i) { return ir_op_info[i->op].n_in; }
@@ -41,22 +43,22 @@ static bool reads_globals(const struct ir_insn *i)
 
 static void copy_forget(ir_ref v)
 {
-    for (int k = 0; k < opt.n_active; k++) {
-        ir_ref d = opt.active[k];
-        if (d == v || opt.copy_src[d] == v) {
-            opt.copy_src[d] = IR_NONE;
-            opt.active[k--] = opt.active[--opt.n_active];
+    for (int k = 0; k < opt->n_active; k++) {
+        ir_ref d = opt->active[k];
+        if (d == v || opt->copy_src[d] == v) {
+            opt->copy_src[d] = IR_NONE;
+            opt->active[k--] = opt->active[--opt->n_active];
         }
     }
 }
 
 static void copy_forget_globals(void)
 {
-    for (int k = 0; k < opt.n_active; k++) {
-        ir_ref d = opt.active[k];
-        if (d < opt.b->n_globals || opt.copy_src[d] < opt.b->n_globals) {
-            opt.copy_src[d] = IR_NONE;
-            opt.active[k--] = opt.active[--opt.n_active];
+    for (int k = 0; k < opt->n_active; k++) {
+        ir_ref d = opt->active[k];
+        if (d < opt->b->n_globals || opt->copy_src[d] < opt->b->n_globals) {
+            opt->copy_src[d] = IR_NONE;
+            opt->active[k--] = opt->active[--opt->n_active];
         }
     }
 }
@@ -65,15 +67,15 @@ static void copy_record(ir_ref d, ir_ref s)
 {
     if (d == s)
         return;
-    opt.copy_src[d] = s;
-    opt.active[opt.n_active++] = d;
+    opt->copy_src[d] = s;
+    opt->active[opt->n_active++] = d;
 }
 
 static void substitute_inputs(struct ir_insn *i)
 {
     for (int k = n_out(i); k < n_out(i) + n_in(i); k++)
-        if (i->args[k] != IR_NONE && opt.copy_src[i->args[k]] != IR_NONE)
-            i->args[k] = opt.copy_src[i->args[k]];
+        if (i->args[k] != IR_NONE && opt->copy_src[i->args[k]] != IR_NONE)
+            i->args[k] = opt->copy_src[i->args[k]];
 }
 
 /* ---- rewriting ---- */
@@ -93,17 +95,17 @@ static void make_copy(struct ir_insn *i, ir_ref x)
 
 static bool make_const(struct ir_insn *i, uint64_t v)
 {
-    if (opt.b->n_values >= IR_MAX_VALUES)
+    if (opt->b->n_values >= IR_MAX_VALUES)
         return false;
-    make_unary(i, IR_mov, ir_const(opt.b, v));
+    make_unary(i, IR_mov, ir_const(opt->b, v));
     return true;
 }
 
 static bool const_value(ir_ref r, uint64_t *v)
 {
-    if (!ir_is_const(opt.b, r))
+    if (!ir_is_const(opt->b, r))
         return false;
-    *v = opt.b->values[r].imm;
+    *v = opt->b->values[r].imm;
     return true;
 }
 
@@ -179,17 +181,17 @@ static void simplify_movcond(struct ir_insn *i)
  * unreachable) or never does (-> removed). Returns true if the block ends. */
 static bool fold_brcond(int n)
 {
-    struct ir_insn *i = &opt.b->insns[n];
+    struct ir_insn *i = &opt->b->insns[n];
     uint64_t in[2];
     if (i->op != IR_brcond || !all_inputs_const(i, in))
         return false;
     if (!ir_cond_eval(i->cond, in[0], in[1], i->size)) {
-        opt.dead[n] = true;
+        opt->dead[n] = true;
         return false;
     }
     *i = (struct ir_insn){ .op = IR_goto_tb, .size = 64, .aux = { i->aux[0], i->aux[1] },
                            .args = { IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE } };
-    opt.b->n_insns = n + 1;
+    opt->b->n_insns = n + 1;
     return true;
 }
 
@@ -198,9 +200,9 @@ static bool fold_brcond(int n)
 
 static bool is_z32(ir_ref r)
 {
-    if (ir_is_const(opt.b, r))
-        return opt.b->values[r].imm <= 0xffffffffull;
-    return opt.z32[r];
+    if (ir_is_const(opt->b, r))
+        return opt->b->values[r].imm <= 0xffffffffull;
+    return opt->z32[r];
 }
 
 static void simplify_zext(struct ir_insn *i)
@@ -229,9 +231,9 @@ static bool output_z32(const struct ir_insn *i)
 static void note_z32(const struct ir_insn *i)
 {
     if (n_out(i) && i->args[0] != IR_NONE)
-        opt.z32[i->args[0]] = output_z32(i);
+        opt->z32[i->args[0]] = output_z32(i);
     if (i->op == IR_call && reads_globals(i))
-        memset(opt.z32, 0, sizeof(opt.z32[0]) * (size_t)opt.b->n_globals);
+        memset(opt->z32, 0, sizeof(opt->z32[0]) * (size_t)opt->b->n_globals);
 }
 
 /* ---- env forwarding: a 64-bit ld_env of a word the block already stored
@@ -239,30 +241,30 @@ static void note_z32(const struct ir_insn *i)
 
 static void env_forget_range(int32_t off, int bytes)
 {
-    for (int k = 0; k < opt.n_env; k++)
-        if (opt.env[k].off < off + bytes && off < opt.env[k].off + 8)
-            opt.env[k--] = opt.env[--opt.n_env];
+    for (int k = 0; k < opt->n_env; k++)
+        if (opt->env[k].off < off + bytes && off < opt->env[k].off + 8)
+            opt->env[k--] = opt->env[--opt->n_env];
 }
 
 static void env_forget_value(ir_ref v)
 {
-    for (int k = 0; k < opt.n_env; k++)
-        if (opt.env[k].val == v)
-            opt.env[k--] = opt.env[--opt.n_env];
+    for (int k = 0; k < opt->n_env; k++)
+        if (opt->env[k].val == v)
+            opt->env[k--] = opt->env[--opt->n_env];
 }
 
 static void env_remember(int32_t off, ir_ref v)
 {
     env_forget_range(off, 8);
-    if (opt.n_env < ENV_SLOTS)
-        opt.env[opt.n_env++] = (typeof(opt.env[0])){ off, v };
+    if (opt->n_env < ENV_SLOTS)
+        opt->env[opt->n_env++] = (typeof(opt->env[0])){ off, v };
 }
 
 static ir_ref env_known(int32_t off)
 {
-    for (int k = 0; k < opt.n_env; k++)
-        if (opt.env[k].off == off)
-            return opt.env[k].val;
+    for (int k = 0; k < opt->n_env; k++)
+        if (opt->env[k].off == off)
+            return opt->env[k].val;
     return IR_NONE;
 }
 
@@ -280,7 +282,7 @@ static void env_update(const struct ir_insn *i)
     int32_t off = (int32_t)i->aux[0];
     if (i->op == IR_call || i->op == IR_st || i->op == IR_atomic_rmw || i->op == IR_atomic_cas)
         /* guest stores may address env itself */
-        opt.n_env = 0;
+        opt->n_env = 0;
     else if (i->op == IR_st_env && i->size == IR_MO_64)
         env_remember(off, i->args[0]);
     else if (i->op == IR_st_env)
@@ -295,7 +297,7 @@ static void forget_outputs(const struct ir_insn *i)
         if (i->args[k] != IR_NONE)
             env_forget_value(i->args[k]);
     if (i->op == IR_call)
-        opt.n_env = 0;
+        opt->n_env = 0;
     for (int k = 0; k < n_out(i); k++)
         if (i->args[k] != IR_NONE)
             copy_forget(i->args[k]);
@@ -305,8 +307,8 @@ static void forget_outputs(const struct ir_insn *i)
 
 static void forward_pass(void)
 {
-    for (int n = 0; n < opt.b->n_insns; n++) {
-        struct ir_insn *i = &opt.b->insns[n];
+    for (int n = 0; n < opt->b->n_insns; n++) {
+        struct ir_insn *i = &opt->b->insns[n];
         substitute_inputs(i);
         if (fold_brcond(n))
             break;
@@ -317,7 +319,7 @@ static void forward_pass(void)
         simplify_zext(i);
         env_forward(i);
         if (i->op == IR_mov && i->args[0] == i->args[1]) {
-            opt.dead[n] = true;
+            opt->dead[n] = true;
             continue;
         }
         forget_outputs(i);
@@ -332,58 +334,61 @@ static void forward_pass(void)
 
 static void mark_globals_live(void)
 {
-    memset(opt.live, 1, sizeof(opt.live[0]) * (size_t)opt.b->n_globals);
+    memset(opt->live, 1, sizeof(opt->live[0]) * (size_t)opt->b->n_globals);
 }
 
 static bool outputs_dead(const struct ir_insn *i)
 {
     for (int k = 0; k < n_out(i); k++)
-        if (i->args[k] != IR_NONE && opt.live[i->args[k]])
+        if (i->args[k] != IR_NONE && opt->live[i->args[k]])
             return false;
     return n_out(i) > 0;
 }
 
 static void backward_pass(void)
 {
-    memset(opt.live, 0, sizeof(opt.live[0]) * (size_t)opt.b->n_values);
+    memset(opt->live, 0, sizeof(opt->live[0]) * (size_t)opt->b->n_values);
     mark_globals_live();
-    for (int n = opt.b->n_insns - 1; n >= 0; n--) {
-        struct ir_insn *i = &opt.b->insns[n];
-        if (opt.dead[n])
+    for (int n = opt->b->n_insns - 1; n >= 0; n--) {
+        struct ir_insn *i = &opt->b->insns[n];
+        if (opt->dead[n])
             continue;
         if (!(op_flags(i) & IR_F_SIDE) && outputs_dead(i)) {
-            opt.dead[n] = true;
+            opt->dead[n] = true;
             continue;
         }
         for (int k = 0; k < n_out(i); k++)
             if (i->args[k] != IR_NONE)
-                opt.live[i->args[k]] = false;
+                opt->live[i->args[k]] = false;
         if (reads_globals(i))
             mark_globals_live();
         for (int k = n_out(i); k < n_out(i) + n_in(i); k++)
             if (i->args[k] != IR_NONE)
-                opt.live[i->args[k]] = true;
+                opt->live[i->args[k]] = true;
     }
 }
 
 static void compact(void)
 {
     int w = 0;
-    for (int n = 0; n < opt.b->n_insns; n++)
-        if (!opt.dead[n])
-            opt.b->insns[w++] = opt.b->insns[n];
-    opt.b->n_insns = w;
+    for (int n = 0; n < opt->b->n_insns; n++)
+        if (!opt->dead[n])
+            opt->b->insns[w++] = opt->b->insns[n];
+    opt->b->n_insns = w;
 }
 
 void ir_optimize(struct ir_block *b)
 {
-    opt.b = b;
-    opt.n_active = 0;
-    opt.n_env = 0;
-    memset(opt.copy_src, 0xff, sizeof(opt.copy_src));
-    memset(opt.z32, 0, sizeof(opt.z32));
-    memset(opt.dead, 0, sizeof(opt.dead[0]) * (size_t)b->n_insns);
+    struct opt_state st;
+    opt = &st;
+    opt->b = b;
+    opt->n_active = 0;
+    opt->n_env = 0;
+    memset(opt->copy_src, 0xff, sizeof(opt->copy_src));
+    memset(opt->z32, 0, sizeof(opt->z32));
+    memset(opt->dead, 0, sizeof(opt->dead[0]) * (size_t)b->n_insns);
     forward_pass();
     backward_pass();
     compact();
+    opt = NULL;
 }

@@ -73,8 +73,10 @@ static const char *check_params(const struct ir_insn *i)
         return "size must be 32 or 64";
     if ((fl & IR_F_COND) && i->cond >= IR_NUM_CONDS)
         return "bad condition";
-    if ((fl & IR_F_MEM) && i->size > (IR_MO_SIZE | IR_MO_SIGN))
+    if ((fl & IR_F_MEM) && i->size > (IR_MO_SIZE | IR_MO_SIGN | IR_MO_HOST))
         return "bad memop";
+    if ((i->size & IR_MO_HOST) && i->op != IR_ld && i->op != IR_st)
+        return "host flag on an op other than ld/st";
     if ((i->op == IR_st || i->op == IR_st_env) && (i->size & IR_MO_SIGN))
         return "sign flag on a store";
     if ((i->op == IR_atomic_rmw || i->op == IR_atomic_cas) && (i->size & IR_MO_SIGN))

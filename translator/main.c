@@ -133,21 +133,6 @@ static int parse_options(int argc, char **argv)
     return i;
 }
 
-static void syscall_trampoline(void *env)
-{
-    sys_x86_64_syscall(env);
-}
-
-static bool fault_trampoline(void *env, int sig, uint64_t addr)
-{
-    return sys_signal_fault(env, sig, addr);
-}
-
-static void interrupt_trampoline(void *env)
-{
-    sys_signal_interrupt(env);
-}
-
 static struct x86_cpu *new_cpu(const struct ld_image *img)
 {
     size_t size = (fe_x86_64.env_size + 63) & ~(size_t)63;
@@ -202,9 +187,12 @@ int main(int argc, char **argv)
     }
     /* (the loader set sys_proc's break and exe_path: for a script, the
      * interpreter is /proc/self/exe) */
+    struct tr_engine_config cfg = {
+        .guest = &fe_x86_64, .mem = tr_mem_host(),
+        .code_cache_size = ferry_opts.code_cache_size, .count_blocks = ferry_opts.stats,
+    };
+    sys_engine = tr_engine_new(&cfg);
     struct x86_cpu *cpu = new_cpu(&img);
-    tr_init(&fe_x86_64, syscall_trampoline);
-    tr_set_fault_handler(fault_trampoline);
-    tr_set_interrupt_handler(interrupt_trampoline);
-    tr_run(cpu);
+    tr_cpu_attach(sys_engine, cpu);
+    sys_cpu_loop(cpu);
 }

@@ -28,7 +28,4 @@ extern FILE *ferry_log;         /* stderr unless -D FILE */
 
 #define LOG_ON(mask) (ferry_opts.log_mask & (mask))
 
-/* Ends the process with the guest's status after printing --stats. */
-_Noreturn void ferry_exit(int status);
-
 #endif

@@ -40,11 +40,22 @@ struct ra_state {
     struct ra_fault_map *faults;
     bool spill_overflow;
 };
-static struct ra_state ra;
+/* The state of the ra_emit_block call running on this thread. */
+static __thread struct ra_state *ra;
 
-void ra_record_faults(struct ra_fault_map *m) { ra.faults = m; }
+struct ra_state *ra_state_new(void)
+{
+    struct ra_state *st = calloc(1, sizeof(*st));
+    if (!st) {
+        fputs("ferry: out of memory\n", stderr);
+        exit(1);
+    }
+    return st;
+}
 
-static const struct ir_value *val(ir_ref r) { return &ra.b->values[r]; }
+void ra_record_faults(struct ra_state *st, struct ra_fault_map *m) { st->faults = m; }
+
+static const struct ir_value *val(ir_ref r) { return &ra->b->values[r]; }
 static bool is_global(ir_ref r) { return val(r)->kind == IR_VAL_GLOBAL; }
 static bool is_temp(ir_ref r) { return val(r)->kind == IR_VAL_TEMP; }
 static uint64_t bit(int reg) { return 1ull << reg; }
@@ -58,12 +69,12 @@ static _Noreturn void ra_fatal(const char *what)
 /* A constant, or a global currently known to hold one. */
 static bool known_const(ir_ref r, uint64_t *imm)
 {
-    if (ir_is_const(ra.b, r)) {
+    if (ir_is_const(ra->b, r)) {
         *imm = val(r)->imm;
         return true;
     }
-    if (is_global(r) && ra.v[r].is_const) {
-        *imm = ra.v[r].imm;
+    if (is_global(r) && ra->v[r].is_const) {
+        *imm = ra->v[r].imm;
         return true;
     }
     return false;
@@ -73,64 +84,64 @@ static bool known_const(ir_ref r, uint64_t *imm)
 
 static uint64_t occupied(void)
 {
-    uint64_t m = ra.scratch;
+    uint64_t m = ra->scratch;
     for (int r = 0; r < be_host.n_regs; r++)
-        if (ra.owner[r] != IR_NONE)
+        if (ra->owner[r] != IR_NONE)
             m |= bit(r);
     return m;
 }
 
 static void bind(ir_ref r, int reg)
 {
-    ra.v[r].reg = (int8_t)reg;
+    ra->v[r].reg = (int8_t)reg;
     if (reg >= 0 && (be_host.alloc_mask & bit(reg)))
-        ra.owner[reg] = r;
+        ra->owner[reg] = r;
 }
 
 static void unbind(ir_ref r)
 {
-    int reg = ra.v[r].reg;
-    if (reg >= 0 && ra.owner[reg] == r)
-        ra.owner[reg] = IR_NONE;
-    ra.v[r].reg = -1;
+    int reg = ra->v[r].reg;
+    if (reg >= 0 && ra->owner[reg] == r)
+        ra->owner[reg] = IR_NONE;
+    ra->v[r].reg = -1;
 }
 
 /* Out of slots: the block is abandoned (ra_emit_block fails and says so in
  * ra_spill_overflow) and retranslated shorter. */
 static int alloc_slot(void)
 {
-    if (!ra.free_slots) {
-        ra.spill_overflow = true;
+    if (!ra->free_slots) {
+        ra->spill_overflow = true;
         return 0;
     }
-    int s = __builtin_ctzll(ra.free_slots);
-    ra.free_slots &= ~bit(s);
+    int s = __builtin_ctzll(ra->free_slots);
+    ra->free_slots &= ~bit(s);
     return s;
 }
 
 static void drop_slot(ir_ref r)
 {
-    if (ra.v[r].slot >= 0)
-        ra.free_slots |= bit(ra.v[r].slot);
-    ra.v[r].slot = -1;
+    if (ra->v[r].slot >= 0)
+        ra->free_slots |= bit(ra->v[r].slot);
+    ra->v[r].slot = -1;
 }
 
 /* A value's register is about to be given up: save it where it belongs. */
 static void save_value(ir_ref r)
 {
-    struct ra_value *v = &ra.v[r];
+    struct ra_value *v = &ra->v[r];
     if (is_global(r) && v->dirty) {
-        be_emit_st_env(ra.c, v->reg, val(r)->env_offset);
+        be_emit_st_env(ra->c, v->reg, val(r)->env_offset);
         v->dirty = false;
     } else if (is_temp(r) && v->slot < 0) {
         v->slot = (int8_t)alloc_slot();
-        be_emit_st_env(ra.c, v->reg, TR_OFFSET_SPILL(v->slot));
+        be_emit_st_env(ra->c, v->reg, TR_OFFSET_SPILL(v->slot));
     }
 }
 
 static void evict_reg(int reg)
 {
-    ir_ref r = ra.owner[reg];
+    ir_ref r = ra->owner[reg];
     save_value(r);
     unbind(r);
 }
@@ -138,19 +149,19 @@ static void evict_reg(int reg)
 /* Cheapest victim: a clean global, then a dirty global, then a temp. */
 static int eviction_cost(int reg)
 {
-    ir_ref r = ra.owner[reg];
+    ir_ref r = ra->owner[reg];
     if (is_global(r))
-        return ra.v[r].dirty ? 1 : 0;
-    return ra.v[r].slot >= 0 ? 0 : 2;
+        return ra->v[r].dirty ? 1 : 0;
+    return ra->v[r].slot >= 0 ? 0 : 2;
 }
 
 static int choose_victim(void)
 {
-    uint64_t cand = be_host.alloc_mask & ~ra.locked & ~ra.scratch;
+    uint64_t cand = be_host.alloc_mask & ~ra->locked & ~ra->scratch;
     int best = -1, best_cost = 99;
     for (int k = 0; k < be_host.n_regs; k++) {
-        int reg = (int)((ra.evict_rr + (unsigned)k) % (unsigned)be_host.n_regs);
-        if (!(cand & bit(reg)) || ra.owner[reg] == IR_NONE)
+        int reg = (int)((ra->evict_rr + (unsigned)k) % (unsigned)be_host.n_regs);
+        if (!(cand & bit(reg)) || ra->owner[reg] == IR_NONE)
             continue;
         int cost = eviction_cost(reg);
         if (cost < best_cost)
@@ -158,7 +169,7 @@ static int choose_victim(void)
     }
     if (best < 0)
         ra_fatal("no register to evict");
-    ra.evict_rr = (unsigned)best + 1;
+    ra->evict_rr = (unsigned)best + 1;
     return best;
 }
 
@@ -174,15 +185,15 @@ static uint64_t preferred(bool long_lived)
 /* Whether args[k] of the current insn should survive calls. */
 static bool arg_long_lived(int k)
 {
-    ir_ref r = ra.b->insns[ra.cur].args[k];
-    return is_global(r) || (ra.across[ra.cur] & (1u << k));
+    ir_ref r = ra->b->insns[ra->cur].args[k];
+    return is_global(r) || (ra->across[ra->cur] & (1u << k));
 }
 
 /* A free register, preferring ones outside `avoid`, then ones in `pref`;
  * evicts if needed. */
 static int alloc_reg_pref(uint64_t avoid, uint64_t pref)
 {
-    uint64_t fr = be_host.alloc_mask & ~occupied() & ~ra.locked;
+    uint64_t fr = be_host.alloc_mask & ~occupied() & ~ra->locked;
     if (fr & ~avoid & pref)
         return __builtin_ctzll(fr & ~avoid & pref);
     if (fr & ~avoid)
@@ -205,26 +216,26 @@ static void load_value(ir_ref r, int reg)
 {
     uint64_t imm;
     if (known_const(r, &imm))
-        be_emit_movi(ra.c, reg, imm);
-    else if (ra.v[r].reg >= 0)
-        be_emit_mov(ra.c, reg, ra.v[r].reg);
+        be_emit_movi(ra->c, reg, imm);
+    else if (ra->v[r].reg >= 0)
+        be_emit_mov(ra->c, reg, ra->v[r].reg);
     else if (is_global(r))
-        be_emit_ld_env(ra.c, reg, val(r)->env_offset);
-    else if (ra.v[r].slot >= 0)
-        be_emit_ld_env(ra.c, reg, TR_OFFSET_SPILL(ra.v[r].slot));
+        be_emit_ld_env(ra->c, reg, val(r)->env_offset);
+    else if (ra->v[r].slot >= 0)
+        be_emit_ld_env(ra->c, reg, TR_OFFSET_SPILL(ra->v[r].slot));
     /* else: a temp read before any write; its value is undefined */
 }
 
 static int value_in_reg(ir_ref r, int k)
 {
-    if (ra.v[r].reg >= 0)
-        return ra.v[r].reg;
+    if (ra->v[r].reg >= 0)
+        return ra->v[r].reg;
     int reg = alloc_reg_pref(0, preferred(arg_long_lived(k)));
     load_value(r, reg);
     bind(r, reg);
-    if (!ra.v[r].is_const)
-        ra.v[r].dirty = false;
-    ra.v[r].is_const = false;
+    if (!ra->v[r].is_const)
+        ra->v[r].dirty = false;
+    ra->v[r].is_const = false;
     return reg;
 }
 
@@ -238,18 +249,18 @@ static struct be_arg input_arg(const struct ir_insn *i, int k)
         if (cls != BE_IMM_NONE && be_imm_fits(cls, i, imm))
             return (struct be_arg){ .is_const = true, .reg = -1, .imm = imm };
         int reg = alloc_scratch_reg();
-        be_emit_movi(ra.c, reg, imm);
-        ra.scratch |= bit(reg);
+        be_emit_movi(ra->c, reg, imm);
+        ra->scratch |= bit(reg);
         return (struct be_arg){ .reg = (int8_t)reg };
     }
     int reg = value_in_reg(r, ak);
-    ra.locked |= bit(reg);
+    ra->locked |= bit(reg);
     return (struct be_arg){ .reg = (int8_t)reg };
 }
 
 /* ---- outputs ---- */
 
-static bool dies_here(int n, int k) { return ra.dies[n] & (1u << k); }
+static bool dies_here(int n, int k) { return ra->dies[n] & (1u << k); }
 
 static void release_dying_inputs(int n, const struct ir_insn *i)
 {
@@ -257,8 +268,8 @@ static void release_dying_inputs(int n, const struct ir_insn *i)
     for (int k = nout; k < nout + nin; k++) {
         if (!dies_here(n, k))
             continue;
-        if (ra.v[i->args[k]].reg >= 0)
-            ra.locked &= ~bit(ra.v[i->args[k]].reg);
+        if (ra->v[i->args[k]].reg >= 0)
+            ra->locked &= ~bit(ra->v[i->args[k]].reg);
         unbind(i->args[k]);
         drop_slot(i->args[k]);
     }
@@ -275,13 +286,13 @@ static int free_input_reg(const struct ir_insn *i, const struct be_arg *in, int 
     if (k >= ir_op_info[i->op].n_in || in[k].is_const)
         return -1;
     int reg = in[k].reg;
-    return (ra.owner[reg] == IR_NONE) ? reg : -1;
+    return (ra->owner[reg] == IR_NONE) ? reg : -1;
 }
 
 /* A free register of the kind `pref` asks for, or -1. */
 static bool pref_reg_free(uint64_t pref)
 {
-    return (be_host.alloc_mask & ~occupied() & ~ra.locked & pref) != 0;
+    return (be_host.alloc_mask & ~occupied() & ~ra->locked & pref) != 0;
 }
 
 /* Output register: input 0's if it dies (two-address hosts like that),
@@ -295,8 +306,8 @@ static int output_reg(const struct ir_insn *i, const struct be_arg *in, ir_ref d
     int reg = free_input_reg(i, in, 0);
     if (reg >= 0 && (!picky || (pref & bit(reg))))
         return reg;
-    if (ra.v[d].reg >= 0)
-        return ra.v[d].reg;
+    if (ra->v[d].reg >= 0)
+        return ra->v[d].reg;
     if (is_commutative((enum ir_op)i->op) && (reg = free_input_reg(i, in, 1)) >= 0
         && (!picky || (pref & bit(reg))))
         return reg;
@@ -310,13 +321,13 @@ static int output_reg(const struct ir_insn *i, const struct be_arg *in, ir_ref d
 /* d now lives (only) in reg. */
 static void define(ir_ref d, int reg)
 {
-    if (ra.v[d].reg != reg)
+    if (ra->v[d].reg != reg)
         unbind(d);
-    ra.scratch &= ~bit(reg);
+    ra->scratch &= ~bit(reg);
     drop_slot(d);
     bind(d, reg);
-    ra.v[d].dirty = is_global(d);
-    ra.v[d].is_const = false;
+    ra->v[d].dirty = is_global(d);
+    ra->v[d].is_const = false;
 }
 
 static void finish_output(int n, ir_ref d)
@@ -333,37 +344,37 @@ static void store_const_global(ir_ref g)
 {
     struct ir_insn st = { .op = IR_st_env, .size = IR_MO_64, .aux = { val(g)->env_offset },
                           .args = { IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE } };
-    struct be_arg in[1] = { { .is_const = true, .reg = -1, .imm = ra.v[g].imm } };
+    struct be_arg in[1] = { { .is_const = true, .reg = -1, .imm = ra->v[g].imm } };
     enum be_imm_class cls = (enum be_imm_class)be_host.constraints[IR_st_env].imm[0];
-    if (cls == BE_IMM_NONE || !be_imm_fits(cls, &st, ra.v[g].imm)) {
+    if (cls == BE_IMM_NONE || !be_imm_fits(cls, &st, ra->v[g].imm)) {
         in[0] = (struct be_arg){ .reg = (int8_t)alloc_scratch_reg() };
-        be_emit_movi(ra.c, in[0].reg, ra.v[g].imm);
+        be_emit_movi(ra->c, in[0].reg, ra->v[g].imm);
     }
-    be_emit_insn(ra.c, &st, NULL, in);
+    be_emit_insn(ra->c, &st, NULL, in);
 }
 
 static void sync_global(ir_ref g)
 {
-    if (!ra.v[g].dirty)
+    if (!ra->v[g].dirty)
         return;
-    if (ra.v[g].is_const)
+    if (ra->v[g].is_const)
         store_const_global(g);
-    else if (ra.v[g].reg >= 0)
-        be_emit_st_env(ra.c, ra.v[g].reg, val(g)->env_offset);
-    ra.v[g].dirty = false;
+    else if (ra->v[g].reg >= 0)
+        be_emit_st_env(ra->c, ra->v[g].reg, val(g)->env_offset);
+    ra->v[g].dirty = false;
 }
 
 static void sync_globals(void)
 {
-    for (ir_ref g = 0; g < ra.b->n_globals; g++)
+    for (ir_ref g = 0; g < ra->b->n_globals; g++)
         sync_global(g);
 }
 
 static void forget_globals(void)
 {
-    for (ir_ref g = 0; g < ra.b->n_globals; g++) {
+    for (ir_ref g = 0; g < ra->b->n_globals; g++) {
         unbind(g);
-        ra.v[g].is_const = false;
+        ra->v[g].is_const = false;
     }
 }
 
@@ -371,7 +382,7 @@ static void forget_globals(void)
  * frees its register; the exit would have stored it anyway. */
 static void write_through_if_last(int n, ir_ref d)
 {
-    if (!is_global(d) || n < ra.last_use[d])
+    if (!is_global(d) || n < ra->last_use[d])
         return;
     sync_global(d);
     unbind(d);
@@ -381,29 +392,29 @@ static void write_through_if_last(int n, ir_ref d)
 
 static void record_entry(ir_ref g)
 {
-    struct ra_fault_map *m = ra.faults;
+    struct ra_fault_map *m = ra->faults;
     if (m->n_entries >= RA_FAULT_MAX_ENTRIES) {
         m->overflow = true;
         return;
     }
     m->entries[m->n_entries++] = (struct ra_fault_entry){
-        .env_offset = val(g)->env_offset, .reg = ra.v[g].is_const ? -1 : ra.v[g].reg,
-        .imm = ra.v[g].imm };
+        .env_offset = val(g)->env_offset, .reg = ra->v[g].is_const ? -1 : ra->v[g].reg,
+        .imm = ra->v[g].imm };
 }
 
 /* Snapshot of the dirty globals before a guest memory access; its host
  * offset is filled in right before the access is emitted. */
 static struct ra_fault_point *record_point(const struct ir_insn *i)
 {
-    struct ra_fault_map *m = ra.faults;
+    struct ra_fault_map *m = ra->faults;
     bool guest_access = i->op == IR_ld || i->op == IR_st || i->op == IR_atomic_rmw ||
                         i->op == IR_atomic_cas;
     if (!m || !guest_access || m->n_points >= IR_MAX_INSNS)
         return NULL;
     struct ra_fault_point *p = &m->points[m->n_points++];
-    *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra.guest_pc };
-    for (ir_ref g = 0; g < ra.b->n_globals; g++)
-        if (ra.v[g].dirty)
+    *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc };
+    for (ir_ref g = 0; g < ra->b->n_globals; g++)
+        if (ra->v[g].dirty)
             record_entry(g);
     p->count = (uint32_t)m->n_entries - p->first;
     return p;
@@ -426,8 +437,8 @@ static void emit_generic(int n, const struct ir_insn *i)
         define(i->args[0], out[0].reg);
     }
     if (fp)
-        fp->host_off = (uint32_t)(ra.c->ptr - ra.c->start);
-    be_emit_insn(ra.c, i, out, in);
+        fp->host_off = (uint32_t)(ra->c->ptr - ra->c->start);
+    be_emit_insn(ra->c, i, out, in);
     if (info->n_out) {
         finish_output(n, i->args[0]);
         write_through_if_last(n, i->args[0]);
@@ -443,7 +454,7 @@ static bool emit_mov_const_global(int n, ir_ref d, ir_ref s)
     if (!is_global(d) || !known_const(s, &imm))
         return false;
     unbind(d);
-    ra.v[d] = (struct ra_value){ .reg = -1, .slot = -1, .dirty = true, .is_const = true, .imm = imm };
+    ra->v[d] = (struct ra_value){ .reg = -1, .slot = -1, .dirty = true, .is_const = true, .imm = imm };
     write_through_if_last(n, d);
     return true;
 }
@@ -452,11 +463,11 @@ static bool emit_mov_const_global(int n, ir_ref d, ir_ref s)
  * straight from there. */
 static bool emit_mov_store_global(int n, ir_ref d, int sreg)
 {
-    if (sreg < 0 || !is_global(d) || n < ra.last_use[d])
+    if (sreg < 0 || !is_global(d) || n < ra->last_use[d])
         return false;
     unbind(d);
-    ra.v[d].is_const = ra.v[d].dirty = false;
-    be_emit_st_env(ra.c, sreg, val(d)->env_offset);
+    ra->v[d].is_const = ra->v[d].dirty = false;
+    be_emit_st_env(ra->c, sreg, val(d)->env_offset);
     return true;
 }
 
@@ -465,7 +476,7 @@ static void emit_mov(int n, const struct ir_insn *i)
     ir_ref d = i->args[0], s = i->args[1];
     if (emit_mov_const_global(n, d, s))
         return;
-    int sreg = ir_is_const(ra.b, s) ? -1 : ra.v[s].reg;
+    int sreg = ir_is_const(ra->b, s) ? -1 : ra->v[s].reg;
     if (emit_mov_store_global(n, d, sreg)) {
         if (dies_here(n, 1)) {
             unbind(s);
@@ -479,8 +490,8 @@ static void emit_mov(int n, const struct ir_insn *i)
         define(d, sreg);
     } else {
         if (sreg >= 0)
-            ra.locked |= bit(sreg);
-        int dreg = ra.v[d].reg >= 0 ? ra.v[d].reg
+            ra->locked |= bit(sreg);
+        int dreg = ra->v[d].reg >= 0 ? ra->v[d].reg
                                      : alloc_reg_pref(0, preferred(arg_long_lived(0)));
         load_value(s, dreg);
         if (dies_here(n, 1)) {
@@ -499,15 +510,15 @@ static void evacuate_for_call(void)
 {
     uint64_t clob = be_host.call_clobbered & be_host.alloc_mask;
     for (int reg = 0; reg < be_host.n_regs; reg++) {
-        ir_ref r = ra.owner[reg];
+        ir_ref r = ra->owner[reg];
         if (!(clob & bit(reg)) || r == IR_NONE)
             continue;
         uint64_t fr = be_host.alloc_mask & ~clob & ~occupied();
-        if (is_global(r) && !ra.v[r].dirty)
+        if (is_global(r) && !ra->v[r].dirty)
             unbind(r);
         else if (fr) {
             int to = __builtin_ctzll(fr);
-            be_emit_mov(ra.c, to, reg);
+            be_emit_mov(ra->c, to, reg);
             unbind(r);
             bind(r, to);
         } else
@@ -527,9 +538,9 @@ static void define_call_result(int n, ir_ref d)
     if (be_host.alloc_mask & bit(ret)) {
         define(d, ret);
     } else {
-        int reg = ra.v[d].reg >= 0 ? ra.v[d].reg
+        int reg = ra->v[d].reg >= 0 ? ra->v[d].reg
                                     : alloc_reg_pref(0, preferred(arg_long_lived(0)));
-        be_emit_mov(ra.c, reg, ret);
+        be_emit_mov(ra->c, reg, ret);
         define(d, reg);
     }
     finish_output(n, d);
@@ -548,18 +559,18 @@ static void emit_call(int n, const struct ir_insn *i)
     release_dying_inputs(n, i);
     if (rw)
         forget_globals();
-    be_emit_insn(ra.c, i, out, in);
+    be_emit_insn(ra->c, i, out, in);
     if (i->args[0] != IR_NONE)
         define_call_result(n, i->args[0]);
 }
 
 static void emit_insn(int n, const struct ir_insn *i)
 {
-    ra.locked = 0;
-    ra.scratch = 0;
-    ra.cur = n;
+    ra->locked = 0;
+    ra->scratch = 0;
+    ra->cur = n;
     if (i->op == IR_insn_start) {
-        ra.guest_pc = (uint64_t)i->aux[0];
+        ra->guest_pc = (uint64_t)i->aux[0];
         return;
     }
     if (i->op == IR_mov)
@@ -574,36 +585,37 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
 {
     if (be_host.n_regs > RA_MAX_REGS)
         ra_fatal("backend has too many registers");
-    ra.c = c;
-    ra.b = b;
-    ra.guest_pc = b->guest_pc;
-    if (ra.faults)
-        ra.faults->n_points = ra.faults->n_entries = 0, ra.faults->overflow = false;
+    ra->c = c;
+    ra->b = b;
+    ra->guest_pc = b->guest_pc;
+    if (ra->faults)
+        ra->faults->n_points = ra->faults->n_entries = 0, ra->faults->overflow = false;
     for (int r = 0; r < b->n_values; r++)
-        ra.v[r] = (struct ra_value){ .reg = -1, .slot = -1 };
+        ra->v[r] = (struct ra_value){ .reg = -1, .slot = -1 };
     for (int r = 0; r < RA_MAX_REGS; r++)
-        ra.owner[r] = IR_NONE;
+        ra->owner[r] = IR_NONE;
     for (int g = 0; g < b->n_globals; g++)
-        ra.last_use[g] = -1;
+        ra->last_use[g] = -1;
     for (int n = 0; n < b->n_insns; n++)
         for (int k = 0; k < IR_MAX_ARGS; k++)
             if (b->insns[n].args[k] < b->n_globals)
-                ra.last_use[b->insns[n].args[k]] = n;
-    ra.free_slots = TR_SPILL_SLOTS >= 64 ? ~0ull : bit(TR_SPILL_SLOTS) - 1;
-    ra.evict_rr = 0;
-    ra.spill_overflow = false;
+                ra->last_use[b->insns[n].args[k]] = n;
+    ra->free_slots = TR_SPILL_SLOTS >= 64 ? ~0ull : bit(TR_SPILL_SLOTS) - 1;
+    ra->evict_rr = 0;
+    ra->spill_overflow = false;
 }
 
-bool ra_emit_block(struct be_code *c, const struct ir_block *b)
+bool ra_emit_block(struct ra_state *st, struct be_code *c, const struct ir_block *b)
 {
+    ra = st;
     ra_reset(c, b);
-    ra_liveness_calls(b, ra.dies, ra.across);
+    ra_liveness_calls(b, ra->dies, ra->across);
     for (int n = 0; n < b->n_insns; n++) {
-        if (c->ptr >= c->end || ra.spill_overflow)
+        if (c->ptr >= c->end || ra->spill_overflow)
             return false;
         emit_insn(n, &b->insns[n]);
     }
-    return c->ptr < c->end && !ra.spill_overflow;
+    return c->ptr < c->end && !ra->spill_overflow;
 }
 
-bool ra_spill_overflow(void) { return ra.spill_overflow; }
+bool ra_spill_overflow(const struct ra_state *st) { return st->spill_overflow; }

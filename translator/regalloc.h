@@ -37,12 +37,19 @@ struct ra_fault_map {
     struct ra_fault_point points[IR_MAX_INSNS];
     struct ra_fault_entry entries[RA_FAULT_MAX_ENTRIES];
 };
+/* The allocator's working state; each engine owns one (ra_state_new),
+ * used under its translation lock.  ra_emit_block makes it the calling
+ * thread's current state for the duration of the call (as QEMU's
+ * per-thread tcg_ctx), so several engines may translate at once. */
+struct ra_state;
+struct ra_state *ra_state_new(void);
+
 /* Record into m during the following ra_emit_block calls (NULL: don't). */
-void ra_record_faults(struct ra_fault_map *m);
+void ra_record_faults(struct ra_state *st, struct ra_fault_map *m);
 
 /* Emits b into c. Returns false when c ran out of room (c->end) or the
  * block needs more spill slots than env has (then ra_spill_overflow()). */
-bool ra_emit_block(struct be_code *c, const struct ir_block *b);
-bool ra_spill_overflow(void);
+bool ra_emit_block(struct ra_state *st, struct be_code *c, const struct ir_block *b);
+bool ra_spill_overflow(const struct ra_state *st);
 
 #endif

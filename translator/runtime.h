@@ -1,8 +1,10 @@
-/* runtime.h -- what translated code, the dispatcher and helpers share.
+/* runtime.h -- what translated code, the engine's run loop and helpers
+ * share: the per-vCPU runtime block every guest CPU state begins with.
  *
- * Every guest CPU-state structure begins with struct tr_runtime, so
- * translated code reaches the guest pc, the spill slots and the exit
- * information at fixed offsets from the env register, whatever the guest.
+ * Every guest CPU-state structure (the frontend's "env") begins with
+ * struct tr_runtime, so translated code reaches the guest pc, the spill
+ * slots and the exit information at fixed offsets from the env register,
+ * whatever the guest.
  */
 #ifndef FERRY_RUNTIME_H
 #define FERRY_RUNTIME_H
@@ -13,7 +15,8 @@
 
 #define TR_SPILL_SLOTS 64
 
-/* Why translated code returned to the dispatcher. */
+/* Why translated code returned to the engine's run loop (internal to the
+ * engine and the backends; tr_run() reports a struct tr_stop reason). */
 enum tr_exit {
     TR_EXIT_CHAIN0 = 0,     /* goto_tb/brcond slot 0, not chained yet */
     TR_EXIT_CHAIN1 = 1,     /* slot 1 */
@@ -25,10 +28,13 @@ enum tr_exit {
     TR_EXIT_SIGFPE,         /* divide error at rt.pc (raised by helpers) */
     TR_EXIT_FLUSH,          /* code cache must be flushed (helpers) */
     TR_EXIT_REQUEST,        /* rt.exit_request was set: rt.pc is the block's */
+    TR_EXIT_HOST_FAULT,     /* host fault on a guest access (rt.fault says what) */
 };
 
 struct tr_block;
 struct tr_jmp_entry;
+struct tr_engine;
+struct tr_guest_mem;
 
 struct tr_runtime {
     uint64_t pc;                        /* guest pc when not in a block */
@@ -37,10 +43,16 @@ struct tr_runtime {
      * threads (exclusive sections) and by host signal handlers. */
     uint32_t exit_request;
     uint32_t in_code;                   /* this thread runs translated code */
-    struct tr_jmp_entry *jmp_cache;     /* this thread's jump cache */
-    struct tr_runtime *next_thread;     /* registry of guest threads (threads.c) */
+    struct tr_jmp_entry *jmp_cache;     /* this vCPU's jump cache */
+    struct tr_runtime *next_thread;     /* the engine's registry of vCPUs */
     uint64_t spill[TR_SPILL_SLOTS];     /* register-allocator spill area */
     sigjmp_buf *unwind;                 /* helpers raise via tr_raise() */
+    struct tr_engine *engine;           /* set by tr_cpu_attach() */
+    const struct tr_guest_mem *mem;     /* the engine's guest memory (helpers) */
+    uint64_t entered_gen;               /* cache generation of the block entered */
+    /* A guest fault (tr_run() returned TR_STOP_FAULT): the signal a Linux
+     * process would get and its si_addr. */
+    struct { int sig; uint64_t addr; } fault;
 };
 
 #define TR_OFFSET_PC       ((int32_t)offsetof(struct tr_runtime, pc))
@@ -50,7 +62,7 @@ struct tr_runtime {
 #define TR_OFFSET_SPILL(i) ((int32_t)(offsetof(struct tr_runtime, spill) + 8 * (i)))
 
 /* Leave translated code from inside a helper: sets rt.pc = pc and returns
- * exit code `code` from tr_run_block(). Helpers that call this are
+ * exit code `code` to the run loop. Helpers that call this are
  * declared IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN. */
 _Noreturn void tr_raise(struct tr_runtime *rt, enum tr_exit code, uint64_t pc);
 

@@ -1,64 +1,115 @@
-/* tr_internal.h -- what the translator's own files share: the code cache
- * (codecache.c), block translation (translate.c) and the dispatcher
- * (dispatch.c).  Not for other modules. */
+/* tr_internal.h -- what the engine's own files share: the engine object,
+ * the code cache (codecache.c), block translation (translate.c), the run
+ * loop (dispatch.c), vCPU registry and locks (threads.c), host faults
+ * (fault.c) and self-modifying code (smc.c).  Not for other parts. */
 #ifndef FERRY_TR_INTERNAL_H
 #define FERRY_TR_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "backend.h"
 #include "options.h"
+#include "regalloc.h"
 #include "translator.h"
 
-extern const struct fe_guest *tr_guest;
-extern struct ir_globals tr_globals;
+struct tr_block {
+    uint64_t guest_pc;
+    uint32_t guest_size;
+    uint32_t code_size;
+    uint8_t *code;
+    uint32_t jump_site[2];      /* see be_code.jump_site */
+    struct tr_block *hash_next;
+    uint64_t exec_count;        /* incremented by the block itself under --stats */
+    uint8_t *guest_copy;        /* guest bytes as translated, kept for blocks on
+                                   writable pages (self-modifying code check) */
+    void *fault_map;            /* guest state at each memory access (fault.c) */
+};
 
-/* threads.c: registry, translation lock, exclusive sections. */
-void tr_lock(void);
-void tr_unlock(void);
+#define TC_HASH_BITS 16
+#define TC_HASH_SIZE (1u << TC_HASH_BITS)
+
+/* The code cache: one RWX mapping that starts with the backend's entry
+ * trampoline, a pool of blocks in code order, and a hash table by pc. */
+struct tr_code_cache {
+    uint8_t *base, *code_start, *ptr, *end;
+    uint64_t (*enter)(void *env, const uint8_t *code);
+    const uint8_t *epilogue;
+    struct tr_block *blocks;
+    size_t n_blocks, max_blocks;
+    struct tr_block *hash[TC_HASH_SIZE];
+    uint64_t generation;                /* changes at every flush */
+    uint64_t guest_lo, guest_hi;        /* guest code translated since the flush */
+    uint64_t executed_before_flush;
+};
+
+/* The vCPUs running on the engine and the two kinds of mutual exclusion
+ * (threads.c). */
+struct tr_threads {
+    pthread_mutex_t lock;               /* registry, exclusive sections */
+    pthread_cond_t cond;
+    pthread_mutex_t translate_lock;     /* translation, chaining, flushing */
+    struct tr_runtime *list;            /* linked through rt->next_thread */
+    int exclusive;                      /* an exclusive section is pending or running */
+};
+
+/* Scratch of the translation in progress (under translate_lock). */
+struct tr_xlate {
+    struct ir_block ir;
+    struct ra_state *ra;
+    struct ra_fault_map faults;
+};
+
+struct tr_engine {
+    struct tr_engine_config cfg;
+    struct ir_globals globals;
+    struct tr_code_cache tc;
+    struct tr_threads thr;
+    struct tr_xlate *xl;
+    struct tr_stats stats;
+};
+
+/* threads.c */
+void tr_lock(struct tr_engine *e);
+void tr_unlock(struct tr_engine *e);
+void tr_threads_init(struct tr_threads *t);
 struct tr_runtime *tr_thread_self(void);
-void tr_thread_register(struct tr_runtime *rt);
-void tr_thread_unregister(struct tr_runtime *rt);
-void tr_thread_each(void (*fn)(struct tr_runtime *rt));
-bool tr_thread_enter_code(struct tr_runtime *rt, uint64_t gen);
-void tr_thread_leave_code(struct tr_runtime *rt);
-void tr_exclusive_start(void);
-void tr_exclusive_end(void);
+void tr_thread_register(struct tr_engine *e, struct tr_runtime *rt);
+void tr_thread_unregister(struct tr_engine *e, struct tr_runtime *rt);
+void tr_thread_each(struct tr_engine *e, void (*fn)(struct tr_runtime *rt));
+bool tr_thread_enter_code(struct tr_engine *e, struct tr_runtime *rt, uint64_t gen);
+void tr_thread_leave_code(struct tr_engine *e, struct tr_runtime *rt);
+void tr_exclusive_start(struct tr_engine *e);
+void tr_exclusive_end(struct tr_engine *e);
 
 /* codecache.c (tc_flush: translation lock held, outside translated code) */
-void tc_init(void);
+void tc_init(struct tr_engine *e, size_t size);
 void tc_clear_jmp_cache(struct tr_jmp_entry *cache);
-void tc_flush(void);
-uint64_t tc_generation(void);           /* changes at every flush */
-struct tr_block *tc_lookup(uint64_t pc);
-struct tr_block *tc_alloc_block(uint64_t pc);   /* NULL when the table is full */
-void tc_free_last_block(struct tr_block *tb);   /* undo tc_alloc_block */
-void tc_insert(struct tr_block *tb);
-void tc_code_buffer(struct be_code *c);         /* room for the next block */
-void tc_commit_code(const uint8_t *end);
-uint64_t tc_enter(void *env, const uint8_t *code);
-void tc_note_guest_range(uint64_t pc, uint64_t size);
-bool tc_overlaps_guest(uint64_t start, uint64_t len);
-uint64_t tc_blocks_executed(void);
-
-struct tr_block *tc_find_by_host_pc(uintptr_t pc);
+void tc_flush(struct tr_engine *e);
+uint64_t tc_generation(struct tr_engine *e);
+struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc);
+struct tr_block *tc_alloc_block(struct tr_engine *e, uint64_t pc);   /* NULL when full */
+void tc_free_last_block(struct tr_engine *e, struct tr_block *tb);   /* undo tc_alloc_block */
+void tc_insert(struct tr_engine *e, struct tr_block *tb);
+void tc_code_buffer(struct tr_engine *e, struct be_code *c);         /* room for the next block */
+void tc_commit_code(struct tr_engine *e, const uint8_t *end);
+uint64_t tc_enter(struct tr_engine *e, void *env, const uint8_t *code);
+void tc_note_guest_range(struct tr_engine *e, uint64_t pc, uint64_t size);
+bool tc_overlaps_guest(struct tr_engine *e, uint64_t start, uint64_t len);
+uint64_t tc_blocks_executed(struct tr_engine *e);
+struct tr_block *tc_find_by_host_pc(struct tr_engine *e, uintptr_t pc);
 
 /* fault.c: host faults on guest memory accesses in translated code. */
-#define TR_EXIT_HOST_FAULT 100          /* internal: tr_host_fault says what */
-extern __thread struct tr_host_fault { int sig; uint64_t addr; } tr_host_fault;
 void fault_install(void);
-void fault_set_env(void *env);
-void fault_keep_map(struct tr_block *tb);
-void fault_begin_block(void);
+void fault_begin_block(struct tr_engine *e);
+void fault_keep_map(struct tr_engine *e, struct tr_block *tb);
 
 /* smc.c: self-modifying code on writable pages. */
-bool smc_range_writable(uint64_t start, uint64_t len);
-void smc_maps_changed(void);
 void smc_guard_block(struct ir_block *b, struct tr_block *tb);
-void smc_keep_bytes(struct tr_block *tb);
+void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
 
 /* translate.c: translated (maybe flushing the cache first), never NULL. */
-struct tr_block *tr_translate(uint64_t pc);
+struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc);
 
 #endif

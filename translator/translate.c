@@ -1,6 +1,7 @@
 /* translate.c -- guest pc -> translated block: frontend, optimizer,
- * validation, register allocation and emission into the code cache, with
- * the -d in_asm/ir/out_asm logs and the --stats execution counter. */
+ * validation, register allocation and emission into the engine's code
+ * cache, with the -d in_asm/ir/out_asm logs and the --stats execution
+ * counter.  Runs under the engine's translation lock, on its scratch. */
 #include <capstone/capstone.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -11,10 +12,7 @@
 
 #define TR_MAX_BLOCK_INSNS 256
 
-static struct ir_block tr_ir;
-
-/* --stats: the block bumps its own counter with plain IR (guest addresses
- * are host addresses, so ld/st reach it directly). */
+/* --stats: the block bumps its own counter with host-address ld/st. */
 static void add_exec_counter(struct ir_block *b, struct tr_block *tb)
 {
     if (b->n_insns + 3 > IR_MAX_INSNS || b->n_values + 4 > IR_MAX_VALUES)
@@ -24,9 +22,9 @@ static void add_exec_counter(struct ir_block *b, struct tr_block *tb)
     b->n_insns = 0;
     ir_ref addr = ir_const(b, (uint64_t)(uintptr_t)&tb->exec_count);
     ir_ref t = ir_temp(b);
-    ir_ld(b, IR_MO_64, t, addr);
+    ir_ld(b, IR_MO_64 | IR_MO_HOST, t, addr);
     ir_binop(b, IR_add, 64, t, t, ir_const(b, 1));
-    ir_st(b, IR_MO_64, addr, t);
+    ir_st(b, IR_MO_64 | IR_MO_HOST, addr, t);
     b->n_insns = n + 3;
 }
 
@@ -78,109 +76,113 @@ static void log_out_asm(const struct tr_block *tb)
 }
 
 /* Builds the IR, halving the instruction budget while it overflows. */
-static void build_ir(uint64_t pc, int max_insns)
+static void build_ir(struct tr_engine *e, uint64_t pc, int max_insns)
 {
+    struct ir_block *b = &e->xl->ir;
     for (int max = max_insns;; max /= 2) {
-        ir_block_init(&tr_ir, &tr_globals, pc);
-        tr_guest->translate(&tr_ir, pc, max);
-        if (!tr_ir.overflow || max <= 1)
+        ir_block_init(b, &e->globals, pc);
+        e->cfg.guest->translate(b, e->cfg.mem, pc, max);
+        if (!b->overflow || max <= 1)
             return;
     }
 }
 
-static void check_ir(void)
+static void check_ir(const struct ir_block *b)
 {
-    const char *err = ir_validate(&tr_ir);
+    const char *err = ir_validate(b);
     if (!err)
         return;
     fprintf(stderr, "ferry: internal error: invalid IR for block 0x%" PRIx64 ": %s\n",
-            tr_ir.guest_pc, err);
-    ir_dump(&tr_ir, stderr);
+            b->guest_pc, err);
+    ir_dump(b, stderr);
     abort();
 }
 
-static bool emit_block(struct tr_block *tb)
+static bool emit_block(struct tr_engine *e, struct tr_block *tb)
 {
     struct be_code c;
-    tc_code_buffer(&c);
+    tc_code_buffer(e, &c);
     c.tb = tb;
-    if (!ra_emit_block(&c, &tr_ir))
+    if (!ra_emit_block(e->xl->ra, &c, &e->xl->ir))
         return false;
     tb->code = c.start;
     tb->code_size = (uint32_t)(c.ptr - c.start);
     memcpy(tb->jump_site, c.jump_site, sizeof(tb->jump_site));
-    tc_commit_code(c.ptr);
+    tc_commit_code(e, c.ptr);
     return true;
 }
 
-static void log_block(const struct tr_block *tb)
+static void log_block(struct tr_engine *e, const struct tr_block *tb)
 {
+    const struct ir_block *b = &e->xl->ir;
     if (LOG_ON(LOG_IN_ASM)) {
-        fprintf(ferry_log, "IN 0x%" PRIx64 ": %u insns\n", tb->guest_pc, tr_ir.guest_insns);
-        tr_guest->disas(ferry_log, tb->guest_pc, tb->guest_size);
+        fprintf(ferry_log, "IN 0x%" PRIx64 ": %u insns\n", tb->guest_pc, b->guest_insns);
+        e->cfg.guest->disas(ferry_log, e->cfg.mem, tb->guest_pc, tb->guest_size);
         fputc('\n', ferry_log);
     }
     if (LOG_ON(LOG_IR))
-        ir_dump(&tr_ir, ferry_log);
+        ir_dump(b, ferry_log);
     if (LOG_ON(LOG_OUT_ASM))
         log_out_asm(tb);
 }
 
-static bool translate_into(struct tr_block *tb, uint64_t pc, int max_insns);
+static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc, int max_insns);
 
 /* One attempt; false when the cache or the block table is full.  A block
  * that needs too many spill slots is retried with fewer instructions. */
-static bool try_translate(uint64_t pc, struct tr_block **out)
+static bool try_translate(struct tr_engine *e, uint64_t pc, struct tr_block **out)
 {
     for (int max = TR_MAX_BLOCK_INSNS;; max = max > 1 ? max / 2 : 1) {
-        struct tr_block *tb = tc_alloc_block(pc);
+        struct tr_block *tb = tc_alloc_block(e, pc);
         if (!tb)
             return false;
-        if (translate_into(tb, pc, max)) {
+        if (translate_into(e, tb, pc, max)) {
             *out = tb;
             return true;
         }
-        tc_free_last_block(tb);
-        if (!ra_spill_overflow() || max == 1)
+        tc_free_last_block(e, tb);
+        if (!ra_spill_overflow(e->xl->ra) || max == 1)
             return false;
     }
 }
 
-static bool translate_into(struct tr_block *tb, uint64_t pc, int max_insns)
+static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc, int max_insns)
 {
-    build_ir(pc, max_insns);
-    bool writable = smc_range_writable(pc, tr_ir.guest_size);
+    struct ir_block *b = &e->xl->ir;
+    build_ir(e, pc, max_insns);
+    const struct tr_guest_mem *mem = e->cfg.mem;
+    bool writable = mem->writable(mem, pc, b->guest_size);
     if (writable)
-        smc_guard_block(&tr_ir, tb);
-    if (ferry_opts.stats)
-        add_exec_counter(&tr_ir, tb);
-    add_exit_request(&tr_ir);
-    ir_optimize(&tr_ir);
-    check_ir();
-    fault_begin_block();
-    if (!emit_block(tb))
+        smc_guard_block(b, tb);
+    if (e->cfg.count_blocks)
+        add_exec_counter(b, tb);
+    add_exit_request(b);
+    ir_optimize(b);
+    check_ir(b);
+    fault_begin_block(e);
+    if (!emit_block(e, tb))
         return false;
-    tb->guest_size = tr_ir.guest_size;
-    fault_keep_map(tb);
+    tb->guest_size = b->guest_size;
+    fault_keep_map(e, tb);
     if (writable)
-        smc_keep_bytes(tb);
+        smc_keep_bytes(e, tb);
     return true;
 }
 
-struct tr_block *tr_translate(uint64_t pc)
+struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc)
 {
     struct tr_block *tb = NULL;
-    if (!try_translate(pc, &tb)) {
-        tc_flush();
-        if (!try_translate(pc, &tb)) {
+    if (!try_translate(e, pc, &tb)) {
+        tc_flush(e);
+        if (!try_translate(e, pc, &tb)) {
             fprintf(stderr, "ferry: block at 0x%" PRIx64 " does not fit in the code cache\n", pc);
             exit(1);
         }
     }
-    tc_insert(tb);
-    tc_note_guest_range(pc, tb->guest_size ? tb->guest_size : 1);
-    tr_stats.blocks_translated++;
-    tr_stats.guest_insns_translated += tr_ir.guest_insns;
-    log_block(tb);
+    tc_insert(e, tb);
+    tc_note_guest_range(e, pc, tb->guest_size ? tb->guest_size : 1);
+    e->stats.blocks_translated++;
+    e->stats.guest_insns_translated += e->xl->ir.guest_insns;
+    log_block(e, tb);
     return tb;
 }

@@ -1,58 +1,98 @@
-/* translator.h -- code cache, block lookup, dispatcher. */
+/* translator.h -- the translation engine's public face.
+ *
+ * An engine (struct tr_engine) owns everything translation needs: the
+ * guest frontend, the code cache with its block table, the vCPU registry
+ * and locks, statistics, and the guest-memory interface that translated
+ * code reaches memory through.  A vCPU is a guest CPU-state structure
+ * ("env", starting with struct tr_runtime) attached to an engine; the
+ * host thread that runs it calls tr_run() in a loop, handling each reason
+ * it returns (a system call, a guest fault, an interrupt request).  User
+ * mode (syscalls/sys_cpu_loop.c) is one such loop; nothing in the engine
+ * knows about Linux processes.
+ */
 #ifndef FERRY_TRANSLATOR_H
 #define FERRY_TRANSLATOR_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "frontend.h"
+#include "guest_mem.h"
 #include "runtime.h"
 
-struct tr_block {
-    uint64_t guest_pc;
-    uint32_t guest_size;
-    uint32_t code_size;
-    uint8_t *code;
-    uint32_t jump_site[2];      /* see be_code.jump_site */
-    struct tr_block *hash_next;
-    uint64_t exec_count;        /* incremented by the block itself under --stats */
-    uint8_t *guest_copy;        /* guest bytes as translated, kept for blocks on
-                                   writable pages (self-modifying code check) */
-    void *fault_map;            /* guest state at each memory access (fault.c) */
+struct tr_engine;
+
+struct tr_engine_config {
+    const struct fe_guest *guest;
+    const struct tr_guest_mem *mem;     /* e.g. tr_mem_host() */
+    size_t code_cache_size;             /* bytes; 0: 64 MiB */
+    bool count_blocks;                  /* blocks count their executions (--stats) */
 };
+
+/* A new engine (exits with a message if memory or the cache cannot be had). */
+struct tr_engine *tr_engine_new(const struct tr_engine_config *cfg);
+
+/* Attaches env (zeroed, then reset by the frontend) to the engine; called
+ * on the host thread that will run it, which it registers as a vCPU.
+ * tr_cpu_detach() undoes it when that thread ends (outside tr_run). */
+void tr_cpu_attach(struct tr_engine *e, void *env);
+void tr_cpu_detach(void *env);
+static inline struct tr_engine *tr_engine_of(const void *env)
+{
+    return ((const struct tr_runtime *)env)->engine;
+}
+
+/* Why tr_run() returned; env->rt.pc says where the guest continues. */
+enum tr_stop {
+    TR_STOP_SYSCALL,        /* the guest made a system call (rt.pc: next insn) */
+    TR_STOP_FAULT,          /* a guest fault: rt.fault (rt.pc: the faulting insn) */
+    TR_STOP_INTERRUPT,      /* tr_interrupt() or another vCPU asked it to stop */
+};
+/* Runs guest code from env->rt.pc until one of the reasons above. */
+enum tr_stop tr_run(void *env);
+
+/* Asks env's thread to leave translated code at the next block entry and
+ * return TR_STOP_INTERRUPT (async-signal-safe; env may be NULL). */
+void tr_interrupt(void *env);
+/* The env the calling host thread runs (NULL in threads with none). */
+void *tr_current_env(void);
+
+/* Drops every translation overlapping [start, start+len) (mmap/munmap/
+ * mprotect of guest code).  The current policy flushes the cache. */
+void tr_invalidate(struct tr_engine *e, uint64_t start, uint64_t len);
+
+/* Around a host fork() of a process running the engine: prepare, then
+ * parent or child (the child keeps only the calling thread's vCPU). */
+void tr_fork_prepare(struct tr_engine *e);
+void tr_fork_parent(struct tr_engine *e);
+void tr_fork_child(struct tr_engine *e);
 
 struct tr_stats {
     uint64_t blocks_translated, dispatches, chains_patched, cache_flushes;
     uint64_t guest_insns_translated;
+    uint64_t blocks_executed;           /* with count_blocks only */
 };
-extern struct tr_stats tr_stats;
+void tr_get_stats(struct tr_engine *e, struct tr_stats *out);
+/* "ferry-stats: NAME: VALUE" lines (--stats). */
+void tr_print_stats(struct tr_engine *e, FILE *out);
 
-/* syscall(env) runs the guest syscall described by env (TR_EXIT_SYSCALL). */
-void tr_init(const struct fe_guest *guest, void (*syscall)(void *env));
-/* Runs guest code from env->rt.pc forever; returns only through
- * ferry_exit() (exit syscalls) or a fatal guest signal. */
-_Noreturn void tr_run(void *env);
-/* Drops every translation overlapping [start, start+len) (mmap/munmap/
- * mprotect of guest code). The current simple policy flushes the cache. */
-void tr_invalidate(uint64_t start, uint64_t len);
-void tr_print_stats(void);
-
-/* Guest faults (TR_EXIT_SIGILL/SIGTRAP/SIGSEGV/SIGFPE, and host faults on
- * guest memory accesses in translated code) go to this handler: it returns
- * true when the guest handles the signal (env->rt.pc then points at the
- * handler), false to take the default action (death by the signal). */
-void tr_set_fault_handler(bool (*fault)(void *env, int sig, uint64_t addr));
+/* A host pointer to guest memory at addr, for helpers running on env. */
+static inline void *tr_guest_ptr(const void *env, uint64_t addr)
+{
+    return tr_g2h(((const struct tr_runtime *)env)->mem, addr);
+}
 
 /* For backends' exit_indirect: the host code of the already translated
  * block at guest pc, or NULL (then return TR_EXIT_INDIRECT as usual).
  * Lets computed jumps and returns stay in translated code. */
 const void *tr_lookup_code(void *env, uint64_t pc);
 
-/* The direct-mapped jump cache tr_lookup_code() fills, one per thread
+/* The direct-mapped jump cache tr_lookup_code() fills, one per vCPU
  * (env->rt.jmp_cache), so that a backend may probe it inline: the entry
  * for pc is jmp_cache[(pc ^ (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1)],
  * valid when its pc matches (an empty entry holds a pc that never maps to
- * it).  Per thread because an entry is two words: a shared one could be
+ * it).  Per vCPU because an entry is two words: a shared one could be
  * torn by two threads filling it at once. */
 #define TR_JMP_BITS 12
 #define TR_JMP_SIZE (1u << TR_JMP_BITS)
@@ -60,19 +100,5 @@ struct tr_jmp_entry {
     uint64_t pc;
     const void *code;
 };
-
-/* Guest threads (threads.c).  tr_run() registers the calling thread; a
- * thread that ends calls tr_thread_exit() first (outside translated code).
- * Around a host fork(): prepare, then parent or child. */
-void tr_thread_exit(void *env);
-void tr_fork_prepare(void);
-void tr_fork_parent(void);
-void tr_fork_child(void);
-/* The env of the calling guest thread (NULL in threads ferry did not
- * start); tr_interrupt() asks it to leave translated code at the next
- * block entry and to call the interrupt handler (async-signal-safe). */
-void *tr_current_env(void);
-void tr_interrupt(void *env);
-void tr_set_interrupt_handler(void (*fn)(void *env));
 
 #endif

@@ -49,7 +49,7 @@ static void retry_and_fence(struct be_code *c, const uint8_t *loop)
 void a64_emit_atomic_rmw(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
-    unsigned sz = mo_size(i), addr = in[0].reg, val = in[1].reg;
+    unsigned sz = mo_size(i), addr = a64_guest_addr(c, i->size, &in[0]), val = in[1].reg;
     const uint8_t *loop = c->ptr;
     a64_put(c, a64_load_store_exclusive(sz, true, true, 0, addr, A64_TMP0));
     unsigned nv = compute_new(c, (enum ir_atomic_op)i->aux[0], val);
@@ -75,7 +75,7 @@ static void compare_expected(struct be_code *c, unsigned sz, unsigned expected)
 void a64_emit_atomic_cas(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
-    unsigned sz = mo_size(i), addr = in[0].reg;
+    unsigned sz = mo_size(i), addr = a64_guest_addr(c, i->size, &in[0]);
     const uint8_t *loop = c->ptr;
     a64_put(c, a64_load_store_exclusive(sz, true, true, 0, addr, A64_TMP0));
     compare_expected(c, sz, in[1].reg);

@@ -60,6 +60,7 @@ void a64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
 void a64_emit_exit_request(struct be_code *c, uint64_t pc);
 
 /* Memory ops (a64_mem.c). */
+unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr);
 void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be_arg *addr);
 void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr,
                  const struct be_arg *val);

@@ -1,9 +1,12 @@
 /* a64_mem.c -- guest memory and env-field accesses (IR ld/st/ld_env/st_env).
  *
- * Guest addresses are host addresses, so a guest load is one ldr from the
- * address register.  Sign-extending loads always extend to 64 bits
+ * In the TR_MEM_HOST guest-memory mode guest addresses are host
+ * addresses, so a guest load is one ldr from the address register.  Sign-extending loads always extend to 64 bits
  * (ldrsb/ldrsh/ldrsw Xt); plain narrow loads zero-extend.
  */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "a64_emit.h"
 
 static enum a64_ldst_opc load_opc(unsigned memop)
@@ -12,16 +15,32 @@ static enum a64_ldst_opc load_opc(unsigned memop)
     return sign ? A64_LDRS_X : A64_LDR;
 }
 
+_Noreturn void be_unsupported_mem_mode(void)
+{
+    fputs("ferry: aarch64 backend: guest-memory mode not implemented\n", stderr);
+    abort();
+}
+
+/* The host address register of a guest access: every guest ld, st and
+ * atomic goes through here, the one place that knows the guest-memory
+ * mode. */
+unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr)
+{
+    if (!be_access_is_direct(c, memop))
+        be_unsupported_mem_mode();
+    return a64_src(c, addr, A64_TMP0, 64);
+}
+
 void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be_arg *addr)
 {
-    unsigned base = a64_src(c, addr, A64_TMP0, 64);
+    unsigned base = a64_guest_addr(c, memop, addr);
     a64_put(c, a64_load_store_unsigned_imm(memop & IR_MO_SIZE, load_opc(memop), 0, base, rd));
 }
 
 void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr,
                  const struct be_arg *val)
 {
-    unsigned base = a64_src(c, addr, A64_TMP0, 64);
+    unsigned base = a64_guest_addr(c, memop, addr);
     unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
     a64_put(c, a64_load_store_unsigned_imm(memop & IR_MO_SIZE, A64_STR, 0, base, rt));
 }

@@ -70,7 +70,7 @@ void x64_emit_atomic_rmw(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
     unsigned mo = i->size;
-    int addr = in[0].reg, val = in[1].reg, fl = size_flags[mo & IR_MO_SIZE];
+    int addr = x64_guest_addr(c, mo, &in[0])->reg, val = in[1].reg, fl = size_flags[mo & IR_MO_SIZE];
     enum ir_atomic_op op = (enum ir_atomic_op)i->aux[0];
     if (op == IR_ATOMIC_ADD || op == IR_ATOMIC_XCHG) {
         x64_emit_mov_rm_r(c, X64_W, X64_RAX, val);
@@ -90,7 +90,7 @@ void x64_emit_atomic_cas(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
     x64_emit_mov_rm_r(c, X64_W, X64_RAX, in[1].reg);
-    lock_cmpxchg(c, i->size, in[0].reg, in[2].reg);
+    lock_cmpxchg(c, i->size, x64_guest_addr(c, i->size, &in[0])->reg, in[2].reg);
     zext_rax(c, i->size, out[0].reg);
 }
 

@@ -26,6 +26,10 @@ void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc);
 void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
 void x64_emit_exit_request(struct be_code *c, uint64_t pc);
 
+/* The host address of a guest access (x64_ops.c): every guest ld, st and
+ * atomic goes through it, the one place that knows the guest-memory mode. */
+const struct be_arg *x64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr);
+
 /* Atomics (x64_atomic.c). */
 void x64_emit_atomic_rmw(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in);

@@ -2,6 +2,7 @@
  * (mov/movi/env loads and stores/calls) and one emitter per IR op, chosen
  * through a table indexed by op.  x86 is two-address, so every emitter
  * copes with the output register aliasing any input. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "x64_backend.h"
@@ -375,16 +376,29 @@ static void emit_store(struct be_code *c, unsigned mo, const struct be_arg *addr
         x64_emit_u32(c, (uint32_t)v->imm);
 }
 
+_Noreturn void be_unsupported_mem_mode(void)
+{
+    fputs("ferry: x86_64 backend: guest-memory mode not implemented\n", stderr);
+    abort();
+}
+
+const struct be_arg *x64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr)
+{
+    if (!be_access_is_direct(c, memop))
+        be_unsupported_mem_mode();
+    return addr;
+}
+
 static void emit_ld(struct be_code *c, const struct ir_insn *i,
                     const struct be_arg *out, const struct be_arg *in)
 {
-    emit_load(c, i->size, out[0].reg, &in[0], 0);
+    emit_load(c, i->size & ~IR_MO_HOST, out[0].reg, x64_guest_addr(c, i->size, &in[0]), 0);
 }
 
 static void emit_st(struct be_code *c, const struct ir_insn *i,
                     const struct be_arg *out, const struct be_arg *in)
 {
-    emit_store(c, i->size, &in[0], 0, &in[1]);
+    emit_store(c, i->size & ~IR_MO_HOST, x64_guest_addr(c, i->size, &in[0]), 0, &in[1]);
 }
 
 static const struct be_arg env_base = { .reg = X64_ENV };

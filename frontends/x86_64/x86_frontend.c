@@ -12,8 +12,9 @@ ir_ref x86_g_fs_base, x86_g_gs_base;
 ir_ref x86_g_cc_op, x86_g_cc_dst, x86_g_cc_src, x86_g_cc_src2;
 ir_ref x86_g_df;
 
-void x86_translate_block(struct ir_block *b, uint64_t pc, int max_insns);
-void x86_disas(FILE *out, uint64_t pc, size_t size);
+void x86_translate_block(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
+                         int max_insns);
+void x86_disas(FILE *out, const struct tr_guest_mem *mem, uint64_t pc, size_t size);
 
 static void x86_declare_globals(struct ir_globals *g)
 {

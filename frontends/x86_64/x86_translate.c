@@ -10,10 +10,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "options.h"
+#include "guest_mem.h"
 #include "x86_internal.h"
 
 #define X86_MAX_BLOCK_INSNS 128
@@ -68,41 +68,33 @@ const struct x86_insn_entry *x86_lookup(unsigned id)
     return id < X86_INS_ENDING ? x86_by_id[id] : NULL;
 }
 
-/* ---- readable guest memory ----------------------------------------------- */
+/* ---- fetching guest code ------------------------------------------------ */
 
-/* One byte of our own address space, read by the kernel: fails with EFAULT
- * instead of crashing ferry when the page is not readable.  (By tid: the
- * main thread, whose tid is the pid, may already have exited.) */
-static bool page_readable(uint64_t addr)
+/* Extends *end (page aligned, fetchable below it) by whole pages to cover
+ * want if the guest-memory interface allows. */
+static void extend_readable(const struct tr_guest_mem *mem, uint64_t *end, uint64_t want)
 {
-    static bool unsupported;
-    char byte;
-    struct iovec local = { &byte, 1 }, remote = { (void *)(uintptr_t)addr, 1 };
-    if (unsupported) return true;
-    if (process_vm_readv(gettid(), &local, 1, &remote, 1, 0) == 1) return true;
-    if (errno == ENOSYS || errno == EPERM) { unsupported = true; return true; }
-    return false;
-}
-
-/* Extends *end (page aligned, readable below it) to cover want if possible. */
-static void extend_readable(uint64_t *end, uint64_t want)
-{
-    while (*end < want && page_readable(*end)) *end += X86_PAGE;
+    if (*end >= want)
+        return;
+    uint64_t pages = (want - *end + X86_PAGE - 1) & ~(X86_PAGE - 1);
+    *end += mem->fetchable(mem, *end, pages) & ~(X86_PAGE - 1);
 }
 
 /* ---- pass 1 and 2 ------------------------------------------------------ */
 
-static bool decode_one(cs_insn *ci, uint64_t pc, uint64_t *readable_end)
+static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
+                       uint64_t *readable_end)
 {
-    extend_readable(readable_end, pc + 15);
+    extend_readable(mem, readable_end, pc + 15);
     if (*readable_end <= pc) return false;
-    const uint8_t *code = (const uint8_t *)(uintptr_t)pc;
+    const uint8_t *code = tr_g2h(mem, pc);
     size_t size = *readable_end - pc < 15 ? *readable_end - pc : 15;
     uint64_t addr = pc;
     return cs_disasm_iter(x86_cs, &code, &size, &addr, ci);
 }
 
-static void plan_decode(struct block_plan *p, uint64_t pc, int max_insns)
+static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, uint64_t pc,
+                        int max_insns)
 {
     uint64_t readable_end = pc & ~(X86_PAGE - 1);
     if (max_insns > X86_MAX_BLOCK_INSNS) max_insns = X86_MAX_BLOCK_INSNS;
@@ -110,7 +102,7 @@ static void plan_decode(struct block_plan *p, uint64_t pc, int max_insns)
     p->n = 0; p->fetch_fault = false;
     while (p->n < max_insns) {
         cs_insn *ci = x86_insns[p->n];
-        if (!decode_one(ci, pc, &readable_end)) {
+        if (!decode_one(mem, ci, pc, &readable_end)) {
             ci->id = X86_INS_INVALID; ci->size = 0;
             /* Undecodable: a fetch fault if it needed unreadable bytes. */
             p->fetch_fault = readable_end < pc + 15;
@@ -161,14 +153,14 @@ static uint64_t direct_target_of(const cs_insn *ci)
 
 /* Scans a few instructions from pc (following direct jmp/call), stopping
  * at a full flag writer (dead), or at anything it cannot see through. */
-static struct succ_use succ_flags_use(uint64_t pc)
+static struct succ_use succ_flags_use(const struct tr_guest_mem *mem, uint64_t pc)
 {
     static cs_insn *ci;
     struct succ_use u = { false, false };
     if (!ci) ci = cs_malloc(x86_cs);
     for (int i = 0; i < 12; i++) {
         uint64_t readable_end = pc & ~(X86_PAGE - 1);
-        if (!decode_one(ci, pc, &readable_end)) break;
+        if (!decode_one(mem, ci, pc, &readable_end)) break;
         const struct x86_insn_entry *e = x86_lookup(ci->id);
         int cls = fclass_of(ci);
         uint64_t target = direct_target_of(ci);
@@ -196,19 +188,19 @@ static struct succ_use use_or(struct succ_use a, struct succ_use b)
  * direct jmp/call target, or a jcc's target and fall-through.  (The
  * translations assume the successor code stays as it was decoded; code
  * rewritten in place later could, at worst, see stale flags.) */
-static struct succ_use exit_flags_use(int n)
+static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n)
 {
     const cs_insn *ci = x86_insns[n - 1];
     uint64_t next = ci->address + ci->size, target = direct_target_of(ci);
     struct succ_use all = { true, true };
     if (!decoded_ok(ci)) return all;
     if (x86_cc_of_insn(ci->id) >= 0)
-        return target ? use_or(succ_flags_use(target), succ_flags_use(next)) : all;
+        return target ? use_or(succ_flags_use(mem, target), succ_flags_use(mem, next)) : all;
     if (ci->id == X86_INS_JMP || ci->id == X86_INS_CALL)
-        return target ? succ_flags_use(target) : all;
+        return target ? succ_flags_use(mem, target) : all;
     const struct x86_insn_entry *e = x86_lookup(ci->id);
     if (e && e->ends_block) return all;
-    return succ_flags_use(next);
+    return succ_flags_use(mem, next);
 }
 
 static void plan_liveness(struct block_plan *p, int n)
@@ -326,14 +318,15 @@ static void block_restart(struct ir_block *b)
     b->overflow = false;
 }
 
-void x86_translate_block(struct ir_block *b, uint64_t pc, int max_insns)
+void x86_translate_block(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
+                         int max_insns)
 {
     struct block_plan plan;
     x86_init();
-    plan_decode(&plan, pc, max_insns);
+    plan_decode(mem, &plan, pc, max_insns);
     int n = plan.n;
     struct succ_use use = { true, true };
-    if (n > 0 && !plan.fetch_fault) use = exit_flags_use(n);
+    if (n > 0 && !plan.fetch_fault) use = exit_flags_use(mem, n);
     plan.exit_live = use.flags || use.cf;
     plan.exit_cf_live = use.cf;
     plan.too_big = false;
@@ -349,10 +342,10 @@ void x86_translate_block(struct ir_block *b, uint64_t pc, int max_insns)
     }
 }
 
-void x86_disas(FILE *out, uint64_t pc, size_t size)
+void x86_disas(FILE *out, const struct tr_guest_mem *mem, uint64_t pc, size_t size)
 {
     x86_init();
-    const uint8_t *code = (const uint8_t *)(uintptr_t)pc;
+    const uint8_t *code = tr_g2h(mem, pc);
     uint64_t addr = pc;
     cs_insn *ci = x86_insns[0];
     while (size > 0 && cs_disasm_iter(x86_cs, &code, &size, &addr, ci))

@@ -185,7 +185,10 @@ static void run_random_block(int n_insns, bool optimize)
     const char *bad = ir_validate(&compiled);
     XT_CHECK(!bad, "invalid block: %s", bad);
     struct be_code c = xt_block();
-    XT_CHECK(ra_emit_block(&c, &compiled), "ra_emit_block ran out of room");
+    static struct ra_state *ra;
+    if (!ra)
+        ra = ra_state_new();
+    XT_CHECK(ra_emit_block(ra, &c, &compiled), "ra_emit_block ran out of room");
     uint64_t rc = xt_run(&c);
     bool exit_code = compiled.insns[compiled.n_insns - 1].op == IR_exit_code;
     XT_CHECK(rc == (exit_code ? TR_EXIT_SYSCALL : TR_EXIT_CHAIN0), "rc %lu", (unsigned long)rc);

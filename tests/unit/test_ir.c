@@ -74,7 +74,7 @@ Test(ir, validator_accepts_good_blocks)
 static void bad_output_const(struct ir_block *b) { ir_binop(b, IR_add, 64, ir_const(b, 1), RAX, RBX); ir_goto_tb(b, 1, 0); }
 static void bad_missing_input(struct ir_block *b) { ir_binop(b, IR_add, 64, RAX, RAX, IR_NONE); ir_goto_tb(b, 1, 0); }
 static void bad_size(struct ir_block *b) { ir_binop(b, IR_add, 16, RAX, RAX, RBX); ir_goto_tb(b, 1, 0); }
-static void bad_memop(struct ir_block *b) { ir_ld(b, 9, RAX, RBX); ir_goto_tb(b, 1, 0); }
+static void bad_memop(struct ir_block *b) { ir_ld(b, 0x10, RAX, RBX); ir_goto_tb(b, 1, 0); }
 static void bad_signed_store(struct ir_block *b) { ir_st(b, IR_MO_8 | IR_MO_SIGN, RAX, RBX); ir_goto_tb(b, 1, 0); }
 static void bad_no_exit(struct ir_block *b) { ir_mov(b, RAX, RBX); }
 static void bad_exit_in_middle(struct ir_block *b) { ir_goto_tb(b, 1, 0); ir_mov(b, RAX, RBX); ir_goto_tb(b, 2, 1); }

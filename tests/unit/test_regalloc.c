@@ -9,7 +9,7 @@
 
 #include "backend.h"
 #include "regalloc.h"
-#include "translator.h"
+#include "tr_internal.h"
 #include "../atomic_ref.h"
 
 #define NG 16
@@ -54,6 +54,13 @@ static struct ir_block *new_block(void)
     return &blk;
 }
 
+/* One allocator state for every test (each run resets it). */
+static struct ra_state *ra_st(void)
+{
+    static struct ra_state *st;
+    return st ? st : (st = ra_state_new());
+}
+
 static uint8_t *emit(struct ir_block *b, struct tr_block *tb)
 {
     const char *err = ir_validate(b);
@@ -63,7 +70,7 @@ static uint8_t *emit(struct ir_block *b, struct tr_block *tb)
     struct be_code c = { .start = code_ptr, .ptr = code_ptr, .end = code_mem + CODE_SIZE - 4096,
                          .epilogue = epilogue, .tb = tb };
     c.jump_site[0] = c.jump_site[1] = UINT32_MAX;
-    cr_assert(ra_emit_block(&c, b));
+    cr_assert(ra_emit_block(ra_st(), &c, b));
     if (tb) {
         tb->code = c.start;
         memcpy(tb->jump_site, c.jump_site, sizeof(c.jump_site));
@@ -589,8 +596,8 @@ Test(regalloc, too_many_live_temps_fail_cleanly)
     struct be_code c = { .start = code_ptr, .ptr = code_ptr, .end = code_mem + CODE_SIZE - 4096,
                          .epilogue = epilogue };
     c.jump_site[0] = c.jump_site[1] = UINT32_MAX;
-    cr_assert(!ra_emit_block(&c, b));
-    cr_assert(ra_spill_overflow());
+    cr_assert(!ra_emit_block(ra_st(), &c, b));
+    cr_assert(ra_spill_overflow(ra_st()));
 }
 
 /* ---- atomics (x86-64 backend: lock xadd, xchg, cmpxchg loops) ---- */

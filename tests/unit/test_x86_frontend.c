@@ -33,7 +33,7 @@ static struct ir_block *translate_at(size_t at, const uint8_t *bytes, size_t n, 
 {
     memcpy(code + at, bytes, n);
     ir_block_init(&blk, &globals, (uint64_t)(uintptr_t)(code + at));
-    fe_x86_64.translate(&blk, (uint64_t)(uintptr_t)(code + at), max);
+    fe_x86_64.translate(&blk, tr_mem_host(), (uint64_t)(uintptr_t)(code + at), max);
     const char *err = ir_validate(&blk);
     cr_assert(err == NULL, "invalid IR: %s", err);
     return &blk;
@@ -183,7 +183,7 @@ Test(x86_frontend, unreadable_code_is_sigsegv)
 {
     uint64_t pc = pc_of(4096);
     ir_block_init(&blk, &globals, pc);
-    fe_x86_64.translate(&blk, pc, 64);
+    fe_x86_64.translate(&blk, tr_mem_host(), pc, 64);
     cr_assert(ir_validate(&blk) == NULL);
     cr_assert_eq(last_insn(&blk)->op, IR_exit_code);
     cr_assert_eq(last_insn(&blk)->aux[1], TR_EXIT_SIGSEGV);

@@ -1,0 +1,43 @@
+/* sys_cpu_loop.c -- the user-mode run loop of a guest thread (QEMU's
+ * cpu_loop): runs the thread's guest code on the engine and serves what
+ * the engine stops for -- system calls, guest faults (delivered as Linux
+ * signals), and interrupts (pending signals at a block boundary) -- and
+ * the process's exit. */
+#include <unistd.h>
+
+#include "options.h"
+#include "sys_internal.h"
+
+struct tr_engine *sys_engine;
+
+_Noreturn void sys_exit_process(int status)
+{
+    if (ferry_opts.stats && sys_engine)
+        tr_print_stats(sys_engine, ferry_log);
+    fflush(ferry_log);
+    _exit(status);
+}
+
+static void sys_cpu_fault(struct x86_cpu *cpu)
+{
+    int sig = cpu->rt.fault.sig;
+    if (!sys_signal_fault(cpu, sig, cpu->rt.fault.addr))
+        sys_signal_die(sig);
+}
+
+_Noreturn void sys_cpu_loop(struct x86_cpu *cpu)
+{
+    for (;;) {
+        switch (tr_run(cpu)) {
+        case TR_STOP_SYSCALL:
+            sys_x86_64_syscall(cpu);
+            break;
+        case TR_STOP_FAULT:
+            sys_cpu_fault(cpu);
+            break;
+        case TR_STOP_INTERRUPT:
+            sys_signal_interrupt(cpu);
+            break;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+/* engine.c -- the engine object: creation, attaching vCPUs, asking them to
+ * stop, invalidation, statistics. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tr_internal.h"
+
+static void *engine_alloc(size_t size)
+{
+    void *p = calloc(1, size);
+    if (!p) {
+        fputs("ferry: out of memory\n", stderr);
+        exit(1);
+    }
+    return p;
+}
+
+struct tr_engine *tr_engine_new(const struct tr_engine_config *cfg)
+{
+    struct tr_engine *e = engine_alloc(sizeof(*e));
+    e->cfg = *cfg;
+    if (!e->cfg.mem)
+        e->cfg.mem = tr_mem_host();
+    e->xl = engine_alloc(sizeof(*e->xl));
+    e->xl->ra = ra_state_new();
+    tr_threads_init(&e->thr);
+    cfg->guest->declare_globals(&e->globals);
+    tc_init(e, cfg->code_cache_size);
+    fault_install();
+    return e;
+}
+
+void tr_cpu_attach(struct tr_engine *e, void *env)
+{
+    struct tr_runtime *rt = env;
+    rt->engine = e;
+    rt->mem = e->cfg.mem;
+    rt->jmp_cache = engine_alloc(TR_JMP_SIZE * sizeof(*rt->jmp_cache));
+    tc_clear_jmp_cache(rt->jmp_cache);
+    tr_thread_register(e, rt);
+}
+
+void tr_cpu_detach(void *env)
+{
+    struct tr_runtime *rt = env;
+    tr_thread_unregister(rt->engine, rt);
+    free(rt->jmp_cache);
+    rt->jmp_cache = NULL;
+}
+
+void *tr_current_env(void) { return tr_thread_self(); }
+
+/* Async-signal-safe: one store the next block entry tests. */
+void tr_interrupt(void *env)
+{
+    if (env)
+        __atomic_store_n(&((struct tr_runtime *)env)->exit_request, 1, __ATOMIC_SEQ_CST);
+}
+
+void tr_invalidate(struct tr_engine *e, uint64_t start, uint64_t len)
+{
+    e->cfg.mem->mappings_changed(e->cfg.mem);
+    tr_lock(e);
+    if (len && tc_overlaps_guest(e, start, len))
+        tc_flush(e);
+    tr_unlock(e);
+}
+
+void tr_get_stats(struct tr_engine *e, struct tr_stats *out)
+{
+    *out = e->stats;
+    out->blocks_executed = tc_blocks_executed(e);
+}
+
+void tr_print_stats(struct tr_engine *e, FILE *out)
+{
+    struct tr_stats s;
+    tr_get_stats(e, &s);
+    const struct { const char *name; uint64_t value; } rows[] = {
+        { "blocks_translated", s.blocks_translated },
+        { "guest_insns_translated", s.guest_insns_translated },
+        { "dispatches", s.dispatches },
+        { "blocks_executed", s.blocks_executed },
+        { "chains_patched", s.chains_patched },
+        { "cache_flushes", s.cache_flushes },
+    };
+    for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
+        fprintf(out, "ferry-stats: %s: %" PRIu64 "\n", rows[k].name, rows[k].value);
+}

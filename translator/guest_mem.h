@@ -1,0 +1,53 @@
+/* guest_mem.h -- the guest-memory interface: how the engine fetches guest
+ * code, how translated code and helpers reach guest data.
+ *
+ * One interface with one implementation per mode:
+ *  - TR_MEM_HOST (user mode, mem_host.c): a guest address is the host
+ *    address.  Backends emit guest loads and stores as plain host accesses
+ *    (no extra cost), helpers dereference the address, and code fetch asks
+ *    the host which pages are readable.
+ *  - a software MMU (ferry-system without KVM) will be a second mode: the
+ *    backends' guest-access emitters (the only place that looks at the
+ *    mode) emit a TLB lookup before each access and a slow-path helper on
+ *    a miss, tr_guest_ptr() walks the page tables, and fetchable() answers
+ *    for the guest's virtual pc.  Frontends emit the same IR in every mode.
+ */
+#ifndef FERRY_GUEST_MEM_H
+#define FERRY_GUEST_MEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+enum tr_mem_mode {
+    TR_MEM_HOST,            /* guest address == host address */
+};
+
+struct tr_guest_mem {
+    enum tr_mem_mode mode;
+    /* How many of the `want` bytes of guest code at pc can be fetched
+     * (0: fetching pc faults).  Never faults itself. */
+    size_t (*fetchable)(const struct tr_guest_mem *m, uint64_t pc, size_t want);
+    /* Whether the guest may write [addr, addr+len) with plain stores, so
+     * code translated from there must check itself (self-modifying code). */
+    bool (*writable)(const struct tr_guest_mem *m, uint64_t addr, uint64_t len);
+    /* The guest's mappings changed (mmap, munmap, mprotect): forget what
+     * fetchable/writable cached. */
+    void (*mappings_changed)(const struct tr_guest_mem *m);
+};
+
+/* User mode's guest memory: the host process's own address space. */
+const struct tr_guest_mem *tr_mem_host(void);
+
+/* A host pointer to guest memory at addr, for helpers and the engine
+ * (fetch, self-modifying code copies).  In TR_MEM_HOST mode the address
+ * itself; a software MMU translates here. */
+static inline void *tr_g2h(const struct tr_guest_mem *m, uint64_t addr)
+{
+    if (m->mode != TR_MEM_HOST)
+        abort();            /* no other mode is built yet */
+    return (void *)(uintptr_t)addr;
+}
+
+#endif
