@@ -1,19 +1,13 @@
-/* sys_options.c -- parses ferry-system's command line into sys_options;
- * every bad input is one line on stderr and a -1 return. */
+/* sys_options.c -- ferry-system's command line: its option rows (parsed by
+ * the helper shared with ferry, translator/cli.h) into sys_options; every
+ * bad input is one line on stderr and a -1 return. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "vm.h"
-
-void sys_options_usage(void)
-{
-    fputs("usage: ferry-system --kernel FILE [--initrd FILE] [--append CMDLINE]\n"
-          "       [--mem SIZE] [--cpus N] [--disk FILE[,ro]] [--net tap=NAME|user]\n"
-          "       [--rng] [--vconsole] [--console stdio|virtio] [--timeout SECONDS]\n"
-          "       [--accel NAME] [--debug]\n", stderr);
-}
 
 static int parse_size(const char *s, uint64_t *out)
 {
@@ -40,8 +34,11 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
-static int parse_disk(struct sys_options *o, char *arg)
+/* Row handlers: ctx is the sys_options being filled; -1 means a bad value
+ * (the helper reports it). */
+static int opt_disk(void *ctx, char *arg)
 {
+    struct sys_options *o = ctx;
     if (o->ndisks == SYS_MAX_DISKS)
         return -1;
     char *comma = strchr(arg, ',');
@@ -56,8 +53,9 @@ static int parse_disk(struct sys_options *o, char *arg)
     return 0;
 }
 
-static int parse_net(struct sys_options *o, const char *arg)
+static int opt_net(void *ctx, char *arg)
 {
+    struct sys_options *o = ctx;
     if (strncmp(arg, "tap=", 4) == 0 && arg[4]) {
         o->net_tap = arg + 4;
         return 0;
@@ -70,8 +68,9 @@ static int parse_net(struct sys_options *o, const char *arg)
 }
 
 /* stdio: the UART (ttyS0) reads stdin; virtio: hvc0 does (and exists). */
-static int parse_console(struct sys_options *o, const char *arg)
+static int opt_console(void *ctx, char *arg)
 {
+    struct sys_options *o = ctx;
     if (!strcmp(arg, "stdio")) {
         o->console_virtio = false;
         return 0;
@@ -83,52 +82,62 @@ static int parse_console(struct sys_options *o, const char *arg)
     return -1;
 }
 
-/* One option with its value; returns -1 on a bad value. */
-static int parse_valued(struct sys_options *o, const char *name, char *val)
+static int opt_mem(void *ctx, char *arg)
 {
-    if (!strcmp(name, "--kernel")) o->kernel = val;
-    else if (!strcmp(name, "--initrd")) o->initrd = val;
-    else if (!strcmp(name, "--append")) o->append = val;
-    else if (!strcmp(name, "--accel")) o->accel = val;
-    else if (!strcmp(name, "--mem")) return parse_size(val, &o->mem);
-    else if (!strcmp(name, "--cpus")) return parse_int(val, 1, SYS_MAX_CPUS, &o->cpus);
-    else if (!strcmp(name, "--timeout")) return parse_int(val, 0, 86400, &o->timeout_s);
-    else if (!strcmp(name, "--disk")) return parse_disk(o, val);
-    else if (!strcmp(name, "--net")) return parse_net(o, val);
-    else if (!strcmp(name, "--console")) return parse_console(o, val);
-    else return -2;
-    return 0;
+    return parse_size(arg, &((struct sys_options *)ctx)->mem);
 }
 
-static int parse_flag(struct sys_options *o, const char *name)
+static int opt_cpus(void *ctx, char *arg)
 {
-    if (!strcmp(name, "--rng")) o->rng = true;
-    else if (!strcmp(name, "--vconsole")) o->vconsole = true;
-    else if (!strcmp(name, "--debug")) o->debug = true;
-    else return -1;
-    return 0;
+    return parse_int(arg, 1, SYS_MAX_CPUS, &((struct sys_options *)ctx)->cpus);
+}
+
+static int opt_timeout(void *ctx, char *arg)
+{
+    return parse_int(arg, 0, 86400, &((struct sys_options *)ctx)->timeout_s);
+}
+
+#define SYS_STRING(field) CLI_SET_STRING(struct sys_options, field)
+#define SYS_FLAG(field) CLI_SET_FLAG(struct sys_options, field)
+
+static const struct cli_option sys_rows[] = {
+    { "kernel", 0, "FILE", "bzImage, PVH ELF vmlinux or ELF test guest (required)", SYS_STRING(kernel) },
+    { "initrd", 0, "FILE", "initial ramdisk", SYS_STRING(initrd) },
+    { "append", 0, "CMDLINE", "kernel command line", SYS_STRING(append) },
+    { "mem", 0, "SIZE", "guest RAM: K/M/G suffix, bare number = MiB\n(16M..64G, default 512M)",
+      CLI_CALL(opt_mem) },
+    { "cpus", 0, "N", "virtual CPUs (default 1)", CLI_CALL(opt_cpus) },
+    { "disk", 0, "FILE[,ro]", "virtio-blk on a raw image (up to 4; ,ro: read-only)", CLI_CALL(opt_disk) },
+    { "net", 0, "tap=NAME|user", "virtio-net on a tap device or on libslirp", CLI_CALL(opt_net) },
+    { "rng", 0, NULL, "virtio-rng fed by getrandom()", SYS_FLAG(rng) },
+    { "vconsole", 0, NULL, "virtio-console (hvc0), output to stdout", SYS_FLAG(vconsole) },
+    { "console", 0, "stdio|virtio", "what reads stdin: ttyS0 (stdio, default) or hvc0",
+      CLI_CALL(opt_console) },
+    { "timeout", 0, "SECONDS", "watchdog: stop the guest after SECONDS (exit 124)", CLI_CALL(opt_timeout) },
+    { "accel", 0, "NAME", "accelerator (default: the first built in)", SYS_STRING(accel) },
+    { "debug", 0, NULL, "trace devices and interrupts on stderr", SYS_FLAG(debug) },
+    { "help", 'h', NULL, "this help", .kind = CLI_HELP },
+    { 0 }
+};
+
+static const struct cli_program sys_program = {
+    .name = "ferry-system", .synopsis = "--kernel FILE [OPTIONS]", .options = sys_rows,
+};
+
+void sys_options_usage(void)
+{
+    cli_usage(&sys_program, stderr);
 }
 
 int sys_options_parse(struct sys_options *o, int argc, char **argv)
 {
     *o = (struct sys_options){ .mem = 512ull << 20, .cpus = 1 };
-    for (int i = 1; i < argc; i++) {
-        if (parse_flag(o, argv[i]) == 0)
-            continue;
-        if (i + 1 >= argc) {
-            sys_err("unknown option or missing value: %s", argv[i]);
-            return -1;
-        }
-        int r = parse_valued(o, argv[i], argv[i + 1]);
-        if (r == -2) {
-            sys_err("unknown option: %s", argv[i]);
-            return -1;
-        }
-        if (r < 0) {
-            sys_err("bad value for %s: %s", argv[i], argv[i + 1]);
-            return -1;
-        }
-        i++;
+    int operand = cli_parse(&sys_program, o, argc, argv);
+    if (operand < 0)
+        return -1;
+    if (operand < argc) {
+        sys_err("unexpected argument '%s'", argv[operand]);
+        return -1;
     }
     if (!o->kernel) {
         sys_err("--kernel FILE is required");

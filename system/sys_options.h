@@ -1,4 +1,4 @@
-/* sys_options.h -- ferry-system's command line. */
+/* sys_options.h -- ferry-system's command line (rows and parsing in sys_options.c). */
 #ifndef SYS_OPTIONS_H
 #define SYS_OPTIONS_H
 

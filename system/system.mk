@@ -17,11 +17,15 @@ SYS_ACCELS   := system/accel_kvm.c system/accel_kvm_dump.c system/accel_table_kv
                 system/accel_hosted.c system/accel_table_hosted.c
 SYS_CORE_SRCS := $(filter-out $(SYS_ACCELS),$(wildcard system/*.c))
 SYS_CFLAGS   := $(CFLAGS) -Isystem -pthread
-SYS_CORE_OBJS := $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_CORE_SRCS))
+SYS_CORE_OBJS := $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_CORE_SRCS) $(CLI_SRCS))
 SYS_LIBS     := -lelf -ldl -pthread   # libslirp: dlopen()ed by net_slirp.c
 FERRY_SYSTEM := $(BUILD)$(MODE_DIR)/ferry-system
 
 $(SYS_OUT)/obj/system/%.o: system/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC_x86_64) $(SYS_CFLAGS) -MMD -MP -c $< -o $@
+# The command-line helper shared with ferry (translator/cli.c).
+$(SYS_OUT)/obj/translator/%.o: translator/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC_x86_64) $(SYS_CFLAGS) -MMD -MP -c $< -o $@
 

@@ -53,12 +53,25 @@ chmod +x "$tmp/text"
 expect_one_line_error "not an ELF file: one line, non-zero" nz "$tmp/text"
 expect_one_line_error "unknown option: one line, non-zero" nz --no-such-option "$loop"
 expect_one_line_error "-L without a directory: one line, non-zero" nz -L "$tmp/does-not-exist" "$loop"
+expect_one_line_error "--cache-size without its value: one line, status 2" 2 --cache-size
+expect_one_line_error "-d at the end: one line, status 2" 2 -d
+expect_one_line_error "--opt=VALUE, bad value: one line, status 2" 2 --cache-size=1x "$loop"
+expect_one_line_error "value given to a flag: one line, status 2" 2 --stats=1 "$loop"
 printf '#!\n' > "$tmp/empty-shebang"
 chmod +x "$tmp/empty-shebang"
 expect_one_line_error "empty #! line: one line, non-zero" nz "$tmp/empty-shebang"
 printf '#!%s/does-not-exist\n' "$tmp" > "$tmp/bad-shebang"
 chmod +x "$tmp/bad-shebang"
 expect_one_line_error "missing #! interpreter: one line, status 127" 127 "$tmp/bad-shebang"
+
+# The guest's options are the guest's: ferry stops at the program's path.
+native=$("$loop")
+run "$loop" --stats -d no-such-log-item --no-such-option
+if [ "$st" = 0 ] && [ "$(cat "$tmp/out")" = "$native" ] && ! grep -q ferry "$tmp/err"; then
+    pass "options after the program are the guest's"
+else
+    fail "options after the program are the guest's" "status $st"
+fi
 
 # stat NAME: the value of "ferry-stats: NAME: VALUE" in $tmp/err (empty if none).
 stat() { sed -n "s/^ferry-stats: *$1: *\([0-9][0-9]*\).*/\1/p" "$tmp/err" | head -n 1; }

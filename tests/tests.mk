@@ -35,7 +35,7 @@ UNIT_BIN  := $(TESTS_OUT)/unit
 $(TESTS_OUT)/obj/unit/%.o: tests/unit/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC_x86_64) $(CFLAGS) -MMD -MP -c $< -o $@
-$(UNIT_BIN): $(UNIT_OBJS) $(FERRY_LIB_OBJS_x86_64)
+$(UNIT_BIN): $(UNIT_OBJS) $(FERRY_LIB_OBJS_x86_64) $(patsubst %.c,$(OUT_x86_64)/obj/%.o,$(CLI_SRCS))
 	@mkdir -p $(@D)
 	$(CC_x86_64) $(LDFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
 -include $(UNIT_OBJS:.o=.d)

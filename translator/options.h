@@ -1,5 +1,6 @@
-/* options.h -- ferry's command-line options and logging, shared by all
- * modules (translator, loader, syscalls). */
+/* options.h -- ferry's options and logging, shared by all modules
+ * (translator, loader, syscalls).  Only the values live here: the command
+ * line that fills them is the program's (cli_ferry.c). */
 #ifndef FERRY_OPTIONS_H
 #define FERRY_OPTIONS_H
 

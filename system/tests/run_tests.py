@@ -408,7 +408,9 @@ def bad_inputs():
               ("bad-mem", ["--kernel", good, "--mem", "12X"]), ("huge-mem", ["--kernel", good, "--mem", "100G"]),
               ("bad-cpus", ["--kernel", good, "--cpus", "0"]), ("unknown-option", ["--kernel", good, "--frob"]),
               ("no-kernel", ["--mem", "64M"]), ("bad-net", ["--kernel", good, "--net", "vde"]),
-              ("bad-console", ["--kernel", good, "--console", "uart"])]
+              ("bad-console", ["--kernel", good, "--console", "uart"]),
+              ("missing-value", ["--kernel", good, "--mem"]), ("stray-argument", ["--kernel", good, "extra"]),
+              ("value-for-a-flag", ["--kernel", good, "--rng=yes"])]
     return cases
 
 
