@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli_ferry.h"
+#include "frontend.h"
 #include "loader.h"
 #include "options.h"
 #include "syscalls.h"

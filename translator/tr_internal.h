@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "frontend.h"
 #include "options.h"
 #include "regalloc.h"
 #include "translator.h"

@@ -17,11 +17,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "frontend.h"
 #include "guest_mem.h"
 #include "runtime.h"
 
 struct tr_engine;
+struct fe_guest;                        /* frontends/frontend.h */
 
 struct tr_engine_config {
     const struct fe_guest *guest;
