@@ -9,7 +9,6 @@
 #include "loader.h"
 #include "options.h"
 #include "syscalls.h"
-#include "sys_sysroot.h"
 #include "translator.h"
 #include "x86_cpu.h"
 
@@ -90,7 +89,7 @@ static void open_log(const char *path, const char *mode)
 
 static void set_sysroot(const char *dir)
 {
-    if (sys_sysroot_set(dir) != 0)
+    if (ld_sysroot_set(dir) != 0)
         usage_error("-L '%s': not a directory", dir);
 }
 
@@ -195,13 +194,13 @@ int main(int argc, char **argv)
     struct ld_image img;
     char err[512];
     /* guest argv: from the program path on, or from its preserved argv[0] */
-    int st = ld_load_program(argv[prog], &argv[prog + binfmt_p], environ, &img, err, sizeof(err));
+    int st = sys_process_load(argv[prog], &argv[prog + binfmt_p], environ, &img, err, sizeof(err));
     if (st) {
         fprintf(stderr, "%s\n", err);
         return st;
     }
-    /* (the loader set sys_proc's break and exe_path: for a script, the
-     * interpreter is /proc/self/exe) */
+    /* (sys_process_load set sys_proc's break and exe_path: for a script,
+     * the interpreter is /proc/self/exe) */
     struct x86_cpu *cpu = new_cpu(&img);
     tr_init(&fe_x86_64, syscall_trampoline);
     tr_set_fault_handler(fault_trampoline);
