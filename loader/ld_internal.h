@@ -1,11 +1,13 @@
-/* ld_internal.h -- what the loader's pieces (ELF checks, segment mapping,
- * stack building) share: the parsed, validated view of one program. */
+/* ld_internal.h -- what the user-mode loader's pieces (program checks,
+ * segment mapping, interpreter, scripts, stack building) share: the
+ * parsed, validated view of one program. */
 #ifndef FERRY_LD_INTERNAL_H
 #define FERRY_LD_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ld_elf.h"
 #include "loader.h"
 
 #define LD_MAX_SEGMENTS 16
@@ -18,43 +20,33 @@
 #define LD_PAGE_DOWN(x) ((x) & ~(LD_PAGE_SIZE - 1))
 #define LD_PAGE_UP(x) (((x) + LD_PAGE_SIZE - 1) & ~(LD_PAGE_SIZE - 1))
 
+/* ld_elf.c: sets e->why and e->error; returns error (for tail calls). */
+int ld_elf_fail(struct ld_elf *e, enum ld_elf_error error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 struct ld_segment {
     uint64_t vaddr, memsz, offset, filesz;
     int prot;                       /* PROT_* */
     int index;                      /* in the program header table */
 };
 
-struct ld_elf {
-    const char *path;
-    int fd;
-    uint64_t file_size;
-    int type;                       /* ET_EXEC / ET_DYN */
-    uint64_t entry, phoff;
-    uint64_t phnum, phentsize;
+struct ld_program {
+    struct ld_elf elf;              /* the file; elf.why: reason of a rejection */
     uint64_t phdr_vaddr;            /* program headers in memory (unbiased) */
     struct ld_segment seg[LD_MAX_SEGMENTS];
     int nseg;
     uint64_t lo, hi;                /* page-aligned span of all segments */
-    char why[512];                  /* reason of a rejection */
     char interp[LD_INTERP_MAX];     /* PT_INTERP path; "" for static programs */
 };
 
-/* ld_elf_check.c: opens and validates `path`; returns 0, or 126/127 with
- * e->why set.  On success e->fd is open (ld_elf_close closes it). */
-int ld_elf_open(const char *path, struct ld_elf *e);
-void ld_elf_close(struct ld_elf *e);
+/* ld_program.c: opens and validates an x86-64 program; returns 0, or
+ * 126/127 with p->elf.why set.  On success the file is open
+ * (ld_elf_close(&p->elf) closes it). */
+int ld_program_open(const char *path, struct ld_program *p);
 
 /* ld_map.c: maps the segments (an ET_DYN near `hint`, 0: anywhere);
- * returns the load bias or sets e->why and returns (uint64_t)-1. */
-uint64_t ld_map_segments(struct ld_elf *e, uint64_t hint);
-
-/* ld_stack.c: allocates the guest stack and builds the initial process
- * stack; returns the initial rsp or 0 with e->why set. */
-struct ld_auxv_info {
-    uint64_t phdr, phent, phnum, entry;
-    const char *execfn;
-    uint64_t base;                  /* AT_BASE: the interpreter's load bias */
-};
+ * returns the load bias or sets the why and returns (uint64_t)-1. */
+uint64_t ld_map_segments(struct ld_program *p, uint64_t hint);
 
 /* ld_script.c: if *path is a "#!" script, *path becomes its interpreter
  * and *argv the interpreter's (malloc'ed, kept for the guest's life);
@@ -62,12 +54,21 @@ struct ld_auxv_info {
 int ld_script_resolve(const char **path, char *const **argv, char *why, size_t len);
 
 /* ld_interp.c: opens main's interpreter (under the sysroot first); 0, or
- * 126/127 with main->why set ("cannot find interpreter ..."). */
-int ld_interp_open(struct ld_elf *main, struct ld_elf *interp);
-/* Maps it; its load bias, or (uint64_t)-1 with main->why set. */
-uint64_t ld_interp_map(struct ld_elf *main, struct ld_elf *interp);
+ * 126/127 with main's why set ("cannot find interpreter ..."). */
+int ld_interp_open(struct ld_program *main, struct ld_program *interp);
+/* Maps it; its load bias, or (uint64_t)-1 with main's why set. */
+uint64_t ld_interp_map(struct ld_program *main, struct ld_program *interp);
+
+/* ld_stack.c: allocates the guest stack and builds the initial process
+ * stack; returns the initial rsp or 0 with why set. */
+struct ld_auxv_info {
+    uint64_t phdr, phent, phnum, entry;
+    const char *execfn;
+    uint64_t base;                  /* AT_BASE: the interpreter's load bias */
+    const struct ld_params *params; /* AT_HWCAP, AT_HWCAP2, AT_PLATFORM */
+};
 uint64_t ld_build_stack(char *const argv[], char *const envp[],
-                        const struct ld_auxv_info *ai, struct ld_elf *e);
+                        const struct ld_auxv_info *ai, char *why, size_t len);
 
 /* Writes the stack image into [base, base+size) (whose guest address is
  * the same) and returns the rsp; used by ld_build_stack and tests. */

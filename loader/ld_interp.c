@@ -7,36 +7,35 @@
 #include <string.h>
 
 #include "ld_internal.h"
-#include "sys_sysroot.h"
 
 /* The interpreter's rejection, told about the main program. */
-static int ld_interp_reject(struct ld_elf *main, const struct ld_elf *in, int status)
+static int ld_interp_reject(struct ld_program *main, const struct ld_program *in, int status)
 {
     const char *what = status == 127 ? "cannot find interpreter" : "bad interpreter";
-    char why[sizeof main->why];
-    snprintf(why, sizeof why, "%s %.300s (%.180s)", what, main->interp, in->why);
-    memcpy(main->why, why, sizeof why);
+    char why[sizeof main->elf.why];
+    snprintf(why, sizeof why, "%s %.300s (%.180s)", what, main->interp, in->elf.why);
+    memcpy(main->elf.why, why, sizeof why);
     return status;
 }
 
-int ld_interp_open(struct ld_elf *main, struct ld_elf *interp)
+int ld_interp_open(struct ld_program *main, struct ld_program *interp)
 {
-    const char *path = sys_sysroot_path(main->interp, 1);
-    int st = ld_elf_open(path, interp);
+    const char *path = ld_sysroot_path(main->interp, 1);
+    int st = ld_program_open(path, interp);
     if (st)
         return ld_interp_reject(main, interp, st);
     if (interp->interp[0]) {
-        snprintf(interp->why, sizeof interp->why, "it names an interpreter itself");
-        ld_elf_close(interp);
+        snprintf(interp->elf.why, sizeof interp->elf.why, "it names an interpreter itself");
+        ld_elf_close(&interp->elf);
         return ld_interp_reject(main, interp, 126);
     }
     return 0;
 }
 
-uint64_t ld_interp_map(struct ld_elf *main, struct ld_elf *interp)
+uint64_t ld_interp_map(struct ld_program *main, struct ld_program *interp)
 {
     uint64_t bias = ld_map_segments(interp, 0);
-    ld_elf_close(interp);
+    ld_elf_close(&interp->elf);
     if (bias == (uint64_t)-1)
         ld_interp_reject(main, interp, 126);
     return bias;

@@ -15,58 +15,46 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "ld_internal.h"
 
 #define LD_MAP_FAILED ((uint64_t)-1)
 
-static uint64_t ld_fail(struct ld_elf *e, const char *what)
+static uint64_t ld_fail(struct ld_program *p, const char *what)
 {
-    snprintf(e->why, sizeof e->why, "%s: %s", what, strerror(errno));
+    snprintf(p->elf.why, sizeof p->elf.why, "%s: %s", what, strerror(errno));
     return LD_MAP_FAILED;
 }
 
-static uint64_t ld_fail_reserve(struct ld_elf *e)
+static uint64_t ld_fail_reserve(struct ld_program *p)
 {
     if (errno != EEXIST)
-        return ld_fail(e, "cannot reserve memory for the program");
-    snprintf(e->why, sizeof e->why, "segments at 0x%llx-0x%llx collide with ferry's own memory",
-             (unsigned long long)e->lo, (unsigned long long)e->hi);
+        return ld_fail(p, "cannot reserve memory for the program");
+    snprintf(p->elf.why, sizeof p->elf.why, "segments at 0x%llx-0x%llx collide with ferry's own memory",
+             (unsigned long long)p->lo, (unsigned long long)p->hi);
     return LD_MAP_FAILED;
 }
 
 /* Returns the host address of the reservation (== guest lo + bias). */
-static uint8_t *ld_reserve(struct ld_elf *e, uint64_t dyn_hint)
+static uint8_t *ld_reserve(struct ld_program *p, uint64_t dyn_hint)
 {
-    size_t len = e->hi - e->lo;
+    size_t len = p->hi - p->lo;
     int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
-    void *want = e->type == ET_EXEC ? (void *)(uintptr_t)e->lo : NULL;
+    void *want = p->elf.type == ET_EXEC ? (void *)(uintptr_t)p->lo : NULL;
     if (want)
         flags |= MAP_FIXED_NOREPLACE;
     /* A hint only, so the heap has room to grow above a PIE main program
      * as it would natively. */
     void *hint = want ? want : (void *)(uintptr_t)dyn_hint;
-    void *p = mmap(hint, len, PROT_READ | PROT_WRITE, flags, -1, 0);
-    if (p == MAP_FAILED)
+    void *m = mmap(hint, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+    if (m == MAP_FAILED)
         return NULL;
-    if (want && p != want) {        /* kernel without MAP_FIXED_NOREPLACE */
-        munmap(p, len);
+    if (want && m != want) {        /* kernel without MAP_FIXED_NOREPLACE */
+        munmap(m, len);
         errno = EEXIST;
         return NULL;
     }
-    return p;
-}
-
-static int ld_read_full(int fd, uint8_t *dst, uint64_t len, uint64_t off)
-{
-    while (len > 0) {
-        ssize_t n = pread(fd, dst, len, (off_t)off);
-        if (n <= 0)
-            return n == 0 ? (errno = EIO, -1) : -1;
-        dst += n, len -= (uint64_t)n, off += (uint64_t)n;
-    }
-    return 0;
+    return m;
 }
 
 /* Code must stay readable: ferry decodes guest instructions from it. */
@@ -83,34 +71,34 @@ static int ld_protect(uint64_t start, uint64_t end, int prot)
 }
 
 /* Segment pages, then pages shared with the next segment get both. */
-static int ld_protect_segments(struct ld_elf *e, uint64_t bias)
+static int ld_protect_segments(struct ld_program *p, uint64_t bias)
 {
-    if (ld_protect(e->lo + bias, e->hi + bias, PROT_NONE) != 0)
+    if (ld_protect(p->lo + bias, p->hi + bias, PROT_NONE) != 0)
         return -1;
-    for (int i = 0; i < e->nseg; i++) {
-        const struct ld_segment *s = &e->seg[i];
+    for (int i = 0; i < p->nseg; i++) {
+        const struct ld_segment *s = &p->seg[i];
         uint64_t start = LD_PAGE_DOWN(s->vaddr), end = LD_PAGE_UP(s->vaddr + s->memsz);
         if (ld_protect(start + bias, end + bias, s->prot) != 0)
             return -1;
-        if (i > 0 && LD_PAGE_UP(e->seg[i - 1].vaddr + e->seg[i - 1].memsz) > start &&
-            ld_protect(start + bias, start + bias + LD_PAGE_SIZE, s->prot | e->seg[i - 1].prot) != 0)
+        if (i > 0 && LD_PAGE_UP(p->seg[i - 1].vaddr + p->seg[i - 1].memsz) > start &&
+            ld_protect(start + bias, start + bias + LD_PAGE_SIZE, s->prot | p->seg[i - 1].prot) != 0)
             return -1;
     }
     return 0;
 }
 
-uint64_t ld_map_segments(struct ld_elf *e, uint64_t hint)
+uint64_t ld_map_segments(struct ld_program *p, uint64_t hint)
 {
-    uint8_t *base = ld_reserve(e, hint);
+    uint8_t *base = ld_reserve(p, hint);
     if (!base)
-        return ld_fail_reserve(e);
-    uint64_t bias = (uint64_t)(uintptr_t)base - e->lo;
-    for (int i = 0; i < e->nseg; i++) {
-        const struct ld_segment *s = &e->seg[i];
-        if (ld_read_full(e->fd, (uint8_t *)(uintptr_t)(s->vaddr + bias), s->filesz, s->offset) != 0)
-            return ld_fail(e, "cannot read segment");
+        return ld_fail_reserve(p);
+    uint64_t bias = (uint64_t)(uintptr_t)base - p->lo;
+    for (int i = 0; i < p->nseg; i++) {
+        const struct ld_segment *s = &p->seg[i];
+        if (ld_elf_read(&p->elf, (uint8_t *)(uintptr_t)(s->vaddr + bias), s->filesz, s->offset) != 0)
+            return ld_fail(p, "cannot read segment");
     }
-    if (ld_protect_segments(e, bias) != 0)
-        return ld_fail(e, "cannot protect segment");
+    if (ld_protect_segments(p, bias) != 0)
+        return ld_fail(p, "cannot protect segment");
     return bias;
 }

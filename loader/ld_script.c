@@ -9,8 +9,6 @@
 #include <unistd.h>
 
 #include "ld_internal.h"
-#include "sys_exec.h"
-#include "sys_sysroot.h"
 
 #define LD_SCRIPT_DEPTH 4       /* the kernel's BINPRM_MAX_RECURSION */
 #define LD_SCRIPT_HEAD 256
@@ -26,11 +24,11 @@ static int ld_script_read(const char *path, struct ld_script *s)
     char head[LD_SCRIPT_HEAD];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return 0;                   /* ld_elf_open reports it */
+        return 0;                   /* ld_program_open reports it */
     ssize_t n = read(fd, head, sizeof head);
     close(fd);
-    return sys_exec_parse_shebang(head, n > 0 ? (size_t)n : 0, s->interp, sizeof s->interp,
-                                  s->arg, sizeof s->arg);
+    return ld_shebang_parse(head, n > 0 ? (size_t)n : 0, s->interp, sizeof s->interp, s->arg,
+                            sizeof s->arg);
 }
 
 /* interp [arg] path argv[1...] (the script's own argv[0] is dropped). */
@@ -67,7 +65,7 @@ int ld_script_resolve(const char **path, char *const **argv, char *why, size_t l
         if (!av)
             return snprintf(why, len, "out of memory"), 126;
         *argv = av;
-        *path = strdup(sys_sysroot_path(s.interp, 1));
+        *path = strdup(ld_sysroot_path(s.interp, 1));
     }
     return 0;
 }

@@ -2,10 +2,11 @@
  * Linux's create_elf_tables() does for x86-64:
  *
  *   high:  8 zero bytes, AT_EXECFN string, envp strings, argv strings,
- *          "x86_64" (AT_PLATFORM), 16 AT_RANDOM bytes, alignment,
+ *          AT_PLATFORM string ("x86_64"), 16 AT_RANDOM bytes, alignment,
  *   low:   argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL  <- rsp
  *
- * with rsp 16-byte aligned. */
+ * with rsp 16-byte aligned.  The CPU's values (AT_HWCAP, AT_PLATFORM)
+ * are the caller's ld_params. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
@@ -16,7 +17,6 @@
 #include <unistd.h>
 
 #include "ld_internal.h"
-#include "x86_cpu.h"
 
 #define LD_AUXV_MAX 24
 
@@ -75,7 +75,7 @@ static void ld_fill_auxv(struct ld_auxv *a, const struct ld_auxv_info *ai,
                          uint64_t random, uint64_t platform, uint64_t execfn)
 {
     ld_aux(a, LD_AT_MINSIGSTKSZ, LD_MINSIGSTKSZ);
-    ld_aux(a, AT_HWCAP, x86_cpuid_hwcap());
+    ld_aux(a, AT_HWCAP, ai->params->hwcap);
     ld_aux(a, AT_PAGESZ, LD_PAGE_SIZE);
     ld_aux(a, AT_CLKTCK, (uint64_t)sysconf(_SC_CLK_TCK));
     ld_aux(a, AT_PHDR, ai->phdr);
@@ -90,7 +90,7 @@ static void ld_fill_auxv(struct ld_auxv *a, const struct ld_auxv_info *ai,
     ld_aux(a, AT_EGID, getegid());
     ld_aux(a, AT_SECURE, 0);
     ld_aux(a, AT_RANDOM, random);
-    ld_aux(a, AT_HWCAP2, 0);
+    ld_aux(a, AT_HWCAP2, ai->params->hwcap2);
     ld_aux(a, AT_EXECFN, execfn);
     ld_aux(a, AT_PLATFORM, platform);
     ld_aux(a, AT_NULL, 0);
@@ -134,7 +134,7 @@ uint64_t ld_stack_fill(uint8_t *base, size_t size, char *const argv[],
     uint64_t execfn = ld_push_string(&st, ai->execfn);
     ld_push_strings(&st, envp, envc, envp_addr);
     ld_push_strings(&st, argv, argc, argv_addr);
-    uint64_t platform = ld_push_string(&st, "x86_64");
+    uint64_t platform = ld_push_string(&st, ai->params->platform);
     ld_random_bytes(rnd);
     uint64_t random = ld_push(&st, rnd, sizeof rnd);
     st.sp &= ~15ull;
@@ -143,7 +143,8 @@ uint64_t ld_stack_fill(uint8_t *base, size_t size, char *const argv[],
     return st.sp;
 }
 
-/* Everything the strings and tables need must fit with room to spare. */
+/* Everything the strings and tables need must fit with room to spare
+ * (the 512 bytes cover the auxv, AT_RANDOM and a short AT_PLATFORM). */
 static size_t ld_stack_need(char *const argv[], char *const envp[], const char *execfn)
 {
     size_t need = strlen(execfn) + 512 + 8 * (ld_count(argv) + ld_count(envp));
@@ -155,16 +156,16 @@ static size_t ld_stack_need(char *const argv[], char *const envp[], const char *
 }
 
 uint64_t ld_build_stack(char *const argv[], char *const envp[],
-                        const struct ld_auxv_info *ai, struct ld_elf *e)
+                        const struct ld_auxv_info *ai, char *why, size_t len)
 {
     if (ld_stack_need(argv, envp, ai->execfn) > LD_STACK_SIZE / 4) {
-        snprintf(e->why, sizeof e->why, "%s", strerror(E2BIG));
+        snprintf(why, len, "%s", strerror(E2BIG));
         return 0;
     }
     void *base = mmap(NULL, LD_STACK_SIZE, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED) {
-        snprintf(e->why, sizeof e->why, "cannot allocate the stack: %s", strerror(errno));
+        snprintf(why, len, "cannot allocate the stack: %s", strerror(errno));
         return 0;
     }
     return ld_stack_fill(base, LD_STACK_SIZE, argv, envp, ai);

@@ -1,18 +1,37 @@
 /* loader.h -- maps an x86-64 ELF program (static, or dynamically linked
  * with its interpreter; a "#!" script runs its interpreter) and builds its
- * initial stack exactly as the Linux kernel does. */
+ * initial stack exactly as the Linux kernel does.  Also the rules the
+ * loader and the syscall layer share: "#!" lines and the -L sysroot.
+ *
+ * The loader is a leaf: what it needs from the rest of ferry (the CPU's
+ * AT_HWCAP bits, ...) comes in as struct ld_params, and what it mapped
+ * goes back as struct ld_image for the caller to hand on.  ld_elf.h is
+ * its ELF reader, also used by ferry-system. */
 #ifndef FERRY_LOADER_H
 #define FERRY_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/* What the guest's initial auxv says about the CPU. */
+struct ld_params {
+    uint64_t hwcap, hwcap2;     /* AT_HWCAP, AT_HWCAP2 */
+    const char *platform;       /* AT_PLATFORM string, e.g. "x86_64" */
+};
+
+/* What ld_load_program mapped.  Strings are malloc'ed and live as long
+ * as the guest. */
 struct ld_image {
     uint64_t entry;             /* first guest pc (the interpreter's entry, if any) */
     uint64_t stack_pointer;     /* initial guest rsp (points at argc) */
     uint64_t brk_start;         /* page-aligned end of the highest segment */
     uint64_t load_bias;         /* 0 for ET_EXEC, chosen base for (static-)PIE */
     uint64_t phdr, phent, phnum;
+    const char *interp;         /* the interpreter as opened (after -L), or NULL */
+    uint64_t interp_base;       /* its load bias (AT_BASE), 0 without one */
+    const char *exe_path;       /* what the guest's /proc/self/exe is: the real
+                                 * path of the program run (a script's interpreter) */
 };
 
 /* Loads `path`. argv[0] is the guest's argv[0]. On failure, writes a
@@ -20,6 +39,28 @@ struct ld_image {
  * status a shell would use (126 not executable / bad format, 127 missing);
  * returns 0 on success. */
 int ld_load_program(const char *path, char *const argv[], char *const envp[],
-                    struct ld_image *img, char *errbuf, size_t errlen);
+                    const struct ld_params *params, struct ld_image *img,
+                    char *errbuf, size_t errlen);
+
+/* Whether ld_load_program could load the ELF program `path`, without
+ * mapping anything: 0, or 126/127 with the reason in why; *interp_failed
+ * says that the program is fine but its interpreter is not. */
+int ld_check_program(const char *path, bool *interp_failed, char *why, size_t len);
+
+/* ld_shebang.c: parses "#!interp [arg]" in head; returns 1 (filled in),
+ * 0 (not a script) or -1 (empty interpreter). */
+int ld_shebang_parse(const char *head, size_t len, char *interp, size_t ilen,
+                     char *arg, size_t alen);
+
+/* ld_sysroot.c: the guest file-system prefix (-L DIR).  Sets DIR (made
+ * absolute); "/" means none; -1 if DIR is no directory. */
+int ld_sysroot_set(const char *dir);
+/* The absolute DIR, or NULL when there is none. */
+const char *ld_sysroot_get(void);
+/* DIR + path if that name exists under DIR, else path.  follow: the last
+ * component is followed if it is an absolute symbolic link (open, stat,
+ * exec), not for lstat/readlink.  The result stays valid for the next
+ * three calls in this thread. */
+const char *ld_sysroot_path(const char *path, int follow);
 
 #endif

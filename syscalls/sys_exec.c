@@ -6,8 +6,8 @@
  * the guest (e.g. execvp falling back to /bin/sh) can react.
  *
  * A guest argv[0] different from the path (busybox applets!) travels in
- * FERRY_EXEC_ARGV0, which the loader takes out of the environment; "--"
- * ends ferry's options so any program name is safe. */
+ * FERRY_EXEC_ARGV0, which the new process takes out of the environment
+ * (sys_start.c); "--" ends ferry's options so any program name is safe. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,11 +16,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "ld_internal.h"
+#include "loader.h"
 #include "options.h"
 #include "sys_exec.h"
 #include "sys_handlers.h"
-#include "sys_sysroot.h"
 
 #define SYS_EXEC_MAX_OPTS 12
 
@@ -68,35 +67,12 @@ static void sys_exec_options(struct sys_argv *av, char *logbuf, char *sizebuf)
     sys_exec_log_option(av, logbuf, 64);
     if (ferry_opts.log_path)
         sys_argv_add(av, "--log-append"), sys_argv_add(av, ferry_opts.log_path);
-    if (sys_sysroot_get())
-        sys_argv_add(av, "-L"), sys_argv_add(av, sys_sysroot_get());
+    if (ld_sysroot_get())
+        sys_argv_add(av, "-L"), sys_argv_add(av, ld_sysroot_get());
     if (ferry_opts.code_cache_size >= (1u << 20)) {
         snprintf(sizebuf, 32, "%zu", ferry_opts.code_cache_size >> 20);
         sys_argv_add(av, "--cache-size"), sys_argv_add(av, sizebuf);
     }
-}
-
-int sys_exec_parse_shebang(const char *head, size_t len, char *interp, size_t ilen,
-                           char *arg, size_t alen)
-{
-    char line[256];
-    if (len < 2 || head[0] != '#' || head[1] != '!')
-        return 0;
-    size_t n = 0;
-    for (size_t i = 2; i < len && head[i] != '\n' && n < sizeof line - 1; i++)
-        line[n++] = head[i] == '\t' ? ' ' : head[i];
-    line[n] = 0;
-    char *p = line + strspn(line, " ");
-    char *end = p + strcspn(p, " ");
-    char *rest = end + strspn(end, " ");
-    *end = 0;
-    for (char *t = rest + strlen(rest); t > rest && t[-1] == ' ';)
-        *--t = 0;
-    if (!*p)
-        return -1;
-    snprintf(interp, ilen, "%s", p);
-    snprintf(arg, alen, "%s", rest);
-    return 1;
 }
 
 /* 0: an x86-64 program ferry loads, with its interpreter if it has one;
@@ -105,16 +81,12 @@ int sys_exec_parse_shebang(const char *head, size_t len, char *interp, size_t il
  * ELIBBAD; ferry says which interpreter on its log, since no errno can. */
 static int64_t sys_exec_check_elf(const char *path)
 {
-    static struct ld_elf e, interp;     /* large: PT_INTERP names */
-    int st = ld_elf_open(path, &e);
-    ld_elf_close(&e);
-    if (st || !e.interp[0])
+    char why[512];
+    bool interp_failed;
+    int st = ld_check_program(path, &interp_failed, why, sizeof why);
+    if (st == 0 || !interp_failed)
         return st == 0 ? 0 : st == 127 ? -ENOENT : -ENOEXEC;
-    if ((st = ld_interp_open(&e, &interp)) == 0) {
-        ld_elf_close(&interp);
-        return 0;
-    }
-    fprintf(ferry_log, "ferry: %s: %s\n", path, e.why);
+    fprintf(ferry_log, "ferry: %s: %s\n", path, why);
     fflush(ferry_log);
     return st == 127 ? -ENOENT : -ELIBBAD;
 }
@@ -206,7 +178,7 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
 static int64_t sys_exec_script(struct sys_argv *av, const char *path, const char *interp,
                                const char *iarg, char **argv, char **envp)
 {
-    interp = sys_sysroot_path(interp, 1);
+    interp = ld_sysroot_path(interp, 1);
     if (access(interp, X_OK) != 0)
         return -errno;
     int64_t r = sys_exec_check_elf(interp);
@@ -232,7 +204,7 @@ SYS_HANDLER(sys_execve)
     int64_t r = sys_exec_read_head(path, head, sizeof head, &got);
     if (r)
         return r;
-    int script = sys_exec_parse_shebang(head, got, interp, sizeof interp, iarg, sizeof iarg);
+    int script = ld_shebang_parse(head, got, interp, sizeof interp, iarg, sizeof iarg);
     if (script < 0)
         return -ENOEXEC;
     sys_exec_options(&av, logbuf, sizebuf);

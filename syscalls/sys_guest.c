@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "loader.h"
 #include "sys_internal.h"
-#include "sys_sysroot.h"
 
 #define SYS_PAGE 4096ull
 #define SYS_PROBE_FD_MIN 900        /* out of the way of the guest's fds */
@@ -132,7 +132,7 @@ const char *sys_path(uint64_t g)
 const char *sys_path_lookup(uint64_t g, int follow)
 {
     const char *p = sys_path(g);
-    if (p != sys_ptr(g) || !sys_sysroot_get() || sys_guest_strnlen(g, 4096) < 0)
+    if (p != sys_ptr(g) || !ld_sysroot_get() || sys_guest_strnlen(g, 4096) < 0)
         return p;
-    return sys_sysroot_path(p, follow);
+    return ld_sysroot_path(p, follow);
 }

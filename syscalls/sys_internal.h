@@ -89,7 +89,7 @@ void sys_guest_after_fork(void);
 
 /* A guest path, with /proc/self/exe meaning the guest program. */
 const char *sys_path(uint64_t g);
-/* sys_path, looked up under the sysroot first (sys_sysroot.c): for the
+/* sys_path, looked up under the sysroot first (loader/ld_sysroot.c): for the
  * calls that find an existing file (open, stat, access, readlink, exec).
  * follow: whether a final symbolic link is followed. */
 const char *sys_path_lookup(uint64_t g, int follow);

@@ -3,8 +3,10 @@
 #define FERRY_SYSCALLS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "loader.h"
 #include "translator.h"
 #include "x86_cpu.h"
 
@@ -24,6 +26,16 @@ _Noreturn void sys_cpu_loop(struct x86_cpu *cpu);
 
 /* Ends the process with the guest's status (--stats printed first). */
 _Noreturn void sys_exit_process(int status);
+
+/* sys_start.c: starts the guest process: undoes what ferry's execve put
+ * in the environment, loads `path` (ld_load_program, same arguments and
+ * result) with this CPU's AT_HWCAP and AT_PLATFORM, then
+ * sys_process_init(img). */
+int sys_process_load(const char *path, char *const argv[], char *const envp[],
+                     struct ld_image *img, char *errbuf, size_t errlen);
+/* The syscall layer's view of a loaded image: the program break starts
+ * at its end, /proc/self/exe is its exe_path. */
+void sys_process_init(const struct ld_image *img);
 
 /* Runs the syscall described by cpu->regs (rax = number, rdi, rsi, rdx,
  * r10, r8, r9) and writes the result (or -errno) to rax; sets rcx and r11

@@ -1,13 +1,14 @@
 /* boot_elf.c -- ELF kernels: a vmlinux with the Xen PVH entry note
  * (32-bit protected-mode entry, hvm_start_info in EBX), or a plain ELF test
  * guest (every vCPU enters e_entry in 64-bit mode, RDI = vCPU index,
- * RSI = vCPU count). Segments load at their physical addresses. */
-#include <gelf.h>
-#include <libelf.h>
+ * RSI = vCPU count).  The file is read and checked by the loader's ELF
+ * reader (loader/ld_elf.h); what is particular to kernels is here:
+ * segments load at their physical addresses into guest RAM. */
 #include <string.h>
 
 #include "boot.h"
 #include "layout.h"
+#include "ld_elf.h"
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 #define PVH_MAGIC 0x336ec578u
@@ -19,45 +20,53 @@ struct pvh_start_info {
 };
 struct pvh_module { uint64_t paddr, size, cmdline_paddr, reserved; };
 
-static int elf_load_segment(struct sys_vm *vm, struct boot_file *k, GElf_Phdr *ph)
+static const struct ld_elf_accept elf_kernels = { EM_X86_64, LD_ELF_TYPE(ET_EXEC) };
+
+/* The loader's reason, in ferry-system's words. */
+static int elf_reject(struct boot_file *k, const struct ld_elf *e)
 {
-    uint8_t *dst = sys_mem_ptr(vm, ph->p_paddr, ph->p_memsz);
-    if (ph->p_filesz > ph->p_memsz || ph->p_offset > k->size
-        || ph->p_filesz > k->size - ph->p_offset) {
+    switch (e->error) {
+    case LD_ELF_UNSUPPORTED:
+        sys_err("%s: not a 64-bit x86-64 executable ELF kernel", k->path);
+        break;
+    case LD_ELF_BAD_PHDRS:
+        if (e->phnum == 0)
+            sys_err("%s: ELF without program headers", k->path);
+        else
+            sys_err("%s: bad ELF program headers (%s)", k->path, e->why);
+        break;
+    case LD_ELF_BAD_SEGMENT:
         sys_err("%s: truncated or inconsistent ELF segment", k->path);
-        return -1;
+        break;
+    default:
+        sys_err("%s: unreadable ELF: %s", k->path, e->why);
     }
+    return -1;
+}
+
+static int elf_load_segment(struct sys_vm *vm, struct boot_file *k, struct ld_elf *e, int index)
+{
+    const Elf64_Phdr *ph = &e->ph[index];
+    if (ld_elf_check_segment(e, index) != LD_ELF_OK)
+        return elf_reject(k, e);
+    uint8_t *dst = sys_mem_ptr(vm, ph->p_paddr, ph->p_memsz);
     if (!dst || ph->p_paddr < LAYOUT_HIGH) {
         sys_err("%s: segment at 0x%llx+0x%llx outside usable guest RAM", k->path,
                 (unsigned long long)ph->p_paddr, (unsigned long long)ph->p_memsz);
         return -1;
     }
-    memcpy(dst, k->data + ph->p_offset, ph->p_filesz);
+    ld_elf_read(e, dst, ph->p_filesz, ph->p_offset);
     memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
     return 0;
 }
 
-/* Looks for the PVH note in one PT_NOTE segment; 0 if absent. */
-static uint64_t elf_pvh_note(struct boot_file *k, GElf_Phdr *ph)
+/* The PVH entry point from one PT_NOTE segment; 0 if absent. */
+static uint64_t elf_pvh_note(const struct ld_elf *e, const Elf64_Phdr *ph)
 {
-    if (ph->p_offset > k->size || ph->p_filesz > k->size - ph->p_offset)
+    uint32_t entry = 0;
+    if (ld_elf_find_note(e, ph, "Xen", XEN_ELFNOTE_PHYS32_ENTRY, &entry, sizeof entry) < 4)
         return 0;
-    const uint8_t *p = k->data + ph->p_offset, *end = p + ph->p_filesz;
-    while (end - p >= 12) {
-        uint32_t namesz, descsz, type;
-        memcpy(&namesz, p, 4); memcpy(&descsz, p + 4, 4); memcpy(&type, p + 8, 4);
-        uint64_t nlen = (namesz + 3ull) & ~3ull, dlen = (descsz + 3ull) & ~3ull;
-        if (nlen + dlen > (uint64_t)(end - p - 12))
-            return 0;
-        if (type == XEN_ELFNOTE_PHYS32_ENTRY && namesz == 4 && !memcmp(p + 12, "Xen", 4)
-            && descsz >= 4) {
-            uint32_t entry;
-            memcpy(&entry, p + 12 + nlen, 4);
-            return entry;
-        }
-        p += 12 + nlen + dlen;
-    }
-    return 0;
+    return entry;
 }
 
 /* The initrd is module 0, as Linux's PVH entry expects. */
@@ -96,60 +105,41 @@ static int pvh_setup(struct sys_vm *vm, uint64_t entry, struct boot_file *initrd
     return 0;
 }
 
-static int elf_load_all(struct sys_vm *vm, struct boot_file *k, Elf *e, uint64_t *pvh)
+static int elf_load_all(struct sys_vm *vm, struct boot_file *k, struct ld_elf *e, uint64_t *pvh)
 {
-    size_t n;
-    if (elf_getphdrnum(e, &n) != 0 || n == 0) {
-        sys_err("%s: ELF without program headers", k->path);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        GElf_Phdr ph;
-        if (!gelf_getphdr(e, i, &ph)) {
-            sys_err("%s: truncated ELF program headers", k->path);
+    for (int i = 0; i < (int)e->phnum; i++) {
+        if (e->ph[i].p_type == PT_LOAD && elf_load_segment(vm, k, e, i) < 0)
             return -1;
-        }
-        if (ph.p_type == PT_LOAD && elf_load_segment(vm, k, &ph) < 0)
-            return -1;
-        if (ph.p_type == PT_NOTE && !*pvh)
-            *pvh = elf_pvh_note(k, &ph);
+        if (e->ph[i].p_type == PT_NOTE && !*pvh)
+            *pvh = elf_pvh_note(e, &e->ph[i]);
     }
     return 0;
 }
 
-static int elf_check_header(struct boot_file *k, Elf *e, GElf_Ehdr *eh)
+/* The test guests' convention: every vCPU enters e_entry in 64-bit mode
+ * on the identity map, with a stack at the top of low RAM. */
+static void elf_long64(struct sys_vm *vm, uint64_t entry)
 {
-    if (elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, eh) || gelf_getclass(e) != ELFCLASS64
-        || eh->e_machine != EM_X86_64 || eh->e_type != ET_EXEC) {
-        sys_err("%s: not a 64-bit x86-64 executable ELF kernel", k->path);
-        return -1;
-    }
-    return 0;
+    vm->boot = (struct sys_boot){ .mode = BOOT_LONG64, .rip = entry,
+                                  .rsp = LAYOUT_LOW_RAM_END & ~0xfull, .all_cpus_start = true };
 }
 
 int boot_elf(struct sys_vm *vm, struct boot_file *k, struct boot_file *initrd)
 {
+    struct ld_elf e;
+    uint64_t pvh = 0;
     if (k->size < 4 || memcmp(k->data, ELFMAG, 4) != 0)
         return 1;
-    elf_version(EV_CURRENT);
-    Elf *e = elf_memory((char *)k->data, k->size);
-    GElf_Ehdr eh;
-    uint64_t pvh = 0;
-    int r = -1;
-    if (e && elf_check_header(k, e, &eh) == 0 && elf_load_all(vm, k, e, &pvh) == 0) {
-        boot_write_gdt_and_paging(vm);
-        if (pvh) {
-            r = pvh_setup(vm, pvh, initrd);
-        } else {
-            vm->boot = (struct sys_boot){ .mode = BOOT_LONG64, .rip = eh.e_entry,
-                                          .rsp = LAYOUT_LOW_RAM_END & ~0xfull,
-                                          .all_cpus_start = true };
-            r = 0;
-        }
-    } else if (!e) {
-        sys_err("%s: unreadable ELF: %s", k->path, elf_errmsg(-1));
-    }
-    if (e)
-        elf_end(e);
-    return r;
+    if (ld_elf_open_mem(k->data, k->size, k->path, &elf_kernels, &e) != LD_ELF_OK)
+        return elf_reject(k, &e);
+    int r = elf_load_all(vm, k, &e, &pvh);
+    uint64_t entry = e.entry;
+    ld_elf_close(&e);
+    if (r < 0)
+        return -1;
+    boot_write_gdt_and_paging(vm);
+    if (pvh)
+        return pvh_setup(vm, pvh, initrd);
+    elf_long64(vm, entry);
+    return 0;
 }

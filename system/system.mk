@@ -18,6 +18,9 @@ SYS_ACCELS   := system/accel_kvm.c system/accel_kvm_dump.c system/accel_table_kv
 SYS_CORE_SRCS := $(filter-out $(SYS_ACCELS),$(wildcard system/*.c))
 SYS_CFLAGS   := $(CFLAGS) -Isystem -pthread
 SYS_CORE_OBJS := $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_CORE_SRCS) $(CLI_SRCS))
+# ELF kernels are read by ferry's own ELF reader (loader/ld_elf.h): the
+# same objects as in build/ferry.
+SYS_CORE_OBJS += $(OUT_x86_64)/obj/loader/ld_elf.o $(OUT_x86_64)/obj/loader/ld_elf_note.o
 SYS_LIBS     := -lelf -ldl -pthread   # libslirp: dlopen()ed by net_slirp.c
 FERRY_SYSTEM := $(BUILD)$(MODE_DIR)/ferry-system
 

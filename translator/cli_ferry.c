@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "cli_ferry.h"
 #include "options.h"
-#include "sys_sysroot.h"
+#include "loader.h"
 
 #define FERRY_VERSION "0.1"
 #define FERRY_USAGE_STATUS 2    /* a bad command line, as for every error below */
@@ -73,7 +73,7 @@ static void open_log(struct ferry_options *o, const char *path, const char *mode
 
 static void set_sysroot(const char *dir)
 {
-    if (sys_sysroot_set(dir) != 0)
+    if (ld_sysroot_set(dir) != 0)
         usage_error("-L '%s': not a directory", dir);
 }
 

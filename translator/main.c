@@ -45,13 +45,13 @@ int main(int argc, char **argv)
     struct ld_image img;
     char err[512];
     /* guest argv: from the program path on, or from its preserved argv[0] */
-    int st = ld_load_program(argv[prog], &argv[prog + binfmt_p], environ, &img, err, sizeof(err));
+    int st = sys_process_load(argv[prog], &argv[prog + binfmt_p], environ, &img, err, sizeof(err));
     if (st) {
         fprintf(stderr, "%s\n", err);
         return st;
     }
-    /* (the loader set sys_proc's break and exe_path: for a script, the
-     * interpreter is /proc/self/exe) */
+    /* (sys_process_load set sys_proc's break and exe_path: for a script,
+     * the interpreter is /proc/self/exe) */
     struct tr_engine_config cfg = {
         .guest = &fe_x86_64, .mem = tr_mem_host(),
         .code_cache_size = ferry_opts.code_cache_size, .count_blocks = ferry_opts.stats,

@@ -67,6 +67,8 @@ static const char *build(const char *name, const char *src, const char *flags)
 
 static char *const test_argv[] = { "prog-name", "a b", "", "x", NULL };
 static char *const test_envp[] = { "A=1", "B=two", "EMPTY=", NULL };
+/* AT_HWCAP is not compared with the kernel's; AT_PLATFORM is. */
+static const struct ld_params test_params = { .hwcap = 0x178bfbff, .platform = "x86_64" };
 
 /* Runs path natively with test_argv/test_envp; returns its stdout. */
 static char *run_native(const char *path)
@@ -159,7 +161,7 @@ static void check_program(const char *flags)
     make_workdir();
     const char *bin = build("auxv", auxv_printer, flags);
     char *native = strdup(run_native(bin));
-    int st = ld_load_program(bin, test_argv, test_envp, &img, err, sizeof err);
+    int st = ld_load_program(bin, test_argv, test_envp, &test_params, &img, err, sizeof err);
     cr_assert_eq(st, 0, "%s", err);
     cr_assert_str_eq(describe_stack(img.stack_pointer), native);
     check_layout(img.stack_pointer, bin);
@@ -179,7 +181,7 @@ Test(loader, static_exec_segments_mapped_with_contents)
     struct ld_image img;
     make_workdir();
     const char *bin = build("auxv", auxv_printer, "-static");
-    cr_assert_eq(ld_load_program(bin, test_argv, test_envp, &img, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(ld_load_program(bin, test_argv, test_envp, &test_params, &img, err, sizeof err), 0, "%s", err);
     cr_assert_eq(img.load_bias, 0);
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)(uintptr_t)(img.phdr - 64);
     cr_assert(memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0, "ELF header mapped below the phdrs");
@@ -191,7 +193,7 @@ static void check_refusal(const char *path, int want_status, const char *pattern
 {
     char err[512], prefix[600];
     struct ld_image img;
-    int st = ld_load_program(path, test_argv, test_envp, &img, err, sizeof err);
+    int st = ld_load_program(path, test_argv, test_envp, &test_params, &img, err, sizeof err);
     snprintf(prefix, sizeof prefix, "ferry: %s: ", path);
     cr_assert_eq(st, want_status, "%s: status %d, message %s", path, st, err);
     cr_assert(strncmp(err, prefix, strlen(prefix)) == 0, "%s", err);
@@ -239,7 +241,7 @@ Test(loader, dynamic_program_starts_in_its_interpreter)
     const char *bin = build("dyn", "int main(void) { return 0; }\n", "-pie -fPIE");
     char err[512] = "";
     struct ld_image img;
-    cr_assert_eq(ld_load_program(bin, test_argv, test_envp, &img, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(ld_load_program(bin, test_argv, test_envp, &test_params, &img, err, sizeof err), 0, "%s", err);
     cr_assert(img.load_bias >= 0x555555554000ull && img.load_bias < 0x560000000000ull,
               "PIE main at ELF_ET_DYN_BASE: 0x%lx", (unsigned long)img.load_bias);
     cr_assert(img.entry < img.load_bias || img.entry > img.brk_start,
@@ -251,4 +253,19 @@ Test(loader, missing_file_and_directory)
 {
     check_refusal("/nonexistent/ferry-test", 127, "No such file or directory");
     check_refusal("/tmp", 126, "Is a directory");
+}
+
+Test(loader, shebang_parsing)
+{
+    char interp[64], arg[64];
+    const char s1[] = "#!/bin/sh -e\necho";
+    cr_assert_eq(ld_shebang_parse(s1, sizeof s1 - 1, interp, 64, arg, 64), 1);
+    cr_assert_str_eq(interp, "/bin/sh");
+    cr_assert_str_eq(arg, "-e");
+    const char s2[] = "#!  /usr/bin/env   python3  \n";
+    cr_assert_eq(ld_shebang_parse(s2, sizeof s2 - 1, interp, 64, arg, 64), 1);
+    cr_assert_str_eq(interp, "/usr/bin/env");
+    cr_assert_str_eq(arg, "python3");
+    cr_assert_eq(ld_shebang_parse("\177ELF", 4, interp, 64, arg, 64), 0);
+    cr_assert_eq(ld_shebang_parse("#!\n", 3, interp, 64, arg, 64), -1);
 }

@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "options.h"
-#include "sys_exec.h"
 #include "sys_internal.h"
 #include "sys_stat.h"
 #include "syscalls.h"
@@ -258,21 +257,6 @@ Test(syscalls, pipe_write_read_and_poll)
     cr_assert_eq(guest_syscall(__NR_read, fds[0], P(buf), sizeof buf, 0), 3);
     cr_assert_str_eq(buf, "hey");
     close(fds[0]), close(fds[1]);
-}
-
-Test(syscalls, shebang_parsing)
-{
-    char interp[64], arg[64];
-    const char s1[] = "#!/bin/sh -e\necho";
-    cr_assert_eq(sys_exec_parse_shebang(s1, sizeof s1 - 1, interp, 64, arg, 64), 1);
-    cr_assert_str_eq(interp, "/bin/sh");
-    cr_assert_str_eq(arg, "-e");
-    const char s2[] = "#!  /usr/bin/env   python3  \n";
-    cr_assert_eq(sys_exec_parse_shebang(s2, sizeof s2 - 1, interp, 64, arg, 64), 1);
-    cr_assert_str_eq(interp, "/usr/bin/env");
-    cr_assert_str_eq(arg, "python3");
-    cr_assert_eq(sys_exec_parse_shebang("\177ELF", 4, interp, 64, arg, 64), 0);
-    cr_assert_eq(sys_exec_parse_shebang("#!\n", 3, interp, 64, arg, 64), -1);
 }
 
 Test(syscalls, execve_refuses_like_the_kernel)

@@ -1,0 +1,239 @@
+/* ld_elf.c -- opens an ELF file or memory image with libelf, rejects what
+ * the caller cannot run (wrong format, class, byte order, machine, type,
+ * truncated or absurd headers) and reads the program header table; the
+ * one ELF reader of ferry and ferry-system (ld_elf.h).  What the program
+ * headers must say is the caller's: ld_program.c for user-mode programs,
+ * system/boot_elf.c for kernels. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ld_internal.h"
+
+int ld_elf_fail(struct ld_elf *e, enum ld_elf_error error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->why, sizeof e->why, fmt, ap);
+    va_end(ap);
+    e->error = error;
+    return error;
+}
+
+static const struct { int machine; const char *name; } ld_machine_names[] = {
+    { EM_X86_64, "x86-64" },      { EM_386, "i386" },
+    { EM_AARCH64, "AArch64" },    { EM_ARM, "ARM" },
+    { EM_RISCV, "RISC-V" },       { EM_PPC64, "PowerPC64" },
+    { EM_PPC, "PowerPC" },        { EM_S390, "s390" },
+    { EM_MIPS, "MIPS" },          { EM_SPARCV9, "SPARC64" },
+    { EM_IA_64, "IA-64" },        { EM_LOONGARCH, "LoongArch" },
+};
+
+static const char *ld_machine_name(int machine, char *buf, size_t len)
+{
+    for (size_t i = 0; i < sizeof ld_machine_names / sizeof ld_machine_names[0]; i++)
+        if (ld_machine_names[i].machine == machine)
+            return ld_machine_names[i].name;
+    snprintf(buf, len, "machine %d", machine);
+    return buf;
+}
+
+static const char *ld_type_name(int type)
+{
+    switch (type) {
+    case ET_NONE: return "NONE";
+    case ET_REL:  return "REL (relocatable object)";
+    case ET_EXEC: return "EXEC";
+    case ET_DYN:  return "DYN";
+    case ET_CORE: return "CORE (core dump)";
+    default:      return "unknown";
+    }
+}
+
+int ld_elf_read(const struct ld_elf *e, void *dst, uint64_t len, uint64_t off)
+{
+    if (e->data) {
+        if (off > e->file_size || e->file_size - off < len)
+            return errno = EIO, -1;
+        memcpy(dst, e->data + off, len);
+        return 0;
+    }
+    for (uint8_t *p = dst; len > 0;) {
+        ssize_t n = pread(e->fd, p, len, (off_t)off);
+        if (n <= 0)
+            return n == 0 ? (errno = EIO, -1) : -1;
+        p += n, len -= (uint64_t)n, off += (uint64_t)n;
+    }
+    return 0;
+}
+
+/* open(2) failures become the statuses a shell uses. */
+static int ld_open_file(const char *path, struct ld_elf *e)
+{
+    struct stat st;
+    e->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (e->fd < 0)
+        return ld_elf_fail(e, errno == ENOENT || errno == ENOTDIR ? LD_ELF_MISSING : LD_ELF_UNREADABLE,
+                           "%s", strerror(errno));
+    if (fstat(e->fd, &st) != 0)
+        return ld_elf_fail(e, LD_ELF_UNREADABLE, "%s", strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return ld_elf_fail(e, LD_ELF_UNREADABLE, "Is a directory");
+    if (!S_ISREG(st.st_mode))
+        return ld_elf_fail(e, LD_ELF_UNREADABLE, "not a regular file");
+    e->file_size = (uint64_t)st.st_size;
+    return 0;
+}
+
+/* e_ident checks, done before trusting any other header field. */
+static int ld_check_ident(Elf *elf, struct ld_elf *e)
+{
+    size_t n = 0;
+    const char *id = elf_getident(elf, &n);
+    if (elf_kind(elf) != ELF_K_ELF || !id || n < EI_NIDENT)
+        return ld_elf_fail(e, LD_ELF_NOT_ELF, "not an ELF file");
+    if (id[EI_CLASS] == ELFCLASS32)
+        return ld_elf_fail(e, LD_ELF_UNSUPPORTED,
+                           "wrong ELF class ELFCLASS32 (32-bit programs are not supported)");
+    if (id[EI_CLASS] != ELFCLASS64)
+        return ld_elf_fail(e, LD_ELF_UNSUPPORTED, "bad ELF class %d", id[EI_CLASS]);
+    if (id[EI_DATA] != ELFDATA2LSB)
+        return ld_elf_fail(e, LD_ELF_UNSUPPORTED, "not a little-endian ELF file");
+    return 0;
+}
+
+/* The header's fields are kept even when rejected: callers word their
+ * messages by them (e.g. no program headers at all). */
+static int ld_check_ehdr(const GElf_Ehdr *eh, const struct ld_elf_accept *acc, struct ld_elf *e)
+{
+    char buf[32], want[32];
+    e->type = eh->e_type;
+    e->entry = eh->e_entry;
+    e->phoff = eh->e_phoff;
+    e->phnum = eh->e_phnum;
+    e->phentsize = eh->e_phentsize;
+    if (eh->e_machine != acc->machine)
+        return ld_elf_fail(e, LD_ELF_UNSUPPORTED, "wrong machine %s (only %s programs are supported)",
+                           ld_machine_name(eh->e_machine, buf, sizeof buf),
+                           ld_machine_name(acc->machine, want, sizeof want));
+    if (eh->e_type >= 32 || !(acc->types & LD_ELF_TYPE(eh->e_type)))
+        return ld_elf_fail(e, LD_ELF_UNSUPPORTED, "not an executable (ELF type %s)",
+                           ld_type_name(eh->e_type));
+    if (eh->e_phnum == 0 || eh->e_phnum == PN_XNUM || eh->e_phentsize != sizeof(Elf64_Phdr))
+        return ld_elf_fail(e, LD_ELF_BAD_PHDRS, "bad program header table");
+    if (eh->e_phoff >= e->file_size ||
+        e->file_size - eh->e_phoff < (uint64_t)eh->e_phnum * eh->e_phentsize)
+        return ld_elf_fail(e, LD_ELF_BAD_PHDRS, "truncated: program headers past end of file");
+    return 0;
+}
+
+static int ld_read_phdrs(Elf *elf, struct ld_elf *e)
+{
+    e->ph = calloc(e->phnum, sizeof *e->ph);
+    if (!e->ph)
+        return ld_elf_fail(e, LD_ELF_UNREADABLE, "out of memory");
+    for (int i = 0; i < (int)e->phnum; i++)
+        if (!gelf_getphdr(elf, i, &e->ph[i]))
+            return ld_elf_fail(e, LD_ELF_BAD_PHDRS, "bad program header %d", i);
+    return 0;
+}
+
+/* libelf calls a file too short for its header "not ELF"; the magic
+ * number says it is a truncated one. */
+static int ld_check_short(struct ld_elf *e)
+{
+    char magic[SELFMAG];
+    if (e->file_size >= sizeof(Elf64_Ehdr) || e->file_size < SELFMAG)
+        return 0;
+    if (ld_elf_read(e, magic, SELFMAG, 0) == 0 && memcmp(magic, ELFMAG, SELFMAG) == 0)
+        return ld_elf_fail(e, LD_ELF_NOT_ELF, "truncated: ELF header past end of file");
+    return 0;
+}
+
+static Elf *ld_libelf_begin(struct ld_elf *e)
+{
+    if (e->data)
+        return elf_memory((char *)e->data, e->file_size);
+    return elf_begin(e->fd, ELF_C_READ, NULL);
+}
+
+static int ld_check_elf(struct ld_elf *e, const struct ld_elf_accept *acc)
+{
+    GElf_Ehdr eh;
+    if (ld_check_short(e))
+        return e->error;
+    Elf *elf = ld_libelf_begin(e);
+    int st = elf ? ld_check_ident(elf, e) : ld_elf_fail(e, LD_ELF_NOT_ELF, "not an ELF file");
+    if (st == 0 && !gelf_getehdr(elf, &eh))
+        st = ld_elf_fail(e, LD_ELF_NOT_ELF, "truncated: ELF header past end of file");
+    if (st == 0)
+        st = ld_check_ehdr(&eh, acc, e);
+    if (st == 0)
+        st = ld_read_phdrs(elf, e);
+    if (elf)
+        elf_end(elf);
+    return st;
+}
+
+static enum ld_elf_error ld_elf_start(struct ld_elf *e, const char *path)
+{
+    memset(e, 0, sizeof *e);
+    e->path = path;
+    e->fd = -1;
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return ld_elf_fail(e, LD_ELF_UNREADABLE, "libelf: %s", elf_errmsg(-1));
+    return LD_ELF_OK;
+}
+
+static enum ld_elf_error ld_elf_finish(struct ld_elf *e, int st, const struct ld_elf_accept *acc)
+{
+    if (st == 0)
+        st = ld_check_elf(e, acc);
+    if (st)
+        ld_elf_close(e);
+    return st;
+}
+
+enum ld_elf_error ld_elf_open(const char *path, const struct ld_elf_accept *acc, struct ld_elf *e)
+{
+    int st = ld_elf_start(e, path);
+    if (st == 0)
+        st = ld_open_file(path, e);
+    return ld_elf_finish(e, st, acc);
+}
+
+enum ld_elf_error ld_elf_open_mem(const void *data, uint64_t size, const char *path,
+                                  const struct ld_elf_accept *acc, struct ld_elf *e)
+{
+    int st = ld_elf_start(e, path);
+    e->data = data;
+    e->file_size = size;
+    return ld_elf_finish(e, st, acc);
+}
+
+void ld_elf_close(struct ld_elf *e)
+{
+    if (e->fd >= 0)
+        close(e->fd);
+    e->fd = -1;
+    free(e->ph);
+    e->ph = NULL;
+}
+
+enum ld_elf_error ld_elf_check_segment(struct ld_elf *e, int index)
+{
+    const Elf64_Phdr *ph = &e->ph[index];
+    if (ph->p_filesz > ph->p_memsz)
+        return ld_elf_fail(e, LD_ELF_BAD_SEGMENT,
+                           "bad segment %d: file size larger than memory size", index);
+    if (ph->p_offset > e->file_size || e->file_size - ph->p_offset < ph->p_filesz)
+        return ld_elf_fail(e, LD_ELF_BAD_SEGMENT,
+                           "truncated: segment %d extends past end of file", index);
+    return LD_ELF_OK;
+}

@@ -1,0 +1,115 @@
+/* ld_program.c -- what a user-mode x86-64 program's program headers must
+ * say for ferry to run it (over ld_elf.c's format checks): PT_LOAD
+ * segments inside user space, page-congruent, sorted and not overlapping,
+ * a well-formed PT_INTERP.  Collects the segments, the interpreter's name
+ * and where the program headers are in memory. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "ld_internal.h"
+
+/* ET_EXEC and ET_DYN (PIE, static-PIE, ld.so itself) x86-64 programs. */
+static const struct ld_elf_accept ld_user_programs = {
+    EM_X86_64, LD_ELF_TYPE(ET_EXEC) | LD_ELF_TYPE(ET_DYN)
+};
+
+/* Every rejection here is the shell's "cannot execute" (126). */
+static int ld_reject(struct ld_program *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->elf.why, sizeof p->elf.why, fmt, ap);
+    va_end(ap);
+    return 126;
+}
+
+/* The kernel's rules: 2..PATH_MAX bytes in the file, NUL-terminated. */
+static int ld_read_interp(const Elf64_Phdr *ph, struct ld_program *p)
+{
+    if (ph->p_filesz < 2 || ph->p_filesz > sizeof p->interp)
+        return ld_reject(p, "bad PT_INTERP (size %llu)", (unsigned long long)ph->p_filesz);
+    if (ph->p_offset > p->elf.file_size || p->elf.file_size - ph->p_offset < ph->p_filesz)
+        return ld_reject(p, "truncated: PT_INTERP past end of file");
+    if (ld_elf_read(&p->elf, p->interp, ph->p_filesz, ph->p_offset) != 0 ||
+        p->interp[ph->p_filesz - 1] != 0 || p->interp[0] == 0) {
+        p->interp[0] = 0;
+        return ld_reject(p, "bad PT_INTERP (not a NUL-terminated path)");
+    }
+    return 0;
+}
+
+static int ld_prot_of(uint32_t flags)
+{
+    return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) |
+           (flags & PF_X ? PROT_EXEC : 0);
+}
+
+/* One PT_LOAD: sizes and file bounds (ld_elf.c), then address range,
+ * alignment and order. */
+static int ld_check_load(const Elf64_Phdr *ph, int index, struct ld_program *p)
+{
+    if (ld_elf_check_segment(&p->elf, index) != LD_ELF_OK)
+        return 126;
+    if (ph->p_vaddr >= LD_USER_TOP || LD_USER_TOP - ph->p_vaddr < ph->p_memsz)
+        return ld_reject(p, "absurd segment %d: address range 0x%llx+0x%llx", index,
+                         (unsigned long long)ph->p_vaddr, (unsigned long long)ph->p_memsz);
+    if ((ph->p_align & (ph->p_align - 1)) != 0 || (ph->p_vaddr - ph->p_offset) % LD_PAGE_SIZE != 0)
+        return ld_reject(p, "misaligned segment %d", index);
+    if (p->nseg == LD_MAX_SEGMENTS)
+        return ld_reject(p, "too many segments");
+    if (p->nseg > 0) {
+        const struct ld_segment *prev = &p->seg[p->nseg - 1];
+        if (ph->p_vaddr < prev->vaddr + prev->memsz)
+            return ld_reject(p, "overlapping or unsorted segments %d and %d", prev->index, index);
+    }
+    p->seg[p->nseg++] = (struct ld_segment){ ph->p_vaddr, ph->p_memsz, ph->p_offset,
+                                             ph->p_filesz, ld_prot_of(ph->p_flags), index };
+    return 0;
+}
+
+/* Where the program headers are in memory: PT_PHDR, else the PT_LOAD
+ * whose file range contains them (as the kernel computes AT_PHDR). */
+static void ld_find_phdr(struct ld_program *p, const Elf64_Phdr *pt_phdr)
+{
+    if (pt_phdr) {
+        p->phdr_vaddr = pt_phdr->p_vaddr;
+        return;
+    }
+    for (int i = 0; i < p->nseg; i++)
+        if (p->elf.phoff >= p->seg[i].offset && p->elf.phoff < p->seg[i].offset + p->seg[i].filesz)
+            p->phdr_vaddr = p->seg[i].vaddr + (p->elf.phoff - p->seg[i].offset);
+}
+
+static int ld_scan_phdrs(struct ld_program *p)
+{
+    const Elf64_Phdr *pt_phdr = NULL;
+    for (int i = 0; i < (int)p->elf.phnum; i++) {
+        const Elf64_Phdr *ph = &p->elf.ph[i];
+        if (ph->p_type == PT_INTERP && !p->interp[0] && ld_read_interp(ph, p))
+            return 126;
+        if (ph->p_type == PT_PHDR)
+            pt_phdr = ph;
+        if (ph->p_type == PT_LOAD && ph->p_memsz > 0 && ld_check_load(ph, i, p))
+            return 126;
+    }
+    if (p->nseg == 0)
+        return ld_reject(p, "no loadable segment (PT_LOAD)");
+    p->lo = LD_PAGE_DOWN(p->seg[0].vaddr);
+    p->hi = LD_PAGE_UP(p->seg[p->nseg - 1].vaddr + p->seg[p->nseg - 1].memsz);
+    ld_find_phdr(p, pt_phdr);
+    return 0;
+}
+
+int ld_program_open(const char *path, struct ld_program *p)
+{
+    memset(p, 0, sizeof *p);
+    enum ld_elf_error err = ld_elf_open(path, &ld_user_programs, &p->elf);
+    if (err != LD_ELF_OK)
+        return err == LD_ELF_MISSING ? 127 : 126;
+    int st = ld_scan_phdrs(p);
+    if (st)
+        ld_elf_close(&p->elf);
+    return st;
+}

@@ -1,0 +1,66 @@
+/* sys_start.c -- the guest process's start: what ferry's execve passed in
+ * the environment (the guest's argv[0], sys_exec.h) is taken back out,
+ * the program is loaded with the x86-64 CPU's auxv values, and the
+ * syscall layer learns about the image the loader mapped (the program
+ * break, /proc/self/exe). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys_exec.h"
+#include "syscalls.h"
+
+/* ferry's execve passes a guest argv[0] that differs from the program
+ * path in SYS_EXEC_ARGV0_ENV, and no FERRY_EXEC_* variable belongs to the
+ * guest's environment.  Returns the argv[0] found, or NULL.  The new
+ * environment is malloc'ed and lives as long as the guest. */
+static const char *sys_start_env(char *const **envp)
+{
+    static const char key[] = SYS_EXEC_ARGV0_ENV "=", private[] = SYS_EXEC_PRIVATE_PREFIX;
+    const char *argv0 = NULL;
+    size_t n = 0, out = 0;
+    while (*envp && (*envp)[n])
+        n++;
+    char **env = malloc((n + 1) * sizeof *env);
+    if (!env)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (strncmp((*envp)[i], key, sizeof key - 1) == 0)
+            argv0 = (*envp)[i] + sizeof key - 1;
+        else if (strncmp((*envp)[i], private, sizeof private - 1) != 0)
+            env[out++] = (*envp)[i];
+    }
+    env[out] = NULL;
+    *envp = env;
+    unsetenv(SYS_EXEC_ARGV0_ENV);
+    return argv0;
+}
+
+static void sys_start_argv0(char *const **argv, const char *argv0)
+{
+    size_t argc = 0;
+    while (*argv && (*argv)[argc])
+        argc++;
+    char **av = argv0 && argc ? malloc((argc + 1) * sizeof *av) : NULL;
+    if (!av)
+        return;
+    memcpy(av, *argv, (argc + 1) * sizeof *av);
+    av[0] = (char *)argv0;
+    *argv = av;
+}
+
+void sys_process_init(const struct ld_image *img)
+{
+    sys_proc.exe_path = img->exe_path;
+    sys_proc.brk_start = sys_proc.brk_cur = sys_proc.brk_mapped = img->brk_start;
+}
+
+int sys_process_load(const char *path, char *const argv[], char *const envp[],
+                     struct ld_image *img, char *errbuf, size_t errlen)
+{
+    const struct ld_params params = { .hwcap = x86_cpuid_hwcap(), .platform = "x86_64" };
+    sys_start_argv0(&argv, sys_start_env(&envp));
+    int st = ld_load_program(path, argv, envp, &params, img, errbuf, errlen);
+    if (st == 0)
+        sys_process_init(img);
+    return st;
+}
