@@ -16,7 +16,7 @@ SYS_OUT      := $(BUILD)$(MODE_DIR)/system
 SYS_ACCELS   := system/accel_kvm.c system/accel_kvm_dump.c system/accel_table_kvm.c \
                 system/accel_hosted.c system/accel_table_hosted.c
 SYS_CORE_SRCS := $(filter-out $(SYS_ACCELS),$(wildcard system/*.c))
-SYS_CFLAGS   := $(CFLAGS) -Isystem -pthread
+SYS_CFLAGS   := $(CFLAGS_BASE) $(INC_system) -pthread
 SYS_CORE_OBJS := $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_CORE_SRCS) $(CLI_SRCS))
 # ELF kernels are read by ferry's own ELF reader (loader/ld_elf.h): the
 # same objects as in build/ferry.

@@ -45,6 +45,14 @@ check-unit: $(UNIT_BIN)
 CHECK_TARGETS += check-unit
 -include tests/elf/elf.mk
 
+# --- the parts' arrows (docs/architecture.md) --------------------------------
+.PHONY: check-arch
+check-arch:
+	INC_translator="$(INC_translator)" INC_frontends="$(INC_frontends)" \
+	INC_backends="$(INC_backends)" INC_loader="$(INC_loader)" INC_syscalls="$(INC_syscalls)" \
+	CC="$(CC_x86_64)" sh tests/arch/check-arch.sh
+CHECK_TARGETS += check-arch
+
 # --- guest programs: four builds of each -----------------------------------
 GUEST_NAMES := $(notdir $(basename $(wildcard tests/guest/*.c)))
 GUEST_VARIANTS := O0 O2 pie dyn

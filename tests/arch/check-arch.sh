@@ -5,8 +5,9 @@
 # scratch directory, adds one forbidden line and expects the checker to fail
 # naming that file.
 #
-#   check-arch.sh [CC]   CC: also check that a forbidden include does not
-#                        even compile with the part's include path
+# Then, with the include paths the GNUmakefile gives each part (INC_<part>
+# in the environment, set by `make check-arch`), a forbidden include must
+# not even compile.
 set -u
 ROOT=$(pwd)
 CHECK="python3 $ROOT/tests/arch/check_arch.py"
@@ -51,6 +52,37 @@ case_refused user-mode-to-system   syscalls/sys_fs.c            '#include "vm.h"
 case_refused translator-to-syscall translator/dispatch.c        '#include "syscalls.h"'
 case_refused host-if-translator    translator/dispatch.c        '#if defined(__aarch64__)'
 case_refused host-ifdef-frontend   frontends/x86_64/x86_alu.c   '#ifdef __x86_64__'
+
+# uncompilable PART HEADER: HEADER is out of PART's include path.
+uncompilable() {
+    part=$1 header=$2
+    flags=$(eval echo "\${INC_$part:-}")
+    if [ -z "$flags" ]; then
+        ko "no-compile $part $header (INC_$part not set: run make check-arch)"
+    elif printf '#include "%s"\n' "$header" |
+            ${CC:-cc} $flags -fsyntax-only -x c - >/dev/null 2>&1; then
+        ko "no-compile $part $header (it compiles)"
+    else
+        ok "no-compile $part $header"
+    fi
+}
+
+uncompilable frontends backend.h
+uncompilable backends  x86_cpu.h
+uncompilable loader    translator.h
+uncompilable loader    syscalls.h
+uncompilable loader    x86_cpu.h
+uncompilable syscalls  backend.h
+uncompilable translator syscalls.h
+uncompilable translator loader.h
+uncompilable syscalls  vm.h
+# ... and what a part may use does compile (the flags are not just broken).
+if printf '#include "translator.h"\n#include "loader.h"\n#include "x86_cpu.h"\n' |
+        ${CC:-cc} $INC_syscalls -fsyntax-only -x c - >/dev/null 2>&1; then
+    ok "compiles syscalls public headers"
+else
+    ko "compiles syscalls public headers"
+fi
 
 echo "check-arch: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
