@@ -42,16 +42,14 @@ static int sys_argv_add(struct sys_argv *av, const char *s)
     return 0;
 }
 
-static const char *const sys_log_names[] = { "in_asm", "ir", "out_asm", "exec", "unimpl" };
-
 /* "-d in_asm,ir" from the log mask. */
 static void sys_exec_log_option(struct sys_argv *av, char *buf, size_t len)
 {
     buf[0] = 0;
-    for (size_t i = 0; i < sizeof sys_log_names / sizeof sys_log_names[0]; i++)
+    for (unsigned i = 0; i < LOG_ITEMS; i++)
         if (ferry_opts.log_mask & (1u << i))
             snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? "," : "",
-                     sys_log_names[i]);
+                     ferry_log_names[i]);
     if (buf[0])
         sys_argv_add(av, "-d"), sys_argv_add(av, buf);
 }

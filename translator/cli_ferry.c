@@ -15,11 +15,6 @@
 /* linux/binfmts.h: binfmt_misc's P flag, in ferry's own AT_FLAGS. */
 #define FERRY_AT_FLAGS_PRESERVE_ARGV0 1u
 
-static const struct { const char *name; unsigned mask; } log_items[] = {
-    { "in_asm", LOG_IN_ASM }, { "ir", LOG_IR }, { "out_asm", LOG_OUT_ASM },
-    { "exec", LOG_EXEC }, { "unimpl", LOG_UNIMPL },
-};
-
 static _Noreturn void usage_error(const char *fmt, const char *arg)
 {
     fputs("ferry: ", stderr);
@@ -30,9 +25,9 @@ static _Noreturn void usage_error(const char *fmt, const char *arg)
 
 static unsigned log_item_mask(const char *item)
 {
-    for (size_t k = 0; k < sizeof(log_items) / sizeof(log_items[0]); k++)
-        if (!strcmp(item, log_items[k].name))
-            return log_items[k].mask;
+    for (unsigned k = 0; k < LOG_ITEMS; k++)
+        if (!strcmp(item, ferry_log_names[k]))
+            return 1u << k;
     usage_error("unknown log item '%s'", item);
 }
 

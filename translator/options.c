@@ -6,6 +6,7 @@
 
 struct ferry_options ferry_opts = { .code_cache_size = 64u << 20 };
 FILE *ferry_log;
+const char *const ferry_log_names[LOG_ITEMS] = { "in_asm", "ir", "out_asm", "exec", "unimpl" };
 
 __attribute__((constructor)) static void options_init_log(void)
 {

@@ -15,6 +15,10 @@ enum log_mask {
     LOG_EXEC    = 1 << 3,       /* every block entered from the dispatcher */
     LOG_UNIMPL  = 1 << 4,       /* instructions that raise SIGILL */
 };
+/* The -d names of the log items, by bit number (one list for parsing -d
+ * and for passing it on across execve). */
+#define LOG_ITEMS 5
+extern const char *const ferry_log_names[LOG_ITEMS];
 
 struct ferry_options {
     unsigned log_mask;
