@@ -4,17 +4,23 @@
  * for ET_EXEC, with MAP_FIXED_NOREPLACE so ferry's own mappings are never
  * clobbered; for ET_DYN near the caller's hint -- ELF_ET_DYN_BASE for a
  * PIE main program, anywhere the host likes for the interpreter, as
- * Linux does), the file bytes are
- * copied in (the rest of the anonymous reservation is the zeroed bss),
- * then each page gets the protections of the segments on it.  Copying
- * rather than file-mapping keeps pages shared by two segments and hosts
- * with larger pages simple. */
+ * Linux does).  Then, as the kernel's elf_map does, each segment's file
+ * pages are mapped from the file (MAP_PRIVATE) over the reservation: no
+ * copy, page cache shared with every process running the same program,
+ * and /proc/self/maps names the file (profilers, debuggers, programs that
+ * look for their own file).  A segment is copied instead where mapping
+ * cannot reproduce it: a host whose pages are not the guest's 4 KiB, a
+ * file offset not congruent with the address, or a page shared with a
+ * segment whose file pages lie elsewhere.  The bss past the file bytes
+ * is zero (the rest of the reservation), then each page gets the
+ * protections of the segments on it. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "ld_internal.h"
 
@@ -87,17 +93,70 @@ static int ld_protect_segments(struct ld_program *p, uint64_t bias)
     return 0;
 }
 
+/* Address minus file offset: segments with the same delta agree on the
+ * file page behind every virtual page. */
+static uint64_t ld_delta(const struct ld_segment *s) { return s->vaddr - s->offset; }
+
+static bool ld_pages_overlap(const struct ld_segment *a, const struct ld_segment *b)
+{
+    return LD_PAGE_DOWN(a->vaddr) < LD_PAGE_UP(b->vaddr + b->memsz) &&
+           LD_PAGE_DOWN(b->vaddr) < LD_PAGE_UP(a->vaddr + a->memsz);
+}
+
+static bool ld_can_map_file(const struct ld_program *p, int i)
+{
+    const struct ld_segment *s = &p->seg[i];
+    if (sysconf(_SC_PAGESIZE) != (long)LD_PAGE_SIZE || p->elf.fd < 0 || !s->filesz ||
+        ld_delta(s) % LD_PAGE_SIZE)
+        return false;
+    for (int j = 0; j < p->nseg; j++)
+        if (j != i && ld_pages_overlap(s, &p->seg[j]) && ld_delta(&p->seg[j]) != ld_delta(s))
+            return false;
+    return true;
+}
+
+/* With the segment's own protection, as the kernel maps it (a read-only
+ * segment mapped writable would be accounted, and /proc/self/maps would
+ * differ); writable too if its bss head must be zeroed. */
+static int ld_map_file(struct ld_program *p, const struct ld_segment *s, uint64_t bias)
+{
+    uint64_t start = LD_PAGE_DOWN(s->vaddr), end = LD_PAGE_UP(s->vaddr + s->filesz);
+    int prot = ld_host_prot(s->prot) | (s->memsz > s->filesz ? PROT_WRITE : 0);
+    void *m = mmap((void *)(uintptr_t)(start + bias), end - start, prot,
+                   MAP_PRIVATE | MAP_FIXED, p->elf.fd, (off_t)LD_PAGE_DOWN(s->offset));
+    return m == MAP_FAILED ? -1 : 0;
+}
+
+/* A segment with bss has the rest of its last file page zeroed, to the
+ * page's end as the kernel's padzero does (ld.so's early allocator uses
+ * that tail as zeroed memory); later pages are the reservation's zeros.
+ * Without bss the page keeps the file's bytes, as natively. */
+static void ld_zero_bss_head(const struct ld_segment *s, uint64_t bias)
+{
+    uint64_t from = s->vaddr + s->filesz, to = LD_PAGE_UP(from);
+    if (s->memsz > s->filesz && to > from)
+        memset((void *)(uintptr_t)(from + bias), 0, to - from);
+}
+
+static int ld_place_segment(struct ld_program *p, int i, uint64_t bias)
+{
+    const struct ld_segment *s = &p->seg[i];
+    if (ld_can_map_file(p, i) && ld_map_file(p, s, bias) == 0)
+        return 0;
+    return ld_elf_read(&p->elf, (uint8_t *)(uintptr_t)(s->vaddr + bias), s->filesz, s->offset);
+}
+
 uint64_t ld_map_segments(struct ld_program *p, uint64_t hint)
 {
     uint8_t *base = ld_reserve(p, hint);
     if (!base)
         return ld_fail_reserve(p);
     uint64_t bias = (uint64_t)(uintptr_t)base - p->lo;
-    for (int i = 0; i < p->nseg; i++) {
-        const struct ld_segment *s = &p->seg[i];
-        if (ld_elf_read(&p->elf, (uint8_t *)(uintptr_t)(s->vaddr + bias), s->filesz, s->offset) != 0)
+    for (int i = 0; i < p->nseg; i++)
+        if (ld_place_segment(p, i, bias) != 0)
             return ld_fail(p, "cannot read segment");
-    }
+    for (int i = 0; i < p->nseg; i++)
+        ld_zero_bss_head(&p->seg[i], bias);
     if (ld_protect_segments(p, bias) != 0)
         return ld_fail(p, "cannot protect segment");
     return bias;

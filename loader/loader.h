@@ -47,6 +47,13 @@ int ld_load_program(const char *path, char *const argv[], char *const envp[],
  * says that the program is fine but its interpreter is not. */
 int ld_check_program(const char *path, bool *interp_failed, char *why, size_t len);
 
+/* ld_symbols.c: the function symbols of the ELF file `path` (NULL if it
+ * cannot be read), and the name of the function holding file offset off
+ * (NULL if none does); for naming guest code in profiles. */
+struct ld_symbols;
+struct ld_symbols *ld_symbols_load(const char *path);
+const char *ld_symbols_lookup(const struct ld_symbols *s, uint64_t off);
+
 /* ld_shebang.c: parses "#!interp [arg]" in head; returns 1 (filled in),
  * 0 (not a script) or -1 (empty interpreter). */
 int ld_shebang_parse(const char *head, size_t len, char *interp, size_t ilen,

@@ -24,6 +24,11 @@ extern struct tr_engine *sys_engine;
  * or a fatal signal. */
 _Noreturn void sys_cpu_loop(struct x86_cpu *cpu);
 
+/* --perfmap: the engine's on_translate hook (sys_perfmap.c), writing
+ * /tmp/perf-PID.map with guest function names. */
+void sys_perfmap_block(void *opaque, uint64_t guest_pc, uint32_t guest_size,
+                       const void *code, uint32_t code_size);
+
 /* Ends the process with the guest's status (--stats printed first). */
 _Noreturn void sys_exit_process(int status);
 

@@ -122,6 +122,21 @@ if [ -n "$threads" ]; then
     fi
 fi
 
+# --perfmap: /tmp/perf-PID.map names guest code for perf ("HOSTADDR SIZE
+# x86:NAME"); an exec'd ferry (same pid) appends to it; names come from the
+# guest ELF's symbol table (loop.O2 keeps its symbols: main).
+if [ -x /bin/busybox ]; then
+    run --perfmap /bin/busybox sh -c 'echo $$; exec "$0"' "$loop"
+    map=/tmp/perf-$(head -n 1 "$tmp/out").map
+    if [ "$st" = 0 ] && [ -s "$map" ] && ! grep -qv '^[0-9a-f]* [0-9a-f]* x86:' "$map" &&
+       grep -q ' x86:main$' "$map" && grep -q ' x86:busybox+0x' "$map"; then
+        pass "--perfmap: guest code named in $map, across exec"
+    else
+        fail "--perfmap: guest code named in /tmp/perf-PID.map" "status $st, map '$map'"
+    fi
+    rm -f "$map"
+fi
+
 # -D FILE: an exec chain logs to one file (the exec'd ferry appends to it).
 if [ -x /bin/busybox ]; then
     run --strace -D "$tmp/log" /bin/busybox sh -c 'exec /bin/busybox true'

@@ -87,4 +87,9 @@ void tr_print_stats(struct tr_engine *e, FILE *out)
     };
     for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
         fprintf(out, "ferry-stats: %s: %" PRIu64 "\n", rows[k].name, rows[k].value);
+    /* What translation costs: the number the persistent cache and cheaper
+     * passes push down. */
+    fprintf(out, "ferry-stats: translate_ms: %.1f\n", (double)s.translate_ns / 1e6);
+    fprintf(out, "ferry-stats: translate_us_per_insn: %.2f\n",
+            s.guest_insns_translated ? (double)s.translate_ns / 1e3 / (double)s.guest_insns_translated : 0.0);
 }

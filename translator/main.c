@@ -55,6 +55,7 @@ int main(int argc, char **argv)
     struct tr_engine_config cfg = {
         .guest = &fe_x86_64, .mem = tr_mem_host(),
         .code_cache_size = ferry_opts.code_cache_size, .count_blocks = ferry_opts.stats,
+        .on_translate = ferry_opts.perfmap ? sys_perfmap_block : NULL,
     };
     sys_engine = tr_engine_new(&cfg);
     struct x86_cpu *cpu = new_cpu(&img);

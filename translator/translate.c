@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "regalloc.h"
 #include "tr_internal.h"
@@ -169,8 +170,16 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     return true;
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc)
 {
+    uint64_t start = now_ns();
     struct tr_block *tb = NULL;
     if (!try_translate(e, pc, &tb)) {
         tc_flush(e);
@@ -183,6 +192,9 @@ struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc)
     tc_note_guest_range(e, pc, tb->guest_size ? tb->guest_size : 1);
     e->stats.blocks_translated++;
     e->stats.guest_insns_translated += e->xl->ir.guest_insns;
+    e->stats.translate_ns += now_ns() - start;
     log_block(e, tb);
+    if (e->cfg.on_translate)
+        e->cfg.on_translate(e->cfg.opaque, tb->guest_pc, tb->guest_size, tb->code, tb->code_size);
     return tb;
 }

@@ -28,6 +28,10 @@ struct tr_engine_config {
     const struct tr_guest_mem *mem;     /* e.g. tr_mem_host() */
     size_t code_cache_size;             /* bytes; 0: 64 MiB */
     bool count_blocks;                  /* blocks count their executions (--stats) */
+    /* Called for every new block, under the translation lock (--perfmap). */
+    void (*on_translate)(void *opaque, uint64_t guest_pc, uint32_t guest_size,
+                         const void *code, uint32_t code_size);
+    void *opaque;
 };
 
 /* A new engine (exits with a message if memory or the cache cannot be had). */
@@ -72,6 +76,7 @@ struct tr_stats {
     uint64_t blocks_translated, dispatches, chains_patched, cache_flushes;
     uint64_t guest_insns_translated;
     uint64_t blocks_executed;           /* with count_blocks only */
+    uint64_t translate_ns;              /* time spent translating (monotonic clock) */
 };
 void tr_get_stats(struct tr_engine *e, struct tr_stats *out);
 /* "ferry-stats: NAME: VALUE" lines (--stats). */
