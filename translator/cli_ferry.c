@@ -113,6 +113,8 @@ static int opt_version(void *ctx, char *unused)
 static const struct cli_option ferry_rows[] = {
     { "strace", 0, NULL, "print guest system calls", CLI_SET_FLAG(struct ferry_options, strace) },
     { "stats", 0, NULL, "print translation statistics at exit", CLI_SET_FLAG(struct ferry_options, stats) },
+    { "check-ir", 0, NULL, "validate the IR of every block (a debugging aid; always on in\n"
+                           "debug builds)", CLI_SET_FLAG(struct ferry_options, check_ir) },
     { "perfmap", 0, NULL, "write /tmp/perf-PID.map naming guest code for perf",
       CLI_SET_FLAG(struct ferry_options, perfmap) },
     { NULL, 'd', "LIST", "log in_asm,ir,out_asm,exec,unimpl (also FERRY_LOG=LIST)", CLI_CALL(opt_log) },

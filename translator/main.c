@@ -15,6 +15,11 @@
 
 extern char **environ;
 
+/* Debug builds (MODE=debug) validate every block's IR. */
+#ifndef FERRY_DEBUG_BUILD
+#define FERRY_DEBUG_BUILD 0
+#endif
+
 static struct x86_cpu *new_cpu(const struct ld_image *img)
 {
     size_t size = (fe_x86_64.env_size + 63) & ~(size_t)63;
@@ -56,6 +61,7 @@ int main(int argc, char **argv)
         .guest = &fe_x86_64, .mem = tr_mem_host(),
         .code_cache_size = ferry_opts.code_cache_size, .count_blocks = ferry_opts.stats,
         .on_translate = ferry_opts.perfmap ? sys_perfmap_block : NULL,
+        .check_ir = ferry_opts.check_ir || FERRY_DEBUG_BUILD,
     };
     sys_engine = tr_engine_new(&cfg);
     struct x86_cpu *cpu = new_cpu(&img);

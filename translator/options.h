@@ -25,6 +25,7 @@ struct ferry_options {
     bool strace;                /* --strace */
     bool stats;                 /* --stats */
     bool perfmap;               /* --perfmap: /tmp/perf-PID.map */
+    bool check_ir;              /* --check-ir (always in debug builds) */
     size_t code_cache_size;     /* bytes */
     const char *self_exe;       /* path of the ferry binary, for execve */
     const char *log_path;       /* absolute -D FILE, passed on across execve */

@@ -159,7 +159,8 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
         add_exec_counter(b, tb);
     add_exit_request(b);
     ir_optimize(b);
-    check_ir(b);
+    if (e->cfg.check_ir)
+        check_ir(b);
     fault_begin_block(e);
     if (!emit_block(e, tb))
         return false;
