@@ -4,11 +4,6 @@
 #include "options.h"
 #include "sys_internal.h"
 
-/* From the frontend (x86_translate.h, which also pulls in capstone, whose
- * own x86_reg enum clashes with x86_cpu.h's; the syscall layer needs only
- * this one function). */
-uint64_t x86_get_eflags(const struct x86_cpu *cpu);
-
 struct sys_process sys_proc;
 __thread bool sys_regs_restored;
 

@@ -13,10 +13,6 @@
 #include "sys_internal.h"
 #include "sys_sigframe.h"
 
-/* From the frontend (see sys_dispatch.c). */
-uint64_t x86_get_eflags(const struct x86_cpu *cpu);
-void x86_set_eflags(struct x86_cpu *cpu, uint64_t eflags);
-
 struct x86_64_sigcontext {
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
     uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;

@@ -19,8 +19,6 @@
 #include "sys_sigframe.h"
 #include "translator.h"
 
-uint64_t x86_get_eflags(const struct x86_cpu *cpu);
-
 #define SYS_CLONE_SETTLS         0x00080000
 #define SYS_CLONE_PARENT_SETTID  0x00100000
 #define SYS_CLONE_CHILD_CLEARTID 0x00200000

@@ -41,11 +41,12 @@ struct tr_guest_mem {
 const struct tr_guest_mem *tr_mem_host(void);
 
 /* A host pointer to guest memory at addr, for helpers and the engine
- * (fetch, self-modifying code copies).  In TR_MEM_HOST mode the address
- * itself; a software MMU translates here. */
+ * (fetch, self-modifying code copies).  In TR_MEM_HOST mode (also when
+ * there is no engine, as in unit tests of helpers) the address itself; a
+ * software MMU translates here. */
 static inline void *tr_g2h(const struct tr_guest_mem *m, uint64_t addr)
 {
-    if (m->mode != TR_MEM_HOST)
+    if (m && m->mode != TR_MEM_HOST)
         abort();            /* no other mode is built yet */
     return (void *)(uintptr_t)addr;
 }

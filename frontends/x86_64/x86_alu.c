@@ -81,19 +81,19 @@ static void h_not(struct x86_dc *dc)
     x86_operand_write(dc, d, r);
 }
 
-const struct x86_insn_entry x86_alu_table[] = {
-    { X86_INS_ADD, h_add, X86_FL_FULL, 0 },
-    { X86_INS_SUB, h_sub, X86_FL_FULL, 0 },
-    { X86_INS_CMP, h_cmp, X86_FL_FULL, 0 },
-    { X86_INS_AND, h_and, X86_FL_FULL, 0 },
-    { X86_INS_OR,  h_or,  X86_FL_FULL, 0 },
-    { X86_INS_XOR, h_xor, X86_FL_FULL, 0 },
-    { X86_INS_TEST, h_test, X86_FL_FULL, 0 },
-    { X86_INS_ADC, h_adc, X86_FL_READ, 0 },
-    { X86_INS_SBB, h_sbb, X86_FL_READ, 0 },
-    { X86_INS_INC, h_inc, X86_FL_PASS, 0 },
-    { X86_INS_DEC, h_dec, X86_FL_PASS, 0 },
-    { X86_INS_NEG, h_neg, X86_FL_FULL, 0 },
-    { X86_INS_NOT, h_not, X86_FL_PASS, 0 },
+static const struct x86_insn_row alu_rows[] = {
+    X86_ROW_LOCK(ADD, h_add, FULL, x86_atomic_add),
+    X86_ROW_LOCK(SUB, h_sub, FULL, x86_atomic_sub),
+    X86_ROW(CMP, h_cmp, FULL, 0),
+    X86_ROW_LOCK(AND, h_and, FULL, x86_atomic_and),
+    X86_ROW_LOCK(OR, h_or, FULL, x86_atomic_or),
+    X86_ROW_LOCK(XOR, h_xor, FULL, x86_atomic_xor),
+    X86_ROW(TEST, h_test, FULL, 0),
+    X86_ROW_LOCK(ADC, h_adc, READ, x86_atomic_adc),
+    X86_ROW_LOCK(SBB, h_sbb, READ, x86_atomic_sbb),
+    X86_ROW_LOCK(INC, h_inc, PASS, x86_atomic_inc),
+    X86_ROW_LOCK(DEC, h_dec, PASS, x86_atomic_dec),
+    X86_ROW_LOCK(NEG, h_neg, FULL, x86_atomic_neg),
+    X86_ROW_LOCK(NOT, h_not, PASS, x86_atomic_not),
 };
-const int x86_alu_table_len = X86_TABLE_LEN(x86_alu_table);
+const struct x86_row_set x86_alu_rows = X86_ROW_SET("alu", alu_rows);

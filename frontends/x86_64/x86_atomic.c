@@ -3,8 +3,10 @@
  * cmpxchg8b; bt* in x86_bits.c), xchg with memory (always locked), and
  * mfence.  Each becomes one atomic IR op returning the old memory value;
  * the result and the flags are then computed from it as the plain forms
- * do.  A lock prefix on anything else is #UD (SIGILL), as on hardware.
- * (cmpxchg16b, 128 bits wide, is one atomic helper: x86_cmpxchg16b.c.)
+ * do.  These are the `atomic` column of the instructions' rows (x86_alu.c,
+ * x86_mov.c); a lock prefix on an instruction whose row has none, or on a
+ * register destination, is #UD (SIGILL), as on hardware.  (cmpxchg16b,
+ * 128 bits wide, is one atomic helper: x86_cmpxchg16b.c.)
  */
 #include "x86_internal.h"
 
@@ -156,15 +158,6 @@ static void h_cmpxchg8b(struct x86_dc *dc)
                   IR_NONE, IR_NONE);
 }
 
-static const struct { unsigned id; x86_handler fn; } x86_lock_table[] = {
-    { X86_INS_ADD, h_add }, { X86_INS_SUB, h_sub }, { X86_INS_AND, h_and },
-    { X86_INS_OR, h_or }, { X86_INS_XOR, h_xor }, { X86_INS_ADC, h_adc },
-    { X86_INS_SBB, h_sbb }, { X86_INS_INC, h_inc }, { X86_INS_DEC, h_dec },
-    { X86_INS_NEG, h_neg }, { X86_INS_NOT, h_not }, { X86_INS_XADD, h_xadd },
-    { X86_INS_XCHG, h_xchg }, { X86_INS_CMPXCHG, h_cmpxchg },
-    { X86_INS_CMPXCHG8B, h_cmpxchg8b }, { X86_INS_CMPXCHG16B, x86_emit_cmpxchg16b },
-};
-
 static bool has_mem_operand(const struct x86_dc *dc)
 {
     for (int i = 0; i < dc->x->op_count; i++)
@@ -178,24 +171,37 @@ bool x86_is_locked(const struct x86_dc *dc)
            (dc->insn->id == X86_INS_XCHG && has_mem_operand(dc));
 }
 
-/* Translates a locked instruction (true), or returns false for anything
- * else.  bt* handle their lock prefix themselves. */
-bool x86_translate_locked(struct x86_dc *dc)
+/* A lock prefix needs a memory destination: on a register it is #UD. */
+static bool mem_dest(struct x86_dc *dc)
 {
-    unsigned id = dc->insn->id;
-    if (!x86_is_locked(dc) || id == X86_INS_BTS || id == X86_INS_BTR || id == X86_INS_BTC)
-        return false;
-    if (id == X86_INS_XCHG && has_mem_operand(dc)) {
-        h_xchg(dc);
-        return true;
-    }
-    for (int k = 0; k < X86_TABLE_LEN(x86_lock_table); k++)
-        if (x86_lock_table[k].id == id && x86_opnd(dc, 0)->type == X86_OP_MEM) {
-            x86_lock_table[k].fn(dc);
-            return true;
-        }
-    x86_raise_sigill(dc);                   /* lock on a register or other insn: #UD */
-    return true;
+    if (x86_opnd(dc, 0)->type == X86_OP_MEM) return true;
+    x86_raise_sigill(dc);
+    return false;
+}
+
+/* The rows' atomic column (x86_alu.c, x86_mov.c). */
+void x86_atomic_add(struct x86_dc *dc) { if (mem_dest(dc)) h_add(dc); }
+void x86_atomic_sub(struct x86_dc *dc) { if (mem_dest(dc)) h_sub(dc); }
+void x86_atomic_and(struct x86_dc *dc) { if (mem_dest(dc)) h_and(dc); }
+void x86_atomic_or(struct x86_dc *dc)  { if (mem_dest(dc)) h_or(dc); }
+void x86_atomic_xor(struct x86_dc *dc) { if (mem_dest(dc)) h_xor(dc); }
+void x86_atomic_adc(struct x86_dc *dc) { if (mem_dest(dc)) h_adc(dc); }
+void x86_atomic_sbb(struct x86_dc *dc) { if (mem_dest(dc)) h_sbb(dc); }
+void x86_atomic_inc(struct x86_dc *dc) { if (mem_dest(dc)) h_inc(dc); }
+void x86_atomic_dec(struct x86_dc *dc) { if (mem_dest(dc)) h_dec(dc); }
+void x86_atomic_neg(struct x86_dc *dc) { if (mem_dest(dc)) h_neg(dc); }
+void x86_atomic_not(struct x86_dc *dc) { if (mem_dest(dc)) h_not(dc); }
+void x86_atomic_xadd(struct x86_dc *dc) { if (mem_dest(dc)) h_xadd(dc); }
+void x86_atomic_cmpxchg(struct x86_dc *dc) { if (mem_dest(dc)) h_cmpxchg(dc); }
+void x86_atomic_cmpxchg8b(struct x86_dc *dc) { if (mem_dest(dc)) h_cmpxchg8b(dc); }
+void x86_atomic_cmpxchg16b(struct x86_dc *dc) { if (mem_dest(dc)) x86_emit_cmpxchg16b(dc); }
+
+/* xchg with memory is locked with or without the prefix, whichever
+ * operand the memory is; lock xchg of two registers is #UD. */
+void x86_atomic_xchg(struct x86_dc *dc)
+{
+    if (has_mem_operand(dc)) h_xchg(dc);
+    else x86_raise_sigill(dc);
 }
 
 static void h_mfence(struct x86_dc *dc)
@@ -203,7 +209,7 @@ static void h_mfence(struct x86_dc *dc)
     ir_emit(dc->b, IR_fence, 64, IR_NONE, IR_NONE, IR_NONE);
 }
 
-const struct x86_insn_entry x86_atomic_table[] = {
-    { X86_INS_MFENCE, h_mfence, X86_FL_PASS, 0 },
+static const struct x86_insn_row atomic_rows[] = {
+    X86_ROW(MFENCE, h_mfence, PASS, 0),
 };
-const int x86_atomic_table_len = X86_TABLE_LEN(x86_atomic_table);
+const struct x86_row_set x86_atomic_rows = X86_ROW_SET("atomic", atomic_rows);

@@ -130,16 +130,18 @@ static void h_bswap(struct x86_dc *dc)
     x86_operand_write(dc, d, r);
 }
 
-const struct x86_insn_entry x86_bits_table[] = {
-    { X86_INS_BT, h_bt, X86_FL_PASS, 0 },
-    { X86_INS_BTS, h_bts, X86_FL_PASS, 0 },
-    { X86_INS_BTR, h_btr, X86_FL_PASS, 0 },
-    { X86_INS_BTC, h_btc, X86_FL_PASS, 0 },
-    { X86_INS_BSF, h_bsf, X86_FL_FULL, 0 },
-    { X86_INS_BSR, h_bsr, X86_FL_FULL, 0 },
-    { X86_INS_TZCNT, h_tzcnt, X86_FL_PASS, 0 },
-    { X86_INS_LZCNT, h_lzcnt, X86_FL_PASS, 0 },
-    { X86_INS_POPCNT, h_popcnt, X86_FL_FULL, 0 },
-    { X86_INS_BSWAP, h_bswap, X86_FL_PASS, 0 },
+/* bts/btr/btc handle a lock prefix themselves (atomic on memory); lock bt
+ * is #UD. */
+static const struct x86_insn_row bits_rows[] = {
+    X86_ROW(BT, h_bt, PASS, 0),
+    X86_ROW_LOCK(BTS, h_bts, PASS, h_bts),
+    X86_ROW_LOCK(BTR, h_btr, PASS, h_btr),
+    X86_ROW_LOCK(BTC, h_btc, PASS, h_btc),
+    X86_ROW(BSF, h_bsf, FULL, 0),
+    X86_ROW(BSR, h_bsr, FULL, 0),
+    X86_ROW(TZCNT, h_tzcnt, PASS, 0),
+    X86_ROW(LZCNT, h_lzcnt, PASS, 0),
+    X86_ROW(POPCNT, h_popcnt, FULL, 0),
+    X86_ROW(BSWAP, h_bswap, PASS, 0),
 };
-const int x86_bits_table_len = X86_TABLE_LEN(x86_bits_table);
+const struct x86_row_set x86_bits_rows = X86_ROW_SET("bits", bits_rows);

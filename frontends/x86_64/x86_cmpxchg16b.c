@@ -26,7 +26,7 @@ static uint64_t cx16_compare_exchange(void *env, uint64_t addr)
         tr_raise(&c->rt, TR_EXIT_SIGSEGV, c->rt.pc);
     cx16_u128 expected = cx16_pair(c->regs[X86_RDX], c->regs[X86_RAX]);
     cx16_u128 desired = cx16_pair(c->regs[X86_RCX], c->regs[X86_RBX]);
-    if (__atomic_compare_exchange_n((cx16_u128 *)(uintptr_t)addr, &expected, desired, false,
+    if (__atomic_compare_exchange_n((cx16_u128 *)tr_guest_ptr(env, addr), &expected, desired, false,
                                     __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         return 1;
     c->regs[X86_RAX] = (uint64_t)expected;

@@ -109,24 +109,24 @@ static void h_ud2(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGILL);
 
 /* Jumps themselves do not read flags: what they leave to the successor is
  * decided by the block's exit liveness. */
-#define JCC(cc) { X86_INS_J##cc, h_jcc, X86_FL_READ, 1 }
-#define PRIV(name) { X86_INS_##name, h_privileged, X86_FL_READ, 1 }
-const struct x86_insn_entry x86_control_table[] = {
+#define JCC(cc) X86_ROW(J##cc, h_jcc, READ, 1)
+#define PRIV(name) X86_ROW(name, h_privileged, READ, 1)
+static const struct x86_insn_row control_rows[] = {
     JCC(O), JCC(NO), JCC(B), JCC(AE), JCC(E), JCC(NE), JCC(BE), JCC(A),
     JCC(S), JCC(NS), JCC(P), JCC(NP), JCC(L), JCC(GE), JCC(LE), JCC(G),
-    { X86_INS_JRCXZ, h_jrcxz, X86_FL_PASS, 1 },
-    { X86_INS_JECXZ, h_jrcxz, X86_FL_PASS, 1 },
-    { X86_INS_LOOP, h_loop, X86_FL_PASS, 1 },
-    { X86_INS_LOOPE, h_loopcc, X86_FL_READ, 1 },
-    { X86_INS_LOOPNE, h_loopcc, X86_FL_READ, 1 },
-    { X86_INS_JMP, h_jmp, X86_FL_PASS, 1 },
-    { X86_INS_CALL, h_call, X86_FL_PASS, 1 },
-    { X86_INS_RET, h_ret, X86_FL_PASS, 1 },
-    { X86_INS_SYSCALL, h_syscall, X86_FL_READ, 1 },
-    { X86_INS_INT3, h_int3, X86_FL_READ, 1 },
-    { X86_INS_UD2, h_ud2, X86_FL_READ, 1 },
-    { X86_INS_UD2B, h_ud2, X86_FL_READ, 1 },
+    X86_ROW(JRCXZ, h_jrcxz, PASS, 1),
+    X86_ROW(JECXZ, h_jrcxz, PASS, 1),
+    X86_ROW(LOOP, h_loop, PASS, 1),
+    X86_ROW(LOOPE, h_loopcc, READ, 1),
+    X86_ROW(LOOPNE, h_loopcc, READ, 1),
+    X86_ROW(JMP, h_jmp, PASS, 1),
+    X86_ROW(CALL, h_call, PASS, 1),
+    X86_ROW(RET, h_ret, PASS, 1),
+    X86_ROW(SYSCALL, h_syscall, READ, 1),
+    X86_ROW(INT3, h_int3, READ, 1),
+    X86_ROW(UD2, h_ud2, READ, 1),
+    X86_ROW(UD2B, h_ud2, READ, 1),
     PRIV(INT), PRIV(HLT), PRIV(IN), PRIV(OUT), PRIV(INSB), PRIV(INSW), PRIV(INSD),
     PRIV(OUTSB), PRIV(OUTSW), PRIV(OUTSD), PRIV(CLI), PRIV(STI),
 };
-const int x86_control_table_len = X86_TABLE_LEN(x86_control_table);
+const struct x86_row_set x86_control_rows = X86_ROW_SET("control", control_rows);

@@ -1,9 +1,15 @@
-/* x86_cpu.h -- the guest x86-64 CPU state ("env" for translated code).
+/* x86_cpu.h -- the guest x86-64 CPU state ("env" for translated code),
+ * and the x86-64 frontend's public face: the one header of
+ * frontends/x86_64/ that the rest of ferry (syscalls/, loader/, system/,
+ * translator/main.c) includes.  Registers, EFLAGS, the x87 and SSE state,
+ * the FXSAVE image of the FP state, and ferry's virtual CPU as CPUID
+ * reports it.  (Every other header of the directory is private to the
+ * frontend; fe_x86_64 itself is declared in frontends/frontend.h.)
  *
- * Begins with struct tr_runtime (runtime.h) so the translator finds the
- * guest pc and spill slots at fixed offsets.  Arithmetic flags are kept
- * lazily (QEMU-style): cc_op says which operation last set them and
- * cc_dst/cc_src/cc_src2 hold its result and operands; x86_eflags()
+ * The state begins with struct tr_runtime (runtime.h) so the translator
+ * finds the guest pc and spill slots at fixed offsets.  Arithmetic flags
+ * are kept lazily (QEMU-style): cc_op says which operation last set them
+ * and cc_dst/cc_src/cc_src2 hold its result and operands; x86_get_eflags()
  * materialises EFLAGS from them only when something reads it.
  */
 #ifndef FERRY_X86_CPU_H
@@ -74,6 +80,12 @@ struct x86_cpu {
     struct x87 x87;                            /* x87 stack, tags, status */
     uint16_t fcw;                              /* x87 control word (reset 0x037f) */
 };
+
+/* EFLAGS of a CPU state, the lazy flags evaluated (x86_eflags.c).  Set
+ * replaces the lazy state and DF, AC, ID ... with the given flags (TF,
+ * which ferry does not emulate, is dropped). */
+uint64_t x86_get_eflags(const struct x86_cpu *cpu);
+void x86_set_eflags(struct x86_cpu *cpu, uint64_t eflags);
 
 /* The guest FP state as a 512-byte FXSAVE image (x87, MXCSR, XMM0-15), for
  * signal frames (x86_sse_state.c).  Restore returns -1, changing nothing,

@@ -188,7 +188,8 @@ const struct ir_helper x86_helper_shrd = { (void *)helper_shrd, "shrd", 4, 1, RW
 
 /* ---- string instructions with rep ------------------------------------------ */
 
-static void *ptr(uint64_t a) { return (void *)(uintptr_t)a; }
+/* Guest memory through the engine's guest-memory interface (env in scope). */
+#define ptr(a) tr_guest_ptr(env, (a))
 
 static uint64_t helper_rep_movs(void *env, uint64_t bytes, uint64_t unused)
 {
@@ -233,7 +234,7 @@ static uint64_t helper_rep_lods(void *env, uint64_t bytes, uint64_t unused)
     return 0;
 }
 
-static uint64_t load_n(uint64_t a, uint64_t bytes)
+static uint64_t load_n(const struct x86_cpu *env, uint64_t a, uint64_t bytes)
 {
     uint64_t v = 0;
     memcpy(&v, ptr(a), bytes);
@@ -249,8 +250,8 @@ static void rep_compare(struct x86_cpu *c, uint64_t bytes, bool repne, bool scas
     int64_t step = (int64_t)c->df * (int64_t)bytes;
     if (n == 0) return;
     while (n) {
-        a = scas ? c->regs[X86_RAX] & m : load_n(s, bytes);
-        b = load_n(d, bytes);
+        a = scas ? c->regs[X86_RAX] & m : load_n(c, s, bytes);
+        b = load_n(c, d, bytes);
         n--; d += (uint64_t)step;
         if (!scas) s += (uint64_t)step;
         if ((a == b) == repne) break;

@@ -1,50 +1,37 @@
 /* x86_internal.h -- private interfaces of the x86-64 integer frontend:
- * instruction tables, lazy-flag tracking, small IR-building shortcuts and
- * the C helpers called from translated code.  (The SSE translator only
- * uses x86_translate.h.)
+ * row macros and atomic forms, lazy-flag tracking, small IR-building
+ * shortcuts and the C helpers called from translated code.  (The SSE
+ * translator uses x86_translate.h and x86_dispatch.h.)
  */
 #ifndef FERRY_X86_INTERNAL_H
 #define FERRY_X86_INTERNAL_H
 
-#include "x86_translate.h"
+#include "x86_dispatch.h"
 
-/* ---- instruction tables (one per family file) -------------------------- */
+/* ---- rows and atomic forms --------------------------------------------- */
 
-typedef void (*x86_handler)(struct x86_dc *dc);
+/* The integer families' rows: struct x86_insn_row (x86_dispatch.h), in
+ * a row set per file. */
+#define X86_ROW(id, fn, fclass, ends_block) \
+    { X86_INS_##id, fn, X86_FL_##fclass, ends_block, X86_OPF_ANY, NULL }
+/* ... with an atomic translation under a lock prefix. */
+#define X86_ROW_LOCK(id, fn, fclass, atomic) \
+    { X86_INS_##id, fn, X86_FL_##fclass, 0, X86_OPF_ANY, atomic }
 
-/* How an instruction relates to the arithmetic flags, for the backward
- * liveness pass that lets handlers skip computing flags nobody reads. */
-enum x86_fclass {
-    X86_FL_READ = 0,    /* reads flags (or unknown): flags live before it */
-    X86_FL_PASS,        /* leaves flags alone, or updates some and keeps the
-                           rest (needs the old flags only if its own are live) */
-    X86_FL_FULL,        /* overwrites all six without reading them */
-};
-
-struct x86_insn_entry {
-    unsigned id;            /* X86_INS_xxx */
-    x86_handler fn;
-    uint8_t fclass;         /* enum x86_fclass */
-    uint8_t ends_block;     /* control transfer / exit: stop decoding after it */
-};
-
-extern const struct x86_insn_entry x86_alu_table[], x86_shift_table[],
-    x86_muldiv_table[], x86_bits_table[], x86_control_table[],
-    x86_string_table[], x86_misc_table[], x86_stack_table[], x86_mov_table[],
-    x86_atomic_table[];
-extern const int x86_atomic_table_len, x86_alu_table_len, x86_shift_table_len, x86_muldiv_table_len,
-    x86_bits_table_len, x86_control_table_len, x86_string_table_len,
-    x86_misc_table_len, x86_stack_table_len, x86_mov_table_len;
-#define X86_TABLE_LEN(t) ((int)(sizeof(t) / sizeof((t)[0])))
-
-const struct x86_insn_entry *x86_lookup(unsigned id);
-
-/* x86_atomic.c: lock prefix (or xchg with memory) on the current insn;
- * translates it atomically when so (true). */
+/* x86_atomic.c: the atomic translations of the rows that take a lock
+ * prefix (a memory destination; anything else is #UD, SIGILL).  bt*
+ * handle the prefix in their own handler (x86_bits.c). */
 bool x86_is_locked(const struct x86_dc *dc);
-bool x86_translate_locked(struct x86_dc *dc);
+x86_handler_fn x86_atomic_add, x86_atomic_sub, x86_atomic_and, x86_atomic_or,
+    x86_atomic_xor, x86_atomic_adc, x86_atomic_sbb, x86_atomic_inc, x86_atomic_dec,
+    x86_atomic_neg, x86_atomic_not, x86_atomic_xadd, x86_atomic_xchg,
+    x86_atomic_cmpxchg, x86_atomic_cmpxchg8b, x86_atomic_cmpxchg16b;
 /* x86_cmpxchg16b.c: atomic with or without the lock prefix */
 void x86_emit_cmpxchg16b(struct x86_dc *dc);
+
+/* x86_sse_table.c: the SSE2 forms of movsd and cmpsd, whose ids are the
+ * string instructions' rows (x86_string.c picks by opcode). */
+extern const struct x86_insn_row *const x86_sse_movsd_row, *const x86_sse_cmpsd_row;
 
 /* ---- lazy flags (x86_flags.c, x86_cond.c, x86_eflags.c) ---------------- */
 

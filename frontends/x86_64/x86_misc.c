@@ -58,19 +58,19 @@ static void h_xlat(struct x86_dc *dc)
     x86_gpr_write(dc, X86_REG_AL, x86_load(dc, 1, addr));
 }
 
-#define NOP(name) { X86_INS_##name, h_nop, X86_FL_PASS, 0 }
-const struct x86_insn_entry x86_misc_table[] = {
+#define NOP(name) X86_ROW(name, h_nop, PASS, 0)
+static const struct x86_insn_row misc_rows[] = {
     NOP(NOP), NOP(ENDBR64), NOP(PAUSE), NOP(PREFETCH), NOP(PREFETCHW), NOP(PREFETCHNTA),
     NOP(PREFETCHT0), NOP(PREFETCHT1), NOP(PREFETCHT2), NOP(LFENCE), NOP(SFENCE),
-    { X86_INS_CLC, h_clc, X86_FL_PASS, 0 },
-    { X86_INS_STC, h_stc, X86_FL_PASS, 0 },
-    { X86_INS_CMC, h_cmc, X86_FL_PASS, 0 },
-    { X86_INS_CLD, h_cld, X86_FL_PASS, 0 },
-    { X86_INS_STD, h_std, X86_FL_PASS, 0 },
-    { X86_INS_LAHF, h_lahf, X86_FL_READ, 0 },
-    { X86_INS_SAHF, h_sahf, X86_FL_PASS, 0 },
-    { X86_INS_CPUID, h_cpuid, X86_FL_PASS, 0 },
-    { X86_INS_RDTSC, h_rdtsc, X86_FL_PASS, 0 },
-    { X86_INS_XLATB, h_xlat, X86_FL_PASS, 0 },
+    X86_ROW(CLC, h_clc, PASS, 0),
+    X86_ROW(STC, h_stc, PASS, 0),
+    X86_ROW(CMC, h_cmc, PASS, 0),
+    X86_ROW(CLD, h_cld, PASS, 0),
+    X86_ROW(STD, h_std, PASS, 0),
+    X86_ROW(LAHF, h_lahf, READ, 0),
+    X86_ROW(SAHF, h_sahf, PASS, 0),
+    X86_ROW(CPUID, h_cpuid, PASS, 0),
+    X86_ROW(RDTSC, h_rdtsc, PASS, 0),
+    X86_ROW(XLATB, h_xlat, PASS, 0),
 };
-const int x86_misc_table_len = X86_TABLE_LEN(x86_misc_table);
+const struct x86_row_set x86_misc_rows = X86_ROW_SET("misc", misc_rows);

@@ -1,11 +1,16 @@
 /* x86_mmx.c -- translates the MMX-register forms of MMX, SSE, SSE2 and
  * SSSE3 instructions: recognises them (an MM operand, or an id that only
- * exists as an MMX instruction), looks the id up in x86_mmx_table.c and
- * emits IR for the row's form.  Memory operands are loaded by IR before
- * any helper runs, so a faulting access leaves the FPU state untouched.
+ * exists as an MMX instruction) for the dispatcher, and, as the handler of
+ * the MMX rows (x86_mmx_table.c), emits IR for the row's form.  Memory
+ * operands are loaded by IR before any helper runs, so a faulting access
+ * leaves the FPU state untouched.
  */
+#include <stddef.h>
+
 #include "x86_internal.h"
 #include "x86_mmx.h"
+
+_Static_assert(offsetof(struct mmx_row, insn) == 0, "dc->row is the mmx_row");
 
 static const struct ir_helper mmx_run_helper = { (void *)x86_mmx_run, "mmx_run", 4, 1, 0 };
 static const struct ir_helper mmx_set_helper = { (void *)x86_mmx_set, "mmx_set", 2, 0, 0 };
@@ -139,14 +144,18 @@ static mmx_emit_fn *const mmx_form_emit[] = {
     [MMX_F_CVT] = mmx_emit_cvt,
 };
 
-/* False (nothing emitted) for an MM operand in a shape the instruction
- * does not have: the caller raises SIGILL. */
-bool x86_translate_mmx(struct x86_dc *dc)
+static bool mmx_emit_row(struct x86_dc *dc, const struct mmx_row *row)
 {
-    const struct mmx_row *row = mmx_row_find(dc->insn->id);
-    if (!row)
-        return false;
     if (row->form == MMX_F_EMIT)
         return row->emit(dc, row);
     return mmx_form_emit[row->form](dc, row);
+}
+
+/* Nothing is emitted for an MM operand in a shape the instruction does
+ * not have: SIGILL. */
+void x86_mmx_translate(struct x86_dc *dc)
+{
+    const struct mmx_row *row = (const struct mmx_row *)dc->row;
+    if (!mmx_emit_row(dc, row))
+        x86_raise_sigill(dc);
 }

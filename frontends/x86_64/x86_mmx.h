@@ -1,5 +1,5 @@
 /* x86_mmx.h -- internals of the MMX translator: the MMX register file
- * (aliased onto the x87 registers), the instruction table row, and the
+ * (aliased onto the x87 registers), the family's dispatch row, and the
  * one run-time helper through which every arithmetic MMX form runs.
  *
  * MM0-7 are the significands of the x87 *physical* registers R0-R7
@@ -57,8 +57,10 @@ struct mmx_row;
 typedef bool mmx_emit_fn(struct x86_dc *dc, const struct mmx_row *row);
 typedef uint64_t sse_helper_fn(struct x86_cpu *env, uint64_t d, uint64_t s, uint64_t imm);
 
+/* A row of the dispatch table (x86_dispatch.h) with the MMX family's
+ * columns: insn.fn is x86_mmx_translate, insn.opform X86_OPF_MM. */
 struct mmx_row {
-    unsigned id;                    /* capstone X86_INS_* */
+    struct x86_insn_row insn;       /* first: dispatch finds the row by it */
     uint8_t form;                   /* enum mmx_form */
     uint8_t shape;                  /* enum mmx_shape, or enum mmx_cvt */
     uint8_t has_imm;                /* the imm8 is passed to fn */
@@ -66,8 +68,7 @@ struct mmx_row {
     mmx_emit_fn *emit;              /* MMX_F_EMIT */
 };
 
-/* x86_mmx_table.c */
-const struct mmx_row *mmx_row_find(unsigned id);
+/* x86_mmx_table.c: rows by index, for the run-time helper. */
 const struct mmx_row *mmx_row_at(uint64_t index);
 uint64_t mmx_row_index(const struct mmx_row *row);
 
@@ -89,9 +90,11 @@ uint64_t x86_mmx_maskmovq(struct x86_cpu *env, uint64_t d, uint64_t addr, uint64
 mmx_emit_fn mmx_emit_movd, mmx_emit_movq, mmx_emit_movdq2q, mmx_emit_movq2dq,
     mmx_emit_emms, mmx_emit_maskmovq;
 
-/* x86_mmx.c */
+/* x86_mmx.c: whether the current instruction is the MM form of its id
+ * (the dispatcher's pick between an id's XMM and MM rows); the handler of
+ * every MMX row (SIGILL when the operands are not a shape the row has). */
 bool x86_mmx_is_mmx(const struct x86_dc *dc);
-bool x86_translate_mmx(struct x86_dc *dc);
+x86_handler_fn x86_mmx_translate;
 void mmx_call_enter(struct x86_dc *dc);
 
 #endif

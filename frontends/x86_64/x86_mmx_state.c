@@ -66,7 +66,7 @@ uint64_t x86_mmx_emms(struct x86_cpu *env)
  * state untouched, as on hardware. */
 uint64_t x86_mmx_maskmovq(struct x86_cpu *env, uint64_t d, uint64_t addr, uint64_t m)
 {
-    uint8_t *p = (uint8_t *)(uintptr_t)addr;
+    uint8_t *p = tr_guest_ptr(env, addr);
     uint64_t data = mmx_get(env, (unsigned)d), mask = mmx_get(env, (unsigned)m);
     for (int i = 0; i < 8; i++)
         if (mask >> (8 * i + 7) & 1)

@@ -1,24 +1,29 @@
-/* x86_mmx_table.c -- the MMX instruction table: one row per capstone id
- * whose MMX-register form ferry translates (MMX itself, SSE's and SSE2's
- * mm forms, SSSE3's mm forms), naming the SSE helper of the 128-bit form
- * and how the 64-bit operands map onto it (x86_mmx.h).  Capstone gives
- * the mm and xmm forms the same id; x86_mmx_is_mmx tells them apart.
+/* x86_mmx_table.c -- the MMX family's rows of the dispatch table: one row
+ * per capstone id whose MMX-register form ferry translates (MMX itself,
+ * SSE's and SSE2's mm forms, SSSE3's mm forms), naming the SSE helper of
+ * the 128-bit form and how the 64-bit operands map onto it (x86_mmx.h).
+ * Capstone gives the mm and xmm forms the same id: these are the MM rows
+ * (X86_OPF_MM), x86_sse_table.c's the XMM ones, and x86_mmx_is_mmx picks.
  */
 #include <stddef.h>
 
 #include "x86_mmx.h"
 
+/* The dispatch columns: every MMX row reads flags as far as the planner
+ * knows, and is the MM form of its id. */
+#define MMX_INSN(ID) { X86_INS_##ID, x86_mmx_translate, X86_FL_READ, 0, X86_OPF_MM, NULL }
+
 #define FN(fn) x86_sse_helper_##fn
 
 /* mm <- op(mm, mm/m64) with the 128-bit helper fn */
-#define MM(ID, fn, shape)    { X86_INS_##ID, MMX_F_MM, MMX_S_##shape, 0, FN(fn), NULL }
-#define MMI(ID, fn, shape)   { X86_INS_##ID, MMX_F_MM, MMX_S_##shape, 1, FN(fn), NULL }
+#define MM(ID, fn, shape)    { MMX_INSN(ID), MMX_F_MM, MMX_S_##shape, 0, FN(fn), NULL }
+#define MMI(ID, fn, shape)   { MMX_INSN(ID), MMX_F_MM, MMX_S_##shape, 1, FN(fn), NULL }
 #define LANE(ID, fn)         MM(ID, fn, LANE)
-#define GPR_MM(ID, fn, s, i) { X86_INS_##ID, MMX_F_GPR_MM, MMX_S_##s, i, FN(fn), NULL }
-#define MM_GPR(ID, fn)       { X86_INS_##ID, MMX_F_MM_GPR, MMX_S_WORD, 1, FN(fn), NULL }
-#define CVT(ID, fn, kind)    { X86_INS_##ID, MMX_F_CVT, MMX_CVT_##kind, 0, FN(fn), NULL }
-#define LOGIC(ID, l)         { X86_INS_##ID, MMX_F_LOGIC, SSE_##l, 0, NULL, NULL }
-#define EMIT(ID, e)          { X86_INS_##ID, MMX_F_EMIT, 0, 0, NULL, mmx_emit_##e }
+#define GPR_MM(ID, fn, s, i) { MMX_INSN(ID), MMX_F_GPR_MM, MMX_S_##s, i, FN(fn), NULL }
+#define MM_GPR(ID, fn)       { MMX_INSN(ID), MMX_F_MM_GPR, MMX_S_WORD, 1, FN(fn), NULL }
+#define CVT(ID, fn, kind)    { MMX_INSN(ID), MMX_F_CVT, MMX_CVT_##kind, 0, FN(fn), NULL }
+#define LOGIC(ID, l)         { MMX_INSN(ID), MMX_F_LOGIC, SSE_##l, 0, NULL, NULL }
+#define EMIT(ID, e)          { MMX_INSN(ID), MMX_F_EMIT, 0, 0, NULL, mmx_emit_##e }
 
 static const struct mmx_row mmx_rows[] = {
     /* MMX: moves and state */
@@ -63,25 +68,7 @@ static const struct mmx_row mmx_rows[] = {
     LANE(PSIGNB, psignb), LANE(PSIGNW, psignw), LANE(PSIGND, psignd),
 };
 
-#define MMX_NROWS (sizeof mmx_rows / sizeof mmx_rows[0])
-
-/* id -> row + 1 (0: no MMX form); filled before main, so that translating
- * threads only ever read it. */
-static uint8_t mmx_index[X86_INS_ENDING];
-
-__attribute__((constructor)) static void mmx_index_build(void)
-{
-    _Static_assert(MMX_NROWS < 256, "mmx_index holds row + 1 in a byte");
-    for (size_t i = 0; i < MMX_NROWS; i++)
-        mmx_index[mmx_rows[i].id] = (uint8_t)(i + 1);
-}
-
-const struct mmx_row *mmx_row_find(unsigned id)
-{
-    if (id >= X86_INS_ENDING || !mmx_index[id])
-        return NULL;
-    return &mmx_rows[mmx_index[id] - 1];
-}
+const struct x86_row_set x86_mmx_rows = X86_ROW_SET_OF("mmx", mmx_rows, insn);
 
 const struct mmx_row *mmx_row_at(uint64_t index)
 {

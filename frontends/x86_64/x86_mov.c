@@ -141,29 +141,29 @@ static void h_cwd(struct x86_dc *dc) { sign_to_dx(dc, 2); }
 static void h_cdq(struct x86_dc *dc) { sign_to_dx(dc, 4); }
 static void h_cqo(struct x86_dc *dc) { sign_to_dx(dc, 8); }
 
-#define CMOV(cc) { X86_INS_CMOV##cc, h_cmov, X86_FL_READ, 0 }
-#define SETCC(cc) { X86_INS_SET##cc, h_setcc, X86_FL_READ, 0 }
-const struct x86_insn_entry x86_mov_table[] = {
-    { X86_INS_MOV, h_mov, X86_FL_PASS, 0 },
-    { X86_INS_MOVABS, h_mov, X86_FL_PASS, 0 },
-    { X86_INS_MOVZX, h_movzx, X86_FL_PASS, 0 },
-    { X86_INS_MOVSX, h_movsx, X86_FL_PASS, 0 },
-    { X86_INS_MOVSXD, h_movsx, X86_FL_PASS, 0 },
-    { X86_INS_LEA, h_lea, X86_FL_PASS, 0 },
-    { X86_INS_XCHG, h_xchg, X86_FL_PASS, 0 },
-    { X86_INS_CMPXCHG, h_cmpxchg, X86_FL_FULL, 0 },
-    { X86_INS_CMPXCHG8B, h_cmpxchg8b, X86_FL_PASS, 0 },
-    { X86_INS_CMPXCHG16B, x86_emit_cmpxchg16b, X86_FL_PASS, 0 },
-    { X86_INS_XADD, h_xadd, X86_FL_FULL, 0 },
-    { X86_INS_CBW, h_cbw, X86_FL_PASS, 0 },
-    { X86_INS_CWDE, h_cwde, X86_FL_PASS, 0 },
-    { X86_INS_CDQE, h_cdqe, X86_FL_PASS, 0 },
-    { X86_INS_CWD, h_cwd, X86_FL_PASS, 0 },
-    { X86_INS_CDQ, h_cdq, X86_FL_PASS, 0 },
-    { X86_INS_CQO, h_cqo, X86_FL_PASS, 0 },
+#define CMOV(cc) X86_ROW(CMOV##cc, h_cmov, READ, 0)
+#define SETCC(cc) X86_ROW(SET##cc, h_setcc, READ, 0)
+static const struct x86_insn_row mov_rows[] = {
+    X86_ROW(MOV, h_mov, PASS, 0),
+    X86_ROW(MOVABS, h_mov, PASS, 0),
+    X86_ROW(MOVZX, h_movzx, PASS, 0),
+    X86_ROW(MOVSX, h_movsx, PASS, 0),
+    X86_ROW(MOVSXD, h_movsx, PASS, 0),
+    X86_ROW(LEA, h_lea, PASS, 0),
+    X86_ROW_LOCK(XCHG, h_xchg, PASS, x86_atomic_xchg),
+    X86_ROW_LOCK(CMPXCHG, h_cmpxchg, FULL, x86_atomic_cmpxchg),
+    X86_ROW_LOCK(CMPXCHG8B, h_cmpxchg8b, PASS, x86_atomic_cmpxchg8b),
+    X86_ROW_LOCK(CMPXCHG16B, x86_emit_cmpxchg16b, PASS, x86_atomic_cmpxchg16b),
+    X86_ROW_LOCK(XADD, h_xadd, FULL, x86_atomic_xadd),
+    X86_ROW(CBW, h_cbw, PASS, 0),
+    X86_ROW(CWDE, h_cwde, PASS, 0),
+    X86_ROW(CDQE, h_cdqe, PASS, 0),
+    X86_ROW(CWD, h_cwd, PASS, 0),
+    X86_ROW(CDQ, h_cdq, PASS, 0),
+    X86_ROW(CQO, h_cqo, PASS, 0),
     CMOV(O), CMOV(NO), CMOV(B), CMOV(AE), CMOV(E), CMOV(NE), CMOV(BE), CMOV(A),
     CMOV(S), CMOV(NS), CMOV(P), CMOV(NP), CMOV(L), CMOV(GE), CMOV(LE), CMOV(G),
     SETCC(O), SETCC(NO), SETCC(B), SETCC(AE), SETCC(E), SETCC(NE), SETCC(BE), SETCC(A),
     SETCC(S), SETCC(NS), SETCC(P), SETCC(NP), SETCC(L), SETCC(GE), SETCC(LE), SETCC(G),
 };
-const int x86_mov_table_len = X86_TABLE_LEN(x86_mov_table);
+const struct x86_row_set x86_mov_rows = X86_ROW_SET("mov", mov_rows);

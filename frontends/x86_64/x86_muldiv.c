@@ -85,10 +85,10 @@ static void divide(struct x86_dc *dc, const struct ir_helper *h)
 static void h_div(struct x86_dc *dc) { divide(dc, x86_helper_div); }
 static void h_idiv(struct x86_dc *dc) { divide(dc, x86_helper_idiv); }
 
-const struct x86_insn_entry x86_muldiv_table[] = {
-    { X86_INS_MUL, h_mul, X86_FL_PASS, 0 },
-    { X86_INS_IMUL, h_imul, X86_FL_PASS, 0 },
-    { X86_INS_DIV, h_div, X86_FL_READ, 0 },
-    { X86_INS_IDIV, h_idiv, X86_FL_READ, 0 },
+static const struct x86_insn_row muldiv_rows[] = {
+    X86_ROW(MUL, h_mul, PASS, 0),
+    X86_ROW(IMUL, h_imul, PASS, 0),
+    X86_ROW(DIV, h_div, READ, 0),
+    X86_ROW(IDIV, h_idiv, READ, 0),
 };
-const int x86_muldiv_table_len = X86_TABLE_LEN(x86_muldiv_table);
+const struct x86_row_set x86_muldiv_rows = X86_ROW_SET("muldiv", muldiv_rows);

@@ -147,16 +147,16 @@ static void h_shld(struct x86_dc *dc) { helper_shift(dc, &x86_helper_shld, 2, tr
 static void h_shrd(struct x86_dc *dc) { helper_shift(dc, &x86_helper_shrd, 2, true); }
 
 /* Constant non-zero counts overwrite every flag; others may keep them. */
-const struct x86_insn_entry x86_shift_table[] = {
-    { X86_INS_SHL, h_shl, X86_FL_PASS, 0 },
-    { X86_INS_SAL, h_shl, X86_FL_PASS, 0 },
-    { X86_INS_SHR, h_shr, X86_FL_PASS, 0 },
-    { X86_INS_SAR, h_sar, X86_FL_PASS, 0 },
-    { X86_INS_ROL, h_rol, X86_FL_PASS, 0 },
-    { X86_INS_ROR, h_ror, X86_FL_PASS, 0 },
-    { X86_INS_RCL, h_rcl, X86_FL_READ, 0 },
-    { X86_INS_RCR, h_rcr, X86_FL_READ, 0 },
-    { X86_INS_SHLD, h_shld, X86_FL_READ, 0 },
-    { X86_INS_SHRD, h_shrd, X86_FL_READ, 0 },
+static const struct x86_insn_row shift_rows[] = {
+    X86_ROW(SHL, h_shl, PASS, 0),
+    X86_ROW(SAL, h_shl, PASS, 0),
+    X86_ROW(SHR, h_shr, PASS, 0),
+    X86_ROW(SAR, h_sar, PASS, 0),
+    X86_ROW(ROL, h_rol, PASS, 0),
+    X86_ROW(ROR, h_ror, PASS, 0),
+    X86_ROW(RCL, h_rcl, READ, 0),
+    X86_ROW(RCR, h_rcr, READ, 0),
+    X86_ROW(SHLD, h_shld, READ, 0),
+    X86_ROW(SHRD, h_shrd, READ, 0),
 };
-const int x86_shift_table_len = X86_TABLE_LEN(x86_shift_table);
+const struct x86_row_set x86_shift_rows = X86_ROW_SET("shift", shift_rows);

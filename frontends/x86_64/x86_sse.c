@@ -1,14 +1,14 @@
-/* x86_sse.c -- translates SSE to SSE4.2 instructions: looks the capstone id up
- * in the table (x86_sse_table.c) and emits IR for the row's operand form;
- * x87 instructions (opcodes D8..DF) go to x86_x87_translate.c.  XMM registers
- * live in env (not IR globals): data movement, bitwise logic, pcmpeqb and
- * pmovmskb are IR (ld_env/st_env), everything else calls a C helper on
- * env->xmm.
+/* x86_sse.c -- translates SSE to SSE4.2 instructions: the handler of the
+ * SSE rows (x86_sse_table.c) emits IR for the row's operand form.  XMM
+ * registers live in env (not IR globals): data movement, bitwise logic,
+ * pcmpeqb and pmovmskb are IR (ld_env/st_env), everything else calls a C
+ * helper on env->xmm.
  */
 #include <stddef.h>
 
-#include "x86_mmx.h"
 #include "x86_sse.h"
+
+_Static_assert(offsetof(struct sse_row, insn) == 0, "dc->row is the sse_row");
 
 int sse_op_xmm(const cs_x86_op *op)
 {
@@ -231,17 +231,19 @@ static sse_emit_fn *const sse_form_emit[] = {
     [SSE_F_FLAGS] = sse_emit_flags,
 };
 
-/* Emitters validate operands before emitting any IR, so a false return
- * (an operand shape the instruction lacks, a string movsd/cmpsd) leaves
- * the block untouched.  MMX-register forms go to x86_mmx.c. */
-bool x86_translate_sse(struct x86_dc *dc)
+static bool sse_emit_row(struct x86_dc *dc, const struct sse_row *row)
 {
-    if (x86_mmx_is_mmx(dc))
-        return x86_translate_mmx(dc);
-    const struct sse_row *row = sse_row_find(dc->insn->id);
-    if (!row)
-        return x86_translate_x87(dc);
     if (row->form == SSE_F_EMIT)
         return row->emit(dc, row);
     return sse_form_emit[row->form](dc, row);
+}
+
+/* Emitters validate operands before emitting any IR, so a false return
+ * (an operand shape the instruction lacks) leaves the block untouched
+ * for the SIGILL exit.  (MMX-register forms have rows of their own.) */
+void x86_sse_translate(struct x86_dc *dc)
+{
+    const struct sse_row *row = (const struct sse_row *)dc->row;
+    if (!sse_emit_row(dc, row))
+        x86_raise_sigill(dc);
 }

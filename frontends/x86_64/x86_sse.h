@@ -1,5 +1,5 @@
 /* x86_sse.h -- internals of the SSE translator (SSE to SSE4.2): the
- * instruction table row, the operand forms the generic emitter knows, and
+ * family's dispatch row, the operand forms the generic emitter knows, and
  * the prototypes of the C helpers that translated code calls.
  *
  * Every helper has one signature, uint64_t fn(env, d, s, imm):
@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "x86_translate.h"
+#include "x86_dispatch.h"
 
 #define SSE_TMP0 16                 /* s index of env->xmm_tmp[0] */
 
@@ -70,8 +70,10 @@ enum sse_logic { SSE_AND, SSE_OR, SSE_XOR, SSE_ANDN, SSE_CMPEQB };
 struct sse_row;
 typedef bool sse_emit_fn(struct x86_dc *dc, const struct sse_row *row);
 
+/* A row of the dispatch table (x86_dispatch.h) with the SSE family's
+ * columns: insn.fn is x86_sse_translate, insn.opform X86_OPF_XMM. */
 struct sse_row {
-    unsigned id;                    /* capstone X86_INS_* */
+    struct x86_insn_row insn;       /* first: dispatch finds the row by it */
     uint8_t form;                   /* enum sse_form */
     uint8_t mem_bytes;              /* memory source size: 4, 8 or 16 */
     uint8_t imm;                    /* enum sse_imm */
@@ -80,10 +82,10 @@ struct sse_row {
     sse_emit_fn *emit;              /* SSE_F_EMIT */
 };
 
-/* x86_sse_table.c */
-const struct sse_row *sse_row_find(unsigned id);
-
-/* x86_sse.c: operand helpers shared with the custom emitters. */
+/* x86_sse.c: the handler of every SSE row (SIGILL when the operands are
+ * not a shape the row has), and operand helpers shared with the custom
+ * emitters. */
+x86_handler_fn x86_sse_translate;
 int sse_op_xmm(const cs_x86_op *op);            /* xmm index or -1 */
 void sse_load_tmp(struct x86_dc *dc, const cs_x86_op *op, int bytes, int tmp);
 /* XMM index of a source operand: the register, or SSE_TMP0 after loading
@@ -183,9 +185,7 @@ sse_emit_fn sse_emit_palignr;
 /* x86_sse_state.c */
 sse_emit_fn sse_emit_nop, sse_emit_ldmxcsr, sse_emit_stmxcsr, sse_emit_fxsave,
     sse_emit_fxrstor, sse_emit_maskmovdqu;
-/* The x87 FPU (opcodes D8..DF): x86_x87_translate.c; the x87 part of the
- * fxsave image: x86_x87_stack.c. */
-bool x86_translate_x87(struct x86_dc *dc);
+/* The x87 part of the fxsave image: x86_x87_stack.c. */
 void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p);
 void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p);
 

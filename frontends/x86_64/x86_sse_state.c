@@ -99,27 +99,35 @@ SSE_HELPER(stmxcsr)
  * x86_x87_stack.c's. */
 enum { FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_XMM0 = 160 };
 
-SSE_HELPER(fxsave)
+static void fxsave_image(struct x86_cpu *env, uint8_t *p)
 {
-    uint8_t *p = (uint8_t *)(uintptr_t)s;
     uint32_t mx = sse_mxcsr_read(env), mask = SSE_MXCSR_VALID;
     memset(p, 0, FX_XMM0);
     sse_x87_fxsave(env, p);
     memcpy(p + FX_MXCSR, &mx, 4);
     memcpy(p + FX_MXCSR_MASK, &mask, 4);
     memcpy(p + FX_XMM0, env->xmm, sizeof env->xmm);
-    return 0;
 }
 
-SSE_HELPER(fxrstor)
+static void fxrstor_image(struct x86_cpu *env, const uint8_t *p)
 {
-    const uint8_t *p = (const uint8_t *)(uintptr_t)s;
     uint32_t mx;
     memcpy(&mx, p + FX_MXCSR, 4);
     sse_check_mxcsr(env, mx);
     sse_x87_fxrstor(env, p);
     sse_mxcsr_write(env, mx);
     memcpy(env->xmm, p + FX_XMM0, sizeof env->xmm);
+}
+
+SSE_HELPER(fxsave)
+{
+    fxsave_image(env, tr_guest_ptr(env, s));
+    return 0;
+}
+
+SSE_HELPER(fxrstor)
+{
+    fxrstor_image(env, tr_guest_ptr(env, s));
     return 0;
 }
 
@@ -127,7 +135,7 @@ SSE_HELPER(fxrstor)
 void x86_fpstate_save(struct x86_cpu *cpu, uint8_t *img)
 {
     memset(img, 0, X86_FXSAVE_SIZE);
-    x86_sse_helper_fxsave(cpu, 0, (uint64_t)(uintptr_t)img, 0);
+    fxsave_image(cpu, img);
 }
 
 /* Checked here, not by fxrstor's helper: its #GP would unwind out of the
@@ -138,7 +146,7 @@ int x86_fpstate_restore(struct x86_cpu *cpu, const uint8_t *img)
     memcpy(&mx, img + FX_MXCSR, 4);
     if (mx & ~SSE_MXCSR_VALID)
         return -1;
-    x86_sse_helper_fxrstor(cpu, 0, (uint64_t)(uintptr_t)img, 0);
+    fxrstor_image(cpu, img);
     return 0;
 }
 
@@ -153,7 +161,7 @@ void x86_fpstate_reset(struct x86_cpu *cpu)
 
 SSE_HELPER(maskmovdqu)
 {
-    uint8_t *p = (uint8_t *)(uintptr_t)s;
+    uint8_t *p = tr_guest_ptr(env, s);
     const x86_xmm *data = sse_reg(env, d), *mask = sse_reg(env, imm);
     for (int i = 0; i < 16; i++)
         if (mask->b[i] & 0x80)

@@ -1,42 +1,50 @@
-/* x86_sse_table.c -- the SSE instruction table (SSE, SSE2, SSE3, SSSE3,
- * SSE4.1, SSE4.2): one row per capstone instruction id, giving its operand
- * form, memory operand size and helper (or custom emitter).  Capstone 4
- * gives each cmpXXps predicate its own id; they all share one helper that
- * reads the predicate from the imm8 byte.
+/* x86_sse_table.c -- the SSE family's rows of the dispatch table (SSE,
+ * SSE2, SSE3, SSSE3, SSE4.1, SSE4.2): one row per capstone instruction id
+ * in its XMM form, giving its operand form, memory operand size and
+ * helper (or custom emitter).  Capstone 4 gives each cmpXXps predicate its
+ * own id; they all share one helper that reads the predicate from the
+ * imm8 byte.  The fences and prefetches are the misc and atomic families'
+ * rows (x86_misc.c, x86_atomic.c); the MMX forms are x86_mmx_table.c's.
  */
 #include <stddef.h>
 
+#include "x86_internal.h"
 #include "x86_sse.h"
+
+/* The dispatch columns: every SSE row reads flags as far as the planner
+ * knows, and is the XMM form of its id. */
+#define SSE_INSN(ID) { X86_INS_##ID, x86_sse_translate, X86_FL_READ, 0, X86_OPF_XMM, NULL }
 
 #define HELPER(fn, res, fl) { (void *)x86_sse_helper_##fn, "sse_" #fn, 3, res, fl }
 
 /* xmm <- helper(xmm, xmm/mem) */
-#define XX(ID, fn, mem)      { X86_INS_##ID, SSE_F_XX, mem, SSE_IMM_NONE, 0, HELPER(fn, 0, 0), NULL }
-#define XXI(ID, fn, mem)     { X86_INS_##ID, SSE_F_XX, mem, SSE_IMM_BYTE, 0, HELPER(fn, 0, 0), NULL }
-#define LOGIC(ID, l)         { X86_INS_##ID, SSE_F_LOGIC, 16, SSE_IMM_NONE, SSE_##l, { 0 }, NULL }
-#define RX(ID, fn, mem, imm) { X86_INS_##ID, SSE_F_RX, mem, SSE_IMM_##imm, 0, HELPER(fn, 1, 0), NULL }
-#define XR(ID, fn, imm)      { X86_INS_##ID, SSE_F_XR, 0, SSE_IMM_##imm, 0, HELPER(fn, 0, 0), NULL }
-#define FLAGS(ID, fn, mem)   { X86_INS_##ID, SSE_F_FLAGS, mem, SSE_IMM_NONE, 0, HELPER(fn, 1, 0), NULL }
-#define EMIT(ID, fn)         { X86_INS_##ID, SSE_F_EMIT, 0, SSE_IMM_NONE, 0, { 0 }, sse_emit_##fn }
+#define XX(ID, fn, mem)      { SSE_INSN(ID), SSE_F_XX, mem, SSE_IMM_NONE, 0, HELPER(fn, 0, 0), NULL }
+#define XXI(ID, fn, mem)     { SSE_INSN(ID), SSE_F_XX, mem, SSE_IMM_BYTE, 0, HELPER(fn, 0, 0), NULL }
+#define LOGIC(ID, l)         { SSE_INSN(ID), SSE_F_LOGIC, 16, SSE_IMM_NONE, SSE_##l, { 0 }, NULL }
+#define RX(ID, fn, mem, imm) { SSE_INSN(ID), SSE_F_RX, mem, SSE_IMM_##imm, 0, HELPER(fn, 1, 0), NULL }
+#define XR(ID, fn, imm)      { SSE_INSN(ID), SSE_F_XR, 0, SSE_IMM_##imm, 0, HELPER(fn, 0, 0), NULL }
+#define FLAGS(ID, fn, mem)   { SSE_INSN(ID), SSE_F_FLAGS, mem, SSE_IMM_NONE, 0, HELPER(fn, 1, 0), NULL }
+#define EMIT(ID, fn)         { SSE_INSN(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, 0, { 0 }, sse_emit_##fn }
 #define EMITH(ID, emit, fn, res, fl) \
-    { X86_INS_##ID, SSE_F_EMIT, 0, SSE_IMM_NONE, 0, HELPER(fn, res, fl), sse_emit_##emit }
+    { SSE_INSN(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, 0, HELPER(fn, res, fl), sse_emit_##emit }
 
 /* All four packed/scalar shapes of a floating-point arithmetic op. */
 #define FP4(OP, op) XX(OP##PS, op##ps, 16), XX(OP##SS, op##ss, 4), \
                     XX(OP##PD, op##pd, 16), XX(OP##SD, op##sd, 8)
 /* cmpps and its predicate aliases (capstone: cmpeqps, cmpltps, ...). */
 #define CMP1(P, fn, mem) XXI(CMP##P, fn, mem)
-#define CMPALL(SH, fn, mem) \
-    CMP1(SH, fn, mem), CMP1(EQ##SH, fn, mem), CMP1(LT##SH, fn, mem), CMP1(LE##SH, fn, mem), \
+#define CMPPRED(SH, fn, mem) \
+    CMP1(EQ##SH, fn, mem), CMP1(LT##SH, fn, mem), CMP1(LE##SH, fn, mem), \
     CMP1(UNORD##SH, fn, mem), CMP1(NEQ##SH, fn, mem), CMP1(NLT##SH, fn, mem), \
     CMP1(NLE##SH, fn, mem), CMP1(ORD##SH, fn, mem)
+#define CMPALL(SH, fn, mem) CMP1(SH, fn, mem), CMPPRED(SH, fn, mem)
 
 static const struct sse_row sse_rows[] = {
     /* data movement (IR only) */
     EMIT(MOVAPS, mov128), EMIT(MOVUPS, mov128), EMIT(MOVAPD, mov128), EMIT(MOVUPD, mov128),
     EMIT(MOVDQA, mov128), EMIT(MOVDQU, mov128), EMIT(MOVNTPS, mov128), EMIT(MOVNTPD, mov128),
     EMIT(MOVNTDQ, mov128), EMIT(LDDQU, mov128),
-    EMIT(MOVSS, movss), EMIT(MOVSD, movsd), EMIT(MOVD, movd), EMIT(MOVQ, movq),
+    EMIT(MOVSS, movss), EMIT(MOVD, movd), EMIT(MOVQ, movq),    /* movsd: below */
     EMIT(MOVLPS, movlo), EMIT(MOVLPD, movlo), EMIT(MOVHPS, movhi), EMIT(MOVHPD, movhi),
     EMIT(MOVHLPS, movhlps), EMIT(MOVLHPS, movlhps), EMIT(MOVNTI, movnti),
 
@@ -81,7 +89,8 @@ static const struct sse_row sse_rows[] = {
     FP4(ADD, add), FP4(SUB, sub), FP4(MUL, mul), FP4(DIV, div),
     FP4(MIN, min), FP4(MAX, max), FP4(SQRT, sqrt),
     XX(RCPPS, rcpps, 16), XX(RCPSS, rcpss, 4), XX(RSQRTPS, rsqrtps, 16), XX(RSQRTSS, rsqrtss, 4),
-    CMPALL(PS, cmpps, 16), CMPALL(SS, cmpss, 4), CMPALL(PD, cmppd, 16), CMPALL(SD, cmpsd, 8),
+    CMPALL(PS, cmpps, 16), CMPALL(SS, cmpss, 4), CMPALL(PD, cmppd, 16),
+    CMPPRED(SD, cmpsd, 8),          /* cmpsd itself: with movsd, below */
     FLAGS(UCOMISS, ucomiss, 4), FLAGS(UCOMISD, ucomisd, 8),
     FLAGS(COMISS, comiss, 4), FLAGS(COMISD, comisd, 8),
 
@@ -102,9 +111,7 @@ static const struct sse_row sse_rows[] = {
     EMITH(FXRSTOR, fxsave, fxrstor, 0, IR_HELPER_RW_GLOBALS),
     EMITH(FXRSTOR64, fxsave, fxrstor, 0, IR_HELPER_RW_GLOBALS),
     EMITH(MASKMOVDQU, maskmovdqu, maskmovdqu, 0, IR_HELPER_RW_GLOBALS),
-    EMIT(LFENCE, nop), EMIT(MFENCE, nop), EMIT(SFENCE, nop), EMIT(CLFLUSH, nop),
-    EMIT(PREFETCH, nop), EMIT(PREFETCHNTA, nop), EMIT(PREFETCHT0, nop),
-    EMIT(PREFETCHT1, nop), EMIT(PREFETCHT2, nop), EMIT(PREFETCHW, nop),
+    EMIT(CLFLUSH, nop),
 
     /* SSE3 (lddqu is with the moves) */
     XX(ADDSUBPS, addsubps, 16), XX(ADDSUBPD, addsubpd, 16),
@@ -146,25 +153,14 @@ static const struct sse_row sse_rows[] = {
     EMITH(PCMPISTRM, pcmpstr, pcmpistrm, 1, 0),
     EMITH(CRC32, crc32, crc32, 1, 0),
 
-    /* x87 instructions are recognised by opcode (x86_x87_translate.c) */
+    /* wait (9B) before an x87 instruction: capstone decodes it alone */
     EMIT(WAIT, nop),
 };
 
-#define SSE_ID_LIMIT X86_INS_ENDING
+const struct x86_row_set x86_sse_rows = X86_ROW_SET_OF("sse", sse_rows, insn);
 
-/* id -> row + 1 (0: not an SSE instruction); filled before main, so that
- * translating threads only ever read it. */
-static uint16_t sse_index[SSE_ID_LIMIT];
-
-__attribute__((constructor)) static void sse_index_build(void)
-{
-    for (size_t i = 0; i < sizeof sse_rows / sizeof sse_rows[0]; i++)
-        sse_index[sse_rows[i].id] = (uint16_t)(i + 1);
-}
-
-const struct sse_row *sse_row_find(unsigned id)
-{
-    if (id >= SSE_ID_LIMIT || !sse_index[id])
-        return NULL;
-    return &sse_rows[sse_index[id] - 1];
-}
+/* movsd and cmpsd: their ids' rows are the string instructions'
+ * (x86_string.c), which hand these encodings over. */
+static const struct sse_row sse_movsd = EMIT(MOVSD, movsd), sse_cmpsd = CMP1(SD, cmpsd, 8);
+const struct x86_insn_row *const x86_sse_movsd_row = &sse_movsd.insn;
+const struct x86_insn_row *const x86_sse_cmpsd_row = &sse_cmpsd.insn;

@@ -83,14 +83,14 @@ static void h_enter(struct x86_dc *dc)
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, frame)));
 }
 
-const struct x86_insn_entry x86_stack_table[] = {
-    { X86_INS_PUSH, h_push, X86_FL_PASS, 0 },
-    { X86_INS_POP, h_pop, X86_FL_PASS, 0 },
-    { X86_INS_PUSHF, h_pushf, X86_FL_READ, 0 },
-    { X86_INS_PUSHFQ, h_pushf, X86_FL_READ, 0 },
-    { X86_INS_POPF, h_popf, X86_FL_FULL, 0 },
-    { X86_INS_POPFQ, h_popf, X86_FL_FULL, 0 },
-    { X86_INS_LEAVE, h_leave, X86_FL_PASS, 0 },
-    { X86_INS_ENTER, h_enter, X86_FL_PASS, 0 },
+static const struct x86_insn_row stack_rows[] = {
+    X86_ROW(PUSH, h_push, PASS, 0),
+    X86_ROW(POP, h_pop, PASS, 0),
+    X86_ROW(PUSHF, h_pushf, READ, 0),
+    X86_ROW(PUSHFQ, h_pushf, READ, 0),
+    X86_ROW(POPF, h_popf, FULL, 0),
+    X86_ROW(POPFQ, h_popf, FULL, 0),
+    X86_ROW(LEAVE, h_leave, PASS, 0),
+    X86_ROW(ENTER, h_enter, PASS, 0),
 };
-const int x86_stack_table_len = X86_TABLE_LEN(x86_stack_table);
+const struct x86_row_set x86_stack_rows = X86_ROW_SET("stack", stack_rows);

@@ -1,6 +1,8 @@
 /* x86_string.c -- movs stos lods cmps scas at every size.  Single forms
  * are plain IR; rep/repe/repne forms call C helpers that loop on the
- * CPU state (honouring the direction flag).
+ * CPU state (honouring the direction flag).  Capstone's movsd and cmpsd
+ * ids are also SSE2 instructions: their rows are here, and hand those
+ * encodings to the SSE rows (x86_sse_table.c).
  */
 #include "x86_internal.h"
 
@@ -102,10 +104,14 @@ static void h_string(struct x86_dc *dc)
 {
     const struct str_info *si = str_info_of(dc->insn->id);
     uint8_t op0 = dc->x->opcode[0];
-    /* movsd/cmpsd are also SSE2 mnemonics (F2 0F 10 / F2 0F C2). */
-    if ((dc->insn->id == X86_INS_MOVSD && op0 != 0xa5) ||
-        (dc->insn->id == X86_INS_CMPSD && op0 != 0xa7)) {
-        if (!x86_translate_sse(dc)) x86_raise_sigill(dc);
+    /* movsd/cmpsd are also SSE2 mnemonics (F2 0F 10 / F2 0F C2): one id,
+     * this row; the SSE forms go to their SSE rows. */
+    if (dc->insn->id == X86_INS_MOVSD && op0 != 0xa5) {
+        x86_translate_row(dc, x86_sse_movsd_row);
+        return;
+    }
+    if (dc->insn->id == X86_INS_CMPSD && op0 != 0xa7) {
+        x86_translate_row(dc, x86_sse_cmpsd_row);
         return;
     }
     struct str_info fixed = *si;
@@ -120,13 +126,13 @@ static void h_string(struct x86_dc *dc)
 /* movs/stos/lods leave the flags alone; a rep cmps/scas with rcx = 0
  * keeps the old ones, so those count as readers.  (movsd/cmpsd may be
  * SSE: readers too, to be safe.) */
-#define STR(name) { X86_INS_##name, h_string, X86_FL_PASS, 0 }
-#define STR_R(name) { X86_INS_##name, h_string, X86_FL_READ, 0 }
-const struct x86_insn_entry x86_string_table[] = {
+#define STR(name) X86_ROW(name, h_string, PASS, 0)
+#define STR_R(name) X86_ROW(name, h_string, READ, 0)
+static const struct x86_insn_row string_rows[] = {
     STR(MOVSB), STR(MOVSW), STR_R(MOVSD), STR(MOVSQ),
     STR(STOSB), STR(STOSW), STR(STOSD), STR(STOSQ),
     STR(LODSB), STR(LODSW), STR(LODSD), STR(LODSQ),
     STR_R(CMPSB), STR_R(CMPSW), STR_R(CMPSD), STR_R(CMPSQ),
     STR_R(SCASB), STR_R(SCASW), STR_R(SCASD), STR_R(SCASQ),
 };
-const int x86_string_table_len = X86_TABLE_LEN(x86_string_table);
+const struct x86_row_set x86_string_rows = X86_ROW_SET("string", string_rows);

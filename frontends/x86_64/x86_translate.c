@@ -1,6 +1,7 @@
 /* x86_translate.c -- the block loop: decodes guest code with capstone,
- * runs the flag-liveness pass, dispatches each instruction to its handler
- * (by capstone id, tables in the family files) and ends the block.
+ * runs the flag-liveness pass, dispatches each instruction to the handler
+ * of its row in the dispatch table (x86_dispatch.h: by capstone id, rows
+ * in the family files) and ends the block.
  *
  * Pass 1 decodes up to the first control transfer (never past readable
  * memory); pass 2 walks the instructions backwards to find which flag
@@ -23,7 +24,6 @@
 
 static csh x86_cs;
 static cs_insn *x86_insns[X86_MAX_BLOCK_INSNS];
-static const struct x86_insn_entry *x86_by_id[X86_INS_ENDING];
 
 struct block_plan {
     int n;                          /* decoded instructions */
@@ -35,12 +35,6 @@ struct block_plan {
     bool too_big;                   /* insn 0 alone overflows the IR buffer */
 };
 
-static void register_table(const struct x86_insn_entry *t, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (t[i].id < X86_INS_ENDING) x86_by_id[t[i].id] = &t[i];
-}
-
 static void x86_init(void)
 {
     if (x86_insns[0]) return;
@@ -50,22 +44,6 @@ static void x86_init(void)
     }
     cs_option(x86_cs, CS_OPT_DETAIL, CS_OPT_ON);
     for (int i = 0; i < X86_MAX_BLOCK_INSNS; i++) x86_insns[i] = cs_malloc(x86_cs);
-    register_table(x86_alu_table, x86_alu_table_len);
-    register_table(x86_shift_table, x86_shift_table_len);
-    register_table(x86_muldiv_table, x86_muldiv_table_len);
-    register_table(x86_bits_table, x86_bits_table_len);
-    register_table(x86_control_table, x86_control_table_len);
-    register_table(x86_string_table, x86_string_table_len);
-    register_table(x86_misc_table, x86_misc_table_len);
-    register_table(x86_atomic_table, x86_atomic_table_len);
-    register_table(x86_stack_table, x86_stack_table_len);
-    register_table(x86_mov_table, x86_mov_table_len);
-}
-
-const struct x86_insn_entry *x86_lookup(unsigned id)
-{
-    x86_init();
-    return id < X86_INS_ENDING ? x86_by_id[id] : NULL;
 }
 
 /* ---- fetching guest code ------------------------------------------------ */
@@ -109,7 +87,7 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
             if (!p->fetch_fault) p->n++;     /* translated as SIGILL */
             return;
         }
-        const struct x86_insn_entry *e = x86_lookup(ci->id);
+        const struct x86_insn_row *e = x86_row_of_id(ci->id);
         p->n++;
         pc += ci->size;
         if (e && e->ends_block) return;
@@ -121,7 +99,7 @@ static bool decoded_ok(const cs_insn *ci) { return ci->id != X86_INS_INVALID && 
 /* Shifts by a non-zero constant overwrite every flag. */
 static int fclass_of(const cs_insn *ci)
 {
-    const struct x86_insn_entry *e = x86_lookup(ci->id);
+    const struct x86_insn_row *e = x86_row_of_id(ci->id);
     if (!e) return X86_FL_READ;
     if (ci->id == X86_INS_SHL || ci->id == X86_INS_SAL || ci->id == X86_INS_SHR ||
         ci->id == X86_INS_SAR) {
@@ -161,7 +139,7 @@ static struct succ_use succ_flags_use(const struct tr_guest_mem *mem, uint64_t p
     for (int i = 0; i < 12; i++) {
         uint64_t readable_end = pc & ~(X86_PAGE - 1);
         if (!decode_one(mem, ci, pc, &readable_end)) break;
-        const struct x86_insn_entry *e = x86_lookup(ci->id);
+        const struct x86_insn_row *e = x86_row_of_id(ci->id);
         int cls = fclass_of(ci);
         uint64_t target = direct_target_of(ci);
         if (cls == X86_FL_FULL) return u;
@@ -198,7 +176,7 @@ static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n)
         return target ? use_or(succ_flags_use(mem, target), succ_flags_use(mem, next)) : all;
     if (ci->id == X86_INS_JMP || ci->id == X86_INS_CALL)
         return target ? succ_flags_use(mem, target) : all;
-    const struct x86_insn_entry *e = x86_lookup(ci->id);
+    const struct x86_insn_row *e = x86_row_of_id(ci->id);
     if (e && e->ends_block) return all;
     return succ_flags_use(mem, next);
 }
@@ -258,6 +236,15 @@ void x86_raise_sigill(struct x86_dc *dc)
 
 /* ---- pass 3 ------------------------------------------------------------ */
 
+/* The row's handler for this encoding: under a lock prefix (and for xchg
+ * with memory) its atomic translation; NULL (SIGILL) for an id without a
+ * row, or a lock prefix the instruction does not take. */
+static x86_handler handler_for(const struct x86_dc *dc, const struct x86_insn_row *row)
+{
+    if (!row) return NULL;
+    return x86_is_locked(dc) ? row->atomic : row->fn;
+}
+
 static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_live)
 {
     dc->insn = ci;
@@ -268,10 +255,10 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     dc->flags->cf_live = cf_live;
     x86_operand_reset(dc);
     ir_insn_start(dc->b, dc->pc, ci->size);
-    if (x86_translate_locked(dc)) return;
-    const struct x86_insn_entry *e = x86_lookup(ci->id);
-    if (e) e->fn(dc);
-    else if (!x86_translate_sse(dc)) x86_raise_sigill(dc);
+    dc->row = x86_row_for(dc);
+    x86_handler fn = handler_for(dc, dc->row);
+    if (fn) fn(dc);
+    else x86_raise_sigill(dc);
 }
 
 static bool ir_nearly_full(const struct ir_block *b)

@@ -1,6 +1,7 @@
-/* x86_translate.h -- the x86-64 frontend's internal API, shared by the
- * decoder core (x86_translate.c and friends) and the table-driven SSE
- * translator (x86_sse.c).  Everything here emits IR into dc->b.
+/* x86_translate.h -- the x86-64 frontend's internal API, shared by every
+ * instruction family (integer, SSE, MMX, x87): the decoder context and
+ * operand access.  Everything here emits IR into dc->b.  Private to the
+ * frontend (it pulls in capstone); the rest of ferry sees x86_cpu.h.
  */
 #ifndef FERRY_X86_TRANSLATE_H
 #define FERRY_X86_TRANSLATE_H
@@ -11,15 +12,18 @@
 #include <capstone/capstone.h>
 
 #include "ir.h"
+#include "translator.h"
 #include "x86_cpu.h"
 
 struct x86_flags_state;             /* private to the flags code */
+struct x86_insn_row;                /* x86_dispatch.h */
 
 /* Decoder context for one block. */
 struct x86_dc {
     struct ir_block *b;
     const cs_insn *insn;            /* current instruction (detail mode) */
     const cs_x86 *x;                /* &insn->detail->x86 */
+    const struct x86_insn_row *row; /* its dispatch row (family data) */
     uint64_t pc, next_pc;           /* current instruction and the next */
     bool block_ended;               /* an exit op was emitted */
     struct x86_flags_state *flags;  /* lazy-flag tracking inside the block */
@@ -62,13 +66,5 @@ void x86_raise_sigill(struct x86_dc *dc);
 /* Sets the arithmetic flags (CF PF AF ZF SF OF) to those in `eflags`
  * (e.g. from ucomisd); other lazily tracked state is discarded. */
 void x86_flags_set_eflags(struct x86_dc *dc, ir_ref eflags);
-
-/* Materialised EFLAGS of a CPU state (lazy flags evaluated). */
-uint64_t x86_get_eflags(const struct x86_cpu *cpu);
-void x86_set_eflags(struct x86_cpu *cpu, uint64_t eflags);
-
-/* x86_sse.c: translates the current instruction if it is an SSE/SSE2
- * (or other vector/FP) instruction it knows; returns false otherwise. */
-bool x86_translate_sse(struct x86_dc *dc);
 
 #endif

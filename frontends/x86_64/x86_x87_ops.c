@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "x86_x87.h"
+#include "translator.h"
 #include "x86_x87_bridge.h"
 
 static void x87_pops(struct x87 *x, uint64_t n)
@@ -243,13 +244,13 @@ X87_HELPER(fnstsw, 0)
 
 X87_HELPER(fbld, 1)
 {
-    x87_push(&env->x87, x87_soft_fbld((const uint8_t *)(uintptr_t)a));
+    x87_push(&env->x87, x87_soft_fbld(tr_guest_ptr(env, a)));
     return 0;
 }
 
 X87_HELPER(fbstp, 1)
 {
-    x87_soft_fbstp(&env->x87, env->fcw, x87_read(&env->x87, 0), (uint8_t *)(uintptr_t)a);
+    x87_soft_fbstp(&env->x87, env->fcw, x87_read(&env->x87, 0), tr_guest_ptr(env, a));
     x87_pop(&env->x87);
     return 0;
 }

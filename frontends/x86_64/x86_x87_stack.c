@@ -139,13 +139,13 @@ void x87_store_env(struct x86_cpu *env, uint64_t ea)
     memcpy(img + 0, &fcw, 2);
     memcpy(img + 4, &sw, 2);
     memcpy(img + 8, &tw, 2);
-    memcpy((void *)(uintptr_t)ea, img, sizeof img);
+    memcpy(tr_guest_ptr(env, ea), img, sizeof img);
     env->fcw = fcw | 0x3f;
 }
 
 void x87_load_env(struct x86_cpu *env, uint64_t ea)
 {
-    const uint8_t *img = (const uint8_t *)(uintptr_t)ea;
+    const uint8_t *img = tr_guest_ptr(env, ea);
     uint16_t sw, tw;
     memcpy(&env->fcw, img + 0, 2);
     memcpy(&sw, img + 4, 2);
@@ -162,7 +162,7 @@ void x87_save(struct x86_cpu *env, uint64_t ea)
     struct x87 *x = &env->x87;
     x87_store_env(env, ea);
     for (int i = 0; i < 8; i++)
-        x87_put_f80((uint8_t *)(uintptr_t)(ea + 28 + 10 * i), x->st[x87_phys(x, i)]);
+        x87_put_f80(tr_guest_ptr(env, ea + 28 + 10 * i), x->st[x87_phys(x, i)]);
     x87_init(env);
 }
 
@@ -171,7 +171,7 @@ void x87_restore(struct x86_cpu *env, uint64_t ea)
     struct x87 *x = &env->x87;
     x87_load_env(env, ea);
     for (int i = 0; i < 8; i++)
-        x->st[x87_phys(x, i)] = x87_get_f80((const uint8_t *)(uintptr_t)(ea + 28 + 10 * i));
+        x->st[x87_phys(x, i)] = x87_get_f80(tr_guest_ptr(env, ea + 28 + 10 * i));
 }
 
 /* fxsave/fxrstor (x86_sse_state.c): FCW, FSW, abridged tags, ST(i). */

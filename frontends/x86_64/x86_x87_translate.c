@@ -1,10 +1,12 @@
 /* x86_x87_translate.c -- translation of the x87 instructions (opcodes
- * D8..DF): the opcode and ModRM byte are decoded here, at translation
- * time, into one call of a specific helper (x86_x87_ops.c) with the
- * decoded register numbers and operation codes as constants.  Memory
- * operands are loaded and results stored by IR; EFLAGS (fcomi family) and
- * AX (fnstsw ax) are written by IR from the helper's result; the fcmov
- * condition is evaluated in IR.  Encodings not handled here are SIGILL.
+ * D8..DF), and the x87 family's rows of the dispatch table: a row per
+ * capstone id, all with one handler.  The opcode and ModRM byte are
+ * decoded here, at translation time, into one call of a specific helper
+ * (x86_x87_ops.c) with the decoded register numbers and operation codes
+ * as constants.  Memory operands are loaded and results stored by IR;
+ * EFLAGS (fcomi family) and AX (fnstsw ax) are written by IR from the
+ * helper's result; the fcmov condition is evaluated in IR.  Encodings not
+ * handled here are SIGILL.
  */
 #include "x86_internal.h"
 #include "x86_sse.h"
@@ -211,7 +213,7 @@ static bool x87_reg_valid(int op, int modrm)
     }
 }
 
-bool x86_translate_x87(struct x86_dc *dc)
+static bool x87_translate(struct x86_dc *dc)
 {
     int op = dc->x->opcode[0], modrm = dc->x->modrm;
     if (op < 0xd8 || op > 0xdf)
@@ -223,3 +225,38 @@ bool x86_translate_x87(struct x86_dc *dc)
         return false;
     return x87_reg(dc, op, modrm);
 }
+
+/* The handler of every x87 row: reserved encodings are SIGILL. */
+static void x87_translate_insn(struct x86_dc *dc)
+{
+    if (!x87_translate(dc))
+        x86_raise_sigill(dc);
+}
+
+/* Every id capstone decodes from opcodes D8..DF (the unit tests check
+ * that against capstone); the handler decodes opcode and ModRM itself. */
+#define X87(ID) X86_ROW(ID, x87_translate_insn, READ, 0)
+static const struct x86_insn_row x87_rows[] = {
+    /* arithmetic */
+    X87(FADD), X87(FADDP), X87(FIADD), X87(FSUB), X87(FSUBP), X87(FISUB),
+    X87(FSUBR), X87(FSUBRP), X87(FISUBR), X87(FMUL), X87(FMULP), X87(FIMUL),
+    X87(FDIV), X87(FDIVP), X87(FIDIV), X87(FDIVR), X87(FDIVRP), X87(FIDIVR),
+    X87(FCHS), X87(FABS), X87(FSQRT), X87(FRNDINT), X87(FSCALE), X87(FXTRACT),
+    X87(FPREM), X87(FPREM1), X87(F2XM1), X87(FYL2X), X87(FYL2XP1),
+    X87(FSIN), X87(FCOS), X87(FSINCOS), X87(FPTAN), X87(FPATAN),
+    /* compares */
+    X87(FCOM), X87(FCOMP), X87(FCOMPP), X87(FICOM), X87(FICOMP), X87(FUCOM),
+    X87(FUCOMP), X87(FUCOMPP), X87(FCOMI), X87(FCOMIP), X87(FUCOMI), X87(FUCOMIP),
+    X87(FTST), X87(FXAM),
+    /* loads, stores, constants, moves */
+    X87(FLD), X87(FILD), X87(FBLD), X87(FST), X87(FSTP), X87(FSTPNCE), X87(FIST),
+    X87(FISTP), X87(FISTTP), X87(FBSTP), X87(FLDZ), X87(FLD1), X87(FLDPI),
+    X87(FLDL2E), X87(FLDL2T), X87(FLDLG2), X87(FLDLN2), X87(FXCH),
+    X87(FCMOVB), X87(FCMOVE), X87(FCMOVBE), X87(FCMOVU), X87(FCMOVNB),
+    X87(FCMOVNE), X87(FCMOVNBE), X87(FCMOVNU),
+    /* control and state */
+    X87(FLDCW), X87(FNSTCW), X87(FNSTSW), X87(FLDENV), X87(FNSTENV), X87(FRSTOR),
+    X87(FNSAVE), X87(FNCLEX), X87(FNINIT), X87(FFREE), X87(FFREEP), X87(FDECSTP),
+    X87(FINCSTP), X87(FNOP), X87(FSETPM), X87(FDISI8087_NOP), X87(FENI8087_NOP),
+};
+const struct x86_row_set x86_x87_rows = X86_ROW_SET("x87", x87_rows);
