@@ -32,7 +32,7 @@ static struct ir_block *translate(const uint8_t *bytes, size_t n)
 {
     memcpy(code, bytes, n);
     ir_block_init(&blk, &globals, (uint64_t)(uintptr_t)code);
-    fe_x86_64.translate(&blk, (uint64_t)(uintptr_t)code, 1);
+    fe_x86_64.translate(&blk, tr_mem_host(), (uint64_t)(uintptr_t)code, 1);
     const char *err = ir_validate(&blk);
     cr_assert(err == NULL, "invalid IR: %s", err);
     return &blk;
