@@ -8,6 +8,7 @@
  * rewrites that one aligned word (a64_chain.c).
  */
 #include "a64_emit.h"
+#include "a64_vec.h"
 #include "runtime.h"
 
 /* Frame of enter(): x29/x30 at sp, then x19..x28 in pairs. */
@@ -28,6 +29,7 @@ void *be_emit_prologue(struct be_code *c)
         a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, r - 17, r + 1, A64_SP, r));
     a64_put(c, a64_load_store_pair(true, A64_PAIR_POST, FRAME_BYTES / 8, A64_LR, A64_SP, A64_FP));
     a64_put(c, a64_ret());
+    a64_vec_emit_stub(c);
     __builtin___clear_cache((char *)enter, (char *)c->ptr);
     return enter;
 }

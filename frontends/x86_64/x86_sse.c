@@ -35,11 +35,16 @@ void sse_zero_env(struct x86_dc *dc, int32_t dst, int bytes)
         ir_st_env(dc->b, step == 8 ? IR_MO_64 : IR_MO_32, zero, dst + i);
 }
 
-/* Loads a memory operand of `bytes` bytes into env->xmm_tmp[tmp]. */
+/* Loads a memory operand of `bytes` bytes into env->xmm_tmp[tmp]: 4, 8
+ * and 16 bytes with one vector load (the rest zeroed). */
 void sse_load_tmp(struct x86_dc *dc, const cs_x86_op *op, int bytes, int tmp)
 {
-    ir_ref ea = x86_ea(dc, op);
     int32_t off = X86_ENV_OFF(xmm_tmp) + 16 * tmp;
+    if (bytes == 4 || bytes == 8 || bytes == 16) {
+        sse_vld(dc, op, off, bytes);
+        return;
+    }
+    ir_ref ea = x86_ea(dc, op);
     int step = bytes < 8 ? bytes : 8;
     unsigned mo = step == 8 ? IR_MO_64 : step == 4 ? IR_MO_32 : IR_MO_16;
     for (int i = 0; i < bytes; i += step) {
@@ -92,7 +97,7 @@ static int sse_shift_count(struct x86_dc *dc, const cs_x86_op *op)
     return SSE_TMP0;
 }
 
-static bool sse_emit_xx(struct x86_dc *dc, const struct sse_row *row)
+bool sse_emit_xx(struct x86_dc *dc, const struct sse_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
     int d = sse_op_xmm(&ops[0]);
