@@ -1,6 +1,6 @@
 /* a64_encode_simd.h -- A64 encoders of the Advanced SIMD and floating-point
  * classes the vector ops use, one per Arm ARM encoding class (pure
- * functions, checked against objdump by tests/unit/test_a64_simd_encode.c).
+ * functions, checked against objdump by tests/unit/test_aarch64_backend.c).
  * Vector registers are 0..31; q selects the 128-bit form (Q = 1).  size is
  * the class's size field: log2 of the element bytes for integers, for the
  * float classes (a << 1) | sz with sz 0 = single, 1 = double.

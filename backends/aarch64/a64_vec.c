@@ -163,6 +163,12 @@ static void reduce_mask(struct vctx *v)
 
 /* ---- integer and data-movement ops ---- */
 
+/* and/orr/eor; vandn is bic with the operands swapped (emit_int2). */
+static const uint8_t logic3[IR_NUM_OPS] = {
+    [IR_vand] = A64_V_AND + 1, [IR_vor] = A64_V_ORR + 1, [IR_vxor] = A64_V_EOR + 1,
+    [IR_vandn] = A64_V_BIC + 1,
+};
+
 static const struct { uint8_t op, sizes; } int3[IR_NUM_OPS] = {
     [IR_vadd] = { A64_V_ADD, 0xf },     [IR_vsub] = { A64_V_SUB, 0xf },
     [IR_vadds] = { A64_V_SQADD, 0xf },  [IR_vaddus] = { A64_V_UQADD, 0xf },
@@ -176,7 +182,7 @@ static const struct { uint8_t op, sizes; } int3[IR_NUM_OPS] = {
 /* Whether op has an inline form for element size e (else: the helper). */
 static bool int2_inline(enum ir_op op, unsigned e)
 {
-    if (int3[op].sizes & (1u << e))
+    if ((int3[op].sizes & (1u << e)) || logic3[op])
         return true;
     switch (op) {
     case IR_vmulhs: case IR_vmulhu: case IR_vmaddw: return e == IR_VE_16;
@@ -250,7 +256,11 @@ static bool emit_int2(struct vctx *v)
     if (ir_vec_scalar(v->i) || !int2_inline(v->i->op, e))
         return false;
     load_ab(v, 4);
-    if (int3[v->i->op].sizes & (1u << e))
+    if (v->i->op == IR_vandn)
+        put(v, a64_simd_logic(true, A64_V_BIC, VA, VB, VR));
+    else if (logic3[v->i->op])
+        put(v, a64_simd_logic(true, logic3[v->i->op] - 1, VB, VA, VR));
+    else if (int3[v->i->op].sizes & (1u << e))
         put(v, a64_simd_3same(true, int3[v->i->op].op, e, VB, VA, VR));
     else
         emit_int_special(v, e);

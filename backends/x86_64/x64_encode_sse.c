@@ -34,16 +34,6 @@ void x64_emit_movdqu_store(struct be_code *c, int base, int32_t disp, int xmm)
     x64_emit_sse_rm(c, X64_P_F3, 0x0f7f, xmm, base, disp);
 }
 
-void x64_emit_stmxcsr(struct be_code *c, int base, int32_t disp)
-{
-    x64_emit_op_m_r(c, 0, 0x0fae, 3, base, disp);
-}
-
-void x64_emit_ldmxcsr(struct be_code *c, int base, int32_t disp)
-{
-    x64_emit_op_m_r(c, 0, 0x0fae, 2, base, disp);
-}
-
 void x64_emit_lahf(struct be_code *c)
 {
     x64_emit_byte(c, 0x9f);

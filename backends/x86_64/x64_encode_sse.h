@@ -1,5 +1,5 @@
 /* x64_encode_sse.h -- x86-64 encoders of the SSE forms the vector ops use
- * (checked against objdump by tests/unit/test_x64_sse_encode.c).  An SSE
+ * (checked against objdump by tests/unit/test_x86_64_backend.c).  An SSE
  * opcode is 0x0fXX, 0x0f38XX or 0x0f3aXX after its mandatory prefix; the
  * ModRM reg field is an XMM register, or a general register for the
  * conversions to integers, and so is rm. */
@@ -20,9 +20,6 @@ void x64_emit_sse_rm(struct be_code *c, enum x64_sse_pfx p, uint32_t opc, int re
 /* movdqu xmm, [base + disp] and back. */
 void x64_emit_movdqu_load(struct be_code *c, int xmm, int base, int32_t disp);
 void x64_emit_movdqu_store(struct be_code *c, int base, int32_t disp, int xmm);
-/* stmxcsr / ldmxcsr [base + disp]. */
-void x64_emit_stmxcsr(struct be_code *c, int base, int32_t disp);
-void x64_emit_ldmxcsr(struct be_code *c, int base, int32_t disp);
 /* lahf: SF ZF AF PF CF into AH. */
 void x64_emit_lahf(struct be_code *c);
 

@@ -92,6 +92,10 @@ struct sse_form { uint32_t opc; uint8_t feature; };
 #define P38(o, f) { 0x0f38##o, f }
 /* 66-prefixed two-operand forms per element size 8, 16, 32, 64. */
 static const struct sse_form int2[IR_NUM_OPS][4] = {
+    [IR_vand]   = { P(db), P(db), P(db), P(db) },
+    [IR_vor]    = { P(eb), P(eb), P(eb), P(eb) },
+    [IR_vxor]   = { P(ef), P(ef), P(ef), P(ef) },
+    [IR_vandn]  = { P(df), P(df), P(df), P(df) },
     [IR_vadd]   = { P(fc), P(fd), P(fe), P(d4) },
     [IR_vsub]   = { P(f8), P(f9), P(fa), P(fb) },
     [IR_vadds]  = { P(ec), P(ed) },

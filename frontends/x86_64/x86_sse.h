@@ -54,7 +54,6 @@ static inline int32_t sse_xmm_off(int i)
 /* How the generic emitter (x86_sse.c) handles a row. */
 enum sse_form {
     SSE_F_XX,       /* xmm op0 <- helper(op0, xmm/mem op1 [, imm]) */
-    SSE_F_LOGIC,    /* xmm op0 <- op0 LOGIC xmm/m128 op1, as IR */
     SSE_F_RX,       /* gpr op0 <- helper(-, xmm/mem op1 [, imm]) */
     SSE_F_XR,       /* xmm op0 <- helper(op0, value of gpr/mem op1 [, imm]) */
     SSE_F_FLAGS,    /* EFLAGS  <- helper(op0, xmm/mem op1) */
@@ -69,9 +68,8 @@ enum sse_imm {
     SSE_IMM_SIZE1,  /* size in bytes of operand 1 (cvtsi2s*: 4 or 8) */
 };
 
-/* The IR ops of SSE_F_LOGIC rows (pcmpeqb too: a SWAR sequence, as it is
- * glibc's hottest SSE2 instruction together with pmovmskb). */
-enum sse_logic { SSE_AND, SSE_OR, SSE_XOR, SSE_ANDN, SSE_CMPEQB };
+/* The bitwise ops of MMX's logic rows (x86_mmx.c). */
+enum sse_logic { SSE_AND, SSE_OR, SSE_XOR, SSE_ANDN };
 
 struct sse_row;
 typedef bool sse_emit_fn(struct x86_dc *dc, const struct sse_row *row);
@@ -83,7 +81,6 @@ struct sse_row {
     uint8_t form;                   /* enum sse_form */
     uint8_t mem_bytes;              /* memory source size: 4, 8 or 16 */
     uint8_t imm;                    /* enum sse_imm */
-    uint8_t logic;                  /* enum sse_logic (SSE_F_LOGIC) */
     struct ir_helper helper;        /* SSE_F_XX/RX/XR/FLAGS, vector ops' exact form */
     sse_emit_fn *emit;              /* SSE_F_EMIT */
     /* Rows translated to a vector IR op (emit = sse_emit_v*, x86_sse_vec.c) */
@@ -117,7 +114,7 @@ void sse_logic_op(struct x86_dc *dc, enum sse_logic l, ir_ref r, ir_ref a, ir_re
     uint64_t x86_sse_helper_##name(struct x86_cpu *env, uint64_t d, uint64_t s, uint64_t imm)
 
 #define SSE_INT_HELPERS(X) \
-    X(paddb) X(paddw) X(paddd) X(paddq) X(psubb) X(psubw) X(psubd) X(psubq) \
+    X(pand) X(por) X(pxor) X(pandn) X(paddb) X(paddw) X(paddd) X(paddq) X(psubb) X(psubw) X(psubd) X(psubq) \
     X(paddsb) X(paddsw) X(paddusb) X(paddusw) X(psubsb) X(psubsw) X(psubusb) X(psubusw) \
     X(pmullw) X(pmulhw) X(pmulhuw) X(pmuludq) X(pmaddwd) X(psadbw) X(pavgb) X(pavgw) \
     X(pminub) X(pmaxub) X(pminsw) X(pmaxsw) \

@@ -27,6 +27,10 @@ static inline int sse_clamp(int v, int lo, int hi)
         return 0;                                               \
     }
 
+SSE_LANES(pand, q, 2, uint64_t, a & b)
+SSE_LANES(por, q, 2, uint64_t, a | b)
+SSE_LANES(pxor, q, 2, uint64_t, a ^ b)
+SSE_LANES(pandn, q, 2, uint64_t, ~a & b)
 SSE_LANES(paddb, b, 16, uint8_t, a + b)
 SSE_LANES(paddw, w, 8, uint16_t, a + b)
 SSE_LANES(paddd, d, 4, uint32_t, a + b)

@@ -18,20 +18,19 @@
 #define HELPER(fn, res, fl) { (void *)x86_sse_helper_##fn, "sse_" #fn, 3, res, fl }
 
 /* xmm <- helper(xmm, xmm/mem) */
-#define XX(ID, fn, mem)      { SSE_INSN(ID), SSE_F_XX, mem, SSE_IMM_NONE, 0, HELPER(fn, 0, 0), NULL }
-#define XXI(ID, fn, mem)     { SSE_INSN(ID), SSE_F_XX, mem, SSE_IMM_BYTE, 0, HELPER(fn, 0, 0), NULL }
-#define LOGIC(ID, l)         { SSE_INSN(ID), SSE_F_LOGIC, 16, SSE_IMM_NONE, SSE_##l, { 0 }, NULL }
-#define RX(ID, fn, mem, imm) { SSE_INSN(ID), SSE_F_RX, mem, SSE_IMM_##imm, 0, HELPER(fn, 1, 0), NULL }
-#define XR(ID, fn, imm)      { SSE_INSN(ID), SSE_F_XR, 0, SSE_IMM_##imm, 0, HELPER(fn, 0, 0), NULL }
-#define FLAGS(ID, fn, mem)   { SSE_INSN(ID), SSE_F_FLAGS, mem, SSE_IMM_NONE, 0, HELPER(fn, 1, 0), NULL }
-#define EMIT(ID, fn)         { SSE_INSN(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, 0, { 0 }, sse_emit_##fn }
+#define XX(ID, fn, mem)      { SSE_INSN(ID), SSE_F_XX, mem, SSE_IMM_NONE, HELPER(fn, 0, 0), NULL }
+#define XXI(ID, fn, mem)     { SSE_INSN(ID), SSE_F_XX, mem, SSE_IMM_BYTE, HELPER(fn, 0, 0), NULL }
+#define RX(ID, fn, mem, imm) { SSE_INSN(ID), SSE_F_RX, mem, SSE_IMM_##imm, HELPER(fn, 1, 0), NULL }
+#define XR(ID, fn, imm)      { SSE_INSN(ID), SSE_F_XR, 0, SSE_IMM_##imm, HELPER(fn, 0, 0), NULL }
+#define FLAGS(ID, fn, mem)   { SSE_INSN(ID), SSE_F_FLAGS, mem, SSE_IMM_NONE, HELPER(fn, 1, 0), NULL }
+#define EMIT(ID, fn)         { SSE_INSN(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, { 0 }, sse_emit_##fn }
 #define EMITH(ID, emit, fn, res, fl) \
-    { SSE_INSN(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, 0, HELPER(fn, res, fl), sse_emit_##emit }
+    { SSE_INSN(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, HELPER(fn, res, fl), sse_emit_##emit }
 
 /* Rows translated to vector IR ops (x86_sse_vec.c): the IR op, its
  * element size, and the helper as the op's exact form. */
 #define VROW(ID, fn, res, mem, imm, emit, op, sz, vimm, vh) \
-    { SSE_INSN(ID), SSE_F_EMIT, mem, SSE_IMM_##imm, 0, HELPER(fn, res, 0), sse_emit_##emit, \
+    { SSE_INSN(ID), SSE_F_EMIT, mem, SSE_IMM_##imm, HELPER(fn, res, 0), sse_emit_##emit, \
       IR_##op, sz, vimm, vh }
 #define E8  IR_VE_8
 #define E16 IR_VE_16
@@ -70,11 +69,11 @@ static const struct sse_row sse_rows[] = {
     EMIT(MOVLPS, movlo), EMIT(MOVLPD, movlo), EMIT(MOVHPS, movhi), EMIT(MOVHPD, movhi),
     EMIT(MOVHLPS, movhlps), EMIT(MOVLHPS, movlhps), EMIT(MOVNTI, movnti),
 
-    /* bitwise logic (IR only) */
-    LOGIC(PAND, AND), LOGIC(ANDPS, AND), LOGIC(ANDPD, AND),
-    LOGIC(POR, OR), LOGIC(ORPS, OR), LOGIC(ORPD, OR),
-    LOGIC(PXOR, XOR), LOGIC(XORPS, XOR), LOGIC(XORPD, XOR),
-    LOGIC(PANDN, ANDN), LOGIC(ANDNPS, ANDN), LOGIC(ANDNPD, ANDN),
+    /* bitwise logic */
+    V(PAND, pand, vand, E64), V(ANDPS, pand, vand, E64), V(ANDPD, pand, vand, E64),
+    V(POR, por, vor, E64), V(ORPS, por, vor, E64), V(ORPD, por, vor, E64),
+    V(PXOR, pxor, vxor, E64), V(XORPS, pxor, vxor, E64), V(XORPD, pxor, vxor, E64),
+    V(PANDN, pandn, vandn, E64), V(ANDNPS, pandn, vandn, E64), V(ANDNPD, pandn, vandn, E64),
 
     /* packed integer arithmetic */
     V(PADDB, paddb, vadd, E8), V(PADDW, paddw, vadd, E16), V(PADDD, paddd, vadd, E32),

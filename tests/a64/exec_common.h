@@ -52,5 +52,6 @@ void xt_test_mem(void);
 void xt_test_exits(void);
 void xt_test_regalloc(void);
 void xt_test_atomic(void);
+void xt_test_vec(void);
 
 #endif
