@@ -44,7 +44,7 @@ enum ir_op {
  * range IR_VEC_FIRST .. IR_NUM_OPS - 1 to their vector emitter. */
 #define IR_VEC_FIRST IR_vmov
 /* Vector moves that every backend emits inline (no helper). */
-#define IR_VEC_IS_MOVE(op) ((op) >= IR_vmov && (op) <= IR_vfromg)
+#define IR_VEC_IS_MOVE(op) ((op) >= IR_vmov && (op) <= IR_vfromg)   /* vmov .. vfromg */
 
 struct ir_op_info {
     const char *name;

@@ -551,8 +551,13 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
     unsigned n = ir_vec_imm(i), sl = n == 4 ? 2 : n == 8 ? 3 : 4;
     unsigned base;
     switch (i->op) {
-    case IR_vmov:
-        vmem(v, 4, true, VA, ir_vec_b(i));
+    case IR_vmov:                   /* ldr s/d zero the rest */
+        vmem(v, sl, true, VA, ir_vec_b(i));
+        break;
+    case IR_vmovl:
+        vmem(v, 4, true, VA, ir_vec_a(i));
+        vmem(v, sl, true, VB, ir_vec_b(i));
+        put(v, a64_simd_ins_elem(sl, 0, 0, VB, VA));
         break;
     case IR_vfromg:                 /* fmov d0, x zeroes the upper half */
         put(v, a64_fp_int(true, 1, A64_FMOV_FROM_G, a64_src_zr(v->c, &in[0], A64_TMP0, 64), VA));

@@ -359,8 +359,13 @@ static void emit_move(struct xctx *x, const struct be_arg *in)
     const struct ir_insn *i = x->i;
     unsigned n = ir_vec_imm(i);
     switch (i->op) {
-    case IR_vmov:
-        load(x, XA, ir_vec_b(i));
+    case IR_vmov:                   /* movd/movq zero the rest */
+        xfer(x, n, true, XA, X64_ENV, disp(ir_vec_b(i)));
+        break;
+    case IR_vmovl:                  /* movss/movsd xmm0, xmm1 merge */
+        load(x, XA, ir_vec_a(i));
+        xfer(x, n, true, XB, X64_ENV, disp(ir_vec_b(i)));
+        x64_emit_sse_rr(x->c, n == 8 ? X64_P_F2 : X64_P_F3, false, 0x0f10, XA, XB);
         break;
     case IR_vfromg:                 /* movq xmm0, r64 */
         x64_emit_sse_rr(x->c, X64_P_66, true, 0x0f6e, XA, in_reg(x, &in[0]));

@@ -45,9 +45,11 @@ static void sse_vst(struct x86_dc *dc, const cs_x86_op *mem, int32_t off, int by
     ir_vec(dc->b, IR_vst, IR_VE_8, ir_vec_pack(off, off, off, (unsigned)bytes), NULL)->args[0] = ea;
 }
 
-static void sse_vmov(struct x86_dc *dc, int32_t dst, int32_t src)
+/* Register to register: vmov (the low bytes, zero-extended) or vmovl
+ * (merged into the destination's low bytes). */
+static void sse_vmov(struct x86_dc *dc, enum ir_op op, int32_t dst, int32_t src, int bytes)
 {
-    ir_vec(dc->b, IR_vmov, IR_VE_8, ir_vec_pack(dst, dst, src, 16), NULL);
+    ir_vec(dc->b, op, IR_VE_8, ir_vec_pack(dst, dst, src, (unsigned)bytes), NULL);
 }
 
 /* Low `bytes` of xmm/mem op1 into xmm/mem op0; when the destination is a
@@ -57,12 +59,9 @@ static bool sse_move_low(struct x86_dc *dc, int bytes, bool zero_rest_from_mem,
 {
     const cs_x86_op *ops = dc->x->operands;
     int d = sse_op_xmm(&ops[0]), s = sse_op_xmm(&ops[1]);
-    if (d >= 0 && s >= 0 && bytes == 16) {
-        sse_vmov(dc, sse_xmm_off(d), sse_xmm_off(s));
-    } else if (d >= 0 && s >= 0) {
-        sse_copy_env(dc, sse_xmm_off(d), sse_xmm_off(s), bytes);
-        if (zero_rest_from_reg)
-            sse_zero_env(dc, sse_xmm_off(d) + bytes, 16 - bytes);
+    if (d >= 0 && s >= 0) {
+        bool whole = bytes == 16 || zero_rest_from_reg;
+        sse_vmov(dc, whole ? IR_vmov : IR_vmovl, sse_xmm_off(d), sse_xmm_off(s), bytes);
     } else if (d >= 0 && ops[1].type == X86_OP_MEM && (zero_rest_from_mem || bytes == 16)) {
         sse_vld(dc, &ops[1], sse_xmm_off(d), bytes);
     } else if (d >= 0 && ops[1].type == X86_OP_MEM) {

@@ -261,6 +261,17 @@ static void test_moves(void)
     struct ir_insn mv = vop(IR_vmov, IR_VE_8, 5, 5, 6, 16, NULL);
     run(&mv, 0, 0);
     XT_CHECK(!memcmp(slot(5), slot(6), 16), "vmov");
+    struct ir_insn mv8 = vop(IR_vmov, IR_VE_8, 5, 5, 6, 8, NULL);
+    run(&mv8, 0, 0);
+    XT_CHECK(slot(5)->q[0] == slot(6)->q[0] && slot(5)->q[1] == 0, "vmov 8 bytes");
+    for (unsigned n = 4; n <= 8; n += 4) {
+        random_vec(slot(5));
+        vec want = *slot(5);
+        memcpy(&want, slot(6), n);
+        struct ir_insn ml = vop(IR_vmovl, IR_VE_8, 5, 5, 6, n, NULL);
+        run(&ml, 0, 0);
+        XT_CHECK(!memcmp(slot(5), &want, 16), "vmovl %u", n);
+    }
     struct ir_insn fg = vop(IR_vfromg, IR_VE_8, 5, 5, 5, 8, NULL);
     run(&fg, 0x8877665544332211ull, 0);
     XT_CHECK(slot(5)->q[0] == 0x8877665544332211ull && slot(5)->q[1] == 0, "vfromg");
