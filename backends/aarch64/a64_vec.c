@@ -111,20 +111,35 @@ static void accumulate(struct vctx *v, unsigned t)
     v->have_mask = true;
 }
 
-/* The smallest normal in every lane of creg: exactly for binary32; for
- * binary64 0x0010000000100000, a hair above (movi cannot make it), which
- * only sends a few more values to the slow path. */
-static void min_normal(struct vctx *v, bool dbl, unsigned creg)
+/* VC = all ones (the -1 of tiny_bytes). */
+static void ones(struct vctx *v)
 {
-    put(v, a64_simd_movi4s_lsl(creg, dbl ? 0x10 : 0x80, 16));
+    put(v, a64_simd_movi2d_ones(VC));
 }
 
-/* Lanes with 0 < |x| < C (denormals), or 0 < |x| <= C with `le`. */
-static void chk_tiny(struct vctx *v, bool q, bool dbl, unsigned x, unsigned creg, bool le)
+/* t = ((|x| << 1) - 1) >> k per lane, zero exactly when 0 < |x| <= the
+ * smallest normal for binary32 (k = 24).  Binary64 uses k = 56, which
+ * also counts the normals below 2^-1015 but leaves every lane's test in
+ * its low byte, so that umin merges two operands' tests.  Integer SIMD
+ * only: no FP flags, and cheap wherever SIMD integer ops are. */
+static void tiny_bytes(struct vctx *v, bool q, bool dbl, unsigned x, unsigned t)
 {
-    put(v, a64_simd_3same(q, A64_V_FACGE, a64_fsz(dbl, !le), x, creg, VT));
-    put(v, a64_simd_2misc(q, A64_V_FCMEQ0, a64_fsz(dbl, true), x, VU));
-    put(v, a64_simd_logic(q, A64_V_BIC, VU, VT, VT));
+    unsigned e = dbl ? 3 : 2;
+    put(v, a64_simd_shift_imm(q, A64_V_SHL, e, 1, x, t));
+    put(v, a64_simd_3same(q, A64_V_ADD, e, VC, t, t));
+    put(v, a64_simd_shift_imm(q, A64_V_USHR, e, dbl ? 56 : 24, t, t));
+}
+
+/* Lanes where x (or y, if y >= 0) is denormal or the smallest normal
+ * (for an input: DE; for a result: possibly x86-tiny).  Needs ones(). */
+static void chk_tiny(struct vctx *v, bool q, bool dbl, unsigned x, int y)
+{
+    tiny_bytes(v, q, dbl, x, VT);
+    if (y >= 0) {
+        tiny_bytes(v, q, dbl, (unsigned)y, VU);
+        put(v, a64_simd_3same(q, A64_V_UMIN, 0, VU, VT, VT));
+    }
+    put(v, a64_simd_2misc(q, A64_V_CMEQ0, dbl ? 3 : 2, VT, VT));
     accumulate(v, VT);
 }
 
@@ -374,14 +389,12 @@ static void emit_arith(struct vctx *v)
     const struct ir_insn *i = v->i;
     bool dbl = is_dbl(i), unary = i->op == IR_vfsqrt;
     load_ab(v, fsize(i));
-    min_normal(v, dbl, VC);
-    if (!unary)
-        chk_tiny(v, true, dbl, VA, VC, false);
-    chk_tiny(v, true, dbl, VB, VC, false);
+    ones(v);
+    chk_tiny(v, true, dbl, VB, unary ? -1 : VA);
     arith_op(v, dbl);
     chk_nan(v, true, dbl, VR);
     if (i->op == IR_vfmul || i->op == IR_vfdiv)
-        chk_tiny(v, true, dbl, VR, VC, true);
+        chk_tiny(v, true, dbl, VR, -1);
     reduce_mask(v);
     store_r(v, fsize(i));
 }
@@ -389,11 +402,10 @@ static void emit_arith(struct vctx *v)
 /* Operands a and b must be neither NaN nor denormal. */
 static void plain_inputs(struct vctx *v, bool q, bool dbl)
 {
-    min_normal(v, dbl, VC);
+    ones(v);
     chk_nan(v, q, dbl, VA);
     chk_nan(v, q, dbl, VB);
-    chk_tiny(v, q, dbl, VA, VC, false);
-    chk_tiny(v, q, dbl, VB, VC, false);
+    chk_tiny(v, q, dbl, VA, VB);
     reduce_mask(v);
 }
 
@@ -479,17 +491,15 @@ static void emit_cvtf2f(struct vctx *v)
     const struct ir_insn *i = v->i;
     bool from_dbl = is_dbl(i), sc = ir_vec_scalar(i);
     vmem(v, sc ? 2 + from_dbl : 4, true, VB, ir_vec_b(i));
-    min_normal(v, from_dbl, VC);
+    ones(v);
     chk_nan(v, sc || from_dbl, from_dbl, VB);
-    chk_tiny(v, sc || from_dbl, from_dbl, VB, VC, false);
+    chk_tiny(v, sc || from_dbl, from_dbl, VB, -1);
     if (sc)
         put(v, a64_fp_1src(from_dbl, from_dbl ? A64_FCVT_TO_S : A64_FCVT_TO_D, VB, VR));
     else
         put(v, a64_simd_2misc(false, from_dbl ? A64_V_FCVTN : A64_V_FCVTL, 1, VB, VR));  /* sz 1: 2s <-> 2d */
-    if (from_dbl) {                 /* narrowing: the underflow boundary */
-        min_normal(v, false, VS);
-        chk_tiny(v, true, false, VR, VS, true);
-    }
+    if (from_dbl)                   /* narrowing: the underflow boundary */
+        chk_tiny(v, true, false, VR, -1);
     reduce_mask(v);
     store_r(v, sc ? 2 + !from_dbl : 4);
 }
