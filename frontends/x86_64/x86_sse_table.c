@@ -1,8 +1,10 @@
 /* x86_sse_table.c -- the SSE family's rows of the dispatch table (SSE,
  * SSE2, SSE3, SSSE3, SSE4.1, SSE4.2): one row per capstone instruction id
  * in its XMM form, giving its operand form, memory operand size and
- * helper (or custom emitter).  Capstone 4 gives each cmpXXps predicate its
- * own id; they all share one helper that reads the predicate from the
+ * helper (or custom emitter), and for the forms translated to vector IR
+ * ops the op and its element size (the helper is then the op's exact
+ * fallback).  Capstone 4 gives each cmpXXps predicate its own id; they
+ * all share one helper (and vfcmp) that reads the predicate from the
  * imm8 byte.  The fences and prefetches are the misc and atomic families'
  * rows (x86_misc.c, x86_atomic.c); the MMX forms are x86_mmx_table.c's.
  */
