@@ -57,6 +57,7 @@ int main(int argc, char **argv)
         .code_cache_size = ferry_opts.code_cache_size, .count_blocks = ferry_opts.stats,
     };
     sys_engine = tr_engine_new(&cfg);
+    sys_process_mapped(&img);
     struct x86_cpu *cpu = new_cpu(&img);
     tr_cpu_attach(sys_engine, cpu);
     sys_cpu_loop(cpu);
