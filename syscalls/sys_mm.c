@@ -59,7 +59,7 @@ static int sys_guest_prot(uint64_t prot)
 static void sys_mm_forget(uint64_t addr, uint64_t len)
 {
     int err = errno;
-    tr_map_changed(sys_engine, TR_UNMAP, addr, len, 0);
+    tr_map_changed(sys_engine, TR_FORGET, addr, len, 0);
     errno = err;
 }
 
@@ -110,7 +110,7 @@ SYS_HANDLER(sys_mremap)
         tr_invalidate(sys_engine, a[0], a[1]);
     else
         tr_map_changed(sys_engine, TR_UNMAP, a[0], a[1], 0);
-    tr_map_changed(sys_engine, prot < 0 ? TR_UNMAP : TR_MAP, (uint64_t)(uintptr_t)p, a[2], prot);
+    tr_map_changed(sys_engine, prot < 0 ? TR_FORGET : TR_MAP, (uint64_t)(uintptr_t)p, a[2], prot);
     return (int64_t)(uintptr_t)p;
 }
 

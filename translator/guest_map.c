@@ -89,7 +89,7 @@ void gmap_free(struct gmap *m)
     *m = (struct gmap){ 0 };
 }
 
-void gmap_unmap(struct gmap *m, uint64_t start, uint64_t end)
+void gmap_forget(struct gmap *m, uint64_t start, uint64_t end)
 {
     if (start >= end)
         return;
@@ -98,11 +98,11 @@ void gmap_unmap(struct gmap *m, uint64_t start, uint64_t end)
     remove_span(m, i, j);
 }
 
-void gmap_map(struct gmap *m, uint64_t start, uint64_t end, int prot)
+void gmap_set(struct gmap *m, uint64_t start, uint64_t end, int prot)
 {
     if (start >= end)
         return;
-    gmap_unmap(m, start, end);
+    gmap_forget(m, start, end);
     size_t i = first_after(m, start);
     insert_at(m, i, (struct gmap_range){ start, end, prot });
     merge_around(m, i, i + 1);
@@ -115,7 +115,8 @@ void gmap_protect(struct gmap *m, uint64_t start, uint64_t end, int prot)
     size_t i = split_at(m, start);
     size_t j = split_at(m, end);
     for (size_t k = i; k < j; k++)
-        m->r[k].prot = prot;
+        if (m->r[k].prot != GMAP_UNMAPPED)
+            m->r[k].prot = prot;
     merge_around(m, i, j);
 }
 

@@ -33,8 +33,10 @@ enum tr_mem_mode {
 /* How the guest's mappings changed (for [start, start+len), in pages). */
 enum tr_map_change {
     TR_MAP,                 /* a new mapping with prot, replacing what was there */
-    TR_UNMAP,               /* no mapping -- or none ferry knows about any more */
+    TR_UNMAP,               /* no mapping any more */
     TR_PROTECT,             /* the mapped pages now have prot */
+    TR_FORGET,              /* may have changed in ways not known (a call that
+                               failed half-way): ask the host */
 };
 
 struct tr_guest_mem {

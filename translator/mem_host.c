@@ -5,12 +5,15 @@
  * (map_changed) for every mmap, munmap, mprotect, mremap and brk and
  * for what the loader mapped -- no system call on the translation path.
  *
- * Pages the map knows nothing about (a mapping made behind ferry's back,
- * a MAP_GROWSDOWN stack that grew, a test's own buffers) are answered
+ * The map also remembers what the guest unmapped: nothing may be fetched
+ * there, even if ferry's own memory later lands at that address.  Pages
+ * it knows nothing about (a mapping made behind ferry's back, a
+ * MAP_GROWSDOWN stack that grew, a test's own buffers) are answered
  * honestly at a cost: fetch probes the page by asking the kernel to read
  * one byte of it (process_vm_readv fails with EFAULT where a plain read
- * would crash ferry), and they count as writable, so code from there
- * checks itself.
+ * would crash ferry; where it is not implemented, e.g. under qemu-user,
+ * such pages count as readable, as before), and they count as writable,
+ * so code from there checks itself.
  *
  * The host address space is one per process, so is this view: one map
  * behind a reader-writer lock (guest threads map memory while another
@@ -77,7 +80,7 @@ static bool page_readable(uint64_t addr)
  * (x86 cannot map a page writable or executable but unreadable). */
 static bool prot_fetchable(int prot)
 {
-    return prot & (TR_PROT_READ | TR_PROT_WRITE | TR_PROT_EXEC);
+    return prot != GMAP_UNMAPPED && (prot & (TR_PROT_READ | TR_PROT_WRITE | TR_PROT_EXEC));
 }
 
 /* From the page-aligned addr on, the end of the fetchable pages (at most
@@ -112,7 +115,7 @@ static bool any_writable(uint64_t start, uint64_t end)
 {
     while (start < end) {
         const struct gmap_range *r = gmap_find(&host.map, start);
-        if (!r || (r->prot & TR_PROT_WRITE))
+        if (!r || (r->prot != GMAP_UNMAPPED && (r->prot & TR_PROT_WRITE)))
             return true;
         start = r->end;
     }
@@ -140,12 +143,12 @@ static void host_map_changed(const struct tr_guest_mem *m, enum tr_map_change ho
 {
     uint64_t lo = start & ~(HOST_PAGE - 1), hi = page_end(start, len);
     write_lock();
-    if (how == TR_MAP)
-        gmap_map(&host.map, lo, hi, prot);
-    else if (how == TR_UNMAP)
-        gmap_unmap(&host.map, lo, hi);
-    else
+    if (how == TR_MAP || how == TR_UNMAP)
+        gmap_set(&host.map, lo, hi, how == TR_MAP ? prot : GMAP_UNMAPPED);
+    else if (how == TR_PROTECT)
         gmap_protect(&host.map, lo, hi, prot);
+    else
+        gmap_forget(&host.map, lo, hi);
     unlock();
 }
 
@@ -153,7 +156,7 @@ static int host_prot_at(const struct tr_guest_mem *m, uint64_t addr)
 {
     read_lock();
     const struct gmap_range *r = gmap_find(&host.map, addr);
-    int prot = r ? r->prot : -1;
+    int prot = r && r->prot != GMAP_UNMAPPED ? r->prot : -1;
     unlock();
     return prot;
 }

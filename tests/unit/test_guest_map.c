@@ -1,5 +1,5 @@
 /* test_guest_map.c -- the interval map of guest mappings
- * (translator/guest_map.c): map, unmap and protect of partial ranges
+ * (translator/guest_map.c): set, forget and protect of partial ranges
  * split, trim and merge as Linux does to a process's mappings, checked
  * case by case and against a page-by-page model under random operations;
  * and the TR_MEM_HOST interface answering code fetch and the writable
@@ -41,9 +41,9 @@ static void expect(const struct gmap *m, size_t k, uint64_t start, uint64_t end,
 Test(guest_map, map_find_and_merge)
 {
     struct gmap m = { 0 };
-    gmap_map(&m, P(10), P(12), R | X);
-    gmap_map(&m, P(12), P(14), R | X);         /* touches, same prot: merged */
-    gmap_map(&m, P(14), P(15), R | W);         /* touches, other prot: kept apart */
+    gmap_set(&m, P(10), P(12), R | X);
+    gmap_set(&m, P(12), P(14), R | X);         /* touches, same prot: merged */
+    gmap_set(&m, P(14), P(15), R | W);         /* touches, other prot: kept apart */
     check_shape(&m);
     cr_assert_eq(m.n, 2);
     expect(&m, 0, P(10), P(14), R | X);
@@ -61,10 +61,10 @@ Test(guest_map, map_find_and_merge)
 Test(guest_map, map_replaces_what_was_there)
 {
     struct gmap m = { 0 };
-    gmap_map(&m, P(0), P(4), R);
-    gmap_map(&m, P(6), P(8), R | W);
-    gmap_map(&m, P(10), P(12), R | X);
-    gmap_map(&m, P(2), P(11), 0);               /* PROT_NONE over parts of all three */
+    gmap_set(&m, P(0), P(4), R);
+    gmap_set(&m, P(6), P(8), R | W);
+    gmap_set(&m, P(10), P(12), R | X);
+    gmap_set(&m, P(2), P(11), 0);               /* PROT_NONE over parts of all three */
     check_shape(&m);
     cr_assert_eq(m.n, 3);
     expect(&m, 0, P(0), P(2), R);
@@ -73,26 +73,26 @@ Test(guest_map, map_replaces_what_was_there)
     gmap_free(&m);
 }
 
-Test(guest_map, unmap_splits_and_trims)
+Test(guest_map, forget_splits_and_trims)
 {
     struct gmap m = { 0 };
-    gmap_map(&m, P(0), P(10), R | W);
-    gmap_unmap(&m, P(3), P(5));                 /* the middle: split */
+    gmap_set(&m, P(0), P(10), R | W);
+    gmap_forget(&m, P(3), P(5));                 /* the middle: split */
     check_shape(&m);
     cr_assert_eq(m.n, 2);
     expect(&m, 0, P(0), P(3), R | W);
     expect(&m, 1, P(5), P(10), R | W);
-    gmap_unmap(&m, P(2), P(6));                 /* over a hole: trims both sides */
+    gmap_forget(&m, P(2), P(6));                 /* over a hole: trims both sides */
     expect(&m, 0, P(0), P(2), R | W);
     expect(&m, 1, P(6), P(10), R | W);
-    gmap_unmap(&m, P(9), P(20));                /* past the end */
+    gmap_forget(&m, P(9), P(20));                /* past the end */
     expect(&m, 1, P(6), P(9), R | W);
-    gmap_unmap(&m, P(0), P(2));                 /* a whole range */
+    gmap_forget(&m, P(0), P(2));                 /* a whole range */
     cr_assert_eq(m.n, 1);
     expect(&m, 0, P(6), P(9), R | W);
-    gmap_unmap(&m, P(20), P(30));               /* nothing there */
+    gmap_forget(&m, P(20), P(30));               /* nothing there */
     cr_assert_eq(m.n, 1);
-    gmap_unmap(&m, 0, UINT64_MAX);
+    gmap_forget(&m, 0, UINT64_MAX);
     cr_assert_eq(m.n, 0);
     gmap_free(&m);
 }
@@ -100,7 +100,7 @@ Test(guest_map, unmap_splits_and_trims)
 Test(guest_map, protect_splits_then_merges_back)
 {
     struct gmap m = { 0 };
-    gmap_map(&m, P(0), P(8), R | W);
+    gmap_set(&m, P(0), P(8), R | W);
     gmap_protect(&m, P(2), P(3), R);            /* RELRO-style: one page in the middle */
     check_shape(&m);
     cr_assert_eq(m.n, 3);
@@ -117,31 +117,55 @@ Test(guest_map, protect_splits_then_merges_back)
 Test(guest_map, protect_leaves_holes_alone)
 {
     struct gmap m = { 0 };
-    gmap_map(&m, P(0), P(2), R | W);
-    gmap_map(&m, P(4), P(6), R);
+    gmap_set(&m, P(0), P(2), R | W);
+    gmap_set(&m, P(2), P(3), GMAP_UNMAPPED);
+    gmap_set(&m, P(4), P(6), R);
     gmap_protect(&m, P(1), P(5), R | X);
     check_shape(&m);
-    cr_assert_eq(m.n, 4);
+    cr_assert_eq(m.n, 5);
     expect(&m, 0, P(0), P(1), R | W);
     expect(&m, 1, P(1), P(2), R | X);
-    expect(&m, 2, P(4), P(5), R | X);
-    expect(&m, 3, P(5), P(6), R);
-    cr_assert_null(gmap_find(&m, P(3)));
+    expect(&m, 2, P(2), P(3), GMAP_UNMAPPED);    /* known unmapped: stays */
+    expect(&m, 3, P(4), P(5), R | X);
+    expect(&m, 4, P(5), P(6), R);
+    cr_assert_null(gmap_find(&m, P(3)));          /* unknown: stays */
+    gmap_free(&m);
+}
+
+Test(guest_map, unmapped_ranges_merge_and_get_replaced)
+{
+    struct gmap m = { 0 };
+    gmap_set(&m, P(0), P(8), R | X);
+    gmap_set(&m, P(2), P(4), GMAP_UNMAPPED);      /* munmap of the middle */
+    gmap_set(&m, P(4), P(5), GMAP_UNMAPPED);      /* and next to it: one hole */
+    check_shape(&m);
+    cr_assert_eq(m.n, 3);
+    expect(&m, 1, P(2), P(5), GMAP_UNMAPPED);
+    gmap_set(&m, P(3), P(4), R | W);              /* mmap in the hole */
+    check_shape(&m);
+    cr_assert_eq(m.n, 5);
+    expect(&m, 1, P(2), P(3), GMAP_UNMAPPED);
+    expect(&m, 2, P(3), P(4), R | W);
+    expect(&m, 3, P(4), P(5), GMAP_UNMAPPED);
     gmap_free(&m);
 }
 
 /* ---- random operations against a page-by-page model -------------------- */
 
 #define NPAGES 96
-static int model[NPAGES];                       /* prot, -1: unmapped */
+#define UNKNOWN (-2)
+static int model[NPAGES];                       /* prot, GMAP_UNMAPPED or UNKNOWN */
 
+/* op 0: set prot, 1: set unmapped, 2: forget, 3: protect */
 static void model_apply(int op, int lo, int hi, int prot)
 {
     for (int p = lo; p < hi; p++) {
         if (op == 0)
             model[p] = prot;
         else if (op == 1)
-            model[p] = -1;
+            model[p] = GMAP_UNMAPPED;
+        else if (op == 2)
+            model[p] = UNKNOWN;
         else if (model[p] >= 0)
             model[p] = prot;
     }
@@ -152,7 +176,7 @@ static void check_against_model(const struct gmap *m, int step)
     check_shape(m);
     for (int p = 0; p < NPAGES; p++) {
         const struct gmap_range *r = gmap_find(m, P(p) + 123);
-        int got = r ? r->prot : -1;
+        int got = r ? r->prot : UNKNOWN;
         cr_assert_eq(got, model[p], "step %d: page %d has %d, the model %d", step, p, got, model[p]);
     }
 }
@@ -162,16 +186,16 @@ Test(guest_map, random_against_model)
     struct gmap m = { 0 };
     srand(12345);
     for (int p = 0; p < NPAGES; p++)
-        model[p] = -1;
+        model[p] = UNKNOWN;
     for (int step = 0; step < 20000; step++) {
-        int lo = rand() % NPAGES, hi = lo + 1 + rand() % 12, op = rand() % 3, prot = rand() % 8;
+        int lo = rand() % NPAGES, hi = lo + 1 + rand() % 12, op = rand() % 4, prot = rand() % 8;
         if (hi > NPAGES)
             hi = NPAGES;
         model_apply(op, lo, hi, prot);
-        if (op == 0)
-            gmap_map(&m, P(lo), P(hi), prot);
-        else if (op == 1)
-            gmap_unmap(&m, P(lo), P(hi));
+        if (op == 0 || op == 1)
+            gmap_set(&m, P(lo), P(hi), op == 0 ? prot : GMAP_UNMAPPED);
+        else if (op == 2)
+            gmap_forget(&m, P(lo), P(hi));
         else
             gmap_protect(&m, P(lo), P(hi), prot);
         check_against_model(&m, step);
@@ -203,8 +227,17 @@ Test(guest_map, mem_host_fetch_and_writable_from_the_map)
      * count as writable. */
     mem->map_changed(mem, TR_PROTECT, a + P(1), P(1), R | W | X);
     cr_assert_eq(mem->fetchable(mem, a + P(2) + 10, P(2)), P(1) - 10);
-    mem->map_changed(mem, TR_UNMAP, a + P(2), P(1), 0);
+    mem->map_changed(mem, TR_FORGET, a + P(2), P(1), 0);
+    cr_assert_eq(mem->prot_at(mem, a + P(2)), -1);
     cr_assert_eq(mem->fetchable(mem, a + P(2), 15), 15);      /* probed: readable */
     cr_assert(mem->writable(mem, a + P(2), 1));
     cr_assert_eq(mem->fetchable(mem, a + P(3), 15), 0);       /* probed: unmapped */
+    /* What the guest unmapped stays unfetchable, whatever the host has
+     * there now (here: still the page, as if ferry had reused it). */
+    mem->map_changed(mem, TR_UNMAP, a + P(2), P(1), 0);
+    cr_assert_eq(mem->prot_at(mem, a + P(2)), -1);
+    cr_assert_eq(mem->fetchable(mem, a + P(2), 15), 0);
+    mem->map_changed(mem, TR_PROTECT, a, P(4), R);            /* protect skips it */
+    cr_assert_eq(mem->fetchable(mem, a + P(2), 15), 0);
+    cr_assert_eq(mem->fetchable(mem, a, P(4)), P(2));
 }
