@@ -74,6 +74,9 @@ struct be_code {
     uint32_t jump_site[2];              /* offsets (from start) of the patchable
                                            jump of chain slots 0 and 1, or
                                            UINT32_MAX when the slot is unused */
+    uint32_t stub[2];                   /* offsets of the stubs those jumps first
+                                           lead to: be_patch_jump(site, stub)
+                                           unchains a slot */
 };
 
 /* No single be_emit_* call writes more than this many bytes. */
@@ -117,14 +120,16 @@ _Noreturn void be_unsupported_mem_mode(void);
  * as it is.  ld/st with IR_MO_HOST are host accesses in every mode.
  * Exits (goto_tb, brcond, exit_*) follow the protocol in runtime.h:
  *   chain slot n: a patchable jump (offset recorded in c->jump_site[n]),
- *   initially to a stub that stores the target pc in rt.pc, c->tb in
- *   rt.exit_tb, TR_EXIT_CHAIN0 + n in call_ret and jumps to the epilogue.
+ *   initially to a stub (offset in c->stub[n]) that stores the target pc
+ *   in rt.pc, c->tb in rt.exit_tb, TR_EXIT_CHAIN0 + n in call_ret and
+ *   jumps to the epilogue.
  *   All dirty globals were written back by the allocator beforehand. */
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in);
 
-/* Re-points the patchable jump at `site` to `target` and makes the change
- * visible to instruction fetch. */
+/* Re-points the patchable jump at `site` to `target` (another block, or
+ * back to the slot's own stub) and makes the change visible to
+ * instruction fetch. */
 void be_patch_jump(uint8_t *site, const uint8_t *target);
 
 /* Optional (weak: a backend without them just makes host faults on guest

@@ -49,6 +49,7 @@ _Static_assert(TR_OFFSET_EXIT_TB == TR_OFFSET_PC + 8 && TR_OFFSET_PC % 8 == 0 &&
 
 void a64_emit_chain_stub(struct be_code *c, uint64_t pc, int slot)
 {
+    c->stub[slot] = (uint32_t)(c->ptr - c->start);
     be_emit_movi(c, A64_TMP1, pc);
     be_emit_movi(c, A64_TMP0, (uint64_t)(uintptr_t)c->tb);
     a64_put(c, a64_load_store_pair(false, A64_PAIR_OFFSET, TR_OFFSET_PC / 8, A64_TMP0,

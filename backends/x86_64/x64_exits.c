@@ -55,6 +55,7 @@ static void return_to_dispatcher(struct be_code *c, int code)
 
 static void emit_stub(struct be_code *c, uint64_t pc, int slot)
 {
+    c->stub[slot] = (uint32_t)(c->ptr - c->start);
     store_env_u64(c, TR_OFFSET_PC, pc);
     store_env_u64(c, TR_OFFSET_EXIT_TB, (uint64_t)(uintptr_t)c->tb);
     return_to_dispatcher(c, TR_EXIT_CHAIN0 + slot);
