@@ -6,7 +6,15 @@
  * lazily (or passed as immediates when the backend's constraint table
  * allows), outputs reuse the register of a dying input when they can, and
  * dirty globals are written back before every exit and before helpers that
- * look at CPU state. */
+ * look at CPU state.
+ *
+ * Pinned globals (be_desc.pinned_regs: the first globals, in host
+ * registers of their own across blocks) are simpler: each is either in
+ * its register (dirty when newer than env, as at block entry) or, after a
+ * C call clobbered or may have changed it, only in env until it is next
+ * read or the block exits.  Exits leave every pinned global in its
+ * register and write back none: the next block expects them there, and
+ * the backend's epilogue stores them when translated code is left. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +47,7 @@ struct ra_state {
     uint64_t guest_pc;                  /* of the current guest insn */
     struct ra_fault_map *faults;
     bool spill_overflow;
+    int n_pinned;                       /* globals 0..n_pinned-1 are pinned */
 };
 /* The state of the ra_emit_block call running on this thread. */
 static __thread struct ra_state *ra;
@@ -59,6 +68,8 @@ static const struct ir_value *val(ir_ref r) { return &ra->b->values[r]; }
 static bool is_global(ir_ref r) { return val(r)->kind == IR_VAL_GLOBAL; }
 static bool is_temp(ir_ref r) { return val(r)->kind == IR_VAL_TEMP; }
 static uint64_t bit(int reg) { return 1ull << reg; }
+static bool is_pinned(ir_ref r) { return r < ra->n_pinned; }
+static int pinned_reg(ir_ref g) { return be_host.pinned_regs[g]; }
 
 static _Noreturn void ra_fatal(const char *what)
 {
@@ -230,7 +241,7 @@ static int value_in_reg(ir_ref r, int k)
 {
     if (ra->v[r].reg >= 0)
         return ra->v[r].reg;
-    int reg = alloc_reg_pref(0, preferred(arg_long_lived(k)));
+    int reg = is_pinned(r) ? pinned_reg(r) : alloc_reg_pref(0, preferred(arg_long_lived(k)));
     load_value(r, reg);
     bind(r, reg);
     if (!ra->v[r].is_const)
@@ -280,13 +291,14 @@ static bool is_commutative(enum ir_op op)
     return op == IR_add || op == IR_mul || op == IR_and || op == IR_or || op == IR_xor;
 }
 
-/* A register of input k that nothing needs after this insn, or -1. */
+/* A register of input k that nothing needs after this insn, or -1 (a
+ * pinned global's register is never free). */
 static int free_input_reg(const struct ir_insn *i, const struct be_arg *in, int k)
 {
     if (k >= ir_op_info[i->op].n_in || in[k].is_const)
         return -1;
     int reg = in[k].reg;
-    return (ra->owner[reg] == IR_NONE) ? reg : -1;
+    return (be_host.alloc_mask & bit(reg)) && ra->owner[reg] == IR_NONE ? reg : -1;
 }
 
 /* A free register of the kind `pref` asks for, or -1. */
@@ -301,6 +313,8 @@ static bool pref_reg_free(uint64_t pref)
  * the output (see preferred()) and one of the right kind is free. */
 static int output_reg(const struct ir_insn *i, const struct be_arg *in, ir_ref d)
 {
+    if (is_pinned(d))
+        return pinned_reg(d);
     uint64_t pref = preferred(arg_long_lived(0));
     bool picky = pref_reg_free(pref);
     int reg = free_input_reg(i, in, 0);
@@ -316,6 +330,17 @@ static int output_reg(const struct ir_insn *i, const struct be_arg *in, ir_ref d
         if (!in[k].is_const)
             in_regs |= bit(in[k].reg);
     return alloc_reg_pref(in_regs, pref);
+}
+
+/* Where an output d goes when no input's register is taken over: a
+ * pinned global's own register, the register d is cached in, or a new one. */
+static int dest_reg(ir_ref d)
+{
+    if (is_pinned(d))
+        return pinned_reg(d);
+    if (ra->v[d].reg >= 0)
+        return ra->v[d].reg;
+    return alloc_reg_pref(0, preferred(arg_long_lived(0)));
 }
 
 /* d now lives (only) in reg. */
@@ -364,12 +389,51 @@ static void sync_global(ir_ref g)
     ra->v[g].dirty = false;
 }
 
+/* Writes back the pinned globals of `which` (bit k: global k) that are
+ * newer in their registers than in env. */
+static void sync_pinned(uint64_t which)
+{
+    uint64_t m = 0;
+    for (ir_ref g = 0; g < ra->n_pinned; g++)
+        if ((which & bit(g)) && ra->v[g].reg >= 0 && ra->v[g].dirty) {
+            m |= bit(g);
+            ra->v[g].dirty = false;
+        }
+    if (m)
+        be_emit_pinned(ra->c, false, m, ra->b->values);
+}
+
+/* Every pinned global that is only in env goes back into its register. */
+static void reload_pinned(void)
+{
+    uint64_t m = 0;
+    for (ir_ref g = 0; g < ra->n_pinned; g++)
+        if (ra->v[g].reg < 0) {
+            m |= bit(g);
+            ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1 };
+        }
+    if (m)
+        be_emit_pinned(ra->c, true, m, ra->b->values);
+}
+
+/* Before a helper that looks at the CPU state: env gets every global. */
 static void sync_globals(void)
 {
-    for (ir_ref g = 0; g < ra->b->n_globals; g++)
+    sync_pinned(~0ull);
+    for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
         sync_global(g);
 }
 
+/* Before an exit: unpinned globals go home, pinned ones to their registers. */
+static void globals_for_exit(void)
+{
+    for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
+        sync_global(g);
+    reload_pinned();
+}
+
+/* After such a helper: env is the truth (pinned globals are reloaded
+ * from it when next needed). */
 static void forget_globals(void)
 {
     for (ir_ref g = 0; g < ra->b->n_globals; g++) {
@@ -382,7 +446,7 @@ static void forget_globals(void)
  * frees its register; the exit would have stored it anyway. */
 static void write_through_if_last(int n, ir_ref d)
 {
-    if (!is_global(d) || n < ra->last_use[d])
+    if (!is_global(d) || is_pinned(d) || n < ra->last_use[d])
         return;
     sync_global(d);
     unbind(d);
@@ -413,7 +477,10 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
         return NULL;
     struct ra_fault_point *p = &m->points[m->n_points++];
     *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc };
-    for (ir_ref g = 0; g < ra->b->n_globals; g++)
+    for (ir_ref g = 0; g < ra->n_pinned; g++)
+        if (ra->v[g].reg >= 0)
+            p->pinned |= bit(g);
+    for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
         if (ra->v[g].dirty)
             record_entry(g);
     p->count = (uint32_t)m->n_entries - p->first;
@@ -429,7 +496,7 @@ static void emit_generic(int n, const struct ir_insn *i)
     for (int k = 0; k < info->n_in; k++)
         in[k] = input_arg(i, k);
     if (info->flags & (IR_F_EXIT | IR_F_BRANCH))
-        sync_globals();
+        globals_for_exit();
     release_dying_inputs(n, i);
     struct ra_fault_point *fp = record_point(i);
     if (info->n_out) {
@@ -447,11 +514,12 @@ static void emit_generic(int n, const struct ir_insn *i)
 
 /* mov: often just a change of ownership, never an allocation for a dying
  * source. */
-/* d = constant: globals just remember it (stored as an immediate later). */
+/* d = constant: globals just remember it (stored as an immediate later);
+ * pinned ones get it in their register. */
 static bool emit_mov_const_global(int n, ir_ref d, ir_ref s)
 {
     uint64_t imm;
-    if (!is_global(d) || !known_const(s, &imm))
+    if (!is_global(d) || is_pinned(d) || !known_const(s, &imm))
         return false;
     unbind(d);
     ra->v[d] = (struct ra_value){ .reg = -1, .slot = -1, .dirty = true, .is_const = true, .imm = imm };
@@ -463,7 +531,7 @@ static bool emit_mov_const_global(int n, ir_ref d, ir_ref s)
  * straight from there. */
 static bool emit_mov_store_global(int n, ir_ref d, int sreg)
 {
-    if (sreg < 0 || !is_global(d) || n < ra->last_use[d])
+    if (sreg < 0 || !is_global(d) || is_pinned(d) || n < ra->last_use[d])
         return false;
     unbind(d);
     ra->v[d].is_const = ra->v[d].dirty = false;
@@ -484,15 +552,14 @@ static void emit_mov(int n, const struct ir_insn *i)
         }
         return;
     }
-    if (sreg >= 0 && dies_here(n, 1)) {
+    if (sreg >= 0 && dies_here(n, 1) && !is_pinned(d)) {
         unbind(s);
         drop_slot(s);
         define(d, sreg);
     } else {
         if (sreg >= 0)
             ra->locked |= bit(sreg);
-        int dreg = ra->v[d].reg >= 0 ? ra->v[d].reg
-                                     : alloc_reg_pref(0, preferred(arg_long_lived(0)));
+        int dreg = dest_reg(d);
         load_value(s, dreg);
         if (dies_here(n, 1)) {
             unbind(s);
@@ -504,10 +571,25 @@ static void emit_mov(int n, const struct ir_insn *i)
     write_through_if_last(n, d);
 }
 
+/* Pinned globals in registers a C call destroys go home (if newer there)
+ * and stay only in env until next needed. */
+static void evacuate_pinned(void)
+{
+    uint64_t m = 0;
+    for (ir_ref g = 0; g < ra->n_pinned; g++)
+        if (be_host.call_clobbered & bit(pinned_reg(g)))
+            m |= bit(g);
+    sync_pinned(m);
+    for (ir_ref g = 0; g < ra->n_pinned; g++)
+        if (m & bit(g))
+            ra->v[g].reg = -1;
+}
+
 /* Values in registers a C call destroys move to a free preserved register
  * or go to memory. */
 static void evacuate_for_call(void)
 {
+    evacuate_pinned();
     uint64_t clob = be_host.call_clobbered & be_host.alloc_mask;
     for (int reg = 0; reg < be_host.n_regs; reg++) {
         ir_ref r = ra->owner[reg];
@@ -535,11 +617,10 @@ static void place_call_args(const struct ir_insn *i, int n_args)
 static void define_call_result(int n, ir_ref d)
 {
     int ret = be_host.call_ret;
-    if (be_host.alloc_mask & bit(ret)) {
+    if ((be_host.alloc_mask & bit(ret)) && !is_pinned(d)) {
         define(d, ret);
     } else {
-        int reg = ra->v[d].reg >= 0 ? ra->v[d].reg
-                                    : alloc_reg_pref(0, preferred(arg_long_lived(0)));
+        int reg = dest_reg(d);
         be_emit_mov(ra->c, reg, ret);
         define(d, reg);
     }
@@ -592,6 +673,9 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
         ra->faults->n_points = ra->faults->n_entries = 0, ra->faults->overflow = false;
     for (int r = 0; r < b->n_values; r++)
         ra->v[r] = (struct ra_value){ .reg = -1, .slot = -1 };
+    ra->n_pinned = be_host.n_pinned < b->n_globals ? be_host.n_pinned : b->n_globals;
+    for (ir_ref g = 0; g < ra->n_pinned; g++)       /* as the previous block left them */
+        ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1, .dirty = true };
     for (int r = 0; r < RA_MAX_REGS; r++)
         ra->owner[r] = IR_NONE;
     for (int g = 0; g < b->n_globals; g++)
@@ -619,3 +703,19 @@ bool ra_emit_block(struct ra_state *st, struct be_code *c, const struct ir_block
 }
 
 bool ra_spill_overflow(const struct ra_state *st) { return st->spill_overflow; }
+
+void ra_fault_restore(void *env, const struct ra_fault_point *p,
+                      const struct ra_fault_entry *entries, const struct ir_value *globals,
+                      uint64_t (*reg)(const void *ctx, int r), const void *ctx)
+{
+    for (uint32_t k = p->first; k < p->first + p->count; k++) {
+        const struct ra_fault_entry *e = &entries[k];
+        uint64_t v = e->reg < 0 ? e->imm : reg(ctx, e->reg);
+        memcpy((char *)env + e->env_offset, &v, sizeof(v));
+    }
+    for (int g = 0; g < 64; g++)
+        if (p->pinned & (1ull << g)) {
+            uint64_t v = reg(ctx, be_host.pinned_regs[g]);
+            memcpy((char *)env + globals[g].env_offset, &v, sizeof(v));
+        }
+}
