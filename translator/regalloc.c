@@ -14,7 +14,10 @@
  * C call clobbered or may have changed it, only in env until it is next
  * read or the block exits.  Exits leave every pinned global in its
  * register and write back none: the next block expects them there, and
- * the backend's epilogue stores them when translated code is left. */
+ * the backend's epilogue stores them when translated code is left.  A
+ * temp about to be copied to a pinned global is computed in the global's
+ * register right away and may keep sharing it (owner[] names it) until
+ * the global's value there changes, when it moves out (unshare). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,7 @@ struct ra_state {
     struct ra_value v[IR_MAX_VALUES];
     ir_ref owner[RA_MAX_REGS];
     uint64_t locked;            /* registers holding this insn's inputs */
+    uint64_t in_regs;           /* the same, dying ones included */
     uint64_t scratch;           /* registers holding materialised constants */
     uint64_t free_slots;
     unsigned evict_rr;          /* round-robin start for eviction */
@@ -102,10 +106,11 @@ static uint64_t occupied(void)
     return m;
 }
 
+/* owner[]: allocatable registers, and temps sharing a pinned register. */
 static void bind(ir_ref r, int reg)
 {
     ra->v[r].reg = (int8_t)reg;
-    if (reg >= 0 && (be_host.alloc_mask & bit(reg)))
+    if (reg >= 0 && ((be_host.alloc_mask & bit(reg)) || is_temp(r)))
         ra->owner[reg] = r;
 }
 
@@ -218,6 +223,31 @@ static int alloc_reg_pref(uint64_t avoid, uint64_t pref)
     return reg;
 }
 
+/* The temp sharing pinned register reg, if any, moves to one of its own:
+ * the global's value there is about to change.  The move comes before the
+ * current insn, so it must not land in any of its inputs' registers. */
+static void unshare(int reg)
+{
+    ir_ref t = ra->owner[reg];
+    if (t == IR_NONE)
+        return;
+    uint64_t locked = ra->locked;
+    ra->locked |= ra->in_regs;
+    int to = alloc_reg_pref(0, preferred(false));
+    ra->locked = locked;
+    be_emit_mov(ra->c, to, reg);
+    ra->owner[reg] = IR_NONE;
+    bind(t, to);
+}
+
+/* A value's register if it is an allocatable one it may be redefined in
+ * (not a pinned register it shares), else -1. */
+static int own_reg(ir_ref r)
+{
+    int reg = ra->v[r].reg;
+    return reg >= 0 && (be_host.alloc_mask & bit(reg)) ? reg : -1;
+}
+
 /* A register for something dead after this insn (a materialised constant). */
 static int alloc_scratch_reg(void) { return alloc_reg_pref(0, preferred(false)); }
 
@@ -241,6 +271,8 @@ static int value_in_reg(ir_ref r, int k)
 {
     if (ra->v[r].reg >= 0)
         return ra->v[r].reg;
+    if (is_pinned(r))
+        unshare(pinned_reg(r));
     int reg = is_pinned(r) ? pinned_reg(r) : alloc_reg_pref(0, preferred(arg_long_lived(k)));
     load_value(r, reg);
     bind(r, reg);
@@ -307,21 +339,49 @@ static bool pref_reg_free(uint64_t pref)
     return (be_host.alloc_mask & ~occupied() & ~ra->locked & pref) != 0;
 }
 
-/* Output register: input 0's if it dies (two-address hosts like that),
- * else the output's own, else a commutative partner's, else a fresh one.
- * A dying input's register is passed over when it is of the wrong kind for
- * the output (see preferred()) and one of the right kind is free. */
+/* The pinned global g a temp d defined by the current insn is copied to
+ * next (`mov g, d`, guest insn boundaries aside): computing d in g's
+ * register saves that copy, and nothing looks at g in between.  IR_NONE
+ * when there is none. */
+static ir_ref pinned_destination(ir_ref d)
+{
+    int m = ra->cur + 1;
+    while (m < ra->b->n_insns && ra->b->insns[m].op == IR_insn_start)
+        m++;
+    if (!is_temp(d) || m >= ra->b->n_insns)
+        return IR_NONE;
+    const struct ir_insn *mv = &ra->b->insns[m];
+    bool carries = mv->op == IR_mov && mv->args[1] == d && is_pinned(mv->args[0]);
+    return carries ? mv->args[0] : IR_NONE;
+}
+
+/* A pinned global's register, about to receive a new value. */
+static int pinned_output(ir_ref g)
+{
+    unshare(pinned_reg(g));
+    return pinned_reg(g);
+}
+
+/* Output register: a pinned global's own (or that of the pinned global
+ * the output is copied to next), else input 0's if it dies (two-address
+ * hosts like that), else the output's own, else a commutative partner's,
+ * else a fresh one.  A dying input's register is passed over when it is
+ * of the wrong kind for the output (see preferred()) and one of the right
+ * kind is free. */
 static int output_reg(const struct ir_insn *i, const struct be_arg *in, ir_ref d)
 {
     if (is_pinned(d))
-        return pinned_reg(d);
+        return pinned_output(d);
+    ir_ref g = pinned_destination(d);
+    if (g != IR_NONE)
+        return pinned_output(g);
     uint64_t pref = preferred(arg_long_lived(0));
     bool picky = pref_reg_free(pref);
     int reg = free_input_reg(i, in, 0);
     if (reg >= 0 && (!picky || (pref & bit(reg))))
         return reg;
-    if (ra->v[d].reg >= 0)
-        return ra->v[d].reg;
+    if (own_reg(d) >= 0)
+        return own_reg(d);
     if (is_commutative((enum ir_op)i->op) && (reg = free_input_reg(i, in, 1)) >= 0
         && (!picky || (pref & bit(reg))))
         return reg;
@@ -333,13 +393,16 @@ static int output_reg(const struct ir_insn *i, const struct be_arg *in, ir_ref d
 }
 
 /* Where an output d goes when no input's register is taken over: a
- * pinned global's own register, the register d is cached in, or a new one. */
-static int dest_reg(ir_ref d)
+ * pinned global's own register (where `keep`, the value it gets, may
+ * already be), the register d is cached in, or a new one. */
+static int dest_reg(ir_ref d, ir_ref keep)
 {
-    if (is_pinned(d))
+    if (is_pinned(d) && ra->owner[pinned_reg(d)] == keep && keep != IR_NONE)
         return pinned_reg(d);
-    if (ra->v[d].reg >= 0)
-        return ra->v[d].reg;
+    if (is_pinned(d))
+        return pinned_output(d);
+    if (own_reg(d) >= 0)
+        return own_reg(d);
     return alloc_reg_pref(0, preferred(arg_long_lived(0)));
 }
 
@@ -410,6 +473,7 @@ static void reload_pinned(void)
     for (ir_ref g = 0; g < ra->n_pinned; g++)
         if (ra->v[g].reg < 0) {
             m |= bit(g);
+            unshare(pinned_reg(g));
             ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1 };
         }
     if (m)
@@ -424,12 +488,12 @@ static void sync_globals(void)
         sync_global(g);
 }
 
-/* Before an exit: unpinned globals go home, pinned ones to their registers. */
-static void globals_for_exit(void)
+/* Before an exit: unpinned globals go home (pinned ones must be in their
+ * registers, see emit_generic). */
+static void sync_unpinned(void)
 {
     for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
         sync_global(g);
-    reload_pinned();
 }
 
 /* After such a helper: env is the truth (pinned globals are reloaded
@@ -489,14 +553,31 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
 
 /* ---- per-op emission ---- */
 
+/* Pinned globals go back into their registers (an exit's, or the ones
+ * this insn reads) before any input is placed: that may move a temp
+ * sharing such a register, which must not be an input placed already. */
+static void reload_pinned_for(const struct ir_insn *i)
+{
+    const struct ir_op_info *info = &ir_op_info[i->op];
+    if (info->flags & (IR_F_EXIT | IR_F_BRANCH)) {
+        reload_pinned();
+        return;
+    }
+    for (int k = info->n_out; k < info->n_out + info->n_in; k++)
+        if (is_pinned(i->args[k]) && ra->v[i->args[k]].reg < 0)
+            value_in_reg(i->args[k], k);
+}
+
 static void emit_generic(int n, const struct ir_insn *i)
 {
     const struct ir_op_info *info = &ir_op_info[i->op];
     struct be_arg in[5] = { 0 }, out[1] = { 0 };
+    reload_pinned_for(i);
     for (int k = 0; k < info->n_in; k++)
         in[k] = input_arg(i, k);
+    ra->in_regs = ra->locked | ra->scratch;
     if (info->flags & (IR_F_EXIT | IR_F_BRANCH))
-        globals_for_exit();
+        sync_unpinned();
     release_dying_inputs(n, i);
     struct ra_fault_point *fp = record_point(i);
     if (info->n_out) {
@@ -552,14 +633,18 @@ static void emit_mov(int n, const struct ir_insn *i)
         }
         return;
     }
-    if (sreg >= 0 && dies_here(n, 1) && !is_pinned(d)) {
+    /* A dying source's register becomes d's -- unless d is a pinned global,
+     * or an unpinned one and the register a pinned one's that s shares. */
+    bool movable = !is_pinned(d) && (is_temp(d) || own_reg(s) >= 0);
+    if (sreg >= 0 && dies_here(n, 1) && movable) {
         unbind(s);
         drop_slot(s);
         define(d, sreg);
     } else {
         if (sreg >= 0)
             ra->locked |= bit(sreg);
-        int dreg = dest_reg(d);
+        ra->in_regs = ra->locked;
+        int dreg = dest_reg(d, s);
         load_value(s, dreg);
         if (dies_here(n, 1)) {
             unbind(s);
@@ -577,8 +662,10 @@ static void evacuate_pinned(void)
 {
     uint64_t m = 0;
     for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (be_host.call_clobbered & bit(pinned_reg(g)))
+        if (be_host.call_clobbered & bit(pinned_reg(g))) {
             m |= bit(g);
+            unshare(pinned_reg(g));
+        }
     sync_pinned(m);
     for (ir_ref g = 0; g < ra->n_pinned; g++)
         if (m & bit(g))
@@ -620,7 +707,8 @@ static void define_call_result(int n, ir_ref d)
     if ((be_host.alloc_mask & bit(ret)) && !is_pinned(d)) {
         define(d, ret);
     } else {
-        int reg = dest_reg(d);
+        ra->in_regs = bit(ret);
+        int reg = dest_reg(d, IR_NONE);
         be_emit_mov(ra->c, reg, ret);
         define(d, reg);
     }
@@ -647,7 +735,7 @@ static void emit_call(int n, const struct ir_insn *i)
 
 static void emit_insn(int n, const struct ir_insn *i)
 {
-    ra->locked = 0;
+    ra->locked = ra->in_regs = 0;
     ra->scratch = 0;
     ra->cur = n;
     if (i->op == IR_insn_start) {

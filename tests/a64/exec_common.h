@@ -74,6 +74,10 @@ void xt_test_pinned(void);
  * XT_FAULT_ADDR.  xt_interpret runs insns [0, stop) of b on vals[]
  * (globals first, in and out) and xt_shadow_mem. */
 #define XT_FAULT_ADDR 0x40
+/* Helpers: mix(a, b) is pure; touch(a) reads and writes globals
+ * (IR_HELPER_RW_GLOBALS); scramble(a) destroys every caller-saved
+ * register. */
+extern const struct ir_helper xt_mix_helper, xt_touch_helper, xt_scramble_helper;
 extern uint8_t xt_guest_mem[256], xt_shadow_mem[256];
 void xt_gen_body(struct ir_block *b, uint64_t pc, int n_insns, bool exit_request, int fault_at);
 ir_ref xt_pick_src(struct ir_block *b, int const_pct);

@@ -7,6 +7,10 @@
  *    registers; the chain ends in a syscall exit, a jump-cache miss that
  *    returns to the run loop or, when exit_request is set, the first
  *    block testing it;
+ *  - a temp computed in a pinned global's register (it is copied there
+ *    next) and still live when the global changes: by a call's result, a
+ *    helper that writes globals, a reload at a branch, a call clobbering
+ *    the register, a new value;
  *  - host faults inside random blocks: the allocator's fault map, applied
  *    by ra_fault_restore as translator/fault.c does, must put every global
  *    (pinned ones from the faulting context) back into env.
@@ -211,6 +215,56 @@ static void test_jmp_cache_tag(void)
     xt_clear_jmp_cache();
 }
 
+/* ---- temps sharing a pinned global's register ---- */
+
+enum { N_SHARING = 6 };
+
+/* t = g + 1; g = t (t now shares g's register); then g changes while t is
+ * live (variant), and t is read at the end. */
+static void gen_sharing(struct ir_block *b, ir_ref g, int variant)
+{
+    ir_block_init(b, &xt_globals, 0x700000);
+    ir_ref t = ir_temp(b), r = ir_temp(b), args[2] = { 0, 1 };
+    ir_binop(b, IR_add, 64, t, g, ir_const(b, 1));
+    ir_mov(b, g, t);
+    args[0] = t;
+    switch (variant) {
+    case 0: ir_call(b, &xt_mix_helper, g, args); break;             /* result into g */
+    case 1: ir_call(b, &xt_touch_helper, r, &t);                    /* g reloaded ... */
+            ir_binop(b, IR_add, 64, g, r, g); break;                /* ... as an input */
+    case 2: ir_call(b, &xt_touch_helper, r, &t);                    /* ... at a branch */
+            ir_brcond(b, IR_EQ, 64, t, ir_const(b, 3), 0x700100, 1); break;
+    case 3: ir_call(b, &xt_scramble_helper, r, &r); break;          /* register clobbered */
+    case 4: ir_binop(b, IR_sub, 64, g, t, ir_const(b, 5)); break;   /* g = f(t) */
+    default: ir_mov(b, g, ir_const(b, 7)); break;                   /* g = constant */
+    }
+    ir_mov(b, (ir_ref)17, t);
+    ir_binop(b, IR_xor, 64, (ir_ref)18, t, g);
+    ir_goto_tb(b, 0x700200, 0);
+}
+
+static void test_sharing(void)
+{
+    static const ir_ref pinned[] = { 0, 5, 9, 10, 12, 15 };
+    for (int n = 0; n < 6 * N_SHARING * 2 * 4; n++) {
+        ir_ref g = pinned[n % 6];
+        int variant = n / 6 % N_SHARING;
+        gen_sharing(&block, g, variant);
+        set_globals();
+        xt_interpret(&block, want, block.n_insns);
+        compiled = block;
+        if (n / (6 * N_SHARING) % 2)
+            ir_optimize(&compiled);
+        struct be_code c = xt_block();
+        XT_CHECK(ra_emit_block(xt_ra(), &c, &compiled), "sharing block: out of room");
+        uint64_t rc = xt_run(&c);
+        XT_CHECK(rc == TR_EXIT_CHAIN0, "sharing g%d variant %d: rc %lu", g, variant,
+                 (unsigned long)rc);
+        XT_CHECK(globals_differing() == 0, "sharing g%d variant %d: %d globals differ", g,
+                 variant, globals_differing());
+    }
+}
+
 /* ---- host faults ---- */
 
 static struct ra_fault_map fault_map;
@@ -293,6 +347,7 @@ static void test_faults(void)
 void xt_test_pinned(void)
 {
     test_jmp_cache_tag();
+    test_sharing();
     for (int n = 0; n < 300; n++)
         run_chain(1 + n % MAX_CHAIN, n % 3 == 1, n % 4 == 3);
     test_faults();

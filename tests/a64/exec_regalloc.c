@@ -38,12 +38,12 @@ static uint64_t scramble(void *env, uint64_t a)
             "x14", "x15", "x16", "x17", "x18", "memory");
     return a ^ 0x1234;
 }
-static const struct ir_helper mix_helper = { .fn = (void *)mix, .name = "mix", .n_args = 2,
+const struct ir_helper xt_mix_helper = { .fn = (void *)mix, .name = "mix", .n_args = 2,
                                              .has_result = 1 };
-static const struct ir_helper touch_helper = { .fn = (void *)touch, .name = "touch",
+const struct ir_helper xt_touch_helper = { .fn = (void *)touch, .name = "touch",
                                                .n_args = 1, .has_result = 1,
                                                .flags = IR_HELPER_RW_GLOBALS };
-static const struct ir_helper scramble_helper = { .fn = (void *)scramble, .name = "scramble",
+const struct ir_helper xt_scramble_helper = { .fn = (void *)scramble, .name = "scramble",
                                                   .n_args = 1, .has_result = 1 };
 
 struct ra_state *xt_ra(void)
@@ -79,17 +79,21 @@ static ir_ref pick_dst(struct ir_block *b)
 /* Guest memory of the random blocks, and the interpreter's copy of it. */
 uint8_t xt_guest_mem[256] __attribute__((aligned(16))), xt_shadow_mem[256];
 
-/* ld/st at mem + (x & 0xf8), or at a constant address. */
+/* mem + (x & 0xf8), or a constant address in mem. */
+static ir_ref gen_addr(struct ir_block *b, ir_ref x)
+{
+    if (xt_random() % 2)
+        return ir_const(b, (uintptr_t)xt_guest_mem + (xt_random() % 32) * 8);
+    ir_ref off = ir_temp(b), a = ir_temp(b);
+    ir_binop(b, IR_and, 64, off, x, ir_const(b, 0xf8));
+    ir_binop(b, IR_add, 64, a, off, ir_const(b, (uintptr_t)xt_guest_mem));
+    return a;
+}
+
 static void gen_mem(struct ir_block *b, ir_ref x, ir_ref y)
 {
     unsigned memop = xt_random() % 8;
-    ir_ref addr = ir_const(b, (uintptr_t)xt_guest_mem + (xt_random() % 32) * 8);
-    if (xt_random() % 2) {
-        ir_ref off = ir_temp(b), a = ir_temp(b);
-        ir_binop(b, IR_and, 64, off, x, ir_const(b, 0xf8));
-        ir_binop(b, IR_add, 64, a, off, ir_const(b, (uintptr_t)xt_guest_mem));
-        addr = a;
-    }
+    ir_ref addr = gen_addr(b, x);
     if (xt_random() % 2)
         ir_ld(b, memop, pick_dst(b), addr);
     else
@@ -106,11 +110,28 @@ static const enum ir_op unary_ops[] = {
 };
 #define COUNT(a) ((int)(sizeof a / sizeof a[0]))
 
+/* As a frontend writes a guest register: the result (of an ALU op or a
+ * load, whose inputs may include that global) in a fresh temp, copied to
+ * a global; the temp is often dead after that. */
+static void gen_via_temp(struct ir_block *b, int size, ir_ref x, ir_ref y)
+{
+    ir_ref t = ir_temp(b);
+    if (xt_random() % 3 == 0)
+        ir_ld(b, xt_random() % 8, t, gen_addr(b, x));
+    else
+        ir_binop(b, alu_ops[xt_random() % COUNT(alu_ops)], size, t, x, y);
+    ir_mov(b, (ir_ref)(xt_random() % N_GLOBALS), t);
+    if (xt_random() % 2)
+        readable[n_readable++] = t;
+}
+
 static void gen_insn(struct ir_block *b)
 {
-    int size = xt_random() % 2 ? 64 : 32, kind = xt_random() % 20;
+    int size = xt_random() % 2 ? 64 : 32, kind = xt_random() % 23;
     ir_ref x = xt_pick_src(b, 5), y = xt_pick_src(b, 40);
-    if (kind < 9) {
+    if (kind >= 20) {
+        gen_via_temp(b, size, x, y);
+    } else if (kind < 9) {
         ir_binop(b, alu_ops[xt_random() % COUNT(alu_ops)], size, pick_dst(b), x, y);
     } else if (kind < 12) {
         enum ir_op op = unary_ops[xt_random() % COUNT(unary_ops)];
@@ -128,9 +149,9 @@ static void gen_insn(struct ir_block *b)
         gen_mem(b, x, y);
     } else if (kind == 18) {
         ir_ref args[2] = { x, y };
-        ir_call(b, &mix_helper, pick_dst(b), args);
+        ir_call(b, &xt_mix_helper, pick_dst(b), args);
     } else {
-        ir_call(b, xt_random() % 2 ? &touch_helper : &scramble_helper, pick_dst(b), &x);
+        ir_call(b, xt_random() % 2 ? &xt_touch_helper : &xt_scramble_helper, pick_dst(b), &x);
     }
 }
 
@@ -176,10 +197,10 @@ static uint64_t call_helper(const struct ir_insn *i, uint64_t *vals)
     const struct ir_helper *h = (const struct ir_helper *)(intptr_t)i->aux[0];
     for (int g = 0; g < N_GLOBALS; g++) shadow.gregs[g] = vals[g];
     uint64_t a = vals[i->args[1]], r;
-    if (h == &mix_helper)
+    if (h == &xt_mix_helper)
         r = mix(&shadow, a, vals[i->args[2]]);
     else
-        r = h == &touch_helper ? touch(&shadow, a) : a ^ 0x1234;
+        r = h == &xt_touch_helper ? touch(&shadow, a) : a ^ 0x1234;
     for (int g = 0; g < N_GLOBALS; g++) vals[g] = shadow.gregs[g];
     return r;
 }
