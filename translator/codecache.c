@@ -65,11 +65,11 @@ static void map_cache(struct tr_code_cache *tc, size_t size)
     tc->end = tc->base + size;
 }
 
-static void emit_prologue(struct tr_code_cache *tc)
+static void emit_prologue(struct tr_code_cache *tc, const struct ir_globals *globals)
 {
     struct be_code c = { .start = tc->base, .ptr = tc->base, .end = tc->end - TC_SLACK };
     c.jump_site[0] = c.jump_site[1] = UINT32_MAX;
-    tc->enter = (uint64_t (*)(void *, const uint8_t *))be_emit_prologue(&c);
+    tc->enter = (uint64_t (*)(void *, const uint8_t *))be_emit_prologue(&c, globals);
     tc->epilogue = c.epilogue;
     tc->code_start = (uint8_t *)(((uintptr_t)c.ptr + 63) & ~(uintptr_t)63);
 }
@@ -82,7 +82,7 @@ void tc_init(struct tr_engine *e, size_t size)
     if (size < 4 * TC_SLACK)
         size = 4 * TC_SLACK;
     map_cache(tc, size);
-    emit_prologue(tc);
+    emit_prologue(tc, &e->globals);
     tc->max_blocks = size / 128;
     tc->blocks = calloc(tc->max_blocks, sizeof(*tc->blocks));
     if (!tc->blocks)

@@ -21,7 +21,8 @@ static struct {
     struct { uint32_t site; uint64_t pc; int slot; } e[4];
 } pending;
 
-void *be_emit_prologue(struct be_code *c)
+/* No globals are pinned on x86-64: `globals` is not needed. */
+void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
 {
     void *enter = c->ptr;
     for (int k = 0; k < N_SAVED; k++)
