@@ -14,7 +14,13 @@
  *    allowed it);
  *  - the backend owns its scratch registers (never in alloc_mask) and uses
  *    them for anything the ISA needs that the IR does not express (x86
- *    shift counts in CL, MUL's RDX:RAX, A64 immediates that don't encode).
+ *    shift counts in CL, MUL's RDX:RAX, A64 immediates that don't encode);
+ *  - a backend may pin the first globals (the guest's hottest registers)
+ *    in host registers of their own for as long as translated code runs:
+ *    be_desc.pinned_regs says where, enter() loads them, the epilogue
+ *    stores them, and blocks, chained jumps and jump-cache jumps keep them
+ *    in place; the allocator never spills or evicts them and writes them
+ *    back only around helpers that look at the CPU state.
  */
 #ifndef FERRY_BACKEND_H
 #define FERRY_BACKEND_H
@@ -60,6 +66,15 @@ struct be_desc {
     int call_ret;                       /* C return register */
     const struct be_constraint *constraints;    /* [IR_NUM_OPS] */
     int cs_arch, cs_mode;               /* capstone ids for -d out_asm */
+    /* Pinned globals: global k, for k < n_pinned (and below the guest's
+     * count of globals), lives in host register pinned_regs[k] whenever
+     * translated code runs -- across blocks, not just inside one.  Pinned
+     * registers are outside alloc_mask and are neither env_reg nor a call
+     * argument/return register; call-clobbered ones are written back (when
+     * newer than env) before a C call and reloaded when next needed.  At
+     * every exit, chained or not, each holds its global. */
+    int n_pinned;
+    const int8_t *pinned_regs;
 };
 extern const struct be_desc be_host;
 
@@ -74,6 +89,9 @@ struct be_code {
     uint32_t jump_site[2];              /* offsets (from start) of the patchable
                                            jump of chain slots 0 and 1, or
                                            UINT32_MAX when the slot is unused */
+    uint32_t stub[2];                   /* offsets of the stubs those jumps first
+                                           lead to: be_patch_jump(site, stub)
+                                           unchains a slot */
 };
 
 /* No single be_emit_* call writes more than this many bytes. */
@@ -81,11 +99,14 @@ struct be_code {
 
 /* Entry trampoline, emitted once at the start of the code cache:
  *     uint64_t enter(void *env, const void *host_code);
- * saves callee-saved registers, puts env in env_reg, jumps to host_code.
+ * saves callee-saved registers, puts env in env_reg, loads the pinned
+ * globals (of `globals`, the guest's list) and jumps to host_code.
  * Also emits the epilogue (c->epilogue): translated code jumps there with
- * an enum tr_exit value in call_ret; it restores registers and returns
- * that value from enter(). Returns the address of enter. */
-void *be_emit_prologue(struct be_code *c);
+ * an enum tr_exit value in call_ret; it stores the pinned globals into
+ * env, restores registers and returns that value from enter().  Whatever
+ * else the backend's exits need once per code cache (a jump-cache miss
+ * path) goes behind it.  Returns the address of enter. */
+void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals);
 
 /* Allocator glue. ld_env/st_env move 64 bits between a register and
  * env + offset. */
@@ -93,6 +114,12 @@ void be_emit_mov(struct be_code *c, int dst, int src);
 void be_emit_movi(struct be_code *c, int dst, uint64_t imm);
 void be_emit_ld_env(struct be_code *c, int reg, int32_t offset);
 void be_emit_st_env(struct be_code *c, int reg, int32_t offset);
+/* Moves the pinned globals in `mask` (bit k: global k) between their
+ * registers and their homes in env (load: env -> registers); `globals`
+ * gives their env offsets (an ir_block's values or ir_globals.v).
+ * Needed (and only called) when be_desc.n_pinned > 0. */
+void be_emit_pinned(struct be_code *c, bool load, uint64_t mask,
+                    const struct ir_value *globals) __attribute__((weak));
 
 /* Calls fn(env, call_args[1..]) after the allocator has placed the
  * arguments; the result is left in call_ret. */
@@ -117,14 +144,19 @@ _Noreturn void be_unsupported_mem_mode(void);
  * as it is.  ld/st with IR_MO_HOST are host accesses in every mode.
  * Exits (goto_tb, brcond, exit_*) follow the protocol in runtime.h:
  *   chain slot n: a patchable jump (offset recorded in c->jump_site[n]),
- *   initially to a stub that stores the target pc in rt.pc, c->tb in
- *   rt.exit_tb, TR_EXIT_CHAIN0 + n in call_ret and jumps to the epilogue.
- *   All dirty globals were written back by the allocator beforehand. */
+ *   initially to a stub (offset in c->stub[n]) that stores the target pc
+ *   in rt.pc, c->tb in rt.exit_tb, TR_EXIT_CHAIN0 + n in call_ret and
+ *   jumps to the epilogue.
+ *   exit_indirect stores the pc in rt.pc and may jump straight to the
+ *   block the vCPU's jump cache has for it (tr_lookup_code, translator.h).
+ *   All dirty unpinned globals were written back by the allocator
+ *   beforehand, and every pinned global is in its register. */
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in);
 
-/* Re-points the patchable jump at `site` to `target` and makes the change
- * visible to instruction fetch. */
+/* Re-points the patchable jump at `site` to `target` (another block, or
+ * back to the slot's own stub) and makes the change visible to
+ * instruction fetch. */
 void be_patch_jump(uint8_t *site, const uint8_t *target);
 
 /* Optional (weak: a backend without them just makes host faults on guest

@@ -44,9 +44,16 @@ struct ld_program {
  * (ld_elf_close(&p->elf) closes it). */
 int ld_program_open(const char *path, struct ld_program *p);
 
-/* ld_map.c: maps the segments (an ET_DYN near `hint`, 0: anywhere);
- * returns the load bias or sets the why and returns (uint64_t)-1. */
-uint64_t ld_map_segments(struct ld_program *p, uint64_t hint);
+/* ld_map.c: maps the segments (an ET_DYN near `hint`, 0: anywhere),
+ * noting the mappings in img; returns the load bias or sets the why and
+ * returns (uint64_t)-1. */
+uint64_t ld_map_segments(struct ld_program *p, uint64_t hint, struct ld_image *img);
+
+/* ld_load.c: notes a mapping in img->maps. */
+void ld_note_mapping(struct ld_image *img, uint64_t start, uint64_t end, int prot);
+/* A reservation, each segment and each page two segments share: two
+ * programs and the stack always fit. */
+_Static_assert(2 * (1 + 2 * LD_MAX_SEGMENTS) + 1 <= LD_MAX_MAPPINGS, "room for every mapping");
 
 /* ld_script.c: if *path is a "#!" script, *path becomes its interpreter
  * and *argv the interpreter's (malloc'ed, kept for the guest's life);
@@ -56,11 +63,12 @@ int ld_script_resolve(const char **path, char *const **argv, char *why, size_t l
 /* ld_interp.c: opens main's interpreter (under the sysroot first); 0, or
  * 126/127 with main's why set ("cannot find interpreter ..."). */
 int ld_interp_open(struct ld_program *main, struct ld_program *interp);
-/* Maps it; its load bias, or (uint64_t)-1 with main's why set. */
-uint64_t ld_interp_map(struct ld_program *main, struct ld_program *interp);
+/* Maps it (noting the mappings in img); its load bias, or (uint64_t)-1
+ * with main's why set. */
+uint64_t ld_interp_map(struct ld_program *main, struct ld_program *interp, struct ld_image *img);
 
-/* ld_stack.c: allocates the guest stack and builds the initial process
- * stack; returns the initial rsp or 0 with why set. */
+/* ld_stack.c: allocates the guest stack (noted in img) and builds the
+ * initial process stack; returns the initial rsp or 0 with why set. */
 struct ld_auxv_info {
     uint64_t phdr, phent, phnum, entry;
     const char *execfn;
@@ -68,7 +76,8 @@ struct ld_auxv_info {
     const struct ld_params *params; /* AT_HWCAP, AT_HWCAP2, AT_PLATFORM */
 };
 uint64_t ld_build_stack(char *const argv[], char *const envp[],
-                        const struct ld_auxv_info *ai, char *why, size_t len);
+                        const struct ld_auxv_info *ai, struct ld_image *img,
+                        char *why, size_t len);
 
 /* Writes the stack image into [base, base+size) (whose guest address is
  * the same) and returns the rsp; used by ld_build_stack and tests. */

@@ -32,9 +32,9 @@ int ld_interp_open(struct ld_program *main, struct ld_program *interp)
     return 0;
 }
 
-uint64_t ld_interp_map(struct ld_program *main, struct ld_program *interp)
+uint64_t ld_interp_map(struct ld_program *main, struct ld_program *interp, struct ld_image *img)
 {
-    uint64_t bias = ld_map_segments(interp, 0);
+    uint64_t bias = ld_map_segments(interp, 0, img);
     ld_elf_close(&interp->elf);
     if (bias == (uint64_t)-1)
         ld_interp_reject(main, interp, 126);

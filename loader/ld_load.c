@@ -46,7 +46,7 @@ int ld_check_program(const char *path, bool *interp_failed, char *why, size_t le
 static int ld_map_all(struct ld_program *p, struct ld_program *interp,
                       struct ld_auxv_info *ai, struct ld_image *img)
 {
-    uint64_t bias = ld_map_segments(p, LD_DYN_BASE);
+    uint64_t bias = ld_map_segments(p, LD_DYN_BASE, img);
     ld_elf_close(&p->elf);
     if (bias == (uint64_t)-1) {
         if (p->interp[0])
@@ -61,11 +61,17 @@ static int ld_map_all(struct ld_program *p, struct ld_program *interp,
     img->brk_start = p->hi + bias;
     if (!p->interp[0])
         return 0;
-    if ((ai->base = ld_interp_map(p, interp)) == (uint64_t)-1)
+    if ((ai->base = ld_interp_map(p, interp, img)) == (uint64_t)-1)
         return -1;
     img->interp_base = ai->base;
     img->entry = interp->elf.entry + ai->base;
     return 0;
+}
+
+void ld_note_mapping(struct ld_image *img, uint64_t start, uint64_t end, int prot)
+{
+    if (end > start && img->n_maps < LD_MAX_MAPPINGS)
+        img->maps[img->n_maps++] = (struct ld_mapping){ start, end - start, prot };
 }
 
 /* /proc/self/exe: the file really run (for a script, its interpreter). */
@@ -92,7 +98,7 @@ int ld_load_program(const char *path, char *const argv[], char *const envp[],
     img->interp = p.interp[0] ? strdup(interp.elf.path) : NULL;
     if (ld_map_all(&p, &interp, &ai, img) != 0)
         return ld_report(path, &p, 126, errbuf, errlen);
-    img->stack_pointer = ld_build_stack(argv, envp, &ai, p.elf.why, sizeof p.elf.why);
+    img->stack_pointer = ld_build_stack(argv, envp, &ai, img, p.elf.why, sizeof p.elf.why);
     if (!img->stack_pointer)
         return ld_report(path, &p, 126, errbuf, errlen);
     img->exe_path = ld_exe_path(path);

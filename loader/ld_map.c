@@ -13,7 +13,8 @@
  * file offset not congruent with the address, or a page shared with a
  * segment whose file pages lie elsewhere.  The bss past the file bytes
  * is zero (the rest of the reservation), then each page gets the
- * protections of the segments on it. */
+ * protections of the segments on it (noted in the ld_image for the
+ * caller to hand on). */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
@@ -69,25 +70,30 @@ static int ld_host_prot(int prot)
     return prot & PROT_EXEC ? prot | PROT_READ : prot;
 }
 
-static int ld_protect(uint64_t start, uint64_t end, int prot)
+/* Also notes the guest's view of the pages (prot, not the host's). */
+static int ld_protect(struct ld_image *img, uint64_t start, uint64_t end, int prot)
 {
     if (end <= start)
         return 0;
-    return mprotect((void *)(uintptr_t)start, end - start, ld_host_prot(prot));
+    if (mprotect((void *)(uintptr_t)start, end - start, ld_host_prot(prot)) != 0)
+        return -1;
+    ld_note_mapping(img, start, end, prot);
+    return 0;
 }
 
 /* Segment pages, then pages shared with the next segment get both. */
-static int ld_protect_segments(struct ld_program *p, uint64_t bias)
+static int ld_protect_segments(struct ld_program *p, uint64_t bias, struct ld_image *img)
 {
-    if (ld_protect(p->lo + bias, p->hi + bias, PROT_NONE) != 0)
+    if (ld_protect(img, p->lo + bias, p->hi + bias, PROT_NONE) != 0)
         return -1;
     for (int i = 0; i < p->nseg; i++) {
         const struct ld_segment *s = &p->seg[i];
         uint64_t start = LD_PAGE_DOWN(s->vaddr), end = LD_PAGE_UP(s->vaddr + s->memsz);
-        if (ld_protect(start + bias, end + bias, s->prot) != 0)
+        if (ld_protect(img, start + bias, end + bias, s->prot) != 0)
             return -1;
         if (i > 0 && LD_PAGE_UP(p->seg[i - 1].vaddr + p->seg[i - 1].memsz) > start &&
-            ld_protect(start + bias, start + bias + LD_PAGE_SIZE, s->prot | p->seg[i - 1].prot) != 0)
+            ld_protect(img, start + bias, start + bias + LD_PAGE_SIZE,
+                       s->prot | p->seg[i - 1].prot) != 0)
             return -1;
     }
     return 0;
@@ -146,7 +152,7 @@ static int ld_place_segment(struct ld_program *p, int i, uint64_t bias)
     return ld_elf_read(&p->elf, (uint8_t *)(uintptr_t)(s->vaddr + bias), s->filesz, s->offset);
 }
 
-uint64_t ld_map_segments(struct ld_program *p, uint64_t hint)
+uint64_t ld_map_segments(struct ld_program *p, uint64_t hint, struct ld_image *img)
 {
     uint8_t *base = ld_reserve(p, hint);
     if (!base)
@@ -157,7 +163,7 @@ uint64_t ld_map_segments(struct ld_program *p, uint64_t hint)
             return ld_fail(p, "cannot read segment");
     for (int i = 0; i < p->nseg; i++)
         ld_zero_bss_head(&p->seg[i], bias);
-    if (ld_protect_segments(p, bias) != 0)
+    if (ld_protect_segments(p, bias, img) != 0)
         return ld_fail(p, "cannot protect segment");
     return bias;
 }

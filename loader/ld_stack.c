@@ -156,7 +156,8 @@ static size_t ld_stack_need(char *const argv[], char *const envp[], const char *
 }
 
 uint64_t ld_build_stack(char *const argv[], char *const envp[],
-                        const struct ld_auxv_info *ai, char *why, size_t len)
+                        const struct ld_auxv_info *ai, struct ld_image *img,
+                        char *why, size_t len)
 {
     if (ld_stack_need(argv, envp, ai->execfn) > LD_STACK_SIZE / 4) {
         snprintf(why, len, "%s", strerror(E2BIG));
@@ -168,5 +169,7 @@ uint64_t ld_build_stack(char *const argv[], char *const envp[],
         snprintf(why, len, "cannot allocate the stack: %s", strerror(errno));
         return 0;
     }
+    ld_note_mapping(img, (uint64_t)(uintptr_t)base, (uint64_t)(uintptr_t)base + LD_STACK_SIZE,
+                    PROT_READ | PROT_WRITE);
     return ld_stack_fill(base, LD_STACK_SIZE, argv, envp, ai);
 }

@@ -20,6 +20,14 @@ struct ld_params {
     const char *platform;       /* AT_PLATFORM string, e.g. "x86_64" */
 };
 
+/* One mapping the loader made: its pages and their protection as the
+ * guest sees it (PROT_*: code is also host-readable for the decoder). */
+struct ld_mapping {
+    uint64_t start, len;
+    int prot;
+};
+#define LD_MAX_MAPPINGS 72
+
 /* What ld_load_program mapped.  Strings are malloc'ed and live as long
  * as the guest. */
 struct ld_image {
@@ -32,6 +40,12 @@ struct ld_image {
     uint64_t interp_base;       /* its load bias (AT_BASE), 0 without one */
     const char *exe_path;       /* what the guest's /proc/self/exe is: the real
                                  * path of the program run (a script's interpreter) */
+    /* Every mapping made (segments of the program and its interpreter,
+     * the gaps between them, the stack), in order: where two overlap the
+     * later one is what the guest has.  The caller hands them on to
+     * whatever tracks the guest's mappings. */
+    struct ld_mapping maps[LD_MAX_MAPPINGS];
+    int n_maps;
 };
 
 /* Loads `path`. argv[0] is the guest's argv[0]. On failure, writes a

@@ -71,7 +71,8 @@ SYS_HANDLER(sys_getuid); SYS_HANDLER(sys_geteuid); SYS_HANDLER(sys_getgid);
 SYS_HANDLER(sys_getegid); SYS_HANDLER(sys_getgroups); SYS_HANDLER(sys_getresuid);
 SYS_HANDLER(sys_getresgid); SYS_HANDLER(sys_setuid); SYS_HANDLER(sys_setgid);
 SYS_HANDLER(sys_getpgrp); SYS_HANDLER(sys_getpgid); SYS_HANDLER(sys_setpgid);
-SYS_HANDLER(sys_setsid); SYS_HANDLER(sys_getsid);
+SYS_HANDLER(sys_setsid); SYS_HANDLER(sys_getsid); SYS_HANDLER(sys_setreuid);
+SYS_HANDLER(sys_setregid); SYS_HANDLER(sys_setresuid); SYS_HANDLER(sys_setresgid);
 
 /* sys_fork.c: fork, clone, wait */
 SYS_HANDLER(sys_fork); SYS_HANDLER(sys_vfork); SYS_HANDLER(sys_clone);

@@ -1,8 +1,10 @@
 /* sys_mm.c -- memory syscalls.  Guest addresses are host addresses, so
- * mmap & co. go to the host with translated flags; anything that may
- * replace or change guest code tells the translator (tr_invalidate).
- * brk is emulated: the host break belongs to ferry's malloc, so the
- * guest's heap is an anonymous mapping grown from sys_proc.brk_start. */
+ * mmap & co. go to the host with translated flags; every change to the
+ * guest's mappings is told to the translator (tr_map_changed), which
+ * keeps its own map of them for code fetch and drops translations of the
+ * pages concerned.  brk is emulated: the host break belongs to ferry's
+ * malloc, so the guest's heap is an anonymous mapping grown from
+ * sys_proc.brk_start. */
 #define _GNU_SOURCE
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -15,6 +17,7 @@
 #define SYS_PAGE_UP(x) (((x) + SYS_PAGE - 1) & ~(SYS_PAGE - 1))
 #define SYS_GUEST_MAP_FIXED 0x10
 #define SYS_GUEST_MAP_32BIT 0x40
+#define SYS_MREMAP_DONTUNMAP 4
 
 static const struct { uint64_t guest; int host; } sys_map_flag_map[] = {
     { 0x01, MAP_SHARED },         { 0x02, MAP_PRIVATE },
@@ -43,6 +46,23 @@ static int sys_host_prot(uint64_t prot)
     return (int)(prot & 4 ? prot | 1 : prot);
 }
 
+/* The translator's view of a guest protection (no GROWSDOWN/GROWSUP). */
+static int sys_guest_prot(uint64_t prot)
+{
+    return (int)(prot & (TR_PROT_READ | TR_PROT_WRITE | TR_PROT_EXEC));
+}
+
+/* After a call that failed but may have changed part of [addr, addr+len)
+ * (a MAP_FIXED mmap may already have unmapped the old pages, mprotect
+ * stops at the first page it cannot change): the translator forgets what
+ * it knew there, and its fallback asks the host.  Keeps errno. */
+static void sys_mm_forget(uint64_t addr, uint64_t len)
+{
+    int err = errno;
+    tr_map_changed(sys_engine, TR_FORGET, addr, len, 0);
+    errno = err;
+}
+
 /* MAP_32BIT exists only on x86: ask for low memory with a hint. */
 SYS_HANDLER(sys_mmap)
 {
@@ -51,10 +71,11 @@ SYS_HANDLER(sys_mmap)
         addr = 0x40000000;
     void *p = mmap(sys_ptr(addr), a[1], sys_host_prot(a[2]), sys_map_flags_to_host(a[3]),
                    (int)a[4], (off_t)a[5]);
+    if (p == MAP_FAILED && (a[3] & SYS_GUEST_MAP_FIXED))
+        sys_mm_forget(addr, a[1]);
     if (p == MAP_FAILED)
         return -errno;
-    if (a[3] & SYS_GUEST_MAP_FIXED)
-        tr_invalidate(sys_engine, (uint64_t)(uintptr_t)p, a[1]);
+    tr_map_changed(sys_engine, TR_MAP, (uint64_t)(uintptr_t)p, a[1], sys_guest_prot(a[2]));
     return (int64_t)(uintptr_t)p;
 }
 
@@ -62,25 +83,34 @@ SYS_HANDLER(sys_munmap)
 {
     int64_t r = sys_ret(munmap(sys_ptr(a[0]), a[1]));
     if (r == 0)
-        tr_invalidate(sys_engine, a[0], a[1]);
+        tr_map_changed(sys_engine, TR_UNMAP, a[0], a[1], 0);
     return r;
 }
 
 SYS_HANDLER(sys_mprotect)
 {
-    int64_t r = sys_ret(mprotect(sys_ptr(a[0]), a[1], sys_host_prot(a[2])));
-    if (r == 0)
-        tr_invalidate(sys_engine, a[0], a[1]);
-    return r;
+    if (mprotect(sys_ptr(a[0]), a[1], sys_host_prot(a[2])) != 0) {
+        sys_mm_forget(a[0], a[1]);
+        return -errno;
+    }
+    tr_map_changed(sys_engine, TR_PROTECT, a[0], a[1], sys_guest_prot(a[2]));
+    return 0;
 }
 
-/* MREMAP_MAYMOVE/FIXED/DONTUNMAP: the same bits on all hosts. */
+/* MREMAP_MAYMOVE/FIXED/DONTUNMAP: the same bits on all hosts.  The pages
+ * move with their protection (one mapping: mremap fails across two); with
+ * DONTUNMAP the old range stays mapped, emptied. */
 SYS_HANDLER(sys_mremap)
 {
+    int prot = tr_prot_at(sys_engine, a[0]);
     void *p = mremap(sys_ptr(a[0]), a[1], a[2], (int)a[3], sys_ptr(a[4]));
     if (p == MAP_FAILED)
         return -errno;
-    tr_invalidate(sys_engine, a[0], a[1]);
+    if (a[3] & SYS_MREMAP_DONTUNMAP)
+        tr_invalidate(sys_engine, a[0], a[1]);
+    else
+        tr_map_changed(sys_engine, TR_UNMAP, a[0], a[1], 0);
+    tr_map_changed(sys_engine, prot < 0 ? TR_FORGET : TR_MAP, (uint64_t)(uintptr_t)p, a[2], prot);
     return (int64_t)(uintptr_t)p;
 }
 
@@ -102,6 +132,7 @@ static int sys_brk_grow(uint64_t end)
         munmap(p, len);
         return -1;
     }
+    tr_map_changed(sys_engine, TR_MAP, sys_proc.brk_mapped, len, TR_PROT_READ | TR_PROT_WRITE);
     sys_proc.brk_mapped = end;
     return 0;
 }
@@ -109,7 +140,8 @@ static int sys_brk_grow(uint64_t end)
 /* Shrinking unmaps whole pages, so growing again yields zeroes. */
 static void sys_brk_shrink(uint64_t end)
 {
-    munmap(sys_ptr(end), sys_proc.brk_mapped - end);
+    if (munmap(sys_ptr(end), sys_proc.brk_mapped - end) == 0)
+        tr_map_changed(sys_engine, TR_UNMAP, end, sys_proc.brk_mapped - end, 0);
     sys_proc.brk_mapped = end;
 }
 

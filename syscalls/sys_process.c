@@ -69,6 +69,21 @@ SYS_HANDLER(sys_getresgid)
 
 SYS_HANDLER(sys_setuid) { return sys_ret(syscall(SYS_setuid, (uid_t)a[0])); }
 SYS_HANDLER(sys_setgid) { return sys_ret(syscall(SYS_setgid, (gid_t)a[0])); }
+
+/* glibc's posix_spawn (make, with POSIX_SPAWN_RESETIDS) calls these in the
+ * child; -1 ("unchanged") survives the cast to uid_t. */
+SYS_HANDLER(sys_setreuid) { return sys_ret(syscall(SYS_setreuid, (uid_t)a[0], (uid_t)a[1])); }
+SYS_HANDLER(sys_setregid) { return sys_ret(syscall(SYS_setregid, (gid_t)a[0], (gid_t)a[1])); }
+
+SYS_HANDLER(sys_setresuid)
+{
+    return sys_ret(syscall(SYS_setresuid, (uid_t)a[0], (uid_t)a[1], (uid_t)a[2]));
+}
+
+SYS_HANDLER(sys_setresgid)
+{
+    return sys_ret(syscall(SYS_setresgid, (gid_t)a[0], (gid_t)a[1], (gid_t)a[2]));
+}
 SYS_HANDLER(sys_getpgrp) { return getpgrp(); }
 SYS_HANDLER(sys_getpgid) { return sys_ret(getpgid((pid_t)a[0])); }
 SYS_HANDLER(sys_setpgid) { return sys_ret(setpgid((pid_t)a[0], (pid_t)a[1])); }

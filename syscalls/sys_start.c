@@ -2,7 +2,7 @@
  * the environment (the guest's argv[0], sys_exec.h) is taken back out,
  * the program is loaded with the x86-64 CPU's auxv values, and the
  * syscall layer learns about the image the loader mapped (the program
- * break, /proc/self/exe). */
+ * break, /proc/self/exe) and hands its mappings to the engine. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +52,13 @@ void sys_process_init(const struct ld_image *img)
 {
     sys_proc.exe_path = img->exe_path;
     sys_proc.brk_start = sys_proc.brk_cur = sys_proc.brk_mapped = img->brk_start;
+}
+
+void sys_process_mapped(const struct ld_image *img)
+{
+    for (int k = 0; k < img->n_maps; k++)
+        tr_map_changed(sys_engine, TR_MAP, img->maps[k].start, img->maps[k].len,
+                       img->maps[k].prot);
 }
 
 int sys_process_load(const char *path, char *const argv[], char *const envp[],

@@ -41,6 +41,9 @@ int sys_process_load(const char *path, char *const argv[], char *const envp[],
 /* The syscall layer's view of a loaded image: the program break starts
  * at its end, /proc/self/exe is its exe_path. */
 void sys_process_init(const struct ld_image *img);
+/* Once sys_engine exists: tells it what the loader mapped (the guest's
+ * first mappings; the syscall layer reports every later change). */
+void sys_process_mapped(const struct ld_image *img);
 
 /* Runs the syscall described by cpu->regs (rax = number, rdi, rsi, rdx,
  * r10, r8, r9) and writes the result (or -errno) to rax; sets rcx and r11

@@ -5,13 +5,20 @@
 #
 # With a third argument, a threaded program runs with a tiny code cache:
 # flushes (exclusive sections) while other threads run translated code must
-# keep its output equal to the native run's.
+# keep its output equal to the native run's.  A fourth, a (dynamically
+# linked) program whose threads map, mprotect and unmap data pages: no
+# cache flush and no invalidation at all.  A fifth, a program whose code
+# changes through mprotect/munmap/mmap: blocks are dropped, the cache is
+# never flushed.
 #
-#   tests/check-cli.sh "FERRY CMD" /abs/path/to/loop-program [/abs/path/to/threads]
+#   tests/check-cli.sh "FERRY CMD" /abs/path/to/loop-program [/abs/path/to/threads
+#                      [/abs/path/to/munmap-program [/abs/path/to/jit-program]]]
 set -u
 ferry=$1
 loop=$2
 threads=${3:-}
+munmap_prog=${4:-}
+jit_prog=${5:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
@@ -135,6 +142,36 @@ if [ -x /bin/busybox ]; then
         fail "--perfmap: guest code named in /tmp/perf-PID.map" "status $st, map '$map'"
     fi
     rm -f "$map"
+fi
+
+# Mapping changes over pages without code cost no flush and stop no thread.
+if [ -n "$munmap_prog" ]; then
+    native=$("$munmap_prog")
+    run --stats "$munmap_prog"
+    flushes=$(stat cache_flushes)
+    inval=$(stat invalidations)
+    if [ "$st" != 0 ] || [ "$(cat "$tmp/out")" != "$native" ]; then
+        fail "munmap/mprotect of data pages: output as native" "status $st, stdout '$(head -c 200 "$tmp/out")'"
+    elif [ "$flushes" != 0 ] || [ "$inval" != 0 ]; then
+        fail "munmap/mprotect of data pages: nothing dropped" "cache_flushes '$flushes', invalidations '$inval'"
+    else
+        pass "munmap/mprotect of data pages: no flush, no invalidation"
+    fi
+fi
+
+# Code replaced through the memory syscalls: only its blocks are dropped.
+if [ -n "$jit_prog" ]; then
+    native=$("$jit_prog")
+    run --stats "$jit_prog"
+    flushes=$(stat cache_flushes)
+    dropped=$(stat blocks_invalidated)
+    if [ "$st" != 0 ] || [ "$(cat "$tmp/out")" != "$native" ]; then
+        fail "code replaced by mmap/mprotect: output as native" "status $st, stdout '$(head -c 200 "$tmp/out")'"
+    elif [ "$flushes" != 0 ] || [ -z "$dropped" ] || [ "$dropped" -le 0 ]; then
+        fail "code replaced by mmap/mprotect: blocks dropped, no flush" "cache_flushes '$flushes', blocks_invalidated '$dropped'"
+    else
+        pass "code replaced by mmap/mprotect: $dropped blocks dropped, no flush"
+    fi
 fi
 
 # -D FILE: an exec chain logs to one file (the exec'd ferry appends to it).

@@ -114,9 +114,11 @@ check-busybox-$(1): $$(FERRY_BIN_$(1))
 check-debian-$(1): $$(FERRY_BIN_$(1))
 	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/debian-$(1) \
 	    -f "$$(FERRY_CMD_$(1))" $$(sort $$(wildcard tests/debian/*.sh))
-check-cli-$(1): $$(FERRY_BIN_$(1)) $$(TESTS_OUT)/guest/loop.O2 $$(TESTS_OUT)/guest/thread_atomics.O2
+check-cli-$(1): $$(FERRY_BIN_$(1)) $$(TESTS_OUT)/guest/loop.O2 $$(TESTS_OUT)/guest/thread_atomics.O2 \
+                $$(TESTS_OUT)/guest/thread_munmap.dyn $$(TESTS_OUT)/guest/jit_remap.O2
 	sh tests/check-cli.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(TESTS_OUT)/guest/loop.O2) \
-	    $$(abspath $$(TESTS_OUT)/guest/thread_atomics.O2)
+	    $$(abspath $$(TESTS_OUT)/guest/thread_atomics.O2) \
+	    $$(abspath $$(TESTS_OUT)/guest/thread_munmap.dyn) $$(abspath $$(TESTS_OUT)/guest/jit_remap.O2)
 CHECK_TARGETS += check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-debian-$(1) check-cli-$(1)
 endef
 $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
@@ -125,16 +127,35 @@ $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
 check-long: $(foreach a,$(ARCHES),check-insn-long-$(a) check-guest-long-$(a))
 
 # --- benchmarks -------------------------------------------------------------
-BENCH_NAMES := $(notdir $(basename $(wildcard tests/bench/*.c)))
+# Not part of `make check`: tests/bench/setup.sh installs what they run.
+# BENCH_RUNS rounds (medians), BENCH_QUICK=1 quarter-size inputs,
+# BENCH_ONLY=ERE a subset by workload name (see tests/bench/bench.sh).
+BENCH_NAMES := $(filter-out threads2,$(notdir $(basename $(wildcard tests/bench/*.c))))
 BENCH_BINS  := $(BENCH_NAMES:%=$(TESTS_OUT)/bench/%)
-BENCH_RUNS  ?= 5
+# The 2-thread program is dynamically linked, like the Debian programs.
+BENCH_THREADS2 := $(TESTS_OUT)/bench/threads2
+BENCH_RUNS  ?= 3
+# QEMU's arm64 qemu-x86_64, unpacked from qemu-user-static:arm64 (setup.sh).
+BENCH_QEMU_ARM64 ?= $(BUILD)/bench/qemu-arm64
+BENCH_ENV  = BENCH_QUICK="$(BENCH_QUICK)" BENCH_ONLY="$(BENCH_ONLY)"
+BENCH_ARGS = -n $(BENCH_RUNS) -p $(abspath $(BENCH_THREADS2))
 $(TESTS_OUT)/bench/%: tests/bench/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) -std=gnu11 -O2 -static -o $@ $< -lm
+$(BENCH_THREADS2): tests/bench/threads2.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -std=gnu11 -O2 -pthread -o $@ $<
 .PHONY: bench bench-aarch64
-bench: $(FERRY_BIN_x86_64) $(BENCH_BINS)
-	sh tests/bench/bench.sh -n $(BENCH_RUNS) -w $(TESTS_OUT)/bench/work \
+bench: $(FERRY_BIN_x86_64) $(BENCH_BINS) $(BENCH_THREADS2)
+	sh tests/bench/setup.sh x86_64
+	$(BENCH_ENV) sh tests/bench/bench.sh $(BENCH_ARGS) -w $(TESTS_OUT)/bench/work \
+	    -t "x86-64 host: build/ferry vs qemu-x86_64" \
 	    -f "$(abspath $(FERRY_BIN_x86_64))" -q "qemu-x86_64" $(abspath $(BENCH_BINS))
-bench-aarch64: $(FERRY_BIN_aarch64) $(BENCH_BINS)
-	sh tests/bench/bench.sh -n $(BENCH_RUNS) -w $(TESTS_OUT)/bench/work-aarch64 \
-	    -f "$(FERRY_CMD_aarch64)" -q "qemu-x86_64" $(abspath $(BENCH_BINS))
+# Both translators run under the same qemu-aarch64: only ferry/qemu is a
+# meaningful ratio there (ferry/native includes qemu-aarch64's own cost).
+bench-aarch64: $(FERRY_BIN_aarch64) $(BENCH_BINS) $(BENCH_THREADS2)
+	sh tests/bench/setup.sh aarch64 $(BENCH_QEMU_ARM64)
+	$(BENCH_ENV) sh tests/bench/bench.sh $(BENCH_ARGS) -w $(TESTS_OUT)/bench/work-aarch64 \
+	    -t "AArch64 build under qemu-aarch64: build/aarch64/ferry vs QEMU's arm64 qemu-x86_64" \
+	    -f "$(FERRY_CMD_aarch64)" -q "$(QEMU_aarch64) $(abspath $(BENCH_QEMU_ARM64))/qemu-x86_64" \
+	    $(abspath $(BENCH_BINS))

@@ -1,11 +1,13 @@
 /* codecache.c -- an engine's code cache: one RWX mapping that starts with the
  * backend's entry trampoline, a pool of struct tr_block, and a hash table
- * guest pc -> block.  When either fills up everything is flushed.
+ * guest pc -> block.  When either fills up everything is flushed; guest
+ * code that changes drops only its own blocks (tc_pages.c).
  * Threads: lookups are lock-free (a block is complete before it is
- * published in the hash table with a release store); allocation and
- * insertion happen under the translation lock; a flush runs in an
- * exclusive section (threads.c), when no other thread is in translated
- * code. */
+ * published in the hash table with a release store, and a dropped one
+ * keeps its link while readers may still walk past it); allocation,
+ * insertion and removal happen under the translation lock; a flush runs
+ * in an exclusive section (threads.c), when no other thread is in
+ * translated code. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +30,15 @@ void tc_clear_jmp_cache(struct tr_jmp_entry *cache)
         cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
 }
 
-static void clear_thread_jmp_cache(struct tr_runtime *rt)
+/* The entry that may hold pc, if it does, becomes empty. */
+void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc)
+{
+    unsigned k = jmp_index(pc);
+    if (cache[k].pc == pc)
+        cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
+}
+
+static void clear_thread_jmp_cache(struct tr_runtime *rt, void *unused)
 {
     if (rt->jmp_cache)
         tc_clear_jmp_cache(rt->jmp_cache);
@@ -55,11 +65,11 @@ static void map_cache(struct tr_code_cache *tc, size_t size)
     tc->end = tc->base + size;
 }
 
-static void emit_prologue(struct tr_code_cache *tc)
+static void emit_prologue(struct tr_code_cache *tc, const struct ir_globals *globals)
 {
     struct be_code c = { .start = tc->base, .ptr = tc->base, .end = tc->end - TC_SLACK };
     c.jump_site[0] = c.jump_site[1] = UINT32_MAX;
-    tc->enter = (uint64_t (*)(void *, const uint8_t *))be_emit_prologue(&c);
+    tc->enter = (uint64_t (*)(void *, const uint8_t *))be_emit_prologue(&c, globals);
     tc->epilogue = c.epilogue;
     tc->code_start = (uint8_t *)(((uintptr_t)c.ptr + 63) & ~(uintptr_t)63);
 }
@@ -72,13 +82,12 @@ void tc_init(struct tr_engine *e, size_t size)
     if (size < 4 * TC_SLACK)
         size = 4 * TC_SLACK;
     map_cache(tc, size);
-    emit_prologue(tc);
+    emit_prologue(tc, &e->globals);
     tc->max_blocks = size / 128;
     tc->blocks = calloc(tc->max_blocks, sizeof(*tc->blocks));
     if (!tc->blocks)
         tc_fatal("out of memory");
     tc->ptr = tc->code_start;
-    tc->guest_lo = UINT64_MAX;
 }
 
 uint64_t tc_blocks_executed(struct tr_engine *e)
@@ -102,10 +111,9 @@ void tc_flush(struct tr_engine *e)
     tc->n_blocks = 0;
     tc->ptr = tc->code_start;
     memset(tc->hash, 0, sizeof(tc->hash));
-    tr_thread_each(e, clear_thread_jmp_cache);
+    tc_pages_reset(e);
+    tr_thread_each(e, clear_thread_jmp_cache, NULL);
     __atomic_add_fetch(&tc->generation, 1, __ATOMIC_SEQ_CST);
-    tc->guest_lo = UINT64_MAX;
-    tc->guest_hi = 0;
     e->stats.cache_flushes++;
     tr_exclusive_end(e);
 }
@@ -184,6 +192,16 @@ void tc_insert(struct tr_engine *e, struct tr_block *tb)
     __atomic_store_n(&tc->hash[h], tb, __ATOMIC_RELEASE);
 }
 
+/* Unlinks tb; a reader standing on it still finds the rest of the chain. */
+void tc_remove(struct tr_engine *e, struct tr_block *tb)
+{
+    struct tr_block **p = &e->tc.hash[hash_pc(tb->guest_pc)];
+    while (*p && *p != tb)
+        p = &(*p)->hash_next;
+    if (*p)
+        __atomic_store_n(p, tb->hash_next, __ATOMIC_RELEASE);
+}
+
 void tc_code_buffer(struct tr_engine *e, struct be_code *c)
 {
     struct tr_code_cache *tc = &e->tc;
@@ -201,18 +219,4 @@ void tc_commit_code(struct tr_engine *e, const uint8_t *end)
 uint64_t tc_enter(struct tr_engine *e, void *env, const uint8_t *code)
 {
     return e->tc.enter(env, code);
-}
-
-void tc_note_guest_range(struct tr_engine *e, uint64_t pc, uint64_t size)
-{
-    struct tr_code_cache *tc = &e->tc;
-    if (pc < tc->guest_lo)
-        tc->guest_lo = pc;
-    if (pc + size > tc->guest_hi)
-        tc->guest_hi = pc + size;
-}
-
-bool tc_overlaps_guest(struct tr_engine *e, uint64_t start, uint64_t len)
-{
-    return start < e->tc.guest_hi && start + len > e->tc.guest_lo;
 }

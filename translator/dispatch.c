@@ -1,6 +1,6 @@
 /* dispatch.c -- the run loop of one vCPU: finds or translates the block
  * at the guest pc, enters it, and handles why it came back -- chaining,
- * indirect jumps and cache flushes inside the loop; system calls, guest
+ * indirect jumps and stale code inside the loop; system calls, guest
  * faults and exit requests by returning to tr_run()'s caller.  Helpers
  * leave translated code early through tr_raise(), which lands back here
  * via siglongjmp to the unwind point of the running tr_run().
@@ -30,26 +30,18 @@ static struct tr_block *find_block(struct tr_engine *e, uint64_t pc)
 }
 
 /* The block that left through chain slot n now jumps straight to its
- * successor -- unless the cache was flushed since that block was entered
- * (by another thread, or by translating the successor). */
+ * successor -- unless the cache was flushed or blocks were dropped since
+ * that block was entered (by another thread, or by translating the
+ * successor). */
 static void chain(struct tr_engine *e, struct tr_runtime *rt, int slot)
 {
     struct tr_block *from = rt->exit_tb;
     tr_lock(e);
     if (from && tc_generation(e) == rt->entered_gen) {
         struct tr_block *to = find_block_locked(e, rt->pc);
-        if (tc_generation(e) == rt->entered_gen && from->jump_site[slot] != UINT32_MAX) {
-            be_patch_jump(from->code + from->jump_site[slot], to->code);
+        if (tc_generation(e) == rt->entered_gen && tc_chain(e, from, slot, to))
             e->stats.chains_patched++;
-        }
     }
-    tr_unlock(e);
-}
-
-static void flush_locked(struct tr_engine *e)
-{
-    tr_lock(e);
-    tc_flush(e);
     tr_unlock(e);
 }
 
@@ -82,8 +74,8 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
         return -1;
     case TR_EXIT_INDIRECT:
         return -1;
-    case TR_EXIT_FLUSH:
-        flush_locked(e);
+    case TR_EXIT_STALE:                 /* self-modifying code (smc.c) */
+        tr_invalidate(e, rt->pc, 1);
         return -1;
     case TR_EXIT_SYSCALL:
         return TR_STOP_SYSCALL;

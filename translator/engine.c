@@ -60,11 +60,23 @@ void tr_interrupt(void *env)
 
 void tr_invalidate(struct tr_engine *e, uint64_t start, uint64_t len)
 {
-    e->cfg.mem->mappings_changed(e->cfg.mem);
     tr_lock(e);
-    if (len && tc_overlaps_guest(e, start, len))
-        tc_flush(e);
+    tc_invalidate(e, start, len);
     tr_unlock(e);
+}
+
+/* The view first, so that a translation racing with this one either sees
+ * the new mappings or is dropped after it. */
+void tr_map_changed(struct tr_engine *e, enum tr_map_change how, uint64_t start,
+                    uint64_t len, int prot)
+{
+    e->cfg.mem->map_changed(e->cfg.mem, how, start, len, prot);
+    tr_invalidate(e, start, len);
+}
+
+int tr_prot_at(struct tr_engine *e, uint64_t addr)
+{
+    return e->cfg.mem->prot_at(e->cfg.mem, addr);
 }
 
 void tr_get_stats(struct tr_engine *e, struct tr_stats *out)
@@ -84,6 +96,8 @@ void tr_print_stats(struct tr_engine *e, FILE *out)
         { "blocks_executed", s.blocks_executed },
         { "chains_patched", s.chains_patched },
         { "cache_flushes", s.cache_flushes },
+        { "invalidations", s.invalidations },
+        { "blocks_invalidated", s.blocks_invalidated },
     };
     for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
         fprintf(out, "ferry-stats: %s: %" PRIu64 "\n", rows[k].name, rows[k].value);

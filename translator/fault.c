@@ -1,10 +1,11 @@
 /* fault.c -- host faults (SIGSEGV/SIGBUS) on guest memory accesses inside
  * translated code become precise guest signals.  The register allocator
  * records, for every guest load/store, the guest pc and where each global
- * newer than env lives; the handler finds the block and the access from
- * the host pc, writes those globals back into env, sets rt.pc and unwinds
- * to the dispatcher, which hands the signal to the guest.  Faults anywhere
- * else are ferry's own: they take the default action. */
+ * newer than env lives (pinned globals: in their host registers); the
+ * handler finds the block and the access from the host pc, writes those
+ * globals back into env, sets rt.pc and unwinds to the dispatcher, which
+ * hands the signal to the guest.  Faults anywhere else are ferry's own:
+ * they take the default action. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,16 +52,6 @@ static const struct ra_fault_point *find_point(const struct fault_map *m, uint32
     return found;
 }
 
-static void restore_globals(void *env, const struct fault_map *m,
-                            const struct ra_fault_point *p, const void *uc)
-{
-    for (uint32_t k = p->first; k < p->first + p->count; k++) {
-        const struct ra_fault_entry *e = &m->entries[k];
-        uint64_t v = e->reg < 0 ? e->imm : be_ucontext_reg(uc, e->reg);
-        memcpy((char *)env + e->env_offset, &v, sizeof(v));
-    }
-}
-
 /* The access point of translated code the host pc is at, or NULL. */
 static const struct ra_fault_point *fault_point(struct tr_runtime *rt, const void *uc,
                                                 const struct fault_map **map)
@@ -81,7 +72,7 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
         signal(sig, SIG_DFL);           /* ferry's own fault: dies on return */
         return;
     }
-    restore_globals(rt, m, p, uc);
+    ra_fault_restore(rt, p, m->entries, rt->engine->globals.v, be_ucontext_reg, uc);
     rt->pc = p->guest_pc;
     rt->fault.sig = sig;
     rt->fault.addr = (uint64_t)(uintptr_t)si->si_addr;

@@ -4,8 +4,9 @@
  * One interface with one implementation per mode:
  *  - TR_MEM_HOST (user mode, mem_host.c): a guest address is the host
  *    address.  Backends emit guest loads and stores as plain host accesses
- *    (no extra cost), helpers dereference the address, and code fetch asks
- *    the host which pages are readable.
+ *    (no extra cost), helpers dereference the address, and code fetch and
+ *    the self-modifying-code check answer from the map of guest mappings
+ *    the syscall layer keeps up to date (map_changed).
  *  - a software MMU (ferry-system without KVM) will be a second mode: the
  *    backends' guest-access emitters (the only place that looks at the
  *    mode) emit a TLB lookup before each access and a slow-path helper on
@@ -24,6 +25,20 @@ enum tr_mem_mode {
     TR_MEM_HOST,            /* guest address == host address */
 };
 
+/* Page protections: Linux's PROT_READ, PROT_WRITE, PROT_EXEC values. */
+#define TR_PROT_READ  1
+#define TR_PROT_WRITE 2
+#define TR_PROT_EXEC  4
+
+/* How the guest's mappings changed (for [start, start+len), in pages). */
+enum tr_map_change {
+    TR_MAP,                 /* a new mapping with prot, replacing what was there */
+    TR_UNMAP,               /* no mapping any more */
+    TR_PROTECT,             /* the mapped pages now have prot */
+    TR_FORGET,              /* may have changed in ways not known (a call that
+                               failed half-way): ask the host */
+};
+
 struct tr_guest_mem {
     enum tr_mem_mode mode;
     /* How many of the `want` bytes of guest code at pc can be fetched
@@ -32,9 +47,13 @@ struct tr_guest_mem {
     /* Whether the guest may write [addr, addr+len) with plain stores, so
      * code translated from there must check itself (self-modifying code). */
     bool (*writable)(const struct tr_guest_mem *m, uint64_t addr, uint64_t len);
-    /* The guest's mappings changed (mmap, munmap, mprotect): forget what
-     * fetchable/writable cached. */
-    void (*mappings_changed)(const struct tr_guest_mem *m);
+    /* The guest's mappings changed (user mode: every successful mmap,
+     * munmap, mprotect, mremap and brk, and what the loader mapped). */
+    void (*map_changed)(const struct tr_guest_mem *m, enum tr_map_change how,
+                        uint64_t start, uint64_t len, int prot);
+    /* The protection of the page at addr as far as map_changed told,
+     * -1 when not known to be mapped. */
+    int (*prot_at)(const struct tr_guest_mem *m, uint64_t addr);
 };
 
 /* User mode's guest memory: the host process's own address space. */

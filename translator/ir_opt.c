@@ -97,7 +97,10 @@ static bool make_const(struct ir_insn *i, uint64_t v)
 {
     if (opt->b->n_values >= IR_MAX_VALUES)
         return false;
-    make_unary(i, IR_mov, ir_const(opt->b, v));
+    ir_ref c = ir_const(opt->b, v);
+    opt->copy_src[c] = IR_NONE;         /* (only values of the block were cleared) */
+    opt->z32[c] = false;
+    make_unary(i, IR_mov, c);
     return true;
 }
 
@@ -387,8 +390,8 @@ void ir_optimize(struct ir_block *b)
     opt->b = b;
     opt->n_active = 0;
     opt->n_env = 0;
-    memset(opt->copy_src, 0xff, sizeof(opt->copy_src));
-    memset(opt->z32, 0, sizeof(opt->z32));
+    memset(opt->copy_src, 0xff, sizeof(opt->copy_src[0]) * (size_t)b->n_values);
+    memset(opt->z32, 0, sizeof(opt->z32[0]) * (size_t)b->n_values);
     memset(opt->dead, 0, sizeof(opt->dead[0]) * (size_t)b->n_insns);
     forward_pass();
     backward_pass();

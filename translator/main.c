@@ -64,6 +64,7 @@ int main(int argc, char **argv)
         .check_ir = ferry_opts.check_ir || FERRY_DEBUG_BUILD,
     };
     sys_engine = tr_engine_new(&cfg);
+    sys_process_mapped(&img);
     struct x86_cpu *cpu = new_cpu(&img);
     tr_cpu_attach(sys_engine, cpu);
     sys_cpu_loop(cpu);

@@ -1,104 +1,172 @@
 /* mem_host.c -- the TR_MEM_HOST guest-memory mode (user mode): guest
- * addresses are the host process's own addresses.  Code fetch learns
- * which pages are readable by asking the kernel to read one byte of each
- * (process_vm_readv fails with EFAULT where a plain read would crash
- * ferry); the self-modifying-code check learns which are writable from
- * /proc/self/maps, re-read after the guest's mmap/mprotect/munmap. */
+ * addresses are the host process's own addresses.  Code fetch and the
+ * self-modifying-code check answer from ferry's own map of the guest's
+ * mappings (guest_map.c), which the syscall layer keeps up to date
+ * (map_changed) for every mmap, munmap, mprotect, mremap and brk and
+ * for what the loader mapped -- no system call on the translation path.
+ *
+ * The map also remembers what the guest unmapped: nothing may be fetched
+ * there, even if ferry's own memory later lands at that address.  Pages
+ * it knows nothing about (a mapping made behind ferry's back, a
+ * MAP_GROWSDOWN stack that grew, a test's own buffers) are answered
+ * honestly at a cost: fetch probes the page by asking the kernel to read
+ * one byte of it (process_vm_readv fails with EFAULT where a plain read
+ * would crash ferry; where it is not implemented, e.g. under qemu-user,
+ * such pages count as readable, as before), and they count as writable,
+ * so code from there checks itself.
+ *
+ * The host address space is one per process, so is this view: one map
+ * behind a reader-writer lock (guest threads map memory while another
+ * translates), kept across fork by pthread_atfork. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdio.h>
+#include <pthread.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "guest_map.h"
 #include "guest_mem.h"
 
 #define HOST_PAGE 4096ull
-#define HOST_MAX_MAPS 4096
 
-/* The host process's address space is one per process: so is its view. */
 static struct {
-    struct { uint64_t lo, hi; bool writable; } map[HOST_MAX_MAPS];
-    int n_maps;
-    bool stale;
+    pthread_rwlock_t lock;
+    pthread_once_t once;
+    struct gmap map;
     bool probe_unsupported;
-} host = { .stale = true };
+} host = { .lock = PTHREAD_RWLOCK_INITIALIZER, .once = PTHREAD_ONCE_INIT };
 
-/* One byte of our own address space, read by the kernel.  (By tid: the
- * main thread, whose tid is the pid, may already have exited.) */
+/* fork() while another thread holds the lock: the child must not inherit
+ * it held.  (The child starts a fresh one: the lock remembers its writer
+ * by thread id, which the child's thread does not have.) */
+static void fork_prepare(void) { pthread_rwlock_wrlock(&host.lock); }
+static void fork_parent(void) { pthread_rwlock_unlock(&host.lock); }
+static void fork_child(void) { pthread_rwlock_init(&host.lock, NULL); }
+static void register_fork(void) { pthread_atfork(fork_prepare, fork_parent, fork_child); }
+
+static void read_lock(void)
+{
+    pthread_once(&host.once, register_fork);
+    pthread_rwlock_rdlock(&host.lock);
+}
+
+static void write_lock(void)
+{
+    pthread_once(&host.once, register_fork);
+    pthread_rwlock_wrlock(&host.lock);
+}
+
+static void unlock(void) { pthread_rwlock_unlock(&host.lock); }
+
+/* The fallback for pages the map does not know: one byte of our own
+ * address space, read by the kernel.  (By tid: the main thread, whose
+ * tid is the pid, may already have exited.) */
 static bool page_readable(uint64_t addr)
 {
     char byte;
     struct iovec local = { &byte, 1 }, remote = { (void *)(uintptr_t)addr, 1 };
-    if (host.probe_unsupported)
+    if (__atomic_load_n(&host.probe_unsupported, __ATOMIC_RELAXED))
         return true;
     if (process_vm_readv(gettid(), &local, 1, &remote, 1, 0) == 1)
         return true;
     if (errno == ENOSYS || errno == EPERM) {
-        host.probe_unsupported = true;
+        __atomic_store_n(&host.probe_unsupported, true, __ATOMIC_RELAXED);
         return true;
     }
     return false;
 }
 
+/* What Linux on x86 lets the guest fetch from: any accessible page
+ * (x86 cannot map a page writable or executable but unreadable). */
+static bool prot_fetchable(int prot)
+{
+    return prot != GMAP_UNMAPPED && (prot & (TR_PROT_READ | TR_PROT_WRITE | TR_PROT_EXEC));
+}
+
+/* From the page-aligned addr on, the end of the fetchable pages (at most
+ * limit, rounded up to a page). */
+static uint64_t fetchable_end(uint64_t addr, uint64_t limit)
+{
+    while (addr < limit) {
+        const struct gmap_range *r = gmap_find(&host.map, addr);
+        if (r && !prot_fetchable(r->prot))
+            break;
+        if (r)
+            addr = r->end;
+        else if (page_readable(addr))
+            addr += HOST_PAGE;
+        else
+            break;
+    }
+    return addr;
+}
+
 static size_t host_fetchable(const struct tr_guest_mem *m, uint64_t pc, size_t want)
 {
-    uint64_t end = pc & ~(HOST_PAGE - 1);
-    while (end < pc + want && page_readable(end))
-        end += HOST_PAGE;
+    uint64_t limit = pc + want < pc ? UINT64_MAX : pc + want;
+    read_lock();
+    uint64_t end = fetchable_end(pc & ~(HOST_PAGE - 1), limit);
+    unlock();
     return end <= pc ? 0 : end - pc < want ? (size_t)(end - pc) : want;
 }
 
-static void read_maps(void)
+/* Any page of [start, end) writable -- or unknown, which may be. */
+static bool any_writable(uint64_t start, uint64_t end)
 {
-    FILE *f = fopen("/proc/self/maps", "r");
-    char line[512], perms[8];
-    unsigned long lo, hi;
-    host.n_maps = 0;
-    host.stale = false;
-    if (!f)
-        return;
-    while (host.n_maps < HOST_MAX_MAPS && fgets(line, sizeof(line), f))
-        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3) {
-            host.map[host.n_maps].lo = lo;
-            host.map[host.n_maps].hi = hi;
-            host.map[host.n_maps++].writable = perms[1] == 'w';
-        }
-    fclose(f);
-}
-
-/* -1: not mapped as far as we know, else whether [start,len) is writable. */
-static int lookup(uint64_t start, uint64_t len)
-{
-    bool found = false;
-    for (int k = 0; k < host.n_maps; k++) {
-        if (start >= host.map[k].hi || start + len <= host.map[k].lo)
-            continue;
-        if (host.map[k].writable)
-            return 1;
-        found = true;
+    while (start < end) {
+        const struct gmap_range *r = gmap_find(&host.map, start);
+        if (!r || (r->prot != GMAP_UNMAPPED && (r->prot & TR_PROT_WRITE)))
+            return true;
+        start = r->end;
     }
-    return found ? 0 : -1;
+    return false;
 }
 
 static bool host_writable(const struct tr_guest_mem *m, uint64_t start, uint64_t len)
 {
-    if (host.stale)
-        read_maps();
-    int w = lookup(start, len ? len : 1);
-    if (w < 0) {
-        read_maps();
-        w = lookup(start, len ? len : 1);
-    }
-    return w != 0;
+    read_lock();
+    bool w = any_writable(start, start + (len ? len : 1));
+    unlock();
+    return w;
 }
 
-static void host_mappings_changed(const struct tr_guest_mem *m) { host.stale = true; }
+/* The end of [start, start+len) rounded up to a page (the last page
+ * when that overflows). */
+static uint64_t page_end(uint64_t start, uint64_t len)
+{
+    uint64_t last = UINT64_MAX & ~(HOST_PAGE - 1);
+    return start >= last || len > last - start ? last : (start + len + HOST_PAGE - 1) & ~(HOST_PAGE - 1);
+}
+
+static void host_map_changed(const struct tr_guest_mem *m, enum tr_map_change how,
+                             uint64_t start, uint64_t len, int prot)
+{
+    uint64_t lo = start & ~(HOST_PAGE - 1), hi = page_end(start, len);
+    write_lock();
+    if (how == TR_MAP || how == TR_UNMAP)
+        gmap_set(&host.map, lo, hi, how == TR_MAP ? prot : GMAP_UNMAPPED);
+    else if (how == TR_PROTECT)
+        gmap_protect(&host.map, lo, hi, prot);
+    else
+        gmap_forget(&host.map, lo, hi);
+    unlock();
+}
+
+static int host_prot_at(const struct tr_guest_mem *m, uint64_t addr)
+{
+    read_lock();
+    const struct gmap_range *r = gmap_find(&host.map, addr);
+    int prot = r && r->prot != GMAP_UNMAPPED ? r->prot : -1;
+    unlock();
+    return prot;
+}
 
 static const struct tr_guest_mem mem_host = {
     .mode = TR_MEM_HOST,
     .fetchable = host_fetchable,
     .writable = host_writable,
-    .mappings_changed = host_mappings_changed,
+    .map_changed = host_map_changed,
+    .prot_at = host_prot_at,
 };
 
 const struct tr_guest_mem *tr_mem_host(void) { return &mem_host; }

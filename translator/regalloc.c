@@ -6,7 +6,18 @@
  * lazily (or passed as immediates when the backend's constraint table
  * allows), outputs reuse the register of a dying input when they can, and
  * dirty globals are written back before every exit and before helpers that
- * look at CPU state. */
+ * look at CPU state.
+ *
+ * Pinned globals (be_desc.pinned_regs: the first globals, in host
+ * registers of their own across blocks) are simpler: each is either in
+ * its register (dirty when newer than env, as at block entry) or, after a
+ * C call clobbered or may have changed it, only in env until it is next
+ * read or the block exits.  Exits leave every pinned global in its
+ * register and write back none: the next block expects them there, and
+ * the backend's epilogue stores them when translated code is left.  A
+ * temp about to be copied to a pinned global is computed in the global's
+ * register right away and may keep sharing it (owner[] names it) until
+ * the global's value there changes, when it moves out (unshare). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +40,7 @@ struct ra_state {
     struct ra_value v[IR_MAX_VALUES];
     ir_ref owner[RA_MAX_REGS];
     uint64_t locked;            /* registers holding this insn's inputs */
+    uint64_t in_regs;           /* the same, dying ones included */
     uint64_t scratch;           /* registers holding materialised constants */
     uint64_t free_slots;
     unsigned evict_rr;          /* round-robin start for eviction */
@@ -39,6 +51,7 @@ struct ra_state {
     uint64_t guest_pc;                  /* of the current guest insn */
     struct ra_fault_map *faults;
     bool spill_overflow;
+    int n_pinned;                       /* globals 0..n_pinned-1 are pinned */
 };
 /* The state of the ra_emit_block call running on this thread. */
 static __thread struct ra_state *ra;
@@ -59,6 +72,8 @@ static const struct ir_value *val(ir_ref r) { return &ra->b->values[r]; }
 static bool is_global(ir_ref r) { return val(r)->kind == IR_VAL_GLOBAL; }
 static bool is_temp(ir_ref r) { return val(r)->kind == IR_VAL_TEMP; }
 static uint64_t bit(int reg) { return 1ull << reg; }
+static bool is_pinned(ir_ref r) { return r < ra->n_pinned; }
+static int pinned_reg(ir_ref g) { return be_host.pinned_regs[g]; }
 
 static _Noreturn void ra_fatal(const char *what)
 {
@@ -91,10 +106,11 @@ static uint64_t occupied(void)
     return m;
 }
 
+/* owner[]: allocatable registers, and temps sharing a pinned register. */
 static void bind(ir_ref r, int reg)
 {
     ra->v[r].reg = (int8_t)reg;
-    if (reg >= 0 && (be_host.alloc_mask & bit(reg)))
+    if (reg >= 0 && ((be_host.alloc_mask & bit(reg)) || is_temp(r)))
         ra->owner[reg] = r;
 }
 
@@ -207,6 +223,31 @@ static int alloc_reg_pref(uint64_t avoid, uint64_t pref)
     return reg;
 }
 
+/* The temp sharing pinned register reg, if any, moves to one of its own:
+ * the global's value there is about to change.  The move comes before the
+ * current insn, so it must not land in any of its inputs' registers. */
+static void unshare(int reg)
+{
+    ir_ref t = ra->owner[reg];
+    if (t == IR_NONE)
+        return;
+    uint64_t locked = ra->locked;
+    ra->locked |= ra->in_regs;
+    int to = alloc_reg_pref(0, preferred(false));
+    ra->locked = locked;
+    be_emit_mov(ra->c, to, reg);
+    ra->owner[reg] = IR_NONE;
+    bind(t, to);
+}
+
+/* A value's register if it is an allocatable one it may be redefined in
+ * (not a pinned register it shares), else -1. */
+static int own_reg(ir_ref r)
+{
+    int reg = ra->v[r].reg;
+    return reg >= 0 && (be_host.alloc_mask & bit(reg)) ? reg : -1;
+}
+
 /* A register for something dead after this insn (a materialised constant). */
 static int alloc_scratch_reg(void) { return alloc_reg_pref(0, preferred(false)); }
 
@@ -230,7 +271,9 @@ static int value_in_reg(ir_ref r, int k)
 {
     if (ra->v[r].reg >= 0)
         return ra->v[r].reg;
-    int reg = alloc_reg_pref(0, preferred(arg_long_lived(k)));
+    if (is_pinned(r))
+        unshare(pinned_reg(r));
+    int reg = is_pinned(r) ? pinned_reg(r) : alloc_reg_pref(0, preferred(arg_long_lived(k)));
     load_value(r, reg);
     bind(r, reg);
     if (!ra->v[r].is_const)
@@ -280,13 +323,14 @@ static bool is_commutative(enum ir_op op)
     return op == IR_add || op == IR_mul || op == IR_and || op == IR_or || op == IR_xor;
 }
 
-/* A register of input k that nothing needs after this insn, or -1. */
+/* A register of input k that nothing needs after this insn, or -1 (a
+ * pinned global's register is never free). */
 static int free_input_reg(const struct ir_insn *i, const struct be_arg *in, int k)
 {
     if (k >= ir_op_info[i->op].n_in || in[k].is_const)
         return -1;
     int reg = in[k].reg;
-    return (ra->owner[reg] == IR_NONE) ? reg : -1;
+    return (be_host.alloc_mask & bit(reg)) && ra->owner[reg] == IR_NONE ? reg : -1;
 }
 
 /* A free register of the kind `pref` asks for, or -1. */
@@ -295,19 +339,49 @@ static bool pref_reg_free(uint64_t pref)
     return (be_host.alloc_mask & ~occupied() & ~ra->locked & pref) != 0;
 }
 
-/* Output register: input 0's if it dies (two-address hosts like that),
- * else the output's own, else a commutative partner's, else a fresh one.
- * A dying input's register is passed over when it is of the wrong kind for
- * the output (see preferred()) and one of the right kind is free. */
+/* The pinned global g a temp d defined by the current insn is copied to
+ * next (`mov g, d`, guest insn boundaries aside): computing d in g's
+ * register saves that copy, and nothing looks at g in between.  IR_NONE
+ * when there is none. */
+static ir_ref pinned_destination(ir_ref d)
+{
+    int m = ra->cur + 1;
+    while (m < ra->b->n_insns && ra->b->insns[m].op == IR_insn_start)
+        m++;
+    if (!is_temp(d) || m >= ra->b->n_insns)
+        return IR_NONE;
+    const struct ir_insn *mv = &ra->b->insns[m];
+    bool carries = mv->op == IR_mov && mv->args[1] == d && is_pinned(mv->args[0]);
+    return carries ? mv->args[0] : IR_NONE;
+}
+
+/* A pinned global's register, about to receive a new value. */
+static int pinned_output(ir_ref g)
+{
+    unshare(pinned_reg(g));
+    return pinned_reg(g);
+}
+
+/* Output register: a pinned global's own (or that of the pinned global
+ * the output is copied to next), else input 0's if it dies (two-address
+ * hosts like that), else the output's own, else a commutative partner's,
+ * else a fresh one.  A dying input's register is passed over when it is
+ * of the wrong kind for the output (see preferred()) and one of the right
+ * kind is free. */
 static int output_reg(const struct ir_insn *i, const struct be_arg *in, ir_ref d)
 {
+    if (is_pinned(d))
+        return pinned_output(d);
+    ir_ref g = pinned_destination(d);
+    if (g != IR_NONE)
+        return pinned_output(g);
     uint64_t pref = preferred(arg_long_lived(0));
     bool picky = pref_reg_free(pref);
     int reg = free_input_reg(i, in, 0);
     if (reg >= 0 && (!picky || (pref & bit(reg))))
         return reg;
-    if (ra->v[d].reg >= 0)
-        return ra->v[d].reg;
+    if (own_reg(d) >= 0)
+        return own_reg(d);
     if (is_commutative((enum ir_op)i->op) && (reg = free_input_reg(i, in, 1)) >= 0
         && (!picky || (pref & bit(reg))))
         return reg;
@@ -316,6 +390,20 @@ static int output_reg(const struct ir_insn *i, const struct be_arg *in, ir_ref d
         if (!in[k].is_const)
             in_regs |= bit(in[k].reg);
     return alloc_reg_pref(in_regs, pref);
+}
+
+/* Where an output d goes when no input's register is taken over: a
+ * pinned global's own register (where `keep`, the value it gets, may
+ * already be), the register d is cached in, or a new one. */
+static int dest_reg(ir_ref d, ir_ref keep)
+{
+    if (is_pinned(d) && ra->owner[pinned_reg(d)] == keep && keep != IR_NONE)
+        return pinned_reg(d);
+    if (is_pinned(d))
+        return pinned_output(d);
+    if (own_reg(d) >= 0)
+        return own_reg(d);
+    return alloc_reg_pref(0, preferred(arg_long_lived(0)));
 }
 
 /* d now lives (only) in reg. */
@@ -364,12 +452,52 @@ static void sync_global(ir_ref g)
     ra->v[g].dirty = false;
 }
 
+/* Writes back the pinned globals of `which` (bit k: global k) that are
+ * newer in their registers than in env. */
+static void sync_pinned(uint64_t which)
+{
+    uint64_t m = 0;
+    for (ir_ref g = 0; g < ra->n_pinned; g++)
+        if ((which & bit(g)) && ra->v[g].reg >= 0 && ra->v[g].dirty) {
+            m |= bit(g);
+            ra->v[g].dirty = false;
+        }
+    if (m)
+        be_emit_pinned(ra->c, false, m, ra->b->values);
+}
+
+/* Every pinned global that is only in env goes back into its register. */
+static void reload_pinned(void)
+{
+    uint64_t m = 0;
+    for (ir_ref g = 0; g < ra->n_pinned; g++)
+        if (ra->v[g].reg < 0) {
+            m |= bit(g);
+            unshare(pinned_reg(g));
+            ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1 };
+        }
+    if (m)
+        be_emit_pinned(ra->c, true, m, ra->b->values);
+}
+
+/* Before a helper that looks at the CPU state: env gets every global. */
 static void sync_globals(void)
 {
-    for (ir_ref g = 0; g < ra->b->n_globals; g++)
+    sync_pinned(~0ull);
+    for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
         sync_global(g);
 }
 
+/* Before an exit: unpinned globals go home (pinned ones must be in their
+ * registers, see emit_generic). */
+static void sync_unpinned(void)
+{
+    for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
+        sync_global(g);
+}
+
+/* After such a helper: env is the truth (pinned globals are reloaded
+ * from it when next needed). */
 static void forget_globals(void)
 {
     for (ir_ref g = 0; g < ra->b->n_globals; g++) {
@@ -382,7 +510,7 @@ static void forget_globals(void)
  * frees its register; the exit would have stored it anyway. */
 static void write_through_if_last(int n, ir_ref d)
 {
-    if (!is_global(d) || n < ra->last_use[d])
+    if (!is_global(d) || is_pinned(d) || n < ra->last_use[d])
         return;
     sync_global(d);
     unbind(d);
@@ -413,7 +541,10 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
         return NULL;
     struct ra_fault_point *p = &m->points[m->n_points++];
     *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc };
-    for (ir_ref g = 0; g < ra->b->n_globals; g++)
+    for (ir_ref g = 0; g < ra->n_pinned; g++)
+        if (ra->v[g].reg >= 0)
+            p->pinned |= bit(g);
+    for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
         if (ra->v[g].dirty)
             record_entry(g);
     p->count = (uint32_t)m->n_entries - p->first;
@@ -422,14 +553,31 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
 
 /* ---- per-op emission ---- */
 
+/* Pinned globals go back into their registers (an exit's, or the ones
+ * this insn reads) before any input is placed: that may move a temp
+ * sharing such a register, which must not be an input placed already. */
+static void reload_pinned_for(const struct ir_insn *i)
+{
+    const struct ir_op_info *info = &ir_op_info[i->op];
+    if (info->flags & (IR_F_EXIT | IR_F_BRANCH)) {
+        reload_pinned();
+        return;
+    }
+    for (int k = info->n_out; k < info->n_out + info->n_in; k++)
+        if (is_pinned(i->args[k]) && ra->v[i->args[k]].reg < 0)
+            value_in_reg(i->args[k], k);
+}
+
 static void emit_generic(int n, const struct ir_insn *i)
 {
     const struct ir_op_info *info = &ir_op_info[i->op];
     struct be_arg in[5] = { 0 }, out[1] = { 0 };
+    reload_pinned_for(i);
     for (int k = 0; k < info->n_in; k++)
         in[k] = input_arg(i, k);
+    ra->in_regs = ra->locked | ra->scratch;
     if (info->flags & (IR_F_EXIT | IR_F_BRANCH))
-        sync_globals();
+        sync_unpinned();
     release_dying_inputs(n, i);
     struct ra_fault_point *fp = record_point(i);
     if (info->n_out) {
@@ -447,11 +595,12 @@ static void emit_generic(int n, const struct ir_insn *i)
 
 /* mov: often just a change of ownership, never an allocation for a dying
  * source. */
-/* d = constant: globals just remember it (stored as an immediate later). */
+/* d = constant: globals just remember it (stored as an immediate later);
+ * pinned ones get it in their register. */
 static bool emit_mov_const_global(int n, ir_ref d, ir_ref s)
 {
     uint64_t imm;
-    if (!is_global(d) || !known_const(s, &imm))
+    if (!is_global(d) || is_pinned(d) || !known_const(s, &imm))
         return false;
     unbind(d);
     ra->v[d] = (struct ra_value){ .reg = -1, .slot = -1, .dirty = true, .is_const = true, .imm = imm };
@@ -463,7 +612,7 @@ static bool emit_mov_const_global(int n, ir_ref d, ir_ref s)
  * straight from there. */
 static bool emit_mov_store_global(int n, ir_ref d, int sreg)
 {
-    if (sreg < 0 || !is_global(d) || n < ra->last_use[d])
+    if (sreg < 0 || !is_global(d) || is_pinned(d) || n < ra->last_use[d])
         return false;
     unbind(d);
     ra->v[d].is_const = ra->v[d].dirty = false;
@@ -484,15 +633,18 @@ static void emit_mov(int n, const struct ir_insn *i)
         }
         return;
     }
-    if (sreg >= 0 && dies_here(n, 1)) {
+    /* A dying source's register becomes d's -- unless d is a pinned global,
+     * or an unpinned one and the register a pinned one's that s shares. */
+    bool movable = !is_pinned(d) && (is_temp(d) || own_reg(s) >= 0);
+    if (sreg >= 0 && dies_here(n, 1) && movable) {
         unbind(s);
         drop_slot(s);
         define(d, sreg);
     } else {
         if (sreg >= 0)
             ra->locked |= bit(sreg);
-        int dreg = ra->v[d].reg >= 0 ? ra->v[d].reg
-                                     : alloc_reg_pref(0, preferred(arg_long_lived(0)));
+        ra->in_regs = ra->locked;
+        int dreg = dest_reg(d, s);
         load_value(s, dreg);
         if (dies_here(n, 1)) {
             unbind(s);
@@ -504,10 +656,27 @@ static void emit_mov(int n, const struct ir_insn *i)
     write_through_if_last(n, d);
 }
 
+/* Pinned globals in registers a C call destroys go home (if newer there)
+ * and stay only in env until next needed. */
+static void evacuate_pinned(void)
+{
+    uint64_t m = 0;
+    for (ir_ref g = 0; g < ra->n_pinned; g++)
+        if (be_host.call_clobbered & bit(pinned_reg(g))) {
+            m |= bit(g);
+            unshare(pinned_reg(g));
+        }
+    sync_pinned(m);
+    for (ir_ref g = 0; g < ra->n_pinned; g++)
+        if (m & bit(g))
+            ra->v[g].reg = -1;
+}
+
 /* Values in registers a C call destroys move to a free preserved register
  * or go to memory. */
 static void evacuate_for_call(void)
 {
+    evacuate_pinned();
     uint64_t clob = be_host.call_clobbered & be_host.alloc_mask;
     for (int reg = 0; reg < be_host.n_regs; reg++) {
         ir_ref r = ra->owner[reg];
@@ -535,11 +704,11 @@ static void place_call_args(const struct ir_insn *i, int n_args)
 static void define_call_result(int n, ir_ref d)
 {
     int ret = be_host.call_ret;
-    if (be_host.alloc_mask & bit(ret)) {
+    if ((be_host.alloc_mask & bit(ret)) && !is_pinned(d)) {
         define(d, ret);
     } else {
-        int reg = ra->v[d].reg >= 0 ? ra->v[d].reg
-                                    : alloc_reg_pref(0, preferred(arg_long_lived(0)));
+        ra->in_regs = bit(ret);
+        int reg = dest_reg(d, IR_NONE);
         be_emit_mov(ra->c, reg, ret);
         define(d, reg);
     }
@@ -566,7 +735,7 @@ static void emit_call(int n, const struct ir_insn *i)
 
 static void emit_insn(int n, const struct ir_insn *i)
 {
-    ra->locked = 0;
+    ra->locked = ra->in_regs = 0;
     ra->scratch = 0;
     ra->cur = n;
     if (i->op == IR_insn_start) {
@@ -592,6 +761,9 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
         ra->faults->n_points = ra->faults->n_entries = 0, ra->faults->overflow = false;
     for (int r = 0; r < b->n_values; r++)
         ra->v[r] = (struct ra_value){ .reg = -1, .slot = -1 };
+    ra->n_pinned = be_host.n_pinned < b->n_globals ? be_host.n_pinned : b->n_globals;
+    for (ir_ref g = 0; g < ra->n_pinned; g++)       /* as the previous block left them */
+        ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1, .dirty = true };
     for (int r = 0; r < RA_MAX_REGS; r++)
         ra->owner[r] = IR_NONE;
     for (int g = 0; g < b->n_globals; g++)
@@ -619,3 +791,19 @@ bool ra_emit_block(struct ra_state *st, struct be_code *c, const struct ir_block
 }
 
 bool ra_spill_overflow(const struct ra_state *st) { return st->spill_overflow; }
+
+void ra_fault_restore(void *env, const struct ra_fault_point *p,
+                      const struct ra_fault_entry *entries, const struct ir_value *globals,
+                      uint64_t (*reg)(const void *ctx, int r), const void *ctx)
+{
+    for (uint32_t k = p->first; k < p->first + p->count; k++) {
+        const struct ra_fault_entry *e = &entries[k];
+        uint64_t v = e->reg < 0 ? e->imm : reg(ctx, e->reg);
+        memcpy((char *)env + e->env_offset, &v, sizeof(v));
+    }
+    for (int g = 0; g < 64; g++)
+        if (p->pinned & (1ull << g)) {
+            uint64_t v = reg(ctx, be_host.pinned_regs[g]);
+            memcpy((char *)env + globals[g].env_offset, &v, sizeof(v));
+        }
+}

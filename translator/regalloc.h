@@ -18,12 +18,15 @@ void ra_liveness(const struct ir_block *b, uint8_t *dies);
 void ra_liveness_calls(const struct ir_block *b, uint8_t *dies, uint8_t *across);
 
 /* Where the guest state is at each guest memory access (ld/st), so that a
- * host fault there becomes a precise guest fault: the guest pc, and every
- * global newer than env with its host register (or constant). */
+ * host fault there becomes a precise guest fault: the guest pc, every
+ * unpinned global newer than env with its host register (or constant),
+ * and which pinned globals are in their registers (the others are in env
+ * then, written back around a helper call and not reloaded yet). */
 struct ra_fault_point {
     uint32_t host_off;                  /* the access starts at or after this */
     uint32_t first, count;              /* entries of this point */
     uint64_t guest_pc;
+    uint64_t pinned;                    /* bit k: global k in be_host.pinned_regs[k] */
 };
 struct ra_fault_entry {
     int32_t env_offset;
@@ -37,6 +40,14 @@ struct ra_fault_map {
     struct ra_fault_point points[IR_MAX_INSNS];
     struct ra_fault_entry entries[RA_FAULT_MAX_ENTRIES];
 };
+/* Writes what fault point p records back into env: its entries (from
+ * `entries`, the map's array) and the pinned globals in their registers,
+ * whose values reg(ctx, host register) reads -- be_ucontext_reg on a
+ * signal handler's ucontext.  globals: the guest's (env offsets). */
+void ra_fault_restore(void *env, const struct ra_fault_point *p,
+                      const struct ra_fault_entry *entries, const struct ir_value *globals,
+                      uint64_t (*reg)(const void *ctx, int r), const void *ctx);
+
 /* The allocator's working state; each engine owns one (ra_state_new),
  * used under its translation lock.  ra_emit_block makes it the calling
  * thread's current state for the duration of the call (as QEMU's

@@ -26,7 +26,8 @@ enum tr_exit {
     TR_EXIT_SIGTRAP,        /* int3: rt.pc after it */
     TR_EXIT_SIGSEGV,        /* hlt / privileged insn at rt.pc */
     TR_EXIT_SIGFPE,         /* divide error at rt.pc (raised by helpers) */
-    TR_EXIT_FLUSH,          /* code cache must be flushed (helpers) */
+    TR_EXIT_STALE,          /* the code at rt.pc changed since it was
+                               translated: drop its page's blocks (helpers) */
     TR_EXIT_REQUEST,        /* rt.exit_request was set: rt.pc is the block's */
     TR_EXIT_HOST_FAULT,     /* host fault on a guest access (rt.fault says what) */
 };

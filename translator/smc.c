@@ -3,7 +3,8 @@
  * translated from such pages (the guest-memory interface says which are)
  * keep a copy of their guest bytes (outside the code cache) and start
  * with a helper call that compares them; on a mismatch the helper returns
- * to the run loop, which flushes the cache. */
+ * to the run loop, which drops the blocks of that page (tc_pages.c) and
+ * translates the block again. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@ static uint64_t smc_check(void *env, uint64_t tb_addr)
 {
     const struct tr_block *tb = (const struct tr_block *)(uintptr_t)tb_addr;
     if (memcmp(tr_guest_ptr(env, tb->guest_pc), tb->guest_copy, tb->guest_size))
-        tr_raise(env, TR_EXIT_FLUSH, tb->guest_pc);
+        tr_raise(env, TR_EXIT_STALE, tb->guest_pc);
     return 0;
 }
 

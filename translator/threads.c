@@ -2,9 +2,10 @@
  * registry of running vCPU threads (each with its own env, jump cache and
  * unwind point), the translation lock, and exclusive sections.
  *
- * The translation lock serialises translation, insertion, chaining and
- * flushing; lookups and the inline jump caches are lock-free.  Flushing
- * the code cache needs more: no thread may be inside translated code.  An
+ * The translation lock serialises translation, insertion, chaining,
+ * invalidation and flushing; lookups and the inline jump caches are
+ * lock-free.  Flushing the code cache, or dropping blocks from it, needs
+ * more: no thread may be inside translated code.  An
  * exclusive section (as in QEMU) marks itself pending, sets exit_request
  * in every other thread's env -- each block that may loop starts by
  * testing it, so even a thread spinning in chained blocks leaves soon --
@@ -63,11 +64,11 @@ void tr_thread_unregister(struct tr_engine *e, struct tr_runtime *rt)
 
 /* Runs fn on every registered thread (in exclusive sections; under the
  * registry lock, so no thread frees its state meanwhile). */
-void tr_thread_each(struct tr_engine *e, void (*fn)(struct tr_runtime *rt))
+void tr_thread_each(struct tr_engine *e, void (*fn)(struct tr_runtime *rt, void *arg), void *arg)
 {
     pthread_mutex_lock(&e->thr.lock);
     for (struct tr_runtime *rt = e->thr.list; rt; rt = rt->next_thread)
-        fn(rt);
+        fn(rt, arg);
     pthread_mutex_unlock(&e->thr.lock);
 }
 

@@ -1,6 +1,7 @@
 /* tr_internal.h -- what the engine's own files share: the engine object,
- * the code cache (codecache.c), block translation (translate.c), the run
- * loop (dispatch.c), vCPU registry and locks (threads.c), host faults
+ * the code cache (codecache.c) and what is translated from which guest
+ * page (tc_pages.c), block translation (translate.c), the run loop
+ * (dispatch.c), vCPU registry and locks (threads.c), host faults
  * (fault.c) and self-modifying code (smc.c).  Not for other parts. */
 #ifndef FERRY_TR_INTERNAL_H
 #define FERRY_TR_INTERNAL_H
@@ -21,15 +22,28 @@ struct tr_block {
     uint32_t code_size;
     uint8_t *code;
     uint32_t jump_site[2];      /* see be_code.jump_site */
+    uint32_t stub[2];           /* see be_code.stub */
     struct tr_block *hash_next;
     uint64_t exec_count;        /* incremented by the block itself under --stats */
     uint8_t *guest_copy;        /* guest bytes as translated, kept for blocks on
                                    writable pages (self-modifying code check) */
     void *fault_map;            /* guest state at each memory access (fault.c) */
+    /* Chained jumps (tc_pages.c), so that dropping a block can unchain
+     * the jumps into it: where slot n's jump leads (NULL: its stub), the
+     * next jump in the list of chain_to[n] and the first jump into this
+     * block, each as (block address | slot). */
+    struct tr_block *chain_to[2];
+    uintptr_t chain_next[2];
+    uintptr_t chained_from;
+    bool invalid;               /* dropped: unreachable; code and entry stay
+                                   until the next flush */
 };
 
 #define TC_HASH_BITS 16
 #define TC_HASH_SIZE (1u << TC_HASH_BITS)
+#define TC_PAGE_SHIFT 12                /* guest pages: 4 KiB */
+#define TC_PAGE_BUCKETS 4096
+struct tc_page;                         /* tc_pages.c */
 
 /* The code cache: one RWX mapping that starts with the backend's entry
  * trampoline, a pool of blocks in code order, and a hash table by pc. */
@@ -40,9 +54,11 @@ struct tr_code_cache {
     struct tr_block *blocks;
     size_t n_blocks, max_blocks;
     struct tr_block *hash[TC_HASH_SIZE];
-    uint64_t generation;                /* changes at every flush */
-    uint64_t guest_lo, guest_hi;        /* guest code translated since the flush */
+    uint64_t generation;                /* changes at every flush and invalidation */
     uint64_t executed_before_flush;
+    /* guest page -> the blocks translated from it (tc_pages.c) */
+    struct tc_page *pages[TC_PAGE_BUCKETS];
+    size_t n_pages;
 };
 
 /* The vCPUs running on the engine and the two kinds of mutual exclusion
@@ -55,11 +71,23 @@ struct tr_threads {
     int exclusive;                      /* an exclusive section is pending or running */
 };
 
+/* The guest-memory interface as the frontend sees it during one
+ * translation: the engine's, noting every page the frontend asks about
+ * (its block, the successors it peeks at, pages it could not fetch), so
+ * the block is dropped when any of them changes (tc_pages.c). */
+struct tc_fetch_log {
+    struct tr_guest_mem mem;            /* first: what the frontend gets */
+    const struct tr_guest_mem *real;
+    uint64_t *pages;                    /* guest page numbers, no repeats */
+    size_t n, cap;
+};
+
 /* Scratch of the translation in progress (under translate_lock). */
 struct tr_xlate {
     struct ir_block ir;
     struct ra_state *ra;
     struct ra_fault_map faults;
+    struct tc_fetch_log fetch;
 };
 
 struct tr_engine {
@@ -78,7 +106,7 @@ void tr_threads_init(struct tr_threads *t);
 struct tr_runtime *tr_thread_self(void);
 void tr_thread_register(struct tr_engine *e, struct tr_runtime *rt);
 void tr_thread_unregister(struct tr_engine *e, struct tr_runtime *rt);
-void tr_thread_each(struct tr_engine *e, void (*fn)(struct tr_runtime *rt));
+void tr_thread_each(struct tr_engine *e, void (*fn)(struct tr_runtime *rt, void *arg), void *arg);
 bool tr_thread_enter_code(struct tr_engine *e, struct tr_runtime *rt, uint64_t gen);
 void tr_thread_leave_code(struct tr_engine *e, struct tr_runtime *rt);
 void tr_exclusive_start(struct tr_engine *e);
@@ -87,6 +115,7 @@ void tr_exclusive_end(struct tr_engine *e);
 /* codecache.c (tc_flush: translation lock held, outside translated code) */
 void tc_init(struct tr_engine *e, size_t size);
 void tc_clear_jmp_cache(struct tr_jmp_entry *cache);
+void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc);
 void tc_flush(struct tr_engine *e);
 uint64_t tc_generation(struct tr_engine *e);
 struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc);
@@ -96,10 +125,17 @@ void tc_insert(struct tr_engine *e, struct tr_block *tb);
 void tc_code_buffer(struct tr_engine *e, struct be_code *c);         /* room for the next block */
 void tc_commit_code(struct tr_engine *e, const uint8_t *end);
 uint64_t tc_enter(struct tr_engine *e, void *env, const uint8_t *code);
-void tc_note_guest_range(struct tr_engine *e, uint64_t pc, uint64_t size);
-bool tc_overlaps_guest(struct tr_engine *e, uint64_t start, uint64_t len);
+void tc_remove(struct tr_engine *e, struct tr_block *tb);            /* from the hash table */
 uint64_t tc_blocks_executed(struct tr_engine *e);
 struct tr_block *tc_find_by_host_pc(struct tr_engine *e, uintptr_t pc);
+
+/* tc_pages.c (translation lock held): which blocks came from which guest
+ * page, chained jumps, dropping the blocks of some pages. */
+const struct tr_guest_mem *tc_fetch_log_start(struct tr_engine *e);
+void tc_pages_add(struct tr_engine *e, struct tr_block *tb);       /* the pages logged */
+void tc_pages_reset(struct tr_engine *e);                          /* at a flush */
+bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_block *to);
+void tc_invalidate(struct tr_engine *e, uint64_t start, uint64_t len);
 
 /* fault.c: host faults on guest memory accesses in translated code. */
 void fault_install(void);

@@ -76,13 +76,15 @@ static void log_out_asm(const struct tr_block *tb)
         cs_free(insn, n);
 }
 
-/* Builds the IR, halving the instruction budget while it overflows. */
+/* Builds the IR, halving the instruction budget while it overflows.  The
+ * frontend fetches through the log of pages the block depends on. */
 static void build_ir(struct tr_engine *e, uint64_t pc, int max_insns)
 {
     struct ir_block *b = &e->xl->ir;
+    const struct tr_guest_mem *mem = tc_fetch_log_start(e);
     for (int max = max_insns;; max /= 2) {
         ir_block_init(b, &e->globals, pc);
-        e->cfg.guest->translate(b, e->cfg.mem, pc, max);
+        e->cfg.guest->translate(b, mem, pc, max);
         if (!b->overflow || max <= 1)
             return;
     }
@@ -109,6 +111,7 @@ static bool emit_block(struct tr_engine *e, struct tr_block *tb)
     tb->code = c.start;
     tb->code_size = (uint32_t)(c.ptr - c.start);
     memcpy(tb->jump_site, c.jump_site, sizeof(tb->jump_site));
+    memcpy(tb->stub, c.stub, sizeof(tb->stub));
     tc_commit_code(e, c.ptr);
     return true;
 }
@@ -190,7 +193,7 @@ struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc)
         }
     }
     tc_insert(e, tb);
-    tc_note_guest_range(e, pc, tb->guest_size ? tb->guest_size : 1);
+    tc_pages_add(e, tb);
     e->stats.blocks_translated++;
     e->stats.guest_insns_translated += e->xl->ir.guest_insns;
     e->stats.translate_ns += now_ns() - start;

@@ -63,9 +63,22 @@ void tr_interrupt(void *env);
 /* The env the calling host thread runs (NULL in threads with none). */
 void *tr_current_env(void);
 
-/* Drops every translation overlapping [start, start+len) (mmap/munmap/
- * mprotect of guest code).  The current policy flushes the cache. */
+/* Drops every translation made from the guest pages of [start,
+ * start+len) (guest code that changed).  Costs one table look-up when
+ * those pages hold no translated code; otherwise stops the other vCPUs
+ * briefly (an exclusive section) and drops only those blocks. */
 void tr_invalidate(struct tr_engine *e, uint64_t start, uint64_t len);
+
+/* The guest's mappings changed (guest_mem.h: how, prot): tells the
+ * guest-memory interface, which answers code fetch and the
+ * self-modifying-code check from it, and invalidates those pages.  User
+ * mode calls it after every successful mmap, munmap, mprotect, mremap
+ * and brk, and for what the loader mapped. */
+void tr_map_changed(struct tr_engine *e, enum tr_map_change how, uint64_t start,
+                    uint64_t len, int prot);
+/* The protection of the guest page at addr as tr_map_changed left it, -1
+ * when not known to be mapped. */
+int tr_prot_at(struct tr_engine *e, uint64_t addr);
 
 /* Around a host fork() of a process running the engine: prepare, then
  * parent or child (the child keeps only the calling thread's vCPU). */
@@ -75,6 +88,8 @@ void tr_fork_child(struct tr_engine *e);
 
 struct tr_stats {
     uint64_t blocks_translated, dispatches, chains_patched, cache_flushes;
+    uint64_t invalidations;             /* tr_invalidate calls that dropped code */
+    uint64_t blocks_invalidated;
     uint64_t guest_insns_translated;
     uint64_t blocks_executed;           /* with count_blocks only */
     uint64_t translate_ns;              /* time spent translating (monotonic clock) */

@@ -49,8 +49,9 @@ static uint32_t with_imm19(uint32_t word, int64_t off)
     return (word & ~(0x7ffffu << 5)) | (uint32_t)((off >> 2) & 0x7ffff) << 5;
 }
 
-/* x18 is never written by generated code, so `movz w18` is unambiguous;
- * it is branched over, never executed. */
+/* The marker is branched over, never executed.  The word after a jump
+ * site is either a marker or the first word of a chain stub (which
+ * writes x16 or x17), so `movz w18` there is unambiguous. */
 #define MARKER(k) a64_move_wide_imm(false, A64_MOVZ, 0, (k), A64_PLATFORM_REG)
 #define MARKER_MASK 0xffe0001fu         /* all but imm16 */
 

@@ -41,11 +41,20 @@ static const struct be_constraint a64_constraints[IR_NUM_OPS] = {
     [IR_exit_indirect] = { { BE_IMM_ANY } },
 };
 
+/* The guest's first 16 globals (x86-64: rax..r15) stay in host registers
+ * for as long as translated code runs (see a64_emit.h for why these): the
+ * first ten in callee-saved x20-x29, which C helpers preserve, the other
+ * six in caller-saved x10-x15, written back before a C call when they
+ * changed and reloaded when next needed. */
+static const int8_t a64_pinned_regs[] = {
+    20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 10, 11, 12, 13, 14, 15,
+};
+
 const struct be_desc be_host = {
     .name = "aarch64",
     .n_regs = 32,
     .reg_names = a64_reg_names,
-    .alloc_mask = RANGE(0, 15) | RANGE(20, 28),
+    .alloc_mask = RANGE(0, 9) | BIT(A64_PLATFORM_REG),
     .call_clobbered = RANGE(0, 18) | BIT(A64_LR),
     .env_reg = A64_ENV,
     .call_args = { 0, 1, 2, 3, 4, 5 },
@@ -53,6 +62,8 @@ const struct be_desc be_host = {
     .constraints = a64_constraints,
     .cs_arch = CS_ARCH_ARM64,
     .cs_mode = CS_MODE_ARM,
+    .n_pinned = (int)(sizeof(a64_pinned_regs) / sizeof(a64_pinned_regs[0])),
+    .pinned_regs = a64_pinned_regs,
 };
 
 static int insn_width(const struct ir_insn *insn) { return insn->size == 32 ? 32 : 64; }

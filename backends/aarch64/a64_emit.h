@@ -1,12 +1,32 @@
 /* a64_emit.h -- what the AArch64 backend's emission files share: the host
  * register roles and small helpers that append instructions to a be_code.
  *
- * Register roles (AAPCS64 host):
+ * Register roles (AAPCS64 host, Linux):
  *   x19        env (callee-saved, so C helpers preserve it)
+ *   x20-x29    pinned globals 0-9 (callee-saved; translated code keeps no
+ *              frame pointer, enter() saved x29 with the others)
+ *   x10-x15    pinned globals 10-15 (caller-saved)
+ *   x0-x9, x18 the register allocator's pool (x18 is an ordinary
+ *              temporary on Linux)
  *   x16, x17   backend scratch (IP0/IP1: the linker's veneer registers,
  *              never live across a call anyway), never allocated
- *   x18        platform register, x29/x30/sp: never allocated
- *   x0-x15, x20-x28  the register allocator's pool
+ *   x30        backend scratch too (atomics' store status, jump-cache
+ *              targets): enter() saved it and every call clobbers it
+ *
+ * Why this split: the x86-64 guest's 16 registers are read and written by
+ * almost every block, so they live in host registers across blocks (the
+ * allocator's pinned globals) instead of being loaded from and stored to
+ * env in every block.  AArch64 has only ten callee-saved registers next to
+ * env (x20-x28 and the frame pointer), so six pinned globals must be in
+ * caller-saved ones.  Around a C helper call those cost a store each (only
+ * when changed since the last write-back) and a reload when next used or
+ * at the block's exit; keeping them all callee-saved would mean pinning
+ * fewer globals, and helpers are far rarer than guest register accesses.
+ * x10-x15 are the caller-saved registers no call needs: x0-x7 carry
+ * arguments and the result and are rewritten for every call anyway, so
+ * they, x8, x9 and x18 are the temporaries.  Temps that live across a call
+ * are spilled to env (no callee-saved register is left for them); the
+ * frontends' temps rarely do.
  */
 #ifndef FERRY_A64_EMIT_H
 #define FERRY_A64_EMIT_H
@@ -18,8 +38,13 @@ enum {
     A64_ENV = 19,
     A64_TMP0 = 16,
     A64_TMP1 = 17,
-    A64_PLATFORM_REG = 18,      /* never written (only named in markers) */
+    A64_PLATFORM_REG = 18,      /* a temporary; named in brcond markers */
+    A64_SCRATCH_LR = A64_LR,    /* free inside translated code */
 };
+
+/* The jump-cache miss path, emitted once behind the epilogue, starts this
+ * many bytes after it (be_code.epilogue is all a block knows). */
+enum { A64_EPILOGUE_SLOT = 512 };
 
 static inline void a64_put(struct be_code *c, uint32_t insn)
 {

@@ -1,35 +1,96 @@
 /* a64_exits.c -- entering and leaving translated code on AArch64: the
- * enter() trampoline and epilogue, the unconditional block exits, the
- * chain-slot stubs, and instruction-cache maintenance for emitted blocks.
+ * enter() trampoline and epilogue (which load and store the pinned
+ * globals), the unconditional block exits, the chain-slot stubs, the
+ * inline jump-cache probe of indirect exits and its shared miss path, and
+ * instruction-cache maintenance for emitted blocks.
  *
  * A chain slot is a single `b imm26` word.  Until the dispatcher chains
  * it, it branches to the stub right behind it, which records the target pc
  * and the block in env and returns TR_EXIT_CHAIN0 + slot.  Chaining then
  * rewrites that one aligned word (a64_chain.c).
  */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "a64_emit.h"
 #include "a64_vec.h"
 #include "runtime.h"
+#include "translator.h"
 
 /* Frame of enter(): x29/x30 at sp, then x19..x28 in pairs. */
 enum { FRAME_BYTES = 96 };
 
-void *be_emit_prologue(struct be_code *c)
+/* Bit k set for every pinned global k of this guest. */
+static uint64_t pinned_mask(const struct ir_globals *g)
 {
-    uint8_t *enter = c->ptr;
+    int n = be_host.n_pinned < g->count ? be_host.n_pinned : g->count;
+    return n >= 64 ? ~0ull : (1ull << n) - 1;
+}
+
+/* The pinned globals whose registers a C call destroys. */
+static uint64_t clobbered_pinned(const struct ir_globals *g)
+{
+    uint64_t m = 0, all = pinned_mask(g);
+    for (int k = 0; k < 64; k++)
+        if ((all >> k & 1) && (be_host.call_clobbered >> be_host.pinned_regs[k] & 1))
+            m |= 1ull << k;
+    return m;
+}
+
+static void emit_enter(struct be_code *c, const struct ir_globals *g)
+{
     a64_put(c, a64_load_store_pair(false, A64_PAIR_PRE, -FRAME_BYTES / 8, A64_LR, A64_SP, A64_FP));
     a64_put(c, a64_mov_sp(A64_FP, A64_SP));
     for (int r = 19; r < 29; r += 2)
         a64_put(c, a64_load_store_pair(false, A64_PAIR_OFFSET, r - 17, r + 1, A64_SP, r));
     a64_put(c, a64_mov(true, A64_ENV, 0));
+    be_emit_pinned(c, true, pinned_mask(g), g->v);
     a64_put(c, a64_uncond_branch_reg(A64_BR, 1));
+}
 
+static void emit_epilogue(struct be_code *c, const struct ir_globals *g)
+{
     c->epilogue = c->ptr;
+    be_emit_pinned(c, false, pinned_mask(g), g->v);
     for (int r = 19; r < 29; r += 2)
         a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, r - 17, r + 1, A64_SP, r));
     a64_put(c, a64_load_store_pair(true, A64_PAIR_POST, FRAME_BYTES / 8, A64_LR, A64_SP, A64_FP));
     a64_put(c, a64_ret());
-    a64_vec_emit_stub(c);
+}
+
+static _Noreturn void epilogue_too_long(void)
+{
+    fputs("ferry: aarch64 backend: epilogue longer than A64_EPILOGUE_SLOT\n", stderr);
+    abort();
+}
+
+/* A jump-cache miss (rt.pc stored): code = tr_lookup_code(env, pc), which
+ * also fills the cache; if found, on into it, else back to the run loop.
+ * The caller-saved pinned globals wait in env meanwhile. */
+static void emit_indirect_miss(struct be_code *c, const struct ir_globals *g)
+{
+    uint64_t clob = clobbered_pinned(g);
+    be_emit_pinned(c, false, clob, g->v);
+    a64_ldst_env(c, 3, A64_LDR, be_host.call_args[1], TR_OFFSET_PC);
+    be_emit_call(c, (const void *)tr_lookup_code);
+    be_emit_pinned(c, true, clob, g->v);
+    a64_put(c, a64_compare_branch_imm(true, false, 8, be_host.call_ret));
+    a64_put(c, a64_uncond_branch_reg(A64_BR, be_host.call_ret));
+    a64_put(c, a64_move_wide_imm(false, A64_MOVZ, 0, TR_EXIT_INDIRECT, be_host.call_ret));
+    a64_emit_jump(c, c->epilogue);
+}
+
+void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
+{
+    uint8_t *enter = c->ptr;
+    emit_enter(c, globals);
+    a64_vec_emit_stub(c);               /* right before the epilogue (a64_vec.c) */
+    emit_epilogue(c, globals);
+    if (c->ptr > c->epilogue + A64_EPILOGUE_SLOT)
+        epilogue_too_long();
+    while (c->ptr < c->epilogue + A64_EPILOGUE_SLOT)
+        a64_put(c, 0);                  /* udf: never reached */
+    emit_indirect_miss(c, globals);
     __builtin___clear_cache((char *)enter, (char *)c->ptr);
     return enter;
 }
@@ -51,6 +112,7 @@ _Static_assert(TR_OFFSET_EXIT_TB == TR_OFFSET_PC + 8 && TR_OFFSET_PC % 8 == 0 &&
 
 void a64_emit_chain_stub(struct be_code *c, uint64_t pc, int slot)
 {
+    c->stub[slot] = (uint32_t)(c->ptr - c->start);
     be_emit_movi(c, A64_TMP1, pc);
     be_emit_movi(c, A64_TMP0, (uint64_t)(uintptr_t)c->tb);
     a64_put(c, a64_load_store_pair(false, A64_PAIR_OFFSET, TR_OFFSET_PC / 8, A64_TMP0,
@@ -75,10 +137,42 @@ void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot)
     finish_block(c);
 }
 
+_Static_assert(sizeof(struct tr_jmp_entry) == 16 && offsetof(struct tr_jmp_entry, code) == 8,
+               "ldp reads a jump-cache entry");
+_Static_assert(TR_OFFSET_JMP_CACHE % 8 == 0 && TR_OFFSET_JMP_CACHE < 32768,
+               "one ldr (no x16) reaches rt.jmp_cache");
+
+/* Inline probe of this vCPU's jump cache for the pc in register `pc`:
+ *     x16 = &jmp_cache[(pc ^ pc >> TR_JMP_BITS) & (TR_JMP_SIZE - 1)]
+ *     ldp x17, x30, [x16]; cmp x17, pc; b.ne miss; br x30
+ * falling through on a miss. */
+static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
+{
+    a64_put(c, a64_logical_shifted_reg(true, A64_EOR, false, A64_LSR, pc, TR_JMP_BITS, pc,
+                                       A64_TMP0));
+    a64_put(c, a64_ubfiz(true, A64_TMP0, A64_TMP0, 4, TR_JMP_BITS));
+    a64_ldst_env(c, 3, A64_LDR, A64_TMP1, TR_OFFSET_JMP_CACHE);
+    a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, A64_TMP0, 0, A64_TMP1,
+                                       A64_TMP0));
+    a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_TMP0, A64_TMP1));
+    a64_put(c, a64_cmp(true, A64_TMP1, pc));
+    a64_put(c, a64_cond_branch_imm(A64_NE, 8));
+    a64_put(c, a64_uncond_branch_reg(A64_BR, A64_SCRATCH_LR));
+}
+
+/* A computed jump stays in translated code when the target is translated:
+ * the inline probe, then the shared miss path behind the epilogue.  A
+ * constant target (rare) just returns to the run loop. */
 void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc)
 {
-    store_pc(c, a64_src(c, pc, A64_TMP1, 64));
-    return_to_dispatcher(c, TR_EXIT_INDIRECT);
+    unsigned reg = a64_src(c, pc, A64_TMP1, 64);
+    store_pc(c, reg);
+    if (pc->is_const) {
+        return_to_dispatcher(c, TR_EXIT_INDIRECT);
+    } else {
+        emit_jmp_cache_probe(c, reg);
+        a64_emit_jump(c, c->epilogue + A64_EPILOGUE_SLOT);
+    }
     finish_block(c);
 }
 

@@ -16,9 +16,10 @@
  * restored before the slow path runs.
  *
  * The slow path calls fn(env, d, s, imm) through one stub per code cache
- * (a64_vec_emit_stub, right after the epilogue) that saves the
- * allocatable call-clobbered registers: x16 = fn, x17 = d | imm << 32,
- * d7 = s; the helper's result comes back in x16.
+ * (a64_vec_emit_stub, right before the epilogue) that saves the
+ * call-clobbered registers holding values (temporaries, pinned globals):
+ * x16 = fn, x17 = d | imm << 32, d7 = s; the helper's result comes back
+ * in x16.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,9 @@ struct vctx {
     bool fpsr_saved, have_mask;
 };
 
-/* Where the stub is, relative to the epilogue (the same in every cache). */
-static ptrdiff_t stub_from_epilogue = -1;
+/* The stub's length: it ends where the epilogue starts (the same code in
+ * every code cache). */
+static ptrdiff_t stub_bytes = -1;
 
 static void put(struct vctx *v, uint32_t w) { a64_put(v->c, w); }
 
@@ -607,9 +609,9 @@ static bool emit_inline(struct vctx *v, const struct be_arg *out, const struct b
 
 static void call_stub(struct vctx *v)
 {
-    const uint8_t *stub = v->c->epilogue + stub_from_epilogue;
+    const uint8_t *stub = v->c->epilogue - stub_bytes;
     int64_t off = a64_offset_to(v->c, stub);
-    if (stub_from_epilogue < 0)
+    if (stub_bytes < 0)
         abort();                    /* no prologue emitted: a ferry bug */
     if (a64_branch26_reaches(off)) {
         put(v, a64_uncond_branch_imm(true, (int32_t)off));
@@ -658,25 +660,28 @@ void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
     memcpy(skip, &b, 4);
 }
 
-/* Saves x0-x15 and x30, calls x16(env, w17, d7, x17 >> 32), returns the
- * result in x16.  sp stays 16-byte aligned. */
+/* Saves every call-clobbered register translated code may hold a value
+ * in (x0-x15: temporaries, pinned globals; x18) and x30, calls x16(env,
+ * w17, d7, x17 >> 32), returns the result in x16.  sp stays 16-byte
+ * aligned. */
 void a64_vec_emit_stub(struct be_code *c)
 {
     struct vctx v = { .c = c };
-    stub_from_epilogue = c->ptr - c->epilogue;
+    uint8_t *start = c->ptr;
     put(&v, a64_load_store_pair(false, A64_PAIR_PRE, -18, 1, A64_SP, 0));
     for (unsigned r = 2; r < 16; r += 2)
         put(&v, a64_load_store_pair(false, A64_PAIR_OFFSET, (int)r, r + 1, A64_SP, r));
-    put(&v, a64_load_store_unsigned_imm(3, A64_STR, 16, A64_SP, A64_LR));
+    put(&v, a64_load_store_pair(false, A64_PAIR_OFFSET, 16, 18, A64_SP, A64_LR));
     put(&v, a64_mov(true, 0, A64_ENV));
     put(&v, a64_mov(false, 1, A64_TMP1));
     put(&v, a64_fp_int(true, 1, A64_FMOV_TO_G, VS, 2));
     put(&v, a64_lsr_imm(true, 3, A64_TMP1, 32));
     put(&v, a64_uncond_branch_reg(A64_BLR, A64_TMP0));
     put(&v, a64_mov(true, A64_TMP0, 0));
-    put(&v, a64_load_store_unsigned_imm(3, A64_LDR, 16, A64_SP, A64_LR));
+    put(&v, a64_load_store_pair(true, A64_PAIR_OFFSET, 16, 18, A64_SP, A64_LR));
     for (unsigned r = 2; r < 16; r += 2)
         put(&v, a64_load_store_pair(true, A64_PAIR_OFFSET, (int)r, r + 1, A64_SP, r));
     put(&v, a64_load_store_pair(true, A64_PAIR_POST, 18, 1, A64_SP, 0));
     put(&v, a64_ret());
+    stub_bytes = c->ptr - start;
 }

@@ -22,7 +22,8 @@ static struct {
     struct { uint32_t site; uint64_t pc; int slot; } e[4];
 } pending;
 
-void *be_emit_prologue(struct be_code *c)
+/* No globals are pinned on x86-64: `globals` is not needed. */
+void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
 {
     void *enter = c->ptr;
     for (int k = 0; k < N_SAVED; k++)
@@ -30,12 +31,12 @@ void *be_emit_prologue(struct be_code *c)
     x64_emit_alu_rm_imm(c, X64_SUB, X64_W, X64_RSP, 8);     /* 16-byte aligned calls */
     x64_emit_lea_r_m(c, X64_W, X64_ENV, X64_RDI, X64_ENV_BIAS);
     x64_emit_jmp_rm(c, X64_RSI);
+    x64_vec_emit_stub(c);                   /* right before the epilogue (x64_vec.c) */
     c->epilogue = c->ptr;
     x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
     for (int k = N_SAVED - 1; k >= 0; k--)
         x64_emit_pop_r(c, x64_saved_regs[k]);
     x64_emit_ret(c);
-    x64_vec_emit_stub(c);
     return enter;
 }
 
@@ -57,6 +58,7 @@ static void return_to_dispatcher(struct be_code *c, int code)
 
 static void emit_stub(struct be_code *c, uint64_t pc, int slot)
 {
+    c->stub[slot] = (uint32_t)(c->ptr - c->start);
     store_env_u64(c, TR_OFFSET_PC, pc);
     store_env_u64(c, TR_OFFSET_EXIT_TB, (uint64_t)(uintptr_t)c->tb);
     return_to_dispatcher(c, TR_EXIT_CHAIN0 + slot);

@@ -35,7 +35,9 @@ struct xctx {
     int n_slow;
 };
 
-static ptrdiff_t stub_from_epilogue = -1;
+/* The stub's length: it ends where the epilogue starts (the same code in
+ * every code cache). */
+static ptrdiff_t stub_bytes = -1;
 
 static bool host_has(int feature)
 {
@@ -412,9 +414,9 @@ static void emit_slow(struct xctx *x, const struct be_arg *out, const struct be_
         be_emit_movi(x->c, X64_RDX, i->op == IR_vcvti2f ? in[1].imm : (uint64_t)ir_vec_b(i));
     be_emit_movi(x->c, X64_RAX, (uint64_t)(uintptr_t)ir_vec_helper(i)->fn);
     be_emit_movi(x->c, X64_RCX, (uint64_t)(uint32_t)ir_vec_d(i) | (uint64_t)ir_vec_imm(i) << 32);
-    if (stub_from_epilogue < 0)
+    if (stub_bytes < 0)
         abort();                    /* no prologue emitted: a ferry bug */
-    x64_emit_call_rel32(x->c, x->c->epilogue + stub_from_epilogue);
+    x64_emit_call_rel32(x->c, x->c->epilogue - stub_bytes);
     if (ir_op_info[i->op].n_out)
         x64_emit_mov_rm_r(x->c, X64_W, out[0].reg, X64_RAX);
 }
@@ -447,7 +449,7 @@ static const int stub_saved[] = { X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10, X64
  * and 8 bytes keep the helper call aligned. */
 void x64_vec_emit_stub(struct be_code *c)
 {
-    stub_from_epilogue = c->ptr - c->epilogue;
+    uint8_t *start = c->ptr;
     for (int k = 0; k < N_STUB_SAVED; k++)
         x64_emit_push_r(c, stub_saved[k]);
     x64_emit_alu_rm_imm(c, X64_SUB, X64_W, X64_RSP, 8);
@@ -459,4 +461,5 @@ void x64_vec_emit_stub(struct be_code *c)
     for (int k = N_STUB_SAVED - 1; k >= 0; k--)
         x64_emit_pop_r(c, stub_saved[k]);
     x64_emit_ret(c);
+    stub_bytes = c->ptr - start;
 }

@@ -1,7 +1,8 @@
 /* exec_common.h -- shared pieces of the AArch64 backend execution tests
  * (run on an AArch64 host or under qemu-aarch64): the executable code
- * buffer, the test env, the C reference semantics of IR ops, and failure
- * counting. */
+ * buffer, the test env and its IR globals (the first 16 pinned in host
+ * registers, as the x86-64 guest's are), the jump cache, the C reference
+ * semantics of IR ops, random IR blocks, and failure counting. */
 #ifndef FERRY_A64_EXEC_COMMON_H
 #define FERRY_A64_EXEC_COMMON_H
 
@@ -12,6 +13,11 @@
 #include "backend.h"
 #include "ir.h"
 #include "runtime.h"
+#include "translator.h"
+
+/* Globals g0..g19 at env->gregs: g0-g15 pinned (g10-g15 in caller-saved
+ * host registers), g16-g19 not. */
+#define XT_N_GLOBALS 20
 
 /* The test's guest state: runtime header, then fields the tests address. */
 struct xt_env {
@@ -19,16 +25,22 @@ struct xt_env {
     uint64_t result[8];
     uint64_t inputs_after[4];
     uint64_t field[4];
-    uint64_t gregs[8];              /* IR globals of the regalloc tests */
+    uint64_t gregs[XT_N_GLOBALS];   /* the IR globals (xt_globals) */
+    uint64_t targets[16];           /* exit_indirect targets of chained blocks */
     uint8_t pad[40000];
     uint64_t far_field;             /* beyond ldr's scaled imm12 reach */
 };
 
 extern struct xt_env xt_env;
+extern struct ir_globals xt_globals;
+extern struct tr_jmp_entry xt_jmp_cache[TR_JMP_SIZE];
 extern uint64_t (*xt_enter)(void *env, const void *code);
 extern int xt_failures, xt_checks;
 
 void xt_init(void);
+/* Empties the jump cache; xt_jmp_slot(pc) is pc's entry. */
+void xt_clear_jmp_cache(void);
+struct tr_jmp_entry *xt_jmp_slot(uint64_t pc);
 /* A fresh be_code for one test block (epilogue and tb filled in). */
 struct be_code xt_block(void);
 struct be_code xt_block_at(uint8_t *start);     /* inside the code buffer */
@@ -53,5 +65,24 @@ void xt_test_exits(void);
 void xt_test_regalloc(void);
 void xt_test_atomic(void);
 void xt_test_vec(void);
+void xt_test_pinned(void);
+
+/* Random IR over the globals (exec_regalloc.c): xt_gen_body starts block
+ * b at pc with n random insns (no exit yet) -- ALU ops, loads and stores
+ * of xt_guest_mem, and calls of helpers that read and write globals or
+ * clobber every caller-saved host register -- optionally after an
+ * exit_request op, and with insn fault_at (unless -1) a load or store at
+ * XT_FAULT_ADDR.  xt_interpret runs insns [0, stop) of b on vals[]
+ * (globals first, in and out) and xt_shadow_mem. */
+#define XT_FAULT_ADDR 0x40
+/* Helpers: mix(a, b) is pure; touch(a) reads and writes globals
+ * (IR_HELPER_RW_GLOBALS); scramble(a) destroys every caller-saved
+ * register. */
+extern const struct ir_helper xt_mix_helper, xt_touch_helper, xt_scramble_helper;
+extern uint8_t xt_guest_mem[256], xt_shadow_mem[256];
+void xt_gen_body(struct ir_block *b, uint64_t pc, int n_insns, bool exit_request, int fault_at);
+ir_ref xt_pick_src(struct ir_block *b, int const_pct);
+void xt_interpret(const struct ir_block *b, uint64_t *vals, int stop);
+struct ra_state *xt_ra(void);
 
 #endif

@@ -1,5 +1,7 @@
 /* exec_main.c -- driver of the AArch64 backend execution tests: owns the
- * executable buffer, the enter() trampoline, and main(). */
+ * executable buffer, the test's globals, the enter() trampoline (which
+ * loads the pinned ones), the jump cache, and main(). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -9,6 +11,8 @@
 #define CODE_BYTES (32u << 20)
 
 struct xt_env xt_env;
+struct ir_globals xt_globals;
+struct tr_jmp_entry xt_jmp_cache[TR_JMP_SIZE];
 uint64_t (*xt_enter)(void *env, const void *code);
 int xt_failures, xt_checks;
 
@@ -16,14 +20,40 @@ static uint8_t *code_buf, *code_next;
 static const uint8_t *epilogue;
 static char fake_tb;
 
+/* As translator/codecache.c does: entry k gets pc k^1, which maps to
+ * entry k^1, so it never matches. */
+void xt_clear_jmp_cache(void)
+{
+    for (unsigned k = 0; k < TR_JMP_SIZE; k++)
+        xt_jmp_cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
+}
+
+struct tr_jmp_entry *xt_jmp_slot(uint64_t pc)
+{
+    return &xt_jmp_cache[(pc ^ (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1)];
+}
+
+static void declare_globals(void)
+{
+    static char names[XT_N_GLOBALS][8];
+    for (int g = 0; g < XT_N_GLOBALS; g++) {
+        snprintf(names[g], sizeof names[g], "g%d", g);
+        ir_global_declare(&xt_globals, names[g],
+                          (int32_t)(offsetof(struct xt_env, gregs) + 8 * (size_t)g));
+    }
+}
+
 void xt_init(void)
 {
+    declare_globals();
+    xt_env.rt.jmp_cache = xt_jmp_cache;
+    xt_clear_jmp_cache();
     code_buf = mmap(NULL, CODE_BYTES, PROT_READ | PROT_WRITE | PROT_EXEC,
                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (code_buf == MAP_FAILED) { perror("mmap"); exit(2); }
     struct be_code c = { .start = code_buf, .ptr = code_buf,
                          .end = code_buf + 4096 - BE_MAX_INSN_BYTES };
-    xt_enter = (uint64_t (*)(void *, const void *))be_emit_prologue(&c);
+    xt_enter = (uint64_t (*)(void *, const void *))be_emit_prologue(&c, &xt_globals);
     epilogue = c.epilogue;
     code_next = code_buf + 4096;
 }
@@ -63,6 +93,7 @@ int main(void)
     xt_test_regalloc();
     xt_test_atomic();
     xt_test_vec();
+    xt_test_pinned();
     printf("a64 exec tests: %d checks, %d failures\n", xt_checks, xt_failures);
     return xt_failures != 0;
 }

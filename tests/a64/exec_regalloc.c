@@ -1,41 +1,63 @@
 /* exec_regalloc.c -- random IR blocks through the whole back half of the
  * translator: (optionally ir_optimize), regalloc.c and this backend,
  * executed and compared with an interpretation of the same IR in C.
- * Many temps force spills; helper calls exercise clobbers and global
- * write-back/reload. */
+ * Many temps force spills; helper calls exercise clobbers, the write-back
+ * and reload of globals (pinned ones included) around calls. */
 #include <stddef.h>
 #include <string.h>
 
 #include "exec_common.h"
 #include "regalloc.h"
 
-#define N_GLOBALS 8
-#define GREG_OFF(i) ((int32_t)(offsetof(struct xt_env, gregs) + 8 * (i)))
+#define N_GLOBALS XT_N_GLOBALS
 
-static struct ir_globals globals;
 static struct ir_block block, compiled;
 static struct xt_env shadow;
 
 static uint64_t mix(void *env, uint64_t a, uint64_t b) { return a * 31 + (b >> 3); }
-/* Reads and writes guest state: gregs[7] += a, returns gregs[0]. */
+/* Reads and writes guest state, pinned globals in callee-saved (g0, g7)
+ * and caller-saved (g12, g14) host registers and unpinned ones (g17). */
 static uint64_t touch(void *env, uint64_t a)
 {
     struct xt_env *e = env;
     e->gregs[7] += a;
-    return e->gregs[0];
+    e->gregs[12] ^= a;
+    e->gregs[17] += 3;
+    return e->gregs[0] + e->gregs[14];
 }
-static const struct ir_helper mix_helper = { .fn = (void *)mix, .name = "mix", .n_args = 2,
+/* Destroys every caller-saved host register but its result (as any C
+ * function may): pinned globals there must have been written back. */
+static uint64_t scramble(void *env, uint64_t a)
+{
+    __asm__ volatile(
+        "mov x1, #0xdead\n mov x2, x1\n mov x3, x1\n mov x4, x1\n mov x5, x1\n"
+        "mov x6, x1\n mov x7, x1\n mov x8, x1\n mov x9, x1\n mov x10, x1\n mov x11, x1\n"
+        "mov x12, x1\n mov x13, x1\n mov x14, x1\n mov x15, x1\n mov x16, x1\n mov x17, x1\n"
+        "mov x18, x1\n"
+        ::: "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+            "x14", "x15", "x16", "x17", "x18", "memory");
+    return a ^ 0x1234;
+}
+const struct ir_helper xt_mix_helper = { .fn = (void *)mix, .name = "mix", .n_args = 2,
                                              .has_result = 1 };
-static const struct ir_helper touch_helper = { .fn = (void *)touch, .name = "touch",
+const struct ir_helper xt_touch_helper = { .fn = (void *)touch, .name = "touch",
                                                .n_args = 1, .has_result = 1,
                                                .flags = IR_HELPER_RW_GLOBALS };
+const struct ir_helper xt_scramble_helper = { .fn = (void *)scramble, .name = "scramble",
+                                                  .n_args = 1, .has_result = 1 };
+
+struct ra_state *xt_ra(void)
+{
+    static struct ra_state *ra;
+    return ra ? ra : (ra = ra_state_new());
+}
 
 /* ---- random program generation ---- */
 
 static ir_ref readable[IR_MAX_VALUES];
 static int n_readable;
 
-static ir_ref pick_src(struct ir_block *b, int const_pct)
+ir_ref xt_pick_src(struct ir_block *b, int const_pct)
 {
     if ((int)(xt_random() % 100) < const_pct) {
         uint64_t r = xt_random();
@@ -55,19 +77,23 @@ static ir_ref pick_dst(struct ir_block *b)
 }
 
 /* Guest memory of the random blocks, and the interpreter's copy of it. */
-static uint8_t guest_mem[256] __attribute__((aligned(16))), shadow_mem[256];
+uint8_t xt_guest_mem[256] __attribute__((aligned(16))), xt_shadow_mem[256];
 
-/* ld/st at mem + (x & 0xf8), or at a constant address. */
+/* mem + (x & 0xf8), or a constant address in mem. */
+static ir_ref gen_addr(struct ir_block *b, ir_ref x)
+{
+    if (xt_random() % 2)
+        return ir_const(b, (uintptr_t)xt_guest_mem + (xt_random() % 32) * 8);
+    ir_ref off = ir_temp(b), a = ir_temp(b);
+    ir_binop(b, IR_and, 64, off, x, ir_const(b, 0xf8));
+    ir_binop(b, IR_add, 64, a, off, ir_const(b, (uintptr_t)xt_guest_mem));
+    return a;
+}
+
 static void gen_mem(struct ir_block *b, ir_ref x, ir_ref y)
 {
     unsigned memop = xt_random() % 8;
-    ir_ref addr = ir_const(b, (uintptr_t)guest_mem + (xt_random() % 32) * 8);
-    if (xt_random() % 2) {
-        ir_ref off = ir_temp(b), a = ir_temp(b);
-        ir_binop(b, IR_and, 64, off, x, ir_const(b, 0xf8));
-        ir_binop(b, IR_add, 64, a, off, ir_const(b, (uintptr_t)guest_mem));
-        addr = a;
-    }
+    ir_ref addr = gen_addr(b, x);
     if (xt_random() % 2)
         ir_ld(b, memop, pick_dst(b), addr);
     else
@@ -84,11 +110,28 @@ static const enum ir_op unary_ops[] = {
 };
 #define COUNT(a) ((int)(sizeof a / sizeof a[0]))
 
+/* As a frontend writes a guest register: the result (of an ALU op or a
+ * load, whose inputs may include that global) in a fresh temp, copied to
+ * a global; the temp is often dead after that. */
+static void gen_via_temp(struct ir_block *b, int size, ir_ref x, ir_ref y)
+{
+    ir_ref t = ir_temp(b);
+    if (xt_random() % 3 == 0)
+        ir_ld(b, xt_random() % 8, t, gen_addr(b, x));
+    else
+        ir_binop(b, alu_ops[xt_random() % COUNT(alu_ops)], size, t, x, y);
+    ir_mov(b, (ir_ref)(xt_random() % N_GLOBALS), t);
+    if (xt_random() % 2)
+        readable[n_readable++] = t;
+}
+
 static void gen_insn(struct ir_block *b)
 {
-    int size = xt_random() % 2 ? 64 : 32, kind = xt_random() % 20;
-    ir_ref x = pick_src(b, 5), y = pick_src(b, 40);
-    if (kind < 9) {
+    int size = xt_random() % 2 ? 64 : 32, kind = xt_random() % 23;
+    ir_ref x = xt_pick_src(b, 5), y = xt_pick_src(b, 40);
+    if (kind >= 20) {
+        gen_via_temp(b, size, x, y);
+    } else if (kind < 9) {
         ir_binop(b, alu_ops[xt_random() % COUNT(alu_ops)], size, pick_dst(b), x, y);
     } else if (kind < 12) {
         enum ir_op op = unary_ops[xt_random() % COUNT(unary_ops)];
@@ -96,7 +139,7 @@ static void gen_insn(struct ir_block *b)
     } else if (kind < 14) {
         ir_setcond(b, xt_random() % IR_NUM_CONDS, size, pick_dst(b), x, y);
     } else if (kind < 16) {
-        ir_ref t = pick_src(b, 20), f = pick_src(b, 20);
+        ir_ref t = xt_pick_src(b, 20), f = xt_pick_src(b, 20);
         ir_movcond(b, xt_random() % IR_NUM_CONDS, size, pick_dst(b), x, y, t, f);
     } else if (kind < 18) {
         int pos = xt_random() % 64, len = 1 + xt_random() % (64 - pos);
@@ -106,21 +149,41 @@ static void gen_insn(struct ir_block *b)
         gen_mem(b, x, y);
     } else if (kind == 18) {
         ir_ref args[2] = { x, y };
-        ir_call(b, &mix_helper, pick_dst(b), args);
+        ir_call(b, &xt_mix_helper, pick_dst(b), args);
     } else {
-        ir_call(b, &touch_helper, pick_dst(b), &x);
+        ir_call(b, xt_random() % 2 ? &xt_touch_helper : &xt_scramble_helper, pick_dst(b), &x);
+    }
+}
+
+/* A load from or store to XT_FAULT_ADDR (unmapped). */
+static void gen_fault(struct ir_block *b)
+{
+    ir_ref addr = ir_const(b, XT_FAULT_ADDR);
+    if (xt_random() % 2)
+        ir_ld(b, IR_MO_64, pick_dst(b), addr);
+    else
+        ir_st(b, IR_MO_32, addr, xt_pick_src(b, 20));
+}
+
+void xt_gen_body(struct ir_block *b, uint64_t pc, int n_insns, bool exit_request, int fault_at)
+{
+    ir_block_init(b, &xt_globals, pc);
+    n_readable = 0;
+    for (int i = 0; i < N_GLOBALS; i++) readable[n_readable++] = (ir_ref)i;
+    if (exit_request)
+        ir_exit_request(b, pc);
+    for (int i = 0; i < n_insns; i++) {
+        ir_insn_start(b, pc + 4 * i, 4);
+        if (i == fault_at)
+            gen_fault(b);
+        else
+            gen_insn(b);
     }
 }
 
 static void gen_block(struct ir_block *b, int n_insns)
 {
-    ir_block_init(b, &globals, 0x400000);
-    n_readable = 0;
-    for (int i = 0; i < N_GLOBALS; i++) readable[n_readable++] = (ir_ref)i;
-    for (int i = 0; i < n_insns; i++) {
-        ir_insn_start(b, 0x400000 + 4 * i, 4);
-        gen_insn(b);
-    }
+    xt_gen_body(b, 0x400000, n_insns, false, -1);
     if (xt_random() % 2)
         ir_exit_code(b, 0x400100, TR_EXIT_SYSCALL);
     else
@@ -133,15 +196,18 @@ static uint64_t call_helper(const struct ir_insn *i, uint64_t *vals)
 {
     const struct ir_helper *h = (const struct ir_helper *)(intptr_t)i->aux[0];
     for (int g = 0; g < N_GLOBALS; g++) shadow.gregs[g] = vals[g];
-    uint64_t r = h == &mix_helper ? mix(&shadow, vals[i->args[1]], vals[i->args[2]])
-                                  : touch(&shadow, vals[i->args[1]]);
+    uint64_t a = vals[i->args[1]], r;
+    if (h == &xt_mix_helper)
+        r = mix(&shadow, a, vals[i->args[2]]);
+    else
+        r = h == &xt_touch_helper ? touch(&shadow, a) : a ^ 0x1234;
     for (int g = 0; g < N_GLOBALS; g++) vals[g] = shadow.gregs[g];
     return r;
 }
 
 static uint64_t interpret_mem(const struct ir_insn *i, const uint64_t *in)
 {
-    uint8_t *p = shadow_mem + (in[0] - (uintptr_t)guest_mem);
+    uint8_t *p = xt_shadow_mem + (in[0] - (uintptr_t)xt_guest_mem);
     uint64_t v = 0;
     int bytes = ir_memop_bytes(i->size);
     if (i->op == IR_st) {
@@ -154,10 +220,10 @@ static uint64_t interpret_mem(const struct ir_insn *i, const uint64_t *in)
     return v;
 }
 
-static void interpret(const struct ir_block *b, uint64_t *vals)
+void xt_interpret(const struct ir_block *b, uint64_t *vals, int stop)
 {
     for (int v = N_GLOBALS; v < b->n_values; v++) vals[v] = b->values[v].imm;
-    for (int n = 0; n < b->n_insns; n++) {
+    for (int n = 0; n < stop; n++) {
         const struct ir_insn *i = &b->insns[n];
         const struct ir_op_info *info = &ir_op_info[i->op];
         if (info->flags & (IR_F_EXIT | IR_F_BRANCH) || i->op == IR_insn_start)
@@ -178,21 +244,18 @@ static void run_random_block(int n_insns, bool optimize)
     static uint64_t want[IR_MAX_VALUES];
     gen_block(&block, n_insns);
     for (int g = 0; g < N_GLOBALS; g++) xt_env.gregs[g] = want[g] = xt_random();
-    for (int k = 0; k < 256; k++) guest_mem[k] = shadow_mem[k] = (uint8_t)xt_random();
-    interpret(&block, want);
+    for (int k = 0; k < 256; k++) xt_guest_mem[k] = xt_shadow_mem[k] = (uint8_t)xt_random();
+    xt_interpret(&block, want, block.n_insns);
     compiled = block;
     if (optimize) ir_optimize(&compiled);
     const char *bad = ir_validate(&compiled);
     XT_CHECK(!bad, "invalid block: %s", bad);
     struct be_code c = xt_block();
-    static struct ra_state *ra;
-    if (!ra)
-        ra = ra_state_new();
-    XT_CHECK(ra_emit_block(ra, &c, &compiled), "ra_emit_block ran out of room");
+    XT_CHECK(ra_emit_block(xt_ra(), &c, &compiled), "ra_emit_block ran out of room");
     uint64_t rc = xt_run(&c);
     bool exit_code = compiled.insns[compiled.n_insns - 1].op == IR_exit_code;
     XT_CHECK(rc == (exit_code ? TR_EXIT_SYSCALL : TR_EXIT_CHAIN0), "rc %lu", (unsigned long)rc);
-    XT_CHECK(memcmp(guest_mem, shadow_mem, sizeof guest_mem) == 0,
+    XT_CHECK(memcmp(xt_guest_mem, xt_shadow_mem, sizeof xt_guest_mem) == 0,
              "random block (%d insns, optimize %d): memory differs", n_insns, optimize);
     int bad_regs = 0;
     for (int g = 0; g < N_GLOBALS; g++) bad_regs += xt_env.gregs[g] != want[g];
@@ -208,8 +271,6 @@ static void run_random_block(int n_insns, bool optimize)
 
 void xt_test_regalloc(void)
 {
-    static const char *names[N_GLOBALS] = { "g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7" };
-    for (int g = 0; g < N_GLOBALS; g++) ir_global_declare(&globals, names[g], GREG_OFF(g));
     for (int n = 0; n < 300; n++) {
         run_random_block(1 + n % 80, false);
         run_random_block(1 + n % 80, true);

@@ -324,6 +324,30 @@ Test(a64_encode, branches)
     cr_expect(!a64_branch26_reaches(6));
 }
 
+/* The words of an exit_indirect's inline jump-cache probe (pc in x5) and
+ * of moving pinned globals through an x17 base, as a64_exits.c and
+ * a64_pinned.c build them; branch targets as in `branches`. */
+Test(a64_encode, jump_cache_probe_and_pinned_moves)
+{
+    const struct disasm_case cases[] = {
+        { a64_logical_shifted_reg(1, A64_EOR, 0, A64_LSR, 5, 12, 5, 16), "eor x16, x5, x5, lsr #12" },
+        { a64_ubfiz(1, 16, 16, 4, 12), "ubfiz x16, x16, #4, #12" },
+        { a64_load_store_unsigned_imm(3, A64_LDR, 3, 19, 17), "ldr x17, [x19, #24]" },
+        { a64_add_sub_shifted_reg(1, 0, 0, A64_LSL, 16, 0, 17, 16), "add x16, x17, x16" },
+        { a64_load_store_pair(1, A64_PAIR_OFFSET, 0, 30, 16, 17), "ldp x17, x30, [x16]" },
+        { a64_cmp(1, 17, 5), "cmp x17, x5" },
+        { a64_cond_branch_imm(A64_NE, 8), "b.ne 0x20" },
+        { a64_uncond_branch_reg(A64_BR, 30), "br x30" },
+        { a64_add_sub_imm(1, 0, 0, 0, 0x2a8, 19, 17), "add x17, x19, #0x2a8" },
+        { a64_load_store_pair(0, A64_PAIR_OFFSET, 0, 21, 17, 20), "stp x20, x21, [x17]" },
+        { a64_load_store_pair(1, A64_PAIR_OFFSET, 6, 29, 17, 28), "ldp x28, x29, [x17, #48]" },
+        { a64_load_store_pair(0, A64_PAIR_OFFSET, -2, 15, 17, 14), "stp x14, x15, [x17, #-16]" },
+        { a64_compare_branch_imm(1, 0, 8, 0), "cbz x0, 0x38" },
+        { a64_uncond_branch_reg(A64_BR, 0), "br x0" },
+    };
+    check_disassembly(cases, N_OF(cases));
+}
+
 /* ---- bitmask immediates ---- */
 
 /* DecodeBitMasks() of the Arm ARM, for the wmask of a logical immediate. */

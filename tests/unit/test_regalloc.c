@@ -23,7 +23,7 @@ struct test_env {
 
 static struct ir_globals globals;
 static ir_ref G[NG];
-static uint8_t *code_mem, *code_ptr;
+static uint8_t *code_mem, *code_ptr, *code_first;
 static const uint8_t *epilogue;
 static uint64_t (*enter)(void *, const void *);
 static struct ir_block blk;
@@ -35,13 +35,13 @@ static void setup(void)
     code_mem = mmap(NULL, CODE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     cr_assert(code_mem != MAP_FAILED);
-    struct be_code c = { .start = code_mem, .ptr = code_mem, .end = code_mem + CODE_SIZE - 4096 };
-    enter = (uint64_t (*)(void *, const void *))be_emit_prologue(&c);
-    epilogue = c.epilogue;
-    code_ptr = c.ptr;
     globals.count = 0;
     for (int k = 0; k < NG; k++)
         G[k] = ir_global_declare(&globals, gnames[k], (int32_t)offsetof(struct test_env, g[k]));
+    struct be_code c = { .start = code_mem, .ptr = code_mem, .end = code_mem + CODE_SIZE - 4096 };
+    enter = (uint64_t (*)(void *, const void *))be_emit_prologue(&c, &globals);
+    epilogue = c.epilogue;
+    code_ptr = code_first = c.ptr;
 }
 
 static void teardown(void) { munmap(code_mem, CODE_SIZE); }
@@ -66,7 +66,7 @@ static uint8_t *emit(struct ir_block *b, struct tr_block *tb)
     const char *err = ir_validate(b);
     cr_assert_null(err, "%s", err);
     if (code_ptr > code_mem + CODE_SIZE - 65536)
-        code_ptr = (uint8_t *)epilogue + 64;
+        code_ptr = code_first;
     struct be_code c = { .start = code_ptr, .ptr = code_ptr, .end = code_mem + CODE_SIZE - 4096,
                          .epilogue = epilogue, .tb = tb };
     c.jump_site[0] = c.jump_site[1] = UINT32_MAX;

@@ -19,6 +19,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "frontend.h"
 #include "options.h"
 #include "sys_internal.h"
 #include "sys_stat.h"
@@ -141,8 +142,17 @@ Test(syscalls, uname_says_x86_64_and_matches_native)
     cr_assert_str_eq(g.nodename, h.nodename);
 }
 
+/* Mapping syscalls tell the engine (tr_map_changed): give them one. */
+static void need_engine(void)
+{
+    static const struct tr_engine_config cfg = { .guest = &fe_x86_64, .code_cache_size = 1 << 20 };
+    if (!sys_engine)
+        sys_engine = tr_engine_new(&cfg);
+}
+
 Test(syscalls, brk_grows_shrinks_and_refuses_below_start)
 {
+    need_engine();
     void *area = mmap(NULL, 1 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     uint64_t start = P(area);
     munmap(area, 1 << 20);      /* a hole ferry may grow into */

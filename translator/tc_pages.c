@@ -1,0 +1,269 @@
+/* tc_pages.c -- page-granular invalidation of the code cache.
+ *
+ * Every block is listed under each guest page its translation looked at
+ * (its own code, the successors the frontend peeked at for flag liveness,
+ * pages it could not fetch): the frontend fetches through a logging
+ * wrapper of the guest-memory interface.  Chained jumps are recorded per
+ * target block.  Invalidating [start, start+len) then finds the blocks of
+ * those pages and, only if there are any, drops them in an exclusive
+ * section (no other thread in translated code): out of the hash table,
+ * out of every vCPU's jump cache, every chained jump into them re-pointed
+ * at its stub.  Their code space and block entries stay until the next
+ * full flush (which only a full cache causes).  A mapping change over
+ * pages without code costs one look at this table.
+ *
+ * Everything here runs under the translation lock. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tr_internal.h"
+
+struct tc_page {
+    uint64_t page;                      /* guest address >> TC_PAGE_SHIFT */
+    struct tc_page *next;               /* in its hash bucket */
+    struct tr_block **blocks;           /* may hold dropped ones (invalid) */
+    uint32_t n, cap;
+};
+
+static void *tc_realloc(void *p, size_t size)
+{
+    p = realloc(p, size);
+    if (!p) {
+        fputs("ferry: out of memory\n", stderr);
+        exit(1);
+    }
+    return p;
+}
+
+/* ---- the fetch log ------------------------------------------------------ */
+
+static void log_page(struct tc_fetch_log *l, uint64_t page)
+{
+    for (size_t k = 0; k < l->n; k++)
+        if (l->pages[k] == page)
+            return;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->pages = tc_realloc(l->pages, l->cap * sizeof(*l->pages));
+    }
+    l->pages[l->n++] = page;
+}
+
+/* Logs the pages asked about, fetchable or not: a page that cannot be
+ * fetched now may be mapped later. */
+static size_t logged_fetchable(const struct tr_guest_mem *m, uint64_t pc, size_t want)
+{
+    struct tc_fetch_log *l = (struct tc_fetch_log *)m;
+    uint64_t last = want ? pc + want - 1 : pc;
+    if (last < pc)
+        last = UINT64_MAX;
+    for (uint64_t p = pc >> TC_PAGE_SHIFT; p <= last >> TC_PAGE_SHIFT; p++)
+        log_page(l, p);
+    return l->real->fetchable(l->real, pc, want);
+}
+
+/* The guest memory to translate the next block through. */
+const struct tr_guest_mem *tc_fetch_log_start(struct tr_engine *e)
+{
+    struct tc_fetch_log *l = &e->xl->fetch;
+    l->real = e->cfg.mem;
+    l->mem = *l->real;
+    l->mem.fetchable = logged_fetchable;
+    l->n = 0;
+    return &l->mem;
+}
+
+/* ---- guest page -> blocks ----------------------------------------------- */
+
+static unsigned page_bucket(uint64_t page)
+{
+    return (unsigned)((page ^ (page >> 12)) & (TC_PAGE_BUCKETS - 1));
+}
+
+/* The link that holds page (or the NULL link ending its bucket). */
+static struct tc_page **page_slot(struct tr_code_cache *tc, uint64_t page)
+{
+    struct tc_page **s = &tc->pages[page_bucket(page)];
+    while (*s && (*s)->page != page)
+        s = &(*s)->next;
+    return s;
+}
+
+static struct tc_page *page_get(struct tr_code_cache *tc, uint64_t page)
+{
+    struct tc_page **s = page_slot(tc, page);
+    if (!*s) {
+        *s = tc_realloc(NULL, sizeof(**s));
+        **s = (struct tc_page){ .page = page };
+        tc->n_pages++;
+    }
+    return *s;
+}
+
+/* Drops the entries of blocks dropped through another page. */
+static void page_compact(struct tc_page *pg)
+{
+    uint32_t out = 0;
+    for (uint32_t k = 0; k < pg->n; k++)
+        if (!pg->blocks[k]->invalid)
+            pg->blocks[out++] = pg->blocks[k];
+    pg->n = out;
+}
+
+static void page_add_block(struct tc_page *pg, struct tr_block *tb)
+{
+    if (pg->n == pg->cap)
+        page_compact(pg);
+    if (pg->n == pg->cap) {
+        pg->cap = pg->cap ? 2 * pg->cap : 8;
+        pg->blocks = tc_realloc(pg->blocks, pg->cap * sizeof(*pg->blocks));
+    }
+    pg->blocks[pg->n++] = tb;
+}
+
+void tc_pages_add(struct tr_engine *e, struct tr_block *tb)
+{
+    const struct tc_fetch_log *l = &e->xl->fetch;
+    for (size_t k = 0; k < l->n; k++)
+        page_add_block(page_get(&e->tc, l->pages[k]), tb);
+}
+
+static void page_free(struct tc_page *pg)
+{
+    free(pg->blocks);
+    free(pg);
+}
+
+void tc_pages_reset(struct tr_engine *e)
+{
+    struct tr_code_cache *tc = &e->tc;
+    for (unsigned b = 0; b < TC_PAGE_BUCKETS; b++)
+        while (tc->pages[b]) {
+            struct tc_page *pg = tc->pages[b];
+            tc->pages[b] = pg->next;
+            page_free(pg);
+        }
+    tc->n_pages = 0;
+}
+
+static bool page_has_code(const struct tc_page *pg)
+{
+    for (uint32_t k = 0; k < pg->n; k++)
+        if (!pg->blocks[k]->invalid)
+            return true;
+    return false;
+}
+
+/* Calls fn on the link of every page in [first, last] that has an entry:
+ * page by page when the range is smaller than the table, else over the
+ * whole table.  fn may unlink the page; it returns whether to stop. */
+static bool each_page(struct tr_engine *e, uint64_t first, uint64_t last,
+                      bool (*fn)(struct tr_engine *e, struct tc_page **slot))
+{
+    struct tr_code_cache *tc = &e->tc;
+    if (!tc->n_pages)
+        return false;
+    if (last - first < tc->n_pages) {
+        for (uint64_t p = first; p <= last; p++) {
+            struct tc_page **s = page_slot(tc, p);
+            if (*s && fn(e, s))
+                return true;
+        }
+        return false;
+    }
+    for (unsigned b = 0; b < TC_PAGE_BUCKETS; b++)
+        for (struct tc_page **s = &tc->pages[b], *pg; (pg = *s);) {
+            if (pg->page >= first && pg->page <= last && fn(e, s))
+                return true;
+            if (*s == pg)
+                s = &pg->next;
+        }
+    return false;
+}
+
+static bool stop_at_code(struct tr_engine *e, struct tc_page **slot)
+{
+    return page_has_code(*slot);
+}
+
+/* ---- chained jumps ------------------------------------------------------ */
+
+#define LINK(tb, slot) ((uintptr_t)(tb) | (uintptr_t)(slot))
+#define LINK_BLOCK(l) ((struct tr_block *)((l) & ~(uintptr_t)1))
+#define LINK_SLOT(l) ((int)((l) & 1))
+
+/* Patches from's chain slot to jump straight to `to` and records the
+ * jump; false when that cannot (or need not) be done. */
+bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_block *to)
+{
+    if (from->invalid || to->invalid || from->jump_site[slot] == UINT32_MAX ||
+        from->chain_to[slot])
+        return false;
+    be_patch_jump(from->code + from->jump_site[slot], to->code);
+    from->chain_to[slot] = to;
+    from->chain_next[slot] = to->chained_from;
+    to->chained_from = LINK(from, slot);
+    return true;
+}
+
+/* Every jump into tb goes back to its stub.  (Jumps of dropped blocks
+ * stay in the list, skipped: nothing runs them any more.) */
+static void unchain_into(struct tr_block *tb)
+{
+    for (uintptr_t l = tb->chained_from; l;) {
+        struct tr_block *from = LINK_BLOCK(l);
+        int slot = LINK_SLOT(l);
+        l = from->chain_next[slot];
+        if (from->invalid || from->chain_to[slot] != tb)
+            continue;
+        be_patch_jump(from->code + from->jump_site[slot], from->code + from->stub[slot]);
+        from->chain_to[slot] = NULL;
+    }
+    tb->chained_from = 0;
+}
+
+/* ---- dropping blocks ---------------------------------------------------- */
+
+static void forget_in_thread(struct tr_runtime *rt, void *tb)
+{
+    if (rt->jmp_cache)
+        tc_forget_jmp(rt->jmp_cache, ((struct tr_block *)tb)->guest_pc);
+}
+
+static void drop_block(struct tr_engine *e, struct tr_block *tb)
+{
+    tb->invalid = true;
+    tc_remove(e, tb);
+    unchain_into(tb);
+    tr_thread_each(e, forget_in_thread, tb);
+    e->stats.blocks_invalidated++;
+}
+
+static bool drop_page(struct tr_engine *e, struct tc_page **slot)
+{
+    struct tc_page *pg = *slot;
+    *slot = pg->next;
+    e->tc.n_pages--;
+    for (uint32_t k = 0; k < pg->n; k++)
+        if (!pg->blocks[k]->invalid)
+            drop_block(e, pg->blocks[k]);
+    page_free(pg);
+    return false;
+}
+
+/* Caller holds the translation lock and is outside translated code. */
+void tc_invalidate(struct tr_engine *e, uint64_t start, uint64_t len)
+{
+    if (!len)
+        return;
+    uint64_t end = start + len - 1 < start ? UINT64_MAX : start + len - 1;
+    uint64_t first = start >> TC_PAGE_SHIFT, last = end >> TC_PAGE_SHIFT;
+    if (!each_page(e, first, last, stop_at_code))
+        return;
+    tr_exclusive_start(e);
+    each_page(e, first, last, drop_page);
+    /* Threads that looked a block up before this must look again. */
+    __atomic_add_fetch(&e->tc.generation, 1, __ATOMIC_SEQ_CST);
+    e->stats.invalidations++;
+    tr_exclusive_end(e);
+}
