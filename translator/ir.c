@@ -170,3 +170,12 @@ void ir_exit_request(struct ir_block *b, uint64_t pc)
 {
     ir_emit(b, IR_exit_request, 64, IR_NONE, IR_NONE, IR_NONE)->aux[0] = (int64_t)pc;
 }
+
+struct ir_insn *ir_vec(struct ir_block *b, enum ir_op op, unsigned size, int64_t operands,
+                       const struct ir_helper *h)
+{
+    struct ir_insn *i = ir_emit(b, op, (int)size, IR_NONE, IR_NONE, IR_NONE);
+    i->aux[0] = operands;
+    i->aux[1] = (int64_t)(intptr_t)h;
+    return i;
+}

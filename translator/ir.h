@@ -30,6 +30,7 @@ enum ir_op_flags {
     IR_F_CALL   = 1 << 4,   /* helper call */
     IR_F_EXIT   = 1 << 5,   /* unconditional block exit: must be last */
     IR_F_BRANCH = 1 << 6,   /* conditional block exit */
+    IR_F_VEC    = 1 << 7,   /* vector op: env operands in aux[0] (ir_ops.def) */
 };
 
 enum ir_op {
@@ -38,6 +39,12 @@ enum ir_op {
 #undef IR_OP
     IR_NUM_OPS
 };
+
+/* The vector ops are the last section of ir_ops.def: backends map the
+ * range IR_VEC_FIRST .. IR_NUM_OPS - 1 to their vector emitter. */
+#define IR_VEC_FIRST IR_vmov
+/* Vector moves that every backend emits inline (no helper). */
+#define IR_VEC_IS_MOVE(op) ((op) >= IR_vmov && (op) <= IR_vfromg)   /* vmov .. vfromg */
 
 struct ir_op_info {
     const char *name;
@@ -80,6 +87,13 @@ enum ir_memop {
     IR_MO_HOST = 8,
 };
 static inline int ir_memop_bytes(unsigned mo) { return 1 << (mo & IR_MO_SIZE); }
+
+/* insn->size of the vector ops: element size, scalar flag. */
+enum ir_vec_size {
+    IR_VE_8 = 0, IR_VE_16 = 1, IR_VE_32 = 2, IR_VE_64 = 3,
+    IR_VE_MASK = 3,
+    IR_V_SCALAR = 4,                    /* lane 0 only (float ops) */
+};
 
 typedef uint16_t ir_ref;                /* index into ir_block.values */
 #define IR_NONE ((ir_ref)0xffff)
@@ -185,6 +199,24 @@ void ir_atomic_rmw(struct ir_block *b, unsigned memop, enum ir_atomic_op op, ir_
 void ir_atomic_cas(struct ir_block *b, unsigned memop, ir_ref d, ir_ref addr, ir_ref expected,
                    ir_ref desired);
 void ir_exit_request(struct ir_block *b, uint64_t pc);
+
+/* Vector ops (IR_F_VEC): env byte offsets d, a, b and a 16-bit imm,
+ * packed into aux[0]; aux[1] is the op's exact C helper. */
+static inline int64_t ir_vec_pack(int32_t d, int32_t a, int32_t b, unsigned imm)
+{ return (int64_t)((uint64_t)(uint16_t)d | (uint64_t)(uint16_t)a << 16 |
+                   (uint64_t)(uint16_t)b << 32 | (uint64_t)(uint16_t)imm << 48); }
+static inline int32_t ir_vec_d(const struct ir_insn *i) { return (int32_t)(i->aux[0] & 0xffff); }
+static inline int32_t ir_vec_a(const struct ir_insn *i) { return (int32_t)(i->aux[0] >> 16 & 0xffff); }
+static inline int32_t ir_vec_b(const struct ir_insn *i) { return (int32_t)(i->aux[0] >> 32 & 0xffff); }
+static inline unsigned ir_vec_imm(const struct ir_insn *i) { return (unsigned)((uint64_t)i->aux[0] >> 48); }
+static inline int ir_vec_ebits(const struct ir_insn *i) { return 8 << (i->size & IR_VE_MASK); }
+static inline bool ir_vec_scalar(const struct ir_insn *i) { return i->size & IR_V_SCALAR; }
+static inline const struct ir_helper *ir_vec_helper(const struct ir_insn *i)
+{ return (const struct ir_helper *)(intptr_t)i->aux[1]; }
+/* Emits vector op `op` on packed operands; inputs/outputs (mode, values)
+ * are then set in the returned insn's args. */
+struct ir_insn *ir_vec(struct ir_block *b, enum ir_op op, unsigned size, int64_t operands,
+                       const struct ir_helper *h);
 
 /* Checks operand kinds, counts, sizes, and that the block ends in an exit.
  * Returns NULL when valid, else a static message naming the bad insn. */

@@ -31,6 +31,18 @@ static void dump_name(const struct ir_insn *i, FILE *out)
         fprintf(out, "_i%d", i->size);
     if (fl & IR_F_MEM)
         fprintf(out, "_%s", memop_names[i->size & 7]);
+    if (fl & IR_F_VEC)
+        fprintf(out, "_e%d%s", 8 << (i->size & IR_VE_MASK), (i->size & IR_V_SCALAR) ? "s" : "");
+}
+
+/* "[env+d] = [env+a], [env+b] imm N (helper)" */
+static void dump_vec(const struct ir_insn *i, FILE *out)
+{
+    const struct ir_helper *h = ir_vec_helper(i);
+    fprintf(out, " [env+0x%x] = [env+0x%x], [env+0x%x] imm 0x%x", (unsigned)ir_vec_d(i),
+            (unsigned)ir_vec_a(i), (unsigned)ir_vec_b(i), ir_vec_imm(i));
+    if (h)
+        fprintf(out, " (%s)", h->name ? h->name : "?");
 }
 
 /* Operands in order; for calls only the used ones. */
@@ -72,6 +84,8 @@ static void dump_params(const struct ir_insn *i, FILE *out)
         fprintf(out, " pc 0x%" PRIx64 " code %" PRId64, i->aux[0], i->aux[1]);
         break;
     default:
+        if (fl & IR_F_VEC)
+            dump_vec(i, out);
         break;
     }
 }

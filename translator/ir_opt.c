@@ -283,7 +283,8 @@ static void env_forward(struct ir_insn *i)
 static void env_update(const struct ir_insn *i)
 {
     int32_t off = (int32_t)i->aux[0];
-    if (i->op == IR_call || i->op == IR_st || i->op == IR_atomic_rmw || i->op == IR_atomic_cas)
+    if (i->op == IR_call || i->op == IR_st || i->op == IR_atomic_rmw || i->op == IR_atomic_cas ||
+        i->op == IR_vst)
         /* guest stores may address env itself */
         opt->n_env = 0;
     else if (i->op == IR_st_env && i->size == IR_MO_64)
@@ -292,6 +293,8 @@ static void env_update(const struct ir_insn *i)
         env_forget_range(off, ir_memop_bytes(i->size));
     else if (i->op == IR_ld_env && i->size == IR_MO_64 && i->args[0] != IR_NONE)
         env_remember(off, i->args[0]);
+    else if (op_flags(i) & IR_F_VEC)   /* writes a vector at d (helpers: only there) */
+        env_forget_range(ir_vec_d(i), 16);
 }
 
 static void forget_outputs(const struct ir_insn *i)

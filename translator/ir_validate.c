@@ -66,6 +66,22 @@ static const char *check_inputs(const struct ir_block *b, const struct ir_insn *
     return NULL;
 }
 
+/* Vector ops: a valid element size and the exact helper every backend
+ * may fall back on. */
+static const char *check_vec(const struct ir_insn *i)
+{
+    const struct ir_helper *h = ir_vec_helper(i);
+    if (i->size & ~(IR_VE_MASK | IR_V_SCALAR))
+        return "bad vector element size";
+    if (IR_VEC_IS_MOVE(i->op))
+        return h ? "vector move with a helper" : NULL;
+    if (!h || !h->fn || h->n_args != 3)
+        return "vector op without its 3-argument helper";
+    if (h->has_result != (ir_op_info[i->op].n_out != 0))
+        return "vector op helper result does not match the op's output";
+    return NULL;
+}
+
 static const char *check_params(const struct ir_insn *i)
 {
     uint16_t fl = ir_op_info[i->op].flags;
@@ -90,6 +106,8 @@ static const char *check_params(const struct ir_insn *i)
         return "chain slot must be 0 or 1";
     if (i->op == IR_call && (!insn_helper(i) || insn_helper(i)->n_args > 5))
         return "call without a valid helper";
+    if (fl & IR_F_VEC)
+        return check_vec(i);
     return NULL;
 }
 

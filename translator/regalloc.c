@@ -536,7 +536,7 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
 {
     struct ra_fault_map *m = ra->faults;
     bool guest_access = i->op == IR_ld || i->op == IR_st || i->op == IR_atomic_rmw ||
-                        i->op == IR_atomic_cas;
+                        i->op == IR_atomic_cas || i->op == IR_vld || i->op == IR_vst;
     if (!m || !guest_access || m->n_points >= IR_MAX_INSNS)
         return NULL;
     struct ra_fault_point *p = &m->points[m->n_points++];

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "a64_emit.h"
+#include "a64_vec.h"
 #include "runtime.h"
 #include "translator.h"
 
@@ -89,6 +90,7 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     while (c->ptr < c->epilogue + A64_EPILOGUE_SLOT)
         a64_put(c, 0);                  /* udf: never reached */
     emit_indirect_miss(c, globals);
+    a64_vec_emit_stub(c);
     __builtin___clear_cache((char *)enter, (char *)c->ptr);
     return enter;
 }

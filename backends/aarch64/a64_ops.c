@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "a64_emit.h"
+#include "a64_vec.h"
 
 typedef void emit_fn(struct be_code *c, const struct ir_insn *insn, unsigned param,
                      const struct be_arg *out, const struct be_arg *in);
@@ -297,6 +298,7 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_goto_tb] = { emit_exit },
     [IR_exit_indirect] = { emit_exit },
     [IR_exit_code] = { emit_exit },
+    [IR_VEC_FIRST ... IR_NUM_OPS - 1] = { a64_emit_vec },
 };
 
 /* An op added to ir_ops.def without an emitter here is a ferry bug. */

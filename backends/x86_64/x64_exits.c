@@ -9,6 +9,7 @@
  * fall-through path runs straight on. */
 #include "translator.h"
 #include "x64_backend.h"
+#include "x64_vec.h"
 
 static const int x64_saved_regs[] = { X64_RBP, X64_RBX, X64_R12, X64_R13, X64_R14, X64_R15 };
 #define N_SAVED ((int)(sizeof(x64_saved_regs) / sizeof(x64_saved_regs[0])))
@@ -35,6 +36,7 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     for (int k = N_SAVED - 1; k >= 0; k--)
         x64_emit_pop_r(c, x64_saved_regs[k]);
     x64_emit_ret(c);
+    x64_vec_emit_stub(c);
     return enter;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "x64_backend.h"
+#include "x64_vec.h"
 
 typedef void x64_op_fn(struct be_code *c, const struct ir_insn *i,
                        const struct be_arg *out, const struct be_arg *in);
@@ -482,6 +483,7 @@ static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
     [IR_exit_request] = emit_exit_request,
     [IR_atomic_rmw] = x64_emit_atomic_rmw, [IR_atomic_cas] = x64_emit_atomic_cas,
     [IR_fence] = x64_emit_fence,
+    [IR_VEC_FIRST ... IR_NUM_OPS - 1] = x64_emit_vec,
 };
 
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,

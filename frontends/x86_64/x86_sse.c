@@ -1,8 +1,9 @@
 /* x86_sse.c -- translates SSE to SSE4.2 instructions: the handler of the
  * SSE rows (x86_sse_table.c) emits IR for the row's operand form.  XMM
- * registers live in env (not IR globals): data movement, bitwise logic,
- * pcmpeqb and pmovmskb are IR (ld_env/st_env), everything else calls a C
- * helper on env->xmm.
+ * registers live in env (not IR globals): data movement and pmovmskb are
+ * plain IR (ld_env/st_env, x86_sse_move.c), the SSE/SSE2 arithmetic,
+ * logic, shuffles and conversions vector IR ops (x86_sse_vec.c), the
+ * rest a call of a C helper on env->xmm.
  */
 #include <stddef.h>
 
@@ -35,11 +36,16 @@ void sse_zero_env(struct x86_dc *dc, int32_t dst, int bytes)
         ir_st_env(dc->b, step == 8 ? IR_MO_64 : IR_MO_32, zero, dst + i);
 }
 
-/* Loads a memory operand of `bytes` bytes into env->xmm_tmp[tmp]. */
+/* Loads a memory operand of `bytes` bytes into env->xmm_tmp[tmp]: 4, 8
+ * and 16 bytes with one vector load (the rest zeroed). */
 void sse_load_tmp(struct x86_dc *dc, const cs_x86_op *op, int bytes, int tmp)
 {
-    ir_ref ea = x86_ea(dc, op);
     int32_t off = X86_ENV_OFF(xmm_tmp) + 16 * tmp;
+    if (bytes == 4 || bytes == 8 || bytes == 16) {
+        sse_vld(dc, op, off, bytes);
+        return;
+    }
+    ir_ref ea = x86_ea(dc, op);
     int step = bytes < 8 ? bytes : 8;
     unsigned mo = step == 8 ? IR_MO_64 : step == 4 ? IR_MO_32 : IR_MO_16;
     for (int i = 0; i < bytes; i += step) {
@@ -92,7 +98,7 @@ static int sse_shift_count(struct x86_dc *dc, const cs_x86_op *op)
     return SSE_TMP0;
 }
 
-static bool sse_emit_xx(struct x86_dc *dc, const struct sse_row *row)
+bool sse_emit_xx(struct x86_dc *dc, const struct sse_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
     int d = sse_op_xmm(&ops[0]);
@@ -106,8 +112,6 @@ static bool sse_emit_xx(struct x86_dc *dc, const struct sse_row *row)
     return true;
 }
 
-#define SSE_BYTES_7F 0x7f7f7f7f7f7f7f7full
-#define SSE_BYTES_80 0x8080808080808080ull
 #define SSE_BYTES_01 0x0101010101010101ull
 
 static void sse_binop_imm(struct x86_dc *dc, enum ir_op op, ir_ref d, ir_ref a, uint64_t imm)
@@ -115,50 +119,13 @@ static void sse_binop_imm(struct x86_dc *dc, enum ir_op op, ir_ref d, ir_ref a, 
     ir_binop(dc->b, op, 64, d, a, ir_const(dc->b, imm));
 }
 
-/* Eight byte compares in a 64-bit word: a byte of x = a ^ b is zero iff
- * bit 7 of ~(((x & 0x7f..) + 0x7f..) | x) is set; that bit times 0xff is
- * the byte mask (x86_sse_helper_pcmpeqb is the reference). */
-static void sse_cmpeqb(struct x86_dc *dc, ir_ref r, ir_ref a, ir_ref b)
-{
-    ir_ref x = ir_temp(dc->b), t = ir_temp(dc->b);
-    ir_binop(dc->b, IR_xor, 64, x, a, b);
-    sse_binop_imm(dc, IR_and, t, x, SSE_BYTES_7F);
-    sse_binop_imm(dc, IR_add, t, t, SSE_BYTES_7F);
-    ir_binop(dc->b, IR_or, 64, t, t, x);
-    ir_unop(dc->b, IR_not, 64, t, t);
-    sse_binop_imm(dc, IR_and, t, t, SSE_BYTES_80);
-    sse_binop_imm(dc, IR_shr, t, t, 7);
-    sse_binop_imm(dc, IR_mul, r, t, 0xff);
-}
-
 void sse_logic_op(struct x86_dc *dc, enum sse_logic l, ir_ref r, ir_ref a, ir_ref b)
 {
-    static const uint16_t ops[] = {
-        [SSE_AND] = IR_and, [SSE_OR] = IR_or, [SSE_XOR] = IR_xor, [SSE_ANDN] = IR_andc,
-    };
-    if (l == SSE_CMPEQB)
-        sse_cmpeqb(dc, r, a, b);
-    else if (l == SSE_ANDN)     /* x86: dst = ~dst & src */
+    static const uint16_t ops[] = { [SSE_AND] = IR_and, [SSE_OR] = IR_or, [SSE_XOR] = IR_xor };
+    if (l == SSE_ANDN)          /* x86: dst = ~dst & src */
         ir_binop(dc->b, IR_andc, 64, r, b, a);
     else
         ir_binop(dc->b, ops[l], 64, r, a, b);
-}
-
-static bool sse_emit_logic(struct x86_dc *dc, const struct sse_row *row)
-{
-    const cs_x86_op *ops = dc->x->operands;
-    int d = sse_op_xmm(&ops[0]);
-    int s = d < 0 ? -1 : sse_source(dc, &ops[1], 16);
-    if (s < 0)
-        return false;
-    for (int half = 0; half < 2; half++) {
-        ir_ref a = ir_temp(dc->b), b = ir_temp(dc->b), r = ir_temp(dc->b);
-        ir_ld_env(dc->b, IR_MO_64, a, sse_xmm_off(d) + 8 * half);
-        ir_ld_env(dc->b, IR_MO_64, b, sse_xmm_off(s) + 8 * half);
-        sse_logic_op(dc, row->logic, r, a, b);
-        ir_st_env(dc->b, IR_MO_64, r, sse_xmm_off(d) + 8 * half);
-    }
-    return true;
 }
 
 /* The sign bits of 8 bytes gathered into the low byte: bit 7 of byte i,
@@ -226,7 +193,7 @@ static bool sse_emit_flags(struct x86_dc *dc, const struct sse_row *row)
 }
 
 static sse_emit_fn *const sse_form_emit[] = {
-    [SSE_F_XX] = sse_emit_xx,       [SSE_F_LOGIC] = sse_emit_logic,
+    [SSE_F_XX] = sse_emit_xx,
     [SSE_F_RX] = sse_emit_rx,       [SSE_F_XR] = sse_emit_xr,
     [SSE_F_FLAGS] = sse_emit_flags,
 };

@@ -21,9 +21,15 @@
 
 #define SSE_TMP0 16                 /* s index of env->xmm_tmp[0] */
 
-/* The XMM register (or memory-operand temporary) with index i. */
+#define SSE_NREGS 18                /* xmm0-15, xmm_tmp[0-1] */
+
+/* The XMM register (or memory-operand temporary) with index i, or at
+ * byte offset i in env: vector IR ops call the helpers with offsets
+ * (every XMM offset is past struct tr_runtime, so above SSE_NREGS). */
 static inline x86_xmm *sse_reg(struct x86_cpu *env, uint64_t i)
 {
+    if (i >= SSE_NREGS)
+        return (x86_xmm *)(void *)((char *)env + i);
     return i < 16 ? &env->xmm[i] : &env->xmm_tmp[(i - 16) & 1];
 }
 
@@ -48,7 +54,6 @@ static inline int32_t sse_xmm_off(int i)
 /* How the generic emitter (x86_sse.c) handles a row. */
 enum sse_form {
     SSE_F_XX,       /* xmm op0 <- helper(op0, xmm/mem op1 [, imm]) */
-    SSE_F_LOGIC,    /* xmm op0 <- op0 LOGIC xmm/m128 op1, as IR */
     SSE_F_RX,       /* gpr op0 <- helper(-, xmm/mem op1 [, imm]) */
     SSE_F_XR,       /* xmm op0 <- helper(op0, value of gpr/mem op1 [, imm]) */
     SSE_F_FLAGS,    /* EFLAGS  <- helper(op0, xmm/mem op1) */
@@ -63,9 +68,8 @@ enum sse_imm {
     SSE_IMM_SIZE1,  /* size in bytes of operand 1 (cvtsi2s*: 4 or 8) */
 };
 
-/* The IR ops of SSE_F_LOGIC rows (pcmpeqb too: a SWAR sequence, as it is
- * glibc's hottest SSE2 instruction together with pmovmskb). */
-enum sse_logic { SSE_AND, SSE_OR, SSE_XOR, SSE_ANDN, SSE_CMPEQB };
+/* The bitwise ops of MMX's logic rows (x86_mmx.c). */
+enum sse_logic { SSE_AND, SSE_OR, SSE_XOR, SSE_ANDN };
 
 struct sse_row;
 typedef bool sse_emit_fn(struct x86_dc *dc, const struct sse_row *row);
@@ -77,21 +81,30 @@ struct sse_row {
     uint8_t form;                   /* enum sse_form */
     uint8_t mem_bytes;              /* memory source size: 4, 8 or 16 */
     uint8_t imm;                    /* enum sse_imm */
-    uint8_t logic;                  /* enum sse_logic (SSE_F_LOGIC) */
-    struct ir_helper helper;        /* SSE_F_XX/RX/XR/FLAGS */
+    struct ir_helper helper;        /* SSE_F_XX/RX/XR/FLAGS, vector ops' exact form */
     sse_emit_fn *emit;              /* SSE_F_EMIT */
+    /* Rows translated to a vector IR op (emit = sse_emit_v*, x86_sse_vec.c) */
+    uint16_t vop;                   /* enum ir_op */
+    uint8_t vsize;                  /* enum ir_vec_size */
+    uint16_t vimm;                  /* the op's imm when not the imm8 */
+    const struct ir_helper *vhelper;    /* imm-count shifts: their helper */
 };
 
 /* x86_sse.c: the handler of every SSE row (SIGILL when the operands are
  * not a shape the row has), and operand helpers shared with the custom
  * emitters. */
 x86_handler_fn x86_sse_translate;
+/* xmm op0 <- helper(op0, xmm/mem op1 [, imm]) (SSE_F_XX's emitter). */
+sse_emit_fn sse_emit_xx;
 int sse_op_xmm(const cs_x86_op *op);            /* xmm index or -1 */
 void sse_load_tmp(struct x86_dc *dc, const cs_x86_op *op, int bytes, int tmp);
 /* XMM index of a source operand: the register, or SSE_TMP0 after loading
  * the memory operand there; -1 for anything else (MMX). */
 int sse_source(struct x86_dc *dc, const cs_x86_op *op, int bytes);
 void sse_copy_env(struct x86_dc *dc, int32_t dst, int32_t src, int bytes);
+/* xmm at env offset `off` <- `bytes` (4, 8, 16) of memory, zero-extended
+ * (x86_sse_move.c). */
+void sse_vld(struct x86_dc *dc, const cs_x86_op *mem, int32_t off, int bytes);
 void sse_zero_env(struct x86_dc *dc, int32_t dst, int bytes);
 /* r = a LOGIC b on 64 bits (x86_sse.c; MMX uses it too). */
 void sse_logic_op(struct x86_dc *dc, enum sse_logic l, ir_ref r, ir_ref a, ir_ref b);
@@ -101,13 +114,15 @@ void sse_logic_op(struct x86_dc *dc, enum sse_logic l, ir_ref r, ir_ref a, ir_re
     uint64_t x86_sse_helper_##name(struct x86_cpu *env, uint64_t d, uint64_t s, uint64_t imm)
 
 #define SSE_INT_HELPERS(X) \
-    X(paddb) X(paddw) X(paddd) X(paddq) X(psubb) X(psubw) X(psubd) X(psubq) \
+    X(pand) X(por) X(pxor) X(pandn) X(paddb) X(paddw) X(paddd) X(paddq) X(psubb) X(psubw) X(psubd) X(psubq) \
     X(paddsb) X(paddsw) X(paddusb) X(paddusw) X(psubsb) X(psubsw) X(psubusb) X(psubusw) \
     X(pmullw) X(pmulhw) X(pmulhuw) X(pmuludq) X(pmaddwd) X(psadbw) X(pavgb) X(pavgw) \
     X(pminub) X(pmaxub) X(pminsw) X(pmaxsw) \
     X(pcmpeqb) X(pcmpeqw) X(pcmpeqd) X(pcmpgtb) X(pcmpgtw) X(pcmpgtd) \
     X(psllw) X(pslld) X(psllq) X(psrlw) X(psrld) X(psrlq) X(psraw) X(psrad) \
-    X(pslldq) X(psrldq)
+    X(pslldq) X(psrldq) \
+    X(psllwi) X(pslldi) X(psllqi) X(psrlwi) X(psrldi) X(psrlqi) X(psrawi) X(psradi) \
+    X(pslldqi) X(psrldqi)
 
 #define SSE_SHUFFLE_HELPERS(X) \
     X(packsswb) X(packssdw) X(packuswb) \
@@ -180,6 +195,15 @@ sse_emit_fn sse_emit_mov128, sse_emit_movss, sse_emit_movsd, sse_emit_movd,
 sse_emit_fn sse_emit_pmovmskb;
 /* x86_sse_ext.c */
 sse_emit_fn sse_emit_extract, sse_emit_pcmpstr, sse_emit_crc32;
+/* x86_sse_vec.c: rows translated to vector IR ops: xmm <- op(xmm,
+ * xmm/mem), shifts by imm8 (the by-register form calls the helper), the
+ * ucomis/comis flags, and conversions to and from general registers. */
+sse_emit_fn sse_emit_vec, sse_emit_vshift, sse_emit_vcomi, sse_emit_vcvtf2i, sse_emit_vcvti2f;
+/* The helpers of the shift-by-imm8 forms (count = the helper's imm). */
+extern const struct ir_helper sse_vh_psllwi, sse_vh_pslldi, sse_vh_psllqi, sse_vh_psrlwi,
+    sse_vh_psrldi, sse_vh_psrlqi, sse_vh_psrawi, sse_vh_psradi, sse_vh_pslldqi, sse_vh_psrldqi;
+/* Forgets the block's cached MXCSR mode (after ldmxcsr, fxrstor). */
+void sse_mode_changed(struct x86_dc *dc);
 /* x86_sse_palignr.c */
 sse_emit_fn sse_emit_palignr;
 /* x86_sse_state.c */

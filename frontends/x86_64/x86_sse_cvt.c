@@ -42,13 +42,14 @@ SSE_HELPER(cvtsd2ss)
     return 0;
 }
 
-/* Scalar to a 32- or 64-bit general register (imm = its size in bytes);
- * a 32-bit result is returned zero-extended. */
+/* Scalar to a 32- or 64-bit general register (imm & 0xff = its size in
+ * bytes; vcvtf2i adds a truncation bit); a 32-bit result is returned
+ * zero-extended. */
 static uint64_t sse_scalar_to_int(struct x86_cpu *env, uint64_t s, uint64_t size,
                                   bool dbl, bool truncate)
 {
     const x86_xmm *S = sse_reg(env, s);
-    int bits = size == 8 ? 64 : 32;
+    int bits = (size & 0xff) == 8 ? 64 : 32;
     int saved = sse_round_enter(env);
     int64_t r = dbl ? sse_f64_to_int(env, S->q[0], bits, truncate)
                     : sse_f32_to_int(env, S->d[0], bits, truncate);

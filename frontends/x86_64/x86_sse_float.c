@@ -133,14 +133,18 @@ uint32_t sse_f64_to_f32(struct x86_cpu *env, uint64_t a)
                (uint32_t)((a >> 29) & 0x7fffffu);
     }
     double x = f64_val(a);
+    int uf_before = fetestexcept(FE_UNDERFLOW);
     volatile float narrowed = (float)x;         /* before the caller restores the mode */
     uint32_t r = f32_bits(narrowed);
     /* tiny: below the smallest normal once rounded to 24 bits */
-    if ((env->mxcsr & SSE_MXCSR_FTZ) && x != 0 && fabs(x) < 0x1p-125 &&
-        fabsf((float)(x * 0x1p64)) < 0x1p-62f) {
+    bool tiny = x != 0 && fabs(x) < 0x1p-125 && fabsf((float)(x * 0x1p64)) < 0x1p-62f;
+    if ((env->mxcsr & SSE_MXCSR_FTZ) && tiny) {
         env->mxcsr |= SSE_MXCSR_UE | SSE_MXCSR_PE;       /* tiny: flush */
         return r & F32_SIGN;
     }
+    /* x86 detects tininess after rounding, some hosts before (see arith) */
+    if (!uf_before && !tiny && (r & ~F32_SIGN) == 0x00800000u)
+        feclearexcept(FE_UNDERFLOW);
     return r;
 }
 

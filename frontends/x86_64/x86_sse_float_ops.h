@@ -82,7 +82,7 @@ static UT FN(nan_result)(struct x86_cpu *env, enum sse_fop op, UT a, UT b, bool 
     return (a_nan ? a : b) | F_QUIET;
 }
 
-static FT FN(arith)(FT x, FT y, int op)
+static FT FN(arith_host)(FT x, FT y, int op)
 {
     switch (op) {
     case SSE_FADD: return x + y;
@@ -91,6 +91,23 @@ static FT FN(arith)(FT x, FT y, int op)
     case SSE_FDIV: return x / y;
     default:       return F_SQRT(y);
     }
+}
+
+/* The host's IEEE result and flags, with x86's underflow rule: hosts that
+ * detect tininess before rounding (AArch64) raise underflow for a
+ * product or quotient that rounds up to the smallest normal, where x86
+ * (after rounding) raises none.  Only mul and div can land there (tiny
+ * sums are exact). */
+static FT FN(arith)(FT x, FT y, int op)
+{
+    if (op != SSE_FMUL && op != SSE_FDIV)
+        return FN(arith_host)(x, y, op);
+    int uf_before = fetestexcept(FE_UNDERFLOW);
+    volatile FT r = FN(arith_host)(x, y, op);   /* before the mode is restored */
+    UT u = F_BITS(r);
+    if (!uf_before && (u & ~F_SIGN) == F_MIN_NORMAL && !FN(tiny)(u, x, y, op))
+        feclearexcept(FE_UNDERFLOW);
+    return r;
 }
 
 UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)

@@ -27,6 +27,10 @@ static inline int sse_clamp(int v, int lo, int hi)
         return 0;                                               \
     }
 
+SSE_LANES(pand, q, 2, uint64_t, a & b)
+SSE_LANES(por, q, 2, uint64_t, a | b)
+SSE_LANES(pxor, q, 2, uint64_t, a ^ b)
+SSE_LANES(pandn, q, 2, uint64_t, ~a & b)
 SSE_LANES(paddb, b, 16, uint8_t, a + b)
 SSE_LANES(paddw, w, 8, uint16_t, a + b)
 SSE_LANES(paddd, d, 4, uint32_t, a + b)
@@ -96,18 +100,26 @@ SSE_HELPER(psadbw)
     return 0;
 }
 
-/* Shifts by the 64-bit count in the source's low quadword (the imm8 form
- * arrives the same way).  Logical shifts past the lane width give zero,
- * arithmetic ones fill with the sign. */
-#define SSE_SHIFT(name, field, n, T, expr)                \
-    SSE_HELPER(name)                                            \
+/* Shifts by the 64-bit count in the source's low quadword, or (the
+ * helpers named ...i, for the imm8 forms as vector ops) by imm.  Logical
+ * shifts past the lane width give zero, arithmetic ones fill with the
+ * sign. */
+#define SSE_SHIFT(name, field, n, T, expr)                      \
+    static void sse_##name(x86_xmm *D, uint64_t cnt)            \
     {                                                           \
-        x86_xmm *D = sse_reg(env, d);                           \
-        uint64_t cnt = sse_reg(env, s)->q[0];                   \
         for (int i = 0; i < n; i++) {                           \
             T a = D->field[i];                                  \
             D->field[i] = (expr);                               \
         }                                                       \
+    }                                                           \
+    SSE_HELPER(name)                                            \
+    {                                                           \
+        sse_##name(sse_reg(env, d), sse_reg(env, s)->q[0]);     \
+        return 0;                                               \
+    }                                                           \
+    SSE_HELPER(name##i)                                         \
+    {                                                           \
+        sse_##name(sse_reg(env, d), imm);                       \
         return 0;                                               \
     }
 
@@ -121,10 +133,8 @@ SSE_SHIFT(psraw, sw, 8, int16_t, a >> (cnt > 15 ? 15 : cnt))
 SSE_SHIFT(psrad, sd, 4, int32_t, a >> (cnt > 31 ? 31 : cnt))
 
 /* Whole-register byte shifts (imm8 only). */
-static void sse_byte_shift(struct x86_cpu *env, uint64_t d, uint64_t s, bool left)
+static void sse_byte_shift(x86_xmm *D, uint64_t cnt, bool left)
 {
-    x86_xmm *D = sse_reg(env, d);
-    uint64_t cnt = sse_reg(env, s)->q[0];
     x86_xmm r = { .q = { 0, 0 } };
     for (int i = 0; i < 16 && cnt < 16; i++) {
         int from = left ? i - (int)cnt : i + (int)cnt;
@@ -134,5 +144,7 @@ static void sse_byte_shift(struct x86_cpu *env, uint64_t d, uint64_t s, bool lef
     *D = r;
 }
 
-SSE_HELPER(pslldq) { sse_byte_shift(env, d, s, true); return 0; }
-SSE_HELPER(psrldq) { sse_byte_shift(env, d, s, false); return 0; }
+SSE_HELPER(pslldq) { sse_byte_shift(sse_reg(env, d), sse_reg(env, s)->q[0], true); return 0; }
+SSE_HELPER(psrldq) { sse_byte_shift(sse_reg(env, d), sse_reg(env, s)->q[0], false); return 0; }
+SSE_HELPER(pslldqi) { sse_byte_shift(sse_reg(env, d), imm, true); return 0; }
+SSE_HELPER(psrldqi) { sse_byte_shift(sse_reg(env, d), imm, false); return 0; }

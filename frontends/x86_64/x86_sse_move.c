@@ -1,7 +1,10 @@
-/* x86_sse_move.c -- SSE/SSE2 data movement as direct IR: guest memory
- * ld/st and ld_env/st_env on env->xmm, no helper calls.  Each emitter
- * checks the operand shapes first and returns false, having emitted
- * nothing, for forms that are not SSE (MMX registers, string movsd).
+/* x86_sse_move.c -- SSE/SSE2 data movement as direct IR, no helper
+ * calls: whole registers and zero-extending loads as vector moves (vmov,
+ * vld, vst: one 16-byte access of the register, which later vector ops
+ * read back without a store-forwarding stall), halves and lanes as
+ * ld/st and ld_env/st_env on env->xmm.  Each emitter checks the operand
+ * shapes first and returns false, having emitted nothing, for forms that
+ * are not SSE (MMX registers, string movsd).
  */
 #include "x86_sse.h"
 
@@ -28,6 +31,27 @@ static void sse_mem_xfer(struct x86_dc *dc, const cs_x86_op *mem, int32_t off,
     }
 }
 
+/* Vector moves between env offset `off` and a memory operand: vld loads
+ * `bytes` (4, 8 or 16) zero-extended to 16, vst stores the low bytes. */
+void sse_vld(struct x86_dc *dc, const cs_x86_op *mem, int32_t off, int bytes)
+{
+    ir_ref ea = x86_ea(dc, mem);
+    ir_vec(dc->b, IR_vld, IR_VE_8, ir_vec_pack(off, off, off, (unsigned)bytes), NULL)->args[0] = ea;
+}
+
+static void sse_vst(struct x86_dc *dc, const cs_x86_op *mem, int32_t off, int bytes)
+{
+    ir_ref ea = x86_ea(dc, mem);
+    ir_vec(dc->b, IR_vst, IR_VE_8, ir_vec_pack(off, off, off, (unsigned)bytes), NULL)->args[0] = ea;
+}
+
+/* Register to register: vmov (the low bytes, zero-extended) or vmovl
+ * (merged into the destination's low bytes). */
+static void sse_vmov(struct x86_dc *dc, enum ir_op op, int32_t dst, int32_t src, int bytes)
+{
+    ir_vec(dc->b, op, IR_VE_8, ir_vec_pack(dst, dst, src, (unsigned)bytes), NULL);
+}
+
 /* Low `bytes` of xmm/mem op1 into xmm/mem op0; when the destination is a
  * register loaded from memory, the rest of it is zeroed if zero_rest. */
 static bool sse_move_low(struct x86_dc *dc, int bytes, bool zero_rest_from_mem,
@@ -36,15 +60,14 @@ static bool sse_move_low(struct x86_dc *dc, int bytes, bool zero_rest_from_mem,
     const cs_x86_op *ops = dc->x->operands;
     int d = sse_op_xmm(&ops[0]), s = sse_op_xmm(&ops[1]);
     if (d >= 0 && s >= 0) {
-        sse_copy_env(dc, sse_xmm_off(d), sse_xmm_off(s), bytes);
-        if (zero_rest_from_reg)
-            sse_zero_env(dc, sse_xmm_off(d) + bytes, 16 - bytes);
+        bool whole = bytes == 16 || zero_rest_from_reg;
+        sse_vmov(dc, whole ? IR_vmov : IR_vmovl, sse_xmm_off(d), sse_xmm_off(s), bytes);
+    } else if (d >= 0 && ops[1].type == X86_OP_MEM && (zero_rest_from_mem || bytes == 16)) {
+        sse_vld(dc, &ops[1], sse_xmm_off(d), bytes);
     } else if (d >= 0 && ops[1].type == X86_OP_MEM) {
         sse_mem_xfer(dc, &ops[1], sse_xmm_off(d), bytes, false);
-        if (zero_rest_from_mem)
-            sse_zero_env(dc, sse_xmm_off(d) + bytes, 16 - bytes);
     } else if (s >= 0 && ops[0].type == X86_OP_MEM) {
-        sse_mem_xfer(dc, &ops[0], sse_xmm_off(s), bytes, true);
+        sse_vst(dc, &ops[0], sse_xmm_off(s), bytes);
     } else {
         return false;
     }
@@ -75,8 +98,8 @@ static bool sse_move_gpr(struct x86_dc *dc, int bytes)
     int d = sse_op_xmm(&ops[0]), s = sse_op_xmm(&ops[1]);
     if (d >= 0 && s < 0) {
         ir_ref v = x86_operand_read(dc, &ops[1]);
-        ir_st_env(dc->b, IR_MO_64, v, sse_xmm_off(d));
-        sse_zero_env(dc, sse_xmm_off(d) + 8, 8);
+        int32_t off = sse_xmm_off(d);
+        ir_vec(dc->b, IR_vfromg, IR_VE_8, ir_vec_pack(off, off, off, 8), NULL)->args[0] = v;
         return true;
     }
     if (s >= 0 && d < 0 && (ops[0].type == X86_OP_MEM || ops[0].size == bytes)) {

@@ -38,6 +38,7 @@ bool sse_emit_ldmxcsr(struct x86_dc *dc, const struct sse_row *row)
     ir_ref v = ir_temp(dc->b);
     ir_ld(dc->b, IR_MO_32, v, x86_ea(dc, &dc->x->operands[0]));
     sse_call_state(dc, row, 0, v, 0);
+    sse_mode_changed(dc);
     return true;
 }
 
@@ -61,6 +62,7 @@ bool sse_emit_fxsave(struct x86_dc *dc, const struct sse_row *row)
 
 bool sse_emit_fxrstor(struct x86_dc *dc, const struct sse_row *row)
 {
+    sse_mode_changed(dc);
     return sse_emit_fxsave(dc, row);
 }
 

@@ -1,8 +1,10 @@
 /* x86_sse_table.c -- the SSE family's rows of the dispatch table (SSE,
  * SSE2, SSE3, SSSE3, SSE4.1, SSE4.2): one row per capstone instruction id
  * in its XMM form, giving its operand form, memory operand size and
- * helper (or custom emitter).  Capstone 4 gives each cmpXXps predicate its
- * own id; they all share one helper that reads the predicate from the
+ * helper (or custom emitter), and for the forms translated to vector IR
+ * ops the op and its element size (the helper is then the op's exact
+ * fallback).  Capstone 4 gives each cmpXXps predicate its own id; they
+ * all share one helper (and vfcmp) that reads the predicate from the
  * imm8 byte.  The fences and prefetches are the misc and atomic families'
  * rows (x86_misc.c, x86_atomic.c); the MMX forms are x86_mmx_table.c's.
  */
@@ -18,26 +20,47 @@
 #define HELPER(fn, res, fl) { (void *)x86_sse_helper_##fn, "sse_" #fn, 3, res, fl }
 
 /* xmm <- helper(xmm, xmm/mem) */
-#define XX(ID, fn, mem)      { SSE_INSN(ID), SSE_F_XX, mem, SSE_IMM_NONE, 0, HELPER(fn, 0, 0), NULL }
-#define XXI(ID, fn, mem)     { SSE_INSN(ID), SSE_F_XX, mem, SSE_IMM_BYTE, 0, HELPER(fn, 0, 0), NULL }
-#define LOGIC(ID, l)         { SSE_INSN(ID), SSE_F_LOGIC, 16, SSE_IMM_NONE, SSE_##l, { 0 }, NULL }
-#define RX(ID, fn, mem, imm) { SSE_INSN(ID), SSE_F_RX, mem, SSE_IMM_##imm, 0, HELPER(fn, 1, 0), NULL }
-#define XR(ID, fn, imm)      { SSE_INSN(ID), SSE_F_XR, 0, SSE_IMM_##imm, 0, HELPER(fn, 0, 0), NULL }
-#define FLAGS(ID, fn, mem)   { SSE_INSN(ID), SSE_F_FLAGS, mem, SSE_IMM_NONE, 0, HELPER(fn, 1, 0), NULL }
-#define EMIT(ID, fn)         { SSE_INSN(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, 0, { 0 }, sse_emit_##fn }
+#define XX(ID, fn, mem)      { SSE_INSN(ID), SSE_F_XX, mem, SSE_IMM_NONE, HELPER(fn, 0, 0), NULL }
+#define XXI(ID, fn, mem)     { SSE_INSN(ID), SSE_F_XX, mem, SSE_IMM_BYTE, HELPER(fn, 0, 0), NULL }
+#define RX(ID, fn, mem, imm) { SSE_INSN(ID), SSE_F_RX, mem, SSE_IMM_##imm, HELPER(fn, 1, 0), NULL }
+#define XR(ID, fn, imm)      { SSE_INSN(ID), SSE_F_XR, 0, SSE_IMM_##imm, HELPER(fn, 0, 0), NULL }
+#define FLAGS(ID, fn, mem)   { SSE_INSN(ID), SSE_F_FLAGS, mem, SSE_IMM_NONE, HELPER(fn, 1, 0), NULL }
+#define EMIT(ID, fn)         { SSE_INSN(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, { 0 }, sse_emit_##fn }
 #define EMITH(ID, emit, fn, res, fl) \
-    { SSE_INSN(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, 0, HELPER(fn, res, fl), sse_emit_##emit }
+    { SSE_INSN(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, HELPER(fn, res, fl), sse_emit_##emit }
+
+/* Rows translated to vector IR ops (x86_sse_vec.c): the IR op, its
+ * element size, and the helper as the op's exact form. */
+#define VROW(ID, fn, res, mem, imm, emit, op, sz, vimm, vh) \
+    { SSE_INSN(ID), SSE_F_EMIT, mem, SSE_IMM_##imm, HELPER(fn, res, 0), sse_emit_##emit, \
+      IR_##op, sz, vimm, vh }
+#define E8  IR_VE_8
+#define E16 IR_VE_16
+#define E32 IR_VE_32
+#define E64 IR_VE_64
+#define S32 (IR_VE_32 | IR_V_SCALAR)
+#define S64 (IR_VE_64 | IR_V_SCALAR)
+/* xmm <- op(xmm, xmm/m128), op(xmm, xmm/mem) and with an imm8 */
+#define V(ID, fn, op, sz)        VROW(ID, fn, 0, 16, NONE, vec, op, sz, 0, NULL)
+#define VM(ID, fn, mem, op, sz)  VROW(ID, fn, 0, mem, NONE, vec, op, sz, 0, NULL)
+#define VI(ID, fn, mem, op, sz)  VROW(ID, fn, 0, mem, BYTE, vec, op, sz, 0, NULL)
+/* shifts: by imm8 the vector op, by xmm/m128 the helper */
+#define VSH(ID, fn, op, sz)      VROW(ID, fn, 0, 16, NONE, vshift, op, sz, 0, &sse_vh_##fn##i)
+#define VCOMI(ID, fn, sz, comis) VROW(ID, fn, 1, (sz) == S32 ? 4 : 8, NONE, vcomi, vfcomi, sz, comis, NULL)
+#define VF2I(ID, fn, sz, trunc)  VROW(ID, fn, 1, (sz) == S32 ? 4 : 8, NONE, vcvtf2i, vcvtf2i, sz, \
+                                      (trunc) ? 0x100 : 0, NULL)
+#define VI2F(ID, fn, sz)         VROW(ID, fn, 0, 0, NONE, vcvti2f, vcvti2f, sz, 0, NULL)
 
 /* All four packed/scalar shapes of a floating-point arithmetic op. */
-#define FP4(OP, op) XX(OP##PS, op##ps, 16), XX(OP##SS, op##ss, 4), \
-                    XX(OP##PD, op##pd, 16), XX(OP##SD, op##sd, 8)
+#define FP4(OP, op) VM(OP##PS, op##ps, 16, vf##op, E32), VM(OP##SS, op##ss, 4, vf##op, S32), \
+                    VM(OP##PD, op##pd, 16, vf##op, E64), VM(OP##SD, op##sd, 8, vf##op, S64)
 /* cmpps and its predicate aliases (capstone: cmpeqps, cmpltps, ...). */
-#define CMP1(P, fn, mem) XXI(CMP##P, fn, mem)
-#define CMPPRED(SH, fn, mem) \
-    CMP1(EQ##SH, fn, mem), CMP1(LT##SH, fn, mem), CMP1(LE##SH, fn, mem), \
-    CMP1(UNORD##SH, fn, mem), CMP1(NEQ##SH, fn, mem), CMP1(NLT##SH, fn, mem), \
-    CMP1(NLE##SH, fn, mem), CMP1(ORD##SH, fn, mem)
-#define CMPALL(SH, fn, mem) CMP1(SH, fn, mem), CMPPRED(SH, fn, mem)
+#define CMP1(P, fn, mem, sz) VI(CMP##P, fn, mem, vfcmp, sz)
+#define CMPPRED(SH, fn, mem, sz) \
+    CMP1(EQ##SH, fn, mem, sz), CMP1(LT##SH, fn, mem, sz), CMP1(LE##SH, fn, mem, sz), \
+    CMP1(UNORD##SH, fn, mem, sz), CMP1(NEQ##SH, fn, mem, sz), CMP1(NLT##SH, fn, mem, sz), \
+    CMP1(NLE##SH, fn, mem, sz), CMP1(ORD##SH, fn, mem, sz)
+#define CMPALL(SH, fn, mem, sz) CMP1(SH, fn, mem, sz), CMPPRED(SH, fn, mem, sz)
 
 static const struct sse_row sse_rows[] = {
     /* data movement (IR only) */
@@ -48,39 +71,45 @@ static const struct sse_row sse_rows[] = {
     EMIT(MOVLPS, movlo), EMIT(MOVLPD, movlo), EMIT(MOVHPS, movhi), EMIT(MOVHPD, movhi),
     EMIT(MOVHLPS, movhlps), EMIT(MOVLHPS, movlhps), EMIT(MOVNTI, movnti),
 
-    /* bitwise logic (IR only) */
-    LOGIC(PAND, AND), LOGIC(ANDPS, AND), LOGIC(ANDPD, AND),
-    LOGIC(POR, OR), LOGIC(ORPS, OR), LOGIC(ORPD, OR),
-    LOGIC(PXOR, XOR), LOGIC(XORPS, XOR), LOGIC(XORPD, XOR),
-    LOGIC(PANDN, ANDN), LOGIC(ANDNPS, ANDN), LOGIC(ANDNPD, ANDN),
+    /* bitwise logic */
+    V(PAND, pand, vand, E64), V(ANDPS, pand, vand, E64), V(ANDPD, pand, vand, E64),
+    V(POR, por, vor, E64), V(ORPS, por, vor, E64), V(ORPD, por, vor, E64),
+    V(PXOR, pxor, vxor, E64), V(XORPS, pxor, vxor, E64), V(XORPD, pxor, vxor, E64),
+    V(PANDN, pandn, vandn, E64), V(ANDNPS, pandn, vandn, E64), V(ANDNPD, pandn, vandn, E64),
 
     /* packed integer arithmetic */
-    XX(PADDB, paddb, 16), XX(PADDW, paddw, 16), XX(PADDD, paddd, 16), XX(PADDQ, paddq, 16),
-    XX(PSUBB, psubb, 16), XX(PSUBW, psubw, 16), XX(PSUBD, psubd, 16), XX(PSUBQ, psubq, 16),
-    XX(PADDSB, paddsb, 16), XX(PADDSW, paddsw, 16), XX(PADDUSB, paddusb, 16),
-    XX(PADDUSW, paddusw, 16), XX(PSUBSB, psubsb, 16), XX(PSUBSW, psubsw, 16),
-    XX(PSUBUSB, psubusb, 16), XX(PSUBUSW, psubusw, 16),
-    XX(PMULLW, pmullw, 16), XX(PMULHW, pmulhw, 16), XX(PMULHUW, pmulhuw, 16),
-    XX(PMULUDQ, pmuludq, 16), XX(PMADDWD, pmaddwd, 16), XX(PSADBW, psadbw, 16),
-    XX(PAVGB, pavgb, 16), XX(PAVGW, pavgw, 16),
-    XX(PMINUB, pminub, 16), XX(PMAXUB, pmaxub, 16), XX(PMINSW, pminsw, 16), XX(PMAXSW, pmaxsw, 16),
-    LOGIC(PCMPEQB, CMPEQB), XX(PCMPEQW, pcmpeqw, 16), XX(PCMPEQD, pcmpeqd, 16),
-    XX(PCMPGTB, pcmpgtb, 16), XX(PCMPGTW, pcmpgtw, 16), XX(PCMPGTD, pcmpgtd, 16),
-    /* shifts: count from xmm/m128, or from imm8 (moved to xmm_tmp) */
-    XX(PSLLW, psllw, 16), XX(PSLLD, pslld, 16), XX(PSLLQ, psllq, 16),
-    XX(PSRLW, psrlw, 16), XX(PSRLD, psrld, 16), XX(PSRLQ, psrlq, 16),
-    XX(PSRAW, psraw, 16), XX(PSRAD, psrad, 16), XX(PSLLDQ, pslldq, 16), XX(PSRLDQ, psrldq, 16),
+    V(PADDB, paddb, vadd, E8), V(PADDW, paddw, vadd, E16), V(PADDD, paddd, vadd, E32),
+    V(PADDQ, paddq, vadd, E64), V(PSUBB, psubb, vsub, E8), V(PSUBW, psubw, vsub, E16),
+    V(PSUBD, psubd, vsub, E32), V(PSUBQ, psubq, vsub, E64),
+    V(PADDSB, paddsb, vadds, E8), V(PADDSW, paddsw, vadds, E16),
+    V(PADDUSB, paddusb, vaddus, E8), V(PADDUSW, paddusw, vaddus, E16),
+    V(PSUBSB, psubsb, vsubs, E8), V(PSUBSW, psubsw, vsubs, E16),
+    V(PSUBUSB, psubusb, vsubus, E8), V(PSUBUSW, psubusw, vsubus, E16),
+    V(PMULLW, pmullw, vmul, E16), V(PMULHW, pmulhw, vmulhs, E16), V(PMULHUW, pmulhuw, vmulhu, E16),
+    V(PMULUDQ, pmuludq, vmulwu, E32), V(PMADDWD, pmaddwd, vmaddw, E16), V(PSADBW, psadbw, vsadu, E8),
+    V(PAVGB, pavgb, vavgu, E8), V(PAVGW, pavgw, vavgu, E16),
+    V(PMINUB, pminub, vminu, E8), V(PMAXUB, pmaxub, vmaxu, E8),
+    V(PMINSW, pminsw, vmins, E16), V(PMAXSW, pmaxsw, vmaxs, E16),
+    V(PCMPEQB, pcmpeqb, vcmpeq, E8), V(PCMPEQW, pcmpeqw, vcmpeq, E16), V(PCMPEQD, pcmpeqd, vcmpeq, E32),
+    V(PCMPGTB, pcmpgtb, vcmpgt, E8), V(PCMPGTW, pcmpgtw, vcmpgt, E16), V(PCMPGTD, pcmpgtd, vcmpgt, E32),
+    /* shifts: count from xmm/m128 (helper), or from imm8 (vector op) */
+    VSH(PSLLW, psllw, vshli, E16), VSH(PSLLD, pslld, vshli, E32), VSH(PSLLQ, psllq, vshli, E64),
+    VSH(PSRLW, psrlw, vshri, E16), VSH(PSRLD, psrld, vshri, E32), VSH(PSRLQ, psrlq, vshri, E64),
+    VSH(PSRAW, psraw, vsari, E16), VSH(PSRAD, psrad, vsari, E32),
+    VSH(PSLLDQ, pslldq, vshlb, E8), VSH(PSRLDQ, psrldq, vshrb, E8),
 
     /* pack, unpack, shuffle, insert/extract, masks */
-    XX(PACKSSWB, packsswb, 16), XX(PACKSSDW, packssdw, 16), XX(PACKUSWB, packuswb, 16),
-    XX(PUNPCKLBW, punpcklbw, 16), XX(PUNPCKLWD, punpcklwd, 16),
-    XX(PUNPCKLDQ, punpckldq, 16), XX(PUNPCKLQDQ, punpcklqdq, 16),
-    XX(PUNPCKHBW, punpckhbw, 16), XX(PUNPCKHWD, punpckhwd, 16),
-    XX(PUNPCKHDQ, punpckhdq, 16), XX(PUNPCKHQDQ, punpckhqdq, 16),
-    XXI(PSHUFD, pshufd, 16), XXI(PSHUFLW, pshuflw, 16), XXI(PSHUFHW, pshufhw, 16),
-    XXI(SHUFPS, shufps, 16), XXI(SHUFPD, shufpd, 16),
-    XX(UNPCKLPS, unpcklps, 16), XX(UNPCKHPS, unpckhps, 16),
-    XX(UNPCKLPD, unpcklpd, 16), XX(UNPCKHPD, unpckhpd, 16),
+    V(PACKSSWB, packsswb, vpackss, E16), V(PACKSSDW, packssdw, vpackss, E32),
+    V(PACKUSWB, packuswb, vpackus, E16),
+    V(PUNPCKLBW, punpcklbw, vziplo, E8), V(PUNPCKLWD, punpcklwd, vziplo, E16),
+    V(PUNPCKLDQ, punpckldq, vziplo, E32), V(PUNPCKLQDQ, punpcklqdq, vziplo, E64),
+    V(PUNPCKHBW, punpckhbw, vziphi, E8), V(PUNPCKHWD, punpckhwd, vziphi, E16),
+    V(PUNPCKHDQ, punpckhdq, vziphi, E32), V(PUNPCKHQDQ, punpckhqdq, vziphi, E64),
+    VI(PSHUFD, pshufd, 16, vshuf, E32), VI(PSHUFLW, pshuflw, 16, vshuflo, E16),
+    VI(PSHUFHW, pshufhw, 16, vshufhi, E16),
+    VI(SHUFPS, shufps, 16, vshuf2, E32), VI(SHUFPD, shufpd, 16, vshuf2, E64),
+    V(UNPCKLPS, unpcklps, vziplo, E32), V(UNPCKHPS, unpckhps, vziphi, E32),
+    V(UNPCKLPD, unpcklpd, vziplo, E64), V(UNPCKHPD, unpckhpd, vziphi, E64),
     EMITH(PEXTRW, extract, pextrw, 1, 0), XR(PINSRW, pinsrw, BYTE),
     EMIT(PMOVMSKB, pmovmskb), RX(MOVMSKPS, movmskps, 16, NONE),
     RX(MOVMSKPD, movmskpd, 16, NONE),
@@ -89,27 +118,29 @@ static const struct sse_row sse_rows[] = {
     FP4(ADD, add), FP4(SUB, sub), FP4(MUL, mul), FP4(DIV, div),
     FP4(MIN, min), FP4(MAX, max), FP4(SQRT, sqrt),
     XX(RCPPS, rcpps, 16), XX(RCPSS, rcpss, 4), XX(RSQRTPS, rsqrtps, 16), XX(RSQRTSS, rsqrtss, 4),
-    CMPALL(PS, cmpps, 16), CMPALL(SS, cmpss, 4), CMPALL(PD, cmppd, 16),
-    CMPPRED(SD, cmpsd, 8),          /* cmpsd itself: with movsd, below */
-    FLAGS(UCOMISS, ucomiss, 4), FLAGS(UCOMISD, ucomisd, 8),
-    FLAGS(COMISS, comiss, 4), FLAGS(COMISD, comisd, 8),
+    CMPALL(PS, cmpps, 16, E32), CMPALL(SS, cmpss, 4, S32), CMPALL(PD, cmppd, 16, E64),
+    CMPPRED(SD, cmpsd, 8, S64),     /* cmpsd itself: with movsd, below */
+    VCOMI(UCOMISS, ucomiss, S32, 0), VCOMI(UCOMISD, ucomisd, S64, 0),
+    VCOMI(COMISS, comiss, S32, 1), VCOMI(COMISD, comisd, S64, 1),
 
     /* conversions */
-    XR(CVTSI2SS, cvtsi2ss, SIZE1), XR(CVTSI2SD, cvtsi2sd, SIZE1),
-    XX(CVTSS2SD, cvtss2sd, 4), XX(CVTSD2SS, cvtsd2ss, 8),
-    RX(CVTSS2SI, cvtss2si, 4, SIZE0), RX(CVTSD2SI, cvtsd2si, 8, SIZE0),
-    RX(CVTTSS2SI, cvttss2si, 4, SIZE0), RX(CVTTSD2SI, cvttsd2si, 8, SIZE0),
-    XX(CVTDQ2PS, cvtdq2ps, 16), XX(CVTPS2DQ, cvtps2dq, 16), XX(CVTTPS2DQ, cvttps2dq, 16),
-    XX(CVTDQ2PD, cvtdq2pd, 8), XX(CVTPD2DQ, cvtpd2dq, 16), XX(CVTTPD2DQ, cvttpd2dq, 16),
-    XX(CVTPS2PD, cvtps2pd, 8), XX(CVTPD2PS, cvtpd2ps, 16),
+    VI2F(CVTSI2SS, cvtsi2ss, S32), VI2F(CVTSI2SD, cvtsi2sd, S64),
+    VM(CVTSS2SD, cvtss2sd, 4, vcvtf2f, S32), VM(CVTSD2SS, cvtsd2ss, 8, vcvtf2f, S64),
+    VF2I(CVTSS2SI, cvtss2si, S32, 0), VF2I(CVTSD2SI, cvtsd2si, S64, 0),
+    VF2I(CVTTSS2SI, cvttss2si, S32, 1), VF2I(CVTTSD2SI, cvttsd2si, S64, 1),
+    VM(CVTDQ2PS, cvtdq2ps, 16, vcvti2fv, E32), VM(CVTPS2DQ, cvtps2dq, 16, vcvtf2iv, E32),
+    VROW(CVTTPS2DQ, cvttps2dq, 0, 16, NONE, vec, vcvtf2iv, E32, 0x100, NULL),
+    VM(CVTDQ2PD, cvtdq2pd, 8, vcvti2fv, E64), VM(CVTPD2DQ, cvtpd2dq, 16, vcvtf2iv, E64),
+    VROW(CVTTPD2DQ, cvttpd2dq, 0, 16, NONE, vec, vcvtf2iv, E64, 0x100, NULL),
+    VM(CVTPS2PD, cvtps2pd, 8, vcvtf2f, E32), VM(CVTPD2PS, cvtpd2ps, 16, vcvtf2f, E64),
 
     /* state, ordering, cache control */
     EMITH(LDMXCSR, ldmxcsr, ldmxcsr, 0, IR_HELPER_RW_GLOBALS),
     EMITH(STMXCSR, stmxcsr, stmxcsr, 1, 0),
     EMITH(FXSAVE, fxsave, fxsave, 0, IR_HELPER_RW_GLOBALS),
     EMITH(FXSAVE64, fxsave, fxsave, 0, IR_HELPER_RW_GLOBALS),
-    EMITH(FXRSTOR, fxsave, fxrstor, 0, IR_HELPER_RW_GLOBALS),
-    EMITH(FXRSTOR64, fxsave, fxrstor, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(FXRSTOR, fxrstor, fxrstor, 0, IR_HELPER_RW_GLOBALS),
+    EMITH(FXRSTOR64, fxrstor, fxrstor, 0, IR_HELPER_RW_GLOBALS),
     EMITH(MASKMOVDQU, maskmovdqu, maskmovdqu, 0, IR_HELPER_RW_GLOBALS),
     EMIT(CLFLUSH, nop),
 
@@ -119,7 +150,7 @@ static const struct sse_row sse_rows[] = {
     XX(MOVDDUP, movddup, 8), XX(MOVSHDUP, movshdup, 16), XX(MOVSLDUP, movsldup, 16),
 
     /* SSSE3 (xmm forms; the mm forms are in x86_mmx_table.c) */
-    XX(PSHUFB, pshufb, 16), XX(PHADDW, phaddw, 16), XX(PHADDD, phaddd, 16),
+    V(PSHUFB, pshufb, vtbl, E8), XX(PHADDW, phaddw, 16), XX(PHADDD, phaddd, 16),
     XX(PHADDSW, phaddsw, 16), XX(PHSUBW, phsubw, 16), XX(PHSUBD, phsubd, 16),
     XX(PHSUBSW, phsubsw, 16), XX(PMADDUBSW, pmaddubsw, 16), XX(PMULHRSW, pmulhrsw, 16),
     EMITH(PALIGNR, palignr, palignr, 0, 0), XX(PABSB, pabsb, 16), XX(PABSW, pabsw, 16), XX(PABSD, pabsd, 16),
@@ -128,10 +159,12 @@ static const struct sse_row sse_rows[] = {
     /* SSE4.1 */
     XXI(BLENDPS, blendps, 16), XXI(BLENDPD, blendpd, 16), XXI(PBLENDW, pblendw, 16),
     XX(PBLENDVB, pblendvb, 16), XX(BLENDVPS, blendvps, 16), XX(BLENDVPD, blendvpd, 16),
-    XX(PMINSB, pminsb, 16), XX(PMAXSB, pmaxsb, 16), XX(PMINSD, pminsd, 16), XX(PMAXSD, pmaxsd, 16),
-    XX(PMINUW, pminuw, 16), XX(PMAXUW, pmaxuw, 16), XX(PMINUD, pminud, 16), XX(PMAXUD, pmaxud, 16),
-    XX(PMULLD, pmulld, 16), XX(PMULDQ, pmuldq, 16), XX(PACKUSDW, packusdw, 16),
-    XX(PCMPEQQ, pcmpeqq, 16),
+    V(PMINSB, pminsb, vmins, E8), V(PMAXSB, pmaxsb, vmaxs, E8),
+    V(PMINSD, pminsd, vmins, E32), V(PMAXSD, pmaxsd, vmaxs, E32),
+    V(PMINUW, pminuw, vminu, E16), V(PMAXUW, pmaxuw, vmaxu, E16),
+    V(PMINUD, pminud, vminu, E32), V(PMAXUD, pmaxud, vmaxu, E32),
+    V(PMULLD, pmulld, vmul, E32), XX(PMULDQ, pmuldq, 16), V(PACKUSDW, packusdw, vpackus, E32),
+    V(PCMPEQQ, pcmpeqq, vcmpeq, E64),
     XX(PMOVSXBW, pmovsxbw, 8), XX(PMOVSXBD, pmovsxbd, 4), XX(PMOVSXBQ, pmovsxbq, 2),
     XX(PMOVSXWD, pmovsxwd, 8), XX(PMOVSXWQ, pmovsxwq, 4), XX(PMOVSXDQ, pmovsxdq, 8),
     XX(PMOVZXBW, pmovzxbw, 8), XX(PMOVZXBD, pmovzxbd, 4), XX(PMOVZXBQ, pmovzxbq, 2),
@@ -146,7 +179,7 @@ static const struct sse_row sse_rows[] = {
     XXI(DPPS, dpps, 16), XXI(DPPD, dppd, 16), EMIT(MOVNTDQA, mov128),
 
     /* SSE4.2 */
-    XX(PCMPGTQ, pcmpgtq, 16),
+    V(PCMPGTQ, pcmpgtq, vcmpgt, E64),
     EMITH(PCMPESTRI, pcmpstr, pcmpestri, 1, IR_HELPER_RW_GLOBALS),
     EMITH(PCMPESTRM, pcmpstr, pcmpestrm, 1, IR_HELPER_RW_GLOBALS),
     EMITH(PCMPISTRI, pcmpstr, pcmpistri, 1, 0),
@@ -161,6 +194,6 @@ const struct x86_row_set x86_sse_rows = X86_ROW_SET_OF("sse", sse_rows, insn);
 
 /* movsd and cmpsd: their ids' rows are the string instructions'
  * (x86_string.c), which hand these encodings over. */
-static const struct sse_row sse_movsd = EMIT(MOVSD, movsd), sse_cmpsd = CMP1(SD, cmpsd, 8);
+static const struct sse_row sse_movsd = EMIT(MOVSD, movsd), sse_cmpsd = CMP1(SD, cmpsd, 8, S64);
 const struct x86_insn_row *const x86_sse_movsd_row = &sse_movsd.insn;
 const struct x86_insn_row *const x86_sse_cmpsd_row = &sse_cmpsd.insn;

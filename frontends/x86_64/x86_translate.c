@@ -271,7 +271,7 @@ static bool ir_nearly_full(const struct ir_block *b)
 static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uint64_t pc)
 {
     struct x86_flags_state fs;
-    struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc };
+    struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc, .sse_mode = IR_NONE };
     int i;
     x86_flags_reset(&dc);
     fs.exit_live = p->exit_live;

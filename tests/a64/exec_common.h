@@ -83,5 +83,6 @@ void xt_gen_body(struct ir_block *b, uint64_t pc, int n_insns, bool exit_request
 ir_ref xt_pick_src(struct ir_block *b, int const_pct);
 void xt_interpret(const struct ir_block *b, uint64_t *vals, int stop);
 struct ra_state *xt_ra(void);
+void xt_test_vec(void);
 
 #endif

@@ -1,4 +1,5 @@
-/* test_aarch64_backend.c -- the A64 encoders checked against a real
+/* test_aarch64_backend.c -- the A64 encoders (integer, and the Advanced
+ * SIMD and floating-point ones of the vector ops) checked against a real
  * decoder: each table of instruction words is written to a file and
  * disassembled by `aarch64-linux-gnu-objdump -D -b binary -maarch64`, and
  * every line must match the text objdump prints for it.  Also: the bitmask
@@ -18,6 +19,7 @@
 #include "aarch64/a64_encode.c"
 #include "aarch64/a64_bitmask.c"
 #include "aarch64/a64_movi.c"
+#include "aarch64/a64_encode_simd.c"
 
 struct disasm_case {
     uint32_t word;
@@ -449,4 +451,133 @@ Test(a64_movi, disassembly)
     }
     cr_assert_eq(n, N_OF(texts));
     check_disassembly(cases, n);
+}
+
+/* ---- Advanced SIMD and floating point (the vector ops) ---- */
+
+Test(a64_encode_simd, three_same)
+{
+    const struct disasm_case cases[] = {
+        { a64_simd_3same(1, A64_V_ADD, 0, 2, 1, 0), "add v0.16b, v1.16b, v2.16b" },
+        { a64_simd_3same(1, A64_V_ADD, 3, 2, 1, 0), "add v0.2d, v1.2d, v2.2d" },
+        { a64_simd_3same(1, A64_V_SUB, 1, 5, 6, 7), "sub v7.8h, v6.8h, v5.8h" },
+        { a64_simd_3same(1, A64_V_SQADD, 0, 1, 0, 2), "sqadd v2.16b, v0.16b, v1.16b" },
+        { a64_simd_3same(1, A64_V_UQADD, 1, 1, 0, 2), "uqadd v2.8h, v0.8h, v1.8h" },
+        { a64_simd_3same(1, A64_V_SQSUB, 1, 1, 0, 2), "sqsub v2.8h, v0.8h, v1.8h" },
+        { a64_simd_3same(1, A64_V_UQSUB, 0, 1, 0, 2), "uqsub v2.16b, v0.16b, v1.16b" },
+        { a64_simd_3same(1, A64_V_CMGT, 2, 1, 0, 2), "cmgt v2.4s, v0.4s, v1.4s" },
+        { a64_simd_3same(1, A64_V_CMEQ, 3, 1, 0, 2), "cmeq v2.2d, v0.2d, v1.2d" },
+        { a64_simd_3same(1, A64_V_SMAX, 1, 1, 0, 2), "smax v2.8h, v0.8h, v1.8h" },
+        { a64_simd_3same(1, A64_V_UMIN, 0, 1, 0, 2), "umin v2.16b, v0.16b, v1.16b" },
+        { a64_simd_3same(1, A64_V_SMIN, 2, 1, 0, 2), "smin v2.4s, v0.4s, v1.4s" },
+        { a64_simd_3same(1, A64_V_UMAX, 2, 1, 0, 2), "umax v2.4s, v0.4s, v1.4s" },
+        { a64_simd_3same(1, A64_V_URHADD, 1, 1, 0, 2), "urhadd v2.8h, v0.8h, v1.8h" },
+        { a64_simd_3same(1, A64_V_MUL, 1, 1, 0, 2), "mul v2.8h, v0.8h, v1.8h" },
+        { a64_simd_3same(1, A64_V_UABD, 0, 1, 0, 2), "uabd v2.16b, v0.16b, v1.16b" },
+        { a64_simd_3same(1, A64_V_ADDP, 2, 4, 3, 2), "addp v2.4s, v3.4s, v4.4s" },
+        { a64_simd_logic(1, A64_V_AND, 1, 0, 2), "and v2.16b, v0.16b, v1.16b" },
+        { a64_simd_logic(1, A64_V_BIC, 4, 3, 3), "bic v3.16b, v3.16b, v4.16b" },
+        { a64_simd_logic(1, A64_V_ORR, 3, 5, 5), "orr v5.16b, v5.16b, v3.16b" },
+        { a64_simd_logic(1, A64_V_ORR, 1, 1, 2), "mov v2.16b, v1.16b" },
+        { a64_simd_logic(1, A64_V_ORN, 3, 5, 5), "orn v5.16b, v5.16b, v3.16b" },
+        { a64_simd_logic(0, A64_V_EOR, 2, 3, 3), "eor v3.8b, v3.8b, v2.8b" },
+        { a64_simd_logic(1, A64_V_BSL, 1, 0, 2), "bsl v2.16b, v0.16b, v1.16b" },
+        { a64_simd_3same(1, A64_V_FADD, a64_fsz(0, 0), 1, 0, 2), "fadd v2.4s, v0.4s, v1.4s" },
+        { a64_simd_3same(1, A64_V_FADD, a64_fsz(1, 1), 1, 0, 2), "fsub v2.2d, v0.2d, v1.2d" },
+        { a64_simd_3same(1, A64_V_FMUL, a64_fsz(1, 0), 1, 0, 2), "fmul v2.2d, v0.2d, v1.2d" },
+        { a64_simd_3same(1, A64_V_FDIV, a64_fsz(0, 0), 1, 0, 2), "fdiv v2.4s, v0.4s, v1.4s" },
+        { a64_simd_3same(1, A64_V_FCMEQ, a64_fsz(1, 0), 2, 2, 3), "fcmeq v3.2d, v2.2d, v2.2d" },
+        { a64_simd_3same(1, A64_V_FCMGE, a64_fsz(0, 0), 0, 1, 2), "fcmge v2.4s, v1.4s, v0.4s" },
+        { a64_simd_3same(1, A64_V_FCMGE, a64_fsz(1, 1), 0, 1, 2), "fcmgt v2.2d, v1.2d, v0.2d" },
+        { a64_simd_3same(1, A64_V_FACGE, a64_fsz(0, 1), 0, 6, 3), "facgt v3.4s, v6.4s, v0.4s" },
+        { a64_simd_3same(0, A64_V_FACGE, a64_fsz(0, 0), 2, 6, 3), "facge v3.2s, v6.2s, v2.2s" },
+    };
+    check_disassembly(cases, N_OF(cases));
+}
+
+Test(a64_encode_simd, two_reg_misc_and_across)
+{
+    const struct disasm_case cases[] = {
+        { a64_simd_2misc(1, A64_V_FCMEQ0, a64_fsz(0, 1), 0, 4), "fcmeq v4.4s, v0.4s, #0.0" },
+        { a64_simd_2misc(1, A64_V_FCMEQ0, a64_fsz(1, 1), 1, 4), "fcmeq v4.2d, v1.2d, #0.0" },
+        { a64_simd_2misc(1, A64_V_CMEQ0, 2, 3, 4), "cmeq v4.4s, v3.4s, #0" },
+        { a64_simd_2misc(1, A64_V_FABS, a64_fsz(1, 1), 2, 3), "fabs v3.2d, v2.2d" },
+        { a64_simd_2misc(1, A64_V_FSQRT, a64_fsz(0, 1), 1, 2), "fsqrt v2.4s, v1.4s" },
+        { a64_simd_2misc(1, A64_V_SCVTF, a64_fsz(1, 0), 2, 2), "scvtf v2.2d, v2.2d" },
+        { a64_simd_2misc(1, A64_V_FCVTZS, a64_fsz(0, 1), 1, 2), "fcvtzs v2.4s, v1.4s" },
+        { a64_simd_2misc(1, A64_V_FCVTNS, a64_fsz(1, 0), 1, 2), "fcvtns v2.2d, v1.2d" },
+        { a64_simd_2misc(0, A64_V_FCVTL, 1, 1, 2), "fcvtl v2.2d, v1.2s" },
+        { a64_simd_2misc(0, A64_V_FCVTN, 1, 1, 2), "fcvtn v2.2s, v1.2d" },
+        { a64_simd_2misc(0, A64_V_XTN, 2, 0, 3), "xtn v3.2s, v0.2d" },
+        { a64_simd_2misc(0, A64_V_SQXTN, 0, 0, 2), "sqxtn v2.8b, v0.8h" },
+        { a64_simd_2misc(1, A64_V_SQXTN, 1, 1, 2), "sqxtn2 v2.8h, v1.4s" },
+        { a64_simd_2misc(1, A64_V_SQXTUN, 0, 1, 2), "sqxtun2 v2.16b, v1.8h" },
+        { a64_simd_2misc(1, A64_V_UADDLP, 1, 2, 2), "uaddlp v2.4s, v2.8h" },
+        { a64_simd_2misc(1, A64_V_NOT, 0, 3, 3), "mvn v3.16b, v3.16b" },
+        { a64_simd_umaxv(1, 2, 5, 3), "umaxv s3, v5.4s" },
+        { a64_simd_mull(0, 0, 1, 1, 0, 3), "smull v3.4s, v0.4h, v1.4h" },
+        { a64_simd_mull(1, 1, 1, 1, 0, 4), "umull2 v4.4s, v0.8h, v1.8h" },
+        { a64_simd_mull(0, 1, 2, 4, 3, 2), "umull v2.2d, v3.2s, v4.2s" },
+    };
+    check_disassembly(cases, N_OF(cases));
+}
+
+Test(a64_encode_simd, shifts_permutes_immediates)
+{
+    const struct disasm_case cases[] = {
+        { a64_simd_shift_imm(1, A64_V_SHL, 1, 3, 0, 2), "shl v2.8h, v0.8h, #3" },
+        { a64_simd_shift_imm(1, A64_V_SHL, 3, 63, 0, 2), "shl v2.2d, v0.2d, #63" },
+        { a64_simd_shift_imm(1, A64_V_USHR, 2, 31, 0, 2), "ushr v2.4s, v0.4s, #31" },
+        { a64_simd_shift_imm(1, A64_V_SSHR, 1, 16, 0, 2), "sshr v2.8h, v0.8h, #16" },
+        { a64_simd_shift_imm(0, A64_V_SSHR, 2, 31, 2, 3), "sshr v3.2s, v2.2s, #31" },
+        { a64_simd_shift_imm(0, A64_V_SSHLL, 2, 0, 1, 2), "sxtl v2.2d, v1.2s" },
+        { a64_simd_permute(1, A64_V_ZIP1, 0, 1, 0, 2), "zip1 v2.16b, v0.16b, v1.16b" },
+        { a64_simd_permute(1, A64_V_ZIP2, 3, 1, 0, 2), "zip2 v2.2d, v0.2d, v1.2d" },
+        { a64_simd_permute(1, A64_V_UZP2, 1, 4, 3, 2), "uzp2 v2.8h, v3.8h, v4.8h" },
+        { a64_simd_ext(1, 0, 13, 3, 2), "ext v2.16b, v3.16b, v0.16b, #13" },
+        { a64_simd_ins_elem(2, 3, 1, 1, 2), "mov v2.s[3], v1.s[1]" },
+        { a64_simd_ins_elem(1, 5, 7, 1, 2), "mov v2.h[5], v1.h[7]" },
+        { a64_simd_ins_elem(3, 1, 0, 0, 2), "mov v2.d[1], v0.d[0]" },
+        { a64_simd_tbl1(1, 3, 0, 2), "tbl v2.16b, {v0.16b}, v3.16b" },
+        { a64_simd_movi16b(3, 0x8f), "movi v3.16b, #0x8f" },
+        { a64_simd_movi16b(2, 0), "movi v2.16b, #0x0" },
+        { a64_simd_movi4s_lsl(6, 0x80, 16), "movi v6.4s, #0x80, lsl #16" },
+        { a64_simd_mvni4s_lsl(4, 0x80, 24), "mvni v4.4s, #0x80, lsl #24" },
+        { a64_simd_movi2d_ones(7), "movi v7.2d, #0xffffffffffffffff" },
+    };
+    check_disassembly(cases, N_OF(cases));
+}
+
+Test(a64_encode_simd, scalar_fp_loads_stores_fpsr)
+{
+    const struct disasm_case cases[] = {
+        { a64_fp_2src(0, A64_FADD, 1, 0, 2), "fadd s2, s0, s1" },
+        { a64_fp_2src(1, A64_FSUB, 1, 0, 2), "fsub d2, d0, d1" },
+        { a64_fp_2src(1, A64_FMUL, 1, 0, 2), "fmul d2, d0, d1" },
+        { a64_fp_2src(0, A64_FDIV, 1, 0, 2), "fdiv s2, s0, s1" },
+        { a64_fp_1src(1, A64_FSQRT, 1, 2), "fsqrt d2, d1" },
+        { a64_fp_1src(0, A64_FCVT_TO_D, 1, 2), "fcvt d2, s1" },
+        { a64_fp_1src(1, A64_FCVT_TO_S, 1, 2), "fcvt s2, d1" },
+        { a64_fp_compare(0, 0, 1, 0), "fcmp s0, s1" },
+        { a64_fp_compare(1, 1, 1, 0), "fcmpe d0, d1" },
+        { a64_fp_int(1, 1, A64_SCVTF_G, 5, 2), "scvtf d2, x5" },
+        { a64_fp_int(0, 0, A64_SCVTF_G, 5, 2), "scvtf s2, w5" },
+        { a64_fp_int(1, 0, A64_FCVTZS_G, 1, 7), "fcvtzs x7, s1" },
+        { a64_fp_int(0, 1, A64_FCVTNS_G, 1, 7), "fcvtns w7, d1" },
+        { a64_fp_int(1, 1, A64_FMOV_FROM_G, 16, 7), "fmov d7, x16" },
+        { a64_fp_int(1, 1, A64_FMOV_TO_G, 7, 2), "fmov x2, d7" },
+        { a64_fp_int(0, 0, A64_FMOV_TO_G, 3, 16), "fmov w16, s3" },
+        { a64_fp_ldst_unsigned_imm(4, 1, 50, 19, 0), "ldr q0, [x19, #800]" },
+        { a64_fp_ldst_unsigned_imm(4, 0, 66, 19, 2), "str q2, [x19, #1056]" },
+        { a64_fp_ldst_unsigned_imm(3, 1, 100, 19, 1), "ldr d1, [x19, #800]" },
+        { a64_fp_ldst_unsigned_imm(2, 0, 1, 19, 2), "str s2, [x19, #4]" },
+        { a64_fp_ldst_unsigned_imm(4, 1, 0, 3, 0), "ldr q0, [x3]" },
+        { a64_fp_ldst_unscaled_imm(4, 1, -16, 19, 0), "ldur q0, [x19, #-16]" },
+        { a64_fp_ldst_unscaled_imm(3, 0, 3, 19, 2), "stur d2, [x19, #3]" },
+        { a64_fp_ldst_reg_offset(4, 1, 16, 19, 0), "ldr q0, [x19, x16]" },
+        { a64_fp_ldst_reg_offset(2, 0, 16, 19, 0), "str s0, [x19, x16]" },
+        { a64_mrs_fpsr(17), "mrs x17, fpsr" },
+        { a64_msr_fpsr(17), "msr fpsr, x17" },
+    };
+    check_disassembly(cases, N_OF(cases));
 }

@@ -1,7 +1,8 @@
-/* test_x86_64_backend.c -- the x86-64 encoders checked against a real
- * decoder: each case emits a short sequence, objdump disassembles the raw
- * bytes, and the text must be exactly what objdump prints for the
- * instructions intended.  Also checks the chain-slot alignment rule. */
+/* test_x86_64_backend.c -- the x86-64 encoders (the general ones and the
+ * SSE ones of the vector ops) checked against a real decoder: each case
+ * emits a short sequence, objdump disassembles the raw bytes, and the text
+ * must be exactly what objdump prints for the instructions intended.  Also
+ * checks the chain-slot alignment rule. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "x86_64/x64_backend.h"
+#include "x86_64/x64_encode_sse.h"
 
 static uint8_t buf[4096];
 
@@ -193,6 +195,33 @@ static void e_branch(struct be_code *c)
     x64_emit_call_rel32(c, buf);
 }
 
+static void e_sse(struct be_code *c)
+{
+    x64_emit_sse_rr(c, X64_P_66, false, 0x0ffc, 0, 1);
+    x64_emit_sse_rr(c, X64_P_66, false, 0x0f3840, 9, 14);
+    x64_emit_sse_rr(c, X64_P_F2, false, 0x0f58, 0, 1);
+    x64_emit_sse_rr(c, X64_P_F3, true, 0x0f2a, 0, X64_R9);
+    x64_emit_sse_rr(c, X64_P_F2, true, 0x0f2c, X64_R11, 1);
+    x64_emit_sse_rr(c, X64_P_F3, false, 0x0f2d, X64_RSI, 8);
+    x64_emit_sse_rr(c, X64_PNONE, false, 0x0fc6, 0, 1);
+    x64_emit_byte(c, 0x1b);
+    x64_emit_sse_rr(c, X64_P_66, false, 0x0f73, 7, 0);
+    x64_emit_byte(c, 3);
+    x64_emit_sse_rr(c, X64_PNONE, false, 0x0f50, X64_RAX, 2);
+    x64_emit_sse_rr(c, X64_P_66, true, 0x0f6e, 0, X64_RBX);
+}
+
+static void e_sse_mem(struct be_code *c)
+{
+    x64_emit_movdqu_load(c, 0, X64_R14, 0x48);
+    x64_emit_movdqu_store(c, X64_R14, -0x80, 15);
+    x64_emit_sse_rm(c, X64_P_F3, 0x0f7e, 1, X64_RSI, 0);
+    x64_emit_sse_rm(c, X64_P_66, 0x0fd6, 0, X64_R13, 0);
+    x64_emit_sse_rm(c, X64_P_66, 0x0f6e, 0, X64_RBX, 8);
+    x64_emit_sse_rm(c, X64_P_F2, 0x0f59, 10, X64_R14, 0x200);
+    x64_emit_lahf(c);
+}
+
 static const struct enc_case cases[] = {
     { "alu_rm_r", e_alu_rm_r, 
       "add rax,rbx; sub r9d,esi; xor r13,r15; cmp rdi,r12" },
@@ -222,6 +251,10 @@ static const struct enc_case cases[] = {
       "push rbp; push r15; pop r12; pop rbx; call rax; jmp rsi; ret; nop DWORD PTR [rax+0x0]; nop DWORD PTR [rax]" },
     { "branch", e_branch, 
       "jmp 0x100; jbe 0x10; call 0x0" },
+    { "sse", e_sse,
+      "paddb xmm0,xmm1; pmulld xmm9,xmm14; addsd xmm0,xmm1; cvtsi2ss xmm0,r9; cvttsd2si r11,xmm1; cvtss2si esi,xmm8; shufps xmm0,xmm1,0x1b; pslldq xmm0,0x3; movmskps eax,xmm2; movq xmm0,rbx" },
+    { "sse_mem", e_sse_mem,
+      "movdqu xmm0,XMMWORD PTR [r14+0x48]; movdqu XMMWORD PTR [r14-0x80],xmm15; movq xmm1,QWORD PTR [rsi]; movq QWORD PTR [r13+0x0],xmm0; movd xmm0,DWORD PTR [rbx+0x8]; mulsd xmm10,QWORD PTR [r14+0x200]; lahf" },
 };
 
 Test(x64_encode, forms_match_objdump)

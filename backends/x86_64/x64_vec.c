@@ -1,0 +1,462 @@
+/* x64_vec.c -- the vector IR ops (ir_ops.def, IR_F_VEC) on x86-64 with
+ * SSE: a is loaded into xmm0, b into xmm1, the host's own instruction for
+ * the op computes xmm0, which is stored to d.  Scratch: xmm0-xmm3, xmm7,
+ * rax, rcx, rdx as for every op.
+ *
+ * The host is x86, so its results, NaNs and exception flags are x86's by
+ * definition; the host MXCSR's sticky flags are the guest's (merged in by
+ * x86_sse_float.c when the guest reads MXCSR), except DE, which the C
+ * library cannot read: a float op that raised DE (a denormal operand)
+ * takes the slow path, which recomputes from the untouched operands with
+ * the op's exact C helper (recording DE itself), as do float ops while
+ * the guest MXCSR is not in its default state (input 0 nonzero) and ops
+ * whose instruction the host lacks (SSSE3/SSE4.1).  The slow path calls
+ * fn(env, d, s, imm) through one stub per code cache (x64_vec_emit_stub,
+ * right after the epilogue): rax = fn, ecx = d, rcx >> 32 = imm, rdx = s;
+ * the result comes back in rax.  The stub saves the allocatable
+ * call-clobbered registers and clears the host's DE flag.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "x64_backend.h"
+#include "x64_encode_sse.h"
+#include "x64_vec.h"
+
+enum { XA = 0, XB = 1, XT = 2 };
+enum { MAX_SLOW = 4 };
+/* Host features beyond SSE2 that some forms need. */
+enum { F_SSE2, F_SSSE3, F_SSE41, F_SSE42 };
+
+struct xctx {
+    struct be_code *c;
+    const struct ir_insn *i;
+    uint8_t *slow[MAX_SLOW];        /* jcc rel32 sites to the slow path */
+    int n_slow;
+};
+
+static ptrdiff_t stub_from_epilogue = -1;
+
+static bool host_has(int feature)
+{
+    switch (feature) {
+    case F_SSSE3: return __builtin_cpu_supports("ssse3");
+    case F_SSE41: return __builtin_cpu_supports("sse4.1");
+    case F_SSE42: return __builtin_cpu_supports("sse4.2");
+    default:      return true;
+    }
+}
+
+static int32_t disp(int32_t off) { return x64_env_disp(off); }
+
+/* xmm <-> [base + disp]: movd (66 6E/7E), movq (F3 7E / 66 D6) or
+ * movdqu by access size (loads zero-extend). */
+static void xfer(struct xctx *x, unsigned n, bool load, int xmm, int base, int32_t d)
+{
+    if (n == 16)
+        x64_emit_sse_rm(x->c, X64_P_F3, load ? 0x0f6f : 0x0f7f, xmm, base, d);
+    else if (n == 8)
+        x64_emit_sse_rm(x->c, load ? X64_P_F3 : X64_P_66, load ? 0x0f7e : 0x0fd6, xmm, base, d);
+    else
+        x64_emit_sse_rm(x->c, X64_P_66, load ? 0x0f6e : 0x0f7e, xmm, base, d);
+}
+
+static void load(struct xctx *x, int xmm, int32_t off)
+{
+    xfer(x, 16, true, xmm, X64_ENV, disp(off));
+}
+
+static void load_ab(struct xctx *x)
+{
+    load(x, XA, ir_vec_a(x->i));
+    load(x, XB, ir_vec_b(x->i));
+}
+
+static void store_a(struct xctx *x)
+{
+    x64_emit_movdqu_store(x->c, X64_ENV, disp(ir_vec_d(x->i)), XA);
+}
+
+static void to_slow(struct xctx *x, enum x64_cc cc)
+{
+    if (x->n_slow >= MAX_SLOW)
+        abort();                    /* a ferry bug: raise MAX_SLOW */
+    x->slow[x->n_slow++] = x->c->ptr;
+    x64_emit_jcc_rel32(x->c, cc, x->c->ptr);
+}
+
+/* ---- integer and data-movement ops ---- */
+
+struct sse_form { uint32_t opc; uint8_t feature; };
+#define P(o) { 0x0f##o, F_SSE2 }
+#define P38(o, f) { 0x0f38##o, f }
+/* 66-prefixed two-operand forms per element size 8, 16, 32, 64. */
+static const struct sse_form int2[IR_NUM_OPS][4] = {
+    [IR_vand]   = { P(db), P(db), P(db), P(db) },
+    [IR_vor]    = { P(eb), P(eb), P(eb), P(eb) },
+    [IR_vxor]   = { P(ef), P(ef), P(ef), P(ef) },
+    [IR_vandn]  = { P(df), P(df), P(df), P(df) },
+    [IR_vadd]   = { P(fc), P(fd), P(fe), P(d4) },
+    [IR_vsub]   = { P(f8), P(f9), P(fa), P(fb) },
+    [IR_vadds]  = { P(ec), P(ed) },
+    [IR_vaddus] = { P(dc), P(dd) },
+    [IR_vsubs]  = { P(e8), P(e9) },
+    [IR_vsubus] = { P(d8), P(d9) },
+    [IR_vmul]   = { [1] = P(d5), [2] = P38(40, F_SSE41) },
+    [IR_vmulhs] = { [1] = P(e5) },
+    [IR_vmulhu] = { [1] = P(e4) },
+    [IR_vmulwu] = { [2] = P(f4) },
+    [IR_vmaddw] = { [1] = P(f5) },
+    [IR_vcmpeq] = { P(74), P(75), P(76), P38(29, F_SSE41) },
+    [IR_vcmpgt] = { P(64), P(65), P(66), P38(37, F_SSE42) },
+    [IR_vmins]  = { P38(38, F_SSE41), P(ea), P38(39, F_SSE41) },
+    [IR_vmaxs]  = { P38(3c, F_SSE41), P(ee), P38(3d, F_SSE41) },
+    [IR_vminu]  = { P(da), P38(3a, F_SSE41), P38(3b, F_SSE41) },
+    [IR_vmaxu]  = { P(de), P38(3e, F_SSE41), P38(3f, F_SSE41) },
+    [IR_vavgu]  = { P(e0), P(e3) },
+    [IR_vsadu]  = { P(f6) },
+    [IR_vziplo] = { P(60), P(61), P(62), P(6c) },
+    [IR_vziphi] = { P(68), P(69), P(6a), P(6d) },
+    [IR_vpackss] = { [1] = P(63), [2] = P(6b) },
+    [IR_vpackus] = { [1] = P(67), [2] = P38(2b, F_SSE41) },
+    [IR_vtbl]   = { P38(00, F_SSSE3) },
+};
+/* Shifts by immediate: 66 0F 71/72/73 /ext ib, per element size. */
+static const uint8_t shift_ext[IR_NUM_OPS][4] = {
+    [IR_vshli] = { 0, 6, 6, 6 }, [IR_vshri] = { 0, 2, 2, 2 }, [IR_vsari] = { 0, 4, 4 },
+};
+
+static bool emit_int2(struct xctx *x)
+{
+    const struct sse_form *f = &int2[x->i->op][x->i->size & IR_VE_MASK];
+    if (!f->opc || ir_vec_scalar(x->i) || !host_has(f->feature))
+        return false;
+    load_ab(x);
+    x64_emit_sse_rr(x->c, X64_P_66, false, f->opc, XA, XB);
+    store_a(x);
+    return true;
+}
+
+static bool emit_shift(struct xctx *x)
+{
+    unsigned e = x->i->size & IR_VE_MASK, n = ir_vec_imm(x->i);
+    enum ir_op op = x->i->op;
+    bool bytes = op == IR_vshlb || op == IR_vshrb;
+    unsigned ext = bytes ? (op == IR_vshlb ? 7 : 3) : shift_ext[op][e];
+    if (!ext)
+        return false;
+    load(x, XA, ir_vec_a(x->i));
+    x64_emit_sse_rr(x->c, X64_P_66, false, bytes ? 0x0f73 : 0x0f70 + e, (int)ext, XA);
+    x64_emit_byte(x->c, (uint8_t)(n > 255 ? 255 : n));
+    store_a(x);
+    return true;
+}
+
+/* pshufd (66), pshuflw (F2), pshufhw (F3) from b; shufps/shufpd of a, b. */
+static bool emit_shuffle(struct xctx *x)
+{
+    unsigned e = x->i->size & IR_VE_MASK;
+    enum x64_sse_pfx p;
+    uint32_t opc = 0x0f70;
+    switch (x->i->op) {
+    case IR_vshuf:   p = X64_P_66; if (e != IR_VE_32) return false; break;
+    case IR_vshuflo: p = X64_P_F2; if (e != IR_VE_16) return false; break;
+    case IR_vshufhi: p = X64_P_F3; if (e != IR_VE_16) return false; break;
+    default:
+        if (e != IR_VE_32 && e != IR_VE_64) return false;
+        p = e == IR_VE_64 ? X64_P_66 : X64_PNONE;
+        opc = 0x0fc6;
+        break;
+    }
+    load_ab(x);
+    x64_emit_sse_rr(x->c, p, false, opc, XA, XB);
+    x64_emit_byte(x->c, (uint8_t)ir_vec_imm(x->i));
+    store_a(x);
+    return true;
+}
+
+/* ---- float ops ---- */
+
+static bool is_dbl(const struct ir_insn *i) { return (i->size & IR_VE_MASK) == IR_VE_64; }
+
+/* The prefix of a float form: ps none, pd 66, ss F3, sd F2. */
+static enum x64_sse_pfx fpfx(const struct ir_insn *i)
+{
+    if (ir_vec_scalar(i))
+        return is_dbl(i) ? X64_P_F2 : X64_P_F3;
+    return is_dbl(i) ? X64_P_66 : X64_PNONE;
+}
+
+static const uint16_t fop[IR_NUM_OPS] = {
+    [IR_vfadd] = 0x0f58, [IR_vfmul] = 0x0f59, [IR_vfsub] = 0x0f5c, [IR_vfmin] = 0x0f5d,
+    [IR_vfdiv] = 0x0f5e, [IR_vfmax] = 0x0f5f, [IR_vfsqrt] = 0x0f51, [IR_vfcmp] = 0x0fc2,
+};
+
+/* Input 0 nonzero: slow path.  False: always slow. */
+static bool mode_check(struct xctx *x, const struct be_arg *mode)
+{
+    if (mode->is_const)
+        return mode->imm == 0;
+    x64_emit_test_rm_r(x->c, X64_W, mode->reg, mode->reg);
+    to_slow(x, X64_CC_NE);
+    return true;
+}
+
+/* The slow path when an operand is denormal (x86 then sets MXCSR.DE,
+ * which the host also does, but reading the host MXCSR back costs more
+ * than the op: stmxcsr does not forward to a load).  With v = |x| << 1 as
+ * an integer, (v - 1) >> k is zero exactly for 0 < v <= (smallest normal)
+ * << 1 with k = 24 for binary32; binary64 uses k = 56, which also sends
+ * the normals below 2^-1015 to the slow path but keeps the test a byte
+ * per lane, so that pminub merges the two operands' tests.  `lanes` is
+ * the movmskps mask of the lanes that count. */
+static void den_check(struct xctx *x, bool two, bool dbl, unsigned lanes)
+{
+    int src[2] = { two ? XA : XB, XB }, t[2] = { 2, 3 };    /* unary ops: b */
+    x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f76, 7, 7);          /* pcmpeqd: all ones */
+    for (int k = 0; k < (two ? 2 : 1); k++) {
+        x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f6f, t[k], src[k]);   /* movdqa */
+        x64_emit_sse_rr(x->c, X64_P_66, false, dbl ? 0x0f73 : 0x0f72, 6, t[k]);
+        x64_emit_byte(x->c, 1);                                     /* psll 1 */
+        x64_emit_sse_rr(x->c, X64_P_66, false, dbl ? 0x0fd4 : 0x0ffe, t[k], 7);  /* padd -1 */
+        x64_emit_sse_rr(x->c, X64_P_66, false, dbl ? 0x0f73 : 0x0f72, 2, t[k]);
+        x64_emit_byte(x->c, dbl ? 56 : 24);                         /* psrl k */
+    }
+    if (two)
+        x64_emit_sse_rr(x->c, X64_P_66, false, 0x0fda, t[0], t[1]);     /* pminub */
+    x64_emit_sse_rr(x->c, X64_P_66, false, 0x0fef, 7, 7);          /* pxor */
+    x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f76, t[0], 7);        /* pcmpeqd */
+    x64_emit_sse_rr(x->c, X64_PNONE, false, 0x0f50, X64_RAX, t[0]);  /* movmskps */
+    x64_emit_test_rm_imm(x->c, 0, X64_RAX, (int32_t)lanes);
+    to_slow(x, X64_CC_NE);
+}
+
+/* Lanes of an operand in movmskps's mask: dwords for binary32, the low
+ * dwords of the qwords for binary64 (where den_check leaves its test). */
+static unsigned den_lanes(const struct ir_insn *i, bool dbl, bool low_half)
+{
+    if (ir_vec_scalar(i))
+        return 1;
+    if (dbl)
+        return low_half ? 1 : 5;
+    return low_half ? 3 : 0xf;
+}
+
+/* Bytes of an operand: one lane for scalar forms (wider accesses would
+ * not be forwarded from the lane-sized stores that often wrote it). */
+static unsigned fbytes(const struct ir_insn *i)
+{
+    return ir_vec_scalar(i) ? (is_dbl(i) ? 8 : 4) : 16;
+}
+
+static void fload_ab(struct xctx *x)
+{
+    xfer(x, fbytes(x->i), true, XA, X64_ENV, disp(ir_vec_a(x->i)));
+    xfer(x, fbytes(x->i), true, XB, X64_ENV, disp(ir_vec_b(x->i)));
+}
+
+static void fstore(struct xctx *x, unsigned n)
+{
+    xfer(x, n, false, XA, X64_ENV, disp(ir_vec_d(x->i)));
+}
+
+/* ucomis/comis; EFLAGS ZF PF CF through lahf. */
+static void emit_comi(struct xctx *x, const struct be_arg *out)
+{
+    bool comi = ir_vec_imm(x->i) & 1;
+    fload_ab(x);
+    den_check(x, true, is_dbl(x->i), 1);
+    x64_emit_sse_rr(x->c, is_dbl(x->i) ? X64_P_66 : X64_PNONE, false, comi ? 0x0f2f : 0x0f2e,
+                    XA, XB);
+    x64_emit_lahf(x->c);
+    x64_emit_op_rm_r(x->c, 0, 0x0fb6, X64_RAX, 4);         /* movzx eax, ah */
+    x64_emit_alu_rm_imm(x->c, X64_AND, 0, X64_RAX, 0x45);  /* ZF PF CF */
+    x64_emit_mov_rm_r(x->c, 0, out[0].reg, X64_RAX);
+}
+
+static void emit_cvti2f(struct xctx *x, const struct be_arg *in)
+{
+    int src = in[1].reg;
+    if (in[1].is_const) {
+        be_emit_movi(x->c, X64_RDX, in[1].imm);
+        src = X64_RDX;
+    }
+    x64_emit_sse_rr(x->c, is_dbl(x->i) ? X64_P_F2 : X64_P_F3, ir_vec_imm(x->i) == 8, 0x0f2a,
+                    XA, src);
+    fstore(x, fbytes(x->i));
+}
+
+static void emit_cvtf2i(struct xctx *x, const struct be_arg *out)
+{
+    unsigned imm = ir_vec_imm(x->i);
+    xfer(x, fbytes(x->i), true, XB, X64_ENV, disp(ir_vec_b(x->i)));
+    x64_emit_sse_rr(x->c, is_dbl(x->i) ? X64_P_F2 : X64_P_F3, (imm & 0xff) == 8,
+                    imm & 0x100 ? 0x0f2c : 0x0f2d, out[0].reg, XB);   /* no DE: exact as is */
+}
+
+/* Conversions computing xmm0 from (xmm0,) xmm1. */
+static void emit_cvt(struct xctx *x)
+{
+    const struct ir_insn *i = x->i;
+    bool dbl = is_dbl(i), trunc = ir_vec_imm(i) & 0x100;
+    enum x64_sse_pfx p;
+    uint32_t opc;
+    if (i->op == IR_vcvtf2f) {      /* cvtss2sd F3, cvtsd2ss F2, cvtps2pd -, cvtpd2ps 66 */
+        p = fpfx(i);
+        opc = 0x0f5a;
+    } else if (i->op == IR_vcvti2fv) {   /* cvtdq2ps -, cvtdq2pd F3 E6 */
+        p = dbl ? X64_P_F3 : X64_PNONE;
+        opc = dbl ? 0x0fe6 : 0x0f5b;
+    } else if (dbl) {               /* cvtpd2dq F2 E6, cvttpd2dq 66 E6 */
+        p = trunc ? X64_P_66 : X64_P_F2;
+        opc = 0x0fe6;
+    } else {                        /* cvtps2dq 66 5B, cvttps2dq F3 5B */
+        p = trunc ? X64_P_F3 : X64_P_66;
+        opc = 0x0f5b;
+    }
+    bool sc = ir_vec_scalar(i);
+    xfer(x, fbytes(i), true, XB, X64_ENV, disp(ir_vec_b(i)));
+    if (i->op == IR_vcvtf2f)        /* only these convert float inputs with DE */
+        den_check(x, false, dbl, den_lanes(i, dbl, !dbl));
+    x64_emit_sse_rr(x->c, p, false, opc, XA, XB);
+    fstore(x, sc ? (dbl ? 4 : 8) : 16);     /* scalar: the converted lane */
+}
+
+static bool emit_float(struct xctx *x, const struct be_arg *out, const struct be_arg *in)
+{
+    const struct ir_insn *i = x->i;
+    if (!mode_check(x, &in[0]))
+        return false;
+    switch (i->op) {
+    case IR_vfcomi:  emit_comi(x, out); return true;
+    case IR_vcvti2f: emit_cvti2f(x, in); return true;
+    case IR_vcvtf2i: emit_cvtf2i(x, out); return true;
+    case IR_vcvtf2f: case IR_vcvti2fv: case IR_vcvtf2iv: emit_cvt(x); return true;
+    default:         break;
+    }
+    fload_ab(x);
+    den_check(x, i->op != IR_vfsqrt, is_dbl(i), den_lanes(i, is_dbl(i), false));
+    x64_emit_sse_rr(x->c, fpfx(i), false, fop[i->op], XA, XB);
+    if (i->op == IR_vfcmp)
+        x64_emit_byte(x->c, (uint8_t)(ir_vec_imm(i) & 7));
+    fstore(x, fbytes(i));
+    return true;
+}
+
+/* ---- moves ---- */
+
+/* A register holding input k (constants go to rax). */
+static int in_reg(struct xctx *x, const struct be_arg *a)
+{
+    if (!a->is_const)
+        return a->reg;
+    be_emit_movi(x->c, X64_RAX, a->imm);
+    return X64_RAX;
+}
+
+static void emit_move(struct xctx *x, const struct be_arg *in)
+{
+    const struct ir_insn *i = x->i;
+    unsigned n = ir_vec_imm(i);
+    switch (i->op) {
+    case IR_vmov:                   /* movd/movq zero the rest */
+        xfer(x, n, true, XA, X64_ENV, disp(ir_vec_b(i)));
+        break;
+    case IR_vmovl:                  /* movss/movsd xmm0, xmm1 merge */
+        load(x, XA, ir_vec_a(i));
+        xfer(x, n, true, XB, X64_ENV, disp(ir_vec_b(i)));
+        x64_emit_sse_rr(x->c, n == 8 ? X64_P_F2 : X64_P_F3, false, 0x0f10, XA, XB);
+        break;
+    case IR_vfromg:                 /* movq xmm0, r64 */
+        x64_emit_sse_rr(x->c, X64_P_66, true, 0x0f6e, XA, in_reg(x, &in[0]));
+        break;
+    case IR_vld:
+        xfer(x, n, true, XA, in_reg(x, x64_guest_addr(x->c, IR_MO_64, &in[0])), 0);
+        break;
+    default:                        /* vst: the env operand as wide as the access */
+        xfer(x, n, true, XA, X64_ENV, disp(ir_vec_b(i)));
+        xfer(x, n, false, XA, in_reg(x, x64_guest_addr(x->c, IR_MO_64, &in[0])), 0);
+        return;
+    }
+    store_a(x);
+}
+
+/* ---- dispatch, slow path ---- */
+
+static bool emit_inline(struct xctx *x, const struct be_arg *out, const struct be_arg *in)
+{
+    if (IR_VEC_IS_MOVE(x->i->op)) {
+        emit_move(x, in);
+        return true;
+    }
+    switch (x->i->op) {
+    case IR_vshli: case IR_vshri: case IR_vsari: case IR_vshlb: case IR_vshrb:
+        return emit_shift(x);
+    case IR_vshuf: case IR_vshuflo: case IR_vshufhi: case IR_vshuf2:
+        return emit_shuffle(x);
+    default:
+        if (ir_op_info[x->i->op].n_in)
+            return emit_float(x, out, in);
+        return emit_int2(x);
+    }
+}
+
+/* fn(env, d, s, imm) through the stub; s is b's offset or (vcvti2f) the
+ * integer input's value. */
+static void emit_slow(struct xctx *x, const struct be_arg *out, const struct be_arg *in)
+{
+    const struct ir_insn *i = x->i;
+    if (i->op == IR_vcvti2f && !in[1].is_const)
+        x64_emit_mov_rm_r(x->c, X64_W, X64_RDX, in[1].reg);
+    else
+        be_emit_movi(x->c, X64_RDX, i->op == IR_vcvti2f ? in[1].imm : (uint64_t)ir_vec_b(i));
+    be_emit_movi(x->c, X64_RAX, (uint64_t)(uintptr_t)ir_vec_helper(i)->fn);
+    be_emit_movi(x->c, X64_RCX, (uint64_t)(uint32_t)ir_vec_d(i) | (uint64_t)ir_vec_imm(i) << 32);
+    if (stub_from_epilogue < 0)
+        abort();                    /* no prologue emitted: a ferry bug */
+    x64_emit_call_rel32(x->c, x->c->epilogue + stub_from_epilogue);
+    if (ir_op_info[i->op].n_out)
+        x64_emit_mov_rm_r(x->c, X64_W, out[0].reg, X64_RAX);
+}
+
+void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
+                  const struct be_arg *out, const struct be_arg *in)
+{
+    struct xctx x = { .c = c, .i = i };
+    if (!emit_inline(&x, out, in)) {
+        emit_slow(&x, out, in);
+        return;
+    }
+    if (!x.n_slow)
+        return;
+    x64_emit_byte(c, 0xeb);                                 /* jmp rel8: over */
+    uint8_t *skip = c->ptr;
+    x64_emit_byte(c, 0);
+    for (int k = 0; k < x.n_slow; k++) {
+        int32_t rel = (int32_t)(c->ptr - (x.slow[k] + 6));
+        memcpy(x.slow[k] + 2, &rel, 4);
+    }
+    emit_slow(&x, out, in);
+    *skip = (uint8_t)(c->ptr - (skip + 1));
+}
+
+static const int stub_saved[] = { X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11 };
+#define N_STUB_SAVED ((int)(sizeof stub_saved / sizeof stub_saved[0]))
+
+/* Called with rsp 16-byte aligned minus the return address: six pushes
+ * and 8 bytes keep the helper call aligned. */
+void x64_vec_emit_stub(struct be_code *c)
+{
+    stub_from_epilogue = c->ptr - c->epilogue;
+    for (int k = 0; k < N_STUB_SAVED; k++)
+        x64_emit_push_r(c, stub_saved[k]);
+    x64_emit_alu_rm_imm(c, X64_SUB, X64_W, X64_RSP, 8);
+    x64_emit_lea_r_m(c, X64_W, X64_RDI, X64_ENV, -X64_ENV_BIAS);
+    x64_emit_mov_rm_r(c, 0, X64_RSI, X64_RCX);
+    x64_emit_shift_rm_imm(c, X64_SHR, X64_W, X64_RCX, 32);
+    x64_emit_call_rm(c, X64_RAX);
+    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
+    for (int k = N_STUB_SAVED - 1; k >= 0; k--)
+        x64_emit_pop_r(c, stub_saved[k]);
+    x64_emit_ret(c);
+}

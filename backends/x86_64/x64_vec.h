@@ -1,0 +1,13 @@
+/* x64_vec.h -- the x86-64 backend's vector ops (x64_vec.c): the emitter of
+ * every IR_F_VEC op (a row range of x64_ops.c's table) and the shared
+ * slow-path stub emitted after the epilogue (x64_exits.c). */
+#ifndef FERRY_X64_VEC_H
+#define FERRY_X64_VEC_H
+
+#include "backend.h"
+
+void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
+                  const struct be_arg *out, const struct be_arg *in);
+void x64_vec_emit_stub(struct be_code *c);
+
+#endif
