@@ -204,7 +204,7 @@ bench() {
     echo "$1|$2|$fail|$(summary native) $(summary ferry) $(summary qemu)" >> "$work/results"
     tail -n 1 "$work/results" | awk -F'|' '{ split($4, v, " ")
         printf "  %-22s native %7.3f s  ferry %7.3f s  qemu %7.3f s  f/n %6.2f  f/q %5.2f%s\n", $1,
-               v[1] / 1e6, v[4] / 1e6, v[7] / 1e6, v[4] / v[1], v[4] / v[7], $3 == "" ? "" : "  FAIL: " $3 }'
+               v[1] / 1e6, v[4] / 1e6, v[7] / 1e6, v[4] / v[1], v[4] / v[7], $3 == "" ? "" : "  failed: " $3 }'
 }
 
 # --- the table --------------------------------------------------------------
