@@ -73,11 +73,30 @@ int ld_elf_read(const struct ld_elf *e, void *dst, uint64_t len, uint64_t off)
     return 0;
 }
 
+/* The program binfmt_misc's O flag opened for ferry (AT_EXECFD): read
+ * through that descriptor, since the user of an execute-only (0711)
+ * program cannot open it. */
+static const char *ld_exec_path;
+static int ld_exec_fd = -1;
+
+void ld_exec_fd_set(const char *path, int fd)
+{
+    ld_exec_path = path;
+    ld_exec_fd = fd;
+}
+
+static int ld_open_path(const char *path)
+{
+    if (ld_exec_path && ld_exec_fd >= 0 && !strcmp(path, ld_exec_path))
+        return fcntl(ld_exec_fd, F_DUPFD_CLOEXEC, 0);
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 /* open(2) failures become the statuses a shell uses. */
 static int ld_open_file(const char *path, struct ld_elf *e)
 {
     struct stat st;
-    e->fd = open(path, O_RDONLY | O_CLOEXEC);
+    e->fd = ld_open_path(path);
     if (e->fd < 0)
         return ld_elf_fail(e, errno == ENOENT || errno == ENOTDIR ? LD_ELF_MISSING : LD_ELF_UNREADABLE,
                            "%s", strerror(errno));

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -88,7 +89,7 @@ static void ld_fill_auxv(struct ld_auxv *a, const struct ld_auxv_info *ai,
     ld_aux(a, AT_EUID, geteuid());
     ld_aux(a, AT_GID, getgid());
     ld_aux(a, AT_EGID, getegid());
-    ld_aux(a, AT_SECURE, 0);
+    ld_aux(a, AT_SECURE, getauxval(AT_SECURE));     /* set*id through binfmt's C flag */
     ld_aux(a, AT_RANDOM, random);
     ld_aux(a, AT_HWCAP2, ai->params->hwcap2);
     ld_aux(a, AT_EXECFN, execfn);

@@ -61,6 +61,10 @@ int ld_load_program(const char *path, char *const argv[], char *const envp[],
  * says that the program is fine but its interpreter is not. */
 int ld_check_program(const char *path, bool *interp_failed, char *why, size_t len);
 
+/* ld_elf.c: the program at `path` is read through fd (binfmt_misc's
+ * AT_EXECFD) instead of being opened; fd -1 ends that. */
+void ld_exec_fd_set(const char *path, int fd);
+
 /* ld_symbols.c: the function symbols of the ELF file `path` (NULL if it
  * cannot be read), and the name of the function holding file offset off
  * (NULL if none does); for naming guest code in profiles. */

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -57,7 +59,7 @@ static void sys_exec_log_option(struct sys_argv *av, char *buf, size_t len)
 /* ferry's own options, as they were given to this process. */
 static void sys_exec_options(struct sys_argv *av, char *logbuf, char *sizebuf)
 {
-    sys_argv_add(av, ferry_opts.self_exe ? ferry_opts.self_exe : "/proc/self/exe");
+    sys_argv_add(av, ferry_opts.self_exe ? ferry_opts.self_exe : "ferry");
     if (ferry_opts.strace)
         sys_argv_add(av, "--strace");
     if (ferry_opts.stats)
@@ -138,6 +140,20 @@ static void sys_exec_wrapped(struct sys_argv *av, char **envp)
     errno = ENOEXEC;
 }
 
+/* ferry's binary through the descriptor main.c kept (no /proc needed,
+ * valid after a guest chroot) unless the guest closed or replaced it;
+ * else by its path. */
+static void sys_exec_self(struct sys_argv *av, char **envp)
+{
+    struct stat st;
+    int fd = ferry_opts.self_fd;
+    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == ferry_opts.self_dev &&
+        st.st_ino == ferry_opts.self_ino)
+        syscall(SYS_execveat, fd, "", av->v, envp, AT_EMPTY_PATH);
+    if (ferry_opts.self_exe)
+        execve(av->v[0], av->v, envp);
+}
+
 static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
 {
     fflush(stdout);
@@ -145,12 +161,24 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
     for (size_t i = 1; guest_argv && guest_argv[0] && guest_argv[i]; i++)
         sys_argv_add(av, guest_argv[i]);
     sys_exec_pass_mask(true);
-    execve(av->v[0], av->v, envp);
+    sys_exec_self(av, envp);
     if (errno == ENOEXEC)
         sys_exec_wrapped(av, envp);
     int64_t r = -errno;
     sys_exec_pass_mask(false);
     free(av->v);
+    return r;
+}
+
+/* ferry does not know its own binary (started by binfmt_misc's F flag in
+ * a chroot without /proc): the kernel's binfmt_misc runs ferry again;
+ * options travel in the environment (FERRY_*, QEMU_*). */
+static int64_t sys_exec_by_kernel(const char *path, char **argv, char **envp)
+{
+    sys_exec_pass_mask(true);
+    execve(path, argv, envp);
+    int64_t r = -errno;
+    sys_exec_pass_mask(false);
     return r;
 }
 
@@ -203,6 +231,8 @@ SYS_HANDLER(sys_execve)
     struct sys_argv av = { 0 };
     if (!sys_guest_vector_ok(a[1]) || !sys_guest_vector_ok(a[2]))
         return -EFAULT;
+    if (ferry_opts.self_fd < 0 && !ferry_opts.self_exe)     /* main.c: binfmt_misc runs it */
+        return sys_exec_by_kernel(path, argv, envp);
     int64_t r = sys_exec_read_head(path, head, sizeof head, &got);
     if (r)
         return r;

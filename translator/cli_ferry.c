@@ -1,11 +1,15 @@
-/* cli_ferry.c -- ferry's command line: its option rows (for cli.h), the
- * FERRY_LOG and FERRY_LD_PREFIX variables, and binfmt_misc's P-flag argv.
- * Fills ferry_opts (options.h), the only part of it the engine sees. */
+/* cli_ferry.c -- ferry's command line: its option rows (for cli.h), in
+ * ferry's spelling (--strace) and QEMU's (-strace, -cpu, -E, -U, -0), the
+ * same settings as environment variables (FERRY_* and QEMU_*, for
+ * programs started through binfmt_misc), binfmt_misc's P-flag argv and
+ * `--binfmt ACTION` (cli_binfmt.c).  Fills ferry_opts (options.h), the
+ * only part of it the engine sees. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 
 #include "cli.h"
+#include "cli_binfmt.h"
 #include "cli_ferry.h"
 #include "options.h"
 #include "loader.h"
@@ -15,6 +19,15 @@
 /* linux/binfmts.h: binfmt_misc's P flag, in ferry's own AT_FLAGS. */
 #define FERRY_AT_FLAGS_PRESERVE_ARGV0 1u
 
+/* What the command line sets beside ferry_opts: the program's own part. */
+static struct {
+    const char *argv0;          /* -0 */
+    const char *cpu;            /* -cpu */
+    bool log_file_set;          /* -D or --log-append given: FERRY_LOG_FILENAME yields */
+    bool sysroot_set;           /* -L given: FERRY_LD_PREFIX yields */
+    struct cli_binfmt binfmt;
+} cli = { .binfmt = { .name = CLI_BINFMT_NAME } };
+
 static _Noreturn void usage_error(const char *fmt, const char *arg)
 {
     fputs("ferry: ", stderr);
@@ -23,18 +36,50 @@ static _Noreturn void usage_error(const char *fmt, const char *arg)
     exit(FERRY_USAGE_STATUS);
 }
 
+/* -d items: ferry's names, and QEMU's where they mean the same. */
+static const struct { const char *name; unsigned mask; const char *help; } log_aliases[] = {
+    { "op", LOG_IR, "QEMU's name: the IR (ferry logs it after optimisation)" },
+    { "op_opt", LOG_IR, "QEMU's name: the IR after optimisation" },
+    { "unimp", LOG_UNIMPL, "QEMU's name for unimpl" },
+};
+static const char *const log_help[LOG_ITEMS] = {
+    "guest instructions of each new block", "IR of each new block (after optimisation)",
+    "host code of each new block", "every block entered from the dispatcher",
+    "instructions that raise SIGILL (not translated)",
+};
+
+static void log_list_help(void)
+{
+    puts("Log items (-d LIST, FERRY_LOG or QEMU_LOG, separated by commas):");
+    for (unsigned k = 0; k < LOG_ITEMS; k++)
+        printf("  %-8s %s\n", ferry_log_names[k], log_help[k]);
+    printf("  %-8s %s\n", "strace", "guest system calls (as --strace)");
+    for (size_t k = 0; k < sizeof log_aliases / sizeof *log_aliases; k++)
+        printf("  %-8s %s\n", log_aliases[k].name, log_aliases[k].help);
+    exit(0);
+}
+
 static unsigned log_item_mask(const char *item)
 {
     for (unsigned k = 0; k < LOG_ITEMS; k++)
         if (!strcmp(item, ferry_log_names[k]))
             return 1u << k;
-    usage_error("unknown log item '%s'", item);
+    for (size_t k = 0; k < sizeof log_aliases / sizeof *log_aliases; k++)
+        if (!strcmp(item, log_aliases[k].name))
+            return log_aliases[k].mask;
+    if (!strcmp(item, "strace")) {
+        ferry_opts.strace = true;
+        return 0;
+    }
+    usage_error("unknown log item '%s' (ferry -d help lists them)", item);
 }
 
 static unsigned parse_log_list(const char *list)
 {
     unsigned mask = 0;
     char *copy = strdup(list), *save = NULL;
+    if (!strcmp(list, "help"))
+        log_list_help();
     for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save))
         mask |= log_item_mask(item);
     free(copy);
@@ -62,14 +107,88 @@ static void open_log(struct ferry_options *o, const char *path, const char *mode
     if (!f)
         usage_error("cannot open log file '%s'", path);
     setvbuf(f, NULL, _IOLBF, 0);
+    if (ferry_log != stderr)
+        fclose(ferry_log);
     ferry_log = f;
     o->log_path = realpath(path, NULL);
+    cli.log_file_set = true;
 }
 
 static void set_sysroot(const char *dir)
 {
     if (ld_sysroot_set(dir) != 0)
         usage_error("-L '%s': not a directory", dir);
+    cli.sysroot_set = true;
+}
+
+/* -cpu: ferry has one virtual CPU (x86-64-v2 with LZCNT, no AVX; the
+ * CPUID brand "ferry virtual x86-64 CPU").  QEMU's names for CPUs that
+ * have no feature ferry lacks run on it (it offers at least theirs);
+ * models with AVX are refused rather than silently lacking it. */
+static const struct { const char *name; const char *what; } cpu_models[] = {
+    { "max", "every feature ferry implements (the default)" },
+    { "host", "the same as max: ferry's CPU, not the host's" },
+    { "ferry", "the same as max" },
+    { "qemu64", "QEMU's default x86-64 model: a subset of ferry's CPU" },
+    { "kvm64", "a subset of ferry's CPU" },
+    { "core2duo", "a subset of ferry's CPU" },
+    { "Conroe", "a subset of ferry's CPU" },
+    { "Penryn", "a subset of ferry's CPU" },
+    { "Nehalem", "a subset of ferry's CPU" },
+    { "Westmere", "a subset of ferry's CPU (except AES-NI, PCLMULQDQ)" },
+    { "Opteron_G1", "a subset of ferry's CPU" },
+    { "Opteron_G2", "a subset of ferry's CPU" },
+    { "Opteron_G3", "a subset of ferry's CPU" },
+};
+#define CPU_MODELS (sizeof cpu_models / sizeof *cpu_models)
+static const char *const cpu_avx_models[] = {
+    "SandyBridge", "IvyBridge", "Haswell", "Broadwell", "Skylake-Client", "Skylake-Server",
+    "Cascadelake-Server", "Cooperlake", "Icelake-Server", "SapphireRapids", "EPYC", "EPYC-Rome",
+    "EPYC-Milan", "Opteron_G4", "Opteron_G5", "Snowridge", "Denverton", "Dhyana", "GraniteRapids",
+};
+
+static _Noreturn void cpu_help(void)
+{
+    puts("ferry emulates one x86-64 CPU: x86-64-v2 (SSE to SSE4.2, POPCNT, CX16) plus LZCNT,\n"
+         "no AVX.  -cpu (FERRY_CPU, QEMU_CPU) accepts these names, all running that CPU:");
+    for (size_t k = 0; k < CPU_MODELS; k++)
+        printf("  %-12s %s\n", cpu_models[k].name, cpu_models[k].what);
+    puts("Models with AVX (SandyBridge and later, EPYC, Opteron_G4/G5, ...) are refused.");
+    exit(0);
+}
+
+static void set_cpu(const char *name)
+{
+    if (!strcmp(name, "help") || !strcmp(name, "?"))
+        cpu_help();
+    for (size_t k = 0; k < CPU_MODELS; k++)
+        if (!strcmp(name, cpu_models[k].name)) {
+            cli.cpu = cpu_models[k].name;
+            return;
+        }
+    for (size_t k = 0; k < sizeof cpu_avx_models / sizeof *cpu_avx_models; k++)
+        if (!strncmp(name, cpu_avx_models[k], strlen(cpu_avx_models[k])))
+            usage_error("-cpu %s: that model has AVX, which ferry does not implement (-cpu help)", name);
+    usage_error("unknown CPU model '%s' (-cpu help lists them)", name);
+}
+
+/* -E VAR=VALUE / -U VAR: the guest's environment (ferry's own, which the
+ * guest inherits; ferry has read its own variables by then). */
+static void set_env(const char *assignment)
+{
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment)
+        usage_error("-E '%s': wanted VAR=VALUE", assignment);
+    char *name = strndup(assignment, (size_t)(eq - assignment));
+    setenv(name, eq + 1, 1);
+    free(name);
+}
+
+static void unset_env(const char *name)
+{
+    if (!*name || strchr(name, '='))
+        usage_error("-U '%s': wanted a variable name", name);
+    unsetenv(name);
 }
 
 /* Row handlers: ctx is &ferry_opts; bad values end the process above. */
@@ -105,43 +224,182 @@ static int opt_sysroot(void *ctx, char *dir)
 
 static int opt_version(void *ctx, char *unused)
 {
-    puts("ferry " FERRY_VERSION);
+    puts("ferry " FERRY_VERSION " (user mode, x86-64 guests)");
     exit(0);
+}
+
+static int opt_argv0(void *ctx, char *argv0)
+{
+    cli.argv0 = argv0;
+    return 0;
+}
+
+static int opt_cpu(void *ctx, char *name)
+{
+    set_cpu(name);
+    return 0;
+}
+
+static int opt_set_env(void *ctx, char *assignment)
+{
+    set_env(assignment);
+    return 0;
+}
+
+static int opt_unset_env(void *ctx, char *name)
+{
+    unset_env(name);
+    return 0;
+}
+
+static int opt_binfmt(void *ctx, char *action)
+{
+    return cli_binfmt_action(&cli.binfmt, action);
+}
+
+static int opt_persistent(void *ctx, char *unused)
+{
+    cli.binfmt.persistent = true;
+    return 0;
+}
+
+static int opt_binfmt_name(void *ctx, char *name)
+{
+    cli.binfmt.name = name;
+    return *name && !strpbrk(name, "/:") && strcmp(name, "register") && strcmp(name, "status") ? 0 : -1;
+}
+
+static int opt_binfmt_magic(void *ctx, char *arg)
+{
+    return cli_binfmt_magic(&cli.binfmt, arg);
 }
 
 /* syscalls/sys_exec.c passes these on to an exec'd ferry: keep them in step. */
 static const struct cli_option ferry_rows[] = {
-    { "strace", 0, NULL, "print guest system calls", CLI_SET_FLAG(struct ferry_options, strace) },
-    { "stats", 0, NULL, "print translation statistics at exit", CLI_SET_FLAG(struct ferry_options, stats) },
+    { "strace", 0, NULL, "print guest system calls (also -strace, FERRY_STRACE=1, QEMU_STRACE=1)",
+      CLI_SET_FLAG(struct ferry_options, strace) },
+    { "stats", 0, NULL, "print translation statistics at exit (also FERRY_STATS=1)",
+      CLI_SET_FLAG(struct ferry_options, stats) },
     { "check-ir", 0, NULL, "validate the IR of every block (a debugging aid; always on in\n"
                            "debug builds)", CLI_SET_FLAG(struct ferry_options, check_ir) },
     { "perfmap", 0, NULL, "write /tmp/perf-PID.map naming guest code for perf",
       CLI_SET_FLAG(struct ferry_options, perfmap) },
-    { NULL, 'd', "LIST", "log in_asm,ir,out_asm,exec,unimpl (also FERRY_LOG=LIST)", CLI_CALL(opt_log) },
-    { NULL, 'D', "FILE", "write logs to FILE (truncated)", CLI_CALL(opt_log_truncate) },
+    { NULL, 'd', "LIST", "log in_asm,ir,out_asm,exec,unimpl,strace (-d help; also FERRY_LOG,\n"
+                         "QEMU_LOG)", CLI_CALL(opt_log) },
+    { NULL, 'D', "FILE", "write logs to FILE (truncated; also FERRY_LOG_FILENAME,\n"
+                         "QEMU_LOG_FILENAME)", CLI_CALL(opt_log_truncate) },
     { "log-append", 0, "FILE", "write logs to the end of FILE (passed on across execve)",
       CLI_CALL(opt_log_append) },
     { "cache-size", 0, "MB", "code cache size (or NK for kilobytes)", CLI_CALL(opt_cache_size) },
     { NULL, 'L', "DIR", "look the interpreter and guest paths up under DIR first\n"
-                        "(also FERRY_LD_PREFIX=DIR)", CLI_CALL(opt_sysroot) },
-    { "help", 'h', NULL, "this help", .kind = CLI_HELP },
-    { "version", 0, NULL, "print the version", CLI_CALL(opt_version) },
+                        "(also FERRY_LD_PREFIX, QEMU_LD_PREFIX)", CLI_CALL(opt_sysroot) },
+    { NULL, 'E', "VAR=VALUE", "set VAR in the guest's environment (also FERRY_SET_ENV,\n"
+                              "QEMU_SET_ENV: VAR=VALUE,...)", CLI_CALL(opt_set_env) },
+    { NULL, 'U', "VAR", "remove VAR from the guest's environment (also FERRY_UNSET_ENV,\n"
+                        "QEMU_UNSET_ENV: VAR,...)", CLI_CALL(opt_unset_env) },
+    { NULL, '0', "ARGV0", "the guest's argv[0] (default: the program path; also QEMU_ARGV0)",
+      CLI_CALL(opt_argv0) },
+    { "cpu", 0, "MODEL", "CPU model (-cpu help lists them; also FERRY_CPU, QEMU_CPU)",
+      CLI_CALL(opt_cpu) },
+    { "binfmt", 0, "ACTION", "register, unregister or show (status) ferry's binfmt_misc entry\n"
+                             "for x86-64 programs, then exit (no PROGRAM)", CLI_CALL(opt_binfmt) },
+    { "persistent", 0, NULL, "--binfmt register: with the F flag (ferry opened now: works in\n"
+                             "chroots and containers without ferry)", CLI_CALL(opt_persistent) },
+    { "binfmt-name", 0, "NAME", "--binfmt: the entry's name (default " CLI_BINFMT_NAME ")",
+      CLI_CALL(opt_binfmt_name) },
+    { "binfmt-magic", 0, "OFF:BYTES", "--binfmt register: match BYTES at offset OFF instead of\n"
+                                      "x86-64 ELF headers (tests)", CLI_CALL(opt_binfmt_magic) },
+    { "help", 'h', NULL, "this help (also -help)", .kind = CLI_HELP },
+    { "version", 0, NULL, "print the version (also -version)", CLI_CALL(opt_version) },
     { 0 }
 };
 
 static const struct cli_program ferry_program = {
-    .name = "ferry", .synopsis = "[OPTIONS] PROGRAM [ARGS...]", .options = ferry_rows,
+    .name = "ferry", .synopsis = "[OPTIONS] PROGRAM [ARGS...]  |  ferry --binfmt ACTION",
+    .options = ferry_rows,
 };
 
-/* The variables come first: options given on the command line add to them
- * (-d) or override them (-L). */
+/* QEMU's long options take one dash (-strace, -cpu max, -version): the
+ * words that name a row become "--NAME" for getopt_long.  Stops where the
+ * options end, stepping over option values. */
+static const struct cli_option *row_named(const char *name)
+{
+    for (const struct cli_option *o = ferry_rows; o->kind != CLI_END; o++)
+        if (o->name && !strcmp(o->name, name))
+            return o;
+    return NULL;
+}
+
+static const struct cli_option *row_letter(char letter)
+{
+    for (const struct cli_option *o = ferry_rows; o->kind != CLI_END; o++)
+        if (o->letter == letter)
+            return o;
+    return NULL;
+}
+
+static void qemu_spellings(int argc, char **argv)
+{
+    for (int i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
+        const char *word = argv[i] + 1 + (argv[i][1] == '-');
+        const struct cli_option *o = strchr(word, '=') ? NULL : row_named(word);
+        if (o && argv[i][1] != '-' && word[1]) {
+            char *dd = malloc(strlen(word) + 3);
+            sprintf(dd, "--%s", word);
+            argv[i] = dd;
+        }
+        if (!o && argv[i][1] != '-' && argv[i][2] == '\0')
+            o = row_letter(argv[i][1]);
+        if (o && o->value_name && !strchr(argv[i], '='))
+            i++;
+    }
+}
+
+/* NAME or QEMU_NAME (FERRY_ first): the value, or NULL if unset/empty. */
+static const char *env_setting(const char *ferry_name, const char *qemu_name)
+{
+    const char *v = getenv(ferry_name);
+    if ((!v || !*v) && qemu_name)
+        v = getenv(qemu_name);
+    return v && *v ? v : NULL;
+}
+
+/* "A=1,B=2" or "A,B": each item to fn. */
+static void env_list(const char *list, void (*fn)(const char *))
+{
+    char *copy = strdup(list), *save = NULL;
+    for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save))
+        fn(item);
+    free(copy);
+}
+
+/* The variables fill in what the command line left unset; flags and log
+ * items add up.  A setuid/setgid program started through binfmt_misc's C
+ * flag (AT_SECURE) gets none: its caller must not steer ferry (log files,
+ * sysroot), as glibc ignores LD_* there. */
 static void apply_environment(void)
 {
-    const char *env_log = getenv("FERRY_LOG"), *env_prefix = getenv("FERRY_LD_PREFIX");
-    if (env_log && *env_log)
-        ferry_opts.log_mask |= parse_log_list(env_log);
-    if (env_prefix && *env_prefix)
-        set_sysroot(env_prefix);
+    const char *v;
+    if (getauxval(AT_SECURE))
+        return;
+    if ((v = env_setting("FERRY_LOG", "QEMU_LOG")))
+        ferry_opts.log_mask |= parse_log_list(v);
+    if ((v = env_setting("FERRY_STRACE", "QEMU_STRACE")))
+        ferry_opts.strace = true;
+    if ((v = env_setting("FERRY_STATS", NULL)))
+        ferry_opts.stats = true;
+    if (!cli.log_file_set && (v = env_setting("FERRY_LOG_FILENAME", "QEMU_LOG_FILENAME")))
+        open_log(&ferry_opts, v, "w");
+    if (!cli.sysroot_set && (v = env_setting("FERRY_LD_PREFIX", "QEMU_LD_PREFIX")))
+        set_sysroot(v);
+    if (!cli.cpu && (v = env_setting("FERRY_CPU", "QEMU_CPU")))
+        set_cpu(v);
+    if (!cli.argv0 && (v = env_setting("FERRY_ARGV0", "QEMU_ARGV0")))
+        cli.argv0 = v;
+    if ((v = env_setting("FERRY_SET_ENV", "QEMU_SET_ENV")))
+        env_list(v, set_env);
+    if ((v = env_setting("FERRY_UNSET_ENV", "QEMU_UNSET_ENV")))
+        env_list(v, unset_env);
 }
 
 /* Started by binfmt_misc with the P flag (docs/binfmt.md): argv is ferry,
@@ -154,15 +412,37 @@ static int binfmt_preserve_argv0(int argc, char **argv)
     return 1;
 }
 
-int cli_ferry_parse(int argc, char **argv, bool *preserve_argv0)
+/* The guest's argv: from the program path on, or from its preserved
+ * argv[0] (P flag); -0 replaces its first element. */
+static char **guest_argv(int argc, char **argv, int first)
 {
-    apply_environment();
-    *preserve_argv0 = getauxval(AT_FLAGS) & FERRY_AT_FLAGS_PRESERVE_ARGV0;
-    int prog = *preserve_argv0 ? binfmt_preserve_argv0(argc, argv)
-                               : cli_parse(&ferry_program, &ferry_opts, argc, argv);
+    if (!cli.argv0)
+        return &argv[first];
+    char **v = malloc((size_t)(argc - first + 1) * sizeof *v);
+    memcpy(v, &argv[first], (size_t)(argc - first + 1) * sizeof *v);
+    v[0] = (char *)cli.argv0;
+    return v;
+}
+
+int cli_ferry_parse(int argc, char **argv, const char *self, struct cli_ferry_guest *g)
+{
+    bool preserve_argv0 = getauxval(AT_FLAGS) & FERRY_AT_FLAGS_PRESERVE_ARGV0;
+    if (!preserve_argv0)
+        qemu_spellings(argc, argv);
+    int prog = preserve_argv0 ? binfmt_preserve_argv0(argc, argv)
+                              : cli_parse(&ferry_program, &ferry_opts, argc, argv);
     if (prog < 0)
         exit(FERRY_USAGE_STATUS);
+    if (cli.binfmt.action) {
+        if (prog < argc)
+            usage_error("--binfmt %s takes no program", cli.binfmt.action);
+        cli.binfmt.interpreter = self;
+        exit(cli_binfmt_run(&cli.binfmt));
+    }
+    apply_environment();
     if (prog >= argc)
         usage_error("%s", "no program given");
+    g->path = argv[prog];
+    g->argv = guest_argv(argc, argv, prog + preserve_argv0);
     return prog;
 }

@@ -4,12 +4,20 @@
 
 #include <stdbool.h>
 
-/* Applies FERRY_LOG and FERRY_LD_PREFIX, then ferry's options (none when
- * binfmt_misc started ferry with its P flag) to ferry_opts.  Returns the
- * index in argv of the guest program's path; *preserve_argv0 is set when
- * the next argument is the guest's own argv[0] (the P flag) rather than
- * its first argument.  A bad command line ends the process (one line on
- * stderr, status 2); -h and --version end it with status 0. */
-int cli_ferry_parse(int argc, char **argv, bool *preserve_argv0);
+/* The guest program to run: its path and its argv (argv[0] as the command
+ * line, binfmt_misc's P flag or -0 say). */
+struct cli_ferry_guest {
+    const char *path;
+    char **argv;
+};
+
+/* Applies ferry's options (none when binfmt_misc started ferry with its P
+ * flag), then the FERRY_* / QEMU_* environment variables for what they
+ * left unset, to ferry_opts, and fills *g.  `self` is ferry's own path,
+ * which --binfmt register registers (--binfmt exits after its action).
+ * Returns the index in argv of the guest program's path.  A bad command
+ * line ends the process (one line on stderr, status 2); -h, --version,
+ * -d help and -cpu help end it with status 0. */
+int cli_ferry_parse(int argc, char **argv, const char *self, struct cli_ferry_guest *g);
 
 #endif

@@ -1,9 +1,16 @@
 /* main.c -- ferry's program: its command line (cli_ferry.c), loading the
  * guest program, an engine for it, its first CPU state, and the user-mode
  * run loop (syscalls/sys_cpu_loop.c). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli_ferry.h"
 #include "frontend.h"
@@ -35,22 +42,76 @@ static struct x86_cpu *new_cpu(const struct ld_image *img)
     return cpu;
 }
 
-static const char *real_path_or(const char *path)
+/* Out of the way of the guest's descriptors (its fd numbers stay native). */
+#define SELF_FD_MIN 901
+
+/* ferry's own path: /proc/self/exe, else how it was started -- argv[0]
+ * when it holds a '/' (binfmt_misc passes the registered absolute path;
+ * there AT_EXECFN is the guest program's), else the path the shell's
+ * PATH search gave execve (AT_EXECFN). */
+static char *self_path(const char *argv0)
 {
-    char *r = realpath(path, NULL);
-    return r ? r : path;
+    char *r = realpath("/proc/self/exe", NULL);
+    if (r || strchr(argv0, '/'))
+        return r ? r : realpath(argv0, NULL);
+    return getauxval(AT_EXECFN) ? realpath((const char *)getauxval(AT_EXECFN), NULL) : NULL;
+}
+
+/* Guest execve re-executes ferry (syscalls/sys_exec.c) through an O_PATH
+ * descriptor of its binary: it needs no /proc, still works after the
+ * guest chroots, and binfmt_misc's F flag (ferry outside the chroot) is
+ * served through /proc/self/exe while /proc is there at start.  The path
+ * stays for exec wrappers (qemu-user) and as a fallback; with neither,
+ * guest execve goes through the kernel (binfmt_misc brings ferry back). */
+static void find_self(const char *argv0)
+{
+    struct stat st;
+    ferry_opts.self_exe = self_path(argv0);
+    int fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+    if (fd < 0 && ferry_opts.self_exe)
+        fd = open(ferry_opts.self_exe, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ferry_opts.self_fd = fcntl(fd, F_DUPFD_CLOEXEC, SELF_FD_MIN);
+    close(fd);
+    if (ferry_opts.self_fd >= 0 && fstat(ferry_opts.self_fd, &st) == 0)
+        ferry_opts.self_dev = st.st_dev, ferry_opts.self_ino = st.st_ino;
+}
+
+/* binfmt_misc's O flag opened the program for ferry (AT_EXECFD): the
+ * loader reads it through that descriptor (execute-only programs), moved
+ * out of the guest's way and closed once the program is loaded, so the
+ * guest's descriptors stay as native. */
+static int take_exec_fd(const char *path)
+{
+    errno = 0;
+    unsigned long fd = getauxval(AT_EXECFD);
+    if (errno || fd > (unsigned long)INT32_MAX)
+        return -1;
+    int moved = fcntl((int)fd, F_DUPFD_CLOEXEC, SELF_FD_MIN);
+    close((int)fd);
+    ld_exec_fd_set(path, moved);
+    return moved;
+}
+
+static void drop_exec_fd(int fd)
+{
+    if (fd >= 0)
+        close(fd);
+    ld_exec_fd_set(NULL, -1);
 }
 
 int main(int argc, char **argv)
 {
-    bool binfmt_p;
-    int prog = cli_ferry_parse(argc, argv, &binfmt_p);
-    ferry_opts.self_exe = real_path_or("/proc/self/exe");
+    struct cli_ferry_guest guest;
+    find_self(argv[0]);
+    cli_ferry_parse(argc, argv, ferry_opts.self_exe, &guest);
 
     struct ld_image img;
     char err[512];
-    /* guest argv: from the program path on, or from its preserved argv[0] */
-    int st = sys_process_load(argv[prog], &argv[prog + binfmt_p], environ, &img, err, sizeof(err));
+    int exec_fd = take_exec_fd(guest.path);
+    int st = sys_process_load(guest.path, guest.argv, environ, &img, err, sizeof(err));
+    drop_exec_fd(exec_fd);
     if (st) {
         fprintf(stderr, "%s\n", err);
         return st;

@@ -27,7 +27,9 @@ struct ferry_options {
     bool perfmap;               /* --perfmap: /tmp/perf-PID.map */
     bool check_ir;              /* --check-ir (always in debug builds) */
     size_t code_cache_size;     /* bytes */
-    const char *self_exe;       /* path of the ferry binary, for execve */
+    const char *self_exe;       /* path of the ferry binary, for execve (NULL: unknown) */
+    int self_fd;                /* O_PATH descriptor of it (-1: none), see main.c */
+    unsigned long self_dev, self_ino;   /* what self_fd must still be at execve */
     const char *log_path;       /* absolute -D FILE, passed on across execve */
 };
 extern struct ferry_options ferry_opts;
