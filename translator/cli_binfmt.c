@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cli_binfmt.h"
@@ -58,10 +59,22 @@ static void binfmt_entry_path(const struct cli_binfmt *b, char *buf, size_t len)
     snprintf(buf, len, "%s/%s", BINFMT_DIR, b->name);
 }
 
+/* binfmt_misc is asked before the kernel's own ELF loader: on an x86-64
+ * host the x86-64 entry would take every native program (ferry too, in a
+ * loop), so only test entries (--binfmt-magic) are registered there. */
+static bool binfmt_native_host(void)
+{
+    struct utsname u;
+    return uname(&u) == 0 && !strcmp(u.machine, "x86_64");
+}
+
 /* ":NAME:M:OFFSET:MAGIC:MASK:INTERPRETER:FLAGS" */
 static int binfmt_register(const struct cli_binfmt *b)
 {
     char line[BINFMT_ENTRY_MAX];
+    if (!b->magic && binfmt_native_host())
+        return binfmt_fail("refused on an x86-64 host",
+                           "the entry would run every native program through ferry");
     const char *magic = b->magic ? b->magic : BINFMT_X86_64_MAGIC;
     const char *mask = b->magic ? "" : BINFMT_X86_64_MASK;
     snprintf(line, sizeof line, ":%s:M:%u:%s:%s:%s:%s%s", b->name, b->offset, magic, mask,

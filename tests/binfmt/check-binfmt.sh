@@ -1,46 +1,166 @@
 #!/bin/sh
-# check-binfmt.sh -- ferry registered with binfmt_misc runs x86-64 programs
-# transparently, with the P flag (argv[0] preserved), compared with native
-# runs.  Needs root (it mounts binfmt_misc if needed).  Only programs with
-# the marker "FERRYT" in the unused e_ident padding (bytes 9..14) match the
-# test-only entry, so native programs on this x86-64 host are not hijacked;
-# the entry is removed on exit.
+# check-binfmt.sh -- `ferry --binfmt register|status|unregister` and ferry
+# as binfmt_misc's handler, compared with native runs, inside a user and
+# mount namespace with its own binfmt_misc instance (Linux >= 6.7), so the
+# host's entries are never touched.  The test entry matches only programs
+# with the marker "FERRYT" in the unused e_ident padding (bytes 9..14;
+# --binfmt-magic), so no program of this x86-64 host is caught.  Checked:
+#   - P flag: argv[0] preserved; the CPUID brand shows ferry ran it;
+#   - FERRY_* / QEMU_* variables turn tracing on for binfmt-started programs;
+#   - an exec chain of marked programs;
+#   - O flag: an execute-only (0711) program run by another user (AT_EXECFD);
+#   - C flag: a setuid program gets its credentials and AT_SECURE, as natively;
+#   - --persistent (F flag): marked programs run and exec each other inside
+#     a chroot that holds no ferry and no /proc.
+# As root the namespace maps uids 0..65535 (the O and C checks need a
+# second user); otherwise `unshare -Urm` maps only the caller, and those
+# checks say they are skipped.  Without a binfmt_misc instance of its own
+# (older kernels, no user namespaces) the whole test says so and passes.
 #
-#   check-binfmt.sh /abs/path/to/ferry /abs/path/to/marked-program
+#   check-binfmt.sh /abs/ferry /abs/marked-dynamic /abs/marked-static /abs/busybox
 set -u
-ferry=$1 prog=$2
-name=ferry-test-$$
-tmp=$(mktemp -d)
+if [ "${1:-}" != --inner ]; then
+    self=$0
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    chmod 755 "$tmp"
+    probe='mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc && [ -e /proc/sys/fs/binfmt_misc/register ]'
+    if [ "$(id -u)" = 0 ]; then
+        # unshare(1) maps one uid without newuidmap: write the maps ourselves.
+        mkfifo "$tmp/go"
+        unshare -U -m sh -c 'read _ < "$1"; shift; exec sh "$@"' sh "$tmp/go" \
+            "$self" --inner full "$tmp" "$@" &
+        pid=$!
+        me=$(readlink /proc/$$/ns/user)
+        n=0
+        while [ "$(readlink /proc/$pid/ns/user)" = "$me" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+        echo '0 0 65536' > /proc/$pid/uid_map && echo '0 0 65536' > /proc/$pid/gid_map
+        echo go > "$tmp/go"
+        wait $pid
+        exit
+    fi
+    if ! unshare -Urm sh -c "$probe" 2>/dev/null; then
+        echo "SKIP check-binfmt: no binfmt_misc instance in a user namespace here" \
+             "(Linux $(uname -r); needs >= 6.7 and unprivileged user namespaces)"
+        exit 0
+    fi
+    unshare -Urm sh "$self" --inner single "$tmp" "$@"
+    exit
+fi
+
+# --- inside the namespace ----------------------------------------------------
+mapping=$2 tmp=$3 ferry=$4 prog=$5 sprog=$6 busybox=$7
 mnt=/proc/sys/fs/binfmt_misc
-mounted=""
-cleanup() {
-    [ -e "$mnt/$name" ] && echo -1 > "$mnt/$name"
-    [ -n "$mounted" ] && umount "$mnt"
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+name=ferry-test
 pass=0 fail=0
 verdict() { if [ "$2" = 1 ]; then echo "PASS $1"; pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
-
-# Native runs first: the entry does not exist yet.
-( cd "$(dirname "$prog")" && ./"$(basename "$prog")" one "two words" ) > "$tmp/native" 2>&1
-echo "status $?" >> "$tmp/native"
-"$prog" --cpu > "$tmp/native-cpu" 2>&1
-
-if [ ! -e "$mnt/register" ]; then
-    mount -t binfmt_misc binfmt_misc "$mnt" || { echo "FAIL cannot mount binfmt_misc"; exit 1; }
-    mounted=1
+skip() { echo "SKIP $1"; }
+if ! mount -t binfmt_misc binfmt_misc "$mnt" 2>/dev/null || [ ! -e "$mnt/register" ]; then
+    echo "SKIP check-binfmt: no binfmt_misc instance in a user namespace here" \
+         "(Linux $(uname -r); needs >= 6.7)"
+    exit 0
 fi
-echo ":$name:M:9:FERRYT::$ferry:P" > "$mnt/register" || { echo "FAIL cannot register"; exit 1; }
+echo "binfmt_misc: this namespace's own instance (Linux $(uname -r), uid map: $mapping)"
+fb() { "$ferry" --binfmt "$@" --binfmt-name "$name"; }
+cd "$tmp"
+cp "$prog" ./prog
+chmod 755 ./prog
+cp "$prog" ./xonly
+chmod 0711 ./xonly
+# A setuid program owned by uid 1000 (natively: euid 1000, AT_SECURE 1).
+if [ "$mapping" = full ]; then
+    cp "$prog" ./suid
+    chown 1000:1000 ./suid
+    chmod 4711 ./suid
+fi
+mkdir -p root
+cp "$sprog" root/sprog
+cp "$busybox" root/busybox
 
-( cd "$(dirname "$prog")" && ./"$(basename "$prog")" one "two words" ) > "$tmp/ferry" 2>&1
-echo "status $?" >> "$tmp/ferry"
-ok=0; cmp -s "$tmp/native" "$tmp/ferry" && ok=1
-verdict "argv through binfmt_misc P flag" $ok
-[ $ok = 1 ] || diff "$tmp/native" "$tmp/ferry" | sed 's/^/  /'
-"$prog" --cpu > "$tmp/ferry-cpu" 2>&1
+# run NAME CMD...: output and status of CMD into $tmp/NAME.
+run() { out=$1; shift; "$@" > "$tmp/$out" 2>&1; echo "status $?" >> "$tmp/$out"; }
+same() {
+    ok=0
+    cmp -s "$tmp/$2" "$tmp/$3" && ok=1
+    verdict "$1" $ok
+    [ $ok = 1 ] || diff "$tmp/$2" "$tmp/$3" | head -n 10 | sed 's/^/  /'
+}
+as_user() { setpriv --reuid=1000 --regid=1000 --clear-groups "$@"; }
+
+# Native runs first: nothing is registered yet.
+run n-argv ./prog one "two words"
+run n-chain ./prog --exec ./prog chained "a b"
+[ "$mapping" = full ] && run n-xonly as_user ./xonly run by another user
+[ "$mapping" = full ] && run n-suid ./suid --ids
+run n-chroot chroot root /sprog --exec /sprog in the chroot
+
+# status / register / status / register again
+fb status > "$tmp/st" 2>&1
+st=$?
+ok=0; [ $st = 1 ] && grep -q "^$name: not registered" "$tmp/st" && ok=1
+verdict "--binfmt status before: not registered, status 1" $ok
+fb register --binfmt-magic 9:FERRYT > "$tmp/reg" 2>&1
+st=$?
+fb status > "$tmp/st" 2>&1
 ok=0
-grep -q '^cpu: ferry virtual x86-64 CPU' "$tmp/ferry-cpu" && ! grep -q ferry "$tmp/native-cpu" && ok=1
+[ $st = 0 ] && grep -q "interpreter $ferry\$" "$tmp/st" && grep -q 'flags: POC$' "$tmp/st" && ok=1
+verdict "--binfmt register: entry with interpreter $ferry, flags POC" $ok
+[ $ok = 1 ] || sed 's/^/  /' "$tmp/reg" "$tmp/st"
+fb register --binfmt-magic 9:FERRYT > "$tmp/reg2" 2>&1
+st=$?
+ok=0; [ $st != 0 ] && [ "$(wc -l < "$tmp/reg2")" = 1 ] && ok=1
+verdict "--binfmt register twice: one line, non-zero" $ok
+
+# P flag, translation, tracing through the environment
+run f-argv ./prog one "two words"
+same "argv through binfmt_misc (P flag) as natively" n-argv f-argv
+./prog --cpu > "$tmp/cpu" 2>&1
+ok=0; grep -q '^cpu: ferry virtual x86-64 CPU' "$tmp/cpu" && ok=1
 verdict "really translated (CPUID brand)" $ok
+run f-chain ./prog --exec ./prog chained "a b"
+same "exec chain of binfmt-started programs as natively" n-chain f-chain
+QEMU_STRACE=1 ./prog traced > "$tmp/out" 2> "$tmp/err"
+ok=0; grep -q '^argv\[1\] = traced$' "$tmp/out" && grep -q 'exit_group(2)' "$tmp/err" && ok=1
+verdict "QEMU_STRACE=1: system calls traced on stderr" $ok
+FERRY_LOG=strace FERRY_LOG_FILENAME="$tmp/log" ./prog logged > "$tmp/out" 2> "$tmp/err"
+ok=0; grep -q 'exit_group(2)' "$tmp/log" && [ ! -s "$tmp/err" ] && ok=1
+verdict "FERRY_LOG=strace FERRY_LOG_FILENAME=FILE: trace in FILE" $ok
+
+# O and C flags
+if [ "$mapping" = full ]; then
+    run f-xonly as_user ./xonly run by another user
+    same "execute-only (0711) program of another user (O flag, AT_EXECFD)" n-xonly f-xonly
+    run f-suid ./suid --ids
+    same "setuid program: credentials and AT_SECURE (C flag)" n-suid f-suid
+    QEMU_LOG_FILENAME="$tmp/suid-log" QEMU_STRACE=1 ./suid --ids > /dev/null 2>&1
+    ok=0; [ ! -e "$tmp/suid-log" ] && ok=1
+    verdict "setuid program: QEMU_*/FERRY_* variables ignored (AT_SECURE)" $ok
+else
+    skip "execute-only and setuid programs: only uid $(id -u) is mapped (run as root for them)"
+fi
+
+# unregister
+fb unregister > "$tmp/un" 2>&1
+st=$?
+fb status > /dev/null 2>&1
+st2=$?
+ok=0; [ $st = 0 ] && [ $st2 = 1 ] && [ ! -e "$mnt/$name" ] && ok=1
+verdict "--binfmt unregister: entry gone" $ok
+fb unregister > "$tmp/un2" 2>&1
+st=$?
+ok=0; [ $st != 0 ] && [ "$(wc -l < "$tmp/un2")" = 1 ] && ok=1
+verdict "--binfmt unregister when not registered: one line, non-zero" $ok
+
+# --persistent (F): ferry opened now, then used in a chroot without it
+fb register --persistent --binfmt-magic 9:FERRYT > "$tmp/reg" 2>&1
+ok=0; grep -q 'flags: POCF$' "$mnt/$name" && ok=1
+verdict "--binfmt register --persistent: flags POCF" $ok
+run f-chroot chroot root /sprog --exec /sprog in the chroot
+same "F flag: chroot without ferry and /proc, exec chain as natively" n-chroot f-chroot
+chroot root /sprog --exec /sprog --cpu > "$tmp/cpu" 2>&1
+ok=0; grep -q '^cpu: ferry virtual x86-64 CPU' "$tmp/cpu" && ok=1
+verdict "F flag: the exec'd program in the chroot ran translated" $ok
+fb unregister > /dev/null 2>&1
+
 echo "check-binfmt: $pass passed, $fail failed"
 [ "$fail" = 0 ]

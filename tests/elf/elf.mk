@@ -48,12 +48,4 @@ check-dyn-aarch64: $(FERRY_BIN_aarch64) $(DYN_FIXTURES)
 	sh tests/elf/check-dyn.sh "$(FERRY_CMD_aarch64)" $(ELF_OUT)
 CHECK_TARGETS += check-dyn-x86_64 check-dyn-aarch64
 
-# check-binfmt (not in make check: needs root and binfmt_misc): ferry as
-# the binfmt_misc handler of a marked test program (tests/binfmt/).
-$(ELF_OUT)/argv-cpu-marked: tests/binfmt/argv_cpu.c | $(SETUP_STAMP)
-	@mkdir -p $(@D)
-	$(GUEST_CC) -O1 -o $@ $<
-	printf FERRYT | dd of=$@ bs=1 seek=9 conv=notrunc status=none
-.PHONY: check-binfmt
-check-binfmt: $(FERRY_BIN_x86_64) $(ELF_OUT)/argv-cpu-marked
-	sh tests/binfmt/check-binfmt.sh $(abspath $(FERRY_BIN_x86_64)) $(abspath $(ELF_OUT)/argv-cpu-marked)
+# check-binfmt: tests/binfmt/binfmt.mk.
