@@ -185,5 +185,130 @@ if [ -x /bin/busybox ]; then
     fi
 fi
 
+# --- QEMU's spellings and the environment (binfmt_misc users) --------------
+# The native runs are the oracle: env(1) and bash's exec -a do natively what
+# -E/-U and -0 ask of ferry.  Under qemu-aarch64 (the AArch64 build) the
+# emulator reads QEMU_* itself, so there only the FERRY_* names are tried.
+qemu_env=1
+case $ferry in qemu-*) qemu_env="" ;; esac
+skipped_qemu() { echo "SKIP $1: the qemu-aarch64 that runs ferry here reads QEMU_* itself"; }
+
+# expect_output NAME ARGS...: ferry's stdout and status equal $tmp/want's.
+expect_output() {
+    name=$1
+    shift
+    run "$@"
+    echo "status $st" >> "$tmp/out"
+    if cmp -s "$tmp/want" "$tmp/out"; then
+        pass "$name"
+    else
+        diff "$tmp/want" "$tmp/out" | head -n 6 > "$tmp/err"
+        fail "$name" "output differs from the native run"
+    fi
+}
+native() { "$@" > "$tmp/want" 2> /dev/null < /dev/null; echo "status $?" >> "$tmp/want"; }
+
+for v in -version --version; do
+    run $v
+    if [ "$st" = 0 ] && [ "$(wc -l < "$tmp/out")" = 1 ] && grep -q '^ferry ' "$tmp/out"; then
+        pass "$v: one line, status 0"
+    else
+        fail "$v: one line, status 0" "status $st"
+    fi
+done
+run -cpu help
+if [ "$st" = 0 ] && grep -q '^  max ' "$tmp/out" && grep -q '^  qemu64 ' "$tmp/out"; then
+    pass "-cpu help lists the models, status 0"
+else
+    fail "-cpu help lists the models, status 0" "status $st"
+fi
+run -d help
+if [ "$st" = 0 ] && grep -q '^  in_asm ' "$tmp/out" && grep -q '^  strace ' "$tmp/out"; then
+    pass "-d help lists the log items, status 0"
+else
+    fail "-d help lists the log items, status 0" "status $st"
+fi
+expect_one_line_error "-cpu with AVX (Haswell): one line, status 2" 2 -cpu Haswell "$loop"
+expect_one_line_error "-cpu unknown model: one line, status 2" 2 -cpu no-such-cpu "$loop"
+FERRY_CPU=Skylake-Client
+export FERRY_CPU
+expect_one_line_error "FERRY_CPU with AVX: one line, status 2" 2 "$loop"
+unset FERRY_CPU
+expect_one_line_error "-d unknown item: one line, status 2" 2 -d no-such-item "$loop"
+expect_one_line_error "-E without '=': one line, status 2" 2 -E NOVALUE "$loop"
+expect_one_line_error "--binfmt bad action: one line, status 2" 2 --binfmt frobnicate
+expect_one_line_error "--binfmt with a program: one line, status 2" 2 --binfmt status "$loop"
+FERRY_LD_PREFIX=$tmp/does-not-exist
+export FERRY_LD_PREFIX
+expect_one_line_error "FERRY_LD_PREFIX not a directory: one line, non-zero" nz "$loop"
+unset FERRY_LD_PREFIX
+
+native "$loop"
+for cpu in max host qemu64 Nehalem; do
+    expect_output "-cpu $cpu runs as natively" -cpu $cpu "$loop"
+done
+
+if [ -x /bin/busybox ]; then
+    script='echo "${FOO-unset} ${BAR-unset} ${HOME-unset}"'
+    native env -u HOME FOO=foo BAR='b a r' /bin/busybox sh -c "$script"
+    expect_output "-E VAR=VALUE -U VAR: the guest's environment as env(1) makes it" \
+        -E FOO=foo -E 'BAR=b a r' -U HOME /bin/busybox sh -c "$script"
+    native env -u HOME FOO=foo BAR=bar /bin/busybox sh -c "$script"
+    FERRY_SET_ENV=FOO=foo,BAR=bar FERRY_UNSET_ENV=HOME
+    export FERRY_SET_ENV FERRY_UNSET_ENV
+    expect_output "FERRY_SET_ENV / FERRY_UNSET_ENV as -E / -U" /bin/busybox sh -c "$script"
+    unset FERRY_SET_ENV FERRY_UNSET_ENV
+    if [ -n "$qemu_env" ]; then
+        QEMU_SET_ENV=FOO=foo,BAR=bar QEMU_UNSET_ENV=HOME
+        export QEMU_SET_ENV QEMU_UNSET_ENV
+        expect_output "QEMU_SET_ENV / QEMU_UNSET_ENV as -E / -U" /bin/busybox sh -c "$script"
+        unset QEMU_SET_ENV QEMU_UNSET_ENV
+    else
+        skipped_qemu "QEMU_SET_ENV / QEMU_UNSET_ENV"
+    fi
+    if command -v bash > /dev/null; then
+        native bash -c 'exec -a echo /bin/busybox argv0 picks the applet'
+        expect_output "-0 ARGV0: the guest's argv[0] (as bash's exec -a)" \
+            -0 echo /bin/busybox argv0 picks the applet
+        FERRY_ARGV0=echo
+        export FERRY_ARGV0
+        expect_output "FERRY_ARGV0 as -0" /bin/busybox argv0 picks the applet
+        unset FERRY_ARGV0
+    fi
+
+    # Tracing: -strace, FERRY_STRACE, QEMU_STRACE, -d strace; the guest's
+    # own output unchanged, the trace on stderr or in the -D file.
+    native /bin/busybox echo traced
+    for how in "-strace" "--strace" "-d strace" "FERRY_STRACE=1" "QEMU_STRACE=1" "FERRY_LOG=strace" \
+               "QEMU_LOG=strace"; do
+        case $how in
+        QEMU_*) [ -n "$qemu_env" ] || { skipped_qemu "$how"; continue; } ;;
+        esac
+        case $how in
+        *=*) env "$how" $ferry /bin/busybox echo traced > "$tmp/out" 2> "$tmp/err" < /dev/null
+             st=$?; echo "status $st" >> "$tmp/out" ;;
+        *) run $how /bin/busybox echo traced; echo "status $st" >> "$tmp/out" ;;
+        esac
+        if cmp -s "$tmp/want" "$tmp/out" && grep -q 'exit_group(0)' "$tmp/err"; then
+            pass "$how: system calls traced on stderr, output as native"
+        else
+            fail "$how: system calls traced on stderr, output as native" "status $st"
+        fi
+    done
+    for how in FERRY QEMU; do
+        [ $how = FERRY ] || [ -n "$qemu_env" ] || { skipped_qemu "${how}_LOG_FILENAME"; continue; }
+        rm -f "$tmp/log"
+        env ${how}_LOG=strace ${how}_LOG_FILENAME="$tmp/log" \
+            $ferry /bin/busybox sh -c 'exec /bin/busybox true' > "$tmp/out" 2> "$tmp/err" < /dev/null
+        st=$?
+        if [ "$st" = 0 ] && grep -q 'execve(' "$tmp/log" && grep -q 'exit_group(0)' "$tmp/log" &&
+           [ ! -s "$tmp/err" ]; then
+            pass "${how}_LOG=strace ${how}_LOG_FILENAME=FILE: an exec chain traced into FILE"
+        else
+            fail "${how}_LOG=strace ${how}_LOG_FILENAME=FILE: an exec chain traced into FILE" "status $st"
+        fi
+    done
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
