@@ -231,20 +231,20 @@ SYS_HANDLER(sys_execve)
     struct sys_argv av = { 0 };
     if (!sys_guest_vector_ok(a[1]) || !sys_guest_vector_ok(a[2]))
         return -EFAULT;
-    if (ferry_opts.self_fd < 0 && !ferry_opts.self_exe)     /* main.c: binfmt_misc runs it */
-        return sys_exec_by_kernel(path, argv, envp);
     int64_t r = sys_exec_read_head(path, head, sizeof head, &got);
     if (r)
         return r;
     int script = ld_shebang_parse(head, got, interp, sizeof interp, iarg, sizeof iarg);
     if (script < 0)
         return -ENOEXEC;
+    if (!script && (r = sys_exec_check_elf(path)) != 0)
+        return r;
+    if (ferry_opts.self_fd < 0 && !ferry_opts.self_exe)     /* main.c: binfmt_misc runs it */
+        return sys_exec_by_kernel(path, argv, envp);
     sys_exec_options(&av, logbuf, sizebuf);
     sys_argv_add(&av, "--");
     if (script)
         return sys_exec_script(&av, path, interp, iarg, argv, envp);
-    if ((r = sys_exec_check_elf(path)) != 0)
-        return free(av.v), r;
     sys_argv_add(&av, path);
     return sys_exec_run(&av, argv, sys_exec_env(envp, argv ? argv[0] : NULL, path, argv0_env,
                                                 sizeof argv0_env));
