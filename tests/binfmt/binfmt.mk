@@ -8,6 +8,8 @@
 #                       where the kernel gives no instance)
 #   check-install       make install into a DESTDIR for each host, then the
 #                       installed ferry runs a program as natively
+#   check-chroot-ARCH   bash, dpkg -l and a C build in a debootstrap'ed amd64
+#                       chroot, without and with /proc, against native
 # All in make check.  Included by the GNUmakefile after tests/tests.mk.
 BIN_OUT := $(BUILD)/tests/binfmt
 # The test programs: marked with "FERRYT" in e_ident's padding (byte 9),
@@ -49,3 +51,16 @@ check-install: $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) $(FERRY_SYSTEM) $(BIN_OU
 	$(MAKE) --no-print-directory install PREFIX=/usr INSTALL_ARCH=aarch64 DESTDIR=$(abspath $(INST_OUT))/aarch64
 	sh tests/binfmt/check-install.sh $(INST_OUT) $(abspath $(BIN_OUT)/argv-cpu-static) "$(RUNNER_aarch64)"
 CHECK_TARGETS += check-install
+
+# check-chroot-ARCH: the foreign-chroot workflow in the amd64 chroot that
+# .ci/setup-chroot builds once (cached in $(FERRY_CHROOT), outside the tree).
+FERRY_CHROOT ?= /var/cache/ferry/chroot-amd64-bookworm
+CHROOT_STAMP := $(FERRY_CHROOT)/.ferry-chroot-done
+$(CHROOT_STAMP):
+	FERRY_CHROOT=$(FERRY_CHROOT) sh .ci/setup-chroot
+.PHONY: check-chroot check-chroot-x86_64 check-chroot-aarch64
+check-chroot-x86_64: $(FERRY_BIN_x86_64) $(CHROOT_STAMP)
+	sh tests/binfmt/check-chroot.sh $(FERRY_CHROOT) x86_64 $(FERRY_BIN_x86_64)
+check-chroot-aarch64: $(FERRY_BIN_aarch64) $(CHROOT_STAMP)
+	sh tests/binfmt/check-chroot.sh $(FERRY_CHROOT) aarch64 $(FERRY_BIN_aarch64) "$(RUNNER_aarch64)"
+check-chroot: check-chroot-x86_64 check-chroot-aarch64

@@ -1,0 +1,120 @@
+#!/bin/sh
+# check-chroot.sh -- the foreign-chroot workflow: inside a debootstrap'ed
+# amd64 Debian chroot (.ci/setup-chroot), the static ferry runs bash,
+# `dpkg -l` and a multi-file C project built with make and gcc, first with
+# no /proc mounted, then with /proc; the same commands run natively in the
+# same chroot are the oracle (output and status; the build's object files
+# and program byte for byte).  The AArch64 build (under an emulator copied
+# into the chroot with its libraries) runs a smaller project.
+#
+#   check-chroot.sh CHROOT ARCH FERRY_BIN ["RUNNER"]
+set -u
+ch=$1 arch=$2 ferry=$3 runner=${4:-}
+[ -e "$ch/.ferry-chroot-done" ] || { echo "FAIL no chroot at $ch (run .ci/setup-chroot)"; exit 1; }
+if [ "$(id -u)" != 0 ]; then
+    echo "SKIP check-chroot: needs root (chroot into a root-owned tree, mount /proc)"
+    exit 0
+fi
+pass=0 fail=0
+verdict() { if [ "$2" = 1 ]; then echo "PASS $1"; pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
+tmp=$(mktemp -d)
+t=/ferry-test-$arch                    # the work tree, inside the chroot
+trap 'rm -rf "$tmp" "$ch$t"' EXIT
+rm -rf "$ch$t"
+mkdir -p "$ch$t/bin" "$ch$t/src"
+cp "$ferry" "$ch$t/bin/ferry"
+run_ferry=$t/bin/ferry
+if [ -n "$runner" ]; then
+    # The emulator and its libraries under $t/lib, run by its own loader.
+    rbin=$(command -v "$runner")
+    mkdir -p "$ch$t/lib"
+    cp "$rbin" "$ch$t/bin/"
+    for lib in $(ldd "$rbin" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+        cp -L "$lib" "$ch$t/lib/"
+    done
+    wrapper="$t/lib/ld-linux-x86-64.so.2 --library-path $t/lib $t/bin/$(basename "$rbin")"
+    run_ferry="$wrapper $t/bin/ferry"
+fi
+
+# The project: a header, three C files, a Makefile; `make check` runs it.
+cat > "$ch$t/src/calc.h" << 'EOF'
+long fib(int n);
+unsigned crc(const char *s);
+void report(const char *name, long v);
+EOF
+cat > "$ch$t/src/fib.c" << 'EOF'
+#include "calc.h"
+long fib(int n) { long a = 0, b = 1; while (n-- > 0) { long c = a + b; a = b; b = c; } return a; }
+EOF
+cat > "$ch$t/src/crc.c" << 'EOF'
+#include "calc.h"
+unsigned crc(const char *s)
+{
+    unsigned c = ~0u;
+    for (; *s; s++) { c ^= (unsigned char)*s; for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0xedb88320u & -(c & 1)); }
+    return ~c;
+}
+EOF
+cat > "$ch$t/src/main.c" << 'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+#include "calc.h"
+void report(const char *name, long v) { printf("%s = %ld\n", name, v); }
+int main(int argc, char **argv)
+{
+    report("fib(80)", fib(80));
+    report("crc", crc(argc > 1 ? argv[1] : "ferry"));
+    return 0;
+}
+EOF
+printf '%s\n' 'OBJS = fib.o crc.o main.o' 'calc: $(OBJS)' '	$(CC) -o $@ $(OBJS)' \
+    '%.o: %.c calc.h' '	$(CC) -O2 -c $<' 'check: calc' '	./calc chroot > out.txt && cat out.txt' \
+    > "$ch$t/src/Makefile"
+
+# The workloads: NAME and a bash command (run in $t/work, a fresh copy of
+# the sources).  The AArch64 build, slow under emulation, builds less.
+if [ -z "$runner" ]; then
+    build='make -s check && sha256sum fib.o crc.o main.o calc'
+else
+    build='gcc -O2 -c fib.c && sha256sum fib.o'
+fi
+export LC_ALL=C COLUMNS=132 PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+unset FERRY_EXEC_WRAPPER
+# in_chroot PROC OUT CMD: bash -c CMD in the chroot (PROC: mount /proc).
+in_chroot() {
+    proc=$1 out=$2
+    shift 2
+    rm -rf "$ch$t/work"
+    cp -r "$ch$t/src" "$ch$t/work"
+    if [ "$proc" = proc ]; then
+        unshare -m sh -c 'mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$ch" "$ch" "$@"
+    else
+        chroot "$ch" "$@"
+    fi > "$tmp/$out" 2>&1
+    echo "status $?" >> "$tmp/$out"
+}
+# compare PROC NAME CMD
+compare() {
+    proc=$1 name=$2 cmd="cd $t/work && $3"
+    in_chroot "$proc" native /bin/bash -c "$cmd"
+    [ -n "$runner" ] && export FERRY_EXEC_WRAPPER="$wrapper"
+    in_chroot "$proc" ferry $run_ferry /bin/bash -c "$cmd"
+    unset FERRY_EXEC_WRAPPER
+    ok=0
+    cmp -s "$tmp/native" "$tmp/ferry" && ok=1
+    verdict "$arch, $proc: $name" $ok
+    [ $ok = 1 ] || diff "$tmp/native" "$tmp/ferry" | head -n 12 | sed 's/^/  /'
+}
+
+for proc in no-proc proc; do
+    if [ $proc = no-proc ] && [ -e "$ch/proc/self" ]; then
+        verdict "$arch: the chroot has no /proc mounted" 0
+    fi
+    compare $proc "bash: variables, loops, arithmetic, children" \
+        'echo "${BASH_VERSINFO[0]}"; for i in 1 2 3; do echo $((i * i)); done; ls / | sort | head -n 5; echo $(seq 3)'
+    compare $proc "dpkg -l" 'dpkg -l | head -n 25; dpkg -l | wc -l'
+    compare $proc "a C project built with make and gcc (objects and program as native)" "$build"
+done
+
+echo "check-chroot ($arch): $pass passed, $fail failed"
+[ "$fail" = 0 ]
