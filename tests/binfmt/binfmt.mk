@@ -64,3 +64,4 @@ check-chroot-x86_64: $(FERRY_BIN_x86_64) $(CHROOT_STAMP)
 check-chroot-aarch64: $(FERRY_BIN_aarch64) $(CHROOT_STAMP)
 	sh tests/binfmt/check-chroot.sh $(FERRY_CHROOT) aarch64 $(FERRY_BIN_aarch64) "$(RUNNER_aarch64)"
 check-chroot: check-chroot-x86_64 check-chroot-aarch64
+CHECK_TARGETS += check-chroot-x86_64 check-chroot-aarch64

@@ -5,7 +5,8 @@
 # no /proc mounted, then with /proc; the same commands run natively in the
 # same chroot are the oracle (output and status; the build's object files
 # and program byte for byte).  The AArch64 build (under an emulator copied
-# into the chroot with its libraries) runs a smaller project.
+# into the chroot with its libraries) compiles one file, in the no-/proc
+# pass only.
 #
 #   check-chroot.sh CHROOT ARCH FERRY_BIN ["RUNNER"]
 set -u
@@ -100,9 +101,11 @@ compare() {
     [ -n "$runner" ] && export FERRY_EXEC_WRAPPER="$wrapper"
     in_chroot "$proc" ferry $run_ferry /bin/bash -c "$cmd"
     unset FERRY_EXEC_WRAPPER
+    # Equal, and the native run itself succeeded (both failing alike proves nothing).
     ok=0
-    cmp -s "$tmp/native" "$tmp/ferry" && ok=1
-    verdict "$arch, $proc: $name" $ok
+    cmp -s "$tmp/native" "$tmp/ferry" && [ "$(tail -n 1 "$tmp/native")" = "status 0" ] && ok=1
+    verdict "$arch, $proc: $name ($(wc -l < "$tmp/native") lines)" $ok
+    [ -n "${CHECK_CHROOT_VERBOSE:-}" ] && sed 's/^/  | /' "$tmp/native"
     [ $ok = 1 ] || diff "$tmp/native" "$tmp/ferry" | head -n 12 | sed 's/^/  /'
 }
 
@@ -111,9 +114,13 @@ for proc in no-proc proc; do
         verdict "$arch: the chroot has no /proc mounted" 0
     fi
     compare $proc "bash: variables, loops, arithmetic, children" \
-        'echo "${BASH_VERSINFO[0]}"; for i in 1 2 3; do echo $((i * i)); done; ls / | sort | head -n 5; echo $(seq 3)'
+        'echo "${BASH_VERSINFO[0]}"; for i in 1 2 3; do echo $((i * i)); done; ls /usr | sort | head -n 5; echo $(seq 3)'
     compare $proc "dpkg -l" 'dpkg -l | head -n 25; dpkg -l | wc -l'
-    compare $proc "a C project built with make and gcc (objects and program as native)" "$build"
+    if [ -z "$runner" ] || [ $proc = no-proc ]; then
+        compare $proc "a C project built with make and gcc (objects and program as native)" "$build"
+    else
+        echo "SKIP $arch, $proc: the gcc run (once is enough under $runner: cc1 takes minutes there)"
+    fi
 done
 
 echo "check-chroot ($arch): $pass passed, $fail failed"
