@@ -4,9 +4,10 @@
 # `dpkg -l` and a multi-file C project built with make and gcc, first with
 # no /proc mounted, then with /proc; the same commands run natively in the
 # same chroot are the oracle (output and status; the build's object files
-# and program byte for byte).  The AArch64 build (under an emulator copied
-# into the chroot with its libraries) compiles one file, in the no-/proc
-# pass only.
+# and program byte for byte), and a local .deb is built, installed with
+# dpkg -i, run and removed.  The AArch64 build (under an emulator copied
+# into the chroot with its libraries) compiles one file and installs the
+# .deb in the no-/proc pass only.
 #
 #   check-chroot.sh CHROOT ARCH FERRY_BIN ["RUNNER"]
 set -u
@@ -79,6 +80,12 @@ if [ -z "$runner" ]; then
 else
     build='gcc -O2 -c fib.c && sha256sum fib.o'
 fi
+# A local .deb built, installed, run and removed (the chroot is left as it was).
+deb='mkdir -p pkg/DEBIAN pkg/usr/bin &&
+printf "Package: ferry-hello\nVersion: 1.0\nArchitecture: amd64\nMaintainer: ferry <ferry@example.org>\nDescription: check-chroot\n" > pkg/DEBIAN/control &&
+printf "#!/bin/sh\necho hello from the package\n" > pkg/usr/bin/ferry-hello && chmod 755 pkg/usr/bin/ferry-hello &&
+dpkg-deb --build --root-owner-group pkg ferry-hello.deb > /dev/null && dpkg -i ferry-hello.deb && ferry-hello &&
+dpkg -s ferry-hello | grep -E "^(Status|Version)" && dpkg -r ferry-hello && [ ! -e /usr/bin/ferry-hello ]'
 export LC_ALL=C COLUMNS=132 PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 unset FERRY_EXEC_WRAPPER
 # in_chroot PROC OUT CMD: bash -c CMD in the chroot (PROC: mount /proc).
@@ -117,9 +124,10 @@ for proc in no-proc proc; do
         'echo "${BASH_VERSINFO[0]}"; for i in 1 2 3; do echo $((i * i)); done; ls /usr | sort | head -n 5; echo $(seq 3)'
     compare $proc "dpkg -l" 'dpkg -l | head -n 25; dpkg -l | wc -l'
     if [ -z "$runner" ] || [ $proc = no-proc ]; then
+        compare $proc "dpkg-deb --build, dpkg -i, the package's program, dpkg -r" "$deb"
         compare $proc "a C project built with make and gcc (objects and program as native)" "$build"
     else
-        echo "SKIP $arch, $proc: the gcc run (once is enough under $runner: cc1 takes minutes there)"
+        echo "SKIP $arch, $proc: dpkg -i and gcc (once is enough under $runner, where they take minutes)"
     fi
 done
 
