@@ -48,6 +48,8 @@ static void insert_at(struct gmap *m, size_t i, struct gmap_range v)
 /* Removes ranges [i, j). */
 static void remove_span(struct gmap *m, size_t i, size_t j)
 {
+    if (i == j)
+        return;             /* m->r may still be NULL: memmove(NULL, ...) is UB */
     memmove(&m->r[i], &m->r[j], (m->n - j) * sizeof(m->r[0]));
     m->n -= j - i;
 }
