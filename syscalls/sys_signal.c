@@ -132,11 +132,10 @@ _Noreturn void sys_signal_die(int sig)
 
 static void sys_host_handler(int sig, siginfo_t *si, void *uc)
 {
-    struct x86_64_siginfo *info = &sys_tsig.info[sig];
-    info->si_signo = sig;
-    info->si_code = si->si_code;
-    info->u.kill.pid = si->si_pid;
-    info->u.kill.uid = si->si_uid;
+    /* siginfo_t has the same layout on x86-64 and arm64: kill's pid/uid,
+     * the timer's id/overrun/value (timer_create), sigqueue's value... */
+    _Static_assert(sizeof(siginfo_t) == sizeof(struct x86_64_siginfo), "siginfo layout");
+    memcpy(&sys_tsig.info[sig], si, sizeof(struct x86_64_siginfo));
     sys_set_pending(&sys_tsig, sig);
     tr_interrupt(tr_current_env());
 }
