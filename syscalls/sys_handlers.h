@@ -62,6 +62,7 @@ SYS_HANDLER(sys_sigaltstack); SYS_HANDLER(sys_kill); SYS_HANDLER(sys_tgkill);
 SYS_HANDLER(sys_tkill); SYS_HANDLER(sys_rt_sigpending); SYS_HANDLER(sys_pause);
 SYS_HANDLER(sys_alarm); SYS_HANDLER(sys_rt_sigreturn);
 SYS_HANDLER(sys_rt_sigsuspend); SYS_HANDLER(sys_rt_sigtimedwait);
+SYS_HANDLER(sys_rt_sigqueueinfo); SYS_HANDLER(sys_rt_tgsigqueueinfo);
 
 /* sys_process.c: identity, exit, arch state */
 SYS_HANDLER(sys_exit); SYS_HANDLER(sys_exit_group); SYS_HANDLER(sys_getpid);

@@ -1,7 +1,8 @@
 /* compat_syscalls.c -- the system calls real programs made ferry answer
  * ENOSYS/EINVAL to (issue 9): set*id/get*id and groups, fs ids,
  * capget/capset, prctl options of glibc and util-linux, POSIX timers
- * (SIGEV_SIGNAL with siginfo, SIGEV_THREAD_ID, SIGEV_NONE), System V shared
+ * (SIGEV_SIGNAL with siginfo, SIGEV_THREAD_ID, SIGEV_NONE, glibc's SIGEV_THREAD,
+ * real-time signals from the kernel and from another process), System V shared
  * memory (attached at chosen addresses, SHM_RND, SHM_RDONLY, code run from
  * a SHM_EXEC segment), semaphores and message queues, inotify, ioprio,
  * sched_* policies, sendmmsg/recvmmsg.  Prints only what is the same on
@@ -182,12 +183,18 @@ static void arm(timer_t t, long first_ns, long interval_ns)
     R(timer_settime(t, 0, &its, NULL));
 }
 
-static void wait_hits(int n)
+/* Waits until *flag >= n; the signals stay blocked between the test and
+ * sigsuspend, or one arriving in between would be waited for forever. */
+static void wait_for(volatile sig_atomic_t *flag, int n)
 {
-    sigset_t none;
-    sigemptyset(&none);
-    while (timer_hits < n) sigsuspend(&none);
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    while (*flag < n) sigsuspend(&old);
+    sigprocmask(SIG_SETMASK, &old, NULL);
 }
+
+static void wait_hits(int n) { wait_for(&timer_hits, n); }
 
 static pid_t worker_tid;
 static volatile int worker_ready;
@@ -205,6 +212,65 @@ static void *worker(void *arg)
     int sig = sigwaitinfo(&set, &si);
     worker_got = sig == SIGUSR2 && si.si_code == SI_TIMER ? si.si_value.sival_int : -1;
     return NULL;
+}
+
+/* Real-time signals from the kernel: a SIGRTMIN+3 timer, SIGRTMIN+1 from
+ * another process (with sigqueue's value), and glibc's SIGEV_THREAD,
+ * whose helper thread waits for the kernel's SIGTIMER (32). */
+static volatile sig_atomic_t rt_hits[4];
+static volatile int rt_values[4];
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    int i = sig - SIGRTMIN;
+    if (i >= 0 && i < 4) { rt_hits[i]++; rt_values[i] = si->si_value.sival_int; }
+}
+
+static volatile int thread_notified;
+static void notify_fn(union sigval v)
+{
+    __atomic_add_fetch(&thread_notified, v.sival_int, __ATOMIC_SEQ_CST);
+}
+
+static void test_rt_timers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_rt;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGRTMIN + 1, &sa, NULL);
+    sigaction(SIGRTMIN + 3, &sa, NULL);
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGRTMIN + 3;
+    ev.sigev_value.sival_int = 333;
+    timer_t t;
+    R(timer_create(CLOCK_MONOTONIC, &ev, &t));
+    arm(t, 3000000, 0);
+    wait_for(&rt_hits[3], 1);
+    printf("  SIGRTMIN+3 timer: hits %d value %d\n", rt_hits[3], rt_values[3]);
+    R(timer_delete(t));
+    fflush(stdout);
+    pid_t parent = getpid(), c = fork();
+    if (c == 0) {
+        sigqueue(parent, SIGRTMIN + 1, (union sigval){ .sival_int = 111 });
+        _exit(0);
+    }
+    wait_for(&rt_hits[1], 1);
+    waitpid(c, NULL, 0);
+    printf("  SIGRTMIN+1 from a child: hits %d value %d\n", rt_hits[1], rt_values[1]);
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_THREAD;
+    ev.sigev_notify_function = notify_fn;
+    ev.sigev_value.sival_int = 5;
+    R(timer_create(CLOCK_MONOTONIC, &ev, &t));
+    arm(t, 2000000, 0);
+    while (__atomic_load_n(&thread_notified, __ATOMIC_SEQ_CST) < 5) sched_yield();
+    arm(t, 1000000, 0);
+    while (__atomic_load_n(&thread_notified, __ATOMIC_SEQ_CST) < 10) sched_yield();
+    printf("  SIGEV_THREAD notified %d\n", thread_notified);
+    R(timer_delete(t));
 }
 
 static void test_timers(void)
@@ -271,6 +337,7 @@ static void test_timers(void)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     ev._sigev_un._tid = 0x7ffffff0;           /* no such thread */
     R(timer_create(CLOCK_MONOTONIC, &ev, &to_thread));
+    test_rt_timers();
 }
 
 /* ---- System V shared memory --------------------------------------------- */
