@@ -15,6 +15,7 @@ TABLE = {
     "ferry-test.example": {1: ["10.1.2.3"], 28: ["fd00::1234"]},
     "v4only.ferry-test.example": {1: ["10.9.8.7", "10.9.8.6"]},
     "v6only.ferry-test.example": {28: ["fd00::abcd"]},
+    "web.ferry-test.example": {1: ["127.0.0.1"]},
 }
 
 
