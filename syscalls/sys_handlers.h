@@ -62,6 +62,7 @@ SYS_HANDLER(sys_sigaltstack); SYS_HANDLER(sys_kill); SYS_HANDLER(sys_tgkill);
 SYS_HANDLER(sys_tkill); SYS_HANDLER(sys_rt_sigpending); SYS_HANDLER(sys_pause);
 SYS_HANDLER(sys_alarm); SYS_HANDLER(sys_rt_sigreturn);
 SYS_HANDLER(sys_rt_sigsuspend); SYS_HANDLER(sys_rt_sigtimedwait);
+SYS_HANDLER(sys_rt_sigqueueinfo); SYS_HANDLER(sys_rt_tgsigqueueinfo);
 
 /* sys_process.c: identity, exit, arch state */
 SYS_HANDLER(sys_exit); SYS_HANDLER(sys_exit_group); SYS_HANDLER(sys_getpid);
@@ -106,7 +107,33 @@ SYS_HANDLER(sys_connect); SYS_HANDLER(sys_listen); SYS_HANDLER(sys_accept);
 SYS_HANDLER(sys_accept4); SYS_HANDLER(sys_getsockname); SYS_HANDLER(sys_getpeername);
 SYS_HANDLER(sys_sendto); SYS_HANDLER(sys_recvfrom); SYS_HANDLER(sys_sendmsg);
 SYS_HANDLER(sys_recvmsg); SYS_HANDLER(sys_shutdown); SYS_HANDLER(sys_setsockopt);
-SYS_HANDLER(sys_getsockopt);
+SYS_HANDLER(sys_getsockopt); SYS_HANDLER(sys_sendmmsg); SYS_HANDLER(sys_recvmmsg);
+
+/* sys_cred.c: groups, fs ids, capabilities */
+SYS_HANDLER(sys_setgroups); SYS_HANDLER(sys_setfsuid); SYS_HANDLER(sys_setfsgid);
+SYS_HANDLER(sys_capget); SYS_HANDLER(sys_capset);
+
+/* sys_ipc.c: System V shared memory, semaphores, message queues */
+SYS_HANDLER(sys_shmget); SYS_HANDLER(sys_shmat); SYS_HANDLER(sys_shmdt);
+SYS_HANDLER(sys_shmctl); SYS_HANDLER(sys_semget); SYS_HANDLER(sys_semop);
+SYS_HANDLER(sys_semtimedop); SYS_HANDLER(sys_semctl); SYS_HANDLER(sys_msgget);
+SYS_HANDLER(sys_msgsnd); SYS_HANDLER(sys_msgrcv); SYS_HANDLER(sys_msgctl);
+
+/* sys_timer.c: POSIX timers */
+SYS_HANDLER(sys_timer_create); SYS_HANDLER(sys_timer_settime);
+SYS_HANDLER(sys_timer_gettime); SYS_HANDLER(sys_timer_getoverrun);
+SYS_HANDLER(sys_timer_delete);
+
+/* sys_sched.c: scheduling policy, I/O priority */
+SYS_HANDLER(sys_sched_setscheduler); SYS_HANDLER(sys_sched_getscheduler);
+SYS_HANDLER(sys_sched_setparam); SYS_HANDLER(sys_sched_getparam);
+SYS_HANDLER(sys_sched_get_priority_max); SYS_HANDLER(sys_sched_get_priority_min);
+SYS_HANDLER(sys_sched_rr_get_interval); SYS_HANDLER(sys_sched_setattr);
+SYS_HANDLER(sys_sched_getattr); SYS_HANDLER(sys_ioprio_set); SYS_HANDLER(sys_ioprio_get);
+
+/* sys_inotify.c */
+SYS_HANDLER(sys_inotify_init); SYS_HANDLER(sys_inotify_init1);
+SYS_HANDLER(sys_inotify_add_watch); SYS_HANDLER(sys_inotify_rm_watch);
 
 /* sys_futex.c: futexes, robust lists */
 SYS_HANDLER(sys_futex); SYS_HANDLER(sys_set_robust_list); SYS_HANDLER(sys_get_robust_list);

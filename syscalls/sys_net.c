@@ -1,8 +1,12 @@
 /* sys_net.c -- sockets.  struct sockaddr*, msghdr, cmsghdr and the
  * constants (AF_*, SOCK_*, SOL_SOCKET/SO_*, MSG_*) are the same on x86-64
  * and arm64 (both use the generic values), so the calls pass through;
- * SOCK_NONBLOCK/SOCK_CLOEXEC are O_NONBLOCK/O_CLOEXEC on both. */
+ * SOCK_NONBLOCK/SOCK_CLOEXEC are O_NONBLOCK/O_CLOEXEC on both.
+ * sendmmsg/recvmmsg (glibc's resolver sends its A and AAAA queries with
+ * one sendmmsg) take arrays of struct mmsghdr, a msghdr and an unsigned
+ * length: 64 bytes on both. */
 #define _GNU_SOURCE
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -77,5 +81,26 @@ SYS_HANDLER(sys_setsockopt)
 SYS_HANDLER(sys_getsockopt)
 {
     return sys_ret(syscall(SYS_getsockopt, (int)a[0], (int)a[1], (int)a[2], sys_ptr(a[3]),
+                           sys_ptr(a[4])));
+}
+
+struct x86_64_mmsghdr {
+    uint64_t msg_name;
+    uint32_t msg_namelen, pad1;
+    uint64_t msg_iov, msg_iovlen, msg_control, msg_controllen;
+    int32_t msg_flags, pad2;
+    uint32_t msg_len, pad3;
+};
+_Static_assert(sizeof(struct x86_64_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr layout");
+
+SYS_HANDLER(sys_sendmmsg)
+{
+    return sys_ret(syscall(SYS_sendmmsg, (int)a[0], sys_ptr(a[1]), (unsigned)a[2], (int)a[3]));
+}
+
+/* The timeout is a struct timespec: two 64-bit fields on both hosts. */
+SYS_HANDLER(sys_recvmmsg)
+{
+    return sys_ret(syscall(SYS_recvmmsg, (int)a[0], sys_ptr(a[1]), (unsigned)a[2], (int)a[3],
                            sys_ptr(a[4])));
 }

@@ -38,17 +38,35 @@ SYS_HANDLER(sys_arch_prctl)
     }
 }
 
-/* Only options that touch the calling process harmlessly pass. */
-SYS_HANDLER(sys_prctl)
+/* The options glibc, util-linux (setpriv), systemd tools and runtimes use:
+ * they act on the calling thread or process, which is the guest's too, and
+ * take integers or pointers to ints/strings with the same layout on every
+ * host.  Refused (EINVAL, as for an unknown option): PR_SET_SECCOMP (a
+ * filter would judge ferry's host syscalls by x86-64 numbers), PR_SET_MM,
+ * the x86/arm64-specific ones (TSC, FP modes, pointer auth, SVE). */
+static bool sys_prctl_passes(uint64_t option)
 {
-    switch (a[0]) {
+    switch (option) {
     case PR_SET_PDEATHSIG: case PR_GET_PDEATHSIG: case PR_SET_NAME: case PR_GET_NAME:
     case PR_GET_DUMPABLE: case PR_SET_DUMPABLE: case PR_SET_NO_NEW_PRIVS:
-    case PR_GET_NO_NEW_PRIVS:
-        return sys_ret(prctl((int)a[0], a[1], a[2], a[3], a[4]));
+    case PR_GET_NO_NEW_PRIVS: case PR_GET_KEEPCAPS: case PR_SET_KEEPCAPS:
+    case PR_GET_SECUREBITS: case PR_SET_SECUREBITS: case PR_CAPBSET_READ:
+    case PR_CAPBSET_DROP: case PR_CAP_AMBIENT: case PR_SET_CHILD_SUBREAPER:
+    case PR_GET_CHILD_SUBREAPER: case PR_GET_TIMERSLACK: case PR_SET_TIMERSLACK:
+    case PR_SET_VMA: case PR_GET_THP_DISABLE: case PR_SET_THP_DISABLE:
+    case PR_GET_SECCOMP: case PR_SET_PTRACER: case PR_MCE_KILL: case PR_MCE_KILL_GET:
+    case PR_GET_TIMING: case PR_SET_TIMING:
+        return true;
     default:
-        return -EINVAL;
+        return false;
     }
+}
+
+SYS_HANDLER(sys_prctl)
+{
+    if (!sys_prctl_passes(a[0]))
+        return -EINVAL;
+    return sys_ret(prctl((int)a[0], a[1], a[2], a[3], a[4]));
 }
 
 SYS_HANDLER(sys_getuid) { return getuid(); }

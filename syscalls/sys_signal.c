@@ -40,12 +40,23 @@ static bool sys_default_ignores(int sig)
     return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
 }
 
+/* glibc's internal signals (SIGCANCEL, SIGSETXID): the host glibc neither
+ * lets ferry set their disposition nor block them. */
+#define SYS_SIGCANCEL 32
+#define SYS_SIGSETXID 33
+
 /* Signals the translator raises itself for guest faults keep its host
- * handlers; ferry never takes them over. */
+ * handlers; ferry never takes them over.  Nor glibc's two internal ones,
+ * whose guest uses are posted between guest threads directly (tgkill);
+ * SIGCANCEL from the kernel (the guest glibc's SIGEV_THREAD timers send
+ * it, as SIGTIMER, to their helper thread) is caught by
+ * sys_signal_take_sigcancel.  Real-time signals 34..64 are forwarded like
+ * the standard ones. */
 static bool sys_host_owned(int sig)
 {
     return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-           sig == SIGTRAP || sig == SIGKILL || sig == SIGSTOP || sig >= 32;
+           sig == SIGTRAP || sig == SIGKILL || sig == SIGSTOP || sig == SYS_SIGCANCEL ||
+           sig == SYS_SIGSETXID;
 }
 
 /* What execve passed on, as Linux does: ignored dispositions and the
@@ -77,7 +88,7 @@ void sys_signal_sync_mask(void)
     if (sys_tsig.host_blocked == sys_tsig.blocked)
         return;
     sigemptyset(&mask);
-    for (int sig = 1; sig < 32; sig++)
+    for (int sig = 1; sig <= SYS_NSIG; sig++)
         if ((sys_tsig.blocked & SYS_SIGBIT(sig)) && !sys_host_owned(sig))
             sigaddset(&mask, sig);
     pthread_sigmask(SIG_SETMASK, &mask, NULL);
@@ -132,13 +143,41 @@ _Noreturn void sys_signal_die(int sig)
 
 static void sys_host_handler(int sig, siginfo_t *si, void *uc)
 {
-    struct x86_64_siginfo *info = &sys_tsig.info[sig];
-    info->si_signo = sig;
-    info->si_code = si->si_code;
-    info->u.kill.pid = si->si_pid;
-    info->u.kill.uid = si->si_uid;
+    /* siginfo_t has the same layout on x86-64 and arm64: kill's pid/uid,
+     * the timer's id/overrun/value (timer_create), sigqueue's value... */
+    _Static_assert(sizeof(siginfo_t) == sizeof(struct x86_64_siginfo), "siginfo layout");
+    memcpy(&sys_tsig.info[sig], si, sizeof(struct x86_64_siginfo));
     sys_set_pending(&sys_tsig, sig);
     tr_interrupt(tr_current_env());
+}
+
+/* The kernel's struct sigaction for rt_sigaction: the same fields on
+ * x86-64 and arm64 (both define SA_RESTORER). */
+struct sys_kernel_sigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+};
+
+/* ferry never cancels its own threads, so its glibc's SIGCANCEL handler
+ * can give way to the forwarding one.  glibc's sigaction refuses the
+ * signal: the raw call gets the flags and restorer glibc itself uses,
+ * read back from a signal installed through glibc (SIGRTMAX, restored). */
+__attribute__((constructor)) static void sys_signal_take_sigcancel(void)
+{
+    struct sigaction sa, old;
+    struct sys_kernel_sigaction k;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = sys_host_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigfillset(&sa.sa_mask);
+    if (sigaction(SIGRTMAX, &sa, &old) != 0)
+        return;
+    long r = syscall(SYS_rt_sigaction, SIGRTMAX, NULL, &k, sizeof k.mask);
+    sigaction(SIGRTMAX, &old, NULL);
+    if (r == 0)
+        syscall(SYS_rt_sigaction, SYS_SIGCANCEL, &k, NULL, sizeof k.mask);
 }
 
 /* Mirrors a new guest disposition on the host: ignored stays ignored
@@ -240,7 +279,7 @@ static void sys_wait_for_signal(void)
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     sigemptyset(&during);
-    for (int sig = 1; sig < 32; sig++)
+    for (int sig = 1; sig <= SYS_NSIG; sig++)
         if ((sys_tsig.blocked & SYS_SIGBIT(sig)) && !sys_host_owned(sig))
             sigaddset(&during, sig);
     while (!(sys_pending() & ~sys_tsig.blocked))
@@ -297,6 +336,15 @@ static void sys_post_tkill(struct sys_thread_signals *t, int sig)
 {
     t->info[sig] = (struct x86_64_siginfo){ .si_signo = sig, .si_code = SYS_SI_TKILL,
                                             .u.kill = { getpid(), getuid() } };
+    sys_set_pending(t, sig);
+}
+
+/* sys_post_queued's siginfo, written and read under sys_queue_lock. */
+static struct x86_64_siginfo sys_thread_queue_info;
+static pthread_mutex_t sys_queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static void sys_post_queued(struct sys_thread_signals *t, int sig)
+{
+    t->info[sig] = sys_thread_queue_info;
     sys_set_pending(t, sig);
 }
 
@@ -361,7 +409,7 @@ SYS_HANDLER(sys_rt_sigpending)
     sigset_t host;
     uint64_t pending = sys_pending() & sys_tsig.blocked;
     if (sigpending(&host) == 0)                     /* blocked on the host, not yet ours */
-        for (int sig = 1; sig < 32; sig++)
+        for (int sig = 1; sig <= SYS_NSIG; sig++)
             if (sigismember(&host, sig) == 1)
                 pending |= SYS_SIGBIT(sig) & sys_tsig.blocked;
     return a[1] > 8 ? -EINVAL : sys_copy_out(a[0], &pending, a[1] ? a[1] : 8);
@@ -425,6 +473,48 @@ SYS_HANDLER(sys_tkill)
     return sys_signal_thread((pid_t)a[0], (int)a[1]);
 }
 
+/* sigqueue & co.: the siginfo (same layout on both hosts) goes to the host
+ * kernel, which checks si_code as for the guest and hands it to ferry's
+ * host handler when the target is ferry itself.  The signals ferry does
+ * not forward are posted here, with the guest's siginfo. */
+static int64_t sys_queue_self(pid_t tid, int sig, uint64_t uinfo)
+{
+    struct x86_64_siginfo info;
+    if (sys_copy_in(&info, uinfo, sizeof info))
+        return -EFAULT;
+    info.si_signo = sig;
+    if (tid == gettid()) {
+        sys_tsig.info[sig] = info;
+        sys_set_pending(&sys_tsig, sig);
+        return 0;
+    }
+    pthread_mutex_lock(&sys_queue_lock);
+    sys_thread_queue_info = info;
+    bool posted = sys_thread_post_signal(tid, sig, sys_post_queued);
+    pthread_mutex_unlock(&sys_queue_lock);
+    return posted ? 0 : -ESRCH;
+}
+
+SYS_HANDLER(sys_rt_sigqueueinfo)
+{
+    int sig = (int)a[1];
+    if (sig < 1 || sig > SYS_NSIG)
+        return -EINVAL;
+    if ((pid_t)a[0] == getpid() && sys_host_owned(sig))
+        return sys_queue_self(gettid(), sig, a[2]);
+    return sys_ret(syscall(SYS_rt_sigqueueinfo, (pid_t)a[0], sig, sys_ptr(a[2])));
+}
+
+SYS_HANDLER(sys_rt_tgsigqueueinfo)
+{
+    int sig = (int)a[2];
+    if (sig < 1 || sig > SYS_NSIG)
+        return -EINVAL;
+    if ((pid_t)a[0] == getpid() && sys_host_owned(sig))
+        return sys_queue_self((pid_t)a[1], sig, a[3]);
+    return sys_ret(syscall(SYS_rt_tgsigqueueinfo, (pid_t)a[0], (pid_t)a[1], sig, sys_ptr(a[3])));
+}
+
 SYS_HANDLER(sys_pause)
 {
     sys_wait_for_signal();
@@ -465,7 +555,7 @@ static int sys_take_pending(uint64_t set, struct x86_64_siginfo *info)
 static void sys_host_set(uint64_t set, sigset_t *out)
 {
     sigemptyset(out);
-    for (int sig = 1; sig < 32; sig++)
+    for (int sig = 1; sig <= SYS_NSIG; sig++)
         if ((set & SYS_SIGBIT(sig)) && !sys_host_owned(sig))
             sigaddset(out, sig);
 }

@@ -70,6 +70,23 @@ $(TESTS_OUT)/guest/%.pie: tests/guest/%.c | $(SETUP_STAMP)
 $(TESTS_OUT)/guest/%.dyn: tests/guest/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -O2 -o $@ $< -lm
+# C++ guest programs (tests/guest/*.cc: exceptions, libgcc's unwinder), the same four builds.
+GUEST_CXX      := g++
+GUEST_CXXFLAGS := -std=gnu++17 -Wall -pthread
+GUEST_CXX_NAMES := $(notdir $(basename $(wildcard tests/guest/*.cc)))
+GUEST_BINS += $(foreach n,$(GUEST_CXX_NAMES),$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v)))
+$(TESTS_OUT)/guest/%.O0: tests/guest/%.cc | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CXX) $(GUEST_CXXFLAGS) -static -O0 -o $@ $<
+$(TESTS_OUT)/guest/%.O2: tests/guest/%.cc | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CXX) $(GUEST_CXXFLAGS) -static -O2 -o $@ $<
+$(TESTS_OUT)/guest/%.pie: tests/guest/%.cc | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CXX) $(GUEST_CXXFLAGS) -static-pie -fPIE -O2 -o $@ $<
+$(TESTS_OUT)/guest/%.dyn: tests/guest/%.cc | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CXX) $(GUEST_CXXFLAGS) -O2 -o $@ $<
 .PHONY: guest-programs
 guest-programs: $(GUEST_BINS)
 

@@ -206,6 +206,10 @@ void x86_atomic_xchg(struct x86_dc *dc)
 
 static void h_mfence(struct x86_dc *dc)
 {
+    if (x86_fence_prefixed(dc)) {           /* 66/F2/F3 0F AE F0+r: #UD here */
+        x86_raise_sigill(dc);
+        return;
+    }
     ir_emit(dc->b, IR_fence, 64, IR_NONE, IR_NONE, IR_NONE);
 }
 

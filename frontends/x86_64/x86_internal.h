@@ -152,6 +152,10 @@ void x86_end_goto(struct x86_dc *dc, uint64_t target, int slot);
 void x86_end_indirect(struct x86_dc *dc, ir_ref target);
 void x86_end_exit(struct x86_dc *dc, uint64_t pc, int code);
 
+/* ---- hint-space NOPs capstone cannot decode, CET (x86_hint.c) ----------- */
+bool x86_hint_decode(const uint8_t *code, size_t size, uint64_t pc, cs_insn *ci);
+bool x86_fence_prefixed(const struct x86_dc *dc);
+
 /* ---- C helpers (x86_helpers.c, x86_cpuid.c) ---------------------------- */
 extern const struct ir_helper x86_helper_div[4], x86_helper_idiv[4];
 extern const struct ir_helper x86_helper_popcnt, x86_helper_rdtsc, x86_helper_cpuid;

@@ -1,9 +1,15 @@
-/* x86_misc.c -- instructions with no family: nop/endbr64/pause/prefetch/
+/* x86_misc.c -- instructions with no family: nop/endbr64/endbr32/pause/prefetch/
  * fences, flag bits (clc stc cmc cld std lahf sahf), cpuid, rdtsc, xlat.
  */
 #include "x86_internal.h"
 
 static void h_nop(struct x86_dc *dc) { (void)dc; }
+
+/* lfence/sfence; with 66/F2/F3 another, here #UD, instruction (incssp...). */
+static void h_fence_nop(struct x86_dc *dc)
+{
+    if (x86_fence_prefixed(dc)) x86_raise_sigill(dc);
+}
 
 /* clc stc cmc: edit CF in the materialised flags (only when read later). */
 static void carry_edit(struct x86_dc *dc, uint64_t clear, uint64_t set, uint64_t flip)
@@ -60,8 +66,9 @@ static void h_xlat(struct x86_dc *dc)
 
 #define NOP(name) X86_ROW(name, h_nop, PASS, 0)
 static const struct x86_insn_row misc_rows[] = {
-    NOP(NOP), NOP(ENDBR64), NOP(PAUSE), NOP(PREFETCH), NOP(PREFETCHW), NOP(PREFETCHNTA),
-    NOP(PREFETCHT0), NOP(PREFETCHT1), NOP(PREFETCHT2), NOP(LFENCE), NOP(SFENCE),
+    NOP(NOP), NOP(ENDBR64), NOP(ENDBR32), NOP(PAUSE), NOP(PREFETCH), NOP(PREFETCHW), NOP(PREFETCHNTA),
+    NOP(PREFETCHT0), NOP(PREFETCHT1), NOP(PREFETCHT2),
+    X86_ROW(LFENCE, h_fence_nop, PASS, 0), X86_ROW(SFENCE, h_fence_nop, PASS, 0),
     X86_ROW(CLC, h_clc, PASS, 0),
     X86_ROW(STC, h_stc, PASS, 0),
     X86_ROW(CMC, h_cmc, PASS, 0),

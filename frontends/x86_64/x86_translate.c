@@ -68,7 +68,10 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
     const uint8_t *code = tr_g2h(mem, pc);
     size_t size = *readable_end - pc < 15 ? *readable_end - pc : 15;
     uint64_t addr = pc;
-    return cs_disasm_iter(x86_cs, &code, &size, &addr, ci);
+    const uint8_t *start = code;
+    size_t avail = size;
+    return cs_disasm_iter(x86_cs, &code, &size, &addr, ci) ||
+           x86_hint_decode(start, avail, pc, ci);
 }
 
 static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, uint64_t pc,
@@ -282,6 +285,9 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
             dc.insn = decoded_ok(ci) ? ci : NULL;
             dc.pc = dc.next_pc;
             x86_raise_sigill(&dc);
+            /* The block covers the bytes the decoder rejected, so that a
+             * JIT rewriting them gets a fresh translation (smc.c). */
+            if (!dc.insn) dc.next_pc = dc.pc + 15;
             break;
         }
         translate_insn(&dc, ci, p->flags_live[i], p->cf_live[i]);

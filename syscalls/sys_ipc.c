@@ -1,0 +1,200 @@
+/* sys_ipc.c -- System V IPC: shared memory, semaphores, message queues.
+ *
+ * The guest's structures are those of x86-64 (LP64, asm-generic for
+ * ipc64_perm, shmid64_ds, msqid64_ds, shminfo64, seminfo, msginfo, sembuf,
+ * msgbuf: the same on arm64) except semid64_ds, where x86-64 keeps a
+ * padding word after each time; semctl's IPC_STAT/SEM_STAT(_ANY)/IPC_SET
+ * convert it.  shmat maps at a guest address (guest addresses are host
+ * addresses; SHM_RND/SHM_RDONLY/SHM_EXEC/SHM_REMAP are the same bits) and
+ * tells the translator, which keeps its own map of guest mappings; shmdt
+ * needs the size of what it unmaps, so attachments are remembered here
+ * (inherited by fork like the attachments themselves). */
+#define _GNU_SOURCE
+#include <linux/ipc.h>
+#include <linux/msg.h>
+#include <linux/sem.h>
+#include <linux/shm.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sys_handlers.h"
+#include "translator.h"
+
+#define SYS_IPC_PAGE 4096ull
+
+/* struct semid64_ds as x86-64 lays it out. */
+struct x86_64_semid_ds {
+    struct ipc64_perm sem_perm;     /* asm-generic: the same on every 64-bit host */
+    int64_t sem_otime;
+    uint64_t unused1;
+    int64_t sem_ctime;
+    uint64_t unused2;
+    uint64_t sem_nsems;
+    uint64_t unused3, unused4;
+};
+_Static_assert(sizeof(struct ipc64_perm) == 48, "ipc64_perm is asm-generic's");
+_Static_assert(sizeof(struct x86_64_semid_ds) == 104, "x86-64 semid64_ds");
+_Static_assert(sizeof(struct shmid64_ds) == 112, "shmid64_ds is asm-generic's (as x86-64's)");
+_Static_assert(sizeof(struct msqid64_ds) == 120, "msqid64_ds is asm-generic's (as x86-64's)");
+_Static_assert(sizeof(struct sembuf) == 6, "sembuf");
+
+/* ---- shared memory ------------------------------------------------------ */
+
+struct sys_shm_attach { uint64_t addr, len; };
+static struct sys_shm_attach *sys_shm_at;
+static size_t sys_shm_n, sys_shm_cap;
+static pthread_mutex_t sys_shm_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void sys_shm_remember(uint64_t addr, uint64_t len)
+{
+    pthread_mutex_lock(&sys_shm_lock);
+    if (sys_shm_n == sys_shm_cap) {
+        size_t cap = sys_shm_cap ? 2 * sys_shm_cap : 16;
+        struct sys_shm_attach *p = realloc(sys_shm_at, cap * sizeof *p);
+        if (p) sys_shm_at = p, sys_shm_cap = cap;
+    }
+    if (sys_shm_n < sys_shm_cap) sys_shm_at[sys_shm_n++] = (struct sys_shm_attach){ addr, len };
+    pthread_mutex_unlock(&sys_shm_lock);
+}
+
+/* The length attached at addr (forgotten), 0 if unknown. */
+static uint64_t sys_shm_forget(uint64_t addr)
+{
+    uint64_t len = 0;
+    pthread_mutex_lock(&sys_shm_lock);
+    for (size_t i = 0; i < sys_shm_n; i++)
+        if (sys_shm_at[i].addr == addr) {
+            len = sys_shm_at[i].len;
+            sys_shm_at[i] = sys_shm_at[--sys_shm_n];
+            break;
+        }
+    pthread_mutex_unlock(&sys_shm_lock);
+    return len;
+}
+
+static int sys_shm_prot(uint64_t shmflg)
+{
+    int prot = TR_PROT_READ;
+    if (!(shmflg & SHM_RDONLY)) prot |= TR_PROT_WRITE;
+    if (shmflg & SHM_EXEC) prot |= TR_PROT_EXEC;
+    return prot;
+}
+
+SYS_HANDLER(sys_shmget)
+{
+    return sys_ret(syscall(SYS_shmget, (key_t)a[0], (size_t)a[1], (int)a[2]));
+}
+
+SYS_HANDLER(sys_shmat)
+{
+    struct shmid64_ds ds;
+    long r = syscall(SYS_shmat, (int)a[0], sys_ptr(a[1]), (int)a[2]);
+    if (r == -1) return -errno;
+    uint64_t addr = (uint64_t)r, len = 0;
+    if (syscall(SYS_shmctl, (int)a[0], IPC_STAT, &ds) == 0)
+        len = (ds.shm_segsz + SYS_IPC_PAGE - 1) & ~(SYS_IPC_PAGE - 1);
+    if (len) {
+        tr_map_changed(sys_engine, TR_MAP, addr, len, sys_shm_prot(a[2]));
+        sys_shm_remember(addr, len);
+    }
+    return r;
+}
+
+SYS_HANDLER(sys_shmdt)
+{
+    long r = syscall(SYS_shmdt, sys_ptr(a[0]));
+    if (r == -1) return -errno;
+    uint64_t len = sys_shm_forget(a[0]);
+    if (len) tr_map_changed(sys_engine, TR_UNMAP, a[0], len, 0);
+    return r;
+}
+
+/* shmid64_ds, shminfo64 and shm_info: the same layouts on both hosts. */
+SYS_HANDLER(sys_shmctl)
+{
+    return sys_ret(syscall(SYS_shmctl, (int)a[0], (int)a[1], sys_ptr(a[2])));
+}
+
+/* ---- semaphores --------------------------------------------------------- */
+
+SYS_HANDLER(sys_semget)
+{
+    return sys_ret(syscall(SYS_semget, (key_t)a[0], (int)a[1], (int)a[2]));
+}
+
+SYS_HANDLER(sys_semop)
+{
+    return sys_ret(syscall(SYS_semtimedop, (int)a[0], sys_ptr(a[1]), (size_t)a[2], NULL));
+}
+
+/* struct timespec: two 64-bit fields on both hosts. */
+SYS_HANDLER(sys_semtimedop)
+{
+    return sys_ret(syscall(SYS_semtimedop, (int)a[0], sys_ptr(a[1]), (size_t)a[2], sys_ptr(a[3])));
+}
+
+static void sys_semid_to_guest(struct x86_64_semid_ds *g, const struct semid64_ds *h)
+{
+    *g = (struct x86_64_semid_ds){ .sem_perm = h->sem_perm, .sem_otime = h->sem_otime,
+                                   .sem_ctime = h->sem_ctime, .sem_nsems = h->sem_nsems };
+}
+
+static void sys_semid_to_host(struct semid64_ds *h, const struct x86_64_semid_ds *g)
+{
+    memset(h, 0, sizeof *h);
+    h->sem_perm = g->sem_perm;
+    h->sem_otime = g->sem_otime;
+    h->sem_ctime = g->sem_ctime;
+    h->sem_nsems = g->sem_nsems;
+}
+
+/* The commands whose argument is a struct semid_ds. */
+static int64_t sys_semctl_ds(const uint64_t *a, int cmd)
+{
+    struct x86_64_semid_ds g;
+    struct semid64_ds h;
+    if (cmd == IPC_SET) {
+        if (sys_copy_in(&g, a[3], sizeof g)) return -EFAULT;
+        sys_semid_to_host(&h, &g);
+    }
+    long r = syscall(SYS_semctl, (int)a[0], (int)a[1], cmd, &h);
+    if (r == -1) return -errno;
+    if (cmd == IPC_SET) return r;
+    sys_semid_to_guest(&g, &h);
+    return sys_copy_out(a[3], &g, sizeof g) ? -EFAULT : r;
+}
+
+/* The fourth argument is union semun by value: an int (SETVAL), an array
+ * of unsigned short (GETALL/SETALL), struct seminfo (ints) or semid_ds. */
+SYS_HANDLER(sys_semctl)
+{
+    int cmd = (int)a[2];
+    if (cmd == IPC_STAT || cmd == IPC_SET || cmd == SEM_STAT || cmd == SEM_STAT_ANY)
+        return sys_semctl_ds(a, cmd);
+    return sys_ret(syscall(SYS_semctl, (int)a[0], (int)a[1], cmd, a[3]));
+}
+
+/* ---- message queues ----------------------------------------------------- */
+
+SYS_HANDLER(sys_msgget) { return sys_ret(syscall(SYS_msgget, (key_t)a[0], (int)a[1])); }
+
+/* struct msgbuf: a long type, then the text. */
+SYS_HANDLER(sys_msgsnd)
+{
+    return sys_ret(syscall(SYS_msgsnd, (int)a[0], sys_ptr(a[1]), (size_t)a[2], (int)a[3]));
+}
+
+SYS_HANDLER(sys_msgrcv)
+{
+    return sys_ret(syscall(SYS_msgrcv, (int)a[0], sys_ptr(a[1]), (size_t)a[2], (long)a[3],
+                           (int)a[4]));
+}
+
+/* msqid64_ds, msginfo: the same layouts on both hosts. */
+SYS_HANDLER(sys_msgctl)
+{
+    return sys_ret(syscall(SYS_msgctl, (int)a[0], (int)a[1], sys_ptr(a[2])));
+}
