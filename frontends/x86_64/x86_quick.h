@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <capstone/capstone.h>
+
 struct x86_quick {
     unsigned id;        /* X86_INS_xxx, as capstone names the encoding */
     int size;           /* bytes */
@@ -19,5 +21,11 @@ struct x86_quick {
  * False: not one of the forms this decoder knows (ask capstone); when true,
  * id, size and target equal capstone's (pinned by test_x86_dispatch). */
 bool x86_quick_decode(const uint8_t *p, uint64_t pc, struct x86_quick *q);
+
+/* Decodes the instruction at p (15 readable bytes) into ci (with detail)
+ * when it is one of the commonest integer forms; the id, size, bytes and
+ * the detail the translator reads (prefix, opcode, rex, addr_size, modrm,
+ * sib, disp, operands) equal capstone's.  Text (mnemonic) is left empty. */
+bool x86_quick_insn(const uint8_t *p, uint64_t pc, cs_insn *ci);
 
 #endif

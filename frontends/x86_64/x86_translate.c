@@ -127,6 +127,7 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
     if (*readable_end <= pc) return false;
     const uint8_t *code = tr_g2h(mem, pc);
     size_t size = *readable_end - pc < 15 ? *readable_end - pc : 15;
+    if (size == 15 && x86_quick_insn(code, pc, ci)) return true;
     struct x86_dcache_entry *e = dcache_slot(pc);
     if (dcache_get(e, ci, pc, code, size)) return true;
     uint64_t addr = pc;

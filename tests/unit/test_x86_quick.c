@@ -6,7 +6,9 @@
  */
 #include <capstone/capstone.h>
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "x86_quick.h"
 
@@ -60,5 +62,54 @@ Test(x86_quick, agrees_with_capstone)
         cs_free(ci, 1);
     }
     cr_assert(claimed > 100000, "only %ld claimed", claimed);
+    cs_close(&cs);
+}
+
+/* The detail fields the translator reads, as one comparable record. */
+static void describe(char *out, size_t n, const cs_insn *ci)
+{
+    const cs_x86 *x = &ci->detail->x86;
+    int k = snprintf(out, n, "id %u size %u pfx %02x%02x%02x%02x op %02x%02x rex %02x as %u modrm %02x "
+                     "sib %02x disp %lld si %d ss %d sb %d ops %u:", ci->id, ci->size, x->prefix[0],
+                     x->prefix[1], x->prefix[2], x->prefix[3], x->opcode[0], x->opcode[1], x->rex,
+                     x->addr_size, x->modrm, x->sib, (long long)x->disp, x->sib_index, x->sib_scale,
+                     x->sib_base, x->op_count);
+    for (int i = 0; i < x->op_count && k < (int)n; i++) {
+        const cs_x86_op *o = &x->operands[i];
+        k += snprintf(out + k, n - (size_t)k, " [t%d s%u ", o->type, o->size);
+        if (o->type == X86_OP_REG) k += snprintf(out + k, n - (size_t)k, "r%d]", o->reg);
+        else if (o->type == X86_OP_IMM) k += snprintf(out + k, n - (size_t)k, "i%llx]", (unsigned long long)o->imm);
+        else k += snprintf(out + k, n - (size_t)k, "m%d %d %d %d %lld]", o->mem.segment, o->mem.base,
+                           o->mem.index, o->mem.scale, (long long)o->mem.disp);
+    }
+}
+
+Test(x86_quick, full_decode_agrees_with_capstone)
+{
+    csh cs;
+    cr_assert(cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK);
+    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+    cs_insn *mine = cs_malloc(cs);
+    unsigned seed = 777;
+    long claimed = 0;
+    for (int t = 0; t < 300000; t++) {
+        uint8_t b[16];
+        uint64_t pc = 0x400000 + (rand_r(&seed) & 0xffff);
+        random_insn(b, &seed);
+        if (!x86_quick_insn(b, pc, mine)) continue;
+        claimed++;
+        cs_insn *ci = NULL;
+        size_t n = cs_disasm(cs, b, 15, pc, 1, &ci);
+        cr_assert(n == 1, "capstone rejects %02x %02x %02x %02x", b[0], b[1], b[2], b[3]);
+        char want[1024], got[1024];
+        describe(want, sizeof want, ci);
+        describe(got, sizeof got, mine);
+        cr_assert(strcmp(want, got) == 0 && memcmp(ci->bytes, mine->bytes, ci->size) == 0,
+                  "%02x %02x %02x %02x %02x %s %s\n capstone %s\n quick    %s", b[0], b[1], b[2], b[3],
+                  b[4], ci->mnemonic, ci->op_str, want, got);
+        cs_free(ci, 1);
+    }
+    cr_assert(claimed > 100000, "only %ld claimed", claimed);
+    cs_free(mine, 1);
     cs_close(&cs);
 }
