@@ -71,7 +71,7 @@ static void extend_readable(const struct tr_guest_mem *mem, uint64_t *end, uint6
  * entry is used only when the guest bytes still equal the cached ones, so
  * rewritten code is decoded afresh.  Only the part of the detail the
  * frontend reads (the common header and the x86 member) is kept. */
-#define X86_DCACHE_BITS 12
+#define X86_DCACHE_BITS 10
 #define X86_DETAIL_KEEP (offsetof(cs_detail, x86) + sizeof(cs_x86))
 
 struct x86_dcache_entry {
