@@ -71,6 +71,10 @@ static void dump_params(const struct ir_insn *i, FILE *out)
     case IR_ld_env: case IR_st_env:
         fprintf(out, " [env+0x%" PRIx64 "]", i->aux[0]);
         break;
+    case IR_ld: case IR_st:
+        if (i->aux[0])
+            fprintf(out, " disp %" PRId64, i->aux[0]);
+        break;
     case IR_brcond: case IR_goto_tb:
         fprintf(out, " -> 0x%" PRIx64 " slot %" PRId64, i->aux[0], i->aux[1]);
         break;

@@ -3,7 +3,9 @@
  * dead-code elimination (one backward pass).  Temps are not SSA, so a copy
  * "d == s" is forgotten as soon as d or s is written again; globals are
  * live at every exit and at calls that read CPU state.  64-bit env words
- * (ld_env/st_env) are forwarded from stores and earlier loads. */
+ * (ld_env/st_env) are forwarded from stores and earlier loads.  A guest
+ * address computed as `add_i64 t, x, imm` (or sub) folds into the ld/st
+ * that uses it (aux[0] displacement); the add then dies if t is not read. */
 #include <string.h>
 
 #include "ir_fold.h"
@@ -20,9 +22,13 @@ struct opt_state {
     bool dead[IR_MAX_INSNS];
     struct { int32_t off; ir_ref val; } env[ENV_SLOTS];  /* 64-bit env words known */
     int n_env;
+    ir_ref addr_base[IR_MAX_VALUES];    /* value known equal to base + disp */
+    int32_t addr_disp[IR_MAX_VALUES];
+    ir_ref addr_active[IR_MAX_VALUES];  /* values with an addr_base */
+    int n_addr;
 };
 /* The state of the ir_optimize call running on this thread: on its stack
- * (about 45 KB), so any number of engines and threads may optimise at once. */
+ * (about 77 KB), so any number of engines and threads may optimise at once. */
 static __thread struct opt_state *opt;
 
 static int n_out(const struct ir_insn *i) { return ir_op_info[i->op].n_out; }
@@ -99,6 +105,7 @@ static bool make_const(struct ir_insn *i, uint64_t v)
         return false;
     ir_ref c = ir_const(opt->b, v);
     opt->copy_src[c] = IR_NONE;         /* (only values of the block were cleared) */
+    opt->addr_base[c] = IR_NONE;
     opt->z32[c] = false;
     make_unary(i, IR_mov, c);
     return true;
@@ -239,6 +246,71 @@ static void note_z32(const struct ir_insn *i)
         memset(opt->z32, 0, sizeof(opt->z32[0]) * (size_t)opt->b->n_globals);
 }
 
+/* ---- address folding ---- */
+
+static void addr_drop(int k)
+{
+    opt->addr_base[opt->addr_active[k]] = IR_NONE;
+    opt->addr_active[k] = opt->addr_active[--opt->n_addr];
+}
+
+/* v is written: facts about v, and facts based on v, end. */
+static void addr_forget(ir_ref v)
+{
+    for (int k = 0; k < opt->n_addr; k++) {
+        ir_ref d = opt->addr_active[k];
+        if (d == v || opt->addr_base[d] == v)
+            addr_drop(k--);
+    }
+}
+
+static void addr_forget_globals(void)
+{
+    for (int k = 0; k < opt->n_addr; k++) {
+        ir_ref d = opt->addr_active[k];
+        if (d < opt->b->n_globals || opt->addr_base[d] < opt->b->n_globals)
+            addr_drop(k--);
+    }
+}
+
+/* After a 64-bit add/sub of a constant (its old facts forgotten): d is
+ * base + disp, through x's own fact if x has one. */
+static void addr_record(const struct ir_insn *i)
+{
+    uint64_t c;
+    if ((i->op != IR_add && i->op != IR_sub) || i->size != 64 || !const_value(i->args[2], &c))
+        return;
+    ir_ref d = i->args[0], x = i->args[1];
+    if (x == IR_NONE || ir_is_const(opt->b, x))
+        return;
+    int64_t disp = i->op == IR_add ? (int64_t)c : -(int64_t)c;
+    if (opt->addr_base[x] != IR_NONE) {
+        disp += opt->addr_disp[x];
+        x = opt->addr_base[x];
+    }
+    if (d == x || disp != (int32_t)disp)
+        return;
+    opt->addr_base[d] = x;
+    opt->addr_disp[d] = (int32_t)disp;
+    opt->addr_active[opt->n_addr++] = d;
+}
+
+/* A ld/st whose address has a fact addresses its base directly. */
+static void addr_fold(struct ir_insn *i)
+{
+    if (i->op != IR_ld && i->op != IR_st)
+        return;
+    int k = i->op == IR_ld ? 1 : 0;
+    ir_ref a = i->args[k];
+    if (a == IR_NONE || opt->addr_base[a] == IR_NONE)
+        return;
+    int64_t disp = i->aux[0] + opt->addr_disp[a];
+    if (disp != (int32_t)disp)
+        return;
+    i->args[k] = opt->addr_base[a];
+    i->aux[0] = disp;
+}
+
 /* ---- env forwarding: a 64-bit ld_env of a word the block already stored
  * or loaded (no helper call in between) becomes a copy of that value. */
 
@@ -305,10 +377,14 @@ static void forget_outputs(const struct ir_insn *i)
     if (i->op == IR_call)
         opt->n_env = 0;
     for (int k = 0; k < n_out(i); k++)
-        if (i->args[k] != IR_NONE)
+        if (i->args[k] != IR_NONE) {
             copy_forget(i->args[k]);
-    if (reads_globals(i) && i->op == IR_call)
+            addr_forget(i->args[k]);
+        }
+    if (reads_globals(i) && i->op == IR_call) {
         copy_forget_globals();
+        addr_forget_globals();
+    }
 }
 
 static void forward_pass(void)
@@ -328,7 +404,9 @@ static void forward_pass(void)
             opt->dead[n] = true;
             continue;
         }
+        addr_fold(i);
         forget_outputs(i);
+        addr_record(i);
         env_update(i);
         note_z32(i);
         if (i->op == IR_mov)
@@ -390,7 +468,9 @@ void ir_optimize(struct ir_block *b)
     opt->b = b;
     opt->n_active = 0;
     opt->n_env = 0;
+    opt->n_addr = 0;
     memset(opt->copy_src, 0xff, sizeof(opt->copy_src[0]) * (size_t)b->n_values);
+    memset(opt->addr_base, 0xff, sizeof(opt->addr_base[0]) * (size_t)b->n_values);
     memset(opt->z32, 0, sizeof(opt->z32[0]) * (size_t)b->n_values);
     memset(opt->dead, 0, sizeof(opt->dead[0]) * (size_t)b->n_insns);
     forward_pass();

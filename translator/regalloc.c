@@ -39,6 +39,7 @@ struct ra_state {
     const struct ir_block *b;
     struct ra_value v[IR_MAX_VALUES];
     ir_ref owner[RA_MAX_REGS];
+    uint64_t owned;             /* registers whose owner[] is set */
     uint64_t locked;            /* registers holding this insn's inputs */
     uint64_t in_regs;           /* the same, dying ones included */
     uint64_t scratch;           /* registers holding materialised constants */
@@ -99,26 +100,26 @@ static bool known_const(ir_ref r, uint64_t *imm)
 
 static uint64_t occupied(void)
 {
-    uint64_t m = ra->scratch;
-    for (int r = 0; r < be_host.n_regs; r++)
-        if (ra->owner[r] != IR_NONE)
-            m |= bit(r);
-    return m;
+    return ra->scratch | ra->owned;
 }
 
 /* owner[]: allocatable registers, and temps sharing a pinned register. */
 static void bind(ir_ref r, int reg)
 {
     ra->v[r].reg = (int8_t)reg;
-    if (reg >= 0 && ((be_host.alloc_mask & bit(reg)) || is_temp(r)))
+    if (reg >= 0 && ((be_host.alloc_mask & bit(reg)) || is_temp(r))) {
         ra->owner[reg] = r;
+        ra->owned |= bit(reg);
+    }
 }
 
 static void unbind(ir_ref r)
 {
     int reg = ra->v[r].reg;
-    if (reg >= 0 && ra->owner[reg] == r)
+    if (reg >= 0 && ra->owner[reg] == r) {
         ra->owner[reg] = IR_NONE;
+        ra->owned &= ~bit(reg);
+    }
     ra->v[r].reg = -1;
 }
 
@@ -237,6 +238,7 @@ static void unshare(int reg)
     ra->locked = locked;
     be_emit_mov(ra->c, to, reg);
     ra->owner[reg] = IR_NONE;
+    ra->owned &= ~bit(reg);
     bind(t, to);
 }
 
@@ -766,6 +768,7 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
         ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1, .dirty = true };
     for (int r = 0; r < RA_MAX_REGS; r++)
         ra->owner[r] = IR_NONE;
+    ra->owned = 0;
     for (int g = 0; g < b->n_globals; g++)
         ra->last_use[g] = -1;
     for (int n = 0; n < b->n_insns; n++)

@@ -62,6 +62,9 @@ unsigned a64_src(struct be_code *c, const struct be_arg *a, unsigned scratch, in
 unsigned a64_src_zr(struct be_code *c, const struct be_arg *a, unsigned scratch, int size);
 
 /* 64-bit register/env transfers with any offset (x16 as address scratch). */
+/* [base + offset] (base must not be A64_TMP0 when the offset needs it). */
+void a64_ldst_base(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
+                   unsigned reg, unsigned base, int32_t offset);
 void a64_ldst_env(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
                   unsigned reg, int32_t offset);
 
@@ -86,8 +89,10 @@ void a64_emit_exit_request(struct be_code *c, uint64_t pc);
 
 /* Memory ops (a64_mem.c). */
 unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr);
-void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be_arg *addr);
-void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr,
+/* Guest loads and stores at addr + disp (IR ld/st aux[0]). */
+void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be_arg *addr,
+                 int32_t disp);
+void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr, int32_t disp,
                  const struct be_arg *val);
 void a64_emit_ld_env_op(struct be_code *c, unsigned memop, unsigned rd, int32_t offset);
 void a64_emit_st_env_op(struct be_code *c, unsigned memop, const struct be_arg *val,

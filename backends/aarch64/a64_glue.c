@@ -36,19 +36,25 @@ unsigned a64_src_zr(struct be_code *c, const struct be_arg *a, unsigned scratch,
 
 /* Scaled unsigned offset when aligned and in range, else the unscaled
  * signed 9-bit form, else the offset in TMP0 as an index register. */
-void a64_ldst_env(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
-                  unsigned reg, int32_t offset)
+void a64_ldst_base(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
+                   unsigned reg, unsigned base, int32_t offset)
 {
     bool aligned = (offset & ((1 << size_log2) - 1)) == 0;
     if (offset >= 0 && aligned && (offset >> size_log2) < 4096) {
-        a64_put(c, a64_load_store_unsigned_imm(size_log2, opc, offset >> size_log2, A64_ENV, reg));
+        a64_put(c, a64_load_store_unsigned_imm(size_log2, opc, offset >> size_log2, base, reg));
     } else if (offset >= -256 && offset < 256) {
-        a64_put(c, a64_load_store_unscaled_imm(size_log2, opc, offset, A64_ENV, reg));
+        a64_put(c, a64_load_store_unscaled_imm(size_log2, opc, offset, base, reg));
     } else {
         be_emit_movi(c, A64_TMP0, (uint64_t)(int64_t)offset);
         a64_put(c, a64_load_store_reg_offset(size_log2, opc, A64_TMP0, A64_LSL_X, false,
-                                             A64_ENV, reg));
+                                             base, reg));
     }
+}
+
+void a64_ldst_env(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
+                  unsigned reg, int32_t offset)
+{
+    a64_ldst_base(c, size_log2, opc, reg, A64_ENV, offset);
 }
 
 void be_emit_ld_env(struct be_code *c, int reg, int32_t offset)

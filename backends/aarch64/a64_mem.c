@@ -31,18 +31,32 @@ unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *
     return a64_src(c, addr, A64_TMP0, 64);
 }
 
-void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be_arg *addr)
+/* A constant address takes the displacement in (it is materialised in
+ * A64_TMP0, which the offset fallback of a64_ldst_base would need). */
+static unsigned disp_base(struct be_code *c, unsigned memop, const struct be_arg *addr,
+                          int32_t *disp)
 {
-    unsigned base = a64_guest_addr(c, memop, addr);
-    a64_put(c, a64_load_store_unsigned_imm(memop & IR_MO_SIZE, load_opc(memop), 0, base, rd));
+    struct be_arg a = *addr;
+    if (a.is_const) {
+        a.imm += (uint64_t)(int64_t)*disp;
+        *disp = 0;
+    }
+    return a64_guest_addr(c, memop, &a);
 }
 
-void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr,
+void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be_arg *addr,
+                 int32_t disp)
+{
+    unsigned base = disp_base(c, memop, addr, &disp);
+    a64_ldst_base(c, memop & IR_MO_SIZE, load_opc(memop), rd, base, disp);
+}
+
+void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr, int32_t disp,
                  const struct be_arg *val)
 {
-    unsigned base = a64_guest_addr(c, memop, addr);
+    unsigned base = disp_base(c, memop, addr, &disp);
     unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
-    a64_put(c, a64_load_store_unsigned_imm(memop & IR_MO_SIZE, A64_STR, 0, base, rt));
+    a64_ldst_base(c, memop & IR_MO_SIZE, A64_STR, rt, base, disp);
 }
 
 void a64_emit_ld_env_op(struct be_code *c, unsigned memop, unsigned rd, int32_t offset)

@@ -224,8 +224,8 @@ static void emit_mem(struct be_code *c, const struct ir_insn *insn, unsigned par
                      const struct be_arg *out, const struct be_arg *in)
 {
     switch (insn->op) {
-    case IR_ld:     a64_emit_ld(c, insn->size, out[0].reg, &in[0]); break;
-    case IR_st:     a64_emit_st(c, insn->size, &in[0], &in[1]); break;
+    case IR_ld:     a64_emit_ld(c, insn->size, out[0].reg, &in[0], (int32_t)insn->aux[0]); break;
+    case IR_st:     a64_emit_st(c, insn->size, &in[0], (int32_t)insn->aux[0], &in[1]); break;
     case IR_ld_env: a64_emit_ld_env_op(c, insn->size, out[0].reg, (int32_t)insn->aux[0]); break;
     case IR_atomic_rmw: a64_emit_atomic_rmw(c, insn, out, in); break;
     case IR_atomic_cas: a64_emit_atomic_cas(c, insn, out, in); break;

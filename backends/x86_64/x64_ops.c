@@ -348,10 +348,15 @@ static const int store_flags[4] = { X64_BYTE, X64_P66, 0, X64_W };
 static void mem_op(struct be_code *c, int flags, uint32_t opc, int reg,
                    const struct be_arg *addr, int32_t disp)
 {
-    if (addr->is_const)
-        x64_emit_op_abs_r(c, flags, opc, reg, (int32_t)addr->imm);
-    else
+    uint64_t abs = addr->imm + (uint64_t)(int64_t)disp;
+    if (!addr->is_const) {
         x64_emit_op_m_r(c, flags, opc, reg, addr->reg, disp);
+    } else if ((uint64_t)(int64_t)(int32_t)abs == abs) {
+        x64_emit_op_abs_r(c, flags, opc, reg, (int32_t)abs);
+    } else {                    /* constant + folded displacement past s32 */
+        be_emit_movi(c, X64_SCRATCH, abs);
+        x64_emit_op_m_r(c, flags, opc, reg, X64_SCRATCH, 0);
+    }
 }
 
 static void emit_load(struct be_code *c, unsigned mo, int d, const struct be_arg *addr, int32_t disp)
@@ -393,13 +398,15 @@ const struct be_arg *x64_guest_addr(struct be_code *c, unsigned memop, const str
 static void emit_ld(struct be_code *c, const struct ir_insn *i,
                     const struct be_arg *out, const struct be_arg *in)
 {
-    emit_load(c, i->size & ~IR_MO_HOST, out[0].reg, x64_guest_addr(c, i->size, &in[0]), 0);
+    emit_load(c, i->size & ~IR_MO_HOST, out[0].reg, x64_guest_addr(c, i->size, &in[0]),
+              (int32_t)i->aux[0]);
 }
 
 static void emit_st(struct be_code *c, const struct ir_insn *i,
                     const struct be_arg *out, const struct be_arg *in)
 {
-    emit_store(c, i->size & ~IR_MO_HOST, x64_guest_addr(c, i->size, &in[0]), 0, &in[1]);
+    emit_store(c, i->size & ~IR_MO_HOST, x64_guest_addr(c, i->size, &in[0]), (int32_t)i->aux[0],
+               &in[1]);
 }
 
 static const struct be_arg env_base = { .reg = X64_ENV };

@@ -10,12 +10,15 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "options.h"
 #include "guest_mem.h"
 #include "x86_internal.h"
+#include "x86_quick.h"
 
 #define X86_MAX_BLOCK_INSNS 128
 #define X86_PAGE 4096ull
@@ -60,6 +63,63 @@ static void extend_readable(const struct tr_guest_mem *mem, uint64_t *end, uint6
 
 /* ---- pass 1 and 2 ------------------------------------------------------ */
 
+/* ---- decoded-instruction cache ------------------------------------------
+ * Capstone (with its text printer, which cannot be turned off) is the
+ * largest single cost of translation, and the successor flag scans decode
+ * the same instructions again when their blocks are translated.  A small
+ * direct-mapped cache keyed by guest address keeps recent decodings; an
+ * entry is used only when the guest bytes still equal the cached ones, so
+ * rewritten code is decoded afresh.  Only the part of the detail the
+ * frontend reads (the common header and the x86 member) is kept. */
+#define X86_DCACHE_BITS 10
+#define X86_DETAIL_KEEP (offsetof(cs_detail, x86) + sizeof(cs_x86))
+
+struct x86_dcache_entry {
+    uint64_t address;
+    unsigned int id;
+    uint16_t size;                  /* 0: empty */
+    uint8_t bytes[16];
+    uint8_t detail[X86_DETAIL_KEEP];
+};
+
+static struct x86_dcache_entry *x86_dcache;
+
+static struct x86_dcache_entry *dcache_slot(uint64_t pc)
+{
+    if (!x86_dcache) {
+        x86_dcache = calloc(1u << X86_DCACHE_BITS, sizeof *x86_dcache);
+        if (!x86_dcache) return NULL;
+    }
+    uint64_t h = (pc ^ (pc >> X86_DCACHE_BITS)) & ((1u << X86_DCACHE_BITS) - 1);
+    return &x86_dcache[h];
+}
+
+/* A hit leaves the text (mnemonic, op_str) empty: only logs print it. */
+static bool dcache_get(const struct x86_dcache_entry *e, cs_insn *ci, uint64_t pc,
+                       const uint8_t *code, size_t avail)
+{
+    if (!e || !e->size || e->address != pc || e->size > avail ||
+        memcmp(e->bytes, code, e->size) != 0)
+        return false;
+    ci->id = e->id;
+    ci->address = pc;
+    ci->size = e->size;
+    memcpy(ci->bytes, e->bytes, sizeof e->bytes);
+    ci->mnemonic[0] = ci->op_str[0] = 0;
+    memcpy(ci->detail, e->detail, X86_DETAIL_KEEP);
+    return true;
+}
+
+static void dcache_put(struct x86_dcache_entry *e, const cs_insn *ci)
+{
+    if (!e) return;
+    e->address = ci->address;
+    e->id = ci->id;
+    e->size = ci->size;
+    memcpy(e->bytes, ci->bytes, sizeof e->bytes);
+    memcpy(e->detail, ci->detail, X86_DETAIL_KEEP);
+}
+
 static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
                        uint64_t *readable_end)
 {
@@ -67,11 +127,16 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
     if (*readable_end <= pc) return false;
     const uint8_t *code = tr_g2h(mem, pc);
     size_t size = *readable_end - pc < 15 ? *readable_end - pc : 15;
+    if (size == 15 && x86_quick_insn(code, pc, ci)) return true;
+    struct x86_dcache_entry *e = dcache_slot(pc);
+    if (dcache_get(e, ci, pc, code, size)) return true;
     uint64_t addr = pc;
     const uint8_t *start = code;
     size_t avail = size;
-    return cs_disasm_iter(x86_cs, &code, &size, &addr, ci) ||
-           x86_hint_decode(start, avail, pc, ci);
+    if (!cs_disasm_iter(x86_cs, &code, &size, &addr, ci))
+        return x86_hint_decode(start, avail, pc, ci);
+    dcache_put(e, ci);
+    return true;
 }
 
 static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, uint64_t pc,
@@ -116,11 +181,13 @@ static int fclass_of(const cs_insn *ci)
 }
 
 /* Readers that look at flags other than CF only (je, setl, cmovs...). */
-static bool reads_no_cf(const cs_insn *ci)
+static bool id_reads_no_cf(unsigned id)
 {
-    int cc = x86_cc_of_insn(ci->id);
+    int cc = x86_cc_of_insn(id);
     return cc >= 0 && (cc >> 1) != 1 && (cc >> 1) != 3;        /* not B/AE, BE/A */
 }
+
+static bool reads_no_cf(const cs_insn *ci) { return id_reads_no_cf(ci->id); }
 
 /* What code at a successor does with the incoming flags. */
 struct succ_use { bool flags, cf; };     /* read before being overwritten */
@@ -132,30 +199,50 @@ static uint64_t direct_target_of(const cs_insn *ci)
     return (uint64_t)x->operands[0].imm;
 }
 
+/* One instruction as the successor scan sees it. */
+struct scan_insn { unsigned id; int size, cls; uint64_t target; };
+
+/* Decodes at pc for the scan: the quick decoder when 15 bytes are readable
+ * and it knows the form, else capstone (through the decode cache). */
+static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *readable_end,
+                        struct scan_insn *s)
+{
+    static cs_insn *ci;
+    struct x86_quick q;
+    extend_readable(mem, readable_end, pc + 15);
+    if (*readable_end >= pc + 15 && x86_quick_decode(tr_g2h(mem, pc), pc, &q)) {
+        const struct x86_insn_row *e = x86_row_of_id(q.id);
+        *s = (struct scan_insn){ q.id, q.size, e ? e->fclass : X86_FL_READ, q.target };
+        return true;
+    }
+    if (!ci) ci = cs_malloc(x86_cs);
+    if (!decode_one(mem, ci, pc, readable_end)) return false;
+    *s = (struct scan_insn){ ci->id, ci->size, fclass_of(ci), direct_target_of(ci) };
+    return true;
+}
+
 /* Scans a few instructions from pc (following direct jmp/call), stopping
  * at a full flag writer (dead), or at anything it cannot see through. */
 static struct succ_use succ_flags_use(const struct tr_guest_mem *mem, uint64_t pc)
 {
-    static cs_insn *ci;
     struct succ_use u = { false, false };
-    if (!ci) ci = cs_malloc(x86_cs);
+    uint64_t readable_end = pc & ~(X86_PAGE - 1);
     for (int i = 0; i < 12; i++) {
-        uint64_t readable_end = pc & ~(X86_PAGE - 1);
-        if (!decode_one(mem, ci, pc, &readable_end)) break;
-        const struct x86_insn_row *e = x86_row_of_id(ci->id);
-        int cls = fclass_of(ci);
-        uint64_t target = direct_target_of(ci);
-        if (cls == X86_FL_FULL) return u;
-        if (e && (ci->id == X86_INS_JMP || ci->id == X86_INS_CALL) && target) {
-            pc = target;
+        struct scan_insn s;
+        if (!scan_decode(mem, pc, &readable_end, &s)) break;
+        const struct x86_insn_row *e = x86_row_of_id(s.id);
+        if (s.cls == X86_FL_FULL) return u;
+        if (e && (s.id == X86_INS_JMP || s.id == X86_INS_CALL) && s.target) {
+            pc = s.target;
+            readable_end = pc & ~(X86_PAGE - 1);
             continue;
         }
         if (!e || e->ends_block) break;
-        if (cls == X86_FL_READ) {
-            if (!reads_no_cf(ci)) break;
+        if (s.cls == X86_FL_READ) {
+            if (!id_reads_no_cf(s.id)) break;
             u.flags = true;             /* setcc/cmovcc on Z/S/O/P: CF may still die */
         }
-        pc += ci->size;
+        pc += s.size;
     }
     return (struct succ_use){ true, true };
 }
@@ -220,13 +307,22 @@ void x86_end_exit(struct x86_dc *dc, uint64_t pc, int code)
     dc->block_ended = true;
 }
 
+/* The text of an instruction (decoded again: cached decodings have none). */
+static void log_insn_text(const cs_insn *ci)
+{
+    cs_insn *t = NULL;
+    if (cs_disasm(x86_cs, ci->bytes, ci->size, ci->address, 1, &t) == 1)
+        fprintf(ferry_log, " %s %s", t->mnemonic, t->op_str);
+    if (t) cs_free(t, 1);
+}
+
 static void log_unimpl(const struct x86_dc *dc)
 {
     fprintf(ferry_log, "ferry: unimplemented instruction at 0x%llx:",
             (unsigned long long)dc->pc);
     for (int i = 0; dc->insn && i < dc->insn->size; i++)
         fprintf(ferry_log, " %02x", dc->insn->bytes[i]);
-    if (dc->insn) fprintf(ferry_log, " %s %s", dc->insn->mnemonic, dc->insn->op_str);
+    if (dc->insn) log_insn_text(dc->insn);
     else fprintf(ferry_log, " (undecodable)");
     fprintf(ferry_log, "\n");
 }
