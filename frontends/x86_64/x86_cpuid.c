@@ -1,7 +1,8 @@
 /* x86_cpuid.c -- ferry's virtual CPU as CPUID reports it: a table of
  * leaves.  Only what the frontend implements is advertised: x86-64-v2
- * (x87, SSE to SSE4.2, POPCNT, CX16, LAHF/SAHF) plus LZCNT (ABM), but no
- * MMX, AVX, BMI, ERMS or MONITOR; the cache leaves (2 ->
+ * (x87, SSE to SSE4.2, POPCNT, CX16, LAHF/SAHF) plus LZCNT (ABM), MOVBE,
+ * BMI1, BMI2 and ADX (leaf 7), but no AVX, ERMS or MONITOR; the cache
+ * leaves (2 ->
  * "use leaf 4", 4) are coherent so glibc's cacheinfo code sizes its string
  * routines sanely.
  */
@@ -26,7 +27,12 @@
 #define CPUID_CX16   (1u << 13)  /* x86_cmpxchg16b.c */
 #define CPUID_SSE41  (1u << 19)  /* x86_sse41_*.c */
 #define CPUID_SSE42  (1u << 20)  /* x86_sse42_str.c, x86_crc32.c */
+#define CPUID_MOVBE  (1u << 22)  /* x86_bmi.c */
 #define CPUID_POPCNT (1u << 23)  /* x86_bits.c */
+/* Leaf 7 sub-leaf 0 EBX */
+#define CPUID7_BMI1  (1u << 3)   /* x86_bmi.c (tzcnt: x86_bits.c) */
+#define CPUID7_BMI2  (1u << 8)   /* x86_bmi.c */
+#define CPUID7_ADX   (1u << 19)  /* x86_bmi.c */
 /* Leaf 0x80000001 */
 #define CPUID_LAHF   (1u << 0)
 #define CPUID_ABM    (1u << 5)   /* lzcnt: x86_bits.c */
@@ -34,7 +40,9 @@
 #define CPUID_NX     (1u << 20)
 #define CPUID_LM     (1u << 29)
 
-#define LEAF1_ECX (CPUID_SSE3 | CPUID_SSSE3 | CPUID_CX16 | CPUID_SSE41 | CPUID_SSE42 | CPUID_POPCNT)
+#define LEAF1_ECX (CPUID_SSE3 | CPUID_SSSE3 | CPUID_CX16 | CPUID_SSE41 | CPUID_SSE42 | CPUID_MOVBE | \
+                   CPUID_POPCNT)
+#define LEAF7_EBX (CPUID7_BMI1 | CPUID7_BMI2 | CPUID7_ADX)
 #define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
 
 struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };
@@ -53,6 +61,7 @@ static const struct cpuid_row cpuid_rows[] = {
     { 0x4, 1, true, CACHE(2, 1, 8, 64) },       /* L1i 32 KiB */
     { 0x4, 2, true, CACHE(3, 2, 16, 1024) },    /* L2 1 MiB */
     { 0x4, 3, true, CACHE(3, 3, 16, 8192) },    /* L3 8 MiB */
+    { 0x7, 0, true, { 0, LEAF7_EBX, 0, 0 } },
     { 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
     { 0x80000001, 0, false, { 0, 0, CPUID_LAHF | CPUID_ABM, CPUID_SYSCALL | CPUID_NX | CPUID_LM } },
     /* 0x80000002..4: brand string, filled in by brand_leaf() */

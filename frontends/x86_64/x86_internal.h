@@ -47,11 +47,13 @@ extern const struct x86_insn_row *const x86_sse_movsd_row, *const x86_sse_cmpsd_
  *   MUL:    dst = 1 if the product overflowed, src = older flags (S Z A P kept)
  *   BSF:    dst = bit index (0 for a zero source), src = source (bsf, bsr)
  *   BMI:    dst = result, src = source, src2 = older flags (OF kept):
- *           tzcnt, lzcnt */
+ *           tzcnt, lzcnt
+ *   BMI1:   dst = result, src = fixed bits (CF as 0/1, AF), src2 = which of
+ *           PF ZF SF come from the result: andn bextr blsi blsmsk blsr bzhi */
 enum x86_cc_kind {
     X86_CC_EFLAGS, X86_CC_ADD, X86_CC_ADC, X86_CC_SUB, X86_CC_SBB,
     X86_CC_LOGIC, X86_CC_INC, X86_CC_DEC, X86_CC_SHL, X86_CC_SAR, X86_CC_MUL,
-    X86_CC_BSF, X86_CC_BMI,
+    X86_CC_BSF, X86_CC_BMI, X86_CC_BMI1,
     X86_CC_NUM_KINDS
 };
 #define X86_CC_OP(kind, bytes) ((uint64_t)(kind) << 2 | (uint64_t)x86_log2(bytes))
