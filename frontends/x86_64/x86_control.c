@@ -43,11 +43,20 @@ static void h_jrcxz(struct x86_dc *dc)
     branch(dc, &c, direct_target(dc));
 }
 
+/* rcx -= 1 for loop/loope/loopne: ecx under the 0x67 prefix (a 32-bit
+ * write: the upper half becomes zero).  Returns the new count. */
+static ir_ref loop_count(struct x86_dc *dc)
+{
+    bool a32 = dc->x->addr_size == 4;
+    ir_ref rcx = x86_op2(dc, IR_sub, a32 ? 4 : 8, x86_get_reg(dc, X86_RCX), x86_imm(dc, 1));
+    x86_set_reg(dc, X86_RCX, rcx);
+    return rcx;
+}
+
 /* loop: rcx -= 1 (flags untouched), branch while non-zero. */
 static void h_loop(struct x86_dc *dc)
 {
-    ir_ref rcx = x86_op2(dc, IR_sub, 8, x86_get_reg(dc, X86_RCX), x86_imm(dc, 1));
-    x86_set_reg(dc, X86_RCX, rcx);
+    ir_ref rcx = loop_count(dc);
     struct x86_cmp c = { IR_NE, 64, rcx, x86_imm(dc, 0) };
     branch(dc, &c, direct_target(dc));
 }
@@ -58,8 +67,7 @@ static void h_loopcc(struct x86_dc *dc)
     struct x86_cmp zf;
     x86_cond(dc, dc->insn->id == X86_INS_LOOPE ? 4 : 5, &zf);      /* e / ne */
     ir_ref ok = x86_setcond(dc, zf.cond, zf.size, zf.a, zf.b);
-    ir_ref rcx = x86_op2(dc, IR_sub, 8, x86_get_reg(dc, X86_RCX), x86_imm(dc, 1));
-    x86_set_reg(dc, X86_RCX, rcx);
+    ir_ref rcx = loop_count(dc);
     ok = x86_op2(dc, IR_and, 8, ok, x86_setcond(dc, IR_NE, 64, rcx, x86_imm(dc, 0)));
     struct x86_cmp c = { IR_NE, 64, ok, x86_imm(dc, 0) };
     branch(dc, &c, direct_target(dc));

@@ -30,6 +30,7 @@
 #define CPUID_MOVBE  (1u << 22)  /* x86_bmi.c */
 #define CPUID_POPCNT (1u << 23)  /* x86_bits.c */
 /* Leaf 7 sub-leaf 0 EBX */
+#define CPUID7_FSGSBASE (1u << 0) /* x86_segment.c */
 #define CPUID7_BMI1  (1u << 3)   /* x86_bmi.c (tzcnt: x86_bits.c) */
 #define CPUID7_BMI2  (1u << 8)   /* x86_bmi.c */
 #define CPUID7_ADX   (1u << 19)  /* x86_bmi.c */
@@ -42,7 +43,7 @@
 
 #define LEAF1_ECX (CPUID_SSE3 | CPUID_SSSE3 | CPUID_CX16 | CPUID_SSE41 | CPUID_SSE42 | CPUID_MOVBE | \
                    CPUID_POPCNT)
-#define LEAF7_EBX (CPUID7_BMI1 | CPUID7_BMI2 | CPUID7_ADX)
+#define LEAF7_EBX (CPUID7_FSGSBASE | CPUID7_BMI1 | CPUID7_BMI2 | CPUID7_ADX)
 #define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
 
 struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };
@@ -93,6 +94,13 @@ uint32_t x86_cpuid_hwcap(void)
     uint32_t r[4];
     x86_cpuid_query(1, 0, r);
     return r[3];
+}
+
+uint32_t x86_cpuid_hwcap2(void)
+{
+    uint32_t r[4];
+    x86_cpuid_query(7, 0, r);
+    return r[1] & CPUID7_FSGSBASE ? 1u << 1 : 0;    /* HWCAP2_FSGSBASE */
 }
 
 static uint64_t helper_cpuid(void *env)

@@ -191,46 +191,88 @@ const struct ir_helper x86_helper_shrd = { (void *)helper_shrd, "shrd", 4, 1, RW
 /* Guest memory through the engine's guest-memory interface (env in scope). */
 #define ptr(a) tr_guest_ptr(env, (a))
 
-static uint64_t helper_rep_movs(void *env, uint64_t bytes, uint64_t unused)
+/* The registers of a rep loop as the prefixes make them: rcx/rsi/rdi, or
+ * under 0x67 ecx/esi/edi (wrapping at 32 bits, written back zero-extended);
+ * the source (rsi) is in segment `seg` (fs/gs base, or 0). */
+struct rep_regs { uint64_t n, s, d, seg, amask; int64_t step; };
+
+static struct rep_regs rep_get(const struct x86_cpu *c, uint64_t bytes, uint64_t seg, uint64_t a32)
+{
+    uint64_t m = a32 ? 0xffffffffull : ~0ull;
+    return (struct rep_regs){ c->regs[X86_RCX] & m, c->regs[X86_RSI] & m, c->regs[X86_RDI] & m,
+                              seg, m, (int64_t)c->df * (int64_t)bytes };
+}
+
+static void rep_put(struct x86_cpu *c, const struct rep_regs *r, bool src, bool dst)
+{
+    c->regs[X86_RCX] = r->n & r->amask;
+    if (src) c->regs[X86_RSI] = r->s & r->amask;
+    if (dst) c->regs[X86_RDI] = r->d & r->amask;
+}
+
+/* One element step; wraps under 0x67. */
+static void rep_step(struct rep_regs *r, bool src)
+{
+    r->d = (r->d + (uint64_t)r->step) & r->amask;
+    if (src) r->s = (r->s + (uint64_t)r->step) & r->amask;
+}
+
+/* A forward copy that neither overlaps nor wraps: one memcpy. */
+static bool movs_flat(const struct rep_regs *r, uint64_t bytes)
+{
+    uint64_t len = r->n * bytes, s = r->s + r->seg;
+    return r->step > 0 && r->s + len <= r->amask && r->d + len <= r->amask &&
+           (r->d + len <= s || s + len <= r->d);
+}
+
+static uint64_t helper_rep_movs(void *env, uint64_t bytes, uint64_t unused, uint64_t seg, uint64_t a32)
 {
     struct x86_cpu *c = CPU(env);
-    uint64_t n = c->regs[X86_RCX], s = c->regs[X86_RSI], d = c->regs[X86_RDI];
-    int64_t step = (int64_t)c->df * (int64_t)bytes;
-    if (n == 0) return 0;
-    if (step > 0 && (d + n * bytes <= s || s + n * bytes <= d)) {
-        memcpy(ptr(d), ptr(s), n * bytes);      /* no overlap: one copy */
-        s += n * bytes; d += n * bytes;
+    struct rep_regs r = rep_get(c, bytes, seg, a32);
+    (void)unused;
+    if (r.n == 0) return 0;
+    if (movs_flat(&r, bytes)) {
+        memcpy(ptr(r.d), ptr(r.s + r.seg), r.n * bytes);
+        r.s += r.n * bytes; r.d += r.n * bytes;
     } else {
-        for (; n; n--, s += (uint64_t)step, d += (uint64_t)step) memcpy(ptr(d), ptr(s), bytes);
+        for (; r.n; r.n--, rep_step(&r, true)) memcpy(ptr(r.d), ptr(r.s + r.seg), bytes);
     }
-    c->regs[X86_RSI] = s; c->regs[X86_RDI] = d; c->regs[X86_RCX] = 0;
+    r.n = 0;
+    rep_put(c, &r, true, true);
     return 0;
 }
 
-static uint64_t helper_rep_stos(void *env, uint64_t bytes, uint64_t unused)
+static uint64_t helper_rep_stos(void *env, uint64_t bytes, uint64_t unused, uint64_t seg, uint64_t a32)
 {
     struct x86_cpu *c = CPU(env);
-    uint64_t n = c->regs[X86_RCX], d = c->regs[X86_RDI], v = c->regs[X86_RAX];
-    int64_t step = (int64_t)c->df * (int64_t)bytes;
-    if (bytes == 1 && step > 0) {
-        memset(ptr(d), (int)(v & 0xff), n);
-        d += n;
+    struct rep_regs r = rep_get(c, bytes, seg, a32);
+    uint64_t v = c->regs[X86_RAX];
+    (void)unused;
+    if (r.n == 0) return 0;         /* no register is written */
+    if (bytes == 1 && r.step > 0 && r.d + r.n <= r.amask) {
+        memset(ptr(r.d), (int)(v & 0xff), r.n);
+        r.d += r.n;
     } else {
-        for (; n; n--, d += (uint64_t)step) memcpy(ptr(d), &v, bytes);
+        for (; r.n; r.n--, rep_step(&r, false)) memcpy(ptr(r.d), &v, bytes);
     }
-    c->regs[X86_RDI] = d; c->regs[X86_RCX] = 0;
+    r.n = 0;
+    rep_put(c, &r, false, true);
     return 0;
 }
 
-static uint64_t helper_rep_lods(void *env, uint64_t bytes, uint64_t unused)
+static uint64_t helper_rep_lods(void *env, uint64_t bytes, uint64_t unused, uint64_t seg, uint64_t a32)
 {
     struct x86_cpu *c = CPU(env);
-    uint64_t n = c->regs[X86_RCX], s = c->regs[X86_RSI], v = 0;
-    int64_t step = (int64_t)c->df * (int64_t)bytes;
-    if (n == 0) return 0;
-    for (; n; n--, s += (uint64_t)step) memcpy(&v, ptr(s), bytes);
+    struct rep_regs r = rep_get(c, bytes, seg, a32);
+    uint64_t v = 0;
+    (void)unused;
+    if (r.n == 0) return 0;
+    for (; r.n; r.n--) {
+        memcpy(&v, ptr(r.s + r.seg), bytes);
+        r.s = (r.s + (uint64_t)r.step) & r.amask;
+    }
     put_reg(c, X86_RAX, v, (int)bytes);
-    c->regs[X86_RSI] = s; c->regs[X86_RCX] = 0;
+    rep_put(c, &r, true, false);
     return 0;
 }
 
@@ -243,36 +285,35 @@ static uint64_t load_n(const struct x86_cpu *env, uint64_t a, uint64_t bytes)
 
 /* repe/repne cmps and scas: stop when rcx hits 0 or ZF says so; the flags
  * are those of the last comparison. */
-static void rep_compare(struct x86_cpu *c, uint64_t bytes, bool repne, bool scas)
+static void rep_compare(struct x86_cpu *c, uint64_t bytes, bool repne, bool scas,
+                        uint64_t seg, uint64_t a32)
 {
-    uint64_t n = c->regs[X86_RCX], s = c->regs[X86_RSI], d = c->regs[X86_RDI], a = 0, b = 0;
-    uint64_t m = mask_of(bytes);
-    int64_t step = (int64_t)c->df * (int64_t)bytes;
-    if (n == 0) return;
-    while (n) {
-        a = scas ? c->regs[X86_RAX] & m : load_n(c, s, bytes);
-        b = load_n(c, d, bytes);
-        n--; d += (uint64_t)step;
-        if (!scas) s += (uint64_t)step;
+    struct rep_regs r = rep_get(c, bytes, seg, a32);
+    uint64_t a = 0, b = 0, m = mask_of(bytes);
+    if (r.n == 0) return;
+    while (r.n) {
+        a = scas ? c->regs[X86_RAX] & m : load_n(c, r.s + r.seg, bytes);
+        b = load_n(c, r.d, bytes);
+        r.n--;
+        rep_step(&r, !scas);
         if ((a == b) == repne) break;
     }
-    c->regs[X86_RCX] = n; c->regs[X86_RDI] = d;
-    if (!scas) c->regs[X86_RSI] = s;
+    rep_put(c, &r, !scas, true);
     c->cc_op = X86_CC_OP(X86_CC_SUB, (int)bytes);
     c->cc_dst = (a - b) & m;
     c->cc_src = b;
 }
 
-static uint64_t helper_rep_cmps(void *env, uint64_t bytes, uint64_t repne)
-{ rep_compare(CPU(env), bytes, repne != 0, false); return 0; }
-static uint64_t helper_rep_scas(void *env, uint64_t bytes, uint64_t repne)
-{ rep_compare(CPU(env), bytes, repne != 0, true); return 0; }
+static uint64_t helper_rep_cmps(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
+{ rep_compare(CPU(env), bytes, repne != 0, false, seg, a32); return 0; }
+static uint64_t helper_rep_scas(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
+{ rep_compare(CPU(env), bytes, repne != 0, true, seg, a32); return 0; }
 
-const struct ir_helper x86_helper_rep_movs = { (void *)helper_rep_movs, "rep_movs", 2, 0, RW };
-const struct ir_helper x86_helper_rep_stos = { (void *)helper_rep_stos, "rep_stos", 2, 0, RW };
-const struct ir_helper x86_helper_rep_lods = { (void *)helper_rep_lods, "rep_lods", 2, 0, RW };
-const struct ir_helper x86_helper_rep_cmps = { (void *)helper_rep_cmps, "rep_cmps", 2, 0, RW };
-const struct ir_helper x86_helper_rep_scas = { (void *)helper_rep_scas, "rep_scas", 2, 0, RW };
+const struct ir_helper x86_helper_rep_movs = { (void *)helper_rep_movs, "rep_movs", 4, 0, RW };
+const struct ir_helper x86_helper_rep_stos = { (void *)helper_rep_stos, "rep_stos", 4, 0, RW };
+const struct ir_helper x86_helper_rep_lods = { (void *)helper_rep_lods, "rep_lods", 4, 0, RW };
+const struct ir_helper x86_helper_rep_cmps = { (void *)helper_rep_cmps, "rep_cmps", 4, 0, RW };
+const struct ir_helper x86_helper_rep_scas = { (void *)helper_rep_scas, "rep_scas", 4, 0, RW };
 
 /* ---- pure helpers ------------------------------------------------------ */
 

@@ -144,6 +144,8 @@ ir_ref x86_read(struct x86_dc *dc, const cs_x86_op *op, int bytes);
 ir_ref x86_ea_offset(struct x86_dc *dc, const cs_x86_op *op);
 void x86_operand_reset(struct x86_dc *dc);  /* new instruction: forget cached EA */
 bool x86_has_prefix(const struct x86_dc *dc, uint8_t prefix);
+/* x86_segment.c: the fs/gs base global an fs/gs prefix selects, or IR_NONE. */
+ir_ref x86_seg_base(const struct x86_dc *dc);
 
 /* x86_stack.c / x86_control.c */
 void x86_push(struct x86_dc *dc, int bytes, ir_ref v);
