@@ -62,6 +62,11 @@ static void sys_save_context(const struct x86_cpu *cpu, struct x86_64_sigcontext
     sc->rip = cpu->rt.pc;
     sc->eflags = x86_get_eflags(cpu);
     sc->cs = 0x33, sc->ss = 0x2b;
+    /* a synchronous fault being delivered (zero otherwise) */
+    sc->trapno = cpu->rt.fault.trapno;
+    sc->err = cpu->rt.fault.err;
+    if (sc->trapno == 14)
+        sc->cr2 = cpu->rt.fault.addr;
 }
 
 static void sys_restore_context(struct x86_cpu *cpu, const struct x86_64_sigcontext *sc)

@@ -76,6 +76,9 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
     rt->pc = p->guest_pc;
     rt->fault.sig = sig;
     rt->fault.addr = (uint64_t)(uintptr_t)si->si_addr;
+    rt->fault.code = si->si_code;       /* MAPERR / ACCERR, BUS_ADRERR ... */
+    rt->fault.trapno = 14;              /* #PF; dispatch.c completes err */
+    rt->fault.err = p->write ? 2 : 0;
     siglongjmp(*rt->unwind, TR_EXIT_HOST_FAULT + 1);
 }
 

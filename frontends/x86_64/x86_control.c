@@ -115,6 +115,19 @@ static void h_int3(struct x86_dc *dc) { x86_end_exit(dc, dc->next_pc, TR_EXIT_SI
 static void h_privileged(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGSEGV); }
 static void h_ud2(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGILL); }
 
+/* int $n: #GP with error code n*8+2 (the gate is not for user space);
+ * int $3 is a breakpoint like int3. */
+static void h_int(struct x86_dc *dc)
+{
+    uint64_t n = (uint64_t)x86_opnd(dc, 0)->imm & 0xff;
+    if (n == 3) {
+        h_int3(dc);
+        return;
+    }
+    ir_st_env(dc->b, IR_MO_64, x86_imm(dc, n * 8 + 2), X86_ENV_OFF(rt.fault.err));
+    h_privileged(dc);
+}
+
 /* Jumps themselves do not read flags: what they leave to the successor is
  * decided by the block's exit liveness. */
 #define JCC(cc) X86_ROW(J##cc, h_jcc, READ, 1)
@@ -134,7 +147,7 @@ static const struct x86_insn_row control_rows[] = {
     X86_ROW(INT3, h_int3, READ, 1),
     X86_ROW(UD2, h_ud2, READ, 1),
     X86_ROW(UD2B, h_ud2, READ, 1),
-    PRIV(INT), PRIV(HLT), PRIV(IN), PRIV(OUT), PRIV(INSB), PRIV(INSW), PRIV(INSD),
+    X86_ROW(INT, h_int, READ, 1), PRIV(HLT), PRIV(IN), PRIV(OUT), PRIV(INSB), PRIV(INSW), PRIV(INSD),
     PRIV(OUTSB), PRIV(OUTSW), PRIV(OUTSD), PRIV(CLI), PRIV(STI),
 };
 const struct x86_row_set x86_control_rows = X86_ROW_SET("control", control_rows);

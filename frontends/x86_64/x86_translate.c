@@ -289,7 +289,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
     }
     if (!dc.block_ended) {
         if (p->fetch_fault && n == p->n && n == 0)
-            x86_end_exit(&dc, dc.next_pc, TR_EXIT_SIGSEGV);
+            x86_end_exit(&dc, dc.next_pc, TR_EXIT_FETCH_FAULT);
         else
             x86_end_goto(&dc, dc.next_pc, 0);
     }

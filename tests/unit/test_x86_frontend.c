@@ -179,14 +179,14 @@ Test(x86_frontend, privileged_and_int3)
     expect_exit(int3, sizeof int3, 1, TR_EXIT_SIGTRAP);
 }
 
-Test(x86_frontend, unreadable_code_is_sigsegv)
+Test(x86_frontend, unreadable_code_is_a_fetch_fault)
 {
     uint64_t pc = pc_of(4096);
     ir_block_init(&blk, &globals, pc);
     fe_x86_64.translate(&blk, tr_mem_host(), pc, 64);
     cr_assert(ir_validate(&blk) == NULL);
     cr_assert_eq(last_insn(&blk)->op, IR_exit_code);
-    cr_assert_eq(last_insn(&blk)->aux[1], TR_EXIT_SIGSEGV);
+    cr_assert_eq(last_insn(&blk)->aux[1], TR_EXIT_FETCH_FAULT);
     cr_assert_eq((uint64_t)last_insn(&blk)->aux[0], pc);
 }
 
