@@ -155,6 +155,8 @@ ir_ref x86_full_eflags(struct x86_dc *dc);   /* EFLAGS image as pushf sees it */
 void x86_end_goto(struct x86_dc *dc, uint64_t target, int slot);
 void x86_end_indirect(struct x86_dc *dc, ir_ref target);
 void x86_end_exit(struct x86_dc *dc, uint64_t pc, int code);
+/* x86_vsyscall.c: the block at pc if pc is in the vsyscall page. */
+bool x86_vsyscall_block(struct ir_block *b, uint64_t pc);
 
 /* ---- C helpers (x86_helpers.c, x86_cpuid.c) ---------------------------- */
 extern const struct ir_helper x86_helper_div[4], x86_helper_idiv[4];

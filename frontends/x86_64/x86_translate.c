@@ -310,6 +310,8 @@ void x86_translate_block(struct ir_block *b, const struct tr_guest_mem *mem, uin
 {
     struct block_plan plan;
     x86_init();
+    if (x86_vsyscall_block(b, pc))
+        return;
     plan_decode(mem, &plan, pc, max_insns);
     int n = plan.n;
     struct succ_use use = { true, true };
