@@ -414,10 +414,11 @@ Test(x86_frontend, cpuid_identity)
     cr_assert_eq(r[2] & ((1u << 3) | (1u << 27) | (1u << 28)), 0, "no MONITOR, OSXSAVE, AVX");
     cr_assert(r[3] & (1u << 26), "SSE2 advertised");
     cr_assert_eq(x86_cpuid_hwcap(), r[3]);
-    cr_assert(r[2] & (1u << 22), "MOVBE");
+    uint32_t more = (1u << 1) | (1u << 22) | (1u << 25) | (1u << 30);
+    cr_assert_eq(r[2] & more, more, "PCLMULQDQ MOVBE AES RDRAND");
     x86_cpuid_query(7, 0, r);
-    uint32_t bmi = (1u << 3) | (1u << 8) | (1u << 19);
-    cr_assert_eq(r[1] & bmi, bmi, "BMI1 BMI2 ADX");
+    uint32_t bmi = (1u << 0) | (1u << 3) | (1u << 8) | (1u << 18) | (1u << 19) | (1u << 29);
+    cr_assert_eq(r[1] & bmi, bmi, "FSGSBASE BMI1 BMI2 RDSEED ADX SHA");
     cr_assert_eq(r[1] & (1u << 5), 0, "no AVX2");
     x86_cpuid_query(7, 1, r);
     cr_assert_eq(r[0] | r[1] | r[2] | r[3], 0);
