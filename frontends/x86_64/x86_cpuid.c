@@ -2,7 +2,8 @@
  * leaves.  Only what the frontend implements is advertised: x86-64-v2
  * (x87, SSE to SSE4.2, POPCNT, CX16, LAHF/SAHF) plus LZCNT (ABM), MOVBE,
  * BMI1, BMI2, ADX, FSGSBASE, AES-NI, PCLMULQDQ, SHA, RDRAND, RDSEED and
- * RDTSCP, but no AVX, XSAVE, RDPID, ERMS or MONITOR; the cache leaves (2 ->
+ * RDTSCP, XSAVE/XRSTOR/XGETBV with XCR0 = x87|SSE (leaf 0xD), but no AVX,
+ * XSAVEOPT/XSAVEC, RDPID, ERMS or MONITOR; the cache leaves (2 ->
  * "use leaf 4", 4) are coherent so glibc's cacheinfo code sizes its string
  * routines sanely.
  */
@@ -31,6 +32,8 @@
 #define CPUID_MOVBE  (1u << 22)  /* x86_bmi.c */
 #define CPUID_POPCNT (1u << 23)  /* x86_bits.c */
 #define CPUID_AES    (1u << 25)  /* x86_crypto.c */
+#define CPUID_XSAVE  (1u << 26)  /* x86_xsave.c */
+#define CPUID_OSXSAVE (1u << 27) /* XCR0 readable: xgetbv */
 #define CPUID_RDRAND (1u << 30)  /* x86_rand.c */
 /* Leaf 7 sub-leaf 0 EBX */
 #define CPUID7_FSGSBASE (1u << 0) /* x86_segment.c */
@@ -48,7 +51,8 @@
 #define CPUID_LM     (1u << 29)
 
 #define LEAF1_ECX (CPUID_SSE3 | CPUID_PCLMUL | CPUID_SSSE3 | CPUID_CX16 | CPUID_SSE41 | \
-                   CPUID_SSE42 | CPUID_MOVBE | CPUID_POPCNT | CPUID_AES | CPUID_RDRAND)
+                   CPUID_SSE42 | CPUID_MOVBE | CPUID_POPCNT | CPUID_AES | CPUID_XSAVE | \
+                   CPUID_OSXSAVE | CPUID_RDRAND)
 #define LEAF7_EBX (CPUID7_FSGSBASE | CPUID7_BMI1 | CPUID7_BMI2 | CPUID7_RDSEED | CPUID7_ADX | \
                    CPUID7_SHA)
 #define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
@@ -70,6 +74,10 @@ static const struct cpuid_row cpuid_rows[] = {
     { 0x4, 2, true, CACHE(3, 2, 16, 1024) },    /* L2 1 MiB */
     { 0x4, 3, true, CACHE(3, 3, 16, 8192) },    /* L3 8 MiB */
     { 0x7, 0, true, { 0, LEAF7_EBX, 0, 0 } },
+    /* XSAVE: XCR0 may hold x87|SSE; the area for it (and at most) is 576
+     * bytes; sub-leaf 1: no XSAVEOPT/XSAVEC/XGETBV1/XSAVES. */
+    { 0xd, 0, true, { 3, 576, 576, 0 } },
+    { 0xd, 1, true, { 0, 0, 0, 0 } },
     { 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
     { 0x80000001, 0, false, { 0, 0, CPUID_LAHF | CPUID_ABM,
                               CPUID_SYSCALL | CPUID_NX | CPUID_RDTSCP | CPUID_LM } },
