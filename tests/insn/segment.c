@@ -44,7 +44,7 @@ static uint64_t gs_hash(void)
                 __asm__ volatile("push %[fl]\n\tpopfq\n\t" TEXT               \
                                  "\n\tpushfq\n\tpop %[fl]"                    \
                                  : "+a"(a), "+b"(b), "+c"(c), [fl] "+r"(fl)   \
-                                 : : "cc", "memory", "xmm0", "xmm1", "rdx");  \
+                                 : : "cc", "memory", "xmm0", "xmm1", "rdx", "rsi", "rdi");  \
                 uint64_t in[] = { insn_value(i), f };                         \
                 uint64_t out[] = { a, b, c, fl & F_ARITH, gs_hash() };        \
                 INSN_CASE(#FN, in, out);                                      \
@@ -80,6 +80,9 @@ GS(string_src, "lea 8(%%rcx), %%rsi\n\tlea -64(%%rsp), %%rdi\n\tmov $3, %%ecx\n\
 GS(string_lods, "mov %%rcx, %%rsi\n\tcld\n\tlodsq %%gs:(%%rsi)\n\tlodsl %%gs:(%%rsi)\n\tsub %%rcx, %%rsi\n\tmov %%rsi, %%rbx")
 GS(string_cmps, "lea 8(%%rcx), %%rsi\n\tlea -64(%%rsp), %%rdi\n\tmov %%rax, (%%rdi)\n\t"
                 "mov $2, %%ecx\n\tcld\n\trepe cmpsq %%es:(%%rdi), %%gs:(%%rsi)\n\tsetne %%al")
+GS(xlat_gs, "mov %%rcx, %%rbx\n\txlat %%gs:(%%rbx)")
+GS(maskmov_gs, "lea 64(%%rcx), %%rdi\n\tmovq %%rax, %%xmm0\n\tmovq %%rbx, %%xmm1\n\t"
+               "gs maskmovdqu %%xmm1, %%xmm0")
 GS(fs_tls, "mov %%fs:0, %%rax\n\tsub %%fs:0, %%rax\n\tmov %%fs:0, %%rdx\n\tcmp (%%rdx), %%rdx\n\tsete %%bl")
 GS(noop_prefix, "pushq $0x1234\n\tpush %%rbx\n\tds mov 8(%%rsp), %%rax\n\tmovq %%gs:8, %%rbx\n\t"
                 "cs addq $1, %%rbx\n\t"
@@ -144,6 +147,23 @@ INSN_TEST(addr32_ea)
     uint64_t in[] = { 0 };
     uint64_t out[] = { v1 == gsb[0], v2 == gsb[3], v3 == gsb[1], l, l2 };
     INSN_CASE("addr32_ea", in, out);
+}
+
+/* xlat and maskmovdqu under 0x67: ebx + al wraps, edi */
+INSN_TEST(addr32_xlat)
+{
+    gs_fill(3);
+    uint64_t p = (uint64_t)gsb, junk = 0x7700000000ull;
+    uint64_t a = 0x1234567890abcd05ull, b = ((p - 2) & 0xffffffffull) | junk;
+    __asm__ volatile("addr32 xlat" : "+a"(a) : "b"(b) : "memory");
+    uint64_t d = (p + 100) | junk;
+    uint64_t m = 0x80ff00807f000180ull, v = 0x1122334455667788ull;
+    __asm__ volatile("movq %[m], %%xmm1\n\tmovq %[v], %%xmm0\n\t"
+                     "addr32 maskmovdqu %%xmm1, %%xmm0"
+                     : "+D"(d) : [m] "r"(m), [v] "r"(v) : "memory", "xmm0", "xmm1");
+    uint64_t in[] = { 0 };
+    uint64_t out[] = { a, gs_hash() };
+    INSN_CASE("addr32_xlat", in, out);
 }
 
 /* loop/loope/loopne/jecxz with 0x67 count in ECX (RCX's upper half is
