@@ -21,7 +21,7 @@ static uint64_t all_value(unsigned j) { return insn_value(j); }
 
 /* One case: RTEXT with operands a, b in registers, then MTEXT with the
  * memory operand m holding MSRC (a or b, whichever is the r/m operand). */
-#define FORM(FN, RTEXT, MTEXT, NB, BVAL, MSRC)                                    \
+#define FORM(FN, RTEXT, MTEXT, NB, BVAL, MSRC)                                \
     INSN_TEST(FN)                                                             \
     {                                                                         \
         for (unsigned i = 0; i < INSN_NVALUES; i++)                           \
@@ -56,7 +56,8 @@ static uint64_t all_value(unsigned j) { return insn_value(j); }
 
 T3(andnq, "andnq", "q", INSN_NVALUES, all_value)
 T3(andnl, "andnl", "k", INSN_NVALUES, all_value)
-/* bextr ctl, src, dst: a = control in the register forms' b slot */
+/* bextr ctl, src, dst: b = the control, a (m) = the source; bextrq_v
+ * takes controls from the edge and random values */
 FORM(bextrq, "bextrq %q[b], %q[a], %q[d]", "bextrq %q[b], %[m], %q[d]", NCTL, ctl_value, a)
 FORM(bextrl, "bextrl %k[b], %k[a], %k[d]", "bextrl %k[b], %[m], %k[d]", NCTL, ctl_value, a)
 FORM(bextrq_v, "bextrq %q[a], %q[b], %q[d]", "bextrq %q[a], %[m], %q[d]", INSN_NVALUES, all_value, b)
