@@ -37,8 +37,9 @@ struct x86_64_rt_sigframe {
 };
 
 /* The FXSAVE-format area (the frontend's fxsave image): x87, MXCSR and
- * XMM0-15.  Without XSAVE in ferry's CPUID, Linux writes no FP_XSTATE_MAGIC
- * and restores the area with fxrstor. */
+ * XMM0-15, with no FP_XSTATE_MAGIC, restored as with fxrstor.  (ferry's
+ * CPUID now has XSAVE with XCR0 = x87|SSE, where Linux would write the
+ * XSAVE layout: not done yet, see docs/status.md, issue 10.) */
 struct x86_64_fxsave {
     _Alignas(16) uint8_t b[X86_FXSAVE_SIZE];
 };
