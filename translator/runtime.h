@@ -60,6 +60,10 @@ struct tr_runtime {
      * be stored by translated code before a TR_EXIT_SIGSEGV (int $n); the
      * consumer clears it. */
     struct { int sig; uint64_t addr; int code; uint64_t trapno, err; } fault;
+    /* Set by a C helper while it touches guest memory: a host fault there
+     * fills `fault` (as for translated code, err without the W bit) and
+     * longjmps here, so the helper can make the guest fault precise. */
+    sigjmp_buf *helper_guard;
 };
 
 #define TR_OFFSET_PC       ((int32_t)offsetof(struct tr_runtime, pc))

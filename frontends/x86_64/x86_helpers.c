@@ -3,6 +3,7 @@
  * shld/shrd (with their flags), rep string loops, popcnt, rdtsc.
  * Helpers that touch the CPU state are IR_HELPER_RW_GLOBALS.
  */
+#include <setjmp.h>
 #include <string.h>
 #include <time.h>
 
@@ -225,89 +226,108 @@ static bool movs_flat(const struct rep_regs *r, uint64_t bytes)
            (r->d + len <= s || s + len <= r->d);
 }
 
-static uint64_t helper_rep_movs(void *env, uint64_t bytes, uint64_t unused, uint64_t seg, uint64_t a32)
+enum rep_kind { REP_MOVS, REP_STOS, REP_LODS, REP_CMPS, REP_SCAS };
+
+/* One element of a rep loop; returns whether it ends the loop early
+ * (repe/repne).  cmps/scas leave their comparison in the lazy flags. */
+static bool rep_element(struct x86_cpu *c, struct rep_regs *r, uint64_t bytes,
+                        enum rep_kind k, bool repne)
 {
-    struct x86_cpu *c = CPU(env);
-    struct rep_regs r = rep_get(c, bytes, seg, a32);
-    (void)unused;
-    if (r.n == 0) return 0;
-    if (movs_flat(&r, bytes)) {
-        memcpy(ptr(r.d), ptr(r.s + r.seg), r.n * bytes);
-        r.s += r.n * bytes; r.d += r.n * bytes;
-    } else {
-        for (; r.n; r.n--, rep_step(&r, true)) memcpy(ptr(r.d), ptr(r.s + r.seg), bytes);
+    void *env = c;
+    uint64_t v = 0, a = 0, m = mask_of(bytes);
+    switch (k) {
+    case REP_MOVS: memcpy(ptr(r->d), ptr(r->s + r->seg), bytes); break;
+    case REP_STOS: v = c->regs[X86_RAX]; memcpy(ptr(r->d), &v, bytes); break;
+    case REP_LODS: memcpy(&v, ptr(r->s + r->seg), bytes); put_reg(c, X86_RAX, v, (int)bytes); break;
+    case REP_CMPS: case REP_SCAS:
+        a = k == REP_SCAS ? c->regs[X86_RAX] & m : 0;
+        if (k == REP_CMPS) memcpy(&a, ptr(r->s + r->seg), bytes);
+        memcpy(&v, ptr(r->d), bytes);
+        c->cc_op = X86_CC_OP(X86_CC_SUB, (int)bytes);
+        c->cc_dst = (a - v) & m;
+        c->cc_src = v;
+        break;
     }
-    r.n = 0;
-    rep_put(c, &r, true, true);
-    return 0;
+    r->n--;
+    if (k == REP_STOS || k == REP_SCAS) r->d = (r->d + (uint64_t)r->step) & r->amask;
+    else if (k == REP_LODS) r->s = (r->s + (uint64_t)r->step) & r->amask;
+    else rep_step(r, true);
+    return (k == REP_CMPS || k == REP_SCAS) && (a == v) == repne;
 }
 
-static uint64_t helper_rep_stos(void *env, uint64_t bytes, uint64_t unused, uint64_t seg, uint64_t a32)
+static void rep_put_all(struct x86_cpu *c, const struct rep_regs *r, enum rep_kind k)
 {
-    struct x86_cpu *c = CPU(env);
-    struct rep_regs r = rep_get(c, bytes, seg, a32);
-    uint64_t v = c->regs[X86_RAX];
-    (void)unused;
-    if (r.n == 0) return 0;         /* no register is written */
-    if (bytes == 1 && r.step > 0 && r.d + r.n <= r.amask) {
-        memset(ptr(r.d), (int)(v & 0xff), r.n);
-        r.d += r.n;
-    } else {
-        for (; r.n; r.n--, rep_step(&r, false)) memcpy(ptr(r.d), &v, bytes);
+    rep_put(c, r, k != REP_STOS && k != REP_SCAS, k != REP_LODS);
+}
+
+/* Element by element with the registers in env before each one, so that
+ * a fault (host SIGSEGV/SIGBUS: fault.c longjmps to the guard) leaves
+ * rcx/rsi/rdi at the faulting element and becomes a precise guest fault
+ * at the rep instruction (rt.pc). */
+static void rep_precise(struct x86_cpu *c, struct rep_regs r, uint64_t bytes,
+                        enum rep_kind k, bool repne)
+{
+    const uint64_t amask = r.amask;     /* not changed after sigsetjmp */
+    sigjmp_buf guard;
+    if (sigsetjmp(guard, 0)) {
+        uint64_t d = c->regs[X86_RDI] & amask, f = c->rt.fault.addr;
+        if ((k == REP_MOVS || k == REP_STOS) && f >= d && f < d + bytes)
+            c->rt.fault.err |= 2;           /* the store faulted */
+        tr_raise(&c->rt, TR_EXIT_HOST_FAULT, c->rt.pc);
     }
-    r.n = 0;
-    rep_put(c, &r, false, true);
-    return 0;
-}
-
-static uint64_t helper_rep_lods(void *env, uint64_t bytes, uint64_t unused, uint64_t seg, uint64_t a32)
-{
-    struct x86_cpu *c = CPU(env);
-    struct rep_regs r = rep_get(c, bytes, seg, a32);
-    uint64_t v = 0;
-    (void)unused;
-    if (r.n == 0) return 0;
-    for (; r.n; r.n--) {
-        memcpy(&v, ptr(r.s + r.seg), bytes);
-        r.s = (r.s + (uint64_t)r.step) & r.amask;
-    }
-    put_reg(c, X86_RAX, v, (int)bytes);
-    rep_put(c, &r, true, false);
-    return 0;
-}
-
-static uint64_t load_n(const struct x86_cpu *env, uint64_t a, uint64_t bytes)
-{
-    uint64_t v = 0;
-    memcpy(&v, ptr(a), bytes);
-    return v;
-}
-
-/* repe/repne cmps and scas: stop when rcx hits 0 or ZF says so; the flags
- * are those of the last comparison. */
-static void rep_compare(struct x86_cpu *c, uint64_t bytes, bool repne, bool scas,
-                        uint64_t seg, uint64_t a32)
-{
-    struct rep_regs r = rep_get(c, bytes, seg, a32);
-    uint64_t a = 0, b = 0, m = mask_of(bytes);
-    if (r.n == 0) return;
+    c->rt.helper_guard = &guard;
     while (r.n) {
-        a = scas ? c->regs[X86_RAX] & m : load_n(c, r.s + r.seg, bytes);
-        b = load_n(c, r.d, bytes);
-        r.n--;
-        rep_step(&r, !scas);
-        if ((a == b) == repne) break;
+        rep_put_all(c, &r, k);
+        if (rep_element(c, &r, bytes, k, repne))
+            break;
     }
-    rep_put(c, &r, !scas, true);
-    c->cc_op = X86_CC_OP(X86_CC_SUB, (int)bytes);
-    c->cc_dst = (a - b) & m;
-    c->cc_src = b;
+    c->rt.helper_guard = NULL;
+    rep_put_all(c, &r, k);
 }
 
+/* The fast forms (one memcpy / memset); a fault there starts over,
+ * precisely, from the first element (re-copying is harmless: no overlap). */
+static void rep_fast(struct x86_cpu *c, struct rep_regs r, uint64_t bytes, enum rep_kind k)
+{
+    void *env = c;
+    sigjmp_buf guard;
+    if (sigsetjmp(guard, 0)) {
+        rep_precise(c, r, bytes, k, false);
+        return;
+    }
+    c->rt.helper_guard = &guard;
+    if (k == REP_MOVS) memcpy(ptr(r.d), ptr(r.s + r.seg), r.n * bytes);
+    else memset(ptr(r.d), (int)(c->regs[X86_RAX] & 0xff), r.n);
+    c->rt.helper_guard = NULL;
+    r.s += k == REP_MOVS ? r.n * bytes : 0;
+    r.d += r.n * bytes;
+    r.n = 0;
+    rep_put_all(c, &r, k);
+}
+
+static void rep_run(struct x86_cpu *c, uint64_t bytes, uint64_t repne, uint64_t seg,
+                    uint64_t a32, enum rep_kind k)
+{
+    struct rep_regs r = rep_get(c, bytes, seg, a32);
+    if (r.n == 0)
+        return;                     /* no register, no flag is written */
+    if ((k == REP_MOVS && movs_flat(&r, bytes)) ||
+        (k == REP_STOS && bytes == 1 && r.step > 0 && r.d + r.n <= r.amask))
+        rep_fast(c, r, bytes, k);
+    else
+        rep_precise(c, r, bytes, k, repne != 0);
+}
+
+static uint64_t helper_rep_movs(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
+{ rep_run(CPU(env), bytes, repne, seg, a32, REP_MOVS); return 0; }
+static uint64_t helper_rep_stos(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
+{ rep_run(CPU(env), bytes, repne, seg, a32, REP_STOS); return 0; }
+static uint64_t helper_rep_lods(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
+{ rep_run(CPU(env), bytes, repne, seg, a32, REP_LODS); return 0; }
 static uint64_t helper_rep_cmps(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
-{ rep_compare(CPU(env), bytes, repne != 0, false, seg, a32); return 0; }
+{ rep_run(CPU(env), bytes, repne, seg, a32, REP_CMPS); return 0; }
 static uint64_t helper_rep_scas(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
-{ rep_compare(CPU(env), bytes, repne != 0, true, seg, a32); return 0; }
+{ rep_run(CPU(env), bytes, repne, seg, a32, REP_SCAS); return 0; }
 
 const struct ir_helper x86_helper_rep_movs = { (void *)helper_rep_movs, "rep_movs", 4, 0, RW };
 const struct ir_helper x86_helper_rep_stos = { (void *)helper_rep_stos, "rep_stos", 4, 0, RW };

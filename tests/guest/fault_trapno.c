@@ -3,8 +3,9 @@
  * REG_ERR (the page-fault error code: present, write, user, fetch bits)
  * and REG_RIP.  Loads and stores to unmapped, read-only and PROT_NONE
  * pages (SEGV_MAPERR vs SEGV_ACCERR), jumps to a page without PROT_EXEC
- * and to an unmapped one, int3, ud2, a privileged hlt, int $0x41, and a
- * division by zero.  Addresses are printed relative to what they should
+ * and to an unmapped one, int3, ud2, a privileged hlt, int $0x41, a
+ * division by zero, and rep string instructions running into an unmapped
+ * page (rcx/rsi/rdi at the faulting element).  Addresses are printed relative to what they should
  * be (they differ between runs). */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -29,7 +30,7 @@ extern char ft_load[], ft_store[], ft_call[], ft_int3[], ft_ud2[], ft_hlt[], ft_
     ft_div[], ft_div_insn[];
 
 static sigjmp_buf back;
-static struct { int sig, code; uint64_t addr, trapno, err, rip; } seen;
+static struct { int sig, code; uint64_t addr, trapno, err, rip, rcx, rsi, rdi; } seen;
 
 static void on_fault(int sig, siginfo_t *si, void *ctx)
 {
@@ -40,6 +41,9 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
     seen.trapno = (uint64_t)g[REG_TRAPNO];
     seen.err = (uint64_t)g[REG_ERR];
     seen.rip = (uint64_t)g[REG_RIP];
+    seen.rcx = (uint64_t)g[REG_RCX];
+    seen.rsi = (uint64_t)g[REG_RSI];
+    seen.rdi = (uint64_t)g[REG_RDI];
     siglongjmp(back, 1);
 }
 
@@ -59,6 +63,24 @@ static void run(const char *name, void (*fn)(uint64_t), uint64_t arg, uint64_t a
 }
 
 #define FN(p) ((void (*)(uint64_t))(void *)(p))
+
+/* rep TEXT with rsi, rdi, rcx; prints the fault and the registers
+ * relative to where they started. */
+#define REP(name, TEXT, S, D, N)                                                  \
+    do {                                                                          \
+        memset(&seen, 0, sizeof seen);                                            \
+        if (!sigsetjmp(back, 1)) {                                                \
+            uint64_t s_ = (S), d_ = (D), n_ = (N);                                \
+            __asm__ volatile(TEXT : "+S"(s_), "+D"(d_), "+c"(n_) : "a"(0x41) : "memory", "cc"); \
+            printf("%-14s no fault\n", name);                                     \
+        } else {                                                                  \
+            printf("%-14s sig %d code %#x trapno %llu err %#llx addr %+lld rcx %llu " \
+                   "rsi %+lld rdi %+lld\n", name, seen.sig, seen.code,            \
+                   (unsigned long long)seen.trapno, (unsigned long long)seen.err,  \
+                   (long long)(seen.addr - hole), (unsigned long long)seen.rcx,    \
+                   (long long)(seen.rsi - (S)), (long long)(seen.rdi - (D)));      \
+        }                                                                         \
+    } while (0)
 
 int main(void)
 {
@@ -94,6 +116,19 @@ int main(void)
     run("hlt", FN(ft_hlt), 0, 0, (uint64_t)ft_hlt);
     run("int41", FN(ft_int41), 0, 0, (uint64_t)ft_int41);
     run("div0", FN(ft_div), 0, (uint64_t)ft_div_insn, (uint64_t)ft_div_insn);
+    /* a hole between two mapped pages, for rep instructions running into it */
+    uint8_t *w = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint64_t hole = (uint64_t)w + pg, above = hole + pg;
+    munmap((void *)hole, pg);
+    static uint8_t buf[256];
+    memset(buf, 7, sizeof buf);
+    REP("rep_movsb_w", "rep movsb", (uint64_t)buf, hole - 40, 100);
+    REP("rep_movsq_r", "rep movsq", hole - 24, (uint64_t)buf, 10);
+    REP("rep_stosb_w", "rep stosb", 0, hole - 3, 64);
+    REP("rep_stosl_w", "rep stosl", 0, hole - 8, 9);
+    REP("rep_lodsw_r", "rep lodsw", hole - 6, 0, 20);
+    REP("repe_cmpsb_r", "repe cmpsb", hole - 5, hole - 5, 20);
+    REP("std_movsb_w", "std\n\trep movsb\n\tcld", (uint64_t)buf + 200, above + 50, 100);
     mprotect((void *)nx, pg, PROT_READ | PROT_EXEC);
     run("exec_after_mprotect", FN(ft_call), nx, 0, 0);
     return 0;
