@@ -145,10 +145,12 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
     for (size_t i = 1; guest_argv && guest_argv[0] && guest_argv[i]; i++)
         sys_argv_add(av, guest_argv[i]);
     sys_exec_pass_mask(true);
+    sys_ferry_fd_pass(true, NULL, 0);
     execve(av->v[0], av->v, envp);
     if (errno == ENOEXEC)
         sys_exec_wrapped(av, envp);
     int64_t r = -errno;
+    sys_ferry_fd_pass(false, NULL, 0);
     sys_exec_pass_mask(false);
     free(av->v);
     return r;
@@ -159,7 +161,7 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
 static char **sys_exec_env(char **envp, const char *argv0, const char *path, char *buf, size_t len)
 {
     static struct sys_argv env;
-    static char wrapper[4096];
+    static char wrapper[4096], logfd[64];
     const char *w = getenv(SYS_EXEC_WRAPPER_ENV);
     env.n = 0;
     for (size_t i = 0; envp && envp[i]; i++)
@@ -168,6 +170,9 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
         snprintf(wrapper, sizeof wrapper, "%s=%s", SYS_EXEC_WRAPPER_ENV, w);
         sys_argv_add(&env, wrapper);
     }
+    sys_ferry_fd_pass(true, logfd, sizeof logfd);
+    if (logfd[0])
+        sys_argv_add(&env, logfd);
     if (argv0 && strcmp(argv0, path) != 0) {
         snprintf(buf, len, "%s=%s", SYS_EXEC_ARGV0_ENV, argv0);
         sys_argv_add(&env, buf);

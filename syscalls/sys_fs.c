@@ -51,7 +51,10 @@ SYS_HANDLER(sys_creat) { return sys_do_openat(AT_FDCWD, a[0], 0100 | 01 | 01000,
 
 /* stderr (ferry's log) stays usable for ferry's own messages only if
  * the guest leaves it open; closing it is the guest's right. */
-SYS_HANDLER(sys_close) { return sys_ret(close((int)a[0])); }
+SYS_HANDLER(sys_close)
+{
+    return sys_ferry_fd_is((int)a[0]) ? -EBADF : sys_ret(close((int)a[0]));
+}
 
 SYS_HANDLER(sys_lseek) { return sys_ret(lseek((int)a[0], (off_t)a[1], (int)a[2])); }
 SYS_HANDLER(sys_fsync) { return sys_ret(fsync((int)a[0])); }

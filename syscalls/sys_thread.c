@@ -177,7 +177,6 @@ _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status)
         __atomic_store_n((int32_t *)sys_ptr(sys_clear_child_tid), 0, __ATOMIC_SEQ_CST);
         syscall(SYS_futex, sys_ptr(sys_clear_child_tid), FUTEX_WAKE, 1, NULL, NULL, 0);
     }
-    sys_guest_after_fork();             /* closes this thread's probe pipe */
     tr_cpu_detach(cpu);
     free(cpu);
     for (;;)

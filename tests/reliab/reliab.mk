@@ -1,0 +1,20 @@
+# reliab.mk -- check-reliab-ARCH: the guest cannot harm ferry and bad input
+# never hangs or crashes it (issue 11), each case compared with a native run
+# where there is one (tests/reliab/check-reliab.sh).  Included by tests.mk.
+RELIAB_OUT := $(BUILD)/tests/reliab
+RELIAB_PROGS := $(patsubst tests/reliab/%.c,$(RELIAB_OUT)/%,$(wildcard tests/reliab/*.c))
+$(RELIAB_OUT)/%: tests/reliab/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -static -O2 -pthread -o $@ $< -lm
+
+define reliab_for_arch
+.PHONY: check-reliab-$(1) check-reliab-long-$(1)
+check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS)
+	sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT))
+check-reliab-long-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS)
+	RELIAB_LONG=1 sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT))
+CHECK_TARGETS += check-reliab-$(1)
+endef
+$(foreach a,$(ARCHES),$(eval $(call reliab_for_arch,$(a))))
+.PHONY: check-reliab
+check-reliab: $(foreach a,$(ARCHES),check-reliab-$(a))
