@@ -63,11 +63,28 @@ static const struct ra_fault_point *fault_point(struct tr_runtime *rt, const voi
     return *map ? find_point(*map, (uint32_t)(be_ucontext_pc(uc) - (uintptr_t)tb->code)) : NULL;
 }
 
+/* A fault inside a helper that touches guest memory for one guest
+ * instruction (rt->helper_pc): env already holds the state before that
+ * instruction, which the guest signal restarts. */
+static bool helper_fault(struct tr_runtime *rt, const void *uc)
+{
+    if (!rt || !rt->unwind || !rt->in_code || !rt->helper_pc)
+        return false;
+    return tc_find_by_host_pc(rt->engine, be_ucontext_pc(uc)) == NULL;
+}
+
 static void on_host_fault(int sig, siginfo_t *si, void *uc)
 {
     struct tr_runtime *rt = tr_thread_self();
     const struct fault_map *m = NULL;
     const struct ra_fault_point *p = fault_point(rt, uc, &m);
+    if (!p && helper_fault(rt, uc)) {
+        rt->pc = rt->helper_pc;
+        rt->helper_pc = 0;
+        rt->fault.sig = sig;
+        rt->fault.addr = (uint64_t)(uintptr_t)si->si_addr;
+        siglongjmp(*rt->unwind, TR_EXIT_HOST_FAULT + 1);
+    }
     if (!p) {
         signal(sig, SIG_DFL);           /* ferry's own fault: dies on return */
         return;

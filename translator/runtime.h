@@ -54,12 +54,18 @@ struct tr_runtime {
     /* A guest fault (tr_run() returned TR_STOP_FAULT): the signal a Linux
      * process would get and its si_addr. */
     struct { int sig; uint64_t addr; } fault;
+    /* The guest pc of the instruction whose C helper is touching guest
+     * memory (rep string helpers), 0 otherwise: a host fault inside such a
+     * helper restarts that instruction as a guest fault (the helper keeps
+     * its progress in locals, so env is still the state before it). */
+    uint64_t helper_pc;
 };
 
 #define TR_OFFSET_PC       ((int32_t)offsetof(struct tr_runtime, pc))
 #define TR_OFFSET_EXIT_TB  ((int32_t)offsetof(struct tr_runtime, exit_tb))
 #define TR_OFFSET_EXIT_REQUEST ((int32_t)offsetof(struct tr_runtime, exit_request))
 #define TR_OFFSET_JMP_CACHE ((int32_t)offsetof(struct tr_runtime, jmp_cache))
+#define TR_OFFSET_HELPER_PC ((int32_t)offsetof(struct tr_runtime, helper_pc))
 #define TR_OFFSET_SPILL(i) ((int32_t)(offsetof(struct tr_runtime, spill) + 8 * (i)))
 
 /* Leave translated code from inside a helper: sets rt.pc = pc and returns

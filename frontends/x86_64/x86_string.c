@@ -94,9 +94,14 @@ static void string_rep(struct x86_dc *dc, const struct str_info *si, bool repne)
         &x86_helper_rep_movs, &x86_helper_rep_stos, &x86_helper_rep_lods,
         &x86_helper_rep_cmps, &x86_helper_rep_scas };
     bool sets_flags = si->op == STR_CMPS || si->op == STR_SCAS;
-    if (sets_flags) x86_flags_sync(dc);
+    /* A fault inside the helper (a stack overflow into the guard gap, an
+     * unmapped page) restarts this instruction as a guest signal: env must
+     * hold the whole state, flags included, and say which instruction. */
+    x86_flags_sync(dc);
+    ir_st_env(dc->b, IR_MO_64, x86_imm(dc, dc->pc), TR_OFFSET_HELPER_PC);
     x86_call(dc, helpers[si->op], x86_imm(dc, si->bytes), x86_imm(dc, repne),
              IR_NONE, IR_NONE, IR_NONE);
+    ir_st_env(dc->b, IR_MO_64, x86_imm(dc, 0), TR_OFFSET_HELPER_PC);
     if (sets_flags) x86_flags_clobbered(dc);
 }
 

@@ -59,5 +59,27 @@ else
     pass "strace after the guest closes 0-2"
 fi
 
+# --- 2. the guest stack: RLIMIT_STACK deep, a guard gap, away from ferry ------
+both "stack overflow runs the sigaltstack SIGSEGV handler" 300 "$bin/stack_overflow" altstack
+both "stack overflow without a handler dies by SIGSEGV" 300 "$bin/stack_overflow" die
+both "6 MiB recursion in the default 8 MiB stack" 300 "$bin/stack_overflow" deep 6
+soft=$(ulimit -S -s)
+if ulimit -S -s 65536 2> /dev/null; then
+    both "ulimit -s 65536: 20 MiB recursion" 300 "$bin/stack_overflow" deep 20
+    both "ulimit -s 65536: overflow runs the handler" 300 "$bin/stack_overflow" altstack
+    ulimit -S -s "$soft"
+fi
+if ulimit -S -s 1024 2> /dev/null; then
+    both "ulimit -s 1024: 2 MiB recursion dies" 300 "$bin/stack_overflow" deep 2
+    ulimit -S -s "$soft"
+fi
+
+# --- 3. an ended thread gives back everything ----------------------------------
+if [ -n "$long" ]; then
+    both "100,000 short threads in bounded memory" 3000 "$bin/thread_churn" 100000
+else
+    both "20,000 short threads in bounded memory" 900 "$bin/thread_churn" 20000
+fi
+
 echo "reliab: $passed passed, $failed failed"
 [ "$failed" = 0 ]
