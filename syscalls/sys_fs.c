@@ -39,6 +39,10 @@ SYS_HANDLER(sys_pwritev)
 
 static int64_t sys_do_openat(int dirfd, uint64_t path, uint64_t flags, uint64_t mode)
 {
+    int64_t maps = sys_guest_strnlen(path, 64) > 0 ? sys_maps_open(sys_ptr(path), sys_open_flags_to_host(flags))
+                                                   : SYS_MAPS_NOT_OURS;
+    if (maps != SYS_MAPS_NOT_OURS)
+        return maps;                    /* the guest's own maps (sys_maps.c) */
     return sys_ret(syscall(SYS_openat, dirfd, sys_path_lookup(path, 1),
                            sys_open_flags_to_host(flags), (mode_t)mode));
 }

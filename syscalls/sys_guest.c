@@ -18,11 +18,8 @@
 
 /* What Linux on x86 lets a syscall read (any accessible page: x86 has no
  * write-only or execute-only pages) or write. */
-static bool sys_page_ok(uint64_t page, int write)
+static bool sys_prot_ok(int prot, int write)
 {
-    if (!sys_engine)
-        return true;                    /* before the guest runs: ferry's own calls */
-    int prot = tr_prot_at(sys_engine, page);
     if (prot < 0)
         return false;                   /* unmapped, or ferry's own memory */
     return write ? (prot & TR_PROT_WRITE) != 0 : (prot & (TR_PROT_READ | TR_PROT_WRITE | TR_PROT_EXEC)) != 0;
@@ -32,10 +29,10 @@ int sys_guest_access_ok(uint64_t g, size_t len, int write)
 {
     if (g < 4096 || g + len < g)
         return 0;
-    if (len == 0)
+    if (len == 0 || !sys_engine)        /* (before the guest runs: ferry's own calls) */
         return 1;
-    for (uint64_t page = g & ~(SYS_PAGE - 1); page < g + len; page += SYS_PAGE)
-        if (!sys_page_ok(page, write))
+    for (uint64_t a = g, end; a < g + len; a = end)
+        if (!sys_prot_ok(tr_map_extent(sys_engine, a, &end), write))
             return 0;
     return 1;
 }

@@ -110,6 +110,23 @@ void sys_ferry_fd_init(void);
  * buf for the environment, "" if none); false undoes it after a failure. */
 void sys_ferry_fd_pass(bool before_exec, char *buf, size_t len);
 
+/* sys_ferry_mem.c: ferry's own memory is not the guest's.  Whether the
+ * guest has every page of [start, end); the memory calls over ranges that
+ * may hold ferry's memory; 0 or -ENOMEM for a MAP_FIXED range. */
+bool sys_guest_has(uint64_t start, uint64_t end);
+/* Held around a change of the guest's mappings and its report. */
+void sys_mm_lock(void);
+void sys_mm_unlock(void);
+int64_t sys_ferry_mem_munmap(uint64_t addr, uint64_t len);
+int64_t sys_ferry_mem_mprotect(uint64_t addr, uint64_t len, int host_prot, int guest_prot);
+int64_t sys_ferry_mem_madvise(uint64_t addr, uint64_t len, int advice);
+int64_t sys_ferry_mem_fixed_ok(uint64_t start, uint64_t len);
+
+/* sys_maps.c: opening the guest's own /proc/.../maps (filtered); the
+ * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
+#define SYS_MAPS_NOT_OURS (-4096)
+int64_t sys_maps_open(const char *path, int host_flags);
+
 /* sys_flags.c: x86-64 open(2) flags <-> host flags. */
 int sys_open_flags_to_host(uint64_t guest);
 uint64_t sys_open_flags_to_guest(int host);

@@ -81,5 +81,8 @@ else
     both "20,000 short threads in bounded memory" 900 "$bin/thread_churn" 20000
 fi
 
+# --- 4. ferry's mappings are off-limits and hidden ---------------------------
+both "/proc/self/maps shows only the guest's; calls over ferry's memory" 300 "$bin/maps_view"
+
 echo "reliab: $passed passed, $failed failed"
 [ "$failed" = 0 ]
