@@ -73,11 +73,13 @@ int ld_elf_read(const struct ld_elf *e, void *dst, uint64_t len, uint64_t off)
     return 0;
 }
 
-/* open(2) failures become the statuses a shell uses. */
+/* open(2) failures become the statuses a shell uses.  Opened without
+ * blocking, so a FIFO is refused at once (as the kernel's execve does,
+ * with EACCES) instead of waiting for a writer. */
 static int ld_open_file(const char *path, struct ld_elf *e)
 {
     struct stat st;
-    e->fd = open(path, O_RDONLY | O_CLOEXEC);
+    e->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (e->fd < 0)
         return ld_elf_fail(e, errno == ENOENT || errno == ENOTDIR ? LD_ELF_MISSING : LD_ELF_UNREADABLE,
                            "%s", strerror(errno));
@@ -86,7 +88,7 @@ static int ld_open_file(const char *path, struct ld_elf *e)
     if (S_ISDIR(st.st_mode))
         return ld_elf_fail(e, LD_ELF_UNREADABLE, "Is a directory");
     if (!S_ISREG(st.st_mode))
-        return ld_elf_fail(e, LD_ELF_UNREADABLE, "not a regular file");
+        return ld_elf_fail(e, LD_ELF_UNREADABLE, "%s (not a regular file)", strerror(EACCES));
     e->file_size = (uint64_t)st.st_size;
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -97,9 +98,16 @@ static int64_t sys_exec_read_head(const char *path, char *head, size_t len, size
 {
     if (access(path, X_OK) != 0)
         return -errno;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* without blocking: the kernel refuses anything but a regular file
+     * (a FIFO, a device) with EACCES, and so does ferry, at once */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
     if (fd < 0)
         return -errno;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return -EACCES;
+    }
     ssize_t n = read(fd, head, len);
     close(fd);
     *got = n > 0 ? (size_t)n : 0;

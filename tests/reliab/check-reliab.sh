@@ -3,11 +3,12 @@
 # or crashes it (issue 11).  Each case runs natively too where there is a
 # native run to compare with (the native CPU and kernel are the oracle).
 #
-#   tests/reliab/check-reliab.sh "FERRY CMD" /abs/dir/of/built/programs
+#   tests/reliab/check-reliab.sh "FERRY CMD" /abs/dir/of/built/programs [FERRY-SYSTEM]
 # RELIAB_LONG=1: the long versions (check-long).
 set -u
 ferry=$1
 bin=$2
+fsys=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
@@ -83,6 +84,65 @@ fi
 
 # --- 4. ferry's mappings are off-limits and hidden ---------------------------
 both "/proc/self/maps shows only the guest's; calls over ferry's memory" 300 "$bin/maps_view"
+
+# --- 5. files that are not regular files; error lines ------------------------
+# quick NAME SECONDS WANT_STATUS PATTERN CMD...: CMD ends within SECONDS with
+# WANT_STATUS and one line on stderr matching PATTERN.
+quick() {
+    name=$1 t=$2 want=$3 pat=$4
+    shift 4
+    st=0
+    timeout -k 2 "$t" "$@" > out 2> err < /dev/null || st=$?
+    strip err
+    if [ "$st" = 124 ] || [ "$st" = 137 ]; then
+        fail "$name" "still running after $t s"
+    elif [ "$st" != "$want" ]; then
+        fail "$name" "status $st, wanted $want"
+    elif [ "$(wc -l < err)" != 1 ] || ! grep -q -- "$pat" err; then
+        fail "$name" "wanted one line matching '$pat'"
+    else
+        pass "$name"
+    fi
+}
+mkfifo fifo
+chmod +x fifo
+quick "a FIFO as the program: EACCES at once" 60 126 "Permission denied" $ferry "$tmp/fifo"
+printf 'int main(void) { return 0; }\n' > nop.c
+if gcc -o fifo-interp nop.c -Wl,--dynamic-linker="$tmp/fifo" 2> /dev/null; then
+    quick "a FIFO as PT_INTERP: EACCES at once" 60 126 "Permission denied" $ferry "$tmp/fifo-interp"
+    both "the guest execs a FIFO and a program whose PT_INTERP is one" 120 \
+        /bin/bash -c "$tmp/fifo; echo \$?; $tmp/fifo-interp; echo \$?"
+fi
+quick "control bytes in an error line are escaped" 60 127 'bad\\x1b\[31mname' \
+    $ferry "$(printf 'bad\033[31mname')"
+if [ -n "$fsys" ]; then
+    quick "ferry-system: a FIFO as --kernel, at once" 60 1 "Permission denied" \
+        "$fsys" --kernel "$tmp/fifo" --mem 64M
+    quick "ferry-system: a FIFO as --initrd, at once" 60 1 "Permission denied" \
+        "$fsys" --kernel "$bin/stack_overflow" --initrd "$tmp/fifo" --mem 64M
+    # a bzImage header (HdrS, protocol 2.12, 64-bit entry) whose syssize
+    # says 16 MiB while the file holds 4 KiB after the setup
+    python3 -c '
+import struct, sys
+d = bytearray(8192)
+d[0x1f1] = 3
+struct.pack_into("<I", d, 0x1f4, (16 << 20) // 16)
+d[0x202:0x206] = b"HdrS"
+struct.pack_into("<H", d, 0x206, 0x20c)
+d[0x211] = 1
+d[0x236] = 1
+open(sys.argv[1], "wb").write(d)' truncated.bz
+    quick "ferry-system: a truncated bzImage (syssize)" 60 1 "truncated bzImage" \
+        "$fsys" --kernel "$tmp/truncated.bz" --mem 64M
+    truncate -s 1M disk.img
+    flock -x disk.img sleep 30 &
+    lockpid=$!
+    sleep 1
+    quick "ferry-system: a writable disk in use is refused" 60 1 "in use by another process" \
+        "$fsys" --kernel "$tmp/truncated.bz" --mem 64M --disk "$tmp/disk.img"
+    kill "$lockpid" 2> /dev/null
+    wait "$lockpid" 2> /dev/null
+fi
 
 echo "reliab: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -9,8 +9,9 @@ $(RELIAB_OUT)/%: tests/reliab/%.c | $(SETUP_STAMP)
 
 define reliab_for_arch
 .PHONY: check-reliab-$(1) check-reliab-long-$(1)
-check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS)
-	sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT))
+check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(if $$(filter x86_64,$(1)),$$(FERRY_SYSTEM))
+	sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT)) \
+	    $$(if $$(filter x86_64,$(1)),$$(abspath $$(FERRY_SYSTEM)))
 check-reliab-long-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS)
 	RELIAB_LONG=1 sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT))
 CHECK_TARGETS += check-reliab-$(1)
