@@ -85,6 +85,15 @@ fi
 # --- 4. ferry's mappings are off-limits and hidden ---------------------------
 both "/proc/self/maps shows only the guest's; calls over ferry's memory" 300 "$bin/maps_view"
 
+# --- 6. ELF files the kernel accepts, unusual as they are ----------------------
+for prog in hello.static hello.spie; do
+    "$bin/elf_variants" "$bin/$prog" "$tmp/$prog" || fail "elf_variants $prog" "cannot write"
+    for v in align phdr swap overlap; do
+        chmod +x "$tmp/$prog.$v"
+        both "ELF variant $prog.$v as natively" 120 "$tmp/$prog.$v"
+    done
+done
+
 # --- 5. files that are not regular files; error lines ------------------------
 # quick NAME SECONDS WANT_STATUS PATTERN CMD...: CMD ends within SECONDS with
 # WANT_STATUS and one line on stderr matching PATTERN.

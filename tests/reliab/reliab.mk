@@ -7,6 +7,15 @@ $(RELIAB_OUT)/%: tests/reliab/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -static -O2 -pthread -o $@ $< -lm
 
+# A static and a static-PIE program for elf_variants (check-reliab.sh).
+$(RELIAB_OUT)/hello.static: tests/elf/hello.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -static -O1 -o $@ $<
+$(RELIAB_OUT)/hello.spie: tests/elf/hello.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -static-pie -fPIE -O1 -o $@ $<
+RELIAB_PROGS += $(RELIAB_OUT)/hello.static $(RELIAB_OUT)/hello.spie
+
 define reliab_for_arch
 .PHONY: check-reliab-$(1) check-reliab-long-$(1)
 check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(if $$(filter x86_64,$(1)),$$(FERRY_SYSTEM))
