@@ -16,6 +16,7 @@
 #define LD_STACK_MIN (128ull << 10)       /* Linux's minimum stack */
 #define LD_STACK_MAX (1ull << 30)         /* for an unlimited RLIMIT_STACK */
 #define LD_STACK_GUARD (1ull << 20)       /* Linux's stack_guard_gap: 256 pages */
+#define LD_STACK_TOP 0x00007ff000000000ull /* below the host's own stack and vdso */
 #define LD_USER_TOP 0x00007ffffffff000ull   /* end of x86-64 user space */
 #define LD_DYN_BASE 0x0000555555554000ull   /* Linux's ELF_ET_DYN_BASE */
 #define LD_INTERP_MAX 4096                  /* PATH_MAX: the kernel's PT_INTERP limit */

@@ -5,7 +5,10 @@
  * writes OUTPREFIX.align (every PT_LOAD's p_align not a power of two),
  * .phdr (PT_PHDR's address bogus: the kernel computes AT_PHDR itself),
  * .swap (the first two PT_LOADs swapped in the table) and .overlap (the
- * second PT_LOAD starts a page earlier, over the first one's last page). */
+ * second PT_LOAD starts a page earlier, over the first one's last page),
+ * .lower (the second PT_LOAD 1 MiB lower, below the first) and .onto (the
+ * second PT_LOAD at the first one's page: the program breaks, natively
+ * too -- the kernel runs such files, it does not refuse them). */
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +75,14 @@ static void m_overlap(unsigned char *b)
     p->p_filesz += 0x1000, p->p_memsz += 0x1000;
 }
 
+static void m_lower(unsigned char *b) { phdrs(b)[nth_load(b, 1)].p_vaddr -= 0x100000; }
+
+static void m_onto(unsigned char *b)
+{
+    Elf64_Phdr *p0 = &phdrs(b)[nth_load(b, 0)], *p1 = &phdrs(b)[nth_load(b, 1)];
+    p1->p_vaddr = p0->p_vaddr + ((p1->p_offset - p0->p_offset) & 4095);
+}
+
 int main(int argc, char **argv)
 {
     FILE *f = argc == 3 ? fopen(argv[1], "rb") : NULL;
@@ -90,5 +101,7 @@ int main(int argc, char **argv)
     emit(argv[2], "phdr", m_phdr);
     emit(argv[2], "swap", m_swap);
     emit(argv[2], "overlap", m_overlap);
+    emit(argv[2], "lower", m_lower);
+    emit(argv[2], "onto", m_onto);
     return 0;
 }
