@@ -15,6 +15,12 @@ $(RELIAB_OUT)/hello.spie: tests/elf/hello.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) -static-pie -fPIE -O1 -o $@ $<
 RELIAB_PROGS += $(RELIAB_OUT)/hello.static $(RELIAB_OUT)/hello.spie
+# The churn as a native AArch64 program: qemu-user's own growth per thread
+# (it never frees a thread's state), which a ferry under qemu also shows.
+$(RELIAB_OUT)/thread_churn.a64: tests/reliab/thread_churn.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC_aarch64) -O2 -static -pthread -o $@ $<
+RELIAB_PROGS += $(RELIAB_OUT)/thread_churn.a64
 
 define reliab_for_arch
 .PHONY: check-reliab-$(1) check-reliab-long-$(1)
