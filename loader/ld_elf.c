@@ -85,11 +85,13 @@ void ld_exec_fd_set(const char *path, int fd)
     ld_exec_fd = fd;
 }
 
+/* Opened without blocking, so a FIFO is refused at once (as the kernel's
+ * execve does, with EACCES) instead of waiting for a writer. */
 static int ld_open_path(const char *path)
 {
     if (ld_exec_path && ld_exec_fd >= 0 && !strcmp(path, ld_exec_path))
         return fcntl(ld_exec_fd, F_DUPFD_CLOEXEC, 0);
-    return open(path, O_RDONLY | O_CLOEXEC);
+    return open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 }
 
 /* open(2) failures become the statuses a shell uses. */
@@ -105,7 +107,7 @@ static int ld_open_file(const char *path, struct ld_elf *e)
     if (S_ISDIR(st.st_mode))
         return ld_elf_fail(e, LD_ELF_UNREADABLE, "Is a directory");
     if (!S_ISREG(st.st_mode))
-        return ld_elf_fail(e, LD_ELF_UNREADABLE, "not a regular file");
+        return ld_elf_fail(e, LD_ELF_UNREADABLE, "%s (not a regular file)", strerror(EACCES));
     e->file_size = (uint64_t)st.st_size;
     return 0;
 }

@@ -12,7 +12,11 @@
 
 #define LD_MAX_SEGMENTS 16
 #define LD_PAGE_SIZE 4096ull        /* the x86-64 guest's page size */
-#define LD_STACK_SIZE (8ull << 20)
+#define LD_STACK_DEFAULT (8ull << 20)     /* RLIMIT_STACK when it cannot be read */
+#define LD_STACK_MIN (128ull << 10)       /* Linux's minimum stack */
+#define LD_STACK_MAX (1ull << 30)         /* for an unlimited RLIMIT_STACK */
+#define LD_STACK_GUARD (1ull << 20)       /* Linux's stack_guard_gap: 256 pages */
+#define LD_STACK_TOP 0x00007ff000000000ull /* below the host's own stack and vdso */
 #define LD_USER_TOP 0x00007ffffffff000ull   /* end of x86-64 user space */
 #define LD_DYN_BASE 0x0000555555554000ull   /* Linux's ELF_ET_DYN_BASE */
 #define LD_INTERP_MAX 4096                  /* PATH_MAX: the kernel's PT_INTERP limit */

@@ -9,10 +9,28 @@
 
 #include "ld_internal.h"
 
+/* Control bytes (from a file name, or a PT_INTERP path read from the
+ * file) are written as \xNN: an error line stays one line and cannot
+ * drive the terminal. */
+static void ld_escape(char *dst, size_t len, const char *src)
+{
+    size_t o = 0;
+    for (; *src && o + 5 < len; src++) {
+        unsigned char c = (unsigned char)*src;
+        if (c < 0x20 || c == 0x7f)
+            o += (size_t)snprintf(dst + o, len - o, "\\x%02x", c);
+        else
+            dst[o++] = (char)c;
+    }
+    dst[o] = 0;
+}
+
 static int ld_report(const char *path, const struct ld_program *p, int status,
                      char *errbuf, size_t errlen)
 {
-    snprintf(errbuf, errlen, "ferry: %s: %s", path, p->elf.why);
+    char raw[1024];
+    snprintf(raw, sizeof raw, "ferry: %s: %s", path, p->elf.why);
+    ld_escape(errbuf, errlen, raw);
     return status;
 }
 

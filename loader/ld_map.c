@@ -152,17 +152,35 @@ static int ld_place_segment(struct ld_program *p, int i, uint64_t bias)
     return ld_elf_read(&p->elf, (uint8_t *)(uintptr_t)(s->vaddr + bias), s->filesz, s->offset);
 }
 
+/* Segments are placed in table order, each over the ones before it (the
+ * kernel maps each with MAP_FIXED): where a later segment's bss lies on
+ * an earlier one's pages, those bytes become zero, as its anonymous bss
+ * pages would be.  (Elsewhere the reservation is zero already.) */
+static void ld_zero_bss_over(const struct ld_program *p, int i, uint64_t bias)
+{
+    const struct ld_segment *s = &p->seg[i];
+    uint64_t from = LD_PAGE_UP(s->vaddr + s->filesz), to = s->vaddr + s->memsz;
+    for (int j = 0; j < i; j++) {
+        uint64_t lo = LD_PAGE_DOWN(p->seg[j].vaddr), hi = LD_PAGE_UP(p->seg[j].vaddr + p->seg[j].memsz);
+        lo = lo > from ? lo : from;
+        hi = hi < to ? hi : to;
+        if (hi > lo)
+            memset((void *)(uintptr_t)(lo + bias), 0, hi - lo);
+    }
+}
+
 uint64_t ld_map_segments(struct ld_program *p, uint64_t hint, struct ld_image *img)
 {
     uint8_t *base = ld_reserve(p, hint);
     if (!base)
         return ld_fail_reserve(p);
     uint64_t bias = (uint64_t)(uintptr_t)base - p->lo;
-    for (int i = 0; i < p->nseg; i++)
+    for (int i = 0; i < p->nseg; i++) {
         if (ld_place_segment(p, i, bias) != 0)
             return ld_fail(p, "cannot read segment");
-    for (int i = 0; i < p->nseg; i++)
         ld_zero_bss_head(&p->seg[i], bias);
+        ld_zero_bss_over(p, i, bias);
+    }
     if (ld_protect_segments(p, bias, img) != 0)
         return ld_fail(p, "cannot protect segment");
     return bias;

@@ -1,8 +1,12 @@
 /* ld_program.c -- what a user-mode x86-64 program's program headers must
- * say for ferry to run it (over ld_elf.c's format checks): PT_LOAD
- * segments inside user space, page-congruent, sorted and not overlapping,
- * a well-formed PT_INTERP.  Collects the segments, the interpreter's name
- * and where the program headers are in memory. */
+ * say for ferry to run it (over ld_elf.c's format checks), by the rules of
+ * Linux's binfmt_elf.c: PT_LOAD segments inside user space whose file
+ * bytes are page-congruent with their addresses (the kernel's mmap needs
+ * that; a segment without file bytes maps nothing from the file), in any
+ * order and possibly overlapping (each maps over the ones before it);
+ * p_align is only a hint (the kernel ignores one that is not a power of
+ * two); a well-formed PT_INTERP.  Collects the segments, the
+ * interpreter's name and where the program headers are in memory. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,28 +59,22 @@ static int ld_check_load(const Elf64_Phdr *ph, int index, struct ld_program *p)
     if (ph->p_vaddr >= LD_USER_TOP || LD_USER_TOP - ph->p_vaddr < ph->p_memsz)
         return ld_reject(p, "absurd segment %d: address range 0x%llx+0x%llx", index,
                          (unsigned long long)ph->p_vaddr, (unsigned long long)ph->p_memsz);
-    if ((ph->p_align & (ph->p_align - 1)) != 0 || (ph->p_vaddr - ph->p_offset) % LD_PAGE_SIZE != 0)
+    if (ph->p_filesz && (ph->p_vaddr - ph->p_offset) % LD_PAGE_SIZE != 0)
         return ld_reject(p, "misaligned segment %d", index);
     if (p->nseg == LD_MAX_SEGMENTS)
         return ld_reject(p, "too many segments");
-    if (p->nseg > 0) {
-        const struct ld_segment *prev = &p->seg[p->nseg - 1];
-        if (ph->p_vaddr < prev->vaddr + prev->memsz)
-            return ld_reject(p, "overlapping or unsorted segments %d and %d", prev->index, index);
-    }
     p->seg[p->nseg++] = (struct ld_segment){ ph->p_vaddr, ph->p_memsz, ph->p_offset,
                                              ph->p_filesz, ld_prot_of(ph->p_flags), index };
     return 0;
 }
 
-/* Where the program headers are in memory: PT_PHDR, else the PT_LOAD
- * whose file range contains them (as the kernel computes AT_PHDR). */
-static void ld_find_phdr(struct ld_program *p, const Elf64_Phdr *pt_phdr)
+/* Where the program headers are in memory, as the kernel computes AT_PHDR
+ * (since Linux 5.18): from the PT_LOAD whose file bytes hold them, 0 (the
+ * load bias) if none does.  PT_PHDR is not trusted: a static-PIE with a
+ * bogus one must still find its headers. */
+static void ld_find_phdr(struct ld_program *p)
 {
-    if (pt_phdr) {
-        p->phdr_vaddr = pt_phdr->p_vaddr;
-        return;
-    }
+    p->phdr_vaddr = 0;
     for (int i = 0; i < p->nseg; i++)
         if (p->elf.phoff >= p->seg[i].offset && p->elf.phoff < p->seg[i].offset + p->seg[i].filesz)
             p->phdr_vaddr = p->seg[i].vaddr + (p->elf.phoff - p->seg[i].offset);
@@ -84,13 +82,10 @@ static void ld_find_phdr(struct ld_program *p, const Elf64_Phdr *pt_phdr)
 
 static int ld_scan_phdrs(struct ld_program *p)
 {
-    const Elf64_Phdr *pt_phdr = NULL;
     for (int i = 0; i < (int)p->elf.phnum; i++) {
         const Elf64_Phdr *ph = &p->elf.ph[i];
         if (ph->p_type == PT_INTERP && !p->interp[0] && ld_read_interp(ph, p))
             return 126;
-        if (ph->p_type == PT_PHDR)
-            pt_phdr = ph;
         if (ph->p_type == PT_GNU_STACK)
             p->exec_stack = (ph->p_flags & PF_X) != 0;
         if (ph->p_type == PT_LOAD && ph->p_memsz > 0 && ld_check_load(ph, i, p))
@@ -98,9 +93,14 @@ static int ld_scan_phdrs(struct ld_program *p)
     }
     if (p->nseg == 0)
         return ld_reject(p, "no loadable segment (PT_LOAD)");
-    p->lo = LD_PAGE_DOWN(p->seg[0].vaddr);
-    p->hi = LD_PAGE_UP(p->seg[p->nseg - 1].vaddr + p->seg[p->nseg - 1].memsz);
-    ld_find_phdr(p, pt_phdr);
+    p->lo = UINT64_MAX;
+    p->hi = 0;
+    for (int i = 0; i < p->nseg; i++) {
+        uint64_t lo = LD_PAGE_DOWN(p->seg[i].vaddr), hi = LD_PAGE_UP(p->seg[i].vaddr + p->seg[i].memsz);
+        p->lo = lo < p->lo ? lo : p->lo;
+        p->hi = hi > p->hi ? hi : p->hi;
+    }
+    ld_find_phdr(p);
     return 0;
 }
 

@@ -22,7 +22,7 @@ struct ld_script {
 static int ld_script_read(const char *path, struct ld_script *s)
 {
     char head[LD_SCRIPT_HEAD];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);    /* a FIFO: no wait */
     if (fd < 0)
         return 0;                   /* ld_program_open reports it */
     ssize_t n = read(fd, head, sizeof head);

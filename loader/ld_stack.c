@@ -15,6 +15,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "ld_internal.h"
@@ -156,22 +157,63 @@ static size_t ld_stack_need(char *const argv[], char *const envp[], const char *
     return need;
 }
 
+/* The stack's size: RLIMIT_STACK as the kernel reads it, at least 128 KiB
+ * (Linux's minimum stack_expand), at most LD_STACK_MAX (an unlimited
+ * stack still needs an end, and reserving address space costs nothing). */
+static uint64_t ld_stack_size(void)
+{
+    struct rlimit rl;
+    uint64_t size = LD_STACK_DEFAULT;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0)
+        size = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > LD_STACK_MAX ? LD_STACK_MAX : rl.rlim_cur;
+    size = LD_PAGE_DOWN(size);
+    return size < LD_STACK_MIN ? LD_STACK_MIN : size;
+}
+
+/* The stack and the guard gap below it, reserved as one piece: the gap
+ * stays PROT_NONE and is never the guest's (it is not noted), so ferry's
+ * later mappings -- the code cache comes right below -- are never within
+ * reach of a running-away recursion, which faults in the gap as it would
+ * natively past RLIMIT_STACK (SIGSEGV, on the sigaltstack if the guest has
+ * one).  Every page up to the limit is there from the start (lazily
+ * backed): Linux grows its stack on any fault within the limit. */
+static uint8_t *ld_map_stack(uint64_t size)
+{
+    /* Near the top of user space, where Linux puts it (a hint: the host
+     * may have other ideas, e.g. a 39-bit AArch64 address space), so the
+     * guest's view of its address space is the native one: nothing of its
+     * own between the program and 96 TiB. */
+    void *hint = (void *)(uintptr_t)(LD_STACK_TOP - size - LD_STACK_GUARD);
+    uint8_t *base = mmap(hint, size + LD_STACK_GUARD, PROT_NONE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED)
+        return NULL;
+    if (mprotect(base + LD_STACK_GUARD, size, PROT_READ | PROT_WRITE) != 0) {
+        munmap(base, size + LD_STACK_GUARD);
+        return NULL;
+    }
+    return base + LD_STACK_GUARD;
+}
+
 uint64_t ld_build_stack(char *const argv[], char *const envp[],
                         const struct ld_auxv_info *ai, struct ld_image *img,
                         char *why, size_t len)
 {
-    if (ld_stack_need(argv, envp, ai->execfn) > LD_STACK_SIZE / 4) {
+    uint64_t size = ld_stack_size();
+    /* the kernel's limit on argument and environment strings: a quarter of the stack */
+    if (ld_stack_need(argv, envp, ai->execfn) > size / 4) {
         snprintf(why, len, "%s", strerror(E2BIG));
         return 0;
     }
-    void *base = mmap(NULL, LD_STACK_SIZE, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (base == MAP_FAILED) {
+    uint8_t *base = ld_map_stack(size);
+    if (!base) {
         snprintf(why, len, "cannot allocate the stack: %s", strerror(errno));
         return 0;
     }
     /* the guest's view: executable as Linux makes it for PT_GNU_STACK PF_X */
-    ld_note_mapping(img, (uint64_t)(uintptr_t)base, (uint64_t)(uintptr_t)base + LD_STACK_SIZE,
+    ld_note_mapping(img, (uint64_t)(uintptr_t)base, (uint64_t)(uintptr_t)base + size,
                     PROT_READ | PROT_WRITE | (ai->exec_stack ? PROT_EXEC : 0));
-    return ld_stack_fill(base, LD_STACK_SIZE, argv, envp, ai);
+    img->stack_start = (uint64_t)(uintptr_t)base;
+    img->stack_end = (uint64_t)(uintptr_t)base + size;
+    return ld_stack_fill(base, size, argv, envp, ai);
 }

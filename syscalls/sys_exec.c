@@ -99,9 +99,16 @@ static int64_t sys_exec_read_head(const char *path, char *head, size_t len, size
 {
     if (access(path, X_OK) != 0)
         return -errno;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* without blocking: the kernel refuses anything but a regular file
+     * (a FIFO, a device) with EACCES, and so does ferry, at once */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
     if (fd < 0)
         return -errno;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return -EACCES;
+    }
     ssize_t n = read(fd, head, len);
     close(fd);
     *got = n > 0 ? (size_t)n : 0;
@@ -143,10 +150,20 @@ static void sys_exec_wrapped(struct sys_argv *av, char **envp)
 /* ferry's binary through the descriptor main.c kept (no /proc needed,
  * valid after a guest chroot) unless the guest closed or replaced it;
  * else by its path. */
+/* The descriptor's slot among ferry's own (sys_ferry_fd.c), so the
+ * guest's dup2/close cannot take it; NULL: it stays at ferry_opts.self_fd. */
+static const int *sys_self_fd_slot;
+
+void sys_exec_self_fd_adopt(void)
+{
+    if (ferry_opts.self_fd >= 0)
+        sys_self_fd_slot = sys_ferry_fd_adopt(ferry_opts.self_fd);
+}
+
 static void sys_exec_self(struct sys_argv *av, char **envp)
 {
     struct stat st;
-    int fd = ferry_opts.self_fd;
+    int fd = sys_self_fd_slot ? __atomic_load_n(sys_self_fd_slot, __ATOMIC_ACQUIRE) : ferry_opts.self_fd;
     if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == ferry_opts.self_dev &&
         st.st_ino == ferry_opts.self_ino)
         syscall(SYS_execveat, fd, "", av->v, envp, AT_EMPTY_PATH);
@@ -161,10 +178,12 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
     for (size_t i = 1; guest_argv && guest_argv[0] && guest_argv[i]; i++)
         sys_argv_add(av, guest_argv[i]);
     sys_exec_pass_mask(true);
+    sys_ferry_fd_pass(true, NULL, 0);
     sys_exec_self(av, envp);
     if (errno == ENOEXEC)
         sys_exec_wrapped(av, envp);
     int64_t r = -errno;
+    sys_ferry_fd_pass(false, NULL, 0);
     sys_exec_pass_mask(false);
     free(av->v);
     return r;
@@ -187,7 +206,7 @@ static int64_t sys_exec_by_kernel(const char *path, char **argv, char **envp)
 static char **sys_exec_env(char **envp, const char *argv0, const char *path, char *buf, size_t len)
 {
     static struct sys_argv env;
-    static char wrapper[4096];
+    static char wrapper[4096], logfd[64];
     const char *w = getenv(SYS_EXEC_WRAPPER_ENV);
     env.n = 0;
     for (size_t i = 0; envp && envp[i]; i++)
@@ -196,6 +215,9 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
         snprintf(wrapper, sizeof wrapper, "%s=%s", SYS_EXEC_WRAPPER_ENV, w);
         sys_argv_add(&env, wrapper);
     }
+    sys_ferry_fd_pass(true, logfd, sizeof logfd);
+    if (logfd[0])
+        sys_argv_add(&env, logfd);
     if (argv0 && strcmp(argv0, path) != 0) {
         snprintf(buf, len, "%s=%s", SYS_EXEC_ARGV0_ENV, argv0);
         sys_argv_add(&env, buf);

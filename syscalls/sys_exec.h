@@ -11,6 +11,9 @@
  * the default when unset).
  * Kept in ferry's environment, hidden from the guest's. */
 #define SYS_EXEC_WRAPPER_ENV "FERRY_EXEC_WRAPPER"
+/* The descriptor of the stderr the ferry before the guest's execve
+ * logged to (--strace, -d): the new ferry keeps logging there. */
+#define SYS_EXEC_LOG_FD_ENV "FERRY_EXEC_LOG_FD"
 /* Every variable with this prefix is ferry's, never the guest's. */
 #define SYS_EXEC_PRIVATE_PREFIX "FERRY_EXEC_"
 

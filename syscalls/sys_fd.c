@@ -16,12 +16,21 @@ SYS_HANDLER(sys_dup) { return sys_ret(dup((int)a[0])); }
 SYS_HANDLER(sys_dup2)
 {
     if (a[0] == a[1])
-        return fcntl((int)a[0], F_GETFD) == -1 ? -errno : (int64_t)a[1];
-    return sys_ret(dup3((int)a[0], (int)a[1], 0));
+        return fcntl((int)a[0], F_GETFD) == -1 || sys_ferry_fd_is((int)a[0]) ? -EBADF : (int64_t)a[1];
+    if (sys_ferry_fd_is((int)a[0]))
+        return -EBADF;
+    int err = sys_ferry_fd_yield((int)a[1]);
+    return err ? err : sys_ret(dup3((int)a[0], (int)a[1], 0));
 }
 
+/* (ferry's own descriptors: sys_ferry_fd.c) */
 SYS_HANDLER(sys_dup3)
 {
+    if (sys_ferry_fd_is((int)a[0]) && a[0] != a[1])
+        return -EBADF;
+    int err = a[0] == a[1] ? 0 : sys_ferry_fd_yield((int)a[1]);
+    if (err)
+        return err;
     return sys_ret(dup3((int)a[0], (int)a[1], sys_open_flags_to_host(a[2])));
 }
 

@@ -44,7 +44,6 @@ static int64_t sys_do_fork(void)
     pid_t pid = fork();
     if (pid == 0) {
         sys_thread_fork_child();
-        sys_guest_after_fork();
     } else {
         sys_thread_fork_parent();
     }

@@ -39,6 +39,10 @@ SYS_HANDLER(sys_pwritev)
 
 static int64_t sys_do_openat(int dirfd, uint64_t path, uint64_t flags, uint64_t mode)
 {
+    int64_t maps = sys_guest_strnlen(path, 64) > 0 ? sys_maps_open(sys_ptr(path), sys_open_flags_to_host(flags))
+                                                   : SYS_MAPS_NOT_OURS;
+    if (maps != SYS_MAPS_NOT_OURS)
+        return maps;                    /* the guest's own maps (sys_maps.c) */
     return sys_ret(syscall(SYS_openat, dirfd, sys_path_lookup(path, 1),
                            sys_open_flags_to_host(flags), (mode_t)mode));
 }
@@ -51,7 +55,10 @@ SYS_HANDLER(sys_creat) { return sys_do_openat(AT_FDCWD, a[0], 0100 | 01 | 01000,
 
 /* stderr (ferry's log) stays usable for ferry's own messages only if
  * the guest leaves it open; closing it is the guest's right. */
-SYS_HANDLER(sys_close) { return sys_ret(close((int)a[0])); }
+SYS_HANDLER(sys_close)
+{
+    return sys_ferry_fd_is((int)a[0]) ? -EBADF : sys_ret(close((int)a[0]));
+}
 
 SYS_HANDLER(sys_lseek) { return sys_ret(lseek((int)a[0], (off_t)a[1], (int)a[2])); }
 SYS_HANDLER(sys_fsync) { return sys_ret(fsync((int)a[0])); }

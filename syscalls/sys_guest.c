@@ -1,59 +1,44 @@
 /* sys_guest.c -- guest memory and guest path helpers for the handlers.
  *
  * Guest addresses are host addresses, so copies are plain memcpy, but a
- * bad guest pointer must give EFAULT as on Linux, not crash ferry.  The
- * kernel checks pointers for us: writing a byte from guest memory into a
- * private pipe fails with EFAULT when it is unreadable, and reading that
- * byte back to the same place fails when it is unwritable (and otherwise
- * leaves memory unchanged).  One probe per page touched. */
+ * bad guest pointer must give EFAULT as on Linux, not crash ferry -- and
+ * ferry's own memory, which the guest does not have, must look unmapped.
+ * The engine's map of the guest's mappings (tr_prot_at, the same answer
+ * code fetch uses) says which pages the guest has and how: no system
+ * call, no descriptor in the guest's fd space, and the same answer on
+ * every host (process_vm_readv is absent under qemu-user and seccomp). */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "loader.h"
 #include "sys_internal.h"
+#include "translator.h"
 
 #define SYS_PAGE 4096ull
-#define SYS_PROBE_FD_MIN 900        /* out of the way of the guest's fds */
 
-static __thread int sys_probe_fd[2] = { -1, -1 };     /* per thread: no mixing */
-
-static int sys_probe_open(void)
+/* What Linux on x86 lets a syscall read (any accessible page: x86 has no
+ * write-only or execute-only pages) or write. */
+static bool sys_prot_ok(int prot, int write)
 {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0)
-        return -1;
-    for (int i = 0; i < 2; i++) {
-        sys_probe_fd[i] = fcntl(p[i], F_DUPFD_CLOEXEC, SYS_PROBE_FD_MIN);
-        close(p[i]);
-    }
-    return sys_probe_fd[0] >= 0 && sys_probe_fd[1] >= 0 ? 0 : -1;
+    if (prot < 0)
+        return false;                   /* unmapped, or ferry's own memory */
+    return write ? (prot & TR_PROT_WRITE) != 0 : (prot & (TR_PROT_READ | TR_PROT_WRITE | TR_PROT_EXEC)) != 0;
 }
 
-/* A forked child must not share the pipe with its parent. */
-void sys_guest_after_fork(void)
+/* Without an engine (handlers run by unit tests on the test's own
+ * memory) there is no map to ask: the kernel reads (and writes back) one
+ * byte per page for us, without a descriptor; where process_vm_readv is
+ * missing, nothing can be told and the pointer is trusted. */
+static bool sys_probe_page(uint64_t page, int write)
 {
-    close(sys_probe_fd[0]);
-    close(sys_probe_fd[1]);
-    sys_probe_fd[0] = sys_probe_fd[1] = -1;
-}
-
-/* 0 if the byte at p can be read (and written back, if `write`). */
-static int sys_probe_byte(uint8_t *p, int write_back)
-{
-    if (sys_probe_fd[1] < 0 && sys_probe_open() != 0)
-        return 0;                       /* cannot tell: trust the guest */
-    ssize_t n = write(sys_probe_fd[1], p, 1);
-    if (n < 0 && errno == EBADF) {      /* the guest closed our pipe */
-        sys_guest_after_fork();
-        return sys_probe_open() == 0 ? sys_probe_byte(p, write_back) : 0;
-    }
+    char byte;
+    struct iovec local = { &byte, 1 }, remote = { sys_ptr(page), 1 };
+    ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
     if (n != 1)
-        return errno == EFAULT ? -1 : 0;
-    uint8_t junk;
-    n = read(sys_probe_fd[0], write_back ? p : &junk, 1);
-    return n == 1 || errno != EFAULT ? 0 : (read(sys_probe_fd[0], &junk, 1), -1);
+        return errno != EFAULT;
+    return !write || process_vm_writev(getpid(), &local, 1, &remote, 1, 0) == 1 || errno != EFAULT;
 }
 
 int sys_guest_access_ok(uint64_t g, size_t len, int write)
@@ -62,8 +47,14 @@ int sys_guest_access_ok(uint64_t g, size_t len, int write)
         return 0;
     if (len == 0)
         return 1;
-    for (uint64_t page = g & ~(SYS_PAGE - 1); page < g + len; page += SYS_PAGE)
-        if (sys_probe_byte(sys_ptr(page < g ? g : page), write) != 0)
+    if (!sys_engine) {
+        for (uint64_t page = g & ~(SYS_PAGE - 1); page < g + len; page += SYS_PAGE)
+            if (!sys_probe_page(page < g ? g : page, write))
+                return 0;
+        return 1;
+    }
+    for (uint64_t a = g, end; a < g + len; a = end)
+        if (!sys_prot_ok(tr_map_extent(sys_engine, a, &end), write))
             return 0;
     return 1;
 }

@@ -138,4 +138,7 @@ SYS_HANDLER(sys_inotify_add_watch); SYS_HANDLER(sys_inotify_rm_watch);
 /* sys_futex.c: futexes, robust lists */
 SYS_HANDLER(sys_futex); SYS_HANDLER(sys_set_robust_list); SYS_HANDLER(sys_get_robust_list);
 
+/* sys_ferry_fd.c: close_range around ferry's own descriptors */
+SYS_HANDLER(sys_close_range);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "syscalls.h"
 #include "x86_cpu.h"
@@ -84,8 +85,6 @@ int sys_guest_access_ok(uint64_t g, size_t len, int write);
 long sys_guest_strnlen(uint64_t g, size_t max);
 int sys_is_proc_self_exe(uint64_t g);
 int sys_guest_vector_ok(uint64_t g);
-/* Call in a new child process (private probe pipe). */
-void sys_guest_after_fork(void);
 
 /* A guest path, with /proc/self/exe meaning the guest program. */
 const char *sys_path(uint64_t g);
@@ -98,6 +97,37 @@ static inline int sys_dirfd(uint64_t g)
 {
     return (int)g;
 }
+
+/* sys_ferry_fd.c: ferry's own descriptors, out of the guest's way. */
+bool sys_ferry_fd_is(int fd);
+const int *sys_ferry_fd_adopt(int fd);
+void sys_exec_self_fd_adopt(void);
+/* Before the guest takes fd with dup2/dup3: 0, or -EMFILE. */
+int sys_ferry_fd_yield(int fd);
+/* fopen for ferry's own output files (kept out of the guest's way). */
+FILE *sys_ferry_fopen(const char *path, const char *mode);
+/* At start: the log stream (stderr, -D FILE) moves out of the way. */
+void sys_ferry_fd_init(void);
+/* Around the guest's execve: passes the log's descriptor on ("VAR=fd" in
+ * buf for the environment, "" if none); false undoes it after a failure. */
+void sys_ferry_fd_pass(bool before_exec, char *buf, size_t len);
+
+/* sys_ferry_mem.c: ferry's own memory is not the guest's.  Whether the
+ * guest has every page of [start, end); the memory calls over ranges that
+ * may hold ferry's memory; 0 or -ENOMEM for a MAP_FIXED range. */
+bool sys_guest_has(uint64_t start, uint64_t end);
+/* Held around a change of the guest's mappings and its report. */
+void sys_mm_lock(void);
+void sys_mm_unlock(void);
+int64_t sys_ferry_mem_munmap(uint64_t addr, uint64_t len);
+int64_t sys_ferry_mem_mprotect(uint64_t addr, uint64_t len, int host_prot, int guest_prot);
+int64_t sys_ferry_mem_madvise(uint64_t addr, uint64_t len, int advice);
+int64_t sys_ferry_mem_fixed_ok(uint64_t start, uint64_t len);
+
+/* sys_maps.c: opening the guest's own /proc/.../maps (filtered); the
+ * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
+#define SYS_MAPS_NOT_OURS (-4096)
+int64_t sys_maps_open(const char *path, int host_flags);
 
 /* sys_flags.c: x86-64 open(2) flags <-> host flags. */
 int sys_open_flags_to_host(uint64_t guest);

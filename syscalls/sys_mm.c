@@ -64,11 +64,14 @@ static void sys_mm_forget(uint64_t addr, uint64_t len)
 }
 
 /* MAP_32BIT exists only on x86: ask for low memory with a hint. */
-SYS_HANDLER(sys_mmap)
+static int64_t sys_mmap_locked(const uint64_t *a)
 {
     uint64_t addr = a[0];
     if ((a[3] & SYS_GUEST_MAP_32BIT) && !addr && !(a[3] & SYS_GUEST_MAP_FIXED))
         addr = 0x40000000;
+    int64_t busy = (a[3] & SYS_GUEST_MAP_FIXED) ? sys_ferry_mem_fixed_ok(addr, a[1]) : 0;
+    if (busy)
+        return busy;                    /* ferry's own memory (sys_ferry_mem.c) */
     void *p = mmap(sys_ptr(addr), a[1], sys_host_prot(a[2]), sys_map_flags_to_host(a[3]),
                    (int)a[4], (off_t)a[5]);
     if (p == MAP_FAILED && (a[3] & SYS_GUEST_MAP_FIXED))
@@ -79,30 +82,35 @@ SYS_HANDLER(sys_mmap)
     return (int64_t)(uintptr_t)p;
 }
 
-SYS_HANDLER(sys_munmap)
-{
-    int64_t r = sys_ret(munmap(sys_ptr(a[0]), a[1]));
-    if (r == 0)
-        tr_map_changed(sys_engine, TR_UNMAP, a[0], a[1], 0);
-    return r;
-}
+/* Only what the guest has (sys_ferry_mem.c). */
+static int64_t sys_munmap_locked(const uint64_t *a) { return sys_ferry_mem_munmap(a[0], a[1]); }
 
-SYS_HANDLER(sys_mprotect)
+static int64_t sys_mprotect_locked(const uint64_t *a)
 {
-    if (mprotect(sys_ptr(a[0]), a[1], sys_host_prot(a[2])) != 0) {
-        sys_mm_forget(a[0], a[1]);
-        return -errno;
+    if (a[2] & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | 0x8 /* PROT_SEM */ | PROT_GROWSDOWN | PROT_GROWSUP))
+        return -EINVAL;
+    if (sys_guest_has(a[0], a[0] + a[1]) || a[0] + a[1] < a[0]) {
+        if (mprotect(sys_ptr(a[0]), a[1], sys_host_prot(a[2])) != 0) {
+            sys_mm_forget(a[0], a[1]);
+            return -errno;
+        }
+        tr_map_changed(sys_engine, TR_PROTECT, a[0], a[1], sys_guest_prot(a[2]));
+        return 0;
     }
-    tr_map_changed(sys_engine, TR_PROTECT, a[0], a[1], sys_guest_prot(a[2]));
-    return 0;
+    return sys_ferry_mem_mprotect(a[0], a[1], sys_host_prot(a[2]), sys_guest_prot(a[2]));
 }
 
 /* MREMAP_MAYMOVE/FIXED/DONTUNMAP: the same bits on all hosts.  The pages
  * move with their protection (one mapping: mremap fails across two); with
  * DONTUNMAP the old range stays mapped, emptied. */
-SYS_HANDLER(sys_mremap)
+static int64_t sys_mremap_locked(const uint64_t *a)
 {
     int prot = tr_prot_at(sys_engine, a[0]);
+    if (!sys_guest_has(a[0] & ~(SYS_PAGE - 1), SYS_PAGE_UP(a[0] + a[1])))
+        return -EFAULT;                 /* not the guest's: unmapped for it */
+    int64_t busy = (a[3] & MREMAP_FIXED) ? sys_ferry_mem_fixed_ok(a[4], a[2]) : 0;
+    if (busy)
+        return busy;
     void *p = mremap(sys_ptr(a[0]), a[1], a[2], (int)a[3], sys_ptr(a[4]));
     if (p == MAP_FAILED)
         return -errno;
@@ -114,7 +122,7 @@ SYS_HANDLER(sys_mremap)
     return (int64_t)(uintptr_t)p;
 }
 
-SYS_HANDLER(sys_madvise) { return sys_ret(madvise(sys_ptr(a[0]), a[1], (int)a[2])); }
+static int64_t sys_madvise_locked(const uint64_t *a) { return sys_ferry_mem_madvise(a[0], a[1], (int)a[2]); }
 SYS_HANDLER(sys_msync) { return sys_ret(msync(sys_ptr(a[0]), a[1], (int)a[2])); }
 SYS_HANDLER(sys_mlock) { return sys_ret(mlock(sys_ptr(a[0]), a[1])); }
 SYS_HANDLER(sys_munlock) { return sys_ret(munlock(sys_ptr(a[0]), a[1])); }
@@ -146,7 +154,7 @@ static void sys_brk_shrink(uint64_t end)
 }
 
 /* Linux returns the (possibly unchanged) break, never an error. */
-SYS_HANDLER(sys_brk)
+static int64_t sys_brk_locked(const uint64_t *a)
 {
     uint64_t want = a[0], end = SYS_PAGE_UP(want);
     if (want < sys_proc.brk_start)
@@ -158,6 +166,19 @@ SYS_HANDLER(sys_brk)
     sys_proc.brk_cur = want;
     return (int64_t)want;
 }
+
+/* A change of the guest's mappings and the engine's record of it are one
+ * step for the other guest threads (sys_mm_lock): no thread sees the map
+ * between the two, and no thread's late report undoes another's newer
+ * mapping of the same pages. */
+#define SYS_MM_LOCKED(name) \
+    SYS_HANDLER(name) { sys_mm_lock(); int64_t r = name##_locked(a); sys_mm_unlock(); return r; }
+SYS_MM_LOCKED(sys_mmap)
+SYS_MM_LOCKED(sys_munmap)
+SYS_MM_LOCKED(sys_mprotect)
+SYS_MM_LOCKED(sys_mremap)
+SYS_MM_LOCKED(sys_madvise)
+SYS_MM_LOCKED(sys_brk)
 
 SYS_HANDLER(sys_mincore) { return sys_ret(mincore(sys_ptr(a[0]), a[1], sys_ptr(a[2]))); }
 

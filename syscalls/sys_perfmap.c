@@ -104,7 +104,7 @@ static bool open_output(void)
         return true;
     char path[64];
     snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)pid);
-    pm.out = fopen(path, "a");
+    pm.out = sys_ferry_fopen(path, "a");
     pm.pid = pid;
     return pm.out != NULL;
 }

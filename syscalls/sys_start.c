@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sys_exec.h"
+#include "sys_internal.h"
 #include "syscalls.h"
 
 /* ferry's execve passes a guest argv[0] that differs from the program
@@ -51,6 +52,10 @@ static void sys_start_argv0(char *const **argv, const char *argv0)
 void sys_process_init(const struct ld_image *img)
 {
     sys_proc.exe_path = img->exe_path;
+    sys_proc.stack_start = img->stack_start;
+    sys_proc.stack_end = img->stack_end;
+    sys_ferry_fd_init();
+    sys_exec_self_fd_adopt();
     sys_proc.brk_start = sys_proc.brk_cur = sys_proc.brk_mapped = img->brk_start;
 }
 

@@ -353,7 +353,7 @@ const struct sys_entry sys_table[] = {
     { 433, "fspick", NULL, NULL },
     { 434, "pidfd_open", NULL, NULL },
     { 435, "clone3", NULL, NULL },
-    { 436, "close_range", NULL, NULL },
+    { 436, "close_range", sys_close_range, "uux" },
     { 437, "openat2", NULL, NULL },
     { 438, "pidfd_getfd", NULL, NULL },
     { 439, "faccessat2", sys_faccessat2, "Fsox" },

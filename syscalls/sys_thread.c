@@ -4,10 +4,13 @@
  * is the host tid.  exit ends one thread -- clearing and futex-waking its
  * clear_child_tid word as the kernel does, which is what pthread_join
  * waits for -- and the last one ends the process; exit_group ends all.
- * A registry maps tids to threads for signals posted to a thread. */
+ * A registry maps tids to threads for signals posted to a thread.  An
+ * ending thread releases everything it had: its env and jump cache, its
+ * registry entry, and (by returning from its host thread) its host stack. */
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,10 @@ static struct sys_thread *sys_threads;
 static int sys_live_threads = 1;
 static __thread struct sys_thread *sys_self;
 static __thread uint64_t sys_clear_child_tid;
+/* Where a thread ferry created leaves its run loop: back in
+ * sys_thread_main, whose return lets the thread library free (or cache)
+ * the host thread's stack and TLS, as a raw exit would not. */
+static __thread jmp_buf *sys_thread_out;
 
 /* Called by the thread itself (sys_tsig is its own). */
 static void sys_thread_add(struct x86_cpu *cpu)
@@ -103,8 +110,13 @@ static void *sys_thread_main(void *arg)
     sys_thread_add(cpu);
     st->tid = tid;
     sem_post(&st->started);             /* st lives on the creator's stack */
-    tr_cpu_attach(sys_engine, cpu);
-    sys_cpu_loop(cpu);
+    jmp_buf out;
+    if (setjmp(out) == 0) {
+        sys_thread_out = &out;
+        tr_cpu_attach(sys_engine, cpu);
+        sys_cpu_loop(cpu);
+    }
+    return NULL;
 }
 
 /* The child's CPU: the parent's, returning 0 from syscall on its new
@@ -177,10 +189,11 @@ _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status)
         __atomic_store_n((int32_t *)sys_ptr(sys_clear_child_tid), 0, __ATOMIC_SEQ_CST);
         syscall(SYS_futex, sys_ptr(sys_clear_child_tid), FUTEX_WAKE, 1, NULL, NULL, 0);
     }
-    sys_guest_after_fork();             /* closes this thread's probe pipe */
     tr_cpu_detach(cpu);
     free(cpu);
-    for (;;)
+    if (sys_thread_out)
+        longjmp(*sys_thread_out, 1);
+    for (;;)                            /* the process's first thread */
         syscall(SYS_exit, 0);
 }
 

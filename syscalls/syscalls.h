@@ -13,6 +13,7 @@
 struct sys_process {
     uint64_t brk_start, brk_cur, brk_mapped;    /* emulated program break */
     const char *exe_path;                       /* guest program, for /proc/self/exe */
+    uint64_t stack_start, stack_end;            /* main stack, [stack] in maps */
 };
 extern struct sys_process sys_proc;
 

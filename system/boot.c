@@ -9,9 +9,11 @@
 
 #include "boot.h"
 
+/* Non-blocking open: a FIFO must be refused at once, not waited on (the
+ * kernel's execve gives EACCES for anything but a regular file). */
 int boot_read_file(const char *path, uint64_t max, struct boot_file *f)
 {
-    int fd = open(path, O_RDONLY);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
         sys_err("%s: %s", path, strerror(errno));
@@ -19,7 +21,8 @@ int boot_read_file(const char *path, uint64_t max, struct boot_file *f)
         return -1;
     }
     if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
-        sys_err("%s: not a regular file or larger than guest RAM", path);
+        sys_err("%s: %s", path, !S_ISREG(st.st_mode) ? "Permission denied (not a regular file)"
+                                                      : "larger than guest RAM");
         close(fd);
         return -1;
     }

@@ -9,7 +9,7 @@
 
 /* Offsets in boot_params / the setup header (Documentation/arch/x86/boot.rst). */
 enum {
-    BP_E820_ENTRIES = 0x1e8, BP_SETUP_SECTS = 0x1f1, BP_HEADER = 0x202,
+    BP_E820_ENTRIES = 0x1e8, BP_SETUP_SECTS = 0x1f1, BP_SYSSIZE = 0x1f4, BP_HEADER = 0x202,
     BP_VERSION = 0x206, BP_TYPE_OF_LOADER = 0x210, BP_LOADFLAGS = 0x211,
     BP_RAMDISK_IMAGE = 0x218, BP_RAMDISK_SIZE = 0x21c, BP_HEAP_END = 0x224,
     BP_CMD_LINE_PTR = 0x228, BP_INITRD_MAX = 0x22c, BP_XLOADFLAGS = 0x236,
@@ -41,6 +41,13 @@ static int bz_check(struct boot_file *k, uint64_t *setup_size)
                 (unsigned long long)*setup_size, k->size);
         return -1;
     }
+    /* syssize: the protected-mode kernel's size in 16-byte paragraphs */
+    uint64_t sys_bytes = rd32(k->data + BP_SYSSIZE) * 16ull;
+    if (sys_bytes == 0 || sys_bytes > k->size - *setup_size) {
+        sys_err("%s: truncated bzImage (header says %llu bytes of kernel after the setup, file has %llu)",
+                k->path, (unsigned long long)sys_bytes, (unsigned long long)(k->size - *setup_size));
+        return -1;
+    }
     return 0;
 }
 
@@ -51,6 +58,8 @@ static void bz_zero_page(struct sys_vm *vm, struct boot_file *k, uint8_t *zp)
     if (hdr_end > 0x280)
         hdr_end = 0x280;
     memcpy(zp + BP_SETUP_SECTS, k->data + BP_SETUP_SECTS, hdr_end - BP_SETUP_SECTS);
+    wr32(zp + BP_RAMDISK_IMAGE, 0);     /* the file's own values mean nothing: */
+    wr32(zp + BP_RAMDISK_SIZE, 0);      /* bz_initrd sets them when there is one */
     zp[BP_TYPE_OF_LOADER] = 0xff;
     zp[BP_LOADFLAGS] |= CAN_USE_HEAP;
     zp[BP_HEAP_END] = 0x00;

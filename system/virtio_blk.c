@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -138,10 +139,13 @@ static void blk_cfg_read(struct virtio_dev *d, uint64_t off, void *data, unsigne
         memcpy(data, cfg + off, size);
 }
 
+/* Opened without blocking (a FIFO is refused at once) and locked as QEMU
+ * does: exclusively when writable, shared when read-only, so two machines
+ * never write one image (or one reads while another writes). */
 static int blk_open(struct blk *b, const char *path, bool ro)
 {
     struct stat st;
-    b->fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    b->fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK);
     if (b->fd < 0 || fstat(b->fd, &st) < 0) {
         sys_err("--disk %s: %s", path, strerror(errno));
         return -1;
@@ -150,6 +154,12 @@ static int blk_open(struct blk *b, const char *path, bool ro)
         sys_err("--disk %s: not a regular file or block device", path);
         return -1;
     }
+    if (flock(b->fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
+        sys_err("--disk %s: %s", path, errno == EWOULDBLOCK ? "in use by another process (locked)"
+                                                             : strerror(errno));
+        return -1;
+    }
+    fcntl(b->fd, F_SETFL, fcntl(b->fd, F_GETFL) & ~O_NONBLOCK);
     b->sectors = lseek(b->fd, 0, SEEK_END) / SECTOR;
     return 0;
 }

@@ -44,6 +44,7 @@ check-unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 CHECK_TARGETS += check-unit
 -include tests/elf/elf.mk
+-include tests/reliab/reliab.mk
 
 # --- the parts' arrows (docs/architecture.md) --------------------------------
 .PHONY: check-arch
@@ -141,7 +142,7 @@ endef
 $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
 
 .PHONY: check-long
-check-long: $(foreach a,$(ARCHES),check-insn-long-$(a) check-guest-long-$(a))
+check-long: $(foreach a,$(ARCHES),check-insn-long-$(a) check-guest-long-$(a) check-reliab-long-$(a))
 
 # --- benchmarks -------------------------------------------------------------
 # Not part of `make check`: tests/bench/setup.sh installs what they run.

@@ -74,6 +74,11 @@ void tr_map_changed(struct tr_engine *e, enum tr_map_change how, uint64_t start,
     tr_invalidate(e, start, len);
 }
 
+int tr_map_extent(struct tr_engine *e, uint64_t addr, uint64_t *end)
+{
+    return e->cfg.mem->extent(e->cfg.mem, addr, end);
+}
+
 int tr_prot_at(struct tr_engine *e, uint64_t addr)
 {
     return e->cfg.mem->prot_at(e->cfg.mem, addr);

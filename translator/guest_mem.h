@@ -54,6 +54,10 @@ struct tr_guest_mem {
     /* The protection of the page at addr as far as map_changed told,
      * -1 when not known to be mapped. */
     int (*prot_at)(const struct tr_guest_mem *m, uint64_t addr);
+    /* prot_at(addr), and in *end where that answer stops holding (the end
+     * of the mapping, or of the hole up to the next one; UINT64_MAX at
+     * the top): lets the syscall layer walk a range in a few steps. */
+    int (*extent)(const struct tr_guest_mem *m, uint64_t addr, uint64_t *end);
 };
 
 /* User mode's guest memory: the host process's own address space. */

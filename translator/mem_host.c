@@ -161,12 +161,23 @@ static int host_prot_at(const struct tr_guest_mem *m, uint64_t addr)
     return prot;
 }
 
+static int host_extent(const struct tr_guest_mem *m, uint64_t addr, uint64_t *end)
+{
+    read_lock();
+    const struct gmap_range *r = gmap_next(&host.map, addr);
+    int prot = r && r->start <= addr && r->prot != GMAP_UNMAPPED ? r->prot : -1;
+    *end = !r ? UINT64_MAX : r->start <= addr ? r->end : r->start;
+    unlock();
+    return prot;
+}
+
 static const struct tr_guest_mem mem_host = {
     .mode = TR_MEM_HOST,
     .fetchable = host_fetchable,
     .writable = host_writable,
     .map_changed = host_map_changed,
     .prot_at = host_prot_at,
+    .extent = host_extent,
 };
 
 const struct tr_guest_mem *tr_mem_host(void) { return &mem_host; }

@@ -79,6 +79,9 @@ void tr_map_changed(struct tr_engine *e, enum tr_map_change how, uint64_t start,
 /* The protection of the guest page at addr as tr_map_changed left it, -1
  * when not known to be mapped. */
 int tr_prot_at(struct tr_engine *e, uint64_t addr);
+/* tr_prot_at(addr), and in *end where that answer stops holding (the
+ * next change of mapping; UINT64_MAX at the top). */
+int tr_map_extent(struct tr_engine *e, uint64_t addr, uint64_t *end);
 
 /* Around a host fork() of a process running the engine: prepare, then
  * parent or child (the child keeps only the calling thread's vCPU). */

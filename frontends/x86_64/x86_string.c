@@ -116,8 +116,11 @@ static void string_rep(struct x86_dc *dc, const struct str_info *si, bool repne,
         &x86_helper_rep_movs, &x86_helper_rep_stos, &x86_helper_rep_lods,
         &x86_helper_rep_cmps, &x86_helper_rep_scas };
     bool sets_flags = si->op == STR_CMPS || si->op == STR_SCAS;
-    x86_sync_pc(dc);                /* a fault in the helper is at this insn */
-    if (sets_flags) x86_flags_sync(dc);
+    /* A fault in the helper (an unmapped page, a stack overflow into the
+     * guard gap) becomes a guest signal at this instruction: env must hold
+     * the whole state, flags included, for the signal context. */
+    x86_sync_pc(dc);
+    x86_flags_sync(dc);
     x86_call(dc, helpers[si->op], x86_imm(dc, si->bytes), x86_imm(dc, repne),
              e->seg == IR_NONE ? x86_imm(dc, 0) : e->seg, x86_imm(dc, e->a32), IR_NONE);
     if (sets_flags) x86_flags_clobbered(dc);

@@ -93,18 +93,6 @@ static void mut_interp_truncated(struct elf_bytes *b) { elf_interp_fixture(b, "s
 static void mut_interp_dir(struct elf_bytes *b) { elf_set_interp(b, "/", 2); }
 static void mut_interp_nested(struct elf_bytes *b) { elf_interp_fixture(b, "interp-missing"); }
 
-static void mut_overlap(struct elf_bytes *b)
-{
-    Elf64_Phdr *p0 = elf_load(b, 0), *p1 = elf_load(b, 1);
-    p1->p_vaddr = p0->p_vaddr + ((p1->p_offset - p0->p_offset) & 4095);
-}
-
-static void mut_unsorted(struct elf_bytes *b)
-{
-    Elf64_Phdr *p1 = elf_load(b, 1);
-    p1->p_vaddr -= 0x100000;
-}
-
 static void mut_filesz(struct elf_bytes *b) { elf_load(b, 0)->p_memsz = elf_load(b, 0)->p_filesz - 1; }
 static void mut_kernel_addr(struct elf_bytes *b) { elf_load(b, 0)->p_vaddr = 0xffffffff80000000ull; }
 static void mut_huge(struct elf_bytes *b) { elf_load(b, 1)->p_memsz = 1ull << 62; }
@@ -142,8 +130,6 @@ static const struct elf_case elf_cases[] = {
     { "interp-dir", mut_interp_dir, 126, "bad interpreter / (Is a directory)" },
     { "interp-nested", mut_interp_nested, 126,
       "bad interpreter %s (it names an interpreter itself)" },
-    { "overlap", mut_overlap, 126, "overlapping or unsorted segments %d and %d" },
-    { "unsorted", mut_unsorted, 126, "overlapping or unsorted segments %d and %d" },
     { "filesz", mut_filesz, 126, "bad segment %d: file size larger than memory size" },
     { "kernel-addr", mut_kernel_addr, 126, "absurd segment %d: address range %s" },
     { "huge", mut_huge, 126, "absurd segment %d: address range %s" },

@@ -1,0 +1,98 @@
+/* sys_maps.c -- the guest's /proc/self/maps (and /proc/PID/maps,
+ * /proc/thread-self/maps of itself): the host's list filtered to what the
+ * guest has (the engine's map of its mappings, sys_ferry_mem.c), with the
+ * guest's protections, its stack named [stack] and its emulated program
+ * break [heap].  ferry's own mappings (its binary, libraries, heap, code
+ * cache, thread stacks, the host's vdso) are not there, as they are not in
+ * a native process.  The text is made when the file is opened, into a
+ * memfd the guest reads like the real file. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sys_internal.h"
+#include "translator.h"
+
+static bool sys_is_own_maps(const char *p)
+{
+    char own[64];
+    if (!strcmp(p, "/proc/self/maps") || !strcmp(p, "/proc/thread-self/maps"))
+        return true;
+    snprintf(own, sizeof own, "/proc/%d/maps", (int)getpid());
+    if (!strcmp(p, own))
+        return true;
+    snprintf(own, sizeof own, "/proc/self/task/%d/maps", (int)gettid());
+    return !strcmp(p, own);
+}
+
+/* The name the guest sees for [lo, hi): the host's, or [stack]/[heap]. */
+static const char *sys_maps_name(uint64_t lo, const char *host_name)
+{
+    if (lo >= sys_proc.stack_start && lo < sys_proc.stack_end)
+        return "[stack]";
+    if (lo >= sys_proc.brk_start && lo < sys_proc.brk_mapped)
+        return "[heap]";
+    return host_name;
+}
+
+/* One host line, cut to the runs the guest has. */
+static void sys_maps_line(FILE *out, const char *line)
+{
+    unsigned long long lo, hi, off, inode;
+    char perms[8], dev[16], name[4096] = "";
+    int n = sscanf(line, "%llx-%llx %7s %llx %15s %llu %4095[^\n]", &lo, &hi, perms, &off, dev, &inode, name);
+    if (n < 6)
+        return;
+    for (uint64_t a = lo, end; a < hi; a = end) {
+        int prot = tr_map_extent(sys_engine, a, &end);
+        end = end > hi ? hi : end;
+        if (prot < 0)
+            continue;
+        const char *nm = sys_maps_name(a, name + strspn(name, " "));
+        int w = fprintf(out, "%08llx-%08llx %c%c%c%c %08llx %s %llu ", (unsigned long long)a,
+                        (unsigned long long)end, prot & 1 ? 'r' : '-', prot & 2 ? 'w' : '-',
+                        prot & 4 ? 'x' : '-', perms[3], off + (a - lo), dev, inode);
+        fprintf(out, *nm ? "%*s%s\n" : "%*s%s\n", *nm ? (w < 73 ? 73 - w : 0) : 0, "", nm);
+    }
+}
+
+static int sys_maps_fill(int fd)
+{
+    FILE *in = fopen("/proc/self/maps", "re");
+    FILE *out = fdopen(dup(fd), "w");
+    char line[4200];
+    if (!in || !out) {
+        if (in)
+            fclose(in);
+        if (out)
+            fclose(out);
+        return -EIO;
+    }
+    while (fgets(line, sizeof line, in))
+        sys_maps_line(out, line);
+    fclose(in);
+    fclose(out);
+    return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -errno;
+}
+
+int64_t sys_maps_open(const char *path, int host_flags)
+{
+    if (!sys_engine || !sys_is_own_maps(path))
+        return SYS_MAPS_NOT_OURS;
+    if ((host_flags & O_ACCMODE) != O_RDONLY)
+        return -EACCES;
+    int fd = (int)syscall(SYS_memfd_create, "maps", (host_flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+    if (fd < 0)
+        return -errno;
+    int r = sys_maps_fill(fd);
+    if (r) {
+        close(fd);
+        return r;
+    }
+    return fd;
+}

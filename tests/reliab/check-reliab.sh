@@ -1,0 +1,181 @@
+#!/bin/sh
+# check-reliab.sh -- the guest cannot harm ferry, and bad input never hangs
+# or crashes it (issue 11).  Each case runs natively too where there is a
+# native run to compare with (the native CPU and kernel are the oracle).
+#
+#   tests/reliab/check-reliab.sh "FERRY CMD" /abs/dir/of/built/programs [FERRY-SYSTEM]
+# RELIAB_LONG=1: the long versions (check-long).
+set -u
+ferry=$1
+bin=$2
+fsys=${3:-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+passed=0
+failed=0
+long=${RELIAB_LONG:-}
+
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; [ -f "$tmp/err" ] && sed 's/^/  | /' "$tmp/err" | head -n 10; failed=$((failed + 1)); }
+
+# strip FILE: drops what qemu-user adds on a guest's fatal signal.
+strip() { grep -v '^qemu: uncaught target signal' "$1" > "$1.s" || true; mv "$1.s" "$1"; }
+
+# both NAME TIMEOUT CMD...: runs CMD natively (nat.*) and under ferry
+# (fer.*); compares stdout, stderr and status.
+both() {
+    name=$1 t=$2
+    shift 2
+    nst=0 fst=0
+    timeout -k 5 "$t" "$@" > nat.out 2> nat.err < /dev/null || nst=$?
+    # $ferry is split into words on purpose (it may be "qemu-aarch64 -L / ...").
+    timeout -k 5 "$t" $ferry "$@" > fer.out 2> fer.err < /dev/null || fst=$?
+    strip fer.err
+    cp fer.err err
+    if [ "$nst" != "$fst" ]; then
+        fail "$name" "status native $nst, ferry $fst"
+    elif ! cmp -s nat.out fer.out; then
+        diff nat.out fer.out > err; fail "$name" "stdout differs"
+    elif ! cmp -s nat.err fer.err; then
+        diff nat.err fer.err > err; fail "$name" "stderr differs"
+    else
+        pass "$name"
+    fi
+}
+
+# --- 1. no ferry descriptors in the guest's fd space -------------------------
+# --strace keeps writing to ferry's stderr after the guest closed 0-2 and
+# opened a file that got number 2 (also in the ferry the guest execs).
+script='exec 0<&- 1>&- 2>&-; exec 2>guest.txt; echo guest >&2; /bin/true; echo end >&2'
+/bin/bash -c "$script"; cp guest.txt nat.txt
+st=0
+timeout -k 5 300 $ferry --strace /bin/bash -c "$script" 2> strace.txt || st=$?
+cp strace.txt err
+if [ "$st" != 0 ] || ! cmp -s nat.txt guest.txt; then
+    fail "strace after the guest closes 0-2" "status $st, guest file: $(head -c 200 guest.txt)"
+elif ! grep -q 'execve("/bin/true"' strace.txt || ! grep -q 'exit_group(0)' strace.txt; then
+    fail "strace after the guest closes 0-2" "ferry's stderr lacks the calls"
+else
+    pass "strace after the guest closes 0-2"
+fi
+
+# --- 2. the guest stack: RLIMIT_STACK deep, a guard gap, away from ferry ------
+both "stack overflow runs the sigaltstack SIGSEGV handler" 300 "$bin/stack_overflow" altstack
+both "stack overflow without a handler dies by SIGSEGV" 300 "$bin/stack_overflow" die
+both "6 MiB recursion in the default 8 MiB stack" 300 "$bin/stack_overflow" deep 6
+soft=$(ulimit -S -s)
+if ulimit -S -s 65536 2> /dev/null; then
+    both "ulimit -s 65536: 20 MiB recursion" 300 "$bin/stack_overflow" deep 20
+    both "ulimit -s 65536: overflow runs the handler" 300 "$bin/stack_overflow" altstack
+    ulimit -S -s "$soft"
+fi
+if ulimit -S -s 1024 2> /dev/null; then
+    both "ulimit -s 1024: 2 MiB recursion dies" 300 "$bin/stack_overflow" deep 2
+    ulimit -S -s "$soft"
+fi
+
+# --- 3. an ended thread gives back everything ----------------------------------
+case $ferry in
+*qemu-*)
+    # qemu-user keeps ~300 KiB per thread it ever ran (its own leak, shown
+    # by a native AArch64 run of the same program): ferry may add nothing
+    # beyond 64 MiB to that.
+    n=1600
+    [ -n "$long" ] && n=4000
+    qemu=${ferry%% *}
+    CHURN_VERBOSE=1 timeout -k 5 900 $qemu "$bin/thread_churn.a64" $n > q.out 2> q.err
+    CHURN_VERBOSE=1 timeout -k 5 900 $ferry "$bin/thread_churn" $n > fer.out 2> fer.err
+    qg=$(sed -n 's/^rss growth: \(-*[0-9]*\) KiB/\1/p' q.err)
+    fg=$(sed -n 's/^rss growth: \(-*[0-9]*\) KiB/\1/p' fer.err)
+    cp fer.err err
+    if [ -z "$qg" ] || [ -z "$fg" ] || ! grep -q "^$n threads" fer.out; then
+        fail "$n short threads under qemu" "no result"
+    elif [ "$fg" -gt $((qg + 65536)) ]; then
+        fail "$n short threads under qemu" "ferry grew $fg KiB, qemu alone $qg KiB"
+    else
+        pass "$n short threads: no growth beyond qemu-user's own ($fg vs $qg KiB)"
+    fi ;;
+*)
+    if [ -n "$long" ]; then
+        both "100,000 short threads in bounded memory" 3000 "$bin/thread_churn" 100000
+    else
+        both "20,000 short threads in bounded memory" 900 "$bin/thread_churn" 20000
+    fi ;;
+esac
+
+# --- 4. ferry's mappings are off-limits and hidden ---------------------------
+both "/proc/self/maps shows only the guest's; calls over ferry's memory" 300 "$bin/maps_view"
+
+# --- 6. ELF files the kernel accepts, unusual as they are ----------------------
+for prog in hello.static hello.spie; do
+    "$bin/elf_variants" "$bin/$prog" "$tmp/$prog" || fail "elf_variants $prog" "cannot write"
+    for v in align phdr swap overlap lower onto; do
+        # (a static-PIE's first segment is at 0: 1 MiB lower wraps around)
+        [ "$prog.$v" = hello.spie.lower ] && continue
+        chmod +x "$tmp/$prog.$v"
+        both "ELF variant $prog.$v as natively" 120 "$tmp/$prog.$v"
+    done
+done
+
+# --- 5. files that are not regular files; error lines ------------------------
+# quick NAME SECONDS WANT_STATUS PATTERN CMD...: CMD ends within SECONDS with
+# WANT_STATUS and one line on stderr matching PATTERN.
+quick() {
+    name=$1 t=$2 want=$3 pat=$4
+    shift 4
+    st=0
+    timeout -k 2 "$t" "$@" > out 2> err < /dev/null || st=$?
+    strip err
+    if [ "$st" = 124 ] || [ "$st" = 137 ]; then
+        fail "$name" "still running after $t s"
+    elif [ "$st" != "$want" ]; then
+        fail "$name" "status $st, wanted $want"
+    elif [ "$(wc -l < err)" != 1 ] || ! grep -q -- "$pat" err; then
+        fail "$name" "wanted one line matching '$pat'"
+    else
+        pass "$name"
+    fi
+}
+mkfifo fifo
+chmod +x fifo
+quick "a FIFO as the program: EACCES at once" 60 126 "Permission denied" $ferry "$tmp/fifo"
+printf 'int main(void) { return 0; }\n' > nop.c
+if gcc -o fifo-interp nop.c -Wl,--dynamic-linker="$tmp/fifo" 2> /dev/null; then
+    quick "a FIFO as PT_INTERP: EACCES at once" 60 126 "Permission denied" $ferry "$tmp/fifo-interp"
+    both "the guest execs a FIFO and a program whose PT_INTERP is one" 120 \
+        /bin/bash -c "$tmp/fifo; echo \$?; $tmp/fifo-interp; echo \$?"
+fi
+quick "control bytes in an error line are escaped" 60 127 'bad\\x1b\[31mname' \
+    $ferry "$(printf 'bad\033[31mname')"
+if [ -n "$fsys" ]; then
+    quick "ferry-system: a FIFO as --kernel, at once" 60 1 "Permission denied" \
+        "$fsys" --kernel "$tmp/fifo" --mem 64M
+    quick "ferry-system: a FIFO as --initrd, at once" 60 1 "Permission denied" \
+        "$fsys" --kernel "$bin/stack_overflow" --initrd "$tmp/fifo" --mem 64M
+    # a bzImage header (HdrS, protocol 2.12, 64-bit entry) whose syssize
+    # says 16 MiB while the file holds 4 KiB after the setup
+    python3 -c '
+import struct, sys
+d = bytearray(8192)
+d[0x1f1] = 3
+struct.pack_into("<I", d, 0x1f4, (16 << 20) // 16)
+d[0x202:0x206] = b"HdrS"
+struct.pack_into("<H", d, 0x206, 0x20c)
+d[0x211] = 1
+d[0x236] = 1
+open(sys.argv[1], "wb").write(d)' truncated.bz
+    quick "ferry-system: a truncated bzImage (syssize)" 60 1 "truncated bzImage" \
+        "$fsys" --kernel "$tmp/truncated.bz" --mem 64M
+    truncate -s 1M disk.img
+    flock -x disk.img sleep 30 &
+    lockpid=$!
+    sleep 1
+    quick "ferry-system: a writable disk in use is refused" 60 1 "in use by another process" \
+        "$fsys" --kernel "$tmp/truncated.bz" --mem 64M --disk "$tmp/disk.img"
+    kill "$lockpid" 2> /dev/null
+    wait "$lockpid" 2> /dev/null
+fi
+
+echo "reliab: $passed passed, $failed failed"
+[ "$failed" = 0 ]

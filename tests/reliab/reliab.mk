@@ -1,0 +1,36 @@
+# reliab.mk -- check-reliab-ARCH: the guest cannot harm ferry and bad input
+# never hangs or crashes it (issue 11), each case compared with a native run
+# where there is one (tests/reliab/check-reliab.sh).  Included by tests.mk.
+RELIAB_OUT := $(BUILD)/tests/reliab
+RELIAB_PROGS := $(patsubst tests/reliab/%.c,$(RELIAB_OUT)/%,$(wildcard tests/reliab/*.c))
+$(RELIAB_OUT)/%: tests/reliab/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -static -O2 -pthread -o $@ $< -lm
+
+# A static and a static-PIE program for elf_variants (check-reliab.sh).
+$(RELIAB_OUT)/hello.static: tests/elf/hello.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -static -O1 -o $@ $<
+$(RELIAB_OUT)/hello.spie: tests/elf/hello.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -static-pie -fPIE -O1 -o $@ $<
+RELIAB_PROGS += $(RELIAB_OUT)/hello.static $(RELIAB_OUT)/hello.spie
+# The churn as a native AArch64 program: qemu-user's own growth per thread
+# (it never frees a thread's state), which a ferry under qemu also shows.
+$(RELIAB_OUT)/thread_churn.a64: tests/reliab/thread_churn.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC_aarch64) -O2 -static -pthread -o $@ $<
+RELIAB_PROGS += $(RELIAB_OUT)/thread_churn.a64
+
+define reliab_for_arch
+.PHONY: check-reliab-$(1) check-reliab-long-$(1)
+check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(if $$(filter x86_64,$(1)),$$(FERRY_SYSTEM))
+	sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT)) \
+	    $$(if $$(filter x86_64,$(1)),$$(abspath $$(FERRY_SYSTEM)))
+check-reliab-long-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS)
+	RELIAB_LONG=1 sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT))
+CHECK_TARGETS += check-reliab-$(1)
+endef
+$(foreach a,$(ARCHES),$(eval $(call reliab_for_arch,$(a))))
+.PHONY: check-reliab
+check-reliab: $(foreach a,$(ARCHES),check-reliab-$(a))
