@@ -44,6 +44,7 @@ check-unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 CHECK_TARGETS += check-unit
 -include tests/elf/elf.mk
+include tests/golden/golden.mk
 
 # --- the parts' arrows (docs/architecture.md) --------------------------------
 .PHONY: check-arch
