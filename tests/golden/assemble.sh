@@ -4,17 +4,24 @@
 # instructions separated by ';'.  Lines starting with '#' are section
 # titles (kept), '//' lines and blank lines are dropped.  Output lines:
 # "# title" or "HEX<tab>source".  All cases go through one `as` run: each
-# gets a label, and the labels' offsets cut the flat binary.
+# gets a label, and the labels' offsets cut the flat binary; line markers
+# make `as` name the line of CASES.txt in its errors.
 set -eu
 in=$1 out=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 awk '/^\/\// || /^[ \t]*$/ { next }
      /^#/ { next }
-     { printf "gd_case_%d:\n%s\n", n++, $0 }
+     { printf "gd_case_%d:\n# %d \"%s\"\n%s\n", n++, NR, FILENAME, $0 }
      END { print "gd_case_end:" }' "$in" > "$tmp/body.s"
 { printf '.intel_syntax noprefix\n.text\n'; cat "$tmp/body.s"; } > "$tmp/cases.s"
 as --64 -o "$tmp/cases.o" "$tmp/cases.s"
+# A misspelt register assembles as a symbol: refuse any.
+undef=$(nm -u "$tmp/cases.o")
+if [ -n "$undef" ]; then
+    echo "assemble.sh: $in: unknown names (misspelt registers?): $(echo $undef | tr -d U)" >&2
+    exit 1
+fi
 objcopy -O binary -j .text "$tmp/cases.o" "$tmp/cases.bin"
 nm "$tmp/cases.o" | awk '$3 ~ /^gd_case_/ { print $3, $1 }' > "$tmp/labels"
 od -An -v -tx1 "$tmp/cases.bin" | tr -d ' \n' > "$tmp/hex"

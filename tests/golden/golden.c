@@ -153,6 +153,9 @@ static void print_host(struct tr_host_code hc)
         fputc('\n', stdout);
         k++;
     }
+    uint64_t done = n ? insn[n - 1].address + insn[n - 1].size - gd_ranges.block : 0;
+    if (done < hc.size)
+        printf("  (%" PRIu64 " bytes capstone does not decode)\n", hc.size - done);
     if (n)
         cs_free(insn, n);
 }
