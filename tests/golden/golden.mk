@@ -27,7 +27,7 @@ $$(GOLDEN_BIN_$(1)): $$(GOLDEN_OBJS_$(1)) $$(FERRY_LIB_OBJS_$(1))
 ifeq ($$(STATIC),1)
 check-golden-$(1): $$(GOLDEN_BIN_$(1)) $$(GOLDEN_CASES)
 	$$(RUN_$(1)) $$(GOLDEN_BIN_$(1)) -ir $$(GOLDEN_CASES) > $$(GOLDEN_OUT)/$(1).out
-	@diff -u tests/golden/$(1).golden $$(GOLDEN_OUT)/$(1).out || { \
+	@diff -u -F "^=== " tests/golden/$(1).golden $$(GOLDEN_OUT)/$(1).out || { \
 	    echo "check-golden-$(1): the host code differs from tests/golden/$(1).golden (diff above)."; \
 	    echo "If the change is intended: make golden-update, review and commit the golden diff."; \
 	    exit 1; }
