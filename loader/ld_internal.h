@@ -37,6 +37,7 @@ struct ld_program {
     int nseg;
     uint64_t lo, hi;                /* page-aligned span of all segments */
     char interp[LD_INTERP_MAX];     /* PT_INTERP path; "" for static programs */
+    bool exec_stack;                /* PT_GNU_STACK asks for PF_X */
 };
 
 /* ld_program.c: opens and validates an x86-64 program; returns 0, or
@@ -74,6 +75,7 @@ struct ld_auxv_info {
     const char *execfn;
     uint64_t base;                  /* AT_BASE: the interpreter's load bias */
     const struct ld_params *params; /* AT_HWCAP, AT_HWCAP2, AT_PLATFORM */
+    bool exec_stack;                /* the stack is executable (PT_GNU_STACK PF_X) */
 };
 uint64_t ld_build_stack(char *const argv[], char *const envp[],
                         const struct ld_auxv_info *ai, struct ld_image *img,

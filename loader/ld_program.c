@@ -91,6 +91,8 @@ static int ld_scan_phdrs(struct ld_program *p)
             return 126;
         if (ph->p_type == PT_PHDR)
             pt_phdr = ph;
+        if (ph->p_type == PT_GNU_STACK)
+            p->exec_stack = (ph->p_flags & PF_X) != 0;
         if (ph->p_type == PT_LOAD && ph->p_memsz > 0 && ld_check_load(ph, i, p))
             return 126;
     }

@@ -170,7 +170,8 @@ uint64_t ld_build_stack(char *const argv[], char *const envp[],
         snprintf(why, len, "cannot allocate the stack: %s", strerror(errno));
         return 0;
     }
+    /* the guest's view: executable as Linux makes it for PT_GNU_STACK PF_X */
     ld_note_mapping(img, (uint64_t)(uintptr_t)base, (uint64_t)(uintptr_t)base + LD_STACK_SIZE,
-                    PROT_READ | PROT_WRITE);
+                    PROT_READ | PROT_WRITE | (ai->exec_stack ? PROT_EXEC : 0));
     return ld_stack_fill(base, LD_STACK_SIZE, argv, envp, ai);
 }

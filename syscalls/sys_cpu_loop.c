@@ -21,7 +21,10 @@ _Noreturn void sys_exit_process(int status)
 static void sys_cpu_fault(struct x86_cpu *cpu)
 {
     int sig = cpu->rt.fault.sig;
-    if (!sys_signal_fault(cpu, sig, cpu->rt.fault.addr))
+    bool handled = sys_signal_fault(cpu, sig, cpu->rt.fault.addr);
+    cpu->rt.fault.code = 0;             /* later signals are not this fault */
+    cpu->rt.fault.trapno = cpu->rt.fault.err = 0;
+    if (!handled)
         sys_signal_die(sig);
 }
 

@@ -305,8 +305,8 @@ bool sys_signal_fault(struct x86_cpu *cpu, int sig, uint64_t addr)
     if (act->handler == SYS_SIG_DFL || act->handler == SYS_SIG_IGN ||
         (sys_tsig.blocked & SYS_SIGBIT(sig)))
         return false;
-    struct x86_64_siginfo info = { .si_signo = sig, .si_code = sys_fault_code(sig),
-                                   .u.addr = addr };
+    int code = cpu->rt.fault.code ? cpu->rt.fault.code : sys_fault_code(sig);
+    struct x86_64_siginfo info = { .si_signo = sig, .si_code = code, .u.addr = addr };
     sys_signal_run(cpu, sig, &info);
     return true;
 }

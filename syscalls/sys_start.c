@@ -64,7 +64,8 @@ void sys_process_mapped(const struct ld_image *img)
 int sys_process_load(const char *path, char *const argv[], char *const envp[],
                      struct ld_image *img, char *errbuf, size_t errlen)
 {
-    const struct ld_params params = { .hwcap = x86_cpuid_hwcap(), .platform = "x86_64" };
+    const struct ld_params params = { .hwcap = x86_cpuid_hwcap(), .hwcap2 = x86_cpuid_hwcap2(),
+                                      .platform = "x86_64" };
     sys_start_argv0(&argv, sys_start_env(&envp));
     int st = ld_load_program(path, argv, envp, &params, img, errbuf, errlen);
     if (st == 0)

@@ -57,6 +57,42 @@ static uint64_t fault_addr(int code, uint64_t pc)
     return code == TR_EXIT_SIGILL || code == TR_EXIT_SIGFPE ? pc : 0;
 }
 
+/* The x86 exception behind each exit: #UD, #BP, #GP, #DE. */
+static const uint8_t exit_trapno[] = {
+    [TR_EXIT_SIGILL] = 6, [TR_EXIT_SIGTRAP] = 3, [TR_EXIT_SIGSEGV] = 13, [TR_EXIT_SIGFPE] = 0,
+};
+
+#define PF_PRESENT 1u
+#define PF_USER    4u
+#define PF_FETCH   0x10u
+#define SEGV_MAPERR_CODE 1
+#define SEGV_ACCERR_CODE 2
+#define SI_KERNEL_CODE 0x80
+
+/* The page-fault error code's P bit: the page has a present PTE -- it is
+ * mapped with some access (PROT_NONE pages, like holes, have none). */
+static uint64_t pf_present(const struct tr_runtime *rt, uint64_t addr, int code)
+{
+    int prot = rt->mem && rt->mem->prot_at ? rt->mem->prot_at(rt->mem, addr) : -1;
+    if (prot >= 0)
+        return prot ? PF_PRESENT : 0;
+    return code == SEGV_ACCERR_CODE ? PF_PRESENT : 0;     /* not in ferry's map */
+}
+
+/* Fetching rt->pc faulted: si_addr is the first byte that cannot be
+ * fetched (an instruction may start on the page before). */
+static void fetch_fault(struct tr_runtime *rt)
+{
+    size_t ok = rt->mem ? rt->mem->fetchable(rt->mem, rt->pc, 16) : 0;
+    uint64_t addr = rt->pc + ok;
+    int prot = rt->mem && rt->mem->prot_at ? rt->mem->prot_at(rt->mem, addr) : -1;
+    rt->fault.sig = SIGSEGV;
+    rt->fault.addr = addr;
+    rt->fault.code = prot >= 0 ? SEGV_ACCERR_CODE : SEGV_MAPERR_CODE;
+    rt->fault.trapno = 14;
+    rt->fault.err = PF_USER | PF_FETCH | (prot > 0 ? PF_PRESENT : 0);
+}
+
 /* Another thread wanted everyone out, or a host signal arrived for the
  * guest: cleared before the caller looks, so no request is lost. */
 static enum tr_stop exit_requested(struct tr_runtime *rt)
@@ -82,10 +118,16 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
     case TR_EXIT_REQUEST:
         return exit_requested(rt);
     case TR_EXIT_HOST_FAULT:            /* rt->fault filled in by fault.c */
+        rt->fault.err |= PF_USER | pf_present(rt, rt->fault.addr, rt->fault.code);
+        return TR_STOP_FAULT;
+    case TR_EXIT_FETCH_FAULT:
+        fetch_fault(rt);
         return TR_STOP_FAULT;
     case TR_EXIT_SIGILL: case TR_EXIT_SIGTRAP: case TR_EXIT_SIGSEGV: case TR_EXIT_SIGFPE:
         rt->fault.sig = exit_signal[code];
         rt->fault.addr = fault_addr(code, rt->pc);
+        rt->fault.code = code == TR_EXIT_SIGSEGV ? SI_KERNEL_CODE : 0;   /* #GP */
+        rt->fault.trapno = exit_trapno[code];      /* err: 0, or stored by the code */
         return TR_STOP_FAULT;
     default:
         fprintf(stderr, "ferry: internal error: bad exit code %d\n", code);

@@ -63,11 +63,28 @@ static const struct ra_fault_point *fault_point(struct tr_runtime *rt, const voi
     return *map ? find_point(*map, (uint32_t)(be_ucontext_pc(uc) - (uintptr_t)tb->code)) : NULL;
 }
 
+/* A fault inside a helper that guards its guest accesses. */
+static void helper_fault(struct tr_runtime *rt, int sig, const siginfo_t *si)
+{
+    sigjmp_buf *guard = rt->helper_guard;
+    rt->helper_guard = NULL;
+    rt->fault.sig = sig;
+    rt->fault.addr = (uint64_t)(uintptr_t)si->si_addr;
+    rt->fault.code = si->si_code;
+    rt->fault.trapno = 14;
+    rt->fault.err = 0;
+    siglongjmp(*guard, 1);
+}
+
 static void on_host_fault(int sig, siginfo_t *si, void *uc)
 {
     struct tr_runtime *rt = tr_thread_self();
     const struct fault_map *m = NULL;
     const struct ra_fault_point *p = fault_point(rt, uc, &m);
+    if (!p && rt && rt->in_code && rt->helper_guard) {
+        helper_fault(rt, sig, si);
+        return;
+    }
     if (!p) {
         signal(sig, SIG_DFL);           /* ferry's own fault: dies on return */
         return;
@@ -76,6 +93,9 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
     rt->pc = p->guest_pc;
     rt->fault.sig = sig;
     rt->fault.addr = (uint64_t)(uintptr_t)si->si_addr;
+    rt->fault.code = si->si_code;       /* MAPERR / ACCERR, BUS_ADRERR ... */
+    rt->fault.trapno = 14;              /* #PF; dispatch.c completes err */
+    rt->fault.err = p->write ? 2 : 0;
     siglongjmp(*rt->unwind, TR_EXIT_HOST_FAULT + 1);
 }
 

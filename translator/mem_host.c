@@ -76,11 +76,11 @@ static bool page_readable(uint64_t addr)
     return false;
 }
 
-/* What Linux on x86 lets the guest fetch from: any accessible page
- * (x86 cannot map a page writable or executable but unreadable). */
+/* What Linux on x86-64 lets the guest fetch from: pages with PROT_EXEC
+ * (NX: a readable page without it faults on instruction fetch). */
 static bool prot_fetchable(int prot)
 {
-    return prot != GMAP_UNMAPPED && (prot & (TR_PROT_READ | TR_PROT_WRITE | TR_PROT_EXEC));
+    return prot != GMAP_UNMAPPED && (prot & TR_PROT_EXEC);
 }
 
 /* From the page-aligned addr on, the end of the fetchable pages (at most

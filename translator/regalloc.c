@@ -542,7 +542,8 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
     if (!m || !guest_access || m->n_points >= IR_MAX_INSNS)
         return NULL;
     struct ra_fault_point *p = &m->points[m->n_points++];
-    *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc };
+    *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc,
+                                  .write = i->op != IR_ld && i->op != IR_vld };
     for (ir_ref g = 0; g < ra->n_pinned; g++)
         if (ra->v[g].reg >= 0)
             p->pinned |= bit(g);

@@ -27,6 +27,7 @@ struct ra_fault_point {
     uint32_t first, count;              /* entries of this point */
     uint64_t guest_pc;
     uint64_t pinned;                    /* bit k: global k in be_host.pinned_regs[k] */
+    bool write;                         /* the access writes (page-fault error code) */
 };
 struct ra_fault_entry {
     int32_t env_offset;

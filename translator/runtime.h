@@ -30,6 +30,8 @@ enum tr_exit {
                                translated: drop its page's blocks (helpers) */
     TR_EXIT_REQUEST,        /* rt.exit_request was set: rt.pc is the block's */
     TR_EXIT_HOST_FAULT,     /* host fault on a guest access (rt.fault says what) */
+    TR_EXIT_FETCH_FAULT,    /* the code at rt.pc cannot be fetched (unmapped, no
+                               PROT_EXEC): a page fault on instruction fetch */
 };
 
 struct tr_block;
@@ -52,8 +54,16 @@ struct tr_runtime {
     const struct tr_guest_mem *mem;     /* the engine's guest memory (helpers) */
     uint64_t entered_gen;               /* cache generation of the block entered */
     /* A guest fault (tr_run() returned TR_STOP_FAULT): the signal a Linux
-     * process would get and its si_addr. */
-    struct { int sig; uint64_t addr; } fault;
+     * process would get, its si_addr and si_code (0: the usual one for sig),
+     * and the x86 trap number and error code Linux puts in the signal
+     * context (REG_TRAPNO, REG_ERR; page faults: P W U I/D bits).  err may
+     * be stored by translated code before a TR_EXIT_SIGSEGV (int $n); the
+     * consumer clears it. */
+    struct { int sig; uint64_t addr; int code; uint64_t trapno, err; } fault;
+    /* Set by a C helper while it touches guest memory: a host fault there
+     * fills `fault` (as for translated code, err without the W bit) and
+     * longjmps here, so the helper can make the guest fault precise. */
+    sigjmp_buf *helper_guard;
 };
 
 #define TR_OFFSET_PC       ((int32_t)offsetof(struct tr_runtime, pc))

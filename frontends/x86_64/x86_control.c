@@ -43,11 +43,20 @@ static void h_jrcxz(struct x86_dc *dc)
     branch(dc, &c, direct_target(dc));
 }
 
+/* rcx -= 1 for loop/loope/loopne: ecx under the 0x67 prefix (a 32-bit
+ * write: the upper half becomes zero).  Returns the new count. */
+static ir_ref loop_count(struct x86_dc *dc)
+{
+    bool a32 = dc->x->addr_size == 4;
+    ir_ref rcx = x86_op2(dc, IR_sub, a32 ? 4 : 8, x86_get_reg(dc, X86_RCX), x86_imm(dc, 1));
+    x86_set_reg(dc, X86_RCX, rcx);
+    return rcx;
+}
+
 /* loop: rcx -= 1 (flags untouched), branch while non-zero. */
 static void h_loop(struct x86_dc *dc)
 {
-    ir_ref rcx = x86_op2(dc, IR_sub, 8, x86_get_reg(dc, X86_RCX), x86_imm(dc, 1));
-    x86_set_reg(dc, X86_RCX, rcx);
+    ir_ref rcx = loop_count(dc);
     struct x86_cmp c = { IR_NE, 64, rcx, x86_imm(dc, 0) };
     branch(dc, &c, direct_target(dc));
 }
@@ -58,8 +67,7 @@ static void h_loopcc(struct x86_dc *dc)
     struct x86_cmp zf;
     x86_cond(dc, dc->insn->id == X86_INS_LOOPE ? 4 : 5, &zf);      /* e / ne */
     ir_ref ok = x86_setcond(dc, zf.cond, zf.size, zf.a, zf.b);
-    ir_ref rcx = x86_op2(dc, IR_sub, 8, x86_get_reg(dc, X86_RCX), x86_imm(dc, 1));
-    x86_set_reg(dc, X86_RCX, rcx);
+    ir_ref rcx = loop_count(dc);
     ok = x86_op2(dc, IR_and, 8, ok, x86_setcond(dc, IR_NE, 64, rcx, x86_imm(dc, 0)));
     struct x86_cmp c = { IR_NE, 64, ok, x86_imm(dc, 0) };
     branch(dc, &c, direct_target(dc));
@@ -107,6 +115,19 @@ static void h_int3(struct x86_dc *dc) { x86_end_exit(dc, dc->next_pc, TR_EXIT_SI
 static void h_privileged(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGSEGV); }
 static void h_ud2(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGILL); }
 
+/* int $n: #GP with error code n*8+2 (the gate is not for user space);
+ * int $3 is a breakpoint like int3. */
+static void h_int(struct x86_dc *dc)
+{
+    uint64_t n = (uint64_t)x86_opnd(dc, 0)->imm & 0xff;
+    if (n == 3) {
+        h_int3(dc);
+        return;
+    }
+    ir_st_env(dc->b, IR_MO_64, x86_imm(dc, n * 8 + 2), X86_ENV_OFF(rt.fault.err));
+    h_privileged(dc);
+}
+
 /* Jumps themselves do not read flags: what they leave to the successor is
  * decided by the block's exit liveness. */
 #define JCC(cc) X86_ROW(J##cc, h_jcc, READ, 1)
@@ -126,7 +147,7 @@ static const struct x86_insn_row control_rows[] = {
     X86_ROW(INT3, h_int3, READ, 1),
     X86_ROW(UD2, h_ud2, READ, 1),
     X86_ROW(UD2B, h_ud2, READ, 1),
-    PRIV(INT), PRIV(HLT), PRIV(IN), PRIV(OUT), PRIV(INSB), PRIV(INSW), PRIV(INSD),
+    X86_ROW(INT, h_int, READ, 1), PRIV(HLT), PRIV(IN), PRIV(OUT), PRIV(INSB), PRIV(INSW), PRIV(INSD),
     PRIV(OUTSB), PRIV(OUTSW), PRIV(OUTSD), PRIV(CLI), PRIV(STI),
 };
 const struct x86_row_set x86_control_rows = X86_ROW_SET("control", control_rows);

@@ -99,5 +99,7 @@ void x86_fpstate_reset(struct x86_cpu *cpu);
 /* CPUID leaf 1 EDX of ferry's virtual CPU, for the loader's AT_HWCAP
  * (implemented by the frontend's CPUID table). */
 uint32_t x86_cpuid_hwcap(void);
+/* AT_HWCAP2 as Linux sets it for this CPU (HWCAP2_FSGSBASE). */
+uint32_t x86_cpuid_hwcap2(void);
 
 #endif

@@ -1,7 +1,9 @@
 /* x86_cpuid.c -- ferry's virtual CPU as CPUID reports it: a table of
  * leaves.  Only what the frontend implements is advertised: x86-64-v2
- * (x87, SSE to SSE4.2, POPCNT, CX16, LAHF/SAHF) plus LZCNT (ABM), but no
- * MMX, AVX, BMI, ERMS or MONITOR; the cache leaves (2 ->
+ * (x87, SSE to SSE4.2, POPCNT, CX16, LAHF/SAHF) plus LZCNT (ABM), MOVBE,
+ * BMI1, BMI2, ADX, FSGSBASE, AES-NI, PCLMULQDQ, SHA, RDRAND, RDSEED and
+ * RDTSCP, XSAVE/XRSTOR/XGETBV with XCR0 = x87|SSE (leaf 0xD), but no AVX,
+ * XSAVEOPT/XSAVEC, RDPID, ERMS or MONITOR; the cache leaves (2 ->
  * "use leaf 4", 4) are coherent so glibc's cacheinfo code sizes its string
  * routines sanely.
  */
@@ -22,19 +24,37 @@
 #define CPUID_SSE2  (1u << 26)
 /* Leaf 1 ECX */
 #define CPUID_SSE3   (1u << 0)   /* x86_sse3.c */
+#define CPUID_PCLMUL (1u << 1)   /* x86_crypto.c */
 #define CPUID_SSSE3  (1u << 9)   /* x86_ssse3.c */
 #define CPUID_CX16   (1u << 13)  /* x86_cmpxchg16b.c */
 #define CPUID_SSE41  (1u << 19)  /* x86_sse41_*.c */
 #define CPUID_SSE42  (1u << 20)  /* x86_sse42_str.c, x86_crc32.c */
+#define CPUID_MOVBE  (1u << 22)  /* x86_bmi.c */
 #define CPUID_POPCNT (1u << 23)  /* x86_bits.c */
+#define CPUID_AES    (1u << 25)  /* x86_crypto.c */
+#define CPUID_XSAVE  (1u << 26)  /* x86_xsave.c */
+#define CPUID_OSXSAVE (1u << 27) /* XCR0 readable: xgetbv */
+#define CPUID_RDRAND (1u << 30)  /* x86_rand.c */
+/* Leaf 7 sub-leaf 0 EBX */
+#define CPUID7_FSGSBASE (1u << 0) /* x86_segment.c */
+#define CPUID7_BMI1  (1u << 3)   /* x86_bmi.c (tzcnt: x86_bits.c) */
+#define CPUID7_BMI2  (1u << 8)   /* x86_bmi.c */
+#define CPUID7_RDSEED (1u << 18) /* x86_rand.c */
+#define CPUID7_ADX   (1u << 19)  /* x86_bmi.c */
+#define CPUID7_SHA   (1u << 29)  /* x86_crypto.c */
 /* Leaf 0x80000001 */
 #define CPUID_LAHF   (1u << 0)
 #define CPUID_ABM    (1u << 5)   /* lzcnt: x86_bits.c */
 #define CPUID_SYSCALL (1u << 11)
-#define CPUID_NX     (1u << 20)
+#define CPUID_NX     (1u << 20)  /* fetch needs PROT_EXEC: mem_host.c */
+#define CPUID_RDTSCP (1u << 27)  /* x86_rand.c */
 #define CPUID_LM     (1u << 29)
 
-#define LEAF1_ECX (CPUID_SSE3 | CPUID_SSSE3 | CPUID_CX16 | CPUID_SSE41 | CPUID_SSE42 | CPUID_POPCNT)
+#define LEAF1_ECX (CPUID_SSE3 | CPUID_PCLMUL | CPUID_SSSE3 | CPUID_CX16 | CPUID_SSE41 | \
+                   CPUID_SSE42 | CPUID_MOVBE | CPUID_POPCNT | CPUID_AES | CPUID_XSAVE | \
+                   CPUID_OSXSAVE | CPUID_RDRAND)
+#define LEAF7_EBX (CPUID7_FSGSBASE | CPUID7_BMI1 | CPUID7_BMI2 | CPUID7_RDSEED | CPUID7_ADX | \
+                   CPUID7_SHA)
 #define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
 
 struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };
@@ -53,8 +73,14 @@ static const struct cpuid_row cpuid_rows[] = {
     { 0x4, 1, true, CACHE(2, 1, 8, 64) },       /* L1i 32 KiB */
     { 0x4, 2, true, CACHE(3, 2, 16, 1024) },    /* L2 1 MiB */
     { 0x4, 3, true, CACHE(3, 3, 16, 8192) },    /* L3 8 MiB */
+    { 0x7, 0, true, { 0, LEAF7_EBX, 0, 0 } },
+    /* XSAVE: XCR0 may hold x87|SSE; the area for it (and at most) is 576
+     * bytes; sub-leaf 1: no XSAVEOPT/XSAVEC/XGETBV1/XSAVES. */
+    { 0xd, 0, true, { 3, 576, 576, 0 } },
+    { 0xd, 1, true, { 0, 0, 0, 0 } },
     { 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
-    { 0x80000001, 0, false, { 0, 0, CPUID_LAHF | CPUID_ABM, CPUID_SYSCALL | CPUID_NX | CPUID_LM } },
+    { 0x80000001, 0, false, { 0, 0, CPUID_LAHF | CPUID_ABM,
+                              CPUID_SYSCALL | CPUID_NX | CPUID_RDTSCP | CPUID_LM } },
     /* 0x80000002..4: brand string, filled in by brand_leaf() */
     { 0x80000006, 0, false, { 0, 0, 1024u << 16 | 6u << 12 | 64u, 0 } },
     { 0x80000008, 0, false, { 0x3027, 0, 0, 0 } },
@@ -84,6 +110,13 @@ uint32_t x86_cpuid_hwcap(void)
     uint32_t r[4];
     x86_cpuid_query(1, 0, r);
     return r[3];
+}
+
+uint32_t x86_cpuid_hwcap2(void)
+{
+    uint32_t r[4];
+    x86_cpuid_query(7, 0, r);
+    return r[1] & CPUID7_FSGSBASE ? 1u << 1 : 0;    /* HWCAP2_FSGSBASE */
 }
 
 static uint64_t helper_cpuid(void *env)

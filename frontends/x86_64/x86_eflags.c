@@ -79,6 +79,8 @@ uint64_t x86_cc_compute(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src
         return (parity_zero_sign(&v) & X86_PF) | ((src & v.mask) ? 0 : X86_ZF);
     case X86_CC_BMI:
         return (src2 & X86_OF) | ((src & v.mask) ? 0 : X86_CF) | ((dst & v.mask) ? 0 : X86_ZF);
+    case X86_CC_BMI1:
+        return (parity_zero_sign(&v) & src2) | (src & (X86_CF | X86_AF));
     default: return 0;
     }
 }
@@ -99,6 +101,7 @@ static uint64_t cc_carry(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t sr
     case X86_CC_SAR: return src & 1;
     case X86_CC_MUL: return dst != 0;
     case X86_CC_BMI: return b == 0;
+    case X86_CC_BMI1: return src & 1;
     default: return 0;
     }
 }

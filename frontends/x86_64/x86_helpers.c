@@ -3,6 +3,7 @@
  * shld/shrd (with their flags), rep string loops, popcnt, rdtsc.
  * Helpers that touch the CPU state are IR_HELPER_RW_GLOBALS.
  */
+#include <setjmp.h>
 #include <string.h>
 #include <time.h>
 
@@ -191,88 +192,148 @@ const struct ir_helper x86_helper_shrd = { (void *)helper_shrd, "shrd", 4, 1, RW
 /* Guest memory through the engine's guest-memory interface (env in scope). */
 #define ptr(a) tr_guest_ptr(env, (a))
 
-static uint64_t helper_rep_movs(void *env, uint64_t bytes, uint64_t unused)
+/* The registers of a rep loop as the prefixes make them: rcx/rsi/rdi, or
+ * under 0x67 ecx/esi/edi (wrapping at 32 bits, written back zero-extended);
+ * the source (rsi) is in segment `seg` (fs/gs base, or 0). */
+struct rep_regs { uint64_t n, s, d, seg, amask; int64_t step; };
+
+static struct rep_regs rep_get(const struct x86_cpu *c, uint64_t bytes, uint64_t seg, uint64_t a32)
 {
-    struct x86_cpu *c = CPU(env);
-    uint64_t n = c->regs[X86_RCX], s = c->regs[X86_RSI], d = c->regs[X86_RDI];
-    int64_t step = (int64_t)c->df * (int64_t)bytes;
-    if (n == 0) return 0;
-    if (step > 0 && (d + n * bytes <= s || s + n * bytes <= d)) {
-        memcpy(ptr(d), ptr(s), n * bytes);      /* no overlap: one copy */
-        s += n * bytes; d += n * bytes;
-    } else {
-        for (; n; n--, s += (uint64_t)step, d += (uint64_t)step) memcpy(ptr(d), ptr(s), bytes);
+    uint64_t m = a32 ? 0xffffffffull : ~0ull;
+    return (struct rep_regs){ c->regs[X86_RCX] & m, c->regs[X86_RSI] & m, c->regs[X86_RDI] & m,
+                              seg, m, (int64_t)c->df * (int64_t)bytes };
+}
+
+static void rep_put(struct x86_cpu *c, const struct rep_regs *r, bool src, bool dst)
+{
+    c->regs[X86_RCX] = r->n & r->amask;
+    if (src) c->regs[X86_RSI] = r->s & r->amask;
+    if (dst) c->regs[X86_RDI] = r->d & r->amask;
+}
+
+/* One element step; wraps under 0x67. */
+static void rep_step(struct rep_regs *r, bool src)
+{
+    r->d = (r->d + (uint64_t)r->step) & r->amask;
+    if (src) r->s = (r->s + (uint64_t)r->step) & r->amask;
+}
+
+/* A forward copy that neither overlaps nor wraps: one memcpy. */
+static bool movs_flat(const struct rep_regs *r, uint64_t bytes)
+{
+    uint64_t len = r->n * bytes, s = r->s + r->seg;
+    return r->step > 0 && r->s + len <= r->amask && r->d + len <= r->amask &&
+           (r->d + len <= s || s + len <= r->d);
+}
+
+enum rep_kind { REP_MOVS, REP_STOS, REP_LODS, REP_CMPS, REP_SCAS };
+
+/* One element of a rep loop; returns whether it ends the loop early
+ * (repe/repne).  cmps/scas leave their comparison in the lazy flags. */
+static bool rep_element(struct x86_cpu *c, struct rep_regs *r, uint64_t bytes,
+                        enum rep_kind k, bool repne)
+{
+    void *env = c;
+    uint64_t v = 0, a = 0, m = mask_of(bytes);
+    switch (k) {
+    case REP_MOVS: memcpy(ptr(r->d), ptr(r->s + r->seg), bytes); break;
+    case REP_STOS: v = c->regs[X86_RAX]; memcpy(ptr(r->d), &v, bytes); break;
+    case REP_LODS: memcpy(&v, ptr(r->s + r->seg), bytes); put_reg(c, X86_RAX, v, (int)bytes); break;
+    case REP_CMPS: case REP_SCAS:
+        a = k == REP_SCAS ? c->regs[X86_RAX] & m : 0;
+        if (k == REP_CMPS) memcpy(&a, ptr(r->s + r->seg), bytes);
+        memcpy(&v, ptr(r->d), bytes);
+        c->cc_op = X86_CC_OP(X86_CC_SUB, (int)bytes);
+        c->cc_dst = (a - v) & m;
+        c->cc_src = v;
+        break;
     }
-    c->regs[X86_RSI] = s; c->regs[X86_RDI] = d; c->regs[X86_RCX] = 0;
-    return 0;
+    r->n--;
+    if (k == REP_STOS || k == REP_SCAS) r->d = (r->d + (uint64_t)r->step) & r->amask;
+    else if (k == REP_LODS) r->s = (r->s + (uint64_t)r->step) & r->amask;
+    else rep_step(r, true);
+    return (k == REP_CMPS || k == REP_SCAS) && (a == v) == repne;
 }
 
-static uint64_t helper_rep_stos(void *env, uint64_t bytes, uint64_t unused)
+static void rep_put_all(struct x86_cpu *c, const struct rep_regs *r, enum rep_kind k)
 {
-    struct x86_cpu *c = CPU(env);
-    uint64_t n = c->regs[X86_RCX], d = c->regs[X86_RDI], v = c->regs[X86_RAX];
-    int64_t step = (int64_t)c->df * (int64_t)bytes;
-    if (bytes == 1 && step > 0) {
-        memset(ptr(d), (int)(v & 0xff), n);
-        d += n;
-    } else {
-        for (; n; n--, d += (uint64_t)step) memcpy(ptr(d), &v, bytes);
+    rep_put(c, r, k != REP_STOS && k != REP_SCAS, k != REP_LODS);
+}
+
+/* Element by element with the registers in env before each one, so that
+ * a fault (host SIGSEGV/SIGBUS: fault.c longjmps to the guard) leaves
+ * rcx/rsi/rdi at the faulting element and becomes a precise guest fault
+ * at the rep instruction (rt.pc). */
+static void rep_precise(struct x86_cpu *c, struct rep_regs r, uint64_t bytes,
+                        enum rep_kind k, bool repne)
+{
+    const uint64_t amask = r.amask;     /* not changed after sigsetjmp */
+    sigjmp_buf guard;
+    if (sigsetjmp(guard, 0)) {
+        uint64_t d = c->regs[X86_RDI] & amask, f = c->rt.fault.addr;
+        if ((k == REP_MOVS || k == REP_STOS) && f >= d && f < d + bytes)
+            c->rt.fault.err |= 2;           /* the store faulted */
+        tr_raise(&c->rt, TR_EXIT_HOST_FAULT, c->rt.pc);
     }
-    c->regs[X86_RDI] = d; c->regs[X86_RCX] = 0;
-    return 0;
-}
-
-static uint64_t helper_rep_lods(void *env, uint64_t bytes, uint64_t unused)
-{
-    struct x86_cpu *c = CPU(env);
-    uint64_t n = c->regs[X86_RCX], s = c->regs[X86_RSI], v = 0;
-    int64_t step = (int64_t)c->df * (int64_t)bytes;
-    if (n == 0) return 0;
-    for (; n; n--, s += (uint64_t)step) memcpy(&v, ptr(s), bytes);
-    put_reg(c, X86_RAX, v, (int)bytes);
-    c->regs[X86_RSI] = s; c->regs[X86_RCX] = 0;
-    return 0;
-}
-
-static uint64_t load_n(const struct x86_cpu *env, uint64_t a, uint64_t bytes)
-{
-    uint64_t v = 0;
-    memcpy(&v, ptr(a), bytes);
-    return v;
-}
-
-/* repe/repne cmps and scas: stop when rcx hits 0 or ZF says so; the flags
- * are those of the last comparison. */
-static void rep_compare(struct x86_cpu *c, uint64_t bytes, bool repne, bool scas)
-{
-    uint64_t n = c->regs[X86_RCX], s = c->regs[X86_RSI], d = c->regs[X86_RDI], a = 0, b = 0;
-    uint64_t m = mask_of(bytes);
-    int64_t step = (int64_t)c->df * (int64_t)bytes;
-    if (n == 0) return;
-    while (n) {
-        a = scas ? c->regs[X86_RAX] & m : load_n(c, s, bytes);
-        b = load_n(c, d, bytes);
-        n--; d += (uint64_t)step;
-        if (!scas) s += (uint64_t)step;
-        if ((a == b) == repne) break;
+    c->rt.helper_guard = &guard;
+    while (r.n) {
+        rep_put_all(c, &r, k);
+        if (rep_element(c, &r, bytes, k, repne))
+            break;
     }
-    c->regs[X86_RCX] = n; c->regs[X86_RDI] = d;
-    if (!scas) c->regs[X86_RSI] = s;
-    c->cc_op = X86_CC_OP(X86_CC_SUB, (int)bytes);
-    c->cc_dst = (a - b) & m;
-    c->cc_src = b;
+    c->rt.helper_guard = NULL;
+    rep_put_all(c, &r, k);
 }
 
-static uint64_t helper_rep_cmps(void *env, uint64_t bytes, uint64_t repne)
-{ rep_compare(CPU(env), bytes, repne != 0, false); return 0; }
-static uint64_t helper_rep_scas(void *env, uint64_t bytes, uint64_t repne)
-{ rep_compare(CPU(env), bytes, repne != 0, true); return 0; }
+/* The fast forms (one memcpy / memset); a fault there starts over,
+ * precisely, from the first element (re-copying is harmless: no overlap). */
+static void rep_fast(struct x86_cpu *c, struct rep_regs r, uint64_t bytes, enum rep_kind k)
+{
+    void *env = c;
+    sigjmp_buf guard;
+    if (sigsetjmp(guard, 0)) {
+        rep_precise(c, r, bytes, k, false);
+        return;
+    }
+    c->rt.helper_guard = &guard;
+    if (k == REP_MOVS) memcpy(ptr(r.d), ptr(r.s + r.seg), r.n * bytes);
+    else memset(ptr(r.d), (int)(c->regs[X86_RAX] & 0xff), r.n);
+    c->rt.helper_guard = NULL;
+    r.s += k == REP_MOVS ? r.n * bytes : 0;
+    r.d += r.n * bytes;
+    r.n = 0;
+    rep_put_all(c, &r, k);
+}
 
-const struct ir_helper x86_helper_rep_movs = { (void *)helper_rep_movs, "rep_movs", 2, 0, RW };
-const struct ir_helper x86_helper_rep_stos = { (void *)helper_rep_stos, "rep_stos", 2, 0, RW };
-const struct ir_helper x86_helper_rep_lods = { (void *)helper_rep_lods, "rep_lods", 2, 0, RW };
-const struct ir_helper x86_helper_rep_cmps = { (void *)helper_rep_cmps, "rep_cmps", 2, 0, RW };
-const struct ir_helper x86_helper_rep_scas = { (void *)helper_rep_scas, "rep_scas", 2, 0, RW };
+static void rep_run(struct x86_cpu *c, uint64_t bytes, uint64_t repne, uint64_t seg,
+                    uint64_t a32, enum rep_kind k)
+{
+    struct rep_regs r = rep_get(c, bytes, seg, a32);
+    if (r.n == 0)
+        return;                     /* no register, no flag is written */
+    if ((k == REP_MOVS && movs_flat(&r, bytes)) ||
+        (k == REP_STOS && bytes == 1 && r.step > 0 && r.d + r.n <= r.amask))
+        rep_fast(c, r, bytes, k);
+    else
+        rep_precise(c, r, bytes, k, repne != 0);
+}
+
+static uint64_t helper_rep_movs(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
+{ rep_run(CPU(env), bytes, repne, seg, a32, REP_MOVS); return 0; }
+static uint64_t helper_rep_stos(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
+{ rep_run(CPU(env), bytes, repne, seg, a32, REP_STOS); return 0; }
+static uint64_t helper_rep_lods(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
+{ rep_run(CPU(env), bytes, repne, seg, a32, REP_LODS); return 0; }
+static uint64_t helper_rep_cmps(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
+{ rep_run(CPU(env), bytes, repne, seg, a32, REP_CMPS); return 0; }
+static uint64_t helper_rep_scas(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
+{ rep_run(CPU(env), bytes, repne, seg, a32, REP_SCAS); return 0; }
+
+const struct ir_helper x86_helper_rep_movs = { (void *)helper_rep_movs, "rep_movs", 4, 0, RW };
+const struct ir_helper x86_helper_rep_stos = { (void *)helper_rep_stos, "rep_stos", 4, 0, RW };
+const struct ir_helper x86_helper_rep_lods = { (void *)helper_rep_lods, "rep_lods", 4, 0, RW };
+const struct ir_helper x86_helper_rep_cmps = { (void *)helper_rep_cmps, "rep_cmps", 4, 0, RW };
+const struct ir_helper x86_helper_rep_scas = { (void *)helper_rep_scas, "rep_scas", 4, 0, RW };
 
 /* ---- pure helpers ------------------------------------------------------ */
 

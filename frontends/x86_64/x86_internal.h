@@ -47,11 +47,13 @@ extern const struct x86_insn_row *const x86_sse_movsd_row, *const x86_sse_cmpsd_
  *   MUL:    dst = 1 if the product overflowed, src = older flags (S Z A P kept)
  *   BSF:    dst = bit index (0 for a zero source), src = source (bsf, bsr)
  *   BMI:    dst = result, src = source, src2 = older flags (OF kept):
- *           tzcnt, lzcnt */
+ *           tzcnt, lzcnt
+ *   BMI1:   dst = result, src = fixed bits (CF as 0/1, AF), src2 = which of
+ *           PF ZF SF come from the result: andn bextr blsi blsmsk blsr bzhi */
 enum x86_cc_kind {
     X86_CC_EFLAGS, X86_CC_ADD, X86_CC_ADC, X86_CC_SUB, X86_CC_SBB,
     X86_CC_LOGIC, X86_CC_INC, X86_CC_DEC, X86_CC_SHL, X86_CC_SAR, X86_CC_MUL,
-    X86_CC_BSF, X86_CC_BMI,
+    X86_CC_BSF, X86_CC_BMI, X86_CC_BMI1,
     X86_CC_NUM_KINDS
 };
 #define X86_CC_OP(kind, bytes) ((uint64_t)(kind) << 2 | (uint64_t)x86_log2(bytes))
@@ -142,6 +144,8 @@ ir_ref x86_read(struct x86_dc *dc, const cs_x86_op *op, int bytes);
 ir_ref x86_ea_offset(struct x86_dc *dc, const cs_x86_op *op);
 void x86_operand_reset(struct x86_dc *dc);  /* new instruction: forget cached EA */
 bool x86_has_prefix(const struct x86_dc *dc, uint8_t prefix);
+/* x86_segment.c: the fs/gs base global an fs/gs prefix selects, or IR_NONE. */
+ir_ref x86_seg_base(const struct x86_dc *dc);
 
 /* x86_stack.c / x86_control.c */
 void x86_push(struct x86_dc *dc, int bytes, ir_ref v);
@@ -151,6 +155,8 @@ ir_ref x86_full_eflags(struct x86_dc *dc);   /* EFLAGS image as pushf sees it */
 void x86_end_goto(struct x86_dc *dc, uint64_t target, int slot);
 void x86_end_indirect(struct x86_dc *dc, ir_ref target);
 void x86_end_exit(struct x86_dc *dc, uint64_t pc, int code);
+/* x86_vsyscall.c: the block at pc if pc is in the vsyscall page. */
+bool x86_vsyscall_block(struct ir_block *b, uint64_t pc);
 
 /* ---- hint-space NOPs capstone cannot decode, CET (x86_hint.c) ----------- */
 bool x86_hint_decode(const uint8_t *code, size_t size, uint64_t pc, cs_insn *ci);

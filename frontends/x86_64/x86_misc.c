@@ -57,10 +57,13 @@ static void h_rdtsc(struct x86_dc *dc)
     x86_gpr_write(dc, X86_REG_EDX, x86_op2(dc, IR_shr, 8, t, x86_imm(dc, 32)));
 }
 
-/* xlat: al = [rbx + al] */
+/* xlat: al = [rbx + al] (ebx + al, wrapping, under 0x67; fs/gs apply) */
 static void h_xlat(struct x86_dc *dc)
 {
     ir_ref addr = x86_op2(dc, IR_add, 8, x86_get_reg(dc, X86_RBX), x86_gpr_read(dc, X86_REG_AL));
+    ir_ref seg = x86_seg_base(dc);
+    if (dc->x->addr_size == 4) addr = x86_trunc(dc, addr, 4);
+    if (seg != IR_NONE) addr = x86_op2(dc, IR_add, 8, addr, seg);
     x86_gpr_write(dc, X86_REG_AL, x86_load(dc, 1, addr));
 }
 

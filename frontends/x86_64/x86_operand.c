@@ -201,8 +201,9 @@ ir_ref x86_ea_offset(struct x86_dc *dc, const cs_x86_op *op)
 static ir_ref ea_compute(struct x86_dc *dc, const cs_x86_op *op)
 {
     ir_ref a = x86_ea_offset(dc, op);
-    if (op->mem.segment == X86_REG_FS) a = ea_add(dc, a, x86_g_fs_base);
-    else if (op->mem.segment == X86_REG_GS) a = ea_add(dc, a, x86_g_gs_base);
+    ir_ref seg = x86_seg_base(dc);      /* not op->mem.segment: see x86_segment.c */
+    (void)op;
+    if (seg != IR_NONE) a = ea_add(dc, a, seg);
     return a;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "x86_internal.h"
 #include "x86_sse.h"
 #include "x86_sse_float.h"
 #include "x86_x87.h"
@@ -67,14 +68,22 @@ bool sse_emit_fxrstor(struct x86_dc *dc, const struct sse_row *row)
 }
 
 /* maskmovdqu xmm1, xmm2: bytes of xmm1 selected by xmm2's byte sign bits
- * go to [rdi].  Helper arguments: d = xmm1, s = address, imm = xmm2. */
+ * go to [rdi] (edi under 0x67; fs/gs apply).  Helper arguments: d = xmm1,
+ * s = address, imm = xmm2. */
 bool sse_emit_maskmovdqu(struct x86_dc *dc, const struct sse_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
     int d = sse_op_xmm(&ops[0]), m = sse_op_xmm(&ops[1]);
     if (d < 0 || m < 0)
         return false;
-    sse_call_state(dc, row, d, x86_gpr_read(dc, X86_REG_RDI), m);
+    ir_ref a = x86_gpr_read(dc, dc->x->addr_size == 4 ? X86_REG_EDI : X86_REG_RDI);
+    ir_ref seg = x86_seg_base(dc);
+    if (seg != IR_NONE) {
+        ir_ref t = ir_temp(dc->b);
+        ir_binop(dc->b, IR_add, 64, t, a, seg);
+        a = t;
+    }
+    sse_call_state(dc, row, d, a, m);
     return true;
 }
 

@@ -1,6 +1,9 @@
 /* x86_string.c -- movs stos lods cmps scas at every size.  Single forms
  * are plain IR; rep/repe/repne forms call C helpers that loop on the
- * CPU state (honouring the direction flag).  Capstone's movsd and cmpsd
+ * CPU state (honouring the direction flag).  An fs/gs prefix moves the
+ * source (rsi) operand of movs/lods/cmps; the 0x67 prefix makes them use
+ * esi/edi/ecx (addresses and updates wrap at 32 bits, a 32-bit register
+ * write zeroes the upper half).  Capstone's movsd and cmpsd
  * ids are also SSE2 instructions: their rows are here, and hand those
  * encodings to the SSE rows (x86_sse_table.c).
  */
@@ -49,54 +52,74 @@ static int element_bytes(const struct x86_dc *dc)
 
 static const x86_reg acc_of[4] = { X86_REG_AL, X86_REG_AX, X86_REG_EAX, X86_REG_RAX };
 
-/* reg += df * bytes */
-static void advance(struct x86_dc *dc, int reg, int bytes)
+/* What the prefixes change: the source's segment base (IR_NONE for
+ * none: cs/ds/es/ss are no-ops in 64-bit mode), 32-bit addressing. */
+struct str_env { ir_ref seg; bool a32; };
+
+static struct str_env str_env_of(struct x86_dc *dc)
 {
-    ir_ref step = x86_op2(dc, IR_shl, 8, x86_g_df, x86_imm(dc, (uint64_t)x86_log2(bytes)));
-    x86_set_reg(dc, reg, x86_op2(dc, IR_add, 8, x86_get_reg(dc, reg), step));
+    return (struct str_env){ x86_seg_base(dc), dc->x->addr_size == 4 };
 }
 
-static void string_once(struct x86_dc *dc, const struct str_info *si)
+/* The address in register reg (rsi: with the segment base). */
+static ir_ref str_addr(struct x86_dc *dc, const struct str_env *e, int reg)
+{
+    ir_ref a = x86_get_reg(dc, reg);
+    if (e->a32) a = x86_trunc(dc, a, 4);
+    if (reg == X86_RSI && e->seg != IR_NONE) a = x86_op2(dc, IR_add, 8, a, e->seg);
+    return a;
+}
+
+/* reg += df * bytes */
+static void advance(struct x86_dc *dc, const struct str_env *e, int reg, int bytes)
+{
+    ir_ref step = x86_op2(dc, IR_shl, 8, x86_g_df, x86_imm(dc, (uint64_t)x86_log2(bytes)));
+    x86_set_reg(dc, reg, x86_op2(dc, IR_add, e->a32 ? 4 : 8, x86_get_reg(dc, reg), step));
+}
+
+static void string_once(struct x86_dc *dc, const struct str_info *si, const struct str_env *e)
 {
     int n = si->bytes;
     ir_ref a, b;
     switch (si->op) {
     case STR_MOVS:
-        x86_store(dc, n, x86_get_reg(dc, X86_RDI), x86_load(dc, n, x86_get_reg(dc, X86_RSI)));
-        advance(dc, X86_RSI, n); advance(dc, X86_RDI, n);
+        x86_store(dc, n, str_addr(dc, e, X86_RDI), x86_load(dc, n, str_addr(dc, e, X86_RSI)));
+        advance(dc, e, X86_RSI, n); advance(dc, e, X86_RDI, n);
         break;
     case STR_STOS:
-        x86_store(dc, n, x86_get_reg(dc, X86_RDI), x86_gpr_read(dc, acc_of[x86_log2(n)]));
-        advance(dc, X86_RDI, n);
+        x86_store(dc, n, str_addr(dc, e, X86_RDI), x86_gpr_read(dc, acc_of[x86_log2(n)]));
+        advance(dc, e, X86_RDI, n);
         break;
     case STR_LODS:
-        x86_gpr_write(dc, acc_of[x86_log2(n)], x86_load(dc, n, x86_get_reg(dc, X86_RSI)));
-        advance(dc, X86_RSI, n);
+        x86_gpr_write(dc, acc_of[x86_log2(n)], x86_load(dc, n, str_addr(dc, e, X86_RSI)));
+        advance(dc, e, X86_RSI, n);
         break;
     case STR_CMPS:
-        a = x86_load(dc, n, x86_get_reg(dc, X86_RSI));
-        b = x86_load(dc, n, x86_get_reg(dc, X86_RDI));
+        a = x86_load(dc, n, str_addr(dc, e, X86_RSI));
+        b = x86_load(dc, n, str_addr(dc, e, X86_RDI));
         x86_flags_set(dc, X86_CC_SUB, n, x86_arith(dc, IR_sub, n, a, b), b, IR_NONE, a);
-        advance(dc, X86_RSI, n); advance(dc, X86_RDI, n);
+        advance(dc, e, X86_RSI, n); advance(dc, e, X86_RDI, n);
         break;
     case STR_SCAS:
         a = x86_gpr_read(dc, acc_of[x86_log2(n)]);
-        b = x86_load(dc, n, x86_get_reg(dc, X86_RDI));
+        b = x86_load(dc, n, str_addr(dc, e, X86_RDI));
         x86_flags_set(dc, X86_CC_SUB, n, x86_arith(dc, IR_sub, n, a, b), b, IR_NONE, a);
-        advance(dc, X86_RDI, n);
+        advance(dc, e, X86_RDI, n);
         break;
     }
 }
 
-static void string_rep(struct x86_dc *dc, const struct str_info *si, bool repne)
+static void string_rep(struct x86_dc *dc, const struct str_info *si, bool repne,
+                       const struct str_env *e)
 {
     static const struct ir_helper *const helpers[] = {
         &x86_helper_rep_movs, &x86_helper_rep_stos, &x86_helper_rep_lods,
         &x86_helper_rep_cmps, &x86_helper_rep_scas };
     bool sets_flags = si->op == STR_CMPS || si->op == STR_SCAS;
+    x86_sync_pc(dc);                /* a fault in the helper is at this insn */
     if (sets_flags) x86_flags_sync(dc);
     x86_call(dc, helpers[si->op], x86_imm(dc, si->bytes), x86_imm(dc, repne),
-             IR_NONE, IR_NONE, IR_NONE);
+             e->seg == IR_NONE ? x86_imm(dc, 0) : e->seg, x86_imm(dc, e->a32), IR_NONE);
     if (sets_flags) x86_flags_clobbered(dc);
 }
 
@@ -116,11 +139,12 @@ static void h_string(struct x86_dc *dc)
     }
     struct str_info fixed = *si;
     fixed.bytes = (uint8_t)element_bytes(dc);
+    struct str_env e = str_env_of(dc);
     uint8_t rep = dc->x->prefix[0];
     if (rep == X86_PREFIX_REP || rep == X86_PREFIX_REPNE)
-        string_rep(dc, &fixed, rep == X86_PREFIX_REPNE);
+        string_rep(dc, &fixed, rep == X86_PREFIX_REPNE, &e);
     else
-        string_once(dc, &fixed);
+        string_once(dc, &fixed, &e);
 }
 
 /* movs/stos/lods leave the flags alone; a rep cmps/scas with rcx = 0

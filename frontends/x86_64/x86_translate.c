@@ -391,7 +391,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
     }
     if (!dc.block_ended) {
         if (p->fetch_fault && n == p->n && n == 0)
-            x86_end_exit(&dc, dc.next_pc, TR_EXIT_SIGSEGV);
+            x86_end_exit(&dc, dc.next_pc, TR_EXIT_FETCH_FAULT);
         else
             x86_end_goto(&dc, dc.next_pc, 0);
     }
@@ -412,6 +412,8 @@ void x86_translate_block(struct ir_block *b, const struct tr_guest_mem *mem, uin
 {
     struct block_plan plan;
     x86_init();
+    if (x86_vsyscall_block(b, pc))
+        return;
     plan_decode(mem, &plan, pc, max_insns);
     int n = plan.n;
     struct succ_use use = { true, true };

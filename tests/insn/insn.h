@@ -152,7 +152,7 @@ static int insn_main(void)
 {
     insn_init();
     for (unsigned i = 0; i < insn_ntests; i++)
-        insn_tests[i]();
+        insn_tests[i](), insn_flush();
     insn_flush();
     return 0;
 }

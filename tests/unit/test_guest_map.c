@@ -223,9 +223,10 @@ Test(guest_map, mem_host_fetch_and_writable_from_the_map)
     cr_assert_eq(mem->fetchable(mem, a + P(1), 15), 0);
     cr_assert(!mem->writable(mem, a, 100));
     cr_assert(mem->writable(mem, a + P(2), 100));
+    cr_assert_eq(mem->fetchable(mem, a + P(2), 15), 0);       /* NX: no PROT_EXEC */
     /* Unknown pages: fetch probes the host (page 3 is unmapped), and they
      * count as writable. */
-    mem->map_changed(mem, TR_PROTECT, a + P(1), P(1), R | W | X);
+    mem->map_changed(mem, TR_PROTECT, a + P(1), P(2), R | W | X);
     cr_assert_eq(mem->fetchable(mem, a + P(2) + 10, P(2)), P(1) - 10);
     mem->map_changed(mem, TR_FORGET, a + P(2), P(1), 0);
     cr_assert_eq(mem->prot_at(mem, a + P(2)), -1);
@@ -237,7 +238,9 @@ Test(guest_map, mem_host_fetch_and_writable_from_the_map)
     mem->map_changed(mem, TR_UNMAP, a + P(2), P(1), 0);
     cr_assert_eq(mem->prot_at(mem, a + P(2)), -1);
     cr_assert_eq(mem->fetchable(mem, a + P(2), 15), 0);
-    mem->map_changed(mem, TR_PROTECT, a, P(4), R);            /* protect skips it */
+    mem->map_changed(mem, TR_PROTECT, a, P(4), R | X);        /* protect skips it */
     cr_assert_eq(mem->fetchable(mem, a + P(2), 15), 0);
     cr_assert_eq(mem->fetchable(mem, a, P(4)), P(2));
+    mem->map_changed(mem, TR_PROTECT, a, P(4), R);            /* readable, not executable */
+    cr_assert_eq(mem->fetchable(mem, a, P(4)), 0);
 }

@@ -179,14 +179,14 @@ Test(x86_frontend, privileged_and_int3)
     expect_exit(int3, sizeof int3, 1, TR_EXIT_SIGTRAP);
 }
 
-Test(x86_frontend, unreadable_code_is_sigsegv)
+Test(x86_frontend, unreadable_code_is_a_fetch_fault)
 {
     uint64_t pc = pc_of(4096);
     ir_block_init(&blk, &globals, pc);
     fe_x86_64.translate(&blk, tr_mem_host(), pc, 64);
     cr_assert(ir_validate(&blk) == NULL);
     cr_assert_eq(last_insn(&blk)->op, IR_exit_code);
-    cr_assert_eq(last_insn(&blk)->aux[1], TR_EXIT_SIGSEGV);
+    cr_assert_eq(last_insn(&blk)->aux[1], TR_EXIT_FETCH_FAULT);
     cr_assert_eq((uint64_t)last_insn(&blk)->aux[0], pc);
 }
 
@@ -411,9 +411,21 @@ Test(x86_frontend, cpuid_identity)
     cr_assert_eq((r[0] >> 8) & 0xf, 6, "family 6");
     uint32_t v2 = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 23);
     cr_assert_eq(r[2] & v2, v2, "x86-64-v2: SSE3 SSSE3 CX16 SSE4.1 SSE4.2 POPCNT");
-    cr_assert_eq(r[2] & ((1u << 3) | (1u << 27) | (1u << 28)), 0, "no MONITOR, OSXSAVE, AVX");
+    cr_assert_eq(r[2] & ((1u << 3) | (1u << 28)), 0, "no MONITOR, AVX");
+    cr_assert_eq(r[2] & (3u << 26), 3u << 26, "XSAVE, OSXSAVE");
     cr_assert(r[3] & (1u << 26), "SSE2 advertised");
     cr_assert_eq(x86_cpuid_hwcap(), r[3]);
+    uint32_t more = (1u << 1) | (1u << 22) | (1u << 25) | (1u << 30);
+    cr_assert_eq(r[2] & more, more, "PCLMULQDQ MOVBE AES RDRAND");
     x86_cpuid_query(7, 0, r);
+    uint32_t bmi = (1u << 0) | (1u << 3) | (1u << 8) | (1u << 18) | (1u << 19) | (1u << 29);
+    cr_assert_eq(r[1] & bmi, bmi, "FSGSBASE BMI1 BMI2 RDSEED ADX SHA");
+    cr_assert_eq(r[1] & (1u << 5), 0, "no AVX2");
+    x86_cpuid_query(7, 1, r);
     cr_assert_eq(r[0] | r[1] | r[2] | r[3], 0);
+    x86_cpuid_query(0xd, 0, r);
+    cr_assert_eq(r[0], 3, "XCR0: x87 | SSE");
+    cr_assert_eq(r[1], 576);
+    x86_cpuid_query(0xd, 1, r);
+    cr_assert_eq(r[0], 0, "no XSAVEOPT/XSAVEC");
 }

@@ -1,0 +1,251 @@
+/* x86_crypto.c -- AES-NI (aesenc aesenclast aesdec aesdeclast aesimc
+ * aeskeygenassist), PCLMULQDQ and the SHA extensions (sha1rnds4 sha1nexte
+ * sha1msg1 sha1msg2 sha256rnds2 sha256msg1 sha256msg2), legacy-SSE
+ * encodings: rows of the SSE family's shape (x86_sse.h: xmm op0 <-
+ * helper(op0, xmm/m128 op1 [, imm8])) with plain C helpers, the same on
+ * both hosts.  Written from the SDM's pseudo-code and FIPS-197/180-4.
+ */
+#include "x86_internal.h"
+#include "x86_sse.h"
+
+/* ---- AES ------------------------------------------------------------------ */
+
+static uint8_t aes_sbox[256], aes_inv_sbox[256];
+
+static uint8_t gf_mul(uint8_t a, uint8_t b)
+{
+    uint8_t p = 0;
+    for (; b; b >>= 1) {
+        if (b & 1) p ^= a;
+        a = (uint8_t)((a << 1) ^ (a & 0x80 ? 0x1b : 0));
+    }
+    return p;
+}
+
+static uint8_t rotl8(uint8_t x, int n) { return (uint8_t)(x << n | x >> (8 - n)); }
+
+/* S-box from the multiplicative inverse and the affine map (FIPS-197
+ * 5.1.1), built before main. */
+__attribute__((constructor)) static void aes_tables(void)
+{
+    for (int a = 0; a < 256; a++) {
+        uint8_t inv = 0;
+        for (int b = 1; b < 256 && a; b++)
+            if (gf_mul((uint8_t)a, (uint8_t)b) == 1) { inv = (uint8_t)b; break; }
+        uint8_t s = inv ^ rotl8(inv, 1) ^ rotl8(inv, 2) ^ rotl8(inv, 3) ^ rotl8(inv, 4) ^ 0x63;
+        aes_sbox[a] = s;
+        aes_inv_sbox[s] = (uint8_t)a;
+    }
+}
+
+/* The state is column-major: byte 4c + r is row r of column c. */
+static void aes_shift_rows(x86_xmm *s, bool inverse)
+{
+    x86_xmm t = *s;
+    for (int c = 0; c < 4; c++)
+        for (int r = 0; r < 4; r++)
+            s->b[4 * c + r] = t.b[4 * ((inverse ? c - r + 4 : c + r) % 4) + r];
+}
+
+static void aes_sub_bytes(x86_xmm *s, const uint8_t *box)
+{
+    for (int i = 0; i < 16; i++) s->b[i] = box[s->b[i]];
+}
+
+static void aes_mix_columns(x86_xmm *s, bool inverse)
+{
+    static const uint8_t fwd[4] = { 2, 3, 1, 1 }, inv[4] = { 14, 11, 13, 9 };
+    const uint8_t *m = inverse ? inv : fwd;
+    for (int c = 0; c < 4; c++) {
+        uint8_t col[4], *p = &s->b[4 * c];
+        for (int r = 0; r < 4; r++) col[r] = p[r];
+        for (int r = 0; r < 4; r++)
+            p[r] = gf_mul(col[0], m[(4 - r) % 4]) ^ gf_mul(col[1], m[(5 - r) % 4]) ^
+                   gf_mul(col[2], m[(6 - r) % 4]) ^ gf_mul(col[3], m[(7 - r) % 4]);
+    }
+}
+
+static void aes_round(struct x86_cpu *env, uint64_t d, uint64_t s, bool dec, bool last)
+{
+    x86_xmm st = *sse_reg(env, d), *key = sse_reg(env, s);
+    aes_shift_rows(&st, dec);
+    aes_sub_bytes(&st, dec ? aes_inv_sbox : aes_sbox);
+    if (!last) aes_mix_columns(&st, dec);
+    st.q[0] ^= key->q[0];
+    st.q[1] ^= key->q[1];
+    *sse_reg(env, d) = st;
+}
+
+static uint64_t h_aesenc(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t i)
+{ (void)i; aes_round(e, d, s, false, false); return 0; }
+static uint64_t h_aesenclast(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t i)
+{ (void)i; aes_round(e, d, s, false, true); return 0; }
+static uint64_t h_aesdec(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t i)
+{ (void)i; aes_round(e, d, s, true, false); return 0; }
+static uint64_t h_aesdeclast(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t i)
+{ (void)i; aes_round(e, d, s, true, true); return 0; }
+
+static uint64_t h_aesimc(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t i)
+{
+    x86_xmm t = *sse_reg(e, s);
+    (void)i;
+    aes_mix_columns(&t, true);
+    *sse_reg(e, d) = t;
+    return 0;
+}
+
+static uint32_t sub_word(uint32_t w)
+{
+    uint32_t r = 0;
+    for (int k = 0; k < 4; k++) r |= (uint32_t)aes_sbox[(w >> (8 * k)) & 0xff] << (8 * k);
+    return r;
+}
+
+static uint32_t ror32(uint32_t x, int n) { return x >> n | x << ((32 - n) & 31); }
+static uint32_t rol32(uint32_t x, int n) { return ror32(x, (32 - n) & 31); }
+
+static uint64_t h_aeskeygenassist(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t imm)
+{
+    const x86_xmm *src = sse_reg(e, s);
+    uint32_t x1 = sub_word(src->d[1]), x3 = sub_word(src->d[3]), rcon = (uint32_t)(imm & 0xff);
+    x86_xmm r = { .d = { x1, ror32(x1, 8) ^ rcon, x3, ror32(x3, 8) ^ rcon } };
+    *sse_reg(e, d) = r;
+    return 0;
+}
+
+/* ---- PCLMULQDQ ---------------------------------------------------------------- */
+
+static uint64_t h_pclmulqdq(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t imm)
+{
+    uint64_t a = sse_reg(e, d)->q[imm & 1], b = sse_reg(e, s)->q[(imm >> 4) & 1], lo = 0, hi = 0;
+    for (int i = 0; i < 64; i++)
+        if ((b >> i) & 1) {
+            lo ^= a << i;
+            hi ^= i ? a >> (64 - i) : 0;
+        }
+    x86_xmm r = { .q = { lo, hi } };
+    *sse_reg(e, d) = r;
+    return 0;
+}
+
+/* ---- SHA-1 --------------------------------------------------------------------- */
+
+static uint32_t sha1_f(int fn, uint32_t b, uint32_t c, uint32_t d)
+{
+    switch (fn) {
+    case 0: return (b & c) ^ (~b & d);
+    case 2: return (b & c) ^ (b & d) ^ (c & d);
+    default: return b ^ c ^ d;
+    }
+}
+
+/* Four rounds: dwords 3..0 of op0 are A B C D, of op1 W0+E, W1, W2, W3. */
+static uint64_t h_sha1rnds4(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t imm)
+{
+    static const uint32_t k[4] = { 0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6 };
+    const x86_xmm *x = sse_reg(e, d), *w = sse_reg(e, s);
+    int fn = (int)(imm & 3);
+    uint32_t a = x->d[3], b = x->d[2], c = x->d[1], dd = x->d[0], ee = 0;
+    for (int i = 0; i < 4; i++) {
+        uint32_t na = sha1_f(fn, b, c, dd) + rol32(a, 5) + w->d[3 - i] + ee + k[fn];
+        ee = dd; dd = c; c = rol32(b, 30); b = a; a = na;
+    }
+    x86_xmm r = { .d = { dd, c, b, a } };
+    *sse_reg(e, d) = r;
+    return 0;
+}
+
+static uint64_t h_sha1nexte(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t imm)
+{
+    x86_xmm r = *sse_reg(e, s);
+    (void)imm;
+    r.d[3] += rol32(sse_reg(e, d)->d[3], 30);
+    *sse_reg(e, d) = r;
+    return 0;
+}
+
+static uint64_t h_sha1msg1(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t imm)
+{
+    const x86_xmm *a = sse_reg(e, d), *b = sse_reg(e, s);
+    (void)imm;
+    /* W0..W3 = a dwords 3..0, W4, W5 = b dwords 3, 2 */
+    x86_xmm r = { .d = { b->d[2] ^ a->d[0], b->d[3] ^ a->d[1], a->d[0] ^ a->d[2],
+                         a->d[1] ^ a->d[3] } };
+    *sse_reg(e, d) = r;
+    return 0;
+}
+
+static uint64_t h_sha1msg2(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t imm)
+{
+    const x86_xmm *a = sse_reg(e, d), *b = sse_reg(e, s);
+    (void)imm;
+    uint32_t w16 = rol32(a->d[3] ^ b->d[2], 1), w17 = rol32(a->d[2] ^ b->d[1], 1);
+    uint32_t w18 = rol32(a->d[1] ^ b->d[0], 1), w19 = rol32(a->d[0] ^ w16, 1);
+    x86_xmm r = { .d = { w19, w18, w17, w16 } };
+    *sse_reg(e, d) = r;
+    return 0;
+}
+
+/* ---- SHA-256 ------------------------------------------------------------------- */
+
+static uint32_t big_s0(uint32_t a) { return ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22); }
+static uint32_t big_s1(uint32_t e) { return ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25); }
+static uint32_t small_s0(uint32_t w) { return ror32(w, 7) ^ ror32(w, 18) ^ (w >> 3); }
+static uint32_t small_s1(uint32_t w) { return ror32(w, 17) ^ ror32(w, 19) ^ (w >> 10); }
+
+/* Two rounds: op0 holds C D G H, op1 A B E F (dwords 3..0), xmm0 the two
+ * message+constant words. */
+static uint64_t h_sha256rnds2(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t imm)
+{
+    const x86_xmm *x = sse_reg(e, d), *y = sse_reg(e, s);
+    uint32_t a = y->d[3], b = y->d[2], c = x->d[3], dd = x->d[2];
+    uint32_t ee = y->d[1], f = y->d[0], g = x->d[1], h = x->d[0];
+    (void)imm;
+    for (int i = 0; i < 2; i++) {
+        uint32_t t1 = ((ee & f) ^ (~ee & g)) + big_s1(ee) + e->xmm[0].d[i] + h;
+        uint32_t t2 = ((a & b) ^ (a & c) ^ (b & c)) + big_s0(a);
+        h = g; g = f; f = ee; ee = dd + t1;
+        dd = c; c = b; b = a; a = t1 + t2;
+    }
+    x86_xmm r = { .d = { f, ee, b, a } };
+    *sse_reg(e, d) = r;
+    return 0;
+}
+
+static uint64_t h_sha256msg1(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t imm)
+{
+    const x86_xmm *a = sse_reg(e, d), *b = sse_reg(e, s);
+    (void)imm;
+    x86_xmm r = { .d = { a->d[0] + small_s0(a->d[1]), a->d[1] + small_s0(a->d[2]),
+                         a->d[2] + small_s0(a->d[3]), a->d[3] + small_s0(b->d[0]) } };
+    *sse_reg(e, d) = r;
+    return 0;
+}
+
+static uint64_t h_sha256msg2(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t imm)
+{
+    const x86_xmm *a = sse_reg(e, d), *b = sse_reg(e, s);
+    (void)imm;
+    uint32_t w16 = a->d[0] + small_s1(b->d[2]), w17 = a->d[1] + small_s1(b->d[3]);
+    uint32_t w18 = a->d[2] + small_s1(w16), w19 = a->d[3] + small_s1(w17);
+    x86_xmm r = { .d = { w16, w17, w18, w19 } };
+    *sse_reg(e, d) = r;
+    return 0;
+}
+
+/* ---- rows ------------------------------------------------------------------------ */
+
+#define CRYPTO_INSN(ID) { X86_INS_##ID, x86_sse_translate, X86_FL_READ, 0, X86_OPF_XMM, NULL }
+#define CHELPER(fn) { (void *)h_##fn, #fn, 3, 0, 0 }
+#define CXX(ID, fn)  { CRYPTO_INSN(ID), SSE_F_XX, 16, SSE_IMM_NONE, CHELPER(fn), NULL, 0, 0, 0, NULL }
+#define CXXI(ID, fn) { CRYPTO_INSN(ID), SSE_F_XX, 16, SSE_IMM_BYTE, CHELPER(fn), NULL, 0, 0, 0, NULL }
+
+static const struct sse_row crypto_rows[] = {
+    CXX(AESENC, aesenc), CXX(AESENCLAST, aesenclast), CXX(AESDEC, aesdec),
+    CXX(AESDECLAST, aesdeclast), CXX(AESIMC, aesimc), CXXI(AESKEYGENASSIST, aeskeygenassist),
+    CXXI(PCLMULQDQ, pclmulqdq),
+    CXXI(SHA1RNDS4, sha1rnds4), CXX(SHA1NEXTE, sha1nexte), CXX(SHA1MSG1, sha1msg1),
+    CXX(SHA1MSG2, sha1msg2), CXX(SHA256RNDS2, sha256rnds2), CXX(SHA256MSG1, sha256msg1),
+    CXX(SHA256MSG2, sha256msg2),
+};
+const struct x86_row_set x86_crypto_rows = X86_ROW_SET_OF("crypto", crypto_rows, insn);

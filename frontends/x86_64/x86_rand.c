@@ -1,0 +1,58 @@
+/* x86_rand.c -- rdrand and rdseed (random values from the host kernel:
+ * CF=1 with a value; OF SF ZF AF PF cleared) and rdtscp (rdtsc's clock, plus ecx = IA32_TSC_AUX, which
+ * Linux sets to node << 12 | cpu).
+ */
+#define _GNU_SOURCE
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "x86_internal.h"
+
+/* 64 random bits from the host kernel's CSPRNG. */
+static uint64_t helper_random(void *env)
+{
+    uint64_t v = 0;
+    (void)env;
+    while (getrandom(&v, sizeof v, 0) != sizeof v) {
+    }
+    return v;
+}
+
+static uint64_t helper_tsc_aux(void *env)
+{
+    unsigned cpu = 0, node = 0;
+    (void)env;
+    if (syscall(SYS_getcpu, &cpu, &node, NULL) != 0)
+        cpu = node = 0;
+    return (uint64_t)(node & 0xfffff) << 12 | (cpu & 0xfff);
+}
+
+static const struct ir_helper helper_random_h = { (void *)helper_random, "random", 0, 1, 0 };
+static const struct ir_helper helper_tsc_aux_h = { (void *)helper_tsc_aux, "tsc_aux", 0, 1, 0 };
+
+/* rdrand/rdseed r16/r32/r64: getrandom (without GRND_RANDOM) does not
+ * run dry once the host has booted, so CF is always 1. */
+static void h_rdrand(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    ir_ref v = x86_call(dc, &helper_random_h, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    x86_operand_write(dc, d, d->size < 8 ? x86_trunc(dc, v, d->size) : v);
+    x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, x86_imm(dc, X86_CF), IR_NONE, IR_NONE);
+}
+
+static void h_rdtscp(struct x86_dc *dc)
+{
+    ir_ref t = x86_call(dc, &x86_helper_rdtsc, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    ir_ref aux = x86_call(dc, &helper_tsc_aux_h, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    x86_gpr_write(dc, X86_REG_EAX, t);
+    x86_gpr_write(dc, X86_REG_EDX, x86_op2(dc, IR_shr, 8, t, x86_imm(dc, 32)));
+    x86_gpr_write(dc, X86_REG_ECX, aux);
+}
+
+static const struct x86_insn_row rand_rows[] = {
+    X86_ROW(RDRAND, h_rdrand, FULL, 0),
+    X86_ROW(RDSEED, h_rdrand, FULL, 0),
+    X86_ROW(RDTSCP, h_rdtscp, PASS, 0),
+};
+const struct x86_row_set x86_rand_rows = X86_ROW_SET("rand", rand_rows);

@@ -1,0 +1,68 @@
+/* rand.c -- difftest of rdrand, rdseed (16, 32, 64 bits) and rdtscp by
+ * their shape, not their values: the flags (CF = 1 for a delivered value,
+ * the other five cleared, from both flag states), what happens to the
+ * register's upper bits (16-bit forms keep them, 32-bit forms zero them),
+ * that 16 draws are not all the same, and for rdtscp that the clock does
+ * not run backwards against rdtsc and that ecx is node << 12 | cpu with a
+ * cpu below the number of CPUs. */
+#include "insn.h"
+
+#define DRAW(FN, TEXT, UPPER)                                                 \
+    INSN_TEST(FN)                                                             \
+    {                                                                         \
+        uint64_t first = 0, differ = 0, upper_ok = 1, flags_or = 0, flags_and = ~0ull; \
+        for (unsigned k = 0; k < 16; k++) {                                   \
+            uint64_t v = 0x5555555555555555ull;                               \
+            uint64_t fl = insn_flags_in[k & 1] | F_BASE;                      \
+            __asm__ volatile("push %[fl]\n\tpopfq\n\t" TEXT                   \
+                             "\n\tpushfq\n\tpop %[fl]"                        \
+                             : [v] "+r"(v), [fl] "+r"(fl) : : "cc");          \
+            if (k == 0) first = v;                                            \
+            differ |= v != first;                                             \
+            upper_ok &= (v & ~(uint64_t)(UPPER)) == (0x5555555555555555ull & ~(uint64_t)(UPPER)) \
+                        || (UPPER) == ~0ull;                                  \
+            flags_or |= fl & F_ARITH;                                         \
+            flags_and &= fl & F_ARITH;                                        \
+        }                                                                     \
+        uint64_t in[] = { 0 };                                                \
+        uint64_t out[] = { differ, upper_ok, flags_or, flags_and };           \
+        INSN_CASE(#FN, in, out);                                              \
+    }
+/* UPPER: the bits the instruction writes (32-bit forms also zero the rest) */
+DRAW(rdrand16, "rdrand %w[v]", 0xffffull)
+DRAW(rdrand32, "rdrand %k[v]", ~0ull)
+DRAW(rdrand64, "rdrand %q[v]", ~0ull)
+DRAW(rdseed16, "rdseed %w[v]", 0xffffull)
+DRAW(rdseed32, "rdseed %k[v]", ~0ull)
+DRAW(rdseed64, "rdseed %q[v]", ~0ull)
+
+INSN_TEST(rdrand32_zero_ext)
+{
+    uint64_t v = ~0ull, z = 0;
+    for (int k = 0; k < 8; k++) {
+        __asm__ volatile("rdrand %k0" : "+r"(v) : : "cc");
+        z |= v >> 32;
+    }
+    uint64_t in[] = { 0 }, out[] = { z };
+    INSN_CASE("rdrand32_zero_ext", in, out);
+}
+
+INSN_TEST(rdtscp)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+    uint64_t mono = 1, aux_ok = 1, upper_zero = 1;
+    for (int k = 0; k < 16; k++) {
+        uint32_t lo, hi, lo2, hi2;
+        uint64_t c = ~0ull, a = ~0ull, d = ~0ull;
+        __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+        __asm__ volatile("rdtscp" : "=a"(a), "=d"(d), "=c"(c));
+        lo2 = (uint32_t)a; hi2 = (uint32_t)d;
+        upper_zero &= (a >> 32) == 0 && (d >> 32) == 0 && (c >> 32) == 0;
+        mono &= ((uint64_t)hi2 << 32 | lo2) >= ((uint64_t)hi << 32 | lo);
+        aux_ok &= (c & 0xfff) < (uint64_t)ncpu;
+    }
+    uint64_t in[] = { 0 }, out[] = { mono, aux_ok, upper_zero };
+    INSN_CASE("rdtscp", in, out);
+}
+
+int main(void) { return insn_main(); }
