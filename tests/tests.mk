@@ -10,6 +10,7 @@
 #   check-debian-ARCH          tests/debian/*.sh: Debian's own dynamically linked
 #                              programs (coreutils, grep, sed, tar, bash, python3, perl)
 #   check-cli-ARCH             command-line behaviour and --stats (chaining)
+#   check-golden               host code per guest instruction vs tests/golden/*.golden
 #   check-long                 the full random instruction sweeps and
 #                              tests/guest-long/*.c (thread stress), both hosts
 # ARCH is x86_64 (build/ferry) or aarch64 (build/aarch64/ferry under qemu).
@@ -45,6 +46,8 @@ check-unit: $(UNIT_BIN)
 CHECK_TARGETS += check-unit
 -include tests/elf/elf.mk
 -include tests/reliab/reliab.mk
+
+include tests/golden/golden.mk
 
 # --- the parts' arrows (docs/architecture.md) --------------------------------
 .PHONY: check-arch

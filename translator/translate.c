@@ -134,9 +134,9 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
 
 /* One attempt; false when the cache or the block table is full.  A block
  * that needs too many spill slots is retried with fewer instructions. */
-static bool try_translate(struct tr_engine *e, uint64_t pc, struct tr_block **out)
+static bool try_translate(struct tr_engine *e, uint64_t pc, int budget, struct tr_block **out)
 {
-    for (int max = TR_MAX_BLOCK_INSNS;; max = max > 1 ? max / 2 : 1) {
+    for (int max = budget;; max = max > 1 ? max / 2 : 1) {
         struct tr_block *tb = tc_alloc_block(e, pc);
         if (!tb)
             return false;
@@ -185,9 +185,9 @@ struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc)
 {
     uint64_t start = now_ns();
     struct tr_block *tb = NULL;
-    if (!try_translate(e, pc, &tb)) {
+    if (!try_translate(e, pc, TR_MAX_BLOCK_INSNS, &tb)) {
         tc_flush(e);
-        if (!try_translate(e, pc, &tb)) {
+        if (!try_translate(e, pc, TR_MAX_BLOCK_INSNS, &tb)) {
             fprintf(stderr, "ferry: block at 0x%" PRIx64 " does not fit in the code cache\n", pc);
             exit(1);
         }
@@ -201,4 +201,21 @@ struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc)
     if (e->cfg.on_translate)
         e->cfg.on_translate(e->cfg.opaque, tb->guest_pc, tb->guest_size, tb->code, tb->code_size);
     return tb;
+}
+
+/* The golden codegen tests' way in (tests/golden/): the same pipeline as
+ * tr_translate, from an emptied cache so the code always starts at the
+ * same place, with the caller's instruction budget, and nothing runs. */
+struct tr_host_code tr_translate_alone(struct tr_engine *e, uint64_t pc, int max_insns)
+{
+    struct tr_block *tb = NULL;
+    tr_lock(e);
+    tc_flush(e);
+    if (!try_translate(e, pc, max_insns, &tb)) {
+        fprintf(stderr, "ferry: block at 0x%" PRIx64 " cannot be translated\n", pc);
+        exit(1);
+    }
+    log_block(e, tb);
+    tr_unlock(e);
+    return (struct tr_host_code){ tb->code, tb->code_size, tb, e->tc.base };
 }

@@ -89,6 +89,19 @@ void tr_fork_prepare(struct tr_engine *e);
 void tr_fork_parent(struct tr_engine *e);
 void tr_fork_child(struct tr_engine *e);
 
+/* Golden codegen tests only (tests/golden/), never while vCPUs run:
+ * empties the code cache, translates the block at pc (at most max_insns
+ * guest instructions) as tr_run would, logging it as -d asks, and says
+ * where its host code is; `block` and `cache` let tests name the
+ * pointers the code embeds. */
+struct tr_host_code {
+    const uint8_t *code;
+    uint32_t size;
+    const void *block;
+    const uint8_t *cache;               /* the cache's start: entry, epilogue */
+};
+struct tr_host_code tr_translate_alone(struct tr_engine *e, uint64_t pc, int max_insns);
+
 struct tr_stats {
     uint64_t blocks_translated, dispatches, chains_patched, cache_flushes;
     uint64_t invalidations;             /* tr_invalidate calls that dropped code */
