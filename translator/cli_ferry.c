@@ -284,6 +284,8 @@ static const struct cli_option ferry_rows[] = {
                            "debug builds)", CLI_SET_FLAG(struct ferry_options, check_ir) },
     { "perfmap", 0, NULL, "write /tmp/perf-PID.map naming guest code for perf",
       CLI_SET_FLAG(struct ferry_options, perfmap) },
+    { "ras", 0, NULL, "predict guest returns with a return-address stack (also\n"
+                      "FERRY_RAS=1; experimental)", CLI_SET_FLAG(struct ferry_options, ras) },
     { NULL, 'd', "LIST", "log in_asm,ir,out_asm,exec,unimpl,strace (-d help; also FERRY_LOG,\n"
                          "QEMU_LOG)", CLI_CALL(opt_log) },
     { NULL, 'D', "FILE", "write logs to FILE (truncated; also FERRY_LOG_FILENAME,\n"
@@ -388,6 +390,8 @@ static void apply_environment(void)
         ferry_opts.strace = true;
     if ((v = env_setting("FERRY_STATS", NULL)))
         ferry_opts.stats = true;
+    if ((v = env_setting("FERRY_RAS", NULL)))
+        ferry_opts.ras = true;
     if (!cli.log_file_set && (v = env_setting("FERRY_LOG_FILENAME", "QEMU_LOG_FILENAME")))
         open_log(&ferry_opts, v, "w");
     if (!cli.sysroot_set && (v = env_setting("FERRY_LD_PREFIX", "QEMU_LD_PREFIX")))

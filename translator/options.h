@@ -25,6 +25,7 @@ struct ferry_options {
     bool strace;                /* --strace */
     bool stats;                 /* --stats */
     bool perfmap;               /* --perfmap: /tmp/perf-PID.map */
+    bool ras;                   /* --ras: return-address stack (FERRY_RAS=1) */
     bool check_ir;              /* --check-ir (always in debug builds) */
     size_t code_cache_size;     /* bytes */
     const char *self_exe;       /* path of the ferry binary, for execve (NULL: unknown) */

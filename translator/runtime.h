@@ -54,7 +54,20 @@ struct tr_runtime {
     /* A guest fault (tr_run() returned TR_STOP_FAULT): the signal a Linux
      * process would get and its si_addr. */
     struct { int sig; uint64_t addr; } fault;
+    /* Return-address stack (--ras): a guest call pushes (return pc, host
+     * code reaching it), a ret pops and, when the popped pc equals the
+     * real target, jumps there without the jump-cache hash.  ras_top only
+     * grows/shrinks; entry = ras[ras_top & (TR_RAS_SIZE - 1)].  Entries
+     * point into live blocks only: every flush and every dropped block
+     * resets all vCPUs' rings (tc_clear_ras) in an exclusive section. */
+    uint32_t ras_top;
+    uint32_t ras_pad;
+    struct { uint64_t pc; const void *code; } ras[32];
 };
+#define TR_RAS_BITS 5
+#define TR_RAS_SIZE (1u << TR_RAS_BITS)
+#define TR_OFFSET_RAS_TOP ((int32_t)offsetof(struct tr_runtime, ras_top))
+#define TR_OFFSET_RAS ((int32_t)offsetof(struct tr_runtime, ras))
 
 #define TR_OFFSET_PC       ((int32_t)offsetof(struct tr_runtime, pc))
 #define TR_OFFSET_EXIT_TB  ((int32_t)offsetof(struct tr_runtime, exit_tb))

@@ -6,7 +6,15 @@
  * Until chained it leads to a stub that stores the guest pc and the block
  * in env->rt and returns TR_EXIT_CHAIN0 + slot through the epilogue.
  * brcond stubs are emitted out of line at the end of the block so the
- * fall-through path runs straight on. */
+ * fall-through path runs straight on.
+ *
+ * Return-address stack (runtime.h, --ras): a guest call pushes its return
+ * pc and the address of an extra chain slot 1 in the calling block whose
+ * jump the dispatcher chains to the block at the return pc like any other
+ * (so invalidation unchains it as usual); a guest ret pops, and when the
+ * popped pc equals its target jumps to that slot, else probes the jump
+ * cache.  The comparison makes any prediction safe: longjmp, signals,
+ * rewritten return addresses and overflowing recursion just miss. */
 #include "translator.h"
 #include "x64_backend.h"
 #include "x64_vec.h"
@@ -21,6 +29,8 @@ static struct {
     int n;
     struct { uint32_t site; uint64_t pc; int slot; } e[4];
 } pending;
+
+static void return_to_dispatcher(struct be_code *c, int code);
 
 /* No globals are pinned on x86-64: `globals` is not needed. */
 void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
@@ -37,6 +47,8 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     for (int k = N_SAVED - 1; k >= 0; k--)
         x64_emit_pop_r(c, x64_saved_regs[k]);
     x64_emit_ret(c);
+    c->ras_miss = c->ptr;                   /* rt.pc is stored: to the dispatcher */
+    return_to_dispatcher(c, TR_EXIT_INDIRECT);
     return enter;
 }
 
@@ -92,14 +104,70 @@ static void flush_pending(struct be_code *c)
     pending.n = 0;
 }
 
-void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot)
+/* rax = &rt.ras[index], moving rt.ras_top up first (push) or down after
+ * (pop); ras_top is used modulo TR_RAS_SIZE. */
+static void emit_ras_entry(struct be_code *c, bool push)
+{
+    x64_emit_mov_r_m(c, 0, X64_RAX, X64_ENV, x64_env_disp(TR_OFFSET_RAS_TOP));
+    x64_emit_lea_r_m(c, 0, X64_RCX, X64_RAX, push ? 1 : -1);
+    x64_emit_mov_m_r(c, 0, X64_ENV, x64_env_disp(TR_OFFSET_RAS_TOP), X64_RCX);
+    if (push)
+        x64_emit_mov_rm_r(c, 0, X64_RAX, X64_RCX);
+    x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, TR_RAS_SIZE - 1);
+    x64_emit_shift_rm_imm(c, X64_SHL, 0, X64_RAX, 4);
+    x64_emit_lea_r_sib(c, X64_W, X64_RAX, X64_ENV, X64_RAX, x64_env_disp(TR_OFFSET_RAS));
+}
+
+/* A call's return pc: the block ends with the call.  0: no push (no block,
+ * as in the backend's unit tests, or not a call). */
+static uint64_t call_return_pc(const struct be_code *c, int xfer)
+{
+    return xfer == IR_XFER_CALL ? c->guest_end : 0;
+}
+
+/* Pushes (ret_pc, slot 1's jump); returns the rel32 of the `lea rcx, [rip
+ * + rel32]` that emit_ras_slot() points at that jump. */
+static uint8_t *emit_ras_push(struct be_code *c, uint64_t ret_pc)
+{
+    emit_ras_entry(c, true);
+    if (x64_fits_s32((int64_t)ret_pc)) {
+        x64_emit_mov_m_imm32(c, X64_W, X64_RAX, 0, (int32_t)ret_pc);
+    } else {
+        x64_emit_mov_r_imm64(c, X64_RCX, ret_pc);
+        x64_emit_mov_m_r(c, X64_W, X64_RAX, 0, X64_RCX);
+    }
+    x64_emit_byte(c, 0x48);                 /* lea rcx, [rip + rel32] */
+    x64_emit_byte(c, 0x8d);
+    x64_emit_byte(c, 0x0d);
+    uint8_t *rel = c->ptr;
+    x64_emit_u32(c, 0);
+    x64_emit_mov_m_r(c, X64_W, X64_RAX, 8, X64_RCX);
+    return rel;
+}
+
+/* Chain slot 1 of a calling block: leads to the block at ret_pc. */
+static void emit_ras_slot(struct be_code *c, uint8_t *lea_rel, uint64_t ret_pc)
+{
+    align_rel32(c, 1);
+    int32_t v = (int32_t)(c->ptr - (lea_rel + 4));
+    __builtin_memcpy(lea_rel, &v, 4);
+    c->jump_site[1] = (uint32_t)(c->ptr - c->start);
+    x64_emit_jmp_rel32(c, c->ptr + 5);
+    emit_stub(c, ret_pc, 1);
+}
+
+void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
 {
     if (first_exit(c))
         pending.n = 0;
+    uint64_t ret_pc = slot == 0 ? call_return_pc(c, xfer) : 0;
+    uint8_t *lea_rel = ret_pc ? emit_ras_push(c, ret_pc) : NULL;
     align_rel32(c, 1);
     c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
     x64_emit_jmp_rel32(c, c->ptr + 5);
     emit_stub(c, pc, slot);
+    if (lea_rel)
+        emit_ras_slot(c, lea_rel, ret_pc);
     flush_pending(c);
 }
 
@@ -134,6 +202,18 @@ static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
     *skip = (uint8_t)(c->ptr - (skip + 1));
 }
 
+/* A ret: pop; if the popped pc is the target, on to its code. */
+static void emit_ras_pop(struct be_code *c, int pc_reg)
+{
+    emit_ras_entry(c, false);
+    x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RAX, 0);   /* cmp [rax], pc */
+    x64_emit_byte(c, 0x75);                                 /* jne rel8 */
+    uint8_t *skip = c->ptr;
+    x64_emit_byte(c, 0);
+    x64_emit_op_m_r(c, 0, 0xff, 4, X64_RAX, 8);             /* jmp [rax+8] */
+    *skip = (uint8_t)(c->ptr - (skip + 1));
+}
+
 /* Stays in translated code when the target is already translated:
  * code = tr_lookup_code(env, pc); if (code) goto *code; else return. */
 static void emit_indirect_lookup(struct be_code *c, int pc_reg)
@@ -147,17 +227,23 @@ static void emit_indirect_lookup(struct be_code *c, int pc_reg)
     x64_emit_jmp_rm(c, X64_RAX);
 }
 
-void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc)
+void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer)
 {
     if (first_exit(c))
         pending.n = 0;
+    uint64_t ret_pc = c->jump_site[1] == UINT32_MAX ? call_return_pc(c, xfer) : 0;
+    uint8_t *lea_rel = ret_pc ? emit_ras_push(c, ret_pc) : NULL;
     if (pc->is_const) {
         store_env_u64(c, TR_OFFSET_PC, pc->imm);
     } else {
         x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc->reg);
+        if (xfer == IR_XFER_RET)
+            emit_ras_pop(c, pc->reg);
         emit_indirect_lookup(c, pc->reg);
     }
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
+    if (lea_rel)
+        emit_ras_slot(c, lea_rel, ret_pc);
     flush_pending(c);
 }
 
