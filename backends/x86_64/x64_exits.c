@@ -122,7 +122,7 @@ static void emit_ras_entry(struct be_code *c, bool push)
  * as in the backend's unit tests, or not a call). */
 static uint64_t call_return_pc(const struct be_code *c, int xfer)
 {
-    return xfer == IR_XFER_CALL ? c->guest_end : 0;
+    return xfer == IR_XFER_CALL && c->jump_site[1] == UINT32_MAX ? c->guest_end : 0;
 }
 
 /* Pushes (ret_pc, slot 1's jump); returns the rel32 of the `lea rcx, [rip
@@ -231,7 +231,7 @@ void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
 {
     if (first_exit(c))
         pending.n = 0;
-    uint64_t ret_pc = c->jump_site[1] == UINT32_MAX ? call_return_pc(c, xfer) : 0;
+    uint64_t ret_pc = call_return_pc(c, xfer);
     uint8_t *lea_rel = ret_pc ? emit_ras_push(c, ret_pc) : NULL;
     if (pc->is_const) {
         store_env_u64(c, TR_OFFSET_PC, pc->imm);
