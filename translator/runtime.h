@@ -62,12 +62,17 @@ struct tr_runtime {
      * resets all vCPUs' rings (tc_clear_ras) in an exclusive section. */
     uint32_t ras_top;
     uint32_t ras_pad;
+    /* x86-64 hosts keep the return-address stack on the host stack
+     * instead (x64_exits.c): where it starts and how deep it may grow. */
+    uint64_t ras_base, ras_limit;
     struct { uint64_t pc; const void *code; } ras[32];
 };
 #define TR_RAS_BITS 5
 #define TR_RAS_SIZE (1u << TR_RAS_BITS)
 #define TR_OFFSET_RAS_TOP ((int32_t)offsetof(struct tr_runtime, ras_top))
 #define TR_OFFSET_RAS ((int32_t)offsetof(struct tr_runtime, ras))
+#define TR_OFFSET_RAS_BASE ((int32_t)offsetof(struct tr_runtime, ras_base))
+#define TR_OFFSET_RAS_LIMIT ((int32_t)offsetof(struct tr_runtime, ras_limit))
 
 #define TR_OFFSET_PC       ((int32_t)offsetof(struct tr_runtime, pc))
 #define TR_OFFSET_EXIT_TB  ((int32_t)offsetof(struct tr_runtime, exit_tb))

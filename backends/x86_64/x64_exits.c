@@ -32,6 +32,29 @@ static struct {
 
 static void return_to_dispatcher(struct be_code *c, int code);
 
+static uint8_t *emit_jmp8(struct be_code *c, uint8_t opcode);
+static void land_jmp8(struct be_code *c, uint8_t *rel);
+enum { RAS_HOST_BYTES = 64 * 1024 };
+
+/* The return-address stack's base entry (pc -1; ras_miss, whose address
+ * is the returned rel32 to fill in), its base and limit in env.  Entries
+ * are 16 bytes, so helper calls stay 16-byte aligned at any depth. */
+static uint8_t *emit_ras_base(struct be_code *c)
+{
+    x64_emit_byte(c, 0x6a);                                 /* push -1 */
+    x64_emit_byte(c, 0xff);
+    x64_emit_byte(c, 0x48);                                 /* lea rax, [rip + rel32] */
+    x64_emit_byte(c, 0x8d);
+    x64_emit_byte(c, 0x05);
+    uint8_t *rel = c->ptr;
+    x64_emit_u32(c, 0);
+    x64_emit_push_r(c, X64_RAX);
+    x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_RAS_BASE), X64_RSP);
+    x64_emit_lea_r_m(c, X64_W, X64_RAX, X64_RSP, -RAS_HOST_BYTES);
+    x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_RAS_LIMIT), X64_RAX);
+    return rel;
+}
+
 /* No globals are pinned on x86-64: `globals` is not needed. */
 void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
 {
@@ -40,14 +63,18 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
         x64_emit_push_r(c, x64_saved_regs[k]);
     x64_emit_alu_rm_imm(c, X64_SUB, X64_W, X64_RSP, 8);     /* 16-byte aligned calls */
     x64_emit_lea_r_m(c, X64_W, X64_ENV, X64_RDI, X64_ENV_BIAS);
+    uint8_t *miss_rel = emit_ras_base(c);
     x64_emit_jmp_rm(c, X64_RSI);
     x64_vec_emit_stub(c);                   /* right before the epilogue (x64_vec.c) */
     c->epilogue = c->ptr;
-    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
+    x64_emit_mov_r_m(c, X64_W, X64_RSP, X64_ENV, x64_env_disp(TR_OFFSET_RAS_BASE));
+    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 16 + 8);
     for (int k = N_SAVED - 1; k >= 0; k--)
         x64_emit_pop_r(c, x64_saved_regs[k]);
     x64_emit_ret(c);
     c->ras_miss = c->ptr;                   /* rt.pc is stored: to the dispatcher */
+    int32_t v = (int32_t)(c->ptr - (miss_rel + 4));
+    __builtin_memcpy(miss_rel, &v, 4);
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
     return enter;
 }
@@ -104,56 +131,51 @@ static void flush_pending(struct be_code *c)
     pending.n = 0;
 }
 
-/* rax = &rt.ras[index], moving rt.ras_top up first (push) or down after
- * (pop); ras_top is used modulo TR_RAS_SIZE. */
-static void emit_ras_entry(struct be_code *c, bool push)
-{
-    x64_emit_mov_r_m(c, 0, X64_RAX, X64_ENV, x64_env_disp(TR_OFFSET_RAS_TOP));
-    x64_emit_lea_r_m(c, 0, X64_RCX, X64_RAX, push ? 1 : -1);
-    x64_emit_mov_m_r(c, 0, X64_ENV, x64_env_disp(TR_OFFSET_RAS_TOP), X64_RCX);
-    if (push)
-        x64_emit_mov_rm_r(c, 0, X64_RAX, X64_RCX);
-    x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, TR_RAS_SIZE - 1);
-    x64_emit_shift_rm_imm(c, X64_SHL, 0, X64_RAX, 4);
-    x64_emit_lea_r_sib(c, X64_W, X64_RAX, X64_ENV, X64_RAX, x64_env_disp(TR_OFFSET_RAS));
-}
-
-/* A call's return pc: the block ends with the call.  0: no push (no block,
- * as in the backend's unit tests, or not a call). */
+/* A call's return pc: the block ends with the call.  0: no push (not a
+ * call, or slot 1 taken, or no block as in the backend's unit tests). */
 static uint64_t call_return_pc(const struct be_code *c, int xfer)
 {
     return xfer == IR_XFER_CALL && c->jump_site[1] == UINT32_MAX ? c->guest_end : 0;
 }
 
-/* Pushes (ret_pc, slot 1's jump); returns the rel32 of the `lea rcx, [rip
- * + rel32]` that emit_ras_slot() points at that jump. */
-static uint8_t *emit_ras_push(struct be_code *c, uint64_t ret_pc)
+static uint8_t *emit_jmp8(struct be_code *c, uint8_t opcode)
 {
-    emit_ras_entry(c, true);
-    if (x64_fits_s32((int64_t)ret_pc)) {
-        x64_emit_mov_m_imm32(c, X64_W, X64_RAX, 0, (int32_t)ret_pc);
-    } else {
-        x64_emit_mov_r_imm64(c, X64_RCX, ret_pc);
-        x64_emit_mov_m_r(c, X64_W, X64_RAX, 0, X64_RCX);
-    }
-    x64_emit_byte(c, 0x48);                 /* lea rcx, [rip + rel32] */
-    x64_emit_byte(c, 0x8d);
-    x64_emit_byte(c, 0x0d);
-    uint8_t *rel = c->ptr;
-    x64_emit_u32(c, 0);
-    x64_emit_mov_m_r(c, X64_W, X64_RAX, 8, X64_RCX);
-    return rel;
+    x64_emit_byte(c, opcode);
+    x64_emit_byte(c, 0);
+    return c->ptr - 1;
 }
 
-/* Chain slot 1 of a calling block: leads to the block at ret_pc. */
-static void emit_ras_slot(struct be_code *c, uint8_t *lea_rel, uint64_t ret_pc)
+static void land_jmp8(struct be_code *c, uint8_t *rel)
 {
+    *rel = (uint8_t)(c->ptr - (rel + 1));
+}
+
+/* Pushes the entry (ret_pc; host return address) with a host `call` over
+ * the continuation: add rsp, 8 (drop ret_pc); chain slot 1 to the block at
+ * ret_pc.  The block's own exit follows as the call's target. */
+static void emit_ras_call(struct be_code *c, uint64_t ret_pc)
+{
+    x64_emit_op_m_r(c, X64_W, 0x3b, X64_RSP, X64_ENV, x64_env_disp(TR_OFFSET_RAS_LIMIT));
+    uint8_t *room = emit_jmp8(c, 0x77);                     /* ja: rsp above the limit */
+    x64_emit_mov_r_m(c, X64_W, X64_RSP, X64_ENV, x64_env_disp(TR_OFFSET_RAS_BASE));
+    land_jmp8(c, room);
+    if (x64_fits_s32((int64_t)ret_pc)) {
+        x64_emit_byte(c, 0x68);                             /* push imm32 */
+        x64_emit_u32(c, (uint32_t)ret_pc);
+    } else {
+        x64_emit_mov_r_imm64(c, X64_RCX, ret_pc);
+        x64_emit_push_r(c, X64_RCX);
+    }
+    x64_emit_byte(c, 0xe8);                                 /* call rel32 */
+    uint8_t *call = c->ptr;
+    x64_emit_u32(c, 0);
+    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
     align_rel32(c, 1);
-    int32_t v = (int32_t)(c->ptr - (lea_rel + 4));
-    __builtin_memcpy(lea_rel, &v, 4);
     c->jump_site[1] = (uint32_t)(c->ptr - c->start);
     x64_emit_jmp_rel32(c, c->ptr + 5);
     emit_stub(c, ret_pc, 1);
+    int32_t v = (int32_t)(c->ptr - (call + 4));
+    __builtin_memcpy(call, &v, 4);
 }
 
 void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
@@ -161,13 +183,12 @@ void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
     if (first_exit(c))
         pending.n = 0;
     uint64_t ret_pc = slot == 0 ? call_return_pc(c, xfer) : 0;
-    uint8_t *lea_rel = ret_pc ? emit_ras_push(c, ret_pc) : NULL;
+    if (ret_pc)
+        emit_ras_call(c, ret_pc);
     align_rel32(c, 1);
     c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
     x64_emit_jmp_rel32(c, c->ptr + 5);
     emit_stub(c, pc, slot);
-    if (lea_rel)
-        emit_ras_slot(c, lea_rel, ret_pc);
     flush_pending(c);
 }
 
@@ -202,16 +223,17 @@ static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
     *skip = (uint8_t)(c->ptr - (skip + 1));
 }
 
-/* A ret: pop; if the popped pc is the target, on to its code. */
-static void emit_ras_pop(struct be_code *c, int pc_reg)
+/* A ret: when the top entry's pc is the target, a host `ret` (which the
+ * host's own return predictor gets right) to the caller's continuation.
+ * Else the entry stays: a mismatch (longjmp, a rewritten return address)
+ * leaves stale entries that later returns miss on, until the stack starts
+ * over at its limit or at the next dispatcher entry. */
+static void emit_ras_ret(struct be_code *c, int pc_reg)
 {
-    emit_ras_entry(c, false);
-    x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RAX, 0);   /* cmp [rax], pc */
-    x64_emit_byte(c, 0x75);                                 /* jne rel8 */
-    uint8_t *skip = c->ptr;
-    x64_emit_byte(c, 0);
-    x64_emit_op_m_r(c, 0, 0xff, 4, X64_RAX, 8);             /* jmp [rax+8] */
-    *skip = (uint8_t)(c->ptr - (skip + 1));
+    x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RSP, 8);   /* cmp [rsp+8], pc */
+    uint8_t *miss = emit_jmp8(c, 0x75);                     /* jne */
+    x64_emit_ret(c);
+    land_jmp8(c, miss);
 }
 
 /* Stays in translated code when the target is already translated:
@@ -232,18 +254,17 @@ void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
     if (first_exit(c))
         pending.n = 0;
     uint64_t ret_pc = call_return_pc(c, xfer);
-    uint8_t *lea_rel = ret_pc ? emit_ras_push(c, ret_pc) : NULL;
+    if (ret_pc)
+        emit_ras_call(c, ret_pc);
     if (pc->is_const) {
         store_env_u64(c, TR_OFFSET_PC, pc->imm);
     } else {
         x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc->reg);
         if (xfer == IR_XFER_RET)
-            emit_ras_pop(c, pc->reg);
+            emit_ras_ret(c, pc->reg);
         emit_indirect_lookup(c, pc->reg);
     }
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
-    if (lea_rel)
-        emit_ras_slot(c, lea_rel, ret_pc);
     flush_pending(c);
 }
 
