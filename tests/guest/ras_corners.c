@@ -3,7 +3,9 @@
  * recursion, signal handlers that return and that siglongjmp, swapcontext
  * coroutines, recursion deeper than the ring, fork in the middle of a deep
  * call chain, returns to rewritten return addresses, call/pop thunks, and
- * self-modifying code at a return target.  Output compared with native. */
+ * self-modifying code at a return target.  Output compared with native;
+ * FERRY_RAS=1 turns the return-address stack on under ferry. */
+//@env: FERRY_RAS=1
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <ucontext.h>
@@ -132,6 +135,8 @@ static void test_deep(void)
     long total = 0;
     for (long d = 1; d < 3000; d += 97)
         total += even_deep(d);
+    for (long d = 3000; d < 20000; d += 997)     /* past x86-64's 4,096 entries */
+        total += even_deep(d);
     printf("deep: %ld\n", total);
 }
 
@@ -228,6 +233,29 @@ static void test_smc(void)
     munmap(p, 4096);
 }
 
+/* Threads: each vCPU has its own stack of return addresses. */
+static void *thread_body(void *arg)
+{
+    long n = (long)arg, total = 0;
+    for (int k = 0; k < 200; k++)
+        total += even_deep(n + k % 50);
+    return (void *)total;
+}
+
+static void test_threads(void)
+{
+    pthread_t t[3];
+    for (long k = 0; k < 3; k++)
+        pthread_create(&t[k], NULL, thread_body, (void *)(100 + 37 * k));
+    long total = 0;
+    for (int k = 0; k < 3; k++) {
+        void *r;
+        pthread_join(t[k], &r);
+        total += (long)r;
+    }
+    printf("threads: %ld\n", total);
+}
+
 int main(void)
 {
     test_longjmp();
@@ -236,6 +264,7 @@ int main(void)
     test_deep();
     test_asm();
     test_smc();
+    test_threads();
     test_fork();
     return 0;
 }
