@@ -66,6 +66,8 @@ struct be_desc {
     int call_ret;                       /* C return register */
     const struct be_constraint *constraints;    /* [IR_NUM_OPS] */
     int cs_arch, cs_mode;               /* capstone ids for -d out_asm */
+    bool ras_default;                   /* return-address stack unless --no-ras
+                                           (on where it measured faster) */
     /* Pinned globals: global k, for k < n_pinned (and below the guest's
      * count of globals), lives in host register pinned_regs[k] whenever
      * translated code runs -- across blocks, not just inside one.  Pinned

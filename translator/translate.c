@@ -63,7 +63,8 @@ static void add_exit_request(struct ir_block *b)
  * it, so are they under -d exec (every block through the dispatcher). */
 static void drop_xfer_hints(const struct tr_engine *e, struct ir_block *b)
 {
-    if (e->cfg.ras && !LOG_ON(LOG_EXEC))
+    bool ras = e->cfg.ras < 0 ? be_host.ras_default : e->cfg.ras;
+    if (ras && !LOG_ON(LOG_EXEC))
         return;
     for (int k = 0; k < b->n_insns; k++)
         if (b->insns[k].op == IR_goto_tb || b->insns[k].op == IR_exit_indirect)
