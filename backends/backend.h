@@ -66,6 +66,8 @@ struct be_desc {
     int call_ret;                       /* C return register */
     const struct be_constraint *constraints;    /* [IR_NUM_OPS] */
     int cs_arch, cs_mode;               /* capstone ids for -d out_asm */
+    bool ras_default;                   /* return-address stack unless --no-ras
+                                           (on where it measured faster) */
     /* Pinned globals: global k, for k < n_pinned (and below the guest's
      * count of globals), lives in host register pinned_regs[k] whenever
      * translated code runs -- across blocks, not just inside one.  Pinned
@@ -84,7 +86,12 @@ bool be_imm_fits(enum be_imm_class cls, const struct ir_insn *insn, uint64_t imm
 struct be_code {
     uint8_t *start, *ptr, *end;         /* end leaves BE_MAX_INSN_BYTES slack */
     const uint8_t *epilogue;            /* set by be_emit_prologue() */
+    const uint8_t *ras_miss;            /* set by be_emit_prologue(): where an
+                                           empty return-address-stack entry
+                                           leads (rt.pc is stored: look it up) */
     struct tr_block *tb;                /* block being emitted (stored by exit stubs) */
+    uint64_t guest_end;                 /* guest pc right after the block: a
+                                           call's return pc (0: unknown) */
     const struct tr_guest_mem *mem;     /* how guest ld/st/atomics reach memory */
     uint32_t jump_site[2];              /* offsets (from start) of the patchable
                                            jump of chain slots 0 and 1, or

@@ -66,6 +66,8 @@ static void sys_exec_options(struct sys_argv *av, char *logbuf, char *sizebuf)
         sys_argv_add(av, "--stats");
     if (ferry_opts.perfmap)
         sys_argv_add(av, "--perfmap");
+    if (ferry_opts.ras >= 0)
+        sys_argv_add(av, ferry_opts.ras ? "--ras" : "--no-ras");
     if (ferry_opts.check_ir)
         sys_argv_add(av, "--check-ir");
     sys_exec_log_option(av, logbuf, 64);

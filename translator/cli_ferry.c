@@ -198,6 +198,18 @@ static int opt_log(void *ctx, char *list)
     return 0;
 }
 
+static int opt_ras(void *ctx, char *unused)
+{
+    ((struct ferry_options *)ctx)->ras = 1;
+    return 0;
+}
+
+static int opt_no_ras(void *ctx, char *unused)
+{
+    ((struct ferry_options *)ctx)->ras = 0;
+    return 0;
+}
+
 static int opt_log_truncate(void *ctx, char *path)
 {
     open_log(ctx, path, "w");
@@ -284,6 +296,9 @@ static const struct cli_option ferry_rows[] = {
                            "debug builds)", CLI_SET_FLAG(struct ferry_options, check_ir) },
     { "perfmap", 0, NULL, "write /tmp/perf-PID.map naming guest code for perf",
       CLI_SET_FLAG(struct ferry_options, perfmap) },
+    { "ras", 0, NULL, "predict guest returns with a return-address stack (also\n"
+                      "FERRY_RAS=1; the default on x86-64 hosts)", CLI_CALL(opt_ras) },
+    { "no-ras", 0, NULL, "no return-address stack (also FERRY_RAS=0)", CLI_CALL(opt_no_ras) },
     { NULL, 'd', "LIST", "log in_asm,ir,out_asm,exec,unimpl,strace (-d help; also FERRY_LOG,\n"
                          "QEMU_LOG)", CLI_CALL(opt_log) },
     { NULL, 'D', "FILE", "write logs to FILE (truncated; also FERRY_LOG_FILENAME,\n"
@@ -388,6 +403,8 @@ static void apply_environment(void)
         ferry_opts.strace = true;
     if ((v = env_setting("FERRY_STATS", NULL)))
         ferry_opts.stats = true;
+    if ((v = env_setting("FERRY_RAS", NULL)) && ferry_opts.ras < 0)
+        ferry_opts.ras = strcmp(v, "0") != 0;
     if (!cli.log_file_set && (v = env_setting("FERRY_LOG_FILENAME", "QEMU_LOG_FILENAME")))
         open_log(&ferry_opts, v, "w");
     if (!cli.sysroot_set && (v = env_setting("FERRY_LD_PREFIX", "QEMU_LD_PREFIX")))

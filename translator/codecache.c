@@ -38,10 +38,22 @@ void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc)
         cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
 }
 
+/* Every entry leads to the backend's miss path (whatever pc a guest ret
+ * compares equal to it): no host address of a dropped block survives. */
+void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss)
+{
+    for (unsigned k = 0; k < TR_RAS_SIZE; k++) {
+        rt->ras[k].pc = 0;
+        rt->ras[k].code = miss;
+    }
+}
+
 static void clear_thread_jmp_cache(struct tr_runtime *rt, void *unused)
 {
     if (rt->jmp_cache)
         tc_clear_jmp_cache(rt->jmp_cache);
+    if (rt->engine)
+        tc_clear_ras(rt, rt->engine->tc.ras_miss);
 }
 
 static _Noreturn void tc_fatal(const char *what)
@@ -71,6 +83,7 @@ static void emit_prologue(struct tr_code_cache *tc, const struct ir_globals *glo
     c.jump_site[0] = c.jump_site[1] = UINT32_MAX;
     tc->enter = (uint64_t (*)(void *, const uint8_t *))be_emit_prologue(&c, globals);
     tc->epilogue = c.epilogue;
+    tc->ras_miss = c.ras_miss;
     tc->code_start = (uint8_t *)(((uintptr_t)c.ptr + 63) & ~(uintptr_t)63);
 }
 

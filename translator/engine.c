@@ -38,6 +38,7 @@ void tr_cpu_attach(struct tr_engine *e, void *env)
     rt->mem = e->cfg.mem;
     rt->jmp_cache = engine_alloc(TR_JMP_SIZE * sizeof(*rt->jmp_cache));
     tc_clear_jmp_cache(rt->jmp_cache);
+    tc_clear_ras(rt, e->tc.ras_miss);
     tr_thread_register(e, rt);
 }
 

@@ -147,6 +147,13 @@ void ir_exit_indirect(struct ir_block *b, ir_ref pc)
     ir_emit(b, IR_exit_indirect, 64, pc, IR_NONE, IR_NONE);
 }
 
+void ir_mark_exit(struct ir_block *b, enum ir_xfer kind)
+{
+    struct ir_insn *i = b->n_insns ? &b->insns[b->n_insns - 1] : NULL;
+    if (i && (i->op == IR_goto_tb || i->op == IR_exit_indirect))
+        i->cond = (uint8_t)kind;
+}
+
 void ir_exit_code(struct ir_block *b, uint64_t pc, int code)
 {
     struct ir_insn *i = ir_emit(b, IR_exit_code, 64, IR_NONE, IR_NONE, IR_NONE);

@@ -193,6 +193,12 @@ void ir_brcond(struct ir_block *b, enum ir_cond c, int size, ir_ref x, ir_ref y,
                uint64_t target_pc, int slot);
 void ir_goto_tb(struct ir_block *b, uint64_t target_pc, int slot);
 void ir_exit_indirect(struct ir_block *b, ir_ref pc);
+/* What a goto_tb/exit_indirect exit is, in its `cond` field: a guest call
+ * (the backend pushes the block's end pc on the return-address stack) or
+ * a guest ret (the backend pops and predicts).  Hints only: any exit may
+ * ignore them. */
+enum ir_xfer { IR_XFER_JUMP, IR_XFER_CALL, IR_XFER_RET };
+void ir_mark_exit(struct ir_block *b, enum ir_xfer kind);     /* the last op */
 void ir_exit_code(struct ir_block *b, uint64_t pc, int code);
 void ir_atomic_rmw(struct ir_block *b, unsigned memop, enum ir_atomic_op op, ir_ref d,
                    ir_ref addr, ir_ref val);

@@ -121,6 +121,7 @@ int main(int argc, char **argv)
     struct tr_engine_config cfg = {
         .guest = &fe_x86_64, .mem = tr_mem_host(),
         .code_cache_size = ferry_opts.code_cache_size, .count_blocks = ferry_opts.stats,
+        .ras = ferry_opts.ras,
         .on_translate = ferry_opts.perfmap ? sys_perfmap_block : NULL,
         .check_ir = ferry_opts.check_ir || FERRY_DEBUG_BUILD,
     };

@@ -25,6 +25,8 @@ struct ferry_options {
     bool strace;                /* --strace */
     bool stats;                 /* --stats */
     bool perfmap;               /* --perfmap: /tmp/perf-PID.map */
+    int ras;                    /* return-address stack: --ras / FERRY_RAS=1 1, --no-ras /
+                                   FERRY_RAS=0 0, -1 the host backend's default */
     bool check_ir;              /* --check-ir (always in debug builds) */
     size_t code_cache_size;     /* bytes */
     const char *self_exe;       /* path of the ferry binary, for execve (NULL: unknown) */

@@ -39,6 +39,9 @@ struct tr_jmp_entry;
 struct tr_engine;
 struct tr_guest_mem;
 
+#define TR_RAS_BITS 5
+#define TR_RAS_SIZE (1u << TR_RAS_BITS)
+
 struct tr_runtime {
     uint64_t pc;                        /* guest pc when not in a block */
     struct tr_block *exit_tb;           /* block that left via a chain slot */
@@ -48,6 +51,18 @@ struct tr_runtime {
     uint32_t in_code;                   /* this thread runs translated code */
     struct tr_jmp_entry *jmp_cache;     /* this vCPU's jump cache */
     struct tr_runtime *next_thread;     /* the engine's registry of vCPUs */
+    /* Return-address stack (--ras): a guest call pushes (return pc, host
+     * code reaching it), a ret pops and, when the popped pc equals the
+     * real target, jumps there without the jump-cache hash.  ras_top only
+     * grows/shrinks; entry = ras[ras_top & (TR_RAS_SIZE - 1)].  Entries
+     * point into live blocks only: every flush and every dropped block
+     * resets all vCPUs' rings (tc_clear_ras) in an exclusive section. */
+    uint32_t ras_top;
+    uint32_t ras_pad;
+    struct { uint64_t pc; const void *code; } ras[TR_RAS_SIZE];
+    /* x86-64 hosts keep the return-address stack on the host stack
+     * instead (x64_exits.c): where it starts and how deep it may grow. */
+    uint64_t ras_base, ras_limit;
     uint64_t spill[TR_SPILL_SLOTS];     /* register-allocator spill area */
     sigjmp_buf *unwind;                 /* helpers raise via tr_raise() */
     struct tr_engine *engine;           /* set by tr_cpu_attach() */
@@ -65,6 +80,10 @@ struct tr_runtime {
      * longjmps here, so the helper can make the guest fault precise. */
     sigjmp_buf *helper_guard;
 };
+#define TR_OFFSET_RAS_TOP ((int32_t)offsetof(struct tr_runtime, ras_top))
+#define TR_OFFSET_RAS ((int32_t)offsetof(struct tr_runtime, ras))
+#define TR_OFFSET_RAS_BASE ((int32_t)offsetof(struct tr_runtime, ras_base))
+#define TR_OFFSET_RAS_LIMIT ((int32_t)offsetof(struct tr_runtime, ras_limit))
 
 #define TR_OFFSET_PC       ((int32_t)offsetof(struct tr_runtime, pc))
 #define TR_OFFSET_EXIT_TB  ((int32_t)offsetof(struct tr_runtime, exit_tb))

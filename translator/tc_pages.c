@@ -228,6 +228,8 @@ static void forget_in_thread(struct tr_runtime *rt, void *tb)
 {
     if (rt->jmp_cache)
         tc_forget_jmp(rt->jmp_cache, ((struct tr_block *)tb)->guest_pc);
+    if (rt->engine)         /* the ring may point into tb (a call's return slot) */
+        tc_clear_ras(rt, rt->engine->tc.ras_miss);
 }
 
 static void drop_block(struct tr_engine *e, struct tr_block *tb)

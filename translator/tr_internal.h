@@ -51,6 +51,7 @@ struct tr_code_cache {
     uint8_t *base, *code_start, *ptr, *end;
     uint64_t (*enter)(void *env, const uint8_t *code);
     const uint8_t *epilogue;
+    const uint8_t *ras_miss;            /* code of an empty return-address-stack entry */
     struct tr_block *blocks;
     size_t n_blocks, max_blocks;
     struct tr_block *hash[TC_HASH_SIZE];
@@ -116,6 +117,7 @@ void tr_exclusive_end(struct tr_engine *e);
 void tc_init(struct tr_engine *e, size_t size);
 void tc_clear_jmp_cache(struct tr_jmp_entry *cache);
 void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc);
+void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss);
 void tc_flush(struct tr_engine *e);
 uint64_t tc_generation(struct tr_engine *e);
 struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc);

@@ -59,6 +59,18 @@ static void add_exit_request(struct ir_block *b)
     b->n_insns = n + 1;
 }
 
+/* Without the return-address stack, calls and rets are plain exits; with
+ * it, so are they under -d exec (every block through the dispatcher). */
+static void drop_xfer_hints(const struct tr_engine *e, struct ir_block *b)
+{
+    bool ras = e->cfg.ras < 0 ? be_host.ras_default : e->cfg.ras;
+    if (ras && !LOG_ON(LOG_EXEC))
+        return;
+    for (int k = 0; k < b->n_insns; k++)
+        if (b->insns[k].op == IR_goto_tb || b->insns[k].op == IR_exit_indirect)
+            b->insns[k].cond = IR_XFER_JUMP;
+}
+
 static void log_out_asm(const struct tr_block *tb)
 {
     static csh cs;
@@ -106,6 +118,7 @@ static bool emit_block(struct tr_engine *e, struct tr_block *tb)
     struct be_code c;
     tc_code_buffer(e, &c);
     c.tb = tb;
+    c.guest_end = tb->guest_pc + e->xl->ir.guest_size;
     if (!ra_emit_block(e->xl->ra, &c, &e->xl->ir))
         return false;
     tb->code = c.start;
@@ -161,6 +174,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     if (e->cfg.count_blocks)
         add_exec_counter(b, tb);
     add_exit_request(b);
+    drop_xfer_hints(e, b);
     ir_optimize(b);
     if (e->cfg.check_ir)
         check_ir(b);

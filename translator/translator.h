@@ -28,6 +28,8 @@ struct tr_engine_config {
     const struct tr_guest_mem *mem;     /* e.g. tr_mem_host() */
     size_t code_cache_size;             /* bytes; 0: 64 MiB */
     bool count_blocks;                  /* blocks count their executions (--stats) */
+    int ras;                            /* return-address stack: 1 on, 0 off, -1 the
+                                           backend's default (be_host.ras_default) */
     bool check_ir;                      /* validate every block's IR (--check-ir) */
     /* Called for every new block, under the translation lock (--perfmap). */
     void (*on_translate)(void *opaque, uint64_t guest_pc, uint32_t guest_size,

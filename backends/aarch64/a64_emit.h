@@ -81,9 +81,9 @@ enum a64_cond a64_emit_compare(struct be_code *c, const struct ir_insn *insn,
  * are emitted out of line by the block's final exit. */
 void a64_emit_chain_stub(struct be_code *c, uint64_t pc, int slot);
 void a64_emit_pending_cond_exits(struct be_code *c);
-void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot);
+void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer);  /* enum ir_xfer */
 void a64_emit_brcond(struct be_code *c, const struct ir_insn *insn, const struct be_arg *in);
-void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc);
+void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer);
 void a64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
 void a64_emit_exit_request(struct be_code *c, uint64_t pc);
 

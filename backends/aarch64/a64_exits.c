@@ -8,6 +8,14 @@
  * it, it branches to the stub right behind it, which records the target pc
  * and the block in env and returns TR_EXIT_CHAIN0 + slot.  Chaining then
  * rewrites that one aligned word (a64_chain.c).
+ *
+ * Return-address stack (runtime.h, --ras): a guest call pushes its return
+ * pc and the address of an extra chain slot 1 in the calling block, which
+ * the dispatcher chains to the block at the return pc like any other (and
+ * invalidation unchains); a guest ret pops, and when the popped pc equals
+ * its target branches to that slot, else probes the jump cache.  The
+ * comparison keeps mismatched calls and returns (longjmp, signals,
+ * coroutines, rewritten return addresses) correct: they only miss.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +98,7 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
         epilogue_too_long();
     while (c->ptr < c->epilogue + A64_EPILOGUE_SLOT)
         a64_put(c, 0);                  /* udf: never reached */
+    c->ras_miss = c->ptr;               /* rt.pc is stored: look it up */
     emit_indirect_miss(c, globals);
     __builtin___clear_cache((char *)enter, (char *)c->ptr);
     return enter;
@@ -129,11 +138,69 @@ static void finish_block(struct be_code *c)
     __builtin___clear_cache((char *)c->start, (char *)c->ptr);
 }
 
-void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot)
+_Static_assert(TR_OFFSET_RAS_TOP % 4 == 0 && TR_OFFSET_RAS < 4096,
+               "ldr w / add imm12 reach the return-address stack");
+
+/* x16 = &rt.ras[index], moving rt.ras_top up first (push) or down after
+ * (pop); ras_top is used modulo TR_RAS_SIZE. */
+static void emit_ras_entry(struct be_code *c, bool push)
 {
+    a64_ldst_env(c, 2, A64_LDR, A64_TMP1, TR_OFFSET_RAS_TOP);
+    a64_put(c, a64_add_sub_imm(false, !push, false, false, 1, A64_TMP1, A64_TMP0));
+    a64_ldst_env(c, 2, A64_STR, A64_TMP0, TR_OFFSET_RAS_TOP);
+    a64_put(c, a64_ubfiz(true, A64_TMP0, push ? A64_TMP0 : A64_TMP1, 4, TR_RAS_BITS));
+    a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, A64_TMP0, 0, A64_ENV,
+                                       A64_TMP0));
+    a64_put(c, a64_add_sub_imm(true, false, false, false, TR_OFFSET_RAS, A64_TMP0, A64_TMP0));
+}
+
+/* A call's return pc (the block ends with the call), or 0: no push. */
+static uint64_t call_return_pc(const struct be_code *c, int xfer)
+{
+    return xfer == IR_XFER_CALL && c->jump_site[1] == UINT32_MAX ? c->guest_end : 0;
+}
+
+/* Pushes (ret_pc, slot 1's branch); returns the `adr x30, slot` word that
+ * emit_ras_slot() fills in. */
+static uint8_t *emit_ras_push(struct be_code *c, uint64_t ret_pc)
+{
+    emit_ras_entry(c, true);
+    be_emit_movi(c, A64_TMP1, ret_pc);
+    uint8_t *adr = c->ptr;
+    a64_put(c, 0);
+    a64_put(c, a64_load_store_pair(false, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_TMP0, A64_TMP1));
+    return adr;
+}
+
+/* Chain slot 1 of a calling block: leads to the block at ret_pc. */
+static void emit_ras_slot(struct be_code *c, uint8_t *adr, uint64_t ret_pc)
+{
+    uint32_t insn = a64_pc_rel_adr((int32_t)(c->ptr - adr), A64_SCRATCH_LR);
+    __builtin_memcpy(adr, &insn, 4);
+    c->jump_site[1] = (uint32_t)(c->ptr - c->start);
+    a64_put(c, a64_uncond_branch_imm(false, 4));
+    a64_emit_chain_stub(c, ret_pc, 1);
+}
+
+/* A ret: pop; if the popped pc is the target, on to its code. */
+static void emit_ras_pop(struct be_code *c, unsigned pc)
+{
+    emit_ras_entry(c, false);
+    a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_TMP0, A64_TMP1));
+    a64_put(c, a64_cmp(true, A64_TMP1, pc));
+    a64_put(c, a64_cond_branch_imm(A64_NE, 8));
+    a64_put(c, a64_uncond_branch_reg(A64_BR, A64_SCRATCH_LR));
+}
+
+void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
+{
+    uint64_t ret_pc = slot == 0 ? call_return_pc(c, xfer) : 0;
+    uint8_t *adr = ret_pc ? emit_ras_push(c, ret_pc) : NULL;
     c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
     a64_put(c, a64_uncond_branch_imm(false, 4));
     a64_emit_chain_stub(c, pc, slot);
+    if (adr)
+        emit_ras_slot(c, adr, ret_pc);
     finish_block(c);
 }
 
@@ -163,16 +230,22 @@ static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
 /* A computed jump stays in translated code when the target is translated:
  * the inline probe, then the shared miss path behind the epilogue.  A
  * constant target (rare) just returns to the run loop. */
-void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc)
+void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer)
 {
+    uint64_t ret_pc = call_return_pc(c, xfer);
+    uint8_t *adr = ret_pc ? emit_ras_push(c, ret_pc) : NULL;
     unsigned reg = a64_src(c, pc, A64_TMP1, 64);
     store_pc(c, reg);
     if (pc->is_const) {
         return_to_dispatcher(c, TR_EXIT_INDIRECT);
     } else {
+        if (xfer == IR_XFER_RET)
+            emit_ras_pop(c, reg);
         emit_jmp_cache_probe(c, reg);
         a64_emit_jump(c, c->epilogue + A64_EPILOGUE_SLOT);
     }
+    if (adr)
+        emit_ras_slot(c, adr, ret_pc);
     finish_block(c);
 }
 

@@ -20,9 +20,9 @@ static inline int32_t x64_env_disp(int32_t offset) { return offset - X64_ENV_BIA
 enum x64_cc x64_cond_cc(enum ir_cond c);
 
 /* Exits (x64_exits.c). */
-void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot);
+void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer);  /* enum ir_xfer */
 void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int slot);
-void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc);
+void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer);
 void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
 void x64_emit_exit_request(struct be_code *c, uint64_t pc);
 

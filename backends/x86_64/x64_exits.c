@@ -6,7 +6,15 @@
  * Until chained it leads to a stub that stores the guest pc and the block
  * in env->rt and returns TR_EXIT_CHAIN0 + slot through the epilogue.
  * brcond stubs are emitted out of line at the end of the block so the
- * fall-through path runs straight on. */
+ * fall-through path runs straight on.
+ *
+ * Return-address stack (runtime.h, --ras): a guest call pushes its return
+ * pc and the address of an extra chain slot 1 in the calling block whose
+ * jump the dispatcher chains to the block at the return pc like any other
+ * (so invalidation unchains it as usual); a guest ret pops, and when the
+ * popped pc equals its target jumps to that slot, else probes the jump
+ * cache.  The comparison makes any prediction safe: longjmp, signals,
+ * rewritten return addresses and overflowing recursion just miss. */
 #include "translator.h"
 #include "x64_backend.h"
 #include "x64_vec.h"
@@ -22,6 +30,31 @@ static struct {
     struct { uint32_t site; uint64_t pc; int slot; } e[4];
 } pending;
 
+static void return_to_dispatcher(struct be_code *c, int code);
+
+static uint8_t *emit_jmp8(struct be_code *c, uint8_t opcode);
+static void land_jmp8(struct be_code *c, uint8_t *rel);
+enum { RAS_HOST_BYTES = 64 * 1024 };
+
+/* The return-address stack's base entry (pc -1; ras_miss, whose address
+ * is the returned rel32 to fill in), its base and limit in env.  Entries
+ * are 16 bytes, so helper calls stay 16-byte aligned at any depth. */
+static uint8_t *emit_ras_base(struct be_code *c)
+{
+    x64_emit_byte(c, 0x6a);                                 /* push -1 */
+    x64_emit_byte(c, 0xff);
+    x64_emit_byte(c, 0x48);                                 /* lea rax, [rip + rel32] */
+    x64_emit_byte(c, 0x8d);
+    x64_emit_byte(c, 0x05);
+    uint8_t *rel = c->ptr;
+    x64_emit_u32(c, 0);
+    x64_emit_push_r(c, X64_RAX);
+    x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_RAS_BASE), X64_RSP);
+    x64_emit_lea_r_m(c, X64_W, X64_RAX, X64_RSP, -RAS_HOST_BYTES);
+    x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_RAS_LIMIT), X64_RAX);
+    return rel;
+}
+
 /* No globals are pinned on x86-64: `globals` is not needed. */
 void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
 {
@@ -30,13 +63,19 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
         x64_emit_push_r(c, x64_saved_regs[k]);
     x64_emit_alu_rm_imm(c, X64_SUB, X64_W, X64_RSP, 8);     /* 16-byte aligned calls */
     x64_emit_lea_r_m(c, X64_W, X64_ENV, X64_RDI, X64_ENV_BIAS);
+    uint8_t *miss_rel = emit_ras_base(c);
     x64_emit_jmp_rm(c, X64_RSI);
     x64_vec_emit_stub(c);                   /* right before the epilogue (x64_vec.c) */
     c->epilogue = c->ptr;
-    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
+    x64_emit_mov_r_m(c, X64_W, X64_RSP, X64_ENV, x64_env_disp(TR_OFFSET_RAS_BASE));
+    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 16 + 8);
     for (int k = N_SAVED - 1; k >= 0; k--)
         x64_emit_pop_r(c, x64_saved_regs[k]);
     x64_emit_ret(c);
+    c->ras_miss = c->ptr;                   /* rt.pc is stored: to the dispatcher */
+    int32_t v = (int32_t)(c->ptr - (miss_rel + 4));
+    __builtin_memcpy(miss_rel, &v, 4);
+    return_to_dispatcher(c, TR_EXIT_INDIRECT);
     return enter;
 }
 
@@ -92,10 +131,60 @@ static void flush_pending(struct be_code *c)
     pending.n = 0;
 }
 
-void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot)
+/* A call's return pc: the block ends with the call.  0: no push (not a
+ * call, or slot 1 taken, or no block as in the backend's unit tests). */
+static uint64_t call_return_pc(const struct be_code *c, int xfer)
+{
+    return xfer == IR_XFER_CALL && c->jump_site[1] == UINT32_MAX ? c->guest_end : 0;
+}
+
+static uint8_t *emit_jmp8(struct be_code *c, uint8_t opcode)
+{
+    x64_emit_byte(c, opcode);
+    x64_emit_byte(c, 0);
+    return c->ptr - 1;
+}
+
+static void land_jmp8(struct be_code *c, uint8_t *rel)
+{
+    *rel = (uint8_t)(c->ptr - (rel + 1));
+}
+
+/* Pushes the entry (ret_pc; host return address) with a host `call` over
+ * the continuation: add rsp, 8 (drop ret_pc); chain slot 1 to the block at
+ * ret_pc.  The block's own exit follows as the call's target. */
+static void emit_ras_call(struct be_code *c, uint64_t ret_pc)
+{
+    x64_emit_op_m_r(c, X64_W, 0x3b, X64_RSP, X64_ENV, x64_env_disp(TR_OFFSET_RAS_LIMIT));
+    uint8_t *room = emit_jmp8(c, 0x77);                     /* ja: rsp above the limit */
+    x64_emit_mov_r_m(c, X64_W, X64_RSP, X64_ENV, x64_env_disp(TR_OFFSET_RAS_BASE));
+    land_jmp8(c, room);
+    if (x64_fits_s32((int64_t)ret_pc)) {
+        x64_emit_byte(c, 0x68);                             /* push imm32 */
+        x64_emit_u32(c, (uint32_t)ret_pc);
+    } else {
+        x64_emit_mov_r_imm64(c, X64_RCX, ret_pc);
+        x64_emit_push_r(c, X64_RCX);
+    }
+    x64_emit_byte(c, 0xe8);                                 /* call rel32 */
+    uint8_t *call = c->ptr;
+    x64_emit_u32(c, 0);
+    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
+    align_rel32(c, 1);
+    c->jump_site[1] = (uint32_t)(c->ptr - c->start);
+    x64_emit_jmp_rel32(c, c->ptr + 5);
+    emit_stub(c, ret_pc, 1);
+    int32_t v = (int32_t)(c->ptr - (call + 4));
+    __builtin_memcpy(call, &v, 4);
+}
+
+void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
 {
     if (first_exit(c))
         pending.n = 0;
+    uint64_t ret_pc = slot == 0 ? call_return_pc(c, xfer) : 0;
+    if (ret_pc)
+        emit_ras_call(c, ret_pc);
     align_rel32(c, 1);
     c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
     x64_emit_jmp_rel32(c, c->ptr + 5);
@@ -134,6 +223,19 @@ static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
     *skip = (uint8_t)(c->ptr - (skip + 1));
 }
 
+/* A ret: when the top entry's pc is the target, a host `ret` (which the
+ * host's own return predictor gets right) to the caller's continuation.
+ * Else the entry stays: a mismatch (longjmp, a rewritten return address)
+ * leaves stale entries that later returns miss on, until the stack starts
+ * over at its limit or at the next dispatcher entry. */
+static void emit_ras_ret(struct be_code *c, int pc_reg)
+{
+    x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RSP, 8);   /* cmp [rsp+8], pc */
+    uint8_t *miss = emit_jmp8(c, 0x75);                     /* jne */
+    x64_emit_ret(c);
+    land_jmp8(c, miss);
+}
+
 /* Stays in translated code when the target is already translated:
  * code = tr_lookup_code(env, pc); if (code) goto *code; else return. */
 static void emit_indirect_lookup(struct be_code *c, int pc_reg)
@@ -147,14 +249,19 @@ static void emit_indirect_lookup(struct be_code *c, int pc_reg)
     x64_emit_jmp_rm(c, X64_RAX);
 }
 
-void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc)
+void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer)
 {
     if (first_exit(c))
         pending.n = 0;
+    uint64_t ret_pc = call_return_pc(c, xfer);
+    if (ret_pc)
+        emit_ras_call(c, ret_pc);
     if (pc->is_const) {
         store_env_u64(c, TR_OFFSET_PC, pc->imm);
     } else {
         x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc->reg);
+        if (xfer == IR_XFER_RET)
+            emit_ras_ret(c, pc->reg);
         emit_indirect_lookup(c, pc->reg);
     }
     return_to_dispatcher(c, TR_EXIT_INDIRECT);

@@ -441,13 +441,13 @@ static void emit_brcond(struct be_code *c, const struct ir_insn *i,
 static void emit_goto_tb(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
-    x64_emit_goto_tb(c, (uint64_t)i->aux[0], (int)i->aux[1]);
+    x64_emit_goto_tb(c, (uint64_t)i->aux[0], (int)i->aux[1], i->cond);
 }
 
 static void emit_exit_indirect(struct be_code *c, const struct ir_insn *i,
                                const struct be_arg *out, const struct be_arg *in)
 {
-    x64_emit_exit_indirect(c, &in[0]);
+    x64_emit_exit_indirect(c, &in[0], i->cond);
 }
 
 static void emit_exit_code(struct be_code *c, const struct ir_insn *i,

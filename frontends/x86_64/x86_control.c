@@ -92,6 +92,7 @@ static void h_call(struct x86_dc *dc)
     x86_push(dc, 8, x86_imm(dc, dc->next_pc));
     if (target == IR_NONE) x86_end_goto(dc, direct_target(dc), 0);
     else x86_end_indirect(dc, target);
+    ir_mark_exit(dc->b, IR_XFER_CALL);      /* return-address stack hint */
 }
 
 static void h_ret(struct x86_dc *dc)
@@ -101,6 +102,7 @@ static void h_ret(struct x86_dc *dc)
     ir_ref target = x86_load(dc, 8, sp);
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, 8 + extra)));
     x86_end_indirect(dc, target);
+    ir_mark_exit(dc->b, IR_XFER_RET);
 }
 
 /* The hardware puts the return address in rcx and RFLAGS in r11. */

@@ -280,7 +280,7 @@ Test(x64_encode, chain_slots_are_aligned_and_patchable)
         c->epilogue = epi;
         x64_emit_nops(c, pad);
         x64_emit_brcond_exit(c, X64_CC_E, 0x1234, 0);
-        x64_emit_goto_tb(c, 0x5678, 1);
+        x64_emit_goto_tb(c, 0x5678, 1, IR_XFER_JUMP);
         uint8_t *j0 = buf + c->jump_site[0], *j1 = buf + c->jump_site[1];
         cr_assert_eq(j0[0], 0x0f);
         cr_assert_eq(j1[0], 0xe9);
