@@ -5,14 +5,21 @@
 # no /proc mounted, then with /proc; the same commands run natively in the
 # same chroot are the oracle (output and status; the build's object files
 # and program byte for byte), and a local .deb is built, installed with
-# dpkg -i, run and removed.  The AArch64 build (under an emulator copied
-# into the chroot with its libraries) compiles one file and installs the
-# .deb in the no-/proc pass only.
+# dpkg -i, run and removed.  The x86-64 build also builds Debian's zlib
+# source (setup-chroot fetched it) with its own `./configure --static &&
+# make && make check` (no-/proc pass) and a one-file C++ program with g++
+# (/proc pass), once each: translated gcc is slow, and both passes already
+# run make and gcc.  The AArch64 build (under an emulator copied into the
+# chroot with its libraries) compiles one C file and installs the .deb in
+# the no-/proc pass only.
 #
 #   check-chroot.sh CHROOT ARCH FERRY_BIN ["RUNNER"]
+#   FERRY_CHROOT_SRC: the source cache (default CHROOT/../src-bookworm)
 set -u
 ch=$1 arch=$2 ferry=$3 runner=${4:-}
-[ -e "$ch/.ferry-chroot-done" ] || { echo "FAIL no chroot at $ch (run .ci/setup-chroot)"; exit 1; }
+src=${FERRY_CHROOT_SRC:-$(dirname "$ch")/src-bookworm}
+[ -e "$ch/.ferry-chroot-2" ] && [ -e "$src/.ferry-src-done" ] ||
+    { echo "FAIL no chroot at $ch or no sources at $src (run .ci/setup-chroot)"; exit 1; }
 if [ "$(id -u)" != 0 ]; then
     echo "SKIP check-chroot: needs root (chroot into a root-owned tree, mount /proc)"
     exit 0
@@ -72,6 +79,35 @@ EOF
 printf '%s\n' 'OBJS = fib.o crc.o main.o' 'calc: $(OBJS)' '	$(CC) -o $@ $(OBJS)' \
     '%.o: %.c calc.h' '	$(CC) -O2 -c $<' 'check: calc' '	./calc chroot > out.txt && cat out.txt' \
     > "$ch$t/src/Makefile"
+# A C++ program: templates, the standard library, an exception thrown
+# through a frame and caught (libgcc_s's unwinder).
+cat > "$ch$t/src/words.cc" << 'EOF'
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+static int parse(const std::string &w)
+{
+    if (w.empty() || w[0] < '0' || w[0] > '9') throw std::invalid_argument("not a number: " + w);
+    return std::stoi(w);
+}
+int main()
+{
+    std::istringstream in("3 apples 12 pears 7 x 3");
+    std::map<std::string, int> seen;
+    long sum = 0;
+    for (std::string w; in >> w;) {
+        try { sum += parse(w); } catch (const std::exception &e) { seen[e.what()]++; }
+    }
+    for (const auto &kv : seen) std::cout << kv.first << " x" << kv.second << "\n";
+    std::cout << "sum " << sum << std::endl;
+    return 0;
+}
+EOF
+# Debian's zlib (upstream tree of the source package), a configure-based
+# multi-file project with its own test suite.
+[ -z "$runner" ] && cp -r "$src/zlib" "$ch$t/src/zlib"
 
 # The workloads: NAME and a bash command (run in $t/work, a fresh copy of
 # the sources).  The AArch64 build, slow under emulation, builds less.
@@ -80,6 +116,9 @@ if [ -z "$runner" ]; then
 else
     build='gcc -O2 -c fib.c && sha256sum fib.o'
 fi
+zlib='cd zlib && ./configure --static && make -s && make -s check &&
+sha256sum *.o libz.a example minigzip example64 minigzip64'
+cxx='g++ -O2 -c words.cc && g++ -o words words.o && ./words && sha256sum words.o words'
 # A local .deb built, installed, run and removed (the chroot is left as it was).
 deb='mkdir -p pkg/DEBIAN pkg/usr/bin &&
 printf "Package: ferry-hello\nVersion: 1.0\nArchitecture: amd64\nMaintainer: ferry <ferry@example.org>\nDescription: check-chroot\n" > pkg/DEBIAN/control &&
@@ -128,6 +167,13 @@ for proc in no-proc proc; do
         compare $proc "a C project built with make and gcc (objects and program as native)" "$build"
     else
         echo "SKIP $arch, $proc: dpkg -i and gcc (once is enough under $runner, where they take minutes)"
+    fi
+    if [ -n "$runner" ]; then
+        [ $proc = proc ] && echo "SKIP $arch: zlib and g++ (about half an hour of translated gcc under $runner)"
+    elif [ $proc = no-proc ]; then
+        compare $proc "Debian's zlib: ./configure --static, make, make check (objects, libz.a, programs as native)" "$zlib"
+    else
+        compare $proc "a C++ program with g++: exceptions, iostream, map (objects and program as native)" "$cxx"
     fi
 done
 
