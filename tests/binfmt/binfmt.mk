@@ -8,7 +8,7 @@
 #                       where the kernel gives no instance)
 #   check-install       make install into a DESTDIR for each host, then the
 #                       installed ferry runs a program as natively
-#   check-chroot-ARCH   bash, dpkg -l and a C build in a debootstrap'ed amd64
+#   check-chroot-ARCH   bash, dpkg -l, C builds (Debian's zlib) and g++ in a debootstrap'ed amd64
 #                       chroot, without and with /proc, against native
 # All in make check.  Included by the GNUmakefile after tests/tests.mk.
 BIN_OUT := $(BUILD)/tests/binfmt
@@ -55,7 +55,9 @@ CHECK_TARGETS += check-install
 # check-chroot-ARCH: the foreign-chroot workflow in the amd64 chroot that
 # .ci/setup-chroot builds once (cached in $(FERRY_CHROOT), outside the tree).
 FERRY_CHROOT ?= /var/cache/ferry/chroot-amd64-bookworm
-CHROOT_STAMP := $(FERRY_CHROOT)/.ferry-chroot-done
+# The stamp of the last set-up step (g++ and the zlib source came after
+# the first chroots): an older cached chroot gets the new steps.
+CHROOT_STAMP := $(FERRY_CHROOT)/.ferry-chroot-2
 $(CHROOT_STAMP):
 	FERRY_CHROOT=$(FERRY_CHROOT) sh .ci/setup-chroot
 .PHONY: check-chroot check-chroot-x86_64 check-chroot-aarch64

@@ -5,14 +5,24 @@
 # no /proc mounted, then with /proc; the same commands run natively in the
 # same chroot are the oracle (output and status; the build's object files
 # and program byte for byte), and a local .deb is built, installed with
-# dpkg -i, run and removed.  The AArch64 build (under an emulator copied
-# into the chroot with its libraries) compiles one file and installs the
-# .deb in the no-/proc pass only.
+# dpkg -i, run and removed.  The x86-64 build also builds Debian's zlib
+# source (setup-chroot fetched it) with its own `./configure --static &&
+# make && make check` (no-/proc pass) and a one-file C++ program with g++
+# (/proc pass), once each: translated gcc is slow, and both passes already
+# run make and gcc.  The AArch64 build (under an emulator copied into the
+# chroot with its libraries) compiles one C file and installs the .deb in
+# the no-/proc pass only; there zlib and the C++ program are built natively
+# beforehand (compiling them translated would take half an hour) and only
+# zlib's `make check` (its test programs) and the C++ program run under
+# ferry.
 #
 #   check-chroot.sh CHROOT ARCH FERRY_BIN ["RUNNER"]
+#   FERRY_CHROOT_SRC: the source cache (default CHROOT/../src-bookworm)
 set -u
 ch=$1 arch=$2 ferry=$3 runner=${4:-}
-[ -e "$ch/.ferry-chroot-done" ] || { echo "FAIL no chroot at $ch (run .ci/setup-chroot)"; exit 1; }
+src=${FERRY_CHROOT_SRC:-$(dirname "$ch")/src-bookworm}
+[ -e "$ch/.ferry-chroot-2" ] && [ -e "$src/.ferry-src-done" ] ||
+    { echo "FAIL no chroot at $ch or no sources at $src (run .ci/setup-chroot)"; exit 1; }
 if [ "$(id -u)" != 0 ]; then
     echo "SKIP check-chroot: needs root (chroot into a root-owned tree, mount /proc)"
     exit 0
@@ -72,6 +82,35 @@ EOF
 printf '%s\n' 'OBJS = fib.o crc.o main.o' 'calc: $(OBJS)' '	$(CC) -o $@ $(OBJS)' \
     '%.o: %.c calc.h' '	$(CC) -O2 -c $<' 'check: calc' '	./calc chroot > out.txt && cat out.txt' \
     > "$ch$t/src/Makefile"
+# A C++ program: templates, the standard library, an exception thrown
+# through a frame and caught (libgcc_s's unwinder).
+cat > "$ch$t/src/words.cc" << 'EOF'
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+static int parse(const std::string &w)
+{
+    if (w.empty() || w[0] < '0' || w[0] > '9') throw std::invalid_argument("not a number: " + w);
+    return std::stoi(w);
+}
+int main()
+{
+    std::istringstream in("3 apples 12 pears 7 x 3");
+    std::map<std::string, int> seen;
+    long sum = 0;
+    for (std::string w; in >> w;) {
+        try { sum += parse(w); } catch (const std::exception &e) { seen[e.what()]++; }
+    }
+    for (const auto &kv : seen) std::cout << kv.first << " x" << kv.second << "\n";
+    std::cout << "sum " << sum << std::endl;
+    return 0;
+}
+EOF
+# Debian's zlib (upstream tree of the source package), a configure-based
+# multi-file project with its own test suite.
+cp -r "$src/zlib" "$ch$t/src/zlib"
 
 # The workloads: NAME and a bash command (run in $t/work, a fresh copy of
 # the sources).  The AArch64 build, slow under emulation, builds less.
@@ -80,6 +119,9 @@ if [ -z "$runner" ]; then
 else
     build='gcc -O2 -c fib.c && sha256sum fib.o'
 fi
+zlib='cd zlib && ./configure --static && make -s && make -s check &&
+sha256sum *.o libz.a example minigzip example64 minigzip64'
+cxx='g++ -O2 -c words.cc && g++ -o words words.o && ./words && sha256sum words.o words'
 # A local .deb built, installed, run and removed (the chroot is left as it was).
 deb='mkdir -p pkg/DEBIAN pkg/usr/bin &&
 printf "Package: ferry-hello\nVersion: 1.0\nArchitecture: amd64\nMaintainer: ferry <ferry@example.org>\nDescription: check-chroot\n" > pkg/DEBIAN/control &&
@@ -93,7 +135,7 @@ in_chroot() {
     proc=$1 out=$2
     shift 2
     rm -rf "$ch$t/work"
-    cp -r "$ch$t/src" "$ch$t/work"
+    cp -a "$ch$t/src" "$ch$t/work"     # -a: a prebuilt tree stays up to date for make
     if [ "$proc" = proc ]; then
         unshare -m sh -c 'mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$ch" "$ch" "$@"
     else
@@ -116,6 +158,15 @@ compare() {
     [ $ok = 1 ] || diff "$tmp/native" "$tmp/ferry" | head -n 12 | sed 's/^/  /'
 }
 
+# AArch64: the builds natively, before the copies (not compared: set-up).
+zlib_run='cd zlib && make -s check'
+cxx_run='./words'
+if [ -n "$runner" ]; then
+    chroot "$ch" /bin/bash -c "cd $t/src && g++ -O2 -o words words.cc && cd zlib &&
+        ./configure --static && make -s" > "$tmp/prebuild" 2>&1 ||
+        { verdict "$arch: native prebuild of zlib and words.cc" 0; sed 's/^/  /' "$tmp/prebuild" | tail -n 12; }
+fi
+
 for proc in no-proc proc; do
     if [ $proc = no-proc ] && [ -e "$ch/proc/self" ]; then
         verdict "$arch: the chroot has no /proc mounted" 0
@@ -128,6 +179,18 @@ for proc in no-proc proc; do
         compare $proc "a C project built with make and gcc (objects and program as native)" "$build"
     else
         echo "SKIP $arch, $proc: dpkg -i and gcc (once is enough under $runner, where they take minutes)"
+    fi
+    if [ -n "$runner" ]; then
+        if [ $proc = no-proc ]; then
+            compare $proc "Debian's zlib (built natively): make check's programs" "$zlib_run"
+            compare $proc "a C++ program (built natively): exceptions, iostream, map" "$cxx_run"
+        else
+            echo "SKIP $arch: building zlib and g++ translated (about half an hour of translated gcc under $runner)"
+        fi
+    elif [ $proc = no-proc ]; then
+        compare $proc "Debian's zlib: ./configure --static, make, make check (objects, libz.a, programs as native)" "$zlib"
+    else
+        compare $proc "a C++ program with g++: exceptions, iostream, map (objects and program as native)" "$cxx"
     fi
 done
 
