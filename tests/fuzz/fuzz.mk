@@ -18,7 +18,7 @@ FUZZ_CHECK_SECONDS ?= 10
 FUZZ_ARGS    := -max_len=65536 -timeout=10 -rss_limit_mb=1024 -close_fd_mask=3 -print_final_stats=1
 
 FUZZ_SRCS_elf   := tests/fuzz/fuzz_elf.c loader/ld_elf.c loader/ld_elf_note.c loader/ld_program.c \
-                   loader/ld_shebang.c
+                   loader/ld_shebang.c loader/ld_symbols.c
 FUZZ_INC_elf    := $(INC_loader)
 FUZZ_LIBS_elf   := -lelf
 FUZZ_SRCS_boot  := tests/fuzz/fuzz_boot.c system/boot_elf.c system/boot_bzimage.c \

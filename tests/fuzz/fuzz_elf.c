@@ -3,7 +3,7 @@
  * ld_program_open (via a memfd, so the pread path is the one ferry uses:
  * ELF format checks, PT_LOAD/PT_INTERP/PT_GNU_STACK rules, AT_PHDR), then
  * through ld_elf_open_mem with ferry-system's kernel rules and the note
- * scanner, and through the "#!" parser.  Nothing is mapped: mapping at
+ * scanner, through the profiles' symbol reader and the "#!" parser.  Nothing is mapped: mapping at
  * the program's fixed addresses is ld_map.c's and stays out of reach. */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -35,6 +35,18 @@ static void fz_elf_program(const uint8_t *data, size_t size)
     ld_elf_close(&p.elf);
 }
 
+/* The symbol reader for profiles (ld_symbols.c) reads the same files. */
+static void fz_symbols(const uint8_t *data, size_t size)
+{
+    struct ld_symbols *s = ld_symbols_load(fz_path);
+    for (size_t i = 0; i + 8 <= size && i < 64; i += 8) {
+        uint64_t off;
+        memcpy(&off, data + i, 8);
+        ld_symbols_lookup(s, off % (size + 1));
+    }
+    ld_symbols_free(s);
+}
+
 static void fz_elf_kernel(const uint8_t *data, size_t size)
 {
     static const struct ld_elf_accept kernels = { EM_X86_64, LD_ELF_TYPE(ET_EXEC) };
@@ -60,6 +72,7 @@ static void fz_shebang(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_elf_program(data, size);
+    fz_symbols(data, size);
     fz_elf_kernel(data, size);
     fz_shebang(data, size);
     return 0;
