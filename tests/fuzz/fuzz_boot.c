@@ -10,7 +10,7 @@
 #include "boot.h"
 #include "layout.h"
 
-#define FZ_RAM_SIZE (4ull << 20)    /* low RAM only: 1 MiB of boot area + 3 MiB */
+#define FZ_RAM_SIZE (20ull << 20)   /* low RAM only; PVH initrds go above 16 MiB */
 
 static struct sys_vm fz_vm;
 static struct sys_options fz_opts;

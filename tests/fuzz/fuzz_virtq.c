@@ -1,7 +1,7 @@
 /* fuzz_virtq.c -- libFuzzer harness for the split-virtqueue descriptor
  * walker (system/virtqueue.c).  The input is a small queue header (size,
  * ring addresses, the device's last_avail) followed by guest RAM holding
- * descriptor table and rings; RAM is an exactly-sized heap buffer, so
+ * descriptor table and rings (optionally half of it at 4 GiB); RAM is an exactly-sized heap buffer, so
  * AddressSanitizer reports any read or write outside it.  Every chain the
  * walker hands out is copied from and written to as a device would, and
  * completed with vq_push. */
@@ -49,6 +49,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(&h, data, sizeof h);
     vm.ram_size = vm.low_end = size - sizeof h;
+    /* The size's top bit: the second half of RAM is "above 4 GiB", as the
+     * part of a large guest's RAM past the PCI hole (sys_mem_ptr's second
+     * branch; not a real machine's layout, the same arithmetic). */
+    if (h.size & 0x8000) {
+        vm.low_end = vm.ram_size / 2;
+        vm.high_size = vm.ram_size - vm.low_end;
+    }
     vm.ram = malloc(vm.ram_size ? vm.ram_size : 1);
     memcpy(vm.ram, data + sizeof h, vm.ram_size);
     d.vm = &vm;
