@@ -42,7 +42,7 @@ $(UNIT_BIN): $(UNIT_OBJS) $(FERRY_LIB_OBJS_x86_64) $(patsubst %.c,$(OUT_x86_64)/
 -include $(UNIT_OBJS:.o=.d)
 .PHONY: check-unit
 check-unit: $(UNIT_BIN)
-	$(UNIT_BIN)
+	$(UNIT_BIN) $(UNIT_ARGS)
 CHECK_TARGETS += check-unit
 -include tests/elf/elf.mk
 -include tests/reliab/reliab.mk

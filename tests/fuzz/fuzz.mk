@@ -69,7 +69,14 @@ CHECK_TARGETS += check-fuzz
 # The unit tests and the x86-64 guest programs with ferry built under
 # AddressSanitizer + UBSan (MODE=sanitize), in a build tree of its own
 # (the test outputs do not depend on MODE).  Not in make check: several
-# minutes (docs/status.md, issue 11).
+# minutes (docs/status.md, issue 11).  Leak checks are off: ferry keeps
+# the guest's strings and translations for the process's life on purpose.
+# One unit test is left out: it hands the syscall layer PROT_NONE paths to
+# see the kernel's EFAULT, and ASan's readlinkat interceptor reads them
+# first (the sanitizer crashes, not ferry).
+SANITIZE_UNIT_ARGS := '--filter=!(syscalls/bad_pointers_give_efault_not_a_crash)'
 .PHONY: check-sanitize
 check-sanitize:
-	$(MAKE) MODE=sanitize BUILD=$(BUILD)/sanitize-tree check-unit check-guest-x86_64
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    $(MAKE) MODE=sanitize BUILD=$(BUILD)/sanitize-tree UNIT_ARGS="$(SANITIZE_UNIT_ARGS)" \
+	    check-unit check-guest-x86_64
