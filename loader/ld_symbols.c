@@ -114,3 +114,12 @@ const char *ld_symbols_lookup(const struct ld_symbols *s, uint64_t off)
         return NULL;
     return s->sym[lo - 1].name;
 }
+
+void ld_symbols_free(struct ld_symbols *s)
+{
+    for (size_t i = 0; s && i < s->n; i++)
+        free(s->sym[i].name);
+    if (s)
+        free(s->sym);
+    free(s);
+}

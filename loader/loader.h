@@ -72,6 +72,7 @@ void ld_exec_fd_set(const char *path, int fd);
 struct ld_symbols;
 struct ld_symbols *ld_symbols_load(const char *path);
 const char *ld_symbols_lookup(const struct ld_symbols *s, uint64_t off);
+void ld_symbols_free(struct ld_symbols *s);
 
 /* ld_shebang.c: parses "#!interp [arg]" in head; returns 1 (filled in),
  * 0 (not a script) or -1 (empty interpreter). */

@@ -42,7 +42,7 @@ $(UNIT_BIN): $(UNIT_OBJS) $(FERRY_LIB_OBJS_x86_64) $(patsubst %.c,$(OUT_x86_64)/
 -include $(UNIT_OBJS:.o=.d)
 .PHONY: check-unit
 check-unit: $(UNIT_BIN)
-	$(UNIT_BIN)
+	$(UNIT_BIN) $(UNIT_ARGS)
 CHECK_TARGETS += check-unit
 -include tests/elf/elf.mk
 -include tests/reliab/reliab.mk
@@ -180,3 +180,6 @@ bench-aarch64: $(FERRY_BIN_aarch64) $(BENCH_BINS) $(BENCH_THREADS2)
 	    -t "AArch64 build under qemu-aarch64: build/aarch64/ferry vs QEMU's arm64 qemu-x86_64" \
 	    -f "$(FERRY_CMD_aarch64)" -q "$(QEMU_aarch64) $(abspath $(BENCH_QEMU_ARM64))/qemu-x86_64" \
 	    $(abspath $(BENCH_BINS))
+
+# libFuzzer harnesses: make fuzz, make check-fuzz.
+include tests/fuzz/fuzz.mk

@@ -283,12 +283,13 @@ static void addr_record(const struct ir_insn *i)
     ir_ref d = i->args[0], x = i->args[1];
     if (x == IR_NONE || ir_is_const(opt->b, x))
         return;
-    int64_t disp = i->op == IR_add ? (int64_t)c : -(int64_t)c;
+    /* Wrapping arithmetic, as the guest's: -c of INT64_MIN is UB in int64_t. */
+    uint64_t disp = i->op == IR_add ? c : -c;
     if (opt->addr_base[x] != IR_NONE) {
-        disp += opt->addr_disp[x];
+        disp += (uint64_t)(int64_t)opt->addr_disp[x];
         x = opt->addr_base[x];
     }
-    if (d == x || disp != (int32_t)disp)
+    if (d == x || (int64_t)disp != (int32_t)disp)
         return;
     opt->addr_base[d] = x;
     opt->addr_disp[d] = (int32_t)disp;

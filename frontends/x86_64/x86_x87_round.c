@@ -46,7 +46,7 @@ x87s_f80 x87s_inf(bool sign) { return (x87s_f80){ INT_BIT, (uint16_t)((sign ? 0x
 struct x87s_unpacked x87s_unpack(x87s_f80 a)
 {
     int32_t e = a.se & F80_EMAX;
-    int shift = __builtin_clzll(a.m);
+    int shift = a.m ? __builtin_clzll(a.m) : 0;   /* clz(0) is undefined (UBSan) */
     return (struct x87s_unpacked){
         .sign = a.se >> 15,
         .exp = (e ? e : 1) - F80_BIAS - shift,

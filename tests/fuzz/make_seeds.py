@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""make_seeds.py -- writes the small valid seed inputs of tests/fuzz/*/
+(run once; the outputs are committed): a tiny static x86-64 ELF program,
+a PIE with PT_INTERP, an ELF kernel with a Xen PVH note, a bzImage-like
+file, "#!" lines and valid descriptor chains."""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def put(target, name, data):
+    os.makedirs(os.path.join(HERE, target), exist_ok=True)
+    with open(os.path.join(HERE, target, name), "wb") as f:
+        f.write(data)
+
+
+def elf(etype, phdrs, body, entry):
+    """An ELF64 header, program headers (type, flags, off, vaddr, filesz,
+    memsz, align) and the body that follows them."""
+    phoff, n = 64, len(phdrs)
+    eh = (b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8) +
+          struct.pack("<HHIQQQIHHHHHH", etype, 62, 1, entry, phoff, 0, 0, 64, 56, n, 64, 0, 0))
+    ph = b"".join(struct.pack("<IIQQQQQQ", t, fl, off, va, va, fs, ms, al)
+                  for t, fl, off, va, fs, ms, al in phdrs)
+    return eh + ph + body
+
+
+def seeds_elf():
+    code = b"\xb8\x3c\x00\x00\x00\x31\xff\x0f\x05"       # exit(0)
+    hdr = 64 + 56
+    put("elf", "static", elf(2, [(1, 5, 0, 0x400000, hdr + len(code), hdr + len(code), 0x1000)],
+                             code, 0x400000 + hdr))
+    interp = b"/lib64/ld-linux-x86-64.so.2\0"
+    hdr = 64 + 3 * 56
+    body = interp + code
+    put("elf", "pie-interp", elf(3, [(3, 4, hdr, hdr, len(interp), len(interp), 1),
+                                     (1, 5, 0, 0, hdr + len(body), hdr + len(body) + 0x2000, 0x1000),
+                                     (0x6474e551, 6, 0, 0, 0, 0, 16)],
+                                 body, hdr + len(interp)))
+    put("elf", "script", b"#!/bin/sh -e\necho hi\n")
+
+
+def seeds_boot():
+    # first byte: initrd flag (bit 0), command line length (bits 1-6)
+    note = struct.pack("<III", 4, 4, 18) + b"Xen\0" + struct.pack("<I", 0x100000)
+    code = b"\xf4"
+    hdr = 64 + 2 * 56
+    k = elf(2, [(1, 5, hdr, 0x100000, len(code), 0x1000, 0x1000),
+                (4, 4, hdr + len(code), 0, len(note), len(note), 4)], code + note, 0x100000)
+    put("boot", "pvh-elf", bytes([0x10]) + k)
+    put("boot", "pvh-elf-initrd", bytes([0x11]) + k + bytes(64))
+    bz = bytearray(0x1000 + 0x400)
+    bz[0x1f1] = 1                               # setup_sects: setup is 2 sectors
+    struct.pack_into("<I", bz, 0x1f4, (len(bz) - 0x400) // 16)
+    bz[0x201] = 0x62                            # header ends at 0x264
+    bz[0x202:0x206] = b"HdrS"
+    struct.pack_into("<H", bz, 0x206, 0x20f)
+    bz[0x211] = 1                               # LOADED_HIGH
+    struct.pack_into("<I", bz, 0x22c, 0x37ffffff)
+    bz[0x236] = 1                               # XLF_KERNEL_64
+    put("boot", "bzimage", bytes([0x20]) + bytes(bz))
+    put("boot", "bzimage-initrd", bytes([0x21]) + bytes(bz) + bytes(0x600))
+
+
+def seeds_virtq():
+    ram = bytearray(0x1000)
+    descs = [(0x400, 16, 1, 1), (0x500, 32, 2 | 1, 2), (0x600, 8, 2, 0), (0x700, 64, 0, 0)]
+    for i, (a, ln, fl, nx) in enumerate(descs):
+        struct.pack_into("<QIHH", ram, 16 * i, a, ln, fl, nx)
+    struct.pack_into("<HHHH", ram, 0x100, 0, 2, 0, 3)   # avail: flags, idx 2, heads 0 and 3
+    hdr = struct.pack("<HHIII", 4, 0, 0, 0x100, 0x200)
+    put("virtq", "two-chains", hdr + bytes(ram))
+    put("virtq", "empty", struct.pack("<HHIII", 8, 0, 0, 0x100, 0x200) + bytes(0x400))
+
+
+if __name__ == "__main__":
+    seeds_elf()
+    seeds_boot()
+    seeds_virtq()
