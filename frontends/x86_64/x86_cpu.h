@@ -96,6 +96,11 @@ int x86_fpstate_restore(struct x86_cpu *cpu, const uint8_t *img);
 /* The state a signal handler starts with: fninit x87, MXCSR 0x1f80, XMM 0. */
 void x86_fpstate_reset(struct x86_cpu *cpu);
 
+/* For C helpers about to access guest memory at [addr, addr+len), as the
+ * instruction (synced rt.pc) would read or write it: returns if all of it
+ * is accessible, else raises the precise guest fault (x86_guard.c). */
+void x86_guest_probe(struct x86_cpu *cpu, uint64_t addr, size_t len, bool write);
+
 /* XSAVE (standard form) of the state ferry implements, XCR0 = x87|SSE:
  * the FXSAVE-format legacy region and the 64-byte header (x86_xsave.c).
  * x86_xsave_image does what XSAVE with RFBM = rfbm & XCR0 does to the area

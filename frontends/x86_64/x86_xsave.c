@@ -55,9 +55,11 @@ static uint64_t xs_inuse(const uint8_t *img)
     return u;
 }
 
-static uint8_t *xs_area(struct x86_cpu *c, uint64_t addr)
+/* #GP before #PF; then the whole area must be accessible (x86_guard.c). */
+static uint8_t *xs_area(struct x86_cpu *c, uint64_t addr, bool write)
 {
     if (addr & 63) xs_gp(c);
+    x86_guest_probe(c, addr, X86_XSAVE_SIZE, write);
     return tr_guest_ptr(c, addr);
 }
 
@@ -109,14 +111,14 @@ int x86_xrstor_image(struct x86_cpu *c, const uint8_t *p, uint64_t rfbm)
 static uint64_t helper_xsave(void *env, uint64_t addr)
 {
     struct x86_cpu *c = env;
-    x86_xsave_image(c, xs_area(c, addr), xs_rfbm(c));
+    x86_xsave_image(c, xs_area(c, addr, true), xs_rfbm(c));
     return 0;
 }
 
 static uint64_t helper_xrstor(void *env, uint64_t addr)
 {
     struct x86_cpu *c = env;
-    if (x86_xrstor_image(c, xs_area(c, addr), xs_rfbm(c)) != 0) xs_gp(c);
+    if (x86_xrstor_image(c, xs_area(c, addr, false), xs_rfbm(c)) != 0) xs_gp(c);
     return 0;
 }
 
