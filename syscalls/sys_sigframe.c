@@ -3,11 +3,18 @@
  *   rsp -> pretcode (sa_restorer: glibc's __restore_rt calls rt_sigreturn)
  *          struct ucontext   (flags, link, stack, sigcontext, sigmask)
  *          struct siginfo
- *          ... 512-byte FXSAVE-format area (uc_mcontext.fpstate points here),
- *              the interrupted FP state; the handler starts with a clean one
+ *          ... the XSAVE area (uc_mcontext.fpstate points here, 64-byte
+ *              aligned), the interrupted FP state; the handler starts with
+ *              a clean one
  *
  * below the interrupted rsp's red zone (or on the alternate stack), with
- * rsp + 8 16-byte aligned as at a function's entry. */
+ * rsp + 8 16-byte aligned as at a function's entry.
+ *
+ * The FP state is in Linux's XSAVE layout (arch/x86/kernel/fpu/signal.c),
+ * since ferry's CPUID has XSAVE: the 512-byte FXSAVE-format legacy region
+ * whose software bytes (464..511) hold struct _fpx_sw_bytes, the XSAVE
+ * header (XSTATE_BV with x87|SSE always set), FP_XSTATE_MAGIC2 right
+ * after the area, and UC_FP_XSTATE in uc_flags. */
 #include <string.h>
 
 #include "sys_internal.h"
@@ -36,18 +43,33 @@ struct x86_64_rt_sigframe {
     struct x86_64_siginfo info;
 };
 
-/* The FXSAVE-format area (the frontend's fxsave image): x87, MXCSR and
- * XMM0-15, with no FP_XSTATE_MAGIC, restored as with fxrstor.  (ferry's
- * CPUID now has XSAVE with XCR0 = x87|SSE, where Linux would write the
- * XSAVE layout: not done yet, see docs/status.md, issue 10.) */
-struct x86_64_fxsave {
-    _Alignas(16) uint8_t b[X86_FXSAVE_SIZE];
+/* Linux's struct _fpx_sw_bytes, at byte 464 of the legacy region. */
+struct x86_64_fpx_sw_bytes {
+    uint32_t magic1, extended_size;
+    uint64_t xfeatures;
+    uint32_t xstate_size, padding[7];
+};
+
+#define SYS_FP_XSTATE_MAGIC1 0x46505853u
+#define SYS_FP_XSTATE_MAGIC2 0x46505845u
+#define SYS_FP_SW_BYTES 464
+/* UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS, as for a 64-bit
+ * task on a CPU with XSAVE. */
+#define SYS_UC_FLAGS 7u
+
+/* The area and the magic word after it (Linux's xstate_sigframe_size). */
+struct x86_64_xstate {
+    _Alignas(64) uint8_t b[X86_XSAVE_SIZE];
+    uint32_t magic2;
 };
 
 _Static_assert(sizeof(struct x86_64_sigcontext) == 256, "kernel sigcontext_64");
 _Static_assert(sizeof(struct x86_64_ucontext) == 304, "kernel ucontext");
 _Static_assert(sizeof(struct x86_64_siginfo) == 128, "kernel siginfo");
-_Static_assert(sizeof(struct x86_64_fxsave) == 512, "FXSAVE area");
+_Static_assert(sizeof(struct x86_64_fpx_sw_bytes) == 48, "kernel _fpx_sw_bytes");
+_Static_assert(offsetof(struct x86_64_xstate, magic2) == X86_XSAVE_SIZE, "magic2 after the area");
+
+#define SYS_XSTATE_FRAME (X86_XSAVE_SIZE + 4)
 
 /* General registers in sigcontext order, as x86_reg numbers. */
 static const uint8_t sys_sc_order[] = {
@@ -91,30 +113,48 @@ static uint64_t sys_frame_stack(const struct x86_cpu *cpu, int sig)
     return sp - 128;                    /* below the red zone */
 }
 
+/* The FP part: the kernel clears the header, XSAVEs with XCR0, ORs x87|SSE
+ * into XSTATE_BV and writes the software bytes and the second magic. */
+static void sys_fill_xstate(struct x86_cpu *cpu, struct x86_64_xstate *xs)
+{
+    memset(xs, 0, sizeof *xs);
+    x86_xsave_image(cpu, xs->b, X86_XCR0);
+    uint64_t bv;
+    memcpy(&bv, xs->b + X86_XSAVE_HEADER, 8);
+    bv |= 3;
+    memcpy(xs->b + X86_XSAVE_HEADER, &bv, 8);
+    struct x86_64_fpx_sw_bytes sw = {
+        .magic1 = SYS_FP_XSTATE_MAGIC1, .extended_size = SYS_XSTATE_FRAME,
+        .xfeatures = X86_XCR0, .xstate_size = X86_XSAVE_SIZE,
+    };
+    memcpy(xs->b + SYS_FP_SW_BYTES, &sw, sizeof sw);
+    xs->magic2 = SYS_FP_XSTATE_MAGIC2;
+}
+
 static void sys_fill_frame(struct x86_cpu *cpu, struct x86_64_rt_sigframe *f,
-                           struct x86_64_fxsave *fx, uint64_t fx_addr, int sig,
-                           const struct x86_64_siginfo *info)
+                           uint64_t fp_addr, int sig, const struct x86_64_siginfo *info)
 {
     memset(f, 0, sizeof *f);
     f->pretcode = sys_sig.action[sig].restorer;
+    f->uc.uc_flags = SYS_UC_FLAGS;
     f->uc.uc_stack = sys_tsig.altstack;
     sys_save_context(cpu, &f->uc.uc_mcontext);
-    f->uc.uc_mcontext.fpstate = fx_addr;
+    f->uc.uc_mcontext.fpstate = fp_addr;
     uint64_t mask = sys_tsig.saved_mask_valid ? sys_tsig.saved_mask : sys_tsig.blocked;
     f->uc.uc_mcontext.oldmask = mask;
     f->uc.uc_sigmask = mask;
     f->info = *info;
-    x86_fpstate_save(cpu, fx->b);
 }
 
 int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info)
 {
     struct x86_64_rt_sigframe f;
-    struct x86_64_fxsave fx;
-    uint64_t fx_addr = (sys_frame_stack(cpu, sig) - sizeof fx) & ~63ull;
-    uint64_t sp = ((fx_addr - sizeof f) & ~15ull) - 8;
-    sys_fill_frame(cpu, &f, &fx, fx_addr, sig, info);
-    if (sys_copy_out(fx_addr, &fx, sizeof fx) || sys_copy_out(sp, &f, sizeof f))
+    struct x86_64_xstate xs;
+    uint64_t fp_addr = (sys_frame_stack(cpu, sig) - SYS_XSTATE_FRAME) & ~63ull;
+    uint64_t sp = ((fp_addr - sizeof f) & ~15ull) - 8;
+    sys_fill_frame(cpu, &f, fp_addr, sig, info);
+    sys_fill_xstate(cpu, &xs);
+    if (sys_copy_out(fp_addr, &xs, SYS_XSTATE_FRAME) || sys_copy_out(sp, &f, sizeof f))
         return -1;
     cpu->regs[X86_RSP] = sp;
     cpu->regs[X86_RDI] = (uint64_t)sig;
@@ -127,18 +167,59 @@ int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo 
     return 0;
 }
 
+/* Linux's check_xstate_in_sigframe: whether the frame holds an XSAVE
+ * layout (both magics, sane sizes); if not, only the legacy region counts,
+ * restored with fxrstor semantics.  -1: the words cannot be read. */
+static int sys_xstate_in_frame(uint64_t addr, struct x86_64_fpx_sw_bytes *sw)
+{
+    uint32_t magic2;
+    if (sys_copy_in(sw, addr + SYS_FP_SW_BYTES, sizeof *sw))
+        return -1;
+    if (sw->magic1 != SYS_FP_XSTATE_MAGIC1 || sw->xstate_size < X86_XSAVE_SIZE ||
+        sw->xstate_size > X86_XSAVE_SIZE || sw->xstate_size > sw->extended_size)
+        return 0;
+    if (sys_copy_in(&magic2, addr + sw->xstate_size, 4))
+        return -1;
+    return magic2 == SYS_FP_XSTATE_MAGIC2;
+}
+
+/* XRSTOR with the frame's xfeatures; components of XCR0 left out of them
+ * get their init state (MXCSR 0x1f80), as the kernel's init_fpstate. */
+static int sys_xrstor_frame(struct x86_cpu *cpu, uint64_t addr, uint64_t xfeatures)
+{
+    struct x86_64_xstate xs;
+    static const uint8_t init[X86_XSAVE_SIZE] = { [24] = 0x80, [25] = 0x1f };
+    if ((addr & 63) || sys_copy_in(xs.b, addr, X86_XSAVE_SIZE))
+        return -1;
+    if (x86_xrstor_image(cpu, xs.b, xfeatures) != 0)
+        return -1;
+    if (X86_XCR0 & ~xfeatures)
+        x86_xrstor_image(cpu, init, X86_XCR0 & ~xfeatures);
+    return 0;
+}
+
+/* Without the XSAVE layout: fxrstor of the legacy region. */
+static int sys_fxrstor_frame(struct x86_cpu *cpu, uint64_t addr)
+{
+    uint8_t fx[X86_FXSAVE_SIZE];
+    if ((addr & 15) || sys_copy_in(fx, addr, sizeof fx))
+        return -1;
+    return x86_fpstate_restore(cpu, fx);
+}
+
 /* Linux: a null fpstate means "no FP state saved": start from init; an
  * unreadable or invalid one makes rt_sigreturn fail (SIGSEGV). */
 static int sys_restore_fpstate(struct x86_cpu *cpu, uint64_t addr)
 {
-    struct x86_64_fxsave fx;
+    struct x86_64_fpx_sw_bytes sw;
     if (!addr) {
         x86_fpstate_reset(cpu);
         return 0;
     }
-    if ((addr & 15) || sys_copy_in(&fx, addr, sizeof fx))
+    int xstate = sys_xstate_in_frame(addr, &sw);
+    if (xstate < 0)
         return -1;
-    return x86_fpstate_restore(cpu, fx.b);
+    return xstate ? sys_xrstor_frame(cpu, addr, sw.xfeatures) : sys_fxrstor_frame(cpu, addr);
 }
 
 /* The handler's `ret` popped pretcode: rsp points at the ucontext. */

@@ -24,6 +24,7 @@ static uint64_t cx16_compare_exchange(void *env, uint64_t addr)
     struct x86_cpu *c = env;
     if (addr & 15)
         tr_raise(&c->rt, TR_EXIT_SIGSEGV, c->rt.pc);
+    x86_guest_probe(c, addr, 16, true);     /* a locked write, even when unequal */
     cx16_u128 expected = cx16_pair(c->regs[X86_RDX], c->regs[X86_RAX]);
     cx16_u128 desired = cx16_pair(c->regs[X86_RCX], c->regs[X86_RBX]);
     if (__atomic_compare_exchange_n((cx16_u128 *)tr_guest_ptr(env, addr), &expected, desired, false,

@@ -96,6 +96,23 @@ int x86_fpstate_restore(struct x86_cpu *cpu, const uint8_t *img);
 /* The state a signal handler starts with: fninit x87, MXCSR 0x1f80, XMM 0. */
 void x86_fpstate_reset(struct x86_cpu *cpu);
 
+/* For C helpers about to access guest memory at [addr, addr+len), as the
+ * instruction (synced rt.pc) would read or write it: returns if all of it
+ * is accessible, else raises the precise guest fault (x86_guard.c). */
+void x86_guest_probe(struct x86_cpu *cpu, uint64_t addr, size_t len, bool write);
+
+/* XSAVE (standard form) of the state ferry implements, XCR0 = x87|SSE:
+ * the FXSAVE-format legacy region and the 64-byte header (x86_xsave.c).
+ * x86_xsave_image does what XSAVE with RFBM = rfbm & XCR0 does to the area
+ * (XSTATE_BV read from and written to its header); x86_xrstor_image what
+ * XRSTOR does, returning -1, changing nothing, where XRSTOR raises #GP (a
+ * bad header, reserved MXCSR bits).  Alignment is the caller's. */
+#define X86_XCR0 3ull
+#define X86_XSAVE_SIZE 576
+#define X86_XSAVE_HEADER 512
+void x86_xsave_image(struct x86_cpu *cpu, uint8_t *area, uint64_t rfbm);
+int x86_xrstor_image(struct x86_cpu *cpu, const uint8_t *area, uint64_t rfbm);
+
 /* CPUID leaf 1 EDX of ferry's virtual CPU, for the loader's AT_HWCAP
  * (implemented by the frontend's CPUID table). */
 uint32_t x86_cpuid_hwcap(void);

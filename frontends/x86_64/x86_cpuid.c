@@ -2,8 +2,8 @@
  * leaves.  Only what the frontend implements is advertised: x86-64-v2
  * (x87, SSE to SSE4.2, POPCNT, CX16, LAHF/SAHF) plus LZCNT (ABM), MOVBE,
  * BMI1, BMI2, ADX, FSGSBASE, AES-NI, PCLMULQDQ, SHA, RDRAND, RDSEED and
- * RDTSCP, XSAVE/XRSTOR/XGETBV with XCR0 = x87|SSE (leaf 0xD), but no AVX,
- * XSAVEOPT/XSAVEC, RDPID, ERMS or MONITOR; the cache leaves (2 ->
+ * RDTSCP, RDPID, XSAVE/XRSTOR/XGETBV with XCR0 = x87|SSE (leaf 0xD), but no AVX,
+ * XSAVEOPT/XSAVEC, ERMS or MONITOR; the cache leaves (2 ->
  * "use leaf 4", 4) are coherent so glibc's cacheinfo code sizes its string
  * routines sanely.
  */
@@ -42,6 +42,8 @@
 #define CPUID7_RDSEED (1u << 18) /* x86_rand.c */
 #define CPUID7_ADX   (1u << 19)  /* x86_bmi.c */
 #define CPUID7_SHA   (1u << 29)  /* x86_crypto.c */
+/* Leaf 7 sub-leaf 0 ECX */
+#define CPUID7_RDPID (1u << 22)  /* x86_rand.c */
 /* Leaf 0x80000001 */
 #define CPUID_LAHF   (1u << 0)
 #define CPUID_ABM    (1u << 5)   /* lzcnt: x86_bits.c */
@@ -73,7 +75,7 @@ static const struct cpuid_row cpuid_rows[] = {
     { 0x4, 1, true, CACHE(2, 1, 8, 64) },       /* L1i 32 KiB */
     { 0x4, 2, true, CACHE(3, 2, 16, 1024) },    /* L2 1 MiB */
     { 0x4, 3, true, CACHE(3, 3, 16, 8192) },    /* L3 8 MiB */
-    { 0x7, 0, true, { 0, LEAF7_EBX, 0, 0 } },
+    { 0x7, 0, true, { 0, LEAF7_EBX, CPUID7_RDPID, 0 } },
     /* XSAVE: XCR0 may hold x87|SSE; the area for it (and at most) is 576
      * bytes; sub-leaf 1: no XSAVEOPT/XSAVEC/XGETBV1/XSAVES. */
     { 0xd, 0, true, { 3, 576, 576, 0 } },

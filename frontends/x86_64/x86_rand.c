@@ -1,6 +1,6 @@
 /* x86_rand.c -- rdrand and rdseed (random values from the host kernel:
  * CF=1 with a value; OF SF ZF AF PF cleared) and rdtscp (rdtsc's clock, plus ecx = IA32_TSC_AUX, which
- * Linux sets to node << 12 | cpu).
+ * Linux sets to node << 12 | cpu) and rdpid (the same value).
  */
 #define _GNU_SOURCE
 #include <sys/random.h>
@@ -50,9 +50,38 @@ static void h_rdtscp(struct x86_dc *dc)
     x86_gpr_write(dc, X86_REG_ECX, aux);
 }
 
+/* rdpid r64 (F3 0F C7 /7): IA32_TSC_AUX, as rdtscp's ecx; the full
+ * register whatever REX.W says, no flags.  Capstone 4 has no RDPID and
+ * decodes it as rdseed, dropping the F3: the prefix tells them apart. */
+static void h_rdpid(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    ir_ref aux = x86_call(dc, &helper_tsc_aux_h, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    x86_set_reg(dc, x86_gpr_num(d->reg), aux);
+}
+
+/* An F3 byte among the prefixes before the 0F escape (capstone keeps no
+ * trace of it in its rdseed decode). */
+static bool rand_f3(const struct x86_dc *dc)
+{
+    bool f3 = false;
+    for (size_t i = 0; i < dc->insn->size && dc->insn->bytes[i] != 0x0f; i++)
+        f3 |= dc->insn->bytes[i] == 0xf3;
+    return f3;
+}
+
+static void h_rdseed(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    if (rand_f3(dc) && d->type == X86_OP_REG && x86_gpr_num(d->reg) >= 0)
+        h_rdpid(dc);
+    else
+        h_rdrand(dc);
+}
+
 static const struct x86_insn_row rand_rows[] = {
     X86_ROW(RDRAND, h_rdrand, FULL, 0),
-    X86_ROW(RDSEED, h_rdrand, FULL, 0),
+    X86_ROW(RDSEED, h_rdseed, PASS, 0),         /* PASS: rdpid keeps the flags */
     X86_ROW(RDTSCP, h_rdtscp, PASS, 0),
 };
 const struct x86_row_set x86_rand_rows = X86_ROW_SET("rand", rand_rows);

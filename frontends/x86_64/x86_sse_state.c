@@ -130,15 +130,24 @@ static void fxrstor_image(struct x86_cpu *env, const uint8_t *p)
     memcpy(env->xmm, p + FX_XMM0, sizeof env->xmm);
 }
 
+/* #GP for an area not 16-byte aligned, then a precise #PF (x86_guard.c). */
+static uint8_t *fx_area(struct x86_cpu *env, uint64_t s, bool write)
+{
+    if (s & 15)
+        tr_raise(&env->rt, TR_EXIT_SIGSEGV, env->rt.pc);
+    x86_guest_probe(env, s, X86_FXSAVE_SIZE, write);
+    return tr_guest_ptr(env, s);
+}
+
 SSE_HELPER(fxsave)
 {
-    fxsave_image(env, tr_guest_ptr(env, s));
+    fxsave_image(env, fx_area(env, s, true));
     return 0;
 }
 
 SSE_HELPER(fxrstor)
 {
-    fxrstor_image(env, tr_guest_ptr(env, s));
+    fxrstor_image(env, fx_area(env, s, false));
     return 0;
 }
 
@@ -174,6 +183,11 @@ SSE_HELPER(maskmovdqu)
 {
     uint8_t *p = tr_guest_ptr(env, s);
     const x86_xmm *data = sse_reg(env, d), *mask = sse_reg(env, imm);
+    uint64_t sel = 0;
+    for (int i = 0; i < 16; i++)
+        sel |= mask->b[i] & 0x80;
+    if (sel)                            /* a zero mask accesses nothing */
+        x86_guest_probe(env, s, 16, true);
     for (int i = 0; i < 16; i++)
         if (mask->b[i] & 0x80)
             p[i] = data->b[i];

@@ -244,12 +244,14 @@ X87_HELPER(fnstsw, 0)
 
 X87_HELPER(fbld, 1)
 {
+    x86_guest_probe(env, a, 10, false);
     x87_push(&env->x87, x87_soft_fbld(tr_guest_ptr(env, a)));
     return 0;
 }
 
 X87_HELPER(fbstp, 1)
 {
+    x86_guest_probe(env, a, 10, true);
     x87_soft_fbstp(&env->x87, env->fcw, x87_read(&env->x87, 0), tr_guest_ptr(env, a));
     x87_pop(&env->x87);
     return 0;

@@ -139,12 +139,14 @@ void x87_store_env(struct x86_cpu *env, uint64_t ea)
     memcpy(img + 0, &fcw, 2);
     memcpy(img + 4, &sw, 2);
     memcpy(img + 8, &tw, 2);
+    x86_guest_probe(env, ea, sizeof img, true);
     memcpy(tr_guest_ptr(env, ea), img, sizeof img);
     env->fcw = fcw | 0x3f;
 }
 
 void x87_load_env(struct x86_cpu *env, uint64_t ea)
 {
+    x86_guest_probe(env, ea, 28, false);
     const uint8_t *img = tr_guest_ptr(env, ea);
     uint16_t sw, tw;
     memcpy(&env->fcw, img + 0, 2);
@@ -160,6 +162,7 @@ void x87_load_env(struct x86_cpu *env, uint64_t ea)
 void x87_save(struct x86_cpu *env, uint64_t ea)
 {
     struct x87 *x = &env->x87;
+    x86_guest_probe(env, ea, 108, true);
     x87_store_env(env, ea);
     for (int i = 0; i < 8; i++)
         x87_put_f80(tr_guest_ptr(env, ea + 28 + 10 * i), x->st[x87_phys(x, i)]);
@@ -169,6 +172,7 @@ void x87_save(struct x86_cpu *env, uint64_t ea)
 void x87_restore(struct x86_cpu *env, uint64_t ea)
 {
     struct x87 *x = &env->x87;
+    x86_guest_probe(env, ea, 108, false);
     x87_load_env(env, ea);
     for (int i = 0; i < 8; i++)
         x->st[x87_phys(x, i)] = x87_get_f80(tr_guest_ptr(env, ea + 28 + 10 * i));

@@ -20,9 +20,9 @@
 #include "x86_internal.h"
 #include "x86_sse.h"
 
-#define XCR0_VALUE 3ull
+#define XCR0_VALUE X86_XCR0
 enum { XS_FCW = 0, XS_MXCSR = 24, XS_ST0 = 32, XS_XMM0 = 160, XS_XMM_END = 416,
-       XS_HEADER = 512, XS_SIZE = 576 };
+       XS_HEADER = 512 };
 
 _Noreturn static void xs_gp(struct x86_cpu *c)
 {
@@ -55,17 +55,20 @@ static uint64_t xs_inuse(const uint8_t *img)
     return u;
 }
 
-static uint8_t *xs_area(struct x86_cpu *c, uint64_t addr)
+/* #GP before #PF; then the whole area must be accessible (x86_guard.c). */
+static uint8_t *xs_area(struct x86_cpu *c, uint64_t addr, bool write)
 {
     if (addr & 63) xs_gp(c);
+    x86_guest_probe(c, addr, X86_XSAVE_SIZE, write);
     return tr_guest_ptr(c, addr);
 }
 
-static uint64_t helper_xsave(void *env, uint64_t addr)
+/* XSAVE's effect on the area p (x86_cpu.h; signal frames use it too). */
+void x86_xsave_image(struct x86_cpu *c, uint8_t *p, uint64_t rfbm)
 {
-    struct x86_cpu *c = env;
-    uint8_t *p = xs_area(c, addr), img[X86_FXSAVE_SIZE];
-    uint64_t rfbm = xs_rfbm(c), bv;
+    uint8_t img[X86_FXSAVE_SIZE];
+    uint64_t bv;
+    rfbm &= XCR0_VALUE;
     x86_fpstate_save(c, img);
     if (rfbm & 1) {
         memcpy(p, img, XS_MXCSR);
@@ -78,21 +81,21 @@ static uint64_t helper_xsave(void *env, uint64_t addr)
     memcpy(&bv, p + XS_HEADER, 8);
     bv = (bv & ~rfbm) | (xs_inuse(img) & rfbm);
     memcpy(p + XS_HEADER, &bv, 8);
-    return 0;
 }
 
-static uint64_t helper_xrstor(void *env, uint64_t addr)
+/* XRSTOR's effect from the area p; -1 (#GP), changing nothing, for a bad
+ * header or reserved MXCSR bits. */
+int x86_xrstor_image(struct x86_cpu *c, const uint8_t *p, uint64_t rfbm)
 {
-    struct x86_cpu *c = env;
-    const uint8_t *p = xs_area(c, addr);
+    static const uint8_t x87_init[XS_MXCSR] = { 0x7f, 0x03 };
     uint8_t img[X86_FXSAVE_SIZE];
-    uint64_t rfbm = xs_rfbm(c), bv;
+    uint64_t bv;
+    rfbm &= XCR0_VALUE;
     memcpy(&bv, p + XS_HEADER, 8);
-    if ((bv & ~XCR0_VALUE) || !all_zero(p + XS_HEADER + 8, 16)) xs_gp(c);
+    if ((bv & ~XCR0_VALUE) || !all_zero(p + XS_HEADER + 8, 16)) return -1;
     x86_fpstate_save(c, img);
     if (rfbm & 1) {
         bool load = bv & 1;
-        static const uint8_t x87_init[XS_MXCSR] = { 0x7f, 0x03 };
         memcpy(img, load ? p : x87_init, XS_MXCSR);
         if (load) memcpy(img + XS_ST0, p + XS_ST0, XS_XMM0 - XS_ST0);
         else memset(img + XS_ST0, 0, XS_XMM0 - XS_ST0);
@@ -102,7 +105,20 @@ static uint64_t helper_xrstor(void *env, uint64_t addr)
         if (bv & 2) memcpy(img + XS_XMM0, p + XS_XMM0, XS_XMM_END - XS_XMM0);
         else memset(img + XS_XMM0, 0, XS_XMM_END - XS_XMM0);
     }
-    if (x86_fpstate_restore(c, img) != 0) xs_gp(c);        /* reserved MXCSR bits */
+    return x86_fpstate_restore(c, img);
+}
+
+static uint64_t helper_xsave(void *env, uint64_t addr)
+{
+    struct x86_cpu *c = env;
+    x86_xsave_image(c, xs_area(c, addr, true), xs_rfbm(c));
+    return 0;
+}
+
+static uint64_t helper_xrstor(void *env, uint64_t addr)
+{
+    struct x86_cpu *c = env;
+    if (x86_xrstor_image(c, xs_area(c, addr, false), xs_rfbm(c)) != 0) xs_gp(c);
     return 0;
 }
 

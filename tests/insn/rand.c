@@ -4,7 +4,7 @@
  * register's upper bits (16-bit forms keep them, 32-bit forms zero them),
  * that 16 draws are not all the same, and for rdtscp that the clock does
  * not run backwards against rdtsc and that ecx is node << 12 | cpu with a
- * cpu below the number of CPUs. */
+ * cpu below the number of CPUs; rdpid against rdtscp's ecx. */
 #include "insn.h"
 
 #define DRAW(FN, TEXT, UPPER)                                                 \
@@ -64,5 +64,34 @@ INSN_TEST(rdtscp)
     uint64_t in[] = { 0 }, out[] = { mono, aux_ok, upper_zero };
     INSN_CASE("rdtscp", in, out);
 }
+
+/* rdpid (F3 0F C7 /7, written as bytes: rax, rax with REX.W, r9): the
+ * whole register becomes IA32_TSC_AUX, rdtscp's ecx (equal at least once
+ * in 16 tries: the thread may move between the two), flags unchanged;
+ * CPUID 7 ECX bit 22 says it is there. */
+#define RDPID(FN, BYTES, REG)                                                 \
+    INSN_TEST(FN)                                                             \
+    {                                                                         \
+        uint64_t same = 0, upper_zero = 1, flags_kept = 1;                    \
+        for (int k = 0; k < 16; k++) {                                       \
+            uint64_t v = ~0ull, c, a, d, fl = insn_flags_in[k & 1] | F_BASE, fl_in = fl; \
+            __asm__ volatile("mov %[v], %%" REG "\n\tpush %[fl]\n\tpopfq\n\t"  \
+                             ".byte " BYTES "\n\tpushfq\n\tpop %[fl]\n\t"     \
+                             "mov %%" REG ", %[v]\n\trdtscp"                   \
+                             : [v] "+r"(v), [fl] "+r"(fl), "=a"(a), "=d"(d), "=c"(c) \
+                             : : "r9", "cc");                                  \
+            same |= v == (c & 0xffffffffull);                                 \
+            upper_zero &= (v >> 32) == 0;                                     \
+            flags_kept &= (fl & F_ARITH) == (fl_in & F_ARITH);                \
+        }                                                                     \
+        uint32_t ecx7;                                                        \
+        __asm__ volatile("cpuid" : "=c"(ecx7) : "a"(7), "c"(0) : "rbx", "rdx"); \
+        uint64_t in[] = { 0 };                                                \
+        uint64_t out[] = { same, upper_zero, flags_kept, ecx7 >> 22 & 1 };    \
+        INSN_CASE(#FN, in, out);                                              \
+    }
+RDPID(rdpid_rax, "0xf3, 0x0f, 0xc7, 0xf8", "rax")
+RDPID(rdpid_rax_w, "0xf3, 0x48, 0x0f, 0xc7, 0xf8", "rax")
+RDPID(rdpid_r9, "0xf3, 0x41, 0x0f, 0xc7, 0xf9", "r9")
 
 int main(void) { return insn_main(); }
