@@ -22,11 +22,15 @@ $(RELIAB_OUT)/thread_churn.a64: tests/reliab/thread_churn.c | $(SETUP_STAMP)
 	$(CC_aarch64) -O2 -static -pthread -o $@ $<
 RELIAB_PROGS += $(RELIAB_OUT)/thread_churn.a64
 
+# ferry-system's path spelled out: system/system.mk, which sets
+# FERRY_SYSTEM, may be read after this file (the eval below expands it now).
+RELIAB_FERRY_SYSTEM := $(BUILD)$(MODE_DIR)/ferry-system
+
 define reliab_for_arch
 .PHONY: check-reliab-$(1) check-reliab-long-$(1)
-check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(if $$(filter x86_64,$(1)),$$(FERRY_SYSTEM))
+check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(if $$(filter x86_64,$(1)),$$(RELIAB_FERRY_SYSTEM))
 	sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT)) \
-	    $$(if $$(filter x86_64,$(1)),$$(abspath $$(FERRY_SYSTEM)))
+	    $$(if $$(filter x86_64,$(1)),$$(abspath $$(RELIAB_FERRY_SYSTEM)))
 check-reliab-long-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS)
 	RELIAB_LONG=1 sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT))
 CHECK_TARGETS += check-reliab-$(1)
