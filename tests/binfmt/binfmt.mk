@@ -61,9 +61,12 @@ CHROOT_STAMP := $(FERRY_CHROOT)/.ferry-chroot-2
 $(CHROOT_STAMP):
 	FERRY_CHROOT=$(FERRY_CHROOT) sh .ci/setup-chroot
 .PHONY: check-chroot check-chroot-x86_64 check-chroot-aarch64
+# One run at a time per chroot (flock): both builds' runs, and runs from other
+# checkouts, share its dpkg database and work directories (make -j).
+CHROOT_LOCK = flock $(FERRY_CHROOT).lock
 check-chroot-x86_64: $(FERRY_BIN_x86_64) $(CHROOT_STAMP)
-	sh tests/binfmt/check-chroot.sh $(FERRY_CHROOT) x86_64 $(FERRY_BIN_x86_64)
+	$(CHROOT_LOCK) sh tests/binfmt/check-chroot.sh $(FERRY_CHROOT) x86_64 $(FERRY_BIN_x86_64)
 check-chroot-aarch64: $(FERRY_BIN_aarch64) $(CHROOT_STAMP)
-	sh tests/binfmt/check-chroot.sh $(FERRY_CHROOT) aarch64 $(FERRY_BIN_aarch64) "$(RUNNER_aarch64)"
+	$(CHROOT_LOCK) sh tests/binfmt/check-chroot.sh $(FERRY_CHROOT) aarch64 $(FERRY_BIN_aarch64) "$(RUNNER_aarch64)"
 check-chroot: check-chroot-x86_64 check-chroot-aarch64
 CHECK_TARGETS += check-chroot-x86_64 check-chroot-aarch64
