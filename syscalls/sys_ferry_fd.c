@@ -79,27 +79,33 @@ static int sys_stream_close(void *cookie)
     return fd >= 0 ? close(fd) : 0;
 }
 
+/* The first free slot, now holding a high copy of fd (fd itself stays as
+ * it is); NULL if there is no room. */
+static int *sys_ferry_slot_claim(int fd)
+{
+    for (int k = 0; k < SYS_FERRY_SLOTS; k++) {
+        int expect = -1, high = -1;
+        if (__atomic_load_n(&sys_ferry_fd[k], __ATOMIC_ACQUIRE) != -1 || (high = sys_fd_move_high(fd, -1)) < 0)
+            continue;
+        if (__atomic_compare_exchange_n(&sys_ferry_fd[k], &expect, high, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            return &sys_ferry_fd[k];
+        close(high);
+    }
+    return NULL;
+}
+
 /* A stream over a high copy of fd (fd itself stays as it is); NULL if
  * there is no room. */
 static FILE *sys_ferry_stream(int fd, bool unbuffered, int **slot)
 {
     static const cookie_io_functions_t io = { .write = sys_stream_write, .close = sys_stream_close };
-    for (int k = 0; k < SYS_FERRY_SLOTS; k++) {
-        int expect = -1, high = -1;
-        if (__atomic_load_n(&sys_ferry_fd[k], __ATOMIC_ACQUIRE) != -1 || (high = sys_fd_move_high(fd, -1)) < 0)
-            continue;
-        if (!__atomic_compare_exchange_n(&sys_ferry_fd[k], &expect, high, false, __ATOMIC_ACQ_REL,
-                                         __ATOMIC_ACQUIRE)) {
-            close(high);
-            continue;
-        }
-        FILE *f = fopencookie(&sys_ferry_fd[k], "w", io);
-        *slot = &sys_ferry_fd[k];
-        if (f && unbuffered)
-            setvbuf(f, NULL, _IONBF, 0);
-        return f;
-    }
-    return NULL;
+    if (!(*slot = sys_ferry_slot_claim(fd)))
+        return NULL;
+    FILE *f = fopencookie(*slot, "w", io);
+    if (f && unbuffered)
+        setvbuf(f, NULL, _IONBF, 0);
+    return f;
 }
 
 /* ferry's own plain descriptor (the O_PATH one of its binary, for guest
@@ -108,19 +114,10 @@ static FILE *sys_ferry_stream(int fd, bool unbuffered, int **slot)
  * (fd then stays where it is). */
 const int *sys_ferry_fd_adopt(int fd)
 {
-    for (int k = 0; k < SYS_FERRY_SLOTS; k++) {
-        int expect = -1, high;
-        if (__atomic_load_n(&sys_ferry_fd[k], __ATOMIC_ACQUIRE) != -1 || (high = sys_fd_move_high(fd, -1)) < 0)
-            continue;
-        if (!__atomic_compare_exchange_n(&sys_ferry_fd[k], &expect, high, false, __ATOMIC_ACQ_REL,
-                                         __ATOMIC_ACQUIRE)) {
-            close(high);
-            continue;
-        }
+    int *slot = sys_ferry_slot_claim(fd);
+    if (slot)
         close(fd);
-        return &sys_ferry_fd[k];
-    }
-    return NULL;
+    return slot;
 }
 
 FILE *sys_ferry_fopen(const char *path, const char *mode)
