@@ -79,6 +79,7 @@ struct x86_cpu {
     x86_xmm xmm_tmp[2];                        /* memory operands of SSE insns */
     struct x87 x87;                            /* x87 stack, tags, status */
     uint16_t fcw;                              /* x87 control word (reset 0x037f) */
+    x86_xmm ymm_hi[16];                        /* bits 255:128 of YMM0-15 (AVX) */
 };
 
 /* EFLAGS of a CPU state, the lazy flags evaluated (x86_eflags.c).  Set
