@@ -61,14 +61,19 @@ INSN_TEST(rdtscp)
         mono &= ((uint64_t)hi2 << 32 | lo2) >= ((uint64_t)hi << 32 | lo);
         aux_ok &= (c & 0xfff) < (uint64_t)ncpu;
     }
-    uint64_t in[] = { 0 }, out[] = { mono, aux_ok, upper_zero };
+    /* aux_ok is not printed: Linux programs IA32_TSC_AUX only on CPUs
+     * whose rdtscp/rdpid it uses itself, and machines (and their
+     * hypervisors) differ. */
+    (void)aux_ok;
+    uint64_t in[] = { 0 }, out[] = { mono, upper_zero };
     INSN_CASE("rdtscp", in, out);
 }
 
 /* rdpid (F3 0F C7 /7, written as bytes: rax, rax with REX.W, r9): the
  * whole register becomes IA32_TSC_AUX, rdtscp's ecx (equal at least once
  * in 16 tries: the thread may move between the two), flags unchanged;
- * CPUID 7 ECX bit 22 says it is there. */
+ * ferry's CPUID 7 ECX bit 22 is pinned by tests/unit cpuid_identity (the native CPU's
+ * bit depends on the machine: a hypervisor may run rdpid yet hide it). */
 #define RDPID(FN, BYTES, REG)                                                 \
     INSN_TEST(FN)                                                             \
     {                                                                         \
@@ -84,10 +89,8 @@ INSN_TEST(rdtscp)
             upper_zero &= (v >> 32) == 0;                                     \
             flags_kept &= (fl & F_ARITH) == (fl_in & F_ARITH);                \
         }                                                                     \
-        uint32_t ecx7;                                                        \
-        __asm__ volatile("cpuid" : "=c"(ecx7) : "a"(7), "c"(0) : "rbx", "rdx"); \
         uint64_t in[] = { 0 };                                                \
-        uint64_t out[] = { same, upper_zero, flags_kept, ecx7 >> 22 & 1 };    \
+        uint64_t out[] = { same, upper_zero, flags_kept };                    \
         INSN_CASE(#FN, in, out);                                              \
     }
 RDPID(rdpid_rax, "0xf3, 0x0f, 0xc7, 0xf8", "rax")
