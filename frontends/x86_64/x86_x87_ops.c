@@ -3,8 +3,8 @@
  * at translation time (x86_x87_translate.c): register numbers, operation
  * codes, pop counts, and memory values already loaded by IR; values to
  * store are returned and stored by IR.  Arithmetic, conversions, fprem,
- * fscale and BCD are the bit-exact soft x87's (x86_x87_bridge.h through
- * x86_sse_x87_math.c); transcendentals use the host's long double.
+ * fscale, BCD and the transcendentals are the bit-exact soft x87's
+ * (x86_x87_bridge.h, some through x86_sse_x87_math.c).
  */
 #include <string.h>
 
@@ -160,22 +160,48 @@ X87_HELPER(fcmov, 2)
     return 0;
 }
 
+/* fsin fcos fptan fsincos leave an operand of 2^63 or more alone and set
+ * C2 (the guest reduces it and retries). */
+static bool x87_trig_out_of_range(struct x87 *x, f80 v)
+{
+    if (x87_soft_trig_in_range(v))
+        return false;
+    x->cc |= X87_C2;
+    return true;
+}
+
 X87_HELPER(unary, 1)
 {
     struct x87 *x = &env->x87;
-    x87_write(x, 0, x87_unary(x, env->fcw, (int)a, x87_read(x, 0)));
+    f80 v = x87_read(x, 0);
+    if ((a == 0xfe || a == 0xff) && x87_trig_out_of_range(x, v))
+        return 0;
+    x87_write(x, 0, x87_unary(x, env->fcw, (int)a, v));
     x->cc &= ~X87_C2;
     return 0;
 }
 
-/* fyl2x fyl2xp1 fpatan: ST1 = f(ST1, ST0), pop. */
+/* fyl2x fyl2xp1 fpatan: ST1 = f(ST0, ST1), pop. */
 static void x87_binary_pop(struct x86_cpu *env, uint64_t op)
 {
+    static const uint8_t fn[] = { [X87_FYL2X] = 0xf1, [X87_FYL2XP1] = 0xf9, [X87_FPATAN] = 0xf3 };
     struct x87 *x = &env->x87;
     f80 a = x87_read(x, 0), b = x87_read(x, 1);
-    x87_write(x, 1, op == X87_FPATAN ? x87_atan2(env->fcw, b, a)
-                                     : x87_ylog2x(env->fcw, b, a, op == X87_FYL2XP1));
+    x87_write(x, 1, x87_soft_trans(x, env->fcw, fn[op], a, b));
     x87_pop(x);
+}
+
+/* fxtract: IE for a signalling NaN or an unsupported encoding, ZE for a
+ * zero (exponent -inf), DE for a denormal. */
+static uint16_t x87_extract_flags(f80 a)
+{
+    if (f80_is_unsupported(a))
+        return X87_IE;
+    if (f80_is_nan(a))
+        return (a.m & F80_QUIET) ? 0 : X87_IE;
+    if (f80_is_zero(a))
+        return X87_ZE;
+    return (a.se & F80_EXP_MAX) == 0 ? X87_DE : 0;
 }
 
 /* Operations on ST0 (and ST1) that push a second result or set C2. */
@@ -191,17 +217,21 @@ static void x87_st0_op(struct x86_cpu *env, uint64_t op)
         return;
     case X87_FSCALE: x87_write(x, 0, x87_soft_scale(x, fcw, a, x87_read(x, 1))); return;
     case X87_FPTAN:
-        x87_write(x, 0, x87_unary(x, fcw, 0xf2, a));
-        x87_push(x, x87_constant(fcw, 0));
+        if (x87_trig_out_of_range(x, a))
+            return;
+        r = x87_unary(x, fcw, 0xf2, a);
+        x87_write(x, 0, r);
+        x87_push(x, f80_is_nan(r) ? r : x87_constant(fcw, 0));  /* a NaN twice */
         break;
     case X87_FXTRACT:
-        if (f80_is_nan(a) && !(a.m & F80_QUIET))
-            x->exc |= X87_IE;
+        x->exc |= x87_extract_flags(a);
         x87_extract(a, &r, &b);
         x87_write(x, 0, r);
         x87_push(x, b);
         break;
     default:                                               /* fsincos */
+        if (x87_trig_out_of_range(x, a))
+            return;
         b = x87_unary(x, fcw, 0xff, a);
         x87_write(x, 0, x87_unary(x, fcw, 0xfe, a));
         x87_push(x, b);

@@ -51,6 +51,17 @@ int64_t x87s_to_int(x87s_f80 a, int bits, bool truncate, uint16_t fcw, uint16_t 
 x87s_f80 x87s_from_bcd(const uint8_t bcd[10]);                       /* fbld */
 void x87s_to_bcd(x87s_f80 a, uint16_t fcw, uint8_t bcd[10], uint16_t *sw);  /* fbstp */
 
+/* Transcendentals (x86_x87_trans.c, MPFR): correctly rounded to 64 bits
+ * under RC (PC does not apply), fsin/fcos/fptan reduced by the FPU's
+ * 66-bit pi.  x = ST0, y = ST1.  x87s_trig: fn 0 sin, 1 cos, 2 tan, for
+ * operands x87s_trig_in_range (else the FPU sets C2 and does nothing). */
+x87s_f80 x87s_f2xm1(x87s_f80 x, uint16_t fcw, uint16_t *sw);
+bool x87s_trig_in_range(x87s_f80 x);
+x87s_f80 x87s_trig(int fn, x87s_f80 x, uint16_t fcw, uint16_t *sw);
+x87s_f80 x87s_yl2x(x87s_f80 x, x87s_f80 y, uint16_t fcw, uint16_t *sw);
+x87s_f80 x87s_yl2xp1(x87s_f80 x, x87s_f80 y, uint16_t fcw, uint16_t *sw);
+x87s_f80 x87s_atan(x87s_f80 x, x87s_f80 y, uint16_t fcw, uint16_t *sw);
+
 /* ---- internal: shared by x86_x87_round.c and x86_x87_arith.c ---------- */
 
 /* An unpacked finite nonzero value: sig * 2^(exp - 127), sig bit 127 set. */

@@ -81,12 +81,21 @@ void x87_init(struct x86_cpu *env)
 
 /* ---- comparisons ------------------------------------------------------- */
 
+/* -1 0 1, or 2 unordered: NaNs and unsupported encodings (unnormals,
+ * pseudo-infinities, pseudo-NaNs), which are invalid even for fucom. */
+static int x87_order(f80 a, f80 b)
+{
+    return f80_is_unsupported(a) || f80_is_unsupported(b) ? 2 : x87_compare(a, b);
+}
+
 void x87_compare_cc(struct x87 *x, f80 a, f80 b, bool quiet)
 {
-    int c = x87_compare(a, b);
+    int c = x87_order(a, b);
     bool snan = (f80_is_nan(a) && !(a.m & F80_QUIET)) || (f80_is_nan(b) && !(b.m & F80_QUIET));
-    if (c == 2 && (!quiet || snan))
+    if (c == 2 && (!quiet || snan || f80_is_unsupported(a) || f80_is_unsupported(b)))
         x->exc |= X87_IE;
+    if (c != 2 && (f80_is_denormal(a) || f80_is_denormal(b)))
+        x->exc |= X87_DE;
     x->cc &= ~(X87_C0 | X87_C1 | X87_C2 | X87_C3);
     x->cc |= c == -1 ? X87_C0 : c == 0 ? X87_C3 : c == 2 ? X87_C0 | X87_C2 | X87_C3 : 0;
 }
@@ -96,7 +105,7 @@ uint64_t x87_compare_eflags(struct x87 *x, f80 a, f80 b, bool quiet)
 {
     x87_compare_cc(x, a, b, quiet);
     x->cc &= ~(X87_C0 | X87_C2 | X87_C3);
-    int c = x87_compare(a, b);
+    int c = x87_order(a, b);
     return c == -1 ? X86_CF : c == 0 ? X86_ZF : c == 2 ? X86_ZF | X86_PF | X86_CF : 0;
 }
 
