@@ -29,6 +29,18 @@ static f80 x87_mem_value(uint64_t kind, uint64_t v)
     }
 }
 
+/* A denormal m32/m64 operand sets DE as it is loaded (it becomes a
+ * normal 80-bit value), unless ST0 is a NaN or unsupported. */
+static void x87_mem_denormal(struct x87 *x, f80 st0, uint64_t kind, uint64_t v)
+{
+    if (f80_is_nan(st0) || f80_is_unsupported(st0))
+        return;
+    bool den = kind == X87_M_F32 ? (v & 0x7f800000u) == 0 && (v & 0x7fffffu) != 0
+             : kind == X87_M_F64 && (v & 0x7ff0000000000000ull) == 0 && (v & 0xfffffffffffffull) != 0;
+    if (den)
+        x->exc |= X87_DE;
+}
+
 /* ST(d) = ST(a) op ST(b), then e pops. */
 X87_HELPER(arith, 5)
 {
@@ -43,7 +55,12 @@ X87_HELPER(arith_m, 3)
 {
     struct x87 *x = &env->x87;
     f80 v = x87_read(x, 0);
+    uint16_t before = x->exc;
+    x->exc = 0;
     x87_write(x, 0, x87_arith(x, env->fcw, (enum x87_op)a, v, x87_mem_value(b, c)));
+    if (!(x->exc & X87_ZE))                 /* a division by zero reports only ZE */
+        x87_mem_denormal(x, v, b, c);
+    x->exc |= before;
     return 0;
 }
 
@@ -56,6 +73,7 @@ X87_HELPER(com, 3)
 
 X87_HELPER(com_m, 3)
 {
+    x87_mem_denormal(&env->x87, x87_read(&env->x87, 0), a, b);
     x87_compare_cc(&env->x87, x87_read(&env->x87, 0), x87_mem_value(a, b), false);
     x87_pops(&env->x87, c);
     return 0;
@@ -79,6 +97,7 @@ X87_HELPER(fld, 1)
 X87_HELPER(fld_m, 2)
 {
     f80 v = x87_mem_value(a, b);
+    x87_mem_denormal(&env->x87, (f80){ 0, 0 }, a, b);
     if (a <= X87_M_F64 && f80_is_nan(v)) {
         env->x87.exc |= (v.m & F80_QUIET) ? 0 : X87_IE;
         v.m |= F80_QUIET;

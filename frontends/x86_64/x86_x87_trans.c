@@ -86,7 +86,8 @@ static x87s_f80 round_result(mpfr_srcptr t, int internal, uint16_t fcw, uint16_t
     mpfr_init2(r, 64);
     mpfr_set(mid, t, MPFR_RNDN);
     bool tiny = mpfr_get_exp(mid) < EXP_MIN_NORMAL;
-    int tern = mpfr_set(r, tiny && !internal ? t : mid, rnd);
+    bool midpoint = mpfr_min_prec(mid) == 65;        /* no false ties */
+    int tern = mpfr_set(r, (tiny && !internal) || midpoint ? t : mid, rnd);
     mpfr_exp_t emin = mpfr_get_emin(), emax = mpfr_get_emax();
     mpfr_set_emin(EXP_MIN_DENORMAL);
     mpfr_set_emax(EXP_MAX);
