@@ -20,11 +20,12 @@ uint16_t x87_status(const struct x87 *x);
 void x87_init(struct x86_cpu *env);             /* fninit: registers kept */
 void x87_compare_cc(struct x87 *x, f80 a, f80 b, bool quiet);
 uint64_t x87_compare_eflags(struct x87 *x, f80 a, f80 b, bool quiet);
-/* Memory images of the whole state at a guest address. */
-void x87_store_env(struct x86_cpu *env, uint64_t ea);       /* fnstenv */
-void x87_load_env(struct x86_cpu *env, uint64_t ea);        /* fldenv */
-void x87_save(struct x86_cpu *env, uint64_t ea);            /* fnsave */
-void x87_restore(struct x86_cpu *env, uint64_t ea);         /* frstor */
+/* Memory images of the whole state at a guest address; small: the 16-bit
+ * operand-size layout (14-byte environment instead of 28). */
+void x87_store_env(struct x86_cpu *env, uint64_t ea, bool small);   /* fnstenv */
+void x87_load_env(struct x86_cpu *env, uint64_t ea, bool small);    /* fldenv */
+void x87_save(struct x86_cpu *env, uint64_t ea, bool small);        /* fnsave */
+void x87_restore(struct x86_cpu *env, uint64_t ea, bool small);     /* frstor */
 
 /* ---- x86_x87_ops.c: helpers called from translated code ---------------- */
 /* Kinds of memory operand values (already loaded by IR). */
@@ -35,6 +36,8 @@ enum x87_misc {
     X87_FXTRACT, X87_FPTAN, X87_FSINCOS, X87_FPREM, X87_FPREM1, X87_FSCALE,
     X87_FYL2X, X87_FYL2XP1, X87_FPATAN,
 };
+
+#define X87_IMAGE_16BIT 4
 
 /* X(name, arguments, touches guest memory itself) */
 #define X87_HELPERS(X) \
@@ -61,7 +64,7 @@ enum x87_misc {
     X(fnstsw, 0, 0)    \
     X(fbld, 1, 1)      /* guest address of the 10 BCD bytes */ \
     X(fbstp, 1, 1)     \
-    X(image, 2, 1)     /* 0 fnstenv 1 fldenv 2 fnsave 3 frstor, guest address */
+    X(image, 2, 1)     /* 0 fnstenv 1 fldenv 2 fnsave 3 frstor (| 16-bit), address */
 
 #define X87_ARGS0 struct x86_cpu *env
 #define X87_ARGS1 X87_ARGS0, uint64_t a

@@ -308,11 +308,12 @@ X87_HELPER(fbstp, 1)
 
 X87_HELPER(image, 2)
 {
-    switch (a) {
-    case 0:  x87_store_env(env, b); break;
-    case 1:  x87_load_env(env, b); break;
-    case 2:  x87_save(env, b); break;
-    default: x87_restore(env, b); break;
+    bool small = a & X87_IMAGE_16BIT;
+    switch (a & 3) {
+    case 0:  x87_store_env(env, b, small); break;
+    case 1:  x87_load_env(env, b, small); break;
+    case 2:  x87_save(env, b, small); break;
+    default: x87_restore(env, b, small); break;
     }
     return 0;
 }

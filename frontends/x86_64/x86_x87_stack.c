@@ -139,28 +139,32 @@ static uint16_t x87_tag_word(const struct x87 *x)
     return tw;
 }
 
-/* fnstenv: 28-byte protected-mode image (instruction/operand pointers 0);
- * then all x87 exceptions become masked, as on hardware. */
-void x87_store_env(struct x86_cpu *env, uint64_t ea)
+/* The environment: control, status and tag words, then the instruction
+ * and operand pointers (written as 0).  32-bit layout: 28 bytes, each
+ * word in a 4-byte slot; 16-bit layout (0x66 prefix): 14 bytes of words. */
+static unsigned env_bytes(bool small) { return small ? 14 : 28; }
+static unsigned env_slot(bool small) { return small ? 2 : 4; }
+
+/* fnstenv: then all x87 exceptions become masked, as on hardware. */
+void x87_store_env(struct x86_cpu *env, uint64_t ea, bool small)
 {
     uint8_t img[28] = { 0 };
-    uint16_t fcw = env->fcw, sw = x87_status(&env->x87), tw = x87_tag_word(&env->x87);
-    memcpy(img + 0, &fcw, 2);
-    memcpy(img + 4, &sw, 2);
-    memcpy(img + 8, &tw, 2);
-    x86_guest_probe(env, ea, sizeof img, true);
-    memcpy(tr_guest_ptr(env, ea), img, sizeof img);
-    env->fcw = fcw | 0x3f;
+    uint16_t words[3] = { env->fcw, x87_status(&env->x87), x87_tag_word(&env->x87) };
+    for (int i = 0; i < 3; i++)
+        memcpy(img + i * env_slot(small), &words[i], 2);
+    x86_guest_probe(env, ea, env_bytes(small), true);
+    memcpy(tr_guest_ptr(env, ea), img, env_bytes(small));
+    env->fcw = words[0] | 0x3f;
 }
 
-void x87_load_env(struct x86_cpu *env, uint64_t ea)
+void x87_load_env(struct x86_cpu *env, uint64_t ea, bool small)
 {
-    x86_guest_probe(env, ea, 28, false);
+    x86_guest_probe(env, ea, env_bytes(small), false);
     const uint8_t *img = tr_guest_ptr(env, ea);
     uint16_t sw, tw;
-    memcpy(&env->fcw, img + 0, 2);
-    memcpy(&sw, img + 4, 2);
-    memcpy(&tw, img + 8, 2);
+    memcpy(&env->fcw, img, 2);
+    memcpy(&sw, img + env_slot(small), 2);
+    memcpy(&tw, img + 2 * env_slot(small), 2);
     x87_set_status(&env->x87, sw);
     env->x87.valid = 0;
     for (int i = 0; i < 8; i++)
@@ -168,23 +172,25 @@ void x87_load_env(struct x86_cpu *env, uint64_t ea)
 }
 
 /* fnsave/frstor: the environment, then ST(0)..ST(7), 10 bytes each. */
-void x87_save(struct x86_cpu *env, uint64_t ea)
+void x87_save(struct x86_cpu *env, uint64_t ea, bool small)
 {
     struct x87 *x = &env->x87;
-    x86_guest_probe(env, ea, 108, true);
-    x87_store_env(env, ea);
+    uint64_t regs = ea + env_bytes(small);
+    x86_guest_probe(env, ea, env_bytes(small) + 80, true);
+    x87_store_env(env, ea, small);
     for (int i = 0; i < 8; i++)
-        x87_put_f80(tr_guest_ptr(env, ea + 28 + 10 * i), x->st[x87_phys(x, i)]);
+        x87_put_f80(tr_guest_ptr(env, regs + 10 * i), x->st[x87_phys(x, i)]);
     x87_init(env);
 }
 
-void x87_restore(struct x86_cpu *env, uint64_t ea)
+void x87_restore(struct x86_cpu *env, uint64_t ea, bool small)
 {
     struct x87 *x = &env->x87;
-    x86_guest_probe(env, ea, 108, false);
-    x87_load_env(env, ea);
+    uint64_t regs = ea + env_bytes(small);
+    x86_guest_probe(env, ea, env_bytes(small) + 80, false);
+    x87_load_env(env, ea, small);
     for (int i = 0; i < 8; i++)
-        x->st[x87_phys(x, i)] = x87_get_f80(tr_guest_ptr(env, ea + 28 + 10 * i));
+        x->st[x87_phys(x, i)] = x87_get_f80(tr_guest_ptr(env, regs + 10 * i));
 }
 
 /* fxsave/fxrstor (x86_sse_state.c): FCW, FSW, abridged tags, ST(i). */

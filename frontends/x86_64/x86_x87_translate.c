@@ -74,9 +74,11 @@ static void x87_mem_m80(struct x86_dc *dc, bool store, ir_ref ea)
     }
 }
 
+/* With a 0x66 prefix: the 16-bit layouts (14-byte environment). */
 static void x87_mem_image(struct x86_dc *dc, int which, ir_ref ea)
 {
-    CALL(image, K(which), ea);
+    bool small = x86_has_prefix(dc, X86_PREFIX_OPSIZE);
+    CALL(image, K(which | (small ? X87_IMAGE_16BIT : 0)), ea);
 }
 
 /* D9 DB DD DF memory forms, by (opcode >> 1 & 3, reg). */

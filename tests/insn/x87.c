@@ -508,6 +508,43 @@ INSN_TEST(t_save_images)
     }
 }
 
+/* The 16-bit operand-size images (0x66: fnstenvs fldenvs fnsaves
+ * frstors): 14-byte environment (FCW FSW FTW words, then pointers, not
+ * compared), 94-byte save area; the bytes after each image stay as they
+ * were, fldenvs/frstors read the words back. */
+INSN_TEST(t_images_16bit)
+{
+    for (unsigned i = 0; i < NVAL; i += 4) {
+        uint8_t env[32], save[112];
+        uint16_t sw_after, sw2;
+        f80 r0, r1;
+        memset(env, 0xa5, sizeof env);
+        memset(save, 0x5a, sizeof save);
+        __asm__ volatile("fninit\n\tfld1\n\tfldt %[a]\n\tfsqrt\n\tfldz\n\tffree %%st(1)\n\t"
+                         "fnstenvs %[e]\n\tfldenvs %[e]\n\tfnsaves %[s]\n\tfnstsw %[sw]\n\t"
+                         "frstors %[s]\n\tfxam\n\tfnstsw %[sw2]\n\tfstpt %[r0]\n\t"
+                         "fstpt %[r1]\n\tfninit"
+                         : [e] "+m"(env), [s] "+m"(save), [sw] "=m"(sw_after), [sw2] "=m"(sw2),
+                           [r0] "=m"(r0), [r1] "=m"(r1)
+                         : [a] "m"(vals[i]) : "memory");
+        uint64_t out[14] = { 0 };
+        memcpy(&out[0], env, 6);                        /* FCW FSW FTW */
+        memcpy(&out[1], env + 14, 8);                   /* untouched */
+        memcpy(&out[2], save, 6);
+        for (int k = 0; k < 3; k++) {                   /* ST0..ST2 */
+            memcpy(&out[3 + 2 * k], save + 14 + 10 * k, 8);
+            memcpy(&out[4 + 2 * k], save + 22 + 10 * k, 2);
+        }
+        memcpy(&out[9], save + 94, 8);                  /* untouched */
+        out[10] = sw_after;
+        out[11] = sw2;
+        out[12] = r0.se ^ r0.m;
+        out[13] = r1.se ^ r1.m;
+        uint64_t in[] = { vals[i].se, vals[i].m };
+        INSN_CASE("images16", in, out);
+    }
+}
+
 /* fbld / fbstp (last: an x87 without them dies here with SIGILL). */
 INSN_TEST(t_fbstp_fbld)
 {
