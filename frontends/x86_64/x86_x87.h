@@ -16,7 +16,7 @@ f80 x87_read(struct x87 *x, int i);             /* empty: underflow, indefinite 
 void x87_write(struct x87 *x, int i, f80 v);
 void x87_push(struct x87 *x, f80 v);            /* full: overflow, indefinite */
 void x87_pop(struct x87 *x);
-uint16_t x87_status(const struct x87 *x);
+uint16_t x87_status(const struct x87 *x, uint16_t fcw);
 void x87_init(struct x86_cpu *env);             /* fninit: registers kept */
 void x87_compare_cc(struct x87 *x, f80 a, f80 b, bool quiet);
 uint64_t x87_compare_eflags(struct x87 *x, f80 a, f80 b, bool quiet);
@@ -64,7 +64,8 @@ enum x87_misc {
     X(fnstsw, 0, 0)    \
     X(fbld, 1, 1)      /* guest address of the 10 BCD bytes */ \
     X(fbstp, 1, 1)     \
-    X(image, 2, 1)     /* 0 fnstenv 1 fldenv 2 fnsave 3 frstor (| 16-bit), address */
+    X(image, 2, 1)     /* 0 fnstenv 1 fldenv 2 fnsave 3 frstor (| 16-bit), address */ \
+    X(fwait, 0, 0)     /* wait (9B): only the pending-exception check */
 
 #define X87_ARGS0 struct x86_cpu *env
 #define X87_ARGS1 X87_ARGS0, uint64_t a
@@ -75,5 +76,19 @@ enum x87_misc {
 #define X87_HELPER(name, n) uint64_t x87_h_##name(X87_ARGS##n)
 #define X87_DECLARE(name, n, mem) X87_HELPER(name, n);
 X87_HELPERS(X87_DECLARE)
+
+/* The operations themselves (x86_x87_ops.c); x87_h_name (x86_x87_wait.c)
+ * wraps each: the pending-exception check of waiting instructions (#MF:
+ * SIGFPE) and the unmasked responses. */
+#define X87_INNER(name, n) uint64_t x87_i_##name(X87_ARGS##n)
+#define X87_DECLARE_INNER(name, n, mem) X87_INNER(name, n);
+X87_HELPERS(X87_DECLARE_INNER)
+
+/* Unmasked exceptions pending (exception flags not masked by FCW): the
+ * status word's ES and B, and #MF at the next waiting instruction. */
+static inline uint16_t x87_unmasked(const struct x87 *x, uint16_t fcw)
+{
+    return (uint16_t)(x->exc & ~fcw & 0x3f);
+}
 
 #endif

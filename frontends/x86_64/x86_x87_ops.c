@@ -12,6 +12,7 @@
 #include "translator.h"
 #include "x86_x87_bridge.h"
 
+/* Each X87_INNER(name) is wrapped by x87_h_name (x86_x87_wait.c). */
 static void x87_pops(struct x87 *x, uint64_t n)
 {
     while (n--)
@@ -42,7 +43,7 @@ static void x87_mem_denormal(struct x87 *x, f80 st0, uint64_t kind, uint64_t v)
 }
 
 /* ST(d) = ST(a) op ST(b), then e pops. */
-X87_HELPER(arith, 5)
+X87_INNER(arith, 5)
 {
     struct x87 *x = &env->x87;
     f80 va = x87_read(x, (int)b), vb = x87_read(x, (int)c);
@@ -51,7 +52,7 @@ X87_HELPER(arith, 5)
     return 0;
 }
 
-X87_HELPER(arith_m, 3)
+X87_INNER(arith_m, 3)
 {
     struct x87 *x = &env->x87;
     f80 v = x87_read(x, 0);
@@ -64,14 +65,14 @@ X87_HELPER(arith_m, 3)
     return 0;
 }
 
-X87_HELPER(com, 3)
+X87_INNER(com, 3)
 {
     x87_compare_cc(&env->x87, x87_read(&env->x87, 0), x87_read(&env->x87, (int)a), b);
     x87_pops(&env->x87, c);
     return 0;
 }
 
-X87_HELPER(com_m, 3)
+X87_INNER(com_m, 3)
 {
     x87_mem_denormal(&env->x87, x87_read(&env->x87, 0), a, b);
     x87_compare_cc(&env->x87, x87_read(&env->x87, 0), x87_mem_value(a, b), false);
@@ -79,7 +80,7 @@ X87_HELPER(com_m, 3)
     return 0;
 }
 
-X87_HELPER(comi, 3)
+X87_INNER(comi, 3)
 {
     uint64_t fl = x87_compare_eflags(&env->x87, x87_read(&env->x87, 0),
                                      x87_read(&env->x87, (int)a), b);
@@ -87,14 +88,14 @@ X87_HELPER(comi, 3)
     return fl;
 }
 
-X87_HELPER(fld, 1)
+X87_INNER(fld, 1)
 {
     x87_push(&env->x87, x87_read(&env->x87, (int)a));
     return 0;
 }
 
 /* fld m32/m64 quiets a signalling NaN (IE); fild is exact. */
-X87_HELPER(fld_m, 2)
+X87_INNER(fld_m, 2)
 {
     f80 v = x87_mem_value(a, b);
     x87_mem_denormal(&env->x87, (f80){ 0, 0 }, a, b);
@@ -106,20 +107,20 @@ X87_HELPER(fld_m, 2)
     return 0;
 }
 
-X87_HELPER(fld_m80, 2)
+X87_INNER(fld_m80, 2)
 {
     x87_push(&env->x87, (f80){ a, (uint16_t)b });
     return 0;
 }
 
-X87_HELPER(fld_const, 1)
+X87_INNER(fld_const, 1)
 {
     env->x87.cc &= ~X87_C1;             /* before the push: overflow sets it */
     x87_push(&env->x87, x87_constant(env->fcw, (int)a));
     return 0;
 }
 
-X87_HELPER(fst, 2)
+X87_INNER(fst, 2)
 {
     x87_write(&env->x87, (int)a, x87_read(&env->x87, 0));
     x87_pops(&env->x87, b);
@@ -127,7 +128,7 @@ X87_HELPER(fst, 2)
 }
 
 /* The value of ST0 converted for a store of kind a (integers: b = fisttp). */
-X87_HELPER(fst_m, 3)
+X87_INNER(fst_m, 3)
 {
     struct x87 *x = &env->x87;
     f80 v = x87_read(x, 0);
@@ -143,20 +144,20 @@ X87_HELPER(fst_m, 3)
 }
 
 /* fstp m80 in two halves: the significand, then sign+exponent and pop. */
-X87_HELPER(fst_m80_m, 0)
+X87_INNER(fst_m80_m, 0)
 {
     env->x87.cc &= ~X87_C1;             /* exact: never rounded up */
     return x87_read(&env->x87, 0).m;
 }
 
-X87_HELPER(fst_m80_se, 1)
+X87_INNER(fst_m80_se, 1)
 {
     uint16_t se = x87_read(&env->x87, 0).se;
     x87_pops(&env->x87, a);
     return se;
 }
 
-X87_HELPER(fxch, 1)
+X87_INNER(fxch, 1)
 {
     struct x87 *x = &env->x87;
     f80 v0 = x87_read(x, 0), vi = x87_read(x, (int)a);
@@ -165,14 +166,14 @@ X87_HELPER(fxch, 1)
     return 0;
 }
 
-X87_HELPER(ffree, 2)
+X87_INNER(ffree, 2)
 {
     env->x87.valid &= ~(1u << x87_phys(&env->x87, (int)a));
     x87_pops(&env->x87, b);
     return 0;
 }
 
-X87_HELPER(fcmov, 2)
+X87_INNER(fcmov, 2)
 {
     if (b)
         x87_write(&env->x87, 0, x87_read(&env->x87, (int)a));
@@ -189,7 +190,7 @@ static bool x87_trig_out_of_range(struct x87 *x, f80 v)
     return true;
 }
 
-X87_HELPER(unary, 1)
+X87_INNER(unary, 1)
 {
     struct x87 *x = &env->x87;
     f80 v = x87_read(x, 0);
@@ -258,7 +259,7 @@ static void x87_st0_op(struct x86_cpu *env, uint64_t op)
     x->cc &= ~X87_C2;
 }
 
-X87_HELPER(misc, 1)
+X87_INNER(misc, 1)
 {
     struct x87 *x = &env->x87;
     switch (a) {
@@ -275,30 +276,30 @@ X87_HELPER(misc, 1)
     return 0;
 }
 
-X87_HELPER(fldcw, 1)
+X87_INNER(fldcw, 1)
 {
     env->fcw = (uint16_t)a;
     return 0;
 }
 
-X87_HELPER(fnstcw, 0)
+X87_INNER(fnstcw, 0)
 {
     return env->fcw;
 }
 
-X87_HELPER(fnstsw, 0)
+X87_INNER(fnstsw, 0)
 {
-    return x87_status(&env->x87);
+    return x87_status(&env->x87, env->fcw);
 }
 
-X87_HELPER(fbld, 1)
+X87_INNER(fbld, 1)
 {
     x86_guest_probe(env, a, 10, false);
     x87_push(&env->x87, x87_soft_fbld(tr_guest_ptr(env, a)));
     return 0;
 }
 
-X87_HELPER(fbstp, 1)
+X87_INNER(fbstp, 1)
 {
     x86_guest_probe(env, a, 10, true);
     x87_soft_fbstp(&env->x87, env->fcw, x87_read(&env->x87, 0), tr_guest_ptr(env, a));
@@ -306,7 +307,7 @@ X87_HELPER(fbstp, 1)
     return 0;
 }
 
-X87_HELPER(image, 2)
+X87_INNER(image, 2)
 {
     bool small = a & X87_IMAGE_16BIT;
     switch (a & 3) {
@@ -315,5 +316,10 @@ X87_HELPER(image, 2)
     case 2:  x87_save(env, b, small); break;
     default: x87_restore(env, b, small); break;
     }
+    return 0;
+}
+
+X87_INNER(fwait, 0)
+{
     return 0;
 }

@@ -8,7 +8,9 @@
  * Every operation takes the x87 control word (RC rounding, PC precision)
  * and ORs into *sw what the instruction sets in the status word: the
  * exception flags IE DE ZE OE UE PE (tininess before rounding) and C1
- * ("rounded up") -- callers clear C1 first.  All exceptions masked.
+ * ("rounded up") -- callers clear C1 first.  Masked responses, except
+ * that a register result of an unmasked overflow or underflow gets its
+ * exponent re-biased by 24576 (x87s_round).
  * Unsupported encodings (pseudo-NaN, unnormals, pseudo-infinity) are
  * invalid operands, as on every x87 since the 387.
  */

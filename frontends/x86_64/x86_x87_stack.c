@@ -54,14 +54,16 @@ void x87_pop(struct x87 *x)
     x->top = (x->top + 1) & 7;
 }
 
-uint16_t x87_status(const struct x87 *x)
+/* ES (bit 7) and B (bit 15): an unmasked exception is pending. */
+uint16_t x87_status(const struct x87 *x, uint16_t fcw)
 {
-    return (uint16_t)(x->exc | x->cc | (x->top & 7) << 11);
+    uint16_t es = x87_unmasked(x, fcw) ? 0x8080 : 0;
+    return (uint16_t)(x->exc | x->cc | (x->top & 7) << 11 | es);
 }
 
 static void x87_set_status(struct x87 *x, uint16_t sw)
 {
-    x->exc = sw & 0x7f;
+    x->exc = sw & 0x7f;                 /* ES and B follow from exc and FCW */
     x->cc = sw & (X87_C0 | X87_C1 | X87_C2 | X87_C3);
     x->top = (sw >> 11) & 7;
 }
@@ -149,7 +151,7 @@ static unsigned env_slot(bool small) { return small ? 2 : 4; }
 void x87_store_env(struct x86_cpu *env, uint64_t ea, bool small)
 {
     uint8_t img[28] = { 0 };
-    uint16_t words[3] = { env->fcw, x87_status(&env->x87), x87_tag_word(&env->x87) };
+    uint16_t words[3] = { env->fcw, x87_status(&env->x87, env->fcw), x87_tag_word(&env->x87) };
     for (int i = 0; i < 3; i++)
         memcpy(img + i * env_slot(small), &words[i], 2);
     x86_guest_probe(env, ea, env_bytes(small), true);
@@ -197,7 +199,7 @@ void x87_restore(struct x86_cpu *env, uint64_t ea, bool small)
 void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p)
 {
     struct x87 *x = &env->x87;
-    uint16_t sw = x87_status(x);
+    uint16_t sw = x87_status(x, env->fcw);
     memcpy(p + 0, &env->fcw, 2);
     memcpy(p + 2, &sw, 2);
     p[4] = x->valid;

@@ -12,11 +12,12 @@
 #include "x86_sse.h"
 #include "x86_x87.h"
 
-/* Helpers that touch guest memory themselves get the guest state synced
- * to env first, should they fault. */
+/* Every helper gets the guest state synced to env first: it may raise
+ * SIGFPE (a pending unmasked exception, x86_x87_wait.c) or fault on guest
+ * memory. */
 #define X87_HDEF(name, n, mem) \
     static const struct ir_helper x87_hdef_##name = { \
-        (void *)x87_h_##name, "x87_" #name, n, 1, (mem) ? IR_HELPER_RW_GLOBALS : 0, \
+        (void *)x87_h_##name, "x87_" #name, n, 1, IR_HELPER_RW_GLOBALS, \
     };
 X87_HELPERS(X87_HDEF)
 
@@ -218,6 +219,10 @@ static bool x87_reg_valid(int op, int modrm)
 static bool x87_translate(struct x86_dc *dc)
 {
     int op = dc->x->opcode[0], modrm = dc->x->modrm;
+    if (op == 0x9b) {                                   /* wait */
+        CALL0(fwait);
+        return true;
+    }
     if (op < 0xd8 || op > 0xdf)
         return false;
     op &= 7;
@@ -260,5 +265,6 @@ static const struct x86_insn_row x87_rows[] = {
     X87(FLDCW), X87(FNSTCW), X87(FNSTSW), X87(FLDENV), X87(FNSTENV), X87(FRSTOR),
     X87(FNSAVE), X87(FNCLEX), X87(FNINIT), X87(FFREE), X87(FFREEP), X87(FDECSTP),
     X87(FINCSTP), X87(FNOP), X87(FSETPM), X87(FDISI8087_NOP), X87(FENI8087_NOP),
+    X87(WAIT),          /* 9B alone (capstone splits it from what follows) */
 };
 const struct x86_row_set x86_x87_rows = X86_ROW_SET("x87", x87_rows);
