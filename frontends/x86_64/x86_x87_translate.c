@@ -170,7 +170,8 @@ static bool x87_reg(struct x86_dc *dc, int op, int modrm)
     case 002: case 003: CALL(com, K(i), K(0), K(reg == 3)); return true;
     case 010: CALL(fld, K(i)); return true;                         /* D9 */
     case 011: CALL(fxch, K(i)); return true;
-    case 012: return modrm == 0xd0;                                 /* fnop */
+    case 012: if (modrm != 0xd0) return false;                      /* fnop: waits */
+        CALL0(fwait); return true;
     case 014: case 015: case 016: case 017: return x87_d9_special(dc, modrm);
     case 020: case 021: case 022: case 023: x87_fcmov(dc, false, reg, i); return true;
     case 025: if (modrm != 0xe9) return false;                      /* fucompp */

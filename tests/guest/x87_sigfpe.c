@@ -86,6 +86,7 @@ int main(void)
          [m] "m"(den80));
     CASE("precision: 1/3, fxam", 0x035f, 1,
          "fld1\n\tfld1\n\tfadd %%st, %%st\n\tfadd %%st(1), %%st\n\tfdivr %%st(1), %%st\n\tfxam");
+    CASE("fnop waits", 0x037b, 0, "fld1\n\tfldz\n\tfdivrp\n\tfnop");
     CASE("fnstsw and fnclex do not wait", 0x037b, 0,
          "fld1\n\tfldz\n\tfdivrp\n\tfnstsw %%ax\n\tfnclex\n\tfwait\n\tfld1");
     CASE("unmasking a pending exception with fldcw", 0x037f, 0,
