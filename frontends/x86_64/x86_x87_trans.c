@@ -112,9 +112,9 @@ static x87s_f80 correctly_rounded(approx_fn f, mpfr_srcptr a, mpfr_srcptr b, int
                                   uint16_t fcw, uint16_t *sw)
 {
     mpfr_t t;
-    mpfr_init2(t, 128);
+    mpfr_init2(t, 96);
     int lost = 0;
-    for (mpfr_prec_t p = 128; p <= 1 << 16; p *= 2) {
+    for (mpfr_prec_t p = 96; p <= 1 << 16; p *= 2) {
         mpfr_set_prec(t, p);
         lost = f(t, a, b);
         if (lost < 0 || mpfr_zero_p(t) || mpfr_inf_p(t))
