@@ -55,6 +55,8 @@ static inline f80 f80_indefinite(void)
 #define X87_IE 0x0001
 #define X87_DE 0x0002
 #define X87_ZE 0x0004
+#define X87_OE 0x0008
+#define X87_UE 0x0010
 #define X87_SF 0x0040       /* stack fault (with IE) */
 
 /* x86_sse_x87_math.c: operations on values under FCW's rounding mode. */

@@ -127,8 +127,21 @@ X87_INNER(fst, 2)
     return 0;
 }
 
-/* The value of ST0 converted for a store of kind a (integers: b = fisttp). */
-X87_INNER(fst_m, 3)
+/* An unmasked IE, OE or UE on a store: memory keeps its bytes (the
+ * helper returns them for IR to store back) and nothing is popped. */
+static uint64_t x87_store_kept(struct x86_cpu *env, uint64_t kind, uint64_t ea)
+{
+    static const uint8_t bytes[] = { [X87_M_F32] = 4, [X87_M_F64] = 8, [X87_M_I16] = 2,
+                                     [X87_M_I32] = 4, [X87_M_I64] = 8 };
+    uint64_t old = 0;
+    x86_guest_probe(env, ea, bytes[kind], true);
+    memcpy(&old, tr_guest_ptr(env, ea), bytes[kind]);
+    return old;
+}
+
+/* The value of ST0 converted for a store of kind a (integers: b = fisttp)
+ * at address d. */
+X87_INNER(fst_m, 4)
 {
     struct x87 *x = &env->x87;
     f80 v = x87_read(x, 0);
@@ -139,6 +152,13 @@ X87_INNER(fst_m, 3)
         r = x87_to_f64(x, env->fcw, v);
     else
         r = (uint64_t)x87_to_int(x, env->fcw, v, a == X87_M_I16 ? 16 : a == X87_M_I32 ? 32 : 64, b);
+    uint16_t unmasked = x->exc & ~env->fcw & (X87_IE | X87_OE | X87_UE);  /* exc: this insn's */
+    if (unmasked & (X87_OE | X87_UE)) {             /* reported alone (measured) */
+        x->exc &= (uint16_t)~0x20;
+        x->cc &= ~X87_C1;
+    }
+    if (unmasked)
+        return x87_store_kept(env, a, d);
     x87_pops(x, c);
     return r;
 }

@@ -59,7 +59,7 @@ static void x87_mem_load(struct x86_dc *dc, int kind, ir_ref ea)
 
 static void x87_mem_store(struct x86_dc *dc, int kind, bool truncate, bool pop, ir_ref ea)
 {
-    x86_store(dc, x87_kind_bytes[kind], ea, CALL(fst_m, K(kind), K(truncate), K(pop)));
+    x86_store(dc, x87_kind_bytes[kind], ea, CALL(fst_m, K(kind), K(truncate), K(pop), ea));
 }
 
 static void x87_mem_m80(struct x86_dc *dc, bool store, ir_ref ea)

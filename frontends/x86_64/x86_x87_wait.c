@@ -10,9 +10,10 @@
  *  - an operation raising an unmasked invalid-operation, division-by-zero
  *    or denormal exception leaves the registers, TOP and the tags as they
  *    were (only the status word changes).
- * Not modelled: the unmasked responses of overflow and underflow (results
- * with a re-biased exponent), and of stores to memory and fcomi/fucomi
- * (the value or EFLAGS are still written).
+ * Overflow and underflow re-bias a register result (x87s_round); a store
+ * (fst/fist m16-m64) with an unmasked IE, OE or UE leaves memory and the
+ * stack (x87_i_fst_m).  Not modelled: fcomi/fucomi with an unmasked IE
+ * still write EFLAGS, fstp m80 and fbstp store.
  */
 #include "x86_x87.h"
 #include "translator.h"

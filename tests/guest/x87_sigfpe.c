@@ -41,7 +41,9 @@ static void on_fpe(int sig, siginfo_t *si, void *ctx)
 }
 
 static const struct { uint64_t m; uint16_t se; } __attribute__((packed))
-    max80 = { ~0ull, 0x7ffe }, min80 = { 1ull << 63, 1 }, den80 = { 0x1234, 0 };
+    max80 = { ~0ull, 0x7ffe }, min80 = { 1ull << 63, 1 }, den80 = { 0x1234, 0 },
+    qnan80 = { 0xc000000000001234ull, 0x7fff };
+static volatile uint32_t target = 0x12345678;
 
 static void status(const char *what)
 {
@@ -86,6 +88,15 @@ int main(void)
          [m] "m"(den80));
     CASE("precision: 1/3, fxam", 0x035f, 1,
          "fld1\n\tfld1\n\tfadd %%st, %%st\n\tfadd %%st(1), %%st\n\tfdivr %%st(1), %%st\n\tfxam");
+    CASE("fistp of a NaN, IE unmasked: memory and stack kept", 0x037e, 1,
+         "fld1\n\tfldt %[n]\n\tfistpl %[t]\n\tfwait", [n] "m"(qnan80), [t] "m"(target));
+    printf("  memory %08x\n", target);
+    CASE("fstps overflow, OE unmasked: memory and stack kept", 0x0377, 1,
+         "fld1\n\tfldt %[n]\n\tfstps %[t]\n\tfwait", [n] "m"(max80), [t] "m"(target));
+    printf("  memory %08x\n", target);
+    CASE("fsts inexact, PE unmasked: stored", 0x035f, 0,
+         "fld1\n\tfldt %[n]\n\tfsts %[t]\n\tfwait", [n] "m"(min80), [t] "m"(target));
+    printf("  memory %08x\n", target);
     CASE("fnop waits", 0x037b, 0, "fld1\n\tfldz\n\tfdivrp\n\tfnop");
     CASE("fnstsw and fnclex do not wait", 0x037b, 0,
          "fld1\n\tfldz\n\tfdivrp\n\tfnstsw %%ax\n\tfnclex\n\tfwait\n\tfld1");
