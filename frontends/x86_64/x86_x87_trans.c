@@ -8,9 +8,11 @@
  * What the FPU does and is modelled: fsin/fcos/fptan reduce their operand
  * by multiples of a 66-bit pi/2 (not the true pi), which decides the result
  * near the zeros of sin/cos; out-of-range operands (|x| >= 2^63) are the
- * caller's (C2).  What is not: the FPU's own last-bit approximation errors
- * (this CPU, measured: about 1-3 % of random operands differ from the
- * correctly rounded value by one ulp; see docs/status.md, issue 10).
+ * caller's (C2); PE for every finite nonzero result; fyl2x, fyl2xp1 and
+ * fptan round at 70 bits first (round_result); the measured special cases
+ * of f2xm1 and fyl2xp1.  What is not: the FPU's own last-bit approximation
+ * errors (this CPU, measured: 0.7-5.5 % of random operands differ from
+ * ferry by one ulp or only in C1; docs/status.md, issue 10).
  *
  * Correct rounding of composed functions (y * log2 x ...) by Ziv's loop:
  * approximate with a known error bound at growing precision until
