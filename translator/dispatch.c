@@ -126,8 +126,13 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
     case TR_EXIT_SIGILL: case TR_EXIT_SIGTRAP: case TR_EXIT_SIGSEGV: case TR_EXIT_SIGFPE:
         rt->fault.sig = exit_signal[code];
         rt->fault.addr = fault_addr(code, rt->pc);
-        rt->fault.code = code == TR_EXIT_SIGSEGV ? SI_KERNEL_CODE : 0;   /* #GP */
-        rt->fault.trapno = exit_trapno[code];      /* err: 0, or stored by the code */
+        /* #GP: SI_KERNEL; SIGFPE: a code and trap number stored by the
+         * helper (x87 #MF), else #DE's */
+        rt->fault.code = code == TR_EXIT_SIGSEGV ? SI_KERNEL_CODE
+                       : code == TR_EXIT_SIGFPE ? rt->fault.code : 0;
+        rt->fault.trapno = code == TR_EXIT_SIGFPE && rt->fault.trapno ? rt->fault.trapno
+                                                                      : exit_trapno[code];
+        /* err: 0, or stored by the code */
         return TR_STOP_FAULT;
     default:
         fprintf(stderr, "ferry: internal error: bad exit code %d\n", code);

@@ -186,8 +186,7 @@ static const struct sse_row sse_rows[] = {
     EMITH(PCMPISTRM, pcmpstr, pcmpistrm, 1, 0),
     EMITH(CRC32, crc32, crc32, 1, 0),
 
-    /* wait (9B) before an x87 instruction: capstone decodes it alone */
-    EMIT(WAIT, nop),
+    /* wait (9B): an x87 row (x86_x87_translate.c) */
 };
 
 const struct x86_row_set x86_sse_rows = X86_ROW_SET_OF("sse", sse_rows, insn);

@@ -2,15 +2,12 @@
  *
  * add/sub/mul/div, fsqrt, frndint and the stores to m32/m64/integers are
  * the soft x87's (x86_x87_bridge.h: integer C, bit-exact, all flags).
- * The rest goes through the host's long double: the x87 format itself on
- * x86-64 hosts, binary128 on AArch64 hosts, rounded back to a 64-bit
- * significand under FCW.RC.  Not modelled there: precision control,
- * exception flags other than invalid, and the exact last-bit results of
- * the transcendental instructions.
+ * The transcendentals are the soft x87's too (x86_x87_trans.c, MPFR).
+ * Loads, compares and fxtract are exact through the host's long double
+ * (the x87 format on x86-64 hosts, binary128 on AArch64 hosts).
  */
 #pragma GCC optimize("rounding-math", "fp-contract=off")
 
-#include <fenv.h>
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -69,92 +66,11 @@ static f80 ld_to_f80(long double v)
     return ld_round_to_f80(v, sign);
 }
 
-static const int x87_host_round[4] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };
-
-static int x87_round_enter(uint16_t fcw)
-{
-    unsigned rc = (fcw >> 10) & 3;
-    if (rc == 0)
-        return -1;
-    int saved = fegetround();
-    fesetround(x87_host_round[rc]);
-    return saved;
-}
-
-static void x87_round_leave(int saved)
-{
-    if (saved >= 0)
-        fesetround(saved);
-}
-
-/* A NaN operand: the NaN (with the larger significand if both, compared
- * before quieting), quiet. */
-static f80 x87_nan_result(struct x87 *x, f80 a, f80 b)
-{
-    bool an = f80_is_nan(a), bn = f80_is_nan(b);
-    if (x && ((an && !(a.m & F80_QUIET)) || (bn && !(b.m & F80_QUIET))))
-        x->exc |= X87_IE;
-    f80 r = !bn || (an && (a.m << 1) >= (b.m << 1)) ? a : b;
-    r.m |= F80_QUIET;
-    return r;
-}
-
-/* Rounds a host result to an x87 value; NaN means invalid: indefinite.
- * The volatile store pins the rounding inside the caller's rounding-mode
- * window (GCC may otherwise sink conversions past fesetround). */
-static f80 x87_result(struct x87 *x, long double value)
-{
-    volatile long double pinned = value;
-    long double r = pinned;
-    if (isnan(r)) {
-        if (x)
-            x->exc |= X87_IE;
-        return f80_indefinite();
-    }
-    return ld_to_f80(r);
-}
-
-/* C1 after a rounded result: set when the magnitude was rounded up,
- * found by redoing the operation rounding toward zero. */
-static void x87_set_c1(struct x87 *x, uint16_t fcw, f80 r, f80 (*redo)(const void *), const void *ctx)
-{
-    x->cc &= ~X87_C1;
-    if (((fcw >> 10) & 3) == 3 || f80_is_nan(r))
-        return;
-    int saved = fegetround();
-    fesetround(FE_TOWARDZERO);
-    f80 z = redo(ctx);
-    fesetround(saved);
-    if ((r.se & F80_EXP_MAX) != (z.se & F80_EXP_MAX) ? (r.se & F80_EXP_MAX) > (z.se & F80_EXP_MAX)
-                                                     : r.m > z.m)
-        x->cc |= X87_C1;
-}
-
-struct x87_binary { int op; long double p, q; };
-
 /* The basic operations are the soft x87's (x86_x87_bridge.h): bit-exact
  * on every host, with all status flags. */
 f80 x87_arith(struct x87 *x, uint16_t fcw, enum x87_op op, f80 a, f80 b)
 {
     return x87_soft_arith(x, fcw, op, a, b);
-}
-
-static long double x87_fn(int fn, long double p)
-{
-    switch (fn) {
-    case 0xf0: return expm1l(p * 0.693147180559945309417232121458176568L);  /* f2xm1 */
-    case 0xfa: return sqrtl(p);
-    case 0xfc: return rintl(p);
-    case 0xfe: return sinl(p);
-    case 0xff: return cosl(p);
-    default:   return tanl(p);
-    }
-}
-
-static f80 x87_redo_unary(const void *ctx)
-{
-    const struct x87_binary *c = ctx;
-    return x87_result(NULL, x87_fn(c->op, c->p));
 }
 
 /* fchs fabs f2xm1 fsqrt frndint fsin fcos fptan (D9 xx low byte). */
@@ -169,14 +85,7 @@ f80 x87_unary(struct x87 *x, uint16_t fcw, int fn, f80 a)
     f80 soft;
     if (x87_soft_unary(x, fcw, fn, a, &soft))           /* fsqrt, frndint */
         return soft;
-    if (f80_is_nan(a))
-        return x87_nan_result(x, a, a);
-    struct x87_binary c = { fn, f80_to_ld(a), 0 };
-    int saved = x87_round_enter(fcw);
-    f80 r = x87_result(x, x87_fn(fn, c.p));
-    x87_round_leave(saved);
-    x87_set_c1(x, fcw, r, x87_redo_unary, &c);
-    return r;
+    return x87_soft_trans(x, fcw, fn, a, a);             /* f2xm1 fsin fcos fptan */
 }
 
 /* NaNs keep their quiet bit: arithmetic picks between NaN operands by
@@ -256,6 +165,8 @@ uint16_t x87_examine(f80 v, bool empty)
     uint16_t c1 = f80_sign(v) ? X87_C1 : 0, exp = v.se & F80_EXP_MAX;
     if (empty)
         return c1 | X87_C3 | X87_C0;
+    if (f80_is_unsupported(v))
+        return c1;
     if (f80_is_nan(v))
         return c1 | X87_C0;
     if (f80_is_inf(v))
@@ -267,47 +178,14 @@ uint16_t x87_examine(f80 v, bool empty)
     return c1 | ((v.m & F80_INT_BIT) ? X87_C2 : 0);
 }
 
-f80 x87_atan2(uint16_t fcw, f80 y, f80 x)
-{
-    if (f80_is_nan(y) || f80_is_nan(x))
-        return x87_nan_result(NULL, y, x);
-    int saved = x87_round_enter(fcw);
-    f80 r = x87_result(NULL, atan2l(f80_to_ld(y), f80_to_ld(x)));
-    x87_round_leave(saved);
-    return r;
-}
-
-/* y * log2(x) with one rounding when y is ln2, log10(2) or 1 (what libm's
- * logl, log10l, log2l, log1pl load before fyl2x / fyl2xp1); otherwise the
- * product of two roundings. */
-static long double x87_ylog2(long double y, long double p, bool plus1)
-{
-    f80 fy = ld_to_f80(y);
-    bool ln2 = fy.se == 0x3ffe && fy.m == 0xb17217f7d1cf79acull;
-    bool lg2 = fy.se == 0x3ffd && fy.m == 0x9a209a84fbcff799ull;
-    if (plus1)
-        return ln2 ? log1pl(p) : y * (log1pl(p) / 0.693147180559945309417232121458176568L);
-    if (ln2)
-        return logl(p);
-    if (lg2)
-        return log10l(p);
-    return y == 1 ? log2l(p) : y * log2l(p);
-}
-
-f80 x87_ylog2x(uint16_t fcw, f80 y, f80 x, bool plus1)
-{
-    if (f80_is_nan(y) || f80_is_nan(x))
-        return x87_nan_result(NULL, x, y);
-    int saved = x87_round_enter(fcw);
-    f80 r = x87_result(NULL, x87_ylog2(f80_to_ld(y), f80_to_ld(x), plus1));
-    x87_round_leave(saved);
-    return r;
-}
-
 /* fxtract: unbiased exponent and significand (in [1, 2)). */
 void x87_extract(f80 a, f80 *exp, f80 *sig)
 {
     long double p = f80_to_ld(a);
+    if (f80_is_unsupported(a)) {
+        *exp = *sig = f80_indefinite();
+        return;
+    }
     if (f80_is_nan(a)) {
         a.m |= F80_QUIET;
         *exp = *sig = a;

@@ -31,6 +31,15 @@ static inline bool f80_is_zero(f80 v)
 {
     return (v.se & F80_EXP_MAX) == 0 && v.m == 0;
 }
+/* Unnormals, pseudo-infinities and pseudo-NaNs: invalid operands. */
+static inline bool f80_is_unsupported(f80 v)
+{
+    return (v.se & F80_EXP_MAX) != 0 && !(v.m & F80_INT_BIT);
+}
+static inline bool f80_is_denormal(f80 v)
+{
+    return (v.se & F80_EXP_MAX) == 0 && v.m != 0;
+}
 static inline bool f80_sign(f80 v) { return v.se >> 15; }
 
 /* The "real indefinite" (x87 default NaN). */
@@ -44,6 +53,10 @@ static inline f80 f80_indefinite(void)
 #define X87_C2 0x0400
 #define X87_C3 0x4000
 #define X87_IE 0x0001
+#define X87_DE 0x0002
+#define X87_ZE 0x0004
+#define X87_OE 0x0008
+#define X87_UE 0x0010
 #define X87_SF 0x0040       /* stack fault (with IE) */
 
 /* x86_sse_x87_math.c: operations on values under FCW's rounding mode. */
@@ -60,8 +73,6 @@ int64_t x87_to_int(struct x87 *x, uint16_t fcw, f80 v, int bits, bool truncate);
 f80 x87_constant(uint16_t fcw, int which);                  /* D9 E8..EE low 3 bits */
 int x87_compare(f80 a, f80 b);                              /* -1 0 1, 2 unordered */
 uint16_t x87_examine(f80 v, bool empty);                    /* fxam C3 C2 C1 C0 */
-f80 x87_atan2(uint16_t fcw, f80 y, f80 x);
-f80 x87_ylog2x(uint16_t fcw, f80 y, f80 x, bool plus1);
 void x87_extract(f80 a, f80 *exp, f80 *sig);
 
 #endif

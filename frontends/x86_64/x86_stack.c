@@ -1,5 +1,6 @@
 /* x86_stack.c -- the stack: push pop (registers, memory, immediates,
- * 16-bit forms), pushf popf, leave, enter (nesting level 0).
+ * 16-bit forms), pushf popf, leave, enter (any nesting level, 64- and
+ * 16-bit operand size).
  */
 #include "x86_internal.h"
 
@@ -70,16 +71,27 @@ static void h_leave(struct x86_dc *dc)
     else x86_gpr_write(dc, X86_REG_BP, v);
 }
 
+/* enter frame, level: push rbp; with level L > 0, copy L - 1 frame
+ * pointers from the enclosing frame ([rbp - i*size]) and push the new
+ * frame's; rbp = the new frame; rsp -= frame.  (SDM ENTER pseudo-code;
+ * the stack address size is 64 bits in either operand size.) */
 static void h_enter(struct x86_dc *dc)
 {
     uint64_t frame = (uint64_t)x86_opnd(dc, 0)->imm & 0xffff;
-    if (dc->x->op_count > 1 && (x86_opnd(dc, 1)->imm & 0x1f) != 0) {
-        x86_raise_sigill(dc);       /* nested frames: not needed by compilers */
-        return;
+    unsigned level = dc->x->op_count > 1 ? (unsigned)x86_opnd(dc, 1)->imm & 0x1f : 0;
+    int bytes = stack_bytes(dc);
+    ir_ref rbp = x86_get_reg(dc, X86_RBP);
+    x86_push(dc, bytes, rbp);
+    ir_ref frame_temp = x86_get_reg(dc, X86_RSP);
+    for (unsigned i = 1; i < level; i++) {
+        ir_ref from = x86_op2(dc, IR_sub, 8, rbp, x86_imm(dc, (uint64_t)(i * (unsigned)bytes)));
+        x86_push(dc, bytes, x86_load(dc, bytes, from));
     }
-    x86_push(dc, 8, x86_get_reg(dc, X86_RBP));
+    if (level > 0)
+        x86_push(dc, bytes, frame_temp);
+    if (bytes == 8) x86_set_reg(dc, X86_RBP, frame_temp);
+    else x86_gpr_write(dc, X86_REG_BP, frame_temp);
     ir_ref sp = x86_get_reg(dc, X86_RSP);
-    x86_set_reg(dc, X86_RBP, sp);
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, frame)));
 }
 

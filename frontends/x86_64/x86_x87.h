@@ -16,15 +16,16 @@ f80 x87_read(struct x87 *x, int i);             /* empty: underflow, indefinite 
 void x87_write(struct x87 *x, int i, f80 v);
 void x87_push(struct x87 *x, f80 v);            /* full: overflow, indefinite */
 void x87_pop(struct x87 *x);
-uint16_t x87_status(const struct x87 *x);
+uint16_t x87_status(const struct x87 *x, uint16_t fcw);
 void x87_init(struct x86_cpu *env);             /* fninit: registers kept */
 void x87_compare_cc(struct x87 *x, f80 a, f80 b, bool quiet);
 uint64_t x87_compare_eflags(struct x87 *x, f80 a, f80 b, bool quiet);
-/* Memory images of the whole state at a guest address. */
-void x87_store_env(struct x86_cpu *env, uint64_t ea);       /* fnstenv */
-void x87_load_env(struct x86_cpu *env, uint64_t ea);        /* fldenv */
-void x87_save(struct x86_cpu *env, uint64_t ea);            /* fnsave */
-void x87_restore(struct x86_cpu *env, uint64_t ea);         /* frstor */
+/* Memory images of the whole state at a guest address; small: the 16-bit
+ * operand-size layout (14-byte environment instead of 28). */
+void x87_store_env(struct x86_cpu *env, uint64_t ea, bool small);   /* fnstenv */
+void x87_load_env(struct x86_cpu *env, uint64_t ea, bool small);    /* fldenv */
+void x87_save(struct x86_cpu *env, uint64_t ea, bool small);        /* fnsave */
+void x87_restore(struct x86_cpu *env, uint64_t ea, bool small);     /* frstor */
 
 /* ---- x86_x87_ops.c: helpers called from translated code ---------------- */
 /* Kinds of memory operand values (already loaded by IR). */
@@ -35,6 +36,8 @@ enum x87_misc {
     X87_FXTRACT, X87_FPTAN, X87_FSINCOS, X87_FPREM, X87_FPREM1, X87_FSCALE,
     X87_FYL2X, X87_FYL2XP1, X87_FPATAN,
 };
+
+#define X87_IMAGE_16BIT 4
 
 /* X(name, arguments, touches guest memory itself) */
 #define X87_HELPERS(X) \
@@ -48,7 +51,7 @@ enum x87_misc {
     X(fld_m80, 2, 0)   /* significand, sign+exponent */ \
     X(fld_const, 1, 0) /* D9 E8..EE order: 1 l2t l2e pi lg2 ln2 0 */ \
     X(fst, 2, 0)       /* ST(i) = ST0, pops */ \
-    X(fst_m, 3, 0)     /* kind, truncate, pops -> the value to store */ \
+    X(fst_m, 4, 1)     /* kind, truncate, pops, address -> the value to store */ \
     X(fst_m80_m, 0, 0) /* -> significand of ST0 */ \
     X(fst_m80_se, 1, 0) /* pops -> sign+exponent of ST0 */ \
     X(fxch, 1, 0)      \
@@ -61,7 +64,8 @@ enum x87_misc {
     X(fnstsw, 0, 0)    \
     X(fbld, 1, 1)      /* guest address of the 10 BCD bytes */ \
     X(fbstp, 1, 1)     \
-    X(image, 2, 1)     /* 0 fnstenv 1 fldenv 2 fnsave 3 frstor, guest address */
+    X(image, 2, 1)     /* 0 fnstenv 1 fldenv 2 fnsave 3 frstor (| 16-bit), address */ \
+    X(fwait, 0, 0)     /* wait (9B), fnop: only the pending-exception check */
 
 #define X87_ARGS0 struct x86_cpu *env
 #define X87_ARGS1 X87_ARGS0, uint64_t a
@@ -72,5 +76,19 @@ enum x87_misc {
 #define X87_HELPER(name, n) uint64_t x87_h_##name(X87_ARGS##n)
 #define X87_DECLARE(name, n, mem) X87_HELPER(name, n);
 X87_HELPERS(X87_DECLARE)
+
+/* The operations themselves (x86_x87_ops.c); x87_h_name (x86_x87_wait.c)
+ * wraps each: the pending-exception check of waiting instructions (#MF:
+ * SIGFPE) and the unmasked responses. */
+#define X87_INNER(name, n) uint64_t x87_i_##name(X87_ARGS##n)
+#define X87_DECLARE_INNER(name, n, mem) X87_INNER(name, n);
+X87_HELPERS(X87_DECLARE_INNER)
+
+/* Unmasked exceptions pending (exception flags not masked by FCW): the
+ * status word's ES and B, and #MF at the next waiting instruction. */
+static inline uint16_t x87_unmasked(const struct x87 *x, uint16_t fcw)
+{
+    return (uint16_t)(x->exc & ~fcw & 0x3f);
+}
 
 #endif

@@ -39,11 +39,11 @@ void x87s_to_bcd(x87s_f80 a, uint16_t fcw, uint8_t bcd[10], uint16_t *sw)
         v = r.m >> (16383 + 63 - (r.se & 0x7fff));
     if (c == X87S_NAN || c == X87S_INF || c == X87S_INVALID || (c == X87S_NORMAL && (
             (r.se & 0x7fff) > 16383 + 63 || v > BCD_MAX))) {
-        *sw |= X87S_IE | (flags & X87S_DE);
+        *sw |= X87S_IE;
         bcd_indefinite(bcd);
         return;
     }
-    *sw |= flags;
+    *sw |= flags & ~X87S_DE;           /* the FPU reports no DE here */
     for (int i = 0; i < 9; i++, v /= 100)
         bcd[i] = (uint8_t)((v % 100 / 10) << 4 | v % 10);
     bcd[9] = (uint8_t)(a.se >> 15 ? 0x80 : 0);

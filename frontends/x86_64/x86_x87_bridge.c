@@ -9,6 +9,7 @@
  *   x87_remainder             -> x87_soft_remainder (with IE/DE into x)
  *   x87_scale                 -> x87_soft_scale
  *   fbld / fbstp (DF /4, /6)  -> x87_soft_fbld / x87_soft_fbstp
+ *   f2xm1 fsin fcos fptan fyl2x fyl2xp1 fpatan -> x87_soft_trans (MPFR)
  * The status flags go straight into the stack state: C1 (rounded up) and
  * every exception flag (IE DE ZE OE UE PE), as the FPU sets them.
  */
@@ -112,4 +113,30 @@ void x87_soft_fbstp(struct x87 *x, uint16_t fcw, f80 v, uint8_t bcd[10])
     uint16_t sw = 0;
     x87s_to_bcd(to_soft(v), fcw, bcd, &sw);
     note_status(x, sw);
+}
+
+static x87s_f80 trans_one(int fn, x87s_f80 p, x87s_f80 q, uint16_t fcw, uint16_t *sw)
+{
+    switch (fn) {
+    case 0xf0: return x87s_f2xm1(p, fcw, sw);
+    case 0xfe: return x87s_trig(0, p, fcw, sw);
+    case 0xff: return x87s_trig(1, p, fcw, sw);
+    case 0xf2: return x87s_trig(2, p, fcw, sw);
+    case 0xf1: return x87s_yl2x(p, q, fcw, sw);
+    case 0xf9: return x87s_yl2xp1(p, q, fcw, sw);
+    default:   return x87s_atan(p, q, fcw, sw);
+    }
+}
+
+f80 x87_soft_trans(struct x87 *x, uint16_t fcw, int fn, f80 st0, f80 st1)
+{
+    uint16_t sw = 0;
+    f80 r = from_soft(trans_one(fn, to_soft(st0), to_soft(st1), fcw, &sw));
+    note_status(x, sw);
+    return r;
+}
+
+bool x87_soft_trig_in_range(f80 v)
+{
+    return x87s_trig_in_range(to_soft(v));
 }

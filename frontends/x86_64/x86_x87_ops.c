@@ -3,8 +3,8 @@
  * at translation time (x86_x87_translate.c): register numbers, operation
  * codes, pop counts, and memory values already loaded by IR; values to
  * store are returned and stored by IR.  Arithmetic, conversions, fprem,
- * fscale and BCD are the bit-exact soft x87's (x86_x87_bridge.h through
- * x86_sse_x87_math.c); transcendentals use the host's long double.
+ * fscale, BCD and the transcendentals are the bit-exact soft x87's
+ * (x86_x87_bridge.h, some through x86_sse_x87_math.c).
  */
 #include <string.h>
 
@@ -12,6 +12,7 @@
 #include "translator.h"
 #include "x86_x87_bridge.h"
 
+/* Each X87_INNER(name) is wrapped by x87_h_name (x86_x87_wait.c). */
 static void x87_pops(struct x87 *x, uint64_t n)
 {
     while (n--)
@@ -29,8 +30,20 @@ static f80 x87_mem_value(uint64_t kind, uint64_t v)
     }
 }
 
+/* A denormal m32/m64 operand sets DE as it is loaded (it becomes a
+ * normal 80-bit value), unless ST0 is a NaN or unsupported. */
+static void x87_mem_denormal(struct x87 *x, f80 st0, uint64_t kind, uint64_t v)
+{
+    if (f80_is_nan(st0) || f80_is_unsupported(st0))
+        return;
+    bool den = kind == X87_M_F32 ? (v & 0x7f800000u) == 0 && (v & 0x7fffffu) != 0
+             : kind == X87_M_F64 && (v & 0x7ff0000000000000ull) == 0 && (v & 0xfffffffffffffull) != 0;
+    if (den)
+        x->exc |= X87_DE;
+}
+
 /* ST(d) = ST(a) op ST(b), then e pops. */
-X87_HELPER(arith, 5)
+X87_INNER(arith, 5)
 {
     struct x87 *x = &env->x87;
     f80 va = x87_read(x, (int)b), vb = x87_read(x, (int)c);
@@ -39,29 +52,35 @@ X87_HELPER(arith, 5)
     return 0;
 }
 
-X87_HELPER(arith_m, 3)
+X87_INNER(arith_m, 3)
 {
     struct x87 *x = &env->x87;
     f80 v = x87_read(x, 0);
+    uint16_t before = x->exc;
+    x->exc = 0;
     x87_write(x, 0, x87_arith(x, env->fcw, (enum x87_op)a, v, x87_mem_value(b, c)));
+    if (!(x->exc & X87_ZE))                 /* a division by zero reports only ZE */
+        x87_mem_denormal(x, v, b, c);
+    x->exc |= before;
     return 0;
 }
 
-X87_HELPER(com, 3)
+X87_INNER(com, 3)
 {
     x87_compare_cc(&env->x87, x87_read(&env->x87, 0), x87_read(&env->x87, (int)a), b);
     x87_pops(&env->x87, c);
     return 0;
 }
 
-X87_HELPER(com_m, 3)
+X87_INNER(com_m, 3)
 {
+    x87_mem_denormal(&env->x87, x87_read(&env->x87, 0), a, b);
     x87_compare_cc(&env->x87, x87_read(&env->x87, 0), x87_mem_value(a, b), false);
     x87_pops(&env->x87, c);
     return 0;
 }
 
-X87_HELPER(comi, 3)
+X87_INNER(comi, 3)
 {
     uint64_t fl = x87_compare_eflags(&env->x87, x87_read(&env->x87, 0),
                                      x87_read(&env->x87, (int)a), b);
@@ -69,16 +88,17 @@ X87_HELPER(comi, 3)
     return fl;
 }
 
-X87_HELPER(fld, 1)
+X87_INNER(fld, 1)
 {
     x87_push(&env->x87, x87_read(&env->x87, (int)a));
     return 0;
 }
 
 /* fld m32/m64 quiets a signalling NaN (IE); fild is exact. */
-X87_HELPER(fld_m, 2)
+X87_INNER(fld_m, 2)
 {
     f80 v = x87_mem_value(a, b);
+    x87_mem_denormal(&env->x87, (f80){ 0, 0 }, a, b);
     if (a <= X87_M_F64 && f80_is_nan(v)) {
         env->x87.exc |= (v.m & F80_QUIET) ? 0 : X87_IE;
         v.m |= F80_QUIET;
@@ -87,28 +107,41 @@ X87_HELPER(fld_m, 2)
     return 0;
 }
 
-X87_HELPER(fld_m80, 2)
+X87_INNER(fld_m80, 2)
 {
     x87_push(&env->x87, (f80){ a, (uint16_t)b });
     return 0;
 }
 
-X87_HELPER(fld_const, 1)
+X87_INNER(fld_const, 1)
 {
     env->x87.cc &= ~X87_C1;             /* before the push: overflow sets it */
     x87_push(&env->x87, x87_constant(env->fcw, (int)a));
     return 0;
 }
 
-X87_HELPER(fst, 2)
+X87_INNER(fst, 2)
 {
     x87_write(&env->x87, (int)a, x87_read(&env->x87, 0));
     x87_pops(&env->x87, b);
     return 0;
 }
 
-/* The value of ST0 converted for a store of kind a (integers: b = fisttp). */
-X87_HELPER(fst_m, 3)
+/* An unmasked IE, OE or UE on a store: memory keeps its bytes (the
+ * helper returns them for IR to store back) and nothing is popped. */
+static uint64_t x87_store_kept(struct x86_cpu *env, uint64_t kind, uint64_t ea)
+{
+    static const uint8_t bytes[] = { [X87_M_F32] = 4, [X87_M_F64] = 8, [X87_M_I16] = 2,
+                                     [X87_M_I32] = 4, [X87_M_I64] = 8 };
+    uint64_t old = 0;
+    x86_guest_probe(env, ea, bytes[kind], true);
+    memcpy(&old, tr_guest_ptr(env, ea), bytes[kind]);
+    return old;
+}
+
+/* The value of ST0 converted for a store of kind a (integers: b = fisttp)
+ * at address d. */
+X87_INNER(fst_m, 4)
 {
     struct x87 *x = &env->x87;
     f80 v = x87_read(x, 0);
@@ -119,25 +152,32 @@ X87_HELPER(fst_m, 3)
         r = x87_to_f64(x, env->fcw, v);
     else
         r = (uint64_t)x87_to_int(x, env->fcw, v, a == X87_M_I16 ? 16 : a == X87_M_I32 ? 32 : 64, b);
+    uint16_t unmasked = x->exc & ~env->fcw & (X87_IE | X87_OE | X87_UE);  /* exc: this insn's */
+    if (unmasked & (X87_OE | X87_UE)) {             /* reported alone (measured) */
+        x->exc &= (uint16_t)~0x20;
+        x->cc &= ~X87_C1;
+    }
+    if (unmasked)
+        return x87_store_kept(env, a, d);
     x87_pops(x, c);
     return r;
 }
 
 /* fstp m80 in two halves: the significand, then sign+exponent and pop. */
-X87_HELPER(fst_m80_m, 0)
+X87_INNER(fst_m80_m, 0)
 {
     env->x87.cc &= ~X87_C1;             /* exact: never rounded up */
     return x87_read(&env->x87, 0).m;
 }
 
-X87_HELPER(fst_m80_se, 1)
+X87_INNER(fst_m80_se, 1)
 {
     uint16_t se = x87_read(&env->x87, 0).se;
     x87_pops(&env->x87, a);
     return se;
 }
 
-X87_HELPER(fxch, 1)
+X87_INNER(fxch, 1)
 {
     struct x87 *x = &env->x87;
     f80 v0 = x87_read(x, 0), vi = x87_read(x, (int)a);
@@ -146,36 +186,62 @@ X87_HELPER(fxch, 1)
     return 0;
 }
 
-X87_HELPER(ffree, 2)
+X87_INNER(ffree, 2)
 {
     env->x87.valid &= ~(1u << x87_phys(&env->x87, (int)a));
     x87_pops(&env->x87, b);
     return 0;
 }
 
-X87_HELPER(fcmov, 2)
+X87_INNER(fcmov, 2)
 {
     if (b)
         x87_write(&env->x87, 0, x87_read(&env->x87, (int)a));
     return 0;
 }
 
-X87_HELPER(unary, 1)
+/* fsin fcos fptan fsincos leave an operand of 2^63 or more alone and set
+ * C2 (the guest reduces it and retries). */
+static bool x87_trig_out_of_range(struct x87 *x, f80 v)
+{
+    if (x87_soft_trig_in_range(v))
+        return false;
+    x->cc |= X87_C2;
+    return true;
+}
+
+X87_INNER(unary, 1)
 {
     struct x87 *x = &env->x87;
-    x87_write(x, 0, x87_unary(x, env->fcw, (int)a, x87_read(x, 0)));
+    f80 v = x87_read(x, 0);
+    if ((a == 0xfe || a == 0xff) && x87_trig_out_of_range(x, v))
+        return 0;
+    x87_write(x, 0, x87_unary(x, env->fcw, (int)a, v));
     x->cc &= ~X87_C2;
     return 0;
 }
 
-/* fyl2x fyl2xp1 fpatan: ST1 = f(ST1, ST0), pop. */
+/* fyl2x fyl2xp1 fpatan: ST1 = f(ST0, ST1), pop. */
 static void x87_binary_pop(struct x86_cpu *env, uint64_t op)
 {
+    static const uint8_t fn[] = { [X87_FYL2X] = 0xf1, [X87_FYL2XP1] = 0xf9, [X87_FPATAN] = 0xf3 };
     struct x87 *x = &env->x87;
     f80 a = x87_read(x, 0), b = x87_read(x, 1);
-    x87_write(x, 1, op == X87_FPATAN ? x87_atan2(env->fcw, b, a)
-                                     : x87_ylog2x(env->fcw, b, a, op == X87_FYL2XP1));
+    x87_write(x, 1, x87_soft_trans(x, env->fcw, fn[op], a, b));
     x87_pop(x);
+}
+
+/* fxtract: IE for a signalling NaN or an unsupported encoding, ZE for a
+ * zero (exponent -inf), DE for a denormal. */
+static uint16_t x87_extract_flags(f80 a)
+{
+    if (f80_is_unsupported(a))
+        return X87_IE;
+    if (f80_is_nan(a))
+        return (a.m & F80_QUIET) ? 0 : X87_IE;
+    if (f80_is_zero(a))
+        return X87_ZE;
+    return (a.se & F80_EXP_MAX) == 0 ? X87_DE : 0;
 }
 
 /* Operations on ST0 (and ST1) that push a second result or set C2. */
@@ -191,17 +257,21 @@ static void x87_st0_op(struct x86_cpu *env, uint64_t op)
         return;
     case X87_FSCALE: x87_write(x, 0, x87_soft_scale(x, fcw, a, x87_read(x, 1))); return;
     case X87_FPTAN:
-        x87_write(x, 0, x87_unary(x, fcw, 0xf2, a));
-        x87_push(x, x87_constant(fcw, 0));
+        if (x87_trig_out_of_range(x, a))
+            return;
+        r = x87_unary(x, fcw, 0xf2, a);
+        x87_write(x, 0, r);
+        x87_push(x, f80_is_nan(r) ? r : x87_constant(fcw, 0));  /* a NaN twice */
         break;
     case X87_FXTRACT:
-        if (f80_is_nan(a) && !(a.m & F80_QUIET))
-            x->exc |= X87_IE;
+        x->exc |= x87_extract_flags(a);
         x87_extract(a, &r, &b);
         x87_write(x, 0, r);
         x87_push(x, b);
         break;
     default:                                               /* fsincos */
+        if (x87_trig_out_of_range(x, a))
+            return;
         b = x87_unary(x, fcw, 0xff, a);
         x87_write(x, 0, x87_unary(x, fcw, 0xfe, a));
         x87_push(x, b);
@@ -209,7 +279,7 @@ static void x87_st0_op(struct x86_cpu *env, uint64_t op)
     x->cc &= ~X87_C2;
 }
 
-X87_HELPER(misc, 1)
+X87_INNER(misc, 1)
 {
     struct x87 *x = &env->x87;
     switch (a) {
@@ -226,30 +296,30 @@ X87_HELPER(misc, 1)
     return 0;
 }
 
-X87_HELPER(fldcw, 1)
+X87_INNER(fldcw, 1)
 {
     env->fcw = (uint16_t)a;
     return 0;
 }
 
-X87_HELPER(fnstcw, 0)
+X87_INNER(fnstcw, 0)
 {
     return env->fcw;
 }
 
-X87_HELPER(fnstsw, 0)
+X87_INNER(fnstsw, 0)
 {
-    return x87_status(&env->x87);
+    return x87_status(&env->x87, env->fcw);
 }
 
-X87_HELPER(fbld, 1)
+X87_INNER(fbld, 1)
 {
     x86_guest_probe(env, a, 10, false);
     x87_push(&env->x87, x87_soft_fbld(tr_guest_ptr(env, a)));
     return 0;
 }
 
-X87_HELPER(fbstp, 1)
+X87_INNER(fbstp, 1)
 {
     x86_guest_probe(env, a, 10, true);
     x87_soft_fbstp(&env->x87, env->fcw, x87_read(&env->x87, 0), tr_guest_ptr(env, a));
@@ -257,13 +327,19 @@ X87_HELPER(fbstp, 1)
     return 0;
 }
 
-X87_HELPER(image, 2)
+X87_INNER(image, 2)
 {
-    switch (a) {
-    case 0:  x87_store_env(env, b); break;
-    case 1:  x87_load_env(env, b); break;
-    case 2:  x87_save(env, b); break;
-    default: x87_restore(env, b); break;
+    bool small = a & X87_IMAGE_16BIT;
+    switch (a & 3) {
+    case 0:  x87_store_env(env, b, small); break;
+    case 1:  x87_load_env(env, b, small); break;
+    case 2:  x87_save(env, b, small); break;
+    default: x87_restore(env, b, small); break;
     }
+    return 0;
+}
+
+X87_INNER(fwait, 0)
+{
     return 0;
 }

@@ -104,8 +104,36 @@ static bool tiny_after_rounding(struct x87s_unpacked u, struct x87s_format fmt, 
     return !(e == 0 && round_at(u, 128 - fmt.bits, rc, &ignored) >> fmt.bits);
 }
 
+static uint64_t round_masked(struct x87s_unpacked u, struct x87s_format fmt, uint16_t fcw,
+                             int32_t *biased, uint16_t *sw);
+
+/* With OE or UE unmasked, a register result that overflows or is tiny
+ * gets its exponent re-biased by 24576 and is rounded as a normal value
+ * (the operand the trap handler sees); stores to memory keep the masked
+ * results (the FPU does not store them: not modelled). */
+#define X87S_REBIAS 24576
+
 uint64_t x87s_round(struct x87s_unpacked u, struct x87s_format fmt, uint16_t fcw,
                     int32_t *biased, uint16_t *sw)
+{
+    uint16_t flags = 0;
+    uint64_t m = round_masked(u, fmt, fcw, biased, &flags);
+    bool reg = fmt.width == 64;
+    if (reg && (flags & X87S_OE) && !(fcw & X87S_OE)) {
+        u.exp -= X87S_REBIAS;
+        flags = X87S_OE;
+        m = round_masked(u, fmt, fcw, biased, &flags);
+    } else if (reg && u.exp + fmt.bias < 1 && !(fcw & X87S_UE)) {
+        u.exp += X87S_REBIAS;
+        flags = X87S_UE;
+        m = round_masked(u, fmt, fcw, biased, &flags);
+    }
+    *sw |= flags;
+    return m;
+}
+
+static uint64_t round_masked(struct x87s_unpacked u, struct x87s_format fmt, uint16_t fcw,
+                             int32_t *biased, uint16_t *sw)
 {
     int32_t e = u.exp + fmt.bias;
     int den = e < 1 ? (1 - e > 200 ? 200 : 1 - e) : 0;

@@ -8,7 +8,9 @@
  * Every operation takes the x87 control word (RC rounding, PC precision)
  * and ORs into *sw what the instruction sets in the status word: the
  * exception flags IE DE ZE OE UE PE (tininess before rounding) and C1
- * ("rounded up") -- callers clear C1 first.  All exceptions masked.
+ * ("rounded up") -- callers clear C1 first.  Masked responses, except
+ * that a register result of an unmasked overflow or underflow gets its
+ * exponent re-biased by 24576 (x87s_round).
  * Unsupported encodings (pseudo-NaN, unnormals, pseudo-infinity) are
  * invalid operands, as on every x87 since the 387.
  */
@@ -50,6 +52,17 @@ uint64_t x87s_to_f64(x87s_f80 a, uint16_t fcw, uint16_t *sw);
 int64_t x87s_to_int(x87s_f80 a, int bits, bool truncate, uint16_t fcw, uint16_t *sw);
 x87s_f80 x87s_from_bcd(const uint8_t bcd[10]);                       /* fbld */
 void x87s_to_bcd(x87s_f80 a, uint16_t fcw, uint8_t bcd[10], uint16_t *sw);  /* fbstp */
+
+/* Transcendentals (x86_x87_trans.c, MPFR): correctly rounded to 64 bits
+ * under RC (PC does not apply), fsin/fcos/fptan reduced by the FPU's
+ * 66-bit pi.  x = ST0, y = ST1.  x87s_trig: fn 0 sin, 1 cos, 2 tan, for
+ * operands x87s_trig_in_range (else the FPU sets C2 and does nothing). */
+x87s_f80 x87s_f2xm1(x87s_f80 x, uint16_t fcw, uint16_t *sw);
+bool x87s_trig_in_range(x87s_f80 x);
+x87s_f80 x87s_trig(int fn, x87s_f80 x, uint16_t fcw, uint16_t *sw);
+x87s_f80 x87s_yl2x(x87s_f80 x, x87s_f80 y, uint16_t fcw, uint16_t *sw);
+x87s_f80 x87s_yl2xp1(x87s_f80 x, x87s_f80 y, uint16_t fcw, uint16_t *sw);
+x87s_f80 x87s_atan(x87s_f80 x, x87s_f80 y, uint16_t fcw, uint16_t *sw);
 
 /* ---- internal: shared by x86_x87_round.c and x86_x87_arith.c ---------- */
 

@@ -54,14 +54,16 @@ void x87_pop(struct x87 *x)
     x->top = (x->top + 1) & 7;
 }
 
-uint16_t x87_status(const struct x87 *x)
+/* ES (bit 7) and B (bit 15): an unmasked exception is pending. */
+uint16_t x87_status(const struct x87 *x, uint16_t fcw)
 {
-    return (uint16_t)(x->exc | x->cc | (x->top & 7) << 11);
+    uint16_t es = x87_unmasked(x, fcw) ? 0x8080 : 0;
+    return (uint16_t)(x->exc | x->cc | (x->top & 7) << 11 | es);
 }
 
 static void x87_set_status(struct x87 *x, uint16_t sw)
 {
-    x->exc = sw & 0x7f;
+    x->exc = sw & 0x7f;                 /* ES and B follow from exc and FCW */
     x->cc = sw & (X87_C0 | X87_C1 | X87_C2 | X87_C3);
     x->top = (sw >> 11) & 7;
 }
@@ -81,12 +83,21 @@ void x87_init(struct x86_cpu *env)
 
 /* ---- comparisons ------------------------------------------------------- */
 
+/* -1 0 1, or 2 unordered: NaNs and unsupported encodings (unnormals,
+ * pseudo-infinities, pseudo-NaNs), which are invalid even for fucom. */
+static int x87_order(f80 a, f80 b)
+{
+    return f80_is_unsupported(a) || f80_is_unsupported(b) ? 2 : x87_compare(a, b);
+}
+
 void x87_compare_cc(struct x87 *x, f80 a, f80 b, bool quiet)
 {
-    int c = x87_compare(a, b);
+    int c = x87_order(a, b);
     bool snan = (f80_is_nan(a) && !(a.m & F80_QUIET)) || (f80_is_nan(b) && !(b.m & F80_QUIET));
-    if (c == 2 && (!quiet || snan))
+    if (c == 2 && (!quiet || snan || f80_is_unsupported(a) || f80_is_unsupported(b)))
         x->exc |= X87_IE;
+    if (c != 2 && (f80_is_denormal(a) || f80_is_denormal(b)))
+        x->exc |= X87_DE;
     x->cc &= ~(X87_C0 | X87_C1 | X87_C2 | X87_C3);
     x->cc |= c == -1 ? X87_C0 : c == 0 ? X87_C3 : c == 2 ? X87_C0 | X87_C2 | X87_C3 : 0;
 }
@@ -96,7 +107,7 @@ uint64_t x87_compare_eflags(struct x87 *x, f80 a, f80 b, bool quiet)
 {
     x87_compare_cc(x, a, b, quiet);
     x->cc &= ~(X87_C0 | X87_C2 | X87_C3);
-    int c = x87_compare(a, b);
+    int c = x87_order(a, b);
     return c == -1 ? X86_CF : c == 0 ? X86_ZF : c == 2 ? X86_ZF | X86_PF | X86_CF : 0;
 }
 
@@ -130,28 +141,32 @@ static uint16_t x87_tag_word(const struct x87 *x)
     return tw;
 }
 
-/* fnstenv: 28-byte protected-mode image (instruction/operand pointers 0);
- * then all x87 exceptions become masked, as on hardware. */
-void x87_store_env(struct x86_cpu *env, uint64_t ea)
+/* The environment: control, status and tag words, then the instruction
+ * and operand pointers (written as 0).  32-bit layout: 28 bytes, each
+ * word in a 4-byte slot; 16-bit layout (0x66 prefix): 14 bytes of words. */
+static unsigned env_bytes(bool small) { return small ? 14 : 28; }
+static unsigned env_slot(bool small) { return small ? 2 : 4; }
+
+/* fnstenv: then all x87 exceptions become masked, as on hardware. */
+void x87_store_env(struct x86_cpu *env, uint64_t ea, bool small)
 {
     uint8_t img[28] = { 0 };
-    uint16_t fcw = env->fcw, sw = x87_status(&env->x87), tw = x87_tag_word(&env->x87);
-    memcpy(img + 0, &fcw, 2);
-    memcpy(img + 4, &sw, 2);
-    memcpy(img + 8, &tw, 2);
-    x86_guest_probe(env, ea, sizeof img, true);
-    memcpy(tr_guest_ptr(env, ea), img, sizeof img);
-    env->fcw = fcw | 0x3f;
+    uint16_t words[3] = { env->fcw, x87_status(&env->x87, env->fcw), x87_tag_word(&env->x87) };
+    for (int i = 0; i < 3; i++)
+        memcpy(img + i * env_slot(small), &words[i], 2);
+    x86_guest_probe(env, ea, env_bytes(small), true);
+    memcpy(tr_guest_ptr(env, ea), img, env_bytes(small));
+    env->fcw = words[0] | 0x3f;
 }
 
-void x87_load_env(struct x86_cpu *env, uint64_t ea)
+void x87_load_env(struct x86_cpu *env, uint64_t ea, bool small)
 {
-    x86_guest_probe(env, ea, 28, false);
+    x86_guest_probe(env, ea, env_bytes(small), false);
     const uint8_t *img = tr_guest_ptr(env, ea);
     uint16_t sw, tw;
-    memcpy(&env->fcw, img + 0, 2);
-    memcpy(&sw, img + 4, 2);
-    memcpy(&tw, img + 8, 2);
+    memcpy(&env->fcw, img, 2);
+    memcpy(&sw, img + env_slot(small), 2);
+    memcpy(&tw, img + 2 * env_slot(small), 2);
     x87_set_status(&env->x87, sw);
     env->x87.valid = 0;
     for (int i = 0; i < 8; i++)
@@ -159,30 +174,32 @@ void x87_load_env(struct x86_cpu *env, uint64_t ea)
 }
 
 /* fnsave/frstor: the environment, then ST(0)..ST(7), 10 bytes each. */
-void x87_save(struct x86_cpu *env, uint64_t ea)
+void x87_save(struct x86_cpu *env, uint64_t ea, bool small)
 {
     struct x87 *x = &env->x87;
-    x86_guest_probe(env, ea, 108, true);
-    x87_store_env(env, ea);
+    uint64_t regs = ea + env_bytes(small);
+    x86_guest_probe(env, ea, env_bytes(small) + 80, true);
+    x87_store_env(env, ea, small);
     for (int i = 0; i < 8; i++)
-        x87_put_f80(tr_guest_ptr(env, ea + 28 + 10 * i), x->st[x87_phys(x, i)]);
+        x87_put_f80(tr_guest_ptr(env, regs + 10 * i), x->st[x87_phys(x, i)]);
     x87_init(env);
 }
 
-void x87_restore(struct x86_cpu *env, uint64_t ea)
+void x87_restore(struct x86_cpu *env, uint64_t ea, bool small)
 {
     struct x87 *x = &env->x87;
-    x86_guest_probe(env, ea, 108, false);
-    x87_load_env(env, ea);
+    uint64_t regs = ea + env_bytes(small);
+    x86_guest_probe(env, ea, env_bytes(small) + 80, false);
+    x87_load_env(env, ea, small);
     for (int i = 0; i < 8; i++)
-        x->st[x87_phys(x, i)] = x87_get_f80(tr_guest_ptr(env, ea + 28 + 10 * i));
+        x->st[x87_phys(x, i)] = x87_get_f80(tr_guest_ptr(env, regs + 10 * i));
 }
 
 /* fxsave/fxrstor (x86_sse_state.c): FCW, FSW, abridged tags, ST(i). */
 void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p)
 {
     struct x87 *x = &env->x87;
-    uint16_t sw = x87_status(x);
+    uint16_t sw = x87_status(x, env->fcw);
     memcpy(p + 0, &env->fcw, 2);
     memcpy(p + 2, &sw, 2);
     p[4] = x->valid;

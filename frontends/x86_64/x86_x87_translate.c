@@ -12,11 +12,12 @@
 #include "x86_sse.h"
 #include "x86_x87.h"
 
-/* Helpers that touch guest memory themselves get the guest state synced
- * to env first, should they fault. */
+/* Every helper gets the guest state synced to env first: it may raise
+ * SIGFPE (a pending unmasked exception, x86_x87_wait.c) or fault on guest
+ * memory. */
 #define X87_HDEF(name, n, mem) \
     static const struct ir_helper x87_hdef_##name = { \
-        (void *)x87_h_##name, "x87_" #name, n, 1, (mem) ? IR_HELPER_RW_GLOBALS : 0, \
+        (void *)x87_h_##name, "x87_" #name, n, 1, IR_HELPER_RW_GLOBALS, \
     };
 X87_HELPERS(X87_HDEF)
 
@@ -58,7 +59,7 @@ static void x87_mem_load(struct x86_dc *dc, int kind, ir_ref ea)
 
 static void x87_mem_store(struct x86_dc *dc, int kind, bool truncate, bool pop, ir_ref ea)
 {
-    x86_store(dc, x87_kind_bytes[kind], ea, CALL(fst_m, K(kind), K(truncate), K(pop)));
+    x86_store(dc, x87_kind_bytes[kind], ea, CALL(fst_m, K(kind), K(truncate), K(pop), ea));
 }
 
 static void x87_mem_m80(struct x86_dc *dc, bool store, ir_ref ea)
@@ -74,9 +75,11 @@ static void x87_mem_m80(struct x86_dc *dc, bool store, ir_ref ea)
     }
 }
 
+/* With a 0x66 prefix: the 16-bit layouts (14-byte environment). */
 static void x87_mem_image(struct x86_dc *dc, int which, ir_ref ea)
 {
-    CALL(image, K(which), ea);
+    bool small = x86_has_prefix(dc, X86_PREFIX_OPSIZE);
+    CALL(image, K(which | (small ? X87_IMAGE_16BIT : 0)), ea);
 }
 
 /* D9 DB DD DF memory forms, by (opcode >> 1 & 3, reg). */
@@ -167,7 +170,8 @@ static bool x87_reg(struct x86_dc *dc, int op, int modrm)
     case 002: case 003: CALL(com, K(i), K(0), K(reg == 3)); return true;
     case 010: CALL(fld, K(i)); return true;                         /* D9 */
     case 011: CALL(fxch, K(i)); return true;
-    case 012: return modrm == 0xd0;                                 /* fnop */
+    case 012: if (modrm != 0xd0) return false;                      /* fnop: waits */
+        CALL0(fwait); return true;
     case 014: case 015: case 016: case 017: return x87_d9_special(dc, modrm);
     case 020: case 021: case 022: case 023: x87_fcmov(dc, false, reg, i); return true;
     case 025: if (modrm != 0xe9) return false;                      /* fucompp */
@@ -216,6 +220,10 @@ static bool x87_reg_valid(int op, int modrm)
 static bool x87_translate(struct x86_dc *dc)
 {
     int op = dc->x->opcode[0], modrm = dc->x->modrm;
+    if (op == 0x9b) {                                   /* wait */
+        CALL0(fwait);
+        return true;
+    }
     if (op < 0xd8 || op > 0xdf)
         return false;
     op &= 7;
@@ -258,5 +266,6 @@ static const struct x86_insn_row x87_rows[] = {
     X87(FLDCW), X87(FNSTCW), X87(FNSTSW), X87(FLDENV), X87(FNSTENV), X87(FRSTOR),
     X87(FNSAVE), X87(FNCLEX), X87(FNINIT), X87(FFREE), X87(FFREEP), X87(FDECSTP),
     X87(FINCSTP), X87(FNOP), X87(FSETPM), X87(FDISI8087_NOP), X87(FENI8087_NOP),
+    X87(WAIT),          /* 9B alone (capstone splits it from what follows) */
 };
 const struct x86_row_set x86_x87_rows = X86_ROW_SET("x87", x87_rows);
