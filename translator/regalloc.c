@@ -537,13 +537,15 @@ static void record_entry(ir_ref g)
 static struct ra_fault_point *record_point(const struct ir_insn *i)
 {
     struct ra_fault_map *m = ra->faults;
-    bool guest_access = i->op == IR_ld || i->op == IR_st || i->op == IR_atomic_rmw ||
-                        i->op == IR_atomic_cas || i->op == IR_vld || i->op == IR_vst;
+    bool guest_access = i->op == IR_ld || i->op == IR_st || i->op == IR_ldx || i->op == IR_stx ||
+                        i->op == IR_atomic_rmw || i->op == IR_atomic_cas || i->op == IR_vld ||
+                        i->op == IR_vst;
     if (!m || !guest_access || m->n_points >= IR_MAX_INSNS)
         return NULL;
     struct ra_fault_point *p = &m->points[m->n_points++];
     *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc,
-                                  .write = i->op != IR_ld && i->op != IR_vld };
+                                  .write = i->op != IR_ld && i->op != IR_ldx &&
+                                           i->op != IR_vld };
     for (ir_ref g = 0; g < ra->n_pinned; g++)
         if (ra->v[g].reg >= 0)
             p->pinned |= bit(g);
