@@ -75,6 +75,11 @@ static void dump_params(const struct ir_insn *i, FILE *out)
         if (i->aux[0])
             fprintf(out, " disp %" PRId64, i->aux[0]);
         break;
+    case IR_ldx: case IR_stx:
+        fprintf(out, " scale %d", 1 << (int)i->aux[1]);
+        if (i->aux[0])
+            fprintf(out, " disp %" PRId64, i->aux[0]);
+        break;
     case IR_brcond: case IR_goto_tb:
         fprintf(out, " -> 0x%" PRIx64 " slot %" PRId64, i->aux[0], i->aux[1]);
         break;

@@ -5,12 +5,24 @@
  * live at every exit and at calls that read CPU state.  64-bit env words
  * (ld_env/st_env) are forwarded from stores and earlier loads.  A guest
  * address computed as `add_i64 t, x, imm` (or sub) folds into the ld/st
- * that uses it (aux[0] displacement); the add then dies if t is not read. */
+ * that uses it (aux[0] displacement), and one computed as x + (y << s) + imm
+ * (s = 0..3, from `shl` and register adds) makes it an ldx/stx; the adds
+ * and the shift then die if nothing else reads them. */
 #include <string.h>
 
 #include "ir_fold.h"
 
 #define ENV_SLOTS 32
+
+/* v == base + (index << scale) + disp; base or index may be IR_NONE (not
+ * both: then there is no fact). */
+struct addr_fact {
+    ir_ref base, index;
+    uint8_t scale;
+    int32_t disp;
+};
+
+#define NO_FACT ((struct addr_fact){ .base = IR_NONE, .index = IR_NONE })
 
 struct opt_state {
     struct ir_block *b;
@@ -22,13 +34,12 @@ struct opt_state {
     bool dead[IR_MAX_INSNS];
     struct { int32_t off; ir_ref val; } env[ENV_SLOTS];  /* 64-bit env words known */
     int n_env;
-    ir_ref addr_base[IR_MAX_VALUES];    /* value known equal to base + disp */
-    int32_t addr_disp[IR_MAX_VALUES];
-    ir_ref addr_active[IR_MAX_VALUES];  /* values with an addr_base */
+    struct addr_fact addr[IR_MAX_VALUES];   /* value known as an address form */
+    ir_ref addr_active[IR_MAX_VALUES];  /* values with an addr fact */
     int n_addr;
 };
 /* The state of the ir_optimize call running on this thread: on its stack
- * (about 77 KB), so any number of engines and threads may optimise at once. */
+ * (about 100 KB), so any number of engines and threads may optimise at once. */
 static __thread struct opt_state *opt;
 
 static int n_out(const struct ir_insn *i) { return ir_op_info[i->op].n_out; }
@@ -105,7 +116,7 @@ static bool make_const(struct ir_insn *i, uint64_t v)
         return false;
     ir_ref c = ir_const(opt->b, v);
     opt->copy_src[c] = IR_NONE;         /* (only values of the block were cleared) */
-    opt->addr_base[c] = IR_NONE;
+    opt->addr[c] = NO_FACT;
     opt->z32[c] = false;
     make_unary(i, IR_mov, c);
     return true;
@@ -228,7 +239,7 @@ static bool output_z32(const struct ir_insn *i)
     case IR_mov:     return is_z32(i->args[1]);
     case IR_movcond: return is_z32(i->args[3]) && is_z32(i->args[4]);
     case IR_and:     return i->size == 32 || is_z32(i->args[1]) || is_z32(i->args[2]);
-    case IR_ld: case IR_ld_env:
+    case IR_ld: case IR_ldx: case IR_ld_env:
         return (i->size & IR_MO_SIZE) <= IR_MO_32 && !(i->size & IR_MO_SIGN);
     case IR_ext8u: case IR_ext16u: case IR_ext32u: case IR_clz: case IR_ctz: case IR_setcond:
         return true;
@@ -248,9 +259,19 @@ static void note_z32(const struct ir_insn *i)
 
 /* ---- address folding ---- */
 
+static bool has_fact(ir_ref v)
+{
+    return opt->addr[v].base != IR_NONE || opt->addr[v].index != IR_NONE;
+}
+
+static bool fact_uses(const struct addr_fact *f, ir_ref v)
+{
+    return f->base == v || f->index == v;
+}
+
 static void addr_drop(int k)
 {
-    opt->addr_base[opt->addr_active[k]] = IR_NONE;
+    opt->addr[opt->addr_active[k]] = NO_FACT;
     opt->addr_active[k] = opt->addr_active[--opt->n_addr];
 }
 
@@ -259,57 +280,118 @@ static void addr_forget(ir_ref v)
 {
     for (int k = 0; k < opt->n_addr; k++) {
         ir_ref d = opt->addr_active[k];
-        if (d == v || opt->addr_base[d] == v)
+        if (d == v || fact_uses(&opt->addr[d], v))
             addr_drop(k--);
     }
 }
+
+static bool is_global_ref(ir_ref r) { return r != IR_NONE && r < opt->b->n_globals; }
 
 static void addr_forget_globals(void)
 {
     for (int k = 0; k < opt->n_addr; k++) {
         ir_ref d = opt->addr_active[k];
-        if (d < opt->b->n_globals || opt->addr_base[d] < opt->b->n_globals)
+        const struct addr_fact *f = &opt->addr[d];
+        if (is_global_ref(d) || is_global_ref(f->base) || is_global_ref(f->index))
             addr_drop(k--);
     }
 }
 
-/* After a 64-bit add/sub of a constant (its old facts forgotten): d is
- * base + disp, through x's own fact if x has one. */
-static void addr_record(const struct ir_insn *i)
+/* x's fact, or x itself as a base. */
+static struct addr_fact fact_of(ir_ref x, bool own)
 {
-    uint64_t c;
-    if ((i->op != IR_add && i->op != IR_sub) || i->size != 64 || !const_value(i->args[2], &c))
+    if (own && has_fact(x))
+        return opt->addr[x];
+    return (struct addr_fact){ .base = x, .index = IR_NONE };
+}
+
+static void fact_set(ir_ref d, struct addr_fact f, uint64_t disp)
+{
+    if ((int64_t)disp != (int32_t)disp || fact_uses(&f, d))
         return;
-    ir_ref d = i->args[0], x = i->args[1];
-    if (x == IR_NONE || ir_is_const(opt->b, x))
-        return;
-    /* Wrapping arithmetic, as the guest's: -c of INT64_MIN is UB in int64_t. */
-    uint64_t disp = i->op == IR_add ? c : -c;
-    if (opt->addr_base[x] != IR_NONE) {
-        disp += (uint64_t)(int64_t)opt->addr_disp[x];
-        x = opt->addr_base[x];
-    }
-    if (d == x || (int64_t)disp != (int32_t)disp)
-        return;
-    opt->addr_base[d] = x;
-    opt->addr_disp[d] = (int32_t)disp;
+    f.disp = (int32_t)disp;
+    opt->addr[d] = f;
     opt->addr_active[opt->n_addr++] = d;
 }
 
-/* A ld/st whose address has a fact addresses its base directly. */
+/* d = x + c (or x - c): x's fact moved by c, or x + c when x's fact has no
+ * base (an ld/st could not use it: `[x*4 + disp]` stays x + disp).
+ * Wrapping arithmetic, as the guest's: -c of INT64_MIN is UB in int64_t. */
+static void record_add_const(ir_ref d, ir_ref x, uint64_t c, bool sub)
+{
+    struct addr_fact f = fact_of(x, opt->addr[x].base != IR_NONE);
+    fact_set(d, f, (uint64_t)(int64_t)f.disp + (sub ? -c : c));
+}
+
+/* The sum of two facts, when it has at most one base and one index. */
+static bool fact_sum(struct addr_fact a, struct addr_fact b, struct addr_fact *sum)
+{
+    if (a.base == IR_NONE) {
+        struct addr_fact t = a;
+        a = b;
+        b = t;
+    }
+    /* now a has a base */
+    if (a.index == IR_NONE && b.base != IR_NONE && b.index == IR_NONE)
+        b = (struct addr_fact){ .base = IR_NONE, .index = b.base, .disp = b.disp };
+    if (a.base == IR_NONE || a.index != IR_NONE || b.base != IR_NONE)
+        return false;
+    *sum = (struct addr_fact){ .base = a.base, .index = b.index, .scale = b.scale,
+                               .disp = a.disp };
+    return true;
+}
+
+/* d = x + y: the first of (x's fact or x) + (y's fact or y) that fits. */
+static void record_add(ir_ref d, ir_ref x, ir_ref y)
+{
+    struct addr_fact sum;
+    for (int k = 0; k < 4; k++) {
+        struct addr_fact fx = fact_of(x, !(k & 2)), fy = fact_of(y, !(k & 1));
+        if (fact_sum(fx, fy, &sum)) {
+            fact_set(d, sum, (uint64_t)(int64_t)fx.disp + (uint64_t)(int64_t)fy.disp);
+            return;
+        }
+    }
+}
+
+/* After a 64-bit add/sub/shl (its old facts forgotten): what d is. */
+static void addr_record(const struct ir_insn *i)
+{
+    uint64_t c;
+    ir_ref d = i->args[0], x = i->args[1], y = i->args[2];
+    if ((i->op != IR_add && i->op != IR_sub && i->op != IR_shl) || i->size != 64 ||
+        x == IR_NONE || ir_is_const(opt->b, x))
+        return;
+    bool yc = const_value(y, &c);
+    if ((i->op == IR_add || i->op == IR_sub) && yc)
+        record_add_const(d, x, c, i->op == IR_sub);
+    else if (i->op == IR_add && y != IR_NONE)
+        record_add(d, x, y);
+    else if (i->op == IR_shl && yc && c >= 1 && c <= 3)
+        fact_set(d, (struct addr_fact){ .base = IR_NONE, .index = x, .scale = (uint8_t)c }, 0);
+}
+
+/* A ld/st whose address has a fact addresses its base (and index: ldx/stx)
+ * directly. */
 static void addr_fold(struct ir_insn *i)
 {
     if (i->op != IR_ld && i->op != IR_st)
         return;
     int k = i->op == IR_ld ? 1 : 0;
     ir_ref a = i->args[k];
-    if (a == IR_NONE || opt->addr_base[a] == IR_NONE)
+    if (a == IR_NONE || !has_fact(a) || opt->addr[a].base == IR_NONE)
         return;
-    int64_t disp = i->aux[0] + opt->addr_disp[a];
+    const struct addr_fact *f = &opt->addr[a];
+    int64_t disp = i->aux[0] + f->disp;
     if (disp != (int32_t)disp)
         return;
-    i->args[k] = opt->addr_base[a];
+    i->args[k] = f->base;
     i->aux[0] = disp;
+    if (f->index == IR_NONE)
+        return;
+    i->op = i->op == IR_ld ? IR_ldx : IR_stx;
+    i->args[2] = f->index;
+    i->aux[1] = f->scale;
 }
 
 /* ---- env forwarding: a 64-bit ld_env of a word the block already stored
@@ -356,8 +438,8 @@ static void env_forward(struct ir_insn *i)
 static void env_update(const struct ir_insn *i)
 {
     int32_t off = (int32_t)i->aux[0];
-    if (i->op == IR_call || i->op == IR_st || i->op == IR_atomic_rmw || i->op == IR_atomic_cas ||
-        i->op == IR_vst)
+    if (i->op == IR_call || i->op == IR_st || i->op == IR_stx || i->op == IR_atomic_rmw ||
+        i->op == IR_atomic_cas || i->op == IR_vst)
         /* guest stores may address env itself */
         opt->n_env = 0;
     else if (i->op == IR_st_env && i->size == IR_MO_64)
@@ -471,7 +553,8 @@ void ir_optimize(struct ir_block *b)
     opt->n_env = 0;
     opt->n_addr = 0;
     memset(opt->copy_src, 0xff, sizeof(opt->copy_src[0]) * (size_t)b->n_values);
-    memset(opt->addr_base, 0xff, sizeof(opt->addr_base[0]) * (size_t)b->n_values);
+    for (int v = 0; v < b->n_values; v++)
+        opt->addr[v] = NO_FACT;
     memset(opt->z32, 0, sizeof(opt->z32[0]) * (size_t)b->n_values);
     memset(opt->dead, 0, sizeof(opt->dead[0]) * (size_t)b->n_insns);
     forward_pass();

@@ -91,9 +91,12 @@ static const char *check_params(const struct ir_insn *i)
         return "bad condition";
     if ((fl & IR_F_MEM) && i->size > (IR_MO_SIZE | IR_MO_SIGN | IR_MO_HOST))
         return "bad memop";
-    if ((i->size & IR_MO_HOST) && i->op != IR_ld && i->op != IR_st)
+    if ((i->size & IR_MO_HOST) && i->op != IR_ld && i->op != IR_st && i->op != IR_ldx &&
+        i->op != IR_stx)
         return "host flag on an op other than ld/st";
-    if ((i->op == IR_st || i->op == IR_st_env) && (i->size & IR_MO_SIGN))
+    if ((i->op == IR_ldx || i->op == IR_stx) && (i->aux[1] < 0 || i->aux[1] > 3))
+        return "index scale out of 0..3";
+    if ((i->op == IR_st || i->op == IR_stx || i->op == IR_st_env) && (i->size & IR_MO_SIGN))
         return "sign flag on a store";
     if ((i->op == IR_atomic_rmw || i->op == IR_atomic_cas) && (i->size & IR_MO_SIGN))
         return "sign flag on an atomic";

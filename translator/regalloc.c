@@ -49,6 +49,7 @@ struct ra_state {
     uint8_t across[IR_MAX_INSNS];       /* arg k live across a later call */
     int cur;                            /* insn being emitted */
     int last_use[IR_MAX_GLOBALS];       /* last insn naming each global */
+    int last_read[IR_MAX_GLOBALS];      /* last insn reading it as an input */
     uint64_t guest_pc;                  /* of the current guest insn */
     struct ra_fault_map *faults;
     bool spill_overflow;
@@ -537,13 +538,15 @@ static void record_entry(ir_ref g)
 static struct ra_fault_point *record_point(const struct ir_insn *i)
 {
     struct ra_fault_map *m = ra->faults;
-    bool guest_access = i->op == IR_ld || i->op == IR_st || i->op == IR_atomic_rmw ||
-                        i->op == IR_atomic_cas || i->op == IR_vld || i->op == IR_vst;
+    bool guest_access = i->op == IR_ld || i->op == IR_st || i->op == IR_ldx || i->op == IR_stx ||
+                        i->op == IR_atomic_rmw || i->op == IR_atomic_cas || i->op == IR_vld ||
+                        i->op == IR_vst;
     if (!m || !guest_access || m->n_points >= IR_MAX_INSNS)
         return NULL;
     struct ra_fault_point *p = &m->points[m->n_points++];
     *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc,
-                                  .write = i->op != IR_ld && i->op != IR_vld };
+                                  .write = i->op != IR_ld && i->op != IR_ldx &&
+                                           i->op != IR_vld };
     for (ir_ref g = 0; g < ra->n_pinned; g++)
         if (ra->v[g].reg >= 0)
             p->pinned |= bit(g);
@@ -623,11 +626,22 @@ static bool emit_mov_store_global(int n, ir_ref d, int sreg)
     return true;
 }
 
+/* A global copied and named again later in the block (mov rdi, rsp; then
+ * rsp - 8) comes into its own register first: one load serves both. */
+static void keep_global_source(int n, ir_ref s)
+{
+    uint64_t imm;
+    if (is_global(s) && !is_pinned(s) && ra->v[s].reg < 0 && !known_const(s, &imm) &&
+        n < ra->last_read[s])
+        value_in_reg(s, 1);
+}
+
 static void emit_mov(int n, const struct ir_insn *i)
 {
     ir_ref d = i->args[0], s = i->args[1];
     if (emit_mov_const_global(n, d, s))
         return;
+    keep_global_source(n, s);
     int sreg = ir_is_const(ra->b, s) ? -1 : ra->v[s].reg;
     if (emit_mov_store_global(n, d, sreg)) {
         if (dies_here(n, 1)) {
@@ -771,11 +785,16 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
         ra->owner[r] = IR_NONE;
     ra->owned = 0;
     for (int g = 0; g < b->n_globals; g++)
-        ra->last_use[g] = -1;
-    for (int n = 0; n < b->n_insns; n++)
+        ra->last_use[g] = ra->last_read[g] = -1;
+    for (int n = 0; n < b->n_insns; n++) {
+        const struct ir_insn *i = &b->insns[n];
         for (int k = 0; k < IR_MAX_ARGS; k++)
-            if (b->insns[n].args[k] < b->n_globals)
-                ra->last_use[b->insns[n].args[k]] = n;
+            if (i->args[k] < b->n_globals) {
+                ra->last_use[i->args[k]] = n;
+                if (k >= ir_op_info[i->op].n_out)
+                    ra->last_read[i->args[k]] = n;
+            }
+    }
     ra->free_slots = TR_SPILL_SLOTS >= 64 ? ~0ull : bit(TR_SPILL_SLOTS) - 1;
     ra->evict_rr = 0;
     ra->spill_overflow = false;

@@ -37,6 +37,7 @@ static const struct be_constraint a64_constraints[IR_NUM_OPS] = {
     /* Constant addresses and values go to the backend's scratch registers. */
     [IR_ld]      = { { BE_IMM_ANY } },
     [IR_st]      = { { BE_IMM_ANY, BE_IMM_ANY } },
+    [IR_stx]     = { { BE_IMM_NONE, BE_IMM_ANY, BE_IMM_NONE } },
     [IR_st_env]  = { { BE_IMM_ANY } },
     [IR_exit_indirect] = { { BE_IMM_ANY } },
 };

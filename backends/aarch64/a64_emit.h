@@ -94,6 +94,15 @@ void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be
                  int32_t disp);
 void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr, int32_t disp,
                  const struct be_arg *val);
+/* ldx/stx: base + (index << scale) + disp, base and index in registers. */
+struct a64_index {
+    const struct be_arg *base, *index;
+    unsigned scale;
+    int32_t disp;
+};
+void a64_emit_ldx(struct be_code *c, unsigned memop, unsigned rd, const struct a64_index *x);
+void a64_emit_stx(struct be_code *c, unsigned memop, const struct a64_index *x,
+                  const struct be_arg *val);
 void a64_emit_ld_env_op(struct be_code *c, unsigned memop, unsigned rd, int32_t offset);
 void a64_emit_st_env_op(struct be_code *c, unsigned memop, const struct be_arg *val,
                         int32_t offset);

@@ -1,4 +1,4 @@
-/* a64_mem.c -- guest memory and env-field accesses (IR ld/st/ld_env/st_env).
+/* a64_mem.c -- guest memory and env-field accesses (IR ld/st/ldx/stx/ld_env/st_env).
  *
  * In the TR_MEM_HOST guest-memory mode guest addresses are host
  * addresses, so a guest load is one ldr from the address register.  Sign-extending loads always extend to 64 bits
@@ -57,6 +57,49 @@ void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr, i
     unsigned base = disp_base(c, memop, addr, &disp);
     unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
     a64_ldst_base(c, memop & IR_MO_SIZE, A64_STR, rt, base, disp);
+}
+
+/* Whether a64_ldst_base reaches base + disp without A64_TMP0. */
+static bool disp_is_immediate(unsigned size_log2, int32_t disp)
+{
+    bool aligned = (disp & ((1 << size_log2) - 1)) == 0;
+    return (disp >= 0 && aligned && (disp >> size_log2) < 4096) || (disp >= -256 && disp < 256);
+}
+
+/* ldx/stx: [base + (index << scale) + disp].  One register-offset access
+ * when disp is 0 and the scale is 0 or the access size; otherwise the sum
+ * goes to A64_TMP0 (base and index are allocated registers, never it). */
+static void ldst_indexed(struct be_code *c, unsigned memop, enum a64_ldst_opc opc, unsigned rt,
+                         const struct a64_index *x)
+{
+    unsigned size = memop & IR_MO_SIZE;
+    unsigned base = a64_guest_addr(c, memop, x->base);
+    unsigned index = a64_src(c, x->index, A64_TMP0, 64);
+    if (x->disp == 0 && (x->scale == 0 || x->scale == size)) {
+        a64_put(c, a64_load_store_reg_offset(size, opc, index, A64_LSL_X, x->scale != 0, base, rt));
+        return;
+    }
+    int32_t disp = x->disp;
+    if (!disp_is_immediate(size, disp)) {
+        be_emit_movi(c, A64_TMP0, (uint64_t)(int64_t)disp);
+        a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, base, 0, A64_TMP0, A64_TMP0));
+        base = A64_TMP0;
+        disp = 0;
+    }
+    a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, index, x->scale, base, A64_TMP0));
+    a64_ldst_base(c, size, opc, rt, A64_TMP0, disp);
+}
+
+void a64_emit_ldx(struct be_code *c, unsigned memop, unsigned rd, const struct a64_index *x)
+{
+    ldst_indexed(c, memop, load_opc(memop), rd, x);
+}
+
+void a64_emit_stx(struct be_code *c, unsigned memop, const struct a64_index *x,
+                  const struct be_arg *val)
+{
+    unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
+    ldst_indexed(c, memop, A64_STR, rt, x);
 }
 
 void a64_emit_ld_env_op(struct be_code *c, unsigned memop, unsigned rd, int32_t offset)

@@ -226,6 +226,14 @@ static void emit_mem(struct be_code *c, const struct ir_insn *insn, unsigned par
     switch (insn->op) {
     case IR_ld:     a64_emit_ld(c, insn->size, out[0].reg, &in[0], (int32_t)insn->aux[0]); break;
     case IR_st:     a64_emit_st(c, insn->size, &in[0], (int32_t)insn->aux[0], &in[1]); break;
+    case IR_ldx:
+        a64_emit_ldx(c, insn->size, out[0].reg, &(struct a64_index){ &in[0], &in[1],
+                     (unsigned)insn->aux[1], (int32_t)insn->aux[0] });
+        break;
+    case IR_stx:
+        a64_emit_stx(c, insn->size, &(struct a64_index){ &in[0], &in[2], (unsigned)insn->aux[1],
+                     (int32_t)insn->aux[0] }, &in[1]);
+        break;
     case IR_ld_env: a64_emit_ld_env_op(c, insn->size, out[0].reg, (int32_t)insn->aux[0]); break;
     case IR_atomic_rmw: a64_emit_atomic_rmw(c, insn, out, in); break;
     case IR_atomic_cas: a64_emit_atomic_cas(c, insn, out, in); break;
@@ -287,6 +295,8 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_movcond] = { emit_movcond },
     [IR_ld]      = { emit_mem },
     [IR_st]      = { emit_mem },
+    [IR_ldx]     = { emit_mem },
+    [IR_stx]     = { emit_mem },
     [IR_ld_env]  = { emit_mem },
     [IR_st_env]  = { emit_mem },
     [IR_atomic_rmw] = { emit_mem },

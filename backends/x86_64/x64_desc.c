@@ -32,6 +32,8 @@ static const struct be_constraint x64_constraints[IR_NUM_OPS] = {
     [IR_brcond]  = { { 0, BE_IMM_ARITH } },
     [IR_ld]      = { { BE_IMM_MEMOFF } },
     [IR_st]      = { { BE_IMM_MEMOFF, BE_IMM_ARITH } },
+    /* base and index in registers (a constant one takes the scratch register) */
+    [IR_stx]     = { { BE_IMM_NONE, BE_IMM_ARITH, BE_IMM_NONE } },
     [IR_st_env]  = { { BE_IMM_ARITH } },
     [IR_exit_indirect] = { { BE_IMM_ANY } },
 };

@@ -166,18 +166,25 @@ void x64_emit_lea_r_m(struct be_code *c, int flags, int reg, int base, int32_t d
     x64_emit_op_m_r(c, flags, 0x8d, reg, base, disp);
 }
 
-/* lea reg, [base + index*1 + disp]; index must not be RSP. */
-void x64_emit_lea_r_sib(struct be_code *c, int flags, int reg, int base, int index, int32_t disp)
+/* opc with [base + (index << scale) + disp]; index must not be RSP. */
+void x64_emit_op_sib_r(struct be_code *c, int flags, uint32_t opc, int reg, int base, int index,
+                       int scale, int32_t disp)
 {
     int mod = (disp == 0 && (base & 7) != 5) ? 0 : x64_fits_s8(disp) ? 1 : 2;
     emit_prefixes(c, flags, reg, index, base);
-    x64_emit_byte(c, 0x8d);
+    emit_opcode(c, opc);
     emit_modrm(c, mod, reg, 4);
-    x64_emit_byte(c, (uint8_t)(((index & 7) << 3) | (base & 7)));
+    x64_emit_byte(c, (uint8_t)((scale << 6) | ((index & 7) << 3) | (base & 7)));
     if (mod == 1)
         x64_emit_byte(c, (uint8_t)disp);
     else if (mod == 2)
         x64_emit_u32(c, (uint32_t)disp);
+}
+
+/* lea reg, [base + index*1 + disp]. */
+void x64_emit_lea_r_sib(struct be_code *c, int flags, int reg, int base, int index, int32_t disp)
+{
+    x64_emit_op_sib_r(c, flags, 0x8d, reg, base, index, 0, disp);
 }
 
 void x64_emit_shift_rm_imm(struct be_code *c, enum x64_shift op, int flags, int rm, uint8_t n)

@@ -59,6 +59,8 @@ void x64_emit_mov_r_m(struct be_code *c, int flags, int reg, int base, int32_t d
 void x64_emit_mov_m_r(struct be_code *c, int flags, int base, int32_t disp, int reg);
 void x64_emit_mov_m_imm32(struct be_code *c, int flags, int base, int32_t disp, int32_t imm);
 void x64_emit_lea_r_m(struct be_code *c, int flags, int reg, int base, int32_t disp);
+void x64_emit_op_sib_r(struct be_code *c, int flags, uint32_t opc, int reg, int base, int index,
+                       int scale, int32_t disp);
 void x64_emit_lea_r_sib(struct be_code *c, int flags, int reg, int base, int index, int32_t disp);
 void x64_emit_shift_rm_imm(struct be_code *c, enum x64_shift op, int flags, int rm, uint8_t n);
 void x64_emit_shift_rm_cl(struct be_code *c, enum x64_shift op, int flags, int rm);

@@ -345,11 +345,22 @@ static const struct { uint32_t opc; int flags; } load_form[8] = {
 };
 static const int store_flags[4] = { X64_BYTE, X64_P66, 0, X64_W };
 
-static void mem_op(struct be_code *c, int flags, uint32_t opc, int reg,
-                   const struct be_arg *addr, int32_t disp)
+/* A memory operand: base (a register or a constant) + (index << scale) + disp. */
+struct x64_mem {
+    const struct be_arg *base;
+    int index;                  /* host register, or -1 */
+    int scale;
+    int32_t disp;
+};
+
+static void mem_op(struct be_code *c, int flags, uint32_t opc, int reg, const struct x64_mem *m)
 {
+    const struct be_arg *addr = m->base;
+    int32_t disp = m->disp;
     uint64_t abs = addr->imm + (uint64_t)(int64_t)disp;
-    if (!addr->is_const) {
+    if (m->index >= 0) {        /* ldx/stx: base and index are registers */
+        x64_emit_op_sib_r(c, flags, opc, reg, addr->reg, m->index, m->scale, disp);
+    } else if (!addr->is_const) {
         x64_emit_op_m_r(c, flags, opc, reg, addr->reg, disp);
     } else if ((uint64_t)(int64_t)(int32_t)abs == abs) {
         x64_emit_op_abs_r(c, flags, opc, reg, (int32_t)abs);
@@ -359,20 +370,20 @@ static void mem_op(struct be_code *c, int flags, uint32_t opc, int reg,
     }
 }
 
-static void emit_load(struct be_code *c, unsigned mo, int d, const struct be_arg *addr, int32_t disp)
+static void emit_load(struct be_code *c, unsigned mo, int d, const struct x64_mem *m)
 {
-    mem_op(c, load_form[mo & 7].flags, load_form[mo & 7].opc, d, addr, disp);
+    mem_op(c, load_form[mo & 7].flags, load_form[mo & 7].opc, d, m);
 }
 
-static void emit_store(struct be_code *c, unsigned mo, const struct be_arg *addr, int32_t disp,
+static void emit_store(struct be_code *c, unsigned mo, const struct x64_mem *m,
                        const struct be_arg *v)
 {
     int flags = store_flags[mo & IR_MO_SIZE];
     if (!v->is_const) {
-        mem_op(c, flags, (flags & X64_BYTE) ? 0x88 : 0x89, v->reg, addr, disp);
+        mem_op(c, flags, (flags & X64_BYTE) ? 0x88 : 0x89, v->reg, m);
         return;
     }
-    mem_op(c, flags, (flags & X64_BYTE) ? 0xc6 : 0xc7, 0, addr, disp);
+    mem_op(c, flags, (flags & X64_BYTE) ? 0xc6 : 0xc7, 0, m);
     if (flags & X64_BYTE)
         x64_emit_byte(c, (uint8_t)v->imm);
     else if (flags & X64_P66) {
@@ -395,32 +406,49 @@ const struct be_arg *x64_guest_addr(struct be_code *c, unsigned memop, const str
     return addr;
 }
 
+/* The guest address of ld/st (index: none) or ldx/stx (index: its input). */
+static struct x64_mem guest_mem(struct be_code *c, const struct ir_insn *i,
+                                const struct be_arg *base, const struct be_arg *index)
+{
+    return (struct x64_mem){ .base = x64_guest_addr(c, i->size, base),
+                             .index = index ? index->reg : -1, .scale = (int)i->aux[1],
+                             .disp = (int32_t)i->aux[0] };
+}
+
 static void emit_ld(struct be_code *c, const struct ir_insn *i,
                     const struct be_arg *out, const struct be_arg *in)
 {
-    emit_load(c, i->size & ~IR_MO_HOST, out[0].reg, x64_guest_addr(c, i->size, &in[0]),
-              (int32_t)i->aux[0]);
+    struct x64_mem m = guest_mem(c, i, &in[0], i->op == IR_ldx ? &in[1] : NULL);
+    emit_load(c, i->size & ~IR_MO_HOST, out[0].reg, &m);
 }
 
 static void emit_st(struct be_code *c, const struct ir_insn *i,
                     const struct be_arg *out, const struct be_arg *in)
 {
-    emit_store(c, i->size & ~IR_MO_HOST, x64_guest_addr(c, i->size, &in[0]), (int32_t)i->aux[0],
-               &in[1]);
+    struct x64_mem m = guest_mem(c, i, &in[0], i->op == IR_stx ? &in[2] : NULL);
+    emit_store(c, i->size & ~IR_MO_HOST, &m, &in[1]);
 }
 
 static const struct be_arg env_base = { .reg = X64_ENV };
 
+static struct x64_mem env_mem(const struct ir_insn *i)
+{
+    return (struct x64_mem){ .base = &env_base, .index = -1,
+                             .disp = x64_env_disp((int32_t)i->aux[0]) };
+}
+
 static void emit_ld_env(struct be_code *c, const struct ir_insn *i,
                         const struct be_arg *out, const struct be_arg *in)
 {
-    emit_load(c, i->size, out[0].reg, &env_base, x64_env_disp((int32_t)i->aux[0]));
+    struct x64_mem m = env_mem(i);
+    emit_load(c, i->size, out[0].reg, &m);
 }
 
 static void emit_st_env(struct be_code *c, const struct ir_insn *i,
                         const struct be_arg *out, const struct be_arg *in)
 {
-    emit_store(c, i->size, &env_base, x64_env_disp((int32_t)i->aux[0]), &in[0]);
+    struct x64_mem m = env_mem(i);
+    emit_store(c, i->size, &m, &in[0]);
 }
 
 /* ---- calls and exits ---- */
@@ -484,7 +512,8 @@ static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
     [IR_extract] = emit_extract, [IR_deposit] = emit_deposit,
     [IR_bswap] = emit_bswap, [IR_clz] = emit_clz, [IR_ctz] = emit_ctz,
     [IR_setcond] = emit_setcond, [IR_movcond] = emit_movcond,
-    [IR_ld] = emit_ld, [IR_st] = emit_st, [IR_ld_env] = emit_ld_env, [IR_st_env] = emit_st_env,
+    [IR_ld] = emit_ld, [IR_st] = emit_st, [IR_ldx] = emit_ld, [IR_stx] = emit_st,
+    [IR_ld_env] = emit_ld_env, [IR_st_env] = emit_st_env,
     [IR_call] = emit_call, [IR_brcond] = emit_brcond, [IR_goto_tb] = emit_goto_tb,
     [IR_exit_indirect] = emit_exit_indirect, [IR_exit_code] = emit_exit_code,
     [IR_exit_request] = emit_exit_request,

@@ -1,8 +1,8 @@
 /* test_ir.c -- the IR builder, validator, dumper and optimizer: good
  * blocks pass validation and bad ones are rejected with a message; the
  * optimizer folds constants (values computed here by the C compiler),
- * propagates copies without crossing reassignments, removes dead code and
- * keeps side effects. */
+ * propagates copies without crossing reassignments, removes dead code,
+ * keeps side effects and folds address arithmetic into ld/st (ldx/stx). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,6 +260,72 @@ Test(ir, globals_live_at_exits_and_helpers)
     for (int k = 0; k < b->n_insns; k++)
         movs += b->insns[k].op == IR_mov && b->insns[k].args[0] == RAX;
     cr_assert_eq(movs, 3, "%s", dump(b));
+}
+
+static const struct ir_insn *only_op(const struct ir_block *b, enum ir_op op)
+{
+    cr_assert_eq(count_op(b, op), 1, "%s", dump(b));
+    for (int n = 0; n < b->n_insns; n++)
+        if (b->insns[n].op == op)
+            return &b->insns[n];
+    return NULL;
+}
+
+/* rax = [rbx + rcx*8 + 0x20]; [rbx + rcx*4 - 8] = rax: the shifts and adds die. */
+Test(ir, folds_base_index_scale_disp)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b), w = ir_temp(b), d = ir_temp(b);
+    ir_binop(b, IR_shl, 64, t, RCX, ir_const(b, 3));
+    ir_binop(b, IR_add, 64, u, RBX, t);
+    ir_binop(b, IR_add, 64, w, u, ir_const(b, 0x20));
+    ir_ld(b, IR_MO_64, d, w);
+    ir_mov(b, RAX, d);
+    ir_binop(b, IR_shl, 64, t, RCX, ir_const(b, 2));
+    ir_binop(b, IR_add, 64, u, t, RBX);
+    ir_binop(b, IR_sub, 64, w, u, ir_const(b, 8));
+    ir_st(b, IR_MO_32, w, RAX);
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    cr_assert_eq(count_op(b, IR_add) + count_op(b, IR_sub) + count_op(b, IR_shl), 0, "%s", dump(b));
+    const struct ir_insn *l = only_op(b, IR_ldx), *st = only_op(b, IR_stx);
+    cr_assert(l->args[1] == RBX && l->args[2] == RCX && l->aux[1] == 3 && l->aux[0] == 0x20,
+              "%s", dump(b));
+    cr_assert(st->args[0] == RBX && st->args[1] == d && st->args[2] == RCX && st->aux[1] == 2 &&
+              st->aux[0] == -8, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+/* base + index, then the base is rewritten before the load: the load must
+ * keep the old sum, not address the new base. */
+Test(ir, indexed_fold_stops_at_a_rewrite)
+{
+    struct ir_block *b = new_block();
+    ir_ref u = ir_temp(b), d = ir_temp(b);
+    ir_binop(b, IR_add, 64, u, RBX, RCX);
+    ir_movi(b, RBX, 0x1000);
+    ir_ld(b, IR_MO_8, d, u);
+    ir_mov(b, RAX, d);
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    cr_assert_eq(count_op(b, IR_ldx), 0, "%s", dump(b));
+    cr_assert_eq(only_op(b, IR_ld)->args[1], u, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_add), 1, "%s", dump(b));
+}
+
+/* [rcx*4 + 0x1000] has no base: it stays shl + ld with a displacement. */
+Test(ir, index_without_base_keeps_its_displacement)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b), d = ir_temp(b);
+    ir_binop(b, IR_shl, 64, t, RCX, ir_const(b, 2));
+    ir_binop(b, IR_add, 64, u, t, ir_const(b, 0x1000));
+    ir_ld(b, IR_MO_32, d, u);
+    ir_mov(b, RAX, d);
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    const struct ir_insn *l = only_op(b, IR_ld);
+    cr_assert(l->args[1] == t && l->aux[0] == 0x1000, "%s", dump(b));
 }
 
 Test(ir, conditions_invert_and_swap)
