@@ -6,6 +6,7 @@
  * the lane-crossing ones.
  */
 #include "x86_avx.h"
+#include "x86_avx_helpers.h"
 #include "x86_avx_rows.h"
 
 #define E8  IR_VE_8
@@ -72,6 +73,15 @@ static const struct avx_row avx_int_rows[] = {
     AH1(VPMOVZXBW, pmovzxbw, 8, I), AH1(VPMOVZXBD, pmovzxbd, 4, I), AH1(VPMOVZXBQ, pmovzxbq, 2, I),
     AH1(VPMOVZXWD, pmovzxwd, 8, I), AH1(VPMOVZXWQ, pmovzxwq, 4, I), AH1(VPMOVZXDQ, pmovzxdq, 8, I),
     AEV(VMOVNTDQA, mov, 0, I | AVX_IMM),
+    AEH(VPBLENDVB, blendv, AVX_OWN_HELPER(pblendvb, 0), 16, I, 0, 0, 0),
+    AEH(VPINSRB, insert, AVX_SSE_HELPER(pinsrb), 0, I, 0, 0, 0),
+    AEH(VPINSRW, insert, AVX_SSE_HELPER(pinsrw), 0, I, 0, 0, 0),
+    AEH(VPINSRD, insert, AVX_SSE_HELPER(pinsrd), 0, I, 0, 0, 0),
+    AEH(VPINSRQ, insert, AVX_SSE_HELPER(pinsrq), 0, I, 0, 0, 0),
+    AEV(VPEXTRB, legacy, X86_INS_PEXTRB, I), AEV(VPEXTRW, legacy, X86_INS_PEXTRW, I),
+    AEV(VPEXTRD, legacy, X86_INS_PEXTRD, I), AEV(VPEXTRQ, legacy, X86_INS_PEXTRQ, I),
+    AEV(VPMOVMSKB, legacy, X86_INS_PMOVMSKB, I), AEV(VMASKMOVDQU, legacy, X86_INS_MASKMOVDQU, I),
+    AEV(VPCMPESTRI, legacy, X86_INS_PCMPESTRI, I), AEV(VPCMPISTRI, legacy, X86_INS_PCMPISTRI, I),
 };
 
 const struct x86_row_set x86_avx_int_rows = X86_ROW_SET_OF("avx-int", avx_int_rows, insn);
