@@ -164,9 +164,10 @@ bool avx_emit_cvti2f(struct x86_dc *dc, const struct avx_row *row)
     ir_ref v = x86_operand_read(dc, &ops[2]);
     int32_t dl = avx_regop(d).lo;
     avx_copy16(dc, dl, avx_regop(a).lo);
+    ir_ref mode = sse_mxcsr_mode(dc);           /* its IR goes before the op */
     struct ir_insn *i = ir_vec(dc->b, IR_vcvti2f, row->vsize,
                                ir_vec_pack(dl, dl, dl, ops[2].size), &row->helper);
-    i->args[0] = sse_mxcsr_mode(dc);
+    i->args[0] = mode;
     i->args[1] = v;
     avx_write_done(dc, d, false);
     return true;
