@@ -72,7 +72,7 @@ static uint32_t avx_csr_default = 0x1f80;
                         : [out] "=m"(out), [o] "=m"(ocsr), [b] "+m"(b)        \
                         : [d] "m"(d), [a] "m"(a), [k] "m"(k), [c] "m"(csr),   \
                           [dflt] "m"(avx_csr_default)                         \
-                        : "xmm0", "xmm1", "xmm2", "xmm3", "memory");          \
+                        : "xmm0", "xmm1", "xmm2", "xmm3", "xmm8", "xmm15", "rax", "cc", "memory");        \
                     uint64_t in[] = { m, i, j };                              \
                     uint64_t res[] = { out.q[0], out.q[1], out.q[2], out.q[3], \
                                        b.q[0], b.q[1], b.q[2], b.q[3], ocsr }; \
