@@ -14,7 +14,12 @@
 
 SYS_OUT      := $(BUILD)$(MODE_DIR)/system
 SYS_ACCELS   := system/accel_kvm.c system/accel_kvm_dump.c system/accel_table_kvm.c \
-                system/accel_hosted.c system/accel_table_hosted.c
+                system/accel_hosted.c system/accel_table_hosted.c \
+                system/accel_tcg.c system/accel_tcg_mmu.c system/accel_table_tcg.c
+# tcg: ferry's engine (translator, x86-64 frontend, the host's backend) in
+# system mode; its files also see the frontend's public headers.
+SYS_TCG_SRCS := system/accel_tcg.c system/accel_tcg_mmu.c
+SYS_TCG_CFLAGS := -Ifrontends -Ifrontends/x86_64
 SYS_CORE_SRCS := $(filter-out $(SYS_ACCELS),$(wildcard system/*.c))
 SYS_CFLAGS   := $(CFLAGS_BASE) $(INC_system) -pthread
 SYS_CORE_OBJS := $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_CORE_SRCS) $(CLI_SRCS))
@@ -26,15 +31,41 @@ FERRY_SYSTEM := $(BUILD)$(MODE_DIR)/ferry-system
 
 $(SYS_OUT)/obj/system/%.o: system/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(CC_x86_64) $(SYS_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC_x86_64) $(SYS_CFLAGS) $(if $(filter $<,$(SYS_TCG_SRCS)),$(SYS_TCG_CFLAGS)) -MMD -MP -c $< -o $@
 # The command-line helper shared with ferry (translator/cli.c).
 $(SYS_OUT)/obj/translator/%.o: translator/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC_x86_64) $(SYS_CFLAGS) -MMD -MP -c $< -o $@
 
+# The engine as an archive: ferry-system takes only what system mode uses.
+define sys_engine_lib
+SYS_ENGINE_OBJS_$(1) := $$(patsubst %.c,$$(OUT_$(1))/obj/%.o,$$(filter translator/% frontends/%,$$(FERRY_SRCS)) \
+                        $$(BACKEND_SRCS_$(1)))
+$$(OUT_$(1))/system/libengine.a: $$(SYS_ENGINE_OBJS_$(1))
+	@mkdir -p $$(@D)
+	rm -f $$@ && $$(patsubst %gcc,%ar,$$(CC_$(1))) rcs $$@ $$^
+endef
+$(foreach a,$(ARCHES),$(eval $(call sys_engine_lib,$(a))))
+SYS_ENGINE_LIBS := -lcapstone -lm -l:libatomic.a
+
 $(FERRY_SYSTEM): $(SYS_CORE_OBJS) $(SYS_OUT)/obj/system/accel_kvm.o $(SYS_OUT)/obj/system/accel_kvm_dump.o \
-                 $(SYS_OUT)/obj/system/accel_table_kvm.o
-	$(CC_x86_64) $(LDFLAGS) -o $@ $^ $(SYS_LIBS)
+                 $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_TCG_SRCS)) \
+                 $(SYS_OUT)/obj/system/accel_table_kvm.o $(OUT_x86_64)/system/libengine.a
+	$(CC_x86_64) $(LDFLAGS) -o $@ $^ $(SYS_LIBS) $(SYS_ENGINE_LIBS)
+
+# The AArch64 build: tcg only (KVM there cannot run x86-64 guests); run
+# under qemu-aarch64 by the tests.
+SYS_OUT_A64 := $(OUT_aarch64)/system
+FERRY_SYSTEM_A64 := $(OUT_aarch64)/ferry-system
+SYS_A64_OBJS := $(patsubst %.c,$(SYS_OUT_A64)/obj/%.o,$(SYS_CORE_SRCS) $(CLI_SRCS) $(SYS_TCG_SRCS) \
+                system/accel_table_tcg.c) \
+                $(OUT_aarch64)/obj/loader/ld_elf.o $(OUT_aarch64)/obj/loader/ld_elf_note.o
+$(SYS_OUT_A64)/obj/%.o: %.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC_aarch64) $(SYS_CFLAGS) $(if $(filter $<,$(SYS_TCG_SRCS)),$(SYS_TCG_CFLAGS)) -MMD -MP -c $< -o $@
+$(FERRY_SYSTEM_A64): $(SYS_A64_OBJS) $(OUT_aarch64)/system/libengine.a
+	$(CC_aarch64) $(LDFLAGS) -o $@ $^ $(SYS_LIBS) $(SYS_ENGINE_LIBS)
+-include $(SYS_A64_OBJS:.o=.d)
 
 # ---- Test guests: one C file each over a small library (serial, PCI, virtio). ----
 SYS_GUESTS     := $(basename $(notdir $(wildcard system/guests/*.c)))
