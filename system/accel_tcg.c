@@ -25,7 +25,7 @@ static int tcg_init(struct sys_vm *vm)
     tcg_vm = vm;
     struct tr_engine_config cfg = { .guest = &fe_x86_64_system, .mem = tcg_guest_mem(), .ras = 0 };
     tcg_engine = tr_engine_new(&cfg);
-    return 0;
+    return tcg_pic_init(vm) < 0 || tcg_apic_init(vm) < 0 || tcg_pit_init(vm) < 0 ? -1 : 0;
 }
 
 /* ---- the machine as the frontend's privileged instructions see it ---- */
@@ -92,6 +92,7 @@ static int tcg_vcpu_init(struct sys_vcpu *cpu)
     pthread_cond_init(&c->wake, NULL);
     fe_x86_64_system.reset(c);
     c->x.sys.hooks = &tcg_hooks;
+    tcg_lapic_reset(c, cpu->index);
     struct sys_boot *b = &cpu->vm->boot;
     if (b->mode != BOOT_LONG64) {
         sys_err("--accel tcg: the 32-bit protected-mode entry (PVH) is not supported yet");
@@ -132,6 +133,26 @@ static bool deliver_fault(struct tcg_cpu *c)
     return false;
 }
 
+/* With IF set, the highest pending interrupt goes through the IDT (and
+ * ends a hlt); true when the vCPU has something to run. */
+static bool take_interrupt(struct tcg_cpu *c)
+{
+    if (!(c->x.cpu.eflags_rest & X86_EFLAGS_IF))
+        return !c->x.sys.halted;
+    int v = tcg_lapic_pending(c);
+    if (v < 0)
+        return !c->x.sys.halted;
+    tcg_lapic_accept(c, v);
+    c->x.sys.halted = 0;
+    if (!x86_sys_deliver(&c->x, v, false, 0)) {
+        sys_err("vCPU %d: interrupt vector %d at RIP=0x%llx cannot be delivered: triple fault, "
+                "treated as reset", c->vcpu->index, v, (unsigned long long)c->x.cpu.rt.pc);
+        sys_vm_stop(tcg_vm, STOP_RESET, 0);
+        return false;
+    }
+    return true;
+}
+
 /* hlt: sleeps until something wakes the vCPU (an interrupt, a stop). */
 static void wait_halted(struct tcg_cpu *c)
 {
@@ -143,7 +164,10 @@ static void wait_halted(struct tcg_cpu *c)
         t.tv_nsec -= 1000000000;
     }
     pthread_mutex_lock(&c->lock);
-    if (!sys_vm_stopping(tcg_vm))
+    bool pending = false;
+    for (int i = 0; i < 8; i++)
+        pending |= c->apic.irr[i] != 0;
+    if (!sys_vm_stopping(tcg_vm) && !(pending && (c->x.cpu.eflags_rest & X86_EFLAGS_IF)))
         pthread_cond_timedwait(&c->wake, &c->lock, &t);
     pthread_mutex_unlock(&c->lock);
 }
@@ -162,7 +186,7 @@ static void tcg_vcpu_run(struct sys_vcpu *cpu)
     struct sys_vm *vm = cpu->vm;
     tr_cpu_attach(tcg_engine, c);
     while (!sys_vm_stopping(vm)) {
-        if (c->x.sys.halted) {
+        if (!take_interrupt(c)) {
             wait_halted(c);
             continue;
         }
@@ -179,7 +203,13 @@ static void tcg_vcpu_run(struct sys_vcpu *cpu)
         report_watchdog(c);
 }
 
-static void tcg_irq_line(struct sys_vm *vm, unsigned irq, int level) {}
+/* ISA and PCI lines: the PIC's input and the IOAPIC pin of the same
+ * number (as the MP table says); callers hold vm->dev_lock. */
+static void tcg_irq_line(struct sys_vm *vm, unsigned irq, int level)
+{
+    tcg_pic_line(irq, level);
+    tcg_ioapic_line(irq, level);
+}
 
 static void tcg_vcpu_kick(struct sys_vcpu *cpu)
 {

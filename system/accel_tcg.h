@@ -7,11 +7,21 @@
 #include "guest_mem.h"
 #include "x86_system.h"
 
+/* A local APIC (accel_tcg_apic.c); under its vCPU's lock. */
+struct tcg_lapic {
+    uint32_t id, tpr, svr, ldr, dfr, esr, icr_lo, icr_hi;
+    uint32_t lvt[6];                    /* timer, thermal, perf, LINT0, LINT1, error */
+    uint32_t timer_init, timer_div;     /* divide configuration register */
+    uint32_t irr[8], isr[8];
+    uint64_t timer_start_ns, timer_deadline_ns;     /* deadline 0: not counting */
+};
+
 struct tcg_cpu {
     struct x86_sys_cpu x;               /* the env: first */
     struct sys_vcpu *vcpu;
-    pthread_mutex_t lock;               /* guards the wake-up below */
+    pthread_mutex_t lock;               /* guards apic and the wake-up below */
     pthread_cond_t wake;                /* hlt waits here for an interrupt or a stop */
+    struct tcg_lapic apic;
 };
 
 static inline struct tcg_cpu *tcg_cpu_of(void *env) { return env; }
@@ -21,5 +31,27 @@ static inline struct tcg_cpu *tcg_cpu_of(void *env) { return env; }
 extern struct sys_vm *tcg_vm;
 const struct tr_guest_mem *tcg_guest_mem(void);
 void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write);
+
+/* accel_tcg_pic.c: the 8259 pair and ELCR (lines under vm->dev_lock). */
+int tcg_pic_init(struct sys_vm *vm);
+void tcg_pic_line(unsigned irq, int level);
+
+/* accel_tcg_apic.c: the IOAPIC (under vm->dev_lock) and local APICs. */
+int tcg_apic_init(struct sys_vm *vm);
+void tcg_lapic_reset(struct tcg_cpu *c, int index);
+void tcg_ioapic_line(unsigned pin, int level);
+void tcg_lapic_mmio(struct tcg_cpu *c, uint64_t off, void *data, unsigned n, bool write);
+int tcg_lapic_pending(struct tcg_cpu *c);           /* vector to take, or -1 */
+void tcg_lapic_accept(struct tcg_cpu *c, int vector);
+void tcg_lapic_raise(struct tcg_cpu *c, int vector);
+/* The timer thread: fires expired local APIC timers, returns the next
+ * deadline (ns, CLOCK_MONOTONIC; 0: none). */
+uint64_t tcg_lapic_timers(uint64_t now);
+uint64_t tcg_now_ns(void);
+struct tcg_cpu *tcg_cpu_index(int index);
+
+/* accel_tcg_pit.c: the 8254 PIT and the thread that runs every timer. */
+int tcg_pit_init(struct sys_vm *vm);
+void tcg_timer_kick(void);              /* a deadline moved earlier */
 
 #endif

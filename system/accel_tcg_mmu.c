@@ -106,9 +106,14 @@ static _Noreturn void page_fault(struct x86_sys_cpu *c, uint64_t va, uint64_t er
     tr_raise(&c->cpu.rt, TR_EXIT_SIGSEGV, pc);
 }
 
-/* Outside RAM: the MMIO bus (unclaimed reads give all ones). */
-static void mmio(uint64_t pa, void *data, unsigned n, bool write)
+/* Outside RAM: this vCPU's local APIC, or the MMIO bus (unclaimed reads
+ * give all ones). */
+static void mmio(struct x86_sys_cpu *c, uint64_t pa, void *data, unsigned n, bool write)
 {
+    if ((pa & ~0xfffull) == (c->sys.apic_base & ~0xfffull) && (c->sys.apic_base & 0x800)) {
+        tcg_lapic_mmio(tcg_cpu_of(c), pa & 0xfff, data, n, write);
+        return;
+    }
     if (!sys_bus_access(tcg_vm, &tcg_vm->mmio, pa, data, n, write))
         sys_debug(tcg_vm, "unclaimed MMIO %s 0x%llx (%u bytes)", write ? "write" : "read",
                   (unsigned long long)pa, n);
@@ -148,7 +153,7 @@ static void access_virt(struct x86_sys_cpu *c, uint64_t va, void *data, unsigned
         if (h)
             ram_copy(h, p, chunk, write);
         else
-            mmio(pa, p, chunk, write);
+            mmio(c, pa, p, chunk, write);
         va += chunk, p += chunk, n -= chunk;
     }
 }

@@ -15,10 +15,10 @@
 SYS_OUT      := $(BUILD)$(MODE_DIR)/system
 SYS_ACCELS   := system/accel_kvm.c system/accel_kvm_dump.c system/accel_table_kvm.c \
                 system/accel_hosted.c system/accel_table_hosted.c \
-                system/accel_tcg.c system/accel_tcg_mmu.c system/accel_table_tcg.c
+                $(wildcard system/accel_tcg*.c) system/accel_table_tcg.c
 # tcg: ferry's engine (translator, x86-64 frontend, the host's backend) in
 # system mode; its files also see the frontend's public headers.
-SYS_TCG_SRCS := system/accel_tcg.c system/accel_tcg_mmu.c
+SYS_TCG_SRCS := $(wildcard system/accel_tcg*.c)
 SYS_TCG_CFLAGS := -Ifrontends -Ifrontends/x86_64
 SYS_CORE_SRCS := $(filter-out $(SYS_ACCELS),$(wildcard system/*.c))
 SYS_CFLAGS   := $(CFLAGS_BASE) $(INC_system) -pthread
