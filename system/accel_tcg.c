@@ -121,6 +121,9 @@ static bool deliver_fault(struct tcg_cpu *c)
         if (ev.vector == X86_EXC_PF) {      /* a fetch fault: user-mode bits */
             x->sys.cr2 = x->cpu.rt.fault.addr;
             ev.err = (ev.err & ~4ull) | ((x->sys.cs & 3) == 3 ? 4 : 0);
+            /* The block that stands for the fault must not outlive it:
+             * the handler may map the page. */
+            tr_invalidate(tcg_engine, x->sys.cr2, 1);
         }
     }
     x->cpu.rt.fault.err = 0;

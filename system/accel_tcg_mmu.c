@@ -106,6 +106,15 @@ static _Noreturn void page_fault(struct x86_sys_cpu *c, uint64_t va, uint64_t er
     tr_raise(&c->cpu.rt, TR_EXIT_SIGSEGV, pc);
 }
 
+/* A non-canonical address (bits 63..47 not all equal): #GP(0). */
+static void check_canonical(struct x86_sys_cpu *c, uint64_t va, uint64_t pc)
+{
+    if ((uint64_t)((int64_t)(va << 16) >> 16) == va)
+        return;
+    c->sys.event = (struct x86_sys_event){ X86_EXC_GP, 1, 0 };
+    tr_raise(&c->cpu.rt, TR_EXIT_SIGSEGV, pc);
+}
+
 /* Outside RAM: this vCPU's local APIC, or the MMIO bus (unclaimed reads
  * give all ones). */
 static void mmio(struct x86_sys_cpu *c, uint64_t pa, void *data, unsigned n, bool write)
@@ -142,6 +151,8 @@ static void access_virt(struct x86_sys_cpu *c, uint64_t va, void *data, unsigned
 {
     uint8_t *p = data;
     int acc = (write ? ACC_WRITE : ACC_READ) | cpl_acc(c);
+    check_canonical(c, va, pc);
+    check_canonical(c, va + n - 1, pc);
     while (n) {
         unsigned chunk = 4096 - (unsigned)(va & 4095);
         if (chunk > n)
@@ -184,6 +195,7 @@ static uint64_t mmu_st(void *env, uint64_t va, uint64_t v, uint64_t memop, uint6
 static void *atomic_ptr(struct x86_sys_cpu *c, uint64_t va, unsigned n, uint64_t pc)
 {
     uint64_t pa, err;
+    check_canonical(c, va, pc);
     if (!walk(&c->sys, va, ACC_WRITE | cpl_acc(c), &pa, &err))
         page_fault(c, va, err, pc);
     void *h = sys_mem_ptr(tcg_vm, pa, n);

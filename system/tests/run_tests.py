@@ -214,6 +214,26 @@ def t_timer(r):
           rc == 0 and "timer: ticks 5\n" in out, f"rc={rc} out={out!r} err={err!r}")
 
 
+# (case, vector, error code, IF in the pushed RFLAGS): Intel SDM vol. 3,
+# ch. 6 (vectors, which push an error code, fault vs trap RIP) and 4.7
+# (page-fault error code: P=1 W=2 U=4 I=0x10).  make check-system-kvm runs
+# the same expectations on real KVM.
+EXC_CASES = [("de", 0, 0, 0), ("bp", 3, 0, 0), ("ud", 6, 0, 0), ("gp-non-canonical", 13, 0, 0),
+             ("int-0x40-trap-gate", 64, 0, 1), ("pf-read-not-present", 14, 0, 0),
+             ("pf-write-not-present", 14, 2, 0), ("pf-write-read-only", 14, 3, 0),
+             ("pf-fetch-nx", 14, 0x11, 0)]
+
+
+def t_exc(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "exc")
+    for name, vec, code, flag in EXC_CASES:
+        want = f"exc {name} vector {vec} err {code:#x} cr2 ok rip ok if {flag}\n"
+        check(f"{r[0]}: guest exception {name}: vector {vec}, error code {code:#x}, CR2, RIP",
+              rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r} err={err!r}")
+
+
 def t_smp(r):
     rc, out, err = boot(r, "smp", ["--cpus", "2"])
     ok = rc == 0 and "smp: ping-pong rounds 10000" in out and "all aps checked in yes" in out \
@@ -473,7 +493,7 @@ def main():
     t_kvm_not_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_smp, t_malformed, t_fuzz, t_highmem,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_exc, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     shutil.rmtree(TMP, ignore_errors=True)
