@@ -1,7 +1,8 @@
-# system.mk -- ferry-system (KVM + VirtIO system mode), its tiny test guests
-# and its tests. x86-64 host only: KVM here runs x86-64 guests on x86-64.
+# system.mk -- ferry-system (KVM or tcg + VirtIO system mode), its tiny test
+# guests and its tests.
 #
-#   $(BUILD)/ferry-system                   the VMM (KVM accelerator)
+#   $(BUILD)/ferry-system                   the VMM (KVM and tcg accelerators)
+#   $(BUILD)/aarch64/ferry-system           the VMM for AArch64 hosts (tcg only)
 #   $(BUILD)/system/guests/NAME.elf         freestanding test guests (ELF, 64-bit entry)
 #   $(BUILD)/system/hosted/NAME             the same guest compiled for the host and
 #                                           linked with the VMM's "hosted" accelerator
@@ -10,7 +11,6 @@
 #   make bench-system                       RSS / start-up time (not in make check)
 #   make boot-linux                         Debian kernel + busybox initramfs (needs real KVM)
 #   make boot-linux-nested                  the same boot on KVM inside QEMU
-# No AArch64 build of ferry-system: it needs KVM for x86-64 guests (see docs/system.md).
 
 SYS_OUT      := $(BUILD)$(MODE_DIR)/system
 SYS_ACCELS   := system/accel_kvm.c system/accel_kvm_dump.c system/accel_table_kvm.c \
@@ -37,20 +37,18 @@ $(SYS_OUT)/obj/translator/%.o: translator/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC_x86_64) $(SYS_CFLAGS) -MMD -MP -c $< -o $@
 
-# The engine as an archive: ferry-system takes only what system mode uses.
-define sys_engine_lib
-SYS_ENGINE_OBJS_$(1) := $$(patsubst %.c,$$(OUT_$(1))/obj/%.o,$$(filter translator/% frontends/%,$$(FERRY_SRCS)) \
-                        $$(BACKEND_SRCS_$(1)))
-$$(OUT_$(1))/system/libengine.a: $$(SYS_ENGINE_OBJS_$(1))
-	@mkdir -p $$(@D)
-	rm -f $$@ && $$(patsubst %gcc,%ar,$$(CC_$(1))) rcs $$@ $$^
-endef
-$(foreach a,$(ARCHES),$(eval $(call sys_engine_lib,$(a))))
+# The engine: every object of the translator, the x86-64 frontend and the
+# host's backend, the same as build/ferry's (linked whole, not as an
+# archive: backends fill tables from constructors).
+SYS_ENGINE_OBJS_x86_64 := $(patsubst %.c,$(OUT_x86_64)/obj/%.o,$(filter translator/% frontends/%,$(FERRY_SRCS)) \
+                          $(BACKEND_SRCS_x86_64))
+SYS_ENGINE_OBJS_aarch64 := $(patsubst %.c,$(OUT_aarch64)/obj/%.o,$(filter translator/% frontends/%,$(FERRY_SRCS)) \
+                           $(BACKEND_SRCS_aarch64))
 SYS_ENGINE_LIBS := -lcapstone -lm -l:libatomic.a
 
 $(FERRY_SYSTEM): $(SYS_CORE_OBJS) $(SYS_OUT)/obj/system/accel_kvm.o $(SYS_OUT)/obj/system/accel_kvm_dump.o \
                  $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_TCG_SRCS)) \
-                 $(SYS_OUT)/obj/system/accel_table_kvm.o $(OUT_x86_64)/system/libengine.a
+                 $(SYS_OUT)/obj/system/accel_table_kvm.o $(SYS_ENGINE_OBJS_x86_64)
 	$(CC_x86_64) $(LDFLAGS) -o $@ $^ $(SYS_LIBS) $(SYS_ENGINE_LIBS)
 
 # The AArch64 build: tcg only (KVM there cannot run x86-64 guests); run
@@ -63,7 +61,7 @@ SYS_A64_OBJS := $(patsubst %.c,$(SYS_OUT_A64)/obj/%.o,$(SYS_CORE_SRCS) $(CLI_SRC
 $(SYS_OUT_A64)/obj/%.o: %.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC_aarch64) $(SYS_CFLAGS) $(if $(filter $<,$(SYS_TCG_SRCS)),$(SYS_TCG_CFLAGS)) -MMD -MP -c $< -o $@
-$(FERRY_SYSTEM_A64): $(SYS_A64_OBJS) $(OUT_aarch64)/system/libengine.a
+$(FERRY_SYSTEM_A64): $(SYS_A64_OBJS) $(SYS_ENGINE_OBJS_aarch64)
 	$(CC_aarch64) $(LDFLAGS) -o $@ $^ $(SYS_LIBS) $(SYS_ENGINE_LIBS)
 -include $(SYS_A64_OBJS:.o=.d)
 
@@ -111,11 +109,13 @@ SYS_ALL_OBJS := $(SYS_CORE_OBJS) $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_ACCELS)
 -include $(SYS_ALL_OBJS:.o=.d)
 
 .PHONY: system-all check-system bench-system boot-linux
-system-all: $(FERRY_SYSTEM) $(SYS_GUEST_ELFS) $(SYS_GUEST_HOSTED)
+# The AArch64 build joins in release mode (sanitizer runtimes are x86-64's).
+SYS_A64_CHECK := $(if $(filter release,$(MODE)),$(FERRY_SYSTEM_A64))
+system-all: $(FERRY_SYSTEM) $(SYS_A64_CHECK) $(SYS_GUEST_ELFS) $(SYS_GUEST_HOSTED)
 ALL_EXTRA += system-all
 
 check-system: system-all
-	@python3 system/tests/run_tests.py $(FERRY_SYSTEM) $(SYS_OUT)
+	@python3 system/tests/run_tests.py $(FERRY_SYSTEM) $(SYS_OUT) $(SYS_A64_CHECK)
 CHECK_TARGETS += check-system
 
 bench-system: system-all

@@ -5,9 +5,12 @@ Each test boots one of the tiny guests of system/guests/ and compares what
 it prints on the serial port with expectations this script computes
 itself: checksums of disk images it wrote, frames it sent, strings it
 passed. Guests run under every available runner: the KVM accelerator
-(ferry-system, when /dev/kvm can be opened) and the hosted accelerator
-(the same guest compiled for the host, same device models). Malformed
-input goes to both binaries: it is rejected before any accelerator starts.
+(ferry-system, when /dev/kvm can be opened), the tcg accelerator (ferry's
+own translator: every guest instruction translated), the hosted
+accelerator (the same guest compiled for the host, same device models),
+and, when its path is given as the third argument, the AArch64 build of
+ferry-system on tcg under qemu-aarch64 (a subset of the guests). Malformed
+input goes to the binaries: it is rejected before any accelerator starts.
 """
 import os, re, shutil, subprocess, sys, tempfile, time
 
@@ -35,6 +38,10 @@ def kvm_usable():
 
 RUNNERS = [("hosted", lambda g: [os.path.join(HOSTED, g)]),
            ("tcg", lambda g: [FERRY, "--accel", "tcg"])]
+FERRY_A64 = sys.argv[3] if len(sys.argv) > 3 else None
+A64_RUNNER = None
+if FERRY_A64 and os.path.exists(FERRY_A64) and shutil.which("qemu-aarch64"):
+    A64_RUNNER = ("tcg-aarch64", lambda g: ["qemu-aarch64", "-L", "/", FERRY_A64, "--accel", "tcg"])
 KVM_WANTED = os.environ.get("FERRY_SYSTEM_KVM", "1") != "0"
 if kvm_usable() and KVM_WANTED:
     RUNNERS.insert(0, ("kvm", lambda g: [FERRY]))
@@ -279,6 +286,9 @@ def t_highmem(r):
           f"rc={rc} out={out!r} err={err!r}")
     rc, out, err = run(r[1]("bootinfo") + ["--kernel", os.path.join(GUESTS, "bootinfo.elf"), "--mem", "5G",
                                          "--timeout", "100"], timeout=110, runner=r)
+    if r[0].startswith("tcg"):
+        pvh_refused(r, rc, out, err, "--mem 5G memory map (PVH guest)")
+        return
     check(f"{r[0]}: --mem 5G memory map: RAM to 3 GiB, then 2 GiB from 4 GiB",
           rc == 0 and "map 0x100000 0xbff00000 1" in out and "map 0x100000000 0x80000000 1" in out,
           f"rc={rc} out={out!r} err={err!r}")
@@ -347,12 +357,26 @@ def t_net_user(r):
 
 # ---- boot protocols ----
 
+PVH_REFUSED = "ferry-system: --accel tcg: the 32-bit protected-mode entry (PVH) is not supported yet\n"
+
+
+def pvh_refused(r, rc, out, err, what):
+    """tcg has no 32-bit protected mode yet (issue 12): a PVH kernel must be
+    refused in one line before it runs, never half-run."""
+    print(f"NOTE {r[0]}: {what}: the PVH entry runs in 32-bit protected mode, not translated yet")
+    check(f"{r[0]}: {what}: refused in one line (32-bit PVH entry not supported yet)",
+          rc == 1 and err == PVH_REFUSED and out == "", f"rc={rc} out={out!r} err={err!r}")
+
+
 def t_pvh(r):
     initrd = os.urandom(10000)
     path = os.path.join(TMP, "initrd.bin")
     open(path, "wb").write(initrd)
     cmdline = "console=ttyS0 ferry=" + os.urandom(4).hex()
     rc, out, err = boot(r, "bootinfo", ["--append", cmdline, "--initrd", path])
+    if r[0].startswith("tcg"):
+        pvh_refused(r, rc, out, err, "PVH boot")
+        return
     ok = (rc == 0 and "protocol pvh" in out and "magic 0x336ec578" in out
           and f"cmdline {cmdline}\n" in out and f"initrd size 10000 fnv {fnv1a(initrd):#x}" in out
           and e820_ok(out))
@@ -496,6 +520,9 @@ def main():
         for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_exc, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
+    if A64_RUNNER:          # under qemu-aarch64: the guests that exercise the CPU, briefly
+        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_exc, t_smp, t_watchdog]:
+            t(A64_RUNNER)
     shutil.rmtree(TMP, ignore_errors=True)
     print(f"check-system: {results['passed']} passed, {results['failed']} failed")
     return 1 if results["failed"] else 0
