@@ -63,7 +63,7 @@ static void boot_long_mode(struct tcg_cpu *c, const struct sys_boot *b, int inde
     s->cr4 = 0x620;                     /* PAE|OSFXSR|OSXMMEXCPT */
     s->efer = X86_EFER_LME | X86_EFER_LMA;
     s->cs = GDT_CODE64;
-    s->ss = GDT_DATA;
+    s->ss = s->ds = s->es = s->fs_sel = s->gs_sel = GDT_DATA;
     s->gdt_base = LAYOUT_GDT;
     s->gdt_limit = 5 * 8 - 1;
     s->apic_base = 0xfee00900ull & ~(index ? 0x100ull : 0);     /* enabled, BSP flag */

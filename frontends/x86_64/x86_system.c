@@ -17,6 +17,7 @@
 #define SYS_OFF(field) ((int32_t)offsetof(struct x86_sys_cpu, sys.field))
 
 static struct x86_sys_cpu *sys_of(void *env) { return env; }
+static bool cpl3(const struct x86_sys_cpu *c) { return (c->sys.cs & 3) == 3; }
 
 /* ---- helpers (run on the vCPU's thread, env first) ---------------------- */
 
@@ -26,6 +27,54 @@ static _Noreturn void raise_event(struct x86_sys_cpu *c, int vector, bool has_er
     c->sys.event = (struct x86_sys_event){ vector, has_err, err };
     tr_raise(&c->cpu.rt, TR_EXIT_SIGSEGV, pc);
 }
+
+
+/* Privileged instructions at CPL 3 raise #GP(0) before doing anything
+ * (in/out, cli, sti too: IOPL is 0 here, and no I/O bitmap is read). */
+static uint64_t helper_cpl0(void *env, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    if (cpl3(c))
+        raise_event(c, X86_EXC_GP, true, 0, pc);
+    return 0;
+}
+static const struct ir_helper helper_cpl0_desc = {
+    (void *)helper_cpl0, "sys_cpl0", 1, 0, IR_HELPER_RW_GLOBALS };
+
+/* syscall: RCX = next RIP, R11 = RFLAGS, RFLAGS &= ~SFMASK, CS/SS from
+ * STAR[47:32], RIP = LSTAR, CPL 0 (#UD without EFER.SCE). */
+static uint64_t helper_syscall(void *env, uint64_t pc, uint64_t next_pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    if (!(c->sys.efer & X86_EFER_SCE))
+        raise_event(c, X86_EXC_UD, false, 0, pc);
+    uint64_t flags = x86_get_eflags(&c->cpu);
+    c->cpu.regs[X86_RCX] = next_pc;
+    c->cpu.regs[X86_R11] = flags;
+    x86_set_eflags(&c->cpu, (flags & ~c->sys.sfmask & ~0x10000ull) | 2);
+    c->sys.cs = (c->sys.star >> 32) & 0xfffc;
+    c->sys.ss = c->sys.cs + 8;
+    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, c->sys.lstar);
+}
+static const struct ir_helper helper_syscall_desc = {
+    (void *)helper_syscall, "sys_syscall", 2, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
+/* sysretq: RIP = RCX, RFLAGS = R11, CS/SS from STAR[63:48], CPL 3. */
+static uint64_t helper_sysret(void *env, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    if (!(c->sys.efer & X86_EFER_SCE))
+        raise_event(c, X86_EXC_UD, false, 0, pc);
+    if (cpl3(c) || (c->cpu.regs[X86_RCX] >> 47 != 0 && c->cpu.regs[X86_RCX] >> 47 != 0x1ffff))
+        raise_event(c, X86_EXC_GP, true, 0, pc);
+    uint64_t base = (c->sys.star >> 48) & 0xffff;
+    x86_set_eflags(&c->cpu, (c->cpu.regs[X86_R11] & 0x3c7fd7) | 2);
+    c->sys.cs = (base + 16) | 3;
+    c->sys.ss = (base + 8) | 3;
+    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, c->cpu.regs[X86_RCX]);
+}
+static const struct ir_helper helper_sysret_desc = {
+    (void *)helper_sysret, "sys_sysret", 1, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
 
 static uint64_t helper_io(void *env, uint64_t port, uint64_t bytes, uint64_t out, uint64_t value)
 {
@@ -147,7 +196,9 @@ static const struct ir_helper helper_swapgs_desc = {
 static uint64_t helper_popf(void *env, uint64_t v, uint64_t next_pc)
 {
     struct x86_sys_cpu *c = sys_of(env);
-    x86_set_eflags(&c->cpu, (v & 0x3f7fd7) | 2);
+    uint64_t keep = cpl3(c) ? X86_EFLAGS_IF | 0x3000 : 0;     /* IF, IOPL: CPL 0 only */
+    v = (v & 0x3f7fd7 & ~keep) | (x86_get_eflags(&c->cpu) & keep);
+    x86_set_eflags(&c->cpu, v | 2);
     tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, next_pc);
 }
 static const struct ir_helper helper_popf_desc = {
@@ -158,10 +209,13 @@ static uint64_t helper_iretq(void *env, uint64_t pc)
 {
     struct x86_sys_cpu *c = sys_of(env);
     uint64_t f[5];
-    if (!x86_sys_read(c, c->cpu.regs[X86_RSP], f, sizeof f))
-        raise_event(c, X86_EXC_GP, true, 0, pc);
+    if (!x86_sys_read(c, c->cpu.regs[X86_RSP], f, sizeof f)
+        || (cpl3(c) && (f[1] & 3) != 3))           /* no way up from CPL 3 */
+        raise_event(c, X86_EXC_GP, true, f[1] & 0xfffc, pc);
+    uint64_t keep = cpl3(c) ? X86_EFLAGS_IF | 0x3000 : 0;
+    uint64_t flags = (f[2] & 0x3f7fd7 & ~keep) | (x86_get_eflags(&c->cpu) & keep);
     c->sys.cs = f[1] & 0xffff;
-    x86_set_eflags(&c->cpu, (f[2] & 0x3f7fd7) | 2);
+    x86_set_eflags(&c->cpu, flags | 2);
     c->cpu.regs[X86_RSP] = f[3];
     c->sys.ss = f[4] & 0xffff;
     tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, f[0]);
@@ -326,9 +380,91 @@ static void t_int(struct x86_dc *dc)
 
 static void t_nop(struct x86_dc *dc) {}
 
+static void t_syscall(struct x86_dc *dc)
+{
+    x86_flags_sync(dc);
+    x86_call(dc, &helper_syscall_desc, x86_imm(dc, dc->pc), x86_imm(dc, dc->next_pc), IR_NONE,
+             IR_NONE, IR_NONE);
+    x86_flags_clobbered(dc);
+    dc->block_ended = true;
+    ir_exit_code(dc->b, dc->next_pc, TR_EXIT_REQUEST);  /* not reached */
+}
+
+static void t_sysret(struct x86_dc *dc)
+{
+    if (!(dc->x->rex & 8)) {            /* 32-bit sysret: no compatibility mode */
+        x86_raise_sigill(dc);
+        return;
+    }
+    x86_flags_sync(dc);
+    x86_call(dc, &helper_sysret_desc, x86_imm(dc, dc->pc), IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    x86_flags_clobbered(dc);
+    dc->block_ended = true;
+    ir_exit_code(dc->b, dc->pc, TR_EXIT_REQUEST);       /* not reached */
+}
+
+/* Instructions only CPL 0 may run: the check first, then the handler. */
+static bool privileged(unsigned id)
+{
+    switch (id) {
+    case X86_INS_HLT: case X86_INS_CLI: case X86_INS_STI: case X86_INS_IN: case X86_INS_OUT:
+    case X86_INS_LGDT: case X86_INS_LIDT: case X86_INS_LTR: case X86_INS_RDMSR:
+    case X86_INS_WRMSR: case X86_INS_INVLPG: case X86_INS_SWAPGS: case X86_INS_WBINVD:
+    case X86_INS_INVD:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The env field of a segment register's selector, or -1. */
+static int32_t seg_field(x86_reg r)
+{
+    switch (r) {
+    case X86_REG_CS: return SYS_OFF(cs);
+    case X86_REG_SS: return SYS_OFF(ss);
+    case X86_REG_DS: return SYS_OFF(ds);
+    case X86_REG_ES: return SYS_OFF(es);
+    case X86_REG_FS: return SYS_OFF(fs_sel);
+    case X86_REG_GS: return SYS_OFF(gs_sel);
+    default: return -1;
+    }
+}
+
+/* mov sreg, r/m16 and mov r/m, sreg: the selector only (mov to cs does
+ * not exist; 64-bit mode ignores the data segments' bases and limits). */
+static bool t_mov_seg(struct x86_dc *dc)
+{
+    if (dc->insn->id != X86_INS_MOV || dc->x->op_count != 2)
+        return false;
+    const cs_x86_op *d = x86_opnd(dc, 0), *s = x86_opnd(dc, 1);
+    if (s->type == X86_OP_REG && seg_field(s->reg) >= 0) {
+        ir_ref v = env_ld(dc, seg_field(s->reg));
+        x86_operand_write(dc, d, d->size == 8 ? v : x86_trunc(dc, v, 2));
+        return true;
+    }
+    if (d->type != X86_OP_REG || seg_field(d->reg) < 0 || d->reg == X86_REG_CS)
+        return false;
+    ir_st_env(dc->b, IR_MO_64, x86_read(dc, s, 2), seg_field(d->reg));
+    return true;
+}
+
+static bool is_mov_cr(const struct x86_dc *dc)
+{
+    return dc->insn->id == X86_INS_MOV && dc->x->op_count == 2
+           && x86_opnd(dc, 0)->type == X86_OP_REG && x86_opnd(dc, 1)->type == X86_OP_REG
+           && (cr_number(x86_opnd(dc, 0)->reg) >= 0 || cr_number(x86_opnd(dc, 1)->reg) >= 0);
+}
+
 bool x86_sys_translate(struct x86_dc *dc)
 {
+    if (privileged(dc->insn->id) || is_mov_cr(dc)) {
+        x86_flags_sync(dc);
+        x86_call(dc, &helper_cpl0_desc, x86_imm(dc, dc->pc), IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    }
     switch (dc->insn->id) {
+    case X86_INS_SYSCALL: t_syscall(dc); return true;
+    case X86_INS_SYSRET: t_sysret(dc); return true;
     case X86_INS_HLT: t_hlt(dc); return true;
     case X86_INS_CLI: t_cli(dc); return true;
     case X86_INS_STI: t_sti(dc); return true;
@@ -336,7 +472,7 @@ bool x86_sys_translate(struct x86_dc *dc)
     case X86_INS_OUT: t_out(dc); return true;
     case X86_INS_LGDT: case X86_INS_LIDT: t_load_dtable(dc); return true;
     case X86_INS_LTR: t_ltr(dc); return true;
-    case X86_INS_MOV: return t_mov_cr(dc);
+    case X86_INS_MOV: return t_mov_seg(dc) || t_mov_cr(dc);
     case X86_INS_RDMSR: t_rdmsr(dc); return true;
     case X86_INS_WRMSR: t_wrmsr(dc); return true;
     case X86_INS_INVLPG: t_invlpg(dc); return true;

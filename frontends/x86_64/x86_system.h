@@ -56,6 +56,8 @@ struct x86_sys_state {
     uint64_t gdt_base, idt_base;
     uint64_t gdt_limit, idt_limit;
     uint64_t cs, ss, tr;                /* selectors (not checked against the GDT) */
+    uint64_t ds, es, fs_sel, gs_sel;    /* data selectors as last loaded (bases: fs_base,
+                                           gs_base; not loaded from the GDT) */
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux;
     uint64_t apic_base, pat, misc_enable;
     uint64_t halted;                    /* hlt: wait for an interrupt */

@@ -43,15 +43,16 @@ static uint64_t le(const uint8_t *p, int n)
     return v;
 }
 
-/* The stack of IST slot n (1-7) from the 64-bit TSS that TR selects. */
-static bool ist_stack(struct x86_sys_cpu *c, int n, uint64_t *rsp)
+/* A stack pointer from the 64-bit TSS that TR selects: RSP0 at 4, IST
+ * slot n (1-7) at 0x24 + 8 * (n - 1). */
+static bool tss_stack(struct x86_sys_cpu *c, unsigned off, uint64_t *rsp)
 {
     uint8_t d[16];
     if (!c->sys.tr || !x86_sys_read(c, c->sys.gdt_base + (c->sys.tr & ~7ull), d, 16))
         return false;
     uint64_t tss = le(d + 2, 3) | (uint64_t)d[7] << 24 | le(d + 8, 4) << 32;
     uint8_t slot[8];
-    if (!x86_sys_read(c, tss + 0x24 + 8 * (n - 1), slot, 8))
+    if (!x86_sys_read(c, tss + off, slot, 8))
         return false;
     *rsp = le(slot, 8);
     return true;
@@ -65,7 +66,10 @@ bool x86_sys_deliver(struct x86_sys_cpu *c, int vector, bool has_err, uint64_t e
         return false;
     uint64_t target = le(g, 2) | le(g + 6, 2) << 16 | le(g + 8, 4) << 32;
     uint64_t rsp = c->cpu.regs[X86_RSP];
-    if ((g[4] & 7) && !ist_stack(c, g[4] & 7, &rsp))
+    bool from_user = (c->sys.cs & 3) == 3;     /* to CPL 0: the TSS's stack */
+    if ((g[4] & 7) && !tss_stack(c, 0x24 + 8 * ((g[4] & 7) - 1u), &rsp))
+        return false;
+    if (!(g[4] & 7) && from_user && !tss_stack(c, 4, &rsp))
         return false;
     rsp &= ~15ull;
     uint64_t frame[6], *f = frame;
@@ -80,7 +84,9 @@ bool x86_sys_deliver(struct x86_sys_cpu *c, int vector, bool has_err, uint64_t e
     if (!x86_sys_write(c, rsp - bytes, frame, bytes))
         return false;
     c->cpu.regs[X86_RSP] = rsp - bytes;
-    c->sys.cs = le(g + 2, 2);
+    c->sys.cs = le(g + 2, 2) & ~3ull;
+    if (from_user)
+        c->sys.ss = 0;
     if ((g[5] & 0xf) == 0xe)                    /* interrupt gate: IF off */
         c->cpu.eflags_rest &= ~X86_EFLAGS_IF;
     c->cpu.rt.pc = target;

@@ -241,6 +241,26 @@ def t_exc(r):
               rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r} err={err!r}")
 
 
+# CPL 3 (SDM vol. 3, 5.8.8 syscall/sysret, 6.12 stack switch to RSP0,
+# 4.7 page-fault error codes with U=4): the user code segment 0x33, #GP(0)
+# for cli and hlt, #PF 5 (read of a supervisor page), 7 (write to a
+# read-only user page); RFLAGS 0x2 in R11 (the user ran with only bit 1).
+RING3_CASES = [("cli", 13, 0), ("hlt", 13, 0), ("read-supervisor-page", 14, 5), ("write-read-only-page", 14, 7)]
+
+
+def t_ring3(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "ring3")
+    want = "r3 syscall count 2 rcx ok r11 0x2 after-sysret rcx ok kernel cs 0x10\n"
+    check(f"{r[0]}: CPL 3: syscall to LSTAR (RCX, R11, kernel CS), sysretq back to user",
+          rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r} err={err!r}")
+    for name, vec, code in RING3_CASES:
+        want = f"r3 {name} vector {vec} err {code:#x} cs 0x33 cr2 ok rip ok stack ok\n"
+        check(f"{r[0]}: CPL 3: {name} faults with vector {vec}, error code {code:#x}, on the RSP0 stack",
+              rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r} err={err!r}")
+
+
 def t_smp(r):
     rc, out, err = boot(r, "smp", ["--cpus", "2"])
     ok = rc == 0 and "smp: ping-pong rounds 10000" in out and "all aps checked in yes" in out \
@@ -517,11 +537,11 @@ def main():
     t_kvm_not_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_exc, t_smp, t_malformed, t_fuzz, t_highmem,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_exc, t_ring3, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     if A64_RUNNER:          # under qemu-aarch64: the guests that exercise the CPU, briefly
-        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_exc, t_smp, t_watchdog]:
+        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_exc, t_ring3, t_smp, t_watchdog]:
             t(A64_RUNNER)
     shutil.rmtree(TMP, ignore_errors=True)
     print(f"check-system: {results['passed']} passed, {results['failed']} failed")
