@@ -355,6 +355,9 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     dc->flags->cf_live = cf_live;
     x86_operand_reset(dc);
     ir_insn_start(dc->b, dc->pc, ci->size);
+    /* System mode: any access may raise #PF, whose handler sees RFLAGS and
+     * restarts the instruction, so the flags are in env at every boundary. */
+    if (dc->system) x86_flags_sync(dc);
     if (dc->system && x86_sys_translate(dc)) return;
     dc->row = x86_row_for(dc);
     x86_handler fn = handler_for(dc, dc->row);

@@ -8,7 +8,8 @@
  * Cases: #DE (div by zero), #BP (int3: a trap, RIP after it), #UD (ud2),
  * #GP(0) (non-canonical address), int $0x40, #PF not present (read,
  * write), #PF protection (write to a read-only page with CR0.WP), #PF on
- * fetch from an NX page, and an interrupt gate vs trap gate (IF). */
+ * fetch from an NX page, an interrupt gate vs trap gate (IF), and the
+ * arithmetic flags pushed for a #PF right after a cmp. */
 #include "guest.h"
 
 #ifdef GUEST_HOSTED
@@ -108,6 +109,20 @@ static void paging_cases(void)
     report("pf-fetch-nx", 0x2200000ull, 0x2200000ull);
     PD[PAGE_NX] &= ~(1ull << 63);
     flush(PAGE_NX << 21);
+    /* The flags of the instruction before a faulting access are the ones
+     * pushed: cmp 2, 1 leaves CF, SF set and ZF clear (read right after
+     * the access, so they are live where it faults). */
+    __asm__ volatile("lea 1f(%%rip), %%rax\n mov %%rax, exc_resume(%%rip)\n"
+                     "lea 2f(%%rip), %%rbx\n mov $0x300000000, %%rcx\n"
+                     "mov $1, %%edx\n cmp $2, %%edx\n"
+                     "2: mov (%%rcx), %%rax\n"
+                     "1: pushf\n pop %%rdx\n"
+                     : "=b"(at) : : "rax", "rcx", "rdx", "memory");
+    report("pf-after-cmp", at, 0x300000000ull);
+    put_str("exc pf-after-cmp rflags cf "); put_dec(exc_rflags & 1);
+    put_str(" zf "); put_dec(exc_rflags >> 6 & 1);
+    put_str(" sf "); put_dec(exc_rflags >> 7 & 1);
+    serial_putc('\n');
 }
 
 int guest_main(int ncpus)

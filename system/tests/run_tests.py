@@ -228,7 +228,7 @@ def t_timer(r):
 EXC_CASES = [("de", 0, 0, 0), ("bp", 3, 0, 0), ("ud", 6, 0, 0), ("gp-non-canonical", 13, 0, 0),
              ("int-0x40-trap-gate", 64, 0, 1), ("pf-read-not-present", 14, 0, 0),
              ("pf-write-not-present", 14, 2, 0), ("pf-write-read-only", 14, 3, 0),
-             ("pf-fetch-nx", 14, 0x11, 0)]
+             ("pf-fetch-nx", 14, 0x11, 0), ("pf-after-cmp", 14, 0, 0)]
 
 
 def t_exc(r):
@@ -239,6 +239,9 @@ def t_exc(r):
         want = f"exc {name} vector {vec} err {code:#x} cr2 ok rip ok if {flag}\n"
         check(f"{r[0]}: guest exception {name}: vector {vec}, error code {code:#x}, CR2, RIP",
               rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r} err={err!r}")
+    want = "exc pf-after-cmp rflags cf 1 zf 0 sf 1\n"      # cmp 2, 1: 1 - 2 borrows, negative
+    check(f"{r[0]}: the RFLAGS a #PF pushes hold the flags of the instruction before it",
+          rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r}")
 
 
 # CPL 3 (SDM vol. 3, 5.8.8 syscall/sysret, 6.12 stack switch to RSP0,
