@@ -46,8 +46,10 @@ static void io_out(struct x86_sys_cpu *c, uint16_t port, unsigned bytes, uint64_
         tr_interrupt(c);                /* poweroff, reset: leave at the next block */
 }
 
-/* No TLB yet: every access walks the page tables. */
-static void tlb_flush(struct x86_sys_cpu *c, uint64_t va, bool all) {}
+static void tlb_flush(struct x86_sys_cpu *c, uint64_t va, bool all)
+{
+    tcg_tlb_flush(tcg_cpu_of(c), va, all);
+}
 
 static const struct x86_sys_hooks tcg_hooks = {
     .io_in = io_in, .io_out = io_out, .tlb_flush = tlb_flush, .virt_ptr = tcg_virt_ptr,
@@ -92,6 +94,7 @@ static int tcg_vcpu_init(struct sys_vcpu *cpu)
     pthread_cond_init(&c->wake, NULL);
     fe_x86_64_system.reset(c);
     c->x.sys.hooks = &tcg_hooks;
+    tcg_tlb_flush(c, 0, true);
     tcg_lapic_reset(c, cpu->index);
     struct sys_boot *b = &cpu->vm->boot;
     if (b->mode != BOOT_LONG64) {

@@ -16,8 +16,19 @@ struct tcg_lapic {
     uint64_t timer_start_ns, timer_deadline_ns;     /* deadline 0: not counting */
 };
 
+/* The software TLB (accel_tcg_mmu.c): guest virtual page -> host page of
+ * guest RAM, direct-mapped, one array per access kind; the tag is the
+ * page address | 1 for a CPL 3 access (TCG_TLB_EMPTY never matches). */
+#define TCG_TLB_SIZE 256
+#define TCG_TLB_EMPTY (~0ull)
+struct tcg_tlb_entry {
+    uint64_t tag;
+    uint8_t *host;
+};
+
 struct tcg_cpu {
     struct x86_sys_cpu x;               /* the env: first */
+    struct tcg_tlb_entry tlb_read[TCG_TLB_SIZE], tlb_write[TCG_TLB_SIZE];
     struct sys_vcpu *vcpu;
     pthread_mutex_t lock;               /* guards apic and the wake-up below */
     pthread_cond_t wake;                /* hlt waits here for an interrupt or a stop */
@@ -31,6 +42,8 @@ static inline struct tcg_cpu *tcg_cpu_of(void *env) { return env; }
 extern struct sys_vm *tcg_vm;
 const struct tr_guest_mem *tcg_guest_mem(void);
 void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write);
+/* Drops the TLB entries of va's page, or all of them. */
+void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all);
 
 /* accel_tcg_pic.c: the 8259 pair and ELCR (lines under vm->dev_lock). */
 int tcg_pic_init(struct sys_vm *vm);

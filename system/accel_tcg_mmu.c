@@ -8,9 +8,10 @@
  * A fault leaves the page-fault event (#PF, CR2, error code) for the
  * vCPU loop and returns from translated code at the faulting instruction.
  *
- * This is the slow path, a full walk per access; a per-vCPU TLB probed
- * inline by translated code is the speed step (the helpers stay its
- * miss path). */
+ * A per-vCPU TLB in C (RAM pages only; flushed on CR0/CR3/CR4/EFER writes
+ * and invlpg, as x86 requires of the guest) saves the walk; probing it
+ * inline in translated code is the next speed step, with these helpers as
+ * its miss path. */
 #include <string.h>
 
 #include "accel_tcg.h"
@@ -145,6 +146,34 @@ static void ram_copy(uint8_t *h, void *data, unsigned n, bool write)
     }
 }
 
+void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all)
+{
+    for (int i = 0; i < TCG_TLB_SIZE; i++) {
+        struct tcg_tlb_entry *r = &c->tlb_read[i], *w = &c->tlb_write[i];
+        if (all || (r->tag & ~1ull) == (va & ~0xfffull))
+            r->tag = TCG_TLB_EMPTY;
+        if (all || (w->tag & ~1ull) == (va & ~0xfffull))
+            w->tag = TCG_TLB_EMPTY;
+    }
+}
+
+/* The host address of va's page in RAM for this access, or NULL (MMIO);
+ * a miss walks (setting A, and D for a write) and fills the entry. */
+static uint8_t *tlb_page(struct x86_sys_cpu *c, uint64_t va, int acc, uint64_t pc, uint64_t *pa)
+{
+    struct tcg_cpu *t = tcg_cpu_of(c);
+    uint64_t tag = (va & ~0xfffull) | (acc & ACC_USER ? 1 : 0), err;
+    struct tcg_tlb_entry *e = &(acc & ACC_WRITE ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
+    if (e->tag == tag)
+        return e->host;
+    if (!walk(&c->sys, va & ~0xfffull, acc, pa, &err))
+        page_fault(c, va, err, pc);
+    uint8_t *h = sys_mem_ptr(tcg_vm, *pa, 4096);
+    if (h)
+        *e = (struct tcg_tlb_entry){ tag, h };
+    return h;
+}
+
 /* One access of n bytes (n <= 16) at va, split at page boundaries. */
 static void access_virt(struct x86_sys_cpu *c, uint64_t va, void *data, unsigned n, bool write,
                         uint64_t pc)
@@ -157,14 +186,12 @@ static void access_virt(struct x86_sys_cpu *c, uint64_t va, void *data, unsigned
         unsigned chunk = 4096 - (unsigned)(va & 4095);
         if (chunk > n)
             chunk = n;
-        uint64_t pa, err;
-        if (!walk(&c->sys, va, acc, &pa, &err))
-            page_fault(c, va, err, pc);
-        uint8_t *h = sys_mem_ptr(tcg_vm, pa, chunk);
+        uint64_t pa = 0;
+        uint8_t *h = tlb_page(c, va, acc, pc, &pa);
         if (h)
-            ram_copy(h, p, chunk, write);
+            ram_copy(h + (va & 0xfff), p, chunk, write);
         else
-            mmio(c, pa, p, chunk, write);
+            mmio(c, pa | (va & 0xfff), p, chunk, write);
         va += chunk, p += chunk, n -= chunk;
     }
 }
