@@ -146,9 +146,12 @@ static bool take_interrupt(struct tcg_cpu *c)
     if (!(c->x.cpu.eflags_rest & X86_EFLAGS_IF))
         return !c->x.sys.halted;
     int v = tcg_lapic_pending(c);
+    if (v >= 0)
+        tcg_lapic_accept(c, v);
+    else if (c->vcpu->index == 0 && tcg_pic_intr() && tcg_lapic_extint(c))
+        v = tcg_pic_ack();
     if (v < 0)
         return !c->x.sys.halted;
-    tcg_lapic_accept(c, v);
     c->x.sys.halted = 0;
     if (!x86_sys_deliver(&c->x, v, false, 0)) {
         sys_err("vCPU %d: interrupt vector %d at RIP=0x%llx cannot be delivered: triple fault, "
@@ -169,10 +172,10 @@ static void wait_halted(struct tcg_cpu *c)
         t.tv_sec++;
         t.tv_nsec -= 1000000000;
     }
+    /* Under the lock the raisers take to wake us: none is missed. */
     pthread_mutex_lock(&c->lock);
-    bool pending = false;
-    for (int i = 0; i < 8; i++)
-        pending |= c->apic.irr[i] != 0;
+    bool pending = tcg_lapic_pending_locked(c) >= 0
+                   || (c->vcpu->index == 0 && tcg_pic_intr() && tcg_lapic_extint_locked(c));
     if (!sys_vm_stopping(tcg_vm) && !(pending && (c->x.cpu.eflags_rest & X86_EFLAGS_IF)))
         pthread_cond_timedwait(&c->wake, &c->lock, &t);
     pthread_mutex_unlock(&c->lock);

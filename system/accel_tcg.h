@@ -48,6 +48,10 @@ void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all);
 /* accel_tcg_pic.c: the 8259 pair and ELCR (lines under vm->dev_lock). */
 int tcg_pic_init(struct sys_vm *vm);
 void tcg_pic_line(unsigned irq, int level);
+bool tcg_pic_intr(void);                /* INTR is up (read without the lock: a hint) */
+int tcg_pic_ack(void);                  /* INTA: the vector, or -1 */
+/* Wakes a vCPU to look for interrupts (takes its lock). */
+void tcg_cpu_wake(struct tcg_cpu *c);
 
 /* accel_tcg_apic.c: the IOAPIC (under vm->dev_lock) and local APICs. */
 int tcg_apic_init(struct sys_vm *vm);
@@ -55,6 +59,9 @@ void tcg_lapic_reset(struct tcg_cpu *c, int index);
 void tcg_ioapic_line(unsigned pin, int level);
 void tcg_lapic_mmio(struct tcg_cpu *c, uint64_t off, void *data, unsigned n, bool write);
 int tcg_lapic_pending(struct tcg_cpu *c);           /* vector to take, or -1 */
+bool tcg_lapic_extint(struct tcg_cpu *c);          /* LINT0 takes the 8259's INTR */
+int tcg_lapic_pending_locked(struct tcg_cpu *c);    /* the same, c->lock held */
+bool tcg_lapic_extint_locked(struct tcg_cpu *c);
 void tcg_lapic_accept(struct tcg_cpu *c, int vector);
 void tcg_lapic_raise(struct tcg_cpu *c, int vector);
 /* The timer thread: fires expired local APIC timers, returns the next

@@ -57,6 +57,29 @@ void tcg_lapic_reset(struct tcg_cpu *c, int index)
         a->lvt[i] = LVT_MASKED;
 }
 
+void tcg_cpu_wake(struct tcg_cpu *c)
+{
+    pthread_mutex_lock(&c->lock);
+    pthread_cond_broadcast(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+    tr_interrupt(c);
+}
+
+/* LINT0 unmasked in ExtINT mode: the 8259's INTR reaches this CPU. */
+bool tcg_lapic_extint_locked(struct tcg_cpu *c)
+{
+    uint32_t lint0 = c->apic.lvt[3];
+    return (c->apic.svr & 0x100) && !(lint0 & LVT_MASKED) && (lint0 >> 8 & 7) == 7;
+}
+
+bool tcg_lapic_extint(struct tcg_cpu *c)
+{
+    pthread_mutex_lock(&c->lock);
+    bool on = tcg_lapic_extint_locked(c);
+    pthread_mutex_unlock(&c->lock);
+    return on;
+}
+
 void tcg_lapic_raise(struct tcg_cpu *c, int vector)
 {
     pthread_mutex_lock(&c->lock);
@@ -66,14 +89,20 @@ void tcg_lapic_raise(struct tcg_cpu *c, int vector)
     tr_interrupt(c);
 }
 
-int tcg_lapic_pending(struct tcg_cpu *c)
+int tcg_lapic_pending_locked(struct tcg_cpu *c)
 {
-    pthread_mutex_lock(&c->lock);
     struct tcg_lapic *a = &c->apic;
     int v = highest(a->irr), in = highest(a->isr);
     int floor = in > (int)a->tpr ? in : (int)(a->tpr & 0xff);
     if (!(a->svr & 0x100) || v < 0 || (v >> 4) <= (floor >> 4))
         v = -1;
+    return v;
+}
+
+int tcg_lapic_pending(struct tcg_cpu *c)
+{
+    pthread_mutex_lock(&c->lock);
+    int v = tcg_lapic_pending_locked(c);
     pthread_mutex_unlock(&c->lock);
     return v;
 }

@@ -92,13 +92,6 @@ static bool walk(const struct x86_sys_state *s, uint64_t va, int acc, uint64_t *
 
 static int cpl_acc(const struct x86_sys_cpu *c) { return (c->sys.cs & 3) == 3 ? ACC_USER : 0; }
 
-void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write)
-{
-    uint64_t pa, err;
-    if (!walk(&c->sys, va, write ? ACC_WRITE : ACC_READ, &pa, &err))
-        return NULL;
-    return sys_mem_ptr(tcg_vm, pa, 4096 - (pa & 4095));
-}
 
 static _Noreturn void page_fault(struct x86_sys_cpu *c, uint64_t va, uint64_t err, uint64_t pc)
 {
@@ -172,6 +165,23 @@ static uint8_t *tlb_page(struct x86_sys_cpu *c, uint64_t va, int acc, uint64_t p
     if (h)
         *e = (struct tcg_tlb_entry){ tag, h };
     return h;
+}
+
+/* A supervisor access for C code (IDT delivery, helpers, the code-change
+ * check on every block entry): through the TLB, never faulting. */
+void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write)
+{
+    struct tcg_cpu *t = tcg_cpu_of(c);
+    struct tcg_tlb_entry *e = &(write ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
+    uint64_t pa, err;
+    if (e->tag == (va & ~0xfffull))
+        return e->host + (va & 0xfff);
+    if (!walk(&c->sys, va & ~0xfffull, write ? ACC_WRITE : ACC_READ, &pa, &err))
+        return NULL;
+    uint8_t *h = sys_mem_ptr(tcg_vm, pa, 4096);
+    if (h)
+        *e = (struct tcg_tlb_entry){ va & ~0xfffull, h };
+    return h ? h + (va & 0xfff) : NULL;
 }
 
 /* One access of n bytes (n <= 16) at va, split at page boundaries. */

@@ -221,6 +221,14 @@ def t_timer(r):
           rc == 0 and "timer: ticks 5\n" in out, f"rc={rc} out={out!r} err={err!r}")
 
 
+def t_pic(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "pic")
+    check(f"{r[0]}: PIT ticks through the 8259s and LINT0 ExtINT (virtual wire), EOI empties ISR",
+          rc == 0 and "pic: ticks 5 isr 0x0\n" in out, f"rc={rc} out={out!r} err={err!r}")
+
+
 # (case, vector, error code, IF in the pushed RFLAGS): Intel SDM vol. 3,
 # ch. 6 (vectors, which push an error code, fault vs trap RIP) and 4.7
 # (page-fault error code: P=1 W=2 U=4 I=0x10).  make check-system-kvm runs
@@ -540,11 +548,11 @@ def main():
     t_kvm_not_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_exc, t_ring3, t_smp, t_malformed, t_fuzz, t_highmem,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_ring3, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     if A64_RUNNER:          # under qemu-aarch64: the guests that exercise the CPU, briefly
-        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_exc, t_ring3, t_smp, t_watchdog]:
+        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_ring3, t_smp, t_watchdog]:
             t(A64_RUNNER)
     shutil.rmtree(TMP, ignore_errors=True)
     print(f"check-system: {results['passed']} passed, {results['failed']} failed")
