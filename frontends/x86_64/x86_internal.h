@@ -171,7 +171,7 @@ void x86_declare_globals(struct ir_globals *g);     /* x86_frontend.c */
 extern const struct ir_helper x86_sys_helper_cpl0, x86_sys_helper_syscall, x86_sys_helper_sysret,
     x86_sys_helper_io, x86_sys_helper_write_cr, x86_sys_helper_read_cr, x86_sys_helper_rdmsr,
     x86_sys_helper_wrmsr, x86_sys_helper_invlpg, x86_sys_helper_swapgs, x86_sys_helper_popf,
-    x86_sys_helper_iretq;
+    x86_sys_helper_iretq, x86_sys_helper_lret;
 void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
                               int max_insns, bool system);
 

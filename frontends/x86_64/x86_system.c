@@ -164,6 +164,16 @@ static void t_iretq(struct x86_dc *dc)
     ir_exit_code(dc->b, dc->pc, TR_EXIT_REQUEST);       /* not reached */
 }
 
+static void t_lret(struct x86_dc *dc)
+{
+    uint64_t extra = dc->x->op_count ? (uint64_t)x86_opnd(dc, 0)->imm & 0xffff : 0;
+    x86_flags_sync(dc);
+    x86_call(dc, &x86_sys_helper_lret, x86_imm(dc, dc->insn->id == X86_INS_RETFQ ? 8 : 4),
+             x86_imm(dc, extra), x86_imm(dc, dc->pc), IR_NONE, IR_NONE);
+    dc->block_ended = true;
+    ir_exit_code(dc->b, dc->pc, TR_EXIT_REQUEST);       /* not reached */
+}
+
 /* int $n: through the IDT, returning after the instruction. */
 static void t_int(struct x86_dc *dc)
 {
@@ -274,6 +284,7 @@ bool x86_sys_translate(struct x86_dc *dc)
     case X86_INS_SWAPGS: t_swapgs(dc); return true;
     case X86_INS_POPFQ: t_popf(dc); return true;
     case X86_INS_IRETQ: t_iretq(dc); return true;
+    case X86_INS_RETF: case X86_INS_RETFQ: t_lret(dc); return true;
     case X86_INS_INT: t_int(dc); return true;
     case X86_INS_WBINVD: case X86_INS_INVD: t_nop(dc); return true;
     default: return false;

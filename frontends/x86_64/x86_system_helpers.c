@@ -214,3 +214,20 @@ static uint64_t helper_iretq(void *env, uint64_t pc)
 }
 const struct ir_helper x86_sys_helper_iretq = {
     (void *)helper_iretq, "sys_iretq", 1, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
+/* lret/lretq to the same privilege level (what kernels use to reload CS
+ * after lgdt): RIP, then CS, of `bytes` each, then imm16 more bytes. */
+static uint64_t helper_lret(void *env, uint64_t bytes, uint64_t extra, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t f[2] = { 0, 0 };
+    uint64_t sp = c->cpu.regs[X86_RSP];
+    if (!x86_sys_read(c, sp, &f[0], (unsigned)bytes) || !x86_sys_read(c, sp + bytes, &f[1], (unsigned)bytes)
+        || (f[1] & 3) != (c->sys.cs & 3))        /* to another level: not supported */
+        raise_event(c, X86_EXC_GP, true, f[1] & 0xfffc, pc);
+    c->sys.cs = f[1] & 0xffff;
+    c->cpu.regs[X86_RSP] = sp + 2 * bytes + extra;
+    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, f[0]);
+}
+const struct ir_helper x86_sys_helper_lret = {
+    (void *)helper_lret, "sys_lret", 3, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };

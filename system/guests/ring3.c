@@ -1,6 +1,7 @@
 /* ring3.c -- test guest for privilege levels (kvm and tcg runners): its own
  * GDT (kernel and user segments, a 64-bit TSS), user pages in the VMM's
- * identity map, then short user-mode (CPL 3) functions entered by iretq:
+ * identity map, CS reloaded by lretq, then short user-mode (CPL 3)
+ * functions entered by iretq:
  * syscall to LSTAR and sysretq back, and instructions that must fault at
  * CPL 3 -- cli and hlt (#GP(0)), a read of a supervisor page (#PF, error
  * code P|U = 5), a write to a read-only user page (#PF, P|W|U = 7).  The
@@ -103,6 +104,9 @@ static void setup(void)
     struct { uint16_t limit; uint64_t base; } __attribute__((packed))
         g = { sizeof gdt - 1, (uint64_t)gdt }, i = { sizeof idt - 1, (uint64_t)idt };
     __asm__ volatile("lgdt %0\n ltr %w1" :: "m"(g), "r"(TSS_SEL));
+    /* Reload CS from the new GDT with a far return, as kernels do. */
+    __asm__ volatile("push %0\n lea 1f(%%rip), %%rax\n push %%rax\n lretq\n1:"
+                     :: "i"(KCODE) : "rax", "memory");
     idt_set(13, r3_gp);
     idt_set(14, r3_pf);
     __asm__ volatile("lidt %0" :: "m"(i));
