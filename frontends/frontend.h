@@ -31,5 +31,8 @@ struct fe_guest {
 };
 
 extern const struct fe_guest fe_x86_64;
+/* The same guest as a whole machine (ferry-system's tcg accelerator; its
+ * env is struct x86_sys_cpu, x86_64/x86_system.h). */
+extern const struct fe_guest fe_x86_64_system;
 
 #endif

@@ -1,8 +1,8 @@
 /* accel.h -- the accelerator interface: what runs guest instructions.
  * KVM implements it in accel_kvm.c; the test harness's "hosted" accelerator
  * (accel_hosted.c) runs guest programs compiled for the host against the
- * same buses and RAM; a software accelerator on ferry's translator can be
- * added later as one more ops structure. */
+ * same buses and RAM; tcg (accel_tcg.c) runs the guest on ferry's own
+ * translator. */
 #ifndef SYS_ACCEL_H
 #define SYS_ACCEL_H
 

@@ -2,6 +2,7 @@
  * loads the kernel, starts one host thread per vCPU and waits for the
  * machine to stop (poweroff, reset, error or the --timeout watchdog). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,13 +49,35 @@ static void tty_make_raw(void)
     signal(SIGHUP, tty_restore_and_die);
 }
 
-static const struct sys_accel_ops *pick_accel(const char *name)
+static const struct sys_accel_ops *accel_named(const char *name)
 {
     for (int i = 0; sys_accel_table[i]; i++)
-        if (!name || !strcmp(name, sys_accel_table[i]->name))
+        if (!strcmp(name, sys_accel_table[i]->name))
             return sys_accel_table[i];
-    sys_err("unknown accelerator: %s", name);
     return NULL;
+}
+
+/* --accel NAME, or the first built in; kvm only where /dev/kvm opens,
+ * else tcg when built in, saying so in one line (as QEMU falls back). */
+static const struct sys_accel_ops *pick_accel(const char *name)
+{
+    if (name) {
+        const struct sys_accel_ops *a = accel_named(name);
+        if (!a)
+            sys_err("unknown accelerator: %s (built in: %s%s%s)", name, sys_accel_table[0]->name,
+                    sys_accel_table[1] ? ", " : "", sys_accel_table[1] ? sys_accel_table[1]->name : "");
+        return a;
+    }
+    const struct sys_accel_ops *first = sys_accel_table[0], *tcg = accel_named("tcg");
+    if (strcmp(first->name, "kvm") != 0 || !tcg)
+        return first;
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+        return first;
+    }
+    sys_err("/dev/kvm: %s: using --accel tcg", strerror(errno));
+    return tcg;
 }
 
 static int check_memory(struct sys_options *o)
@@ -147,8 +170,10 @@ int main(int argc, char **argv)
         return 2;
     static struct sys_vm *vm;       /* static: the machine lives until exit */
     vm = vm_new(&opts);
-    if (!(vm->accel = pick_accel(opts.accel)) || sys_mem_alloc(vm, opts.mem) < 0
+    if ((opts.accel && !pick_accel(opts.accel)) || sys_mem_alloc(vm, opts.mem) < 0
         || sys_machine_init(vm) < 0 || sys_boot_load(vm) < 0)
+        return 1;
+    if (!(vm->accel = pick_accel(opts.accel)))     /* after the checks of the input */
         return 1;
     if (vm->accel->init(vm) < 0)
         return 1;

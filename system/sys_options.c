@@ -114,7 +114,8 @@ static const struct cli_option sys_rows[] = {
     { "console", 0, "stdio|virtio", "what reads stdin: ttyS0 (stdio, default) or hvc0",
       CLI_CALL(opt_console) },
     { "timeout", 0, "SECONDS", "watchdog: stop the guest after SECONDS (exit 124)", CLI_CALL(opt_timeout) },
-    { "accel", 0, "NAME", "accelerator (default: the first built in)", SYS_STRING(accel) },
+    { "accel", 0, "kvm|tcg", "accelerator: kvm, or tcg (ferry's translator); default kvm\n"
+      "where /dev/kvm opens, else tcg", SYS_STRING(accel) },
     { "debug", 0, NULL, "trace devices and interrupts on stderr", SYS_FLAG(debug) },
     { "help", 'h', NULL, "this help", .kind = CLI_HELP },
     { 0 }

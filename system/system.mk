@@ -1,7 +1,8 @@
-# system.mk -- ferry-system (KVM + VirtIO system mode), its tiny test guests
-# and its tests. x86-64 host only: KVM here runs x86-64 guests on x86-64.
+# system.mk -- ferry-system (KVM or tcg + VirtIO system mode), its tiny test
+# guests and its tests.
 #
-#   $(BUILD)/ferry-system                   the VMM (KVM accelerator)
+#   $(BUILD)/ferry-system                   the VMM (KVM and tcg accelerators)
+#   $(BUILD)/aarch64/ferry-system           the VMM for AArch64 hosts (tcg only)
 #   $(BUILD)/system/guests/NAME.elf         freestanding test guests (ELF, 64-bit entry)
 #   $(BUILD)/system/hosted/NAME             the same guest compiled for the host and
 #                                           linked with the VMM's "hosted" accelerator
@@ -10,11 +11,15 @@
 #   make bench-system                       RSS / start-up time (not in make check)
 #   make boot-linux                         Debian kernel + busybox initramfs (needs real KVM)
 #   make boot-linux-nested                  the same boot on KVM inside QEMU
-# No AArch64 build of ferry-system: it needs KVM for x86-64 guests (see docs/system.md).
 
 SYS_OUT      := $(BUILD)$(MODE_DIR)/system
 SYS_ACCELS   := system/accel_kvm.c system/accel_kvm_dump.c system/accel_table_kvm.c \
-                system/accel_hosted.c system/accel_table_hosted.c
+                system/accel_hosted.c system/accel_table_hosted.c \
+                $(wildcard system/accel_tcg*.c) system/accel_table_tcg.c
+# tcg: ferry's engine (translator, x86-64 frontend, the host's backend) in
+# system mode; its files also see the frontend's public headers.
+SYS_TCG_SRCS := $(wildcard system/accel_tcg*.c)
+SYS_TCG_CFLAGS := -Ifrontends -Ifrontends/x86_64
 SYS_CORE_SRCS := $(filter-out $(SYS_ACCELS),$(wildcard system/*.c))
 SYS_CFLAGS   := $(CFLAGS_BASE) $(INC_system) -pthread
 SYS_CORE_OBJS := $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_CORE_SRCS) $(CLI_SRCS))
@@ -26,15 +31,39 @@ FERRY_SYSTEM := $(BUILD)$(MODE_DIR)/ferry-system
 
 $(SYS_OUT)/obj/system/%.o: system/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(CC_x86_64) $(SYS_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC_x86_64) $(SYS_CFLAGS) $(if $(filter $<,$(SYS_TCG_SRCS)),$(SYS_TCG_CFLAGS)) -MMD -MP -c $< -o $@
 # The command-line helper shared with ferry (translator/cli.c).
 $(SYS_OUT)/obj/translator/%.o: translator/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC_x86_64) $(SYS_CFLAGS) -MMD -MP -c $< -o $@
 
+# The engine: every object of the translator, the x86-64 frontend and the
+# host's backend, the same as build/ferry's (linked whole, not as an
+# archive: backends fill tables from constructors).
+SYS_ENGINE_OBJS_x86_64 := $(patsubst %.c,$(OUT_x86_64)/obj/%.o,$(filter translator/% frontends/%,$(FERRY_SRCS)) \
+                          $(BACKEND_SRCS_x86_64))
+SYS_ENGINE_OBJS_aarch64 := $(patsubst %.c,$(OUT_aarch64)/obj/%.o,$(filter translator/% frontends/%,$(FERRY_SRCS)) \
+                           $(BACKEND_SRCS_aarch64))
+SYS_ENGINE_LIBS := -lcapstone -lm -l:libatomic.a
+
 $(FERRY_SYSTEM): $(SYS_CORE_OBJS) $(SYS_OUT)/obj/system/accel_kvm.o $(SYS_OUT)/obj/system/accel_kvm_dump.o \
-                 $(SYS_OUT)/obj/system/accel_table_kvm.o
-	$(CC_x86_64) $(LDFLAGS) -o $@ $^ $(SYS_LIBS)
+                 $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_TCG_SRCS)) \
+                 $(SYS_OUT)/obj/system/accel_table_kvm.o $(SYS_ENGINE_OBJS_x86_64)
+	$(CC_x86_64) $(LDFLAGS) -o $@ $^ $(SYS_LIBS) $(SYS_ENGINE_LIBS)
+
+# The AArch64 build: tcg only (KVM there cannot run x86-64 guests); run
+# under qemu-aarch64 by the tests.
+SYS_OUT_A64 := $(OUT_aarch64)/system
+FERRY_SYSTEM_A64 := $(OUT_aarch64)/ferry-system
+SYS_A64_OBJS := $(patsubst %.c,$(SYS_OUT_A64)/obj/%.o,$(SYS_CORE_SRCS) $(CLI_SRCS) $(SYS_TCG_SRCS) \
+                system/accel_table_tcg.c) \
+                $(OUT_aarch64)/obj/loader/ld_elf.o $(OUT_aarch64)/obj/loader/ld_elf_note.o
+$(SYS_OUT_A64)/obj/%.o: %.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC_aarch64) $(SYS_CFLAGS) $(if $(filter $<,$(SYS_TCG_SRCS)),$(SYS_TCG_CFLAGS)) -MMD -MP -c $< -o $@
+$(FERRY_SYSTEM_A64): $(SYS_A64_OBJS) $(SYS_ENGINE_OBJS_aarch64)
+	$(CC_aarch64) $(LDFLAGS) -o $@ $^ $(SYS_LIBS) $(SYS_ENGINE_LIBS)
+-include $(SYS_A64_OBJS:.o=.d)
 
 # ---- Test guests: one C file each over a small library (serial, PCI, virtio). ----
 SYS_GUESTS     := $(basename $(notdir $(wildcard system/guests/*.c)))
@@ -80,11 +109,13 @@ SYS_ALL_OBJS := $(SYS_CORE_OBJS) $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_ACCELS)
 -include $(SYS_ALL_OBJS:.o=.d)
 
 .PHONY: system-all check-system bench-system boot-linux
-system-all: $(FERRY_SYSTEM) $(SYS_GUEST_ELFS) $(SYS_GUEST_HOSTED)
+# The AArch64 build joins in release mode (sanitizer runtimes are x86-64's).
+SYS_A64_CHECK := $(if $(filter release,$(MODE)),$(FERRY_SYSTEM_A64))
+system-all: $(FERRY_SYSTEM) $(SYS_A64_CHECK) $(SYS_GUEST_ELFS) $(SYS_GUEST_HOSTED)
 ALL_EXTRA += system-all
 
 check-system: system-all
-	@python3 system/tests/run_tests.py $(FERRY_SYSTEM) $(SYS_OUT)
+	@python3 system/tests/run_tests.py $(FERRY_SYSTEM) $(SYS_OUT) $(SYS_A64_CHECK)
 CHECK_TARGETS += check-system
 
 bench-system: system-all

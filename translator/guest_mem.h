@@ -23,6 +23,24 @@
 
 enum tr_mem_mode {
     TR_MEM_HOST,            /* guest address == host address */
+    TR_MEM_SOFTMMU,         /* guest virtual addresses through a software MMU
+                               (ferry-system's tcg accelerator) */
+};
+
+struct ir_helper;
+
+/* TR_MEM_SOFTMMU: the C helpers every guest access becomes (softmmu.c
+ * rewrites ld, st, atomic_rmw, atomic_cas, vld and vst into calls of
+ * them, all uint64_t, env first; pc is the guest instruction's, for a
+ * precise fault):
+ *   ld(addr, memop, pc) -> value         st(addr, value, memop, pc)
+ *   rmw(addr, value, memop | op << 8, pc) -> old
+ *   cas(addr, expected, desired, memop, pc) -> old
+ *   vld(addr, vector operands (aux[0]), pc)   vst(the same)
+ * This slow path is the seam: an inline TLB probe in the backends'
+ * guest-address emitters will call the same helpers on a miss. */
+struct tr_softmmu_helpers {
+    const struct ir_helper *ld, *st, *rmw, *cas, *vld, *vst;
 };
 
 /* Page protections: Linux's PROT_READ, PROT_WRITE, PROT_EXEC values. */
@@ -58,6 +76,10 @@ struct tr_guest_mem {
      * of the mapping, or of the hole up to the next one; UINT64_MAX at
      * the top): lets the syscall layer walk a range in a few steps. */
     int (*extent)(const struct tr_guest_mem *m, uint64_t addr, uint64_t *end);
+    /* TR_MEM_SOFTMMU only: the host address of guest virtual addr for the
+     * vCPU running on this thread (tr_g2h), and the access helpers. */
+    void *(*g2h)(const struct tr_guest_mem *m, uint64_t addr);
+    const struct tr_softmmu_helpers *soft;
 };
 
 /* User mode's guest memory: the host process's own address space. */
@@ -66,11 +88,12 @@ const struct tr_guest_mem *tr_mem_host(void);
 /* A host pointer to guest memory at addr, for helpers and the engine
  * (fetch, self-modifying code copies).  In TR_MEM_HOST mode (also when
  * there is no engine, as in unit tests of helpers) the address itself; a
- * software MMU translates here. */
+ * software MMU translates here (a page it cannot translate gives bytes
+ * that never match code; the accesses of translated code fault exactly). */
 static inline void *tr_g2h(const struct tr_guest_mem *m, uint64_t addr)
 {
     if (m && m->mode != TR_MEM_HOST)
-        abort();            /* no other mode is built yet */
+        return m->g2h(m, addr);
     return (void *)(uintptr_t)addr;
 }
 

@@ -97,6 +97,8 @@ static void build_ir(struct tr_engine *e, uint64_t pc, int max_insns)
     for (int max = max_insns;; max /= 2) {
         ir_block_init(b, &e->globals, pc);
         e->cfg.guest->translate(b, mem, pc, max);
+        if (mem->mode == TR_MEM_SOFTMMU && !b->overflow)
+            softmmu_lower(b, mem->soft);
         if (!b->overflow || max <= 1)
             return;
     }

@@ -16,7 +16,7 @@ void x86_translate_block(struct ir_block *b, const struct tr_guest_mem *mem, uin
                          int max_insns);
 void x86_disas(FILE *out, const struct tr_guest_mem *mem, uint64_t pc, size_t size);
 
-static void x86_declare_globals(struct ir_globals *g)
+void x86_declare_globals(struct ir_globals *g)
 {
     static const char *const names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp",
         "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };

@@ -30,7 +30,7 @@ static void guard_touch(uint64_t addr, size_t len, bool write)
     }
 }
 
-void x86_guest_probe(struct x86_cpu *c, uint64_t addr, size_t len, bool write)
+static void probe_host(struct x86_cpu *c, uint64_t host, size_t len, bool write)
 {
     sigjmp_buf guard;
     if (sigsetjmp(guard, 0)) {
@@ -39,6 +39,11 @@ void x86_guest_probe(struct x86_cpu *c, uint64_t addr, size_t len, bool write)
         tr_raise(&c->rt, TR_EXIT_HOST_FAULT, c->rt.pc);
     }
     c->rt.helper_guard = &guard;
-    guard_touch((uint64_t)(uintptr_t)tr_guest_ptr(c, addr), len, write);
+    guard_touch(host, len, write);
     c->rt.helper_guard = NULL;
+}
+
+void x86_guest_probe(struct x86_cpu *c, uint64_t addr, size_t len, bool write)
+{
+    probe_host(c, (uint64_t)(uintptr_t)tr_guest_ptr(c, addr), len, write);
 }

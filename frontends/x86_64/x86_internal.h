@@ -162,6 +162,19 @@ bool x86_vsyscall_block(struct ir_block *b, uint64_t pc);
 bool x86_hint_decode(const uint8_t *code, size_t size, uint64_t pc, cs_insn *ci);
 bool x86_fence_prefixed(const struct x86_dc *dc);
 
+/* ---- system mode (x86_system.c) ----------------------------------------- */
+/* Translates the current instruction if system mode handles it itself
+ * (privileged instructions); false: the user-mode table decides. */
+bool x86_sys_translate(struct x86_dc *dc);
+void x86_declare_globals(struct ir_globals *g);     /* x86_frontend.c */
+/* x86_system_helpers.c: what the privileged instructions call. */
+extern const struct ir_helper x86_sys_helper_cpl0, x86_sys_helper_syscall, x86_sys_helper_sysret,
+    x86_sys_helper_io, x86_sys_helper_write_cr, x86_sys_helper_read_cr, x86_sys_helper_rdmsr,
+    x86_sys_helper_wrmsr, x86_sys_helper_invlpg, x86_sys_helper_swapgs, x86_sys_helper_popf,
+    x86_sys_helper_iretq, x86_sys_helper_lret;
+void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
+                              int max_insns, bool system);
+
 /* ---- C helpers (x86_helpers.c, x86_cpuid.c) ---------------------------- */
 extern const struct ir_helper x86_helper_div[4], x86_helper_idiv[4];
 extern const struct ir_helper x86_helper_popcnt, x86_helper_rdtsc, x86_helper_cpuid;

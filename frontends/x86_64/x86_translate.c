@@ -36,6 +36,7 @@ struct block_plan {
     bool exit_live;                 /* flags read after the block's direct exits */
     bool exit_cf_live;              /* ... CF in particular */
     bool too_big;                   /* insn 0 alone overflows the IR buffer */
+    bool system;                    /* fe_x86_64_system: privileged insns run */
 };
 
 static void x86_init(void)
@@ -354,6 +355,10 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     dc->flags->cf_live = cf_live;
     x86_operand_reset(dc);
     ir_insn_start(dc->b, dc->pc, ci->size);
+    /* System mode: any access may raise #PF, whose handler sees RFLAGS and
+     * restarts the instruction, so the flags are in env at every boundary. */
+    if (dc->system) x86_flags_sync(dc);
+    if (dc->system && x86_sys_translate(dc)) return;
     dc->row = x86_row_for(dc);
     x86_handler fn = handler_for(dc, dc->row);
     if (fn) fn(dc);
@@ -370,7 +375,8 @@ static bool ir_nearly_full(const struct ir_block *b)
 static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uint64_t pc)
 {
     struct x86_flags_state fs;
-    struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc, .sse_mode = IR_NONE };
+    struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc, .sse_mode = IR_NONE,
+                         .system = p->system };
     int i;
     x86_flags_reset(&dc);
     fs.exit_live = p->exit_live;
@@ -410,11 +416,19 @@ static void block_restart(struct ir_block *b)
 void x86_translate_block(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
                          int max_insns)
 {
+    x86_translate_block_mode(b, mem, pc, max_insns, false);
+}
+
+/* The vsyscall page is a user-mode process's; a whole machine has none. */
+void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
+                              int max_insns, bool system)
+{
     struct block_plan plan;
     x86_init();
-    if (x86_vsyscall_block(b, pc))
+    if (!system && x86_vsyscall_block(b, pc))
         return;
     plan_decode(mem, &plan, pc, max_insns);
+    plan.system = system;
     int n = plan.n;
     struct succ_use use = { true, true };
     if (n > 0 && !plan.fetch_fault) use = exit_flags_use(mem, n);

@@ -28,6 +28,7 @@ struct x86_dc {
     bool block_ended;               /* an exit op was emitted */
     struct x86_flags_state *flags;  /* lazy-flag tracking inside the block */
     ir_ref sse_mode;                /* the block's MXCSR mode value (x86_sse_vec.c) */
+    bool system;                    /* system mode: privileged insns run (x86_system.c) */
 };
 
 /* IR globals of the x86 guest (valid after fe_x86_64.declare_globals). */

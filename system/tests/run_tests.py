@@ -5,9 +5,12 @@ Each test boots one of the tiny guests of system/guests/ and compares what
 it prints on the serial port with expectations this script computes
 itself: checksums of disk images it wrote, frames it sent, strings it
 passed. Guests run under every available runner: the KVM accelerator
-(ferry-system, when /dev/kvm can be opened) and the hosted accelerator
-(the same guest compiled for the host, same device models). Malformed
-input goes to both binaries: it is rejected before any accelerator starts.
+(ferry-system, when /dev/kvm can be opened), the tcg accelerator (ferry's
+own translator: every guest instruction translated), the hosted
+accelerator (the same guest compiled for the host, same device models),
+and, when its path is given as the third argument, the AArch64 build of
+ferry-system on tcg under qemu-aarch64 (a subset of the guests). Malformed
+input goes to the binaries: it is rejected before any accelerator starts.
 """
 import os, re, shutil, subprocess, sys, tempfile, time
 
@@ -33,7 +36,12 @@ def kvm_usable():
         return False
 
 
-RUNNERS = [("hosted", lambda g: [os.path.join(HOSTED, g)])]
+RUNNERS = [("hosted", lambda g: [os.path.join(HOSTED, g)]),
+           ("tcg", lambda g: [FERRY, "--accel", "tcg"])]
+FERRY_A64 = sys.argv[3] if len(sys.argv) > 3 else None
+A64_RUNNER = None
+if FERRY_A64 and os.path.exists(FERRY_A64) and shutil.which("qemu-aarch64"):
+    A64_RUNNER = ("tcg-aarch64", lambda g: ["qemu-aarch64", "-L", "/", FERRY_A64, "--accel", "tcg"])
 KVM_WANTED = os.environ.get("FERRY_SYSTEM_KVM", "1") != "0"
 if kvm_usable() and KVM_WANTED:
     RUNNERS.insert(0, ("kvm", lambda g: [FERRY]))
@@ -205,12 +213,63 @@ def t_intx(r):
 def t_timer(r):
     rc, out, err = boot(r, "timer")
     pin = field(out, r"^timer: mp table irq 0 -> ioapic pin (\d+)$")
-    if r[0] != "kvm":       # no PIT without KVM: only the MP table is checked here
+    if r[0] == "hosted":    # no PIT in the hosted runner: only the MP table is checked here
         check(f"{r[0]}: the MP table routes ISA IRQ 0 to an IOAPIC pin", rc == 0 and pin not in (None, "99"),
               f"rc={rc} out={out!r} err={err!r}")
         return
     check(f"{r[0]}: PIT ticks arrive through the IOAPIC pin the MP table gives for IRQ 0",
           rc == 0 and "timer: ticks 5\n" in out, f"rc={rc} out={out!r} err={err!r}")
+
+
+def t_pic(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "pic")
+    check(f"{r[0]}: PIT ticks through the 8259s and LINT0 ExtINT (virtual wire), EOI empties ISR",
+          rc == 0 and "pic: ticks 5 isr 0x0\n" in out, f"rc={rc} out={out!r} err={err!r}")
+
+
+# (case, vector, error code, IF in the pushed RFLAGS): Intel SDM vol. 3,
+# ch. 6 (vectors, which push an error code, fault vs trap RIP) and 4.7
+# (page-fault error code: P=1 W=2 U=4 I=0x10).  make check-system-kvm runs
+# the same expectations on real KVM.
+EXC_CASES = [("de", 0, 0, 0), ("bp", 3, 0, 0), ("ud", 6, 0, 0), ("gp-non-canonical", 13, 0, 0),
+             ("int-0x40-trap-gate", 64, 0, 1), ("pf-read-not-present", 14, 0, 0),
+             ("pf-write-not-present", 14, 2, 0), ("pf-write-read-only", 14, 3, 0),
+             ("pf-fetch-nx", 14, 0x11, 0), ("pf-after-cmp", 14, 0, 0)]
+
+
+def t_exc(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "exc")
+    for name, vec, code, flag in EXC_CASES:
+        want = f"exc {name} vector {vec} err {code:#x} cr2 ok rip ok if {flag}\n"
+        check(f"{r[0]}: guest exception {name}: vector {vec}, error code {code:#x}, CR2, RIP",
+              rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r} err={err!r}")
+    want = "exc pf-after-cmp rflags cf 1 zf 0 sf 1\n"      # cmp 2, 1: 1 - 2 borrows, negative
+    check(f"{r[0]}: the RFLAGS a #PF pushes hold the flags of the instruction before it",
+          rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r}")
+
+
+# CPL 3 (SDM vol. 3, 5.8.8 syscall/sysret, 6.12 stack switch to RSP0,
+# 4.7 page-fault error codes with U=4): the user code segment 0x33, #GP(0)
+# for cli and hlt, #PF 5 (read of a supervisor page), 7 (write to a
+# read-only user page); RFLAGS 0x2 in R11 (the user ran with only bit 1).
+RING3_CASES = [("cli", 13, 0), ("hlt", 13, 0), ("read-supervisor-page", 14, 5), ("write-read-only-page", 14, 7)]
+
+
+def t_ring3(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "ring3")
+    want = "r3 syscall count 2 rcx ok r11 0x2 after-sysret rcx ok kernel cs 0x10\n"
+    check(f"{r[0]}: CPL 3: syscall to LSTAR (RCX, R11, kernel CS), sysretq back to user",
+          rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r} err={err!r}")
+    for name, vec, code in RING3_CASES:
+        want = f"r3 {name} vector {vec} err {code:#x} cs 0x33 cr2 ok rip ok stack ok\n"
+        check(f"{r[0]}: CPL 3: {name} faults with vector {vec}, error code {code:#x}, on the RSP0 stack",
+              rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r} err={err!r}")
 
 
 def t_smp(r):
@@ -258,6 +317,9 @@ def t_highmem(r):
           f"rc={rc} out={out!r} err={err!r}")
     rc, out, err = run(r[1]("bootinfo") + ["--kernel", os.path.join(GUESTS, "bootinfo.elf"), "--mem", "5G",
                                          "--timeout", "100"], timeout=110, runner=r)
+    if r[0].startswith("tcg"):
+        pvh_refused(r, rc, out, err, "--mem 5G memory map (PVH guest)")
+        return
     check(f"{r[0]}: --mem 5G memory map: RAM to 3 GiB, then 2 GiB from 4 GiB",
           rc == 0 and "map 0x100000 0xbff00000 1" in out and "map 0x100000000 0x80000000 1" in out,
           f"rc={rc} out={out!r} err={err!r}")
@@ -326,12 +388,26 @@ def t_net_user(r):
 
 # ---- boot protocols ----
 
+PVH_REFUSED = "ferry-system: --accel tcg: the 32-bit protected-mode entry (PVH) is not supported yet\n"
+
+
+def pvh_refused(r, rc, out, err, what):
+    """tcg has no 32-bit protected mode yet (issue 12): a PVH kernel must be
+    refused in one line before it runs, never half-run."""
+    print(f"NOTE {r[0]}: {what}: the PVH entry runs in 32-bit protected mode, not translated yet")
+    check(f"{r[0]}: {what}: refused in one line (32-bit PVH entry not supported yet)",
+          rc == 1 and err == PVH_REFUSED and out == "", f"rc={rc} out={out!r} err={err!r}")
+
+
 def t_pvh(r):
     initrd = os.urandom(10000)
     path = os.path.join(TMP, "initrd.bin")
     open(path, "wb").write(initrd)
     cmdline = "console=ttyS0 ferry=" + os.urandom(4).hex()
     rc, out, err = boot(r, "bootinfo", ["--append", cmdline, "--initrd", path])
+    if r[0].startswith("tcg"):
+        pvh_refused(r, rc, out, err, "PVH boot")
+        return
     ok = (rc == 0 and "protocol pvh" in out and "magic 0x336ec578" in out
           and f"cmdline {cmdline}\n" in out and f"initrd size 10000 fnv {fnv1a(initrd):#x}" in out
           and e820_ok(out))
@@ -430,10 +506,12 @@ def t_no_kvm():
         print("NOTE FERRY_SYSTEM_KVM=0: the kvm runner is off; guests run on the hosted accelerator only")
     if RUNNERS[0][0] == "kvm" or (kvm_usable() and not KVM_WANTED):
         return
-    rc, out, err = run([FERRY, "--kernel", os.path.join(GUESTS, "hello.elf"), "--mem", "64M"], timeout=30)
-    print("NOTE /dev/kvm cannot be opened here: guests run on the hosted accelerator only")
-    check("ferry-system without KVM: one-line error naming /dev/kvm, exit 1",
-          rc == 1 and err.count("\n") == 1 and "/dev/kvm" in err, f"rc={rc} err={err!r}")
+    rc, out, err = run([FERRY, "--kernel", os.path.join(GUESTS, "hello.elf"), "--mem", "64M"],
+                       stdin=b"4 auto\n", timeout=60)
+    print("NOTE /dev/kvm cannot be opened here: guests run on the hosted and tcg accelerators")
+    check("ferry-system without KVM: chooses tcg by itself, saying so in one line naming /dev/kvm",
+          rc == 4 and err.count("\n") == 1 and "/dev/kvm" in err and "using --accel tcg" in err
+          and "reversed: otua 4" in out, f"rc={rc} out={out!r} err={err!r}")
 
 
 def t_kvm_not_kvm():
@@ -470,9 +548,12 @@ def main():
     t_kvm_not_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_smp, t_malformed, t_fuzz, t_highmem,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_ring3, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
+    if A64_RUNNER:          # under qemu-aarch64: the guests that exercise the CPU, briefly
+        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_ring3, t_smp, t_watchdog]:
+            t(A64_RUNNER)
     shutil.rmtree(TMP, ignore_errors=True)
     print(f"check-system: {results['passed']} passed, {results['failed']} failed")
     return 1 if results["failed"] else 0

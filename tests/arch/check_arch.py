@@ -30,7 +30,7 @@ PUBLIC = {
     "translator": {"translator/translator.h", "translator/runtime.h", "translator/guest_mem.h",
                    "translator/ir.h", "translator/ir_ops.def", "translator/options.h",
                    "translator/cli.h"},
-    "frontends": {"frontends/frontend.h", "frontends/x86_64/x86_cpu.h"},
+    "frontends": {"frontends/frontend.h", "frontends/x86_64/x86_cpu.h", "frontends/x86_64/x86_system.h"},
     "backends": {"backends/backend.h"},
     "loader": {"loader/loader.h", "loader/ld_elf.h"},
     "syscalls": {"syscalls/syscalls.h"},

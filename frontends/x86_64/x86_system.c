@@ -1,0 +1,322 @@
+/* x86_system.c -- translating the privileged instructions of system
+ * mode (fe_x86_64_system): hlt, cli/sti, popf with IF, in/out,
+ * lgdt/lidt/ltr, mov to/from control and segment registers, rdmsr/wrmsr,
+ * invlpg, swapgs, iretq, int $n, syscall/sysretq, each privileged one
+ * behind a CPL 0 check (their C helpers: x86_system_helpers.c).  Looked
+ * at before the user-mode table and only in system mode
+ * (x86_sys_translate), so user mode keeps raising SIGSEGV/SIGILL for
+ * them.  Events for the run loop (an interrupt window, hlt, an exception
+ * to deliver) leave translated code with TR_EXIT_REQUEST or
+ * TR_EXIT_SIGSEGV; the loop is the accelerator's (system/accel_tcg.c).
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "frontend.h"
+#include "x86_internal.h"
+#include "x86_system.h"
+
+#define SYS_OFF(field) ((int32_t)offsetof(struct x86_sys_cpu, sys.field))
+
+/* ---- translation --------------------------------------------------------- */
+
+static ir_ref env_ld(struct x86_dc *dc, int32_t off)
+{
+    ir_ref t = x86_new(dc);
+    ir_ld_env(dc->b, IR_MO_64, t, off);
+    return t;
+}
+
+static void set_if(struct x86_dc *dc, bool on)
+{
+    ir_ref rest = env_ld(dc, X86_ENV_OFF(eflags_rest));
+    rest = x86_op2(dc, on ? IR_or : IR_andc, 8, rest, x86_imm(dc, X86_EFLAGS_IF));
+    ir_st_env(dc->b, IR_MO_64, rest, X86_ENV_OFF(eflags_rest));
+}
+
+static void t_cli(struct x86_dc *dc) { set_if(dc, false); }
+
+/* Back to the loop after sti: an interrupt held back may now be taken. */
+static void t_sti(struct x86_dc *dc)
+{
+    set_if(dc, true);
+    x86_end_exit(dc, dc->next_pc, TR_EXIT_REQUEST);
+}
+
+static void t_hlt(struct x86_dc *dc)
+{
+    ir_st_env(dc->b, IR_MO_64, x86_imm(dc, 1), SYS_OFF(halted));
+    x86_end_exit(dc, dc->next_pc, TR_EXIT_REQUEST);
+}
+
+static void t_in(struct x86_dc *dc)
+{
+    const cs_x86_op *reg = x86_opnd(dc, 0);
+    ir_ref port = x86_read(dc, x86_opnd(dc, 1), 2);
+    ir_ref v = x86_call(dc, &x86_sys_helper_io, port, x86_imm(dc, reg->size), x86_imm(dc, 0),
+                        x86_imm(dc, 0), IR_NONE);
+    x86_operand_write(dc, reg, v);
+}
+
+static void t_out(struct x86_dc *dc)
+{
+    const cs_x86_op *reg = x86_opnd(dc, 1);
+    ir_ref port = x86_read(dc, x86_opnd(dc, 0), 2);
+    x86_call(dc, &x86_sys_helper_io, port, x86_imm(dc, reg->size), x86_imm(dc, 1),
+             x86_operand_read(dc, reg), IR_NONE);
+}
+
+/* lgdt/lidt m16&64: limit, then base. */
+static void t_load_dtable(struct x86_dc *dc)
+{
+    bool idt = dc->insn->id == X86_INS_LIDT;
+    ir_ref ea = x86_ea(dc, x86_opnd(dc, 0));
+    ir_ref limit = x86_load(dc, 2, ea);
+    ir_ref base = x86_load(dc, 8, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 2)));
+    ir_st_env(dc->b, IR_MO_64, limit, idt ? SYS_OFF(idt_limit) : SYS_OFF(gdt_limit));
+    ir_st_env(dc->b, IR_MO_64, base, idt ? SYS_OFF(idt_base) : SYS_OFF(gdt_base));
+}
+
+static void t_ltr(struct x86_dc *dc)
+{
+    ir_st_env(dc->b, IR_MO_64, x86_read(dc, x86_opnd(dc, 0), 2), SYS_OFF(tr));
+}
+
+static int cr_number(x86_reg r)
+{
+    return r >= X86_REG_CR0 && r <= X86_REG_CR15 ? (int)(r - X86_REG_CR0) : -1;
+}
+
+/* mov crN, reg / mov reg, crN; false for any other mov. */
+static bool t_mov_cr(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0), *s = x86_opnd(dc, 1);
+    if (dc->x->op_count != 2 || d->type != X86_OP_REG || s->type != X86_OP_REG)
+        return false;
+    ir_ref pc = x86_imm(dc, dc->pc);
+    if (cr_number(s->reg) >= 0) {
+        x86_flags_sync(dc);
+        ir_ref v = x86_call(dc, &x86_sys_helper_read_cr, x86_imm(dc, cr_number(s->reg)), pc, IR_NONE,
+                            IR_NONE, IR_NONE);
+        x86_set_reg(dc, x86_gpr_num(d->reg), v);
+        return true;
+    }
+    if (cr_number(d->reg) < 0)
+        return false;
+    x86_flags_sync(dc);
+    x86_call(dc, &x86_sys_helper_write_cr, x86_imm(dc, cr_number(d->reg)),
+             x86_get_reg(dc, x86_gpr_num(s->reg)), pc, IR_NONE, IR_NONE);
+    x86_end_exit(dc, dc->next_pc, TR_EXIT_REQUEST);     /* paging may have changed */
+    return true;
+}
+
+static ir_ref edx_eax(struct x86_dc *dc)
+{
+    ir_ref hi = x86_op2(dc, IR_shl, 8, x86_get_reg(dc, X86_RDX), x86_imm(dc, 32));
+    return x86_op2(dc, IR_or, 8, hi, x86_trunc(dc, x86_get_reg(dc, X86_RAX), 4));
+}
+
+static void t_rdmsr(struct x86_dc *dc)
+{
+    x86_flags_sync(dc);
+    ir_ref v = x86_call(dc, &x86_sys_helper_rdmsr, x86_get_reg(dc, X86_RCX), x86_imm(dc, dc->pc),
+                        IR_NONE, IR_NONE, IR_NONE);
+    x86_set_reg(dc, X86_RAX, x86_trunc(dc, v, 4));
+    x86_set_reg(dc, X86_RDX, x86_op2(dc, IR_shr, 8, v, x86_imm(dc, 32)));
+}
+
+static void t_wrmsr(struct x86_dc *dc)
+{
+    x86_flags_sync(dc);
+    x86_call(dc, &x86_sys_helper_wrmsr, x86_trunc(dc, x86_get_reg(dc, X86_RCX), 4), edx_eax(dc),
+             x86_imm(dc, dc->pc), IR_NONE, IR_NONE);
+    x86_end_exit(dc, dc->next_pc, TR_EXIT_REQUEST);
+}
+
+static void t_invlpg(struct x86_dc *dc)
+{
+    x86_call(dc, &x86_sys_helper_invlpg, x86_ea(dc, x86_opnd(dc, 0)), IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+}
+
+static void t_swapgs(struct x86_dc *dc)
+{
+    x86_flags_sync(dc);
+    x86_call(dc, &x86_sys_helper_swapgs, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+}
+
+static void t_popf(struct x86_dc *dc)
+{
+    ir_ref sp = x86_get_reg(dc, X86_RSP);
+    ir_ref v = x86_load(dc, 8, sp);
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, 8)));
+    x86_call(dc, &x86_sys_helper_popf, v, x86_imm(dc, dc->next_pc), IR_NONE, IR_NONE, IR_NONE);
+    x86_flags_clobbered(dc);
+    dc->block_ended = true;
+    ir_exit_code(dc->b, dc->next_pc, TR_EXIT_REQUEST);  /* not reached: the helper leaves */
+}
+
+static void t_iretq(struct x86_dc *dc)
+{
+    x86_flags_sync(dc);
+    x86_call(dc, &x86_sys_helper_iretq, x86_imm(dc, dc->pc), IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    x86_flags_clobbered(dc);
+    dc->block_ended = true;
+    ir_exit_code(dc->b, dc->pc, TR_EXIT_REQUEST);       /* not reached */
+}
+
+static void t_lret(struct x86_dc *dc)
+{
+    uint64_t extra = dc->x->op_count ? (uint64_t)x86_opnd(dc, 0)->imm & 0xffff : 0;
+    x86_flags_sync(dc);
+    x86_call(dc, &x86_sys_helper_lret, x86_imm(dc, dc->insn->id == X86_INS_RETFQ ? 8 : 4),
+             x86_imm(dc, extra), x86_imm(dc, dc->pc), IR_NONE, IR_NONE);
+    dc->block_ended = true;
+    ir_exit_code(dc->b, dc->pc, TR_EXIT_REQUEST);       /* not reached */
+}
+
+/* int $n: through the IDT, returning after the instruction. */
+static void t_int(struct x86_dc *dc)
+{
+    uint64_t n = (uint64_t)x86_opnd(dc, 0)->imm & 0xff;
+    ir_st_env(dc->b, IR_MO_32, x86_imm(dc, n), SYS_OFF(event.vector));
+    ir_st_env(dc->b, IR_MO_32, x86_imm(dc, 0), SYS_OFF(event.has_err));
+    x86_end_exit(dc, dc->next_pc, TR_EXIT_SIGSEGV);
+}
+
+static void t_nop(struct x86_dc *dc) {}
+
+static void t_syscall(struct x86_dc *dc)
+{
+    x86_flags_sync(dc);
+    x86_call(dc, &x86_sys_helper_syscall, x86_imm(dc, dc->pc), x86_imm(dc, dc->next_pc), IR_NONE,
+             IR_NONE, IR_NONE);
+    x86_flags_clobbered(dc);
+    dc->block_ended = true;
+    ir_exit_code(dc->b, dc->next_pc, TR_EXIT_REQUEST);  /* not reached */
+}
+
+static void t_sysret(struct x86_dc *dc)
+{
+    if (!(dc->x->rex & 8)) {            /* 32-bit sysret: no compatibility mode */
+        x86_raise_sigill(dc);
+        return;
+    }
+    x86_flags_sync(dc);
+    x86_call(dc, &x86_sys_helper_sysret, x86_imm(dc, dc->pc), IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    x86_flags_clobbered(dc);
+    dc->block_ended = true;
+    ir_exit_code(dc->b, dc->pc, TR_EXIT_REQUEST);       /* not reached */
+}
+
+/* Instructions only CPL 0 may run: the check first, then the handler. */
+static bool privileged(unsigned id)
+{
+    switch (id) {
+    case X86_INS_HLT: case X86_INS_CLI: case X86_INS_STI: case X86_INS_IN: case X86_INS_OUT:
+    case X86_INS_LGDT: case X86_INS_LIDT: case X86_INS_LTR: case X86_INS_RDMSR:
+    case X86_INS_WRMSR: case X86_INS_INVLPG: case X86_INS_SWAPGS: case X86_INS_WBINVD:
+    case X86_INS_INVD:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The env field of a segment register's selector, or -1. */
+static int32_t seg_field(x86_reg r)
+{
+    switch (r) {
+    case X86_REG_CS: return SYS_OFF(cs);
+    case X86_REG_SS: return SYS_OFF(ss);
+    case X86_REG_DS: return SYS_OFF(ds);
+    case X86_REG_ES: return SYS_OFF(es);
+    case X86_REG_FS: return SYS_OFF(fs_sel);
+    case X86_REG_GS: return SYS_OFF(gs_sel);
+    default: return -1;
+    }
+}
+
+/* mov sreg, r/m16 and mov r/m, sreg: the selector only (mov to cs does
+ * not exist; 64-bit mode ignores the data segments' bases and limits). */
+static bool t_mov_seg(struct x86_dc *dc)
+{
+    if (dc->insn->id != X86_INS_MOV || dc->x->op_count != 2)
+        return false;
+    const cs_x86_op *d = x86_opnd(dc, 0), *s = x86_opnd(dc, 1);
+    if (s->type == X86_OP_REG && seg_field(s->reg) >= 0) {
+        ir_ref v = env_ld(dc, seg_field(s->reg));
+        x86_operand_write(dc, d, d->size == 8 ? v : x86_trunc(dc, v, 2));
+        return true;
+    }
+    if (d->type != X86_OP_REG || seg_field(d->reg) < 0 || d->reg == X86_REG_CS)
+        return false;
+    ir_st_env(dc->b, IR_MO_64, x86_read(dc, s, 2), seg_field(d->reg));
+    return true;
+}
+
+static bool is_mov_cr(const struct x86_dc *dc)
+{
+    return dc->insn->id == X86_INS_MOV && dc->x->op_count == 2
+           && x86_opnd(dc, 0)->type == X86_OP_REG && x86_opnd(dc, 1)->type == X86_OP_REG
+           && (cr_number(x86_opnd(dc, 0)->reg) >= 0 || cr_number(x86_opnd(dc, 1)->reg) >= 0);
+}
+
+bool x86_sys_translate(struct x86_dc *dc)
+{
+    if (privileged(dc->insn->id) || is_mov_cr(dc)) {
+        x86_flags_sync(dc);
+        x86_call(dc, &x86_sys_helper_cpl0, x86_imm(dc, dc->pc), IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    }
+    switch (dc->insn->id) {
+    case X86_INS_SYSCALL: t_syscall(dc); return true;
+    case X86_INS_SYSRET: t_sysret(dc); return true;
+    case X86_INS_HLT: t_hlt(dc); return true;
+    case X86_INS_CLI: t_cli(dc); return true;
+    case X86_INS_STI: t_sti(dc); return true;
+    case X86_INS_IN: t_in(dc); return true;
+    case X86_INS_OUT: t_out(dc); return true;
+    case X86_INS_LGDT: case X86_INS_LIDT: t_load_dtable(dc); return true;
+    case X86_INS_LTR: t_ltr(dc); return true;
+    case X86_INS_MOV: return t_mov_seg(dc) || t_mov_cr(dc);
+    case X86_INS_RDMSR: t_rdmsr(dc); return true;
+    case X86_INS_WRMSR: t_wrmsr(dc); return true;
+    case X86_INS_INVLPG: t_invlpg(dc); return true;
+    case X86_INS_SWAPGS: t_swapgs(dc); return true;
+    case X86_INS_POPFQ: t_popf(dc); return true;
+    case X86_INS_IRETQ: t_iretq(dc); return true;
+    case X86_INS_RETF: case X86_INS_RETFQ: t_lret(dc); return true;
+    case X86_INS_INT: t_int(dc); return true;
+    case X86_INS_WBINVD: case X86_INS_INVD: t_nop(dc); return true;
+    default: return false;
+    }
+}
+
+/* ---- the system-mode frontend ------------------------------------------- */
+
+void x86_disas(FILE *out, const struct tr_guest_mem *mem, uint64_t pc, size_t size);
+
+static void sys_translate_block(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
+                                int max_insns)
+{
+    x86_translate_block_mode(b, mem, pc, max_insns, true);
+}
+
+/* As after INIT: interrupts off, FPU/SSE defaults, no pending event. */
+static void sys_reset(void *env)
+{
+    struct x86_sys_cpu *c = env;
+    c->cpu.mxcsr = 0x1f80;
+    c->cpu.fcw = X87_FCW_RESET;
+    x86_set_eflags(&c->cpu, 2);
+    c->sys.event.vector = -1;
+    c->sys.pat = 0x0007040600070406ull;
+}
+
+const struct fe_guest fe_x86_64_system = {
+    .name = "x86_64-system",
+    .env_size = sizeof(struct x86_sys_cpu),
+    .declare_globals = x86_declare_globals,
+    .translate = sys_translate_block,
+    .disas = x86_disas,
+    .reset = sys_reset,
+};

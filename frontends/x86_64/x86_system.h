@@ -1,0 +1,86 @@
+/* x86_system.h -- the x86-64 guest as a whole machine (system mode, the
+ * frontend fe_x86_64_system): the privileged CPU state next to the user
+ * CPU state, the events the privileged instructions leave for the run
+ * loop, and the hooks through which they reach the machine (ports, MSRs
+ * of devices).  ferry-system's tcg accelerator owns the vCPU loop and
+ * the software MMU; the frontend translates the instructions.
+ */
+#ifndef FERRY_X86_SYSTEM_H
+#define FERRY_X86_SYSTEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "x86_cpu.h"
+
+#define X86_CR0_PE (1ull << 0)
+#define X86_CR0_WP (1ull << 16)
+#define X86_CR0_PG (1ull << 31)
+#define X86_CR4_PAE (1ull << 5)
+#define X86_CR4_PGE (1ull << 7)
+#define X86_EFER_SCE (1ull << 0)
+#define X86_EFER_LME (1ull << 8)
+#define X86_EFER_LMA (1ull << 10)
+#define X86_EFER_NXE (1ull << 11)
+#define X86_EFLAGS_IF (1ull << 9)
+
+/* Exception vectors. */
+enum { X86_EXC_DE = 0, X86_EXC_DB = 1, X86_EXC_BP = 3, X86_EXC_UD = 6, X86_EXC_DF = 8,
+       X86_EXC_GP = 13, X86_EXC_PF = 14 };
+
+struct x86_sys_cpu;
+
+/* What the privileged instructions need from the machine. */
+struct x86_sys_hooks {
+    uint64_t (*io_in)(struct x86_sys_cpu *c, uint16_t port, unsigned bytes);
+    void (*io_out)(struct x86_sys_cpu *c, uint16_t port, unsigned bytes, uint64_t value);
+    /* The paging state changed (CR0, CR3, CR4, EFER writes, invlpg):
+     * drop cached translations of va (all of them when all is set). */
+    void (*tlb_flush)(struct x86_sys_cpu *c, uint64_t va, bool all);
+    /* Host address of guest virtual va for a supervisor access (RAM only),
+     * valid to the end of its page; NULL when it does not translate. */
+    void *(*virt_ptr)(struct x86_sys_cpu *c, uint64_t va, bool write);
+};
+
+/* An exception or interrupt the run loop must deliver through the IDT
+ * (left by helpers and by int $n before they leave translated code; the
+ * return address is rt.pc). */
+struct x86_sys_event {
+    int32_t vector;                     /* -1: none */
+    uint32_t has_err;
+    uint64_t err;
+};
+
+struct x86_sys_state {
+    uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+    uint64_t gdt_base, idt_base;
+    uint64_t gdt_limit, idt_limit;
+    uint64_t cs, ss, tr;                /* selectors (not checked against the GDT) */
+    uint64_t ds, es, fs_sel, gs_sel;    /* data selectors as last loaded (bases: fs_base,
+                                           gs_base; not loaded from the GDT) */
+    uint64_t star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux;
+    uint64_t apic_base, pat, misc_enable;
+    uint64_t halted;                    /* hlt: wait for an interrupt */
+    struct x86_sys_event event;
+    const struct x86_sys_hooks *hooks;
+};
+
+/* The env of a system-mode vCPU: the user CPU state first (the engine and
+ * every user-mode helper see a struct x86_cpu). */
+struct x86_sys_cpu {
+    struct x86_cpu cpu;
+    struct x86_sys_state sys;
+};
+
+/* Delivers vector v through the IDT (long mode), returning to rt.pc:
+ * pushes SS, RSP, RFLAGS, CS, RIP and the error code, clears IF for an
+ * interrupt gate.  Returns false when the IDT cannot deliver it (no gate,
+ * not present, stack not writable): the caller escalates (#DF, shutdown). */
+bool x86_sys_deliver(struct x86_sys_cpu *c, int vector, bool has_err, uint64_t err);
+
+/* Reads/writes guest memory at a virtual address for the system helpers
+ * (hooks->virt_ptr, page by page); false if any of it is not mapped. */
+bool x86_sys_read(struct x86_sys_cpu *c, uint64_t va, void *out, unsigned len);
+bool x86_sys_write(struct x86_sys_cpu *c, uint64_t va, const void *in, unsigned len);
+
+#endif

@@ -1,0 +1,233 @@
+/* x86_system_helpers.c -- the C helpers behind the privileged
+ * instructions of system mode (x86_system.c translates them into calls):
+ * port I/O through the machine's hooks, control registers, MSRs, invlpg,
+ * swapgs, popf and iretq with the privilege rules, syscall and sysretq,
+ * and the CPL 0 check.  A helper that faults leaves the exception in
+ * sys.event for the run loop and returns from translated code with
+ * TR_EXIT_SIGSEGV at the instruction. */
+#include "x86_internal.h"
+#include "x86_system.h"
+
+static struct x86_sys_cpu *sys_of(void *env) { return env; }
+static bool cpl3(const struct x86_sys_cpu *c) { return (c->sys.cs & 3) == 3; }
+
+/* ---- helpers (run on the vCPU's thread, env first) ---------------------- */
+
+static _Noreturn void raise_event(struct x86_sys_cpu *c, int vector, bool has_err, uint64_t err,
+                                  uint64_t pc)
+{
+    c->sys.event = (struct x86_sys_event){ vector, has_err, err };
+    tr_raise(&c->cpu.rt, TR_EXIT_SIGSEGV, pc);
+}
+
+
+/* Privileged instructions at CPL 3 raise #GP(0) before doing anything
+ * (in/out, cli, sti too: IOPL is 0 here, and no I/O bitmap is read). */
+static uint64_t helper_cpl0(void *env, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    if (cpl3(c))
+        raise_event(c, X86_EXC_GP, true, 0, pc);
+    return 0;
+}
+const struct ir_helper x86_sys_helper_cpl0 = {
+    (void *)helper_cpl0, "sys_cpl0", 1, 0, IR_HELPER_RW_GLOBALS };
+
+/* syscall: RCX = next RIP, R11 = RFLAGS, RFLAGS &= ~SFMASK, CS/SS from
+ * STAR[47:32], RIP = LSTAR, CPL 0 (#UD without EFER.SCE). */
+static uint64_t helper_syscall(void *env, uint64_t pc, uint64_t next_pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    if (!(c->sys.efer & X86_EFER_SCE))
+        raise_event(c, X86_EXC_UD, false, 0, pc);
+    uint64_t flags = x86_get_eflags(&c->cpu);
+    c->cpu.regs[X86_RCX] = next_pc;
+    c->cpu.regs[X86_R11] = flags;
+    x86_set_eflags(&c->cpu, (flags & ~c->sys.sfmask & ~0x10000ull) | 2);
+    c->sys.cs = (c->sys.star >> 32) & 0xfffc;
+    c->sys.ss = c->sys.cs + 8;
+    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, c->sys.lstar);
+}
+const struct ir_helper x86_sys_helper_syscall = {
+    (void *)helper_syscall, "sys_syscall", 2, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
+/* sysretq: RIP = RCX, RFLAGS = R11, CS/SS from STAR[63:48], CPL 3. */
+static uint64_t helper_sysret(void *env, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    if (!(c->sys.efer & X86_EFER_SCE))
+        raise_event(c, X86_EXC_UD, false, 0, pc);
+    if (cpl3(c) || (c->cpu.regs[X86_RCX] >> 47 != 0 && c->cpu.regs[X86_RCX] >> 47 != 0x1ffff))
+        raise_event(c, X86_EXC_GP, true, 0, pc);
+    uint64_t base = (c->sys.star >> 48) & 0xffff;
+    x86_set_eflags(&c->cpu, (c->cpu.regs[X86_R11] & 0x3c7fd7) | 2);
+    c->sys.cs = (base + 16) | 3;
+    c->sys.ss = (base + 8) | 3;
+    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, c->cpu.regs[X86_RCX]);
+}
+const struct ir_helper x86_sys_helper_sysret = {
+    (void *)helper_sysret, "sys_sysret", 1, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
+static uint64_t helper_io(void *env, uint64_t port, uint64_t bytes, uint64_t out, uint64_t value)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    if (out) {
+        c->sys.hooks->io_out(c, (uint16_t)port, (unsigned)bytes, value);
+        return 0;
+    }
+    return c->sys.hooks->io_in(c, (uint16_t)port, (unsigned)bytes);
+}
+const struct ir_helper x86_sys_helper_io = { (void *)helper_io, "sys_io", 4, 1, 0 };
+
+static uint64_t helper_write_cr(void *env, uint64_t n, uint64_t v, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    switch (n) {
+    case 0: c->sys.cr0 = v | 0x10; break;          /* ET is hard-wired */
+    case 2: c->sys.cr2 = v; return 0;
+    case 3: c->sys.cr3 = v; break;
+    case 4: c->sys.cr4 = v; break;
+    case 8: c->sys.cr8 = v & 15; return 0;
+    default: raise_event(c, X86_EXC_UD, false, 0, pc);
+    }
+    if ((c->sys.cr0 & X86_CR0_PG) && (c->sys.efer & X86_EFER_LME))
+        c->sys.efer |= X86_EFER_LMA;
+    c->sys.hooks->tlb_flush(c, 0, true);
+    return 0;
+}
+const struct ir_helper x86_sys_helper_write_cr = {
+    (void *)helper_write_cr, "sys_write_cr", 3, 0, IR_HELPER_RW_GLOBALS };
+
+static uint64_t helper_read_cr(void *env, uint64_t n, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    switch (n) {
+    case 0: return c->sys.cr0;
+    case 2: return c->sys.cr2;
+    case 3: return c->sys.cr3;
+    case 4: return c->sys.cr4;
+    case 8: return c->sys.cr8;
+    default: raise_event(c, X86_EXC_UD, false, 0, pc);
+    }
+}
+const struct ir_helper x86_sys_helper_read_cr = {
+    (void *)helper_read_cr, "sys_read_cr", 2, 1, IR_HELPER_RW_GLOBALS };
+
+/* The MSRs the tiny guests and Linux's early boot touch, by number. */
+static uint64_t *msr_slot(struct x86_sys_cpu *c, uint32_t msr)
+{
+    switch (msr) {
+    case 0x1b: return &c->sys.apic_base;
+    case 0x1a0: return &c->sys.misc_enable;
+    case 0x277: return &c->sys.pat;
+    case 0xc0000080: return &c->sys.efer;
+    case 0xc0000081: return &c->sys.star;
+    case 0xc0000082: return &c->sys.lstar;
+    case 0xc0000083: return &c->sys.cstar;
+    case 0xc0000084: return &c->sys.sfmask;
+    case 0xc0000100: return &c->cpu.fs_base;
+    case 0xc0000101: return &c->cpu.gs_base;
+    case 0xc0000102: return &c->sys.kernel_gs_base;
+    case 0xc0000103: return &c->sys.tsc_aux;
+    default: return NULL;
+    }
+}
+
+static uint64_t helper_rdmsr(void *env, uint64_t msr, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    if ((uint32_t)msr == 0x10)                      /* TSC */
+        return x86_helper_rdtsc.fn ? ((uint64_t (*)(void *))x86_helper_rdtsc.fn)(env) : 0;
+    uint64_t *slot = msr_slot(c, (uint32_t)msr);
+    if (!slot)
+        raise_event(c, X86_EXC_GP, true, 0, pc);
+    return *slot;
+}
+const struct ir_helper x86_sys_helper_rdmsr = {
+    (void *)helper_rdmsr, "sys_rdmsr", 2, 1, IR_HELPER_RW_GLOBALS };
+
+static uint64_t helper_wrmsr(void *env, uint64_t msr, uint64_t v, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t *slot = msr_slot(c, (uint32_t)msr);
+    if ((uint32_t)msr == 0x10)
+        return 0;                                   /* TSC writes: ignored */
+    if (!slot)
+        raise_event(c, X86_EXC_GP, true, 0, pc);
+    if ((uint32_t)msr == 0xc0000080)                /* EFER: LMA follows LME with paging */
+        v = (v & ~X86_EFER_LMA) | (c->sys.efer & X86_EFER_LMA);
+    *slot = v;
+    if ((uint32_t)msr == 0xc0000080)
+        c->sys.hooks->tlb_flush(c, 0, true);
+    return 0;
+}
+const struct ir_helper x86_sys_helper_wrmsr = {
+    (void *)helper_wrmsr, "sys_wrmsr", 3, 0, IR_HELPER_RW_GLOBALS };
+
+static uint64_t helper_invlpg(void *env, uint64_t va)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    c->sys.hooks->tlb_flush(c, va, false);
+    return 0;
+}
+const struct ir_helper x86_sys_helper_invlpg = { (void *)helper_invlpg, "sys_invlpg", 1, 0, 0 };
+
+static uint64_t helper_swapgs(void *env)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t t = c->cpu.gs_base;
+    c->cpu.gs_base = c->sys.kernel_gs_base;
+    c->sys.kernel_gs_base = t;
+    return 0;
+}
+const struct ir_helper x86_sys_helper_swapgs = {
+    (void *)helper_swapgs, "sys_swapgs", 0, 0, IR_HELPER_RW_GLOBALS };
+
+/* Every flag, IF included (CPL 0); back to the loop, which may now
+ * deliver a pending interrupt. */
+static uint64_t helper_popf(void *env, uint64_t v, uint64_t next_pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t keep = cpl3(c) ? X86_EFLAGS_IF | 0x3000 : 0;     /* IF, IOPL: CPL 0 only */
+    v = (v & 0x3f7fd7 & ~keep) | (x86_get_eflags(&c->cpu) & keep);
+    x86_set_eflags(&c->cpu, v | 2);
+    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, next_pc);
+}
+const struct ir_helper x86_sys_helper_popf = {
+    (void *)helper_popf, "sys_popf", 2, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
+/* iretq to the same privilege level: RIP, CS, RFLAGS, RSP, SS. */
+static uint64_t helper_iretq(void *env, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t f[5];
+    if (!x86_sys_read(c, c->cpu.regs[X86_RSP], f, sizeof f)
+        || (cpl3(c) && (f[1] & 3) != 3))           /* no way up from CPL 3 */
+        raise_event(c, X86_EXC_GP, true, f[1] & 0xfffc, pc);
+    uint64_t keep = cpl3(c) ? X86_EFLAGS_IF | 0x3000 : 0;
+    uint64_t flags = (f[2] & 0x3f7fd7 & ~keep) | (x86_get_eflags(&c->cpu) & keep);
+    c->sys.cs = f[1] & 0xffff;
+    x86_set_eflags(&c->cpu, flags | 2);
+    c->cpu.regs[X86_RSP] = f[3];
+    c->sys.ss = f[4] & 0xffff;
+    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, f[0]);
+}
+const struct ir_helper x86_sys_helper_iretq = {
+    (void *)helper_iretq, "sys_iretq", 1, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
+/* lret/lretq to the same privilege level (what kernels use to reload CS
+ * after lgdt): RIP, then CS, of `bytes` each, then imm16 more bytes. */
+static uint64_t helper_lret(void *env, uint64_t bytes, uint64_t extra, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t f[2] = { 0, 0 };
+    uint64_t sp = c->cpu.regs[X86_RSP];
+    if (!x86_sys_read(c, sp, &f[0], (unsigned)bytes) || !x86_sys_read(c, sp + bytes, &f[1], (unsigned)bytes)
+        || (f[1] & 3) != (c->sys.cs & 3))        /* to another level: not supported */
+        raise_event(c, X86_EXC_GP, true, f[1] & 0xfffc, pc);
+    c->sys.cs = f[1] & 0xffff;
+    c->cpu.regs[X86_RSP] = sp + 2 * bytes + extra;
+    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, f[0]);
+}
+const struct ir_helper x86_sys_helper_lret = {
+    (void *)helper_lret, "sys_lret", 3, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };

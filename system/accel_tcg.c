@@ -1,0 +1,237 @@
+/* accel_tcg.c -- the tcg accelerator: each vCPU is a host thread running
+ * the guest on ferry's own translator (one engine in system mode:
+ * fe_x86_64_system over the software MMU of accel_tcg_mmu.c).  The loop
+ * around tr_run is this file's: it delivers exceptions and interrupts
+ * through the guest's IDT, waits in hlt, and stops with the machine.
+ * Port I/O goes to the machine's port bus, MMIO to its MMIO bus; the
+ * registers each vCPU starts with are those the KVM accelerator sets for
+ * the boot protocol (long mode on the VMM's identity page tables). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accel_tcg.h"
+#include "frontend.h"
+#include "layout.h"
+#include "translator.h"
+
+static struct tr_engine *tcg_engine;
+
+static int tcg_init(struct sys_vm *vm)
+{
+    tcg_vm = vm;
+    struct tr_engine_config cfg = { .guest = &fe_x86_64_system, .mem = tcg_guest_mem(), .ras = 0 };
+    tcg_engine = tr_engine_new(&cfg);
+    return tcg_pic_init(vm) < 0 || tcg_apic_init(vm) < 0 || tcg_pit_init(vm) < 0 ? -1 : 0;
+}
+
+/* ---- the machine as the frontend's privileged instructions see it ---- */
+
+static uint64_t io_in(struct x86_sys_cpu *c, uint16_t port, unsigned bytes)
+{
+    uint64_t v = 0;
+    if (!sys_bus_access(tcg_vm, &tcg_vm->pio, port, &v, bytes, false))
+        sys_debug(tcg_vm, "unclaimed port read 0x%x (%u bytes)", port, bytes);
+    return v;
+}
+
+static void io_out(struct x86_sys_cpu *c, uint16_t port, unsigned bytes, uint64_t value)
+{
+    if (!sys_bus_access(tcg_vm, &tcg_vm->pio, port, &value, bytes, true))
+        sys_debug(tcg_vm, "unclaimed port write 0x%x (%u bytes)", port, bytes);
+    if (sys_vm_stopping(tcg_vm))
+        tr_interrupt(c);                /* poweroff, reset: leave at the next block */
+}
+
+static void tlb_flush(struct x86_sys_cpu *c, uint64_t va, bool all)
+{
+    tcg_tlb_flush(tcg_cpu_of(c), va, all);
+}
+
+static const struct x86_sys_hooks tcg_hooks = {
+    .io_in = io_in, .io_out = io_out, .tlb_flush = tlb_flush, .virt_ptr = tcg_virt_ptr,
+};
+
+/* ---- start-up ---- */
+
+static void boot_long_mode(struct tcg_cpu *c, const struct sys_boot *b, int index, int ncpus)
+{
+    struct x86_sys_state *s = &c->x.sys;
+    s->cr0 = 0x80050033ull;             /* PG|AM|WP|NE|ET|MP|PE, as for KVM */
+    s->cr3 = LAYOUT_PML4;
+    s->cr4 = 0x620;                     /* PAE|OSFXSR|OSXMMEXCPT */
+    s->efer = X86_EFER_LME | X86_EFER_LMA;
+    s->cs = GDT_CODE64;
+    s->ss = s->ds = s->es = s->fs_sel = s->gs_sel = GDT_DATA;
+    s->gdt_base = LAYOUT_GDT;
+    s->gdt_limit = 5 * 8 - 1;
+    s->apic_base = 0xfee00900ull & ~(index ? 0x100ull : 0);     /* enabled, BSP flag */
+    uint64_t *r = c->x.cpu.regs;
+    c->x.cpu.rt.pc = b->rip;
+    r[X86_RSP] = b->rsp - index * 0x1000ull;
+    r[X86_RSI] = b->rsi;
+    r[X86_RBX] = b->rbx;
+    if (b->all_cpus_start) {
+        r[X86_RDI] = index;
+        r[X86_RSI] = ncpus;
+    }
+}
+
+static int tcg_vcpu_init(struct sys_vcpu *cpu)
+{
+    struct tcg_cpu *c = aligned_alloc(64, (sizeof(struct tcg_cpu) + 63) & ~63ul);
+    if (!c) {
+        sys_err("tcg: out of memory");
+        return -1;
+    }
+    memset(c, 0, sizeof *c);
+    cpu->accel = c;
+    c->vcpu = cpu;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->wake, NULL);
+    fe_x86_64_system.reset(c);
+    c->x.sys.hooks = &tcg_hooks;
+    tcg_tlb_flush(c, 0, true);
+    tcg_lapic_reset(c, cpu->index);
+    struct sys_boot *b = &cpu->vm->boot;
+    if (b->mode != BOOT_LONG64) {
+        sys_err("--accel tcg: the 32-bit protected-mode entry (PVH) is not supported yet");
+        return -1;
+    }
+    if (cpu->index == 0 || b->all_cpus_start)
+        boot_long_mode(c, b, cpu->index, cpu->vm->ncpus);
+    else
+        c->x.sys.halted = 1;            /* a Linux AP: waits for INIT/SIPI (not emulated yet) */
+    return 0;
+}
+
+/* ---- the run loop ---- */
+
+/* Delivers the pending exception (or the one a user-mode exit code
+ * stands for); false when the IDT cannot (a triple fault, here). */
+static bool deliver_fault(struct tcg_cpu *c)
+{
+    struct x86_sys_cpu *x = &c->x;
+    struct x86_sys_event ev = x->sys.event;
+    x->sys.event.vector = -1;
+    if (ev.vector < 0) {                /* SIGILL, SIGFPE, SIGTRAP, #GP from user-mode rows */
+        ev.vector = (int32_t)x->cpu.rt.fault.trapno;
+        ev.has_err = ev.vector == X86_EXC_GP || ev.vector == X86_EXC_PF;
+        ev.err = x->cpu.rt.fault.err;
+        if (ev.vector == X86_EXC_PF) {      /* a fetch fault: user-mode bits */
+            x->sys.cr2 = x->cpu.rt.fault.addr;
+            ev.err = (ev.err & ~4ull) | ((x->sys.cs & 3) == 3 ? 4 : 0);
+            /* The block that stands for the fault must not outlive it:
+             * the handler may map the page. */
+            tr_invalidate(tcg_engine, x->sys.cr2, 1);
+        }
+    }
+    x->cpu.rt.fault.err = 0;
+    if (x86_sys_deliver(x, ev.vector, ev.has_err, ev.err))
+        return true;
+    sys_err("vCPU %d: guest exception %d (error code 0x%llx) at RIP=0x%llx cannot be delivered "
+            "(IDT limit 0x%llx): triple fault, treated as reset", c->vcpu->index, ev.vector,
+            (unsigned long long)ev.err, (unsigned long long)x->cpu.rt.pc,
+            (unsigned long long)x->sys.idt_limit);
+    return false;
+}
+
+/* With IF set, the highest pending interrupt goes through the IDT (and
+ * ends a hlt); true when the vCPU has something to run. */
+static bool take_interrupt(struct tcg_cpu *c)
+{
+    if (!(c->x.cpu.eflags_rest & X86_EFLAGS_IF))
+        return !c->x.sys.halted;
+    int v = tcg_lapic_pending(c);
+    if (v >= 0)
+        tcg_lapic_accept(c, v);
+    else if (c->vcpu->index == 0 && tcg_pic_intr() && tcg_lapic_extint(c))
+        v = tcg_pic_ack();
+    if (v < 0)
+        return !c->x.sys.halted;
+    c->x.sys.halted = 0;
+    if (!x86_sys_deliver(&c->x, v, false, 0)) {
+        sys_err("vCPU %d: interrupt vector %d at RIP=0x%llx cannot be delivered: triple fault, "
+                "treated as reset", c->vcpu->index, v, (unsigned long long)c->x.cpu.rt.pc);
+        sys_vm_stop(tcg_vm, STOP_RESET, 0);
+        return false;
+    }
+    return true;
+}
+
+/* hlt: sleeps until something wakes the vCPU (an interrupt, a stop). */
+static void wait_halted(struct tcg_cpu *c)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_nsec += 10 * 1000 * 1000;
+    if (t.tv_nsec >= 1000000000) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000;
+    }
+    /* Under the lock the raisers take to wake us: none is missed. */
+    pthread_mutex_lock(&c->lock);
+    bool pending = tcg_lapic_pending_locked(c) >= 0
+                   || (c->vcpu->index == 0 && tcg_pic_intr() && tcg_lapic_extint_locked(c));
+    if (!sys_vm_stopping(tcg_vm) && !(pending && (c->x.cpu.eflags_rest & X86_EFLAGS_IF)))
+        pthread_cond_timedwait(&c->wake, &c->lock, &t);
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void report_watchdog(struct tcg_cpu *c)
+{
+    struct x86_cpu *u = &c->x.cpu;
+    sys_err("vCPU %d: stopped by the watchdog: guest RIP=0x%llx RSP=0x%llx%s", c->vcpu->index,
+            (unsigned long long)u->rt.pc, (unsigned long long)u->regs[X86_RSP],
+            c->x.sys.halted ? " (halted)" : "");
+}
+
+static void tcg_vcpu_run(struct sys_vcpu *cpu)
+{
+    struct tcg_cpu *c = cpu->accel;
+    struct sys_vm *vm = cpu->vm;
+    tr_cpu_attach(tcg_engine, c);
+    while (!sys_vm_stopping(vm)) {
+        if (!take_interrupt(c)) {
+            wait_halted(c);
+            continue;
+        }
+        enum tr_stop why = tr_run(c);
+        if (why == TR_STOP_FAULT && !deliver_fault(c)) {
+            sys_vm_stop(vm, STOP_RESET, 0);
+        } else if (why == TR_STOP_SYSCALL) {
+            c->x.sys.event = (struct x86_sys_event){ X86_EXC_UD, 0, 0 };   /* syscall: not yet */
+            if (!deliver_fault(c))
+                sys_vm_stop(vm, STOP_RESET, 0);
+        }
+    }
+    if (vm->stop == STOP_TIMEOUT)
+        report_watchdog(c);
+}
+
+/* ISA and PCI lines: the PIC's input and the IOAPIC pin of the same
+ * number (as the MP table says); callers hold vm->dev_lock. */
+static void tcg_irq_line(struct sys_vm *vm, unsigned irq, int level)
+{
+    tcg_pic_line(irq, level);
+    tcg_ioapic_line(irq, level);
+}
+
+static void tcg_vcpu_kick(struct sys_vcpu *cpu)
+{
+    struct tcg_cpu *c = cpu->accel;
+    if (!c)
+        return;
+    tr_interrupt(c);
+    pthread_mutex_lock(&c->lock);
+    pthread_cond_broadcast(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+}
+
+const struct sys_accel_ops sys_accel_tcg = {
+    .name = "tcg", .init = tcg_init, .vcpu_init = tcg_vcpu_init, .vcpu_run = tcg_vcpu_run,
+    .irq_line = tcg_irq_line, .vcpu_kick = tcg_vcpu_kick,
+};

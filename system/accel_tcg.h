@@ -1,0 +1,77 @@
+/* accel_tcg.h -- private to the tcg accelerator (accel_tcg*.c): a vCPU on
+ * ferry's translator, and the software MMU it reaches memory through. */
+#ifndef SYS_ACCEL_TCG_H
+#define SYS_ACCEL_TCG_H
+
+#include "accel.h"
+#include "guest_mem.h"
+#include "x86_system.h"
+
+/* A local APIC (accel_tcg_apic.c); under its vCPU's lock. */
+struct tcg_lapic {
+    uint32_t id, tpr, svr, ldr, dfr, esr, icr_lo, icr_hi;
+    uint32_t lvt[6];                    /* timer, thermal, perf, LINT0, LINT1, error */
+    uint32_t timer_init, timer_div;     /* divide configuration register */
+    uint32_t irr[8], isr[8];
+    uint64_t timer_start_ns, timer_deadline_ns;     /* deadline 0: not counting */
+};
+
+/* The software TLB (accel_tcg_mmu.c): guest virtual page -> host page of
+ * guest RAM, direct-mapped, one array per access kind; the tag is the
+ * page address | 1 for a CPL 3 access (TCG_TLB_EMPTY never matches). */
+#define TCG_TLB_SIZE 256
+#define TCG_TLB_EMPTY (~0ull)
+struct tcg_tlb_entry {
+    uint64_t tag;
+    uint8_t *host;
+};
+
+struct tcg_cpu {
+    struct x86_sys_cpu x;               /* the env: first */
+    struct tcg_tlb_entry tlb_read[TCG_TLB_SIZE], tlb_write[TCG_TLB_SIZE];
+    struct sys_vcpu *vcpu;
+    pthread_mutex_t lock;               /* guards apic and the wake-up below */
+    pthread_cond_t wake;                /* hlt waits here for an interrupt or a stop */
+    struct tcg_lapic apic;
+};
+
+static inline struct tcg_cpu *tcg_cpu_of(void *env) { return env; }
+
+/* accel_tcg_mmu.c: guest memory for the engine (TR_MEM_SOFTMMU) and the
+ * page walk behind it and behind the frontend's virt_ptr hook. */
+extern struct sys_vm *tcg_vm;
+const struct tr_guest_mem *tcg_guest_mem(void);
+void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write);
+/* Drops the TLB entries of va's page, or all of them. */
+void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all);
+
+/* accel_tcg_pic.c: the 8259 pair and ELCR (lines under vm->dev_lock). */
+int tcg_pic_init(struct sys_vm *vm);
+void tcg_pic_line(unsigned irq, int level);
+bool tcg_pic_intr(void);                /* INTR is up (read without the lock: a hint) */
+int tcg_pic_ack(void);                  /* INTA: the vector, or -1 */
+/* Wakes a vCPU to look for interrupts (takes its lock). */
+void tcg_cpu_wake(struct tcg_cpu *c);
+
+/* accel_tcg_apic.c: the IOAPIC (under vm->dev_lock) and local APICs. */
+int tcg_apic_init(struct sys_vm *vm);
+void tcg_lapic_reset(struct tcg_cpu *c, int index);
+void tcg_ioapic_line(unsigned pin, int level);
+void tcg_lapic_mmio(struct tcg_cpu *c, uint64_t off, void *data, unsigned n, bool write);
+int tcg_lapic_pending(struct tcg_cpu *c);           /* vector to take, or -1 */
+bool tcg_lapic_extint(struct tcg_cpu *c);          /* LINT0 takes the 8259's INTR */
+int tcg_lapic_pending_locked(struct tcg_cpu *c);    /* the same, c->lock held */
+bool tcg_lapic_extint_locked(struct tcg_cpu *c);
+void tcg_lapic_accept(struct tcg_cpu *c, int vector);
+void tcg_lapic_raise(struct tcg_cpu *c, int vector);
+/* The timer thread: fires expired local APIC timers, returns the next
+ * deadline (ns, CLOCK_MONOTONIC; 0: none). */
+uint64_t tcg_lapic_timers(uint64_t now);
+uint64_t tcg_now_ns(void);
+struct tcg_cpu *tcg_cpu_index(int index);
+
+/* accel_tcg_pit.c: the 8254 PIT and the thread that runs every timer. */
+int tcg_pit_init(struct sys_vm *vm);
+void tcg_timer_kick(void);              /* a deadline moved earlier */
+
+#endif

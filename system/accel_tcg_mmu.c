@@ -1,0 +1,386 @@
+/* accel_tcg_mmu.c -- the tcg accelerator's software MMU: guest virtual
+ * addresses through the x86-64 4-level page tables (4 KiB, 2 MiB and
+ * 1 GiB pages, A/D bits, W with CR0.WP, U/S, NX with EFER.NXE) to guest
+ * physical addresses, then to guest RAM or, outside it, to the MMIO bus.
+ * It is the engine's guest memory (TR_MEM_SOFTMMU): the helpers every
+ * guest load, store and atomic of translated code calls (softmmu.c
+ * lowers them), code fetch for the translator, and tr_g2h for C helpers.
+ * A fault leaves the page-fault event (#PF, CR2, error code) for the
+ * vCPU loop and returns from translated code at the faulting instruction.
+ *
+ * A per-vCPU TLB in C (RAM pages only; flushed on CR0/CR3/CR4/EFER writes
+ * and invlpg, as x86 requires of the guest) saves the walk; probing it
+ * inline in translated code is the next speed step, with these helpers as
+ * its miss path. */
+#include <string.h>
+
+#include "accel_tcg.h"
+#include "ir.h"
+#include "translator.h"
+
+struct sys_vm *tcg_vm;
+
+#define PTE_P  1ull
+#define PTE_W  2ull
+#define PTE_U  4ull
+#define PTE_A  0x20ull
+#define PTE_D  0x40ull
+#define PTE_PS 0x80ull
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+enum { ACC_READ = 0, ACC_WRITE = 1, ACC_USER = 2, ACC_FETCH = 4 };
+#define PF_P 1u
+#define PF_W 2u
+#define PF_U 4u
+#define PF_I 0x10u
+
+static uint64_t *pte_ptr(uint64_t table, uint64_t va, int shift)
+{
+    return sys_mem_ptr(tcg_vm, (table & PTE_ADDR) + ((va >> shift) & 511) * 8, 8);
+}
+
+static uint64_t pf_code(int acc, bool present)
+{
+    return (present ? PF_P : 0) | (acc & ACC_WRITE ? PF_W : 0) | (acc & ACC_USER ? PF_U : 0)
+           | (acc & ACC_FETCH ? PF_I : 0);
+}
+
+static bool allowed(const struct x86_sys_state *s, int acc, uint64_t rights)
+{
+    if ((acc & ACC_USER) && !(rights & PTE_U))
+        return false;
+    if ((acc & ACC_WRITE) && !(rights & PTE_W) && ((acc & ACC_USER) || (s->cr0 & X86_CR0_WP)))
+        return false;
+    return !((acc & ACC_FETCH) && (rights & PTE_NX));
+}
+
+/* va -> guest physical; false with the #PF error code in *err. */
+static bool walk(const struct x86_sys_state *s, uint64_t va, int acc, uint64_t *pa, uint64_t *err)
+{
+    if (!(s->cr0 & X86_CR0_PG)) {
+        *pa = va;
+        return true;
+    }
+    uint64_t table = s->cr3, rights = PTE_W | PTE_U;
+    uint64_t nx = s->efer & X86_EFER_NXE ? PTE_NX : 0;
+    for (int shift = 39; shift >= 12; shift -= 9) {
+        uint64_t *p = pte_ptr(table, va, shift);
+        uint64_t pte = p ? __atomic_load_n(p, __ATOMIC_ACQUIRE) : 0;
+        if (!(pte & PTE_P)) {
+            *err = pf_code(acc, false);
+            return false;
+        }
+        rights = (rights & (pte | PTE_NX)) | (pte & nx);   /* W, U: all levels; NX: any */
+        if (!(pte & PTE_A))
+            __atomic_fetch_or(p, PTE_A, __ATOMIC_RELAXED);
+        if (shift == 12 || (shift <= 30 && (pte & PTE_PS))) {
+            if (!allowed(s, acc, rights)) {
+                *err = pf_code(acc, true);
+                return false;
+            }
+            if ((acc & ACC_WRITE) && !(pte & PTE_D))
+                __atomic_fetch_or(p, PTE_D, __ATOMIC_RELAXED);
+            uint64_t mask = (1ull << shift) - 1;
+            *pa = ((pte & PTE_ADDR) & ~mask) | (va & mask);
+            return true;
+        }
+        table = pte;
+    }
+    return false;                       /* not reached */
+}
+
+static int cpl_acc(const struct x86_sys_cpu *c) { return (c->sys.cs & 3) == 3 ? ACC_USER : 0; }
+
+
+static _Noreturn void page_fault(struct x86_sys_cpu *c, uint64_t va, uint64_t err, uint64_t pc)
+{
+    c->sys.cr2 = va;
+    c->sys.event = (struct x86_sys_event){ X86_EXC_PF, 1, err };
+    tr_raise(&c->cpu.rt, TR_EXIT_SIGSEGV, pc);
+}
+
+/* A non-canonical address (bits 63..47 not all equal): #GP(0). */
+static void check_canonical(struct x86_sys_cpu *c, uint64_t va, uint64_t pc)
+{
+    if ((uint64_t)((int64_t)(va << 16) >> 16) == va)
+        return;
+    c->sys.event = (struct x86_sys_event){ X86_EXC_GP, 1, 0 };
+    tr_raise(&c->cpu.rt, TR_EXIT_SIGSEGV, pc);
+}
+
+/* Outside RAM: this vCPU's local APIC, or the MMIO bus (unclaimed reads
+ * give all ones). */
+static void mmio(struct x86_sys_cpu *c, uint64_t pa, void *data, unsigned n, bool write)
+{
+    if ((pa & ~0xfffull) == (c->sys.apic_base & ~0xfffull) && (c->sys.apic_base & 0x800)) {
+        tcg_lapic_mmio(tcg_cpu_of(c), pa & 0xfff, data, n, write);
+        return;
+    }
+    if (!sys_bus_access(tcg_vm, &tcg_vm->mmio, pa, data, n, write))
+        sys_debug(tcg_vm, "unclaimed MMIO %s 0x%llx (%u bytes)", write ? "write" : "read",
+                  (unsigned long long)pa, n);
+}
+
+/* Aligned RAM accesses are single host accesses (other vCPUs never see
+ * them torn), ordered as x86 orders them. */
+static void ram_copy(uint8_t *h, void *data, unsigned n, bool write)
+{
+    if (n == 8 && !((uintptr_t)h & 7)) {
+        if (write) __atomic_store_n((uint64_t *)h, *(uint64_t *)data, __ATOMIC_RELEASE);
+        else *(uint64_t *)data = __atomic_load_n((uint64_t *)h, __ATOMIC_ACQUIRE);
+    } else if (n == 4 && !((uintptr_t)h & 3)) {
+        if (write) __atomic_store_n((uint32_t *)h, *(uint32_t *)data, __ATOMIC_RELEASE);
+        else *(uint32_t *)data = __atomic_load_n((uint32_t *)h, __ATOMIC_ACQUIRE);
+    } else if (write) {
+        memcpy(h, data, n);
+    } else {
+        memcpy(data, h, n);
+    }
+}
+
+void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all)
+{
+    for (int i = 0; i < TCG_TLB_SIZE; i++) {
+        struct tcg_tlb_entry *r = &c->tlb_read[i], *w = &c->tlb_write[i];
+        if (all || (r->tag & ~1ull) == (va & ~0xfffull))
+            r->tag = TCG_TLB_EMPTY;
+        if (all || (w->tag & ~1ull) == (va & ~0xfffull))
+            w->tag = TCG_TLB_EMPTY;
+    }
+}
+
+/* The host address of va's page in RAM for this access, or NULL (MMIO);
+ * a miss walks (setting A, and D for a write) and fills the entry. */
+static uint8_t *tlb_page(struct x86_sys_cpu *c, uint64_t va, int acc, uint64_t pc, uint64_t *pa)
+{
+    struct tcg_cpu *t = tcg_cpu_of(c);
+    uint64_t tag = (va & ~0xfffull) | (acc & ACC_USER ? 1 : 0), err;
+    struct tcg_tlb_entry *e = &(acc & ACC_WRITE ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
+    if (e->tag == tag)
+        return e->host;
+    if (!walk(&c->sys, va & ~0xfffull, acc, pa, &err))
+        page_fault(c, va, err, pc);
+    uint8_t *h = sys_mem_ptr(tcg_vm, *pa, 4096);
+    if (h)
+        *e = (struct tcg_tlb_entry){ tag, h };
+    return h;
+}
+
+/* A supervisor access for C code (IDT delivery, helpers, the code-change
+ * check on every block entry): through the TLB, never faulting. */
+void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write)
+{
+    struct tcg_cpu *t = tcg_cpu_of(c);
+    struct tcg_tlb_entry *e = &(write ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
+    uint64_t pa, err;
+    if (e->tag == (va & ~0xfffull))
+        return e->host + (va & 0xfff);
+    if (!walk(&c->sys, va & ~0xfffull, write ? ACC_WRITE : ACC_READ, &pa, &err))
+        return NULL;
+    uint8_t *h = sys_mem_ptr(tcg_vm, pa, 4096);
+    if (h)
+        *e = (struct tcg_tlb_entry){ va & ~0xfffull, h };
+    return h ? h + (va & 0xfff) : NULL;
+}
+
+/* One access of n bytes (n <= 16) at va, split at page boundaries. */
+static void access_virt(struct x86_sys_cpu *c, uint64_t va, void *data, unsigned n, bool write,
+                        uint64_t pc)
+{
+    uint8_t *p = data;
+    int acc = (write ? ACC_WRITE : ACC_READ) | cpl_acc(c);
+    check_canonical(c, va, pc);
+    check_canonical(c, va + n - 1, pc);
+    while (n) {
+        unsigned chunk = 4096 - (unsigned)(va & 4095);
+        if (chunk > n)
+            chunk = n;
+        uint64_t pa = 0;
+        uint8_t *h = tlb_page(c, va, acc, pc, &pa);
+        if (h)
+            ram_copy(h + (va & 0xfff), p, chunk, write);
+        else
+            mmio(c, pa | (va & 0xfff), p, chunk, write);
+        va += chunk, p += chunk, n -= chunk;
+    }
+}
+
+static uint64_t extend(uint64_t v, unsigned memop)
+{
+    int bits = 8 << (memop & IR_MO_SIZE);
+    if (bits == 64 || !(memop & IR_MO_SIGN))
+        return v;
+    return (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
+}
+
+static uint64_t mmu_ld(void *env, uint64_t va, uint64_t memop, uint64_t pc)
+{
+    uint64_t v = 0;
+    access_virt(env, va, &v, 1u << (memop & IR_MO_SIZE), false, pc);
+    return extend(v, (unsigned)memop);
+}
+
+static uint64_t mmu_st(void *env, uint64_t va, uint64_t v, uint64_t memop, uint64_t pc)
+{
+    access_virt(env, va, &v, 1u << (memop & IR_MO_SIZE), true, pc);
+    return 0;
+}
+
+/* The host address of an atomic access: RAM, within one page (x86 split
+ * locks are not supported: such an access faults as #GP... here #PF). */
+static void *atomic_ptr(struct x86_sys_cpu *c, uint64_t va, unsigned n, uint64_t pc)
+{
+    uint64_t pa, err;
+    check_canonical(c, va, pc);
+    if (!walk(&c->sys, va, ACC_WRITE | cpl_acc(c), &pa, &err))
+        page_fault(c, va, err, pc);
+    void *h = sys_mem_ptr(tcg_vm, pa, n);
+    if (!h || (pa & (n - 1)))
+        page_fault(c, va, PF_P | PF_W, pc);
+    return h;
+}
+
+static uint64_t rmw_apply(unsigned op, uint64_t old, uint64_t v)
+{
+    switch (op) {
+    case IR_ATOMIC_ADD: return old + v;
+    case IR_ATOMIC_AND: return old & v;
+    case IR_ATOMIC_OR: return old | v;
+    case IR_ATOMIC_XOR: return old ^ v;
+    case IR_ATOMIC_XCHG: return v;
+    default: return v - old;        /* IR_ATOMIC_RSUB */
+    }
+}
+
+#define CAS_LOOP(T)                                                                 \
+    do {                                                                            \
+        T *p = h, old = __atomic_load_n(p, __ATOMIC_RELAXED);                       \
+        while (!__atomic_compare_exchange_n(p, &old, (T)rmw_apply(op, old, v), false,\
+                                            __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))    \
+            ;                                                                       \
+        return old;                                                                 \
+    } while (0)
+
+static uint64_t mmu_rmw(void *env, uint64_t va, uint64_t v, uint64_t memop_op, uint64_t pc)
+{
+    unsigned size = memop_op & IR_MO_SIZE, op = (unsigned)(memop_op >> 8);
+    void *h = atomic_ptr(env, va, 1u << size, pc);
+    switch (size) {
+    case 0: CAS_LOOP(uint8_t);
+    case 1: CAS_LOOP(uint16_t);
+    case 2: CAS_LOOP(uint32_t);
+    default: CAS_LOOP(uint64_t);
+    }
+}
+
+#define CAS_ONCE(T)                                                                 \
+    do {                                                                            \
+        T old = (T)expected;                                                        \
+        __atomic_compare_exchange_n((T *)h, &old, (T)desired, false,                \
+                                    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);            \
+        return old;                                                                 \
+    } while (0)
+
+static uint64_t mmu_cas(void *env, uint64_t va, uint64_t expected, uint64_t desired,
+                        uint64_t memop, uint64_t pc)
+{
+    unsigned size = memop & IR_MO_SIZE;
+    void *h = atomic_ptr(env, va, 1u << size, pc);
+    switch (size) {
+    case 0: CAS_ONCE(uint8_t);
+    case 1: CAS_ONCE(uint16_t);
+    case 2: CAS_ONCE(uint32_t);
+    default: CAS_ONCE(uint64_t);
+    }
+}
+
+/* vld: imm bytes into env at d, zero-extended to 16; vst: imm bytes of b. */
+static uint64_t mmu_vld(void *env, uint64_t va, uint64_t pack, uint64_t pc)
+{
+    uint8_t buf[16] = {0};
+    unsigned n = (unsigned)(pack >> 48) & 31;
+    access_virt(env, va, buf, n > 16 ? 16 : n, false, pc);
+    memcpy((uint8_t *)env + (pack & 0xffff), buf, 16);
+    return 0;
+}
+
+static uint64_t mmu_vst(void *env, uint64_t va, uint64_t pack, uint64_t pc)
+{
+    uint8_t buf[16];
+    unsigned n = (unsigned)(pack >> 48) & 31;
+    memcpy(buf, (uint8_t *)env + ((pack >> 32) & 0xffff), 16);
+    access_virt(env, va, buf, n > 16 ? 16 : n, true, pc);
+    return 0;
+}
+
+#define RW IR_HELPER_RW_GLOBALS
+static const struct ir_helper h_ld = { (void *)mmu_ld, "mmu_ld", 3, 1, RW };
+static const struct ir_helper h_st = { (void *)mmu_st, "mmu_st", 4, 0, RW };
+static const struct ir_helper h_rmw = { (void *)mmu_rmw, "mmu_rmw", 4, 1, RW };
+static const struct ir_helper h_cas = { (void *)mmu_cas, "mmu_cas", 5, 1, RW };
+static const struct ir_helper h_vld = { (void *)mmu_vld, "mmu_vld", 3, 0, RW };
+static const struct ir_helper h_vst = { (void *)mmu_vst, "mmu_vst", 3, 0, RW };
+static const struct tr_softmmu_helpers helpers = { &h_ld, &h_st, &h_rmw, &h_cas, &h_vld, &h_vst };
+
+/* ---- the engine's view: fetch, code-change checks, g2h ------------------- */
+
+static struct x86_sys_cpu *current(void) { return tr_current_env(); }
+
+/* Bytes of code at pc in host memory that stays contiguous. */
+static size_t mem_fetchable(const struct tr_guest_mem *m, uint64_t pc, size_t want)
+{
+    struct x86_sys_cpu *c = current();
+    size_t got = 0;
+    uint8_t *prev_end = NULL;
+    while (c && got < want) {
+        uint64_t va = pc + got, pa, err;
+        if (!walk(&c->sys, va, ACC_FETCH | cpl_acc(c), &pa, &err))
+            break;
+        unsigned chunk = 4096 - (unsigned)(va & 4095);
+        uint8_t *h = sys_mem_ptr(tcg_vm, pa, chunk);
+        if (!h || (prev_end && h != prev_end))
+            break;
+        prev_end = h + chunk;
+        got += chunk;
+    }
+    return got < want ? got : want;
+}
+
+/* All of RAM may be written: every block checks its code on entry (smc.c),
+ * which also catches a page-table change that maps other code at its pc. */
+static bool mem_writable(const struct tr_guest_mem *m, uint64_t addr, uint64_t len) { return true; }
+static void mem_map_changed(const struct tr_guest_mem *m, enum tr_map_change how, uint64_t start,
+                            uint64_t len, int prot) {}
+static int mem_prot_at(const struct tr_guest_mem *m, uint64_t addr)
+{
+    return TR_PROT_READ | TR_PROT_WRITE | TR_PROT_EXEC;
+}
+static int mem_extent(const struct tr_guest_mem *m, uint64_t addr, uint64_t *end)
+{
+    *end = UINT64_MAX;
+    return mem_prot_at(m, addr);
+}
+
+/* For C helpers and the code-change check: bytes that never match code
+ * where nothing is mapped (the check then retranslates, and the fetch
+ * reports the fault). */
+static uint8_t unmapped_page[4096 * 2];
+
+static void *mem_g2h(const struct tr_guest_mem *m, uint64_t va)
+{
+    struct x86_sys_cpu *c = current();
+    void *h = c ? tcg_virt_ptr(c, va, false) : NULL;
+    if (h)
+        return h;
+    memset(unmapped_page, 0xf4, sizeof unmapped_page);
+    return unmapped_page;
+}
+
+static const struct tr_guest_mem tcg_mem = {
+    .mode = TR_MEM_SOFTMMU, .fetchable = mem_fetchable, .writable = mem_writable,
+    .map_changed = mem_map_changed, .prot_at = mem_prot_at, .extent = mem_extent,
+    .g2h = mem_g2h, .soft = &helpers,
+};
+
+const struct tr_guest_mem *tcg_guest_mem(void) { return &tcg_mem; }
