@@ -44,7 +44,7 @@ SYS_ENGINE_OBJS_x86_64 := $(patsubst %.c,$(OUT_x86_64)/obj/%.o,$(filter translat
                           $(BACKEND_SRCS_x86_64))
 SYS_ENGINE_OBJS_aarch64 := $(patsubst %.c,$(OUT_aarch64)/obj/%.o,$(filter translator/% frontends/%,$(FERRY_SRCS)) \
                            $(BACKEND_SRCS_aarch64))
-SYS_ENGINE_LIBS := -lcapstone -lm -l:libatomic.a
+SYS_ENGINE_LIBS := -lcapstone -lmpfr -lgmp -lm -l:libatomic.a
 
 $(FERRY_SYSTEM): $(SYS_CORE_OBJS) $(SYS_OUT)/obj/system/accel_kvm.o $(SYS_OUT)/obj/system/accel_kvm_dump.o \
                  $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_TCG_SRCS)) \
