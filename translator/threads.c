@@ -156,6 +156,7 @@ void tr_fork_parent(struct tr_engine *e)
 
 void tr_fork_child(struct tr_engine *e)
 {
+    tc_views_fork_child(&e->tc);
     e->thr.list = thr_self;
     if (thr_self)
         thr_self->next_thread = NULL;
