@@ -116,6 +116,19 @@ both "stores into translated code fault (W^X)" 300 "$bin/wx_store" "$tmp/cc"
 unset FERRY_DEBUG_CODE_CACHE
 [ -s "$tmp/cc" ] || fail "stores into translated code fault (W^X)" "ferry did not tell its code range"
 
+# A call to never-mapped addresses is the guest's SIGSEGV, also where ferry
+# cannot probe pages with process_vm_readv (missing under qemu-user; on
+# other hosts a seccomp filter takes it away): the guest map answers.
+both "call to never-mapped addresses: guest SIGSEGV" 300 "$bin/exec_unknown"
+case $ferry in
+*qemu-*) ;;
+*)
+    plain=$ferry
+    ferry="$bin/no_vm_readv $plain"
+    both "call to never-mapped addresses without process_vm_readv" 300 "$bin/exec_unknown"
+    ferry=$plain ;;
+esac
+
 # ferry's log descriptor is not in the guest's /proc/self/fd (or fdinfo).
 plain=$ferry
 ferry="$plain --strace -D $tmp/strace.log"
