@@ -155,6 +155,7 @@ void fault_keep_map(struct tr_engine *e, struct tr_block *tb);
 
 /* smc.c: self-modifying code on writable pages. */
 void smc_guard_block(struct ir_block *b, struct tr_block *tb);
+void smc_guard_stores(struct ir_block *b, struct tr_block *tb);
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
 
 /* translate.c: translated (maybe flushing the cache first), never NULL. */
