@@ -12,7 +12,7 @@ FUZZ_CC      := clang
 FUZZ_OUT     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wno-unused-parameter \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_TARGETS := elf boot virtq sysconv x86
+FUZZ_TARGETS := elf boot virtq sysconv sigevent x86
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 10
 FUZZ_ARGS    := -max_len=65536 -timeout=10 -rss_limit_mb=1024 -close_fd_mask=3 -print_final_stats=1
@@ -32,6 +32,9 @@ FUZZ_LIBS_virtq := -pthread
 FUZZ_SRCS_sysconv := tests/fuzz/fuzz_sysconv.c syscalls/sys_flags.c
 FUZZ_INC_sysconv  := $(INC_syscalls)
 FUZZ_LIBS_sysconv :=
+FUZZ_SRCS_sigevent := tests/fuzz/fuzz_sigevent.c syscalls/sys_flags.c
+FUZZ_INC_sigevent  := $(INC_syscalls)
+FUZZ_LIBS_sigevent :=
 
 # The engine: translator (without ferry's program), the x86-64 frontend
 # and this host's backend.
