@@ -161,5 +161,7 @@ void tr_fork_child(struct tr_engine *e)
     if (thr_self)
         thr_self->next_thread = NULL;
     pthread_mutex_unlock(&e->thr.lock);
+    if (e->tc.remap_fd)     /* qemu-user: the child starts from an empty cache */
+        tc_flush(e);
     tr_unlock(e);
 }
