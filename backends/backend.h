@@ -82,9 +82,14 @@ extern const struct be_desc be_host;
 
 bool be_imm_fits(enum be_imm_class cls, const struct ir_insn *insn, uint64_t imm);
 
-/* An emission buffer for one block (or the prologue). */
+/* An emission buffer for one block (or the prologue).  start/ptr/end are
+ * the addresses where the code will run (the code cache's executable
+ * view, never writable); every byte is written at its address plus
+ * rw_delta (the cache's writable alias; 0 where one mapping is both, as in
+ * the backends' tests) -- through be_writable(), nowhere else. */
 struct be_code {
     uint8_t *start, *ptr, *end;         /* end leaves BE_MAX_INSN_BYTES slack */
+    intptr_t rw_delta;                  /* writable alias - executable address */
     const uint8_t *epilogue;            /* set by be_emit_prologue() */
     const uint8_t *ras_miss;            /* set by be_emit_prologue(): where an
                                            empty return-address-stack entry
@@ -100,6 +105,12 @@ struct be_code {
                                            lead to: be_patch_jump(site, stub)
                                            unchains a slot */
 };
+
+/* Where code that runs at `p` is written. */
+static inline uint8_t *be_writable(const struct be_code *c, const uint8_t *p)
+{
+    return (uint8_t *)(uintptr_t)p + c->rw_delta;
+}
 
 /* No single be_emit_* call writes more than this many bytes. */
 #define BE_MAX_INSN_BYTES 256
@@ -162,9 +173,17 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in);
 
 /* Re-points the patchable jump at `site` to `target` (another block, or
- * back to the slot's own stub) and makes the change visible to
- * instruction fetch. */
-void be_patch_jump(uint8_t *site, const uint8_t *target);
+ * back to the slot's own stub), writing it at site + rw_delta (the code
+ * cache's writable alias), and makes the change visible to instruction
+ * fetch at site. */
+void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target);
+
+/* Optional (weak; missing: true): whether instruction fetch at rx sees code
+ * rewritten through the alias rw once the backend's cache maintenance ran.
+ * It does on hardware; an emulator that notices changed code only through
+ * its executable address (qemu-user) does not, and then the code cache
+ * maps rewritten pages again (tc_views.c).  rw/rx: a scratch page. */
+bool be_fetch_sees_alias(uint8_t *rw, const uint8_t *rx) __attribute__((weak));
 
 /* Optional (weak: a backend without them just makes host faults on guest
  * memory fatal): the interrupted host pc and the value of host register

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -12,15 +13,83 @@
 
 #include "sys_handlers.h"
 
+struct sys_dirent64 { uint64_t ino; int64_t off; uint16_t reclen; uint8_t type; char name[]; };
+
+/* Whether `rest` is "" or "task/TID/" ahead of "fd" or "fdinfo". */
+static bool sys_is_fd_dir_tail(const char *rest)
+{
+    if (!strncmp(rest, "task/", 5)) {
+        rest += 5;
+        if (*rest < '0' || *rest > '9')
+            return false;
+        while (*rest >= '0' && *rest <= '9')
+            rest++;
+        if (*rest++ != '/')
+            return false;
+    }
+    return !strcmp(rest, "fd") || !strcmp(rest, "fdinfo");
+}
+
+/* fd is this process's /proc/PID/fd or fdinfo (or a thread's): the
+ * directories that would list ferry's own descriptors. */
+static bool sys_is_own_fd_dir(int fd)
+{
+    char link[64], path[96], own[32];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, path, sizeof path - 1);
+    if (n <= 0)
+        return false;
+    path[n] = 0;
+    int len = snprintf(own, sizeof own, "/proc/%d/", (int)getpid());
+    return !strncmp(path, own, (size_t)len) && sys_is_fd_dir_tail(path + len);
+}
+
+static bool sys_names_ferry_fd(const char *name)
+{
+    char *end;
+    long n = strtol(name, &end, 10);
+    return *name >= '0' && *name <= '9' && !*end && n <= INT_MAX && sys_ferry_fd_is((int)n);
+}
+
+/* Drops the records of ferry's own descriptors from n bytes of dirent64s;
+ * returns the bytes left (as QEMU hides its own descriptors). */
+static long sys_drop_ferry_fds(uint8_t *buf, long n)
+{
+    long out = 0;
+    for (long pos = 0; pos < n;) {
+        struct sys_dirent64 *d = (void *)(buf + pos);
+        uint16_t reclen = d->reclen;
+        if (!sys_names_ferry_fd(d->name)) {
+            memmove(buf + out, buf + pos, reclen);
+            out += reclen;
+        }
+        pos += reclen;
+    }
+    return out;
+}
+
+/* getdents64, minus ferry's descriptors in a listing of its fd directory
+ * (read on when a whole batch was ferry's: 0 means the end). */
+static long sys_host_getdents64(int fd, uint8_t *buf, unsigned count)
+{
+    bool own = sys_is_own_fd_dir(fd);
+    for (;;) {
+        long n = syscall(SYS_getdents64, fd, buf, count);
+        if (n <= 0 || !own)
+            return n;
+        if ((n = sys_drop_ferry_fds(buf, n)) > 0)
+            return n;
+    }
+}
+
 SYS_HANDLER(sys_getdents64)
 {
-    return sys_ret(syscall(SYS_getdents64, (int)a[0], sys_ptr(a[1]), (unsigned)a[2]));
+    return sys_ret(sys_host_getdents64((int)a[0], sys_ptr(a[1]), (unsigned)a[2]));
 }
 
 /* x86-64's old getdents: struct linux_dirent {u64 ino; u64 off;
  * u16 reclen; char name[]; ... char type at reclen-1}.  A record is never
  * longer than its dirent64 twin, so whatever getdents64 returned fits. */
-struct sys_dirent64 { uint64_t ino; int64_t off; uint16_t reclen; uint8_t type; char name[]; };
 
 static size_t sys_old_dirent(uint8_t *out, const struct sys_dirent64 *d)
 {
@@ -38,7 +107,7 @@ SYS_HANDLER(sys_getdents)
 {
     size_t count = a[2] < 65536 ? a[2] : 65536;
     uint8_t in[count + 1], out[count + 1];
-    long n = syscall(SYS_getdents64, (int)a[0], in, count);
+    long n = sys_host_getdents64((int)a[0], in, (unsigned)count);
     if (n < 0)
         return -errno;
     size_t used = 0;

@@ -1,8 +1,11 @@
-/* sys_flags.c -- open(2) flag conversion.  Four bits (O_DIRECT,
- * O_LARGEFILE, O_DIRECTORY, O_NOFOLLOW) sit in different places on x86-64
- * and on arm64, so every guest bit is translated through this table. */
+/* sys_flags.c -- pure guest <-> host conversions (fuzzed: tests/fuzz/):
+ * open(2) flags -- four bits (O_DIRECT, O_LARGEFILE, O_DIRECTORY,
+ * O_NOFOLLOW) sit in different places on x86-64 and on arm64, so every
+ * guest bit is translated through this table -- and struct sigevent. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
+#include <string.h>
 
 #include "sys_internal.h"
 
@@ -42,4 +45,22 @@ uint64_t sys_open_flags_to_guest(int host)
         if (host & sys_open_flag_map[i].host)
             guest |= sys_open_flag_map[i].guest;
     return guest;
+}
+
+/* The host's kernel sigevent (glibc's struct sigevent has its layout). */
+int sys_sigevent_to_host(struct sigevent *h, const struct x86_64_sigevent *g)
+{
+    memset(h, 0, sizeof *h);
+    h->sigev_value.sival_ptr = sys_ptr(g->value);
+    h->sigev_signo = g->signo;
+    switch (g->notify & ~SYS_SIGEV_THREAD_ID) {
+    case SYS_SIGEV_SIGNAL: h->sigev_notify = SIGEV_SIGNAL; break;
+    case SYS_SIGEV_NONE: h->sigev_notify = SIGEV_NONE; break;
+    default: return -EINVAL;        /* SIGEV_THREAD is not a kernel notification */
+    }
+    if (g->notify & SYS_SIGEV_THREAD_ID) {
+        h->sigev_notify = SIGEV_THREAD_ID;
+        h->_sigev_un._tid = g->u.tid;
+    }
+    return 0;
 }

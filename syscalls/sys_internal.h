@@ -100,7 +100,6 @@ static inline int sys_dirfd(uint64_t g)
 
 /* sys_ferry_fd.c: ferry's own descriptors, out of the guest's way. */
 bool sys_ferry_fd_is(int fd);
-const int *sys_ferry_fd_adopt(int fd);
 void sys_exec_self_fd_adopt(void);
 /* Before the guest takes fd with dup2/dup3: 0, or -EMFILE. */
 int sys_ferry_fd_yield(int fd);
@@ -128,6 +127,27 @@ int64_t sys_ferry_mem_fixed_ok(uint64_t start, uint64_t len);
  * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
 #define SYS_MAPS_NOT_OURS (-4096)
 int64_t sys_maps_open(const char *path, int host_flags);
+
+/* sys_flags.c: the guest's struct sigevent as the host's (timer_create);
+ * -EINVAL for notifications the kernel does not do. */
+#define SYS_SIGEV_SIGNAL 0
+#define SYS_SIGEV_NONE 1
+#define SYS_SIGEV_THREAD 2
+#define SYS_SIGEV_THREAD_ID 4
+
+/* The kernel's struct sigevent on x86-64 (64 bytes). */
+struct x86_64_sigevent {
+    uint64_t value;                 /* union sigval */
+    int32_t signo;
+    int32_t notify;
+    union {
+        int32_t tid;                /* SIGEV_THREAD_ID */
+        int32_t pad[12];
+    } u;
+};
+_Static_assert(sizeof(struct x86_64_sigevent) == 64, "x86-64 sigevent");
+struct sigevent;
+int sys_sigevent_to_host(struct sigevent *h, const struct x86_64_sigevent *g);
 
 /* sys_flags.c: x86-64 open(2) flags <-> host flags. */
 int sys_open_flags_to_host(uint64_t guest);

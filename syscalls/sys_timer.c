@@ -17,41 +17,6 @@
 
 #include "sys_handlers.h"
 
-#define SYS_SIGEV_SIGNAL 0
-#define SYS_SIGEV_NONE 1
-#define SYS_SIGEV_THREAD 2
-#define SYS_SIGEV_THREAD_ID 4
-
-/* The kernel's struct sigevent on x86-64 (64 bytes). */
-struct x86_64_sigevent {
-    uint64_t value;                 /* union sigval */
-    int32_t signo;
-    int32_t notify;
-    union {
-        int32_t tid;                /* SIGEV_THREAD_ID */
-        int32_t pad[12];
-    } u;
-};
-_Static_assert(sizeof(struct x86_64_sigevent) == 64, "x86-64 sigevent");
-
-/* The host's kernel sigevent (glibc's struct sigevent has its layout). */
-static int sys_sigevent_to_host(struct sigevent *h, const struct x86_64_sigevent *g)
-{
-    memset(h, 0, sizeof *h);
-    h->sigev_value.sival_ptr = sys_ptr(g->value);
-    h->sigev_signo = g->signo;
-    switch (g->notify & ~SYS_SIGEV_THREAD_ID) {
-    case SYS_SIGEV_SIGNAL: h->sigev_notify = SIGEV_SIGNAL; break;
-    case SYS_SIGEV_NONE: h->sigev_notify = SIGEV_NONE; break;
-    default: return -EINVAL;        /* SIGEV_THREAD is not a kernel notification */
-    }
-    if (g->notify & SYS_SIGEV_THREAD_ID) {
-        h->sigev_notify = SIGEV_THREAD_ID;
-        h->_sigev_un._tid = g->u.tid;
-    }
-    return 0;
-}
-
 SYS_HANDLER(sys_timer_create)
 {
     struct x86_64_sigevent g;

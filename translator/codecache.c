@@ -1,5 +1,5 @@
-/* codecache.c -- an engine's code cache: one RWX mapping that starts with the
- * backend's entry trampoline, a pool of struct tr_block, and a hash table
+/* codecache.c -- an engine's code cache: executable memory written only
+ * through its alias (tc_views.c) that starts with the backend's entry trampoline, a pool of struct tr_block, and a hash table
  * guest pc -> block.  When either fills up everything is flushed; guest
  * code that changes drops only its own blocks (tc_pages.c).
  * Threads: lookups are lock-free (a block is complete before it is
@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "tr_internal.h"
 
@@ -67,19 +66,10 @@ static unsigned hash_pc(uint64_t pc)
     return (unsigned)((pc ^ (pc >> TC_HASH_BITS)) & (TC_HASH_SIZE - 1));
 }
 
-static void map_cache(struct tr_code_cache *tc, size_t size)
-{
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED)
-        tc_fatal("cannot map the code cache");
-    tc->base = p;
-    tc->end = tc->base + size;
-}
-
 static void emit_prologue(struct tr_code_cache *tc, const struct ir_globals *globals)
 {
-    struct be_code c = { .start = tc->base, .ptr = tc->base, .end = tc->end - TC_SLACK };
+    struct be_code c = { .start = tc->base, .ptr = tc->base, .end = tc->end - TC_SLACK,
+                         .rw_delta = tc->rw_delta };
     c.jump_site[0] = c.jump_site[1] = UINT32_MAX;
     tc->enter = (uint64_t (*)(void *, const uint8_t *))be_emit_prologue(&c, globals);
     tc->epilogue = c.epilogue;
@@ -94,7 +84,7 @@ void tc_init(struct tr_engine *e, size_t size)
         size = 64u << 20;
     if (size < 4 * TC_SLACK)
         size = 4 * TC_SLACK;
-    map_cache(tc, size);
+    tc_views_map(tc, size, e->cfg.keep_fd);
     emit_prologue(tc, &e->globals);
     tc->max_blocks = size / 128;
     tc->blocks = calloc(tc->max_blocks, sizeof(*tc->blocks));
@@ -122,6 +112,7 @@ void tc_flush(struct tr_engine *e)
         free(tc->blocks[k].fault_map);
     }
     tc->n_blocks = 0;
+    tc_code_rewritten(tc, tc->code_start, (size_t)(tc->ptr - tc->code_start));
     tc->ptr = tc->code_start;
     memset(tc->hash, 0, sizeof(tc->hash));
     tc_pages_reset(e);
@@ -219,7 +210,8 @@ void tc_code_buffer(struct tr_engine *e, struct be_code *c)
 {
     struct tr_code_cache *tc = &e->tc;
     *c = (struct be_code){ .start = tc->ptr, .ptr = tc->ptr, .end = tc->end - TC_SLACK,
-                           .epilogue = tc->epilogue, .mem = e->cfg.mem };
+                           .rw_delta = tc->rw_delta, .epilogue = tc->epilogue,
+                           .mem = e->cfg.mem };
     c->jump_site[0] = c->jump_site[1] = UINT32_MAX;
 }
 

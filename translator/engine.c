@@ -91,6 +91,12 @@ void tr_get_stats(struct tr_engine *e, struct tr_stats *out)
     out->blocks_executed = tc_blocks_executed(e);
 }
 
+void tr_code_range(struct tr_engine *e, const void **start, const void **end)
+{
+    *start = e->tc.base;
+    *end = e->tc.end;
+}
+
 void tr_print_stats(struct tr_engine *e, FILE *out)
 {
     struct tr_stats s;

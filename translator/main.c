@@ -101,6 +101,20 @@ static void drop_exec_fd(int fd)
     ld_exec_fd_set(NULL, -1);
 }
 
+/* Test hook (tests/reliab/wx_store.c): FERRY_DEBUG_CODE_CACHE=FILE gets
+ * the range where translated code runs, for a guest to aim stores at. */
+static void tell_code_range(struct tr_engine *e)
+{
+    const char *path = getenv("FERRY_DEBUG_CODE_CACHE");
+    FILE *f = path ? fopen(path, "w") : NULL;
+    if (!f)
+        return;
+    const void *start, *end;
+    tr_code_range(e, &start, &end);
+    fprintf(f, "%lx %lx\n", (unsigned long)(uintptr_t)start, (unsigned long)(uintptr_t)end);
+    fclose(f);
+}
+
 int main(int argc, char **argv)
 {
     struct cli_ferry_guest guest;
@@ -124,8 +138,10 @@ int main(int argc, char **argv)
         .ras = ferry_opts.ras,
         .on_translate = ferry_opts.perfmap ? sys_perfmap_block : NULL,
         .check_ir = ferry_opts.check_ir || FERRY_DEBUG_BUILD,
+        .keep_fd = sys_ferry_fd_adopt,
     };
     sys_engine = tr_engine_new(&cfg);
+    tell_code_range(sys_engine);
     sys_process_mapped(&img);
     struct x86_cpu *cpu = new_cpu(&img);
     tr_cpu_attach(sys_engine, cpu);

@@ -11,9 +11,10 @@
  * MAP_GROWSDOWN stack that grew, a test's own buffers) are answered
  * honestly at a cost: fetch probes the page by asking the kernel to read
  * one byte of it (process_vm_readv fails with EFAULT where a plain read
- * would crash ferry; where it is not implemented, e.g. under qemu-user,
- * such pages count as readable, as before), and they count as writable,
- * so code from there checks itself.
+ * would crash ferry), and they count as writable, so code from there
+ * checks itself.  Where that call is missing (qemu-user, a seccomp filter)
+ * the map alone answers: nothing is fetched from a page it does not know,
+ * and a jump there is the guest's SIGSEGV, never a crash of ferry.
  *
  * The host address space is one per process, so is this view: one map
  * behind a reader-writer lock (guest threads map memory while another
@@ -66,13 +67,11 @@ static bool page_readable(uint64_t addr)
     char byte;
     struct iovec local = { &byte, 1 }, remote = { (void *)(uintptr_t)addr, 1 };
     if (__atomic_load_n(&host.probe_unsupported, __ATOMIC_RELAXED))
-        return true;
+        return false;
     if (process_vm_readv(gettid(), &local, 1, &remote, 1, 0) == 1)
         return true;
-    if (errno == ENOSYS || errno == EPERM) {
+    if (errno == ENOSYS || errno == EPERM)
         __atomic_store_n(&host.probe_unsupported, true, __ATOMIC_RELAXED);
-        return true;
-    }
     return false;
 }
 

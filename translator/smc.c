@@ -4,7 +4,13 @@
  * keep a copy of their guest bytes (outside the code cache) and start
  * with a helper call that compares them; on a mismatch the helper returns
  * to the run loop, which drops the blocks of that page (tc_pages.c) and
- * translates the block again. */
+ * translates the block again.
+ *
+ * A store into the block that is running (into an instruction after it,
+ * as a CPU sees at once) is caught by a second check after every guest
+ * instruction of such a block that may store (st, atomics, helper calls):
+ * when the rest of the block's bytes changed, the block leaves at the next
+ * instruction (TR_EXIT_STALE with that pc), which is translated anew. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +41,59 @@ void smc_guard_block(struct ir_block *b, struct tr_block *tb)
     ir_ref arg = ir_const(b, (uint64_t)(uintptr_t)tb);
     ir_call(b, &smc_helper, IR_NONE, &arg);
     b->n_insns = n + 1;
+}
+
+/* The block's bytes from pc on are no longer the translated ones: leave
+ * before running them (the globals are in env: the helper syncs them). */
+static uint64_t smc_check_rest(void *env, uint64_t tb_addr, uint64_t pc)
+{
+    const struct tr_block *tb = (const struct tr_block *)(uintptr_t)tb_addr;
+    uint64_t off = pc - tb->guest_pc;
+    if (off < tb->guest_size &&
+        memcmp(tr_guest_ptr(env, pc), tb->guest_copy + off, tb->guest_size - off))
+        tr_raise(env, TR_EXIT_STALE, pc);
+    return 0;
+}
+
+static const struct ir_helper smc_rest_helper = {
+    .fn = (void *)smc_check_rest, .name = "smc_check_rest", .n_args = 2,
+    .flags = IR_HELPER_RW_GLOBALS,
+};
+
+static bool may_store(const struct ir_insn *i)
+{
+    return (i->op == IR_st && !(i->size & IR_MO_HOST)) || i->op == IR_vst || i->op == IR_atomic_rmw ||
+           i->op == IR_atomic_cas || i->op == IR_call;
+}
+
+/* The check, inserted at insns[at] (an insn_start: its pc is next). */
+static void insert_rest_check(struct ir_block *b, struct tr_block *tb, int at)
+{
+    int n = b->n_insns;
+    memmove(&b->insns[at + 1], &b->insns[at], sizeof(b->insns[0]) * (size_t)(n - at));
+    uint64_t next_pc = (uint64_t)b->insns[at + 1].aux[0];
+    b->n_insns = at;
+    ir_ref args[2] = { ir_const(b, (uint64_t)(uintptr_t)tb), ir_const(b, next_pc) };
+    ir_call(b, &smc_rest_helper, IR_NONE, args);
+    b->n_insns = n + 1;
+}
+
+/* After each instruction that may store, unless it ends the block. */
+void smc_guard_stores(struct ir_block *b, struct tr_block *tb)
+{
+    bool stored = false;
+    for (int k = 0; k < b->n_insns; k++) {
+        if (b->insns[k].op != IR_insn_start) {
+            stored |= may_store(&b->insns[k]);
+            continue;
+        }
+        if (stored) {
+            if (b->n_insns + 1 > IR_MAX_INSNS || b->n_values + 2 > IR_MAX_VALUES)
+                return;
+            insert_rest_check(b, tb, k++);
+        }
+        stored = false;
+    }
 }
 
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb)

@@ -199,7 +199,8 @@ bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_bl
     if (from->invalid || to->invalid || from->jump_site[slot] == UINT32_MAX ||
         from->chain_to[slot])
         return false;
-    be_patch_jump(from->code + from->jump_site[slot], to->code);
+    be_patch_jump(from->code + from->jump_site[slot], e->tc.rw_delta, to->code);
+    tc_code_rewritten(&e->tc, from->code, from->code_size);
     from->chain_to[slot] = to;
     from->chain_next[slot] = to->chained_from;
     to->chained_from = LINK(from, slot);
@@ -208,7 +209,7 @@ bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_bl
 
 /* Every jump into tb goes back to its stub.  (Jumps of dropped blocks
  * stay in the list, skipped: nothing runs them any more.) */
-static void unchain_into(struct tr_block *tb)
+static void unchain_into(struct tr_code_cache *tc, struct tr_block *tb)
 {
     for (uintptr_t l = tb->chained_from; l;) {
         struct tr_block *from = LINK_BLOCK(l);
@@ -216,7 +217,8 @@ static void unchain_into(struct tr_block *tb)
         l = from->chain_next[slot];
         if (from->invalid || from->chain_to[slot] != tb)
             continue;
-        be_patch_jump(from->code + from->jump_site[slot], from->code + from->stub[slot]);
+        be_patch_jump(from->code + from->jump_site[slot], tc->rw_delta, from->code + from->stub[slot]);
+        tc_code_rewritten(tc, from->code, from->code_size);
         from->chain_to[slot] = NULL;
     }
     tb->chained_from = 0;
@@ -236,7 +238,7 @@ static void drop_block(struct tr_engine *e, struct tr_block *tb)
 {
     tb->invalid = true;
     tc_remove(e, tb);
-    unchain_into(tb);
+    unchain_into(&e->tc, tb);
     tr_thread_each(e, forget_in_thread, tb);
     e->stats.blocks_invalidated++;
 }

@@ -156,9 +156,12 @@ void tr_fork_parent(struct tr_engine *e)
 
 void tr_fork_child(struct tr_engine *e)
 {
+    tc_views_fork_child(&e->tc);
     e->thr.list = thr_self;
     if (thr_self)
         thr_self->next_thread = NULL;
     pthread_mutex_unlock(&e->thr.lock);
+    if (e->tc.remap_fd)     /* qemu-user: the child starts from an empty cache */
+        tc_flush(e);
     tr_unlock(e);
 }

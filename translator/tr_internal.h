@@ -45,10 +45,14 @@ struct tr_block {
 #define TC_PAGE_BUCKETS 4096
 struct tc_page;                         /* tc_pages.c */
 
-/* The code cache: one RWX mapping that starts with the backend's entry
- * trampoline, a pool of blocks in code order, and a hash table by pc. */
+/* The code cache: executable memory (written through an alias,
+ * tc_views.c) that starts with the backend's entry trampoline, a pool of
+ * blocks in code order, and a hash table by pc. */
 struct tr_code_cache {
-    uint8_t *base, *code_start, *ptr, *end;
+    uint8_t *base, *code_start, *ptr, *end;     /* where the code runs */
+    intptr_t rw_delta;                  /* its writable alias - base (0: one RWX view) */
+    const int *remap_fd;                /* where the pages' memfd is kept when
+                                           rewritten code must be mapped again */
     uint64_t (*enter)(void *env, const uint8_t *code);
     const uint8_t *epilogue;
     const uint8_t *ras_miss;            /* code of an empty return-address-stack entry */
@@ -113,6 +117,11 @@ void tr_thread_leave_code(struct tr_engine *e, struct tr_runtime *rt);
 void tr_exclusive_start(struct tr_engine *e);
 void tr_exclusive_end(struct tr_engine *e);
 
+/* tc_views.c: the executable view and its writable alias */
+void tc_views_map(struct tr_code_cache *tc, size_t size, const int *(*keep_fd)(int fd));
+void tc_code_rewritten(struct tr_code_cache *tc, const uint8_t *code, size_t len);
+void tc_views_fork_child(struct tr_code_cache *tc);
+
 /* codecache.c (tc_flush: translation lock held, outside translated code) */
 void tc_init(struct tr_engine *e, size_t size);
 void tc_clear_jmp_cache(struct tr_jmp_entry *cache);
@@ -148,6 +157,7 @@ void fault_keep_map(struct tr_engine *e, struct tr_block *tb);
 void smc_guard_block(struct ir_block *b, struct tr_block *tb);
 /* softmmu.c: guest accesses -> the software MMU's helpers (TR_MEM_SOFTMMU). */
 void softmmu_lower(struct ir_block *b, const struct tr_softmmu_helpers *h);
+void smc_guard_stores(struct ir_block *b, struct tr_block *tb);
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
 
 /* translate.c: translated (maybe flushing the cache first), never NULL. */

@@ -171,8 +171,10 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     build_ir(e, pc, max_insns);
     const struct tr_guest_mem *mem = e->cfg.mem;
     bool writable = mem->writable(mem, pc, b->guest_size);
-    if (writable)
+    if (writable) {
+        smc_guard_stores(b, tb);
         smc_guard_block(b, tb);
+    }
     if (e->cfg.count_blocks)
         add_exec_counter(b, tb);
     add_exit_request(b);

@@ -35,6 +35,11 @@ struct tr_engine_config {
     void (*on_translate)(void *opaque, uint64_t guest_pc, uint32_t guest_size,
                          const void *code, uint32_t code_size);
     void *opaque;
+    /* Keeps fd as ferry's own descriptor, out of the guest's way, and
+     * returns where its number is kept (sys_ferry_fd_adopt); NULL: cannot.
+     * Only asked for when the code cache must map its pages again after
+     * rewriting them (tc_views.c); without it the cache is one RWX view. */
+    const int *(*keep_fd)(int fd);
 };
 
 /* A new engine (exits with a message if memory or the cache cannot be had). */
@@ -113,6 +118,8 @@ struct tr_stats {
     uint64_t translate_ns;              /* time spent translating (monotonic clock) */
 };
 void tr_get_stats(struct tr_engine *e, struct tr_stats *out);
+/* Where translated code runs: [*start, *end), never writable (tc_views.c). */
+void tr_code_range(struct tr_engine *e, const void **start, const void **end);
 /* "ferry-stats: NAME: VALUE" lines (--stats). */
 void tr_print_stats(struct tr_engine *e, FILE *out);
 

@@ -61,7 +61,7 @@ static void emit_slot(struct be_code *c, uint32_t site, uint64_t pc, int slot)
 {
     uint8_t *branch = c->start + site;
     uint32_t word = with_imm19(read_word(branch), c->ptr - branch);
-    __builtin_memcpy(branch, &word, 4);
+    __builtin_memcpy(be_writable(c, branch), &word, 4);
     c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
     a64_put(c, a64_uncond_branch_imm(false, 8));
     a64_put(c, MARKER((c->ptr - 4 - branch) / 4));
@@ -85,7 +85,7 @@ void a64_emit_brcond(struct be_code *c, const struct ir_insn *insn, const struct
     uint8_t *skip = c->ptr;             /* no room: the slot goes inline */
     a64_put(c, a64_uncond_branch_imm(false, 0));
     emit_slot(c, site, (uint64_t)insn->aux[0], slot);
-    __builtin_memcpy(skip, &(uint32_t){ a64_uncond_branch_imm(false, c->ptr - skip) }, 4);
+    __builtin_memcpy(be_writable(c, skip), &(uint32_t){ a64_uncond_branch_imm(false, c->ptr - skip) }, 4);
 }
 
 void a64_emit_pending_cond_exits(struct be_code *c)
@@ -97,23 +97,39 @@ void a64_emit_pending_cond_exits(struct be_code *c)
     pending.block = NULL;
 }
 
-static void store_word(uint8_t *site, uint32_t word)
+/* Written through the alias, made visible to fetch at the code's address. */
+static void store_word(uint8_t *site, intptr_t rw_delta, uint32_t word)
 {
-    __atomic_store_n((uint32_t *)site, word, __ATOMIC_RELEASE);
+    __atomic_store_n((uint32_t *)(void *)(site + rw_delta), word, __ATOMIC_RELEASE);
     __builtin___clear_cache((char *)site, (char *)site + 4);
 }
 
-void be_patch_jump(uint8_t *site, const uint8_t *target)
+void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
 {
     int64_t off = target - site;
     if (!a64_branch26_reaches(off))
         return;     /* stays on its stub: the dispatcher keeps handling it */
-    store_word(site, a64_uncond_branch_imm(false, off));
+    store_word(site, rw_delta, a64_uncond_branch_imm(false, off));
     uint32_t marker = read_word(site + 4);
     if ((marker & MARKER_MASK) != (MARKER(0) & MARKER_MASK))
         return;
     uint8_t *branch = site - 4 * ((marker >> 5) & 0xffff);
     int64_t direct = target - branch;
-    store_word(branch, with_imm19(read_word(branch),
+    store_word(branch, rw_delta, with_imm19(read_word(branch),
                                   a64_branch19_reaches(direct) ? direct : site - branch));
+}
+
+/* `movz w0, #k; ret` written at rw, then called at rx. */
+static unsigned run_probe(uint8_t *rw, const uint8_t *rx, unsigned k)
+{
+    uint32_t words[2] = { a64_move_wide_imm(false, A64_MOVZ, 0, k, 0), a64_ret() };
+    __builtin_memcpy(rw, words, sizeof(words));
+    __builtin___clear_cache((char *)(uintptr_t)rx, (char *)(uintptr_t)rx + sizeof(words));
+    return ((unsigned (*)(void))(uintptr_t)rx)();
+}
+
+/* The second run sees the rewrite on hardware, not under qemu-user. */
+bool be_fetch_sees_alias(uint8_t *rw, const uint8_t *rx)
+{
+    return run_probe(rw, rx, 1) == 1 && run_probe(rw, rx, 2) == 2;
 }

@@ -48,7 +48,7 @@ enum { A64_EPILOGUE_SLOT = 512 };
 
 static inline void a64_put(struct be_code *c, uint32_t insn)
 {
-    __builtin_memcpy(c->ptr, &insn, 4);
+    __builtin_memcpy(be_writable(c, c->ptr), &insn, 4);
     c->ptr += 4;
 }
 

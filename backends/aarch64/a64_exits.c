@@ -176,7 +176,7 @@ static uint8_t *emit_ras_push(struct be_code *c, uint64_t ret_pc)
 static void emit_ras_slot(struct be_code *c, uint8_t *adr, uint64_t ret_pc)
 {
     uint32_t insn = a64_pc_rel_adr((int32_t)(c->ptr - adr), A64_SCRATCH_LR);
-    __builtin_memcpy(adr, &insn, 4);
+    __builtin_memcpy(be_writable(c, adr), &insn, 4);
     c->jump_site[1] = (uint32_t)(c->ptr - c->start);
     a64_put(c, a64_uncond_branch_imm(false, 4));
     a64_emit_chain_stub(c, ret_pc, 1);
@@ -268,5 +268,5 @@ void a64_emit_exit_request(struct be_code *c, uint64_t pc)
     store_pc(c, A64_TMP1);
     return_to_dispatcher(c, TR_EXIT_REQUEST);
     uint32_t insn = a64_compare_branch_imm(false, false, (int32_t)(c->ptr - cbz), A64_TMP0);
-    __builtin_memcpy(cbz, &insn, 4);
+    __builtin_memcpy(be_writable(c, cbz), &insn, 4);
 }

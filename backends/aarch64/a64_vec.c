@@ -82,12 +82,12 @@ static void to_slow(struct vctx *v, uint32_t branch_without_offset)
     put(v, branch_without_offset);
 }
 
-static void patch19(uint8_t *at, const uint8_t *target)
+static void patch19(struct be_code *c, uint8_t *at, const uint8_t *target)
 {
     uint32_t w;
     memcpy(&w, at, 4);
     w |= (uint32_t)(((target - at) >> 2) & 0x7ffff) << 5;
-    memcpy(at, &w, 4);
+    memcpy(be_writable(c, at), &w, 4);
 }
 
 /* Input 0 (the MXCSR mode) nonzero: slow path.  False: always slow. */
@@ -654,10 +654,10 @@ void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
     uint8_t *skip = c->ptr;
     put(&v, a64_uncond_branch_imm(false, 0));
     for (int k = 0; k < v.n_slow; k++)
-        patch19(v.slow[k], c->ptr);
+        patch19(c, v.slow[k], c->ptr);
     emit_slow(&v, out, in);
     uint32_t b = a64_uncond_branch_imm(false, (int32_t)(c->ptr - skip));
-    memcpy(skip, &b, 4);
+    memcpy(be_writable(c, skip), &b, 4);
 }
 
 /* Saves every call-clobbered register translated code may hold a value

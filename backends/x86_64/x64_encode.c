@@ -4,17 +4,17 @@
 
 #include "x64_encode.h"
 
-void x64_emit_byte(struct be_code *c, uint8_t b) { *c->ptr++ = b; }
+void x64_emit_byte(struct be_code *c, uint8_t b) { *be_writable(c, c->ptr++) = b; }
 
 void x64_emit_u32(struct be_code *c, uint32_t v)
 {
-    memcpy(c->ptr, &v, 4);
+    memcpy(be_writable(c, c->ptr), &v, 4);
     c->ptr += 4;
 }
 
 void x64_emit_u64(struct be_code *c, uint64_t v)
 {
-    memcpy(c->ptr, &v, 8);
+    memcpy(be_writable(c, c->ptr), &v, 8);
     c->ptr += 8;
 }
 
@@ -297,7 +297,7 @@ void x64_emit_nops(struct be_code *c, int n)
     };
     while (n > 0) {
         int k = n > 4 ? 4 : n;
-        memcpy(c->ptr, nops[k - 1], (size_t)k);
+        memcpy(be_writable(c, c->ptr), nops[k - 1], (size_t)k);
         c->ptr += k;
         n -= k;
     }

@@ -74,7 +74,7 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     x64_emit_ret(c);
     c->ras_miss = c->ptr;                   /* rt.pc is stored: to the dispatcher */
     int32_t v = (int32_t)(c->ptr - (miss_rel + 4));
-    __builtin_memcpy(miss_rel, &v, 4);
+    __builtin_memcpy(be_writable(c, miss_rel), &v, 4);
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
     return enter;
 }
@@ -111,10 +111,11 @@ static void align_rel32(struct be_code *c, int rel_at)
         x64_emit_nops(c, 4 - mis);
 }
 
-static void set_rel32(uint8_t *rel, const uint8_t *target)
+/* The rel32 at `rel` (written at rel + rw_delta) leads to target. */
+static void set_rel32(uint8_t *rel, intptr_t rw_delta, const uint8_t *target)
 {
     int32_t v = (int32_t)(target - (rel + 4));
-    __atomic_store_n((int32_t *)(void *)rel, v, __ATOMIC_RELEASE);
+    __atomic_store_n((int32_t *)(void *)(rel + rw_delta), v, __ATOMIC_RELEASE);
 }
 
 static bool first_exit(const struct be_code *c)
@@ -125,7 +126,7 @@ static bool first_exit(const struct be_code *c)
 static void flush_pending(struct be_code *c)
 {
     for (int k = 0; k < pending.n; k++) {
-        set_rel32(c->start + pending.e[k].site + 2, c->ptr);
+        set_rel32(c->start + pending.e[k].site + 2, c->rw_delta, c->ptr);
         emit_stub(c, pending.e[k].pc, pending.e[k].slot);
     }
     pending.n = 0;
@@ -147,7 +148,7 @@ static uint8_t *emit_jmp8(struct be_code *c, uint8_t opcode)
 
 static void land_jmp8(struct be_code *c, uint8_t *rel)
 {
-    *rel = (uint8_t)(c->ptr - (rel + 1));
+    *be_writable(c, rel) = (uint8_t)(c->ptr - (rel + 1));
 }
 
 /* Pushes the entry (ret_pc; host return address) with a host `call` over
@@ -175,7 +176,7 @@ static void emit_ras_call(struct be_code *c, uint64_t ret_pc)
     x64_emit_jmp_rel32(c, c->ptr + 5);
     emit_stub(c, ret_pc, 1);
     int32_t v = (int32_t)(c->ptr - (call + 4));
-    __builtin_memcpy(call, &v, 4);
+    __builtin_memcpy(be_writable(c, call), &v, 4);
 }
 
 void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
@@ -220,7 +221,7 @@ static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
     uint8_t *skip = c->ptr;
     x64_emit_byte(c, 0);
     x64_emit_op_m_r(c, 0, 0xff, 4, X64_RAX, 8);             /* jmp [rax+8] */
-    *skip = (uint8_t)(c->ptr - (skip + 1));
+    *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
 }
 
 /* A ret: when the top entry's pc is the target, a host `ret` (which the
@@ -278,9 +279,9 @@ void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code)
 }
 
 /* x86 keeps instruction fetch coherent with stores: no cache flush. */
-void be_patch_jump(uint8_t *site, const uint8_t *target)
+void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
 {
-    set_rel32(site + (site[0] == 0x0f ? 2 : 1), target);
+    set_rel32(site + (site[0] == 0x0f ? 2 : 1), rw_delta, target);
 }
 
 /* cmp dword [env + exit_request], 0; je on; <exit with TR_EXIT_REQUEST>
@@ -294,5 +295,5 @@ void x64_emit_exit_request(struct be_code *c, uint64_t pc)
     x64_emit_byte(c, 0);
     store_env_u64(c, TR_OFFSET_PC, pc);
     return_to_dispatcher(c, TR_EXIT_REQUEST);
-    *skip = (uint8_t)(c->ptr - (skip + 1));
+    *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
 }

@@ -436,10 +436,10 @@ void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
     x64_emit_byte(c, 0);
     for (int k = 0; k < x.n_slow; k++) {
         int32_t rel = (int32_t)(c->ptr - (x.slow[k] + 6));
-        memcpy(x.slow[k] + 2, &rel, 4);
+        memcpy(be_writable(c, x.slow[k] + 2), &rel, 4);
     }
     emit_slow(&x, out, in);
-    *skip = (uint8_t)(c->ptr - (skip + 1));
+    *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
 }
 
 static const int stub_saved[] = { X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11 };

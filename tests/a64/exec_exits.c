@@ -32,7 +32,7 @@ static void run_goto_tb(int slot, uint64_t pc)
     emit_exit_code(&target, 0x99, TR_EXIT_SIGTRAP);
     size_t n_words = (size_t)(c.ptr - c.start) / 4;
     memcpy(before, c.start, 4 * n_words);
-    be_patch_jump(c.start + c.jump_site[slot], target.start);
+    be_patch_jump(c.start + c.jump_site[slot], 0, target.start);
     for (size_t i = 0; i < n_words; i++)
         XT_CHECK(i == c.jump_site[slot] / 4 || before[i] == ((uint32_t *)c.start)[i],
                  "patching changed word %zu", i);
@@ -126,7 +126,7 @@ static void test_brcond_chaining(void)
         { 1, 5, TR_EXIT_SIGTRAP, 0x77 },
     };
     for (int i = 0; i < (int)(sizeof steps / sizeof steps[0]); i++) {
-        if (steps[i].which) be_patch_jump(site, steps[i].which == 1 ? near.start : far.start);
+        if (steps[i].which) be_patch_jump(site, 0, steps[i].which == 1 ? near.start : far.start);
         xt_env.field[0] = steps[i].field;
         uint64_t rc = xt_enter(&xt_env, c.start);
         XT_CHECK(rc == steps[i].rc && xt_env.rt.pc == steps[i].pc, "brcond chain step %d: rc %lu",

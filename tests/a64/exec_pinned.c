@@ -144,7 +144,7 @@ static void link_blocks(struct chain_block *from, const struct chain_block *to, 
     }
     for (int slot = 0; slot < 2; slot++)
         if (from->c.jump_site[slot] != UINT32_MAX)
-            be_patch_jump(from->c.start + from->c.jump_site[slot], to->c.start);
+            be_patch_jump(from->c.start + from->c.jump_site[slot], 0, to->c.start);
 }
 
 static uint8_t *after(const struct be_code *c)

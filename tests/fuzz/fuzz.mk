@@ -12,7 +12,7 @@ FUZZ_CC      := clang
 FUZZ_OUT     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wno-unused-parameter \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_TARGETS := elf boot virtq sysconv
+FUZZ_TARGETS := elf boot virtq sysconv sigevent x86
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 10
 FUZZ_ARGS    := -max_len=65536 -timeout=10 -rss_limit_mb=1024 -close_fd_mask=3 -print_final_stats=1
@@ -32,6 +32,16 @@ FUZZ_LIBS_virtq := -pthread
 FUZZ_SRCS_sysconv := tests/fuzz/fuzz_sysconv.c syscalls/sys_flags.c
 FUZZ_INC_sysconv  := $(INC_syscalls)
 FUZZ_LIBS_sysconv :=
+FUZZ_SRCS_sigevent := tests/fuzz/fuzz_sigevent.c syscalls/sys_flags.c
+FUZZ_INC_sigevent  := $(INC_syscalls)
+FUZZ_LIBS_sigevent :=
+
+# The engine: translator (without ferry's program), the x86-64 frontend
+# and this host's backend.
+FUZZ_SRCS_x86 := tests/fuzz/fuzz_x86.c $(filter-out $(FERRY_MAIN_SRCS),$(wildcard translator/*.c)) \
+                 $(wildcard frontends/x86_64/*.c) $(wildcard backends/x86_64/*.c)
+FUZZ_INC_x86  := $(INC_program)
+FUZZ_LIBS_x86 := -lcapstone -lm -pthread -l:libatomic.a
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
 

@@ -107,6 +107,36 @@ esac
 # --- 4. ferry's mappings are off-limits and hidden ---------------------------
 both "/proc/self/maps shows only the guest's; calls over ferry's memory" 300 "$bin/maps_view"
 
+# The code cache: a guest store aimed at translated code (ferry tells where
+# it is: FERRY_DEBUG_CODE_CACHE) faults as a store into the program's own
+# code does natively, and the code still runs (tc_views.c).
+rm -f "$tmp/cc"
+export FERRY_DEBUG_CODE_CACHE="$tmp/cc"
+both "stores into translated code fault (W^X)" 300 "$bin/wx_store" "$tmp/cc"
+unset FERRY_DEBUG_CODE_CACHE
+[ -s "$tmp/cc" ] || fail "stores into translated code fault (W^X)" "ferry did not tell its code range"
+
+# A call to never-mapped addresses is the guest's SIGSEGV, also where ferry
+# cannot probe pages with process_vm_readv (missing under qemu-user; on
+# other hosts a seccomp filter takes it away): the guest map answers.
+both "call to never-mapped addresses: guest SIGSEGV" 300 "$bin/exec_unknown"
+case $ferry in
+*qemu-*) ;;
+*)
+    plain=$ferry
+    ferry="$bin/no_vm_readv $plain"
+    both "call to never-mapped addresses without process_vm_readv" 300 "$bin/exec_unknown"
+    ferry=$plain ;;
+esac
+
+# ferry's log descriptor is not in the guest's /proc/self/fd (or fdinfo).
+plain=$ferry
+ferry="$plain --strace -D $tmp/strace.log"
+both "/proc/self/fd under --strace -D lists only the guest's" 300 "$bin/fd_list"
+ferry="$plain -d in_asm -D $tmp/asm.log"
+both "/proc/self/fd under -d in_asm -D lists only the guest's" 300 "$bin/fd_list"
+ferry=$plain
+
 # --- 6. ELF files the kernel accepts, unusual as they are ----------------------
 for prog in hello.static hello.spie; do
     "$bin/elf_variants" "$bin/$prog" "$tmp/$prog" || fail "elf_variants $prog" "cannot write"

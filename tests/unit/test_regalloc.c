@@ -501,7 +501,7 @@ Test(regalloc, exits_and_chaining)
     ir_binop(b, IR_mul, 64, G[0], G[0], ir_const(b, 10));
     ir_exit_indirect(b, G[0]);
     uint8_t *b_code = emit(b, &tb);
-    be_patch_jump(a_code + ta.jump_site[0], b_code);
+    be_patch_jump(a_code + ta.jump_site[0], 0, b_code);
     cr_assert_eq(enter(&env, a_code), TR_EXIT_INDIRECT);
     cr_assert_eq(env.g[0], 70);
     cr_assert_eq(env.rt.pc, 70);

@@ -286,8 +286,8 @@ Test(x64_encode, chain_slots_are_aligned_and_patchable)
         cr_assert_eq(j1[0], 0xe9);
         cr_assert_eq((uintptr_t)(j0 + 2) & 3, 0);
         cr_assert_eq((uintptr_t)(j1 + 1) & 3, 0);
-        be_patch_jump(j1, buf + 0x800);
-        be_patch_jump(j0, buf + 0x900);
+        be_patch_jump(j1, 0, buf + 0x800);
+        be_patch_jump(j0, 0, buf + 0x900);
         char want[64];
         snprintf(want, sizeof(want), "jmp 0x%lx", (long)(0x800 - (j1 - buf)));
         cr_assert_str_eq(objdump_text(j1, 5), want);

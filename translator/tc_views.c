@@ -1,0 +1,158 @@
+/* tc_views.c -- the code cache's memory: two views of the same pages.
+ * Translated code runs in an executable view that is never writable;
+ * emission, chaining and every patch write through a read-write alias
+ * mapped elsewhere (be_code.rw_delta, be_writable()).  So a guest store
+ * through a wild pointer into code it can jump to faults (a guest SIGSEGV)
+ * instead of changing host code, and no page is writable and executable
+ * at once.
+ *
+ * The pages are a memfd's, closed once both views are mapped (no ferry
+ * descriptor in the guest's fd space); neither view is the guest's, so
+ * the guest's /proc/self/maps never lists them.  Both views are shared
+ * memory, which a fork would share with the child: the child copies the
+ * code into pages of its own (tc_views_fork_child).
+ *
+ * When instruction fetch does not see code rewritten through an alias
+ * (be_fetch_sees_alias: qemu-user notices changed code only through the
+ * address it runs at, and would run stale code after a chain patch or a
+ * flush), the memfd stays open as ferry's own descriptor (cfg.keep_fd) and
+ * rewritten pages are mapped again (tc_code_rewritten).  One RWX mapping
+ * (rw_delta 0) when memfd_create is refused (seccomp) or that is needed
+ * but cannot be had. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "tr_internal.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x10u
+#endif
+
+static _Noreturn void views_fatal(const char *what)
+{
+    fprintf(stderr, "ferry: code cache: %s\n", what);
+    exit(1);
+}
+
+static void map_single(struct tr_code_cache *tc, size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        views_fatal("cannot map the code cache");
+    tc->base = p;
+    tc->rw_delta = 0;
+}
+
+/* Newer kernels warn about an executable memfd created without MFD_EXEC;
+ * older ones refuse the flag. */
+static int code_memfd(size_t size)
+{
+    int fd = memfd_create("ferry-code", MFD_CLOEXEC | MFD_EXEC);
+    if (fd < 0)
+        fd = memfd_create("ferry-code", MFD_CLOEXEC);
+    if (fd >= 0 && ftruncate(fd, (off_t)size) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The alias goes well away from the code (a hint; anywhere else will do)
+ * so that running off the end of one view never reaches the other. */
+static bool map_views_of(int fd, size_t size, uint8_t **rx, uint8_t **rw)
+{
+    *rx = mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_NORESERVE, fd, 0);
+    if (*rx == MAP_FAILED)
+        return false;
+    uint8_t *hint = *rx > (uint8_t *)((uintptr_t)1 << 40) ? *rx - ((uintptr_t)1 << 38)
+                                                          : *rx + size + ((uintptr_t)1 << 32);
+    *rw = mmap(hint, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+    if (*rw != MAP_FAILED)
+        return true;
+    munmap(*rx, size);
+    return false;
+}
+
+static bool fetch_sees_alias(uint8_t *rx, uint8_t *rw)
+{
+    if (!be_fetch_sees_alias)
+        return true;
+    bool seen = be_fetch_sees_alias(rw, rx);
+    memset(rw, 0, 4096);
+    return seen;
+}
+
+static bool map_views(struct tr_code_cache *tc, size_t size,
+                      const int *(*keep_fd)(int fd))
+{
+    uint8_t *rx = NULL, *rw = NULL;
+    int fd = code_memfd(size);
+    if (fd < 0)
+        return false;
+    bool ok = map_views_of(fd, size, &rx, &rw);
+    if (ok && !fetch_sees_alias(rx, rw) && !(keep_fd && (tc->remap_fd = keep_fd(fd)))) {
+        munmap(rx, size);
+        munmap(rw, size);
+        ok = false;
+    }
+    if (!tc->remap_fd)
+        close(fd);
+    tc->base = rx;
+    tc->rw_delta = rw - rx;
+    if (ok)                 /* where the probe ran */
+        tc_code_rewritten(tc, rx, 1);
+    return ok;
+}
+
+void tc_views_map(struct tr_code_cache *tc, size_t size, const int *(*keep_fd)(int fd))
+{
+    if (!map_views(tc, size, keep_fd))
+        map_single(tc, size);
+    tc->end = tc->base + size;
+}
+
+/* Code at [code, code + len) was rewritten after it may have run: only an
+ * emulator needs more than the backend's cache maintenance, a new mapping
+ * of those pages (qemu-user drops what it translated from them). */
+void tc_code_rewritten(struct tr_code_cache *tc, const uint8_t *code, size_t len)
+{
+    if (!tc->remap_fd)
+        return;
+    uintptr_t page = (uintptr_t)getpagesize();
+    uintptr_t from = (uintptr_t)code & ~(page - 1);
+    uintptr_t to = ((uintptr_t)code + len + page - 1) & ~(page - 1);
+    int fd = __atomic_load_n(tc->remap_fd, __ATOMIC_ACQUIRE);
+    if (mmap((void *)from, to - from, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_NORESERVE | MAP_FIXED,
+             fd, (off_t)(from - (uintptr_t)tc->base)) != (void *)from)
+        views_fatal("cannot map rewritten code again");
+}
+
+/* The views are shared memory: without this, code the child translates
+ * would overwrite the parent's.  The child (one thread, no translation
+ * running) moves both views onto a copy of the code translated so far. */
+void tc_views_fork_child(struct tr_code_cache *tc)
+{
+    if (!tc->rw_delta)
+        return;
+    size_t size = (size_t)(tc->end - tc->base);
+    size_t used = (size_t)(tc->ptr - tc->base);
+    int fd = code_memfd(size);
+    if (fd < 0 || pwrite(fd, tc->base, used, 0) != (ssize_t)used)
+        views_fatal("cannot copy the code cache into a forked process");
+    uint8_t *rw = tc->base + tc->rw_delta;
+    bool ok = mmap(rw, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE | MAP_FIXED,
+                   fd, 0) == rw &&
+              mmap(tc->base, size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_NORESERVE | MAP_FIXED,
+                   fd, 0) == tc->base;
+    if (tc->remap_fd)       /* ferry's number now names the child's pages */
+        ok = ok && dup3(fd, *tc->remap_fd, O_CLOEXEC) == *tc->remap_fd;
+    close(fd);
+    if (!ok)
+        views_fatal("cannot map the code cache of a forked process");
+}
