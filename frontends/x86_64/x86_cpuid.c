@@ -2,8 +2,8 @@
  * leaves.  Only what the frontend implements is advertised: x86-64-v2
  * (x87, SSE to SSE4.2, POPCNT, CX16, LAHF/SAHF) plus LZCNT (ABM), MOVBE,
  * BMI1, BMI2, ADX, FSGSBASE, AES-NI, PCLMULQDQ, SHA, RDRAND, RDSEED and
- * RDTSCP, RDPID, XSAVE/XRSTOR/XGETBV with XCR0 = x87|SSE (leaf 0xD), but no AVX,
- * XSAVEOPT/XSAVEC, ERMS or MONITOR; the cache leaves (2 ->
+ * RDTSCP, RDPID, XSAVE/XRSTOR/XSAVEOPT/XSAVEC/XGETBV with XCR0 = x87|SSE|AVX
+ * (leaf 0xD), but no XSAVES, ERMS or MONITOR; the cache leaves (2 ->
  * "use leaf 4", 4) are coherent so glibc's cacheinfo code sizes its string
  * routines sanely.
  */
@@ -76,10 +76,12 @@ static const struct cpuid_row cpuid_rows[] = {
     { 0x4, 2, true, CACHE(3, 2, 16, 1024) },    /* L2 1 MiB */
     { 0x4, 3, true, CACHE(3, 3, 16, 8192) },    /* L3 8 MiB */
     { 0x7, 0, true, { 0, LEAF7_EBX, CPUID7_RDPID, 0 } },
-    /* XSAVE: XCR0 may hold x87|SSE; the area for it (and at most) is 576
-     * bytes; sub-leaf 1: no XSAVEOPT/XSAVEC/XGETBV1/XSAVES. */
-    { 0xd, 0, true, { 3, 576, 576, 0 } },
-    { 0xd, 1, true, { 0, 0, 0, 0 } },
+    /* XSAVE (x86_xsave.c): XCR0 may hold x87|SSE|AVX; the area for it (and
+     * at most) is 832 bytes; sub-leaf 1: XSAVEOPT, XSAVEC, XGETBV1 (not
+     * XSAVES), compacted size 832; sub-leaf 2: YMM_Hi128, 256 bytes at 576. */
+    { 0xd, 0, true, { 7, 832, 832, 0 } },
+    { 0xd, 1, true, { 7, 832, 0, 0 } },
+    { 0xd, 2, true, { 256, 576, 0, 0 } },
     { 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
     { 0x80000001, 0, false, { 0, 0, CPUID_LAHF | CPUID_ABM,
                               CPUID_SYSCALL | CPUID_NX | CPUID_RDTSCP | CPUID_LM } },
