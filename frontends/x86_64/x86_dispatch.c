@@ -8,6 +8,7 @@
 
 #include "x86_internal.h"
 #include "x86_mmx.h"
+#include "x86_avx.h"
 
 static const struct x86_row_set *const x86_families[] = {
     &x86_alu_rows, &x86_shift_rows, &x86_muldiv_rows, &x86_bits_rows,
@@ -15,6 +16,7 @@ static const struct x86_row_set *const x86_families[] = {
     &x86_stack_rows, &x86_mov_rows, &x86_sse_rows, &x86_mmx_rows, &x86_x87_rows,
     &x86_bmi_rows, &x86_segment_rows, &x86_crypto_rows, &x86_rand_rows,
     &x86_xsave_rows,
+    &x86_avx_rows, &x86_avx_int_rows,
 };
 
 static struct x86_dispatch x86_index;
@@ -41,7 +43,9 @@ static int add_row(struct x86_dispatch *d, const struct x86_insn_row *r, FILE *l
         fprintf(log, "x86 dispatch: bad row (id %u) in %s\n", r->id, family_of(r));
         return 1;
     }
-    const struct x86_insn_row **slot = r->opform == X86_OPF_MM ? &d->mm[r->id] : &d->row[r->id];
+    const struct x86_insn_row **slot = r->opform == X86_OPF_MM  ? &d->mm[r->id]
+                                     : r->opform == X86_OPF_VEX ? &d->vex[r->id]
+                                                                : &d->row[r->id];
     if (*slot) {
         fprintf(log, "x86 dispatch: id %u has two rows for one form, in %s and %s\n",
                 r->id, family_of(*slot), family_of(r));
@@ -55,7 +59,12 @@ static int add_row(struct x86_dispatch *d, const struct x86_insn_row *r, FILE *l
  * known, and an ANY row leaves no room for an MM one. */
 static int check_forms(const struct x86_dispatch *d, unsigned id, FILE *log)
 {
-    const struct x86_insn_row *r = d->row[id], *m = d->mm[id];
+    const struct x86_insn_row *r = d->row[id], *m = d->mm[id], *v = d->vex[id];
+    if (v && r && (r->opform == X86_OPF_ANY || r->fclass != v->fclass ||
+                   r->ends_block != v->ends_block)) {
+        fprintf(log, "x86 dispatch: id %u: VEX row beside an ANY row or disagreeing\n", id);
+        return 1;
+    }
     if (!r || !m) return 0;
     if (r->opform == X86_OPF_ANY) {
         fprintf(log, "x86 dispatch: id %u has an ANY row and an MM row\n", id);
@@ -94,6 +103,9 @@ const struct x86_insn_row *x86_row_for(const struct x86_dc *dc)
     unsigned id = dc->insn->id;
     if (id >= X86_INS_ENDING) return NULL;
     const struct x86_insn_row *row = x86_index.row[id];
+    if (x86_is_vex(dc))
+        return x86_index.vex[id] ? x86_index.vex[id]
+             : row && row->opform == X86_OPF_ANY ? row : NULL;
     if (row && row->opform == X86_OPF_ANY) return row;
     return x86_mmx_is_mmx(dc) ? x86_index.mm[id] : row;
 }
@@ -101,7 +113,8 @@ const struct x86_insn_row *x86_row_for(const struct x86_dc *dc)
 const struct x86_insn_row *x86_row_of_id(unsigned id)
 {
     if (id >= X86_INS_ENDING) return NULL;
-    return x86_index.row[id] ? x86_index.row[id] : x86_index.mm[id];
+    if (x86_index.row[id]) return x86_index.row[id];
+    return x86_index.mm[id] ? x86_index.mm[id] : x86_index.vex[id];
 }
 
 void x86_translate_row(struct x86_dc *dc, const struct x86_insn_row *row)

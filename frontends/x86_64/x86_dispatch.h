@@ -39,6 +39,8 @@ enum x86_opform {
     X86_OPF_ANY = 0,    /* every encoding (integer, system, x87 rows) */
     X86_OPF_XMM,        /* the encodings without an MMX register */
     X86_OPF_MM,         /* the encodings with one (and emms, cvtpi2ps/pd) */
+    X86_OPF_VEX,        /* the VEX encodings (x86_avx.h): a VEX instruction
+                           finds only these rows, or ANY rows (BMI) */
 };
 
 struct x86_insn_row {
@@ -73,12 +75,15 @@ extern const struct x86_row_set x86_alu_rows, x86_shift_rows, x86_muldiv_rows,
 /* ISA extensions beyond x86-64-v2 (one set per file). */
 extern const struct x86_row_set x86_bmi_rows, x86_segment_rows, x86_crypto_rows,
     x86_rand_rows, x86_xsave_rows;
+/* VEX-encoded vector instructions (x86_avx.h). */
+extern const struct x86_row_set x86_avx_rows, x86_avx_int_rows, x86_fma_rows, x86_f16c_rows;
 
 /* The id-indexed lookup: row[id] is the id's ANY or XMM row, mm[id] its
- * MM row. */
+ * MM row, vex[id] its VEX row. */
 struct x86_dispatch {
     const struct x86_insn_row *row[X86_INS_ENDING];
     const struct x86_insn_row *mm[X86_INS_ENDING];
+    const struct x86_insn_row *vex[X86_INS_ENDING];
 };
 
 /* Indexes every family's rows into d (zeroed); returns the number of

@@ -14,10 +14,11 @@
  */
 #include "x86_internal.h"
 #include "x86_sse.h"
+#include "x86_avx.h"
 
 #define SSE_MXCSR_FLAG_BITS 0x3fu
 
-static ir_ref sse_mode(struct x86_dc *dc)
+ir_ref sse_mxcsr_mode(struct x86_dc *dc)
 {
     if (dc->sse_mode != IR_NONE)
         return dc->sse_mode;
@@ -39,7 +40,7 @@ static struct ir_insn *sse_vop(struct x86_dc *dc, const struct sse_row *row, int
 {
     int64_t operands = ir_vec_pack(sse_xmm_off(d), sse_xmm_off(d), sse_xmm_off(s), imm);
     bool mode_first = ir_op_info[row->vop].n_in && !ir_op_info[row->vop].n_out;
-    ir_ref mode = mode_first ? sse_mode(dc) : IR_NONE;     /* its IR goes before the op */
+    ir_ref mode = mode_first ? sse_mxcsr_mode(dc) : IR_NONE;     /* its IR goes before the op */
     struct ir_insn *i = ir_vec(dc->b, row->vop, row->vsize, operands, h);
     i->args[0] = mode;
     return i;
@@ -88,7 +89,7 @@ bool sse_emit_vcomi(struct x86_dc *dc, const struct sse_row *row)
     int s = d < 0 ? -1 : sse_source(dc, &ops[1], row->mem_bytes);
     if (s < 0)
         return false;
-    ir_ref fl = ir_temp(dc->b), mode = sse_mode(dc);
+    ir_ref fl = ir_temp(dc->b), mode = sse_mxcsr_mode(dc);
     struct ir_insn *i = sse_vop(dc, row, d, s, row->vimm, &row->helper);
     i->args[0] = fl;
     i->args[1] = mode;
@@ -105,7 +106,7 @@ bool sse_emit_vcvtf2i(struct x86_dc *dc, const struct sse_row *row)
     int s = sse_source(dc, &ops[1], row->mem_bytes);
     if (s < 0)
         return false;
-    ir_ref r = ir_temp(dc->b), mode = sse_mode(dc);
+    ir_ref r = ir_temp(dc->b), mode = sse_mxcsr_mode(dc);
     struct ir_insn *i = sse_vop(dc, row, s, s, row->vimm | ops[0].size, &row->helper);
     i->args[0] = r;
     i->args[1] = mode;
