@@ -5,7 +5,8 @@
  *    probed before any is accessed, so a fault changes nothing.
  *  - vpgatherdd/dq/qd/qq, vgatherdps/dpd/qps/qpd: element by element from
  *    the lowest, each active one (mask element's sign set) loaded into the
- *    destination and its mask element cleared as it completes; a fault
+ *    destination, and each mask element cleared as its element completes
+ *    (an inactive one at once, as this CPU does); a fault
  *    stops there, with the earlier elements done and the later ones as
  *    they were (the SDM lets higher elements complete or not; lower ones
  *    always do), which is the state the signal handler sees.  At the end
@@ -80,8 +81,10 @@ AVX2_HELPER(gather)
     ymm_read(c, x, index);
     ymm_read(c, m, mask);
     for (unsigned i = 0; i < n; i++) {
-        if (!elem_active(mask, i, es))
+        if (!elem_active(mask, i, es)) {
+            ymm_write(c, m, i * es, zero, es);      /* done too, as on the CPU */
             continue;
+        }
         int64_t ix;
         if (is == 4) {
             int32_t v;

@@ -38,6 +38,7 @@
 /* Leaf 7 sub-leaf 0 EBX */
 #define CPUID7_FSGSBASE (1u << 0) /* x86_segment.c */
 #define CPUID7_BMI1  (1u << 3)   /* x86_bmi.c (tzcnt: x86_bits.c) */
+#define CPUID7_AVX2  (1u << 5)   /* x86_avx_int_table.c, x86_avx2*.c */
 #define CPUID7_BMI2  (1u << 8)   /* x86_bmi.c */
 #define CPUID7_RDSEED (1u << 18) /* x86_rand.c */
 #define CPUID7_ADX   (1u << 19)  /* x86_bmi.c */
@@ -55,8 +56,8 @@
 #define LEAF1_ECX (CPUID_SSE3 | CPUID_PCLMUL | CPUID_SSSE3 | CPUID_CX16 | CPUID_SSE41 | \
                    CPUID_SSE42 | CPUID_MOVBE | CPUID_POPCNT | CPUID_AES | CPUID_XSAVE | \
                    CPUID_OSXSAVE | CPUID_RDRAND)
-#define LEAF7_EBX (CPUID7_FSGSBASE | CPUID7_BMI1 | CPUID7_BMI2 | CPUID7_RDSEED | CPUID7_ADX | \
-                   CPUID7_SHA)
+#define LEAF7_EBX (CPUID7_FSGSBASE | CPUID7_BMI1 | CPUID7_AVX2 | CPUID7_BMI2 | CPUID7_RDSEED | \
+                   CPUID7_ADX | CPUID7_SHA)
 #define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
 
 struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };

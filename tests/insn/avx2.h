@@ -78,7 +78,7 @@ __attribute__((constructor(101))) static void make_yvectors(void)
         }
 }
 
-static void y_case(const char *name, const y256 *a, const y256 *b, const y256 *r)
+static inline void y_case(const char *name, const y256 *a, const y256 *b, const y256 *r)
 {
     uint64_t in[8], out[4];
     memcpy(in, a->q, 32);
