@@ -7,7 +7,7 @@
 #include "x86_internal.h"
 
 _Static_assert(offsetof(struct avx_row, insn) == 0, "dc->row is the avx_row");
-_Static_assert(offsetof(struct x86_cpu, avx_tmp) + 64 < 0x10000, "vector ops pack 16-bit offsets");
+_Static_assert(offsetof(struct x86_cpu, avx_tmp) + 96 < 0x10000, "vector ops pack 16-bit offsets");
 
 /* ---- the VEX prefix ---- */
 

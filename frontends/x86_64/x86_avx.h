@@ -6,8 +6,9 @@
  * State: YMMi is env->xmm[i] (bits 127:0) and env->ymm_hi[i] (255:128).
  * Legacy SSE leaves ymm_hi alone; a VEX.128 form writing an XMM register
  * zeroes ymm_hi of it; a VEX.256 form writes both halves.  Memory sources
- * are loaded into env->avx_tmp[0..1] (low, high half), and
- * env->avx_tmp[2..3] is scratch for operand aliasing (avx_vop3).
+ * are loaded into env->avx_tmp[0..1] (low, high half),
+ * env->avx_tmp[2..3] is scratch for operand aliasing (avx_vop3) and
+ * avx_tmp[4..5] holds a third operand set aside (blendv masks, FMA).
  *
  * The vector IR ops are 128-bit and compute d = op(a, b) on env offsets,
  * with their exact C helper computing d = op(d, b) (x86_sse.h): a 256-bit
@@ -74,6 +75,7 @@ struct avx_opnd {
 };
 #define AVX_TMP_MEM 0       /* env->avx_tmp[0..1]: memory source */
 #define AVX_TMP_SCRATCH 1   /* env->avx_tmp[2..3]: aliasing copies */
+#define AVX_TMP_EXTRA 2     /* env->avx_tmp[4..5]: a third operand set aside */
 
 /* XMM/YMM register number of a register operand, or -1. */
 int avx_reg(const cs_x86_op *op);
@@ -157,10 +159,10 @@ bool avx_row_width(const struct x86_dc *dc, const struct avx_row *row, bool *wid
 avx_emit_fn avx_emit_mov, avx_emit_movs, avx_emit_movhalf, avx_emit_movhl, avx_emit_movdq,
     avx_emit_zero, avx_emit_broadcast, avx_emit_insert128, avx_emit_extract128,
     avx_emit_perm2f128, avx_emit_mxcsr;
-/* x86_avx_fp.c: the float forms that are not one op per half */
-avx_emit_fn avx_emit_blend, avx_emit_blendv, avx_emit_comi, avx_emit_cvt_up,
-    avx_emit_cvt_down, avx_emit_cvtf2i, avx_emit_cvti2f, avx_emit_movmsk, avx_emit_test,
-    avx_emit_permil, avx_emit_maskmov, avx_emit_cmp, avx_emit_movddup, avx_emit_dup;
+/* x86_avx_fp.c: the forms that are not one op per half */
+avx_emit_fn avx_emit_cmp, avx_emit_blend, avx_emit_blendv, avx_emit_legacy, avx_emit_cvt_up,
+    avx_emit_cvt_down, avx_emit_cvti2f, avx_emit_movmsk, avx_emit_test, avx_emit_permil,
+    avx_emit_maskmov, avx_emit_insert, avx_emit_movddup;
 /* x86_avx_int.c */
 avx_emit_fn avx_emit_shifti;
 

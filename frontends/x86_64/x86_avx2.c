@@ -1,9 +1,9 @@
 /* x86_avx2.c -- the AVX2 forms that are not one vector op per 128-bit
  * half (x86_avx2.h): vpmovmskb and vpbroadcastb/w/d/q as IR; vpblendd and
- * vmpsadbw (an immediate split between the halves); vpblendvb (a fourth
- * register); the lane-crossing vpermd/vpermps, vpermq/vpermpd and the
- * widening vpmovsx/zx as C helpers over the whole register; vptest (EFLAGS
- * from all 256 bits); the per-element variable shifts vpsllv/vpsrlv/vpsrav;
+ * vmpsadbw (an immediate split between the halves); the lane-crossing
+ * vpermd/vpermps, vpermq/vpermpd and the widening vpmovsx/zx as C helpers
+ * over the whole register; the per-element variable shifts
+ * vpsllv/vpsrlv/vpsrav;
  * VEX.128 vpcmp[ei]str[im] through the legacy rows; and the decoder
  * fallback for vbroadcasti128, which capstone 4 does not know.
  */
@@ -120,31 +120,6 @@ bool avx2_emit_split_imm(struct x86_dc *dc, const struct avx_row *row)
     return true;
 }
 
-/* vpblendvb d, a, b/m, mask: per half; a mask that is d is copied first. */
-bool avx2_emit_blendv(struct x86_dc *dc, const struct avx_row *row)
-{
-    const cs_x86_op *ops = dc->x->operands;
-    bool wide;
-    int d = avx_reg(&ops[0]), a = avx_reg(&ops[1]), m = avx_reg(&ops[3]);
-    if (dc->x->op_count != 4 || d < 0 || a < 0 || m < 0 || !avx_src_ok(&ops[2]) ||
-        !avx_row_width(dc, row, &wide))
-        return false;
-    struct avx_opnd s = avx_src(dc, &ops[2], wide ? 32 : 16), dd = avx_regop(d),
-                    ad = avx_regop(a), md = avx_regop(m);
-    int32_t saved = avx_tmpop(AVX_TMP_SCRATCH).hi;
-    for (int h = 0; h < (wide ? 2 : 1); h++) {
-        int32_t mo = h ? md.hi : md.lo;
-        if (m == d && a != d) {
-            avx_copy16(dc, saved, mo);
-            mo = saved;
-        }
-        struct avx_step st = { 0, 0, (unsigned)mo, &row->helper };
-        avx_vop_half(dc, &st, h ? dd.hi : dd.lo, h ? ad.hi : ad.lo, h ? s.hi : s.lo);
-    }
-    avx_write_done(dc, d, wide);
-    return true;
-}
-
 /* ---- whole-register helpers ---- */
 
 static ir_ref avx2_call(struct x86_dc *dc, const struct ir_helper *h, uint64_t a0, uint64_t a1,
@@ -196,21 +171,6 @@ bool avx2_emit_pmovx(struct x86_dc *dc, const struct avx_row *row)
     return true;
 }
 
-/* vptest a, b/m: ZF = (a & b) == 0, CF = (~a & b) == 0 over 128 or 256
- * bits, the other arithmetic flags clear. */
-bool avx2_emit_ptest(struct x86_dc *dc, const struct avx_row *row)
-{
-    const cs_x86_op *ops = dc->x->operands;
-    bool wide;
-    int a = avx_reg(&ops[0]);
-    if (dc->x->op_count != 2 || a < 0 || !avx_src_ok(&ops[1]) || !avx_row_width(dc, row, &wide))
-        return false;
-    struct avx_opnd s = avx_src(dc, &ops[1], wide ? 32 : 16);
-    ir_ref fl = avx2_call(dc, &row->helper, avx2_pack(avx_regop(a)), avx2_pack(s), wide);
-    x86_flags_set_eflags(dc, fl);
-    return true;
-}
-
 /* vpcmp[ei]str[im] (VEX.128): the legacy row (vimm = its id; it reads
  * VEX.W as REX.W), and the mask forms zero YMM0's upper half. */
 bool avx2_emit_pcmpstr(struct x86_dc *dc, const struct avx_row *row)
@@ -256,16 +216,6 @@ AVX2_HELPER(pblendd)
     return 0;
 }
 
-AVX2_HELPER(pblendvb)
-{
-    x86_xmm *D = sse_reg(env, d);
-    const x86_xmm *S = sse_reg(env, s), *M = sse_reg(env, imm);
-    for (int i = 0; i < 16; i++)
-        if (M->b[i] & 0x80)
-            D->b[i] = S->b[i];
-    return 0;
-}
-
 /* d, idx, src packed */
 AVX2_HELPER(permd)
 {
@@ -306,20 +256,6 @@ AVX2_HELPER(pmovx)
     }
     avx2_put(env, d, r);
     return 0;
-}
-
-/* a, b packed; imm: 256 bits */
-AVX2_HELPER(ptest)
-{
-    x86_xmm a[2], b[2];
-    avx2_get(env, d, a);
-    avx2_get(env, s, b);
-    uint64_t and = 0, andn = 0;
-    for (int i = 0; i < (imm ? 4 : 2); i++) {
-        and |= a[i / 2].q[i % 2] & b[i / 2].q[i % 2];
-        andn |= ~a[i / 2].q[i % 2] & b[i / 2].q[i % 2];
-    }
-    return (and ? 0 : X86_ZF) | (andn ? 0 : X86_CF);
 }
 
 /* ---- decoding ---- */

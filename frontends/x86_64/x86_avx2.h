@@ -1,5 +1,5 @@
 /* x86_avx2.h -- AVX2's emitters and helpers (x86_avx2.c: lane-crossing
- * and split-immediate forms, vpmovmskb, vpbroadcast, vptest, VEX string
+ * and split-immediate forms, vpmovmskb, vpbroadcast, VEX string
  * compares; x86_avx2_mem.c: vpmaskmov and the gathers), used by the rows of
  * x86_avx2_table.c.  The AVX plumbing they stand on is x86_avx.h.
  *
@@ -19,14 +19,11 @@
 /* per half, d = f(d, s) */
 AVX2_HELPER(psllvd); AVX2_HELPER(psllvq); AVX2_HELPER(psrlvd); AVX2_HELPER(psrlvq);
 AVX2_HELPER(psravd); AVX2_HELPER(pblendd);
-/* per half, d = blend(d, s) by the byte signs of the vector at env offset imm */
-AVX2_HELPER(pblendvb);
 /* whole YMM (packed operands) */
-AVX2_HELPER(permd); AVX2_HELPER(permq); AVX2_HELPER(pmovx); AVX2_HELPER(ptest);
+AVX2_HELPER(permd); AVX2_HELPER(permq); AVX2_HELPER(pmovx);
 
-avx_emit_fn avx2_emit_movmsk, avx2_emit_pbroadcast, avx2_emit_split_imm, avx2_emit_blendv,
-    avx2_emit_permd, avx2_emit_permq, avx2_emit_pmovx, avx2_emit_ptest, avx2_emit_pcmpstr,
-    avx2_emit_maskmov, avx2_emit_gather;
+avx_emit_fn avx2_emit_movmsk, avx2_emit_pbroadcast, avx2_emit_split_imm, avx2_emit_permd,
+    avx2_emit_permq, avx2_emit_pmovx, avx2_emit_pcmpstr, avx2_emit_maskmov, avx2_emit_gather;
 
 /* capstone 4 cannot decode vbroadcasti128: x86_translate.c decodes the
  * vbroadcastf128 it equals instead (alias: the bytes with the opcode

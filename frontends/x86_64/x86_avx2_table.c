@@ -1,8 +1,9 @@
 /* x86_avx2_table.c -- AVX2's own VEX rows (its 256-bit forms of the SSE2..
  * SSE4.1 integer instructions are the lane-wise rows of
- * x86_avx_int_table.c): variable shifts, vpblendd, vmpsadbw, vpblendvb,
- * vpmovmskb, broadcasts, the 128-bit lane moves, permutes, vpmovsx/zx,
- * vptest, VEX vpcmp[ei]str[im], vpmaskmov and the gathers.  vbroadcasti128
+ * x86_avx_int_table.c, vptest and vpblendvb are AVX's rows): variable
+ * shifts, vpblendd, vmpsadbw, vpmovmskb, broadcasts, the 128-bit lane
+ * moves, permutes, vpmovsx/zx, VEX vpcmp[ei]str[im], vpmaskmov and the
+ * gathers.  vbroadcasti128
  * has no row: it decodes as vbroadcastf128 (x86_avx2.c).
  */
 #include "x86_avx2.h"
@@ -22,7 +23,6 @@ static const struct avx_row avx2_rows[] = {
     VSHIFT(VPSRLVQ, psrlvq), VSHIFT(VPSRAVD, psravd),
     A2(VPBLENDD, split_imm, AVX2_H(pblendd, 0, 0), 16, 0, 4),
     A2(VMPSADBW, split_imm, AVX_SSE_HELPER(mpsadbw), 16, 0, 3),
-    A2(VPBLENDVB, blendv, AVX2_H(pblendvb, 0, 0), 16, 0, 0),
     A2(VPMOVMSKB, movmsk, NOH, 0, 0, 0),
     A2(VPBROADCASTB, pbroadcast, NOH, 1, 0, 0), A2(VPBROADCASTW, pbroadcast, NOH, 2, 0, 0),
     A2(VPBROADCASTD, pbroadcast, NOH, 4, 0, 0), A2(VPBROADCASTQ, pbroadcast, NOH, 8, 0, 0),
@@ -35,7 +35,6 @@ static const struct avx_row avx2_rows[] = {
     PMOVX(VPMOVSXWD, 2, 4, 1), PMOVX(VPMOVSXWQ, 2, 8, 1), PMOVX(VPMOVSXDQ, 4, 8, 1),
     PMOVX(VPMOVZXBW, 1, 2, 0), PMOVX(VPMOVZXBD, 1, 4, 0), PMOVX(VPMOVZXBQ, 1, 8, 0),
     PMOVX(VPMOVZXWD, 2, 4, 0), PMOVX(VPMOVZXWQ, 2, 8, 0), PMOVX(VPMOVZXDQ, 4, 8, 0),
-    A2(VPTEST, ptest, AVX2_H(ptest, 1, 0), 16, 0, 0),
     A2(VPCMPESTRI, pcmpstr, NOH, 0, AVX_128, X86_INS_PCMPESTRI),
     A2(VPCMPESTRM, pcmpstr, NOH, 0, AVX_128, X86_INS_PCMPESTRM),
     A2(VPCMPISTRI, pcmpstr, NOH, 0, AVX_128, X86_INS_PCMPISTRI),

@@ -6,13 +6,17 @@
  * x86_avx2_table.c.
  */
 #include "x86_avx.h"
+#include "x86_avx_helpers.h"
 #include "x86_avx_rows.h"
 
 #define E8  IR_VE_8
 #define E16 IR_VE_16
 #define E32 IR_VE_32
 #define E64 IR_VE_64
+/* I: both widths (AVX2's 256-bit forms work lane by lane); I128: VEX.128
+ * only (VEX.256 is #UD) */
 #define I 0
+#define I128 AVX_128
 
 /* xmm <- op(vvvv, xmm/m128) */
 #define VI(ID, fn, op, sz) AV(V##ID, op, sz, fn, 16, I)
@@ -66,8 +70,17 @@ static const struct avx_row avx_int_rows[] = {
     AH(VPSIGND, psignd, 16, I), AH(VPALIGNR, palignr, 16, I | AVX_IMM),
     AH(VPBLENDW, pblendw, 16, I | AVX_IMM),
     AH1(VPABSB, pabsb, 16, I), AH1(VPABSW, pabsw, 16, I), AH1(VPABSD, pabsd, 16, I),
-    AH1(VPHMINPOSUW, phminposuw, 16, AVX_128),
+    AH1(VPHMINPOSUW, phminposuw, 16, I128),
     AEV(VMOVNTDQA, mov, 0, AVX_IMM),
+    AEH(VPBLENDVB, blendv, AVX_OWN_HELPER(pblendvb, 0), 16, I, 0, 0, 0),
+    AEH(VPINSRB, insert, AVX_SSE_HELPER(pinsrb), 0, I128, 0, 0, 0),
+    AEH(VPINSRW, insert, AVX_SSE_HELPER(pinsrw), 0, I128, 0, 0, 0),
+    AEH(VPINSRD, insert, AVX_SSE_HELPER(pinsrd), 0, I128, 0, 0, 0),
+    AEH(VPINSRQ, insert, AVX_SSE_HELPER(pinsrq), 0, I128, 0, 0, 0),
+    AEV(VPEXTRB, legacy, X86_INS_PEXTRB, I128), AEV(VPEXTRW, legacy, X86_INS_PEXTRW, I128),
+    AEV(VPEXTRD, legacy, X86_INS_PEXTRD, I128), AEV(VPEXTRQ, legacy, X86_INS_PEXTRQ, I128),
+    AEV(VMASKMOVDQU, legacy, X86_INS_MASKMOVDQU, I128),
+    /* vpmovmskb and vpcmp[ei]str[im]: x86_avx2_table.c */
 };
 
 const struct x86_row_set x86_avx_int_rows = X86_ROW_SET_OF("avx-int", avx_int_rows, insn);

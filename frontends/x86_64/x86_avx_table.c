@@ -6,6 +6,7 @@
  * emitter reading the predicate from the imm8.
  */
 #include "x86_avx.h"
+#include "x86_avx_helpers.h"
 #include "x86_avx_rows.h"
 
 #define E32 IR_VE_32
@@ -17,16 +18,27 @@
 /* All four shapes of a float arithmetic op. */
 #define FP4(OP, op) AV(V##OP##PS, vf##op, E32, op##ps, 16, 0), AV(V##OP##PD, vf##op, E64, op##pd, 16, 0), \
                     AV(V##OP##SS, vf##op, S32, op##ss, 4, SC), AV(V##OP##SD, vf##op, S64, op##sd, 8, SC)
-/* vcmpps and its 32 predicate aliases */
-#define VCMP1(ID, sh) AE(VCMP##ID##sh, cmp)
-#define VCMPALL(sh) \
-    VCMP1(, sh), VCMP1(EQ, sh), VCMP1(LT, sh), VCMP1(LE, sh), VCMP1(UNORD, sh), VCMP1(NEQ, sh), \
-    VCMP1(NLT, sh), VCMP1(NLE, sh), VCMP1(ORD, sh), VCMP1(EQ_UQ, sh), VCMP1(NGE, sh), \
-    VCMP1(NGT, sh), VCMP1(FALSE, sh), VCMP1(NEQ_OQ, sh), VCMP1(GE, sh), VCMP1(GT, sh), \
-    VCMP1(TRUE, sh), VCMP1(EQ_OS, sh), VCMP1(LT_OQ, sh), VCMP1(LE_OQ, sh), VCMP1(UNORD_S, sh), \
-    VCMP1(NEQ_US, sh), VCMP1(NLT_UQ, sh), VCMP1(NLE_UQ, sh), VCMP1(ORD_S, sh), VCMP1(EQ_US, sh), \
-    VCMP1(NGE_UQ, sh), VCMP1(NGT_UQ, sh), VCMP1(FALSE_OS, sh), VCMP1(NEQ_OS, sh), \
-    VCMP1(GE_OQ, sh), VCMP1(GT_OQ, sh), VCMP1(TRUE_US, sh)
+/* vcmpps and its 32 predicate aliases: SH names the id, then the
+ * helper, memory bytes, flags and element size */
+#define VCMP1(ID, SH, fn, mem, fl, sz) \
+    AEH(VCMP##ID##SH, cmp, AVX_OWN_HELPER(fn, 0), mem, fl, IR_vfcmp, sz, 0)
+#define VCMPALL(SH, ...) \
+    VCMP1(, SH, __VA_ARGS__), VCMP1(EQ, SH, __VA_ARGS__), VCMP1(LT, SH, __VA_ARGS__), \
+    VCMP1(LE, SH, __VA_ARGS__), VCMP1(UNORD, SH, __VA_ARGS__), VCMP1(NEQ, SH, __VA_ARGS__), \
+    VCMP1(NLT, SH, __VA_ARGS__), VCMP1(NLE, SH, __VA_ARGS__), VCMP1(ORD, SH, __VA_ARGS__), \
+    VCMP1(EQ_UQ, SH, __VA_ARGS__), VCMP1(NGE, SH, __VA_ARGS__), VCMP1(NGT, SH, __VA_ARGS__), \
+    VCMP1(FALSE, SH, __VA_ARGS__), VCMP1(NEQ_OQ, SH, __VA_ARGS__), VCMP1(GE, SH, __VA_ARGS__), \
+    VCMP1(GT, SH, __VA_ARGS__), VCMP1(TRUE, SH, __VA_ARGS__), VCMP1(EQ_OS, SH, __VA_ARGS__), \
+    VCMP1(LT_OQ, SH, __VA_ARGS__), VCMP1(LE_OQ, SH, __VA_ARGS__), VCMP1(UNORD_S, SH, __VA_ARGS__), \
+    VCMP1(NEQ_US, SH, __VA_ARGS__), VCMP1(NLT_UQ, SH, __VA_ARGS__), VCMP1(NLE_UQ, SH, __VA_ARGS__), \
+    VCMP1(ORD_S, SH, __VA_ARGS__), VCMP1(EQ_US, SH, __VA_ARGS__), VCMP1(NGE_UQ, SH, __VA_ARGS__), \
+    VCMP1(NGT_UQ, SH, __VA_ARGS__), VCMP1(FALSE_OS, SH, __VA_ARGS__), VCMP1(NEQ_OS, SH, __VA_ARGS__), \
+    VCMP1(GE_OQ, SH, __VA_ARGS__), VCMP1(GT_OQ, SH, __VA_ARGS__), VCMP1(TRUE_US, SH, __VA_ARGS__)
+/* the legacy row's translation (operands as in SSE) */
+#define LEG(ID, fl) AEV(V##ID, legacy, X86_INS_##ID, fl)
+#define OWN(fn, res) AVX_OWN_HELPER(fn, res)
+#define MASKMOV_H { (void *)x86_avx_helper_maskmov, "avx_maskmov", 3, 0, IR_HELPER_RW_GLOBALS }
+#define SSEH(fn, res) { (void *)x86_sse_helper_##fn, "sse_" #fn, 3, res, 0 }
 
 static const struct avx_row avx_rows[] = {
     /* whole-register moves (vimm unused; AVX_FIXED: store-only, AVX_IMM: load-only) */
@@ -43,7 +55,7 @@ static const struct avx_row avx_rows[] = {
     AEM(VBROADCASTSS, broadcast, 4, 0, 0), AEM(VBROADCASTSD, broadcast, 8, 0, AVX_256),
     AEM(VBROADCASTF128, broadcast, 16, 0, AVX_256),
     AE(VINSERTF128, insert128), AE(VEXTRACTF128, extract128), AE(VPERM2F128, perm2f128),
-    AEV(VLDMXCSR, mxcsr, X86_INS_LDMXCSR, 0), AEV(VSTMXCSR, mxcsr, X86_INS_STMXCSR, 0),
+    LEG(LDMXCSR, 0), LEG(STMXCSR, 0),
 
     /* bitwise logic */
     AV(VANDPS, vand, E64, pand, 16, 0), AV(VANDPD, vand, E64, pand, 16, 0),
@@ -61,6 +73,54 @@ static const struct avx_row avx_rows[] = {
     AH(VHADDPS, haddps, 16, 0), AH(VHADDPD, haddpd, 16, 0),
     AH(VHSUBPS, hsubps, 16, 0), AH(VHSUBPD, hsubpd, 16, 0),
     AH1(VMOVSHDUP, movshdup, 16, 0), AH1(VMOVSLDUP, movsldup, 16, 0),
+    AEH(VMOVDDUP, movddup, SSEH(movddup, 0), 8, 0, 0, 0, 0),
+
+    /* compares */
+    VCMPALL(PS, cmpps, 16, 0, E32), VCMPALL(PD, cmppd, 16, 0, E64),
+    VCMPALL(SS, cmpss, 4, SC, S32), VCMPALL(SD, cmpsd, 8, SC, S64),
+    LEG(UCOMISS, AVX_SCALAR), LEG(UCOMISD, AVX_SCALAR), LEG(COMISS, AVX_SCALAR),
+    LEG(COMISD, AVX_SCALAR),
+
+    /* conversions */
+    AEH(VCVTSI2SS, cvti2f, SSEH(cvtsi2ss, 0), 0, 0, 0, S32, 0),
+    AEH(VCVTSI2SD, cvti2f, SSEH(cvtsi2sd, 0), 0, 0, 0, S64, 0),
+    LEG(CVTSS2SI, AVX_SCALAR), LEG(CVTSD2SI, AVX_SCALAR), LEG(CVTTSS2SI, AVX_SCALAR),
+    LEG(CVTTSD2SI, AVX_SCALAR),
+    AV(VCVTSS2SD, vcvtf2f, S32, cvtss2sd, 4, SC), AV(VCVTSD2SS, vcvtf2f, S64, cvtsd2ss, 8, SC),
+    AV1(VCVTDQ2PS, vcvti2fv, E32, cvtdq2ps, 16, 0), AV1(VCVTPS2DQ, vcvtf2iv, E32, cvtps2dq, 16, 0),
+    AV1I(VCVTTPS2DQ, vcvtf2iv, E32, cvttps2dq, 16, 0, 0x100),
+    AEH(VCVTPS2PD, cvt_up, SSEH(cvtps2pd, 0), 0, 0, IR_vcvtf2f, E32, 0),
+    AEH(VCVTDQ2PD, cvt_up, SSEH(cvtdq2pd, 0), 0, 0, IR_vcvti2fv, E64, 0),
+    AEH(VCVTPD2PS, cvt_down, SSEH(cvtpd2ps, 0), 0, 0, IR_vcvtf2f, E64, 0),
+    AEH(VCVTPD2PSX, cvt_down, SSEH(cvtpd2ps, 0), 0, 0, IR_vcvtf2f, E64, 0),
+    AEH(VCVTPD2DQ, cvt_down, SSEH(cvtpd2dq, 0), 0, 0, IR_vcvtf2iv, E64, 0),
+    AEH(VCVTPD2DQX, cvt_down, SSEH(cvtpd2dq, 0), 0, 0, IR_vcvtf2iv, E64, 0),
+    AEH(VCVTTPD2DQ, cvt_down, SSEH(cvttpd2dq, 0), 0, 0, IR_vcvtf2iv, E64, 0x100),
+    AEH(VCVTTPD2DQX, cvt_down, SSEH(cvttpd2dq, 0), 0, 0, IR_vcvtf2iv, E64, 0x100),
+
+    /* shuffles, unpacks, blends, permutes */
+    AV(VSHUFPS, vshuf2, E32, shufps, 16, AVX_IMM),
+    AEH(VSHUFPD, blend, SSEH(shufpd, 0), 16, 0, IR_vshuf2, E64, 2),
+    AV(VUNPCKLPS, vziplo, E32, unpcklps, 16, 0), AV(VUNPCKHPS, vziphi, E32, unpckhps, 16, 0),
+    AV(VUNPCKLPD, vziplo, E64, unpcklpd, 16, 0), AV(VUNPCKHPD, vziphi, E64, unpckhpd, 16, 0),
+    AEH(VBLENDPS, blend, SSEH(blendps, 0), 16, 0, 0, 0, 4),
+    AEH(VBLENDPD, blend, SSEH(blendpd, 0), 16, 0, 0, 0, 2),
+    AEH(VBLENDVPS, blendv, OWN(blendvps, 0), 16, 0, 0, 0, 0),
+    AEH(VBLENDVPD, blendv, OWN(blendvpd, 0), 16, 0, 0, 0, 0),
+    AEM(VPERMILPS, permil, 0, 0, 0), AEM(VPERMILPD, permil, 0, 1, 0),
+    AEH(VINSERTPS, insert, OWN(insertps, 0), 4, 0, 0, E32, 0), LEG(EXTRACTPS, 0),
+
+    /* rounding, dot products, masks, tests, masked moves */
+    AH1(VROUNDPS, roundps, 16, AVX_IMM), AH1(VROUNDPD, roundpd, 16, AVX_IMM),
+    AH(VROUNDSS, roundss, 4, SC | AVX_IMM), AH(VROUNDSD, roundsd, 8, SC | AVX_IMM),
+    AH(VDPPS, dpps, 16, AVX_IMM), AH(VDPPD, dppd, 16, AVX_128 | AVX_IMM),
+    AEH(VMOVMSKPS, movmsk, SSEH(movmskps, 1), 0, 0, 0, 0, 4),
+    AEH(VMOVMSKPD, movmsk, SSEH(movmskpd, 1), 0, 0, 0, 0, 2),
+    AEH(VTESTPS, test, OWN(test, 1), 16, 0, 0, 0, 32),
+    AEH(VTESTPD, test, OWN(test, 1), 16, 0, 0, 0, 64),
+    AEH(VPTEST, test, OWN(test, 1), 16, 0, 0, 0, 0),
+    AEH(VMASKMOVPS, maskmov, MASKMOV_H, 0, 0, 0, E32, 0),
+    AEH(VMASKMOVPD, maskmov, MASKMOV_H, 0, 0, 0, E64, 0),
 };
 
 const struct x86_row_set x86_avx_rows = X86_ROW_SET_OF("avx", avx_rows, insn);

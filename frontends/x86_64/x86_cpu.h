@@ -80,7 +80,7 @@ struct x86_cpu {
     struct x87 x87;                            /* x87 stack, tags, status */
     uint16_t fcw;                              /* x87 control word (reset 0x037f) */
     x86_xmm ymm_hi[16];                        /* bits 255:128 of YMM0-15 (AVX) */
-    x86_xmm avx_tmp[4];                        /* VEX memory source (lo, hi), scratch */
+    x86_xmm avx_tmp[6];                        /* VEX memory source (lo, hi), scratch */
 };
 
 /* EFLAGS of a CPU state, the lazy flags evaluated (x86_eflags.c).  Set

@@ -161,25 +161,28 @@ UT FN(op_default)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
     return FN(op)(env, op, a, b);
 }
 
-/* Predicates 1, 2, 5, 6 (lt, le, nlt, nle) signal on any NaN. */
+/* Predicates 1, 2, 5, 6 (lt, le, nlt, nle) signal on any NaN.  AVX's
+ * 32 (vcmpps): bit 3 inverts the result for unordered operands, bit 4
+ * inverts which predicates signal on a quiet NaN. */
 bool FN(cmp)(struct x86_cpu *env, int pred, UT a, UT b)
 {
     FN(operands)(env, -1, &a, &b, false);
     bool un = F_IS_NAN(a) || F_IS_NAN(b);
-    bool signaling = (pred & 3) == 1 || (pred & 3) == 2;
+    bool signaling = ((pred & 3) == 1 || (pred & 3) == 2) != ((pred & 16) != 0);
     if (un && (signaling || F_IS_SNAN(a) || F_IS_SNAN(b)))
         env->mxcsr |= SSE_MXCSR_IE;
-    bool lt = !un && F_VAL(a) < F_VAL(b), eq = !un && F_VAL(a) == F_VAL(b);
+    bool lt = !un && F_VAL(a) < F_VAL(b), eq = !un && F_VAL(a) == F_VAL(b), r;
     switch (pred & 7) {
-    case 0:  return eq;
-    case 1:  return lt;
-    case 2:  return lt || eq;
-    case 3:  return un;
-    case 4:  return !eq;
-    case 5:  return !lt;
-    case 6:  return !(lt || eq);
-    default: return !un;
+    case 0:  r = eq; break;
+    case 1:  r = lt; break;
+    case 2:  r = lt || eq; break;
+    case 3:  r = un; break;
+    case 4:  r = !eq; break;
+    case 5:  r = !lt; break;
+    case 6:  r = !(lt || eq); break;
+    default: r = !un; break;
     }
+    return un && (pred & 8) ? !r : r;
 }
 
 uint64_t FN(eflags)(struct x86_cpu *env, UT a, UT b, bool signaling)
