@@ -142,7 +142,7 @@ static void intrinsics(void)
         r = _mm256_mullo_epi32(r, _mm256_cvtepu8_epi32(_mm256_castsi256_si128(a)));
         r = _mm256_hadd_epi16(r, _mm256_sign_epi16(a, b));
         r = _mm256_blend_epi32(r, _mm256_avg_epu8(a, b), 0x5a);
-        int64_t i64[4] = { i, -i, 2 * i, 3 };
+        int64_t i64[4] = { i % 400, -(i % 300), (2 * i) % 499, 3 };
         __m256i g64 = _mm256_i64gather_epi64((const long long *)u64a + N / 2,
                                              _mm256_loadu_si256((const __m256i *)i64), 8);
         r = _mm256_add_epi64(r, g64);
@@ -170,12 +170,13 @@ static void strings(void)
             h = h * 131 + (uint64_t)(strchr(buf + off, 'q') ? strchr(buf + off, 'q') - buf : -1);
             h = h * 131 + (uint64_t)(memchr(buf + off, 'z', (size_t)len) ? 1 : 0);
             h = h * 131 + (uint64_t)(strrchr(buf + off, 'e') ? strrchr(buf + off, 'e') - buf : -1);
-            h = h * 131 + (uint64_t)(strcmp(buf + off, buf + 1) + 1000);
-            h = h * 131 + (uint64_t)(memcmp(buf + off, buf + off + 1, (size_t)len / 2) + 1000);
+            int c1 = strcmp(buf + off, buf + 1), c2 = memcmp(buf + off, buf + off + 1, (size_t)len / 2);
+            h = h * 131 + (uint64_t)((c1 > 0) - (c1 < 0) + 2) + 4 * (uint64_t)((c2 > 0) - (c2 < 0) + 2);
             h = h * 131 + strnlen(buf + off, (size_t)len / 3);
             buf[off + len] = save;
         }
     char tmp[600];
+    memset(tmp, 0, sizeof tmp);
     for (int len = 0; len < 500; len += 13) {
         memcpy(tmp + 3, buf + len, (size_t)len);
         memmove(tmp + 5, tmp + 3, (size_t)len);
