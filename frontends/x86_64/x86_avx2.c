@@ -222,10 +222,10 @@ AVX2_HELPER(permd)
     x86_xmm idx[2], src[2], r[2];
     avx2_get(env, s, idx);
     avx2_get(env, imm, src);
-    const uint32_t *sd = (const uint32_t *)(const void *)src;
-    uint32_t *rd = (uint32_t *)(void *)r;
-    for (int i = 0; i < 8; i++)
-        rd[i] = sd[((const uint32_t *)(const void *)idx)[i] & 7];
+    for (int i = 0; i < 8; i++) {
+        unsigned k = idx[i / 4].d[i % 4] & 7;
+        r[i / 4].d[i % 4] = src[k / 4].d[k % 4];
+    }
     avx2_put(env, d, r);
     return 0;
 }
@@ -234,8 +234,10 @@ AVX2_HELPER(permq)
 {
     x86_xmm src[2], r[2];
     avx2_get(env, s, src);
-    for (int i = 0; i < 4; i++)
-        r[i / 2].q[i % 2] = src[(imm >> (2 * i) & 3) / 2].q[(imm >> (2 * i) & 1)];
+    for (int i = 0; i < 4; i++) {
+        unsigned k = imm >> (2 * i) & 3;
+        r[i / 2].q[i % 2] = src[k / 2].q[k % 2];
+    }
     avx2_put(env, d, r);
     return 0;
 }
@@ -245,15 +247,16 @@ AVX2_HELPER(pmovx)
 {
     unsigned from = imm & 15, to = imm >> 4 & 15, n = (imm >> 9 & 1 ? 32 : 16) / to;
     const x86_xmm *S = sse_reg(env, s);
+    uint8_t out[32] = { 0 };
     x86_xmm r[2];
-    memset(r, 0, sizeof r);
     for (unsigned i = 0; i < n; i++) {
         uint64_t v = 0;
         memcpy(&v, S->b + i * from, from);
-        if (imm >> 8 & 1 && from < 8 && v >> (8 * from - 1) & 1)
-            v |= ~0ull << (8 * from);
-        memcpy(r[0].b + i * to, &v, to);            /* r is 32 contiguous bytes */
+        if (imm >> 8 & 1 && v >> (8 * from - 1) & 1)
+            v |= ~0ull << (8 * from);           /* from < 8 always */
+        memcpy(out + i * to, &v, to);
     }
+    memcpy(r, out, sizeof r);
     avx2_put(env, d, r);
     return 0;
 }

@@ -56,10 +56,13 @@ AVX2_HELPER(maskmov)
             x86_guest_probe(c, d + i * es, es, store);
     for (unsigned i = 0; i < bytes / es; i++) {
         uint8_t *g = elem_active(mask, i, es) ? tr_guest_ptr(c, d + i * es) : NULL;
-        if (store && g)
-            memcpy(g, data + i * es, es);
-        else if (!store)
-            g ? memcpy(data + i * es, g, es) : memset(data + i * es, 0, es);
+        if (store) {
+            if (g) memcpy(g, data + i * es, es);
+        } else if (g) {
+            memcpy(data + i * es, g, es);
+        } else {
+            memset(data + i * es, 0, es);
+        }
     }
     if (!store) {
         memset(data + bytes, 0, 32 - bytes);

@@ -15,8 +15,8 @@ typedef struct { uint64_t q[4]; } __attribute__((aligned(32))) y256;
 
 #define NY_EDGE 14
 #ifdef INSN_LONG
-#define NY (NY_EDGE + 34)
-#define Y_STRIDE 1
+#define NY (NY_EDGE + 26)
+#define Y_STRIDE 2
 #else
 #define NY (NY_EDGE + 4)
 #define Y_STRIDE 5
