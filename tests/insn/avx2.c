@@ -201,6 +201,24 @@ INSN_TEST(lanes)
         }                                                                                    \
     }
 YSTR(vpcmpestri_0c, "vpcmpestri", 0x0c) YSTR(vpcmpestrm_40, "vpcmpestrm", 0x40)
+
+/* VEX.W = 1: 64-bit lengths in rax/rdx (bit 32 set in half the cases) */
+INSN_TEST(vpcmpestriq)
+{
+    for (unsigned i = 0; i < NY; i++) {
+        y256 a = yv[i], b = yv[(i * 7 + 3) % NY];
+        uint64_t c = 0x5555, fl = F_BASE, la = (uint64_t)(int64_t)((int)(i % 19) - 2) + ((uint64_t)(i & 1) << 32),
+                 lb = (i % 11) + ((uint64_t)(i & 2) << 31);
+        __asm__ volatile("vmovdqu %[a], %%ymm1\n\tvmovdqu %[b], %%ymm2\n\tmov %[la], %%rax\n\t"
+                         "mov %[lb], %%rdx\n\tvpcmpestriq $0x0c, %%xmm2, %%xmm1\n\tpushfq\n\tpop %[fl]"
+                         : "+c"(c), [fl] "+r"(fl)
+                         : [a] "m"(a), [b] "m"(b), [la] "r"(la), [lb] "r"(lb)
+                         : "rax", "rdx", "xmm1", "xmm2", "cc");
+        uint64_t in[] = { a.q[0], a.q[1], b.q[0], b.q[1], la, lb };
+        uint64_t out[] = { c, fl & F_ARITH };
+        INSN_CASE("vpcmpestriq", in, out);
+    }
+}
 YSTR(vpcmpistri_08, "vpcmpistri", 0x08) YSTR(vpcmpistrm_4a, "vpcmpistrm", 0x4a)
 
 int main(void) { return insn_main(); }
