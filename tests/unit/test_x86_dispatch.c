@@ -159,12 +159,13 @@ Test(x86_dispatch, operands_pick_the_mm_or_xmm_row)
 
 Test(x86_dispatch, no_row_is_sigill)
 {
-    static const uint8_t vpxor[] = { 0xc5, 0xf9, 0xef, 0xc0 };
-    static const uint8_t pshufb_ymm[] = { 0xc4, 0xe2, 0x7d, 0x00, 0xc1 };
+    /* AVX-512 (EVEX): decoded, no row */
+    static const uint8_t vpaddd_zmm[] = { 0x62, 0xf1, 0x7d, 0x48, 0xfe, 0xc0 };
+    static const uint8_t vpshufb_zmm[] = { 0x62, 0xf2, 0x7d, 0x48, 0x00, 0xc1 };
     static const uint8_t ftst[] = { 0xd9, 0xe4 };
     static const uint8_t fstp1[] = { 0xdf, 0xd9 };                  /* an fstp alias ferry rejects */
-    cr_assert(raises_sigill(vpxor, sizeof vpxor));
-    cr_assert(raises_sigill(pshufb_ymm, sizeof pshufb_ymm));
+    cr_assert(raises_sigill(vpaddd_zmm, sizeof vpaddd_zmm));
+    cr_assert(raises_sigill(vpshufb_zmm, sizeof vpshufb_zmm));
     cr_assert_not(raises_sigill(ftst, sizeof ftst));
     cr_assert(raises_sigill(fstp1, sizeof fstp1));
 }
