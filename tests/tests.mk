@@ -61,19 +61,22 @@ CHECK_TARGETS += check-arch
 GUEST_NAMES := $(notdir $(basename $(wildcard tests/guest/*.c)))
 GUEST_VARIANTS := O0 O2 pie dyn
 GUEST_BINS := $(foreach n,$(GUEST_NAMES),$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v)))
+# "//@cflags: ..." lines of a C guest program, appended last (they may
+# override -O: avx_prog.c is built -O3 -march=x86-64-v3 in every variant).
+guest_cflags = $(shell sed -n 's|^//@cflags: *||p' $(1))
 $(TESTS_OUT)/guest/%.O0: tests/guest/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -static -O0 -o $@ $< -lm
+	$(GUEST_CC) $(GUEST_CFLAGS) -static -O0 $(call guest_cflags,$<) -o $@ $< -lm
 $(TESTS_OUT)/guest/%.O2: tests/guest/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -static -O2 -o $@ $< -lm
+	$(GUEST_CC) $(GUEST_CFLAGS) -static -O2 $(call guest_cflags,$<) -o $@ $< -lm
 $(TESTS_OUT)/guest/%.pie: tests/guest/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -static-pie -fPIE -O2 -o $@ $< -lm
+	$(GUEST_CC) $(GUEST_CFLAGS) -static-pie -fPIE -O2 $(call guest_cflags,$<) -o $@ $< -lm
 # Dynamically linked PIE (Debian's default), through the system's ld.so.
 $(TESTS_OUT)/guest/%.dyn: tests/guest/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -O2 -o $@ $< -lm
+	$(GUEST_CC) $(GUEST_CFLAGS) -O2 $(call guest_cflags,$<) -o $@ $< -lm
 # C++ guest programs (tests/guest/*.cc: exceptions, libgcc's unwinder), the same four builds.
 GUEST_CXX      := g++
 GUEST_CXXFLAGS := -std=gnu++17 -Wall -pthread

@@ -235,10 +235,28 @@ bool avx_emit_un(struct x86_dc *dc, const struct avx_row *row)
     return avx_emit_generic(dc, row, false);
 }
 
+/* Forms with at most two operands besides an imm8 have no VEX.vvvv
+ * operand (but the shifts by imm8, whose destination it is): vvvv must
+ * be 1111b, else #UD. */
+static bool avx_vvvv_ok(const struct x86_dc *dc, const struct avx_row *row)
+{
+    struct avx_vex v;
+    int n = dc->x->op_count;
+    if (n > 0 && dc->x->operands[n - 1].type == X86_OP_IMM)
+        n--;
+    if (n > 2 || row->emit == avx_emit_shifti || !avx_vex(dc, &v))
+        return true;
+    return v.vvvv == 0;
+}
+
 void x86_avx_translate(struct x86_dc *dc)
 {
     const struct avx_row *row = (const struct avx_row *)dc->row;
     bool ok;
+    if (!avx_vvvv_ok(dc, row)) {
+        x86_raise_sigill(dc);
+        return;
+    }
     switch (row->form) {
     case AVX_F_BIN: ok = avx_emit_bin(dc, row); break;
     case AVX_F_UN:  ok = avx_emit_un(dc, row); break;

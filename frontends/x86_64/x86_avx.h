@@ -26,22 +26,31 @@
  *    table file exporting a struct x86_row_set listed in x86_dispatch.c:
  *    x86_avx_table.c (AVX float/move), x86_avx_int_table.c (VEX integer
  *    forms; AVX2 adds its 256-bit forms there), x86_fma.c, x86_f16c.c.
- *    The macros at the top of x86_avx_table.c cover the usual shapes:
+ *    The macros of x86_avx_rows.h cover the usual shapes:
  *      AV (ID, op, size, helper, mem, fl): a vector IR op per 128-bit half,
- *         operands (dst, src1 = VEX.vvvv, src2 = r/m [, imm8]);
+ *         operands (dst, src1 = VEX.vvvv, src2 = r/m [, imm8]), the SSE
+ *         helper as the op's exact form;
  *      AV1(...): the same without vvvv (dst, r/m [, imm8]), unary ops;
  *      AH (ID, helper, mem, fl) / AH1: an SSE-style C helper
  *         fn(env, d, s, imm) per half (d = fn(d, s)), same operand shapes;
- *      AE (ID, emitter): anything else; the emitter uses the API below.
+ *      AE / AEV / AEM / AEH (ID, emitter, ...): an emitter avx_emit_NAME
+ *         with the row's mem bytes, vimm, flags, op and helper for it.
  *    mem = memory source bytes of the VEX.128 form (doubled at 256 unless
  *    AVX_FIXED); fl: AVX_128 (VEX.256 is #UD), AVX_256 (VEX.128 is #UD),
  *    AVX_IMM (the helper/op imm is the imm8), AVX_SCALAR (VEX.L ignored,
- *    128-bit result).
+ *    128-bit result).  E.g. AVX2's vpaddb ymm is the VEX.128 row of
+ *    x86_avx_int_table.c without AVX_128; the shifts' emitter
+ *    (avx_emit_shifti) already does 256 bits; the register forms of
+ *    vbroadcastss/sd can reuse avx_emit_broadcast (AVX_IMM there: a
+ *    register source is allowed; elements of 4, 8 or 16 bytes).
+ *  - x86_avx_translate checks VEX.vvvv == 1111b for forms with at most two
+ *    non-imm operands (but the imm8 shifts) before the row's emitter.
  *  - Emitters check every operand before emitting IR and return false
  *    for shapes the instruction lacks (then SIGILL).  Finish with
  *    avx_write_done(dc, reg, wide): zeroes the upper half after VEX.128.
- *  - Tests: tests/insn/avx.c (sse_vec.h style, YMM in and out, upper
- *    halves checked after VEX.128 and after legacy SSE).
+ *  - Tests: tests/insn/avx_vec.h's YCASE runs one form on YMM0-3 (upper
+ *    halves set) and prints all 256 bits, the memory operand and MXCSR;
+ *    avx.c, avx_move.c, fma.c, f16c.c use it.
  */
 #ifndef FERRY_X86_AVX_H
 #define FERRY_X86_AVX_H
@@ -158,12 +167,14 @@ bool avx_row_width(const struct x86_dc *dc, const struct avx_row *row, bool *wid
 /* x86_avx_move.c (vimm / mem_bytes select the variant, see there) */
 avx_emit_fn avx_emit_mov, avx_emit_movs, avx_emit_movhalf, avx_emit_movhl, avx_emit_movdq,
     avx_emit_zero, avx_emit_broadcast, avx_emit_insert128, avx_emit_extract128,
-    avx_emit_perm2f128, avx_emit_mxcsr;
+    avx_emit_perm2f128;
 /* x86_avx_fp.c: the forms that are not one op per half */
 avx_emit_fn avx_emit_cmp, avx_emit_blend, avx_emit_blendv, avx_emit_legacy, avx_emit_cvt_up,
     avx_emit_cvt_down, avx_emit_cvti2f, avx_emit_movmsk, avx_emit_test, avx_emit_permil,
     avx_emit_maskmov, avx_emit_insert, avx_emit_movddup;
 /* x86_avx_int.c */
 avx_emit_fn avx_emit_shifti;
+/* x86_fma.c, x86_f16c.c */
+avx_emit_fn avx_emit_fma, avx_emit_cvtph2ps, avx_emit_cvtps2ph;
 
 #endif

@@ -253,13 +253,3 @@ bool avx_emit_perm2f128(struct x86_dc *dc, const struct avx_row *row)
     avx_blocks(dc, (int32_t[]){ o.lo, o.hi }, src, 2);
     return true;
 }
-
-/* vldmxcsr / vstmxcsr: the legacy rows' translation. */
-bool avx_emit_mxcsr(struct x86_dc *dc, const struct avx_row *row)
-{
-    const struct x86_insn_row *legacy = x86_row_of_id(row->vimm);
-    if (avx_wide(dc) || !legacy)
-        return false;
-    x86_translate_row(dc, legacy);
-    return true;
-}

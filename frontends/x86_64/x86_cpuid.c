@@ -3,7 +3,8 @@
  * (x87, SSE to SSE4.2, POPCNT, CX16, LAHF/SAHF) plus LZCNT (ABM), MOVBE,
  * BMI1, BMI2, ADX, FSGSBASE, AES-NI, PCLMULQDQ, SHA, RDRAND, RDSEED and
  * RDTSCP, RDPID, XSAVE/XRSTOR/XSAVEOPT/XSAVEC/XGETBV with XCR0 = x87|SSE|AVX
- * (leaf 0xD), but no XSAVES, ERMS or MONITOR; the cache leaves (2 ->
+ * (leaf 0xD), AVX, AVX2, FMA3 and F16C (x86_avx*.c, x86_avx2*.c, x86_fma.c,
+ * x86_f16c.c), but no XSAVES, ERMS or MONITOR; the cache leaves (2 ->
  * "use leaf 4", 4) are coherent so glibc's cacheinfo code sizes its string
  * routines sanely.
  */
@@ -26,6 +27,7 @@
 #define CPUID_SSE3   (1u << 0)   /* x86_sse3.c */
 #define CPUID_PCLMUL (1u << 1)   /* x86_crypto.c */
 #define CPUID_SSSE3  (1u << 9)   /* x86_ssse3.c */
+#define CPUID_FMA    (1u << 12)  /* x86_fma.c */
 #define CPUID_CX16   (1u << 13)  /* x86_cmpxchg16b.c */
 #define CPUID_SSE41  (1u << 19)  /* x86_sse41_*.c */
 #define CPUID_SSE42  (1u << 20)  /* x86_sse42_str.c, x86_crc32.c */
@@ -34,6 +36,8 @@
 #define CPUID_AES    (1u << 25)  /* x86_crypto.c */
 #define CPUID_XSAVE  (1u << 26)  /* x86_xsave.c */
 #define CPUID_OSXSAVE (1u << 27) /* XCR0 readable: xgetbv */
+#define CPUID_AVX    (1u << 28)  /* x86_avx*.c */
+#define CPUID_F16C   (1u << 29)  /* x86_f16c.c */
 #define CPUID_RDRAND (1u << 30)  /* x86_rand.c */
 /* Leaf 7 sub-leaf 0 EBX */
 #define CPUID7_FSGSBASE (1u << 0) /* x86_segment.c */
@@ -55,7 +59,7 @@
 
 #define LEAF1_ECX (CPUID_SSE3 | CPUID_PCLMUL | CPUID_SSSE3 | CPUID_CX16 | CPUID_SSE41 | \
                    CPUID_SSE42 | CPUID_MOVBE | CPUID_POPCNT | CPUID_AES | CPUID_XSAVE | \
-                   CPUID_OSXSAVE | CPUID_RDRAND)
+                   CPUID_OSXSAVE | CPUID_RDRAND | CPUID_AVX | CPUID_FMA | CPUID_F16C)
 #define LEAF7_EBX (CPUID7_FSGSBASE | CPUID7_BMI1 | CPUID7_AVX2 | CPUID7_BMI2 | CPUID7_RDSEED | \
                    CPUID7_ADX | CPUID7_SHA)
 #define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)

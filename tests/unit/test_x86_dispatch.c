@@ -157,15 +157,25 @@ Test(x86_dispatch, operands_pick_the_mm_or_xmm_row)
     cr_assert_eq(count_op(b, IR_vmovl), 1);
 }
 
+/* A VEX form finds its VEX row (not the legacy one of the same id):
+ * vpxor xmm0, xmm0, xmm0 is one vector op plus the upper-half zeroing;
+ * vcvtsi2sd (capstone: the id of cvtsi2sd) keeps xmm1's upper lane. */
+Test(x86_dispatch, vex_rows)
+{
+    static const uint8_t vpxor[] = { 0xc5, 0xf9, 0xef, 0xc0 };
+    static const uint8_t vaddps_ymm[] = { 0xc5, 0xf4, 0x58, 0xc2 };     /* vaddps ymm0, ymm1, ymm2 */
+    cr_assert_eq(count_op(translate(vpxor, sizeof vpxor), IR_vxor), 1);
+    cr_assert_eq(count_op(translate(vaddps_ymm, sizeof vaddps_ymm), IR_vfadd), 2);
+}
+
 Test(x86_dispatch, no_row_is_sigill)
 {
-    /* AVX-512 (EVEX): decoded, no row */
-    static const uint8_t vpaddd_zmm[] = { 0x62, 0xf1, 0x7d, 0x48, 0xfe, 0xc0 };
-    static const uint8_t vpshufb_zmm[] = { 0x62, 0xf2, 0x7d, 0x48, 0x00, 0xc1 };
+    static const uint8_t vpxor[] = { 0x66, 0xc5, 0xf9, 0xef, 0xc0 };    /* 66 before VEX: #UD */
+    static const uint8_t pshufb_ymm[] = { 0xf3, 0xc4, 0xe2, 0x7d, 0x00, 0xc1 };   /* F3 too */
     static const uint8_t ftst[] = { 0xd9, 0xe4 };
     static const uint8_t fstp1[] = { 0xdf, 0xd9 };                  /* an fstp alias ferry rejects */
-    cr_assert(raises_sigill(vpaddd_zmm, sizeof vpaddd_zmm));
-    cr_assert(raises_sigill(vpshufb_zmm, sizeof vpshufb_zmm));
+    cr_assert(raises_sigill(vpxor, sizeof vpxor));
+    cr_assert(raises_sigill(pshufb_ymm, sizeof pshufb_ymm));
     cr_assert_not(raises_sigill(ftst, sizeof ftst));
     cr_assert(raises_sigill(fstp1, sizeof fstp1));
 }

@@ -165,7 +165,7 @@ Test(x86_frontend, unknown_bytes_raise_sigill)
 {
     static const uint8_t ud2[] = { 0x90, 0x0f, 0x0b };
     static const uint8_t bad[] = { 0x06 };                      /* push es: invalid in 64-bit */
-    static const uint8_t avx[] = { 0x62, 0xf1, 0x7d, 0x48, 0xfe, 0xc0 };  /* vpaddd zmm: no AVX-512 */
+    static const uint8_t avx[] = { 0x66, 0xc5, 0xf9, 0xef, 0xc0 };  /* 66 before VEX: #UD */
     expect_exit(ud2, sizeof ud2, 1, TR_EXIT_SIGILL);
     expect_exit(bad, sizeof bad, 0, TR_EXIT_SIGILL);
     expect_exit(avx, sizeof avx, 0, TR_EXIT_SIGILL);
@@ -411,7 +411,9 @@ Test(x86_frontend, cpuid_identity)
     cr_assert_eq((r[0] >> 8) & 0xf, 6, "family 6");
     uint32_t v2 = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 23);
     cr_assert_eq(r[2] & v2, v2, "x86-64-v2: SSE3 SSSE3 CX16 SSE4.1 SSE4.2 POPCNT");
-    cr_assert_eq(r[2] & ((1u << 3) | (1u << 28)), 0, "no MONITOR, AVX");
+    cr_assert_eq(r[2] & (1u << 3), 0, "no MONITOR");
+    uint32_t avx = (1u << 12) | (1u << 28) | (1u << 29);
+    cr_assert_eq(r[2] & avx, avx, "FMA AVX F16C");
     cr_assert_eq(r[2] & (3u << 26), 3u << 26, "XSAVE, OSXSAVE");
     cr_assert(r[3] & (1u << 26), "SSE2 advertised");
     cr_assert_eq(x86_cpuid_hwcap(), r[3]);
