@@ -256,7 +256,9 @@ static const struct ir_helper xgetbv_h = { (void *)helper_xgetbv, "xgetbv", 0, 0
 static void xs_call(struct x86_dc *dc, const struct ir_helper *h)
 {
     const cs_x86_op *m = x86_opnd(dc, 0);
-    if (dc->x->op_count != 1 || m->type != X86_OP_MEM) {
+    /* 66/F2/F3 make 0F AE and 0F C7 other instructions (F3 0F AE /6 is
+     * clrssbsy, which capstone calls xsaveopt): #UD here */
+    if (dc->x->op_count != 1 || m->type != X86_OP_MEM || x86_fence_prefixed(dc)) {
         x86_raise_sigill(dc);
         return;
     }
