@@ -12,9 +12,11 @@
  *
  * The FP state is in Linux's XSAVE layout (arch/x86/kernel/fpu/signal.c),
  * since ferry's CPUID has XSAVE: the 512-byte FXSAVE-format legacy region
- * whose software bytes (464..511) hold struct _fpx_sw_bytes, the XSAVE
- * header (XSTATE_BV with x87|SSE always set), FP_XSTATE_MAGIC2 right
- * after the area, and UC_FP_XSTATE in uc_flags. */
+ * whose software bytes (464..511) hold struct _fpx_sw_bytes (xfeatures =
+ * XCR0 = x87|SSE|AVX, xstate_size 832, extended_size 836), the XSAVE
+ * header (XSTATE_BV with x87|SSE always set, AVX when the YMM upper halves
+ * are in use), YMM_Hi128 at 576, FP_XSTATE_MAGIC2 right after the area,
+ * and UC_FP_XSTATE in uc_flags. */
 #include <string.h>
 
 #include "sys_internal.h"
@@ -175,7 +177,7 @@ static int sys_xstate_in_frame(uint64_t addr, struct x86_64_fpx_sw_bytes *sw)
     uint32_t magic2;
     if (sys_copy_in(sw, addr + SYS_FP_SW_BYTES, sizeof *sw))
         return -1;
-    if (sw->magic1 != SYS_FP_XSTATE_MAGIC1 || sw->xstate_size < X86_XSAVE_SIZE ||
+    if (sw->magic1 != SYS_FP_XSTATE_MAGIC1 || sw->xstate_size < X86_XSAVE_MIN_SIZE ||
         sw->xstate_size > X86_XSAVE_SIZE || sw->xstate_size > sw->extended_size)
         return 0;
     if (sys_copy_in(&magic2, addr + sw->xstate_size, 4))
@@ -183,28 +185,46 @@ static int sys_xstate_in_frame(uint64_t addr, struct x86_64_fpx_sw_bytes *sw)
     return magic2 == SYS_FP_XSTATE_MAGIC2;
 }
 
-/* XRSTOR with the frame's xfeatures; components of XCR0 left out of them
- * get their init state (MXCSR 0x1f80), as the kernel's init_fpstate. */
+/* Components of XCR0 the frame did not restore get their init state, as
+ * the kernel's XRSTOR of init_fpstate (compacted: MXCSR becomes 0x1f80
+ * only with SSE, as this host's kernel does). */
+static void sys_init_features(struct x86_cpu *cpu, uint64_t features)
+{
+    static const uint8_t init[X86_XSAVE_MIN_SIZE] = {
+        [X86_XSAVE_HEADER + 15] = 0x80,             /* XCOMP_BV: compacted, no components */
+    };
+    if (features & X86_XCR0)
+        x86_xrstor_image(cpu, init, features & X86_XCR0);
+}
+
+/* XRSTOR with the frame's xfeatures, reading only what it loads. */
 static int sys_xrstor_frame(struct x86_cpu *cpu, uint64_t addr, uint64_t xfeatures)
 {
     struct x86_64_xstate xs;
-    static const uint8_t init[X86_XSAVE_SIZE] = { [24] = 0x80, [25] = 0x1f };
-    if ((addr & 63) || sys_copy_in(xs.b, addr, X86_XSAVE_SIZE))
+    memset(&xs, 0, sizeof xs);
+    if ((addr & 63) || sys_copy_in(xs.b, addr, X86_XSAVE_MIN_SIZE))
+        return -1;
+    size_t len = x86_xrstor_extent(xs.b, xfeatures);
+    if (len > X86_XSAVE_MIN_SIZE &&
+        sys_copy_in(xs.b + X86_XSAVE_MIN_SIZE, addr + X86_XSAVE_MIN_SIZE, len - X86_XSAVE_MIN_SIZE))
         return -1;
     if (x86_xrstor_image(cpu, xs.b, xfeatures) != 0)
         return -1;
-    if (X86_XCR0 & ~xfeatures)
-        x86_xrstor_image(cpu, init, X86_XCR0 & ~xfeatures);
+    sys_init_features(cpu, ~xfeatures);
     return 0;
 }
 
-/* Without the XSAVE layout: fxrstor of the legacy region. */
+/* Without the XSAVE layout: fxrstor of the legacy region, the other
+ * components initialised. */
 static int sys_fxrstor_frame(struct x86_cpu *cpu, uint64_t addr)
 {
     uint8_t fx[X86_FXSAVE_SIZE];
     if ((addr & 15) || sys_copy_in(fx, addr, sizeof fx))
         return -1;
-    return x86_fpstate_restore(cpu, fx);
+    if (x86_fpstate_restore(cpu, fx) != 0)
+        return -1;
+    sys_init_features(cpu, ~3ull);
+    return 0;
 }
 
 /* Linux: a null fpstate means "no FP state saved": start from init; an

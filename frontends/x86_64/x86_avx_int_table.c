@@ -1,9 +1,9 @@
 /* x86_avx_int_table.c -- the VEX rows of the SSE2..SSE4.2 integer
  * instructions (vpaddb & co): the same vector IR ops and helpers as the
- * legacy rows (x86_sse_table.c), per 128-bit half.  Only VEX.128 here
- * (AVX_128); AVX2's 256-bit forms are these rows without AVX_128 where
- * the instruction works within 128-bit lanes, plus rows of their own for
- * the lane-crossing ones.
+ * legacy rows (x86_sse_table.c), per 128-bit half: VEX.128 (AVX) and
+ * VEX.256 (AVX2: these instructions work within 128-bit lanes).  The
+ * forms that do not (vpmovsx/zx, vmpsadbw) and AVX2's own are in
+ * x86_avx2_table.c.
  */
 #include "x86_avx.h"
 #include "x86_avx_helpers.h"
@@ -13,7 +13,10 @@
 #define E16 IR_VE_16
 #define E32 IR_VE_32
 #define E64 IR_VE_64
-#define I AVX_128
+/* I: both widths (AVX2's 256-bit forms work lane by lane); I128: VEX.128
+ * only (VEX.256 is #UD) */
+#define I 0
+#define I128 AVX_128
 
 /* xmm <- op(vvvv, xmm/m128) */
 #define VI(ID, fn, op, sz) AV(V##ID, op, sz, fn, 16, I)
@@ -65,23 +68,19 @@ static const struct avx_row avx_int_rows[] = {
     AH(VPHSUBSW, phsubsw, 16, I), AH(VPMADDUBSW, pmaddubsw, 16, I),
     AH(VPMULHRSW, pmulhrsw, 16, I), AH(VPSIGNB, psignb, 16, I), AH(VPSIGNW, psignw, 16, I),
     AH(VPSIGND, psignd, 16, I), AH(VPALIGNR, palignr, 16, I | AVX_IMM),
-    AH(VPBLENDW, pblendw, 16, I | AVX_IMM), AH(VMPSADBW, mpsadbw, 16, I | AVX_IMM),
+    AH(VPBLENDW, pblendw, 16, I | AVX_IMM),
     AH1(VPABSB, pabsb, 16, I), AH1(VPABSW, pabsw, 16, I), AH1(VPABSD, pabsd, 16, I),
-    AH1(VPHMINPOSUW, phminposuw, 16, I),
-    AH1(VPMOVSXBW, pmovsxbw, 8, I), AH1(VPMOVSXBD, pmovsxbd, 4, I), AH1(VPMOVSXBQ, pmovsxbq, 2, I),
-    AH1(VPMOVSXWD, pmovsxwd, 8, I), AH1(VPMOVSXWQ, pmovsxwq, 4, I), AH1(VPMOVSXDQ, pmovsxdq, 8, I),
-    AH1(VPMOVZXBW, pmovzxbw, 8, I), AH1(VPMOVZXBD, pmovzxbd, 4, I), AH1(VPMOVZXBQ, pmovzxbq, 2, I),
-    AH1(VPMOVZXWD, pmovzxwd, 8, I), AH1(VPMOVZXWQ, pmovzxwq, 4, I), AH1(VPMOVZXDQ, pmovzxdq, 8, I),
-    AEV(VMOVNTDQA, mov, 0, I | AVX_IMM),
+    AH1(VPHMINPOSUW, phminposuw, 16, I128),
+    AEV(VMOVNTDQA, mov, 0, AVX_IMM),
     AEH(VPBLENDVB, blendv, AVX_OWN_HELPER(pblendvb, 0), 16, I, 0, 0, 0),
-    AEH(VPINSRB, insert, AVX_SSE_HELPER(pinsrb), 0, I, 0, 0, 0),
-    AEH(VPINSRW, insert, AVX_SSE_HELPER(pinsrw), 0, I, 0, 0, 0),
-    AEH(VPINSRD, insert, AVX_SSE_HELPER(pinsrd), 0, I, 0, 0, 0),
-    AEH(VPINSRQ, insert, AVX_SSE_HELPER(pinsrq), 0, I, 0, 0, 0),
-    AEV(VPEXTRB, legacy, X86_INS_PEXTRB, I), AEV(VPEXTRW, legacy, X86_INS_PEXTRW, I),
-    AEV(VPEXTRD, legacy, X86_INS_PEXTRD, I), AEV(VPEXTRQ, legacy, X86_INS_PEXTRQ, I),
-    AEV(VPMOVMSKB, legacy, X86_INS_PMOVMSKB, I), AEV(VMASKMOVDQU, legacy, X86_INS_MASKMOVDQU, I),
-    AEV(VPCMPESTRI, legacy, X86_INS_PCMPESTRI, I), AEV(VPCMPISTRI, legacy, X86_INS_PCMPISTRI, I),
+    AEH(VPINSRB, insert, AVX_SSE_HELPER(pinsrb), 0, I128, 0, 0, 0),
+    AEH(VPINSRW, insert, AVX_SSE_HELPER(pinsrw), 0, I128, 0, 0, 0),
+    AEH(VPINSRD, insert, AVX_SSE_HELPER(pinsrd), 0, I128, 0, 0, 0),
+    AEH(VPINSRQ, insert, AVX_SSE_HELPER(pinsrq), 0, I128, 0, 0, 0),
+    AEV(VPEXTRB, legacy, X86_INS_PEXTRB, I128), AEV(VPEXTRW, legacy, X86_INS_PEXTRW, I128),
+    AEV(VPEXTRD, legacy, X86_INS_PEXTRD, I128), AEV(VPEXTRQ, legacy, X86_INS_PEXTRQ, I128),
+    AEV(VMASKMOVDQU, legacy, X86_INS_MASKMOVDQU, I128),
+    /* vpmovmskb and vpcmp[ei]str[im]: x86_avx2_table.c */
 };
 
 const struct x86_row_set x86_avx_int_rows = X86_ROW_SET_OF("avx-int", avx_int_rows, insn);

@@ -103,17 +103,24 @@ void x86_fpstate_reset(struct x86_cpu *cpu);
  * is accessible, else raises the precise guest fault (x86_guard.c). */
 void x86_guest_probe(struct x86_cpu *cpu, uint64_t addr, size_t len, bool write);
 
-/* XSAVE (standard form) of the state ferry implements, XCR0 = x87|SSE:
- * the FXSAVE-format legacy region and the 64-byte header (x86_xsave.c).
+/* XSAVE of the state ferry implements, XCR0 = x87|SSE|AVX (x86_xsave.c):
+ * the FXSAVE-format legacy region, the 64-byte header and YMM_Hi128 (the
+ * upper halves, at 576), 832 bytes; an area without YMM_Hi128 (XSTATE_BV
+ * bit 2 clear) needs only the first 576 (X86_XSAVE_MIN_SIZE).
  * x86_xsave_image does what XSAVE with RFBM = rfbm & XCR0 does to the area
  * (XSTATE_BV read from and written to its header); x86_xrstor_image what
- * XRSTOR does, returning -1, changing nothing, where XRSTOR raises #GP (a
- * bad header, reserved MXCSR bits).  Alignment is the caller's. */
-#define X86_XCR0 3ull
-#define X86_XSAVE_SIZE 576
+ * XRSTOR does (standard or compacted form, as the header says), returning
+ * -1, changing nothing, where XRSTOR raises #GP (a bad header, reserved
+ * MXCSR bits); x86_xrstor_extent how many bytes of the area that reads,
+ * from its first 576.  Alignment is the caller's. */
+#define X86_XCR0 7ull
+#define X86_XSAVE_SIZE 832
+#define X86_XSAVE_MIN_SIZE 576
 #define X86_XSAVE_HEADER 512
+#define X86_XSAVE_YMM 576
 void x86_xsave_image(struct x86_cpu *cpu, uint8_t *area, uint64_t rfbm);
 int x86_xrstor_image(struct x86_cpu *cpu, const uint8_t *area, uint64_t rfbm);
+size_t x86_xrstor_extent(const uint8_t *area, uint64_t rfbm);
 
 /* CPUID leaf 1 EDX of ferry's virtual CPU, for the loader's AT_HWCAP
  * (implemented by the frontend's CPUID table). */

@@ -2,9 +2,9 @@
  * leaves.  Only what the frontend implements is advertised: x86-64-v2
  * (x87, SSE to SSE4.2, POPCNT, CX16, LAHF/SAHF) plus LZCNT (ABM), MOVBE,
  * BMI1, BMI2, ADX, FSGSBASE, AES-NI, PCLMULQDQ, SHA, RDRAND, RDSEED and
- * RDTSCP, RDPID, XSAVE/XRSTOR/XGETBV with XCR0 = x87|SSE (leaf 0xD), AVX, FMA3
- * and F16C (x86_avx*.c, x86_fma.c, x86_f16c.c), but no XSAVEOPT/XSAVEC, ERMS or
- * MONITOR; the cache leaves (2 ->
+ * RDTSCP, RDPID, XSAVE/XRSTOR/XSAVEOPT/XSAVEC/XGETBV with XCR0 = x87|SSE|AVX
+ * (leaf 0xD), AVX, AVX2, FMA3 and F16C (x86_avx*.c, x86_avx2*.c, x86_fma.c,
+ * x86_f16c.c), but no XSAVES, ERMS or MONITOR; the cache leaves (2 ->
  * "use leaf 4", 4) are coherent so glibc's cacheinfo code sizes its string
  * routines sanely.
  */
@@ -42,6 +42,7 @@
 /* Leaf 7 sub-leaf 0 EBX */
 #define CPUID7_FSGSBASE (1u << 0) /* x86_segment.c */
 #define CPUID7_BMI1  (1u << 3)   /* x86_bmi.c (tzcnt: x86_bits.c) */
+#define CPUID7_AVX2  (1u << 5)   /* x86_avx_int_table.c, x86_avx2*.c */
 #define CPUID7_BMI2  (1u << 8)   /* x86_bmi.c */
 #define CPUID7_RDSEED (1u << 18) /* x86_rand.c */
 #define CPUID7_ADX   (1u << 19)  /* x86_bmi.c */
@@ -59,8 +60,8 @@
 #define LEAF1_ECX (CPUID_SSE3 | CPUID_PCLMUL | CPUID_SSSE3 | CPUID_CX16 | CPUID_SSE41 | \
                    CPUID_SSE42 | CPUID_MOVBE | CPUID_POPCNT | CPUID_AES | CPUID_XSAVE | \
                    CPUID_OSXSAVE | CPUID_RDRAND | CPUID_AVX | CPUID_FMA | CPUID_F16C)
-#define LEAF7_EBX (CPUID7_FSGSBASE | CPUID7_BMI1 | CPUID7_BMI2 | CPUID7_RDSEED | CPUID7_ADX | \
-                   CPUID7_SHA)
+#define LEAF7_EBX (CPUID7_FSGSBASE | CPUID7_BMI1 | CPUID7_AVX2 | CPUID7_BMI2 | CPUID7_RDSEED | \
+                   CPUID7_ADX | CPUID7_SHA)
 #define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
 
 struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };
@@ -80,10 +81,12 @@ static const struct cpuid_row cpuid_rows[] = {
     { 0x4, 2, true, CACHE(3, 2, 16, 1024) },    /* L2 1 MiB */
     { 0x4, 3, true, CACHE(3, 3, 16, 8192) },    /* L3 8 MiB */
     { 0x7, 0, true, { 0, LEAF7_EBX, CPUID7_RDPID, 0 } },
-    /* XSAVE: XCR0 may hold x87|SSE; the area for it (and at most) is 576
-     * bytes; sub-leaf 1: no XSAVEOPT/XSAVEC/XGETBV1/XSAVES. */
-    { 0xd, 0, true, { 3, 576, 576, 0 } },
-    { 0xd, 1, true, { 0, 0, 0, 0 } },
+    /* XSAVE (x86_xsave.c): XCR0 may hold x87|SSE|AVX; the area for it (and
+     * at most) is 832 bytes; sub-leaf 1: XSAVEOPT, XSAVEC, XGETBV1 (not
+     * XSAVES), compacted size 832; sub-leaf 2: YMM_Hi128, 256 bytes at 576. */
+    { 0xd, 0, true, { 7, 832, 832, 0 } },
+    { 0xd, 1, true, { 7, 832, 0, 0 } },
+    { 0xd, 2, true, { 256, 576, 0, 0 } },
     { 0x80000000, 0, false, { 0x80000008, 0, 0, 0 } },
     { 0x80000001, 0, false, { 0, 0, CPUID_LAHF | CPUID_ABM,
                               CPUID_SYSCALL | CPUID_NX | CPUID_RDTSCP | CPUID_LM } },

@@ -5,6 +5,7 @@
  */
 #include "x86_internal.h"
 #include "x86_sse.h"
+#include "x86_avx.h"
 
 static ir_ref sse_ext_call(struct x86_dc *dc, const struct sse_row *row, ir_ref d, ir_ref s,
                            uint64_t imm)
@@ -38,7 +39,15 @@ bool sse_emit_extract(struct x86_dc *dc, const struct sse_row *row)
 
 static bool sse_ext_is_index(unsigned id)
 {
-    return id == X86_INS_PCMPESTRI || id == X86_INS_PCMPISTRI;
+    return id == X86_INS_PCMPESTRI || id == X86_INS_PCMPISTRI || id == X86_INS_VPCMPESTRI ||
+           id == X86_INS_VPCMPISTRI;
+}
+
+/* REX.W, or VEX.W for the VEX forms: 64-bit lengths for the E forms. */
+static bool sse_ext_w(const struct x86_dc *dc)
+{
+    struct avx_vex v;
+    return avx_vex(dc, &v) ? v.w : (dc->x->rex & 8) != 0;
 }
 
 /* pcmp[ei]str[im]: the helper returns EFLAGS << 32 | index; the index
@@ -50,7 +59,7 @@ bool sse_emit_pcmpstr(struct x86_dc *dc, const struct sse_row *row)
     if (d < 0 || dc->x->op_count < 3 || (ops[1].type == X86_OP_REG && sse_op_xmm(&ops[1]) < 0))
         return false;
     int s = sse_source(dc, &ops[1], 16);
-    uint64_t imm = sse_ext_imm8(dc) | (dc->x->rex & 8 ? 0x100u : 0);
+    uint64_t imm = sse_ext_imm8(dc) | (sse_ext_w(dc) ? 0x100u : 0);
     ir_ref r = sse_ext_call(dc, row, ir_const(dc->b, d), ir_const(dc->b, s), imm);
     if (sse_ext_is_index(dc->insn->id))
         x86_gpr_write(dc, X86_REG_ECX, r);

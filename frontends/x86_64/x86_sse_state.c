@@ -170,13 +170,15 @@ int x86_fpstate_restore(struct x86_cpu *cpu, const uint8_t *img)
     return 0;
 }
 
-/* Linux's fpu__clear_user_states: the handler gets the init FP state. */
+/* Linux's fpu__clear_user_states: the handler gets the init FP state
+ * (every XCR0 component: x87, SSE and the YMM upper halves). */
 void x86_fpstate_reset(struct x86_cpu *cpu)
 {
     memset(&cpu->x87.st, 0, sizeof cpu->x87.st);     /* the init state's registers */
     x87_init(cpu);
     sse_mxcsr_write(cpu, SSE_MXCSR_DEFAULT);
     memset(cpu->xmm, 0, sizeof cpu->xmm);
+    memset(cpu->ymm_hi, 0, sizeof cpu->ymm_hi);
 }
 
 SSE_HELPER(maskmovdqu)

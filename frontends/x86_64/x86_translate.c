@@ -19,6 +19,7 @@
 #include "guest_mem.h"
 #include "x86_internal.h"
 #include "x86_quick.h"
+#include "x86_avx2.h"
 
 #define X86_MAX_BLOCK_INSNS 128
 #define X86_PAGE 4096ull
@@ -121,6 +122,19 @@ static void dcache_put(struct x86_dcache_entry *e, const cs_insn *ci)
     memcpy(e->detail, ci->detail, X86_DETAIL_KEEP);
 }
 
+/* An instruction capstone 4 lacks, decoded as an equivalent encoding
+ * (x86_avx2.c); ci keeps the guest's bytes. */
+static bool decode_alias(const uint8_t *code, size_t size, uint64_t pc, cs_insn *ci)
+{
+    uint8_t alias[15];
+    if (!x86_avx2_alias(code, size, alias)) return false;
+    const uint8_t *p = alias;
+    uint64_t addr = pc;
+    if (!cs_disasm_iter(x86_cs, &p, &size, &addr, ci)) return false;
+    memcpy(ci->bytes, code, ci->size);
+    return true;
+}
+
 static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
                        uint64_t *readable_end)
 {
@@ -135,7 +149,7 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
     const uint8_t *start = code;
     size_t avail = size;
     if (!cs_disasm_iter(x86_cs, &code, &size, &addr, ci))
-        return x86_hint_decode(start, avail, pc, ci);
+        return x86_hint_decode(start, avail, pc, ci) || decode_alias(start, avail, pc, ci);
     dcache_put(e, ci);
     return true;
 }

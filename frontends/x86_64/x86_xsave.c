@@ -1,19 +1,35 @@
-/* x86_xsave.c -- XSAVE, XRSTOR (standard form) and XGETBV for the state
- * ferry implements: XCR0 = 3 (x87 and SSE), CPUID leaf 0xD sub-leaf 0
- * says so (sizes 576: the legacy region and the header), sub-leaf 1
- * advertises none of XSAVEOPT/XSAVEC/XGETBV1/XSAVES, so those are #UD
- * (no rows: SIGILL), as on a CPU without them.
+/* x86_xsave.c -- the XSAVE feature set for the state ferry implements,
+ * XCR0 = 7 (x87, SSE, AVX's YMM_Hi128): XSAVE, XSAVEOPT, XSAVEC, XRSTOR in
+ * the standard and the compacted form, XGETBV(0) = XCR0 and XGETBV(1) =
+ * XINUSE.  CPUID leaf 0xD (x86_cpuid.c) describes the area: the legacy
+ * region (0..511), the header (512..575), YMM_Hi128 at 576 (256 bytes,
+ * bits 255:128 of YMM0-15), 832 bytes in all.  With XCR0 = 7 the
+ * compacted form lays the components out exactly as the standard one.
+ * No XSAVES (supervisor state): #UD.
  *
- * XSAVE with RFBM = EDX:EAX & XCR0 writes the x87 region (bit 0), MXCSR
- * and the XMM registers (bit 1), and XSTATE_BV[i] = XINUSE[i] for i in
- * RFBM; the rest of the area is untouched.  XINUSE is "differs from the
- * init state" here (hardware tracks it more stickily: a component used
- * since the last XRSTOR that initialised it stays in use).  XRSTOR loads
- * component i from memory if XSTATE_BV[i], else initialises it; MXCSR
- * is loaded whenever RFBM[1].  #GP (SIGSEGV): an area not 64-byte
- * aligned, XSTATE_BV bits outside XCR0, header bytes 8..23 (XCOMP_BV and
- * the next word) not zero -- bytes 24..63 are not checked, as on this CPU
- * -- and reserved MXCSR bits.
+ * XINUSE is "differs from the init state" (this AMD host tracks YMM that
+ * way too; its x87/SSE bits are stickier: set by any use, cleared only by
+ * an initialising XRSTOR or vzeroall).  What each form writes, as this CPU
+ * does (RFBM = EDX:EAX & XCR0):
+ *   XSAVE     every component of RFBM; MXCSR (and MXCSR_MASK) if RFBM has
+ *             SSE or AVX; XSTATE_BV[i] = XINUSE[i] for i in RFBM, its
+ *             other bits and the rest of the header untouched.
+ *   XSAVEOPT  the same but components not in use are not written (the
+ *             CPU may also skip in-use components unmodified since an
+ *             XRSTOR from the same address; ferry never does, which is
+ *             one of the behaviours the SDM allows).
+ *   XSAVEC    components of RFBM & XINUSE (MXCSR with SSE only);
+ *             XSTATE_BV = RFBM & XINUSE, XCOMP_BV = RFBM | bit 63; header
+ *             bytes 16..63 untouched.
+ * XRSTOR loads component i of RFBM from memory if XSTATE_BV[i], else
+ * initialises it.  MXCSR: standard form, loaded from memory if RFBM has
+ * SSE or AVX; compacted form (XCOMP_BV bit 63), loaded if RFBM and
+ * XSTATE_BV have SSE, set to 0x1f80 if RFBM has SSE and XSTATE_BV not.
+ * #GP (SIGSEGV), changing nothing: an area not 64-byte aligned; standard
+ * form: XSTATE_BV bits outside XCR0, header bytes 8..23 not zero (bytes
+ * 24..63 are not checked, as on this CPU); compacted form: XCOMP_BV bits
+ * outside XCR0, XSTATE_BV bits outside XCOMP_BV, header bytes 16..63 not
+ * zero; and a reserved MXCSR bit in a value being loaded.
  */
 #include <string.h>
 
@@ -21,8 +37,14 @@
 #include "x86_sse.h"
 
 #define XCR0_VALUE X86_XCR0
+#define XS_COMPACTED (1ull << 63)
 enum { XS_FCW = 0, XS_MXCSR = 24, XS_ST0 = 32, XS_XMM0 = 160, XS_XMM_END = 416,
-       XS_HEADER = 512 };
+       XS_HEADER = 512, XS_YMM = X86_XSAVE_YMM, XS_END = X86_XSAVE_SIZE };
+_Static_assert(XS_END - XS_YMM == sizeof(((struct x86_cpu *)0)->ymm_hi), "YMM_Hi128 size");
+
+enum xs_form { XS_STANDARD, XS_OPT, XS_COMPACT };
+
+static const uint8_t x87_init[XS_MXCSR] = { 0x7f, 0x03 };
 
 _Noreturn static void xs_gp(struct x86_cpu *c)
 {
@@ -35,112 +57,208 @@ static uint64_t xs_rfbm(const struct x86_cpu *c)
            XCR0_VALUE;
 }
 
-static bool all_zero(const uint8_t *p, size_t n)
+static bool all_zero(const void *p, size_t n)
 {
+    const uint8_t *b = p;
     for (size_t i = 0; i < n; i++)
-        if (p[i]) return false;
+        if (b[i]) return false;
     return true;
 }
 
-/* XINUSE from the current state's image: x87 not as fninit leaves it
- * (with zero registers), SSE registers not zero or MXCSR not default. */
-static uint64_t xs_inuse(const uint8_t *img)
+static uint64_t ld64(const uint8_t *p)
 {
-    static const uint8_t x87_init[XS_MXCSR] = { 0x7f, 0x03 };
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* XINUSE from the state and its FXSAVE image: x87 not as fninit leaves it
+ * (with zero registers); SSE registers not zero or MXCSR not default; YMM
+ * upper halves not zero. */
+static uint64_t xs_inuse(const struct x86_cpu *c, const uint8_t *img)
+{
     uint32_t mx;
     uint64_t u = 0;
     memcpy(&mx, img + XS_MXCSR, 4);
     if (memcmp(img, x87_init, XS_MXCSR) || !all_zero(img + XS_ST0, XS_XMM0 - XS_ST0)) u |= 1;
     if (mx != SSE_MXCSR_DEFAULT || !all_zero(img + XS_XMM0, XS_XMM_END - XS_XMM0)) u |= 2;
+    if (!all_zero(c->ymm_hi, sizeof c->ymm_hi)) u |= 4;
     return u;
 }
 
-/* #GP before #PF; then the whole area must be accessible (x86_guard.c). */
-static uint8_t *xs_area(struct x86_cpu *c, uint64_t addr, bool write)
+/* The bytes a form touches: the legacy region and header, and YMM_Hi128
+ * when the component is in the requested (compacted: listed) set. */
+static size_t xs_extent(uint64_t components)
+{
+    return components & 4 ? XS_END : XS_YMM;
+}
+
+/* #GP before #PF; then the area must be accessible (x86_guard.c). */
+static uint8_t *xs_area(struct x86_cpu *c, uint64_t addr, size_t len, bool write)
 {
     if (addr & 63) xs_gp(c);
-    x86_guest_probe(c, addr, X86_XSAVE_SIZE, write);
+    x86_guest_probe(c, addr, len, write);
     return tr_guest_ptr(c, addr);
+}
+
+static void xs_put_components(struct x86_cpu *c, uint8_t *p, const uint8_t *img, uint64_t which)
+{
+    if (which & 1) {
+        memcpy(p, img, XS_MXCSR);
+        memcpy(p + XS_ST0, img + XS_ST0, XS_XMM0 - XS_ST0);
+    }
+    if (which & 2) memcpy(p + XS_XMM0, img + XS_XMM0, XS_XMM_END - XS_XMM0);
+    if (which & 4) memcpy(p + XS_YMM, c->ymm_hi, sizeof c->ymm_hi);
+}
+
+static void xs_save(struct x86_cpu *c, uint8_t *p, uint64_t rfbm, enum xs_form form)
+{
+    uint8_t img[X86_FXSAVE_SIZE];
+    x86_fpstate_save(c, img);
+    uint64_t inuse = xs_inuse(c, img) & rfbm;
+    xs_put_components(c, p, img, form == XS_STANDARD ? rfbm : inuse);
+    if (form == XS_COMPACT ? inuse & 2 : rfbm & 6)
+        memcpy(p + XS_MXCSR, img + XS_MXCSR, 8);          /* MXCSR, MXCSR_MASK */
+    uint64_t bv = form == XS_COMPACT ? inuse : (ld64(p + XS_HEADER) & ~rfbm) | inuse;
+    memcpy(p + XS_HEADER, &bv, 8);
+    if (form == XS_COMPACT) {
+        uint64_t xc = rfbm | XS_COMPACTED;
+        memcpy(p + XS_HEADER + 8, &xc, 8);
+    }
 }
 
 /* XSAVE's effect on the area p (x86_cpu.h; signal frames use it too). */
 void x86_xsave_image(struct x86_cpu *c, uint8_t *p, uint64_t rfbm)
 {
-    uint8_t img[X86_FXSAVE_SIZE];
-    uint64_t bv;
-    rfbm &= XCR0_VALUE;
-    x86_fpstate_save(c, img);
-    if (rfbm & 1) {
-        memcpy(p, img, XS_MXCSR);
-        memcpy(p + XS_ST0, img + XS_ST0, XS_XMM0 - XS_ST0);
-    }
-    if (rfbm & 2) {
-        memcpy(p + XS_MXCSR, img + XS_MXCSR, 8);
-        memcpy(p + XS_XMM0, img + XS_XMM0, XS_XMM_END - XS_XMM0);
-    }
-    memcpy(&bv, p + XS_HEADER, 8);
-    bv = (bv & ~rfbm) | (xs_inuse(img) & rfbm);
-    memcpy(p + XS_HEADER, &bv, 8);
+    xs_save(c, p, rfbm & XCR0_VALUE, XS_STANDARD);
 }
 
-/* XRSTOR's effect from the area p; -1 (#GP), changing nothing, for a bad
- * header or reserved MXCSR bits. */
-int x86_xrstor_image(struct x86_cpu *c, const uint8_t *p, uint64_t rfbm)
+/* 0 if XRSTOR accepts the header (XSTATE_BV in *bv), -1 for its #GP. */
+static int xs_header(const uint8_t *p, uint64_t *bv)
 {
-    static const uint8_t x87_init[XS_MXCSR] = { 0x7f, 0x03 };
-    uint8_t img[X86_FXSAVE_SIZE];
-    uint64_t bv;
-    rfbm &= XCR0_VALUE;
-    memcpy(&bv, p + XS_HEADER, 8);
-    if ((bv & ~XCR0_VALUE) || !all_zero(p + XS_HEADER + 8, 16)) return -1;
-    x86_fpstate_save(c, img);
+    const uint8_t *h = p + XS_HEADER;
+    uint64_t xc = ld64(h + 8);
+    *bv = ld64(h);
+    if (xc & XS_COMPACTED)
+        return (xc & ~(XCR0_VALUE | XS_COMPACTED)) || (*bv & ~xc) || !all_zero(h + 16, 48) ? -1 : 0;
+    return (*bv & ~XCR0_VALUE) || xc || !all_zero(h + 16, 8) ? -1 : 0;
+}
+
+static bool xs_compacted(const uint8_t *p)
+{
+    return ld64(p + XS_HEADER + 8) & XS_COMPACTED;
+}
+
+/* The image's x87 and SSE parts as XRSTOR leaves them. */
+static void xs_load_legacy(uint8_t *img, const uint8_t *p, uint64_t rfbm, uint64_t bv)
+{
+    static const uint32_t mxcsr_init = SSE_MXCSR_DEFAULT;
     if (rfbm & 1) {
-        bool load = bv & 1;
-        memcpy(img, load ? p : x87_init, XS_MXCSR);
-        if (load) memcpy(img + XS_ST0, p + XS_ST0, XS_XMM0 - XS_ST0);
+        memcpy(img, bv & 1 ? p : x87_init, XS_MXCSR);
+        if (bv & 1) memcpy(img + XS_ST0, p + XS_ST0, XS_XMM0 - XS_ST0);
         else memset(img + XS_ST0, 0, XS_XMM0 - XS_ST0);
     }
     if (rfbm & 2) {
-        memcpy(img + XS_MXCSR, p + XS_MXCSR, 4);
         if (bv & 2) memcpy(img + XS_XMM0, p + XS_XMM0, XS_XMM_END - XS_XMM0);
         else memset(img + XS_XMM0, 0, XS_XMM_END - XS_XMM0);
     }
-    return x86_fpstate_restore(c, img);
+    if (!xs_compacted(p) ? rfbm & 6 : rfbm & 2)
+        memcpy(img + XS_MXCSR, xs_compacted(p) && !(bv & 2) ? (const void *)&mxcsr_init
+                                                            : (const void *)(p + XS_MXCSR), 4);
+}
+
+/* XRSTOR's effect from the area p (either form); -1 (#GP), changing
+ * nothing, for a bad header or reserved MXCSR bits. */
+int x86_xrstor_image(struct x86_cpu *c, const uint8_t *p, uint64_t rfbm)
+{
+    uint8_t img[X86_FXSAVE_SIZE];
+    uint64_t bv;
+    rfbm &= XCR0_VALUE;
+    if (xs_header(p, &bv) != 0) return -1;
+    x86_fpstate_save(c, img);
+    xs_load_legacy(img, p, rfbm, bv);
+    if (x86_fpstate_restore(c, img) != 0) return -1;
+    if (rfbm & 4) {
+        if (bv & 4) memcpy(c->ymm_hi, p + XS_YMM, sizeof c->ymm_hi);
+        else memset(c->ymm_hi, 0, sizeof c->ymm_hi);
+    }
+    return 0;
+}
+
+/* How many bytes of the area XRSTOR reads (the header says). */
+size_t x86_xrstor_extent(const uint8_t *p, uint64_t rfbm)
+{
+    uint64_t bv = ld64(p + XS_HEADER);
+    return xs_extent(rfbm & bv & XCR0_VALUE);
+}
+
+static void xs_save_at(struct x86_cpu *c, uint64_t addr, enum xs_form form)
+{
+    uint64_t rfbm = xs_rfbm(c);
+    xs_save(c, xs_area(c, addr, xs_extent(rfbm), true), rfbm, form);
 }
 
 static uint64_t helper_xsave(void *env, uint64_t addr)
 {
-    struct x86_cpu *c = env;
-    x86_xsave_image(c, xs_area(c, addr, true), xs_rfbm(c));
+    xs_save_at(env, addr, XS_STANDARD);
     return 0;
 }
 
+static uint64_t helper_xsaveopt(void *env, uint64_t addr)
+{
+    xs_save_at(env, addr, XS_OPT);
+    return 0;
+}
+
+static uint64_t helper_xsavec(void *env, uint64_t addr)
+{
+    xs_save_at(env, addr, XS_COMPACT);
+    return 0;
+}
+
+/* The header first (#GP), then the components it loads (#PF). */
 static uint64_t helper_xrstor(void *env, uint64_t addr)
 {
     struct x86_cpu *c = env;
-    if (x86_xrstor_image(c, xs_area(c, addr, false), xs_rfbm(c)) != 0) xs_gp(c);
+    uint64_t rfbm = xs_rfbm(c), bv;
+    const uint8_t *p = xs_area(c, addr, XS_YMM, false);
+    if (xs_header(p, &bv) != 0) xs_gp(c);
+    xs_area(c, addr, x86_xrstor_extent(p, rfbm), false);
+    if (x86_xrstor_image(c, p, rfbm) != 0) xs_gp(c);
     return 0;
 }
 
-/* xgetbv: XCR0 for ecx = 0; any other ecx is #GP (no XGETBV1). */
+/* xgetbv: XCR0 for ecx = 0, XINUSE & XCR0 for ecx = 1 (XGETBV1); any
+ * other ecx is #GP. */
 static uint64_t helper_xgetbv(void *env)
 {
     struct x86_cpu *c = env;
-    if ((uint32_t)c->regs[X86_RCX] != 0) xs_gp(c);
-    c->regs[X86_RAX] = XCR0_VALUE & 0xffffffffull;
-    c->regs[X86_RDX] = XCR0_VALUE >> 32;
+    uint32_t which = (uint32_t)c->regs[X86_RCX];
+    uint64_t v = XCR0_VALUE;
+    if (which > 1) xs_gp(c);
+    if (which == 1) {
+        uint8_t img[X86_FXSAVE_SIZE];
+        x86_fpstate_save(c, img);
+        v = xs_inuse(c, img);
+    }
+    c->regs[X86_RAX] = v & 0xffffffffull;
+    c->regs[X86_RDX] = v >> 32;
     return 0;
 }
 
 #define RW_RAISE (IR_HELPER_RW_GLOBALS)
 static const struct ir_helper xsave_h = { (void *)helper_xsave, "xsave", 1, 0, RW_RAISE };
+static const struct ir_helper xsaveopt_h = { (void *)helper_xsaveopt, "xsaveopt", 1, 0, RW_RAISE };
+static const struct ir_helper xsavec_h = { (void *)helper_xsavec, "xsavec", 1, 0, RW_RAISE };
 static const struct ir_helper xrstor_h = { (void *)helper_xrstor, "xrstor", 1, 0, RW_RAISE };
 static const struct ir_helper xgetbv_h = { (void *)helper_xgetbv, "xgetbv", 0, 0, RW_RAISE };
 
 static void xs_call(struct x86_dc *dc, const struct ir_helper *h)
 {
     const cs_x86_op *m = x86_opnd(dc, 0);
-    if (dc->x->op_count != 1 || m->type != X86_OP_MEM) {
+    /* 66/F2/F3 make 0F AE and 0F C7 other instructions (F3 0F AE /6 is
+     * clrssbsy, which capstone calls xsaveopt): #UD here */
+    if (dc->x->op_count != 1 || m->type != X86_OP_MEM || x86_fence_prefixed(dc)) {
         x86_raise_sigill(dc);
         return;
     }
@@ -150,6 +268,8 @@ static void xs_call(struct x86_dc *dc, const struct ir_helper *h)
 }
 
 static void h_xsave(struct x86_dc *dc) { xs_call(dc, &xsave_h); }
+static void h_xsaveopt(struct x86_dc *dc) { xs_call(dc, &xsaveopt_h); }
+static void h_xsavec(struct x86_dc *dc) { xs_call(dc, &xsavec_h); }
 
 static void h_xrstor(struct x86_dc *dc)
 {
@@ -166,6 +286,10 @@ static void h_xgetbv(struct x86_dc *dc)
 static const struct x86_insn_row xsave_rows[] = {
     X86_ROW(XSAVE, h_xsave, PASS, 0),
     X86_ROW(XSAVE64, h_xsave, PASS, 0),
+    X86_ROW(XSAVEOPT, h_xsaveopt, PASS, 0),
+    X86_ROW(XSAVEOPT64, h_xsaveopt, PASS, 0),
+    X86_ROW(XSAVEC, h_xsavec, PASS, 0),
+    X86_ROW(XSAVEC64, h_xsavec, PASS, 0),
     X86_ROW(XRSTOR, h_xrstor, PASS, 0),
     X86_ROW(XRSTOR64, h_xrstor, PASS, 0),
     X86_ROW(XGETBV, h_xgetbv, PASS, 0),

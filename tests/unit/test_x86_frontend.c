@@ -422,13 +422,17 @@ Test(x86_frontend, cpuid_identity)
     x86_cpuid_query(7, 0, r);
     uint32_t bmi = (1u << 0) | (1u << 3) | (1u << 8) | (1u << 18) | (1u << 19) | (1u << 29);
     cr_assert_eq(r[1] & bmi, bmi, "FSGSBASE BMI1 BMI2 RDSEED ADX SHA");
-    cr_assert_eq(r[1] & (1u << 5), 0, "no AVX2");
+    cr_assert(r[1] & (1u << 5), "AVX2");
     cr_assert_eq(r[2], 1u << 22, "leaf 7 ECX: RDPID only");
     x86_cpuid_query(7, 1, r);
     cr_assert_eq(r[0] | r[1] | r[2] | r[3], 0);
     x86_cpuid_query(0xd, 0, r);
-    cr_assert_eq(r[0], 3, "XCR0: x87 | SSE");
-    cr_assert_eq(r[1], 576);
+    cr_assert_eq(r[0], 7, "XCR0: x87 | SSE | AVX");
+    cr_assert_eq(r[1], 832);
+    cr_assert_eq(r[2], 832);
     x86_cpuid_query(0xd, 1, r);
-    cr_assert_eq(r[0], 0, "no XSAVEOPT/XSAVEC");
+    cr_assert_eq(r[0], 7, "XSAVEOPT, XSAVEC, XGETBV1; no XSAVES");
+    x86_cpuid_query(0xd, 2, r);
+    cr_assert_eq(r[0], 256, "YMM_Hi128: 256 bytes");
+    cr_assert_eq(r[1], 576, "at 576");
 }
