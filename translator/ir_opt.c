@@ -5,7 +5,10 @@
  * live at every exit and at calls that read CPU state.  64-bit env words
  * (ld_env/st_env) are forwarded from stores and earlier loads.  A guest
  * address computed as `add_i64 t, x, imm` (or sub) folds into the ld/st
- * that uses it (aux[0] displacement); the add then dies if t is not read. */
+ * that uses it (aux[0] displacement); the add then dies if t is not read.
+ * An input that only its low N bits matter to (a 32-bit op's, a narrow
+ * store's value, an extension's) reads through a zero/sign extension
+ * `ext t, x` to x itself, so the extension usually dies. */
 #include <string.h>
 
 #include "ir_fold.h"
@@ -26,6 +29,10 @@ struct opt_state {
     int32_t addr_disp[IR_MAX_VALUES];
     ir_ref addr_active[IR_MAX_VALUES];  /* values with an addr_base */
     int n_addr;
+    ir_ref low_src[IR_MAX_VALUES];      /* value whose low low_bits bits equal x's */
+    uint8_t low_bits[IR_MAX_VALUES];
+    ir_ref low_active[IR_MAX_VALUES];   /* values with a low_src */
+    int n_low;
 };
 /* The state of the ir_optimize call running on this thread: on its stack
  * (about 77 KB), so any number of engines and threads may optimise at once. */
@@ -106,6 +113,7 @@ static bool make_const(struct ir_insn *i, uint64_t v)
     ir_ref c = ir_const(opt->b, v);
     opt->copy_src[c] = IR_NONE;         /* (only values of the block were cleared) */
     opt->addr_base[c] = IR_NONE;
+    opt->low_src[c] = IR_NONE;
     opt->z32[c] = false;
     make_unary(i, IR_mov, c);
     return true;
@@ -312,6 +320,90 @@ static void addr_fold(struct ir_insn *i)
     i->aux[0] = disp;
 }
 
+/* ---- narrow uses: `ext8u/16u/32u/8s/16s/32s t, x` (or extract(0, n))
+ * makes t's low 8/16/32 bits x's, while neither is rewritten.  Inputs of
+ * which only that many low bits matter then read x (ir_ops.def: 32-bit ops
+ * work on the low 32 bits of their inputs; a store of N bytes reads N). */
+
+static void low_drop(int k)
+{
+    opt->low_src[opt->low_active[k]] = IR_NONE;
+    opt->low_active[k] = opt->low_active[--opt->n_low];
+}
+
+static void low_forget(ir_ref v)
+{
+    for (int k = 0; k < opt->n_low; k++) {
+        ir_ref d = opt->low_active[k];
+        if (d == v || opt->low_src[d] == v)
+            low_drop(k--);
+    }
+}
+
+static void low_forget_globals(void)
+{
+    for (int k = 0; k < opt->n_low; k++) {
+        ir_ref d = opt->low_active[k];
+        if (d < opt->b->n_globals || opt->low_src[d] < opt->b->n_globals)
+            low_drop(k--);
+    }
+}
+
+/* Low bits an extension keeps of its input (0: not an extension). */
+static int ext_bits(const struct ir_insn *i)
+{
+    switch (i->op) {
+    case IR_ext8u: case IR_ext8s:   return 8;
+    case IR_ext16u: case IR_ext16s: return 16;
+    case IR_ext32u: case IR_ext32s: return 32;
+    case IR_extract: return i->aux[0] == 0 && i->aux[1] <= 32 ? (int)i->aux[1] : 0;
+    default:         return 0;
+    }
+}
+
+/* After the insn's old facts are forgotten. */
+static void low_record(const struct ir_insn *i)
+{
+    int bits = ext_bits(i);
+    ir_ref d = i->args[0], x = i->args[1];
+    if (!bits || d == IR_NONE || x == d || ir_is_const(opt->b, x))
+        return;
+    if (opt->low_src[x] != IR_NONE && opt->low_bits[x] >= bits)
+        x = opt->low_src[x];
+    opt->low_src[d] = x;
+    opt->low_bits[d] = (uint8_t)bits;
+    opt->low_active[opt->n_low++] = d;
+}
+
+/* How many low bits of input k (an index into args) the insn reads, or 64. */
+static int input_bits(const struct ir_insn *i, int k)
+{
+    if (ext_bits(i))
+        return ext_bits(i);
+    if (i->op == IR_st && k == 1)
+        return 8 * ir_memop_bytes(i->size);
+    if (i->op == IR_st_env && k == 0)
+        return 8 * ir_memop_bytes(i->size);
+    if (i->op == IR_deposit && k == 2)
+        return (int)i->aux[1];
+    bool sized32 = (op_flags(i) & IR_F_SIZED) && i->size == 32;
+    if (sized32 && i->op != IR_movcond && i->op != IR_bswap && i->op != IR_clz &&
+        i->op != IR_ctz)
+        return 32;
+    if (sized32 && i->op == IR_movcond && k <= 2)
+        return 32;
+    return 64;
+}
+
+static void narrow_inputs(struct ir_insn *i)
+{
+    for (int k = n_out(i); k < n_out(i) + n_in(i); k++) {
+        ir_ref a = i->args[k];
+        if (a != IR_NONE && opt->low_src[a] != IR_NONE && input_bits(i, k) <= opt->low_bits[a])
+            i->args[k] = opt->low_src[a];
+    }
+}
+
 /* ---- env forwarding: a 64-bit ld_env of a word the block already stored
  * or loaded (no helper call in between) becomes a copy of that value. */
 
@@ -381,10 +473,12 @@ static void forget_outputs(const struct ir_insn *i)
         if (i->args[k] != IR_NONE) {
             copy_forget(i->args[k]);
             addr_forget(i->args[k]);
+            low_forget(i->args[k]);
         }
     if (reads_globals(i) && i->op == IR_call) {
         copy_forget_globals();
         addr_forget_globals();
+        low_forget_globals();
     }
 }
 
@@ -400,6 +494,7 @@ static void forward_pass(void)
         simplify_same_operands(i);
         simplify_movcond(i);
         simplify_zext(i);
+        narrow_inputs(i);
         env_forward(i);
         if (i->op == IR_mov && i->args[0] == i->args[1]) {
             opt->dead[n] = true;
@@ -408,6 +503,7 @@ static void forward_pass(void)
         addr_fold(i);
         forget_outputs(i);
         addr_record(i);
+        low_record(i);
         env_update(i);
         note_z32(i);
         if (i->op == IR_mov)
@@ -472,6 +568,8 @@ void ir_optimize(struct ir_block *b)
     opt->n_addr = 0;
     memset(opt->copy_src, 0xff, sizeof(opt->copy_src[0]) * (size_t)b->n_values);
     memset(opt->addr_base, 0xff, sizeof(opt->addr_base[0]) * (size_t)b->n_values);
+    memset(opt->low_src, 0xff, sizeof(opt->low_src[0]) * (size_t)b->n_values);
+    opt->n_low = 0;
     memset(opt->z32, 0, sizeof(opt->z32[0]) * (size_t)b->n_values);
     memset(opt->dead, 0, sizeof(opt->dead[0]) * (size_t)b->n_insns);
     forward_pass();

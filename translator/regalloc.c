@@ -52,7 +52,7 @@ struct ra_state {
     uint64_t guest_pc;                  /* of the current guest insn */
     struct ra_fault_map *faults;
     bool spill_overflow;
-    int n_pinned;                       /* globals 0..n_pinned-1 are pinned */
+    int n_pinned;                       /* globals below n_pinned may be pinned */
 };
 /* The state of the ra_emit_block call running on this thread. */
 static __thread struct ra_state *ra;
@@ -73,7 +73,9 @@ static const struct ir_value *val(ir_ref r) { return &ra->b->values[r]; }
 static bool is_global(ir_ref r) { return val(r)->kind == IR_VAL_GLOBAL; }
 static bool is_temp(ir_ref r) { return val(r)->kind == IR_VAL_TEMP; }
 static uint64_t bit(int reg) { return 1ull << reg; }
-static bool is_pinned(ir_ref r) { return r < ra->n_pinned; }
+/* be_desc.pinned_regs[g] < 0: global g is not pinned (lets a backend pin a
+ * later global, e.g. the lazy flags, and not the ones between). */
+static bool is_pinned(ir_ref r) { return r < ra->n_pinned && be_host.pinned_regs[r] >= 0; }
 static int pinned_reg(ir_ref g) { return be_host.pinned_regs[g]; }
 
 static _Noreturn void ra_fatal(const char *what)
@@ -460,7 +462,7 @@ static void sync_pinned(uint64_t which)
 {
     uint64_t m = 0;
     for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if ((which & bit(g)) && ra->v[g].reg >= 0 && ra->v[g].dirty) {
+        if (is_pinned(g) && (which & bit(g)) && ra->v[g].reg >= 0 && ra->v[g].dirty) {
             m |= bit(g);
             ra->v[g].dirty = false;
         }
@@ -473,7 +475,7 @@ static void reload_pinned(void)
 {
     uint64_t m = 0;
     for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (ra->v[g].reg < 0) {
+        if (is_pinned(g) && ra->v[g].reg < 0) {
             m |= bit(g);
             unshare(pinned_reg(g));
             ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1 };
@@ -486,16 +488,18 @@ static void reload_pinned(void)
 static void sync_globals(void)
 {
     sync_pinned(~0ull);
-    for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
-        sync_global(g);
+    for (ir_ref g = 0; g < ra->b->n_globals; g++)
+        if (!is_pinned(g))
+            sync_global(g);
 }
 
 /* Before an exit: unpinned globals go home (pinned ones must be in their
  * registers, see emit_generic). */
 static void sync_unpinned(void)
 {
-    for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
-        sync_global(g);
+    for (ir_ref g = 0; g < ra->b->n_globals; g++)
+        if (!is_pinned(g))
+            sync_global(g);
 }
 
 /* After such a helper: env is the truth (pinned globals are reloaded
@@ -545,10 +549,10 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
     *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc,
                                   .write = i->op != IR_ld && i->op != IR_vld };
     for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (ra->v[g].reg >= 0)
+        if (is_pinned(g) && ra->v[g].reg >= 0)
             p->pinned |= bit(g);
-    for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
-        if (ra->v[g].dirty)
+    for (ir_ref g = 0; g < ra->b->n_globals; g++)
+        if (!is_pinned(g) && ra->v[g].dirty)
             record_entry(g);
     p->count = (uint32_t)m->n_entries - p->first;
     return p;
@@ -665,7 +669,7 @@ static void evacuate_pinned(void)
 {
     uint64_t m = 0;
     for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (be_host.call_clobbered & bit(pinned_reg(g))) {
+        if (is_pinned(g) && (be_host.call_clobbered & bit(pinned_reg(g)))) {
             m |= bit(g);
             unshare(pinned_reg(g));
         }
@@ -766,7 +770,8 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
         ra->v[r] = (struct ra_value){ .reg = -1, .slot = -1 };
     ra->n_pinned = be_host.n_pinned < b->n_globals ? be_host.n_pinned : b->n_globals;
     for (ir_ref g = 0; g < ra->n_pinned; g++)       /* as the previous block left them */
-        ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1, .dirty = true };
+        if (is_pinned(g))
+            ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1, .dirty = true };
     for (int r = 0; r < RA_MAX_REGS; r++)
         ra->owner[r] = IR_NONE;
     ra->owned = 0;
