@@ -21,7 +21,8 @@ struct opt_state {
     ir_ref active[IR_MAX_VALUES];       /* values with a copy_src */
     int n_active;
     bool live[IR_MAX_VALUES];
-    bool z32[IR_MAX_VALUES];            /* high 32 bits known to be zero */
+    uint8_t width[IR_MAX_VALUES];       /* bits above the low `width` known zero
+                                           (64: nothing known) */
     bool dead[IR_MAX_INSNS];
     struct { int32_t off; ir_ref val; } env[ENV_SLOTS];  /* 64-bit env words known */
     int n_env;
@@ -114,7 +115,7 @@ static bool make_const(struct ir_insn *i, uint64_t v)
     opt->copy_src[c] = IR_NONE;         /* (only values of the block were cleared) */
     opt->addr_base[c] = IR_NONE;
     opt->low_src[c] = IR_NONE;
-    opt->z32[c] = false;
+    opt->width[c] = 64;
     make_unary(i, IR_mov, c);
     return true;
 }
@@ -213,45 +214,84 @@ static bool fold_brcond(int n)
     return true;
 }
 
-/* ---- known zero-extension: drops ext32u / extract(0,32) of values whose
- * high half is already zero (32-bit ops, narrow unsigned loads, ...). */
+/* ---- known zero bits: drops extensions of values already that narrow
+ * (ext32u / extract(0,32) after a 32-bit op or a narrow unsigned load,
+ * ext16u of a 16-bit load, ext32s of a value below 2^31, ...). */
 
-static bool is_z32(ir_ref r)
+static unsigned bits_of(uint64_t v) { return v ? 64 - (unsigned)__builtin_clzll(v) : 0; }
+
+static unsigned width_of(ir_ref r)
 {
     if (ir_is_const(opt->b, r))
-        return opt->b->values[r].imm <= 0xffffffffull;
-    return opt->z32[r];
+        return bits_of(opt->b->values[r].imm);
+    return opt->width[r];
+}
+
+static unsigned min_u(unsigned a, unsigned b) { return a < b ? a : b; }
+static unsigned max_u(unsigned a, unsigned b) { return a > b ? a : b; }
+
+/* The extension i is a copy when its input is at most this wide. */
+static unsigned ext_noop_width(const struct ir_insn *i)
+{
+    switch (i->op) {
+    case IR_ext8u:   return 8;
+    case IR_ext16u:  return 16;
+    case IR_ext32u:  return 32;
+    case IR_ext8s:   return 7;
+    case IR_ext16s:  return 15;
+    case IR_ext32s:  return 31;
+    case IR_extract: return i->aux[0] == 0 ? (unsigned)i->aux[1] : 0;
+    default:         return 0;
+    }
 }
 
 static void simplify_zext(struct ir_insn *i)
 {
-    bool ext = i->op == IR_ext32u || (i->op == IR_extract && i->aux[0] == 0 && i->aux[1] >= 32);
-    if (ext && is_z32(i->args[1]))
+    unsigned w = ext_noop_width(i);
+    if (w && width_of(i->args[1]) <= w)
         make_unary(i, IR_mov, i->args[1]);
 }
 
-static bool output_z32(const struct ir_insn *i)
+static unsigned shifted_width(const struct ir_insn *i)
 {
+    uint64_t c;
+    unsigned w = min_u(width_of(i->args[1]), i->size == 32 ? 32 : 64);
+    if (!const_value(i->args[2], &c))
+        return i->op == IR_shr ? w : 64;
+    c &= i->size == 32 ? 31 : 63;
+    return i->op == IR_shr ? (w > c ? w - (unsigned)c : 0) : min_u(w + (unsigned)c, 64);
+}
+
+static unsigned output_width(const struct ir_insn *i)
+{
+    unsigned sized = (op_flags(i) & IR_F_SIZED) && i->size == 32 ? 32 : 64;
     switch (i->op) {
-    case IR_mov:     return is_z32(i->args[1]);
-    case IR_movcond: return is_z32(i->args[3]) && is_z32(i->args[4]);
-    case IR_and:     return i->size == 32 || is_z32(i->args[1]) || is_z32(i->args[2]);
+    case IR_mov:     return width_of(i->args[1]);
+    case IR_movcond: return max_u(width_of(i->args[3]), width_of(i->args[4]));
+    case IR_and:     return min_u(sized, min_u(width_of(i->args[1]), width_of(i->args[2])));
+    case IR_or: case IR_xor:
+        return min_u(sized, max_u(width_of(i->args[1]), width_of(i->args[2])));
+    case IR_shr:     return shifted_width(i);
+    case IR_shl:     return min_u(sized, shifted_width(i));
     case IR_ld: case IR_ld_env:
-        return (i->size & IR_MO_SIZE) <= IR_MO_32 && !(i->size & IR_MO_SIGN);
-    case IR_ext8u: case IR_ext16u: case IR_ext32u: case IR_clz: case IR_ctz: case IR_setcond:
-        return true;
-    case IR_extract: return i->aux[1] <= 32;
-    case IR_call:    return false;
-    default:         return (op_flags(i) & IR_F_SIZED) && i->size == 32;
+        return i->size & IR_MO_SIGN ? 64 : 8u * (unsigned)ir_memop_bytes(i->size);
+    case IR_ext8u:   return min_u(8, width_of(i->args[1]));
+    case IR_ext16u:  return min_u(16, width_of(i->args[1]));
+    case IR_ext32u:  return min_u(32, width_of(i->args[1]));
+    case IR_clz: case IR_ctz: return 7;
+    case IR_setcond: return 1;
+    case IR_extract: return (unsigned)i->aux[1];
+    case IR_call:    return 64;
+    default:         return sized;
     }
 }
 
-static void note_z32(const struct ir_insn *i)
+static void note_width(const struct ir_insn *i)
 {
     if (n_out(i) && i->args[0] != IR_NONE)
-        opt->z32[i->args[0]] = output_z32(i);
+        opt->width[i->args[0]] = (uint8_t)output_width(i);
     if (i->op == IR_call && reads_globals(i))
-        memset(opt->z32, 0, sizeof(opt->z32[0]) * (size_t)opt->b->n_globals);
+        memset(opt->width, 64, sizeof(opt->width[0]) * (size_t)opt->b->n_globals);
 }
 
 /* ---- address folding ---- */
@@ -505,7 +545,7 @@ static void forward_pass(void)
         addr_record(i);
         low_record(i);
         env_update(i);
-        note_z32(i);
+        note_width(i);
         if (i->op == IR_mov)
             copy_record(i->args[0], i->args[1]);
     }
@@ -570,7 +610,7 @@ void ir_optimize(struct ir_block *b)
     memset(opt->addr_base, 0xff, sizeof(opt->addr_base[0]) * (size_t)b->n_values);
     memset(opt->low_src, 0xff, sizeof(opt->low_src[0]) * (size_t)b->n_values);
     opt->n_low = 0;
-    memset(opt->z32, 0, sizeof(opt->z32[0]) * (size_t)b->n_values);
+    memset(opt->width, 64, sizeof(opt->width[0]) * (size_t)b->n_values);
     memset(opt->dead, 0, sizeof(opt->dead[0]) * (size_t)b->n_insns);
     forward_pass();
     backward_pass();

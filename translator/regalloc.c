@@ -343,14 +343,22 @@ static bool pref_reg_free(uint64_t pref)
     return (be_host.alloc_mask & ~occupied() & ~ra->locked & pref) != 0;
 }
 
+/* Insns that neither read a pinned global nor any temp: guest insn
+ * boundaries and constants stored to pinned globals (`mov cc_op, $k`). */
+static bool reads_nothing(const struct ir_insn *i)
+{
+    return i->op == IR_insn_start ||
+           (i->op == IR_mov && is_pinned(i->args[0]) && ir_is_const(ra->b, i->args[1]));
+}
+
 /* The pinned global g a temp d defined by the current insn is copied to
- * next (`mov g, d`, guest insn boundaries aside): computing d in g's
- * register saves that copy, and nothing looks at g in between.  IR_NONE
- * when there is none. */
+ * next (`mov g, d`, with only insns that read nothing in between):
+ * computing d in g's register saves that copy, and nothing looks at g in
+ * between.  IR_NONE when there is none. */
 static ir_ref pinned_destination(ir_ref d)
 {
     int m = ra->cur + 1;
-    while (m < ra->b->n_insns && ra->b->insns[m].op == IR_insn_start)
+    while (m < ra->b->n_insns && reads_nothing(&ra->b->insns[m]))
         m++;
     if (!is_temp(d) || m >= ra->b->n_insns)
         return IR_NONE;
@@ -664,8 +672,10 @@ static void emit_mov(int n, const struct ir_insn *i)
 }
 
 /* Pinned globals in registers a C call destroys go home (if newer there)
- * and stay only in env until next needed. */
-static void evacuate_pinned(void)
+ * and stay only in env until next needed (forget_clobbered_pinned, once
+ * the call's arguments are placed: until then they are read from their
+ * registers, which are no argument registers). */
+static uint64_t evacuate_pinned(void)
 {
     uint64_t m = 0;
     for (ir_ref g = 0; g < ra->n_pinned; g++)
@@ -674,6 +684,11 @@ static void evacuate_pinned(void)
             unshare(pinned_reg(g));
         }
     sync_pinned(m);
+    return m;
+}
+
+static void forget_clobbered_pinned(uint64_t m)
+{
     for (ir_ref g = 0; g < ra->n_pinned; g++)
         if (m & bit(g))
             ra->v[g].reg = -1;
@@ -681,9 +696,9 @@ static void evacuate_pinned(void)
 
 /* Values in registers a C call destroys move to a free preserved register
  * or go to memory. */
-static void evacuate_for_call(void)
+static uint64_t evacuate_for_call(void)
 {
-    evacuate_pinned();
+    uint64_t pinned = evacuate_pinned();
     uint64_t clob = be_host.call_clobbered & be_host.alloc_mask;
     for (int reg = 0; reg < be_host.n_regs; reg++) {
         ir_ref r = ra->owner[reg];
@@ -700,6 +715,7 @@ static void evacuate_for_call(void)
         } else
             evict_reg(reg);
     }
+    return pinned;
 }
 
 static void place_call_args(const struct ir_insn *i, int n_args)
@@ -730,8 +746,9 @@ static void emit_call(int n, const struct ir_insn *i)
     struct be_arg in[5] = { 0 }, out[1] = { { .reg = (int8_t)be_host.call_ret } };
     if (rw)
         sync_globals();
-    evacuate_for_call();
+    uint64_t clobbered = evacuate_for_call();
     place_call_args(i, h->n_args);
+    forget_clobbered_pinned(clobbered);
     release_dying_inputs(n, i);
     if (rw)
         forget_globals();
