@@ -74,7 +74,8 @@ struct be_desc {
      * registers are outside alloc_mask and are neither env_reg nor a call
      * argument/return register; call-clobbered ones are written back (when
      * newer than env) before a C call and reloaded when next needed.  At
-     * every exit, chained or not, each holds its global. */
+     * every exit, chained or not, each holds its global.  pinned_regs[k]
+     * < 0 leaves global k unpinned (so a later global can be pinned). */
     int n_pinned;
     const int8_t *pinned_regs;
 };

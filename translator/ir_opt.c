@@ -7,7 +7,10 @@
  * address computed as `add_i64 t, x, imm` (or sub) folds into the ld/st
  * that uses it (aux[0] displacement), and one computed as x + (y << s) + imm
  * (s = 0..3, from `shl` and register adds) makes it an ldx/stx; the adds
- * and the shift then die if nothing else reads them. */
+ * and the shift then die if nothing else reads them.
+ * An input that only its low N bits matter to (a 32-bit op's, a narrow
+ * store's value, an extension's) reads through a zero/sign extension
+ * `ext t, x` to x itself, so the extension usually dies. */
 #include <string.h>
 
 #include "ir_fold.h"
@@ -30,13 +33,18 @@ struct opt_state {
     ir_ref active[IR_MAX_VALUES];       /* values with a copy_src */
     int n_active;
     bool live[IR_MAX_VALUES];
-    bool z32[IR_MAX_VALUES];            /* high 32 bits known to be zero */
+    uint8_t width[IR_MAX_VALUES];       /* bits above the low `width` known zero
+                                           (64: nothing known) */
     bool dead[IR_MAX_INSNS];
     struct { int32_t off; ir_ref val; } env[ENV_SLOTS];  /* 64-bit env words known */
     int n_env;
     struct addr_fact addr[IR_MAX_VALUES];   /* value known as an address form */
     ir_ref addr_active[IR_MAX_VALUES];  /* values with an addr fact */
     int n_addr;
+    ir_ref low_src[IR_MAX_VALUES];      /* value whose low low_bits bits equal x's */
+    uint8_t low_bits[IR_MAX_VALUES];
+    ir_ref low_active[IR_MAX_VALUES];   /* values with a low_src */
+    int n_low;
 };
 /* The state of the ir_optimize call running on this thread: on its stack
  * (about 100 KB), so any number of engines and threads may optimise at once. */
@@ -117,7 +125,8 @@ static bool make_const(struct ir_insn *i, uint64_t v)
     ir_ref c = ir_const(opt->b, v);
     opt->copy_src[c] = IR_NONE;         /* (only values of the block were cleared) */
     opt->addr[c] = NO_FACT;
-    opt->z32[c] = false;
+    opt->low_src[c] = IR_NONE;
+    opt->width[c] = 64;
     make_unary(i, IR_mov, c);
     return true;
 }
@@ -216,45 +225,84 @@ static bool fold_brcond(int n)
     return true;
 }
 
-/* ---- known zero-extension: drops ext32u / extract(0,32) of values whose
- * high half is already zero (32-bit ops, narrow unsigned loads, ...). */
+/* ---- known zero bits: drops extensions of values already that narrow
+ * (ext32u / extract(0,32) after a 32-bit op or a narrow unsigned load,
+ * ext16u of a 16-bit load, ext32s of a value below 2^31, ...). */
 
-static bool is_z32(ir_ref r)
+static unsigned bits_of(uint64_t v) { return v ? 64 - (unsigned)__builtin_clzll(v) : 0; }
+
+static unsigned width_of(ir_ref r)
 {
     if (ir_is_const(opt->b, r))
-        return opt->b->values[r].imm <= 0xffffffffull;
-    return opt->z32[r];
+        return bits_of(opt->b->values[r].imm);
+    return opt->width[r];
+}
+
+static unsigned min_u(unsigned a, unsigned b) { return a < b ? a : b; }
+static unsigned max_u(unsigned a, unsigned b) { return a > b ? a : b; }
+
+/* The extension i is a copy when its input is at most this wide. */
+static unsigned ext_noop_width(const struct ir_insn *i)
+{
+    switch (i->op) {
+    case IR_ext8u:   return 8;
+    case IR_ext16u:  return 16;
+    case IR_ext32u:  return 32;
+    case IR_ext8s:   return 7;
+    case IR_ext16s:  return 15;
+    case IR_ext32s:  return 31;
+    case IR_extract: return i->aux[0] == 0 ? (unsigned)i->aux[1] : 0;
+    default:         return 0;
+    }
 }
 
 static void simplify_zext(struct ir_insn *i)
 {
-    bool ext = i->op == IR_ext32u || (i->op == IR_extract && i->aux[0] == 0 && i->aux[1] >= 32);
-    if (ext && is_z32(i->args[1]))
+    unsigned w = ext_noop_width(i);
+    if (w && width_of(i->args[1]) <= w)
         make_unary(i, IR_mov, i->args[1]);
 }
 
-static bool output_z32(const struct ir_insn *i)
+static unsigned shifted_width(const struct ir_insn *i)
 {
+    uint64_t c;
+    unsigned w = min_u(width_of(i->args[1]), i->size == 32 ? 32 : 64);
+    if (!const_value(i->args[2], &c))
+        return i->op == IR_shr ? w : 64;
+    c &= i->size == 32 ? 31 : 63;
+    return i->op == IR_shr ? (w > c ? w - (unsigned)c : 0) : min_u(w + (unsigned)c, 64);
+}
+
+static unsigned output_width(const struct ir_insn *i)
+{
+    unsigned sized = (op_flags(i) & IR_F_SIZED) && i->size == 32 ? 32 : 64;
     switch (i->op) {
-    case IR_mov:     return is_z32(i->args[1]);
-    case IR_movcond: return is_z32(i->args[3]) && is_z32(i->args[4]);
-    case IR_and:     return i->size == 32 || is_z32(i->args[1]) || is_z32(i->args[2]);
+    case IR_mov:     return width_of(i->args[1]);
+    case IR_movcond: return max_u(width_of(i->args[3]), width_of(i->args[4]));
+    case IR_and:     return min_u(sized, min_u(width_of(i->args[1]), width_of(i->args[2])));
+    case IR_or: case IR_xor:
+        return min_u(sized, max_u(width_of(i->args[1]), width_of(i->args[2])));
+    case IR_shr:     return shifted_width(i);
+    case IR_shl:     return min_u(sized, shifted_width(i));
     case IR_ld: case IR_ldx: case IR_ld_env:
-        return (i->size & IR_MO_SIZE) <= IR_MO_32 && !(i->size & IR_MO_SIGN);
-    case IR_ext8u: case IR_ext16u: case IR_ext32u: case IR_clz: case IR_ctz: case IR_setcond:
-        return true;
-    case IR_extract: return i->aux[1] <= 32;
-    case IR_call:    return false;
-    default:         return (op_flags(i) & IR_F_SIZED) && i->size == 32;
+        return i->size & IR_MO_SIGN ? 64 : 8u * (unsigned)ir_memop_bytes(i->size);
+    case IR_ext8u:   return min_u(8, width_of(i->args[1]));
+    case IR_ext16u:  return min_u(16, width_of(i->args[1]));
+    case IR_ext32u:  return min_u(32, width_of(i->args[1]));
+    case IR_clz: case IR_ctz: return 7;
+    case IR_setcond: return 1;
+    case IR_extract: return (unsigned)i->aux[1];
+    case IR_call:    return 64;
+    default:         return sized;
     }
 }
 
-static void note_z32(const struct ir_insn *i)
+static void note_width(const struct ir_insn *i)
 {
     if (n_out(i) && i->args[0] != IR_NONE)
-        opt->z32[i->args[0]] = output_z32(i);
+        opt->width[i->args[0]] = (uint8_t)output_width(i);
     if (i->op == IR_call && reads_globals(i))
-        memset(opt->z32, 0, sizeof(opt->z32[0]) * (size_t)opt->b->n_globals);
+        memset(opt->width, 64, sizeof(opt->width[0]) * (size_t)opt->b->n_globals);
 }
 
 /* ---- address folding ---- */
@@ -394,6 +442,90 @@ static void addr_fold(struct ir_insn *i)
     i->aux[1] = f->scale;
 }
 
+/* ---- narrow uses: `ext8u/16u/32u/8s/16s/32s t, x` (or extract(0, n))
+ * makes t's low 8/16/32 bits x's, while neither is rewritten.  Inputs of
+ * which only that many low bits matter then read x (ir_ops.def: 32-bit ops
+ * work on the low 32 bits of their inputs; a store of N bytes reads N). */
+
+static void low_drop(int k)
+{
+    opt->low_src[opt->low_active[k]] = IR_NONE;
+    opt->low_active[k] = opt->low_active[--opt->n_low];
+}
+
+static void low_forget(ir_ref v)
+{
+    for (int k = 0; k < opt->n_low; k++) {
+        ir_ref d = opt->low_active[k];
+        if (d == v || opt->low_src[d] == v)
+            low_drop(k--);
+    }
+}
+
+static void low_forget_globals(void)
+{
+    for (int k = 0; k < opt->n_low; k++) {
+        ir_ref d = opt->low_active[k];
+        if (d < opt->b->n_globals || opt->low_src[d] < opt->b->n_globals)
+            low_drop(k--);
+    }
+}
+
+/* Low bits an extension keeps of its input (0: not an extension). */
+static int ext_bits(const struct ir_insn *i)
+{
+    switch (i->op) {
+    case IR_ext8u: case IR_ext8s:   return 8;
+    case IR_ext16u: case IR_ext16s: return 16;
+    case IR_ext32u: case IR_ext32s: return 32;
+    case IR_extract: return i->aux[0] == 0 && i->aux[1] <= 32 ? (int)i->aux[1] : 0;
+    default:         return 0;
+    }
+}
+
+/* After the insn's old facts are forgotten. */
+static void low_record(const struct ir_insn *i)
+{
+    int bits = ext_bits(i);
+    ir_ref d = i->args[0], x = i->args[1];
+    if (!bits || d == IR_NONE || x == d || ir_is_const(opt->b, x))
+        return;
+    if (opt->low_src[x] != IR_NONE && opt->low_bits[x] >= bits)
+        x = opt->low_src[x];
+    opt->low_src[d] = x;
+    opt->low_bits[d] = (uint8_t)bits;
+    opt->low_active[opt->n_low++] = d;
+}
+
+/* How many low bits of input k (an index into args) the insn reads, or 64. */
+static int input_bits(const struct ir_insn *i, int k)
+{
+    if (ext_bits(i))
+        return ext_bits(i);
+    if ((i->op == IR_st || i->op == IR_stx) && k == 1)
+        return 8 * ir_memop_bytes(i->size);
+    if (i->op == IR_st_env && k == 0)
+        return 8 * ir_memop_bytes(i->size);
+    if (i->op == IR_deposit && k == 2)
+        return (int)i->aux[1];
+    bool sized32 = (op_flags(i) & IR_F_SIZED) && i->size == 32;
+    if (sized32 && i->op != IR_movcond && i->op != IR_bswap && i->op != IR_clz &&
+        i->op != IR_ctz)
+        return 32;
+    if (sized32 && i->op == IR_movcond && k <= 2)
+        return 32;
+    return 64;
+}
+
+static void narrow_inputs(struct ir_insn *i)
+{
+    for (int k = n_out(i); k < n_out(i) + n_in(i); k++) {
+        ir_ref a = i->args[k];
+        if (a != IR_NONE && opt->low_src[a] != IR_NONE && input_bits(i, k) <= opt->low_bits[a])
+            i->args[k] = opt->low_src[a];
+    }
+}
+
 /* ---- env forwarding: a 64-bit ld_env of a word the block already stored
  * or loaded (no helper call in between) becomes a copy of that value. */
 
@@ -463,10 +595,12 @@ static void forget_outputs(const struct ir_insn *i)
         if (i->args[k] != IR_NONE) {
             copy_forget(i->args[k]);
             addr_forget(i->args[k]);
+            low_forget(i->args[k]);
         }
     if (reads_globals(i) && i->op == IR_call) {
         copy_forget_globals();
         addr_forget_globals();
+        low_forget_globals();
     }
 }
 
@@ -482,6 +616,7 @@ static void forward_pass(void)
         simplify_same_operands(i);
         simplify_movcond(i);
         simplify_zext(i);
+        narrow_inputs(i);
         env_forward(i);
         if (i->op == IR_mov && i->args[0] == i->args[1]) {
             opt->dead[n] = true;
@@ -490,8 +625,9 @@ static void forward_pass(void)
         addr_fold(i);
         forget_outputs(i);
         addr_record(i);
+        low_record(i);
         env_update(i);
-        note_z32(i);
+        note_width(i);
         if (i->op == IR_mov)
             copy_record(i->args[0], i->args[1]);
     }
@@ -555,7 +691,9 @@ void ir_optimize(struct ir_block *b)
     memset(opt->copy_src, 0xff, sizeof(opt->copy_src[0]) * (size_t)b->n_values);
     for (int v = 0; v < b->n_values; v++)
         opt->addr[v] = NO_FACT;
-    memset(opt->z32, 0, sizeof(opt->z32[0]) * (size_t)b->n_values);
+    memset(opt->low_src, 0xff, sizeof(opt->low_src[0]) * (size_t)b->n_values);
+    opt->n_low = 0;
+    memset(opt->width, 64, sizeof(opt->width[0]) * (size_t)b->n_values);
     memset(opt->dead, 0, sizeof(opt->dead[0]) * (size_t)b->n_insns);
     forward_pass();
     backward_pass();

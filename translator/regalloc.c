@@ -53,7 +53,7 @@ struct ra_state {
     uint64_t guest_pc;                  /* of the current guest insn */
     struct ra_fault_map *faults;
     bool spill_overflow;
-    int n_pinned;                       /* globals 0..n_pinned-1 are pinned */
+    int n_pinned;                       /* globals below n_pinned may be pinned */
 };
 /* The state of the ra_emit_block call running on this thread. */
 static __thread struct ra_state *ra;
@@ -74,7 +74,9 @@ static const struct ir_value *val(ir_ref r) { return &ra->b->values[r]; }
 static bool is_global(ir_ref r) { return val(r)->kind == IR_VAL_GLOBAL; }
 static bool is_temp(ir_ref r) { return val(r)->kind == IR_VAL_TEMP; }
 static uint64_t bit(int reg) { return 1ull << reg; }
-static bool is_pinned(ir_ref r) { return r < ra->n_pinned; }
+/* be_desc.pinned_regs[g] < 0: global g is not pinned (lets a backend pin a
+ * later global, e.g. the lazy flags, and not the ones between). */
+static bool is_pinned(ir_ref r) { return r < ra->n_pinned && be_host.pinned_regs[r] >= 0; }
 static int pinned_reg(ir_ref g) { return be_host.pinned_regs[g]; }
 
 static _Noreturn void ra_fatal(const char *what)
@@ -342,14 +344,22 @@ static bool pref_reg_free(uint64_t pref)
     return (be_host.alloc_mask & ~occupied() & ~ra->locked & pref) != 0;
 }
 
+/* Insns that neither read a pinned global nor any temp: guest insn
+ * boundaries and constants stored to pinned globals (`mov cc_op, $k`). */
+static bool reads_nothing(const struct ir_insn *i)
+{
+    return i->op == IR_insn_start ||
+           (i->op == IR_mov && is_pinned(i->args[0]) && ir_is_const(ra->b, i->args[1]));
+}
+
 /* The pinned global g a temp d defined by the current insn is copied to
- * next (`mov g, d`, guest insn boundaries aside): computing d in g's
- * register saves that copy, and nothing looks at g in between.  IR_NONE
- * when there is none. */
+ * next (`mov g, d`, with only insns that read nothing in between):
+ * computing d in g's register saves that copy, and nothing looks at g in
+ * between.  IR_NONE when there is none. */
 static ir_ref pinned_destination(ir_ref d)
 {
     int m = ra->cur + 1;
-    while (m < ra->b->n_insns && ra->b->insns[m].op == IR_insn_start)
+    while (m < ra->b->n_insns && reads_nothing(&ra->b->insns[m]))
         m++;
     if (!is_temp(d) || m >= ra->b->n_insns)
         return IR_NONE;
@@ -461,7 +471,7 @@ static void sync_pinned(uint64_t which)
 {
     uint64_t m = 0;
     for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if ((which & bit(g)) && ra->v[g].reg >= 0 && ra->v[g].dirty) {
+        if (is_pinned(g) && (which & bit(g)) && ra->v[g].reg >= 0 && ra->v[g].dirty) {
             m |= bit(g);
             ra->v[g].dirty = false;
         }
@@ -474,7 +484,7 @@ static void reload_pinned(void)
 {
     uint64_t m = 0;
     for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (ra->v[g].reg < 0) {
+        if (is_pinned(g) && ra->v[g].reg < 0) {
             m |= bit(g);
             unshare(pinned_reg(g));
             ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1 };
@@ -487,16 +497,18 @@ static void reload_pinned(void)
 static void sync_globals(void)
 {
     sync_pinned(~0ull);
-    for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
-        sync_global(g);
+    for (ir_ref g = 0; g < ra->b->n_globals; g++)
+        if (!is_pinned(g))
+            sync_global(g);
 }
 
 /* Before an exit: unpinned globals go home (pinned ones must be in their
  * registers, see emit_generic). */
 static void sync_unpinned(void)
 {
-    for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
-        sync_global(g);
+    for (ir_ref g = 0; g < ra->b->n_globals; g++)
+        if (!is_pinned(g))
+            sync_global(g);
 }
 
 /* After such a helper: env is the truth (pinned globals are reloaded
@@ -548,10 +560,10 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
                                   .write = i->op != IR_ld && i->op != IR_ldx &&
                                            i->op != IR_vld };
     for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (ra->v[g].reg >= 0)
+        if (is_pinned(g) && ra->v[g].reg >= 0)
             p->pinned |= bit(g);
-    for (ir_ref g = (ir_ref)ra->n_pinned; g < ra->b->n_globals; g++)
-        if (ra->v[g].dirty)
+    for (ir_ref g = 0; g < ra->b->n_globals; g++)
+        if (!is_pinned(g) && ra->v[g].dirty)
             record_entry(g);
     p->count = (uint32_t)m->n_entries - p->first;
     return p;
@@ -674,16 +686,23 @@ static void emit_mov(int n, const struct ir_insn *i)
 }
 
 /* Pinned globals in registers a C call destroys go home (if newer there)
- * and stay only in env until next needed. */
-static void evacuate_pinned(void)
+ * and stay only in env until next needed (forget_clobbered_pinned, once
+ * the call's arguments are placed: until then they are read from their
+ * registers, which are no argument registers). */
+static uint64_t evacuate_pinned(void)
 {
     uint64_t m = 0;
     for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (be_host.call_clobbered & bit(pinned_reg(g))) {
+        if (is_pinned(g) && (be_host.call_clobbered & bit(pinned_reg(g)))) {
             m |= bit(g);
             unshare(pinned_reg(g));
         }
     sync_pinned(m);
+    return m;
+}
+
+static void forget_clobbered_pinned(uint64_t m)
+{
     for (ir_ref g = 0; g < ra->n_pinned; g++)
         if (m & bit(g))
             ra->v[g].reg = -1;
@@ -691,9 +710,9 @@ static void evacuate_pinned(void)
 
 /* Values in registers a C call destroys move to a free preserved register
  * or go to memory. */
-static void evacuate_for_call(void)
+static uint64_t evacuate_for_call(void)
 {
-    evacuate_pinned();
+    uint64_t pinned = evacuate_pinned();
     uint64_t clob = be_host.call_clobbered & be_host.alloc_mask;
     for (int reg = 0; reg < be_host.n_regs; reg++) {
         ir_ref r = ra->owner[reg];
@@ -710,6 +729,7 @@ static void evacuate_for_call(void)
         } else
             evict_reg(reg);
     }
+    return pinned;
 }
 
 static void place_call_args(const struct ir_insn *i, int n_args)
@@ -740,8 +760,9 @@ static void emit_call(int n, const struct ir_insn *i)
     struct be_arg in[5] = { 0 }, out[1] = { { .reg = (int8_t)be_host.call_ret } };
     if (rw)
         sync_globals();
-    evacuate_for_call();
+    uint64_t clobbered = evacuate_for_call();
     place_call_args(i, h->n_args);
+    forget_clobbered_pinned(clobbered);
     release_dying_inputs(n, i);
     if (rw)
         forget_globals();
@@ -780,7 +801,8 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
         ra->v[r] = (struct ra_value){ .reg = -1, .slot = -1 };
     ra->n_pinned = be_host.n_pinned < b->n_globals ? be_host.n_pinned : b->n_globals;
     for (ir_ref g = 0; g < ra->n_pinned; g++)       /* as the previous block left them */
-        ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1, .dirty = true };
+        if (is_pinned(g))
+            ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1, .dirty = true };
     for (int r = 0; r < RA_MAX_REGS; r++)
         ra->owner[r] = IR_NONE;
     ra->owned = 0;

@@ -46,16 +46,18 @@ static const struct be_constraint a64_constraints[IR_NUM_OPS] = {
  * for as long as translated code runs (see a64_emit.h for why these): the
  * first ten in callee-saved x20-x29, which C helpers preserve, the other
  * six in caller-saved x10-x15, written back before a C call when they
- * changed and reloaded when next needed. */
+ * changed and reloaded when next needed.  Globals 18-20 (x86-64: the lazy
+ * flags cc_op, cc_dst, cc_src, written by nearly every block) live in
+ * x7-x9 the same way; 16 and 17 (fs/gs base) stay in env. */
 static const int8_t a64_pinned_regs[] = {
-    20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 10, 11, 12, 13, 14, 15,
+    20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 10, 11, 12, 13, 14, 15, -1, -1, 7, 8, 9,
 };
 
 const struct be_desc be_host = {
     .name = "aarch64",
     .n_regs = 32,
     .reg_names = a64_reg_names,
-    .alloc_mask = RANGE(0, 9) | BIT(A64_PLATFORM_REG),
+    .alloc_mask = RANGE(0, 6) | BIT(A64_PLATFORM_REG),
     .call_clobbered = RANGE(0, 18) | BIT(A64_LR),
     .env_reg = A64_ENV,
     .call_args = { 0, 1, 2, 3, 4, 5 },

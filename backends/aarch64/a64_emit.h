@@ -6,7 +6,8 @@
  *   x20-x29    pinned globals 0-9 (callee-saved; translated code keeps no
  *              frame pointer, enter() saved x29 with the others)
  *   x10-x15    pinned globals 10-15 (caller-saved)
- *   x0-x9, x18 the register allocator's pool (x18 is an ordinary
+ *   x7-x9      pinned globals 18-20 (the x86 lazy flags; caller-saved)
+ *   x0-x6, x18 the register allocator's pool (x18 is an ordinary
  *              temporary on Linux)
  *   x16, x17   backend scratch (IP0/IP1: the linker's veneer registers,
  *              never live across a call anyway), never allocated
@@ -24,7 +25,7 @@
  * fewer globals, and helpers are far rarer than guest register accesses.
  * x10-x15 are the caller-saved registers no call needs: x0-x7 carry
  * arguments and the result and are rewritten for every call anyway, so
- * they, x8, x9 and x18 are the temporaries.  Temps that live across a call
+ * they (less x7, pinned) and x18 are the temporaries.  Temps that live across a call
  * are spilled to env (no callee-saved register is left for them); the
  * frontends' temps rarely do.
  */

@@ -32,7 +32,11 @@ enum { FRAME_BYTES = 96 };
 static uint64_t pinned_mask(const struct ir_globals *g)
 {
     int n = be_host.n_pinned < g->count ? be_host.n_pinned : g->count;
-    return n >= 64 ? ~0ull : (1ull << n) - 1;
+    uint64_t m = 0;
+    for (int k = 0; k < n; k++)
+        if (be_host.pinned_regs[k] >= 0)
+            m |= 1ull << k;
+    return m;
 }
 
 /* The pinned globals whose registers a C call destroys. */
@@ -132,9 +136,12 @@ void a64_emit_chain_stub(struct be_code *c, uint64_t pc, int slot)
 /* Unconditional exits are always a block's last op: the out-of-line
  * brcond exits go behind them, then everything emitted for the block is
  * made visible to instruction fetch. */
+static void emit_request_stub(struct be_code *c);
+
 static void finish_block(struct be_code *c)
 {
     a64_emit_pending_cond_exits(c);
+    emit_request_stub(c);
     __builtin___clear_cache((char *)c->start, (char *)c->ptr);
 }
 
@@ -257,16 +264,38 @@ void a64_emit_exit_code(struct be_code *c, uint64_t pc, int code)
     finish_block(c);
 }
 
-/* ldr w16, [env, exit_request]; cbz w16, on; <exit with TR_EXIT_REQUEST>
- * on: -- one load and one not-taken branch per block entry. */
+/* ldr w16, [env, exit_request]; cbnz w16, <request stub> -- one load and
+ * one not-taken branch per entry of a block that may loop.  The stub
+ * (store pc, exit with TR_EXIT_REQUEST) goes out of line behind the
+ * block's final exit, so the usual path has no taken branch. */
+static __thread struct {
+    const uint8_t *block;               /* the block it belongs to */
+    uint32_t site;                      /* offset of the cbnz */
+    uint64_t pc;
+} request;
+
 void a64_emit_exit_request(struct be_code *c, uint64_t pc)
 {
     a64_ldst_env(c, 2, A64_LDR, A64_TMP0, TR_OFFSET_EXIT_REQUEST);
-    uint8_t *cbz = c->ptr;
-    a64_put(c, 0);
-    be_emit_movi(c, A64_TMP1, pc);
+    request.block = c->start;
+    request.site = (uint32_t)(c->ptr - c->start);
+    request.pc = pc;
+    a64_put(c, 0);                      /* the cbnz, once the stub's place is known */
+}
+
+static void emit_request_stub(struct be_code *c)
+{
+    if (request.block != c->start)
+        return;
+    request.block = NULL;
+    uint8_t *cbnz = c->start + request.site;
+    uint32_t word;
+    __builtin_memcpy(&word, be_writable(c, cbnz), 4);
+    if (word != 0)                      /* stale: an abandoned block's */
+        return;
+    uint32_t insn = a64_compare_branch_imm(false, true, (int32_t)(c->ptr - cbnz), A64_TMP0);
+    __builtin_memcpy(be_writable(c, cbnz), &insn, 4);
+    be_emit_movi(c, A64_TMP1, request.pc);
     store_pc(c, A64_TMP1);
     return_to_dispatcher(c, TR_EXIT_REQUEST);
-    uint32_t insn = a64_compare_branch_imm(false, false, (int32_t)(c->ptr - cbz), A64_TMP0);
-    __builtin_memcpy(be_writable(c, cbz), &insn, 4);
 }

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""hostprof.py -- how many host instructions translated code executes, by
+kind, from one `ferry -d exec,out_asm -D LOG PROGRAM` run (any host; on the
+AArch64 build under qemu-aarch64 this is the steady figure that CPU time
+under qemu is not).  Each executed block (`exec:` lines; -d exec turns
+chaining off, so every block entry is logged) counts the instructions of
+its main path: from the start (past an exit_request stub) to the first
+unconditional branch; stubs and out-of-line exits are not counted.
+
+    hostprof.py LOG [TOP]     totals, categories, the TOP heaviest blocks
+"""
+import collections
+import sys
+
+
+def parse(path):
+    counts, code, cur = collections.Counter(), {}, None
+    for line in open(path, errors='replace'):
+        if line.startswith('exec: '):
+            counts[int(line[6:], 16)] += 1
+            cur = None
+        elif line.startswith('OUT '):
+            cur = int(line.split()[1].rstrip(':'), 16)
+            code[cur] = []
+        elif cur is not None and line.startswith('  0x'):
+            addr, text = line.split(':', 1)
+            code[cur].append((int(addr, 16), text.strip()))
+    return counts, code
+
+
+def main_path(insns):
+    out, start = [], 0
+    if len(insns) > 2 and insns[1][1].startswith('cbz      w16,'):
+        # the older layout: the exit_request test branches over its stub
+        target = int(insns[1][1].split('#')[1], 16)
+        out = [t for _, t in insns[:2]]
+        start = next((k for k, (a, _) in enumerate(insns) if a == target), len(insns))
+    for _, text in insns[start:]:
+        out.append(text)
+        if text.split()[0] in ('b', 'br', 'ret', 'jmp'):
+            break
+    return out
+
+
+def kind(text):
+    m = text.split()[0]
+    if 'x19, #0x10]' in text or (m in ('cbz', 'cbnz') and 'w16' in text):
+        return 'exit_request test'
+    if '[x19' in text or '[r' in text and 'rbp' in text:
+        return 'env load/store'
+    if m in ('ubfx', 'sbfx', 'sxtw', 'sxth', 'sxtb', 'uxtw', 'uxth', 'uxtb', 'bfxil', 'bfi',
+             'ubfiz', 'movzx', 'movsx', 'movsxd'):
+        return 'extend/bitfield'
+    if '[' in text:
+        return 'guest memory'
+    if m in ('b', 'jmp'):
+        return 'branch (chain)'
+    if m.startswith('b.') or m in ('cbz', 'cbnz', 'tbz', 'tbnz') or m.startswith('j'):
+        return 'conditional branch'
+    if m in ('movz', 'movk', 'movn') or (m == 'orr' and 'zr, #' in text):
+        return 'constant'
+    if m == 'mov':
+        return 'register move'
+    if m in ('bl', 'blr', 'call'):
+        return 'call'
+    return 'arithmetic/logic'
+
+
+def main():
+    counts, code = parse(sys.argv[1])
+    top = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    kinds, weight, total = collections.Counter(), {}, 0
+    for pc, n in counts.items():
+        path = main_path(code.get(pc, []))
+        weight[pc] = n * len(path)
+        total += weight[pc]
+        for text in path:
+            kinds[kind(text)] += n
+    blocks = sum(counts.values())
+    print(f'blocks executed {blocks}, host instructions {total} '
+          f'({total / max(blocks, 1):.1f} per block)')
+    for k, n in kinds.most_common():
+        print(f'  {k:20s} {100 * n / max(total, 1):5.1f}%')
+    for pc in sorted(weight, key=lambda p: -weight[p])[:top]:
+        print(f'  block {pc:#x}: {counts[pc]} runs x {len(main_path(code[pc]))} insns '
+              f'= {100 * weight[pc] / max(total, 1):.1f}%')
+
+
+if __name__ == '__main__':
+    main()
