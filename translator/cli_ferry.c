@@ -130,9 +130,9 @@ static _Noreturn void cpu_help(void)
     puts("ferry emulates one x86-64 CPU (CPUID brand \"ferry virtual x86-64 CPU\").  -cpu MODEL\n"
          "(FERRY_CPU, QEMU_CPU) makes CPUID show only what QEMU's MODEL has, of what ferry\n"
          "implements; MODEL-VARIANT (Haswell-noTSX, EPYC-v2) uses MODEL's features.\n"
-         "  max          every feature ferry implements (the default; also host, ferry)");
+         "  max                every feature ferry implements (the default; also host, ferry)");
     for (size_t k = 0; x86_cpu_model_name(k); k++)
-        printf("  %s\n", x86_cpu_model_name(k));
+        printf("  %-18s QEMU's model\n", x86_cpu_model_name(k));
     exit(0);
 }
 

@@ -65,7 +65,7 @@ $ferry -cpu max "$prog" > "$tmp/fmax" || bad "ferry -cpu max"
 qemu-x86_64 -cpu max "$prog" > "$tmp/qmax" 2> /dev/null || bad "qemu -cpu max"
 $ferry "$prog" | cmp -s - "$tmp/fmax" || bad "no -cpu differs from -cpu max"
 $ferry -cpu max $ldso --help > "$tmp/ldmax" || bad "ferry ld.so --help"
-models=$($ferry -cpu help | sed -n 's/^  \([A-Za-z][A-Za-z0-9_-]*\)$/\1/p')
+models=$($ferry -cpu help | sed -n "s/^  \([A-Za-z][A-Za-z0-9_-]*\)  *QEMU's model$/\1/p")
 [ -n "$models" ] || bad "-cpu help lists no models"
 for m in $models; do
     n=$((n + 1))
