@@ -71,6 +71,8 @@ static void sys_exec_options(struct sys_argv *av, char *logbuf, char *sizebuf)
     if (ferry_opts.check_ir)
         sys_argv_add(av, "--check-ir");
     sys_exec_log_option(av, logbuf, 64);
+    if (x86_cpu_model_selected())
+        sys_argv_add(av, "-cpu"), sys_argv_add(av, x86_cpu_model_selected());
     if (ferry_opts.log_path)
         sys_argv_add(av, "--log-append"), sys_argv_add(av, ferry_opts.log_path);
     if (ld_sysroot_get())

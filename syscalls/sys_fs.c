@@ -97,3 +97,35 @@ SYS_HANDLER(sys_fallocate)
 }
 
 SYS_HANDLER(sys_syncfs) { return sys_ret(syncfs((int)a[0])); }
+
+/* Pipes: splice, tee, vmsplice (iovecs and loff_t are the same on every
+ * 64-bit Linux; SPLICE_F_* too). */
+SYS_HANDLER(sys_splice)
+{
+    return sys_ret(splice((int)a[0], sys_ptr(a[1]), (int)a[2], sys_ptr(a[3]), a[4], (unsigned)a[5]));
+}
+
+SYS_HANDLER(sys_tee) { return sys_ret(tee((int)a[0], (int)a[1], a[2], (unsigned)a[3])); }
+
+SYS_HANDLER(sys_vmsplice)
+{
+    return sys_ret(vmsplice((int)a[0], sys_ptr(a[1]), a[2], (unsigned)a[3]));
+}
+
+SYS_HANDLER(sys_sync_file_range)
+{
+    return sys_ret(sync_file_range((int)a[0], (off_t)a[1], (off_t)a[2], (unsigned)a[3]));
+}
+
+SYS_HANDLER(sys_readahead) { return sys_ret(readahead((int)a[0], (off_t)a[1], a[2])); }
+
+/* RWF_* flags are the same on every host. */
+SYS_HANDLER(sys_preadv2)
+{
+    return sys_ret(preadv2((int)a[0], sys_ptr(a[1]), (int)a[2], (off_t)a[3], (int)a[5]));
+}
+
+SYS_HANDLER(sys_pwritev2)
+{
+    return sys_ret(pwritev2((int)a[0], sys_ptr(a[1]), (int)a[2], (off_t)a[3], (int)a[5]));
+}

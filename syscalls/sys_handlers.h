@@ -14,7 +14,9 @@ SYS_HANDLER(sys_close); SYS_HANDLER(sys_lseek); SYS_HANDLER(sys_fsync);
 SYS_HANDLER(sys_fdatasync); SYS_HANDLER(sys_ftruncate); SYS_HANDLER(sys_truncate);
 SYS_HANDLER(sys_flock); SYS_HANDLER(sys_sync); SYS_HANDLER(sys_sendfile);
 SYS_HANDLER(sys_copy_file_range); SYS_HANDLER(sys_fadvise64); SYS_HANDLER(sys_fallocate);
-SYS_HANDLER(sys_syncfs);
+SYS_HANDLER(sys_syncfs); SYS_HANDLER(sys_splice); SYS_HANDLER(sys_tee);
+SYS_HANDLER(sys_vmsplice); SYS_HANDLER(sys_sync_file_range); SYS_HANDLER(sys_readahead);
+SYS_HANDLER(sys_preadv2); SYS_HANDLER(sys_pwritev2);
 
 /* sys_dir.c: directories, links, names */
 SYS_HANDLER(sys_getdents); SYS_HANDLER(sys_getdents64); SYS_HANDLER(sys_getcwd);
@@ -54,6 +56,7 @@ SYS_HANDLER(sys_timerfd_gettime);
 SYS_HANDLER(sys_mmap); SYS_HANDLER(sys_munmap); SYS_HANDLER(sys_mprotect);
 SYS_HANDLER(sys_mremap); SYS_HANDLER(sys_madvise); SYS_HANDLER(sys_brk);
 SYS_HANDLER(sys_msync); SYS_HANDLER(sys_mlock); SYS_HANDLER(sys_munlock);
+SYS_HANDLER(sys_mlockall); SYS_HANDLER(sys_munlockall); SYS_HANDLER(sys_mlock2);
 SYS_HANDLER(sys_mincore); SYS_HANDLER(sys_memfd_create);
 
 /* sys_signal.c (frames: sys_sigframe.c) */
@@ -140,5 +143,14 @@ SYS_HANDLER(sys_futex); SYS_HANDLER(sys_set_robust_list); SYS_HANDLER(sys_get_ro
 
 /* sys_ferry_fd.c: close_range around ferry's own descriptors */
 SYS_HANDLER(sys_close_range);
+
+/* sys_process.c (more): personality, pidfds, kcmp, membarrier */
+SYS_HANDLER(sys_personality); SYS_HANDLER(sys_pidfd_open); SYS_HANDLER(sys_pidfd_getfd);
+SYS_HANDLER(sys_pidfd_send_signal); SYS_HANDLER(sys_kcmp); SYS_HANDLER(sys_membarrier);
+
+/* sys_ns.c: namespaces and mounts */
+SYS_HANDLER(sys_unshare); SYS_HANDLER(sys_setns); SYS_HANDLER(sys_mount);
+SYS_HANDLER(sys_umount2); SYS_HANDLER(sys_pivot_root); SYS_HANDLER(sys_sethostname);
+SYS_HANDLER(sys_setdomainname);
 
 #endif

@@ -126,6 +126,11 @@ static int64_t sys_madvise_locked(const uint64_t *a) { return sys_ferry_mem_madv
 SYS_HANDLER(sys_msync) { return sys_ret(msync(sys_ptr(a[0]), a[1], (int)a[2])); }
 SYS_HANDLER(sys_mlock) { return sys_ret(mlock(sys_ptr(a[0]), a[1])); }
 SYS_HANDLER(sys_munlock) { return sys_ret(munlock(sys_ptr(a[0]), a[1])); }
+/* MCL_* and MLOCK_ONFAULT are the same on every host; ferry's own memory
+ * is locked with the guest's (as a native process locks its libc's). */
+SYS_HANDLER(sys_mlockall) { return sys_ret(mlockall((int)a[0])); }
+SYS_HANDLER(sys_munlockall) { return sys_ret(munlockall()); }
+SYS_HANDLER(sys_mlock2) { return sys_ret(syscall(SYS_mlock2, sys_ptr(a[0]), a[1], (unsigned)a[2])); }
 
 /* Maps [brk_mapped, end) next to the heap, never over anything else. */
 static int sys_brk_grow(uint64_t end)

@@ -107,3 +107,32 @@ SYS_HANDLER(sys_getpgid) { return sys_ret(getpgid((pid_t)a[0])); }
 SYS_HANDLER(sys_setpgid) { return sys_ret(setpgid((pid_t)a[0], (pid_t)a[1])); }
 SYS_HANDLER(sys_setsid) { return sys_ret(setsid()); }
 SYS_HANDLER(sys_getsid) { return sys_ret(getsid((pid_t)a[0])); }
+
+/* personality: PER_* and the flag bits (ADDR_NO_RANDOMIZE for gdb and
+ * setarch -R) are the same on every host; they apply to ferry's process
+ * and, through execve, to the next ferry. */
+SYS_HANDLER(sys_personality) { return sys_ret(syscall(SYS_personality, (unsigned long)a[0])); }
+
+/* pidfds (signals to another process through one: siginfo has the same
+ * layout on every host). */
+SYS_HANDLER(sys_pidfd_open) { return sys_ret(syscall(SYS_pidfd_open, (pid_t)a[0], (unsigned)a[1])); }
+SYS_HANDLER(sys_pidfd_getfd)
+{
+    return sys_ret(syscall(SYS_pidfd_getfd, (int)a[0], (int)a[1], (unsigned)a[2]));
+}
+SYS_HANDLER(sys_pidfd_send_signal)
+{
+    return sys_ret(syscall(SYS_pidfd_send_signal, (int)a[0], (int)a[1], sys_ptr(a[2]), (unsigned)a[3]));
+}
+
+SYS_HANDLER(sys_kcmp)
+{
+    return sys_ret(syscall(SYS_kcmp, (pid_t)a[0], (pid_t)a[1], (int)a[2], a[3], a[4]));
+}
+
+/* membarrier: barriers on every thread of the process, which are host
+ * threads running translated code (MEMBARRIER_CMD_* are generic). */
+SYS_HANDLER(sys_membarrier)
+{
+    return sys_ret(syscall(SYS_membarrier, (int)a[0], (unsigned)a[1], (int)a[2]));
+}

@@ -118,6 +118,15 @@ void sys_exec_pass_mask(bool before_exec)
         sys_signal_sync_mask();
 }
 
+/* The kernel's struct sigaction for rt_sigaction: the same fields on
+ * x86-64 and arm64 (both define SA_RESTORER). */
+struct sys_kernel_sigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+};
+
 /* The default action, in ferry's own process. */
 static void sys_default_action(int sig)
 {
@@ -130,9 +139,12 @@ static void sys_default_action(int sig)
     sigset_t one;
     sigemptyset(&one);
     sigaddset(&one, sig);
-    signal(sig, SIG_DFL);
+    /* the raw calls: glibc's signal() and raise() refuse SIGCANCEL and
+     * SIGSETXID */
+    struct sys_kernel_sigaction dfl = { .handler = SIG_DFL };
+    syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
     sigprocmask(SIG_UNBLOCK, &one, NULL);
-    raise(sig);
+    syscall(SYS_tgkill, getpid(), gettid(), sig);
 }
 
 _Noreturn void sys_signal_die(int sig)
@@ -151,18 +163,12 @@ static void sys_host_handler(int sig, siginfo_t *si, void *uc)
     tr_interrupt(tr_current_env());
 }
 
-/* The kernel's struct sigaction for rt_sigaction: the same fields on
- * x86-64 and arm64 (both define SA_RESTORER). */
-struct sys_kernel_sigaction {
-    void *handler;
-    unsigned long flags;
-    void *restorer;
-    uint64_t mask;
-};
 
 /* ferry never cancels its own threads, so its glibc's SIGCANCEL handler
- * can give way to the forwarding one.  glibc's sigaction refuses the
- * signal: the raw call gets the flags and restorer glibc itself uses,
+ * can give way to the forwarding one; nor does it call glibc's set*id
+ * wrappers (the raw calls: the guest's glibc broadcasts to its threads),
+ * so SIGSETXID from outside the process (kill -33) goes to the guest too.
+ * glibc's sigaction refuses both: the raw call gets the flags and restorer glibc itself uses,
  * read back from a signal installed through glibc (SIGRTMAX, restored). */
 __attribute__((constructor)) static void sys_signal_take_sigcancel(void)
 {
@@ -176,8 +182,10 @@ __attribute__((constructor)) static void sys_signal_take_sigcancel(void)
         return;
     long r = syscall(SYS_rt_sigaction, SIGRTMAX, NULL, &k, sizeof k.mask);
     sigaction(SIGRTMAX, &old, NULL);
-    if (r == 0)
+    if (r == 0) {
         syscall(SYS_rt_sigaction, SYS_SIGCANCEL, &k, NULL, sizeof k.mask);
+        syscall(SYS_rt_sigaction, SYS_SIGSETXID, &k, NULL, sizeof k.mask);
+    }
 }
 
 /* Mirrors a new guest disposition on the host: ignored stays ignored

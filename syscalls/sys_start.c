@@ -4,6 +4,7 @@
  * syscall layer learns about the image the loader mapped (the program
  * break, /proc/self/exe) and hands its mappings to the engine. */
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include "sys_exec.h"
@@ -66,6 +67,14 @@ void sys_process_mapped(const struct ld_image *img)
                        img->maps[k].prot);
 }
 
+/* The kernel names a process (/proc/PID/comm: ps, top, pgrep, killall)
+ * after the file it executes; ferry's process is named after its guest. */
+static void sys_start_comm(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    prctl(PR_SET_NAME, slash ? slash + 1 : path, 0, 0, 0);
+}
+
 int sys_process_load(const char *path, char *const argv[], char *const envp[],
                      struct ld_image *img, char *errbuf, size_t errlen)
 {
@@ -73,6 +82,8 @@ int sys_process_load(const char *path, char *const argv[], char *const envp[],
                                       .platform = "x86_64" };
     sys_start_argv0(&argv, sys_start_env(&envp));
     int st = ld_load_program(path, argv, envp, &params, img, errbuf, errlen);
+    if (st == 0)
+        sys_start_comm(path);
     if (st == 0)
         sys_process_init(img);
     return st;

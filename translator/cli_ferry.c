@@ -13,6 +13,7 @@
 #include "cli_ferry.h"
 #include "options.h"
 #include "loader.h"
+#include "x86_cpu.h"
 
 #define FERRY_VERSION "0.1"
 #define FERRY_USAGE_STATUS 2    /* a bad command line, as for every error below */
@@ -121,39 +122,17 @@ static void set_sysroot(const char *dir)
     cli.sysroot_set = true;
 }
 
-/* -cpu: ferry has one virtual CPU (x86-64-v2 with LZCNT, no AVX; the
- * CPUID brand "ferry virtual x86-64 CPU").  QEMU's names for CPUs that
- * have no feature ferry lacks run on it (it offers at least theirs);
- * models with AVX are refused rather than silently lacking it. */
-static const struct { const char *name; const char *what; } cpu_models[] = {
-    { "max", "every feature ferry implements (the default)" },
-    { "host", "the same as max: ferry's CPU, not the host's" },
-    { "ferry", "the same as max" },
-    { "qemu64", "QEMU's default x86-64 model: a subset of ferry's CPU" },
-    { "kvm64", "a subset of ferry's CPU" },
-    { "core2duo", "a subset of ferry's CPU" },
-    { "Conroe", "a subset of ferry's CPU" },
-    { "Penryn", "a subset of ferry's CPU" },
-    { "Nehalem", "a subset of ferry's CPU" },
-    { "Westmere", "a subset of ferry's CPU (except AES-NI, PCLMULQDQ)" },
-    { "Opteron_G1", "a subset of ferry's CPU" },
-    { "Opteron_G2", "a subset of ferry's CPU" },
-    { "Opteron_G3", "a subset of ferry's CPU" },
-};
-#define CPU_MODELS (sizeof cpu_models / sizeof *cpu_models)
-static const char *const cpu_avx_models[] = {
-    "SandyBridge", "IvyBridge", "Haswell", "Broadwell", "Skylake-Client", "Skylake-Server",
-    "Cascadelake-Server", "Cooperlake", "Icelake-Server", "SapphireRapids", "EPYC", "EPYC-Rome",
-    "EPYC-Milan", "Opteron_G4", "Opteron_G5", "Snowridge", "Denverton", "Dhyana", "GraniteRapids",
-};
-
+/* -cpu: QEMU's model names (x86_cpu_model.c); CPUID then shows what the
+ * model has and ferry implements.  "max" (the default), "host" and
+ * "ferry" show all of ferry's CPU. */
 static _Noreturn void cpu_help(void)
 {
-    puts("ferry emulates one x86-64 CPU: x86-64-v2 (SSE to SSE4.2, POPCNT, CX16) plus LZCNT,\n"
-         "no AVX.  -cpu (FERRY_CPU, QEMU_CPU) accepts these names, all running that CPU:");
-    for (size_t k = 0; k < CPU_MODELS; k++)
-        printf("  %-12s %s\n", cpu_models[k].name, cpu_models[k].what);
-    puts("Models with AVX (SandyBridge and later, EPYC, Opteron_G4/G5, ...) are refused.");
+    puts("ferry emulates one x86-64 CPU (CPUID brand \"ferry virtual x86-64 CPU\").  -cpu MODEL\n"
+         "(FERRY_CPU, QEMU_CPU) makes CPUID show only what QEMU's MODEL has, of what ferry\n"
+         "implements; MODEL-VARIANT (Haswell-noTSX, EPYC-v2) uses MODEL's features.\n"
+         "  max                every feature ferry implements (the default; also host, ferry)");
+    for (size_t k = 0; x86_cpu_model_name(k); k++)
+        printf("  %-18s QEMU's model\n", x86_cpu_model_name(k));
     exit(0);
 }
 
@@ -161,15 +140,9 @@ static void set_cpu(const char *name)
 {
     if (!strcmp(name, "help") || !strcmp(name, "?"))
         cpu_help();
-    for (size_t k = 0; k < CPU_MODELS; k++)
-        if (!strcmp(name, cpu_models[k].name)) {
-            cli.cpu = cpu_models[k].name;
-            return;
-        }
-    for (size_t k = 0; k < sizeof cpu_avx_models / sizeof *cpu_avx_models; k++)
-        if (!strncmp(name, cpu_avx_models[k], strlen(cpu_avx_models[k])))
-            usage_error("-cpu %s: that model has AVX, which ferry does not implement (-cpu help)", name);
-    usage_error("unknown CPU model '%s' (-cpu help lists them)", name);
+    if (x86_cpu_model_select(name) != 0)
+        usage_error("unknown CPU model '%s' (-cpu help lists them)", name);
+    cli.cpu = name;
 }
 
 /* -E VAR=VALUE / -U VAR: the guest's environment (ferry's own, which the

@@ -15,6 +15,7 @@
 #ifndef FERRY_X86_CPU_H
 #define FERRY_X86_CPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "runtime.h"
@@ -127,5 +128,13 @@ size_t x86_xrstor_extent(const uint8_t *area, uint64_t rfbm);
 uint32_t x86_cpuid_hwcap(void);
 /* AT_HWCAP2 as Linux sets it for this CPU (HWCAP2_FSGSBASE). */
 uint32_t x86_cpuid_hwcap2(void);
+
+/* -cpu MODEL (x86_cpu_model.c): QEMU's model names; CPUID then shows only
+ * the model's features.  "max", "host", "ferry": everything (the default).
+ * select: 0, or -1 for an unknown name; selected: NULL for max;
+ * name(k): the k-th model, NULL past the last. */
+int x86_cpu_model_select(const char *name);
+const char *x86_cpu_model_selected(void);
+const char *x86_cpu_model_name(size_t k);
 
 #endif

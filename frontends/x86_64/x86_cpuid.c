@@ -101,7 +101,7 @@ static void brand_leaf(uint32_t leaf, uint32_t out[4])
     memcpy(out, brand + (leaf - 0x80000002u) * 16, 16);
 }
 
-void x86_cpuid_query(uint32_t leaf, uint32_t sub, uint32_t out[4])
+static void cpuid_table(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
     memset(out, 0, 4 * sizeof(uint32_t));
     if (leaf >= 0x80000002u && leaf <= 0x80000004u) { brand_leaf(leaf, out); return; }
@@ -112,6 +112,13 @@ void x86_cpuid_query(uint32_t leaf, uint32_t sub, uint32_t out[4])
             return;
         }
     }
+}
+
+/* ferry's table, less what the -cpu model lacks (x86_cpu_model.c). */
+void x86_cpuid_query(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    cpuid_table(leaf, sub, out);
+    x86_cpu_model_mask(leaf, sub, out);
 }
 
 uint32_t x86_cpuid_hwcap(void)

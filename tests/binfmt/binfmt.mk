@@ -8,6 +8,8 @@
 #                       where the kernel gives no instance)
 #   check-install       make install into a DESTDIR for each host, then the
 #                       installed ferry runs a program as natively
+#   check-cpu-ARCH      -cpu MODEL: CPUID, __builtin_cpu_supports and ld.so's
+#                       hwcaps levels against qemu-x86_64 -cpu MODEL
 #   check-chroot-ARCH   bash, dpkg -l, C builds (Debian's zlib) and g++ in a debootstrap'ed amd64
 #                       chroot, without and with /proc, against native
 # All in make check.  Included by the GNUmakefile after tests/tests.mk.
@@ -25,6 +27,9 @@ $(BIN_OUT)/argv-cpu-static-marked: tests/binfmt/argv_cpu.c | $(SETUP_STAMP)
 $(BIN_OUT)/argv-cpu-static: tests/binfmt/argv_cpu.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) -O1 -static -o $@ $<
+$(BIN_OUT)/cpu-model: tests/binfmt/cpu_model.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -O1 -o $@ $<
 
 BUSYBOX_STATIC := /bin/busybox
 RUNNER_x86_64  :=
@@ -35,6 +40,10 @@ check-static-$(1): $$(FERRY_BIN_$(1)) $$(BIN_OUT)/argv-cpu-static
 	sh tests/binfmt/check-static.sh $$(FERRY_BIN_$(1)) "$$(RUNNER_$(1))" $$(BUSYBOX_STATIC) \
 	    $$(BIN_OUT)/argv-cpu-static
 CHECK_TARGETS += check-static-$(1)
+.PHONY: check-cpu-$(1)
+check-cpu-$(1): $$(FERRY_BIN_$(1)) $$(BIN_OUT)/cpu-model
+	sh tests/binfmt/check-cpu.sh $$(abspath $$(FERRY_BIN_$(1))) "$$(RUNNER_$(1))" $$(abspath $$(BIN_OUT)/cpu-model)
+CHECK_TARGETS += check-cpu-$(1)
 endef
 $(foreach a,$(ARCHES),$(eval $(call binfmt_for_arch,$(a))))
 

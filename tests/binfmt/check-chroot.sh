@@ -1,13 +1,13 @@
 #!/bin/sh
 # check-chroot.sh -- the foreign-chroot workflow: inside a debootstrap'ed
 # amd64 Debian chroot (.ci/setup-chroot), the static ferry runs bash,
-# `dpkg -l` and a multi-file C project built with make and gcc, first with
+# `dpkg -l`, apt-cache/dpkg queries and a multi-file C project built with make and gcc, first with
 # no /proc mounted, then with /proc; the same commands run natively in the
 # same chroot are the oracle (output and status; the build's object files
 # and program byte for byte), and a local .deb is built, installed with
 # dpkg -i, run and removed.  The x86-64 build also builds Debian's zlib
-# source (setup-chroot fetched it) with its own `./configure --static &&
-# make && make check` (no-/proc pass) and a one-file C++ program with g++
+# source (setup-chroot fetched it) with its own `./configure && make &&
+# make check` (shared and static library; no-/proc pass) and a one-file C++ program with g++
 # (/proc pass), once each: translated gcc is slow, and both passes already
 # run make and gcc.  The AArch64 build (under an emulator copied into the
 # chroot with its libraries) compiles one C file and installs the .deb in
@@ -119,8 +119,10 @@ if [ -z "$runner" ]; then
 else
     build='gcc -O2 -c fib.c && sha256sum fib.o'
 fi
-zlib='cd zlib && ./configure --static && make -s && make -s check &&
-sha256sum *.o libz.a example minigzip example64 minigzip64'
+# Shared and static: ./configure builds both (PIC objects as *.lo, libz.so,
+# the test programs linked each way) and make check runs all of them.
+zlib='cd zlib && ./configure && make -s && make -s check &&
+sha256sum *.o *.lo libz.a libz.so.* example minigzip examplesh minigzipsh example64 minigzip64'
 cxx='g++ -O2 -c words.cc && g++ -o words words.o && ./words && sha256sum words.o words'
 # A local .deb built, installed, run and removed (the chroot is left as it was).
 deb='mkdir -p pkg/DEBIAN pkg/usr/bin &&
@@ -128,6 +130,10 @@ printf "Package: ferry-hello\nVersion: 1.0\nArchitecture: amd64\nMaintainer: fer
 printf "#!/bin/sh\necho hello from the package\n" > pkg/usr/bin/ferry-hello && chmod 755 pkg/usr/bin/ferry-hello &&
 dpkg-deb --build --root-owner-group pkg ferry-hello.deb > /dev/null && dpkg -i ferry-hello.deb && ferry-hello &&
 dpkg -s ferry-hello | grep -E "^(Status|Version)" && dpkg -r ferry-hello && [ ! -e /usr/bin/ferry-hello ]'
+# apt's and dpkg's offline queries: the package cache, policy, file lists.
+apt='apt-cache policy dpkg bash | head -n 12; apt-cache show bash | grep -E "^(Package|Version|Depends)";
+apt-cache depends --no-recommends coreutils | head -n 6; apt-cache stats | head -n 3; dpkg -L dpkg | sort | head -n 8;
+dpkg -S /bin/bash /usr/bin/gcc-12; dpkg-query -W -f="\${Package} \${Installed-Size}\n" libc6 gcc-12; apt-get -s install make | tail -n 2'
 export LC_ALL=C COLUMNS=132 PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 unset FERRY_EXEC_WRAPPER
 # in_chroot PROC OUT CMD: bash -c CMD in the chroot (PROC: mount /proc).
@@ -175,6 +181,9 @@ for proc in no-proc proc; do
         'echo "${BASH_VERSINFO[0]}"; for i in 1 2 3; do echo $((i * i)); done; ls /usr | sort | head -n 5; echo $(seq 3)'
     compare $proc "dpkg -l" 'dpkg -l | head -n 25; dpkg -l | wc -l'
     if [ -z "$runner" ] || [ $proc = no-proc ]; then
+        compare $proc "apt-cache and dpkg queries (offline)" "$apt"
+    fi
+    if [ -z "$runner" ] || [ $proc = no-proc ]; then
         compare $proc "dpkg-deb --build, dpkg -i, the package's program, dpkg -r" "$deb"
         compare $proc "a C project built with make and gcc (objects and program as native)" "$build"
     else
@@ -188,7 +197,7 @@ for proc in no-proc proc; do
             echo "SKIP $arch: building zlib and g++ translated (about half an hour of translated gcc under $runner)"
         fi
     elif [ $proc = no-proc ]; then
-        compare $proc "Debian's zlib: ./configure --static, make, make check (objects, libz.a, programs as native)" "$zlib"
+        compare $proc "Debian's zlib: ./configure, make, make check (objects, libz.a, libz.so, programs as native)" "$zlib"
     else
         compare $proc "a C++ program with g++: exceptions, iostream, map (objects and program as native)" "$cxx"
     fi
