@@ -155,10 +155,11 @@ void fault_keep_map(struct tr_engine *e, struct tr_block *tb);
 
 /* smc.c: self-modifying code on writable pages. */
 void smc_guard_block(struct ir_block *b, struct tr_block *tb);
-/* softmmu.c: guest accesses -> the software MMU's helpers (TR_MEM_SOFTMMU). */
-void softmmu_lower(struct ir_block *b, const struct tr_softmmu_helpers *h);
 void smc_guard_stores(struct ir_block *b, struct tr_block *tb);
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
+
+/* softmmu.c: guest accesses -> the software MMU's helpers (TR_MEM_SOFTMMU). */
+void softmmu_lower(struct ir_block *b, const struct tr_softmmu_helpers *h);
 
 /* translate.c: translated (maybe flushing the cache first), never NULL. */
 struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc);
