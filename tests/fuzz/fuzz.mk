@@ -41,7 +41,7 @@ FUZZ_LIBS_sigevent :=
 FUZZ_SRCS_x86 := tests/fuzz/fuzz_x86.c $(filter-out $(FERRY_MAIN_SRCS),$(wildcard translator/*.c)) \
                  $(wildcard frontends/x86_64/*.c) $(wildcard backends/x86_64/*.c)
 FUZZ_INC_x86  := $(INC_program)
-FUZZ_LIBS_x86 := -lcapstone -lm -pthread -l:libatomic.a
+FUZZ_LIBS_x86 := -lcapstone -lmpfr -lgmp -lm -pthread -l:libatomic.a
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
 
