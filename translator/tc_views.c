@@ -134,17 +134,36 @@ void tc_code_rewritten(struct tr_code_cache *tc, const uint8_t *code, size_t len
 }
 
 /* The views are shared memory: without this, code the child translates
- * would overwrite the parent's.  The child (one thread, no translation
- * running) moves both views onto a copy of the code translated so far. */
-void tc_views_fork_child(struct tr_code_cache *tc)
+ * would overwrite the parent's, and the parent's writes after the fork
+ * would reach the child's.  Before the fork, with every code writer
+ * locked out (tr_fork_prepare), the code translated so far is copied into
+ * a new memfd; the child moves both views onto it, the parent drops it. */
+void tc_views_fork_prepare(struct tr_code_cache *tc)
 {
+    tc->fork_fd = -1;
     if (!tc->rw_delta)
         return;
     size_t size = (size_t)(tc->end - tc->base);
     size_t used = (size_t)(tc->ptr - tc->base);
     int fd = code_memfd(size);
     if (fd < 0 || pwrite(fd, tc->base, used, 0) != (ssize_t)used)
-        views_fatal("cannot copy the code cache into a forked process");
+        views_fatal("cannot copy the code cache for a fork");
+    tc->fork_fd = fd;
+}
+
+void tc_views_fork_parent(struct tr_code_cache *tc)
+{
+    if (tc->fork_fd >= 0)
+        close(tc->fork_fd);
+    tc->fork_fd = -1;
+}
+
+void tc_views_fork_child(struct tr_code_cache *tc)
+{
+    int fd = tc->fork_fd;
+    if (fd < 0)
+        return;
+    size_t size = (size_t)(tc->end - tc->base);
     uint8_t *rw = tc->base + tc->rw_delta;
     bool ok = mmap(rw, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE | MAP_FIXED,
                    fd, 0) == rw &&
@@ -153,6 +172,7 @@ void tc_views_fork_child(struct tr_code_cache *tc)
     if (tc->remap_fd)       /* ferry's number now names the child's pages */
         ok = ok && dup3(fd, *tc->remap_fd, O_CLOEXEC) == *tc->remap_fd;
     close(fd);
+    tc->fork_fd = -1;
     if (!ok)
         views_fatal("cannot map the code cache of a forked process");
 }

@@ -146,10 +146,12 @@ void tr_fork_prepare(struct tr_engine *e)
 {
     tr_lock(e);
     pthread_mutex_lock(&e->thr.lock);
+    tc_views_fork_prepare(&e->tc);
 }
 
 void tr_fork_parent(struct tr_engine *e)
 {
+    tc_views_fork_parent(&e->tc);
     pthread_mutex_unlock(&e->thr.lock);
     tr_unlock(e);
 }

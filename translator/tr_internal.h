@@ -53,6 +53,7 @@ struct tr_code_cache {
     intptr_t rw_delta;                  /* its writable alias - base (0: one RWX view) */
     const int *remap_fd;                /* where the pages' memfd is kept when
                                            rewritten code must be mapped again */
+    int fork_fd;                        /* the code as of a fork in progress (-1) */
     uint64_t (*enter)(void *env, const uint8_t *code);
     const uint8_t *epilogue;
     const uint8_t *ras_miss;            /* code of an empty return-address-stack entry */
@@ -120,6 +121,8 @@ void tr_exclusive_end(struct tr_engine *e);
 /* tc_views.c: the executable view and its writable alias */
 void tc_views_map(struct tr_code_cache *tc, size_t size, const int *(*keep_fd)(int fd));
 void tc_code_rewritten(struct tr_code_cache *tc, const uint8_t *code, size_t len);
+void tc_views_fork_prepare(struct tr_code_cache *tc);
+void tc_views_fork_parent(struct tr_code_cache *tc);
 void tc_views_fork_child(struct tr_code_cache *tc);
 
 /* codecache.c (tc_flush: translation lock held, outside translated code) */

@@ -87,6 +87,12 @@ static void waited(int sig)
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
+    /* Dispositions start as the default, whatever the caller left ignored
+     * (an ignored signal is inherited across exec: the native run then
+     * hung in pause() under some test drivers). */
+    struct kernel_sigaction dfl = { 0 };
+    syscall(SYS_rt_sigaction, 32, &dfl, NULL, 8);
+    syscall(SYS_rt_sigaction, 33, &dfl, NULL, 8);
     default_action(32);
     default_action(33);
     handled(33);
