@@ -14,12 +14,12 @@
 #include <unistd.h>
 
 struct kernel_sigaction { void *handler; unsigned long flags; void *restorer; unsigned long mask; };
-static volatile sig_atomic_t got_sig, got_code, got_from_child;
+static volatile sig_atomic_t got_sig, got_code, got_pid;
 static pid_t child;
 
 static void handler(int sig, siginfo_t *si, void *uc)
 {
-    got_sig = sig, got_code = si->si_code, got_from_child = si->si_pid == child;
+    got_sig = sig, got_code = si->si_code, got_pid = si->si_pid;  /* compared after fork returned */
 }
 
 /* The restorer glibc gives every handler: read back from SIGUSR1's. */
@@ -69,7 +69,7 @@ static void handled(int sig)
     waitpid(child, NULL, 0);
     while (!got_sig)
         usleep(1000);
-    printf("handler: sig %d code %d from child %d\n", got_sig, got_code, got_from_child);
+    printf("handler: sig %d code %d from child %d\n", got_sig, got_code, got_pid == child);
 }
 
 static void waited(int sig)
