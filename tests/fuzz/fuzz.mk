@@ -15,7 +15,7 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wno-unused-para
 FUZZ_TARGETS := elf boot virtq sysconv sigevent x86
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 10
-FUZZ_ARGS    := -max_len=65536 -timeout=10 -rss_limit_mb=1024 -close_fd_mask=3 -print_final_stats=1
+FUZZ_ARGS    := -seed=1 -max_len=65536 -timeout=10 -rss_limit_mb=1024 -close_fd_mask=3 -print_final_stats=1
 
 FUZZ_SRCS_elf   := tests/fuzz/fuzz_elf.c loader/ld_elf.c loader/ld_elf_note.c loader/ld_program.c \
                    loader/ld_shebang.c loader/ld_symbols.c
@@ -60,7 +60,9 @@ fuzz-build: $(FUZZ_BINS)
 FUZZ_RUN = (mkdir -p $(FUZZ_OUT)/corpus/$(1) && cd $(FUZZ_OUT) && \
 	./fuzz_$(1) $(FUZZ_ARGS) -max_total_time=$(2) corpus/$(1) $(CURDIR)/tests/fuzz/$(1) \
 	  2>&1 | grep -E '^(stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|.*deadly signal|.*Test unit written)' \
-	  | sed 's/^/fuzz $(1): /'; test $${PIPESTATUS[0]} -eq 0)
+	  | sed 's/^/fuzz $(1): /'; rc=$${PIPESTATUS[0]}; \
+	  test $$rc -eq 0 || echo "fuzz $(1): the harness exited with status $$rc (over 128: killed by signal rc-128)"; \
+	  test $$rc -eq 0)
 
 fuzz: SHELL := /bin/bash
 fuzz: $(FUZZ_BINS)
