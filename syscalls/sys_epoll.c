@@ -1,20 +1,16 @@
 /* sys_epoll.c -- epoll, eventfd and timerfd.  x86-64's struct
  * epoll_event is packed (12 bytes) while arm64's is 16, so events are
- * converted; EPOLL*, EFD_* and TFD_* flags and struct itimerspec are the
+ * converted (sys_conv.c); EPOLL*, EFD_* and TFD_* flags and struct itimerspec are the
  * same on both hosts. */
 #define _GNU_SOURCE
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sys_conv.h"
 #include "sys_handlers.h"
 
 #define SYS_EPOLL_MAX_EVENTS 1024
-
-struct x86_64_epoll_event {
-    uint32_t events;
-    uint64_t data;
-} __attribute__((packed));
 
 SYS_HANDLER(sys_epoll_create) { return (int)a[0] <= 0 ? -EINVAL : sys_ret(epoll_create1(0)); }
 SYS_HANDLER(sys_epoll_create1) { return sys_ret(epoll_create1((int)a[0])); }
@@ -24,14 +20,16 @@ SYS_HANDLER(sys_epoll_ctl)
     struct x86_64_epoll_event g = { 0, 0 };
     if (a[3] && sys_copy_in(&g, a[3], sizeof g))
         return -EFAULT;
-    struct epoll_event h = { .events = g.events, .data.u64 = g.data };
+    struct epoll_event h;
+    sys_epoll_event_to_host(&h, &g);
     return sys_ret(epoll_ctl((int)a[0], (int)a[1], (int)a[2], a[3] ? &h : NULL));
 }
 
 static int64_t sys_epoll_events_out(uint64_t g, const struct epoll_event *h, int n)
 {
     for (int i = 0; i < n; i++) {
-        struct x86_64_epoll_event e = { h[i].events, h[i].data.u64 };
+        struct x86_64_epoll_event e;
+        sys_epoll_event_to_guest(&e, &h[i]);
         if (sys_copy_out(g + (uint64_t)i * sizeof e, &e, sizeof e))
             return -EFAULT;
     }

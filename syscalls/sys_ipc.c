@@ -4,7 +4,7 @@
  * ipc64_perm, shmid64_ds, msqid64_ds, shminfo64, seminfo, msginfo, sembuf,
  * msgbuf: the same on arm64) except semid64_ds, where x86-64 keeps a
  * padding word after each time; semctl's IPC_STAT/SEM_STAT(_ANY)/IPC_SET
- * convert it.  shmat maps at a guest address (guest addresses are host
+ * convert it (sys_conv.c).  shmat maps at a guest address (guest addresses are host
  * addresses; SHM_RND/SHM_RDONLY/SHM_EXEC/SHM_REMAP are the same bits) and
  * tells the translator, which keeps its own map of guest mappings; shmdt
  * needs the size of what it unmaps, so attachments are remembered here
@@ -20,23 +20,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sys_conv.h"
 #include "sys_handlers.h"
 #include "translator.h"
 
 #define SYS_IPC_PAGE 4096ull
 
-/* struct semid64_ds as x86-64 lays it out. */
-struct x86_64_semid_ds {
-    struct ipc64_perm sem_perm;     /* asm-generic: the same on every 64-bit host */
-    int64_t sem_otime;
-    uint64_t unused1;
-    int64_t sem_ctime;
-    uint64_t unused2;
-    uint64_t sem_nsems;
-    uint64_t unused3, unused4;
-};
-_Static_assert(sizeof(struct ipc64_perm) == 48, "ipc64_perm is asm-generic's");
-_Static_assert(sizeof(struct x86_64_semid_ds) == 104, "x86-64 semid64_ds");
 _Static_assert(sizeof(struct shmid64_ds) == 112, "shmid64_ds is asm-generic's (as x86-64's)");
 _Static_assert(sizeof(struct msqid64_ds) == 120, "msqid64_ds is asm-generic's (as x86-64's)");
 _Static_assert(sizeof(struct sembuf) == 6, "sembuf");
@@ -134,21 +123,6 @@ SYS_HANDLER(sys_semop)
 SYS_HANDLER(sys_semtimedop)
 {
     return sys_ret(syscall(SYS_semtimedop, (int)a[0], sys_ptr(a[1]), (size_t)a[2], sys_ptr(a[3])));
-}
-
-static void sys_semid_to_guest(struct x86_64_semid_ds *g, const struct semid64_ds *h)
-{
-    *g = (struct x86_64_semid_ds){ .sem_perm = h->sem_perm, .sem_otime = h->sem_otime,
-                                   .sem_ctime = h->sem_ctime, .sem_nsems = h->sem_nsems };
-}
-
-static void sys_semid_to_host(struct semid64_ds *h, const struct x86_64_semid_ds *g)
-{
-    memset(h, 0, sizeof *h);
-    h->sem_perm = g->sem_perm;
-    h->sem_otime = g->sem_otime;
-    h->sem_ctime = g->sem_ctime;
-    h->sem_nsems = g->sem_nsems;
 }
 
 /* The commands whose argument is a struct semid_ds. */

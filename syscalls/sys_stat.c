@@ -11,25 +11,7 @@
 #include <unistd.h>
 
 #include "sys_handlers.h"
-#include "sys_stat.h"
-
-void sys_stat_to_guest(struct x86_64_stat *g, const struct stat *h)
-{
-    memset(g, 0, sizeof *g);
-    g->st_dev = h->st_dev;
-    g->st_ino = h->st_ino;
-    g->st_nlink = h->st_nlink;
-    g->st_mode = h->st_mode;
-    g->st_uid = h->st_uid;
-    g->st_gid = h->st_gid;
-    g->st_rdev = h->st_rdev;
-    g->st_size = h->st_size;
-    g->st_blksize = h->st_blksize;
-    g->st_blocks = h->st_blocks;
-    g->st_atime_sec = h->st_atim.tv_sec, g->st_atime_nsec = h->st_atim.tv_nsec;
-    g->st_mtime_sec = h->st_mtim.tv_sec, g->st_mtime_nsec = h->st_mtim.tv_nsec;
-    g->st_ctime_sec = h->st_ctim.tv_sec, g->st_ctime_nsec = h->st_ctim.tv_nsec;
-}
+#include "sys_conv.h"
 
 /* AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, AT_NO_AUTOMOUNT: same bits on all. */
 static int64_t sys_do_fstatat(int dirfd, const char *path, uint64_t buf, int flags)

@@ -180,6 +180,35 @@ void avx_vop3(struct x86_dc *dc, const struct avx_step *st, struct avx_opnd d,
         avx_vop_half(dc, st, d.hi, a.hi, b.hi);
 }
 
+void avx_vop3_split(struct x86_dc *dc, const struct avx_step *st, struct avx_opnd d,
+                    struct avx_opnd a, struct avx_opnd b, bool wide, unsigned imm_hi)
+{
+    struct avx_step hi = *st;
+    hi.imm = imm_hi;
+    avx_vop_half(dc, st, d.lo, a.lo, b.lo);
+    if (wide)
+        avx_vop_half(dc, &hi, d.hi, a.hi, b.hi);
+}
+
+/* ---- helper calls ---- */
+
+ir_ref avx_call(struct x86_dc *dc, const struct ir_helper *h, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+    ir_ref args[3] = { ir_const(dc->b, a0), ir_const(dc->b, a1), ir_const(dc->b, a2) };
+    ir_ref r = h->has_result ? ir_temp(dc->b) : IR_NONE;
+    ir_call(dc->b, h, r, args);
+    return r;
+}
+
+struct avx_results avx_call_halves(struct x86_dc *dc, const struct ir_helper *h, struct avx_opnd d,
+                                   struct avx_opnd s, uint64_t imm, uint64_t imm_hi, bool wide)
+{
+    struct avx_results r = { avx_call(dc, h, (uint64_t)d.lo, (uint64_t)s.lo, imm), IR_NONE };
+    if (wide)
+        r.hi = avx_call(dc, h, (uint64_t)d.hi, (uint64_t)s.hi, imm_hi);
+    return r;
+}
+
 /* ---- rows ---- */
 
 unsigned avx_row_imm(const struct x86_dc *dc, const struct avx_row *row)
@@ -200,7 +229,14 @@ bool avx_row_width(const struct x86_dc *dc, const struct avx_row *row, bool *wid
     return !(v.l ? row->flags & AVX_128 : row->flags & AVX_256);
 }
 
-static int avx_mem_bytes(const struct avx_row *row, bool wide)
+bool avx_ops_dst_src(const struct x86_dc *dc, const struct avx_row *row, int *d, bool *wide)
+{
+    const cs_x86_op *ops = dc->x->operands;
+    *d = avx_reg(&ops[0]);
+    return dc->x->op_count == 2 && *d >= 0 && avx_src_ok(&ops[1]) && avx_row_width(dc, row, wide);
+}
+
+int avx_mem_bytes(const struct avx_row *row, bool wide)
 {
     return wide && !(row->flags & AVX_FIXED) ? 2 * row->mem_bytes : row->mem_bytes;
 }

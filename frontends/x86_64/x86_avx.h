@@ -121,6 +121,19 @@ struct avx_step {
 void avx_vop_half(struct x86_dc *dc, const struct avx_step *st, int32_t d, int32_t a, int32_t b);
 void avx_vop3(struct x86_dc *dc, const struct avx_step *st, struct avx_opnd d,
               struct avx_opnd a, struct avx_opnd b, bool wide);
+/* avx_vop3 whose high half takes imm_hi (blends and vpermilpd by imm8:
+ * each half its own bits of the imm8). */
+void avx_vop3_split(struct x86_dc *dc, const struct avx_step *st, struct avx_opnd d,
+                    struct avx_opnd a, struct avx_opnd b, bool wide, unsigned imm_hi);
+
+/* A C helper h(a0, a1, a2) with constant arguments (env offsets, imms);
+ * returns its result in a new temp, IR_NONE when h has none. */
+ir_ref avx_call(struct x86_dc *dc, const struct ir_helper *h, uint64_t a0, uint64_t a1, uint64_t a2);
+/* h(d, s, imm) per 128-bit half (the high one when wide, with imm_hi);
+ * the halves' results (IR_NONE when absent). */
+struct avx_results { ir_ref lo, hi; };
+struct avx_results avx_call_halves(struct x86_dc *dc, const struct ir_helper *h, struct avx_opnd d,
+                                   struct avx_opnd s, uint64_t imm, uint64_t imm_hi, bool wide);
 
 /* ---- rows ---- */
 
@@ -163,6 +176,12 @@ unsigned avx_row_imm(const struct x86_dc *dc, const struct avx_row *row);
 /* Width of the current instruction under the row's flags; false when the
  * row does not have that width. */
 bool avx_row_width(const struct x86_dc *dc, const struct avx_row *row, bool *wide);
+/* The two-operand forms (d, r/m): d's register and the width, false for
+ * any other operand shape. */
+bool avx_ops_dst_src(const struct x86_dc *dc, const struct avx_row *row, int *d, bool *wide);
+/* Memory source bytes of the row at this width (mem_bytes, doubled at
+ * 256 bits unless AVX_FIXED). */
+int avx_mem_bytes(const struct avx_row *row, bool wide);
 
 /* x86_avx_move.c (vimm / mem_bytes select the variant, see there) */
 avx_emit_fn avx_emit_mov, avx_emit_movs, avx_emit_movhalf, avx_emit_movhl, avx_emit_movdq,

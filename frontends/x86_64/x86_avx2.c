@@ -111,25 +111,13 @@ bool avx2_emit_split_imm(struct x86_dc *dc, const struct avx_row *row)
         return false;
     unsigned imm = (unsigned)ops[3].imm & 0xff, mask = (1u << row->vimm) - 1;
     struct avx_opnd s = avx_src(dc, &ops[2], wide ? 32 : 16), dd = avx_regop(d), ad = avx_regop(a);
-    struct avx_step lo = { 0, 0, imm & mask, &row->helper };
-    struct avx_step hi = { 0, 0, (imm >> row->vimm) & mask, &row->helper };
-    avx_vop_half(dc, &lo, dd.lo, ad.lo, s.lo);
-    if (wide)
-        avx_vop_half(dc, &hi, dd.hi, ad.hi, s.hi);
+    struct avx_step st = { 0, 0, imm & mask, &row->helper };
+    avx_vop3_split(dc, &st, dd, ad, s, wide, (imm >> row->vimm) & mask);
     avx_write_done(dc, d, wide);
     return true;
 }
 
 /* ---- whole-register helpers ---- */
-
-static ir_ref avx2_call(struct x86_dc *dc, const struct ir_helper *h, uint64_t a0, uint64_t a1,
-                        uint64_t a2)
-{
-    ir_ref args[3] = { ir_const(dc->b, a0), ir_const(dc->b, a1), ir_const(dc->b, a2) };
-    ir_ref r = h->has_result ? ir_temp(dc->b) : IR_NONE;
-    ir_call(dc->b, h, r, args);
-    return r;
-}
 
 /* vpermd / vpermps d, idx, src/m256 (256 bits only). */
 bool avx2_emit_permd(struct x86_dc *dc, const struct avx_row *row)
@@ -139,7 +127,7 @@ bool avx2_emit_permd(struct x86_dc *dc, const struct avx_row *row)
     if (dc->x->op_count != 3 || d < 0 || i < 0 || !avx_src_ok(&ops[2]) || !avx_wide(dc))
         return false;
     struct avx_opnd s = avx_src(dc, &ops[2], 32);
-    avx2_call(dc, &row->helper, avx2_pack(avx_regop(d)), avx2_pack(avx_regop(i)), avx2_pack(s));
+    avx_call(dc, &row->helper, avx2_pack(avx_regop(d)), avx2_pack(avx_regop(i)), avx2_pack(s));
     return true;
 }
 
@@ -152,7 +140,7 @@ bool avx2_emit_permq(struct x86_dc *dc, const struct avx_row *row)
         !avx_wide(dc))
         return false;
     struct avx_opnd s = avx_src(dc, &ops[1], 32);
-    avx2_call(dc, &row->helper, avx2_pack(avx_regop(d)), avx2_pack(s), (uint64_t)ops[2].imm & 0xff);
+    avx_call(dc, &row->helper, avx2_pack(avx_regop(d)), avx2_pack(s), (uint64_t)ops[2].imm & 0xff);
     return true;
 }
 
@@ -162,11 +150,11 @@ bool avx2_emit_pmovx(struct x86_dc *dc, const struct avx_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
     bool wide;
-    int d = avx_reg(&ops[0]);
-    if (dc->x->op_count != 2 || d < 0 || !avx_src_ok(&ops[1]) || !avx_row_width(dc, row, &wide))
+    int d;
+    if (!avx_ops_dst_src(dc, row, &d, &wide))
         return false;
-    struct avx_opnd s = avx_src(dc, &ops[1], wide ? 2 * row->mem_bytes : row->mem_bytes);
-    avx2_call(dc, &row->helper, avx2_pack(avx_regop(d)), (uint32_t)s.lo,
+    struct avx_opnd s = avx_src(dc, &ops[1], avx_mem_bytes(row, wide));
+    avx_call(dc, &row->helper, avx2_pack(avx_regop(d)), (uint32_t)s.lo,
               row->vimm | (wide ? 1u << 9 : 0));
     return true;
 }

@@ -24,11 +24,6 @@ static bool avx_ops3(const struct x86_dc *dc, int *d, int *a, int nops)
     return dc->x->op_count == nops && *d >= 0 && *a >= 0 && avx_src_ok(&ops[2]);
 }
 
-static int avx_mem(const struct avx_row *row, bool wide)
-{
-    return wide && !(row->flags & AVX_FIXED) ? 2 * row->mem_bytes : row->mem_bytes;
-}
-
 /* vcmpps/pd/ss/sd: predicates 0-7 are the vfcmp op, 8-31 its helper
  * (which knows all 32). */
 bool avx_emit_cmp(struct x86_dc *dc, const struct avx_row *row)
@@ -40,7 +35,7 @@ bool avx_emit_cmp(struct x86_dc *dc, const struct avx_row *row)
         return false;
     unsigned pred = avx_imm8(dc) & 31;
     struct avx_step st = { pred < 8 ? IR_vfcmp : 0, row->vsize, pred, &row->helper };
-    struct avx_opnd s = avx_src(dc, &ops[2], avx_mem(row, wide));
+    struct avx_opnd s = avx_src(dc, &ops[2], avx_mem_bytes(row, wide));
     avx_vop3(dc, &st, avx_regop(d), avx_regop(a), s, wide);
     avx_write_done(dc, d, wide);
     return true;
@@ -56,14 +51,9 @@ bool avx_emit_blend(struct x86_dc *dc, const struct avx_row *row)
     if (!avx_row_width(dc, row, &wide) || !avx_ops3(dc, &d, &a, 4))
         return false;
     unsigned imm = avx_imm8(dc);
-    struct avx_opnd s = avx_src(dc, &ops[2], avx_mem(row, wide));
-    struct avx_opnd dd = avx_regop(d), ad = avx_regop(a);
+    struct avx_opnd s = avx_src(dc, &ops[2], avx_mem_bytes(row, wide));
     struct avx_step st = { row->vop, row->vsize, imm, &row->helper };
-    avx_vop_half(dc, &st, dd.lo, ad.lo, s.lo);
-    if (wide) {
-        st.imm = imm >> row->vimm;
-        avx_vop_half(dc, &st, dd.hi, ad.hi, s.hi);
-    }
+    avx_vop3_split(dc, &st, avx_regop(d), avx_regop(a), s, wide, imm >> row->vimm);
     avx_write_done(dc, d, wide);
     return true;
 }
@@ -77,20 +67,16 @@ bool avx_emit_blendv(struct x86_dc *dc, const struct avx_row *row)
     int d, a, m = dc->x->op_count == 4 ? avx_reg(&ops[3]) : -1;
     if (!avx_row_width(dc, row, &wide) || m < 0 || !avx_ops3(dc, &d, &a, 4))
         return false;
-    struct avx_opnd mo = avx_regop(m), dd = avx_regop(d), ad = avx_regop(a);
+    struct avx_opnd mo = avx_regop(m);
     if (m == d && d != a) {
         struct avx_opnd t = avx_tmpop(AVX_TMP_EXTRA);
         avx_copy16(dc, t.lo, mo.lo);
         avx_copy16(dc, t.hi, mo.hi);
         mo = t;
     }
-    struct avx_opnd s = avx_src(dc, &ops[2], avx_mem(row, wide));
+    struct avx_opnd s = avx_src(dc, &ops[2], avx_mem_bytes(row, wide));
     struct avx_step st = { 0, 0, (unsigned)mo.lo, &row->helper };
-    avx_vop_half(dc, &st, dd.lo, ad.lo, s.lo);
-    if (wide) {
-        st.imm = (unsigned)mo.hi;
-        avx_vop_half(dc, &st, dd.hi, ad.hi, s.hi);
-    }
+    avx_vop3_split(dc, &st, avx_regop(d), avx_regop(a), s, wide, (unsigned)mo.hi);
     avx_write_done(dc, d, wide);
     return true;
 }
@@ -115,8 +101,8 @@ bool avx_emit_cvt_up(struct x86_dc *dc, const struct avx_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
     bool wide;
-    int d = avx_reg(&ops[0]);
-    if (dc->x->op_count != 2 || d < 0 || !avx_src_ok(&ops[1]) || !avx_row_width(dc, row, &wide))
+    int d;
+    if (!avx_ops_dst_src(dc, row, &d, &wide))
         return false;
     struct avx_opnd s = avx_src(dc, &ops[1], wide ? 16 : 8), dd = avx_regop(d);
     struct avx_step st = { row->vop, row->vsize, row->vimm, &row->helper };
@@ -183,18 +169,13 @@ bool avx_emit_movmsk(struct x86_dc *dc, const struct avx_row *row)
     if (s < 0 || ops[0].type != X86_OP_REG || avx_reg(&ops[0]) >= 0 ||
         !avx_row_width(dc, row, &wide))
         return false;
-    struct avx_opnd so = avx_regop(s);
-    ir_ref r = ir_temp(dc->b);
-    ir_call(dc->b, &row->helper, r,
-            (ir_ref[3]){ ir_const(dc->b, 0), ir_const(dc->b, (uint64_t)so.lo), ir_const(dc->b, 0) });
+    struct avx_results r = avx_call_halves(dc, &row->helper, (struct avx_opnd){ 0, 0, -1 },
+                                           avx_regop(s), 0, 0, wide);
     if (wide) {
-        ir_ref h = ir_temp(dc->b);
-        ir_call(dc->b, &row->helper, h,
-                (ir_ref[3]){ ir_const(dc->b, 0), ir_const(dc->b, (uint64_t)so.hi), ir_const(dc->b, 0) });
-        ir_binop(dc->b, IR_shl, 64, h, h, ir_const(dc->b, row->vimm));
-        ir_binop(dc->b, IR_or, 64, r, r, h);
+        ir_binop(dc->b, IR_shl, 64, r.hi, r.hi, ir_const(dc->b, row->vimm));
+        ir_binop(dc->b, IR_or, 64, r.lo, r.lo, r.hi);
     }
-    x86_gpr_write(dc, ops[0].reg, r);
+    x86_gpr_write(dc, ops[0].reg, r.lo);
     return true;
 }
 
@@ -204,20 +185,14 @@ bool avx_emit_test(struct x86_dc *dc, const struct avx_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
     bool wide;
-    int d = avx_reg(&ops[0]);
-    if (dc->x->op_count != 2 || d < 0 || !avx_src_ok(&ops[1]) || !avx_row_width(dc, row, &wide))
+    int d;
+    if (!avx_ops_dst_src(dc, row, &d, &wide))
         return false;
-    struct avx_opnd s = avx_src(dc, &ops[1], avx_mem(row, wide)), dd = avx_regop(d);
-    ir_ref r = ir_temp(dc->b);
-    ir_call(dc->b, &row->helper, r, (ir_ref[3]){ ir_const(dc->b, (uint64_t)dd.lo),
-            ir_const(dc->b, (uint64_t)s.lo), ir_const(dc->b, row->vimm) });
-    if (wide) {
-        ir_ref h = ir_temp(dc->b);
-        ir_call(dc->b, &row->helper, h, (ir_ref[3]){ ir_const(dc->b, (uint64_t)dd.hi),
-                ir_const(dc->b, (uint64_t)s.hi), ir_const(dc->b, row->vimm) });
-        ir_binop(dc->b, IR_and, 64, r, r, h);
-    }
-    x86_flags_set_eflags(dc, r);
+    struct avx_opnd s = avx_src(dc, &ops[1], avx_mem_bytes(row, wide));
+    struct avx_results r = avx_call_halves(dc, &row->helper, avx_regop(d), s, row->vimm, row->vimm, wide);
+    if (wide)
+        ir_binop(dc->b, IR_and, 64, r.lo, r.lo, r.hi);
+    x86_flags_set_eflags(dc, r.lo);
     return true;
 }
 
@@ -239,11 +214,7 @@ bool avx_emit_permil(struct x86_dc *dc, const struct avx_row *row)
         struct avx_opnd s = avx_src(dc, &ops[1], wide ? 32 : 16);
         struct avx_step st = pd ? (struct avx_step){ 0, 0, imm, &avx_h_permilpd_imm }
                                 : (struct avx_step){ IR_vshuf, IR_VE_32, imm, &avx_h_pshufd };
-        avx_vop_half(dc, &st, dd.lo, dd.lo, s.lo);
-        if (wide) {
-            st.imm = pd ? imm >> 2 : imm;
-            avx_vop_half(dc, &st, dd.hi, dd.hi, s.hi);
-        }
+        avx_vop3_split(dc, &st, dd, dd, s, wide, pd ? imm >> 2 : imm);
     } else {
         if (a < 0 || !avx_src_ok(&ops[2]))
             return false;
@@ -315,8 +286,8 @@ bool avx_emit_movddup(struct x86_dc *dc, const struct avx_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
     bool wide;
-    int d = avx_reg(&ops[0]);
-    if (dc->x->op_count != 2 || d < 0 || !avx_src_ok(&ops[1]) || !avx_row_width(dc, row, &wide))
+    int d;
+    if (!avx_ops_dst_src(dc, row, &d, &wide))
         return false;
     struct avx_opnd s = avx_src(dc, &ops[1], wide ? 32 : 8);
     struct avx_step st = { 0, 0, 0, &row->helper };

@@ -18,58 +18,19 @@
 #define I 0
 #define I128 AVX_128
 
-/* xmm <- op(vvvv, xmm/m128) */
-#define VI(ID, fn, op, sz) AV(V##ID, op, sz, fn, 16, I)
-/* shifts: by xmm/m128 the helper, by imm8 (dst = vvvv, src = r/m) the op */
-#define VSH(ID, fn, op, sz) \
-    AEH(V##ID, shifti, AVX_SSE_HELPER(fn), 16, I, IR_##op, sz, 0)
+/* x86_sse_int_ops.def's rows: xmm <- op(vvvv, xmm/m128) and the
+ * others with vvvv as the first source; shifts by xmm/m128 the helper, by
+ * imm8 (dst = vvvv, src = r/m) the op */
+#define SSE_INT_VEC(ID, fn, op, sz)   AV(V##ID, op, sz, fn, 16, I),
+#define SSE_INT_SHIFT(ID, fn, op, sz) AEH(V##ID, shifti, AVX_SSE_HELPER(fn), 16, I, IR_##op, sz, 0),
+#define SSE_INT_SHUF(ID, fn, op, sz)  AV1(V##ID, op, sz, fn, 16, I | AVX_IMM),
+#define SSE_INT_HELPER(ID, fn)        AH(V##ID, fn, 16, I),
+#define SSE_INT_UNARY(ID, fn)         AH1(V##ID, fn, 16, I),
 
 static const struct avx_row avx_int_rows[] = {
-    VI(PAND, pand, vand, E64), VI(POR, por, vor, E64), VI(PXOR, pxor, vxor, E64),
-    VI(PANDN, pandn, vandn, E64),
-    VI(PADDB, paddb, vadd, E8), VI(PADDW, paddw, vadd, E16), VI(PADDD, paddd, vadd, E32),
-    VI(PADDQ, paddq, vadd, E64), VI(PSUBB, psubb, vsub, E8), VI(PSUBW, psubw, vsub, E16),
-    VI(PSUBD, psubd, vsub, E32), VI(PSUBQ, psubq, vsub, E64),
-    VI(PADDSB, paddsb, vadds, E8), VI(PADDSW, paddsw, vadds, E16),
-    VI(PADDUSB, paddusb, vaddus, E8), VI(PADDUSW, paddusw, vaddus, E16),
-    VI(PSUBSB, psubsb, vsubs, E8), VI(PSUBSW, psubsw, vsubs, E16),
-    VI(PSUBUSB, psubusb, vsubus, E8), VI(PSUBUSW, psubusw, vsubus, E16),
-    VI(PMULLW, pmullw, vmul, E16), VI(PMULHW, pmulhw, vmulhs, E16), VI(PMULHUW, pmulhuw, vmulhu, E16),
-    VI(PMULUDQ, pmuludq, vmulwu, E32), VI(PMADDWD, pmaddwd, vmaddw, E16),
-    VI(PSADBW, psadbw, vsadu, E8), VI(PAVGB, pavgb, vavgu, E8), VI(PAVGW, pavgw, vavgu, E16),
-    VI(PMINUB, pminub, vminu, E8), VI(PMAXUB, pmaxub, vmaxu, E8),
-    VI(PMINSW, pminsw, vmins, E16), VI(PMAXSW, pmaxsw, vmaxs, E16),
-    VI(PCMPEQB, pcmpeqb, vcmpeq, E8), VI(PCMPEQW, pcmpeqw, vcmpeq, E16),
-    VI(PCMPEQD, pcmpeqd, vcmpeq, E32), VI(PCMPEQQ, pcmpeqq, vcmpeq, E64),
-    VI(PCMPGTB, pcmpgtb, vcmpgt, E8), VI(PCMPGTW, pcmpgtw, vcmpgt, E16),
-    VI(PCMPGTD, pcmpgtd, vcmpgt, E32), VI(PCMPGTQ, pcmpgtq, vcmpgt, E64),
-    VSH(PSLLW, psllw, vshli, E16), VSH(PSLLD, pslld, vshli, E32), VSH(PSLLQ, psllq, vshli, E64),
-    VSH(PSRLW, psrlw, vshri, E16), VSH(PSRLD, psrld, vshri, E32), VSH(PSRLQ, psrlq, vshri, E64),
-    VSH(PSRAW, psraw, vsari, E16), VSH(PSRAD, psrad, vsari, E32),
-    VSH(PSLLDQ, pslldq, vshlb, E8), VSH(PSRLDQ, psrldq, vshrb, E8),
-    VI(PACKSSWB, packsswb, vpackss, E16), VI(PACKSSDW, packssdw, vpackss, E32),
-    VI(PACKUSWB, packuswb, vpackus, E16), VI(PACKUSDW, packusdw, vpackus, E32),
-    VI(PUNPCKLBW, punpcklbw, vziplo, E8), VI(PUNPCKLWD, punpcklwd, vziplo, E16),
-    VI(PUNPCKLDQ, punpckldq, vziplo, E32), VI(PUNPCKLQDQ, punpcklqdq, vziplo, E64),
-    VI(PUNPCKHBW, punpckhbw, vziphi, E8), VI(PUNPCKHWD, punpckhwd, vziphi, E16),
-    VI(PUNPCKHDQ, punpckhdq, vziphi, E32), VI(PUNPCKHQDQ, punpckhqdq, vziphi, E64),
-    AV1(VPSHUFD, vshuf, E32, pshufd, 16, I | AVX_IMM),
-    AV1(VPSHUFLW, vshuflo, E16, pshuflw, 16, I | AVX_IMM),
-    AV1(VPSHUFHW, vshufhi, E16, pshufhw, 16, I | AVX_IMM),
-    VI(PSHUFB, pshufb, vtbl, E8),
-    VI(PMINSB, pminsb, vmins, E8), VI(PMAXSB, pmaxsb, vmaxs, E8),
-    VI(PMINSD, pminsd, vmins, E32), VI(PMAXSD, pmaxsd, vmaxs, E32),
-    VI(PMINUW, pminuw, vminu, E16), VI(PMAXUW, pmaxuw, vmaxu, E16),
-    VI(PMINUD, pminud, vminu, E32), VI(PMAXUD, pmaxud, vmaxu, E32),
-    VI(PMULLD, pmulld, vmul, E32),
-    /* helpers */
-    AH(VPMULDQ, pmuldq, 16, I), AH(VPHADDW, phaddw, 16, I), AH(VPHADDD, phaddd, 16, I),
-    AH(VPHADDSW, phaddsw, 16, I), AH(VPHSUBW, phsubw, 16, I), AH(VPHSUBD, phsubd, 16, I),
-    AH(VPHSUBSW, phsubsw, 16, I), AH(VPMADDUBSW, pmaddubsw, 16, I),
-    AH(VPMULHRSW, pmulhrsw, 16, I), AH(VPSIGNB, psignb, 16, I), AH(VPSIGNW, psignw, 16, I),
-    AH(VPSIGND, psignd, 16, I), AH(VPALIGNR, palignr, 16, I | AVX_IMM),
-    AH(VPBLENDW, pblendw, 16, I | AVX_IMM),
-    AH1(VPABSB, pabsb, 16, I), AH1(VPABSW, pabsw, 16, I), AH1(VPABSD, pabsd, 16, I),
+#include "x86_sse_int_ops.def"
+
+    AH(VPALIGNR, palignr, 16, I | AVX_IMM), AH(VPBLENDW, pblendw, 16, I | AVX_IMM),
     AH1(VPHMINPOSUW, phminposuw, 16, I128),
     AEV(VMOVNTDQA, mov, 0, AVX_IMM),
     AEH(VPBLENDVB, blendv, AVX_OWN_HELPER(pblendvb, 0), 16, I, 0, 0, 0),

@@ -103,6 +103,10 @@ void x86_fpstate_reset(struct x86_cpu *cpu);
  * instruction (synced rt.pc) would read or write it: returns if all of it
  * is accessible, else raises the precise guest fault (x86_guard.c). */
 void x86_guest_probe(struct x86_cpu *cpu, uint64_t addr, size_t len, bool write);
+/* Runs fn(cpu, arg) under a guard: true when it finished, false when a
+ * host fault (SIGSEGV/SIGBUS on guest memory) cut it short, with
+ * rt.fault describing it (x86_guard.c). */
+bool x86_guarded(struct x86_cpu *cpu, void (*fn)(struct x86_cpu *, void *), void *arg);
 
 /* XSAVE of the state ferry implements, XCR0 = x87|SSE|AVX (x86_xsave.c):
  * the FXSAVE-format legacy region, the 64-byte header and YMM_Hi128 (the

@@ -114,20 +114,15 @@ static uint64_t f16c_helper_ps2ph(struct x86_cpu *env, uint64_t d, uint64_t s, u
 static const struct ir_helper f16c_h_ph2ps = { (void *)f16c_helper_ph2ps, "vcvtph2ps", 3, 0, 0 };
 static const struct ir_helper f16c_h_ps2ph = { (void *)f16c_helper_ps2ph, "vcvtps2ph", 3, 0, 0 };
 
-static void f16c_call(struct x86_dc *dc, const struct ir_helper *h, uint64_t d, uint64_t s, uint64_t imm)
-{
-    ir_call(dc->b, h, IR_NONE, (ir_ref[3]){ ir_const(dc->b, d), ir_const(dc->b, s), ir_const(dc->b, imm) });
-}
-
 bool avx_emit_cvtph2ps(struct x86_dc *dc, const struct avx_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
     bool wide;
-    int d = avx_reg(&ops[0]);
-    if (dc->x->op_count != 2 || d < 0 || !avx_src_ok(&ops[1]) || !avx_row_width(dc, row, &wide))
+    int d;
+    if (!avx_ops_dst_src(dc, row, &d, &wide))
         return false;
     struct avx_opnd s = avx_src(dc, &ops[1], wide ? 16 : 8), dd = avx_regop(d);
-    f16c_call(dc, &f16c_h_ph2ps, (uint64_t)dd.lo | (uint64_t)dd.hi << 16, (uint64_t)s.lo, wide);
+    avx_call(dc, &f16c_h_ph2ps, (uint64_t)dd.lo | (uint64_t)dd.hi << 16, (uint64_t)s.lo, wide);
     avx_write_done(dc, d, wide);
     return true;
 }
@@ -142,7 +137,7 @@ bool avx_emit_cvtps2ph(struct x86_dc *dc, const struct avx_row *row)
         return false;
     struct avx_opnd so = avx_regop(s), t = avx_tmpop(AVX_TMP_SCRATCH);
     uint64_t imm = (dc->insn->bytes[dc->insn->size - 1] & 7) | (uint64_t)wide << 8;
-    f16c_call(dc, &f16c_h_ps2ph, (uint64_t)(d >= 0 ? avx_regop(d).lo : t.lo),
+    avx_call(dc, &f16c_h_ps2ph, (uint64_t)(d >= 0 ? avx_regop(d).lo : t.lo),
               (uint64_t)so.lo | (uint64_t)so.hi << 16, imm);
     if (d >= 0)
         avx_write_done(dc, d, false);

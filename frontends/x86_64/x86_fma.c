@@ -18,52 +18,11 @@
 #include "x86_sse_float.h"
 
 #define FN(name) fma_f32_##name
-#define FT float
-#define UT uint32_t
-#define F_SIGN F32_SIGN
-#define F_EXP 0x7f800000u
-#define F_QUIET F32_QUIET
-#define F_DNAN F32_DEFAULT_NAN
-#define F_IS_NAN f32_is_nan
-#define F_IS_SNAN f32_is_snan
-#define F_VAL f32_val
-#define F_BITS f32_bits
-#define F_MIN_NORMAL 0x00800000u
-#define F_SCALE 0x1p64f
-#define F_FMA fmaf
-#define F_ABS fabsf
+#define F_WIDTH 32
 #include "x86_fma_ops.h"
-#undef FN
-#undef FT
-#undef UT
-#undef F_SIGN
-#undef F_EXP
-#undef F_QUIET
-#undef F_DNAN
-#undef F_IS_NAN
-#undef F_IS_SNAN
-#undef F_VAL
-#undef F_BITS
-#undef F_MIN_NORMAL
-#undef F_SCALE
-#undef F_FMA
-#undef F_ABS
 
 #define FN(name) fma_f64_##name
-#define FT double
-#define UT uint64_t
-#define F_SIGN F64_SIGN
-#define F_EXP 0x7ff0000000000000ull
-#define F_QUIET F64_QUIET
-#define F_DNAN F64_DEFAULT_NAN
-#define F_IS_NAN f64_is_nan
-#define F_IS_SNAN f64_is_snan
-#define F_VAL f64_val
-#define F_BITS f64_bits
-#define F_MIN_NORMAL 0x0010000000000000ull
-#define F_SCALE 0x1p128
-#define F_FMA fma
-#define F_ABS fabs
+#define F_WIDTH 64
 #include "x86_fma_ops.h"
 
 /* The row's vimm: operand order, kind, element and shape. */
@@ -116,12 +75,9 @@ bool avx_emit_fma(struct x86_dc *dc, const struct avx_row *row)
         !avx_row_width(dc, row, &wide))
         return false;
     struct avx_opnd s = avx_src(dc, &ops[2], wide ? 32 : row->mem_bytes);
-    struct avx_opnd dd = avx_regop(d), vv = avx_regop(v);
-    for (int h = 0; h < (wide ? 2 : 1); h++) {
-        uint64_t imm = (uint64_t)(h ? vv.hi : vv.lo) | (uint64_t)row->vimm << 16;
-        ir_call(dc->b, &fma_helper, IR_NONE, (ir_ref[3]){ ir_const(dc->b, (uint64_t)(h ? dd.hi : dd.lo)),
-                ir_const(dc->b, (uint64_t)(h ? s.hi : s.lo)), ir_const(dc->b, imm) });
-    }
+    struct avx_opnd vv = avx_regop(v);
+    uint64_t vimm = (uint64_t)row->vimm << 16;
+    avx_call_halves(dc, &fma_helper, avx_regop(d), s, (uint64_t)vv.lo | vimm, (uint64_t)vv.hi | vimm, wide);
     avx_write_done(dc, d, wide);
     return true;
 }

@@ -8,22 +8,36 @@
  * at the instruction (the helper's caller synced rt.pc) with si_addr the
  * first inaccessible byte, si_code from the host (MAPERR/ACCERR), and the
  * W bit in REG_ERR for instructions that write.  (The rep-string helpers
- * in x86_helpers.c guard their own element loop.)  What the probe cannot
- * see: another thread unmapping the operand between the probe and the
- * access. */
+ * in x86_helpers.c run their own loops under x86_guarded.)  What the
+ * probe cannot see: another thread unmapping the operand between the
+ * probe and the access. */
 #include <setjmp.h>
 
 #include "x86_internal.h"
 
 #define X86_GUARD_PAGE 4096u
 
+bool x86_guarded(struct x86_cpu *c, void (*fn)(struct x86_cpu *, void *), void *arg)
+{
+    sigjmp_buf guard;
+    if (sigsetjmp(guard, 0))
+        return false;                   /* fault.c cleared rt.helper_guard */
+    c->rt.helper_guard = &guard;
+    fn(c, arg);
+    c->rt.helper_guard = NULL;
+    return true;
+}
+
+struct guard_span { uint64_t host; size_t len; bool write; };
+
 /* One byte per page; a write probe is an atomic add of 0, which faults
  * like a store but cannot lose another thread's store. */
-static void guard_touch(uint64_t addr, size_t len, bool write)
+static void guard_touch(struct x86_cpu *c, void *arg)
 {
-    for (uint64_t a = addr; a - addr < len; a = (a | (X86_GUARD_PAGE - 1)) + 1) {
+    const struct guard_span *s = arg;
+    for (uint64_t a = s->host; a - s->host < s->len; a = (a | (X86_GUARD_PAGE - 1)) + 1) {
         volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)a;
-        if (write)
+        if (s->write)
             __atomic_fetch_add(p, 0, __ATOMIC_RELAXED);
         else
             (void)*p;
@@ -32,15 +46,12 @@ static void guard_touch(uint64_t addr, size_t len, bool write)
 
 static void probe_host(struct x86_cpu *c, uint64_t host, size_t len, bool write)
 {
-    sigjmp_buf guard;
-    if (sigsetjmp(guard, 0)) {
-        if (write)
-            c->rt.fault.err |= 2;
-        tr_raise(&c->rt, TR_EXIT_HOST_FAULT, c->rt.pc);
-    }
-    c->rt.helper_guard = &guard;
-    guard_touch(host, len, write);
-    c->rt.helper_guard = NULL;
+    struct guard_span s = { host, len, write };
+    if (x86_guarded(c, guard_touch, &s))
+        return;
+    if (write)
+        c->rt.fault.err |= 2;
+    tr_raise(&c->rt, TR_EXIT_HOST_FAULT, c->rt.pc);
 }
 
 void x86_guest_probe(struct x86_cpu *c, uint64_t addr, size_t len, bool write)

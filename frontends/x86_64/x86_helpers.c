@@ -3,7 +3,6 @@
  * shld/shrd (with their flags), rep string loops, popcnt, rdtsc.
  * Helpers that touch the CPU state are IR_HELPER_RW_GLOBALS.
  */
-#include <setjmp.h>
 #include <string.h>
 #include <time.h>
 
@@ -260,6 +259,19 @@ static void rep_put_all(struct x86_cpu *c, const struct rep_regs *r, enum rep_ki
     rep_put(c, r, k != REP_STOS && k != REP_SCAS, k != REP_LODS);
 }
 
+/* A rep loop as x86_guarded runs it. */
+struct rep_job { struct rep_regs r; uint64_t bytes; enum rep_kind k; bool repne; };
+
+static void rep_elements(struct x86_cpu *c, void *arg)
+{
+    struct rep_job *j = arg;
+    while (j->r.n) {
+        rep_put_all(c, &j->r, j->k);
+        if (rep_element(c, &j->r, j->bytes, j->k, j->repne))
+            break;
+    }
+}
+
 /* Element by element with the registers in env before each one, so that
  * a fault (host SIGSEGV/SIGBUS: fault.c longjmps to the guard) leaves
  * rcx/rsi/rdi at the faulting element and becomes a precise guest fault
@@ -267,38 +279,33 @@ static void rep_put_all(struct x86_cpu *c, const struct rep_regs *r, enum rep_ki
 static void rep_precise(struct x86_cpu *c, struct rep_regs r, uint64_t bytes,
                         enum rep_kind k, bool repne)
 {
-    const uint64_t amask = r.amask;     /* not changed after sigsetjmp */
-    sigjmp_buf guard;
-    if (sigsetjmp(guard, 0)) {
-        uint64_t d = c->regs[X86_RDI] & amask, f = c->rt.fault.addr;
+    struct rep_job j = { r, bytes, k, repne };
+    if (!x86_guarded(c, rep_elements, &j)) {
+        uint64_t d = c->regs[X86_RDI] & r.amask, f = c->rt.fault.addr;
         if ((k == REP_MOVS || k == REP_STOS) && f >= d && f < d + bytes)
             c->rt.fault.err |= 2;           /* the store faulted */
         tr_raise(&c->rt, TR_EXIT_HOST_FAULT, c->rt.pc);
     }
-    c->rt.helper_guard = &guard;
-    while (r.n) {
-        rep_put_all(c, &r, k);
-        if (rep_element(c, &r, bytes, k, repne))
-            break;
-    }
-    c->rt.helper_guard = NULL;
-    rep_put_all(c, &r, k);
+    rep_put_all(c, &j.r, k);
+}
+
+static void rep_block(struct x86_cpu *c, void *arg)
+{
+    const struct rep_job *j = arg;
+    void *env = c;
+    if (j->k == REP_MOVS) memcpy(ptr(j->r.d), ptr(j->r.s + j->r.seg), j->r.n * j->bytes);
+    else memset(ptr(j->r.d), (int)(c->regs[X86_RAX] & 0xff), j->r.n);
 }
 
 /* The fast forms (one memcpy / memset); a fault there starts over,
  * precisely, from the first element (re-copying is harmless: no overlap). */
 static void rep_fast(struct x86_cpu *c, struct rep_regs r, uint64_t bytes, enum rep_kind k)
 {
-    void *env = c;
-    sigjmp_buf guard;
-    if (sigsetjmp(guard, 0)) {
+    struct rep_job j = { r, bytes, k, false };
+    if (!x86_guarded(c, rep_block, &j)) {
         rep_precise(c, r, bytes, k, false);
         return;
     }
-    c->rt.helper_guard = &guard;
-    if (k == REP_MOVS) memcpy(ptr(r.d), ptr(r.s + r.seg), r.n * bytes);
-    else memset(ptr(r.d), (int)(c->regs[X86_RAX] & 0xff), r.n);
-    c->rt.helper_guard = NULL;
     r.s += k == REP_MOVS ? r.n * bytes : 0;
     r.d += r.n * bytes;
     r.n = 0;

@@ -271,35 +271,41 @@ static void quick_imm(struct quick_dec *d, int enc, int bytes)
     quick_imm_op(d, v, bytes);
 }
 
+/* `id` on a destination and an immediate of enc bytes: the r/m operand
+ * (rm) or the accumulator (the short forms). */
+static bool quick_dst_imm(struct quick_dec *d, unsigned id, bool rm, int bytes, int access, int enc)
+{
+    d->ci->id = id;                             /* before quick_imm reads it */
+    if (rm && !quick_rm_op(d, bytes, access)) return false;
+    if (!rm) quick_reg_op(d, 0, bytes, access);
+    quick_imm(d, enc, bytes);
+    return true;
+}
+
+/* cmp only reads its destination. */
+static int quick_alu_access(unsigned id) { return id == X86_INS_CMP ? QUICK_R : QUICK_RW; }
+
 static bool quick_alu_form(struct quick_dec *d, uint8_t op)
 {
     unsigned id = quick_alu[op >> 3];
-    int bytes = op & 1 ? d->osize : 1, dst = id == X86_INS_CMP ? QUICK_R : QUICK_RW;
+    int bytes = op & 1 ? d->osize : 1;
+    if ((op & 7) >= 4) return quick_dst_imm(d, id, false, bytes, quick_alu_access(id), quick_imm_bytes(d, bytes));
     d->ci->id = id;
-    if ((op & 7) < 4) return quick_rm_reg(d, op & 2, bytes, dst, QUICK_R);
-    quick_reg_op(d, 0, bytes, dst);
-    quick_imm(d, quick_imm_bytes(d, bytes), bytes);
-    return true;
+    return quick_rm_reg(d, op & 2, bytes, quick_alu_access(id), QUICK_R);
 }
 
 static bool quick_group1(struct quick_dec *d, uint8_t op)
 {
     unsigned id = quick_alu[(d->p[0] >> 3) & 7];
-    int bytes = op == 0x80 ? 1 : d->osize, dst = id == X86_INS_CMP ? QUICK_R : QUICK_RW;
-    d->ci->id = id;
-    if (!quick_rm_op(d, bytes, dst)) return false;
-    quick_imm(d, op == 0x81 ? quick_imm_bytes(d, bytes) : 1, bytes);
-    return true;
+    int bytes = op == 0x80 ? 1 : d->osize;
+    return quick_dst_imm(d, id, true, bytes, quick_alu_access(id), op == 0x81 ? quick_imm_bytes(d, bytes) : 1);
 }
 
 static bool quick_mov_imm(struct quick_dec *d, uint8_t op)
 {
     int bytes = op == 0xc6 ? 1 : d->osize;
     if ((d->p[0] >> 3) & 7) return false;
-    d->ci->id = X86_INS_MOV;
-    if (!quick_rm_op(d, bytes, QUICK_W)) return false;
-    quick_imm(d, quick_imm_bytes(d, bytes), bytes);
-    return true;
+    return quick_dst_imm(d, X86_INS_MOV, true, bytes, QUICK_W, quick_imm_bytes(d, bytes));
 }
 
 static bool quick_short(struct quick_dec *d, uint8_t op)

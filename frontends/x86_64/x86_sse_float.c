@@ -62,52 +62,11 @@ static double sse_trunc(double x)
 }
 
 #define FN(name) sse_f32_##name
-#define FT float
-#define UT uint32_t
-#define F_SIGN F32_SIGN
-#define F_EXP 0x7f800000u
-#define F_QUIET F32_QUIET
-#define F_DNAN F32_DEFAULT_NAN
-#define F_IS_NAN f32_is_nan
-#define F_IS_SNAN f32_is_snan
-#define F_VAL f32_val
-#define F_BITS f32_bits
-#define F_SQRT sqrtf
-#define F_MIN_NORMAL 0x00800000u
-#define F_ABS fabsf
-#define F_SCALE 0x1p64f
+#define F_WIDTH 32
 #include "x86_sse_float_ops.h"
-#undef FN
-#undef FT
-#undef UT
-#undef F_SIGN
-#undef F_EXP
-#undef F_QUIET
-#undef F_DNAN
-#undef F_IS_NAN
-#undef F_IS_SNAN
-#undef F_VAL
-#undef F_BITS
-#undef F_SQRT
-#undef F_MIN_NORMAL
-#undef F_ABS
-#undef F_SCALE
 
 #define FN(name) sse_f64_##name
-#define FT double
-#define UT uint64_t
-#define F_SIGN F64_SIGN
-#define F_EXP 0x7ff0000000000000ull
-#define F_QUIET F64_QUIET
-#define F_DNAN F64_DEFAULT_NAN
-#define F_IS_NAN f64_is_nan
-#define F_IS_SNAN f64_is_snan
-#define F_VAL f64_val
-#define F_BITS f64_bits
-#define F_SQRT sqrt
-#define F_MIN_NORMAL 0x0010000000000000ull
-#define F_ABS fabs
-#define F_SCALE 0x1p128
+#define F_WIDTH 64
 #include "x86_sse_float_ops.h"
 
 /* NaNs keep sign and payload (top bits), and become quiet. */

@@ -1,21 +1,10 @@
 /* x86_sse_float_ops.h -- template of the per-width floating-point core,
- * included twice by x86_sse_float.c (32 and 64 bits).  Parameters:
- * FN(name) FT UT F_SIGN F_EXP F_QUIET F_DNAN F_IS_NAN F_IS_SNAN F_VAL
- * F_BITS F_SQRT F_ABS F_MIN_NORMAL F_SCALE.  Assumes the host rounding mode already follows MXCSR.RC.
+ * included twice by x86_sse_float.c (32 and 64 bits) with FN and F_WIDTH
+ * set (the parameters: x86_float_width.h).  Assumes the host rounding
+ * mode already follows MXCSR.RC.
  */
-
-static bool FN(is_denormal)(UT a)
-{
-    return (a & F_EXP) == 0 && (a & ~F_SIGN) != 0;
-}
-
-/* DAZ: denormal inputs read as zero of the same sign. */
-static UT FN(daz)(const struct x86_cpu *env, UT a)
-{
-    if ((env->mxcsr & SSE_MXCSR_DAZ) && FN(is_denormal)(a))
-        return a & F_SIGN;
-    return a;
-}
+#include "x86_float_width.h"
+#include "x86_float_rules.h"
 
 /* Exceptions that take precedence over the denormal-operand one: NaN
  * operands, division by zero, square root of a negative number. */
@@ -47,8 +36,8 @@ static void FN(operands)(struct x86_cpu *env, int op, UT *a, UT *b, bool unary)
  * anyway) and compare. */
 static bool FN(tiny)(UT r, FT x, FT y, int op)
 {
-    if ((r & ~F_SIGN) != F_MIN_NORMAL)
-        return (r & F_EXP) == 0 && (r & ~F_SIGN) != 0;
+    if (!FN(tiny_in_doubt)(r))
+        return FN(is_denormal)(r);
     FT big;
     if (op == SSE_FMUL)
         big = F_ABS(x) < F_ABS(y) ? (x * F_SCALE) * y : x * (y * F_SCALE);
@@ -56,30 +45,18 @@ static bool FN(tiny)(UT r, FT x, FT y, int op)
         big = (x * F_SCALE) / y;
     else
         return false;
-    return F_ABS(big) < F_VAL(F_MIN_NORMAL) * F_SCALE;
-}
-
-/* FTZ: tiny results become zero of the same sign (underflow, inexact). */
-static UT FN(ftz)(struct x86_cpu *env, UT r, FT x, FT y, int op)
-{
-    if (!FN(tiny)(r, x, y, op))
-        return r;
-    env->mxcsr |= SSE_MXCSR_UE | SSE_MXCSR_PE;
-    return r & F_SIGN;
+    return FN(scaled_tiny)(big);
 }
 
 /* x86 rules: min/max return the second operand; otherwise the first
  * operand's NaN if it has one, else the second's, made quiet. */
 static UT FN(nan_result)(struct x86_cpu *env, enum sse_fop op, UT a, UT b, bool unary)
 {
-    bool a_nan = !unary && F_IS_NAN(a);
     if (op == SSE_FMIN || op == SSE_FMAX) {
         env->mxcsr |= SSE_MXCSR_IE;
         return b;
     }
-    if ((a_nan && F_IS_SNAN(a)) || F_IS_SNAN(b))
-        env->mxcsr |= SSE_MXCSR_IE;
-    return (a_nan ? a : b) | F_QUIET;
+    return unary ? FN(propagate_nan)(env, &b, 1) : FN(propagate_nan)(env, (UT[2]){ a, b }, 2);
 }
 
 static FT FN(arith_host)(FT x, FT y, int op)
@@ -93,11 +70,8 @@ static FT FN(arith_host)(FT x, FT y, int op)
     }
 }
 
-/* The host's IEEE result and flags, with x86's underflow rule: hosts that
- * detect tininess before rounding (AArch64) raise underflow for a
- * product or quotient that rounds up to the smallest normal, where x86
- * (after rounding) raises none.  Only mul and div can land there (tiny
- * sums are exact). */
+/* The host's IEEE result and flags, with x86's underflow rule (only mul
+ * and div can round up to the smallest normal: tiny sums are exact). */
 static FT FN(arith)(FT x, FT y, int op)
 {
     if (op != SSE_FMUL && op != SSE_FDIV)
@@ -105,8 +79,7 @@ static FT FN(arith)(FT x, FT y, int op)
     int uf_before = fetestexcept(FE_UNDERFLOW);
     volatile FT r = FN(arith_host)(x, y, op);   /* before the mode is restored */
     UT u = F_BITS(r);
-    if (!uf_before && (u & ~F_SIGN) == F_MIN_NORMAL && !FN(tiny)(u, x, y, op))
-        feclearexcept(FE_UNDERFLOW);
+    FN(underflow_after_rounding)(uf_before, u, FN(tiny)(u, x, y, op));
     return r;
 }
 
@@ -125,12 +98,10 @@ UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
         return x > y ? a : b;
     volatile FT result = FN(arith)(x, y, op);   /* before the mode is restored */
     UT r = F_BITS(result);
-    if (F_IS_NAN(r)) {                  /* invalid: x86's default NaN */
-        env->mxcsr |= SSE_MXCSR_IE;
-        return F_DNAN;
-    }
-    if (env->mxcsr & SSE_MXCSR_FTZ)
-        return FN(ftz)(env, r, x, y, op);
+    if (F_IS_NAN(r))
+        return FN(invalid_result)(env);
+    if ((env->mxcsr & SSE_MXCSR_FTZ) && FN(tiny)(r, x, y, op))
+        return FN(flush_to_zero)(env, r);
     return r;
 }
 
@@ -224,3 +195,5 @@ UT FN(from_int)(struct x86_cpu *env, int64_t v)
     volatile FT f = (FT)v;                      /* before the mode is restored */
     return F_BITS(f);
 }
+
+#include "x86_float_width.h"

@@ -61,6 +61,12 @@
     CMP1(UNORD##SH, fn, mem, sz), CMP1(NEQ##SH, fn, mem, sz), CMP1(NLT##SH, fn, mem, sz), \
     CMP1(NLE##SH, fn, mem, sz), CMP1(ORD##SH, fn, mem, sz)
 #define CMPALL(SH, fn, mem, sz) CMP1(SH, fn, mem, sz), CMPPRED(SH, fn, mem, sz)
+/* x86_sse_int_ops.def's rows */
+#define SSE_INT_VEC(ID, fn, op, sz)   V(ID, fn, op, sz),
+#define SSE_INT_SHIFT(ID, fn, op, sz) VSH(ID, fn, op, sz),
+#define SSE_INT_SHUF(ID, fn, op, sz)  VI(ID, fn, 16, op, sz),
+#define SSE_INT_HELPER(ID, fn)        XX(ID, fn, 16),
+#define SSE_INT_UNARY(ID, fn)         XX(ID, fn, 16),
 
 static const struct sse_row sse_rows[] = {
     /* data movement (IR only) */
@@ -71,42 +77,15 @@ static const struct sse_row sse_rows[] = {
     EMIT(MOVLPS, movlo), EMIT(MOVLPD, movlo), EMIT(MOVHPS, movhi), EMIT(MOVHPD, movhi),
     EMIT(MOVHLPS, movhlps), EMIT(MOVLHPS, movlhps), EMIT(MOVNTI, movnti),
 
-    /* bitwise logic */
-    V(PAND, pand, vand, E64), V(ANDPS, pand, vand, E64), V(ANDPD, pand, vand, E64),
-    V(POR, por, vor, E64), V(ORPS, por, vor, E64), V(ORPD, por, vor, E64),
-    V(PXOR, pxor, vxor, E64), V(XORPS, pxor, vxor, E64), V(XORPD, pxor, vxor, E64),
-    V(PANDN, pandn, vandn, E64), V(ANDNPS, pandn, vandn, E64), V(ANDNPD, pandn, vandn, E64),
+    /* the integer instructions with a VEX form: x86_sse_int_ops.def */
+#include "x86_sse_int_ops.def"
 
-    /* packed integer arithmetic */
-    V(PADDB, paddb, vadd, E8), V(PADDW, paddw, vadd, E16), V(PADDD, paddd, vadd, E32),
-    V(PADDQ, paddq, vadd, E64), V(PSUBB, psubb, vsub, E8), V(PSUBW, psubw, vsub, E16),
-    V(PSUBD, psubd, vsub, E32), V(PSUBQ, psubq, vsub, E64),
-    V(PADDSB, paddsb, vadds, E8), V(PADDSW, paddsw, vadds, E16),
-    V(PADDUSB, paddusb, vaddus, E8), V(PADDUSW, paddusw, vaddus, E16),
-    V(PSUBSB, psubsb, vsubs, E8), V(PSUBSW, psubsw, vsubs, E16),
-    V(PSUBUSB, psubusb, vsubus, E8), V(PSUBUSW, psubusw, vsubus, E16),
-    V(PMULLW, pmullw, vmul, E16), V(PMULHW, pmulhw, vmulhs, E16), V(PMULHUW, pmulhuw, vmulhu, E16),
-    V(PMULUDQ, pmuludq, vmulwu, E32), V(PMADDWD, pmaddwd, vmaddw, E16), V(PSADBW, psadbw, vsadu, E8),
-    V(PAVGB, pavgb, vavgu, E8), V(PAVGW, pavgw, vavgu, E16),
-    V(PMINUB, pminub, vminu, E8), V(PMAXUB, pmaxub, vmaxu, E8),
-    V(PMINSW, pminsw, vmins, E16), V(PMAXSW, pmaxsw, vmaxs, E16),
-    V(PCMPEQB, pcmpeqb, vcmpeq, E8), V(PCMPEQW, pcmpeqw, vcmpeq, E16), V(PCMPEQD, pcmpeqd, vcmpeq, E32),
-    V(PCMPGTB, pcmpgtb, vcmpgt, E8), V(PCMPGTW, pcmpgtw, vcmpgt, E16), V(PCMPGTD, pcmpgtd, vcmpgt, E32),
-    /* shifts: count from xmm/m128 (helper), or from imm8 (vector op) */
-    VSH(PSLLW, psllw, vshli, E16), VSH(PSLLD, pslld, vshli, E32), VSH(PSLLQ, psllq, vshli, E64),
-    VSH(PSRLW, psrlw, vshri, E16), VSH(PSRLD, psrld, vshri, E32), VSH(PSRLQ, psrlq, vshri, E64),
-    VSH(PSRAW, psraw, vsari, E16), VSH(PSRAD, psrad, vsari, E32),
-    VSH(PSLLDQ, pslldq, vshlb, E8), VSH(PSRLDQ, psrldq, vshrb, E8),
+    /* bitwise logic on floats */
+    V(ANDPS, pand, vand, E64), V(ANDPD, pand, vand, E64), V(ORPS, por, vor, E64),
+    V(ORPD, por, vor, E64), V(XORPS, pxor, vxor, E64), V(XORPD, pxor, vxor, E64),
+    V(ANDNPS, pandn, vandn, E64), V(ANDNPD, pandn, vandn, E64),
 
-    /* pack, unpack, shuffle, insert/extract, masks */
-    V(PACKSSWB, packsswb, vpackss, E16), V(PACKSSDW, packssdw, vpackss, E32),
-    V(PACKUSWB, packuswb, vpackus, E16),
-    V(PUNPCKLBW, punpcklbw, vziplo, E8), V(PUNPCKLWD, punpcklwd, vziplo, E16),
-    V(PUNPCKLDQ, punpckldq, vziplo, E32), V(PUNPCKLQDQ, punpcklqdq, vziplo, E64),
-    V(PUNPCKHBW, punpckhbw, vziphi, E8), V(PUNPCKHWD, punpckhwd, vziphi, E16),
-    V(PUNPCKHDQ, punpckhdq, vziphi, E32), V(PUNPCKHQDQ, punpckhqdq, vziphi, E64),
-    VI(PSHUFD, pshufd, 16, vshuf, E32), VI(PSHUFLW, pshuflw, 16, vshuflo, E16),
-    VI(PSHUFHW, pshufhw, 16, vshufhi, E16),
+    /* float shuffles, insert/extract, masks */
     VI(SHUFPS, shufps, 16, vshuf2, E32), VI(SHUFPD, shufpd, 16, vshuf2, E64),
     V(UNPCKLPS, unpcklps, vziplo, E32), V(UNPCKHPS, unpckhps, vziphi, E32),
     V(UNPCKLPD, unpcklpd, vziplo, E64), V(UNPCKHPD, unpckhpd, vziphi, E64),
@@ -150,21 +129,11 @@ static const struct sse_row sse_rows[] = {
     XX(MOVDDUP, movddup, 8), XX(MOVSHDUP, movshdup, 16), XX(MOVSLDUP, movsldup, 16),
 
     /* SSSE3 (xmm forms; the mm forms are in x86_mmx_table.c) */
-    V(PSHUFB, pshufb, vtbl, E8), XX(PHADDW, phaddw, 16), XX(PHADDD, phaddd, 16),
-    XX(PHADDSW, phaddsw, 16), XX(PHSUBW, phsubw, 16), XX(PHSUBD, phsubd, 16),
-    XX(PHSUBSW, phsubsw, 16), XX(PMADDUBSW, pmaddubsw, 16), XX(PMULHRSW, pmulhrsw, 16),
-    EMITH(PALIGNR, palignr, palignr, 0, 0), XX(PABSB, pabsb, 16), XX(PABSW, pabsw, 16), XX(PABSD, pabsd, 16),
-    XX(PSIGNB, psignb, 16), XX(PSIGNW, psignw, 16), XX(PSIGND, psignd, 16),
+    EMITH(PALIGNR, palignr, palignr, 0, 0),
 
     /* SSE4.1 */
     XXI(BLENDPS, blendps, 16), XXI(BLENDPD, blendpd, 16), XXI(PBLENDW, pblendw, 16),
     XX(PBLENDVB, pblendvb, 16), XX(BLENDVPS, blendvps, 16), XX(BLENDVPD, blendvpd, 16),
-    V(PMINSB, pminsb, vmins, E8), V(PMAXSB, pmaxsb, vmaxs, E8),
-    V(PMINSD, pminsd, vmins, E32), V(PMAXSD, pmaxsd, vmaxs, E32),
-    V(PMINUW, pminuw, vminu, E16), V(PMAXUW, pmaxuw, vmaxu, E16),
-    V(PMINUD, pminud, vminu, E32), V(PMAXUD, pmaxud, vmaxu, E32),
-    V(PMULLD, pmulld, vmul, E32), XX(PMULDQ, pmuldq, 16), V(PACKUSDW, packusdw, vpackus, E32),
-    V(PCMPEQQ, pcmpeqq, vcmpeq, E64),
     XX(PMOVSXBW, pmovsxbw, 8), XX(PMOVSXBD, pmovsxbd, 4), XX(PMOVSXBQ, pmovsxbq, 2),
     XX(PMOVSXWD, pmovsxwd, 8), XX(PMOVSXWQ, pmovsxwq, 4), XX(PMOVSXDQ, pmovsxdq, 8),
     XX(PMOVZXBW, pmovzxbw, 8), XX(PMOVZXBD, pmovzxbd, 4), XX(PMOVZXBQ, pmovzxbq, 2),
@@ -179,7 +148,6 @@ static const struct sse_row sse_rows[] = {
     XXI(DPPS, dpps, 16), XXI(DPPD, dppd, 16), EMIT(MOVNTDQA, mov128),
 
     /* SSE4.2 */
-    V(PCMPGTQ, pcmpgtq, vcmpgt, E64),
     EMITH(PCMPESTRI, pcmpstr, pcmpestri, 1, IR_HELPER_RW_GLOBALS),
     EMITH(PCMPESTRM, pcmpstr, pcmpestrm, 1, IR_HELPER_RW_GLOBALS),
     EMITH(PCMPISTRI, pcmpstr, pcmpistri, 1, 0),

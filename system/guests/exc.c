@@ -40,27 +40,6 @@ __asm__(".text\n"
         "  iretq\n");
 void exc_de(void), exc_bp(void), exc_ud(void), exc_gp(void), exc_pf(void), exc_sw(void);
 
-static uint8_t idt[256 * 16] __attribute__((aligned(16)));
-
-static void idt_set(int vector, void (*fn)(void), uint8_t type)
-{
-    uint64_t a = (uint64_t)fn;
-    uint16_t cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    uint8_t *g = idt + 16 * vector;
-    g_memset(g, 0, 16);
-    g[0] = a; g[1] = a >> 8; g[2] = cs; g[3] = cs >> 8;
-    g[5] = 0x80 | type;                     /* present; 0xe interrupt, 0xf trap gate */
-    g[6] = a >> 16; g[7] = a >> 24;
-    for (int i = 0; i < 4; i++) g[8 + i] = a >> (32 + 8 * i);
-}
-
-static void idt_load(void)
-{
-    struct { uint16_t limit; uint64_t base; } __attribute__((packed)) d = { sizeof idt - 1, (uint64_t)idt };
-    __asm__ volatile("lidt %0" :: "m"(d));
-}
-
 static void report(const char *name, uint64_t want_rip, uint64_t want_cr2)
 {
     put_str("exc "); put_str(name);
@@ -128,8 +107,12 @@ static void paging_cases(void)
 int guest_main(int ncpus)
 {
     uint64_t at;
-    idt_set(0, exc_de, 0xe); idt_set(3, exc_bp, 0xf); idt_set(6, exc_ud, 0xe);
-    idt_set(13, exc_gp, 0xe); idt_set(14, exc_pf, 0xe); idt_set(0x40, exc_sw, 0xf);
+    idt_gate(0, exc_de, IDT_INTERRUPT_GATE);
+    idt_gate(3, exc_bp, IDT_TRAP_GATE);
+    idt_gate(6, exc_ud, IDT_INTERRUPT_GATE);
+    idt_gate(13, exc_gp, IDT_INTERRUPT_GATE);
+    idt_gate(14, exc_pf, IDT_INTERRUPT_GATE);
+    idt_gate(0x40, exc_sw, IDT_TRAP_GATE);
     idt_load();
     CASE("xor %%ecx, %%ecx\n mov $1, %%eax\n xor %%edx, %%edx", "div %%ecx");
     report("de", at, ~0ull);

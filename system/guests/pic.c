@@ -29,28 +29,6 @@ __asm__(".text\n"
         "  pop %rax\n"
         "  iretq\n");
 
-static uint8_t idt[256 * 16] __attribute__((aligned(16)));
-
-static void idt_set(int vector, void (*fn)(void))
-{
-    uint64_t a = (uint64_t)fn;
-    uint16_t cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    uint8_t *g = idt + 16 * vector;
-    g_memset(g, 0, 16);
-    g[0] = a; g[1] = a >> 8; g[2] = cs; g[3] = cs >> 8;
-    g[5] = 0x8e;
-    g[6] = a >> 16; g[7] = a >> 24;
-    for (int i = 0; i < 4; i++) g[8 + i] = a >> (32 + 8 * i);
-}
-
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-
 static void pic_init(void)
 {
     outb(0x20, 0x11); outb(0xa0, 0x11);     /* ICW1: edge, cascade, ICW4 */
@@ -63,22 +41,16 @@ static void pic_init(void)
 
 int guest_main(int ncpus)
 {
-    idt_set(PIC_VECTOR, pic_isr);
-    struct { uint16_t limit; uint64_t base; } __attribute__((packed)) d = { sizeof idt - 1, (uint64_t)idt };
-    __asm__ volatile("lidt %0" :: "m"(d));
+    idt_gate(PIC_VECTOR, pic_isr, IDT_INTERRUPT_GATE);
+    idt_load();
     mmio_write(LAPIC + 0xf0, 0x1ff, 4);     /* local APIC software-enabled */
     mmio_write(LAPIC + 0x350, 0x700, 4);    /* LINT0: ExtINT, unmasked */
     pic_init();
-    outb(0x43, 0x34);                       /* PIT channel 0, rate generator, 100 Hz */
-    outb(0x40, 0x9c);
-    outb(0x40, 0x2e);
-    __asm__ volatile("sti");
-    for (uint64_t start = rdtsc(); rdtsc() - start < 4000000000ull && pic_ticks < 5;)
-        cpu_relax();
-    __asm__ volatile("cli");
+    pit_start_100hz();
+    uint32_t ticks = wait_ticks(&pic_ticks, 5);
     outb(0x20, 0x0b);                       /* OCW3: the next read returns ISR */
     uint8_t isr = inb(0x20);
-    put_str("pic: ticks "); put_dec(pic_ticks < 5 ? pic_ticks : 5);
+    put_str("pic: ticks "); put_dec(ticks);
     put_str(" isr "); put_hex(isr); serial_putc('\n');
     return 0;
 }

@@ -31,7 +31,6 @@ static uint64_t gdt[9] __attribute__((aligned(16))) = {
     0x00affa000000ffffull,              /* 0x30 user code, 64-bit */
 };
 static uint8_t tss[104] __attribute__((aligned(16)));
-static uint8_t idt[256 * 16] __attribute__((aligned(16)));
 uint8_t r3_kstack[4096] __attribute__((aligned(16)));
 uint8_t r3_ustack[4096] __attribute__((aligned(16)));
 uint64_t r3_vector, r3_err, r3_rip, r3_cs, r3_cr2, r3_hrsp, r3_resume, r3_krsp;
@@ -72,17 +71,6 @@ void r3_gp(void), r3_pf(void), r3_lstar(void);
 void u_syscall(void), u_after1(void), u_after2(void), u_cli(void), u_hlt(void),
     u_read_super(void), u_write_ro(void);
 
-static void idt_set(int vector, void (*fn)(void))
-{
-    uint64_t a = (uint64_t)fn;
-    uint8_t *g = idt + 16 * vector;
-    g_memset(g, 0, 16);
-    g[0] = a; g[1] = a >> 8; g[2] = KCODE;
-    g[5] = 0x8e;                            /* present, DPL 0, interrupt gate */
-    g[6] = a >> 16; g[7] = a >> 24;
-    for (int i = 0; i < 4; i++) g[8 + i] = a >> (32 + 8 * i);
-}
-
 static void wrmsr(uint32_t msr, uint64_t v)
 {
     __asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
@@ -102,14 +90,14 @@ static void setup(void)
     gdt[7] = 103 | (t & 0xffffff) << 16 | 0x89ull << 40 | (t >> 24 & 0xff) << 56;
     gdt[8] = t >> 32;
     struct { uint16_t limit; uint64_t base; } __attribute__((packed))
-        g = { sizeof gdt - 1, (uint64_t)gdt }, i = { sizeof idt - 1, (uint64_t)idt };
+        g = { sizeof gdt - 1, (uint64_t)gdt };
     __asm__ volatile("lgdt %0\n ltr %w1" :: "m"(g), "r"(TSS_SEL));
     /* Reload CS from the new GDT with a far return, as kernels do. */
     __asm__ volatile("push %0\n lea 1f(%%rip), %%rax\n push %%rax\n lretq\n1:"
                      :: "i"(KCODE) : "rax", "memory");
-    idt_set(13, r3_gp);
-    idt_set(14, r3_pf);
-    __asm__ volatile("lidt %0" :: "m"(i));
+    idt_gate(13, r3_gp, IDT_INTERRUPT_GATE);      /* in KCODE, now CS */
+    idt_gate(14, r3_pf, IDT_INTERRUPT_GATE);
+    idt_load();
     volatile uint64_t *pml4 = (uint64_t *)0x9000, *pdpt = (uint64_t *)0xa000, *pd = (uint64_t *)0xb000;
     pml4[0] |= 4;
     pdpt[0] |= 4;

@@ -27,34 +27,6 @@ __asm__(".text\n"
         "  iretq\n");
 void spurious_isr(void);
 
-static uint8_t idt[256 * 16] __attribute__((aligned(16)));
-
-static void idt_set(int vector, void (*fn)(void))
-{
-    uint64_t a = (uint64_t)fn;
-    uint16_t cs;
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    uint8_t *g = idt + 16 * vector;
-    g_memset(g, 0, 16);
-    g[0] = a; g[1] = a >> 8; g[2] = cs; g[3] = cs >> 8;
-    g[5] = 0x8e;                            /* present, 64-bit interrupt gate */
-    g[6] = a >> 16; g[7] = a >> 24;
-    for (int i = 0; i < 4; i++) g[8 + i] = a >> (32 + 8 * i);
-}
-
-static void idt_load(void)
-{
-    struct { uint16_t limit; uint64_t base; } __attribute__((packed)) d = { sizeof idt - 1, (uint64_t)idt };
-    __asm__ volatile("lidt %0" :: "m"(d));
-}
-
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-
 static void ioapic_write(unsigned reg, uint32_t v)
 {
     mmio_write(IOAPIC, reg, 4);
@@ -95,22 +67,16 @@ int guest_main(int ncpus)
         return 1;
     outb(0x21, 0xff);                       /* both PICs masked: IOAPIC only */
     outb(0xa1, 0xff);
-    idt_set(TIMER_VECTOR, timer_isr);
-    idt_set(0xff, spurious_isr);
+    idt_gate(TIMER_VECTOR, timer_isr, IDT_INTERRUPT_GATE);
+    idt_gate(0xff, spurious_isr, IDT_INTERRUPT_GATE);
     idt_load();
     mmio_write(LAPIC + 0xf0, 0x1ff, 4);     /* local APIC software-enabled */
     mmio_write(LAPIC + 0x350, 0x10000, 4);  /* LINT0 (ExtINT) masked */
     ioapic_write(0x11 + 2 * pin, 0);        /* destination: APIC ID 0 */
     ioapic_write(0x10 + 2 * pin, TIMER_VECTOR);     /* fixed, edge, active high, unmasked */
-    outb(0x43, 0x34);                       /* PIT channel 0, rate generator */
-    outb(0x40, 0x9c);                       /* 11932: 100 Hz */
-    outb(0x40, 0x2e);
-    __asm__ volatile("sti");
-    /* 5 ticks take 50 ms; give up after 4e9 TSC cycles (seconds at GHz rates). */
-    for (uint64_t start = rdtsc(); rdtsc() - start < 4000000000ull && timer_ticks < 5;)
-        cpu_relax();
-    __asm__ volatile("cli");
-    put_str("timer: ticks "); put_dec(timer_ticks < 5 ? timer_ticks : 5); serial_putc('\n');
+    pit_start_100hz();
+    uint32_t ticks = wait_ticks(&timer_ticks, 5);
+    put_str("timer: ticks "); put_dec(ticks); serial_putc('\n');
 #endif
     return 0;
 }

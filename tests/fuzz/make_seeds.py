@@ -2,7 +2,8 @@
 """make_seeds.py -- writes the small valid seed inputs of tests/fuzz/*/
 (run once; the outputs are committed): a tiny static x86-64 ELF program,
 a PIE with PT_INTERP, an ELF kernel with a Xen PVH note, a bzImage-like
-file, "#!" lines and valid descriptor chains."""
+file, "#!" lines, valid descriptor chains and the syscall structures of
+the converter harnesses (stat, semid, epoll) as the kernel fills them."""
 import os
 import struct
 
@@ -74,7 +75,28 @@ def seeds_virtq():
     put("virtq", "empty", struct.pack("<HHIII", 8, 0, 0, 0x100, 0x200) + bytes(0x400))
 
 
+def stat64(dev, ino, nlink, mode, uid, gid, rdev, size, blksize, blocks, t):
+    """x86-64's struct stat (144 bytes); t: (sec, nsec) for a, m and c."""
+    times = b"".join(struct.pack("<QQ", *t) for _ in range(3))
+    return struct.pack("<QQQIIIIQqqq", dev, ino, nlink, mode, uid, gid, 0, rdev, size,
+                       blksize, blocks) + times + bytes(24)
+
+
+def seeds_conv():
+    put("stat", "regular-file", stat64(0x803, 1234567, 1, 0o100644, 1000, 1000, 0, 5000, 4096, 16,
+                                       (1764633600, 123456789)))
+    put("stat", "char-device", stat64(5, 6, 1, 0o20666, 0, 5, 0x501, 0, 4096, 0, (1700000000, 0)))
+    put("stat", "all-ones", b"\xff" * 144)
+    perm = struct.pack("<iIIIIIHHxxxxQQ", 0x1234, 1000, 1000, 1000, 1000, 0o600, 7, 0, 0, 0)
+    put("semid", "three-sems", perm + struct.pack("<qQqQQQQ", 1764633600, 0, 1764633000, 0, 3, 0, 0))
+    put("semid", "unused-words-set", perm + struct.pack("<qQqQQQQ", 0, ~0 & (2**64 - 1), -1,
+                                                        2**64 - 1, 250, 2**64 - 1, 2**64 - 1))
+    put("epoll", "in-with-pointer", struct.pack("<IQ", 0x1, 0x00007ffd12345678))
+    put("epoll", "out-et-oneshot", struct.pack("<IQ", 0x4 | 0x80000000 | 0x40000000, 42))
+
+
 if __name__ == "__main__":
     seeds_elf()
     seeds_boot()
     seeds_virtq()
+    seeds_conv()

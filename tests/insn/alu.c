@@ -19,14 +19,12 @@
                 uint64_t m = insn_value(i), s = insn_value(j);                \
                 uint64_t d = insn_value(i), m2 = insn_value(j);               \
                 uint64_t fl = F_CF | F_BASE, fl2 = F_BASE;                    \
-                __asm__ volatile("push %[fl]\n\tpopfq\n\t"                    \
-                                 INSN " %" M "[s], %[m]\n\t"                  \
-                                 "pushfq\n\tpop %[fl]"                        \
+                __asm__ volatile(INSN_FLAGS(                                  \
+                                 INSN " %" M "[s], %[m]")                     \
                                  : [m] "+m"(m), [fl] "+r"(fl)                 \
                                  : [s] "r"(s) : "cc");                        \
-                __asm__ volatile("push %[fl]\n\tpopfq\n\t"                    \
-                                 INSN " %[m], %" M "[d]\n\t"                  \
-                                 "pushfq\n\tpop %[fl]"                        \
+                __asm__ volatile(INSN_FLAGS(                                  \
+                                 INSN " %[m], %" M "[d]")                     \
                                  : [d] "+r"(d), [fl] "+r"(fl2)                \
                                  : [m] "m"(m2) : "cc");                       \
                 uint64_t in[] = { insn_value(i), s };                         \
@@ -42,9 +40,8 @@
         for (unsigned i = 0; i < INSN_NVALUES; i++)                           \
             for (unsigned f = 0; f < 2; f++) {                                \
                 uint64_t d = insn_value(i), fl = insn_flags_in[f] | F_BASE;   \
-                __asm__ volatile("push %[fl]\n\tpopfq\n\t"                    \
-                                 INSN " $" #IMM ", %" M "[d]\n\t"             \
-                                 "pushfq\n\tpop %[fl]"                        \
+                __asm__ volatile(INSN_FLAGS(                                  \
+                                 INSN " $" #IMM ", %" M "[d]")                \
                                  : [d] "+r"(d), [fl] "+r"(fl) : : "cc");      \
                 uint64_t in[] = { insn_value(i), insn_flags_in[f] };          \
                 uint64_t out[] = { d, fl & (MASK) };                          \
@@ -59,9 +56,8 @@
         for (unsigned i = 0; i < INSN_NVALUES; i++)                           \
             for (unsigned f = 0; f < 2; f++) {                                \
                 uint64_t d = insn_value(i), fl = insn_flags_in[f] | F_BASE;   \
-                __asm__ volatile("push %[fl]\n\tpopfq\n\t"                    \
-                                 INSN " %" M "[d]\n\t"                        \
-                                 "pushfq\n\tpop %[fl]"                        \
+                __asm__ volatile(INSN_FLAGS(                                  \
+                                 INSN " %" M "[d]")                           \
                                  : [d] "+r"(d), [fl] "+r"(fl) : : "cc");      \
                 uint64_t in[] = { insn_value(i), insn_flags_in[f] };          \
                 uint64_t out[] = { d, fl & (MASK) };                          \
@@ -126,13 +122,11 @@ INSN_TEST(high_bytes)
         for (unsigned j = 0; j < INSN_NVALUES; j += 3) {
             uint64_t a = insn_value(i), b = insn_value(j), c = a, d = b, e = a, g = b;
             uint64_t fl = F_BASE, fl2 = F_BASE;
-            __asm__ volatile("push %[fl]\n\tpopfq\n\t"
-                             "addb %h[b], %b[a]\n\t"
-                             "pushfq\n\tpop %[fl]"
+            __asm__ volatile(INSN_FLAGS(
+                             "addb %h[b], %b[a]")
                              : [a] "+Q"(a), [fl] "+r"(fl) : [b] "Q"(b) : "cc");
-            __asm__ volatile("push %[fl]\n\tpopfq\n\t"
-                             "subb %b[d], %h[c]\n\t"
-                             "pushfq\n\tpop %[fl]"
+            __asm__ volatile(INSN_FLAGS(
+                             "subb %b[d], %h[c]")
                              : [c] "+Q"(c), [fl] "+r"(fl2) : [d] "Q"(d) : "cc");
             __asm__ volatile("xchgb %h[e], %b[g]\n\t"
                              "movzbl %h[g], %k[d]\n\t"

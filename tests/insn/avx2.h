@@ -20,35 +20,6 @@ typedef struct { uint64_t q[4]; } __attribute__((aligned(32))) y256;
 #else
 #define NY (NY_EDGE + 4)
 #define Y_STRIDE 5
-/* 256-bit-only forms: `INSN [IMM,] b, a, d` (register, memory) and
- * `INSN [IMM,] src, d` (register, memory). */
-#define Y3W(FN, INSN, IMM)                                                                 \
-    INSN_TEST(FN)                                                                         \
-    {                                                                                     \
-        for (unsigned i = 0; i < NY; i++)                                                 \
-            for (unsigned j = i % Y_STRIDE; j < NY; j += Y_STRIDE) {                      \
-                y256 a = yv[i], b = yv[j], g = yv[(i + j + 1) % NY], r;                   \
-                __asm__ volatile(Y_LOAD INSN " " IMM "%%ymm2, %%ymm1, %%ymm0" Y_STORE : Y_IO); \
-                y_case(#FN ".y", &a, &b, &r);                                             \
-                __asm__ volatile(Y_LOAD INSN " " IMM "%[b], %%ymm1, %%ymm0" Y_STORE : Y_IO);   \
-                y_case(#FN ".ym", &a, &b, &r);                                            \
-                __asm__ volatile(Y_LOAD "vmovdqu %%ymm2, %%ymm0\n\t"                      \
-                                 INSN " " IMM "%%ymm0, %%ymm1, %%ymm0" Y_STORE : Y_IO);   \
-                y_case(#FN ".yalias", &a, &b, &r);                                        \
-            }                                                                             \
-    }
-#define Y2W(FN, INSN, IMM)                                                                 \
-    INSN_TEST(FN)                                                                         \
-    {                                                                                     \
-        for (unsigned i = 0; i < NY; i++) {                                               \
-            y256 a = yv[(i * 3 + 1) % NY], b = yv[i], g = yv[(i + 5) % NY], r;            \
-            __asm__ volatile(Y_LOAD INSN " " IMM "%%ymm2, %%ymm0" Y_STORE : Y_IO);       \
-            y_case(#FN ".y", &a, &b, &r);                                                 \
-            __asm__ volatile(Y_LOAD INSN " " IMM "%[b], %%ymm0" Y_STORE : Y_IO);         \
-            y_case(#FN ".ym", &a, &b, &r);                                                \
-        }                                                                                 \
-    }
-
 #endif
 
 static y256 yv[NY];
@@ -91,77 +62,67 @@ static inline void y_case(const char *name, const y256 *a, const y256 *b, const 
 #define Y_STORE "\n\tvmovdqu %%ymm0, %[r]"
 #define Y_IO [r] "=m"(r) : [a] "m"(a), [b] "m"(b), [g] "m"(g) : "xmm0", "xmm1", "xmm2", "memory"
 
-/* The five forms of `INSN [IMM,] b, a, d`; SET: yv or ycnt for b; B:
- * "y" (b is a ymm at 256 bits) or "x" (an xmm count: the shifts). */
-#define Y3SET(FN, INSN, IMM, SET) Y3B(FN, INSN, IMM, SET, "y")
-#define Y3B(FN, INSN, IMM, SET, B)                                                          \
+/* `INSN [IMM,] b, a, d` over pairs of vectors (SET: yv or ycnt for b),
+ * running BODY on a, b and g (ymm0's previous value). */
+#define Y3LOOP(FN, SET, BODY)                                                              \
     INSN_TEST(FN)                                                                         \
     {                                                                                     \
         for (unsigned i = 0; i < NY; i++)                                                 \
             for (unsigned j = i % Y_STRIDE; j < NY; j += Y_STRIDE) {                      \
                 y256 a = yv[i], b = SET[j], g = yv[(i + j + 1) % NY], r;                  \
-                __asm__ volatile(Y_LOAD INSN " " IMM "%%" B "mm2, %%ymm1, %%ymm0" Y_STORE : Y_IO); \
-                y_case(#FN ".y", &a, &b, &r);                                             \
-                __asm__ volatile(Y_LOAD INSN " " IMM "%[b], %%ymm1, %%ymm0" Y_STORE : Y_IO);   \
-                y_case(#FN ".ym", &a, &b, &r);                                            \
-                __asm__ volatile(Y_LOAD "vmovdqu %%ymm2, %%ymm0\n\t"                      \
-                                 INSN " " IMM "%%" B "mm0, %%ymm1, %%ymm0" Y_STORE : Y_IO); \
-                y_case(#FN ".yalias", &a, &b, &r);                                        \
-                __asm__ volatile(Y_LOAD INSN " " IMM "%%xmm2, %%xmm1, %%xmm0" Y_STORE : Y_IO); \
-                y_case(#FN ".x", &a, &b, &r);                                             \
-                __asm__ volatile(Y_LOAD INSN " " IMM "%[b], %%xmm1, %%xmm0" Y_STORE : Y_IO);   \
-                y_case(#FN ".xm", &a, &b, &r);                                            \
+                BODY                                                                      \
             }                                                                             \
     }
+/* Its 256-bit forms: register, memory, destination == second source (B:
+ * "y" when b is a ymm, "x" for an xmm count: the shifts); and its 128-bit
+ * forms: register, memory. */
+#define Y3FORMS256(FN, INSN, IMM, B)                                                        \
+    __asm__ volatile(Y_LOAD INSN " " IMM "%%" B "mm2, %%ymm1, %%ymm0" Y_STORE : Y_IO);    \
+    y_case(#FN ".y", &a, &b, &r);                                                         \
+    __asm__ volatile(Y_LOAD INSN " " IMM "%[b], %%ymm1, %%ymm0" Y_STORE : Y_IO);           \
+    y_case(#FN ".ym", &a, &b, &r);                                                        \
+    __asm__ volatile(Y_LOAD "vmovdqu %%ymm2, %%ymm0\n\t"                                  \
+                     INSN " " IMM "%%" B "mm0, %%ymm1, %%ymm0" Y_STORE : Y_IO);           \
+    y_case(#FN ".yalias", &a, &b, &r);
+#define Y3FORMS128(FN, INSN, IMM)                                                          \
+    __asm__ volatile(Y_LOAD INSN " " IMM "%%xmm2, %%xmm1, %%xmm0" Y_STORE : Y_IO);         \
+    y_case(#FN ".x", &a, &b, &r);                                                         \
+    __asm__ volatile(Y_LOAD INSN " " IMM "%[b], %%xmm1, %%xmm0" Y_STORE : Y_IO);           \
+    y_case(#FN ".xm", &a, &b, &r);
+
+/* The five forms of `INSN [IMM,] b, a, d`. */
+#define Y3SET(FN, INSN, IMM, SET) Y3B(FN, INSN, IMM, SET, "y")
+#define Y3B(FN, INSN, IMM, SET, B) \
+    Y3LOOP(FN, SET, Y3FORMS256(FN, INSN, IMM, B) Y3FORMS128(FN, INSN, IMM))
 #define Y3(FN, INSN) Y3SET(FN, INSN, "", yv)
 #define Y3I(FN, INSN, IMM) Y3SET(FN, INSN, "$" #IMM ", ", yv)
+/* 256-bit-only forms (register, memory, aliased). */
+#define Y3W(FN, INSN, IMM) Y3LOOP(FN, yv, Y3FORMS256(FN, INSN, IMM, "y"))
 
-/* `INSN [IMM,] src, d`: ymm and memory sources at 256 bits (SRC256 names
- * the source register there: %%ymm2, or %%xmm2 for the widening forms),
- * xmm and memory at 128. */
-#define Y2(FN, INSN, IMM, SRC256)                                                          \
+/* `INSN [IMM,] src, d` over the vectors: ymm and memory sources at 256
+ * bits (SRC256 names the source register there: %%ymm2, or %%xmm2 for the
+ * widening forms), xmm and memory at 128 (not for the 256-bit-only
+ * forms, Y2W). */
+#define Y2LOOP(FN, BODY)                                                                   \
     INSN_TEST(FN)                                                                         \
     {                                                                                     \
         for (unsigned i = 0; i < NY; i++) {                                               \
             y256 a = yv[(i * 3 + 1) % NY], b = yv[i], g = yv[(i + 5) % NY], r;            \
-            __asm__ volatile(Y_LOAD INSN " " IMM SRC256 ", %%ymm0" Y_STORE : Y_IO);      \
-            y_case(#FN ".y", &a, &b, &r);                                                 \
-            __asm__ volatile(Y_LOAD INSN " " IMM "%[b], %%ymm0" Y_STORE : Y_IO);         \
-            y_case(#FN ".ym", &a, &b, &r);                                                \
-            __asm__ volatile(Y_LOAD INSN " " IMM "%%xmm2, %%xmm0" Y_STORE : Y_IO);       \
-            y_case(#FN ".x", &a, &b, &r);                                                 \
-            __asm__ volatile(Y_LOAD INSN " " IMM "%[b], %%xmm0" Y_STORE : Y_IO);         \
-            y_case(#FN ".xm", &a, &b, &r);                                                \
+            BODY                                                                          \
         }                                                                                 \
     }
-
-/* 256-bit-only forms: `INSN [IMM,] b, a, d` (register, memory) and
- * `INSN [IMM,] src, d` (register, memory). */
-#define Y3W(FN, INSN, IMM)                                                                 \
-    INSN_TEST(FN)                                                                         \
-    {                                                                                     \
-        for (unsigned i = 0; i < NY; i++)                                                 \
-            for (unsigned j = i % Y_STRIDE; j < NY; j += Y_STRIDE) {                      \
-                y256 a = yv[i], b = yv[j], g = yv[(i + j + 1) % NY], r;                   \
-                __asm__ volatile(Y_LOAD INSN " " IMM "%%ymm2, %%ymm1, %%ymm0" Y_STORE : Y_IO); \
-                y_case(#FN ".y", &a, &b, &r);                                             \
-                __asm__ volatile(Y_LOAD INSN " " IMM "%[b], %%ymm1, %%ymm0" Y_STORE : Y_IO);   \
-                y_case(#FN ".ym", &a, &b, &r);                                            \
-                __asm__ volatile(Y_LOAD "vmovdqu %%ymm2, %%ymm0\n\t"                      \
-                                 INSN " " IMM "%%ymm0, %%ymm1, %%ymm0" Y_STORE : Y_IO);   \
-                y_case(#FN ".yalias", &a, &b, &r);                                        \
-            }                                                                             \
-    }
-#define Y2W(FN, INSN, IMM)                                                                 \
-    INSN_TEST(FN)                                                                         \
-    {                                                                                     \
-        for (unsigned i = 0; i < NY; i++) {                                               \
-            y256 a = yv[(i * 3 + 1) % NY], b = yv[i], g = yv[(i + 5) % NY], r;            \
-            __asm__ volatile(Y_LOAD INSN " " IMM "%%ymm2, %%ymm0" Y_STORE : Y_IO);       \
-            y_case(#FN ".y", &a, &b, &r);                                                 \
-            __asm__ volatile(Y_LOAD INSN " " IMM "%[b], %%ymm0" Y_STORE : Y_IO);         \
-            y_case(#FN ".ym", &a, &b, &r);                                                \
-        }                                                                                 \
-    }
+#define Y2FORMS256(FN, INSN, IMM, SRC256)                                                   \
+    __asm__ volatile(Y_LOAD INSN " " IMM SRC256 ", %%ymm0" Y_STORE : Y_IO);                \
+    y_case(#FN ".y", &a, &b, &r);                                                         \
+    __asm__ volatile(Y_LOAD INSN " " IMM "%[b], %%ymm0" Y_STORE : Y_IO);                   \
+    y_case(#FN ".ym", &a, &b, &r);
+#define Y2FORMS128(FN, INSN, IMM)                                                          \
+    __asm__ volatile(Y_LOAD INSN " " IMM "%%xmm2, %%xmm0" Y_STORE : Y_IO);                 \
+    y_case(#FN ".x", &a, &b, &r);                                                         \
+    __asm__ volatile(Y_LOAD INSN " " IMM "%[b], %%xmm0" Y_STORE : Y_IO);                   \
+    y_case(#FN ".xm", &a, &b, &r);
+#define Y2(FN, INSN, IMM, SRC256) \
+    Y2LOOP(FN, Y2FORMS256(FN, INSN, IMM, SRC256) Y2FORMS128(FN, INSN, IMM))
+#define Y2W(FN, INSN, IMM) Y2LOOP(FN, Y2FORMS256(FN, INSN, IMM, "%%ymm2"))
 
 #endif

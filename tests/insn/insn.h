@@ -25,6 +25,9 @@
 /* Bit 1 is always 1 and IF is always set in user mode: every popf input
  * carries them so that popf changes nothing but the bits under test. */
 #define F_BASE 0x202ull
+/* Asm text that runs CODE with RFLAGS loaded from the operand %[fl]
+ * before it and stored back into %[fl] after it. */
+#define INSN_FLAGS(CODE) "push %[fl]\n\tpopfq\n\t" CODE "\n\tpushfq\n\tpop %[fl]"
 
 /* The two flag states each case starts from (flags preserved by an
  * instruction must come out unchanged, in both states). */
@@ -171,9 +174,8 @@ static int insn_main(void)
                 for (unsigned f = 0; f < 2; f++) {                            \
                     uint64_t d = insn_value(i), s = insn_value(j);            \
                     uint64_t fl = insn_flags_in[f] | F_BASE;                  \
-                    __asm__ volatile("push %[fl]\n\tpopfq\n\t"                \
-                                     INSN " %" M "[s], %" M "[d]\n\t"         \
-                                     "pushfq\n\tpop %[fl]"                    \
+                    __asm__ volatile(INSN_FLAGS(                              \
+                                     INSN " %" M "[s], %" M "[d]")            \
                                      : [d] "+r"(d), [fl] "+r"(fl)             \
                                      : [s] "r"(s) : "cc");                    \
                     uint64_t in[] = { insn_value(i), s, insn_flags_in[f] };   \

@@ -17,9 +17,8 @@
                 for (unsigned f = 0; f < 2; f++) {                            \
                     uint64_t m = insn_value(i), s = insn_value(j);            \
                     uint64_t fl = insn_flags_in[f] | F_BASE;                  \
-                    __asm__ volatile("push %[fl]\n\tpopfq\n\t"                \
-                                     "lock " INSN " %" M "[s], %[m]\n\t"      \
-                                     "pushfq\n\tpop %[fl]"                    \
+                    __asm__ volatile(INSN_FLAGS(                              \
+                                     "lock " INSN " %" M "[s], %[m]")         \
                                      : [m] "+m"(m), [fl] "+r"(fl), [s] "+r"(s) \
                                      : : "cc");                               \
                     uint64_t in[] = { insn_value(i), insn_value(j), insn_flags_in[f] }; \
@@ -35,9 +34,8 @@
         for (unsigned i = 0; i < INSN_NVALUES; i++)                           \
             for (unsigned f = 0; f < 2; f++) {                                \
                 uint64_t m = insn_value(i), fl = insn_flags_in[f] | F_BASE;   \
-                __asm__ volatile("push %[fl]\n\tpopfq\n\t"                    \
-                                 "lock " INSN " %[m]\n\t"                     \
-                                 "pushfq\n\tpop %[fl]"                        \
+                __asm__ volatile(INSN_FLAGS(                                  \
+                                 "lock " INSN " %[m]")                        \
                                  : [m] "+m"(m), [fl] "+r"(fl) : : "cc");      \
                 uint64_t in[] = { insn_value(i), insn_flags_in[f] };          \
                 uint64_t out[] = { m, fl & (MASK) };                          \
@@ -54,9 +52,8 @@
                 for (unsigned eq = 0; eq < 2; eq++) {                         \
                     uint64_t m = insn_value(i), s = insn_value(j);            \
                     uint64_t a = eq ? m : insn_value(j) ^ 0x5a, fl = F_BASE;  \
-                    __asm__ volatile("push %[fl]\n\tpopfq\n\t"                \
-                                     "lock " INSN " %" M "[s], %[m]\n\t"      \
-                                     "pushfq\n\tpop %[fl]"                    \
+                    __asm__ volatile(INSN_FLAGS(                              \
+                                     "lock " INSN " %" M "[s], %[m]")         \
                                      : [m] "+m"(m), [fl] "+r"(fl), "+a"(a)    \
                                      : [s] "r"(s) : "cc");                    \
                     uint64_t in[] = { insn_value(i), s, eq };                 \

@@ -24,9 +24,8 @@ BT3(btc)
     {                                                                         \
         for (unsigned i = 0; i < INSN_NVALUES; i++) {                         \
             uint64_t d = insn_value(i), fl = F_BASE | F_ZF;                   \
-            __asm__ volatile("push %[fl]\n\tpopfq\n\t"                        \
-                             INSN " $" #IMM ", %" M "[d]\n\t"                 \
-                             "pushfq\n\tpop %[fl]"                            \
+            __asm__ volatile(INSN_FLAGS(                                      \
+                             INSN " $" #IMM ", %" M "[d]")                    \
                              : [d] "+r"(d), [fl] "+r"(fl) : : "cc");          \
             uint64_t in[] = { insn_value(i) };                                \
             uint64_t out[] = { d, fl & BT_MASK };                             \
@@ -49,9 +48,8 @@ BT_IMM(btc_l40, "btcl", 40, "k")   /* imm is taken mod 32 */
                               0xf0f0f0f00f0f0f0full, 0x8000000000000001ull,   \
                               0xaaaaaaaa55555555ull };                        \
             uint64_t fl = F_BASE;                                             \
-            __asm__ volatile("push %[fl]\n\tpopfq\n\t"                        \
-                             INSN " %[o], %[mid]\n\t"                         \
-                             "pushfq\n\tpop %[fl]"                            \
+            __asm__ volatile(INSN_FLAGS(                                      \
+                             INSN " %[o], %[mid]")                            \
                              : [fl] "+r"(fl), "+m"(m)                         \
                              : [o] "r"(off), [mid] "m"(m[1]) : "cc");          \
             uint64_t in[] = { (uint64_t)off };                                \
@@ -70,9 +68,8 @@ BT_MEM(btcm_q, "btcq")
         for (unsigned i = 0; i < INSN_NVALUES; i++) {                         \
             uint64_t s = insn_value(i), d = 0x3333333333333333ull;            \
             uint64_t fl = F_BASE;                                             \
-            __asm__ volatile("push %[fl]\n\tpopfq\n\t"                        \
-                             INSN " %" M "[s], %" M "[d]\n\t"                 \
-                             "pushfq\n\tpop %[fl]"                            \
+            __asm__ volatile(INSN_FLAGS(                                      \
+                             INSN " %" M "[s], %" M "[d]")                    \
                              : [d] "+r"(d), [fl] "+r"(fl) : [s] "r"(s) : "cc"); \
             uint64_t in[] = { s };                                            \
             uint64_t out[] = { (fl & F_ZF) ? 0 : d, fl & F_ZF };              \
@@ -214,14 +211,12 @@ XCHG(xchg_q, "q", "q")
                     uint64_t d = insn_value(i), s = insn_value(j) ^ 0x77;     \
                     uint64_t a = eq ? d : insn_value(j), m = d, a2 = a;       \
                     uint64_t fl = F_BASE, fl2 = F_BASE | F_ARITH;             \
-                    __asm__ volatile("push %[fl]\n\tpopfq\n\t"                \
-                                     "cmpxchg" SUF " %" M "[s], %" M "[d]\n\t" \
-                                     "pushfq\n\tpop %[fl]"                    \
+                    __asm__ volatile(INSN_FLAGS(                              \
+                                     "cmpxchg" SUF " %" M "[s], %" M "[d]")    \
                                      : [d] "+r"(d), "+a"(a), [fl] "+r"(fl)    \
                                      : [s] "r"(s) : "cc");                    \
-                    __asm__ volatile("push %[fl]\n\tpopfq\n\t"                \
-                                     "lock cmpxchg" SUF " %" M "[s], %[m]\n\t" \
-                                     "pushfq\n\tpop %[fl]"                    \
+                    __asm__ volatile(INSN_FLAGS(                              \
+                                     "lock cmpxchg" SUF " %" M "[s], %[m]")    \
                                      : [m] "+m"(m), "+a"(a2), [fl] "+r"(fl2)  \
                                      : [s] "r"(s) : "cc");                    \
                     uint64_t in[] = { insn_value(i), s, eq };                 \
@@ -241,13 +236,11 @@ CMPXCHG(cmpxchg_q, "q", "q")
             for (unsigned j = 0; j < INSN_NVALUES; j += 2) {                  \
                 uint64_t d = insn_value(i), s = insn_value(j), m = d, s2 = s; \
                 uint64_t fl = F_BASE, fl2 = F_BASE;                           \
-                __asm__ volatile("push %[fl]\n\tpopfq\n\t"                    \
-                                 "xadd" SUF " %" M "[s], %" M "[d]\n\t"       \
-                                 "pushfq\n\tpop %[fl]"                        \
+                __asm__ volatile(INSN_FLAGS(                                  \
+                                 "xadd" SUF " %" M "[s], %" M "[d]")          \
                                  : [d] "+r"(d), [s] "+r"(s), [fl] "+r"(fl) : : "cc"); \
-                __asm__ volatile("push %[fl]\n\tpopfq\n\t"                    \
-                                 "lock xadd" SUF " %" M "[s], %[m]\n\t"       \
-                                 "pushfq\n\tpop %[fl]"                        \
+                __asm__ volatile(INSN_FLAGS(                                  \
+                                 "lock xadd" SUF " %" M "[s], %[m]")          \
                                  : [m] "+m"(m), [s] "+r"(s2), [fl] "+r"(fl2) : : "cc"); \
                 uint64_t in[] = { insn_value(i), insn_value(j) };             \
                 uint64_t out[] = { d, s, fl & F_ARITH, m, s2, fl2 & F_ARITH }; \

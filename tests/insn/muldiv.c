@@ -16,9 +16,8 @@
             for (unsigned j = 0; j < INSN_NVALUES; j++) {                     \
                 uint64_t a = insn_value(i), s = insn_value(j);                \
                 uint64_t d = 0x1111111111111111ull, fl = F_BASE;              \
-                __asm__ volatile("push %[fl]\n\tpopfq\n\t"                    \
-                                 INSN " %" M "[s]\n\t"                        \
-                                 "pushfq\n\tpop %[fl]"                        \
+                __asm__ volatile(INSN_FLAGS(                                  \
+                                 INSN " %" M "[s]")                           \
                                  : "+a"(a), "+d"(d), [fl] "+r"(fl)            \
                                  : [s] "r"(s) : "cc");                        \
                 uint64_t in[] = { insn_value(i), s };                         \
@@ -42,9 +41,8 @@ MUL1(imul1_q, "imulq", "q")
         for (unsigned i = 0; i < INSN_NVALUES; i++)                           \
             for (unsigned j = 0; j < INSN_NVALUES; j++) {                     \
                 uint64_t d = insn_value(i), s = insn_value(j), fl = F_BASE;   \
-                __asm__ volatile("push %[fl]\n\tpopfq\n\t"                    \
-                                 INSN " %" M "[s], %" M "[d]\n\t"             \
-                                 "pushfq\n\tpop %[fl]"                        \
+                __asm__ volatile(INSN_FLAGS(                                  \
+                                 INSN " %" M "[s], %" M "[d]")                \
                                  : [d] "+r"(d), [fl] "+r"(fl)                 \
                                  : [s] "r"(s) : "cc");                        \
                 uint64_t in[] = { insn_value(i), s };                         \
@@ -63,9 +61,8 @@ IMUL2(imul2_q, "imulq", "q")
         for (unsigned i = 0; i < INSN_NVALUES; i++) {                         \
             uint64_t d = 0x2222222222222222ull, s = insn_value(i);            \
             uint64_t fl = F_BASE;                                             \
-            __asm__ volatile("push %[fl]\n\tpopfq\n\t"                        \
-                             INSN " $" #IMM ", %" M "[s], %" M "[d]\n\t"      \
-                             "pushfq\n\tpop %[fl]"                            \
+            __asm__ volatile(INSN_FLAGS(                                      \
+                             INSN " $" #IMM ", %" M "[s], %" M "[d]")         \
                              : [d] "+r"(d), [fl] "+r"(fl)                     \
                              : [s] "r"(s) : "cc");                            \
             uint64_t in[] = { s };                                            \

@@ -40,9 +40,8 @@ static uint64_t flag_mask(enum kind k, unsigned width, unsigned count)
                 for (unsigned f = 0; f < 2; f++) {                            \
                     uint64_t d = insn_value(i), c = counts[n];                \
                     uint64_t fl = insn_flags_in[f] | F_BASE;                  \
-                    __asm__ volatile("push %[fl]\n\tpopfq\n\t"                \
-                                     INSN " %%cl, %" M "[d]\n\t"              \
-                                     "pushfq\n\tpop %[fl]"                    \
+                    __asm__ volatile(INSN_FLAGS(                              \
+                                     INSN " %%cl, %" M "[d]")                 \
                                      : [d] "+r"(d), [fl] "+r"(fl)             \
                                      : "c"(c) : "cc");                        \
                     uint64_t in[] = { insn_value(i), c, insn_flags_in[f] };   \
@@ -58,9 +57,8 @@ static uint64_t flag_mask(enum kind k, unsigned width, unsigned count)
         for (unsigned i = 0; i < INSN_NVALUES; i++)                           \
             for (unsigned f = 0; f < 2; f++) {                                \
                 uint64_t d = insn_value(i), fl = insn_flags_in[f] | F_BASE;   \
-                __asm__ volatile("push %[fl]\n\tpopfq\n\t"                    \
-                                 INSN " $" #IMM ", %" M "[d]\n\t"             \
-                                 "pushfq\n\tpop %[fl]"                        \
+                __asm__ volatile(INSN_FLAGS(                                  \
+                                 INSN " $" #IMM ", %" M "[d]")                \
                                  : [d] "+r"(d), [fl] "+r"(fl) : : "cc");      \
                 uint64_t in[] = { insn_value(i), insn_flags_in[f] };          \
                 uint64_t out[] = { d, fl & flag_mask(KIND, WIDTH, IMM) };     \
@@ -102,9 +100,8 @@ SHIFT_ALL(rcr, ROTATE_CARRY)
                     uint64_t c = counts[n], fl = F_ARITH | F_BASE;            \
                     if (WIDTH == 16 && (c & 31) > 16)                         \
                         continue;                                             \
-                    __asm__ volatile("push %[fl]\n\tpopfq\n\t"                \
-                                     INSN " %%cl, %" M "[s], %" M "[d]\n\t"   \
-                                     "pushfq\n\tpop %[fl]"                    \
+                    __asm__ volatile(INSN_FLAGS(                              \
+                                     INSN " %%cl, %" M "[s], %" M "[d]")      \
                                      : [d] "+r"(d), [fl] "+r"(fl)             \
                                      : [s] "r"(s), "c"(c) : "cc");            \
                     uint64_t in[] = { insn_value(i), s, c };                  \
@@ -119,9 +116,8 @@ SHIFT_ALL(rcr, ROTATE_CARRY)
         for (unsigned i = 0; i < INSN_NVALUES; i++)                           \
             for (unsigned j = 0; j < INSN_NVALUES; j += 2) {                  \
                 uint64_t d = insn_value(i), s = insn_value(j), fl = F_BASE;   \
-                __asm__ volatile("push %[fl]\n\tpopfq\n\t"                    \
-                                 INSN " $" #IMM ", %" M "[s], %" M "[d]\n\t"  \
-                                 "pushfq\n\tpop %[fl]"                        \
+                __asm__ volatile(INSN_FLAGS(                                  \
+                                 INSN " $" #IMM ", %" M "[s], %" M "[d]")     \
                                  : [d] "+r"(d), [fl] "+r"(fl)                 \
                                  : [s] "r"(s) : "cc");                        \
                 uint64_t in[] = { insn_value(i), s };                         \

@@ -128,9 +128,8 @@ FROMGP(pinsrw2, "pinsrw $2, %k[r], %[d]")
             for (unsigned j = i % INSN_STRIDE; j < NVEC; j += INSN_STRIDE) { \
                 v2u a = SET[i], b = SET[j];                                   \
                 uint64_t fl = F_BASE | F_ARITH;                               \
-                __asm__ volatile("push %[fl]\n\tpopfq\n\t"                    \
-                                 INSN " %[b], %[a]\n\t"                       \
-                                 "pushfq\n\tpop %[fl]"                        \
+                __asm__ volatile(INSN_FLAGS(                                  \
+                                 INSN " %[b], %[a]")                          \
                                  : [fl] "+r"(fl) : [a] "x"(a), [b] "x"(b) : "cc"); \
                 uint64_t in[] = { a[0], b[0] };                               \
                 uint64_t out[] = { fl & F_ARITH };                            \

@@ -22,7 +22,7 @@
 #include "frontend.h"
 #include "options.h"
 #include "sys_internal.h"
-#include "sys_stat.h"
+#include "sys_conv.h"
 #include "syscalls.h"
 
 #define UNISTD_64 "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"

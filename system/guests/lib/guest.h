@@ -46,6 +46,18 @@ void reset_machine(void) __attribute__((noreturn));
 uint32_t fnv1a(const void *p, size_t n, uint32_t h);
 #define FNV_INIT 2166136261u
 
+/* ---- irq.c (freestanding only) ---- */
+#define IDT_INTERRUPT_GATE 0xe                  /* IF cleared on entry */
+#define IDT_TRAP_GATE 0xf
+/* Points IDT entry `vector` at fn (in the current code segment). */
+void idt_gate(int vector, void (*fn)(void), uint8_t type);
+void idt_load(void);
+uint64_t rdtsc(void);
+void pit_start_100hz(void);
+/* Runs with interrupts enabled until *ticks reaches n or about a second
+ * or more passes; returns min(*ticks, n), interrupts disabled again. */
+uint32_t wait_ticks(volatile uint32_t *ticks, uint32_t n);
+
 /* ---- pci.c ---- */
 int pci_find(uint16_t vendor, uint16_t device);   /* slot or -1 */
 uint32_t pci_cfg_read(int slot, unsigned off, unsigned size);
