@@ -5,6 +5,8 @@
  * and the CPL 0 check.  A helper that faults leaves the exception in
  * sys.event for the run loop and returns from translated code with
  * TR_EXIT_SIGSEGV at the instruction. */
+#include <string.h>
+
 #include "x86_internal.h"
 #include "x86_system.h"
 
@@ -215,6 +217,97 @@ static uint64_t helper_iretq(void *env, uint64_t pc)
 const struct ir_helper x86_sys_helper_iretq = {
     (void *)helper_iretq, "sys_iretq", 1, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
 
+/* ---- code and data segments from the GDT (SDM vol. 2, JMP, CALL, RET,
+ * MOV: the protected-mode checks of a far transfer to a code segment
+ * and of a segment register load) ---- */
+
+#define DESC_P (1ull << 47)
+#define DESC_S (1ull << 44)                 /* code or data (not a system descriptor) */
+#define DESC_CODE (1ull << 43)
+#define DESC_CONFORMING (1ull << 42)        /* code: conforming; data: expand-down */
+#define DESC_RW (1ull << 41)                /* code: readable; data: writable */
+#define DESC_L (1ull << 53)
+#define DESC_D (1ull << 54)
+
+static unsigned desc_dpl(uint64_t d) { return (unsigned)(d >> 45) & 3; }
+static unsigned cpl_of(const struct x86_sys_cpu *c) { return (unsigned)c->sys.cs & 3; }
+
+static uint64_t desc_base(uint64_t d)
+{
+    return ((d >> 16) & 0xffffff) | ((d >> 56) & 0xff) << 24;
+}
+
+/* The code segment a far jmp/call/ret names, checked as the SDM says for
+ * a same-level transfer (call gates and task switches: #GP). */
+static uint64_t code_descriptor(struct x86_sys_cpu *c, uint64_t sel, uint64_t pc)
+{
+    uint64_t d;
+    if (!(sel & 0xfffc))
+        raise_event(c, X86_EXC_GP, true, 0, pc);
+    if (!x86_sys_descriptor(c, sel, &d) || (d & (DESC_S | DESC_CODE)) != (DESC_S | DESC_CODE))
+        raise_event(c, X86_EXC_GP, true, sel & 0xfffc, pc);
+    bool ok = (d & DESC_CONFORMING) ? desc_dpl(d) <= cpl_of(c)
+                                    : (sel & 3) <= cpl_of(c) && desc_dpl(d) == cpl_of(c);
+    if (!ok || ((c->sys.efer & X86_EFER_LMA) && (d & DESC_L) && (d & DESC_D)))
+        raise_event(c, X86_EXC_GP, true, sel & 0xfffc, pc);
+    if (!(d & DESC_P))
+        raise_event(c, X86_EXC_NP, true, sel & 0xfffc, pc);
+    if (!(d & DESC_L) && !(d & DESC_D))         /* 16-bit code: not emulated */
+        raise_event(c, X86_EXC_GP, true, sel & 0xfffc, pc);
+    return d;
+}
+
+/* Loads CS (the level stays) and the code mode it selects; the run loop
+ * drops the other mode's blocks, then continues at rip. */
+static _Noreturn void enter_code(struct x86_sys_cpu *c, uint64_t sel, uint64_t d, uint64_t rip)
+{
+    bool code32 = !((c->sys.efer & X86_EFER_LMA) && (d & DESC_L));
+    c->sys.cs = (sel & 0xfffc) | cpl_of(c);
+    if (code32 != (c->sys.code32 != 0))
+        c->sys.mode_changed = 1;
+    c->sys.code32 = code32;
+    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, code32 ? rip & 0xffffffffull : rip);
+}
+
+static bool canonical(uint64_t va) { return (uint64_t)((int64_t)(va << 16) >> 16) == va; }
+
+static void check_target(struct x86_sys_cpu *c, uint64_t d, uint64_t rip, uint64_t pc)
+{
+    bool long64 = (c->sys.efer & X86_EFER_LMA) && (d & DESC_L);
+    if (long64 ? !canonical(rip) : rip > 0xffffffffull)
+        raise_event(c, X86_EXC_GP, true, 0, pc);
+}
+
+static uint64_t helper_far_jmp(void *env, uint64_t sel, uint64_t rip, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t d = code_descriptor(c, sel, pc);
+    check_target(c, d, rip, pc);
+    enter_code(c, sel, d, rip);
+}
+const struct ir_helper x86_sys_helper_far_jmp = {
+    (void *)helper_far_jmp, "sys_far_jmp", 3, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
+/* Pushes CS, then the return RIP, `word` bytes each. */
+static uint64_t helper_far_call(void *env, uint64_t sel, uint64_t rip, uint64_t word, uint64_t pc,
+                                uint64_t next_pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t d = code_descriptor(c, sel, pc);
+    check_target(c, d, rip, pc);
+    uint64_t sp = c->cpu.regs[X86_RSP] - 2 * word;
+    uint64_t frame[2] = { next_pc, c->sys.cs }, slots = 0;
+    uint8_t bytes[16];
+    for (int i = 0; i < 2; i++, slots += word)
+        memcpy(bytes + slots, &frame[i], (size_t)word);
+    if (!x86_sys_write(c, sp, bytes, (unsigned)(2 * word)))
+        raise_event(c, X86_EXC_SS, true, 0, pc);
+    c->cpu.regs[X86_RSP] = sp;
+    enter_code(c, sel, d, rip);
+}
+const struct ir_helper x86_sys_helper_far_call = {
+    (void *)helper_far_call, "sys_far_call", 5, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
 /* lret/lretq to the same privilege level (what kernels use to reload CS
  * after lgdt): RIP, then CS, of `bytes` each, then imm16 more bytes. */
 static uint64_t helper_lret(void *env, uint64_t bytes, uint64_t extra, uint64_t pc)
@@ -225,9 +318,73 @@ static uint64_t helper_lret(void *env, uint64_t bytes, uint64_t extra, uint64_t 
     if (!x86_sys_read(c, sp, &f[0], (unsigned)bytes) || !x86_sys_read(c, sp + bytes, &f[1], (unsigned)bytes)
         || (f[1] & 3) != (c->sys.cs & 3))        /* to another level: not supported */
         raise_event(c, X86_EXC_GP, true, f[1] & 0xfffc, pc);
-    c->sys.cs = f[1] & 0xffff;
+    uint64_t d = code_descriptor(c, f[1] & 0xffff, pc);
+    check_target(c, d, f[0], pc);
     c->cpu.regs[X86_RSP] = sp + 2 * bytes + extra;
-    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, f[0]);
+    enter_code(c, f[1] & 0xffff, d, f[0]);
 }
 const struct ir_helper x86_sys_helper_lret = {
     (void *)helper_lret, "sys_lret", 3, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
+/* mov to ss: a writable data segment at CPL = RPL = DPL (#SS if absent);
+ * in 64-bit mode a null SS is allowed below CPL 3 with RPL = CPL. */
+static void check_ss(struct x86_sys_cpu *c, uint64_t sel, uint64_t d, uint64_t pc)
+{
+    unsigned cpl = cpl_of(c);
+    if ((sel & 3) != cpl || (d & (DESC_S | DESC_CODE | DESC_RW)) != (DESC_S | DESC_RW)
+        || desc_dpl(d) != cpl)
+        raise_event(c, X86_EXC_GP, true, sel & 0xfffc, pc);
+    if (!(d & DESC_P))
+        raise_event(c, X86_EXC_SS, true, sel & 0xfffc, pc);
+}
+
+/* mov to ds/es/fs/gs: data or readable code; for data and non-conforming
+ * code RPL and CPL at most DPL (#NP if absent). */
+static void check_data(struct x86_sys_cpu *c, uint64_t sel, uint64_t d, uint64_t pc)
+{
+    bool code = d & DESC_CODE;
+    if (!(d & DESC_S) || (code && !(d & DESC_RW))
+        || ((!code || !(d & DESC_CONFORMING))
+            && ((sel & 3) > desc_dpl(d) || cpl_of(c) > desc_dpl(d))))
+        raise_event(c, X86_EXC_GP, true, sel & 0xfffc, pc);
+    if (!(d & DESC_P))
+        raise_event(c, X86_EXC_NP, true, sel & 0xfffc, pc);
+}
+
+static uint64_t *seg_selector(struct x86_sys_cpu *c, uint64_t seg)
+{
+    switch (seg) {
+    case 0: return &c->sys.es;
+    case 2: return &c->sys.ss;
+    case 3: return &c->sys.ds;
+    case 4: return &c->sys.fs_sel;
+    default: return &c->sys.gs_sel;
+    }
+}
+
+/* A null selector loads nothing else (fs/gs keep their bases, as on AMD
+ * processors; SS only as check_ss allows). */
+static uint64_t helper_load_seg(void *env, uint64_t seg, uint64_t sel, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t d = 0;
+    sel &= 0xffff;
+    bool null = !(sel & 0xfffc);
+    if (null && seg == 2 && (!(c->sys.efer & X86_EFER_LMA) || c->sys.code32
+                             || cpl_of(c) == 3 || (sel & 3) != cpl_of(c)))
+        raise_event(c, X86_EXC_GP, true, 0, pc);
+    if (!null && !x86_sys_descriptor(c, sel, &d))
+        raise_event(c, X86_EXC_GP, true, sel & 0xfffc, pc);
+    if (!null && seg == 2)
+        check_ss(c, sel, d, pc);
+    else if (!null)
+        check_data(c, sel, d, pc);
+    *seg_selector(c, seg) = sel;
+    if (!null && seg == 4)
+        c->cpu.fs_base = desc_base(d);
+    if (!null && seg == 5)
+        c->cpu.gs_base = desc_base(d);
+    return 0;
+}
+const struct ir_helper x86_sys_helper_load_seg = {
+    (void *)helper_load_seg, "sys_load_seg", 3, 0, IR_HELPER_RW_GLOBALS };
