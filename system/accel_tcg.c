@@ -110,6 +110,7 @@ static int tcg_vcpu_init(struct sys_vcpu *cpu)
     pthread_cond_init(&c->wake, NULL);
     fe_x86_64_system.reset(c);
     c->x.sys.hooks = &tcg_hooks;
+    c->x.sys.apic_id = (uint64_t)cpu->index;
     tcg_tlb_flush(c, 0, true);
     tcg_lapic_reset(c, cpu->index);
     struct sys_boot *b = &cpu->vm->boot;
@@ -145,6 +146,9 @@ static bool deliver_fault(struct tcg_cpu *c)
         }
     }
     x->cpu.rt.fault.err = 0;
+    sys_debug(tcg_vm, "vCPU %d: exception %d (error code 0x%llx) at RIP=0x%llx, CR2=0x%llx",
+              c->vcpu->index, ev.vector, (unsigned long long)ev.err,
+              (unsigned long long)x->cpu.rt.pc, (unsigned long long)x->sys.cr2);
     if (x86_sys_deliver_event(x, &ev))
         return true;
     sys_err("vCPU %d: guest exception %d (error code 0x%llx) at RIP=0x%llx cannot be delivered "

@@ -377,10 +377,20 @@ static void *mem_g2h(const struct tr_guest_mem *m, uint64_t va)
     return unmapped_page;
 }
 
+/* A helper's access (rep string instructions): as translated code's, at
+ * the instruction in rt.pc.  A fault leaves the helper for good, so its
+ * host-fault guard is dropped first. */
+static void mem_copy(const struct tr_guest_mem *m, uint64_t va, void *data, size_t len, bool write)
+{
+    struct x86_sys_cpu *c = current();
+    c->cpu.rt.helper_guard = NULL;
+    access_virt(c, va, data, (unsigned)len, write, c->cpu.rt.pc);
+}
+
 static const struct tr_guest_mem tcg_mem = {
     .mode = TR_MEM_SOFTMMU, .fetchable = mem_fetchable, .writable = mem_writable,
     .map_changed = mem_map_changed, .prot_at = mem_prot_at, .extent = mem_extent,
-    .g2h = mem_g2h, .soft = &helpers,
+    .g2h = mem_g2h, .copy = mem_copy, .soft = &helpers,
 };
 
 const struct tr_guest_mem *tcg_guest_mem(void) { return &tcg_mem; }

@@ -78,6 +78,34 @@ static void t_load_dtable(struct x86_dc *dc)
     ir_st_env(dc->b, IR_MO_64, base, idt ? SYS_OFF(idt_base) : SYS_OFF(gdt_base));
 }
 
+/* sgdt/sidt m16&64 (m16&32 in 32-bit code): limit, then base (not
+ * privileged: no UMIP). */
+static void t_store_dtable(struct x86_dc *dc)
+{
+    bool idt = dc->insn->id == X86_INS_SIDT;
+    ir_ref ea = x86_ea(dc, x86_opnd(dc, 0));
+    x86_store(dc, 2, ea, env_ld(dc, idt ? SYS_OFF(idt_limit) : SYS_OFF(gdt_limit)));
+    x86_store(dc, x86_stack_word(dc), x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 2)),
+              env_ld(dc, idt ? SYS_OFF(idt_base) : SYS_OFF(gdt_base)));
+}
+
+/* str/sldt r/m16: a register destination gets the selector zero-extended. */
+static void t_store_selector(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    ir_ref v = env_ld(dc, dc->insn->id == X86_INS_STR ? SYS_OFF(tr) : SYS_OFF(ldtr));
+    if (d->type == X86_OP_MEM)
+        x86_store(dc, 2, x86_ea(dc, d), v);
+    else
+        x86_operand_write(dc, d, v);
+}
+
+/* lldt: the selector only (descriptors are looked up in the GDT alone). */
+static void t_lldt(struct x86_dc *dc)
+{
+    ir_st_env(dc->b, IR_MO_64, x86_read(dc, x86_opnd(dc, 0), 2), SYS_OFF(ldtr));
+}
+
 static void t_ltr(struct x86_dc *dc)
 {
     ir_st_env(dc->b, IR_MO_64, x86_read(dc, x86_opnd(dc, 0), 2), SYS_OFF(tr));
@@ -256,7 +284,7 @@ static bool privileged(unsigned id)
 {
     switch (id) {
     case X86_INS_HLT: case X86_INS_CLI: case X86_INS_STI: case X86_INS_IN: case X86_INS_OUT:
-    case X86_INS_LGDT: case X86_INS_LIDT: case X86_INS_LTR: case X86_INS_RDMSR:
+    case X86_INS_LGDT: case X86_INS_LIDT: case X86_INS_LTR: case X86_INS_LLDT: case X86_INS_RDMSR:
     case X86_INS_WRMSR: case X86_INS_INVLPG: case X86_INS_SWAPGS: case X86_INS_WBINVD:
     case X86_INS_INVD:
         return true;
@@ -355,6 +383,9 @@ bool x86_sys_translate(struct x86_dc *dc)
     case X86_INS_OUT: t_out(dc); return true;
     case X86_INS_LGDT: case X86_INS_LIDT: t_load_dtable(dc); return true;
     case X86_INS_LTR: t_ltr(dc); return true;
+    case X86_INS_LLDT: t_lldt(dc); return true;
+    case X86_INS_SGDT: case X86_INS_SIDT: t_store_dtable(dc); return true;
+    case X86_INS_STR: case X86_INS_SLDT: t_store_selector(dc); return true;
     case X86_INS_MOV: return t_mov_seg(dc) || t_mov_cr(dc);
     case X86_INS_RDMSR: t_rdmsr(dc); return true;
     case X86_INS_WRMSR: t_wrmsr(dc); return true;
@@ -368,6 +399,9 @@ bool x86_sys_translate(struct x86_dc *dc)
     case X86_INS_RETF: case X86_INS_RETFQ: t_lret(dc); return true;
     case X86_INS_INT: t_int(dc); return true;
     case X86_INS_WBINVD: case X86_INS_INVD: t_nop(dc); return true;
+    case X86_INS_CPUID:
+        x86_call(dc, &x86_sys_helper_cpuid, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+        return true;
     default: return false;
     }
 }

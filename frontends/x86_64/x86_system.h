@@ -57,7 +57,7 @@ struct x86_sys_state {
     uint64_t cr0, cr2, cr3, cr4, cr8, efer;
     uint64_t gdt_base, idt_base;
     uint64_t gdt_limit, idt_limit;
-    uint64_t cs, ss, tr;                /* selectors (CS and SS checked against the GDT by
+    uint64_t cs, ss, tr, ldtr;                /* selectors (CS and SS checked against the GDT by
                                            far jumps, calls, lret and mov to ss) */
     uint64_t ds, es, fs_sel, gs_sel;    /* data selectors as last loaded (bases: fs_base,
                                            gs_base, from the GDT for fs and gs) */
@@ -67,6 +67,7 @@ struct x86_sys_state {
                                            below 4 GiB, translated in the other mode */
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux;
     uint64_t apic_base, pat, misc_enable;
+    uint64_t apic_id;                   /* CPUID leaf 1 EBX[31:24] */
     uint64_t halted;                    /* hlt: wait for an interrupt */
     struct x86_sys_event event;
     const struct x86_sys_hooks *hooks;

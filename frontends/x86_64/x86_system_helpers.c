@@ -140,6 +140,8 @@ static uint64_t helper_rdmsr(void *env, uint64_t msr, uint64_t pc)
     struct x86_sys_cpu *c = sys_of(env);
     if ((uint32_t)msr == 0x10)                      /* TSC */
         return x86_helper_rdtsc.fn ? ((uint64_t (*)(void *))x86_helper_rdtsc.fn)(env) : 0;
+    if ((uint32_t)msr == 0x8b)                      /* microcode revision: none */
+        return 0;
     uint64_t *slot = msr_slot(c, (uint32_t)msr);
     if (!slot)
         raise_event(c, X86_EXC_GP, true, 0, pc);
@@ -152,8 +154,8 @@ static uint64_t helper_wrmsr(void *env, uint64_t msr, uint64_t v, uint64_t pc)
 {
     struct x86_sys_cpu *c = sys_of(env);
     uint64_t *slot = msr_slot(c, (uint32_t)msr);
-    if ((uint32_t)msr == 0x10)
-        return 0;                                   /* TSC writes: ignored */
+    if ((uint32_t)msr == 0x10 || (uint32_t)msr == 0x8b)
+        return 0;                                   /* TSC, microcode revision: ignored */
     if (!slot)
         raise_event(c, X86_EXC_GP, true, 0, pc);
     if ((uint32_t)msr == 0xc0000080)                /* EFER: LMA follows LME with paging */
@@ -216,6 +218,50 @@ static uint64_t helper_iretq(void *env, uint64_t pc)
 }
 const struct ir_helper x86_sys_helper_iretq = {
     (void *)helper_iretq, "sys_iretq", 1, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
+/* ---- CPUID of a whole machine ---- */
+
+#define CPUID1_EDX_SYSTEM ((1u << 3) | (1u << 5) | (1u << 6) | (1u << 9) | (1u << 13) | (1u << 16) \
+                           | (1u << 19))    /* PSE MSR PAE APIC PGE PAT CLFSH */
+#define CPUID1_ECX_XSAVE ((1u << 26) | (1u << 27) | (1u << 28) | (1u << 12) | (1u << 29))
+                                            /* XSAVE OSXSAVE AVX FMA F16C: xsetbv is not
+                                               translated in system mode */
+#define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define TSC_CRYSTAL_HZ 100000000u           /* the local APIC timer's clock (accel_tcg_apic.c) */
+
+/* User mode's CPUID (the same CPU model), plus what an operating system
+ * needs to see: the paging and APIC features system mode implements, the
+ * vCPU's APIC ID, the hypervisor bit, and the TSC (1 GHz, x86_helpers.c)
+ * as 10 x a 100 MHz crystal in leaves 0x15/0x16 (Linux then needs no PIT
+ * calibration and takes the crystal as the APIC timer's rate). */
+static void sys_cpuid(const struct x86_sys_cpu *c, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    x86_cpuid_query(leaf, sub, r);
+    switch (leaf) {
+    case 0: r[0] = 0x16; break;
+    case 1:
+        r[1] = (r[1] & 0xffff) | 1u << 16 | (uint32_t)c->sys.apic_id << 24;
+        r[2] = (r[2] & ~CPUID1_ECX_XSAVE) | CPUID1_ECX_HYPERVISOR;
+        r[3] |= CPUID1_EDX_SYSTEM;
+        break;
+    case 7: if (!sub) r[1] &= ~(1u << 5); break;    /* AVX2 */
+    case 0xd: r[0] = r[1] = r[2] = r[3] = 0; break;
+    case 0x15: r[0] = 1; r[1] = 10; r[2] = TSC_CRYSTAL_HZ; r[3] = 0; break;
+    case 0x16: r[0] = r[1] = 1000; r[2] = 100; r[3] = 0; break;
+    }
+}
+
+static uint64_t helper_sys_cpuid(void *env)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint32_t r[4];
+    sys_cpuid(c, (uint32_t)c->cpu.regs[X86_RAX], (uint32_t)c->cpu.regs[X86_RCX], r);
+    c->cpu.regs[X86_RAX] = r[0]; c->cpu.regs[X86_RBX] = r[1];
+    c->cpu.regs[X86_RCX] = r[2]; c->cpu.regs[X86_RDX] = r[3];
+    return 0;
+}
+const struct ir_helper x86_sys_helper_cpuid = {
+    (void *)helper_sys_cpuid, "sys_cpuid", 0, 0, IR_HELPER_RW_GLOBALS };
 
 /* ---- code and data segments from the GDT (SDM vol. 2, JMP, CALL, RET,
  * MOV: the protected-mode checks of a far transfer to a code segment
