@@ -256,6 +256,17 @@ static void t_far_call(struct x86_dc *dc)
 
 static void t_nop(struct x86_dc *dc) {}
 
+/* verr/verw r/m16: ZF = the segment could be read / written at this level
+ * (Linux runs verw only to flush CPU buffers: MDS). */
+static void t_verify_segment(struct x86_dc *dc)
+{
+    ir_ref sel = x86_read(dc, x86_opnd(dc, 0), 2);
+    ir_ref ok = x86_call(dc, &x86_sys_helper_verify_seg, sel,
+                         x86_imm(dc, dc->insn->id == X86_INS_VERW), IR_NONE, IR_NONE, IR_NONE);
+    ir_ref f = x86_op2(dc, IR_andc, 8, x86_flags_eflags(dc), x86_imm(dc, X86_ZF));
+    x86_flags_set_eflags(dc, x86_op2(dc, IR_or, 8, f, x86_op2(dc, IR_shl, 8, ok, x86_imm(dc, 6))));
+}
+
 static void t_syscall(struct x86_dc *dc)
 {
     x86_flags_sync(dc);
@@ -399,6 +410,7 @@ bool x86_sys_translate(struct x86_dc *dc)
     case X86_INS_RETF: case X86_INS_RETFQ: t_lret(dc); return true;
     case X86_INS_INT: t_int(dc); return true;
     case X86_INS_WBINVD: case X86_INS_INVD: t_nop(dc); return true;
+    case X86_INS_VERR: case X86_INS_VERW: t_verify_segment(dc); return true;
     case X86_INS_CPUID:
         x86_call(dc, &x86_sys_helper_cpuid, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
         return true;

@@ -434,3 +434,22 @@ static uint64_t helper_load_seg(void *env, uint64_t seg, uint64_t sel, uint64_t 
 }
 const struct ir_helper x86_sys_helper_load_seg = {
     (void *)helper_load_seg, "sys_load_seg", 3, 0, IR_HELPER_RW_GLOBALS };
+
+/* verr/verw: 1 when sel names a segment readable (verr: data, or readable
+ * code) or writable (verw: writable data) from CPL and its RPL; never
+ * faults (SDM vol. 2, VERR/VERW). */
+static uint64_t helper_verify_seg(void *env, uint64_t sel, uint64_t write)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t d;
+    if (!(sel & 0xfffc) || !x86_sys_descriptor(c, sel, &d) || !(d & DESC_S))
+        return 0;
+    bool code = d & DESC_CODE;
+    if (write ? code || !(d & DESC_RW) : code && !(d & DESC_RW))
+        return 0;
+    if ((!code || !(d & DESC_CONFORMING)) && (desc_dpl(d) < cpl_of(c) || desc_dpl(d) < (sel & 3)))
+        return 0;
+    return 1;
+}
+const struct ir_helper x86_sys_helper_verify_seg = {
+    (void *)helper_verify_seg, "sys_verify_seg", 2, 1, IR_HELPER_RW_GLOBALS };

@@ -14,6 +14,8 @@
  *   beyond the GDT limit, a read-only SS, a DPL 0 data segment into DS
  *   at CPL 3; #NP(selector) for a not-present data segment; #GP(0) for a
  *   null code selector; a null SS is allowed at CPL 0 in 64-bit mode;
+ * - verw: ZF set for writable data, clear for read-only; verr: set for
+ *   readable code;
  * - int $0x41 from CPL 3 through a DPL 0 gate is #GP(0x41 * 8 + 2), through
  *   a DPL 3 gate (int $0x42) it is delivered, int3 through a DPL 0 gate
  *   is #GP(3 * 8 + 2). */
@@ -180,6 +182,11 @@ static void loads(void)
     report("ss-read-only", at);
     CASE("mov %%ss, %%edx\n xor %%eax, %%eax\n mov %%eax, %%ss\n", "mov %%edx, %%ss");
     put_str("seg ss-null-cpl0 "); put_str(seg_vector == 99 ? "ok" : "fault"); serial_putc('\n');
+    uint8_t w_data, w_ro, r_code;
+    __asm__ volatile("verw %w3\n setz %0\n verw %w4\n setz %1\n verr %w5\n setz %2"
+                     : "=&r"(w_data), "=&r"(w_ro), "=&r"(r_code) : "r"(KDATA), "r"(RODATA), "r"(KCODE));
+    put_str("seg verw-data "); put_dec(w_data); put_str(" verw-read-only "); put_dec(w_ro);
+    put_str(" verr-code "); put_dec(r_code); serial_putc('\n');
 }
 
 /* iretq to fn at CPL 3; a handler brings the flow back here. */

@@ -292,7 +292,8 @@ def t_segments(r):
     # compat-mode result: 0x1234 doubled by a 32-bit call (4-byte slots) in
     # the high half, the stack imbalance (0) in the low half.
     for line in ["seg ljmp-m16-64 ok", "seg lcall-lret cs 0x10", "seg compat-mode result 0x24680000",
-                 "seg fs-base ok", "seg ss-null-cpl0 ok", "seg done"]:
+                 "seg fs-base ok", "seg ss-null-cpl0 ok",
+                 "seg verw-data 1 verw-read-only 0 verr-code 1", "seg done"]:
         check(f"{r[0]}: segments: {line[4:]}", rc == 0 and line + "\n" in out,
               f"rc={rc} out={out!r} err={err!r}")
     for name, vec, code in SEG_CASES:
