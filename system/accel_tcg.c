@@ -137,9 +137,8 @@ static bool deliver_fault(struct tcg_cpu *c)
         ev.has_err = ev.vector == X86_EXC_GP || ev.vector == X86_EXC_PF;
         ev.soft = ev.vector == X86_EXC_BP;      /* int3 (1 byte): a software interrupt */
         ev.err = x->cpu.rt.fault.err;
-        if (ev.vector == X86_EXC_PF) {      /* a fetch fault: user-mode bits */
-            x->sys.cr2 = x->cpu.rt.fault.addr;
-            ev.err = (ev.err & ~4ull) | ((x->sys.cs & 3) == 3 ? 4 : 0);
+        if (ev.vector == X86_EXC_PF) {      /* a fetch fault: the walk says why */
+            x->sys.cr2 = tcg_fetch_fault(x, x->cpu.rt.fault.addr, &ev.err);
             /* The block that stands for the fault must not outlive it:
              * the handler may map the page. */
             tr_invalidate(tcg_engine, x->sys.cr2, 1);

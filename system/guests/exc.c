@@ -8,7 +8,7 @@
  * Cases: #DE (div by zero), #BP (int3: a trap, RIP after it), #UD (ud2),
  * #GP(0) (non-canonical address), int $0x40, #PF not present (read,
  * write), #PF protection (write to a read-only page with CR0.WP), #PF on
- * fetch from an NX page, an interrupt gate vs trap gate (IF), and the
+ * fetch from an NX page and from a not-present page, an interrupt gate vs trap gate (IF), and the
  * arithmetic flags pushed for a #PF right after a cmp. */
 #include "guest.h"
 
@@ -107,6 +107,8 @@ static void paging_cases(void)
     flush(PAGE_NX << 21);
     CASE("mov $0x2200000, %%rcx", "jmp *%%rcx");
     report("pf-fetch-nx", 0x2200000ull, 0x2200000ull);
+    CASE("mov $0x300000000, %%rcx", "jmp *%%rcx");
+    report("pf-fetch-not-present", 0x300000000ull, 0x300000000ull);
     PD[PAGE_NX] &= ~(1ull << 63);
     flush(PAGE_NX << 21);
     /* The flags of the instruction before a faulting access are the ones
