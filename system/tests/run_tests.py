@@ -303,6 +303,23 @@ def t_segments(r):
               rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r} err={err!r}")
 
 
+# fxsave/fxrstor (SDM vol. 1 table 10-2: XMM6 at byte 256, XMM7 at 272) and
+# rep movsb/stosb on areas that cross between virtual pages whose physical
+# pages are not adjacent: each byte lands where the page tables say.
+FXPAGE_CASES = ["fxsave-xmm6-in-second-page", "fxrstor-xmm7-from-second-page",
+                "rep-movsb-across-pages", "rep-stosb-across-pages"]
+
+
+def t_fxpage(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "fxpage")
+    for name in FXPAGE_CASES:
+        check(f"{r[0]}: guest memory across non-adjacent pages: {name}",
+              rc == 0 and f"fxpage {name} ok\n" in out and "fxpage done\n" in out,
+              f"rc={rc} out={out!r} err={err!r}")
+
+
 def t_smp(r):
     rc, out, err = boot(r, "smp", ["--cpus", "2"])
     ok = rc == 0 and "smp: ping-pong rounds 10000" in out and "all aps checked in yes" in out \
@@ -562,11 +579,11 @@ def main():
     t_kvm_not_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_smp, t_malformed, t_fuzz, t_highmem,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     if A64_RUNNER:          # under qemu-aarch64: the guests that exercise the CPU, briefly
-        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_pvh, t_smp, t_watchdog]:
+        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_pvh, t_smp, t_watchdog]:
             t(A64_RUNNER)
     shutil.rmtree(TMP, ignore_errors=True)
     print(f"check-system: {results['passed']} passed, {results['failed']} failed")
