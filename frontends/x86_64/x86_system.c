@@ -1,8 +1,11 @@
 /* x86_system.c -- translating the privileged instructions of system
  * mode (fe_x86_64_system): hlt, cli/sti, popf with IF, in/out,
- * lgdt/lidt/ltr, mov to/from control and segment registers, rdmsr/wrmsr,
- * invlpg, swapgs, iretq, int $n, syscall/sysretq, each privileged one
- * behind a CPL 0 check (their C helpers: x86_system_helpers.c).  Looked
+ * lgdt/lidt/sgdt/sidt/ltr/str/lldt/sldt, mov to/from control and segment
+ * registers, pop of segment registers, far jmp/call/ret, rdmsr/wrmsr,
+ * invlpg, swapgs, iretq, int $n, syscall/sysretq, cpuid, verr/verw, each
+ * privileged one behind a CPL 0 check (their C helpers:
+ * x86_system_helpers.c); and the frontend itself, which decodes a vCPU's
+ * blocks as 32-bit code while its CS is a 32-bit segment.  Looked
  * at before the user-mode table and only in system mode
  * (x86_sys_translate), so user mode keeps raising SIGSEGV/SIGILL for
  * them.  Events for the run loop (an interrupt window, hlt, an exception

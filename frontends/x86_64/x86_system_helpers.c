@@ -2,9 +2,10 @@
  * instructions of system mode (x86_system.c translates them into calls):
  * port I/O through the machine's hooks, control registers, MSRs, invlpg,
  * swapgs, popf and iretq with the privilege rules, syscall and sysretq,
- * and the CPL 0 check.  A helper that faults leaves the exception in
- * sys.event for the run loop and returns from translated code with
- * TR_EXIT_SIGSEGV at the instruction. */
+ * the CPL 0 check, the machine's CPUID, and segments from the GDT (far
+ * jmp/call/ret, segment register loads, verr/verw).  A helper that
+ * faults leaves the exception in sys.event for the run loop and returns
+ * from translated code with TR_EXIT_SIGSEGV at the instruction. */
 #include <string.h>
 
 #include "x86_internal.h"
