@@ -48,6 +48,7 @@ start=$(date +%s)
         sleep 1
     done
     echo "$line"
+    echo "boot-linux-tcg: sent '$line' to ferry-system's stdin (hvc0)" >&2
 } | "$ferry" --accel tcg --kernel "$kernel" --initrd "$out/linux-initramfs.cpio.gz" --mem 512M \
     --cpus "${LINUX_TCG_CPUS:-1}" --append "console=ttyS0 reboot=k panic=-1 ferry.auto ferry.hvcin" \
     --disk "$out/linux-tcg-disk.img" --rng --console virtio --net user \
