@@ -235,7 +235,8 @@ def t_pic(r):
 # the same expectations on real KVM.
 EXC_CASES = [("de", 0, 0, 0), ("bp", 3, 0, 0), ("ud", 6, 0, 0), ("gp-non-canonical", 13, 0, 0),
              ("int-0x40-trap-gate", 64, 0, 1), ("pf-read-not-present", 14, 0, 0),
-             ("pf-write-not-present", 14, 2, 0), ("pf-write-read-only", 14, 3, 0),
+             ("pf-write-not-present", 14, 2, 0), ("pf-read-add-operand", 14, 0, 0),
+             ("pf-write-read-only", 14, 3, 0),
              ("pf-fetch-nx", 14, 0x11, 0), ("pf-fetch-not-present", 14, 0x10, 0),
              ("pf-after-cmp", 14, 0, 0)]
 
