@@ -7,8 +7,9 @@
  * SDM vol. 3 ch. 6; under make check-system-kvm real KVM answers too).
  * Cases: #DE (div by zero), #BP (int3: a trap, RIP after it), #UD (ud2),
  * #GP(0) (non-canonical address), int $0x40, #PF not present (read,
- * write, the memory operand of an add), #PF protection (write to a read-only page with CR0.WP), #PF on
- * fetch from an NX page and from a not-present page, an interrupt gate vs trap gate (IF), and the
+ * write, the memory operand of an add), #PF protection (write to a
+ * read-only page with CR0.WP), #PF on fetch from an NX page and from a
+ * not-present page, an interrupt gate vs trap gate (IF), and the
  * arithmetic flags pushed for a #PF right after a cmp. */
 #include "guest.h"
 
