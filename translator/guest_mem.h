@@ -43,6 +43,10 @@ struct tr_softmmu_helpers {
     const struct ir_helper *ld, *st, *rmw, *cas, *vld, *vst;
 };
 
+/* The smallest guest page: what tr_g2h's pointer is valid for under a
+ * software MMU (to the end of the page). */
+#define TR_GUEST_PAGE 4096u
+
 /* Page protections: Linux's PROT_READ, PROT_WRITE, PROT_EXEC values. */
 #define TR_PROT_READ  1
 #define TR_PROT_WRITE 2

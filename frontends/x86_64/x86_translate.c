@@ -141,6 +141,20 @@ static bool decode_alias(const uint8_t *code, size_t size, uint64_t pc, cs_insn 
     return true;
 }
 
+/* An instruction that runs into the next page when that page's bytes do
+ * not follow in the host (a software MMU maps it elsewhere): its bytes
+ * joined in buf; returns how many there are. */
+static size_t join_next_page(const struct tr_guest_mem *mem, uint64_t pc, size_t size,
+                             uint64_t readable_end, uint8_t *buf)
+{
+    if (readable_end & (X86_PAGE - 1)) return size;
+    size_t more = mem->fetchable(mem, readable_end, 15 - size);
+    if (!more) return size;
+    memcpy(buf, tr_g2h(mem, pc), size);
+    memcpy(buf + size, tr_g2h(mem, readable_end), more);
+    return size + more;
+}
+
 static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
                        uint64_t *readable_end)
 {
@@ -148,6 +162,11 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
     if (*readable_end <= pc) return false;
     const uint8_t *code = tr_g2h(mem, pc);
     size_t size = *readable_end - pc < 15 ? *readable_end - pc : 15;
+    uint8_t joined[15];
+    if (size < 15) {
+        size_t all = join_next_page(mem, pc, size, *readable_end, joined);
+        if (all > size) code = joined, size = all;
+    }
     if (size == 15 && !x86_code32 && x86_quick_insn(code, pc, ci)) return true;
     struct x86_dcache_entry *e = x86_code32 ? NULL : dcache_slot(pc);
     if (dcache_get(e, ci, pc, code, size)) return true;

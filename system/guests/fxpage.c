@@ -5,7 +5,9 @@
  * the other.  The guest checks through the identity map where the bytes
  * landed: XMM6 at offset 256 of the fxsave image (Intel SDM vol. 1,
  * 10.5.1, table 10-2) is the first 16 bytes of the second page; fxrstor
- * reads XMM7 back from there; the string copies land in both pages.
+ * reads XMM7 back from there; the string copies land in both pages; and
+ * code crossing from one page into the next runs anew once the second
+ * page is mapped to other bytes.
  * Prints "fxpage NAME ok|bad". */
 #include <stdbool.h>
 
@@ -22,6 +24,9 @@ int guest_main(int ncpus)
 #define WINDOW (40ull << 20)               /* virtual 40 MiB: remapped with 4 KiB pages */
 #define PAGE_A (44ull << 20)               /* physical backing of the first page */
 #define PAGE_B (PAGE_A - 0x3000)           /* ... and of the second, not adjacent */
+#define CODE_P1 (46ull << 20)               /* code crossing pages 2 -> 3 of the window: */
+#define CODE_P2 (CODE_P1 + 0x1000)          /* first adjacent physical pages, */
+#define CODE_P3 (CODE_P1 + 0x5000)          /* then page 3 mapped here instead */
 
 static uint64_t pt[512] __attribute__((aligned(4096)));
 
@@ -31,6 +36,8 @@ static void map_window(void)
         pt[i] = (WINDOW + i * 4096ull) | 3;
     pt[0] = PAGE_A | 3;
     pt[1] = PAGE_B | 3;
+    pt[2] = CODE_P1 | 3;
+    pt[3] = CODE_P2 | 3;
     PD[WINDOW >> 21] = (uint64_t)pt | 3;
     uint64_t cr3;
     __asm__ volatile("mov %%cr3, %0\n mov %0, %%cr3" : "=r"(cr3) :: "memory");
@@ -71,6 +78,21 @@ int guest_main(int ncpus)
     dst = WINDOW + 4096 - 4, n = 8;
     __asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(0x77) : "memory");
     say("rep-stosb-across-pages", a[4095] == 0x77 && b[3] == 0x77 && b[4] == 0x4c);
+    /* mov $imm32, %eax; ret -- from 4 bytes before the end of page 2: the
+     * last imm byte and the ret are on page 3.  Run, remap page 3 (invlpg),
+     * run again: the new bytes must run (the old translation is stale). */
+    volatile uint8_t *p1 = (uint8_t *)CODE_P1, *p2 = (uint8_t *)CODE_P2, *p3 = (uint8_t *)CODE_P3;
+    p1[4092] = 0xb8; p1[4093] = 0x01; p1[4094] = 0x00; p1[4095] = 0x00;
+    p2[0] = 0x00; p2[1] = 0xc3;
+    p3[0] = 0x7f; p3[1] = 0xc3;
+    uint64_t entry = WINDOW + 0x3000 - 4, first, second;
+    __asm__ volatile("call *%1" : "=a"(first) : "r"(entry) : "rcx", "rdx", "rsi", "rdi", "r8", "r9",
+                     "r10", "r11", "memory");
+    pt[3] = CODE_P3 | 3;
+    __asm__ volatile("invlpg (%0)" :: "r"(WINDOW + 0x3000) : "memory");
+    __asm__ volatile("call *%1" : "=a"(second) : "r"(entry) : "rcx", "rdx", "rsi", "rdi", "r8", "r9",
+                     "r10", "r11", "memory");
+    say("code-across-pages-remapped", (uint32_t)first == 0x1 && (uint32_t)second == 0x7f000001);
     put_str("fxpage done\n");
     return 0;
 }

@@ -306,9 +306,11 @@ def t_segments(r):
 
 # fxsave/fxrstor (SDM vol. 1 table 10-2: XMM6 at byte 256, XMM7 at 272) and
 # rep movsb/stosb on areas that cross between virtual pages whose physical
-# pages are not adjacent: each byte lands where the page tables say.
+# pages are not adjacent: each byte lands where the page tables say; code
+# that crosses into a page which is then mapped elsewhere runs its new bytes
+# (mov $0x7f000001 instead of $1: the imm's top byte is on the new page).
 FXPAGE_CASES = ["fxsave-xmm6-in-second-page", "fxrstor-xmm7-from-second-page",
-                "rep-movsb-across-pages", "rep-stosb-across-pages"]
+                "rep-movsb-across-pages", "rep-stosb-across-pages", "code-across-pages-remapped"]
 
 
 def t_fxpage(r):
