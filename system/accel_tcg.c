@@ -5,7 +5,9 @@
  * through the guest's IDT, waits in hlt, and stops with the machine.
  * Port I/O goes to the machine's port bus, MMIO to its MMIO bus; the
  * registers each vCPU starts with are those the KVM accelerator sets for
- * the boot protocol (long mode on the VMM's identity page tables). */
+ * the boot protocol (long mode on the VMM's identity page tables, or the
+ * PVH entry's 32-bit protected mode).  When a vCPU's code changes between
+ * 32- and 64-bit, the loop drops the blocks of the other mode. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -80,6 +82,22 @@ static void boot_long_mode(struct tcg_cpu *c, const struct sys_boot *b, int inde
     }
 }
 
+/* The PVH boot ABI's entry: 32-bit protected mode, paging off, flat
+ * 32-bit code and data segments (the VMM's GDT), EBX = start info. */
+static void boot_protected_mode(struct tcg_cpu *c, const struct sys_boot *b)
+{
+    struct x86_sys_state *s = &c->x.sys;
+    s->cr0 = 0x11;                      /* PE|ET, as for KVM */
+    s->cs = GDT_CODE32;
+    s->ss = s->ds = s->es = s->fs_sel = s->gs_sel = GDT_DATA;
+    s->gdt_base = LAYOUT_GDT;
+    s->gdt_limit = 5 * 8 - 1;
+    s->code32 = 1;
+    s->apic_base = 0xfee00900ull;
+    c->x.cpu.rt.pc = b->rip;
+    c->x.cpu.regs[X86_RBX] = b->rbx;
+}
+
 static int tcg_vcpu_init(struct sys_vcpu *cpu)
 {
     struct tcg_cpu *c = aligned_alloc(64, (sizeof(struct tcg_cpu) + 63) & ~63ul);
@@ -94,14 +112,13 @@ static int tcg_vcpu_init(struct sys_vcpu *cpu)
     pthread_cond_init(&c->wake, NULL);
     fe_x86_64_system.reset(c);
     c->x.sys.hooks = &tcg_hooks;
+    c->x.sys.apic_id = (uint64_t)cpu->index;
     tcg_tlb_flush(c, 0, true);
     tcg_lapic_reset(c, cpu->index);
     struct sys_boot *b = &cpu->vm->boot;
-    if (b->mode != BOOT_LONG64) {
-        sys_err("--accel tcg: the 32-bit protected-mode entry (PVH) is not supported yet");
-        return -1;
-    }
-    if (cpu->index == 0 || b->all_cpus_start)
+    if (cpu->index == 0 && b->mode == BOOT_PROT32)
+        boot_protected_mode(c, b);
+    else if (cpu->index == 0 || b->all_cpus_start)
         boot_long_mode(c, b, cpu->index, cpu->vm->ncpus);
     else
         c->x.sys.halted = 1;            /* a Linux AP: waits for INIT/SIPI (not emulated yet) */
@@ -120,17 +137,20 @@ static bool deliver_fault(struct tcg_cpu *c)
     if (ev.vector < 0) {                /* SIGILL, SIGFPE, SIGTRAP, #GP from user-mode rows */
         ev.vector = (int32_t)x->cpu.rt.fault.trapno;
         ev.has_err = ev.vector == X86_EXC_GP || ev.vector == X86_EXC_PF;
+        ev.soft = ev.vector == X86_EXC_BP;      /* int3 (1 byte): a software interrupt */
         ev.err = x->cpu.rt.fault.err;
-        if (ev.vector == X86_EXC_PF) {      /* a fetch fault: user-mode bits */
-            x->sys.cr2 = x->cpu.rt.fault.addr;
-            ev.err = (ev.err & ~4ull) | ((x->sys.cs & 3) == 3 ? 4 : 0);
+        if (ev.vector == X86_EXC_PF) {      /* a fetch fault: the walk says why */
+            x->sys.cr2 = tcg_fetch_fault(x, x->cpu.rt.fault.addr, &ev.err);
             /* The block that stands for the fault must not outlive it:
              * the handler may map the page. */
             tr_invalidate(tcg_engine, x->sys.cr2, 1);
         }
     }
     x->cpu.rt.fault.err = 0;
-    if (x86_sys_deliver(x, ev.vector, ev.has_err, ev.err))
+    sys_debug(tcg_vm, "vCPU %d: exception %d (error code 0x%llx) at RIP=0x%llx, CR2=0x%llx",
+              c->vcpu->index, ev.vector, (unsigned long long)ev.err,
+              (unsigned long long)x->cpu.rt.pc, (unsigned long long)x->sys.cr2);
+    if (x86_sys_deliver_event(x, &ev))
         return true;
     sys_err("vCPU %d: guest exception %d (error code 0x%llx) at RIP=0x%llx cannot be delivered "
             "(IDT limit 0x%llx): triple fault, treated as reset", c->vcpu->index, ev.vector,
@@ -181,6 +201,17 @@ static void wait_halted(struct tcg_cpu *c)
     pthread_mutex_unlock(&c->lock);
 }
 
+/* Blocks are keyed by pc alone: when this vCPU's code changed between 32-
+ * and 64-bit mode (a far jump at boot), the translations of the mode it
+ * left must not run in the new one.  32-bit code lives below 4 GiB. */
+static void drop_other_mode_blocks(struct tcg_cpu *c)
+{
+    if (!c->x.sys.mode_changed)
+        return;
+    c->x.sys.mode_changed = 0;
+    tr_invalidate(tcg_engine, 0, 1ull << 32);
+}
+
 static void report_watchdog(struct tcg_cpu *c)
 {
     struct x86_cpu *u = &c->x.cpu;
@@ -199,6 +230,7 @@ static void tcg_vcpu_run(struct sys_vcpu *cpu)
             wait_halted(c);
             continue;
         }
+        drop_other_mode_blocks(c);
         enum tr_stop why = tr_run(c);
         if (why == TR_STOP_FAULT && !deliver_fault(c)) {
             sys_vm_stop(vm, STOP_RESET, 0);

@@ -42,6 +42,7 @@ static inline struct tcg_cpu *tcg_cpu_of(void *env) { return env; }
 extern struct sys_vm *tcg_vm;
 const struct tr_guest_mem *tcg_guest_mem(void);
 void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write);
+uint64_t tcg_fetch_fault(struct x86_sys_cpu *c, uint64_t va, uint64_t *err);
 /* Drops the TLB entries of va's page, or all of them. */
 void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all);
 

@@ -40,10 +40,11 @@ static uint64_t *pte_ptr(uint64_t table, uint64_t va, int shift)
     return sys_mem_ptr(tcg_vm, (table & PTE_ADDR) + ((va >> shift) & 511) * 8, 8);
 }
 
-static uint64_t pf_code(int acc, bool present)
+/* The I bit is reported only with EFER.NXE (SMEP is not advertised). */
+static uint64_t pf_code(const struct x86_sys_state *s, int acc, bool present)
 {
     return (present ? PF_P : 0) | (acc & ACC_WRITE ? PF_W : 0) | (acc & ACC_USER ? PF_U : 0)
-           | (acc & ACC_FETCH ? PF_I : 0);
+           | ((acc & ACC_FETCH) && (s->efer & X86_EFER_NXE) ? PF_I : 0);
 }
 
 static bool allowed(const struct x86_sys_state *s, int acc, uint64_t rights)
@@ -68,7 +69,7 @@ static bool walk(const struct x86_sys_state *s, uint64_t va, int acc, uint64_t *
         uint64_t *p = pte_ptr(table, va, shift);
         uint64_t pte = p ? __atomic_load_n(p, __ATOMIC_ACQUIRE) : 0;
         if (!(pte & PTE_P)) {
-            *err = pf_code(acc, false);
+            *err = pf_code(s, acc, false);
             return false;
         }
         rights = (rights & (pte | PTE_NX)) | (pte & nx);   /* W, U: all levels; NX: any */
@@ -76,7 +77,7 @@ static bool walk(const struct x86_sys_state *s, uint64_t va, int acc, uint64_t *
             __atomic_fetch_or(p, PTE_A, __ATOMIC_RELAXED);
         if (shift == 12 || (shift <= 30 && (pte & PTE_PS))) {
             if (!allowed(s, acc, rights)) {
-                *err = pf_code(acc, true);
+                *err = pf_code(s, acc, true);
                 return false;
             }
             if ((acc & ACC_WRITE) && !(pte & PTE_D))
@@ -98,6 +99,21 @@ static _Noreturn void page_fault(struct x86_sys_cpu *c, uint64_t va, uint64_t er
     c->sys.cr2 = va;
     c->sys.event = (struct x86_sys_event){ X86_EXC_PF, 1, err };
     tr_raise(&c->cpu.rt, TR_EXIT_SIGSEGV, pc);
+}
+
+/* A fetch at va failed (the engine found no code there): the address
+ * that faults (va, or the next page for an instruction that crosses into
+ * it) and the error code of the walk, present bit included. */
+uint64_t tcg_fetch_fault(struct x86_sys_cpu *c, uint64_t va, uint64_t *err)
+{
+    uint64_t pa;
+    int acc = ACC_FETCH | cpl_acc(c);
+    if (walk(&c->sys, va, acc, &pa, err) && sys_mem_ptr(tcg_vm, pa, 1)) {
+        va = (va | 0xfff) + 1;
+        if (walk(&c->sys, va, acc, &pa, err))
+            *err = pf_code(&c->sys, acc, true);      /* RAM ends (MMIO): no better answer */
+    }
+    return va;
 }
 
 /* A non-canonical address (bits 63..47 not all equal): #GP(0). */
@@ -377,10 +393,20 @@ static void *mem_g2h(const struct tr_guest_mem *m, uint64_t va)
     return unmapped_page;
 }
 
+/* A helper's access (rep string instructions): as translated code's, at
+ * the instruction in rt.pc.  A fault leaves the helper for good, so its
+ * host-fault guard is dropped first. */
+static void mem_copy(const struct tr_guest_mem *m, uint64_t va, void *data, size_t len, bool write)
+{
+    struct x86_sys_cpu *c = current();
+    c->cpu.rt.helper_guard = NULL;
+    access_virt(c, va, data, (unsigned)len, write, c->cpu.rt.pc);
+}
+
 static const struct tr_guest_mem tcg_mem = {
     .mode = TR_MEM_SOFTMMU, .fetchable = mem_fetchable, .writable = mem_writable,
     .map_changed = mem_map_changed, .prot_at = mem_prot_at, .extent = mem_extent,
-    .g2h = mem_g2h, .soft = &helpers,
+    .g2h = mem_g2h, .copy = mem_copy, .soft = &helpers,
 };
 
 const struct tr_guest_mem *tcg_guest_mem(void) { return &tcg_mem; }

@@ -10,6 +10,7 @@
 #   make check-system-kvm                   the same tests on real KVM inside QEMU (SVM emulated)
 #   make bench-system                       RSS / start-up time (not in make check)
 #   make boot-linux                         Debian kernel + busybox initramfs (needs real KVM)
+#   make check-system-linux                 the same kernel on --accel tcg (minutes)
 #   make boot-linux-nested                  the same boot on KVM inside QEMU
 
 SYS_OUT      := $(BUILD)$(MODE_DIR)/system
@@ -124,6 +125,13 @@ bench-system: system-all
 
 boot-linux: $(FERRY_SYSTEM)
 	@sh system/tests/boot-linux.sh $(FERRY_SYSTEM) $(SYS_OUT)
+
+# Debian's kernel on ferry's translator (--accel tcg): its vmlinux through
+# the PVH entry, or with LINUX_KIND=bzimage the bzImage (minutes; needs
+# apt-get download).  Not in make check.
+.PHONY: check-system-linux
+check-system-linux: $(FERRY_SYSTEM)
+	@sh system/tests/boot-linux-tcg.sh $(FERRY_SYSTEM) $(SYS_OUT) $(or $(LINUX_KIND),pvh)
 
 # The same suite with real KVM: QEMU's TCG emulates SVM, Debian's kernel
 # runs KVM inside it (needs qemu-system-x86 and apt-get download; minutes).

@@ -107,6 +107,7 @@ static uint64_t common_read(struct virtio_dev *d, unsigned off)
 
 static void set_status(struct virtio_dev *d, uint8_t v)
 {
+    sys_debug(d->vm, "%s: status 0x%x", d->ops->name, v);
     if (v == 0) {
         virtio_reset(d);
         return;
@@ -131,6 +132,7 @@ static void set_queue_enable(struct virtio_dev *d, struct virtq *vq, uint64_t v)
         return;
     vq->ready = true;
     vq->last_avail = 0;
+    sys_debug(d->vm, "%s: queue %u enabled, size %u", d->ops->name, d->queue_sel, vq->size);
 }
 
 static void set_u64_half(uint64_t *field, unsigned off, uint64_t v, unsigned size)

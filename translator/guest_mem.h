@@ -43,6 +43,10 @@ struct tr_softmmu_helpers {
     const struct ir_helper *ld, *st, *rmw, *cas, *vld, *vst;
 };
 
+/* The smallest guest page: what tr_g2h's pointer is valid for under a
+ * software MMU (to the end of the page). */
+#define TR_GUEST_PAGE 4096u
+
 /* Page protections: Linux's PROT_READ, PROT_WRITE, PROT_EXEC values. */
 #define TR_PROT_READ  1
 #define TR_PROT_WRITE 2
@@ -79,6 +83,11 @@ struct tr_guest_mem {
     /* TR_MEM_SOFTMMU only: the host address of guest virtual addr for the
      * vCPU running on this thread (tr_g2h), and the access helpers. */
     void *(*g2h)(const struct tr_guest_mem *m, uint64_t addr);
+    /* TR_MEM_SOFTMMU only: a C helper's data access of [addr, addr+len)
+     * for the vCPU on this thread, through its page tables (pages split,
+     * MMIO reached, A/D set); a fault is the guest's, precise at the
+     * instruction in rt.pc, and does not return. */
+    void (*copy)(const struct tr_guest_mem *m, uint64_t addr, void *data, size_t len, bool write);
     const struct tr_softmmu_helpers *soft;
 };
 

@@ -17,10 +17,27 @@
 
 #include "tr_internal.h"
 
+/* Whether the guest bytes at pc still equal copy, compared page by page:
+ * under a software MMU a page's host bytes are not followed by the next
+ * guest page's (a block that crossed into a page that is mapped elsewhere
+ * now would otherwise be compared with the wrong host page). */
+static bool guest_bytes_equal(void *env, uint64_t pc, const uint8_t *copy, size_t n)
+{
+    while (n) {
+        size_t chunk = TR_GUEST_PAGE - (size_t)(pc & (TR_GUEST_PAGE - 1));
+        if (chunk > n)
+            chunk = n;
+        if (memcmp(tr_guest_ptr(env, pc), copy, chunk))
+            return false;
+        pc += chunk, copy += chunk, n -= chunk;
+    }
+    return true;
+}
+
 static uint64_t smc_check(void *env, uint64_t tb_addr)
 {
     const struct tr_block *tb = (const struct tr_block *)(uintptr_t)tb_addr;
-    if (memcmp(tr_guest_ptr(env, tb->guest_pc), tb->guest_copy, tb->guest_size))
+    if (!guest_bytes_equal(env, tb->guest_pc, tb->guest_copy, tb->guest_size))
         tr_raise(env, TR_EXIT_STALE, tb->guest_pc);
     return 0;
 }
@@ -50,7 +67,7 @@ static uint64_t smc_check_rest(void *env, uint64_t tb_addr, uint64_t pc)
     const struct tr_block *tb = (const struct tr_block *)(uintptr_t)tb_addr;
     uint64_t off = pc - tb->guest_pc;
     if (off < tb->guest_size &&
-        memcmp(tr_guest_ptr(env, pc), tb->guest_copy + off, tb->guest_size - off))
+        !guest_bytes_equal(env, pc, tb->guest_copy + off, tb->guest_size - off))
         tr_raise(env, TR_EXIT_STALE, pc);
     return 0;
 }
@@ -103,5 +120,12 @@ void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb)
         fputs("ferry: out of memory\n", stderr);
         exit(1);
     }
-    memcpy(tb->guest_copy, tr_g2h(e->cfg.mem, tb->guest_pc), tb->guest_size);
+    for (uint32_t off = 0; off < tb->guest_size;) {      /* page by page, as compared */
+        uint64_t pc = tb->guest_pc + off;
+        uint32_t chunk = TR_GUEST_PAGE - (uint32_t)(pc & (TR_GUEST_PAGE - 1));
+        if (chunk > tb->guest_size - off)
+            chunk = tb->guest_size - off;
+        memcpy(tb->guest_copy + off, tr_g2h(e->cfg.mem, pc), chunk);
+        off += chunk;
+    }
 }

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "guest_mem.h"
 #include "runtime.h"
@@ -127,6 +128,28 @@ void tr_print_stats(struct tr_engine *e, FILE *out);
 static inline void *tr_guest_ptr(const void *env, uint64_t addr)
 {
     return tr_g2h(((const struct tr_runtime *)env)->mem, addr);
+}
+
+/* A helper's read or write of guest data at addr (helpers of instructions
+ * whose env holds rt.pc and the whole state: a software MMU's fault is
+ * precise there).  In TR_MEM_HOST mode a plain copy. */
+static inline void tr_guest_copy(const void *env, uint64_t addr, void *data, size_t len, bool write)
+{
+    const struct tr_guest_mem *m = ((const struct tr_runtime *)env)->mem;
+    if (m && m->mode != TR_MEM_HOST)
+        m->copy(m, addr, data, len, write);
+    else if (write)
+        memcpy((void *)(uintptr_t)addr, data, len);
+    else
+        memcpy(data, (const void *)(uintptr_t)addr, len);
+}
+
+/* Whether guest addresses go through a software MMU (then a guest range
+ * is not one host range). */
+static inline bool tr_guest_softmmu(const void *env)
+{
+    const struct tr_guest_mem *m = ((const struct tr_runtime *)env)->mem;
+    return m && m->mode != TR_MEM_HOST;
 }
 
 /* For backends' exit_indirect: the host code of the already translated

@@ -76,7 +76,7 @@ static void h_loopcc(struct x86_dc *dc)
 static void h_jmp(struct x86_dc *dc)
 {
     if (is_direct(dc)) x86_end_goto(dc, direct_target(dc), 0);
-    else x86_end_indirect(dc, x86_read(dc, x86_opnd(dc, 0), 8));
+    else x86_end_indirect(dc, x86_read(dc, x86_opnd(dc, 0), x86_stack_word(dc)));
 }
 
 void x86_push(struct x86_dc *dc, int bytes, ir_ref v)
@@ -88,8 +88,9 @@ void x86_push(struct x86_dc *dc, int bytes, ir_ref v)
 
 static void h_call(struct x86_dc *dc)
 {
-    ir_ref target = is_direct(dc) ? IR_NONE : x86_read(dc, x86_opnd(dc, 0), 8);
-    x86_push(dc, 8, x86_imm(dc, dc->next_pc));
+    int word = x86_stack_word(dc);
+    ir_ref target = is_direct(dc) ? IR_NONE : x86_read(dc, x86_opnd(dc, 0), word);
+    x86_push(dc, word, x86_imm(dc, dc->next_pc));
     if (target == IR_NONE) x86_end_goto(dc, direct_target(dc), 0);
     else x86_end_indirect(dc, target);
     ir_mark_exit(dc->b, IR_XFER_CALL);      /* return-address stack hint */
@@ -99,8 +100,9 @@ static void h_ret(struct x86_dc *dc)
 {
     uint64_t extra = dc->x->op_count ? (uint64_t)x86_opnd(dc, 0)->imm & 0xffff : 0;
     ir_ref sp = x86_get_reg(dc, X86_RSP);
-    ir_ref target = x86_load(dc, 8, sp);
-    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, 8 + extra)));
+    int word = x86_stack_word(dc);
+    ir_ref target = x86_load(dc, word, sp);
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)word + extra)));
     x86_end_indirect(dc, target);
     ir_mark_exit(dc->b, IR_XFER_RET);
 }

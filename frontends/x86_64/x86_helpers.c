@@ -228,20 +228,24 @@ static bool movs_flat(const struct rep_regs *r, uint64_t bytes)
 enum rep_kind { REP_MOVS, REP_STOS, REP_LODS, REP_CMPS, REP_SCAS };
 
 /* One element of a rep loop; returns whether it ends the loop early
- * (repe/repne).  cmps/scas leave their comparison in the lazy flags. */
+ * (repe/repne).  cmps/scas leave their comparison in the lazy flags.
+ * Through tr_guest_copy: under a software MMU each element is translated
+ * (and faults) on its own. */
 static bool rep_element(struct x86_cpu *c, struct rep_regs *r, uint64_t bytes,
                         enum rep_kind k, bool repne)
 {
-    void *env = c;
     uint64_t v = 0, a = 0, m = mask_of(bytes);
     switch (k) {
-    case REP_MOVS: memcpy(ptr(r->d), ptr(r->s + r->seg), bytes); break;
-    case REP_STOS: v = c->regs[X86_RAX]; memcpy(ptr(r->d), &v, bytes); break;
-    case REP_LODS: memcpy(&v, ptr(r->s + r->seg), bytes); put_reg(c, X86_RAX, v, (int)bytes); break;
+    case REP_MOVS:
+        tr_guest_copy(c, r->s + r->seg, &v, bytes, false);
+        tr_guest_copy(c, r->d, &v, bytes, true);
+        break;
+    case REP_STOS: v = c->regs[X86_RAX]; tr_guest_copy(c, r->d, &v, bytes, true); break;
+    case REP_LODS: tr_guest_copy(c, r->s + r->seg, &v, bytes, false); put_reg(c, X86_RAX, v, (int)bytes); break;
     case REP_CMPS: case REP_SCAS:
         a = k == REP_SCAS ? c->regs[X86_RAX] & m : 0;
-        if (k == REP_CMPS) memcpy(&a, ptr(r->s + r->seg), bytes);
-        memcpy(&v, ptr(r->d), bytes);
+        if (k == REP_CMPS) tr_guest_copy(c, r->s + r->seg, &a, bytes, false);
+        tr_guest_copy(c, r->d, &v, bytes, false);
         c->cc_op = X86_CC_OP(X86_CC_SUB, (int)bytes);
         c->cc_dst = (a - v) & m;
         c->cc_src = v;
@@ -318,7 +322,9 @@ static void rep_run(struct x86_cpu *c, uint64_t bytes, uint64_t repne, uint64_t 
     struct rep_regs r = rep_get(c, bytes, seg, a32);
     if (r.n == 0)
         return;                     /* no register, no flag is written */
-    if ((k == REP_MOVS && movs_flat(&r, bytes)) ||
+    if (tr_guest_softmmu(c))
+        rep_precise(c, r, bytes, k, repne != 0);
+    else if ((k == REP_MOVS && movs_flat(&r, bytes)) ||
         (k == REP_STOS && bytes == 1 && r.step > 0 && r.d + r.n <= r.amask))
         rep_fast(c, r, bytes, k);
     else

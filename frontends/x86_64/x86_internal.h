@@ -149,6 +149,8 @@ ir_ref x86_seg_base(const struct x86_dc *dc);
 
 /* x86_stack.c / x86_control.c */
 void x86_push(struct x86_dc *dc, int bytes, ir_ref v);
+/* A stack slot (push, call, ret): 4 bytes in 32-bit code, else 8. */
+static inline int x86_stack_word(const struct x86_dc *dc) { return dc->code32 ? 4 : 8; }
 ir_ref x86_full_eflags(struct x86_dc *dc);   /* EFLAGS image as pushf sees it */
 
 /* ---- block ends (x86_translate.c) -------------------------------------- */
@@ -171,9 +173,10 @@ void x86_declare_globals(struct ir_globals *g);     /* x86_frontend.c */
 extern const struct ir_helper x86_sys_helper_cpl0, x86_sys_helper_syscall, x86_sys_helper_sysret,
     x86_sys_helper_io, x86_sys_helper_write_cr, x86_sys_helper_read_cr, x86_sys_helper_rdmsr,
     x86_sys_helper_wrmsr, x86_sys_helper_invlpg, x86_sys_helper_swapgs, x86_sys_helper_popf,
-    x86_sys_helper_iretq, x86_sys_helper_lret;
+    x86_sys_helper_iretq, x86_sys_helper_lret, x86_sys_helper_far_jmp, x86_sys_helper_far_call,
+    x86_sys_helper_load_seg, x86_sys_helper_cpuid, x86_sys_helper_verify_seg;
 void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
-                              int max_insns, bool system);
+                              int max_insns, bool system, bool code32);
 
 /* ---- C helpers (x86_helpers.c, x86_cpuid.c) ---------------------------- */
 extern const struct ir_helper x86_helper_div[4], x86_helper_idiv[4];

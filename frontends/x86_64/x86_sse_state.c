@@ -139,15 +139,38 @@ static uint8_t *fx_area(struct x86_cpu *env, uint64_t s, bool write)
     return tr_guest_ptr(env, s);
 }
 
+/* Under a software MMU (ferry-system) the area is copied in and out
+ * through it: its pages need not be contiguous in the host, and a fault
+ * there is the guest's #PF (Linux saves and restores user FPU state with
+ * fxsave/fxrstor on every context switch and signal). */
+static bool fx_copied(struct x86_cpu *env, uint64_t s, bool save)
+{
+    uint8_t img[X86_FXSAVE_SIZE];
+    if (!tr_guest_softmmu(env))
+        return false;
+    if (s & 15)
+        tr_raise(&env->rt, TR_EXIT_SIGSEGV, env->rt.pc);
+    tr_guest_copy(env, s, img, sizeof img, false);
+    if (!save) {
+        fxrstor_image(env, img);
+        return true;
+    }
+    fxsave_image(env, img);
+    tr_guest_copy(env, s, img, sizeof img, true);
+    return true;
+}
+
 SSE_HELPER(fxsave)
 {
-    fxsave_image(env, fx_area(env, s, true));
+    if (!fx_copied(env, s, true))
+        fxsave_image(env, fx_area(env, s, true));
     return 0;
 }
 
 SSE_HELPER(fxrstor)
 {
-    fxrstor_image(env, fx_area(env, s, false));
+    if (!fx_copied(env, s, false))
+        fxrstor_image(env, fx_area(env, s, false));
     return 0;
 }
 

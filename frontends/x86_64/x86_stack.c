@@ -4,10 +4,10 @@
  */
 #include "x86_internal.h"
 
-/* Operand size of push/pop: 2 with a 0x66 prefix, else 8. */
+/* Operand size of push/pop: 2 with a 0x66 prefix, else 8 (4 in 32-bit code). */
 static int stack_bytes(const struct x86_dc *dc)
 {
-    return x86_has_prefix(dc, X86_PREFIX_OPSIZE) ? 2 : 8;
+    return x86_has_prefix(dc, X86_PREFIX_OPSIZE) ? 2 : x86_stack_word(dc);
 }
 
 static void h_push(struct x86_dc *dc)

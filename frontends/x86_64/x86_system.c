@@ -1,8 +1,11 @@
 /* x86_system.c -- translating the privileged instructions of system
  * mode (fe_x86_64_system): hlt, cli/sti, popf with IF, in/out,
- * lgdt/lidt/ltr, mov to/from control and segment registers, rdmsr/wrmsr,
- * invlpg, swapgs, iretq, int $n, syscall/sysretq, each privileged one
- * behind a CPL 0 check (their C helpers: x86_system_helpers.c).  Looked
+ * lgdt/lidt/sgdt/sidt/ltr/str/lldt/sldt, mov to/from control and segment
+ * registers, pop of segment registers, far jmp/call/ret, rdmsr/wrmsr,
+ * invlpg, swapgs, iretq, int $n, syscall/sysretq, cpuid, verr/verw, each
+ * privileged one behind a CPL 0 check (their C helpers:
+ * x86_system_helpers.c); and the frontend itself, which decodes a vCPU's
+ * blocks as 32-bit code while its CS is a 32-bit segment.  Looked
  * at before the user-mode table and only in system mode
  * (x86_sys_translate), so user mode keeps raising SIGSEGV/SIGILL for
  * them.  Events for the run loop (an interrupt window, hlt, an exception
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "frontend.h"
+#include "translator.h"
 #include "x86_internal.h"
 #include "x86_system.h"
 
@@ -66,15 +70,43 @@ static void t_out(struct x86_dc *dc)
              x86_operand_read(dc, reg), IR_NONE);
 }
 
-/* lgdt/lidt m16&64: limit, then base. */
+/* lgdt/lidt m16&64 (m16&32 in 32-bit code): limit, then base. */
 static void t_load_dtable(struct x86_dc *dc)
 {
     bool idt = dc->insn->id == X86_INS_LIDT;
     ir_ref ea = x86_ea(dc, x86_opnd(dc, 0));
     ir_ref limit = x86_load(dc, 2, ea);
-    ir_ref base = x86_load(dc, 8, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 2)));
+    ir_ref base = x86_load(dc, x86_stack_word(dc), x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 2)));
     ir_st_env(dc->b, IR_MO_64, limit, idt ? SYS_OFF(idt_limit) : SYS_OFF(gdt_limit));
     ir_st_env(dc->b, IR_MO_64, base, idt ? SYS_OFF(idt_base) : SYS_OFF(gdt_base));
+}
+
+/* sgdt/sidt m16&64 (m16&32 in 32-bit code): limit, then base (not
+ * privileged: no UMIP). */
+static void t_store_dtable(struct x86_dc *dc)
+{
+    bool idt = dc->insn->id == X86_INS_SIDT;
+    ir_ref ea = x86_ea(dc, x86_opnd(dc, 0));
+    x86_store(dc, 2, ea, env_ld(dc, idt ? SYS_OFF(idt_limit) : SYS_OFF(gdt_limit)));
+    x86_store(dc, x86_stack_word(dc), x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 2)),
+              env_ld(dc, idt ? SYS_OFF(idt_base) : SYS_OFF(gdt_base)));
+}
+
+/* str/sldt r/m16: a register destination gets the selector zero-extended. */
+static void t_store_selector(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    ir_ref v = env_ld(dc, dc->insn->id == X86_INS_STR ? SYS_OFF(tr) : SYS_OFF(ldtr));
+    if (d->type == X86_OP_MEM)
+        x86_store(dc, 2, x86_ea(dc, d), v);
+    else
+        x86_operand_write(dc, d, v);
+}
+
+/* lldt: the selector only (descriptors are looked up in the GDT alone). */
+static void t_lldt(struct x86_dc *dc)
+{
+    ir_st_env(dc->b, IR_MO_64, x86_read(dc, x86_opnd(dc, 0), 2), SYS_OFF(ldtr));
 }
 
 static void t_ltr(struct x86_dc *dc)
@@ -146,9 +178,10 @@ static void t_swapgs(struct x86_dc *dc)
 
 static void t_popf(struct x86_dc *dc)
 {
+    int word = x86_stack_word(dc);
     ir_ref sp = x86_get_reg(dc, X86_RSP);
-    ir_ref v = x86_load(dc, 8, sp);
-    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, 8)));
+    ir_ref v = x86_load(dc, word, sp);
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)word)));
     x86_call(dc, &x86_sys_helper_popf, v, x86_imm(dc, dc->next_pc), IR_NONE, IR_NONE, IR_NONE);
     x86_flags_clobbered(dc);
     dc->block_ended = true;
@@ -174,16 +207,68 @@ static void t_lret(struct x86_dc *dc)
     ir_exit_code(dc->b, dc->pc, TR_EXIT_REQUEST);       /* not reached */
 }
 
-/* int $n: through the IDT, returning after the instruction. */
+/* int $n: through the IDT (a software interrupt: the gate's DPL is
+ * checked), returning after the instruction. */
 static void t_int(struct x86_dc *dc)
 {
     uint64_t n = (uint64_t)x86_opnd(dc, 0)->imm & 0xff;
     ir_st_env(dc->b, IR_MO_32, x86_imm(dc, n), SYS_OFF(event.vector));
     ir_st_env(dc->b, IR_MO_32, x86_imm(dc, 0), SYS_OFF(event.has_err));
+    ir_st_env(dc->b, IR_MO_64, x86_imm(dc, dc->next_pc - dc->pc), SYS_OFF(event.soft));
     x86_end_exit(dc, dc->next_pc, TR_EXIT_SIGSEGV);
 }
 
+/* ljmp/lcall ptr16:32 (two immediates: selector, offset) or m16:32/m16:64
+ * (offset, then selector): the helper checks the code segment in the GDT
+ * and switches between 32- and 64-bit code. */
+static void far_target(struct x86_dc *dc, ir_ref *sel, ir_ref *off)
+{
+    const cs_x86_op *a = x86_opnd(dc, 0);
+    if (dc->x->op_count == 2) {
+        *sel = x86_imm(dc, (uint64_t)a->imm & 0xffff);
+        *off = x86_imm(dc, (uint64_t)x86_opnd(dc, 1)->imm & 0xffffffffull);
+        return;
+    }
+    int bytes = (dc->x->rex & 8) ? 8 : x86_has_prefix(dc, X86_PREFIX_OPSIZE) ? 2 : 4;
+    ir_ref ea = x86_ea(dc, a);
+    *off = x86_load(dc, bytes, ea);
+    *sel = x86_load(dc, 2, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, (uint64_t)bytes)));
+}
+
+static void t_far_jmp(struct x86_dc *dc)
+{
+    ir_ref sel, off;
+    far_target(dc, &sel, &off);
+    x86_call(dc, &x86_sys_helper_far_jmp, sel, off, x86_imm(dc, dc->pc), IR_NONE, IR_NONE);
+    dc->block_ended = true;
+    ir_exit_code(dc->b, dc->pc, TR_EXIT_REQUEST);       /* not reached */
+}
+
+/* The return address is pushed as CS, then RIP, each of the operand size
+ * (4 bytes, or 8 with REX.W). */
+static void t_far_call(struct x86_dc *dc)
+{
+    ir_ref sel, off;
+    far_target(dc, &sel, &off);
+    int word = (dc->x->rex & 8) ? 8 : 4;
+    x86_call(dc, &x86_sys_helper_far_call, sel, off, x86_imm(dc, (uint64_t)word),
+             x86_imm(dc, dc->pc), x86_imm(dc, dc->next_pc));
+    dc->block_ended = true;
+    ir_exit_code(dc->b, dc->pc, TR_EXIT_REQUEST);       /* not reached */
+}
+
 static void t_nop(struct x86_dc *dc) {}
+
+/* verr/verw r/m16: ZF = the segment could be read / written at this level
+ * (Linux runs verw only to flush CPU buffers: MDS). */
+static void t_verify_segment(struct x86_dc *dc)
+{
+    ir_ref sel = x86_read(dc, x86_opnd(dc, 0), 2);
+    ir_ref ok = x86_call(dc, &x86_sys_helper_verify_seg, sel,
+                         x86_imm(dc, dc->insn->id == X86_INS_VERW), IR_NONE, IR_NONE, IR_NONE);
+    ir_ref f = x86_op2(dc, IR_andc, 8, x86_flags_eflags(dc), x86_imm(dc, X86_ZF));
+    x86_flags_set_eflags(dc, x86_op2(dc, IR_or, 8, f, x86_op2(dc, IR_shl, 8, ok, x86_imm(dc, 6))));
+}
 
 static void t_syscall(struct x86_dc *dc)
 {
@@ -213,7 +298,7 @@ static bool privileged(unsigned id)
 {
     switch (id) {
     case X86_INS_HLT: case X86_INS_CLI: case X86_INS_STI: case X86_INS_IN: case X86_INS_OUT:
-    case X86_INS_LGDT: case X86_INS_LIDT: case X86_INS_LTR: case X86_INS_RDMSR:
+    case X86_INS_LGDT: case X86_INS_LIDT: case X86_INS_LTR: case X86_INS_LLDT: case X86_INS_RDMSR:
     case X86_INS_WRMSR: case X86_INS_INVLPG: case X86_INS_SWAPGS: case X86_INS_WBINVD:
     case X86_INS_INVD:
         return true;
@@ -236,8 +321,30 @@ static int32_t seg_field(x86_reg r)
     }
 }
 
-/* mov sreg, r/m16 and mov r/m, sreg: the selector only (mov to cs does
- * not exist; 64-bit mode ignores the data segments' bases and limits). */
+/* Which segment register a helper loads: its number in the SDM's order. */
+static int seg_number(x86_reg r)
+{
+    switch (r) {
+    case X86_REG_ES: return 0;
+    case X86_REG_SS: return 2;
+    case X86_REG_DS: return 3;
+    case X86_REG_FS: return 4;
+    case X86_REG_GS: return 5;
+    default: return -1;
+    }
+}
+
+/* mov sreg, r/m16 (and pop sreg): the helper checks the selector against
+ * the GDT and loads fs/gs bases (mov to cs does not exist; flat data
+ * segments are assumed otherwise: 64-bit mode ignores their bases and
+ * limits, and Linux's 32-bit entry uses flat ones). */
+static void load_seg(struct x86_dc *dc, x86_reg r, ir_ref sel)
+{
+    x86_call(dc, &x86_sys_helper_load_seg, x86_imm(dc, (uint64_t)seg_number(r)), sel,
+             x86_imm(dc, dc->pc), IR_NONE, IR_NONE);
+}
+
+/* mov r/m, sreg reads the selector. */
 static bool t_mov_seg(struct x86_dc *dc)
 {
     if (dc->insn->id != X86_INS_MOV || dc->x->op_count != 2)
@@ -248,9 +355,22 @@ static bool t_mov_seg(struct x86_dc *dc)
         x86_operand_write(dc, d, d->size == 8 ? v : x86_trunc(dc, v, 2));
         return true;
     }
-    if (d->type != X86_OP_REG || seg_field(d->reg) < 0 || d->reg == X86_REG_CS)
+    if (d->type != X86_OP_REG || seg_number(d->reg) < 0)
         return false;
-    ir_st_env(dc->b, IR_MO_64, x86_read(dc, s, 2), seg_field(d->reg));
+    load_seg(dc, d->reg, x86_read(dc, s, 2));
+    return true;
+}
+
+/* pop ds/es/ss/fs/gs: a stack slot, the selector in its low 16 bits. */
+static bool t_pop_seg(struct x86_dc *dc)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    if (dc->x->op_count != 1 || d->type != X86_OP_REG || seg_number(d->reg) < 0)
+        return false;
+    int word = x86_has_prefix(dc, X86_PREFIX_OPSIZE) ? 2 : x86_stack_word(dc);
+    ir_ref sp = x86_get_reg(dc, X86_RSP);
+    load_seg(dc, d->reg, x86_load(dc, 2, sp));
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)word)));
     return true;
 }
 
@@ -277,16 +397,26 @@ bool x86_sys_translate(struct x86_dc *dc)
     case X86_INS_OUT: t_out(dc); return true;
     case X86_INS_LGDT: case X86_INS_LIDT: t_load_dtable(dc); return true;
     case X86_INS_LTR: t_ltr(dc); return true;
+    case X86_INS_LLDT: t_lldt(dc); return true;
+    case X86_INS_SGDT: case X86_INS_SIDT: t_store_dtable(dc); return true;
+    case X86_INS_STR: case X86_INS_SLDT: t_store_selector(dc); return true;
     case X86_INS_MOV: return t_mov_seg(dc) || t_mov_cr(dc);
     case X86_INS_RDMSR: t_rdmsr(dc); return true;
     case X86_INS_WRMSR: t_wrmsr(dc); return true;
     case X86_INS_INVLPG: t_invlpg(dc); return true;
     case X86_INS_SWAPGS: t_swapgs(dc); return true;
-    case X86_INS_POPFQ: t_popf(dc); return true;
+    case X86_INS_POPFQ: case X86_INS_POPFD: t_popf(dc); return true;
+    case X86_INS_POP: return t_pop_seg(dc);
+    case X86_INS_LJMP: t_far_jmp(dc); return true;
+    case X86_INS_LCALL: t_far_call(dc); return true;
     case X86_INS_IRETQ: t_iretq(dc); return true;
     case X86_INS_RETF: case X86_INS_RETFQ: t_lret(dc); return true;
     case X86_INS_INT: t_int(dc); return true;
     case X86_INS_WBINVD: case X86_INS_INVD: t_nop(dc); return true;
+    case X86_INS_VERR: case X86_INS_VERW: t_verify_segment(dc); return true;
+    case X86_INS_CPUID:
+        x86_call(dc, &x86_sys_helper_cpuid, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+        return true;
     default: return false;
     }
 }
@@ -295,10 +425,14 @@ bool x86_sys_translate(struct x86_dc *dc)
 
 void x86_disas(FILE *out, const struct tr_guest_mem *mem, uint64_t pc, size_t size);
 
+/* The vCPU translating decides the mode: 32-bit code while its CS is a
+ * 32-bit segment (the run loop drops blocks of the other mode when it
+ * changes, so blocks keyed by pc alone stay right). */
 static void sys_translate_block(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
                                 int max_insns)
 {
-    x86_translate_block_mode(b, mem, pc, max_insns, true);
+    const struct x86_sys_cpu *c = tr_current_env();
+    x86_translate_block_mode(b, mem, pc, max_insns, true, c && c->sys.code32);
 }
 
 /* As after INIT: interrupts off, FPU/SSE defaults, no pending event. */

@@ -26,7 +26,7 @@
 
 /* Exception vectors. */
 enum { X86_EXC_DE = 0, X86_EXC_DB = 1, X86_EXC_BP = 3, X86_EXC_UD = 6, X86_EXC_DF = 8,
-       X86_EXC_GP = 13, X86_EXC_PF = 14 };
+       X86_EXC_NP = 11, X86_EXC_SS = 12, X86_EXC_GP = 13, X86_EXC_PF = 14 };
 
 struct x86_sys_cpu;
 
@@ -49,17 +49,25 @@ struct x86_sys_event {
     int32_t vector;                     /* -1: none */
     uint32_t has_err;
     uint64_t err;
+    uint64_t soft;                      /* int $n, int3: their length (the gate's DPL is
+                                           checked; a #GP for it points at them) */
 };
 
 struct x86_sys_state {
     uint64_t cr0, cr2, cr3, cr4, cr8, efer;
     uint64_t gdt_base, idt_base;
     uint64_t gdt_limit, idt_limit;
-    uint64_t cs, ss, tr;                /* selectors (not checked against the GDT) */
+    uint64_t cs, ss, tr, ldtr;                /* selectors (CS and SS checked against the GDT by
+                                           far jumps, calls, lret and mov to ss) */
     uint64_t ds, es, fs_sel, gs_sel;    /* data selectors as last loaded (bases: fs_base,
-                                           gs_base; not loaded from the GDT) */
+                                           gs_base, from the GDT for fs and gs) */
+    uint64_t code32;                    /* CS is a 32-bit code segment (protected or
+                                           compatibility mode): blocks decode as 32-bit */
+    uint64_t mode_changed;              /* code32 changed: the run loop drops the blocks
+                                           below 4 GiB, translated in the other mode */
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux;
     uint64_t apic_base, pat, misc_enable;
+    uint64_t apic_id;                   /* CPUID leaf 1 EBX[31:24] */
     uint64_t halted;                    /* hlt: wait for an interrupt */
     struct x86_sys_event event;
     const struct x86_sys_hooks *hooks;
@@ -77,6 +85,14 @@ struct x86_sys_cpu {
  * interrupt gate.  Returns false when the IDT cannot deliver it (no gate,
  * not present, stack not writable): the caller escalates (#DF, shutdown). */
 bool x86_sys_deliver(struct x86_sys_cpu *c, int vector, bool has_err, uint64_t err);
+/* Delivers an event left in sys.event: int $n and int3 (soft) first pass
+ * the gate's DPL check (DPL < CPL: #GP(vector * 8 + 2) instead, a fault
+ * at the instruction: SDM "INT n"). */
+bool x86_sys_deliver_event(struct x86_sys_cpu *c, const struct x86_sys_event *ev);
+
+/* Reads the 8-byte GDT descriptor of sel (the LDT is not supported);
+ * false when sel is outside the GDT's limit or names the LDT. */
+bool x86_sys_descriptor(struct x86_sys_cpu *c, uint64_t sel, uint64_t *desc);
 
 /* Reads/writes guest memory at a virtual address for the system helpers
  * (hooks->virt_ptr, page by page); false if any of it is not mapped. */

@@ -2,9 +2,12 @@
  * instructions of system mode (x86_system.c translates them into calls):
  * port I/O through the machine's hooks, control registers, MSRs, invlpg,
  * swapgs, popf and iretq with the privilege rules, syscall and sysretq,
- * and the CPL 0 check.  A helper that faults leaves the exception in
- * sys.event for the run loop and returns from translated code with
- * TR_EXIT_SIGSEGV at the instruction. */
+ * the CPL 0 check, the machine's CPUID, and segments from the GDT (far
+ * jmp/call/ret, segment register loads, verr/verw).  A helper that
+ * faults leaves the exception in sys.event for the run loop and returns
+ * from translated code with TR_EXIT_SIGSEGV at the instruction. */
+#include <string.h>
+
 #include "x86_internal.h"
 #include "x86_system.h"
 
@@ -138,6 +141,8 @@ static uint64_t helper_rdmsr(void *env, uint64_t msr, uint64_t pc)
     struct x86_sys_cpu *c = sys_of(env);
     if ((uint32_t)msr == 0x10)                      /* TSC */
         return x86_helper_rdtsc.fn ? ((uint64_t (*)(void *))x86_helper_rdtsc.fn)(env) : 0;
+    if ((uint32_t)msr == 0x8b)                      /* microcode revision: none */
+        return 0;
     uint64_t *slot = msr_slot(c, (uint32_t)msr);
     if (!slot)
         raise_event(c, X86_EXC_GP, true, 0, pc);
@@ -150,8 +155,8 @@ static uint64_t helper_wrmsr(void *env, uint64_t msr, uint64_t v, uint64_t pc)
 {
     struct x86_sys_cpu *c = sys_of(env);
     uint64_t *slot = msr_slot(c, (uint32_t)msr);
-    if ((uint32_t)msr == 0x10)
-        return 0;                                   /* TSC writes: ignored */
+    if ((uint32_t)msr == 0x10 || (uint32_t)msr == 0x8b)
+        return 0;                                   /* TSC, microcode revision: ignored */
     if (!slot)
         raise_event(c, X86_EXC_GP, true, 0, pc);
     if ((uint32_t)msr == 0xc0000080)                /* EFER: LMA follows LME with paging */
@@ -215,6 +220,141 @@ static uint64_t helper_iretq(void *env, uint64_t pc)
 const struct ir_helper x86_sys_helper_iretq = {
     (void *)helper_iretq, "sys_iretq", 1, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
 
+/* ---- CPUID of a whole machine ---- */
+
+#define CPUID1_EDX_SYSTEM ((1u << 3) | (1u << 5) | (1u << 6) | (1u << 9) | (1u << 13) | (1u << 16) \
+                           | (1u << 19))    /* PSE MSR PAE APIC PGE PAT CLFSH */
+#define CPUID1_ECX_XSAVE ((1u << 26) | (1u << 27) | (1u << 28) | (1u << 12) | (1u << 29))
+                                            /* XSAVE OSXSAVE AVX FMA F16C: xsetbv is not
+                                               translated in system mode */
+#define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define TSC_CRYSTAL_HZ 100000000u           /* the local APIC timer's clock (accel_tcg_apic.c) */
+
+/* User mode's CPUID (the same CPU model), plus what an operating system
+ * needs to see: the paging and APIC features system mode implements, the
+ * vCPU's APIC ID, the hypervisor bit, and the TSC (1 GHz, x86_helpers.c)
+ * as 10 x a 100 MHz crystal in leaves 0x15/0x16 (Linux then needs no PIT
+ * calibration and takes the crystal as the APIC timer's rate). */
+static void sys_cpuid(const struct x86_sys_cpu *c, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    x86_cpuid_query(leaf, sub, r);
+    switch (leaf) {
+    case 0: r[0] = 0x16; break;
+    case 1:
+        r[1] = (r[1] & 0xffff) | 1u << 16 | (uint32_t)c->sys.apic_id << 24;
+        r[2] = (r[2] & ~CPUID1_ECX_XSAVE) | CPUID1_ECX_HYPERVISOR;
+        r[3] |= CPUID1_EDX_SYSTEM;
+        break;
+    case 7: if (!sub) r[1] &= ~(1u << 5); break;    /* AVX2 */
+    case 0xd: r[0] = r[1] = r[2] = r[3] = 0; break;
+    case 0x15: r[0] = 1; r[1] = 10; r[2] = TSC_CRYSTAL_HZ; r[3] = 0; break;
+    case 0x16: r[0] = r[1] = 1000; r[2] = 100; r[3] = 0; break;
+    }
+}
+
+static uint64_t helper_sys_cpuid(void *env)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint32_t r[4];
+    sys_cpuid(c, (uint32_t)c->cpu.regs[X86_RAX], (uint32_t)c->cpu.regs[X86_RCX], r);
+    c->cpu.regs[X86_RAX] = r[0]; c->cpu.regs[X86_RBX] = r[1];
+    c->cpu.regs[X86_RCX] = r[2]; c->cpu.regs[X86_RDX] = r[3];
+    return 0;
+}
+const struct ir_helper x86_sys_helper_cpuid = {
+    (void *)helper_sys_cpuid, "sys_cpuid", 0, 0, IR_HELPER_RW_GLOBALS };
+
+/* ---- code and data segments from the GDT (SDM vol. 2, JMP, CALL, RET,
+ * MOV: the protected-mode checks of a far transfer to a code segment
+ * and of a segment register load) ---- */
+
+#define DESC_P (1ull << 47)
+#define DESC_S (1ull << 44)                 /* code or data (not a system descriptor) */
+#define DESC_CODE (1ull << 43)
+#define DESC_CONFORMING (1ull << 42)        /* code: conforming; data: expand-down */
+#define DESC_RW (1ull << 41)                /* code: readable; data: writable */
+#define DESC_L (1ull << 53)
+#define DESC_D (1ull << 54)
+
+static unsigned desc_dpl(uint64_t d) { return (unsigned)(d >> 45) & 3; }
+static unsigned cpl_of(const struct x86_sys_cpu *c) { return (unsigned)c->sys.cs & 3; }
+
+static uint64_t desc_base(uint64_t d)
+{
+    return ((d >> 16) & 0xffffff) | ((d >> 56) & 0xff) << 24;
+}
+
+/* The code segment a far jmp/call/ret names, checked as the SDM says for
+ * a same-level transfer (call gates and task switches: #GP). */
+static uint64_t code_descriptor(struct x86_sys_cpu *c, uint64_t sel, uint64_t pc)
+{
+    uint64_t d;
+    if (!(sel & 0xfffc))
+        raise_event(c, X86_EXC_GP, true, 0, pc);
+    if (!x86_sys_descriptor(c, sel, &d) || (d & (DESC_S | DESC_CODE)) != (DESC_S | DESC_CODE))
+        raise_event(c, X86_EXC_GP, true, sel & 0xfffc, pc);
+    bool ok = (d & DESC_CONFORMING) ? desc_dpl(d) <= cpl_of(c)
+                                    : (sel & 3) <= cpl_of(c) && desc_dpl(d) == cpl_of(c);
+    if (!ok || ((c->sys.efer & X86_EFER_LMA) && (d & DESC_L) && (d & DESC_D)))
+        raise_event(c, X86_EXC_GP, true, sel & 0xfffc, pc);
+    if (!(d & DESC_P))
+        raise_event(c, X86_EXC_NP, true, sel & 0xfffc, pc);
+    if (!(d & DESC_L) && !(d & DESC_D))         /* 16-bit code: not emulated */
+        raise_event(c, X86_EXC_GP, true, sel & 0xfffc, pc);
+    return d;
+}
+
+/* Loads CS (the level stays) and the code mode it selects; the run loop
+ * drops the other mode's blocks, then continues at rip. */
+static _Noreturn void enter_code(struct x86_sys_cpu *c, uint64_t sel, uint64_t d, uint64_t rip)
+{
+    bool code32 = !((c->sys.efer & X86_EFER_LMA) && (d & DESC_L));
+    c->sys.cs = (sel & 0xfffc) | cpl_of(c);
+    if (code32 != (c->sys.code32 != 0))
+        c->sys.mode_changed = 1;
+    c->sys.code32 = code32;
+    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, code32 ? rip & 0xffffffffull : rip);
+}
+
+static bool canonical(uint64_t va) { return (uint64_t)((int64_t)(va << 16) >> 16) == va; }
+
+static void check_target(struct x86_sys_cpu *c, uint64_t d, uint64_t rip, uint64_t pc)
+{
+    bool long64 = (c->sys.efer & X86_EFER_LMA) && (d & DESC_L);
+    if (long64 ? !canonical(rip) : rip > 0xffffffffull)
+        raise_event(c, X86_EXC_GP, true, 0, pc);
+}
+
+static uint64_t helper_far_jmp(void *env, uint64_t sel, uint64_t rip, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t d = code_descriptor(c, sel, pc);
+    check_target(c, d, rip, pc);
+    enter_code(c, sel, d, rip);
+}
+const struct ir_helper x86_sys_helper_far_jmp = {
+    (void *)helper_far_jmp, "sys_far_jmp", 3, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
+/* Pushes CS, then the return RIP, `word` bytes each. */
+static uint64_t helper_far_call(void *env, uint64_t sel, uint64_t rip, uint64_t word, uint64_t pc,
+                                uint64_t next_pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t d = code_descriptor(c, sel, pc);
+    check_target(c, d, rip, pc);
+    uint64_t sp = c->cpu.regs[X86_RSP] - 2 * word;
+    uint64_t frame[2] = { next_pc, c->sys.cs }, slots = 0;
+    uint8_t bytes[16];
+    for (int i = 0; i < 2; i++, slots += word)
+        memcpy(bytes + slots, &frame[i], (size_t)word);
+    if (!x86_sys_write(c, sp, bytes, (unsigned)(2 * word)))
+        raise_event(c, X86_EXC_SS, true, 0, pc);
+    c->cpu.regs[X86_RSP] = sp;
+    enter_code(c, sel, d, rip);
+}
+const struct ir_helper x86_sys_helper_far_call = {
+    (void *)helper_far_call, "sys_far_call", 5, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
 /* lret/lretq to the same privilege level (what kernels use to reload CS
  * after lgdt): RIP, then CS, of `bytes` each, then imm16 more bytes. */
 static uint64_t helper_lret(void *env, uint64_t bytes, uint64_t extra, uint64_t pc)
@@ -225,9 +365,92 @@ static uint64_t helper_lret(void *env, uint64_t bytes, uint64_t extra, uint64_t 
     if (!x86_sys_read(c, sp, &f[0], (unsigned)bytes) || !x86_sys_read(c, sp + bytes, &f[1], (unsigned)bytes)
         || (f[1] & 3) != (c->sys.cs & 3))        /* to another level: not supported */
         raise_event(c, X86_EXC_GP, true, f[1] & 0xfffc, pc);
-    c->sys.cs = f[1] & 0xffff;
+    uint64_t d = code_descriptor(c, f[1] & 0xffff, pc);
+    check_target(c, d, f[0], pc);
     c->cpu.regs[X86_RSP] = sp + 2 * bytes + extra;
-    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, f[0]);
+    enter_code(c, f[1] & 0xffff, d, f[0]);
 }
 const struct ir_helper x86_sys_helper_lret = {
     (void *)helper_lret, "sys_lret", 3, 0, IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN };
+
+/* mov to ss: a writable data segment at CPL = RPL = DPL (#SS if absent);
+ * in 64-bit mode a null SS is allowed below CPL 3 with RPL = CPL. */
+static void check_ss(struct x86_sys_cpu *c, uint64_t sel, uint64_t d, uint64_t pc)
+{
+    unsigned cpl = cpl_of(c);
+    if ((sel & 3) != cpl || (d & (DESC_S | DESC_CODE | DESC_RW)) != (DESC_S | DESC_RW)
+        || desc_dpl(d) != cpl)
+        raise_event(c, X86_EXC_GP, true, sel & 0xfffc, pc);
+    if (!(d & DESC_P))
+        raise_event(c, X86_EXC_SS, true, sel & 0xfffc, pc);
+}
+
+/* mov to ds/es/fs/gs: data or readable code; for data and non-conforming
+ * code RPL and CPL at most DPL (#NP if absent). */
+static void check_data(struct x86_sys_cpu *c, uint64_t sel, uint64_t d, uint64_t pc)
+{
+    bool code = d & DESC_CODE;
+    if (!(d & DESC_S) || (code && !(d & DESC_RW))
+        || ((!code || !(d & DESC_CONFORMING))
+            && ((sel & 3) > desc_dpl(d) || cpl_of(c) > desc_dpl(d))))
+        raise_event(c, X86_EXC_GP, true, sel & 0xfffc, pc);
+    if (!(d & DESC_P))
+        raise_event(c, X86_EXC_NP, true, sel & 0xfffc, pc);
+}
+
+static uint64_t *seg_selector(struct x86_sys_cpu *c, uint64_t seg)
+{
+    switch (seg) {
+    case 0: return &c->sys.es;
+    case 2: return &c->sys.ss;
+    case 3: return &c->sys.ds;
+    case 4: return &c->sys.fs_sel;
+    default: return &c->sys.gs_sel;
+    }
+}
+
+/* A null selector loads nothing else (fs/gs keep their bases, as on AMD
+ * processors; SS only as check_ss allows). */
+static uint64_t helper_load_seg(void *env, uint64_t seg, uint64_t sel, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t d = 0;
+    sel &= 0xffff;
+    bool null = !(sel & 0xfffc);
+    if (null && seg == 2 && (!(c->sys.efer & X86_EFER_LMA) || c->sys.code32
+                             || cpl_of(c) == 3 || (sel & 3) != cpl_of(c)))
+        raise_event(c, X86_EXC_GP, true, 0, pc);
+    if (!null && !x86_sys_descriptor(c, sel, &d))
+        raise_event(c, X86_EXC_GP, true, sel & 0xfffc, pc);
+    if (!null && seg == 2)
+        check_ss(c, sel, d, pc);
+    else if (!null)
+        check_data(c, sel, d, pc);
+    *seg_selector(c, seg) = sel;
+    if (!null && seg == 4)
+        c->cpu.fs_base = desc_base(d);
+    if (!null && seg == 5)
+        c->cpu.gs_base = desc_base(d);
+    return 0;
+}
+const struct ir_helper x86_sys_helper_load_seg = {
+    (void *)helper_load_seg, "sys_load_seg", 3, 0, IR_HELPER_RW_GLOBALS };
+
+/* verr/verw: 1 when sel names a segment readable (verr: data, or readable
+ * code) or writable (verw: writable data) from CPL and its RPL; never
+ * faults (SDM vol. 2, VERR/VERW). */
+static uint64_t helper_verify_seg(void *env, uint64_t sel, uint64_t write)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    uint64_t d;
+    if (!(sel & 0xfffc) || !x86_sys_descriptor(c, sel, &d) || !(d & DESC_S))
+        return 0;
+    bool code = d & DESC_CODE;
+    if (write ? code || !(d & DESC_RW) : code && !(d & DESC_RW))
+        return 0;
+    if ((!code || !(d & DESC_CONFORMING)) && (desc_dpl(d) < cpl_of(c) || desc_dpl(d) < (sel & 3)))
+        return 0;
+    return 1;
+}
+const struct ir_helper x86_sys_helper_verify_seg = {
+    (void *)helper_verify_seg, "sys_verify_seg", 2, 1, IR_HELPER_RW_GLOBALS };

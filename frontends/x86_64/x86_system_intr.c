@@ -58,10 +58,22 @@ static bool tss_stack(struct x86_sys_cpu *c, unsigned off, uint64_t *rsp)
     return true;
 }
 
+bool x86_sys_descriptor(struct x86_sys_cpu *c, uint64_t sel, uint64_t *desc)
+{
+    uint8_t d[8];
+    if ((sel & 4) || (sel & ~7ull) + 7 > c->sys.gdt_limit
+        || !x86_sys_read(c, c->sys.gdt_base + (sel & 0xfff8), d, 8))
+        return false;
+    *desc = le(d, 8);
+    return true;
+}
+
+/* Only long mode's IDT is known: an event in legacy protected mode (the
+ * 32-bit entry before long mode is on) cannot be delivered. */
 bool x86_sys_deliver(struct x86_sys_cpu *c, int vector, bool has_err, uint64_t err)
 {
     uint8_t g[16];
-    if ((uint64_t)vector * 16 + 15 > c->sys.idt_limit
+    if (!(c->sys.efer & X86_EFER_LMA) || (uint64_t)vector * 16 + 15 > c->sys.idt_limit
         || !x86_sys_read(c, c->sys.idt_base + 16 * (uint64_t)vector, g, 16) || !(g[5] & 0x80))
         return false;
     uint64_t target = le(g, 2) | le(g + 6, 2) << 16 | le(g + 8, 4) << 32;
@@ -85,10 +97,26 @@ bool x86_sys_deliver(struct x86_sys_cpu *c, int vector, bool has_err, uint64_t e
         return false;
     c->cpu.regs[X86_RSP] = rsp - bytes;
     c->sys.cs = le(g + 2, 2) & ~3ull;
+    if (c->sys.code32)                          /* from compatibility mode */
+        c->sys.mode_changed = 1;
+    c->sys.code32 = 0;
     if (from_user)
         c->sys.ss = 0;
     if ((g[5] & 0xf) == 0xe)                    /* interrupt gate: IF off */
         c->cpu.eflags_rest &= ~X86_EFLAGS_IF;
     c->cpu.rt.pc = target;
     return true;
+}
+
+/* The gate's DPL (bits 45-46 of its first quadword) against CPL. */
+bool x86_sys_deliver_event(struct x86_sys_cpu *c, const struct x86_sys_event *ev)
+{
+    uint8_t g[8];
+    if (ev->soft && (c->sys.efer & X86_EFER_LMA) && (uint64_t)ev->vector * 16 + 15 <= c->sys.idt_limit
+        && x86_sys_read(c, c->sys.idt_base + 16 * (uint64_t)ev->vector, g, 8)
+        && ((g[5] >> 5) & 3) < (c->sys.cs & 3)) {
+        c->cpu.rt.pc -= ev->soft;
+        return x86_sys_deliver(c, X86_EXC_GP, true, (uint64_t)ev->vector * 8 + 2);
+    }
+    return x86_sys_deliver(c, ev->vector, ev->has_err != 0, ev->err);
 }

@@ -26,7 +26,9 @@
 /* Room one instruction may need in the IR buffer (rep string, cmpxchg8b). */
 #define X86_IR_HEADROOM 160
 
-static csh x86_cs;
+static csh x86_cs;                  /* the decoder of the block being translated */
+static csh x86_cs64, x86_cs32;      /* 64-bit mode; 32-bit protected mode (system mode) */
+static bool x86_code32;             /* the block is 32-bit code: no quick decoder, no cache */
 static cs_insn *x86_insns[X86_MAX_BLOCK_INSNS];
 
 struct block_plan {
@@ -38,16 +40,20 @@ struct block_plan {
     bool exit_cf_live;              /* ... CF in particular */
     bool too_big;                   /* insn 0 alone overflows the IR buffer */
     bool system;                    /* fe_x86_64_system: privileged insns run */
+    bool code32;                    /* 32-bit protected-mode code (system mode only) */
 };
 
 static void x86_init(void)
 {
     if (x86_insns[0]) return;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &x86_cs) != CS_ERR_OK) {
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &x86_cs64) != CS_ERR_OK
+        || cs_open(CS_ARCH_X86, CS_MODE_32, &x86_cs32) != CS_ERR_OK) {
         fprintf(stderr, "ferry: cannot initialise capstone\n");
         _exit(1);
     }
-    cs_option(x86_cs, CS_OPT_DETAIL, CS_OPT_ON);
+    cs_option(x86_cs64, CS_OPT_DETAIL, CS_OPT_ON);
+    cs_option(x86_cs32, CS_OPT_DETAIL, CS_OPT_ON);
+    x86_cs = x86_cs64;
     for (int i = 0; i < X86_MAX_BLOCK_INSNS; i++) x86_insns[i] = cs_malloc(x86_cs);
 }
 
@@ -135,6 +141,20 @@ static bool decode_alias(const uint8_t *code, size_t size, uint64_t pc, cs_insn 
     return true;
 }
 
+/* An instruction that runs into the next page when that page's bytes do
+ * not follow in the host (a software MMU maps it elsewhere): its bytes
+ * joined in buf; returns how many there are. */
+static size_t join_next_page(const struct tr_guest_mem *mem, uint64_t pc, size_t size,
+                             uint64_t readable_end, uint8_t *buf)
+{
+    if (readable_end & (X86_PAGE - 1)) return size;
+    size_t more = mem->fetchable(mem, readable_end, 15 - size);
+    if (!more) return size;
+    memcpy(buf, tr_g2h(mem, pc), size);
+    memcpy(buf + size, tr_g2h(mem, readable_end), more);
+    return size + more;
+}
+
 static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
                        uint64_t *readable_end)
 {
@@ -142,8 +162,13 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
     if (*readable_end <= pc) return false;
     const uint8_t *code = tr_g2h(mem, pc);
     size_t size = *readable_end - pc < 15 ? *readable_end - pc : 15;
-    if (size == 15 && x86_quick_insn(code, pc, ci)) return true;
-    struct x86_dcache_entry *e = dcache_slot(pc);
+    uint8_t joined[15];
+    if (size < 15) {
+        size_t all = join_next_page(mem, pc, size, *readable_end, joined);
+        if (all > size) code = joined, size = all;
+    }
+    if (size == 15 && !x86_code32 && x86_quick_insn(code, pc, ci)) return true;
+    struct x86_dcache_entry *e = x86_code32 ? NULL : dcache_slot(pc);
     if (dcache_get(e, ci, pc, code, size)) return true;
     uint64_t addr = pc;
     const uint8_t *start = code;
@@ -225,7 +250,7 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
     static cs_insn *ci;
     struct x86_quick q;
     extend_readable(mem, readable_end, pc + 15);
-    if (*readable_end >= pc + 15 && x86_quick_decode(tr_g2h(mem, pc), pc, &q)) {
+    if (*readable_end >= pc + 15 && !x86_code32 && x86_quick_decode(tr_g2h(mem, pc), pc, &q)) {
         const struct x86_insn_row *e = x86_row_of_id(q.id);
         *s = (struct scan_insn){ q.id, q.size, e ? e->fclass : X86_FL_READ, q.target };
         return true;
@@ -390,7 +415,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
 {
     struct x86_flags_state fs;
     struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc, .sse_mode = IR_NONE,
-                         .system = p->system };
+                         .system = p->system, .code32 = p->code32 };
     int i;
     x86_flags_reset(&dc);
     fs.exit_live = p->exit_live;
@@ -430,19 +455,22 @@ static void block_restart(struct ir_block *b)
 void x86_translate_block(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
                          int max_insns)
 {
-    x86_translate_block_mode(b, mem, pc, max_insns, false);
+    x86_translate_block_mode(b, mem, pc, max_insns, false, false);
 }
 
 /* The vsyscall page is a user-mode process's; a whole machine has none. */
 void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
-                              int max_insns, bool system)
+                              int max_insns, bool system, bool code32)
 {
     struct block_plan plan;
     x86_init();
     if (!system && x86_vsyscall_block(b, pc))
         return;
+    x86_code32 = code32;
+    x86_cs = code32 ? x86_cs32 : x86_cs64;
     plan_decode(mem, &plan, pc, max_insns);
     plan.system = system;
+    plan.code32 = code32;
     int n = plan.n;
     struct succ_use use = { true, true };
     if (n > 0 && !plan.fetch_fault) use = exit_flags_use(mem, n);

@@ -29,6 +29,7 @@ struct x86_dc {
     struct x86_flags_state *flags;  /* lazy-flag tracking inside the block */
     ir_ref sse_mode;                /* the block's MXCSR mode value (x86_sse_vec.c) */
     bool system;                    /* system mode: privileged insns run (x86_system.c) */
+    bool code32;                    /* 32-bit protected mode: 4-byte stack slots */
 };
 
 /* IR globals of the x86 guest (valid after fe_x86_64.declare_globals). */

@@ -7,8 +7,9 @@
  * SDM vol. 3 ch. 6; under make check-system-kvm real KVM answers too).
  * Cases: #DE (div by zero), #BP (int3: a trap, RIP after it), #UD (ud2),
  * #GP(0) (non-canonical address), int $0x40, #PF not present (read,
- * write), #PF protection (write to a read-only page with CR0.WP), #PF on
- * fetch from an NX page, an interrupt gate vs trap gate (IF), and the
+ * write, the memory operand of an add), #PF protection (write to a
+ * read-only page with CR0.WP), #PF on fetch from an NX page and from a
+ * not-present page, an interrupt gate vs trap gate (IF), and the
  * arithmetic flags pushed for a #PF right after a cmp. */
 #include "guest.h"
 
@@ -72,6 +73,8 @@ static void paging_cases(void)
     report("pf-read-not-present", at, 0x300000000ull);
     CASE("mov $0x300000010, %%rcx", "movl $1, (%%rcx)");
     report("pf-write-not-present", at, 0x300000010ull);
+    CASE("mov $0x300000020, %%rcx\n mov $1, %%edx", "add (%%rcx), %%rdx\n mov %%rdx, %%rax");
+    report("pf-read-add-operand", at, 0x300000020ull);
     PD[PAGE_RO] &= ~2ull;
     flush(PAGE_RO << 21);
     CASE("mov $0x2000008, %%rcx", "movb $1, (%%rcx)");
@@ -86,6 +89,8 @@ static void paging_cases(void)
     flush(PAGE_NX << 21);
     CASE("mov $0x2200000, %%rcx", "jmp *%%rcx");
     report("pf-fetch-nx", 0x2200000ull, 0x2200000ull);
+    CASE("mov $0x300000000, %%rcx", "jmp *%%rcx");
+    report("pf-fetch-not-present", 0x300000000ull, 0x300000000ull);
     PD[PAGE_NX] &= ~(1ull << 63);
     flush(PAGE_NX << 21);
     /* The flags of the instruction before a faulting access are the ones

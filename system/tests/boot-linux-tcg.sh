@@ -1,0 +1,78 @@
+#!/bin/sh
+# boot-linux-tcg.sh FERRY_SYSTEM OUTDIR [bzimage] -- make check-system-linux:
+# boots Debian's stock kernel (linux-image-amd64, apt-get download, not
+# installed) on ferry's translator (--accel tcg), with the boot-linux
+# initramfs (busybox-static, the virtio modules, linux-init.sh), a virtio
+# disk, virtio-rng, virtio-console and libslirp networking.  By default the
+# kernel is the ELF vmlinux unpacked from the bzImage and entered through
+# its PVH note (32-bit protected mode); with "bzimage" the bzImage itself
+# (64-bit entry, the kernel decompresses itself: slower).  Passes when init
+# runs and reports, and the guest powers off with status 0; prints how far
+# the boot got otherwise.  Takes minutes: not part of make check.
+#   LINUX_TCG_CPUS     vCPUs (default 1)
+#   LINUX_TCG_TIMEOUT  watchdog seconds (default 600)
+set -e
+ferry="$1"; out="$2"; kind="${3:-pvh}"; here=$(dirname "$0")
+vmlinuz=$(sh "$here/linux_kernel.sh" "$out")
+modroot="$(dirname "$(dirname "$vmlinuz")")/lib/modules"
+kernel="$vmlinuz"
+if [ "$kind" = pvh ]; then
+    kernel="$out/linux-vmlinux"
+    # The bzImage's payload is an xz stream holding the ELF vmlinux (with
+    # the Xen PVH entry note: Debian builds CONFIG_PVH).
+    python3 - "$vmlinuz" "$kernel" <<'EOF'
+import lzma, sys
+data = open(sys.argv[1], "rb").read()
+at = data.find(b"\xfd7zXZ\x00")
+if at < 0:
+    sys.exit("boot-linux-tcg.sh: no xz payload in " + sys.argv[1])
+elf = lzma.LZMADecompressor().decompress(data[at:])
+if elf[:4] != b"\x7fELF":
+    sys.exit("boot-linux-tcg.sh: the payload is not an ELF vmlinux")
+open(sys.argv[2], "wb").write(elf)
+EOF
+fi
+python3 "$here/mkinitramfs.py" "$out/linux-initramfs.cpio.gz" --init "$here/linux-init.sh" \
+    --modroot "$modroot" --modules virtio_pci,virtio_blk,virtio_net,virtio_console,virtio-rng
+printf 'ferry-disk-image' > "$out/linux-tcg-disk.img"
+truncate -s 64M "$out/linux-tcg-disk.img"
+log="$out/boot-linux-tcg.log"
+line="ferry-hvc-input-$$"
+set +e
+start=$(date +%s)
+# stdin goes to hvc0 once the guest says it reads it (see boot-linux.sh).
+{
+    while ! grep -q "reading hvc0" "$log" 2>/dev/null; do
+        kill -0 $$ 2>/dev/null || exit 0
+        grep -q "ferry-system:" "$log.err" 2>/dev/null && exit 0
+        sleep 1
+    done
+    echo "$line"
+    echo "boot-linux-tcg: sent '$line' to ferry-system's stdin (hvc0)" >&2
+} | "$ferry" --accel tcg --kernel "$kernel" --initrd "$out/linux-initramfs.cpio.gz" --mem 512M \
+    --cpus "${LINUX_TCG_CPUS:-1}" --append "console=ttyS0 reboot=k panic=-1 ferry.auto ferry.hvcin" \
+    --disk "$out/linux-tcg-disk.img" --rng --console virtio --net user \
+    --timeout "${LINUX_TCG_TIMEOUT:-600}" > "$log" 2> "$log.err"
+rc=$?
+end=$(date +%s)
+cat "$log.err" >&2
+fail=0
+need() {
+    if grep -q "$1" "$log"; then echo "PASS linux on tcg ($kind): $2"
+    else echo "FAIL linux on tcg ($kind): $2 (no '$1' in $log)"; fail=1; fi
+}
+need "Linux version" "the kernel starts and prints its banner"
+need "Run /init as init process" "the kernel runs /init from the initramfs"
+need "ferry-boot-linux: kernel" "init runs and reports"
+need "wrote sector 2048 of vda" "virtio-blk write"
+need "eth0 up" "virtio-net up"
+need "ping 10.0.2.2 answered" "ping over --net user"
+need "hwrng: virtio_rng" "virtio-rng"
+need "hello on hvc0" "virtio-console output"
+need "hvc0 read: $line" "virtio-console input"
+need "ferry-boot-linux: done" "init finishes"
+if [ "$rc" = 0 ]; then echo "PASS linux on tcg ($kind): powered off, status 0"
+else echo "FAIL linux on tcg ($kind): exit status $rc"; fail=1; fi
+echo "linux on tcg ($kind): $((end - start)) s wall from start to exit; the console is in $log"
+grep -E "WARNING|Oops|BUG:|Call Trace" "$log" | head -5
+exit $fail
