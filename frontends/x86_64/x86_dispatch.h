@@ -102,5 +102,7 @@ const struct x86_insn_row *x86_row_of_id(unsigned id);
  * handler whose id also names another family's instruction (movsd/cmpsd:
  * string and SSE2) and which picks by encoding. */
 void x86_translate_row(struct x86_dc *dc, const struct x86_insn_row *row);
+/* Whether an id is a string instruction (movs stos lods cmps scas). */
+bool x86_string_id(unsigned id);
 
 #endif

@@ -62,11 +62,13 @@ static void h_popf(struct x86_dc *dc)
     x86_flags_set_eflags(dc, v);
 }
 
+/* rsp changes only once the load from [rbp] has not faulted. */
 static void h_leave(struct x86_dc *dc)
 {
-    x86_set_reg(dc, X86_RSP, x86_get_reg(dc, X86_RBP));
     int bytes = stack_bytes(dc);
-    ir_ref v = pop_value(dc, bytes);
+    ir_ref bp = x86_get_reg(dc, X86_RBP);
+    ir_ref v = x86_load(dc, bytes, bp);
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, bp, x86_imm(dc, (uint64_t)bytes)));
     if (bytes == 8) x86_set_reg(dc, X86_RBP, v);
     else x86_gpr_write(dc, X86_REG_BP, v);
 }

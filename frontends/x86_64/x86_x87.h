@@ -52,7 +52,7 @@ enum x87_misc {
     X(fld_const, 1, 0) /* D9 E8..EE order: 1 l2t l2e pi lg2 ln2 0 */ \
     X(fst, 2, 0)       /* ST(i) = ST0, pops */ \
     X(fst_m, 4, 1)     /* kind, truncate, pops, address -> the value to store */ \
-    X(fst_m80_m, 0, 0) /* -> significand of ST0 */ \
+    X(fst_m80_m, 1, 1) /* address -> significand of ST0 (probes the 10 bytes) */ \
     X(fst_m80_se, 1, 0) /* pops -> sign+exponent of ST0 */ \
     X(fxch, 1, 0)      \
     X(ffree, 2, 0)     /* i, pops */ \

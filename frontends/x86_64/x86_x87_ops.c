@@ -129,13 +129,13 @@ X87_INNER(fst, 2)
 
 /* An unmasked IE, OE or UE on a store: memory keeps its bytes (the
  * helper returns them for IR to store back) and nothing is popped. */
+static const uint8_t x87_store_bytes[] = { [X87_M_F32] = 4, [X87_M_F64] = 8, [X87_M_I16] = 2,
+                                            [X87_M_I32] = 4, [X87_M_I64] = 8 };
+
 static uint64_t x87_store_kept(struct x86_cpu *env, uint64_t kind, uint64_t ea)
 {
-    static const uint8_t bytes[] = { [X87_M_F32] = 4, [X87_M_F64] = 8, [X87_M_I16] = 2,
-                                     [X87_M_I32] = 4, [X87_M_I64] = 8 };
     uint64_t old = 0;
-    x86_guest_probe(env, ea, bytes[kind], true);
-    memcpy(&old, tr_guest_ptr(env, ea), bytes[kind]);
+    memcpy(&old, tr_guest_ptr(env, ea), x87_store_bytes[kind]);
     return old;
 }
 
@@ -144,6 +144,9 @@ static uint64_t x87_store_kept(struct x86_cpu *env, uint64_t kind, uint64_t ea)
 X87_INNER(fst_m, 4)
 {
     struct x87 *x = &env->x87;
+    /* A store that faults leaves the stack and the status word alone: the
+     * page is probed before anything changes (the store itself is IR's). */
+    x86_guest_probe(env, d, x87_store_bytes[a], true);
     f80 v = x87_read(x, 0);
     uint64_t r;
     if (a == X87_M_F32)
@@ -164,8 +167,9 @@ X87_INNER(fst_m, 4)
 }
 
 /* fstp m80 in two halves: the significand, then sign+exponent and pop. */
-X87_INNER(fst_m80_m, 0)
+X87_INNER(fst_m80_m, 1)
 {
+    x86_guest_probe(env, a, 10, true);
     env->x87.cc &= ~X87_C1;             /* exact: never rounded up */
     return x87_read(&env->x87, 0).m;
 }

@@ -67,7 +67,7 @@ static void x87_mem_m80(struct x86_dc *dc, bool store, ir_ref ea)
     ir_ref hi = ir_temp(dc->b);
     ir_binop(dc->b, IR_add, 64, hi, ea, K(8));
     if (store) {
-        x86_store(dc, 8, ea, CALL0(fst_m80_m));
+        x86_store(dc, 8, ea, CALL(fst_m80_m, ea));
         x86_store(dc, 2, hi, CALL(fst_m80_se, K(1)));
     } else {
         ir_ref m = x86_load(dc, 8, ea);
