@@ -166,19 +166,22 @@ X87_INNER(fst_m, 4)
     return r;
 }
 
-/* fstp m80 in two halves: the significand, then sign+exponent and pop. */
-X87_INNER(fst_m80_m, 1)
+/* fstp m80 (a: address): the 10 bytes written here, after a probe, so
+ * that a faulting store or an unmasked IE (empty ST0) leaves memory and
+ * the stack alone. */
+X87_INNER(fst_m80, 1)
 {
+    struct x87 *x = &env->x87;
     x86_guest_probe(env, a, 10, true);
-    env->x87.cc &= ~X87_C1;             /* exact: never rounded up */
-    return x87_read(&env->x87, 0).m;
-}
-
-X87_INNER(fst_m80_se, 1)
-{
-    uint16_t se = x87_read(&env->x87, 0).se;
-    x87_pops(&env->x87, a);
-    return se;
+    f80 v = x87_read(x, 0);
+    if (x->exc & ~env->fcw & X87_IE)
+        return 0;
+    x->cc &= ~X87_C1;                   /* exact: never rounded up */
+    uint8_t *p = tr_guest_ptr(env, a);
+    memcpy(p, &v.m, 8);
+    memcpy(p + 8, &v.se, 2);
+    x87_pop(x);
+    return 0;
 }
 
 X87_INNER(fxch, 1)
@@ -325,8 +328,12 @@ X87_INNER(fbld, 1)
 
 X87_INNER(fbstp, 1)
 {
+    uint8_t bcd[10];
     x86_guest_probe(env, a, 10, true);
-    x87_soft_fbstp(&env->x87, env->fcw, x87_read(&env->x87, 0), tr_guest_ptr(env, a));
+    x87_soft_fbstp(&env->x87, env->fcw, x87_read(&env->x87, 0), bcd);
+    if (env->x87.exc & ~env->fcw & X87_IE)
+        return 0;                       /* unmasked: memory and the stack kept */
+    memcpy(tr_guest_ptr(env, a), bcd, sizeof bcd);
     x87_pop(&env->x87);
     return 0;
 }
