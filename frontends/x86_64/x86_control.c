@@ -151,5 +151,6 @@ static const struct x86_insn_row control_rows[] = {
     X86_ROW(UD2B, h_ud2, READ, 1),
     X86_ROW(INT, h_int, READ, 1), PRIV(HLT), PRIV(IN), PRIV(OUT), PRIV(INSB), PRIV(INSW), PRIV(INSD),
     PRIV(OUTSB), PRIV(OUTSW), PRIV(OUTSD), PRIV(CLI), PRIV(STI),
+    PRIV(RDPMC),                        /* #GP: Linux leaves CR4.PCE clear */
 };
 const struct x86_row_set x86_control_rows = X86_ROW_SET("control", control_rows);

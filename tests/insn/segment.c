@@ -135,6 +135,36 @@ INSN_TEST(fsgsbase)
 /* --- address-size prefix ---------------------------------------------------- */
 /* Loads through a 32-bit address whose 64-bit register has garbage above
  * bit 31, and one that wraps past 4 GiB. */
+/* Segment register reads: the selectors a 64-bit process has (cs 0x33,
+ * ss 0x2b, the others null) into registers of each width (the 16-bit form
+ * keeps the upper bits; the 32- and 64-bit forms zero-extend), memory
+ * (16 bits written) and the stack (push fs/gs). */
+#define SREG_READ(NAME)                                                       \
+    do {                                                                      \
+        uint64_t r16 = ~0ull, r32 = ~0ull, r64 = ~0ull;                        \
+        uint64_t m = ~0ull;                                                   \
+        __asm__ volatile("mov %%" NAME ", %w[a]\n\tmov %%" NAME ", %k[b]\n\t"  \
+                         "mov %%" NAME ", %q[c]\n\tmov %%" NAME ", %[m]"      \
+                         : [a] "+r"(r16), [b] "+r"(r32), [c] "+r"(r64), [m] "+m"(m)); \
+        uint64_t in[] = { 0 }, out[] = { r16, r32, r64, m };                  \
+        INSN_CASE("mov_sreg_" NAME, in, out);                                 \
+    } while (0)
+
+INSN_TEST(sreg_read)
+{
+    SREG_READ("cs");
+    SREG_READ("ss");
+    SREG_READ("ds");
+    SREG_READ("es");
+    SREG_READ("fs");
+    SREG_READ("gs");
+    uint64_t f = ~0ull, g = ~0ull;
+    __asm__ volatile("push %%fs\n\tpop %[f]\n\tpushw %%gs\n\tpopw %w[g]"
+                     : [f] "+r"(f), [g] "+r"(g));
+    uint64_t in[] = { 0 }, out[] = { f, g };
+    INSN_CASE("push_fs_gs", in, out);
+}
+
 INSN_TEST(addr32_ea)
 {
     gs_fill(2);
