@@ -12,8 +12,11 @@
  * instruction completes and the case's final int3 shows the state after
  * it, or longjmps.  Flags a producer leaves undefined are masked (bt:
  * OF SF AF PF; imul: SF ZF AF PF; shl by cl: AF, and OF as the count is
- * not 1; rcl: OF as the count is not 1).  Addresses are printed relative
- * to the test page, the faulting instruction or the stack at entry. */
+ * not 1; rcl: OF as the count is not 1; div's after it ran), and the
+ * fault view's flags of the faulters that overwrite all of them (FULL:
+ * ferry keeps only flags something reads later, docs/status.md issue 10).
+ * Addresses are printed relative to the test page, the faulting
+ * instruction or the stack at entry. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
