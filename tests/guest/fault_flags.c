@@ -103,6 +103,8 @@ enum fix { FIX_NONE, FIX_PROT, FIX_DIV, FIX_SKIP2 };
     PRODUCERS(M, push, "lea 0x40(%rsi), %rsp\n\tpush %rbx", 1)                          \
     PRODUCERS(M, pop, "lea 0x40(%rsi), %rsp\n\tpop %rbx", 0)                            \
     PRODUCERS(M, popmem, "lea 0x40(%rsi), %rsp\n\tpopq -0x400(%rsi)", 0)                \
+    PRODUCERS(M, popst, "lea -0x800(%rsi), %rsp\n\tpopq 0x40(%rsi)", 1)                 \
+    PRODUCERS(M, poprsp, "lea -0x800(%rsi), %rsp\n\tpopq 0x838(%rsp)", 1)               \
     PRODUCERS(M, leave, "lea 0x40(%rsi), %rbp\n\tleave", 0)                             \
     PRODUCERS(M, pushf, "lea 0x40(%rsi), %rsp\n\tpushfq", 1)                            \
     PRODUCERS(M, calli, "call *0x40(%rsi)", 0)                                          \
