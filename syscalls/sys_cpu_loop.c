@@ -22,7 +22,7 @@ static void sys_cpu_fault(struct x86_cpu *cpu)
 {
     int sig = cpu->rt.fault.sig;
     bool handled = sys_signal_fault(cpu, sig, cpu->rt.fault.addr);
-    cpu->rt.fault.code = 0;             /* later signals are not this fault */
+    cpu->rt.fault.code = cpu->rt.fault.sig = 0;    /* later signals are not this fault */
     cpu->rt.fault.trapno = cpu->rt.fault.err = 0;
     if (!handled)
         sys_signal_die(sig);

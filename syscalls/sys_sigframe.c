@@ -86,6 +86,11 @@ static void sys_save_context(const struct x86_cpu *cpu, struct x86_64_sigcontext
         slot[i] = cpu->regs[sys_sc_order[i]];
     sc->rip = cpu->rt.pc;
     sc->eflags = x86_get_eflags(cpu);
+    /* The CPU saves RF set for a fault (not for the traps: int3's #BP,
+     * icebp's #DB), so that an instruction breakpoint does not hit again
+     * when it restarts. */
+    if (cpu->rt.fault.sig != 0 && cpu->rt.fault.trapno != 3 && cpu->rt.fault.trapno != 1)
+        sc->eflags |= X86_RF;
     sc->cs = 0x33, sc->ss = 0x2b;
     /* a synchronous fault being delivered (zero otherwise) */
     sc->trapno = cpu->rt.fault.trapno;
@@ -100,7 +105,11 @@ static void sys_restore_context(struct x86_cpu *cpu, const struct x86_64_sigcont
     for (size_t i = 0; i < sizeof sys_sc_order; i++)
         cpu->regs[sys_sc_order[i]] = slot[i];
     cpu->rt.pc = sc->rip;
-    x86_set_eflags(cpu, sc->eflags);
+    /* Linux takes only FIX_EFLAGS from the frame; RF is cleared again
+     * once the instruction it was set for completes. */
+    const uint64_t fix = X86_AC | X86_OF | X86_DF | X86_TF | X86_SF | X86_ZF | X86_AF |
+                         X86_PF | X86_CF;
+    x86_set_eflags(cpu, (x86_get_eflags(cpu) & ~fix) | (sc->eflags & fix));
 }
 
 /* The interrupted stack, or the top of the alternate one (SA_ONSTACK). */

@@ -127,11 +127,14 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
         rt->fault.sig = exit_signal[code];
         rt->fault.addr = fault_addr(code, rt->pc);
         /* #GP: SI_KERNEL; SIGFPE: a code and trap number stored by the
-         * helper (x87 #MF), else #DE's */
+         * helper (x87 #MF), else #DE's; SIGTRAP: int3's, or the ones the
+         * code stored (icebp's #DB: si_addr is the pc after it) */
+        if (code == TR_EXIT_SIGTRAP && rt->fault.trapno)
+            rt->fault.addr = rt->pc;
         rt->fault.code = code == TR_EXIT_SIGSEGV ? SI_KERNEL_CODE
-                       : code == TR_EXIT_SIGFPE ? rt->fault.code : 0;
-        rt->fault.trapno = code == TR_EXIT_SIGFPE && rt->fault.trapno ? rt->fault.trapno
-                                                                      : exit_trapno[code];
+                       : code == TR_EXIT_SIGFPE || code == TR_EXIT_SIGTRAP ? rt->fault.code : 0;
+        rt->fault.trapno = (code == TR_EXIT_SIGFPE || code == TR_EXIT_SIGTRAP) &&
+                           rt->fault.trapno ? rt->fault.trapno : exit_trapno[code];
         /* err: 0, or stored by the code */
         return TR_STOP_FAULT;
     default:

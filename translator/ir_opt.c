@@ -64,6 +64,20 @@ static bool reads_globals(const struct ir_insn *i)
     return h->flags & (IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN);
 }
 
+/* A guest memory access may fault: the guest's signal handler then sees
+ * every global as of that point (a write overwritten after it is not dead). */
+static bool may_fault(const struct ir_insn *i)
+{
+    switch (i->op) {
+    case IR_ld: case IR_st: case IR_ldx: case IR_stx:
+        return !(i->size & IR_MO_HOST);
+    case IR_atomic_rmw: case IR_atomic_cas: case IR_vld: case IR_vst:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* ---- copy tracking ---- */
 
 static void copy_forget(ir_ref v)
@@ -663,7 +677,7 @@ static void backward_pass(void)
         for (int k = 0; k < n_out(i); k++)
             if (i->args[k] != IR_NONE)
                 opt->live[i->args[k]] = false;
-        if (reads_globals(i))
+        if (reads_globals(i) || may_fault(i))
             mark_globals_live();
         for (int k = n_out(i); k < n_out(i) + n_in(i); k++)
             if (i->args[k] != IR_NONE)

@@ -70,8 +70,10 @@ static void compare_expected(struct be_code *c, unsigned sz, unsigned expected)
     a64_put(c, a64_cmp(sz == 3, A64_TMP0, expected));
 }
 
-/* L: ldaxr x16,[a]; cmp x16,exp; b.ne done; stlxr w30,new,[a]; cbnz w30,L
- * done: dmb ish; out = x16 */
+/* L: ldaxr x16,[a]; cmp x16,exp; csel x17,new,x16,eq; stlxr w30,x17,[a];
+ * cbnz w30,L; dmb ish; out = x16.  A failed compare stores the old value
+ * back, as x86's locked cmpxchg writes its destination either way (so a
+ * read-only page faults whatever the values). */
 void a64_emit_atomic_cas(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
@@ -79,8 +81,8 @@ void a64_emit_atomic_cas(struct be_code *c, const struct ir_insn *i,
     const uint8_t *loop = c->ptr;
     a64_put(c, a64_load_store_exclusive(sz, true, true, 0, addr, A64_TMP0));
     compare_expected(c, sz, in[1].reg);
-    a64_put(c, a64_cond_branch_imm(A64_NE, 12));
-    a64_put(c, a64_load_store_exclusive(sz, false, true, A64_STATUS, addr, in[2].reg));
+    a64_put(c, a64_csel(true, A64_TMP1, in[2].reg, A64_TMP0, A64_EQ));
+    a64_put(c, a64_load_store_exclusive(sz, false, true, A64_STATUS, addr, A64_TMP1));
     retry_and_fence(c, loop);
     be_emit_mov(c, out[0].reg, A64_TMP0);
 }

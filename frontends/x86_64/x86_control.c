@@ -119,6 +119,15 @@ static void h_int3(struct x86_dc *dc) { x86_end_exit(dc, dc->next_pc, TR_EXIT_SI
 static void h_privileged(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGSEGV); }
 static void h_ud2(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGILL); }
 
+/* icebp (F1): a #DB trap, not a breakpoint: SIGTRAP with TRAP_BRKPT and
+ * si_addr = RIP after it, trap number 1 (dispatch.c keeps a stored code). */
+static void h_int1(struct x86_dc *dc)
+{
+    ir_st_env(dc->b, IR_MO_64, x86_imm(dc, 1), X86_ENV_OFF(rt.fault.trapno));
+    ir_st_env(dc->b, IR_MO_32, x86_imm(dc, 1), X86_ENV_OFF(rt.fault.code));
+    x86_end_exit(dc, dc->next_pc, TR_EXIT_SIGTRAP);
+}
+
 /* int $n: #GP with error code n*8+2 (the gate is not for user space);
  * int $3 is a breakpoint like int3. */
 static void h_int(struct x86_dc *dc)
@@ -149,9 +158,11 @@ static const struct x86_insn_row control_rows[] = {
     X86_ROW(RET, h_ret, PASS, 1),
     X86_ROW(SYSCALL, h_syscall, READ, 1),
     X86_ROW(INT3, h_int3, READ, 1),
+    X86_ROW(INT1, h_int1, READ, 1),
     X86_ROW(UD2, h_ud2, READ, 1),
     X86_ROW(UD2B, h_ud2, READ, 1),
     X86_ROW(INT, h_int, READ, 1), PRIV(HLT), PRIV(IN), PRIV(OUT), PRIV(INSB), PRIV(INSW), PRIV(INSD),
     PRIV(OUTSB), PRIV(OUTSW), PRIV(OUTSD), PRIV(CLI), PRIV(STI),
+    PRIV(RDPMC),                        /* #GP: Linux leaves CR4.PCE clear */
 };
 const struct x86_row_set x86_control_rows = X86_ROW_SET("control", control_rows);

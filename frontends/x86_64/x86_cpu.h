@@ -36,6 +36,8 @@ enum x86_gpr {
 #define X86_IF 0x0200u
 #define X86_DF 0x0400u
 #define X86_OF 0x0800u
+#define X86_RF 0x10000u
+#define X86_AC 0x40000u
 #define X86_ID 0x200000u
 
 typedef union x86_xmm {

@@ -3,9 +3,15 @@
  * sha1msg1 sha1msg2 sha256rnds2 sha256msg1 sha256msg2), legacy-SSE
  * encodings: rows of the SSE family's shape (x86_sse.h: xmm op0 <-
  * helper(op0, xmm/m128 op1 [, imm8])) with plain C helpers, the same on
- * both hosts.  Written from the SDM's pseudo-code and FIPS-197/180-4.
+ * both hosts; and the VEX.128 forms of AES-NI and PCLMULQDQ (valid with
+ * AES/PCLMULQDQ and AVX in CPUID; OpenSSL's AVX code uses them), the same
+ * helpers through the AVX rows.  VAES and VPCLMULQDQ (their VEX.256 forms)
+ * are not advertised: #UD.  Written from the SDM's pseudo-code and
+ * FIPS-197/180-4.
  */
 #include "x86_internal.h"
+#include "x86_avx.h"
+#include "x86_avx_rows.h"
 #include "x86_sse.h"
 
 /* ---- AES ------------------------------------------------------------------ */
@@ -249,3 +255,14 @@ static const struct sse_row crypto_rows[] = {
     CXX(SHA256MSG2, sha256msg2),
 };
 const struct x86_row_set x86_crypto_rows = X86_ROW_SET_OF("crypto", crypto_rows, insn);
+
+/* VEX.128: dst <- fn(vvvv, xmm/m128 [, imm8]), or fn(xmm/m128 [, imm8]). */
+#define CVEX(ID, form, fn, fl) AHX(ID, form, CHELPER(fn), 16, AVX_128 | (fl))
+static const struct avx_row crypto_vex_rows[] = {
+    CVEX(VAESENC, BIN, aesenc, 0), CVEX(VAESENCLAST, BIN, aesenclast, 0),
+    CVEX(VAESDEC, BIN, aesdec, 0), CVEX(VAESDECLAST, BIN, aesdeclast, 0),
+    CVEX(VAESIMC, UN, aesimc, 0), CVEX(VAESKEYGENASSIST, UN, aeskeygenassist, AVX_IMM),
+    CVEX(VPCLMULQDQ, BIN, pclmulqdq, AVX_IMM),
+};
+const struct x86_row_set x86_crypto_vex_rows =
+    X86_ROW_SET_OF("crypto-vex", crypto_vex_rows, insn);

@@ -17,6 +17,7 @@ static const struct x86_row_set *const x86_families[] = {
     &x86_bmi_rows, &x86_segment_rows, &x86_crypto_rows, &x86_rand_rows,
     &x86_xsave_rows,
     &x86_avx_rows, &x86_avx_int_rows, &x86_avx2_rows, &x86_fma_rows, &x86_f16c_rows,
+    &x86_crypto_vex_rows,
 };
 
 static struct x86_dispatch x86_index;

@@ -77,7 +77,7 @@ extern const struct x86_row_set x86_bmi_rows, x86_segment_rows, x86_crypto_rows,
     x86_rand_rows, x86_xsave_rows;
 /* VEX-encoded vector instructions (x86_avx.h). */
 extern const struct x86_row_set x86_avx_rows, x86_avx_int_rows, x86_fma_rows, x86_f16c_rows;
-extern const struct x86_row_set x86_avx2_rows;
+extern const struct x86_row_set x86_avx2_rows, x86_crypto_vex_rows;
 
 /* The id-indexed lookup: row[id] is the id's ANY or XMM row, mm[id] its
  * MM row, vex[id] its VEX row. */
@@ -102,5 +102,7 @@ const struct x86_insn_row *x86_row_of_id(unsigned id);
  * handler whose id also names another family's instruction (movsd/cmpsd:
  * string and SSE2) and which picks by encoding. */
 void x86_translate_row(struct x86_dc *dc, const struct x86_insn_row *row);
+/* Whether an id is a string instruction (movs stos lods cmps scas). */
+bool x86_string_id(unsigned id);
 
 #endif

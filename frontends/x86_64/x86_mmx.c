@@ -15,6 +15,8 @@ _Static_assert(offsetof(struct mmx_row, insn) == 0, "dc->row is the mmx_row");
 static const struct ir_helper mmx_run_helper = { (void *)x86_mmx_run, "mmx_run", 4, 1, 0 };
 static const struct ir_helper mmx_set_helper = { (void *)x86_mmx_set, "mmx_set", 2, 0, 0 };
 static const struct ir_helper mmx_enter_helper = { (void *)x86_mmx_enter, "mmx_enter", 0, 0, 0 };
+static const struct ir_helper mmx_wait_helper = { (void *)x86_mmx_wait, "mmx_wait", 0, 0,
+                                                   IR_HELPER_RW_GLOBALS };
 
 /* cvtpi2ps/cvtpi2pd xmm, m64 have no MM operand but exist only as MMX
  * instructions; emms has no operand at all. */
@@ -156,6 +158,8 @@ static bool mmx_emit_row(struct x86_dc *dc, const struct mmx_row *row)
 void x86_mmx_translate(struct x86_dc *dc)
 {
     const struct mmx_row *row = (const struct mmx_row *)dc->row;
+    x86_sync_pc(dc);                    /* #MF first (x86_mmx_wait) */
+    ir_call(dc->b, &mmx_wait_helper, IR_NONE, (ir_ref[1]){ IR_NONE });
     if (!mmx_emit_row(dc, row))
         x86_raise_sigill(dc);
 }

@@ -83,6 +83,7 @@ int mmx_op_reg(const cs_x86_op *op);    /* MM index or -1 */
 uint64_t x86_mmx_run(struct x86_cpu *env, uint64_t row, uint64_t d, uint64_t s, uint64_t imm);
 uint64_t x86_mmx_set(struct x86_cpu *env, uint64_t i, uint64_t v);
 uint64_t x86_mmx_enter(struct x86_cpu *env);
+uint64_t x86_mmx_wait(struct x86_cpu *env);
 uint64_t x86_mmx_emms(struct x86_cpu *env);
 uint64_t x86_mmx_maskmovq(struct x86_cpu *env, uint64_t d, uint64_t addr, uint64_t m);
 

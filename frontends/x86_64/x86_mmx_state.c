@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "x86_mmx.h"
+#include "x86_x87.h"
 
 /* Sign and exponent of a register written by MMX: all ones, so that the
  * x87 sees a NaN or infinity there (SDM vol. 1, 9.5.1). */
@@ -45,6 +46,14 @@ int mmx_op_reg(const cs_x86_op *op)
 uint64_t x86_mmx_set(struct x86_cpu *env, uint64_t i, uint64_t v)
 {
     mmx_set(env, (unsigned)i, v);
+    return 0;
+}
+
+/* An MMX instruction with an unmasked x87 exception pending raises it
+ * (#MF) before doing anything. */
+uint64_t x86_mmx_wait(struct x86_cpu *env)
+{
+    x87_wait(env);
     return 0;
 }
 

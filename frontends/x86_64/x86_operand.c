@@ -139,10 +139,17 @@ static struct gpr_loc gpr_loc_cached(x86_reg r)
 
 int x86_gpr_num(x86_reg reg) { return gpr_loc_cached(reg).n; }
 
+/* The segment selectors a 64-bit Linux process sees: __USER_CS and
+ * __USER_DS; the data segments and fs/gs hold the null selector. */
+static uint64_t user_selector(x86_reg reg)
+{
+    return reg == X86_REG_CS ? 0x33 : reg == X86_REG_SS ? 0x2b : 0;
+}
+
 ir_ref x86_gpr_read(struct x86_dc *dc, x86_reg reg)
 {
     struct gpr_loc l = gpr_loc_cached(reg);
-    if (l.n < 0) return x86_imm(dc, 0);
+    if (l.n < 0) return x86_imm(dc, user_selector(reg));
     if (l.bytes == 8) return x86_get_reg(dc, l.n);
     if (l.shift == 0) return x86_trunc(dc, x86_g_reg[l.n], l.bytes);   /* ext8u/16u/32u */
     ir_ref d = x86_new(dc);

@@ -1,13 +1,17 @@
 /* x86_segment.c -- segments in 64-bit mode: which base an fs/gs prefix
  * adds to a memory operand (any instruction: integer, SSE, x87, string),
- * and rdfsbase/rdgsbase/wrfsbase/wrgsbase (FSGSBASE, which Linux enables
- * for user space and reports in AT_HWCAP2).
+ * rdfsbase/rdgsbase/wrfsbase/wrgsbase (FSGSBASE, which Linux enables
+ * for user space and reports in AT_HWCAP2), and lsl/lar/verr/verw on the
+ * descriptors of Linux's GDT a user selector can name.
  *
  * In 64-bit mode the cs/ds/es/ss prefixes are ignored, wherever they
  * stand; of several fs/gs prefixes the last one counts (measured: "fs gs"
  * reads gs, "gs ds" reads gs).  Capstone reports the last segment prefix of
  * any kind, so the prefix bytes are scanned here instead.
  */
+#define _GNU_SOURCE
+#include <sched.h>
+
 #include "x86_internal.h"
 
 static bool is_legacy_prefix(uint8_t b)
@@ -52,10 +56,76 @@ static void h_rdgsbase(struct x86_dc *dc) { read_base(dc, x86_g_gs_base); }
 static void h_wrfsbase(struct x86_dc *dc) { write_base(dc, x86_g_fs_base); }
 static void h_wrgsbase(struct x86_dc *dc) { write_base(dc, x86_g_gs_base); }
 
+/* ---- lsl lar verr verw ---- */
+
+enum desc_query { DESC_LSL, DESC_LAR, DESC_VERR, DESC_VERW };
+#define DESC_OK (1ull << 63)
+
+/* What Linux's GDT gives user space (any RPL: the DPL is 3): __USER_DS
+ * (entry 5), __USER_CS (6) and __CPUNODE_SEG (15, its limit the cpu and
+ * node, as the vDSO's getcpu reads it).  The 32-bit code segment (4) is
+ * left absent: ferry runs no compat-mode code (and this host's kernel has
+ * no ia32 emulation).  Everything else is kernel-only, the TSS, absent or
+ * in the LDT (none): the query fails.  Returns DESC_OK | the value. */
+static uint64_t desc_query(struct x86_cpu *env, uint64_t sel, uint64_t q)
+{
+    static const struct { uint32_t ar; bool readable, writable; } gdt[16] = {
+        [5] = { 0x00cff300, true, true }, [6] = { 0x00affb00, true, false },
+        [15] = { 0x0040f500, true, false },
+    };
+    unsigned idx = (unsigned)(sel & 0xffff) >> 3;
+    (void)env;
+    if ((sel & 4) || idx >= 16 || !gdt[idx].ar)
+        return 0;
+    unsigned cpu = 0, node = 0;
+    switch (q) {
+    case DESC_LSL:
+        if (idx != 15)
+            return DESC_OK | 0xffffffffu;
+        getcpu(&cpu, &node);
+        return DESC_OK | (node << 12) | (cpu & 0xfff);
+    case DESC_LAR:  return DESC_OK | gdt[idx].ar;
+    case DESC_VERR: return gdt[idx].readable ? DESC_OK : 0;
+    default:        return gdt[idx].writable ? DESC_OK : 0;
+    }
+}
+
+static const struct ir_helper desc_helper = { (void *)desc_query, "desc_query", 2, 1, 0 };
+
+/* ZF = the query succeeded; lsl/lar write the value only then (a 32-bit
+ * destination zero-extended, a failed one left whole). */
+static void h_desc(struct x86_dc *dc, enum desc_query q)
+{
+    bool to_reg = q == DESC_LSL || q == DESC_LAR;
+    ir_ref sel = x86_operand_read(dc, x86_opnd(dc, to_reg ? 1 : 0));
+    ir_ref r = x86_call(dc, &desc_helper, sel, x86_imm(dc, q), IR_NONE, IR_NONE, IR_NONE);
+    struct x86_cmp ok = { IR_LT, 64, r, x86_imm(dc, 0) };
+    if (to_reg) {
+        const cs_x86_op *d = x86_opnd(dc, 0);
+        int n = x86_gpr_num(d->reg);
+        if (d->size == 2) {
+            x86_operand_write(dc, d, x86_select(dc, &ok, r, x86_operand_read(dc, d)));
+        } else {
+            ir_ref v = x86_trunc(dc, r, 4);
+            x86_set_reg(dc, n, x86_select(dc, &ok, v, x86_get_reg(dc, n)));
+        }
+    }
+    ir_ref zf = x86_select(dc, &ok, x86_imm(dc, X86_ZF), x86_imm(dc, 0));
+    ir_ref f = x86_op2(dc, IR_andc, 8, x86_flags_eflags(dc), x86_imm(dc, X86_ZF));
+    x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, x86_op2(dc, IR_or, 8, f, zf), IR_NONE, IR_NONE);
+}
+
+static void h_lsl(struct x86_dc *dc) { h_desc(dc, DESC_LSL); }
+static void h_lar(struct x86_dc *dc) { h_desc(dc, DESC_LAR); }
+static void h_verr(struct x86_dc *dc) { h_desc(dc, DESC_VERR); }
+static void h_verw(struct x86_dc *dc) { h_desc(dc, DESC_VERW); }
+
 static const struct x86_insn_row segment_rows[] = {
     X86_ROW(RDFSBASE, h_rdfsbase, PASS, 0),
     X86_ROW(RDGSBASE, h_rdgsbase, PASS, 0),
     X86_ROW(WRFSBASE, h_wrfsbase, PASS, 0),
     X86_ROW(WRGSBASE, h_wrgsbase, PASS, 0),
+    X86_ROW(LSL, h_lsl, READ, 0), X86_ROW(LAR, h_lar, READ, 0),
+    X86_ROW(VERR, h_verr, READ, 0), X86_ROW(VERW, h_verw, READ, 0),
 };
 const struct x86_row_set x86_segment_rows = X86_ROW_SET("segment", segment_rows);

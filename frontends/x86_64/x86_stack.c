@@ -24,11 +24,23 @@ static ir_ref pop_value(struct x86_dc *dc, int bytes)
     return v;
 }
 
-/* The destination address uses rsp after the increment (Intel SDM). */
+/* The destination address uses rsp after the increment (Intel SDM); a
+ * memory destination's store may fault, and rsp keeps its value then. */
 static void h_pop(struct x86_dc *dc)
 {
-    ir_ref v = pop_value(dc, stack_bytes(dc));
-    x86_operand_write(dc, x86_opnd(dc, 0), v);
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    if (d->type != X86_OP_MEM) {
+        x86_operand_write(dc, d, pop_value(dc, stack_bytes(dc)));
+        return;
+    }
+    ir_ref old = x86_new(dc);
+    ir_mov(dc->b, old, x86_get_reg(dc, X86_RSP));
+    ir_ref v = pop_value(dc, stack_bytes(dc)), nsp = x86_new(dc);
+    ir_mov(dc->b, nsp, x86_get_reg(dc, X86_RSP));
+    ir_ref ea = x86_ea(dc, d);
+    x86_set_reg(dc, X86_RSP, old);
+    x86_store(dc, d->size, ea, v);
+    x86_set_reg(dc, X86_RSP, nsp);
 }
 
 ir_ref x86_full_eflags(struct x86_dc *dc)
@@ -62,11 +74,13 @@ static void h_popf(struct x86_dc *dc)
     x86_flags_set_eflags(dc, v);
 }
 
+/* rsp changes only once the load from [rbp] has not faulted. */
 static void h_leave(struct x86_dc *dc)
 {
-    x86_set_reg(dc, X86_RSP, x86_get_reg(dc, X86_RBP));
     int bytes = stack_bytes(dc);
-    ir_ref v = pop_value(dc, bytes);
+    ir_ref bp = x86_get_reg(dc, X86_RBP);
+    ir_ref v = x86_load(dc, bytes, bp);
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, bp, x86_imm(dc, (uint64_t)bytes)));
     if (bytes == 8) x86_set_reg(dc, X86_RBP, v);
     else x86_gpr_write(dc, X86_REG_BP, v);
 }

@@ -33,6 +33,8 @@ static const struct str_info *str_info_of(unsigned id)
     return NULL;
 }
 
+bool x86_string_id(unsigned id) { return str_info_of(id) != NULL; }
+
 /* Element size from the encoding: capstone 4 names some prefixed forms
  * wrongly (66 f3 a5 comes out as "rep movsd"). */
 static int element_bytes(const struct x86_dc *dc)

@@ -36,6 +36,7 @@ struct block_plan {
     bool fetch_fault;               /* insn n is not readable */
     bool flags_live[X86_MAX_BLOCK_INSNS];
     bool cf_live[X86_MAX_BLOCK_INSNS];  /* the same for CF alone */
+    bool live_in[X86_MAX_BLOCK_INSNS];  /* flags read at or after insn i, before a full writer */
     bool exit_live;                 /* flags read after the block's direct exits */
     bool exit_cf_live;              /* ... CF in particular */
     bool too_big;                   /* insn 0 alone overflows the IR buffer */
@@ -311,6 +312,39 @@ static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n)
     return succ_flags_use(mem, next);
 }
 
+
+/* Instructions that may raise a synchronous signal in the middle of a
+ * block: any memory operand, the stack's and the string instructions'
+ * implicit ones, division (#DE), the x87 (unmasked exceptions). */
+static bool implicit_fault(unsigned id)
+{
+    switch (id) {
+    case X86_INS_PUSH: case X86_INS_POP: case X86_INS_PUSHFQ: case X86_INS_POPFQ:
+    case X86_INS_PUSHF: case X86_INS_POPF: case X86_INS_LEAVE: case X86_INS_ENTER:
+    case X86_INS_CALL: case X86_INS_RET: case X86_INS_XLATB:
+    case X86_INS_DIV: case X86_INS_IDIV:
+        return true;
+    default:
+        return x86_string_id(id);
+    }
+}
+
+static bool may_fault(const cs_insn *ci)
+{
+    const cs_x86 *x = &ci->detail->x86;
+    for (int k = 0; k < x->op_count; k++)
+        if (x->operands[k].type == X86_OP_MEM) return true;
+    for (int k = 0; k < ci->detail->groups_count; k++)
+        if (ci->detail->groups[k] == X86_GRP_FPU) return true;
+    return implicit_fault(ci->id);
+}
+
+/* live_in[i]: the flags from before insn i are read later.  Such flags
+ * are synced to env before an insn that may fault (translate_insn), so a
+ * handler that returns resumes with them.  Flags that are dead there (the
+ * insn or a later one overwrites them first) are not: a handler then sees
+ * older ones (making every fault point a reader would keep them, at the
+ * cost of cc stores at most block exits). */
 static void plan_liveness(struct block_plan *p, int n)
 {
     bool live = p->exit_live, cf = p->exit_cf_live;     /* flags leave the block */
@@ -321,6 +355,7 @@ static void plan_liveness(struct block_plan *p, int n)
         p->cf_live[i] = cf;
         if (cls == X86_FL_READ) { live = true; cf = cf || !reads_no_cf(ci); }
         else if (cls == X86_FL_FULL) live = cf = false;
+        p->live_in[i] = live;
     }
 }
 
@@ -384,7 +419,7 @@ static x86_handler handler_for(const struct x86_dc *dc, const struct x86_insn_ro
     return x86_is_locked(dc) ? row->atomic : row->fn;
 }
 
-static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_live)
+static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_live, bool live_in)
 {
     dc->insn = ci;
     dc->x = &ci->detail->x86;
@@ -397,6 +432,9 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     /* System mode: any access may raise #PF, whose handler sees RFLAGS and
      * restarts the instruction, so the flags are in env at every boundary. */
     if (dc->system) x86_flags_sync(dc);
+    /* User mode: a handler returning from a fault resumes at the insn, and
+     * the flags it reads later must be the ones from before the fault. */
+    else if (live_in && may_fault(ci)) x86_flags_sync(dc);
     if (dc->system && x86_sys_translate(dc)) return;
     dc->row = x86_row_for(dc);
     x86_handler fn = handler_for(dc, dc->row);
@@ -431,7 +469,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
             if (!dc.insn) dc.next_pc = dc.pc + 15;
             break;
         }
-        translate_insn(&dc, ci, p->flags_live[i], p->cf_live[i]);
+        translate_insn(&dc, ci, p->flags_live[i], p->cf_live[i], p->live_in[i]);
         if (b->overflow) return i;
     }
     if (!dc.block_ended) {

@@ -52,8 +52,7 @@ enum x87_misc {
     X(fld_const, 1, 0) /* D9 E8..EE order: 1 l2t l2e pi lg2 ln2 0 */ \
     X(fst, 2, 0)       /* ST(i) = ST0, pops */ \
     X(fst_m, 4, 1)     /* kind, truncate, pops, address -> the value to store */ \
-    X(fst_m80_m, 0, 0) /* -> significand of ST0 */ \
-    X(fst_m80_se, 1, 0) /* pops -> sign+exponent of ST0 */ \
+    X(fst_m80, 1, 1)   /* fstp m80 at the address */ \
     X(fxch, 1, 0)      \
     X(ffree, 2, 0)     /* i, pops */ \
     X(fcmov, 2, 0)     /* i, condition (evaluated in IR) */ \
@@ -83,6 +82,10 @@ X87_HELPERS(X87_DECLARE)
 #define X87_INNER(name, n) uint64_t x87_i_##name(X87_ARGS##n)
 #define X87_DECLARE_INNER(name, n, mem) X87_INNER(name, n);
 X87_HELPERS(X87_DECLARE_INNER)
+
+/* SIGFPE (#MF) at rt.pc if an unmasked exception is pending: what every
+ * waiting x87 instruction and every MMX instruction does first. */
+void x87_wait(struct x86_cpu *env);
 
 /* Unmasked exceptions pending (exception flags not masked by FCW): the
  * status word's ES and B, and #MF at the next waiting instruction. */

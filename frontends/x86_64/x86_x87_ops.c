@@ -129,13 +129,13 @@ X87_INNER(fst, 2)
 
 /* An unmasked IE, OE or UE on a store: memory keeps its bytes (the
  * helper returns them for IR to store back) and nothing is popped. */
+static const uint8_t x87_store_bytes[] = { [X87_M_F32] = 4, [X87_M_F64] = 8, [X87_M_I16] = 2,
+                                            [X87_M_I32] = 4, [X87_M_I64] = 8 };
+
 static uint64_t x87_store_kept(struct x86_cpu *env, uint64_t kind, uint64_t ea)
 {
-    static const uint8_t bytes[] = { [X87_M_F32] = 4, [X87_M_F64] = 8, [X87_M_I16] = 2,
-                                     [X87_M_I32] = 4, [X87_M_I64] = 8 };
     uint64_t old = 0;
-    x86_guest_probe(env, ea, bytes[kind], true);
-    memcpy(&old, tr_guest_ptr(env, ea), bytes[kind]);
+    memcpy(&old, tr_guest_ptr(env, ea), x87_store_bytes[kind]);
     return old;
 }
 
@@ -144,6 +144,9 @@ static uint64_t x87_store_kept(struct x86_cpu *env, uint64_t kind, uint64_t ea)
 X87_INNER(fst_m, 4)
 {
     struct x87 *x = &env->x87;
+    /* A store that faults leaves the stack and the status word alone: the
+     * page is probed before anything changes (the store itself is IR's). */
+    x86_guest_probe(env, d, x87_store_bytes[a], true);
     f80 v = x87_read(x, 0);
     uint64_t r;
     if (a == X87_M_F32)
@@ -163,18 +166,22 @@ X87_INNER(fst_m, 4)
     return r;
 }
 
-/* fstp m80 in two halves: the significand, then sign+exponent and pop. */
-X87_INNER(fst_m80_m, 0)
+/* fstp m80 (a: address): the 10 bytes written here, after a probe, so
+ * that a faulting store or an unmasked IE (empty ST0) leaves memory and
+ * the stack alone. */
+X87_INNER(fst_m80, 1)
 {
-    env->x87.cc &= ~X87_C1;             /* exact: never rounded up */
-    return x87_read(&env->x87, 0).m;
-}
-
-X87_INNER(fst_m80_se, 1)
-{
-    uint16_t se = x87_read(&env->x87, 0).se;
-    x87_pops(&env->x87, a);
-    return se;
+    struct x87 *x = &env->x87;
+    x86_guest_probe(env, a, 10, true);
+    f80 v = x87_read(x, 0);
+    if (x->exc & ~env->fcw & X87_IE)
+        return 0;
+    x->cc &= ~X87_C1;                   /* exact: never rounded up */
+    uint8_t *p = tr_guest_ptr(env, a);
+    memcpy(p, &v.m, 8);
+    memcpy(p + 8, &v.se, 2);
+    x87_pop(x);
+    return 0;
 }
 
 X87_INNER(fxch, 1)
@@ -321,8 +328,12 @@ X87_INNER(fbld, 1)
 
 X87_INNER(fbstp, 1)
 {
+    uint8_t bcd[10];
     x86_guest_probe(env, a, 10, true);
-    x87_soft_fbstp(&env->x87, env->fcw, x87_read(&env->x87, 0), tr_guest_ptr(env, a));
+    x87_soft_fbstp(&env->x87, env->fcw, x87_read(&env->x87, 0), bcd);
+    if (env->x87.exc & ~env->fcw & X87_IE)
+        return 0;                       /* unmasked: memory and the stack kept */
+    memcpy(tr_guest_ptr(env, a), bcd, sizeof bcd);
     x87_pop(&env->x87);
     return 0;
 }

@@ -154,6 +154,11 @@ void x87_store_env(struct x86_cpu *env, uint64_t ea, bool small)
     uint16_t words[3] = { env->fcw, x87_status(&env->x87, env->fcw), x87_tag_word(&env->x87) };
     for (int i = 0; i < 3; i++)
         memcpy(img + i * env_slot(small), &words[i], 2);
+    /* The 28-byte image's reserved upper halves (of FCW, FSW, FTW and the
+     * operand selector's dword) are all ones, as this CPU stores them. */
+    static const uint8_t reserved[] = { 2, 6, 10, 26 };
+    for (size_t i = 0; !small && i < sizeof reserved; i++)
+        img[reserved[i]] = img[reserved[i] + 1] = 0xff;
     x86_guest_probe(env, ea, env_bytes(small), true);
     memcpy(tr_guest_ptr(env, ea), img, env_bytes(small));
     env->fcw = words[0] | 0x3f;

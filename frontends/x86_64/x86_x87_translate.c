@@ -64,15 +64,14 @@ static void x87_mem_store(struct x86_dc *dc, int kind, bool truncate, bool pop, 
 
 static void x87_mem_m80(struct x86_dc *dc, bool store, ir_ref ea)
 {
+    if (store) {
+        CALL(fst_m80, ea);
+        return;
+    }
     ir_ref hi = ir_temp(dc->b);
     ir_binop(dc->b, IR_add, 64, hi, ea, K(8));
-    if (store) {
-        x86_store(dc, 8, ea, CALL0(fst_m80_m));
-        x86_store(dc, 2, hi, CALL(fst_m80_se, K(1)));
-    } else {
-        ir_ref m = x86_load(dc, 8, ea);
-        CALL(fld_m80, m, x86_load(dc, 2, hi));
-    }
+    ir_ref m = x86_load(dc, 8, ea);
+    CALL(fld_m80, m, x86_load(dc, 2, hi));
 }
 
 /* With a 0x66 prefix: the 16-bit layouts (14-byte environment). */

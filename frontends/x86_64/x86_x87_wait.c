@@ -12,8 +12,9 @@
  *    were (only the status word changes).
  * Overflow and underflow re-bias a register result (x87s_round); a store
  * (fst/fist m16-m64) with an unmasked IE, OE or UE leaves memory and the
- * stack (x87_i_fst_m).  Not modelled: fcomi/fucomi with an unmasked IE
- * still write EFLAGS, fstp m80 and fbstp store.
+ * stack (x87_i_fst_m), as does fstp m80 / fbstp with an unmasked IE.
+ * fcomi/fucomi with an unmasked IE still write EFLAGS (unordered), as this
+ * AMD does; MMX instructions raise a pending exception (x86_mmx_state.c).
  */
 #include "x86_x87.h"
 #include "translator.h"
@@ -66,7 +67,7 @@ static int x87_fpe_code(uint16_t err)
     return FPE_FLTRES;
 }
 
-static void x87_wait(struct x86_cpu *env)
+void x87_wait(struct x86_cpu *env)
 {
     uint16_t err = x87_unmasked(&env->x87, env->fcw);
     if (!err)

@@ -3,7 +3,8 @@
  * REG_ERR (the page-fault error code: present, write, user, fetch bits)
  * and REG_RIP.  Loads and stores to unmapped, read-only and PROT_NONE
  * pages (SEGV_MAPERR vs SEGV_ACCERR), jumps to a page without PROT_EXEC
- * and to an unmapped one, int3, ud2, a privileged hlt, int $0x41, a
+ * and to an unmapped one, int3, icebp (#DB), ud2, a privileged hlt, rdpmc (CR4.PCE is
+ * clear), int $0x41, a
  * division by zero, and rep string instructions running into an unmapped
  * page (rcx/rsi/rdi at the faulting element).  Addresses are printed relative to what they should
  * be (they differ between runs). */
@@ -24,8 +25,11 @@ __asm__(".text\n"
         "ft_int3: int3\n\tret\n"
         "ft_ud2: ud2\n\tret\n"
         "ft_hlt: hlt\n\tret\n"
+        "ft_rdpmc: xor %ecx, %ecx\nft_rdpmc_insn: rdpmc\n\tret\n"
+        "ft_icebp: .byte 0xf1\nft_icebp_after: ret\n"
         "ft_int41: int $0x41\n\tret\n"
         "ft_div: xor %edx, %edx\n\tmov $1, %eax\nft_div_insn: div %rdi\n\tret\n");
+extern char ft_rdpmc[], ft_rdpmc_insn[], ft_icebp[], ft_icebp_after[];
 extern char ft_load[], ft_store[], ft_call[], ft_int3[], ft_ud2[], ft_hlt[], ft_int41[],
     ft_div[], ft_div_insn[];
 
@@ -114,6 +118,8 @@ int main(void)
     run("int3", FN(ft_int3), 0, 0, (uint64_t)ft_int3 + 1);
     run("ud2", FN(ft_ud2), 0, (uint64_t)ft_ud2, (uint64_t)ft_ud2);
     run("hlt", FN(ft_hlt), 0, 0, (uint64_t)ft_hlt);
+    run("rdpmc", FN(ft_rdpmc), 0, 0, (uint64_t)ft_rdpmc_insn);
+    run("icebp", FN(ft_icebp), 0, (uint64_t)ft_icebp_after, (uint64_t)ft_icebp_after);
     run("int41", FN(ft_int41), 0, 0, (uint64_t)ft_int41);
     run("div0", FN(ft_div), 0, (uint64_t)ft_div_insn, (uint64_t)ft_div_insn);
     /* a hole between two mapped pages, for rep instructions running into it */

@@ -18,6 +18,7 @@
 static sigjmp_buf back;
 static volatile int resume_mode;
 static volatile int show_regs;
+static volatile int show_eflags;
 
 static void on_fpe(int sig, siginfo_t *si, void *ctx)
 {
@@ -28,6 +29,8 @@ static void on_fpe(int sig, siginfo_t *si, void *ctx)
            si->si_code, (long long)g[REG_TRAPNO], (long long)g[REG_ERR],
            si->si_addr == (void *)g[REG_RIP], *(unsigned char *)si->si_addr, fp->swd, fp->cwd,
            fp->ftw);
+    if (show_eflags)
+        printf("    eflags %04llx\n", (unsigned long long)g[REG_EFL] & 0x8d5);
     if (show_regs)
         for (int i = 0; i < 2; i++)
             printf("    st%d %04x %04x%04x%04x%04x\n", i, fp->_st[i].exponent,
@@ -42,8 +45,9 @@ static void on_fpe(int sig, siginfo_t *si, void *ctx)
 
 static const struct { uint64_t m; uint16_t se; } __attribute__((packed))
     max80 = { ~0ull, 0x7ffe }, min80 = { 1ull << 63, 1 }, den80 = { 0x1234, 0 },
-    qnan80 = { 0xc000000000001234ull, 0x7fff };
+    qnan80 = { 0xc000000000001234ull, 0x7fff }, snan80 = { 0x8000000000001234ull, 0x7fff };
 static volatile uint32_t target = 0x12345678;
+static volatile uint16_t target80[5] = { 0x1111, 0x2222, 0x3333, 0x4444, 0x5555 };
 
 static void status(const char *what)
 {
@@ -97,6 +101,30 @@ int main(void)
     CASE("fsts inexact, PE unmasked: stored", 0x035f, 0,
          "fld1\n\tfldt %[n]\n\tfsts %[t]\n\tfwait", [n] "m"(min80), [t] "m"(target));
     printf("  memory %08x\n", target);
+    CASE("fstpt of an empty register, IE unmasked: memory and stack kept", 0x037e, 1,
+         "fld1\n\tffree %%st(0)\n\tfstpt %[t]\n\tfwait", [t] "m"(target80));
+    printf("  memory %04x %04x %04x %04x %04x\n", target80[0], target80[1], target80[2],
+           target80[3], target80[4]);
+    CASE("fbstp of a NaN, IE unmasked: memory and stack kept", 0x037e, 1,
+         "fld1\n\tfldt %[n]\n\tfbstp %[t]\n\tfwait", [n] "m"(qnan80), [t] "m"(target80));
+    printf("  memory %04x %04x %04x %04x %04x\n", target80[0], target80[1], target80[2],
+           target80[3], target80[4]);
+    show_eflags = 1;
+    CASE("fcomi with a NaN, IE unmasked: EFLAGS kept", 0x037e, 1,
+         "fldt %[n]\n\tfld1\n\tmov $0x8d5, %%eax\n\tpush %%rax\n\tpopf\n\t"
+         "fcomi %%st(1), %%st\n\tfwait", [n] "m"(qnan80));
+    CASE("fucomip with an SNaN, IE unmasked: EFLAGS kept", 0x037e, 1,
+         "fldt %[n]\n\tfld1\n\tmov $0x8d5, %%eax\n\tpush %%rax\n\tpopf\n\t"
+         "fucomip %%st(1), %%st\n\tfwait", [n] "m"(snan80));
+    CASE("fcomi with a NaN, IE masked: unordered", 0x037f, 0,
+         "fldt %[n]\n\tfld1\n\tfcomi %%st(1), %%st\n\tpushf\n\tpop %%rax\n\t"
+         "mov %%eax, %[t]", [n] "m"(qnan80), [t] "m"(target));
+    printf("  eflags %04x\n", target & 0x8d5);
+    show_eflags = 0;
+    CASE("MMX instruction with an exception pending: #MF", 0x037b, 0,
+         "fld1\n\tfldz\n\tfdivrp\n\tmovq %%mm0, %%mm1\n\temms");
+    CASE("emms with an exception pending: #MF", 0x037b, 0,
+         "fld1\n\tfldz\n\tfdivrp\n\temms");
     CASE("fnop waits", 0x037b, 0, "fld1\n\tfldz\n\tfdivrp\n\tfnop");
     CASE("fnstsw and fnclex do not wait", 0x037b, 0,
          "fld1\n\tfldz\n\tfdivrp\n\tfnstsw %%ax\n\tfnclex\n\tfwait\n\tfld1");

@@ -5,7 +5,8 @@
  * no-ops; rdfsbase/rdgsbase/wrfsbase/wrgsbase (whether the kernel allows
  * them is read from AT_HWCAP2 as a program would); the address-size prefix
  * 0x67: effective addresses wrap at 32 bits, loop/jecxz count in ECX, string
- * instructions use ESI/EDI/ECX.  Addresses differ between runs, so only
+ * instructions use ESI/EDI/ECX; segment register reads and lsl/lar/verr/
+ * verw on Linux's user selectors.  Addresses differ between runs, so only
  * values and offsets are printed. */
 #include <asm/prctl.h>
 #include <sys/auxv.h>
@@ -135,6 +136,69 @@ INSN_TEST(fsgsbase)
 /* --- address-size prefix ---------------------------------------------------- */
 /* Loads through a 32-bit address whose 64-bit register has garbage above
  * bit 31, and one that wraps past 4 GiB. */
+/* Segment register reads: the selectors a 64-bit process has (cs 0x33,
+ * ss 0x2b, the others null) into registers of each width (the 16-bit form
+ * keeps the upper bits; the 32- and 64-bit forms zero-extend), memory
+ * (16 bits written) and the stack (push fs/gs). */
+#define SREG_READ(NAME)                                                       \
+    do {                                                                      \
+        uint64_t r16 = ~0ull, r32 = ~0ull, r64 = ~0ull;                        \
+        uint64_t m = ~0ull;                                                   \
+        __asm__ volatile("mov %%" NAME ", %w[a]\n\tmov %%" NAME ", %k[b]\n\t"  \
+                         "mov %%" NAME ", %q[c]\n\tmov %%" NAME ", %[m]"      \
+                         : [a] "+r"(r16), [b] "+r"(r32), [c] "+r"(r64), [m] "+m"(m)); \
+        uint64_t in[] = { 0 }, out[] = { r16, r32, r64, m };                  \
+        INSN_CASE("mov_sreg_" NAME, in, out);                                 \
+    } while (0)
+
+INSN_TEST(sreg_read)
+{
+    SREG_READ("cs");
+    SREG_READ("ss");
+    SREG_READ("ds");
+    SREG_READ("es");
+    SREG_READ("fs");
+    SREG_READ("gs");
+    uint64_t f = ~0ull, g = ~0ull;
+    __asm__ volatile("push %%fs\n\tpop %[f]\n\tpushw %%gs\n\tpopw %w[g]"
+                     : [f] "+r"(f), [g] "+r"(g));
+    uint64_t in[] = { 0 }, out[] = { f, g };
+    INSN_CASE("push_fs_gs", in, out);
+}
+
+/* lsl/lar/verr/verw: the user selectors of Linux's GDT (__USER_DS,
+ * __USER_CS with every RPL), kernel, absent and LDT ones (ZF clear, the
+ * destination kept), into 16/32/64-bit registers and from memory; the
+ * other flags stay.  __CPUNODE_SEG's limit is the cpu and node: only its
+ * shape is printed.  (The 32-bit code segment 0x23 exists only with the
+ * kernel's ia32 emulation: left out.) */
+#define DESC_Q(NAME, TEXT)                                                    \
+    do {                                                                      \
+        uint64_t r16 = 0x5555555555555555ull, r32 = r16, r64 = r16, fl;       \
+        uint16_t ms = (uint16_t)sel;                                          \
+        __asm__ volatile("push %[f0]\n\tpopf\n\t" TEXT "\n\tpushf\n\tpop %[fl]"   \
+                         : [a] "+r"(r16), [b] "+r"(r32), [c] "+r"(r64), [fl] "=r"(fl) \
+                         : [s] "r"(sel), [m] "m"(ms), [f0] "r"(f0) : "cc");   \
+        if ((sel & ~3ull) == 0x78) r16 = r32 = r64 = r16 >> 20;               \
+        uint64_t in[] = { sel, f0 }, out[] = { r16, r32, r64, fl & 0x8d5 };   \
+        INSN_CASE(NAME, in, out);                                             \
+    } while (0)
+
+INSN_TEST(descriptors)
+{
+    static const uint64_t sels[] = { 0, 3, 0x10, 0x18, 0x28, 0x29, 0x2b, 0x2f, 0x30, 0x33,
+                                     0x37, 0x40, 0x50, 0x7b, 0x83, 0xfffb, 0x10033 };
+    for (unsigned i = 0; i < sizeof sels / sizeof sels[0]; i++)
+        for (uint64_t f0 = 0x2; f0 <= 0x8d7; f0 += 0x8d5) {
+            uint64_t sel = sels[i];
+            DESC_Q("lsl", "lsl %w[s], %w[a]\n\tlsl %k[s], %k[b]\n\tlsl %q[s], %q[c]");
+            DESC_Q("lar", "lar %w[s], %w[a]\n\tlar %k[s], %k[b]\n\tlar %q[s], %q[c]");
+            DESC_Q("lsl_m", "lsl %[m], %w[a]\n\tlsl %[m], %k[b]\n\tlar %[m], %q[c]");
+            DESC_Q("verr", "verr %w[s]\n\tsetz %b[a]\n\tverr %[m]\n\tsetz %b[b]");
+            DESC_Q("verw", "verw %w[s]\n\tsetz %b[a]\n\tverw %[m]\n\tsetz %b[b]");
+        }
+}
+
 INSN_TEST(addr32_ea)
 {
     gs_fill(2);

@@ -430,8 +430,9 @@ X87_FCMOV(fcmovne, "fcmovne %%st(1), %%st")
 X87_FCMOV(fcmovnbe, "fcmovnbe %%st(1), %%st")
 X87_FCMOV(fcmovnu, "fcmovnu %%st(1), %%st")
 
-/* Control word round trip, fnstsw ax, and the environment's words (the
- * instruction/operand pointer fields are not compared). */
+/* Control word round trip, fnstsw ax, and the environment's words and
+ * reserved halves (the instruction/operand pointer fields are not
+ * compared). */
 INSN_TEST(control_words)
 {
     for (unsigned c = 0; c < NCW; c++) {
@@ -444,7 +445,9 @@ INSN_TEST(control_words)
                          : [ci] "m"(cw_in)
                          : "rax", "memory");
         uint64_t in[] = { cw_in };
-        uint64_t out[] = { cw_out, ax, env[0] & 0xffff, env[1] & SW_CHECKED, env[2] & 0xffff };
+        /* the reserved upper halves too (this CPU stores all ones) */
+        uint64_t out[] = { cw_out, ax, env[0] & 0xffff, env[1] & SW_CHECKED, env[2] & 0xffff,
+                           env[0] >> 16, env[1] >> 16, env[2] >> 16, env[6] >> 16 };
         INSN_CASE("fnstcw_fnstenv", in, out);
     }
 }

@@ -52,14 +52,16 @@ static int count_op(const struct ir_block *b, enum ir_op op)
     return n;
 }
 
-/* Name of the first helper the block calls, or "". */
-static const char *first_call(const struct ir_block *b)
+/* Name of the n-th helper (from 0) the block calls, or "". */
+static const char *nth_call(const struct ir_block *b, int n)
 {
     for (int i = 0; i < b->n_insns; i++)
-        if (b->insns[i].op == IR_call)
+        if (b->insns[i].op == IR_call && n-- == 0)
             return ((const struct ir_helper *)(intptr_t)b->insns[i].aux[0])->name;
     return "";
 }
+
+static const char *first_call(const struct ir_block *b) { return nth_call(b, 0); }
 
 static bool in_set(const struct x86_row_set *set, const struct x86_insn_row *r)
 {
@@ -149,7 +151,9 @@ Test(x86_dispatch, operands_pick_the_mm_or_xmm_row)
     static const uint8_t xmm[] = { 0x66, 0x0f, 0xfc, 0xc1 };        /* paddb xmm0, xmm1 */
     static const uint8_t movsd_str[] = { 0xa5 };                    /* movsd (string) */
     static const uint8_t movsd_sse[] = { 0xf2, 0x0f, 0x10, 0xc1 };  /* movsd xmm0, xmm1 */
-    cr_assert_str_eq(first_call(translate(mm, sizeof mm)), "mmx_run");
+    /* an MMX instruction first raises a pending x87 exception (#MF) */
+    cr_assert_str_eq(first_call(translate(mm, sizeof mm)), "mmx_wait");
+    cr_assert_str_eq(nth_call(translate(mm, sizeof mm), 1), "mmx_run");
     cr_assert_eq(count_op(translate(xmm, sizeof xmm), IR_vadd), 1);     /* a vector op */
     cr_assert_eq(count_op(translate(movsd_str, sizeof movsd_str), IR_ld), 1);
     const struct ir_block *b = translate(movsd_sse, sizeof movsd_sse);

@@ -762,7 +762,7 @@ FER(f_fistp_m32, stm(m, 4, x87_h_fst_m(&env, X87_M_I32, 0, 1, (uintptr_t)m)))
 FER(f_fistp_m64, stm(m, 8, x87_h_fst_m(&env, X87_M_I64, 0, 1, (uintptr_t)m)))
 FER(f_fisttp_m64, stm(m, 8, x87_h_fst_m(&env, X87_M_I64, 1, 1, (uintptr_t)m)))
 FER(f_fisttp_m16, stm(m, 2, x87_h_fst_m(&env, X87_M_I16, 1, 1, (uintptr_t)m)))
-FER(f_fstp_m80, stm(m, 8, x87_h_fst_m80_m(&env)); stm(m + 8, 2, x87_h_fst_m80_se(&env, 1)))
+FER(f_fstp_m80, x87_h_fst_m80(&env, (uintptr_t)m))
 FER(f_fld_m80, x87_h_fld_m80(&env, ldm(m, 8), ldm(m + 8, 2)))
 FER(f_fbstp, x87_h_fbstp(&env, (uintptr_t)m))
 
