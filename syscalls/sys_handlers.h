@@ -67,6 +67,9 @@ SYS_HANDLER(sys_alarm); SYS_HANDLER(sys_rt_sigreturn);
 SYS_HANDLER(sys_rt_sigsuspend); SYS_HANDLER(sys_rt_sigtimedwait);
 SYS_HANDLER(sys_rt_sigqueueinfo); SYS_HANDLER(sys_rt_tgsigqueueinfo);
 
+/* sys_signalfd.c */
+SYS_HANDLER(sys_signalfd); SYS_HANDLER(sys_signalfd4);
+
 /* sys_process.c: identity, exit, arch state */
 SYS_HANDLER(sys_exit); SYS_HANDLER(sys_exit_group); SYS_HANDLER(sys_getpid);
 SYS_HANDLER(sys_getppid); SYS_HANDLER(sys_gettid); SYS_HANDLER(sys_set_tid_address);
