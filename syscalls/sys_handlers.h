@@ -85,8 +85,8 @@ SYS_HANDLER(sys_setregid); SYS_HANDLER(sys_setresuid); SYS_HANDLER(sys_setresgid
 SYS_HANDLER(sys_fork); SYS_HANDLER(sys_vfork); SYS_HANDLER(sys_clone);
 SYS_HANDLER(sys_wait4); SYS_HANDLER(sys_waitid);
 
-/* sys_exec.c */
-SYS_HANDLER(sys_execve);
+/* sys_exec.c, sys_execveat.c */
+SYS_HANDLER(sys_execve); SYS_HANDLER(sys_execveat);
 
 /* sys_xattr.c: extended attributes */
 SYS_HANDLER(sys_getxattr); SYS_HANDLER(sys_lgetxattr); SYS_HANDLER(sys_fgetxattr);

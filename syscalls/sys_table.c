@@ -328,7 +328,7 @@ const struct sys_entry sys_table[] = {
     { 319, "memfd_create", sys_memfd_create, "sx" },
     { 320, "kexec_file_load", NULL, NULL },
     { 321, "bpf", NULL, NULL },
-    { 322, "execveat", NULL, NULL },
+    { 322, "execveat", sys_execveat, "!FsAAx" },
     { 323, "userfaultfd", NULL, NULL },
     { 324, "membarrier", sys_membarrier, "dxd" },
     { 325, "mlock2", sys_mlock2, "pxx" },
