@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "sys_handlers.h"
@@ -57,6 +58,17 @@ static void sys_exec_file_name(int fd, const char *fallback, char *buf, size_t l
     snprintf(buf, len, "%.200s", slash ? slash + 1 : name);
 }
 
+/* Linux names a process run from a descriptor after the file itself
+ * since 6.14 (before: "N" from "/dev/fd/N"); ferry does as its host's. */
+static bool sys_comm_from_file(void)
+{
+    struct utsname u;
+    int major = 0, minor = 0;
+    if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+        return true;
+    return major > 6 || (major == 6 && minor >= 14);
+}
+
 /* The target as a descriptor: dirfd itself for an empty path, else
  * path looked up under dirfd. */
 static int sys_exec_open_at(int dirfd, const char *path, uint64_t flags)
@@ -86,7 +98,7 @@ static int64_t sys_execveat_fd(int dirfd, const char *path, uint64_t flags, uint
         snprintf(fdname, sizeof fdname, *path ? "/dev/fd/%d/%s" : "/dev/fd/%d", dirfd, path);
         sys_exec_file_name(target, fdname, name, sizeof name);
         struct sys_exec_fd x = { .fd = readable, .cloexec = fdflags & FD_CLOEXEC,
-                                 .name = *path ? NULL : name };
+                                 .name = *path || !sys_comm_from_file() ? NULL : name };
         r = sys_exec_program(fdname, &x, gargv, genvp);
     }
     if (readable >= 0)

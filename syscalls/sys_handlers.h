@@ -82,7 +82,7 @@ SYS_HANDLER(sys_setsid); SYS_HANDLER(sys_getsid); SYS_HANDLER(sys_setreuid);
 SYS_HANDLER(sys_setregid); SYS_HANDLER(sys_setresuid); SYS_HANDLER(sys_setresgid);
 
 /* sys_fork.c: fork, clone, wait */
-SYS_HANDLER(sys_fork); SYS_HANDLER(sys_vfork); SYS_HANDLER(sys_clone);
+SYS_HANDLER(sys_fork); SYS_HANDLER(sys_vfork); SYS_HANDLER(sys_clone); SYS_HANDLER(sys_clone3);
 SYS_HANDLER(sys_wait4); SYS_HANDLER(sys_waitid);
 
 /* sys_exec.c, sys_execveat.c */

@@ -352,7 +352,7 @@ const struct sys_entry sys_table[] = {
     { 432, "fsmount", NULL, NULL },
     { 433, "fspick", NULL, NULL },
     { 434, "pidfd_open", sys_pidfd_open, "dx" },
-    { 435, "clone3", NULL, NULL },
+    { 435, "clone3", sys_clone3, "pu" },
     { 436, "close_range", sys_close_range, "uux" },
     { 437, "openat2", NULL, NULL },
     { 438, "pidfd_getfd", sys_pidfd_getfd, "ddx" },
