@@ -125,6 +125,10 @@ SYS_HANDLER(sys_shmctl); SYS_HANDLER(sys_semget); SYS_HANDLER(sys_semop);
 SYS_HANDLER(sys_semtimedop); SYS_HANDLER(sys_semctl); SYS_HANDLER(sys_msgget);
 SYS_HANDLER(sys_msgsnd); SYS_HANDLER(sys_msgrcv); SYS_HANDLER(sys_msgctl);
 
+/* sys_mqueue.c: POSIX message queues */
+SYS_HANDLER(sys_mq_open); SYS_HANDLER(sys_mq_unlink); SYS_HANDLER(sys_mq_timedsend);
+SYS_HANDLER(sys_mq_timedreceive); SYS_HANDLER(sys_mq_notify); SYS_HANDLER(sys_mq_getsetattr);
+
 /* sys_timer.c: POSIX timers */
 SYS_HANDLER(sys_timer_create); SYS_HANDLER(sys_timer_settime);
 SYS_HANDLER(sys_timer_gettime); SYS_HANDLER(sys_timer_getoverrun);

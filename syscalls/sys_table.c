@@ -1,7 +1,7 @@
 /* sys_table.c -- the x86-64 syscall table: one row per syscall number
  * (as in the kernel's arch/x86/entry/syscalls/syscall_64.tbl) with its
- * name, handler (NULL: -ENOSYS, e.g. io_uring, signalfd and rseq, which
- * glibc probes and then does without) and strace format (sys_strace.c).
+ * name, handler (NULL: -ENOSYS, e.g. io_uring and rseq, which glibc
+ * probes and then does without) and strace format (sys_strace.c).
  * The unit tests check the numbers and names against <asm/unistd_64.h>. */
 #include "sys_handlers.h"
 
@@ -246,12 +246,12 @@ const struct sys_entry sys_table[] = {
     { 237, "mbind", NULL, NULL },
     { 238, "set_mempolicy", NULL, NULL },
     { 239, "get_mempolicy", NULL, NULL },
-    { 240, "mq_open", NULL, NULL },
-    { 241, "mq_unlink", NULL, NULL },
-    { 242, "mq_timedsend", NULL, NULL },
-    { 243, "mq_timedreceive", NULL, NULL },
-    { 244, "mq_notify", NULL, NULL },
-    { 245, "mq_getsetattr", NULL, NULL },
+    { 240, "mq_open", sys_mq_open, "sOop" },
+    { 241, "mq_unlink", sys_mq_unlink, "s" },
+    { 242, "mq_timedsend", sys_mq_timedsend, "dpuup" },
+    { 243, "mq_timedreceive", sys_mq_timedreceive, "dpupp" },
+    { 244, "mq_notify", sys_mq_notify, "dp" },
+    { 245, "mq_getsetattr", sys_mq_getsetattr, "dpp" },
     { 246, "kexec_load", NULL, NULL },
     { 247, "waitid", sys_waitid, "ddpdp" },
     { 248, "add_key", NULL, NULL },
