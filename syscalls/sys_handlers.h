@@ -129,6 +129,10 @@ SYS_HANDLER(sys_msgsnd); SYS_HANDLER(sys_msgrcv); SYS_HANDLER(sys_msgctl);
 SYS_HANDLER(sys_mq_open); SYS_HANDLER(sys_mq_unlink); SYS_HANDLER(sys_mq_timedsend);
 SYS_HANDLER(sys_mq_timedreceive); SYS_HANDLER(sys_mq_notify); SYS_HANDLER(sys_mq_getsetattr);
 
+/* sys_io_uring.c */
+SYS_HANDLER(sys_io_uring_setup); SYS_HANDLER(sys_io_uring_enter);
+SYS_HANDLER(sys_io_uring_register);
+
 /* sys_timer.c: POSIX timers */
 SYS_HANDLER(sys_timer_create); SYS_HANDLER(sys_timer_settime);
 SYS_HANDLER(sys_timer_gettime); SYS_HANDLER(sys_timer_getoverrun);

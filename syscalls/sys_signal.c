@@ -262,10 +262,10 @@ void sys_signal_deliver_pending(struct x86_cpu *cpu)
 
 /* Syscalls Linux never restarts after a handler, SA_RESTART or not
  * (signal(7)): pause, rt_sigsuspend, the sleeps, poll/select/epoll_wait,
- * rt_sigtimedwait. */
+ * rt_sigtimedwait; io_uring_enter (waiting for completions: -EINTR). */
 static bool sys_never_restarted(uint64_t nr)
 {
-    static const uint16_t never[] = { 34, 130, 35, 230, 7, 271, 23, 270, 232, 281, 128 };
+    static const uint16_t never[] = { 34, 130, 35, 230, 7, 271, 23, 270, 232, 281, 128, 426 };
     for (size_t k = 0; k < sizeof never / sizeof never[0]; k++)
         if (nr == never[k])
             return true;

@@ -1,7 +1,7 @@
 /* sys_table.c -- the x86-64 syscall table: one row per syscall number
  * (as in the kernel's arch/x86/entry/syscalls/syscall_64.tbl) with its
- * name, handler (NULL: -ENOSYS, e.g. io_uring and rseq, which glibc
- * probes and then does without) and strace format (sys_strace.c).
+ * name, handler (NULL: -ENOSYS, e.g. io_setup or rseq, which glibc
+ * registers and does without) and strace format (sys_strace.c).
  * The unit tests check the numbers and names against <asm/unistd_64.h>. */
 #include "sys_handlers.h"
 
@@ -342,9 +342,9 @@ const struct sys_entry sys_table[] = {
     { 333, "io_pgetevents", NULL, NULL },
     { 334, "rseq", NULL, NULL },
     { 424, "pidfd_send_signal", sys_pidfd_send_signal, "ddpx" },
-    { 425, "io_uring_setup", NULL, NULL },
-    { 426, "io_uring_enter", NULL, NULL },
-    { 427, "io_uring_register", NULL, NULL },
+    { 425, "io_uring_setup", sys_io_uring_setup, "up" },
+    { 426, "io_uring_enter", sys_io_uring_enter, "duuxpu" },
+    { 427, "io_uring_register", sys_io_uring_register, "dupu" },
     { 428, "open_tree", NULL, NULL },
     { 429, "move_mount", NULL, NULL },
     { 430, "fsopen", NULL, NULL },
