@@ -189,6 +189,7 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
         sys_argv_add(av, guest_argv[i]);
     sys_exec_pass_mask(true);
     sys_ferry_fd_pass(true, NULL, 0);
+    sys_vfork_send();
     sys_exec_self(av, envp);
     if (errno == ENOEXEC)
         sys_exec_wrapped(av, envp);
@@ -207,6 +208,7 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
 static int64_t sys_exec_by_kernel(const char *path, int pfd, char **argv, char **envp)
 {
     sys_exec_pass_mask(true);
+    sys_vfork_send();
     if (pfd >= 0)
         syscall(SYS_execveat, pfd, "", argv, envp, AT_EMPTY_PATH);
     else

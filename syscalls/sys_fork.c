@@ -39,22 +39,33 @@
 #define SYS_CLONE_FORK_OK (0xff | SYS_CLONE_VM | SYS_CLONE_VFORK | SYS_CLONE_PARENT_SETTID | \
                            SYS_CLONE_CHILD_CLEARTID | SYS_CLONE_CHILD_SETTID | SYS_CLONE_SETTLS)
 
-static int64_t sys_do_fork(void)
+/* vfork: the parent sleeps until the child execs or ends, and sees what
+ * the child wrote to its stack (sys_vfork.c). */
+static int64_t sys_do_fork(const struct x86_cpu *cpu, bool vfork)
 {
+    int vpipe[2];
+    bool vf = vfork && sys_vfork_prepare(vpipe) == 0;
     fflush(stdout);
     fflush(ferry_log);
     sys_thread_fork_prepare();
     pid_t pid = fork();
     if (pid == 0) {
         sys_thread_fork_child();
+        sys_vfork_forget();
+        if (vf)
+            sys_vfork_child(vpipe, cpu->regs[X86_RSP]);
     } else {
         sys_thread_fork_parent();
+        if (vf && pid > 0)
+            sys_vfork_wait(vpipe);
+        else if (vf)
+            close(vpipe[0]), close(vpipe[1]);
     }
     return sys_ret(pid);
 }
 
-SYS_HANDLER(sys_fork) { return sys_do_fork(); }
-SYS_HANDLER(sys_vfork) { return sys_do_fork(); }
+SYS_HANDLER(sys_fork) { return sys_do_fork(cpu, false); }
+SYS_HANDLER(sys_vfork) { return sys_do_fork(cpu, true); }
 
 /* x86-64 argument order: clone(flags, stack, parent_tid, child_tid, tls). */
 SYS_HANDLER(sys_clone)
@@ -70,7 +81,7 @@ SYS_HANDLER(sys_clone)
         return -ENOSYS;
     if ((flags & 0xff) != SIGCHLD)
         return -ENOSYS;
-    int64_t pid = sys_do_fork();
+    int64_t pid = sys_do_fork(cpu, flags & SYS_CLONE_VFORK);
     if (pid < 0)
         return pid;
     if (pid > 0 && flags & SYS_CLONE_PARENT_SETTID)
