@@ -83,11 +83,11 @@ struct x86_64_io_uring_getevents_arg {
 
 /* Opcodes whose SQE means the same on every host (pointers, lengths,
  * descriptors, flags with the same values): 0 NOP .. 17 FALLOCATE,
- * 18 OPENAT (flags converted), 19 CLOSE, 20 FILES_UPDATE, 21 STATX, 22 READ,
- * 23 WRITE, 24 FADVISE, 25 MADVISE (on the guest's own memory), 26 SEND, 27 RECV, 30 SPLICE, 31/32 PROVIDE/REMOVE_
- * BUFFERS, 33 TEE, 34 SHUTDOWN, 35-39 RENAMEAT..LINKAT, 40 MSG_RING,
- * 45 SOCKET, 47 SEND_ZC, 48 SENDMSG_ZC.  Not: 28 OPENAT2 (open_how's
- * flags), 29 EPOLL_CTL (struct
+ * 18 OPENAT (flags converted), 19 CLOSE, 20 FILES_UPDATE, 21 STATX,
+ * 22 READ, 23 WRITE, 24 FADVISE, 25 MADVISE (on the guest's own memory),
+ * 26 SEND, 27 RECV, 30 SPLICE, 31/32 PROVIDE/REMOVE_BUFFERS, 33 TEE,
+ * 34 SHUTDOWN, 35-39 RENAMEAT..LINKAT, 40 MSG_RING, 45 SOCKET, 47 SEND_ZC,
+ * 48 SENDMSG_ZC.  Not: 28 OPENAT2 (open_how's flags), 29 EPOLL_CTL (struct
  * epoll_event is packed on x86-64 only), the xattr calls, URING_CMD and
  * everything newer. */
 static bool sys_uring_op_ok(unsigned op)
@@ -336,8 +336,10 @@ static void sys_uring_probe_filter(uint64_t g, uint64_t nr)
         uint64_t e = g + 16 + 8 * i;
         if (sys_copy_in(&op, e, 1) || sys_copy_in(&fl, e + 2, 2))
             return;
-        if (!sys_uring_op_ok(op) && (fl &= (uint16_t)~SYS_IO_URING_OP_SUPPORTED, 1))
-            sys_copy_out(e + 2, &fl, 2);
+        if (sys_uring_op_ok(op))
+            continue;
+        fl &= (uint16_t)~SYS_IO_URING_OP_SUPPORTED;
+        sys_copy_out(e + 2, &fl, 2);
     }
 }
 
