@@ -65,6 +65,7 @@ struct x86_64_io_uring_getevents_arg {
 #define SYS_IORING_OFF_SQES 0x10000000ull
 #define SYS_IORING_SETUP_SQPOLL (1u << 1)
 #define SYS_IORING_SETUP_SQ_AFF (1u << 2)
+#define SYS_IORING_SETUP_ATTACH_WQ (1u << 5)
 #define SYS_IORING_SETUP_SQE128 (1u << 10)
 /* Setup flags ferry passes: IOPOLL, CQSIZE, CLAMP, ATTACH_WQ, R_DISABLED,
  * SUBMIT_ALL, COOP_TASKRUN, TASKRUN_FLAG, SQE128, CQE32, SINGLE_ISSUER,
@@ -204,7 +205,7 @@ SYS_HANDLER(sys_io_uring_setup)
         return -EFAULT;
     if (p.flags & ~SYS_IORING_SETUP_OK)
         return -EINVAL;
-    if (p.wq_fd && sys_ferry_fd_is((int)p.wq_fd))
+    if ((p.flags & SYS_IORING_SETUP_ATTACH_WQ) && sys_ferry_fd_is((int)p.wq_fd))
         return -EBADF;
     long fd = syscall(SYS_io_uring_setup, (uint32_t)a[0], &p);
     if (fd < 0)
