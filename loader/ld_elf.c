@@ -85,6 +85,11 @@ void ld_exec_fd_set(const char *path, int fd)
     ld_exec_fd = fd;
 }
 
+int ld_exec_fd_of(const char *path)
+{
+    return ld_exec_path && ld_exec_fd >= 0 && !strcmp(path, ld_exec_path) ? ld_exec_fd : -1;
+}
+
 /* Opened without blocking, so a FIFO is refused at once (as the kernel's
  * execve does, with EACCES) instead of waiting for a writer. */
 static int ld_open_path(const char *path)

@@ -90,4 +90,7 @@ uint64_t ld_build_stack(char *const argv[], char *const envp[],
 uint64_t ld_stack_fill(uint8_t *base, size_t size, char *const argv[],
                        char *const envp[], const struct ld_auxv_info *ai);
 
+/* The descriptor ld_exec_fd_set gave for path (ld_elf.c), or -1. */
+int ld_exec_fd_of(const char *path);
+
 #endif

@@ -92,10 +92,15 @@ void ld_note_mapping(struct ld_image *img, uint64_t start, uint64_t end, int pro
         img->maps[img->n_maps++] = (struct ld_mapping){ start, end - start, prot };
 }
 
-/* /proc/self/exe: the file really run (for a script, its interpreter). */
+/* /proc/self/exe: the file really run (for a script, its interpreter;
+ * for a program read through a descriptor, that descriptor's file). */
 static const char *ld_exe_path(const char *path)
 {
-    char *exe = realpath(path, NULL);
+    char fdpath[64];
+    int fd = ld_exec_fd_of(path);
+    if (fd >= 0)
+        snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+    char *exe = realpath(fd >= 0 ? fdpath : path, NULL);
     return exe ? exe : strdup(path);
 }
 

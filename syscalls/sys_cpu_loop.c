@@ -12,6 +12,7 @@ struct tr_engine *sys_engine;
 
 _Noreturn void sys_exit_process(int status)
 {
+    sys_vfork_send();
     if (ferry_opts.stats && sys_engine)
         tr_print_stats(sys_engine, ferry_log);
     fflush(ferry_log);

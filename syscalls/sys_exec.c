@@ -99,13 +99,15 @@ static int64_t sys_exec_check_elf(const char *path)
     return st == 127 ? -ENOENT : -ELIBBAD;
 }
 
-static int64_t sys_exec_read_head(const char *path, char *head, size_t len, size_t *got)
+/* The program's first bytes, from its path or (execveat) its readable
+ * descriptor `pfd`. */
+static int64_t sys_exec_read_head(const char *path, int pfd, char *head, size_t len, size_t *got)
 {
-    if (access(path, X_OK) != 0)
+    if (pfd < 0 ? access(path, X_OK) != 0 : faccessat(pfd, "", X_OK, AT_EMPTY_PATH) != 0)
         return -errno;
     /* without blocking: the kernel refuses anything but a regular file
      * (a FIFO, a device) with EACCES, and so does ferry, at once */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fd = pfd >= 0 ? dup(pfd) : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
     if (fd < 0)
         return -errno;
@@ -113,7 +115,7 @@ static int64_t sys_exec_read_head(const char *path, char *head, size_t len, size
         close(fd);
         return -EACCES;
     }
-    ssize_t n = read(fd, head, len);
+    ssize_t n = pread(fd, head, len, 0);
     close(fd);
     *got = n > 0 ? (size_t)n : 0;
     return 0;
@@ -175,6 +177,10 @@ static void sys_exec_self(struct sys_argv *av, char **envp)
         execve(av->v[0], av->v, envp);
 }
 
+/* execveat's program travels to the new ferry as an inherited
+ * descriptor (SYS_EXEC_FD_ENV); -1 when the program is a path. */
+static int sys_exec_pass_fd = -1;
+
 static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
 {
     fflush(stdout);
@@ -183,6 +189,7 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
         sys_argv_add(av, guest_argv[i]);
     sys_exec_pass_mask(true);
     sys_ferry_fd_pass(true, NULL, 0);
+    sys_vfork_send();
     sys_exec_self(av, envp);
     if (errno == ENOEXEC)
         sys_exec_wrapped(av, envp);
@@ -190,27 +197,37 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
     sys_ferry_fd_pass(false, NULL, 0);
     sys_exec_pass_mask(false);
     free(av->v);
+    if (sys_exec_pass_fd >= 0)
+        close(sys_exec_pass_fd);
     return r;
 }
 
 /* ferry does not know its own binary (started by binfmt_misc's F flag in
  * a chroot without /proc): the kernel's binfmt_misc runs ferry again;
  * options travel in the environment (FERRY_*, QEMU_*). */
-static int64_t sys_exec_by_kernel(const char *path, char **argv, char **envp)
+static int64_t sys_exec_by_kernel(const char *path, int pfd, char **argv, char **envp)
 {
     sys_exec_pass_mask(true);
-    execve(path, argv, envp);
+    sys_vfork_send();
+    if (pfd >= 0)
+        syscall(SYS_execveat, pfd, "", argv, envp, AT_EMPTY_PATH);
+    else
+        execve(path, argv, envp);
     int64_t r = -errno;
     sys_exec_pass_mask(false);
     return r;
 }
 
-/* The guest environment, plus FERRY_EXEC_ARGV0 when argv[0] != path
- * and ferry's FERRY_EXEC_WRAPPER. */
+/* The name the new process gets (/proc/PID/comm), when it is not its
+ * program's: a script's own name, execveat's file name. */
+static char sys_exec_comm[64];
+
+/* The guest environment, plus FERRY_EXEC_ARGV0 when argv[0] != path,
+ * ferry's FERRY_EXEC_WRAPPER, FERRY_EXEC_FD and FERRY_EXEC_COMM. */
 static char **sys_exec_env(char **envp, const char *argv0, const char *path, char *buf, size_t len)
 {
     static struct sys_argv env;
-    static char wrapper[4096], logfd[64];
+    static char wrapper[4096], logfd[64], execfd[64], comm[96];
     const char *w = getenv(SYS_EXEC_WRAPPER_ENV);
     env.n = 0;
     for (size_t i = 0; envp && envp[i]; i++)
@@ -218,6 +235,14 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
     if (w && *w) {
         snprintf(wrapper, sizeof wrapper, "%s=%s", SYS_EXEC_WRAPPER_ENV, w);
         sys_argv_add(&env, wrapper);
+    }
+    if (sys_exec_pass_fd >= 0) {
+        snprintf(execfd, sizeof execfd, "%s=%d", SYS_EXEC_FD_ENV, sys_exec_pass_fd);
+        sys_argv_add(&env, execfd);
+    }
+    if (sys_exec_comm[0]) {
+        snprintf(comm, sizeof comm, "%s=%s", SYS_EXEC_COMM_ENV, sys_exec_comm);
+        sys_argv_add(&env, comm);
     }
     sys_ferry_fd_pass(true, logfd, sizeof logfd);
     if (logfd[0])
@@ -231,12 +256,24 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
     return env.v;
 }
 
+static void sys_exec_set_comm(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    snprintf(sys_exec_comm, sizeof sys_exec_comm, "%s", slash ? slash + 1 : name);
+}
+
+/* comm_from_file: the process is named after the file run (execveat of a
+ * descriptor), which for a script is its interpreter's real file. */
 static int64_t sys_exec_script(struct sys_argv *av, const char *path, const char *interp,
-                               const char *iarg, char **argv, char **envp)
+                               const char *iarg, char **argv, char **envp, bool comm_from_file)
 {
     interp = ld_sysroot_path(interp, 1);
     if (access(interp, X_OK) != 0)
         return -errno;
+    char *real = comm_from_file ? realpath(interp, NULL) : NULL;
+    if (real)
+        sys_exec_set_comm(real);
+    free(real);
     int64_t r = sys_exec_check_elf(interp);
     if (r)
         return r;
@@ -247,31 +284,62 @@ static int64_t sys_exec_script(struct sys_argv *av, const char *path, const char
     return sys_exec_run(av, argv, sys_exec_env(envp, NULL, interp, NULL, 0));
 }
 
-SYS_HANDLER(sys_execve)
+/* The ELF check, reading through execveat's descriptor when there is one. */
+static int64_t sys_exec_check_program(const char *path, int pfd)
 {
-    const char *path = sys_path_lookup(a[0], 1);
-    char **argv = sys_ptr(a[1]), **envp = sys_ptr(a[2]);
+    if (pfd >= 0)
+        ld_exec_fd_set(path, pfd);
+    int64_t r = sys_exec_check_elf(path);
+    if (pfd >= 0)
+        ld_exec_fd_set(NULL, -1);
+    return r;
+}
+
+/* execve, and execveat (sys_execveat.c): the program is `path`, or when
+ * pfd >= 0 the readable descriptor pfd, which the guest knows by `path`
+ * (/dev/fd/N...; `name`: the file's own name, for comm; `cloexec`: the
+ * guest's descriptor is close-on-exec, so a script's interpreter could
+ * not open it). */
+int64_t sys_exec_program(const char *path, const struct sys_exec_fd *xfd, uint64_t gargv,
+                         uint64_t genvp)
+{
+    char **argv = sys_ptr(gargv), **envp = sys_ptr(genvp);
     char head[256], interp[256], iarg[256], logbuf[64], sizebuf[32];
     static char argv0_env[4096];
     size_t got = 0;
+    int pfd = xfd ? xfd->fd : -1;
     struct sys_argv av = { 0 };
-    if (!sys_guest_vector_ok(a[1]) || !sys_guest_vector_ok(a[2]))
+    if (!sys_guest_vector_ok(gargv) || !sys_guest_vector_ok(genvp))
         return -EFAULT;
-    int64_t r = sys_exec_read_head(path, head, sizeof head, &got);
+    int64_t r = sys_exec_read_head(path, pfd, head, sizeof head, &got);
     if (r)
         return r;
     int script = ld_shebang_parse(head, got, interp, sizeof interp, iarg, sizeof iarg);
     if (script < 0)
         return -ENOEXEC;
-    if (!script && (r = sys_exec_check_elf(path)) != 0)
+    if (script && xfd && xfd->cloexec)
+        return -ENOENT;
+    if (!script && (r = sys_exec_check_program(path, pfd)) != 0)
         return r;
     if (ferry_opts.self_fd < 0 && !ferry_opts.self_exe)     /* main.c: binfmt_misc runs it */
-        return sys_exec_by_kernel(path, argv, envp);
+        return sys_exec_by_kernel(path, pfd, argv, envp);
+    sys_exec_comm[0] = 0;
+    if (script || xfd)
+        sys_exec_set_comm(xfd && xfd->name ? xfd->name : path);
     sys_exec_options(&av, logbuf, sizebuf);
     sys_argv_add(&av, "--");
     if (script)
-        return sys_exec_script(&av, path, interp, iarg, argv, envp);
+        return sys_exec_script(&av, path, interp, iarg, argv, envp, xfd && xfd->name);
+    if (pfd >= 0 && (sys_exec_pass_fd = fcntl(pfd, F_DUPFD, 3)) < 0)
+        return -EMFILE;
     sys_argv_add(&av, path);
-    return sys_exec_run(&av, argv, sys_exec_env(envp, argv ? argv[0] : NULL, path, argv0_env,
-                                                sizeof argv0_env));
+    r = sys_exec_run(&av, argv, sys_exec_env(envp, argv ? argv[0] : NULL, path, argv0_env,
+                                             sizeof argv0_env));
+    sys_exec_pass_fd = -1;
+    return r;
+}
+
+SYS_HANDLER(sys_execve)
+{
+    return sys_exec_program(sys_path_lookup(a[0], 1), NULL, a[1], a[2]);
 }

@@ -14,6 +14,12 @@
 /* The descriptor of the stderr the ferry before the guest's execve
  * logged to (--strace, -d): the new ferry keeps logging there. */
 #define SYS_EXEC_LOG_FD_ENV "FERRY_EXEC_LOG_FD"
+/* execveat's program: the descriptor the new ferry loads it through
+ * (as binfmt_misc's AT_EXECFD), named as the guest's AT_EXECFN says. */
+#define SYS_EXEC_FD_ENV "FERRY_EXEC_FD"
+/* The new process's name (/proc/PID/comm) when it is not the program's
+ * file name: a script's name (not its interpreter's), execveat's file. */
+#define SYS_EXEC_COMM_ENV "FERRY_EXEC_COMM"
 /* Every variable with this prefix is ferry's, never the guest's. */
 #define SYS_EXEC_PRIVATE_PREFIX "FERRY_EXEC_"
 

@@ -1,10 +1,11 @@
-/* sys_fork.c -- fork, vfork, fork-like clone, and waiting.  Every new
+/* sys_fork.c -- fork, vfork, fork-like clone (and clone3), and waiting.  Every new
  * process is a host fork() of ferry: the child inherits a private copy of
  * the guest and of ferry's own state, so vfork is a fork too.  Threads
  * (CLONE_VM without CLONE_VFORK) go to sys_thread.c. */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,6 +26,8 @@
 #define SYS_CLONE_THREAD         0x00010000
 #define SYS_CLONE_SYSVSEM        0x00040000
 #define SYS_CLONE_DETACHED       0x00400000
+#define SYS_CLONE_PIDFD          0x00001000
+#define SYS_NSIG_MAX 64
 /* What a thread clone must share (a host thread shares all of it), and
  * what it may carry besides (glibc's pthread_create flags). */
 #define SYS_CLONE_THREAD_NEED (SYS_CLONE_VM | SYS_CLONE_FS | SYS_CLONE_FILES | \
@@ -36,22 +39,33 @@
 #define SYS_CLONE_FORK_OK (0xff | SYS_CLONE_VM | SYS_CLONE_VFORK | SYS_CLONE_PARENT_SETTID | \
                            SYS_CLONE_CHILD_CLEARTID | SYS_CLONE_CHILD_SETTID | SYS_CLONE_SETTLS)
 
-static int64_t sys_do_fork(void)
+/* vfork: the parent sleeps until the child execs or ends, and sees what
+ * the child wrote to its stack (sys_vfork.c). */
+static int64_t sys_do_fork(const struct x86_cpu *cpu, bool vfork)
 {
+    int vpipe[2];
+    bool vf = vfork && sys_vfork_prepare(vpipe) == 0;
     fflush(stdout);
     fflush(ferry_log);
     sys_thread_fork_prepare();
     pid_t pid = fork();
     if (pid == 0) {
         sys_thread_fork_child();
+        sys_vfork_forget();
+        if (vf)
+            sys_vfork_child(vpipe, cpu->regs[X86_RSP]);
     } else {
         sys_thread_fork_parent();
+        if (vf && pid > 0)
+            sys_vfork_wait(vpipe);
+        else if (vf)
+            close(vpipe[0]), close(vpipe[1]);
     }
     return sys_ret(pid);
 }
 
-SYS_HANDLER(sys_fork) { return sys_do_fork(); }
-SYS_HANDLER(sys_vfork) { return sys_do_fork(); }
+SYS_HANDLER(sys_fork) { return sys_do_fork(cpu, false); }
+SYS_HANDLER(sys_vfork) { return sys_do_fork(cpu, true); }
 
 /* x86-64 argument order: clone(flags, stack, parent_tid, child_tid, tls). */
 SYS_HANDLER(sys_clone)
@@ -67,7 +81,7 @@ SYS_HANDLER(sys_clone)
         return -ENOSYS;
     if ((flags & 0xff) != SIGCHLD)
         return -ENOSYS;
-    int64_t pid = sys_do_fork();
+    int64_t pid = sys_do_fork(cpu, flags & SYS_CLONE_VFORK);
     if (pid < 0)
         return pid;
     if (pid > 0 && flags & SYS_CLONE_PARENT_SETTID)
@@ -79,6 +93,70 @@ SYS_HANDLER(sys_clone)
     if (pid == 0 && flags & SYS_CLONE_SETTLS)
         cpu->fs_base = a[4];
     return pid;
+}
+
+/* clone3's struct clone_args (the kernel's, VER2: 88 bytes). */
+struct x86_64_clone_args {
+    uint64_t flags;
+    uint64_t pidfd;             /* CLONE_PIDFD: where the pidfd goes */
+    uint64_t child_tid, parent_tid;
+    uint64_t exit_signal;
+    uint64_t stack, stack_size; /* the lowest byte and the size */
+    uint64_t tls;
+    uint64_t set_tid, set_tid_size;
+    uint64_t cgroup;
+};
+_Static_assert(sizeof(struct x86_64_clone_args) == 88, "clone_args VER2");
+#define SYS_CLONE_ARGS_SIZE_VER0 64
+#define SYS_CLONE_ARGS_MAX 4096
+#define SYS_CLONE_PARENT 0x00008000
+
+/* The kernel's size rule (copy_struct_from_user): a longer struct is
+ * fine if its unknown tail is zero. */
+static int64_t sys_clone3_copy(struct x86_64_clone_args *ca, uint64_t g, uint64_t size)
+{
+    uint8_t tail;
+    memset(ca, 0, sizeof *ca);
+    if (size > SYS_CLONE_ARGS_MAX)
+        return -E2BIG;
+    if (size < SYS_CLONE_ARGS_SIZE_VER0)
+        return -EINVAL;
+    if (sys_copy_in(ca, g, size < sizeof *ca ? size : sizeof *ca))
+        return -EFAULT;
+    for (uint64_t off = sizeof *ca; off < size; off++)
+        if (sys_copy_in(&tail, g + off, 1) || tail)
+            return sys_copy_in(&tail, g + off, 1) ? -EFAULT : -E2BIG;
+    return 0;
+}
+
+/* What clone3 refuses before creating anything (clone3_args_valid). */
+static int64_t sys_clone3_check(const struct x86_64_clone_args *ca)
+{
+    if (ca->exit_signal > SYS_NSIG_MAX || (ca->flags & (SYS_CLONE_THREAD | SYS_CLONE_PARENT) &&
+                                           ca->exit_signal))
+        return -EINVAL;
+    if ((ca->stack == 0) != (ca->stack_size == 0) || ca->flags >> 32 ||
+        (ca->set_tid == 0) != (ca->set_tid_size == 0) || ca->set_tid_size > 32)
+        return -EINVAL;
+    return 0;
+}
+
+/* clone3: clone's arguments from struct clone_args (the stack is given
+ * by its lowest byte and size; the child starts at the top).  Set_tid,
+ * cgroups and pidfds are not done (ENOSYS, after which glibc uses clone). */
+SYS_HANDLER(sys_clone3)
+{
+    struct x86_64_clone_args ca;
+    int64_t r = sys_clone3_copy(&ca, a[0], a[1]);
+    if (r == 0)
+        r = sys_clone3_check(&ca);
+    if (r)
+        return r;
+    if (ca.set_tid || ca.cgroup || (ca.flags & SYS_CLONE_PIDFD))
+        return -ENOSYS;
+    const uint64_t args[6] = { ca.flags | ca.exit_signal, ca.stack ? ca.stack + ca.stack_size : 0,
+                               ca.parent_tid, ca.child_tid, ca.tls, 0 };
+    return sys_clone(cpu, args);
 }
 
 /* Status words, options and struct rusage are the same on all hosts. */

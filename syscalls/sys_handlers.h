@@ -67,6 +67,9 @@ SYS_HANDLER(sys_alarm); SYS_HANDLER(sys_rt_sigreturn);
 SYS_HANDLER(sys_rt_sigsuspend); SYS_HANDLER(sys_rt_sigtimedwait);
 SYS_HANDLER(sys_rt_sigqueueinfo); SYS_HANDLER(sys_rt_tgsigqueueinfo);
 
+/* sys_signalfd.c */
+SYS_HANDLER(sys_signalfd); SYS_HANDLER(sys_signalfd4);
+
 /* sys_process.c: identity, exit, arch state */
 SYS_HANDLER(sys_exit); SYS_HANDLER(sys_exit_group); SYS_HANDLER(sys_getpid);
 SYS_HANDLER(sys_getppid); SYS_HANDLER(sys_gettid); SYS_HANDLER(sys_set_tid_address);
@@ -79,11 +82,11 @@ SYS_HANDLER(sys_setsid); SYS_HANDLER(sys_getsid); SYS_HANDLER(sys_setreuid);
 SYS_HANDLER(sys_setregid); SYS_HANDLER(sys_setresuid); SYS_HANDLER(sys_setresgid);
 
 /* sys_fork.c: fork, clone, wait */
-SYS_HANDLER(sys_fork); SYS_HANDLER(sys_vfork); SYS_HANDLER(sys_clone);
+SYS_HANDLER(sys_fork); SYS_HANDLER(sys_vfork); SYS_HANDLER(sys_clone); SYS_HANDLER(sys_clone3);
 SYS_HANDLER(sys_wait4); SYS_HANDLER(sys_waitid);
 
-/* sys_exec.c */
-SYS_HANDLER(sys_execve);
+/* sys_exec.c, sys_execveat.c */
+SYS_HANDLER(sys_execve); SYS_HANDLER(sys_execveat);
 
 /* sys_xattr.c: extended attributes */
 SYS_HANDLER(sys_getxattr); SYS_HANDLER(sys_lgetxattr); SYS_HANDLER(sys_fgetxattr);
@@ -121,6 +124,14 @@ SYS_HANDLER(sys_shmget); SYS_HANDLER(sys_shmat); SYS_HANDLER(sys_shmdt);
 SYS_HANDLER(sys_shmctl); SYS_HANDLER(sys_semget); SYS_HANDLER(sys_semop);
 SYS_HANDLER(sys_semtimedop); SYS_HANDLER(sys_semctl); SYS_HANDLER(sys_msgget);
 SYS_HANDLER(sys_msgsnd); SYS_HANDLER(sys_msgrcv); SYS_HANDLER(sys_msgctl);
+
+/* sys_mqueue.c: POSIX message queues */
+SYS_HANDLER(sys_mq_open); SYS_HANDLER(sys_mq_unlink); SYS_HANDLER(sys_mq_timedsend);
+SYS_HANDLER(sys_mq_timedreceive); SYS_HANDLER(sys_mq_notify); SYS_HANDLER(sys_mq_getsetattr);
+
+/* sys_io_uring.c */
+SYS_HANDLER(sys_io_uring_setup); SYS_HANDLER(sys_io_uring_enter);
+SYS_HANDLER(sys_io_uring_register);
 
 /* sys_timer.c: POSIX timers */
 SYS_HANDLER(sys_timer_create); SYS_HANDLER(sys_timer_settime);

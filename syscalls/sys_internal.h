@@ -60,6 +60,28 @@ void sys_thread_fork_prepare(void);
 void sys_thread_fork_parent(void);
 void sys_thread_fork_child(void);
 
+/* sys_exec.c: execve of `path`, or (execveat) of the readable
+ * descriptor fd the guest knows by `path` (/dev/fd/N...); name: the file's
+ * own name when comm comes from the file (AT_EMPTY_PATH), else NULL;
+ * cloexec: the guest's descriptor is close-on-exec. */
+struct sys_exec_fd {
+    int fd;
+    bool cloexec;
+    const char *name;
+};
+int64_t sys_exec_program(const char *path, const struct sys_exec_fd *xfd, uint64_t gargv,
+                         uint64_t genvp);
+
+/* sys_vfork.c: a vfork child's writes to its parent's stack reach the
+ * parent (the child is a fork).  Around the fork: prepare (-1: no pipe),
+ * then child / wait (the parent sleeps until the child execs or ends);
+ * the child sends before each exec and at exit; forget in a fork of it. */
+int sys_vfork_prepare(int pipefd[2]);
+void sys_vfork_child(int pipefd[2], uint64_t parent_sp);
+void sys_vfork_wait(int pipefd[2]);
+void sys_vfork_send(void);
+void sys_vfork_forget(void);
+
 /* Gives the host the guest's signal mask right before execve (true), or
  * takes it back when execve failed (false). */
 void sys_exec_pass_mask(bool before_exec);

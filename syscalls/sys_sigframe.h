@@ -3,6 +3,7 @@
 #ifndef FERRY_SYS_SIGFRAME_H
 #define FERRY_SYS_SIGFRAME_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -61,6 +62,10 @@ struct sys_thread_signals {
 extern __thread struct sys_thread_signals sys_tsig;
 
 #define SYS_SIGBIT(sig) (1ull << ((sig) - 1))
+
+/* The signals of a guest set that ferry forwards, as a host set (the
+ * host mask and a signalfd's mask hold only those; sys_signal.c). */
+void sys_signal_host_set(uint64_t set, sigset_t *out);
 
 /* Pushes an rt_sigframe on the guest stack and points the CPU at the
  * handler; returns 0, or -1 when the stack is unusable. */

@@ -80,6 +80,28 @@ __attribute__((constructor)) static void sys_signal_inherit(void)
     sys_signal_sync_mask();
 }
 
+static uint64_t sys_pending(void)
+{
+    return __atomic_load_n(&sys_tsig.pending, __ATOMIC_SEQ_CST);
+}
+
+/* A forwarded signal ferry holds pending that the guest now blocks goes
+ * back to the host kernel, pending on this thread with its siginfo (a
+ * thread may queue any siginfo to itself): there a signalfd reads it,
+ * sigpending sees it, and unblocking delivers it to the host handler
+ * again -- as for a signal that arrived while blocked. */
+static void sys_requeue_blocked(void)
+{
+    uint64_t moved = sys_pending() & sys_tsig.blocked;
+    for (int sig = 1; moved && sig <= SYS_NSIG; sig++) {
+        uint64_t bit = SYS_SIGBIT(sig);
+        if (!(moved & bit) || sys_host_owned(sig))
+            continue;
+        if (__atomic_fetch_and(&sys_tsig.pending, ~bit, __ATOMIC_SEQ_CST) & bit)
+            syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), sig, &sys_tsig.info[sig]);
+    }
+}
+
 /* The host mask of the calling thread = its guest mask, for the signals
  * whose host disposition follows the guest's (sys_mirror_disposition). */
 void sys_signal_sync_mask(void)
@@ -87,17 +109,10 @@ void sys_signal_sync_mask(void)
     sigset_t mask;
     if (sys_tsig.host_blocked == sys_tsig.blocked)
         return;
-    sigemptyset(&mask);
-    for (int sig = 1; sig <= SYS_NSIG; sig++)
-        if ((sys_tsig.blocked & SYS_SIGBIT(sig)) && !sys_host_owned(sig))
-            sigaddset(&mask, sig);
+    sys_signal_host_set(sys_tsig.blocked, &mask);
     pthread_sigmask(SIG_SETMASK, &mask, NULL);
     sys_tsig.host_blocked = sys_tsig.blocked;
-}
-
-static uint64_t sys_pending(void)
-{
-    return __atomic_load_n(&sys_tsig.pending, __ATOMIC_SEQ_CST);
+    sys_requeue_blocked();
 }
 
 static void sys_set_pending(struct sys_thread_signals *t, int sig)
@@ -247,10 +262,10 @@ void sys_signal_deliver_pending(struct x86_cpu *cpu)
 
 /* Syscalls Linux never restarts after a handler, SA_RESTART or not
  * (signal(7)): pause, rt_sigsuspend, the sleeps, poll/select/epoll_wait,
- * rt_sigtimedwait. */
+ * rt_sigtimedwait; io_uring_enter (waiting for completions: -EINTR). */
 static bool sys_never_restarted(uint64_t nr)
 {
-    static const uint16_t never[] = { 34, 130, 35, 230, 7, 271, 23, 270, 232, 281, 128 };
+    static const uint16_t never[] = { 34, 130, 35, 230, 7, 271, 23, 270, 232, 281, 128, 426 };
     for (size_t k = 0; k < sizeof never / sizeof never[0]; k++)
         if (nr == never[k])
             return true;
@@ -286,10 +301,7 @@ static void sys_wait_for_signal(void)
     sigset_t all, old, during;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    sigemptyset(&during);
-    for (int sig = 1; sig <= SYS_NSIG; sig++)
-        if ((sys_tsig.blocked & SYS_SIGBIT(sig)) && !sys_host_owned(sig))
-            sigaddset(&during, sig);
+    sys_signal_host_set(sys_tsig.blocked, &during);
     while (!(sys_pending() & ~sys_tsig.blocked))
         sigsuspend(&during);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -319,13 +331,18 @@ bool sys_signal_fault(struct x86_cpu *cpu, int sig, uint64_t addr)
     return true;
 }
 
-/* A signal to ferry's own process becomes pending for the guest. */
+/* A signal to ferry's own process becomes pending for the guest.  One the
+ * guest blocks goes through the host kernel instead (it stays pending
+ * there, for a signalfd or sigpending, even when ignored, as natively). */
 static int64_t sys_signal_self(int sig, int code)
 {
     if (sig == 0)
         return 0;
     if (sig < 1 || sig > SYS_NSIG)
         return -EINVAL;
+    if ((sys_tsig.blocked & SYS_SIGBIT(sig)) && !sys_host_owned(sig))
+        return code == SYS_SI_USER ? sys_ret(kill(getpid(), sig))
+                                   : sys_ret(syscall(SYS_tgkill, getpid(), gettid(), sig));
     uint64_t handler = sys_sig.action[sig].handler;
     if (handler == SYS_SIG_IGN || (handler == SYS_SIG_DFL && sys_default_ignores(sig)))
         return 0;
@@ -558,9 +575,9 @@ static int sys_take_pending(uint64_t set, struct x86_64_siginfo *info)
     return sig;
 }
 
-/* The forwarded signals of `set` as a host set (the caller blocks them,
- * so the kernel keeps them pending for the host's sigtimedwait). */
-static void sys_host_set(uint64_t set, sigset_t *out)
+/* The forwarded signals of `set` as a host set (blocked, the kernel keeps
+ * them pending for the host's sigtimedwait or a signalfd). */
+void sys_signal_host_set(uint64_t set, sigset_t *out)
 {
     sigemptyset(out);
     for (int sig = 1; sig <= SYS_NSIG; sig++)
@@ -591,7 +608,7 @@ SYS_HANDLER(sys_rt_sigtimedwait)
     set &= ~SYS_UNBLOCKABLE;
     int sig = sys_take_pending(set, &info);
     if (!sig) {
-        sys_host_set(set, &host);
+        sys_signal_host_set(set, &host);
         sig = sigtimedwait(&host, &hinfo, tsp);
         if (sig < 0 && errno == EINTR)
             sig = sys_take_pending(set, &info);     /* maybe one of ours after all */

@@ -68,11 +68,25 @@ void sys_process_mapped(const struct ld_image *img)
 }
 
 /* The kernel names a process (/proc/PID/comm: ps, top, pgrep, killall)
- * after the file it executes; ferry's process is named after its guest. */
+ * after the file it executes -- a script's own name, not its
+ * interpreter's; for execveat the file's name -- which the ferry before
+ * the guest's exec passes in SYS_EXEC_COMM_ENV; ferry's process is named
+ * after its guest. */
 static void sys_start_comm(const char *path)
 {
+    const char *comm = getenv(SYS_EXEC_COMM_ENV);
     const char *slash = strrchr(path, '/');
-    prctl(PR_SET_NAME, slash ? slash + 1 : path, 0, 0, 0);
+    prctl(PR_SET_NAME, comm ? comm : slash ? slash + 1 : path, 0, 0, 0);
+    unsetenv(SYS_EXEC_COMM_ENV);
+}
+
+int sys_exec_passed_fd(void)
+{
+    const char *v = getenv(SYS_EXEC_FD_ENV);
+    char *end;
+    long fd = v ? strtol(v, &end, 10) : -1;
+    unsetenv(SYS_EXEC_FD_ENV);
+    return fd >= 0 && fd < INT32_MAX && v && *v && !*end ? (int)fd : -1;
 }
 
 int sys_process_load(const char *path, char *const argv[], char *const envp[],

@@ -1,7 +1,7 @@
 /* sys_table.c -- the x86-64 syscall table: one row per syscall number
  * (as in the kernel's arch/x86/entry/syscalls/syscall_64.tbl) with its
- * name, handler (NULL: -ENOSYS, e.g. io_uring, signalfd and rseq, which
- * glibc probes and then does without) and strace format (sys_strace.c).
+ * name, handler (NULL: -ENOSYS, e.g. io_setup or rseq, which glibc
+ * registers and does without) and strace format (sys_strace.c).
  * The unit tests check the numbers and names against <asm/unistd_64.h>. */
 #include "sys_handlers.h"
 
@@ -246,12 +246,12 @@ const struct sys_entry sys_table[] = {
     { 237, "mbind", NULL, NULL },
     { 238, "set_mempolicy", NULL, NULL },
     { 239, "get_mempolicy", NULL, NULL },
-    { 240, "mq_open", NULL, NULL },
-    { 241, "mq_unlink", NULL, NULL },
-    { 242, "mq_timedsend", NULL, NULL },
-    { 243, "mq_timedreceive", NULL, NULL },
-    { 244, "mq_notify", NULL, NULL },
-    { 245, "mq_getsetattr", NULL, NULL },
+    { 240, "mq_open", sys_mq_open, "sOop" },
+    { 241, "mq_unlink", sys_mq_unlink, "s" },
+    { 242, "mq_timedsend", sys_mq_timedsend, "dpuup" },
+    { 243, "mq_timedreceive", sys_mq_timedreceive, "dpupp" },
+    { 244, "mq_notify", sys_mq_notify, "dp" },
+    { 245, "mq_getsetattr", sys_mq_getsetattr, "dpp" },
     { 246, "kexec_load", NULL, NULL },
     { 247, "waitid", sys_waitid, "ddpdp" },
     { 248, "add_key", NULL, NULL },
@@ -288,14 +288,14 @@ const struct sys_entry sys_table[] = {
     { 279, "move_pages", NULL, NULL },
     { 280, "utimensat", sys_utimensat, "Fspx" },
     { 281, "epoll_pwait", sys_epoll_pwait, "dpddpu" },
-    { 282, "signalfd", NULL, NULL },
+    { 282, "signalfd", sys_signalfd, "dpu" },
     { 283, "timerfd_create", sys_timerfd_create, "dx" },
     { 284, "eventfd", sys_eventfd, "u" },
     { 285, "fallocate", sys_fallocate, "dxll" },
     { 286, "timerfd_settime", sys_timerfd_settime, "dxpp" },
     { 287, "timerfd_gettime", sys_timerfd_gettime, "dp" },
     { 288, "accept4", sys_accept4, "dppx" },
-    { 289, "signalfd4", NULL, NULL },
+    { 289, "signalfd4", sys_signalfd4, "dpuO" },
     { 290, "eventfd2", sys_eventfd2, "ux" },
     { 291, "epoll_create1", sys_epoll_create1, "x" },
     { 292, "dup3", sys_dup3, "ddO" },
@@ -328,7 +328,7 @@ const struct sys_entry sys_table[] = {
     { 319, "memfd_create", sys_memfd_create, "sx" },
     { 320, "kexec_file_load", NULL, NULL },
     { 321, "bpf", NULL, NULL },
-    { 322, "execveat", NULL, NULL },
+    { 322, "execveat", sys_execveat, "!FsAAx" },
     { 323, "userfaultfd", NULL, NULL },
     { 324, "membarrier", sys_membarrier, "dxd" },
     { 325, "mlock2", sys_mlock2, "pxx" },
@@ -342,9 +342,9 @@ const struct sys_entry sys_table[] = {
     { 333, "io_pgetevents", NULL, NULL },
     { 334, "rseq", NULL, NULL },
     { 424, "pidfd_send_signal", sys_pidfd_send_signal, "ddpx" },
-    { 425, "io_uring_setup", NULL, NULL },
-    { 426, "io_uring_enter", NULL, NULL },
-    { 427, "io_uring_register", NULL, NULL },
+    { 425, "io_uring_setup", sys_io_uring_setup, "up" },
+    { 426, "io_uring_enter", sys_io_uring_enter, "duuxpu" },
+    { 427, "io_uring_register", sys_io_uring_register, "dupu" },
     { 428, "open_tree", NULL, NULL },
     { 429, "move_mount", NULL, NULL },
     { 430, "fsopen", NULL, NULL },
@@ -352,7 +352,7 @@ const struct sys_entry sys_table[] = {
     { 432, "fsmount", NULL, NULL },
     { 433, "fspick", NULL, NULL },
     { 434, "pidfd_open", sys_pidfd_open, "dx" },
-    { 435, "clone3", NULL, NULL },
+    { 435, "clone3", sys_clone3, "pu" },
     { 436, "close_range", sys_close_range, "uux" },
     { 437, "openat2", NULL, NULL },
     { 438, "pidfd_getfd", sys_pidfd_getfd, "ddx" },

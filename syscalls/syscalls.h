@@ -41,6 +41,9 @@ _Noreturn void sys_exit_process(int status);
  * sys_process_init(img). */
 int sys_process_load(const char *path, char *const argv[], char *const envp[],
                      struct ld_image *img, char *errbuf, size_t errlen);
+/* The descriptor a guest's execveat passed the program through (the
+ * loader reads it as binfmt_misc's AT_EXECFD), or -1. */
+int sys_exec_passed_fd(void);
 /* The syscall layer's view of a loaded image: the program break starts
  * at its end, /proc/self/exe is its exe_path. */
 void sys_process_init(const struct ld_image *img);

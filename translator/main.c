@@ -78,7 +78,8 @@ static void find_self(const char *argv0)
         ferry_opts.self_dev = st.st_dev, ferry_opts.self_ino = st.st_ino;
 }
 
-/* binfmt_misc's O flag opened the program for ferry (AT_EXECFD): the
+/* binfmt_misc's O flag opened the program for ferry (AT_EXECFD), or the
+ * ferry before a guest's execveat passed its descriptor: the
  * loader reads it through that descriptor (execute-only programs), moved
  * out of the guest's way and closed once the program is loaded, so the
  * guest's descriptors stay as native. */
@@ -87,6 +88,8 @@ static int take_exec_fd(const char *path)
     errno = 0;
     unsigned long fd = getauxval(AT_EXECFD);
     if (errno || fd > (unsigned long)INT32_MAX)
+        fd = (unsigned long)sys_exec_passed_fd();      /* the guest's execveat */
+    if (fd > (unsigned long)INT32_MAX)
         return -1;
     int moved = fcntl((int)fd, F_DUPFD_CLOEXEC, SELF_FD_MIN);
     close((int)fd);

@@ -1,0 +1,115 @@
+/* sys_vfork.c -- what a vfork child writes reaches its parent.  vfork and
+ * clone(CLONE_VM|CLONE_VFORK) (glibc's posix_spawn) share the parent's
+ * memory natively, and the parent sleeps until the child execs or exits;
+ * posix_spawn's child reports a failed exec by writing the error into the
+ * parent's stack frame.  ferry's child is a fork (ferry's own state cannot
+ * be shared), so: the parent waits on a close-on-exec pipe until the child
+ * execs or ends, and the child sends back, before each exec and at its
+ * exit, its copy of the parent's stack from where the parent called clone
+ * (SYS_VFORK_SPAN bytes, as far as the guest has them); the parent writes
+ * the last copy into its memory -- what it would see natively there.
+ * Other memory the child writes (globals, the heap) is not sent back. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "sys_internal.h"
+
+#define SYS_VFORK_SPAN (64u << 10)
+
+struct sys_vfork_record {
+    uint64_t addr, len;
+};
+
+/* In a vfork child: the pipe to the parent and the region to send. */
+static int sys_vfork_fd = -1;
+static uint64_t sys_vfork_addr, sys_vfork_len;
+
+/* [sp rounded down to its page, + SYS_VFORK_SPAN), cut at the first page
+ * the guest does not have. */
+static uint64_t sys_vfork_span(uint64_t start)
+{
+    uint64_t end = start;
+    while (end - start < SYS_VFORK_SPAN && sys_guest_has(end, end + 4096))
+        end += 4096;
+    return end - start;
+}
+
+int sys_vfork_prepare(int pipefd[2])
+{
+    return pipe2(pipefd, O_CLOEXEC) == 0 ? 0 : -1;
+}
+
+void sys_vfork_child(int pipefd[2], uint64_t parent_sp)
+{
+    close(pipefd[0]);
+    sys_vfork_fd = pipefd[1];
+    sys_vfork_addr = parent_sp & ~4095ull;
+    sys_vfork_len = sys_vfork_span(sys_vfork_addr);
+}
+
+/* A fork of a vfork child does not hold its parent's parent. */
+void sys_vfork_forget(void)
+{
+    if (sys_vfork_fd >= 0)
+        close(sys_vfork_fd);
+    sys_vfork_fd = -1;
+}
+
+static bool sys_write_all(int fd, const void *p, size_t len)
+{
+    for (const char *c = p; len;) {
+        ssize_t n = write(fd, c, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        c += n, len -= (size_t)n;
+    }
+    return true;
+}
+
+void sys_vfork_send(void)
+{
+    struct sys_vfork_record r = { sys_vfork_addr, sys_vfork_len };
+    if (sys_vfork_fd < 0 || !sys_write_all(sys_vfork_fd, &r, sizeof r))
+        return;
+    sys_write_all(sys_vfork_fd, sys_ptr(sys_vfork_addr), sys_vfork_len);
+}
+
+static bool sys_read_all(int fd, void *p, size_t len)
+{
+    for (char *c = p; len;) {
+        ssize_t n = read(fd, c, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        c += n, len -= (size_t)n;
+    }
+    return true;
+}
+
+/* The parent: until the child execs or ends; the last whole record
+ * received is the child's view of that memory. */
+void sys_vfork_wait(int pipefd[2])
+{
+    struct sys_vfork_record r;
+    char *last = NULL;
+    uint64_t last_addr = 0, last_len = 0;
+    close(pipefd[1]);
+    while (sys_read_all(pipefd[0], &r, sizeof r) && r.len <= SYS_VFORK_SPAN) {
+        char *buf = malloc(r.len ? r.len : 1);
+        if (!buf || !sys_read_all(pipefd[0], buf, r.len)) {
+            free(buf);
+            break;
+        }
+        free(last);
+        last = buf, last_addr = r.addr, last_len = r.len;
+    }
+    close(pipefd[0]);
+    if (last && sys_guest_has(last_addr, last_addr + last_len))
+        sys_copy_out(last_addr, last, last_len);
+    free(last);
+}
