@@ -51,14 +51,18 @@ static void log_page(struct tc_fetch_log *l, uint64_t page)
 
 /* Remembers that the pages of [pc, pc+got) are fetchable (and logged):
  * fetchability is per page, and the frontend asks about the same pages
- * again and again (each instruction, each successor scan). */
+ * again and again (each instruction, each successor scan).  The answer
+ * also promises host-contiguous bytes (a software MMU's pages are not):
+ * two answers are joined only when they share a page, or when guest
+ * addresses are host addresses. */
 static void note_fetchable(struct tc_fetch_log *l, uint64_t pc, size_t got)
 {
     uint64_t page = (1ull << TC_PAGE_SHIFT) - 1;
     uint64_t lo = pc & ~page, hi = (pc + got + page) & ~page;
+    bool flat = l->real->mode == TR_MEM_HOST;
     if (!got || hi < lo)
         return;
-    if (lo <= l->known_hi && l->known_lo <= hi) {
+    if (flat ? lo <= l->known_hi && l->known_lo <= hi : lo < l->known_hi && l->known_lo < hi) {
         l->known_lo = lo < l->known_lo ? lo : l->known_lo;
         l->known_hi = hi > l->known_hi ? hi : l->known_hi;
     } else {
