@@ -45,6 +45,8 @@ struct opt_state {
     uint8_t low_bits[IR_MAX_VALUES];
     ir_ref low_active[IR_MAX_VALUES];   /* values with a low_src */
     int n_low;
+    uint16_t mentions[IR_MAX_VALUES];   /* copy, address and low-bits facts naming
+                                           the value: none, nothing to forget */
 };
 /* The state of the ir_optimize call running on this thread: on its stack
  * (about 100 KB), so any number of engines and threads may optimise at once. */
@@ -78,16 +80,38 @@ static bool may_fault(const struct ir_insn *i)
     }
 }
 
+/* ---- what the facts name: a value written that no fact names (most of
+ * them) is forgotten without a look at the three lists ---- */
+
+static void mention(ir_ref v)
+{
+    if (v != IR_NONE)
+        opt->mentions[v]++;
+}
+
+static void unmention(ir_ref v)
+{
+    if (v != IR_NONE)
+        opt->mentions[v]--;
+}
+
 /* ---- copy tracking ---- */
+
+static void copy_drop(int k)
+{
+    ir_ref d = opt->active[k];
+    unmention(d);
+    unmention(opt->copy_src[d]);
+    opt->copy_src[d] = IR_NONE;
+    opt->active[k] = opt->active[--opt->n_active];
+}
 
 static void copy_forget(ir_ref v)
 {
     for (int k = 0; k < opt->n_active; k++) {
         ir_ref d = opt->active[k];
-        if (d == v || opt->copy_src[d] == v) {
-            opt->copy_src[d] = IR_NONE;
-            opt->active[k--] = opt->active[--opt->n_active];
-        }
+        if (d == v || opt->copy_src[d] == v)
+            copy_drop(k--);
     }
 }
 
@@ -95,10 +119,8 @@ static void copy_forget_globals(void)
 {
     for (int k = 0; k < opt->n_active; k++) {
         ir_ref d = opt->active[k];
-        if (d < opt->b->n_globals || opt->copy_src[d] < opt->b->n_globals) {
-            opt->copy_src[d] = IR_NONE;
-            opt->active[k--] = opt->active[--opt->n_active];
-        }
+        if (d < opt->b->n_globals || opt->copy_src[d] < opt->b->n_globals)
+            copy_drop(k--);
     }
 }
 
@@ -108,6 +130,8 @@ static void copy_record(ir_ref d, ir_ref s)
         return;
     opt->copy_src[d] = s;
     opt->active[opt->n_active++] = d;
+    mention(d);
+    mention(s);
 }
 
 static void substitute_inputs(struct ir_insn *i)
@@ -140,6 +164,7 @@ static bool make_const(struct ir_insn *i, uint64_t v)
     opt->copy_src[c] = IR_NONE;         /* (only values of the block were cleared) */
     opt->addr[c] = NO_FACT;
     opt->low_src[c] = IR_NONE;
+    opt->mentions[c] = 0;
     opt->width[c] = 64;
     make_unary(i, IR_mov, c);
     return true;
@@ -333,7 +358,11 @@ static bool fact_uses(const struct addr_fact *f, ir_ref v)
 
 static void addr_drop(int k)
 {
-    opt->addr[opt->addr_active[k]] = NO_FACT;
+    ir_ref d = opt->addr_active[k];
+    unmention(d);
+    unmention(opt->addr[d].base);
+    unmention(opt->addr[d].index);
+    opt->addr[d] = NO_FACT;
     opt->addr_active[k] = opt->addr_active[--opt->n_addr];
 }
 
@@ -374,6 +403,9 @@ static void fact_set(ir_ref d, struct addr_fact f, uint64_t disp)
     f.disp = (int32_t)disp;
     opt->addr[d] = f;
     opt->addr_active[opt->n_addr++] = d;
+    mention(d);
+    mention(f.base);
+    mention(f.index);
 }
 
 /* d = x + c (or x - c): x's fact moved by c, or x + c when x's fact has no
@@ -463,7 +495,10 @@ static void addr_fold(struct ir_insn *i)
 
 static void low_drop(int k)
 {
-    opt->low_src[opt->low_active[k]] = IR_NONE;
+    ir_ref d = opt->low_active[k];
+    unmention(d);
+    unmention(opt->low_src[d]);
+    opt->low_src[d] = IR_NONE;
     opt->low_active[k] = opt->low_active[--opt->n_low];
 }
 
@@ -509,6 +544,8 @@ static void low_record(const struct ir_insn *i)
     opt->low_src[d] = x;
     opt->low_bits[d] = (uint8_t)bits;
     opt->low_active[opt->n_low++] = d;
+    mention(d);
+    mention(x);
 }
 
 /* How many low bits of input k (an index into args) the insn reads, or 64. */
@@ -606,7 +643,7 @@ static void forget_outputs(const struct ir_insn *i)
     if (i->op == IR_call)
         opt->n_env = 0;
     for (int k = 0; k < n_out(i); k++)
-        if (i->args[k] != IR_NONE) {
+        if (i->args[k] != IR_NONE && opt->mentions[i->args[k]]) {
             copy_forget(i->args[k]);
             addr_forget(i->args[k]);
             low_forget(i->args[k]);
@@ -707,6 +744,7 @@ void ir_optimize(struct ir_block *b)
         opt->addr[v] = NO_FACT;
     memset(opt->low_src, 0xff, sizeof(opt->low_src[0]) * (size_t)b->n_values);
     opt->n_low = 0;
+    memset(opt->mentions, 0, sizeof(opt->mentions[0]) * (size_t)b->n_values);
     memset(opt->width, 64, sizeof(opt->width[0]) * (size_t)b->n_values);
     memset(opt->dead, 0, sizeof(opt->dead[0]) * (size_t)b->n_insns);
     forward_pass();

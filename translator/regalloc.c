@@ -493,22 +493,20 @@ static void reload_pinned(void)
         be_emit_pinned(ra->c, true, m, ra->b->values);
 }
 
-/* Before a helper that looks at the CPU state: env gets every global. */
-static void sync_globals(void)
-{
-    sync_pinned(~0ull);
-    for (ir_ref g = 0; g < ra->b->n_globals; g++)
-        if (!is_pinned(g))
-            sync_global(g);
-}
-
 /* Before an exit: unpinned globals go home (pinned ones must be in their
  * registers, see emit_generic). */
 static void sync_unpinned(void)
 {
     for (ir_ref g = 0; g < ra->b->n_globals; g++)
-        if (!is_pinned(g))
+        if (ra->v[g].dirty && !is_pinned(g))     /* most are clean: test that first */
             sync_global(g);
+}
+
+/* Before a helper that looks at the CPU state: env gets every global. */
+static void sync_globals(void)
+{
+    sync_pinned(~0ull);
+    sync_unpinned();
 }
 
 /* After such a helper: env is the truth (pinned globals are reloaded
@@ -563,7 +561,7 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
         if (is_pinned(g) && ra->v[g].reg >= 0)
             p->pinned |= bit(g);
     for (ir_ref g = 0; g < ra->b->n_globals; g++)
-        if (!is_pinned(g) && ra->v[g].dirty)
+        if (ra->v[g].dirty && !is_pinned(g))
             record_entry(g);
     p->count = (uint32_t)m->n_entries - p->first;
     return p;

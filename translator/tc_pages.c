@@ -49,17 +49,45 @@ static void log_page(struct tc_fetch_log *l, uint64_t page)
     l->pages[l->n++] = page;
 }
 
+/* Remembers that the pages of [pc, pc+got) are fetchable (and logged):
+ * fetchability is per page, and the frontend asks about the same pages
+ * again and again (each instruction, each successor scan).  The answer
+ * also promises host-contiguous bytes (a software MMU's pages are not):
+ * two answers are joined only when they share a page, or when guest
+ * addresses are host addresses. */
+static void note_fetchable(struct tc_fetch_log *l, uint64_t pc, size_t got)
+{
+    uint64_t page = (1ull << TC_PAGE_SHIFT) - 1;
+    uint64_t lo = pc & ~page, hi = (pc + got + page) & ~page;
+    bool flat = l->real->mode == TR_MEM_HOST;
+    if (!got || hi < lo)
+        return;
+    if (flat ? lo <= l->known_hi && l->known_lo <= hi : lo < l->known_hi && l->known_lo < hi) {
+        l->known_lo = lo < l->known_lo ? lo : l->known_lo;
+        l->known_hi = hi > l->known_hi ? hi : l->known_hi;
+    } else {
+        l->known_lo = lo;
+        l->known_hi = hi;
+    }
+}
+
 /* Logs the pages asked about, fetchable or not: a page that cannot be
- * fetched now may be mapped later. */
+ * fetched now may be mapped later.  Pages found fetchable earlier in this
+ * translation are not asked about again: a mapping change meanwhile waits
+ * for the translation lock, then drops this block with its pages. */
 static size_t logged_fetchable(const struct tr_guest_mem *m, uint64_t pc, size_t want)
 {
     struct tc_fetch_log *l = (struct tc_fetch_log *)m;
     uint64_t last = want ? pc + want - 1 : pc;
     if (last < pc)
         last = UINT64_MAX;
+    if (pc >= l->known_lo && last < l->known_hi)
+        return want;
     for (uint64_t p = pc >> TC_PAGE_SHIFT; p <= last >> TC_PAGE_SHIFT; p++)
         log_page(l, p);
-    return l->real->fetchable(l->real, pc, want);
+    size_t got = l->real->fetchable(l->real, pc, want);
+    note_fetchable(l, pc, got);
+    return got;
 }
 
 /* The guest memory to translate the next block through. */
@@ -70,6 +98,7 @@ const struct tr_guest_mem *tc_fetch_log_start(struct tr_engine *e)
     l->mem = *l->real;
     l->mem.fetchable = logged_fetchable;
     l->n = 0;
+    l->known_lo = l->known_hi = 0;
     return &l->mem;
 }
 

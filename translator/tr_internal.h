@@ -86,6 +86,8 @@ struct tc_fetch_log {
     const struct tr_guest_mem *real;
     uint64_t *pages;                    /* guest page numbers, no repeats */
     size_t n, cap;
+    uint64_t known_lo, known_hi;        /* pages already answered fetchable
+                                           (and logged) in this translation */
 };
 
 /* Scratch of the translation in progress (under translate_lock). */

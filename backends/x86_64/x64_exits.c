@@ -15,6 +15,8 @@
  * popped pc equals its target jumps to that slot, else probes the jump
  * cache.  The comparison makes any prediction safe: longjmp, signals,
  * rewritten return addresses and overflowing recursion just miss. */
+#include <string.h>
+
 #include "translator.h"
 #include "x64_backend.h"
 #include "x64_vec.h"
@@ -79,14 +81,17 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     return enter;
 }
 
-static void store_env_u64(struct be_code *c, int32_t offset, uint64_t v)
+/* Returns where the value's immediate was written (4 or 8 bytes). */
+static uint8_t *store_env_u64(struct be_code *c, int32_t offset, uint64_t v)
 {
     if (x64_fits_s32((int64_t)v)) {
         x64_emit_mov_m_imm32(c, X64_W, X64_ENV, x64_env_disp(offset), (int32_t)v);
-        return;
+        return c->ptr - 4;
     }
     x64_emit_mov_r_imm64(c, X64_SCRATCH, v);
+    uint8_t *imm = c->ptr - 8;
     x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(offset), X64_SCRATCH);
+    return imm;
 }
 
 static void return_to_dispatcher(struct be_code *c, int code)
@@ -95,12 +100,57 @@ static void return_to_dispatcher(struct be_code *c, int code)
     x64_emit_jmp_rel32(c, c->epilogue);
 }
 
+/* ---- exit stubs, copied from templates ----------------------------------
+ * Every direct exit has a stub (store the guest pc and the block, return
+ * the slot's exit code), and encoding one with the general emitters cost
+ * about 300 host instructions -- several times a block's own exits.  Each
+ * of the four layouts (pc and block address each an imm32 or an imm64) is
+ * encoded once with those same emitters into a template; a stub is a copy
+ * with its pc, block, exit code and epilogue displacement patched in. */
+struct stub_template {
+    uint8_t bytes[64];
+    uint8_t len, pc_at, pc_bytes, tb_at, tb_bytes, code_at, rel_at;
+};
+
+static struct stub_template stub_templates[4];
+
+static int stub_layout(uint64_t pc, uint64_t tb)
+{
+    return (x64_fits_s32((int64_t)pc) ? 0 : 1) | (x64_fits_s32((int64_t)tb) ? 0 : 2);
+}
+
+static void build_stub_template(struct stub_template *t, int layout)
+{
+    uint64_t big = 1ull << 40;
+    struct be_code c = { .start = t->bytes, .ptr = t->bytes, .end = t->bytes + sizeof t->bytes };
+    t->pc_bytes = layout & 1 ? 8 : 4;
+    t->pc_at = (uint8_t)(store_env_u64(&c, TR_OFFSET_PC, layout & 1 ? big : 0) - t->bytes);
+    t->tb_bytes = layout & 2 ? 8 : 4;
+    t->tb_at = (uint8_t)(store_env_u64(&c, TR_OFFSET_EXIT_TB, layout & 2 ? big : 0) - t->bytes);
+    x64_emit_mov_r_imm32(&c, X64_RAX, 0);
+    t->code_at = (uint8_t)(c.ptr - 4 - t->bytes);
+    x64_emit_jmp_rel32(&c, c.ptr);
+    t->rel_at = (uint8_t)(c.ptr - 4 - t->bytes);
+    t->len = (uint8_t)(c.ptr - t->bytes);
+}
+
 static void emit_stub(struct be_code *c, uint64_t pc, int slot)
 {
+    uint64_t tb = (uint64_t)(uintptr_t)c->tb;
+    int layout = stub_layout(pc, tb);
+    struct stub_template *t = &stub_templates[layout];
+    if (!t->len)
+        build_stub_template(t, layout);
     c->stub[slot] = (uint32_t)(c->ptr - c->start);
-    store_env_u64(c, TR_OFFSET_PC, pc);
-    store_env_u64(c, TR_OFFSET_EXIT_TB, (uint64_t)(uintptr_t)c->tb);
-    return_to_dispatcher(c, TR_EXIT_CHAIN0 + slot);
+    uint8_t *w = be_writable(c, c->ptr);
+    uint32_t code = TR_EXIT_CHAIN0 + (uint32_t)slot;
+    int32_t rel = (int32_t)(c->epilogue - (c->ptr + t->rel_at + 4));
+    memcpy(w, t->bytes, t->len);
+    memcpy(w + t->pc_at, &pc, t->pc_bytes);             /* little-endian: the low bytes */
+    memcpy(w + t->tb_at, &tb, t->tb_bytes);
+    memcpy(w + t->code_at, &code, 4);
+    memcpy(w + t->rel_at, &rel, 4);
+    c->ptr += t->len;
 }
 
 /* Pads so that the rel32 at c->ptr + rel_at is 4-byte aligned. */

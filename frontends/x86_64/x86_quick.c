@@ -236,6 +236,12 @@ static bool quick_rm_op(struct quick_dec *d, int bytes, int access)
     return true;
 }
 
+/* The register number of the ModRM operand just read (mod 3). */
+static int quick_rm_number(const struct quick_dec *d)
+{
+    return (d->x->modrm & 7) | (d->rex & 1 ? 8 : 0);
+}
+
 enum { QUICK_R = CS_AC_READ, QUICK_W = CS_AC_WRITE, QUICK_RW = CS_AC_READ | CS_AC_WRITE };
 
 static int quick_reg_field(const struct quick_dec *d)
@@ -353,6 +359,106 @@ static bool quick_modrm(struct quick_dec *d, uint8_t op)
     return false;
 }
 
+/* ---- two-byte (0x0f) and group 2/3 forms: extensions, setcc, cmovcc,
+ * imul, shifts by an immediate, 1 or cl, test/not/neg. ---- */
+
+static const unsigned quick_setcc[16] = {
+    X86_INS_SETO, X86_INS_SETNO, X86_INS_SETB, X86_INS_SETAE, X86_INS_SETE, X86_INS_SETNE,
+    X86_INS_SETBE, X86_INS_SETA, X86_INS_SETS, X86_INS_SETNS, X86_INS_SETP, X86_INS_SETNP,
+    X86_INS_SETL, X86_INS_SETGE, X86_INS_SETLE, X86_INS_SETG,
+};
+
+static const unsigned quick_cmovcc[16] = {
+    X86_INS_CMOVO, X86_INS_CMOVNO, X86_INS_CMOVB, X86_INS_CMOVAE, X86_INS_CMOVE, X86_INS_CMOVNE,
+    X86_INS_CMOVBE, X86_INS_CMOVA, X86_INS_CMOVS, X86_INS_CMOVNS, X86_INS_CMOVP, X86_INS_CMOVNP,
+    X86_INS_CMOVL, X86_INS_CMOVGE, X86_INS_CMOVLE, X86_INS_CMOVG,
+};
+
+/* The source of a widening move (operands[1]) is `bytes` wide. */
+static bool quick_narrow_source(struct quick_dec *d, int bytes)
+{
+    cs_x86_op *src = &d->x->operands[1];
+    src->size = (uint8_t)bytes;
+    if (src->type == X86_OP_REG) src->reg = quick_reg(d, quick_rm_number(d), bytes);
+    return src->reg != X86_REG_INVALID;
+}
+
+/* movzx/movsx r, r/m8 or r/m16 (0f b6 b7 be bf). */
+static bool quick_extend(struct quick_dec *d, uint8_t op)
+{
+    int src = op & 1 ? 2 : 1;
+    if (src == 2 && d->osize == 2) return false;
+    d->ci->id = op < 0xb8 ? X86_INS_MOVZX : X86_INS_MOVSX;
+    return quick_rm_reg(d, true, d->osize, QUICK_W, QUICK_R) && quick_narrow_source(d, src);
+}
+
+static bool quick_twobyte(struct quick_dec *d, uint8_t op)
+{
+    d->x->opcode[1] = op;
+    if ((op & 0xf0) == 0x90) {
+        if ((d->p[0] >> 3) & 7) return false;
+        d->ci->id = quick_setcc[op & 15];
+        return quick_rm_op(d, 1, QUICK_W);
+    }
+    if ((op & 0xf0) == 0x40) {
+        d->ci->id = quick_cmovcc[op & 15];
+        return quick_rm_reg(d, true, d->osize, QUICK_RW, QUICK_R);
+    }
+    if (op == 0xaf) {
+        d->ci->id = X86_INS_IMUL;
+        return quick_rm_reg(d, true, d->osize, QUICK_RW, QUICK_R);
+    }
+    if (op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf) return quick_extend(d, op);
+    return false;
+}
+
+/* movsxd r64, r/m32 (REX.W 63). */
+static bool quick_movsxd(struct quick_dec *d)
+{
+    if (d->osize != 8) return false;
+    d->ci->id = X86_INS_MOVSXD;
+    return quick_rm_reg(d, true, 8, QUICK_W, QUICK_R) && quick_narrow_source(d, 4);
+}
+
+/* shl/shr/sar r/m by imm8 (c0 c1), 1 (d0 d1) or cl (d2 d3). */
+static bool quick_shift(struct quick_dec *d, uint8_t op)
+{
+    static const unsigned ids[8] = { 0, 0, 0, 0, X86_INS_SHL, X86_INS_SHR, 0, X86_INS_SAR };
+    unsigned id = ids[(d->p[0] >> 3) & 7];
+    int bytes = op & 1 ? d->osize : 1;
+    if (!id) return false;
+    d->ci->id = id;
+    if (!quick_rm_op(d, bytes, QUICK_RW)) return false;
+    if (op >= 0xd2) quick_op(d, X86_OP_REG, 1, QUICK_R)->reg = X86_REG_CL;
+    else if (op >= 0xd0) quick_imm_op(d, 1, bytes);
+    else quick_imm_op(d, *d->p++, 1);
+    return true;
+}
+
+/* test r/m, imm (f6/f7 /0); not, neg r/m (/2 /3). */
+static bool quick_group3(struct quick_dec *d, uint8_t op)
+{
+    int reg = (d->p[0] >> 3) & 7, bytes = op == 0xf6 ? 1 : d->osize;
+    if (reg == 0) {
+        d->ci->id = X86_INS_TEST;
+        if (!quick_rm_op(d, bytes, QUICK_R)) return false;
+        quick_imm(d, quick_imm_bytes(d, bytes), bytes);
+        return true;
+    }
+    if (reg != 2 && reg != 3) return false;
+    d->ci->id = reg == 2 ? X86_INS_NOT : X86_INS_NEG;
+    return quick_rm_op(d, bytes, QUICK_RW);
+}
+
+static bool quick_more(struct quick_dec *d, uint8_t op)
+{
+    if (op == 0x0f) return quick_twobyte(d, *d->p++);
+    if (op == 0x63) return quick_movsxd(d);
+    if (op == 0xc0 || op == 0xc1 || (op >= 0xd0 && op <= 0xd3)) return quick_shift(d, op);
+    if (op == 0xf6 || op == 0xf7) return quick_group3(d, op);
+    return false;
+}
+
 /* jmp/call/jcc rel, ret: no prefixes. */
 static bool quick_control(struct quick_dec *d, const uint8_t *start, uint64_t pc)
 {
@@ -384,7 +490,7 @@ bool x86_quick_insn(const uint8_t *p, uint64_t pc, cs_insn *ci)
         d.x->prefix[2] = start[0] == 0x66 ? 0x66 : 0;
         d.x->rex = d.rex;
         d.x->opcode[0] = op;
-        ok = quick_modrm(&d, op) || quick_short(&d, op);
+        ok = quick_modrm(&d, op) || quick_short(&d, op) || quick_more(&d, op);
     }
     if (!ok) return false;
     ci->address = pc;

@@ -19,6 +19,7 @@
 #include "guest_mem.h"
 #include "x86_internal.h"
 #include "x86_quick.h"
+#include "x86_scan_memo.h"
 #include "x86_avx2.h"
 
 #define X86_MAX_BLOCK_INSNS 128
@@ -263,14 +264,22 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
 }
 
 /* Scans a few instructions from pc (following direct jmp/call), stopping
- * at a full flag writer (dead), or at anything it cannot see through. */
-static struct succ_use succ_flags_use(const struct tr_guest_mem *mem, uint64_t pc)
+ * at a full flag writer (dead), or at anything it cannot see through.  The
+ * bytes it decoded go to t; *fetched is false when it stopped at bytes it
+ * could not fetch or decode (an answer the memo must not keep). */
+static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
+                                 struct x86_scan_trace *t, bool *fetched)
 {
     struct succ_use u = { false, false };
     uint64_t readable_end = pc & ~(X86_PAGE - 1);
+    *fetched = true;
     for (int i = 0; i < 12; i++) {
         struct scan_insn s;
-        if (!scan_decode(mem, pc, &readable_end, &s)) break;
+        if (!scan_decode(mem, pc, &readable_end, &s)) {
+            *fetched = false;
+            break;
+        }
+        x86_scan_trace_add(t, pc, s.size);
         const struct x86_insn_row *e = x86_row_of_id(s.id);
         if (s.cls == X86_FL_FULL) return u;
         if (e && (s.id == X86_INS_JMP || s.id == X86_INS_CALL) && s.target) {
@@ -286,6 +295,22 @@ static struct succ_use succ_flags_use(const struct tr_guest_mem *mem, uint64_t p
         pc += s.size;
     }
     return (struct succ_use){ true, true };
+}
+
+/* succ_scan's answer, from the memo while the bytes it read are unchanged
+ * (x86_scan_memo.c). */
+static struct succ_use succ_flags_use(const struct tr_guest_mem *mem, uint64_t pc)
+{
+    int known = x86_scan_memo_get(mem, pc);
+    if (known >= 0)
+        return (struct succ_use){ known & 1, known & 2 };
+    struct x86_scan_trace t;
+    bool fetched;
+    x86_scan_trace_begin(&t);
+    struct succ_use u = succ_scan(mem, pc, &t, &fetched);
+    if (fetched)
+        x86_scan_memo_put(mem, pc, &t, (u.flags ? 1 : 0) | (u.cf ? 2 : 0));
+    return u;
 }
 
 static struct succ_use use_or(struct succ_use a, struct succ_use b)

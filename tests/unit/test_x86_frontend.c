@@ -140,6 +140,26 @@ Test(x86_frontend, flags_not_stored_when_successors_overwrite_them)
     cr_assert(writes_global(b, x86_g_cc_op));
 }
 
+/* The successor scans' answers are remembered per pc (x86_scan_memo.c),
+ * but only while the bytes they read are unchanged and fetchable. */
+Test(x86_frontend, successor_scan_memo_follows_the_bytes)
+{
+    static const uint8_t cmp[] = { 0x48, 0x39, 0xd8 };         /* cmp rax,rbx at 4093 */
+    static const uint8_t xor_ret[] = { 0x31, 0xc0, 0xc3 };     /* at 4096: flags dead */
+    static const uint8_t jb[] = { 0x72, 0x00, 0xc3 };          /* at 4096: CF read */
+    cr_assert(mprotect(code + 4096, 4096, PROT_READ | PROT_WRITE | PROT_EXEC) == 0);
+    memcpy(code + 4096, xor_ret, sizeof xor_ret);
+    for (int k = 0; k < 2; k++)
+        cr_assert(!writes_global(translate_at(4093, cmp, sizeof cmp, 1), x86_g_cc_op));
+    memcpy(code + 4096, jb, sizeof jb);
+    cr_assert(writes_global(translate_at(4093, cmp, sizeof cmp, 1), x86_g_cc_op));
+    memcpy(code + 4096, xor_ret, sizeof xor_ret);
+    cr_assert(!writes_global(translate_at(4093, cmp, sizeof cmp, 1), x86_g_cc_op));
+    cr_assert(mprotect(code + 4096, 4096, PROT_NONE) == 0);
+    cr_assert(writes_global(translate_at(4093, cmp, sizeof cmp, 1), x86_g_cc_op),
+              "an unmapped successor may read anything");
+}
+
 Test(x86_frontend, syscall_exit)
 {
     static const uint8_t c[] = { 0x0f, 0x05 };
