@@ -700,3 +700,14 @@ void ir_optimize(struct ir_block *b)
     compact();
     opt = NULL;
 }
+
+void ir_eliminate_dead(struct ir_block *b)
+{
+    struct opt_state st;
+    opt = &st;
+    opt->b = b;
+    memset(opt->dead, 0, sizeof(opt->dead[0]) * (size_t)b->n_insns);
+    backward_pass();
+    compact();
+    opt = NULL;
+}
