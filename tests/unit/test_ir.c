@@ -436,3 +436,41 @@ Test(ir, flags_are_not_reused_when_they_may_differ)
     cr_assert(!ir_fuse_flags(b, keeps), "%s", dump(b));
     cr_assert_eq(count_op(b, IR_setcond), 4, "%s", dump(b));
 }
+
+/* ---- demanded bits ---- */
+
+/* x86's 32-bit imul with dead flags: a 64-bit product of sign-extended
+ * operands, read only through ext32u and a 32-bit op -> a 32-bit mul, the
+ * extensions die; a product that reaches a global whole stays 64-bit. */
+Test(ir, product_read_for_its_low_half_is_32_bit)
+{
+    struct ir_block *b = new_block();
+    ir_ref a = ir_temp(b), c = ir_temp(b), p = ir_temp(b), lo = ir_temp(b), d = ir_temp(b);
+    ir_unop(b, IR_ext32s, 64, a, RAX);
+    ir_unop(b, IR_ext32s, 64, c, RBX);
+    ir_binop(b, IR_mul, 64, p, a, c);
+    ir_unop(b, IR_ext32u, 64, lo, p);
+    ir_binop(b, IR_sub, 32, d, RCX, p);
+    ir_mov(b, RAX, lo);
+    ir_mov(b, RCX, d);
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    const struct ir_insn *m = only_op(b, IR_mul);
+    cr_assert(m->size == 32 && m->args[1] == RAX && m->args[2] == RBX, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_ext32s) + count_op(b, IR_ext32u), 0, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+Test(ir, product_read_whole_stays_64_bit)
+{
+    struct ir_block *b = new_block();
+    ir_ref p = ir_temp(b), q = ir_temp(b), lo = ir_temp(b);
+    ir_binop(b, IR_mul, 64, p, RAX, RBX);
+    ir_unop(b, IR_ext32u, 64, lo, p);
+    ir_mov(b, RCX, lo);
+    ir_mov(b, q, p);
+    ir_mov(b, RBX, q);              /* through a copy into a global */
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    cr_assert_eq(only_op(b, IR_mul)->size, 64, "%s", dump(b));
+}
