@@ -12,7 +12,9 @@
  *
  * Values are recognised by number: a mov gives its destination its
  * source's number, any other write a new one, so a compare of a renamed
- * copy still matches, and a value overwritten in between does not.
+ * copy still matches, and a value overwritten in between does not.  A
+ * second numbering for the low 32 bits, which 32-bit ops compare, also
+ * passes through ext32u/ext32s (the frontend's 32-bit copies).
  * Generic: nothing here knows the host, only which ops keep its flags.
  */
 #include <string.h>
@@ -31,7 +33,7 @@ struct flags_src {
 
 struct fuse_state {
     struct ir_block *b;
-    uint32_t num[IR_MAX_VALUES];
+    uint32_t num[2][IR_MAX_VALUES];     /* [1]: of the low 32 bits */
     uint32_t next;
     struct flags_src src;
     bool fused;
@@ -57,7 +59,7 @@ static bool same_value(const struct fuse_state *s, ir_ref r, ir_ref p, uint32_t 
     const struct ir_block *b = s->b;
     if (ir_is_const(b, r) && ir_is_const(b, p))
         return truncated(b->values[r].imm, s->src.size) == truncated(b->values[p].imm, s->src.size);
-    return s->num[r] == n;
+    return s->num[s->src.size == 32][r] == n;
 }
 
 static bool is_zero(const struct ir_block *b, ir_ref r, int size)
@@ -80,7 +82,7 @@ static int fused_cond(const struct fuse_state *s, const struct ir_insn *i)
     enum ir_cond c = (enum ir_cond)i->cond;
     if (i->size != p->size)
         return -1;
-    if (!ir_is_const(s->b, x) && s->num[x] == p->nd && is_zero(s->b, y, i->size) &&
+    if (!ir_is_const(s->b, x) && s->num[p->size == 32][x] == p->nd && is_zero(s->b, y, i->size) &&
         result_cond_ok(p->op, c))
         return c;
     if (p->op != IR_sub)
@@ -134,8 +136,11 @@ static void number_outputs(struct fuse_state *s, const struct ir_insn *i)
         ir_ref d = i->args[k];
         if (d == IR_NONE)
             continue;
-        bool copy = i->op == IR_mov && !ir_is_const(s->b, i->args[1]);
-        s->num[d] = copy ? s->num[i->args[1]] : s->next++;
+        ir_ref src = i->args[n_out];
+        bool copy = i->op == IR_mov && !ir_is_const(s->b, src);
+        bool low_copy = (i->op == IR_ext32u || i->op == IR_ext32s) && !ir_is_const(s->b, src);
+        s->num[0][d] = copy ? s->num[0][src] : s->next++;
+        s->num[1][d] = copy || low_copy ? s->num[1][src] : s->num[0][d];
     }
 }
 
@@ -145,14 +150,14 @@ static void step(struct fuse_state *s, int n, const uint8_t *keeps_flags)
     bool producer = is_producer(i) && (i->size == 32 || i->size == 64);
     struct flags_src p = { n, (enum ir_op)i->op, i->size, i->args[1], i->args[2] };
     if (producer)
-        p.na = s->num[p.a], p.nb = s->num[p.b];
+        p.na = s->num[p.size == 32][p.a], p.nb = s->num[p.size == 32][p.b];
     if (try_fuse(s, i))
         ;                               /* the flags stay */
     else if (!producer && !keeps_flags[i->op])
         s->src.insn = -1;
     number_outputs(s, i);
     if (producer) {
-        p.nd = s->num[i->args[0]];
+        p.nd = s->num[p.size == 32][i->args[0]];
         s->src = p;
     }
 }
@@ -164,7 +169,7 @@ bool ir_fuse_flags(struct ir_block *b, const uint8_t *keeps_flags)
     s.fused = false;
     s.src.insn = -1;
     for (int v = 0; v < b->n_values; v++)
-        s.num[v] = (uint32_t)v + 1;
+        s.num[0][v] = s.num[1][v] = (uint32_t)v + 1;
     s.next = (uint32_t)b->n_values + 1;
     for (int n = 0; n < b->n_insns; n++)
         step(&s, n, keeps_flags);

@@ -390,6 +390,24 @@ Test(ir, compare_after_sub_reads_its_flags)
     cr_assert_null(ir_validate(b));
 }
 
+/* `sub ebx, 1; jne`: the frontend keeps the old ebx as ext32u; at 32 bits
+ * that is the same value, at 64 bits it is not. */
+Test(ir, zero_extended_copy_is_the_same_32_bit_value)
+{
+    for (int size = 32; size <= 64; size += 32) {
+        struct ir_block *b = new_block();
+        ir_ref old = ir_temp(b), d = ir_temp(b);
+        init_keeps();
+        ir_unop(b, IR_ext32u, 64, old, RBX);
+        ir_binop(b, IR_sub, size, d, RBX, ir_const(b, 1));
+        ir_mov(b, RBX, d);
+        ir_brcond(b, IR_NE, size, old, ir_const(b, 1), 0x2000, 0);
+        ir_goto_tb(b, 0x1006, 1);
+        cr_assert_eq(ir_fuse_flags(b, keeps), size == 32, "%s", dump(b));
+        cr_assert_eq(count_op(b, IR_ext32u), size == 32 ? 0 : 1, "%s", dump(b));
+    }
+}
+
 /* Operands swapped: the condition is swapped; a setcond and a movcond of
  * the same producer both read it; an and's result against zero too. */
 Test(ir, swapped_and_several_consumers)
