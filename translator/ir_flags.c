@@ -164,7 +164,7 @@ static void step(struct fuse_state *s, int n, const uint8_t *keeps_flags)
 
 bool ir_fuse_flags(struct ir_block *b, const uint8_t *keeps_flags)
 {
-    static __thread struct fuse_state s;
+    struct fuse_state s;                /* 32 KB: on the stack, as ir_optimize's */
     s.b = b;
     s.fused = false;
     s.src.insn = -1;
