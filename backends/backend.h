@@ -78,6 +78,12 @@ struct be_desc {
      * < 0 leaves global k unpinned (so a later global can be pinned). */
     int n_pinned;
     const int8_t *pinned_regs;
+    /* Host flags across ops (ir_fuse_flags, ir_flags.c): keeps_flags[op]
+     * nonzero when the backend emits op, and whatever allocator glue comes
+     * around it (be_emit_mov/movi/ld_env/st_env/pinned), without touching
+     * the host's condition flags; the backend then also emits subf/addf/
+     * andf and brflags/setflags/movflags (ir_ops.def).  NULL: no fusion. */
+    const uint8_t *keeps_flags;         /* [IR_NUM_OPS] */
 };
 extern const struct be_desc be_host;
 

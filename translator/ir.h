@@ -232,5 +232,12 @@ void ir_dump_insn(const struct ir_block *b, const struct ir_insn *i, FILE *out);
 
 /* ir_opt.c: constant folding, copy propagation, dead-code elimination. */
 void ir_optimize(struct ir_block *b);
+void ir_eliminate_dead(struct ir_block *b);     /* only the last */
+
+/* ir_flags.c: compares that read the flags of an earlier sub/add/and on
+ * the host (subf/addf/andf and brflags/setflags/movflags, ir_ops.def).
+ * keeps_flags[op]: the backend emits op without touching its flags.
+ * Returns whether anything was fused (dead copies are then removed). */
+bool ir_fuse_flags(struct ir_block *b, const uint8_t *keeps_flags);
 
 #endif

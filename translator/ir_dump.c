@@ -63,7 +63,8 @@ static void dump_params(const struct ir_insn *i, FILE *out)
 {
     uint16_t fl = ir_op_info[i->op].flags;
     if ((fl & IR_F_COND) && i->cond < IR_NUM_CONDS)
-        fprintf(out, ", %s", ir_cond_names[i->cond]);
+        fprintf(out, "%s%s", ir_op_info[i->op].n_out + ir_op_info[i->op].n_in ? ", " : " ",
+                ir_cond_names[i->cond]);
     switch (i->op) {
     case IR_extract: case IR_deposit:
         fprintf(out, ", pos %" PRId64 ", len %" PRId64, i->aux[0], i->aux[1]);
@@ -80,7 +81,7 @@ static void dump_params(const struct ir_insn *i, FILE *out)
         if (i->aux[0])
             fprintf(out, " disp %" PRId64, i->aux[0]);
         break;
-    case IR_brcond: case IR_goto_tb:
+    case IR_brcond: case IR_brflags: case IR_goto_tb:
         fprintf(out, " -> 0x%" PRIx64 " slot %" PRId64, i->aux[0], i->aux[1]);
         break;
     case IR_atomic_rmw:

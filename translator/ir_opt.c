@@ -33,6 +33,7 @@ struct opt_state {
     ir_ref active[IR_MAX_VALUES];       /* values with a copy_src */
     int n_active;
     bool live[IR_MAX_VALUES];
+    bool wide[IR_MAX_VALUES];           /* narrow_products: bits above 32 are read */
     uint8_t width[IR_MAX_VALUES];       /* bits above the low `width` known zero
                                            (64: nothing known) */
     bool dead[IR_MAX_INSNS];
@@ -684,6 +685,42 @@ static void forward_pass(void)
     }
 }
 
+/* ---- demanded bits: 32-bit products ---- */
+
+/* Backward, before the forward pass: a 64-bit mul whose result is read
+ * only for its low 32 bits (by 32-bit ops, narrow stores, extensions of 32
+ * bits or less, through copies) becomes a 32-bit mul -- x86's 32-bit imul
+ * with dead flags, which the frontend computes at 64 bits from sign-
+ * extended operands.  Its zero-extended result then makes the ext32u after
+ * it a copy, and its inputs' extensions die (narrow_inputs).  Globals are
+ * read at exits and by helpers that look at the CPU state. */
+static void demand_globals(void)
+{
+    memset(opt->wide, 1, sizeof(opt->wide[0]) * (size_t)opt->b->n_globals);
+}
+
+static void narrow_products(void)
+{
+    memset(opt->wide, 0, sizeof(opt->wide[0]) * (size_t)opt->b->n_values);
+    demand_globals();
+    for (int n = opt->b->n_insns - 1; n >= 0; n--) {
+        struct ir_insn *i = &opt->b->insns[n];
+        bool out_wide = n_out(i) && i->args[0] != IR_NONE && opt->wide[i->args[0]];
+        if (i->op == IR_mul && i->size == 64 && !out_wide)
+            i->size = 32;
+        for (int k = 0; k < n_out(i); k++)
+            if (i->args[k] != IR_NONE)
+                opt->wide[i->args[k]] = false;
+        if (reads_globals(i))
+            demand_globals();
+        for (int k = 0; k < n_in(i); k++) {
+            ir_ref r = i->args[n_out(i) + k];
+            if (r != IR_NONE && (i->op == IR_mov ? out_wide : input_bits(i, n_out(i) + k) > 32))
+                opt->wide[r] = true;
+        }
+    }
+}
+
 /* ---- dead-code elimination ---- */
 
 static void mark_globals_live(void)
@@ -747,7 +784,19 @@ void ir_optimize(struct ir_block *b)
     memset(opt->mentions, 0, sizeof(opt->mentions[0]) * (size_t)b->n_values);
     memset(opt->width, 64, sizeof(opt->width[0]) * (size_t)b->n_values);
     memset(opt->dead, 0, sizeof(opt->dead[0]) * (size_t)b->n_insns);
+    narrow_products();
     forward_pass();
+    backward_pass();
+    compact();
+    opt = NULL;
+}
+
+void ir_eliminate_dead(struct ir_block *b)
+{
+    struct opt_state st;
+    opt = &st;
+    opt->b = b;
+    memset(opt->dead, 0, sizeof(opt->dead[0]) * (size_t)b->n_insns);
     backward_pass();
     compact();
     opt = NULL;

@@ -105,7 +105,8 @@ static const char *check_params(const struct ir_insn *i)
     if (i->op == IR_extract || i->op == IR_deposit)
         if (i->aux[0] < 0 || i->aux[1] < 1 || i->aux[0] + i->aux[1] > 64)
             return "bit field out of range";
-    if ((i->op == IR_brcond || i->op == IR_goto_tb) && i->aux[1] != 0 && i->aux[1] != 1)
+    if ((i->op == IR_brcond || i->op == IR_brflags || i->op == IR_goto_tb) &&
+        i->aux[1] != 0 && i->aux[1] != 1)
         return "chain slot must be 0 or 1";
     if (i->op == IR_call && (!insn_helper(i) || insn_helper(i)->n_args > 5))
         return "call without a valid helper";
@@ -124,6 +125,24 @@ static const char *check_insn(const struct ir_block *b, const struct ir_insn *i)
     return NULL;
 }
 
+static bool sets_flags(enum ir_op op) { return op == IR_subf || op == IR_addf || op == IR_andf; }
+static bool reads_flags(enum ir_op op)
+{ return op == IR_brflags || op == IR_setflags || op == IR_movflags; }
+
+/* A flags consumer needs a producer before it with no compare or call in
+ * between (what else keeps the flags is the backend's business). */
+static bool flags_ok(const struct ir_block *b, int n)
+{
+    for (int k = n - 1; k >= 0; k--) {
+        enum ir_op op = (enum ir_op)b->insns[k].op;
+        if (sets_flags(op))
+            return true;
+        if (!reads_flags(op) && (ir_op_info[op].flags & (IR_F_COND | IR_F_CALL | IR_F_VEC)))
+            return false;
+    }
+    return false;
+}
+
 const char *ir_validate(const struct ir_block *b)
 {
     if (b->overflow)
@@ -135,6 +154,8 @@ const char *ir_validate(const struct ir_block *b)
         const char *m = check_insn(b, i);
         if (m)
             return fail(n, i, m);
+        if (reads_flags((enum ir_op)i->op) && !flags_ok(b, n))
+            return fail(n, i, "reads host flags no subf/addf/andf set");
         bool is_exit = ir_op_info[i->op].flags & IR_F_EXIT;
         if (is_exit != (n == b->n_insns - 1))
             return fail(n, i, is_exit ? "exit before the end of the block"

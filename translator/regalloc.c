@@ -325,7 +325,8 @@ static void release_dying_inputs(int n, const struct ir_insn *i)
 
 static bool is_commutative(enum ir_op op)
 {
-    return op == IR_add || op == IR_mul || op == IR_and || op == IR_or || op == IR_xor;
+    return op == IR_add || op == IR_mul || op == IR_and || op == IR_or || op == IR_xor ||
+           op == IR_addf || op == IR_andf;
 }
 
 /* A register of input k that nothing needs after this insn, or -1 (a

@@ -180,6 +180,8 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     add_exit_request(b);
     drop_xfer_hints(e, b);
     ir_optimize(b);
+    if (be_host.keeps_flags)
+        ir_fuse_flags(b, be_host.keeps_flags);
     if (e->cfg.check_ir)
         check_ir(b);
     fault_begin_block(e);

@@ -28,10 +28,15 @@ static bool is_zero_const(const struct be_arg *a, int size)
     return a->is_const && (size == 32 ? (uint32_t)a->imm : a->imm) == 0;
 }
 
-/* The conditional branch, taken when `in[0] cond in[1]`, imm19 still 0. */
+/* The conditional branch, taken when `in[0] cond in[1]` (brflags: when
+ * cond holds on the flags already set), imm19 still 0. */
 static void emit_cond_branch(struct be_code *c, const struct ir_insn *insn,
                              const struct be_arg *in)
 {
+    if (insn->op == IR_brflags) {
+        a64_put(c, a64_cond_branch_imm(a64_cond_of((enum ir_cond)insn->cond), 0));
+        return;
+    }
     bool eq = insn->cond == IR_EQ, ne = insn->cond == IR_NE;
     if ((eq || ne) && is_zero_const(&in[1], insn->size) && !in[0].is_const) {
         a64_put(c, a64_compare_branch_imm(insn->size == 64, ne, 0, in[0].reg));

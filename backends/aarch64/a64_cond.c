@@ -53,6 +53,8 @@ static void emit_cmp(struct be_code *c, bool sf, const struct be_arg *a, const s
     a64_put(c, a64_cmp(sf, rn, a64_src_zr(c, b, A64_TMP0, size)));
 }
 
+enum a64_cond a64_cond_of(enum ir_cond c) { return cond_map[c]; }
+
 enum a64_cond a64_emit_compare(struct be_code *c, const struct ir_insn *insn,
                                const struct be_arg *a, const struct be_arg *b)
 {

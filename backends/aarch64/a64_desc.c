@@ -40,6 +40,23 @@ static const struct be_constraint a64_constraints[IR_NUM_OPS] = {
     [IR_stx]     = { { BE_IMM_NONE, BE_IMM_ANY, BE_IMM_NONE } },
     [IR_st_env]  = { { BE_IMM_ANY } },
     [IR_exit_indirect] = { { BE_IMM_ANY } },
+    [IR_subf]    = IN1(BE_IMM_ARITH),
+    [IR_addf]    = IN1(BE_IMM_ARITH),
+    [IR_andf]    = IN1(BE_IMM_LOGIC),
+    [IR_movflags] = { { BE_IMM_ANY, BE_IMM_ANY } },
+};
+
+/* Ops emitted without an instruction that sets NZCV (the glue never sets
+ * it either): a compare's flags survive them (ir_fuse_flags).  Not here:
+ * compares, calls, atomics (cas compares), vector ops, exits. */
+static const uint8_t a64_keeps_flags[IR_NUM_OPS] = {
+    [IR_insn_start] = 1, [IR_mov] = 1, [IR_add] = 1, [IR_sub] = 1, [IR_mul] = 1,
+    [IR_mulhu] = 1, [IR_mulhs] = 1, [IR_and] = 1, [IR_or] = 1, [IR_xor] = 1, [IR_andc] = 1,
+    [IR_shl] = 1, [IR_shr] = 1, [IR_sar] = 1, [IR_rotl] = 1, [IR_rotr] = 1, [IR_neg] = 1,
+    [IR_not] = 1, [IR_ext8u] = 1, [IR_ext8s] = 1, [IR_ext16u] = 1, [IR_ext16s] = 1,
+    [IR_ext32u] = 1, [IR_ext32s] = 1, [IR_extract] = 1, [IR_deposit] = 1, [IR_bswap] = 1,
+    [IR_clz] = 1, [IR_ctz] = 1, [IR_ld] = 1, [IR_st] = 1, [IR_ldx] = 1, [IR_stx] = 1,
+    [IR_ld_env] = 1, [IR_st_env] = 1, [IR_setflags] = 1, [IR_movflags] = 1,
 };
 
 /* The guest's first 16 globals (x86-64: rax..r15) stay in host registers
@@ -67,6 +84,7 @@ const struct be_desc be_host = {
     .cs_mode = CS_MODE_ARM,
     .n_pinned = (int)(sizeof(a64_pinned_regs) / sizeof(a64_pinned_regs[0])),
     .pinned_regs = a64_pinned_regs,
+    .keeps_flags = a64_keeps_flags,
 };
 
 static int insn_width(const struct ir_insn *insn) { return insn->size == 32 ? 32 : 64; }

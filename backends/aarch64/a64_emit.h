@@ -76,6 +76,10 @@ void a64_emit_jump(struct be_code *c, const void *target);
  * the A64 condition that is true when the IR condition holds. */
 enum a64_cond a64_emit_compare(struct be_code *c, const struct ir_insn *insn,
                                const struct be_arg *a, const struct be_arg *b);
+/* The A64 condition for an IR condition on flags already set: by a compare,
+ * or by subs/adds/ands (brflags/setflags/movflags, ir_ops.def: the
+ * conditions ir_fuse_flags allows mean the same on those flags). */
+enum a64_cond a64_cond_of(enum ir_cond c);
 
 /* Exit ops (a64_exits.c, a64_chain.c).  A chain stub stores pc and
  * c->tb in env and returns TR_EXIT_CHAIN0 + slot; the pending brcond exits

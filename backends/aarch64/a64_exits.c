@@ -9,13 +9,22 @@
  * and the block in env and returns TR_EXIT_CHAIN0 + slot.  Chaining then
  * rewrites that one aligned word (a64_chain.c).
  *
- * Return-address stack (runtime.h, --ras): a guest call pushes its return
- * pc and the address of an extra chain slot 1 in the calling block, which
- * the dispatcher chains to the block at the return pc like any other (and
- * invalidation unchains); a guest ret pops, and when the popped pc equals
- * its target branches to that slot, else probes the jump cache.  The
- * comparison keeps mismatched calls and returns (longjmp, signals,
- * coroutines, rewritten return addresses) correct: they only miss.
+ * Return-address stack (--ras), on the host stack as the x86-64 backend
+ * keeps it: a guest call pushes a 16-byte entry (host continuation, return
+ * pc) below enter()'s frame and branches to its target with `bl`; the
+ * continuation, right behind the `bl`, is an extra chain slot 1 that the
+ * dispatcher chains to the block at the return pc like any other (and
+ * invalidation unchains).  A guest ret whose target equals the top entry's
+ * pc pops it and returns there with `ret`, which the host's own return
+ * predictor expects (the `bl` pushed that address); otherwise the entry
+ * stays and the jump cache is probed.  The comparison keeps mismatched
+ * calls and returns (longjmp, signals, coroutines, rewritten return
+ * addresses) correct: they only miss.  enter() pushes a base entry (pc -1,
+ * leading to the jump-cache miss path) and records rt.ras_base and
+ * rt.ras_limit (64 KB below); a call below the limit starts over from the
+ * base, and the epilogue drops every entry, so entries live only inside
+ * one enter(): flushes and invalidations, in exclusive sections when no
+ * thread runs translated code, never meet a stale one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +35,11 @@
 #include "translator.h"
 
 /* Frame of enter(): x29/x30 at sp, then x19..x28 in pairs. */
-enum { FRAME_BYTES = 96 };
+enum { FRAME_BYTES = 96, RAS_HOST_BYTES = 64 * 1024 };
+
+_Static_assert(TR_OFFSET_RAS_BASE % 8 == 0 && TR_OFFSET_RAS_BASE < 32768 &&
+               TR_OFFSET_RAS_LIMIT % 8 == 0 && TR_OFFSET_RAS_LIMIT < 32768,
+               "one ldr/str reaches rt.ras_base and rt.ras_limit");
 
 /* Bit k set for every pinned global k of this guest. */
 static uint64_t pinned_mask(const struct ir_globals *g)
@@ -49,21 +62,40 @@ static uint64_t clobbered_pinned(const struct ir_globals *g)
     return m;
 }
 
-static void emit_enter(struct be_code *c, const struct ir_globals *g)
+/* The base entry (host code: the miss path, whose `adr` is returned to be
+ * filled in; pc -1), then rt.ras_base = sp, rt.ras_limit = sp - 64 KB. */
+static uint8_t *emit_ras_base(struct be_code *c)
+{
+    uint8_t *adr = c->ptr;
+    a64_put(c, 0);
+    a64_put(c, a64_move_wide_imm(true, A64_MOVN, 0, 0, A64_TMP1));
+    a64_put(c, a64_load_store_pair(false, A64_PAIR_PRE, -2, A64_TMP1, A64_SP, A64_TMP0));
+    a64_put(c, a64_mov_sp(A64_TMP0, A64_SP));
+    a64_ldst_env(c, 3, A64_STR, A64_TMP0, TR_OFFSET_RAS_BASE);
+    a64_put(c, a64_add_sub_imm(true, true, false, true, RAS_HOST_BYTES >> 12, A64_TMP0, A64_TMP0));
+    a64_ldst_env(c, 3, A64_STR, A64_TMP0, TR_OFFSET_RAS_LIMIT);
+    return adr;
+}
+
+static uint8_t *emit_enter(struct be_code *c, const struct ir_globals *g)
 {
     a64_put(c, a64_load_store_pair(false, A64_PAIR_PRE, -FRAME_BYTES / 8, A64_LR, A64_SP, A64_FP));
     a64_put(c, a64_mov_sp(A64_FP, A64_SP));
     for (int r = 19; r < 29; r += 2)
         a64_put(c, a64_load_store_pair(false, A64_PAIR_OFFSET, r - 17, r + 1, A64_SP, r));
     a64_put(c, a64_mov(true, A64_ENV, 0));
+    uint8_t *miss_adr = emit_ras_base(c);
     be_emit_pinned(c, true, pinned_mask(g), g->v);
     a64_put(c, a64_uncond_branch_reg(A64_BR, 1));
+    return miss_adr;
 }
 
 static void emit_epilogue(struct be_code *c, const struct ir_globals *g)
 {
     c->epilogue = c->ptr;
     be_emit_pinned(c, false, pinned_mask(g), g->v);
+    a64_ldst_env(c, 3, A64_LDR, A64_TMP0, TR_OFFSET_RAS_BASE);     /* drop every entry */
+    a64_put(c, a64_add_sub_imm(true, false, false, false, 16, A64_TMP0, A64_SP));
     for (int r = 19; r < 29; r += 2)
         a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, r - 17, r + 1, A64_SP, r));
     a64_put(c, a64_load_store_pair(true, A64_PAIR_POST, FRAME_BYTES / 8, A64_LR, A64_SP, A64_FP));
@@ -95,7 +127,7 @@ static void emit_indirect_miss(struct be_code *c, const struct ir_globals *g)
 void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
 {
     uint8_t *enter = c->ptr;
-    emit_enter(c, globals);
+    uint8_t *miss_adr = emit_enter(c, globals);
     a64_vec_emit_stub(c);               /* right before the epilogue (a64_vec.c) */
     emit_epilogue(c, globals);
     if (c->ptr > c->epilogue + A64_EPILOGUE_SLOT)
@@ -103,6 +135,8 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     while (c->ptr < c->epilogue + A64_EPILOGUE_SLOT)
         a64_put(c, 0);                  /* udf: never reached */
     c->ras_miss = c->ptr;               /* rt.pc is stored: look it up */
+    uint32_t adr = a64_pc_rel_adr((int32_t)(c->ptr - miss_adr), A64_TMP0);
+    __builtin_memcpy(be_writable(c, miss_adr), &adr, 4);
     emit_indirect_miss(c, globals);
     __builtin___clear_cache((char *)enter, (char *)c->ptr);
     return enter;
@@ -145,69 +179,65 @@ static void finish_block(struct be_code *c)
     __builtin___clear_cache((char *)c->start, (char *)c->ptr);
 }
 
-_Static_assert(TR_OFFSET_RAS_TOP % 4 == 0 && TR_OFFSET_RAS < 4096,
-               "ldr w / add imm12 reach the return-address stack");
-
-/* x16 = &rt.ras[index], moving rt.ras_top up first (push) or down after
- * (pop); ras_top is used modulo TR_RAS_SIZE. */
-static void emit_ras_entry(struct be_code *c, bool push)
-{
-    a64_ldst_env(c, 2, A64_LDR, A64_TMP1, TR_OFFSET_RAS_TOP);
-    a64_put(c, a64_add_sub_imm(false, !push, false, false, 1, A64_TMP1, A64_TMP0));
-    a64_ldst_env(c, 2, A64_STR, A64_TMP0, TR_OFFSET_RAS_TOP);
-    a64_put(c, a64_ubfiz(true, A64_TMP0, push ? A64_TMP0 : A64_TMP1, 4, TR_RAS_BITS));
-    a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, A64_TMP0, 0, A64_ENV,
-                                       A64_TMP0));
-    a64_put(c, a64_add_sub_imm(true, false, false, false, TR_OFFSET_RAS, A64_TMP0, A64_TMP0));
-}
-
 /* A call's return pc (the block ends with the call), or 0: no push. */
 static uint64_t call_return_pc(const struct be_code *c, int xfer)
 {
     return xfer == IR_XFER_CALL && c->jump_site[1] == UINT32_MAX ? c->guest_end : 0;
 }
 
-/* Pushes (ret_pc, slot 1's branch); returns the `adr x30, slot` word that
- * emit_ras_slot() fills in. */
-static uint8_t *emit_ras_push(struct be_code *c, uint64_t ret_pc)
+/* Below the limit: start over from the base entry. */
+static void emit_ras_limit(struct be_code *c)
 {
-    emit_ras_entry(c, true);
-    be_emit_movi(c, A64_TMP1, ret_pc);
-    uint8_t *adr = c->ptr;
-    a64_put(c, 0);
-    a64_put(c, a64_load_store_pair(false, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_TMP0, A64_TMP1));
-    return adr;
+    a64_ldst_env(c, 3, A64_LDR, A64_TMP0, TR_OFFSET_RAS_LIMIT);
+    a64_put(c, a64_mov_sp(A64_TMP1, A64_SP));
+    a64_put(c, a64_cmp(true, A64_TMP1, A64_TMP0));
+    a64_put(c, a64_cond_branch_imm(A64_HI, 12));
+    a64_ldst_env(c, 3, A64_LDR, A64_TMP0, TR_OFFSET_RAS_BASE);
+    a64_put(c, a64_mov_sp(A64_SP, A64_TMP0));
 }
 
-/* Chain slot 1 of a calling block: leads to the block at ret_pc. */
-static void emit_ras_slot(struct be_code *c, uint8_t *adr, uint64_t ret_pc)
+/* Pushes (continuation, ret_pc) and `bl`s over the continuation -- chain
+ * slot 1, to the block at ret_pc -- to the call's own exit, which the
+ * caller emits next; returns the `bl` word to point there (ras_call_lands). */
+static uint8_t *emit_ras_call(struct be_code *c, uint64_t ret_pc)
 {
-    uint32_t insn = a64_pc_rel_adr((int32_t)(c->ptr - adr), A64_SCRATCH_LR);
-    __builtin_memcpy(be_writable(c, adr), &insn, 4);
+    emit_ras_limit(c);
+    be_emit_movi(c, A64_TMP1, ret_pc);
+    a64_put(c, a64_pc_rel_adr(12, A64_TMP0));
+    a64_put(c, a64_load_store_pair(false, A64_PAIR_PRE, -2, A64_TMP1, A64_SP, A64_TMP0));
+    uint8_t *bl = c->ptr;
+    a64_put(c, 0);
     c->jump_site[1] = (uint32_t)(c->ptr - c->start);
     a64_put(c, a64_uncond_branch_imm(false, 4));
     a64_emit_chain_stub(c, ret_pc, 1);
+    return bl;
 }
 
-/* A ret: pop; if the popped pc is the target, on to its code. */
-static void emit_ras_pop(struct be_code *c, unsigned pc)
+static void ras_call_lands(struct be_code *c, uint8_t *bl)
 {
-    emit_ras_entry(c, false);
-    a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_TMP0, A64_TMP1));
+    uint32_t insn = a64_uncond_branch_imm(true, (int32_t)(c->ptr - bl));
+    __builtin_memcpy(be_writable(c, bl), &insn, 4);
+}
+
+/* A ret: when the top entry's pc is the target, pop it and `ret` to its
+ * continuation; else fall through, the entry staying. */
+static void emit_ras_ret(struct be_code *c, unsigned pc)
+{
+    a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 0, A64_TMP1, A64_SP, A64_TMP0));
     a64_put(c, a64_cmp(true, A64_TMP1, pc));
-    a64_put(c, a64_cond_branch_imm(A64_NE, 8));
-    a64_put(c, a64_uncond_branch_reg(A64_BR, A64_SCRATCH_LR));
+    a64_put(c, a64_cond_branch_imm(A64_NE, 12));
+    a64_put(c, a64_add_sub_imm(true, false, false, false, 16, A64_SP, A64_SP));
+    a64_put(c, a64_uncond_branch_reg(A64_RET, A64_TMP0));
 }
 
 void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
 {
     uint64_t ret_pc = slot == 0 ? call_return_pc(c, xfer) : 0;
-    uint8_t *adr = ret_pc ? emit_ras_push(c, ret_pc) : NULL;
+    if (ret_pc)
+        ras_call_lands(c, emit_ras_call(c, ret_pc));
     c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
     a64_put(c, a64_uncond_branch_imm(false, 4));
     a64_emit_chain_stub(c, pc, slot);
-    if (adr)
-        emit_ras_slot(c, adr, ret_pc);
     finish_block(c);
 }
 
@@ -240,19 +270,18 @@ static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
 void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer)
 {
     uint64_t ret_pc = call_return_pc(c, xfer);
-    uint8_t *adr = ret_pc ? emit_ras_push(c, ret_pc) : NULL;
+    if (ret_pc)
+        ras_call_lands(c, emit_ras_call(c, ret_pc));
     unsigned reg = a64_src(c, pc, A64_TMP1, 64);
     store_pc(c, reg);
     if (pc->is_const) {
         return_to_dispatcher(c, TR_EXIT_INDIRECT);
     } else {
         if (xfer == IR_XFER_RET)
-            emit_ras_pop(c, reg);
+            emit_ras_ret(c, reg);
         emit_jmp_cache_probe(c, reg);
         a64_emit_jump(c, c->epilogue + A64_EPILOGUE_SLOT);
     }
-    if (adr)
-        emit_ras_slot(c, adr, ret_pc);
     finish_block(c);
 }
 

@@ -33,11 +33,16 @@ static void emit_mov(struct be_code *c, const struct ir_insn *insn, unsigned par
         be_emit_mov(c, out[0].reg, in[0].reg);
 }
 
-/* add/sub: imm12 (or its negation with the other op), else registers. */
-static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned sub,
+/* add/sub: imm12 (or its negation with the other op), else registers.
+ * param: bit 0 sub, SET_FLAGS for subf/addf (adds/subs; a negated
+ * immediate gives the same flags as `cmp` for every value it is used for:
+ * not 0, and INT_MIN has no imm12 form). */
+enum { SET_FLAGS = 2 };
+
+static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned param,
                          const struct be_arg *out, const struct be_arg *in)
 {
-    bool sf = is64(insn);
+    bool sf = is64(insn), sub = param & 1, s = param & SET_FLAGS;
     int w = width(insn);
     if (in[1].is_const) {
         uint64_t v = trunc_w(in[1].imm, w), neg = trunc_w(-in[1].imm, w);
@@ -46,14 +51,14 @@ static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned
             uint64_t imm = direct ? v : neg;
             bool hi = imm >= 4096;
             unsigned rn = a64_src(c, &in[0], A64_TMP1, w);
-            a64_put(c, a64_add_sub_imm(sf, direct ? sub : !sub, false, hi,
+            a64_put(c, a64_add_sub_imm(sf, direct ? sub : !sub, s, hi,
                                        hi ? imm >> 12 : imm, rn, out[0].reg));
             return;
         }
     }
     unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, w);
     unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, w);
-    a64_put(c, a64_add_sub_shifted_reg(sf, sub, false, A64_LSL, rm, 0, rn, out[0].reg));
+    a64_put(c, a64_add_sub_shifted_reg(sf, sub, s, A64_LSL, rm, 0, rn, out[0].reg));
 }
 
 /* param: enum a64_logic_opc, plus LOGIC_INVERT for andc (bic). */
@@ -220,6 +225,21 @@ static void emit_movcond(struct be_code *c, const struct ir_insn *insn, unsigned
     a64_put(c, a64_csel(true, out[0].reg, vtrue, vfalse, cond));
 }
 
+/* setflags/movflags: the flags of the subf/addf/andf before (ir_ops.def). */
+static void emit_setflags(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                          const struct be_arg *out, const struct be_arg *in)
+{
+    a64_put(c, a64_cset(false, out[0].reg, a64_cond_of((enum ir_cond)insn->cond)));
+}
+
+static void emit_movflags(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                          const struct be_arg *out, const struct be_arg *in)
+{
+    unsigned vtrue = a64_src_zr(c, &in[0], A64_TMP0, 64);
+    unsigned vfalse = a64_src_zr(c, &in[1], A64_TMP1, 64);
+    a64_put(c, a64_csel(true, out[0].reg, vtrue, vfalse, a64_cond_of((enum ir_cond)insn->cond)));
+}
+
 static void emit_mem(struct be_code *c, const struct ir_insn *insn, unsigned param,
                      const struct be_arg *out, const struct be_arg *in)
 {
@@ -253,7 +273,7 @@ static void emit_exit(struct be_code *c, const struct ir_insn *insn, unsigned pa
                       const struct be_arg *out, const struct be_arg *in)
 {
     switch (insn->op) {
-    case IR_brcond:  a64_emit_brcond(c, insn, in); break;
+    case IR_brcond: case IR_brflags: a64_emit_brcond(c, insn, in); break;
     case IR_goto_tb: a64_emit_goto_tb(c, (uint64_t)insn->aux[0], (int)insn->aux[1], insn->cond); break;
     case IR_exit_indirect: a64_emit_exit_indirect(c, &in[0], insn->cond); break;
     case IR_exit_request: a64_emit_exit_request(c, (uint64_t)insn->aux[0]); break;
@@ -293,6 +313,11 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_ctz]     = { emit_ctz },
     [IR_setcond] = { emit_setcond },
     [IR_movcond] = { emit_movcond },
+    [IR_subf]    = { emit_add_sub, 1 | SET_FLAGS },
+    [IR_addf]    = { emit_add_sub, SET_FLAGS },
+    [IR_andf]    = { emit_logic, A64_ANDS },
+    [IR_setflags] = { emit_setflags },
+    [IR_movflags] = { emit_movflags },
     [IR_ld]      = { emit_mem },
     [IR_st]      = { emit_mem },
     [IR_ldx]     = { emit_mem },
@@ -305,6 +330,7 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_exit_request] = { emit_exit },
     [IR_call]    = { emit_call },
     [IR_brcond]  = { emit_exit },
+    [IR_brflags] = { emit_exit },
     [IR_goto_tb] = { emit_exit },
     [IR_exit_indirect] = { emit_exit },
     [IR_exit_code] = { emit_exit },

@@ -79,6 +79,52 @@ static void test_brcond(void)
             }
 }
 
+/* subf/addf/andf a, b into x13, a move (flags kept), then brflags cond:
+ * taken as a cond b (subf) or as (a op b) cond 0 (addf, andf). */
+static void run_brflags(enum ir_op op, enum ir_cond cond, int size, uint64_t a, uint64_t b,
+                        bool b_const)
+{
+    struct be_code c = xt_block();
+    struct ir_insn p = { .op = op, .size = size };
+    struct ir_insn br = { .op = IR_brflags, .size = size, .cond = cond, .aux = { 0x5000, 1 } };
+    struct be_arg out = { .reg = 13 };
+    struct be_arg in[2] = { { .reg = 11 }, { .is_const = b_const, .reg = 12, .imm = b } };
+    be_emit_movi(&c, 11, a);
+    if (!b_const) be_emit_movi(&c, 12, b);
+    be_emit_insn(&c, &p, &out, in);
+    be_emit_movi(&c, 14, 0);          /* glue between: keeps the flags */
+    be_emit_insn(&c, &br, NULL, NULL);
+    emit_exit_code(&c, 0x6000, TR_EXIT_SYSCALL);
+    uint64_t rc = xt_run(&c);
+    struct ir_insn plain = { .op = op == IR_subf ? IR_sub : op == IR_addf ? IR_add : IR_and,
+                             .size = size };
+    uint64_t v[2] = { a, b }, d = xt_reference(&plain, v);
+    bool taken = op == IR_subf ? xt_cond_holds(cond, a, b, size) : xt_cond_holds(cond, d, 0, size);
+    XT_CHECK(rc == (taken ? TR_EXIT_CHAIN1 : TR_EXIT_SYSCALL),
+             "%s + brflags %d/%d %#lx %#lx const %d: rc %lu", ir_op_info[op].name, cond, size,
+             (unsigned long)a, (unsigned long)b, b_const, (unsigned long)rc);
+}
+
+/* Every condition ir_fuse_flags lets each producer's consumers test. */
+static void test_brflags(void)
+{
+    static const struct { enum ir_op op; int n; enum ir_cond conds[10]; } rows[] = {
+        { IR_subf, 10, { IR_EQ, IR_NE, IR_LT, IR_GE, IR_LE, IR_GT, IR_LTU, IR_GEU, IR_LEU, IR_GTU } },
+        { IR_addf, 2, { IR_EQ, IR_NE } },
+        { IR_andf, 6, { IR_EQ, IR_NE, IR_LT, IR_GE, IR_LE, IR_GT } },
+    };
+    for (int r = 0; r < 3; r++)
+        for (int size = 32; size <= 64; size += 32)
+            for (int k = 0; k < rows[r].n; k++)
+                for (int n = 0; n < 40; n++) {
+                    uint64_t a = xt_values[xt_random() % xt_n_values];
+                    uint64_t b = n % 4 == 0 ? 0 : xt_values[xt_random() % xt_n_values];
+                    if (n % 5 == 0) a = b;
+                    if (n % 7 == 0) b = -a;
+                    run_brflags(rows[r].op, rows[r].conds[k], size, a, b, n & 1);
+                }
+}
+
 static void test_exit_indirect(void)
 {
     for (int is_const = 0; is_const < 2; is_const++) {
@@ -171,5 +217,6 @@ void xt_test_exits(void)
     test_many_brconds();
     test_goto_tb();
     test_brcond();
+    test_brflags();
     test_exit_indirect();
 }

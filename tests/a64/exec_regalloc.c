@@ -125,11 +125,34 @@ static void gen_via_temp(struct ir_block *b, int size, ir_ref x, ir_ref y)
         readable[n_readable++] = t;
 }
 
+/* An ALU op and a compare of its operands (the old value kept in a copy,
+ * as a frontend keeps a register it overwrites) or of its result against
+ * 0: what ir_fuse_flags turns into host flags when the values match. */
+static void gen_flags_pair(struct ir_block *b, int size, ir_ref x, ir_ref y)
+{
+    static const enum ir_op producers[] = { IR_sub, IR_sub, IR_add, IR_and };
+    ir_ref t = ir_temp(b), old = ir_temp(b);
+    ir_mov(b, old, x);
+    ir_binop(b, producers[xt_random() % COUNT(producers)], size, t, x, y);
+    ir_mov(b, pick_dst(b), t);
+    bool vs_zero = xt_random() % 3 == 0, swap = xt_random() % 4 == 0;
+    ir_ref l = vs_zero ? t : swap ? y : old, r = vs_zero ? ir_const(b, 0) : swap ? old : y;
+    enum ir_cond c = xt_random() % IR_NUM_CONDS;
+    ir_ref vt = xt_pick_src(b, 20), vf = xt_pick_src(b, 20);
+    ir_ref d = (ir_ref)(xt_random() % N_GLOBALS);   /* live: the compare stays */
+    if (xt_random() % 2)
+        ir_setcond(b, c, size, d, l, r);
+    else
+        ir_movcond(b, c, size, d, l, r, vt, vf);
+}
+
 static void gen_insn(struct ir_block *b)
 {
-    int size = xt_random() % 2 ? 64 : 32, kind = xt_random() % 23;
+    int size = xt_random() % 2 ? 64 : 32, kind = xt_random() % 25;
     ir_ref x = xt_pick_src(b, 5), y = xt_pick_src(b, 40);
-    if (kind >= 20) {
+    if (kind >= 23) {
+        gen_flags_pair(b, size, x, y);
+    } else if (kind >= 20) {
         gen_via_temp(b, size, x, y);
     } else if (kind < 9) {
         ir_binop(b, alu_ops[xt_random() % COUNT(alu_ops)], size, pick_dst(b), x, y);
@@ -247,7 +270,10 @@ static void run_random_block(int n_insns, bool optimize)
     for (int k = 0; k < 256; k++) xt_guest_mem[k] = xt_shadow_mem[k] = (uint8_t)xt_random();
     xt_interpret(&block, want, block.n_insns);
     compiled = block;
-    if (optimize) ir_optimize(&compiled);
+    if (optimize) {
+        ir_optimize(&compiled);
+        ir_fuse_flags(&compiled, be_host.keeps_flags);
+    }
     const char *bad = ir_validate(&compiled);
     XT_CHECK(!bad, "invalid block: %s", bad);
     struct be_code c = xt_block();

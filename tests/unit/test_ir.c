@@ -353,3 +353,142 @@ Test(ir, same_operand_identities)
     expect_const_write(b, RCX, (uint32_t)(x - x));
     cr_assert_null(last_write(b, RBX), "%s", dump(b));
 }
+
+/* ---- host flags (ir_fuse_flags) ---- */
+
+/* What a backend like AArch64 says: moves, arithmetic and memory keep the
+ * flags; compares (setcond/movcond/brcond) and calls do not. */
+static uint8_t keeps[IR_NUM_OPS];
+
+static void init_keeps(void)
+{
+    static const enum ir_op ops[] = { IR_insn_start, IR_mov, IR_add, IR_sub, IR_and, IR_or,
+        IR_xor, IR_shl, IR_ext32u, IR_ld, IR_st, IR_setflags, IR_movflags };
+    for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
+        keeps[ops[k]] = 1;
+}
+
+/* `sub rax, 1; jb`: the frontend keeps the old rax in a copy for the
+ * compare; fused, the compare reads the flags and the copy dies. */
+Test(ir, compare_after_sub_reads_its_flags)
+{
+    struct ir_block *b = new_block();
+    ir_ref old = ir_temp(b), d = ir_temp(b);
+    init_keeps();
+    ir_mov(b, old, RAX);
+    ir_binop(b, IR_sub, 64, d, RAX, ir_const(b, 1));
+    ir_mov(b, RAX, d);
+    ir_mov(b, RCX, d);
+    ir_brcond(b, IR_LTU, 64, old, ir_const(b, 1), 0x2000, 0);
+    ir_goto_tb(b, 0x1006, 1);
+    cr_assert(ir_fuse_flags(b, keeps), "%s", dump(b));
+    cr_assert_eq(only_op(b, IR_subf)->args[1], RAX, "%s", dump(b));
+    const struct ir_insn *br = only_op(b, IR_brflags);
+    cr_assert(br->cond == IR_LTU && br->aux[0] == 0x2000 && br->aux[1] == 0, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_brcond) + count_op(b, IR_sub), 0, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_mov), 2, "the copy of the old rax dies: %s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+/* `sub ebx, 1; jne`: the frontend keeps the old ebx as ext32u; at 32 bits
+ * that is the same value, at 64 bits it is not. */
+Test(ir, zero_extended_copy_is_the_same_32_bit_value)
+{
+    for (int size = 32; size <= 64; size += 32) {
+        struct ir_block *b = new_block();
+        ir_ref old = ir_temp(b), d = ir_temp(b);
+        init_keeps();
+        ir_unop(b, IR_ext32u, 64, old, RBX);
+        ir_binop(b, IR_sub, size, d, RBX, ir_const(b, 1));
+        ir_mov(b, RBX, d);
+        ir_brcond(b, IR_NE, size, old, ir_const(b, 1), 0x2000, 0);
+        ir_goto_tb(b, 0x1006, 1);
+        cr_assert_eq(ir_fuse_flags(b, keeps), size == 32, "%s", dump(b));
+        cr_assert_eq(count_op(b, IR_ext32u), size == 32 ? 0 : 1, "%s", dump(b));
+    }
+}
+
+/* Operands swapped: the condition is swapped; a setcond and a movcond of
+ * the same producer both read it; an and's result against zero too. */
+Test(ir, swapped_and_several_consumers)
+{
+    struct ir_block *b = new_block();
+    ir_ref d = ir_temp(b), s = ir_temp(b), m = ir_temp(b), e = ir_temp(b);
+    init_keeps();
+    ir_binop(b, IR_sub, 32, d, RAX, RBX);
+    ir_setcond(b, IR_LT, 32, s, RBX, RAX);
+    ir_movcond(b, IR_GEU, 32, m, RAX, RBX, RCX, s);
+    ir_mov(b, RCX, m);
+    ir_binop(b, IR_and, 64, e, RAX, ir_const(b, 0x10));
+    ir_brcond(b, IR_LE, 64, e, ir_const(b, 0), 0x2000, 0);
+    ir_mov(b, RBX, d);
+    ir_goto_tb(b, 0x1006, 1);
+    cr_assert(ir_fuse_flags(b, keeps));
+    cr_assert_eq(only_op(b, IR_setflags)->cond, IR_GT, "%s", dump(b));
+    const struct ir_insn *mv = only_op(b, IR_movflags);
+    cr_assert(mv->cond == IR_GEU && mv->args[1] == RCX && mv->args[2] == s, "%s", dump(b));
+    cr_assert_eq(only_op(b, IR_brflags)->cond, IR_LE, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_subf) + count_op(b, IR_andf), 2, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+/* Not fused: a call in between, a compared value rewritten after the sub,
+ * another size, a signed test of a sub's result (N alone, not `lt`). */
+Test(ir, flags_are_not_reused_when_they_may_differ)
+{
+    struct ir_block *b = new_block();
+    ir_ref d = ir_temp(b), t = ir_temp(b), args[1] = { RAX };
+    init_keeps();
+    ir_binop(b, IR_sub, 64, d, RAX, RBX);
+    ir_call(b, &h1, t, args);
+    ir_setcond(b, IR_EQ, 64, t, RAX, RBX);
+    ir_binop(b, IR_sub, 64, d, RAX, RBX);
+    ir_binop(b, IR_add, 64, RAX, RAX, ir_const(b, 1));
+    ir_setcond(b, IR_EQ, 64, t, RAX, RBX);
+    ir_binop(b, IR_sub, 64, d, RCX, RBX);
+    ir_setcond(b, IR_EQ, 32, t, RCX, RBX);
+    ir_binop(b, IR_sub, 64, d, RCX, RBX);
+    ir_setcond(b, IR_LT, 64, t, d, ir_const(b, 0));
+    ir_mov(b, RCX, t);
+    ir_goto_tb(b, 0x1006, 0);
+    cr_assert(!ir_fuse_flags(b, keeps), "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_setcond), 4, "%s", dump(b));
+}
+
+/* ---- demanded bits ---- */
+
+/* x86's 32-bit imul with dead flags: a 64-bit product of sign-extended
+ * operands, read only through ext32u and a 32-bit op -> a 32-bit mul, the
+ * extensions die; a product that reaches a global whole stays 64-bit. */
+Test(ir, product_read_for_its_low_half_is_32_bit)
+{
+    struct ir_block *b = new_block();
+    ir_ref a = ir_temp(b), c = ir_temp(b), p = ir_temp(b), lo = ir_temp(b), d = ir_temp(b);
+    ir_unop(b, IR_ext32s, 64, a, RAX);
+    ir_unop(b, IR_ext32s, 64, c, RBX);
+    ir_binop(b, IR_mul, 64, p, a, c);
+    ir_unop(b, IR_ext32u, 64, lo, p);
+    ir_binop(b, IR_sub, 32, d, RCX, p);
+    ir_mov(b, RAX, lo);
+    ir_mov(b, RCX, d);
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    const struct ir_insn *m = only_op(b, IR_mul);
+    cr_assert(m->size == 32 && m->args[1] == RAX && m->args[2] == RBX, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_ext32s) + count_op(b, IR_ext32u), 0, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+Test(ir, product_read_whole_stays_64_bit)
+{
+    struct ir_block *b = new_block();
+    ir_ref p = ir_temp(b), q = ir_temp(b), lo = ir_temp(b);
+    ir_binop(b, IR_mul, 64, p, RAX, RBX);
+    ir_unop(b, IR_ext32u, 64, lo, p);
+    ir_mov(b, RCX, lo);
+    ir_mov(b, q, p);
+    ir_mov(b, RBX, q);              /* through a copy into a global */
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    cr_assert_eq(only_op(b, IR_mul)->size, 64, "%s", dump(b));
+}
