@@ -146,7 +146,11 @@ static bool deliver_fault(struct tcg_cpu *c)
             tr_invalidate(tcg_engine, x->sys.cr2, 1);
         }
     }
-    x->cpu.rt.fault.err = 0;
+    /* Consumed: a trap number or code stored by the translated code (an
+     * icebp's #DB, an x87 #MF) stands for this exit only (user mode clears
+     * them the same way in sys_cpu_loop.c). */
+    x->cpu.rt.fault.err = x->cpu.rt.fault.trapno = 0;
+    x->cpu.rt.fault.code = 0;
     sys_debug(tcg_vm, "vCPU %d: exception %d (error code 0x%llx) at RIP=0x%llx, CR2=0x%llx",
               c->vcpu->index, ev.vector, (unsigned long long)ev.err,
               (unsigned long long)x->cpu.rt.pc, (unsigned long long)x->sys.cr2);
