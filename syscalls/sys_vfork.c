@@ -57,10 +57,12 @@ void sys_vfork_forget(void)
     sys_vfork_fd = -1;
 }
 
-static bool sys_write_all(int fd, const void *p, size_t len)
+/* All of len bytes through a pipe, read or written, across EINTR and
+ * short transfers; false at EOF or an error. */
+static bool sys_pipe_all(int fd, void *p, size_t len, bool out)
 {
-    for (const char *c = p; len;) {
-        ssize_t n = write(fd, c, len);
+    for (char *c = p; len;) {
+        ssize_t n = out ? write(fd, c, len) : read(fd, c, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -68,6 +70,11 @@ static bool sys_write_all(int fd, const void *p, size_t len)
         c += n, len -= (size_t)n;
     }
     return true;
+}
+
+static bool sys_write_all(int fd, const void *p, size_t len)
+{
+    return sys_pipe_all(fd, (void *)p, len, true);
 }
 
 void sys_vfork_send(void)
@@ -80,15 +87,7 @@ void sys_vfork_send(void)
 
 static bool sys_read_all(int fd, void *p, size_t len)
 {
-    for (char *c = p; len;) {
-        ssize_t n = read(fd, c, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        c += n, len -= (size_t)n;
-    }
-    return true;
+    return sys_pipe_all(fd, p, len, false);
 }
 
 /* The parent: until the child execs or ends; the last whole record
