@@ -61,14 +61,30 @@ static void x86_init(void)
 
 /* ---- fetching guest code ------------------------------------------------ */
 
-/* Extends *end (page aligned, fetchable below it) by whole pages to cover
- * want if the guest-memory interface allows. */
-static void extend_readable(const struct tr_guest_mem *mem, uint64_t *end, uint64_t want)
+/* Whether the host bytes of guest address at follow those of at - 1: a
+ * software MMU maps adjacent guest pages anywhere. */
+static bool host_follows(const struct tr_guest_mem *mem, uint64_t at)
 {
+    return mem->mode == TR_MEM_HOST || (uint8_t *)tr_g2h(mem, at - 1) + 1 == tr_g2h(mem, at);
+}
+
+/* Extends *end (page aligned, fetchable below it) by whole pages to cover
+ * the 15 bytes an instruction at pc may take, if the guest-memory
+ * interface allows.  The decoder reads [pc, *end) as one host range: when
+ * pc is below *end, the pages added must follow in host memory too (an
+ * instruction crossing into a page mapped elsewhere is joined by
+ * decode_one instead; reading on in host memory would decode the bytes of
+ * whatever physical page comes next). */
+static void extend_readable(const struct tr_guest_mem *mem, uint64_t *end, uint64_t pc)
+{
+    uint64_t want = pc + 15;
     if (*end >= want)
         return;
     uint64_t pages = (want - *end + X86_PAGE - 1) & ~(X86_PAGE - 1);
-    *end += mem->fetchable(mem, *end, pages) & ~(X86_PAGE - 1);
+    size_t got = mem->fetchable(mem, *end, pages) & ~(X86_PAGE - 1);
+    if (got && pc < *end && !host_follows(mem, *end))
+        return;
+    *end += got;
 }
 
 /* ---- pass 1 and 2 ------------------------------------------------------ */
@@ -160,7 +176,7 @@ static size_t join_next_page(const struct tr_guest_mem *mem, uint64_t pc, size_t
 static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
                        uint64_t *readable_end)
 {
-    extend_readable(mem, readable_end, pc + 15);
+    extend_readable(mem, readable_end, pc);
     if (*readable_end <= pc) return false;
     const uint8_t *code = tr_g2h(mem, pc);
     size_t size = *readable_end - pc < 15 ? *readable_end - pc : 15;
@@ -251,7 +267,7 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
 {
     static cs_insn *ci;
     struct x86_quick q;
-    extend_readable(mem, readable_end, pc + 15);
+    extend_readable(mem, readable_end, pc);
     if (*readable_end >= pc + 15 && !x86_code32 && x86_quick_decode(tr_g2h(mem, pc), pc, &q)) {
         const struct x86_insn_row *e = x86_row_of_id(q.id);
         *s = (struct scan_insn){ q.id, q.size, e ? e->fclass : X86_FL_READ, q.target };
