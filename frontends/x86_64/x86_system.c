@@ -444,6 +444,7 @@ static void sys_reset(void *env)
     x86_set_eflags(&c->cpu, 2);
     c->sys.event.vector = -1;
     c->sys.pat = 0x0007040600070406ull;
+    c->sys.misc_enable = 1;             /* fast strings on, as firmware leaves it */
 }
 
 const struct fe_guest fe_x86_64_system = {

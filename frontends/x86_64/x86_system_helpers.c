@@ -136,9 +136,23 @@ static uint64_t *msr_slot(struct x86_sys_cpu *c, uint32_t msr)
     }
 }
 
+/* IA32_ARCH_CAPABILITIES (MSR 0x10a, CPUID.7.0:EDX[29]): the CPU a tcg
+ * guest runs on is ferry's translator, which has none of the transient-
+ * execution flaws Linux would otherwise mitigate for this CPU model (page
+ * table isolation, buffer clearing, and a RETBleed warning at boot):
+ * RDCL_NO, SKIP_L1DFL_VMENTRY, SSB_NO, MDS_NO, IF_PSCHANGE_MC_NO, TAA_NO,
+ * SBDR_SSDP_NO, FBSDP_NO, PSDP_NO, BHI_NO, PBRSB_NO, GDS_NO, RFDS_NO,
+ * ITS_NO (bit numbers from Linux's msr-index.h / the SDM). */
+#define ARCH_CAPABILITIES_TCG ((1ull << 0) | (1ull << 3) | (1ull << 4) | (1ull << 5) | (1ull << 6) \
+                               | (1ull << 8) | (1ull << 13) | (1ull << 14) | (1ull << 15)         \
+                               | (1ull << 20) | (1ull << 24) | (1ull << 26) | (1ull << 27)        \
+                               | (1ull << 62))
+
 static uint64_t helper_rdmsr(void *env, uint64_t msr, uint64_t pc)
 {
     struct x86_sys_cpu *c = sys_of(env);
+    if ((uint32_t)msr == 0x10a)
+        return ARCH_CAPABILITIES_TCG;
     if ((uint32_t)msr == 0x10)                      /* TSC */
         return x86_helper_rdtsc.fn ? ((uint64_t (*)(void *))x86_helper_rdtsc.fn)(env) : 0;
     if ((uint32_t)msr == 0x8b)                      /* microcode revision: none */
@@ -228,6 +242,8 @@ const struct ir_helper x86_sys_helper_iretq = {
                                             /* XSAVE OSXSAVE AVX FMA F16C: xsetbv is not
                                                translated in system mode */
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define CPUID7_EDX_ARCH_CAPABILITIES (1u << 29)   /* MSR 0x10a (helper_rdmsr) */
+#define CPUID8_EBX_BTC_NO (1u << 29)        /* no branch type confusion: no RETBleed */
 #define TSC_CRYSTAL_HZ 100000000u           /* the local APIC timer's clock (accel_tcg_apic.c) */
 
 /* User mode's CPUID (the same CPU model), plus what an operating system
@@ -245,7 +261,13 @@ static void sys_cpuid(const struct x86_sys_cpu *c, uint32_t leaf, uint32_t sub, 
         r[2] = (r[2] & ~CPUID1_ECX_XSAVE) | CPUID1_ECX_HYPERVISOR;
         r[3] |= CPUID1_EDX_SYSTEM;
         break;
-    case 7: if (!sub) r[1] &= ~(1u << 5); break;    /* AVX2 */
+    case 7:
+        if (!sub) {
+            r[1] &= ~(1u << 5);                     /* AVX2 */
+            r[3] |= CPUID7_EDX_ARCH_CAPABILITIES;
+        }
+        break;
+    case 0x80000008: r[1] |= CPUID8_EBX_BTC_NO; break;
     case 0xd: r[0] = r[1] = r[2] = r[3] = 0; break;
     case 0x15: r[0] = 1; r[1] = 10; r[2] = TSC_CRYSTAL_HZ; r[3] = 0; break;
     case 0x16: r[0] = r[1] = 1000; r[2] = 100; r[3] = 0; break;

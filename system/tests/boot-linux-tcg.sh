@@ -73,6 +73,12 @@ need "hvc0 read: $line" "virtio-console input"
 need "ferry-boot-linux: done" "init finishes"
 if [ "$rc" = 0 ]; then echo "PASS linux on tcg ($kind): powered off, status 0"
 else echo "FAIL linux on tcg ($kind): exit status $rc"; fail=1; fi
+if grep -qE "WARNING|Oops|BUG:|Call Trace" "$log"; then
+    echo "FAIL linux on tcg ($kind): the kernel log shows a warning or oops:"
+    grep -E "WARNING|Oops|BUG:|Call Trace" "$log" | head -5
+    fail=1
+else
+    echo "PASS linux on tcg ($kind): no warning or oops in the kernel log"
+fi
 echo "linux on tcg ($kind): $((end - start)) s wall from start to exit; the console is in $log"
-grep -E "WARNING|Oops|BUG:|Call Trace" "$log" | head -5
 exit $fail
