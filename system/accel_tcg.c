@@ -110,6 +110,7 @@ static int tcg_vcpu_init(struct sys_vcpu *cpu)
     c->vcpu = cpu;
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->wake, NULL);
+    c->sipi_vector = -1;
     fe_x86_64_system.reset(c);
     c->x.sys.hooks = &tcg_hooks;
     c->x.sys.apic_id = (uint64_t)cpu->index;
@@ -121,8 +122,69 @@ static int tcg_vcpu_init(struct sys_vcpu *cpu)
     else if (cpu->index == 0 || b->all_cpus_start)
         boot_long_mode(c, b, cpu->index, cpu->vm->ncpus);
     else
-        c->x.sys.halted = 1;            /* a Linux AP: waits for INIT/SIPI (not emulated yet) */
+        c->wait_sipi = true;            /* a Linux AP: waits for INIT/SIPI */
     return 0;
+}
+
+/* ---- INIT and SIPI (SDM vol. 3, 9.1.1 and 10.4.7.3) ---- */
+
+/* The state after INIT: real mode, CR0 = CD|NW|ET, flat 64 KiB segments
+ * at 0, descriptor tables at 0 with limit 0xffff, registers zero; the
+ * local APIC reset but for its ID, the APIC base MSR kept. */
+static void reset_to_init_state(struct tcg_cpu *c)
+{
+    struct x86_sys_state *s = &c->x.sys;
+    struct x86_sys_state keep = *s;
+    memset(s, 0, sizeof *s);
+    s->hooks = keep.hooks;
+    s->apic_id = keep.apic_id;
+    s->apic_base = keep.apic_base;
+    s->cr0 = 0x60000010ull;
+    s->gdt_limit = s->idt_limit = 0xffff;
+    s->code16 = 1;
+    s->mode_changed = 1;
+    memset(c->x.cpu.regs, 0, sizeof c->x.cpu.regs);
+    c->x.cpu.fs_base = c->x.cpu.gs_base = 0;
+    fe_x86_64_system.reset(c);
+    tcg_tlb_flush(c, 0, true);
+    pthread_mutex_lock(&c->lock);
+    tcg_lapic_reset(c, c->vcpu->index);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* A SIPI with vector v starts a vCPU waiting for one at v * 4096 in real
+ * mode: CS = v << 8, IP = 0. */
+static void start_at_sipi(struct tcg_cpu *c, int v)
+{
+    reset_to_init_state(c);
+    c->wait_sipi = false;
+    c->x.sys.cs = (uint64_t)v << 8;
+    c->x.sys.seg_base[X86_SEG_CS] = (uint64_t)v << 12;
+    c->x.cpu.rt.pc = (uint64_t)v << 12;
+}
+
+/* Applies the INIT and SIPI that other vCPUs sent (in that order); a
+ * SIPI to a vCPU that is not waiting for one is ignored. */
+static void take_init_sipi(struct tcg_cpu *c)
+{
+    if (!__atomic_load_n(&c->init_request, __ATOMIC_ACQUIRE)
+        && __atomic_load_n(&c->sipi_vector, __ATOMIC_ACQUIRE) < 0)
+        return;
+    pthread_mutex_lock(&c->lock);
+    bool init = c->init_request;
+    int v = c->sipi_vector;
+    c->init_request = false;
+    c->sipi_vector = -1;
+    pthread_mutex_unlock(&c->lock);
+    if (init) {
+        sys_debug(tcg_vm, "vCPU %d: INIT", c->vcpu->index);
+        reset_to_init_state(c);
+        c->wait_sipi = true;
+    }
+    if (v >= 0 && c->wait_sipi) {
+        sys_debug(tcg_vm, "vCPU %d: SIPI, vector 0x%x", c->vcpu->index, v);
+        start_at_sipi(c, v);
+    }
 }
 
 /* ---- the run loop ---- */
@@ -200,14 +262,17 @@ static void wait_halted(struct tcg_cpu *c)
     pthread_mutex_lock(&c->lock);
     bool pending = tcg_lapic_pending_locked(c) >= 0
                    || (c->vcpu->index == 0 && tcg_pic_intr() && tcg_lapic_extint_locked(c));
-    if (!sys_vm_stopping(tcg_vm) && !(pending && (c->x.cpu.eflags_rest & X86_EFLAGS_IF)))
+    pending = (pending && (c->x.cpu.eflags_rest & X86_EFLAGS_IF)) || c->init_request
+              || c->sipi_vector >= 0;
+    if (!sys_vm_stopping(tcg_vm) && !pending)
         pthread_cond_timedwait(&c->wake, &c->lock, &t);
     pthread_mutex_unlock(&c->lock);
 }
 
-/* Blocks are keyed by pc alone: when this vCPU's code changed between 32-
- * and 64-bit mode (a far jump at boot), the translations of the mode it
- * left must not run in the new one.  32-bit code lives below 4 GiB. */
+/* Blocks are keyed by pc alone: when this vCPU's code changed between 16-,
+ * 32- and 64-bit mode (a far jump at boot, a SIPI), or real mode's CS base
+ * changed, the translations made before must not run.  16- and 32-bit
+ * code lives below 4 GiB. */
 static void drop_other_mode_blocks(struct tcg_cpu *c)
 {
     if (!c->x.sys.mode_changed)
@@ -230,6 +295,11 @@ static void tcg_vcpu_run(struct sys_vcpu *cpu)
     struct sys_vm *vm = cpu->vm;
     tr_cpu_attach(tcg_engine, c);
     while (!sys_vm_stopping(vm)) {
+        take_init_sipi(c);
+        if (c->wait_sipi) {
+            wait_halted(c);
+            continue;
+        }
         if (!take_interrupt(c)) {
             wait_halted(c);
             continue;

@@ -33,6 +33,10 @@ struct tcg_cpu {
     pthread_mutex_t lock;               /* guards apic and the wake-up below */
     pthread_cond_t wake;                /* hlt waits here for an interrupt or a stop */
     struct tcg_lapic apic;
+    /* INIT and SIPI IPIs (under lock): the vCPU's own thread applies them. */
+    bool init_request;                  /* an INIT arrived: reset, then wait for a SIPI */
+    int sipi_vector;                    /* a SIPI's vector arrived (-1: none) */
+    bool wait_sipi;                     /* after INIT: only a SIPI starts the vCPU */
 };
 
 static inline struct tcg_cpu *tcg_cpu_of(void *env) { return env; }
@@ -65,6 +69,8 @@ int tcg_lapic_pending_locked(struct tcg_cpu *c);    /* the same, c->lock held */
 bool tcg_lapic_extint_locked(struct tcg_cpu *c);
 void tcg_lapic_accept(struct tcg_cpu *c, int vector);
 void tcg_lapic_raise(struct tcg_cpu *c, int vector);
+/* INIT (sipi_vector < 0) or a SIPI with its vector, for c's thread. */
+void tcg_cpu_init_sipi(struct tcg_cpu *c, int sipi_vector);
 /* The timer thread: fires expired local APIC timers, returns the next
  * deadline (ns, CLOCK_MONOTONIC; 0: none). */
 uint64_t tcg_lapic_timers(uint64_t now);

@@ -89,6 +89,18 @@ void tcg_lapic_raise(struct tcg_cpu *c, int vector)
     tr_interrupt(c);
 }
 
+void tcg_cpu_init_sipi(struct tcg_cpu *c, int sipi_vector)
+{
+    pthread_mutex_lock(&c->lock);
+    if (sipi_vector < 0)
+        c->init_request = true;
+    else
+        c->sipi_vector = sipi_vector;
+    pthread_cond_broadcast(&c->wake);
+    pthread_mutex_unlock(&c->lock);
+    tr_interrupt(c);
+}
+
 int tcg_lapic_pending_locked(struct tcg_cpu *c)
 {
     struct tcg_lapic *a = &c->apic;
@@ -137,12 +149,16 @@ static void timer_start(struct tcg_lapic *a)
     tcg_timer_kick();
 }
 
-/* Fixed IPIs by destination shorthand, physical ID, or flat logical mask. */
+/* Fixed, INIT and start-up IPIs by destination shorthand, physical ID,
+ * or flat logical mask.  An INIT with the level bit clear is the "INIT
+ * level de-assert" older CPUs needed: nothing happens. */
 static void send_ipi(struct tcg_cpu *from, uint32_t lo, uint32_t hi)
 {
     unsigned shorthand = lo >> 18 & 3, mode = lo >> 8 & 7, dest = hi >> 24;
-    if (mode != 0)
-        return;                         /* INIT/SIPI/NMI: not emulated yet */
+    if (mode == 5 && !(lo & (1u << 14)))
+        return;
+    if (mode != 0 && mode != 5 && mode != 6)
+        return;                         /* SMI, NMI, lowest priority: not emulated */
     for (int i = 0; i < tcg_vm->ncpus; i++) {
         struct tcg_cpu *t = tcg_cpu_index(i);
         if (!t)
@@ -153,8 +169,10 @@ static void send_ipi(struct tcg_cpu *from, uint32_t lo, uint32_t hi)
         else if (shorthand == 3) hit = !self;
         else if (lo & (1u << 11)) hit = (t->apic.ldr >> 24) & dest;
         else hit = t->apic.id == dest;
-        if (hit)
+        if (hit && mode == 0)
             tcg_lapic_raise(t, lo & 0xff);
+        else if (hit)
+            tcg_cpu_init_sipi(t, mode == 6 ? (int)(lo & 0xff) : -1);
     }
 }
 

@@ -76,21 +76,28 @@ static void h_loopcc(struct x86_dc *dc)
 static void h_jmp(struct x86_dc *dc)
 {
     if (is_direct(dc)) x86_end_goto(dc, direct_target(dc), 0);
-    else x86_end_indirect(dc, x86_read(dc, x86_opnd(dc, 0), x86_stack_word(dc)));
+    else x86_end_indirect(dc, x86_code_linear(dc, x86_read(dc, x86_opnd(dc, 0), x86_stack_word(dc))));
+}
+
+ir_ref x86_code_linear(struct x86_dc *dc, ir_ref ip)
+{
+    if (!dc->code16)
+        return ip;
+    return x86_op2(dc, IR_add, 8, x86_trunc(dc, ip, 2), x86_imm(dc, dc->cs_base));
 }
 
 void x86_push(struct x86_dc *dc, int bytes, ir_ref v)
 {
     ir_ref sp = x86_op2(dc, IR_sub, 8, x86_get_reg(dc, X86_RSP), x86_imm(dc, (uint64_t)bytes));
-    x86_store(dc, bytes, sp, v);
+    x86_store(dc, bytes, x86_stack_addr(dc, sp), v);
     x86_set_reg(dc, X86_RSP, sp);
 }
 
 static void h_call(struct x86_dc *dc)
 {
     int word = x86_stack_word(dc);
-    ir_ref target = is_direct(dc) ? IR_NONE : x86_read(dc, x86_opnd(dc, 0), word);
-    x86_push(dc, word, x86_imm(dc, dc->next_pc));
+    ir_ref target = is_direct(dc) ? IR_NONE : x86_code_linear(dc, x86_read(dc, x86_opnd(dc, 0), word));
+    x86_push(dc, word, x86_imm(dc, x86_code_offset(dc, dc->next_pc)));
     if (target == IR_NONE) x86_end_goto(dc, direct_target(dc), 0);
     else x86_end_indirect(dc, target);
     ir_mark_exit(dc->b, IR_XFER_CALL);      /* return-address stack hint */
@@ -101,7 +108,7 @@ static void h_ret(struct x86_dc *dc)
     uint64_t extra = dc->x->op_count ? (uint64_t)x86_opnd(dc, 0)->imm & 0xffff : 0;
     ir_ref sp = x86_get_reg(dc, X86_RSP);
     int word = x86_stack_word(dc);
-    ir_ref target = x86_load(dc, word, sp);
+    ir_ref target = x86_code_linear(dc, x86_load(dc, word, x86_stack_addr(dc, sp)));
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)word + extra)));
     x86_end_indirect(dc, target);
     ir_mark_exit(dc->b, IR_XFER_RET);

@@ -149,8 +149,18 @@ ir_ref x86_seg_base(const struct x86_dc *dc);
 
 /* x86_stack.c / x86_control.c */
 void x86_push(struct x86_dc *dc, int bytes, ir_ref v);
-/* A stack slot (push, call, ret): 4 bytes in 32-bit code, else 8. */
-static inline int x86_stack_word(const struct x86_dc *dc) { return dc->code32 ? 4 : 8; }
+/* A stack slot (push, call, ret): 4 bytes in 32-bit code, 2 in real
+ * mode, else 8. */
+static inline int x86_stack_word(const struct x86_dc *dc) { return dc->code16 ? 2 : dc->code32 ? 4 : 8; }
+/* push/pop's operand size: the stack word, or with a 0x66 prefix 2 (4 in
+ * real mode). */
+int x86_stack_bytes(const struct x86_dc *dc);
+/* The address of stack offset sp: in real mode SS's base + SP. */
+ir_ref x86_stack_addr(struct x86_dc *dc, ir_ref sp);
+/* Real mode: a code offset (a return address pushed) from a pc, and a pc
+ * from an offset (an indirect target); other modes: unchanged. */
+static inline uint64_t x86_code_offset(const struct x86_dc *dc, uint64_t pc) { return pc - dc->cs_base; }
+ir_ref x86_code_linear(struct x86_dc *dc, ir_ref ip);
 ir_ref x86_full_eflags(struct x86_dc *dc);   /* EFLAGS image as pushf sees it */
 
 /* ---- block ends (x86_translate.c) -------------------------------------- */
@@ -175,8 +185,12 @@ extern const struct ir_helper x86_sys_helper_cpl0, x86_sys_helper_syscall, x86_s
     x86_sys_helper_wrmsr, x86_sys_helper_invlpg, x86_sys_helper_swapgs, x86_sys_helper_popf,
     x86_sys_helper_iretq, x86_sys_helper_lret, x86_sys_helper_far_jmp, x86_sys_helper_far_call,
     x86_sys_helper_load_seg, x86_sys_helper_cpuid, x86_sys_helper_verify_seg;
+/* code_bits: 64, 32 (protected or compatibility mode) or 16 (real mode,
+ * whose pcs are cs_base + ip). */
 void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
-                              int max_insns, bool system, bool code32);
+                              int max_insns, bool system, int code_bits, uint64_t cs_base);
+/* Real mode: the base of segment register seg (X86_SEG_*) as an IR value. */
+ir_ref x86_sys_seg_base(struct x86_dc *dc, int seg);
 
 /* ---- C helpers (x86_helpers.c, x86_cpuid.c) ---------------------------- */
 extern const struct ir_helper x86_helper_div[4], x86_helper_idiv[4];

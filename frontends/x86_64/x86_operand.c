@@ -7,6 +7,7 @@
  * extra moves.
  */
 #include "x86_internal.h"
+#include "x86_system.h"         /* real mode: X86_SEG_* */
 
 /* Effective address cached per instruction: read-modify-write operands
  * compute it once, and it stays the address before any register write. */
@@ -201,14 +202,36 @@ ir_ref x86_ea_offset(struct x86_dc *dc, const cs_x86_op *op)
         acc = ea_add(dc, acc, ix);
     }
     if (disp || acc == IR_NONE) acc = ea_add(dc, acc, x86_imm(dc, (uint64_t)disp));
-    if (dc->x->addr_size == 4) acc = x86_trunc(dc, acc, 4);
+    if (dc->x->addr_size == 4 || dc->x->addr_size == 2) acc = x86_trunc(dc, acc, dc->x->addr_size);
     return acc;
+}
+
+static bool is_stack_pointer(x86_reg r)
+{
+    return r == X86_REG_BP || r == X86_REG_EBP || r == X86_REG_SP || r == X86_REG_ESP;
+}
+
+/* Real mode: the base of the operand's segment (a prefix, else SS for
+ * bp/sp-based addresses, else DS). */
+static ir_ref real_mode_seg_base(struct x86_dc *dc, const cs_x86_op *op)
+{
+    switch (op->mem.segment) {
+    case X86_REG_ES: return x86_sys_seg_base(dc, X86_SEG_ES);
+    case X86_REG_CS: return x86_sys_seg_base(dc, X86_SEG_CS);
+    case X86_REG_SS: return x86_sys_seg_base(dc, X86_SEG_SS);
+    case X86_REG_DS: return x86_sys_seg_base(dc, X86_SEG_DS);
+    case X86_REG_FS: return x86_g_fs_base;
+    case X86_REG_GS: return x86_g_gs_base;
+    default:
+        return x86_sys_seg_base(dc, is_stack_pointer(op->mem.base) ? X86_SEG_SS : X86_SEG_DS);
+    }
 }
 
 static ir_ref ea_compute(struct x86_dc *dc, const cs_x86_op *op)
 {
     ir_ref a = x86_ea_offset(dc, op);
-    ir_ref seg = x86_seg_base(dc);      /* not op->mem.segment: see x86_segment.c */
+    ir_ref seg = dc->code16 ? real_mode_seg_base(dc, op)
+                            : x86_seg_base(dc);     /* not op->mem.segment: see x86_segment.c */
     (void)op;
     if (seg != IR_NONE) a = ea_add(dc, a, seg);
     return a;

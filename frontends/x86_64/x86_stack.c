@@ -3,11 +3,25 @@
  * 16-bit operand size).
  */
 #include "x86_internal.h"
+#include "x86_system.h"         /* real mode: X86_SEG_* */
 
-/* Operand size of push/pop: 2 with a 0x66 prefix, else 8 (4 in 32-bit code). */
-static int stack_bytes(const struct x86_dc *dc)
+/* Operand size of push/pop: 2 with a 0x66 prefix (4 in real mode), else
+ * the stack word. */
+int x86_stack_bytes(const struct x86_dc *dc)
 {
-    return x86_has_prefix(dc, X86_PREFIX_OPSIZE) ? 2 : x86_stack_word(dc);
+    if (x86_has_prefix(dc, X86_PREFIX_OPSIZE))
+        return dc->code16 ? 4 : 2;
+    return x86_stack_word(dc);
+}
+
+static int stack_bytes(const struct x86_dc *dc) { return x86_stack_bytes(dc); }
+
+/* Real mode: SP (16 bits) in the stack segment. */
+ir_ref x86_stack_addr(struct x86_dc *dc, ir_ref sp)
+{
+    if (!dc->code16)
+        return sp;
+    return x86_op2(dc, IR_add, 8, x86_trunc(dc, sp, 2), x86_sys_seg_base(dc, X86_SEG_SS));
 }
 
 static void h_push(struct x86_dc *dc)
@@ -19,7 +33,7 @@ static void h_push(struct x86_dc *dc)
 static ir_ref pop_value(struct x86_dc *dc, int bytes)
 {
     ir_ref sp = x86_get_reg(dc, X86_RSP);
-    ir_ref v = x86_load(dc, bytes, sp);
+    ir_ref v = x86_load(dc, bytes, x86_stack_addr(dc, sp));
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)bytes)));
     return v;
 }
@@ -114,8 +128,10 @@ static const struct x86_insn_row stack_rows[] = {
     X86_ROW(POP, h_pop, PASS, 0),
     X86_ROW(PUSHF, h_pushf, READ, 0),
     X86_ROW(PUSHFQ, h_pushf, READ, 0),
+    X86_ROW(PUSHFD, h_pushf, READ, 0),      /* 32- and 16-bit code (system mode) */
     X86_ROW(POPF, h_popf, FULL, 0),
     X86_ROW(POPFQ, h_popf, FULL, 0),
+    X86_ROW(POPFD, h_popf, FULL, 0),
     X86_ROW(LEAVE, h_leave, PASS, 0),
     X86_ROW(ENTER, h_enter, PASS, 0),
 };

@@ -70,13 +70,27 @@ static void t_out(struct x86_dc *dc)
              x86_operand_read(dc, reg), IR_NONE);
 }
 
+ir_ref x86_sys_seg_base(struct x86_dc *dc, int seg)
+{
+    return env_ld(dc, SYS_OFF(seg_base[seg]));
+}
+
+/* The base's size in lgdt/lidt/sgdt/sidt: 8 bytes in 64-bit mode, else 4
+ * (real mode without an operand-size prefix: 3 of them count). */
+static int dtable_base_bytes(const struct x86_dc *dc)
+{
+    return dc->code16 ? 4 : x86_stack_word(dc);
+}
+
 /* lgdt/lidt m16&64 (m16&32 in 32-bit code): limit, then base. */
 static void t_load_dtable(struct x86_dc *dc)
 {
     bool idt = dc->insn->id == X86_INS_LIDT;
     ir_ref ea = x86_ea(dc, x86_opnd(dc, 0));
     ir_ref limit = x86_load(dc, 2, ea);
-    ir_ref base = x86_load(dc, x86_stack_word(dc), x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 2)));
+    ir_ref base = x86_load(dc, dtable_base_bytes(dc), x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 2)));
+    if (dc->code16 && !x86_has_prefix(dc, X86_PREFIX_OPSIZE))
+        base = x86_op2(dc, IR_and, 8, base, x86_imm(dc, 0xffffff));
     ir_st_env(dc->b, IR_MO_64, limit, idt ? SYS_OFF(idt_limit) : SYS_OFF(gdt_limit));
     ir_st_env(dc->b, IR_MO_64, base, idt ? SYS_OFF(idt_base) : SYS_OFF(gdt_base));
 }
@@ -88,7 +102,7 @@ static void t_store_dtable(struct x86_dc *dc)
     bool idt = dc->insn->id == X86_INS_SIDT;
     ir_ref ea = x86_ea(dc, x86_opnd(dc, 0));
     x86_store(dc, 2, ea, env_ld(dc, idt ? SYS_OFF(idt_limit) : SYS_OFF(gdt_limit)));
-    x86_store(dc, x86_stack_word(dc), x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 2)),
+    x86_store(dc, dtable_base_bytes(dc), x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 2)),
               env_ld(dc, idt ? SYS_OFF(idt_base) : SYS_OFF(gdt_base)));
 }
 
@@ -178,9 +192,9 @@ static void t_swapgs(struct x86_dc *dc)
 
 static void t_popf(struct x86_dc *dc)
 {
-    int word = x86_stack_word(dc);
+    int word = x86_stack_bytes(dc);
     ir_ref sp = x86_get_reg(dc, X86_RSP);
-    ir_ref v = x86_load(dc, word, sp);
+    ir_ref v = x86_load(dc, word, x86_stack_addr(dc, sp));
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)word)));
     x86_call(dc, &x86_sys_helper_popf, v, x86_imm(dc, dc->next_pc), IR_NONE, IR_NONE, IR_NONE);
     x86_flags_clobbered(dc);
@@ -367,9 +381,9 @@ static bool t_pop_seg(struct x86_dc *dc)
     const cs_x86_op *d = x86_opnd(dc, 0);
     if (dc->x->op_count != 1 || d->type != X86_OP_REG || seg_number(d->reg) < 0)
         return false;
-    int word = x86_has_prefix(dc, X86_PREFIX_OPSIZE) ? 2 : x86_stack_word(dc);
+    int word = x86_stack_bytes(dc);
     ir_ref sp = x86_get_reg(dc, X86_RSP);
-    load_seg(dc, d->reg, x86_load(dc, 2, sp));
+    load_seg(dc, d->reg, x86_load(dc, 2, x86_stack_addr(dc, sp)));
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)word)));
     return true;
 }
@@ -432,7 +446,8 @@ static void sys_translate_block(struct ir_block *b, const struct tr_guest_mem *m
                                 int max_insns)
 {
     const struct x86_sys_cpu *c = tr_current_env();
-    x86_translate_block_mode(b, mem, pc, max_insns, true, c && c->sys.code32);
+    int bits = !c ? 64 : c->sys.code16 ? 16 : c->sys.code32 ? 32 : 64;
+    x86_translate_block_mode(b, mem, pc, max_insns, true, bits, c ? c->sys.seg_base[X86_SEG_CS] : 0);
 }
 
 /* As after INIT: interrupts off, FPU/SSE defaults, no pending event. */

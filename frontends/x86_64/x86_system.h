@@ -63,8 +63,13 @@ struct x86_sys_state {
                                            gs_base, from the GDT for fs and gs) */
     uint64_t code32;                    /* CS is a 32-bit code segment (protected or
                                            compatibility mode): blocks decode as 32-bit */
-    uint64_t mode_changed;              /* code32 changed: the run loop drops the blocks
-                                           below 4 GiB, translated in the other mode */
+    uint64_t code16;                    /* real mode (after INIT/SIPI): 16-bit code, and
+                                           es/cs/ss/ds have bases (selector << 4) */
+    uint64_t seg_base[4];               /* real mode: es, cs, ss, ds bases (fs, gs:
+                                           fs_base, gs_base) */
+    uint64_t mode_changed;              /* code32, code16 or a real-mode CS base changed:
+                                           the run loop drops the blocks below 4 GiB,
+                                           translated in the other mode */
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux;
     uint64_t apic_base, pat, misc_enable;
     uint64_t apic_id;                   /* CPUID leaf 1 EBX[31:24] */
@@ -89,6 +94,9 @@ bool x86_sys_deliver(struct x86_sys_cpu *c, int vector, bool has_err, uint64_t e
  * the gate's DPL check (DPL < CPL: #GP(vector * 8 + 2) instead, a fault
  * at the instruction: SDM "INT n"). */
 bool x86_sys_deliver_event(struct x86_sys_cpu *c, const struct x86_sys_event *ev);
+
+/* Real mode: the segment register numbers of seg_base (the SDM's order). */
+enum { X86_SEG_ES = 0, X86_SEG_CS = 1, X86_SEG_SS = 2, X86_SEG_DS = 3 };
 
 /* Reads the 8-byte GDT descriptor of sel (the LDT is not supported);
  * false when sel is outside the GDT's limit or names the LDT. */

@@ -332,9 +332,10 @@ static _Noreturn void enter_code(struct x86_sys_cpu *c, uint64_t sel, uint64_t d
 {
     bool code32 = !((c->sys.efer & X86_EFER_LMA) && (d & DESC_L));
     c->sys.cs = (sel & 0xfffc) | cpl_of(c);
-    if (code32 != (c->sys.code32 != 0))
+    if (code32 != (c->sys.code32 != 0) || c->sys.code16)
         c->sys.mode_changed = 1;
     c->sys.code32 = code32;
+    c->sys.code16 = 0;
     tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, code32 ? rip & 0xffffffffull : rip);
 }
 
@@ -347,9 +348,40 @@ static void check_target(struct x86_sys_cpu *c, uint64_t d, uint64_t rip, uint64
         raise_event(c, X86_EXC_GP, true, 0, pc);
 }
 
+static bool real_mode(const struct x86_sys_cpu *c) { return !(c->sys.cr0 & X86_CR0_PE); }
+
+/* Real mode: a segment register holds a selector, its base is
+ * selector << 4 (no descriptor). */
+static void load_real_mode_seg(struct x86_sys_cpu *c, uint64_t seg, uint64_t sel)
+{
+    uint64_t base = (sel & 0xffff) << 4;
+    if (seg == 4)
+        c->cpu.fs_base = base, c->sys.fs_sel = sel;
+    else if (seg == 5)
+        c->cpu.gs_base = base, c->sys.gs_sel = sel;
+    else if (seg == X86_SEG_CS)
+        c->sys.cs = sel;
+    else
+        *(seg == X86_SEG_ES ? &c->sys.es : seg == X86_SEG_SS ? &c->sys.ss : &c->sys.ds) = sel;
+    if (seg < 4)
+        c->sys.seg_base[seg] = base;
+}
+
+/* Real mode's far jmp (still 16-bit code): blocks translated for another
+ * CS base hold other pcs, so a new base drops them. */
+static _Noreturn void real_mode_jmp(struct x86_sys_cpu *c, uint64_t sel, uint64_t ip)
+{
+    if ((sel & 0xffff) << 4 != c->sys.seg_base[X86_SEG_CS])
+        c->sys.mode_changed = 1;
+    load_real_mode_seg(c, X86_SEG_CS, sel & 0xffff);
+    tr_raise(&c->cpu.rt, TR_EXIT_REQUEST, c->sys.seg_base[X86_SEG_CS] + ip);
+}
+
 static uint64_t helper_far_jmp(void *env, uint64_t sel, uint64_t rip, uint64_t pc)
 {
     struct x86_sys_cpu *c = sys_of(env);
+    if (real_mode(c))
+        real_mode_jmp(c, sel, rip);
     uint64_t d = code_descriptor(c, sel, pc);
     check_target(c, d, rip, pc);
     enter_code(c, sel, d, rip);
@@ -438,6 +470,10 @@ static uint64_t helper_load_seg(void *env, uint64_t seg, uint64_t sel, uint64_t 
     struct x86_sys_cpu *c = sys_of(env);
     uint64_t d = 0;
     sel &= 0xffff;
+    if (real_mode(c)) {
+        load_real_mode_seg(c, seg, sel);
+        return 0;
+    }
     bool null = !(sel & 0xfffc);
     if (null && seg == 2 && (!(c->sys.efer & X86_EFER_LMA) || c->sys.code32
                              || cpl_of(c) == 3 || (sel & 3) != cpl_of(c)))

@@ -28,8 +28,10 @@
 #define X86_IR_HEADROOM 160
 
 static csh x86_cs;                  /* the decoder of the block being translated */
-static csh x86_cs64, x86_cs32;      /* 64-bit mode; 32-bit protected mode (system mode) */
-static bool x86_code32;             /* the block is 32-bit code: no quick decoder, no cache */
+static csh x86_cs64, x86_cs32, x86_cs16;    /* 64-bit; 32-bit protected, real mode (system) */
+static bool x86_code32;             /* the block is 32- or 16-bit code: no quick decoder, no cache */
+static bool x86_code16;             /* ... 16-bit (real mode): branch targets wrap in CS */
+static uint64_t x86_cs_base;        /* real mode: the CS base pcs include */
 static cs_insn *x86_insns[X86_MAX_BLOCK_INSNS];
 
 struct block_plan {
@@ -43,18 +45,21 @@ struct block_plan {
     bool too_big;                   /* insn 0 alone overflows the IR buffer */
     bool system;                    /* fe_x86_64_system: privileged insns run */
     bool code32;                    /* 32-bit protected-mode code (system mode only) */
+    bool code16;                    /* real-mode code (system mode only) */
 };
 
 static void x86_init(void)
 {
     if (x86_insns[0]) return;
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &x86_cs64) != CS_ERR_OK
-        || cs_open(CS_ARCH_X86, CS_MODE_32, &x86_cs32) != CS_ERR_OK) {
+        || cs_open(CS_ARCH_X86, CS_MODE_32, &x86_cs32) != CS_ERR_OK
+        || cs_open(CS_ARCH_X86, CS_MODE_16, &x86_cs16) != CS_ERR_OK) {
         fprintf(stderr, "ferry: cannot initialise capstone\n");
         _exit(1);
     }
     cs_option(x86_cs64, CS_OPT_DETAIL, CS_OPT_ON);
     cs_option(x86_cs32, CS_OPT_DETAIL, CS_OPT_ON);
+    cs_option(x86_cs16, CS_OPT_DETAIL, CS_OPT_ON);
     x86_cs = x86_cs64;
     for (int i = 0; i < X86_MAX_BLOCK_INSNS; i++) x86_insns[i] = cs_malloc(x86_cs);
 }
@@ -173,6 +178,22 @@ static size_t join_next_page(const struct tr_guest_mem *mem, uint64_t pc, size_t
     return size + more;
 }
 
+/* Real mode: a relative branch's target is IP + size + rel, wrapped at
+ * 64 KiB (at 4 GiB with an operand-size prefix), plus the CS base
+ * (capstone computes it from the linear pc the block is keyed by). */
+static void fix_code16_target(cs_insn *ci)
+{
+    cs_detail *d = ci->detail;
+    bool relative = false;
+    for (int g = 0; g < d->groups_count; g++)
+        relative |= d->groups[g] == CS_GRP_BRANCH_RELATIVE;
+    cs_x86_op *t = &d->x86.operands[0];
+    if (!relative || d->x86.op_count != 1 || t->type != X86_OP_IMM)
+        return;
+    uint64_t wrap = d->x86.prefix[2] == X86_PREFIX_OPSIZE ? 0xffffffffull : 0xffffull;
+    t->imm = (int64_t)(x86_cs_base + (((uint64_t)t->imm - x86_cs_base) & wrap));
+}
+
 static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
                        uint64_t *readable_end)
 {
@@ -193,6 +214,8 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
     size_t avail = size;
     if (!cs_disasm_iter(x86_cs, &code, &size, &addr, ci))
         return x86_hint_decode(start, avail, pc, ci) || decode_alias(start, avail, pc, ci);
+    if (x86_code16)
+        fix_code16_target(ci);
     dcache_put(e, ci);
     return true;
 }
@@ -361,7 +384,8 @@ static bool implicit_fault(unsigned id)
 {
     switch (id) {
     case X86_INS_PUSH: case X86_INS_POP: case X86_INS_PUSHFQ: case X86_INS_POPFQ:
-    case X86_INS_PUSHF: case X86_INS_POPF: case X86_INS_LEAVE: case X86_INS_ENTER:
+    case X86_INS_PUSHF: case X86_INS_POPF: case X86_INS_PUSHFD: case X86_INS_POPFD:
+    case X86_INS_LEAVE: case X86_INS_ENTER:
     case X86_INS_CALL: case X86_INS_RET: case X86_INS_XLATB:
     case X86_INS_DIV: case X86_INS_IDIV:
         return true;
@@ -494,7 +518,8 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
 {
     struct x86_flags_state fs;
     struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc, .sse_mode = IR_NONE,
-                         .system = p->system, .code32 = p->code32 };
+                         .system = p->system, .code32 = p->code32, .code16 = p->code16,
+                         .cs_base = p->code16 ? x86_cs_base : 0 };
     int i;
     x86_flags_reset(&dc);
     fs.exit_live = p->exit_live;
@@ -534,22 +559,26 @@ static void block_restart(struct ir_block *b)
 void x86_translate_block(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
                          int max_insns)
 {
-    x86_translate_block_mode(b, mem, pc, max_insns, false, false);
+    x86_translate_block_mode(b, mem, pc, max_insns, false, 64, 0);
 }
 
 /* The vsyscall page is a user-mode process's; a whole machine has none. */
 void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
-                              int max_insns, bool system, bool code32)
+                              int max_insns, bool system, int code_bits, uint64_t cs_base)
 {
+    bool code32 = code_bits == 32, code16 = code_bits == 16;
     struct block_plan plan;
     x86_init();
     if (!system && x86_vsyscall_block(b, pc))
         return;
-    x86_code32 = code32;
-    x86_cs = code32 ? x86_cs32 : x86_cs64;
+    x86_code32 = code_bits != 64;
+    x86_code16 = code16;
+    x86_cs_base = cs_base;
+    x86_cs = code16 ? x86_cs16 : code32 ? x86_cs32 : x86_cs64;
     plan_decode(mem, &plan, pc, max_insns);
     plan.system = system;
     plan.code32 = code32;
+    plan.code16 = code16;
     int n = plan.n;
     struct succ_use use = { true, true };
     if (n > 0 && !plan.fetch_fault) use = exit_flags_use(mem, n);

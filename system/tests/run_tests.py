@@ -338,6 +338,22 @@ def t_xpage(r):
               f"rc={rc} out={out!r} err={err!r}")
 
 
+# INIT/SIPI start vCPU 1 in real mode; it walks to long mode as Linux's AP
+# trampoline does (system/guests/sipi.c).
+SIPI_CASES = ["real-mode-call-ret", "real-mode-push-pop", "real-mode-es-base", "real-mode-pushfl",
+              "protected-mode", "long-mode"]
+
+
+def t_sipi(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "sipi", ["--cpus", "2"])
+    for name in SIPI_CASES:
+        check(f"{r[0]}: INIT/SIPI start an AP in real mode: {name}",
+              rc == 0 and f"sipi {name} ok\n" in out and "sipi done\n" in out,
+              f"rc={rc} out={out!r} err={err!r}")
+
+
 def t_smp(r):
     rc, out, err = boot(r, "smp", ["--cpus", "2"])
     ok = rc == 0 and "smp: ping-pong rounds 10000" in out and "all aps checked in yes" in out \
@@ -597,11 +613,11 @@ def main():
     t_kvm_not_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_xpage, t_smp, t_malformed, t_fuzz, t_highmem,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_xpage, t_sipi, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     if A64_RUNNER:          # under qemu-aarch64: the guests that exercise the CPU, briefly
-        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_xpage, t_pvh, t_smp, t_watchdog]:
+        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_xpage, t_sipi, t_pvh, t_smp, t_watchdog]:
             t(A64_RUNNER)
     shutil.rmtree(TMP, ignore_errors=True)
     print(f"check-system: {results['passed']} passed, {results['failed']} failed")
