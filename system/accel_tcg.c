@@ -121,8 +121,10 @@ static int tcg_vcpu_init(struct sys_vcpu *cpu)
         boot_protected_mode(c, b);
     else if (cpu->index == 0 || b->all_cpus_start)
         boot_long_mode(c, b, cpu->index, cpu->vm->ncpus);
-    else
+    else {
         c->wait_sipi = true;            /* a Linux AP: waits for INIT/SIPI */
+        c->x.sys.apic_base = 0xfee00800ull;     /* enabled, not the BSP */
+    }
     return 0;
 }
 

@@ -153,6 +153,8 @@ static uint64_t helper_rdmsr(void *env, uint64_t msr, uint64_t pc)
     struct x86_sys_cpu *c = sys_of(env);
     if ((uint32_t)msr == 0x10a)
         return ARCH_CAPABILITIES_TCG;
+    if ((uint32_t)msr == 0x3b)                      /* TSC_ADJUST: the TSC is not offset */
+        return 0;
     if ((uint32_t)msr == 0x10)                      /* TSC */
         return x86_helper_rdtsc.fn ? ((uint64_t (*)(void *))x86_helper_rdtsc.fn)(env) : 0;
     if ((uint32_t)msr == 0x8b)                      /* microcode revision: none */
@@ -171,6 +173,10 @@ static uint64_t helper_wrmsr(void *env, uint64_t msr, uint64_t v, uint64_t pc)
     uint64_t *slot = msr_slot(c, (uint32_t)msr);
     if ((uint32_t)msr == 0x10 || (uint32_t)msr == 0x8b)
         return 0;                                   /* TSC, microcode revision: ignored */
+    if ((uint32_t)msr == 0x3b && v)                 /* TSC_ADJUST: only 0 (the TSC is */
+        raise_event(c, X86_EXC_GP, true, 0, pc);    /* the host clock's, never offset) */
+    if ((uint32_t)msr == 0x3b)
+        return 0;
     if (!slot)
         raise_event(c, X86_EXC_GP, true, 0, pc);
     if ((uint32_t)msr == 0xc0000080)                /* EFER: LMA follows LME with paging */
@@ -244,11 +250,19 @@ const struct ir_helper x86_sys_helper_iretq = {
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 #define CPUID7_EDX_ARCH_CAPABILITIES (1u << 29)   /* MSR 0x10a (helper_rdmsr) */
 #define CPUID8_EBX_BTC_NO (1u << 29)        /* no branch type confusion: no RETBleed */
+/* The TSC is the host's monotonic clock at 1 GHz: constant rate, never
+ * stopped, the same on every vCPU.  With TSC_ADJUST (MSR 0x3b, always 0)
+ * Linux then trusts it without a clocksource watchdog, which under a
+ * slow translator would compare it with a late timer tick and mark it
+ * unstable. */
+#define CPUID7_EBX_TSC_ADJUST (1u << 1)
+#define CPUID7_EDX_INVARIANT_TSC (1u << 8)  /* leaf 0x80000007 */
 #define TSC_CRYSTAL_HZ 100000000u           /* the local APIC timer's clock (accel_tcg_apic.c) */
 
 /* User mode's CPUID (the same CPU model), plus what an operating system
  * needs to see: the paging and APIC features system mode implements, the
- * vCPU's APIC ID, the hypervisor bit, and the TSC (1 GHz, x86_helpers.c)
+ * vCPU's APIC ID, the hypervisor bit, and the TSC (1 GHz, x86_helpers.c;
+ * invariant)
  * as 10 x a 100 MHz crystal in leaves 0x15/0x16 (Linux then needs no PIT
  * calibration and takes the crystal as the APIC timer's rate). */
 static void sys_cpuid(const struct x86_sys_cpu *c, uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -263,10 +277,11 @@ static void sys_cpuid(const struct x86_sys_cpu *c, uint32_t leaf, uint32_t sub, 
         break;
     case 7:
         if (!sub) {
-            r[1] &= ~(1u << 5);                     /* AVX2 */
+            r[1] = (r[1] & ~(1u << 5)) | CPUID7_EBX_TSC_ADJUST;    /* no AVX2 */
             r[3] |= CPUID7_EDX_ARCH_CAPABILITIES;
         }
         break;
+    case 0x80000007: r[3] |= CPUID7_EDX_INVARIANT_TSC; break;
     case 0x80000008: r[1] |= CPUID8_EBX_BTC_NO; break;
     case 0xd: r[0] = r[1] = r[2] = r[3] = 0; break;
     case 0x15: r[0] = 1; r[1] = 10; r[2] = TSC_CRYSTAL_HZ; r[3] = 0; break;

@@ -9,7 +9,7 @@
 # (64-bit entry, the kernel decompresses itself: slower).  Passes when init
 # runs and reports, and the guest powers off with status 0; prints how far
 # the boot got otherwise.  Takes minutes: not part of make check.
-#   LINUX_TCG_CPUS     vCPUs (default 1)
+#   LINUX_TCG_CPUS     vCPUs (default 2: the AP starts by INIT/SIPI in real mode)
 #   LINUX_TCG_TIMEOUT  watchdog seconds (default 600)
 set -e
 ferry="$1"; out="$2"; kind="${3:-pvh}"; here=$(dirname "$0")
@@ -50,7 +50,7 @@ start=$(date +%s)
     echo "$line"
     echo "boot-linux-tcg: sent '$line' to ferry-system's stdin (hvc0)" >&2
 } | "$ferry" --accel tcg --kernel "$kernel" --initrd "$out/linux-initramfs.cpio.gz" --mem 512M \
-    --cpus "${LINUX_TCG_CPUS:-1}" --append "console=ttyS0 reboot=k panic=-1 ferry.auto ferry.hvcin" \
+    --cpus "${LINUX_TCG_CPUS:-2}" --append "console=ttyS0 reboot=k panic=-1 ferry.auto ferry.hvcin" \
     --disk "$out/linux-tcg-disk.img" --rng --console virtio --net user \
     --timeout "${LINUX_TCG_TIMEOUT:-600}" > "$log" 2> "$log.err"
 rc=$?
