@@ -6,8 +6,9 @@
  * Port I/O goes to the machine's port bus, MMIO to its MMIO bus; the
  * registers each vCPU starts with are those the KVM accelerator sets for
  * the boot protocol (long mode on the VMM's identity page tables, or the
- * PVH entry's 32-bit protected mode).  When a vCPU's code changes between
- * 32- and 64-bit, the loop drops the blocks of the other mode. */
+ * PVH entry's 32-bit protected mode); a Linux AP waits for INIT and a
+ * SIPI, which start it in real mode.  When a vCPU's code changes between
+ * 16-, 32- and 64-bit, the loop drops the blocks of the other mode. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

@@ -5,7 +5,8 @@
  * invlpg, swapgs, iretq, int $n, syscall/sysretq, cpuid, verr/verw, each
  * privileged one behind a CPL 0 check (their C helpers:
  * x86_system_helpers.c); and the frontend itself, which decodes a vCPU's
- * blocks as 32-bit code while its CS is a 32-bit segment.  Looked
+ * blocks as 32-bit code while its CS is a 32-bit segment, and as 16-bit
+ * code with segment bases in real mode (an AP after INIT/SIPI).  Looked
  * at before the user-mode table and only in system mode
  * (x86_sys_translate), so user mode keeps raising SIGSEGV/SIGILL for
  * them.  Events for the run loop (an interrupt window, hlt, an exception
@@ -233,8 +234,9 @@ static void t_int(struct x86_dc *dc)
 }
 
 /* ljmp/lcall ptr16:32 (two immediates: selector, offset) or m16:32/m16:64
- * (offset, then selector): the helper checks the code segment in the GDT
- * and switches between 32- and 64-bit code. */
+ * (offset, then selector; m16:16 in real mode): the helper checks the code
+ * segment in the GDT and switches between 32- and 64-bit code (real mode:
+ * no descriptor, see x86_system_helpers.c). */
 static void far_target(struct x86_dc *dc, ir_ref *sel, ir_ref *off)
 {
     const cs_x86_op *a = x86_opnd(dc, 0);
@@ -243,7 +245,8 @@ static void far_target(struct x86_dc *dc, ir_ref *sel, ir_ref *off)
         *off = x86_imm(dc, (uint64_t)x86_opnd(dc, 1)->imm & 0xffffffffull);
         return;
     }
-    int bytes = (dc->x->rex & 8) ? 8 : x86_has_prefix(dc, X86_PREFIX_OPSIZE) ? 2 : 4;
+    bool opsize = x86_has_prefix(dc, X86_PREFIX_OPSIZE);
+    int bytes = (dc->x->rex & 8) ? 8 : dc->code16 ? (opsize ? 4 : 2) : opsize ? 2 : 4;
     ir_ref ea = x86_ea(dc, a);
     *off = x86_load(dc, bytes, ea);
     *sel = x86_load(dc, 2, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, (uint64_t)bytes)));
