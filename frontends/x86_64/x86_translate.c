@@ -340,11 +340,15 @@ static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
  * (x86_scan_memo.c). */
 static struct succ_use succ_flags_use(const struct tr_guest_mem *mem, uint64_t pc)
 {
+    struct x86_scan_trace t;
+    bool fetched;
+    if (x86_code32) {               /* the memo knows 64-bit decodings only */
+        x86_scan_trace_begin(&t);
+        return succ_scan(mem, pc, &t, &fetched);
+    }
     int known = x86_scan_memo_get(mem, pc);
     if (known >= 0)
         return (struct succ_use){ known & 1, known & 2 };
-    struct x86_scan_trace t;
-    bool fetched;
     x86_scan_trace_begin(&t);
     struct succ_use u = succ_scan(mem, pc, &t, &fetched);
     if (fetched)
