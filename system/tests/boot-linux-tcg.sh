@@ -73,7 +73,10 @@ need "hvc0 read: $line" "virtio-console input"
 need "ferry-boot-linux: done" "init finishes"
 if [ "$rc" = 0 ]; then echo "PASS linux on tcg ($kind): powered off, status 0"
 else echo "FAIL linux on tcg ($kind): exit status $rc"; fail=1; fi
-if grep -qE "WARNING|Oops|BUG:|Call Trace" "$log"; then
+if ! grep -q "Linux version" "$log"; then
+    echo "FAIL linux on tcg ($kind): no kernel log to look for warnings in"
+    fail=1
+elif grep -qE "WARNING|Oops|BUG:|Call Trace" "$log"; then
     echo "FAIL linux on tcg ($kind): the kernel log shows a warning or oops:"
     grep -E "WARNING|Oops|BUG:|Call Trace" "$log" | head -5
     fail=1
