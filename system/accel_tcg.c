@@ -115,6 +115,7 @@ static int tcg_vcpu_init(struct sys_vcpu *cpu)
     fe_x86_64_system.reset(c);
     c->x.sys.hooks = &tcg_hooks;
     c->x.sys.apic_id = (uint64_t)cpu->index;
+    c->x.sys.ncpus = (uint64_t)cpu->vm->ncpus;
     tcg_tlb_flush(c, 0, true);
     tcg_lapic_reset(c, cpu->index);
     struct sys_boot *b = &cpu->vm->boot;
@@ -141,6 +142,7 @@ static void reset_to_init_state(struct tcg_cpu *c)
     memset(s, 0, sizeof *s);
     s->hooks = keep.hooks;
     s->apic_id = keep.apic_id;
+    s->ncpus = keep.ncpus;
     s->apic_base = keep.apic_base;
     s->cr0 = 0x60000010ull;
     s->gdt_limit = s->idt_limit = 0xffff;

@@ -73,6 +73,8 @@ struct x86_sys_state {
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux;
     uint64_t apic_base, pat, misc_enable;
     uint64_t apic_id;                   /* CPUID leaf 1 EBX[31:24] */
+    uint64_t ncpus;                     /* the machine's vCPUs: one package of that many
+                                           cores (CPUID leaves 1 and 4) */
     uint64_t halted;                    /* hlt: wait for an interrupt */
     struct x86_sys_event event;
     const struct x86_sys_hooks *hooks;

@@ -248,6 +248,7 @@ const struct ir_helper x86_sys_helper_iretq = {
                                             /* XSAVE OSXSAVE AVX FMA F16C: xsetbv is not
                                                translated in system mode */
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define CPUID1_EDX_HTT (1u << 28)           /* leaf 1 EBX[23:16] counts logical CPUs */
 #define CPUID7_EDX_ARCH_CAPABILITIES (1u << 29)   /* MSR 0x10a (helper_rdmsr) */
 #define CPUID8_EBX_BTC_NO (1u << 29)        /* no branch type confusion: no RETBleed */
 /* The TSC is the host's monotonic clock at 1 GHz: constant rate, never
@@ -265,15 +266,31 @@ const struct ir_helper x86_sys_helper_iretq = {
  * invariant)
  * as 10 x a 100 MHz crystal in leaves 0x15/0x16 (Linux then needs no PIT
  * calibration and takes the crystal as the APIC timer's rate). */
+/* The vCPUs are the cores of one package (a power of two of them, as
+ * APIC IDs count): Linux then sees them as siblings and takes the boot
+ * CPU's delay-loop calibration for the others instead of timing each
+ * AP's loop, which under a translator fails with a warning. */
+static uint32_t package_cores(const struct x86_sys_cpu *c)
+{
+    uint32_t n = 1;
+    while (n < c->sys.ncpus && n < 128)
+        n *= 2;
+    return n;
+}
+
 static void sys_cpuid(const struct x86_sys_cpu *c, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
     x86_cpuid_query(leaf, sub, r);
     switch (leaf) {
     case 0: r[0] = 0x16; break;
     case 1:
-        r[1] = (r[1] & 0xffff) | 1u << 16 | (uint32_t)c->sys.apic_id << 24;
+        r[1] = (r[1] & 0xffff) | package_cores(c) << 16 | (uint32_t)c->sys.apic_id << 24;
         r[2] = (r[2] & ~CPUID1_ECX_XSAVE) | CPUID1_ECX_HYPERVISOR;
-        r[3] |= CPUID1_EDX_SYSTEM;
+        r[3] |= CPUID1_EDX_SYSTEM | (package_cores(c) > 1 ? CPUID1_EDX_HTT : 0);
+        break;
+    case 4:
+        if (r[0] & 0x1f)                            /* a cache: cores per package - 1 */
+            r[0] = (r[0] & 0x03ffffffu) | (package_cores(c) - 1) << 26;
         break;
     case 7:
         if (!sub) {
