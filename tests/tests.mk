@@ -77,6 +77,9 @@ $(TESTS_OUT)/guest/%.pie: tests/guest/%.c | $(SETUP_STAMP)
 $(TESTS_OUT)/guest/%.dyn: tests/guest/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -O2 $(call guest_cflags,$<) -o $@ $< -lm
+# Shared by two guest programs.
+$(foreach n,mqueue mqueue_notify,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+    tests/guest/mqueue_io.h
 # C++ guest programs (tests/guest/*.cc: exceptions, libgcc's unwinder), the same four builds.
 GUEST_CXX      := g++
 GUEST_CXXFLAGS := -std=gnu++17 -Wall -pthread
