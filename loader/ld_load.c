@@ -44,14 +44,15 @@ static int ld_open_all(const char *path, struct ld_program *p, struct ld_program
     return st;
 }
 
-int ld_check_program(const char *path, bool *interp_failed, char *why, size_t len)
+int ld_check_program(const char *path, enum ld_interp_fault *fault, char *why, size_t len)
 {
     static struct ld_program p, interp;     /* large (PT_INTERP names): not on the stack */
     int st = ld_program_open(path, &p);
-    *interp_failed = false;
+    *fault = LD_INTERP_FINE;
     if (st == 0 && p.interp[0]) {
         st = ld_interp_open(&p, &interp);
-        *interp_failed = st != 0;
+        if (st)
+            *fault = interp.elf.error == LD_ELF_UNREADABLE ? LD_INTERP_UNREADABLE : LD_INTERP_BAD;
         ld_elf_close(&interp.elf);
     }
     ld_elf_close(&p.elf);

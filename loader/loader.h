@@ -58,9 +58,12 @@ int ld_load_program(const char *path, char *const argv[], char *const envp[],
                     char *errbuf, size_t errlen);
 
 /* Whether ld_load_program could load the ELF program `path`, without
- * mapping anything: 0, or 126/127 with the reason in why; *interp_failed
- * says that the program is fine but its interpreter is not. */
-int ld_check_program(const char *path, bool *interp_failed, char *why, size_t len);
+ * mapping anything: 0, or 126/127 with the reason in why; *interp says
+ * whether the program is fine but its interpreter is not, and how (the
+ * kernel's errno differs: EACCES when it cannot be opened as a regular
+ * file, ELIBBAD when its contents are refused). */
+enum ld_interp_fault { LD_INTERP_FINE, LD_INTERP_BAD, LD_INTERP_UNREADABLE };
+int ld_check_program(const char *path, enum ld_interp_fault *interp, char *why, size_t len);
 
 /* ld_elf.c: the program at `path` is read through fd (binfmt_misc's
  * AT_EXECFD) instead of being opened; fd -1 ends that. */

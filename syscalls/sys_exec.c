@@ -85,15 +85,18 @@ static void sys_exec_options(struct sys_argv *av, char *logbuf, char *sizebuf)
 
 /* 0: an x86-64 program ferry loads, with its interpreter if it has one;
  * else -errno as the kernel says: a missing interpreter is ENOENT (so
- * execvp does not retry the program as a shell script), a bad one
+ * execvp does not retry the program as a shell script), one that cannot
+ * be opened as a regular file EACCES (its errno says it all), a bad one
  * ELIBBAD; ferry says which interpreter on its log, since no errno can. */
 static int64_t sys_exec_check_elf(const char *path)
 {
     char why[512];
-    bool interp_failed;
-    int st = ld_check_program(path, &interp_failed, why, sizeof why);
-    if (st == 0 || !interp_failed)
+    enum ld_interp_fault fault;
+    int st = ld_check_program(path, &fault, why, sizeof why);
+    if (st == 0 || fault == LD_INTERP_FINE)
         return st == 0 ? 0 : st == 127 ? -ENOENT : -ENOEXEC;
+    if (fault == LD_INTERP_UNREADABLE && st != 127)
+        return -EACCES;
     fprintf(ferry_log, "ferry: %s: %s\n", path, why);
     fflush(ferry_log);
     return st == 127 ? -ENOENT : -ELIBBAD;

@@ -1,11 +1,13 @@
 /* sys_flags.c -- pure guest <-> host conversions (fuzzed: tests/fuzz/):
  * open(2) flags -- four bits (O_DIRECT, O_LARGEFILE, O_DIRECTORY,
  * O_NOFOLLOW) sit in different places on x86-64 and on arm64, so every
- * guest bit is translated through this table -- and struct sigevent. */
+ * guest bit is translated through this table -- mmap(2) flags and struct
+ * sigevent. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "sys_internal.h"
 
@@ -45,6 +47,34 @@ uint64_t sys_open_flags_to_guest(int host)
         if (host & sys_open_flag_map[i].host)
             guest |= sys_open_flag_map[i].guest;
     return guest;
+}
+
+/* mmap(2) flags: the same values on x86-64 and arm64 today, but each
+ * guest bit is named here so that a host where one differs only needs its
+ * column changed.  MAP_32BIT (0x40, x86 only) is not here: sys_mmap asks
+ * for low memory with a hint instead. */
+static const struct { uint64_t guest; int host; } sys_map_flag_map[] = {
+    { 0x01, MAP_SHARED },         { 0x02, MAP_PRIVATE },
+    { 0x10, MAP_FIXED },          { 0x80000, MAP_SYNC },
+    { 0x20, MAP_ANONYMOUS },      { 0x100, MAP_GROWSDOWN },
+    { 0x800, MAP_DENYWRITE },     { 0x1000, MAP_EXECUTABLE },
+    { 0x2000, MAP_LOCKED },       { 0x4000, MAP_NORESERVE },
+    { 0x8000, MAP_POPULATE },     { 0x10000, MAP_NONBLOCK },
+    { 0x20000, MAP_STACK },       { 0x40000, MAP_HUGETLB },
+    { 0x100000, MAP_FIXED_NOREPLACE },
+};
+
+/* With MAP_HUGETLB, bits 26-31 hold log2 of the page size wanted
+ * (MAP_HUGE_2MB, MAP_HUGE_1GB): a field, the same on every Linux host. */
+#define SYS_MAP_HUGE_FIELD (0x3full << 26)
+
+int sys_map_flags_to_host(uint64_t guest)
+{
+    int host = (int)(guest & SYS_MAP_HUGE_FIELD);
+    for (size_t i = 0; i < sizeof sys_map_flag_map / sizeof sys_map_flag_map[0]; i++)
+        if (guest & sys_map_flag_map[i].guest)
+            host |= sys_map_flag_map[i].host;
+    return host;
 }
 
 /* The host's kernel sigevent (glibc's struct sigevent has its layout). */

@@ -133,6 +133,10 @@ SYS_HANDLER(sys_mq_timedreceive); SYS_HANDLER(sys_mq_notify); SYS_HANDLER(sys_mq
 SYS_HANDLER(sys_io_uring_setup); SYS_HANDLER(sys_io_uring_enter);
 SYS_HANDLER(sys_io_uring_register);
 
+/* sys_aio.c: Linux AIO */
+SYS_HANDLER(sys_io_setup); SYS_HANDLER(sys_io_destroy); SYS_HANDLER(sys_io_submit);
+SYS_HANDLER(sys_io_cancel); SYS_HANDLER(sys_io_getevents); SYS_HANDLER(sys_io_pgetevents);
+
 /* sys_timer.c: POSIX timers */
 SYS_HANDLER(sys_timer_create); SYS_HANDLER(sys_timer_settime);
 SYS_HANDLER(sys_timer_gettime); SYS_HANDLER(sys_timer_getoverrun);

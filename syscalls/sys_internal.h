@@ -174,5 +174,7 @@ int sys_sigevent_to_host(struct sigevent *h, const struct x86_64_sigevent *g);
 /* sys_flags.c: x86-64 open(2) flags <-> host flags. */
 int sys_open_flags_to_host(uint64_t guest);
 uint64_t sys_open_flags_to_guest(int host);
+/* sys_flags.c: x86-64 mmap(2) flags as the host's (not MAP_32BIT). */
+int sys_map_flags_to_host(uint64_t guest);
 
 #endif

@@ -19,26 +19,6 @@
 #define SYS_GUEST_MAP_32BIT 0x40
 #define SYS_MREMAP_DONTUNMAP 4
 
-static const struct { uint64_t guest; int host; } sys_map_flag_map[] = {
-    { 0x01, MAP_SHARED },         { 0x02, MAP_PRIVATE },
-    { 0x10, MAP_FIXED },          { 0x80000, MAP_SYNC },
-    { 0x20, MAP_ANONYMOUS },      { 0x100, MAP_GROWSDOWN },
-    { 0x800, MAP_DENYWRITE },     { 0x1000, MAP_EXECUTABLE },
-    { 0x2000, MAP_LOCKED },       { 0x4000, MAP_NORESERVE },
-    { 0x8000, MAP_POPULATE },     { 0x10000, MAP_NONBLOCK },
-    { 0x20000, MAP_STACK },       { 0x40000, MAP_HUGETLB },
-    { 0x100000, MAP_FIXED_NOREPLACE },
-};
-
-static int sys_map_flags_to_host(uint64_t guest)
-{
-    int host = 0;
-    for (size_t i = 0; i < sizeof sys_map_flag_map / sizeof sys_map_flag_map[0]; i++)
-        if (guest & sys_map_flag_map[i].guest)
-            host |= sys_map_flag_map[i].host;
-    return host;
-}
-
 /* PROT_READ/WRITE/EXEC/GROWSDOWN/GROWSUP: the same bits on all hosts.
  * Executable guest memory must stay readable for the decoder. */
 static int sys_host_prot(uint64_t prot)

@@ -1,6 +1,6 @@
 /* sys_table.c -- the x86-64 syscall table: one row per syscall number
  * (as in the kernel's arch/x86/entry/syscalls/syscall_64.tbl) with its
- * name, handler (NULL: -ENOSYS, e.g. io_setup or rseq, which glibc
+ * name, handler (NULL: -ENOSYS, e.g. rseq, which glibc
  * registers and does without) and strace format (sys_strace.c).
  * The unit tests check the numbers and names against <asm/unistd_64.h>. */
 #include "sys_handlers.h"
@@ -212,11 +212,11 @@ const struct sys_entry sys_table[] = {
     { 203, "sched_setaffinity", sys_sched_setaffinity, "dup" },
     { 204, "sched_getaffinity", sys_sched_getaffinity, "dup" },
     { 205, "set_thread_area", NULL, NULL },
-    { 206, "io_setup", NULL, NULL },
-    { 207, "io_destroy", NULL, NULL },
-    { 208, "io_getevents", NULL, NULL },
-    { 209, "io_submit", NULL, NULL },
-    { 210, "io_cancel", NULL, NULL },
+    { 206, "io_setup", sys_io_setup, "up" },
+    { 207, "io_destroy", sys_io_destroy, "x" },
+    { 208, "io_getevents", sys_io_getevents, "xllpp" },
+    { 209, "io_submit", sys_io_submit, "xlp" },
+    { 210, "io_cancel", sys_io_cancel, "xpp" },
     { 211, "get_thread_area", NULL, NULL },
     { 212, "lookup_dcookie", NULL, NULL },
     { 213, "epoll_create", sys_epoll_create, "d" },
@@ -339,7 +339,7 @@ const struct sys_entry sys_table[] = {
     { 330, "pkey_alloc", NULL, NULL },
     { 331, "pkey_free", NULL, NULL },
     { 332, "statx", sys_statx, "Fsxxp" },
-    { 333, "io_pgetevents", NULL, NULL },
+    { 333, "io_pgetevents", sys_io_pgetevents, "xllppp" },
     { 334, "rseq", NULL, NULL },
     { 424, "pidfd_send_signal", sys_pidfd_send_signal, "ddpx" },
     { 425, "io_uring_setup", sys_io_uring_setup, "up" },

@@ -77,6 +77,9 @@ $(TESTS_OUT)/guest/%.pie: tests/guest/%.c | $(SETUP_STAMP)
 $(TESTS_OUT)/guest/%.dyn: tests/guest/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -O2 $(call guest_cflags,$<) -o $@ $< -lm
+# Shared by two guest programs.
+$(foreach n,mqueue mqueue_notify,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+    tests/guest/mqueue_io.h
 # C++ guest programs (tests/guest/*.cc: exceptions, libgcc's unwinder), the same four builds.
 GUEST_CXX      := g++
 GUEST_CXXFLAGS := -std=gnu++17 -Wall -pthread
@@ -103,9 +106,9 @@ GUEST_QUICK_VARIANTS_x86_64  := $(GUEST_VARIANTS)
 GUEST_QUICK_VARIANTS_aarch64 := O2 dyn
 guest_bins_for = $(filter $(foreach v,$(1),%.$(v)),$(GUEST_BINS))
 # Guest programs a build cannot run (the emulator it runs under lacks the
-# calls: qemu-user 7.2 has no mq_notify and no io_uring);
+# calls: qemu-user 7.2 has no mq_notify, no io_uring and no Linux AIO);
 # guest_bins_arch(VARIANTS,ARCH).
-GUEST_NOT_aarch64 := mqueue_notify io_uring
+GUEST_NOT_aarch64 := mqueue_notify io_uring aio
 guest_bins_arch = $(filter-out $(foreach n,$(GUEST_NOT_$(2)),%/$(n).O0 %/$(n).O2 %/$(n).pie %/$(n).dyn), \
                     $(call guest_bins_for,$(1)))
 

@@ -13,12 +13,12 @@ FUZZ_CC      := clang
 FUZZ_OUT     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wno-unused-parameter \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_TARGETS := elf boot virtq sysconv sigevent stat semid epoll x86
+FUZZ_TARGETS := elf boot virtq sysconv mmapflags sigevent stat semid epoll x86
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 10
 # The syscall converters' inputs are 8 to 144 bytes through straight-line
 # code: libFuzzer covers every edge of them in well under a second.
-FUZZ_CONV_TARGETS := sysconv sigevent stat semid epoll
+FUZZ_CONV_TARGETS := sysconv mmapflags sigevent stat semid epoll
 FUZZ_CONV_SECONDS ?= 2
 fuzz_check_seconds = $(if $(filter $(1),$(FUZZ_CONV_TARGETS)),$(FUZZ_CONV_SECONDS),$(FUZZ_CHECK_SECONDS))
 FUZZ_ARGS    := -seed=1 -max_len=65536 -timeout=10 -rss_limit_mb=1024 -close_fd_mask=3 -print_final_stats=1
@@ -38,6 +38,9 @@ FUZZ_LIBS_virtq := -pthread
 FUZZ_SRCS_sysconv := tests/fuzz/fuzz_sysconv.c syscalls/sys_flags.c
 FUZZ_INC_sysconv  := $(INC_syscalls)
 FUZZ_LIBS_sysconv :=
+FUZZ_SRCS_mmapflags := tests/fuzz/fuzz_mmapflags.c syscalls/sys_flags.c
+FUZZ_INC_mmapflags  := $(INC_syscalls)
+FUZZ_LIBS_mmapflags :=
 FUZZ_SRCS_sigevent := tests/fuzz/fuzz_sigevent.c syscalls/sys_flags.c
 FUZZ_INC_sigevent  := $(INC_syscalls)
 FUZZ_LIBS_sigevent :=

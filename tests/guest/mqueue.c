@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mqueue_io.h"
+
 static char name[64];
 
 static void attrs(mqd_t q, const char *what)
@@ -21,22 +23,6 @@ static void attrs(mqd_t q, const char *what)
     mq_getattr(q, &a);
     printf("%s: flags=%#lx maxmsg=%ld msgsize=%ld curmsgs=%ld\n", what, a.mq_flags, a.mq_maxmsg,
            a.mq_msgsize, a.mq_curmsgs);
-}
-
-static void result(const char *what, long r)
-{
-    printf("%s: %s\n", what, r < 0 ? strerror(errno) : "ok");
-}
-
-static void receive(mqd_t q, const char *what)
-{
-    char buf[64];
-    unsigned prio = 0;
-    ssize_t n = mq_receive(q, buf, sizeof buf, &prio);
-    if (n < 0)
-        printf("%s: %s\n", what, strerror(errno));
-    else
-        printf("%s: '%.*s' prio %u\n", what, (int)n, buf, prio);
 }
 
 static void order(mqd_t q)

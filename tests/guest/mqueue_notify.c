@@ -12,21 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void result(const char *what, long r)
-{
-    printf("%s: %s\n", what, r < 0 ? strerror(errno) : "ok");
-}
-
-static void receive(mqd_t q, const char *what)
-{
-    char buf[64];
-    unsigned prio = 0;
-    ssize_t n = mq_receive(q, buf, sizeof buf, &prio);
-    if (n < 0)
-        printf("%s: %s\n", what, strerror(errno));
-    else
-        printf("%s: '%.*s' prio %u\n", what, (int)n, buf, prio);
-}
+#include "mqueue_io.h"
 
 static void by_signal(mqd_t q)
 {
