@@ -419,13 +419,20 @@ static void publish(const struct tcache *t, const uint8_t *image, size_t len)
         unlink(tmp);                    /* full disk, read-only, ...: no cache */
 }
 
+/* Rewriting the whole file costs more than translating a handful of
+ * blocks again: a run that found almost everything in it (a few blocks
+ * differ from run to run) leaves it alone. */
+static bool worth_saving(const struct tcache *t)
+{
+    return t->fresh.n && !t->fresh.failed && (t->fresh.n >= 256 || t->fresh.n * 100 >= t->n_recs);
+}
+
 static void save(struct tr_engine *e)
 {
     struct tcache *t = e->tcache;
     struct tcf_buf out;
-    if (!t || t->fresh.n == 0 || t->fresh.failed || !merge(t, &out)) {
+    if (!t || !worth_saving(t) || !merge(t, &out))
         return;
-    }
     size_t len;
     uint8_t *image = tcf_image(t->key, &out, &len);
     if (image && len <= TCACHE_MAX_FILE) {
