@@ -26,6 +26,20 @@ uint64_t tcf_hash(const void *p, size_t n)
     return h ^ h >> 31;
 }
 
+/* The header's hash covers the body and the record count. */
+static uint64_t image_hash(const uint8_t *body, size_t len, uint64_t n_records)
+{
+    return tcf_hash(body, len) ^ n_records * 0xff51afd7ed558ccdull;
+}
+
+static bool zero(const uint8_t *p, size_t n)
+{
+    while (n--)
+        if (*p++)
+            return false;
+    return true;
+}
+
 bool tcf_open_body(const uint8_t *file, size_t len, const char *key,
                    const uint8_t **body, size_t *body_len, uint64_t *n_records)
 {
@@ -36,8 +50,8 @@ bool tcf_open_body(const uint8_t *file, size_t len, const char *key,
     memcpy(&h, file, sizeof h);
     size_t off = (sizeof h + klen + 7) & ~(size_t)7;
     if (memcmp(h.magic, tcf_magic, 8) || h.version != TCF_VERSION || h.key_len != klen ||
-        len < off || memcmp(file + sizeof h, key, klen) || h.body_len != len - off ||
-        tcf_hash(file + off, len - off) != h.body_hash)
+        len < off || memcmp(file + sizeof h, key, klen) || !zero(file + sizeof h + klen, off - sizeof h - klen) ||
+        h.body_len != len - off || image_hash(file + off, len - off, h.n_records) != h.body_hash)
         return false;
     *body = file + off;
     *body_len = len - off;
@@ -149,7 +163,7 @@ uint8_t *tcf_image(const char *key, const struct tcf_buf *body, size_t *len)
         return NULL;
     struct tcf_header h = { .version = TCF_VERSION, .key_len = (uint32_t)klen,
                             .n_records = body->n, .body_len = body->len,
-                            .body_hash = tcf_hash(body->p, body->len) };
+                            .body_hash = image_hash(body->p, body->len, body->n) };
     memcpy(h.magic, tcf_magic, 8);
     memcpy(p, &h, sizeof h);
     memcpy(p + sizeof h, key, klen);
