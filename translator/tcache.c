@@ -27,7 +27,7 @@
 #include "tr_internal.h"
 
 #define TCACHE_MAX_FILE (256u << 20)    /* a file stops growing here */
-#define MEMO_BITS 13
+#define MEMO_BITS 16                     /* 256 MiB of guest code without collisions */
 
 struct page_memo {
     uint64_t page_plus1;                /* 0: empty */
@@ -43,7 +43,7 @@ struct tcache {
     uint32_t *index;                    /* pc -> recs[k - 1]; 0: empty */
     size_t index_mask;
     struct tcf_buf fresh;               /* records made by this process */
-    struct page_memo memo[1u << MEMO_BITS];
+    struct page_memo *memo;             /* [1 << MEMO_BITS], direct-mapped */
 };
 
 /* ---- helpers' and the code cache's bases ------------------------------- */
@@ -70,7 +70,7 @@ static bool page_stable(struct tr_engine *e, uint64_t page)
 
 static uint64_t page_hash(struct tr_engine *e, uint64_t page)
 {
-    struct page_memo *s = &e->tcache->memo[(page ^ page >> MEMO_BITS) & ((1u << MEMO_BITS) - 1)];
+    struct page_memo *s = &e->tcache->memo[page & ((1u << MEMO_BITS) - 1)];
     if (s->page_plus1 != page + 1) {
         s->hash = tcf_hash(tr_g2h(e->cfg.mem, page << TC_PAGE_SHIFT), 1u << TC_PAGE_SHIFT);
         s->page_plus1 = page + 1;
@@ -81,15 +81,18 @@ static uint64_t page_hash(struct tr_engine *e, uint64_t page)
 void tcache_forget(struct tr_engine *e, uint64_t start, uint64_t len)
 {
     struct tcache *t = e->tcache;
-    if (!t || !len)
+    uint64_t end = start + len < start ? UINT64_MAX : start + len;
+    if (!t || end <= t->lo || start >= t->hi)   /* the memo holds the program's pages only */
         return;
-    uint64_t first = start >> TC_PAGE_SHIFT, last = (start + len - 1) >> TC_PAGE_SHIFT;
+    start = start > t->lo ? start : t->lo;
+    end = end < t->hi ? end : t->hi;
+    uint64_t first = start >> TC_PAGE_SHIFT, last = (end - 1) >> TC_PAGE_SHIFT;
     if (last - first >= (1u << MEMO_BITS) || last < first) {
-        memset(t->memo, 0, sizeof t->memo);
+        memset(t->memo, 0, sizeof(*t->memo) << MEMO_BITS);
         return;
     }
     for (uint64_t p = first; p <= last; p++) {
-        struct page_memo *s = &t->memo[(p ^ p >> MEMO_BITS) & ((1u << MEMO_BITS) - 1)];
+        struct page_memo *s = &t->memo[p & ((1u << MEMO_BITS) - 1)];
         if (s->page_plus1 == p + 1)
             s->page_plus1 = 0;
     }
@@ -218,8 +221,9 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
     struct tcache *t = calloc(1, sizeof *t);
     char name[64];
     snprintf(name, sizeof name, "/%016" PRIx64 ".ftc", tcf_hash(key, strlen(key)));
-    if (!t || !(t->key = strdup(key)) || !(t->path = malloc(strlen(dir) + sizeof name))) {
-        free(t);
+    if (!t || !(t->key = strdup(key)) || !(t->path = malloc(strlen(dir) + sizeof name)) ||
+        !(t->memo = calloc(1u << MEMO_BITS, sizeof *t->memo))) {
+        free(t);                        /* (and whatever it got: once, at start-up) */
         return;
     }
     strcat(strcpy(t->path, dir), name);
