@@ -300,7 +300,7 @@ struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc)
 bool tcache_cacheable(struct tr_engine *e, uint64_t pc, uint32_t guest_size)
 {
     const struct tc_fetch_log *l = &e->xl->fetch;
-    if (!e->tcache || l->n == 0 || l->n > TCF_MAX_DEPS || guest_size == 0)
+    if (!e->tcache || e->tcache->fresh.len > TCACHE_MAX_FILE / 2 || l->n == 0 || l->n > TCF_MAX_DEPS || guest_size == 0)
         return false;
     for (size_t k = 0; k < l->n; k++)
         if (!page_stable(e, l->pages[k]))
@@ -369,17 +369,30 @@ static bool fresh_has(const struct tcache *t, uint64_t pc, const uint64_t *pcs, 
     return false;
 }
 
-/* This process's records, then the file's current ones for other pcs. */
+/* This process's records, then the file's current ones for other pcs
+ * (when there are none: just this process's, *out borrowing fresh). */
 static bool merge(struct tcache *t, struct tcf_buf *out)
 {
     size_t size = 16, pos = 0, len = 0;
+    uint8_t *file = read_file(t->path, &len);
+    struct tcf_view v, *disk = NULL;
+    size_t n = parse(file, len, t->key, &disk);
+    if (n == 0) {
+        free(disk);
+        free(file);
+        *out = t->fresh;
+        return true;
+    }
     while (size < 2 * t->fresh.n)
         size *= 2;
     uint64_t *pcs = calloc(size, sizeof *pcs);
-    struct tcf_view v, *disk = NULL;
-    if (!pcs)
-        return false;
     *out = (struct tcf_buf){ 0 };
+    if (!pcs || !tcf_reserve(out, t->fresh.len + len)) {
+        free(pcs);
+        free(disk);
+        free(file);
+        return false;
+    }
     while (tcf_next(t->fresh.p, t->fresh.len, &pos, &v)) {
         size_t s = (size_t)((v.h->guest_pc * 0x9e3779b97f4a7c15ull) >> 20) & (size - 1);
         while (pcs[s])
@@ -387,8 +400,6 @@ static bool merge(struct tcache *t, struct tcf_buf *out)
         pcs[s] = v.h->guest_pc + 1;
         tcf_append(out, &v);
     }
-    uint8_t *file = read_file(t->path, &len);
-    size_t n = parse(file, len, t->key, &disk);
     for (size_t k = 0; k < n && out->len + disk[k].h->total_len <= TCACHE_MAX_FILE / 2; k++)
         if (!fresh_has(t, disk[k].h->guest_pc, pcs, size - 1))
             tcf_append(out, &disk[k]);
@@ -410,14 +421,15 @@ static bool write_all(int fd, const uint8_t *p, size_t len)
     return true;
 }
 
-static void publish(const struct tcache *t, const uint8_t *image, size_t len)
+static void publish(const struct tcache *t, const uint8_t *prefix, size_t prefix_len,
+                    const struct tcf_buf *body)
 {
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.%d.%ld.tmp", t->path, (int)getpid(), (long)time(NULL));
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return;
-    bool ok = write_all(fd, image, len);
+    bool ok = write_all(fd, prefix, prefix_len) && write_all(fd, body->p, body->len);
     ok = close(fd) == 0 && ok;
     if (!ok || rename(tmp, t->path) != 0)
         unlink(tmp);                    /* full disk, read-only, ...: no cache */
@@ -438,13 +450,14 @@ static void save(struct tr_engine *e)
     if (!t || !worth_saving(t) || !merge(t, &out))
         return;
     size_t len;
-    uint8_t *image = tcf_image(t->key, &out, &len);
-    if (image && len <= TCACHE_MAX_FILE) {
-        publish(t, image, len);
+    uint8_t *prefix = tcf_prefix(t->key, &out, &len);
+    if (prefix && len + out.len <= TCACHE_MAX_FILE) {
+        publish(t, prefix, len, &out);
         e->stats.tcache_stored += t->fresh.n;
     }
-    free(image);
-    free(out.p);
+    free(prefix);
+    if (out.p != t->fresh.p)
+        free(out.p);
     free(t->fresh.p);
     t->fresh = (struct tcf_buf){ 0 };
 }

@@ -142,7 +142,7 @@ void tcf_append(struct tcf_buf *b, const struct tcf_view *v)
     uint8_t *p = reserve(b, h.total_len);
     if (!p)
         return;
-    memset(p, 0, h.total_len);
+    memset(p + h.total_len - 8, 0, 8);  /* the padding */
     memcpy(p, &h, sizeof h);
     p += sizeof h;
     memcpy(p, v->deps, h.n_deps * sizeof(struct tcf_dep));
@@ -152,6 +152,32 @@ void tcf_append(struct tcf_buf *b, const struct tcf_view *v)
     memcpy(p, v->code, h.code_size);
     memcpy(p + h.code_size, v->fault, h.fault_size);
     b->n++;
+}
+
+bool tcf_reserve(struct tcf_buf *b, size_t more)
+{
+    size_t len = b->len;
+    if (!reserve(b, more))
+        return false;
+    b->len = len;
+    return true;
+}
+
+uint8_t *tcf_prefix(const char *key, const struct tcf_buf *body, size_t *len)
+{
+    size_t klen = strlen(key);
+    size_t off = (sizeof(struct tcf_header) + klen + 7) & ~(size_t)7;
+    uint8_t *p = calloc(1, off);
+    if (!p)
+        return NULL;
+    struct tcf_header h = { .version = TCF_VERSION, .key_len = (uint32_t)klen,
+                            .n_records = body->n, .body_len = body->len,
+                            .body_hash = image_hash(body->p, body->len, body->n) };
+    memcpy(h.magic, tcf_magic, 8);
+    memcpy(p, &h, sizeof h);
+    memcpy(p + sizeof h, key, klen);
+    *len = off;
+    return p;
 }
 
 uint8_t *tcf_image(const char *key, const struct tcf_buf *body, size_t *len)

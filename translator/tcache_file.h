@@ -72,7 +72,11 @@ bool tcf_open_body(const uint8_t *file, size_t len, const char *key,
 bool tcf_next(const uint8_t *body, size_t body_len, size_t *pos, struct tcf_view *out);
 /* Appends a record (v.h's counts give the arrays' lengths). */
 void tcf_append(struct tcf_buf *b, const struct tcf_view *v);
-/* Header + key + body as one buffer (malloc'ed; NULL when out of memory). */
+/* Room for `more` bytes without growing again (false: out of memory). */
+bool tcf_reserve(struct tcf_buf *b, size_t more);
+/* Header + key + body as one buffer (malloc'ed; NULL when out of memory),
+ * and just the header + key (the file's first *len bytes; the body follows). */
 uint8_t *tcf_image(const char *key, const struct tcf_buf *body, size_t *len);
+uint8_t *tcf_prefix(const char *key, const struct tcf_buf *body, size_t *len);
 
 #endif
