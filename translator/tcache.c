@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,9 +38,11 @@ struct page_memo {
 struct tcache {
     char *path, *key;
     uint64_t lo, hi;                    /* cacheable guest code */
+    uint64_t prog_lo, prog_hi;          /* the program's own (narrower without ASLR) */
     uint8_t *file;                      /* as read at start-up */
     struct tcf_view *recs;
     size_t n_recs;
+    uint8_t *used;                      /* [n_recs]: taken by this process */
     uint32_t *index;                    /* pc -> recs[k - 1]; 0: empty */
     size_t index_mask;
     struct tcf_buf fresh;               /* records made by this process */
@@ -206,10 +209,25 @@ static bool identity(const char *path, char *out, size_t len)
     return true;
 }
 
+/* Without address-space randomisation (`setarch -R`, ADDR_NO_RANDOMIZE)
+ * the same run maps ld.so and the libraries at the same addresses every
+ * time: then every read-only page is worth caching, not only the
+ * program's (the page hashes decide what may be used either way). */
+static void widen_without_aslr(uint64_t *lo, uint64_t *hi)
+{
+    int persona = personality(0xffffffff);
+    if (persona != -1 && (persona & ADDR_NO_RANDOMIZE)) {
+        *lo = 1ull << TC_PAGE_SHIFT;
+        *hi = 1ull << 47;
+    }
+}
+
 void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
                     const char *options, uint64_t lo, uint64_t hi)
 {
     char prog[4096 + 128], self[4096 + 128], key[3 * 4096];
+    uint64_t prog_lo = lo, prog_hi = hi;
+    widen_without_aslr(&lo, &hi);
     if (e->tcache || !dir || !*dir || e->cfg.mem->mode != TR_MEM_HOST || e->cfg.count_blocks ||
         lo >= hi || !identity(program, prog, sizeof prog) ||
         !identity("/proc/self/exe", self, sizeof self) || !dir_ok(dir))
@@ -229,7 +247,10 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
     strcat(strcpy(t->path, dir), name);
     t->lo = lo;
     t->hi = hi;
+    t->prog_lo = prog_lo;
+    t->prog_hi = prog_hi;
     load(t);
+    t->used = calloc(t->n_recs + 1, 1);
     e->stats.tcache_loaded = t->n_recs;
     e->tcache = t;
 }
@@ -291,6 +312,8 @@ struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc)
     for (uint32_t k = 0; k < v->h->n_deps; k++)
         pages[k] = v->deps[k].page;
     tc_fetch_log_set(e, pages, v->h->n_deps);
+    if (t->used)
+        t->used[t->index[slot] - 1] = 1;
     e->stats.tcache_hits++;
     return tb;
 }
@@ -369,6 +392,17 @@ static bool fresh_has(const struct tcache *t, uint64_t pc, const uint64_t *pcs, 
     return false;
 }
 
+/* A record of the file outside the program's own code (libraries, when
+ * ASLR is off) stays only if this process used it: their addresses may
+ * move between runs, and records nobody uses must not pile up. */
+static bool worth_keeping(const struct tcache *t, uint64_t pc)
+{
+    size_t slot;
+    if (pc >= t->prog_lo && pc < t->prog_hi)
+        return true;
+    return t->used && find(t, pc, &slot) && t->used[t->index[slot] - 1];
+}
+
 /* This process's records, then the file's current ones for other pcs
  * (when there are none: just this process's, *out borrowing fresh). */
 static bool merge(struct tcache *t, struct tcf_buf *out)
@@ -401,7 +435,7 @@ static bool merge(struct tcache *t, struct tcf_buf *out)
         tcf_append(out, &v);
     }
     for (size_t k = 0; k < n && out->len + disk[k].h->total_len <= TCACHE_MAX_FILE / 2; k++)
-        if (!fresh_has(t, disk[k].h->guest_pc, pcs, size - 1))
+        if (!fresh_has(t, disk[k].h->guest_pc, pcs, size - 1) && worth_keeping(t, disk[k].h->guest_pc))
             tcf_append(out, &disk[k]);
     free(disk);
     free(file);
