@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -35,7 +36,18 @@ struct page_memo {
     uint64_t hash;
 };
 
+/* Address space reserved once, committed as used: what the cache holds
+ * must not move the guest's later mmaps (without ASLR, libraries are
+ * cached only if they land at the same addresses in every run, cold or
+ * warm, whatever the file's size). */
+struct region {
+    uint8_t *base;
+    size_t size, committed, used;
+};
+
 struct tcache {
+    struct region data;                 /* the file, its index, the memo */
+    struct region fresh_room;           /* fresh's bytes */
     char *path, *key;
     uint64_t lo, hi;                    /* cacheable guest code */
     uint64_t prog_lo, prog_hi;          /* the program's own (narrower without ASLR) */
@@ -48,6 +60,58 @@ struct tcache {
     struct tcf_buf fresh;               /* records made by this process */
     struct page_memo *memo;             /* [1 << MEMO_BITS], direct-mapped */
 };
+
+/* ---- reserved memory ------------------------------------------------------ */
+
+#define DATA_ROOM ((size_t)1 << 30)
+#define FRESH_ROOM ((size_t)TCACHE_MAX_FILE)
+
+static bool region_reserve(struct region *r, size_t size)
+{
+    void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return false;
+    *r = (struct region){ .base = p, .size = size };
+    return true;
+}
+
+static bool region_commit(struct region *r, size_t upto)
+{
+    size_t page = 1u << TC_PAGE_SHIFT, want = (upto + page - 1) & ~(page - 1);
+    if (want > r->size)
+        return false;
+    if (want > r->committed &&
+        mprotect(r->base + r->committed, want - r->committed, PROT_READ | PROT_WRITE) != 0)
+        return false;
+    r->committed = want > r->committed ? want : r->committed;
+    return true;
+}
+
+/* n zeroed bytes of the start-up data, or NULL. */
+static void *data_alloc(struct tcache *t, size_t n)
+{
+    size_t at = (t->data.used + 63) & ~(size_t)63;
+    if (n > t->data.size - at || !region_commit(&t->data, at + n))
+        return NULL;
+    t->data.used = at + n;
+    return t->data.base + at;
+}
+
+static bool fresh_grow(struct tcf_buf *b, size_t cap)
+{
+    struct region *r = b->grow_ctx;
+    if (!region_commit(r, cap))
+        return false;
+    b->p = r->base;
+    b->cap = cap;
+    return true;
+}
+
+static void fresh_reset(struct tcache *t)
+{
+    t->fresh = (struct tcf_buf){ .p = t->fresh_room.base, .cap = t->fresh_room.committed,
+                                 .grow = fresh_grow, .grow_ctx = &t->fresh_room };
+}
 
 /* ---- helpers' and the code cache's bases ------------------------------- */
 
@@ -127,7 +191,7 @@ static void index_records(struct tcache *t)
     size_t size = 16;
     while (size < 2 * t->n_recs)
         size *= 2;
-    t->index = calloc(size, sizeof *t->index);
+    t->index = data_alloc(t, size * sizeof *t->index);
     if (!t->index)
         return;
     t->index_mask = size - 1;
@@ -144,8 +208,9 @@ static void index_records(struct tcache *t)
 /* ---- files -------------------------------------------------------------- */
 
 /* The whole file, if it is a regular file of ours that nobody else may
- * write; NULL otherwise. */
-static uint8_t *read_file(const char *path, size_t *len)
+ * write; NULL otherwise.  In t's reserved data at start-up (t), else
+ * malloc'ed. */
+static uint8_t *read_file(struct tcache *t, const char *path, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
@@ -154,7 +219,7 @@ static uint8_t *read_file(const char *path, size_t *len)
         return NULL;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == getuid() &&
         !(st.st_mode & 022) && st.st_size > 0 && (uint64_t)st.st_size <= TCACHE_MAX_FILE &&
-        (p = malloc((size_t)st.st_size))) {
+        (p = t ? data_alloc(t, (size_t)st.st_size) : malloc((size_t)st.st_size))) {
         size_t got = 0;
         ssize_t n;
         while (got < (size_t)st.st_size && (n = read(fd, p + got, (size_t)st.st_size - got)) > 0)
@@ -166,7 +231,8 @@ static uint8_t *read_file(const char *path, size_t *len)
 }
 
 /* Every record of a checked file, each itself checked; a bad one ends the list. */
-static size_t parse(const uint8_t *file, size_t len, const char *key, struct tcf_view **out)
+static size_t parse(struct tcache *t, const uint8_t *file, size_t len, const char *key,
+                    struct tcf_view **out)
 {
     const uint8_t *body;
     size_t body_len, pos = 0, n = 0;
@@ -175,7 +241,8 @@ static size_t parse(const uint8_t *file, size_t len, const char *key, struct tcf
     if (!file || !tcf_open_body(file, len, key, &body, &body_len, &count) ||
         count > body_len / sizeof(struct tcf_record))
         return 0;
-    *out = malloc(sizeof(**out) * (count ? count : 1));
+    size_t size = sizeof(**out) * (count ? count : 1);
+    *out = t ? data_alloc(t, size) : malloc(size);
     while (*out && n < count && tcf_next(body, body_len, &pos, &(*out)[n]))
         n++;
     return *out ? n : 0;
@@ -184,8 +251,8 @@ static size_t parse(const uint8_t *file, size_t len, const char *key, struct tcf
 static void load(struct tcache *t)
 {
     size_t len = 0;
-    t->file = read_file(t->path, &len);
-    t->n_recs = parse(t->file, len, t->key, &t->recs);
+    t->file = read_file(t, t->path, &len);
+    t->n_recs = parse(t, t->file, len, t->key, &t->recs);
     index_records(t);
 }
 
@@ -240,17 +307,19 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
     char name[64];
     snprintf(name, sizeof name, "/%016" PRIx64 ".ftc", tcf_hash(key, strlen(key)));
     if (!t || !(t->key = strdup(key)) || !(t->path = malloc(strlen(dir) + sizeof name)) ||
-        !(t->memo = calloc(1u << MEMO_BITS, sizeof *t->memo))) {
+        !region_reserve(&t->data, DATA_ROOM) || !region_reserve(&t->fresh_room, FRESH_ROOM) ||
+        !(t->memo = data_alloc(t, sizeof(*t->memo) << MEMO_BITS))) {
         free(t);                        /* (and whatever it got: once, at start-up) */
         return;
     }
+    fresh_reset(t);
     strcat(strcpy(t->path, dir), name);
     t->lo = lo;
     t->hi = hi;
     t->prog_lo = prog_lo;
     t->prog_hi = prog_hi;
     load(t);
-    t->used = calloc(t->n_recs + 1, 1);
+    t->used = data_alloc(t, t->n_recs + 1);
     e->stats.tcache_loaded = t->n_recs;
     e->tcache = t;
 }
@@ -379,8 +448,7 @@ void tcache_fork_child(struct tr_engine *e)
     struct tcache *t = e->tcache;
     if (!t)
         return;
-    free(t->fresh.p);
-    t->fresh = (struct tcf_buf){ 0 };
+    fresh_reset(t);
 }
 
 static bool fresh_has(const struct tcache *t, uint64_t pc, const uint64_t *pcs, size_t mask)
@@ -408,9 +476,9 @@ static bool worth_keeping(const struct tcache *t, uint64_t pc)
 static bool merge(struct tcache *t, struct tcf_buf *out)
 {
     size_t size = 16, pos = 0, len = 0;
-    uint8_t *file = read_file(t->path, &len);
+    uint8_t *file = read_file(NULL, t->path, &len);
     struct tcf_view v, *disk = NULL;
-    size_t n = parse(file, len, t->key, &disk);
+    size_t n = parse(NULL, file, len, t->key, &disk);
     if (n == 0) {
         free(disk);
         free(file);
@@ -492,8 +560,7 @@ static void save(struct tr_engine *e)
     free(prefix);
     if (out.p != t->fresh.p)
         free(out.p);
-    free(t->fresh.p);
-    t->fresh = (struct tcf_buf){ 0 };
+    fresh_reset(t);
 }
 
 /* At exit another thread may be translating (or this one, interrupted by

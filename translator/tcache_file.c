@@ -138,13 +138,15 @@ static uint8_t *reserve(struct tcf_buf *b, size_t n)
         size_t cap = b->cap ? b->cap : 1u << 16;
         while (cap < b->len + n)
             cap *= 2;
-        uint8_t *p = realloc(b->p, cap);
-        if (!p) {
+        uint8_t *p = b->grow ? NULL : realloc(b->p, cap);
+        if (b->grow ? !b->grow(b, cap) : !p) {
             b->failed = true;
             return NULL;
         }
-        b->p = p;
-        b->cap = cap;
+        if (!b->grow) {
+            b->p = p;
+            b->cap = cap;
+        }
     }
     uint8_t *at = b->p + b->len;
     b->len += n;

@@ -59,6 +59,10 @@ struct tcf_buf {
     size_t len, cap;
     uint64_t n;
     bool failed;                        /* out of memory: drop it */
+    /* NULL: p is malloc'ed and grows by realloc; else grow(b, cap) makes
+     * room for cap bytes (and sets b->p, b->cap) or fails. */
+    bool (*grow)(struct tcf_buf *b, size_t cap);
+    void *grow_ctx;
 };
 
 uint64_t tcf_hash(const void *p, size_t n);

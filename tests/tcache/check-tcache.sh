@@ -5,7 +5,8 @@
 # --stats (logged to a file with -D) says what the cache did:
 #   cold/warm      a fresh cache, then a second run that takes (far) more
 #                  blocks from the cache than it translates (static and
-#                  static-pie builds);
+#                  static-pie builds; a dynamically linked one under
+#                  `setarch -R`, where ld.so and libc are cached too);
 #   corrupt        the file truncated, garbled, replaced by junk, emptied:
 #                  nothing loaded, output still right, the next run refills;
 #   changed code   the program rewritten in place with the same size and
@@ -20,6 +21,7 @@ HERE=$(dirname "$0")
 rm -rf "$W" && mkdir -p "$W" || exit 1
 gcc -static -O2 -o "$W/prog" "$HERE/tc_prog.c" -lm || exit 1
 gcc -static-pie -O2 -o "$W/prog-pie" "$HERE/tc_prog.c" -lm || exit 1
+gcc -O2 -o "$W/prog-dyn" "$HERE/tc_prog.c" -lm || exit 1
 pass=0
 fail=0
 
@@ -62,6 +64,25 @@ for p in prog prog-pie; do
     expect "$p warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
     expect "$p warm translates far fewer" '[ $(( $(stat_of blocks_translated) * 4 )) -lt "$cold" ]'
 done
+
+# No ASLR: ld.so and libc land at the same addresses, and are cached too.
+native ./prog-dyn a b
+if setarch -R true 2>/dev/null; then
+    C=$W/cache-dyn
+    SAVED=$FERRY
+    FERRY="setarch -R $FERRY"
+    on "$C" ./prog-dyn a b
+    same "dyn -R cold"
+    cold=$(stat_of blocks_translated)
+    on "$C" ./prog-dyn a b
+    same "dyn -R warm"
+    # (the cold run's own allocations, e.g. the disassembler's tables made
+    # at its first translation, moved libc: the second warm run is settled)
+    on "$C" ./prog-dyn a b
+    same "dyn -R warm 2"
+    expect "dyn -R warm 2 translates far fewer" '[ $(( $(stat_of blocks_translated) * 4 )) -lt "$cold" ]'
+    FERRY=$SAVED
+fi
 
 C=$W/cache-prog
 native ./prog a b
