@@ -89,6 +89,44 @@ extern const struct be_desc be_host;
 
 bool be_imm_fits(enum be_imm_class cls, const struct ir_insn *insn, uint64_t imm);
 
+/* Persistent translation cache (translator/tcache.c): a block emitted
+ * with be_code.relocs set is stored on disk and later copied into another
+ * process's code cache, where ferry, its code cache and the block's
+ * tr_block sit elsewhere.  For such a block the backend emits every host
+ * address it embeds in a form that can be rewritten in place (never one
+ * whose length depends on the address) and lists it.  Guest addresses are
+ * not listed: a record is only used at the guest address it came from. */
+enum be_reloc_kind {
+    BE_RELOC_BLOCK,             /* the block's own tr_block (exit stubs) */
+    BE_RELOC_HOST,              /* an address in ferry's own image (C helpers) */
+    BE_RELOC_CODE,              /* code cache outside the block (epilogue, stubs) */
+};
+struct be_reloc {
+    uint32_t offset;            /* of the field, from the block's start */
+    uint8_t kind;               /* enum be_reloc_kind */
+    uint8_t form;               /* how the field encodes it (backend's own) */
+    uint64_t target;            /* the address it holds */
+};
+#define BE_MAX_RELOCS 96
+struct be_relocs {
+    int n;
+    bool overflow;              /* more than BE_MAX_RELOCS: not cacheable */
+    struct be_reloc r[BE_MAX_RELOCS];
+};
+/* Lists a field (backends call it only when c->relocs is set). */
+struct be_code;
+void be_reloc_note(struct be_code *c, const uint8_t *field, enum be_reloc_kind kind,
+                   unsigned form, const void *target);
+/* Rewrites the field r describes in code_size bytes of code that run at
+ * `code` (written at code + rw_delta) to hold `target`; false when the
+ * form is unknown, the field does not fit in the code, or the form cannot
+ * reach target.  Makes nothing visible to instruction fetch (the caller
+ * does, once: be_code_written). */
+bool be_reloc_patch(uint8_t *code, uint32_t code_size, intptr_t rw_delta,
+                    const struct be_reloc *r, uint64_t target);
+/* Makes rewritten code in [code, code+len) visible to instruction fetch. */
+void be_code_written(uint8_t *code, size_t len);
+
 /* An emission buffer for one block (or the prologue).  start/ptr/end are
  * the addresses where the code will run (the code cache's executable
  * view, never writable); every byte is written at its address plus
@@ -111,6 +149,8 @@ struct be_code {
     uint32_t stub[2];                   /* offsets of the stubs those jumps first
                                            lead to: be_patch_jump(site, stub)
                                            unchains a slot */
+    struct be_relocs *relocs;           /* non-NULL: a block for the persistent
+                                           cache (see be_reloc_note) */
 };
 
 /* Where code that runs at `p` is written. */

@@ -13,6 +13,7 @@ struct tr_engine *sys_engine;
 _Noreturn void sys_exit_process(int status)
 {
     sys_vfork_send();
+    tr_tcache_save(sys_engine);
     if (ferry_opts.stats && sys_engine)
         tr_print_stats(sys_engine, ferry_log);
     fflush(ferry_log);

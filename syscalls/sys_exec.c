@@ -70,6 +70,8 @@ static void sys_exec_options(struct sys_argv *av, char *logbuf, char *sizebuf)
         sys_argv_add(av, ferry_opts.ras ? "--ras" : "--no-ras");
     if (ferry_opts.check_ir)
         sys_argv_add(av, "--check-ir");
+    if (ferry_opts.tcache_dir)
+        sys_argv_add(av, "--tcache"), sys_argv_add(av, ferry_opts.tcache_dir);
     sys_exec_log_option(av, logbuf, 64);
     if (x86_cpu_model_selected())
         sys_argv_add(av, "-cpu"), sys_argv_add(av, x86_cpu_model_selected());
@@ -190,6 +192,7 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
     fflush(ferry_log);
     for (size_t i = 1; guest_argv && guest_argv[0] && guest_argv[i]; i++)
         sys_argv_add(av, guest_argv[i]);
+    tr_tcache_save(sys_engine);
     sys_exec_pass_mask(true);
     sys_ferry_fd_pass(true, NULL, 0);
     sys_vfork_send();
@@ -210,6 +213,7 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
  * options travel in the environment (FERRY_*, QEMU_*). */
 static int64_t sys_exec_by_kernel(const char *path, int pfd, char **argv, char **envp)
 {
+    tr_tcache_save(sys_engine);
     sys_exec_pass_mask(true);
     sys_vfork_send();
     if (pfd >= 0)

@@ -217,3 +217,15 @@ bench-aarch64: $(FERRY_BIN_aarch64) $(BENCH_BINS) $(BENCH_THREADS2)
 
 # libFuzzer harnesses: make fuzz, make check-fuzz.
 include tests/fuzz/fuzz.mk
+
+# --- the persistent translation cache (--tcache) ----------------------------
+# check-tcache-ARCH: tests/tcache/check-tcache.sh -- cold and warm runs
+# equal to native with far fewer blocks translated warm, corrupt files,
+# code changed in place, concurrent writers (seconds on both hosts).
+define tcache_for_arch
+.PHONY: check-tcache-$(1)
+check-tcache-$(1): $$(FERRY_BIN_$(1))
+	sh tests/tcache/check-tcache.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(TESTS_OUT)/run/tcache-$(1))
+CHECK_TARGETS += check-tcache-$(1)
+endef
+$(foreach a,$(ARCHES),$(eval $(call tcache_for_arch,$(a))))

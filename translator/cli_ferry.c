@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_binfmt.h"
@@ -201,6 +202,25 @@ static int opt_cache_size(void *ctx, char *size)
     return 0;
 }
 
+/* --tcache DIR: absolute, so that it survives the guest's chdir + execve. */
+static void set_tcache(const char *dir)
+{
+    char cwd[4096];
+    char *abs = NULL;
+    if (dir[0] == '/' || !getcwd(cwd, sizeof cwd))
+        abs = strdup(dir);
+    else if ((abs = malloc(strlen(cwd) + strlen(dir) + 2)))
+        strcat(strcat(strcpy(abs, cwd), "/"), dir);
+    ferry_opts.tcache_dir = abs;
+}
+
+static int opt_tcache(void *ctx, char *dir)
+{
+    (void)ctx;
+    set_tcache(dir);
+    return 0;
+}
+
 static int opt_sysroot(void *ctx, char *dir)
 {
     set_sysroot(dir);
@@ -279,6 +299,9 @@ static const struct cli_option ferry_rows[] = {
     { "log-append", 0, "FILE", "write logs to the end of FILE (passed on across execve)",
       CLI_CALL(opt_log_append) },
     { "cache-size", 0, "MB", "code cache size (or NK for kilobytes)", CLI_CALL(opt_cache_size) },
+    { "tcache", 0, "DIR", "persistent translation cache: keep the program's translated code\n"
+                          "in DIR and reuse it in later runs (also FERRY_TCACHE=DIR)",
+      CLI_CALL(opt_tcache) },
     { NULL, 'L', "DIR", "look the interpreter and guest paths up under DIR first\n"
                         "(also FERRY_LD_PREFIX, QEMU_LD_PREFIX)", CLI_CALL(opt_sysroot) },
     { NULL, 'E', "VAR=VALUE", "set VAR in the guest's environment (also FERRY_SET_ENV,\n"
@@ -376,6 +399,8 @@ static void apply_environment(void)
         ferry_opts.strace = true;
     if ((v = env_setting("FERRY_STATS", NULL)))
         ferry_opts.stats = true;
+    if ((v = env_setting("FERRY_TCACHE", NULL)) && !ferry_opts.tcache_dir)
+        set_tcache(v);
     if ((v = env_setting("FERRY_RAS", NULL)) && ferry_opts.ras < 0)
         ferry_opts.ras = strcmp(v, "0") != 0;
     if (!cli.log_file_set && (v = env_setting("FERRY_LOG_FILENAME", "QEMU_LOG_FILENAME")))

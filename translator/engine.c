@@ -63,6 +63,7 @@ void tr_invalidate(struct tr_engine *e, uint64_t start, uint64_t len)
 {
     tr_lock(e);
     tc_invalidate(e, start, len);
+    tcache_forget(e, start, len);
     tr_unlock(e);
 }
 
@@ -113,6 +114,10 @@ void tr_print_stats(struct tr_engine *e, FILE *out)
     };
     for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
         fprintf(out, "ferry-stats: %s: %" PRIu64 "\n", rows[k].name, rows[k].value);
+    if (e->tcache)
+        fprintf(out, "ferry-stats: tcache_loaded: %" PRIu64 "\nferry-stats: tcache_hits: %" PRIu64
+                "\nferry-stats: tcache_stale: %" PRIu64 "\nferry-stats: tcache_stored: %" PRIu64 "\n",
+                s.tcache_loaded, s.tcache_hits, s.tcache_stale, s.tcache_stored);
     /* What translation costs: the number the persistent cache and cheaper
      * passes push down. */
     fprintf(out, "ferry-stats: translate_ms: %.1f\n", (double)s.translate_ns / 1e6);

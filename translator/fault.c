@@ -14,7 +14,7 @@
 #include "tr_internal.h"
 
 struct fault_map {
-    int n_points;
+    int n_points, n_entries;
     struct ra_fault_point *points;
     struct ra_fault_entry *entries;
 };
@@ -36,11 +36,75 @@ void fault_keep_map(struct tr_engine *e, struct tr_block *tb)
     if (!m)
         return;
     m->n_points = b->n_points;
+    m->n_entries = b->n_entries;
     m->points = (struct ra_fault_point *)(m + 1);
     m->entries = (struct ra_fault_entry *)((char *)m->points + np);
     memcpy(m->points, b->points, np);
     memcpy(m->entries, b->entries, ne);
     tb->fault_map = m;
+}
+
+/* The persistent translation cache's copy of a block's map: the two
+ * counts, then the arrays (host offsets: position independent). */
+size_t fault_map_export(const struct tr_block *tb, void *out)
+{
+    const struct fault_map *m = tb->fault_map;
+    if (!m)
+        return 0;
+    int n[2] = { m->n_points, m->n_entries };
+    size_t np = sizeof(m->points[0]) * (size_t)m->n_points;
+    size_t ne = sizeof(m->entries[0]) * (size_t)m->n_entries;
+    if (out) {
+        memcpy(out, n, sizeof n);
+        memcpy((char *)out + sizeof n, m->points, np);
+        memcpy((char *)out + sizeof n + np, m->entries, ne);
+    }
+    return sizeof n + np + ne;
+}
+
+static bool fault_map_sane(const struct fault_map *m, uint32_t code_size)
+{
+    for (int k = 0; k < m->n_points; k++) {
+        const struct ra_fault_point *p = &m->points[k];
+        if (p->host_off >= code_size || p->first > (uint32_t)m->n_entries ||
+            p->count > (uint32_t)m->n_entries - p->first)
+            return false;
+    }
+    for (int k = 0; k < m->n_entries; k++)
+        if (m->entries[k].env_offset < 0 || m->entries[k].env_offset > 65536 - 8 ||
+            m->entries[k].reg < -1 || m->entries[k].reg >= 64)
+            return false;
+    return true;
+}
+
+bool fault_map_import(struct tr_block *tb, const void *data, size_t size)
+{
+    int n[2];
+    if (size == 0)
+        return true;
+    if (size < sizeof n)
+        return false;
+    memcpy(n, data, sizeof n);
+    size_t np = sizeof(struct ra_fault_point) * (size_t)n[0];
+    size_t ne = sizeof(struct ra_fault_entry) * (size_t)n[1];
+    if (n[0] <= 0 || n[0] > IR_MAX_INSNS || n[1] < 0 || n[1] > RA_FAULT_MAX_ENTRIES ||
+        size != sizeof n + np + ne)
+        return false;
+    struct fault_map *m = malloc(sizeof(*m) + np + ne);
+    if (!m)
+        return false;
+    m->n_points = n[0];
+    m->n_entries = n[1];
+    m->points = (struct ra_fault_point *)(m + 1);
+    m->entries = (struct ra_fault_entry *)((char *)m->points + np);
+    memcpy(m->points, (const char *)data + sizeof n, np);
+    memcpy(m->entries, (const char *)data + sizeof n + np, ne);
+    if (!fault_map_sane(m, tb->code_size)) {
+        free(m);
+        return false;
+    }
+    tb->fault_map = m;
+    return true;
 }
 
 /* The last access starting at or before host offset `off`. */

@@ -2,6 +2,7 @@
  * guest program, an engine for it, its first CPU state, and the user-mode
  * run loop (syscalls/sys_cpu_loop.c). */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -118,6 +119,32 @@ static void tell_code_range(struct tr_engine *e)
     fclose(f);
 }
 
+/* The program's own code: its PT_LOAD segments as mapped (the persistent
+ * translation cache keeps translations of these pages only). */
+static void program_range(const struct ld_image *img, uint64_t *lo, uint64_t *hi)
+{
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(uintptr_t)img->phdr;
+    *lo = UINT64_MAX;
+    *hi = 0;
+    for (uint64_t k = 0; ph && img->phent == sizeof *ph && k < img->phnum; k++) {
+        if (ph[k].p_type != PT_LOAD)
+            continue;
+        uint64_t a = img->load_bias + ph[k].p_vaddr, b = a + ph[k].p_memsz;
+        *lo = a < *lo ? a : *lo;
+        *hi = b > *hi ? b : *hi;
+    }
+}
+
+static void open_tcache(struct tr_engine *e, const struct ld_image *img)
+{
+    uint64_t lo, hi;
+    if (!ferry_opts.tcache_dir || !img->exe_path)
+        return;
+    program_range(img, &lo, &hi);
+    const char *cpu = x86_cpu_model_selected();
+    tr_tcache_open(e, ferry_opts.tcache_dir, img->exe_path, cpu ? cpu : "host", lo, hi);
+}
+
 int main(int argc, char **argv)
 {
     struct cli_ferry_guest guest;
@@ -137,7 +164,8 @@ int main(int argc, char **argv)
      * the interpreter is /proc/self/exe) */
     struct tr_engine_config cfg = {
         .guest = &fe_x86_64, .mem = tr_mem_host(),
-        .code_cache_size = ferry_opts.code_cache_size, .count_blocks = ferry_opts.stats,
+        .code_cache_size = ferry_opts.code_cache_size,
+        .count_blocks = ferry_opts.stats && !ferry_opts.tcache_dir,     /* counters: not cacheable */
         .ras = ferry_opts.ras,
         .on_translate = ferry_opts.perfmap ? sys_perfmap_block : NULL,
         .check_ir = ferry_opts.check_ir || FERRY_DEBUG_BUILD,
@@ -145,6 +173,7 @@ int main(int argc, char **argv)
     };
     sys_engine = tr_engine_new(&cfg);
     tell_code_range(sys_engine);
+    open_tcache(sys_engine, &img);
     sys_process_mapped(&img);
     struct x86_cpu *cpu = new_cpu(&img);
     tr_cpu_attach(sys_engine, cpu);

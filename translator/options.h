@@ -33,6 +33,7 @@ struct ferry_options {
     int self_fd;                /* O_PATH descriptor of it (-1: none), see main.c */
     unsigned long self_dev, self_ino;   /* what self_fd must still be at execve */
     const char *log_path;       /* absolute -D FILE, passed on across execve */
+    const char *tcache_dir;     /* --tcache DIR / FERRY_TCACHE (absolute); NULL: off */
 };
 extern struct ferry_options ferry_opts;
 extern FILE *ferry_log;         /* stderr unless -D FILE */

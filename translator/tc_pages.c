@@ -102,6 +102,14 @@ const struct tr_guest_mem *tc_fetch_log_start(struct tr_engine *e)
     return &l->mem;
 }
 
+/* A block from the persistent cache depends on the pages its record lists. */
+void tc_fetch_log_set(struct tr_engine *e, const uint64_t *pages, size_t n)
+{
+    tc_fetch_log_start(e);
+    for (size_t k = 0; k < n; k++)
+        log_page(&e->xl->fetch, pages[k]);
+}
+
 /* ---- guest page -> blocks ----------------------------------------------- */
 
 static unsigned page_bucket(uint64_t page)

@@ -165,5 +165,6 @@ void tr_fork_child(struct tr_engine *e)
     pthread_mutex_unlock(&e->thr.lock);
     if (e->tc.remap_fd)     /* qemu-user: the child starts from an empty cache */
         tc_flush(e);
+    tcache_fork_child(e);
     tr_unlock(e);
 }

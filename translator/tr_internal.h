@@ -96,6 +96,7 @@ struct tr_xlate {
     struct ra_state *ra;
     struct ra_fault_map faults;
     struct tc_fetch_log fetch;
+    struct be_relocs relocs;            /* of a block for the persistent cache */
 };
 
 struct tr_engine {
@@ -105,6 +106,7 @@ struct tr_engine {
     struct tr_threads thr;
     struct tr_xlate *xl;
     struct tr_stats stats;
+    struct tcache *tcache;              /* tcache.c; NULL: off */
 };
 
 /* threads.c */
@@ -149,6 +151,7 @@ struct tr_block *tc_find_by_host_pc(struct tr_engine *e, uintptr_t pc);
  * page, chained jumps, dropping the blocks of some pages. */
 const struct tr_guest_mem *tc_fetch_log_start(struct tr_engine *e);
 void tc_pages_add(struct tr_engine *e, struct tr_block *tb);       /* the pages logged */
+void tc_fetch_log_set(struct tr_engine *e, const uint64_t *pages, size_t n);  /* as if fetched */
 void tc_pages_reset(struct tr_engine *e);                          /* at a flush */
 bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_block *to);
 void tc_invalidate(struct tr_engine *e, uint64_t start, uint64_t len);
@@ -157,6 +160,19 @@ void tc_invalidate(struct tr_engine *e, uint64_t start, uint64_t len);
 void fault_install(void);
 void fault_begin_block(struct tr_engine *e);
 void fault_keep_map(struct tr_engine *e, struct tr_block *tb);
+/* The map as bytes for the persistent cache (out NULL: just the size),
+ * and back (checked against tb->code_size; false: not usable). */
+size_t fault_map_export(const struct tr_block *tb, void *out);
+bool fault_map_import(struct tr_block *tb, const void *data, size_t size);
+
+/* tcache.c: the persistent translation cache (docs/translation-cache.md);
+ * all of it does nothing while e->tcache is NULL (the default). */
+bool tcache_cacheable(struct tr_engine *e, uint64_t pc, uint32_t guest_size);  /* after build_ir */
+struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc);  /* NULL: translate */
+void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct be_relocs *r,
+                   uint32_t guest_insns);
+void tcache_forget(struct tr_engine *e, uint64_t start, uint64_t len);
+void tcache_fork_child(struct tr_engine *e);    /* the parent saves what it made */
 
 /* smc.c: self-modifying code on writable pages. */
 void smc_guard_block(struct ir_block *b, struct tr_block *tb);

@@ -115,11 +115,16 @@ static void check_ir(const struct ir_block *b)
     abort();
 }
 
-static bool emit_block(struct tr_engine *e, struct tr_block *tb)
+static bool emit_block(struct tr_engine *e, struct tr_block *tb, bool cacheable)
 {
     struct be_code c;
     tc_code_buffer(e, &c);
     c.tb = tb;
+    if (cacheable) {
+        e->xl->relocs.n = 0;
+        e->xl->relocs.overflow = false;
+        c.relocs = &e->xl->relocs;
+    }
     c.guest_end = tb->guest_pc + e->xl->ir.guest_size;
     if (!ra_emit_block(e->xl->ra, &c, &e->xl->ir))
         return false;
@@ -171,6 +176,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     build_ir(e, pc, max_insns);
     const struct tr_guest_mem *mem = e->cfg.mem;
     bool writable = mem->writable(mem, pc, b->guest_size);
+    bool cacheable = !writable && tcache_cacheable(e, pc, b->guest_size);
     if (writable) {
         smc_guard_stores(b, tb);
         smc_guard_block(b, tb);
@@ -185,12 +191,14 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     if (e->cfg.check_ir)
         check_ir(b);
     fault_begin_block(e);
-    if (!emit_block(e, tb))
+    if (!emit_block(e, tb, cacheable))
         return false;
     tb->guest_size = b->guest_size;
     fault_keep_map(e, tb);
     if (writable)
         smc_keep_bytes(e, tb);
+    if (cacheable)
+        tcache_record(e, tb, &e->xl->relocs, b->guest_insns);
     return true;
 }
 
@@ -201,10 +209,25 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* A block from the persistent cache, registered like a translated one. */
+static struct tr_block *from_tcache(struct tr_engine *e, uint64_t pc)
+{
+    struct tr_block *tb = tcache_restore(e, pc);
+    if (!tb)
+        return NULL;
+    tc_insert(e, tb);
+    tc_pages_add(e, tb);
+    if (e->cfg.on_translate)
+        e->cfg.on_translate(e->cfg.opaque, tb->guest_pc, tb->guest_size, tb->code, tb->code_size);
+    return tb;
+}
+
 struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc)
 {
+    struct tr_block *tb = e->tcache ? from_tcache(e, pc) : NULL;
+    if (tb)
+        return tb;
     uint64_t start = now_ns();
-    struct tr_block *tb = NULL;
     if (!try_translate(e, pc, TR_MAX_BLOCK_INSNS, &tb)) {
         tc_flush(e);
         if (!try_translate(e, pc, TR_MAX_BLOCK_INSNS, &tb)) {

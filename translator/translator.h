@@ -117,8 +117,26 @@ struct tr_stats {
     uint64_t guest_insns_translated;
     uint64_t blocks_executed;           /* with count_blocks only */
     uint64_t translate_ns;              /* time spent translating (monotonic clock) */
+    /* The persistent translation cache (tr_tcache_open): records read
+     * from its file, blocks taken from it instead of translated, records
+     * found stale (their pages changed), new records written at exit. */
+    uint64_t tcache_loaded, tcache_hits, tcache_stale, tcache_stored;
 };
 void tr_get_stats(struct tr_engine *e, struct tr_stats *out);
+
+/* The persistent translation cache (translator/tcache.c,
+ * docs/translation-cache.md): blocks translated from the guest code in
+ * [lo, hi) (the program's own mappings, at the same addresses every run)
+ * are kept in a file under dir, named after `program` (its identity: path,
+ * device, inode, size, mtime) and `options` (whatever else changes the
+ * code), and reused by later runs after checking every page they were
+ * translated from.  Off unless opened; a cache that cannot be used is
+ * ignored silently. */
+void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
+                    const char *options, uint64_t lo, uint64_t hi);
+/* Merges this process's new records into the file (write a temporary,
+ * rename over): at exit and before an exec.  Never fails visibly. */
+void tr_tcache_save(struct tr_engine *e);
 /* Where translated code runs: [*start, *end), never writable (tc_views.c). */
 void tr_code_range(struct tr_engine *e, const void **start, const void **end);
 /* "ferry-stats: NAME: VALUE" lines (--stats). */

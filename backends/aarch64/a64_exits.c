@@ -161,7 +161,7 @@ void a64_emit_chain_stub(struct be_code *c, uint64_t pc, int slot)
 {
     c->stub[slot] = (uint32_t)(c->ptr - c->start);
     be_emit_movi(c, A64_TMP1, pc);
-    be_emit_movi(c, A64_TMP0, (uint64_t)(uintptr_t)c->tb);
+    a64_emit_movi_addr(c, A64_TMP0, c->tb, BE_RELOC_BLOCK);
     a64_put(c, a64_load_store_pair(false, A64_PAIR_OFFSET, TR_OFFSET_PC / 8, A64_TMP0,
                                    A64_ENV, A64_TMP1));
     return_to_dispatcher(c, TR_EXIT_CHAIN0 + slot);

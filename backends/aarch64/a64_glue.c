@@ -69,12 +69,9 @@ void be_emit_st_env(struct be_code *c, int reg, int32_t offset)
 
 void a64_emit_jump(struct be_code *c, const void *target)
 {
-    int64_t off = a64_offset_to(c, target);
-    if (a64_branch26_reaches(off)) {
-        a64_put(c, a64_uncond_branch_imm(false, off));
+    if (a64_emit_branch_code(c, target, false))
         return;
-    }
-    be_emit_movi(c, A64_TMP0, (uint64_t)(uintptr_t)target);
+    a64_emit_movi_addr(c, A64_TMP0, target, BE_RELOC_CODE);
     a64_put(c, a64_uncond_branch_reg(A64_BR, A64_TMP0));
 }
 
@@ -83,10 +80,10 @@ void be_emit_call(struct be_code *c, const void *fn)
 {
     a64_put(c, a64_mov(true, be_host.call_args[0], A64_ENV));
     int64_t off = a64_offset_to(c, fn);
-    if (a64_branch26_reaches(off)) {
+    if (!c->relocs && a64_branch26_reaches(off)) {
         a64_put(c, a64_uncond_branch_imm(true, off));
         return;
     }
-    be_emit_movi(c, A64_TMP0, (uint64_t)(uintptr_t)fn);
+    a64_emit_movi_addr(c, A64_TMP0, fn, BE_RELOC_HOST);
     a64_put(c, a64_uncond_branch_reg(A64_BLR, A64_TMP0));
 }

@@ -610,14 +610,11 @@ static bool emit_inline(struct vctx *v, const struct be_arg *out, const struct b
 static void call_stub(struct vctx *v)
 {
     const uint8_t *stub = v->c->epilogue - stub_bytes;
-    int64_t off = a64_offset_to(v->c, stub);
     if (stub_bytes < 0)
         abort();                    /* no prologue emitted: a ferry bug */
-    if (a64_branch26_reaches(off)) {
-        put(v, a64_uncond_branch_imm(true, (int32_t)off));
+    if (a64_emit_branch_code(v->c, stub, true))
         return;
-    }
-    be_emit_movi(v->c, A64_LR, (uint64_t)(uintptr_t)stub);
+    a64_emit_movi_addr(v->c, A64_LR, stub, BE_RELOC_CODE);
     put(v, a64_uncond_branch_reg(A64_BLR, A64_LR));
 }
 
@@ -633,7 +630,7 @@ static void emit_slow(struct vctx *v, const struct be_arg *out, const struct be_
     else
         be_emit_movi(v->c, A64_TMP0, (uint64_t)ir_vec_b(i));
     put(v, a64_fp_int(true, 1, A64_FMOV_FROM_G, A64_TMP0, VS));
-    be_emit_movi(v->c, A64_TMP0, (uint64_t)(uintptr_t)ir_vec_helper(i)->fn);
+    a64_emit_movi_addr(v->c, A64_TMP0, ir_vec_helper(i)->fn, BE_RELOC_HOST);
     be_emit_movi(v->c, A64_TMP1, (uint64_t)(uint32_t)ir_vec_d(i) | (uint64_t)ir_vec_imm(i) << 32);
     call_stub(v);
     if (ir_op_info[i->op].n_out)

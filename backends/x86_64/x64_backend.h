@@ -26,6 +26,12 @@ void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
 void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
 void x64_emit_exit_request(struct be_code *c, uint64_t pc);
 
+/* Host addresses a block embeds (x64_reloc.c): reg = addr in the imm64
+ * form, and a jmp (0xe9) or call (0xe8) rel32 to code-cache code; both
+ * listed when the block is for the persistent cache. */
+void x64_emit_movi_addr(struct be_code *c, int reg, const void *addr, enum be_reloc_kind kind);
+void x64_emit_rel32_code(struct be_code *c, uint8_t opcode, const uint8_t *target);
+
 /* The host address of a guest access (x64_ops.c): every guest ld, st and
  * atomic goes through it, the one place that knows the guest-memory mode. */
 const struct be_arg *x64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr);

@@ -97,7 +97,7 @@ static uint8_t *store_env_u64(struct be_code *c, int32_t offset, uint64_t v)
 static void return_to_dispatcher(struct be_code *c, int code)
 {
     x64_emit_mov_r_imm32(c, X64_RAX, (uint32_t)code);
-    x64_emit_jmp_rel32(c, c->epilogue);
+    x64_emit_rel32_code(c, 0xe9, c->epilogue);
 }
 
 /* ---- exit stubs, copied from templates ----------------------------------
@@ -137,7 +137,7 @@ static void build_stub_template(struct stub_template *t, int layout)
 static void emit_stub(struct be_code *c, uint64_t pc, int slot)
 {
     uint64_t tb = (uint64_t)(uintptr_t)c->tb;
-    int layout = stub_layout(pc, tb);
+    int layout = stub_layout(pc, tb) | (c->relocs ? 2 : 0);   /* tb: always imm64 */
     struct stub_template *t = &stub_templates[layout];
     if (!t->len)
         build_stub_template(t, layout);
@@ -150,6 +150,10 @@ static void emit_stub(struct be_code *c, uint64_t pc, int slot)
     memcpy(w + t->tb_at, &tb, t->tb_bytes);
     memcpy(w + t->code_at, &code, 4);
     memcpy(w + t->rel_at, &rel, 4);
+    if (c->relocs) {
+        be_reloc_note(c, c->ptr + t->tb_at, BE_RELOC_BLOCK, 1, c->tb);  /* x64_reloc.c's forms */
+        be_reloc_note(c, c->ptr + t->rel_at, BE_RELOC_CODE, 2, c->epilogue);
+    }
     c->ptr += t->len;
 }
 

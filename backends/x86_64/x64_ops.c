@@ -53,11 +53,11 @@ void be_emit_call(struct be_code *c, const void *fn)
 {
     x64_emit_lea_r_m(c, X64_W, X64_RDI, X64_ENV, -X64_ENV_BIAS);
     int64_t rel = (const uint8_t *)fn - (c->ptr + 5);
-    if (x64_fits_s32(rel)) {
+    if (!c->relocs && x64_fits_s32(rel)) {
         x64_emit_call_rel32(c, fn);
         return;
     }
-    x64_emit_mov_r_imm64(c, X64_RAX, (uint64_t)(uintptr_t)fn);
+    x64_emit_movi_addr(c, X64_RAX, fn, BE_RELOC_HOST);
     x64_emit_call_rm(c, X64_RAX);
 }
 

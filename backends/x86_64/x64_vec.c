@@ -412,11 +412,11 @@ static void emit_slow(struct xctx *x, const struct be_arg *out, const struct be_
         x64_emit_mov_rm_r(x->c, X64_W, X64_RDX, in[1].reg);
     else
         be_emit_movi(x->c, X64_RDX, i->op == IR_vcvti2f ? in[1].imm : (uint64_t)ir_vec_b(i));
-    be_emit_movi(x->c, X64_RAX, (uint64_t)(uintptr_t)ir_vec_helper(i)->fn);
+    x64_emit_movi_addr(x->c, X64_RAX, ir_vec_helper(i)->fn, BE_RELOC_HOST);
     be_emit_movi(x->c, X64_RCX, (uint64_t)(uint32_t)ir_vec_d(i) | (uint64_t)ir_vec_imm(i) << 32);
     if (stub_bytes < 0)
         abort();                    /* no prologue emitted: a ferry bug */
-    x64_emit_call_rel32(x->c, x->c->epilogue - stub_bytes);
+    x64_emit_rel32_code(x->c, 0xe8, x->c->epilogue - stub_bytes);
     if (ir_op_info[i->op].n_out)
         x64_emit_mov_rm_r(x->c, X64_W, out[0].reg, X64_RAX);
 }

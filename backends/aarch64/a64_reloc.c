@@ -1,0 +1,81 @@
+/* a64_reloc.c -- host addresses in blocks for the persistent translation
+ * cache (backend.h: be_reloc_note / be_reloc_patch): an address loaded
+ * into a register is always the full movz + 3 movk (four instructions,
+ * whatever its halfwords), and a branch into the code cache is a b/bl
+ * imm26 whose offset is rewritten where the block lands. */
+#include "a64_emit.h"
+
+enum { A64_FORM_MOV4 = 1, A64_FORM_B26 = 2 };
+
+/* rd = addr; a listed, rewritable field when the block is cacheable. */
+void a64_emit_movi_addr(struct be_code *c, unsigned rd, const void *addr, enum be_reloc_kind kind)
+{
+    uint64_t v = (uint64_t)(uintptr_t)addr;
+    if (!c->relocs) {
+        be_emit_movi(c, (int)rd, v);
+        return;
+    }
+    be_reloc_note(c, c->ptr, kind, A64_FORM_MOV4, addr);
+    a64_put(c, a64_move_wide_imm(true, A64_MOVZ, 0, v & 0xffff, rd));
+    for (unsigned hw = 1; hw < 4; hw++)
+        a64_put(c, a64_move_wide_imm(true, A64_MOVK, hw, (v >> (16 * hw)) & 0xffff, rd));
+}
+
+/* A b (or bl) to target in the code cache when it reaches; else false. */
+bool a64_emit_branch_code(struct be_code *c, const void *target, bool link)
+{
+    int64_t off = a64_offset_to(c, target);
+    if (!a64_branch26_reaches(off))
+        return false;
+    if (c->relocs)
+        be_reloc_note(c, c->ptr, BE_RELOC_CODE, A64_FORM_B26, target);
+    a64_put(c, a64_uncond_branch_imm(link, (int32_t)off));
+    return true;
+}
+
+static bool patch_mov4(uint32_t *w, uint64_t v)
+{
+    for (unsigned hw = 0; hw < 4; hw++) {
+        uint32_t keep = w[hw] & ~(0xffffu << 5);
+        w[hw] = keep | (uint32_t)((v >> (16 * hw)) & 0xffff) << 5;
+    }
+    return true;
+}
+
+static bool patch_b26(uint32_t *w, const uint8_t *at, uint64_t target)
+{
+    int64_t off = (int64_t)(target - (uint64_t)(uintptr_t)at);
+    if (!a64_branch26_reaches(off))
+        return false;
+    *w = (*w & 0xfc000000u) | ((uint32_t)(off >> 2) & 0x03ffffffu);
+    return true;
+}
+
+bool be_reloc_patch(uint8_t *code, uint32_t code_size, intptr_t rw_delta,
+                    const struct be_reloc *r, uint64_t target)
+{
+    uint8_t *at = code + r->offset;
+    uint32_t w[4];
+    bool ok;
+    if (r->offset > code_size || code_size - r->offset < (r->form == A64_FORM_MOV4 ? 16u : 4u))
+        return false;
+    if (r->form == A64_FORM_MOV4) {
+        __builtin_memcpy(w, at + rw_delta, 16);
+        ok = patch_mov4(w, target);
+        if (ok)
+            __builtin_memcpy(at + rw_delta, w, 16);
+        return ok;
+    }
+    if (r->form != A64_FORM_B26)
+        return false;
+    __builtin_memcpy(w, at + rw_delta, 4);
+    ok = patch_b26(w, at, target);
+    if (ok)
+        __builtin_memcpy(at + rw_delta, w, 4);
+    return ok;
+}
+
+void be_code_written(uint8_t *code, size_t len)
+{
+    __builtin___clear_cache((char *)code, (char *)code + len);
+}

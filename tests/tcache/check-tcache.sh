@@ -1,0 +1,149 @@
+#!/bin/sh
+# check-tcache.sh -- the persistent translation cache (--tcache DIR):
+#   sh tests/tcache/check-tcache.sh "FERRY COMMAND" WORKDIR
+# Every run's stdout, stderr and exit status must equal the native run's;
+# --stats (logged to a file with -D) says what the cache did:
+#   cold/warm      a fresh cache, then a second run that takes (far) more
+#                  blocks from the cache than it translates (static and
+#                  static-pie builds; a dynamically linked one under
+#                  `setarch -R`, where ld.so and libc are cached too);
+#   corrupt        the file truncated, garbled, replaced by junk, emptied:
+#                  nothing loaded, output still right, the next run refills;
+#   changed code   the program rewritten in place with the same size and
+#                  mtime: the records of the changed page are stale, the
+#                  new code runs;
+#   concurrent     four processes filling one fresh cache at once;
+#   unusable dir   a cache directory that cannot be made: runs as without.
+set -u
+FERRY=$1
+W=$2
+HERE=$(dirname "$0")
+rm -rf "$W" && mkdir -p "$W" || exit 1
+gcc -static -O2 -o "$W/prog" "$HERE/tc_prog.c" -lm || exit 1
+gcc -static-pie -O2 -o "$W/prog-pie" "$HERE/tc_prog.c" -lm || exit 1
+gcc -O2 -o "$W/prog-dyn" "$HERE/tc_prog.c" -lm || exit 1
+pass=0
+fail=0
+
+native() {
+    (cd "$W" && "$@") > "$W/native.out" 2>&1
+    echo "exit $?" >> "$W/native.out"
+}
+# on DIR PROG...: under ferry with the cache in DIR, stats in $W/stats
+on() {
+    dir=$1
+    shift
+    rm -f "$W/stats"
+    (cd "$W" && $FERRY --stats -D "$W/stats" --tcache "$dir" "$@") > "$W/ferry.out" 2>&1
+    echo "exit $?" >> "$W/ferry.out"
+}
+stat_of() { sed -n "s/^ferry-stats: $1: //p" "$W/stats"; }
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL tcache: $1"; fail=$((fail + 1)); }
+same() {
+    if cmp -s "$W/native.out" "$W/ferry.out"; then ok; else
+        bad "$1: output differs from native"; diff "$W/native.out" "$W/ferry.out" | head -10
+    fi
+}
+# expect NAME SHELL-TEST: the test on the stats just taken
+expect() {
+    if eval "$2"; then ok; else bad "$1 ($2; stats: $(tr '\n' ' ' < "$W/stats" 2>/dev/null))"; fi
+}
+cache_file() { ls "$1"/*.ftc 2>/dev/null | head -1; }
+
+for p in prog prog-pie; do
+    C=$W/cache-$p
+    native "./$p" a b
+    on "$C" "./$p" a b
+    same "$p cold"
+    cold=$(stat_of blocks_translated)
+    expect "$p cold stores" '[ "$(stat_of tcache_stored)" -gt 0 ]'
+    on "$C" "./$p" a b
+    same "$p warm"
+    expect "$p warm loads" '[ "$(stat_of tcache_loaded)" -gt 0 ]'
+    expect "$p warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
+    expect "$p warm translates far fewer" '[ $(( $(stat_of blocks_translated) * 4 )) -lt "$cold" ]'
+done
+
+# No ASLR: ld.so and libc land at the same addresses, and are cached too.
+native ./prog-dyn a b
+if setarch -R true 2>/dev/null; then
+    C=$W/cache-dyn
+    SAVED=$FERRY
+    FERRY="setarch -R $FERRY"
+    on "$C" ./prog-dyn a b
+    same "dyn -R cold"
+    cold=$(stat_of blocks_translated)
+    on "$C" ./prog-dyn a b
+    same "dyn -R warm"
+    # (the cold run's own allocations, e.g. the disassembler's tables made
+    # at its first translation, moved libc: the second warm run is settled)
+    on "$C" ./prog-dyn a b
+    same "dyn -R warm 2"
+    expect "dyn -R warm 2 translates far fewer" '[ $(( $(stat_of blocks_translated) * 4 )) -lt "$cold" ]'
+    FERRY=$SAVED
+fi
+
+C=$W/cache-prog
+native ./prog a b
+f=$(cache_file "$C")
+size=$(wc -c < "$f")
+for how in truncate garble junk empty; do
+    case $how in
+    truncate) python3 -c "import os,sys; os.truncate(sys.argv[1], $size // 2)" "$f" ;;
+    garble) python3 -c "
+import sys
+with open(sys.argv[1], 'r+b') as f:
+    f.seek($size // 2); f.write(b'\xff' * 64)" "$f" ;;
+    junk) head -c "$size" /dev/urandom > "$f" ;;
+    empty) : > "$f" ;;
+    esac
+    on "$C" ./prog a b
+    same "corrupt ($how)"
+    expect "corrupt ($how) loads nothing" '[ "$(stat_of tcache_loaded)" -eq 0 ]'
+    on "$C" ./prog a b
+    same "after corrupt ($how)"
+    expect "after corrupt ($how) hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
+    size=$(wc -c < "$f")
+done
+
+# The same file (inode, size, mtime), other code: stale records, new output.
+touch -r "$W/prog" "$W/stamp"
+python3 - "$W/prog" <<'PY' || bad "changed code: magic() not found"
+import sys
+p = sys.argv[1]
+b = open(p, 'rb').read()
+old = bytes.fromhex('b867452301c3')
+assert b.count(old) == 1
+with open(p, 'r+b') as f:
+    f.seek(b.index(old)); f.write(bytes.fromhex('b876543210c3'))
+PY
+touch -r "$W/stamp" "$W/prog"
+native ./prog a b
+grep -q 'magic 0x10325476' "$W/native.out" || bad "changed code: native still old"
+on "$C" ./prog a b
+same "changed code"
+expect "changed code is stale" '[ "$(stat_of tcache_stale)" -gt 0 ]'
+
+# Four processes at once into one fresh cache, then a warm run.
+native ./prog-pie a b
+C=$W/cache-race
+for k in 1 2 3 4; do
+    (cd "$W" && $FERRY --tcache "$C" ./prog-pie a b > "$W/race$k.out" 2>&1; echo "exit $?" >> "$W/race$k.out") &
+done
+wait
+for k in 1 2 3 4; do
+    cmp -s "$W/native.out" "$W/race$k.out" && ok || bad "concurrent run $k differs"
+done
+on "$C" ./prog-pie a b
+same "after concurrent"
+expect "after concurrent hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
+ls "$C" | grep -q '\.tmp$' && bad "concurrent: temporary file left"
+
+# A cache directory that cannot be made.
+: > "$W/plain"
+on "$W/plain/sub" ./prog-pie a b
+same "unusable directory"
+
+echo "tcache: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,38 @@
+/* tc_prog.c -- the persistent translation cache's guest (check-tcache.sh):
+ * enough different code (formatting, sorting, parsing, floating point) for
+ * a few hundred blocks, and magic(), whose constant the test rewrites in
+ * the binary to prove a changed page is never served from the cache. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+__attribute__((noinline)) int magic(void) { return 0x1234567; }
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    int v[200];
+    unsigned s = 12345;
+    for (int k = 0; k < 200; k++) {
+        s = s * 1103515245u + 12345u;
+        v[k] = (int)(s >> 8) % 1000;
+    }
+    qsort(v, 200, sizeof v[0], cmp_int);
+    double acc = 0;
+    char buf[64];
+    for (int k = 0; k < 200; k += 7) {
+        snprintf(buf, sizeof buf, "%d.%03d", v[k], k);
+        acc += strtod(buf, NULL) * sin(k / 10.0);
+    }
+    printf("args %d min %d max %d acc %.6f\n", argc, v[0], v[199], acc);
+    printf("magic %#x\n", magic());
+    printf("%s\n", strchr(argv[0], '/') ? "path" : "name");
+    fprintf(stderr, "done\n");
+    return 3;
+}
