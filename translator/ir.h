@@ -148,6 +148,7 @@ struct ir_block {
     uint64_t guest_pc;                  /* first guest instruction */
     uint32_t guest_size;                /* bytes of guest code covered */
     uint32_t guest_insns;
+    uint32_t mode;                      /* the vCPU's translation mode (tr_runtime.tb_mode) */
     int n_insns, n_values, n_globals;
     struct ir_insn insns[IR_MAX_INSNS];
     struct ir_value values[IR_MAX_VALUES];

@@ -77,7 +77,8 @@ struct x86_cpu {
     uint64_t df;                               /* direction: 1 or -1 */
     uint64_t eflags_rest;                      /* AC, ID, ... as written by popf */
     uint32_t mxcsr;
-    uint32_t pad;
+    uint32_t mxcsr_held;                       /* flags set aside while one instruction's
+                                                  own show alone (x86_sse_xm.c) */
     x86_xmm xmm[16];
     x86_xmm xmm_tmp[2];                        /* memory operands of SSE insns */
     struct x87 x87;                            /* x87 stack, tags, status */

@@ -30,6 +30,7 @@ struct x86_dc {
     ir_ref sse_mode;                /* the block's MXCSR mode value (x86_sse_vec.c) */
     bool system;                    /* system mode: privileged insns run (x86_system.c) */
     bool code32;                    /* 32-bit protected mode: 4-byte stack slots */
+    bool xm_open;                   /* an #XM check is still to be emitted (x86_sse_xm.c) */
 };
 
 /* IR globals of the x86 guest (valid after fe_x86_64.declare_globals). */
