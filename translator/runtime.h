@@ -58,7 +58,11 @@ struct tr_runtime {
      * point into live blocks only: every flush and every dropped block
      * resets all vCPUs' rings (tc_clear_ras) in an exclusive section. */
     uint32_t ras_top;
-    uint32_t ras_pad;
+    /* The translation mode (frontend-defined bits of CPU state that change
+     * how code is translated, e.g. x86 MXCSR with an exception unmasked):
+     * blocks are looked up and translated for it, and a block chains only
+     * to blocks of its own mode.  Changed through tr_set_mode(). */
+    uint32_t tb_mode;
     struct { uint64_t pc; const void *code; } ras[TR_RAS_SIZE];
     /* x86-64 hosts keep the return-address stack on the host stack
      * instead (x64_exits.c): where it starts and how deep it may grow. */
@@ -68,12 +72,6 @@ struct tr_runtime {
     struct tr_engine *engine;           /* set by tr_cpu_attach() */
     const struct tr_guest_mem *mem;     /* the engine's guest memory (helpers) */
     uint64_t entered_gen;               /* cache generation of the block entered */
-    /* The translation mode (frontend-defined bits of CPU state that change
-     * how code is translated, e.g. x86 MXCSR with an exception unmasked):
-     * blocks are looked up and translated for it, and a block chains only
-     * to blocks of its own mode.  Changed through tr_set_mode(). */
-    uint32_t tb_mode;
-    uint32_t tb_mode_pad;
     /* A guest fault (tr_run() returned TR_STOP_FAULT): the signal a Linux
      * process would get, its si_addr and si_code (0: the usual one for sig),
      * and the x86 trap number and error code Linux puts in the signal
