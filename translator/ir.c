@@ -136,6 +136,15 @@ void ir_brcond(struct ir_block *b, enum ir_cond c, int size, ir_ref x, ir_ref y,
     i->aux[1] = slot;
 }
 
+void ir_brexit(struct ir_block *b, enum ir_cond c, int size, ir_ref x, ir_ref y, uint64_t pc,
+               int code)
+{
+    struct ir_insn *i = ir_emit(b, IR_brexit, size, x, y, IR_NONE);
+    i->cond = (uint8_t)c;
+    i->aux[0] = (int64_t)pc;
+    i->aux[1] = code;
+}
+
 void ir_goto_tb(struct ir_block *b, uint64_t target_pc, int slot)
 {
     struct ir_insn *i = ir_emit(b, IR_goto_tb, 64, IR_NONE, IR_NONE, IR_NONE);

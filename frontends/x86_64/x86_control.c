@@ -75,8 +75,13 @@ static void h_loopcc(struct x86_dc *dc)
 
 static void h_jmp(struct x86_dc *dc)
 {
-    if (is_direct(dc)) x86_end_goto(dc, direct_target(dc), 0);
-    else x86_end_indirect(dc, x86_read(dc, x86_opnd(dc, 0), x86_stack_word(dc)));
+    if (is_direct(dc)) {
+        x86_end_goto(dc, direct_target(dc), 0);
+        return;
+    }
+    ir_ref target = x86_read(dc, x86_opnd(dc, 0), x86_stack_word(dc));
+    x86_check_canonical(dc, target);
+    x86_end_indirect(dc, target);
 }
 
 void x86_push(struct x86_dc *dc, int bytes, ir_ref v)
@@ -90,6 +95,8 @@ static void h_call(struct x86_dc *dc)
 {
     int word = x86_stack_word(dc);
     ir_ref target = is_direct(dc) ? IR_NONE : x86_read(dc, x86_opnd(dc, 0), word);
+    if (target != IR_NONE)
+        x86_check_canonical(dc, target);
     x86_push(dc, word, x86_imm(dc, dc->next_pc));
     if (target == IR_NONE) x86_end_goto(dc, direct_target(dc), 0);
     else x86_end_indirect(dc, target);
@@ -102,6 +109,7 @@ static void h_ret(struct x86_dc *dc)
     ir_ref sp = x86_get_reg(dc, X86_RSP);
     int word = x86_stack_word(dc);
     ir_ref target = x86_load(dc, word, sp);
+    x86_check_canonical(dc, target);
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)word + extra)));
     x86_end_indirect(dc, target);
     ir_mark_exit(dc->b, IR_XFER_RET);

@@ -463,6 +463,7 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     else if (live_in && may_fault(ci)) x86_flags_sync(dc);
     if (dc->system && x86_sys_translate(dc)) return;
     dc->row = x86_row_for(dc);
+    dc->align_required = x86_align_required(dc);
     x86_handler fn = handler_for(dc, dc->row);
     if (fn) x86_xm_translate(dc, fn);
     else x86_raise_sigill(dc);

@@ -31,6 +31,7 @@ struct x86_dc {
     bool system;                    /* system mode: privileged insns run (x86_system.c) */
     bool code32;                    /* 32-bit protected mode: 4-byte stack slots */
     bool xm_open;                   /* an #XM check is still to be emitted (x86_sse_xm.c) */
+    bool align_required;            /* vector memory operands must be aligned (x86_align.c) */
 };
 
 /* IR globals of the x86 guest (valid after fe_x86_64.declare_globals). */
