@@ -220,7 +220,7 @@ sse_emit_fn sse_emit_palignr;
 sse_emit_fn sse_emit_nop, sse_emit_ldmxcsr, sse_emit_stmxcsr, sse_emit_fxsave,
     sse_emit_fxrstor, sse_emit_maskmovdqu;
 /* The x87 part of the fxsave image: x86_x87_stack.c. */
-void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p);
-void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p);
+void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p, bool wide);
+void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p, bool wide);
 
 #endif
