@@ -90,6 +90,7 @@ struct tr_runtime {
 #define TR_OFFSET_RAS_LIMIT ((int32_t)offsetof(struct tr_runtime, ras_limit))
 
 #define TR_OFFSET_PC       ((int32_t)offsetof(struct tr_runtime, pc))
+#define TR_OFFSET_TB_MODE  ((int32_t)offsetof(struct tr_runtime, tb_mode))
 #define TR_OFFSET_EXIT_TB  ((int32_t)offsetof(struct tr_runtime, exit_tb))
 #define TR_OFFSET_EXIT_REQUEST ((int32_t)offsetof(struct tr_runtime, exit_request))
 #define TR_OFFSET_JMP_CACHE ((int32_t)offsetof(struct tr_runtime, jmp_cache))

@@ -212,6 +212,7 @@ struct x86_cpu;
 void x86_xm_mode_update(struct x86_cpu *env);
 void x86_xm_translate(struct x86_dc *dc, x86_handler fn);
 void x86_xm_end(struct x86_dc *dc);
+void x86_xm_mode_check(struct x86_dc *dc);
 /* Forgets the block's cached MXCSR mode (after ldmxcsr, fxrstor). */
 void sse_mode_changed(struct x86_dc *dc);
 /* x86_sse_palignr.c */

@@ -95,6 +95,20 @@ static bool x86_xm_insn(const struct x86_dc *dc)
 
 /* ---- the translation mode bit ---- */
 
+/* After an instruction that may change the mode (ldmxcsr, fxrstor, xrstor:
+ * they end their block): while the vCPU's mode is still the block's, the
+ * block's usual (chainable) exit follows; otherwise it leaves for the
+ * dispatcher, which finds the successor of the new mode -- a chained jump
+ * would keep running blocks of the old one. */
+void x86_xm_mode_check(struct x86_dc *dc)
+{
+    ir_ref mode = ir_temp(dc->b);
+    x86_flags_sync(dc);
+    ir_ld_env(dc->b, IR_MO_32, mode, TR_OFFSET_TB_MODE);
+    ir_brexit(dc->b, IR_NE, 32, mode, ir_const(dc->b, dc->b->mode), dc->next_pc,
+              TR_EXIT_INDIRECT);
+}
+
 void x86_xm_mode_update(struct x86_cpu *env)
 {
     uint32_t masks = env->mxcsr & 0x1f80u;

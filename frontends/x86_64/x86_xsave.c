@@ -275,6 +275,8 @@ static void h_xrstor(struct x86_dc *dc)
 {
     xs_call(dc, &xrstor_h);
     sse_mode_changed(dc);
+    if (!dc->block_ended)
+        x86_xm_mode_check(dc);
 }
 
 static void h_xgetbv(struct x86_dc *dc)

@@ -172,6 +172,33 @@ static void mode_changes(void)
     printf("  masked again: %a\n", loop_sum(v, 11));
 }
 
+/* ldmxcsr in a loop: masked for the first rounds (the block after it is
+ * chained), then unmasking ZE right before a division by zero. */
+static __attribute__((noinline)) float loop_ldmxcsr(const float *v, int n, int unmask_at)
+{
+    float s = 0;
+    for (int i = 0; i < n; i++) {
+        uint32_t mx = i >= unmask_at ? UNMASK(0x200) : 0x1f80u;
+        float t;
+        __asm__ volatile("ldmxcsr %3\n\tmovss %1, %0\n\tdivss %2, %0"
+                         : "=&x"(t) : "m"(v[i]), "m"(v[i + 1]), "m"(mx));
+        s += t;
+    }
+    return s;
+}
+
+static void ldmxcsr_in_loop(void)
+{
+    static float v[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 1 };
+    printf("ldmxcsr in a chained loop, unmasking ZE before 10 / 0\n");
+    expect_at = NULL;
+    if (sigsetjmp(back, 1) == 0)
+        printf("  no fault %a\n", loop_ldmxcsr(v, 11, 9));
+    uint32_t m = 0x1f80;
+    __asm__ volatile("ldmxcsr %0" : : "m"(m));
+    printf("  masked throughout: %a\n", loop_ldmxcsr(v, 11, 99));
+}
+
 static void on_usr1(int sig) { (void)sig; }
 
 /* The handler starts with MXCSR 0x1f80; sigreturn restores the unmasked
@@ -315,6 +342,7 @@ int main(void)
 
     c_division();
     mode_changes();
+    ldmxcsr_in_loop();
     across_signal();
     printf("faults %d\n", faults);
     return 0;
