@@ -146,13 +146,27 @@ uint64_t tc_generation(struct tr_engine *e)
     return __atomic_load_n(&e->tc.generation, __ATOMIC_SEQ_CST);
 }
 
-struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc)
+struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc, uint32_t mode)
 {
     struct tr_block *tb = __atomic_load_n(&e->tc.hash[hash_pc(pc)], __ATOMIC_ACQUIRE);
     for (; tb; tb = tb->hash_next)
-        if (tb->guest_pc == pc)
+        if (tb->guest_pc == pc && tb->mode == mode)
             return tb;
     return NULL;
+}
+
+/* The jump cache and return-address stack hold blocks of the old mode:
+ * this vCPU's are emptied (no other thread reads them). */
+void tr_set_mode(void *env, uint32_t mode)
+{
+    struct tr_runtime *rt = env;
+    if (rt->tb_mode == mode)
+        return;
+    rt->tb_mode = mode;
+    if (rt->jmp_cache)
+        tc_clear_jmp_cache(rt->jmp_cache);
+    if (rt->engine)
+        tc_clear_ras(rt, rt->engine->tc.ras_miss);
 }
 
 const void *tr_lookup_code(void *env, uint64_t pc)
@@ -162,7 +176,7 @@ const void *tr_lookup_code(void *env, uint64_t pc)
         return e->code;
     struct tr_engine *eng = tr_engine_of(env);   /* none in backend tests */
     struct tr_block *tb;
-    if (LOG_ON(LOG_EXEC) || !eng || !(tb = tc_lookup(eng, pc)))
+    if (LOG_ON(LOG_EXEC) || !eng || !(tb = tc_lookup(eng, pc, ((struct tr_runtime *)env)->tb_mode)))
         return NULL;
     *e = (struct tr_jmp_entry){ .pc = pc, .code = tb->code };
     return tb->code;

@@ -12,19 +12,19 @@
 
 #include "tr_internal.h"
 
-static struct tr_block *find_block_locked(struct tr_engine *e, uint64_t pc)
+static struct tr_block *find_block_locked(struct tr_engine *e, uint64_t pc, uint32_t mode)
 {
-    struct tr_block *tb = tc_lookup(e, pc);
-    return tb ? tb : tr_translate(e, pc);
+    struct tr_block *tb = tc_lookup(e, pc, mode);
+    return tb ? tb : tr_translate(e, pc, mode);
 }
 
-static struct tr_block *find_block(struct tr_engine *e, uint64_t pc)
+static struct tr_block *find_block(struct tr_engine *e, uint64_t pc, uint32_t mode)
 {
-    struct tr_block *tb = tc_lookup(e, pc);
+    struct tr_block *tb = tc_lookup(e, pc, mode);
     if (tb)
         return tb;
     tr_lock(e);
-    tb = find_block_locked(e, pc);
+    tb = find_block_locked(e, pc, mode);
     tr_unlock(e);
     return tb;
 }
@@ -32,13 +32,14 @@ static struct tr_block *find_block(struct tr_engine *e, uint64_t pc)
 /* The block that left through chain slot n now jumps straight to its
  * successor -- unless the cache was flushed or blocks were dropped since
  * that block was entered (by another thread, or by translating the
- * successor). */
+ * successor), or the block changed the translation mode (then every run
+ * of it comes back here to find the successor of the mode it leaves in). */
 static void chain(struct tr_engine *e, struct tr_runtime *rt, int slot)
 {
     struct tr_block *from = rt->exit_tb;
     tr_lock(e);
-    if (from && tc_generation(e) == rt->entered_gen) {
-        struct tr_block *to = find_block_locked(e, rt->pc);
+    if (from && from->mode == rt->tb_mode && tc_generation(e) == rt->entered_gen) {
+        struct tr_block *to = find_block_locked(e, rt->pc, rt->tb_mode);
         if (tc_generation(e) == rt->entered_gen && tc_chain(e, from, slot, to))
             e->stats.chains_patched++;
     }
@@ -148,7 +149,7 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
 static int run_block(struct tr_engine *e, struct tr_runtime *rt)
 {
     uint64_t gen = tc_generation(e);
-    struct tr_block *tb = find_block(e, rt->pc);
+    struct tr_block *tb = find_block(e, rt->pc, rt->tb_mode);
     if (!tr_thread_enter_code(e, rt, gen))
         return -1;
     rt->entered_gen = gen;

@@ -24,6 +24,7 @@ void ir_block_init(struct ir_block *b, const struct ir_globals *g, uint64_t pc)
     b->guest_pc = pc;
     b->guest_size = 0;
     b->guest_insns = 0;
+    b->mode = 0;
     b->n_insns = 0;
     b->n_globals = g ? g->count : 0;
     b->n_values = b->n_globals;
@@ -133,6 +134,15 @@ void ir_brcond(struct ir_block *b, enum ir_cond c, int size, ir_ref x, ir_ref y,
     i->cond = (uint8_t)c;
     i->aux[0] = (int64_t)target_pc;
     i->aux[1] = slot;
+}
+
+void ir_brexit(struct ir_block *b, enum ir_cond c, int size, ir_ref x, ir_ref y, uint64_t pc,
+               int code)
+{
+    struct ir_insn *i = ir_emit(b, IR_brexit, size, x, y, IR_NONE);
+    i->cond = (uint8_t)c;
+    i->aux[0] = (int64_t)pc;
+    i->aux[1] = code;
 }
 
 void ir_goto_tb(struct ir_block *b, uint64_t target_pc, int slot)

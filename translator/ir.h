@@ -148,6 +148,7 @@ struct ir_block {
     uint64_t guest_pc;                  /* first guest instruction */
     uint32_t guest_size;                /* bytes of guest code covered */
     uint32_t guest_insns;
+    uint32_t mode;                      /* the vCPU's translation mode (tr_runtime.tb_mode) */
     int n_insns, n_values, n_globals;
     struct ir_insn insns[IR_MAX_INSNS];
     struct ir_value values[IR_MAX_VALUES];
@@ -200,6 +201,9 @@ void ir_exit_indirect(struct ir_block *b, ir_ref pc);
 enum ir_xfer { IR_XFER_JUMP, IR_XFER_CALL, IR_XFER_RET };
 void ir_mark_exit(struct ir_block *b, enum ir_xfer kind);     /* the last op */
 void ir_exit_code(struct ir_block *b, uint64_t pc, int code);
+/* if (x c y) exit_code(pc, code), else go on (a conditional exception). */
+void ir_brexit(struct ir_block *b, enum ir_cond c, int size, ir_ref x, ir_ref y, uint64_t pc,
+               int code);
 void ir_atomic_rmw(struct ir_block *b, unsigned memop, enum ir_atomic_op op, ir_ref d,
                    ir_ref addr, ir_ref val);
 void ir_atomic_cas(struct ir_block *b, unsigned memop, ir_ref d, ir_ref addr, ir_ref expected,

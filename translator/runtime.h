@@ -58,7 +58,11 @@ struct tr_runtime {
      * point into live blocks only: every flush and every dropped block
      * resets all vCPUs' rings (tc_clear_ras) in an exclusive section. */
     uint32_t ras_top;
-    uint32_t ras_pad;
+    /* The translation mode (frontend-defined bits of CPU state that change
+     * how code is translated, e.g. x86 MXCSR with an exception unmasked):
+     * blocks are looked up and translated for it, and a block chains only
+     * to blocks of its own mode.  Changed through tr_set_mode(). */
+    uint32_t tb_mode;
     struct { uint64_t pc; const void *code; } ras[TR_RAS_SIZE];
     /* x86-64 hosts keep the return-address stack on the host stack
      * instead (x64_exits.c): where it starts and how deep it may grow. */
@@ -86,6 +90,7 @@ struct tr_runtime {
 #define TR_OFFSET_RAS_LIMIT ((int32_t)offsetof(struct tr_runtime, ras_limit))
 
 #define TR_OFFSET_PC       ((int32_t)offsetof(struct tr_runtime, pc))
+#define TR_OFFSET_TB_MODE  ((int32_t)offsetof(struct tr_runtime, tb_mode))
 #define TR_OFFSET_EXIT_TB  ((int32_t)offsetof(struct tr_runtime, exit_tb))
 #define TR_OFFSET_EXIT_REQUEST ((int32_t)offsetof(struct tr_runtime, exit_request))
 #define TR_OFFSET_JMP_CACHE ((int32_t)offsetof(struct tr_runtime, jmp_cache))

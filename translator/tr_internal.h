@@ -20,6 +20,7 @@ struct tr_block {
     uint64_t guest_pc;
     uint32_t guest_size;
     uint32_t code_size;
+    uint32_t mode;              /* the tr_runtime.tb_mode it was translated for */
     uint8_t *code;
     uint32_t jump_site[2];      /* see be_code.jump_site */
     uint32_t stub[2];           /* see be_code.stub */
@@ -136,7 +137,7 @@ void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc);
 void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss);
 void tc_flush(struct tr_engine *e);
 uint64_t tc_generation(struct tr_engine *e);
-struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc);
+struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc, uint32_t mode);
 struct tr_block *tc_alloc_block(struct tr_engine *e, uint64_t pc);   /* NULL when full */
 void tc_free_last_block(struct tr_engine *e, struct tr_block *tb);   /* undo tc_alloc_block */
 void tc_insert(struct tr_engine *e, struct tr_block *tb);
@@ -183,6 +184,6 @@ void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
 void softmmu_lower(struct ir_block *b, const struct tr_softmmu_helpers *h);
 
 /* translate.c: translated (maybe flushing the cache first), never NULL. */
-struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc);
+struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc, uint32_t mode);
 
 #endif

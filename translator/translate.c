@@ -90,12 +90,13 @@ static void log_out_asm(const struct tr_block *tb)
 
 /* Builds the IR, halving the instruction budget while it overflows.  The
  * frontend fetches through the log of pages the block depends on. */
-static void build_ir(struct tr_engine *e, uint64_t pc, int max_insns)
+static void build_ir(struct tr_engine *e, uint64_t pc, uint32_t mode, int max_insns)
 {
     struct ir_block *b = &e->xl->ir;
     const struct tr_guest_mem *mem = tc_fetch_log_start(e);
     for (int max = max_insns;; max /= 2) {
         ir_block_init(b, &e->globals, pc);
+        b->mode = mode;
         e->cfg.guest->translate(b, mem, pc, max);
         if (mem->mode == TR_MEM_SOFTMMU && !b->overflow)
             softmmu_lower(b, mem->soft);
@@ -154,12 +155,14 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
 
 /* One attempt; false when the cache or the block table is full.  A block
  * that needs too many spill slots is retried with fewer instructions. */
-static bool try_translate(struct tr_engine *e, uint64_t pc, int budget, struct tr_block **out)
+static bool try_translate(struct tr_engine *e, uint64_t pc, uint32_t mode, int budget,
+                          struct tr_block **out)
 {
     for (int max = budget;; max = max > 1 ? max / 2 : 1) {
         struct tr_block *tb = tc_alloc_block(e, pc);
         if (!tb)
             return false;
+        tb->mode = mode;
         if (translate_into(e, tb, pc, max)) {
             *out = tb;
             return true;
@@ -173,10 +176,10 @@ static bool try_translate(struct tr_engine *e, uint64_t pc, int budget, struct t
 static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc, int max_insns)
 {
     struct ir_block *b = &e->xl->ir;
-    build_ir(e, pc, max_insns);
+    build_ir(e, pc, tb->mode, max_insns);
     const struct tr_guest_mem *mem = e->cfg.mem;
     bool writable = mem->writable(mem, pc, b->guest_size);
-    bool cacheable = !writable && tcache_cacheable(e, pc, b->guest_size);
+    bool cacheable = !writable && tb->mode == 0 && tcache_cacheable(e, pc, b->guest_size);
     if (writable) {
         smc_guard_stores(b, tb);
         smc_guard_block(b, tb);
@@ -222,15 +225,16 @@ static struct tr_block *from_tcache(struct tr_engine *e, uint64_t pc)
     return tb;
 }
 
-struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc)
+struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc, uint32_t mode)
 {
-    struct tr_block *tb = e->tcache ? from_tcache(e, pc) : NULL;
+    /* records hold blocks of the default mode only (all SIMD exceptions masked) */
+    struct tr_block *tb = e->tcache && mode == 0 ? from_tcache(e, pc) : NULL;
     if (tb)
         return tb;
     uint64_t start = now_ns();
-    if (!try_translate(e, pc, TR_MAX_BLOCK_INSNS, &tb)) {
+    if (!try_translate(e, pc, mode, TR_MAX_BLOCK_INSNS, &tb)) {
         tc_flush(e);
-        if (!try_translate(e, pc, TR_MAX_BLOCK_INSNS, &tb)) {
+        if (!try_translate(e, pc, mode, TR_MAX_BLOCK_INSNS, &tb)) {
             fprintf(stderr, "ferry: block at 0x%" PRIx64 " does not fit in the code cache\n", pc);
             exit(1);
         }
@@ -254,7 +258,7 @@ struct tr_host_code tr_translate_alone(struct tr_engine *e, uint64_t pc, int max
     struct tr_block *tb = NULL;
     tr_lock(e);
     tc_flush(e);
-    if (!try_translate(e, pc, max_insns, &tb)) {
+    if (!try_translate(e, pc, 0, max_insns, &tb)) {
         fprintf(stderr, "ferry: block at 0x%" PRIx64 " cannot be translated\n", pc);
         exit(1);
     }

@@ -174,6 +174,11 @@ static inline bool tr_guest_softmmu(const void *env)
  * block at guest pc, or NULL (then return TR_EXIT_INDIRECT as usual).
  * Lets computed jumps and returns stay in translated code. */
 const void *tr_lookup_code(void *env, uint64_t pc);
+/* Sets the vCPU's translation mode (tr_runtime.tb_mode): from then on it
+ * runs blocks translated for that mode.  Called by frontend helpers and
+ * outside translated code; an instruction that may change the mode ends
+ * its block. */
+void tr_set_mode(void *env, uint32_t mode);
 
 /* The direct-mapped jump cache tr_lookup_code() fills, one per vCPU
  * (env->rt.jmp_cache), so that a backend may probe it inline: the entry

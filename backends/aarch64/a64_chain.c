@@ -54,6 +54,23 @@ static uint32_t with_imm19(uint32_t word, int64_t off)
     return (word & ~(0x7ffffu << 5)) | (uint32_t)((off >> 2) & 0x7ffff) << 5;
 }
 
+/* The branch with the opposite condition: b.cond flips its condition's
+ * low bit, cbz/cbnz bit 24. */
+static uint32_t inverted(uint32_t word)
+{
+    return (word & 0xff000000u) == 0x54000000u ? word ^ 1u : word ^ (1u << 24);
+}
+
+/* b.!cond over an inline exit: one taken branch on the usual path. */
+void a64_emit_brexit(struct be_code *c, const struct ir_insn *insn, const struct be_arg *in)
+{
+    emit_cond_branch(c, insn, in);
+    uint8_t *br = c->ptr - 4;
+    a64_emit_exit_inline(c, (uint64_t)insn->aux[0], (int)insn->aux[1]);
+    uint32_t w = inverted(with_imm19(read_word(br), c->ptr - br));
+    __builtin_memcpy(be_writable(c, br), &w, 4);
+}
+
 /* The marker is branched over, never executed.  The word after a jump
  * site is either a marker or the first word of a chain stub (which
  * writes x16 or x17), so `movz w18` there is unambiguous. */

@@ -32,6 +32,7 @@ static const struct be_constraint a64_constraints[IR_NUM_OPS] = {
     /* For TSTEQ/TSTNE be_imm_fits checks a bitmask immediate instead. */
     [IR_setcond] = IN1(BE_IMM_ARITH),
     [IR_brcond]  = IN1(BE_IMM_ARITH),
+    [IR_brexit]  = IN1(BE_IMM_ARITH),
     /* movcond's values are loaded into scratch registers after the compare. */
     [IR_movcond] = { { BE_IMM_NONE, BE_IMM_ARITH, BE_IMM_ANY, BE_IMM_ANY } },
     /* Constant addresses and values go to the backend's scratch registers. */
@@ -94,7 +95,8 @@ static uint64_t truncate_to(uint64_t v, int width)
 
 static bool is_test_cond(const struct ir_insn *insn)
 {
-    bool has_cond = insn->op == IR_setcond || insn->op == IR_movcond || insn->op == IR_brcond;
+    bool has_cond = insn->op == IR_setcond || insn->op == IR_movcond || insn->op == IR_brcond ||
+                    insn->op == IR_brexit;
     return has_cond && (insn->cond == IR_TSTEQ || insn->cond == IR_TSTNE);
 }
 

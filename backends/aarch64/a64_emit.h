@@ -95,6 +95,10 @@ void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer);  /* e
 void a64_emit_brcond(struct be_code *c, const struct ir_insn *insn, const struct be_arg *in);
 void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer);
 void a64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
+/* brexit: a branch over an inline exit_code (a64_chain.c); the exit alone
+ * (a64_exits.c), which leaves the block's pending stubs for its end. */
+void a64_emit_brexit(struct be_code *c, const struct ir_insn *insn, const struct be_arg *in);
+void a64_emit_exit_inline(struct be_code *c, uint64_t pc, int code);
 void a64_emit_exit_request(struct be_code *c, uint64_t pc);
 
 /* Memory ops (a64_mem.c). */

@@ -285,6 +285,13 @@ void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
     finish_block(c);
 }
 
+void a64_emit_exit_inline(struct be_code *c, uint64_t pc, int code)
+{
+    be_emit_movi(c, A64_TMP1, pc);
+    store_pc(c, A64_TMP1);
+    return_to_dispatcher(c, code);
+}
+
 void a64_emit_exit_code(struct be_code *c, uint64_t pc, int code)
 {
     be_emit_movi(c, A64_TMP1, pc);

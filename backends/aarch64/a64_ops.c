@@ -274,6 +274,7 @@ static void emit_exit(struct be_code *c, const struct ir_insn *insn, unsigned pa
 {
     switch (insn->op) {
     case IR_brcond: case IR_brflags: a64_emit_brcond(c, insn, in); break;
+    case IR_brexit: a64_emit_brexit(c, insn, in); break;
     case IR_goto_tb: a64_emit_goto_tb(c, (uint64_t)insn->aux[0], (int)insn->aux[1], insn->cond); break;
     case IR_exit_indirect: a64_emit_exit_indirect(c, &in[0], insn->cond); break;
     case IR_exit_request: a64_emit_exit_request(c, (uint64_t)insn->aux[0]); break;
@@ -330,6 +331,7 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_exit_request] = { emit_exit },
     [IR_call]    = { emit_call },
     [IR_brcond]  = { emit_exit },
+    [IR_brexit]  = { emit_exit },
     [IR_brflags] = { emit_exit },
     [IR_goto_tb] = { emit_exit },
     [IR_exit_indirect] = { emit_exit },

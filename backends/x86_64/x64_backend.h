@@ -24,6 +24,7 @@ void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer);  /* e
 void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int slot);
 void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer);
 void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
+void x64_emit_brexit(struct be_code *c, enum x64_cc cc, uint64_t pc, int code);
 void x64_emit_exit_request(struct be_code *c, uint64_t pc);
 
 /* Host addresses a block embeds (x64_reloc.c): reg = addr in the imm64

@@ -30,6 +30,7 @@ static const struct be_constraint x64_constraints[IR_NUM_OPS] = {
     [IR_setcond] = { { 0, BE_IMM_ARITH } },
     [IR_movcond] = { { 0, BE_IMM_ARITH } },
     [IR_brcond]  = { { 0, BE_IMM_ARITH } },
+    [IR_brexit]  = { { 0, BE_IMM_ARITH } },
     [IR_ld]      = { { BE_IMM_MEMOFF } },
     [IR_st]      = { { BE_IMM_MEMOFF, BE_IMM_ARITH } },
     /* base and index in registers (a constant one takes the scratch register) */

@@ -332,6 +332,16 @@ void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code)
     flush_pending(c);
 }
 
+/* j!cc over an inline exit: the usual path is one taken short jump; the
+ * exit (rare: a guest exception) stores the pc and returns. */
+void x64_emit_brexit(struct be_code *c, enum x64_cc cc, uint64_t pc, int code)
+{
+    uint8_t *skip = emit_jmp8(c, (uint8_t)(0x70 + (cc ^ 1)));
+    store_env_u64(c, TR_OFFSET_PC, pc);
+    return_to_dispatcher(c, code);
+    land_jmp8(c, skip);
+}
+
 /* x86 keeps instruction fetch coherent with stores: no cache flush. */
 void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
 {

@@ -466,6 +466,13 @@ static void emit_brcond(struct be_code *c, const struct ir_insn *i,
     x64_emit_brcond_exit(c, x64_cond_cc(i->cond), (uint64_t)i->aux[0], (int)i->aux[1]);
 }
 
+static void emit_brexit(struct be_code *c, const struct ir_insn *i,
+                        const struct be_arg *out, const struct be_arg *in)
+{
+    emit_compare(c, i, in);
+    x64_emit_brexit(c, x64_cond_cc(i->cond), (uint64_t)i->aux[0], (int)i->aux[1]);
+}
+
 static void emit_goto_tb(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
@@ -514,7 +521,8 @@ static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
     [IR_setcond] = emit_setcond, [IR_movcond] = emit_movcond,
     [IR_ld] = emit_ld, [IR_st] = emit_st, [IR_ldx] = emit_ld, [IR_stx] = emit_st,
     [IR_ld_env] = emit_ld_env, [IR_st_env] = emit_st_env,
-    [IR_call] = emit_call, [IR_brcond] = emit_brcond, [IR_goto_tb] = emit_goto_tb,
+    [IR_call] = emit_call, [IR_brcond] = emit_brcond, [IR_brexit] = emit_brexit,
+    [IR_goto_tb] = emit_goto_tb,
     [IR_exit_indirect] = emit_exit_indirect, [IR_exit_code] = emit_exit_code,
     [IR_exit_request] = emit_exit_request,
     [IR_atomic_rmw] = x64_emit_atomic_rmw, [IR_atomic_cas] = x64_emit_atomic_cas,

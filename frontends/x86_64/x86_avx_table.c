@@ -36,6 +36,9 @@
     VCMP1(GE_OQ, SH, __VA_ARGS__), VCMP1(GT_OQ, SH, __VA_ARGS__), VCMP1(TRUE_US, SH, __VA_ARGS__)
 /* the legacy row's translation (operands as in SSE) */
 #define LEG(ID, fl) AEV(V##ID, legacy, X86_INS_##ID, fl)
+/* ... that ends the block (vldmxcsr, as ldmxcsr: x86_sse_xm.c) */
+#define LEG_END(ID) { { X86_INS_V##ID, x86_avx_translate, X86_FL_READ, 1, X86_OPF_VEX, NULL }, \
+                      AVX_F_EMIT, 0, 0, 0, 0, X86_INS_##ID, { 0 }, avx_emit_legacy }
 #define OWN(fn, res) AVX_OWN_HELPER(fn, res)
 #define MASKMOV_H { (void *)x86_avx_helper_maskmov, "avx_maskmov", 3, 0, IR_HELPER_RW_GLOBALS }
 #define SSEH(fn, res) { (void *)x86_sse_helper_##fn, "sse_" #fn, 3, res, 0 }
@@ -55,7 +58,8 @@ static const struct avx_row avx_rows[] = {
     AEM(VBROADCASTSS, broadcast, 4, 0, 0), AEM(VBROADCASTSD, broadcast, 8, 0, AVX_256),
     AEM(VBROADCASTF128, broadcast, 16, 0, AVX_256),
     AE(VINSERTF128, insert128), AE(VEXTRACTF128, extract128), AE(VPERM2F128, perm2f128),
-    LEG(LDMXCSR, 0), LEG(STMXCSR, 0),
+    LEG_END(LDMXCSR),
+    LEG(STMXCSR, 0),
 
     /* bitwise logic */
     AV(VANDPS, vand, E64, pand, 16, 0), AV(VANDPD, vand, E64, pand, 16, 0),

@@ -75,8 +75,13 @@ static void h_loopcc(struct x86_dc *dc)
 
 static void h_jmp(struct x86_dc *dc)
 {
-    if (is_direct(dc)) x86_end_goto(dc, direct_target(dc), 0);
-    else x86_end_indirect(dc, x86_code_linear(dc, x86_read(dc, x86_opnd(dc, 0), x86_stack_word(dc))));
+    if (is_direct(dc)) {
+        x86_end_goto(dc, direct_target(dc), 0);
+        return;
+    }
+    ir_ref target = x86_code_linear(dc, x86_read(dc, x86_opnd(dc, 0), x86_stack_word(dc)));
+    x86_check_canonical(dc, target);
+    x86_end_indirect(dc, target);
 }
 
 ir_ref x86_code_linear(struct x86_dc *dc, ir_ref ip)
@@ -97,6 +102,8 @@ static void h_call(struct x86_dc *dc)
 {
     int word = x86_stack_word(dc);
     ir_ref target = is_direct(dc) ? IR_NONE : x86_code_linear(dc, x86_read(dc, x86_opnd(dc, 0), word));
+    if (target != IR_NONE)
+        x86_check_canonical(dc, target);
     x86_push(dc, word, x86_imm(dc, x86_code_offset(dc, dc->next_pc)));
     if (target == IR_NONE) x86_end_goto(dc, direct_target(dc), 0);
     else x86_end_indirect(dc, target);
@@ -109,6 +116,7 @@ static void h_ret(struct x86_dc *dc)
     ir_ref sp = x86_get_reg(dc, X86_RSP);
     int word = x86_stack_word(dc);
     ir_ref target = x86_code_linear(dc, x86_load(dc, word, x86_stack_addr(dc, sp)));
+    x86_check_canonical(dc, target);
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)word + extra)));
     x86_end_indirect(dc, target);
     ir_mark_exit(dc->b, IR_XFER_RET);

@@ -68,6 +68,7 @@ struct x87 {
 };
 
 #define X87_FCW_RESET 0x037f
+#define X87_NEXT_MEM 0x10000u     /* x86_cpu.x87_ptr.next: the insn has a memory operand */
 
 struct x86_cpu {
     struct tr_runtime rt;
@@ -77,13 +78,20 @@ struct x86_cpu {
     uint64_t df;                               /* direction: 1 or -1 */
     uint64_t eflags_rest;                      /* AC, ID, ... as written by popf */
     uint32_t mxcsr;
-    uint32_t pad;
+    uint32_t mxcsr_held;                       /* flags set aside while one instruction's
+                                                  own show alone (x86_sse_xm.c) */
     x86_xmm xmm[16];
     x86_xmm xmm_tmp[2];                        /* memory operands of SSE insns */
     struct x87 x87;                            /* x87 stack, tags, status */
     uint16_t fcw;                              /* x87 control word (reset 0x037f) */
     x86_xmm ymm_hi[16];                        /* bits 255:128 of YMM0-15 (AVX) */
     x86_xmm avx_tmp[6];                        /* VEX memory source (lo, hi), scratch */
+    /* The x87's last instruction and operand pointers (FIP, FCS, FOP, FDP,
+     * FDS) as fnstenv/fnsave/fxsave store them, and the next instruction's
+     * opcode (| X87_NEXT_MEM) and operand address, stored by translated code
+     * before each x87 helper, which commits them for a non-control
+     * instruction once it has passed its #MF check (x86_x87_wait.c). */
+    struct { uint64_t fip, fdp; uint16_t fop, fcs, fds; uint32_t next; uint64_t next_fdp; } x87_ptr;
 };
 
 /* EFLAGS of a CPU state, the lazy flags evaluated (x86_eflags.c).  Set

@@ -141,8 +141,10 @@ bool avx_emit_cvtps2ph(struct x86_dc *dc, const struct avx_row *row)
               (uint64_t)so.lo | (uint64_t)so.hi << 16, imm);
     if (d >= 0)
         avx_write_done(dc, d, false);
-    else
+    else {
+        x86_xm_end(dc);             /* an unmasked exception leaves memory */
         avx_store(dc, &ops[0], t, wide ? 16 : 8);
+    }
     return true;
 }
 

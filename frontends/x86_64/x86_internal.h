@@ -134,6 +134,11 @@ ir_ref x86_get_reg(struct x86_dc *dc, int n);                     /* 64-bit GPR 
 void x86_set_reg(struct x86_dc *dc, int n, ir_ref v);
 ir_ref x86_call(struct x86_dc *dc, const struct ir_helper *h, ir_ref a0, ir_ref a1,
                 ir_ref a2, ir_ref a3, ir_ref a4);
+/* x86_align.c: #GP for a misaligned SSE operand (x86_ea calls the check
+ * with each memory operand's address) and a non-canonical jump target. */
+bool x86_align_required(const struct x86_dc *dc);
+void x86_check_align(struct x86_dc *dc, const cs_x86_op *op, ir_ref ea);
+void x86_check_canonical(struct x86_dc *dc, ir_ref target);
 
 /* Operand i of the current instruction. */
 static inline const cs_x86_op *x86_opnd(const struct x86_dc *dc, int i)

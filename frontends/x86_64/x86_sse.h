@@ -202,6 +202,17 @@ sse_emit_fn sse_emit_vec, sse_emit_vshift, sse_emit_vcomi, sse_emit_vcvtf2i, sse
 /* The helpers of the shift-by-imm8 forms (count = the helper's imm). */
 extern const struct ir_helper sse_vh_psllwi, sse_vh_pslldi, sse_vh_psllqi, sse_vh_psrlwi,
     sse_vh_psrldi, sse_vh_psrlqi, sse_vh_psrawi, sse_vh_psradi, sse_vh_pslldqi, sse_vh_psrldqi;
+/* x86_sse_xm.c: unmasked SIMD floating-point exceptions.  X86_TB_XM is
+ * the translation-mode bit "MXCSR unmasks an exception" (kept by
+ * x86_xm_mode_update from every MXCSR write); x86_xm_translate runs a
+ * handler, wrapped in the #XM check in blocks of that mode; a form storing
+ * to memory calls x86_xm_end before the store. */
+#define X86_TB_XM 1u
+struct x86_cpu;
+void x86_xm_mode_update(struct x86_cpu *env);
+void x86_xm_translate(struct x86_dc *dc, x86_handler fn);
+void x86_xm_end(struct x86_dc *dc);
+void x86_xm_mode_check(struct x86_dc *dc);
 /* Forgets the block's cached MXCSR mode (after ldmxcsr, fxrstor). */
 void sse_mode_changed(struct x86_dc *dc);
 /* x86_sse_palignr.c */
@@ -210,7 +221,7 @@ sse_emit_fn sse_emit_palignr;
 sse_emit_fn sse_emit_nop, sse_emit_ldmxcsr, sse_emit_stmxcsr, sse_emit_fxsave,
     sse_emit_fxrstor, sse_emit_maskmovdqu;
 /* The x87 part of the fxsave image: x86_x87_stack.c. */
-void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p);
-void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p);
+void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p, bool wide);
+void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p, bool wide);
 
 #endif

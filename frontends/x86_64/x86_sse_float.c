@@ -7,8 +7,8 @@
  * conversions, FTZ) set MXCSR bits here; everything IEEE defines the same
  * way (inexact, overflow, underflow, divide-by-zero, invalid) accumulates
  * in the host's sticky FP status and is merged in when the guest reads
- * MXCSR.  Unmasked exceptions are not implemented: all are treated as
- * masked (no SIGFPE from SSE).
+ * MXCSR.  These helpers compute the masked response; unmasked
+ * exceptions are x86_sse_xm.c's.
  */
 #pragma GCC optimize("rounding-math", "fp-contract=off")
 
@@ -134,6 +134,8 @@ static const struct { int host; uint32_t mxcsr; } sse_host_flags[] = {
 uint32_t sse_mxcsr_read(struct x86_cpu *env)
 {
     int raised = fetestexcept(FE_ALL_EXCEPT);
+    env->mxcsr |= env->mxcsr_held;          /* an #XM check cut short by a fault */
+    env->mxcsr_held = 0;
     for (size_t i = 0; i < sizeof sse_host_flags / sizeof sse_host_flags[0]; i++)
         if (raised & sse_host_flags[i].host)
             env->mxcsr |= sse_host_flags[i].mxcsr;
@@ -144,4 +146,6 @@ void sse_mxcsr_write(struct x86_cpu *env, uint32_t v)
 {
     feclearexcept(FE_ALL_EXCEPT);
     env->mxcsr = v;
+    env->mxcsr_held = 0;
+    x86_xm_mode_update(env);
 }

@@ -40,6 +40,7 @@ bool sse_emit_ldmxcsr(struct x86_dc *dc, const struct sse_row *row)
     ir_ld(dc->b, IR_MO_32, v, x86_ea(dc, &dc->x->operands[0]));
     sse_call_state(dc, row, 0, v, 0);
     sse_mode_changed(dc);
+    x86_xm_mode_check(dc);
     return true;
 }
 
@@ -57,14 +58,19 @@ bool sse_emit_fxsave(struct x86_dc *dc, const struct sse_row *row)
 {
     if (!sse_mem_only(dc))
         return false;
-    sse_call_state(dc, row, 0, x86_ea(dc, &dc->x->operands[0]), 0);
+    /* imm: REX.W (fxsave64/fxrstor64), the 64-bit layout of the x87 pointers */
+    bool wide = dc->insn->id == X86_INS_FXSAVE64 || dc->insn->id == X86_INS_FXRSTOR64;
+    sse_call_state(dc, row, 0, x86_ea(dc, &dc->x->operands[0]), wide);
     return true;
 }
 
 bool sse_emit_fxrstor(struct x86_dc *dc, const struct sse_row *row)
 {
     sse_mode_changed(dc);
-    return sse_emit_fxsave(dc, row);
+    if (!sse_emit_fxsave(dc, row))
+        return false;
+    x86_xm_mode_check(dc);
+    return true;
 }
 
 /* maskmovdqu xmm1, xmm2: bytes of xmm1 selected by xmm2's byte sign bits
@@ -110,22 +116,22 @@ SSE_HELPER(stmxcsr)
  * x86_x87_stack.c's. */
 enum { FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_XMM0 = 160 };
 
-static void fxsave_image(struct x86_cpu *env, uint8_t *p)
+static void fxsave_image(struct x86_cpu *env, uint8_t *p, bool wide)
 {
     uint32_t mx = sse_mxcsr_read(env), mask = SSE_MXCSR_VALID;
     memset(p, 0, FX_XMM0);
-    sse_x87_fxsave(env, p);
+    sse_x87_fxsave(env, p, wide);
     memcpy(p + FX_MXCSR, &mx, 4);
     memcpy(p + FX_MXCSR_MASK, &mask, 4);
     memcpy(p + FX_XMM0, env->xmm, sizeof env->xmm);
 }
 
-static void fxrstor_image(struct x86_cpu *env, const uint8_t *p)
+static void fxrstor_image(struct x86_cpu *env, const uint8_t *p, bool wide)
 {
     uint32_t mx;
     memcpy(&mx, p + FX_MXCSR, 4);
     sse_check_mxcsr(env, mx);
-    sse_x87_fxrstor(env, p);
+    sse_x87_fxrstor(env, p, wide);
     sse_mxcsr_write(env, mx);
     memcpy(env->xmm, p + FX_XMM0, sizeof env->xmm);
 }
@@ -143,7 +149,7 @@ static uint8_t *fx_area(struct x86_cpu *env, uint64_t s, bool write)
  * through it: its pages need not be contiguous in the host, and a fault
  * there is the guest's #PF (Linux saves and restores user FPU state with
  * fxsave/fxrstor on every context switch and signal). */
-static bool fx_copied(struct x86_cpu *env, uint64_t s, bool save)
+static bool fx_copied(struct x86_cpu *env, uint64_t s, bool save, bool wide)
 {
     uint8_t img[X86_FXSAVE_SIZE];
     if (!tr_guest_softmmu(env))
@@ -152,25 +158,25 @@ static bool fx_copied(struct x86_cpu *env, uint64_t s, bool save)
         tr_raise(&env->rt, TR_EXIT_SIGSEGV, env->rt.pc);
     tr_guest_copy(env, s, img, sizeof img, false);
     if (!save) {
-        fxrstor_image(env, img);
+        fxrstor_image(env, img, wide);
         return true;
     }
-    fxsave_image(env, img);
+    fxsave_image(env, img, wide);
     tr_guest_copy(env, s, img, sizeof img, true);
     return true;
 }
 
 SSE_HELPER(fxsave)
 {
-    if (!fx_copied(env, s, true))
-        fxsave_image(env, fx_area(env, s, true));
+    if (!fx_copied(env, s, true, imm))
+        fxsave_image(env, fx_area(env, s, true), imm);
     return 0;
 }
 
 SSE_HELPER(fxrstor)
 {
-    if (!fx_copied(env, s, false))
-        fxrstor_image(env, fx_area(env, s, false));
+    if (!fx_copied(env, s, false, imm))
+        fxrstor_image(env, fx_area(env, s, false), imm);
     return 0;
 }
 
@@ -178,7 +184,7 @@ SSE_HELPER(fxrstor)
 void x86_fpstate_save(struct x86_cpu *cpu, uint8_t *img)
 {
     memset(img, 0, X86_FXSAVE_SIZE);
-    fxsave_image(cpu, img);
+    fxsave_image(cpu, img, true);          /* the kernel's 64-bit layout */
 }
 
 /* Checked here, not by fxrstor's helper: its #GP would unwind out of the
@@ -189,7 +195,7 @@ int x86_fpstate_restore(struct x86_cpu *cpu, const uint8_t *img)
     memcpy(&mx, img + FX_MXCSR, 4);
     if (mx & ~SSE_MXCSR_VALID)
         return -1;
-    fxrstor_image(cpu, img);
+    fxrstor_image(cpu, img, true);
     return 0;
 }
 

@@ -28,6 +28,11 @@
 #define EMIT(ID, fn)         { SSE_INSN(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, { 0 }, sse_emit_##fn }
 #define EMITH(ID, emit, fn, res, fl) \
     { SSE_INSN(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, HELPER(fn, res, fl), sse_emit_##emit }
+/* ... loading MXCSR: the block ends after it (MXCSR's exception masks are
+ * part of the translation mode, x86_sse_xm.c) */
+#define SSE_INSN_END(ID) { X86_INS_##ID, x86_sse_translate, X86_FL_READ, 1, X86_OPF_XMM, NULL }
+#define EMITH_END(ID, emit, fn, res, fl) \
+    { SSE_INSN_END(ID), SSE_F_EMIT, 0, SSE_IMM_NONE, HELPER(fn, res, fl), sse_emit_##emit }
 
 /* Rows translated to vector IR ops (x86_sse_vec.c): the IR op, its
  * element size, and the helper as the op's exact form. */
@@ -114,12 +119,12 @@ static const struct sse_row sse_rows[] = {
     VM(CVTPS2PD, cvtps2pd, 8, vcvtf2f, E32), VM(CVTPD2PS, cvtpd2ps, 16, vcvtf2f, E64),
 
     /* state, ordering, cache control */
-    EMITH(LDMXCSR, ldmxcsr, ldmxcsr, 0, IR_HELPER_RW_GLOBALS),
+    EMITH_END(LDMXCSR, ldmxcsr, ldmxcsr, 0, IR_HELPER_RW_GLOBALS),
     EMITH(STMXCSR, stmxcsr, stmxcsr, 1, 0),
     EMITH(FXSAVE, fxsave, fxsave, 0, IR_HELPER_RW_GLOBALS),
     EMITH(FXSAVE64, fxsave, fxsave, 0, IR_HELPER_RW_GLOBALS),
-    EMITH(FXRSTOR, fxrstor, fxrstor, 0, IR_HELPER_RW_GLOBALS),
-    EMITH(FXRSTOR64, fxrstor, fxrstor, 0, IR_HELPER_RW_GLOBALS),
+    EMITH_END(FXRSTOR, fxrstor, fxrstor, 0, IR_HELPER_RW_GLOBALS),
+    EMITH_END(FXRSTOR64, fxrstor, fxrstor, 0, IR_HELPER_RW_GLOBALS),
     EMITH(MASKMOVDQU, maskmovdqu, maskmovdqu, 0, IR_HELPER_RW_GLOBALS),
     EMIT(CLFLUSH, nop),
 

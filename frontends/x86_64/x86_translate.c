@@ -20,6 +20,7 @@
 #include "x86_internal.h"
 #include "x86_quick.h"
 #include "x86_scan_memo.h"
+#include "x86_sse.h"
 #include "x86_avx2.h"
 
 #define X86_MAX_BLOCK_INSNS 128
@@ -506,8 +507,9 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     else if (live_in && may_fault(ci)) x86_flags_sync(dc);
     if (dc->system && x86_sys_translate(dc)) return;
     dc->row = x86_row_for(dc);
+    dc->align_required = x86_align_required(dc);
     x86_handler fn = handler_for(dc, dc->row);
-    if (fn) fn(dc);
+    if (fn) x86_xm_translate(dc, fn);
     else x86_raise_sigill(dc);
 }
 

@@ -32,6 +32,8 @@ struct x86_dc {
     bool code32;                    /* 32-bit protected mode: 4-byte stack slots */
     bool code16;                    /* real mode: 16-bit code, segment bases */
     uint64_t cs_base;               /* real mode: pcs are cs_base + ip */
+    bool xm_open;                   /* an #XM check is still to be emitted (x86_sse_xm.c) */
+    bool align_required;            /* vector memory operands must be aligned (x86_align.c) */
 };
 
 /* IR globals of the x86 guest (valid after fe_x86_64.declare_globals). */

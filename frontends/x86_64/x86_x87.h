@@ -64,7 +64,7 @@ enum x87_misc {
     X(fbld, 1, 1)      /* guest address of the 10 BCD bytes */ \
     X(fbstp, 1, 1)     \
     X(image, 2, 1)     /* 0 fnstenv 1 fldenv 2 fnsave 3 frstor (| 16-bit), address */ \
-    X(fwait, 0, 0)     /* wait (9B), fnop: only the pending-exception check */
+    X(fwait, 1, 0)     /* wait (9B, a 0), fnop (a 1): the pending-exception check */
 
 #define X87_ARGS0 struct x86_cpu *env
 #define X87_ARGS1 X87_ARGS0, uint64_t a

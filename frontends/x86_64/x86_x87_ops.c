@@ -350,7 +350,7 @@ X87_INNER(image, 2)
     return 0;
 }
 
-X87_INNER(fwait, 0)
+X87_INNER(fwait, 1)
 {
     return 0;
 }

@@ -79,6 +79,8 @@ void x87_init(struct x86_cpu *env)
     x->cc = 0;
     x->exc = 0;
     env->fcw = X87_FCW_RESET;
+    env->x87_ptr.fip = env->x87_ptr.fdp = 0;
+    env->x87_ptr.fop = env->x87_ptr.fcs = env->x87_ptr.fds = 0;
 }
 
 /* ---- comparisons ------------------------------------------------------- */
@@ -142,10 +144,36 @@ static uint16_t x87_tag_word(const struct x87 *x)
 }
 
 /* The environment: control, status and tag words, then the instruction
- * and operand pointers (written as 0).  32-bit layout: 28 bytes, each
- * word in a 4-byte slot; 16-bit layout (0x66 prefix): 14 bytes of words. */
+ * and operand pointers.  32-bit layout: 28 bytes, each word in a 4-byte
+ * slot, FIP, FCS | FOP << 16, FDP, FDS; 16-bit layout (0x66 prefix): 14
+ * bytes of words, the pointers' low halves and selectors (no FOP). */
 static unsigned env_bytes(bool small) { return small ? 14 : 28; }
 static unsigned env_slot(bool small) { return small ? 2 : 4; }
+
+static void env_put_pointers(const struct x86_cpu *env, uint8_t *img, bool small)
+{
+    uint32_t fip = (uint32_t)env->x87_ptr.fip, fdp = (uint32_t)env->x87_ptr.fdp;
+    uint32_t cs_op = env->x87_ptr.fcs | (uint32_t)env->x87_ptr.fop << 16;
+    unsigned s = env_slot(small);
+    memcpy(img + 3 * s, &fip, s);
+    memcpy(img + 4 * s, small ? (const void *)&env->x87_ptr.fcs : (const void *)&cs_op, s);
+    memcpy(img + 5 * s, &fdp, s);
+    memcpy(img + 6 * s, &env->x87_ptr.fds, 2);
+}
+
+static void env_get_pointers(struct x86_cpu *env, const uint8_t *img, bool small)
+{
+    uint32_t fip = 0, fdp = 0, cs_op = 0;
+    unsigned s = env_slot(small);
+    memcpy(&fip, img + 3 * s, s);
+    memcpy(&cs_op, img + 4 * s, s);
+    memcpy(&fdp, img + 5 * s, s);
+    memcpy(&env->x87_ptr.fds, img + 6 * s, 2);
+    env->x87_ptr.fip = fip;
+    env->x87_ptr.fdp = fdp;
+    env->x87_ptr.fcs = (uint16_t)cs_op;
+    env->x87_ptr.fop = small ? env->x87_ptr.fop : (uint16_t)(cs_op >> 16 & 0x7ff);
+}
 
 /* fnstenv: then all x87 exceptions become masked, as on hardware. */
 void x87_store_env(struct x86_cpu *env, uint64_t ea, bool small)
@@ -154,6 +182,7 @@ void x87_store_env(struct x86_cpu *env, uint64_t ea, bool small)
     uint16_t words[3] = { env->fcw, x87_status(&env->x87, env->fcw), x87_tag_word(&env->x87) };
     for (int i = 0; i < 3; i++)
         memcpy(img + i * env_slot(small), &words[i], 2);
+    env_put_pointers(env, img, small);
     /* The 28-byte image's reserved upper halves (of FCW, FSW, FTW and the
      * operand selector's dword) are all ones, as this CPU stores them. */
     static const uint8_t reserved[] = { 2, 6, 10, 26 };
@@ -172,6 +201,7 @@ void x87_load_env(struct x86_cpu *env, uint64_t ea, bool small)
     memcpy(&env->fcw, img, 2);
     memcpy(&sw, img + env_slot(small), 2);
     memcpy(&tw, img + 2 * env_slot(small), 2);
+    env_get_pointers(env, img, small);
     x87_set_status(&env->x87, sw);
     env->x87.valid = 0;
     for (int i = 0; i < 8; i++)
@@ -200,19 +230,58 @@ void x87_restore(struct x86_cpu *env, uint64_t ea, bool small)
         x->st[x87_phys(x, i)] = x87_get_f80(tr_guest_ptr(env, regs + 10 * i));
 }
 
-/* fxsave/fxrstor (x86_sse_state.c): FCW, FSW, abridged tags, ST(i). */
-void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p)
+/* The pointers of an FXSAVE image: with REX.W (wide) FIP and FDP of 64
+ * bits at 8 and 16, else FIP, FCS at 8, 12 and FDP, FDS at 16, 20. */
+static void fx_put_pointers(const struct x86_cpu *env, uint8_t *p, bool wide)
+{
+    memcpy(p + 6, &env->x87_ptr.fop, 2);
+    if (wide) {
+        memcpy(p + 8, &env->x87_ptr.fip, 8);
+        memcpy(p + 16, &env->x87_ptr.fdp, 8);
+        return;
+    }
+    memcpy(p + 8, &env->x87_ptr.fip, 4);
+    memcpy(p + 12, &env->x87_ptr.fcs, 2);
+    memcpy(p + 16, &env->x87_ptr.fdp, 4);
+    memcpy(p + 20, &env->x87_ptr.fds, 2);
+}
+
+static void fx_get_pointers(struct x86_cpu *env, const uint8_t *p, bool wide)
+{
+    uint32_t fip = 0, fdp = 0;
+    memcpy(&env->x87_ptr.fop, p + 6, 2);
+    env->x87_ptr.fop &= 0x7ff;
+    env->x87_ptr.fcs = env->x87_ptr.fds = 0;
+    if (wide) {
+        memcpy(&env->x87_ptr.fip, p + 8, 8);
+        memcpy(&env->x87_ptr.fdp, p + 16, 8);
+        return;
+    }
+    memcpy(&fip, p + 8, 4);
+    memcpy(&env->x87_ptr.fcs, p + 12, 2);
+    memcpy(&fdp, p + 16, 4);
+    memcpy(&env->x87_ptr.fds, p + 20, 2);
+    env->x87_ptr.fip = fip;
+    env->x87_ptr.fdp = fdp;
+}
+
+/* fxsave/fxrstor (x86_sse_state.c): FCW, FSW, abridged tags, the x87
+ * pointers, ST(i).  This AMD stores the pointers only while an unmasked
+ * exception is pending (ES), zeros otherwise; fxrstor loads them. */
+void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p, bool wide)
 {
     struct x87 *x = &env->x87;
     uint16_t sw = x87_status(x, env->fcw);
     memcpy(p + 0, &env->fcw, 2);
     memcpy(p + 2, &sw, 2);
     p[4] = x->valid;
+    if (sw & 0x80)
+        fx_put_pointers(env, p, wide);
     for (int i = 0; i < 8; i++)
         x87_put_f80(p + 32 + 16 * i, x->st[x87_phys(x, i)]);
 }
 
-void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p)
+void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p, bool wide)
 {
     struct x87 *x = &env->x87;
     uint16_t sw;
@@ -220,6 +289,7 @@ void sse_x87_fxrstor(struct x86_cpu *env, const uint8_t *p)
     memcpy(&sw, p + 2, 2);
     x87_set_status(x, sw);
     x->valid = p[4];
+    fx_get_pointers(env, p, wide);
     for (int i = 0; i < 8; i++)
         x->st[x87_phys(x, i)] = x87_get_f80(p + 32 + 16 * i);
 }

@@ -113,6 +113,14 @@ static bool x87_mem_other(struct x86_dc *dc, int row, int reg, ir_ref ea)
     }
 }
 
+/* The opcode FOP records (11 bits: opcode byte's low 3, ModRM), for the
+ * helper to commit (x86_x87_wait.c). */
+static void x87_next_op(struct x86_dc *dc, uint32_t mem)
+{
+    uint32_t fop = (uint32_t)(dc->x->opcode[0] & 7) << 8 | dc->x->modrm;
+    ir_st_env(dc->b, IR_MO_32, ir_const(dc->b, fop | mem), X86_ENV_OFF(x87_ptr.next));
+}
+
 static bool x87_mem(struct x86_dc *dc, int op, int reg)
 {
     static const int8_t arith_kind[4] = { X87_M_F32, X87_M_I32, X87_M_F64, X87_M_I16 };
@@ -121,6 +129,8 @@ static bool x87_mem(struct x86_dc *dc, int op, int reg)
     if ((op == 1 && reg == 1) || (op == 3 && (reg == 4 || reg == 6)) || (op == 5 && reg == 5))
         return false;                                   /* reserved: no IR emitted */
     ir_ref ea = x86_ea(dc, &dc->x->operands[0]);
+    ir_st_env(dc->b, IR_MO_64, ea, X86_ENV_OFF(x87_ptr.next_fdp));
+    x87_next_op(dc, X87_NEXT_MEM);
     if (!(op & 1))
         return x87_mem_arith(dc, arith_kind[op >> 1], reg, ea);
     return x87_mem_other(dc, op >> 1, reg, ea);
@@ -170,7 +180,7 @@ static bool x87_reg(struct x86_dc *dc, int op, int modrm)
     case 010: CALL(fld, K(i)); return true;                         /* D9 */
     case 011: CALL(fxch, K(i)); return true;
     case 012: if (modrm != 0xd0) return false;                      /* fnop: waits */
-        CALL0(fwait); return true;
+        CALL(fwait, K(1)); return true;             /* not a control insn: pointers */
     case 014: case 015: case 016: case 017: return x87_d9_special(dc, modrm);
     case 020: case 021: case 022: case 023: x87_fcmov(dc, false, reg, i); return true;
     case 025: if (modrm != 0xe9) return false;                      /* fucompp */
@@ -220,7 +230,7 @@ static bool x87_translate(struct x86_dc *dc)
 {
     int op = dc->x->opcode[0], modrm = dc->x->modrm;
     if (op == 0x9b) {                                   /* wait */
-        CALL0(fwait);
+        CALL(fwait, K(0));
         return true;
     }
     if (op < 0xd8 || op > 0xdf)
@@ -230,6 +240,7 @@ static bool x87_translate(struct x86_dc *dc)
         return x87_mem(dc, op, (modrm >> 3) & 7);
     if (!x87_reg_valid(op, modrm))
         return false;
+    x87_next_op(dc, 0);
     return x87_reg(dc, op, modrm);
 }
 

@@ -15,6 +15,8 @@
  * stack (x87_i_fst_m), as does fstp m80 / fbstp with an unmasked IE.
  * fcomi/fucomi with an unmasked IE still write EFLAGS (unordered), as this
  * AMD does; MMX instructions raise a pending exception (x86_mmx_state.c).
+ * A non-control instruction past that check records its pointers (FIP,
+ * FOP, FDP) for fnstenv/fnsave/fxsave.
  */
 #include "x86_x87.h"
 #include "translator.h"
@@ -41,8 +43,9 @@ static bool x87_responds(enum x87_helper_id id, uint64_t a)
 {
     switch (id) {
     case X87_ID_image: case X87_ID_fldcw: case X87_ID_fnstsw: case X87_ID_fnstcw:
-    case X87_ID_fwait:
         return false;
+    case X87_ID_fwait:
+        return a != 0;                  /* fnop: not a control instruction */
     case X87_ID_misc:
         return a != X87_FNCLEX && a != X87_FNINIT;
     default:
@@ -79,10 +82,26 @@ void x87_wait(struct x86_cpu *env)
 
 struct x87_before { bool responds; struct x87 saved; };
 
+/* A non-control instruction past its #MF check becomes the last one:
+ * FIP, FCS 0x33 and FOP, and FDP/FDS when it has a memory operand. */
+static void x87_commit_pointers(struct x86_cpu *env)
+{
+    uint32_t next = env->x87_ptr.next;
+    env->x87_ptr.fip = env->rt.pc;
+    env->x87_ptr.fcs = 0x33;
+    env->x87_ptr.fop = (uint16_t)(next & 0x7ff);
+    if (next & X87_NEXT_MEM) {
+        env->x87_ptr.fdp = env->x87_ptr.next_fdp;
+        env->x87_ptr.fds = 0;
+    }
+}
+
 static void x87_enter(struct x86_cpu *env, enum x87_helper_id id, uint64_t a, struct x87_before *b)
 {
     if (x87_waits(id, a))
         x87_wait(env);
+    if (x87_responds(id, a))
+        x87_commit_pointers(env);
     b->responds = x87_responds(id, a) && (env->fcw & 0x3f) != 0x3f;
     if (b->responds) {
         b->saved = env->x87;

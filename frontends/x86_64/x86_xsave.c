@@ -275,6 +275,8 @@ static void h_xrstor(struct x86_dc *dc)
 {
     xs_call(dc, &xrstor_h);
     sse_mode_changed(dc);
+    if (!dc->block_ended)
+        x86_xm_mode_check(dc);
 }
 
 static void h_xgetbv(struct x86_dc *dc)
@@ -290,8 +292,8 @@ static const struct x86_insn_row xsave_rows[] = {
     X86_ROW(XSAVEOPT64, h_xsaveopt, PASS, 0),
     X86_ROW(XSAVEC, h_xsavec, PASS, 0),
     X86_ROW(XSAVEC64, h_xsavec, PASS, 0),
-    X86_ROW(XRSTOR, h_xrstor, PASS, 0),
-    X86_ROW(XRSTOR64, h_xrstor, PASS, 0),
+    X86_ROW(XRSTOR, h_xrstor, PASS, 1),       /* MXCSR: ends the block (x86_sse_xm.c) */
+    X86_ROW(XRSTOR64, h_xrstor, PASS, 1),
     X86_ROW(XGETBV, h_xgetbv, PASS, 0),
 };
 const struct x86_row_set x86_xsave_rows = X86_ROW_SET("xsave", xsave_rows);

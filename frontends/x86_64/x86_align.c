@@ -1,0 +1,85 @@
+/* x86_align.c -- the general-protection faults (#GP: SIGSEGV, SI_KERNEL,
+ * trap 13, si_addr 0, at the instruction with nothing changed) the CPU
+ * raises for operands it refuses, as IR brexit checks:
+ *  - a misaligned memory operand of an SSE form that requires alignment:
+ *    the legacy (non-VEX) SSE and AES/PCLMULQDQ forms with a 16-byte
+ *    memory operand, but movups/movupd/movdqu/lddqu, the SSE4.2 string
+ *    compares and SHA (measured on this AMD); of the VEX forms only the
+ *    aligned moves (vmovaps/vmovapd/vmovdqa, vmovnt*), at their operand's
+ *    size (16 or 32).  One and + branch per such access, nothing elsewhere;
+ *  - an indirect jmp, call or ret to a non-canonical address: #GP at the
+ *    jump itself, before the call's push or the ret's pop (this AMD; a
+ *    canonical target that cannot be fetched is a page fault at the target
+ *    as before).  Three ops per indirect transfer.
+ * The helpers that take whole areas (fxsave, xsave, cmpxchg16b) check their
+ * own alignment.
+ */
+#include "x86_internal.h"
+#include "x86_avx.h"
+
+static bool in_set(const struct x86_insn_row *r, const struct x86_row_set *s)
+{
+    const char *p = (const char *)r, *first = (const char *)s->first;
+    return p >= first && p < first + s->count * s->stride;
+}
+
+static bool legacy_unaligned_ok(unsigned id)
+{
+    switch (id) {
+    case X86_INS_MOVUPS: case X86_INS_MOVUPD: case X86_INS_MOVDQU: case X86_INS_LDDQU:
+    case X86_INS_PCMPESTRI: case X86_INS_PCMPESTRM: case X86_INS_PCMPISTRI:
+    case X86_INS_PCMPISTRM:
+    case X86_INS_COMISS: case X86_INS_COMISD:   /* m32/m64 (capstone 4 says 16 bytes) */
+    case X86_INS_SHA1RNDS4: case X86_INS_SHA1NEXTE: case X86_INS_SHA1MSG1:
+    case X86_INS_SHA1MSG2: case X86_INS_SHA256RNDS2: case X86_INS_SHA256MSG1:
+    case X86_INS_SHA256MSG2:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool vex_aligned_move(unsigned id)
+{
+    switch (id) {
+    case X86_INS_VMOVAPS: case X86_INS_VMOVAPD: case X86_INS_VMOVDQA:
+    case X86_INS_VMOVNTPS: case X86_INS_VMOVNTPD: case X86_INS_VMOVNTDQ:
+    case X86_INS_VMOVNTDQA:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Does the current instruction require its vector memory operand aligned
+ * to that operand's size? */
+bool x86_align_required(const struct x86_dc *dc)
+{
+    const struct x86_insn_row *r = dc->row;
+    if (!r)
+        return false;
+    if (r->opform == X86_OPF_VEX)
+        return vex_aligned_move(dc->insn->id);
+    return (in_set(r, &x86_sse_rows) || in_set(r, &x86_crypto_rows)) &&
+           !legacy_unaligned_ok(dc->insn->id);
+}
+
+/* #GP unless ea is aligned (called once per operand, with its address). */
+void x86_check_align(struct x86_dc *dc, const cs_x86_op *op, ir_ref ea)
+{
+    if (!dc->align_required || (op->size != 16 && op->size != 32))
+        return;
+    ir_ref low = x86_op2(dc, IR_and, 8, ea, x86_imm(dc, op->size - 1u));
+    ir_brexit(dc->b, IR_NE, 64, low, x86_imm(dc, 0), dc->pc, TR_EXIT_SIGSEGV);
+}
+
+/* #GP unless bits 63:47 of target are all equal. */
+void x86_check_canonical(struct x86_dc *dc, ir_ref target)
+{
+    if (dc->code32 || dc->code16)
+        return;
+    x86_flags_sync(dc);             /* the handler sees the flags from before */
+    ir_ref t = x86_op2(dc, IR_add, 8, target, x86_imm(dc, 1ull << 47));
+    t = x86_op2(dc, IR_shr, 8, t, x86_imm(dc, 48));
+    ir_brexit(dc->b, IR_NE, 64, t, x86_imm(dc, 0), dc->pc, TR_EXIT_SIGSEGV);
+}
