@@ -201,10 +201,11 @@ static void land_jmp8(struct be_code *c, uint8_t *rel)
     *be_writable(c, rel) = (uint8_t)(c->ptr - (rel + 1));
 }
 
-/* Pushes the entry (ret_pc; host return address) with a host `call` over
- * the continuation: add rsp, 8 (drop ret_pc); chain slot 1 to the block at
- * ret_pc.  The block's own exit follows as the call's target. */
-static void emit_ras_call(struct be_code *c, uint64_t ret_pc)
+/* The head of a call exit: push the entry (ret_pc; host return address)
+ * with a host `call` over the continuation, which drops ret_pc (add rsp,
+ * 8).  Returns where the call's rel32 is, to be filled in by the caller;
+ * *pc_imm: where ret_pc was written (4 or 8 bytes). */
+static uint8_t *emit_ras_call_head(struct be_code *c, uint64_t ret_pc, uint8_t **pc_imm)
 {
     x64_emit_op_m_r(c, X64_W, 0x3b, X64_RSP, X64_ENV, x64_env_disp(TR_OFFSET_RAS_LIMIT));
     uint8_t *room = emit_jmp8(c, 0x77);                     /* ja: rsp above the limit */
@@ -213,14 +214,59 @@ static void emit_ras_call(struct be_code *c, uint64_t ret_pc)
     if (x64_fits_s32((int64_t)ret_pc)) {
         x64_emit_byte(c, 0x68);                             /* push imm32 */
         x64_emit_u32(c, (uint32_t)ret_pc);
+        *pc_imm = c->ptr - 4;
     } else {
         x64_emit_mov_r_imm64(c, X64_RCX, ret_pc);
+        *pc_imm = c->ptr - 8;
         x64_emit_push_r(c, X64_RCX);
     }
     x64_emit_byte(c, 0xe8);                                 /* call rel32 */
     uint8_t *call = c->ptr;
     x64_emit_u32(c, 0);
     x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
+    return call;
+}
+
+/* The head in its two layouts (ret_pc an imm32 or an imm64), encoded once
+ * and copied like the stubs: the general emitters cost about 500 host
+ * instructions per call exit, the copy a tenth of that. */
+struct ras_call_template {
+    uint8_t bytes[48];
+    uint8_t len, pc_at, pc_bytes, call_at;
+};
+
+static struct ras_call_template ras_call_templates[2];
+
+static void build_ras_call_template(struct ras_call_template *t, int layout)
+{
+    struct be_code c = { .start = t->bytes, .ptr = t->bytes, .end = t->bytes + sizeof t->bytes };
+    uint8_t *pc_imm;
+    uint8_t *call = emit_ras_call_head(&c, layout ? 1ull << 40 : 0, &pc_imm);
+    t->pc_bytes = layout ? 8 : 4;
+    t->pc_at = (uint8_t)(pc_imm - t->bytes);
+    t->call_at = (uint8_t)(call - t->bytes);
+    t->len = (uint8_t)(c.ptr - t->bytes);
+}
+
+static uint8_t *copy_ras_call_head(struct be_code *c, uint64_t ret_pc)
+{
+    int layout = x64_fits_s32((int64_t)ret_pc) ? 0 : 1;
+    struct ras_call_template *t = &ras_call_templates[layout];
+    if (!t->len)
+        build_ras_call_template(t, layout);
+    uint8_t *w = be_writable(c, c->ptr);
+    memcpy(w, t->bytes, t->len);
+    memcpy(w + t->pc_at, &ret_pc, t->pc_bytes);         /* little-endian: the low bytes */
+    uint8_t *call = c->ptr + t->call_at;
+    c->ptr += t->len;
+    return call;
+}
+
+/* The call exit: the head, then chain slot 1 to the block at ret_pc.
+ * The block's own exit follows as the call's target. */
+static void emit_ras_call(struct be_code *c, uint64_t ret_pc)
+{
+    uint8_t *call = copy_ras_call_head(c, ret_pc);
     align_rel32(c, 1);
     c->jump_site[1] = (uint32_t)(c->ptr - c->start);
     x64_emit_jmp_rel32(c, c->ptr + 5);
