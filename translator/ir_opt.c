@@ -622,6 +622,8 @@ static void env_forward(struct ir_insn *i)
 static void env_update(const struct ir_insn *i)
 {
     int32_t off = (int32_t)i->aux[0];
+    if (!(op_flags(i) & (IR_F_MEM | IR_F_CALL | IR_F_VEC)))    /* none of the below */
+        return;
     if (i->op == IR_call || i->op == IR_st || i->op == IR_stx || i->op == IR_atomic_rmw ||
         i->op == IR_atomic_cas || i->op == IR_vst)
         /* guest stores may address env itself */
@@ -807,8 +809,8 @@ void ir_optimize(struct ir_block *b)
     opt->n_env = 0;
     opt->n_addr = 0;
     memset(opt->copy_src, 0xff, sizeof(opt->copy_src[0]) * (size_t)b->n_values);
-    for (int v = 0; v < b->n_values; v++)
-        opt->addr[v] = NO_FACT;
+    /* NO_FACT's base and index, and a scale and disp nothing reads without them */
+    memset(opt->addr, 0xff, sizeof(opt->addr[0]) * (size_t)b->n_values);
     memset(opt->low_src, 0xff, sizeof(opt->low_src[0]) * (size_t)b->n_values);
     opt->n_low = 0;
     memset(opt->mentions, 0, sizeof(opt->mentions[0]) * (size_t)b->n_values);
