@@ -1,6 +1,5 @@
 /* x64_encode.c -- x86-64 encoders: REX prefix, ModRM/SIB addressing and
  * one function per Intel SDM encoding form used by the backend. */
-#include <stddef.h>
 #include <string.h>
 
 #include "x64_encode.h"
@@ -21,112 +20,70 @@ void x64_emit_u64(struct be_code *c, uint64_t v)
 
 static bool is_byte_high(int reg) { return reg >= 4 && reg < 8; }
 
-/* One instruction is assembled here and stored with a single copy: a
- * be_writable() and a store per byte cost several times as much. */
-struct insn_bytes {
-    uint8_t b[16];
-    unsigned n;
-};
-
-static inline void put(struct insn_bytes *x, uint8_t v) { x->b[x->n++] = v; }
-
-static inline void put_u32(struct insn_bytes *x, uint32_t v)
-{
-    memcpy(&x->b[x->n], &v, 4);
-    x->n += 4;
-}
-
-/* A whole 16-byte copy when the buffer has room for it (the bytes past
- * the instruction are overwritten by what follows or lie past the code). */
-static void store(struct be_code *c, const struct insn_bytes *x)
-{
-    uint8_t *w = be_writable(c, c->ptr);
-    if (c->end - c->ptr >= (ptrdiff_t)sizeof x->b)
-        memcpy(w, x->b, sizeof x->b);
-    else
-        memcpy(w, x->b, x->n);
-    c->ptr += x->n;
-}
-
 /* Prefixes: 0x66, then REX when an extended register, REX.W or a byte
  * access to SPL/BPL/SIL/DIL (which without REX would mean AH..BH) needs it. */
-static void put_prefixes(struct insn_bytes *x, int flags, int reg, int index, int base)
+static void emit_prefixes(struct be_code *c, int flags, int reg, int index, int base)
 {
     uint8_t rex = (uint8_t)(0x40 | ((flags & X64_W) ? 8 : 0) | ((reg & 8) ? 4 : 0)
                             | ((index & 8) ? 2 : 0) | ((base & 8) ? 1 : 0));
     bool bytes = (flags & X64_BYTE) && (is_byte_high(reg) || is_byte_high(base));
     if (flags & X64_LOCK)
-        put(x, 0xf0);
+        x64_emit_byte(c, 0xf0);
     if (flags & X64_P66)
-        put(x, 0x66);
+        x64_emit_byte(c, 0x66);
     if (rex != 0x40 || bytes)
-        put(x, rex);
+        x64_emit_byte(c, rex);
 }
 
-static void put_opcode(struct insn_bytes *x, uint32_t opc)
+static void emit_opcode(struct be_code *c, uint32_t opc)
 {
     if (opc > 0xffff)
-        put(x, (uint8_t)(opc >> 16));
+        x64_emit_byte(c, (uint8_t)(opc >> 16));
     if (opc > 0xff)
-        put(x, (uint8_t)(opc >> 8));
-    put(x, (uint8_t)opc);
+        x64_emit_byte(c, (uint8_t)(opc >> 8));
+    x64_emit_byte(c, (uint8_t)opc);
 }
 
-static void put_modrm(struct insn_bytes *x, int mod, int reg, int rm)
+static void emit_modrm(struct be_code *c, int mod, int reg, int rm)
 {
-    put(x, (uint8_t)((mod << 6) | ((reg & 7) << 3) | (rm & 7)));
+    x64_emit_byte(c, (uint8_t)((mod << 6) | ((reg & 7) << 3) | (rm & 7)));
 }
 
 /* [base + disp]: RSP/R12 need a SIB byte, RBP/R13 cannot use mod 00. */
-static void put_mem(struct insn_bytes *x, int reg, int base, int32_t disp)
+static void emit_mem(struct be_code *c, int reg, int base, int32_t disp)
 {
     int mod = (disp == 0 && (base & 7) != 5) ? 0 : x64_fits_s8(disp) ? 1 : 2;
-    put_modrm(x, mod, reg, base);
+    emit_modrm(c, mod, reg, base);
     if ((base & 7) == 4)
-        put(x, 0x24);
+        x64_emit_byte(c, 0x24);
     if (mod == 1)
-        put(x, (uint8_t)disp);
+        x64_emit_byte(c, (uint8_t)disp);
     else if (mod == 2)
-        put_u32(x, (uint32_t)disp);
-}
-
-/* Prefixes and a one-byte opcode with the register in its low bits. */
-static void emit_op_plus_reg(struct be_code *c, int flags, uint8_t opc, int reg)
-{
-    struct insn_bytes x = { .n = 0 };
-    put_prefixes(&x, flags, 0, 0, reg);
-    put(&x, (uint8_t)(opc + (reg & 7)));
-    store(c, &x);
+        x64_emit_u32(c, (uint32_t)disp);
 }
 
 void x64_emit_op_rm_r(struct be_code *c, int flags, uint32_t opc, int reg, int rm)
 {
-    struct insn_bytes x = { .n = 0 };
-    put_prefixes(&x, flags, reg, 0, rm);
-    put_opcode(&x, opc);
-    put_modrm(&x, 3, reg, rm);
-    store(c, &x);
+    emit_prefixes(c, flags, reg, 0, rm);
+    emit_opcode(c, opc);
+    emit_modrm(c, 3, reg, rm);
 }
 
 void x64_emit_op_m_r(struct be_code *c, int flags, uint32_t opc, int reg, int base, int32_t disp)
 {
-    struct insn_bytes x = { .n = 0 };
-    put_prefixes(&x, flags, reg, 0, base);
-    put_opcode(&x, opc);
-    put_mem(&x, reg, base, disp);
-    store(c, &x);
+    emit_prefixes(c, flags, reg, 0, base);
+    emit_opcode(c, opc);
+    emit_mem(c, reg, base, disp);
 }
 
 /* [disp32] with no base: ModRM rm=100 and SIB base=101, index=100. */
 void x64_emit_op_abs_r(struct be_code *c, int flags, uint32_t opc, int reg, int32_t addr)
 {
-    struct insn_bytes x = { .n = 0 };
-    put_prefixes(&x, flags, reg, 0, 0);
-    put_opcode(&x, opc);
-    put_modrm(&x, 0, reg, 4);
-    put(&x, 0x25);
-    put_u32(&x, (uint32_t)addr);
-    store(c, &x);
+    emit_prefixes(c, flags, reg, 0, 0);
+    emit_opcode(c, opc);
+    emit_modrm(c, 0, reg, 4);
+    x64_emit_byte(c, 0x25);
+    x64_emit_u32(c, (uint32_t)addr);
 }
 
 void x64_emit_alu_rm_r(struct be_code *c, enum x64_alu op, int flags, int rm, int reg)
@@ -163,7 +120,8 @@ void x64_emit_mov_rm_r(struct be_code *c, int flags, int rm, int reg)
 
 void x64_emit_mov_r_imm32(struct be_code *c, int reg, uint32_t imm)
 {
-    emit_op_plus_reg(c, 0, 0xb8, reg);
+    emit_prefixes(c, 0, 0, 0, reg);
+    x64_emit_byte(c, (uint8_t)(0xb8 + (reg & 7)));
     x64_emit_u32(c, imm);
 }
 
@@ -175,7 +133,8 @@ void x64_emit_mov_rm_imm32(struct be_code *c, int flags, int rm, int32_t imm)
 
 void x64_emit_mov_r_imm64(struct be_code *c, int reg, uint64_t imm)
 {
-    emit_op_plus_reg(c, X64_W, 0xb8, reg);
+    emit_prefixes(c, X64_W, 0, 0, reg);
+    x64_emit_byte(c, (uint8_t)(0xb8 + (reg & 7)));
     x64_emit_u64(c, imm);
 }
 
@@ -212,16 +171,14 @@ void x64_emit_op_sib_r(struct be_code *c, int flags, uint32_t opc, int reg, int 
                        int scale, int32_t disp)
 {
     int mod = (disp == 0 && (base & 7) != 5) ? 0 : x64_fits_s8(disp) ? 1 : 2;
-    struct insn_bytes x = { .n = 0 };
-    put_prefixes(&x, flags, reg, index, base);
-    put_opcode(&x, opc);
-    put_modrm(&x, mod, reg, 4);
-    put(&x, (uint8_t)((scale << 6) | ((index & 7) << 3) | (base & 7)));
+    emit_prefixes(c, flags, reg, index, base);
+    emit_opcode(c, opc);
+    emit_modrm(c, mod, reg, 4);
+    x64_emit_byte(c, (uint8_t)((scale << 6) | ((index & 7) << 3) | (base & 7)));
     if (mod == 1)
-        put(&x, (uint8_t)disp);
+        x64_emit_byte(c, (uint8_t)disp);
     else if (mod == 2)
-        put_u32(&x, (uint32_t)disp);
-    store(c, &x);
+        x64_emit_u32(c, (uint32_t)disp);
 }
 
 /* lea reg, [base + index*1 + disp]. */
@@ -293,11 +250,9 @@ void x64_emit_movsxd_r_rm(struct be_code *c, int reg, int rm)
 
 void x64_emit_bswap_r(struct be_code *c, int flags, int reg)
 {
-    struct insn_bytes x = { .n = 0 };
-    put_prefixes(&x, flags, 0, 0, reg);
-    put(&x, 0x0f);
-    put(&x, (uint8_t)(0xc8 + (reg & 7)));
-    store(c, &x);
+    emit_prefixes(c, flags, 0, 0, reg);
+    x64_emit_byte(c, 0x0f);
+    x64_emit_byte(c, (uint8_t)(0xc8 + (reg & 7)));
 }
 
 void x64_emit_bsf_r_rm(struct be_code *c, int flags, int reg, int rm)
@@ -320,8 +275,17 @@ void x64_emit_cmovcc_r_rm(struct be_code *c, enum x64_cc cc, int flags, int reg,
     x64_emit_op_rm_r(c, flags, 0x0f40u + cc, reg, rm);
 }
 
-void x64_emit_push_r(struct be_code *c, int reg) { emit_op_plus_reg(c, 0, 0x50, reg); }
-void x64_emit_pop_r(struct be_code *c, int reg) { emit_op_plus_reg(c, 0, 0x58, reg); }
+void x64_emit_push_r(struct be_code *c, int reg)
+{
+    emit_prefixes(c, 0, 0, 0, reg);
+    x64_emit_byte(c, (uint8_t)(0x50 + (reg & 7)));
+}
+
+void x64_emit_pop_r(struct be_code *c, int reg)
+{
+    emit_prefixes(c, 0, 0, 0, reg);
+    x64_emit_byte(c, (uint8_t)(0x58 + (reg & 7)));
+}
 
 void x64_emit_ret(struct be_code *c) { x64_emit_byte(c, 0xc3); }
 
