@@ -381,15 +381,50 @@ void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
 }
 
 /* cmp dword [env + exit_request], 0; je on; <exit with TR_EXIT_REQUEST>
- * on: -- one load and one not-taken branch per block entry. */
-void x64_emit_exit_request(struct be_code *c, uint64_t pc)
+ * on: -- one load and one not-taken branch per block entry.  Returns
+ * where the pc was written (4 or 8 bytes). */
+static uint8_t *emit_exit_request_code(struct be_code *c, uint64_t pc)
 {
     x64_emit_op_m_r(c, 0, 0x83, X64_CMP, X64_ENV, x64_env_disp(TR_OFFSET_EXIT_REQUEST));
     x64_emit_byte(c, 0);
     x64_emit_byte(c, 0x74);                                 /* je rel8 */
     uint8_t *skip = c->ptr;
     x64_emit_byte(c, 0);
-    store_env_u64(c, TR_OFFSET_PC, pc);
+    uint8_t *pc_imm = store_env_u64(c, TR_OFFSET_PC, pc);
     return_to_dispatcher(c, TR_EXIT_REQUEST);
     *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
+    return pc_imm;
+}
+
+/* Copied from a template per layout (pc an imm32 or an imm64) like the
+ * stubs: about 350 host instructions to encode, in a third of the blocks. */
+struct exit_request_template {
+    uint8_t bytes[48];
+    uint8_t len, pc_at, pc_bytes, rel_at;
+};
+
+static struct exit_request_template exit_request_templates[2];
+
+static void build_exit_request_template(struct exit_request_template *t, int layout)
+{
+    struct be_code c = { .start = t->bytes, .ptr = t->bytes, .end = t->bytes + sizeof t->bytes,
+                         .epilogue = t->bytes };       /* (the jump is patched per copy) */
+    t->pc_at = (uint8_t)(emit_exit_request_code(&c, layout ? 1ull << 40 : 0) - t->bytes);
+    t->pc_bytes = layout ? 8 : 4;
+    t->len = (uint8_t)(c.ptr - t->bytes);
+    t->rel_at = (uint8_t)(t->len - 4);      /* the jmp to the epilogue ends it */
+}
+
+void x64_emit_exit_request(struct be_code *c, uint64_t pc)
+{
+    int layout = x64_fits_s32((int64_t)pc) ? 0 : 1;
+    struct exit_request_template *t = &exit_request_templates[layout];
+    if (!t->len)
+        build_exit_request_template(t, layout);
+    uint8_t *w = be_writable(c, c->ptr);
+    int32_t rel = (int32_t)(c->epilogue - (c->ptr + t->len));
+    memcpy(w, t->bytes, t->len);
+    memcpy(w + t->pc_at, &pc, t->pc_bytes);             /* little-endian: the low bytes */
+    memcpy(w + t->rel_at, &rel, 4);
+    c->ptr += t->len;
 }
