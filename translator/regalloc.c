@@ -799,6 +799,23 @@ static void emit_insn(int n, const struct ir_insn *i)
         emit_generic(n, i);
 }
 
+/* Notes the last insn naming each global, and starts every other value
+ * an insn names in no register and no slot: the optimizer leaves most of
+ * a block's values unnamed, and clearing only these is cheaper. */
+static void scan_operands(int n, const struct ir_insn *i)
+{
+    int nout = ir_op_info[i->op].n_out, nargs = nout + ir_op_info[i->op].n_in;
+    for (int k = 0; k < nargs; k++) {       /* (args beyond these are IR_NONE) */
+        ir_ref r = i->args[k];
+        if (r < ra->b->n_globals) {
+            ra->last_use[r] = n;
+            if (k >= nout)
+                ra->last_read[r] = n;
+        } else if (r != IR_NONE)
+            ra->v[r] = (struct ra_value){ .reg = -1, .slot = -1 };
+    }
+}
+
 static void ra_reset(struct be_code *c, const struct ir_block *b)
 {
     if (be_host.n_regs > RA_MAX_REGS)
@@ -808,8 +825,8 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
     ra->guest_pc = b->guest_pc;
     if (ra->faults)
         ra->faults->n_points = ra->faults->n_entries = 0, ra->faults->overflow = false;
-    for (int r = 0; r < b->n_values; r++)
-        ra->v[r] = (struct ra_value){ .reg = -1, .slot = -1 };
+    for (int g = 0; g < b->n_globals; g++)     /* (other values: as the insns name them) */
+        ra->v[g] = (struct ra_value){ .reg = -1, .slot = -1 };
     ra->n_pinned = be_host.n_pinned < b->n_globals ? be_host.n_pinned : b->n_globals;
     ra->maybe_dirty = 0;
     for (ir_ref g = 0; g < ra->n_pinned; g++)       /* as the previous block left them */
@@ -822,16 +839,8 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
     ra->owned = 0;
     for (int g = 0; g < b->n_globals; g++)
         ra->last_use[g] = ra->last_read[g] = -1;
-    for (int n = 0; n < b->n_insns; n++) {
-        const struct ir_insn *i = &b->insns[n];
-        int nout = ir_op_info[i->op].n_out, nargs = nout + ir_op_info[i->op].n_in;
-        for (int k = 0; k < nargs; k++)      /* (args beyond these are IR_NONE) */
-            if (i->args[k] < b->n_globals) {
-                ra->last_use[i->args[k]] = n;
-                if (k >= nout)
-                    ra->last_read[i->args[k]] = n;
-            }
-    }
+    for (int n = 0; n < b->n_insns; n++)
+        scan_operands(n, &b->insns[n]);
     ra->free_slots = TR_SPILL_SLOTS >= 64 ? ~0ull : bit(TR_SPILL_SLOTS) - 1;
     ra->evict_rr = 0;
     ra->spill_overflow = false;
