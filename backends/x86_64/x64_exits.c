@@ -411,8 +411,8 @@ static void build_exit_request_template(struct exit_request_template *t, int lay
                          .epilogue = t->bytes };       /* (the jump is patched per copy) */
     t->pc_at = (uint8_t)(emit_exit_request_code(&c, layout ? 1ull << 40 : 0) - t->bytes);
     t->pc_bytes = layout ? 8 : 4;
-    t->len = (uint8_t)(c.ptr - t->bytes);
-    t->rel_at = (uint8_t)(t->len - 4);      /* the jmp to the epilogue ends it */
+    t->rel_at = (uint8_t)(c.ptr - 4 - t->bytes);   /* the jmp to the epilogue ends it */
+    t->len = (uint8_t)(c.ptr - t->bytes);           /* last: a nonzero len means built */
 }
 
 void x64_emit_exit_request(struct be_code *c, uint64_t pc)
