@@ -622,6 +622,8 @@ static void env_forward(struct ir_insn *i)
 static void env_update(const struct ir_insn *i)
 {
     int32_t off = (int32_t)i->aux[0];
+    if (!(op_flags(i) & (IR_F_MEM | IR_F_CALL | IR_F_VEC)))    /* none of the below */
+        return;
     if (i->op == IR_call || i->op == IR_st || i->op == IR_stx || i->op == IR_atomic_rmw ||
         i->op == IR_atomic_cas || i->op == IR_vst)
         /* guest stores may address env itself */
@@ -638,7 +640,7 @@ static void env_update(const struct ir_insn *i)
 
 static void forget_outputs(const struct ir_insn *i)
 {
-    for (int k = 0; k < n_out(i); k++)
+    for (int k = 0; opt->n_env && k < n_out(i); k++)
         if (i->args[k] != IR_NONE)
             env_forget_value(i->args[k]);
     if (i->op == IR_call)
@@ -656,25 +658,45 @@ static void forget_outputs(const struct ir_insn *i)
     }
 }
 
+/* Ops the rewriting steps (folding, identities, movcond, extensions) may
+ * change: the pure ones but mov.  Anything else skips them. */
+static bool rewritable(const struct ir_insn *i)
+{
+    return !(op_flags(i) & (IR_F_SIDE | IR_F_MEM)) && i->op != IR_mov;
+}
+
+static void simplify(struct ir_insn *i)
+{
+    fold_constants(i);
+    simplify_identity(i);
+    simplify_same_operands(i);
+    simplify_movcond(i);
+    simplify_zext(i);
+}
+
+/* Each step runs only when it can do something: its op, or a fact of its
+ * kind known at all (most blocks have few). */
 static void forward_pass(void)
 {
     for (int n = 0; n < opt->b->n_insns; n++) {
         struct ir_insn *i = &opt->b->insns[n];
-        substitute_inputs(i);
+        if (i->op == IR_insn_start)     /* no operands: nothing to do */
+            continue;
+        if (opt->n_active)
+            substitute_inputs(i);
         if (fold_brcond(n))
             break;
-        fold_constants(i);
-        simplify_identity(i);
-        simplify_same_operands(i);
-        simplify_movcond(i);
-        simplify_zext(i);
-        narrow_inputs(i);
+        if (rewritable(i))
+            simplify(i);
+        if (opt->n_low)
+            narrow_inputs(i);
         env_forward(i);
         if (i->op == IR_mov && i->args[0] == i->args[1]) {
             opt->dead[n] = true;
             continue;
         }
-        addr_fold(i);
+        if (opt->n_addr)
+            addr_fold(i);
         forget_outputs(i);
         addr_record(i);
         low_record(i);
@@ -699,8 +721,18 @@ static void demand_globals(void)
     memset(opt->wide, 1, sizeof(opt->wide[0]) * (size_t)opt->b->n_globals);
 }
 
+static bool has_wide_product(void)
+{
+    for (int n = 0; n < opt->b->n_insns; n++)
+        if (opt->b->insns[n].op == IR_mul && opt->b->insns[n].size == 64)
+            return true;
+    return false;
+}
+
 static void narrow_products(void)
 {
+    if (!has_wide_product())        /* most blocks: nothing to narrow */
+        return;
     memset(opt->wide, 0, sizeof(opt->wide[0]) * (size_t)opt->b->n_values);
     demand_globals();
     for (int n = opt->b->n_insns - 1; n >= 0; n--) {
@@ -742,7 +774,7 @@ static void backward_pass(void)
     mark_globals_live();
     for (int n = opt->b->n_insns - 1; n >= 0; n--) {
         struct ir_insn *i = &opt->b->insns[n];
-        if (opt->dead[n])
+        if (opt->dead[n] || i->op == IR_insn_start)     /* (no operands) */
             continue;
         if (!(op_flags(i) & IR_F_SIDE) && outputs_dead(i)) {
             opt->dead[n] = true;
@@ -763,8 +795,8 @@ static void compact(void)
 {
     int w = 0;
     for (int n = 0; n < opt->b->n_insns; n++)
-        if (!opt->dead[n])
-            opt->b->insns[w++] = opt->b->insns[n];
+        if (!opt->dead[n] && w++ != n)
+            opt->b->insns[w - 1] = opt->b->insns[n];
     opt->b->n_insns = w;
 }
 
@@ -777,8 +809,8 @@ void ir_optimize(struct ir_block *b)
     opt->n_env = 0;
     opt->n_addr = 0;
     memset(opt->copy_src, 0xff, sizeof(opt->copy_src[0]) * (size_t)b->n_values);
-    for (int v = 0; v < b->n_values; v++)
-        opt->addr[v] = NO_FACT;
+    /* NO_FACT's base and index, and a scale and disp nothing reads without them */
+    memset(opt->addr, 0xff, sizeof(opt->addr[0]) * (size_t)b->n_values);
     memset(opt->low_src, 0xff, sizeof(opt->low_src[0]) * (size_t)b->n_values);
     opt->n_low = 0;
     memset(opt->mentions, 0, sizeof(opt->mentions[0]) * (size_t)b->n_values);

@@ -50,6 +50,9 @@ struct ra_state {
     int cur;                            /* insn being emitted */
     int last_use[IR_MAX_GLOBALS];       /* last insn naming each global */
     int last_read[IR_MAX_GLOBALS];      /* last insn reading it as an input */
+    uint64_t maybe_dirty;               /* globals whose dirty may be set (a
+                                           superset: the walks over dirty
+                                           globals visit only these) */
     uint64_t guest_pc;                  /* of the current guest insn */
     struct ra_fault_map *faults;
     bool spill_overflow;
@@ -429,6 +432,8 @@ static void define(ir_ref d, int reg)
     drop_slot(d);
     bind(d, reg);
     ra->v[d].dirty = is_global(d);
+    if (is_global(d))
+        ra->maybe_dirty |= bit(d);
     ra->v[d].is_const = false;
 }
 
@@ -498,9 +503,13 @@ static void reload_pinned(void)
  * registers, see emit_generic). */
 static void sync_unpinned(void)
 {
-    for (ir_ref g = 0; g < ra->b->n_globals; g++)
-        if (ra->v[g].dirty && !is_pinned(g))     /* most are clean: test that first */
+    for (uint64_t m = ra->maybe_dirty; m; m &= m - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(m);
+        if (!ra->v[g].dirty)
+            ra->maybe_dirty &= ~bit(g);
+        else if (!is_pinned(g))
             sync_global(g);
+    }
 }
 
 /* Before a helper that looks at the CPU state: env gets every global. */
@@ -561,9 +570,11 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
     for (ir_ref g = 0; g < ra->n_pinned; g++)
         if (is_pinned(g) && ra->v[g].reg >= 0)
             p->pinned |= bit(g);
-    for (ir_ref g = 0; g < ra->b->n_globals; g++)
+    for (uint64_t d = ra->maybe_dirty; d; d &= d - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(d);
         if (ra->v[g].dirty && !is_pinned(g))
             record_entry(g);
+    }
     p->count = (uint32_t)m->n_entries - p->first;
     return p;
 }
@@ -621,6 +632,7 @@ static bool emit_mov_const_global(int n, ir_ref d, ir_ref s)
         return false;
     unbind(d);
     ra->v[d] = (struct ra_value){ .reg = -1, .slot = -1, .dirty = true, .is_const = true, .imm = imm };
+    ra->maybe_dirty |= bit(d);
     write_through_if_last(n, d);
     return true;
 }
@@ -787,6 +799,23 @@ static void emit_insn(int n, const struct ir_insn *i)
         emit_generic(n, i);
 }
 
+/* Notes the last insn naming each global, and starts every other value
+ * an insn names in no register and no slot: the optimizer leaves most of
+ * a block's values unnamed, and clearing only these is cheaper. */
+static void scan_operands(int n, const struct ir_insn *i)
+{
+    int nout = ir_op_info[i->op].n_out, nargs = nout + ir_op_info[i->op].n_in;
+    for (int k = 0; k < nargs; k++) {       /* (args beyond these are IR_NONE) */
+        ir_ref r = i->args[k];
+        if (r < ra->b->n_globals) {
+            ra->last_use[r] = n;
+            if (k >= nout)
+                ra->last_read[r] = n;
+        } else if (r != IR_NONE)
+            ra->v[r] = (struct ra_value){ .reg = -1, .slot = -1 };
+    }
+}
+
 static void ra_reset(struct be_code *c, const struct ir_block *b)
 {
     if (be_host.n_regs > RA_MAX_REGS)
@@ -796,26 +825,22 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
     ra->guest_pc = b->guest_pc;
     if (ra->faults)
         ra->faults->n_points = ra->faults->n_entries = 0, ra->faults->overflow = false;
-    for (int r = 0; r < b->n_values; r++)
-        ra->v[r] = (struct ra_value){ .reg = -1, .slot = -1 };
+    for (int g = 0; g < b->n_globals; g++)     /* (other values: as the insns name them) */
+        ra->v[g] = (struct ra_value){ .reg = -1, .slot = -1 };
     ra->n_pinned = be_host.n_pinned < b->n_globals ? be_host.n_pinned : b->n_globals;
+    ra->maybe_dirty = 0;
     for (ir_ref g = 0; g < ra->n_pinned; g++)       /* as the previous block left them */
-        if (is_pinned(g))
+        if (is_pinned(g)) {
             ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1, .dirty = true };
+            ra->maybe_dirty |= bit(g);
+        }
     for (int r = 0; r < RA_MAX_REGS; r++)
         ra->owner[r] = IR_NONE;
     ra->owned = 0;
     for (int g = 0; g < b->n_globals; g++)
         ra->last_use[g] = ra->last_read[g] = -1;
-    for (int n = 0; n < b->n_insns; n++) {
-        const struct ir_insn *i = &b->insns[n];
-        for (int k = 0; k < IR_MAX_ARGS; k++)
-            if (i->args[k] < b->n_globals) {
-                ra->last_use[i->args[k]] = n;
-                if (k >= ir_op_info[i->op].n_out)
-                    ra->last_read[i->args[k]] = n;
-            }
-    }
+    for (int n = 0; n < b->n_insns; n++)
+        scan_operands(n, &b->insns[n]);
     ra->free_slots = TR_SPILL_SLOTS >= 64 ? ~0ull : bit(TR_SPILL_SLOTS) - 1;
     ra->evict_rr = 0;
     ra->spill_overflow = false;

@@ -59,8 +59,15 @@ void ra_liveness_calls(const struct ir_block *b, uint8_t *dies, uint8_t *across)
     static struct live_state s;
     memset(s.live, 0, sizeof(s.live[0]) * (size_t)b->n_values);
     s.calls = 0;
-    for (int n = b->n_insns - 1; n >= 0; n--)
+    for (int n = b->n_insns - 1; n >= 0; n--) {
+        if (b->insns[n].op == IR_insn_start) {      /* no operands (a third of a block) */
+            dies[n] = 0;
+            if (across)
+                across[n] = 0;
+            continue;
+        }
         insn_liveness(b, &b->insns[n], &s, &dies[n], across ? &across[n] : NULL);
+    }
 }
 
 void ra_liveness(const struct ir_block *b, uint8_t *dies)

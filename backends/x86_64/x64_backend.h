@@ -32,6 +32,8 @@ void x64_emit_exit_request(struct be_code *c, uint64_t pc);
  * listed when the block is for the persistent cache. */
 void x64_emit_movi_addr(struct be_code *c, int reg, const void *addr, enum be_reloc_kind kind);
 void x64_emit_rel32_code(struct be_code *c, uint8_t opcode, const uint8_t *target);
+/* The relocation forms x64_reloc.c patches: an imm64 and a rel32. */
+enum { X64_FORM_ABS64 = 1, X64_FORM_REL32 = 2 };
 
 /* The host address of a guest access (x64_ops.c): every guest ld, st and
  * atomic goes through it, the one place that knows the guest-memory mode. */

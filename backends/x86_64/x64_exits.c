@@ -151,8 +151,8 @@ static void emit_stub(struct be_code *c, uint64_t pc, int slot)
     memcpy(w + t->code_at, &code, 4);
     memcpy(w + t->rel_at, &rel, 4);
     if (c->relocs) {
-        be_reloc_note(c, c->ptr + t->tb_at, BE_RELOC_BLOCK, 1, c->tb);  /* x64_reloc.c's forms */
-        be_reloc_note(c, c->ptr + t->rel_at, BE_RELOC_CODE, 2, c->epilogue);
+        be_reloc_note(c, c->ptr + t->tb_at, BE_RELOC_BLOCK, X64_FORM_ABS64, c->tb);
+        be_reloc_note(c, c->ptr + t->rel_at, BE_RELOC_CODE, X64_FORM_REL32, c->epilogue);
     }
     c->ptr += t->len;
 }
@@ -205,10 +205,11 @@ static void land_jmp8(struct be_code *c, uint8_t *rel)
     *be_writable(c, rel) = (uint8_t)(c->ptr - (rel + 1));
 }
 
-/* Pushes the entry (ret_pc; host return address) with a host `call` over
- * the continuation: add rsp, 8 (drop ret_pc); chain slot 1 to the block at
- * ret_pc.  The block's own exit follows as the call's target. */
-static void emit_ras_call(struct be_code *c, uint64_t ret_pc)
+/* The head of a call exit: push the entry (ret_pc; host return address)
+ * with a host `call` over the continuation, which drops ret_pc (add rsp,
+ * 8).  Returns where the call's rel32 is, to be filled in by the caller;
+ * *pc_imm: where ret_pc was written (4 or 8 bytes). */
+static uint8_t *emit_ras_call_head(struct be_code *c, uint64_t ret_pc, uint8_t **pc_imm)
 {
     x64_emit_op_m_r(c, X64_W, 0x3b, X64_RSP, X64_ENV, x64_env_disp(TR_OFFSET_RAS_LIMIT));
     uint8_t *room = emit_jmp8(c, 0x77);                     /* ja: rsp above the limit */
@@ -217,14 +218,59 @@ static void emit_ras_call(struct be_code *c, uint64_t ret_pc)
     if (x64_fits_s32((int64_t)ret_pc)) {
         x64_emit_byte(c, 0x68);                             /* push imm32 */
         x64_emit_u32(c, (uint32_t)ret_pc);
+        *pc_imm = c->ptr - 4;
     } else {
         x64_emit_mov_r_imm64(c, X64_RCX, ret_pc);
+        *pc_imm = c->ptr - 8;
         x64_emit_push_r(c, X64_RCX);
     }
     x64_emit_byte(c, 0xe8);                                 /* call rel32 */
     uint8_t *call = c->ptr;
     x64_emit_u32(c, 0);
     x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
+    return call;
+}
+
+/* The head in its two layouts (ret_pc an imm32 or an imm64), encoded once
+ * and copied like the stubs: the general emitters cost about 500 host
+ * instructions per call exit, the copy a tenth of that. */
+struct ras_call_template {
+    uint8_t bytes[48];
+    uint8_t len, pc_at, pc_bytes, call_at;
+};
+
+static struct ras_call_template ras_call_templates[2];
+
+static void build_ras_call_template(struct ras_call_template *t, int layout)
+{
+    struct be_code c = { .start = t->bytes, .ptr = t->bytes, .end = t->bytes + sizeof t->bytes };
+    uint8_t *pc_imm;
+    uint8_t *call = emit_ras_call_head(&c, layout ? 1ull << 40 : 0, &pc_imm);
+    t->pc_bytes = layout ? 8 : 4;
+    t->pc_at = (uint8_t)(pc_imm - t->bytes);
+    t->call_at = (uint8_t)(call - t->bytes);
+    t->len = (uint8_t)(c.ptr - t->bytes);
+}
+
+static uint8_t *copy_ras_call_head(struct be_code *c, uint64_t ret_pc)
+{
+    int layout = x64_fits_s32((int64_t)ret_pc) ? 0 : 1;
+    struct ras_call_template *t = &ras_call_templates[layout];
+    if (!t->len)
+        build_ras_call_template(t, layout);
+    uint8_t *w = be_writable(c, c->ptr);
+    memcpy(w, t->bytes, t->len);
+    memcpy(w + t->pc_at, &ret_pc, t->pc_bytes);         /* little-endian: the low bytes */
+    uint8_t *call = c->ptr + t->call_at;
+    c->ptr += t->len;
+    return call;
+}
+
+/* The call exit: the head, then chain slot 1 to the block at ret_pc.
+ * The block's own exit follows as the call's target. */
+static void emit_ras_call(struct be_code *c, uint64_t ret_pc)
+{
+    uint8_t *call = copy_ras_call_head(c, ret_pc);
     align_rel32(c, 1);
     c->jump_site[1] = (uint32_t)(c->ptr - c->start);
     x64_emit_jmp_rel32(c, c->ptr + 5);
@@ -349,15 +395,52 @@ void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
 }
 
 /* cmp dword [env + exit_request], 0; je on; <exit with TR_EXIT_REQUEST>
- * on: -- one load and one not-taken branch per block entry. */
-void x64_emit_exit_request(struct be_code *c, uint64_t pc)
+ * on: -- one load and one not-taken branch per block entry.  Returns
+ * where the pc was written (4 or 8 bytes). */
+static uint8_t *emit_exit_request_code(struct be_code *c, uint64_t pc)
 {
     x64_emit_op_m_r(c, 0, 0x83, X64_CMP, X64_ENV, x64_env_disp(TR_OFFSET_EXIT_REQUEST));
     x64_emit_byte(c, 0);
     x64_emit_byte(c, 0x74);                                 /* je rel8 */
     uint8_t *skip = c->ptr;
     x64_emit_byte(c, 0);
-    store_env_u64(c, TR_OFFSET_PC, pc);
+    uint8_t *pc_imm = store_env_u64(c, TR_OFFSET_PC, pc);
     return_to_dispatcher(c, TR_EXIT_REQUEST);
     *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
+    return pc_imm;
+}
+
+/* Copied from a template per layout (pc an imm32 or an imm64) like the
+ * stubs: about 350 host instructions to encode, in a third of the blocks. */
+struct exit_request_template {
+    uint8_t bytes[48];
+    uint8_t len, pc_at, pc_bytes, rel_at;
+};
+
+static struct exit_request_template exit_request_templates[2];
+
+static void build_exit_request_template(struct exit_request_template *t, int layout)
+{
+    struct be_code c = { .start = t->bytes, .ptr = t->bytes, .end = t->bytes + sizeof t->bytes,
+                         .epilogue = t->bytes };       /* (the jump is patched per copy) */
+    t->pc_at = (uint8_t)(emit_exit_request_code(&c, layout ? 1ull << 40 : 0) - t->bytes);
+    t->pc_bytes = layout ? 8 : 4;
+    t->rel_at = (uint8_t)(c.ptr - 4 - t->bytes);   /* the jmp to the epilogue ends it */
+    t->len = (uint8_t)(c.ptr - t->bytes);           /* last: a nonzero len means built */
+}
+
+void x64_emit_exit_request(struct be_code *c, uint64_t pc)
+{
+    int layout = x64_fits_s32((int64_t)pc) ? 0 : 1;
+    struct exit_request_template *t = &exit_request_templates[layout];
+    if (!t->len)
+        build_exit_request_template(t, layout);
+    uint8_t *w = be_writable(c, c->ptr);
+    int32_t rel = (int32_t)(c->epilogue - (c->ptr + t->len));
+    memcpy(w, t->bytes, t->len);
+    memcpy(w + t->pc_at, &pc, t->pc_bytes);             /* little-endian: the low bytes */
+    memcpy(w + t->rel_at, &rel, 4);
+    if (c->relocs)
+        be_reloc_note(c, c->ptr + t->rel_at, BE_RELOC_CODE, X64_FORM_REL32, c->epilogue);
+    c->ptr += t->len;
 }

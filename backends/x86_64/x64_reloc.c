@@ -6,7 +6,6 @@
 
 #include "x64_backend.h"
 
-enum { X64_FORM_ABS64 = 1, X64_FORM_REL32 = 2 };
 
 /* reg = addr, always the imm64 form; listed when the block is cacheable. */
 void x64_emit_movi_addr(struct be_code *c, int reg, const void *addr, enum be_reloc_kind kind)

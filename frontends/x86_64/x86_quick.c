@@ -484,11 +484,7 @@ bool x86_quick_insn(const uint8_t *p, uint64_t pc, cs_insn *ci)
     if (d.p == start) ok = quick_control(&d, start, pc);
     else ok = false;
     if (!ok) {
-        uint8_t op = *d.p++;
-        memset(d.x, 0, sizeof *d.x);
-        d.x->addr_size = 8;
-        d.x->prefix[2] = start[0] == 0x66 ? 0x66 : 0;
-        d.x->rex = d.rex;
+        uint8_t op = *d.p++;            /* (quick_control wrote nothing) */
         d.x->opcode[0] = op;
         ok = quick_modrm(&d, op) || quick_short(&d, op) || quick_more(&d, op);
     }
