@@ -57,7 +57,8 @@ static uint8_t *emit_ras_base(struct be_code *c)
     return rel;
 }
 
-/* No globals are pinned on x86-64: `globals` is not needed. */
+/* enter(env, code) loads the pinned globals (x64_pinned.c); the epilogue
+ * stores them back. */
 void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
 {
     void *enter = c->ptr;
@@ -66,9 +67,11 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     x64_emit_alu_rm_imm(c, X64_SUB, X64_W, X64_RSP, 8);     /* 16-byte aligned calls */
     x64_emit_lea_r_m(c, X64_W, X64_ENV, X64_RDI, X64_ENV_BIAS);
     uint8_t *miss_rel = emit_ras_base(c);
+    be_emit_pinned(c, true, x64_pinned_mask(globals), globals->v);
     x64_emit_jmp_rm(c, X64_RSI);
     x64_vec_emit_stub(c);                   /* right before the epilogue (x64_vec.c) */
     c->epilogue = c->ptr;
+    be_emit_pinned(c, false, x64_pinned_mask(globals), globals->v);
     x64_emit_mov_r_m(c, X64_W, X64_RSP, X64_ENV, x64_env_disp(TR_OFFSET_RAS_BASE));
     x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 16 + 8);
     for (int k = N_SAVED - 1; k >= 0; k--)
