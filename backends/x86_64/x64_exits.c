@@ -32,6 +32,15 @@ static struct {
     struct { uint32_t site; uint64_t pc; int slot; } e[4];
 } pending;
 
+/* The exit_request test's jne (the block's first op) and its pc, its stub
+ * also emitted out of line by the block's final exit.  `start` tells the
+ * block it belongs to. */
+static struct {
+    const uint8_t *start;
+    uint32_t site;
+    uint64_t pc;
+} request;
+
 static void return_to_dispatcher(struct be_code *c, int code);
 
 static uint8_t *emit_jmp8(struct be_code *c, uint8_t opcode);
@@ -176,8 +185,19 @@ static bool first_exit(const struct be_code *c)
     return c->jump_site[0] == UINT32_MAX && c->jump_site[1] == UINT32_MAX;
 }
 
+static void flush_request(struct be_code *c)
+{
+    if (request.start != c->start)
+        return;
+    request.start = NULL;
+    set_rel32(c->start + request.site + 2, c->rw_delta, c->ptr);
+    store_env_u64(c, TR_OFFSET_PC, request.pc);
+    return_to_dispatcher(c, TR_EXIT_REQUEST);
+}
+
 static void flush_pending(struct be_code *c)
 {
+    flush_request(c);
     for (int k = 0; k < pending.n; k++) {
         set_rel32(c->start + pending.e[k].site + 2, c->rw_delta, c->ptr);
         emit_stub(c, pending.e[k].pc, pending.e[k].slot);
@@ -337,16 +357,15 @@ void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
     set_rel32(site + (site[0] == 0x0f ? 2 : 1), rw_delta, target);
 }
 
-/* cmp dword [env + exit_request], 0; je on; <exit with TR_EXIT_REQUEST>
- * on: -- one load and one not-taken branch per block entry. */
+/* cmp dword [env + exit_request], 0; jne <stub behind the block's final
+ * exit> -- one load and one not-taken branch per block entry (a taken
+ * `je` over an inline stub cost a taken branch each time). */
 void x64_emit_exit_request(struct be_code *c, uint64_t pc)
 {
     x64_emit_op_m_r(c, 0, 0x83, X64_CMP, X64_ENV, x64_env_disp(TR_OFFSET_EXIT_REQUEST));
     x64_emit_byte(c, 0);
-    x64_emit_byte(c, 0x74);                                 /* je rel8 */
-    uint8_t *skip = c->ptr;
-    x64_emit_byte(c, 0);
-    store_env_u64(c, TR_OFFSET_PC, pc);
-    return_to_dispatcher(c, TR_EXIT_REQUEST);
-    *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
+    request.start = c->start;
+    request.site = (uint32_t)(c->ptr - c->start);
+    request.pc = pc;
+    x64_emit_jcc_rel32(c, X64_CC_NE, c->ptr + 6);
 }
