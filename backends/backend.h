@@ -84,6 +84,8 @@ struct be_desc {
      * the host's condition flags; the backend then also emits subf/addf/
      * andf and brflags/setflags/movflags (ir_ops.def).  NULL: no fusion. */
     const uint8_t *keeps_flags;         /* [IR_NUM_OPS] */
+    /* addx/subx (an extended operand, ir_extfold.c) are emitted. */
+    bool ext_operands;
 };
 extern const struct be_desc be_host;
 

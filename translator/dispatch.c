@@ -107,7 +107,8 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
 {
     switch (code) {
     case TR_EXIT_CHAIN0: case TR_EXIT_CHAIN1:
-        chain(e, rt, code);
+        if (!LOG_ON(LOG_EXEC))          /* -d exec logs every block entered */
+            chain(e, rt, code);
         return -1;
     case TR_EXIT_INDIRECT:
         return -1;

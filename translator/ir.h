@@ -244,4 +244,9 @@ void ir_eliminate_dead(struct ir_block *b);     /* only the last */
  * Returns whether anything was fused (dead copies are then removed). */
 bool ir_fuse_flags(struct ir_block *b, const uint8_t *keeps_flags);
 
+/* ir_extfold.c: an extension read only by one 64-bit add/sub becomes that
+ * op's extended operand (addx/subx, ir_ops.def), for a backend with
+ * be_desc.ext_operands.  Returns whether anything was folded. */
+bool ir_fold_ext(struct ir_block *b);
+
 #endif

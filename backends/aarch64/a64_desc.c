@@ -58,6 +58,7 @@ static const uint8_t a64_keeps_flags[IR_NUM_OPS] = {
     [IR_ext32u] = 1, [IR_ext32s] = 1, [IR_extract] = 1, [IR_deposit] = 1, [IR_bswap] = 1,
     [IR_clz] = 1, [IR_ctz] = 1, [IR_ld] = 1, [IR_st] = 1, [IR_ldx] = 1, [IR_stx] = 1,
     [IR_ld_env] = 1, [IR_st_env] = 1, [IR_setflags] = 1, [IR_movflags] = 1,
+    [IR_addx] = 1, [IR_subx] = 1,
 };
 
 /* The guest's first 16 globals (x86-64: rax..r15) stay in host registers
@@ -86,6 +87,7 @@ const struct be_desc be_host = {
     .n_pinned = (int)(sizeof(a64_pinned_regs) / sizeof(a64_pinned_regs[0])),
     .pinned_regs = a64_pinned_regs,
     .keeps_flags = a64_keeps_flags,
+    .ext_operands = true,       /* add/sub (extended register) */
 };
 
 static int insn_width(const struct ir_insn *insn) { return insn->size == 32 ? 32 : 64; }

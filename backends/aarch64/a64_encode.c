@@ -56,6 +56,13 @@ uint32_t a64_add_sub_shifted_reg(bool sf, bool sub, bool set_flags, enum a64_shi
            F(shift, 2, 22) | F(rm, 5, 16) | F(imm6, 6, 10) | REG_N_D(rn, rd);
 }
 
+uint32_t a64_add_sub_ext_reg(bool sf, bool sub, bool set_flags, unsigned option,
+                             unsigned imm3, unsigned rm, unsigned rn, unsigned rd)
+{
+    return F(sf, 1, 31) | F(sub, 1, 30) | F(set_flags, 1, 29) | F(0x0b, 5, 24) |
+           F(1, 1, 21) | F(rm, 5, 16) | F(option, 3, 13) | F(imm3, 3, 10) | REG_N_D(rn, rd);
+}
+
 uint32_t a64_logical_shifted_reg(bool sf, enum a64_logic_opc opc, bool invert,
                                  enum a64_shift shift, unsigned rm, unsigned imm6,
                                  unsigned rn, unsigned rd)

@@ -59,6 +59,9 @@ uint32_t a64_pc_rel_adr(int32_t offset, unsigned rd);
 /* Data processing -- register. */
 uint32_t a64_add_sub_shifted_reg(bool sf, bool sub, bool set_flags, enum a64_shift shift,
                                  unsigned rm, unsigned imm6, unsigned rn, unsigned rd);
+/* option: 0-3 UXTB/H/W/X, 4-7 SXTB/H/W/X; Rn and Rd are SP for 31. */
+uint32_t a64_add_sub_ext_reg(bool sf, bool sub, bool set_flags, unsigned option,
+                             unsigned imm3, unsigned rm, unsigned rn, unsigned rd);
 uint32_t a64_logical_shifted_reg(bool sf, enum a64_logic_opc opc, bool invert,
                                  enum a64_shift shift, unsigned rm, unsigned imm6,
                                  unsigned rn, unsigned rd);

@@ -61,6 +61,21 @@ static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned
     a64_put(c, a64_add_sub_shifted_reg(sf, sub, s, A64_LSL, rm, 0, rn, out[0].reg));
 }
 
+/* addx/subx: `add/sub Xd, Xn, Wm, uxtw` and the other extensions
+ * (ir_extfold.c); neither register is 31 (SP in this form). */
+static void emit_add_sub_ext(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                             const struct be_arg *out, const struct be_arg *in)
+{
+    static const uint8_t option_of[] = {
+        [IR_ext8u] = 0, [IR_ext16u] = 1, [IR_ext32u] = 2,
+        [IR_ext8s] = 4, [IR_ext16s] = 5, [IR_ext32s] = 6,
+    };
+    unsigned rn = a64_src(c, &in[0], A64_TMP1, 64);
+    unsigned rm = a64_src(c, &in[1], A64_TMP0, 64);
+    a64_put(c, a64_add_sub_ext_reg(true, param, false, option_of[insn->aux[0]], 0, rm, rn,
+                                   out[0].reg));
+}
+
 /* param: enum a64_logic_opc, plus LOGIC_INVERT for andc (bic). */
 enum { LOGIC_INVERT = 4 };
 
@@ -314,6 +329,8 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_ctz]     = { emit_ctz },
     [IR_setcond] = { emit_setcond },
     [IR_movcond] = { emit_movcond },
+    [IR_addx]    = { emit_add_sub_ext, 0 },
+    [IR_subx]    = { emit_add_sub_ext, 1 },
     [IR_subf]    = { emit_add_sub, 1 | SET_FLAGS },
     [IR_addf]    = { emit_add_sub, SET_FLAGS },
     [IR_andf]    = { emit_logic, A64_ANDS },

@@ -19,6 +19,11 @@ static inline int32_t x64_env_disp(int32_t offset) { return offset - X64_ENV_BIA
 
 enum x64_cc x64_cond_cc(enum ir_cond c);
 
+/* Guest globals in host registers across blocks (x64_pinned.c). */
+#define X64_N_PINNED 8
+extern const int8_t x64_pinned_regs[X64_N_PINNED];
+uint64_t x64_pinned_mask(const struct ir_globals *g);
+
 /* Exits (x64_exits.c). */
 void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer);  /* enum ir_xfer */
 void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int slot);

@@ -37,14 +37,28 @@ static const struct be_constraint x64_constraints[IR_NUM_OPS] = {
     [IR_stx]     = { { BE_IMM_NONE, BE_IMM_ARITH, BE_IMM_NONE } },
     [IR_st_env]  = { { BE_IMM_ARITH } },
     [IR_exit_indirect] = { { BE_IMM_ANY } },
+    [IR_subf]    = { { 0, BE_IMM_ARITH } },
+    [IR_addf]    = { { 0, BE_IMM_ARITH } },
+    [IR_andf]    = { { 0, BE_IMM_LOGIC } },
+};
+
+/* Ops emitted, with the allocator's glue (mov, mov imm: never xor, env and
+ * pinned loads/stores), without touching EFLAGS: moves, extensions
+ * (movzx/movsx/mov r32), loads and stores, bswap and the flag readers.  A
+ * brcond comparing what a sub compared then reads that sub's flags
+ * (ir_fuse_flags): `sub ecx, 1; je` is one sub and a je. */
+static const uint8_t x64_keeps_flags[IR_NUM_OPS] = {
+    [IR_insn_start] = 1, [IR_mov] = 1, [IR_ext8u] = 1, [IR_ext8s] = 1, [IR_ext16u] = 1,
+    [IR_ext16s] = 1, [IR_ext32u] = 1, [IR_ext32s] = 1, [IR_bswap] = 1, [IR_ld] = 1,
+    [IR_st] = 1, [IR_ldx] = 1, [IR_stx] = 1, [IR_ld_env] = 1, [IR_st_env] = 1,
+    [IR_setflags] = 1, [IR_movflags] = 1,
 };
 
 const struct be_desc be_host = {
     .name = "x86_64",
     .n_regs = 16,
     .reg_names = x64_reg_names,
-    .alloc_mask = R(RBX) | R(RBP) | R(RSI) | R(RDI) | R(R8) | R(R9) | R(R10) | R(R11)
-                | R(R12) | R(R13) | R(R15),
+    .alloc_mask = R(RSI) | R(RDI) | R(R8) | R(R9) | R(R10) | R(R11),
     .call_clobbered = R(RAX) | R(RCX) | R(RDX) | R(RSI) | R(RDI) | R(R8) | R(R9)
                     | R(R10) | R(R11),
     .env_reg = X64_ENV,
@@ -54,6 +68,9 @@ const struct be_desc be_host = {
     .cs_arch = CS_ARCH_X86,
     .cs_mode = CS_MODE_64,
     .ras_default = true,        /* cc1 -O2 about 30% less CPU, others level */
+    .n_pinned = X64_N_PINNED,   /* rbx, rbp, r12, r13, r15: x64_pinned.c */
+    .pinned_regs = x64_pinned_regs,
+    .keeps_flags = x64_keeps_flags,
 };
 
 /* Stores of 8..32 bits and 32-bit ops use only the low bits of an

@@ -32,6 +32,15 @@ static struct {
     struct { uint32_t site; uint64_t pc; int slot; } e[4];
 } pending;
 
+/* The exit_request test's jne (the block's first op) and its pc, its stub
+ * also emitted out of line by the block's final exit.  `start` tells the
+ * block it belongs to. */
+static struct {
+    const uint8_t *start;
+    uint32_t site;
+    uint64_t pc;
+} request;
+
 static void return_to_dispatcher(struct be_code *c, int code);
 
 static uint8_t *emit_jmp8(struct be_code *c, uint8_t opcode);
@@ -57,7 +66,8 @@ static uint8_t *emit_ras_base(struct be_code *c)
     return rel;
 }
 
-/* No globals are pinned on x86-64: `globals` is not needed. */
+/* enter(env, code) loads the pinned globals (x64_pinned.c); the epilogue
+ * stores them back. */
 void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
 {
     void *enter = c->ptr;
@@ -66,9 +76,11 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     x64_emit_alu_rm_imm(c, X64_SUB, X64_W, X64_RSP, 8);     /* 16-byte aligned calls */
     x64_emit_lea_r_m(c, X64_W, X64_ENV, X64_RDI, X64_ENV_BIAS);
     uint8_t *miss_rel = emit_ras_base(c);
+    be_emit_pinned(c, true, x64_pinned_mask(globals), globals->v);
     x64_emit_jmp_rm(c, X64_RSI);
     x64_vec_emit_stub(c);                   /* right before the epilogue (x64_vec.c) */
     c->epilogue = c->ptr;
+    be_emit_pinned(c, false, x64_pinned_mask(globals), globals->v);
     x64_emit_mov_r_m(c, X64_W, X64_RSP, X64_ENV, x64_env_disp(TR_OFFSET_RAS_BASE));
     x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 16 + 8);
     for (int k = N_SAVED - 1; k >= 0; k--)
@@ -177,8 +189,19 @@ static bool first_exit(const struct be_code *c)
     return c->jump_site[0] == UINT32_MAX && c->jump_site[1] == UINT32_MAX;
 }
 
+static void flush_request(struct be_code *c)
+{
+    if (request.start != c->start)
+        return;
+    request.start = NULL;
+    set_rel32(c->start + request.site + 2, c->rw_delta, c->ptr);
+    store_env_u64(c, TR_OFFSET_PC, request.pc);
+    return_to_dispatcher(c, TR_EXIT_REQUEST);
+}
+
 static void flush_pending(struct be_code *c)
 {
+    flush_request(c);
     for (int k = 0; k < pending.n; k++) {
         set_rel32(c->start + pending.e[k].site + 2, c->rw_delta, c->ptr);
         emit_stub(c, pending.e[k].pc, pending.e[k].slot);
@@ -394,53 +417,15 @@ void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
     set_rel32(site + (site[0] == 0x0f ? 2 : 1), rw_delta, target);
 }
 
-/* cmp dword [env + exit_request], 0; je on; <exit with TR_EXIT_REQUEST>
- * on: -- one load and one not-taken branch per block entry.  Returns
- * where the pc was written (4 or 8 bytes). */
-static uint8_t *emit_exit_request_code(struct be_code *c, uint64_t pc)
+/* cmp dword [env + exit_request], 0; jne <stub behind the block's final
+ * exit> -- one load and one not-taken branch per block entry (a taken
+ * `je` over an inline stub cost a taken branch each time). */
+void x64_emit_exit_request(struct be_code *c, uint64_t pc)
 {
     x64_emit_op_m_r(c, 0, 0x83, X64_CMP, X64_ENV, x64_env_disp(TR_OFFSET_EXIT_REQUEST));
     x64_emit_byte(c, 0);
-    x64_emit_byte(c, 0x74);                                 /* je rel8 */
-    uint8_t *skip = c->ptr;
-    x64_emit_byte(c, 0);
-    uint8_t *pc_imm = store_env_u64(c, TR_OFFSET_PC, pc);
-    return_to_dispatcher(c, TR_EXIT_REQUEST);
-    *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
-    return pc_imm;
-}
-
-/* Copied from a template per layout (pc an imm32 or an imm64) like the
- * stubs: about 350 host instructions to encode, in a third of the blocks. */
-struct exit_request_template {
-    uint8_t bytes[48];
-    uint8_t len, pc_at, pc_bytes, rel_at;
-};
-
-static struct exit_request_template exit_request_templates[2];
-
-static void build_exit_request_template(struct exit_request_template *t, int layout)
-{
-    struct be_code c = { .start = t->bytes, .ptr = t->bytes, .end = t->bytes + sizeof t->bytes,
-                         .epilogue = t->bytes };       /* (the jump is patched per copy) */
-    t->pc_at = (uint8_t)(emit_exit_request_code(&c, layout ? 1ull << 40 : 0) - t->bytes);
-    t->pc_bytes = layout ? 8 : 4;
-    t->rel_at = (uint8_t)(c.ptr - 4 - t->bytes);   /* the jmp to the epilogue ends it */
-    t->len = (uint8_t)(c.ptr - t->bytes);           /* last: a nonzero len means built */
-}
-
-void x64_emit_exit_request(struct be_code *c, uint64_t pc)
-{
-    int layout = x64_fits_s32((int64_t)pc) ? 0 : 1;
-    struct exit_request_template *t = &exit_request_templates[layout];
-    if (!t->len)
-        build_exit_request_template(t, layout);
-    uint8_t *w = be_writable(c, c->ptr);
-    int32_t rel = (int32_t)(c->epilogue - (c->ptr + t->len));
-    memcpy(w, t->bytes, t->len);
-    memcpy(w + t->pc_at, &pc, t->pc_bytes);             /* little-endian: the low bytes */
-    memcpy(w + t->rel_at, &rel, 4);
-    if (c->relocs)
-        be_reloc_note(c, c->ptr + t->rel_at, BE_RELOC_CODE, X64_FORM_REL32, c->epilogue);
-    c->ptr += t->len;
+    request.start = c->start;
+    request.site = (uint32_t)(c->ptr - c->start);
+    request.pc = pc;
+    x64_emit_jcc_rel32(c, X64_CC_NE, c->ptr + 6);
 }

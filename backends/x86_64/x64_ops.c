@@ -26,12 +26,11 @@ void be_emit_mov(struct be_code *c, int dst, int src)
     copy_reg(c, X64_W, dst, src);
 }
 
-/* Shortest form; XOR clobbers flags, which no caller keeps live here. */
+/* Never `xor r, r` for zero: the allocator's glue must keep the host
+ * flags between a subf/addf/andf and the op reading them (ir_flags.c). */
 void be_emit_movi(struct be_code *c, int dst, uint64_t imm)
 {
-    if (imm == 0)
-        x64_emit_alu_rm_r(c, X64_XOR, 0, dst, dst);
-    else if (imm <= 0xffffffffull)
+    if (imm <= 0xffffffffull)
         x64_emit_mov_r_imm32(c, dst, (uint32_t)imm);
     else if (x64_fits_s32((int64_t)imm))
         x64_emit_mov_rm_imm32(c, X64_W, dst, (int32_t)imm);
@@ -97,6 +96,29 @@ static void emit_alu(struct be_code *c, const struct ir_insn *i,
     else {
         x64_emit_mov_rm_r(c, w, d, a);
         x64_emit_alu_rm_r(c, op, w, d, b);
+    }
+}
+
+/* subf/addf/andf: the op itself with the host flags it sets left for the
+ * brflags/setflags/movflags after it (ir_ops.def), so always a real
+ * sub/add/and of a and b, never lea or neg+add; d == b goes through the
+ * scratch register (the moves keep the flags). */
+static void emit_alu_flags(struct be_code *c, const struct ir_insn *i,
+                           const struct be_arg *out, const struct be_arg *in)
+{
+    static const uint8_t base_op[] = { [IR_subf] = X64_SUB, [IR_addf] = X64_ADD, [IR_andf] = X64_AND };
+    int d = out[0].reg, a = in[0].reg, w = wflag(i);
+    enum x64_alu op = (enum x64_alu)base_op[i->op];
+    if (in[1].is_const) {
+        copy_reg(c, w, d, a);
+        x64_emit_alu_rm_imm(c, op, w, d, (int32_t)in[1].imm);
+    } else if (d == in[1].reg && d != a) {
+        x64_emit_mov_rm_r(c, w, X64_SCRATCH, a);
+        x64_emit_alu_rm_r(c, op, w, X64_SCRATCH, in[1].reg);
+        x64_emit_mov_rm_r(c, w, d, X64_SCRATCH);
+    } else {
+        copy_reg(c, w, d, a);
+        x64_emit_alu_rm_r(c, op, w, d, in[1].reg);
     }
 }
 
@@ -334,6 +356,27 @@ static void emit_movcond(struct be_code *c, const struct ir_insn *i,
     }
 }
 
+/* setflags/movflags: the flags of the subf/addf/andf before (ir_ops.def). */
+static void emit_setflags(struct be_code *c, const struct ir_insn *i,
+                          const struct be_arg *out, const struct be_arg *in)
+{
+    x64_emit_setcc_rm8(c, x64_cond_cc(i->cond), X64_RAX);
+    x64_emit_movzx_r_rm8(c, 0, out[0].reg, X64_RAX);
+}
+
+static void emit_movflags(struct be_code *c, const struct ir_insn *i,
+                          const struct be_arg *out, const struct be_arg *in)
+{
+    int d = out[0].reg, vt = in[0].reg, vf = in[1].reg;
+    enum x64_cc cc = x64_cond_cc(i->cond);
+    if (d == vt) {
+        x64_emit_cmovcc_r_rm(c, cc ^ 1, X64_W, d, vf);
+    } else {
+        copy_reg(c, X64_W, d, vf);
+        x64_emit_cmovcc_r_rm(c, cc, X64_W, d, vt);
+    }
+}
+
 /* ---- memory ---- */
 
 /* Load opcodes per memop: movzx/movsx/mov/movsxd. */
@@ -473,6 +516,12 @@ static void emit_brexit(struct be_code *c, const struct ir_insn *i,
     x64_emit_brexit(c, x64_cond_cc(i->cond), (uint64_t)i->aux[0], (int)i->aux[1]);
 }
 
+static void emit_brflags(struct be_code *c, const struct ir_insn *i,
+                         const struct be_arg *out, const struct be_arg *in)
+{
+    x64_emit_brcond_exit(c, x64_cond_cc(i->cond), (uint64_t)i->aux[0], (int)i->aux[1]);
+}
+
 static void emit_goto_tb(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
@@ -519,6 +568,8 @@ static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
     [IR_extract] = emit_extract, [IR_deposit] = emit_deposit,
     [IR_bswap] = emit_bswap, [IR_clz] = emit_clz, [IR_ctz] = emit_ctz,
     [IR_setcond] = emit_setcond, [IR_movcond] = emit_movcond,
+    [IR_subf] = emit_alu_flags, [IR_addf] = emit_alu_flags, [IR_andf] = emit_alu_flags,
+    [IR_setflags] = emit_setflags, [IR_movflags] = emit_movflags, [IR_brflags] = emit_brflags,
     [IR_ld] = emit_ld, [IR_st] = emit_st, [IR_ldx] = emit_ld, [IR_stx] = emit_st,
     [IR_ld_env] = emit_ld_env, [IR_st_env] = emit_st_env,
     [IR_call] = emit_call, [IR_brcond] = emit_brcond, [IR_brexit] = emit_brexit,

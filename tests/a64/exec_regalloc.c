@@ -146,12 +146,25 @@ static void gen_flags_pair(struct ir_block *b, int size, ir_ref x, ir_ref y)
         ir_movcond(b, c, size, d, l, r, vt, vf);
 }
 
+/* A widened value added to or subtracted from a 64-bit one through a
+ * temp read once: what ir_fold_ext turns into addx/subx. */
+static void gen_ext_operand(struct ir_block *b, ir_ref x, ir_ref y)
+{
+    static const enum ir_op exts[] = { IR_ext8u, IR_ext8s, IR_ext16u, IR_ext16s, IR_ext32u, IR_ext32s };
+    ir_ref t = ir_temp(b);
+    ir_unop(b, exts[xt_random() % COUNT(exts)], 64, t, x);
+    int form = xt_random() % 3;
+    ir_binop(b, form == 2 ? IR_sub : IR_add, 64, pick_dst(b), form == 1 ? t : y, form == 1 ? y : t);
+}
+
 static void gen_insn(struct ir_block *b)
 {
     int size = xt_random() % 2 ? 64 : 32, kind = xt_random() % 25;
     ir_ref x = xt_pick_src(b, 5), y = xt_pick_src(b, 40);
     if (kind >= 23) {
         gen_flags_pair(b, size, x, y);
+    } else if (kind == 22) {
+        gen_ext_operand(b, x, y);
     } else if (kind >= 20) {
         gen_via_temp(b, size, x, y);
     } else if (kind < 9) {
@@ -273,6 +286,7 @@ static void run_random_block(int n_insns, bool optimize)
     if (optimize) {
         ir_optimize(&compiled);
         ir_fuse_flags(&compiled, be_host.keeps_flags);
+        ir_fold_ext(&compiled);
     }
     const char *bad = ir_validate(&compiled);
     XT_CHECK(!bad, "invalid block: %s", bad);

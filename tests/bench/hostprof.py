@@ -30,9 +30,10 @@ def parse(path):
 
 def main_path(insns):
     out, start = [], 0
-    if len(insns) > 2 and insns[1][1].startswith('cbz      w16,'):
-        # the older layout: the exit_request test branches over its stub
-        target = int(insns[1][1].split('#')[1], 16)
+    if len(insns) > 2 and (insns[1][1].startswith('cbz      w16,') or
+                           insns[1][1].startswith('je ') and insns[0][1].startswith('cmp      dword ptr [r14 - 0x500], 0')):
+        # the exit_request test branches over its stub (older AArch64 layout; x86-64)
+        target = int(insns[1][1].split()[-1].lstrip('#'), 16)
         out = [t for _, t in insns[:2]]
         start = next((k for k, (a, _) in enumerate(insns) if a == target), len(insns))
     for _, text in insns[start:]:
@@ -44,9 +45,10 @@ def main_path(insns):
 
 def kind(text):
     m = text.split()[0]
-    if 'x19, #0x10]' in text or (m in ('cbz', 'cbnz') and 'w16' in text):
+    if 'x19, #0x10]' in text or (m in ('cbz', 'cbnz') and 'w16' in text) or \
+            text.startswith('cmp      dword ptr [r14 - 0x500], 0'):
         return 'exit_request test'
-    if '[x19' in text or '[r' in text and 'rbp' in text:
+    if '[x19' in text or '[r14' in text:
         return 'env load/store'
     if m in ('ubfx', 'sbfx', 'sxtw', 'sxth', 'sxtb', 'uxtw', 'uxth', 'uxtb', 'bfxil', 'bfi',
              'ubfiz', 'movzx', 'movsx', 'movsxd'):

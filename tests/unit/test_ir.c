@@ -455,6 +455,49 @@ Test(ir, flags_are_not_reused_when_they_may_differ)
     cr_assert_eq(count_op(b, IR_setcond), 4, "%s", dump(b));
 }
 
+/* ---- extended operands (ir_fold_ext) ---- */
+
+/* `mov eax, ebx; add rax, rcx` and a sign-extended subtrahend: the
+ * extension becomes the add's / sub's operand and dies. */
+Test(ir, extension_read_once_folds_into_add_and_sub)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b);
+    ir_unop(b, IR_ext32u, 64, t, RBX);
+    ir_binop(b, IR_add, 64, RAX, t, RCX);
+    ir_unop(b, IR_ext8s, 64, u, RCX);
+    ir_binop(b, IR_sub, 64, RBX, RAX, u);
+    ir_goto_tb(b, 0x1006, 0);
+    cr_assert(ir_fold_ext(b), "%s", dump(b));
+    const struct ir_insn *a = only_op(b, IR_addx), *s = only_op(b, IR_subx);
+    cr_assert(a->args[1] == RCX && a->args[2] == RBX && a->aux[0] == IR_ext32u, "%s", dump(b));
+    cr_assert(s->args[1] == RAX && s->args[2] == RCX && s->aux[0] == IR_ext8s, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_ext32u) + count_op(b, IR_ext8s), 0, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+/* Not folded: the source rewritten in between, the temp read twice, a
+ * 32-bit add, the minuend of a sub, a constant other operand. */
+Test(ir, extension_stays_when_its_value_is_needed)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b), v = ir_temp(b), w = ir_temp(b);
+    ir_unop(b, IR_ext32u, 64, t, RBX);
+    ir_movi(b, RBX, 5);
+    ir_binop(b, IR_add, 64, RAX, t, RCX);
+    ir_unop(b, IR_ext16u, 64, u, RBX);
+    ir_binop(b, IR_add, 64, RCX, u, RCX);
+    ir_mov(b, RAX, u);
+    ir_unop(b, IR_ext32s, 64, v, RBX);
+    ir_binop(b, IR_add, 32, RCX, v, RCX);
+    ir_unop(b, IR_ext8u, 64, w, RBX);
+    ir_binop(b, IR_sub, 64, RBX, w, RCX);
+    ir_unop(b, IR_ext32u, 64, t, RCX);
+    ir_binop(b, IR_add, 64, RAX, t, ir_const(b, 16));
+    ir_goto_tb(b, 0x1006, 0);
+    cr_assert(!ir_fold_ext(b), "%s", dump(b));
+}
+
 /* ---- demanded bits ---- */
 
 /* x86's 32-bit imul with dead flags: a 64-bit product of sign-extended

@@ -1,0 +1,43 @@
+/* x64_pinned.c -- which guest globals live in x86-64 host registers across
+ * blocks (be_desc.pinned_regs, x64_desc.c) and moving them between those
+ * registers and env (be_emit_pinned): enter() loads them all, the epilogue
+ * stores them all, and the allocator writes back / reloads them around
+ * helpers that look at the CPU state.
+ *
+ * Only the five callee-saved registers left besides env (rbx, rbp, r12,
+ * r13, r15) pin anything, so no C call (helpers, the jump-cache miss, the
+ * vector helper stub) needs them saved; the allocator keeps rsi, rdi and
+ * r8-r11 for temporaries.  Which guest registers: the ones host-code
+ * profiles of gzip, xz and perl load and store most (tests/bench/
+ * hostprof.py, docs/status.md): rax, rcx, rdx (results, counts, the
+ * first arguments), rdi (the first argument, string destinations) and rsp
+ * (every push, pop, call, ret and stack slot).  Guest rsp goes in rbx,
+ * rdi in r15: as memory bases they need neither a SIB byte (r12) nor a
+ * displacement (rbp, r13). */
+#include "x64_backend.h"
+
+const int8_t x64_pinned_regs[X64_N_PINNED] = {
+    X64_R12, X64_R13, X64_RBP, -1, X64_RBX, -1, -1, X64_R15,
+};
+
+void be_emit_pinned(struct be_code *c, bool load, uint64_t mask, const struct ir_value *g)
+{
+    for (int k = 0; k < X64_N_PINNED; k++) {
+        if (!(mask >> k & 1) || x64_pinned_regs[k] < 0)
+            continue;
+        if (load)
+            be_emit_ld_env(c, x64_pinned_regs[k], g[k].env_offset);
+        else
+            be_emit_st_env(c, x64_pinned_regs[k], g[k].env_offset);
+    }
+}
+
+/* Bit k set for every pinned global k of this guest. */
+uint64_t x64_pinned_mask(const struct ir_globals *g)
+{
+    uint64_t m = 0;
+    for (int k = 0; k < X64_N_PINNED && k < g->count; k++)
+        if (x64_pinned_regs[k] >= 0)
+            m |= 1ull << k;
+    return m;
+}

@@ -1,0 +1,106 @@
+/* ir_extfold.c -- extensions folded into the 64-bit add/sub that reads
+ * them (ir_fold_ext).
+ *
+ * x86 code widens a 32-bit (or narrower) value and adds it to a 64-bit
+ * one all the time: `mov eax, edx; add rax, r9`, `movsxd rax, [..]; add
+ * rax, rbx`, an index register's zero-extended copy.  The frontend emits
+ * `ext32u t, rdx; add d, t, r9`; a host whose add/sub can extend its
+ * second operand (AArch64's extended-register form: `add x20, x29, w22,
+ * uxtw`) does both in one instruction.  For such a backend
+ * (be_desc.ext_operands) a temp made by ext8u..ext32s and read only by
+ * one 64-bit add or sub (either operand of an add, the subtrahend of a
+ * sub), with its source unchanged in between, becomes that op's addx/subx
+ * operand (ir_ops.def) and the extension dies -- unless the other operand
+ * is a constant (`add x0, x0, #0x10` after the extension is as short).
+ * Generic: runs after ir_optimize and ir_fuse_flags; nothing here knows
+ * the host.
+ */
+#include <string.h>
+
+#include "ir.h"
+
+struct extfold_state {
+    struct ir_block *b;
+    uint16_t uses[IR_MAX_VALUES];       /* reads of each value in the block */
+    uint16_t gen[IR_MAX_VALUES];        /* writes so far */
+    int32_t ext_at[IR_MAX_VALUES];      /* the ext that wrote a temp, or -1 */
+    uint16_t src_gen[IR_MAX_VALUES];    /* its source's gen[] then */
+};
+
+static bool is_ext(enum ir_op op) { return op >= IR_ext8u && op <= IR_ext32s; }
+
+static void count_uses(struct extfold_state *s)
+{
+    const struct ir_block *b = s->b;
+    for (int n = 0; n < b->n_insns; n++) {
+        const struct ir_insn *i = &b->insns[n];
+        int first = ir_op_info[i->op].n_out, last = first + ir_op_info[i->op].n_in;
+        for (int k = first; k < last && k < IR_MAX_ARGS; k++)
+            if (i->args[k] != IR_NONE && s->uses[i->args[k]] < UINT16_MAX)
+                s->uses[i->args[k]]++;
+    }
+}
+
+/* The ext insn whose temp r still holds its value, read only here; or NULL. */
+static const struct ir_insn *sole_ext(const struct extfold_state *s, ir_ref r)
+{
+    const struct ir_block *b = s->b;
+    if (r == IR_NONE || b->values[r].kind != IR_VAL_TEMP || s->ext_at[r] < 0 ||
+        s->uses[r] != 1)
+        return NULL;
+    const struct ir_insn *e = &b->insns[s->ext_at[r]];
+    return s->gen[e->args[1]] == s->src_gen[r] ? e : NULL;
+}
+
+/* add/sub d, a, t (or add d, t, a) with t = ext(x): addx/subx d, a, x. */
+static void try_fold(struct extfold_state *s, struct ir_insn *i)
+{
+    if ((i->op != IR_add && i->op != IR_sub) || i->size != 64)
+        return;
+    int k = 2;                          /* the extended operand's arg */
+    const struct ir_insn *e = sole_ext(s, i->args[2]);
+    if (!e && i->op == IR_add && (e = sole_ext(s, i->args[1])) != NULL)
+        k = 1;
+    if (!e || ir_is_const(s->b, i->args[3 - k]))
+        return;                         /* an immediate add is one insn already */
+    i->args[1] = i->args[3 - k];
+    i->args[2] = e->args[1];
+    i->aux[0] = e->op;
+    i->op = i->op == IR_add ? IR_addx : IR_subx;
+}
+
+static void note_writes(struct extfold_state *s, int n)
+{
+    const struct ir_insn *i = &s->b->insns[n];
+    for (int k = 0; k < ir_op_info[i->op].n_out; k++) {
+        ir_ref d = i->args[k];
+        if (d == IR_NONE)
+            continue;
+        s->gen[d]++;
+        s->ext_at[d] = -1;
+        if (is_ext((enum ir_op)i->op) && !ir_is_const(s->b, i->args[1])) {
+            s->ext_at[d] = n;
+            s->src_gen[d] = s->gen[i->args[1]];
+        }
+    }
+}
+
+bool ir_fold_ext(struct ir_block *b)
+{
+    struct extfold_state s;             /* 40 KB: on the stack, as ir_fuse_flags' */
+    s.b = b;
+    memset(s.uses, 0, sizeof(s.uses[0]) * (size_t)b->n_values);
+    memset(s.gen, 0, sizeof(s.gen[0]) * (size_t)b->n_values);
+    memset(s.ext_at, 0xff, sizeof(s.ext_at[0]) * (size_t)b->n_values);
+    count_uses(&s);
+    bool folded = false;
+    for (int n = 0; n < b->n_insns; n++) {
+        uint16_t op = b->insns[n].op;
+        try_fold(&s, &b->insns[n]);
+        folded |= b->insns[n].op != op;
+        note_writes(&s, n);
+    }
+    if (folded)
+        ir_eliminate_dead(b);
+    return folded;
+}
