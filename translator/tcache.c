@@ -429,18 +429,6 @@ void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct 
     free(fault);
 }
 
-void be_reloc_note(struct be_code *c, const uint8_t *field, enum be_reloc_kind kind,
-                   unsigned form, const void *target)
-{
-    struct be_relocs *r = c->relocs;
-    if (r->n == BE_MAX_RELOCS) {
-        r->overflow = true;
-        return;
-    }
-    r->r[r->n++] = (struct be_reloc){ .offset = (uint32_t)(field - c->start), .kind = (uint8_t)kind,
-                                      .form = (uint8_t)form, .target = (uint64_t)(uintptr_t)target };
-}
-
 /* ---- saving --------------------------------------------------------------- */
 
 void tcache_fork_child(struct tr_engine *e)
