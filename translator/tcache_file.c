@@ -200,17 +200,13 @@ uint8_t *tcf_prefix(const char *key, const struct tcf_buf *body, size_t *len)
 
 uint8_t *tcf_image(const char *key, const struct tcf_buf *body, size_t *len)
 {
-    size_t klen = strlen(key);
-    size_t off = (sizeof(struct tcf_header) + klen + 7) & ~(size_t)7;
-    uint8_t *p = calloc(1, off + body->len);
-    if (!p)
+    size_t off;
+    uint8_t *prefix = tcf_prefix(key, body, &off);
+    uint8_t *p = prefix ? realloc(prefix, off + body->len) : NULL;
+    if (!p) {
+        free(prefix);
         return NULL;
-    struct tcf_header h = { .version = TCF_VERSION, .key_len = (uint32_t)klen,
-                            .n_records = body->n, .body_len = body->len,
-                            .body_hash = image_hash(body->p, body->len, body->n) };
-    memcpy(h.magic, tcf_magic, 8);
-    memcpy(p, &h, sizeof h);
-    memcpy(p + sizeof h, key, klen);
+    }
     if (body->len)
         memcpy(p + off, body->p, body->len);
     *len = off + body->len;
