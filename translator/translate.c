@@ -214,16 +214,21 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* A block from the persistent cache, registered like a translated one. */
-static struct tr_block *from_tcache(struct tr_engine *e, uint64_t pc)
+/* A new block becomes findable by pc and by page, and the embedder hears of it. */
+static void register_block(struct tr_engine *e, struct tr_block *tb)
 {
-    struct tr_block *tb = tcache_restore(e, pc);
-    if (!tb)
-        return NULL;
     tc_insert(e, tb);
     tc_pages_add(e, tb);
     if (e->cfg.on_translate)
         e->cfg.on_translate(e->cfg.opaque, tb->guest_pc, tb->guest_size, tb->code, tb->code_size);
+}
+
+/* A block from the persistent cache, registered like a translated one. */
+static struct tr_block *from_tcache(struct tr_engine *e, uint64_t pc)
+{
+    struct tr_block *tb = tcache_restore(e, pc);
+    if (tb)
+        register_block(e, tb);
     return tb;
 }
 
@@ -241,14 +246,11 @@ struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc, uint32_t mode)
             exit(1);
         }
     }
-    tc_insert(e, tb);
-    tc_pages_add(e, tb);
+    register_block(e, tb);
     e->stats.blocks_translated++;
     e->stats.guest_insns_translated += e->xl->ir.guest_insns;
     e->stats.translate_ns += now_ns() - start;
     log_block(e, tb);
-    if (e->cfg.on_translate)
-        e->cfg.on_translate(e->cfg.opaque, tb->guest_pc, tb->guest_size, tb->code, tb->code_size);
     return tb;
 }
 
