@@ -42,6 +42,7 @@ struct ld_program {
     uint64_t lo, hi;                /* page-aligned span of all segments */
     char interp[LD_INTERP_MAX];     /* PT_INTERP path; "" for static programs */
     bool exec_stack;                /* PT_GNU_STACK asks for PF_X */
+    bool place_by_file;             /* ET_DYN at its file's slot (ld_place.c) */
 };
 
 /* ld_program.c: opens and validates an x86-64 program; returns 0, or
@@ -70,7 +71,8 @@ int ld_script_resolve(const char **path, char *const **argv, char *why, size_t l
 int ld_interp_open(struct ld_program *main, struct ld_program *interp);
 /* Maps it (noting the mappings in img); its load bias, or (uint64_t)-1
  * with main's why set. */
-uint64_t ld_interp_map(struct ld_program *main, struct ld_program *interp, struct ld_image *img);
+uint64_t ld_interp_map(struct ld_program *main, struct ld_program *interp, struct ld_image *img,
+                       bool place_by_file);
 
 /* ld_stack.c: allocates the guest stack (noted in img) and builds the
  * initial process stack; returns the initial rsp or 0 with why set. */

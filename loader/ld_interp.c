@@ -1,8 +1,9 @@
 /* ld_interp.c -- the program interpreter (PT_INTERP, e.g. glibc's
  * /lib64/ld-linux-x86-64.so.2) of a dynamically linked program: found
  * under the sysroot (-L) first, checked like any program, mapped where the
- * host likes (Linux's mmap-chosen base); the guest starts at its entry
- * with AT_BASE = its load bias. */
+ * host likes (Linux's mmap-chosen base) or, while the translation cache is
+ * on, at its file's slot (ld_place.c); the guest starts at its entry with
+ * AT_BASE = its load bias. */
 #include <stdio.h>
 #include <string.h>
 
@@ -32,8 +33,10 @@ int ld_interp_open(struct ld_program *main, struct ld_program *interp)
     return 0;
 }
 
-uint64_t ld_interp_map(struct ld_program *main, struct ld_program *interp, struct ld_image *img)
+uint64_t ld_interp_map(struct ld_program *main, struct ld_program *interp, struct ld_image *img,
+                       bool place_by_file)
 {
+    interp->place_by_file = place_by_file;
     uint64_t bias = ld_map_segments(interp, 0, img);
     ld_elf_close(&interp->elf);
     if (bias == (uint64_t)-1)

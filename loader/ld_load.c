@@ -80,7 +80,7 @@ static int ld_map_all(struct ld_program *p, struct ld_program *interp,
     img->brk_start = p->hi + bias;
     if (!p->interp[0])
         return 0;
-    if ((ai->base = ld_interp_map(p, interp, img)) == (uint64_t)-1)
+    if ((ai->base = ld_interp_map(p, interp, img, ai->params->place_shared)) == (uint64_t)-1)
         return -1;
     img->interp_base = ai->base;
     img->entry = interp->elf.entry + ai->base;

@@ -4,7 +4,8 @@
  * for ET_EXEC, with MAP_FIXED_NOREPLACE so ferry's own mappings are never
  * clobbered; for ET_DYN near the caller's hint -- ELF_ET_DYN_BASE for a
  * PIE main program, anywhere the host likes for the interpreter, as
- * Linux does).  Then, as the kernel's elf_map does, each segment's file
+ * Linux does, or at its file's slot while the translation cache is on,
+ * ld_place.c).  Then, as the kernel's elf_map does, each segment's file
  * pages are mapped from the file (MAP_PRIVATE) over the reservation: no
  * copy, page cache shared with every process running the same program,
  * and /proc/self/maps names the file (profilers, debuggers, programs that
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ld_internal.h"
@@ -42,11 +44,25 @@ static uint64_t ld_fail_reserve(struct ld_program *p)
     return LD_MAP_FAILED;
 }
 
+/* An ET_DYN to be placed by file (the interpreter while the translation
+ * cache is on): at its slot, or NULL. */
+static void *ld_reserve_placed(struct ld_program *p, size_t len, int flags)
+{
+    struct stat st;
+    if (!p->place_by_file || p->elf.type != ET_DYN || p->elf.fd < 0 || fstat(p->elf.fd, &st) != 0)
+        return NULL;
+    void *m = ld_place_map(&st, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+    return m == MAP_FAILED ? NULL : m;
+}
+
 /* Returns the host address of the reservation (== guest lo + bias). */
 static uint8_t *ld_reserve(struct ld_program *p, uint64_t dyn_hint)
 {
     size_t len = p->hi - p->lo;
     int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    void *placed = ld_reserve_placed(p, len, flags);
+    if (placed)
+        return placed;
     void *want = p->elf.type == ET_EXEC ? (void *)(uintptr_t)p->lo : NULL;
     if (want)
         flags |= MAP_FIXED_NOREPLACE;

@@ -18,6 +18,7 @@
 struct ld_params {
     uint64_t hwcap, hwcap2;     /* AT_HWCAP, AT_HWCAP2 */
     const char *platform;       /* AT_PLATFORM string, e.g. "x86_64" */
+    bool place_shared;          /* the interpreter at its slot (ld_place.c) */
 };
 
 /* One mapping the loader made: its pages and their protection as the
@@ -64,6 +65,17 @@ int ld_load_program(const char *path, char *const argv[], char *const envp[],
  * file, ELIBBAD when its contents are refused). */
 enum ld_interp_fault { LD_INTERP_FINE, LD_INTERP_BAD, LD_INTERP_UNREADABLE };
 int ld_check_program(const char *path, enum ld_interp_fault *interp, char *why, size_t len);
+
+/* ld_place.c: while the persistent translation cache is on, shared
+ * objects are mapped at an address derived from their file's identity
+ * (st), the same in every run.  Maps len bytes there (mmap's other
+ * arguments as given; never over an existing mapping) or returns
+ * MAP_FAILED: then the caller maps as usual. */
+struct stat;
+void *ld_place_map(const struct stat *st, size_t len, int prot, int flags, int fd, long off);
+/* Whether fd is a regular file holding an x86-64 ELF shared object (or
+ * PIE: ET_DYN); fills *st. */
+bool ld_place_is_shared_object(int fd, struct stat *st);
 
 /* ld_elf.c: the program at `path` is read through fd (binfmt_misc's
  * AT_EXECFD) instead of being opened; fd -1 ends that. */

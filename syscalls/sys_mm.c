@@ -7,9 +7,12 @@
  * sys_proc.brk_start. */
 #define _GNU_SOURCE
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "loader.h"
+#include "options.h"
 #include "sys_handlers.h"
 #include "translator.h"
 
@@ -17,6 +20,9 @@
 #define SYS_PAGE_UP(x) (((x) + SYS_PAGE - 1) & ~(SYS_PAGE - 1))
 #define SYS_GUEST_MAP_FIXED 0x10
 #define SYS_GUEST_MAP_32BIT 0x40
+#define SYS_GUEST_MAP_ANONYMOUS 0x20
+#define SYS_GUEST_MAP_TYPE 0x0f
+#define SYS_GUEST_MAP_PRIVATE 0x02
 #define SYS_MREMAP_DONTUNMAP 4
 
 /* PROT_READ/WRITE/EXEC/GROWSDOWN/GROWSUP: the same bits on all hosts.
@@ -43,6 +49,20 @@ static void sys_mm_forget(uint64_t addr, uint64_t len)
     errno = err;
 }
 
+/* While the translation cache is on, a shared object's whole-span mapping
+ * (ld.so's first mmap of a library: no address, private, the file from
+ * offset 0) goes to its file's slot (loader/ld_place.c), so that cached
+ * translations of its code apply in every run.  MAP_FAILED: map as usual. */
+static void *sys_mmap_placed(const uint64_t *a)
+{
+    struct stat st;
+    if (!ferry_opts.tcache_dir || a[0] || a[5] || (int)a[4] < 0 ||
+        (a[3] & (SYS_GUEST_MAP_FIXED | SYS_GUEST_MAP_ANONYMOUS | SYS_GUEST_MAP_32BIT)) ||
+        (a[3] & SYS_GUEST_MAP_TYPE) != SYS_GUEST_MAP_PRIVATE || !ld_place_is_shared_object((int)a[4], &st))
+        return MAP_FAILED;
+    return ld_place_map(&st, a[1], sys_host_prot(a[2]), sys_map_flags_to_host(a[3]), (int)a[4], 0);
+}
+
 /* MAP_32BIT exists only on x86: ask for low memory with a hint. */
 static int64_t sys_mmap_locked(const uint64_t *a)
 {
@@ -52,8 +72,10 @@ static int64_t sys_mmap_locked(const uint64_t *a)
     int64_t busy = (a[3] & SYS_GUEST_MAP_FIXED) ? sys_ferry_mem_fixed_ok(addr, a[1]) : 0;
     if (busy)
         return busy;                    /* ferry's own memory (sys_ferry_mem.c) */
-    void *p = mmap(sys_ptr(addr), a[1], sys_host_prot(a[2]), sys_map_flags_to_host(a[3]),
-                   (int)a[4], (off_t)a[5]);
+    void *p = sys_mmap_placed(a);
+    if (p == MAP_FAILED)
+        p = mmap(sys_ptr(addr), a[1], sys_host_prot(a[2]), sys_map_flags_to_host(a[3]),
+                 (int)a[4], (off_t)a[5]);
     if (p == MAP_FAILED && (a[3] & SYS_GUEST_MAP_FIXED))
         sys_mm_forget(addr, a[1]);
     if (p == MAP_FAILED)

@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <string.h>
 
+#include "options.h"
 #include "sys_exec.h"
 #include "sys_internal.h"
 #include "syscalls.h"
@@ -93,7 +94,7 @@ int sys_process_load(const char *path, char *const argv[], char *const envp[],
                      struct ld_image *img, char *errbuf, size_t errlen)
 {
     const struct ld_params params = { .hwcap = x86_cpuid_hwcap(), .hwcap2 = x86_cpuid_hwcap2(),
-                                      .platform = "x86_64" };
+                                      .platform = "x86_64", .place_shared = ferry_opts.tcache_dir != NULL };
     sys_start_argv0(&argv, sys_start_env(&envp));
     int st = ld_load_program(path, argv, envp, &params, img, errbuf, errlen);
     if (st == 0)

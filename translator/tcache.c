@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/personality.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -276,17 +275,16 @@ static bool identity(const char *path, char *out, size_t len)
     return true;
 }
 
-/* Without address-space randomisation (`setarch -R`, ADDR_NO_RANDOMIZE)
- * the same run maps ld.so and the libraries at the same addresses every
- * time: then every read-only page is worth caching, not only the
- * program's (the page hashes decide what may be used either way). */
-static void widen_without_aslr(uint64_t *lo, uint64_t *hi)
+/* Every read-only page is worth caching, not only the program's (the page
+ * hashes decide what may be used either way): while the cache is on,
+ * ld.so and each shared library are mapped at their file's slot, the same
+ * in every run (loader/ld_place.c), as they are by the kernel without
+ * address-space randomisation (`setarch -R`).  Code elsewhere at
+ * addresses that move (a JIT's) simply finds no record. */
+static void whole_address_space(uint64_t *lo, uint64_t *hi)
 {
-    int persona = personality(0xffffffff);
-    if (persona != -1 && (persona & ADDR_NO_RANDOMIZE)) {
-        *lo = 1ull << TC_PAGE_SHIFT;
-        *hi = 1ull << 47;
-    }
+    *lo = 1ull << TC_PAGE_SHIFT;
+    *hi = 1ull << 47;
 }
 
 void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
@@ -294,7 +292,7 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
 {
     char prog[4096 + 128], self[4096 + 128], key[3 * 4096];
     uint64_t prog_lo = lo, prog_hi = hi;
-    widen_without_aslr(&lo, &hi);
+    whole_address_space(&lo, &hi);
     if (e->tcache || !dir || !*dir || e->cfg.mem->mode != TR_MEM_HOST || e->cfg.count_blocks ||
         lo >= hi || !identity(program, prog, sizeof prog) ||
         !identity("/proc/self/exe", self, sizeof self) || !dir_ok(dir))
@@ -448,20 +446,24 @@ static bool fresh_has(const struct tcache *t, uint64_t pc, const uint64_t *pcs, 
     return false;
 }
 
-/* A record of the file outside the program's own code (libraries, when
- * ASLR is off) stays only if this process used it: their addresses may
- * move between runs, and records nobody uses must not pile up. */
-static bool worth_keeping(const struct tcache *t, uint64_t pc)
+/* A record of the file outside the program's own code (ld.so, libraries)
+ * stays only if this process used it or could have (its pages are mapped
+ * here and hash as they did: a library loaded, other paths through it):
+ * a library that changed gets a new slot, and records nobody can use must
+ * not pile up. */
+static bool worth_keeping(struct tr_engine *e, const struct tcf_view *v)
 {
+    const struct tcache *t = e->tcache;
+    uint64_t pc = v->h->guest_pc;
     size_t slot;
     if (pc >= t->prog_lo && pc < t->prog_hi)
         return true;
-    return t->used && find(t, pc, &slot) && t->used[t->index[slot] - 1];
+    return (t->used && find(t, pc, &slot) && t->used[t->index[slot] - 1]) || deps_hold(e, v);
 }
 
 /* This process's records, then the file's current ones for other pcs
  * (when there are none: just this process's, *out borrowing fresh). */
-static bool merge(struct tcache *t, struct tcf_buf *out)
+static bool merge(struct tr_engine *e, struct tcache *t, struct tcf_buf *out)
 {
     size_t size = 16, pos = 0, len = 0;
     uint8_t *file = read_file(NULL, t->path, &len);
@@ -491,7 +493,7 @@ static bool merge(struct tcache *t, struct tcf_buf *out)
         tcf_append(out, &v);
     }
     for (size_t k = 0; k < n && out->len + disk[k].h->total_len <= TCACHE_MAX_FILE / 2; k++)
-        if (!fresh_has(t, disk[k].h->guest_pc, pcs, size - 1) && worth_keeping(t, disk[k].h->guest_pc))
+        if (!fresh_has(t, disk[k].h->guest_pc, pcs, size - 1) && worth_keeping(e, &disk[k]))
             tcf_append(out, &disk[k]);
     free(disk);
     free(file);
@@ -537,7 +539,7 @@ static void save(struct tr_engine *e)
 {
     struct tcache *t = e->tcache;
     struct tcf_buf out;
-    if (!t || !worth_saving(t) || !merge(t, &out))
+    if (!t || !worth_saving(t) || !merge(e, t, &out))
         return;
     size_t len;
     uint8_t *prefix = tcf_prefix(t->key, &out, &len);

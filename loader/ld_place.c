@@ -1,0 +1,87 @@
+/* ld_place.c -- where shared objects go while the persistent translation
+ * cache is on (docs/translation-cache.md, "Shared libraries and ld.so").
+ *
+ * A cached translation embeds guest addresses, so it is of use only where
+ * its code is mapped at the same address in every run.  Linux puts ld.so
+ * and each library at a random address (ASLR); while the cache is on,
+ * ferry maps each shared object at a slot derived from its file's
+ * identity (device, inode, size, mtime) in a region kept for them, as
+ * qemu-user places every guest mapping deterministically.  The same file
+ * then lands at the same address in every process, whatever else the
+ * process mapped before and in whatever order it loads its libraries.
+ *
+ * A slot already taken (another object hashed near it, or anything else
+ * mapped there) is probed past; nothing is ever mapped over an existing
+ * mapping (MAP_FIXED_NOREPLACE: ferry's own memory, the guest stack, the
+ * guest's other mappings), and when no slot fits the caller maps as
+ * usual (the kernel's choice). */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ld_internal.h"
+
+/* [16 TiB, 32 TiB): away from where Linux maps anything by itself: its
+ * top-down mmap area starts below the stack (0x7f...), a PIE and its heap
+ * sit at ELF_ET_DYN_BASE (0x5555...), and the legacy bottom-up layout
+ * (unlimited stack rlimit) grows up from TASK_SIZE / 3 (0x2aaa...). */
+#define LD_PLACE_BASE 0x0000100000000000ull
+#define LD_PLACE_SLOT_SHIFT 26              /* 64 MiB: most objects fit one */
+#define LD_PLACE_SLOTS (1ull << 18)         /* 16 TiB */
+#define LD_PLACE_PROBES 32
+
+/* A 64-bit mix of the file's identity (one per file version). */
+static uint64_t ld_place_hash(const struct stat *st)
+{
+    const uint64_t id[5] = { (uint64_t)st->st_dev, (uint64_t)st->st_ino, (uint64_t)st->st_size,
+                             (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec };
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (int k = 0; k < 5; k++) {
+        h = (h ^ id[k]) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 31;
+    }
+    return h;
+}
+
+static uint64_t ld_place_slot_addr(uint64_t slot)
+{
+    return LD_PLACE_BASE + ((slot % LD_PLACE_SLOTS) << LD_PLACE_SLOT_SHIFT);
+}
+
+void *ld_place_map(const struct stat *st, size_t len, int prot, int flags, int fd, long off)
+{
+    uint64_t first = ld_place_hash(st) % LD_PLACE_SLOTS, span = LD_PAGE_UP((uint64_t)len);
+    if (!len || span > (LD_PLACE_SLOTS << LD_PLACE_SLOT_SHIFT) / 2)
+        return MAP_FAILED;
+    for (uint64_t k = 0; k < LD_PLACE_PROBES; k++) {
+        uint64_t at = ld_place_slot_addr(first + k);
+        if (at + span > LD_PLACE_BASE + (LD_PLACE_SLOTS << LD_PLACE_SLOT_SHIFT))
+            continue;                   /* would run past the region's end */
+        void *want = (void *)(uintptr_t)at;
+        void *p = mmap(want, len, prot, flags | MAP_FIXED_NOREPLACE, fd, (off_t)off);
+        if (p == want)
+            return p;
+        if (p != MAP_FAILED) {          /* a kernel without MAP_FIXED_NOREPLACE */
+            munmap(p, len);
+            return MAP_FAILED;
+        }
+        if (errno != EEXIST)
+            return MAP_FAILED;
+    }
+    return MAP_FAILED;
+}
+
+/* One fstat and one pread of the header: cheap next to the mmap. */
+bool ld_place_is_shared_object(int fd, struct stat *st)
+{
+    Elf64_Ehdr eh;
+    if (fd < 0 || fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || st->st_size < (off_t)sizeof eh ||
+        pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh)
+        return false;
+    return memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+           eh.e_type == ET_DYN && eh.e_machine == EM_X86_64;
+}
