@@ -25,13 +25,16 @@
 
 #include "ld_internal.h"
 
-/* [16 TiB, 32 TiB): away from where Linux maps anything by itself: its
- * top-down mmap area starts below the stack (0x7f...), a PIE and its heap
- * sit at ELF_ET_DYN_BASE (0x5555...), and the legacy bottom-up layout
- * (unlimited stack rlimit) grows up from TASK_SIZE / 3 (0x2aaa...). */
-#define LD_PLACE_BASE 0x0000100000000000ull
-#define LD_PLACE_SLOT_SHIFT 26              /* 64 MiB: most objects fit one */
-#define LD_PLACE_SLOTS (1ull << 18)         /* 16 TiB */
+/* [0x7c00'0000'0000, 0x7e00'0000'0000), 2 TiB: below where Linux's
+ * top-down mmap area starts (under the stack, at most 1 TiB below it with
+ * the default 28 random bits), far above a PIE and its heap
+ * (ELF_ET_DYN_BASE, 0x5555...) and the legacy bottom-up layout's start
+ * (0x2aaa...), and inside the "high application memory" of the
+ * sanitizers' fixed layouts (ASan: above 0x1000'7fff'8000; MSan, TSan:
+ * from 0x7000'... and 0x7a80'...), as kernel-placed libraries are. */
+#define LD_PLACE_BASE 0x00007c0000000000ull
+#define LD_PLACE_SLOT_SHIFT 24              /* 16 MiB: most objects fit one */
+#define LD_PLACE_SLOTS (1ull << 17)         /* 2 TiB */
 #define LD_PLACE_PROBES 32
 
 /* A 64-bit mix of the file's identity (one per file version). */

@@ -1,9 +1,11 @@
 /* tcache.c -- the persistent translation cache (docs/translation-cache.md):
- * blocks translated from the program's own read-only code are kept in a
- * file and copied into later runs' code caches instead of translated again.
+ * blocks translated from read-only guest code (the program's, ld.so's and
+ * the shared libraries') are kept in a file and copied into later runs'
+ * code caches instead of translated again.
  *
  * A record is used only at the guest pc it was made at (the program is
- * mapped at the same address every run), only after every guest page its
+ * mapped at the same address every run, ld.so and the libraries at their
+ * files' slots, loader/ld_place.c), only after every guest page its
  * translation read hashes as it did then, and with the host addresses the
  * backend listed (be_reloc_note) rewritten for this process: its tr_block,
  * ferry's helpers (ferry is position independent), the code cache's
