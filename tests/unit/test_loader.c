@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -268,4 +269,44 @@ Test(loader, shebang_parsing)
     cr_assert_str_eq(arg, "python3");
     cr_assert_eq(ld_shebang_parse("\177ELF", 4, interp, 64, arg, 64), 0);
     cr_assert_eq(ld_shebang_parse("#!\n", 3, interp, 64, arg, 64), -1);
+}
+
+/* While the translation cache is on, shared objects go to a slot derived
+ * from their file (ld_place.c): the same address every time it is free,
+ * another slot while it is taken, never over a mapping. */
+#define PLACE_LO 0x7c0000000000ull
+#define PLACE_HI 0x7e0000000000ull
+static bool placed(const void *p) { return (uintptr_t)p >= PLACE_LO && (uintptr_t)p < PLACE_HI; }
+
+Test(loader, shared_objects_placed_by_file)
+{
+    make_workdir();
+    const char *bin = build("so", "int main(void) { return 0; }\n", "-pie -fPIE");
+    struct stat st;
+    int fd = open(bin, O_RDONLY), text = open("/etc/passwd", O_RDONLY), dev = open("/dev/zero", O_RDONLY);
+    cr_assert(fd >= 0 && text >= 0 && dev >= 0);
+    cr_assert(ld_place_is_shared_object(fd, &st), "a PIE is ET_DYN");
+    struct stat other;
+    cr_assert(!ld_place_is_shared_object(text, &other) && !ld_place_is_shared_object(dev, &other) &&
+              !ld_place_is_shared_object(-1, &other));
+    void *a = ld_place_map(&st, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *b = ld_place_map(&st, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
+    cr_assert(placed(a) && placed(b) && a != b, "%p then %p (probed past)", a, b);
+    cr_assert_eq(memcmp(a, "\177ELF", 4), 0);
+    munmap(a, 8192);
+    munmap(b, 8192);
+    void *again = ld_place_map(&st, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
+    cr_assert_eq(again, a, "the same slot again: %p, %p", again, a);
+    munmap(again, 8192);
+
+    struct ld_params params = test_params;
+    params.place_shared = true;
+    char err[512] = "";
+    struct ld_image img;
+    cr_assert_eq(ld_load_program(bin, test_argv, test_envp, &params, &img, err, sizeof err), 0, "%s", err);
+    cr_assert(placed((void *)(uintptr_t)img.interp_base), "ld.so at its slot: 0x%lx", (unsigned long)img.interp_base);
+    close(fd);
+    close(text);
+    close(dev);
+    cleanup_workdir();
 }
