@@ -150,7 +150,7 @@ void tcache_forget(struct tr_engine *e, uint64_t start, uint64_t len)
 {
     struct tcache *t = e->tcache;
     uint64_t end = start + len < start ? UINT64_MAX : start + len;
-    if (!t || end <= t->lo || start >= t->hi)   /* the memo holds the program's pages only */
+    if (!t || end <= t->lo || start >= t->hi)   /* the memo holds cacheable pages only */
         return;
     start = start > t->lo ? start : t->lo;
     end = end < t->hi ? end : t->hi;
