@@ -1,12 +1,11 @@
 /* sys_mm.c -- memory syscalls.  Guest addresses are host addresses, so
  * mmap & co. go to the host with translated flags (while the translation
  * cache is on, a shared object's whole-span mmap goes to its file's slot:
- * sys_mmap_placed); every change to the
- * guest's mappings is told to the translator (tr_map_changed), which
- * keeps its own map of them for code fetch and drops translations of the
- * pages concerned.  brk is emulated: the host break belongs to ferry's
- * malloc, so the guest's heap is an anonymous mapping grown from
- * sys_proc.brk_start. */
+ * sys_mmap_placed); every change to the guest's mappings is told to the
+ * translator (tr_map_changed), which keeps its own map of them for code
+ * fetch and drops translations of the pages concerned.  brk is emulated:
+ * the host break belongs to ferry's malloc, so the guest's heap is an
+ * anonymous mapping grown from sys_proc.brk_start. */
 #define _GNU_SOURCE
 #include <sys/mman.h>
 #include <sys/stat.h>
