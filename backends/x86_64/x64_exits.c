@@ -2,7 +2,10 @@
  * stubs, and chain patching.
  *
  * A chain slot is a `jmp rel32` (goto_tb) or `jcc rel32` (brcond) whose
- * rel32 is 4-byte aligned, so re-pointing it is one atomic 32-bit store.
+ * rel32 lies within one aligned 8-byte word, so re-pointing it is one
+ * atomic 64-bit store (set_rel32).  That rule, not 4-byte alignment,
+ * leaves room to place a block's final `jcc; jmp` pair with at most one
+ * executed nop (align_exit_pair), usually none for a lone `jmp`.
  * Until chained it leads to a stub that stores the guest pc and the block
  * in env->rt and returns TR_EXIT_CHAIN0 + slot through the epilogue.
  * brcond stubs are emitted out of line at the end of the block so the
@@ -15,6 +18,7 @@
  * popped pc equals its target jumps to that slot, else probes the jump
  * cache.  The comparison makes any prediction safe: longjmp, signals,
  * rewritten return addresses and overflowing recursion just miss. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "translator.h"
@@ -169,19 +173,43 @@ static void emit_stub(struct be_code *c, uint64_t pc, int slot)
     c->ptr += t->len;
 }
 
-/* Pads so that the rel32 at c->ptr + rel_at is 4-byte aligned. */
+/* Where a rel32 may start within an aligned 8-byte word: bytes 0..4. */
+static int word_pos(const uint8_t *p) { return (int)((uintptr_t)p & 7); }
+
+/* Pads so that the rel32 at c->ptr + rel_at lies within one 8-byte word. */
 static void align_rel32(struct be_code *c, int rel_at)
 {
-    int mis = (int)((uintptr_t)(c->ptr + rel_at) & 3);
-    if (mis)
-        x64_emit_nops(c, 4 - mis);
+    int pos = word_pos(c->ptr + rel_at);
+    if (pos > 4)
+        x64_emit_nops(c, 8 - pos);
 }
 
-/* The rel32 at `rel` (written at rel + rw_delta) leads to target. */
+/* A brcond's `jcc rel32` (rel32 at +2), usually followed by the block's
+ * final `jmp rel32` (at +6, rel32 at +7): with the jcc's rel32 at word
+ * position 3 or 4 neither needs padding.  From positions 0..2 the jcc
+ * stays (the jmp then pads once), from 5..7 one nop moves it to 3. */
+static void align_exit_pair(struct be_code *c)
+{
+    int pos = word_pos(c->ptr + 2);
+    if (pos > 4)
+        x64_emit_nops(c, 11 - pos);
+}
+
+/* The rel32 at `rel` (written at rel + rw_delta) leads to target: one
+ * aligned 8-byte store of the word holding it (no other patch site
+ * shares a word: two rel32 and an opcode between them need 9 bytes). */
 static void set_rel32(uint8_t *rel, intptr_t rw_delta, const uint8_t *target)
 {
     int32_t v = (int32_t)(target - (rel + 4));
-    __atomic_store_n((int32_t *)(void *)(rel + rw_delta), v, __ATOMIC_RELEASE);
+    uint8_t *w = rel + rw_delta;
+    int shift = word_pos(w) * 8;
+    if (shift > 32)
+        abort();                    /* a misplaced patch site: a ferry bug */
+    uint64_t *word = (uint64_t *)(void *)(w - word_pos(w));
+    uint64_t old = __atomic_load_n(word, __ATOMIC_RELAXED);
+    uint64_t mask = 0xffffffffull << shift;
+    uint64_t now = (old & ~mask) | ((uint64_t)(uint32_t)v << shift);
+    __atomic_store_n(word, now, __ATOMIC_RELEASE);
 }
 
 static bool first_exit(const struct be_code *c)
@@ -194,7 +222,8 @@ static void flush_request(struct be_code *c)
     if (request.start != c->start)
         return;
     request.start = NULL;
-    set_rel32(c->start + request.site + 2, c->rw_delta, c->ptr);
+    int32_t rel = (int32_t)(c->ptr - (c->start + request.site + 6));
+    memcpy(be_writable(c, c->start + request.site + 2), &rel, 4);   /* never re-pointed */
     store_env_u64(c, TR_OFFSET_PC, request.pc);
     return_to_dispatcher(c, TR_EXIT_REQUEST);
 }
@@ -320,7 +349,7 @@ void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int sl
 {
     if (first_exit(c) || pending.n >= 4)
         pending.n = 0;
-    align_rel32(c, 2);
+    align_exit_pair(c);
     c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
     pending.e[pending.n].site = c->jump_site[slot];
     pending.e[pending.n].pc = pc;
@@ -361,12 +390,18 @@ static void emit_ras_ret(struct be_code *c, int pc_reg)
 }
 
 /* Stays in translated code when the target is already translated:
- * code = tr_lookup_code(env, pc); if (code) goto *code; else return. */
+ * code = tr_lookup_code(env, pc); if (code) goto *code; else return.
+ * The pinned registers the call destroys (r10, r11) are pushed around it:
+ * two pushes keep the call 16-byte aligned. */
 static void emit_indirect_lookup(struct be_code *c, int pc_reg)
 {
     emit_jmp_cache_probe(c, pc_reg);
     x64_emit_mov_rm_r(c, X64_W, X64_RSI, pc_reg);
+    x64_emit_push_r(c, X64_R10);
+    x64_emit_push_r(c, X64_R11);
     be_emit_call(c, (const void *)tr_lookup_code);
+    x64_emit_pop_r(c, X64_R11);
+    x64_emit_pop_r(c, X64_R10);
     x64_emit_test_rm_r(c, X64_W, X64_RAX, X64_RAX);
     x64_emit_byte(c, 0x74);                         /* je rel8: over the jmp */
     x64_emit_byte(c, 2);
