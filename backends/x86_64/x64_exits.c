@@ -387,8 +387,9 @@ void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int sl
     x64_emit_jcc_rel32(c, cc, c->ptr + 6);
 }
 
-/* Inline probe of this thread's jump cache (rt.jmp_cache): rax = &entry; on a hit jump to its code,
- * else fall through (rel8 branch over the hit path). */
+/* Inline probe of this thread's jump cache (rt.jmp_cache): rcx + rax =
+ * &entry; on a hit jump to its code, else fall through (rel8 branch over
+ * the hit path). */
 static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
 {
     x64_emit_mov_rm_r(c, X64_W, X64_RAX, pc_reg);
@@ -397,12 +398,11 @@ static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
     x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, TR_JMP_SIZE - 1);
     x64_emit_shift_rm_imm(c, X64_SHL, 0, X64_RAX, 4);
     x64_emit_mov_r_m(c, X64_W, X64_RCX, X64_ENV, x64_env_disp(TR_OFFSET_JMP_CACHE));
-    x64_emit_alu_rm_r(c, X64_ADD, X64_W, X64_RAX, X64_RCX);
-    x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RAX, 0);   /* cmp [rax], pc */
+    x64_emit_op_sib_r(c, X64_W, 0x39, pc_reg, X64_RCX, X64_RAX, 0, 0);  /* cmp [rcx+rax], pc */
     x64_emit_byte(c, 0x75);                                 /* jne rel8 */
     uint8_t *skip = c->ptr;
     x64_emit_byte(c, 0);
-    x64_emit_op_m_r(c, 0, 0xff, 4, X64_RAX, 8);             /* jmp [rax+8] */
+    x64_emit_op_sib_r(c, 0, 0xff, 4, X64_RCX, X64_RAX, 0, 8);          /* jmp [rcx+rax+8] */
     *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
 }
 

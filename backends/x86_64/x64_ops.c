@@ -67,10 +67,16 @@ static const uint8_t alu_of[IR_NUM_OPS] = {
     [IR_or] = X64_OR, [IR_xor] = X64_XOR,
 };
 
+/* Into another register, add and sub of a constant are one lea (a sub's
+ * constant negated: any for 32 bits, all but -2^31 for 64). */
 static void emit_alu_imm(struct be_code *c, const struct ir_insn *i, int d, int a, uint64_t imm)
 {
     if (i->op == IR_add && d != a) {
         x64_emit_lea_r_m(c, wflag(i), d, a, (int32_t)imm);
+        return;
+    }
+    if (i->op == IR_sub && d != a && (i->size != 64 || (int64_t)imm != INT32_MIN)) {
+        x64_emit_lea_r_m(c, wflag(i), d, a, (int32_t)(0u - (uint32_t)imm));
         return;
     }
     copy_reg(c, wflag(i), d, a);
