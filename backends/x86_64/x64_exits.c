@@ -426,7 +426,8 @@ static void emit_ras_ret(struct be_code *c, int pc_reg)
 static void emit_indirect_lookup(struct be_code *c, int pc_reg)
 {
     emit_jmp_cache_probe(c, pc_reg);
-    x64_emit_mov_rm_r(c, X64_W, X64_RSI, pc_reg);
+    if (pc_reg != X64_RSI)
+        x64_emit_mov_rm_r(c, X64_W, X64_RSI, pc_reg);
     x64_emit_push_r(c, X64_R10);
     x64_emit_push_r(c, X64_R11);
     be_emit_call(c, (const void *)tr_lookup_code);
