@@ -26,7 +26,10 @@ uint64_t x64_pinned_mask(const struct ir_globals *g);
 
 /* Exits (x64_exits.c). */
 void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer);  /* enum ir_xfer */
-void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int slot);
+/* flags_from: where the code setting the flags the jcc reads starts (it
+ * slides forward when the jcc needs padding, to stay next to it), or NULL. */
+void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int slot,
+                          uint8_t *flags_from);
 void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer);
 void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
 void x64_emit_brexit(struct be_code *c, enum x64_cc cc, uint64_t pc, int code);

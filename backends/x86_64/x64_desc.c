@@ -58,7 +58,7 @@ const struct be_desc be_host = {
     .name = "x86_64",
     .n_regs = 16,
     .reg_names = x64_reg_names,
-    .alloc_mask = R(RSI) | R(RDI) | R(R8) | R(R9) | R(R10) | R(R11),
+    .alloc_mask = R(RSI) | R(RDI) | R(R8) | R(R9),
     .call_clobbered = R(RAX) | R(RCX) | R(RDX) | R(RSI) | R(RDI) | R(R8) | R(R9)
                     | R(R10) | R(R11),
     .env_reg = X64_ENV,
@@ -68,7 +68,7 @@ const struct be_desc be_host = {
     .cs_arch = CS_ARCH_X86,
     .cs_mode = CS_MODE_64,
     .ras_default = true,        /* cc1 -O2 about 30% less CPU, others level */
-    .n_pinned = X64_N_PINNED,   /* rbx, rbp, r12, r13, r15: x64_pinned.c */
+    .n_pinned = X64_N_PINNED,   /* rbx, rbp, r10-r13, r15: x64_pinned.c */
     .pinned_regs = x64_pinned_regs,
     .keeps_flags = x64_keeps_flags,
 };

@@ -292,11 +292,14 @@ void x64_emit_ret(struct be_code *c) { x64_emit_byte(c, 0xc3); }
 /* Recommended multi-byte NOPs (SDM vol. 2B, NOP). */
 void x64_emit_nops(struct be_code *c, int n)
 {
-    static const uint8_t nops[4][4] = {
+    static const uint8_t nops[8][8] = {
         { 0x90 }, { 0x66, 0x90 }, { 0x0f, 0x1f, 0x00 }, { 0x0f, 0x1f, 0x40, 0x00 },
+        { 0x0f, 0x1f, 0x44, 0x00, 0x00 }, { 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+        { 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
+        { 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
     };
     while (n > 0) {
-        int k = n > 4 ? 4 : n;
+        int k = n > 8 ? 8 : n;
         memcpy(be_writable(c, c->ptr), nops[k - 1], (size_t)k);
         c->ptr += k;
         n -= k;

@@ -2,7 +2,10 @@
  * stubs, and chain patching.
  *
  * A chain slot is a `jmp rel32` (goto_tb) or `jcc rel32` (brcond) whose
- * rel32 is 4-byte aligned, so re-pointing it is one atomic 32-bit store.
+ * rel32 lies within one aligned 8-byte word, so re-pointing it is one
+ * atomic 64-bit store (set_rel32).  That rule, not 4-byte alignment,
+ * leaves room to place a block's final `jcc; jmp` pair with at most one
+ * executed nop (align_exit_pair), usually none for a lone `jmp`.
  * Until chained it leads to a stub that stores the guest pc and the block
  * in env->rt and returns TR_EXIT_CHAIN0 + slot through the epilogue.
  * brcond stubs are emitted out of line at the end of the block so the
@@ -15,6 +18,7 @@
  * popped pc equals its target jumps to that slot, else probes the jump
  * cache.  The comparison makes any prediction safe: longjmp, signals,
  * rewritten return addresses and overflowing recursion just miss. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "translator.h"
@@ -116,29 +120,34 @@ static void return_to_dispatcher(struct be_code *c, int code)
  * Every direct exit has a stub (store the guest pc and the block, return
  * the slot's exit code), and encoding one with the general emitters cost
  * about 300 host instructions -- several times a block's own exits.  Each
- * of the four layouts (pc and block address each an imm32 or an imm64) is
- * encoded once with those same emitters into a template; a stub is a copy
- * with its pc, block, exit code and epilogue displacement patched in. */
+ * layout (pc and block address each an imm32 or an imm64; the
+ * exit_request stub stores no block) is encoded once with those same
+ * emitters into a template; a stub is a copy with its pc, block, exit
+ * code and epilogue displacement patched in. */
 struct stub_template {
     uint8_t bytes[64];
     uint8_t len, pc_at, pc_bytes, tb_at, tb_bytes, code_at, rel_at;
 };
 
-static struct stub_template stub_templates[4];
+enum { STUB_PC64 = 1, STUB_TB64 = 2, STUB_NO_TB = 4 };
+static struct stub_template stub_templates[8];
 
 static int stub_layout(uint64_t pc, uint64_t tb)
 {
-    return (x64_fits_s32((int64_t)pc) ? 0 : 1) | (x64_fits_s32((int64_t)tb) ? 0 : 2);
+    return (x64_fits_s32((int64_t)pc) ? 0 : STUB_PC64) | (x64_fits_s32((int64_t)tb) ? 0 : STUB_TB64);
 }
 
 static void build_stub_template(struct stub_template *t, int layout)
 {
     uint64_t big = 1ull << 40;
     struct be_code c = { .start = t->bytes, .ptr = t->bytes, .end = t->bytes + sizeof t->bytes };
-    t->pc_bytes = layout & 1 ? 8 : 4;
-    t->pc_at = (uint8_t)(store_env_u64(&c, TR_OFFSET_PC, layout & 1 ? big : 0) - t->bytes);
-    t->tb_bytes = layout & 2 ? 8 : 4;
-    t->tb_at = (uint8_t)(store_env_u64(&c, TR_OFFSET_EXIT_TB, layout & 2 ? big : 0) - t->bytes);
+    t->pc_bytes = layout & STUB_PC64 ? 8 : 4;
+    t->pc_at = (uint8_t)(store_env_u64(&c, TR_OFFSET_PC, layout & STUB_PC64 ? big : 0) - t->bytes);
+    if (!(layout & STUB_NO_TB)) {
+        t->tb_bytes = layout & STUB_TB64 ? 8 : 4;
+        uint8_t *tb_imm = store_env_u64(&c, TR_OFFSET_EXIT_TB, layout & STUB_TB64 ? big : 0);
+        t->tb_at = (uint8_t)(tb_imm - t->bytes);
+    }
     x64_emit_mov_r_imm32(&c, X64_RAX, 0);
     t->code_at = (uint8_t)(c.ptr - 4 - t->bytes);
     x64_emit_jmp_rel32(&c, c.ptr);
@@ -146,16 +155,16 @@ static void build_stub_template(struct stub_template *t, int layout)
     t->len = (uint8_t)(c.ptr - t->bytes);
 }
 
-static void emit_stub(struct be_code *c, uint64_t pc, int slot)
+/* rt.pc = pc; [rt.exit_tb = this block;] return code -- at c->ptr. */
+static void copy_stub(struct be_code *c, uint64_t pc, uint32_t code, bool with_tb)
 {
     uint64_t tb = (uint64_t)(uintptr_t)c->tb;
-    int layout = stub_layout(pc, tb) | (c->relocs ? 2 : 0);   /* tb: always imm64 */
+    int layout = with_tb ? stub_layout(pc, tb) | (c->relocs ? STUB_TB64 : 0)  /* tb: always imm64 */
+                         : stub_layout(pc, 0) | STUB_NO_TB;
     struct stub_template *t = &stub_templates[layout];
     if (!t->len)
         build_stub_template(t, layout);
-    c->stub[slot] = (uint32_t)(c->ptr - c->start);
     uint8_t *w = be_writable(c, c->ptr);
-    uint32_t code = TR_EXIT_CHAIN0 + (uint32_t)slot;
     int32_t rel = (int32_t)(c->epilogue - (c->ptr + t->rel_at + 4));
     memcpy(w, t->bytes, t->len);
     memcpy(w + t->pc_at, &pc, t->pc_bytes);             /* little-endian: the low bytes */
@@ -163,25 +172,74 @@ static void emit_stub(struct be_code *c, uint64_t pc, int slot)
     memcpy(w + t->code_at, &code, 4);
     memcpy(w + t->rel_at, &rel, 4);
     if (c->relocs) {
-        be_reloc_note(c, c->ptr + t->tb_at, BE_RELOC_BLOCK, X64_FORM_ABS64, c->tb);
+        if (with_tb)
+            be_reloc_note(c, c->ptr + t->tb_at, BE_RELOC_BLOCK, X64_FORM_ABS64, c->tb);
         be_reloc_note(c, c->ptr + t->rel_at, BE_RELOC_CODE, X64_FORM_REL32, c->epilogue);
     }
     c->ptr += t->len;
 }
 
-/* Pads so that the rel32 at c->ptr + rel_at is 4-byte aligned. */
-static void align_rel32(struct be_code *c, int rel_at)
+static void emit_stub(struct be_code *c, uint64_t pc, int slot)
 {
-    int mis = (int)((uintptr_t)(c->ptr + rel_at) & 3);
-    if (mis)
-        x64_emit_nops(c, 4 - mis);
+    c->stub[slot] = (uint32_t)(c->ptr - c->start);
+    copy_stub(c, pc, TR_EXIT_CHAIN0 + (uint32_t)slot, true);
 }
 
-/* The rel32 at `rel` (written at rel + rw_delta) leads to target. */
+/* Where a rel32 may start within an aligned 8-byte word: bytes 0..4. */
+static int word_pos(const uint8_t *p) { return (int)((uintptr_t)p & 7); }
+
+/* Pads so that the rel32 at c->ptr + rel_at lies within one 8-byte word. */
+static void align_rel32(struct be_code *c, int rel_at)
+{
+    int pos = word_pos(c->ptr + rel_at);
+    if (pos > 4)
+        x64_emit_nops(c, 8 - pos);
+}
+
+/* n bytes of nops at `from`, the code from there to c->ptr sliding
+ * behind them (position-independent code: a compare or flag-setting op,
+ * no fault point, relocation or branch). */
+static void pad_before(struct be_code *c, uint8_t *from, int n)
+{
+    uint8_t *end = c->ptr;
+    memmove(be_writable(c, from + n), be_writable(c, from), (size_t)(end - from));
+    c->ptr = from;
+    x64_emit_nops(c, n);
+    c->ptr = end + n;
+}
+
+/* A brcond's `jcc rel32` (rel32 at +2), usually followed by the block's
+ * final `jmp rel32` (at +6, rel32 at +7): with the jcc's rel32 at word
+ * position 3 or 4 neither needs padding.  From positions 0..2 the jcc
+ * stays (the jmp then pads once), from 5..7 one nop moves it to 3 --
+ * before the flag-setting code when known, so that it and the jcc stay
+ * adjacent (the host fuses cmp/sub+jcc into one op). */
+static void align_exit_pair(struct be_code *c, uint8_t *flags_from)
+{
+    int pos = word_pos(c->ptr + 2);
+    if (pos <= 4)
+        return;
+    if (flags_from)
+        pad_before(c, flags_from, 11 - pos);
+    else
+        x64_emit_nops(c, 11 - pos);
+}
+
+/* The rel32 at `rel` (written at rel + rw_delta) leads to target: one
+ * aligned 8-byte store of the word holding it (no other patch site
+ * shares a word: two rel32 and an opcode between them need 9 bytes). */
 static void set_rel32(uint8_t *rel, intptr_t rw_delta, const uint8_t *target)
 {
     int32_t v = (int32_t)(target - (rel + 4));
-    __atomic_store_n((int32_t *)(void *)(rel + rw_delta), v, __ATOMIC_RELEASE);
+    uint8_t *w = rel + rw_delta;
+    int shift = word_pos(w) * 8;
+    if (shift > 32)
+        abort();                    /* a misplaced patch site: a ferry bug */
+    uint64_t *word = (uint64_t *)(void *)(w - word_pos(w));
+    uint64_t old = __atomic_load_n(word, __ATOMIC_RELAXED);
+    uint64_t mask = 0xffffffffull << shift;
+    uint64_t now = (old & ~mask) | ((uint64_t)(uint32_t)v << shift);
+    __atomic_store_n(word, now, __ATOMIC_RELEASE);
 }
 
 static bool first_exit(const struct be_code *c)
@@ -194,9 +252,9 @@ static void flush_request(struct be_code *c)
     if (request.start != c->start)
         return;
     request.start = NULL;
-    set_rel32(c->start + request.site + 2, c->rw_delta, c->ptr);
-    store_env_u64(c, TR_OFFSET_PC, request.pc);
-    return_to_dispatcher(c, TR_EXIT_REQUEST);
+    int32_t rel = (int32_t)(c->ptr - (c->start + request.site + 6));
+    memcpy(be_writable(c, c->start + request.site + 2), &rel, 4);   /* never re-pointed */
+    copy_stub(c, request.pc, TR_EXIT_REQUEST, false);
 }
 
 static void flush_pending(struct be_code *c)
@@ -316,11 +374,12 @@ void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
     flush_pending(c);
 }
 
-void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int slot)
+void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int slot,
+                          uint8_t *flags_from)
 {
     if (first_exit(c) || pending.n >= 4)
         pending.n = 0;
-    align_rel32(c, 2);
+    align_exit_pair(c, flags_from);
     c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
     pending.e[pending.n].site = c->jump_site[slot];
     pending.e[pending.n].pc = pc;
@@ -328,8 +387,9 @@ void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int sl
     x64_emit_jcc_rel32(c, cc, c->ptr + 6);
 }
 
-/* Inline probe of this thread's jump cache (rt.jmp_cache): rax = &entry; on a hit jump to its code,
- * else fall through (rel8 branch over the hit path). */
+/* Inline probe of this thread's jump cache (rt.jmp_cache): rcx + rax =
+ * &entry; on a hit jump to its code, else fall through (rel8 branch over
+ * the hit path). */
 static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
 {
     x64_emit_mov_rm_r(c, X64_W, X64_RAX, pc_reg);
@@ -338,12 +398,11 @@ static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
     x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, TR_JMP_SIZE - 1);
     x64_emit_shift_rm_imm(c, X64_SHL, 0, X64_RAX, 4);
     x64_emit_mov_r_m(c, X64_W, X64_RCX, X64_ENV, x64_env_disp(TR_OFFSET_JMP_CACHE));
-    x64_emit_alu_rm_r(c, X64_ADD, X64_W, X64_RAX, X64_RCX);
-    x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RAX, 0);   /* cmp [rax], pc */
+    x64_emit_op_sib_r(c, X64_W, 0x39, pc_reg, X64_RCX, X64_RAX, 0, 0);  /* cmp [rcx+rax], pc */
     x64_emit_byte(c, 0x75);                                 /* jne rel8 */
     uint8_t *skip = c->ptr;
     x64_emit_byte(c, 0);
-    x64_emit_op_m_r(c, 0, 0xff, 4, X64_RAX, 8);             /* jmp [rax+8] */
+    x64_emit_op_sib_r(c, 0, 0xff, 4, X64_RCX, X64_RAX, 0, 8);          /* jmp [rcx+rax+8] */
     *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
 }
 
@@ -361,12 +420,19 @@ static void emit_ras_ret(struct be_code *c, int pc_reg)
 }
 
 /* Stays in translated code when the target is already translated:
- * code = tr_lookup_code(env, pc); if (code) goto *code; else return. */
+ * code = tr_lookup_code(env, pc); if (code) goto *code; else return.
+ * The pinned registers the call destroys (r10, r11) are pushed around it:
+ * two pushes keep the call 16-byte aligned. */
 static void emit_indirect_lookup(struct be_code *c, int pc_reg)
 {
     emit_jmp_cache_probe(c, pc_reg);
-    x64_emit_mov_rm_r(c, X64_W, X64_RSI, pc_reg);
+    if (pc_reg != X64_RSI)
+        x64_emit_mov_rm_r(c, X64_W, X64_RSI, pc_reg);
+    x64_emit_push_r(c, X64_R10);
+    x64_emit_push_r(c, X64_R11);
     be_emit_call(c, (const void *)tr_lookup_code);
+    x64_emit_pop_r(c, X64_R11);
+    x64_emit_pop_r(c, X64_R10);
     x64_emit_test_rm_r(c, X64_W, X64_RAX, X64_RAX);
     x64_emit_byte(c, 0x74);                         /* je rel8: over the jmp */
     x64_emit_byte(c, 2);
@@ -418,14 +484,31 @@ void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
 }
 
 /* cmp dword [env + exit_request], 0; jne <stub behind the block's final
- * exit> -- one load and one not-taken branch per block entry (a taken
- * `je` over an inline stub cost a taken branch each time). */
+ * exit> -- one load and one not-taken branch per entry of a block that
+ * may loop (translate.c).  The same bytes in every block but the jne's
+ * rel32 (filled in by flush_request), so encoded once and copied. */
+static struct {
+    uint8_t bytes[16];
+    uint8_t len;
+} request_check;
+
+static void build_request_check(void)
+{
+    struct be_code t = { .start = request_check.bytes, .ptr = request_check.bytes,
+                         .end = request_check.bytes + sizeof request_check.bytes };
+    x64_emit_op_m_r(&t, 0, 0x83, X64_CMP, X64_ENV, x64_env_disp(TR_OFFSET_EXIT_REQUEST));
+    x64_emit_byte(&t, 0);
+    x64_emit_jcc_rel32(&t, X64_CC_NE, t.ptr + 6);
+    request_check.len = (uint8_t)(t.ptr - t.start);
+}
+
 void x64_emit_exit_request(struct be_code *c, uint64_t pc)
 {
-    x64_emit_op_m_r(c, 0, 0x83, X64_CMP, X64_ENV, x64_env_disp(TR_OFFSET_EXIT_REQUEST));
-    x64_emit_byte(c, 0);
+    if (!request_check.len)
+        build_request_check();
+    memcpy(be_writable(c, c->ptr), request_check.bytes, request_check.len);
+    c->ptr += request_check.len;
     request.start = c->start;
-    request.site = (uint32_t)(c->ptr - c->start);
+    request.site = (uint32_t)(c->ptr - 6 - c->start);
     request.pc = pc;
-    x64_emit_jcc_rel32(c, X64_CC_NE, c->ptr + 6);
 }

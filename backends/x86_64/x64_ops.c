@@ -67,10 +67,16 @@ static const uint8_t alu_of[IR_NUM_OPS] = {
     [IR_or] = X64_OR, [IR_xor] = X64_XOR,
 };
 
+/* Into another register, add and sub of a constant are one lea (a sub's
+ * constant negated: any for 32 bits, all but -2^31 for 64). */
 static void emit_alu_imm(struct be_code *c, const struct ir_insn *i, int d, int a, uint64_t imm)
 {
     if (i->op == IR_add && d != a) {
         x64_emit_lea_r_m(c, wflag(i), d, a, (int32_t)imm);
+        return;
+    }
+    if (i->op == IR_sub && d != a && (i->size != 64 || (int64_t)imm != INT32_MIN)) {
+        x64_emit_lea_r_m(c, wflag(i), d, a, (int32_t)(0u - (uint32_t)imm));
         return;
     }
     copy_reg(c, wflag(i), d, a);
@@ -103,8 +109,23 @@ static void emit_alu(struct be_code *c, const struct ir_insn *i,
  * brflags/setflags/movflags after it (ir_ops.def), so always a real
  * sub/add/and of a and b, never lea or neg+add; d == b goes through the
  * scratch register (the moves keep the flags). */
+/* Where the last subf/addf/andf's code is: a brflags right behind it may
+ * slide it to place its jcc (x64_emit_brcond_exit). */
+static struct { uint8_t *start, *end; } flags_op;
+
+static void emit_alu_flags_at(struct be_code *c, const struct ir_insn *i,
+                              const struct be_arg *out, const struct be_arg *in);
+
 static void emit_alu_flags(struct be_code *c, const struct ir_insn *i,
                            const struct be_arg *out, const struct be_arg *in)
+{
+    flags_op.start = c->ptr;
+    emit_alu_flags_at(c, i, out, in);
+    flags_op.end = c->ptr;
+}
+
+static void emit_alu_flags_at(struct be_code *c, const struct ir_insn *i,
+                              const struct be_arg *out, const struct be_arg *in)
 {
     static const uint8_t base_op[] = { [IR_subf] = X64_SUB, [IR_addf] = X64_ADD, [IR_andf] = X64_AND };
     int d = out[0].reg, a = in[0].reg, w = wflag(i);
@@ -505,8 +526,9 @@ static void emit_call(struct be_code *c, const struct ir_insn *i,
 static void emit_brcond(struct be_code *c, const struct ir_insn *i,
                         const struct be_arg *out, const struct be_arg *in)
 {
+    uint8_t *compare = c->ptr;
     emit_compare(c, i, in);
-    x64_emit_brcond_exit(c, x64_cond_cc(i->cond), (uint64_t)i->aux[0], (int)i->aux[1]);
+    x64_emit_brcond_exit(c, x64_cond_cc(i->cond), (uint64_t)i->aux[0], (int)i->aux[1], compare);
 }
 
 static void emit_brexit(struct be_code *c, const struct ir_insn *i,
@@ -519,7 +541,9 @@ static void emit_brexit(struct be_code *c, const struct ir_insn *i,
 static void emit_brflags(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
-    x64_emit_brcond_exit(c, x64_cond_cc(i->cond), (uint64_t)i->aux[0], (int)i->aux[1]);
+    bool adjacent = flags_op.end == c->ptr && flags_op.start >= c->start;
+    x64_emit_brcond_exit(c, x64_cond_cc(i->cond), (uint64_t)i->aux[0], (int)i->aux[1],
+                         adjacent ? flags_op.start : NULL);
 }
 
 static void emit_goto_tb(struct be_code *c, const struct ir_insn *i,

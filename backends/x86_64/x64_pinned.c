@@ -4,20 +4,23 @@
  * stores them all, and the allocator writes back / reloads them around
  * helpers that look at the CPU state.
  *
- * Only the five callee-saved registers left besides env (rbx, rbp, r12,
- * r13, r15) pin anything, so no C call (helpers, the jump-cache miss, the
- * vector helper stub) needs them saved; the allocator keeps rsi, rdi and
- * r8-r11 for temporaries.  Which guest registers: the ones host-code
- * profiles of gzip, xz and perl load and store most (tests/bench/
- * hostprof.py, docs/status.md): rax, rcx, rdx (results, counts, the
- * first arguments), rdi (the first argument, string destinations) and rsp
- * (every push, pop, call, ret and stack slot).  Guest rsp goes in rbx,
- * rdi in r15: as memory bases they need neither a SIB byte (r12) nor a
- * displacement (rbp, r13). */
+ * The five callee-saved registers left besides env (rbx, rbp, r12, r13,
+ * r15) and two caller-saved ones that pass no C argument (r10, r11) pin
+ * guest registers; the allocator keeps rsi, rdi, r8 and r9 for
+ * temporaries.  A C call the allocator emits stores the two caller-saved
+ * ones first (regalloc.c, evacuate_pinned); the jump-cache miss call
+ * (x64_exits.c) and the vector helper stub (x64_vec.c) push and pop them.
+ * Which guest registers: the ones host-code profiles of gzip, xz, bzip2,
+ * perl and python3 load and store most (tests/bench/hostprof.py,
+ * docs/status.md): rax, rcx, rdx (results, counts, the first arguments),
+ * rdi and rsi (the first two arguments, string pointers), rsp (every
+ * push, pop, call, ret and stack slot) and rbx (callee-saved: loop state
+ * in perl, python3, xz).  Guest rsp goes in rbx, rdi in r15: as memory
+ * bases they need neither a SIB byte (r12) nor a displacement (rbp, r13). */
 #include "x64_backend.h"
 
 const int8_t x64_pinned_regs[X64_N_PINNED] = {
-    X64_R12, X64_R13, X64_RBP, -1, X64_RBX, -1, -1, X64_R15,
+    X64_R12, X64_R13, X64_RBP, X64_R10, X64_RBX, -1, X64_R11, X64_R15,
 };
 
 void be_emit_pinned(struct be_code *c, bool load, uint64_t mask, const struct ir_value *g)
