@@ -33,6 +33,7 @@ static void sys_cpu_fault(struct x86_cpu *cpu)
 _Noreturn void sys_cpu_loop(struct x86_cpu *cpu)
 {
     for (;;) {
+        sys_signal_precise_sync(cpu);
         switch (tr_run(cpu)) {
         case TR_STOP_SYSCALL:
             sys_x86_64_syscall(cpu);

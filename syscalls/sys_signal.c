@@ -390,6 +390,18 @@ void sys_signal_thread_start(uint64_t blocked)
     sys_signal_sync_mask();
 }
 
+/* While the guest handles a fault signal, a handler may look at the flags
+ * at any fault: its blocks keep them exact there (x86_fault_flags.c).
+ * Each thread follows the process-wide dispositions at its next stop. */
+void sys_signal_precise_sync(struct x86_cpu *cpu)
+{
+    static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE };
+    bool handled = false;
+    for (size_t k = 0; k < sizeof faults / sizeof faults[0]; k++)
+        handled = handled || sys_sig.action[faults[k]].handler > SYS_SIG_IGN;
+    x86_precise_faults(cpu, handled);
+}
+
 SYS_HANDLER(sys_rt_sigaction)
 {
     int sig = (int)a[0];
@@ -405,6 +417,7 @@ SYS_HANDLER(sys_rt_sigaction)
     if (a[1]) {
         sys_sig.action[sig] = act;
         sys_mirror_disposition(sig);
+        sys_signal_precise_sync(cpu);
     }
     return 0;
 }

@@ -128,7 +128,7 @@ static struct x86_cpu *sys_thread_cpu(const struct x86_cpu *cpu, const uint64_t 
     if (!c)
         return NULL;
     memcpy(c, cpu, sizeof(*cpu));
-    c->rt = (struct tr_runtime){ .pc = cpu->rt.pc };
+    c->rt = (struct tr_runtime){ .pc = cpu->rt.pc, .tb_mode = cpu->rt.tb_mode };
     c->regs[X86_RAX] = 0;
     c->regs[X86_RCX] = cpu->rt.pc;
     c->regs[X86_R11] = x86_get_eflags(cpu);

@@ -65,5 +65,8 @@ bool sys_signal_fault(struct x86_cpu *cpu, int sig, uint64_t addr);
 /* A host signal arrived during translated code: runs pending signals at
  * the block boundary the dispatcher stopped at. */
 void sys_signal_interrupt(struct x86_cpu *cpu);
+/* The vCPU's exact-flags-at-faults mode follows whether the guest handles
+ * SIGSEGV, SIGBUS or SIGFPE (sys_signal.c). */
+void sys_signal_precise_sync(struct x86_cpu *cpu);
 
 #endif

@@ -70,10 +70,17 @@ static const uint8_t exit_trapno[] = {
 #define SEGV_ACCERR_CODE 2
 #define SI_KERNEL_CODE 0x80
 
+/* Linux's TASK_SIZE_MAX (4-level paging): at and above it, user-mode
+ * faults report P whatever the page tables hold, so as not to show the
+ * kernel's layout (x86 mm/fault.c, sanitize_error_code). */
+#define PF_KERNEL_HALF 0x7ffffffff000ull
+
 /* The page-fault error code's P bit: the page has a present PTE -- it is
  * mapped with some access (PROT_NONE pages, like holes, have none). */
 static uint64_t pf_present(const struct tr_runtime *rt, uint64_t addr, int code)
 {
+    if (addr >= PF_KERNEL_HALF)
+        return PF_PRESENT;
     int prot = rt->mem && rt->mem->prot_at ? rt->mem->prot_at(rt->mem, addr) : -1;
     if (prot >= 0)
         return prot ? PF_PRESENT : 0;
@@ -91,7 +98,7 @@ static void fetch_fault(struct tr_runtime *rt)
     rt->fault.addr = addr;
     rt->fault.code = prot >= 0 ? SEGV_ACCERR_CODE : SEGV_MAPERR_CODE;
     rt->fault.trapno = 14;
-    rt->fault.err = PF_USER | PF_FETCH | (prot > 0 ? PF_PRESENT : 0);
+    rt->fault.err = PF_USER | PF_FETCH | (prot > 0 || addr >= PF_KERNEL_HALF ? PF_PRESENT : 0);
 }
 
 /* Another thread wanted everyone out, or a host signal arrived for the

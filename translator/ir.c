@@ -164,6 +164,11 @@ void ir_mark_exit(struct ir_block *b, enum ir_xfer kind)
         i->cond = (uint8_t)kind;
 }
 
+void ir_discard(struct ir_block *b, ir_ref global)
+{
+    ir_emit(b, IR_discard, 64, global, IR_NONE, IR_NONE);
+}
+
 void ir_exit_code(struct ir_block *b, uint64_t pc, int code)
 {
     struct ir_insn *i = ir_emit(b, IR_exit_code, 64, IR_NONE, IR_NONE, IR_NONE);

@@ -201,6 +201,7 @@ void ir_exit_indirect(struct ir_block *b, ir_ref pc);
 enum ir_xfer { IR_XFER_JUMP, IR_XFER_CALL, IR_XFER_RET };
 void ir_mark_exit(struct ir_block *b, enum ir_xfer kind);     /* the last op */
 void ir_exit_code(struct ir_block *b, uint64_t pc, int code);
+void ir_discard(struct ir_block *b, ir_ref global);
 /* if (x c y) exit_code(pc, code), else go on (a conditional exception). */
 void ir_brexit(struct ir_block *b, enum ir_cond c, int size, ir_ref x, ir_ref y, uint64_t pc,
                int code);

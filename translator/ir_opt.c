@@ -776,7 +776,8 @@ static void backward_pass(void)
         struct ir_insn *i = &opt->b->insns[n];
         if (opt->dead[n] || i->op == IR_insn_start)     /* (no operands) */
             continue;
-        if (!(op_flags(i) & IR_F_SIDE) && outputs_dead(i)) {
+        /* (a guest load whose value is dead still faults: kept) */
+        if (!(op_flags(i) & IR_F_SIDE) && !may_fault(i) && outputs_dead(i)) {
             opt->dead[n] = true;
             continue;
         }

@@ -782,6 +782,15 @@ static void emit_call(int n, const struct ir_insn *i)
         define_call_result(n, i->args[0]);
 }
 
+/* IR_discard: a dirty unpinned global's newer value is dropped unstored. */
+static void discard_global(ir_ref g)
+{
+    if (!is_global(g) || is_pinned(g))
+        return;
+    unbind(g);
+    ra->v[g].dirty = ra->v[g].is_const = false;
+}
+
 static void emit_insn(int n, const struct ir_insn *i)
 {
     ra->locked = ra->in_regs = 0;
@@ -793,6 +802,8 @@ static void emit_insn(int n, const struct ir_insn *i)
     }
     if (i->op == IR_mov)
         emit_mov(n, i);
+    else if (i->op == IR_discard)
+        discard_global(i->args[0]);
     else if (i->op == IR_call)
         emit_call(n, i);
     else

@@ -109,6 +109,12 @@ int x86_fpstate_restore(struct x86_cpu *cpu, const uint8_t *img);
 /* The state a signal handler starts with: fninit x87, MXCSR 0x1f80, XMM 0. */
 void x86_fpstate_reset(struct x86_cpu *cpu);
 
+/* Exact flags at faults (x86_fault_flags.c): the translation-mode bit
+ * X86_TB_PRECISE, set by the syscall layer while the guest handles a
+ * fault signal (SIGSEGV, SIGBUS, SIGFPE), on the calling vCPU. */
+#define X86_TB_PRECISE 2u
+void x86_precise_faults(struct x86_cpu *env, bool on);
+
 /* For C helpers about to access guest memory at [addr, addr+len), as the
  * instruction (synced rt.pc) would read or write it: returns if all of it
  * is accessible, else raises the precise guest fault (x86_guard.c). */

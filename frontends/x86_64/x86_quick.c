@@ -53,8 +53,9 @@ static bool quick_branch(const uint8_t *p, uint64_t pc, int prefixes, struct x86
     else if (p[0] == 0xeb) { q->id = X86_INS_JMP; rel = 1; }
     else if ((p[0] & 0xf0) == 0x70) { q->id = quick_jcc[p[0] & 15]; rel = 1; }
     else if (p[0] == 0x0f && (p[1] & 0xf0) == 0x80) { q->id = quick_jcc[p[1] & 15]; rel = 4; p++; q->size++; }
-    else if (p[0] == 0xc3) { q->id = X86_INS_RET; q->size += 1; return true; }
+    else if (p[0] == 0xc3) { q->id = X86_INS_RET; q->size += 1; q->mem = true; return true; }
     else return false;
+    q->mem = q->id == X86_INS_CALL;
     q->size += 1 + rel;
     q->target = pc + q->size + (int64_t)quick_rel(p + 1, rel);
     return true;
@@ -76,6 +77,7 @@ static bool quick_modrm_form(const uint8_t *p, bool o16, struct x86_quick *q)
     else if (op == 0xc6 && reg == 0) { q->id = X86_INS_MOV; imm = 1; }
     else if (op == 0xc7 && reg == 0) { q->id = X86_INS_MOV; imm = imm_z(o16); }
     else return false;
+    q->mem = (p[1] >> 6) != 3 && q->id != X86_INS_LEA;
     q->size += 1 + modrm_len(p + 1) + imm;
     return true;
 }
@@ -87,8 +89,8 @@ static bool quick_short_form(const uint8_t *p, bool o16, bool rexw, struct x86_q
     else if (op < 0x40 && (op & 7) == 5) { q->id = quick_alu[op >> 3]; q->size += 1 + imm_z(o16); }
     else if (op == 0xa8) { q->id = X86_INS_TEST; q->size += 2; }
     else if (op == 0xa9) { q->id = X86_INS_TEST; q->size += 1 + imm_z(o16); }
-    else if (op >= 0x50 && op <= 0x57) { q->id = X86_INS_PUSH; q->size += 1; }
-    else if (op >= 0x58 && op <= 0x5f) { q->id = X86_INS_POP; q->size += 1; }
+    else if (op >= 0x50 && op <= 0x57) { q->id = X86_INS_PUSH; q->size += 1; q->mem = true; }
+    else if (op >= 0x58 && op <= 0x5f) { q->id = X86_INS_POP; q->size += 1; q->mem = true; }
     else if (op >= 0xb8 && op <= 0xbf && rexw) { q->id = X86_INS_MOVABS; q->size += 9; }
     else if (op >= 0xb8 && op <= 0xbf) { q->id = X86_INS_MOV; q->size += 1 + imm_z(o16); }
     else return false;
@@ -101,6 +103,7 @@ bool x86_quick_decode(const uint8_t *p, uint64_t pc, struct x86_quick *q)
     int prefixes = 0;
     q->size = 0;
     q->target = 0;
+    q->mem = false;
     if (p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa) {
         q->id = X86_INS_ENDBR64;
         q->size = 4;

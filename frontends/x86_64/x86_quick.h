@@ -15,6 +15,7 @@ struct x86_quick {
     unsigned id;        /* X86_INS_xxx, as capstone names the encoding */
     int size;           /* bytes */
     uint64_t target;    /* direct jmp/call/jcc target; 0 otherwise */
+    bool mem;           /* accesses memory (x86_may_fault: not lea, nop) */
 };
 
 /* Decodes the instruction at p (15 readable bytes), guest address pc.

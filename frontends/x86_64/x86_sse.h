@@ -208,6 +208,17 @@ extern const struct ir_helper sse_vh_psllwi, sse_vh_pslldi, sse_vh_psllqi, sse_v
  * handler, wrapped in the #XM check in blocks of that mode; a form storing
  * to memory calls x86_xm_end before the store. */
 #define X86_TB_XM 1u
+/* x86_sse_state.c: x86_fpstate_save/restore with the x87 pointers in the
+ * 32-bit (wide false) or the 64-bit layout (xsave/xrstor without REX.W). */
+struct x86_cpu;
+void sse_fpstate_save_layout(struct x86_cpu *cpu, uint8_t *img, bool wide);
+int sse_fpstate_restore_layout(struct x86_cpu *cpu, const uint8_t *img, bool wide);
+/* x86_fault_flags.c: X86_TB_PRECISE (x86_cpu.h), every insn that may
+ * fault reads the flags. */
+bool x86_may_fault(const cs_insn *ci);
+bool x86_fault_point(const cs_insn *ci, bool xm);
+bool x86_precise_block(const struct ir_block *b);
+void x86_flags_fault_only(struct x86_dc *dc);
 struct x86_cpu;
 void x86_xm_mode_update(struct x86_cpu *env);
 void x86_xm_translate(struct x86_dc *dc, x86_handler fn);

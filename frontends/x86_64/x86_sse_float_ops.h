@@ -83,6 +83,56 @@ static FT FN(arith)(FT x, FT y, int op)
     return r;
 }
 
+/* Whether x op y, rounded to FT's precision with an unbounded exponent,
+ * is inexact: computed in long double (wider in precision and exponent
+ * on both hosts); exact there, the bits below FT's precision decide. */
+static bool FN(unbounded_inexact)(FT x, FT y, int op)
+{
+    fexcept_t saved;
+    fegetexceptflag(&saved, FE_ALL_EXCEPT);
+    feclearexcept(FE_INEXACT);
+    long double lx = x, ly = y;
+    volatile long double r = op == SSE_FADD ? lx + ly : op == SSE_FSUB ? lx - ly
+                           : op == SSE_FMUL ? lx * ly : op == SSE_FDIV ? lx / ly : sqrtl(ly);
+    bool inexact = fetestexcept(FE_INEXACT) != 0;
+    fesetexceptflag(&saved, FE_ALL_EXCEPT);
+    int e;
+    long double m = ldexpl(frexpl(r, &e), F_WIDTH == 32 ? 24 : 53);
+    return inexact || m != truncl(m);
+}
+
+/* With OE or UE unmasked, x86 judges an overflowing or tiny result as
+ * rounded with an unbounded exponent: UE for every tiny result (exact
+ * ones too), PE only when that rounding is inexact (max + max: OE alone).
+ * The element's host flags are taken apart from the ones accumulated. */
+static UT FN(arith_unmasked)(struct x86_cpu *env, FT x, FT y, int op)
+{
+    fexcept_t saved;
+    fegetexceptflag(&saved, FE_ALL_EXCEPT);
+    feclearexcept(FE_ALL_EXCEPT);
+    volatile FT result = FN(arith)(x, y, op);
+    UT r = F_BITS(result);
+    int fl = fetestexcept(FE_ALL_EXCEPT);
+    fesetexceptflag(&saved, FE_ALL_EXCEPT);
+    bool over = (fl & FE_OVERFLOW) && !(env->mxcsr & (SSE_MXCSR_OE << 7));
+    bool tiny = !(env->mxcsr & (SSE_MXCSR_UE << 7)) && !F_IS_NAN(r) &&
+                ((fl & FE_UNDERFLOW) || FN(tiny)(r, x, y, op));
+    if (over || tiny) {
+        fl &= ~(FE_INEXACT | FE_UNDERFLOW);
+        fl |= (tiny ? FE_UNDERFLOW : 0) | (FN(unbounded_inexact)(x, y, op) ? FE_INEXACT : 0);
+    }
+    env->mxcsr |= (fl & FE_INVALID ? SSE_MXCSR_IE : 0) | (fl & FE_DIVBYZERO ? SSE_MXCSR_ZE : 0) |
+                  (fl & FE_OVERFLOW ? SSE_MXCSR_OE : 0) | (fl & FE_UNDERFLOW ? SSE_MXCSR_UE : 0) |
+                  (fl & FE_INEXACT ? SSE_MXCSR_PE : 0);
+    return r;
+}
+
+static bool FN(oe_ue_unmasked)(const struct x86_cpu *env)
+{
+    uint32_t masks = (SSE_MXCSR_OE | SSE_MXCSR_UE) << 7;
+    return (env->mxcsr & masks) != masks;
+}
+
 UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
 {
     bool unary = op >= SSE_FSQRT;
@@ -96,6 +146,10 @@ UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
         return x < y ? a : b;
     if (op == SSE_FMAX)
         return x > y ? a : b;
+    if (FN(oe_ue_unmasked)(env)) {
+        UT u = FN(arith_unmasked)(env, x, y, op);
+        return F_IS_NAN(u) ? FN(invalid_result)(env) : u;   /* (an #XM: not stored) */
+    }
     volatile FT result = FN(arith)(x, y, op);   /* before the mode is restored */
     UT r = F_BITS(result);
     if (F_IS_NAN(r))
@@ -117,7 +171,7 @@ static inline bool FN(plain)(UT a)
  * host accumulates the flags. */
 UT FN(op_default)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
 {
-    if (FN(plain)(a) && FN(plain)(b)) {
+    if (FN(plain)(a) && FN(plain)(b) && !FN(oe_ue_unmasked)(env)) {
         FT x = F_VAL(a), y = F_VAL(b), r;
         switch (op) {
         case SSE_FMIN: return x < y ? a : b;

@@ -183,20 +183,32 @@ SSE_HELPER(fxrstor)
 /* Signal frames (x86_cpu.h) reuse the fxsave/fxrstor image code. */
 void x86_fpstate_save(struct x86_cpu *cpu, uint8_t *img)
 {
+    sse_fpstate_save_layout(cpu, img, true);   /* the kernel's 64-bit layout */
+}
+
+/* The same with the x87 pointers in the 32-bit layout (wide false: FIP,
+ * FCS, FDP, FDS), as xsave/xrstor without REX.W use them. */
+void sse_fpstate_save_layout(struct x86_cpu *cpu, uint8_t *img, bool wide)
+{
     memset(img, 0, X86_FXSAVE_SIZE);
-    fxsave_image(cpu, img, true);          /* the kernel's 64-bit layout */
+    fxsave_image(cpu, img, wide);
+}
+
+int sse_fpstate_restore_layout(struct x86_cpu *cpu, const uint8_t *img, bool wide)
+{
+    uint32_t mx;
+    memcpy(&mx, img + FX_MXCSR, 4);
+    if (mx & ~SSE_MXCSR_VALID)
+        return -1;
+    fxrstor_image(cpu, img, wide);
+    return 0;
 }
 
 /* Checked here, not by fxrstor's helper: its #GP would unwind out of the
  * syscall layer; rt_sigreturn turns -1 into SIGSEGV as Linux does. */
 int x86_fpstate_restore(struct x86_cpu *cpu, const uint8_t *img)
 {
-    uint32_t mx;
-    memcpy(&mx, img + FX_MXCSR, 4);
-    if (mx & ~SSE_MXCSR_VALID)
-        return -1;
-    fxrstor_image(cpu, img, true);
-    return 0;
+    return sse_fpstate_restore_layout(cpu, img, true);
 }
 
 /* Linux's fpu__clear_user_states: the handler gets the init FP state

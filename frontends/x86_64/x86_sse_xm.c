@@ -112,7 +112,8 @@ void x86_xm_mode_check(struct x86_dc *dc)
 void x86_xm_mode_update(struct x86_cpu *env)
 {
     uint32_t masks = env->mxcsr & 0x1f80u;
-    tr_set_mode(env, masks != 0x1f80u ? X86_TB_XM : 0);
+    uint32_t others = env->rt.tb_mode & ~X86_TB_XM;
+    tr_set_mode(env, others | (masks != 0x1f80u ? X86_TB_XM : 0));
 }
 
 /* ---- the runtime check ---- */

@@ -43,6 +43,8 @@ struct block_plan {
     bool live_in[X86_MAX_BLOCK_INSNS];  /* flags read at or after insn i, before a full writer */
     bool exit_live;                 /* flags read after the block's direct exits */
     bool exit_cf_live;              /* ... CF in particular */
+    bool precise;                   /* every fault point reads the flags (x86_fault_flags.c) */
+    bool xm;                        /* SIMD float insns may fault (X86_TB_XM) */
     bool too_big;                   /* insn 0 alone overflows the IR buffer */
     bool system;                    /* fe_x86_64_system: privileged insns run */
     bool code32;                    /* 32-bit protected-mode code (system mode only) */
@@ -272,7 +274,10 @@ static bool id_reads_no_cf(unsigned id)
 static bool reads_no_cf(const cs_insn *ci) { return id_reads_no_cf(ci->id); }
 
 /* What code at a successor does with the incoming flags. */
-struct succ_use { bool flags, cf; };     /* read before being overwritten */
+struct succ_use {
+    bool flags, cf;                     /* read before being overwritten */
+    bool fault;                         /* an insn that may fault comes first */
+};
 
 static uint64_t direct_target_of(const cs_insn *ci)
 {
@@ -282,7 +287,7 @@ static uint64_t direct_target_of(const cs_insn *ci)
 }
 
 /* One instruction as the successor scan sees it. */
-struct scan_insn { unsigned id; int size, cls; uint64_t target; };
+struct scan_insn { unsigned id; int size, cls; uint64_t target; bool fault; };
 
 /* Decodes at pc for the scan: the quick decoder when 15 bytes are readable
  * and it knows the form, else capstone (through the decode cache). */
@@ -294,12 +299,13 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
     extend_readable(mem, readable_end, pc);
     if (*readable_end >= pc + 15 && !x86_code32 && x86_quick_decode(tr_g2h(mem, pc), pc, &q)) {
         const struct x86_insn_row *e = x86_row_of_id(q.id);
-        *s = (struct scan_insn){ q.id, q.size, e ? e->fclass : X86_FL_READ, q.target };
+        *s = (struct scan_insn){ q.id, q.size, e ? e->fclass : X86_FL_READ, q.target, q.mem };
         return true;
     }
     if (!ci) ci = cs_malloc(x86_cs);
     if (!decode_one(mem, ci, pc, readable_end)) return false;
-    *s = (struct scan_insn){ ci->id, ci->size, fclass_of(ci), direct_target_of(ci) };
+    *s = (struct scan_insn){ ci->id, ci->size, fclass_of(ci), direct_target_of(ci),
+                             x86_may_fault(ci) };
     return true;
 }
 
@@ -310,7 +316,7 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
 static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
                                  struct x86_scan_trace *t, bool *fetched)
 {
-    struct succ_use u = { false, false };
+    struct succ_use u = { false, false, false };
     uint64_t readable_end = pc & ~(X86_PAGE - 1);
     *fetched = true;
     for (int i = 0; i < 12; i++) {
@@ -321,6 +327,7 @@ static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
         }
         x86_scan_trace_add(t, pc, s.size);
         const struct x86_insn_row *e = x86_row_of_id(s.id);
+        u.fault = u.fault || s.fault;   /* it sees the flags from before itself */
         if (s.cls == X86_FL_FULL) return u;
         if (e && (s.id == X86_INS_JMP || s.id == X86_INS_CALL) && s.target) {
             pc = s.target;
@@ -334,7 +341,7 @@ static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
         }
         pc += s.size;
     }
-    return (struct succ_use){ true, true };
+    return (struct succ_use){ true, true, true };
 }
 
 /* succ_scan's answer, from the memo while the bytes it read are unchanged
@@ -349,17 +356,17 @@ static struct succ_use succ_flags_use(const struct tr_guest_mem *mem, uint64_t p
     }
     int known = x86_scan_memo_get(mem, pc);
     if (known >= 0)
-        return (struct succ_use){ known & 1, known & 2 };
+        return (struct succ_use){ known & 1, known & 2, known & 4 };
     x86_scan_trace_begin(&t);
     struct succ_use u = succ_scan(mem, pc, &t, &fetched);
     if (fetched)
-        x86_scan_memo_put(mem, pc, &t, (u.flags ? 1 : 0) | (u.cf ? 2 : 0));
+        x86_scan_memo_put(mem, pc, &t, (u.flags ? 1 : 0) | (u.cf ? 2 : 0) | (u.fault ? 4 : 0));
     return u;
 }
 
 static struct succ_use use_or(struct succ_use a, struct succ_use b)
 {
-    return (struct succ_use){ a.flags || b.flags, a.cf || b.cf };
+    return (struct succ_use){ a.flags || b.flags, a.cf || b.cf, a.fault || b.fault };
 }
 
 /* Successors of the block's last instruction, when all are known: a
@@ -370,7 +377,7 @@ static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n)
 {
     const cs_insn *ci = x86_insns[n - 1];
     uint64_t next = ci->address + ci->size, target = direct_target_of(ci);
-    struct succ_use all = { true, true };
+    struct succ_use all = { true, true, true };
     if (!decoded_ok(ci)) return all;
     if (x86_cc_of_insn(ci->id) >= 0)
         return target ? use_or(succ_flags_use(mem, target), succ_flags_use(mem, next)) : all;
@@ -382,39 +389,12 @@ static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n)
 }
 
 
-/* Instructions that may raise a synchronous signal in the middle of a
- * block: any memory operand, the stack's and the string instructions'
- * implicit ones, division (#DE), the x87 (unmasked exceptions). */
-static bool implicit_fault(unsigned id)
-{
-    switch (id) {
-    case X86_INS_PUSH: case X86_INS_POP: case X86_INS_PUSHFQ: case X86_INS_POPFQ:
-    case X86_INS_PUSHF: case X86_INS_POPF: case X86_INS_PUSHFD: case X86_INS_POPFD:
-    case X86_INS_LEAVE: case X86_INS_ENTER:
-    case X86_INS_CALL: case X86_INS_RET: case X86_INS_XLATB:
-    case X86_INS_DIV: case X86_INS_IDIV:
-        return true;
-    default:
-        return x86_string_id(id);
-    }
-}
-
-static bool may_fault(const cs_insn *ci)
-{
-    const cs_x86 *x = &ci->detail->x86;
-    for (int k = 0; k < x->op_count; k++)
-        if (x->operands[k].type == X86_OP_MEM) return true;
-    for (int k = 0; k < ci->detail->groups_count; k++)
-        if (ci->detail->groups[k] == X86_GRP_FPU) return true;
-    return implicit_fault(ci->id);
-}
-
 /* live_in[i]: the flags from before insn i are read later.  Such flags
  * are synced to env before an insn that may fault (translate_insn), so a
- * handler that returns resumes with them.  Flags that are dead there (the
- * insn or a later one overwrites them first) are not: a handler then sees
- * older ones (making every fault point a reader would keep them, at the
- * cost of cc stores at most block exits). */
+ * handler that returns resumes with them.  In a precise block (the guest
+ * handles fault signals: x86_fault_flags.c) every insn that may fault
+ * reads them, for the handler's RFLAGS; otherwise flags dead there (the
+ * insn or a later one overwrites them first) are not kept. */
 static void plan_liveness(struct block_plan *p, int n)
 {
     bool live = p->exit_live, cf = p->exit_cf_live;     /* flags leave the block */
@@ -425,6 +405,7 @@ static void plan_liveness(struct block_plan *p, int n)
         p->cf_live[i] = cf;
         if (cls == X86_FL_READ) { live = true; cf = cf || !reads_no_cf(ci); }
         else if (cls == X86_FL_FULL) live = cf = false;
+        if (p->precise && decoded_ok(ci) && x86_fault_point(ci, p->xm)) live = cf = true;
         p->live_in[i] = live;
     }
 }
@@ -489,7 +470,8 @@ static x86_handler handler_for(const struct x86_dc *dc, const struct x86_insn_ro
     return x86_is_locked(dc) ? row->atomic : row->fn;
 }
 
-static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_live, bool live_in)
+static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_live, bool live_in,
+                           bool precise)
 {
     dc->insn = ci;
     dc->x = &ci->detail->x86;
@@ -504,13 +486,14 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     if (dc->system) x86_flags_sync(dc);
     /* User mode: a handler returning from a fault resumes at the insn, and
      * the flags it reads later must be the ones from before the fault. */
-    else if (live_in && may_fault(ci)) x86_flags_sync(dc);
+    else if (live_in && x86_may_fault(ci)) x86_flags_sync(dc);
     if (dc->system && x86_sys_translate(dc)) return;
     dc->row = x86_row_for(dc);
     dc->align_required = x86_align_required(dc);
     x86_handler fn = handler_for(dc, dc->row);
     if (fn) x86_xm_translate(dc, fn);
     else x86_raise_sigill(dc);
+    if (precise && !live && !dc->block_ended) x86_flags_fault_only(dc);
 }
 
 static bool ir_nearly_full(const struct ir_block *b)
@@ -541,7 +524,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
             if (!dc.insn) dc.next_pc = dc.pc + 15;
             break;
         }
-        translate_insn(&dc, ci, p->flags_live[i], p->cf_live[i], p->live_in[i]);
+        translate_insn(&dc, ci, p->flags_live[i], p->cf_live[i], p->live_in[i], p->precise);
         if (b->overflow) return i;
     }
     if (!dc.block_ended) {
@@ -588,6 +571,9 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     int n = plan.n;
     struct succ_use use = { true, true };
     if (n > 0 && !plan.fetch_fault) use = exit_flags_use(mem, n);
+    plan.precise = x86_precise_block(b);
+    plan.xm = (b->mode & X86_TB_XM) != 0;
+    if (plan.precise && use.fault) use.flags = use.cf = true;
     plan.exit_live = use.flags || use.cf;
     plan.exit_cf_live = use.cf;
     plan.too_big = false;

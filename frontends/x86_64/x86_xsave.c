@@ -111,10 +111,12 @@ static void xs_put_components(struct x86_cpu *c, uint8_t *p, const uint8_t *img,
     if (which & 4) memcpy(p + XS_YMM, c->ymm_hi, sizeof c->ymm_hi);
 }
 
-static void xs_save(struct x86_cpu *c, uint8_t *p, uint64_t rfbm, enum xs_form form)
+/* wide: REX.W, the 64-bit layout of the x87 pointers (else FIP/FCS,
+ * FDP/FDS as fxsave without REX.W). */
+static void xs_save(struct x86_cpu *c, uint8_t *p, uint64_t rfbm, enum xs_form form, bool wide)
 {
     uint8_t img[X86_FXSAVE_SIZE];
-    x86_fpstate_save(c, img);
+    sse_fpstate_save_layout(c, img, wide);
     uint64_t inuse = xs_inuse(c, img) & rfbm;
     xs_put_components(c, p, img, form == XS_STANDARD ? rfbm : inuse);
     if (form == XS_COMPACT ? inuse & 2 : rfbm & 6)
@@ -130,7 +132,7 @@ static void xs_save(struct x86_cpu *c, uint8_t *p, uint64_t rfbm, enum xs_form f
 /* XSAVE's effect on the area p (x86_cpu.h; signal frames use it too). */
 void x86_xsave_image(struct x86_cpu *c, uint8_t *p, uint64_t rfbm)
 {
-    xs_save(c, p, rfbm & XCR0_VALUE, XS_STANDARD);
+    xs_save(c, p, rfbm & XCR0_VALUE, XS_STANDARD, true);
 }
 
 /* 0 if XRSTOR accepts the header (XSTATE_BV in *bv), -1 for its #GP. */
@@ -167,22 +169,32 @@ static void xs_load_legacy(uint8_t *img, const uint8_t *p, uint64_t rfbm, uint64
                                                             : (const void *)(p + XS_MXCSR), 4);
 }
 
-/* XRSTOR's effect from the area p (either form); -1 (#GP), changing
- * nothing, for a bad header or reserved MXCSR bits. */
-int x86_xrstor_image(struct x86_cpu *c, const uint8_t *p, uint64_t rfbm)
+
+/* wide as xs_save's; the x87 state goes through the image unchanged when
+ * RFBM leaves it out (the 32-bit layout would drop the pointers' upper
+ * halves). */
+static int xs_restore(struct x86_cpu *c, const uint8_t *p, uint64_t rfbm, bool wide)
 {
     uint8_t img[X86_FXSAVE_SIZE];
     uint64_t bv;
     rfbm &= XCR0_VALUE;
+    wide = wide || !(rfbm & 1);
     if (xs_header(p, &bv) != 0) return -1;
-    x86_fpstate_save(c, img);
+    sse_fpstate_save_layout(c, img, wide);
     xs_load_legacy(img, p, rfbm, bv);
-    if (x86_fpstate_restore(c, img) != 0) return -1;
+    if (sse_fpstate_restore_layout(c, img, wide) != 0) return -1;
     if (rfbm & 4) {
         if (bv & 4) memcpy(c->ymm_hi, p + XS_YMM, sizeof c->ymm_hi);
         else memset(c->ymm_hi, 0, sizeof c->ymm_hi);
     }
     return 0;
+}
+
+/* XRSTOR's effect from the area p (either form); -1 (#GP), changing
+ * nothing, for a bad header or reserved MXCSR bits. */
+int x86_xrstor_image(struct x86_cpu *c, const uint8_t *p, uint64_t rfbm)
+{
+    return xs_restore(c, p, rfbm, true);
 }
 
 /* How many bytes of the area XRSTOR reads (the header says). */
@@ -192,39 +204,40 @@ size_t x86_xrstor_extent(const uint8_t *p, uint64_t rfbm)
     return xs_extent(rfbm & bv & XCR0_VALUE);
 }
 
-static void xs_save_at(struct x86_cpu *c, uint64_t addr, enum xs_form form)
+static void xs_save_at(struct x86_cpu *c, uint64_t addr, enum xs_form form, bool wide)
 {
     uint64_t rfbm = xs_rfbm(c);
-    xs_save(c, xs_area(c, addr, xs_extent(rfbm), true), rfbm, form);
+    xs_save(c, xs_area(c, addr, xs_extent(rfbm), true), rfbm, form, wide);
 }
 
-static uint64_t helper_xsave(void *env, uint64_t addr)
+/* Helper arguments: the area's address, REX.W. */
+static uint64_t helper_xsave(void *env, uint64_t addr, uint64_t wide)
 {
-    xs_save_at(env, addr, XS_STANDARD);
+    xs_save_at(env, addr, XS_STANDARD, wide);
     return 0;
 }
 
-static uint64_t helper_xsaveopt(void *env, uint64_t addr)
+static uint64_t helper_xsaveopt(void *env, uint64_t addr, uint64_t wide)
 {
-    xs_save_at(env, addr, XS_OPT);
+    xs_save_at(env, addr, XS_OPT, wide);
     return 0;
 }
 
-static uint64_t helper_xsavec(void *env, uint64_t addr)
+static uint64_t helper_xsavec(void *env, uint64_t addr, uint64_t wide)
 {
-    xs_save_at(env, addr, XS_COMPACT);
+    xs_save_at(env, addr, XS_COMPACT, wide);
     return 0;
 }
 
 /* The header first (#GP), then the components it loads (#PF). */
-static uint64_t helper_xrstor(void *env, uint64_t addr)
+static uint64_t helper_xrstor(void *env, uint64_t addr, uint64_t wide)
 {
     struct x86_cpu *c = env;
     uint64_t rfbm = xs_rfbm(c), bv;
     const uint8_t *p = xs_area(c, addr, XS_YMM, false);
     if (xs_header(p, &bv) != 0) xs_gp(c);
     xs_area(c, addr, x86_xrstor_extent(p, rfbm), false);
-    if (x86_xrstor_image(c, p, rfbm) != 0) xs_gp(c);
+    if (xs_restore(c, p, rfbm, wide) != 0) xs_gp(c);
     return 0;
 }
 
@@ -247,10 +260,10 @@ static uint64_t helper_xgetbv(void *env)
 }
 
 #define RW_RAISE (IR_HELPER_RW_GLOBALS)
-static const struct ir_helper xsave_h = { (void *)helper_xsave, "xsave", 1, 0, RW_RAISE };
-static const struct ir_helper xsaveopt_h = { (void *)helper_xsaveopt, "xsaveopt", 1, 0, RW_RAISE };
-static const struct ir_helper xsavec_h = { (void *)helper_xsavec, "xsavec", 1, 0, RW_RAISE };
-static const struct ir_helper xrstor_h = { (void *)helper_xrstor, "xrstor", 1, 0, RW_RAISE };
+static const struct ir_helper xsave_h = { (void *)helper_xsave, "xsave", 2, 0, RW_RAISE };
+static const struct ir_helper xsaveopt_h = { (void *)helper_xsaveopt, "xsaveopt", 2, 0, RW_RAISE };
+static const struct ir_helper xsavec_h = { (void *)helper_xsavec, "xsavec", 2, 0, RW_RAISE };
+static const struct ir_helper xrstor_h = { (void *)helper_xrstor, "xrstor", 2, 0, RW_RAISE };
 static const struct ir_helper xgetbv_h = { (void *)helper_xgetbv, "xgetbv", 0, 0, RW_RAISE };
 
 static void xs_call(struct x86_dc *dc, const struct ir_helper *h)
@@ -263,8 +276,11 @@ static void xs_call(struct x86_dc *dc, const struct ir_helper *h)
         return;
     }
     ir_ref ea = x86_ea(dc, m);
+    unsigned id = dc->insn->id;
+    bool wide = id == X86_INS_XSAVE64 || id == X86_INS_XSAVEOPT64 || id == X86_INS_XSAVEC64 ||
+                id == X86_INS_XRSTOR64;
     x86_sync_pc(dc);
-    x86_call(dc, h, ea, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    x86_call(dc, h, ea, ir_const(dc->b, wide), IR_NONE, IR_NONE, IR_NONE);
 }
 
 static void h_xsave(struct x86_dc *dc) { xs_call(dc, &xsave_h); }

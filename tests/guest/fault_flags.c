@@ -12,10 +12,10 @@
  * instruction completes and the case's final int3 shows the state after
  * it, or longjmps.  Flags a producer leaves undefined are masked (bt:
  * OF SF AF PF; imul: SF ZF AF PF; shl by cl: AF, and OF as the count is
- * not 1; rcl: OF as the count is not 1; div's after it ran), and the
- * fault view's flags of the faulters that overwrite all of them (FULL:
- * ferry keeps only flags something reads later, docs/status.md issue 10).
- * Addresses are printed relative to the test page, the faulting
+ * not 1; rcl: OF as the count is not 1; div's after it ran).  The
+ * faulters that overwrite every flag (FULL) show the flags from before
+ * them in the fault view too (x86_fault_flags.c: the process handles
+ * fault signals).  Addresses are printed relative to the test page, the faulting
  * instruction or the stack at entry. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -67,10 +67,8 @@ uint64_t ff_rsp0;               /* rsp at a case's entry, stored by its asm */
 
 /* How the handler repairs a fault before returning. */
 enum fix { FIX_NONE, FIX_PROT, FIX_DIV, FIX_SKIP2 };
-/* The faulting instruction overwrites every flag: the flags ferry's
- * handler sees there are the ones from before only when something later
- * reads them (docs/status.md, issue 10); the fault view masks them, the
- * views after it ran do not. */
+/* The faulting instruction overwrites every flag (the handler still sees
+ * the ones from before it). */
 #define FULL 0x10
 
 /* Faulters: name, page protection, text, repair.  The page (rsi) starts
@@ -215,7 +213,7 @@ static void print_value(const char *name, uint64_t v)
         printf(" %s=%#llx", name, (unsigned long long)v);
 }
 
-/* undef: flags masked in this view (div leaves them undefined; FULL). */
+/* undef: flags masked in this view (div leaves them undefined). */
 static void print_view(const struct view *v, uint64_t undef)
 {
     static const struct { const char *name; int reg; } regs[] = {
@@ -259,8 +257,7 @@ static void run_case(const struct ff_case *c)
         ((void (*)(char *))(void *)c->fn)(page);
     printf("%s/%s:\n", c->faulter, c->producer);
     for (int k = 0; k < nviews; k++)
-        print_view(&views[k], k > 0 && c->prot == FIX_DIV ? 0x8d5
-                              : k == 0 && (c->prot & FULL) ? 0x8d5 : 0);
+        print_view(&views[k], k > 0 && c->prot == FIX_DIV ? 0x8d5 : 0);
     mprotect(page, 4096, PROT_READ | PROT_WRITE);
     printf("   mem");
     for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {

@@ -240,9 +240,27 @@ int main(void)
     CASE(divps_ze_lane0ok, UNMASK(0x200), "divps %%xmm2, %%xmm1");
     fill(y1, 0xbf800000u, F_ONE, F_ONE, F_ONE, 0x100);
     CASE(sqrtss_ie, UNMASK(0x80), "sqrtss %%xmm1, %%xmm1");
-    /* (with OE or UE unmasked the CPU sets PE only if the result is inexact
-     * with an unbounded exponent -- max + max, min * 0.5 are exact and ferry
-     * does not model that: the cases use inexact ones) */
+    /* with OE or UE unmasked the CPU sets PE only if the result is inexact
+     * with an unbounded exponent (max + max, min * 0.5 are exact), and UE
+     * for an exact tiny result too */
+    fill(y1, F_MAX, F_MAX, F_ONE, F_ONE, 0x100);
+    fill(y2, F_MAX, F_MAX_1, F_ONE, F_ONE, 0x200);
+    CASE(addss_oe_exact, UNMASK(0x400), "addss %%xmm2, %%xmm1");
+    CASE(addps_oe_exact_and_not, UNMASK(0x400), "addps %%xmm2, %%xmm1");
+    CASE(mulss_oe_exact, UNMASK(0x400), "mulss %%xmm2, %%xmm1");
+    CASE(addsd_oe_exact, UNMASK(0x400), "addsd %%xmm2, %%xmm1");
+    CASE(subss_oe_rz, UNMASK(0x400) | 0x6000, "subss %%xmm2, %%xmm1");
+    fill(y1, F_MIN, F_MIN_X, F_ONE, F_ONE, 0x100);
+    fill(y2, 0x3f000000u, F_THIRD, F_ONE, F_ONE, 0x200);
+    CASE(mulss_ue_exact_tiny, UNMASK(0x800), "mulss %%xmm2, %%xmm1");
+    CASE(mulps_ue_exact_and_not, UNMASK(0x800), "mulps %%xmm2, %%xmm1");
+    CASE(mulss_ue_exact_tiny_ftz, UNMASK(0x800) | 0x8000, "mulss %%xmm2, %%xmm1");
+    CASE(divss_ue_exact_tiny, UNMASK(0x800), "divss %%xmm2, %%xmm1");
+    fill(y2, F_MIN, F_MIN, F_ONE, F_ONE, 0x200);
+    CASE(mulss_ue_to_zero, UNMASK(0x800), "mulss %%xmm2, %%xmm1");
+    CASE(subss_ue_exact_denormal, UNMASK(0x800), "subss %%xmm2, %%xmm1");
+    fill(y1, F_MAX, F_ONE, F_ONE, F_ONE, 0x100);
+    fill(y2, F_MAX_1, F_ONE, F_ONE, F_ONE, 0x200);
     fill(y1, F_MAX, F_ONE, F_ONE, F_ONE, 0x100);
     fill(y2, F_MAX_1, F_ONE, F_ONE, F_ONE, 0x200);
     CASE(addss_oe, UNMASK(0x400), "addss %%xmm2, %%xmm1");

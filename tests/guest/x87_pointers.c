@@ -5,7 +5,9 @@
  * operand set FDP; control ones (fnstsw, fnclex, fldcw, fwait, emms) keep
  * them; fninit clears them; fldenv/frstor/fxrstor load them; fxsave
  * stores them only while an unmasked exception is pending (ES), as this
- * AMD does (32-bit layout with FCS/FDS, or 64-bit with REX.W).  Pointers
+ * AMD does (32-bit layout with FCS/FDS, or 64-bit with REX.W); xsave and
+ * xsave64 (RFBM = x87) as fxsave/fxsave64, xrstor/xrstor64 load them in
+ * the same two layouts.  Pointers
  * are printed relative to the instruction's label and the operand, so the
  * PIE builds print the same. */
 #include <stdint.h>
@@ -14,6 +16,9 @@
 
 static uint8_t env[28], env16[14], fx[512] __attribute__((aligned(16)));
 static uint8_t fx64[512] __attribute__((aligned(16)));
+/* xsave/xsave64 with RFBM = x87: the same legacy region as fxsave/fxsave64 */
+static uint8_t xs[576] __attribute__((aligned(64))), xs64[576] __attribute__((aligned(64)));
+static uint8_t xr[576] __attribute__((aligned(64)));
 static uint8_t save[108];
 static double mem = 2.5;
 static uint16_t cw_ze = 0x037b;             /* ZE unmasked */
@@ -43,6 +48,17 @@ static void dump(const char *name, const char *at, int absolute)
     printf("  fxsave64: fop %04x fip %s%llx fdp %s%llx\n", *(uint16_t *)(fx64 + 6),
            fip64 ? "at+" : "", fip64 ? (unsigned long long)(fip64 - (uintptr_t)at) : 0ull,
            fdp64 ? "mem+" : "", fdp64 ? (unsigned long long)(fdp64 - (uintptr_t)&mem) : 0ull);
+    memcpy(f, xs, sizeof f);
+    memcpy(&fip64, xs64 + 8, 8);
+    memcpy(&fdp64, xs64 + 16, 8);
+    if (absolute)
+        fip64 = fdp64 = 0;
+    printf("  xsave: fop %04x fip %s%x fcs %04x fdp %s%x fds %08x\n", f[1] >> 16,
+           f[2] ? "at+" : "", f[2] ? f[2] - lab : 0, f[3], f[4] ? "mem+" : "",
+           f[4] ? f[4] - m : 0, f[5]);
+    printf("  xsave64: fop %04x fip %s%llx fdp %s%llx\n", *(uint16_t *)(xs64 + 6),
+           fip64 ? "at+" : "", fip64 ? (unsigned long long)(fip64 - (uintptr_t)at) : 0ull,
+           fdp64 ? "mem+" : "", fdp64 ? (unsigned long long)(fdp64 - (uintptr_t)&mem) : 0ull);
 }
 
 /* fninit, TEXT (label NAME_at on the instruction of interest), then the
@@ -54,11 +70,14 @@ static void dump(const char *name, const char *at, int absolute)
         extern char NAME##_at[];                                              \
         __asm__ volatile("fninit\n\t" TEXT "\n\t"                             \
                          "fxsave %[f]\n\tfxsave64 %[f64]\n\t"                  \
+                         "mov $1, %%eax\n\txor %%edx, %%edx\n\t"               \
+                         "xsave %[x]\n\txsave64 %[x64]\n\t"                    \
                          "data16 fnstenv %[e16]\n\tfnstenv %[e]\n\tfninit"     \
                          : [e] "=m"(env), [e16] "=m"(env16), [f] "=m"(fx),    \
-                           [f64] "=m"(fx64)                                   \
-                         : [m] "m"(mem), [z] "m"(cw_ze), [s] "m"(save)        \
-                         : "rax", "memory");                                  \
+                           [f64] "=m"(fx64), [x] "+m"(xs), [x64] "+m"(xs64)   \
+                         : [m] "m"(mem), [z] "m"(cw_ze), [s] "m"(save),       \
+                           [r] "m"(xr)                                        \
+                         : "rax", "rdx", "memory");                           \
         dump(#NAME, NAME##_at, ABS);                                          \
     } while (0)
 #define AT(NAME) ".globl " #NAME "_at\n" #NAME "_at: "
@@ -80,6 +99,17 @@ int main(void)
          "movl $0x66778899, 20(%%rsp)\n\tfldenv (%%rsp)\n\tadd $32, %%rsp");
     CASE(fxrstor_loads_zeros, "fldl %[m]\n\t" AT(fxrstor_loads_zeros) "fld1\n\tfxsave %[f]\n\t"
          "fxrstor %[f]");
+    /* xrstor/xrstor64 (RFBM = x87) of an area with pointers written in the
+     * 32- and the 64-bit layout */
+    CASEA(xrstor_loads, 1, AT(xrstor_loads) "fld1\n\tmov $1, %%eax\n\txor %%edx, %%edx\n\t"
+         "xsave %[r]\n\tmovl $0x11223344, 8+%[r]\n\tmovl $0x5552, 12+%[r]\n\t"
+         "movl $0x66778899, 16+%[r]\n\tmovl $0x1234, 20+%[r]\n\tmovw $0x0123, 6+%[r]\n\t"
+         "xrstor %[r]");
+    CASEA(xrstor64_loads, 1, AT(xrstor64_loads) "fld1\n\tmov $1, %%eax\n\txor %%edx, %%edx\n\t"
+         "xsave64 %[r]\n\tmovl $0x11223344, 8+%[r]\n\tmovl $0x5552, 12+%[r]\n\t"
+         "movl $0x66778899, 16+%[r]\n\tmovl $0x1234, 20+%[r]\n\tmovw $0x0123, 6+%[r]\n\t"
+         "xrstor64 %[r]");
+    CASE(es_pending_xsave, "fldcw %[z]\n\tfldl %[m]\n\tfldz\n\t" AT(es_pending_xsave) "fdivrl %[m]");
     CASE(es_pending_reg, "fldcw %[z]\n\tfldl %[m]\n\tfldz\n\t" AT(es_pending_reg) "fdivrp");
     CASE(es_pending_fdiv_mem, "fldcw %[z]\n\tfldz\n\t" AT(es_pending_fdiv_mem) "fdivrl %[m]\n\t"
          "fnstsw %%ax");
