@@ -3,7 +3,7 @@
 # or crashes it (issue 11).  Each case runs natively too where there is a
 # native run to compare with (the native CPU and kernel are the oracle).
 #
-#   tests/reliab/check-reliab.sh "FERRY CMD" /abs/dir/of/built/programs [FERRY-SYSTEM]
+#   tests/reliab/check-reliab.sh "FERRY CMD" /abs/dir/of/built/programs ["FERRY-SYSTEM CMD"]
 # RELIAB_LONG=1: the long versions (check-long).
 set -u
 ferry=$1
@@ -41,6 +41,28 @@ both() {
         diff nat.out fer.out > err; fail "$name" "stdout differs"
     elif ! cmp -s nat.err fer.err; then
         diff nat.err fer.err > err; fail "$name" "stderr differs"
+    else
+        pass "$name"
+    fi
+}
+
+# both_a64 NAME TIMEOUT PROG ARGS...: as both, but the oracle is PROG.a64,
+# the same source built for AArch64, run under ferry's qemu (the AArch64
+# build's host), for what the host decides rather than the CPU.
+both_a64() {
+    name=$1 t=$2 prog=$3
+    shift 3
+    qemu=${ferry%% *}
+    nst=0 fst=0
+    timeout -k 5 "$t" $qemu "$prog.a64" "$@" > nat.out 2> nat.err < /dev/null || nst=$?
+    timeout -k 5 "$t" $ferry "$prog" "$@" > fer.out 2> fer.err < /dev/null || fst=$?
+    strip nat.err
+    strip fer.err
+    cp fer.err err
+    if [ "$nst" != "$fst" ]; then
+        fail "$name" "status AArch64 native $nst, ferry $fst"
+    elif ! cmp -s nat.out fer.out || ! cmp -s nat.err fer.err; then
+        diff nat.out fer.out > err; fail "$name" "output differs from the AArch64 program's"
     else
         pass "$name"
     fi
@@ -118,6 +140,21 @@ both "stores into translated code fault (W^X)" 300 "$bin/wx_store" "$tmp/cc"
 unset FERRY_DEBUG_CODE_CACHE
 [ -s "$tmp/cc" ] || fail "stores into translated code fault (W^X)" "ferry did not tell its code range"
 
+# Syscalls given pointers into ferry's heap or code (the same hook tells
+# them) fail as for an unmapped address; no byte of ferry's goes in or out.
+# Under qemu-user the host is qemu, which fails a buffer or iovec that is
+# not all mapped before the call (Linux stops at the fault): the oracle
+# there is the same program built for AArch64 under the same qemu.
+rm -f "$tmp/cc"
+export FERRY_DEBUG_CODE_CACHE="$tmp/cc"
+case $ferry in
+*qemu-*) both_a64 "syscalls given pointers into ferry's memory: as the host gives" 300 \
+             "$bin/ferry_ptr" "$tmp/cc" ;;
+*) both "syscalls given pointers into ferry's memory: EFAULT" 300 "$bin/ferry_ptr" "$tmp/cc" ;;
+esac
+unset FERRY_DEBUG_CODE_CACHE
+grep -q '^heap ' "$tmp/cc" 2> /dev/null || fail "syscalls given pointers into ferry's memory: EFAULT" "ferry did not tell a heap address"
+
 # A call to never-mapped addresses is the guest's SIGSEGV, also where ferry
 # cannot probe pages with process_vm_readv (missing under qemu-user; on
 # other hosts a seccomp filter takes it away): the guest map answers.
@@ -149,6 +186,16 @@ for prog in hello.static hello.spie; do
         both "ELF variant $prog.$v as natively" 120 "$tmp/$prog.$v"
     done
 done
+
+# --- 7. calls the host lacks: the guest gets what the host gives ------------
+# qemu-user 7.2 (the AArch64 build's host here) has no Linux AIO and no
+# io_uring: the guest must get the host's answer (ENOSYS throughout, even
+# where ferry checks arguments first), the same as an AArch64 program.
+case $ferry in
+*qemu-*)
+    both_a64 "Linux AIO where the host has none: as an AArch64 program" 300 "$bin/aio"
+    both_a64 "io_uring where the host has none: as an AArch64 program" 300 "$bin/io_uring" ;;
+esac
 
 # --- 5. files that are not regular files; error lines ------------------------
 # quick NAME SECONDS WANT_STATUS PATTERN CMD...: CMD ends within SECONDS with
@@ -182,11 +229,12 @@ if gcc -o fifo-interp nop.c -Wl,--dynamic-linker="$tmp/fifo" 2> /dev/null; then
 fi
 quick "control bytes in an error line are escaped" 60 127 'bad\\x1b\[31mname' \
     $ferry "$(printf 'bad\033[31mname')"
+# ($fsys, like $ferry, may be "qemu-aarch64 -L / .../ferry-system": split on purpose)
 if [ -n "$fsys" ]; then
     quick "ferry-system: a FIFO as --kernel, at once" 60 1 "Permission denied" \
-        "$fsys" --kernel "$tmp/fifo" --mem 64M
+        $fsys --kernel "$tmp/fifo" --mem 64M
     quick "ferry-system: a FIFO as --initrd, at once" 60 1 "Permission denied" \
-        "$fsys" --kernel "$bin/stack_overflow" --initrd "$tmp/fifo" --mem 64M
+        $fsys --kernel "$bin/stack_overflow" --initrd "$tmp/fifo" --mem 64M
     # a bzImage header (HdrS, protocol 2.12, 64-bit entry) whose syssize
     # says 16 MiB while the file holds 4 KiB after the setup
     python3 -c '
@@ -200,13 +248,13 @@ d[0x211] = 1
 d[0x236] = 1
 open(sys.argv[1], "wb").write(d)' truncated.bz
     quick "ferry-system: a truncated bzImage (syssize)" 60 1 "truncated bzImage" \
-        "$fsys" --kernel "$tmp/truncated.bz" --mem 64M
+        $fsys --kernel "$tmp/truncated.bz" --mem 64M
     truncate -s 1M disk.img
     flock -x disk.img sleep 30 &
     lockpid=$!
     sleep 1
     quick "ferry-system: a writable disk in use is refused" 60 1 "in use by another process" \
-        "$fsys" --kernel "$tmp/truncated.bz" --mem 64M --disk "$tmp/disk.img"
+        $fsys --kernel "$tmp/truncated.bz" --mem 64M --disk "$tmp/disk.img"
     kill "$lockpid" 2> /dev/null
     wait "$lockpid" 2> /dev/null
 fi
