@@ -249,6 +249,49 @@ d[0x236] = 1
 open(sys.argv[1], "wb").write(d)' truncated.bz
     quick "ferry-system: a truncated bzImage (syssize)" 60 1 "truncated bzImage" \
         $fsys --kernel "$tmp/truncated.bz" --mem 64M
+    # A bzImage whose header carries ramdisk fields of its own (image
+    # 8 MiB, size 4 KiB) and whose 64-bit entry prints on COM1 whether the
+    # zero page has any ("N") or none ("Z"), then powers off (debug-exit
+    # port).  Without --initrd the file's values must not reach the guest;
+    # with one they are the initrd's (the probe works).  On tcg: both hosts.
+    python3 -c '
+import struct, sys
+code = bytes.fromhex(
+    "8b861c020000"      # mov eax, [rsi+0x21c]  ramdisk_size
+    "0b8618020000"      # or eax, [rsi+0x218]   ramdisk_image
+    "66baf803"          # mov dx, 0x3f8
+    "85c0b05a7402b04e"  # test eax, eax; mov al, "Z"; jz +2; mov al, "N"
+    "eeb00aee"          # out dx, al; mov al, 10; out dx, al
+    "66ba010531c0ef"    # mov dx, 0x501; xor eax, eax; out dx, eax
+    "f4ebfd")           # hlt; jmp hlt
+kernel = bytearray(4096)
+kernel[0x200:0x200 + len(code)] = code
+d = bytearray(5 * 512)
+d[0x1f1] = 4
+struct.pack_into("<I", d, 0x1f4, len(kernel) // 16)
+d[0x201] = 0x66
+d[0x202:0x206] = b"HdrS"
+struct.pack_into("<H", d, 0x206, 0x20c)
+d[0x211] = 1
+struct.pack_into("<III", d, 0x218, 8 << 20, 4096, 0)
+struct.pack_into("<I", d, 0x22c, 0x7fffffff)
+d[0x236] = 1
+open(sys.argv[1], "wb").write(d + kernel)' ramdisk.bz
+    head -c 3000 /dev/zero > initrd.bin
+    for with in no yes; do
+        want=Z extra=
+        [ $with = yes ] && want=N extra="--initrd $tmp/initrd.bin"
+        st=0
+        timeout -k 5 300 $fsys --accel tcg --kernel "$tmp/ramdisk.bz" --mem 64M --timeout 240 $extra \
+            > out 2> err < /dev/null || st=$?
+        strip err
+        if [ "$st" = 0 ] && [ "$(cat out)" = "$want" ]; then
+            pass "ferry-system: the bzImage's own ramdisk fields (initrd: $with)"
+        else
+            fail "ferry-system: the bzImage's own ramdisk fields (initrd: $with)" \
+                "status $st, COM1 '$(head -c 100 out)', wanted '$want'"
+        fi
+    done
     truncate -s 1M disk.img
     flock -x disk.img sleep 30 &
     lockpid=$!
