@@ -17,10 +17,16 @@
  *  - an iovec array is checked itself, then element by element: at the
  *    first element that leaves the guest's pages the vector is cut
  *    there (Linux stops at that element) and passed as a copy.
+ *  - a pointer to a fixed-size structure (nanosleep's timespec, wait4's
+ *    status, pipe's fds, ...) is made to fault the same way; as the
+ *    kernel touches it only when it would natively (nanosleep's rem on
+ *    EINTR, wait4's status when a child is reaped), the answer is exact.
  * A NULL or low pointer (under 4096) is left to the host: some calls take
  * NULL on purpose, and the host's answer there is already the native one.
- * Which argument is what: the table below for buffers and iovecs, the
- * strace format's 's' for paths (sys_table.c). */
+ * Which argument is what: the table below for buffers, iovecs and
+ * structures (the common calls whose handlers pass pointers on; handlers
+ * that copy through sys_copy_in/out check on their own), the strace
+ * format's 's' for paths (sys_table.c). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdlib.h>
@@ -30,33 +36,66 @@
 
 #include "sys_internal.h"
 
-enum { SYS_ARG_BUF, SYS_ARG_IOV };
+/* BUF: (ptr, len) arguments; IOV: (iovec array, count); PTR: a pointer
+ * to a structure of a fixed size, checked at its first byte (a structure
+ * that straddles the end of the guest's pages is left to the host). */
+enum { SYS_ARG_BUF, SYS_ARG_IOV, SYS_ARG_PTR };
 
-/* (ptr, len) argument pairs; write: the kernel writes into the buffer. */
+/* write: the kernel writes there.  Rows of one syscall are adjacent. */
 struct sys_buf_arg {
     uint16_t nr;
     uint8_t kind, ptr, len;
     bool write;
 };
 
+#define R false
+#define W true
 static const struct sys_buf_arg sys_buf_args[] = {
-    { 0, SYS_ARG_BUF, 1, 2, true },         /* read */
-    { 1, SYS_ARG_BUF, 1, 2, false },        /* write */
-    { 17, SYS_ARG_BUF, 1, 2, true },        /* pread64 */
-    { 18, SYS_ARG_BUF, 1, 2, false },       /* pwrite64 */
-    { 19, SYS_ARG_IOV, 1, 2, true },        /* readv */
-    { 20, SYS_ARG_IOV, 1, 2, false },       /* writev */
-    { 44, SYS_ARG_BUF, 1, 2, false },       /* sendto */
-    { 45, SYS_ARG_BUF, 1, 2, true },        /* recvfrom */
-    { 79, SYS_ARG_BUF, 0, 1, true },        /* getcwd */
-    { 89, SYS_ARG_BUF, 1, 2, true },        /* readlink */
-    { 267, SYS_ARG_BUF, 2, 3, true },       /* readlinkat */
-    { 295, SYS_ARG_IOV, 1, 2, true },       /* preadv */
-    { 296, SYS_ARG_IOV, 1, 2, false },      /* pwritev */
-    { 318, SYS_ARG_BUF, 0, 1, true },       /* getrandom */
-    { 327, SYS_ARG_IOV, 1, 2, true },       /* preadv2 */
-    { 328, SYS_ARG_IOV, 1, 2, false },      /* pwritev2 */
+    { 0, SYS_ARG_BUF, 1, 2, W },            /* read */
+    { 1, SYS_ARG_BUF, 1, 2, R },            /* write */
+    { 17, SYS_ARG_BUF, 1, 2, W },           /* pread64 */
+    { 18, SYS_ARG_BUF, 1, 2, R },           /* pwrite64 */
+    { 19, SYS_ARG_IOV, 1, 2, W },           /* readv */
+    { 20, SYS_ARG_IOV, 1, 2, R },           /* writev */
+    { 22, SYS_ARG_PTR, 0, 0, W },           /* pipe */
+    { 35, SYS_ARG_PTR, 0, 0, R }, { 35, SYS_ARG_PTR, 1, 0, W },     /* nanosleep */
+    { 42, SYS_ARG_BUF, 1, 2, R },           /* connect */
+    { 43, SYS_ARG_PTR, 1, 0, W }, { 43, SYS_ARG_PTR, 2, 0, W },     /* accept */
+    { 44, SYS_ARG_BUF, 1, 2, R },           /* sendto */
+    { 45, SYS_ARG_BUF, 1, 2, W },           /* recvfrom */
+    { 49, SYS_ARG_BUF, 1, 2, R },           /* bind */
+    { 51, SYS_ARG_PTR, 1, 0, W }, { 51, SYS_ARG_PTR, 2, 0, W },     /* getsockname */
+    { 52, SYS_ARG_PTR, 1, 0, W }, { 52, SYS_ARG_PTR, 2, 0, W },     /* getpeername */
+    { 53, SYS_ARG_PTR, 3, 0, W },           /* socketpair */
+    { 54, SYS_ARG_BUF, 3, 4, R },           /* setsockopt */
+    { 55, SYS_ARG_PTR, 3, 0, W }, { 55, SYS_ARG_PTR, 4, 0, W },     /* getsockopt */
+    { 61, SYS_ARG_PTR, 1, 0, W }, { 61, SYS_ARG_PTR, 3, 0, W },     /* wait4 */
+    { 79, SYS_ARG_BUF, 0, 1, W },           /* getcwd */
+    { 89, SYS_ARG_BUF, 1, 2, W },           /* readlink */
+    { 96, SYS_ARG_PTR, 0, 0, W }, { 96, SYS_ARG_PTR, 1, 0, W },     /* gettimeofday */
+    { 97, SYS_ARG_PTR, 1, 0, W },           /* getrlimit */
+    { 98, SYS_ARG_PTR, 1, 0, W },           /* getrusage */
+    { 100, SYS_ARG_PTR, 0, 0, W },          /* times */
+    { 160, SYS_ARG_PTR, 1, 0, R },          /* setrlimit */
+    { 201, SYS_ARG_PTR, 0, 0, W },          /* time */
+    { 203, SYS_ARG_BUF, 2, 1, R },          /* sched_setaffinity */
+    { 204, SYS_ARG_BUF, 2, 1, W },          /* sched_getaffinity */
+    { 228, SYS_ARG_PTR, 1, 0, W },          /* clock_gettime */
+    { 229, SYS_ARG_PTR, 1, 0, W },          /* clock_getres */
+    { 230, SYS_ARG_PTR, 2, 0, R }, { 230, SYS_ARG_PTR, 3, 0, W },   /* clock_nanosleep */
+    { 267, SYS_ARG_BUF, 2, 3, W },          /* readlinkat */
+    { 288, SYS_ARG_PTR, 1, 0, W }, { 288, SYS_ARG_PTR, 2, 0, W },   /* accept4 */
+    { 293, SYS_ARG_PTR, 0, 0, W },          /* pipe2 */
+    { 295, SYS_ARG_IOV, 1, 2, W },          /* preadv */
+    { 296, SYS_ARG_IOV, 1, 2, R },          /* pwritev */
+    { 302, SYS_ARG_PTR, 2, 0, R }, { 302, SYS_ARG_PTR, 3, 0, W },   /* prlimit64 */
+    { 318, SYS_ARG_BUF, 0, 1, W },          /* getrandom */
+    { 327, SYS_ARG_IOV, 1, 2, W },          /* preadv2 */
+    { 328, SYS_ARG_IOV, 1, 2, R },          /* pwritev2 */
 };
+#undef R
+#undef W
+#define SYS_ARGS_ROWS (sizeof sys_buf_args / sizeof sys_buf_args[0])
 
 #define SYS_IOV_MAX 1024                    /* UIO_MAXIOV: beyond, EINVAL first */
 
@@ -165,11 +204,29 @@ static struct sys_bounce *sys_fix_iov(uint64_t *arr, uint64_t *count, bool write
     return NULL;
 }
 
+/* The first row of syscall nr, or NULL (an index built once). */
 static const struct sys_buf_arg *sys_buf_arg_of(uint64_t nr)
 {
-    for (size_t i = 0; i < sizeof sys_buf_args / sizeof sys_buf_args[0]; i++)
-        if (sys_buf_args[i].nr == nr)
-            return &sys_buf_args[i];
+    static uint8_t first[512];          /* row + 1; 0: none */
+    static bool indexed;
+    if (!indexed) {
+        for (size_t i = SYS_ARGS_ROWS; i-- > 0;)
+            first[sys_buf_args[i].nr] = (uint8_t)(i + 1);
+        indexed = true;
+    }
+    return nr < 512 && first[nr] ? &sys_buf_args[first[nr] - 1] : NULL;
+}
+
+/* One row: a fixed-size structure is only made to fault; a buffer or an
+ * iovec may need a bounce buffer or a copy (returned). */
+static struct sys_bounce *sys_fix_arg(const struct sys_buf_arg *b, uint64_t *a)
+{
+    if (b->kind == SYS_ARG_IOV)
+        return sys_fix_iov(&a[b->ptr], &a[b->len], b->write);
+    if (b->kind == SYS_ARG_BUF)
+        return sys_fix_buf(&a[b->ptr], a[b->len], b->write);
+    if (a[b->ptr] >= 4096 && !sys_guest_access_ok(a[b->ptr], 1, b->write))
+        a[b->ptr] = sys_no_access();
     return NULL;
 }
 
@@ -189,12 +246,13 @@ void *sys_guest_args_fix(const struct sys_entry *e, uint64_t *a)
     if (!sys_engine || !e || !e->handler)
         return NULL;
     sys_fix_paths(e, a);
-    const struct sys_buf_arg *b = sys_buf_arg_of(e->nr);
-    if (!b)
-        return NULL;
-    if (b->kind == SYS_ARG_IOV)
-        return sys_fix_iov(&a[b->ptr], &a[b->len], b->write);
-    return sys_fix_buf(&a[b->ptr], a[b->len], b->write);
+    struct sys_bounce *fixed = NULL;    /* (at most one row of a call needs one) */
+    for (const struct sys_buf_arg *b = sys_buf_arg_of(e->nr);
+         b && b < sys_buf_args + SYS_ARGS_ROWS && b->nr == e->nr; b++) {
+        struct sys_bounce *f = sys_fix_arg(b, a);
+        fixed = f ? f : fixed;
+    }
+    return fixed;
 }
 
 /* After the handler: what the kernel read into a bounce buffer goes to

@@ -13,6 +13,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -70,6 +74,16 @@ int main(int argc, char **argv)
     show("open a path in ferry's heap", open(heap, O_RDONLY));
     show("getcwd into ferry's heap", getcwd(heap, 64) ? 0 : -1);
     show("getrandom into ferry's heap", getrandom(heap, 16, 0));
+    /* structures (raw calls: glibc's vDSO clock_gettime would fault natively) */
+    show("nanosleep from ferry's heap", syscall(SYS_nanosleep, heap, NULL));
+    struct timespec ts = { 0, 1000 };
+    show("nanosleep, rem in ferry's heap", syscall(SYS_nanosleep, &ts, heap));
+    show("clock_gettime into ferry's heap", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, heap));
+    show("pipe2 into ferry's heap", syscall(SYS_pipe2, heap, 0));
+    show("wait4, no child, status in heap", syscall(SYS_wait4, -1, heap, WNOHANG, NULL));
+    int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+    show("bind to an address in ferry's heap", bind(s, (struct sockaddr *)heap, 16));
+    close(s);
     int fd = open("ferry_ptr.tmp", O_RDWR | O_CREAT | O_TRUNC, 0600);
     show("pwrite from ferry's heap", pwrite(fd, heap, 16, 0));
     show("pwrite from the program", pwrite(fd, good, 16, 0));
