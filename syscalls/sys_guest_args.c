@@ -204,17 +204,20 @@ static struct sys_bounce *sys_fix_iov(uint64_t *arr, uint64_t *count, bool write
     return NULL;
 }
 
-/* The first row of syscall nr, or NULL (an index built once). */
+static uint8_t sys_args_first[512];     /* row + 1 of each syscall; 0: none */
+static pthread_once_t sys_args_once = PTHREAD_ONCE_INIT;
+
+static void sys_args_index(void)
+{
+    for (size_t i = SYS_ARGS_ROWS; i-- > 0;)
+        sys_args_first[sys_buf_args[i].nr] = (uint8_t)(i + 1);
+}
+
+/* The first row of syscall nr, or NULL. */
 static const struct sys_buf_arg *sys_buf_arg_of(uint64_t nr)
 {
-    static uint8_t first[512];          /* row + 1; 0: none */
-    static bool indexed;
-    if (!indexed) {
-        for (size_t i = SYS_ARGS_ROWS; i-- > 0;)
-            first[sys_buf_args[i].nr] = (uint8_t)(i + 1);
-        indexed = true;
-    }
-    return nr < 512 && first[nr] ? &sys_buf_args[first[nr] - 1] : NULL;
+    pthread_once(&sys_args_once, sys_args_index);
+    return nr < 512 && sys_args_first[nr] ? &sys_buf_args[sys_args_first[nr] - 1] : NULL;
 }
 
 /* One row: a fixed-size structure is only made to fault; a buffer or an
