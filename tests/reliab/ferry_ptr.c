@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -75,7 +76,9 @@ int main(int argc, char **argv)
     show("getcwd into ferry's heap", getcwd(heap, 64) ? 0 : -1);
     show("getrandom into ferry's heap", getrandom(heap, 16, 0));
     /* structures (raw calls: glibc's vDSO clock_gettime would fault natively) */
-    show("nanosleep from ferry's heap", syscall(SYS_nanosleep, heap, NULL));
+    /* (not nanosleep's request: qemu-user 7.2 ignores that it cannot read
+     * it and sleeps for whatever its stack held, natively too) */
+    show("prlimit, new limit in ferry's heap", prlimit(0, RLIMIT_NOFILE, (struct rlimit *)heap, NULL));
     struct timespec ts = { 0, 1000 };
     show("nanosleep, rem in ferry's heap", syscall(SYS_nanosleep, &ts, heap));
     show("clock_gettime into ferry's heap", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, heap));
