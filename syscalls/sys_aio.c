@@ -18,7 +18,12 @@
  * -EBADF); the iocb pointer array and each iocb are copied in (-EFAULT).
  * Data buffers and iovec arrays go to the kernel as given, as for read
  * and readv.  The ring the kernel maps at io_setup is in the guest's map
- * (libaio reads its header). */
+ * (libaio reads its header).
+ *
+ * A host without AIO (a kernel built without CONFIG_AIO, or qemu-user,
+ * which gives ENOSYS for all six calls) gives the guest ENOSYS for all of
+ * them too, before ferry's own argument checks: what the host has decides,
+ * as it would for a native program there. */
 #define _GNU_SOURCE
 #include <linux/aio_abi.h>
 #include <pthread.h>
@@ -152,8 +157,25 @@ static bool sys_aio_add(uint64_t id, uint32_t nr)
     return true;
 }
 
+static bool sys_aio_missing;
+static pthread_once_t sys_aio_probe_once = PTHREAD_ONCE_INIT;
+
+/* io_setup(0, NULL): EFAULT or EINVAL where AIO exists, else ENOSYS. */
+static void sys_aio_probe(void)
+{
+    sys_aio_missing = syscall(SYS_io_setup, 0, NULL) != 0 && errno == ENOSYS;
+}
+
+static bool sys_aio_host_lacks(void)
+{
+    pthread_once(&sys_aio_probe_once, sys_aio_probe);
+    return sys_aio_missing;
+}
+
 SYS_HANDLER(sys_io_setup)
 {
+    if (sys_aio_host_lacks())
+        return -ENOSYS;
     uint64_t old;
     aio_context_t id = 0;
     if (sys_copy_in(&old, a[1], sizeof old))
@@ -205,6 +227,8 @@ static void sys_aio_forget(uint64_t id)
 
 SYS_HANDLER(sys_io_destroy)
 {
+    if (sys_aio_host_lacks())
+        return -ENOSYS;
     long r = syscall(SYS_io_destroy, (aio_context_t)a[0]);
     if (r == 0)
         sys_aio_forget(a[0]);
@@ -282,6 +306,8 @@ static int64_t sys_aio_submit_host(struct sys_aio_ctx *c, struct iocb **host, lo
 
 SYS_HANDLER(sys_io_submit)
 {
+    if (sys_aio_host_lacks())
+        return -ENOSYS;
     long nr = (long)a[1], n = 0;
     if (nr < 0)
         return -EINVAL;
@@ -301,6 +327,8 @@ SYS_HANDLER(sys_io_submit)
 
 SYS_HANDLER(sys_io_cancel)
 {
+    if (sys_aio_host_lacks())
+        return -ENOSYS;
     struct x86_64_iocb in;
     struct io_event unused;
     if (sys_copy_in(&in, a[1], sizeof in))
@@ -378,10 +406,15 @@ static int64_t sys_aio_getevents(const uint64_t *a, const void *sig)
     return ret;
 }
 
-SYS_HANDLER(sys_io_getevents) { return sys_aio_getevents(a, NULL); }
+SYS_HANDLER(sys_io_getevents)
+{
+    return sys_aio_host_lacks() ? -ENOSYS : sys_aio_getevents(a, NULL);
+}
 
 SYS_HANDLER(sys_io_pgetevents)
 {
+    if (sys_aio_host_lacks())
+        return -ENOSYS;
     struct x86_64_aio_sigset g;
     uint64_t set;
     sigset_t host_set;

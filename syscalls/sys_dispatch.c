@@ -28,7 +28,10 @@ void sys_x86_64_syscall(struct x86_cpu *cpu)
     const struct sys_entry *e = sys_lookup(nr);
     if (ferry_opts.strace)
         sys_strace_call(e, nr, a);
-    int64_t ret = e && e->handler ? e->handler(cpu, a) : -ENOSYS;
+    uint64_t args[6] = { a[0], a[1], a[2], a[3], a[4], a[5] };
+    void *fixed = sys_guest_args_fix(e, args);
+    int64_t ret = e && e->handler ? e->handler(cpu, args) : -ENOSYS;
+    sys_guest_args_done(fixed, ret);
     if (ferry_opts.strace)
         sys_strace_result(e, nr, a, ret);
     if (ret == -EINTR && !sys_regs_restored && sys_signal_restart(nr)) {

@@ -59,6 +59,18 @@ int sys_guest_access_ok(uint64_t g, size_t len, int write)
     return 1;
 }
 
+/* How many bytes from g on (at most len) the guest may read or write:
+ * where its pages (or their permission) end. */
+uint64_t sys_guest_accessible(uint64_t g, uint64_t len, int write)
+{
+    if (!sys_engine)
+        return sys_guest_access_ok(g, len, write) ? len : 0;
+    uint64_t a = g, end;
+    while (a - g < len && sys_prot_ok(tr_map_extent(sys_engine, a, &end), write) && end > a)
+        a = end;
+    return a - g < len ? a - g : len;
+}
+
 int64_t sys_copy_out(uint64_t g, const void *src, size_t len)
 {
     if (!sys_guest_access_ok(g, len, 1))

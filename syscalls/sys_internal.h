@@ -103,6 +103,13 @@ static inline void *sys_ptr(uint64_t g)
 int64_t sys_copy_out(uint64_t g, const void *src, size_t len);
 int64_t sys_copy_in(void *dst, uint64_t g, size_t len);
 int sys_guest_access_ok(uint64_t g, size_t len, int write);
+/* How many bytes from g on (at most len) the guest may read or write. */
+uint64_t sys_guest_accessible(uint64_t g, uint64_t len, int write);
+/* Before a handler: guest pointers the host would follow into ferry's own
+ * memory are made to fault, buffers running into it cut (sys_guest_args.c);
+ * returns what sys_guest_args_done frees after the handler. */
+void *sys_guest_args_fix(const struct sys_entry *e, uint64_t *a);
+void sys_guest_args_done(void *fixed, int64_t ret);
 /* Length of the guest string at g, at most max; -1 if unreadable. */
 long sys_guest_strnlen(uint64_t g, size_t max);
 int sys_is_proc_self_exe(uint64_t g);

@@ -71,7 +71,12 @@ struct vq_chain {
     struct vq_seg out[VQ_MAX_SEGS], in[VQ_MAX_SEGS];
 };
 
-/* 1: a chain was taken; 0: queue empty; -1: malformed (device failed). */
+/* 1: a chain was taken; 0: queue empty; -1: malformed (device failed).
+ * A device takes at most the queue's size in chains per kick: a guest
+ * whose used ring overlaps its avail index (each vq_push moves it on)
+ * would otherwise keep the vCPU in the device for ever, past --timeout
+ * (found by fuzz_virtio_dev).  No chain waits: with no notification
+ * suppression offered, the driver kicks again after adding one. */
 int vq_pop(struct virtio_dev *d, int q, struct vq_chain *c);
 void vq_push(struct virtio_dev *d, int q, uint16_t head, uint32_t written);
 /* Checks the ring areas when the driver enables a queue. */

@@ -122,7 +122,8 @@ static void blk_request(struct blk *b, struct vq_chain *c)
 static void blk_notify(struct virtio_dev *d, int q)
 {
     static struct vq_chain chain;   /* large; devices run under dev_lock */
-    while (vq_pop(d, q, &chain) == 1)
+    /* at most a queue's worth per kick (virtio.h, vq_pop) */
+    for (unsigned n = 0; n < d->vq[q].size && vq_pop(d, q, &chain) == 1; n++)
         blk_request(d->priv, &chain);
 }
 

@@ -22,7 +22,7 @@ struct vconsole {
 static void console_tx(struct virtio_dev *d)
 {
     static struct vq_chain chain;
-    while (vq_pop(d, CONSOLE_TXQ, &chain) == 1) {
+    for (unsigned n = 0; n < d->vq[CONSOLE_TXQ].size && vq_pop(d, CONSOLE_TXQ, &chain) == 1; n++) {
         for (int i = 0; i < chain.nout; i++)
             if (write(STDOUT_FILENO, chain.out[i].ptr, chain.out[i].len) < 0)
                 break;
@@ -52,7 +52,8 @@ static uint32_t console_fill(struct vconsole *c, struct vq_chain *chain)
 static void console_rx_deliver(struct vconsole *c)
 {
     static struct vq_chain chain;
-    while (c->head != c->tail && vq_pop(&c->vdev, CONSOLE_RXQ, &chain) == 1)
+    for (unsigned n = 0; n < c->vdev.vq[CONSOLE_RXQ].size && c->head != c->tail
+                         && vq_pop(&c->vdev, CONSOLE_RXQ, &chain) == 1; n++)
         vq_push(&c->vdev, CONSOLE_RXQ, chain.head, console_fill(c, &chain));
 }
 

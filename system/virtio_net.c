@@ -29,7 +29,7 @@ static void net_tx(struct vnet *n)
 {
     static struct vq_chain chain;
     static uint8_t buf[NET_FRAME_MAX];
-    while (vq_pop(&n->vdev, NET_TXQ, &chain) == 1) {
+    for (unsigned k = 0; k < n->vdev.vq[NET_TXQ].size && vq_pop(&n->vdev, NET_TXQ, &chain) == 1; k++) {
         size_t len = vq_copy_from_out(&chain, NET_HDR_LEN, buf, sizeof buf);
         sys_debug(n->vdev.vm, "virtio-net: tx frame %zu bytes", len);
         if (chain.out_len > NET_HDR_LEN && n->be.send(&n->be, buf, len) < 0)

@@ -25,7 +25,7 @@ static void rng_fill(struct vq_chain *c, uint32_t *wrote)
 static void rng_notify(struct virtio_dev *d, int q)
 {
     static struct vq_chain chain;
-    while (vq_pop(d, q, &chain) == 1) {
+    for (unsigned n = 0; n < d->vq[q].size && vq_pop(d, q, &chain) == 1; n++) {
         uint32_t wrote = 0;
         rng_fill(&chain, &wrote);
         vq_push(d, q, chain.head, wrote);

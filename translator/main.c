@@ -106,7 +106,9 @@ static void drop_exec_fd(int fd)
 }
 
 /* Test hook (tests/reliab/wx_store.c): FERRY_DEBUG_CODE_CACHE=FILE gets
- * the range where translated code runs, for a guest to aim stores at. */
+ * the range where translated code runs, for a guest to aim stores at,
+ * and on a second line a page of ferry's heap (tests/reliab/ferry_ptr.c:
+ * syscalls given it must fail as for an unmapped address). */
 static void tell_code_range(struct tr_engine *e)
 {
     const char *path = getenv("FERRY_DEBUG_CODE_CACHE");
@@ -116,6 +118,10 @@ static void tell_code_range(struct tr_engine *e)
     const void *start, *end;
     tr_code_range(e, &start, &end);
     fprintf(f, "%lx %lx\n", (unsigned long)(uintptr_t)start, (unsigned long)(uintptr_t)end);
+    static char *heap_page;
+    if (!heap_page)
+        heap_page = calloc(1, 8192);
+    fprintf(f, "heap %lx\n", (unsigned long)(uintptr_t)heap_page);
     fclose(f);
 }
 

@@ -48,9 +48,9 @@ endef
 $(foreach a,$(ARCHES),$(eval $(call binfmt_for_arch,$(a))))
 
 .PHONY: check-binfmt check-install
-check-binfmt: $(FERRY_BIN_x86_64) $(BIN_OUT)/argv-cpu-marked $(BIN_OUT)/argv-cpu-static-marked
+check-binfmt: $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) $(BIN_OUT)/argv-cpu-marked $(BIN_OUT)/argv-cpu-static-marked
 	sh tests/binfmt/check-binfmt.sh $(abspath $(FERRY_BIN_x86_64)) $(abspath $(BIN_OUT)/argv-cpu-marked) \
-	    $(abspath $(BIN_OUT)/argv-cpu-static-marked) $(BUSYBOX_STATIC)
+	    $(abspath $(BIN_OUT)/argv-cpu-static-marked) $(BUSYBOX_STATIC) "$(FERRY_CMD_aarch64)"
 CHECK_TARGETS += check-binfmt
 
 INST_OUT := $(BUILD)/tests/install

@@ -17,7 +17,8 @@
 # checks say they are skipped.  Without a binfmt_misc instance of its own
 # (older kernels, no user namespaces) the whole test says so and passes.
 #
-#   check-binfmt.sh /abs/ferry /abs/marked-dynamic /abs/marked-static /abs/busybox
+#   check-binfmt.sh /abs/ferry /abs/marked-dynamic /abs/marked-static /abs/busybox ["AARCH64 FERRY CMD"]
+# The AArch64 build (under its runner): the commands only (see the end).
 set -u
 if [ "${1:-}" != --inner ]; then
     self=$0
@@ -49,7 +50,7 @@ if [ "${1:-}" != --inner ]; then
 fi
 
 # --- inside the namespace ----------------------------------------------------
-mapping=$2 tmp=$3 ferry=$4 prog=$5 sprog=$6 busybox=$7
+mapping=$2 tmp=$3 ferry=$4 prog=$5 sprog=$6 busybox=$7 a64=${8:-}
 mnt=/proc/sys/fs/binfmt_misc
 name=ferry-test
 pass=0 fail=0
@@ -161,6 +162,58 @@ chroot root /sprog --exec /sprog --cpu > "$tmp/cpu" 2>&1
 ok=0; grep -q '^cpu: ferry virtual x86-64 CPU' "$tmp/cpu" && ok=1
 verdict "F flag: the exec'd program in the chroot ran translated" $ok
 fb unregister > /dev/null 2>&1
+
+# --- the AArch64 build's commands (under its runner) ---------------------------
+# The kernel cannot start the AArch64 build as the handler here (it would
+# need a qemu-aarch64 entry, and qemu-user hides the P flag and AT_EXECFD
+# from its guest), but its register/status/unregister write and read the
+# same entries: compared with the x86-64 build's, interpreter aside.
+if [ -n "$a64" ]; then
+    fa() { $a64 --binfmt "$@" --binfmt-name "$name-a64"; }
+    fa status > "$tmp/st" 2>&1
+    st=$?
+    ok=0; [ $st = 1 ] && grep -q "^$name-a64: not registered" "$tmp/st" && ok=1
+    verdict "AArch64 build: --binfmt status before: not registered, status 1" $ok
+    fb register --binfmt-magic 9:FERRYT > /dev/null 2>&1
+    fa register --binfmt-magic 9:FERRYT > "$tmp/reg" 2>&1
+    st=$?
+    fa status > "$tmp/st" 2>&1
+    sed 's|^interpreter .*|interpreter|' "$mnt/$name" > "$tmp/e-x86"
+    sed 's|^interpreter .*|interpreter|' "$mnt/$name-a64" > "$tmp/e-a64" 2> /dev/null
+    ok=0
+    [ $st = 0 ] && grep -q "interpreter ${a64##* }\$" "$tmp/st" && cmp -s "$tmp/e-x86" "$tmp/e-a64" && ok=1
+    verdict "AArch64 build: --binfmt register: the x86-64 build's entry, its own interpreter" $ok
+    [ $ok = 1 ] || { sed 's/^/  /' "$tmp/reg" "$tmp/st"; diff "$tmp/e-x86" "$tmp/e-a64" | sed 's/^/  /'; }
+    fb unregister > /dev/null 2>&1
+    fa register --binfmt-magic 9:FERRYT > "$tmp/reg2" 2>&1
+    st=$?
+    ok=0; [ $st != 0 ] && [ "$(wc -l < "$tmp/reg2")" = 1 ] && ok=1
+    verdict "AArch64 build: --binfmt register twice: one line, non-zero" $ok
+    fa unregister > "$tmp/un" 2>&1
+    st=$?
+    fa status > /dev/null 2>&1
+    st2=$?
+    ok=0; [ $st = 0 ] && [ $st2 = 1 ] && [ ! -e "$mnt/$name-a64" ] && ok=1
+    verdict "AArch64 build: --binfmt unregister: entry gone" $ok
+    # The real x86-64 entry (no marker): refused by the x86-64 build (it
+    # would take every program of this host), taken by the AArch64 one.
+    # Once it is in, every x86-64 program here -- qemu-aarch64 too -- goes
+    # to the AArch64 ferry, so it is read and removed with shell builtins.
+    fb register > "$tmp/reg-x86" 2>&1
+    st=$?
+    ok=0; [ $st != 0 ] && grep -q 'refused on an x86-64 host' "$tmp/reg-x86" && [ ! -e "$mnt/$name" ] && ok=1
+    verdict "x86-64 build: --binfmt register of the x86-64 magic refused on this host" $ok
+    fa register > "$tmp/reg-a64" 2>&1
+    st=$?
+    flags=
+    if [ -e "$mnt/$name-a64" ]; then
+        while read -r k v; do [ "$k" = flags: ] && flags=$v; done < "$mnt/$name-a64"
+        echo -1 > "$mnt/$name-a64"
+    fi
+    ok=0; [ $st = 0 ] && [ "$flags" = POC ] && [ ! -e "$mnt/$name-a64" ] && ok=1
+    verdict "AArch64 build: --binfmt register of the x86-64 magic taken (flags POC)" $ok
+    [ $ok = 1 ] || sed 's/^/  /' "$tmp/reg-a64"
+fi
 
 echo "check-binfmt: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -75,6 +75,42 @@ def seeds_virtq():
     put("virtq", "empty", struct.pack("<HHIII", 8, 0, 0, 0x100, 0x200) + bytes(0x400))
 
 
+def virtio_chains(chains):
+    """Guest RAM with one chain per entry of chains (lists of (len, flags,
+    bytes)): descriptors at 0, avail at 0x800, used at 0x900, data from 0x1000."""
+    ram = bytearray(0x3000)
+    at, d, heads = 0x1000, 0, []
+    for chain in chains:
+        heads.append(d)
+        for k, (ln, fl, data) in enumerate(chain):
+            last = k == len(chain) - 1
+            struct.pack_into("<QIHH", ram, 16 * d, at, ln, fl | (0 if last else 1), 0 if last else d + 1)
+            ram[at:at + len(data)] = data
+            at, d = at + ((ln + 15) & ~15), d + 1
+    struct.pack_into("<HH", ram, 0x800, 0, len(heads))
+    for i, h in enumerate(heads):
+        struct.pack_into("<H", ram, 0x804 + 2 * i, h)
+    return ram
+
+
+def seeds_virtio_dev():
+    W = 2                                   # VIRTQ_DESC_F_WRITE
+    def hdr(dev, q=0):
+        return struct.pack("<BBHHIII", dev, q, 16, 0, 0, 0x800, 0x900)
+    blk = lambda t, sector: struct.pack("<IIQ", t, 0, sector)
+    put("virtio_dev", "blk-requests", hdr(0) + bytes(virtio_chains([
+        [(16, 0, blk(1, 2)), (1024, 0, b"w" * 1024), (1, W, b"")],         # write 2 sectors
+        [(16, 0, blk(0, 2)), (1024, W, b""), (1, W, b"")],                 # read them back
+        [(16, 0, blk(4, 0)), (1, W, b"")],                                  # flush
+        [(16, 0, blk(8, 0)), (20, W, b""), (1, W, b"")],                   # get id
+        [(16, 0, blk(11, 0)), (16, 0, struct.pack("<QII", 4, 8, 0)), (1, W, b"")],  # discard
+        [(16, 0, blk(0, 1 << 40)), (512, W, b""), (1, W, b"")],            # beyond the disk
+        [(16, 0, blk(99, 0)), (1, W, b"")],                                 # unsupported
+    ])))
+    put("virtio_dev", "rng", hdr(1) + bytes(virtio_chains([[(64, W, b"")], [(7, W, b""), (9, W, b"")]])))
+    put("virtio_dev", "console-tx", hdr(2, 1) + bytes(virtio_chains([[(6, 0, b"hello\n")]])))
+
+
 def stat64(dev, ino, nlink, mode, uid, gid, rdev, size, blksize, blocks, t):
     """x86-64's struct stat (144 bytes); t: (sec, nsec) for a, m and c."""
     times = b"".join(struct.pack("<QQ", *t) for _ in range(3))
@@ -99,4 +135,5 @@ if __name__ == "__main__":
     seeds_elf()
     seeds_boot()
     seeds_virtq()
+    seeds_virtio_dev()
     seeds_conv()

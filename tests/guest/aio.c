@@ -5,7 +5,8 @@
  * signal mask, a zero timeout, the errors of io_submit (bad opcode, bad
  * descriptor, bad pointer, a batch cut short), io_destroy.  Each event's
  * obj must be the address of the iocb it came from.
- * Not on the AArch64 build here: qemu-user 7.2 has no Linux AIO. */
+ * Not in check-guest-aarch64: qemu-user 7.2 has no Linux AIO; check-reliab-aarch64
+ * compares it there with the same program built for AArch64 (ENOSYS). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

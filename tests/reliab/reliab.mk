@@ -21,16 +21,37 @@ $(RELIAB_OUT)/thread_churn.a64: tests/reliab/thread_churn.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(CC_aarch64) -O2 -static -pthread -o $@ $<
 RELIAB_PROGS += $(RELIAB_OUT)/thread_churn.a64
+# ferry_ptr's oracle on the AArch64 build: what qemu-user gives a native
+# AArch64 program (check-reliab.sh, both_a64).
+$(RELIAB_OUT)/ferry_ptr.a64: tests/reliab/ferry_ptr.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC_aarch64) -O2 -static -o $@ $<
+RELIAB_PROGS += $(RELIAB_OUT)/ferry_ptr.a64
+# Calls qemu-user 7.2 lacks (Linux AIO, io_uring): on the AArch64 build
+# the guest must get what that host gives a native AArch64 program.
+RELIAB_HOSTDEP := aio io_uring
+$(RELIAB_HOSTDEP:%=$(RELIAB_OUT)/%): $(RELIAB_OUT)/%: tests/guest/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -static -O2 -pthread -o $@ $<
+$(RELIAB_HOSTDEP:%=$(RELIAB_OUT)/%.a64): $(RELIAB_OUT)/%.a64: tests/guest/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC_aarch64) -O2 -static -pthread -o $@ $<
+RELIAB_PROGS += $(RELIAB_HOSTDEP:%=$(RELIAB_OUT)/%) $(RELIAB_HOSTDEP:%=$(RELIAB_OUT)/%.a64)
 
 # ferry-system's path spelled out: system/system.mk, which sets
 # FERRY_SYSTEM, may be read after this file (the eval below expands it now).
 RELIAB_FERRY_SYSTEM := $(BUILD)$(MODE_DIR)/ferry-system
+# The AArch64 build's ferry-system (tcg only) runs under the same runner.
+RELIAB_FERRY_SYSTEM_x86_64 := $(RELIAB_FERRY_SYSTEM)
+RELIAB_FERRY_SYSTEM_aarch64 := $(BUILD)/aarch64$(MODE_DIR)/ferry-system
+RELIAB_FSYS_CMD_x86_64 = $(abspath $(RELIAB_FERRY_SYSTEM_x86_64))
+RELIAB_FSYS_CMD_aarch64 = $(RUN_aarch64) $(abspath $(RELIAB_FERRY_SYSTEM_aarch64))
 
 define reliab_for_arch
 .PHONY: check-reliab-$(1) check-reliab-long-$(1)
-check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(if $$(filter x86_64,$(1)),$$(RELIAB_FERRY_SYSTEM))
+check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(RELIAB_FERRY_SYSTEM_$(1))
 	sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT)) \
-	    $$(if $$(filter x86_64,$(1)),$$(abspath $$(RELIAB_FERRY_SYSTEM)))
+	    "$$(RELIAB_FSYS_CMD_$(1))"
 check-reliab-long-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS)
 	RELIAB_LONG=1 sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT))
 CHECK_TARGETS += check-reliab-$(1)
