@@ -77,10 +77,20 @@ static const struct ir_helper smc_rest_helper = {
     .flags = IR_HELPER_RW_GLOBALS,
 };
 
-static bool may_store(const struct ir_insn *i)
+/* Under a software MMU every guest load is a call of its ld or vld
+ * helper (softmmu.c), which stores nothing: no check after those. */
+static bool is_load_call(const struct ir_insn *i, const struct tr_guest_mem *m)
 {
+    const struct ir_helper *h = (const struct ir_helper *)(intptr_t)i->aux[0];
+    return m->soft && (h == m->soft->ld || h == m->soft->vld);
+}
+
+static bool may_store(const struct ir_insn *i, const struct tr_guest_mem *m)
+{
+    if (i->op == IR_call)
+        return !is_load_call(i, m);
     return (i->op == IR_st && !(i->size & IR_MO_HOST)) || i->op == IR_vst || i->op == IR_atomic_rmw ||
-           i->op == IR_atomic_cas || i->op == IR_call;
+           i->op == IR_atomic_cas;
 }
 
 /* The check, inserted at insns[at] (an insn_start: its pc is next). */
@@ -96,12 +106,12 @@ static void insert_rest_check(struct ir_block *b, struct tr_block *tb, int at)
 }
 
 /* After each instruction that may store, unless it ends the block. */
-void smc_guard_stores(struct ir_block *b, struct tr_block *tb)
+void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m)
 {
     bool stored = false;
     for (int k = 0; k < b->n_insns; k++) {
         if (b->insns[k].op != IR_insn_start) {
-            stored |= may_store(&b->insns[k]);
+            stored |= may_store(&b->insns[k], m);
             continue;
         }
         if (stored) {

@@ -177,7 +177,7 @@ void tcache_fork_child(struct tr_engine *e);    /* the parent saves what it made
 
 /* smc.c: self-modifying code on writable pages. */
 void smc_guard_block(struct ir_block *b, struct tr_block *tb);
-void smc_guard_stores(struct ir_block *b, struct tr_block *tb);
+void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m);
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
 
 /* softmmu.c: guest accesses -> the software MMU's helpers (TR_MEM_SOFTMMU). */
