@@ -134,7 +134,7 @@ FERRY_LINUX ?= /var/cache/ferry/linux-amd64-bookworm
 LINUX_STAMP := $(FERRY_LINUX)/.ferry-linux-1
 LINUX_INITRAMFS := $(SYS_OUT)/linux-tcg-initramfs.cpio.gz
 $(LINUX_STAMP):
-	flock $(FERRY_LINUX).lock env FERRY_LINUX=$(FERRY_LINUX) sh .ci/setup-linux
+	FERRY_LINUX=$(FERRY_LINUX) sh .ci/setup-linux
 $(LINUX_INITRAMFS): system/tests/linux-init.sh system/tests/mkinitramfs.py $(LINUX_STAMP)
 	@mkdir -p $(@D)
 	python3 system/tests/mkinitramfs.py $@.tmp --init system/tests/linux-init.sh \
