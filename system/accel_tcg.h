@@ -37,9 +37,20 @@ struct tcg_cpu {
     bool init_request;                  /* an INIT arrived: reset, then wait for a SIPI */
     int sipi_vector;                    /* a SIPI's vector arrived (-1: none) */
     bool wait_sipi;                     /* after INIT: only a SIPI starts the vCPU */
+    /* The code epoch (guest_mem.h code_epoch): a value no vCPU had
+     * before, taken anew when this vCPU's TLB is flushed or a tracked code
+     * page was written (code_writes moved on since seen_writes). */
+    uint64_t code_epoch, seen_writes;
 };
 
 static inline struct tcg_cpu *tcg_cpu_of(void *env) { return env; }
+
+/* accel_tcg_codewatch.c: write tracking of RAM pages that hold code. */
+void tcg_codewatch_init(struct sys_vm *vm);
+uint64_t tcg_codewatch_version(const uint8_t *h, bool track);
+uint64_t tcg_code_epoch(struct tcg_cpu *c);
+void tcg_code_epoch_renew(struct tcg_cpu *c);
+void tcg_codewatch_release(void *h, size_t len);
 
 /* accel_tcg_mmu.c: guest memory for the engine (TR_MEM_SOFTMMU) and the
  * page walk behind it and behind the frontend's virt_ptr hook. */

@@ -157,6 +157,7 @@ static void ram_copy(uint8_t *h, void *data, unsigned n, bool write)
 
 void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all)
 {
+    tcg_code_epoch_renew(c);            /* blocks may map elsewhere now */
     for (int i = 0; i < TCG_TLB_SIZE; i++) {
         struct tcg_tlb_entry *r = &c->tlb_read[i], *w = &c->tlb_write[i];
         if (all || (r->tag & ~1ull) == (va & ~0xfffull))
@@ -230,16 +231,82 @@ static uint64_t extend(uint64_t v, unsigned memop)
     return (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
 }
 
+/* The common case first: [va, va+n) inside one RAM page that the TLB
+ * holds for this access (a hit means the page was walked, so va is
+ * canonical).  NULL: take access_virt's way (miss, page crossing, MMIO). */
+static inline uint8_t *tlb_hit(struct x86_sys_cpu *c, uint64_t va, unsigned n, bool write)
+{
+    struct tcg_cpu *t = tcg_cpu_of(c);
+    uint64_t tag = (va & ~0xfffull) | ((c->sys.cs & 3) == 3 ? 1 : 0);
+    const struct tcg_tlb_entry *e = &(write ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
+    if (e->tag != tag || (va & 0xfff) > 4096 - n)
+        return NULL;
+    return e->host + (va & 0xfff);
+}
+
+/* ram_copy's accesses with a constant size each (inlined, no memcpy call). */
+static inline uint64_t ram_load(const uint8_t *h, unsigned n)
+{
+    uint16_t v16;
+    uint32_t v32;
+    uint64_t v64;
+    switch (n) {
+    case 1: return *h;
+    case 2: memcpy(&v16, h, 2); return v16;
+    case 4:
+        if (!((uintptr_t)h & 3))
+            return __atomic_load_n((const uint32_t *)h, __ATOMIC_ACQUIRE);
+        memcpy(&v32, h, 4);
+        return v32;
+    default:
+        if (!((uintptr_t)h & 7))
+            return __atomic_load_n((const uint64_t *)h, __ATOMIC_ACQUIRE);
+        memcpy(&v64, h, 8);
+        return v64;
+    }
+}
+
+static inline void ram_store(uint8_t *h, uint64_t v, unsigned n)
+{
+    uint16_t v16 = (uint16_t)v;
+    uint32_t v32 = (uint32_t)v;
+    switch (n) {
+    case 1: *h = (uint8_t)v; return;
+    case 2: memcpy(h, &v16, 2); return;
+    case 4:
+        if (!((uintptr_t)h & 3))
+            __atomic_store_n((uint32_t *)h, v32, __ATOMIC_RELEASE);
+        else
+            memcpy(h, &v32, 4);
+        return;
+    default:
+        if (!((uintptr_t)h & 7))
+            __atomic_store_n((uint64_t *)h, v, __ATOMIC_RELEASE);
+        else
+            memcpy(h, &v, 8);
+    }
+}
+
 static uint64_t mmu_ld(void *env, uint64_t va, uint64_t memop, uint64_t pc)
 {
     uint64_t v = 0;
-    access_virt(env, va, &v, 1u << (memop & IR_MO_SIZE), false, pc);
+    unsigned n = 1u << (memop & IR_MO_SIZE);
+    uint8_t *h = tlb_hit(env, va, n, false);
+    if (h)
+        v = ram_load(h, n);
+    else
+        access_virt(env, va, &v, n, false, pc);
     return extend(v, (unsigned)memop);
 }
 
 static uint64_t mmu_st(void *env, uint64_t va, uint64_t v, uint64_t memop, uint64_t pc)
 {
-    access_virt(env, va, &v, 1u << (memop & IR_MO_SIZE), true, pc);
+    unsigned n = 1u << (memop & IR_MO_SIZE);
+    uint8_t *h = tlb_hit(env, va, n, true);
+    if (h)
+        ram_store(h, v, n);
+    else
+        access_virt(env, va, &v, n, true, pc);
     return 0;
 }
 
@@ -403,10 +470,25 @@ static void mem_copy(const struct tr_guest_mem *m, uint64_t va, void *data, size
     access_virt(c, va, data, (unsigned)len, write, c->cpu.rt.pc);
 }
 
+/* The self-modifying-code check's page version (accel_tcg_codewatch.c),
+ * of the RAM page pc maps to now. */
+static uint64_t mem_code_version(const struct tr_guest_mem *m, uint64_t pc, bool track)
+{
+    struct x86_sys_cpu *c = current();
+    const uint8_t *h = c ? tcg_virt_ptr(c, pc, false) : NULL;
+    return h ? tcg_codewatch_version(h, track) : 0;
+}
+
+static uint64_t mem_code_epoch(const struct tr_guest_mem *m, void *env)
+{
+    return tcg_code_epoch(tcg_cpu_of(env));
+}
+
 static const struct tr_guest_mem tcg_mem = {
     .mode = TR_MEM_SOFTMMU, .fetchable = mem_fetchable, .writable = mem_writable,
     .map_changed = mem_map_changed, .prot_at = mem_prot_at, .extent = mem_extent,
-    .g2h = mem_g2h, .copy = mem_copy, .soft = &helpers,
+    .g2h = mem_g2h, .copy = mem_copy, .soft = &helpers, .code_version = mem_code_version,
+    .code_epoch = mem_code_epoch,
 };
 
 const struct tr_guest_mem *tcg_guest_mem(void) { return &tcg_mem; }

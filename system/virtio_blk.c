@@ -50,6 +50,8 @@ static int blk_rw(struct blk *b, struct vq_seg *seg, int n, size_t skip, size_t 
         size_t len = seg[i].len;
         if (i == n - 1) len = len >= tail ? len - tail : 0;
         if (skip >= len) { skip -= len; continue; }
+        if (!write)
+            sys_mem_host_write(b->vdev.vm, seg[i].ptr + skip, len - skip);
         ssize_t r = write ? pwrite(b->fd, seg[i].ptr + skip, len - skip, pos)
                           : pread(b->fd, seg[i].ptr + skip, len - skip, pos);
         if (r != (ssize_t)(len - skip))

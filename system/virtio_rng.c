@@ -8,10 +8,11 @@
 
 struct rng { struct virtio_dev vdev; };
 
-static void rng_fill(struct vq_chain *c, uint32_t *wrote)
+static void rng_fill(struct sys_vm *vm, struct vq_chain *c, uint32_t *wrote)
 {
     for (int i = 0; i < c->nin; i++) {
         size_t done = 0;
+        sys_mem_host_write(vm, c->in[i].ptr, c->in[i].len);
         while (done < c->in[i].len) {
             ssize_t r = getrandom(c->in[i].ptr + done, c->in[i].len - done, 0);
             if (r <= 0)
@@ -27,7 +28,7 @@ static void rng_notify(struct virtio_dev *d, int q)
     static struct vq_chain chain;
     for (unsigned n = 0; n < d->vq[q].size && vq_pop(d, q, &chain) == 1; n++) {
         uint32_t wrote = 0;
-        rng_fill(&chain, &wrote);
+        rng_fill(d->vm, &chain, &wrote);
         vq_push(d, q, chain.head, wrote);
     }
 }

@@ -55,7 +55,17 @@ struct sys_vm {
     pthread_cond_t stop_cond;
     enum sys_stop stop;
     int exit_status;
+    /* Called before the host kernel writes guest RAM for a device (pread
+     * into a buffer): tcg's write tracking of code pages must hear of
+     * writes that cannot fault (accel_tcg_codewatch.c).  NULL otherwise. */
+    void (*before_host_write)(void *host, size_t len);
 };
+
+static inline void sys_mem_host_write(struct sys_vm *vm, void *host, size_t len)
+{
+    if (vm->before_host_write)
+        vm->before_host_write(host, len);
+}
 
 /* Pointer to guest RAM [gpa, gpa+len), or NULL when any byte lies outside
  * it: the one gate every device goes through to touch guest memory. */

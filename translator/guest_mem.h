@@ -89,6 +89,18 @@ struct tr_guest_mem {
      * instruction in rt.pc, and does not return. */
     void (*copy)(const struct tr_guest_mem *m, uint64_t addr, void *data, size_t len, bool write);
     const struct tr_softmmu_helpers *soft;
+    /* TR_MEM_SOFTMMU, optional (NULL: the bytes are always compared): a
+     * version of the guest page holding pc for the self-modifying-code
+     * check (smc.c), which changes whenever that page may have been
+     * written since it was tracked or pc maps to another page; 0 when
+     * there is none (not RAM).  With track, the page's writes are tracked
+     * from now on (take the version before reading the bytes). */
+    uint64_t (*code_version)(const struct tr_guest_mem *m, uint64_t pc, bool track);
+    /* Optional, with code_version: the vCPU's (env's) code epoch, a value
+     * (never 0, low bits TR_SMC_SLOTS - 1 the same for a vCPU) that no
+     * other vCPU has and that changes when any page version may have
+     * changed for it: a block checked in this epoch is still good. */
+    uint64_t (*code_epoch)(const struct tr_guest_mem *m, void *env);
 };
 
 /* User mode's guest memory: the host process's own address space. */

@@ -10,7 +10,11 @@
  * as a CPU sees at once) is caught by a second check after every guest
  * instruction of such a block that may store (st, atomics, helper calls):
  * when the rest of the block's bytes changed, the block leaves at the next
- * instruction (TR_EXIT_STALE with that pc), which is translated anew. */
+ * instruction (TR_EXIT_STALE with that pc), which is translated anew.
+ *
+ * A software MMU may version its pages (guest_mem.h code_version, e.g.
+ * ferry-system's write tracking): then a check whose pages kept the
+ * versions they had when the bytes last compared equal compares nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +38,64 @@ static bool guest_bytes_equal(void *env, uint64_t pc, const uint8_t *copy, size_
     return true;
 }
 
+/* Under a software MMU that versions its pages (guest_mem.h code_version):
+ * the versions of the first and last page of [pc, pc+n), both 0 when there
+ * are none or the range spans more than two pages. */
+static void code_versions(const void *env, uint64_t pc, size_t n, bool track, uint64_t v[2])
+{
+    const struct tr_guest_mem *m = ((const struct tr_runtime *)env)->mem;
+    uint64_t last = pc + (n ? n - 1 : 0);
+    v[0] = v[1] = 0;
+    if (!m || !m->code_version || last / TR_GUEST_PAGE - pc / TR_GUEST_PAGE > 1)
+        return;
+    v[0] = m->code_version(m, pc, track);
+    v[1] = last / TR_GUEST_PAGE == pc / TR_GUEST_PAGE ? v[0] : m->code_version(m, last, track);
+    if (!v[0] || !v[1])
+        v[0] = v[1] = 0;
+}
+
+/* The block's pages have the versions they had when its bytes last
+ * compared equal: nobody wrote them since and pc maps to the same pages. */
+static bool versions_hold(const void *env, struct tr_block *tb)
+{
+    uint64_t v[2], want0 = __atomic_load_n(&tb->code_ver[0], __ATOMIC_RELAXED);
+    if (!want0)
+        return false;
+    code_versions(env, tb->guest_pc, tb->guest_size, false, v);
+    return v[0] == want0 && v[1] == __atomic_load_n(&tb->code_ver[1], __ATOMIC_RELAXED);
+}
+
+/* The versions are taken (and the pages tracked) before the bytes are read:
+ * a write after that changes them. */
+static void keep_versions(struct tr_block *tb, const uint64_t v[2])
+{
+    __atomic_store_n(&tb->code_ver[0], v[0], __ATOMIC_RELAXED);
+    __atomic_store_n(&tb->code_ver[1], v[1], __ATOMIC_RELAXED);
+}
+
+/* The env's code epoch (0: none), and whether the block was checked in it. */
+static bool epoch_holds(void *env, const struct tr_block *tb, uint64_t *epoch)
+{
+    const struct tr_guest_mem *m = ((const struct tr_runtime *)env)->mem;
+    *epoch = m && m->code_epoch ? m->code_epoch(m, env) : 0;
+    return *epoch && __atomic_load_n(&tb->smc_ok[*epoch & 3], __ATOMIC_RELAXED) == *epoch;
+}
+
 static uint64_t smc_check(void *env, uint64_t tb_addr)
 {
-    const struct tr_block *tb = (const struct tr_block *)(uintptr_t)tb_addr;
-    if (!guest_bytes_equal(env, tb->guest_pc, tb->guest_copy, tb->guest_size))
-        tr_raise(env, TR_EXIT_STALE, tb->guest_pc);
+    struct tr_block *tb = (struct tr_block *)(uintptr_t)tb_addr;
+    uint64_t v[2], epoch;
+    if (epoch_holds(env, tb, &epoch))
+        return 0;
+    if (!versions_hold(env, tb)) {
+        code_versions(env, tb->guest_pc, tb->guest_size, true, v);
+        if (!guest_bytes_equal(env, tb->guest_pc, tb->guest_copy, tb->guest_size))
+            tr_raise(env, TR_EXIT_STALE, tb->guest_pc);
+        keep_versions(tb, v);
+    }
+    /* Only blocks whose pages are tracked (versions not 0) can trust an epoch. */
+    if (epoch && __atomic_load_n(&tb->code_ver[0], __ATOMIC_RELAXED))
+        __atomic_store_n(&tb->smc_ok[epoch & 3], epoch, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -64,9 +121,9 @@ void smc_guard_block(struct ir_block *b, struct tr_block *tb)
  * before running them (the globals are in env: the helper syncs them). */
 static uint64_t smc_check_rest(void *env, uint64_t tb_addr, uint64_t pc)
 {
-    const struct tr_block *tb = (const struct tr_block *)(uintptr_t)tb_addr;
-    uint64_t off = pc - tb->guest_pc;
-    if (off < tb->guest_size &&
+    struct tr_block *tb = (struct tr_block *)(uintptr_t)tb_addr;
+    uint64_t off = pc - tb->guest_pc, epoch;
+    if (off < tb->guest_size && !epoch_holds(env, tb, &epoch) && !versions_hold(env, tb) &&
         !guest_bytes_equal(env, pc, tb->guest_copy + off, tb->guest_size - off))
         tr_raise(env, TR_EXIT_STALE, pc);
     return 0;
@@ -77,10 +134,20 @@ static const struct ir_helper smc_rest_helper = {
     .flags = IR_HELPER_RW_GLOBALS,
 };
 
-static bool may_store(const struct ir_insn *i)
+/* Under a software MMU every guest load is a call of its ld or vld
+ * helper (softmmu.c), which stores nothing: no check after those. */
+static bool is_load_call(const struct ir_insn *i, const struct tr_guest_mem *m)
 {
+    const struct ir_helper *h = (const struct ir_helper *)(intptr_t)i->aux[0];
+    return m->soft && (h == m->soft->ld || h == m->soft->vld);
+}
+
+static bool may_store(const struct ir_insn *i, const struct tr_guest_mem *m)
+{
+    if (i->op == IR_call)
+        return !is_load_call(i, m);
     return (i->op == IR_st && !(i->size & IR_MO_HOST)) || i->op == IR_vst || i->op == IR_atomic_rmw ||
-           i->op == IR_atomic_cas || i->op == IR_call;
+           i->op == IR_atomic_cas;
 }
 
 /* The check, inserted at insns[at] (an insn_start: its pc is next). */
@@ -96,12 +163,12 @@ static void insert_rest_check(struct ir_block *b, struct tr_block *tb, int at)
 }
 
 /* After each instruction that may store, unless it ends the block. */
-void smc_guard_stores(struct ir_block *b, struct tr_block *tb)
+void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m)
 {
     bool stored = false;
     for (int k = 0; k < b->n_insns; k++) {
         if (b->insns[k].op != IR_insn_start) {
-            stored |= may_store(&b->insns[k]);
+            stored |= may_store(&b->insns[k], m);
             continue;
         }
         if (stored) {
@@ -115,6 +182,8 @@ void smc_guard_stores(struct ir_block *b, struct tr_block *tb)
 
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb)
 {
+    tb->code_ver[0] = tb->code_ver[1] = 0;      /* the first entry compares the bytes */
+    memset(tb->smc_ok, 0, sizeof tb->smc_ok);
     tb->guest_copy = malloc(tb->guest_size ? tb->guest_size : 1);
     if (!tb->guest_copy) {
         fputs("ferry: out of memory\n", stderr);

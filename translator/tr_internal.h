@@ -28,6 +28,10 @@ struct tr_block {
     uint64_t exec_count;        /* incremented by the block itself under --stats */
     uint8_t *guest_copy;        /* guest bytes as translated, kept for blocks on
                                    writable pages (self-modifying code check) */
+    uint64_t code_ver[2];       /* versions of the first and last guest page
+                                   when the bytes last compared equal (smc.c) */
+    uint64_t smc_ok[4];         /* code epochs it was checked in (smc.c), by
+                                   epoch & 3 */
     void *fault_map;            /* guest state at each memory access (fault.c) */
     /* Chained jumps (tc_pages.c), so that dropping a block can unchain
      * the jumps into it: where slot n's jump leads (NULL: its stub), the
@@ -177,7 +181,7 @@ void tcache_fork_child(struct tr_engine *e);    /* the parent saves what it made
 
 /* smc.c: self-modifying code on writable pages. */
 void smc_guard_block(struct ir_block *b, struct tr_block *tb);
-void smc_guard_stores(struct ir_block *b, struct tr_block *tb);
+void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m);
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
 
 /* softmmu.c: guest accesses -> the software MMU's helpers (TR_MEM_SOFTMMU). */

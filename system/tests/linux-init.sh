@@ -6,7 +6,7 @@
 # or the tap's host side), reporting whether it answered, writes to hvc0 (and
 # with "ferry.hvcin" reads a line from it), then gives a shell. With
 # "ferry.auto" on the command line it powers off through the debug-exit
-# port (status 0) instead.
+# port (status 0) instead; with "ferry.bench" right after its first line.
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc
@@ -15,6 +15,8 @@ mount -t devtmpfs dev /dev
 for m in $(cat /lib/modules/order); do insmod /lib/modules/$m.ko; done
 say() { echo "ferry-boot-linux: $*"; }
 say "kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs online"
+# ferry.bench (make bench-system): power off right after the first line.
+grep -q ferry.bench /proc/cmdline && printf '\000' | dd of=/dev/port bs=1 seek=1281 2>/dev/null
 say "disks: $(ls /sys/block | tr '\n' ' ')"
 if [ -b /dev/vda ]; then
     say "vda starts with: $(head -c 16 /dev/vda)"

@@ -323,6 +323,22 @@ def t_fxpage(r):
               f"rc={rc} out={out!r} err={err!r}")
 
 
+# Code that changes after it ran: a store, rep movsb, a store through an
+# alias, a remap, a store ahead in the running block (system/guests/smc.c;
+# tcg's write tracking of code pages).
+SMC_CASES = ["plain-store", "rep-movsb", "alias-store", "remap", "store-ahead-in-block"]
+
+
+def t_smc(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "smc")
+    for name in SMC_CASES:
+        check(f"{r[0]}: code changed after it ran runs changed: {name}",
+              rc == 0 and f"smc {name} ok\n" in out and "smc done\n" in out,
+              f"rc={rc} out={out!r} err={err!r}")
+
+
 # Code whose instruction crossing into a page mapped elsewhere is not the
 # first of its block (system/guests/xpage.c; Linux's virtio_console oops).
 XPAGE_CASES = ["second-insn-crosses", "rex-prefix-then-opcode", "imm64-on-second-page"]
@@ -613,11 +629,11 @@ def main():
     t_kvm_not_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_xpage, t_sipi, t_smp, t_malformed, t_fuzz, t_highmem,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_xpage, t_smc, t_sipi, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     if A64_RUNNER:          # under qemu-aarch64: the guests that exercise the CPU, briefly
-        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_xpage, t_sipi, t_pvh, t_smp, t_watchdog]:
+        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_xpage, t_smc, t_sipi, t_pvh, t_smp, t_watchdog]:
             t(A64_RUNNER)
     shutil.rmtree(TMP, ignore_errors=True)
     print(f"check-system: {results['passed']} passed, {results['failed']} failed")

@@ -1,0 +1,157 @@
+/* smc.c -- test guest for code that changes after it ran (kvm and tcg
+ * runners): tcg tracks writes to pages that hold translated code and
+ * trusts a block while its pages and the vCPU's mappings stay as they
+ * were (accel_tcg_codewatch.c, translator/smc.c).  Every way code can
+ * change must still be seen: a plain store, a rep movsb (a C helper's
+ * write), a store through another virtual mapping of the same physical
+ * page, a remap of the code's virtual page to another physical page
+ * (invlpg), and a store into the running block ahead of itself.  Each
+ * case runs the code, changes it and runs it again, several rounds.
+ * Prints "smc NAME ok|bad". */
+#include <stdbool.h>
+
+#include "guest.h"
+
+#ifdef GUEST_HOSTED
+int guest_main(int ncpus)
+{
+    put_str("smc: the hosted accelerator runs no guest instructions\n");
+    return 0;
+}
+#else
+#define PD ((volatile uint64_t *)0xb000)   /* the VMM's 2 MiB identity map */
+#define WINDOW (40ull << 20)               /* virtual 40 MiB: remapped with 4 KiB pages */
+#define PAGE_A (44ull << 20)               /* physical pages behind the window */
+#define PAGE_B (PAGE_A + 0x3000)
+#define VIRT0 WINDOW                       /* the code's virtual page */
+#define VIRT1 (WINDOW + 0x1000)            /* an alias of PAGE_A (or another page) */
+
+static uint64_t pt[512] __attribute__((aligned(4096)));
+
+static void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
+
+static void map(int slot, uint64_t pa)
+{
+    pt[slot] = pa | 3;
+    invlpg(WINDOW + (uint64_t)slot * 4096);
+}
+
+static void map_window(void)
+{
+    for (int i = 0; i < 512; i++)
+        pt[i] = (WINDOW + i * 4096ull) | 3;
+    pt[0] = PAGE_A | 3;
+    pt[1] = PAGE_A | 3;
+    PD[WINDOW >> 21] = (uint64_t)pt | 3;
+    uint64_t cr3;
+    __asm__ volatile("mov %%cr3, %0\n mov %0, %%cr3" : "=r"(cr3) :: "memory");
+}
+
+static void say(const char *name, bool ok)
+{
+    put_str("smc "); put_str(name); put_str(ok ? " ok\n" : " bad\n");
+}
+
+static uint64_t call(uint64_t va)
+{
+    uint64_t rax;
+    __asm__ volatile("call *%[va]" : "=a"(rax) : [va] "r"(va)
+                     : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
+    return rax;
+}
+
+/* mov $v, %eax; ret at p (6 bytes). */
+static void put_ret(volatile uint8_t *p, uint32_t v)
+{
+    p[0] = 0xb8;
+    for (int i = 0; i < 4; i++)
+        p[1 + i] = (uint8_t)(v >> (8 * i));
+    p[5] = 0xc3;
+}
+
+static void rep_movsb(volatile void *dst, const void *src, uint64_t n)
+{
+    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) :: "memory");
+}
+
+/* A plain store, through the mapping the code runs from. */
+static bool plain_store(void)
+{
+    bool ok = true;
+    for (uint32_t v = 1; v <= 5; v++) {
+        put_ret((uint8_t *)VIRT0 + 0x100, v);
+        ok &= call(VIRT0 + 0x100) == v;
+    }
+    return ok;
+}
+
+/* A C helper's write (rep movsb) of the new code. */
+static bool rep_store(void)
+{
+    bool ok = true;
+    for (uint32_t v = 10; v <= 14; v++) {
+        uint8_t code[6];
+        put_ret(code, v);
+        rep_movsb((uint8_t *)VIRT0 + 0x200, code, sizeof code);
+        ok &= call(VIRT0 + 0x200) == v;
+    }
+    return ok;
+}
+
+/* Stores through VIRT1, which maps the same physical page as VIRT0. */
+static bool alias_store(void)
+{
+    bool ok = true;
+    for (uint32_t v = 20; v <= 24; v++) {
+        put_ret((uint8_t *)VIRT1 + 0x300, v);
+        ok &= call(VIRT0 + 0x300) == v;
+    }
+    return ok;
+}
+
+/* VIRT0 maps PAGE_A, then PAGE_B (other code at the same address), and back. */
+static bool remap(void)
+{
+    bool ok = true;
+    map(1, PAGE_B);
+    put_ret((uint8_t *)VIRT0 + 0x400, 31);
+    put_ret((uint8_t *)VIRT1 + 0x400, 32);
+    for (int round = 0; round < 3; round++) {
+        ok &= call(VIRT0 + 0x400) == 31;
+        map(0, PAGE_B);
+        ok &= call(VIRT0 + 0x400) == 32;
+        map(0, PAGE_A);
+    }
+    map(1, PAGE_A);
+    return ok;
+}
+
+/* xor %eax,%eax; movb $0x22, 1f+1(%rip); 1: mov $0x11, %al; ret: the
+ * store rewrites the next instruction of the same block. */
+static bool in_block(void)
+{
+    static const uint8_t code[] = { 0x31, 0xc0, 0xc6, 0x05, 0x01, 0x00, 0x00, 0x00, 0x22,
+                                    0xb0, 0x11, 0xc3 };
+    volatile uint8_t *p = (uint8_t *)VIRT0 + 0x500;
+    bool ok = true;
+    for (unsigned i = 0; i < sizeof code; i++)
+        p[i] = code[i];
+    for (int round = 0; round < 3; round++) {
+        p[10] = 0x11;                           /* mov $0x11 again */
+        ok &= call(VIRT0 + 0x500) == 0x22;
+    }
+    return ok;
+}
+
+int guest_main(int ncpus)
+{
+    map_window();
+    say("plain-store", plain_store());
+    say("rep-movsb", rep_store());
+    say("alias-store", alias_store());
+    say("remap", remap());
+    say("store-ahead-in-block", in_block());
+    put_str("smc done\n");
+    return 0;
+}
+#endif
