@@ -65,14 +65,16 @@ static _Noreturn void tc_fatal(const char *what)
  * bytes of guest code), picked by a hash of the guest page number: a
  * process that runs little code touches few of the table's 128 pages, each
  * a page fault at first touch (126 of them for /bin/true with a hash
- * spread over the whole table). */
+ * spread over the whole table).  Within it the entries are permuted by the
+ * same hash, so that the function entries of different guest pages (at the
+ * same aligned offsets) do not all meet in the same entries. */
 #define TC_HASH_PAGE_BITS 9             /* 4 KiB of 8-byte entries */
 
 static unsigned hash_pc(uint64_t pc)
 {
-    uint64_t page = (pc >> TC_PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
-    unsigned where = (unsigned)(page >> (64 - (TC_HASH_BITS - TC_HASH_PAGE_BITS)));
-    unsigned within = (unsigned)(pc >> 3) & ((1u << TC_HASH_PAGE_BITS) - 1);
+    uint64_t h = (pc >> TC_PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
+    unsigned where = (unsigned)(h >> (64 - (TC_HASH_BITS - TC_HASH_PAGE_BITS)));
+    unsigned within = (unsigned)((pc >> 3) ^ (h >> 32)) & ((1u << TC_HASH_PAGE_BITS) - 1);
     return where << TC_HASH_PAGE_BITS | within;
 }
 
