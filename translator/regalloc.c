@@ -57,7 +57,6 @@ struct ra_state {
     struct ra_fault_map *faults;
     bool spill_overflow;
     int n_pinned;                       /* globals below n_pinned may be pinned */
-    uint64_t pinned_set;                /* bit g: global g is pinned (is_pinned) */
 };
 /* The state of the ra_emit_block call running on this thread. */
 static __thread struct ra_state *ra;
@@ -80,7 +79,7 @@ static bool is_temp(ir_ref r) { return val(r)->kind == IR_VAL_TEMP; }
 static uint64_t bit(int reg) { return 1ull << reg; }
 /* be_desc.pinned_regs[g] < 0: global g is not pinned (lets a backend pin a
  * later global, e.g. the lazy flags, and not the ones between). */
-static bool is_pinned(ir_ref r) { return r < 64 && (ra->pinned_set >> r & 1); }
+static bool is_pinned(ir_ref r) { return r < ra->n_pinned && be_host.pinned_regs[r] >= 0; }
 static int pinned_reg(ir_ref g) { return be_host.pinned_regs[g]; }
 
 static _Noreturn void ra_fatal(const char *what)
@@ -829,10 +828,6 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
     for (int g = 0; g < b->n_globals; g++)     /* (other values: as the insns name them) */
         ra->v[g] = (struct ra_value){ .reg = -1, .slot = -1 };
     ra->n_pinned = be_host.n_pinned < b->n_globals ? be_host.n_pinned : b->n_globals;
-    ra->pinned_set = 0;
-    for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (be_host.pinned_regs[g] >= 0)
-            ra->pinned_set |= bit(g);
     ra->maybe_dirty = 0;
     for (ir_ref g = 0; g < ra->n_pinned; g++)       /* as the previous block left them */
         if (is_pinned(g)) {
