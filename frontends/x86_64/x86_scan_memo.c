@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tr_tables.h"
 #include "x86_scan_memo.h"
 
 #define MEMO_BITS 12
@@ -55,7 +56,7 @@ void x86_scan_trace_add(struct x86_scan_trace *t, uint64_t pc, int size)
 
 static struct memo_entry *memo_slot(uint64_t pc)
 {
-    if (!memo && !(memo = calloc(1u << MEMO_BITS, sizeof *memo)))
+    if (!memo && !(memo = tr_table_alloc((1u << MEMO_BITS) * sizeof *memo)))
         return NULL;
     /* A guest page's successors share one host page of the table (64
      * entries), picked by a hash of the page number: each table page first

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "tr_tables.h"
 #include "guest_mem.h"
 #include "x86_internal.h"
 #include "x86_quick.h"
@@ -131,7 +132,7 @@ static struct x86_dcache_entry *x86_dcache;
 static struct x86_dcache_entry *dcache_slot(uint64_t pc)
 {
     if (!x86_dcache) {
-        x86_dcache = calloc(1u << X86_DCACHE_BITS, sizeof *x86_dcache);
+        x86_dcache = tr_table_alloc((1u << X86_DCACHE_BITS) * sizeof *x86_dcache);
         if (!x86_dcache) return NULL;
     }
     uint64_t h = (pc ^ (pc >> X86_DCACHE_BITS)) & ((1u << X86_DCACHE_BITS) - 1);
