@@ -52,14 +52,20 @@ struct block_plan {
 
 /* The decoded-instruction slot n, allocated on first use: a slot and its
  * detail take 2 KiB, and most processes never translate a block of more
- * than a few dozen instructions (each page first touched is a fault). */
+ * than a few dozen instructions.  From the translator's table region (as
+ * cs_malloc lays one out: the detail is the insn's to fill), where the
+ * pages of its other tables are (each page first touched is a fault). */
 static cs_insn *x86_insn_slot(int n)
 {
-    if (!x86_insns[n] && !(x86_insns[n] = cs_malloc(x86_cs))) {
+    if (x86_insns[n])
+        return x86_insns[n];
+    cs_insn *ci = tr_table_alloc(sizeof(cs_insn) + sizeof(cs_detail));
+    if (!ci) {
         fprintf(stderr, "ferry: out of memory\n");
         _exit(1);
     }
-    return x86_insns[n];
+    ci->detail = (cs_detail *)(ci + 1);
+    return x86_insns[n] = ci;
 }
 
 static void x86_init(void)
