@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "tr_internal.h"
 
@@ -61,9 +62,21 @@ static _Noreturn void tc_fatal(const char *what)
     exit(1);
 }
 
+/* A guest page's blocks share one host page of the table (an entry per 8
+ * bytes of guest code), picked by a hash of the guest page number: a
+ * process that runs little code touches few of the table's 128 pages, each
+ * a page fault at first touch (126 of them for /bin/true with a hash
+ * spread over the whole table).  Within it the entries are permuted by the
+ * same hash, so that the function entries of different guest pages (at the
+ * same aligned offsets) do not all meet in the same entries. */
+#define TC_HASH_PAGE_BITS 9             /* 4 KiB of 8-byte entries */
+
 static unsigned hash_pc(uint64_t pc)
 {
-    return (unsigned)((pc ^ (pc >> TC_HASH_BITS)) & (TC_HASH_SIZE - 1));
+    uint64_t h = (pc >> TC_PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
+    unsigned where = (unsigned)(h >> (64 - (TC_HASH_BITS - TC_HASH_PAGE_BITS)));
+    unsigned within = (unsigned)((pc >> 3) ^ (h >> 32)) & ((1u << TC_HASH_PAGE_BITS) - 1);
+    return where << TC_HASH_PAGE_BITS | within;
 }
 
 static void emit_prologue(struct tr_code_cache *tc, const struct ir_globals *globals)
@@ -77,6 +90,25 @@ static void emit_prologue(struct tr_code_cache *tc, const struct ir_globals *glo
     tc->code_start = (uint8_t *)(((uintptr_t)c.ptr + 63) & ~(uintptr_t)63);
 }
 
+/* The pool of blocks: zero pages, touched as blocks are allocated (128
+ * bytes each: python3 -c pass touches 1,200 pages of it).  Each first
+ * touch of a page is a fault, and on this kind of machine a fault costs
+ * 10-80 us; in huge pages, where the kernel gives them on request, the
+ * pool takes one fault per 2 MiB.  calloc (a fresh mapping of its own,
+ * left untouched) keeps the blocks where they were: their addresses are
+ * immediates in the code (AArch64 encodes a round one shorter). */
+static void *alloc_block_pool(size_t size)
+{
+    uint8_t *pool = calloc(1, size);
+    const uintptr_t page = 4096;
+    if (pool && size >= ((size_t)2 << 20)) {
+        uintptr_t lo = ((uintptr_t)pool + page - 1) & ~(page - 1);
+        uintptr_t hi = ((uintptr_t)pool + size) & ~(page - 1);
+        madvise((void *)lo, hi - lo, MADV_HUGEPAGE);    /* advice: fine if refused */
+    }
+    return pool;
+}
+
 void tc_init(struct tr_engine *e, size_t size)
 {
     struct tr_code_cache *tc = &e->tc;
@@ -87,7 +119,7 @@ void tc_init(struct tr_engine *e, size_t size)
     tc_views_map(tc, size, e->cfg.keep_fd);
     emit_prologue(tc, &e->globals);
     tc->max_blocks = size / 128;
-    tc->blocks = calloc(tc->max_blocks, sizeof(*tc->blocks));
+    tc->blocks = alloc_block_pool(tc->max_blocks * sizeof(*tc->blocks));
     if (!tc->blocks)
         tc_fatal("out of memory");
     tc->ptr = tc->code_start;
@@ -109,7 +141,7 @@ void tc_flush(struct tr_engine *e)
     tc->executed_before_flush = tc_blocks_executed(e);
     for (size_t k = 0; k < tc->n_blocks; k++) {
         free(tc->blocks[k].guest_copy);
-        free(tc->blocks[k].fault_map);
+        fault_map_free(tc->blocks[k].fault_map);
     }
     tc->n_blocks = 0;
     tc_code_rewritten(tc, tc->code_start, (size_t)(tc->ptr - tc->code_start));
@@ -197,7 +229,7 @@ void tc_free_last_block(struct tr_engine *e, struct tr_block *tb)
     struct tr_code_cache *tc = &e->tc;
     if (tc->n_blocks && tb == &tc->blocks[tc->n_blocks - 1]) {
         free(tb->guest_copy);
-        free(tb->fault_map);
+        fault_map_free(tb->fault_map);
         tc->n_blocks--;
     }
 }

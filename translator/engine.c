@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tr_internal.h"
+#include "tr_tables.h"
 
 static void *engine_alloc(size_t size)
 {
@@ -16,13 +17,24 @@ static void *engine_alloc(size_t size)
     return p;
 }
 
+/* The engine holds the block hash, which every process touches all over. */
+static void *engine_table_alloc(size_t size)
+{
+    void *p = tr_table_alloc(size);
+    if (!p) {
+        fputs("ferry: out of memory\n", stderr);
+        exit(1);
+    }
+    return p;
+}
+
 struct tr_engine *tr_engine_new(const struct tr_engine_config *cfg)
 {
-    struct tr_engine *e = engine_alloc(sizeof(*e));
+    struct tr_engine *e = engine_table_alloc(sizeof(*e));
     e->cfg = *cfg;
     if (!e->cfg.mem)
         e->cfg.mem = tr_mem_host();
-    e->xl = engine_alloc(sizeof(*e->xl));
+    e->xl = engine_table_alloc(sizeof(*e->xl));
     e->xl->ra = ra_state_new();
     tr_threads_init(&e->thr);
     cfg->guest->declare_globals(&e->globals);

@@ -33,11 +33,23 @@ struct flags_src {
 
 struct fuse_state {
     struct ir_block *b;
-    uint32_t num[2][IR_MAX_VALUES];     /* [1]: of the low 32 bits */
+    uint32_t num[2][IR_MAX_VALUES];     /* [1]: of the low 32 bits; stored as
+                                           number - (v + 1), so that zeros
+                                           (a memset) give each value its own */
     uint32_t next;
     struct flags_src src;
     bool fused;
 };
+
+static uint32_t num_of(const struct fuse_state *s, bool low, ir_ref v)
+{
+    return s->num[low][v] + (uint32_t)v + 1;
+}
+
+static void set_num(struct fuse_state *s, bool low, ir_ref v, uint32_t n)
+{
+    s->num[low][v] = n - (uint32_t)v - 1;
+}
 
 static bool is_producer(const struct ir_insn *i)
 {
@@ -59,7 +71,7 @@ static bool same_value(const struct fuse_state *s, ir_ref r, ir_ref p, uint32_t 
     const struct ir_block *b = s->b;
     if (ir_is_const(b, r) && ir_is_const(b, p))
         return truncated(b->values[r].imm, s->src.size) == truncated(b->values[p].imm, s->src.size);
-    return s->num[s->src.size == 32][r] == n;
+    return num_of(s, s->src.size == 32, r) == n;
 }
 
 static bool is_zero(const struct ir_block *b, ir_ref r, int size)
@@ -82,7 +94,7 @@ static int fused_cond(const struct fuse_state *s, const struct ir_insn *i)
     enum ir_cond c = (enum ir_cond)i->cond;
     if (i->size != p->size)
         return -1;
-    if (!ir_is_const(s->b, x) && s->num[p->size == 32][x] == p->nd && is_zero(s->b, y, i->size) &&
+    if (!ir_is_const(s->b, x) && num_of(s, p->size == 32, x) == p->nd && is_zero(s->b, y, i->size) &&
         result_cond_ok(p->op, c))
         return c;
     if (p->op != IR_sub)
@@ -139,8 +151,8 @@ static void number_outputs(struct fuse_state *s, const struct ir_insn *i)
         ir_ref src = i->args[n_out];
         bool copy = i->op == IR_mov && !ir_is_const(s->b, src);
         bool low_copy = (i->op == IR_ext32u || i->op == IR_ext32s) && !ir_is_const(s->b, src);
-        s->num[0][d] = copy ? s->num[0][src] : s->next++;
-        s->num[1][d] = copy || low_copy ? s->num[1][src] : s->num[0][d];
+        set_num(s, false, d, copy ? num_of(s, false, src) : s->next++);
+        set_num(s, true, d, copy || low_copy ? num_of(s, true, src) : num_of(s, false, d));
     }
 }
 
@@ -150,26 +162,38 @@ static void step(struct fuse_state *s, int n, const uint8_t *keeps_flags)
     bool producer = is_producer(i) && (i->size == 32 || i->size == 64);
     struct flags_src p = { n, (enum ir_op)i->op, i->size, i->args[1], i->args[2] };
     if (producer)
-        p.na = s->num[p.size == 32][p.a], p.nb = s->num[p.size == 32][p.b];
+        p.na = num_of(s, p.size == 32, p.a), p.nb = num_of(s, p.size == 32, p.b);
     if (try_fuse(s, i))
         ;                               /* the flags stay */
     else if (!producer && !keeps_flags[i->op])
         s->src.insn = -1;
     number_outputs(s, i);
     if (producer) {
-        p.nd = s->num[p.size == 32][i->args[0]];
+        p.nd = num_of(s, p.size == 32, i->args[0]);
         s->src = p;
     }
 }
 
+/* Whether the block has a compare that could read a producer's flags
+ * (a block that ends at a jmp, call or ret often has none). */
+static bool has_consumer(const struct ir_block *b)
+{
+    for (int n = b->n_insns - 1; n >= 0; n--)
+        if (is_consumer(&b->insns[n]))
+            return true;
+    return false;
+}
+
 bool ir_fuse_flags(struct ir_block *b, const uint8_t *keeps_flags)
 {
+    if (!has_consumer(b))
+        return false;
     struct fuse_state s;                /* 32 KB: on the stack, as ir_optimize's */
     s.b = b;
     s.fused = false;
     s.src.insn = -1;
-    for (int v = 0; v < b->n_values; v++)
-        s.num[0][v] = s.num[1][v] = (uint32_t)v + 1;
+    memset(s.num[0], 0, sizeof(s.num[0][0]) * (size_t)b->n_values);
+    memset(s.num[1], 0, sizeof(s.num[1][0]) * (size_t)b->n_values);
     s.next = (uint32_t)b->n_values + 1;
     for (int n = 0; n < b->n_insns; n++)
         step(&s, n, keeps_flags);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "regalloc.h"
+#include "tr_tables.h"
 
 #define RA_MAX_REGS 64
 
@@ -63,7 +64,7 @@ static __thread struct ra_state *ra;
 
 struct ra_state *ra_state_new(void)
 {
-    struct ra_state *st = calloc(1, sizeof(*st));
+    struct ra_state *st = tr_table_alloc(sizeof(*st));
     if (!st) {
         fputs("ferry: out of memory\n", stderr);
         exit(1);

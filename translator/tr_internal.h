@@ -165,6 +165,7 @@ void tc_invalidate(struct tr_engine *e, uint64_t start, uint64_t len);
 void fault_install(void);
 void fault_begin_block(struct tr_engine *e);
 void fault_keep_map(struct tr_engine *e, struct tr_block *tb);
+void fault_map_free(void *map);     /* a block's fault_map (NULL: none) */
 /* The map as bytes for the persistent cache (out NULL: just the size),
  * and back (checked against tb->code_size; false: not usable). */
 size_t fault_map_export(const struct tr_block *tb, void *out);

@@ -165,6 +165,8 @@ void x86_gpr_write(struct x86_dc *dc, x86_reg reg, ir_ref val)
     if (l.n < 0) return;
     g = x86_g_reg[l.n];
     if (l.bytes == 8) ir_mov(dc->b, g, val);
+    else if (l.bytes == 4 && ir_is_const(dc->b, val))    /* mov r32, imm: no ext32u to fold */
+        ir_mov(dc->b, g, x86_imm(dc, dc->b->values[val].imm & 0xffffffffu));
     else if (l.bytes == 4) ir_emit(dc->b, IR_ext32u, 64, g, val, IR_NONE);
     else ir_deposit(dc->b, g, g, val, l.shift, l.bytes * 8);
 }

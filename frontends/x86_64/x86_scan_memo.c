@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tr_tables.h"
 #include "x86_scan_memo.h"
 
 #define MEMO_BITS 12
 #define MEMO_BYTES 44                   /* an entry fills a 64-byte line */
+#define MEMO_PAGE_BITS 6                /* 64 entries in a 4 KiB page */
 
 struct memo_entry {
     uint64_t pc;                        /* start of the first run */
@@ -54,10 +56,18 @@ void x86_scan_trace_add(struct x86_scan_trace *t, uint64_t pc, int size)
 
 static struct memo_entry *memo_slot(uint64_t pc)
 {
-    if (!memo && !(memo = calloc(1u << MEMO_BITS, sizeof *memo)))
+    if (!memo && !(memo = tr_table_alloc((1u << MEMO_BITS) * sizeof *memo)))
         return NULL;
-    uint64_t h = (pc ^ (pc >> MEMO_BITS) ^ (pc >> (2 * MEMO_BITS))) & ((1u << MEMO_BITS) - 1);
-    return &memo[h];
+    /* A guest page's successors share one host page of the table (64
+     * entries), picked by a hash of the page number: each table page first
+     * touched is a page fault (about 60,000 host instructions' worth here),
+     * and a small program spread over all 64 pages paid more in faults
+     * than its hits saved. */
+    uint64_t h = (pc >> 12) * 0x9e3779b97f4a7c15ull;
+    unsigned where = (unsigned)(h >> (64 - (MEMO_BITS - MEMO_PAGE_BITS)));
+    unsigned within = (unsigned)(pc ^ (pc >> MEMO_PAGE_BITS) ^ (h >> 32)) &
+                      ((1u << MEMO_PAGE_BITS) - 1);
+    return &memo[where << MEMO_PAGE_BITS | within];
 }
 
 static uint64_t run_start(const struct memo_entry *e, int k)

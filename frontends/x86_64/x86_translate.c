@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "tr_tables.h"
 #include "guest_mem.h"
 #include "x86_internal.h"
 #include "x86_quick.h"
@@ -51,6 +52,24 @@ struct block_plan {
     bool code16;                    /* real-mode code (system mode only) */
 };
 
+/* The decoded-instruction slot n, allocated on first use: a slot and its
+ * detail take 2 KiB, and most processes never translate a block of more
+ * than a few dozen instructions.  From the translator's table region (as
+ * cs_malloc lays one out: the detail is the insn's to fill), where the
+ * pages of its other tables are (each page first touched is a fault). */
+static cs_insn *x86_insn_slot(int n)
+{
+    if (x86_insns[n])
+        return x86_insns[n];
+    cs_insn *ci = tr_table_alloc(sizeof(cs_insn) + sizeof(cs_detail));
+    if (!ci) {
+        fprintf(stderr, "ferry: out of memory\n");
+        _exit(1);
+    }
+    ci->detail = (cs_detail *)(ci + 1);
+    return x86_insns[n] = ci;
+}
+
 static void x86_init(void)
 {
     if (x86_insns[0]) return;
@@ -64,7 +83,7 @@ static void x86_init(void)
     cs_option(x86_cs32, CS_OPT_DETAIL, CS_OPT_ON);
     cs_option(x86_cs16, CS_OPT_DETAIL, CS_OPT_ON);
     x86_cs = x86_cs64;
-    for (int i = 0; i < X86_MAX_BLOCK_INSNS; i++) x86_insns[i] = cs_malloc(x86_cs);
+    x86_insn_slot(0);
 }
 
 /* ---- fetching guest code ------------------------------------------------ */
@@ -105,7 +124,7 @@ static void extend_readable(const struct tr_guest_mem *mem, uint64_t *end, uint6
  * entry is used only when the guest bytes still equal the cached ones, so
  * rewritten code is decoded afresh.  Only the part of the detail the
  * frontend reads (the common header and the x86 member) is kept. */
-#define X86_DCACHE_BITS 10
+#define X86_DCACHE_BITS 8
 #define X86_DETAIL_KEEP (offsetof(cs_detail, x86) + sizeof(cs_x86))
 
 struct x86_dcache_entry {
@@ -121,7 +140,7 @@ static struct x86_dcache_entry *x86_dcache;
 static struct x86_dcache_entry *dcache_slot(uint64_t pc)
 {
     if (!x86_dcache) {
-        x86_dcache = calloc(1u << X86_DCACHE_BITS, sizeof *x86_dcache);
+        x86_dcache = tr_table_alloc((1u << X86_DCACHE_BITS) * sizeof *x86_dcache);
         if (!x86_dcache) return NULL;
     }
     uint64_t h = (pc ^ (pc >> X86_DCACHE_BITS)) & ((1u << X86_DCACHE_BITS) - 1);
@@ -231,7 +250,7 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
     if (max_insns < 1) max_insns = 1;
     p->n = 0; p->fetch_fault = false;
     while (p->n < max_insns) {
-        cs_insn *ci = x86_insns[p->n];
+        cs_insn *ci = x86_insn_slot(p->n);
         if (!decode_one(mem, ci, pc, &readable_end)) {
             ci->id = X86_INS_INVALID; ci->size = 0;
             /* Undecodable: a fetch fault if it needed unreadable bytes. */
