@@ -18,9 +18,10 @@
  * size bound by removing the files least recently used.  Whatever goes
  * wrong (no directory, a foreign or corrupt file, a full disk) leaves the
  * cache unused or unwritten, never the guest affected. */
+#define _GNU_SOURCE 1                   /* O_TMPFILE */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -69,13 +70,16 @@ struct tcache {
     uint8_t *used;                      /* [slots]: this slot's record checked and used */
     uint8_t *touched;                   /* bitmap of the map's 64 KiB chunks maybe resident */
     size_t resident;                    /* bytes of those */
-    struct tcf_buf fresh;               /* records made by this process */
+    struct tcf_buf fresh;               /* records made by this process, not spilled yet */
+    int spill_fd;                       /* an unnamed file of the older ones; -1: none yet */
+    uint64_t spill_len, spilled;        /* its bytes, records */
     struct page_memo *memo;             /* [1 << MEMO_BITS], direct-mapped */
 };
 
 /* ---- reserved memory ------------------------------------------------------ */
 
 #define DATA_ROOM ((size_t)64 << 20)
+#define SPILL_AT ((size_t)4 << 20)      /* new records in memory at most (about) */
 #define FRESH_ROOM ((size_t)TCACHE_MAX_FILE)
 
 static bool region_reserve(struct region *r, size_t size)
@@ -121,6 +125,7 @@ static bool fresh_grow(struct tcf_buf *b, size_t cap)
 
 static void fresh_reset(struct tcache *t)
 {
+    madvise(t->fresh_room.base, t->fresh_room.committed, MADV_DONTNEED);
     t->fresh = (struct tcf_buf){ .p = t->fresh_room.base, .cap = t->fresh_room.committed,
                                  .grow = fresh_grow, .grow_ctx = &t->fresh_room };
 }
@@ -347,6 +352,7 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
         return;
     }
     fresh_reset(t);
+    t->spill_fd = -1;
     strcat(strcpy(t->path, dir), name);
     t->lo = lo;
     t->hi = hi;
@@ -442,12 +448,46 @@ struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc)
     return tb;
 }
 
+/* ---- new records -------------------------------------------------------- */
+
+/* New records go to an unnamed file in the cache's directory every few
+ * MB instead of piling up in memory (a cold cc1 makes 60 MB of them);
+ * without one they stay in memory. */
+static void spill(struct tcache *t)
+{
+    char dir[4200];
+    if (t->spill_fd < 0) {
+        snprintf(dir, sizeof dir, "%s", t->path);
+        *strrchr(dir, '/') = 0;
+        t->spill_fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (t->spill_fd < 0)
+            return;
+    }
+    if (t->fresh.failed || pwrite(t->spill_fd, t->fresh.p, t->fresh.len, (off_t)t->spill_len) !=
+                               (ssize_t)t->fresh.len) {
+        t->fresh.failed = true;         /* (nothing is saved) */
+        return;
+    }
+    t->spill_len += t->fresh.len;
+    t->spilled += t->fresh.n;
+    fresh_reset(t);
+}
+
+/* A fork child starts with no new records (its parent saves them). */
+static void spill_drop(struct tcache *t)
+{
+    if (t->spill_fd >= 0)
+        close(t->spill_fd);
+    t->spill_fd = -1;
+    t->spill_len = t->spilled = 0;
+}
+
 /* ---- making a record ----------------------------------------------------- */
 
 bool tcache_cacheable(struct tr_engine *e, uint64_t pc, uint32_t guest_size)
 {
     const struct tc_fetch_log *l = &e->xl->fetch;
-    if (!e->tcache || e->tcache->fresh.len > TCACHE_MAX_FILE / 2 || l->n == 0 || l->n > TCF_MAX_DEPS || guest_size == 0)
+    if (!e->tcache || e->tcache->fresh.len + e->tcache->spill_len > TCACHE_MAX_FILE / 2 || l->n == 0 || l->n > TCF_MAX_DEPS || guest_size == 0)
         return false;
     for (size_t k = 0; k < l->n; k++)
         if (!page_stable(e, l->pages[k]))
@@ -482,6 +522,8 @@ void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct 
     struct tcf_view v = { &h, deps, rel, tb->code, fault };
     tcf_append(&e->tcache->fresh, &v);
     free(fault);
+    if (e->tcache->fresh.len >= SPILL_AT)
+        spill(e->tcache);
 }
 
 /* ---- writing a file ------------------------------------------------------ */
@@ -550,7 +592,8 @@ static void out_record(struct out *o, const struct tcf_view *v)
 /* The records of the file as it is now (another process may have
  * replaced it since start-up), read in pieces: never the whole file in
  * memory.  Records that do not add up end it. */
-static void out_old_records(struct tcache *t, struct out *o, int fd, const struct tcf_layout *l)
+static void out_records_of(struct tcache *t, struct out *o, int fd, const struct tcf_layout *l,
+                           bool all)
 {
     size_t cap = (size_t)1 << 20, have = 0, at = 0;
     uint64_t done = 0;                  /* body bytes read before buf[0] */
@@ -563,7 +606,7 @@ static void out_old_records(struct tcache *t, struct out *o, int fd, const struc
         have += (size_t)got;
         struct tcf_view v;
         while (have - at >= sizeof(struct tcf_record) && tcf_record_at(buf, have, at, true, &v)) {
-            if (worth_keeping(t, v.h->guest_pc))
+            if (all || worth_keeping(t, v.h->guest_pc))
                 out_record(o, &v);
             at += v.h->total_len;
         }
@@ -596,7 +639,7 @@ static void out_old_file(struct tcache *t, struct out *o)
     if (fd < 0)
         return;
     if (open_layout(fd, t->key, &l, &st))
-        out_old_records(t, o, fd, &l);
+        out_records_of(t, o, fd, &l, false);
     close(fd);
 }
 
@@ -619,11 +662,14 @@ static bool write_merged(struct tcache *t, struct out *o)
     size_t prefix_len = tcf_prefix_len(t->key), pos = 0, ilen;
     uint8_t *prefix = calloc(1, prefix_len);
     struct tcf_view v;
-    if (!prefix || !(o->buf = malloc(OUT_BUF)) || !tcf_index_init(&o->ix, t->fresh.n + old_record_count(t)) ||
+    if (!prefix || !(o->buf = malloc(OUT_BUF)) || !tcf_index_init(&o->ix, t->spilled + t->fresh.n + old_record_count(t)) ||
         !write_all(o->fd, prefix, prefix_len)) {
         free(prefix);
         return false;
     }
+    struct tcf_layout spilled = { .body_len = t->spill_len };
+    if (t->spill_fd >= 0)
+        out_records_of(t, o, t->spill_fd, &spilled, true);
     while (tcf_next(t->fresh.p, t->fresh.len, &pos, &v))
         out_record(o, &v);
     out_old_file(t, o);
@@ -725,6 +771,7 @@ void tcache_fork_child(struct tr_engine *e)
     if (!t)
         return;
     fresh_reset(t);
+    spill_drop(t);
 }
 
 /* Rewriting the whole file costs more than translating a handful of
@@ -732,8 +779,8 @@ void tcache_fork_child(struct tr_engine *e)
  * differ from run to run) leaves it alone. */
 static bool worth_saving(const struct tcache *t)
 {
-    uint64_t known = t->map ? t->layout.n_records : 0;
-    return t->fresh.n && !t->fresh.failed && (t->fresh.n >= 256 || t->fresh.n * 100 >= known);
+    uint64_t known = t->map ? t->layout.n_records : 0, made = t->fresh.n + t->spilled;
+    return made && !t->fresh.failed && (made >= 256 || made * 100 >= known);
 }
 
 /* Under the file guard (worth_keeping reads the start-up map). */
@@ -765,12 +812,13 @@ static void save(struct tr_engine *e)
         return;
     snprintf(tmp, sizeof tmp, "%s.%d.%ld.tmp", t->path, (int)getpid(), (long)time(NULL));
     if (publish(t, tmp)) {
-        e->stats.tcache_stored += t->fresh.n;
+        e->stats.tcache_stored += t->fresh.n + t->spilled;
         evict(t);
     } else {
         unlink(tmp);                    /* full disk, read-only, ...: no cache */
     }
     fresh_reset(t);
+    spill_drop(t);
 }
 
 /* At exit another thread may be translating (or this one, interrupted by
