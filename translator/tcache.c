@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <link.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +315,41 @@ static bool identity(const char *path, char *out, size_t len)
     return true;
 }
 
+/* ferry's own build-id (its GNU note): the same ferry wherever it is
+ * installed or copied to. */
+static int first_build_id(struct dl_phdr_info *info, size_t size, void *out)
+{
+    (void)size;
+    for (int k = 0; k < info->dlpi_phnum; k++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
+        const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+        while (ph->p_type == PT_NOTE && end - p >= (ptrdiff_t)sizeof(ElfW(Nhdr))) {
+            const ElfW(Nhdr) *n = (const void *)p;
+            const uint8_t *desc = p + sizeof *n + ((n->n_namesz + 3) & ~3u);
+            if (desc + n->n_descsz > end)
+                break;
+            if (n->n_type == NT_GNU_BUILD_ID && n->n_descsz <= 64 && n->n_descsz > 0) {
+                char *o = out;
+                for (uint32_t i = 0; i < n->n_descsz; i++)
+                    o += sprintf(o, "%02x", desc[i]);
+                return 1;
+            }
+            p = desc + ((n->n_descsz + 3) & ~3u);
+        }
+    }
+    return 1;                           /* the executable only: it comes first */
+}
+
+static bool self_identity(char *out, size_t len)
+{
+    char id[2 * 64 + 1] = "";
+    dl_iterate_phdr(first_build_id, id);
+    if (!*id)
+        return identity("/proc/self/exe", out, len);
+    snprintf(out, len, "build-id=%s", id);
+    return true;
+}
+
 /* Without address-space randomisation (`setarch -R`, ADDR_NO_RANDOMIZE)
  * the same run maps ld.so and the libraries at the same addresses every
  * time: then every read-only page is worth caching, not only the
@@ -335,7 +371,7 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
     widen_without_aslr(&lo, &hi);
     if (e->tcache || !dir || !*dir || e->cfg.mem->mode != TR_MEM_HOST || e->cfg.count_blocks ||
         lo >= hi || !identity(program, prog, sizeof prog) ||
-        !identity("/proc/self/exe", self, sizeof self) || !dir_ok(dir))
+        !self_identity(self, sizeof self) || !dir_ok(dir))
         return;
     bool ras = e->cfg.ras < 0 ? be_host.ras_default : e->cfg.ras;
     snprintf(key, sizeof key, "program=%s\nferry=%s\nhost=%s ras=%d log=%u\noptions=%s\n"
