@@ -18,7 +18,7 @@
  * size bound by removing the files least recently used.  Whatever goes
  * wrong (no directory, a foreign or corrupt file, a full disk) leaves the
  * cache unused or unwritten, never the guest affected. */
-#define _GNU_SOURCE 1                   /* O_TMPFILE */
+#define _GNU_SOURCE 1                   /* dl_iterate_phdr */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -72,7 +72,7 @@ struct tcache {
     uint8_t *touched;                   /* bitmap of the map's 64 KiB chunks maybe resident */
     size_t resident;                    /* bytes of those */
     struct tcf_buf fresh;               /* records made by this process, not spilled yet */
-    int spill_fd;                       /* an unnamed file of the older ones; -1: none yet */
+    char *spill;                        /* a file of the older ones; NULL: none yet */
     uint64_t spill_len, spilled;        /* its bytes, records */
     struct page_memo *memo;             /* [1 << MEMO_BITS], direct-mapped */
 };
@@ -388,7 +388,6 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
         return;
     }
     fresh_reset(t);
-    t->spill_fd = -1;
     strcat(strcpy(t->path, dir), name);
     t->lo = lo;
     t->hi = hi;
@@ -486,21 +485,25 @@ struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc)
 
 /* ---- new records -------------------------------------------------------- */
 
-/* New records go to an unnamed file in the cache's directory every few
- * MB instead of piling up in memory (a cold cc1 makes 60 MB of them);
- * without one they stay in memory. */
+/* New records go to a file of this process's (`NAME.PID.spill.tmp`)
+ * every few MB instead of piling up in memory (a cold cc1 makes 60 MB of
+ * them); without one they stay in memory.  Opened for each write only:
+ * the guest owns the descriptor space. */
+static bool write_all(int fd, const uint8_t *p, size_t len);
+
 static void spill(struct tcache *t)
 {
-    char dir[4200];
-    if (t->spill_fd < 0) {
-        snprintf(dir, sizeof dir, "%s", t->path);
-        *strrchr(dir, '/') = 0;
-        t->spill_fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-        if (t->spill_fd < 0)
+    if (!t->spill) {
+        size_t n = strlen(t->path) + 40;
+        if (!(t->spill = malloc(n)))
             return;
+        snprintf(t->spill, n, "%s.%d.spill.tmp", t->path, (int)getpid());
     }
-    if (t->fresh.failed || pwrite(t->spill_fd, t->fresh.p, t->fresh.len, (off_t)t->spill_len) !=
-                               (ssize_t)t->fresh.len) {
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (t->spill_len ? O_APPEND : O_TRUNC);
+    int fd = t->fresh.failed ? -1 : open(t->spill, flags, 0600);
+    bool ok = fd >= 0 && write_all(fd, t->fresh.p, t->fresh.len);
+    ok = fd >= 0 && close(fd) == 0 && ok;
+    if (!ok) {
         t->fresh.failed = true;         /* (nothing is saved) */
         return;
     }
@@ -509,12 +512,14 @@ static void spill(struct tcache *t)
     fresh_reset(t);
 }
 
-/* A fork child starts with no new records (its parent saves them). */
-static void spill_drop(struct tcache *t)
+/* No spilled records any more: saved, or a fork child's (its parent
+ * saves them). */
+static void spill_drop(struct tcache *t, bool remove)
 {
-    if (t->spill_fd >= 0)
-        close(t->spill_fd);
-    t->spill_fd = -1;
+    if (t->spill && remove)
+        unlink(t->spill);
+    free(t->spill);
+    t->spill = NULL;
     t->spill_len = t->spilled = 0;
 }
 
@@ -704,8 +709,11 @@ static bool write_merged(struct tcache *t, struct out *o)
         return false;
     }
     struct tcf_layout spilled = { .body_len = t->spill_len };
-    if (t->spill_fd >= 0)
-        out_records_of(t, o, t->spill_fd, &spilled, true);
+    int fd = t->spill ? open(t->spill, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+    if (fd >= 0) {
+        out_records_of(t, o, fd, &spilled, true);
+        close(fd);
+    }
     while (tcf_next(t->fresh.p, t->fresh.len, &pos, &v))
         out_record(o, &v);
     out_old_file(t, o);
@@ -807,7 +815,7 @@ void tcache_fork_child(struct tr_engine *e)
     if (!t)
         return;
     fresh_reset(t);
-    spill_drop(t);
+    spill_drop(t, false);
 }
 
 /* Rewriting the whole file costs more than translating a handful of
@@ -844,8 +852,11 @@ static void save(struct tr_engine *e)
 {
     struct tcache *t = e->tcache;
     char tmp[4200];
-    if (!t || !worth_saving(t))
+    if (!t || !worth_saving(t)) {
+        if (t)
+            spill_drop(t, true);
         return;
+    }
     snprintf(tmp, sizeof tmp, "%s.%d.%ld.tmp", t->path, (int)getpid(), (long)time(NULL));
     if (publish(t, tmp)) {
         e->stats.tcache_stored += t->fresh.n + t->spilled;
@@ -854,7 +865,7 @@ static void save(struct tr_engine *e)
         unlink(tmp);                    /* full disk, read-only, ...: no cache */
     }
     fresh_reset(t);
-    spill_drop(t);
+    spill_drop(t, true);
 }
 
 /* At exit another thread may be translating (or this one, interrupted by
