@@ -72,6 +72,12 @@ static void sys_exec_options(struct sys_argv *av, char *logbuf, char *sizebuf)
         sys_argv_add(av, "--check-ir");
     if (ferry_opts.tcache_dir)
         sys_argv_add(av, "--tcache"), sys_argv_add(av, ferry_opts.tcache_dir);
+    else
+        sys_argv_add(av, "--no-tcache");
+    if (ferry_opts.tcache_size) {
+        snprintf(sizebuf + 32, 32, "%llu", ferry_opts.tcache_size);
+        sys_argv_add(av, "--tcache-size"), sys_argv_add(av, sizebuf + 32);
+    }
     sys_exec_log_option(av, logbuf, 64);
     if (x86_cpu_model_selected())
         sys_argv_add(av, "-cpu"), sys_argv_add(av, x86_cpu_model_selected());
@@ -311,7 +317,7 @@ int64_t sys_exec_program(const char *path, const struct sys_exec_fd *xfd, uint64
                          uint64_t genvp)
 {
     char **argv = sys_ptr(gargv), **envp = sys_ptr(genvp);
-    char head[256], interp[256], iarg[256], logbuf[64], sizebuf[32];
+    char head[256], interp[256], iarg[256], logbuf[64], sizebuf[64];
     static char argv0_env[4096];
     size_t got = 0;
     int pfd = xfd ? xfd->fd : -1;

@@ -41,6 +41,8 @@ failed=0
 
 # The fixed environment every case sees (both runs identical).
 BASE_ENV="PATH=/usr/bin:/bin HOME=/nonexistent LANG=C LC_ALL=C TZ=UTC FERRY_TEST=1"
+# ferry's translation cache (on by default; tests.mk points it under build/).
+BASE_ENV="$BASE_ENV${FERRY_TCACHE:+ FERRY_TCACHE=$FERRY_TCACHE}"
 
 # meta KEY FILE: the value of "//@KEY:" lines in FILE (empty if none).
 meta() {

@@ -16,6 +16,10 @@
 # ARCH is x86_64 (build/ferry) or aarch64 (build/aarch64/ferry under qemu).
 
 TESTS_OUT := $(BUILD)/tests
+# The persistent translation cache is on by default: every test's runs
+# share one under build/ (never $HOME); tests that count blocks or pin
+# emitted code turn it off themselves (--no-tcache).
+export FERRY_TCACHE := $(abspath $(TESTS_OUT)/tcache)
 GUEST_CC  := gcc
 # Guest code is x86-64 whatever the host: always built with the native gcc.
 GUEST_CFLAGS := -std=gnu11 -Wall -Wno-unused-result -Wno-format-truncation -Wno-stringop-truncation -fno-strict-aliasing

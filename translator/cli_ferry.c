@@ -6,6 +6,7 @@
  * only part of it the engine sees. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 
@@ -202,11 +203,17 @@ static int opt_cache_size(void *ctx, char *size)
     return 0;
 }
 
-/* --tcache DIR: absolute, so that it survives the guest's chdir + execve. */
+/* --tcache DIR: absolute, so that it survives the guest's chdir + execve;
+ * "off" (or --no-tcache) turns the cache off. */
 static void set_tcache(const char *dir)
 {
     char cwd[4096];
     char *abs = NULL;
+    if (!strcmp(dir, "off") || !*dir) {
+        ferry_opts.tcache_off = true;
+        ferry_opts.tcache_dir = NULL;
+        return;
+    }
     if (dir[0] == '/' || !getcwd(cwd, sizeof cwd))
         abs = strdup(dir);
     else if ((abs = malloc(strlen(cwd) + strlen(dir) + 2)))
@@ -219,6 +226,52 @@ static int opt_tcache(void *ctx, char *dir)
     (void)ctx;
     set_tcache(dir);
     return 0;
+}
+
+static int opt_no_tcache(void *ctx, char *unused)
+{
+    set_tcache("off");
+    return 0;
+}
+
+/* --tcache-size N[K|M|G] (bytes without a suffix). */
+static void set_tcache_size(const char *arg)
+{
+    char *end;
+    unsigned long long n = strtoull(arg, &end, 10);
+    int shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20 : *end == 'G' || *end == 'g' ? 30 : 0;
+    if (shift)
+        end++;
+    if (*arg == '\0' || *end != '\0' || n == 0 || n > (1ull << 40) >> shift)
+        usage_error("bad --tcache-size '%s' (bytes, or NK, NM, NG)", arg);
+    ferry_opts.tcache_size = n << shift;
+}
+
+static int opt_tcache_size(void *ctx, char *size)
+{
+    set_tcache_size(size);
+    return 0;
+}
+
+/* The cache is on unless turned off: $XDG_CACHE_HOME/ferry, else
+ * ~/.cache/ferry (made if missing; a directory that cannot be used means
+ * no cache, silently).  A log of translations must show every block: the
+ * cache is off under -d in_asm, ir, out_asm. */
+static void default_tcache(void)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char path[4096];
+    if (ferry_opts.log_mask & (LOG_IN_ASM | LOG_IR | LOG_OUT_ASM))
+        ferry_opts.tcache_dir = NULL;
+    if (ferry_opts.tcache_dir || ferry_opts.tcache_off || (ferry_opts.log_mask & (LOG_IN_ASM | LOG_IR | LOG_OUT_ASM)))
+        return;
+    if (xdg && xdg[0] == '/')
+        snprintf(path, sizeof path, "%s/ferry", xdg);
+    else if (home && home[0] == '/' && snprintf(path, sizeof path, "%s/.cache", home) < (int)sizeof path)
+        mkdir(path, 0700), strcat(path, "/ferry");
+    else
+        return;
+    ferry_opts.tcache_dir = strdup(path);
 }
 
 static int opt_sysroot(void *ctx, char *dir)
@@ -300,8 +353,14 @@ static const struct cli_option ferry_rows[] = {
       CLI_CALL(opt_log_append) },
     { "cache-size", 0, "MB", "code cache size (or NK for kilobytes)", CLI_CALL(opt_cache_size) },
     { "tcache", 0, "DIR", "persistent translation cache: keep the program's translated code\n"
-                          "in DIR and reuse it in later runs (also FERRY_TCACHE=DIR)",
+                          "in DIR and reuse it in later runs (also FERRY_TCACHE=DIR; default\n"
+                          "$XDG_CACHE_HOME/ferry or ~/.cache/ferry; off: none)",
       CLI_CALL(opt_tcache) },
+    { "no-tcache", 0, NULL, "no persistent translation cache (also --tcache off,\n"
+                            "FERRY_TCACHE=off)", CLI_CALL(opt_no_tcache) },
+    { "tcache-size", 0, "SIZE", "bound on the cache directory's size, least recently used\n"
+                                "files evicted (bytes or NK/NM/NG; default 512M; also\n"
+                                "FERRY_TCACHE_SIZE)", CLI_CALL(opt_tcache_size) },
     { NULL, 'L', "DIR", "look the interpreter and guest paths up under DIR first\n"
                         "(also FERRY_LD_PREFIX, QEMU_LD_PREFIX)", CLI_CALL(opt_sysroot) },
     { NULL, 'E', "VAR=VALUE", "set VAR in the guest's environment (also FERRY_SET_ENV,\n"
@@ -399,8 +458,10 @@ static void apply_environment(void)
         ferry_opts.strace = true;
     if ((v = env_setting("FERRY_STATS", NULL)))
         ferry_opts.stats = true;
-    if ((v = env_setting("FERRY_TCACHE", NULL)) && !ferry_opts.tcache_dir)
+    if ((v = env_setting("FERRY_TCACHE", NULL)) && !ferry_opts.tcache_dir && !ferry_opts.tcache_off)
         set_tcache(v);
+    if ((v = env_setting("FERRY_TCACHE_SIZE", NULL)) && !ferry_opts.tcache_size)
+        set_tcache_size(v);
     if ((v = env_setting("FERRY_RAS", NULL)) && ferry_opts.ras < 0)
         ferry_opts.ras = strcmp(v, "0") != 0;
     if (!cli.log_file_set && (v = env_setting("FERRY_LOG_FILENAME", "QEMU_LOG_FILENAME")))
@@ -455,6 +516,10 @@ int cli_ferry_parse(int argc, char **argv, const char *self, struct cli_ferry_gu
         exit(cli_binfmt_run(&cli.binfmt));
     }
     apply_environment();
+    if (!getauxval(AT_SECURE))
+        default_tcache();
+    else
+        ferry_opts.tcache_dir = NULL;
     if (prog >= argc)
         usage_error("%s", "no program given");
     g->path = argv[prog];

@@ -237,6 +237,7 @@ static void helper_fault(struct tr_runtime *rt, int sig, const siginfo_t *si)
 
 static void on_host_fault(int sig, siginfo_t *si, void *uc)
 {
+    tcache_host_fault();                /* the cache file truncated under a reader */
     struct tr_runtime *rt = tr_thread_self();
     const struct fault_map *m = NULL;
     const struct ra_fault_point *p = fault_point(rt, uc, &m);

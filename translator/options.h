@@ -33,7 +33,11 @@ struct ferry_options {
     int self_fd;                /* O_PATH descriptor of it (-1: none), see main.c */
     unsigned long self_dev, self_ino;   /* what self_fd must still be at execve */
     const char *log_path;       /* absolute -D FILE, passed on across execve */
-    const char *tcache_dir;     /* --tcache DIR / FERRY_TCACHE (absolute); NULL: off */
+    const char *tcache_dir;     /* the persistent translation cache's directory (absolute);
+                                   NULL: off (--tcache off, --no-tcache, FERRY_TCACHE=off) */
+    bool tcache_off;            /* turned off: passed on across execve */
+    unsigned long long tcache_size;       /* --tcache-size / FERRY_TCACHE_SIZE: the directory's bound
+                                   in bytes; 0: the default */
 };
 extern struct ferry_options ferry_opts;
 extern FILE *ferry_log;         /* stderr unless -D FILE */

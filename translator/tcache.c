@@ -9,15 +9,24 @@
  * translation read hashes as it did then, and with the host addresses the
  * backend listed (be_reloc_note) rewritten for this process: its tr_block,
  * ferry's helpers (ferry is position independent), the code cache's
- * shared code.  The file is read once at start-up, checked whole (header,
- * key, hash), and written by merging this process's new records with the
- * file's current ones into a temporary that is renamed over it, so
- * concurrent processes never see a half-written file.  Whatever goes wrong
- * (no directory, a foreign or corrupt file, a full disk) leaves the cache
- * unused or unwritten, never the guest affected. */
+ * shared code.  At start-up only the file's header and key are read and
+ * checked; the file is mapped read-only and each record checked (sizes,
+ * its own hash) when it is first used, under a guard against a file
+ * truncated by someone else (SIGBUS), and the pages it took are given back
+ * every few MB so that the mapping never adds much to the process's
+ * memory.  Saving streams this process's new records and the file's
+ * current ones into a temporary that is renamed over it, so concurrent
+ * processes never see a half-written file; the directory is kept under a
+ * size bound by removing the files least recently used.  Whatever goes
+ * wrong (no directory, a foreign or corrupt file, a full disk) leaves the
+ * cache unused or unwritten, never the guest affected. */
+#define _GNU_SOURCE 1                   /* dl_iterate_phdr */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <link.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +39,10 @@
 #include "tr_internal.h"
 
 #define TCACHE_MAX_FILE (256u << 20)    /* a file stops growing here */
+#define TCACHE_MAX_SLOTS (1ull << 24)    /* more index slots than such a file needs */
+#define TCACHE_DEFAULT_BOUND (512ull << 20)     /* the directory's size (FERRY_TCACHE_SIZE) */
+#define RESIDENT_MAX ((size_t)6 << 20)   /* the mapped file's pages kept at most */
+#define CHUNK_SHIFT 16                   /* the kernel maps a read fault's 64 KiB around */
 #define MEMO_BITS 16                     /* 256 MiB of guest code without collisions */
 
 struct page_memo {
@@ -47,24 +60,28 @@ struct region {
 };
 
 struct tcache {
-    struct region data;                 /* the file, its index, the memo */
+    struct region data;                 /* the memo, used[], touched[] */
+    struct region file_room;            /* the file, mapped read-only */
     struct region fresh_room;           /* fresh's bytes */
     char *path, *key;
     uint64_t lo, hi;                    /* cacheable guest code */
     uint64_t prog_lo, prog_hi;          /* the program's own (narrower without ASLR) */
-    uint8_t *file;                      /* as read at start-up */
-    struct tcf_view *recs;
-    size_t n_recs;
-    uint8_t *used;                      /* [n_recs]: taken by this process */
-    uint32_t *index;                    /* pc -> recs[k - 1]; 0: empty */
-    size_t index_mask;
-    struct tcf_buf fresh;               /* records made by this process */
+    const uint8_t *map;                 /* the file as opened at start-up; NULL: none */
+    size_t map_len;
+    struct tcf_layout layout;
+    uint8_t *used;                      /* [slots]: this slot's record checked and used */
+    uint8_t *touched;                   /* bitmap of the map's 64 KiB chunks maybe resident */
+    size_t resident;                    /* bytes of those */
+    struct tcf_buf fresh;               /* records made by this process, not spilled yet */
+    char *spill;                        /* a file of the older ones; NULL: none yet */
+    uint64_t spill_len, spilled;        /* its bytes, records */
     struct page_memo *memo;             /* [1 << MEMO_BITS], direct-mapped */
 };
 
 /* ---- reserved memory ------------------------------------------------------ */
 
-#define DATA_ROOM ((size_t)1 << 30)
+#define DATA_ROOM ((size_t)64 << 20)
+#define SPILL_AT ((size_t)4 << 20)      /* new records in memory at most (about) */
 #define FRESH_ROOM ((size_t)TCACHE_MAX_FILE)
 
 static bool region_reserve(struct region *r, size_t size)
@@ -110,6 +127,7 @@ static bool fresh_grow(struct tcf_buf *b, size_t cap)
 
 static void fresh_reset(struct tcache *t)
 {
+    madvise(t->fresh_room.base, t->fresh_room.committed, MADV_DONTNEED);
     t->fresh = (struct tcf_buf){ .p = t->fresh_room.base, .cap = t->fresh_room.committed,
                                  .grow = fresh_grow, .grow_ctx = &t->fresh_room };
 }
@@ -166,95 +184,116 @@ void tcache_forget(struct tr_engine *e, uint64_t start, uint64_t len)
     }
 }
 
-/* ---- the index of records read ----------------------------------------- */
+/* ---- the mapped file ------------------------------------------------------ */
 
-static size_t pc_slot(const struct tcache *t, uint64_t pc)
+/* A fault while reading the mapped file (someone truncated it: SIGBUS)
+ * returns to the guard set around the reading (fault.c asks first). */
+static __thread sigjmp_buf *file_guard;
+
+void tcache_host_fault(void)
 {
-    return (size_t)((pc * 0x9e3779b97f4a7c15ull) >> 20) & t->index_mask;
+    sigjmp_buf *g = file_guard;
+    if (g) {
+        file_guard = NULL;
+        siglongjmp(*g, 1);
+    }
 }
 
-static const struct tcf_view *find(const struct tcache *t, uint64_t pc, size_t *slot)
+/* The file is no longer used (its room stays reserved). */
+static void unmap_file(struct tcache *t)
 {
-    if (!t->index)
-        return NULL;
-    for (size_t s = pc_slot(t, pc);; s = (s + 1) & t->index_mask) {
-        if (!t->index[s])
-            return NULL;
-        if (t->recs[t->index[s] - 1].h->guest_pc == pc) {
-            *slot = s;
-            return &t->recs[t->index[s] - 1];
+    if (t->map)
+        mmap(t->file_room.base, t->file_room.size, PROT_NONE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    t->map = NULL;
+}
+
+/* What reading [p, p+n) of the map may have made resident: the kernel
+ * maps the 64 KiB around a read fault. */
+static void note_touched(struct tcache *t, const void *p, size_t n)
+{
+    uintptr_t base = (uintptr_t)t->map >> CHUNK_SHIFT;
+    for (uintptr_t c = (uintptr_t)p >> CHUNK_SHIFT; c <= ((uintptr_t)p + n - 1) >> CHUNK_SHIFT; c++) {
+        size_t k = c - base;
+        if (!(t->touched[k / 8] & (1u << k % 8))) {
+            t->touched[k / 8] |= (uint8_t)(1u << k % 8);
+            t->resident += (size_t)1 << CHUNK_SHIFT;
         }
     }
 }
 
-static void index_records(struct tcache *t)
+/* The file's pages go back to the page cache every few MB: records are
+ * copied into the code cache once, so keeping them mapped would only
+ * add the file's size to the process's memory. */
+static void trim_resident(struct tcache *t)
 {
-    size_t size = 16;
-    while (size < 2 * t->n_recs)
-        size *= 2;
-    t->index = data_alloc(t, size * sizeof *t->index);
-    if (!t->index)
+    if (t->resident < RESIDENT_MAX)
         return;
-    t->index_mask = size - 1;
-    for (size_t k = 0; k < t->n_recs; k++) {
-        size_t s = pc_slot(t, t->recs[k].h->guest_pc), dup;
-        if (find(t, t->recs[k].h->guest_pc, &dup))
-            continue;
-        while (t->index[s])
-            s = (s + 1) & t->index_mask;
-        t->index[s] = (uint32_t)k + 1;
-    }
+    madvise((void *)t->map, t->map_len, MADV_DONTNEED);
+    memset(t->touched, 0, ((t->map_len >> CHUNK_SHIFT) + 2) / 8 + 1);
+    t->resident = 0;
+}
+
+/* pc's record in the map, or false; the hash is checked at its first use. */
+static bool find(struct tcache *t, uint64_t pc, struct tcf_view *v, uint64_t *slot)
+{
+    const struct tcf_layout *l = &t->layout;
+    trim_resident(t);
+    note_touched(t, t->map + l->index_off + tcf_slot_of(pc, l->slots) * sizeof(struct tcf_slot),
+                 sizeof(struct tcf_slot));
+    if (!tcf_find(t->map, l, pc, false, v, slot))
+        return false;
+    note_touched(t, v->h, v->h->total_len);
+    return t->used[*slot] || tcf_record_at(t->map + l->body_off, l->body_len,
+                                           (size_t)((const uint8_t *)v->h - t->map - l->body_off),
+                                           true, v);
 }
 
 /* ---- files -------------------------------------------------------------- */
 
-/* The whole file, if it is a regular file of ours that nobody else may
- * write; NULL otherwise.  In t's reserved data at start-up (t), else
- * malloc'ed. */
-static uint8_t *read_file(struct tcache *t, const char *path, size_t *len)
+static bool ours(int fd, struct stat *st)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat st;
-    uint8_t *p = NULL;
-    if (fd < 0)
-        return NULL;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == getuid() &&
-        !(st.st_mode & 022) && st.st_size > 0 && (uint64_t)st.st_size <= TCACHE_MAX_FILE &&
-        (p = t ? data_alloc(t, (size_t)st.st_size) : malloc((size_t)st.st_size))) {
-        size_t got = 0;
-        ssize_t n;
-        while (got < (size_t)st.st_size && (n = read(fd, p + got, (size_t)st.st_size - got)) > 0)
-            got += (size_t)n;
-        *len = got;
-    }
-    close(fd);
-    return p;
+    return fstat(fd, st) == 0 && S_ISREG(st->st_mode) && st->st_uid == getuid() &&
+           !(st->st_mode & 022);
 }
 
-/* Every record of a checked file, each itself checked; a bad one ends the list. */
-static size_t parse(struct tcache *t, const uint8_t *file, size_t len, const char *key,
-                    struct tcf_view **out)
+/* The file's layout if fd is a file of ours with this key (header and key
+ * read, nothing else); *size its length. */
+static bool open_layout(int fd, const char *key, struct tcf_layout *l, struct stat *st)
 {
-    const uint8_t *body;
-    size_t body_len, pos = 0, n = 0;
-    uint64_t count;
-    *out = NULL;
-    if (!file || !tcf_open_body(file, len, key, &body, &body_len, &count) ||
-        count > body_len / sizeof(struct tcf_record))
-        return 0;
-    size_t size = sizeof(**out) * (count ? count : 1);
-    *out = t ? data_alloc(t, size) : malloc(size);
-    while (*out && n < count && tcf_next(body, body_len, &pos, &(*out)[n]))
-        n++;
-    return *out ? n : 0;
+    size_t len = tcf_prefix_len(key);
+    uint8_t *prefix = malloc(len);
+    bool ok = prefix && ours(fd, st) && st->st_size > 0 && (uint64_t)st->st_size <= TCACHE_MAX_FILE &&
+              pread(fd, prefix, len, 0) == (ssize_t)len &&
+              tcf_layout(prefix, len, (uint64_t)st->st_size, key, l) && l->slots <= TCACHE_MAX_SLOTS;
+    free(prefix);
+    return ok;
+}
+
+/* Files used now and then are touched (their mtime orders eviction),
+ * not at every start: a build runs cc1 thousands of times a minute. */
+static void note_use(int fd, const struct stat *st)
+{
+    if (time(NULL) - st->st_mtim.tv_sec > 60)
+        futimens(fd, NULL);
 }
 
 static void load(struct tcache *t)
 {
-    size_t len = 0;
-    t->file = read_file(t, t->path, &len);
-    t->n_recs = parse(t, t->file, len, t->key, &t->recs);
-    index_records(t);
+    struct stat st;
+    int fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return;
+    if (open_layout(fd, t->key, &t->layout, &st) &&
+        (t->used = data_alloc(t, t->layout.slots)) &&
+        (t->touched = data_alloc(t, ((size_t)st.st_size >> CHUNK_SHIFT) / 8 + 2)) &&
+        mmap(t->file_room.base, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) !=
+            MAP_FAILED) {
+        t->map = t->file_room.base;
+        t->map_len = (size_t)st.st_size;
+        note_use(fd, &st);
+    }
+    close(fd);
 }
 
 /* The directory, made if missing; ours and closed to others, or false. */
@@ -274,6 +313,41 @@ static bool identity(const char *path, char *out, size_t len)
     snprintf(out, len, "%s dev=%" PRIu64 " ino=%" PRIu64 " size=%" PRIu64 " mtime=%" PRId64 ".%09ld",
              path, (uint64_t)st.st_dev, (uint64_t)st.st_ino, (uint64_t)st.st_size,
              (int64_t)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+    return true;
+}
+
+/* ferry's own build-id (its GNU note): the same ferry wherever it is
+ * installed or copied to. */
+static int first_build_id(struct dl_phdr_info *info, size_t size, void *out)
+{
+    (void)size;
+    for (int k = 0; k < info->dlpi_phnum; k++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
+        const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+        while (ph->p_type == PT_NOTE && end - p >= (ptrdiff_t)sizeof(ElfW(Nhdr))) {
+            const ElfW(Nhdr) *n = (const void *)p;
+            const uint8_t *desc = p + sizeof *n + ((n->n_namesz + 3) & ~3u);
+            if (desc + n->n_descsz > end)
+                break;
+            if (n->n_type == NT_GNU_BUILD_ID && n->n_descsz <= 64 && n->n_descsz > 0) {
+                char *o = out;
+                for (uint32_t i = 0; i < n->n_descsz; i++)
+                    o += sprintf(o, "%02x", desc[i]);
+                return 1;
+            }
+            p = desc + ((n->n_descsz + 3) & ~3u);
+        }
+    }
+    return 1;                           /* the executable only: it comes first */
+}
+
+static bool self_identity(char *out, size_t len)
+{
+    char id[2 * 64 + 1] = "";
+    dl_iterate_phdr(first_build_id, id);
+    if (!*id)
+        return identity("/proc/self/exe", out, len);
+    snprintf(out, len, "build-id=%s", id);
     return true;
 }
 
@@ -297,7 +371,7 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
     whole_address_space(&lo, &hi);
     if (e->tcache || !dir || !*dir || e->cfg.mem->mode != TR_MEM_HOST || e->cfg.count_blocks ||
         lo >= hi || !identity(program, prog, sizeof prog) ||
-        !identity("/proc/self/exe", self, sizeof self) || !dir_ok(dir))
+        !self_identity(self, sizeof self) || !dir_ok(dir))
         return;
     bool ras = e->cfg.ras < 0 ? be_host.ras_default : e->cfg.ras;
     snprintf(key, sizeof key, "program=%s\nferry=%s\nhost=%s ras=%d log=%u\noptions=%s\n"
@@ -308,6 +382,7 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
     snprintf(name, sizeof name, "/%016" PRIx64 ".ftc", tcf_hash(key, strlen(key)));
     if (!t || !(t->key = strdup(key)) || !(t->path = malloc(strlen(dir) + sizeof name)) ||
         !region_reserve(&t->data, DATA_ROOM) || !region_reserve(&t->fresh_room, FRESH_ROOM) ||
+        !region_reserve(&t->file_room, TCACHE_MAX_FILE) ||
         !(t->memo = data_alloc(t, sizeof(*t->memo) << MEMO_BITS))) {
         free(t);                        /* (and whatever it got: once, at start-up) */
         return;
@@ -319,8 +394,7 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
     t->prog_lo = prog_lo;
     t->prog_hi = prog_hi;
     load(t);
-    t->used = data_alloc(t, t->n_recs + 1);
-    e->stats.tcache_loaded = t->n_recs;
+    e->stats.tcache_loaded = t->map ? t->layout.n_records : 0;
     e->tcache = t;
 }
 
@@ -359,32 +433,94 @@ static bool place(struct tr_engine *e, struct tr_block *tb, const struct tcf_vie
     return true;
 }
 
-struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc)
+/* Called with the file guard set: *made is the block while it is built. */
+static struct tr_block *restore(struct tr_engine *e, uint64_t pc, struct tr_block *volatile *made)
 {
     struct tcache *t = e->tcache;
-    size_t slot;
-    const struct tcf_view *v = t && pc >= t->lo && pc < t->hi ? find(t, pc, &slot) : NULL;
-    if (!v)
+    struct tcf_view v;
+    uint64_t slot;
+    if (!find(t, pc, &v, &slot))
         return NULL;
-    if (!deps_hold(e, v)) {
+    if (!deps_hold(e, &v)) {
         e->stats.tcache_stale++;
         return NULL;
     }
-    struct tr_block *tb = tc_alloc_block(e, pc);
+    uint64_t pages[TCF_MAX_DEPS];
+    uint32_t n_deps = v.h->n_deps;
+    for (uint32_t k = 0; k < n_deps; k++)
+        pages[k] = v.deps[k].page;
+    struct tr_block *tb = *made = tc_alloc_block(e, pc);
     if (!tb)
         return NULL;
-    if (!place(e, tb, v)) {
+    bool placed = place(e, tb, &v);
+    *made = NULL;                       /* (the file is not read again) */
+    if (!placed) {
         tc_free_last_block(e, tb);
         return NULL;
     }
-    uint64_t pages[TCF_MAX_DEPS];
-    for (uint32_t k = 0; k < v->h->n_deps; k++)
-        pages[k] = v->deps[k].page;
-    tc_fetch_log_set(e, pages, v->h->n_deps);
-    if (t->used)
-        t->used[t->index[slot] - 1] = 1;
+    tc_fetch_log_set(e, pages, n_deps);
+    t->used[slot] = 1;
     e->stats.tcache_hits++;
     return tb;
+}
+
+struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc)
+{
+    struct tcache *t = e->tcache;
+    if (!t || !t->map || pc < t->lo || pc >= t->hi)
+        return NULL;
+    sigjmp_buf guard;
+    struct tr_block *volatile made = NULL;
+    if (sigsetjmp(guard, 0)) {          /* the file was truncated under us */
+        if (made)
+            tc_free_last_block(e, made);
+        unmap_file(t);
+        return NULL;
+    }
+    file_guard = &guard;
+    struct tr_block *tb = restore(e, pc, &made);
+    file_guard = NULL;
+    return tb;
+}
+
+/* ---- new records -------------------------------------------------------- */
+
+/* New records go to a file of this process's (`NAME.PID.spill.tmp`)
+ * every few MB instead of piling up in memory (a cold cc1 makes 60 MB of
+ * them); without one they stay in memory.  Opened for each write only:
+ * the guest owns the descriptor space. */
+static bool write_all(int fd, const uint8_t *p, size_t len);
+
+static void spill(struct tcache *t)
+{
+    if (!t->spill) {
+        size_t n = strlen(t->path) + 40;
+        if (!(t->spill = malloc(n)))
+            return;
+        snprintf(t->spill, n, "%s.%d.spill.tmp", t->path, (int)getpid());
+    }
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (t->spill_len ? O_APPEND : O_TRUNC);
+    int fd = t->fresh.failed ? -1 : open(t->spill, flags, 0600);
+    bool ok = fd >= 0 && write_all(fd, t->fresh.p, t->fresh.len);
+    ok = fd >= 0 && close(fd) == 0 && ok;
+    if (!ok) {
+        t->fresh.failed = true;         /* (nothing is saved) */
+        return;
+    }
+    t->spill_len += t->fresh.len;
+    t->spilled += t->fresh.n;
+    fresh_reset(t);
+}
+
+/* No spilled records any more: saved, or a fork child's (its parent
+ * saves them). */
+static void spill_drop(struct tcache *t, bool remove)
+{
+    if (t->spill && remove)
+        unlink(t->spill);
+    free(t->spill);
+    t->spill = NULL;
+    t->spill_len = t->spilled = 0;
 }
 
 /* ---- making a record ----------------------------------------------------- */
@@ -392,7 +528,7 @@ struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc)
 bool tcache_cacheable(struct tr_engine *e, uint64_t pc, uint32_t guest_size)
 {
     const struct tc_fetch_log *l = &e->xl->fetch;
-    if (!e->tcache || e->tcache->fresh.len > TCACHE_MAX_FILE / 2 || l->n == 0 || l->n > TCF_MAX_DEPS || guest_size == 0)
+    if (!e->tcache || e->tcache->fresh.len + e->tcache->spill_len > TCACHE_MAX_FILE / 2 || l->n == 0 || l->n > TCF_MAX_DEPS || guest_size == 0)
         return false;
     for (size_t k = 0; k < l->n; k++)
         if (!page_stable(e, l->pages[k]))
@@ -427,81 +563,42 @@ void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct 
     struct tcf_view v = { &h, deps, rel, tb->code, fault };
     tcf_append(&e->tcache->fresh, &v);
     free(fault);
+    if (e->tcache->fresh.len >= SPILL_AT)
+        spill(e->tcache);
 }
 
-/* ---- saving --------------------------------------------------------------- */
-
-void tcache_fork_child(struct tr_engine *e)
-{
-    struct tcache *t = e->tcache;
-    if (!t)
-        return;
-    fresh_reset(t);
-}
-
-static bool fresh_has(const struct tcache *t, uint64_t pc, const uint64_t *pcs, size_t mask)
-{
-    (void)t;
-    for (size_t s = (size_t)((pc * 0x9e3779b97f4a7c15ull) >> 20) & mask; pcs[s]; s = (s + 1) & mask)
-        if (pcs[s] == pc + 1)
-            return true;
-    return false;
-}
+/* ---- writing a file ------------------------------------------------------ */
 
 /* A record of the file outside the program's own code (ld.so, libraries)
  * stays only if this process used it or could have (its pages are mapped
  * here and hash as they did: a library loaded, other paths through it):
  * a library that changed gets a new slot, and records nobody can use must
- * not pile up. */
+ * not pile up.  (Reads the map: under the file guard.) */
 static bool worth_keeping(struct tr_engine *e, const struct tcf_view *v)
 {
     const struct tcache *t = e->tcache;
     uint64_t pc = v->h->guest_pc;
-    size_t slot;
     if (pc >= t->prog_lo && pc < t->prog_hi)
         return true;
-    return (t->used && find(t, pc, &slot) && t->used[t->index[slot] - 1]) || deps_hold(e, v);
+    struct tcf_view mine;
+    uint64_t slot;
+    if (t->map && tcf_find(t->map, &t->layout, pc, false, &mine, &slot) && t->used[slot])
+        return true;
+    return deps_hold(e, v);
 }
 
-/* This process's records, then the file's current ones for other pcs
- * (when there are none: just this process's, *out borrowing fresh). */
-static bool merge(struct tr_engine *e, struct tcache *t, struct tcf_buf *out)
-{
-    size_t size = 16, pos = 0, len = 0;
-    uint8_t *file = read_file(NULL, t->path, &len);
-    struct tcf_view v, *disk = NULL;
-    size_t n = parse(NULL, file, len, t->key, &disk);
-    if (n == 0) {
-        free(disk);
-        free(file);
-        *out = t->fresh;
-        return true;
-    }
-    while (size < 2 * t->fresh.n)
-        size *= 2;
-    uint64_t *pcs = calloc(size, sizeof *pcs);
-    *out = (struct tcf_buf){ 0 };
-    if (!pcs || !tcf_reserve(out, t->fresh.len + len)) {
-        free(pcs);
-        free(disk);
-        free(file);
-        return false;
-    }
-    while (tcf_next(t->fresh.p, t->fresh.len, &pos, &v)) {
-        size_t s = (size_t)((v.h->guest_pc * 0x9e3779b97f4a7c15ull) >> 20) & (size - 1);
-        while (pcs[s])
-            s = (s + 1) & (size - 1);
-        pcs[s] = v.h->guest_pc + 1;
-        tcf_append(out, &v);
-    }
-    for (size_t k = 0; k < n && out->len + disk[k].h->total_len <= TCACHE_MAX_FILE / 2; k++)
-        if (!fresh_has(t, disk[k].h->guest_pc, pcs, size - 1) && worth_keeping(e, &disk[k]))
-            tcf_append(out, &disk[k]);
-    free(disk);
-    free(file);
-    free(pcs);
-    return !out->failed;
-}
+/* A temporary file written through a buffer. */
+struct out {
+    struct tr_engine *engine;
+    int fd;
+    bool ok;
+    uint8_t *buf;
+    size_t fill;
+    struct tcf_index ix;
+    uint64_t body_len, n;
+};
+
+#define OUT_BUF ((size_t)1 << 18)
 
 static bool write_all(int fd, const uint8_t *p, size_t len)
 {
@@ -515,18 +612,216 @@ static bool write_all(int fd, const uint8_t *p, size_t len)
     return true;
 }
 
-static void publish(const struct tcache *t, const uint8_t *prefix, size_t prefix_len,
-                    const struct tcf_buf *body)
+static void out_flush(struct out *o)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.%d.%ld.tmp", t->path, (int)getpid(), (long)time(NULL));
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    o->ok = o->ok && write_all(o->fd, o->buf, o->fill);
+    o->fill = 0;
+}
+
+/* A record (whole, as checked) unless its pc has one already or the file
+ * is full. */
+static void out_record(struct out *o, const struct tcf_view *v)
+{
+    size_t len = v->h->total_len;
+    if (!o->ok || o->body_len + len > TCACHE_MAX_FILE / 2 ||
+        !tcf_index_add(&o->ix, v->h->guest_pc, o->body_len))
+        return;
+    if (o->fill + len > OUT_BUF)
+        out_flush(o);
+    if (len > OUT_BUF)
+        o->ok = o->ok && write_all(o->fd, (const uint8_t *)v->h, len);
+    else
+        memcpy(o->buf + o->fill, v->h, len), o->fill += len;
+    o->body_len += len;
+    o->n++;
+}
+
+/* The records of the file as it is now (another process may have
+ * replaced it since start-up), read in pieces: never the whole file in
+ * memory.  Records that do not add up end it. */
+static void out_records_of(struct tcache *t, struct out *o, int fd, const struct tcf_layout *l,
+                           bool all)
+{
+    size_t cap = (size_t)1 << 20, have = 0, at = 0;
+    uint64_t done = 0;                  /* body bytes read before buf[0] */
+    uint8_t *buf = malloc(cap);
+    while (buf && o->ok) {
+        size_t want = (size_t)(l->body_len - done - have < cap - have ? l->body_len - done - have : cap - have);
+        ssize_t got = want ? pread(fd, buf + have, want, (off_t)(l->body_off + done + have)) : 0;
+        if (got < 0 || (want && got == 0))
+            break;
+        have += (size_t)got;
+        struct tcf_view v;
+        while (have - at >= sizeof(struct tcf_record) && tcf_record_at(buf, have, at, true, &v)) {
+            if (all || worth_keeping(o->engine, &v))
+                out_record(o, &v);
+            at += v.h->total_len;
+        }
+        if (done + have == l->body_len || !want)
+            break;
+        const struct tcf_record *r = (const void *)(buf + at);
+        size_t need = have - at >= sizeof *r ? r->total_len : sizeof *r;
+        if (need <= have - at || need > TCF_MAX_CODE + TCF_MAX_FAULT + (64u << 10))
+            break;                      /* a whole record that does not add up */
+        memmove(buf, buf + at, have - at);
+        done += at;
+        have -= at;
+        at = 0;
+        if (need > cap) {
+            uint8_t *p = realloc(buf, need);
+            if (!p)
+                break;
+            buf = p;
+            cap = need;
+        }
+    }
+    free(buf);
+}
+
+static void out_old_file(struct tcache *t, struct out *o)
+{
+    struct tcf_layout l;
+    struct stat st;
+    int fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return;
-    bool ok = write_all(fd, prefix, prefix_len) && write_all(fd, body->p, body->len);
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, t->path) != 0)
-        unlink(tmp);                    /* full disk, read-only, ...: no cache */
+    if (open_layout(fd, t->key, &l, &st))
+        out_records_of(t, o, fd, &l, false);
+    close(fd);
+}
+
+static uint64_t old_record_count(const struct tcache *t)
+{
+    struct tcf_layout l;
+    struct stat st;
+    int fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return 0;
+    uint64_t n = open_layout(fd, t->key, &l, &st) ? l.n_records : 0;
+    close(fd);
+    return n < TCACHE_MAX_FILE / sizeof(struct tcf_record) ? n : TCACHE_MAX_FILE / sizeof(struct tcf_record);
+}
+
+/* This process's records, then the file's current ones for other pcs,
+ * then the index, then the header (the file's first bytes, written last). */
+static bool write_merged(struct tcache *t, struct out *o)
+{
+    size_t prefix_len = tcf_prefix_len(t->key), pos = 0, ilen;
+    uint8_t *prefix = calloc(1, prefix_len);
+    struct tcf_view v;
+    if (!prefix || !(o->buf = malloc(OUT_BUF)) || !tcf_index_init(&o->ix, t->spilled + t->fresh.n + old_record_count(t)) ||
+        !write_all(o->fd, prefix, prefix_len)) {
+        free(prefix);
+        return false;
+    }
+    struct tcf_layout spilled = { .body_len = t->spill_len };
+    int fd = t->spill ? open(t->spill, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+    if (fd >= 0) {
+        out_records_of(t, o, fd, &spilled, true);
+        close(fd);
+    }
+    while (tcf_next(t->fresh.p, t->fresh.len, &pos, &v))
+        out_record(o, &v);
+    out_old_file(t, o);
+    out_flush(o);
+    const struct tcf_slot *index = tcf_index_finish(&o->ix, &ilen);
+    tcf_prefix(prefix, t->key, o->n, o->body_len, o->ix.slots);
+    bool ok = o->ok && write_all(o->fd, (const uint8_t *)index, ilen) &&
+              pwrite(o->fd, prefix, prefix_len, 0) == (ssize_t)prefix_len;
+    free(prefix);
+    return ok;
+}
+
+/* ---- the directory's size bound ------------------------------------------- */
+
+struct entry {
+    int64_t mtime;
+    uint64_t size;
+    char name[64];
+};
+
+static int older_first(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+    return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
+}
+
+static bool ours_by_name(const char *name)
+{
+    size_t n = strlen(name);
+    return n < 64 && ((n > 4 && !strcmp(name + n - 4, ".ftc")) || (n > 4 && !strcmp(name + n - 4, ".tmp")));
+}
+
+/* The cache's files (and temporaries) in dir, oldest first; *total their size. */
+static struct entry *list_files(int dirfd, size_t *n, uint64_t *total)
+{
+    DIR *d = fdopendir(dup(dirfd));
+    struct entry *list = NULL;
+    size_t cap = 0;
+    struct dirent *de;
+    *n = 0;
+    *total = 0;
+    while (d && (de = readdir(d))) {
+        struct stat st;
+        if (!ours_by_name(de->d_name) || fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode))
+            continue;
+        if (*n == cap) {
+            struct entry *p = realloc(list, (cap = cap ? 2 * cap : 64) * sizeof *list);
+            if (!p)
+                break;
+            list = p;
+        }
+        list[*n] = (struct entry){ .mtime = st.st_mtim.tv_sec, .size = (uint64_t)st.st_blocks * 512 };
+        strcpy(list[(*n)++].name, de->d_name);
+        *total += (uint64_t)st.st_blocks * 512;
+    }
+    if (d)
+        closedir(d);
+    if (list)
+        qsort(list, *n, sizeof *list, older_first);
+    return list;
+}
+
+static uint64_t size_bound(void)
+{
+    return ferry_opts.tcache_size ? ferry_opts.tcache_size : TCACHE_DEFAULT_BOUND;
+}
+
+/* Over the bound: the files least recently used go (not the one just
+ * written; a temporary only when an hour old: its writer may be busy). */
+static void evict(const struct tcache *t)
+{
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", t->path);
+    *strrchr(dir, '/') = 0;
+    const char *mine = strrchr(t->path, '/') + 1;
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    size_t n;
+    uint64_t total;
+    struct entry *list = dirfd >= 0 ? list_files(dirfd, &n, &total) : NULL;
+    int64_t now = time(NULL);
+    for (size_t k = 0; list && k < n && total > size_bound(); k++) {
+        bool tmp = strstr(list[k].name, ".tmp") != NULL;
+        if (!strcmp(list[k].name, mine) || (tmp && now - list[k].mtime < 3600))
+            continue;
+        if (unlinkat(dirfd, list[k].name, 0) == 0)
+            total -= list[k].size;
+    }
+    free(list);
+    if (dirfd >= 0)
+        close(dirfd);
+}
+
+/* ---- saving --------------------------------------------------------------- */
+
+void tcache_fork_child(struct tr_engine *e)
+{
+    struct tcache *t = e->tcache;
+    if (!t)
+        return;
+    fresh_reset(t);
+    spill_drop(t, false);
 }
 
 /* Rewriting the whole file costs more than translating a handful of
@@ -534,25 +829,50 @@ static void publish(const struct tcache *t, const uint8_t *prefix, size_t prefix
  * differ from run to run) leaves it alone. */
 static bool worth_saving(const struct tcache *t)
 {
-    return t->fresh.n && !t->fresh.failed && (t->fresh.n >= 256 || t->fresh.n * 100 >= t->n_recs);
+    uint64_t known = t->map ? t->layout.n_records : 0, made = t->fresh.n + t->spilled;
+    return made && !t->fresh.failed && (made >= 256 || made * 100 >= known);
+}
+
+/* Under the file guard (worth_keeping reads the start-up map). */
+static bool publish(struct tr_engine *e, const char *tmp)
+{
+    struct tcache *t = e->tcache;
+    struct out o = { .engine = e, .ok = true };
+    sigjmp_buf guard;
+    if (sigsetjmp(guard, 0)) {          /* the start-up file was truncated */
+        unmap_file(t);
+        return false;                   /* (leaks o's buffers: once) */
+    }
+    o.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (o.fd < 0)
+        return false;
+    file_guard = &guard;
+    bool ok = write_merged(t, &o);
+    file_guard = NULL;
+    ok = close(o.fd) == 0 && ok && rename(tmp, t->path) == 0;
+    free(o.buf);
+    free(o.ix.s);
+    return ok;
 }
 
 static void save(struct tr_engine *e)
 {
     struct tcache *t = e->tcache;
-    struct tcf_buf out;
-    if (!t || !worth_saving(t) || !merge(e, t, &out))
+    char tmp[4200];
+    if (!t || !worth_saving(t)) {
+        if (t)
+            spill_drop(t, true);
         return;
-    size_t len;
-    uint8_t *prefix = tcf_prefix(t->key, &out, &len);
-    if (prefix && len + out.len <= TCACHE_MAX_FILE) {
-        publish(t, prefix, len, &out);
-        e->stats.tcache_stored += t->fresh.n;
     }
-    free(prefix);
-    if (out.p != t->fresh.p)
-        free(out.p);
+    snprintf(tmp, sizeof tmp, "%s.%d.%ld.tmp", t->path, (int)getpid(), (long)time(NULL));
+    if (publish(e, tmp)) {
+        e->stats.tcache_stored += t->fresh.n + t->spilled;
+        evict(t);
+    } else {
+        unlink(tmp);                    /* full disk, read-only, ...: no cache */
+    }
     fresh_reset(t);
+    spill_drop(t, true);
 }
 
 /* At exit another thread may be translating (or this one, interrupted by

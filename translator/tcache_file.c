@@ -1,12 +1,12 @@
 /* tcache_file.c -- reading and writing the persistent translation cache's
- * records (format in tcache_file.h): pure buffer code, no files, no
- * engine, so the unit test covers every check. */
+ * files (format in tcache_file.h): pure buffer code, no files, no engine,
+ * so the unit test covers every check. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tcache_file.h"
 
-static const char tcf_magic[8] = { 'F', 'E', 'R', 'R', 'Y', 'T', 'C', '1' };
+static const char tcf_magic[8] = { 'F', 'E', 'R', 'R', 'Y', 'T', 'C', '2' };
 
 static uint64_t mix(uint64_t h, uint64_t w)
 {
@@ -42,12 +42,6 @@ uint64_t tcf_hash(const void *p, size_t n)
     return h ^ h >> 31;
 }
 
-/* The header's hash covers the body and the record count. */
-static uint64_t image_hash(const uint8_t *body, size_t len, uint64_t n_records)
-{
-    return tcf_hash(body, len) ^ n_records * 0xff51afd7ed558ccdull;
-}
-
 static bool zero(const uint8_t *p, size_t n)
 {
     while (n--)
@@ -56,22 +50,48 @@ static bool zero(const uint8_t *p, size_t n)
     return true;
 }
 
-bool tcf_open_body(const uint8_t *file, size_t len, const char *key,
-                   const uint8_t **body, size_t *body_len, uint64_t *n_records)
+size_t tcf_prefix_len(const char *key)
+{
+    return (sizeof(struct tcf_header) + strlen(key) + 7) & ~(size_t)7;
+}
+
+static uint64_t header_hash(struct tcf_header h, const char *key, size_t klen)
+{
+    h.hash = 0;
+    return tcf_hash(&h, sizeof h) ^ tcf_hash(key, klen) * 0xff51afd7ed558ccdull;
+}
+
+void tcf_prefix(uint8_t *buf, const char *key, uint64_t n_records, uint64_t body_len,
+                uint64_t slots)
+{
+    size_t klen = strlen(key);
+    struct tcf_header h = { .version = TCF_VERSION, .key_len = (uint32_t)klen,
+                            .n_records = n_records, .body_len = body_len, .index_slots = slots };
+    memcpy(h.magic, tcf_magic, 8);
+    h.hash = header_hash(h, key, klen);
+    memset(buf, 0, tcf_prefix_len(key));
+    memcpy(buf, &h, sizeof h);
+    memcpy(buf + sizeof h, key, klen);
+}
+
+bool tcf_layout(const uint8_t *prefix, size_t prefix_len, uint64_t file_len, const char *key,
+                struct tcf_layout *out)
 {
     struct tcf_header h;
-    size_t klen = strlen(key);
-    if (len < sizeof h)
+    size_t klen = strlen(key), off = tcf_prefix_len(key);
+    if (prefix_len < off)
         return false;
-    memcpy(&h, file, sizeof h);
-    size_t off = (sizeof h + klen + 7) & ~(size_t)7;
+    memcpy(&h, prefix, sizeof h);
     if (memcmp(h.magic, tcf_magic, 8) || h.version != TCF_VERSION || h.key_len != klen ||
-        len < off || memcmp(file + sizeof h, key, klen) || !zero(file + sizeof h + klen, off - sizeof h - klen) ||
-        h.body_len != len - off || image_hash(file + off, len - off, h.n_records) != h.body_hash)
+        memcmp(prefix + sizeof h, key, klen) || !zero(prefix + sizeof h + klen, off - sizeof h - klen) ||
+        h.hash != header_hash(h, key, klen) || (h.body_len & 7) || h.index_slots == 0 ||
+        (h.index_slots & (h.index_slots - 1)) || h.index_slots > (1ull << 32) ||
+        h.body_len > file_len || file_len - h.body_len < off ||
+        h.index_slots * sizeof(struct tcf_slot) != file_len - off - h.body_len)
         return false;
-    *body = file + off;
-    *body_len = len - off;
-    *n_records = h.n_records;
+    *out = (struct tcf_layout){ .body_off = off, .body_len = h.body_len,
+                                .index_off = off + h.body_len, .n_records = h.n_records,
+                                .slots = h.index_slots };
     return true;
 }
 
@@ -108,9 +128,14 @@ static bool header_ok(const struct tcf_record *r)
            r->guest_size > 0 && offsets_ok(r);
 }
 
-bool tcf_next(const uint8_t *body, size_t body_len, size_t *pos, struct tcf_view *out)
+static uint64_t record_hash(const struct tcf_record *r, size_t total_len)
 {
-    size_t at = *pos;
+    return tcf_hash((const uint8_t *)r + sizeof r->hash, total_len - sizeof r->hash);
+}
+
+bool tcf_record_at(const uint8_t *body, size_t body_len, size_t at, bool check_hash,
+                   struct tcf_view *out)
+{
     if (at > body_len || body_len - at < sizeof(struct tcf_record) || (at & 7))
         return false;
     const struct tcf_record *r = (const struct tcf_record *)(const void *)(body + at);
@@ -124,10 +149,52 @@ bool tcf_next(const uint8_t *body, size_t body_len, size_t *pos, struct tcf_view
     p += (size_t)r->n_relocs * sizeof(struct be_reloc);
     out->code = p;
     out->fault = p + r->code_size;
-    if (!relocs_ok(out->relocs, r->n_relocs, r->code_size))
+    return relocs_ok(out->relocs, r->n_relocs, r->code_size) &&
+           (!check_hash || record_hash(r, r->total_len) == r->hash);
+}
+
+bool tcf_next(const uint8_t *body, size_t body_len, size_t *pos, struct tcf_view *out)
+{
+    if (!tcf_record_at(body, body_len, *pos, false, out))
         return false;
-    *pos = at + r->total_len;
+    *pos += out->h->total_len;
     return true;
+}
+
+uint64_t tcf_slot_of(uint64_t pc, uint64_t slots)
+{
+    return ((pc * 0x9e3779b97f4a7c15ull) >> 20) & (slots - 1);
+}
+
+size_t tcf_probe(const struct tcf_slot *index, uint64_t slots, uint64_t pc, uint64_t *probe,
+                 uint64_t *slot)
+{
+    /* (a damaged index may have no empty slot: stop after a full round) */
+    for (uint64_t s = *probe; s < tcf_slot_of(pc, slots) + slots; s++) {
+        const struct tcf_slot *e = &index[s & (slots - 1)];
+        if (!e->at)
+            break;
+        if (e->pc_lo == (uint32_t)pc) {
+            *probe = s + 1;
+            *slot = s & (slots - 1);
+            return ((size_t)e->at - 1) * 8;
+        }
+    }
+    *probe = UINT64_MAX;
+    return SIZE_MAX;
+}
+
+bool tcf_find(const uint8_t *file, const struct tcf_layout *l, uint64_t pc, bool check_hash,
+              struct tcf_view *out, uint64_t *slot)
+{
+    const struct tcf_slot *index = (const struct tcf_slot *)(const void *)(file + l->index_off);
+    const uint8_t *body = file + l->body_off;
+    uint64_t probe = tcf_slot_of(pc, l->slots);
+    size_t at;
+    while ((at = tcf_probe(index, l->slots, pc, &probe, slot)) != SIZE_MAX)
+        if (tcf_record_at(body, l->body_len, at, false, out) && out->h->guest_pc == pc)
+            return !check_hash || record_hash(out->h, out->h->total_len) == out->h->hash;
+    return false;
 }
 
 static uint8_t *reserve(struct tcf_buf *b, size_t n)
@@ -157,11 +224,10 @@ void tcf_append(struct tcf_buf *b, const struct tcf_view *v)
 {
     struct tcf_record h = *v->h;
     h.total_len = (uint32_t)record_len(&h);
-    uint8_t *p = reserve(b, h.total_len);
+    uint8_t *start = reserve(b, h.total_len), *p = start;
     if (!p)
         return;
     memset(p + h.total_len - 8, 0, 8);  /* the padding */
-    memcpy(p, &h, sizeof h);
     p += sizeof h;
     memcpy(p, v->deps, h.n_deps * sizeof(struct tcf_dep));
     p += h.n_deps * sizeof(struct tcf_dep);
@@ -169,46 +235,64 @@ void tcf_append(struct tcf_buf *b, const struct tcf_view *v)
     p += h.n_relocs * sizeof(struct be_reloc);
     memcpy(p, v->code, h.code_size);
     memcpy(p + h.code_size, v->fault, h.fault_size);
+    memcpy(start, &h, sizeof h);
+    h.hash = record_hash((const struct tcf_record *)(const void *)start, h.total_len);
+    memcpy(start, &h, sizeof h);
     b->n++;
 }
 
-bool tcf_reserve(struct tcf_buf *b, size_t more)
+bool tcf_index_init(struct tcf_index *ix, uint64_t max)
 {
-    size_t len = b->len;
-    if (!reserve(b, more))
-        return false;
-    b->len = len;
+    ix->slots = 16;
+    while (ix->slots < max + max / 3 + 1)   /* at most 3/4 full */
+        ix->slots *= 2;
+    ix->s = calloc(ix->slots, sizeof *ix->s);
+    return ix->s != NULL;
+}
+
+bool tcf_index_add(struct tcf_index *ix, uint64_t pc, size_t at)
+{
+    uint64_t s = tcf_slot_of(pc, ix->slots);
+    for (; ix->s[s].at; s = (s + 1) & (ix->slots - 1))
+        if (ix->s[s].pc == pc)
+            return false;
+    ix->s[s].pc = pc;
+    ix->s[s].at = (uint32_t)(at / 8 + 1);
     return true;
 }
 
-uint8_t *tcf_prefix(const char *key, const struct tcf_buf *body, size_t *len)
+const struct tcf_slot *tcf_index_finish(struct tcf_index *ix, size_t *len)
 {
-    size_t klen = strlen(key);
-    size_t off = (sizeof(struct tcf_header) + klen + 7) & ~(size_t)7;
-    uint8_t *p = calloc(1, off);
-    if (!p)
-        return NULL;
-    struct tcf_header h = { .version = TCF_VERSION, .key_len = (uint32_t)klen,
-                            .n_records = body->n, .body_len = body->len,
-                            .body_hash = image_hash(body->p, body->len, body->n) };
-    memcpy(h.magic, tcf_magic, 8);
-    memcpy(p, &h, sizeof h);
-    memcpy(p + sizeof h, key, klen);
-    *len = off;
-    return p;
+    struct tcf_slot *out = (struct tcf_slot *)(void *)ix->s;
+    for (uint64_t k = 0; k < ix->slots; k++) {     /* in place: out[k] ends before s[k] */
+        struct tcf_slot e = { (uint32_t)ix->s[k].pc, ix->s[k].at };
+        out[k] = e;
+    }
+    *len = ix->slots * sizeof *out;
+    return out;
 }
 
 uint8_t *tcf_image(const char *key, const struct tcf_buf *body, size_t *len)
 {
-    size_t off;
-    uint8_t *prefix = tcf_prefix(key, body, &off);
-    uint8_t *p = prefix ? realloc(prefix, off + body->len) : NULL;
-    if (!p) {
-        free(prefix);
+    struct tcf_index ix;
+    struct tcf_buf out = { 0 };
+    struct tcf_view v;
+    size_t pos = 0, off = tcf_prefix_len(key), ilen;
+    if (!tcf_index_init(&ix, body->n))
         return NULL;
+    while (tcf_next(body->p, body->len, &pos, &v))
+        if (tcf_index_add(&ix, v.h->guest_pc, out.len))
+            tcf_append(&out, &v);
+    const struct tcf_slot *index = tcf_index_finish(&ix, &ilen);
+    uint8_t *p = out.failed ? NULL : malloc(off + out.len + ilen);
+    if (p) {
+        tcf_prefix(p, key, out.n, out.len, ix.slots);
+        if (out.len)
+            memcpy(p + off, out.p, out.len);
+        memcpy(p + off + out.len, index, ilen);
+        *len = off + out.len + ilen;
     }
-    if (body->len)
-        memcpy(p + off, body->p, body->len);
-    *len = off + body->len;
+    free(ix.s);
+    free(out.p);
     return p;
 }

@@ -1,17 +1,19 @@
 /* tcache_file.h -- the on-disk format of the persistent translation cache
  * (docs/translation-cache.md): one file per (program, translator key),
  *
- *     header: magic "FERRYTC1", version, key length, record count, body
- *             length, body hash
- *     key:    the key string (checked byte for byte)
- *     body:   records, each 8-aligned: struct tcf_record, its dependency
- *             pages (page number, hash of the page's bytes), relocations
- *             (struct be_reloc, target relative to its kind's base), host
- *             code, fault map
+ *     header: magic "FERRYTC2", version, key length, record count, body
+ *             length, index slots, a hash of the header and the key
+ *     key:    the key string (checked byte for byte), zero-padded to 8
+ *     body:   records, each 8-aligned: struct tcf_record (with the hash of
+ *             its own bytes), its dependency pages (page number, hash of
+ *             the page's bytes), relocations (struct be_reloc, target
+ *             relative to its kind's base), host code, fault map
+ *     index:  an open-addressing table, pc -> record (struct tcf_slot)
  *
- * Everything is checked before use: a short, truncated or garbled file, a
- * record that does not add up, or a body whose hash differs is not used.
- * Private to the translator (and its unit test). */
+ * A process checks only the header and the key at start-up, maps the
+ * file and checks each record (sizes, offsets, its hash) when it first
+ * uses it: a slot that leads nowhere sensible is a miss.  Private to the
+ * translator (and its unit test). */
 #ifndef FERRY_TCACHE_FILE_H
 #define FERRY_TCACHE_FILE_H
 
@@ -21,7 +23,7 @@
 
 #include "backend.h"
 
-#define TCF_VERSION 1
+#define TCF_VERSION 2
 #define TCF_MAX_DEPS 16
 #define TCF_MAX_CODE (1u << 20)
 #define TCF_MAX_FAULT (1u << 22)
@@ -29,10 +31,13 @@
 struct tcf_header {
     char magic[8];
     uint32_t version, key_len;
-    uint64_t n_records, body_len, body_hash;
+    uint64_t n_records, body_len;
+    uint64_t index_slots;               /* a power of two; the index follows the body */
+    uint64_t hash;                      /* of this header (hash 0) and the key */
 };
 
 struct tcf_record {
+    uint64_t hash;                      /* tcf_hash of the record's bytes after this field */
     uint64_t guest_pc;
     uint32_t guest_size, guest_insns;
     uint32_t code_size, n_relocs, n_deps, fault_size;
@@ -45,6 +50,19 @@ struct tcf_dep {
     uint64_t page, hash;                /* guest page number, tcf_hash of its bytes */
 };
 
+/* An index slot: the pc's low 32 bits (the record says the rest) and
+ * where the record starts, in 8-byte units from the body's start, plus 1
+ * (0: an empty slot). */
+struct tcf_slot {
+    uint32_t pc_lo, at;
+};
+
+/* Where the parts of a file are (tcf_layout). */
+struct tcf_layout {
+    size_t body_off, body_len, index_off;
+    uint64_t n_records, slots;
+};
+
 /* A record inside a checked buffer. */
 struct tcf_view {
     const struct tcf_record *h;
@@ -53,7 +71,7 @@ struct tcf_view {
     const uint8_t *code, *fault;
 };
 
-/* A growing buffer of records (a process's new ones, a file being written). */
+/* A growing buffer of records (a process's new ones). */
 struct tcf_buf {
     uint8_t *p;
     size_t len, cap;
@@ -65,22 +83,59 @@ struct tcf_buf {
     void *grow_ctx;
 };
 
+/* An index being built: full pcs (to refuse a second record of a pc),
+ * sized once for at most `max` records. */
+struct tcf_index {
+    struct { uint64_t pc; uint32_t at; uint32_t pad; } *s;
+    uint64_t slots;
+};
+
 uint64_t tcf_hash(const void *p, size_t n);
-/* The body of file[0, len) when its header, key and hash are right: sets
- * *body, *body_len, *n_records; false otherwise. */
-bool tcf_open_body(const uint8_t *file, size_t len, const char *key,
-                   const uint8_t **body, size_t *body_len, uint64_t *n_records);
-/* The record at *pos in a body, checked (sizes, relocation offsets and
- * kinds, chain offsets); advances *pos.  False at the end or at a record
- * that does not add up (the rest of the body is then ignored). */
+
+/* The header + key's length for a key, and a filled-in header + key
+ * (buf of that length). */
+size_t tcf_prefix_len(const char *key);
+void tcf_prefix(uint8_t *buf, const char *key, uint64_t n_records, uint64_t body_len,
+                uint64_t slots);
+/* The layout of a file of file_len bytes whose first prefix_len bytes
+ * are at `prefix`, when its header and key are right and the sizes add
+ * up to file_len. */
+bool tcf_layout(const uint8_t *prefix, size_t prefix_len, uint64_t file_len, const char *key,
+                struct tcf_layout *out);
+
+/* The record at body offset `at`, its sizes and offsets checked (and its
+ * hash when check_hash). */
+bool tcf_record_at(const uint8_t *body, size_t body_len, size_t at, bool check_hash,
+                   struct tcf_view *out);
+/* The record at *pos, structure checked (not the hash); advances *pos.
+ * False at the end or at a record that does not add up. */
 bool tcf_next(const uint8_t *body, size_t body_len, size_t *pos, struct tcf_view *out);
-/* Appends a record (v.h's counts give the arrays' lengths). */
+/* The first slot to probe for pc in an index of `slots` (a power of two). */
+uint64_t tcf_slot_of(uint64_t pc, uint64_t slots);
+/* The body offset of pc's record per the index: *probe starts at
+ * tcf_slot_of and is advanced past the slot returned, so a caller whose
+ * candidate turns out another pc's (same low 32 bits) asks again.
+ * SIZE_MAX: none. */
+size_t tcf_probe(const struct tcf_slot *index, uint64_t slots, uint64_t pc, uint64_t *probe,
+                 uint64_t *slot);
+/* pc's record in a mapped file (the index and body of layout l), hash
+ * checked when check_hash; *slot is its index slot. */
+bool tcf_find(const uint8_t *file, const struct tcf_layout *l, uint64_t pc, bool check_hash,
+              struct tcf_view *out, uint64_t *slot);
+
+/* Appends a record (v.h's counts give the arrays' lengths; the hash and
+ * total_len are computed). */
 void tcf_append(struct tcf_buf *b, const struct tcf_view *v);
-/* Room for `more` bytes without growing again (false: out of memory). */
-bool tcf_reserve(struct tcf_buf *b, size_t more);
-/* Header + key + body as one buffer (malloc'ed; NULL when out of memory),
- * and just the header + key (the file's first *len bytes; the body follows). */
+
+/* Index building: room for max records (false: out of memory), adding a
+ * record at body offset `at` (false: the pc is there already), and the
+ * on-disk index (written over ix's own memory; *len bytes). */
+bool tcf_index_init(struct tcf_index *ix, uint64_t max);
+bool tcf_index_add(struct tcf_index *ix, uint64_t pc, size_t at);
+const struct tcf_slot *tcf_index_finish(struct tcf_index *ix, size_t *len);
+
+/* A whole file of a buffer's records (the first record of each pc),
+ * malloc'ed; NULL when out of memory. */
 uint8_t *tcf_image(const char *key, const struct tcf_buf *body, size_t *len);
-uint8_t *tcf_prefix(const char *key, const struct tcf_buf *body, size_t *len);
 
 #endif

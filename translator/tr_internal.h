@@ -179,6 +179,7 @@ void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct 
                    uint32_t guest_insns);
 void tcache_forget(struct tr_engine *e, uint64_t start, uint64_t len);
 void tcache_fork_child(struct tr_engine *e);    /* the parent saves what it made */
+void tcache_host_fault(void);    /* fault.c: no return while the cache file is read */
 
 /* smc.c: self-modifying code on writable pages. */
 void smc_guard_block(struct ir_block *b, struct tr_block *tb);

@@ -8,7 +8,12 @@
 #                  static-pie builds, and a dynamically linked one: ld.so
 #                  and libc are placed by file and cached too);
 #   corrupt        the file truncated, garbled, replaced by junk, emptied:
-#                  nothing loaded, output still right, the next run refills;
+#                  nothing loaded (garbled: the garbled records unused),
+#                  output still right, the next run refills;
+#   truncated while mapped: the guest truncates the cache file half-way
+#                  through its run: the rest is translated, output right;
+#   size bound     --tcache-size evicts the least recently used files;
+#   off            --tcache off, --no-tcache, FERRY_TCACHE=off: no cache;
 #   changed code   the program rewritten in place with the same size and
 #                  mtime: the records of the changed page are stale, the
 #                  new code runs;
@@ -93,12 +98,56 @@ with open(sys.argv[1], 'r+b') as f:
     esac
     on "$C" ./prog a b
     same "corrupt ($how)"
-    expect "corrupt ($how) loads nothing" '[ "$(stat_of tcache_loaded)" -eq 0 ]'
+    [ $how = garble ] ||
+        expect "corrupt ($how) loads nothing" '[ "$(stat_of tcache_loaded)" -eq 0 ]'
     on "$C" ./prog a b
     same "after corrupt ($how)"
     expect "after corrupt ($how) hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
     size=$(wc -c < "$f")
 done
+
+# The file truncated while this process has it mapped: records read
+# after that fault (SIGBUS) and are translated instead.
+cp "$W/prog" "$W/prog-t"
+C=$W/cache-trunc
+: > "$W/scratch"
+native ./prog-t truncate "$W/scratch"
+on "$C" ./prog-t truncate "$W/scratch"
+on "$C" ./prog-t truncate "$W/scratch"
+warm=$(stat_of blocks_translated)
+f=$(cache_file "$C")
+on "$C" ./prog-t truncate "$f"
+same "truncated while mapped"
+expect "truncated while mapped: the rest translated" '[ "$(stat_of blocks_translated)" -gt $((warm + 20)) ]'
+on "$C" ./prog-t truncate "$W/scratch"
+same "after truncated while mapped"
+
+# The size bound: an old file goes, the one just written stays.
+C=$W/cache-bound
+mkdir -p "$C" && chmod 700 "$C"
+head -c 300000 /dev/zero > "$C/0123456789abcdef.ftc"
+touch -d '2 days ago' "$C/0123456789abcdef.ftc"
+native ./prog a b
+on "$C" --tcache-size 200K ./prog a b
+same "size bound"
+[ -e "$C/0123456789abcdef.ftc" ] && bad "size bound: the old file is still there"
+[ -n "$(cache_file "$C")" ] || bad "size bound: the new file is gone"
+on "$C" ./prog a b
+expect "size bound: the new file is used" '[ "$(stat_of tcache_hits)" -gt 0 ]'
+
+# Off, three ways: no cache statistics, blocks_executed counted.
+for how in "--tcache off" --no-tcache; do
+    rm -f "$W/stats"
+    (cd "$W" && $FERRY --stats -D "$W/stats" $how ./prog a b) > "$W/ferry.out" 2>&1
+    echo "exit $?" >> "$W/ferry.out"
+    same "$how"
+    expect "$how: no cache" '! grep -q tcache_ "$W/stats" && grep -q blocks_executed "$W/stats"'
+done
+rm -f "$W/stats"
+(cd "$W" && FERRY_TCACHE=off $FERRY --stats -D "$W/stats" ./prog a b) > "$W/ferry.out" 2>&1
+echo "exit $?" >> "$W/ferry.out"
+same "FERRY_TCACHE=off"
+expect "FERRY_TCACHE=off: no cache" '! grep -q tcache_ "$W/stats"'
 
 # The same file (inode, size, mtime), other code: stale records, new output.
 touch -r "$W/prog" "$W/stamp"

@@ -1,11 +1,14 @@
 /* tc_prog.c -- the persistent translation cache's guest (check-tcache.sh):
  * enough different code (formatting, sorting, parsing, floating point) for
  * a few hundred blocks, and magic(), whose constant the test rewrites in
- * the binary to prove a changed page is never served from the cache. */
+ * the binary to prove a changed page is never served from the cache.
+ * `tc_prog truncate FILE`: FILE (the cache file, under ferry) is truncated
+ * half-way through, before code whose records are read only then. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 __attribute__((noinline)) int magic(void) { return 0x1234567; }
 
@@ -24,6 +27,8 @@ int main(int argc, char **argv)
         v[k] = (int)(s >> 8) % 1000;
     }
     qsort(v, 200, sizeof v[0], cmp_int);
+    if (argc > 2 && !strcmp(argv[1], "truncate") && truncate(argv[2], 0) != 0)
+        return 9;
     double acc = 0;
     char buf[64];
     for (int k = 0; k < 200; k += 7) {

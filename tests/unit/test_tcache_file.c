@@ -1,7 +1,9 @@
 /* test_tcache_file.c -- the persistent translation cache's file format
- * (translator/tcache_file.c): records round-trip through a file image, and
- * every damaged image (truncated anywhere, any byte flipped, another key)
- * or record that does not add up is refused instead of used. */
+ * (translator/tcache_file.c): records round-trip through a file image and
+ * are found by pc through its index; a truncated image or another key is
+ * refused whole, and with any byte flipped a lookup either finds the
+ * record exactly as written or nothing (every record carries its own
+ * hash); records that do not add up are refused. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,11 @@ static struct tcf_record rec(uint64_t pc, uint32_t code_size, uint32_t n_relocs)
                                 .stub = { 8, UINT32_MAX } };
 }
 
+static uint64_t pc_of(int k)
+{
+    return 0x401000 + 16 * (uint64_t)k + ((uint64_t)(k & 1) << 32);  /* low halves collide */
+}
+
 /* An image of n records with code bytes k + pc. */
 static uint8_t *image_of(int n, size_t *len)
 {
@@ -26,7 +33,8 @@ static uint8_t *image_of(int n, size_t *len)
     struct tcf_dep dep = { 0x401, 0xabcdef };
     struct be_reloc rel = { .offset = 4, .kind = BE_RELOC_HOST, .form = 1, .target = 0x1234 };
     for (int k = 0; k < n; k++) {
-        struct tcf_record h = rec(0x401000 + 16 * (uint64_t)k, 33 + (uint32_t)k, 1);
+        struct tcf_record h = rec(pc_of(k & ~1), 33 + (uint32_t)k, 1);
+        h.guest_pc = pc_of(k);
         for (size_t i = 0; i < sizeof code; i++)
             code[i] = (uint8_t)(i + (size_t)k);
         struct tcf_view v = { &h, &dep, &rel, code, fault };
@@ -37,40 +45,48 @@ static uint8_t *image_of(int n, size_t *len)
     return img;
 }
 
-static size_t count(const uint8_t *img, size_t len, const char *k)
+/* Record k of image_of exactly as written. */
+static bool is_record(const struct tcf_view *v, int k)
 {
-    const uint8_t *body;
-    size_t body_len, pos = 0, n = 0;
-    uint64_t records;
+    return v->h->guest_pc == pc_of(k) && v->h->code_size == 33 + (uint32_t)k &&
+           v->code[0] == k && v->code[32] == 32 + k && v->relocs[0].target == 0x1234 &&
+           v->deps[0].hash == 0xabcdef && v->fault[2] == 3;
+}
+
+/* How many of image_of(n)'s records are found right (-1: the image is
+ * refused whole; a wrong record found fails the test). */
+static int found(const uint8_t *img, size_t len, const char *k, int n)
+{
+    struct tcf_layout l;
     struct tcf_view v;
-    if (!tcf_open_body(img, len, k, &body, &body_len, &records))
-        return SIZE_MAX;
-    while (tcf_next(body, body_len, &pos, &v))
-        n++;
-    return n;
+    uint64_t slot;
+    int right = 0;
+    if (!tcf_layout(img, len, len, k, &l))
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (tcf_find(img, &l, pc_of(i), true, &v, &slot)) {
+            cr_assert(is_record(&v, i), "record %d found wrong", i);
+            right++;
+        }
+    return right;
 }
 
 Test(tcache_file, round_trip)
 {
-    size_t len;
+    size_t len, pos = 0;
     uint8_t *img = image_of(5, &len);
-    const uint8_t *body;
-    size_t body_len, pos = 0;
-    uint64_t records;
+    struct tcf_layout l;
     struct tcf_view v;
-    cr_assert(tcf_open_body(img, len, key, &body, &body_len, &records));
-    cr_assert_eq(records, 5);
+    uint64_t slot;
+    cr_assert(tcf_layout(img, len, len, key, &l));
+    cr_assert_eq(l.n_records, 5);
+    cr_assert_eq(found(img, len, key, 5), 5);
+    cr_assert_not(tcf_find(img, &l, pc_of(5), true, &v, &slot));
     for (int k = 0; k < 5; k++) {
-        cr_assert(tcf_next(body, body_len, &pos, &v));
-        cr_assert_eq(v.h->guest_pc, 0x401000 + 16 * (uint64_t)k);
-        cr_assert_eq(v.h->code_size, 33 + (uint32_t)k);
-        cr_assert_eq(v.code[0], k);
-        cr_assert_eq(v.code[32], 32 + k);
-        cr_assert_eq(v.relocs[0].target, 0x1234);
-        cr_assert_eq(v.deps[0].hash, 0xabcdef);
-        cr_assert_eq(v.fault[2], 3);
+        cr_assert(tcf_next(img + l.body_off, l.body_len, &pos, &v));
+        cr_assert(is_record(&v, k));
     }
-    cr_assert_not(tcf_next(body, body_len, &pos, &v));
+    cr_assert_not(tcf_next(img + l.body_off, l.body_len, &pos, &v));
     free(img);
 }
 
@@ -78,32 +94,63 @@ Test(tcache_file, damaged_images_are_refused)
 {
     size_t len;
     uint8_t *img = image_of(3, &len);
-    cr_assert_eq(count(img, len, key), 3);
-    cr_assert_eq(count(img, len, "program=/bin/y\nhost=test\n"), SIZE_MAX);
+    struct tcf_layout l;
+    cr_assert(tcf_layout(img, len, len, key, &l));
+    cr_assert_eq(found(img, len, "program=/bin/y\nhost=test\n", 3), -1);
     for (size_t cut = 0; cut < len; cut++)
-        cr_assert_eq(count(img, cut, key), SIZE_MAX, "truncated to %zu", cut);
+        cr_assert_eq(found(img, cut, key, 3), -1, "truncated to %zu", cut);
     for (size_t at = 0; at < len; at++) {
         img[at] ^= 0x40;
-        cr_assert_eq(count(img, len, key), SIZE_MAX, "byte %zu flipped", at);
+        int n = found(img, len, key, 3);        /* (asserts every record found is right) */
+        if (at < l.body_off)
+            cr_assert_eq(n, -1, "header byte %zu flipped", at);
+        else if (at < l.index_off)
+            cr_assert_lt(n, 3, "body byte %zu flipped", at);
         img[at] ^= 0x40;
     }
     free(img);
 }
 
-/* Records that do not add up end the list, even in a well-formed image. */
-static size_t with_record(struct tcf_record h, struct be_reloc rel)
+/* A second record of a pc is not written. */
+Test(tcache_file, first_record_of_a_pc_wins)
+{
+    struct tcf_buf b = { 0 };
+    uint8_t code[40] = { 7 }, fault[3] = { 0 };
+    struct tcf_dep dep = { 1, 2 };
+    struct tcf_record h = rec(0x1000, 40, 0);
+    struct tcf_view v = { &h, &dep, NULL, code, fault };
+    tcf_append(&b, &v);
+    code[0] = 8;
+    tcf_append(&b, &v);
+    size_t len;
+    uint64_t slot;
+    uint8_t *img = tcf_image(key, &b, &len);
+    struct tcf_layout l;
+    cr_assert(tcf_layout(img, len, len, key, &l));
+    cr_assert_eq(l.n_records, 1);
+    cr_assert(tcf_find(img, &l, 0x1000, true, &v, &slot));
+    cr_assert_eq(v.code[0], 7);
+    free(img);
+    free(b.p);
+}
+
+/* Records that do not add up are not found, even in a well-formed image. */
+static int with_record(struct tcf_record h, struct be_reloc rel)
 {
     struct tcf_buf b = { 0 };
     uint8_t code[64] = { 0 }, fault[3] = { 0 };
     struct tcf_dep dep = { 1, 2 };
     struct be_reloc rels[BE_MAX_RELOCS + 1];
+    struct tcf_layout l;
+    struct tcf_view v;
+    uint64_t slot;
     for (int k = 0; k <= BE_MAX_RELOCS; k++)
         rels[k] = rel;
-    struct tcf_view v = { &h, &dep, rels, code, fault };
-    tcf_append(&b, &v);
+    struct tcf_view in = { &h, &dep, rels, code, fault };
+    tcf_append(&b, &in);
     size_t len;
     uint8_t *img = tcf_image(key, &b, &len);
-    size_t n = count(img, len, key);
+    int n = tcf_layout(img, len, len, key, &l) && tcf_find(img, &l, h.guest_pc, true, &v, &slot);
     free(img);
     free(b.p);
     return n;
