@@ -563,3 +563,36 @@ Test(ir, product_read_whole_stays_64_bit)
     ir_optimize(b);
     cr_assert_eq(only_op(b, IR_mul)->size, 64, "%s", dump(b));
 }
+
+/* `lea eax, [rbx+rcx]` is a 64-bit add read through ext32u: a 32-bit add
+ * whose result is the register's value (the ext32u a copy); or/and/sub
+ * the same.  An add written to a global that a load which may fault
+ * exposes (the guest's SIGSEGV handler reads it) stays 64-bit. */
+Test(ir, sum_read_for_its_low_half_is_32_bit)
+{
+    struct ir_block *b = new_block();
+    ir_ref s = ir_temp(b), o = ir_temp(b);
+    ir_binop(b, IR_add, 64, s, RBX, RCX);
+    ir_unop(b, IR_ext32u, 64, RAX, s);
+    ir_binop(b, IR_or, 64, o, RBX, RCX);
+    ir_st(b, IR_MO_32, RAX, o);
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    cr_assert_eq(only_op(b, IR_add)->size, 32, "%s", dump(b));
+    cr_assert_eq(only_op(b, IR_or)->size, 32, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_ext32u), 0, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+Test(ir, sum_in_a_global_seen_by_a_fault_stays_64_bit)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b);
+    ir_binop(b, IR_add, 64, RAX, RBX, RCX);
+    ir_ld(b, IR_MO_64, t, RBX);
+    ir_unop(b, IR_ext32u, 64, RAX, RAX);
+    ir_mov(b, RCX, t);
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    cr_assert_eq(only_op(b, IR_add)->size, 64, "%s", dump(b));
+}
