@@ -366,10 +366,10 @@ static bool names(const struct ir_insn *i, ir_ref r)
     return false;
 }
 
-/* A register-only op (no call, exit, vector or memory access: nothing that
- * can fault or look at the guest state) naming neither g nor d: `pop rbx`'s
- * rsp update between its load and `mov rbx, t`. */
-static bool leaves_alone(const struct ir_insn *i, ir_ref g, ir_ref d)
+/* A register-only op: no call, exit, vector or memory access, nothing
+ * that can fault or look at the guest state (`pop rbx`'s rsp update
+ * between its load and `mov rbx, t`). */
+static bool register_only(const struct ir_insn *i)
 {
     uint16_t fl = ir_op_info[i->op].flags;
     if (fl & (IR_F_CALL | IR_F_BRANCH | IR_F_EXIT | IR_F_VEC | IR_F_SIDE))
@@ -378,14 +378,15 @@ static bool leaves_alone(const struct ir_insn *i, ir_ref g, ir_ref d)
     case IR_ld: case IR_st: case IR_ldx: case IR_stx: case IR_ld_env: case IR_st_env:
         return false;
     default:
-        return !names(i, g) && !names(i, d);
+        return true;
     }
 }
 
 /* The pinned global g a temp d defined by the current insn is copied to
  * next (`mov g, d`, with only insns that read nothing, or register-only
- * ops naming neither, in between): computing d in g's register saves that
- * copy, and nothing looks at g in between.  IR_NONE when there is none. */
+ * ops not naming d, in between, and none naming g): computing d in g's
+ * register saves that copy, and nothing looks at g in between.  IR_NONE
+ * when there is none. */
 static ir_ref pinned_destination(ir_ref d)
 {
     int m = ra->cur + 1, n = ra->b->n_insns;
@@ -393,13 +394,14 @@ static ir_ref pinned_destination(ir_ref d)
         return IR_NONE;
     for (int k = m; k < n && k < m + 8; k++) {     /* the copy, near */
         const struct ir_insn *mv = &ra->b->insns[k];
-        if (!(mv->op == IR_mov && mv->args[1] == d && is_pinned(mv->args[0])))
-            continue;
-        for (int j = m; j < k; j++)
-            if (!reads_nothing(&ra->b->insns[j]) &&
-                !leaves_alone(&ra->b->insns[j], mv->args[0], d))
-                return IR_NONE;
-        return mv->args[0];
+        if (mv->op == IR_mov && mv->args[1] == d && is_pinned(mv->args[0])) {
+            for (int j = m; j < k; j++)
+                if (names(&ra->b->insns[j], mv->args[0]))
+                    return IR_NONE;
+            return mv->args[0];
+        }
+        if (!reads_nothing(mv) && (!register_only(mv) || names(mv, d)))
+            return IR_NONE;
     }
     return IR_NONE;
 }
