@@ -66,7 +66,7 @@ static void dump_params(const struct ir_insn *i, FILE *out)
         fprintf(out, "%s%s", ir_op_info[i->op].n_out + ir_op_info[i->op].n_in ? ", " : " ",
                 ir_cond_names[i->cond]);
     switch (i->op) {
-    case IR_addx: case IR_subx:
+    case IR_addx: case IR_subx: case IR_subfx:
         fprintf(out, ", %s", ir_op_info[i->aux[0]].name);
         break;
     case IR_extract: case IR_deposit:

@@ -12,6 +12,10 @@
  * sub), with its source unchanged in between, becomes that op's addx/subx
  * operand (ir_ops.def) and the extension dies -- unless the other operand
  * is a constant (`add x0, x0, #0x10` after the extension is as short).
+ * A compare (brcond/setcond/movcond) of such a temp with a register value
+ * becomes `subfx _, a, x` right before it and the flags form of it
+ * (brflags/...): `cmp w0, w10, uxtb` instead of `ubfx x1, x10, #0, #8;
+ * cmp w0, w1` (gzip's longest_match compares a loaded byte so).
  * Generic: runs after ir_optimize and ir_fuse_flags; nothing here knows
  * the host.
  */
@@ -69,6 +73,61 @@ static void try_fold(struct extfold_state *s, struct ir_insn *i)
     i->op = i->op == IR_add ? IR_addx : IR_subx;
 }
 
+static bool is_compare(const struct ir_insn *i)
+{
+    return (i->op == IR_brcond || i->op == IR_setcond || i->op == IR_movcond) &&
+           (i->size == 32 || i->size == 64) && i->cond != IR_TSTEQ && i->cond != IR_TSTNE;
+}
+
+static enum ir_op flags_form(enum ir_op op)
+{
+    return op == IR_brcond ? IR_brflags : op == IR_setcond ? IR_setflags : IR_movflags;
+}
+
+/* Inserts `subfx d, a, x` (ext e) at n, d a new temp; false without room. */
+static bool insert_subfx(struct extfold_state *s, int n, ir_ref a, const struct ir_insn *e,
+                         int size)
+{
+    struct ir_block *b = s->b;
+    if (b->n_insns + 1 > IR_MAX_INSNS || b->n_values + 1 >= IR_MAX_VALUES)
+        return false;
+    struct ir_insn f = { .op = IR_subfx, .size = (uint8_t)size,
+                         .args = { ir_temp(b), a, e->args[1] }, .aux = { e->op } };
+    for (int k = 3; k < IR_MAX_ARGS; k++)
+        f.args[k] = IR_NONE;
+    s->uses[f.args[0]] = s->gen[f.args[0]] = 0;
+    s->ext_at[f.args[0]] = -1;
+    memmove(&b->insns[n + 1], &b->insns[n], sizeof(b->insns[0]) * (size_t)(b->n_insns - n));
+    b->insns[n] = f;
+    b->n_insns++;
+    return true;
+}
+
+/* cond a, t (or t, a) with t = ext(x): subfx _, a, x at n, the compare
+ * reading its flags at n + 1 (without its two compare inputs). */
+static bool try_fold_compare(struct extfold_state *s, int n)
+{
+    struct ir_insn *i = &s->b->insns[n];
+    if (!is_compare(i))
+        return false;
+    int at = ir_op_info[i->op].n_out;
+    enum ir_cond cond = (enum ir_cond)i->cond;
+    const struct ir_insn *e = sole_ext(s, i->args[at + 1]);
+    ir_ref a = i->args[at];
+    if (!e && (e = sole_ext(s, i->args[at])) != NULL) {
+        a = i->args[at + 1];
+        cond = ir_cond_swap(cond);
+    }
+    if (!e || ir_is_const(s->b, a) || !insert_subfx(s, n, a, e, i->size))
+        return false;
+    i = &s->b->insns[n + 1];
+    i->op = (uint16_t)flags_form((enum ir_op)i->op);
+    i->cond = (uint8_t)cond;
+    memmove(&i->args[at], &i->args[at + 2], sizeof(i->args[0]) * (size_t)(IR_MAX_ARGS - at - 2));
+    i->args[IR_MAX_ARGS - 2] = i->args[IR_MAX_ARGS - 1] = IR_NONE;
+    return true;
+}
+
 static void note_writes(struct extfold_state *s, int n)
 {
     const struct ir_insn *i = &s->b->insns[n];
@@ -96,6 +155,10 @@ bool ir_fold_ext(struct ir_block *b)
     bool folded = false;
     for (int n = 0; n < b->n_insns; n++) {
         uint16_t op = b->insns[n].op;
+        if (try_fold_compare(&s, n)) {
+            note_writes(&s, n++);       /* the subfx; the compare is next */
+            folded = true;
+        }
         try_fold(&s, &b->insns[n]);
         folded |= b->insns[n].op != op;
         note_writes(&s, n);

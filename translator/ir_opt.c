@@ -721,10 +721,22 @@ static void demand_globals(void)
     memset(opt->wide, 1, sizeof(opt->wide[0]) * (size_t)opt->b->n_globals);
 }
 
+/* Ops whose low 32 result bits depend only on their inputs' low 32 bits
+ * (a 32-bit lea's add, a masked index's and, imul r32's mul). */
+static bool narrowable(const struct ir_insn *i)
+{
+    switch (i->op) {
+    case IR_mul: case IR_add: case IR_sub: case IR_and: case IR_or: case IR_xor:
+        return i->size == 64;
+    default:
+        return false;
+    }
+}
+
 static bool has_wide_product(void)
 {
     for (int n = 0; n < opt->b->n_insns; n++)
-        if (opt->b->insns[n].op == IR_mul && opt->b->insns[n].size == 64)
+        if (narrowable(&opt->b->insns[n]))
             return true;
     return false;
 }
@@ -738,12 +750,12 @@ static void narrow_products(void)
     for (int n = opt->b->n_insns - 1; n >= 0; n--) {
         struct ir_insn *i = &opt->b->insns[n];
         bool out_wide = n_out(i) && i->args[0] != IR_NONE && opt->wide[i->args[0]];
-        if (i->op == IR_mul && i->size == 64 && !out_wide)
+        if (narrowable(i) && !out_wide)
             i->size = 32;
         for (int k = 0; k < n_out(i); k++)
             if (i->args[k] != IR_NONE)
                 opt->wide[i->args[k]] = false;
-        if (reads_globals(i))
+        if (reads_globals(i) || may_fault(i))   /* a guest handler sees them */
             demand_globals();
         for (int k = 0; k < n_in(i); k++) {
             ir_ref r = i->args[n_out(i) + k];

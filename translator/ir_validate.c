@@ -102,7 +102,8 @@ static const char *check_params(const struct ir_insn *i)
         return "sign flag on an atomic";
     if (i->op == IR_atomic_rmw && (i->aux[0] < 0 || i->aux[0] >= IR_NUM_ATOMIC_OPS))
         return "bad atomic operation";
-    if ((i->op == IR_addx || i->op == IR_subx) && (i->aux[0] < IR_ext8u || i->aux[0] > IR_ext32s))
+    if ((i->op == IR_addx || i->op == IR_subx || i->op == IR_subfx) &&
+        (i->aux[0] < IR_ext8u || i->aux[0] > IR_ext32s))
         return "operand extension is not ext8u..ext32s";
     if (i->op == IR_extract || i->op == IR_deposit)
         if (i->aux[0] < 0 || i->aux[1] < 1 || i->aux[0] + i->aux[1] > 64)
@@ -127,7 +128,8 @@ static const char *check_insn(const struct ir_block *b, const struct ir_insn *i)
     return NULL;
 }
 
-static bool sets_flags(enum ir_op op) { return op == IR_subf || op == IR_addf || op == IR_andf; }
+static bool sets_flags(enum ir_op op)
+{ return op == IR_subf || op == IR_addf || op == IR_andf || op == IR_subfx; }
 static bool reads_flags(enum ir_op op)
 { return op == IR_brflags || op == IR_setflags || op == IR_movflags; }
 

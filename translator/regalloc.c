@@ -357,20 +357,54 @@ static bool reads_nothing(const struct ir_insn *i)
            (i->op == IR_mov && is_pinned(i->args[0]) && ir_is_const(ra->b, i->args[1]));
 }
 
+/* Whether insn i names r (as an input or an output). */
+static bool names(const struct ir_insn *i, ir_ref r)
+{
+    int n = ir_op_info[i->op].n_out + ir_op_info[i->op].n_in;
+    for (int k = 0; k < n && k < IR_MAX_ARGS; k++)
+        if (i->args[k] == r)
+            return true;
+    return false;
+}
+
+/* A register-only op: no call, exit, vector or memory access, nothing
+ * that can fault or look at the guest state (`pop rbx`'s rsp update
+ * between its load and `mov rbx, t`). */
+static bool register_only(const struct ir_insn *i)
+{
+    uint16_t fl = ir_op_info[i->op].flags;
+    if (fl & (IR_F_CALL | IR_F_BRANCH | IR_F_EXIT | IR_F_VEC | IR_F_SIDE))
+        return false;
+    switch (i->op) {
+    case IR_ld: case IR_st: case IR_ldx: case IR_stx: case IR_ld_env: case IR_st_env:
+        return false;
+    default:
+        return true;
+    }
+}
+
 /* The pinned global g a temp d defined by the current insn is copied to
- * next (`mov g, d`, with only insns that read nothing in between):
- * computing d in g's register saves that copy, and nothing looks at g in
- * between.  IR_NONE when there is none. */
+ * next (`mov g, d`, with only insns that read nothing, or register-only
+ * ops not naming d, in between, and none naming g): computing d in g's
+ * register saves that copy, and nothing looks at g in between.  IR_NONE
+ * when there is none. */
 static ir_ref pinned_destination(ir_ref d)
 {
-    int m = ra->cur + 1;
-    while (m < ra->b->n_insns && reads_nothing(&ra->b->insns[m]))
-        m++;
-    if (!is_temp(d) || m >= ra->b->n_insns)
+    int m = ra->cur + 1, n = ra->b->n_insns;
+    if (!is_temp(d))
         return IR_NONE;
-    const struct ir_insn *mv = &ra->b->insns[m];
-    bool carries = mv->op == IR_mov && mv->args[1] == d && is_pinned(mv->args[0]);
-    return carries ? mv->args[0] : IR_NONE;
+    for (int k = m; k < n && k < m + 8; k++) {     /* the copy, near */
+        const struct ir_insn *mv = &ra->b->insns[k];
+        if (mv->op == IR_mov && mv->args[1] == d && is_pinned(mv->args[0])) {
+            for (int j = m; j < k; j++)
+                if (names(&ra->b->insns[j], mv->args[0]))
+                    return IR_NONE;
+            return mv->args[0];
+        }
+        if (!reads_nothing(mv) && (!register_only(mv) || names(mv, d)))
+            return IR_NONE;
+    }
+    return IR_NONE;
 }
 
 /* A pinned global's register, about to receive a new value. */

@@ -62,7 +62,8 @@ static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned
 }
 
 /* addx/subx: `add/sub Xd, Xn, Wm, uxtw` and the other extensions
- * (ir_extfold.c); neither register is 31 (SP in this form). */
+ * (ir_extfold.c); neither register is 31 (SP in this form).  subfx:
+ * `subs`, at the op's size (`cmp w0, w10, uxtb` but for the result). */
 static void emit_add_sub_ext(struct be_code *c, const struct ir_insn *insn, unsigned param,
                              const struct be_arg *out, const struct be_arg *in)
 {
@@ -70,9 +71,10 @@ static void emit_add_sub_ext(struct be_code *c, const struct ir_insn *insn, unsi
         [IR_ext8u] = 0, [IR_ext16u] = 1, [IR_ext32u] = 2,
         [IR_ext8s] = 4, [IR_ext16s] = 5, [IR_ext32s] = 6,
     };
+    bool flags = param & SET_FLAGS, sf = !flags || is64(insn);
     unsigned rn = a64_src(c, &in[0], A64_TMP1, 64);
     unsigned rm = a64_src(c, &in[1], A64_TMP0, 64);
-    a64_put(c, a64_add_sub_ext_reg(true, param, false, option_of[insn->aux[0]], 0, rm, rn,
+    a64_put(c, a64_add_sub_ext_reg(sf, param & 1, flags, option_of[insn->aux[0]], 0, rm, rn,
                                    out[0].reg));
 }
 
@@ -331,6 +333,7 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_movcond] = { emit_movcond },
     [IR_addx]    = { emit_add_sub_ext, 0 },
     [IR_subx]    = { emit_add_sub_ext, 1 },
+    [IR_subfx]   = { emit_add_sub_ext, 1 | SET_FLAGS },
     [IR_subf]    = { emit_add_sub, 1 | SET_FLAGS },
     [IR_addf]    = { emit_add_sub, SET_FLAGS },
     [IR_andf]    = { emit_logic, A64_ANDS },

@@ -146,15 +146,33 @@ static void gen_flags_pair(struct ir_block *b, int size, ir_ref x, ir_ref y)
         ir_movcond(b, c, size, d, l, r, vt, vf);
 }
 
-/* A widened value added to or subtracted from a 64-bit one through a
- * temp read once: what ir_fold_ext turns into addx/subx. */
+/* A widened value compared (either side, 32 or 64 bits) with another
+ * through a temp read once: ir_fold_ext's subfx and flags form. */
+static void gen_ext_compare(struct ir_block *b, ir_ref t, ir_ref y)
+{
+    enum ir_cond c = xt_random() % IR_NUM_CONDS;
+    int size = xt_random() % 2 ? 64 : 32;
+    bool swap = xt_random() % 2;
+    ir_ref l = swap ? y : t, r = swap ? t : y;
+    ir_ref vt = xt_pick_src(b, 20), vf = xt_pick_src(b, 20);   /* before the new dst */
+    if (xt_random() % 2)
+        ir_setcond(b, c, size, pick_dst(b), l, r);
+    else
+        ir_movcond(b, c, size, pick_dst(b), l, r, vt, vf);
+}
+
+/* A widened value added to or subtracted from a 64-bit one, or compared,
+ * through a temp read once: what ir_fold_ext turns into addx/subx/subfx. */
 static void gen_ext_operand(struct ir_block *b, ir_ref x, ir_ref y)
 {
     static const enum ir_op exts[] = { IR_ext8u, IR_ext8s, IR_ext16u, IR_ext16s, IR_ext32u, IR_ext32s };
     ir_ref t = ir_temp(b);
     ir_unop(b, exts[xt_random() % COUNT(exts)], 64, t, x);
-    int form = xt_random() % 3;
-    ir_binop(b, form == 2 ? IR_sub : IR_add, 64, pick_dst(b), form == 1 ? t : y, form == 1 ? y : t);
+    int form = xt_random() % 4;
+    if (form == 3)
+        gen_ext_compare(b, t, y);
+    else
+        ir_binop(b, form == 2 ? IR_sub : IR_add, 64, pick_dst(b), form == 1 ? t : y, form == 1 ? y : t);
 }
 
 static void gen_insn(struct ir_block *b)

@@ -103,6 +103,8 @@ Test(a64_encode, add_sub_shifted_reg)
         { a64_add_sub_ext_reg(1, 0, 0, 2, 0, 22, 29, 20), "add x20, x29, w22, uxtw" },
         { a64_add_sub_ext_reg(1, 1, 0, 6, 0, 0, 26, 27), "sub x27, x26, w0, sxtw" },
         { a64_add_sub_ext_reg(1, 0, 0, 4, 0, 3, 1, 2), "add x2, x1, w3, sxtb" },
+        { a64_add_sub_ext_reg(0, 1, 1, 0, 0, 10, 0, 1), "subs w1, w0, w10, uxtb" },
+        { a64_add_sub_ext_reg(1, 1, 1, 6, 0, 22, 29, 31), "cmp x29, w22, sxtw" },
         { a64_add_sub_shifted_reg(0, 1, 1, A64_LSL, 30, 0, 28, 27), "subs w27, w28, w30" },
         { a64_cmp(1, 1, 2), "cmp x1, x2" },
         { a64_cmp(0, A64_ZR, 2), "cmp wzr, w2" },

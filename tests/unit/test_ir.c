@@ -498,6 +498,34 @@ Test(ir, extension_stays_when_its_value_is_needed)
     cr_assert(!ir_fold_ext(b), "%s", dump(b));
 }
 
+/* `cmp al, cl` style: a compare of an extended register read once
+ * becomes subfx (the other operand first; the condition swapped when the
+ * extended one was first) and the flags form of the compare; a compare
+ * with a constant stays. */
+Test(ir, extension_read_once_folds_into_a_compare)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b), v = ir_temp(b);
+    ir_unop(b, IR_ext32s, 64, u, RBX);
+    ir_setcond(b, IR_LT, 64, RCX, u, RAX);
+    ir_unop(b, IR_ext16u, 64, v, RBX);
+    ir_setcond(b, IR_EQ, 32, RAX, v, ir_const(b, 5));
+    ir_unop(b, IR_ext8u, 64, t, RCX);
+    ir_brcond(b, IR_NE, 32, RAX, t, 0x2000, 1);
+    ir_goto_tb(b, 0x1006, 0);
+    cr_assert(ir_fold_ext(b), "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_subfx), 2, "%s", dump(b));
+    const struct ir_insn *s = only_op(b, IR_setflags), *br = only_op(b, IR_brflags);
+    cr_assert(s->cond == IR_GT && br->cond == IR_NE, "%s", dump(b));
+    cr_assert(s[-1].op == IR_subfx && s[-1].size == 64 && s[-1].args[1] == RAX &&
+              s[-1].args[2] == RBX && s[-1].aux[0] == IR_ext32s, "%s", dump(b));
+    cr_assert(br[-1].op == IR_subfx && br[-1].size == 32 && br[-1].args[1] == RAX &&
+              br[-1].args[2] == RCX && br[-1].aux[0] == IR_ext8u, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_ext16u), 1, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_ext8u) + count_op(b, IR_ext32s), 0, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
 /* ---- demanded bits ---- */
 
 /* x86's 32-bit imul with dead flags: a 64-bit product of sign-extended
@@ -534,4 +562,37 @@ Test(ir, product_read_whole_stays_64_bit)
     ir_goto_tb(b, 1, 0);
     ir_optimize(b);
     cr_assert_eq(only_op(b, IR_mul)->size, 64, "%s", dump(b));
+}
+
+/* `lea eax, [rbx+rcx]` is a 64-bit add read through ext32u: a 32-bit add
+ * whose result is the register's value (the ext32u a copy); or/and/sub
+ * the same.  An add written to a global that a load which may fault
+ * exposes (the guest's SIGSEGV handler reads it) stays 64-bit. */
+Test(ir, sum_read_for_its_low_half_is_32_bit)
+{
+    struct ir_block *b = new_block();
+    ir_ref s = ir_temp(b), o = ir_temp(b);
+    ir_binop(b, IR_add, 64, s, RBX, RCX);
+    ir_unop(b, IR_ext32u, 64, RAX, s);
+    ir_binop(b, IR_or, 64, o, RBX, RCX);
+    ir_st(b, IR_MO_32, RAX, o);
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    cr_assert_eq(only_op(b, IR_add)->size, 32, "%s", dump(b));
+    cr_assert_eq(only_op(b, IR_or)->size, 32, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_ext32u), 0, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+Test(ir, sum_in_a_global_seen_by_a_fault_stays_64_bit)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b);
+    ir_binop(b, IR_add, 64, RAX, RBX, RCX);
+    ir_ld(b, IR_MO_64, t, RBX);
+    ir_unop(b, IR_ext32u, 64, RAX, RAX);
+    ir_mov(b, RCX, t);
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    cr_assert_eq(only_op(b, IR_add)->size, 64, "%s", dump(b));
 }
