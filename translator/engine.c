@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "tr_internal.h"
-#include "tr_tables.h"
+#include "translator.h"
 
 static void *engine_alloc(size_t size)
 {

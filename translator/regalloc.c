@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "regalloc.h"
-#include "tr_tables.h"
+#include "translator.h"
 
 #define RA_MAX_REGS 64
 

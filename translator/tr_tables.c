@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "tr_tables.h"
+#include "translator.h"
 
 #define TABLES_SIZE ((size_t)2 << 20)
 

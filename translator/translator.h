@@ -193,4 +193,10 @@ struct tr_jmp_entry {
     const void *code;
 };
 
+/* Zeroed memory for long-lived translator tables (the engine's, the
+ * frontend's decode caches): size bytes, never freed, 64-byte aligned,
+ * carved from 2 MiB regions advised as huge pages (tr_tables.c); NULL when
+ * out of memory. */
+void *tr_table_alloc(size_t size);
+
 #endif

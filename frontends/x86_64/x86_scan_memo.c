@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tr_tables.h"
+#include "translator.h"
 #include "x86_scan_memo.h"
 
 #define MEMO_BITS 12

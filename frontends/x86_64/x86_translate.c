@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "options.h"
-#include "tr_tables.h"
+#include "translator.h"
 #include "guest_mem.h"
 #include "x86_internal.h"
 #include "x86_quick.h"
