@@ -231,6 +231,13 @@ static int alloc_reg_pref(uint64_t avoid, uint64_t pref)
     return reg;
 }
 
+/* Whether alloc_reg_pref can give a register now (free, or one to evict). */
+static bool reg_obtainable(void)
+{
+    uint64_t open = be_host.alloc_mask & ~ra->locked;
+    return (open & ~occupied()) || (open & ~ra->scratch & ra->owned);
+}
+
 /* The temp sharing pinned register reg, if any, moves to one of its own:
  * the global's value there is about to change.  The move comes before the
  * current insn, so it must not land in any of its inputs' registers. */
@@ -241,6 +248,14 @@ static void unshare(int reg)
         return;
     uint64_t locked = ra->locked;
     ra->locked |= ra->in_regs;
+    if (!reg_obtainable()) {            /* every register is an input of this insn */
+        ra->locked = locked;
+        save_value(t);                  /* the temp lives on in its spill slot */
+        ra->owner[reg] = IR_NONE;
+        ra->owned &= ~bit(reg);
+        ra->v[t].reg = -1;
+        return;
+    }
     int to = alloc_reg_pref(0, preferred(false));
     ra->locked = locked;
     be_emit_mov(ra->c, to, reg);

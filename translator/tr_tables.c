@@ -15,6 +15,19 @@
 
 #include "translator.h"
 
+/* Under LeakSanitizer the region must be a root: the engine kept there
+ * holds the only pointers to heap blocks (the fuzzers' leak check). */
+#if defined(__SANITIZE_ADDRESS__)
+#define TABLES_LSAN_ROOT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define TABLES_LSAN_ROOT 1
+#endif
+#endif
+#ifdef TABLES_LSAN_ROOT
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #define TABLES_SIZE ((size_t)2 << 20)
 
 static uint8_t *tables;
@@ -32,6 +45,9 @@ static uint8_t *map_tables(void)
         munmap(map, (size_t)(t - map));
     munmap(t + TABLES_SIZE, (size_t)(map + TABLES_SIZE - t));
     madvise(t, TABLES_SIZE, MADV_HUGEPAGE);     /* advice: fine if refused */
+#ifdef TABLES_LSAN_ROOT
+    __lsan_register_root_region(t, TABLES_SIZE);
+#endif
     return t;
 }
 
