@@ -31,12 +31,12 @@ FUZZ_SRCS_boot  := tests/fuzz/fuzz_boot.c system/boot_elf.c system/boot_bzimage.
                    system/boot_tables.c system/vm.c loader/ld_elf.c loader/ld_elf_note.c
 FUZZ_INC_boot   := $(INC_system)
 FUZZ_LIBS_boot  := -lelf -pthread
-FUZZ_SRCS_virtq := tests/fuzz/fuzz_virtq.c system/virtqueue.c system/vm.c
+FUZZ_SRCS_virtq := tests/fuzz/fuzz_virtq.c tests/fuzz/fuzz_virtio_transport.c system/virtqueue.c system/vm.c
 FUZZ_INC_virtq  := $(INC_system)
 FUZZ_LIBS_virtq := -pthread
 # The devices' request parsing behind the walker (virtio-net needs a tap
 # or libslirp and is not in it).
-FUZZ_SRCS_virtio_dev := tests/fuzz/fuzz_virtio_dev.c system/virtio_blk.c system/virtio_rng.c \
+FUZZ_SRCS_virtio_dev := tests/fuzz/fuzz_virtio_dev.c tests/fuzz/fuzz_virtio_transport.c system/virtio_blk.c system/virtio_rng.c \
                         system/virtio_console.c system/virtqueue.c system/vm.c
 FUZZ_INC_virtio_dev  := $(INC_system)
 FUZZ_LIBS_virtio_dev := -pthread

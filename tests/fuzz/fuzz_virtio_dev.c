@@ -36,20 +36,7 @@ int virtio_pci_add(struct sys_vm *vm, struct virtio_dev *d, const struct virtio_
     return 0;
 }
 
-void virtio_fail(struct virtio_dev *d, const char *fmt, ...)
-{
-    d->status |= VIRTIO_STATUS_NEEDS_RESET;
-}
-
-bool virtio_live(struct virtio_dev *d, int queue)
-{
-    return d->vq[queue].ready && !(d->status & VIRTIO_STATUS_NEEDS_RESET);
-}
-
-void virtio_irq(struct virtio_dev *d)
-{
-    d->isr |= 1;
-}
+/* The transport's pieces: fuzz_virtio_transport.c. */
 
 /* (bus.c's; used by config-space reads, which the harness does not make) */
 void sys_put_le(void *data, unsigned size, uint64_t v)

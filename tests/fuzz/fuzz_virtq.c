@@ -12,22 +12,7 @@
 
 struct fz_hdr { uint16_t size, last_avail; uint32_t desc, avail, used; } __attribute__((packed));
 
-/* The transport's pieces (virtio_pci.c) the walker calls, reduced to the
- * state they keep. */
-void virtio_fail(struct virtio_dev *d, const char *fmt, ...)
-{
-    d->status |= VIRTIO_STATUS_NEEDS_RESET;
-}
-
-bool virtio_live(struct virtio_dev *d, int queue)
-{
-    return d->vq[queue].ready && !(d->status & VIRTIO_STATUS_NEEDS_RESET);
-}
-
-void virtio_irq(struct virtio_dev *d)
-{
-    d->isr |= 1;
-}
+/* The transport's pieces: fuzz_virtio_transport.c. */
 
 static void fz_serve(struct virtio_dev *d)
 {
