@@ -88,7 +88,12 @@ static void errors(void)
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    snprintf(name, sizeof name, "/ferry-mqueue-test-%d", (int)getpid());
+    /* pid plus the clock: a queue left by a killed earlier run in a container
+       whose pids repeat must not make this run fail (queues outlive processes). */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(name, sizeof name, "/ferry-mqueue-test-%d-%ld", (int)getpid(), (long)now.tv_nsec);
+    mq_unlink(name);
     struct mq_attr a = { .mq_maxmsg = 4, .mq_msgsize = 64 };
     mqd_t q = mq_open(name, O_RDWR | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC, 0600, &a);
     if (q < 0) {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <time.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,7 +58,12 @@ int main(void)
 {
     char name[64];
     setvbuf(stdout, NULL, _IOLBF, 0);
-    snprintf(name, sizeof name, "/ferry-mqueue-notify-%d", (int)getpid());
+    /* pid plus the clock: a queue left by a killed earlier run in a container
+       whose pids repeat must not make this run fail (queues outlive processes). */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(name, sizeof name, "/ferry-mqueue-notify-%d-%ld", (int)getpid(), (long)now.tv_nsec);
+    mq_unlink(name);
     struct mq_attr a = { .mq_maxmsg = 4, .mq_msgsize = 64 };
     mqd_t q = mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &a);
     if (q < 0) {
