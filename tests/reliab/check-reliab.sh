@@ -308,12 +308,14 @@ struct.pack_into("<I", d, 0x22c, 0x1fffff); open("limit.bz", "wb").write(d)'
     quick "ferry-system: an initrd above the header's initrd_addr_max" 60 1 "does not fit" \
         $fsys --accel tcg --kernel "$tmp/limit.bz" --initrd "$tmp/initrd15.bin" --mem 64M
     truncate -s 1M disk.img
-    flock -x disk.img sleep 30 &
+    # Wait for the lock itself, not a fixed time (CI machines can be slow).
+    rm -f locked
+    flock -x disk.img sh -c 'echo $$ > locked.tmp; mv locked.tmp locked; exec sleep 60' &
     lockpid=$!
-    sleep 1
+    while [ ! -e locked ]; do sleep 0.05; done
     quick "ferry-system: a writable disk in use is refused" 60 1 "in use by another process" \
         $fsys --kernel "$tmp/truncated.bz" --mem 64M --disk "$tmp/disk.img"
-    kill "$lockpid" 2> /dev/null
+    kill "$(cat locked)" "$lockpid" 2> /dev/null
     wait "$lockpid" 2> /dev/null
 fi
 
