@@ -84,6 +84,8 @@ $(TESTS_OUT)/guest/%.dyn: tests/guest/%.c | $(SETUP_STAMP)
 # Shared by two guest programs.
 $(foreach n,mqueue mqueue_notify,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/mqueue_io.h
+$(foreach n,fault_flags fault_deadflags,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+    tests/guest/fault_signals.h
 # C++ guest programs (tests/guest/*.cc: exceptions, libgcc's unwinder), the same four builds.
 GUEST_CXX      := g++
 GUEST_CXXFLAGS := -std=gnu++17 -Wall -pthread

@@ -19,6 +19,8 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 
+#include "fault_signals.h"
+
 #define SET_ALL                                                                   \
     "mov %rdi, %rsi\n\t" "mov $0x1000, %rax\n\t" "mov $0x1001, %rbx\n\t"           \
     "mov $0, %rcx\n\t" "mov $0x1003, %rdx\n\t" "mov $0x80000000, %r8\n\t"          \
@@ -26,16 +28,6 @@
     "mov $0x1234, %r12\n\t" "mov $0x4000000000, %r13\n\t" "mov $3, %r14\n\t"      \
     "mov $0xf0, %r15\n\t" "push $0x8d5\n\t" "popfq\n\t"
 
-/* Flags a producer leaves undefined (SDM, and this CPU's choices differ). */
-#define U_SHN  0x810            /* shift by more than 1: OF, AF */
-#define U_SH1  0x010            /* shift by 1: AF */
-#define U_ROT  0x800            /* rotate by more than 1: OF */
-#define U_IMUL 0x0d4            /* SF ZF AF PF */
-#define U_BT   0x894            /* OF SF AF PF */
-#define U_BSF  0x8d4            /* all but ZF */
-#define U_LZ   0x8d4            /* lzcnt/tzcnt: OF SF AF PF (CF ZF defined) */
-#define U_ANDN 0x014            /* AF PF */
-#define U_LOG  0x010            /* logic: AF */
 #define PRODUCERS(M, f, text, fix)                                                  \
     M(f, add, "add $1, %r9", 0, text, fix)                                          \
     M(f, add32, "add %r8d, %r8d", 0, text, fix)                                     \
@@ -43,34 +35,34 @@
     M(f, sub8, "sub %r11b, %r15b", 0, text, fix)                                    \
     M(f, cmp, "cmp %r10, %r11", 0, text, fix)                                       \
     M(f, cmp16, "cmp $0x7fff, %r12w", 0, text, fix)                                 \
-    M(f, and, "and %r10, %r15", U_LOG, text, fix)                                   \
-    M(f, or, "or $0x80, %r11b", U_LOG, text, fix)                                   \
-    M(f, xor, "xor %r12, %r12", U_LOG, text, fix)                                   \
-    M(f, test, "test %r10, %r10", U_LOG, text, fix)                                 \
-    M(f, shl1, "shl $1, %r9", U_SH1, text, fix)                                     \
-    M(f, shl, "shl $3, %r10", U_SHN, text, fix)                                     \
-    M(f, shr, "shr $5, %r11d", U_SHN, text, fix)                                    \
-    M(f, sar, "sar $63, %r10", U_SHN, text, fix)                                    \
-    M(f, rol, "rol $3, %r9", U_ROT, text, fix)                                      \
+    M(f, and, "and %r10, %r15", UNDEF_LOG, text, fix)                               \
+    M(f, or, "or $0x80, %r11b", UNDEF_LOG, text, fix)                               \
+    M(f, xor, "xor %r12, %r12", UNDEF_LOG, text, fix)                               \
+    M(f, test, "test %r10, %r10", UNDEF_LOG, text, fix)                             \
+    M(f, shl1, "shl $1, %r9", UNDEF_SH1, text, fix)                                 \
+    M(f, shl, "shl $3, %r10", UNDEF_SHN, text, fix)                                 \
+    M(f, shr, "shr $5, %r11d", UNDEF_SHN, text, fix)                                \
+    M(f, sar, "sar $63, %r10", UNDEF_SHN, text, fix)                                \
+    M(f, rol, "rol $3, %r9", UNDEF_ROT, text, fix)                                  \
     M(f, ror1, "ror $1, %r14", 0, text, fix)                                        \
     M(f, inc, "inc %r9", 0, text, fix)                                              \
     M(f, dec, "dec %r14b", 0, text, fix)                                            \
-    M(f, imul, "imul %r13, %r13", U_IMUL, text, fix)                                \
-    M(f, imul3, "imul $3, %r12d, %r12d", U_IMUL, text, fix)                         \
+    M(f, imul, "imul %r13, %r13", UNDEF_IMUL, text, fix)                            \
+    M(f, imul3, "imul $3, %r12d, %r12d", UNDEF_IMUL, text, fix)                     \
     M(f, mul, "push %rax\n\tpush %rdx\n\tmov %r9, %rax\n\tmul %r14\n\tpop %rdx\n\tpop %rax", \
-      U_IMUL, text, fix)                                                            \
+      UNDEF_IMUL, text, fix)                                                            \
     M(f, neg, "neg %r8", 0, text, fix)                                              \
     M(f, adc, "stc\n\tadc %r9, %r14", 0, text, fix)                                 \
     M(f, sbb, "sbb %r13, %r15", 0, text, fix)                                       \
-    M(f, bt, "bt $3, %r15", U_BT, text, fix)                                        \
-    M(f, bts, "bts $62, %r9", U_BT, text, fix)                                      \
+    M(f, bt, "bt $3, %r15", UNDEF_BT, text, fix)                                    \
+    M(f, bts, "bts $62, %r9", UNDEF_BT, text, fix)                                  \
     M(f, popf, "push $0x4c4\n\tpopfq", 0, text, fix)                                \
     M(f, sahf, "push %rax\n\tmov $0x41, %ah\n\tsahf\n\tpop %rax", 0, text, fix)     \
-    M(f, bsf, "bsf %r15, %r12", U_BSF, text, fix)                                   \
+    M(f, bsf, "bsf %r15, %r12", UNDEF_BSF, text, fix)                               \
     M(f, popcnt, "popcnt %r15, %r12", 0, text, fix)                                 \
-    M(f, lzcnt, "lzcnt %r15, %r12", U_LZ, text, fix)                                \
-    M(f, andn, "andn %r15, %r10, %r12", U_ANDN, text, fix)                          \
-    M(f, blsr, "blsr %r15, %r12", U_ANDN, text, fix)                                \
+    M(f, lzcnt, "lzcnt %r15, %r12", UNDEF_LZ, text, fix)                            \
+    M(f, andn, "andn %r15, %r10, %r12", UNDEF_ANDN, text, fix)                      \
+    M(f, blsr, "blsr %r15, %r12", UNDEF_ANDN, text, fix)                            \
     M(f, adcx, "stc\n\tadcx %r9, %r12", 0, text, fix)                               \
     M(f, ucomi, "pcmpeqd %xmm5, %xmm5\n\tucomisd %xmm5, %xmm5", 0, text, fix)       \
     M(f, cmpxchg, "cmpxchg %r12, %r13", 0, text, fix)
@@ -175,17 +167,7 @@ static void run(const struct df_case *c, int place)
 
 int main(void)
 {
-    static char altstack[65536];
-    stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
-    sigaltstack(&ss, NULL);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_signal;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
-    int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP };
-    for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
-        sigaction(sigs[k], &sa, NULL);
+    fault_signals_catch(on_signal);
     page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED)
         return 1;

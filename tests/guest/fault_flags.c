@@ -28,6 +28,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "fault_signals.h"
+
 uint64_t ff_rsp0;               /* rsp at a case's entry, stored by its asm */
 
 /* Registers every case starts from (rsi: the test page; rdi arrives with it). */
@@ -41,10 +43,6 @@ uint64_t ff_rsp0;               /* rsp at a case's entry, stored by its asm */
     "push $0x8d5\n\t" "popfq\n\t"
 
 /* Producers: name, text, flags they leave undefined. */
-#define UNDEF_BT   0x894        /* OF SF AF PF */
-#define UNDEF_IMUL 0x0d4        /* SF ZF AF PF */
-#define UNDEF_SHL  0x810        /* AF; OF with a count other than 1 */
-#define UNDEF_RCL  0x800        /* OF with a count other than 1 */
 #define PRODUCERS(M, f, text, fix)                                                      \
     M(f, popf, "", 0, text, fix)                                                        \
     M(f, popf0, "push $0x202\n\tpopfq", 0, text, fix)                                    \
@@ -53,13 +51,13 @@ uint64_t ff_rsp0;               /* rsp at a case's entry, stored by its asm */
     M(f, test, "test %r10, %r10", 0, text, fix)                                         \
     M(f, inc, "inc %r12", 0, text, fix)                                                 \
     M(f, dec8, "clc\n\tdec %r11b", 0, text, fix)                                        \
-    M(f, shl, "shl %cl, %r12", UNDEF_SHL, text, fix)                                    \
+    M(f, shl, "shl %cl, %r12", UNDEF_SHN, text, fix)                                    \
     M(f, imul, "imul %r13, %r13", UNDEF_IMUL, text, fix)                                \
     M(f, adc, "stc\n\tadc %r14, %r14", 0, text, fix)                                    \
     M(f, sbb, "sbb %r13, %r15", 0, text, fix)                                           \
     M(f, bt, "bt $3, %r15", UNDEF_BT, text, fix)                                        \
     M(f, neg, "neg %r8", 0, text, fix)                                                  \
-    M(f, rcl, "rcl %cl, %r9", UNDEF_RCL, text, fix)                                     \
+    M(f, rcl, "rcl %cl, %r9", UNDEF_ROT, text, fix)                                     \
     M(f, cmpblk, "cmp %r10, %r11\n\tjmp 1f\n1:", 0, text, fix)                          \
     M(f, sahf, "mov $0xd5, %ah\n\tsahf", 0, text, fix)                                  \
     M(f, std, "std", 0, text, fix)                                                      \
@@ -270,17 +268,7 @@ static void run_case(const struct ff_case *c)
 
 int main(void)
 {
-    static char altstack[65536];
-    stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
-    sigaltstack(&ss, NULL);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_signal;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
-    int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP };
-    for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
-        sigaction(sigs[k], &sa, NULL);
+    fault_signals_catch(on_signal);
     char *area = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (area == MAP_FAILED)
         return 1;
