@@ -174,6 +174,23 @@ uint32_t sse_mxcsr_read(struct x86_cpu *env)
     return env->mxcsr;
 }
 
+bool sse_step_stops(struct x86_cpu *env)
+{
+    if ((env->mxcsr & 0x1f80u) == 0x1f80u)
+        return false;
+    uint32_t raised = env->mxcsr & 0x3fu;
+    int host = fetestexcept(FE_ALL_EXCEPT);
+    for (size_t i = 0; i < sizeof sse_host_flags / sizeof sse_host_flags[0]; i++)
+        if (host & sse_host_flags[i].host)
+            raised |= sse_host_flags[i].mxcsr;
+    if (raised & ~(env->mxcsr >> 7) & 0x3fu)
+        return true;
+    feclearexcept(FE_ALL_EXCEPT);
+    env->mxcsr &= ~0x3fu;
+    env->mxcsr_held |= raised;
+    return false;
+}
+
 void sse_mxcsr_write(struct x86_cpu *env, uint32_t v)
 {
     feclearexcept(FE_ALL_EXCEPT);

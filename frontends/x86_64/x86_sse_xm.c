@@ -25,8 +25,10 @@
  * unmasked the helpers judge an overflowing or tiny element by its result
  * rounded with an unbounded exponent (x86_float_rules.h judged_flags: OE
  * alone for an exact overflow, UE for an exact tiny result): the SSE/AVX
- * arithmetic, FMA, cvtsd2ss/cvtpd2ps and their VEX forms, vcvtps2ph.
- * Not judged that way: dpps/haddps (their intermediate steps).
+ * arithmetic (haddps/addsubps too), FMA, cvtsd2ss/cvtpd2ps and their VEX
+ * forms, vcvtps2ph; dpps/dppd stop after the multiplies when those raise
+ * an unmasked exception, and keep the multiplies' flags when an add stops
+ * on an unmasked DE (sse_step_stops).
  */
 #include <string.h>
 

@@ -501,6 +501,22 @@ int main(void)
     CASE(vcvtps2ph_oe_inexact, UNMASK(0x400), "vpshufd $0xff, %%xmm1, %%xmm3\n\tvcvtps2ph $0, %%xmm3, %%xmm1");
     CASE(vcvtps2ph_oe_exact_pe_unmasked, UNMASK(0x1400), "vpshufd $0, %%xmm1, %%xmm3\n\tvcvtps2ph $0, %%xmm3, %%xmm1");
 
+    /* horizontal and dot-product forms: max + max (exact), 2^64 * 2^64 (exact),
+     * 2^-70 * 2^-70 (exact tiny) */
+    fill(y1, F_MAX, F_MAX, F_ONE, F_ONE, 0x100);
+    CASE(haddps_oe_exact, UNMASK(0x400), "haddps %%xmm1, %%xmm1");
+    CASE(vhaddps_oe_exact, UNMASK(0x400), "vhaddps %%xmm1, %%xmm1, %%xmm1");
+    CASE(addsubps_oe_exact, UNMASK(0x400), "addsubps %%xmm1, %%xmm1");
+    fill(y1, 0x5f800000u, 0, 0, 0, 0x100);
+    CASE(dpps_oe_exact, UNMASK(0x400), "dpps $0x11, %%xmm1, %%xmm1");
+    fill(y1, 0x1c800000u, 0, 0, 0, 0x100);
+    CASE(dpps_ue_exact, UNMASK(0x800), "dpps $0x11, %%xmm1, %%xmm1");
+    fill(y1, 0x1c800001u, 0, 0, 0, 0x100);      /* a tiny inexact product, then DE in the sum */
+    CASE(dpps_de_after_masked_ue, UNMASK(0x100), "dpps $0x11, %%xmm1, %%xmm1");
+    CASE(dpps_ue_inexact, UNMASK(0x800), "dpps $0x11, %%xmm1, %%xmm1");
+    fill(y1, 0, 0x65700000u, 0, 0, 0x100);
+    CASE(dppd_oe_exact, UNMASK(0x400), "dppd $0x11, %%xmm1, %%xmm1");
+
     /* a handler that masks the exception in the frame: the instruction runs again */
     resume_masked = 1;
     fill(y1, F_ONE, F_ONE, F_ONE, F_ONE, 0x100);
