@@ -434,12 +434,13 @@ static bool place(struct tr_engine *e, struct tr_block *tb, const struct tcf_vie
 }
 
 /* Called with the file guard set: *made is the block while it is built. */
-static struct tr_block *restore(struct tr_engine *e, uint64_t pc, struct tr_block *volatile *made)
+static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
+                                struct tr_block *volatile *made)
 {
     struct tcache *t = e->tcache;
     struct tcf_view v;
     uint64_t slot;
-    if (!find(t, pc, &v, &slot))
+    if (!find(t, pc, &v, &slot) || v.h->mode != mode)
         return NULL;
     if (!deps_hold(e, &v)) {
         e->stats.tcache_stale++;
@@ -452,6 +453,7 @@ static struct tr_block *restore(struct tr_engine *e, uint64_t pc, struct tr_bloc
     struct tr_block *tb = *made = tc_alloc_block(e, pc);
     if (!tb)
         return NULL;
+    tb->mode = mode;
     bool placed = place(e, tb, &v);
     *made = NULL;                       /* (the file is not read again) */
     if (!placed) {
@@ -464,7 +466,7 @@ static struct tr_block *restore(struct tr_engine *e, uint64_t pc, struct tr_bloc
     return tb;
 }
 
-struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc)
+struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc, uint32_t mode)
 {
     struct tcache *t = e->tcache;
     if (!t || !t->map || pc < t->lo || pc >= t->hi)
@@ -478,7 +480,7 @@ struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc)
         return NULL;
     }
     file_guard = &guard;
-    struct tr_block *tb = restore(e, pc, &made);
+    struct tr_block *tb = restore(e, pc, mode, &made);
     file_guard = NULL;
     return tb;
 }
@@ -544,7 +546,8 @@ void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct 
     struct be_reloc rel[BE_MAX_RELOCS];
     struct tcf_record h = { .guest_pc = tb->guest_pc, .guest_size = tb->guest_size,
                             .guest_insns = guest_insns, .code_size = tb->code_size,
-                            .n_relocs = (uint32_t)r->n, .n_deps = (uint32_t)l->n };
+                            .n_relocs = (uint32_t)r->n, .n_deps = (uint32_t)l->n,
+                            .mode = tb->mode };
     if (r->overflow || l->n > TCF_MAX_DEPS)
         return;
     for (size_t k = 0; k < l->n; k++)

@@ -43,7 +43,7 @@ struct tcf_record {
     uint32_t code_size, n_relocs, n_deps, fault_size;
     uint32_t jump_site[2], stub[2];
     uint32_t total_len;                 /* this record's bytes, 8-aligned */
-    uint32_t reserved;
+    uint32_t mode;                      /* the block's translation mode (one record per pc) */
 };
 
 struct tcf_dep {

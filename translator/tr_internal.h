@@ -174,7 +174,7 @@ bool fault_map_import(struct tr_block *tb, const void *data, size_t size);
 /* tcache.c: the persistent translation cache (docs/translation-cache.md);
  * all of it does nothing while e->tcache is NULL (the default). */
 bool tcache_cacheable(struct tr_engine *e, uint64_t pc, uint32_t guest_size);  /* after build_ir */
-struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc);  /* NULL: translate */
+struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc, uint32_t mode);  /* NULL: translate */
 void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct be_relocs *r,
                    uint32_t guest_insns);
 void tcache_forget(struct tr_engine *e, uint64_t start, uint64_t len);

@@ -179,7 +179,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     build_ir(e, pc, tb->mode, max_insns);
     const struct tr_guest_mem *mem = e->cfg.mem;
     bool writable = mem->writable(mem, pc, b->guest_size);
-    bool cacheable = !writable && tb->mode == 0 && tcache_cacheable(e, pc, b->guest_size);
+    bool cacheable = !writable && tcache_cacheable(e, pc, b->guest_size);
     if (writable) {
         smc_guard_stores(b, tb, mem);
         smc_guard_block(b, tb);
@@ -224,9 +224,9 @@ static void register_block(struct tr_engine *e, struct tr_block *tb)
 }
 
 /* A block from the persistent cache, registered like a translated one. */
-static struct tr_block *from_tcache(struct tr_engine *e, uint64_t pc)
+static struct tr_block *from_tcache(struct tr_engine *e, uint64_t pc, uint32_t mode)
 {
-    struct tr_block *tb = tcache_restore(e, pc);
+    struct tr_block *tb = tcache_restore(e, pc, mode);
     if (tb)
         register_block(e, tb);
     return tb;
@@ -234,8 +234,9 @@ static struct tr_block *from_tcache(struct tr_engine *e, uint64_t pc)
 
 struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc, uint32_t mode)
 {
-    /* records hold blocks of the default mode only (all SIMD exceptions masked) */
-    struct tr_block *tb = e->tcache && mode == 0 ? from_tcache(e, pc) : NULL;
+    /* a record holds one block per pc, of the mode it was made in (a
+     * process with a fault handler runs X86_TB_PRECISE blocks) */
+    struct tr_block *tb = e->tcache ? from_tcache(e, pc, mode) : NULL;
     if (tb)
         return tb;
     uint64_t start = now_ns();

@@ -54,6 +54,22 @@ static uint16_t f16c_overflow(unsigned mode, bool neg)
     return (uint16_t)((neg ? 0x8000 : 0) | (to_inf ? 0x7c00 : 0x7bff));
 }
 
+/* An overflowing or tiny result while OE resp. UE is unmasked: judged
+ * by its rounding to 11 bits with an unbounded exponent, as the SSE
+ * arithmetic (x86_float_rules.h, measured for vcvtps2ph too): OE / UE
+ * alone when it is exact (2^16, 2^-20), with PE when not.  False when
+ * that exception is masked (the masked rule applies). */
+static bool f16c_judged(struct x86_cpu *env, bool over, uint64_t sig)
+{
+    uint32_t flag = over ? SSE_MXCSR_OE : SSE_MXCSR_UE;
+    if (env->mxcsr & flag << 7)
+        return false;
+    while (!(sig & 0x800000))                   /* a binary32 denormal: tiny */
+        sig <<= 1;
+    env->mxcsr |= flag | (sig & 0x1fff ? SSE_MXCSR_PE : 0);
+    return true;
+}
+
 static uint16_t f16c_from_f32(struct x86_cpu *env, uint32_t f, unsigned mode)
 {
     bool neg = f >> 31;
@@ -81,7 +97,10 @@ static uint16_t f16c_from_f32(struct x86_cpu *env, uint32_t f, unsigned mode)
     uint64_t full = f16c_round(sig, 13, mode, neg, &ignore);
     bool tiny = exp < -14 && !(exp == -15 && full >= 2048 && sig >= 0x800000);
     uint32_t bits = exp < -14 ? (uint32_t)kept : (uint32_t)(exp + 15) * 1024 + (uint32_t)kept - 1024;
-    if (bits >= 0x7c00) {
+    bool over = bits >= 0x7c00;
+    if ((over || tiny) && f16c_judged(env, over, sig))
+        return over ? f16c_overflow(mode, neg) : (uint16_t)(sign | bits);
+    if (over) {
         env->mxcsr |= SSE_MXCSR_OE | SSE_MXCSR_PE;
         return f16c_overflow(mode, neg);
     }

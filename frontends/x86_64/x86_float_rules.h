@@ -2,8 +2,29 @@
  * rules that the SSE/AVX arithmetic (x86_sse_float_ops.h) and FMA
  * (x86_fma_ops.h) helpers apply around the host's IEEE result: DAZ and
  * denormal operands, NaN operands, the default NaN of an invalid
- * operation, underflow detected after rounding, FTZ.
+ * operation, underflow detected after rounding, FTZ, and how an element
+ * is judged while OE or UE is unmasked (the F16C conversions apply the
+ * same rule in integer code).
  */
+
+#ifndef FERRY_X86_FLOAT_RULES_ONCE
+#define FERRY_X86_FLOAT_RULES_ONCE
+
+/* MXCSR's flags for the host's exception flags. */
+static inline uint32_t sse_flags_of_host(int fl)
+{
+    return (fl & FE_INVALID ? SSE_MXCSR_IE : 0) | (fl & FE_DIVBYZERO ? SSE_MXCSR_ZE : 0) |
+           (fl & FE_OVERFLOW ? SSE_MXCSR_OE : 0) | (fl & FE_UNDERFLOW ? SSE_MXCSR_UE : 0) |
+           (fl & FE_INEXACT ? SSE_MXCSR_PE : 0);
+}
+
+static inline bool sse_oe_ue_unmasked(const struct x86_cpu *env)
+{
+    uint32_t masks = (SSE_MXCSR_OE | SSE_MXCSR_UE) << 7;
+    return (env->mxcsr & masks) != masks;
+}
+
+#endif
 
 static bool FN(is_denormal)(UT a)
 {
@@ -68,4 +89,33 @@ static UT FN(flush_to_zero)(struct x86_cpu *env, UT r)
 {
     env->mxcsr |= SSE_MXCSR_UE | SSE_MXCSR_PE;
     return r & F_SIGN;
+}
+
+/* Whether a result computed in long double (wide: that computation was
+ * inexact) is inexact once rounded to FT's precision with an unbounded
+ * exponent.  long double is wider in precision and exponent on both hosts
+ * (x87 extended, binary128), so an inexact wide result is inexact here too. */
+static bool FN(inexact_unbounded)(long double r, bool wide)
+{
+    int e;
+    long double m = ldexpl(frexpl(r, &e), F_WIDTH == 32 ? 24 : 53);
+    return wide || m != truncl(m);
+}
+
+/* With OE or UE unmasked, x86 judges an overflowing or tiny element by
+ * its result rounded with an unbounded exponent: OE / UE whenever it
+ * overflows / is tiny (UE for an exact tiny result too, where the masked
+ * rule raises nothing), PE only when that rounding is inexact (an exact
+ * overflow such as max + max: OE alone).  fl: the element's own host
+ * flags (underflow after rounding); tiny, inexact: the caller's judgement
+ * of the result.  Returns the element's MXCSR flags. */
+static uint32_t FN(judged_flags)(const struct x86_cpu *env, int fl, bool tiny, bool inexact)
+{
+    bool over = (fl & FE_OVERFLOW) && !(env->mxcsr & (SSE_MXCSR_OE << 7));
+    tiny = tiny && !(env->mxcsr & (SSE_MXCSR_UE << 7));
+    if (over || tiny) {
+        fl &= ~(FE_INEXACT | FE_UNDERFLOW);
+        fl |= (tiny ? FE_UNDERFLOW : 0) | (inexact ? FE_INEXACT : 0);
+    }
+    return sse_flags_of_host(fl);
 }

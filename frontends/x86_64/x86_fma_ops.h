@@ -22,6 +22,44 @@ static bool FN(fma_tiny)(UT r, FT a, FT b, FT c)
     return FN(scaled_tiny)(big);
 }
 
+/* Whether x*y+z rounded to FT's precision with an unbounded exponent is
+ * inexact: computed in long double (x86_float_rules.h). */
+static bool FN(fma_unbounded_inexact)(FT x, FT y, FT z)
+{
+    fexcept_t saved;
+    fegetexceptflag(&saved, FE_ALL_EXCEPT);
+    feclearexcept(FE_INEXACT);
+    volatile long double r = fmal(x, y, z);
+    bool inexact = fetestexcept(FE_INEXACT) != 0;
+    fesetexceptflag(&saved, FE_ALL_EXCEPT);
+    return FN(inexact_unbounded)(r, inexact);
+}
+
+/* x*y+z with OE or UE unmasked (FN(judged_flags)): the element's host
+ * flags taken apart from the ones accumulated.  FTZ applies only while UE
+ * is masked (measured: a tiny result with UE unmasked raises #XM). */
+static UT FN(fma_unmasked)(struct x86_cpu *env, FT x, FT y, FT z)
+{
+    fexcept_t saved;
+    fegetexceptflag(&saved, FE_ALL_EXCEPT);
+    feclearexcept(FE_ALL_EXCEPT);
+    volatile FT result = F_FMA(x, y, z);
+    UT r = F_BITS(result);
+    int fl = fetestexcept(FE_ALL_EXCEPT);
+    fesetexceptflag(&saved, FE_ALL_EXCEPT);
+    if (F_IS_NAN(r))
+        return FN(invalid_result)(env);
+    bool tiny = FN(fma_tiny)(r, x, y, z);
+    if (!tiny && FN(tiny_in_doubt)(r))
+        fl &= ~FE_UNDERFLOW;                    /* a host detecting tininess before rounding */
+    tiny = tiny || (fl & FE_UNDERFLOW);
+    bool judged = (fl & FE_OVERFLOW) || tiny;
+    env->mxcsr |= FN(judged_flags)(env, fl, tiny, judged && FN(fma_unbounded_inexact)(x, y, z));
+    if ((env->mxcsr & SSE_MXCSR_FTZ) && (env->mxcsr & (SSE_MXCSR_UE << 7)) && tiny)
+        return FN(flush_to_zero)(env, r);
+    return r;
+}
+
 /* (neg_ab ? -(a*b) : a*b) + (neg_c ? -c : c), rounded once. */
 UT FN(fma)(struct x86_cpu *env, UT a, UT b, UT c, bool neg_ab, bool neg_c)
 {
@@ -40,6 +78,8 @@ UT FN(fma)(struct x86_cpu *env, UT a, UT b, UT c, bool neg_ab, bool neg_c)
     bool invalid = (inf_ab && zero_ab) || (inf_ab && isinf(z) && ((signbit(x) != 0) != (signbit(y) != 0)) != (signbit(z) != 0));
     if (!invalid && (FN(is_denormal)(a) || FN(is_denormal)(b) || FN(is_denormal)(c)))
         env->mxcsr |= SSE_MXCSR_DE;
+    if (sse_oe_ue_unmasked(env))
+        return FN(fma_unmasked)(env, x, y, z);
     int uf_before = fetestexcept(FE_UNDERFLOW);
     volatile FT result = F_FMA(x, y, z);        /* before the mode is restored */
     UT r = F_BITS(result);

@@ -2,7 +2,9 @@
  * roundps/pd/ss/sd (rounding to an integral value in integer C, so the
  * result and the flags never depend on the host) and the dot products
  * dpps/dppd (a sequence of x86 multiplies and adds, each rounded, in the
- * order the SDM gives).
+ * order the SDM gives; an unmasked exception of the multiplies stops the
+ * instruction before the adds, and the multiplies' flags stay when an add
+ * stops on an unmasked DE: sse_step_stops).
  */
 #include "x86_sse.h"
 #include "x86_sse_float.h"
@@ -100,6 +102,10 @@ SSE_HELPER(dpps)
     uint32_t p[4];
     for (int i = 0; i < 4; i++)
         p[i] = imm >> (4 + i) & 1 ? sse_f32_op(env, SSE_FMUL, D->d[i], S->d[i]) : 0;
+    if (sse_step_stops(env)) {             /* #XM: nothing is written */
+        sse_round_leave(saved);
+        return 0;
+    }
     uint32_t lo = sse_f32_op(env, SSE_FADD, p[0], p[1]);
     uint32_t hi = sse_f32_op(env, SSE_FADD, p[2], p[3]);
     uint32_t sum = sse_f32_op(env, SSE_FADD, lo, hi);
@@ -117,6 +123,10 @@ SSE_HELPER(dppd)
     uint64_t p[2];
     for (int i = 0; i < 2; i++)
         p[i] = imm >> (4 + i) & 1 ? sse_f64_op(env, SSE_FMUL, D->q[i], S->q[i]) : 0;
+    if (sse_step_stops(env)) {             /* #XM: nothing is written */
+        sse_round_leave(saved);
+        return 0;
+    }
     uint64_t sum = sse_f64_op(env, SSE_FADD, p[0], p[1]);
     sse_round_leave(saved);
     for (int i = 0; i < 2; i++)

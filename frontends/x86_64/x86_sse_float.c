@@ -82,6 +82,36 @@ uint64_t sse_f32_to_f64(struct x86_cpu *env, uint32_t a)
     return f64_bits(f32_val(a));
 }
 
+/* Below the smallest normal once rounded to 24 bits (with an unbounded
+ * exponent).  Raises host flags of its own: callers order it. */
+static bool f64_to_f32_tiny(double x)
+{
+    return x != 0 && fabs(x) < 0x1p-125 && fabsf((float)(x * 0x1p64)) < 0x1p-62f;
+}
+
+/* The narrowing with OE or UE unmasked (sse_f32_judged_flags): the host
+ * flags of this element alone; FTZ only while UE is masked. */
+static uint32_t f64_to_f32_unmasked(struct x86_cpu *env, double x)
+{
+    fexcept_t saved;
+    fegetexceptflag(&saved, FE_ALL_EXCEPT);
+    feclearexcept(FE_ALL_EXCEPT);
+    volatile float narrowed = (float)x;         /* before the caller restores the mode */
+    int fl = fetestexcept(FE_ALL_EXCEPT);
+    bool tiny = f64_to_f32_tiny(x);
+    fesetexceptflag(&saved, FE_ALL_EXCEPT);
+    if (!tiny)
+        fl &= ~FE_UNDERFLOW;                    /* a host detecting tininess before rounding */
+    bool judged = (fl & FE_OVERFLOW) || tiny;
+    env->mxcsr |= sse_f32_judged_flags(env, fl, tiny, judged && sse_f32_inexact_unbounded(x, false));
+    uint32_t r = f32_bits(narrowed);
+    if ((env->mxcsr & SSE_MXCSR_FTZ) && (env->mxcsr & (SSE_MXCSR_UE << 7)) && tiny) {
+        env->mxcsr |= SSE_MXCSR_UE | SSE_MXCSR_PE;
+        return r & F32_SIGN;
+    }
+    return r;
+}
+
 uint32_t sse_f64_to_f32(struct x86_cpu *env, uint64_t a)
 {
     sse_f64_operands(env, -1, &a, &a, true);
@@ -92,11 +122,13 @@ uint32_t sse_f64_to_f32(struct x86_cpu *env, uint64_t a)
                (uint32_t)((a >> 29) & 0x7fffffu);
     }
     double x = f64_val(a);
+    if (sse_oe_ue_unmasked(env))
+        return f64_to_f32_unmasked(env, x);
     int uf_before = fetestexcept(FE_UNDERFLOW);
     volatile float narrowed = (float)x;         /* before the caller restores the mode */
     uint32_t r = f32_bits(narrowed);
     /* tiny: below the smallest normal once rounded to 24 bits */
-    bool tiny = x != 0 && fabs(x) < 0x1p-125 && fabsf((float)(x * 0x1p64)) < 0x1p-62f;
+    bool tiny = f64_to_f32_tiny(x);
     if ((env->mxcsr & SSE_MXCSR_FTZ) && tiny) {
         env->mxcsr |= SSE_MXCSR_UE | SSE_MXCSR_PE;       /* tiny: flush */
         return r & F32_SIGN;
@@ -140,6 +172,23 @@ uint32_t sse_mxcsr_read(struct x86_cpu *env)
         if (raised & sse_host_flags[i].host)
             env->mxcsr |= sse_host_flags[i].mxcsr;
     return env->mxcsr;
+}
+
+bool sse_step_stops(struct x86_cpu *env)
+{
+    if ((env->mxcsr & 0x1f80u) == 0x1f80u)
+        return false;
+    uint32_t raised = env->mxcsr & 0x3fu;
+    int host = fetestexcept(FE_ALL_EXCEPT);
+    for (size_t i = 0; i < sizeof sse_host_flags / sizeof sse_host_flags[0]; i++)
+        if (host & sse_host_flags[i].host)
+            raised |= sse_host_flags[i].mxcsr;
+    if (raised & ~(env->mxcsr >> 7) & 0x3fu)
+        return true;
+    feclearexcept(FE_ALL_EXCEPT);
+    env->mxcsr &= ~0x3fu;
+    env->mxcsr_held |= raised;
+    return false;
 }
 
 void sse_mxcsr_write(struct x86_cpu *env, uint32_t v)

@@ -69,6 +69,13 @@ void sse_round_leave(int saved);
 /* MXCSR as the guest sees it: the stored value plus the exception flags
  * accumulated in the host FP status since the last write. */
 uint32_t sse_mxcsr_read(struct x86_cpu *env);
+/* Between two steps of a multi-step helper (dpps, dppd) while some
+ * exception is unmasked (the #XM mode, x86_sse_xm.c: the instruction's
+ * flags show alone): true when the steps so far raised an unmasked one
+ * (the CPU stops there); else their flags are set aside with the sticky
+ * ones, as the CPU keeps them when a later step stops on an unmasked
+ * pre-computation exception. */
+bool sse_step_stops(struct x86_cpu *env);
 void sse_mxcsr_write(struct x86_cpu *env, uint32_t v);
 
 #endif

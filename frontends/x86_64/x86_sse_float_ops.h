@@ -84,8 +84,7 @@ static FT FN(arith)(FT x, FT y, int op)
 }
 
 /* Whether x op y, rounded to FT's precision with an unbounded exponent,
- * is inexact: computed in long double (wider in precision and exponent
- * on both hosts); exact there, the bits below FT's precision decide. */
+ * is inexact (x86_float_rules.h): computed in long double. */
 static bool FN(unbounded_inexact)(FT x, FT y, int op)
 {
     fexcept_t saved;
@@ -96,15 +95,11 @@ static bool FN(unbounded_inexact)(FT x, FT y, int op)
                            : op == SSE_FMUL ? lx * ly : op == SSE_FDIV ? lx / ly : sqrtl(ly);
     bool inexact = fetestexcept(FE_INEXACT) != 0;
     fesetexceptflag(&saved, FE_ALL_EXCEPT);
-    int e;
-    long double m = ldexpl(frexpl(r, &e), F_WIDTH == 32 ? 24 : 53);
-    return inexact || m != truncl(m);
+    return FN(inexact_unbounded)(r, inexact);
 }
 
-/* With OE or UE unmasked, x86 judges an overflowing or tiny result as
- * rounded with an unbounded exponent: UE for every tiny result (exact
- * ones too), PE only when that rounding is inexact (max + max: OE alone).
- * The element's host flags are taken apart from the ones accumulated. */
+/* With OE or UE unmasked (FN(judged_flags)): the element's host flags
+ * taken apart from the ones accumulated. */
 static UT FN(arith_unmasked)(struct x86_cpu *env, FT x, FT y, int op)
 {
     fexcept_t saved;
@@ -114,23 +109,10 @@ static UT FN(arith_unmasked)(struct x86_cpu *env, FT x, FT y, int op)
     UT r = F_BITS(result);
     int fl = fetestexcept(FE_ALL_EXCEPT);
     fesetexceptflag(&saved, FE_ALL_EXCEPT);
-    bool over = (fl & FE_OVERFLOW) && !(env->mxcsr & (SSE_MXCSR_OE << 7));
-    bool tiny = !(env->mxcsr & (SSE_MXCSR_UE << 7)) && !F_IS_NAN(r) &&
-                ((fl & FE_UNDERFLOW) || FN(tiny)(r, x, y, op));
-    if (over || tiny) {
-        fl &= ~(FE_INEXACT | FE_UNDERFLOW);
-        fl |= (tiny ? FE_UNDERFLOW : 0) | (FN(unbounded_inexact)(x, y, op) ? FE_INEXACT : 0);
-    }
-    env->mxcsr |= (fl & FE_INVALID ? SSE_MXCSR_IE : 0) | (fl & FE_DIVBYZERO ? SSE_MXCSR_ZE : 0) |
-                  (fl & FE_OVERFLOW ? SSE_MXCSR_OE : 0) | (fl & FE_UNDERFLOW ? SSE_MXCSR_UE : 0) |
-                  (fl & FE_INEXACT ? SSE_MXCSR_PE : 0);
+    bool tiny = !F_IS_NAN(r) && ((fl & FE_UNDERFLOW) || FN(tiny)(r, x, y, op));
+    bool judged = (fl & FE_OVERFLOW) || tiny;
+    env->mxcsr |= FN(judged_flags)(env, fl, tiny, judged && FN(unbounded_inexact)(x, y, op));
     return r;
-}
-
-static bool FN(oe_ue_unmasked)(const struct x86_cpu *env)
-{
-    uint32_t masks = (SSE_MXCSR_OE | SSE_MXCSR_UE) << 7;
-    return (env->mxcsr & masks) != masks;
 }
 
 UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
@@ -146,7 +128,7 @@ UT FN(op)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
         return x < y ? a : b;
     if (op == SSE_FMAX)
         return x > y ? a : b;
-    if (FN(oe_ue_unmasked)(env)) {
+    if (sse_oe_ue_unmasked(env)) {
         UT u = FN(arith_unmasked)(env, x, y, op);
         return F_IS_NAN(u) ? FN(invalid_result)(env) : u;   /* (an #XM: not stored) */
     }
@@ -171,7 +153,7 @@ static inline bool FN(plain)(UT a)
  * host accumulates the flags. */
 UT FN(op_default)(struct x86_cpu *env, enum sse_fop op, UT a, UT b)
 {
-    if (FN(plain)(a) && FN(plain)(b) && !FN(oe_ue_unmasked)(env)) {
+    if (FN(plain)(a) && FN(plain)(b) && !sse_oe_ue_unmasked(env)) {
         FT x = F_VAL(a), y = F_VAL(b), r;
         switch (op) {
         case SSE_FMIN: return x < y ? a : b;

@@ -21,11 +21,14 @@
  * Which flags the CPU records when it stops (measured on this AMD, same
  * as the SDM's rules): an unmasked pre-computation exception (IE, DE, ZE)
  * in any element records only the pre-computation flags of all elements;
- * otherwise every flag the masked operation would raise.  Not modelled:
- * with OE or UE unmasked the CPU sets PE only when the result rounded with
- * an unbounded exponent is inexact (max + max: OE alone), ferry keeps the
- * masked response's PE; an exact tiny result with UE unmasked raises UE
- * on the CPU and nothing under ferry.
+ * otherwise every flag the masked operation would raise.  With OE or UE
+ * unmasked the helpers judge an overflowing or tiny element by its result
+ * rounded with an unbounded exponent (x86_float_rules.h judged_flags: OE
+ * alone for an exact overflow, UE for an exact tiny result): the SSE/AVX
+ * arithmetic (haddps/addsubps too), FMA, cvtsd2ss/cvtpd2ps and their VEX
+ * forms, vcvtps2ph; dpps/dppd stop after the multiplies when those raise
+ * an unmasked exception, and keep the multiplies' flags when an add stops
+ * on an unmasked DE (sse_step_stops).
  */
 #include <string.h>
 

@@ -8,11 +8,14 @@
  * What the FPU does and is modelled: fsin/fcos/fptan reduce their operand
  * by multiples of a 66-bit pi/2 (not the true pi), which decides the result
  * near the zeros of sin/cos; out-of-range operands (|x| >= 2^63) are the
- * caller's (C2); PE for every finite nonzero result; fyl2x, fyl2xp1 and
- * fptan round at 70 bits first (round_result); the measured special cases
- * of f2xm1 and fyl2xp1.  What is not: the FPU's own last-bit approximation
- * errors (this CPU, measured: 0.7-5.5 % of random operands differ from
- * ferry by one ulp or only in C1; docs/status.md, issue 10).
+ * caller's (C2); PE for every finite nonzero result; fyl2x and fyl2xp1
+ * multiply y by a 68-bit logarithm and round once (approx_log_product),
+ * fptan rounds at 70 bits first (round_result); the measured special
+ * cases of f2xm1 and fyl2xp1.  What is not: the FPU's own approximation
+ * errors (its 68-bit logarithm is off by up to about 1.4 units of its last
+ * bit; the other functions' results are faithful, not correctly rounded:
+ * 0.5-3 % of random operands differ from ferry by one ulp or only in C1;
+ * docs/status.md, issue 10).
  *
  * Correct rounding of composed functions (y * log2 x ...) by Ziv's loop:
  * approximate with a known error bound at growing precision until
@@ -29,7 +32,9 @@
 #define EXP_MIN_NORMAL (-16381)     /* MPFR exponent of 2^-16382 */
 #define EXP_MIN_DENORMAL (-16444)   /* of 2^-16445 */
 #define EXP_MAX 16384
-#define LOG_INTERNAL_BITS 70      /* see round_result */
+#define LOG_INTERNAL_BITS 68      /* approx_log_product */
+#define LOG_PRODUCT_BITS (LOG_INTERNAL_BITS + 64)   /* exact: UE from before rounding */
+#define TAN_INTERNAL_BITS 70      /* see round_result */
 
 static const mpfr_rnd_t rc_mode[4] = { MPFR_RNDN, MPFR_RNDD, MPFR_RNDU, MPFR_RNDZ };
 
@@ -73,10 +78,9 @@ static x87s_f80 from_mpfr(mpfr_srcptr r)
 /* Rounds t to an x87 value under RC with the status the FPU gives: PE
  * always (it reports even exact results such as log2 8 as inexact), C1
  * when rounded up, OE, and UE for a denormal result.  internal > 0: the
- * FPU's result is rounded to nearest at that many bits first (measured
- * for fyl2x and fyl2xp1: it decides C1 and the directed roundings of
- * nearly exact results such as log2 of a pseudo-denormal under RC=chop),
- * and UE follows that internal value. */
+ * FPU's result is rounded to nearest at that many bits first (fptan:
+ * it decides C1 and the directed roundings of nearly exact results), and
+ * UE follows that internal value. */
 static x87s_f80 round_result(mpfr_srcptr t, int internal, uint16_t fcw, uint16_t *sw)
 {
     if (mpfr_zero_p(t))
@@ -149,18 +153,34 @@ static int approx_exp2m1(mpfr_ptr t, mpfr_srcptr a, mpfr_srcptr b)
     return lost_bits(1, mpfr_exp2m1(t, a, MPFR_RNDN) == 0);
 }
 
+/* fyl2x, fyl2xp1: the FPU computes the logarithm to 68 bits first, then
+ * rounds y times that once (measured: for a fixed x, 20,000 random y give
+ * results all consistent with one 68-bit L, and no other).  Its L is not
+ * always log2 x rounded to nearest at 68 bits (within about 1.4 units of
+ * the 68th bit: its own approximation), which is what ferry takes.  The
+ * product of a 68-bit and a 64-bit number is exact at 132 bits. */
+static int approx_log_product(mpfr_ptr t, mpfr_srcptr a, mpfr_srcptr b, bool plus1)
+{
+    mpfr_t l;
+    mpfr_init2(l, LOG_INTERNAL_BITS);
+    if (plus1)
+        mpfr_log2p1(l, a, MPFR_RNDN);
+    else
+        mpfr_log2(l, a, MPFR_RNDN);
+    mpfr_set_prec(t, LOG_PRODUCT_BITS);
+    mpfr_mul(t, l, b, MPFR_RNDN);
+    mpfr_clear(l);
+    return lost_bits(0, true);
+}
+
 static int approx_yl2x(mpfr_ptr t, mpfr_srcptr a, mpfr_srcptr b)
 {
-    bool exact = mpfr_log2(t, a, MPFR_RNDN) == 0;
-    exact &= mpfr_mul(t, t, b, MPFR_RNDN) == 0;
-    return lost_bits(2, exact);
+    return approx_log_product(t, a, b, false);
 }
 
 static int approx_yl2xp1(mpfr_ptr t, mpfr_srcptr a, mpfr_srcptr b)
 {
-    bool exact = mpfr_log2p1(t, a, MPFR_RNDN) == 0;
-    exact &= mpfr_mul(t, t, b, MPFR_RNDN) == 0;
-    return lost_bits(2, exact);
+    return approx_log_product(t, a, b, true);
 }
 
 static int approx_atan2(mpfr_ptr t, mpfr_srcptr a, mpfr_srcptr b)
@@ -279,7 +299,7 @@ x87s_f80 x87s_trig(int fn, x87s_f80 a, uint16_t fcw, uint16_t *sw)
     to_mpfr(x, a);
     long quadrant = trig_reduce(r, x);
     mpfr_set_si(how, fn << 2 | quadrant, MPFR_RNDN);
-    x87s_f80 v = correctly_rounded(approx_trig, r, how, fn == TRIG_TAN ? LOG_INTERNAL_BITS : 0, fcw, sw);
+    x87s_f80 v = correctly_rounded(approx_trig, r, how, fn == TRIG_TAN ? TAN_INTERNAL_BITS : 0, fcw, sw);
     mpfr_clears(x, r, how, (mpfr_ptr)0);
     return v;
 }
@@ -332,7 +352,7 @@ x87s_f80 x87s_yl2x(x87s_f80 x, x87s_f80 y, uint16_t fcw, uint16_t *sw)
         return r;
     }
     note_denormals(x, y, sw);
-    return compute(approx_yl2x, x, &y, LOG_INTERNAL_BITS, fcw, sw);
+    return compute(approx_yl2x, x, &y, LOG_PRODUCT_BITS, fcw, sw);
 }
 
 /* fyl2xp1: y * log2(x + 1) (defined for |x| < 1 - sqrt(2)/2).  Measured
@@ -356,7 +376,7 @@ x87s_f80 x87s_yl2xp1(x87s_f80 x, x87s_f80 y, uint16_t fcw, uint16_t *sw)
         *sw |= X87S_PE;
         return x;
     }
-    return compute(approx_yl2xp1, x, &y, LOG_INTERNAL_BITS, fcw, sw);
+    return compute(approx_yl2xp1, x, &y, LOG_PRODUCT_BITS, fcw, sw);
 }
 
 /* fpatan: atan2(y, x) with C99's special cases (the x87's too). */

@@ -25,6 +25,8 @@ static sigjmp_buf back;
 static volatile int resume_masked;
 static volatile int faults;
 static const char *volatile expect_at;
+static volatile int sweeping;
+static volatile uint32_t sweep_mxcsr;
 
 /* The YMM upper half i in the frame's XSAVE area (Linux's layout). */
 static const unsigned char *ymm_hi(const ucontext_t *uc, int i)
@@ -49,6 +51,10 @@ static void on_fpe(int sig, siginfo_t *si, void *ctx)
     struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
     greg_t *g = uc->uc_mcontext.gregs;
     faults++;
+    if (sweeping) {                     /* judged_sweep: only MXCSR */
+        sweep_mxcsr = fp->mxcsr;
+        siglongjmp(back, 1);
+    }
     printf("  %s code %d trapno %lld err %lld addr==rip %d mxcsr %04x\n",
            sig == SIGFPE ? "SIGFPE" : "SIGSEGV", si->si_code, (long long)g[REG_TRAPNO],
            (long long)g[REG_ERR], si->si_addr == (void *)g[REG_RIP], fp->mxcsr);
@@ -220,6 +226,103 @@ static void across_signal(void)
     __asm__ volatile("ldmxcsr %0" : : "m"(m));
 }
 
+/* Fixed-seed operands near the overflow and underflow thresholds, run
+ * with OE and UE unmasked (each RC): the MXCSR the handler sees (or after
+ * the instruction) and the result, per instruction -- FMA at both widths,
+ * the narrowing conversions, a product for comparison. */
+static uint64_t sweep_seed = 0x9e3779b97f4a7c15ull;
+
+static uint64_t sweep_rand(void)
+{
+    sweep_seed ^= sweep_seed << 13;
+    sweep_seed ^= sweep_seed >> 7;
+    sweep_seed ^= sweep_seed << 17;
+    return sweep_seed;
+}
+
+/* A float whose square lands near the top (hi) or bottom of the range,
+ * often with few significant bits so that exact results occur. */
+static uint32_t sweep_f32(int hi)
+{
+    uint64_t r = sweep_rand();
+    uint32_t e = hi ? 190 + (uint32_t)(r % 3) : 60 + (uint32_t)(r % 8);
+    uint32_t m = (uint32_t)(r >> 8) & 0x7fffff;
+    if (r >> 40 & 1)
+        m &= 0x7f0000;
+    return (uint32_t)(r >> 50 & 1) << 31 | e << 23 | m;
+}
+
+static uint64_t sweep_f64(int hi)
+{
+    uint64_t r = sweep_rand();
+    uint64_t e = hi ? 1534 + r % 3 : 504 + r % 14;
+    uint64_t m = sweep_rand() & 0xfffffffffffffull;
+    if (r >> 40 & 1)
+        m &= 0xffff000000000ull;
+    return (r >> 50 & 1) << 63 | e << 52 | m;
+}
+
+#define SWEEP_RUN(TEXT)                                                        \
+    do {                                                                      \
+        sweep_mxcsr = 0;                                                      \
+        if (sigsetjmp(back, 1) == 0) {                                        \
+            __asm__ volatile("vmovdqu %[a], %%xmm1\n\tvmovdqu %[b], %%xmm2\n\t" \
+                             "vmovdqu %[c], %%xmm3\n\tldmxcsr %[m]\n\t" TEXT    \
+                             "\n\tstmxcsr %[o]\n\tvmovdqu %%xmm1, %[r]"       \
+                             : [o] "=m"(sweep_mxcsr), [r] "=m"(res)           \
+                             : [a] "m"(va), [b] "m"(vb), [c] "m"(vc), [m] "m"(mx) \
+                             : "xmm1", "xmm2", "xmm3", "memory");             \
+        } else {                                                              \
+            res[0] = res[1] = 0xdead;                                         \
+        }                                                                     \
+        printf("%s %016llx %016llx %016llx %04x -> %04x %016llx\n", name,     \
+               (unsigned long long)va[0], (unsigned long long)vb[0],           \
+               (unsigned long long)vc[0], mx, sweep_mxcsr, (unsigned long long)res[0]); \
+        uint32_t dflt = 0x1f80;                                               \
+        __asm__ volatile("ldmxcsr %0" : : "m"(dflt));                         \
+    } while (0)
+
+static void judged_sweep(void)
+{
+    sweeping = 1;
+    for (int n = 0; n < 240; n++) {
+        int hi = n & 1, kind = n / 2 % 6;
+        uint32_t mx = (n / 12 % 3 == 0 ? UNMASK(0xc00) : n / 12 % 3 == 1 ? UNMASK(0x400)
+                       : UNMASK(0x800)) | (uint32_t)(sweep_rand() & 3) << 13;
+        uint64_t va[2] = { 0, 0 }, vb[2] = { 0, 0 }, vc[2] = { 0, 0 }, res[2];
+        const char *name;
+        if (kind == 0 || kind == 4) {
+            va[0] = sweep_f32(hi);
+            vb[0] = sweep_f32(hi);
+            vc[0] = sweep_rand() & 1 ? 0 : sweep_f32(hi) ^ (sweep_rand() & 0x3000000u);
+        } else if (kind == 1) {
+            va[0] = sweep_f64(hi);
+            vb[0] = sweep_f64(hi);
+            vc[0] = sweep_rand() & 1 ? 0 : sweep_f64(hi) ^ (sweep_rand() & 0x0300000000000000ull);
+        } else if (kind == 2) {
+            uint64_t r = sweep_rand(), m = r & 0xfffffffffffffull;
+            va[0] = (r >> 63) << 63 | (hi ? 1150 + r % 4 : 870 + r % 30) << 52 | (r >> 52 & 1 ? m : m & ~0x1fffffffull);
+        } else if (kind == 3) {
+            uint64_t r = sweep_rand();
+            uint32_t f = (uint32_t)(r >> 63) << 31 | (uint32_t)(hi ? 142 + r % 2 : 100 + r % 12) << 23 |
+                         (uint32_t)(r >> 8 & (r >> 52 & 1 ? 0x7fffff : 0x7fe000));
+            va[0] = f;
+        } else {
+            va[0] = sweep_f64(hi);
+            vb[0] = sweep_f64(hi);
+        }
+        switch (kind) {
+        case 0: name = "vfmadd231ss"; SWEEP_RUN("vfmadd231ss %%xmm2, %%xmm1, %%xmm3\n\tvmovaps %%xmm3, %%xmm1"); break;
+        case 1: name = "vfmsub213sd"; SWEEP_RUN("vfmsub213sd %%xmm3, %%xmm2, %%xmm1"); break;
+        case 2: name = "cvtsd2ss"; SWEEP_RUN("cvtsd2ss %%xmm1, %%xmm1"); break;
+        case 3: name = "vcvtps2ph"; SWEEP_RUN("vcvtps2ph $4, %%xmm1, %%xmm1"); break;
+        case 4: name = "vfnmadd132ps"; SWEEP_RUN("vfnmadd132ps %%xmm2, %%xmm3, %%xmm1"); break;
+        default: name = "mulsd"; SWEEP_RUN("mulsd %%xmm2, %%xmm1"); break;
+        }
+    }
+    sweeping = 0;
+}
+
 int main(void)
 {
     struct sigaction sa;
@@ -351,6 +454,69 @@ int main(void)
     CASE(vcomiss_ok, UNMASK(0x80), "vcomiss %%xmm2, %%xmm1");
     CASE(vsqrtpd_ymm_pe, UNMASK(0x1000), "vsqrtpd %%ymm2, %%ymm1");
 
+    /* FMA and the narrowing conversions with OE or UE unmasked: the result
+     * rounded with an unbounded exponent decides PE (exact overflow: OE
+     * alone), an exact tiny result raises UE */
+    fill(y1, 0, F_MAX, 0, 0, 0x100);             /* c (and destination) */
+    fill(y2, 0x5f800000u, F_MAX, F_ONE, F_ONE, 0x200);   /* a = b: 2^64 */
+    CASE(vfmadd231ss_oe_exact, UNMASK(0x400), "vfmadd231ss %%xmm2, %%xmm2, %%xmm1");
+    CASE(vfmadd231ps_oe_exact_and_not, UNMASK(0x400), "vfmadd231ps %%xmm2, %%xmm2, %%xmm1");
+    CASE(vfmsub231ss_oe_exact_rz, UNMASK(0x400) | 0x6000, "vfmsub231ss %%xmm2, %%xmm2, %%xmm1");
+    CASE(vfmadd231ss_oe_pe_unmasked, UNMASK(0x1400), "vfmadd231ss %%xmm2, %%xmm2, %%xmm1");
+    CASE(vfnmsub213ss_oe_exact, UNMASK(0x400), "vfnmsub213ss %%xmm1, %%xmm2, %%xmm2");
+    fill(y2, 0x1c800000u, 0x1c800001u, F_ONE, F_ONE, 0x200);   /* 2^-70, 2^-70 (1 + 2^-23) */
+    CASE(vfmadd231ss_ue_exact_tiny, UNMASK(0x800), "vfmadd231ss %%xmm2, %%xmm2, %%xmm1");
+    CASE(vfmadd231ps_ue_exact_and_not, UNMASK(0x800), "vfmadd231ps %%xmm2, %%xmm2, %%xmm1");
+    CASE(vfmadd231ss_ue_exact_ftz, UNMASK(0x800) | 0x8000, "vfmadd231ss %%xmm2, %%xmm2, %%xmm1");
+    CASE(vfnmadd231ss_ue_exact_pe_unmasked, UNMASK(0x1800), "vfnmadd231ss %%xmm2, %%xmm2, %%xmm1");
+    CASE(vfmadd231ss_exact_tiny_masked_ue, UNMASK(0x1000), "vfmadd231ss %%xmm2, %%xmm2, %%xmm1");
+    CASE(vfmaddsub231ps_ue_exact, UNMASK(0x800), "vfmaddsub231ps %%xmm2, %%xmm2, %%xmm1");
+    fill(y1, 0, 0, 0, 0, 0x100);                 /* doubles: 2^600 * 2^600, 2^-540 * 2^-540 */
+    fill(y2, 0, 0x65700000u, 0, 0x1e300000u, 0x200);
+    CASE(vfmadd231sd_oe_exact, UNMASK(0x400), "vfmadd231sd %%xmm2, %%xmm2, %%xmm1");
+    CASE(vfmadd231pd_oe_ue_exact, UNMASK(0xc00), "vfmadd231pd %%xmm2, %%xmm2, %%xmm1");
+    CASE(vfmadd231pd_ue_exact, UNMASK(0x800), "vfmadd231pd %%xmm2, %%xmm2, %%xmm1");
+    /* cvtsd2ss/cvtpd2ps: 2^128, 2^-140 exact; near 1e300, (1 + 2^-40) 2^-140 not */
+    fill(y1, 0, 0x47f00000u, 0, 0x37300000u, 0x100);
+    fill(y2, 0x12345678u, 0x7e37e43cu, 0x00001000u, 0x37300000u, 0x200);
+    CASE(cvtsd2ss_oe_exact, UNMASK(0x400), "cvtsd2ss %%xmm1, %%xmm1");
+    CASE(cvtsd2ss_oe_inexact, UNMASK(0x400), "cvtsd2ss %%xmm2, %%xmm1");
+    CASE(cvtsd2ss_oe_exact_pe_unmasked, UNMASK(0x1400), "cvtsd2ss %%xmm1, %%xmm1");
+    CASE(cvtsd2ss_oe_exact_rz, UNMASK(0x400) | 0x6000, "cvtsd2ss %%xmm1, %%xmm1");
+    CASE(cvtsd2ss_oe_masked_pe_unmasked, UNMASK(0x1000), "cvtsd2ss %%xmm1, %%xmm1");
+    CASE(cvtpd2ps_ue_exact, UNMASK(0x800), "pshufd $0xee, %%xmm1, %%xmm3\n\tcvtpd2ps %%xmm3, %%xmm1");
+    CASE(cvtpd2ps_ue_inexact, UNMASK(0x800), "pshufd $0xee, %%xmm2, %%xmm3\n\tcvtpd2ps %%xmm3, %%xmm1");
+    CASE(cvtpd2ps_ue_exact_ftz, UNMASK(0x800) | 0x8000, "pshufd $0xee, %%xmm1, %%xmm3\n\tcvtpd2ps %%xmm3, %%xmm1");
+    CASE(cvtpd2ps_oe_ue_exact, UNMASK(0xc00), "cvtpd2ps %%xmm1, %%xmm1");
+    CASE(cvtpd2ps_ue_masked_pe, UNMASK(0x1000), "pshufd $0xee, %%xmm1, %%xmm3\n\tcvtpd2ps %%xmm3, %%xmm1");
+    CASE(vcvtsd2ss_ue_exact, UNMASK(0x800), "pshufd $0xee, %%xmm1, %%xmm3\n\tvcvtsd2ss %%xmm3, %%xmm2, %%xmm1");
+    CASE(vcvtpd2ps_ymm_oe_exact, UNMASK(0x400), "vcvtpd2ps %%ymm1, %%xmm1");
+    CASE(vcvtpd2psx_ue_exact, UNMASK(0x800), "vpshufd $0xee, %%xmm1, %%xmm3\n\tvcvtpd2ps %%xmm3, %%xmm1");
+    /* vcvtps2ph: 2^16 exact, 2^-20 exact (a half denormal), 2^16 + 2^-7 not */
+    fill(y1, 0x47800000u, 0x35800000u, F_ONE, 0x47800001u, 0x100);
+    CASE(vcvtps2ph_oe_exact, UNMASK(0x400), "vpshufd $0, %%xmm1, %%xmm3\n\tvcvtps2ph $0, %%xmm3, %%xmm1");
+    CASE(vcvtps2ph_oe_exact_mem, UNMASK(0x400), "movq $0x55, %[w]\n\tvpshufd $0, %%xmm1, %%xmm3\n\tvcvtps2ph $0, %%xmm3, %[w]");
+    CASE(vcvtps2ph_ue_exact, UNMASK(0x800), "vpshufd $0x55, %%xmm1, %%xmm3\n\tvcvtps2ph $0, %%xmm3, %%xmm1");
+    CASE(vcvtps2ph_ue_exact_ymm, UNMASK(0x800), "vpshufd $0x55, %%xmm1, %%xmm3\n\tvinsertf128 $1, %%xmm3, %%ymm3, %%ymm3\n\tvcvtps2ph $4, %%ymm3, %%xmm1");
+    CASE(vcvtps2ph_oe_inexact, UNMASK(0x400), "vpshufd $0xff, %%xmm1, %%xmm3\n\tvcvtps2ph $0, %%xmm3, %%xmm1");
+    CASE(vcvtps2ph_oe_exact_pe_unmasked, UNMASK(0x1400), "vpshufd $0, %%xmm1, %%xmm3\n\tvcvtps2ph $0, %%xmm3, %%xmm1");
+
+    /* horizontal and dot-product forms: max + max (exact), 2^64 * 2^64 (exact),
+     * 2^-70 * 2^-70 (exact tiny) */
+    fill(y1, F_MAX, F_MAX, F_ONE, F_ONE, 0x100);
+    CASE(haddps_oe_exact, UNMASK(0x400), "haddps %%xmm1, %%xmm1");
+    CASE(vhaddps_oe_exact, UNMASK(0x400), "vhaddps %%xmm1, %%xmm1, %%xmm1");
+    CASE(addsubps_oe_exact, UNMASK(0x400), "addsubps %%xmm1, %%xmm1");
+    fill(y1, 0x5f800000u, 0, 0, 0, 0x100);
+    CASE(dpps_oe_exact, UNMASK(0x400), "dpps $0x11, %%xmm1, %%xmm1");
+    fill(y1, 0x1c800000u, 0, 0, 0, 0x100);
+    CASE(dpps_ue_exact, UNMASK(0x800), "dpps $0x11, %%xmm1, %%xmm1");
+    fill(y1, 0x1c800001u, 0, 0, 0, 0x100);      /* a tiny inexact product, then DE in the sum */
+    CASE(dpps_de_after_masked_ue, UNMASK(0x100), "dpps $0x11, %%xmm1, %%xmm1");
+    CASE(dpps_ue_inexact, UNMASK(0x800), "dpps $0x11, %%xmm1, %%xmm1");
+    fill(y1, 0, 0x65700000u, 0, 0, 0x100);
+    CASE(dppd_oe_exact, UNMASK(0x400), "dppd $0x11, %%xmm1, %%xmm1");
+
     /* a handler that masks the exception in the frame: the instruction runs again */
     resume_masked = 1;
     fill(y1, F_ONE, F_ONE, F_ONE, F_ONE, 0x100);
@@ -358,6 +524,7 @@ int main(void)
     CASE(divss_ze_resumed, UNMASK(0x200), "divss %%xmm2, %%xmm1");
     resume_masked = 0;
 
+    judged_sweep();
     c_division();
     mode_changes();
     ldmxcsr_in_loop();

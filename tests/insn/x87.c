@@ -294,6 +294,51 @@ INSN_TEST(t_trans_random)
     }
 }
 
+/* Random encodings for the exact non-transcendental two-register ones
+ * (fscale fprem fprem1 fxtract fxam): any exponent (infinities, NaNs,
+ * pseudo-NaNs), denormals and pseudo-denormals, unnormals, values near
+ * 1.0, every RC and PC; fscale also with small integral ST1. */
+static f80 misc_value(void)
+{
+    uint64_t r = insn_rand(), e = insn_rand();
+    switch (e % 8) {
+    case 0:  return (f80){ r | 1ull << 63, (uint16_t)(e >> 8) };
+    case 1:  return (f80){ r >> (e >> 8 & 63), (uint16_t)(e >> 20 & 0x8000) };
+    case 2:  return (f80){ r & ~(1ull << 63), (uint16_t)(e >> 8) };
+    default: return (f80){ r | 1ull << 63, (uint16_t)((0x3fff - 70 + (e >> 8) % 140) | (e >> 30 & 0x8000)) };
+    }
+}
+
+#ifdef INSN_LONG
+#define NMISC_RAND 4000
+#else
+#define NMISC_RAND 300
+#endif
+
+INSN_TEST(t_misc_random)
+{
+    static const char *const names[] = { "fscale_r", "fprem_r", "fprem1_r", "fxtract_r", "fxam_r" };
+    for (int k = 0; k < 5; k++)
+        for (int n = 0; n < NMISC_RAND; n++) {
+            f80 x = misc_value(), y = misc_value();
+            uint64_t c = insn_rand();
+            uint16_t cw = (uint16_t)(0x037f | (c & 3) << 10 | (c % 3 == 0 ? 0 : 0x300));
+            if (k == 0 && (c >> 8 & 1))
+                y = (f80){ insn_rand() | 1ull << 63, (uint16_t)((0x3fff + (c >> 16) % 20) | (c >> 30 & 0x8000)) };
+            struct x87_out o;
+            uint64_t dummy = 0;
+            switch (k) {
+            case 0: X87_RUN("fscale", x, y, cw, dummy, o); break;
+            case 1: X87_RUN("fprem", x, y, cw, dummy, o); break;
+            case 2: X87_RUN("fprem1", x, y, cw, dummy, o); break;
+            case 3: X87_RUN("fxtract", x, y, cw, dummy, o); break;
+            default: X87_RUN("fxam", x, y, cw, dummy, o); break;
+            }
+            o.fl = 0;
+            print_case(names[k], &x, &y, cw, &o, ALL);
+        }
+}
+
 /* Memory operand forms: MEM is the memory value, ST0 = vals[i]. */
 #define X87_MEM(FN, TEXT, TYPE, SRC, NSRC, NCWS)                               \
     INSN_TEST(t_##FN)                                                           \

@@ -7,6 +7,9 @@
 #                  blocks from the cache than it translates (static and
 #                  static-pie builds, and a dynamically linked one: ld.so
 #                  and libc are placed by file and cached too);
+#   fault handler  a process with an SA_SIGINFO SIGSEGV handler (its blocks
+#                  are of the exact-fault-flags mode, recorded with it):
+#                  the warm run translates far fewer;
 #   corrupt        the file truncated, garbled, replaced by junk, emptied:
 #                  nothing loaded (garbled: the garbled records unused),
 #                  output still right, the next run refills;
@@ -69,6 +72,17 @@ for p in prog prog-pie; do
     expect "$p warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
     expect "$p warm translates far fewer" '[ $(( $(stat_of blocks_translated) * 4 )) -lt "$cold" ]'
 done
+
+# A SIGSEGV handler: blocks after its sigaction are X86_TB_PRECISE ones,
+# cached with their mode (before session 9: mode-0 blocks only).
+native ./prog handler x
+C=$W/cache-handler
+on "$C" ./prog handler x
+same "handler cold"
+cold=$(stat_of blocks_translated)
+on "$C" ./prog handler x
+same "handler warm"
+expect "handler warm translates far fewer" '[ $(( $(stat_of blocks_translated) * 4 )) -lt "$cold" ]'
 
 # Dynamically linked, with ASLR: ferry maps ld.so and libc at their
 # files' slots (loader/ld_place.c), so their blocks are cached too.

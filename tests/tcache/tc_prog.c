@@ -3,8 +3,11 @@
  * a few hundred blocks, and magic(), whose constant the test rewrites in
  * the binary to prove a changed page is never served from the cache.
  * `tc_prog truncate FILE`: FILE (the cache file, under ferry) is truncated
- * half-way through, before code whose records are read only then. */
+ * half-way through, before code whose records are read only then.
+ * `tc_prog handler X`: runs with an SA_SIGINFO SIGSEGV handler installed,
+ * so ferry translates in its exact-fault-flags mode (X86_TB_PRECISE). */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +21,21 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static void on_segv(int sig, siginfo_t *si, void *ctx)
+{
+    (void)sig, (void)si, (void)ctx;
+    _exit(8);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 2 && !strcmp(argv[1], "handler")) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_segv;
+        sa.sa_flags = SA_SIGINFO;
+        sigaction(SIGSEGV, &sa, NULL);
+    }
     int v[200];
     unsigned s = 12345;
     for (int k = 0; k < 200; k++) {
