@@ -34,4 +34,9 @@ print(open("out.txt").read(), end="")
 echo "python gave $?"
 # The process is named after the program it runs (ps, pgrep, killall), as
 # the kernel names it at exec: ferry sets its own name to the guest's.
-$RUN /bin/sh -c 'cat /proc/$$/comm; ps -o comm= -p $$; sleep 5 & pgrep -x sleep > /dev/null && echo "pgrep finds sleep"; kill $!'
+# The child sleeps long and is looked for among this shell's children until
+# it has exec'd (a slow machine must not make it end, or not yet be named,
+# before pgrep looks).
+$RUN /bin/sh -c 'cat /proc/$$/comm; ps -o comm= -p $$; sleep 600 & n=0
+    until pgrep -x -P $$ sleep > /dev/null || [ $n -ge 600 ]; do sleep 0.1; n=$((n + 1)); done
+    pgrep -x -P $$ sleep > /dev/null && echo "pgrep finds sleep"; kill $!'
