@@ -33,8 +33,8 @@ if [ "${1:-}" != --inner ]; then
             "$self" --inner full "$tmp" "$@" &
         pid=$!
         me=$(readlink /proc/$$/ns/user)
-        n=0
-        while [ "$(readlink /proc/$pid/ns/user)" = "$me" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+        n=0                     # waits for unshare itself; 5 min only guards a hang
+        while [ "$(readlink /proc/$pid/ns/user)" = "$me" ] && [ $n -lt 6000 ]; do sleep 0.05; n=$((n + 1)); done
         echo '0 0 65536' > /proc/$pid/uid_map && echo '0 0 65536' > /proc/$pid/gid_map
         echo go > "$tmp/go"
         wait $pid
