@@ -18,17 +18,25 @@ struct tcg_lapic {
 
 /* The software TLB (accel_tcg_mmu.c): guest virtual page -> host page of
  * guest RAM, direct-mapped, one array per access kind; the tag is the
- * page address | 1 for a CPL 3 access (TCG_TLB_EMPTY never matches). */
-#define TCG_TLB_SIZE 256
+ * page address | CPL (the rights differ), the addend takes a virtual
+ * address in the page to its host address.  Translated code probes it
+ * inline (guest_mem.h struct tr_softmmu_tlb; TCG_TLB_EMPTY never
+ * matches). */
+#define TCG_TLB_BITS 8
+#define TCG_TLB_SIZE (1 << TCG_TLB_BITS)
 #define TCG_TLB_EMPTY (~0ull)
 struct tcg_tlb_entry {
     uint64_t tag;
-    uint8_t *host;
+    uint64_t addend;                    /* host address - virtual address */
 };
 
 struct tcg_cpu {
     struct x86_sys_cpu x;               /* the env: first */
     struct tcg_tlb_entry tlb_read[TCG_TLB_SIZE], tlb_write[TCG_TLB_SIZE];
+    /* A slow-path access that is not one RAM access (MMIO, a page
+     * crossing): its loaded bytes, or where translated code's store goes
+     * after the slow path made it. */
+    uint8_t bounce[16] __attribute__((aligned(16)));
     struct sys_vcpu *vcpu;
     pthread_mutex_t lock;               /* guards apic and the wake-up below */
     pthread_cond_t wake;                /* hlt waits here for an interrupt or a stop */

@@ -12,6 +12,7 @@
  * and invlpg, as x86 requires of the guest) saves the walk; probing it
  * inline in translated code is the next speed step, with these helpers as
  * its miss path. */
+#include <stddef.h>
 #include <string.h>
 
 #include "accel_tcg.h"
@@ -94,8 +95,18 @@ static bool walk(const struct x86_sys_state *s, uint64_t va, int acc, uint64_t *
 static int cpl_acc(const struct x86_sys_cpu *c) { return (c->sys.cs & 3) == 3 ? ACC_USER : 0; }
 
 
+/* The pc argument of an access made by the inline probe's slow path:
+ * the guest pc comes from the block's fault map (softmmu.c). */
+#define PC_FROM_SLOW UINT64_MAX
+
+static uint64_t fault_pc(struct x86_sys_cpu *c, uint64_t pc)
+{
+    return pc == PC_FROM_SLOW ? tr_softmmu_fault_pc(c) : pc;
+}
+
 static _Noreturn void page_fault(struct x86_sys_cpu *c, uint64_t va, uint64_t err, uint64_t pc)
 {
+    pc = fault_pc(c, pc);
     c->sys.cr2 = va;
     c->sys.event = (struct x86_sys_event){ X86_EXC_PF, 1, err };
     tr_raise(&c->cpu.rt, TR_EXIT_SIGSEGV, pc);
@@ -121,6 +132,7 @@ static void check_canonical(struct x86_sys_cpu *c, uint64_t va, uint64_t pc)
 {
     if ((uint64_t)((int64_t)(va << 16) >> 16) == va)
         return;
+    pc = fault_pc(c, pc);
     c->sys.event = (struct x86_sys_event){ X86_EXC_GP, 1, 0 };
     tr_raise(&c->cpu.rt, TR_EXIT_SIGSEGV, pc);
 }
@@ -160,9 +172,9 @@ void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all)
     tcg_code_epoch_renew(c);            /* blocks may map elsewhere now */
     for (int i = 0; i < TCG_TLB_SIZE; i++) {
         struct tcg_tlb_entry *r = &c->tlb_read[i], *w = &c->tlb_write[i];
-        if (all || (r->tag & ~1ull) == (va & ~0xfffull))
+        if (all || (r->tag & ~0xfffull) == (va & ~0xfffull))
             r->tag = TCG_TLB_EMPTY;
-        if (all || (w->tag & ~1ull) == (va & ~0xfffull))
+        if (all || (w->tag & ~0xfffull) == (va & ~0xfffull))
             w->tag = TCG_TLB_EMPTY;
     }
 }
@@ -172,15 +184,15 @@ void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all)
 static uint8_t *tlb_page(struct x86_sys_cpu *c, uint64_t va, int acc, uint64_t pc, uint64_t *pa)
 {
     struct tcg_cpu *t = tcg_cpu_of(c);
-    uint64_t tag = (va & ~0xfffull) | (acc & ACC_USER ? 1 : 0), err;
+    uint64_t page = va & ~0xfffull, tag = page | (c->sys.cs & 3), err;
     struct tcg_tlb_entry *e = &(acc & ACC_WRITE ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
     if (e->tag == tag)
-        return e->host;
-    if (!walk(&c->sys, va & ~0xfffull, acc, pa, &err))
+        return (uint8_t *)(uintptr_t)(page + e->addend);
+    if (!walk(&c->sys, page, acc, pa, &err))
         page_fault(c, va, err, pc);
     uint8_t *h = sys_mem_ptr(tcg_vm, *pa, 4096);
     if (h)
-        *e = (struct tcg_tlb_entry){ tag, h };
+        *e = (struct tcg_tlb_entry){ tag, (uint64_t)(uintptr_t)h - page };
     return h;
 }
 
@@ -190,14 +202,14 @@ void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write)
 {
     struct tcg_cpu *t = tcg_cpu_of(c);
     struct tcg_tlb_entry *e = &(write ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
-    uint64_t pa, err;
-    if (e->tag == (va & ~0xfffull))
-        return e->host + (va & 0xfff);
-    if (!walk(&c->sys, va & ~0xfffull, write ? ACC_WRITE : ACC_READ, &pa, &err))
+    uint64_t pa, err, page = va & ~0xfffull;
+    if (e->tag == page)
+        return (uint8_t *)(uintptr_t)(va + e->addend);
+    if (!walk(&c->sys, page, write ? ACC_WRITE : ACC_READ, &pa, &err))
         return NULL;
     uint8_t *h = sys_mem_ptr(tcg_vm, pa, 4096);
     if (h)
-        *e = (struct tcg_tlb_entry){ va & ~0xfffull, h };
+        *e = (struct tcg_tlb_entry){ page, (uint64_t)(uintptr_t)h - page };
     return h ? h + (va & 0xfff) : NULL;
 }
 
@@ -237,11 +249,11 @@ static uint64_t extend(uint64_t v, unsigned memop)
 static inline uint8_t *tlb_hit(struct x86_sys_cpu *c, uint64_t va, unsigned n, bool write)
 {
     struct tcg_cpu *t = tcg_cpu_of(c);
-    uint64_t tag = (va & ~0xfffull) | ((c->sys.cs & 3) == 3 ? 1 : 0);
+    uint64_t tag = (va & ~0xfffull) | (c->sys.cs & 3);
     const struct tcg_tlb_entry *e = &(write ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
     if (e->tag != tag || (va & 0xfff) > 4096 - n)
         return NULL;
-    return e->host + (va & 0xfff);
+    return (uint8_t *)(uintptr_t)(va + e->addend);
 }
 
 /* ram_copy's accesses with a constant size each (inlined, no memcpy call). */
@@ -397,6 +409,33 @@ static uint64_t mmu_vst(void *env, uint64_t va, uint64_t pack, uint64_t pc)
     return 0;
 }
 
+/* The inline probe's miss (guest_mem.h): one RAM page fills the TLB and
+ * is accessed by translated code itself; the rest is done here, through
+ * the vCPU's bounce buffer. */
+static void *mmu_slow(void *env, uint64_t va, uint64_t v, unsigned memop, bool write)
+{
+    struct tcg_cpu *t = env;
+    unsigned n = 1u << (memop & IR_MO_SIZE);
+    if ((va & 0xfff) <= 4096 - n) {
+        uint64_t pa = 0;
+        check_canonical(env, va, PC_FROM_SLOW);
+        uint8_t *h = tlb_page(env, va, (write ? ACC_WRITE : ACC_READ) | cpl_acc(env), PC_FROM_SLOW,
+                              &pa);
+        if (h)
+            return h + (va & 0xfff);
+    }
+    access_virt(env, va, write ? (void *)&v : t->bounce, n, write, PC_FROM_SLOW);
+    return t->bounce;
+}
+
+static const struct tr_softmmu_tlb tlb = {
+    .read_off = (int32_t)offsetof(struct tcg_cpu, tlb_read),
+    .write_off = (int32_t)offsetof(struct tcg_cpu, tlb_write),
+    .cpl_off = (int32_t)(offsetof(struct tcg_cpu, x) + offsetof(struct x86_sys_cpu, sys.cs)),
+    .bits = TCG_TLB_BITS,
+    .slow = mmu_slow,
+};
+
 #define RW IR_HELPER_RW_GLOBALS
 static const struct ir_helper h_ld = { (void *)mmu_ld, "mmu_ld", 3, 1, RW };
 static const struct ir_helper h_st = { (void *)mmu_st, "mmu_st", 4, 0, RW };
@@ -404,7 +443,8 @@ static const struct ir_helper h_rmw = { (void *)mmu_rmw, "mmu_rmw", 4, 1, RW };
 static const struct ir_helper h_cas = { (void *)mmu_cas, "mmu_cas", 5, 1, RW };
 static const struct ir_helper h_vld = { (void *)mmu_vld, "mmu_vld", 3, 0, RW };
 static const struct ir_helper h_vst = { (void *)mmu_vst, "mmu_vst", 3, 0, RW };
-static const struct tr_softmmu_helpers helpers = { &h_ld, &h_st, &h_rmw, &h_cas, &h_vld, &h_vst };
+static const struct tr_softmmu_helpers helpers = { &h_ld, &h_st, &h_rmw, &h_cas, &h_vld, &h_vst,
+                                                    &tlb };
 
 /* ---- the engine's view: fetch, code-change checks, g2h ------------------- */
 

@@ -39,9 +39,37 @@ struct ir_helper;
  *   vld(addr, vector operands (aux[0]), pc)   vst(the same)
  * This slow path is the seam: an inline TLB probe in the backends'
  * guest-address emitters will call the same helpers on a miss. */
+struct tr_softmmu_tlb;
 struct tr_softmmu_helpers {
     const struct ir_helper *ld, *st, *rmw, *cas, *vld, *vst;
+    const struct tr_softmmu_tlb *tlb;   /* NULL: every ld/st is a helper call */
 };
+
+/* TR_MEM_SOFTMMU, optional: the TLB that backends with an inline probe
+ * (be_tlb_probe, backend.h) look up in translated code for ld/st/ldx/stx,
+ * which softmmu.c then leaves in place.  Direct-mapped, 1 << bits entries
+ * of { tag, addend } in env at read_off (loads) and write_off (stores); an
+ * access of n bytes at va hits when the entry at (va >> 12) & mask has
+ * tag == ((va + n - 1) & ~0xfff) | (the byte at env + cpl_off & 3) -- a
+ * page crossing never hits -- and then reaches host address va + addend.
+ * Otherwise translated code calls tr_softmmu_slow (softmmu.c), which
+ * calls slow(): it does the whole access (walk, fill, MMIO, page
+ * crossing, fault) and returns the host address the inline code then
+ * loads from or stores to: the RAM byte itself, or a per-vCPU buffer
+ * holding what was loaded / taking the store that was already done.  A
+ * fault in slow() takes the guest pc from tr_softmmu_fault_pc. */
+struct tr_softmmu_tlb {
+    int32_t read_off, write_off, cpl_off;
+    unsigned bits;
+    void *(*slow)(void *env, uint64_t va, uint64_t value, unsigned memop, bool write);
+};
+/* The guest pc of the access whose slow path is running on this thread,
+ * with the globals that translated code held in host registers written
+ * back into env (from the fault map): what a fault in slow() reports. */
+uint64_t tr_softmmu_fault_pc(void *env);
+/* Whether slow() runs for translated code on this thread now (not for a
+ * helper or the lowered path, whose pc is known). */
+bool tr_softmmu_in_slow(void);
 
 /* The smallest guest page: what tr_g2h's pointer is valid for under a
  * software MMU (to the end of the page). */
