@@ -17,14 +17,15 @@ struct tcg_lapic {
 };
 
 /* The software TLB (accel_tcg_mmu.c): guest virtual page -> host page of
- * guest RAM, direct-mapped, one array per access kind; the tag is the
- * page address | CPL (the rights differ), the addend takes a virtual
- * address in the page to its host address.  Translated code probes it
- * inline (guest_mem.h struct tr_softmmu_tlb; TCG_TLB_EMPTY never
- * matches). */
+ * guest RAM, direct-mapped, one array per access kind, a quarter of each
+ * per CPL (the rights differ): slot (CPL << TCG_TLB_BITS) | page number
+ * mod TCG_TLB_PAGES.  The tag is the page address, the addend takes a
+ * virtual address in the page to its host address.  Translated code
+ * probes it inline (guest_mem.h struct tr_softmmu_tlb).  An empty slot's
+ * tag is a page that never maps to it (tcg_tlb_empty). */
 #define TCG_TLB_BITS 8
-#define TCG_TLB_SIZE (1 << TCG_TLB_BITS)
-#define TCG_TLB_EMPTY (~0ull)
+#define TCG_TLB_PAGES (1 << TCG_TLB_BITS)
+#define TCG_TLB_SIZE (4 << TCG_TLB_BITS)
 struct tcg_tlb_entry {
     uint64_t tag;
     uint64_t addend;                    /* host address - virtual address */

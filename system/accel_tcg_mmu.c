@@ -167,41 +167,57 @@ static void ram_copy(uint8_t *h, void *data, unsigned n, bool write)
     }
 }
 
+/* The slot of va for an access at CPL cpl. */
+static unsigned tlb_slot(uint64_t va, unsigned cpl)
+{
+    return (cpl & 3) << TCG_TLB_BITS | (unsigned)((va >> 12) % TCG_TLB_PAGES);
+}
+
+/* An empty slot's tag: the page before its pages (bit 63 set), which an
+ * access mapping to this slot can neither start nor end in. */
+static uint64_t tlb_empty(unsigned slot)
+{
+    return 1ull << 63 | (uint64_t)((slot - 1) % TCG_TLB_PAGES) << 12;
+}
+
 void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all)
 {
     tcg_code_epoch_renew(c);            /* blocks may map elsewhere now */
-    for (int i = 0; i < TCG_TLB_SIZE; i++) {
+    for (unsigned i = 0; i < TCG_TLB_SIZE; i++) {
         struct tcg_tlb_entry *r = &c->tlb_read[i], *w = &c->tlb_write[i];
-        if (all || (r->tag & ~0xfffull) == (va & ~0xfffull))
-            r->tag = TCG_TLB_EMPTY;
-        if (all || (w->tag & ~0xfffull) == (va & ~0xfffull))
-            w->tag = TCG_TLB_EMPTY;
+        if (all || r->tag == (va & ~0xfffull))
+            r->tag = tlb_empty(i);
+        if (all || w->tag == (va & ~0xfffull))
+            w->tag = tlb_empty(i);
     }
+}
+
+static struct tcg_tlb_entry *tlb_entry(struct tcg_cpu *t, uint64_t va, unsigned cpl, bool write)
+{
+    return &(write ? t->tlb_write : t->tlb_read)[tlb_slot(va, cpl)];
 }
 
 /* The host address of va's page in RAM for this access, or NULL (MMIO);
  * a miss walks (setting A, and D for a write) and fills the entry. */
 static uint8_t *tlb_page(struct x86_sys_cpu *c, uint64_t va, int acc, uint64_t pc, uint64_t *pa)
 {
-    struct tcg_cpu *t = tcg_cpu_of(c);
-    uint64_t page = va & ~0xfffull, tag = page | (c->sys.cs & 3), err;
-    struct tcg_tlb_entry *e = &(acc & ACC_WRITE ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
-    if (e->tag == tag)
+    uint64_t page = va & ~0xfffull, err;
+    struct tcg_tlb_entry *e = tlb_entry(tcg_cpu_of(c), va, (unsigned)c->sys.cs, acc & ACC_WRITE);
+    if (e->tag == page)
         return (uint8_t *)(uintptr_t)(page + e->addend);
     if (!walk(&c->sys, page, acc, pa, &err))
         page_fault(c, va, err, pc);
     uint8_t *h = sys_mem_ptr(tcg_vm, *pa, 4096);
     if (h)
-        *e = (struct tcg_tlb_entry){ tag, (uint64_t)(uintptr_t)h - page };
+        *e = (struct tcg_tlb_entry){ page, (uint64_t)(uintptr_t)h - page };
     return h;
 }
 
 /* A supervisor access for C code (IDT delivery, helpers, the code-change
- * check on every block entry): through the TLB, never faulting. */
+ * check on every block entry): through the CPL 0 TLB, never faulting. */
 void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write)
 {
-    struct tcg_cpu *t = tcg_cpu_of(c);
-    struct tcg_tlb_entry *e = &(write ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
+    struct tcg_tlb_entry *e = tlb_entry(tcg_cpu_of(c), va, 0, write);
     uint64_t pa, err, page = va & ~0xfffull;
     if (e->tag == page)
         return (uint8_t *)(uintptr_t)(va + e->addend);
@@ -248,10 +264,8 @@ static uint64_t extend(uint64_t v, unsigned memop)
  * canonical).  NULL: take access_virt's way (miss, page crossing, MMIO). */
 static inline uint8_t *tlb_hit(struct x86_sys_cpu *c, uint64_t va, unsigned n, bool write)
 {
-    struct tcg_cpu *t = tcg_cpu_of(c);
-    uint64_t tag = (va & ~0xfffull) | (c->sys.cs & 3);
-    const struct tcg_tlb_entry *e = &(write ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
-    if (e->tag != tag || (va & 0xfff) > 4096 - n)
+    const struct tcg_tlb_entry *e = tlb_entry(tcg_cpu_of(c), va, (unsigned)c->sys.cs, write);
+    if (va - e->tag > 4096 - n)
         return NULL;
     return (uint8_t *)(uintptr_t)(va + e->addend);
 }

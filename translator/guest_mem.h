@@ -47,17 +47,19 @@ struct tr_softmmu_helpers {
 
 /* TR_MEM_SOFTMMU, optional: the TLB that backends with an inline probe
  * (be_tlb_probe, backend.h) look up in translated code for ld/st/ldx/stx,
- * which softmmu.c then leaves in place.  Direct-mapped, 1 << bits entries
- * of { tag, addend } in env at read_off (loads) and write_off (stores); an
- * access of n bytes at va hits when the entry at (va >> 12) & mask has
- * tag == ((va + n - 1) & ~0xfff) | (the byte at env + cpl_off & 3) -- a
- * page crossing never hits -- and then reaches host address va + addend.
- * Otherwise translated code calls tr_softmmu_slow (softmmu.c), which
- * calls slow(): it does the whole access (walk, fill, MMIO, page
- * crossing, fault) and returns the host address the inline code then
- * loads from or stores to: the RAM byte itself, or a per-vCPU buffer
- * holding what was loaded / taking the store that was already done.  A
- * fault in slow() takes the guest pc from tr_softmmu_fault_pc. */
+ * which softmmu.c then leaves in place.  Direct-mapped entries of { tag,
+ * addend } in env at read_off (loads) and write_off (stores); an access
+ * of n bytes at va looks at slot ((byte at env + cpl_off) & 3) << bits |
+ * ((va >> 12) & ((1 << bits) - 1)) and hits when va - tag <= 4096 - n
+ * (unsigned: tag is va's page and the access does not cross it; no tag
+ * of an empty slot passes this, nor does its page + 1 equal it), then
+ * reaches host address va + addend.  Otherwise translated code calls
+ * tr_softmmu_slow (softmmu.c), which calls slow(): it does the whole
+ * access (walk, fill, MMIO, page crossing, fault) and returns the host
+ * address the inline code then loads from or stores to: the RAM byte
+ * itself, or a per-vCPU buffer holding what was loaded / taking the store
+ * that was already done.  A fault in slow() takes the guest pc from
+ * tr_softmmu_fault_pc. */
 struct tr_softmmu_tlb {
     int32_t read_off, write_off, cpl_off;
     unsigned bits;

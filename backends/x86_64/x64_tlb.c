@@ -5,14 +5,15 @@
  * address in rax, where the access itself then loads or stores:
  *
  *     lea   rax, [guest address]
+ *     movzx ecx, byte [env + cs]        ; slot: CPL << bits | page number
+ *     and   ecx, 3                      ;   (the rights differ per CPL)
+ *     shl   ecx, bits + 12
+ *     mov   edx, eax
+ *     and   edx, (entries - 1) << 12
+ *     or    ecx, edx
+ *     shr   ecx, 8                      ; * 16 bytes per entry
  *     lea   rdx, [rax + n - 1]          ; the last byte's page: a
  *     and   rdx, -4096                  ; crossing never hits
- *     movzx ecx, byte [env + cs]        ; | CPL: the rights differ
- *     and   ecx, 3
- *     or    rdx, rcx
- *     mov   ecx, eax                    ; entry index * 16
- *     shr   ecx, 8
- *     and   ecx, (entries - 1) << 4
  *     cmp   rdx, [env + rcx + tlb]
  *     je    hit
  *     mov   ecx, memop | write << 8     ; miss: rax = va, rdx = value
@@ -83,17 +84,18 @@ static void guest_va(struct be_code *c, const struct be_arg *base, int index, in
         x64_emit_lea_r_m(c, X64_W, X64_RAX, b, disp);
 }
 
-/* rdx = the tag a hit has, rcx = the entry's offset in its array. */
+/* rdx = the tag a hit has, rcx = the slot's offset in its array. */
 static void probe_key(struct be_code *c, const struct tr_softmmu_tlb *t, unsigned n)
 {
-    x64_emit_lea_r_m(c, X64_W, X64_RDX, X64_RAX, (int32_t)n - 1);
-    x64_emit_alu_rm_imm(c, X64_AND, X64_W, X64_RDX, -4096);
     x64_emit_op_m_r(c, 0, 0x0fb6, X64_RCX, X64_ENV, x64_env_disp(t->cpl_off));
     x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RCX, 3);
-    x64_emit_alu_rm_r(c, X64_OR, X64_W, X64_RDX, X64_RCX);
-    x64_emit_mov_rm_r(c, 0, X64_RCX, X64_RAX);
+    x64_emit_shift_rm_imm(c, X64_SHL, 0, X64_RCX, (uint8_t)(t->bits + 12));
+    x64_emit_mov_rm_r(c, 0, X64_RDX, X64_RAX);
+    x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RDX, (int32_t)(((1u << t->bits) - 1) << 12));
+    x64_emit_alu_rm_r(c, X64_OR, 0, X64_RCX, X64_RDX);
     x64_emit_shift_rm_imm(c, X64_SHR, 0, X64_RCX, 8);
-    x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RCX, (int32_t)(((1u << t->bits) - 1) << 4));
+    x64_emit_lea_r_m(c, X64_W, X64_RDX, X64_RAX, (int32_t)n - 1);
+    x64_emit_alu_rm_imm(c, X64_AND, X64_W, X64_RDX, -4096);
 }
 
 static void slow_path(struct be_code *c, unsigned memop, const struct be_arg *val)
