@@ -57,6 +57,7 @@ static inline struct tcg_cpu *tcg_cpu_of(void *env) { return env; }
 /* accel_tcg_codewatch.c: write tracking of RAM pages that hold code. */
 void tcg_codewatch_init(struct sys_vm *vm);
 uint64_t tcg_codewatch_version(const uint8_t *h, bool track);
+extern uint64_t tcg_code_writes;        /* writes to tracked pages so far */
 uint64_t tcg_code_epoch(struct tcg_cpu *c);
 void tcg_code_epoch_renew(struct tcg_cpu *c);
 void tcg_codewatch_release(void *h, size_t len);

@@ -542,7 +542,9 @@ static const struct tr_guest_mem tcg_mem = {
     .mode = TR_MEM_SOFTMMU, .fetchable = mem_fetchable, .writable = mem_writable,
     .map_changed = mem_map_changed, .prot_at = mem_prot_at, .extent = mem_extent,
     .g2h = mem_g2h, .copy = mem_copy, .soft = &helpers, .code_version = mem_code_version,
-    .code_epoch = mem_code_epoch,
+    .code_epoch = mem_code_epoch, .code_writes = &tcg_code_writes,
+    .seen_writes_off = (int32_t)offsetof(struct tcg_cpu, seen_writes),
+    .epoch_off = (int32_t)offsetof(struct tcg_cpu, code_epoch),
 };
 
 const struct tr_guest_mem *tcg_guest_mem(void) { return &tcg_mem; }

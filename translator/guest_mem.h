@@ -131,6 +131,15 @@ struct tr_guest_mem {
      * other vCPU has and that changes when any page version may have
      * changed for it: a block checked in this epoch is still good. */
     uint64_t (*code_epoch)(const struct tr_guest_mem *m, void *env);
+    /* Optional, with code_epoch: what lets translated code check inline,
+     * after a store, that its block's bytes are still the translated ones
+     * (smc.c): the 64-bit word at *code_writes changes with every write
+     * of a tracked page, env's word at seen_writes_off is its value when
+     * env's epoch (at epoch_off) was last taken; while both words are
+     * equal and the epoch is the one the block was checked in, nothing
+     * the block was translated from has been written. */
+    const uint64_t *code_writes;
+    int32_t seen_writes_off, epoch_off;
 };
 
 /* User mode's guest memory: the host process's own address space. */
