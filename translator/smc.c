@@ -81,11 +81,25 @@ static bool epoch_holds(void *env, const struct tr_block *tb, uint64_t *epoch)
     return *epoch && __atomic_load_n(&tb->smc_ok[*epoch & 3], __ATOMIC_RELAXED) == *epoch;
 }
 
+/* epoch_holds without a call, from the words guest_mem.h code_writes
+ * names (the common case on every block entry). */
+static bool epoch_holds_fast(const void *env, const struct tr_block *tb)
+{
+    const struct tr_guest_mem *m = ((const struct tr_runtime *)env)->mem;
+    if (!m || !m->code_writes)
+        return false;
+    uint64_t epoch, seen;
+    memcpy(&epoch, (const char *)env + m->epoch_off, 8);
+    memcpy(&seen, (const char *)env + m->seen_writes_off, 8);
+    return epoch && __atomic_load_n(m->code_writes, __ATOMIC_ACQUIRE) == seen &&
+           __atomic_load_n(&tb->smc_ok[epoch & 3], __ATOMIC_RELAXED) == epoch;
+}
+
 static uint64_t smc_check(void *env, uint64_t tb_addr)
 {
     struct tr_block *tb = (struct tr_block *)(uintptr_t)tb_addr;
     uint64_t v[2], epoch;
-    if (epoch_holds(env, tb, &epoch))
+    if (epoch_holds_fast(env, tb) || epoch_holds(env, tb, &epoch))
         return 0;
     if (!versions_hold(env, tb)) {
         code_versions(env, tb->guest_pc, tb->guest_size, true, v);
