@@ -8,10 +8,11 @@
  * A fault leaves the page-fault event (#PF, CR2, error code) for the
  * vCPU loop and returns from translated code at the faulting instruction.
  *
- * A per-vCPU TLB in C (RAM pages only; flushed on CR0/CR3/CR4/EFER writes
- * and invlpg, as x86 requires of the guest) saves the walk; probing it
- * inline in translated code is the next speed step, with these helpers as
- * its miss path. */
+ * A per-vCPU TLB (RAM pages only; flushed on CR0/CR3/CR4/EFER writes and
+ * invlpg, as x86 requires of the guest) saves the walk.  Translated code
+ * probes it inline for plain loads and stores (guest_mem.h struct
+ * tr_softmmu_tlb, the backends' x64_tlb.c / a64_tlb.c); mmu_slow is its
+ * miss path, the helpers below serve atomics, vector accesses and C code. */
 #include <stddef.h>
 #include <string.h>
 

@@ -7,11 +7,13 @@
  *    (no extra cost), helpers dereference the address, and code fetch and
  *    the self-modifying-code check answer from the map of guest mappings
  *    the syscall layer keeps up to date (map_changed).
- *  - a software MMU (ferry-system without KVM) will be a second mode: the
- *    backends' guest-access emitters (the only place that looks at the
- *    mode) emit a TLB lookup before each access and a slow-path helper on
- *    a miss, tr_guest_ptr() walks the page tables, and fetchable() answers
- *    for the guest's virtual pc.  Frontends emit the same IR in every mode.
+ *  - TR_MEM_SOFTMMU (ferry-system's tcg accelerator): the backends'
+ *    guest-access emitters (the only place that looks at the mode) emit a
+ *    TLB lookup before each ld/st and a slow-path call on a miss (struct
+ *    tr_softmmu_tlb below); other accesses become helper calls
+ *    (softmmu.c), tr_guest_ptr() walks the page tables, and fetchable()
+ *    answers for the guest's virtual pc.  Frontends emit the same IR in
+ *    every mode.
  */
 #ifndef FERRY_GUEST_MEM_H
 #define FERRY_GUEST_MEM_H
@@ -37,8 +39,8 @@ struct ir_helper;
  *   rmw(addr, value, memop | op << 8, pc) -> old
  *   cas(addr, expected, desired, memop, pc) -> old
  *   vld(addr, vector operands (aux[0]), pc)   vst(the same)
- * This slow path is the seam: an inline TLB probe in the backends'
- * guest-address emitters will call the same helpers on a miss. */
+ * With a TLB that the backend probes inline (tlb), ld and st are left to
+ * the backend and these two serve only backends without a probe. */
 struct tr_softmmu_tlb;
 struct tr_softmmu_helpers {
     const struct ir_helper *ld, *st, *rmw, *cas, *vld, *vst;
