@@ -522,7 +522,11 @@ static void mem_copy(const struct tr_guest_mem *m, uint64_t va, void *data, size
 {
     struct x86_sys_cpu *c = current();
     c->cpu.rt.helper_guard = NULL;
-    access_virt(c, va, data, (unsigned)len, write, c->cpu.rt.pc);
+    uint8_t *h = len && len <= 16 ? tlb_hit(c, va, (unsigned)len, write) : NULL;
+    if (h)                              /* rep string elements: the common case */
+        ram_copy(h, data, (unsigned)len, write);
+    else
+        access_virt(c, va, data, (unsigned)len, write, c->cpu.rt.pc);
 }
 
 /* The self-modifying-code check's page version (accel_tcg_codewatch.c),
