@@ -202,6 +202,17 @@ static inline bool be_access_is_direct(const struct be_code *c, unsigned memop)
 }
 _Noreturn void be_unsupported_mem_mode(void);
 
+/* Optional (weak; missing or false: translator/softmmu.c lowers every
+ * guest ld/st to a helper call): whether the backend's guest-address
+ * emitter probes this software-MMU TLB (guest_mem.h) inline, calling
+ * tr_softmmu_slow on a miss.  The probe changes the host flags. */
+bool be_tlb_probe(const struct tr_softmmu_tlb *t) __attribute__((weak));
+/* A miss of that probe (translator/softmmu.c): memop | write << 8; ret is
+ * the host return address inside the block (its fault point) and regs
+ * the host registers at the call, indexed by register number. */
+void *tr_softmmu_slow(void *env, uint64_t va, uint64_t value, uint64_t memop_w, uintptr_t ret,
+                      const uint64_t *regs);
+
 /* Emits one IR instruction.  out[] / in[] follow the op's outputs and
  * inputs.  For IR_call the allocator has already placed the arguments and
  * out[0] (if any) is call_ret; the backend just emits be_emit_call().

@@ -17,18 +17,27 @@ struct tcg_lapic {
 };
 
 /* The software TLB (accel_tcg_mmu.c): guest virtual page -> host page of
- * guest RAM, direct-mapped, one array per access kind; the tag is the
- * page address | 1 for a CPL 3 access (TCG_TLB_EMPTY never matches). */
-#define TCG_TLB_SIZE 256
-#define TCG_TLB_EMPTY (~0ull)
+ * guest RAM, direct-mapped, one array per access kind, a quarter of each
+ * per CPL (the rights differ): slot (CPL << TCG_TLB_BITS) | page number
+ * mod TCG_TLB_PAGES.  The tag is the page address, the addend takes a
+ * virtual address in the page to its host address.  Translated code
+ * probes it inline (guest_mem.h struct tr_softmmu_tlb).  An empty slot's
+ * tag is a page that never maps to it (tcg_tlb_empty). */
+#define TCG_TLB_BITS 8
+#define TCG_TLB_PAGES (1 << TCG_TLB_BITS)
+#define TCG_TLB_SIZE (4 << TCG_TLB_BITS)
 struct tcg_tlb_entry {
     uint64_t tag;
-    uint8_t *host;
+    uint64_t addend;                    /* host address - virtual address */
 };
 
 struct tcg_cpu {
     struct x86_sys_cpu x;               /* the env: first */
     struct tcg_tlb_entry tlb_read[TCG_TLB_SIZE], tlb_write[TCG_TLB_SIZE];
+    /* A slow-path access that is not one RAM access (MMIO, a page
+     * crossing): its loaded bytes, or where translated code's store goes
+     * after the slow path made it. */
+    uint8_t bounce[16] __attribute__((aligned(16)));
     struct sys_vcpu *vcpu;
     pthread_mutex_t lock;               /* guards apic and the wake-up below */
     pthread_cond_t wake;                /* hlt waits here for an interrupt or a stop */
@@ -48,6 +57,7 @@ static inline struct tcg_cpu *tcg_cpu_of(void *env) { return env; }
 /* accel_tcg_codewatch.c: write tracking of RAM pages that hold code. */
 void tcg_codewatch_init(struct sys_vm *vm);
 uint64_t tcg_codewatch_version(const uint8_t *h, bool track);
+extern uint64_t tcg_code_writes;        /* writes to tracked pages so far */
 uint64_t tcg_code_epoch(struct tcg_cpu *c);
 void tcg_code_epoch_renew(struct tcg_cpu *c);
 void tcg_codewatch_release(void *h, size_t len);

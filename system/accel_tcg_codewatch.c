@@ -38,7 +38,7 @@ static uint8_t *writes;                 /* per host page: times unwatched, to GI
 #define GIVE_UP 32
 static struct sigaction chained;        /* the engine's handler (translator/fault.c) */
 static int lock;                        /* spin lock: also taken in the signal handler */
-static uint64_t code_writes;            /* writes to tracked pages so far */
+uint64_t tcg_code_writes;                /* writes to tracked pages so far */
 static uint64_t epochs = 4;             /* code epochs handed out (by 4: low bits = slot) */
 
 static void lock_take(void)
@@ -59,7 +59,7 @@ static void unwatch(uint64_t i)
     if (!watched[i])
         return;
     __atomic_fetch_add(&gen[i], 1, __ATOMIC_RELEASE);
-    __atomic_fetch_add(&code_writes, 1, __ATOMIC_RELEASE);
+    __atomic_fetch_add(&tcg_code_writes, 1, __ATOMIC_RELEASE);
     if (writes[i] < GIVE_UP)
         writes[i]++;
     watched[i] = 0;
@@ -158,7 +158,7 @@ void tcg_code_epoch_renew(struct tcg_cpu *c)
  * stay as they are (read before a check, so a write during it renews). */
 uint64_t tcg_code_epoch(struct tcg_cpu *c)
 {
-    uint64_t w = __atomic_load_n(&code_writes, __ATOMIC_ACQUIRE);
+    uint64_t w = __atomic_load_n(&tcg_code_writes, __ATOMIC_ACQUIRE);
     if (!ram)
         return 0;
     if (w != c->seen_writes || !c->code_epoch) {

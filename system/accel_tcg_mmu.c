@@ -8,10 +8,12 @@
  * A fault leaves the page-fault event (#PF, CR2, error code) for the
  * vCPU loop and returns from translated code at the faulting instruction.
  *
- * A per-vCPU TLB in C (RAM pages only; flushed on CR0/CR3/CR4/EFER writes
- * and invlpg, as x86 requires of the guest) saves the walk; probing it
- * inline in translated code is the next speed step, with these helpers as
- * its miss path. */
+ * A per-vCPU TLB (RAM pages only; flushed on CR0/CR3/CR4/EFER writes and
+ * invlpg, as x86 requires of the guest) saves the walk.  Translated code
+ * probes it inline for plain loads and stores (guest_mem.h struct
+ * tr_softmmu_tlb, the backends' x64_tlb.c / a64_tlb.c); mmu_slow is its
+ * miss path, the helpers below serve atomics, vector accesses and C code. */
+#include <stddef.h>
 #include <string.h>
 
 #include "accel_tcg.h"
@@ -94,8 +96,18 @@ static bool walk(const struct x86_sys_state *s, uint64_t va, int acc, uint64_t *
 static int cpl_acc(const struct x86_sys_cpu *c) { return (c->sys.cs & 3) == 3 ? ACC_USER : 0; }
 
 
+/* The pc argument of an access made by the inline probe's slow path:
+ * the guest pc comes from the block's fault map (softmmu.c). */
+#define PC_FROM_SLOW UINT64_MAX
+
+static uint64_t fault_pc(struct x86_sys_cpu *c, uint64_t pc)
+{
+    return pc == PC_FROM_SLOW ? tr_softmmu_fault_pc(c) : pc;
+}
+
 static _Noreturn void page_fault(struct x86_sys_cpu *c, uint64_t va, uint64_t err, uint64_t pc)
 {
+    pc = fault_pc(c, pc);
     c->sys.cr2 = va;
     c->sys.event = (struct x86_sys_event){ X86_EXC_PF, 1, err };
     tr_raise(&c->cpu.rt, TR_EXIT_SIGSEGV, pc);
@@ -121,6 +133,7 @@ static void check_canonical(struct x86_sys_cpu *c, uint64_t va, uint64_t pc)
 {
     if ((uint64_t)((int64_t)(va << 16) >> 16) == va)
         return;
+    pc = fault_pc(c, pc);
     c->sys.event = (struct x86_sys_event){ X86_EXC_GP, 1, 0 };
     tr_raise(&c->cpu.rt, TR_EXIT_SIGSEGV, pc);
 }
@@ -155,49 +168,65 @@ static void ram_copy(uint8_t *h, void *data, unsigned n, bool write)
     }
 }
 
+/* The slot of va for an access at CPL cpl. */
+static unsigned tlb_slot(uint64_t va, unsigned cpl)
+{
+    return (cpl & 3) << TCG_TLB_BITS | (unsigned)((va >> 12) % TCG_TLB_PAGES);
+}
+
+/* An empty slot's tag: the page before its pages (bit 63 set), which an
+ * access mapping to this slot can neither start nor end in. */
+static uint64_t tlb_empty(unsigned slot)
+{
+    return 1ull << 63 | (uint64_t)((slot - 1) % TCG_TLB_PAGES) << 12;
+}
+
 void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all)
 {
     tcg_code_epoch_renew(c);            /* blocks may map elsewhere now */
-    for (int i = 0; i < TCG_TLB_SIZE; i++) {
+    for (unsigned i = 0; i < TCG_TLB_SIZE; i++) {
         struct tcg_tlb_entry *r = &c->tlb_read[i], *w = &c->tlb_write[i];
-        if (all || (r->tag & ~1ull) == (va & ~0xfffull))
-            r->tag = TCG_TLB_EMPTY;
-        if (all || (w->tag & ~1ull) == (va & ~0xfffull))
-            w->tag = TCG_TLB_EMPTY;
+        if (all || r->tag == (va & ~0xfffull))
+            r->tag = tlb_empty(i);
+        if (all || w->tag == (va & ~0xfffull))
+            w->tag = tlb_empty(i);
     }
+}
+
+static struct tcg_tlb_entry *tlb_entry(struct tcg_cpu *t, uint64_t va, unsigned cpl, bool write)
+{
+    return &(write ? t->tlb_write : t->tlb_read)[tlb_slot(va, cpl)];
 }
 
 /* The host address of va's page in RAM for this access, or NULL (MMIO);
  * a miss walks (setting A, and D for a write) and fills the entry. */
 static uint8_t *tlb_page(struct x86_sys_cpu *c, uint64_t va, int acc, uint64_t pc, uint64_t *pa)
 {
-    struct tcg_cpu *t = tcg_cpu_of(c);
-    uint64_t tag = (va & ~0xfffull) | (acc & ACC_USER ? 1 : 0), err;
-    struct tcg_tlb_entry *e = &(acc & ACC_WRITE ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
-    if (e->tag == tag)
-        return e->host;
-    if (!walk(&c->sys, va & ~0xfffull, acc, pa, &err))
+    uint64_t page = va & ~0xfffull, err;
+    struct tcg_tlb_entry *e = tlb_entry(tcg_cpu_of(c), va, (unsigned)c->sys.cs, acc & ACC_WRITE);
+    if (e->tag == page)
+        return (uint8_t *)(uintptr_t)(page + e->addend);
+    if (!walk(&c->sys, page, acc, pa, &err))
         page_fault(c, va, err, pc);
     uint8_t *h = sys_mem_ptr(tcg_vm, *pa, 4096);
     if (h)
-        *e = (struct tcg_tlb_entry){ tag, h };
+        *e = (struct tcg_tlb_entry){ page, (uint64_t)(uintptr_t)h - page };
     return h;
 }
 
 /* A supervisor access for C code (IDT delivery, helpers, the code-change
- * check on every block entry): through the TLB, never faulting. */
+ * check on every block entry): through the CPL 0 TLB, never faulting. */
 void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write)
 {
-    struct tcg_cpu *t = tcg_cpu_of(c);
-    struct tcg_tlb_entry *e = &(write ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
-    uint64_t pa, err;
-    if (e->tag == (va & ~0xfffull))
-        return e->host + (va & 0xfff);
-    if (!walk(&c->sys, va & ~0xfffull, write ? ACC_WRITE : ACC_READ, &pa, &err))
+    struct tcg_tlb_entry *e = tlb_entry(tcg_cpu_of(c), va, 0, write);
+    uint64_t pa, err, page = va & ~0xfffull;
+    if (e->tag == page)
+        return (uint8_t *)(uintptr_t)(va + e->addend);
+    if (!walk(&c->sys, page, write ? ACC_WRITE : ACC_READ, &pa, &err))
         return NULL;
     uint8_t *h = sys_mem_ptr(tcg_vm, pa, 4096);
     if (h)
-        *e = (struct tcg_tlb_entry){ va & ~0xfffull, h };
+        *e = (struct tcg_tlb_entry){ page, (uint64_t)(uintptr_t)h - page };
     return h ? h + (va & 0xfff) : NULL;
 }
 
@@ -236,12 +265,10 @@ static uint64_t extend(uint64_t v, unsigned memop)
  * canonical).  NULL: take access_virt's way (miss, page crossing, MMIO). */
 static inline uint8_t *tlb_hit(struct x86_sys_cpu *c, uint64_t va, unsigned n, bool write)
 {
-    struct tcg_cpu *t = tcg_cpu_of(c);
-    uint64_t tag = (va & ~0xfffull) | ((c->sys.cs & 3) == 3 ? 1 : 0);
-    const struct tcg_tlb_entry *e = &(write ? t->tlb_write : t->tlb_read)[(va >> 12) % TCG_TLB_SIZE];
-    if (e->tag != tag || (va & 0xfff) > 4096 - n)
+    const struct tcg_tlb_entry *e = tlb_entry(tcg_cpu_of(c), va, (unsigned)c->sys.cs, write);
+    if (va - e->tag > 4096 - n)
         return NULL;
-    return e->host + (va & 0xfff);
+    return (uint8_t *)(uintptr_t)(va + e->addend);
 }
 
 /* ram_copy's accesses with a constant size each (inlined, no memcpy call). */
@@ -397,6 +424,33 @@ static uint64_t mmu_vst(void *env, uint64_t va, uint64_t pack, uint64_t pc)
     return 0;
 }
 
+/* The inline probe's miss (guest_mem.h): one RAM page fills the TLB and
+ * is accessed by translated code itself; the rest is done here, through
+ * the vCPU's bounce buffer. */
+static void *mmu_slow(void *env, uint64_t va, uint64_t v, unsigned memop, bool write)
+{
+    struct tcg_cpu *t = env;
+    unsigned n = 1u << (memop & IR_MO_SIZE);
+    if ((va & 0xfff) <= 4096 - n) {
+        uint64_t pa = 0;
+        check_canonical(env, va, PC_FROM_SLOW);
+        uint8_t *h = tlb_page(env, va, (write ? ACC_WRITE : ACC_READ) | cpl_acc(env), PC_FROM_SLOW,
+                              &pa);
+        if (h)
+            return h + (va & 0xfff);
+    }
+    access_virt(env, va, write ? (void *)&v : t->bounce, n, write, PC_FROM_SLOW);
+    return t->bounce;
+}
+
+static const struct tr_softmmu_tlb tlb = {
+    .read_off = (int32_t)offsetof(struct tcg_cpu, tlb_read),
+    .write_off = (int32_t)offsetof(struct tcg_cpu, tlb_write),
+    .cpl_off = (int32_t)(offsetof(struct tcg_cpu, x) + offsetof(struct x86_sys_cpu, sys.cs)),
+    .bits = TCG_TLB_BITS,
+    .slow = mmu_slow,
+};
+
 #define RW IR_HELPER_RW_GLOBALS
 static const struct ir_helper h_ld = { (void *)mmu_ld, "mmu_ld", 3, 1, RW };
 static const struct ir_helper h_st = { (void *)mmu_st, "mmu_st", 4, 0, RW };
@@ -404,7 +458,8 @@ static const struct ir_helper h_rmw = { (void *)mmu_rmw, "mmu_rmw", 4, 1, RW };
 static const struct ir_helper h_cas = { (void *)mmu_cas, "mmu_cas", 5, 1, RW };
 static const struct ir_helper h_vld = { (void *)mmu_vld, "mmu_vld", 3, 0, RW };
 static const struct ir_helper h_vst = { (void *)mmu_vst, "mmu_vst", 3, 0, RW };
-static const struct tr_softmmu_helpers helpers = { &h_ld, &h_st, &h_rmw, &h_cas, &h_vld, &h_vst };
+static const struct tr_softmmu_helpers helpers = { &h_ld, &h_st, &h_rmw, &h_cas, &h_vld, &h_vst,
+                                                    &tlb };
 
 /* ---- the engine's view: fetch, code-change checks, g2h ------------------- */
 
@@ -467,7 +522,11 @@ static void mem_copy(const struct tr_guest_mem *m, uint64_t va, void *data, size
 {
     struct x86_sys_cpu *c = current();
     c->cpu.rt.helper_guard = NULL;
-    access_virt(c, va, data, (unsigned)len, write, c->cpu.rt.pc);
+    uint8_t *h = len && len <= 16 ? tlb_hit(c, va, (unsigned)len, write) : NULL;
+    if (h)                              /* rep string elements: the common case */
+        ram_copy(h, data, (unsigned)len, write);
+    else
+        access_virt(c, va, data, (unsigned)len, write, c->cpu.rt.pc);
 }
 
 /* The self-modifying-code check's page version (accel_tcg_codewatch.c),
@@ -488,7 +547,9 @@ static const struct tr_guest_mem tcg_mem = {
     .mode = TR_MEM_SOFTMMU, .fetchable = mem_fetchable, .writable = mem_writable,
     .map_changed = mem_map_changed, .prot_at = mem_prot_at, .extent = mem_extent,
     .g2h = mem_g2h, .copy = mem_copy, .soft = &helpers, .code_version = mem_code_version,
-    .code_epoch = mem_code_epoch,
+    .code_epoch = mem_code_epoch, .code_writes = &tcg_code_writes,
+    .seen_writes_off = (int32_t)offsetof(struct tcg_cpu, seen_writes),
+    .epoch_off = (int32_t)offsetof(struct tcg_cpu, code_epoch),
 };
 
 const struct tr_guest_mem *tcg_guest_mem(void) { return &tcg_mem; }

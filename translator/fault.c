@@ -222,6 +222,20 @@ static const struct ra_fault_point *fault_point(struct tr_runtime *rt, const voi
     return *map ? find_point(*map, (uint32_t)(be_ucontext_pc(uc) - (uintptr_t)tb->code)) : NULL;
 }
 
+bool fault_restore_at(void *env, uintptr_t host_pc, uint64_t (*reg)(const void *ctx, int r),
+                      const void *ctx, uint64_t *guest_pc)
+{
+    struct tr_runtime *rt = env;
+    struct tr_block *tb = tc_find_by_host_pc(rt->engine, host_pc);
+    const struct fault_map *m = tb ? tb->fault_map : NULL;
+    const struct ra_fault_point *p = m ? find_point(m, (uint32_t)(host_pc - (uintptr_t)tb->code)) : NULL;
+    if (!p)
+        return false;
+    ra_fault_restore(env, p, m->entries, rt->engine->globals.v, reg, ctx);
+    *guest_pc = p->guest_pc;
+    return true;
+}
+
 /* A fault inside a helper that guards its guest accesses. */
 static void helper_fault(struct tr_runtime *rt, int sig, const siginfo_t *si)
 {

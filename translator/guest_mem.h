@@ -7,11 +7,13 @@
  *    (no extra cost), helpers dereference the address, and code fetch and
  *    the self-modifying-code check answer from the map of guest mappings
  *    the syscall layer keeps up to date (map_changed).
- *  - a software MMU (ferry-system without KVM) will be a second mode: the
- *    backends' guest-access emitters (the only place that looks at the
- *    mode) emit a TLB lookup before each access and a slow-path helper on
- *    a miss, tr_guest_ptr() walks the page tables, and fetchable() answers
- *    for the guest's virtual pc.  Frontends emit the same IR in every mode.
+ *  - TR_MEM_SOFTMMU (ferry-system's tcg accelerator): the backends'
+ *    guest-access emitters (the only place that looks at the mode) emit a
+ *    TLB lookup before each ld/st and a slow-path call on a miss (struct
+ *    tr_softmmu_tlb below); other accesses become helper calls
+ *    (softmmu.c), tr_guest_ptr() walks the page tables, and fetchable()
+ *    answers for the guest's virtual pc.  Frontends emit the same IR in
+ *    every mode.
  */
 #ifndef FERRY_GUEST_MEM_H
 #define FERRY_GUEST_MEM_H
@@ -37,11 +39,41 @@ struct ir_helper;
  *   rmw(addr, value, memop | op << 8, pc) -> old
  *   cas(addr, expected, desired, memop, pc) -> old
  *   vld(addr, vector operands (aux[0]), pc)   vst(the same)
- * This slow path is the seam: an inline TLB probe in the backends'
- * guest-address emitters will call the same helpers on a miss. */
+ * With a TLB that the backend probes inline (tlb), ld and st are left to
+ * the backend and these two serve only backends without a probe. */
+struct tr_softmmu_tlb;
 struct tr_softmmu_helpers {
     const struct ir_helper *ld, *st, *rmw, *cas, *vld, *vst;
+    const struct tr_softmmu_tlb *tlb;   /* NULL: every ld/st is a helper call */
 };
+
+/* TR_MEM_SOFTMMU, optional: the TLB that backends with an inline probe
+ * (be_tlb_probe, backend.h) look up in translated code for ld/st/ldx/stx,
+ * which softmmu.c then leaves in place.  Direct-mapped entries of { tag,
+ * addend } in env at read_off (loads) and write_off (stores); an access
+ * of n bytes at va looks at slot ((byte at env + cpl_off) & 3) << bits |
+ * ((va >> 12) & ((1 << bits) - 1)) and hits when va - tag <= 4096 - n
+ * (unsigned: tag is va's page and the access does not cross it; no tag
+ * of an empty slot passes this, nor does its page + 1 equal it), then
+ * reaches host address va + addend.  Otherwise translated code calls
+ * tr_softmmu_slow (softmmu.c), which calls slow(): it does the whole
+ * access (walk, fill, MMIO, page crossing, fault) and returns the host
+ * address the inline code then loads from or stores to: the RAM byte
+ * itself, or a per-vCPU buffer holding what was loaded / taking the store
+ * that was already done.  A fault in slow() takes the guest pc from
+ * tr_softmmu_fault_pc. */
+struct tr_softmmu_tlb {
+    int32_t read_off, write_off, cpl_off;
+    unsigned bits;
+    void *(*slow)(void *env, uint64_t va, uint64_t value, unsigned memop, bool write);
+};
+/* The guest pc of the access whose slow path is running on this thread,
+ * with the globals that translated code held in host registers written
+ * back into env (from the fault map): what a fault in slow() reports. */
+uint64_t tr_softmmu_fault_pc(void *env);
+/* Whether slow() runs for translated code on this thread now (not for a
+ * helper or the lowered path, whose pc is known). */
+bool tr_softmmu_in_slow(void);
 
 /* The smallest guest page: what tr_g2h's pointer is valid for under a
  * software MMU (to the end of the page). */
@@ -101,6 +133,15 @@ struct tr_guest_mem {
      * other vCPU has and that changes when any page version may have
      * changed for it: a block checked in this epoch is still good. */
     uint64_t (*code_epoch)(const struct tr_guest_mem *m, void *env);
+    /* Optional, with code_epoch: what lets translated code check inline,
+     * after a store, that its block's bytes are still the translated ones
+     * (smc.c): the 64-bit word at *code_writes changes with every write
+     * of a tracked page, env's word at seen_writes_off is its value when
+     * env's epoch (at epoch_off) was last taken; while both words are
+     * equal and the epoch is the one the block was checked in, nothing
+     * the block was translated from has been written. */
+    const uint64_t *code_writes;
+    int32_t seen_writes_off, epoch_off;
 };
 
 /* User mode's guest memory: the host process's own address space. */

@@ -81,11 +81,25 @@ static bool epoch_holds(void *env, const struct tr_block *tb, uint64_t *epoch)
     return *epoch && __atomic_load_n(&tb->smc_ok[*epoch & 3], __ATOMIC_RELAXED) == *epoch;
 }
 
+/* epoch_holds without a call, from the words guest_mem.h code_writes
+ * names (the common case on every block entry). */
+static bool epoch_holds_fast(const void *env, const struct tr_block *tb)
+{
+    const struct tr_guest_mem *m = ((const struct tr_runtime *)env)->mem;
+    if (!m || !m->code_writes)
+        return false;
+    uint64_t epoch, seen;
+    memcpy(&epoch, (const char *)env + m->epoch_off, 8);
+    memcpy(&seen, (const char *)env + m->seen_writes_off, 8);
+    return epoch && __atomic_load_n(m->code_writes, __ATOMIC_ACQUIRE) == seen &&
+           __atomic_load_n(&tb->smc_ok[epoch & 3], __ATOMIC_RELAXED) == epoch;
+}
+
 static uint64_t smc_check(void *env, uint64_t tb_addr)
 {
     struct tr_block *tb = (struct tr_block *)(uintptr_t)tb_addr;
     uint64_t v[2], epoch;
-    if (epoch_holds(env, tb, &epoch))
+    if (epoch_holds_fast(env, tb) || epoch_holds(env, tb, &epoch))
         return 0;
     if (!versions_hold(env, tb)) {
         code_versions(env, tb->guest_pc, tb->guest_size, true, v);
@@ -150,31 +164,75 @@ static bool may_store(const struct ir_insn *i, const struct tr_guest_mem *m)
            i->op == IR_atomic_cas;
 }
 
-/* The check, inserted at insns[at] (an insn_start: its pc is next). */
-static void insert_rest_check(struct ir_block *b, struct tr_block *tb, int at)
+/* The check as a helper call (it compares the bytes when it must). */
+static void emit_rest_call(struct ir_block *b, struct tr_block *tb, uint64_t next_pc)
 {
-    int n = b->n_insns;
-    memmove(&b->insns[at + 1], &b->insns[at], sizeof(b->insns[0]) * (size_t)(n - at));
-    uint64_t next_pc = (uint64_t)b->insns[at + 1].aux[0];
-    b->n_insns = at;
     ir_ref args[2] = { ir_const(b, (uint64_t)(uintptr_t)tb), ir_const(b, next_pc) };
     ir_call(b, &smc_rest_helper, IR_NONE, args);
-    b->n_insns = n + 1;
+}
+
+/* The check inline, for a block on tracked pages (guest_mem.h
+ * code_writes): unless no tracked page was written since this vCPU's
+ * epoch was taken and the block was checked in that epoch, leave for
+ * the next instruction's block, whose entry check decides.  Nothing is
+ * synced but what any exit syncs. */
+static void emit_rest_inline(struct ir_block *b, struct tr_block *tb, uint64_t next_pc,
+                             const struct tr_guest_mem *m)
+{
+    ir_ref epoch = ir_temp(b), low = ir_temp(b), off = ir_temp(b), slot = ir_temp(b);
+    ir_ref ok = ir_temp(b), w = ir_temp(b), seen = ir_temp(b);
+    ir_ld_env(b, IR_MO_64, epoch, m->epoch_off);
+    ir_binop(b, IR_and, 64, low, epoch, ir_const(b, 3));
+    ir_binop(b, IR_shl, 64, off, low, ir_const(b, 3));
+    ir_binop(b, IR_add, 64, slot, off, ir_const(b, (uint64_t)(uintptr_t)tb->smc_ok));
+    ir_ld(b, IR_MO_64 | IR_MO_HOST, ok, slot);
+    ir_brexit(b, IR_NE, 64, ok, epoch, next_pc, TR_EXIT_INDIRECT);
+    ir_ld(b, IR_MO_64 | IR_MO_HOST, w, ir_const(b, (uint64_t)(uintptr_t)m->code_writes));
+    ir_ld_env(b, IR_MO_64, seen, m->seen_writes_off);
+    ir_brexit(b, IR_NE, 64, w, seen, next_pc, TR_EXIT_INDIRECT);
+}
+
+enum { REST_INSNS = 9, REST_VALUES = 12 };
+
+/* The check, inserted at insns[at] (an insn_start: its pc is next). */
+static void insert_rest_check(struct ir_block *b, struct tr_block *tb, int at,
+                              const struct tr_guest_mem *m, bool inline_check)
+{
+    int n = b->n_insns, len = inline_check ? REST_INSNS : 1;
+    memmove(&b->insns[at + len], &b->insns[at], sizeof(b->insns[0]) * (size_t)(n - at));
+    uint64_t next_pc = (uint64_t)b->insns[at + len].aux[0];
+    b->n_insns = at;
+    if (inline_check)
+        emit_rest_inline(b, tb, next_pc, m);
+    else
+        emit_rest_call(b, tb, next_pc);
+    b->n_insns = n + len;
+}
+
+/* Whether the block's pages are tracked now (their versions are not 0),
+ * so that the inline check can trust the code epochs. */
+static bool tracked_now(const struct ir_block *b, const struct tr_guest_mem *m)
+{
+    uint64_t last = b->guest_pc + (b->guest_size ? b->guest_size - 1 : 0);
+    return m->code_writes && m->code_version && m->code_epoch &&
+           m->code_version(m, b->guest_pc, false) && m->code_version(m, last, false);
 }
 
 /* After each instruction that may store, unless it ends the block. */
 void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m)
 {
-    bool stored = false;
+    bool stored = false, inline_check = tracked_now(b, m);
+    int len = inline_check ? REST_INSNS : 1, values = inline_check ? REST_VALUES : 2;
     for (int k = 0; k < b->n_insns; k++) {
         if (b->insns[k].op != IR_insn_start) {
             stored |= may_store(&b->insns[k], m);
             continue;
         }
         if (stored) {
-            if (b->n_insns + 1 > IR_MAX_INSNS || b->n_values + 2 > IR_MAX_VALUES)
+            if (b->n_insns + len > IR_MAX_INSNS || b->n_values + values > IR_MAX_VALUES)
                 return;
-            insert_rest_check(b, tb, k++);
+            insert_rest_check(b, tb, k, m, inline_check);
+            k += len;
         }
         stored = false;
     }

@@ -4,12 +4,68 @@
  * call of the guest-memory interface's helpers, which translate the
  * virtual address, reach RAM or a device, and raise the guest's page
  * fault precisely (the instruction's pc is an argument; the helpers sync
- * the guest registers, IR_HELPER_RW_GLOBALS).  Backends stay unaware of
- * the mode; an inline TLB probe in their guest-address emitters is the
- * later fast path, falling back to the same helpers. */
+ * the guest registers, IR_HELPER_RW_GLOBALS).
+ *
+ * With a TLB the backend probes inline (be_tlb_probe; guest_mem.h struct
+ * tr_softmmu_tlb), ld/st stay as they are: the backend's guest-address
+ * emitter looks the page up and only a miss calls tr_softmmu_slow, without
+ * syncing anything.  A fault there finds its guest pc and the globals
+ * held in host registers through the block's fault map, as a host fault
+ * on a user-mode access does (fault.c). */
+#include <stdio.h>
 #include <string.h>
 
+#include "backend.h"
 #include "tr_internal.h"
+
+/* The slow path running on this thread: its return address in the block
+ * and the host registers saved at the call. */
+static __thread struct { uintptr_t ret; const uint64_t *regs; } slow_call;
+
+static uint64_t saved_reg(const void *regs, int r) { return ((const uint64_t *)regs)[r & 63]; }
+
+bool tr_softmmu_in_slow(void) { return slow_call.ret != 0; }
+
+uint64_t tr_softmmu_fault_pc(void *env)
+{
+    uint64_t pc;
+    uintptr_t ret = slow_call.ret;
+    slow_call.ret = 0;
+    if (!fault_restore_at(env, ret, saved_reg, slow_call.regs, &pc)) {
+        fprintf(stderr, "ferry: internal error: no fault point at host %#lx\n", (unsigned long)ret);
+        abort();
+    }
+    return pc;
+}
+
+void *tr_softmmu_slow(void *env, uint64_t va, uint64_t value, uint64_t memop_w, uintptr_t ret,
+                      const uint64_t *regs)
+{
+    const struct tr_runtime *rt = env;
+    slow_call.ret = ret;
+    slow_call.regs = regs;
+    void *h = rt->mem->soft->tlb->slow(env, va, value, (unsigned)memop_w & 0xff, memop_w >> 8 & 1);
+    slow_call.ret = 0;
+    return h;
+}
+
+/* Whether ld/st stay for the backend's inline probe. */
+static bool probed_inline(const struct tr_softmmu_helpers *h)
+{
+    return h->tlb && be_tlb_probe && be_tlb_probe(h->tlb);
+}
+
+/* Under an inline probe, guest ld/st change the host flags: the
+ * backend's table without them (for ir_fuse_flags). */
+const uint8_t *softmmu_keeps_flags(const struct tr_guest_mem *m, const uint8_t *keeps)
+{
+    static uint8_t table[IR_NUM_OPS];
+    if (!keeps || m->mode != TR_MEM_SOFTMMU || !probed_inline(m->soft))
+        return keeps;
+    memcpy(table, keeps, sizeof table);
+    table[IR_ld] = table[IR_st] = table[IR_ldx] = table[IR_stx] = 0;
+    return table;
+}
 
 /* A copy of the block's instructions while they are re-emitted (under the
  * translation lock: one translation at a time per engine, and ferry-system
@@ -52,6 +108,8 @@ static bool lower_access(struct ir_block *b, const struct tr_softmmu_helpers *h,
                          const struct ir_insn *i, ir_ref pc)
 {
     const ir_ref *a = i->args;
+    if ((i->op == IR_ld || i->op == IR_st) && probed_inline(h))
+        return false;
     switch (i->op) {
     case IR_ld:
         if (i->size & IR_MO_HOST)

@@ -188,6 +188,12 @@ void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
 
 /* softmmu.c: guest accesses -> the software MMU's helpers (TR_MEM_SOFTMMU). */
 void softmmu_lower(struct ir_block *b, const struct tr_softmmu_helpers *h);
+const uint8_t *softmmu_keeps_flags(const struct tr_guest_mem *m, const uint8_t *keeps);
+/* fault.c: for a call from translated code returning to host_pc (a
+ * software MMU's slow path), writes the globals held in host registers
+ * (reg(ctx, r) reads them) into env and gives the access's guest pc. */
+bool fault_restore_at(void *env, uintptr_t host_pc, uint64_t (*reg)(const void *ctx, int r),
+                      const void *ctx, uint64_t *guest_pc);
 
 /* translate.c: translated (maybe flushing the cache first), never NULL. */
 struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc, uint32_t mode);

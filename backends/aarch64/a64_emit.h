@@ -121,6 +121,13 @@ void a64_emit_ld_env_op(struct be_code *c, unsigned memop, unsigned rd, int32_t 
 void a64_emit_st_env_op(struct be_code *c, unsigned memop, const struct be_arg *val,
                         int32_t offset);
 
+/* A software MMU's inline TLB probe (a64_tlb.c): returns the register
+ * (x16) holding the host address of the access at x's address (val: the
+ * stored value, NULL for a load); its stub goes at the prologue's end. */
+unsigned a64_tlb_probe(struct be_code *c, unsigned memop, const struct a64_index *x,
+                       const struct be_arg *val);
+void a64_tlb_emit_stub(struct be_code *c);
+
 /* Atomics (a64_atomic.c). */
 void a64_emit_atomic_rmw(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in);

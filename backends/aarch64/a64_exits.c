@@ -138,6 +138,7 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     uint32_t adr = a64_pc_rel_adr((int32_t)(c->ptr - miss_adr), A64_TMP0);
     __builtin_memcpy(be_writable(c, miss_adr), &adr, 4);
     emit_indirect_miss(c, globals);
+    a64_tlb_emit_stub(c);               /* a software MMU's TLB miss (a64_tlb.c) */
     __builtin___clear_cache((char *)enter, (char *)c->ptr);
     return enter;
 }

@@ -44,9 +44,29 @@ static unsigned disp_base(struct be_code *c, unsigned memop, const struct be_arg
     return a64_guest_addr(c, memop, &a);
 }
 
+/* A software MMU's access (a64_tlb.c): the probe, then the access at
+ * the host address it leaves in x16. */
+static bool probed(struct be_code *c, unsigned memop)
+{
+    return !be_access_is_direct(c, memop) && c->mem->soft && c->mem->soft->tlb;
+}
+
+static void probed_access(struct be_code *c, unsigned memop, unsigned rd,
+                          const struct a64_index *x, const struct be_arg *val)
+{
+    unsigned base = a64_tlb_probe(c, memop, x, val);
+    if (val)
+        rd = a64_src_zr(c, val, A64_TMP1, 64);
+    a64_ldst_base(c, memop & IR_MO_SIZE, val ? A64_STR : load_opc(memop), rd, base, 0);
+}
+
 void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be_arg *addr,
                  int32_t disp)
 {
+    if (probed(c, memop)) {
+        probed_access(c, memop, rd, &(struct a64_index){ .base = addr, .disp = disp }, NULL);
+        return;
+    }
     unsigned base = disp_base(c, memop, addr, &disp);
     a64_ldst_base(c, memop & IR_MO_SIZE, load_opc(memop), rd, base, disp);
 }
@@ -54,6 +74,10 @@ void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be
 void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr, int32_t disp,
                  const struct be_arg *val)
 {
+    if (probed(c, memop)) {
+        probed_access(c, memop, 0, &(struct a64_index){ .base = addr, .disp = disp }, val);
+        return;
+    }
     unsigned base = disp_base(c, memop, addr, &disp);
     unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
     a64_ldst_base(c, memop & IR_MO_SIZE, A64_STR, rt, base, disp);
@@ -92,12 +116,20 @@ static void ldst_indexed(struct be_code *c, unsigned memop, enum a64_ldst_opc op
 
 void a64_emit_ldx(struct be_code *c, unsigned memop, unsigned rd, const struct a64_index *x)
 {
+    if (probed(c, memop)) {
+        probed_access(c, memop, rd, x, NULL);
+        return;
+    }
     ldst_indexed(c, memop, load_opc(memop), rd, x);
 }
 
 void a64_emit_stx(struct be_code *c, unsigned memop, const struct a64_index *x,
                   const struct be_arg *val)
 {
+    if (probed(c, memop)) {
+        probed_access(c, memop, 0, x, val);
+        return;
+    }
     unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
     ldst_indexed(c, memop, A64_STR, rt, x);
 }

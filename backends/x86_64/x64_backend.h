@@ -47,6 +47,13 @@ enum { X64_FORM_ABS64 = 1, X64_FORM_REL32 = 2 };
  * atomic goes through it, the one place that knows the guest-memory mode. */
 const struct be_arg *x64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr);
 
+/* A software MMU's inline TLB probe (x64_tlb.c): leaves the host address
+ * of the access in rax (val: the stored value, NULL for a load); its stub
+ * is emitted once, at the end of the prologue. */
+void x64_tlb_probe(struct be_code *c, unsigned memop, const struct be_arg *base, int index,
+                   int scale, int32_t disp, const struct be_arg *val);
+void x64_tlb_emit_stub(struct be_code *c);
+
 /* Atomics (x64_atomic.c). */
 void x64_emit_atomic_rmw(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in);

@@ -94,6 +94,7 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     int32_t v = (int32_t)(c->ptr - (miss_rel + 4));
     __builtin_memcpy(be_writable(c, miss_rel), &v, 4);
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
+    x64_tlb_emit_stub(c);                   /* a software MMU's TLB miss (x64_tlb.c) */
     return enter;
 }
 

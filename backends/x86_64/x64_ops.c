@@ -472,8 +472,15 @@ const struct be_arg *x64_guest_addr(struct be_code *c, unsigned memop, const str
 
 /* The guest address of ld/st (index: none) or ldx/stx (index: its input). */
 static struct x64_mem guest_mem(struct be_code *c, const struct ir_insn *i,
-                                const struct be_arg *base, const struct be_arg *index)
+                                const struct be_arg *base, const struct be_arg *index,
+                                const struct be_arg *val)
 {
+    static const struct be_arg probed = { .reg = X64_RAX };
+    if (!be_access_is_direct(c, i->size) && c->mem->soft && c->mem->soft->tlb) {
+        x64_tlb_probe(c, i->size, base, index ? index->reg : -1, (int)i->aux[1],
+                      (int32_t)i->aux[0], val);     /* software MMU: x64_tlb.c */
+        return (struct x64_mem){ .base = &probed, .index = -1 };
+    }
     return (struct x64_mem){ .base = x64_guest_addr(c, i->size, base),
                              .index = index ? index->reg : -1, .scale = (int)i->aux[1],
                              .disp = (int32_t)i->aux[0] };
@@ -482,14 +489,14 @@ static struct x64_mem guest_mem(struct be_code *c, const struct ir_insn *i,
 static void emit_ld(struct be_code *c, const struct ir_insn *i,
                     const struct be_arg *out, const struct be_arg *in)
 {
-    struct x64_mem m = guest_mem(c, i, &in[0], i->op == IR_ldx ? &in[1] : NULL);
+    struct x64_mem m = guest_mem(c, i, &in[0], i->op == IR_ldx ? &in[1] : NULL, NULL);
     emit_load(c, i->size & ~IR_MO_HOST, out[0].reg, &m);
 }
 
 static void emit_st(struct be_code *c, const struct ir_insn *i,
                     const struct be_arg *out, const struct be_arg *in)
 {
-    struct x64_mem m = guest_mem(c, i, &in[0], i->op == IR_stx ? &in[2] : NULL);
+    struct x64_mem m = guest_mem(c, i, &in[0], i->op == IR_stx ? &in[2] : NULL, &in[1]);
     emit_store(c, i->size & ~IR_MO_HOST, &m, &in[1]);
 }
 

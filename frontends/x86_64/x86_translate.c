@@ -513,6 +513,9 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     if (fn) x86_xm_translate(dc, fn);
     else x86_raise_sigill(dc);
     if (precise && !live && !dc->block_ended) x86_flags_fault_only(dc);
+    /* ... and already at its end: the code-change check after a store
+     * (smc.c) may leave the block right there, for the next pc. */
+    if (dc->system && !dc->block_ended) x86_flags_sync(dc);
 }
 
 static bool ir_nearly_full(const struct ir_block *b)
