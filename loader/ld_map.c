@@ -139,24 +139,26 @@ static bool ld_can_map_file(const struct ld_program *p, int i)
 
 /* With the segment's own protection, as the kernel maps it (a read-only
  * segment mapped writable would be accounted, and /proc/self/maps would
- * differ); writable too if its bss head must be zeroed. */
+ * differ). */
 static int ld_map_file(struct ld_program *p, const struct ld_segment *s, uint64_t bias)
 {
     uint64_t start = LD_PAGE_DOWN(s->vaddr), end = LD_PAGE_UP(s->vaddr + s->filesz);
-    int prot = ld_host_prot(s->prot) | (s->memsz > s->filesz ? PROT_WRITE : 0);
+    int prot = ld_host_prot(s->prot);
     void *m = mmap((void *)(uintptr_t)(start + bias), end - start, prot,
                    MAP_PRIVATE | MAP_FIXED, p->elf.fd, (off_t)LD_PAGE_DOWN(s->offset));
     return m == MAP_FAILED ? -1 : 0;
 }
 
-/* A segment with bss has the rest of its last file page zeroed, to the
- * page's end as the kernel's padzero does (ld.so's early allocator uses
- * that tail as zeroed memory); later pages are the reservation's zeros.
- * Without bss the page keeps the file's bytes, as natively. */
+/* A writable segment with bss has the rest of its last file page zeroed,
+ * to the page's end as the kernel's padzero does (ld.so's early allocator
+ * uses that tail as zeroed memory); later pages are the reservation's
+ * zeros.  Without bss, or read-only (the kernel's padzero fails there and
+ * is ignored: a static program's IRELATIVE table can sit in that tail),
+ * the page keeps the file's bytes, as natively. */
 static void ld_zero_bss_head(const struct ld_segment *s, uint64_t bias)
 {
     uint64_t from = s->vaddr + s->filesz, to = LD_PAGE_UP(from);
-    if (s->memsz > s->filesz && to > from)
+    if (s->memsz > s->filesz && (s->prot & PROT_WRITE) && to > from)
         memset((void *)(uintptr_t)(from + bias), 0, to - from);
 }
 
@@ -175,12 +177,15 @@ static int ld_place_segment(struct ld_program *p, int i, uint64_t bias)
 static void ld_zero_bss_over(const struct ld_program *p, int i, uint64_t bias)
 {
     const struct ld_segment *s = &p->seg[i];
-    uint64_t from = LD_PAGE_UP(s->vaddr + s->filesz), to = s->vaddr + s->memsz;
+    uint64_t from = LD_PAGE_UP(s->vaddr + s->filesz), to = LD_PAGE_UP(s->vaddr + s->memsz);
     for (int j = 0; j < i; j++) {
         uint64_t lo = LD_PAGE_DOWN(p->seg[j].vaddr), hi = LD_PAGE_UP(p->seg[j].vaddr + p->seg[j].memsz);
         lo = lo > from ? lo : from;
         hi = hi < to ? hi : to;
-        if (hi > lo)
+        /* whole pages, as the kernel's anonymous ones; the earlier
+         * segment's file mapping may be read-only (its protections
+         * are set afterwards, ld_protect_segments) */
+        if (hi > lo && mprotect((void *)(uintptr_t)(lo + bias), hi - lo, PROT_READ | PROT_WRITE) == 0)
             memset((void *)(uintptr_t)(lo + bias), 0, hi - lo);
     }
 }

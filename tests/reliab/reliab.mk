@@ -14,7 +14,12 @@ $(RELIAB_OUT)/hello.static: tests/elf/hello.c | $(SETUP_STAMP)
 $(RELIAB_OUT)/hello.spie: tests/elf/hello.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) -static-pie -fPIE -O1 -o $@ $<
-RELIAB_PROGS += $(RELIAB_OUT)/hello.static $(RELIAB_OUT)/hello.spie
+# ...and a dynamic one: with them, the bases of the fuzzed ELF corpus
+# (gen_fuzz_elf.py).
+$(RELIAB_OUT)/hello.dyn: tests/elf/hello.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -O1 -o $@ $<
+RELIAB_PROGS += $(RELIAB_OUT)/hello.static $(RELIAB_OUT)/hello.spie $(RELIAB_OUT)/hello.dyn
 # The churn as a native AArch64 program: qemu-user's own growth per thread
 # (it never frees a thread's state), which a ferry under qemu also shows.
 $(RELIAB_OUT)/thread_churn.a64: tests/reliab/thread_churn.c | $(SETUP_STAMP)
