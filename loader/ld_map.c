@@ -170,24 +170,28 @@ static int ld_place_segment(struct ld_program *p, int i, uint64_t bias)
     return ld_elf_read(&p->elf, (uint8_t *)(uintptr_t)(s->vaddr + bias), s->filesz, s->offset);
 }
 
-/* Segments are placed in table order, each over the ones before it (the
- * kernel maps each with MAP_FIXED): where a later segment's bss lies on
- * an earlier one's pages, those bytes become zero, as its anonymous bss
- * pages would be.  (Elsewhere the reservation is zero already.) */
-static void ld_zero_bss_over(const struct ld_program *p, int i, uint64_t bias)
+/* The bss pages past a segment's file pages, as the kernel's vm_brk
+ * makes them: fresh anonymous pages, over whatever an earlier segment put
+ * there (segments are placed in table order, each over the ones before),
+ * and charged to the host's overcommit accounting as natively (the
+ * reservation is MAP_NORESERVE), so a bss the kernel could not give
+ * (tens of TiB) fails here too: -1, errno ENOMEM.  Where the host cannot
+ * map at a guest page (pages larger than 4 KiB) the range is zeroed. */
+static int ld_map_bss(const struct ld_segment *s, uint64_t bias)
 {
-    const struct ld_segment *s = &p->seg[i];
-    uint64_t from = LD_PAGE_UP(s->vaddr + s->filesz), to = LD_PAGE_UP(s->vaddr + s->memsz);
-    for (int j = 0; j < i; j++) {
-        uint64_t lo = LD_PAGE_DOWN(p->seg[j].vaddr), hi = LD_PAGE_UP(p->seg[j].vaddr + p->seg[j].memsz);
-        lo = lo > from ? lo : from;
-        hi = hi < to ? hi : to;
-        /* whole pages, as the kernel's anonymous ones; the earlier
-         * segment's file mapping may be read-only (its protections
-         * are set afterwards, ld_protect_segments) */
-        if (hi > lo && mprotect((void *)(uintptr_t)(lo + bias), hi - lo, PROT_READ | PROT_WRITE) == 0)
-            memset((void *)(uintptr_t)(lo + bias), 0, hi - lo);
-    }
+    uint64_t from = s->filesz ? LD_PAGE_UP(s->vaddr + s->filesz) : LD_PAGE_DOWN(s->vaddr);
+    uint64_t to = LD_PAGE_UP(s->vaddr + s->memsz);
+    if (s->memsz <= s->filesz || to <= from)
+        return 0;
+    void *at = (void *)(uintptr_t)(from + bias);
+    if (mmap(at, to - from, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == at)
+        return 0;
+    if (errno == ENOMEM)
+        return -1;
+    if (mprotect(at, to - from, PROT_READ | PROT_WRITE) != 0)
+        return -1;
+    memset(at, 0, to - from);
+    return 0;
 }
 
 uint64_t ld_map_segments(struct ld_program *p, uint64_t hint, struct ld_image *img)
@@ -200,7 +204,8 @@ uint64_t ld_map_segments(struct ld_program *p, uint64_t hint, struct ld_image *i
         if (ld_place_segment(p, i, bias) != 0)
             return ld_fail(p, "cannot read segment");
         ld_zero_bss_head(&p->seg[i], bias);
-        ld_zero_bss_over(p, i, bias);
+        if (ld_map_bss(&p->seg[i], bias) != 0)
+            return ld_fail(p, "cannot map the segment's memory");
     }
     if (ld_protect_segments(p, bias, img) != 0)
         return ld_fail(p, "cannot protect segment");

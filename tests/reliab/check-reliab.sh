@@ -22,7 +22,7 @@ pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1: $2"; [ -f "$tmp/err" ] && sed 's/^/  | /' "$tmp/err" | head -n 10; failed=$((failed + 1)); }
 
 # strip FILE: drops what qemu-user adds on a guest's fatal signal.
-strip() { grep -v '^qemu: uncaught target signal' "$1" > "$1.s" || true; mv "$1.s" "$1"; }
+strip() { grep -av '^qemu: uncaught target signal' "$1" > "$1.s" || true; mv "$1.s" "$1"; }
 
 # both NAME TIMEOUT CMD...: runs CMD natively (nat.*) and under ferry
 # (fer.*); compares stdout, stderr and status.
@@ -223,7 +223,7 @@ if python3 "$here/gen_fuzz_elf.py" $fz_seed $fz_count fz "$bin/hello.static" "$b
         cp fer.err err
         one=0
         [ "$fst" != 0 ] && [ "$fst" -lt 128 ] && [ ! -s fer.out ] && [ "$(wc -l < fer.err)" = 1 ] &&
-            grep -q "^ferry: \./$f: " fer.err && one=1
+            grep -aq "^ferry: \./$f: " fer.err && one=1
         same=0
         [ "$nst" = "$fst" ] && cmp -s nat.out fer.out && cmp -s nat.err fer.err && same=1
         v=$(cat verdict)
@@ -238,7 +238,7 @@ if python3 "$here/gen_fuzz_elf.py" $fz_seed $fz_count fz "$bin/hello.static" "$b
         ran)
             [ $same = 1 ] && fz_ran=$((fz_ran + 1)) && continue
             [ $one = 1 ] && [ "$nst" -gt 128 ] && [ ! -s nat.out ] &&
-                grep -q 'no loadable segment' fer.err && fz_dies=$((fz_dies + 1)) && continue
+                grep -aq 'no loadable segment' fer.err && fz_dies=$((fz_dies + 1)) && continue
             { diff nat.out fer.out; diff nat.err fer.err; } > err
             fail "fuzzed ELF $what" "ran natively (status $nst), ferry: status $fst" ;;
         *)
