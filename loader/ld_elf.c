@@ -1,12 +1,13 @@
-/* ld_elf.c -- opens an ELF file or memory image with libelf, rejects what
- * the caller cannot run (wrong format, class, byte order, machine, type,
- * truncated or absurd headers) and reads the program header table; the
- * one ELF reader of ferry and ferry-system (ld_elf.h).  What the program
- * headers must say is the caller's: ld_program.c for user-mode programs,
- * system/boot_elf.c for kernels. */
+/* ld_elf.c -- opens an ELF file or memory image, rejects what the caller
+ * cannot run (not ELF, wrong machine or type, truncated or absurd
+ * headers, as Linux's binfmt_elf.c judges them) and reads the program
+ * header table; the one ELF reader of ferry and ferry-system (ld_elf.h).
+ * What the program headers must say is the caller's: ld_program.c for
+ * user-mode programs, system/boot_elf.c for kernels. */
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
+#include <elf.h>
+#include <libelf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,9 @@
 #include <unistd.h>
 
 #include "ld_internal.h"
+
+/* binfmt_elf.c's load_elf_phdrs: at most ELF_MIN_ALIGN bytes of them. */
+#define LD_ELF_PHDRS_MAX 4096
 
 int ld_elf_fail(struct ld_elf *e, enum ld_elf_error error, const char *fmt, ...)
 {
@@ -117,26 +121,22 @@ static int ld_open_file(const char *path, struct ld_elf *e)
     return 0;
 }
 
-/* e_ident checks, done before trusting any other header field. */
-static int ld_check_ident(Elf *elf, struct ld_elf *e)
+/* As Linux's binfmt_elf.c, only the magic number of e_ident counts: the
+ * kernel runs an x86-64 program whose class, byte order or version bytes
+ * say otherwise (the header is read as the host's Elf64_Ehdr, both hosts
+ * being little-endian). */
+static int ld_check_magic(const Elf64_Ehdr *eh, struct ld_elf *e)
 {
-    size_t n = 0;
-    const char *id = elf_getident(elf, &n);
-    if (elf_kind(elf) != ELF_K_ELF || !id || n < EI_NIDENT)
+    if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
         return ld_elf_fail(e, LD_ELF_NOT_ELF, "not an ELF file");
-    if (id[EI_CLASS] == ELFCLASS32)
-        return ld_elf_fail(e, LD_ELF_UNSUPPORTED,
-                           "wrong ELF class ELFCLASS32 (32-bit programs are not supported)");
-    if (id[EI_CLASS] != ELFCLASS64)
-        return ld_elf_fail(e, LD_ELF_UNSUPPORTED, "bad ELF class %d", id[EI_CLASS]);
-    if (id[EI_DATA] != ELFDATA2LSB)
-        return ld_elf_fail(e, LD_ELF_UNSUPPORTED, "not a little-endian ELF file");
     return 0;
 }
 
 /* The header's fields are kept even when rejected: callers word their
- * messages by them (e.g. no program headers at all). */
-static int ld_check_ehdr(const GElf_Ehdr *eh, const struct ld_elf_accept *acc, struct ld_elf *e)
+ * messages by them (e.g. no program headers at all).  The program header
+ * table as the kernel takes it: entries of Elf64_Phdr's size, 1 to 4 KiB
+ * of them (load_elf_phdrs). */
+static int ld_check_ehdr(const Elf64_Ehdr *eh, const struct ld_elf_accept *acc, struct ld_elf *e)
 {
     char buf[32], want[32];
     e->type = eh->e_type;
@@ -151,7 +151,8 @@ static int ld_check_ehdr(const GElf_Ehdr *eh, const struct ld_elf_accept *acc, s
     if (eh->e_type >= 32 || !(acc->types & LD_ELF_TYPE(eh->e_type)))
         return ld_elf_fail(e, LD_ELF_UNSUPPORTED, "not an executable (ELF type %s)",
                            ld_type_name(eh->e_type));
-    if (eh->e_phnum == 0 || eh->e_phnum == PN_XNUM || eh->e_phentsize != sizeof(Elf64_Phdr))
+    if (eh->e_phnum == 0 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
+        (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > LD_ELF_PHDRS_MAX)
         return ld_elf_fail(e, LD_ELF_BAD_PHDRS, "bad program header table");
     if (eh->e_phoff >= e->file_size ||
         e->file_size - eh->e_phoff < (uint64_t)eh->e_phnum * eh->e_phentsize)
@@ -159,51 +160,43 @@ static int ld_check_ehdr(const GElf_Ehdr *eh, const struct ld_elf_accept *acc, s
     return 0;
 }
 
-static int ld_read_phdrs(Elf *elf, struct ld_elf *e)
+static int ld_read_phdrs(struct ld_elf *e)
 {
     e->ph = calloc(e->phnum, sizeof *e->ph);
     if (!e->ph)
         return ld_elf_fail(e, LD_ELF_UNREADABLE, "out of memory");
-    for (int i = 0; i < (int)e->phnum; i++)
-        if (!gelf_getphdr(elf, i, &e->ph[i]))
-            return ld_elf_fail(e, LD_ELF_BAD_PHDRS, "bad program header %d", i);
+    if (ld_elf_read(e, e->ph, e->phnum * sizeof *e->ph, e->phoff) != 0)
+        return ld_elf_fail(e, LD_ELF_BAD_PHDRS, "truncated: program headers past end of file");
     return 0;
 }
 
-/* libelf calls a file too short for its header "not ELF"; the magic
- * number says it is a truncated one. */
-static int ld_check_short(struct ld_elf *e)
+/* A file too short for the header: "not ELF" unless the magic number
+ * says it is a truncated one. */
+static int ld_read_ehdr(struct ld_elf *e, Elf64_Ehdr *eh)
 {
-    char magic[SELFMAG];
-    if (e->file_size >= sizeof(Elf64_Ehdr) || e->file_size < SELFMAG)
-        return 0;
-    if (ld_elf_read(e, magic, SELFMAG, 0) == 0 && memcmp(magic, ELFMAG, SELFMAG) == 0)
+    memset(eh, 0, sizeof *eh);
+    uint64_t n = e->file_size < sizeof *eh ? e->file_size : sizeof *eh;
+    if (ld_elf_read(e, eh, n, 0) != 0)
+        return ld_elf_fail(e, LD_ELF_UNREADABLE, "%s", strerror(errno));
+    if (ld_check_magic(eh, e))
+        return e->error;
+    if (n < sizeof *eh)
         return ld_elf_fail(e, LD_ELF_NOT_ELF, "truncated: ELF header past end of file");
     return 0;
 }
 
-static Elf *ld_libelf_begin(struct ld_elf *e)
-{
-    if (e->data)
-        return elf_memory((char *)e->data, e->file_size);
-    return elf_begin(e->fd, ELF_C_READ, NULL);
-}
-
+/* A real 32-bit program fails as a 64-bit one; its class says why. */
 static int ld_check_elf(struct ld_elf *e, const struct ld_elf_accept *acc)
 {
-    GElf_Ehdr eh;
-    if (ld_check_short(e))
-        return e->error;
-    Elf *elf = ld_libelf_begin(e);
-    int st = elf ? ld_check_ident(elf, e) : ld_elf_fail(e, LD_ELF_NOT_ELF, "not an ELF file");
-    if (st == 0 && !gelf_getehdr(elf, &eh))
-        st = ld_elf_fail(e, LD_ELF_NOT_ELF, "truncated: ELF header past end of file");
+    Elf64_Ehdr eh;
+    int st = ld_read_ehdr(e, &eh);
     if (st == 0)
         st = ld_check_ehdr(&eh, acc, e);
+    if (st && st != LD_ELF_NOT_ELF && eh.e_ident[EI_CLASS] == ELFCLASS32)
+        st = ld_elf_fail(e, LD_ELF_UNSUPPORTED,
+                         "wrong ELF class ELFCLASS32 (32-bit programs are not supported)");
     if (st == 0)
-        st = ld_read_phdrs(elf, e);
-    if (elf)
-        elf_end(elf);
+        st = ld_read_phdrs(e);
     return st;
 }
 

@@ -139,24 +139,26 @@ static bool ld_can_map_file(const struct ld_program *p, int i)
 
 /* With the segment's own protection, as the kernel maps it (a read-only
  * segment mapped writable would be accounted, and /proc/self/maps would
- * differ); writable too if its bss head must be zeroed. */
+ * differ). */
 static int ld_map_file(struct ld_program *p, const struct ld_segment *s, uint64_t bias)
 {
     uint64_t start = LD_PAGE_DOWN(s->vaddr), end = LD_PAGE_UP(s->vaddr + s->filesz);
-    int prot = ld_host_prot(s->prot) | (s->memsz > s->filesz ? PROT_WRITE : 0);
+    int prot = ld_host_prot(s->prot);
     void *m = mmap((void *)(uintptr_t)(start + bias), end - start, prot,
                    MAP_PRIVATE | MAP_FIXED, p->elf.fd, (off_t)LD_PAGE_DOWN(s->offset));
     return m == MAP_FAILED ? -1 : 0;
 }
 
-/* A segment with bss has the rest of its last file page zeroed, to the
- * page's end as the kernel's padzero does (ld.so's early allocator uses
- * that tail as zeroed memory); later pages are the reservation's zeros.
- * Without bss the page keeps the file's bytes, as natively. */
+/* A writable segment with bss has the rest of its last file page zeroed,
+ * to the page's end as the kernel's padzero does (ld.so's early allocator
+ * uses that tail as zeroed memory); later pages are the reservation's
+ * zeros.  Without bss, or read-only (the kernel's padzero fails there and
+ * is ignored: a static program's IRELATIVE table can sit in that tail),
+ * the page keeps the file's bytes, as natively. */
 static void ld_zero_bss_head(const struct ld_segment *s, uint64_t bias)
 {
     uint64_t from = s->vaddr + s->filesz, to = LD_PAGE_UP(from);
-    if (s->memsz > s->filesz && to > from)
+    if (s->memsz > s->filesz && (s->prot & PROT_WRITE) && to > from)
         memset((void *)(uintptr_t)(from + bias), 0, to - from);
 }
 
@@ -168,21 +170,28 @@ static int ld_place_segment(struct ld_program *p, int i, uint64_t bias)
     return ld_elf_read(&p->elf, (uint8_t *)(uintptr_t)(s->vaddr + bias), s->filesz, s->offset);
 }
 
-/* Segments are placed in table order, each over the ones before it (the
- * kernel maps each with MAP_FIXED): where a later segment's bss lies on
- * an earlier one's pages, those bytes become zero, as its anonymous bss
- * pages would be.  (Elsewhere the reservation is zero already.) */
-static void ld_zero_bss_over(const struct ld_program *p, int i, uint64_t bias)
+/* The bss pages past a segment's file pages, as the kernel's vm_brk
+ * makes them: fresh anonymous pages, over whatever an earlier segment put
+ * there (segments are placed in table order, each over the ones before),
+ * and charged to the host's overcommit accounting as natively (the
+ * reservation is MAP_NORESERVE), so a bss the kernel could not give
+ * (tens of TiB) fails here too: -1, errno ENOMEM.  Where the host cannot
+ * map at a guest page (pages larger than 4 KiB) the range is zeroed. */
+static int ld_map_bss(const struct ld_segment *s, uint64_t bias)
 {
-    const struct ld_segment *s = &p->seg[i];
-    uint64_t from = LD_PAGE_UP(s->vaddr + s->filesz), to = s->vaddr + s->memsz;
-    for (int j = 0; j < i; j++) {
-        uint64_t lo = LD_PAGE_DOWN(p->seg[j].vaddr), hi = LD_PAGE_UP(p->seg[j].vaddr + p->seg[j].memsz);
-        lo = lo > from ? lo : from;
-        hi = hi < to ? hi : to;
-        if (hi > lo)
-            memset((void *)(uintptr_t)(lo + bias), 0, hi - lo);
-    }
+    uint64_t from = s->filesz ? LD_PAGE_UP(s->vaddr + s->filesz) : LD_PAGE_DOWN(s->vaddr);
+    uint64_t to = LD_PAGE_UP(s->vaddr + s->memsz);
+    if (s->memsz <= s->filesz || to <= from)
+        return 0;
+    void *at = (void *)(uintptr_t)(from + bias);
+    if (mmap(at, to - from, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == at)
+        return 0;
+    if (errno == ENOMEM)
+        return -1;
+    if (mprotect(at, to - from, PROT_READ | PROT_WRITE) != 0)
+        return -1;
+    memset(at, 0, to - from);
+    return 0;
 }
 
 uint64_t ld_map_segments(struct ld_program *p, uint64_t hint, struct ld_image *img)
@@ -195,7 +204,8 @@ uint64_t ld_map_segments(struct ld_program *p, uint64_t hint, struct ld_image *i
         if (ld_place_segment(p, i, bias) != 0)
             return ld_fail(p, "cannot read segment");
         ld_zero_bss_head(&p->seg[i], bias);
-        ld_zero_bss_over(p, i, bias);
+        if (ld_map_bss(&p->seg[i], bias) != 0)
+            return ld_fail(p, "cannot map the segment's memory");
     }
     if (ld_protect_segments(p, bias, img) != 0)
         return ld_fail(p, "cannot protect segment");

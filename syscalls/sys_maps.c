@@ -51,6 +51,10 @@ static void sys_maps_line(FILE *out, const char *line)
     for (uint64_t a = lo, end; a < hi; a = end) {
         int prot = tr_map_extent(sys_engine, a, &end);
         end = end > hi ? hi : end;
+        /* the heap is a line of its own, as natively, even where the
+         * host merged it with the bss below it (both anonymous) */
+        if (a < sys_proc.brk_start && end > sys_proc.brk_start)
+            end = sys_proc.brk_start;
         if (prot < 0)
             continue;
         const char *nm = sys_maps_name(a, name + strspn(name, " "));

@@ -21,6 +21,11 @@
 #define FERRY_USAGE_STATUS 2    /* a bad command line, as for every error below */
 /* linux/binfmts.h: binfmt_misc's P flag, in ferry's own AT_FLAGS. */
 #define FERRY_AT_FLAGS_PRESERVE_ARGV0 1u
+/* ...or said by the name the entry runs ferry under (a link to it): Linux
+ * before 5.12 has no AT_FLAGS_PRESERVE_ARGV0, and an emulator in between
+ * (qemu-user running the AArch64 build) hides AT_FLAGS.  Debian's qemu
+ * uses the same convention (qemu-ARCH-binfmt-P). */
+#define FERRY_BINFMT_P_SUFFIX "-binfmt-P"
 
 /* What the command line sets beside ferry_opts: the program's own part. */
 static struct {
@@ -500,9 +505,17 @@ static char **guest_argv(int argc, char **argv, int first)
     return v;
 }
 
+/* binfmt_misc puts the entry's interpreter path in argv[0]. */
+static bool started_as_binfmt_p(const char *argv0)
+{
+    size_t n = strlen(argv0), k = strlen(FERRY_BINFMT_P_SUFFIX);
+    return n > k && !strcmp(argv0 + n - k, FERRY_BINFMT_P_SUFFIX);
+}
+
 int cli_ferry_parse(int argc, char **argv, const char *self, struct cli_ferry_guest *g)
 {
-    bool preserve_argv0 = getauxval(AT_FLAGS) & FERRY_AT_FLAGS_PRESERVE_ARGV0;
+    bool preserve_argv0 = (getauxval(AT_FLAGS) & FERRY_AT_FLAGS_PRESERVE_ARGV0) ||
+                          started_as_binfmt_p(argv[0]);
     if (!preserve_argv0)
         qemu_spellings(argc, argv);
     int prog = preserve_argv0 ? binfmt_preserve_argv0(argc, argv)

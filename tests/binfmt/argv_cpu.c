@@ -1,7 +1,9 @@
 /* argv_cpu.c -- prints its argv; with --cpu also the CPUID brand string,
  * which tells whether it ran under ferry; with --ids its real and
  * effective user and group ids and AT_SECURE (binfmt_misc's C flag); with
- * --exec PROGRAM ARGS... it then execs PROGRAM (check-binfmt.sh). */
+ * --exec PROGRAM ARGS... it then execs PROGRAM, with --exec-as NAME
+ * PROGRAM ARGS... it execs PROGRAM with argv[0] NAME, which only
+ * binfmt_misc's P flag keeps (check-binfmt.sh). */
 #include <cpuid.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +30,14 @@ int main(int argc, char **argv)
     if (argc > 2 && strcmp(argv[1], "--exec") == 0) {
         fflush(stdout);
         execv(argv[2], &argv[2]);
+        perror("execv");
+        return 126;
+    }
+    if (argc > 3 && strcmp(argv[1], "--exec-as") == 0) {
+        fflush(stdout);
+        char *prog = argv[3];
+        argv[3] = argv[2];
+        execv(prog, &argv[3]);
         perror("execv");
         return 126;
     }

@@ -11,14 +11,17 @@
 #   - O flag: an execute-only (0711) program run by another user (AT_EXECFD);
 #   - C flag: a setuid program gets its credentials and AT_SECURE, as natively;
 #   - --persistent (F flag): marked programs run and exec each other inside
-#     a chroot that holds no ferry and no /proc.
+#     a chroot that holds no ferry and no /proc;
+#   - the AArch64 build as the handler: the kernel starts it through a
+#     second entry for AArch64 ELF files naming qemu-aarch64 (what Debian's
+#     qemu-user-binfmt registers on an x86-64 machine); see the end.
 # As root the namespace maps uids 0..65535 (the O and C checks need a
 # second user); otherwise `unshare -Urm` maps only the caller, and those
 # checks say they are skipped.  Without a binfmt_misc instance of its own
 # (older kernels, no user namespaces) the whole test says so and passes.
 #
 #   check-binfmt.sh /abs/ferry /abs/marked-dynamic /abs/marked-static /abs/busybox ["AARCH64 FERRY CMD"]
-# The AArch64 build (under its runner): the commands only (see the end).
+# The AArch64 build: its commands under its runner, and as the handler.
 set -u
 if [ "${1:-}" != --inner ]; then
     self=$0
@@ -90,6 +93,8 @@ as_user() { setpriv --reuid=1000 --regid=1000 --clear-groups "$@"; }
 
 # Native runs first: nothing is registered yet.
 run n-argv ./prog one "two words"
+# argv[0] other than the path: only the P flag keeps it (bash's exec -a).
+run n-argv0 bash -c 'exec -a "other name" ./prog x'
 run n-chain ./prog --exec ./prog chained "a b"
 [ "$mapping" = full ] && run n-xonly as_user ./xonly run by another user
 [ "$mapping" = full ] && run n-suid ./suid --ids
@@ -115,6 +120,8 @@ verdict "--binfmt register twice: one line, non-zero" $ok
 # P flag, translation, tracing through the environment
 run f-argv ./prog one "two words"
 same "argv through binfmt_misc (P flag) as natively" n-argv f-argv
+run f-argv0 bash -c 'exec -a "other name" ./prog x'
+same "argv[0] other than the path kept (P flag) as natively" n-argv0 f-argv0
 ./prog --cpu > "$tmp/cpu" 2>&1
 ok=0; grep -q '^cpu: ferry virtual x86-64 CPU' "$tmp/cpu" && ok=1
 verdict "really translated (CPUID brand)" $ok
@@ -213,6 +220,77 @@ if [ -n "$a64" ]; then
     ok=0; [ $st = 0 ] && [ "$flags" = POC ] && [ ! -e "$mnt/$name-a64" ] && ok=1
     verdict "AArch64 build: --binfmt register of the x86-64 magic taken (flags POC)" $ok
     [ $ok = 1 ] || sed 's/^/  /' "$tmp/reg-a64"
+fi
+
+# --- the AArch64 build as the handler ------------------------------------------
+# No AArch64 machine here, so a second entry hands AArch64 ELF files to
+# qemu-aarch64, as Debian's qemu-user-binfmt does on an x86-64 machine
+# (flags POF: argv[0] kept; qemu reads its program through AT_EXECFD, so
+# it needs no path in a chroot; opened now).  The kernel then runs marked
+# programs through two entries: ferry's names the AArch64 ferry, which
+# qemu's entry runs.  What this cannot show, and why:
+#   - O and C on ferry's entry (AT_EXECFD, execute-only and setuid
+#     programs): the kernel refuses a second interpreter level under an
+#     entry that opened the program (fs/exec.c, ENOEXEC; checked below);
+#   - AT_FLAGS: qemu-user gives its guest 0, so the P entry runs ferry
+#     through a link named *-binfmt-P, which says P too (docs/binfmt.md);
+#   - QEMU_* variables: qemu-aarch64 takes them for itself.
+qemu=
+[ -n "$a64" ] && qemu=$(command -v "${a64%% *}")
+if [ -n "$qemu" ]; then
+    a64ferry=${a64##* }
+    qname=$name-qemu-aarch64
+    amagic='\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00'
+    amask='\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff'
+    entry() { printf '%s' ":$1:M:$2:$3:$4:$5:$6" > "$mnt/register"; }
+    drop() { [ -e "$mnt/$1" ] && echo -1 > "$mnt/$1"; }
+    # The chroot: the static marked program, and qemu's own libraries (a
+    # dynamic qemu-aarch64 needs them there; ferry is static).
+    mkdir -p root-a64
+    cp "$sprog" root-a64/sprog
+    for lib in $(ldd "$qemu" 2>/dev/null | grep -o '/[^ ]*'); do cp -L --parents "$lib" root-a64/; done
+    run n-chroot-a64 chroot root-a64 /sprog --exec /sprog in the chroot
+    ok=0; entry "$qname" "" "$amagic" "$amask" "$qemu" POF && ok=1
+    verdict "AArch64 handler: qemu-aarch64 entry for AArch64 ELF files (flags POF)" $ok
+
+    # No flags: argv[0] becomes the program's path.
+    entry "$name-a64" 9 FERRYT "" "$a64ferry" ""
+    run a-argv ./prog one "two words"
+    same "AArch64 handler, no flags: argv as natively" n-argv a-argv
+    ./prog --cpu > "$tmp/cpu" 2>&1
+    ok=0; grep -q '^cpu: ferry virtual x86-64 CPU' "$tmp/cpu" && ok=1
+    verdict "AArch64 handler: really translated (CPUID brand)" $ok
+    drop "$name-a64"
+
+    # P and F, through the -binfmt-P link.
+    ln -s "$a64ferry" "$tmp/ferry-binfmt-P"
+    entry "$name-a64" 9 FERRYT "" "$tmp/ferry-binfmt-P" PF
+    run a-argv0 bash -c 'exec -a "other name" ./prog x'
+    same "AArch64 handler, P flag: argv[0] other than the path as natively" n-argv0 a-argv0
+    run a-chain ./prog --exec ./prog chained "a b"
+    same "AArch64 handler: exec chain as natively" n-chain a-chain
+    FERRY_LOG=strace FERRY_LOG_FILENAME="$tmp/a-log" ./prog logged > "$tmp/out" 2> "$tmp/err"
+    ok=0; grep -q 'exit_group(2)' "$tmp/a-log" && [ ! -s "$tmp/err" ] && grep -q '^argv\[1\] = logged$' "$tmp/out" && ok=1
+    verdict "AArch64 handler: FERRY_LOG=strace FERRY_LOG_FILENAME=FILE: trace in FILE" $ok
+    run a-chroot chroot root-a64 /sprog --exec /sprog in the chroot
+    same "AArch64 handler, F flag: chroot without ferry and /proc, exec chain as natively" \
+        n-chroot-a64 a-chroot
+    chroot root-a64 /sprog --exec /sprog --cpu > "$tmp/cpu" 2>&1
+    ok=0; grep -q '^cpu: ferry virtual x86-64 CPU' "$tmp/cpu" && ok=1
+    verdict "AArch64 handler, F flag: the exec'd program in the chroot ran translated" $ok
+    drop "$name-a64"
+
+    # O under qemu's entry: the kernel's refusal, said; a kernel that
+    # allowed it would get the execute-only check here.
+    entry "$name-a64" 9 FERRYT "" "$tmp/ferry-binfmt-P" PO
+    run a-open ./prog one "two words"
+    if grep -q '^status 126$' "$tmp/a-open"; then
+        skip "AArch64 handler, O and C flags: Linux $(uname -r) refuses a second binfmt_misc level (qemu's) under an entry that opened the program (ENOEXEC); they need AArch64 hardware"
+    else
+        same "AArch64 handler, O flag: argv as natively" n-argv a-open
+    fi
+    drop "$name-a64"
+    drop "$qname"
 fi
 
 echo "check-binfmt: $pass passed, $fail failed"

@@ -38,7 +38,13 @@ static void mut_not_elf(struct elf_bytes *b) { b->data[1] = 'X'; }
 static void mut_text(struct elf_bytes *b) { memcpy(b->data, "#hello\n", 7), b->size = 7; }
 static void mut_empty(struct elf_bytes *b) { b->size = 0; }
 static void mut_short_header(struct elf_bytes *b) { b->size = 40; }
-static void mut_class32(struct elf_bytes *b) { b->data[EI_CLASS] = ELFCLASS32; }
+/* EI_CLASS alone is ignored (Linux runs such a file); a 32-bit program's
+ * program headers are Elf32_Phdr-sized too. */
+static void mut_class32(struct elf_bytes *b)
+{
+    b->data[EI_CLASS] = ELFCLASS32;
+    elf_eh(b)->e_phentsize = sizeof(Elf32_Phdr);
+}
 static void mut_aarch64(struct elf_bytes *b) { elf_eh(b)->e_machine = EM_AARCH64; }
 static void mut_i386(struct elf_bytes *b) { elf_eh(b)->e_machine = EM_386; }
 static void mut_rel(struct elf_bytes *b) { elf_eh(b)->e_type = ET_REL; }

@@ -14,7 +14,12 @@ $(RELIAB_OUT)/hello.static: tests/elf/hello.c | $(SETUP_STAMP)
 $(RELIAB_OUT)/hello.spie: tests/elf/hello.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) -static-pie -fPIE -O1 -o $@ $<
-RELIAB_PROGS += $(RELIAB_OUT)/hello.static $(RELIAB_OUT)/hello.spie
+# ...and a dynamic one: with them, the bases of the fuzzed ELF corpus
+# (gen_fuzz_elf.py).
+$(RELIAB_OUT)/hello.dyn: tests/elf/hello.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -O1 -o $@ $<
+RELIAB_PROGS += $(RELIAB_OUT)/hello.static $(RELIAB_OUT)/hello.spie $(RELIAB_OUT)/hello.dyn
 # The churn as a native AArch64 program: qemu-user's own growth per thread
 # (it never frees a thread's state), which a ferry under qemu also shows.
 $(RELIAB_OUT)/thread_churn.a64: tests/reliab/thread_churn.c | $(SETUP_STAMP)
@@ -47,11 +52,15 @@ RELIAB_FERRY_SYSTEM_aarch64 := $(BUILD)/aarch64$(MODE_DIR)/ferry-system
 RELIAB_FSYS_CMD_x86_64 = $(abspath $(RELIAB_FERRY_SYSTEM_x86_64))
 RELIAB_FSYS_CMD_aarch64 = $(RUN_aarch64) $(abspath $(RELIAB_FERRY_SYSTEM_aarch64))
 
+# Debian's kernel (.ci/setup-linux, system/system.mk's FERRY_LINUX), cut
+# short for ferry-system's size checks.
+RELIAB_LINUX := $(or $(FERRY_LINUX),/var/cache/ferry/linux-amd64-bookworm)
+
 define reliab_for_arch
 .PHONY: check-reliab-$(1) check-reliab-long-$(1)
-check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(RELIAB_FERRY_SYSTEM_$(1))
+check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(RELIAB_FERRY_SYSTEM_$(1)) $$(RELIAB_LINUX)/.ferry-linux-1
 	sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT)) \
-	    "$$(RELIAB_FSYS_CMD_$(1))"
+	    "$$(RELIAB_FSYS_CMD_$(1))" $$(RELIAB_LINUX)/vmlinuz
 check-reliab-long-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS)
 	RELIAB_LONG=1 sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT))
 CHECK_TARGETS += check-reliab-$(1)
