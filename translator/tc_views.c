@@ -24,6 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -115,6 +120,67 @@ void tc_views_map(struct tr_code_cache *tc, size_t size, const int *(*keep_fd)(i
     if (!map_views(tc, size, keep_fd))
         map_single(tc, size);
     tc->end = tc->base + size;
+    tc_views_rewind(tc);
+}
+
+/* ---- the alias's pages ------------------------------------------------------
+ * A process's RSS counts a page once for each mapping of it: every page of
+ * code counted twice, once in each view (cc1 -O2: 24 MB of code, 48 MB of
+ * RSS).  So the alias lets go of the pages well behind the emission point
+ * (MADV_DONTNEED on a shared mapping only unmaps them: the code stays, the
+ * executable view keeps running it); a later chain patch there maps its
+ * page again, until the next trim.  Most patches land near the emission
+ * point (a block's successors are translated right after it). */
+#define TRIM_STEP ((size_t)1 << 20)     /* trim every MiB of code */
+#define TRIM_LAG ((size_t)256 << 10)    /* the last 256 KiB stay mapped */
+#define AHEAD ((size_t)256 << 10)       /* pages populated ahead of emission */
+#define AHEAD_MARGIN ((size_t)64 << 10)
+
+void tc_views_rewind(struct tr_code_cache *tc)
+{
+    tc->trim_next = TRIM_STEP + TRIM_LAG;
+    tc->trimmed = 0;
+    tc->rw_ready = 0;
+}
+
+/* Maps the pages at offsets [from, to) of the alias (and of the code's
+ * view too when `run`) at once; fine if refused (they fault in). */
+static void populate(struct tr_code_cache *tc, size_t from, size_t to, bool run)
+{
+    size_t page = (size_t)getpagesize();
+    from &= ~(page - 1);
+    to = (to + page - 1) & ~(page - 1);
+    if (to > (size_t)(tc->end - tc->base))
+        to = (size_t)(tc->end - tc->base);
+    if (to <= from)
+        return;
+    madvise(tc->base + tc->rw_delta + from, to - from, MADV_POPULATE_WRITE);
+    if (run)
+        madvise(tc->base + from, to - from, MADV_POPULATE_READ);
+}
+
+void tc_views_written(struct tr_code_cache *tc)
+{
+    size_t used = (size_t)(tc->ptr - tc->base), page = (size_t)getpagesize();
+    if (!tc->rw_delta)
+        return;
+    if (used + AHEAD_MARGIN > tc->rw_ready) {
+        size_t from = tc->rw_ready > used ? tc->rw_ready : used;
+        tc->rw_ready = used + AHEAD;
+        populate(tc, from, tc->rw_ready, true);
+    }
+    if (used < tc->trim_next)
+        return;
+    tc->trim_next = used + TRIM_STEP;
+    tc->trimmed = (used - TRIM_LAG) & ~(page - 1);
+    madvise(tc->base + tc->rw_delta, tc->trimmed, MADV_DONTNEED);
+}
+
+void tc_views_will_patch(struct tr_code_cache *tc, const uint8_t *code, size_t len)
+{
+    size_t at = (size_t)(code - tc->base);
+    if (tc->rw_delta && at < tc->trimmed)
+        populate(tc, at, at + len, false);
 }
 
 /* Code at [code, code + len) was rewritten after it may have run: only an
