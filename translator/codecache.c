@@ -154,6 +154,7 @@ void tc_flush(struct tr_engine *e)
     }
     tc->n_blocks = 0;
     tc_code_rewritten(tc, tc->code_start, (size_t)(tc->ptr - tc->code_start));
+    tc->n_patched = tc->stale_exits = 0;        /* (all mapped again) */
     tc->ptr = tc->code_start;
     tc_views_rewind(tc);
     memset(tc->hash, 0, sizeof(tc->hash));

@@ -233,12 +233,14 @@ static bool stop_at_code(struct tr_engine *e, struct tc_page **slot)
  * jump; false when that cannot (or need not) be done. */
 bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_block *to)
 {
+    if (from->chain_to[slot])           /* patched, not yet seen (tc_code_patched) */
+        tc_views_stale_exit(&e->tc);
     if (from->invalid || to->invalid || from->jump_site[slot] == UINT32_MAX ||
         from->chain_to[slot])
         return false;
     tc_views_will_patch(&e->tc, from->code, from->code_size);
     be_patch_jump(from->code + from->jump_site[slot], e->tc.rw_delta, to->code);
-    tc_code_rewritten(&e->tc, from->code, from->code_size);
+    tc_code_patched(&e->tc, from->code, from->code_size);
     from->chain_to[slot] = to;
     from->chain_next[slot] = to->chained_from;
     to->chained_from = LINK(from, slot);

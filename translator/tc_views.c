@@ -199,6 +199,59 @@ void tc_code_rewritten(struct tr_code_cache *tc, const uint8_t *code, size_t len
         views_fatal("cannot map rewritten code again");
 }
 
+/* ---- chain patches under an emulator ----------------------------------------
+ * Each mapping of rewritten pages makes qemu-user drop everything it
+ * translated from them, so one per chain patch (40,000 in a warm python3
+ * start-up) cost more than the whole run (sys 3 s of 7 s, and 80 MB of
+ * qemu's memory).  A chain patch need not be seen at once: the code before
+ * it still leaves through the slot's stub and the dispatcher finds the
+ * successor (tc_chain tells tc_views_stale_exit).  So the pages are noted
+ * and mapped again together, once the stale exits add up (a hot loop
+ * gets its chains soon) or the list is full. */
+#define STALE_EXITS 512
+
+static int page_order(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void tc_views_sync(struct tr_code_cache *tc)
+{
+    size_t page = (size_t)getpagesize();
+    qsort(tc->patched, tc->n_patched, sizeof tc->patched[0], page_order);
+    for (unsigned k = 0; k < tc->n_patched;) {
+        unsigned j = k + 1;
+        while (j < tc->n_patched && tc->patched[j] <= tc->patched[j - 1] + 1)
+            j++;
+        tc_code_rewritten(tc, tc->base + (size_t)tc->patched[k] * page,
+                          (size_t)(tc->patched[j - 1] - tc->patched[k] + 1) * page);
+        k = j;
+    }
+    tc->n_patched = 0;
+    tc->stale_exits = 0;
+}
+
+void tc_code_patched(struct tr_code_cache *tc, const uint8_t *code, size_t len)
+{
+    if (!tc->remap_fd)
+        return;
+    size_t page = (size_t)getpagesize();
+    for (size_t p = (size_t)(code - tc->base) / page; p <= (size_t)(code + len - 1 - tc->base) / page; p++) {
+        if (tc->n_patched && tc->patched[tc->n_patched - 1] == p)
+            continue;
+        if (tc->n_patched == TC_PATCHED_MAX)
+            tc_views_sync(tc);
+        tc->patched[tc->n_patched++] = (uint32_t)p;
+    }
+}
+
+void tc_views_stale_exit(struct tr_code_cache *tc)
+{
+    if (tc->n_patched && ++tc->stale_exits >= (unsigned)STALE_EXITS)
+        tc_views_sync(tc);
+}
+
 /* The views are shared memory: without this, code the child translates
  * would overwrite the parent's, and the parent's writes after the fork
  * would reach the child's.  Before the fork, with every code writer

@@ -54,6 +54,7 @@ struct tr_smc {
 #define TC_PAGE_SHIFT 12                /* guest pages: 4 KiB */
 #define TC_PAGE_BUCKETS 4096
 struct tc_page;                         /* tc_pages.c */
+#define TC_PATCHED_MAX 512
 
 /* The code cache: executable memory (written through an alias,
  * tc_views.c) that starts with the backend's entry trampoline, a pool of
@@ -66,6 +67,8 @@ struct tr_code_cache {
     int fork_fd;                        /* the code as of a fork in progress (-1) */
     size_t trim_next;                   /* the alias is trimmed when this much is used */
     size_t trimmed, rw_ready;           /* alias pages below: unmapped; mapped (tc_views.c) */
+    uint32_t patched[TC_PATCHED_MAX];   /* pages chain-patched, not yet mapped again */
+    unsigned n_patched, stale_exits;    /* (only with remap_fd: under an emulator) */
     uint64_t (*enter)(void *env, const uint8_t *code);
     const uint8_t *epilogue;
     const uint8_t *ras_miss;            /* code of an empty return-address-stack entry */
@@ -141,6 +144,11 @@ void tc_code_rewritten(struct tr_code_cache *tc, const uint8_t *code, size_t len
 void tc_views_written(struct tr_code_cache *tc);    /* after code up to tc->ptr */
 void tc_views_rewind(struct tr_code_cache *tc);     /* tc->ptr went back (a flush) */
 void tc_views_will_patch(struct tr_code_cache *tc, const uint8_t *code, size_t len);
+/* A chain patch, made visible to an emulator later (tc_views_sync), when
+ * enough exits went through stale code (tc_views_stale_exit). */
+void tc_code_patched(struct tr_code_cache *tc, const uint8_t *code, size_t len);
+void tc_views_stale_exit(struct tr_code_cache *tc);
+void tc_views_sync(struct tr_code_cache *tc);
 void tc_views_fork_prepare(struct tr_code_cache *tc);
 void tc_views_fork_parent(struct tr_code_cache *tc);
 void tc_views_fork_child(struct tr_code_cache *tc);
