@@ -13,6 +13,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
 #include "tr_internal.h"
 
 /* Room kept free at the end of the cache for one IR insn's worth of code. */
@@ -90,23 +94,28 @@ static void emit_prologue(struct tr_code_cache *tc, const struct ir_globals *glo
     tc->code_start = (uint8_t *)(((uintptr_t)c.ptr + 63) & ~(uintptr_t)63);
 }
 
-/* The pool of blocks: zero pages, touched as blocks are allocated (128
- * bytes each: python3 -c pass touches 1,200 pages of it).  Each first
- * touch of a page is a fault, and on this kind of machine a fault costs
- * 10-80 us; in huge pages, where the kernel gives them on request, the
- * pool takes one fault per 2 MiB.  calloc (a fresh mapping of its own,
- * left untouched) keeps the blocks where they were: their addresses are
- * immediates in the code (AArch64 encodes a round one shorter). */
-static void *alloc_block_pool(size_t size)
+/* The pool of blocks: zero pages, touched as blocks are allocated (120
+ * bytes each: python3 -c pass uses 4.6 MB of it).  Each first touch of a
+ * page is a fault, and on this kind of machine a fault costs 10-80 us;
+ * so the pool is populated 256 KiB ahead of use, one system call per 2,184
+ * blocks (huge pages, advised in session 8, took one fault per 2 MiB but
+ * rounded the pool's memory up to the next 2 MiB).  calloc (a fresh
+ * mapping of its own, left untouched) keeps the blocks where they were:
+ * their addresses are immediates in the code (AArch64 encodes a round one
+ * shorter). */
+#define POOL_STEP ((size_t)256 << 10)
+
+static void pool_ready_for(struct tr_code_cache *tc, size_t n_blocks)
 {
-    uint8_t *pool = calloc(1, size);
-    const uintptr_t page = 4096;
-    if (pool && size >= ((size_t)2 << 20)) {
-        uintptr_t lo = ((uintptr_t)pool + page - 1) & ~(page - 1);
-        uintptr_t hi = ((uintptr_t)pool + size) & ~(page - 1);
-        madvise((void *)lo, hi - lo, MADV_HUGEPAGE);    /* advice: fine if refused */
-    }
-    return pool;
+    uintptr_t page = 4096, need = (uintptr_t)(tc->blocks + n_blocks);
+    uintptr_t end = (uintptr_t)(tc->blocks + tc->max_blocks) & ~(page - 1);
+    if (need <= tc->pool_ready)
+        return;
+    uintptr_t from = tc->pool_ready ? tc->pool_ready : (uintptr_t)tc->blocks & ~(page - 1);
+    uintptr_t to = ((need + POOL_STEP - 1) & ~(POOL_STEP - 1)) < end ? (need + POOL_STEP - 1) & ~(POOL_STEP - 1) : end;
+    if (to > from)
+        madvise((void *)from, to - from, MADV_POPULATE_WRITE);     /* fine if refused */
+    tc->pool_ready = need > to ? need : to;
 }
 
 void tc_init(struct tr_engine *e, size_t size)
@@ -119,7 +128,7 @@ void tc_init(struct tr_engine *e, size_t size)
     tc_views_map(tc, size, e->cfg.keep_fd);
     emit_prologue(tc, &e->globals);
     tc->max_blocks = size / 128;
-    tc->blocks = alloc_block_pool(tc->max_blocks * sizeof(*tc->blocks));
+    tc->blocks = calloc(tc->max_blocks, sizeof(*tc->blocks));
     if (!tc->blocks)
         tc_fatal("out of memory");
     tc->ptr = tc->code_start;
@@ -140,12 +149,14 @@ void tc_flush(struct tr_engine *e)
     tr_exclusive_start(e);
     tc->executed_before_flush = tc_blocks_executed(e);
     for (size_t k = 0; k < tc->n_blocks; k++) {
-        free(tc->blocks[k].guest_copy);
+        free(tc->blocks[k].smc);
         fault_map_free(tc->blocks[k].fault_map);
     }
     tc->n_blocks = 0;
     tc_code_rewritten(tc, tc->code_start, (size_t)(tc->ptr - tc->code_start));
+    tc->n_patched = tc->stale_exits = 0;        /* (all mapped again) */
     tc->ptr = tc->code_start;
+    tc_views_rewind(tc);
     memset(tc->hash, 0, sizeof(tc->hash));
     tc_pages_reset(e);
     tr_thread_each(e, clear_thread_jmp_cache, NULL);
@@ -219,6 +230,7 @@ struct tr_block *tc_alloc_block(struct tr_engine *e, uint64_t pc)
     struct tr_code_cache *tc = &e->tc;
     if (tc->n_blocks >= tc->max_blocks)
         return NULL;
+    pool_ready_for(tc, tc->n_blocks + 1);
     struct tr_block *tb = &tc->blocks[tc->n_blocks++];
     *tb = (struct tr_block){ .guest_pc = pc };
     return tb;
@@ -228,7 +240,7 @@ void tc_free_last_block(struct tr_engine *e, struct tr_block *tb)
 {
     struct tr_code_cache *tc = &e->tc;
     if (tc->n_blocks && tb == &tc->blocks[tc->n_blocks - 1]) {
-        free(tb->guest_copy);
+        free(tb->smc);
         fault_map_free(tb->fault_map);
         tc->n_blocks--;
     }
@@ -265,6 +277,7 @@ void tc_code_buffer(struct tr_engine *e, struct be_code *c)
 void tc_commit_code(struct tr_engine *e, const uint8_t *end)
 {
     e->tc.ptr = (uint8_t *)(((uintptr_t)end + 15) & ~(uintptr_t)15);
+    tc_views_written(&e->tc);
 }
 
 uint64_t tc_enter(struct tr_engine *e, void *env, const uint8_t *code)

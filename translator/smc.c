@@ -58,19 +58,19 @@ static void code_versions(const void *env, uint64_t pc, size_t n, bool track, ui
  * compared equal: nobody wrote them since and pc maps to the same pages. */
 static bool versions_hold(const void *env, struct tr_block *tb)
 {
-    uint64_t v[2], want0 = __atomic_load_n(&tb->code_ver[0], __ATOMIC_RELAXED);
+    uint64_t v[2], want0 = __atomic_load_n(&tb->smc->code_ver[0], __ATOMIC_RELAXED);
     if (!want0)
         return false;
     code_versions(env, tb->guest_pc, tb->guest_size, false, v);
-    return v[0] == want0 && v[1] == __atomic_load_n(&tb->code_ver[1], __ATOMIC_RELAXED);
+    return v[0] == want0 && v[1] == __atomic_load_n(&tb->smc->code_ver[1], __ATOMIC_RELAXED);
 }
 
 /* The versions are taken (and the pages tracked) before the bytes are read:
  * a write after that changes them. */
 static void keep_versions(struct tr_block *tb, const uint64_t v[2])
 {
-    __atomic_store_n(&tb->code_ver[0], v[0], __ATOMIC_RELAXED);
-    __atomic_store_n(&tb->code_ver[1], v[1], __ATOMIC_RELAXED);
+    __atomic_store_n(&tb->smc->code_ver[0], v[0], __ATOMIC_RELAXED);
+    __atomic_store_n(&tb->smc->code_ver[1], v[1], __ATOMIC_RELAXED);
 }
 
 /* The env's code epoch (0: none), and whether the block was checked in it. */
@@ -78,7 +78,7 @@ static bool epoch_holds(void *env, const struct tr_block *tb, uint64_t *epoch)
 {
     const struct tr_guest_mem *m = ((const struct tr_runtime *)env)->mem;
     *epoch = m && m->code_epoch ? m->code_epoch(m, env) : 0;
-    return *epoch && __atomic_load_n(&tb->smc_ok[*epoch & 3], __ATOMIC_RELAXED) == *epoch;
+    return *epoch && __atomic_load_n(&tb->smc->ok[*epoch & 3], __ATOMIC_RELAXED) == *epoch;
 }
 
 /* epoch_holds without a call, from the words guest_mem.h code_writes
@@ -103,13 +103,13 @@ static uint64_t smc_check(void *env, uint64_t tb_addr)
         return 0;
     if (!versions_hold(env, tb)) {
         code_versions(env, tb->guest_pc, tb->guest_size, true, v);
-        if (!guest_bytes_equal(env, tb->guest_pc, tb->guest_copy, tb->guest_size))
+        if (!guest_bytes_equal(env, tb->guest_pc, tb->smc->bytes, tb->guest_size))
             tr_raise(env, TR_EXIT_STALE, tb->guest_pc);
         keep_versions(tb, v);
     }
     /* Only blocks whose pages are tracked (versions not 0) can trust an epoch. */
-    if (epoch && __atomic_load_n(&tb->code_ver[0], __ATOMIC_RELAXED))
-        __atomic_store_n(&tb->smc_ok[epoch & 3], epoch, __ATOMIC_RELAXED);
+    if (epoch && __atomic_load_n(&tb->smc->code_ver[0], __ATOMIC_RELAXED))
+        __atomic_store_n(&tb->smc->ok[epoch & 3], epoch, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -138,7 +138,7 @@ static uint64_t smc_check_rest(void *env, uint64_t tb_addr, uint64_t pc)
     struct tr_block *tb = (struct tr_block *)(uintptr_t)tb_addr;
     uint64_t off = pc - tb->guest_pc, epoch;
     if (off < tb->guest_size && !epoch_holds(env, tb, &epoch) && !versions_hold(env, tb) &&
-        !guest_bytes_equal(env, pc, tb->guest_copy + off, tb->guest_size - off))
+        !guest_bytes_equal(env, pc, tb->smc->bytes + off, tb->guest_size - off))
         tr_raise(env, TR_EXIT_STALE, pc);
     return 0;
 }
@@ -240,10 +240,9 @@ void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_g
 
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb)
 {
-    tb->code_ver[0] = tb->code_ver[1] = 0;      /* the first entry compares the bytes */
-    memset(tb->smc_ok, 0, sizeof tb->smc_ok);
-    tb->guest_copy = malloc(tb->guest_size ? tb->guest_size : 1);
-    if (!tb->guest_copy) {
+    /* zeroed: the first entry compares the bytes */
+    tb->smc = calloc(1, sizeof(*tb->smc) + (tb->guest_size ? tb->guest_size : 1));
+    if (!tb->smc) {
         fputs("ferry: out of memory\n", stderr);
         exit(1);
     }
@@ -252,7 +251,7 @@ void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb)
         uint32_t chunk = TR_GUEST_PAGE - (uint32_t)(pc & (TR_GUEST_PAGE - 1));
         if (chunk > tb->guest_size - off)
             chunk = tb->guest_size - off;
-        memcpy(tb->guest_copy + off, tr_g2h(e->cfg.mem, pc), chunk);
+        memcpy(tb->smc->bytes + off, tr_g2h(e->cfg.mem, pc), chunk);
         off += chunk;
     }
 }

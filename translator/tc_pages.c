@@ -233,11 +233,14 @@ static bool stop_at_code(struct tr_engine *e, struct tc_page **slot)
  * jump; false when that cannot (or need not) be done. */
 bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_block *to)
 {
+    if (from->chain_to[slot])           /* patched, not yet seen (tc_code_patched) */
+        tc_views_stale_exit(&e->tc);
     if (from->invalid || to->invalid || from->jump_site[slot] == UINT32_MAX ||
         from->chain_to[slot])
         return false;
+    tc_views_will_patch(&e->tc, from->code, from->code_size);
     be_patch_jump(from->code + from->jump_site[slot], e->tc.rw_delta, to->code);
-    tc_code_rewritten(&e->tc, from->code, from->code_size);
+    tc_code_patched(&e->tc, from->code, from->code_size);
     from->chain_to[slot] = to;
     from->chain_next[slot] = to->chained_from;
     to->chained_from = LINK(from, slot);
@@ -254,6 +257,7 @@ static void unchain_into(struct tr_code_cache *tc, struct tr_block *tb)
         l = from->chain_next[slot];
         if (from->invalid || from->chain_to[slot] != tb)
             continue;
+        tc_views_will_patch(tc, from->code, from->code_size);
         be_patch_jump(from->code + from->jump_site[slot], tc->rw_delta, from->code + from->stub[slot]);
         tc_code_rewritten(tc, from->code, from->code_size);
         from->chain_to[slot] = NULL;

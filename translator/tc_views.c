@@ -24,6 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -115,6 +120,67 @@ void tc_views_map(struct tr_code_cache *tc, size_t size, const int *(*keep_fd)(i
     if (!map_views(tc, size, keep_fd))
         map_single(tc, size);
     tc->end = tc->base + size;
+    tc_views_rewind(tc);
+}
+
+/* ---- the alias's pages ------------------------------------------------------
+ * A process's RSS counts a page once for each mapping of it: every page of
+ * code counted twice, once in each view (cc1 -O2: 24 MB of code, 48 MB of
+ * RSS).  So the alias lets go of the pages well behind the emission point
+ * (MADV_DONTNEED on a shared mapping only unmaps them: the code stays, the
+ * executable view keeps running it); a later chain patch there maps its
+ * page again, until the next trim.  Most patches land near the emission
+ * point (a block's successors are translated right after it). */
+#define TRIM_STEP ((size_t)1 << 20)     /* trim every MiB of code */
+#define TRIM_LAG ((size_t)256 << 10)    /* the last 256 KiB stay mapped */
+#define AHEAD ((size_t)256 << 10)       /* pages populated ahead of emission */
+#define AHEAD_MARGIN ((size_t)64 << 10)
+
+void tc_views_rewind(struct tr_code_cache *tc)
+{
+    tc->trim_next = TRIM_STEP + TRIM_LAG;
+    tc->trimmed = 0;
+    tc->rw_ready = 0;
+}
+
+/* Maps the pages at offsets [from, to) of the alias (and of the code's
+ * view too when `run`) at once; fine if refused (they fault in). */
+static void populate(struct tr_code_cache *tc, size_t from, size_t to, bool run)
+{
+    size_t page = (size_t)getpagesize();
+    from &= ~(page - 1);
+    to = (to + page - 1) & ~(page - 1);
+    if (to > (size_t)(tc->end - tc->base))
+        to = (size_t)(tc->end - tc->base);
+    if (to <= from)
+        return;
+    madvise(tc->base + tc->rw_delta + from, to - from, MADV_POPULATE_WRITE);
+    if (run)
+        madvise(tc->base + from, to - from, MADV_POPULATE_READ);
+}
+
+void tc_views_written(struct tr_code_cache *tc)
+{
+    size_t used = (size_t)(tc->ptr - tc->base), page = (size_t)getpagesize();
+    if (!tc->rw_delta)
+        return;
+    if (used + AHEAD_MARGIN > tc->rw_ready) {
+        size_t from = tc->rw_ready > used ? tc->rw_ready : used;
+        tc->rw_ready = used + AHEAD;
+        populate(tc, from, tc->rw_ready, true);
+    }
+    if (used < tc->trim_next)
+        return;
+    tc->trim_next = used + TRIM_STEP;
+    tc->trimmed = (used - TRIM_LAG) & ~(page - 1);
+    madvise(tc->base + tc->rw_delta, tc->trimmed, MADV_DONTNEED);
+}
+
+void tc_views_will_patch(struct tr_code_cache *tc, const uint8_t *code, size_t len)
+{
+    size_t at = (size_t)(code - tc->base);
+    if (tc->rw_delta && at < tc->trimmed)
+        populate(tc, at, at + len, false);
 }
 
 /* Code at [code, code + len) was rewritten after it may have run: only an
@@ -131,6 +197,59 @@ void tc_code_rewritten(struct tr_code_cache *tc, const uint8_t *code, size_t len
     if (mmap((void *)from, to - from, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_NORESERVE | MAP_FIXED,
              fd, (off_t)(from - (uintptr_t)tc->base)) != (void *)from)
         views_fatal("cannot map rewritten code again");
+}
+
+/* ---- chain patches under an emulator ----------------------------------------
+ * Each mapping of rewritten pages makes qemu-user drop everything it
+ * translated from them, so one per chain patch (40,000 in a warm python3
+ * start-up) cost more than the whole run (sys 3 s of 7 s, and 80 MB of
+ * qemu's memory).  A chain patch need not be seen at once: the code before
+ * it still leaves through the slot's stub and the dispatcher finds the
+ * successor (tc_chain tells tc_views_stale_exit).  So the pages are noted
+ * and mapped again together, once the stale exits add up (a hot loop
+ * gets its chains soon) or the list is full. */
+#define STALE_EXITS 512
+
+static int page_order(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void tc_views_sync(struct tr_code_cache *tc)
+{
+    size_t page = (size_t)getpagesize();
+    qsort(tc->patched, tc->n_patched, sizeof tc->patched[0], page_order);
+    for (unsigned k = 0; k < tc->n_patched;) {
+        unsigned j = k + 1;
+        while (j < tc->n_patched && tc->patched[j] <= tc->patched[j - 1] + 1)
+            j++;
+        tc_code_rewritten(tc, tc->base + (size_t)tc->patched[k] * page,
+                          (size_t)(tc->patched[j - 1] - tc->patched[k] + 1) * page);
+        k = j;
+    }
+    tc->n_patched = 0;
+    tc->stale_exits = 0;
+}
+
+void tc_code_patched(struct tr_code_cache *tc, const uint8_t *code, size_t len)
+{
+    if (!tc->remap_fd)
+        return;
+    size_t page = (size_t)getpagesize();
+    for (size_t p = (size_t)(code - tc->base) / page; p <= (size_t)(code + len - 1 - tc->base) / page; p++) {
+        if (tc->n_patched && tc->patched[tc->n_patched - 1] == p)
+            continue;
+        if (tc->n_patched == TC_PATCHED_MAX)
+            tc_views_sync(tc);
+        tc->patched[tc->n_patched++] = (uint32_t)p;
+    }
+}
+
+void tc_views_stale_exit(struct tr_code_cache *tc)
+{
+    if (tc->n_patched && ++tc->stale_exits >= (unsigned)STALE_EXITS)
+        tc_views_sync(tc);
 }
 
 /* The views are shared memory: without this, code the child translates

@@ -21,18 +21,15 @@ struct tr_block {
     uint32_t guest_size;
     uint32_t code_size;
     uint32_t mode;              /* the tr_runtime.tb_mode it was translated for */
+    bool invalid;               /* dropped: unreachable; code and entry stay
+                                   until the next flush */
     uint8_t *code;
     uint32_t jump_site[2];      /* see be_code.jump_site */
     uint32_t stub[2];           /* see be_code.stub */
     struct tr_block *hash_next;
     uint64_t exec_count;        /* incremented by the block itself under --stats */
-    uint8_t *guest_copy;        /* guest bytes as translated, kept for blocks on
-                                   writable pages (self-modifying code check) */
-    uint64_t code_ver[2];       /* versions of the first and last guest page
-                                   when the bytes last compared equal (smc.c) */
-    uint64_t smc_ok[4];         /* code epochs it was checked in (smc.c), by
-                                   epoch & 3 */
-    void *fault_map;            /* guest state at each memory access (fault.c) */
+    struct tr_smc *smc;         /* for blocks on writable pages only (smc.c) */
+    void *fault_map;            /* guest state at each memory access (fault_map.c) */
     /* Chained jumps (tc_pages.c), so that dropping a block can unchain
      * the jumps into it: where slot n's jump leads (NULL: its stub), the
      * next jump in the list of chain_to[n] and the first jump into this
@@ -40,8 +37,16 @@ struct tr_block {
     struct tr_block *chain_to[2];
     uintptr_t chain_next[2];
     uintptr_t chained_from;
-    bool invalid;               /* dropped: unreachable; code and entry stay
-                                   until the next flush */
+};
+
+/* What the self-modifying-code check of a block on a writable page keeps
+ * (smc.c): most blocks have none, so it is not in struct tr_block, which
+ * every block has (120 bytes: cc1 -O2 keeps 157,000 of them). */
+struct tr_smc {
+    uint64_t code_ver[2];       /* versions of the first and last guest page
+                                   when the bytes last compared equal */
+    uint64_t ok[4];             /* code epochs it was checked in, by epoch & 3 */
+    uint8_t bytes[];            /* guest bytes as translated */
 };
 
 #define TC_HASH_BITS 16
@@ -49,6 +54,7 @@ struct tr_block {
 #define TC_PAGE_SHIFT 12                /* guest pages: 4 KiB */
 #define TC_PAGE_BUCKETS 4096
 struct tc_page;                         /* tc_pages.c */
+#define TC_PATCHED_MAX 512
 
 /* The code cache: executable memory (written through an alias,
  * tc_views.c) that starts with the backend's entry trampoline, a pool of
@@ -59,11 +65,16 @@ struct tr_code_cache {
     const int *remap_fd;                /* where the pages' memfd is kept when
                                            rewritten code must be mapped again */
     int fork_fd;                        /* the code as of a fork in progress (-1) */
+    size_t trim_next;                   /* the alias is trimmed when this much is used */
+    size_t trimmed, rw_ready;           /* alias pages below: unmapped; mapped (tc_views.c) */
+    uint32_t patched[TC_PATCHED_MAX];   /* pages chain-patched, not yet mapped again */
+    unsigned n_patched, stale_exits;    /* (only with remap_fd: under an emulator) */
     uint64_t (*enter)(void *env, const uint8_t *code);
     const uint8_t *epilogue;
     const uint8_t *ras_miss;            /* code of an empty return-address-stack entry */
     struct tr_block *blocks;
     size_t n_blocks, max_blocks;
+    uintptr_t pool_ready;               /* blocks below this address are populated */
     struct tr_block *hash[TC_HASH_SIZE];
     uint64_t generation;                /* changes at every flush and invalidation */
     uint64_t executed_before_flush;
@@ -130,6 +141,14 @@ void tr_exclusive_end(struct tr_engine *e);
 /* tc_views.c: the executable view and its writable alias */
 void tc_views_map(struct tr_code_cache *tc, size_t size, const int *(*keep_fd)(int fd));
 void tc_code_rewritten(struct tr_code_cache *tc, const uint8_t *code, size_t len);
+void tc_views_written(struct tr_code_cache *tc);    /* after code up to tc->ptr */
+void tc_views_rewind(struct tr_code_cache *tc);     /* tc->ptr went back (a flush) */
+void tc_views_will_patch(struct tr_code_cache *tc, const uint8_t *code, size_t len);
+/* A chain patch, made visible to an emulator later (tc_views_sync), when
+ * enough exits went through stale code (tc_views_stale_exit). */
+void tc_code_patched(struct tr_code_cache *tc, const uint8_t *code, size_t len);
+void tc_views_stale_exit(struct tr_code_cache *tc);
+void tc_views_sync(struct tr_code_cache *tc);
 void tc_views_fork_prepare(struct tr_code_cache *tc);
 void tc_views_fork_parent(struct tr_code_cache *tc);
 void tc_views_fork_child(struct tr_code_cache *tc);
@@ -161,7 +180,8 @@ void tc_pages_reset(struct tr_engine *e);                          /* at a flush
 bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_block *to);
 void tc_invalidate(struct tr_engine *e, uint64_t start, uint64_t len);
 
-/* fault.c: host faults on guest memory accesses in translated code. */
+/* fault.c: host faults on guest memory accesses in translated code;
+ * fault_map.c: each block's record of them. */
 void fault_install(void);
 void fault_begin_block(struct tr_engine *e);
 void fault_keep_map(struct tr_engine *e, struct tr_block *tb);
@@ -170,6 +190,11 @@ void fault_map_free(void *map);     /* a block's fault_map (NULL: none) */
  * and back (checked against tb->code_size; false: not usable). */
 size_t fault_map_export(const struct tr_block *tb, void *out);
 bool fault_map_import(struct tr_block *tb, const void *data, size_t size);
+struct ra_fault_point;
+struct ra_fault_entry;
+/* The last access point at or before host offset off of tb's code. */
+bool fault_map_point(const struct tr_block *tb, uint32_t off, struct ra_fault_point *p,
+                     struct ra_fault_entry entries[64]);
 
 /* tcache.c: the persistent translation cache (docs/translation-cache.md);
  * all of it does nothing while e->tcache is NULL (the default). */

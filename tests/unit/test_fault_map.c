@@ -1,0 +1,123 @@
+/* test_fault_map.c -- a block's fault map as a byte stream
+ * (translator/fault_map.c): every access point the register allocator
+ * recorded is found again, with its entries, at every host offset from it
+ * to the next; offsets before the first point find none; the persistent
+ * cache's copy (export, import) answers the same; every truncation of
+ * the copy is refused on import. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "regalloc.h"
+#include "tr_internal.h"
+
+static struct tr_xlate xl;
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t next(void)
+{
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return rng;
+}
+
+/* n points in code order (some at the same offset), with 0-6 entries
+ * each: registers, immediates of every size, the pinned set changing now
+ * and then. */
+static void fill(struct ra_fault_map *m, int n, uint64_t pc)
+{
+    uint32_t off = 3;
+    uint64_t pinned = next();
+    m->n_points = m->n_entries = 0;
+    m->overflow = false;
+    for (int k = 0; k < n; k++) {
+        struct ra_fault_point *p = &m->points[m->n_points++];
+        off += (uint32_t)(next() % 3 ? next() % 40 : 0);
+        pc += next() % 4 ? next() % 15 : (uint64_t)-(int64_t)(next() % 300);
+        if (next() % 5 == 0)
+            pinned = next() & ((1ull << 16) - 1);
+        *p = (struct ra_fault_point){ .host_off = off, .guest_pc = pc, .pinned = pinned,
+                                      .write = next() & 1, .first = (uint32_t)m->n_entries,
+                                      .count = (uint32_t)(next() % 7) };
+        for (uint32_t e = 0; e < p->count; e++) {
+            int shift = (int)(next() % 64);
+            m->entries[m->n_entries++] = (struct ra_fault_entry){
+                .env_offset = (int32_t)(8 * (next() % 8000)),
+                .reg = (int8_t)(next() % 3 ? (int)(next() % 16) : -1),
+                .imm = next() >> shift };
+        }
+    }
+}
+
+static void expect_point(const struct ra_fault_map *m, int k, const struct ra_fault_point *got,
+                         const struct ra_fault_entry *entries)
+{
+    const struct ra_fault_point *want = &m->points[k];
+    cr_assert_eq(got->host_off, want->host_off);
+    cr_assert_eq(got->guest_pc, want->guest_pc, "point %d", k);
+    cr_assert_eq(got->pinned, want->pinned);
+    cr_assert_eq(got->write, want->write);
+    cr_assert_eq(got->count, want->count);
+    for (uint32_t e = 0; e < want->count; e++) {
+        const struct ra_fault_entry *w = &m->entries[want->first + e];
+        cr_assert_eq(entries[got->first + e].env_offset, w->env_offset);
+        cr_assert_eq(entries[got->first + e].reg, w->reg);
+        if (w->reg < 0)
+            cr_assert_eq(entries[got->first + e].imm, w->imm);
+    }
+}
+
+/* At every offset of the code: the last point at or before it. */
+static void expect_all(const struct ra_fault_map *m, const struct tr_block *tb)
+{
+    struct ra_fault_point p;
+    struct ra_fault_entry entries[64];
+    int k = -1;
+    for (uint32_t off = 0; off < tb->code_size; off++) {
+        while (k + 1 < m->n_points && m->points[k + 1].host_off <= off)
+            k++;
+        bool found = fault_map_point(tb, off, &p, entries);
+        cr_assert_eq(found, k >= 0, "offset %u", off);
+        if (found)
+            expect_point(m, k, &p, entries);
+    }
+}
+
+Test(fault_map, every_point_found_again)
+{
+    struct tr_engine e = { .xl = &xl };
+    for (int round = 0; round < 20; round++) {
+        int n = 1 + (int)(next() % 200);
+        struct tr_block tb = { .guest_pc = 0x7f0000401000ull + next() % 4096 };
+        fill(&xl.faults, n, tb.guest_pc);
+        tb.code_size = xl.faults.points[n - 1].host_off + 1 + (uint32_t)(next() % 20);
+        fault_keep_map(&e, &tb);
+        cr_assert_not_null(tb.fault_map);
+        expect_all(&xl.faults, &tb);
+        fault_map_free(tb.fault_map);
+    }
+}
+
+Test(fault_map, cache_copy_answers_the_same_and_truncations_refused)
+{
+    struct tr_engine e = { .xl = &xl };
+    struct tr_block tb = { .guest_pc = 0x401000 };
+    fill(&xl.faults, 150, tb.guest_pc);
+    tb.code_size = xl.faults.points[149].host_off + 8;
+    fault_keep_map(&e, &tb);
+    size_t len = fault_map_export(&tb, NULL);
+    uint8_t *copy = malloc(len);
+    cr_assert_eq(fault_map_export(&tb, copy), len);
+    struct tr_block back = { .guest_pc = tb.guest_pc, .code_size = tb.code_size };
+    cr_assert(fault_map_import(&back, copy, len));
+    expect_all(&xl.faults, &back);
+    for (size_t cut = 1; cut < len; cut++) {
+        struct tr_block t = back;
+        t.fault_map = NULL;
+        cr_assert(!fault_map_import(&t, copy, cut), "truncated at %zu of %zu", cut, len);
+    }
+    struct tr_block small = { .guest_pc = tb.guest_pc, .code_size = xl.faults.points[149].host_off };
+    cr_assert(!fault_map_import(&small, copy, len), "a point past the code");
+    fault_map_free(back.fault_map);
+    fault_map_free(tb.fault_map);
+    free(copy);
+}
