@@ -32,12 +32,12 @@ bool fault_restore_at(void *env, uintptr_t host_pc, uint64_t (*reg)(const void *
 {
     struct tr_runtime *rt = env;
     struct tr_block *tb = tc_find_by_host_pc(rt->engine, host_pc);
-    const struct fault_map *m = tb ? tb->fault_map : NULL;
-    const struct ra_fault_point *p = m ? find_point(m, (uint32_t)(host_pc - (uintptr_t)tb->code)) : NULL;
-    if (!p)
+    struct ra_fault_point p;
+    struct ra_fault_entry entries[64];
+    if (!tb || !fault_map_point(tb, (uint32_t)(host_pc - (uintptr_t)tb->code), &p, entries))
         return false;
-    ra_fault_restore(env, p, m->entries, rt->engine->globals.v, reg, ctx);
-    *guest_pc = p->guest_pc;
+    ra_fault_restore(env, &p, entries, rt->engine->globals.v, reg, ctx);
+    *guest_pc = p.guest_pc;
     return true;
 }
 

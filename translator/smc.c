@@ -92,7 +92,7 @@ static bool epoch_holds_fast(const void *env, const struct tr_block *tb)
     memcpy(&epoch, (const char *)env + m->epoch_off, 8);
     memcpy(&seen, (const char *)env + m->seen_writes_off, 8);
     return epoch && __atomic_load_n(m->code_writes, __ATOMIC_ACQUIRE) == seen &&
-           __atomic_load_n(&tb->smc_ok[epoch & 3], __ATOMIC_RELAXED) == epoch;
+           __atomic_load_n(&tb->smc->ok[epoch & 3], __ATOMIC_RELAXED) == epoch;
 }
 
 static uint64_t smc_check(void *env, uint64_t tb_addr)
@@ -184,7 +184,7 @@ static void emit_rest_inline(struct ir_block *b, struct tr_block *tb, uint64_t n
     ir_ld_env(b, IR_MO_64, epoch, m->epoch_off);
     ir_binop(b, IR_and, 64, low, epoch, ir_const(b, 3));
     ir_binop(b, IR_shl, 64, off, low, ir_const(b, 3));
-    ir_binop(b, IR_add, 64, slot, off, ir_const(b, (uint64_t)(uintptr_t)tb->smc_ok));
+    ir_binop(b, IR_add, 64, slot, off, ir_const(b, (uint64_t)(uintptr_t)tb->smc->ok));
     ir_ld(b, IR_MO_64 | IR_MO_HOST, ok, slot);
     ir_brexit(b, IR_NE, 64, ok, epoch, next_pc, TR_EXIT_INDIRECT);
     ir_ld(b, IR_MO_64 | IR_MO_HOST, w, ir_const(b, (uint64_t)(uintptr_t)m->code_writes));
@@ -238,14 +238,20 @@ void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_g
     }
 }
 
-void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb)
+/* Before the checks go into the block's IR: the inline one points into
+ * tb->smc.  Zeroed: the first entry compares the bytes. */
+void smc_prepare(struct tr_block *tb, uint32_t guest_size)
 {
-    /* zeroed: the first entry compares the bytes */
-    tb->smc = calloc(1, sizeof(*tb->smc) + (tb->guest_size ? tb->guest_size : 1));
+    free(tb->smc);
+    tb->smc = calloc(1, sizeof(*tb->smc) + (guest_size ? guest_size : 1));
     if (!tb->smc) {
         fputs("ferry: out of memory\n", stderr);
         exit(1);
     }
+}
+
+void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb)
+{
     for (uint32_t off = 0; off < tb->guest_size;) {      /* page by page, as compared */
         uint64_t pc = tb->guest_pc + off;
         uint32_t chunk = TR_GUEST_PAGE - (uint32_t)(pc & (TR_GUEST_PAGE - 1));

@@ -210,6 +210,7 @@ void tcache_host_fault(void);    /* fault.c: no return while the cache file is r
 void smc_guard_block(struct ir_block *b, struct tr_block *tb);
 void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m);
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
+void smc_prepare(struct tr_block *tb, uint32_t guest_size);
 
 /* softmmu.c: guest accesses -> the software MMU's helpers (TR_MEM_SOFTMMU). */
 void softmmu_lower(struct ir_block *b, const struct tr_softmmu_helpers *h);

@@ -181,6 +181,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     bool writable = mem->writable(mem, pc, b->guest_size);
     bool cacheable = !writable && tcache_cacheable(e, pc, b->guest_size);
     if (writable) {
+        smc_prepare(tb, b->guest_size);
         smc_guard_stores(b, tb, mem);
         smc_guard_block(b, tb);
     }
