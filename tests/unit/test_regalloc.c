@@ -699,10 +699,11 @@ Test(regalloc, movcond_with_every_register_an_input)
     }
 }
 
-/* Random blocks of binops, setcond, movcond, moves and helper calls over
- * pinned and unpinned globals, temps and constants, run and compared with
- * the same steps computed in C: whatever the register pressure, the
- * allocator must neither abort nor lose a value. */
+/* Random blocks of binops, setcond, movcond, moves, helper calls and
+ * exits not taken, over pinned and unpinned globals, temps and constants,
+ * run and compared with the same steps computed in C: whatever the
+ * register pressure, the allocator must neither abort nor lose a value
+ * (RB_SEED / RB_N: another seed, more rounds). */
 enum { RB_TEMPS = 6, RB_OPS = 40 };
 
 struct rb_state {
@@ -733,7 +734,7 @@ static ir_ref rb_dest(struct rb_state *s, uint64_t **slot)
 static void rb_step(struct rb_state *s)
 {
     uint64_t a, bv, cv, ev, *d;
-    int size = rand() % 4 ? 64 : 32, what = rand() % 8;
+    int size = rand() % 4 ? 64 : 32, what = rand() % 10;
     enum ir_cond c = (enum ir_cond)(rand() % IR_NUM_CONDS);
     ir_ref x = rb_operand(s, &a), y = rb_operand(s, &bv);
     if (what < 3) {
@@ -745,6 +746,16 @@ static void rb_step(struct rb_state *s)
         ir_ref rc = rb_operand(s, &cv), re = rb_operand(s, &ev), dr = rb_dest(s, &d);
         ir_movcond(s->b, c, size, dr, x, y, rc, re);
         *d = c_cond(c, a, bv, size) ? cv : ev;
+    } else if (what == 8) {             /* an exit not taken: pinned globals back home */
+        if (c_cond(c, a, bv, size))
+            c = ir_cond_invert(c);
+        ir_brcond(s->b, c, size, x, y, 0x3000, 1);
+    } else if (what == 9) {             /* a helper reading and writing the globals */
+        ir_ref dr = rb_dest(s, &d);
+        s->g[0] += a;
+        s->g[7] = s->g[5] + 1;
+        ir_call(s->b, &h_bump, dr, &x);
+        *d = s->g[0];
     } else if (what == 6) {
         ir_ref dr = rb_dest(s, &d);
         ir_setcond(s->b, c, size, dr, x, y);
@@ -766,8 +777,8 @@ static void rb_step(struct rb_state *s)
 
 Test(regalloc, random_blocks_never_run_out)
 {
-    srand(11);
-    for (int round = 0; round < 300; round++) {
+    srand(getenv("RB_SEED") ? atoi(getenv("RB_SEED")) : 11);
+    for (int round = 0; round < (getenv("RB_N") ? atoi(getenv("RB_N")) : 300); round++) {
         struct rb_state s = { .b = new_block() };
         struct test_env env = { .other = { 0, 1000 } };
         for (int k = 0; k < NG; k++)
