@@ -17,7 +17,11 @@
  * the backend's epilogue stores them when translated code is left.  A
  * temp about to be copied to a pinned global is computed in the global's
  * register right away and may keep sharing it (owner[] names it) until
- * the global's value there changes, when it moves out (unshare). */
+ * the global's value there changes, when it moves out (unshare).  The
+ * allocator never runs out: when every allocatable register holds an
+ * input of the insn or a constant, it borrows the register of a pinned
+ * global the insn does not name (borrow_pinned_reg), whose value then
+ * moves out the same way. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,9 +297,10 @@ static bool reg_obtainable(void)
     return (open & ~occupied()) || (open & ~ra->scratch & ra->owned);
 }
 
-/* The temp sharing pinned register reg, if any, moves to one of its own:
- * the global's value there is about to change.  The move comes before the
- * current insn, so it must not land in any of its inputs' registers. */
+/* The value sharing (or borrowing) pinned register reg, if any, moves to
+ * one of its own: the global's value there is about to change.  The move
+ * comes before the current insn, so it must not land in any of its
+ * inputs' registers. */
 static void unshare(int reg)
 {
     ir_ref t = ra->owner[reg];
