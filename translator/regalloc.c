@@ -236,7 +236,8 @@ static bool borrowable(ir_ref g, const struct ir_insn *i, ir_ref dest)
 static int borrow_pinned_reg(void)
 {
     const struct ir_insn *i = &ra->b->insns[ra->cur];
-    ir_ref dest = ir_op_info[i->op].n_out ? pinned_destination(i->args[0]) : IR_NONE;
+    bool out = ir_op_info[i->op].n_out && i->args[0] != IR_NONE;
+    ir_ref dest = out ? pinned_destination(i->args[0]) : IR_NONE;
     ir_ref best = IR_NONE;
     int best_cost = 1 << 30;
     for (ir_ref g = 0; g < ra->n_pinned; g++)
