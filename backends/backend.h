@@ -19,8 +19,9 @@
  *    in host registers of their own for as long as translated code runs:
  *    be_desc.pinned_regs says where, enter() loads them, the epilogue
  *    stores them, and blocks, chained jumps and jump-cache jumps keep them
- *    in place; the allocator never spills or evicts them and writes them
- *    back only around helpers that look at the CPU state.
+ *    in place; the allocator writes them back around helpers that look at
+ *    the CPU state and calls that clobber their registers, and borrows one's
+ *    register only when an op leaves it no other (regalloc.c).
  */
 #ifndef FERRY_BACKEND_H
 #define FERRY_BACKEND_H

@@ -17,7 +17,11 @@
  * the backend's epilogue stores them when translated code is left.  A
  * temp about to be copied to a pinned global is computed in the global's
  * register right away and may keep sharing it (owner[] names it) until
- * the global's value there changes, when it moves out (unshare). */
+ * the global's value there changes, when it moves out (unshare).  The
+ * allocator never runs out: when every allocatable register holds an
+ * input of the insn or a constant, it borrows the register of a pinned
+ * global the insn does not name (borrow_pinned_reg), whose value then
+ * moves out the same way. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,11 +114,12 @@ static uint64_t occupied(void)
     return ra->scratch | ra->owned;
 }
 
-/* owner[]: allocatable registers, and temps sharing a pinned register. */
+/* owner[]: allocatable registers, and the value in a pinned register
+ * besides its global (a temp sharing it, or anything in a borrowed one). */
 static void bind(ir_ref r, int reg)
 {
     ra->v[r].reg = (int8_t)reg;
-    if (reg >= 0 && ((be_host.alloc_mask & bit(reg)) || is_temp(r))) {
+    if (reg >= 0 && !is_pinned(r)) {
         ra->owner[reg] = r;
         ra->owned |= bit(reg);
     }
@@ -191,10 +196,63 @@ static int choose_victim(void)
         if (cost < best_cost)
             best = reg, best_cost = cost;
     }
-    if (best < 0)
-        ra_fatal("no register to evict");
-    ra->evict_rr = (unsigned)best + 1;
+    if (best >= 0)
+        ra->evict_rr = (unsigned)best + 1;
     return best;
+}
+
+static bool names(const struct ir_insn *i, ir_ref r);
+static ir_ref pinned_destination(ir_ref d);
+
+/* What borrowing pinned global g's register costs: its value's store (if
+ * newer there) and reload, the eviction of whatever shares the register,
+ * a little more when the block reads g again. */
+static int borrow_cost(ir_ref g)
+{
+    int reg = pinned_reg(g), cost = ra->v[g].reg >= 0 ? 2 + ra->v[g].dirty : 0;
+    if (ra->owner[reg] != IR_NONE)
+        cost += 1 + eviction_cost(reg);
+    return 2 * cost + (ra->last_use[g] > ra->cur);
+}
+
+/* Not the register of an input placed, of a constant, or of a pinned
+ * global the insn names or computes its output into (pinned_destination). */
+static bool borrowable(ir_ref g, const struct ir_insn *i, ir_ref dest)
+{
+    uint64_t busy = ra->locked | ra->scratch | ra->in_regs;
+    return is_pinned(g) && !(busy & bit(pinned_reg(g))) && g != dest && !names(i, g);
+}
+
+/* The last resort when every allocatable register holds an input of this
+ * insn or a materialised constant (x86-64 with guest rbx/rsi pinned has
+ * four: a movcond of four register inputs wants a fifth for its output):
+ * borrow the register of a pinned global the insn does not name.  The
+ * global goes home (if newer in its register) and is only in env until
+ * next read, as after a C call; when it comes back (value_in_reg,
+ * reload_pinned before any exit) the borrowed register's value moves out
+ * (unshare).  An insn names at most n_out + n_in values and exits name no
+ * output, so a backend with more allocatable plus pinned registers than
+ * any op names never runs out. */
+static int borrow_pinned_reg(void)
+{
+    const struct ir_insn *i = &ra->b->insns[ra->cur];
+    bool out = ir_op_info[i->op].n_out && i->args[0] != IR_NONE;
+    ir_ref dest = out ? pinned_destination(i->args[0]) : IR_NONE;
+    ir_ref best = IR_NONE;
+    int best_cost = 1 << 30;
+    for (ir_ref g = 0; g < ra->n_pinned; g++)
+        if (borrowable(g, i, dest) && borrow_cost(g) < best_cost)
+            best = g, best_cost = borrow_cost(g);
+    if (best == IR_NONE || (ir_op_info[i->op].flags & (IR_F_EXIT | IR_F_BRANCH)))
+        ra_fatal("no register to evict or borrow");
+    int reg = pinned_reg(best);
+    if (ra->owner[reg] != IR_NONE)
+        evict_reg(reg);
+    if (ra->v[best].reg >= 0 && ra->v[best].dirty)
+        be_emit_st_env(ra->c, reg, val(best)->env_offset);
+    ra->v[best].reg = -1;
+    ra->v[best].dirty = false;
+    return reg;
 }
 
 /* Registers suited to a value: ones a call preserves when it is still
@@ -227,6 +285,8 @@ static int alloc_reg_pref(uint64_t avoid, uint64_t pref)
     if (fr)
         return __builtin_ctzll(fr);
     int reg = choose_victim();
+    if (reg < 0)
+        return borrow_pinned_reg();
     evict_reg(reg);
     return reg;
 }
@@ -238,9 +298,10 @@ static bool reg_obtainable(void)
     return (open & ~occupied()) || (open & ~ra->scratch & ra->owned);
 }
 
-/* The temp sharing pinned register reg, if any, moves to one of its own:
- * the global's value there is about to change.  The move comes before the
- * current insn, so it must not land in any of its inputs' registers. */
+/* The value sharing (or borrowing) pinned register reg, if any, moves to
+ * one of its own: the global's value there is about to change.  The move
+ * comes before the current insn, so it must not land in any of its
+ * inputs' registers. */
 static void unshare(int reg)
 {
     ir_ref t = ra->owner[reg];

@@ -58,7 +58,7 @@ const struct be_desc be_host = {
     .name = "x86_64",
     .n_regs = 16,
     .reg_names = x64_reg_names,
-    .alloc_mask = R(RSI) | R(RDI) | R(R8) | R(R9) | R(R10) | R(R11),
+    .alloc_mask = R(RSI) | R(RDI) | R(R8) | R(R9),
     .call_clobbered = R(RAX) | R(RCX) | R(RDX) | R(RSI) | R(RDI) | R(R8) | R(R9)
                     | R(R10) | R(R11),
     .env_reg = X64_ENV,

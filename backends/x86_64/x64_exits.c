@@ -2,10 +2,12 @@
  * stubs, and chain patching.
  *
  * A chain slot is a `jmp rel32` (goto_tb) or `jcc rel32` (brcond) whose
- * rel32 lies within one aligned 8-byte word, so re-pointing it is one
- * atomic 64-bit store (set_rel32).  That rule, not 4-byte alignment,
- * leaves room to place a block's final `jcc; jmp` pair with at most one
- * executed nop (align_exit_pair), usually none for a lone `jmp`.
+ * rel32 lies within one aligned 16-byte block, so re-pointing it is one
+ * atomic write (set_rel32: an 8-byte store when it lies within one half,
+ * else `lock cmpxchg16b`).  That rule, not 4-byte alignment, leaves room
+ * to place a block's final `jcc; jmp` pair with at most one executed nop
+ * (align_exit_pair; from 6 of 16 positions), a lone `jmp` with one from 3
+ * of 16.
  * Until chained it leads to a stub that stores the guest pc and the block
  * in env->rt and returns TR_EXIT_CHAIN0 + slot through the epilogue.
  * brcond stubs are emitted out of line at the end of the block so the
@@ -186,15 +188,17 @@ static void emit_stub(struct be_code *c, uint64_t pc, int slot)
     copy_stub(c, pc, TR_EXIT_CHAIN0 + (uint32_t)slot, true);
 }
 
-/* Where a rel32 may start within an aligned 8-byte word: bytes 0..4. */
-static int word_pos(const uint8_t *p) { return (int)((uintptr_t)p & 7); }
+/* Where a rel32 may start within an aligned 16-byte block: bytes 0..12.
+ * (Blocks start 16-byte aligned, also when loaded from the translation
+ * cache, and the code's two views are pages apart.) */
+static int block_pos(const uint8_t *p) { return (int)((uintptr_t)p & 15); }
 
-/* Pads so that the rel32 at c->ptr + rel_at lies within one 8-byte word. */
+/* Pads so that the rel32 at c->ptr + rel_at lies within one 16-byte block. */
 static void align_rel32(struct be_code *c, int rel_at)
 {
-    int pos = word_pos(c->ptr + rel_at);
-    if (pos > 4)
-        x64_emit_nops(c, 8 - pos);
+    int pos = block_pos(c->ptr + rel_at);
+    if (pos > 12)
+        x64_emit_nops(c, 16 - pos);
 }
 
 /* n bytes of nops at `from`, the code from there to c->ptr sliding
@@ -210,33 +214,66 @@ static void pad_before(struct be_code *c, uint8_t *from, int n)
 }
 
 /* A brcond's `jcc rel32` (rel32 at +2), usually followed by the block's
- * final `jmp rel32` (at +6, rel32 at +7): with the jcc's rel32 at word
- * position 3 or 4 neither needs padding.  From positions 0..2 the jcc
- * stays (the jmp then pads once), from 5..7 one nop moves it to 3 --
- * before the flag-setting code when known, so that it and the jcc stay
- * adjacent (the host fuses cmp/sub+jcc into one op). */
+ * final `jmp rel32` (at +6, rel32 at +7): with the jcc's rel32 at block
+ * position 0..7, 11 or 12 neither needs padding.  From 8..10 the jcc
+ * stays and the jmp pads once (the nop runs only when the jcc falls
+ * through); from 13..15 one nop moves it to 0 -- before the flag-setting
+ * code when known, so that it and the jcc stay adjacent (the host fuses
+ * cmp/sub+jcc into one op). */
 static void align_exit_pair(struct be_code *c, uint8_t *flags_from)
 {
-    int pos = word_pos(c->ptr + 2);
-    if (pos <= 4)
+    int pos = block_pos(c->ptr + 2);
+    if (pos <= 12)
         return;
     if (flags_from)
-        pad_before(c, flags_from, 11 - pos);
+        pad_before(c, flags_from, 16 - pos);
     else
-        x64_emit_nops(c, 11 - pos);
+        x64_emit_nops(c, 16 - pos);
+}
+
+/* One atomic compare-exchange of the aligned 16 bytes at p (readers, the
+ * other threads' instruction fetch, see them all old or all new). */
+static bool cas16(unsigned __int128 *p, unsigned __int128 *old, unsigned __int128 now)
+{
+    uint64_t lo = (uint64_t)*old, hi = (uint64_t)(*old >> 64);
+    bool ok;
+    __asm__ volatile("lock cmpxchg16b %1"
+                     : "=@ccz"(ok), "+m"(*p), "+a"(lo), "+d"(hi)
+                     : "b"((uint64_t)now), "c"((uint64_t)(now >> 64))
+                     : "memory");
+    *old = (unsigned __int128)hi << 64 | lo;
+    return ok;
+}
+
+/* A rel32 across the two halves of its 16-byte block. */
+static void set_rel32_wide(uint8_t *w, int32_t v)
+{
+    unsigned __int128 *blk = (unsigned __int128 *)(void *)(w - block_pos(w));
+    int shift = block_pos(w) * 8;
+    unsigned __int128 mask = (unsigned __int128)0xffffffffu << shift;
+    unsigned __int128 old;
+    memcpy(&old, blk, sizeof(old));     /* a first guess; the exchange checks it */
+    while (!cas16(blk, &old, (old & ~mask) | (unsigned __int128)(uint32_t)v << shift))
+        ;
 }
 
 /* The rel32 at `rel` (written at rel + rw_delta) leads to target: one
- * aligned 8-byte store of the word holding it (no other patch site
- * shares a word: two rel32 and an opcode between them need 9 bytes). */
+ * aligned 8-byte store of the word holding it when it lies within one,
+ * else one 16-byte exchange of its block.  (Patches are made under the
+ * engine's lock: the store may rewrite a neighbouring slot's bytes with
+ * what they hold.) */
 static void set_rel32(uint8_t *rel, intptr_t rw_delta, const uint8_t *target)
 {
     int32_t v = (int32_t)(target - (rel + 4));
     uint8_t *w = rel + rw_delta;
-    int shift = word_pos(w) * 8;
-    if (shift > 32)
+    if (block_pos(w) > 12)
         abort();                    /* a misplaced patch site: a ferry bug */
-    uint64_t *word = (uint64_t *)(void *)(w - word_pos(w));
+    int shift = ((int)(uintptr_t)w & 7) * 8;
+    if (shift > 32) {
+        set_rel32_wide(w, v);
+        return;
+    }
+    uint64_t *word = (uint64_t *)(void *)(w - shift / 8);
     uint64_t old = __atomic_load_n(word, __ATOMIC_RELAXED);
     uint64_t mask = 0xffffffffull << shift;
     uint64_t now = (old & ~mask) | ((uint64_t)(uint32_t)v << shift);

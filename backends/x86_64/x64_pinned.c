@@ -20,7 +20,7 @@
 #include "x64_backend.h"
 
 const int8_t x64_pinned_regs[X64_N_PINNED] = {
-    X64_R12, X64_R13, X64_RBP, -1, X64_RBX, -1, -1, X64_R15,
+    X64_R12, X64_R13, X64_RBP, X64_R10, X64_RBX, -1, X64_R11, X64_R15,
 };
 
 void be_emit_pinned(struct be_code *c, bool load, uint64_t mask, const struct ir_value *g)

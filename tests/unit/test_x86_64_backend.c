@@ -271,13 +271,15 @@ Test(x64_encode, forms_match_objdump)
 }
 
 /* Chain slots: the rel32 of goto_tb's jmp and brcond's jcc lies within
- * one aligned 8-byte word (atomic to re-point), patching re-points it,
- * a jcc+jmp pair costs at most one nop from any start, and that nop goes
- * before the compare the jcc reads (the two stay adjacent). */
+ * one aligned 16-byte block (atomic to re-point), patching re-points it
+ * (also across the block's two halves), a jcc+jmp pair costs at most one
+ * nop from any start, and a nop before the jcc goes before the compare
+ * the jcc reads (the two stay adjacent). */
 Test(x64_encode, chain_slots_are_aligned_and_patchable)
 {
     static uint8_t epi[16];
-    for (int pad = 0; pad < 8; pad++) {
+    int nops = 0, wide = 0;
+    for (int pad = 0; pad < 16; pad++) {
         struct be_code *c = fresh();
         c->epilogue = epi;
         x64_emit_nops(c, pad);
@@ -289,9 +291,11 @@ Test(x64_encode, chain_slots_are_aligned_and_patchable)
         uint8_t *j0 = buf + c->jump_site[0], *j1 = buf + c->jump_site[1];
         cr_assert_eq(j0[0], 0x0f);
         cr_assert_eq(j1[0], 0xe9);
-        cr_assert_leq((uintptr_t)(j0 + 2) & 7, 4, "pad %d", pad);
-        cr_assert_leq((uintptr_t)(j1 + 1) & 7, 4, "pad %d", pad);
+        cr_assert_leq((uintptr_t)(j0 + 2) & 15, 12, "pad %d", pad);
+        cr_assert_leq((uintptr_t)(j1 + 1) & 15, 12, "pad %d", pad);
         cr_assert(!(j0 - cmp_len > cmp && j1 > j0 + 6), "pad %d: at most one nop", pad);
+        nops += j0 - cmp_len > cmp || j1 > j0 + 6;
+        wide += ((uintptr_t)(j0 + 2) & 7) > 4 || ((uintptr_t)(j1 + 1) & 7) > 4;
         cr_assert_str_eq(objdump_text(j0 - cmp_len, cmp_len), "cmp rsi,0x1", "pad %d", pad);
         be_patch_jump(j1, 0, buf + 0x800);
         be_patch_jump(j0, 0, buf + 0x900);
@@ -301,4 +305,6 @@ Test(x64_encode, chain_slots_are_aligned_and_patchable)
         snprintf(want, sizeof(want), "je 0x%lx", (long)(0x900 - (j0 - buf)));
         cr_assert_str_eq(objdump_text(j0, 6), want);
     }
+    cr_assert_eq(nops, 6, "a nop from 6 of the 16 start positions");
+    cr_assert_gt(wide, 0, "some rel32 across the halves of its block (cmpxchg16b)");
 }
