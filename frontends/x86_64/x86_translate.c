@@ -321,7 +321,8 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
         *s = (struct scan_insn){ q.id, q.size, e ? e->fclass : X86_FL_READ, q.target, q.mem };
         return true;
     }
-    if (!ci) ci = cs_malloc(x86_cs);
+    if (!ci && (ci = cs_malloc(x86_cs)))       /* zero, as x86_quick_insn expects */
+        memset(ci->detail, 0, sizeof(*ci->detail));
     if (!decode_one(mem, ci, pc, readable_end)) return false;
     *s = (struct scan_insn){ ci->id, ci->size, fclass_of(ci), direct_target_of(ci),
                              x86_may_fault(ci) };
