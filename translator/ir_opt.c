@@ -794,17 +794,20 @@ static void narrow_products(void)
     demand_globals();
     for (int n = opt->b->n_insns - 1; n >= 0; n--) {
         struct ir_insn *i = &opt->b->insns[n];
-        bool out_wide = n_out(i) && i->args[0] != IR_NONE && opt->wide[i->args[0]];
+        const struct opt_op *o = &opt_ops[i->op];
+        if (o->steps & OPT_NOP)         /* no operands */
+            continue;
+        bool out_wide = o->n_out && i->args[0] != IR_NONE && opt->wide[i->args[0]];
         if (narrowable(i) && !out_wide)
             i->size = 32;
-        for (int k = 0; k < n_out(i); k++)
+        for (int k = 0; k < o->n_out; k++)
             if (i->args[k] != IR_NONE)
                 opt->wide[i->args[k]] = false;
         if (reads_globals(i) || may_fault(i))   /* a guest handler sees them */
             demand_globals();
-        for (int k = 0; k < n_in(i); k++) {
-            ir_ref r = i->args[n_out(i) + k];
-            if (r != IR_NONE && (i->op == IR_mov ? out_wide : reads_high(i, n_out(i) + k)))
+        for (int k = o->n_out; k < o->n_out + o->n_in; k++) {
+            ir_ref r = i->args[k];
+            if (r != IR_NONE && (i->op == IR_mov ? out_wide : reads_high(i, k)))
                 opt->wide[r] = true;
         }
     }
