@@ -834,19 +834,21 @@ static void backward_pass(void)
     mark_globals_live();
     for (int n = opt->b->n_insns - 1; n >= 0; n--) {
         struct ir_insn *i = &opt->b->insns[n];
-        if (opt->dead[n] || i->op == IR_insn_start)     /* (no operands) */
+        const struct opt_op *o = &opt_ops[i->op];
+        if (opt->dead[n] || (o->steps & OPT_NOP))     /* (no operands) */
             continue;
+        bool faults = may_fault(i);
         /* (a guest load whose value is dead still faults: kept) */
-        if (!(op_flags(i) & IR_F_SIDE) && !may_fault(i) && outputs_dead(i)) {
+        if (!(o->flags & IR_F_SIDE) && !faults && outputs_dead(i)) {
             opt->dead[n] = true;
             continue;
         }
-        for (int k = 0; k < n_out(i); k++)
+        for (int k = 0; k < o->n_out; k++)
             if (i->args[k] != IR_NONE)
                 opt->live[i->args[k]] = false;
-        if (reads_globals(i) || may_fault(i))
+        if (faults || reads_globals(i))
             mark_globals_live();
-        for (int k = n_out(i); k < n_out(i) + n_in(i); k++)
+        for (int k = o->n_out; k < o->n_out + o->n_in; k++)
             if (i->args[k] != IR_NONE)
                 opt->live[i->args[k]] = true;
     }
