@@ -195,8 +195,10 @@ bool ir_fuse_flags(struct ir_block *b, const uint8_t *keeps_flags)
     memset(s.num[0], 0, sizeof(s.num[0][0]) * (size_t)b->n_values);
     memset(s.num[1], 0, sizeof(s.num[1][0]) * (size_t)b->n_values);
     s.next = (uint32_t)b->n_values + 1;
+    bool skip_starts = keeps_flags[IR_insn_start];     /* (a quarter of the IR) */
     for (int n = 0; n < b->n_insns; n++)
-        step(&s, n, keeps_flags);
+        if (!skip_starts || b->insns[n].op != IR_insn_start)
+            step(&s, n, keeps_flags);
     if (s.fused)
         ir_eliminate_dead(b);
     return s.fused;

@@ -53,13 +53,60 @@ struct opt_state {
  * (about 100 KB), so any number of engines and threads may optimise at once. */
 static __thread struct opt_state *opt;
 
-static int n_out(const struct ir_insn *i) { return ir_op_info[i->op].n_out; }
-static int n_in(const struct ir_insn *i) { return ir_op_info[i->op].n_in; }
-static uint16_t op_flags(const struct ir_insn *i) { return ir_op_info[i->op].flags; }
+/* ---- the op table: what each pass step needs to know of an op, looked
+ * up once per insn (defined here, so the compiler knows it never changes
+ * while the passes write their state) ---- */
+
+enum opt_step {
+    OPT_NOP      = 1 << 0,      /* insn_start: no operands, nothing to do */
+    OPT_REWRITE  = 1 << 1,      /* pure and not mov: folding, identities, extensions */
+    OPT_ADDR     = 1 << 2,      /* add, sub, shl: may make an address fact */
+    OPT_EXT      = 1 << 3,      /* an extension: low-bits facts, narrow inputs */
+    OPT_ENV      = 1 << 4,      /* changes what is known of env */
+    OPT_GUEST_MEM = 1 << 5,     /* ld/st/ldx/stx: may fault unless IR_MO_HOST */
+    OPT_FAULTS   = 1 << 6,      /* always may fault (atomics, vector loads/stores) */
+    OPT_EXITS    = 1 << 7,      /* exit or branch: every global is read */
+    OPT_NARROW   = 1 << 8,      /* narrow_products may make a 64-bit one 32-bit */
+    OPT_IN_BITS  = 1 << 9,      /* reads fewer input bits than its size says (input_bits) */
+};
+
+struct opt_op {
+    uint8_t n_out, n_in;
+    uint16_t flags;             /* ir_op_info's */
+    uint16_t steps;             /* enum opt_step */
+};
+
+#define OP_IS(x, a) ((x) == IR_##a)
+#define OPT_STEPS(op, fl) (uint16_t)( \
+    (OP_IS(op, insn_start) ? OPT_NOP : 0) | \
+    (!((fl) & (IR_F_SIDE | IR_F_MEM)) && !OP_IS(op, mov) ? OPT_REWRITE : 0) | \
+    (OP_IS(op, add) || OP_IS(op, sub) || OP_IS(op, shl) ? OPT_ADDR : 0) | \
+    (OP_IS(op, ext8u) || OP_IS(op, ext8s) || OP_IS(op, ext16u) || OP_IS(op, ext16s) || \
+     OP_IS(op, ext32u) || OP_IS(op, ext32s) || OP_IS(op, extract) ? OPT_EXT | OPT_IN_BITS : 0) | \
+    ((fl) & (IR_F_MEM | IR_F_CALL | IR_F_VEC) ? OPT_ENV : 0) | \
+    (OP_IS(op, ld) || OP_IS(op, st) || OP_IS(op, ldx) || OP_IS(op, stx) ? OPT_GUEST_MEM : 0) | \
+    (OP_IS(op, atomic_rmw) || OP_IS(op, atomic_cas) || OP_IS(op, vld) || OP_IS(op, vst) ? \
+     OPT_FAULTS : 0) | \
+    ((fl) & (IR_F_EXIT | IR_F_BRANCH) ? OPT_EXITS : 0) | \
+    (OP_IS(op, mul) || OP_IS(op, add) || OP_IS(op, sub) || OP_IS(op, and) || OP_IS(op, or) || \
+     OP_IS(op, xor) ? OPT_NARROW : 0) | \
+    (OP_IS(op, st) || OP_IS(op, stx) || OP_IS(op, st_env) || OP_IS(op, deposit) ? OPT_IN_BITS : 0))
+
+static const struct opt_op opt_ops[IR_NUM_OPS] = {
+#define IR_OP(name, nout, nin, fl) \
+    [IR_##name] = { nout, nin, fl, OPT_STEPS(IR_##name, fl) },
+#include "ir_ops.def"
+#undef IR_OP
+};
+
+static int n_out(const struct ir_insn *i) { return opt_ops[i->op].n_out; }
+static int n_in(const struct ir_insn *i) { return opt_ops[i->op].n_in; }
+static uint16_t op_flags(const struct ir_insn *i) { return opt_ops[i->op].flags; }
+static bool has_step(const struct ir_insn *i, unsigned step) { return opt_ops[i->op].steps & step; }
 
 static bool reads_globals(const struct ir_insn *i)
 {
-    if (op_flags(i) & (IR_F_EXIT | IR_F_BRANCH))
+    if (has_step(i, OPT_EXITS))
         return true;
     if (i->op != IR_call)
         return false;
@@ -71,14 +118,8 @@ static bool reads_globals(const struct ir_insn *i)
  * every global as of that point (a write overwritten after it is not dead). */
 static bool may_fault(const struct ir_insn *i)
 {
-    switch (i->op) {
-    case IR_ld: case IR_st: case IR_ldx: case IR_stx:
-        return !(i->size & IR_MO_HOST);
-    case IR_atomic_rmw: case IR_atomic_cas: case IR_vld: case IR_vst:
-        return true;
-    default:
-        return false;
-    }
+    unsigned s = opt_ops[i->op].steps;
+    return (s & OPT_FAULTS) || ((s & OPT_GUEST_MEM) && !(i->size & IR_MO_HOST));
 }
 
 /* ---- what the facts name: a value written that no fact names (most of
@@ -658,13 +699,6 @@ static void forget_outputs(const struct ir_insn *i)
     }
 }
 
-/* Ops the rewriting steps (folding, identities, movcond, extensions) may
- * change: the pure ones but mov.  Anything else skips them. */
-static bool rewritable(const struct ir_insn *i)
-{
-    return !(op_flags(i) & (IR_F_SIDE | IR_F_MEM)) && i->op != IR_mov;
-}
-
 static void simplify(struct ir_insn *i)
 {
     fold_constants(i);
@@ -674,23 +708,26 @@ static void simplify(struct ir_insn *i)
     simplify_zext(i);
 }
 
-/* Each step runs only when it can do something: its op, or a fact of its
- * kind known at all (most blocks have few). */
+/* Each step runs only when it can do something: its op (the op table's
+ * steps, read again once the rewriting steps may have changed the op), or
+ * a fact of its kind known at all (most blocks have few). */
 static void forward_pass(void)
 {
     for (int n = 0; n < opt->b->n_insns; n++) {
         struct ir_insn *i = &opt->b->insns[n];
-        if (i->op == IR_insn_start)     /* no operands: nothing to do */
+        unsigned steps = opt_ops[i->op].steps;
+        if (steps & OPT_NOP)            /* no operands: nothing to do */
             continue;
         if (opt->n_active)
             substitute_inputs(i);
-        if (fold_brcond(n))
+        if (i->op == IR_brcond && fold_brcond(n))
             break;
-        if (rewritable(i))
+        if (steps & OPT_REWRITE)
             simplify(i);
         if (opt->n_low)
             narrow_inputs(i);
-        env_forward(i);
+        if (i->op == IR_ld_env)
+            env_forward(i);
         if (i->op == IR_mov && i->args[0] == i->args[1]) {
             opt->dead[n] = true;
             continue;
@@ -698,9 +735,13 @@ static void forward_pass(void)
         if (opt->n_addr)
             addr_fold(i);
         forget_outputs(i);
-        addr_record(i);
-        low_record(i);
-        env_update(i);
+        steps = opt_ops[i->op].steps;
+        if (steps & OPT_ADDR)
+            addr_record(i);
+        if (steps & OPT_EXT)
+            low_record(i);
+        if (steps & OPT_ENV)
+            env_update(i);
         note_width(i);
         if (i->op == IR_mov)
             copy_record(i->args[0], i->args[1]);
@@ -725,12 +766,16 @@ static void demand_globals(void)
  * (a 32-bit lea's add, a masked index's and, imul r32's mul). */
 static bool narrowable(const struct ir_insn *i)
 {
-    switch (i->op) {
-    case IR_mul: case IR_add: case IR_sub: case IR_and: case IR_or: case IR_xor:
-        return i->size == 64;
-    default:
-        return false;
-    }
+    return has_step(i, OPT_NARROW) && i->size == 64;
+}
+
+/* Whether input k's bits above 32 are read (input_bits, quicker for the
+ * ops that read all of every input). */
+static bool reads_high(const struct ir_insn *i, int k)
+{
+    if (!has_step(i, OPT_IN_BITS) && !((op_flags(i) & IR_F_SIZED) && i->size == 32))
+        return true;
+    return input_bits(i, k) > 32;
 }
 
 static bool has_wide_product(void)
@@ -749,17 +794,20 @@ static void narrow_products(void)
     demand_globals();
     for (int n = opt->b->n_insns - 1; n >= 0; n--) {
         struct ir_insn *i = &opt->b->insns[n];
-        bool out_wide = n_out(i) && i->args[0] != IR_NONE && opt->wide[i->args[0]];
+        const struct opt_op *o = &opt_ops[i->op];
+        if (o->steps & OPT_NOP)         /* no operands */
+            continue;
+        bool out_wide = o->n_out && i->args[0] != IR_NONE && opt->wide[i->args[0]];
         if (narrowable(i) && !out_wide)
             i->size = 32;
-        for (int k = 0; k < n_out(i); k++)
+        for (int k = 0; k < o->n_out; k++)
             if (i->args[k] != IR_NONE)
                 opt->wide[i->args[k]] = false;
         if (reads_globals(i) || may_fault(i))   /* a guest handler sees them */
             demand_globals();
-        for (int k = 0; k < n_in(i); k++) {
-            ir_ref r = i->args[n_out(i) + k];
-            if (r != IR_NONE && (i->op == IR_mov ? out_wide : input_bits(i, n_out(i) + k) > 32))
+        for (int k = o->n_out; k < o->n_out + o->n_in; k++) {
+            ir_ref r = i->args[k];
+            if (r != IR_NONE && (i->op == IR_mov ? out_wide : reads_high(i, k)))
                 opt->wide[r] = true;
         }
     }
@@ -786,19 +834,21 @@ static void backward_pass(void)
     mark_globals_live();
     for (int n = opt->b->n_insns - 1; n >= 0; n--) {
         struct ir_insn *i = &opt->b->insns[n];
-        if (opt->dead[n] || i->op == IR_insn_start)     /* (no operands) */
+        const struct opt_op *o = &opt_ops[i->op];
+        if (opt->dead[n] || (o->steps & OPT_NOP))     /* (no operands) */
             continue;
+        bool faults = may_fault(i);
         /* (a guest load whose value is dead still faults: kept) */
-        if (!(op_flags(i) & IR_F_SIDE) && !may_fault(i) && outputs_dead(i)) {
+        if (!(o->flags & IR_F_SIDE) && !faults && outputs_dead(i)) {
             opt->dead[n] = true;
             continue;
         }
-        for (int k = 0; k < n_out(i); k++)
+        for (int k = 0; k < o->n_out; k++)
             if (i->args[k] != IR_NONE)
                 opt->live[i->args[k]] = false;
-        if (reads_globals(i) || may_fault(i))
+        if (faults || reads_globals(i))
             mark_globals_live();
-        for (int k = n_out(i); k < n_out(i) + n_in(i); k++)
+        for (int k = o->n_out; k < o->n_out + o->n_in; k++)
             if (i->args[k] != IR_NONE)
                 opt->live[i->args[k]] = true;
     }

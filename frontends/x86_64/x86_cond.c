@@ -116,7 +116,11 @@ void x86_cond(struct x86_dc *dc, int cc, struct x86_cmp *o)
     if (cc & 1) o->cond = ir_cond_invert(o->cond);
 }
 
-int x86_cc_of_insn(unsigned id)
+/* The condition of each jcc/setcc/cmovcc id, +1 (0: none), by id: asked
+ * for every instruction the flag scans and the block plan look at. */
+static int8_t cc_by_id[X86_INS_ENDING];
+
+static void fill_cc_by_id(void)
 {
     static const unsigned ids[][3] = {
         { X86_INS_JO, X86_INS_SETO, X86_INS_CMOVO },
@@ -138,6 +142,15 @@ int x86_cc_of_insn(unsigned id)
     };
     for (int cc = 0; cc < 16; cc++)
         for (int k = 0; k < 3; k++)
-            if (ids[cc][k] == id) return cc;
-    return -1;
+            cc_by_id[ids[cc][k]] = (int8_t)(cc + 1);
+}
+
+int x86_cc_of_insn(unsigned id)
+{
+    static bool filled;     /* (filling twice writes the same bytes) */
+    if (!filled) {
+        fill_cc_by_id();
+        filled = true;
+    }
+    return id < X86_INS_ENDING ? cc_by_id[id] - 1 : -1;
 }

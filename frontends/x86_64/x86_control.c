@@ -38,7 +38,7 @@ static void h_jcc(struct x86_dc *dc)
 static void h_jrcxz(struct x86_dc *dc)
 {
     int bytes = dc->insn->id == X86_INS_JECXZ ? 4 : 8;
-    ir_ref rcx = x86_get_reg(dc, X86_RCX);
+    ir_ref rcx = x86_reg_now(dc, X86_RCX);
     struct x86_cmp c = { IR_EQ, x86_ir_size(bytes), rcx, x86_imm(dc, 0) };
     branch(dc, &c, direct_target(dc));
 }
@@ -48,7 +48,7 @@ static void h_jrcxz(struct x86_dc *dc)
 static ir_ref loop_count(struct x86_dc *dc)
 {
     bool a32 = dc->x->addr_size == 4;
-    ir_ref rcx = x86_op2(dc, IR_sub, a32 ? 4 : 8, x86_get_reg(dc, X86_RCX), x86_imm(dc, 1));
+    ir_ref rcx = x86_op2(dc, IR_sub, a32 ? 4 : 8, x86_reg_now(dc, X86_RCX), x86_imm(dc, 1));
     x86_set_reg(dc, X86_RCX, rcx);
     return rcx;
 }
@@ -93,7 +93,7 @@ ir_ref x86_code_linear(struct x86_dc *dc, ir_ref ip)
 
 void x86_push(struct x86_dc *dc, int bytes, ir_ref v)
 {
-    ir_ref sp = x86_op2(dc, IR_sub, 8, x86_get_reg(dc, X86_RSP), x86_imm(dc, (uint64_t)bytes));
+    ir_ref sp = x86_op2(dc, IR_sub, 8, x86_reg_now(dc, X86_RSP), x86_imm(dc, (uint64_t)bytes));
     x86_store(dc, bytes, x86_stack_addr(dc, sp), v);
     x86_set_reg(dc, X86_RSP, sp);
 }
@@ -113,7 +113,7 @@ static void h_call(struct x86_dc *dc)
 static void h_ret(struct x86_dc *dc)
 {
     uint64_t extra = dc->x->op_count ? (uint64_t)x86_opnd(dc, 0)->imm & 0xffff : 0;
-    ir_ref sp = x86_get_reg(dc, X86_RSP);
+    ir_ref sp = x86_reg_now(dc, X86_RSP);
     int word = x86_stack_word(dc);
     ir_ref target = x86_code_linear(dc, x86_load(dc, word, x86_stack_addr(dc, sp)));
     x86_check_canonical(dc, target);

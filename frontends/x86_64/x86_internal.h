@@ -132,6 +132,9 @@ void x86_store(struct x86_dc *dc, int bytes, ir_ref addr, ir_ref val);
 int x86_gpr_num(x86_reg reg);                                /* 0..15 or -1 */
 ir_ref x86_get_reg(struct x86_dc *dc, int n);                     /* 64-bit GPR n */
 void x86_set_reg(struct x86_dc *dc, int n, ir_ref v);
+/* GPR n's global itself: only for a value whose every use is emitted
+ * before the instruction writes that register (x86_operand.c). */
+ir_ref x86_reg_now(struct x86_dc *dc, int n);
 ir_ref x86_call(struct x86_dc *dc, const struct ir_helper *h, ir_ref a0, ir_ref a1,
                 ir_ref a2, ir_ref a3, ir_ref a4);
 /* x86_align.c: #GP for a misaligned SSE operand (x86_ea calls the check
@@ -145,6 +148,8 @@ static inline const cs_x86_op *x86_opnd(const struct x86_dc *dc, int i)
 { return &dc->x->operands[i]; }
 /* Reads an operand at `bytes` (immediates truncated to it). */
 ir_ref x86_read(struct x86_dc *dc, const cs_x86_op *op, int bytes);
+/* x86_read, where a 64-bit register is its global (x86_reg_now's rule). */
+ir_ref x86_read_now(struct x86_dc *dc, const cs_x86_op *op, int bytes);
 /* Offset part of an address (no segment base): lea. */
 ir_ref x86_ea_offset(struct x86_dc *dc, const cs_x86_op *op);
 void x86_operand_reset(struct x86_dc *dc);  /* new instruction: forget cached EA */

@@ -8,7 +8,7 @@
 static void h_mov(struct x86_dc *dc)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
-    x86_operand_write(dc, d, x86_read(dc, x86_opnd(dc, 1), d->size));
+    x86_operand_write(dc, d, x86_read_now(dc, x86_opnd(dc, 1), d->size));
 }
 
 static void h_movzx(struct x86_dc *dc)
@@ -106,7 +106,8 @@ static void h_cmov(struct x86_dc *dc)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
     struct x86_cmp c;
-    ir_ref src = x86_operand_read(dc, x86_opnd(dc, 1)), old = x86_operand_read(dc, d);
+    const cs_x86_op *s = x86_opnd(dc, 1);
+    ir_ref src = x86_read_now(dc, s, s->size), old = x86_read_now(dc, d, d->size);
     x86_cond(dc, x86_cc_of_insn(dc->insn->id), &c);
     x86_operand_write(dc, d, x86_select(dc, &c, src, old));
 }
@@ -121,7 +122,7 @@ static void h_setcc(struct x86_dc *dc)
 /* cbw cwde cdqe: sign-extend the low half of the accumulator. */
 static void widen_acc(struct x86_dc *dc, int from)
 {
-    ir_ref v = x86_sext(dc, x86_get_reg(dc, X86_RAX), from);
+    ir_ref v = x86_sext(dc, x86_reg_now(dc, X86_RAX), from);
     x86_gpr_write(dc, acc_reg(from * 2), v);
 }
 
@@ -133,7 +134,7 @@ static void h_cdqe(struct x86_dc *dc) { widen_acc(dc, 4); }
 static void sign_to_dx(struct x86_dc *dc, int bytes)
 {
     static const x86_reg dx[4] = { X86_REG_DL, X86_REG_DX, X86_REG_EDX, X86_REG_RDX };
-    ir_ref v = x86_sext(dc, x86_get_reg(dc, X86_RAX), bytes);
+    ir_ref v = x86_sext(dc, x86_reg_now(dc, X86_RAX), bytes);
     x86_gpr_write(dc, dx[x86_log2(bytes)], x86_op2(dc, IR_sar, 8, v, x86_imm(dc, 63)));
 }
 

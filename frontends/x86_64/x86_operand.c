@@ -4,7 +4,10 @@
  * Every value a handler gets back is a fresh temp (never a global), so a
  * later register write cannot change a value a handler or the lazy-flag
  * tracker still holds.  The optimizer's copy propagation removes the
- * extra moves.
+ * extra moves.  Where every use of a register's value is emitted before
+ * any register write (an address's adds, a stored or moved value), the
+ * handler reads the global itself (x86_reg_now, x86_read_now): no copy is
+ * emitted for the optimizer to remove (they were most of the dead IR).
  */
 #include "x86_internal.h"
 #include "x86_system.h"         /* real mode: X86_SEG_* */
@@ -84,6 +87,23 @@ ir_ref x86_get_reg(struct x86_dc *dc, int n)
     return d;
 }
 
+ir_ref x86_reg_now(struct x86_dc *dc, int n)
+{
+    (void)dc;
+    return x86_g_reg[n];
+}
+
+/* A value that may be a register's global, as a temp a later write
+ * cannot change. */
+static ir_ref own_copy(struct x86_dc *dc, ir_ref v)
+{
+    if (v >= dc->b->n_globals)
+        return v;
+    ir_ref d = x86_new(dc);
+    ir_mov(dc->b, d, v);
+    return d;
+}
+
 void x86_set_reg(struct x86_dc *dc, int n, ir_ref v)
 {
     ir_mov(dc->b, x86_g_reg[n], v);
@@ -147,15 +167,22 @@ static uint64_t user_selector(x86_reg reg)
     return reg == X86_REG_CS ? 0x33 : reg == X86_REG_SS ? 0x2b : 0;
 }
 
-ir_ref x86_gpr_read(struct x86_dc *dc, x86_reg reg)
+/* A 64-bit register as its global (x86_reg_now's rule), a narrower one
+ * as a fresh temp. */
+static ir_ref gpr_read_now(struct x86_dc *dc, x86_reg reg)
 {
     struct gpr_loc l = gpr_loc_cached(reg);
     if (l.n < 0) return x86_imm(dc, user_selector(reg));
-    if (l.bytes == 8) return x86_get_reg(dc, l.n);
+    if (l.bytes == 8) return x86_g_reg[l.n];
     if (l.shift == 0) return x86_trunc(dc, x86_g_reg[l.n], l.bytes);   /* ext8u/16u/32u */
     ir_ref d = x86_new(dc);
     ir_extract(dc->b, d, x86_g_reg[l.n], l.shift, l.bytes * 8);
     return d;
+}
+
+ir_ref x86_gpr_read(struct x86_dc *dc, x86_reg reg)
+{
+    return own_copy(dc, gpr_read_now(dc, reg));
 }
 
 void x86_gpr_write(struct x86_dc *dc, x86_reg reg, ir_ref val)
@@ -191,21 +218,28 @@ static ir_ref ea_add(struct x86_dc *dc, ir_ref acc, ir_ref v)
     return acc == IR_NONE ? v : x86_op2(dc, IR_add, 8, acc, v);
 }
 
-ir_ref x86_ea_offset(struct x86_dc *dc, const cs_x86_op *op)
+/* The offset, which may be a register's global ([rax]): the ops that
+ * combine base, index and displacement read the registers at once. */
+static ir_ref ea_offset_now(struct x86_dc *dc, const cs_x86_op *op)
 {
     const x86_op_mem *m = &op->mem;
     ir_ref acc = IR_NONE;
     int64_t disp = m->disp;
     if (m->base == X86_REG_RIP) disp += (int64_t)dc->next_pc;
-    else if (m->base != X86_REG_INVALID) acc = x86_gpr_read(dc, m->base);
+    else if (m->base != X86_REG_INVALID) acc = gpr_read_now(dc, m->base);
     if (m->index != X86_REG_INVALID) {
-        ir_ref ix = x86_gpr_read(dc, m->index);
+        ir_ref ix = gpr_read_now(dc, m->index);
         if (m->scale > 1) ix = x86_op2(dc, IR_shl, 8, ix, x86_imm(dc, (uint64_t)x86_log2(m->scale)));
         acc = ea_add(dc, acc, ix);
     }
     if (disp || acc == IR_NONE) acc = ea_add(dc, acc, x86_imm(dc, (uint64_t)disp));
     if (dc->x->addr_size == 4 || dc->x->addr_size == 2) acc = x86_trunc(dc, acc, dc->x->addr_size);
     return acc;
+}
+
+ir_ref x86_ea_offset(struct x86_dc *dc, const cs_x86_op *op)
+{
+    return own_copy(dc, ea_offset_now(dc, op));
 }
 
 static bool is_stack_pointer(x86_reg r)
@@ -231,12 +265,11 @@ static ir_ref real_mode_seg_base(struct x86_dc *dc, const cs_x86_op *op)
 
 static ir_ref ea_compute(struct x86_dc *dc, const cs_x86_op *op)
 {
-    ir_ref a = x86_ea_offset(dc, op);
+    ir_ref a = ea_offset_now(dc, op);
     ir_ref seg = dc->code16 ? real_mode_seg_base(dc, op)
                             : x86_seg_base(dc);     /* not op->mem.segment: see x86_segment.c */
-    (void)op;
     if (seg != IR_NONE) a = ea_add(dc, a, seg);
-    return a;
+    return own_copy(dc, a);
 }
 
 void x86_operand_reset(struct x86_dc *dc)
@@ -268,6 +301,13 @@ ir_ref x86_read(struct x86_dc *dc, const cs_x86_op *op, int bytes)
     case X86_OP_MEM: return x86_load(dc, bytes, x86_ea(dc, op));
     default: return x86_imm(dc, 0);
     }
+}
+
+ir_ref x86_read_now(struct x86_dc *dc, const cs_x86_op *op, int bytes)
+{
+    if (op->type == X86_OP_REG && bytes == 8 && op->size == 8)
+        return gpr_read_now(dc, op->reg);
+    return x86_read(dc, op, bytes);
 }
 
 ir_ref x86_operand_read(struct x86_dc *dc, const cs_x86_op *op)

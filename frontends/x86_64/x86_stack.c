@@ -27,12 +27,12 @@ ir_ref x86_stack_addr(struct x86_dc *dc, ir_ref sp)
 static void h_push(struct x86_dc *dc)
 {
     int bytes = stack_bytes(dc);
-    x86_push(dc, bytes, x86_read(dc, x86_opnd(dc, 0), bytes));
+    x86_push(dc, bytes, x86_read_now(dc, x86_opnd(dc, 0), bytes));   /* stored before rsp moves */
 }
 
 static ir_ref pop_value(struct x86_dc *dc, int bytes)
 {
-    ir_ref sp = x86_get_reg(dc, X86_RSP);
+    ir_ref sp = x86_reg_now(dc, X86_RSP);
     ir_ref v = x86_load(dc, bytes, x86_stack_addr(dc, sp));
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)bytes)));
     return v;
@@ -92,7 +92,7 @@ static void h_popf(struct x86_dc *dc)
 static void h_leave(struct x86_dc *dc)
 {
     int bytes = stack_bytes(dc);
-    ir_ref bp = x86_get_reg(dc, X86_RBP);
+    ir_ref bp = x86_reg_now(dc, X86_RBP);
     ir_ref v = x86_load(dc, bytes, bp);
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, bp, x86_imm(dc, (uint64_t)bytes)));
     if (bytes == 8) x86_set_reg(dc, X86_RBP, v);

@@ -321,7 +321,8 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
         *s = (struct scan_insn){ q.id, q.size, e ? e->fclass : X86_FL_READ, q.target, q.mem };
         return true;
     }
-    if (!ci) ci = cs_malloc(x86_cs);
+    if (!ci && (ci = cs_malloc(x86_cs)))       /* zero, as x86_quick_insn expects */
+        memset(ci->detail, 0, sizeof(*ci->detail));
     if (!decode_one(mem, ci, pc, readable_end)) return false;
     *s = (struct scan_insn){ ci->id, ci->size, fclass_of(ci), direct_target_of(ci),
                              x86_may_fault(ci) };
@@ -407,6 +408,31 @@ static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n)
     return succ_flags_use(mem, next);
 }
 
+/* Instructions that write no flag: moves, the stack, jumps, calls and
+ * returns, and the condition readers (jcc, setcc, cmovcc). */
+static bool writes_no_flags(const cs_insn *ci)
+{
+    switch (ci->id) {
+    case X86_INS_MOV: case X86_INS_MOVABS: case X86_INS_MOVZX: case X86_INS_MOVSX:
+    case X86_INS_MOVSXD: case X86_INS_LEA: case X86_INS_PUSH: case X86_INS_POP:
+    case X86_INS_CALL: case X86_INS_JMP: case X86_INS_RET: case X86_INS_NOP:
+        return true;
+    default:
+        return x86_cc_of_insn(ci->id) >= 0;
+    }
+}
+
+/* A block none of whose instructions writes a flag emits the same IR
+ * whatever its successors do with the flags (only writers ask whether
+ * flags are live, and the flags it leaves are the globals it found): the
+ * successor scans are not needed. */
+static bool block_writes_no_flags(int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!decoded_ok(x86_insns[i]) || !writes_no_flags(x86_insns[i]))
+            return false;
+    return true;
+}
 
 /* live_in[i]: the flags from before insn i are read later.  Such flags
  * are synced to env before an insn that may fault (translate_insn), so a
@@ -592,7 +618,8 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     plan.code16 = code16;
     int n = plan.n;
     struct succ_use use = { true, true };
-    if (n > 0 && !plan.fetch_fault) use = exit_flags_use(mem, n);
+    if (n > 0 && !plan.fetch_fault && (system || !block_writes_no_flags(n)))
+        use = exit_flags_use(mem, n);
     plan.precise = x86_precise_block(b);
     plan.xm = (b->mode & X86_TB_XM) != 0;
     if (plan.precise && use.fault) use.flags = use.cf = true;
