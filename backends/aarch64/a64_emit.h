@@ -79,6 +79,11 @@ void a64_emit_movi_addr(struct be_code *c, unsigned rd, const void *addr, enum b
 bool a64_emit_branch_code(struct be_code *c, const void *target, bool link);
 bool a64_emit_branch_to(struct be_code *c, const void *target, bool link, enum be_reloc_kind kind);
 
+/* a64_writeback.c: remember the guest access just emitted; fold `add/sub
+ * rn, rn, #delta` right behind it into its writeback (true: done). */
+void a64_note_guest_access(struct be_code *c);
+bool a64_fold_writeback(struct be_code *c, unsigned rd, unsigned rn, int64_t delta);
+
 /* Sets the flags for `a cond b` at `size` bits (cmp/cmn/tst) and returns
  * the A64 condition that is true when the IR condition holds. */
 enum a64_cond a64_emit_compare(struct be_code *c, const struct ir_insn *insn,
