@@ -61,14 +61,47 @@ static uint32_t inverted(uint32_t word)
     return (word & 0xff000000u) == 0x54000000u ? word ^ 1u : word ^ (1u << 24);
 }
 
-/* b.!cond over an inline exit: one taken branch on the usual path. */
+/* brexit exits of the block being emitted, waiting to go behind its final
+ * exit: the usual path then falls through the conditional branch (no taken
+ * branch).  More than BREXIT_MAX in a block (SSE alignment checks) go
+ * inline, b.!cond over the exit. */
+enum { BREXIT_MAX = 8 };
+static struct {
+    const uint8_t *block;
+    int n;
+    struct { uint32_t site; uint64_t pc; int code; } e[BREXIT_MAX];
+} brexits;
+
 void a64_emit_brexit(struct be_code *c, const struct ir_insn *insn, const struct be_arg *in)
 {
+    if (brexits.block != c->start) {    /* a new block (or a retried one) */
+        brexits.block = c->start;
+        brexits.n = 0;
+    }
     emit_cond_branch(c, insn, in);
     uint8_t *br = c->ptr - 4;
+    if (brexits.n < BREXIT_MAX) {
+        brexits.e[brexits.n++] = (typeof(brexits.e[0])){ (uint32_t)(br - c->start),
+                                                        (uint64_t)insn->aux[0], (int)insn->aux[1] };
+        return;
+    }
     a64_emit_exit_inline(c, (uint64_t)insn->aux[0], (int)insn->aux[1]);
     uint32_t w = inverted(with_imm19(read_word(br), c->ptr - br));
     __builtin_memcpy(be_writable(c, br), &w, 4);
+}
+
+/* The waiting brexit exits, each its conditional branch's target. */
+static void emit_pending_brexits(struct be_code *c)
+{
+    if (brexits.block == c->start)
+        for (int k = 0; k < brexits.n; k++) {
+            uint8_t *br = c->start + brexits.e[k].site;
+            uint32_t w = with_imm19(read_word(br), c->ptr - br);
+            __builtin_memcpy(be_writable(c, br), &w, 4);
+            a64_emit_exit_inline(c, brexits.e[k].pc, brexits.e[k].code);
+        }
+    brexits.n = 0;
+    brexits.block = NULL;
 }
 
 /* The marker is branched over, never executed.  The word after a jump
@@ -112,6 +145,7 @@ void a64_emit_brcond(struct be_code *c, const struct ir_insn *insn, const struct
 
 void a64_emit_pending_cond_exits(struct be_code *c)
 {
+    emit_pending_brexits(c);
     if (pending.block == c->start)
         for (int k = 0; k < pending.n; k++)
             emit_slot(c, pending.e[k].site, pending.e[k].pc, pending.e[k].slot);

@@ -71,11 +71,18 @@ void a64_ldst_env(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
 
 /* `b target`, or through x16 when target is out of imm26 range. */
 void a64_emit_jump(struct be_code *c, const void *target);
-/* a64_reloc.c: a host address into rd (the fixed four-instruction form,
- * listed, when the block is for the persistent cache), and a b/bl to
- * code-cache code (false when out of range). */
+/* a64_reloc.c: a host address into rd (always the fixed four-instruction
+ * form, listed when the block is for the persistent cache), and a b/bl to
+ * code-cache code or (branch_to, kind BE_RELOC_HOST) a helper: false when
+ * out of range. */
 void a64_emit_movi_addr(struct be_code *c, unsigned rd, const void *addr, enum be_reloc_kind kind);
 bool a64_emit_branch_code(struct be_code *c, const void *target, bool link);
+bool a64_emit_branch_to(struct be_code *c, const void *target, bool link, enum be_reloc_kind kind);
+
+/* a64_writeback.c: remember the guest access just emitted; fold `add/sub
+ * rn, rn, #delta` right behind it into its writeback (true: done). */
+void a64_note_guest_access(struct be_code *c);
+bool a64_fold_writeback(struct be_code *c, unsigned rd, unsigned rn, int64_t delta);
 
 /* Sets the flags for `a cond b` at `size` bits (cmp/cmn/tst) and returns
  * the A64 condition that is true when the IR condition holds. */

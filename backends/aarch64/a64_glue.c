@@ -75,15 +75,13 @@ void a64_emit_jump(struct be_code *c, const void *target)
     a64_put(c, a64_uncond_branch_reg(A64_BR, A64_TMP0));
 }
 
-/* fn(env, ...): a direct bl when the helper is within +-128 MiB. */
+/* fn(env, ...): a direct bl when the helper is within +-128 MiB (also in
+ * a cached block: a relocation), else its address in four instructions. */
 void be_emit_call(struct be_code *c, const void *fn)
 {
     a64_put(c, a64_mov(true, be_host.call_args[0], A64_ENV));
-    int64_t off = a64_offset_to(c, fn);
-    if (!c->relocs && a64_branch26_reaches(off)) {
-        a64_put(c, a64_uncond_branch_imm(true, off));
+    if (a64_emit_branch_to(c, fn, true, BE_RELOC_HOST))
         return;
-    }
     a64_emit_movi_addr(c, A64_TMP0, fn, BE_RELOC_HOST);
     a64_put(c, a64_uncond_branch_reg(A64_BLR, A64_TMP0));
 }

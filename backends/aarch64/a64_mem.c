@@ -69,6 +69,7 @@ void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be
     }
     unsigned base = disp_base(c, memop, addr, &disp);
     a64_ldst_base(c, memop & IR_MO_SIZE, load_opc(memop), rd, base, disp);
+    a64_note_guest_access(c);
 }
 
 void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr, int32_t disp,
@@ -81,6 +82,7 @@ void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr, i
     unsigned base = disp_base(c, memop, addr, &disp);
     unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
     a64_ldst_base(c, memop & IR_MO_SIZE, A64_STR, rt, base, disp);
+    a64_note_guest_access(c);
 }
 
 /* Whether a64_ldst_base reaches base + disp without A64_TMP0. */

@@ -51,7 +51,10 @@ static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned
             uint64_t imm = direct ? v : neg;
             bool hi = imm >= 4096;
             unsigned rn = a64_src(c, &in[0], A64_TMP1, w);
-            a64_put(c, a64_add_sub_imm(sf, direct ? sub : !sub, s, hi,
+            bool minus = direct ? sub : !sub;
+            if (sf && !s && a64_fold_writeback(c, out[0].reg, rn, minus ? -(int64_t)imm : (int64_t)imm))
+                return;                 /* into the access before (pop, push) */
+            a64_put(c, a64_add_sub_imm(sf, minus, s, hi,
                                        hi ? imm >> 12 : imm, rn, out[0].reg));
             return;
         }

@@ -1,8 +1,14 @@
 /* a64_reloc.c -- host addresses in blocks for the persistent translation
  * cache (backend.h: be_reloc_note / be_reloc_patch): an address loaded
  * into a register is always the full movz + 3 movk (four instructions,
- * whatever its halfwords), and a branch into the code cache is a b/bl
- * imm26 whose offset is rewritten where the block lands. */
+ * whatever its halfwords), and a branch into the code cache or to a
+ * helper is a b/bl imm26 whose offset is rewritten where the block lands.
+ *
+ * The fixed length holds also for blocks that are not cached, for helpers
+ * and code-cache addresses: where ferry's code lands (its own size, ASLR)
+ * then never changes the length of emitted code, so neither do the golden
+ * files.  A block record's address (the chain stubs' x16) is heap memory,
+ * always three halfwords: it keeps the short form when not cached. */
 #include "a64_emit.h"
 
 enum { A64_FORM_MOV4 = 1, A64_FORM_B26 = 2 };
@@ -11,26 +17,34 @@ enum { A64_FORM_MOV4 = 1, A64_FORM_B26 = 2 };
 void a64_emit_movi_addr(struct be_code *c, unsigned rd, const void *addr, enum be_reloc_kind kind)
 {
     uint64_t v = (uint64_t)(uintptr_t)addr;
-    if (!c->relocs) {
+    if (!c->relocs && kind == BE_RELOC_BLOCK) {
         be_emit_movi(c, (int)rd, v);
         return;
     }
-    be_reloc_note(c, c->ptr, kind, A64_FORM_MOV4, addr);
+    if (c->relocs)
+        be_reloc_note(c, c->ptr, kind, A64_FORM_MOV4, addr);
     a64_put(c, a64_move_wide_imm(true, A64_MOVZ, 0, v & 0xffff, rd));
     for (unsigned hw = 1; hw < 4; hw++)
         a64_put(c, a64_move_wide_imm(true, A64_MOVK, hw, (v >> (16 * hw)) & 0xffff, rd));
 }
 
-/* A b (or bl) to target in the code cache when it reaches; else false. */
-bool a64_emit_branch_code(struct be_code *c, const void *target, bool link)
+/* A b (or bl) to target (kind: in the code cache or ferry's own code)
+ * when it reaches; else false.  A cached block whose branch no longer
+ * reaches where it is loaded is translated again (be_reloc_patch fails). */
+bool a64_emit_branch_to(struct be_code *c, const void *target, bool link, enum be_reloc_kind kind)
 {
     int64_t off = a64_offset_to(c, target);
     if (!a64_branch26_reaches(off))
         return false;
     if (c->relocs)
-        be_reloc_note(c, c->ptr, BE_RELOC_CODE, A64_FORM_B26, target);
+        be_reloc_note(c, c->ptr, kind, A64_FORM_B26, target);
     a64_put(c, a64_uncond_branch_imm(link, (int32_t)off));
     return true;
+}
+
+bool a64_emit_branch_code(struct be_code *c, const void *target, bool link)
+{
+    return a64_emit_branch_to(c, target, link, BE_RELOC_CODE);
 }
 
 static bool patch_mov4(uint32_t *w, uint64_t v)

@@ -91,11 +91,14 @@ ir_ref x86_code_linear(struct x86_dc *dc, ir_ref ip)
     return x86_op2(dc, IR_add, 8, x86_trunc(dc, ip, 2), x86_imm(dc, dc->cs_base));
 }
 
+/* The store first, then the new rsp: the allocator can then compute it in
+ * rsp's own register (a store-with-writeback on AArch64). */
 void x86_push(struct x86_dc *dc, int bytes, ir_ref v)
 {
-    ir_ref sp = x86_op2(dc, IR_sub, 8, x86_reg_now(dc, X86_RSP), x86_imm(dc, (uint64_t)bytes));
-    x86_store(dc, bytes, x86_stack_addr(dc, sp), v);
-    x86_set_reg(dc, X86_RSP, sp);
+    ir_ref rsp = x86_reg_now(dc, X86_RSP);     /* both uses come before the write */
+    ir_ref addr = x86_op2(dc, IR_add, 8, rsp, x86_imm(dc, -(uint64_t)bytes));
+    x86_store(dc, bytes, x86_stack_addr(dc, addr), v);
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_sub, 8, rsp, x86_imm(dc, (uint64_t)bytes)));
 }
 
 static void h_call(struct x86_dc *dc)

@@ -204,9 +204,95 @@ static void test_fault_context(void)
              "registers in the ucontext");
 }
 
+/* A load or store, then add/sub of its base (x24) by delta: one pre- or
+ * post-indexed access (a64_writeback.c) when the offsets allow; the
+ * value, the memory and the new base as the two ops give them. */
+static void run_writeback(bool store, int32_t disp, int64_t delta)
+{
+    for (int i = 0; i < 64; i++) guest_mem[i] = (uint8_t)xt_random();
+    uint8_t before[64];
+    memcpy(before, guest_mem, 64);
+    uint64_t v = xt_random(), base = (uintptr_t)(guest_mem + 32);
+    struct be_code c = xt_block();
+    be_emit_movi(&c, 24, base);
+    be_emit_movi(&c, 20, v);
+    uint8_t *access = c.ptr;
+    struct ir_insn mem = { .op = store ? IR_st : IR_ld, .size = IR_MO_64, .aux = { disp } };
+    struct be_arg base_arg = { .reg = 24 }, sv[2] = { { .reg = 24 }, { .reg = 20 } };
+    if (store)
+        be_emit_insn(&c, &mem, NULL, sv);
+    else
+        be_emit_insn(&c, &mem, (struct be_arg[]){ { .reg = 20 } }, &base_arg);
+    struct ir_insn add = { .op = IR_add, .size = 64 };
+    struct be_arg ain[2] = { { .reg = 24 }, { .is_const = true, .imm = (uint64_t)delta } };
+    be_emit_insn(&c, &add, (struct be_arg[]){ { .reg = 24 } }, ain);
+    bool folded = c.ptr == access + 4;
+    be_emit_st_env(&c, 20, offsetof(struct xt_env, result));
+    be_emit_st_env(&c, 24, offsetof(struct xt_env, result) + 8);
+    emit_exit(&c);
+    xt_run(&c);
+    uint64_t want_v = v;
+    if (store)
+        memcpy(before + 32 + disp, &v, 8);
+    else
+        memcpy(&want_v, before + 32 + disp, 8);
+    XT_CHECK(xt_env.result[0] == want_v && memcmp(before, guest_mem, 64) == 0,
+             "writeback %s disp %d delta %ld: value/memory", store ? "st" : "ld", disp, (long)delta);
+    XT_CHECK(xt_env.result[1] == base + (uint64_t)delta, "writeback %s disp %d delta %ld: base",
+             store ? "st" : "ld", disp, (long)delta);
+    XT_CHECK(folded == (disp == 0 || disp == delta), "writeback %s disp %d delta %ld: folded %d",
+             store ? "st" : "ld", disp, (long)delta, folded);
+}
+
+static void test_writeback(void)
+{
+    static const int32_t disps[] = { 0, -8, 8, -16, 16 };
+    static const int64_t deltas[] = { 8, -8, 16, -16 };
+    for (int s = 0; s < 2; s++)
+        for (int d = 0; d < 5; d++)
+            for (int k = 0; k < 4; k++)
+                run_writeback(s, disps[d], deltas[k]);
+}
+
+/* A folded access that faults leaves its base as it was (x24 in the
+ * ucontext, at the access's pc). */
+static void test_writeback_fault(void)
+{
+    struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO }, old;
+    sigaction(SIGSEGV, &sa, &old);
+    for (int store = 0; store < 2; store++) {
+        struct be_code c = xt_block();
+        be_emit_movi(&c, 5, 0x5555);
+        be_emit_movi(&c, 27, 0x10);     /* unmapped */
+        be_emit_movi(&c, 7, 0x7777);
+        uint8_t *access = c.ptr;
+        struct ir_insn mem = { .op = store ? IR_st : IR_ld, .size = IR_MO_64 };
+        struct be_arg a = { .reg = 27 }, sv[2] = { { .reg = 27 }, { .reg = 5 } };
+        if (store)
+            be_emit_insn(&c, &mem, NULL, sv);
+        else
+            be_emit_insn(&c, &mem, (struct be_arg[]){ { .reg = 5 } }, &a);
+        struct ir_insn add = { .op = IR_add, .size = 64 };
+        struct be_arg ain[2] = { { .reg = 27 }, { .is_const = true, .imm = 8 } };
+        be_emit_insn(&c, &add, (struct be_arg[]){ { .reg = 27 } }, ain);
+        XT_CHECK(c.ptr == access + 4, "writeback fault case folded");
+        emit_exit(&c);
+        if (!sigsetjmp(fault_jmp, 1)) {
+            xt_run(&c);
+            XT_CHECK(0, "access at 0x10 did not fault");
+        }
+        XT_CHECK(fault_pc == (uintptr_t)access, "writeback fault pc");
+        XT_CHECK(fault_regs[0] == 0x5555 && fault_regs[1] == 0x10 && fault_regs[2] == 0x7777,
+                 "writeback fault: base %#lx kept", (unsigned long)fault_regs[1]);
+    }
+    sigaction(SIGSEGV, &old, NULL);
+}
+
 void xt_test_mem(void)
 {
     test_fault_context();
+    test_writeback();
+    test_writeback_fault();
     test_loads();
     test_stores();
     test_env_access();

@@ -36,11 +36,39 @@ def main_path(insns):
         target = int(insns[1][1].split()[-1].lstrip('#'), 16)
         out = [t for _, t in insns[:2]]
         start = next((k for k, (a, _) in enumerate(insns) if a == target), len(insns))
-    for _, text in insns[start:]:
+    k = start
+    while k < len(insns):
+        text = insns[k][1]
         out.append(text)
         if text.split()[0] in ('b', 'br', 'ret', 'jmp'):
-            break
+            over = inline_exit_skipped(insns, k, len(out))
+            if over is None:
+                break
+            del out[len(out) - over[1]:]        # the exit is not the usual path
+            k = over[0]
+            continue
+        k += 1
     return out
+
+
+def inline_exit_skipped(insns, k, n_out):
+    """AArch64 before session 9: a brexit (e.g. the canonical-target check
+    of ret) branched over an inline exit (`str x17, [x19]; movz w0; b`) on
+    the usual path.  When insns[k] ends such an exit right behind a
+    conditional branch, (index of the branch's target, how many path
+    instructions the exit took); else None."""
+    for back in range(2, min(7, n_out) + 1):
+        cond = insns[k - back][1]
+        m = cond.split()[0]
+        if m in ('cbz', 'cbnz', 'tbz', 'tbnz') or m.startswith('b.'):
+            exit_text = [t for _, t in insns[k - back + 1:k + 1]]
+            if not (any(t.startswith('str      x17, [x19]') for t in exit_text) and
+                    exit_text[-2].startswith('movz     w0,')):
+                return None
+            target = int(cond.split()[-1].lstrip('#'), 16)
+            idx = next((j for j, (a, _) in enumerate(insns) if a == target), None)
+            return None if idx is None or idx <= k else (idx, back - 1)
+    return None
 
 
 def kind(text):
