@@ -18,6 +18,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "exec_common.h"
@@ -75,6 +76,15 @@ const void *tr_lookup_code(void *env, uint64_t pc)
             return e->code;
         }
     return NULL;
+}
+
+/* The software-MMU TLB's miss path (translator/softmmu.c, system mode)
+ * would link the engine in, clashing with the tr_lookup_code above; no
+ * test here runs in that mode. */
+void *tr_softmmu_slow(void *env, uint64_t va, uint64_t value, uint64_t memop_w, uintptr_t ret,
+                      const uint64_t *regs)
+{
+    abort();
 }
 
 /* ---- chains ---- */
