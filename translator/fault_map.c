@@ -55,14 +55,9 @@ static pthread_mutex_t fm_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct fm_chunk *fm_new_chunk(void)
 {
-    uint8_t *map = mmap(NULL, 2 * FM_CHUNK, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (map == MAP_FAILED)
+    uint8_t *c = tr_map_aligned(FM_CHUNK);
+    if (!c)
         return NULL;
-    uint8_t *c = (uint8_t *)(((uintptr_t)map + FM_CHUNK - 1) & ~(uintptr_t)(FM_CHUNK - 1));
-    if (c > map)
-        munmap(map, (size_t)(c - map));
-    munmap(c + FM_CHUNK, (size_t)(map + FM_CHUNK - c));
     madvise(c, FM_CHUNK, MADV_POPULATE_WRITE);
     struct fm_chunk *h = (struct fm_chunk *)c;
     h->used = (sizeof(*h) + 7) & ~(size_t)7;

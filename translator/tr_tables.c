@@ -38,16 +38,25 @@ static uint8_t *tables;
 static size_t tables_used;
 static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static uint8_t *map_tables(void)
+/* size bytes of read-write memory aligned to size (a power of two), or NULL. */
+void *tr_map_aligned(size_t size)
 {
-    uint8_t *map = mmap(NULL, 2 * TABLES_SIZE, PROT_READ | PROT_WRITE,
+    uint8_t *map = mmap(NULL, 2 * size, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (map == MAP_FAILED)
         return NULL;
-    uint8_t *t = (uint8_t *)(((uintptr_t)map + TABLES_SIZE - 1) & ~(uintptr_t)(TABLES_SIZE - 1));
+    uint8_t *t = (uint8_t *)(((uintptr_t)map + size - 1) & ~(uintptr_t)(size - 1));
     if (t > map)
         munmap(map, (size_t)(t - map));
-    munmap(t + TABLES_SIZE, (size_t)(map + TABLES_SIZE - t));
+    munmap(t + size, (size_t)(map + size - t));
+    return t;
+}
+
+static uint8_t *map_tables(void)
+{
+    uint8_t *t = tr_map_aligned(TABLES_SIZE);
+    if (!t)
+        return NULL;
 #ifdef TABLES_LSAN_ROOT
     __lsan_register_root_region(t, TABLES_SIZE);
 #endif
