@@ -21,7 +21,10 @@
 #                  mtime: the records of the changed page are stale, the
 #                  new code runs;
 #   concurrent     four processes filling one fresh cache at once;
-#   unusable dir   a cache directory that cannot be made: runs as without.
+#   unusable dir   a cache directory that cannot be made: runs as without;
+#   full disk      the cache on a 64 KiB tmpfs (own user+mount namespace):
+#                  every store fails with ENOSPC, output right twice, no
+#                  file or temporary file left behind.
 set -u
 FERRY=$1
 W=$2
@@ -200,6 +203,29 @@ ls "$C" | grep -q '\.tmp$' && bad "concurrent: temporary file left"
 : > "$W/plain"
 on "$W/plain/sub" ./prog-pie a b
 same "unusable directory"
+
+# A full disk: the cache directory on a 64 KiB tmpfs in a user+mount
+# namespace of its own (the mount goes with it), two runs in a row.
+if unshare -Urm true 2>/dev/null; then
+    native ./prog-dyn a b
+    F=$W/full
+    mkdir -p "$F"
+    # inside: $1 the cache directory, $2 the work directory, the rest ferry
+    unshare -Urm sh -c 'mount -t tmpfs -o size=64k,mode=700 ferry-tcache-full "$1" || exit 1
+        F=$1 W=$2
+        shift 2
+        for r in 1 2; do
+            (cd "$W" && "$@" --tcache "$F" ./prog-dyn a b) > "$W/full$r.out" 2>&1
+            echo "exit $?" >> "$W/full$r.out"
+        done
+        ls -A "$F" > "$W/full.ls"' sh "$F" "$W" $FERRY || bad "full disk: no tmpfs in a user namespace"
+    for r in 1 2; do
+        cmp -s "$W/native.out" "$W/full$r.out" && ok || bad "full disk run $r differs"
+    done
+    [ -s "$W/full.ls" ] && bad "full disk: left $(cat "$W/full.ls")" || ok
+else
+    echo "tcache: full disk not tried: this kernel gives no user+mount namespace (SKIP)"
+fi
 
 echo "tcache: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
