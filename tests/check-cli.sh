@@ -189,10 +189,32 @@ fi
 # --- QEMU's spellings and the environment (binfmt_misc users) --------------
 # The native runs are the oracle: env(1) and bash's exec -a do natively what
 # -E/-U and -0 ask of ferry.  Under qemu-aarch64 (the AArch64 build) the
-# emulator reads QEMU_* itself, so there only the FERRY_* names are tried.
+# emulator would read QEMU_* from its own environment, so there they go
+# through qemu's -E, which puts them into its guest's -- ferry's --
+# environment (as a user's shell does on AArch64 hardware) and is not read by
+# qemu itself.  qemu's -E splits its value at commas: one variable per -E.
 qemu_env=1
 case $ferry in qemu-*) qemu_env="" ;; esac
-skipped_qemu() { echo "SKIP $1: the qemu-aarch64 that runs ferry here reads QEMU_* itself"; }
+
+# with_env VAR=VALUE... -- ARGS...: ferry run with the variables in its
+# environment (output in $tmp/out and $tmp/err, status in $st).
+with_env() {
+    qemu_args=""
+    env_args=""
+    while [ "$1" != "--" ]; do
+        env_args="$env_args $1"
+        qemu_args="$qemu_args -E $1"
+        shift
+    done
+    shift
+    st=0
+    # word splitting on purpose: no variable here holds a space
+    if [ -n "$qemu_env" ]; then
+        timeout -k 5 300 env $env_args $ferry "$@" > "$tmp/out" 2> "$tmp/err" < /dev/null || st=$?
+    else
+        timeout -k 5 300 ${ferry%% *} $qemu_args ${ferry#* } "$@" > "$tmp/out" 2> "$tmp/err" < /dev/null || st=$?
+    fi
+}
 
 # expect_output NAME ARGS...: ferry's stdout and status equal $tmp/want's.
 expect_output() {
@@ -258,13 +280,22 @@ if [ -x /bin/busybox ]; then
     export FERRY_SET_ENV FERRY_UNSET_ENV
     expect_output "FERRY_SET_ENV / FERRY_UNSET_ENV as -E / -U" /bin/busybox sh -c "$script"
     unset FERRY_SET_ENV FERRY_UNSET_ENV
+    # one variable each (qemu's -E splits at commas): FOO set, HOME unset
+    native env -u HOME FOO=foo /bin/busybox sh -c "$script"
+    with_env QEMU_SET_ENV=FOO=foo QEMU_UNSET_ENV=HOME -- /bin/busybox sh -c "$script"
+    echo "status $st" >> "$tmp/out"
+    if cmp -s "$tmp/want" "$tmp/out"; then
+        pass "QEMU_SET_ENV / QEMU_UNSET_ENV as -E / -U"
+    else
+        diff "$tmp/want" "$tmp/out" | head -n 6 > "$tmp/err"
+        fail "QEMU_SET_ENV / QEMU_UNSET_ENV as -E / -U" "output differs from the native run"
+    fi
     if [ -n "$qemu_env" ]; then
+        native env -u HOME FOO=foo BAR=bar /bin/busybox sh -c "$script"
         QEMU_SET_ENV=FOO=foo,BAR=bar QEMU_UNSET_ENV=HOME
         export QEMU_SET_ENV QEMU_UNSET_ENV
-        expect_output "QEMU_SET_ENV / QEMU_UNSET_ENV as -E / -U" /bin/busybox sh -c "$script"
+        expect_output "QEMU_SET_ENV with two variables" /bin/busybox sh -c "$script"
         unset QEMU_SET_ENV QEMU_UNSET_ENV
-    else
-        skipped_qemu "QEMU_SET_ENV / QEMU_UNSET_ENV"
     fi
     if command -v bash > /dev/null; then
         native bash -c 'exec -a echo /bin/busybox argv0 picks the applet'
@@ -282,11 +313,7 @@ if [ -x /bin/busybox ]; then
     for how in "-strace" "--strace" "-d strace" "FERRY_STRACE=1" "QEMU_STRACE=1" "FERRY_LOG=strace" \
                "QEMU_LOG=strace"; do
         case $how in
-        QEMU_*) [ -n "$qemu_env" ] || { skipped_qemu "$how"; continue; } ;;
-        esac
-        case $how in
-        *=*) env "$how" $ferry /bin/busybox echo traced > "$tmp/out" 2> "$tmp/err" < /dev/null
-             st=$?; echo "status $st" >> "$tmp/out" ;;
+        *=*) with_env "$how" -- /bin/busybox echo traced; echo "status $st" >> "$tmp/out" ;;
         *) run $how /bin/busybox echo traced; echo "status $st" >> "$tmp/out" ;;
         esac
         if cmp -s "$tmp/want" "$tmp/out" && grep -q 'exit_group(0)' "$tmp/err"; then
@@ -295,17 +322,23 @@ if [ -x /bin/busybox ]; then
             fail "$how: system calls traced on stderr, output as native" "status $st"
         fi
     done
+    # Under qemu-aarch64 an exec'd ferry is started by the host's qemu binfmt
+    # entry, and that qemu would read the inherited QEMU_LOG itself (into the
+    # same file): there the QEMU_* spelling is tried without an exec.
     for how in FERRY QEMU; do
-        [ $how = FERRY ] || [ -n "$qemu_env" ] || { skipped_qemu "${how}_LOG_FILENAME"; continue; }
         rm -f "$tmp/log"
-        env ${how}_LOG=strace ${how}_LOG_FILENAME="$tmp/log" \
-            $ferry /bin/busybox sh -c 'exec /bin/busybox true' > "$tmp/out" 2> "$tmp/err" < /dev/null
-        st=$?
-        if [ "$st" = 0 ] && grep -q 'execve(' "$tmp/log" && grep -q 'exit_group(0)' "$tmp/log" &&
-           [ ! -s "$tmp/err" ]; then
-            pass "${how}_LOG=strace ${how}_LOG_FILENAME=FILE: an exec chain traced into FILE"
+        if [ $how = QEMU ] && [ -z "$qemu_env" ]; then
+            what="one program traced into FILE"
+            with_env QEMU_LOG=strace QEMU_LOG_FILENAME="$tmp/log" -- /bin/busybox true
         else
-            fail "${how}_LOG=strace ${how}_LOG_FILENAME=FILE: an exec chain traced into FILE" "status $st"
+            what="an exec chain traced into FILE"
+            with_env ${how}_LOG=strace ${how}_LOG_FILENAME="$tmp/log" -- /bin/busybox sh -c 'exec /bin/busybox true'
+        fi
+        if [ "$st" = 0 ] && { grep -q 'execve(' "$tmp/log" || [ "$what" != "${what#one}" ]; } &&
+           grep -q 'exit_group(0)' "$tmp/log" && [ ! -s "$tmp/err" ]; then
+            pass "${how}_LOG=strace ${how}_LOG_FILENAME=FILE: $what"
+        else
+            fail "${how}_LOG=strace ${how}_LOG_FILENAME=FILE: $what" "status $st"
         fi
     done
 fi
