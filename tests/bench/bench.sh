@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench.sh -- `make bench` / `make bench-aarch64`: runs Debian's dynamically
-# linked programs (gzip, xz, bzip2, sha256sum, python3, perl, sqlite3, cc1,
-# a `make` build with gcc, /bin/true start-up, a 2-thread program) and the
+# linked programs (gzip, xz, bzip2, sha256sum, python3, perl, sqlite3, cc1
+# on a generated file and on real code -- Debian's zlib, where .ci/setup-chroot
+# fetched it --, a `make` build with gcc, /bin/true start-up, a 2-thread program) and the
 # older static set (busybox, four C programs) natively, under ferry and
 # under QEMU, RUNS rounds interleaved (native, ferry, qemu, native, ...) so
 # machine noise hits the three alike.  Per workload: median wall and CPU
@@ -57,9 +58,14 @@ CC1=$(gcc -print-prog-name=cc1)
 # Sizes: full, or a quarter with BENCH_QUICK=1 (for the AArch64 bench).
 if [ -n "$quick" ]; then
     in="$work/in-quick" mb=2 fibn=27 pyruns=1 words=25000 rows=50000 cfuncs=40 pfiles=1 trues=12 rounds=125
+    zfiles="deflate"
 else
     in="$work/in" mb=8 fibn=30 pyruns=3 words=80000 rows=150000 cfuncs=100 pfiles=2 trues=50 rounds=500
+    zfiles="deflate inflate trees"
 fi
+# Real C source for cc1: Debian's zlib, fetched by .ci/setup-chroot (the
+# cc1 row on real code appears only where that source is).
+zsrc=${FERRY_CHROOT_SRC:-/var/cache/ferry/src-bookworm}/zlib
 
 # --- inputs (native, once per work dir) ----------------------------------
 
@@ -107,6 +113,9 @@ make_inputs() {
     sed "s/@ROWS@/$rows/g" "$src/bench.sql" > "$in/bench.sql"
     awk -v funcs=$cfuncs -v main=1 -f "$src/gen-c.awk" > "$in/big.c"
     gcc -E "$in/big.c" -o "$in/big.i"
+    if [ -f "$zsrc/deflate.c" ]; then
+        for f in $zfiles; do gcc -E -I"$zsrc" "$zsrc/$f.c" -o "$in/zlib-$f.i"; done
+    fi
     gen_project "$in/proj"
     touch "$in/done"
 }
@@ -134,6 +143,8 @@ list_dynamic() {
     echo "perl words|dyn|\$P /usr/bin/perl $src/words.pl $words"
     echo "sqlite3|dyn|\$P /usr/bin/sqlite3 :memory: < $in/bench.sql"
     echo "cc1 -O2|dyn|\$P $CC1 -quiet -O2 $in/big.i -o -"
+    [ ! -f "$zsrc/deflate.c" ] ||
+        echo "cc1 -O2 zlib|dyn|for f in $zfiles; do \$P $CC1 -quiet -O2 $in/zlib-\$f.i -o - || exit; done"
     echo "make gcc -O2|dyn|\$P /usr/bin/make -s -B -C $in/proj \${QCC:+\"CC=\$QCC\"} && $in/proj/prog && cd $in/proj && cksum *.o prog"
     echo "/bin/true x$trues|dyn|for i in $(seq -s ' ' $trues); do \$P /bin/true || exit; done"
     [ -z "$threads2" ] || echo "threads2|dyn|\$P $threads2 $rounds"
