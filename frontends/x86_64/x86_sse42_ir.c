@@ -114,18 +114,21 @@ static ir_ref index_of(struct x86_dc *dc, unsigned imm, ir_ref r2)
     return x86_select(dc, &none, k32(dc, 16), op32(dc, IR_xor, t, k32(dc, 31)));
 }
 
-static ir_ref flag_if(struct x86_dc *dc, ir_ref v, unsigned bit)
+/* (v != ne) << bit */
+static ir_ref flag_if(struct x86_dc *dc, ir_ref v, uint64_t ne, unsigned bit)
 {
-    ir_ref f = x86_setcond(dc, IR_NE, 32, v, k32(dc, 0));
+    ir_ref f = x86_setcond(dc, IR_NE, 32, v, k32(dc, ne));
     return bit ? op32(dc, IR_shl, f, k32(dc, bit)) : f;
 }
 
-/* CF: IntRes2 nonzero; ZF: b has a zero lane; SF: a has one; OF:
- * IntRes2 bit 0; AF, PF clear. */
-static ir_ref eflags_of(struct x86_dc *dc, ir_ref r2, ir_ref za, ir_ref zb)
+/* CF: IntRes2 nonzero; ZF: b has a zero lane (not all 16 valid); SF: a
+ * has one (from a's valid lanes where equal each computed them, else its
+ * zero lanes: the values live anyway, so nothing else stays live for the
+ * flags); OF: IntRes2 bit 0; AF, PF clear. */
+static ir_ref eflags_of(struct x86_dc *dc, ir_ref r2, ir_ref vb, ir_ref va, ir_ref za)
 {
-    ir_ref f = op32(dc, IR_or, flag_if(dc, r2, 0), flag_if(dc, zb, 6));
-    f = op32(dc, IR_or, f, flag_if(dc, za, 7));
+    ir_ref f = op32(dc, IR_or, flag_if(dc, r2, 0, 0), flag_if(dc, vb, 0xffff, 6));
+    f = op32(dc, IR_or, f, va != IR_NONE ? flag_if(dc, va, 0xffff, 7) : flag_if(dc, za, 0, 7));
     return op32(dc, IR_or, f, op32(dc, IR_shl, op32(dc, IR_and, r2, k32(dc, 1)), k32(dc, 11)));
 }
 
@@ -151,6 +154,6 @@ bool sse_emit_pcmpistri(struct x86_dc *dc, const struct sse_row *row)
     ir_ref va = ((imm >> 2) & 3) ? valid_lanes(dc, za) : IR_NONE;
     ir_ref r2 = polarity(dc, imm, aggregate(dc, imm, a, b, va, vb), vb);
     x86_gpr_write(dc, X86_REG_ECX, index_of(dc, imm, r2));
-    x86_flags_set_eflags(dc, eflags_of(dc, r2, za, zb));
+    x86_flags_set_eflags(dc, eflags_of(dc, r2, vb, va, za));
     return true;
 }

@@ -4,7 +4,8 @@
  * glibc's four: every pair of string lengths 0..16 (the first NUL at
  * every position of both operands, bytes after it random, so they would
  * match if counted), register and memory sources, and the same register
- * as both operands.  All 64 inline imm8 values: a slice of those pairs.
+ * as both operands.  All 64 inline imm8 values: a slice of those pairs (9 each, 120 in
+ * check-long).
  * Each case prints RCX (the upper half must be cleared), all six flags
  * from pushf, and the conditions glibc branches on (seta, setbe, setc,
  * sets, seto, setz) read right after the instruction (ferry's lazy flags).
@@ -86,6 +87,12 @@ static void pair(unsigned imm, v2u a, v2u b)
 
 static bool inline_imm(unsigned imm) { return !(imm & 5); }
 
+#ifdef INSN_LONG
+#define SLICE 120
+#else
+#define SLICE 9
+#endif
+
 /* glibc's imm8 values over every pair of lengths. */
 INSN_TEST(glibc_forms)
 {
@@ -108,7 +115,7 @@ INSN_TEST(inline_forms)
     for (unsigned imm = 0; imm < 256; imm++) {
         if (!inline_imm(imm))
             continue;
-        for (unsigned p = 0; p < 9; p++) {
+        for (unsigned p = 0; p < SLICE; p++) {
             unsigned la = (imm * 7 + p * 5) % 17, lb = (imm * 3 + p * 11) % 17;
             v2u a = str_of_len(la), b = str_of_len(lb);
             if (p % 3 == 0)
