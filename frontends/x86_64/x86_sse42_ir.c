@@ -1,15 +1,17 @@
-/* x86_sse42_ir.c -- pcmpistri as IR for the forms glibc runs (issue 8).
+/* x86_sse42_ir.c -- pcmpistri (and pcmpistrm) as IR for the forms glibc
+ * runs (issue 8).
  *
  * glibc 2.36's SSE4.2 string functions use pcmpistri with imm8 0x02 and
  * 0x12 (strcspn/strpbrk, strspn: equal any), 0x1a and 0x3a (strcmp,
  * strncmp, strcasecmp and friends: equal each) and nothing else of the
  * family (docs/status.md lists them).  Inline here: byte elements (imm8
  * bit 0 clear; signed and unsigned are the same for equality), equal any
- * or equal each, every polarity, either index: 32 imm8 values.  The
+ * or equal each, every polarity, either index or mask form: 64 imm8
+ * values (bit 7 is ignored), for pcmpistri and pcmpistrm.  The
  * vector work is three lane-mask ops (vmskz, vmskeq, vmskany in
  * ir_ops.def); lengths, validity, polarity, the index and EFLAGS are
  * scalar IR on 16-bit masks, so the optimizer drops the flags where
- * nothing reads them.  Words, ranges, equal ordered, pcmpistrm and the
+ * nothing reads them.  Words, ranges, equal ordered and the
  * explicit-length forms stay the exact C helper (x86_sse42_str.c, which
  * is also the reference these ops are tested against: tests/insn).
  */
@@ -137,8 +139,35 @@ static bool inline_form(unsigned imm)
     return !(imm & 1) && !(imm & 4);    /* bytes; equal any or equal each */
 }
 
-/* pcmpistri xmm, xmm/m128, imm8: the inline forms, else the helper. */
-bool sse_emit_pcmpistri(struct x86_dc *dc, const struct sse_row *row)
+/* The bits b[0..7] as bytes of 0xff or 0: spread to one bit per byte
+ * (bit i in byte i), that byte's top bit by adding 0x7f (no carries:
+ * each byte is 0 or one bit), then 0x01 per byte times 0xff. */
+static ir_ref bits_to_bytes(struct x86_dc *dc, ir_ref bits)
+{
+    ir_ref t = x86_op2(dc, IR_mul, 8, bits, x86_imm(dc, 0x0101010101010101ull));
+    t = x86_op2(dc, IR_and, 8, t, x86_imm(dc, 0x8040201008040201ull));
+    t = x86_op2(dc, IR_add, 8, t, x86_imm(dc, 0x7f7f7f7f7f7f7f7full));
+    t = x86_op2(dc, IR_and, 8, t, x86_imm(dc, 0x8080808080808080ull));
+    t = x86_op2(dc, IR_shr, 8, t, x86_imm(dc, 7));
+    return x86_op2(dc, IR_mul, 8, t, x86_imm(dc, 0xff));
+}
+
+/* pcmpistrm: XMM0 = IntRes2 zero-extended (imm8[6] clear) or a byte of
+ * ones per set bit. */
+static void write_mask(struct x86_dc *dc, unsigned imm, ir_ref r2)
+{
+    ir_ref lo = r2, hi = x86_imm(dc, 0);
+    if (imm & 0x40) {
+        lo = bits_to_bytes(dc, op32(dc, IR_and, r2, k32(dc, 0xff)));
+        hi = bits_to_bytes(dc, op32(dc, IR_shr, r2, k32(dc, 8)));
+    }
+    ir_st_env(dc->b, IR_MO_64, lo, sse_xmm_off(0));
+    ir_st_env(dc->b, IR_MO_64, hi, sse_xmm_off(0) + 8);
+}
+
+/* pcmpistri/pcmpistrm xmm, xmm/m128, imm8: the inline forms, else the
+ * helper. */
+static bool emit_istr(struct x86_dc *dc, const struct sse_row *row, bool mask)
 {
     const cs_x86_op *ops = dc->x->operands;
     unsigned imm = dc->insn->bytes[dc->insn->size - 1];
@@ -153,7 +182,20 @@ bool sse_emit_pcmpistri(struct x86_dc *dc, const struct sse_row *row)
     ir_ref vb = valid_lanes(dc, zb);
     ir_ref va = ((imm >> 2) & 3) ? valid_lanes(dc, za) : IR_NONE;
     ir_ref r2 = polarity(dc, imm, aggregate(dc, imm, a, b, va, vb), vb);
-    x86_gpr_write(dc, X86_REG_ECX, index_of(dc, imm, r2));
+    if (mask)
+        write_mask(dc, imm, r2);
+    else
+        x86_gpr_write(dc, X86_REG_ECX, index_of(dc, imm, r2));
     x86_flags_set_eflags(dc, eflags_of(dc, r2, vb, va, za));
     return true;
+}
+
+bool sse_emit_pcmpistri(struct x86_dc *dc, const struct sse_row *row)
+{
+    return emit_istr(dc, row, false);
+}
+
+bool sse_emit_pcmpistrm(struct x86_dc *dc, const struct sse_row *row)
+{
+    return emit_istr(dc, row, true);
 }

@@ -1,14 +1,15 @@
-/* sse42_str.c -- difftest of the pcmpistri forms ferry translates as IR
- * (frontends/x86_64/x86_sse42_ir.c: byte elements, equal any or equal
- * each, every polarity, either index; glibc uses 0x02, 0x12, 0x1a, 0x3a).
- * glibc's four: every pair of string lengths 0..16 (the first NUL at
- * every position of both operands, bytes after it random, so they would
- * match if counted), register and memory sources, and the same register
- * as both operands.  All 64 inline imm8 values: a slice of those pairs (9 each, 120 in
- * check-long).
- * Each case prints RCX (the upper half must be cleared), all six flags
- * from pushf, and the conditions glibc branches on (seta, setbe, setc,
- * sets, seto, setz) read right after the instruction (ferry's lazy flags).
+/* sse42_str.c -- difftest of the pcmpistri/pcmpistrm forms ferry
+ * translates as IR (frontends/x86_64/x86_sse42_ir.c: byte elements, equal
+ * any or equal each, every polarity, either index or mask form; glibc
+ * uses pcmpistri 0x02, 0x12, 0x1a, 0x3a).  glibc's four: every pair of
+ * string lengths 0..16 (the first NUL at every position of both operands,
+ * bytes after it random, so they would match if counted), register and
+ * memory sources, and the same register as both operands.  All 64 inline
+ * imm8 values, pcmpistri and pcmpistrm: slices of those pairs (9 each,
+ * 120 in check-long).  Each case prints RCX (the upper half must be
+ * cleared), all six flags from pushf, the conditions glibc branches on
+ * (seta, setbe, setc, sets, seto, setz) read right after the instruction
+ * (ferry's lazy flags), and XMM0.
  */
 #include <stdbool.h>
 
@@ -33,22 +34,24 @@ static v2u str_of_len(unsigned len)
     return v;
 }
 
-struct res { uint64_t rcx, fl, cc; };
+struct res { uint64_t rcx, fl, cc, x0lo, x0hi; };
 
 #define ISTRI(TEXT, IMM, a, b, r)                                             \
     do {                                                                      \
         uint64_t rcx = 0x3333333333333333ull, fl = F_BASE | ((IMM) & 0x80 ? F_ARITH : 0); \
         uint8_t c[6];                                                         \
+        v2u x0 = { 0x1111111111111111ull, 0x2222222222222222ull };            \
         __asm__ volatile("push %[fl]\n\tpopfq\n\t" TEXT "\n\t"              \
                          "seta %[c0]\n\tsetbe %[c1]\n\tsetc %[c2]\n\t"        \
                          "sets %[c3]\n\tseto %[c4]\n\tsetz %[c5]\n\t"         \
                          "pushfq\n\tpop %[fl]"                                \
                          : [fl] "+r"(fl), "+c"(rcx), [c0] "=m"(c[0]), [c1] "=m"(c[1]), \
                            [c2] "=m"(c[2]), [c3] "=m"(c[3]), [c4] "=m"(c[4]),  \
-                           [c5] "=m"(c[5])                                    \
+                           [c5] "=m"(c[5]), "+Yz"(x0)                         \
                          : [a] "x"(a), [b] "x"(b), [bm] "m"(b), [i] "i"(IMM)  \
                          : "cc");                                             \
         (r)->rcx = rcx; (r)->fl = fl & F_ARITH;                               \
+        (r)->x0lo = x0[0]; (r)->x0hi = x0[1];                                 \
         (r)->cc = 0;                                                          \
         for (int k = 0; k < 6; k++)                                           \
             (r)->cc = (r)->cc << 8 | c[k];                                    \
@@ -68,6 +71,8 @@ struct res { uint64_t rcx, fl, cc; };
 FORM(istri_rr, "pcmpistri %[i], %[b], %[a]")
 FORM(istri_rm, "pcmpistri %[i], %[bm], %[a]")
 FORM(istri_aa, "pcmpistri %[i], %[a], %[a]")
+FORM(istrm_rr, "pcmpistrm %[i], %[b], %[a]")
+FORM(istrm_rm, "pcmpistrm %[i], %[bm], %[a]")
 
 static void one(const char *name, void (*fn)(unsigned, v2u, v2u, struct res *), unsigned imm,
                 v2u a, v2u b)
@@ -75,7 +80,7 @@ static void one(const char *name, void (*fn)(unsigned, v2u, v2u, struct res *), 
     struct res r;
     fn(imm, a, b, &r);
     uint64_t in[] = { imm, a[0], a[1], b[0], b[1] };
-    uint64_t out[] = { r.rcx, r.fl, r.cc };
+    uint64_t out[] = { r.rcx, r.fl, r.cc, r.x0lo, r.x0hi };
     INSN_CASE(name, in, out);
 }
 
@@ -123,6 +128,14 @@ INSN_TEST(inline_forms)
             pair(imm, a, b);
         }
         one("pcmpistri same", istri_aa, imm, str_of_len(imm % 17), str_of_len(0));
+        for (unsigned p = 0; p < SLICE; p++) {      /* pcmpistrm: XMM0 */
+            unsigned la = (imm * 5 + p * 3) % 17, lb = (imm + p * 7) % 17;
+            v2u a = str_of_len(la), b = str_of_len(lb);
+            if (p % 3 == 1)
+                memcpy(&b, &a, la < lb ? la : lb);
+            one("pcmpistrm", istrm_rr, imm, a, b);
+            one("pcmpistrm mem", istrm_rm, imm, a, b);
+        }
     }
 }
 
