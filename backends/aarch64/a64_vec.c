@@ -48,17 +48,23 @@ static void put(struct vctx *v, uint32_t w) { a64_put(v->c, w); }
 /* ---- operands ---- */
 
 /* ldr/str of 1 << size_log2 bytes (4 s, 8 d, 16 q) at env + off. */
-static void vmem(struct vctx *v, unsigned size_log2, bool load, unsigned vreg, int32_t off)
+void a64_vec_env_ldst(struct be_code *c, unsigned size_log2, bool load, unsigned vreg,
+                      int32_t off)
 {
     int32_t scale = 1 << size_log2;
     if (off >= 0 && off % scale == 0 && off / scale < 4096) {
-        put(v, a64_fp_ldst_unsigned_imm(size_log2, load, (unsigned)(off / scale), A64_ENV, vreg));
+        a64_put(c, a64_fp_ldst_unsigned_imm(size_log2, load, (unsigned)(off / scale), A64_ENV, vreg));
     } else if (off >= -256 && off < 256) {
-        put(v, a64_fp_ldst_unscaled_imm(size_log2, load, off, A64_ENV, vreg));
+        a64_put(c, a64_fp_ldst_unscaled_imm(size_log2, load, off, A64_ENV, vreg));
     } else {
-        be_emit_movi(v->c, A64_TMP0, (uint64_t)(int64_t)off);
-        put(v, a64_fp_ldst_reg_offset(size_log2, load, A64_TMP0, A64_ENV, vreg));
+        be_emit_movi(c, A64_TMP0, (uint64_t)(int64_t)off);
+        a64_put(c, a64_fp_ldst_reg_offset(size_log2, load, A64_TMP0, A64_ENV, vreg));
     }
+}
+
+static void vmem(struct vctx *v, unsigned size_log2, bool load, unsigned vreg, int32_t off)
+{
+    a64_vec_env_ldst(v->c, size_log2, load, vreg, off);
 }
 
 static void load_ab(struct vctx *v, unsigned size_log2)
@@ -600,6 +606,8 @@ static bool emit_inline(struct vctx *v, const struct be_arg *out, const struct b
         return emit_shift(v);
     case IR_vshuf: case IR_vshuflo: case IR_vshufhi: case IR_vshuf2:
         return emit_shuffle(v);
+    case IR_vmskeq: case IR_vmskz: case IR_vmskany:
+        return a64_emit_vec_str(v->c, v->i, out);
     default:
         if (ir_op_info[v->i->op].n_in)
             return emit_float(v, out, in);

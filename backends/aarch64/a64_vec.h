@@ -9,5 +9,10 @@
 void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
                   const struct be_arg *out, const struct be_arg *in);
 void a64_vec_emit_stub(struct be_code *c);
+/* ldr/str of 1 << size_log2 bytes of vreg at env + off (any offset). */
+void a64_vec_env_ldst(struct be_code *c, unsigned size_log2, bool load, unsigned vreg,
+                      int32_t off);
+/* a64_vec_str.c: vmskeq, vmskz, vmskany; false: no inline form (the helper). */
+bool a64_emit_vec_str(struct be_code *c, const struct ir_insn *i, const struct be_arg *out);
 
 #endif

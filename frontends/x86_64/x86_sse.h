@@ -195,6 +195,8 @@ sse_emit_fn sse_emit_mov128, sse_emit_movss, sse_emit_movsd, sse_emit_movd,
 sse_emit_fn sse_emit_pmovmskb;
 /* x86_sse_ext.c */
 sse_emit_fn sse_emit_extract, sse_emit_pcmpstr, sse_emit_crc32;
+/* x86_sse42_ir.c: pcmpistri/pcmpistrm as IR (glibc's forms), else sse_emit_pcmpstr. */
+sse_emit_fn sse_emit_pcmpistri, sse_emit_pcmpistrm;
 /* x86_sse_vec.c: rows translated to vector IR ops: xmm <- op(xmm,
  * xmm/mem), shifts by imm8 (the by-register form calls the helper), the
  * ucomis/comis flags, and conversions to and from general registers. */

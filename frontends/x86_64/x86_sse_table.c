@@ -155,8 +155,8 @@ static const struct sse_row sse_rows[] = {
     /* SSE4.2 */
     EMITH(PCMPESTRI, pcmpstr, pcmpestri, 1, IR_HELPER_RW_GLOBALS),
     EMITH(PCMPESTRM, pcmpstr, pcmpestrm, 1, IR_HELPER_RW_GLOBALS),
-    EMITH(PCMPISTRI, pcmpstr, pcmpistri, 1, 0),
-    EMITH(PCMPISTRM, pcmpstr, pcmpistrm, 1, 0),
+    EMITH(PCMPISTRI, pcmpistri, pcmpistri, 1, 0),
+    EMITH(PCMPISTRM, pcmpistrm, pcmpistrm, 1, 0),
     EMITH(CRC32, crc32, crc32, 1, 0),
 
     /* wait (9B): an x87 row (x86_x87_translate.c) */

@@ -1,0 +1,121 @@
+/* a64_vec_str.c -- the lane-mask ops of the string compares (vmskeq,
+ * vmskz, vmskany: ir_ops.def) with Advanced SIMD: cmeq, then the byte
+ * lanes' top bits gathered into a 16-bit mask by shift-right-accumulate
+ * steps (each doubles the bits a lane holds: 1, 2, 4, then 8 per 64-bit
+ * half), and for vmskany one dup-cmeq-orr per lane of a below its first
+ * zero lane, leaving early past it (rbit+clz give that lane).
+ * Scratch: v0-v3, x16 (a64_vec.c's).
+ */
+#include <string.h>
+
+#include "a64_emit.h"
+#include "a64_encode_simd.h"
+#include "a64_vec.h"
+
+enum { VA = 0, VB = 1, VACC = 2, VT = 3 };
+enum { A64_V_USRA = 0x22 };             /* shift-by-immediate opcode, U = 1 */
+
+static void put(struct be_code *c, uint32_t w) { a64_put(c, w); }
+
+/* dup vd.16b, vn.b[k] */
+static uint32_t dup_byte(unsigned k, unsigned rn, unsigned rd)
+{
+    return 0x4e000400u | ((k << 1 | 1) << 16) | rn << 5 | rd;
+}
+
+/* umov wd, vn.h[0] */
+static uint32_t umov_h0(unsigned rn, unsigned rd)
+{
+    return 0x0e023c00u | rn << 5 | rd;
+}
+
+/* w rd = bit i for each byte lane i of v that is all ones (v: 0 or 0xff
+ * per lane; clobbered). */
+static void lane_bits(struct be_code *c, unsigned v, unsigned rd)
+{
+    put(c, a64_simd_shift_imm(true, A64_V_USHR, 0, 7, v, v));
+    put(c, a64_simd_shift_imm(true, (enum a64_simd_shift_op)A64_V_USRA, 1, 7, v, v));
+    put(c, a64_simd_shift_imm(true, (enum a64_simd_shift_op)A64_V_USRA, 2, 14, v, v));
+    put(c, a64_simd_shift_imm(true, (enum a64_simd_shift_op)A64_V_USRA, 3, 28, v, v));
+    put(c, a64_simd_ins_elem(0, 1, 8, v, v));           /* high half's byte next to the low */
+    put(c, umov_h0(v, rd));
+}
+
+static void load(struct be_code *c, unsigned v, int32_t off)
+{
+    a64_vec_env_ldst(c, 4, true, v, off);
+}
+
+/* Forward branches (cbz, b.cond: imm19 at bit 5), patched to the end. */
+struct fwd { uint8_t *site[17]; int n; };
+
+static void branch_fwd(struct be_code *c, struct fwd *f, uint32_t w)
+{
+    f->site[f->n++] = c->ptr;
+    put(c, w);
+}
+
+static void patch_fwd(struct be_code *c, const struct fwd *f)
+{
+    for (int k = 0; k < f->n; k++) {
+        uint32_t w;
+        memcpy(&w, f->site[k], 4);
+        w |= (uint32_t)(((c->ptr - f->site[k]) >> 2) & 0x7ffff) << 5;
+        memcpy(be_writable(c, f->site[k]), &w, 4);
+    }
+}
+
+/* w16 = a's first zero lane, 16 if none. */
+static void first_zero(struct be_code *c)
+{
+    unsigned enc;
+    put(c, a64_simd_2misc(true, A64_V_CMEQ0, 0, VA, VT));
+    lane_bits(c, VT, A64_TMP0);
+    if (!a64_bitmask_encode(0x10000, 32, &enc))
+        return;                                         /* (0x10000 always encodes) */
+    put(c, a64_logical_imm(false, A64_ORR, enc, A64_TMP0, A64_TMP0));
+    put(c, a64_data_proc_1src(false, A64_RBIT, A64_TMP0, A64_TMP0));
+    put(c, a64_data_proc_1src(false, A64_CLZ, A64_TMP0, A64_TMP0));
+}
+
+/* acc = lanes of b equal to a[k] for some k below w16. */
+static void equal_any(struct be_code *c)
+{
+    struct fwd f = { .n = 0 };
+    put(c, a64_simd_movi16b(VACC, 0));
+    branch_fwd(c, &f, a64_compare_branch_imm(false, false, 0, A64_TMP0));    /* cbz */
+    for (unsigned k = 0; k < 16; k++) {
+        put(c, dup_byte(k, VA, VT));
+        put(c, a64_simd_3same(true, A64_V_CMEQ, 0, VB, VT, VT));
+        put(c, a64_simd_logic(true, A64_V_ORR, VT, VACC, VACC));
+        if (k == 15)
+            break;
+        put(c, a64_add_sub_imm(false, true, true, false, k + 1, A64_TMP0, A64_ZR));
+        branch_fwd(c, &f, a64_cond_branch_imm(A64_LS, 0));
+    }
+    patch_fwd(c, &f);
+}
+
+bool a64_emit_vec_str(struct be_code *c, const struct ir_insn *i, const struct be_arg *out)
+{
+    if ((i->size & IR_VE_MASK) != IR_VE_8 || ir_vec_scalar(i))
+        return false;
+    load(c, VB, ir_vec_b(i));
+    switch (i->op) {
+    case IR_vmskz:
+        put(c, a64_simd_2misc(true, A64_V_CMEQ0, 0, VB, VT));
+        break;
+    case IR_vmskeq:
+        load(c, VA, ir_vec_a(i));
+        put(c, a64_simd_3same(true, A64_V_CMEQ, 0, VB, VA, VT));
+        break;
+    default:                                            /* vmskany */
+        load(c, VA, ir_vec_a(i));
+        first_zero(c);
+        equal_any(c);
+        lane_bits(c, VACC, out[0].reg);
+        return true;
+    }
+    lane_bits(c, VT, out[0].reg);
+    return true;
+}
