@@ -13,7 +13,7 @@ FUZZ_CC      := clang
 FUZZ_OUT     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wno-unused-parameter \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_TARGETS := elf boot virtq virtio_dev sysconv mmapflags sigevent stat semid epoll x86
+FUZZ_TARGETS := elf map boot virtq virtio_dev sysconv mmapflags sigevent stat semid epoll x86 sigframe
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 10
 # The syscall converters' inputs are 8 to 144 bytes through straight-line
@@ -27,6 +27,11 @@ FUZZ_SRCS_elf   := tests/fuzz/fuzz_elf.c loader/ld_elf.c loader/ld_elf_note.c lo
                    loader/ld_shebang.c loader/ld_symbols.c
 FUZZ_INC_elf    := $(INC_loader)
 FUZZ_LIBS_elf   := -lelf
+# The mapping path at the programs' own fixed addresses, and the initial
+# stack (ld_map.c, ld_stack.c and what they use: the whole loader).
+FUZZ_SRCS_map   := tests/fuzz/fuzz_map.c $(wildcard loader/*.c)
+FUZZ_INC_map    := $(INC_loader)
+FUZZ_LIBS_map   := -lelf
 FUZZ_SRCS_boot  := tests/fuzz/fuzz_boot.c system/boot_elf.c system/boot_bzimage.c \
                    system/boot_tables.c system/vm.c loader/ld_elf.c loader/ld_elf_note.c
 FUZZ_INC_boot   := $(INC_system)
@@ -34,10 +39,10 @@ FUZZ_LIBS_boot  := -lelf -pthread
 FUZZ_SRCS_virtq := tests/fuzz/fuzz_virtq.c tests/fuzz/fuzz_virtio_transport.c system/virtqueue.c system/vm.c
 FUZZ_INC_virtq  := $(INC_system)
 FUZZ_LIBS_virtq := -pthread
-# The devices' request parsing behind the walker (virtio-net needs a tap
-# or libslirp and is not in it).
+# The devices' request parsing behind the walker; virtio-net with the
+# harness as its backend (no tap, no libslirp).
 FUZZ_SRCS_virtio_dev := tests/fuzz/fuzz_virtio_dev.c tests/fuzz/fuzz_virtio_transport.c system/virtio_blk.c system/virtio_rng.c \
-                        system/virtio_console.c system/virtqueue.c system/vm.c
+                        system/virtio_console.c system/virtio_net.c system/virtqueue.c system/vm.c
 FUZZ_INC_virtio_dev  := $(INC_system)
 FUZZ_LIBS_virtio_dev := -pthread
 
@@ -59,6 +64,13 @@ $(foreach t,stat semid epoll,$(eval FUZZ_SRCS_$(t) := tests/fuzz/fuzz_$(t).c sys
 FUZZ_SRCS_x86 := tests/fuzz/fuzz_x86.c $(filter-out $(FERRY_MAIN_SRCS),$(wildcard translator/*.c)) \
                  $(wildcard frontends/x86_64/*.c) $(wildcard backends/x86_64/*.c)
 FUZZ_SRCS_A64_x86 := $(filter-out backends/x86_64/%,$(FUZZ_SRCS_x86)) $(wildcard backends/aarch64/*.c)
+
+# The signal frame (syscalls/sys_sigframe.c) on the frontend's FP state
+# (XSAVE/FXSAVE images): the engine's sources for the CPU's helpers.
+FUZZ_SRCS_sigframe := tests/fuzz/fuzz_sigframe.c syscalls/sys_sigframe.c $(filter-out tests/fuzz/%,$(FUZZ_SRCS_x86))
+FUZZ_SRCS_A64_sigframe := tests/fuzz/fuzz_sigframe.c syscalls/sys_sigframe.c $(filter-out tests/fuzz/%,$(FUZZ_SRCS_A64_x86))
+FUZZ_INC_sigframe  := $(INC_program)
+FUZZ_LIBS_sigframe = $(FUZZ_LIBS_x86)
 FUZZ_INC_x86  := $(INC_program)
 FUZZ_LIBS_x86 := -lcapstone -lmpfr -lgmp -lm -pthread -l:libatomic.a
 

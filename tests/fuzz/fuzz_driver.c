@@ -8,11 +8,12 @@
  * feedback: the same seed gives the same inputs on every host.
  *
  *   fuzz_driver [-runs=N] [-seed=S] [-max_len=L] [-timeout=SEC]
- *               [-artifact_prefix=P] [-name=TARGET] DIR_OR_FILE...
+ *               [-artifact_prefix=P] [-name=TARGET] [-quiet=0] DIR_OR_FILE...
  *
  * A crash (any fatal signal, an abort, a sanitizer's report) or an input
  * running longer than the timeout writes the input to P crash-TARGET-N and
- * fails (the signal's default action, or status 1).  Exit 0 otherwise. */
+ * fails (the signal's default action, or status 1).  Exit 0 otherwise.
+ * The harness's own stdout and stderr are discarded unless -quiet=0. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -33,11 +34,11 @@ void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
 struct fz_input { uint8_t *data; size_t size; };
 
 static struct {
-    long runs, timeout;
+    long runs, timeout, quiet;
     uint64_t seed;
     size_t max_len;
     const char *prefix, *name;
-} opt = { 10000, 10, 1, 4096, "", "fuzz" };
+} opt = { 10000, 10, 1, 1, 0, "", "fuzz" };
 
 static struct fz_input *corpus;
 static size_t ncorpus;
@@ -175,7 +176,7 @@ static void add_file(const char *path)
             close(fd);
         return;
     }
-    size_t size = (size_t)st.st_size < opt.max_len ? (size_t)st.st_size : opt.max_len;
+    size_t size = opt.max_len && (size_t)st.st_size > opt.max_len ? opt.max_len : (size_t)st.st_size;
     uint8_t *data = malloc(size ? size : 1);
     if (pread(fd, data, size, 0) != (ssize_t)size) {
         fprintf(stderr, "fuzz_driver: %s: short read\n", path);
@@ -322,7 +323,7 @@ static void fuzz_loop(void)
 static int parse_opt(const char *arg)
 {
     static const struct { const char *key; int kind; void *dst; } keys[] = {
-        { "-runs=", 'l', &opt.runs }, { "-timeout=", 'l', &opt.timeout },
+        { "-runs=", 'l', &opt.runs }, { "-timeout=", 'l', &opt.timeout }, { "-quiet=", 'l', &opt.quiet },
         { "-seed=", 'u', &opt.seed }, { "-max_len=", 'z', &opt.max_len },
         { "-artifact_prefix=", 's', &opt.prefix }, { "-name=", 's', &opt.name },
     };
@@ -357,13 +358,19 @@ int main(int argc, char **argv)
         corpus = malloc(sizeof *corpus);
         corpus[ncorpus++] = (struct fz_input){ &empty, 0 };
     }
-    if (opt.max_len < 1)
-        opt.max_len = 1;
+    /* As libFuzzer: by default the largest corpus entry (at least 4096). */
+    if (!opt.max_len) {
+        opt.max_len = 4096;
+        for (size_t k = 0; k < ncorpus; k++)
+            if (corpus[k].size > opt.max_len)
+                opt.max_len = corpus[k].size;
+    }
     if (opt.timeout < 1)
         opt.timeout = 1;
     rng_state = opt.seed * 0x9e3779b97f4a7c15ull + 1;
     install_handlers();
-    quiet_harness();
+    if (opt.quiet)
+        quiet_harness();
     for (size_t k = 0; k < ncorpus; k++)
         run_one(corpus[k].data, corpus[k].size);
     dprintf(report_fd, "fuzz_driver: %s: %zu inputs replayed\n", opt.name, ncorpus);
