@@ -11,9 +11,10 @@
  * (writable) or from the next page (read-only: the kernel's padzero fails
  * there) to its end; the stack holds argc, the argv and envp pointers to
  * the same strings and an auxv ending in AT_NULL whose AT_PHDR and
- * AT_ENTRY are the ones given.  Spans over 64 MiB are not mapped (the
- * harness's address space is shared with the sanitizers' shadow; ld_map's
- * overcommit refusal of huge bss is check-reliab's).  A fixed address
+ * AT_ENTRY are the ones given.  Spans over 64 MiB, and ET_EXEC programs
+ * above 2 GiB, are not mapped (the harness's address space is shared with
+ * the sanitizers' shadow; ld_map's overcommit refusal of huge bss is
+ * check-reliab's).  A fixed address
  * already in use fails cleanly (MAP_FIXED_NOREPLACE), as in ferry.
  *
  * Input: the program file; its last 256 bytes (NUL-separated strings)
@@ -29,6 +30,10 @@
 #include "ld_internal.h"
 
 #define FZ_MAX_SPAN (64ull << 20)
+/* ET_EXEC programs only below 2 GiB: above starts the sanitizers' shadow
+ * (x86-64's at 0x7fff8000), and under qemu-user a MAP_FIXED_NOREPLACE
+ * there is not refused (the harness would map over its own shadow). */
+#define FZ_EXEC_TOP 0x7fff0000ull
 #define FZ_CHECK (64u << 10)
 
 static int fz_memfd = -1;
@@ -78,7 +83,7 @@ static void fz_map(const uint8_t *data, size_t size)
     memset(&p, 0, sizeof p);
     if (ld_program_open(fz_path, &p) != 0)
         return;
-    if (p.hi - p.lo <= FZ_MAX_SPAN) {
+    if (p.hi - p.lo <= FZ_MAX_SPAN && (p.elf.type != ET_EXEC || p.hi <= FZ_EXEC_TOP)) {
         memset(&img, 0, sizeof img);
         uint64_t bias = ld_map_segments(&p, 0x200000000ull, &img);
         if (bias != (uint64_t)-1) {
