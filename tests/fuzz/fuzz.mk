@@ -5,7 +5,8 @@
 #                              inputs kept in $(BUILD)/fuzz/corpus/TARGET
 #   make check-fuzz            (in make check) replays tests/fuzz/TARGET/ and
 #                              fuzzes each harness for FUZZ_CHECK_SECONDS (10),
-#                              the converters' for FUZZ_CONV_SECONDS (2)
+#                              the converters' for FUZZ_CONV_SECONDS (2); and
+#                              check-fuzz-aarch64: the AArch64 build's (below)
 # A crash stops the run with libFuzzer's report; the input is written to
 # $(BUILD)/fuzz/crash-*: fix the code, then add the input to tests/fuzz/TARGET/.
 
