@@ -41,7 +41,10 @@
  * that straddles the end of the guest's pages is left to the host). */
 enum { SYS_ARG_BUF, SYS_ARG_IOV, SYS_ARG_PTR };
 
-/* write: the kernel writes there.  Rows of one syscall are adjacent. */
+/* write: the kernel only writes there (an argument it reads and then
+ * writes back, as sendfile's offset, is R: a read-only page of the guest's
+ * goes to the host as it is, which then fails the write as natively,
+ * after the transfer).  Rows of one syscall are adjacent. */
 struct sys_buf_arg {
     uint16_t nr;
     uint8_t kind, ptr, len;
@@ -59,10 +62,15 @@ static const struct sys_buf_arg sys_buf_args[] = {
     { 20, SYS_ARG_IOV, 1, 2, R },           /* writev */
     { 22, SYS_ARG_PTR, 0, 0, W },           /* pipe */
     { 35, SYS_ARG_PTR, 0, 0, R }, { 35, SYS_ARG_PTR, 1, 0, W },     /* nanosleep */
+    { 36, SYS_ARG_PTR, 1, 0, W },           /* getitimer */
+    { 38, SYS_ARG_PTR, 1, 0, R }, { 38, SYS_ARG_PTR, 2, 0, W },     /* setitimer */
+    { 40, SYS_ARG_PTR, 2, 0, R },           /* sendfile (offset: read, then written) */
     { 42, SYS_ARG_BUF, 1, 2, R },           /* connect */
     { 43, SYS_ARG_PTR, 1, 0, W }, { 43, SYS_ARG_PTR, 2, 0, W },     /* accept */
     { 44, SYS_ARG_BUF, 1, 2, R },           /* sendto */
     { 45, SYS_ARG_BUF, 1, 2, W },           /* recvfrom */
+    { 46, SYS_ARG_PTR, 1, 0, R },           /* sendmsg (the msghdr itself) */
+    { 47, SYS_ARG_PTR, 1, 0, R },           /* recvmsg (read, then written) */
     { 49, SYS_ARG_BUF, 1, 2, R },           /* bind */
     { 51, SYS_ARG_PTR, 1, 0, W }, { 51, SYS_ARG_PTR, 2, 0, W },     /* getsockname */
     { 52, SYS_ARG_PTR, 1, 0, W }, { 52, SYS_ARG_PTR, 2, 0, W },     /* getpeername */
@@ -70,26 +78,50 @@ static const struct sys_buf_arg sys_buf_args[] = {
     { 54, SYS_ARG_BUF, 3, 4, R },           /* setsockopt */
     { 55, SYS_ARG_PTR, 3, 0, W }, { 55, SYS_ARG_PTR, 4, 0, W },     /* getsockopt */
     { 61, SYS_ARG_PTR, 1, 0, W }, { 61, SYS_ARG_PTR, 3, 0, W },     /* wait4 */
+    { 65, SYS_ARG_PTR, 1, 0, R },           /* semop */
     { 79, SYS_ARG_BUF, 0, 1, W },           /* getcwd */
     { 89, SYS_ARG_BUF, 1, 2, W },           /* readlink */
     { 96, SYS_ARG_PTR, 0, 0, W }, { 96, SYS_ARG_PTR, 1, 0, W },     /* gettimeofday */
     { 97, SYS_ARG_PTR, 1, 0, W },           /* getrlimit */
     { 98, SYS_ARG_PTR, 1, 0, W },           /* getrusage */
+    { 99, SYS_ARG_PTR, 0, 0, W },           /* sysinfo */
     { 100, SYS_ARG_PTR, 0, 0, W },          /* times */
+    { 115, SYS_ARG_PTR, 1, 0, W },          /* getgroups */
+    { 116, SYS_ARG_PTR, 1, 0, R },          /* setgroups */
+    { 118, SYS_ARG_PTR, 0, 0, W }, { 118, SYS_ARG_PTR, 1, 0, W },   /* getresuid */
+    { 118, SYS_ARG_PTR, 2, 0, W },
+    { 120, SYS_ARG_PTR, 0, 0, W }, { 120, SYS_ARG_PTR, 1, 0, W },   /* getresgid */
+    { 120, SYS_ARG_PTR, 2, 0, W },
+    { 125, SYS_ARG_PTR, 0, 0, R }, { 125, SYS_ARG_PTR, 1, 0, W },   /* capget */
+    { 126, SYS_ARG_PTR, 0, 0, R }, { 126, SYS_ARG_PTR, 1, 0, R },   /* capset */
+    { 137, SYS_ARG_PTR, 1, 0, W },          /* statfs */
+    { 138, SYS_ARG_PTR, 1, 0, W },          /* fstatfs */
+    { 142, SYS_ARG_PTR, 1, 0, R },          /* sched_setparam */
+    { 143, SYS_ARG_PTR, 1, 0, W },          /* sched_getparam */
+    { 144, SYS_ARG_PTR, 2, 0, R },          /* sched_setscheduler */
+    { 148, SYS_ARG_PTR, 1, 0, W },          /* sched_rr_get_interval */
     { 160, SYS_ARG_PTR, 1, 0, R },          /* setrlimit */
     { 201, SYS_ARG_PTR, 0, 0, W },          /* time */
     { 203, SYS_ARG_BUF, 2, 1, R },          /* sched_setaffinity */
     { 204, SYS_ARG_BUF, 2, 1, W },          /* sched_getaffinity */
+    { 220, SYS_ARG_PTR, 1, 0, R }, { 220, SYS_ARG_PTR, 3, 0, R },   /* semtimedop */
     { 228, SYS_ARG_PTR, 1, 0, W },          /* clock_gettime */
     { 229, SYS_ARG_PTR, 1, 0, W },          /* clock_getres */
     { 230, SYS_ARG_PTR, 2, 0, R }, { 230, SYS_ARG_PTR, 3, 0, W },   /* clock_nanosleep */
+    { 247, SYS_ARG_PTR, 2, 0, W }, { 247, SYS_ARG_PTR, 4, 0, W },   /* waitid */
     { 267, SYS_ARG_BUF, 2, 3, W },          /* readlinkat */
+    { 275, SYS_ARG_PTR, 1, 0, R }, { 275, SYS_ARG_PTR, 3, 0, R },   /* splice (offsets) */
+    { 280, SYS_ARG_PTR, 2, 0, R },          /* utimensat */
+    { 286, SYS_ARG_PTR, 2, 0, R }, { 286, SYS_ARG_PTR, 3, 0, W },   /* timerfd_settime */
+    { 287, SYS_ARG_PTR, 1, 0, W },          /* timerfd_gettime */
     { 288, SYS_ARG_PTR, 1, 0, W }, { 288, SYS_ARG_PTR, 2, 0, W },   /* accept4 */
     { 293, SYS_ARG_PTR, 0, 0, W },          /* pipe2 */
     { 295, SYS_ARG_IOV, 1, 2, W },          /* preadv */
     { 296, SYS_ARG_IOV, 1, 2, R },          /* pwritev */
     { 302, SYS_ARG_PTR, 2, 0, R }, { 302, SYS_ARG_PTR, 3, 0, W },   /* prlimit64 */
+    { 309, SYS_ARG_PTR, 0, 0, W }, { 309, SYS_ARG_PTR, 1, 0, W },   /* getcpu */
     { 318, SYS_ARG_BUF, 0, 1, W },          /* getrandom */
+    { 326, SYS_ARG_PTR, 1, 0, R }, { 326, SYS_ARG_PTR, 3, 0, R },   /* copy_file_range (offsets) */
     { 327, SYS_ARG_IOV, 1, 2, W },          /* preadv2 */
     { 328, SYS_ARG_IOV, 1, 2, R },          /* pwritev2 */
 };

@@ -5,7 +5,8 @@
 #                              inputs kept in $(BUILD)/fuzz/corpus/TARGET
 #   make check-fuzz            (in make check) replays tests/fuzz/TARGET/ and
 #                              fuzzes each harness for FUZZ_CHECK_SECONDS (10),
-#                              the converters' for FUZZ_CONV_SECONDS (2)
+#                              the converters' for FUZZ_CONV_SECONDS (2); and
+#                              check-fuzz-aarch64: the AArch64 build's (below)
 # A crash stops the run with libFuzzer's report; the input is written to
 # $(BUILD)/fuzz/crash-*: fix the code, then add the input to tests/fuzz/TARGET/.
 
@@ -13,7 +14,7 @@ FUZZ_CC      := clang
 FUZZ_OUT     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wno-unused-parameter \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_TARGETS := elf boot virtq virtio_dev sysconv mmapflags sigevent stat semid epoll x86
+FUZZ_TARGETS := elf map boot virtq virtio_dev sysconv mmapflags sigevent stat semid epoll x86 sigframe
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 10
 # The syscall converters' inputs are 8 to 144 bytes through straight-line
@@ -27,6 +28,11 @@ FUZZ_SRCS_elf   := tests/fuzz/fuzz_elf.c loader/ld_elf.c loader/ld_elf_note.c lo
                    loader/ld_shebang.c loader/ld_symbols.c
 FUZZ_INC_elf    := $(INC_loader)
 FUZZ_LIBS_elf   := -lelf
+# The mapping path at the programs' own fixed addresses, and the initial
+# stack (ld_map.c, ld_stack.c and what they use: the whole loader).
+FUZZ_SRCS_map   := tests/fuzz/fuzz_map.c $(wildcard loader/*.c)
+FUZZ_INC_map    := $(INC_loader)
+FUZZ_LIBS_map   := -lelf
 FUZZ_SRCS_boot  := tests/fuzz/fuzz_boot.c system/boot_elf.c system/boot_bzimage.c \
                    system/boot_tables.c system/vm.c loader/ld_elf.c loader/ld_elf_note.c
 FUZZ_INC_boot   := $(INC_system)
@@ -34,10 +40,10 @@ FUZZ_LIBS_boot  := -lelf -pthread
 FUZZ_SRCS_virtq := tests/fuzz/fuzz_virtq.c tests/fuzz/fuzz_virtio_transport.c system/virtqueue.c system/vm.c
 FUZZ_INC_virtq  := $(INC_system)
 FUZZ_LIBS_virtq := -pthread
-# The devices' request parsing behind the walker (virtio-net needs a tap
-# or libslirp and is not in it).
+# The devices' request parsing behind the walker; virtio-net with the
+# harness as its backend (no tap, no libslirp).
 FUZZ_SRCS_virtio_dev := tests/fuzz/fuzz_virtio_dev.c tests/fuzz/fuzz_virtio_transport.c system/virtio_blk.c system/virtio_rng.c \
-                        system/virtio_console.c system/virtqueue.c system/vm.c
+                        system/virtio_console.c system/virtio_net.c system/virtqueue.c system/vm.c
 FUZZ_INC_virtio_dev  := $(INC_system)
 FUZZ_LIBS_virtio_dev := -pthread
 
@@ -58,6 +64,14 @@ $(foreach t,stat semid epoll,$(eval FUZZ_SRCS_$(t) := tests/fuzz/fuzz_$(t).c sys
 # and this host's backend.
 FUZZ_SRCS_x86 := tests/fuzz/fuzz_x86.c $(filter-out $(FERRY_MAIN_SRCS),$(wildcard translator/*.c)) \
                  $(wildcard frontends/x86_64/*.c) $(wildcard backends/x86_64/*.c)
+FUZZ_SRCS_A64_x86 := $(filter-out backends/x86_64/%,$(FUZZ_SRCS_x86)) $(wildcard backends/aarch64/*.c)
+
+# The signal frame (syscalls/sys_sigframe.c) on the frontend's FP state
+# (XSAVE/FXSAVE images): the engine's sources for the CPU's helpers.
+FUZZ_SRCS_sigframe := tests/fuzz/fuzz_sigframe.c syscalls/sys_sigframe.c $(filter-out tests/fuzz/%,$(FUZZ_SRCS_x86))
+FUZZ_SRCS_A64_sigframe := tests/fuzz/fuzz_sigframe.c syscalls/sys_sigframe.c $(filter-out tests/fuzz/%,$(FUZZ_SRCS_A64_x86))
+FUZZ_INC_sigframe  := $(INC_program)
+FUZZ_LIBS_sigframe = $(FUZZ_LIBS_x86)
 FUZZ_INC_x86  := $(INC_program)
 FUZZ_LIBS_x86 := -lcapstone -lmpfr -lgmp -lm -pthread -l:libatomic.a
 
@@ -95,6 +109,44 @@ check-fuzz: $(FUZZ_BINS)
 	@$(foreach t,$(FUZZ_TARGETS),$(call FUZZ_RUN,$(t),$(call fuzz_check_seconds,$(t))) &&) true
 	@echo "check-fuzz: $(words $(FUZZ_TARGETS)) harnesses, corpora replayed, no crash"
 CHECK_TARGETS += check-fuzz
+
+# The AArch64 build: no libFuzzer runtime for it here, so each harness is
+# linked with tests/fuzz/fuzz_driver.c (corpus replay, then a seeded
+# mutation loop of FUZZ_A64_RUNS executions, no coverage feedback), built
+# by gcc-aarch64-linux-gnu under ASan + UBSan and run under qemu-aarch64
+# (LeakSanitizer does not run under qemu-user: leak checks off; the cross
+# sanitizer runtimes live in /usr/aarch64-linux-gnu/lib: an rpath).
+FUZZ_A64_OUT    := $(BUILD)/aarch64/fuzz
+FUZZ_A64_CFLAGS := $(filter-out -fsanitize=fuzzer%,$(FUZZ_CFLAGS)) -fsanitize=address,undefined \
+                   -Wl,-rpath,/usr/aarch64-linux-gnu/lib
+FUZZ_A64_RUNS   ?= 20000
+# The engine's harness flushes its code cache for every input: fewer.
+FUZZ_A64_RUNS_x86 ?= 1500
+# The converters are straight-line code over 8-144 bytes.
+$(foreach t,$(FUZZ_CONV_TARGETS),$(eval FUZZ_A64_RUNS_$(t) ?= 5000))
+fuzz_a64_runs = $(or $(FUZZ_A64_RUNS_$(1)),$(FUZZ_A64_RUNS))
+FUZZ_A64_BINS := $(patsubst %,$(FUZZ_A64_OUT)/fuzz_%,$(FUZZ_TARGETS))
+
+define FUZZ_A64_template
+$(FUZZ_A64_OUT)/fuzz_$(1): tests/fuzz/fuzz_driver.c $$(or $$(FUZZ_SRCS_A64_$(1)),$$(FUZZ_SRCS_$(1))) | $(SETUP_STAMP)
+	@mkdir -p $$(@D)
+	$(CC_aarch64) $(FUZZ_A64_CFLAGS) $$(FUZZ_INC_$(1)) -o $$@ $$^ $$(FUZZ_LIBS_$(1))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_A64_template,$(t))))
+
+FUZZ_A64_RUN = (cd $(FUZZ_A64_OUT) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	$(QEMU_aarch64) ./fuzz_$(1) -seed=1 -max_len=65536 -timeout=60 -runs=$(call fuzz_a64_runs,$(1)) \
+	  -name=$(1) $(CURDIR)/tests/fuzz/$(1) 2>&1 | tail -20 | sed 's/^/fuzz-aarch64 $(1): /'; \
+	  rc=$${PIPESTATUS[0]}; test $$rc -eq 0 || echo "fuzz-aarch64 $(1): failed with status $$rc"; \
+	  test $$rc -eq 0)
+
+.PHONY: fuzz-build-aarch64 check-fuzz-aarch64
+fuzz-build-aarch64: $(FUZZ_A64_BINS)
+check-fuzz-aarch64: SHELL := /bin/bash
+check-fuzz-aarch64: $(FUZZ_A64_BINS)
+	@$(foreach t,$(FUZZ_TARGETS),$(call FUZZ_A64_RUN,$(t)) &&) true
+	@echo "check-fuzz-aarch64: $(words $(FUZZ_TARGETS)) harnesses, corpora replayed, no crash"
+check-fuzz: check-fuzz-aarch64
 
 # The unit tests and the x86-64 guest programs with ferry built under
 # AddressSanitizer + UBSan (MODE=sanitize), in a build tree of its own

@@ -109,6 +109,24 @@ def seeds_virtio_dev():
     ])))
     put("virtio_dev", "rng", hdr(1) + bytes(virtio_chains([[(64, W, b"")], [(7, W, b""), (9, W, b"")]])))
     put("virtio_dev", "console-tx", hdr(2, 1) + bytes(virtio_chains([[(6, 0, b"hello\n")]])))
+    seeds_virtio_net(hdr, W)
+
+
+def seeds_virtio_net(hdr, W):
+    """virtio-net (device 3): tx frames behind the 12-byte header (one in a
+    header-only chain, one split); rx: a 14 + 11 * 6 = 80-byte frame (the
+    queue byte's bits 1-7 say 6) into one buffer, into a header and a
+    frame buffer, and into a buffer too small for it."""
+    frame = bytes(range(6)) + bytes(6) + b"\x08\x00" + b"ferry" * 8
+    put("virtio_dev", "net-tx", hdr(3, 1) + bytes(virtio_chains([
+        [(12, 0, bytes(12)), (len(frame), 0, frame)],
+        [(12 + len(frame), 0, bytes(12) + frame)],
+        [(12, 0, bytes(12))],
+    ])))
+    rx = 0 | (6 << 1)
+    put("virtio_dev", "net-rx", hdr(3, rx) + bytes(virtio_chains([[(1526, W, b"")]])))
+    put("virtio_dev", "net-rx-split", hdr(3, rx) + bytes(virtio_chains([[(12, W, b""), (1514, W, b"")]])))
+    put("virtio_dev", "net-rx-short", hdr(3, rx) + bytes(virtio_chains([[(40, W, b"")]])))
 
 
 def stat64(dev, ino, nlink, mode, uid, gid, rdev, size, blksize, blocks, t):
@@ -131,9 +149,69 @@ def seeds_conv():
     put("epoll", "out-et-oneshot", struct.pack("<IQ", 0x4 | 0x80000000 | 0x40000000, 42))
 
 
+def seeds_map():
+    """fuzz_map: ELF programs whose segments map with bss (a writable one
+    whose last file page goes on with nonzero bytes past its file size, a
+    read-only one), as ET_EXEC at 0x400000 and as a PIE; argv/envp from the
+    tail ("\\0"-separated)."""
+    code = b"\xb8\x3c\x00\x00\x00\x31\xff\x0f\x05"       # exit(0)
+    hdr = 64 + 3 * 56
+    data_off = hdr + len(code)
+    tail = b"\x03prog\0-a\0--long-argument\0HOME=/root\0PATH=/bin:/usr/bin\0LANG=C"
+    body = code + b"\x11" * 16 + b"\xaa" * 200 + tail
+    for etype, base in ((2, 0x400000), (3, 0)):
+        phdrs = [(1, 5, 0, base, data_off, data_off, 0x1000),
+                 (1, 6, data_off, base + 0x201000 + data_off, 16, 0x3000, 0x1000),
+                 (1, 4, data_off + 16, base + 0x301000 + data_off + 16, 32, 0x1800, 0x1000)]
+        put("map", "bss-exec" if etype == 2 else "bss-pie", elf(etype, phdrs, body, base + hdr))
+
+
+FZ_GUEST = 0x7ffff7a00000    # fuzz_sigframe.c's guest address of its memory
+
+
+def sigframe(rsp_off, sig, flags, fp, alt=(0, 0), bv=7, magic=True, compact=False):
+    """fuzz_sigframe's input: its 8-byte header, a ucontext at rsp and the
+    FP area after it: "xsave" (64-byte aligned), "fx" (16-byte aligned; no
+    XSAVE magics then) or "none" (a null fpstate)."""
+    hdr = struct.pack("<HBBHH", rsp_off, sig - 1, flags, alt[0], alt[1])
+    regs = [0x1000 * (i + 1) + i for i in range(16)]
+    regs[15] = FZ_GUEST + rsp_off + 0x400          # rsp
+    align = 16 if fp == "fx" else 64
+    fp_off = (rsp_off + 304 + align - 1) & ~(align - 1)
+    fp_addr = 0 if fp == "none" else FZ_GUEST + fp_off
+    sc = struct.pack("<16QQQHHHHQQQQQ", *regs, 0x401234, 0x246, 0x33, 0, 0, 0x2b, 4, 14, 0, 0,
+                     fp_addr) + bytes(64)
+    uc = struct.pack("<QQQiiQ", 7, 0, 0, 2, 0, 0) + sc + struct.pack("<Q", 1 << 9)
+    assert len(uc) == 304
+    area = bytearray(836)
+    struct.pack_into("<HHBxHQQII", area, 0, 0x37f, 0x0100, 0x80, 0, 0x401000, 0, 0x1f80, 0xffff)
+    area[32:42] = struct.pack("<QH", 1 << 63, 0x3fff)   # st0 = 1.0
+    for i in range(16):                             # xmm
+        area[160 + 16 * i: 176 + 16 * i] = bytes([i + 1]) * 16
+    if magic:
+        struct.pack_into("<IIQI", area, 464, 0x46505853, 836, 7, 832)
+        struct.pack_into("<I", area, 832, 0x46505845)
+    struct.pack_into("<QQ", area, 512, bv, (1 << 63) | 7 if compact else 0)
+    for i in range(16):                             # ymm upper halves
+        area[576 + 16 * i: 592 + 16 * i] = bytes([0x80 + i]) * 16
+    body = uc + bytes(fp_off - rsp_off - 304)
+    return hdr + body + (b"" if fp == "none" else bytes(area))
+
+
+def seeds_sigframe():
+    put("sigframe", "xsave-avx", sigframe(0x1000, 11, 0, "xsave"))
+    put("sigframe", "xsave-no-avx", sigframe(0x1000, 10, 0, "xsave", bv=3))
+    put("sigframe", "xsave-compacted", sigframe(0x1000, 12, 0, "xsave", compact=True))
+    put("sigframe", "fxsave-no-magic", sigframe(0x1000, 14, 0, "fx", magic=False))
+    put("sigframe", "no-fpstate", sigframe(0x1000, 2, 0, "none"))
+    put("sigframe", "onstack-saved-mask", sigframe(0x1800, 17, 5, "xsave", alt=(0x200, 0x80)))
+
+
 if __name__ == "__main__":
     seeds_elf()
     seeds_boot()
     seeds_virtq()
     seeds_virtio_dev()
     seeds_conv()
+    seeds_sigframe()
+    seeds_map()

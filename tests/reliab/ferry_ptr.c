@@ -16,6 +16,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <sys/uio.h>
@@ -84,6 +86,16 @@ int main(int argc, char **argv)
     show("clock_gettime into ferry's heap", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, heap));
     show("pipe2 into ferry's heap", syscall(SYS_pipe2, heap, 0));
     show("wait4, no child, status in heap", syscall(SYS_wait4, -1, heap, WNOHANG, NULL));
+    /* (session 10: handlers that passed structures on unchecked) */
+    show("sysinfo into ferry's heap", syscall(SYS_sysinfo, heap));
+    show("fstatfs into ferry's heap", syscall(SYS_fstatfs, 0, heap));
+    show("getitimer into ferry's heap", syscall(SYS_getitimer, ITIMER_REAL, heap));
+    show("getresuid into ferry's heap", syscall(SYS_getresuid, heap, heap + 8, heap + 16));
+    show("sched_getparam into ferry's heap", syscall(SYS_sched_getparam, 0, heap));
+    show("getcpu into ferry's heap", syscall(SYS_getcpu, heap, NULL, NULL));
+    int tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+    show("timerfd_gettime into ferry's heap", syscall(SYS_timerfd_gettime, tfd, heap));
+    close(tfd);
     int s = socket(AF_UNIX, SOCK_DGRAM, 0);
     show("bind to an address in ferry's heap", bind(s, (struct sockaddr *)heap, 16));
     close(s);
