@@ -74,6 +74,9 @@ struct tr_code_cache {
     const uint8_t *ras_miss;            /* code of an empty return-address-stack entry */
     struct tr_block *blocks;
     size_t n_blocks, max_blocks;
+    /* Blocks below this are complete and registered (release-stored): the
+     * ones a host pc is looked up in while another thread translates. */
+    size_t n_published;
     uintptr_t pool_ready;               /* blocks below this address are populated */
     struct tr_block *hash[TC_HASH_SIZE];
     uint64_t generation;                /* changes at every flush and invalidation */
@@ -185,7 +188,7 @@ void tc_invalidate(struct tr_engine *e, uint64_t start, uint64_t len);
 void fault_install(void);
 void fault_begin_block(struct tr_engine *e);
 void fault_keep_map(struct tr_engine *e, struct tr_block *tb);
-void fault_map_free(void *map);     /* a block's fault_map (NULL: none) */
+void fault_map_free(void *map);
 /* The map as bytes for the persistent cache (out NULL: just the size),
  * and back (checked against tb->code_size; false: not usable). */
 size_t fault_map_export(const struct tr_block *tb, void *out);
