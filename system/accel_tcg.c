@@ -28,8 +28,8 @@ static int tcg_init(struct sys_vm *vm)
     tcg_vm = vm;
     struct tr_engine_config cfg = { .guest = &fe_x86_64_system, .mem = tcg_guest_mem(), .ras = 0 };
     tcg_engine = tr_engine_new(&cfg);
-    tcg_codewatch_init(vm);             /* its SIGSEGV handler goes before the engine's */
-    vm->before_host_write = tcg_codewatch_release;
+    tcg_codewatch_init(vm);
+    vm->before_host_write = tcg_codewatch_release;      /* devices' writes into RAM */
     return tcg_pic_init(vm) < 0 || tcg_apic_init(vm) < 0 || tcg_pit_init(vm) < 0 ? -1 : 0;
 }
 

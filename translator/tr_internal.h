@@ -46,6 +46,7 @@ struct tr_smc {
     uint64_t code_ver[2];       /* versions of the first and last guest page
                                    when the bytes last compared equal */
     uint64_t ok[4];             /* code epochs it was checked in, by epoch & 3 */
+    bool inline_entry;          /* its entry check is inline (smc_entry_ok) */
     uint8_t bytes[];            /* guest bytes as translated */
 };
 
@@ -210,7 +211,11 @@ void tcache_fork_child(struct tr_engine *e);    /* the parent saves what it made
 void tcache_host_fault(void);    /* fault.c: no return while the cache file is read */
 
 /* smc.c: self-modifying code on writable pages. */
-void smc_guard_block(struct ir_block *b, struct tr_block *tb);
+void smc_guard_block(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m);
+/* Before the dispatcher enters tb: false when its code changed (or it
+ * must be made again), after the check of an inline entry test that
+ * left for its own pc. */
+bool smc_entry_ok(void *env, struct tr_block *tb);
 void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m);
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
 void smc_prepare(struct tr_block *tb, uint32_t guest_size);
