@@ -565,12 +565,43 @@ static void *mem_g2h(const struct tr_guest_mem *m, uint64_t va)
 /* A helper's access (rep string instructions): as translated code's, at
  * the instruction in rt.pc.  A fault leaves the helper for good, so its
  * host-fault guard is dropped first. */
+/* An element of 1, 2, 4 or 8 bytes in the helper's buffer (constant-size
+ * copies the compiler inlines: a rep stosb element was a memcpy call). */
+static inline uint64_t elem_get(const void *p, unsigned n)
+{
+    uint8_t b[8] = { 0 };
+    switch (n) {
+    case 1: return *(const uint8_t *)p;
+    case 2: memcpy(b, p, 2); break;
+    case 4: memcpy(b, p, 4); break;
+    default: memcpy(b, p, 8);
+    }
+    uint64_t v;
+    memcpy(&v, b, 8);
+    return v;
+}
+
+static inline void elem_put(void *p, uint64_t v, unsigned n)
+{
+    switch (n) {
+    case 1: *(uint8_t *)p = (uint8_t)v; return;
+    case 2: memcpy(p, &v, 2); return;
+    case 4: memcpy(p, &v, 4); return;
+    default: memcpy(p, &v, 8);
+    }
+}
+
 static void mem_copy(const struct tr_guest_mem *m, uint64_t va, void *data, size_t len, bool write)
 {
     struct x86_sys_cpu *c = current();
     c->cpu.rt.helper_guard = NULL;
     uint8_t *h = len && len <= 16 ? tlb_hit(c, va, (unsigned)len, write) : NULL;
-    if (h)                              /* rep string elements: the common case */
+    bool elem = len == 1 || len == 2 || len == 4 || len == 8;
+    if (h && elem && write)             /* rep string elements: the common case */
+        ram_store(h, elem_get(data, (unsigned)len), (unsigned)len);
+    else if (h && elem)
+        elem_put(data, ram_load(h, (unsigned)len), (unsigned)len);
+    else if (h)
         ram_copy(h, data, (unsigned)len, write);
     else
         access_virt(c, va, data, (unsigned)len, write, c->cpu.rt.pc);
