@@ -28,8 +28,8 @@ static int tcg_init(struct sys_vm *vm)
     tcg_vm = vm;
     struct tr_engine_config cfg = { .guest = &fe_x86_64_system, .mem = tcg_guest_mem(), .ras = 0 };
     tcg_engine = tr_engine_new(&cfg);
-    tcg_codewatch_init(vm);             /* its SIGSEGV handler goes before the engine's */
-    vm->before_host_write = tcg_codewatch_release;
+    tcg_codewatch_init(vm);
+    vm->before_host_write = tcg_codewatch_release;      /* devices' writes into RAM */
     return tcg_pic_init(vm) < 0 || tcg_apic_init(vm) < 0 || tcg_pit_init(vm) < 0 ? -1 : 0;
 }
 
@@ -196,6 +196,18 @@ static void take_init_sipi(struct tcg_cpu *c)
 
 /* ---- the run loop ---- */
 
+/* A fetch that failed works now: the page was not present for a moment
+ * (Linux migrating it leaves its PTE not present until the copy is done,
+ * and the CPU that faults waits and runs the instruction again).  The
+ * walk now would give a "present" error code, which the guest takes for
+ * a protection fault (a SIGSEGV in a boot with a 300 us delay added to
+ * each translation).  So the instruction runs again instead. */
+static bool fetch_came_back(struct x86_sys_cpu *x)
+{
+    const struct tr_guest_mem *m = tcg_guest_mem();
+    return m->fetchable(m, x->cpu.rt.pc, 16) == 16;
+}
+
 /* Delivers the pending exception (or the one a user-mode exit code
  * stands for); false when the IDT cannot (a triple fault, here). */
 static bool deliver_fault(struct tcg_cpu *c)
@@ -208,6 +220,12 @@ static bool deliver_fault(struct tcg_cpu *c)
         ev.has_err = ev.vector == X86_EXC_GP || ev.vector == X86_EXC_PF;
         ev.soft = ev.vector == X86_EXC_BP;      /* int3 (1 byte): a software interrupt */
         ev.err = x->cpu.rt.fault.err;
+        if (ev.vector == X86_EXC_PF && fetch_came_back(x)) {
+            tr_invalidate(tcg_engine, x->cpu.rt.pc, 1);     /* the block standing for it */
+            x->cpu.rt.fault.err = x->cpu.rt.fault.trapno = 0;
+            x->cpu.rt.fault.code = 0;
+            return true;
+        }
         if (ev.vector == X86_EXC_PF) {      /* a fetch fault: the walk says why */
             x->sys.cr2 = tcg_fetch_fault(x, x->cpu.rt.fault.addr, &ev.err);
             /* The block that stands for the fault must not outlive it:

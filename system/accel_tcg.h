@@ -61,6 +61,9 @@ extern uint64_t tcg_code_writes;        /* writes to tracked pages so far */
 uint64_t tcg_code_epoch(struct tcg_cpu *c);
 void tcg_code_epoch_renew(struct tcg_cpu *c);
 void tcg_codewatch_release(void *h, size_t len);
+/* A vCPU is about to write the RAM page holding h (a write TLB entry was
+ * just filled for it, or a C access): the page's tracking ends. */
+void tcg_codewatch_write(const void *h);
 
 /* accel_tcg_mmu.c: guest memory for the engine (TR_MEM_SOFTMMU) and the
  * page walk behind it and behind the frontend's virt_ptr hook. */
@@ -70,6 +73,8 @@ void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write);
 uint64_t tcg_fetch_fault(struct x86_sys_cpu *c, uint64_t va, uint64_t *err);
 /* Drops the TLB entries of va's page, or all of them. */
 void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all);
+/* Drops every vCPU's write entries that lead into [h, h+len) of RAM. */
+void tcg_tlb_drop_writes(const uint8_t *h, uint64_t len);
 
 /* accel_tcg_pic.c: the 8259 pair and ELCR (lines under vm->dev_lock). */
 int tcg_pic_init(struct sys_vm *vm);

@@ -3,25 +3,36 @@
  * block entry (translator/smc.c) compares a page version instead of the
  * block's bytes.
  *
- * A page's version is its host page number and a write generation.
- * Tracking a page makes its host page read-only; the first write to it,
- * whoever makes it (translated code's helpers, C helpers through tr_g2h
- * pointers, device threads' DMA, other vCPUs), takes a SIGSEGV that bumps
- * the generation and makes the page writable again, then the write is
- * retried.  Writes by the host kernel (pread into guest RAM) cannot fault:
- * devices release the range first (tcg_codewatch_release).  So a version
- * read while a page is tracked stays equal only while nobody wrote the
- * page: smc.c takes the version (tracking the page) before it compares or
- * copies the bytes, and trusts an equal version afterwards.  A version of
- * 0 means "compare the bytes" (not RAM, or a page written too often).
+ * A page's version is its host page number and a write generation.  A
+ * tracked page has no write entry in any vCPU's TLB (accel_tcg_mmu.c drops
+ * them when tracking starts, and fills none while it lasts), so every
+ * write to it takes the slow path, which calls tcg_codewatch_write first:
+ * the generation moves on and the page is untracked (its write entries may
+ * come back).  Writers outside translated code say so too: atomics and C
+ * helpers through the TLB's write side, the page walk's A/D bits, devices
+ * (virtqueue buffers and rings, pread: tcg_codewatch_release).  So a
+ * version read while a page is tracked stays equal only while nobody
+ * wrote the page: smc.c takes the version (tracking the page) before it
+ * compares or copies the bytes, and trusts an equal version afterwards.
+ * A version of 0 means "compare the bytes" (not RAM, or a page written
+ * too often).  (Session 9 made tracked pages read-only with mprotect and
+ * took a SIGSEGV on the first write: about 70 us per mprotect here, with
+ * its TLB shootdown, and 8,000 per Linux boot.)
+ *
+ * A write entry filled while tracking starts: the filler stores the entry,
+ * then looks at the page's flag; the tracker sets the flag, then drops
+ * the entries (both sequentially consistent): one of them sees the other.
+ * What remains is a store already past its probe when tracking starts on
+ * another vCPU (as in QEMU's MTTCG): cross-modifying code without the
+ * synchronisation the architecture asks for.  C helpers that write
+ * through tr_guest_ptr (x87/SSE state saves, cmpxchg16b, masked stores)
+ * are not seen: their operands are data.
  *
  * Cheaper still, each vCPU has a code epoch that changes when its TLB is
  * flushed (CR3, CR0/CR4/EFER writes, invlpg) or any tracked page is
  * written: a block checked by this vCPU in this epoch is still good. */
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "accel_tcg.h"
@@ -30,14 +41,14 @@ static uint8_t *ram;
 static uint64_t ram_size;
 static uint64_t host_page;
 static uint32_t *gen;                   /* per host page */
-static uint8_t *watched;                /* per host page: read-only now */
+static uint8_t *watched;                /* per host page: tracked now */
 static uint8_t *writes;                 /* per host page: times unwatched, to GIVE_UP */
 /* A page whose code keeps being written (code and data on one page, as in
- * small guests) would fault on every write: after this many it is no
- * longer tracked, and blocks on it compare their bytes on every entry. */
+ * small guests) would take the slow path on every write: after this many
+ * it is no longer tracked, and blocks on it compare their bytes on every
+ * entry. */
 #define GIVE_UP 32
-static struct sigaction chained;        /* the engine's handler (translator/fault.c) */
-static int lock;                        /* spin lock: also taken in the signal handler */
+static int lock;                        /* spin lock */
 uint64_t tcg_code_writes;                /* writes to tracked pages so far */
 static uint64_t epochs = 4;             /* code epochs handed out (by 4: low bits = slot) */
 
@@ -51,9 +62,9 @@ static void lock_drop(void) { __atomic_store_n(&lock, 0, __ATOMIC_RELEASE); }
 
 static uint8_t *page_start(uint64_t i) { return ram + i * host_page; }
 
-/* A write to page i (from the fault handler or a release): a new
- * generation, writable again.  A page not tracked needs nothing: its
- * generation moved on when it stopped being tracked.  Under the lock. */
+/* A write to page i: a new generation, untracked.  A page not tracked
+ * needs nothing: its generation moved on when it stopped being tracked.
+ * Under the lock. */
 static void unwatch(uint64_t i)
 {
     if (!watched[i])
@@ -62,31 +73,24 @@ static void unwatch(uint64_t i)
     __atomic_fetch_add(&tcg_code_writes, 1, __ATOMIC_RELEASE);
     if (writes[i] < GIVE_UP)
         writes[i]++;
-    watched[i] = 0;
-    mprotect(page_start(i), host_page, PROT_READ | PROT_WRITE);
+    __atomic_store_n(&watched[i], 0, __ATOMIC_SEQ_CST);
 }
 
-static void chain(int sig, siginfo_t *si, void *uc)
+/* The page of RAM holding h, or -1. */
+static int64_t page_of(const void *h)
 {
-    if (chained.sa_flags & SA_SIGINFO)
-        chained.sa_sigaction(sig, si, uc);
-    else if (chained.sa_handler != SIG_IGN && chained.sa_handler != SIG_DFL)
-        chained.sa_handler(sig);
-    else
-        signal(sig, SIG_DFL);           /* not ours: dies when the access repeats */
+    const uint8_t *p = h;
+    return ram && p >= ram && p < ram + ram_size ? (int64_t)((uint64_t)(p - ram) / host_page) : -1;
 }
 
-/* A write into a tracked page: bump, unprotect, retry the write.  A fault
- * elsewhere is the engine's. */
-static void on_segv(int sig, siginfo_t *si, void *uc)
+void tcg_codewatch_write(const void *h)
 {
-    uint8_t *a = si->si_addr;
-    if (sig != SIGSEGV || !ram || a < ram || a >= ram + ram_size) {
-        chain(sig, si, uc);
+    int64_t i = page_of(h);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);    /* the caller's TLB entry, then the flag */
+    if (i < 0 || !__atomic_load_n(&watched[i], __ATOMIC_SEQ_CST))
         return;
-    }
     lock_take();
-    unwatch((uint64_t)(a - ram) / host_page);
+    unwatch((uint64_t)i);
     lock_drop();
 }
 
@@ -100,38 +104,31 @@ void tcg_codewatch_init(struct sys_vm *vm)
     writes = calloc(pages, 1);
     if (!vm->ram || !gen || !watched || !writes || (uintptr_t)vm->ram % host_page)
         return;                         /* no tracking: versions are 0, bytes compared */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGSEGV, &sa, &chained);
     ram_size = vm->ram_size;
     ram = vm->ram;
 }
 
 /* The version of the RAM page holding host address h; with track, the
- * page is tracked from now on (read-only until its next write). */
+ * page is tracked from now on (no vCPU writes it without the slow path). */
 uint64_t tcg_codewatch_version(const uint8_t *h, bool track)
 {
-    if (!ram || h < ram || h >= ram + ram_size)
-        return 0;
-    uint64_t i = (uint64_t)(h - ram) / host_page;
-    if (__atomic_load_n(&writes[i], __ATOMIC_RELAXED) >= GIVE_UP)
+    int64_t i = page_of(h);
+    if (i < 0 || __atomic_load_n(&writes[i], __ATOMIC_RELAXED) >= GIVE_UP)
         return 0;
     if (track && !__atomic_load_n(&watched[i], __ATOMIC_ACQUIRE)) {
         lock_take();
         if (!watched[i]) {
-            watched[i] = 1;
-            mprotect(page_start(i), host_page, PROT_READ);
+            __atomic_store_n(&watched[i], 1, __ATOMIC_SEQ_CST);
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);    /* the flag, then the entries */
+            tcg_tlb_drop_writes(page_start((uint64_t)i), host_page);
         }
         lock_drop();
     }
-    return (i + 1) << 32 | __atomic_load_n(&gen[i], __ATOMIC_ACQUIRE);
+    return (uint64_t)(i + 1) << 32 | __atomic_load_n(&gen[i], __ATOMIC_ACQUIRE);
 }
 
-/* The host kernel is about to write [h, h+len) (pread into guest RAM):
- * such a write returns EFAULT on a read-only page instead of faulting. */
+/* Something other than a vCPU's store is about to write [h, h+len): a
+ * device's buffer, pread into guest RAM. */
 void tcg_codewatch_release(void *h, size_t len)
 {
     uint8_t *p = h;
@@ -139,10 +136,14 @@ void tcg_codewatch_release(void *h, size_t len)
         return;
     uint64_t first = (uint64_t)(p - ram) / host_page;
     uint64_t last = ((uint64_t)(p - ram) + len - 1) / host_page;
-    lock_take();
-    for (uint64_t i = first; i <= last && i * host_page < ram_size; i++)
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    for (uint64_t i = first; i <= last && i * host_page < ram_size; i++) {
+        if (!__atomic_load_n(&watched[i], __ATOMIC_SEQ_CST))
+            continue;
+        lock_take();
         unwatch(i);
-    lock_drop();
+        lock_drop();
+    }
 }
 
 /* ---- code epochs: the self-modifying-code check's fast path ----------- */

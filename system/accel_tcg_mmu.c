@@ -58,6 +58,13 @@ static bool allowed(const struct x86_sys_state *s, int acc, uint64_t rights)
     return !((acc & ACC_FETCH) && (rights & PTE_NX));
 }
 
+/* The walk's A and D bits: writes to RAM like any other (tracked pages). */
+static void set_bits(uint64_t *p, uint64_t bits)
+{
+    __atomic_fetch_or(p, bits, __ATOMIC_RELAXED);
+    tcg_codewatch_write(p);
+}
+
 /* va -> guest physical; false with the #PF error code in *err. */
 static bool walk(const struct x86_sys_state *s, uint64_t va, int acc, uint64_t *pa, uint64_t *err)
 {
@@ -76,14 +83,14 @@ static bool walk(const struct x86_sys_state *s, uint64_t va, int acc, uint64_t *
         }
         rights = (rights & (pte | PTE_NX)) | (pte & nx);   /* W, U: all levels; NX: any */
         if (!(pte & PTE_A))
-            __atomic_fetch_or(p, PTE_A, __ATOMIC_RELAXED);
+            set_bits(p, PTE_A);
         if (shift == 12 || (shift <= 30 && (pte & PTE_PS))) {
             if (!allowed(s, acc, rights)) {
                 *err = pf_code(s, acc, true);
                 return false;
             }
             if ((acc & ACC_WRITE) && !(pte & PTE_D))
-                __atomic_fetch_or(p, PTE_D, __ATOMIC_RELAXED);
+                set_bits(p, PTE_D);
             uint64_t mask = (1ull << shift) - 1;
             *pa = ((pte & PTE_ADDR) & ~mask) | (va & mask);
             return true;
@@ -193,13 +200,34 @@ void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all)
     }
 }
 
+/* Tracking of code pages starts (accel_tcg_codewatch.c): every vCPU's
+ * write entries into [h, h+len) go.  Another vCPU may be using or filling
+ * its entry meanwhile: the tag is one store, and a filler looks at the
+ * page's tracking flag after its fill. */
+void tcg_tlb_drop_writes(const uint8_t *h, uint64_t len)
+{
+    uintptr_t lo = (uintptr_t)h;
+    for (int k = 0; k < tcg_vm->ncpus; k++) {
+        struct tcg_cpu *t = tcg_cpu_index(k);
+        for (unsigned i = 0; t && i < TCG_TLB_SIZE; i++) {
+            struct tcg_tlb_entry *w = &t->tlb_write[i];
+            uint64_t host = __atomic_load_n(&w->tag, __ATOMIC_RELAXED) +
+                            __atomic_load_n(&w->addend, __ATOMIC_RELAXED);
+            if (host - lo < len)
+                __atomic_store_n(&w->tag, tlb_empty(i), __ATOMIC_RELAXED);
+        }
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 static struct tcg_tlb_entry *tlb_entry(struct tcg_cpu *t, uint64_t va, unsigned cpl, bool write)
 {
     return &(write ? t->tlb_write : t->tlb_read)[tlb_slot(va, cpl)];
 }
 
 /* The host address of va's page in RAM for this access, or NULL (MMIO);
- * a miss walks (setting A, and D for a write) and fills the entry. */
+ * a miss walks (setting A, and D for a write) and fills the entry.  A
+ * caller that writes calls tcg_codewatch_write after its write. */
 static uint8_t *tlb_page(struct x86_sys_cpu *c, uint64_t va, int acc, uint64_t pc, uint64_t *pa)
 {
     uint64_t page = va & ~0xfffull, err;
@@ -227,6 +255,8 @@ void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write)
     uint8_t *h = sys_mem_ptr(tcg_vm, pa, 4096);
     if (h)
         *e = (struct tcg_tlb_entry){ page, (uint64_t)(uintptr_t)h - page };
+    if (h && write)
+        tcg_codewatch_write(h);         /* (the caller writes soon after) */
     return h ? h + (va & 0xfff) : NULL;
 }
 
@@ -244,9 +274,11 @@ static void access_virt(struct x86_sys_cpu *c, uint64_t va, void *data, unsigned
             chunk = n;
         uint64_t pa = 0;
         uint8_t *h = tlb_page(c, va, acc, pc, &pa);
-        if (h)
+        if (h) {
             ram_copy(h + (va & 0xfff), p, chunk, write);
-        else
+            if (write)
+                tcg_codewatch_write(h);
+        } else
             mmio(c, pa | (va & 0xfff), p, chunk, write);
         va += chunk, p += chunk, n -= chunk;
     }
@@ -372,16 +404,23 @@ static uint64_t rmw_apply(unsigned op, uint64_t old, uint64_t v)
         return old;                                                                 \
     } while (0)
 
-static uint64_t mmu_rmw(void *env, uint64_t va, uint64_t v, uint64_t memop_op, uint64_t pc)
+static uint64_t rmw_at(void *h, unsigned size, unsigned op, uint64_t v)
 {
-    unsigned size = memop_op & IR_MO_SIZE, op = (unsigned)(memop_op >> 8);
-    void *h = atomic_ptr(env, va, 1u << size, pc);
     switch (size) {
     case 0: CAS_LOOP(uint8_t);
     case 1: CAS_LOOP(uint16_t);
     case 2: CAS_LOOP(uint32_t);
     default: CAS_LOOP(uint64_t);
     }
+}
+
+static uint64_t mmu_rmw(void *env, uint64_t va, uint64_t v, uint64_t memop_op, uint64_t pc)
+{
+    unsigned size = memop_op & IR_MO_SIZE;
+    void *h = atomic_ptr(env, va, 1u << size, pc);
+    uint64_t old = rmw_at(h, size, (unsigned)(memop_op >> 8), v);
+    tcg_codewatch_write(h);
+    return old;
 }
 
 #define CAS_ONCE(T)                                                                 \
@@ -392,17 +431,24 @@ static uint64_t mmu_rmw(void *env, uint64_t va, uint64_t v, uint64_t memop_op, u
         return old;                                                                 \
     } while (0)
 
-static uint64_t mmu_cas(void *env, uint64_t va, uint64_t expected, uint64_t desired,
-                        uint64_t memop, uint64_t pc)
+static uint64_t cas_at(void *h, unsigned size, uint64_t expected, uint64_t desired)
 {
-    unsigned size = memop & IR_MO_SIZE;
-    void *h = atomic_ptr(env, va, 1u << size, pc);
     switch (size) {
     case 0: CAS_ONCE(uint8_t);
     case 1: CAS_ONCE(uint16_t);
     case 2: CAS_ONCE(uint32_t);
     default: CAS_ONCE(uint64_t);
     }
+}
+
+static uint64_t mmu_cas(void *env, uint64_t va, uint64_t expected, uint64_t desired,
+                        uint64_t memop, uint64_t pc)
+{
+    unsigned size = memop & IR_MO_SIZE;
+    void *h = atomic_ptr(env, va, 1u << size, pc);
+    uint64_t old = cas_at(h, size, expected, desired);
+    tcg_codewatch_write(h);
+    return old;
 }
 
 /* vld: imm bytes into env at d, zero-extended to 16; vst: imm bytes of b. */
@@ -424,18 +470,19 @@ static uint64_t mmu_vst(void *env, uint64_t va, uint64_t pack, uint64_t pc)
     return 0;
 }
 
-/* The inline probe's miss (guest_mem.h): one RAM page fills the TLB and
- * is accessed by translated code itself; the rest is done here, through
- * the vCPU's bounce buffer. */
+/* The inline probe's miss (guest_mem.h): a load from one RAM page fills
+ * the TLB and is done by translated code itself; the rest is done here,
+ * and translated code's access goes to the vCPU's bounce buffer.  A store
+ * is always made here, so that it comes before tcg_codewatch_write (a
+ * page tracked since the entry was filled then gets a new generation). */
 static void *mmu_slow(void *env, uint64_t va, uint64_t v, unsigned memop, bool write)
 {
     struct tcg_cpu *t = env;
     unsigned n = 1u << (memop & IR_MO_SIZE);
-    if ((va & 0xfff) <= 4096 - n) {
+    if (!write && (va & 0xfff) <= 4096 - n) {
         uint64_t pa = 0;
         check_canonical(env, va, PC_FROM_SLOW);
-        uint8_t *h = tlb_page(env, va, (write ? ACC_WRITE : ACC_READ) | cpl_acc(env), PC_FROM_SLOW,
-                              &pa);
+        uint8_t *h = tlb_page(env, va, ACC_READ | cpl_acc(env), PC_FROM_SLOW, &pa);
         if (h)
             return h + (va & 0xfff);
     }
@@ -518,12 +565,43 @@ static void *mem_g2h(const struct tr_guest_mem *m, uint64_t va)
 /* A helper's access (rep string instructions): as translated code's, at
  * the instruction in rt.pc.  A fault leaves the helper for good, so its
  * host-fault guard is dropped first. */
+/* An element of 1, 2, 4 or 8 bytes in the helper's buffer (constant-size
+ * copies the compiler inlines: a rep stosb element was a memcpy call). */
+static inline uint64_t elem_get(const void *p, unsigned n)
+{
+    uint8_t b[8] = { 0 };
+    switch (n) {
+    case 1: return *(const uint8_t *)p;
+    case 2: memcpy(b, p, 2); break;
+    case 4: memcpy(b, p, 4); break;
+    default: memcpy(b, p, 8);
+    }
+    uint64_t v;
+    memcpy(&v, b, 8);
+    return v;
+}
+
+static inline void elem_put(void *p, uint64_t v, unsigned n)
+{
+    switch (n) {
+    case 1: *(uint8_t *)p = (uint8_t)v; return;
+    case 2: memcpy(p, &v, 2); return;
+    case 4: memcpy(p, &v, 4); return;
+    default: memcpy(p, &v, 8);
+    }
+}
+
 static void mem_copy(const struct tr_guest_mem *m, uint64_t va, void *data, size_t len, bool write)
 {
     struct x86_sys_cpu *c = current();
     c->cpu.rt.helper_guard = NULL;
     uint8_t *h = len && len <= 16 ? tlb_hit(c, va, (unsigned)len, write) : NULL;
-    if (h)                              /* rep string elements: the common case */
+    bool elem = len == 1 || len == 2 || len == 4 || len == 8;
+    if (h && elem && write)             /* rep string elements: the common case */
+        ram_store(h, elem_get(data, (unsigned)len), (unsigned)len);
+    else if (h && elem)
+        elem_put(data, ram_load(h, (unsigned)len), (unsigned)len);
+    else if (h)
         ram_copy(h, data, (unsigned)len, write);
     else
         access_virt(c, va, data, (unsigned)len, write, c->cpu.rt.pc);

@@ -40,6 +40,7 @@ static int chain_add_seg(struct virtio_dev *d, int q, struct vq_chain *c, struct
         return -1;
     }
     if (desc->flags & VIRTQ_DESC_F_WRITE) {
+        sys_mem_host_write(d->vm, p, desc->len);   /* the device writes it (tcg's tracking) */
         c->in[c->nin++] = (struct vq_seg){ p, desc->len };
         c->in_len += desc->len;
     } else if (c->nin) {
@@ -103,6 +104,7 @@ void vq_push(struct virtio_dev *d, int q, uint16_t head, uint32_t written)
 {
     struct virtq *vq = &d->vq[q];
     uint8_t *used = sys_mem_ptr(d->vm, vq->used, 6 + 8ull * vq->size);
+    sys_mem_host_write(d->vm, used, 6 + 8ull * vq->size);
     uint16_t idx;
     memcpy(&idx, used + 2, 2);
     uint32_t elem[2] = { head, written };

@@ -55,9 +55,10 @@ struct sys_vm {
     pthread_cond_t stop_cond;
     enum sys_stop stop;
     int exit_status;
-    /* Called before the host kernel writes guest RAM for a device (pread
-     * into a buffer): tcg's write tracking of code pages must hear of
-     * writes that cannot fault (accel_tcg_codewatch.c).  NULL otherwise. */
+    /* Called before a device writes guest RAM (its virtqueue buffers and
+     * rings, pread into a buffer): tcg's write tracking of code pages must
+     * hear of writes made outside the vCPUs' TLBs (accel_tcg_codewatch.c).
+     * NULL otherwise. */
     void (*before_host_write)(void *host, size_t len);
 };
 

@@ -152,7 +152,7 @@ void tc_flush(struct tr_engine *e)
         free(tc->blocks[k].smc);
         fault_map_free(tc->blocks[k].fault_map);
     }
-    tc->n_blocks = 0;
+    tc->n_blocks = tc->n_published = 0;
     tc_code_rewritten(tc, tc->code_start, (size_t)(tc->ptr - tc->code_start));
     tc->n_patched = tc->stale_exits = 0;        /* (all mapped again) */
     tc->ptr = tc->code_start;
@@ -166,11 +166,14 @@ void tc_flush(struct tr_engine *e)
 }
 
 /* Blocks are allocated in code order, so a binary search finds the one
- * holding a host pc. */
+ * holding a host pc.  Only among the published ones: a fault handler runs
+ * this while another vCPU translates, and the block it is filling in (its
+ * code still NULL, or after a flush a dropped block's) would send the
+ * search past the block that holds pc. */
 struct tr_block *tc_find_by_host_pc(struct tr_engine *e, uintptr_t pc)
 {
     struct tr_code_cache *tc = &e->tc;
-    size_t lo = 0, hi = tc->n_blocks;
+    size_t lo = 0, hi = __atomic_load_n(&tc->n_published, __ATOMIC_ACQUIRE);
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         struct tr_block *tb = &tc->blocks[mid];
@@ -251,6 +254,7 @@ void tc_insert(struct tr_engine *e, struct tr_block *tb)
     struct tr_code_cache *tc = &e->tc;
     unsigned h = hash_pc(tb->guest_pc);
     tb->hash_next = tc->hash[h];
+    __atomic_store_n(&tc->n_published, (size_t)(tb - tc->blocks) + 1, __ATOMIC_RELEASE);
     __atomic_store_n(&tc->hash[h], tb, __ATOMIC_RELEASE);
 }
 

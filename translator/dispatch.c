@@ -160,6 +160,11 @@ static int run_block(struct tr_engine *e, struct tr_runtime *rt)
     struct tr_block *tb = find_block(e, rt->pc, rt->tb_mode);
     if (!tr_thread_enter_code(e, rt, gen))
         return -1;
+    if (!smc_entry_ok(rt, tb)) {        /* (inside: no flush frees tb meanwhile) */
+        tr_thread_leave_code(e, rt);
+        tr_invalidate(e, rt->pc, 1);
+        return -1;
+    }
     rt->entered_gen = gen;
     if (LOG_ON(LOG_EXEC))
         fprintf(ferry_log, "exec: 0x%" PRIx64 "\n", rt->pc);

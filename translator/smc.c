@@ -95,22 +95,45 @@ static bool epoch_holds_fast(const void *env, const struct tr_block *tb)
            __atomic_load_n(&tb->smc->ok[epoch & 3], __ATOMIC_RELAXED) == epoch;
 }
 
-static uint64_t smc_check(void *env, uint64_t tb_addr)
+/* Whether tb's guest bytes are still the translated ones; when its pages
+ * are tracked, the vCPU's epoch is noted as checked (*noted). */
+static bool block_holds(void *env, struct tr_block *tb, bool *noted)
 {
-    struct tr_block *tb = (struct tr_block *)(uintptr_t)tb_addr;
     uint64_t v[2], epoch;
+    *noted = true;
     if (epoch_holds_fast(env, tb) || epoch_holds(env, tb, &epoch))
-        return 0;
+        return true;
     if (!versions_hold(env, tb)) {
         code_versions(env, tb->guest_pc, tb->guest_size, true, v);
         if (!guest_bytes_equal(env, tb->guest_pc, tb->smc->bytes, tb->guest_size))
-            tr_raise(env, TR_EXIT_STALE, tb->guest_pc);
+            return false;
         keep_versions(tb, v);
     }
     /* Only blocks whose pages are tracked (versions not 0) can trust an epoch. */
-    if (epoch && __atomic_load_n(&tb->smc->code_ver[0], __ATOMIC_RELAXED))
+    *noted = epoch && __atomic_load_n(&tb->smc->code_ver[0], __ATOMIC_RELAXED);
+    if (*noted)
         __atomic_store_n(&tb->smc->ok[epoch & 3], epoch, __ATOMIC_RELAXED);
+    return true;
+}
+
+static uint64_t smc_check(void *env, uint64_t tb_addr)
+{
+    struct tr_block *tb = (struct tr_block *)(uintptr_t)tb_addr;
+    bool noted;
+    if (!block_holds(env, tb, &noted))
+        tr_raise(env, TR_EXIT_STALE, tb->guest_pc);
     return 0;
+}
+
+bool smc_entry_ok(void *env, struct tr_block *tb)
+{
+    bool noted;
+    if (!tb->smc || !tb->smc->inline_entry)
+        return true;
+    /* A page no longer tracked (written too often) can never note the
+     * epoch its inline check wants: such a block is made again, with the
+     * helper call (smc_guard_block). */
+    return block_holds(env, tb, &noted) && noted;
 }
 
 static const struct ir_helper smc_helper = {
@@ -118,17 +141,33 @@ static const struct ir_helper smc_helper = {
     .flags = IR_HELPER_RW_GLOBALS,
 };
 
-/* Puts the check in front of the block's IR. */
-void smc_guard_block(struct ir_block *b, struct tr_block *tb)
+static void emit_rest_inline(struct ir_block *b, struct tr_block *tb, uint64_t next_pc,
+                             const struct tr_guest_mem *m);
+static bool tracked_now(const struct ir_block *b, const struct tr_guest_mem *m);
+enum { REST_INSNS = 9, REST_VALUES = 12 };
+
+/* Puts the check in front of the block's IR: for a block on tracked
+ * pages the inline test of emit_rest_inline, leaving for the block's own
+ * pc when the epoch does not hold -- the dispatcher then checks in C
+ * (smc_entry_ok, which notes the epoch) and enters it again; otherwise a
+ * call of smc_check, which compares versions or bytes on every entry. */
+void smc_guard_block(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m)
 {
-    if (b->n_insns + 1 > IR_MAX_INSNS || b->n_values + 1 > IR_MAX_VALUES)
+    bool inline_check = tracked_now(b, m);
+    int len = inline_check ? REST_INSNS : 1, values = inline_check ? REST_VALUES : 1;
+    if (b->n_insns + len > IR_MAX_INSNS || b->n_values + values > IR_MAX_VALUES)
         return;
-    memmove(&b->insns[1], &b->insns[0], sizeof(b->insns[0]) * (size_t)b->n_insns);
+    memmove(&b->insns[len], &b->insns[0], sizeof(b->insns[0]) * (size_t)b->n_insns);
     int n = b->n_insns;
     b->n_insns = 0;
-    ir_ref arg = ir_const(b, (uint64_t)(uintptr_t)tb);
-    ir_call(b, &smc_helper, IR_NONE, &arg);
-    b->n_insns = n + 1;
+    tb->smc->inline_entry = inline_check;
+    if (inline_check) {
+        emit_rest_inline(b, tb, b->guest_pc, m);
+    } else {
+        ir_ref arg = ir_const(b, (uint64_t)(uintptr_t)tb);
+        ir_call(b, &smc_helper, IR_NONE, &arg);
+    }
+    b->n_insns = n + len;
 }
 
 /* The block's bytes from pc on are no longer the translated ones: leave
@@ -191,8 +230,6 @@ static void emit_rest_inline(struct ir_block *b, struct tr_block *tb, uint64_t n
     ir_ld_env(b, IR_MO_64, seen, m->seen_writes_off);
     ir_brexit(b, IR_NE, 64, w, seen, next_pc, TR_EXIT_INDIRECT);
 }
-
-enum { REST_INSNS = 9, REST_VALUES = 12 };
 
 /* The check, inserted at insns[at] (an insn_start: its pc is next). */
 static void insert_rest_check(struct ir_block *b, struct tr_block *tb, int at,

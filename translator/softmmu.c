@@ -49,14 +49,12 @@ void *tr_softmmu_slow(void *env, uint64_t va, uint64_t value, uint64_t memop_w, 
     return h;
 }
 
-/* Whether ld/st stay for the backend's inline probe. */
+/* Whether ld/st stay for the backend's inline probe.  (Off in session 9's
+ * merge: a fault in the slow path found no fault point when the other
+ * vCPU was translating -- codecache.c tc_find_by_host_pc.) */
 static bool probed_inline(const struct tr_softmmu_helpers *h)
 {
-    /* Off for now: a clean-clone make check (end of session 9) aborted once
-     * in the Linux boot with "no fault point" for a slow-path return
-     * address (2 vCPUs; not reproduced yet).  Set true to work on it. */
-    static const bool inline_probe_enabled = false;
-    return inline_probe_enabled && h->tlb && be_tlb_probe && be_tlb_probe(h->tlb);
+    return h->tlb && be_tlb_probe && be_tlb_probe(h->tlb);
 }
 
 /* Under an inline probe, guest ld/st change the host flags: the

@@ -46,6 +46,7 @@ struct tr_smc {
     uint64_t code_ver[2];       /* versions of the first and last guest page
                                    when the bytes last compared equal */
     uint64_t ok[4];             /* code epochs it was checked in, by epoch & 3 */
+    bool inline_entry;          /* its entry check is inline (smc_entry_ok) */
     uint8_t bytes[];            /* guest bytes as translated */
 };
 
@@ -74,6 +75,9 @@ struct tr_code_cache {
     const uint8_t *ras_miss;            /* code of an empty return-address-stack entry */
     struct tr_block *blocks;
     size_t n_blocks, max_blocks;
+    /* Blocks below this are complete and registered (release-stored): the
+     * ones a host pc is looked up in while another thread translates. */
+    size_t n_published;
     uintptr_t pool_ready;               /* blocks below this address are populated */
     struct tr_block *hash[TC_HASH_SIZE];
     uint64_t generation;                /* changes at every flush and invalidation */
@@ -185,7 +189,7 @@ void tc_invalidate(struct tr_engine *e, uint64_t start, uint64_t len);
 void fault_install(void);
 void fault_begin_block(struct tr_engine *e);
 void fault_keep_map(struct tr_engine *e, struct tr_block *tb);
-void fault_map_free(void *map);     /* a block's fault_map (NULL: none) */
+void fault_map_free(void *map);
 /* The map as bytes for the persistent cache (out NULL: just the size),
  * and back (checked against tb->code_size; false: not usable). */
 size_t fault_map_export(const struct tr_block *tb, void *out);
@@ -207,7 +211,11 @@ void tcache_fork_child(struct tr_engine *e);    /* the parent saves what it made
 void tcache_host_fault(void);    /* fault.c: no return while the cache file is read */
 
 /* smc.c: self-modifying code on writable pages. */
-void smc_guard_block(struct ir_block *b, struct tr_block *tb);
+void smc_guard_block(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m);
+/* Before the dispatcher enters tb: false when its code changed (or it
+ * must be made again), after the check of an inline entry test that
+ * left for its own pc. */
+bool smc_entry_ok(void *env, struct tr_block *tb);
 void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m);
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
 void smc_prepare(struct tr_block *tb, uint32_t guest_size);

@@ -183,7 +183,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     if (writable) {
         smc_prepare(tb, b->guest_size);
         smc_guard_stores(b, tb, mem);
-        smc_guard_block(b, tb);
+        smc_guard_block(b, tb, mem);
     }
     if (e->cfg.count_blocks)
         add_exec_counter(b, tb);

@@ -1,6 +1,8 @@
 /* x86_rand.c -- rdrand and rdseed (random values from the host kernel:
  * CF=1 with a value; OF SF ZF AF PF cleared) and rdtscp (rdtsc's clock, plus ecx = IA32_TSC_AUX, which
- * Linux sets to node << 12 | cpu) and rdpid (the same value).
+ * Linux sets to node << 12 | cpu) and rdpid (the same value).  In
+ * system mode IA32_TSC_AUX is the vCPU's own MSR (the guest kernel wrote
+ * it; Linux's clock reads use rdtscp, tens of thousands in a boot).
  */
 #define _GNU_SOURCE
 #include <sys/random.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include "x86_internal.h"
+#include "x86_system.h"
 
 /* 64 random bits from the host kernel's CSPRNG. */
 static uint64_t helper_random(void *env)
@@ -31,6 +34,19 @@ static uint64_t helper_tsc_aux(void *env)
 static const struct ir_helper helper_random_h = { (void *)helper_random, "random", 0, 1, 0 };
 static const struct ir_helper helper_tsc_aux_h = { (void *)helper_tsc_aux, "tsc_aux", 0, 1, 0 };
 
+static uint64_t helper_sys_tsc_aux(void *env)
+{
+    return (uint32_t)((struct x86_sys_cpu *)env)->sys.tsc_aux;
+}
+
+static const struct ir_helper helper_sys_tsc_aux_h = { (void *)helper_sys_tsc_aux, "sys_tsc_aux",
+                                                       0, 1, 0 };
+
+static const struct ir_helper *tsc_aux_helper(const struct x86_dc *dc)
+{
+    return dc->system ? &helper_sys_tsc_aux_h : &helper_tsc_aux_h;
+}
+
 /* rdrand/rdseed r16/r32/r64: getrandom (without GRND_RANDOM) does not
  * run dry once the host has booted, so CF is always 1. */
 static void h_rdrand(struct x86_dc *dc)
@@ -44,7 +60,7 @@ static void h_rdrand(struct x86_dc *dc)
 static void h_rdtscp(struct x86_dc *dc)
 {
     ir_ref t = x86_call(dc, &x86_helper_rdtsc, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
-    ir_ref aux = x86_call(dc, &helper_tsc_aux_h, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    ir_ref aux = x86_call(dc, tsc_aux_helper(dc), IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
     x86_gpr_write(dc, X86_REG_EAX, t);
     x86_gpr_write(dc, X86_REG_EDX, x86_op2(dc, IR_shr, 8, t, x86_imm(dc, 32)));
     x86_gpr_write(dc, X86_REG_ECX, aux);
@@ -56,7 +72,7 @@ static void h_rdtscp(struct x86_dc *dc)
 static void h_rdpid(struct x86_dc *dc)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
-    ir_ref aux = x86_call(dc, &helper_tsc_aux_h, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    ir_ref aux = x86_call(dc, tsc_aux_helper(dc), IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
     x86_set_reg(dc, x86_gpr_num(d->reg), aux);
 }
 

@@ -5,8 +5,11 @@
  * change must still be seen: a plain store, a rep movsb (a C helper's
  * write), a store through another virtual mapping of the same physical
  * page, a remap of the code's virtual page to another physical page
- * (invlpg), and a store into the running block ahead of itself.  Each
- * case runs the code, changes it and runs it again, several rounds.
+ * (invlpg), a store into the running block ahead of itself, and (with
+ * two vCPUs) a store by vCPU 0 into code that vCPU 1 runs: vCPU 0 filled
+ * its write TLB entry for the page before vCPU 1 translated from it, so
+ * that entry must go when tracking starts.  Each case runs the code,
+ * changes it and runs it again, several rounds.
  * Prints "smc NAME ok|bad". */
 #include <stdbool.h>
 
@@ -143,6 +146,48 @@ static bool in_block(void)
     return ok;
 }
 
+/* vCPU 1 runs the code at VIRT0 + 0x600 for each round vCPU 0 asks for
+ * (after cpuid, as the architecture asks of cross-modifying code). */
+static volatile int xv_asked, xv_answered;
+static volatile uint64_t xv_got;
+
+static bool wait_round(volatile int *p, int round)
+{
+    for (long spin = 0; *p != round; spin++) {
+        if (spin > 200000000L)
+            return false;
+        cpu_relax();
+    }
+    return true;
+}
+
+void guest_ap(int cpu, int ncpus)
+{
+    if (cpu != 1)
+        return;
+    uint64_t cr3;
+    __asm__ volatile("mov %%cr3, %0\n mov %0, %%cr3" : "=r"(cr3) :: "memory");
+    for (int round = 1; round <= 5; round++) {
+        if (!wait_round(&xv_asked, round))
+            return;
+        uint32_t a = 0, b, c = 0, d;
+        __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d) :: "memory");
+        xv_got = call(VIRT0 + 0x600);
+        xv_answered = round;
+    }
+}
+
+static bool other_vcpu(void)
+{
+    bool ok = true;
+    for (int round = 1; round <= 5 && ok; round++) {
+        put_ret((uint8_t *)VIRT0 + 0x600, 40 + (uint32_t)round);
+        xv_asked = round;
+        ok = wait_round(&xv_answered, round) && xv_got == 40 + (uint64_t)round;
+    }
+    return ok;
+}
+
 int guest_main(int ncpus)
 {
     map_window();
@@ -151,6 +196,8 @@ int guest_main(int ncpus)
     say("alias-store", alias_store());
     say("remap", remap());
     say("store-ahead-in-block", in_block());
+    if (ncpus >= 2)
+        say("other-vcpu-store", other_vcpu());
     put_str("smc done\n");
     return 0;
 }

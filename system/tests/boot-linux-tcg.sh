@@ -11,7 +11,8 @@
 # /var/cache/ferry/linux-amd64-bookworm), the initramfs from make; either
 # missing is a FAIL line naming the set-up command.  Passes when init runs
 # and reports, and the guest powers off with status 0; prints how far the
-# boot got otherwise.  Part of make check on the x86-64 host (11-25 s).
+# boot got otherwise.  Part of make check (11-25 s; the aarch64 kind
+# about 2 minutes of CPU).
 # With "aarch64" (make check-system-linux-aarch64) FERRY_SYSTEM is the
 # AArch64 build run under qemu-aarch64, the PVH vmlinux again, without
 # --net user (no arm64 libslirp here): the network checks are left out.
@@ -33,9 +34,12 @@ kernel="$linux/vmlinux"; [ "$kind" = bzimage ] && kernel="$linux/vmlinuz"
 for f in "$linux/.ferry-linux-1" "$kernel" "$initramfs"; do
     [ -e "$f" ] || { echo "FAIL linux on tcg ($kind): no $f (run .ci/setup-linux, then make $initramfs)"; exit 1; }
 done
-printf 'ferry-disk-image' > "$out/linux-tcg-disk.img"
-truncate -s 64M "$out/linux-tcg-disk.img"
-log="$out/boot-linux-tcg.log"; : > "$log"; : > "$log.err"
+# (the aarch64 kind's files apart: make -j check runs both)
+sfx=""; [ "$kind" = aarch64 ] && sfx="-aarch64"
+disk="$out/linux-tcg-disk$sfx.img"
+printf 'ferry-disk-image' > "$disk"
+truncate -s 64M "$disk"
+log="$out/boot-linux-tcg$sfx.log"; : > "$log"; : > "$log.err"
 line="ferry-hvc-input-$$"
 set +e
 start=$(date +%s)
@@ -50,7 +54,7 @@ start=$(date +%s)
     echo "boot-linux-tcg: sent '$line' to ferry-system's stdin (hvc0)" >&2
 } | $run --accel tcg --kernel "$kernel" --initrd "$initramfs" --mem 512M \
     --cpus "${LINUX_TCG_CPUS:-2}" --append "console=ttyS0 reboot=k panic=-1 ferry.auto ferry.hvcin $extra" \
-    --disk "$out/linux-tcg-disk.img" --rng --console virtio $net \
+    --disk "$disk" --rng --console virtio $net \
     --timeout "${LINUX_TCG_TIMEOUT:-600}" > "$log" 2> "$log.err"
 rc=$?
 end=$(date +%s)

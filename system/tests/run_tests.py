@@ -324,15 +324,16 @@ def t_fxpage(r):
 
 
 # Code that changes after it ran: a store, rep movsb, a store through an
-# alias, a remap, a store ahead in the running block (system/guests/smc.c;
-# tcg's write tracking of code pages).
-SMC_CASES = ["plain-store", "rep-movsb", "alias-store", "remap", "store-ahead-in-block"]
+# alias, a remap, a store ahead in the running block, a store by the other
+# vCPU (system/guests/smc.c; tcg's write tracking of code pages).
+SMC_CASES = ["plain-store", "rep-movsb", "alias-store", "remap", "store-ahead-in-block",
+             "other-vcpu-store"]
 
 
 def t_smc(r):
     if r[0] == "hosted":
         return
-    rc, out, err = boot(r, "smc")
+    rc, out, err = boot(r, "smc", args=("--cpus", "2"))
     for name in SMC_CASES:
         check(f"{r[0]}: code changed after it ran runs changed: {name}",
               rc == 0 and f"smc {name} ok\n" in out and "smc done\n" in out,

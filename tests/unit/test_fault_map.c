@@ -121,3 +121,39 @@ Test(fault_map, cache_copy_answers_the_same_and_truncations_refused)
     fault_map_free(tb.fault_map);
     free(copy);
 }
+
+/* A fault handler looks the faulting host pc up (tc_find_by_host_pc)
+ * while another vCPU translates: the block being filled in sits at the
+ * end of the pool with no code yet, or after a flush with a dropped
+ * block's stale code.  Every published block is still found (before the
+ * fix a search that reached the new slot went past the block holding pc:
+ * "no fault point" in ferry-system's Linux boot, about once in 50). */
+Test(fault_map, host_pc_found_while_another_block_is_translated)
+{
+    static uint8_t code[64 * 64];
+    struct tr_engine *e = calloc(1, sizeof(*e));
+    cr_assert_not_null(e);
+    e->tc.max_blocks = 64;
+    e->tc.blocks = calloc(e->tc.max_blocks, sizeof(struct tr_block));
+    for (int n = 1; n < 40; n++) {
+        e->tc.n_blocks = e->tc.n_published = 0;
+        for (int k = 0; k < n; k++) {
+            struct tr_block *tb = tc_alloc_block(e, 0x1000 + 0x40 * (uint64_t)k);
+            tb->code = code + 64 * k;
+            tb->code_size = 48;
+            tc_insert(e, tb);
+        }
+        struct tr_block *busy = tc_alloc_block(e, 0x9000);     /* no code yet */
+        for (int k = 0; k < n; k++)
+            for (int off = 0; off < 48; off += 7)
+                cr_assert_eq(tc_find_by_host_pc(e, (uintptr_t)(code + 64 * k + off)),
+                             &e->tc.blocks[k], "%d blocks, block %d, offset %d", n, k, off);
+        busy->code = code;              /* a dropped block's, left by a flush */
+        busy->code_size = 64 * 64;
+        for (int k = 0; k < n; k++)
+            cr_assert_eq(tc_find_by_host_pc(e, (uintptr_t)(code + 64 * k + 40)), &e->tc.blocks[k]);
+        cr_assert_null(tc_find_by_host_pc(e, (uintptr_t)(code + 64 * n + 8)));
+    }
+    free(e->tc.blocks);
+    free(e);
+}
