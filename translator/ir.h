@@ -254,4 +254,8 @@ bool ir_fold_ext(struct ir_block *b);
  * moved by constant adds (push/pop sequences), for the same backends. */
 void ir_rebase_accesses(struct ir_block *b);
 
+/* ir_layout.c: a forward jcc's conditional branch leads to the fall-through
+ * (brcond !cond -> next; goto_tb -> taken), for the same backends. */
+void ir_predict_fallthrough(struct ir_block *b);
+
 #endif

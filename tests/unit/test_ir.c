@@ -653,3 +653,23 @@ Test(ir, access_stays_when_no_newer_value_lives)
     ir_rebase_accesses(b);
     cr_assert(s1->args[0] == t && s2->args[0] == t && s3->args[0] == t, "%s", dump(b));
 }
+
+/* ---- the conditional branch of a forward jcc (ir_predict_fallthrough) ---- */
+
+/* Forward: the branch leads to the fall-through, the condition inverted,
+ * each exit keeping its slot; backward (a loop): as the frontend made it. */
+Test(ir, forward_jcc_branches_to_its_fall_through)
+{
+    struct ir_block *b = new_block();
+    ir_brcond(b, IR_LTU, 64, RAX, RBX, 0x401080, 0);
+    ir_goto_tb(b, 0x401006, 1);
+    ir_predict_fallthrough(b);
+    const struct ir_insn *br = &b->insns[0], *next = &b->insns[1];
+    cr_assert(br->cond == IR_GEU && br->aux[0] == 0x401006 && br->aux[1] == 0, "%s", dump(b));
+    cr_assert(next->aux[0] == 0x401080 && next->aux[1] == 1, "%s", dump(b));
+    b = new_block();
+    ir_brcond(b, IR_NE, 32, RAX, RBX, 0x400f00, 0);
+    ir_goto_tb(b, 0x401006, 1);
+    ir_predict_fallthrough(b);
+    cr_assert(b->insns[0].cond == IR_NE && b->insns[0].aux[0] == 0x400f00, "%s", dump(b));
+}
