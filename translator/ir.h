@@ -250,4 +250,12 @@ bool ir_fuse_flags(struct ir_block *b, const uint8_t *keeps_flags);
  * be_desc.ext_operands.  Returns whether anything was folded. */
 bool ir_fold_ext(struct ir_block *b);
 
+/* ir_rebase.c: loads/stores addressed from the newest value of a pointer
+ * moved by constant adds (push/pop sequences), for the same backends. */
+void ir_rebase_accesses(struct ir_block *b);
+
+/* ir_layout.c: a forward jcc's conditional branch leads to the fall-through
+ * (brcond !cond -> next; goto_tb -> taken), for the same backends. */
+void ir_predict_fallthrough(struct ir_block *b);
+
 #endif

@@ -192,8 +192,11 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     ir_optimize(b);
     if (be_host.keeps_flags)
         ir_fuse_flags(b, softmmu_keeps_flags(e->cfg.mem, be_host.keeps_flags));
-    if (be_host.ext_operands)
+    if (be_host.ext_operands) {
         ir_fold_ext(b);
+        ir_rebase_accesses(b);
+        ir_predict_fallthrough(b);
+    }
     if (e->cfg.check_ir)
         check_ir(b);
     fault_begin_block(e);

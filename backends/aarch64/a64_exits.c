@@ -250,7 +250,7 @@ _Static_assert(TR_OFFSET_JMP_CACHE % 8 == 0 && TR_OFFSET_JMP_CACHE < 32768,
 /* Inline probe of this vCPU's jump cache for the pc in register `pc`:
  *     x16 = &jmp_cache[(pc ^ pc >> TR_JMP_BITS) & (TR_JMP_SIZE - 1)]
  *     ldp x17, x30, [x16]; cmp x17, pc; b.ne miss; br x30
- * falling through on a miss. */
+ * falling through on a miss (where rt.pc is stored). */
 static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
 {
     a64_put(c, a64_logical_shifted_reg(true, A64_EOR, false, A64_LSR, pc, TR_JMP_BITS, pc,
@@ -274,13 +274,21 @@ void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
     if (ret_pc)
         ras_call_lands(c, emit_ras_call(c, ret_pc));
     unsigned reg = a64_src(c, pc, A64_TMP1, 64);
-    store_pc(c, reg);
+    /* A hit enters its block as a chained jump does, rt.pc unread; the
+     * miss path (and the return-address stack's base entry) read it.  The
+     * probe leaves `reg` alone unless it is one of its scratch registers. */
+    bool late = !pc->is_const && xfer != IR_XFER_RET && reg != A64_TMP0 && reg != A64_TMP1 &&
+                reg != A64_SCRATCH_LR;
+    if (!late)
+        store_pc(c, reg);
     if (pc->is_const) {
         return_to_dispatcher(c, TR_EXIT_INDIRECT);
     } else {
         if (xfer == IR_XFER_RET)
             emit_ras_ret(c, reg);
         emit_jmp_cache_probe(c, reg);
+        if (late)
+            store_pc(c, reg);
         a64_emit_jump(c, c->epilogue + A64_EPILOGUE_SLOT);
     }
     finish_block(c);

@@ -100,6 +100,31 @@ static void gen_mem(struct ir_block *b, ir_ref x, ir_ref y)
         ir_st(b, memop & IR_MO_SIZE, addr, y);
 }
 
+/* push/pop runs as a frontend emits them: accesses at a pointer that
+ * moves by 8 after each, copied to a global ("rsp") each time; once
+ * ir_optimize has folded the addresses onto the first pointer value,
+ * ir_rebase_accesses moves them back onto the newest (writeback). */
+static void gen_push_pop(struct ir_block *b, ir_ref x, ir_ref y)
+{
+    ir_ref off = ir_temp(b), p = ir_temp(b), sp = (ir_ref)(xt_random() % N_GLOBALS);
+    ir_binop(b, IR_and, 64, off, x, ir_const(b, 0x78));
+    ir_binop(b, IR_add, 64, p, off, ir_const(b, (uintptr_t)xt_guest_mem + 64));
+    for (int k = 1 + xt_random() % 5; k > 0; k--) {
+        ir_ref next = ir_temp(b);
+        if (xt_random() % 2) {
+            ir_ref a = ir_temp(b);
+            ir_binop(b, IR_sub, 64, a, p, ir_const(b, 8));
+            ir_st(b, IR_MO_64, a, y);
+            ir_binop(b, IR_sub, 64, next, p, ir_const(b, 8));
+        } else {
+            ir_ld(b, IR_MO_64, pick_dst(b), p);
+            ir_binop(b, IR_add, 64, next, p, ir_const(b, 8));
+        }
+        ir_mov(b, sp, next);
+        p = next;
+    }
+}
+
 static const enum ir_op alu_ops[] = {
     IR_add, IR_sub, IR_mul, IR_and, IR_or, IR_xor, IR_andc, IR_shl, IR_shr, IR_sar,
     IR_rotl, IR_rotr, IR_mulhu, IR_mulhs,
@@ -177,9 +202,11 @@ static void gen_ext_operand(struct ir_block *b, ir_ref x, ir_ref y)
 
 static void gen_insn(struct ir_block *b)
 {
-    int size = xt_random() % 2 ? 64 : 32, kind = xt_random() % 25;
+    int size = xt_random() % 2 ? 64 : 32, kind = xt_random() % 26;
     ir_ref x = xt_pick_src(b, 5), y = xt_pick_src(b, 40);
-    if (kind >= 23) {
+    if (kind == 25) {
+        gen_push_pop(b, x, y);
+    } else if (kind >= 23) {
         gen_flags_pair(b, size, x, y);
     } else if (kind == 22) {
         gen_ext_operand(b, x, y);
@@ -261,7 +288,7 @@ static uint64_t call_helper(const struct ir_insn *i, uint64_t *vals)
 
 static uint64_t interpret_mem(const struct ir_insn *i, const uint64_t *in)
 {
-    uint8_t *p = xt_shadow_mem + (in[0] - (uintptr_t)xt_guest_mem);
+    uint8_t *p = xt_shadow_mem + (in[0] + (uint64_t)i->aux[0] - (uintptr_t)xt_guest_mem);
     uint64_t v = 0;
     int bytes = ir_memop_bytes(i->size);
     if (i->op == IR_st) {
@@ -305,6 +332,7 @@ static void run_random_block(int n_insns, bool optimize)
         ir_optimize(&compiled);
         ir_fuse_flags(&compiled, be_host.keeps_flags);
         ir_fold_ext(&compiled);
+        ir_rebase_accesses(&compiled);
     }
     const char *bad = ir_validate(&compiled);
     XT_CHECK(!bad, "invalid block: %s", bad);

@@ -5,41 +5,53 @@ AArch64 build under qemu-aarch64 this is the steady figure that CPU time
 under qemu is not).  Each executed block (`exec:` lines; -d exec turns
 chaining off, so every block entry is logged) counts the instructions of
 its main path: from the start (past an exit_request stub) to the first
-unconditional branch; stubs and out-of-line exits are not counted.
+unconditional branch; stubs and out-of-line exits are not counted.  On the
+AArch64 host, when the next block logged is the target of a chain slot's
+conditional branch (a `b.cond`/`cbz` to a slot's `b` + `movz w18` marker),
+the path ends at that branch: chained, it jumps straight there.
 
     hostprof.py LOG [TOP]     totals, categories, the TOP heaviest blocks
 """
 import collections
+import re
 import sys
 
 
 def parse(path):
-    counts, code, cur = collections.Counter(), {}, None
+    """(runs of each block, (block, next block logged) pairs, its code)"""
+    counts, pairs, code, cur, prev = collections.Counter(), collections.Counter(), {}, None, None
     for line in open(path, errors='replace'):
         if line.startswith('exec: '):
-            counts[int(line[6:], 16)] += 1
-            cur = None
+            pc = int(line[6:], 16)
+            counts[pc] += 1
+            if prev is not None:
+                pairs[prev, pc] += 1
+            prev, cur = pc, None
         elif line.startswith('OUT '):
             cur = int(line.split()[1].rstrip(':'), 16)
             code[cur] = []
         elif cur is not None and line.startswith('  0x'):
             addr, text = line.split(':', 1)
             code[cur].append((int(addr, 16), text.strip()))
-    return counts, code
+    return counts, pairs, code
 
 
 def main_path(insns):
+    return [t for _, t in main_path_items(insns)]
+
+
+def main_path_items(insns):
     out, start = [], 0
     if len(insns) > 2 and (insns[1][1].startswith('cbz      w16,') or
                            insns[1][1].startswith('je ') and insns[0][1].startswith('cmp      dword ptr [r14 - 0x500], 0')):
         # the exit_request test branches over its stub (older AArch64 layout; x86-64)
         target = int(insns[1][1].split()[-1].lstrip('#'), 16)
-        out = [t for _, t in insns[:2]]
+        out = list(insns[:2])
         start = next((k for k, (a, _) in enumerate(insns) if a == target), len(insns))
     k = start
     while k < len(insns):
         text = insns[k][1]
-        out.append(text)
+        out.append(insns[k])
         if text.split()[0] in ('b', 'br', 'ret', 'jmp'):
             over = inline_exit_skipped(insns, k, len(out))
             if over is None:
@@ -71,6 +83,38 @@ def inline_exit_skipped(insns, k, n_out):
     return None
 
 
+def stub_pc(insns, k):
+    """The guest pc a chain stub starting at insns[k] stores (x17), or None."""
+    v = None
+    for _, t in insns[k:k + 8]:
+        m = re.match(r'(movz|movk|orr)\s+[xw]17, (?:wzr, )?#(0x[0-9a-f]+|\d+)(?:, lsl #(\d+))?', t)
+        if m:
+            imm = int(m.group(2), 0) << int(m.group(3) or 0)
+            v = imm if m.group(1) != 'movk' else (v or 0) | imm
+        elif t.startswith('stp      x17, x16, [x19]'):
+            return v
+    return None
+
+
+def chain_branches(insns, path):
+    """{guest target: path length up to it} for the path's conditional
+    branches to a chain slot (AArch64: the slot's `b`, then its marker)."""
+    at = {a: k for k, (a, _) in enumerate(insns)}
+    out = {}
+    for n, (_, text) in enumerate(path):
+        m = text.split()[0]
+        if not (m.startswith('b.') or m in ('cbz', 'cbnz', 'tbz', 'tbnz')):
+            continue
+        k = at.get(int(text.split()[-1].lstrip('#'), 16))
+        if k is None or k + 2 >= len(insns) or not insns[k][1].startswith('b ') or \
+                not insns[k + 1][1].startswith('movz     w18,'):
+            continue
+        pc = stub_pc(insns, k + 2)
+        if pc is not None:
+            out.setdefault(pc, n + 1)
+    return out
+
+
 def kind(text):
     m = text.split()[0]
     if 'x19, #0x10]' in text or (m in ('cbz', 'cbnz') and 'w16' in text) or \
@@ -97,14 +141,24 @@ def kind(text):
 
 
 def main():
-    counts, code = parse(sys.argv[1])
+    counts, pairs, code = parse(sys.argv[1])
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    kinds, weight, total = collections.Counter(), {}, 0
+    kinds, weight, total = collections.Counter(), collections.Counter(), 0
+    paths = {pc: main_path(code.get(pc, [])) for pc in counts}
+    branches = {pc: chain_branches(code.get(pc, []), main_path_items(code.get(pc, [])))
+                for pc in counts}
+    ends = collections.Counter()        # (block, path length) -> runs
     for pc, n in counts.items():
-        path = main_path(code.get(pc, []))
-        weight[pc] = n * len(path)
-        total += weight[pc]
-        for text in path:
+        ends[pc, len(paths[pc])] += n
+    for (pc, nxt), n in pairs.items():
+        short = branches[pc].get(nxt)
+        if short is not None:
+            ends[pc, len(paths[pc])] -= n
+            ends[pc, short] += n
+    for (pc, length), n in ends.items():
+        weight[pc] += n * length
+        total += n * length
+        for text in paths[pc][:length]:
             kinds[kind(text)] += n
     blocks = sum(counts.values())
     print(f'blocks executed {blocks}, host instructions {total} '
@@ -112,7 +166,7 @@ def main():
     for k, n in kinds.most_common():
         print(f'  {k:20s} {100 * n / max(total, 1):5.1f}%')
     for pc in sorted(weight, key=lambda p: -weight[p])[:top]:
-        print(f'  block {pc:#x}: {counts[pc]} runs x {len(main_path(code[pc]))} insns '
+        print(f'  block {pc:#x}: {counts[pc]} runs, {weight[pc] / counts[pc]:.1f} insns '
               f'= {100 * weight[pc] / max(total, 1):.1f}%')
 
 

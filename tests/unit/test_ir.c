@@ -596,3 +596,80 @@ Test(ir, sum_in_a_global_seen_by_a_fault_stays_64_bit)
     ir_optimize(b);
     cr_assert_eq(only_op(b, IR_add)->size, 64, "%s", dump(b));
 }
+
+/* ---- accesses from the newest pointer value (ir_rebase_accesses) ---- */
+
+static struct ir_insn *st_at(struct ir_block *b, ir_ref base, int32_t disp, ir_ref v)
+{
+    ir_st(b, IR_MO_64, base, v);
+    b->insns[b->n_insns - 1].aux[0] = disp;
+    return &b->insns[b->n_insns - 1];
+}
+
+/* Two pushes and a pop as ir_optimize leaves them (every access from the
+ * first pointer value t3): each is then addressed from the newest value
+ * read after it, with the same address. */
+Test(ir, push_run_is_addressed_from_the_newest_pointer)
+{
+    struct ir_block *b = new_block();
+    ir_ref t3 = ir_temp(b), t7 = ir_temp(b), t11 = ir_temp(b), t15 = ir_temp(b);
+    ir_binop(b, IR_sub, 64, t3, RBX, ir_const(b, 8));
+    ir_mov(b, RBX, t3);
+    struct ir_insn *s1 = st_at(b, t3, -8, RAX);
+    ir_binop(b, IR_sub, 64, t7, t3, ir_const(b, 8));
+    ir_mov(b, RBX, t7);
+    struct ir_insn *s2 = st_at(b, t3, -16, RCX);
+    ir_binop(b, IR_sub, 64, t11, t7, ir_const(b, 8));
+    ir_mov(b, RBX, t11);
+    ir_ld(b, IR_MO_64, RAX, t3);
+    struct ir_insn *l = &b->insns[b->n_insns - 1];
+    l->aux[0] = -16;
+    ir_binop(b, IR_add, 64, t15, t11, ir_const(b, 8));
+    ir_mov(b, RBX, t15);
+    ir_goto_tb(b, 0x1006, 0);
+    ir_rebase_accesses(b);
+    cr_assert(s1->args[0] == t3 && s1->aux[0] == -8, "%s", dump(b));
+    cr_assert(s2->args[0] == t7 && s2->aux[0] == -8, "%s", dump(b));
+    cr_assert(l->args[1] == t11 && l->aux[0] == 0, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+/* Not moved: a newer value no longer read after the access (it would
+ * live longer), a value written twice, a 32-bit add in the chain. */
+Test(ir, access_stays_when_no_newer_value_lives)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b), v = ir_temp(b), w = ir_temp(b);
+    ir_binop(b, IR_sub, 64, t, RBX, ir_const(b, 8));
+    ir_binop(b, IR_sub, 64, u, t, ir_const(b, 8));
+    ir_mov(b, RCX, u);
+    struct ir_insn *s1 = st_at(b, t, -8, RAX);
+    ir_binop(b, IR_add, 64, v, t, ir_const(b, 8));
+    ir_binop(b, IR_add, 64, v, t, ir_const(b, 16));
+    struct ir_insn *s2 = st_at(b, t, 16, v);
+    ir_binop(b, IR_add, 32, w, t, ir_const(b, 8));
+    struct ir_insn *s3 = st_at(b, t, 8, w);
+    ir_goto_tb(b, 0x1006, 0);
+    ir_rebase_accesses(b);
+    cr_assert(s1->args[0] == t && s2->args[0] == t && s3->args[0] == t, "%s", dump(b));
+}
+
+/* ---- the conditional branch of a forward jcc (ir_predict_fallthrough) ---- */
+
+/* Forward: the branch leads to the fall-through, the condition inverted,
+ * each exit keeping its slot; backward (a loop): as the frontend made it. */
+Test(ir, forward_jcc_branches_to_its_fall_through)
+{
+    struct ir_block *b = new_block();
+    ir_brcond(b, IR_LTU, 64, RAX, RBX, 0x401080, 0);
+    ir_goto_tb(b, 0x401006, 1);
+    ir_predict_fallthrough(b);
+    const struct ir_insn *br = &b->insns[0], *next = &b->insns[1];
+    cr_assert(br->cond == IR_GEU && br->aux[0] == 0x401006 && br->aux[1] == 0, "%s", dump(b));
+    cr_assert(next->aux[0] == 0x401080 && next->aux[1] == 1, "%s", dump(b));
+    b = new_block();
+    ir_brcond(b, IR_NE, 32, RAX, RBX, 0x400f00, 0);
+    ir_goto_tb(b, 0x401006, 1);
+    ir_predict_fallthrough(b);
+    cr_assert(b->insns[0].cond == IR_NE && b->insns[0].aux[0] == 0x400f00, "%s", dump(b));
+}
