@@ -186,6 +186,26 @@ static void *sys_va_search(uint64_t top, size_t len, int prot, int flags, int fd
     return MAP_FAILED;
 }
 
+/* A file that refuses any address but its own choice (io_uring's rings:
+ * EINVAL for every address given, for cache aliasing): the kernel's
+ * address, and where that is above the top, the pages moved below it
+ * (mremap of the same size). */
+static void *sys_va_map_moved(size_t len, int prot, int flags, int fd, long off)
+{
+    void *p = mmap(NULL, len, prot, flags, fd, (off_t)off);
+    if (p == MAP_FAILED || !sys_va_above_top((uint64_t)(uintptr_t)p, len))
+        return p;
+    void *to = sys_va_reserve(len);
+    void *q = to == MAP_FAILED ? MAP_FAILED : mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+    if (q == MAP_FAILED) {
+        if (to != MAP_FAILED)
+            munmap(to, len);
+        munmap(p, len);
+        errno = ENOMEM;
+    }
+    return q;
+}
+
 /* As Linux's get_unmapped_area: the hint when it is free and below the
  * top, else the highest gap below mmap_base, else below the top. */
 void *sys_va_map(void *hint, size_t len, int prot, int flags, int fd, long off)
@@ -203,7 +223,11 @@ void *sys_va_map(void *hint, size_t len, int prot, int flags, int fd, long off)
             return p;
     }
     void *p = sys_va_search(va.mmap_base, len, prot, flags, fd, off);
-    return p != MAP_FAILED ? p : sys_va_search(va.top, len, prot, flags, fd, off);
+    if (p == MAP_FAILED && errno == ENOMEM)
+        p = sys_va_search(va.top, len, prot, flags, fd, off);
+    if (p == MAP_FAILED && errno == EINVAL && fd >= 0 && !(flags & MAP_ANONYMOUS))
+        p = sys_va_map_moved(len, prot, flags, fd, off);
+    return p;
 }
 
 /* len bytes of PROT_NONE address space below the top, for a caller to
