@@ -206,6 +206,27 @@ static void *sys_va_map_moved(size_t len, int prot, int flags, int fd, long off)
     return q;
 }
 
+/* EINVAL for an address given: a file that takes none (above), or the
+ * host's verdict on the arguments, which mmap(NULL) repeats. */
+static void *sys_va_refused(size_t len, int prot, int flags, int fd, long off)
+{
+    if (fd < 0 || (flags & MAP_ANONYMOUS)) {
+        errno = EINVAL;
+        return MAP_FAILED;
+    }
+    return sys_va_map_moved(len, prot, flags, fd, off);
+}
+
+/* At the hint if it is free and below the top; else EEXIST. */
+static void *sys_va_at_hint(uint64_t h, uint64_t span, size_t len, int prot, int flags, int fd, long off)
+{
+    if (h < SYS_VA_FLOOR || h > va.top - span) {
+        errno = EEXIST;
+        return MAP_FAILED;
+    }
+    return sys_va_try(h, len, prot, flags, fd, off);
+}
+
 /* As Linux's get_unmapped_area: the hint when it is free and below the
  * top, else the highest gap below mmap_base, else below the top. */
 void *sys_va_map(void *hint, size_t len, int prot, int flags, int fd, long off)
@@ -217,16 +238,13 @@ void *sys_va_map(void *hint, size_t len, int prot, int flags, int fd, long off)
         errno = len == 0 ? EINVAL : ENOMEM;
         return MAP_FAILED;
     }
-    if (h >= SYS_VA_FLOOR && h <= va.top - span) {
-        void *p = sys_va_try(h, len, prot, flags, fd, off);
-        if (p != MAP_FAILED || errno != EEXIST)
-            return p;
-    }
-    void *p = sys_va_search(va.mmap_base, len, prot, flags, fd, off);
+    void *p = sys_va_at_hint(h, span, len, prot, flags, fd, off);
+    if (p == MAP_FAILED && errno == EEXIST)
+        p = sys_va_search(va.mmap_base, len, prot, flags, fd, off);
     if (p == MAP_FAILED && errno == ENOMEM)
         p = sys_va_search(va.top, len, prot, flags, fd, off);
-    if (p == MAP_FAILED && errno == EINVAL && fd >= 0 && !(flags & MAP_ANONYMOUS))
-        p = sys_va_map_moved(len, prot, flags, fd, off);
+    if (p == MAP_FAILED && errno == EINVAL)
+        p = sys_va_refused(len, prot, flags, fd, off);
     return p;
 }
 
