@@ -15,7 +15,9 @@
  *  - MAP_FIXED (and MREMAP_FIXED) onto ferry's memory fails with ENOMEM,
  *    the one thing Linux would not do: the guest cannot have that address
  *    while ferry lives there.  A range the guest has entirely is the fast
- *    path (no look at the host's mappings). */
+ *    path (no look at the host's mappings).  On a host whose user space
+ *    reaches above the guest's (48-bit AArch64) ferry's memory lies above
+ *    the guest's top (sys_guest_va.c), so below it this never happens. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
