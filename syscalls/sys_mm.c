@@ -68,22 +68,27 @@ static void *sys_mmap_placed(const uint64_t *a)
 }
 
 /* A fixed mapping (MAP_FIXED, MAP_FIXED_NOREPLACE) that ends above the
- * guest's top: ENOMEM, as Linux's get_unmapped_area, where the host would
- * map it (sys_guest_va.c: placing).  Invalid lengths and offsets are left
- * to the host's checks, which come first in Linux. */
+ * guest's top: ENOMEM, as Linux's get_unmapped_area, also where the host
+ * would map it (its last page under qemu-user, whose top is 2^47; all of
+ * it on a 48-bit host: sys_guest_va.c).  Invalid lengths and offsets are
+ * left to the host's checks, which come first in Linux. */
 static bool sys_mmap_above_top(const uint64_t *a)
 {
-    return sys_va_placing() && (a[3] & (SYS_GUEST_MAP_FIXED | SYS_GUEST_MAP_FIXED_NOREPLACE)) && a[1] &&
+    return (a[3] & (SYS_GUEST_MAP_FIXED | SYS_GUEST_MAP_FIXED_NOREPLACE)) && a[1] &&
            !(a[5] & (SYS_PAGE - 1)) && sys_va_above_top(a[0], a[1]);
 }
 
 /* The host's mmap, or where ferry places guest mappings itself: below the
- * guest's top (sys_guest_va.c) unless the address is fixed. */
+ * guest's top (sys_guest_va.c) unless the address is fixed.  A hint that
+ * reaches above the top is no hint, as in Linux (a host whose top is
+ * higher -- qemu-user's 2^47 -- would honour it). */
 static void *sys_mmap_host(uint64_t addr, const uint64_t *a)
 {
     int flags = sys_map_flags_to_host(a[3]);
     if (a[3] & (SYS_GUEST_MAP_FIXED | SYS_GUEST_MAP_FIXED_NOREPLACE))
         return mmap(sys_ptr(addr), a[1], sys_host_prot(a[2]), flags, (int)a[4], (off_t)a[5]);
+    if (a[1] && sys_va_above_top(addr, a[1]))
+        addr = 0;
     return sys_va_map(sys_ptr(addr), a[1], sys_host_prot(a[2]), flags, (int)a[4], (long)a[5]);
 }
 
@@ -165,7 +170,7 @@ static int64_t sys_mremap_locked(const uint64_t *a)
     int prot = tr_prot_at(sys_engine, a[0]);
     if (!sys_guest_has(a[0] & ~(SYS_PAGE - 1), SYS_PAGE_UP(a[0] + a[1])))
         return -EFAULT;                 /* not the guest's: unmapped for it */
-    if ((a[3] & MREMAP_FIXED) && sys_va_placing() && sys_va_above_top(a[4], a[2]))
+    if ((a[3] & MREMAP_FIXED) && sys_va_above_top(a[4], a[2]))
         return -EINVAL;
     int64_t busy = (a[3] & MREMAP_FIXED) ? sys_ferry_mem_fixed_ok(a[4], a[2]) : 0;
     if (busy)

@@ -141,7 +141,7 @@ both "/proc/self/maps shows only the guest's; calls over ferry's memory" 300 "$b
 # lies above (syscalls/sys_guest_va.c).  FERRY_DEBUG_VA_CEILING lowers that
 # top to 16 TiB, below ferry's memory here, so the same placing runs on
 # both builds: va_ceiling.c checks every line of its maps against the top
-# (VA_LIMIT: natively x86-64's own), maps 3/4 TiB MAP_FIXED just below it
+# (VA_LIMIT: natively x86-64's own), maps 1 GiB MAP_FIXED 2 TiB below it
 # and fails calls at it as Linux does; guest programs and Debian scripts
 # (RELIAB_VA_CASES, from reliab.mk) give their native output.
 va_top=0x100000000000
