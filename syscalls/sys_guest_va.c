@@ -45,6 +45,8 @@
 #define SYS_VA_STACK_MAX (1ull << 30)           /* loader/ld_internal.h's LD_STACK_MAX */
 #define SYS_VA_GUARD (1ull << 20)               /* the stack's guard gap */
 #define SYS_VA_TRIES 64                         /* collisions with ferry's memory */
+#define SYS_VA_32BIT_LOW 0x40000000ull          /* x86 Linux's MAP_32BIT window */
+#define SYS_VA_32BIT_HIGH 0x80000000ull
 
 static struct {
     uint64_t top;           /* the guest's TASK_SIZE */
@@ -148,11 +150,11 @@ static uint64_t sys_va_host_low(uint64_t a, uint64_t end)
 
 /* The highest free [a, a+span) below top by the engine's map (before
  * there is an engine -- the loader -- only top - span), or 0. */
-static uint64_t sys_va_gap(uint64_t top, uint64_t span)
+static uint64_t sys_va_gap(uint64_t floor, uint64_t top, uint64_t span)
 {
-    if (top < SYS_VA_FLOOR || top - SYS_VA_FLOOR < span)
+    if (top < floor || top - floor < span)
         return 0;
-    return sys_engine ? tr_map_gap_below(sys_engine, SYS_VA_FLOOR, top, span) : top - span;
+    return sys_engine ? tr_map_gap_below(sys_engine, floor, top, span) : top - span;
 }
 
 /* mmap at exactly a, never over anything; MAP_FAILED with EEXIST where
@@ -170,11 +172,11 @@ static void *sys_va_try(uint64_t a, size_t len, int prot, int flags, int fd, lon
 
 /* Top-down from top: each collision with a mapping the engine does not
  * know moves the search below it. */
-static void *sys_va_search(uint64_t top, size_t len, int prot, int flags, int fd, long off)
+static void *sys_va_search(uint64_t floor, uint64_t top, size_t len, int prot, int flags, int fd, long off)
 {
     uint64_t span = SYS_VA_PAGE_UP((uint64_t)len);
     for (int k = 0; k < SYS_VA_TRIES; k++) {
-        uint64_t a = sys_va_gap(top, span);
+        uint64_t a = sys_va_gap(floor, top, span);
         if (!a)
             break;
         void *p = sys_va_try(a, len, prot, flags, fd, off);
@@ -240,12 +242,22 @@ void *sys_va_map(void *hint, size_t len, int prot, int flags, int fd, long off)
     }
     void *p = sys_va_at_hint(h, span, len, prot, flags, fd, off);
     if (p == MAP_FAILED && errno == EEXIST)
-        p = sys_va_search(va.mmap_base, len, prot, flags, fd, off);
+        p = sys_va_search(SYS_VA_FLOOR, va.mmap_base, len, prot, flags, fd, off);
     if (p == MAP_FAILED && errno == ENOMEM)
-        p = sys_va_search(va.top, len, prot, flags, fd, off);
+        p = sys_va_search(SYS_VA_FLOOR, va.top, len, prot, flags, fd, off);
     if (p == MAP_FAILED && errno == EINVAL)
         p = sys_va_refused(len, prot, flags, fd, off);
     return p;
+}
+
+/* x86's MAP_32BIT: anywhere in [1 GiB, 2 GiB), as Linux searches it
+ * (placing; elsewhere the caller's hint asks the host for low memory). */
+void *sys_va_map_32bit(size_t len, int prot, int flags, int fd, long off)
+{
+    if (!va.placing)
+        return mmap((void *)(uintptr_t)SYS_VA_32BIT_LOW, len, prot, flags, fd, (off_t)off);
+    void *p = sys_va_search(SYS_VA_32BIT_LOW, SYS_VA_32BIT_HIGH, len, prot, flags, fd, off);
+    return p != MAP_FAILED || errno != EINVAL ? p : sys_va_refused(len, prot, flags, fd, off);
 }
 
 /* len bytes of PROT_NONE address space below the top, for a caller to

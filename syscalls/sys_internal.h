@@ -162,6 +162,7 @@ uint64_t sys_va_top(void);
 bool sys_va_placing(void);
 void *sys_va_map(void *hint, size_t len, int prot, int flags, int fd, long off);
 void *sys_va_reserve(size_t len);
+void *sys_va_map_32bit(size_t len, int prot, int flags, int fd, long off);
 bool sys_va_above_top(uint64_t addr, uint64_t len);
 
 /* sys_maps.c: opening the guest's own /proc/.../maps (filtered); the

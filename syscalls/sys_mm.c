@@ -89,15 +89,15 @@ static void *sys_mmap_host(uint64_t addr, const uint64_t *a)
         return mmap(sys_ptr(addr), a[1], sys_host_prot(a[2]), flags, (int)a[4], (off_t)a[5]);
     if (a[1] && sys_va_above_top(addr, a[1]))
         addr = 0;
+    if ((a[3] & SYS_GUEST_MAP_32BIT) && !addr)
+        return sys_va_map_32bit(a[1], sys_host_prot(a[2]), flags, (int)a[4], (long)a[5]);
     return sys_va_map(sys_ptr(addr), a[1], sys_host_prot(a[2]), flags, (int)a[4], (long)a[5]);
 }
 
-/* MAP_32BIT exists only on x86: ask for low memory with a hint. */
+/* MAP_32BIT exists only on x86: low memory from sys_va_map_32bit. */
 static int64_t sys_mmap_locked(const uint64_t *a)
 {
     uint64_t addr = a[0];
-    if ((a[3] & SYS_GUEST_MAP_32BIT) && !addr && !(a[3] & SYS_GUEST_MAP_FIXED))
-        addr = 0x40000000;
     if (sys_mmap_above_top(a))
         return -ENOMEM;
     int64_t busy = (a[3] & SYS_GUEST_MAP_FIXED) ? sys_ferry_mem_fixed_ok(addr, a[1]) : 0;

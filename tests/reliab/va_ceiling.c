@@ -3,7 +3,7 @@
  * environment is that top: natively x86-64's 0x7ffffffff000, under ferry
  * with FERRY_DEBUG_VA_CEILING the lowered ceiling (check-reliab.sh runs
  * both).  After mapping memory every way the kernel chooses an address
- * for -- mmap with and without hints, threads' stacks, mremap that must
+ * for -- mmap with and without hints, MAP_32BIT, threads' stacks, mremap that must
  * move, shmat(NULL), an AIO ring, io_uring rings, a forked child, an
  * exec'd copy -- every line of /proc/self/maps must lie below the limit;
  * a 1 GiB MAP_FIXED range 2 TiB below it (natively free) must map; MAP_FIXED
@@ -76,6 +76,8 @@ static void hinted(void)
     anon((void *)(uintptr_t)(limit - PAGE), 4 * PAGE, 0);
     anon((void *)(uintptr_t)0x10000000000000ull, PAGE, 0);
     anon(NULL, 64ull << 20, MAP_NORESERVE);
+    char *low = anon(NULL, 16 * PAGE, MAP_32BIT);
+    printf("MAP_32BIT below 2 GiB: %s\n", low != MAP_FAILED && (uintptr_t)low + 16 * PAGE <= 0x80000000u ? "yes" : "no");
     free(malloc(1 << 20));
     keep_alive = malloc(3 << 20);
 }
