@@ -55,6 +55,14 @@ int ld_program_open(const char *path, struct ld_program *p);
  * returns (uint64_t)-1. */
 uint64_t ld_map_segments(struct ld_program *p, uint64_t hint, struct ld_image *img);
 
+/* ld_map.c: the guest's address space as ld_va_set gave it (x86-64's
+ * by default); mmap through its map function (anywhere below its top,
+ * trying hint first); Linux's ELF_ET_DYN_BASE for that top (two thirds
+ * of it: 0x555555554000 on x86-64). */
+const struct ld_va *ld_va_get(void);
+void *ld_va_mmap(void *hint, size_t len, int prot, int flags, int fd, long off);
+uint64_t ld_dyn_base(void);
+
 /* ld_load.c: notes a mapping in img->maps. */
 void ld_note_mapping(struct ld_image *img, uint64_t start, uint64_t end, int prot);
 /* A reservation, each segment and each page two segments share: two

@@ -65,7 +65,7 @@ int ld_check_program(const char *path, enum ld_interp_fault *fault, char *why, s
 static int ld_map_all(struct ld_program *p, struct ld_program *interp,
                       struct ld_auxv_info *ai, struct ld_image *img)
 {
-    uint64_t bias = ld_map_segments(p, LD_DYN_BASE, img);
+    uint64_t bias = ld_map_segments(p, ld_dyn_base(), img);
     ld_elf_close(&p->elf);
     if (bias == (uint64_t)-1) {
         if (p->interp[0])

@@ -29,6 +29,19 @@
 
 #define LD_MAP_FAILED ((uint64_t)-1)
 
+static struct ld_va ld_va_now = { LD_USER_TOP, LD_STACK_TOP, NULL };
+
+void ld_va_set(const struct ld_va *va) { ld_va_now = *va; }
+const struct ld_va *ld_va_get(void) { return &ld_va_now; }
+uint64_t ld_dyn_base(void) { return LD_PAGE_DOWN(ld_va_now.task_size / 3 * 2); }
+
+void *ld_va_mmap(void *hint, size_t len, int prot, int flags, int fd, long off)
+{
+    if (ld_va_now.map)
+        return ld_va_now.map(hint, len, prot, flags, fd, off);
+    return mmap(hint, len, prot, flags, fd, (off_t)off);
+}
+
 static uint64_t ld_fail(struct ld_program *p, const char *what)
 {
     snprintf(p->elf.why, sizeof p->elf.why, "%s: %s", what, strerror(errno));
@@ -64,12 +77,16 @@ static uint8_t *ld_reserve(struct ld_program *p, uint64_t dyn_hint)
     if (placed)
         return placed;
     void *want = p->elf.type == ET_EXEC ? (void *)(uintptr_t)p->lo : NULL;
+    if (want && p->hi > ld_va_now.task_size) {
+        errno = ENOMEM;             /* above the guest's address space, as Linux */
+        return NULL;
+    }
     if (want)
         flags |= MAP_FIXED_NOREPLACE;
     /* A hint only, so the heap has room to grow above a PIE main program
-     * as it would natively. */
-    void *hint = want ? want : (void *)(uintptr_t)dyn_hint;
-    void *m = mmap(hint, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+     * as it would natively; below the guest's top (ld_va_mmap). */
+    void *m = want ? mmap(want, len, PROT_READ | PROT_WRITE, flags, -1, 0)
+                   : ld_va_mmap((void *)(uintptr_t)dyn_hint, len, PROT_READ | PROT_WRITE, flags, -1, 0);
     if (m == MAP_FAILED)
         return NULL;
     if (want && m != want) {        /* kernel without MAP_FIXED_NOREPLACE */

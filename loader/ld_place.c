@@ -25,17 +25,31 @@
 
 #include "ld_internal.h"
 
-/* [0x7c00'0000'0000, 0x7e00'0000'0000), 2 TiB: below where Linux's
- * top-down mmap area starts (under the stack, at most 1 TiB below it with
- * the default 28 random bits), far above a PIE and its heap
+/* [0x7c00'0000'0000, 0x7e00'0000'0000), 2 TiB, on x86-64's 128 TiB: below
+ * where Linux's top-down mmap area starts (under the stack, at most 1 TiB
+ * below it with the default 28 random bits), far above a PIE and its heap
  * (ELF_ET_DYN_BASE, 0x5555...) and the legacy bottom-up layout's start
  * (0x2aaa...), and inside the "high application memory" of the
  * sanitizers' fixed layouts (ASan: above 0x1000'7fff'8000; MSan, TSan:
- * from 0x7000'... and 0x7a80'...), as kernel-placed libraries are. */
-#define LD_PLACE_BASE 0x00007c0000000000ull
+ * from 0x7000'... and 0x7a80'...), as kernel-placed libraries are.  A
+ * smaller guest address space (ld_va: a host with fewer VA bits, or
+ * FERRY_DEBUG_VA_CEILING) has it as far below its own top, shrunk to an
+ * eighth of the space where 2 TiB would not fit. */
 #define LD_PLACE_SLOT_SHIFT 24              /* 16 MiB: most objects fit one */
-#define LD_PLACE_SLOTS (1ull << 17)         /* 2 TiB */
+#define LD_PLACE_SIZE_MAX (1ull << 41)      /* 2 TiB */
 #define LD_PLACE_PROBES 32
+
+struct ld_place_region {
+    uint64_t base, slots;
+};
+
+static struct ld_place_region ld_place_region(void)
+{
+    uint64_t slot = 1ull << LD_PLACE_SLOT_SHIFT;
+    uint64_t top = (ld_va_get()->task_size + slot - 1) & ~(slot - 1);
+    uint64_t size = top / 8 < LD_PLACE_SIZE_MAX ? (top / 8) & ~(slot - 1) : LD_PLACE_SIZE_MAX;
+    return (struct ld_place_region){ top - 2 * size, size >> LD_PLACE_SLOT_SHIFT };
+}
 
 /* A 64-bit mix of the file's identity (one per file version). */
 static uint64_t ld_place_hash(const struct stat *st)
@@ -50,19 +64,16 @@ static uint64_t ld_place_hash(const struct stat *st)
     return h;
 }
 
-static uint64_t ld_place_slot_addr(uint64_t slot)
-{
-    return LD_PLACE_BASE + ((slot % LD_PLACE_SLOTS) << LD_PLACE_SLOT_SHIFT);
-}
-
 void *ld_place_map(const struct stat *st, size_t len, int prot, int flags, int fd, long off)
 {
-    uint64_t first = ld_place_hash(st) % LD_PLACE_SLOTS, span = LD_PAGE_UP((uint64_t)len);
-    if (!len || span > (LD_PLACE_SLOTS << LD_PLACE_SLOT_SHIFT) / 2)
+    struct ld_place_region r = ld_place_region();
+    uint64_t first = r.slots ? ld_place_hash(st) % r.slots : 0, span = LD_PAGE_UP((uint64_t)len);
+    uint64_t end = r.base + (r.slots << LD_PLACE_SLOT_SHIFT);
+    if (!len || !r.slots || span > (r.slots << LD_PLACE_SLOT_SHIFT) / 2)
         return MAP_FAILED;
     for (uint64_t k = 0; k < LD_PLACE_PROBES; k++) {
-        uint64_t at = ld_place_slot_addr(first + k);
-        if (at + span > LD_PLACE_BASE + (LD_PLACE_SLOTS << LD_PLACE_SLOT_SHIFT))
+        uint64_t at = r.base + (((first + k) % r.slots) << LD_PLACE_SLOT_SHIFT);
+        if (at + span > end)
             continue;                   /* would run past the region's end */
         void *want = (void *)(uintptr_t)at;
         void *p = mmap(want, len, prot, flags | MAP_FIXED_NOREPLACE, fd, (off_t)off);

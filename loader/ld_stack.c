@@ -179,13 +179,14 @@ static uint64_t ld_stack_size(void)
  * backed): Linux grows its stack on any fault within the limit. */
 static uint8_t *ld_map_stack(uint64_t size)
 {
-    /* Near the top of user space, where Linux puts it (a hint: the host
-     * may have other ideas, e.g. a 39-bit AArch64 address space), so the
-     * guest's view of its address space is the native one: nothing of its
-     * own between the program and 96 TiB. */
-    void *hint = (void *)(uintptr_t)(LD_STACK_TOP - size - LD_STACK_GUARD);
-    uint8_t *base = mmap(hint, size + LD_STACK_GUARD, PROT_NONE,
-                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    /* Near the top of the guest's user space, where Linux puts it (a hint:
+     * the host may have other ideas, e.g. a 39-bit AArch64 address space),
+     * so the guest's view of its address space is the native one: nothing
+     * of its own between the program and 96 TiB.  Always below the guest's
+     * top (ld_va_mmap: syscalls/sys_guest_va.c). */
+    void *hint = (void *)(uintptr_t)(ld_va_get()->stack_top - size - LD_STACK_GUARD);
+    uint8_t *base = ld_va_mmap(hint, size + LD_STACK_GUARD, PROT_NONE,
+                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED)
         return NULL;
     if (mprotect(base + LD_STACK_GUARD, size, PROT_READ | PROT_WRITE) != 0) {

@@ -21,6 +21,19 @@ struct ld_params {
     bool place_shared;          /* the interpreter at its slot (ld_place.c) */
 };
 
+/* The guest's address space (set by syscalls/sys_guest_va.c before
+ * loading; ld_va_set): its top, Linux's TASK_SIZE (0x7ffffffff000 on
+ * x86-64, lower on a host with fewer VA bits or under
+ * FERRY_DEBUG_VA_CEILING), where the stack's top goes, and -- on a host
+ * whose own mappings may lie above that top -- the function that maps
+ * guest memory below it (mmap's arguments; hint: where to try first;
+ * NULL: the host's mmap).  Without ld_va_set: x86-64's layout, mmap. */
+struct ld_va {
+    uint64_t task_size, stack_top;
+    void *(*map)(void *hint, size_t len, int prot, int flags, int fd, long off);
+};
+void ld_va_set(const struct ld_va *va);
+
 /* One mapping the loader made: its pages and their protection as the
  * guest sees it (PROT_*: code is also host-readable for the decoder). */
 struct ld_mapping {

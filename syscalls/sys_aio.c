@@ -18,7 +18,7 @@
  * -EBADF); the iocb pointer array and each iocb are copied in (-EFAULT).
  * Data buffers and iovec arrays go to the kernel as given, as for read
  * and readv.  The ring the kernel maps at io_setup is in the guest's map
- * (libaio reads its header).
+ * (libaio reads its header), below the guest's top (sys_guest_va.c).
  *
  * A host without AIO (a kernel built without CONFIG_AIO, or qemu-user,
  * which gives ENOSYS for all six calls) gives the guest ENOSYS for all of
@@ -29,6 +29,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -172,6 +173,29 @@ static bool sys_aio_host_lacks(void)
     return sys_aio_missing;
 }
 
+/* Where ferry places guest mappings (sys_guest_va.c), a ring the kernel
+ * put above the guest's top moves below it: mremap of an AIO ring moves
+ * its context's id with it (Linux 3.19's aio_ring_mremap, for CRIU).
+ * The ring is its 32-byte header and nr 32-byte events, whole pages.
+ * 0, or -ENOMEM (the context destroyed). */
+static int sys_aio_ring_below_top(aio_context_t *id)
+{
+    uint64_t len = (32 + 32 * (uint64_t)((const uint32_t *)sys_ptr(*id))[1] + 4095) & ~4095ull;
+    if (!sys_va_placing() || !sys_va_above_top(*id, len))
+        return 0;
+    void *to = sys_va_reserve(len);
+    void *p = to == MAP_FAILED ? MAP_FAILED
+                               : mremap(sys_ptr(*id), len, len, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+    if (p == MAP_FAILED) {
+        if (to != MAP_FAILED)
+            munmap(to, len);
+        syscall(SYS_io_destroy, *id);
+        return -ENOMEM;
+    }
+    *id = (aio_context_t)(uintptr_t)p;
+    return 0;
+}
+
 SYS_HANDLER(sys_io_setup)
 {
     if (sys_aio_host_lacks())
@@ -184,6 +208,8 @@ SYS_HANDLER(sys_io_setup)
         return -EINVAL;
     if (syscall(SYS_io_setup, (unsigned)a[0], &id) != 0)
         return -errno;
+    if (sys_aio_ring_below_top(&id) != 0)
+        return -ENOMEM;
     /* the ring holds at most nr - 1 requests and completions */
     if (!sys_aio_add(id, ((const uint32_t *)sys_ptr(id))[1])) {
         syscall(SYS_io_destroy, id);

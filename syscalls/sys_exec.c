@@ -236,18 +236,23 @@ static int64_t sys_exec_by_kernel(const char *path, int pfd, char **argv, char *
 static char sys_exec_comm[64];
 
 /* The guest environment, plus FERRY_EXEC_ARGV0 when argv[0] != path,
- * ferry's FERRY_EXEC_WRAPPER, FERRY_EXEC_FD and FERRY_EXEC_COMM. */
+ * ferry's FERRY_EXEC_WRAPPER, FERRY_EXEC_FD, FERRY_EXEC_COMM and
+ * FERRY_DEBUG_VA_CEILING. */
 static char **sys_exec_env(char **envp, const char *argv0, const char *path, char *buf, size_t len)
 {
     static struct sys_argv env;
-    static char wrapper[4096], logfd[64], execfd[64], comm[96];
-    const char *w = getenv(SYS_EXEC_WRAPPER_ENV);
+    static char wrapper[4096], logfd[64], execfd[64], comm[96], ceiling[64];
+    const char *w = getenv(SYS_EXEC_WRAPPER_ENV), *c = getenv(SYS_EXEC_VA_CEILING_ENV);
     env.n = 0;
     for (size_t i = 0; envp && envp[i]; i++)
         sys_argv_add(&env, envp[i]);
     if (w && *w) {
         snprintf(wrapper, sizeof wrapper, "%s=%s", SYS_EXEC_WRAPPER_ENV, w);
         sys_argv_add(&env, wrapper);
+    }
+    if (c && *c) {
+        snprintf(ceiling, sizeof ceiling, "%s=%s", SYS_EXEC_VA_CEILING_ENV, c);
+        sys_argv_add(&env, ceiling);
     }
     if (sys_exec_pass_fd >= 0) {
         snprintf(execfd, sizeof execfd, "%s=%d", SYS_EXEC_FD_ENV, sys_exec_pass_fd);

@@ -22,5 +22,7 @@
 #define SYS_EXEC_COMM_ENV "FERRY_EXEC_COMM"
 /* Every variable with this prefix is ferry's, never the guest's. */
 #define SYS_EXEC_PRIVATE_PREFIX "FERRY_EXEC_"
+/* sys_guest_va.c's test hook: not the guest's, passed on by execve. */
+#define SYS_EXEC_VA_CEILING_ENV "FERRY_DEBUG_VA_CEILING"
 
 #endif

@@ -15,7 +15,9 @@
  *  - MAP_FIXED (and MREMAP_FIXED) onto ferry's memory fails with ENOMEM,
  *    the one thing Linux would not do: the guest cannot have that address
  *    while ferry lives there.  A range the guest has entirely is the fast
- *    path (no look at the host's mappings). */
+ *    path (no look at the host's mappings).  On a host whose user space
+ *    reaches above the guest's (48-bit AArch64) ferry's memory lies above
+ *    the guest's top (sys_guest_va.c), so below it this never happens. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
@@ -29,7 +31,6 @@
 #include "translator.h"
 
 #define SYS_PAGE 4096ull
-#define SYS_TASK_SIZE 0x00007ffffffff000ull     /* x86-64 user space */
 
 static pthread_mutex_t sys_mm_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t sys_mm_once = PTHREAD_ONCE_INIT;
@@ -125,7 +126,8 @@ int64_t sys_ferry_mem_fixed_ok(uint64_t start, uint64_t len)
 /* Linux's checks of an (addr, len) range: EINVAL, or 0 with *end set. */
 static int64_t sys_range(uint64_t addr, uint64_t len, uint64_t *end)
 {
-    if (addr % SYS_PAGE || addr > SYS_TASK_SIZE || len > SYS_TASK_SIZE - addr)
+    uint64_t top = sys_va_top();        /* x86-64's TASK_SIZE, or lower (sys_guest_va.c) */
+    if (addr % SYS_PAGE || addr > top || len > top - addr)
         return -EINVAL;
     *end = addr + ((len + SYS_PAGE - 1) & ~(SYS_PAGE - 1));
     return 0;

@@ -152,6 +152,19 @@ int64_t sys_ferry_mem_mprotect(uint64_t addr, uint64_t len, int host_prot, int g
 int64_t sys_ferry_mem_madvise(uint64_t addr, uint64_t len, int advice);
 int64_t sys_ferry_mem_fixed_ok(uint64_t start, uint64_t len);
 
+/* sys_guest_va.c: the guest's address space.  At start (before the
+ * loader); the guest's TASK_SIZE; whether ferry places guest mappings
+ * itself (the host maps above that top); mmap below the top (hint first,
+ * then top-down; plain mmap when not placing); PROT_NONE room below the
+ * top to map over; whether a range lies above the top. */
+void sys_va_init(void);
+uint64_t sys_va_top(void);
+bool sys_va_placing(void);
+void *sys_va_map(void *hint, size_t len, int prot, int flags, int fd, long off);
+void *sys_va_reserve(size_t len);
+void *sys_va_map_32bit(size_t len, int prot, int flags, int fd, long off);
+bool sys_va_above_top(uint64_t addr, uint64_t len);
+
 /* sys_maps.c: opening the guest's own /proc/.../maps (filtered); the
  * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
 #define SYS_MAPS_NOT_OURS (-4096)

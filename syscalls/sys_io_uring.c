@@ -198,9 +198,16 @@ static bool sys_uring_add(int fd, const struct x86_64_io_uring_params *p)
     return false;
 }
 
+/* Where ferry places guest mappings below the host's top (a 48-bit
+ * AArch64 host, sys_guest_va.c), a ring could only be where the kernel
+ * puts it -- above the guest's address space: io_uring's mmap and mremap
+ * refuse any address given (cache aliasing).  The guest is told what a
+ * kernel without io_uring says, and falls back as it would there. */
 SYS_HANDLER(sys_io_uring_setup)
 {
     struct x86_64_io_uring_params p;
+    if (sys_va_placing())
+        return -ENOSYS;
     if (sys_copy_in(&p, a[1], sizeof p))
         return -EFAULT;
     if (p.flags & ~SYS_IORING_SETUP_OK)

@@ -5,7 +5,9 @@
  * msgbuf: the same on arm64) except semid64_ds, where x86-64 keeps a
  * padding word after each time; semctl's IPC_STAT/SEM_STAT(_ANY)/IPC_SET
  * convert it (sys_conv.c).  shmat maps at a guest address (guest addresses are host
- * addresses; SHM_RND/SHM_RDONLY/SHM_EXEC/SHM_REMAP are the same bits) and
+ * addresses; SHM_RND/SHM_RDONLY/SHM_EXEC/SHM_REMAP are the same bits;
+ * shmat(NULL) below the guest's top where ferry places guest mappings,
+ * sys_guest_va.c) and
  * tells the translator, which keeps its own map of guest mappings; shmdt
  * needs the size of what it unmaps, so attachments are remembered here
  * (inherited by fork like the attachments themselves). */
@@ -17,6 +19,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -77,10 +80,36 @@ SYS_HANDLER(sys_shmget)
     return sys_ret(syscall(SYS_shmget, (key_t)a[0], (size_t)a[1], (int)a[2]));
 }
 
+/* shmat(NULL) where ferry places guest mappings (sys_guest_va.c): over
+ * room reserved below the guest's top (SHM_REMAP replaces it). */
+static long sys_shmat_placed(int id, int flags)
+{
+    struct shmid64_ds ds;
+    if (syscall(SYS_shmctl, id, IPC_STAT, &ds) != 0)
+        return syscall(SYS_shmat, id, NULL, flags);     /* the kernel's answer (EINVAL, EACCES) */
+    void *to = sys_va_reserve(ds.shm_segsz);
+    if (to == MAP_FAILED)
+        return -1;
+    long r = syscall(SYS_shmat, id, to, flags | SHM_REMAP);
+    if (r == -1) {
+        int err = errno;
+        munmap(to, ds.shm_segsz);
+        errno = err;
+    }
+    return r;
+}
+
+static long sys_shmat_host(int id, uint64_t addr, int flags)
+{
+    if (!addr && sys_va_placing())
+        return sys_shmat_placed(id, flags);
+    return syscall(SYS_shmat, id, sys_ptr(addr), flags);
+}
+
 SYS_HANDLER(sys_shmat)
 {
     struct shmid64_ds ds;
-    long r = syscall(SYS_shmat, (int)a[0], sys_ptr(a[1]), (int)a[2]);
+    long r = sys_shmat_host((int)a[0], a[1], (int)a[2]);
     if (r == -1) return -errno;
     uint64_t addr = (uint64_t)r, len = 0;
     if (syscall(SYS_shmctl, (int)a[0], IPC_STAT, &ds) == 0)

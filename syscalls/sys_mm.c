@@ -3,7 +3,9 @@
  * cache is on, a shared object's whole-span mmap goes to its file's slot:
  * sys_mmap_placed); every change to the guest's mappings is told to the
  * translator (tr_map_changed), which keeps its own map of them for code
- * fetch and drops translations of the pages concerned.  brk is emulated:
+ * fetch and drops translations of the pages concerned.  Where the host's
+ * user space reaches above the guest's (a 48-bit AArch64 host), ferry
+ * chooses the addresses the kernel would (sys_guest_va.c).  brk is emulated:
  * the host break belongs to ferry's malloc, so the guest's heap is an
  * anonymous mapping grown from sys_proc.brk_start. */
 #define _GNU_SOURCE
@@ -21,6 +23,7 @@
 #define SYS_PAGE_UP(x) (((x) + SYS_PAGE - 1) & ~(SYS_PAGE - 1))
 #define SYS_GUEST_MAP_FIXED 0x10
 #define SYS_GUEST_MAP_32BIT 0x40
+#define SYS_GUEST_MAP_FIXED_NOREPLACE 0x100000
 #define SYS_GUEST_MAP_ANONYMOUS 0x20
 #define SYS_GUEST_MAP_TYPE 0x0f
 #define SYS_GUEST_MAP_PRIVATE 0x02
@@ -64,19 +67,45 @@ static void *sys_mmap_placed(const uint64_t *a)
     return ld_place_map(&st, a[1], sys_host_prot(a[2]), sys_map_flags_to_host(a[3]), (int)a[4], 0);
 }
 
-/* MAP_32BIT exists only on x86: ask for low memory with a hint. */
+/* A fixed mapping (MAP_FIXED, MAP_FIXED_NOREPLACE) that ends above the
+ * guest's top: ENOMEM, as Linux's get_unmapped_area, also where the host
+ * would map it (its last page under qemu-user, whose top is 2^47; all of
+ * it on a 48-bit host: sys_guest_va.c).  Invalid lengths and offsets are
+ * left to the host's checks, which come first in Linux. */
+static bool sys_mmap_above_top(const uint64_t *a)
+{
+    return (a[3] & (SYS_GUEST_MAP_FIXED | SYS_GUEST_MAP_FIXED_NOREPLACE)) && a[1] &&
+           !(a[5] & (SYS_PAGE - 1)) && sys_va_above_top(a[0], a[1]);
+}
+
+/* The host's mmap, or where ferry places guest mappings itself: below the
+ * guest's top (sys_guest_va.c) unless the address is fixed.  A hint that
+ * reaches above the top is no hint, as in Linux (a host whose top is
+ * higher -- qemu-user's 2^47 -- would honour it). */
+static void *sys_mmap_host(uint64_t addr, const uint64_t *a)
+{
+    int flags = sys_map_flags_to_host(a[3]);
+    if (a[3] & (SYS_GUEST_MAP_FIXED | SYS_GUEST_MAP_FIXED_NOREPLACE))
+        return mmap(sys_ptr(addr), a[1], sys_host_prot(a[2]), flags, (int)a[4], (off_t)a[5]);
+    if (a[1] && sys_va_above_top(addr, a[1]))
+        addr = 0;
+    if ((a[3] & SYS_GUEST_MAP_32BIT) && !addr)
+        return sys_va_map_32bit(a[1], sys_host_prot(a[2]), flags, (int)a[4], (long)a[5]);
+    return sys_va_map(sys_ptr(addr), a[1], sys_host_prot(a[2]), flags, (int)a[4], (long)a[5]);
+}
+
+/* MAP_32BIT exists only on x86: low memory from sys_va_map_32bit. */
 static int64_t sys_mmap_locked(const uint64_t *a)
 {
     uint64_t addr = a[0];
-    if ((a[3] & SYS_GUEST_MAP_32BIT) && !addr && !(a[3] & SYS_GUEST_MAP_FIXED))
-        addr = 0x40000000;
+    if (sys_mmap_above_top(a))
+        return -ENOMEM;
     int64_t busy = (a[3] & SYS_GUEST_MAP_FIXED) ? sys_ferry_mem_fixed_ok(addr, a[1]) : 0;
     if (busy)
         return busy;                    /* ferry's own memory (sys_ferry_mem.c) */
     void *p = sys_mmap_placed(a);
     if (p == MAP_FAILED)
-        p = mmap(sys_ptr(addr), a[1], sys_host_prot(a[2]), sys_map_flags_to_host(a[3]),
-                 (int)a[4], (off_t)a[5]);
+        p = sys_mmap_host(addr, a);
     if (p == MAP_FAILED && (a[3] & SYS_GUEST_MAP_FIXED))
         sys_mm_forget(addr, a[1]);
     if (p == MAP_FAILED)
@@ -103,18 +132,50 @@ static int64_t sys_mprotect_locked(const uint64_t *a)
     return sys_ferry_mem_mprotect(a[0], a[1], sys_host_prot(a[2]), sys_guest_prot(a[2]));
 }
 
+/* MREMAP_MAYMOVE without MREMAP_FIXED where ferry places guest mappings:
+ * in place if the kernel can (never past the guest's top), else to room
+ * found below the top (sys_guest_va.c), moved there with MREMAP_FIXED. */
+static void *sys_mremap_placed(const uint64_t *a)
+{
+    if (a[1] && !(a[3] & SYS_MREMAP_DONTUNMAP) && !sys_va_above_top(a[0], a[2])) {
+        void *p = mremap(sys_ptr(a[0]), a[1], a[2], 0);
+        if (p != MAP_FAILED)
+            return p;
+    }
+    void *to = sys_va_reserve(a[2]);
+    if (to == MAP_FAILED)
+        return to;
+    void *p = mremap(sys_ptr(a[0]), a[1], a[2], (int)a[3] | MREMAP_FIXED, to);
+    if (p == MAP_FAILED) {
+        int err = errno;
+        munmap(to, a[2]);
+        errno = err;
+    }
+    return p;
+}
+
+static void *sys_mremap_host(const uint64_t *a)
+{
+    if (sys_va_placing() && (a[3] & MREMAP_MAYMOVE) && !(a[3] & MREMAP_FIXED))
+        return sys_mremap_placed(a);
+    return mremap(sys_ptr(a[0]), a[1], a[2], (int)a[3], sys_ptr(a[4]));
+}
+
 /* MREMAP_MAYMOVE/FIXED/DONTUNMAP: the same bits on all hosts.  The pages
  * move with their protection (one mapping: mremap fails across two); with
- * DONTUNMAP the old range stays mapped, emptied. */
+ * DONTUNMAP the old range stays mapped, emptied.  A new place above the
+ * guest's top is EINVAL, as Linux's mremap_to says. */
 static int64_t sys_mremap_locked(const uint64_t *a)
 {
     int prot = tr_prot_at(sys_engine, a[0]);
     if (!sys_guest_has(a[0] & ~(SYS_PAGE - 1), SYS_PAGE_UP(a[0] + a[1])))
         return -EFAULT;                 /* not the guest's: unmapped for it */
+    if ((a[3] & MREMAP_FIXED) && sys_va_above_top(a[4], a[2]))
+        return -EINVAL;
     int64_t busy = (a[3] & MREMAP_FIXED) ? sys_ferry_mem_fixed_ok(a[4], a[2]) : 0;
     if (busy)
         return busy;
-    void *p = mremap(sys_ptr(a[0]), a[1], a[2], (int)a[3], sys_ptr(a[4]));
+    void *p = sys_mremap_host(a);
     if (p == MAP_FAILED)
         return -errno;
     if (a[3] & SYS_MREMAP_DONTUNMAP)
@@ -165,7 +226,7 @@ static void sys_brk_shrink(uint64_t end)
 static int64_t sys_brk_locked(const uint64_t *a)
 {
     uint64_t want = a[0], end = SYS_PAGE_UP(want);
-    if (want < sys_proc.brk_start)
+    if (want < sys_proc.brk_start || end > sys_va_top())
         return (int64_t)sys_proc.brk_cur;
     if (end > sys_proc.brk_mapped && sys_brk_grow(end) != 0)
         return (int64_t)sys_proc.brk_cur;

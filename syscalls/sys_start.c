@@ -14,11 +14,12 @@
 
 /* ferry's execve passes a guest argv[0] that differs from the program
  * path in SYS_EXEC_ARGV0_ENV, and no FERRY_EXEC_* variable belongs to the
- * guest's environment.  Returns the argv[0] found, or NULL.  The new
+ * guest's environment, nor the test hook FERRY_DEBUG_VA_CEILING.  Returns the argv[0] found, or NULL.  The new
  * environment is malloc'ed and lives as long as the guest. */
 static const char *sys_start_env(char *const **envp)
 {
     static const char key[] = SYS_EXEC_ARGV0_ENV "=", private[] = SYS_EXEC_PRIVATE_PREFIX;
+    static const char debug_va[] = SYS_EXEC_VA_CEILING_ENV "=";
     const char *argv0 = NULL;
     size_t n = 0, out = 0;
     while (*envp && (*envp)[n])
@@ -29,7 +30,8 @@ static const char *sys_start_env(char *const **envp)
     for (size_t i = 0; i < n; i++) {
         if (strncmp((*envp)[i], key, sizeof key - 1) == 0)
             argv0 = (*envp)[i] + sizeof key - 1;
-        else if (strncmp((*envp)[i], private, sizeof private - 1) != 0)
+        else if (strncmp((*envp)[i], private, sizeof private - 1) != 0 &&
+                 strncmp((*envp)[i], debug_va, sizeof debug_va - 1) != 0)
             env[out++] = (*envp)[i];
     }
     env[out] = NULL;
@@ -96,6 +98,7 @@ int sys_process_load(const char *path, char *const argv[], char *const envp[],
     const struct ld_params params = { .hwcap = x86_cpuid_hwcap(), .hwcap2 = x86_cpuid_hwcap2(),
                                       .platform = "x86_64", .place_shared = ferry_opts.tcache_dir != NULL };
     sys_start_argv0(&argv, sys_start_env(&envp));
+    sys_va_init();
     int st = ld_load_program(path, argv, envp, &params, img, errbuf, errlen);
     if (st == 0)
         sys_start_comm(path);

@@ -93,6 +93,12 @@ int tr_map_extent(struct tr_engine *e, uint64_t addr, uint64_t *end)
     return e->cfg.mem->extent(e->cfg.mem, addr, end);
 }
 
+uint64_t tr_map_gap_below(struct tr_engine *e, uint64_t floor, uint64_t top, uint64_t len)
+{
+    const struct tr_guest_mem *m = e->cfg.mem;
+    return m->gap_below ? m->gap_below(m, floor, top, len) : 0;
+}
+
 int tr_prot_at(struct tr_engine *e, uint64_t addr)
 {
     return e->cfg.mem->prot_at(e->cfg.mem, addr);

@@ -133,3 +133,23 @@ const struct gmap_range *gmap_next(const struct gmap *m, uint64_t addr)
     size_t i = first_after(m, addr);
     return i < m->n ? &m->r[i] : NULL;
 }
+
+/* Walks the ranges below top downwards, as Linux's top-down search walks
+ * its gaps: the first hole (between mapped ranges; unmapped and unknown
+ * pages are free) that holds len bytes gives its highest fit. */
+uint64_t gmap_gap_below(const struct gmap *m, uint64_t floor, uint64_t top, uint64_t len)
+{
+    if (top < floor || top - floor < len || len == 0)
+        return 0;
+    uint64_t hi = top;
+    for (size_t i = first_after(m, top - 1) + 1; i-- > 0;) {
+        if (i >= m->n || m->r[i].start >= hi || m->r[i].prot == GMAP_UNMAPPED)
+            continue;
+        if (m->r[i].end < hi && hi - m->r[i].end >= len)
+            return hi - len;
+        hi = m->r[i].start;
+        if (hi < floor || hi - floor < len)
+            return 0;
+    }
+    return hi - len;
+}

@@ -42,5 +42,9 @@ void gmap_protect(struct gmap *m, uint64_t start, uint64_t end, int prot);
 const struct gmap_range *gmap_find(const struct gmap *m, uint64_t addr);
 /* The first range ending after addr (it may start after addr), or NULL. */
 const struct gmap_range *gmap_next(const struct gmap *m, uint64_t addr);
+/* The highest address a with floor <= a and a + len <= top such that no
+ * mapped range meets [a, a+len) (unmapped and unknown pages are free):
+ * the top-down placement of a new mapping.  0 when there is none. */
+uint64_t gmap_gap_below(const struct gmap *m, uint64_t floor, uint64_t top, uint64_t len);
 
 #endif

@@ -112,6 +112,10 @@ struct tr_guest_mem {
      * of the mapping, or of the hole up to the next one; UINT64_MAX at
      * the top): lets the syscall layer walk a range in a few steps. */
     int (*extent)(const struct tr_guest_mem *m, uint64_t addr, uint64_t *end);
+    /* TR_MEM_HOST, optional: the highest start of len free bytes in
+     * [floor, top) by that same record (guest_map.h's gmap_gap_below), 0
+     * when none: where ferry places a guest mapping itself. */
+    uint64_t (*gap_below)(const struct tr_guest_mem *m, uint64_t floor, uint64_t top, uint64_t len);
     /* TR_MEM_SOFTMMU only: the host address of guest virtual addr for the
      * vCPU running on this thread (tr_g2h), and the access helpers. */
     void *(*g2h)(const struct tr_guest_mem *m, uint64_t addr);

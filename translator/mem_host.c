@@ -170,6 +170,14 @@ static int host_extent(const struct tr_guest_mem *m, uint64_t addr, uint64_t *en
     return prot;
 }
 
+static uint64_t host_gap_below(const struct tr_guest_mem *m, uint64_t floor, uint64_t top, uint64_t len)
+{
+    read_lock();
+    uint64_t a = gmap_gap_below(&host.map, floor, top, len);
+    unlock();
+    return a;
+}
+
 static const struct tr_guest_mem mem_host = {
     .mode = TR_MEM_HOST,
     .fetchable = host_fetchable,
@@ -177,6 +185,7 @@ static const struct tr_guest_mem mem_host = {
     .map_changed = host_map_changed,
     .prot_at = host_prot_at,
     .extent = host_extent,
+    .gap_below = host_gap_below,
 };
 
 const struct tr_guest_mem *tr_mem_host(void) { return &mem_host; }

@@ -90,6 +90,10 @@ int tr_prot_at(struct tr_engine *e, uint64_t addr);
 /* tr_prot_at(addr), and in *end where that answer stops holding (the
  * next change of mapping; UINT64_MAX at the top). */
 int tr_map_extent(struct tr_engine *e, uint64_t addr, uint64_t *end);
+/* The highest address a in [floor, top - len] where no mapping the engine
+ * knows meets [a, a+len) (user mode's top-down placement of guest
+ * mappings, syscalls/sys_guest_va.c); 0 when there is none. */
+uint64_t tr_map_gap_below(struct tr_engine *e, uint64_t floor, uint64_t top, uint64_t len);
 
 /* Around a host fork() of a process running the engine: prepare, then
  * parent or child (the child keeps only the calling thread's vCPU). */

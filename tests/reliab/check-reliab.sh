@@ -135,6 +135,36 @@ esac
 # --- 4. ferry's mappings are off-limits and hidden ---------------------------
 both "/proc/self/maps shows only the guest's; calls over ferry's memory" 300 "$bin/maps_view"
 
+# --- 4b. the guest's address space ends at its TASK_SIZE ---------------------
+# On a host whose user space reaches above x86-64's 47 bits (48-bit AArch64)
+# ferry places every guest mapping below the guest's top and its own memory
+# lies above (syscalls/sys_guest_va.c).  FERRY_DEBUG_VA_CEILING lowers that
+# top to 16 TiB, below ferry's memory here, so the same placing runs on
+# both builds: va_ceiling.c checks every line of its maps against the top
+# (VA_LIMIT: natively x86-64's own), maps 1 GiB MAP_FIXED 2 TiB below it
+# and fails calls at it as Linux does; guest programs and Debian scripts
+# (RELIAB_VA_CASES, from reliab.mk) give their native output.
+va_top=0x100000000000
+export VA_LIMIT=0x7ffffffff000
+both "va_ceiling: the guest's maps end at x86-64's TASK_SIZE" 300 "$bin/va_ceiling"
+plain=$ferry
+ferry="env VA_LIMIT=$va_top FERRY_DEBUG_VA_CEILING=$va_top $plain"
+both "va_ceiling: the guest below a lowered ceiling, ferry above it" 300 "$bin/va_ceiling"
+ferry=$plain
+unset VA_LIMIT
+if [ -n "${RELIAB_VA_CASES:-}" ]; then
+    src=$(cd "$here/../.." && pwd)
+    st=0
+    (cd "$src" && sh tests/run-diff.sh -t "${RELIAB_VA_TIMEOUT:-60}" -w "$tmp/va-run" -m tests/guest \
+        -f "env FERRY_DEBUG_VA_CEILING=$va_top $plain" $RELIAB_VA_CASES) > va-run.log 2>&1 || st=$?
+    grep -v '^PASS' va-run.log > err
+    if [ "$st" = 0 ]; then
+        pass "guest programs and Debian scripts below a lowered ceiling ($(tail -n 1 va-run.log))"
+    else
+        fail "guest programs and Debian scripts below a lowered ceiling" "$(tail -n 1 va-run.log)"
+    fi
+fi
+
 # The code cache: a guest store aimed at translated code (ferry tells where
 # it is: FERRY_DEBUG_CODE_CACHE) faults as a store into the program's own
 # code does natively, and the code still runs (tc_views.c).

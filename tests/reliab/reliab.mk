@@ -43,6 +43,16 @@ $(RELIAB_HOSTDEP:%=$(RELIAB_OUT)/%.a64): $(RELIAB_OUT)/%.a64: tests/guest/%.c | 
 	$(CC_aarch64) -O2 -static -pthread -o $@ $<
 RELIAB_PROGS += $(RELIAB_HOSTDEP:%=$(RELIAB_OUT)/%) $(RELIAB_HOSTDEP:%=$(RELIAB_OUT)/%.a64)
 
+# Guest programs and Debian scripts run again with the guest's address
+# space lowered below ferry's memory (FERRY_DEBUG_VA_CEILING: how a 48-bit
+# AArch64 host places the guest; check-reliab.sh "below a lowered
+# ceiling"): threads, mmap/mremap/munmap, fork, vfork, exec, signals,
+# dynamically linked; fewer on the AArch64 build (qemu).
+RELIAB_VA_GUEST_x86_64 := $(foreach n,threads thread_munmap fork vfork execveat jit_remap malloc signals                             clone3 mqueue,$(TESTS_OUT)/guest/$(n).O2 $(TESTS_OUT)/guest/$(n).dyn)
+RELIAB_VA_GUEST_aarch64 := $(foreach n,threads thread_munmap fork jit_remap,$(TESTS_OUT)/guest/$(n).dyn)
+RELIAB_VA_DEBIAN_x86_64 := tests/debian/bash.sh tests/debian/python.sh
+RELIAB_VA_DEBIAN_aarch64 := tests/debian/bash.sh
+
 # ferry-system's path spelled out: system/system.mk, which sets
 # FERRY_SYSTEM, may be read after this file (the eval below expands it now).
 RELIAB_FERRY_SYSTEM := $(BUILD)$(MODE_DIR)/ferry-system
@@ -58,7 +68,9 @@ RELIAB_LINUX := $(or $(FERRY_LINUX),/var/cache/ferry/linux-amd64-bookworm)
 
 define reliab_for_arch
 .PHONY: check-reliab-$(1) check-reliab-long-$(1)
-check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(RELIAB_FERRY_SYSTEM_$(1)) $$(RELIAB_LINUX)/.ferry-linux-1
+check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(RELIAB_FERRY_SYSTEM_$(1)) $$(RELIAB_LINUX)/.ferry-linux-1 \
+                   $$(RELIAB_VA_GUEST_$(1))
+	RELIAB_VA_CASES="$$(RELIAB_VA_GUEST_$(1)) $$(RELIAB_VA_DEBIAN_$(1))" RELIAB_VA_TIMEOUT=$$(TEST_TIMEOUT_$(1)) \
 	sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT)) \
 	    "$$(RELIAB_FSYS_CMD_$(1))" $$(RELIAB_LINUX)/vmlinuz
 check-reliab-long-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS)

@@ -1,7 +1,8 @@
 /* test_guest_map.c -- the interval map of guest mappings
  * (translator/guest_map.c): set, forget and protect of partial ranges
  * split, trim and merge as Linux does to a process's mappings, checked
- * case by case and against a page-by-page model under random operations;
+ * case by case and against a page-by-page model under random operations
+ * (with the top-down gap search, gmap_gap_below);
  * and the TR_MEM_HOST interface answering code fetch and the writable
  * check from it (translator/mem_host.c). */
 #include <criterion/criterion.h>
@@ -171,9 +172,32 @@ static void model_apply(int op, int lo, int hi, int prot)
     }
 }
 
+/* The highest page a in [lo, hi - len] whose len pages are all free (not
+ * mapped: unmapped or unknown), as a top-down mmap picks it; 0 if none. */
+static uint64_t model_gap_below(int lo, int hi, int len)
+{
+    for (int a = hi - len; a >= lo; a--) {
+        int p = a;
+        while (p < a + len && model[p] < 0)
+            p++;
+        if (p == a + len)
+            return P(a);
+    }
+    return 0;
+}
+
+static void check_gap_against_model(const struct gmap *m, int step)
+{
+    int lo = 1 + rand() % 8, hi = lo + rand() % (NPAGES - lo + 1), len = 1 + rand() % 10;
+    uint64_t got = gmap_gap_below(m, P(lo), P(hi), P(len)), want = model_gap_below(lo, hi, len);
+    cr_assert_eq(got, want, "step %d: gap of %d pages in [%d, %d) at %#lx, the model %#lx", step, len, lo, hi,
+                 (unsigned long)got, (unsigned long)want);
+}
+
 static void check_against_model(const struct gmap *m, int step)
 {
     check_shape(m);
+    check_gap_against_model(m, step);
     for (int p = 0; p < NPAGES; p++) {
         const struct gmap_range *r = gmap_find(m, P(p) + 123);
         int got = r ? r->prot : UNKNOWN;
