@@ -46,7 +46,7 @@ static void console_case(void)
     put_str("console: "); report("irq", irq);
     con.q[0].desc[0] = (struct vdesc){ virt_to_phys(buf), 64, VD_WRITE, 0 };
     vq_publish(&con, 0, 0);
-    long len = vq_wait(&con, 0);            /* stdin arrives on the VMM's reader thread */
+    long len = vq_wait_external(&con, 0);   /* stdin arrives on the VMM's reader thread */
     report("len", len);
     for (int spin = 0; spin < 1000000 && !irq_line_level(irq); spin++)
         cpu_relax();                        /* the used index may be seen before the line */

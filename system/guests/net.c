@@ -35,7 +35,7 @@ static void receive_frame(void)
     for (int tries = 0; tries < 50; tries++) {
         dev.q[0].desc[0] = (struct vdesc){ virt_to_phys(buf), HDR + 1514, VD_WRITE, 0 };
         vq_publish(&dev, 0, 0);
-        long len = vq_wait(&dev, 0);
+        long len = vq_wait_external(&dev, 0);
         if (len < 0)
             break;
         uint8_t *f = buf + HDR;
@@ -96,7 +96,7 @@ static void receive_burst(void)
     uint32_t h = FNV_INIT;
     int got = 0;
     while (got < BURST) {
-        long len = vq_wait(&dev, 0);
+        long len = vq_wait_external(&dev, 0);
         if (len < 0)
             break;
         uint32_t id = *(volatile uint32_t *)(q->used + 4 + 8 * ((q->used_seen - 1) % q->size));

@@ -47,7 +47,7 @@ int guest_main(int ncpus)
     for (int tries = 0; tries < 20; tries++) {
         dev.q[0].desc[0] = (struct vdesc){ virt_to_phys(buf), HDR + 1514, VD_WRITE, 0 };
         vq_publish(&dev, 0, 0);
-        long len = vq_wait(&dev, 0);
+        long len = vq_wait_external(&dev, 0);
         uint8_t *f = buf + HDR;
         if (len < 0)
             break;

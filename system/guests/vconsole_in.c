@@ -21,7 +21,7 @@ static void post(uint16_t i)
 static long next_input(uint8_t *out)
 {
     struct vqueue *q = &dev.q[0];
-    long len = vq_wait(&dev, 0);
+    long len = vq_wait_external(&dev, 0);
     if (len < 0)
         return -1;
     uint32_t id = *(volatile uint32_t *)(q->used + 4 + 8 * ((q->used_seen - 1) % q->size));

@@ -86,8 +86,14 @@ struct vdev {
 int virtio_open(struct vdev *d, int id, uint64_t features, int nq);
 /* Publishes descriptor `head` (already filled in) and notifies. */
 void vq_publish(struct vdev *d, int q, uint16_t head);
-/* Waits for the next used element; returns its length, or -1 on timeout. */
+/* Waits for the next used element; returns its length, or -1 on timeout
+ * (a fixed number of spins: for completions the device makes on the kick
+ * itself) or when the device needs a reset. */
 long vq_wait(struct vdev *d, int q);
+/* The same without the spin limit, for what another party delivers (a tap
+ * peer, slirp, the VMM's stdin reader): how long that takes depends on the
+ * host's load, so only the VMM's --timeout ends the wait. */
+long vq_wait_external(struct vdev *d, int q);
 uint8_t virtio_status(struct vdev *d);
 uint32_t virtio_cfg_read(struct vdev *d, unsigned off, unsigned size);
 

@@ -86,10 +86,12 @@ void vq_publish(struct vdev *d, int i, uint16_t head)
     mmio_write(q->notify_addr, i, 2);
 }
 
-long vq_wait(struct vdev *d, int i)
+/* Spins until the used ring moves or the device asks for a reset; `spins`
+ * < 0: no limit (the VMM's --timeout is the hang guard). */
+static long vq_wait_spins(struct vdev *d, int i, long spins)
 {
     struct vqueue *q = &d->q[i];
-    for (long spin = 0; spin < 20000000; spin++) {
+    for (long spin = 0; spins < 0 || spin < spins; spin++) {
         uint16_t idx = *(volatile uint16_t *)(q->used + 2);
         if (idx != q->used_seen) {
             barrier();
@@ -103,6 +105,10 @@ long vq_wait(struct vdev *d, int i)
     }
     return -1;
 }
+
+long vq_wait(struct vdev *d, int i) { return vq_wait_spins(d, i, 20000000); }
+
+long vq_wait_external(struct vdev *d, int i) { return vq_wait_spins(d, i, -1); }
 
 uint8_t virtio_status(struct vdev *d)
 {
