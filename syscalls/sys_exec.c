@@ -197,7 +197,7 @@ static bool sys_exec_hide_prefix(struct sys_argv *av, char **envp, char ***argv_
             return false;
         len += strlen(av->v[i]) + 1;
     }
-    while (envp[n])
+    while (envp && envp[n])
         n++;
     char *var = malloc(len), **env = malloc((n + 2) * sizeof *env);
     if (!var || !env) {
