@@ -320,8 +320,9 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
     static char wrapper[4096], logfd[64], execfd[64], comm[96];
     const char *w = getenv(SYS_EXEC_WRAPPER_ENV);
     env.n = 0;
-    for (size_t i = 0; envp && envp[i]; i++)
-        sys_argv_add(&env, envp[i]);
+    for (size_t i = 0; envp && envp[i]; i++)    /* a guest's own prefix would be read first */
+        if (strncmp(envp[i], SYS_EXEC_PREFIX_ENV "=", sizeof SYS_EXEC_PREFIX_ENV) != 0)
+            sys_argv_add(&env, envp[i]);
     if (w && *w) {
         snprintf(wrapper, sizeof wrapper, "%s=%s", SYS_EXEC_WRAPPER_ENV, w);
         sys_argv_add(&env, wrapper);
