@@ -141,7 +141,8 @@ $(TESTS_OUT)/insn/%.long: tests/insn/%.c $(wildcard tests/insn/*.h) | $(SETUP_ST
 # is back in check-debian-aarch64 (about 50 s wall, 16 s CPU at load 12; its
 # Open3 EACCES of session 5 no longer reproduces); so is node.sh since
 # session 10 (the translation cache keeps exact-fault-flags records: a
-# warm node start is ~12 s under qemu; node.sh costs ~40 s CPU cold).
+# warm node start is ~12 s under qemu; node.sh ~56 s wall, 47 s CPU cold,
+# 41 s and 35 s warm, at load 2-3).
 DEBIAN_NOT_aarch64  := tests/debian/unshare.sh tests/debian/cmdline.sh
 DEBIAN_LONG_aarch64 := tests/debian/java.sh
 

@@ -5,7 +5,7 @@
 # promises), child_process (translated sh), a worker thread, timers and
 # promises, an http server and client on 127.0.0.1.  On the AArch64 build a
 # warm start costs ~12 s under qemu, cold ~19 s (2026-12-03, load 3); the
-# whole case ~40 s of CPU cold, ~28 s warm.  FERRY_LOG=unimpl
+# whole case 47 s of CPU cold, 35 s warm (load 2-3).  FERRY_LOG=unimpl
 # (ignored natively) puts any untranslated instruction or syscall on stderr.
 export FERRY_LOG=unimpl
 [ -x /usr/bin/node ] || { echo "node.sh: /usr/bin/node (Debian's nodejs) missing: not run" >&2; exit 0; }
