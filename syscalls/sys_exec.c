@@ -177,15 +177,92 @@ void sys_exec_self_fd_adopt(void)
         sys_self_fd_slot = sys_ferry_fd_adopt(ferry_opts.self_fd);
 }
 
+/* The guest's argv when the new ferry may run under it (an ELF program,
+ * not a script: the kernel shows a script's interpreter line), else NULL;
+ * and how many of the argv's first words are ferry's (up to the path). */
+static char **sys_exec_shown_argv;
+static size_t sys_exec_prefix_words;
+
+/* argv and envp for the new ferry: the guest's argv, with ferry's prefix
+ * in SYS_EXEC_PREFIX_ENV; false (keep ferry's argv) when a word holds the
+ * separator or memory is short. */
+static bool sys_exec_hide_prefix(struct sys_argv *av, char **envp, char ***argv_out,
+                                 char ***envp_out)
+{
+    size_t len = sizeof SYS_EXEC_PREFIX_ENV + 1, n = 0;
+    if (!sys_exec_shown_argv || !sys_exec_shown_argv[0])
+        return false;
+    for (size_t i = 0; i < sys_exec_prefix_words; i++) {
+        if (strchr(av->v[i], SYS_EXEC_PREFIX_SEP))
+            return false;
+        len += strlen(av->v[i]) + 1;
+    }
+    while (envp && envp[n])
+        n++;
+    char *var = malloc(len), **env = malloc((n + 2) * sizeof *env);
+    if (!var || !env) {
+        free(var), free(env);
+        return false;
+    }
+    char *p = var + sprintf(var, "%s=", SYS_EXEC_PREFIX_ENV);
+    for (size_t i = 0; i < sys_exec_prefix_words; i++)
+        p += sprintf(p, "%s%c", av->v[i], i + 1 < sys_exec_prefix_words ? SYS_EXEC_PREFIX_SEP : 0);
+    memcpy(env, envp, n * sizeof *env);
+    env[n] = var, env[n + 1] = NULL;
+    *argv_out = sys_exec_shown_argv, *envp_out = env;
+    return true;
+}
+
 static void sys_exec_self(struct sys_argv *av, char **envp)
 {
     struct stat st;
+    char **argv = av->v, **env = envp;
+    bool hidden = sys_exec_hide_prefix(av, envp, &argv, &env);
     int fd = sys_self_fd_slot ? __atomic_load_n(sys_self_fd_slot, __ATOMIC_ACQUIRE) : ferry_opts.self_fd;
     if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == ferry_opts.self_dev &&
         st.st_ino == ferry_opts.self_ino)
-        syscall(SYS_execveat, fd, "", av->v, envp, AT_EMPTY_PATH);
+        syscall(SYS_execveat, fd, "", argv, env, AT_EMPTY_PATH);
     if (ferry_opts.self_exe)
-        execve(av->v[0], av->v, envp);
+        execve(av->v[0], argv, env);
+    if (hidden) {                   /* both failed: the variable is env's last */
+        int e = errno;
+        size_t n = 0;
+        while (env[n + 1])
+            n++;
+        free(env[n]);
+        free(env);
+        errno = e;
+    }
+}
+
+/* main.c, first thing: a ferry started by sys_exec_self with the guest's
+ * argv gets its own words back ("ferry", options, "--", path, then the
+ * guest's argv[1..]); the variable leaves the environment. */
+char **sys_exec_take_prefix(int *argc, char **argv)
+{
+    const char *v = getenv(SYS_EXEC_PREFIX_ENV);
+    char *copy = v ? strdup(v) : NULL;
+    size_t words = 1;
+    if (!copy || *argc < 1)
+        return argv;
+    for (const char *p = copy; *p; p++)
+        words += *p == SYS_EXEC_PREFIX_SEP;
+    char **out = malloc((words + (size_t)*argc) * sizeof *out);
+    if (!out)
+        return argv;
+    size_t n = 0;
+    for (char *p = copy, *q; (q = strchr(p, SYS_EXEC_PREFIX_SEP)) || *p; p = q + 1) {
+        out[n++] = p;
+        if (!q)
+            break;
+        *q = 0;
+    }
+    for (int i = 1; i < *argc; i++)
+        out[n++] = argv[i];
+    out[n] = NULL;
+    *argc = (int)n;
+    unsetenv(SYS_EXEC_PREFIX_ENV);
+    return out;
 }
 
 /* execveat's program travels to the new ferry as an inherited
@@ -244,8 +321,9 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
     static char wrapper[4096], logfd[64], execfd[64], comm[96], ceiling[64];
     const char *w = getenv(SYS_EXEC_WRAPPER_ENV), *c = getenv(SYS_EXEC_VA_CEILING_ENV);
     env.n = 0;
-    for (size_t i = 0; envp && envp[i]; i++)
-        sys_argv_add(&env, envp[i]);
+    for (size_t i = 0; envp && envp[i]; i++)    /* a guest's own prefix would be read first */
+        if (strncmp(envp[i], SYS_EXEC_PREFIX_ENV "=", sizeof SYS_EXEC_PREFIX_ENV) != 0)
+            sys_argv_add(&env, envp[i]);
     if (w && *w) {
         snprintf(wrapper, sizeof wrapper, "%s=%s", SYS_EXEC_WRAPPER_ENV, w);
         sys_argv_add(&env, wrapper);
@@ -351,8 +429,10 @@ int64_t sys_exec_program(const char *path, const struct sys_exec_fd *xfd, uint64
     if (pfd >= 0 && (sys_exec_pass_fd = fcntl(pfd, F_DUPFD, 3)) < 0)
         return -EMFILE;
     sys_argv_add(&av, path);
+    sys_exec_shown_argv = argv, sys_exec_prefix_words = av.n;
     r = sys_exec_run(&av, argv, sys_exec_env(envp, argv ? argv[0] : NULL, path, argv0_env,
                                              sizeof argv0_env));
+    sys_exec_shown_argv = NULL;
     sys_exec_pass_fd = -1;
     return r;
 }

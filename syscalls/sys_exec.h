@@ -20,6 +20,12 @@
 /* The new process's name (/proc/PID/comm) when it is not the program's
  * file name: a script's name (not its interpreter's), execveat's file. */
 #define SYS_EXEC_COMM_ENV "FERRY_EXEC_COMM"
+/* ferry's own argv up to the program path ("ferry", options, "--", path),
+ * joined by SYS_EXEC_PREFIX_SEP: the new ferry's argv is then the guest's
+ * own, so /proc/PID/cmdline and ps show the program as natively, and
+ * main.c puts the prefix back before parsing (sys_exec_take_prefix). */
+#define SYS_EXEC_PREFIX_ENV "FERRY_EXEC_PREFIX"
+#define SYS_EXEC_PREFIX_SEP '\x1f'
 /* Every variable with this prefix is ferry's, never the guest's. */
 #define SYS_EXEC_PRIVATE_PREFIX "FERRY_EXEC_"
 /* sys_guest_va.c's test hook: not the guest's, passed on by execve. */

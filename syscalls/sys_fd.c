@@ -96,10 +96,46 @@ static const struct { uint32_t guest; unsigned long host; } sys_ioctl_map[] = {
     { 0x5429, TIOCGSID },
 };
 
+/* x86-64 ioctls passed on unchanged: Linux numbers them from
+ * asm-generic on x86-64 and arm64 alike (checked against both hosts'
+ * headers), and their arguments (ints, termio/termios2, ifreq/ifconf,
+ * file_clone_range, fiemap, fsxattr, pointers) have the same layout on
+ * every LP64 host.  Pseudo-terminals (glibc's grantpt/ptsname/openpty,
+ * script, python3's pty) need the TIOC*PT* ones. */
+static const uint32_t sys_ioctl_same[] = {
+    0x5405, 0x5406, 0x5407, 0x5408,             /* TCGETA, TCSETA, TCSETAW, TCSETAF */
+    0x540C, 0x540D, 0x5411, 0x5412,             /* TIOCEXCL, TIOCNXCL, TIOCOUTQ, TIOCSTI */
+    0x5415, 0x5416, 0x5417, 0x5418,             /* TIOCMGET, TIOCMBIS, TIOCMBIC, TIOCMSET */
+    0x541D, 0x5420, 0x5423, 0x5424,             /* TIOCCONS, TIOCPKT, TIOCSETD, TIOCGETD */
+    0x5425, 0x5427, 0x5428, 0x5437,             /* TCSBRKP, TIOCSBRK, TIOCCBRK, TIOCVHANGUP */
+    0x80045430, 0x40045431, 0x80045439,         /* TIOCGPTN, TIOCSPTLCK, TIOCGPTLCK */
+    0x80045438, 0x5441, 0x40045436, 0x80045440, /* TIOCGPKT, TIOCGPTPEER, TIOCSIG, TIOCGEXCL */
+    0x802C542A, 0x402C542B, 0x402C542C, 0x402C542D, /* TCGETS2, TCSETS2, TCSETSW2, TCSETSF2 */
+    0x5460, 0x2,                                /* FIOQSIZE, FIGETBSZ */
+    0x80086601, 0x40086602, 0x80087601,         /* FS_IOC_GETFLAGS, _SETFLAGS, _GETVERSION */
+    0x801C581F, 0x401C5820, 0xC020660B,         /* FS_IOC_FSGETXATTR, _FSSETXATTR, _FIEMAP */
+    0x40049409, 0x4020940D, 0xC0189436,         /* FICLONE, FICLONERANGE, FIDEDUPERANGE */
+    0x80081272, 0x1268, 0x1260,                 /* BLKGETSIZE64, BLKSSZGET, BLKGETSIZE */
+    0x8910, 0x8933, 0x8913, 0x8915, 0x8921,     /* SIOCGIFNAME, _GIFINDEX, _GIFFLAGS, _GIFADDR, _GIFMTU */
+    0x8927, 0x891B, 0x8919, 0x8912,             /* SIOCGIFHWADDR, _GIFNETMASK, _GIFBRDADDR, _GIFCONF */
+    0x8905, 0x8906, 0x8907,                     /* SIOCATMARK, SIOCGSTAMP, SIOCGSTAMPNS */
+    0x80045200,                                 /* RNDGETENTCNT */
+};
+
+static bool sys_ioctl_is_same(uint32_t nr)
+{
+    for (size_t i = 0; i < sizeof sys_ioctl_same / sizeof sys_ioctl_same[0]; i++)
+        if (sys_ioctl_same[i] == nr)
+            return true;
+    return false;
+}
+
 SYS_HANDLER(sys_ioctl)
 {
     for (size_t i = 0; i < sizeof sys_ioctl_map / sizeof sys_ioctl_map[0]; i++)
         if (sys_ioctl_map[i].guest == (uint32_t)a[1])
             return sys_ret(ioctl((int)a[0], sys_ioctl_map[i].host, sys_ptr(a[2])));
+    if (sys_ioctl_is_same((uint32_t)a[1]))
+        return sys_ret(ioctl((int)a[0], (unsigned long)(uint32_t)a[1], sys_ptr(a[2])));
     return fcntl((int)a[0], F_GETFD) == -1 ? -EBADF : -ENOTTY;
 }

@@ -35,6 +35,10 @@ void sys_perfmap_block(void *opaque, uint64_t guest_pc, uint32_t guest_size,
 /* Ends the process with the guest's status (--stats printed first). */
 _Noreturn void sys_exit_process(int status);
 
+/* A ferry a guest execve started runs under the guest's argv; this gives
+ * main() ferry's own words back (sys_exec.c; argv unchanged otherwise). */
+char **sys_exec_take_prefix(int *argc, char **argv);
+
 /* sys_start.c: starts the guest process: undoes what ferry's execve put
  * in the environment, loads `path` (ld_load_program, same arguments and
  * result) with this CPU's AT_HWCAP and AT_PLATFORM, then

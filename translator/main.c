@@ -154,6 +154,7 @@ static void open_tcache(struct tr_engine *e, const struct ld_image *img)
 int main(int argc, char **argv)
 {
     struct cli_ferry_guest guest;
+    argv = sys_exec_take_prefix(&argc, argv);
     find_self(argv[0]);
     cli_ferry_parse(argc, argv, ferry_opts.self_exe, &guest);
 

@@ -17,6 +17,8 @@
 #define CPUID_TSC   (1u << 4)
 #define CPUID_CX8   (1u << 8)
 #define CPUID_CMOV  (1u << 15)
+#define CPUID_CLFSH (1u << 19)  /* clflush (x86_sse_table.c); every x86-64 CPU has
+                                 * it, and HotSpot refuses to start without it */
 #define CPUID_MMX   (1u << 23)  /* x86_mmx*.c.  Intel CPUs leave bit 23 of leaf
                                  * 0x80000001 EDX reserved (AMD mirrors MMX
                                  * there): this GenuineIntel CPU does too. */
@@ -62,7 +64,7 @@
                    CPUID_OSXSAVE | CPUID_RDRAND | CPUID_AVX | CPUID_FMA | CPUID_F16C)
 #define LEAF7_EBX (CPUID7_FSGSBASE | CPUID7_BMI1 | CPUID7_AVX2 | CPUID7_BMI2 | CPUID7_RDSEED | \
                    CPUID7_ADX | CPUID7_SHA)
-#define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
+#define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_CLFSH | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
 
 struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };
 

@@ -1,12 +1,20 @@
 # node.sh -- Debian's Node.js (V8's JIT writes and runs its own code: ferry
-# translates it, and re-translates what V8 patches) in one process, since
-# each start costs about a minute on the AArch64 build under qemu: numbers
+# translates it, and re-translates what V8 patches) in one process (each
+# start is seconds on the AArch64 build under qemu, see below): numbers
 # and BigInt, JSON, regexes, classes, crypto hashes, zlib, fs (sync and
 # promises), child_process (translated sh), a worker thread, timers and
-# promises, an http server and client on 127.0.0.1.  FERRY_LOG=unimpl
+# promises, an http server and client on 127.0.0.1.  On the AArch64 build a
+# warm start costs ~12 s under qemu, cold ~19 s (2026-12-03, load 3); the
+# whole case 47 s of CPU cold, 35 s warm (load 2-3).  FERRY_LOG=unimpl
 # (ignored natively) puts any untranslated instruction or syscall on stderr.
 export FERRY_LOG=unimpl
 [ -x /usr/bin/node ] || { echo "node.sh: /usr/bin/node (Debian's nodejs) missing: not run" >&2; exit 0; }
+# A first, small start fills the translation cache (tests share one), so
+# the big script below starts warm: V8 installs an SA_SIGINFO SIGSEGV
+# handler, so this pins that records kept in the exact-fault-flags mode
+# load and run the same (session 10; before session 9 they bypassed the
+# cache and every start translated ~96 K blocks, minutes under qemu).
+$RUN /usr/bin/node -e 'console.log(typeof WebAssembly, process.arch, [3, 1, 2].sort().join(""))'
 $RUN /usr/bin/node -e '
 const out = [];
 const log = (...a) => out.push(a.join(" "));
