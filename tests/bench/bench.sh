@@ -3,7 +3,7 @@
 # linked programs (gzip, xz, bzip2, sha256sum, python3, perl, sqlite3, cc1
 # on a generated file and on real code -- Debian's zlib, where .ci/setup-chroot
 # fetched it --, a `make` build with gcc, /bin/true start-up, a 2-thread program) and the
-# older static set (busybox, four C programs) natively, under ferry and
+# older static set (busybox, the C programs of tests/bench) natively, under ferry and
 # under QEMU, RUNS rounds interleaved (native, ferry, qemu, native, ...) so
 # machine noise hits the three alike.  Per workload: median wall and CPU
 # (user+sys) time, peak RSS (GNU time %M), ferry/native and ferry/qemu;
