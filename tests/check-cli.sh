@@ -216,18 +216,22 @@ with_env() {
     fi
 }
 
+# same_as_native NAME: the run just made ($tmp/out, $st) against $tmp/want.
+same_as_native() {
+    echo "status $st" >> "$tmp/out"
+    if cmp -s "$tmp/want" "$tmp/out"; then
+        pass "$1"
+    else
+        diff "$tmp/want" "$tmp/out" | head -n 6 > "$tmp/err"
+        fail "$1" "output differs from the native run"
+    fi
+}
 # expect_output NAME ARGS...: ferry's stdout and status equal $tmp/want's.
 expect_output() {
     name=$1
     shift
     run "$@"
-    echo "status $st" >> "$tmp/out"
-    if cmp -s "$tmp/want" "$tmp/out"; then
-        pass "$name"
-    else
-        diff "$tmp/want" "$tmp/out" | head -n 6 > "$tmp/err"
-        fail "$name" "output differs from the native run"
-    fi
+    same_as_native "$name"
 }
 native() { "$@" > "$tmp/want" 2> /dev/null < /dev/null; echo "status $?" >> "$tmp/want"; }
 
@@ -283,13 +287,7 @@ if [ -x /bin/busybox ]; then
     # one variable each (qemu's -E splits at commas): FOO set, HOME unset
     native env -u HOME FOO=foo /bin/busybox sh -c "$script"
     with_env QEMU_SET_ENV=FOO=foo QEMU_UNSET_ENV=HOME -- /bin/busybox sh -c "$script"
-    echo "status $st" >> "$tmp/out"
-    if cmp -s "$tmp/want" "$tmp/out"; then
-        pass "QEMU_SET_ENV / QEMU_UNSET_ENV as -E / -U"
-    else
-        diff "$tmp/want" "$tmp/out" | head -n 6 > "$tmp/err"
-        fail "QEMU_SET_ENV / QEMU_UNSET_ENV as -E / -U" "output differs from the native run"
-    fi
+    same_as_native "QEMU_SET_ENV / QEMU_UNSET_ENV as -E / -U"
     if [ -n "$qemu_env" ]; then
         native env -u HOME FOO=foo BAR=bar /bin/busybox sh -c "$script"
         QEMU_SET_ENV=FOO=foo,BAR=bar QEMU_UNSET_ENV=HOME
