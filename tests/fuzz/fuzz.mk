@@ -12,8 +12,15 @@
 
 FUZZ_CC      := clang
 FUZZ_OUT     := $(BUILD)/fuzz
-FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wno-unused-parameter \
-                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_BASE_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wno-unused-parameter \
+                    -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := $(FUZZ_BASE_CFLAGS) -fsanitize=fuzzer,address,undefined
+# Objects are compiled once per toolchain and shared by every harness that
+# links them (the engine's 130 files by x86 and sigframe, the loader by elf
+# and map...): one include path for all, as no two parts' headers share a
+# name.  Objects get libFuzzer's coverage, the link brings its main.
+FUZZ_INC_ALL := $(INC_program) -Isystem
+FUZZ_OBJ_CFLAGS := $(FUZZ_BASE_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined $(FUZZ_INC_ALL)
 FUZZ_TARGETS := elf map boot virtq virtio_dev sysconv mmapflags sigevent stat semid epoll x86 sigframe
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 10
@@ -26,39 +33,31 @@ FUZZ_ARGS    := -seed=1 -max_len=65536 -timeout=10 -rss_limit_mb=1024 -close_fd_
 
 FUZZ_SRCS_elf   := tests/fuzz/fuzz_elf.c loader/ld_elf.c loader/ld_elf_note.c loader/ld_program.c \
                    loader/ld_shebang.c loader/ld_symbols.c
-FUZZ_INC_elf    := $(INC_loader)
 FUZZ_LIBS_elf   := -lelf
 # The mapping path at the programs' own fixed addresses, and the initial
 # stack (ld_map.c, ld_stack.c and what they use: the whole loader).
 FUZZ_SRCS_map   := tests/fuzz/fuzz_map.c $(wildcard loader/*.c)
-FUZZ_INC_map    := $(INC_loader)
 FUZZ_LIBS_map   := -lelf
 FUZZ_SRCS_boot  := tests/fuzz/fuzz_boot.c system/boot_elf.c system/boot_bzimage.c \
                    system/boot_tables.c system/vm.c loader/ld_elf.c loader/ld_elf_note.c
-FUZZ_INC_boot   := $(INC_system)
 FUZZ_LIBS_boot  := -lelf -pthread
 FUZZ_SRCS_virtq := tests/fuzz/fuzz_virtq.c tests/fuzz/fuzz_virtio_transport.c system/virtqueue.c system/vm.c
-FUZZ_INC_virtq  := $(INC_system)
 FUZZ_LIBS_virtq := -pthread
 # The devices' request parsing behind the walker; virtio-net with the
 # harness as its backend (no tap, no libslirp).
 FUZZ_SRCS_virtio_dev := tests/fuzz/fuzz_virtio_dev.c tests/fuzz/fuzz_virtio_transport.c system/virtio_blk.c system/virtio_rng.c \
                         system/virtio_console.c system/virtio_net.c system/virtqueue.c system/vm.c
-FUZZ_INC_virtio_dev  := $(INC_system)
 FUZZ_LIBS_virtio_dev := -pthread
 
 FUZZ_SRCS_sysconv := tests/fuzz/fuzz_sysconv.c syscalls/sys_flags.c
-FUZZ_INC_sysconv  := $(INC_syscalls)
 FUZZ_LIBS_sysconv :=
 FUZZ_SRCS_mmapflags := tests/fuzz/fuzz_mmapflags.c syscalls/sys_flags.c
-FUZZ_INC_mmapflags  := $(INC_syscalls)
 FUZZ_LIBS_mmapflags :=
 FUZZ_SRCS_sigevent := tests/fuzz/fuzz_sigevent.c syscalls/sys_flags.c
-FUZZ_INC_sigevent  := $(INC_syscalls)
 FUZZ_LIBS_sigevent :=
 # The structure converters (syscalls/sys_conv.c), a harness per family.
 $(foreach t,stat semid epoll,$(eval FUZZ_SRCS_$(t) := tests/fuzz/fuzz_$(t).c syscalls/sys_conv.c) \
-    $(eval FUZZ_INC_$(t) := -Isyscalls) $(eval FUZZ_LIBS_$(t) :=))
+    $(eval FUZZ_LIBS_$(t) :=))
 
 # The engine: translator (without ferry's program), the x86-64 frontend
 # and this host's backend.
@@ -70,19 +69,24 @@ FUZZ_SRCS_A64_x86 := $(filter-out backends/x86_64/%,$(FUZZ_SRCS_x86)) $(wildcard
 # (XSAVE/FXSAVE images): the engine's sources for the CPU's helpers.
 FUZZ_SRCS_sigframe := tests/fuzz/fuzz_sigframe.c syscalls/sys_sigframe.c $(filter-out tests/fuzz/%,$(FUZZ_SRCS_x86))
 FUZZ_SRCS_A64_sigframe := tests/fuzz/fuzz_sigframe.c syscalls/sys_sigframe.c $(filter-out tests/fuzz/%,$(FUZZ_SRCS_A64_x86))
-FUZZ_INC_sigframe  := $(INC_program)
 FUZZ_LIBS_sigframe = $(FUZZ_LIBS_x86)
-FUZZ_INC_x86  := $(INC_program)
 FUZZ_LIBS_x86 := -lcapstone -lmpfr -lgmp -lm -pthread -l:libatomic.a
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
 
+# fuzz_objs(OUT, SRCS): the shared objects of SRCS under OUT/obj.
+fuzz_objs = $(patsubst %.c,$(1)/obj/%.o,$(2))
+$(FUZZ_OUT)/obj/%.o: %.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_OBJ_CFLAGS) -MMD -MP -c $< -o $@
+
 define FUZZ_template
-$(FUZZ_OUT)/fuzz_$(1): $$(FUZZ_SRCS_$(1)) | $(SETUP_STAMP)
-	@mkdir -p $$(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $$(FUZZ_INC_$(1)) -o $$@ $$(FUZZ_SRCS_$(1)) $$(FUZZ_LIBS_$(1))
+$(FUZZ_OUT)/fuzz_$(1): $$(call fuzz_objs,$(FUZZ_OUT),$$(FUZZ_SRCS_$(1)))
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ $$^ $$(FUZZ_LIBS_$(1))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_template,$(t))))
+FUZZ_ALL_SRCS = $(sort $(foreach t,$(FUZZ_TARGETS),$(FUZZ_SRCS_$(t)) $(FUZZ_SRCS_A64_$(t))))
+-include $(patsubst %.o,%.d,$(call fuzz_objs,$(FUZZ_OUT),$(FUZZ_ALL_SRCS)))
 
 .PHONY: fuzz-build fuzz check-fuzz
 fuzz-build: $(FUZZ_BINS)
@@ -127,12 +131,16 @@ $(foreach t,$(FUZZ_CONV_TARGETS),$(eval FUZZ_A64_RUNS_$(t) ?= 5000))
 fuzz_a64_runs = $(or $(FUZZ_A64_RUNS_$(1)),$(FUZZ_A64_RUNS))
 FUZZ_A64_BINS := $(patsubst %,$(FUZZ_A64_OUT)/fuzz_%,$(FUZZ_TARGETS))
 
+$(FUZZ_A64_OUT)/obj/%.o: %.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC_aarch64) $(FUZZ_A64_CFLAGS) $(FUZZ_INC_ALL) -MMD -MP -c $< -o $@
+
 define FUZZ_A64_template
-$(FUZZ_A64_OUT)/fuzz_$(1): tests/fuzz/fuzz_driver.c $$(or $$(FUZZ_SRCS_A64_$(1)),$$(FUZZ_SRCS_$(1))) | $(SETUP_STAMP)
-	@mkdir -p $$(@D)
-	$(CC_aarch64) $(FUZZ_A64_CFLAGS) $$(FUZZ_INC_$(1)) -o $$@ $$^ $$(FUZZ_LIBS_$(1))
+$(FUZZ_A64_OUT)/fuzz_$(1): $$(call fuzz_objs,$(FUZZ_A64_OUT),tests/fuzz/fuzz_driver.c $$(or $$(FUZZ_SRCS_A64_$(1)),$$(FUZZ_SRCS_$(1))))
+	$(CC_aarch64) $(FUZZ_A64_CFLAGS) -o $$@ $$^ $$(FUZZ_LIBS_$(1))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_A64_template,$(t))))
+-include $(patsubst %.o,%.d,$(call fuzz_objs,$(FUZZ_A64_OUT),tests/fuzz/fuzz_driver.c $(FUZZ_ALL_SRCS)))
 
 FUZZ_A64_RUN = (cd $(FUZZ_A64_OUT) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	$(QEMU_aarch64) ./fuzz_$(1) -seed=1 -max_len=65536 -timeout=60 -runs=$(call fuzz_a64_runs,$(1)) \
