@@ -5,9 +5,22 @@
  */
 #include "x86_internal.h"
 
+static bool control_or_debug(const cs_x86_op *op)
+{
+    return op->type == X86_OP_REG && ((op->reg >= X86_REG_CR0 && op->reg <= X86_REG_CR15) ||
+                                      (op->reg >= X86_REG_DR0 && op->reg <= X86_REG_DR15));
+}
+
+/* mov to/from a control or debug register at CPL 3: #GP (SIGSEGV, SI_KERNEL);
+ * system mode translates the control registers before the rows. */
 static void h_mov(struct x86_dc *dc)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
+    if (control_or_debug(d) || control_or_debug(x86_opnd(dc, 1))) {
+        if (dc->system) x86_raise_sigill(dc);
+        else x86_end_exit(dc, dc->pc, TR_EXIT_SIGSEGV);
+        return;
+    }
     x86_operand_write(dc, d, x86_read_now(dc, x86_opnd(dc, 1), d->size));
 }
 
