@@ -74,7 +74,11 @@ static void h_cmpxchg(struct x86_dc *dc)
     } else {
         x86_operand_write(dc, d, x86_select(dc, &eq, src, old));
     }
-    if (bytes == 4)
+    /* cmpxchg %acc, %acc: always equal, so the accumulator gets src */
+    bool dst_is_acc = d->type == X86_OP_REG && d->reg == acc_reg(bytes);
+    if (dst_is_acc)
+        ;
+    else if (bytes == 4)
         x86_set_reg(dc, X86_RAX, x86_select(dc, &eq, rax, old));
     else
         x86_gpr_write(dc, acc_reg(bytes), old);
