@@ -36,6 +36,26 @@ static void h_movsx(struct x86_dc *dc)
     x86_operand_write(dc, x86_opnd(dc, 0), v);
 }
 
+/* movsxd: sign-extends only with REX.W; without it the CPU moves 32 bits
+ * (zero-extended), with 66 16 bits -- capstone 4 reports 66 63 /r as
+ * "movsxd r64, r/m32" all the same. */
+static void h_movsxd(struct x86_dc *dc)
+{
+    static const x86_reg r16[16] = { X86_REG_AX, X86_REG_CX, X86_REG_DX, X86_REG_BX,
+        X86_REG_SP, X86_REG_BP, X86_REG_SI, X86_REG_DI, X86_REG_R8W, X86_REG_R9W,
+        X86_REG_R10W, X86_REG_R11W, X86_REG_R12W, X86_REG_R13W, X86_REG_R14W, X86_REG_R15W };
+    const cs_x86_op *d = x86_opnd(dc, 0), *s = x86_opnd(dc, 1);
+    int n = x86_gpr_num(d->reg);
+    if ((dc->x->rex & 8) || n < 0) {
+        h_movsx(dc);
+        return;
+    }
+    if (x86_has_prefix(dc, 0x66))
+        x86_gpr_write(dc, r16[n], x86_read(dc, s, 2));
+    else
+        x86_set_reg(dc, n, x86_trunc(dc, x86_read(dc, s, 4), 4));
+}
+
 static void h_lea(struct x86_dc *dc)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
@@ -166,7 +186,7 @@ static const struct x86_insn_row mov_rows[] = {
     X86_ROW(MOVABS, h_mov, PASS, 0),
     X86_ROW(MOVZX, h_movzx, PASS, 0),
     X86_ROW(MOVSX, h_movsx, PASS, 0),
-    X86_ROW(MOVSXD, h_movsx, PASS, 0),
+    X86_ROW(MOVSXD, h_movsxd, PASS, 0),
     X86_ROW(LEA, h_lea, PASS, 0),
     X86_ROW_LOCK(XCHG, h_xchg, PASS, x86_atomic_xchg),
     X86_ROW_LOCK(CMPXCHG, h_cmpxchg, FULL, x86_atomic_cmpxchg),

@@ -39,6 +39,7 @@ static cs_insn *x86_insns[X86_MAX_BLOCK_INSNS];
 struct block_plan {
     int n;                          /* decoded instructions */
     bool fetch_fault;               /* insn n is not readable */
+    bool too_long;                  /* insn n-1 is undecodable as over 15 bytes: #GP */
     bool flags_live[X86_MAX_BLOCK_INSNS];
     bool cf_live[X86_MAX_BLOCK_INSNS];  /* the same for CF alone */
     bool live_in[X86_MAX_BLOCK_INSNS];  /* flags read at or after insn i, before a full writer */
@@ -216,6 +217,32 @@ static void fix_code16_target(cs_insn *ci)
     t->imm = (int64_t)(x86_cs_base + (((uint64_t)t->imm - x86_cs_base) & wrap));
 }
 
+static bool legacy_prefix(uint8_t b)
+{
+    return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e ||
+           b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
+}
+
+/* Capstone 4 takes a 66 that follows F2/F3 as the mandatory prefix
+ * ("f3 66 0f 10" as movupd); the CPU lets F2/F3 win in any order.  The
+ * order of legacy prefixes means nothing else, so the 66s move first. */
+static const uint8_t *opsize_first(const uint8_t *code, size_t size, uint8_t *buf)
+{
+    size_t n = 0, k = 0;
+    bool rep = false, late66 = false;
+    for (; n < size && legacy_prefix(code[n]); n++) {
+        rep |= code[n] == 0xf2 || code[n] == 0xf3;
+        late66 |= code[n] == 0x66 && rep;
+    }
+    if (!late66) return code;
+    for (size_t i = 0; i < n; i++)
+        if (code[i] == 0x66) buf[k++] = 0x66;
+    for (size_t i = 0; i < n; i++)
+        if (code[i] != 0x66) buf[k++] = code[i];
+    memcpy(buf + n, code + n, size - n);
+    return buf;
+}
+
 static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
                        uint64_t *readable_end)
 {
@@ -228,6 +255,8 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
         size_t all = join_next_page(mem, pc, size, *readable_end, joined);
         if (all > size) code = joined, size = all;
     }
+    uint8_t reordered[15];
+    code = opsize_first(code, size, reordered);
     if (size == 15 && !x86_code32 && x86_quick_insn(code, pc, ci)) return true;
     struct x86_dcache_entry *e = x86_code32 ? NULL : dcache_slot(pc);
     if (dcache_get(e, ci, pc, code, size)) return true;
@@ -242,13 +271,37 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
     return true;
 }
 
+/* Bytes capstone rejects that are an instruction over 15 bytes long, which
+ * the CPU refuses with #GP (SIGSEGV), not #UD: repeated prefixes counted,
+ * the rest decoded with each prefix once. */
+static bool too_long(const uint8_t *code, size_t avail)
+{
+    uint8_t once[16 + 15];
+    int n = 0, kept = 0;
+    while (n < 15 && (legacy_prefix(code[n]) || (code[n] & 0xf0) == 0x40)) n++;
+    if (n == 15) return true;
+    for (int i = 0; i < n; i++) {
+        bool later = false;
+        for (int j = i + 1; j < n; j++) later |= code[j] == code[i];
+        bool rex = (code[i] & 0xf0) == 0x40;
+        if (!later && (!rex || i == n - 1)) once[kept++] = code[i];
+    }
+    size_t rest = avail - (size_t)n < 15 ? avail - (size_t)n : 15;
+    memcpy(once + kept, code + n, rest);
+    cs_insn *t = NULL;
+    bool longer = cs_disasm(x86_cs, once, (size_t)kept + rest, 0, 1, &t) == 1 &&
+                  t->size + (n - kept) > 15;
+    if (t) cs_free(t, 1);
+    return longer;
+}
+
 static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, uint64_t pc,
                         int max_insns)
 {
     uint64_t readable_end = pc & ~(X86_PAGE - 1);
     if (max_insns > X86_MAX_BLOCK_INSNS) max_insns = X86_MAX_BLOCK_INSNS;
     if (max_insns < 1) max_insns = 1;
-    p->n = 0; p->fetch_fault = false;
+    p->n = 0; p->fetch_fault = p->too_long = false;
     while (p->n < max_insns) {
         cs_insn *ci = x86_insn_slot(p->n);
         if (!decode_one(mem, ci, pc, &readable_end)) {
@@ -256,6 +309,7 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
             /* Undecodable: a fetch fault if it needed unreadable bytes. */
             p->fetch_fault = readable_end < pc + 15;
             if (!p->fetch_fault) p->n++;     /* translated as SIGILL */
+            if (!p->fetch_fault && !x86_code32) p->too_long = too_long(tr_g2h(mem, pc), readable_end - pc);
             return;
         }
         const struct x86_insn_row *e = x86_row_of_id(ci->id);
@@ -566,7 +620,8 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
         if (!decoded_ok(ci) || p->too_big) {
             dc.insn = decoded_ok(ci) ? ci : NULL;
             dc.pc = dc.next_pc;
-            x86_raise_sigill(&dc);
+            if (!dc.insn && p->too_long && i == n - 1) x86_end_exit(&dc, dc.pc, TR_EXIT_SIGSEGV);
+            else x86_raise_sigill(&dc);
             /* The block covers the bytes the decoder rejected, so that a
              * JIT rewriting them gets a fresh translation (smc.c). */
             if (!dc.insn) dc.next_pc = dc.pc + 15;
