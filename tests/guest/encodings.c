@@ -10,7 +10,8 @@
  *    REX prefixes counts, repeated and conflicting F2/F3 (the last wins),
  *    66 with F3 or F2 in either order (F2/F3 select the SSE form: capstone 4
  *    lets a later 66 win), segment and branch-hint prefixes on ordinary
- *    instructions. */
+ *    instructions;
+ *  - lea with 67 and a RIP-relative operand: EIP-relative, wrapping. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -111,6 +112,17 @@ static void repeated(uint8_t prefix, int n, const uint8_t *tail, int tail_len)
     run(name, b, n + tail_len);
 }
 
+/* 67 48 8d 05 disp32: lea with a 32-bit address size and RIP-relative
+ * operand = (rip + disp) mod 2^32 (capstone names the base EIP). */
+static void eip_relative(void)
+{
+    static const uint8_t lea[] = { 0x67, 0x48, 0x8d, 0x05, 0x10, 0, 0, 0, 0xc3 };
+    memcpy(buf, lea, sizeof lea);
+    uint64_t r = ((uint64_t (*)(void))buf)();
+    uint64_t want = (uint64_t)(uint32_t)((uintptr_t)buf + 8 + 0x10);
+    printf("lea eip-relative: %s\n", r == want ? "wraps at 32 bits" : "wrong");
+}
+
 int main(void)
 {
     static const uint8_t nop[] = { 0x90 }, add64[] = { 0x48, 0x01, 0xc8 };
@@ -128,6 +140,7 @@ int main(void)
         return 1;
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++)
         run(cases[i].name, cases[i].bytes, cases[i].len);
+    eip_relative();
     for (int n = 13; n <= 16; n++)
         repeated(0x66, n, nop, 1);
     for (int n = 11; n <= 14; n++)
