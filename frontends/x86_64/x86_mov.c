@@ -133,8 +133,11 @@ static void h_xadd(struct x86_dc *dc)
     int bytes = d->size;
     ir_ref a = x86_operand_read(dc, d), b = x86_operand_read(dc, s);
     ir_ref r = x86_arith(dc, IR_add, bytes, a, b);
+    /* a memory destination is stored first: if the store faults, the
+     * source register is unchanged; xadd %r, %r leaves the sum in r */
+    if (d->type == X86_OP_MEM) x86_operand_write(dc, d, r);
     x86_operand_write(dc, s, a);
-    x86_operand_write(dc, d, r);
+    if (d->type != X86_OP_MEM) x86_operand_write(dc, d, r);
     x86_flags_set(dc, X86_CC_ADD, bytes, r, b, IR_NONE, a);
 }
 
