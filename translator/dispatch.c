@@ -142,8 +142,8 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
             rt->fault.addr = rt->pc;
         rt->fault.code = code == TR_EXIT_SIGSEGV ? SI_KERNEL_CODE
                        : code == TR_EXIT_SIGFPE || code == TR_EXIT_SIGTRAP ? rt->fault.code : 0;
-        rt->fault.trapno = (code == TR_EXIT_SIGFPE || code == TR_EXIT_SIGTRAP) &&
-                           rt->fault.trapno ? rt->fault.trapno : exit_trapno[code];
+        rt->fault.trapno = code != TR_EXIT_SIGILL && rt->fault.trapno ? rt->fault.trapno
+                                                                       : exit_trapno[code];
         /* err: 0, or stored by the code */
         return TR_STOP_FAULT;
     default:

@@ -176,12 +176,17 @@ static void h_int1(struct x86_dc *dc)
 }
 
 /* int $n: #GP with error code n*8+2 (the gate is not for user space);
- * int $3 is a breakpoint like int3. */
+ * int $3 is a breakpoint like int3, int $4 an overflow trap. */
 static void h_int(struct x86_dc *dc)
 {
     uint64_t n = (uint64_t)x86_opnd(dc, 0)->imm & 0xff;
     if (n == 3) {
         h_int3(dc);
+        return;
+    }
+    if (n == 4) {       /* #OF: Linux's gate 4 is open to user space (SIGSEGV, trap 4, after it) */
+        ir_st_env(dc->b, IR_MO_64, x86_imm(dc, 4), X86_ENV_OFF(rt.fault.trapno));
+        x86_end_exit(dc, dc->next_pc, TR_EXIT_SIGSEGV);
         return;
     }
     ir_st_env(dc->b, IR_MO_64, x86_imm(dc, n * 8 + 2), X86_ENV_OFF(rt.fault.err));

@@ -7,7 +7,9 @@
  *    popcnt) and on other forms that do not take it: #UD (SIGILL);
  *  - clflushopt and clwb run (CPUID 7 EBX bits 23, 24);
  *  - lret, lretq, lret $n and iretq back to 64-bit code run; a bad CS or SS
- *    selector is #GP with the selector as the error code.
+ *    selector is #GP with the selector as the error code;
+ *  - int $4 is Linux's user-space overflow gate: SIGSEGV, trap 4, after the
+ *    instruction, RF clear (other vectors: #GP with error n*8+2).
  * Each case runs from an executable buffer (rax points to scratch memory)
  * and prints the signal and its siginfo/ucontext fields, or "ran". */
 #define _GNU_SOURCE
@@ -24,9 +26,10 @@ static sigjmp_buf back;
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
-    printf("  signal %d code %d addr %s trapno %lld err %lld\n", sig, si->si_code,
+    printf("  signal %d code %d addr %s trapno %lld err %lld rf %d\n", sig, si->si_code,
            si->si_addr ? "set" : "0", (long long)uc->uc_mcontext.gregs[REG_TRAPNO],
-           (long long)uc->uc_mcontext.gregs[REG_ERR]);
+           (long long)uc->uc_mcontext.gregs[REG_ERR],
+           (int)(uc->uc_mcontext.gregs[REG_EFL] >> 16 & 1));
     siglongjmp(back, 1);
 }
 
@@ -52,6 +55,9 @@ static const struct encoding cases[] = {
     { "clflushopt (rax)", { 0x66, 0x0f, 0xae, 0x38 }, 4 },
     { "clwb (rax)", { 0x66, 0x0f, 0xae, 0x30 }, 4 },
     { "clflush (rax)", { 0x0f, 0xae, 0x38 }, 3 },
+    { "int $4", { 0xcd, 0x04 }, 2 },             { "int $5", { 0xcd, 0x05 }, 2 },
+    { "int $1", { 0xcd, 0x01 }, 2 },             { "int $0xfd", { 0xcd, 0xfd }, 2 },
+    { "int $3", { 0xcd, 0x03 }, 2 },             { "hlt", { 0xf4 }, 1 },
 };
 
 static uint64_t scratch[8] __attribute__((aligned(64)));
@@ -130,6 +136,7 @@ int main(void)
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGILL, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGTRAP, &sa, NULL);
     uint8_t *buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (buf == MAP_FAILED)
