@@ -127,7 +127,8 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
     case TR_EXIT_REQUEST:
         return exit_requested(rt);
     case TR_EXIT_HOST_FAULT:            /* rt->fault filled in by fault.c */
-        rt->fault.err |= PF_USER | pf_present(rt, rt->fault.addr, rt->fault.code);
+        if (rt->fault.trapno == 14)     /* (13: a non-canonical address) */
+            rt->fault.err |= PF_USER | pf_present(rt, rt->fault.addr, rt->fault.code);
         return TR_STOP_FAULT;
     case TR_EXIT_FETCH_FAULT:
         fetch_fault(rt);
