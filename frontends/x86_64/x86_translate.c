@@ -243,6 +243,54 @@ static const uint8_t *opsize_first(const uint8_t *code, size_t size, uint8_t *bu
     return buf;
 }
 
+/* Which register classes an instruction's operands use: bit 0 MMX,
+ * bit 1 XMM/YMM. */
+static unsigned vector_classes(const cs_insn *ci)
+{
+    unsigned m = 0;
+    for (int i = 0; i < ci->detail->x86.op_count; i++) {
+        const cs_x86_op *op = &ci->detail->x86.operands[i];
+        if (op->type != X86_OP_REG) continue;
+        if (op->reg >= X86_REG_MM0 && op->reg <= X86_REG_MM7) m |= 1;
+        if ((op->reg >= X86_REG_XMM0 && op->reg <= X86_REG_XMM31) ||
+            (op->reg >= X86_REG_YMM0 && op->reg <= X86_REG_YMM31)) m |= 2;
+    }
+    return m;
+}
+
+/* A 66/F2/F3 prefix on an MMX/SSE form that has no such prefixed form
+ * ("66 0f 52", "f3 0f 28", "f2 0f 60", "66 0f 38 c8"): #UD on the CPU,
+ * while capstone 4 decodes it as the unprefixed form.  Told by decoding
+ * the bytes again without those prefixes: the same instruction on the
+ * same register classes means the prefix selected nothing.  Cached per
+ * id and prefix set (the answer depends on nothing else).  Of the
+ * general-register forms, movnti and emms take none of them, movbe no F3. */
+static bool stray_sse_prefix(const cs_insn *ci)
+{
+    static uint8_t verdict[X86_INS_ENDING][8];     /* 0 unknown, 1 fine, 2 stray */
+    unsigned set = 0, n = 0, vc = vector_classes(ci);
+    uint8_t bytes[16];
+    if (ci->id >= X86_INS_ENDING) return false;
+    for (; n < ci->size && legacy_prefix(ci->bytes[n]); n++)
+        set |= ci->bytes[n] == 0x66 ? 1 : ci->bytes[n] == 0xf3 ? 2 : ci->bytes[n] == 0xf2 ? 4 : 0;
+    unsigned op = n < ci->size && (ci->bytes[n] & 0xf0) == 0x40 ? n + 1 : n;     /* REX */
+    if (!set || op >= ci->size || ci->bytes[op] != 0x0f) return false;
+    if (ci->id == X86_INS_MOVNTI || ci->id == X86_INS_EMMS) return true;
+    if (ci->id == X86_INS_MOVBE) return set & 2;       /* F2 is crc32; 66 sizes it */
+    if (!vc) return false;
+    if (verdict[ci->id][set]) return verdict[ci->id][set] == 2;
+    size_t k = 0;
+    for (unsigned i = 0; i < ci->size; i++)
+        if (i >= n || (ci->bytes[i] != 0x66 && ci->bytes[i] != 0xf2 && ci->bytes[i] != 0xf3))
+            bytes[k++] = ci->bytes[i];
+    cs_insn *t = NULL;
+    bool stray = cs_disasm(x86_cs, bytes, k, 0, 1, &t) == 1 && t->id == ci->id &&
+                 vector_classes(t) == vc;
+    if (t) cs_free(t, 1);
+    verdict[ci->id][set] = stray ? 2 : 1;
+    return stray;
+}
+
 static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
                        uint64_t *readable_end)
 {
@@ -590,6 +638,7 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     dc->row = x86_row_for(dc);
     dc->align_required = x86_align_required(dc);
     x86_handler fn = handler_for(dc, dc->row);
+    if (fn && (x86_vex_w_reserved(dc) || stray_sse_prefix(dc->insn))) fn = NULL;
     if (fn) x86_xm_translate(dc, fn);
     else x86_raise_sigill(dc);
     if (precise && !live && !dc->block_ended) x86_flags_fault_only(dc);

@@ -11,7 +11,11 @@
  *    66 with F3 or F2 in either order (F2/F3 select the SSE form: capstone 4
  *    lets a later 66 win), segment and branch-hint prefixes on ordinary
  *    instructions;
- *  - lea with 67 and a RIP-relative operand: EIP-relative, wrapping. */
+ *  - lea with 67 and a RIP-relative operand: EIP-relative, wrapping;
+ *  - VEX vcmpps/vcmpsd with imm8 >= 32 (bits 7:5 ignored; ferry raised
+ *    SIGILL: capstone names no predicate there);
+ *  - #UD for a 66/F2/F3 on an MMX/SSE form that has no such form, and for
+ *    VEX.W1 on a W0-only form (capstone 4 decodes both; ferry ran them). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -95,6 +99,23 @@ static const struct encoding cases[] = {
     { "f3 66 0f 6f (movdqu)", { 0xf3, 0x66, 0x0f, 0x6f, 0xc1 }, 5 },
     { "f3 66 0f b8 (popcnt r16)", { 0xf3, 0x66, 0x0f, 0xb8, 0xc1 }, 5 },
     { "f3 66 0f bc (tzcnt r16)", { 0xf3, 0x66, 0x0f, 0xbc, 0xc1 }, 5 },
+    { "vcmpps $0x90 (imm8 bits 7:5 ignored)", { 0xc5, 0xf0, 0xc2, 0xc0, 0x90 }, 5 },
+    { "vcmpps $0x25", { 0xc5, 0xf0, 0xc2, 0xc0, 0x25 }, 5 },
+    { "vcmpsd $0x41", { 0xc5, 0xf3, 0xc2, 0xc0, 0x41 }, 5 },
+    { "vcmpps $0xe4, (rdi)", { 0xc5, 0xf0, 0xc2, 0x07, 0xe4 }, 5 },
+    { "66 0f 52 (rsqrtps has no 66 form: #UD)", { 0x66, 0x0f, 0x52, 0xc1 }, 4 },
+    { "f3 0f 28 (movaps has no F3 form)", { 0xf3, 0x0f, 0x28, 0xc1 }, 4 },
+    { "f2 0f 60 (punpcklbw mm has no F2 form)", { 0xf2, 0x0f, 0x60, 0xc1, 0x0f, 0x77 }, 6 },
+    { "66 0f 38 c8 (sha1nexte has no 66 form)", { 0x66, 0x0f, 0x38, 0xc8, 0xc1 }, 5 },
+    { "f3 0f 3a 0f (palignr mm has no F3 form)", { 0xf3, 0x0f, 0x3a, 0x0f, 0xc1, 0x01 }, 6 },
+    { "66 0f c3 (movnti has no 66 form)", { 0x66, 0x0f, 0xc3, 0x07 }, 4 },
+    { "f3 0f 38 f0 (movbe has no F3 form)", { 0xf3, 0x0f, 0x38, 0xf0, 0x07 }, 5 },
+    { "66 0f 77 (emms has no 66 form)", { 0x66, 0x0f, 0x77 }, 3 },
+    { "66 0f 38 00 (pshufb xmm: valid)", { 0x66, 0x0f, 0x38, 0x00, 0xc1 }, 5 },
+    { "vpblendd VEX.W0 (valid)", { 0xc4, 0xe3, 0x71, 0x02, 0xc1, 0x05 }, 6 },
+    { "vpblendd VEX.W1 (#UD)", { 0xc4, 0xe3, 0xf1, 0x02, 0xc1, 0x05 }, 6 },
+    { "vpermilps var VEX.W1 (#UD)", { 0xc4, 0xe2, 0xf1, 0x0c, 0xc1 }, 5 },
+    { "vinsertf128 VEX.W1 (#UD)", { 0xc4, 0xe3, 0xf5, 0x18, 0xc1, 0x01, 0xc5, 0xf8, 0x77 }, 9 },
     { "66 rex.b 90 (xchg r8w)", { 0x66, 0x41, 0x90 }, 3 },
     { "imul r16 imm8", { 0x66, 0x6b, 0xc1, 0x85 }, 4 },
     { "bswap r16 (this CPU: 0)", { 0x66, 0x0f, 0xc9 }, 3 },
