@@ -87,9 +87,10 @@ static void sys_save_context(const struct x86_cpu *cpu, struct x86_64_sigcontext
     sc->rip = cpu->rt.pc;
     sc->eflags = x86_get_eflags(cpu);
     /* The CPU saves RF set for a fault (not for the traps: int3's #BP,
-     * icebp's #DB), so that an instruction breakpoint does not hit again
-     * when it restarts. */
-    if (cpu->rt.fault.sig != 0 && cpu->rt.fault.trapno != 3 && cpu->rt.fault.trapno != 1)
+     * icebp's #DB, int $4's #OF), so that an instruction breakpoint does
+     * not hit again when it restarts. */
+    uint64_t trap = cpu->rt.fault.trapno;
+    if (cpu->rt.fault.sig != 0 && trap != 3 && trap != 1 && trap != 4)
         sc->eflags |= X86_RF;
     sc->cs = 0x33, sc->ss = 0x2b;
     /* a synchronous fault being delivered (zero otherwise) */

@@ -112,9 +112,10 @@ GUEST_QUICK_VARIANTS_x86_64  := $(GUEST_VARIANTS)
 GUEST_QUICK_VARIANTS_aarch64 := O2 dyn
 guest_bins_for = $(filter $(foreach v,$(1),%.$(v)),$(GUEST_BINS))
 # Guest programs a build cannot run (the emulator it runs under lacks the
-# calls: qemu-user 7.2 has no mq_notify, no io_uring and no Linux AIO);
+# calls: qemu-user 7.2 has no mq_notify, no io_uring and no Linux AIO;
+# noncanonical: AArch64's top-byte-ignore, see the file);
 # guest_bins_arch(VARIANTS,ARCH).
-GUEST_NOT_aarch64 := mqueue_notify io_uring aio
+GUEST_NOT_aarch64 := mqueue_notify io_uring aio noncanonical
 guest_bins_arch = $(filter-out $(foreach n,$(GUEST_NOT_$(2)),%/$(n).O0 %/$(n).O2 %/$(n).pie %/$(n).dyn), \
                     $(call guest_bins_for,$(1)))
 

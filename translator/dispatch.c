@@ -127,7 +127,8 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
     case TR_EXIT_REQUEST:
         return exit_requested(rt);
     case TR_EXIT_HOST_FAULT:            /* rt->fault filled in by fault.c */
-        rt->fault.err |= PF_USER | pf_present(rt, rt->fault.addr, rt->fault.code);
+        if (rt->fault.trapno == 14)     /* (13: a non-canonical address) */
+            rt->fault.err |= PF_USER | pf_present(rt, rt->fault.addr, rt->fault.code);
         return TR_STOP_FAULT;
     case TR_EXIT_FETCH_FAULT:
         fetch_fault(rt);
@@ -142,8 +143,8 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
             rt->fault.addr = rt->pc;
         rt->fault.code = code == TR_EXIT_SIGSEGV ? SI_KERNEL_CODE
                        : code == TR_EXIT_SIGFPE || code == TR_EXIT_SIGTRAP ? rt->fault.code : 0;
-        rt->fault.trapno = (code == TR_EXIT_SIGFPE || code == TR_EXIT_SIGTRAP) &&
-                           rt->fault.trapno ? rt->fault.trapno : exit_trapno[code];
+        rt->fault.trapno = code != TR_EXIT_SIGILL && rt->fault.trapno ? rt->fault.trapno
+                                                                       : exit_trapno[code];
         /* err: 0, or stored by the code */
         return TR_STOP_FAULT;
     default:

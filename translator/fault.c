@@ -41,16 +41,35 @@ bool fault_restore_at(void *env, uintptr_t host_pc, uint64_t (*reg)(const void *
     return true;
 }
 
+#define HOST_SI_KERNEL 0x80
+#define HOST_SA_EXPOSE_TAGBITS 0x800    /* Linux 5.11; older kernels ignore it */
+
+/* The guest's view of a host fault on a guest access: a page fault (#PF,
+ * trap 14; dispatch.c completes err), or -- the host refused a
+ * non-canonical address, SIGSEGV or (rsp/rbp-based in ferry's code)
+ * SIGBUS with SI_KERNEL -- #GP: SIGSEGV, SI_KERNEL, trap 13, error 0, no
+ * address.  A host with a wider user space (AArch64) faults at such an
+ * address as at any other: si_addr says (its top byte too, with
+ * SA_EXPOSE_TAGBITS).  (The CPU's #SS for an rsp/rbp-based guest address,
+ * SIGBUS, is not told apart; an AArch64 host's top-byte-ignore lets an
+ * access whose low 56 bits are mapped succeed.) */
+static void set_guest_fault(struct tr_runtime *rt, int sig, const siginfo_t *si, bool write)
+{
+    uint64_t a = (uint64_t)(uintptr_t)si->si_addr;
+    bool gp = si->si_code == HOST_SI_KERNEL || a + (1ull << 47) >= (1ull << 48);
+    rt->fault.sig = gp ? SIGSEGV : sig;
+    rt->fault.addr = gp ? 0 : (uint64_t)(uintptr_t)si->si_addr;
+    rt->fault.code = si->si_code;       /* MAPERR / ACCERR, BUS_ADRERR ... */
+    rt->fault.trapno = gp ? 13 : 14;
+    rt->fault.err = write && !gp ? 2 : 0;
+}
+
 /* A fault inside a helper that guards its guest accesses. */
 static void helper_fault(struct tr_runtime *rt, int sig, const siginfo_t *si)
 {
     sigjmp_buf *guard = rt->helper_guard;
     rt->helper_guard = NULL;
-    rt->fault.sig = sig;
-    rt->fault.addr = (uint64_t)(uintptr_t)si->si_addr;
-    rt->fault.code = si->si_code;
-    rt->fault.trapno = 14;
-    rt->fault.err = 0;
+    set_guest_fault(rt, sig, si, false);
     siglongjmp(*guard, 1);
 }
 
@@ -71,11 +90,7 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
     }
     ra_fault_restore(rt, p, entries, rt->engine->globals.v, be_ucontext_reg, uc);
     rt->pc = p->guest_pc;
-    rt->fault.sig = sig;
-    rt->fault.addr = (uint64_t)(uintptr_t)si->si_addr;
-    rt->fault.code = si->si_code;       /* MAPERR / ACCERR, BUS_ADRERR ... */
-    rt->fault.trapno = 14;              /* #PF; dispatch.c completes err */
-    rt->fault.err = p->write ? 2 : 0;
+    set_guest_fault(rt, sig, si, p->write);
     siglongjmp(*rt->unwind, TR_EXIT_HOST_FAULT + 1);
 }
 
@@ -89,7 +104,7 @@ void fault_install(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = on_host_fault;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER | HOST_SA_EXPOSE_TAGBITS;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);

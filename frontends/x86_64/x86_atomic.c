@@ -165,9 +165,25 @@ static bool has_mem_operand(const struct x86_dc *dc)
     return false;
 }
 
+/* A lock byte among the legacy prefixes.  Capstone keeps one prefix per
+ * group, and F0 shares group 1 with F2/F3: "f0 f2 0f 38 f1" (lock crc32)
+ * reports only F2, so the bytes are read (lock there is #UD). */
+static bool lock_byte(const struct x86_dc *dc)
+{
+    for (unsigned i = 0; i < dc->insn->size; i++) {
+        switch (dc->insn->bytes[i]) {
+        case 0xf0: return true;
+        case 0xf2: case 0xf3: case 0x2e: case 0x36: case 0x3e: case 0x26:
+        case 0x64: case 0x65: case 0x66: case 0x67: continue;
+        default: return false;
+        }
+    }
+    return false;
+}
+
 bool x86_is_locked(const struct x86_dc *dc)
 {
-    return x86_has_prefix(dc, 0xf0) ||
+    return x86_has_prefix(dc, 0xf0) || lock_byte(dc) ||
            (dc->insn->id == X86_INS_XCHG && has_mem_operand(dc));
 }
 

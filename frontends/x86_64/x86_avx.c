@@ -55,6 +55,22 @@ bool avx_vex(const struct x86_dc *dc, struct avx_vex *v)
     return true;
 }
 
+/* VEX.W0-only forms (VEX.W1 is #UD; capstone decodes them either way). */
+bool x86_vex_w_reserved(const struct x86_dc *dc)
+{
+    struct avx_vex v;
+    switch (dc->insn->id) {
+    case X86_INS_VPERMILPS: case X86_INS_VPERMILPD: case X86_INS_VPERMPS: case X86_INS_VPERMD:
+    case X86_INS_VMASKMOVPS: case X86_INS_VMASKMOVPD: case X86_INS_VPSRAVD:
+    case X86_INS_VPBLENDD: case X86_INS_VPERM2F128: case X86_INS_VPERM2I128:
+    case X86_INS_VINSERTF128: case X86_INS_VINSERTI128: case X86_INS_VBLENDVPS:
+    case X86_INS_VBLENDVPD: case X86_INS_VPBLENDVB:
+        return avx_vex(dc, &v) && v.w;
+    default:
+        return false;
+    }
+}
+
 bool avx_wide(const struct x86_dc *dc)
 {
     struct avx_vex v;

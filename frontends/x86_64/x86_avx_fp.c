@@ -25,13 +25,15 @@ static bool avx_ops3(const struct x86_dc *dc, int *d, int *a, int nops)
 }
 
 /* vcmpps/pd/ss/sd: predicates 0-7 are the vfcmp op, 8-31 its helper
- * (which knows all 32). */
+ * (which knows all 32).  imm8 bits 7:5 are ignored: capstone names the
+ * predicate (3 operands) only below 32, above it keeps the imm (4). */
 bool avx_emit_cmp(struct x86_dc *dc, const struct avx_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
     bool wide;
     int d, a;
-    if (!avx_row_width(dc, row, &wide) || !avx_ops3(dc, &d, &a, 3))
+    if (!avx_row_width(dc, row, &wide) ||
+        !(avx_ops3(dc, &d, &a, 3) || (ops[3].type == X86_OP_IMM && avx_ops3(dc, &d, &a, 4))))
         return false;
     unsigned pred = avx_imm8(dc) & 31;
     struct avx_step st = { pred < 8 ? IR_vfcmp : 0, row->vsize, pred, &row->helper };

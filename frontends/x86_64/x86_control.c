@@ -125,6 +125,26 @@ static void h_ret(struct x86_dc *dc)
     ir_mark_exit(dc->b, IR_XFER_RET);
 }
 
+/* lret [imm16], iret, iretq: the helper pops and checks the selectors. */
+static void h_far_ret(struct x86_dc *dc)
+{
+    unsigned id = dc->insn->id;
+    uint64_t bytes = id == X86_INS_RETFQ || id == X86_INS_IRETQ ? 8 : 4;
+    uint64_t iret = id == X86_INS_IRET || id == X86_INS_IRETD || id == X86_INS_IRETQ;
+    uint64_t extra = !iret && dc->x->op_count ? (uint64_t)x86_opnd(dc, 0)->imm & 0xffff : 0;
+    if (x86_has_prefix(dc, 0x66) || dc->system) {      /* 16-bit frames: not modelled */
+        x86_raise_sigill(dc);
+        return;
+    }
+    x86_flags_sync(dc);
+    x86_sync_pc(dc);
+    ir_ref target = x86_call(dc, &x86_helper_far_ret, x86_imm(dc, bytes), x86_imm(dc, extra),
+                             x86_imm(dc, iret), IR_NONE, IR_NONE);
+    x86_flags_clobbered(dc);
+    x86_check_canonical(dc, target);
+    x86_end_indirect(dc, target);
+}
+
 /* The hardware puts the return address in rcx and RFLAGS in r11. */
 static void h_syscall(struct x86_dc *dc)
 {
@@ -137,6 +157,15 @@ static void h_int3(struct x86_dc *dc) { x86_end_exit(dc, dc->next_pc, TR_EXIT_SI
 static void h_privileged(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGSEGV); }
 static void h_ud2(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGILL); }
 
+/* CPL 0 instructions at CPL 3: #GP (SIGSEGV, SI_KERNEL, trap 13) as Linux
+ * reports it.  System mode runs the ones it knows before the rows
+ * (x86_system.c); the rest stay #UD there, as before. */
+static void h_cpl0_only(struct x86_dc *dc)
+{
+    if (dc->system) x86_raise_sigill(dc);
+    else h_privileged(dc);
+}
+
 /* icebp (F1): a #DB trap, not a breakpoint: SIGTRAP with TRAP_BRKPT and
  * si_addr = RIP after it, trap number 1 (dispatch.c keeps a stored code). */
 static void h_int1(struct x86_dc *dc)
@@ -147,12 +176,17 @@ static void h_int1(struct x86_dc *dc)
 }
 
 /* int $n: #GP with error code n*8+2 (the gate is not for user space);
- * int $3 is a breakpoint like int3. */
+ * int $3 is a breakpoint like int3, int $4 an overflow trap. */
 static void h_int(struct x86_dc *dc)
 {
     uint64_t n = (uint64_t)x86_opnd(dc, 0)->imm & 0xff;
     if (n == 3) {
         h_int3(dc);
+        return;
+    }
+    if (n == 4) {       /* #OF: Linux's gate 4 is open to user space (SIGSEGV, trap 4, after it) */
+        ir_st_env(dc->b, IR_MO_64, x86_imm(dc, 4), X86_ENV_OFF(rt.fault.trapno));
+        x86_end_exit(dc, dc->next_pc, TR_EXIT_SIGSEGV);
         return;
     }
     ir_st_env(dc->b, IR_MO_64, x86_imm(dc, n * 8 + 2), X86_ENV_OFF(rt.fault.err));
@@ -163,6 +197,7 @@ static void h_int(struct x86_dc *dc)
  * decided by the block's exit liveness. */
 #define JCC(cc) X86_ROW(J##cc, h_jcc, READ, 1)
 #define PRIV(name) X86_ROW(name, h_privileged, READ, 1)
+#define CPL0(name) X86_ROW(name, h_cpl0_only, READ, 1)
 static const struct x86_insn_row control_rows[] = {
     JCC(O), JCC(NO), JCC(B), JCC(AE), JCC(E), JCC(NE), JCC(BE), JCC(A),
     JCC(S), JCC(NS), JCC(P), JCC(NP), JCC(L), JCC(GE), JCC(LE), JCC(G),
@@ -174,6 +209,9 @@ static const struct x86_insn_row control_rows[] = {
     X86_ROW(JMP, h_jmp, PASS, 1),
     X86_ROW(CALL, h_call, PASS, 1),
     X86_ROW(RET, h_ret, PASS, 1),
+    X86_ROW(RETF, h_far_ret, READ, 1), X86_ROW(RETFQ, h_far_ret, READ, 1),
+    X86_ROW(IRET, h_far_ret, READ, 1), X86_ROW(IRETD, h_far_ret, READ, 1),
+    X86_ROW(IRETQ, h_far_ret, READ, 1),
     X86_ROW(SYSCALL, h_syscall, READ, 1),
     X86_ROW(INT3, h_int3, READ, 1),
     X86_ROW(INT1, h_int1, READ, 1),
@@ -182,5 +220,8 @@ static const struct x86_insn_row control_rows[] = {
     X86_ROW(INT, h_int, READ, 1), PRIV(HLT), PRIV(IN), PRIV(OUT), PRIV(INSB), PRIV(INSW), PRIV(INSD),
     PRIV(OUTSB), PRIV(OUTSW), PRIV(OUTSD), PRIV(CLI), PRIV(STI),
     PRIV(RDPMC),                        /* #GP: Linux leaves CR4.PCE clear */
+    CPL0(RDMSR), CPL0(WRMSR), CPL0(INVD), CPL0(WBINVD), CPL0(CLTS), CPL0(SYSRET),
+    CPL0(LGDT), CPL0(LIDT), CPL0(LLDT), CPL0(LTR), CPL0(LMSW), CPL0(SWAPGS), CPL0(INVLPG),
+    CPL0(XSETBV),
 };
 const struct x86_row_set x86_control_rows = X86_ROW_SET("control", control_rows);

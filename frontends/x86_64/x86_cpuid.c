@@ -48,6 +48,8 @@
 #define CPUID7_BMI2  (1u << 8)   /* x86_bmi.c */
 #define CPUID7_RDSEED (1u << 18) /* x86_rand.c */
 #define CPUID7_ADX   (1u << 19)  /* x86_bmi.c */
+#define CPUID7_CLFLUSHOPT (1u << 23) /* x86_sse_table.c: ordered like clflush */
+#define CPUID7_CLWB  (1u << 24)  /* x86_sse_table.c: a nop */
 #define CPUID7_SHA   (1u << 29)  /* x86_crypto.c */
 /* Leaf 7 sub-leaf 0 ECX */
 #define CPUID7_RDPID (1u << 22)  /* x86_rand.c */
@@ -63,7 +65,7 @@
                    CPUID_SSE42 | CPUID_MOVBE | CPUID_POPCNT | CPUID_AES | CPUID_XSAVE | \
                    CPUID_OSXSAVE | CPUID_RDRAND | CPUID_AVX | CPUID_FMA | CPUID_F16C)
 #define LEAF7_EBX (CPUID7_FSGSBASE | CPUID7_BMI1 | CPUID7_AVX2 | CPUID7_BMI2 | CPUID7_RDSEED | \
-                   CPUID7_ADX | CPUID7_SHA)
+                   CPUID7_ADX | CPUID7_CLFLUSHOPT | CPUID7_CLWB | CPUID7_SHA)
 #define LEAF1_EDX (CPUID_FPU | CPUID_TSC | CPUID_CX8 | CPUID_CMOV | CPUID_CLFSH | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2)
 
 struct cpuid_row { uint32_t leaf, sub; bool has_sub; uint32_t r[4]; /* eax ebx ecx edx */ };

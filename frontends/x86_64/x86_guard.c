@@ -49,7 +49,7 @@ static void probe_host(struct x86_cpu *c, uint64_t host, size_t len, bool write)
     struct guard_span s = { host, len, write };
     if (x86_guarded(c, guard_touch, &s))
         return;
-    if (write)
+    if (write && c->rt.fault.trapno == 14)     /* not for #GP (non-canonical) */
         c->rt.fault.err |= 2;
     tr_raise(&c->rt, TR_EXIT_HOST_FAULT, c->rt.pc);
 }

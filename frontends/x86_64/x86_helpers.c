@@ -39,12 +39,13 @@ _Noreturn static void divide_error(struct x86_cpu *c)
     tr_raise(&c->rt, TR_EXIT_SIGFPE, c->rt.pc);
 }
 
-/* After div/idiv this CPU sets AF and clears the rest, except that byte
- * and signed 32-bit divisions keep CF and OF (measured). */
-static void div_flags(struct x86_cpu *c, int bytes, bool is_signed)
+/* After div/idiv this CPU (AMD family 26) sets AF, clears SF ZF PF and
+ * keeps CF and OF, at every width, signed or not (measured: session 11's
+ * probes; session 1 saw CF/OF kept only for byte and signed 32-bit forms
+ * on an older machine). */
+static void div_flags(struct x86_cpu *c)
 {
-    bool keep = bytes == 1 || (is_signed && bytes == 4);
-    put_flags(c, X86_AF | (keep ? cur_flags(c) & (X86_CF | X86_OF) : 0));
+    put_flags(c, X86_AF | (cur_flags(c) & (X86_CF | X86_OF)));
 }
 
 static void store_divresult(struct x86_cpu *c, int bytes, uint64_t q, uint64_t r)
@@ -69,7 +70,7 @@ static void do_div(struct x86_cpu *c, uint64_t divisor, int bytes)
     if (d == 0) divide_error(c);
     q = n / d;
     if (q > m) divide_error(c);
-    div_flags(c, bytes, false);
+    div_flags(c);
     store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));
 }
 
@@ -89,7 +90,7 @@ static void do_idiv(struct x86_cpu *c, uint64_t divisor, int bytes)
         divide_error(c);        /* the one quotient __int128 cannot hold */
     q = n / d;
     if (q > qmax || q < -qmax - 1) divide_error(c);
-    div_flags(c, bytes, true);
+    div_flags(c);
     store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));
 }
 
@@ -109,6 +110,55 @@ const struct ir_helper x86_helper_idiv[4] = {
     { (void *)helper_idiv8, "idiv8", 1, 0, RW }, { (void *)helper_idiv16, "idiv16", 1, 0, RW },
     { (void *)helper_idiv32, "idiv32", 1, 0, RW }, { (void *)helper_idiv64, "idiv64", 1, 0, RW },
 };
+
+/* ---- far returns at CPL 3 ------------------------------------------------- */
+
+#define USER_CS64 0x33                  /* Linux's __USER_CS */
+#define USER_DS 0x2b                    /* __USER_DS */
+
+_Noreturn static void far_gp(struct x86_cpu *c, uint64_t selector)
+{
+    c->rt.fault.err = selector & 0xfffc;
+    tr_raise(&c->rt, TR_EXIT_SIGSEGV, c->rt.pc);
+}
+
+static uint64_t pop_slot(struct x86_cpu *c, uint64_t *sp, uint64_t bytes)
+{
+    uint64_t v = 0;
+    tr_guest_copy(c, *sp, &v, bytes, false);
+    *sp += bytes;
+    return v;
+}
+
+/* iret's RFLAGS at CPL 3 with IOPL 0: what popf may change (IF, IOPL
+ * kept; TF is not emulated). */
+static void iret_flags(struct x86_cpu *c, uint64_t v)
+{
+    uint64_t keep = X86_AC | X86_ID | 0x4000;     /* NT */
+    uint64_t rest = (c->eflags_rest & ~keep) | (v & keep);
+    x86_set_eflags(c, (v & (X86_ARITH_FLAGS | X86_DF)) | rest);
+}
+
+/* lret [imm16] (bytes 4 or 8) and iret/iretq (iret = 1): back to 64-bit
+ * user code only (CS 0x33; iret's SS 0x2b); another selector is
+ * #GP(selector) after the pops, with nothing changed (the compatibility
+ * mode behind 0x23 is not modelled).  Returns the new rip. */
+static uint64_t helper_far_ret(void *env, uint64_t bytes, uint64_t extra, uint64_t iret)
+{
+    struct x86_cpu *c = CPU(env);
+    uint64_t sp = c->regs[X86_RSP];
+    uint64_t ip = pop_slot(c, &sp, bytes), cs = pop_slot(c, &sp, bytes) & 0xffff;
+    uint64_t fl = iret ? pop_slot(c, &sp, bytes) : 0;
+    uint64_t new_sp = iret ? pop_slot(c, &sp, bytes) : sp + extra;
+    uint64_t ss = iret ? pop_slot(c, &sp, bytes) & 0xffff : USER_DS;
+    if (cs != USER_CS64) far_gp(c, cs);
+    if (ss != USER_DS) far_gp(c, ss);
+    if (iret) iret_flags(c, fl);
+    c->regs[X86_RSP] = new_sp;
+    return ip;
+}
+
+const struct ir_helper x86_helper_far_ret = { (void *)helper_far_ret, "far_ret", 3, 1, RW };
 
 /* ---- rotate through carry, double shifts ------------------------------- */
 
@@ -151,6 +201,17 @@ static uint64_t helper_rcr(void *env, uint64_t v, uint64_t unused, uint64_t cnt,
     return v;
 }
 
+/* 16-bit shld/shrd by 16..31 (measured): CF is the last bit out only at
+ * 16 and 0 above; shld's OF is CF, shrd's OF is bit 15 ^ bit 14 of the
+ * result; SF ZF PF AF as for the smaller counts. */
+static void double_shift16_flags(struct x86_cpu *c, uint64_t r, uint64_t cnt, bool left)
+{
+    uint64_t f = cur_flags(c) & ~(uint64_t)(X86_CF | X86_OF);
+    uint64_t cf = cnt == 16 ? cur_flags(c) & X86_CF : 0;
+    uint64_t of = left ? cf : ((r >> 15) ^ (r >> 14)) & 1;
+    put_flags(c, f | (cf ? X86_CF : 0) | (of ? X86_OF : 0));
+}
+
 /* shld/shrd: result, and the lazy state of the equivalent shl/shr
  * (src = value shifted by count-1).  16-bit forms with counts above 16
  * shift through dst:src:src (shld) or src:src:dst (shrd), as measured. */
@@ -173,6 +234,8 @@ static uint64_t double_shift(struct x86_cpu *c, uint64_t a, uint64_t b, uint64_t
     c->cc_op = X86_CC_OP(left ? X86_CC_SHL : X86_CC_SAR, (int)bytes);
     c->cc_dst = r;
     c->cc_src = src;
+    if (bytes == 2 && cnt >= 16)
+        double_shift16_flags(c, r, cnt, left);
     return r;
 }
 

@@ -5,9 +5,22 @@
  */
 #include "x86_internal.h"
 
+static bool control_or_debug(const cs_x86_op *op)
+{
+    return op->type == X86_OP_REG && ((op->reg >= X86_REG_CR0 && op->reg <= X86_REG_CR15) ||
+                                      (op->reg >= X86_REG_DR0 && op->reg <= X86_REG_DR15));
+}
+
+/* mov to/from a control or debug register at CPL 3: #GP (SIGSEGV, SI_KERNEL);
+ * system mode translates the control registers before the rows. */
 static void h_mov(struct x86_dc *dc)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
+    if (control_or_debug(d) || control_or_debug(x86_opnd(dc, 1))) {
+        if (dc->system) x86_raise_sigill(dc);
+        else x86_end_exit(dc, dc->pc, TR_EXIT_SIGSEGV);
+        return;
+    }
     x86_operand_write(dc, d, x86_read_now(dc, x86_opnd(dc, 1), d->size));
 }
 
@@ -21,6 +34,26 @@ static void h_movsx(struct x86_dc *dc)
     const cs_x86_op *s = x86_opnd(dc, 1);
     ir_ref v = x86_sext(dc, x86_operand_read(dc, s), s->size);
     x86_operand_write(dc, x86_opnd(dc, 0), v);
+}
+
+/* movsxd: sign-extends only with REX.W; without it the CPU moves 32 bits
+ * (zero-extended), with 66 16 bits -- capstone 4 reports 66 63 /r as
+ * "movsxd r64, r/m32" all the same. */
+static void h_movsxd(struct x86_dc *dc)
+{
+    static const x86_reg r16[16] = { X86_REG_AX, X86_REG_CX, X86_REG_DX, X86_REG_BX,
+        X86_REG_SP, X86_REG_BP, X86_REG_SI, X86_REG_DI, X86_REG_R8W, X86_REG_R9W,
+        X86_REG_R10W, X86_REG_R11W, X86_REG_R12W, X86_REG_R13W, X86_REG_R14W, X86_REG_R15W };
+    const cs_x86_op *d = x86_opnd(dc, 0), *s = x86_opnd(dc, 1);
+    int n = x86_gpr_num(d->reg);
+    if ((dc->x->rex & 8) || n < 0) {
+        h_movsx(dc);
+        return;
+    }
+    if (x86_has_prefix(dc, 0x66))
+        x86_gpr_write(dc, r16[n], x86_read(dc, s, 2));
+    else
+        x86_set_reg(dc, n, x86_trunc(dc, x86_read(dc, s, 4), 4));
 }
 
 static void h_lea(struct x86_dc *dc)
@@ -61,7 +94,11 @@ static void h_cmpxchg(struct x86_dc *dc)
     } else {
         x86_operand_write(dc, d, x86_select(dc, &eq, src, old));
     }
-    if (bytes == 4)
+    /* cmpxchg %acc, %acc: always equal, so the accumulator gets src */
+    bool dst_is_acc = d->type == X86_OP_REG && d->reg == acc_reg(bytes);
+    if (dst_is_acc)
+        ;
+    else if (bytes == 4)
         x86_set_reg(dc, X86_RAX, x86_select(dc, &eq, rax, old));
     else
         x86_gpr_write(dc, acc_reg(bytes), old);
@@ -96,8 +133,11 @@ static void h_xadd(struct x86_dc *dc)
     int bytes = d->size;
     ir_ref a = x86_operand_read(dc, d), b = x86_operand_read(dc, s);
     ir_ref r = x86_arith(dc, IR_add, bytes, a, b);
+    /* a memory destination is stored first: if the store faults, the
+     * source register is unchanged; xadd %r, %r leaves the sum in r */
+    if (d->type == X86_OP_MEM) x86_operand_write(dc, d, r);
     x86_operand_write(dc, s, a);
-    x86_operand_write(dc, d, r);
+    if (d->type != X86_OP_MEM) x86_operand_write(dc, d, r);
     x86_flags_set(dc, X86_CC_ADD, bytes, r, b, IR_NONE, a);
 }
 
@@ -149,7 +189,7 @@ static const struct x86_insn_row mov_rows[] = {
     X86_ROW(MOVABS, h_mov, PASS, 0),
     X86_ROW(MOVZX, h_movzx, PASS, 0),
     X86_ROW(MOVSX, h_movsx, PASS, 0),
-    X86_ROW(MOVSXD, h_movsx, PASS, 0),
+    X86_ROW(MOVSXD, h_movsxd, PASS, 0),
     X86_ROW(LEA, h_lea, PASS, 0),
     X86_ROW_LOCK(XCHG, h_xchg, PASS, x86_atomic_xchg),
     X86_ROW_LOCK(CMPXCHG, h_cmpxchg, FULL, x86_atomic_cmpxchg),

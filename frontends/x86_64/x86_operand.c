@@ -225,7 +225,9 @@ static ir_ref ea_offset_now(struct x86_dc *dc, const cs_x86_op *op)
     const x86_op_mem *m = &op->mem;
     ir_ref acc = IR_NONE;
     int64_t disp = m->disp;
-    if (m->base == X86_REG_RIP) disp += (int64_t)dc->next_pc;
+    /* 67 with a RIP-relative operand: capstone names the base EIP (the
+     * sum wraps at 32 bits below) */
+    if (m->base == X86_REG_RIP || m->base == X86_REG_EIP) disp += (int64_t)dc->next_pc;
     else if (m->base != X86_REG_INVALID) acc = gpr_read_now(dc, m->base);
     if (m->index != X86_REG_INVALID) {
         ir_ref ix = gpr_read_now(dc, m->index);

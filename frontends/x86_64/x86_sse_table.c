@@ -126,7 +126,7 @@ static const struct sse_row sse_rows[] = {
     EMITH_END(FXRSTOR, fxrstor, fxrstor, 0, IR_HELPER_RW_GLOBALS),
     EMITH_END(FXRSTOR64, fxrstor, fxrstor, 0, IR_HELPER_RW_GLOBALS),
     EMITH(MASKMOVDQU, maskmovdqu, maskmovdqu, 0, IR_HELPER_RW_GLOBALS),
-    EMIT(CLFLUSH, nop),
+    EMIT(CLFLUSH, nop), EMIT(CLFLUSHOPT, nop), EMIT(CLWB, nop),
 
     /* SSE3 (lddqu is with the moves) */
     XX(ADDSUBPS, addsubps, 16), XX(ADDSUBPD, addsubpd, 16),

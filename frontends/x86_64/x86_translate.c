@@ -20,6 +20,7 @@
 #include "guest_mem.h"
 #include "x86_internal.h"
 #include "x86_quick.h"
+#include "x86_decode_quirks.h"
 #include "x86_scan_memo.h"
 #include "x86_sse.h"
 #include "x86_avx2.h"
@@ -39,6 +40,7 @@ static cs_insn *x86_insns[X86_MAX_BLOCK_INSNS];
 struct block_plan {
     int n;                          /* decoded instructions */
     bool fetch_fault;               /* insn n is not readable */
+    bool too_long;                  /* insn n-1 is undecodable as over 15 bytes: #GP */
     bool flags_live[X86_MAX_BLOCK_INSNS];
     bool cf_live[X86_MAX_BLOCK_INSNS];  /* the same for CF alone */
     bool live_in[X86_MAX_BLOCK_INSNS];  /* flags read at or after insn i, before a full writer */
@@ -228,6 +230,8 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
         size_t all = join_next_page(mem, pc, size, *readable_end, joined);
         if (all > size) code = joined, size = all;
     }
+    uint8_t reordered[15];
+    code = x86_opsize_first(code, size, reordered);
     if (size == 15 && !x86_code32 && x86_quick_insn(code, pc, ci)) return true;
     struct x86_dcache_entry *e = x86_code32 ? NULL : dcache_slot(pc);
     if (dcache_get(e, ci, pc, code, size)) return true;
@@ -248,7 +252,7 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
     uint64_t readable_end = pc & ~(X86_PAGE - 1);
     if (max_insns > X86_MAX_BLOCK_INSNS) max_insns = X86_MAX_BLOCK_INSNS;
     if (max_insns < 1) max_insns = 1;
-    p->n = 0; p->fetch_fault = false;
+    p->n = 0; p->fetch_fault = p->too_long = false;
     while (p->n < max_insns) {
         cs_insn *ci = x86_insn_slot(p->n);
         if (!decode_one(mem, ci, pc, &readable_end)) {
@@ -256,6 +260,7 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
             /* Undecodable: a fetch fault if it needed unreadable bytes. */
             p->fetch_fault = readable_end < pc + 15;
             if (!p->fetch_fault) p->n++;     /* translated as SIGILL */
+            if (!p->fetch_fault && !x86_code32) p->too_long = x86_too_long(x86_cs, tr_g2h(mem, pc), readable_end - pc);
             return;
         }
         const struct x86_insn_row *e = x86_row_of_id(ci->id);
@@ -536,6 +541,7 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     dc->row = x86_row_for(dc);
     dc->align_required = x86_align_required(dc);
     x86_handler fn = handler_for(dc, dc->row);
+    if (fn && (x86_vex_w_reserved(dc) || x86_stray_sse_prefix(x86_cs, dc->insn))) fn = NULL;
     if (fn) x86_xm_translate(dc, fn);
     else x86_raise_sigill(dc);
     if (precise && !live && !dc->block_ended) x86_flags_fault_only(dc);
@@ -566,7 +572,8 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
         if (!decoded_ok(ci) || p->too_big) {
             dc.insn = decoded_ok(ci) ? ci : NULL;
             dc.pc = dc.next_pc;
-            x86_raise_sigill(&dc);
+            if (!dc.insn && p->too_long && i == n - 1) x86_end_exit(&dc, dc.pc, TR_EXIT_SIGSEGV);
+            else x86_raise_sigill(&dc);
             /* The block covers the bytes the decoder rejected, so that a
              * JIT rewriting them gets a fresh translation (smc.c). */
             if (!dc.insn) dc.next_pc = dc.pc + 15;

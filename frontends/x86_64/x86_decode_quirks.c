@@ -1,0 +1,105 @@
+/* x86_decode_quirks.c -- where capstone 4's decoding and the CPU part:
+ * prefix order (a 66 after F2/F3), prefixes that select no form (#UD where
+ * capstone decodes the unprefixed form), and instructions over 15 bytes
+ * (#GP where capstone just fails).  Used by x86_translate.c's decoder. */
+#include <string.h>
+
+#include "x86_decode_quirks.h"
+
+static bool legacy_prefix(uint8_t b)
+{
+    return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e ||
+           b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
+}
+
+/* Capstone 4 takes a 66 that follows F2/F3 as the mandatory prefix
+ * ("f3 66 0f 10" as movupd); the CPU lets F2/F3 win in any order.  The
+ * order of legacy prefixes means nothing else, so the 66s move first. */
+const uint8_t *x86_opsize_first(const uint8_t *code, size_t size, uint8_t *buf)
+{
+    size_t n = 0, k = 0;
+    bool rep = false, late66 = false;
+    for (; n < size && legacy_prefix(code[n]); n++) {
+        rep |= code[n] == 0xf2 || code[n] == 0xf3;
+        late66 |= code[n] == 0x66 && rep;
+    }
+    if (!late66) return code;
+    for (size_t i = 0; i < n; i++)
+        if (code[i] == 0x66) buf[k++] = 0x66;
+    for (size_t i = 0; i < n; i++)
+        if (code[i] != 0x66) buf[k++] = code[i];
+    memcpy(buf + n, code + n, size - n);
+    return buf;
+}
+
+/* Which register classes an instruction's operands use: bit 0 MMX,
+ * bit 1 XMM/YMM. */
+static unsigned vector_classes(const cs_insn *ci)
+{
+    unsigned m = 0;
+    for (int i = 0; i < ci->detail->x86.op_count; i++) {
+        const cs_x86_op *op = &ci->detail->x86.operands[i];
+        if (op->type != X86_OP_REG) continue;
+        if (op->reg >= X86_REG_MM0 && op->reg <= X86_REG_MM7) m |= 1;
+        if ((op->reg >= X86_REG_XMM0 && op->reg <= X86_REG_XMM31) ||
+            (op->reg >= X86_REG_YMM0 && op->reg <= X86_REG_YMM31)) m |= 2;
+    }
+    return m;
+}
+
+/* A 66/F2/F3 prefix on an MMX/SSE form that has no such prefixed form
+ * ("66 0f 52", "f3 0f 28", "f2 0f 60", "66 0f 38 c8"): #UD on the CPU,
+ * while capstone 4 decodes it as the unprefixed form.  Told by decoding
+ * the bytes again without those prefixes: the same instruction on the
+ * same register classes means the prefix selected nothing.  Cached per
+ * id and prefix set (the answer depends on nothing else).  Of the
+ * general-register forms, movnti and emms take none of them, movbe no F3. */
+bool x86_stray_sse_prefix(csh cs, const cs_insn *ci)
+{
+    static uint8_t verdict[X86_INS_ENDING][8];     /* 0 unknown, 1 fine, 2 stray */
+    unsigned set = 0, n = 0, vc = vector_classes(ci);
+    uint8_t bytes[16];
+    if (ci->id >= X86_INS_ENDING) return false;
+    for (; n < ci->size && legacy_prefix(ci->bytes[n]); n++)
+        set |= ci->bytes[n] == 0x66 ? 1 : ci->bytes[n] == 0xf3 ? 2 : ci->bytes[n] == 0xf2 ? 4 : 0;
+    unsigned op = n < ci->size && (ci->bytes[n] & 0xf0) == 0x40 ? n + 1 : n;     /* REX */
+    if (!set || op >= ci->size || ci->bytes[op] != 0x0f) return false;
+    if (ci->id == X86_INS_MOVNTI || ci->id == X86_INS_EMMS) return true;
+    if (ci->id == X86_INS_MOVBE) return set & 2;       /* F2 is crc32; 66 sizes it */
+    if (!vc) return false;
+    if (verdict[ci->id][set]) return verdict[ci->id][set] == 2;
+    size_t k = 0;
+    for (unsigned i = 0; i < ci->size; i++)
+        if (i >= n || (ci->bytes[i] != 0x66 && ci->bytes[i] != 0xf2 && ci->bytes[i] != 0xf3))
+            bytes[k++] = ci->bytes[i];
+    cs_insn *t = NULL;
+    bool stray = cs_disasm(cs, bytes, k, 0, 1, &t) == 1 && t->id == ci->id &&
+                 vector_classes(t) == vc;
+    if (t) cs_free(t, 1);
+    verdict[ci->id][set] = stray ? 2 : 1;
+    return stray;
+}
+
+/* Bytes capstone rejects that are an instruction over 15 bytes long, which
+ * the CPU refuses with #GP (SIGSEGV), not #UD: repeated prefixes counted,
+ * the rest decoded with each prefix once. */
+bool x86_too_long(csh cs, const uint8_t *code, size_t avail)
+{
+    uint8_t once[16 + 15];
+    int n = 0, kept = 0;
+    while (n < 15 && (legacy_prefix(code[n]) || (code[n] & 0xf0) == 0x40)) n++;
+    if (n == 15) return true;
+    for (int i = 0; i < n; i++) {
+        bool later = false;
+        for (int j = i + 1; j < n; j++) later |= code[j] == code[i];
+        bool rex = (code[i] & 0xf0) == 0x40;
+        if (!later && (!rex || i == n - 1)) once[kept++] = code[i];
+    }
+    size_t rest = avail - (size_t)n < 15 ? avail - (size_t)n : 15;
+    memcpy(once + kept, code + n, rest);
+    cs_insn *t = NULL;
+    bool longer = cs_disasm(cs, once, (size_t)kept + rest, 0, 1, &t) == 1 &&
+                  t->size + (n - kept) > 15;
+    if (t) cs_free(t, 1);
+    return longer;
+}

@@ -1,0 +1,22 @@
+/* x86_decode_quirks.h -- capstone 4's decodings the CPU disagrees with
+ * (x86_decode_quirks.c). */
+#ifndef X86_DECODE_QUIRKS_H
+#define X86_DECODE_QUIRKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <capstone/capstone.h>
+
+/* code, or its copy in buf (15 bytes) with the 66 prefixes moved before
+ * F2/F3, so that capstone lets F2/F3 select the form as the CPU does. */
+const uint8_t *x86_opsize_first(const uint8_t *code, size_t size, uint8_t *buf);
+
+/* The undecodable bytes at code (avail readable) are an instruction over
+ * 15 bytes: #GP rather than #UD. */
+bool x86_too_long(csh cs, const uint8_t *code, size_t avail);
+
+/* ci carries a 66/F2/F3 that selects none of its forms: #UD. */
+bool x86_stray_sse_prefix(csh cs, const cs_insn *ci);
+
+#endif
