@@ -8,8 +8,9 @@
 
 #include "vm.h"
 
-/* A kernel or initrd file, mapped read-only while it is loaded. */
-struct boot_file { uint8_t *data; size_t size; const char *path; };
+/* A kernel or initrd file, mapped read-only while it is loaded (fd open
+ * too: ELF segments are read straight into guest RAM). */
+struct boot_file { uint8_t *data; size_t size; const char *path; int fd; };
 
 /* Loads --kernel (and --initrd), fills vm->boot. One-line error, -1 on bad input. */
 int sys_boot_load(struct sys_vm *vm);
