@@ -318,7 +318,7 @@ static uint64_t helper_sys_cpuid(void *env)
 const struct ir_helper x86_sys_helper_cpuid = {
     (void *)helper_sys_cpuid, "sys_cpuid", 0, 0, IR_HELPER_RW_GLOBALS };
 
-/* pause: a spin-wait hint.  Every 64th in a row at one pc tells the
+/* pause: a spin-wait hint.  Every 256th in a row at one pc tells the
  * machine, which lets the vCPU holding the lock (a host thread that may be
  * translating, or waiting for a host CPU) run instead of this one. */
 static uint64_t helper_pause(void *env, uint64_t pc)
@@ -328,7 +328,7 @@ static uint64_t helper_pause(void *env, uint64_t pc)
         c->sys.pause_pc = pc;
         c->sys.pause_streak = 0;
     }
-    if (++c->sys.pause_streak % 64 == 0 && c->sys.hooks->spinning)
+    if (++c->sys.pause_streak % 256 == 0 && c->sys.hooks->spinning)
         c->sys.hooks->spinning(c, c->sys.pause_streak);
     return 0;
 }
