@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,31 +29,43 @@ int boot_read_file(const char *path, uint64_t max, struct boot_file *f)
     }
     f->path = path;
     f->size = st.st_size;
-    f->data = malloc(f->size + 1);
-    ssize_t got = f->data ? read(fd, f->data, f->size) : -1;
-    close(fd);
-    if (got != (ssize_t)f->size) {
-        sys_err("%s: short read", path);
-        free(f->data);
+    /* Mapped, not read: a 64 MiB vmlinux read into a buffer, then copied
+     * into RAM, was 9 % of a tcg boot's samples here. */
+    f->data = f->size ? mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    f->fd = fd;
+    if (f->data == MAP_FAILED) {
+        sys_err("%s: %s", path, strerror(errno));
+        f->data = NULL;
+        boot_close_file(f);
         return -1;
     }
     return 0;
 }
 
+void boot_close_file(struct boot_file *f)
+{
+    if (f->data)
+        munmap(f->data, f->size);
+    if (f->fd >= 0)
+        close(f->fd);
+    f->data = NULL;
+    f->fd = -1;
+}
+
 int sys_boot_load(struct sys_vm *vm)
 {
-    struct boot_file k = {0}, initrd = {0};
+    struct boot_file k = { .fd = -1 }, initrd = { .fd = -1 };
     if (boot_read_file(vm->opts->kernel, vm->ram_size, &k) < 0)
         return -1;
     if (vm->opts->initrd && boot_read_file(vm->opts->initrd, vm->ram_size, &initrd) < 0) {
-        free(k.data);
+        boot_close_file(&k);
         return -1;
     }
     int r = boot_elf(vm, &k, vm->opts->initrd ? &initrd : NULL);
     if (r == 1)
         r = boot_bzimage(vm, &k, vm->opts->initrd ? &initrd : NULL);
-    free(k.data);
-    free(initrd.data);
+    boot_close_file(&k);
+    boot_close_file(&initrd);
     if (r == 0)
         boot_write_mptable(vm);
     return r;

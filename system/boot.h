@@ -8,12 +8,15 @@
 
 #include "vm.h"
 
-struct boot_file { uint8_t *data; size_t size; const char *path; };
+/* A kernel or initrd file, mapped read-only while it is loaded (fd open
+ * too: ELF segments are read straight into guest RAM). */
+struct boot_file { uint8_t *data; size_t size; const char *path; int fd; };
 
 /* Loads --kernel (and --initrd), fills vm->boot. One-line error, -1 on bad input. */
 int sys_boot_load(struct sys_vm *vm);
 
 int boot_read_file(const char *path, uint64_t max, struct boot_file *f);
+void boot_close_file(struct boot_file *f);
 int boot_bzimage(struct sys_vm *vm, struct boot_file *k, struct boot_file *initrd);
 /* Returns 1 when the file is not ELF (try another format). */
 int boot_elf(struct sys_vm *vm, struct boot_file *k, struct boot_file *initrd);

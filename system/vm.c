@@ -10,12 +10,21 @@
 
 int sys_mem_alloc(struct sys_vm *vm, uint64_t size)
 {
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) {
+    /* On a 2 MiB boundary, with transparent huge pages asked for (as
+     * QEMU's RAM): a Linux boot on tcg touched 40,000 4 KiB pages of RAM
+     * one by one, each a host page fault (~20-50 us on this machine). */
+    uint64_t huge = 2ull << 20;
+    uint8_t *m = mmap(NULL, size + huge, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) {
         sys_err("cannot allocate %llu bytes of guest RAM", (unsigned long long)size);
         return -1;
     }
+    uint8_t *p = (uint8_t *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
+    if (p > m)
+        munmap(m, (size_t)(p - m));
+    munmap(p + size, (size_t)(m + huge - p));
+    madvise(p, size, MADV_HUGEPAGE);
     madvise(p, size, MADV_MERGEABLE);
     vm->ram = p;
     vm->ram_size = size;

@@ -154,3 +154,19 @@ void softmmu_lower(struct ir_block *b, const struct tr_softmmu_helpers *h)
             copy_insn(b, i);
     }
 }
+
+void *tr_guest_tlb_hit(const void *env, uint64_t addr, uint64_t len, bool write)
+{
+    const struct tr_guest_mem *m = ((const struct tr_runtime *)env)->mem;
+    const struct tr_softmmu_tlb *t = m && m->mode != TR_MEM_HOST && m->soft ? m->soft->tlb : NULL;
+    if (!t || len == 0 || len > 4096)
+        return NULL;
+    const uint8_t *e = env;
+    unsigned cpl = e[t->cpl_off] & 3u;
+    unsigned slot = cpl << t->bits | (unsigned)((addr >> 12) & ((1u << t->bits) - 1));
+    const uint64_t *ent = (const uint64_t *)(e + (write ? t->write_off : t->read_off)) + 2 * slot;
+    uint64_t tag = __atomic_load_n(&ent[0], __ATOMIC_RELAXED);
+    if (addr - tag > 4096 - len)
+        return NULL;
+    return (void *)(uintptr_t)(addr + __atomic_load_n(&ent[1], __ATOMIC_RELAXED));
+}

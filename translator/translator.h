@@ -166,6 +166,12 @@ static inline void tr_guest_copy(const void *env, uint64_t addr, void *data, siz
         memcpy(data, (const void *)(uintptr_t)addr, len);
 }
 
+/* Software MMU with a TLB: the host address of [addr, addr+len) when
+ * env's TLB holds that one page of RAM for this access (softmmu.c), else
+ * NULL: lets a helper run many elements of one page at once after a
+ * first one through tr_guest_copy (which walked and filled the entry). */
+void *tr_guest_tlb_hit(const void *env, uint64_t addr, uint64_t len, bool write);
+
 /* Whether guest addresses go through a software MMU (then a guest range
  * is not one host range). */
 static inline bool tr_guest_softmmu(const void *env)

@@ -329,6 +329,51 @@ static void rep_put_all(struct x86_cpu *c, const struct rep_regs *r, enum rep_ki
 /* A rep loop as x86_guarded runs it. */
 struct rep_job { struct rep_regs r; uint64_t bytes; enum rep_kind k; bool repne; };
 
+/* How many whole elements from addr stay in its page. */
+static uint64_t elems_in_page(uint64_t addr, uint64_t bytes)
+{
+    return (4096 - (addr & 4095)) / bytes;
+}
+
+static void fill_elems(uint8_t *d, uint64_t v, uint64_t bytes, uint64_t cnt)
+{
+    if (bytes == 1) {
+        memset(d, (int)(v & 0xff), cnt);
+        return;
+    }
+    for (uint64_t i = 0; i < cnt; i++, d += bytes)
+        memcpy(d, &v, bytes);           /* little-endian: the low bytes */
+}
+
+/* Under a software MMU, after an element of forward rep movs/stos went
+ * through tr_guest_copy: the rest of its source and destination pages at
+ * once when the TLB holds both as RAM (no MMIO, no tracked code page) and
+ * they do not overlap.  A fault is impossible there (the pages were just
+ * translated), so the registers need not follow each element. */
+static void rep_page_run(struct x86_cpu *c, struct rep_job *j)
+{
+    struct rep_regs *r = &j->r;
+    if ((j->k != REP_MOVS && j->k != REP_STOS) || r->step <= 0 || r->n == 0)
+        return;
+    uint64_t s = r->s + r->seg, cnt = elems_in_page(r->d, j->bytes);
+    if (j->k == REP_MOVS && elems_in_page(s, j->bytes) < cnt)
+        cnt = elems_in_page(s, j->bytes);
+    cnt = cnt < r->n ? cnt : r->n;
+    uint64_t len = cnt * j->bytes;
+    uint8_t *hd = cnt ? tr_guest_tlb_hit(c, r->d, len, true) : NULL;
+    const uint8_t *hs = hd && j->k == REP_MOVS ? tr_guest_tlb_hit(c, s, len, false) : NULL;
+    if (!hd || (j->k == REP_MOVS && (!hs || (hs < hd + len && hd < hs + len))))
+        return;
+    if (j->k == REP_MOVS)
+        memcpy(hd, hs, len);
+    else
+        fill_elems(hd, c->regs[X86_RAX], j->bytes, cnt);
+    r->n -= cnt;
+    r->d = (r->d + len) & r->amask;
+    if (j->k == REP_MOVS)
+        r->s = (r->s + len) & r->amask;
+}
+
 static void rep_elements(struct x86_cpu *c, void *arg)
 {
     struct rep_job *j = arg;
@@ -336,6 +381,7 @@ static void rep_elements(struct x86_cpu *c, void *arg)
         rep_put_all(c, &j->r, j->k);
         if (rep_element(c, &j->r, j->bytes, j->k, j->repne))
             break;
+        rep_page_run(c, j);
     }
 }
 

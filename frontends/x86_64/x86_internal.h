@@ -194,7 +194,8 @@ extern const struct ir_helper x86_sys_helper_cpl0, x86_sys_helper_syscall, x86_s
     x86_sys_helper_io, x86_sys_helper_write_cr, x86_sys_helper_read_cr, x86_sys_helper_rdmsr,
     x86_sys_helper_wrmsr, x86_sys_helper_invlpg, x86_sys_helper_swapgs, x86_sys_helper_popf,
     x86_sys_helper_iretq, x86_sys_helper_lret, x86_sys_helper_far_jmp, x86_sys_helper_far_call,
-    x86_sys_helper_load_seg, x86_sys_helper_cpuid, x86_sys_helper_verify_seg;
+    x86_sys_helper_load_seg, x86_sys_helper_cpuid, x86_sys_helper_verify_seg,
+    x86_sys_helper_pause;
 /* code_bits: 64, 32 (protected or compatibility mode) or 16 (real mode,
  * whose pcs are cs_base + ip). */
 void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,

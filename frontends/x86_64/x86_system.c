@@ -431,6 +431,9 @@ bool x86_sys_translate(struct x86_dc *dc)
     case X86_INS_INT: t_int(dc); return true;
     case X86_INS_WBINVD: case X86_INS_INVD: t_nop(dc); return true;
     case X86_INS_VERR: case X86_INS_VERW: t_verify_segment(dc); return true;
+    case X86_INS_PAUSE:
+        x86_call(dc, &x86_sys_helper_pause, x86_imm(dc, dc->pc), IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+        return true;
     case X86_INS_CPUID:
         x86_call(dc, &x86_sys_helper_cpuid, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
         return true;

@@ -40,6 +40,9 @@ struct x86_sys_hooks {
     /* Host address of guest virtual va for a supervisor access (RAM only),
      * valid to the end of its page; NULL when it does not translate. */
     void *(*virt_ptr)(struct x86_sys_cpu *c, uint64_t va, bool write);
+    /* Optional: the vCPU has run pause at the same pc `streak` times in a
+     * row (a spin loop: a lock or a flag another vCPU holds). */
+    void (*spinning)(struct x86_sys_cpu *c, uint64_t streak);
 };
 
 /* An exception or interrupt the run loop must deliver through the IDT
@@ -76,6 +79,7 @@ struct x86_sys_state {
     uint64_t ncpus;                     /* the machine's vCPUs: one package of that many
                                            cores (CPUID leaves 1 and 4) */
     uint64_t halted;                    /* hlt: wait for an interrupt */
+    uint64_t pause_pc, pause_streak;    /* the last pause, how often in a row */
     struct x86_sys_event event;
     const struct x86_sys_hooks *hooks;
 };

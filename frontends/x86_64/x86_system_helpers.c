@@ -318,6 +318,22 @@ static uint64_t helper_sys_cpuid(void *env)
 const struct ir_helper x86_sys_helper_cpuid = {
     (void *)helper_sys_cpuid, "sys_cpuid", 0, 0, IR_HELPER_RW_GLOBALS };
 
+/* pause: a spin-wait hint.  Every 256th in a row at one pc tells the
+ * machine, which lets the vCPU holding the lock (a host thread that may be
+ * translating, or waiting for a host CPU) run instead of this one. */
+static uint64_t helper_pause(void *env, uint64_t pc)
+{
+    struct x86_sys_cpu *c = sys_of(env);
+    if (c->sys.pause_pc != pc) {
+        c->sys.pause_pc = pc;
+        c->sys.pause_streak = 0;
+    }
+    if (++c->sys.pause_streak % 256 == 0 && c->sys.hooks->spinning)
+        c->sys.hooks->spinning(c, c->sys.pause_streak);
+    return 0;
+}
+const struct ir_helper x86_sys_helper_pause = { (void *)helper_pause, "sys_pause", 1, 0, 0 };
+
 /* ---- code and data segments from the GDT (SDM vol. 2, JMP, CALL, RET,
  * MOV: the protected-mode checks of a far transfer to a code segment
  * and of a segment register load) ---- */

@@ -5,7 +5,8 @@
  * the other.  The guest checks through the identity map where the bytes
  * landed: XMM6 at offset 256 of the fxsave image (Intel SDM vol. 1,
  * 10.5.1, table 10-2) is the first 16 bytes of the second page; fxrstor
- * reads XMM7 back from there; the string copies land in both pages; and
+ * reads XMM7 back from there; the string copies land in both pages (also
+ * long ones, which tcg runs a page at a time through its TLB); and
  * code crossing from one page into the next runs anew once the second
  * page is mapped to other bytes.
  * Prints "fxpage NAME ok|bad". */
@@ -78,6 +79,22 @@ int guest_main(int ncpus)
     dst = WINDOW + 4096 - 4, n = 8;
     __asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(0x77) : "memory");
     say("rep-stosb-across-pages", a[4095] == 0x77 && b[3] == 0x77 && b[4] == 0x4c);
+    static uint8_t big[3000];
+    for (int i = 0; i < 3000; i++)
+        big[i] = (uint8_t)(i * 7 + 1);
+    dst = WINDOW + 4096 - 1000, src = (uint64_t)big, n = 3000;
+    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) :: "memory");
+    bool long_copy = n == 0 && dst == WINDOW + 4096 + 2000 && src == (uint64_t)big + 3000;
+    for (int i = 0; i < 3000; i++)
+        long_copy &= (i < 1000 ? a[4096 - 1000 + i] : b[i - 1000]) == (uint8_t)(i * 7 + 1);
+    say("rep-movsb-3000-bytes-across-pages", long_copy);
+    dst = WINDOW + 4096 - 800, n = 600;
+    __asm__ volatile("rep stosq" : "+D"(dst), "+c"(n) : "a"(0x1122334455667788ull) : "memory");
+    bool long_fill = n == 0 && dst == WINDOW + 4096 + 4000;
+    for (int i = 0; i < 4800; i += 8)
+        long_fill &= *(volatile uint64_t *)(i < 800 ? a + 4096 - 800 + i : b + i - 800)
+                     == 0x1122334455667788ull;
+    say("rep-stosq-600-across-pages", long_fill);
     /* mov $imm32, %eax; ret -- from 4 bytes before the end of page 2: the
      * last imm byte and the ret are on page 3.  Run, remap page 3 (invlpg),
      * run again: the new bytes must run (the old translation is stale). */

@@ -310,7 +310,8 @@ def t_segments(r):
 # that crosses into a page which is then mapped elsewhere runs its new bytes
 # (mov $0x7f000001 instead of $1: the imm's top byte is on the new page).
 FXPAGE_CASES = ["fxsave-xmm6-in-second-page", "fxrstor-xmm7-from-second-page",
-                "rep-movsb-across-pages", "rep-stosb-across-pages", "code-across-pages-remapped"]
+                "rep-movsb-across-pages", "rep-stosb-across-pages", "rep-movsb-3000-bytes-across-pages",
+                "rep-stosq-600-across-pages", "code-across-pages-remapped"]
 
 
 def t_fxpage(r):

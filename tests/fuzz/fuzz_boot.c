@@ -36,10 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(cmdline, 'c', sizeof cmdline);
     cmdline[(sel >> 1) % sizeof cmdline] = 0;
     fz_opts.append = sel & 0x80 ? NULL : cmdline;
-    /* The loaders read the files as boot_read_file leaves them: heap
-     * copies of exactly their size (plus the byte it adds). */
-    struct boot_file k = { malloc(ksize + 1), ksize, "kernel" };
-    struct boot_file initrd = { malloc(isize + 1), isize, "initrd" };
+    /* The loaders read the files as boot_read_file leaves them, mapped
+     * (here heap copies of exactly their size); no descriptor: segments
+     * are copied from the data. */
+    struct boot_file k = { malloc(ksize + 1), ksize, "kernel", -1 };
+    struct boot_file initrd = { malloc(isize + 1), isize, "initrd", -1 };
     memcpy(k.data, data + 1, ksize);
     memcpy(initrd.data, data + 1 + ksize, isize);
     int r = boot_elf(&fz_vm, &k, isize ? &initrd : NULL);
