@@ -48,8 +48,9 @@ void tr_cpu_attach(struct tr_engine *e, void *env)
     struct tr_runtime *rt = env;
     rt->engine = e;
     rt->mem = e->cfg.mem;
-    rt->jmp_cache = engine_alloc(TR_JMP_SIZE * sizeof(*rt->jmp_cache));
-    tc_clear_jmp_cache(rt->jmp_cache);
+    rt->jmp_table = engine_alloc(TR_JMP_SIZE * sizeof(*rt->jmp_table));
+    tc_clear_jmp_cache(rt->jmp_table);
+    rt->jmp_cache = rt->jmp_table;
     tc_clear_ras(rt, e->tc.ras_miss);
     tr_thread_register(e, rt);
 }
@@ -58,8 +59,8 @@ void tr_cpu_detach(void *env)
 {
     struct tr_runtime *rt = env;
     tr_thread_unregister(rt->engine, rt);
-    free(rt->jmp_cache);
-    rt->jmp_cache = NULL;
+    free(rt->jmp_table);
+    rt->jmp_table = rt->jmp_cache = NULL;
 }
 
 void *tr_current_env(void) { return tr_thread_self(); }
@@ -68,7 +69,7 @@ void *tr_current_env(void) { return tr_thread_self(); }
 void tr_interrupt(void *env)
 {
     if (env)
-        __atomic_store_n(&((struct tr_runtime *)env)->exit_request, 1, __ATOMIC_SEQ_CST);
+        tr_request_exit(env);
 }
 
 void tr_invalidate(struct tr_engine *e, uint64_t start, uint64_t len)
