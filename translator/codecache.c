@@ -126,7 +126,6 @@ void tc_init(struct tr_engine *e, size_t size)
     if (size < 4 * TC_SLACK)
         size = 4 * TC_SLACK;
     tc_views_map(tc, size, e->cfg.keep_fd);
-    tr_exit_request_init();
     emit_prologue(tc, &e->globals);
     tc->max_blocks = size / 128;
     tc->blocks = calloc(tc->max_blocks, sizeof(*tc->blocks));

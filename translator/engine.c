@@ -7,15 +7,6 @@
 #include "tr_internal.h"
 #include "translator.h"
 
-static void *engine_alloc(size_t size)
-{
-    void *p = calloc(1, size);
-    if (!p) {
-        fputs("ferry: out of memory\n", stderr);
-        exit(1);
-    }
-    return p;
-}
 
 /* The engine holds the block hash, which every process touches all over. */
 static void *engine_table_alloc(size_t size)
@@ -48,9 +39,7 @@ void tr_cpu_attach(struct tr_engine *e, void *env)
     struct tr_runtime *rt = env;
     rt->engine = e;
     rt->mem = e->cfg.mem;
-    rt->jmp_table = engine_alloc(TR_JMP_SIZE * sizeof(*rt->jmp_table));
-    tc_clear_jmp_cache(rt->jmp_table);
-    rt->jmp_cache = rt->jmp_table;
+    rt->jmp_cache = tr_jmp_cache_alloc();
     tc_clear_ras(rt, e->tc.ras_miss);
     tr_thread_register(e, rt);
 }
@@ -59,8 +48,8 @@ void tr_cpu_detach(void *env)
 {
     struct tr_runtime *rt = env;
     tr_thread_unregister(rt->engine, rt);
-    free(rt->jmp_table);
-    rt->jmp_table = rt->jmp_cache = NULL;
+    free(tr_jmp_cache_own(rt));
+    rt->jmp_cache = NULL;
 }
 
 void *tr_current_env(void) { return tr_thread_self(); }

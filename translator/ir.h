@@ -257,5 +257,7 @@ void ir_rebase_accesses(struct ir_block *b);
 /* ir_layout.c: a forward jcc's conditional branch leads to the fall-through
  * (brcond !cond -> next; goto_tb -> taken), for the same backends. */
 void ir_predict_fallthrough(struct ir_block *b);
+/* ir_canon.c: x86's canonical-address test as sextract + compare */
+void ir_fold_canonical(struct ir_block *b);
 
 #endif

@@ -49,7 +49,7 @@ struct tr_runtime {
      * threads (exclusive sections) and by host signal handlers. */
     uint32_t exit_request;
     uint32_t in_code;                   /* this thread runs translated code */
-    struct tr_jmp_entry *jmp_cache;     /* the jump cache probes read */
+    struct tr_jmp_entry *jmp_cache;     /* this vCPU's jump cache (exit_request.c) */
     struct tr_runtime *next_thread;     /* the engine's registry of vCPUs */
     /* Return-address stack (--ras): a guest call pushes (return pc, host
      * code reaching it), a ret pops and, when the popped pc equals the
@@ -83,9 +83,6 @@ struct tr_runtime {
      * fills `fault` (as for translated code, err without the W bit) and
      * longjmps here, so the helper can make the guest fault precise. */
     sigjmp_buf *helper_guard;
-    /* This vCPU's own jump cache; jmp_cache points to it except while an
-     * exit request is pending (exit_request.c). */
-    struct tr_jmp_entry *jmp_table;
 };
 #define TR_OFFSET_RAS_TOP ((int32_t)offsetof(struct tr_runtime, ras_top))
 #define TR_OFFSET_RAS ((int32_t)offsetof(struct tr_runtime, ras))

@@ -164,7 +164,7 @@ void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc);
 void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss);
 
 /* exit_request.c */
-void tr_exit_request_init(void);
+struct tr_jmp_entry *tr_jmp_cache_alloc(void);
 void tr_request_exit(struct tr_runtime *rt);
 struct tr_jmp_entry *tr_jmp_cache_live(struct tr_runtime *rt);
 struct tr_jmp_entry *tr_jmp_cache_own(struct tr_runtime *rt);

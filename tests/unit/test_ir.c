@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "ir.h"
+#include "ir_fold.h"
+#include "runtime.h"
 
 static struct ir_globals globals;
 static ir_ref RAX, RBX, RCX;
@@ -672,4 +674,46 @@ Test(ir, forward_jcc_branches_to_its_fall_through)
     ir_goto_tb(b, 0x401006, 1);
     ir_predict_fallthrough(b);
     cr_assert(b->insns[0].cond == IR_NE && b->insns[0].aux[0] == 0x400f00, "%s", dump(b));
+}
+
+/* x86's canonical test `(x + 2^47) >> 48 != 0` becomes sextract + compare
+ * (ir_canon.c); it keeps its exit, and a test whose temps are read again,
+ * or with another constant, stays. */
+static void canonical_test(struct ir_block *b, ir_ref x, uint64_t bias)
+{
+    ir_ref t = ir_temp(b), u = ir_temp(b);
+    ir_binop(b, IR_add, 64, t, x, ir_const(b, bias));
+    ir_binop(b, IR_shr, 64, u, t, ir_const(b, 48));
+    ir_brexit(b, IR_NE, 64, u, ir_const(b, 0), 0x401000, TR_EXIT_SIGSEGV);
+}
+
+Test(ir, canonical_test_is_a_sign_extract)
+{
+    struct ir_block *b = new_block();
+    canonical_test(b, RAX, 1ull << 47);
+    ir_exit_indirect(b, RAX);
+    ir_fold_canonical(b);
+    cr_assert(b->n_insns == 3, "%s", dump(b));
+    const struct ir_insn *s = &b->insns[0], *br = &b->insns[1];
+    cr_assert(s->op == IR_sextract && s->args[1] == RAX && s->aux[0] == 0 && s->aux[1] == 48,
+              "%s", dump(b));
+    cr_assert(br->op == IR_brexit && br->cond == IR_NE && br->args[0] == s->args[0] &&
+              br->args[1] == RAX && br->aux[0] == 0x401000 && br->aux[1] == TR_EXIT_SIGSEGV,
+              "%s", dump(b));
+    cr_assert(b->insns[2].op == IR_exit_indirect, "%s", dump(b));
+    b = new_block();
+    canonical_test(b, RAX, 1ull << 46);
+    ir_exit_indirect(b, RAX);
+    ir_fold_canonical(b);
+    cr_assert(b->n_insns == 4 && b->insns[0].op == IR_add, "%s", dump(b));
+}
+
+/* sextract folds as the sign-extended field. */
+Test(ir, sextract_folds_sign_extended)
+{
+    struct ir_insn i = { .op = IR_sextract, .size = 64, .aux = { 0, 48 } };
+    uint64_t in[2] = { 0x0000800000000000ull, 0 }, out;
+    cr_assert(ir_fold_eval(&i, in, &out) && out == 0xffff800000000000ull, "%#lx", out);
+    in[0] = 0x12347fffffffffffull;
+    cr_assert(ir_fold_eval(&i, in, &out) && out == 0x00007fffffffffffull, "%#lx", out);
 }
