@@ -200,6 +200,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
         ir_rebase_accesses(b);
         ir_predict_fallthrough(b);
         ir_fold_canonical(b);
+        ir_fold_shift_counts(b);
     }
     if (e->cfg.check_ir)
         check_ir(b);

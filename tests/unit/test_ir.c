@@ -717,3 +717,44 @@ Test(ir, sextract_folds_sign_extended)
     in[0] = 0x12347fffffffffffull;
     cr_assert(ir_fold_eval(&i, in, &out) && out == 0x00007fffffffffffull, "%#lx", out);
 }
+
+/* `ext8u t0, rcx; and t2, t0, $0x3f; shl rax, rax, t2` shifts by rcx
+ * (counts are modulo size, ir_shiftcount.c); a mask another insn reads,
+ * one that clears a low bit, or a count source written in between stays. */
+static ir_ref masked_count(struct ir_block *b, ir_ref src, uint64_t mask)
+{
+    ir_ref t0 = ir_temp(b), t2 = ir_temp(b);
+    ir_unop(b, IR_ext8u, 64, t0, src);
+    ir_binop(b, IR_and, 64, t2, t0, ir_const(b, mask));
+    return t2;
+}
+
+Test(ir, shift_count_mask_goes)
+{
+    struct ir_block *b = new_block();
+    ir_binop(b, IR_shl, 64, RAX, RAX, masked_count(b, RCX, 0x3f));
+    ir_goto_tb(b, 0x401003, 0);
+    ir_fold_shift_counts(b);
+    cr_assert(b->n_insns == 2 && b->insns[0].op == IR_shl && b->insns[0].args[2] == RCX,
+              "%s", dump(b));
+    b = new_block();                    /* bit 0 cleared: stays */
+    ir_binop(b, IR_shl, 64, RAX, RAX, masked_count(b, RCX, 0x3e));
+    ir_goto_tb(b, 0x401003, 0);
+    ir_fold_shift_counts(b);
+    cr_assert(b->n_insns == 4 && b->insns[1].op == IR_and, "%s", dump(b));
+    b = new_block();                    /* the mask read again: the and stays */
+    ir_ref t = masked_count(b, RCX, 0x1f);
+    ir_binop(b, IR_shr, 32, RAX, RAX, t);
+    ir_binop(b, IR_sub, 32, RBX, t, ir_const(b, 1));
+    ir_goto_tb(b, 0x401003, 0);
+    ir_fold_shift_counts(b);
+    cr_assert(b->insns[2].op == IR_shr && b->insns[2].args[2] == t, "%s", dump(b));
+    b = new_block();                    /* rcx written between: the ext stays */
+    t = masked_count(b, RCX, 0x3f);
+    ir_mov(b, RCX, RBX);
+    ir_binop(b, IR_shl, 64, RAX, RAX, t);
+    ir_goto_tb(b, 0x401003, 0);
+    ir_fold_shift_counts(b);
+    cr_assert(b->insns[0].op == IR_ext8u && b->insns[2].op == IR_shl &&
+              b->insns[2].args[2] == b->insns[0].args[0], "%s", dump(b));
+}
