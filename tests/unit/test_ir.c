@@ -644,7 +644,7 @@ Test(ir, access_stays_when_no_newer_value_lives)
     ir_ref t = ir_temp(b), u = ir_temp(b), v = ir_temp(b), w = ir_temp(b);
     ir_binop(b, IR_sub, 64, t, RBX, ir_const(b, 8));
     ir_binop(b, IR_sub, 64, u, t, ir_const(b, 8));
-    ir_mov(b, RCX, u);
+    ir_binop(b, IR_xor, 64, RCX, u, RAX);
     struct ir_insn *s1 = st_at(b, t, -8, RAX);
     ir_binop(b, IR_add, 64, v, t, ir_const(b, 8));
     ir_binop(b, IR_add, 64, v, t, ir_const(b, 16));
@@ -757,4 +757,51 @@ Test(ir, shift_count_mask_goes)
     ir_fold_shift_counts(b);
     cr_assert(b->insns[0].op == IR_ext8u && b->insns[2].op == IR_shl &&
               b->insns[2].args[2] == b->insns[0].args[0], "%s", dump(b));
+}
+
+/* A newer value copied into a global not written since: the access is
+ * addressed from the global (`mov [rsp + 8], rcx` after a prologue); a
+ * write of the global in between keeps it.  A chain link read only by the
+ * next link's add goes (push; sub rsp, N). */
+Test(ir, access_from_the_global_holding_the_newest_value)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b);
+    ir_binop(b, IR_sub, 64, t, RBX, ir_const(b, 8));
+    ir_binop(b, IR_sub, 64, u, t, ir_const(b, 0x58));
+    ir_mov(b, RCX, u);
+    struct ir_insn *s1 = st_at(b, t, -120, RAX);
+    ir_goto_tb(b, 0x1006, 0);
+    ir_rebase_accesses(b);
+    cr_assert(b->insns[1].op == IR_sub && b->insns[1].args[1] == t, "%s", dump(b));
+    s1 = &b->insns[3];
+    cr_assert(s1->op == IR_st && s1->args[0] == RCX && s1->aux[0] == -120 + 0x58, "%s", dump(b));
+    b = new_block();
+    t = ir_temp(b), u = ir_temp(b);
+    ir_binop(b, IR_sub, 64, t, RBX, ir_const(b, 8));
+    ir_binop(b, IR_sub, 64, u, t, ir_const(b, 0x58));
+    ir_mov(b, RCX, u);
+    ir_mov(b, RCX, RAX);
+    s1 = st_at(b, t, -120, RAX);
+    ir_goto_tb(b, 0x1006, 0);
+    ir_rebase_accesses(b);
+    cr_assert(s1->args[0] == t && s1->aux[0] == -120, "%s", dump(b));
+}
+
+Test(ir, chain_link_read_once_merges)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b), v = ir_temp(b);
+    ir_binop(b, IR_sub, 64, t, RBX, ir_const(b, 8));
+    st_at(b, t, -8, RAX);
+    ir_binop(b, IR_sub, 64, u, t, ir_const(b, 8));
+    ir_binop(b, IR_sub, 64, v, u, ir_const(b, 0x28));
+    ir_mov(b, RBX, v);
+    ir_goto_tb(b, 0x1006, 0);
+    ir_rebase_accesses(b);
+    cr_assert(b->n_insns == 5, "%s", dump(b));
+    const struct ir_insn *m = &b->insns[2];
+    cr_assert(m->op == IR_add && m->args[0] == v && m->args[1] == t &&
+              b->values[m->args[2]].imm == (uint64_t)-0x30, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
 }
