@@ -54,8 +54,8 @@ void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss)
 
 static void clear_thread_jmp_cache(struct tr_runtime *rt, void *unused)
 {
-    if (rt->jmp_cache)
-        tc_clear_jmp_cache(rt->jmp_cache);
+    if (tr_jmp_cache_own(rt))
+        tc_clear_jmp_cache(tr_jmp_cache_own(rt));
     if (rt->engine)
         tc_clear_ras(rt, rt->engine->tc.ras_miss);
 }
@@ -209,15 +209,18 @@ void tr_set_mode(void *env, uint32_t mode)
     if (rt->tb_mode == mode)
         return;
     rt->tb_mode = mode;
-    if (rt->jmp_cache)
-        tc_clear_jmp_cache(rt->jmp_cache);
+    if (tr_jmp_cache_own(rt))
+        tc_clear_jmp_cache(tr_jmp_cache_own(rt));
     if (rt->engine)
         tc_clear_ras(rt, rt->engine->tc.ras_miss);
 }
 
 const void *tr_lookup_code(void *env, uint64_t pc)
 {
-    struct tr_jmp_entry *e = &((struct tr_runtime *)env)->jmp_cache[jmp_index(pc)];
+    struct tr_jmp_entry *cache = tr_jmp_cache_live(env);
+    if (!cache)                         /* a request: back to the dispatcher */
+        return NULL;
+    struct tr_jmp_entry *e = &cache[jmp_index(pc)];
     if (e->pc == pc)
         return e->code;
     struct tr_engine *eng = tr_engine_of(env);   /* none in backend tests */

@@ -105,7 +105,7 @@ static void fetch_fault(struct tr_runtime *rt)
  * guest: cleared before the caller looks, so no request is lost. */
 static enum tr_stop exit_requested(struct tr_runtime *rt)
 {
-    __atomic_store_n(&rt->exit_request, 0, __ATOMIC_SEQ_CST);
+    tr_exit_request_served(rt);
     return TR_STOP_INTERRUPT;
 }
 
@@ -117,8 +117,8 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
         if (!LOG_ON(LOG_EXEC))          /* -d exec logs every block entered */
             chain(e, rt, code);
         return -1;
-    case TR_EXIT_INDIRECT:
-        return -1;
+    case TR_EXIT_INDIRECT:              /* a request makes every probe miss */
+        return tr_exit_request_pending(rt) ? (int)exit_requested(rt) : -1;
     case TR_EXIT_STALE:                 /* self-modifying code (smc.c) */
         tr_invalidate(e, rt->pc, 1);
         return -1;

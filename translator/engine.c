@@ -7,15 +7,6 @@
 #include "tr_internal.h"
 #include "translator.h"
 
-static void *engine_alloc(size_t size)
-{
-    void *p = calloc(1, size);
-    if (!p) {
-        fputs("ferry: out of memory\n", stderr);
-        exit(1);
-    }
-    return p;
-}
 
 /* The engine holds the block hash, which every process touches all over. */
 static void *engine_table_alloc(size_t size)
@@ -48,8 +39,7 @@ void tr_cpu_attach(struct tr_engine *e, void *env)
     struct tr_runtime *rt = env;
     rt->engine = e;
     rt->mem = e->cfg.mem;
-    rt->jmp_cache = engine_alloc(TR_JMP_SIZE * sizeof(*rt->jmp_cache));
-    tc_clear_jmp_cache(rt->jmp_cache);
+    rt->jmp_cache = tr_jmp_cache_alloc();
     tc_clear_ras(rt, e->tc.ras_miss);
     tr_thread_register(e, rt);
 }
@@ -58,7 +48,7 @@ void tr_cpu_detach(void *env)
 {
     struct tr_runtime *rt = env;
     tr_thread_unregister(rt->engine, rt);
-    free(rt->jmp_cache);
+    free(tr_jmp_cache_own(rt));
     rt->jmp_cache = NULL;
 }
 
@@ -68,7 +58,7 @@ void *tr_current_env(void) { return tr_thread_self(); }
 void tr_interrupt(void *env)
 {
     if (env)
-        __atomic_store_n(&((struct tr_runtime *)env)->exit_request, 1, __ATOMIC_SEQ_CST);
+        tr_request_exit(env);
 }
 
 void tr_invalidate(struct tr_engine *e, uint64_t start, uint64_t len)

@@ -257,5 +257,9 @@ void ir_rebase_accesses(struct ir_block *b);
 /* ir_layout.c: a forward jcc's conditional branch leads to the fall-through
  * (brcond !cond -> next; goto_tb -> taken), for the same backends. */
 void ir_predict_fallthrough(struct ir_block *b);
+/* ir_canon.c: x86's canonical-address test as sextract + compare */
+void ir_fold_canonical(struct ir_block *b);
+/* ir_shiftcount.c: a shift's count without x86's masking (counts are modulo size) */
+void ir_fold_shift_counts(struct ir_block *b);
 
 #endif

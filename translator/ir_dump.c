@@ -69,7 +69,7 @@ static void dump_params(const struct ir_insn *i, FILE *out)
     case IR_addx: case IR_subx: case IR_subfx:
         fprintf(out, ", %s", ir_op_info[i->aux[0]].name);
         break;
-    case IR_extract: case IR_deposit:
+    case IR_extract: case IR_sextract: case IR_deposit:
         fprintf(out, ", pos %" PRId64 ", len %" PRId64, i->aux[0], i->aux[1]);
         break;
     case IR_ld_env: case IR_st_env:

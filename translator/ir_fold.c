@@ -94,6 +94,11 @@ bool ir_fold_eval(const struct ir_insn *i, const uint64_t *in, uint64_t *out)
         *out = ext_op((enum ir_op)i->op, in[0]);
         return true;
     case IR_extract: *out = (in[0] >> i->aux[0]) & field_mask(i->aux[1]); return true;
+    case IR_sextract: {
+        uint64_t f = (in[0] >> i->aux[0]) & field_mask(i->aux[1]), sign = 1ull << (i->aux[1] - 1);
+        *out = (f ^ sign) - sign;
+        return true;
+    }
     case IR_deposit: *out = deposit(in[0], in[1], i->aux[0], i->aux[1]); return true;
     case IR_bswap:
         *out = i->size == 32 ? __builtin_bswap32((uint32_t)in[0]) : __builtin_bswap64(in[0]);

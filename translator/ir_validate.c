@@ -105,7 +105,7 @@ static const char *check_params(const struct ir_insn *i)
     if ((i->op == IR_addx || i->op == IR_subx || i->op == IR_subfx) &&
         (i->aux[0] < IR_ext8u || i->aux[0] > IR_ext32s))
         return "operand extension is not ext8u..ext32s";
-    if (i->op == IR_extract || i->op == IR_deposit)
+    if (i->op == IR_extract || i->op == IR_sextract || i->op == IR_deposit)
         if (i->aux[0] < 0 || i->aux[1] < 1 || i->aux[0] + i->aux[1] > 64)
             return "bit field out of range";
     if ((i->op == IR_brcond || i->op == IR_brflags || i->op == IR_goto_tb) &&

@@ -49,7 +49,7 @@ struct tr_runtime {
      * threads (exclusive sections) and by host signal handlers. */
     uint32_t exit_request;
     uint32_t in_code;                   /* this thread runs translated code */
-    struct tr_jmp_entry *jmp_cache;     /* this vCPU's jump cache */
+    struct tr_jmp_entry *jmp_cache;     /* this vCPU's jump cache (exit_request.c) */
     struct tr_runtime *next_thread;     /* the engine's registry of vCPUs */
     /* Return-address stack (--ras): a guest call pushes (return pc, host
      * code reaching it), a ret pops and, when the popped pc equals the

@@ -269,8 +269,8 @@ static void unchain_into(struct tr_code_cache *tc, struct tr_block *tb)
 
 static void forget_in_thread(struct tr_runtime *rt, void *tb)
 {
-    if (rt->jmp_cache)
-        tc_forget_jmp(rt->jmp_cache, ((struct tr_block *)tb)->guest_pc);
+    if (tr_jmp_cache_own(rt))
+        tc_forget_jmp(tr_jmp_cache_own(rt), ((struct tr_block *)tb)->guest_pc);
     if (rt->engine)         /* the ring may point into tb (a call's return slot) */
         tc_clear_ras(rt, rt->engine->tc.ras_miss);
 }

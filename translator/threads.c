@@ -125,7 +125,7 @@ void tr_exclusive_start(struct tr_engine *e)
     __atomic_store_n(&t->exclusive, 1, __ATOMIC_SEQ_CST);
     for (struct tr_runtime *rt = t->list; rt; rt = rt->next_thread)
         if (rt != thr_self)
-            __atomic_store_n(&rt->exit_request, 1, __ATOMIC_SEQ_CST);
+            tr_request_exit(rt);
     while (others_in_code(t))
         pthread_cond_wait(&t->cond, &t->lock);
     pthread_mutex_unlock(&t->lock);

@@ -162,6 +162,14 @@ void tc_init(struct tr_engine *e, size_t size);
 void tc_clear_jmp_cache(struct tr_jmp_entry *cache);
 void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc);
 void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss);
+
+/* exit_request.c */
+struct tr_jmp_entry *tr_jmp_cache_alloc(void);
+void tr_request_exit(struct tr_runtime *rt);
+struct tr_jmp_entry *tr_jmp_cache_live(struct tr_runtime *rt);
+struct tr_jmp_entry *tr_jmp_cache_own(struct tr_runtime *rt);
+bool tr_exit_request_pending(struct tr_runtime *rt);
+void tr_exit_request_served(struct tr_runtime *rt);
 void tc_flush(struct tr_engine *e);
 uint64_t tc_generation(struct tr_engine *e);
 struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc, uint32_t mode);

@@ -30,12 +30,13 @@ static void add_exec_counter(struct ir_block *b, struct tr_block *tb)
 }
 
 /* Whether the block may continue in translated code at or before its
- * own start: a backward direct exit, or an indirect one (jump cache). */
-static bool may_loop(const struct ir_block *b)
+ * own start: a backward direct exit, or an indirect one when a ret may
+ * bypass the jump cache (a request makes every probe miss, exit_request.c). */
+static bool may_loop(const struct ir_block *b, bool ras)
 {
     for (int k = 0; k < b->n_insns; k++) {
         const struct ir_insn *i = &b->insns[k];
-        if (i->op == IR_exit_indirect)
+        if (i->op == IR_exit_indirect && ras)
             return true;
         if ((i->op == IR_goto_tb || i->op == IR_brcond) && (uint64_t)i->aux[0] <= b->guest_pc)
             return true;
@@ -47,10 +48,12 @@ static bool may_loop(const struct ir_block *b)
  * another thread needs it out (exclusive flush) or a host signal arrives
  * for the guest: such blocks start by testing rt.exit_request.  Every
  * cycle of chained blocks contains one with a backward exit (the one
- * starting highest), so blocks whose exits all go forward skip the test. */
-static void add_exit_request(struct ir_block *b)
+ * starting highest), so blocks whose exits all go forward skip the test;
+ * a cycle through the jump cache reaches the dispatcher once requested. */
+static void add_exit_request(const struct tr_engine *e, struct ir_block *b)
 {
-    if (b->n_insns + 1 > IR_MAX_INSNS || !may_loop(b))
+    bool ras = (e->cfg.ras < 0 ? be_host.ras_default : e->cfg.ras) && !LOG_ON(LOG_EXEC);
+    if (b->n_insns + 1 > IR_MAX_INSNS || !may_loop(b, ras))
         return;
     memmove(&b->insns[1], &b->insns[0], sizeof(b->insns[0]) * (size_t)b->n_insns);
     int n = b->n_insns;
@@ -187,7 +190,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     }
     if (e->cfg.count_blocks)
         add_exec_counter(b, tb);
-    add_exit_request(b);
+    add_exit_request(e, b);
     drop_xfer_hints(e, b);
     ir_optimize(b);
     if (be_host.keeps_flags)
@@ -196,6 +199,8 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
         ir_fold_ext(b);
         ir_rebase_accesses(b);
         ir_predict_fallthrough(b);
+        ir_fold_canonical(b);
+        ir_fold_shift_counts(b);
     }
     if (e->cfg.check_ir)
         check_ir(b);

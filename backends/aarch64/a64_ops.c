@@ -185,6 +185,8 @@ static void emit_extract(struct be_code *c, const struct ir_insn *insn, unsigned
     unsigned rn = a64_src_zr(c, &in[0], A64_TMP0, 64);
     if (len == 0)
         be_emit_movi(c, out[0].reg, 0);
+    else if (param)                     /* sextract */
+        a64_put(c, a64_sbfx(true, out[0].reg, rn, pos, len));
     else
         a64_put(c, a64_ubfx(true, out[0].reg, rn, pos, len));
 }
@@ -328,6 +330,7 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_ext32u]  = { emit_extend, EXT(0, 32) },
     [IR_ext32s]  = { emit_extend, EXT(1, 32) },
     [IR_extract] = { emit_extract },
+    [IR_sextract] = { emit_extract, 1 },
     [IR_deposit] = { emit_deposit },
     [IR_bswap]   = { emit_1src, A64_REV64 },
     [IR_clz]     = { emit_1src, A64_CLZ },

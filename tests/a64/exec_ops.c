@@ -147,8 +147,10 @@ static void test_bitfields(void)
                                      { 1, 1 }, { 63, 1 }, { 0, 64 }, { 5, 17 }, { 48, 16 } };
     for (int f = 0; f < COUNT(fields); f++) {
         struct ir_insn e = { .op = IR_extract, .aux = { fields[f][0], fields[f][1] } };
+        struct ir_insn s = { .op = IR_sextract, .aux = { fields[f][0], fields[f][1] } };
         struct ir_insn d = { .op = IR_deposit, .aux = { fields[f][0], fields[f][1] } };
         sweep(e, 1, 6);
+        sweep(s, 1, 6);
         sweep(d, 2, 6);
     }
     for (int i = 0; i < COUNT(extend_ops); i++)

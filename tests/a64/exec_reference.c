@@ -70,6 +70,10 @@ static uint64_t bitfield_op(const struct ir_insn *i, uint64_t a, uint64_t b)
 {
     unsigned pos = i->aux[0], len = i->aux[1];
     if (i->op == IR_extract) return (a >> pos) & low_mask(len);
+    if (i->op == IR_sextract) {
+        uint64_t f = (a >> pos) & low_mask(len), sign = 1ull << (len - 1);
+        return (f ^ sign) - sign;
+    }
     uint64_t mask = low_mask(len) << pos;
     return (a & ~mask) | ((b << pos) & mask);
 }
@@ -102,7 +106,7 @@ uint64_t xt_reference(const struct ir_insn *i, const uint64_t *v)
         return shift_op(i->op, a, b, size);
     case IR_neg:   return trunc_to(-a, size);
     case IR_not:   return trunc_to(~a, size);
-    case IR_extract: case IR_deposit: return bitfield_op(i, a, b);
+    case IR_extract: case IR_sextract: case IR_deposit: return bitfield_op(i, a, b);
     case IR_bswap: return size == 32 ? __builtin_bswap32(a) : __builtin_bswap64(a);
     case IR_clz: case IR_ctz: return count_op(i->op, a, size);
     case IR_setcond: return xt_cond_holds(i->cond, a, b, size);

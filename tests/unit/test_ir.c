@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "ir.h"
+#include "ir_fold.h"
+#include "runtime.h"
 
 static struct ir_globals globals;
 static ir_ref RAX, RBX, RCX;
@@ -642,7 +644,7 @@ Test(ir, access_stays_when_no_newer_value_lives)
     ir_ref t = ir_temp(b), u = ir_temp(b), v = ir_temp(b), w = ir_temp(b);
     ir_binop(b, IR_sub, 64, t, RBX, ir_const(b, 8));
     ir_binop(b, IR_sub, 64, u, t, ir_const(b, 8));
-    ir_mov(b, RCX, u);
+    ir_binop(b, IR_xor, 64, RCX, u, RAX);
     struct ir_insn *s1 = st_at(b, t, -8, RAX);
     ir_binop(b, IR_add, 64, v, t, ir_const(b, 8));
     ir_binop(b, IR_add, 64, v, t, ir_const(b, 16));
@@ -672,4 +674,134 @@ Test(ir, forward_jcc_branches_to_its_fall_through)
     ir_goto_tb(b, 0x401006, 1);
     ir_predict_fallthrough(b);
     cr_assert(b->insns[0].cond == IR_NE && b->insns[0].aux[0] == 0x400f00, "%s", dump(b));
+}
+
+/* x86's canonical test `(x + 2^47) >> 48 != 0` becomes sextract + compare
+ * (ir_canon.c); it keeps its exit, and a test whose temps are read again,
+ * or with another constant, stays. */
+static void canonical_test(struct ir_block *b, ir_ref x, uint64_t bias)
+{
+    ir_ref t = ir_temp(b), u = ir_temp(b);
+    ir_binop(b, IR_add, 64, t, x, ir_const(b, bias));
+    ir_binop(b, IR_shr, 64, u, t, ir_const(b, 48));
+    ir_brexit(b, IR_NE, 64, u, ir_const(b, 0), 0x401000, TR_EXIT_SIGSEGV);
+}
+
+Test(ir, canonical_test_is_a_sign_extract)
+{
+    struct ir_block *b = new_block();
+    canonical_test(b, RAX, 1ull << 47);
+    ir_exit_indirect(b, RAX);
+    ir_fold_canonical(b);
+    cr_assert(b->n_insns == 3, "%s", dump(b));
+    const struct ir_insn *s = &b->insns[0], *br = &b->insns[1];
+    cr_assert(s->op == IR_sextract && s->args[1] == RAX && s->aux[0] == 0 && s->aux[1] == 48,
+              "%s", dump(b));
+    cr_assert(br->op == IR_brexit && br->cond == IR_NE && br->args[0] == s->args[0] &&
+              br->args[1] == RAX && br->aux[0] == 0x401000 && br->aux[1] == TR_EXIT_SIGSEGV,
+              "%s", dump(b));
+    cr_assert(b->insns[2].op == IR_exit_indirect, "%s", dump(b));
+    b = new_block();
+    canonical_test(b, RAX, 1ull << 46);
+    ir_exit_indirect(b, RAX);
+    ir_fold_canonical(b);
+    cr_assert(b->n_insns == 4 && b->insns[0].op == IR_add, "%s", dump(b));
+}
+
+/* sextract folds as the sign-extended field. */
+Test(ir, sextract_folds_sign_extended)
+{
+    struct ir_insn i = { .op = IR_sextract, .size = 64, .aux = { 0, 48 } };
+    uint64_t in[2] = { 0x0000800000000000ull, 0 }, out;
+    cr_assert(ir_fold_eval(&i, in, &out) && out == 0xffff800000000000ull, "%#lx", out);
+    in[0] = 0x12347fffffffffffull;
+    cr_assert(ir_fold_eval(&i, in, &out) && out == 0x00007fffffffffffull, "%#lx", out);
+}
+
+/* `ext8u t0, rcx; and t2, t0, $0x3f; shl rax, rax, t2` shifts by rcx
+ * (counts are modulo size, ir_shiftcount.c); a mask another insn reads,
+ * one that clears a low bit, or a count source written in between stays. */
+static ir_ref masked_count(struct ir_block *b, ir_ref src, uint64_t mask)
+{
+    ir_ref t0 = ir_temp(b), t2 = ir_temp(b);
+    ir_unop(b, IR_ext8u, 64, t0, src);
+    ir_binop(b, IR_and, 64, t2, t0, ir_const(b, mask));
+    return t2;
+}
+
+Test(ir, shift_count_mask_goes)
+{
+    struct ir_block *b = new_block();
+    ir_binop(b, IR_shl, 64, RAX, RAX, masked_count(b, RCX, 0x3f));
+    ir_goto_tb(b, 0x401003, 0);
+    ir_fold_shift_counts(b);
+    cr_assert(b->n_insns == 2 && b->insns[0].op == IR_shl && b->insns[0].args[2] == RCX,
+              "%s", dump(b));
+    b = new_block();                    /* bit 0 cleared: stays */
+    ir_binop(b, IR_shl, 64, RAX, RAX, masked_count(b, RCX, 0x3e));
+    ir_goto_tb(b, 0x401003, 0);
+    ir_fold_shift_counts(b);
+    cr_assert(b->n_insns == 4 && b->insns[1].op == IR_and, "%s", dump(b));
+    b = new_block();                    /* the mask read again: the and stays */
+    ir_ref t = masked_count(b, RCX, 0x1f);
+    ir_binop(b, IR_shr, 32, RAX, RAX, t);
+    ir_binop(b, IR_sub, 32, RBX, t, ir_const(b, 1));
+    ir_goto_tb(b, 0x401003, 0);
+    ir_fold_shift_counts(b);
+    cr_assert(b->insns[2].op == IR_shr && b->insns[2].args[2] == t, "%s", dump(b));
+    b = new_block();                    /* rcx written between: the ext stays */
+    t = masked_count(b, RCX, 0x3f);
+    ir_mov(b, RCX, RBX);
+    ir_binop(b, IR_shl, 64, RAX, RAX, t);
+    ir_goto_tb(b, 0x401003, 0);
+    ir_fold_shift_counts(b);
+    cr_assert(b->insns[0].op == IR_ext8u && b->insns[2].op == IR_shl &&
+              b->insns[2].args[2] == b->insns[0].args[0], "%s", dump(b));
+}
+
+/* A newer value copied into a global not written since: the access is
+ * addressed from the global (`mov [rsp + 8], rcx` after a prologue); a
+ * write of the global in between keeps it.  A chain link read only by the
+ * next link's add goes (push; sub rsp, N). */
+Test(ir, access_from_the_global_holding_the_newest_value)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b);
+    ir_binop(b, IR_sub, 64, t, RBX, ir_const(b, 8));
+    ir_binop(b, IR_sub, 64, u, t, ir_const(b, 0x58));
+    ir_mov(b, RCX, u);
+    struct ir_insn *s1 = st_at(b, t, -120, RAX);
+    ir_goto_tb(b, 0x1006, 0);
+    ir_rebase_accesses(b);
+    cr_assert(b->insns[1].op == IR_sub && b->insns[1].args[1] == t, "%s", dump(b));
+    s1 = &b->insns[3];
+    cr_assert(s1->op == IR_st && s1->args[0] == RCX && s1->aux[0] == -120 + 0x58, "%s", dump(b));
+    b = new_block();
+    t = ir_temp(b), u = ir_temp(b);
+    ir_binop(b, IR_sub, 64, t, RBX, ir_const(b, 8));
+    ir_binop(b, IR_sub, 64, u, t, ir_const(b, 0x58));
+    ir_mov(b, RCX, u);
+    ir_mov(b, RCX, RAX);
+    s1 = st_at(b, t, -120, RAX);
+    ir_goto_tb(b, 0x1006, 0);
+    ir_rebase_accesses(b);
+    cr_assert(s1->args[0] == t && s1->aux[0] == -120, "%s", dump(b));
+}
+
+Test(ir, chain_link_read_once_merges)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b), v = ir_temp(b);
+    ir_binop(b, IR_sub, 64, t, RBX, ir_const(b, 8));
+    st_at(b, t, -8, RAX);
+    ir_binop(b, IR_sub, 64, u, t, ir_const(b, 8));
+    ir_binop(b, IR_sub, 64, v, u, ir_const(b, 0x28));
+    ir_mov(b, RBX, v);
+    ir_goto_tb(b, 0x1006, 0);
+    ir_rebase_accesses(b);
+    cr_assert(b->n_insns == 5, "%s", dump(b));
+    const struct ir_insn *m = &b->insns[2];
+    cr_assert(m->op == IR_add && m->args[0] == v && m->args[1] == t &&
+              b->values[m->args[2]].imm == (uint64_t)-0x30, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
 }
