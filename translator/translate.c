@@ -185,6 +185,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
         smc_guard_stores(b, tb, mem);
         smc_guard_block(b, tb, mem);
     }
+    ir_fold_canonical(b, be_host.canonical_at_exit);
     if (e->cfg.count_blocks)
         add_exec_counter(b, tb);
     add_exit_request(b);
