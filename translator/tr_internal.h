@@ -120,6 +120,8 @@ struct tr_xlate {
     struct ra_fault_map faults;
     struct tc_fetch_log fetch;
     struct be_relocs relocs;            /* of a block for the persistent cache */
+    uint64_t exit_pc[2];                /* the last block's chain slots' guest pcs
+                                           (0: unknown, or do not chain ahead) */
 };
 
 struct tr_engine {
