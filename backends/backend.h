@@ -69,6 +69,8 @@ struct be_desc {
     int cs_arch, cs_mode;               /* capstone ids for -d out_asm */
     bool ras_default;                   /* return-address stack unless --no-ras
                                            (on where it measured faster) */
+    bool canonical_at_exit;             /* a marked exit_indirect checks its target
+                                           itself (ir_fold_canonical, ir.h) */
     /* Pinned globals: global k, for k < n_pinned (and below the guest's
      * count of globals), lives in host register pinned_regs[k] whenever
      * translated code runs -- across blocks, not just inside one.  Pinned

@@ -75,12 +75,23 @@ static _Noreturn void tc_fatal(const char *what)
  * same aligned offsets) do not all meet in the same entries. */
 #define TC_HASH_PAGE_BITS 9             /* 4 KiB of 8-byte entries */
 
-static unsigned hash_pc(uint64_t pc)
+static unsigned hash_pc_bits(uint64_t pc, unsigned bits)
 {
     uint64_t h = (pc >> TC_PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
-    unsigned where = (unsigned)(h >> (64 - (TC_HASH_BITS - TC_HASH_PAGE_BITS)));
+    unsigned where = (unsigned)(h >> (64 - (bits - TC_HASH_PAGE_BITS)));
     unsigned within = (unsigned)((pc >> 3) ^ (h >> 32)) & ((1u << TC_HASH_PAGE_BITS) - 1);
     return where << TC_HASH_PAGE_BITS | within;
+}
+
+/* The bucket of pc in the table in use.  The first table (512 KB, in the
+ * engine's populated memory) serves a process's first 131,072 blocks;
+ * past that its chains get long (cc1 -O2 keeps 200,000 blocks: lookups
+ * were 7 % of a warm run), and a table four times larger (lazily faulted
+ * in) takes over: tc_insert, grow_hash. */
+static struct tr_block **bucket(struct tr_code_cache *tc, uint64_t pc)
+{
+    struct tr_block **big = __atomic_load_n(&tc->big_hash, __ATOMIC_ACQUIRE);
+    return big ? &big[hash_pc_bits(pc, TC_BIG_HASH_BITS)] : &tc->hash[hash_pc_bits(pc, TC_HASH_BITS)];
 }
 
 static void emit_prologue(struct tr_code_cache *tc, const struct ir_globals *globals)
@@ -158,6 +169,8 @@ void tc_flush(struct tr_engine *e)
     tc->ptr = tc->code_start;
     tc_views_rewind(tc);
     memset(tc->hash, 0, sizeof(tc->hash));
+    if (tc->big_hash)                   /* (no reader: an exclusive section) */
+        memset(tc->big_hash, 0, sizeof(*tc->big_hash) << TC_BIG_HASH_BITS);
     tc_pages_reset(e);
     tr_thread_each(e, clear_thread_jmp_cache, NULL);
     __atomic_add_fetch(&tc->generation, 1, __ATOMIC_SEQ_CST);
@@ -194,7 +207,7 @@ uint64_t tc_generation(struct tr_engine *e)
 
 struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc, uint32_t mode)
 {
-    struct tr_block *tb = __atomic_load_n(&e->tc.hash[hash_pc(pc)], __ATOMIC_ACQUIRE);
+    struct tr_block *tb = __atomic_load_n(bucket(&e->tc, pc), __ATOMIC_ACQUIRE);
     for (; tb; tb = tb->hash_next)
         if (tb->guest_pc == pc && tb->mode == mode)
             return tb;
@@ -252,19 +265,41 @@ void tc_free_last_block(struct tr_engine *e, struct tr_block *tb)
     }
 }
 
+/* Moves every block in the first table to the big one, then publishes
+ * it.  A reader walking a chain meanwhile may step into another chain and
+ * miss its block: a miss only sends it the slow way (tc_lookup under the
+ * translation lock, which this holds).  Without memory for it the first
+ * table stays. */
+static void grow_hash(struct tr_code_cache *tc)
+{
+    struct tr_block **big = calloc((size_t)1 << TC_BIG_HASH_BITS, sizeof(*big));
+    if (!big)
+        return;
+    for (unsigned k = 0; k < TC_HASH_SIZE; k++)
+        for (struct tr_block *tb = tc->hash[k], *next; tb; tb = next) {
+            next = tb->hash_next;
+            struct tr_block **b = &big[hash_pc_bits(tb->guest_pc, TC_BIG_HASH_BITS)];
+            tb->hash_next = *b;
+            *b = tb;
+        }
+    __atomic_store_n(&tc->big_hash, big, __ATOMIC_RELEASE);
+}
+
 void tc_insert(struct tr_engine *e, struct tr_block *tb)
 {
     struct tr_code_cache *tc = &e->tc;
-    unsigned h = hash_pc(tb->guest_pc);
-    tb->hash_next = tc->hash[h];
+    if (!tc->big_hash && tc->n_blocks > 2 * TC_HASH_SIZE)
+        grow_hash(tc);
+    struct tr_block **b = bucket(tc, tb->guest_pc);
+    tb->hash_next = *b;
     __atomic_store_n(&tc->n_published, (size_t)(tb - tc->blocks) + 1, __ATOMIC_RELEASE);
-    __atomic_store_n(&tc->hash[h], tb, __ATOMIC_RELEASE);
+    __atomic_store_n(b, tb, __ATOMIC_RELEASE);
 }
 
 /* Unlinks tb; a reader standing on it still finds the rest of the chain. */
 void tc_remove(struct tr_engine *e, struct tr_block *tb)
 {
-    struct tr_block **p = &e->tc.hash[hash_pc(tb->guest_pc)];
+    struct tr_block **p = bucket(&e->tc, tb->guest_pc);
     while (*p && *p != tb)
         p = &(*p)->hash_next;
     if (*p)

@@ -34,7 +34,15 @@ static struct tr_block *find_block(struct tr_engine *e, uint64_t pc, uint32_t mo
  * that block was entered (by another thread, or by translating the
  * successor), or the block changed the translation mode (then every run
  * of it comes back here to find the successor of the mode it leaves in). */
-static void chain(struct tr_engine *e, struct tr_runtime *rt, int slot)
+/* The block chain() found for rt->pc, and the generation it was found
+ * in: run_block enters it without looking it up again while no flush or
+ * invalidation has run since. */
+struct next_block {
+    struct tr_block *tb;
+    uint64_t gen;
+};
+
+static void chain(struct tr_engine *e, struct tr_runtime *rt, int slot, struct next_block *next)
 {
     struct tr_block *from = rt->exit_tb;
     tr_lock(e);
@@ -42,6 +50,7 @@ static void chain(struct tr_engine *e, struct tr_runtime *rt, int slot)
         struct tr_block *to = find_block_locked(e, rt->pc, rt->tb_mode);
         if (tc_generation(e) == rt->entered_gen && tc_chain(e, from, slot, to))
             e->stats.chains_patched++;
+        *next = (struct next_block){ to, tc_generation(e) };
     }
     tr_unlock(e);
 }
@@ -110,12 +119,12 @@ static enum tr_stop exit_requested(struct tr_runtime *rt)
 }
 
 /* What an exit code means: -1 to keep running, else why tr_run stops. */
-static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
+static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code, struct next_block *next)
 {
     switch (code) {
     case TR_EXIT_CHAIN0: case TR_EXIT_CHAIN1:
         if (!LOG_ON(LOG_EXEC))          /* -d exec logs every block entered */
-            chain(e, rt, code);
+            chain(e, rt, code, next);
         return -1;
     case TR_EXIT_INDIRECT:              /* a request makes every probe miss */
         return tr_exit_request_pending(rt) ? (int)exit_requested(rt) : -1;
@@ -155,10 +164,10 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code)
 
 /* A block looked up in generation gen is entered only if no flush ran
  * since; otherwise it is looked up again (-1). */
-static int run_block(struct tr_engine *e, struct tr_runtime *rt)
+static int run_block(struct tr_engine *e, struct tr_runtime *rt, const struct next_block *next)
 {
     uint64_t gen = tc_generation(e);
-    struct tr_block *tb = find_block(e, rt->pc, rt->tb_mode);
+    struct tr_block *tb = next->tb && next->gen == gen ? next->tb : find_block(e, rt->pc, rt->tb_mode);
     if (!tr_thread_enter_code(e, rt, gen))
         return -1;
     if (!smc_entry_ok(rt, tb)) {        /* (inside: no flush frees tb meanwhile) */
@@ -175,23 +184,29 @@ static int run_block(struct tr_engine *e, struct tr_runtime *rt)
     return code;
 }
 
+/* Blocks until one's exit stops the run; code: the first exit to handle
+ * (-1: none). */
+static int run_blocks(struct tr_engine *e, struct tr_runtime *rt, int code)
+{
+    for (;;) {
+        struct next_block next = { NULL, 0 };
+        int stop;
+        if (code >= 0 && (stop = handle_exit(e, rt, code, &next)) >= 0)
+            return stop;
+        code = run_block(e, rt, &next);
+    }
+}
+
 enum tr_stop tr_run(void *env)
 {
     struct tr_runtime *rt = env;
     struct tr_engine *e = rt->engine;
     sigjmp_buf unwind;
-    int stop = -1, code = -1;
     rt->unwind = &unwind;
     int raised = sigsetjmp(unwind, 0);
-    if (raised) {
+    if (raised)
         tr_thread_leave_code(e, rt);
-        code = raised - 1;
-    }
-    for (;;) {
-        if (code >= 0 && (stop = handle_exit(e, rt, code)) >= 0)
-            break;
-        code = run_block(e, rt);
-    }
+    int stop = run_blocks(e, rt, raised - 1);
     rt->unwind = NULL;
     return (enum tr_stop)stop;
 }

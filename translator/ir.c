@@ -164,6 +164,15 @@ void ir_mark_exit(struct ir_block *b, enum ir_xfer kind)
         i->cond = (uint8_t)kind;
 }
 
+void ir_mark_canonical(struct ir_block *b, uint64_t fault_pc, ir_ref undo_global, uint32_t undo)
+{
+    struct ir_insn *i = b->n_insns ? &b->insns[b->n_insns - 1] : NULL;
+    if (i && i->op == IR_exit_indirect) {
+        i->aux[0] = (int64_t)fault_pc;
+        i->aux[1] = IR_CANON_MARK(undo_global, undo);
+    }
+}
+
 void ir_discard(struct ir_block *b, ir_ref global)
 {
     ir_emit(b, IR_discard, 64, global, IR_NONE, IR_NONE);

@@ -200,6 +200,18 @@ void ir_exit_indirect(struct ir_block *b, ir_ref pc);
  * ignore them. */
 enum ir_xfer { IR_XFER_JUMP, IR_XFER_CALL, IR_XFER_RET };
 void ir_mark_exit(struct ir_block *b, enum ir_xfer kind);     /* the last op */
+/* The last op, an exit_indirect, also checks that its target is canonical
+ * (bits 63:47 equal), for the guest instruction at fault_pc whose brexit
+ * made the same check: see ir_fold_canonical. */
+void ir_mark_canonical(struct ir_block *b, uint64_t fault_pc, ir_ref undo_global, uint32_t undo);
+/* The mark, in a marked exit_indirect's aux[1] (aux[0]: fault_pc): on a
+ * non-canonical target the exit subtracts `undo` from global `undo_global`
+ * (the stack pointer a ret already popped), stores fault_pc and leaves
+ * with TR_EXIT_SIGSEGV: the state the brexit would have left. */
+#define IR_CANON_MARK(g, undo) ((int64_t)(1u | (uint64_t)(g) << 8 | (uint64_t)(uint32_t)(undo) << 32))
+static inline bool ir_canon_checked(const struct ir_insn *i) { return i->aux[1] & 1; }
+static inline ir_ref ir_canon_global(const struct ir_insn *i) { return (ir_ref)(i->aux[1] >> 8 & 0xffff); }
+static inline uint32_t ir_canon_undo(const struct ir_insn *i) { return (uint32_t)((uint64_t)i->aux[1] >> 32); }
 void ir_exit_code(struct ir_block *b, uint64_t pc, int code);
 void ir_discard(struct ir_block *b, ir_ref global);
 /* if (x c y) exit_code(pc, code), else go on (a conditional exception). */
@@ -250,6 +262,12 @@ bool ir_fuse_flags(struct ir_block *b, const uint8_t *keeps_flags);
  * be_desc.ext_operands.  Returns whether anything was folded. */
 bool ir_fold_ext(struct ir_block *b);
 
+/* ir_canonical.c: an exit_indirect marked by ir_mark_canonical takes over
+ * its instruction's non-canonical-target brexit when the host checks the
+ * target on its jump-cache miss path (be_desc.canonical_at_exit); else the
+ * mark goes and the brexit stays. */
+void ir_fold_canonical(struct ir_block *b, bool host_checks);
+
 /* ir_rebase.c: loads/stores addressed from the newest value of a pointer
  * moved by constant adds (push/pop sequences), for the same backends. */
 void ir_rebase_accesses(struct ir_block *b);
@@ -257,8 +275,8 @@ void ir_rebase_accesses(struct ir_block *b);
 /* ir_layout.c: a forward jcc's conditional branch leads to the fall-through
  * (brcond !cond -> next; goto_tb -> taken), for the same backends. */
 void ir_predict_fallthrough(struct ir_block *b);
-/* ir_canon.c: x86's canonical-address test as sextract + compare */
-void ir_fold_canonical(struct ir_block *b);
+/* ir_range_test.c: x86's canonical-address test as sextract + compare */
+void ir_fold_range_tests(struct ir_block *b);
 /* ir_shiftcount.c: a shift's count without x86's masking (counts are modulo size) */
 void ir_fold_shift_counts(struct ir_block *b);
 

@@ -90,6 +90,12 @@ static void dump_params(const struct ir_insn *i, FILE *out)
     case IR_atomic_rmw:
         fprintf(out, " op %" PRId64, i->aux[0]);
         break;
+    case IR_exit_indirect:
+        if (ir_canon_checked(i))
+            fprintf(out, ", #GP at 0x%" PRIx64 " unless canonical", i->aux[0]);
+        if (ir_canon_checked(i) && ir_canon_undo(i))
+            fprintf(out, " (then global %u -= %u)", ir_canon_global(i), ir_canon_undo(i));
+        break;
     case IR_exit_request:
         fprintf(out, " pc 0x%" PRIx64, i->aux[0]);
         break;

@@ -461,6 +461,7 @@ static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
         return NULL;
     }
     tc_fetch_log_set(e, pages, n_deps);
+    memcpy(e->xl->exit_pc, v.h->exit_pc, sizeof e->xl->exit_pc);
     t->used[slot] = 1;
     e->stats.tcache_hits++;
     return tb;
@@ -558,6 +559,7 @@ void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct 
     }
     memcpy(h.jump_site, tb->jump_site, sizeof h.jump_site);
     memcpy(h.stub, tb->stub, sizeof h.stub);
+    memcpy(h.exit_pc, e->xl->exit_pc, sizeof h.exit_pc);
     h.fault_size = (uint32_t)fault_map_export(tb, NULL);
     void *fault = h.fault_size ? malloc(h.fault_size) : NULL;
     if (h.fault_size && !fault)

@@ -23,7 +23,7 @@
 
 #include "backend.h"
 
-#define TCF_VERSION 2
+#define TCF_VERSION 3
 #define TCF_MAX_DEPS 16
 #define TCF_MAX_CODE (1u << 20)
 #define TCF_MAX_FAULT (1u << 22)
@@ -44,6 +44,8 @@ struct tcf_record {
     uint32_t jump_site[2], stub[2];
     uint32_t total_len;                 /* this record's bytes, 8-aligned */
     uint32_t mode;                      /* the block's translation mode (one record per pc) */
+    uint64_t exit_pc[2];                /* guest pc of chain slot 0, 1 (0: none, or
+                                           the block may change the mode) */
 };
 
 struct tcf_dep {

@@ -52,6 +52,7 @@ struct tr_smc {
 
 #define TC_HASH_BITS 16
 #define TC_HASH_SIZE (1u << TC_HASH_BITS)
+#define TC_BIG_HASH_BITS 18
 #define TC_PAGE_SHIFT 12                /* guest pages: 4 KiB */
 #define TC_PAGE_BUCKETS 4096
 struct tc_page;                         /* tc_pages.c */
@@ -80,6 +81,8 @@ struct tr_code_cache {
     size_t n_published;
     uintptr_t pool_ready;               /* blocks below this address are populated */
     struct tr_block *hash[TC_HASH_SIZE];
+    struct tr_block **big_hash;         /* replaces hash once the blocks outgrow
+                                           it (TC_BIG_HASH_BITS; codecache.c) */
     uint64_t generation;                /* changes at every flush and invalidation */
     uint64_t executed_before_flush;
     /* guest page -> the blocks translated from it (tc_pages.c) */
@@ -117,6 +120,8 @@ struct tr_xlate {
     struct ra_fault_map faults;
     struct tc_fetch_log fetch;
     struct be_relocs relocs;            /* of a block for the persistent cache */
+    uint64_t exit_pc[2];                /* the last block's chain slots' guest pcs
+                                           (0: unknown, or do not chain ahead) */
 };
 
 struct tr_engine {

@@ -176,6 +176,34 @@ static bool try_translate(struct tr_engine *e, uint64_t pc, uint32_t mode, int b
     }
 }
 
+/* Whether the block may call a helper: one may change the translation
+ * mode (ldmxcsr, fxrstor, ...), after which its exits must come back to
+ * the dispatcher (chain() checks the mode at every exit). */
+static bool calls_helpers(const struct ir_block *b)
+{
+    for (int k = 0; k < b->n_insns; k++) {
+        const struct ir_insn *i = &b->insns[k];
+        if ((ir_op_info[i->op].flags & IR_F_CALL) || ((ir_op_info[i->op].flags & IR_F_VEC) && ir_vec_helper(i)))
+            return true;
+    }
+    return false;
+}
+
+/* The guest pc each chain slot leads to, for chaining ahead (chain_ahead). */
+static void note_exit_pcs(struct tr_engine *e, const struct ir_block *b)
+{
+    uint64_t *pc = e->xl->exit_pc;
+    pc[0] = pc[1] = 0;
+    if (calls_helpers(b))
+        return;
+    for (int k = 0; k < b->n_insns; k++) {
+        const struct ir_insn *i = &b->insns[k];
+        bool direct = i->op == IR_goto_tb || i->op == IR_brcond || i->op == IR_brflags;
+        if (direct && i->aux[1] >= 0 && i->aux[1] < 2)
+            pc[i->aux[1]] = (uint64_t)i->aux[0];
+    }
+}
+
 static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc, int max_insns)
 {
     struct ir_block *b = &e->xl->ir;
@@ -188,6 +216,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
         smc_guard_stores(b, tb, mem);
         smc_guard_block(b, tb, mem);
     }
+    ir_fold_canonical(b, be_host.canonical_at_exit);
     if (e->cfg.count_blocks)
         add_exec_counter(b, tb);
     add_exit_request(e, b);
@@ -199,11 +228,12 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
         ir_fold_ext(b);
         ir_rebase_accesses(b);
         ir_predict_fallthrough(b);
-        ir_fold_canonical(b);
+        ir_fold_range_tests(b);
         ir_fold_shift_counts(b);
     }
     if (e->cfg.check_ir)
         check_ir(b);
+    note_exit_pcs(e, b);
     fault_begin_block(e);
     if (!emit_block(e, tb, cacheable))
         return false;
@@ -223,6 +253,23 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* A new block's direct exits to blocks already there jump to them from
+ * the start: no trip through the dispatcher for them, and the patch is
+ * made before the block first runs (patching code that has run costs the
+ * host a pipeline flush).  Chaining later, as chain() does, stays for
+ * successors still to come. */
+static void chain_ahead(struct tr_engine *e, struct tr_block *tb)
+{
+    if (LOG_ON(LOG_EXEC))               /* -d exec logs every block entered */
+        return;
+    for (int slot = 0; slot < 2; slot++) {
+        uint64_t pc = e->xl->exit_pc[slot];
+        struct tr_block *to = pc ? tc_lookup(e, pc, tb->mode) : NULL;
+        if (to && tc_chain(e, tb, slot, to))
+            e->stats.chains_patched++;
+    }
+}
+
 /* A new block becomes findable by pc and by page, and the embedder hears of it. */
 static void register_block(struct tr_engine *e, struct tr_block *tb)
 {
@@ -230,6 +277,7 @@ static void register_block(struct tr_engine *e, struct tr_block *tb)
     tc_pages_add(e, tb);
     if (e->cfg.on_translate)
         e->cfg.on_translate(e->cfg.opaque, tb->guest_pc, tb->guest_size, tb->code, tb->code_size);
+    chain_ahead(e, tb);
 }
 
 /* A block from the persistent cache, registered like a translated one. */

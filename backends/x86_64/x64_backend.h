@@ -30,7 +30,15 @@ void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer);  /* e
  * slides forward when the jcc needs padding, to stay next to it), or NULL. */
 void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int slot,
                           uint8_t *flags_from);
-void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer);
+/* An exit_indirect that also checks its target (ir_canonical.c): #GP at
+ * fault_pc after `undo` is subtracted from host register undo_reg. */
+struct x64_canonical {
+    uint64_t fault_pc;
+    uint32_t undo;
+    int undo_reg;
+};
+void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer,
+                            const struct x64_canonical *check);     /* NULL: none */
 void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
 void x64_emit_brexit(struct be_code *c, enum x64_cc cc, uint64_t pc, int code);
 void x64_emit_exit_request(struct be_code *c, uint64_t pc);

@@ -461,9 +461,37 @@ static void emit_ras_ret(struct be_code *c, int pc_reg)
  * code = tr_lookup_code(env, pc); if (code) goto *code; else return.
  * The pinned registers the call destroys (r10, r11) are pushed around it:
  * two pushes keep the call 16-byte aligned. */
-static void emit_indirect_lookup(struct be_code *c, int pc_reg)
+/* The #GP the frontend's check of a non-canonical target would have
+ * raised: the ret's pop undone, the instruction's pc stored. */
+static void emit_canonical_fault(struct be_code *c, const struct x64_canonical *k)
+{
+    if (k->undo)
+        x64_emit_alu_rm_imm(c, X64_SUB, X64_W, k->undo_reg, (int32_t)k->undo);
+    store_env_u64(c, TR_OFFSET_PC, k->fault_pc);
+    return_to_dispatcher(c, TR_EXIT_SIGSEGV);
+}
+
+/* On the miss path only: a hit proves the target canonical (the jump
+ * cache and the return-address stack hold pcs of translated blocks, and
+ * empty entries canonical ones).  Bits 63:47 equal: (pc sar 47) + 1 <= 1. */
+static void emit_canonical_check(struct be_code *c, int pc_reg, const struct x64_canonical *k)
+{
+    x64_emit_mov_rm_r(c, X64_W, X64_RAX, pc_reg);
+    x64_emit_shift_rm_imm(c, X64_SAR, X64_W, X64_RAX, 47);
+    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RAX, 1);
+    x64_emit_alu_rm_imm(c, X64_CMP, X64_W, X64_RAX, 1);
+    uint8_t *ok = emit_jmp8(c, 0x76);                       /* jbe */
+    emit_canonical_fault(c, k);
+    land_jmp8(c, ok);
+}
+
+static bool canonical(uint64_t pc) { return (uint64_t)((int64_t)(pc << 16) >> 16) == pc; }
+
+static void emit_indirect_lookup(struct be_code *c, int pc_reg, const struct x64_canonical *check)
 {
     emit_jmp_cache_probe(c, pc_reg);
+    if (check)
+        emit_canonical_check(c, pc_reg, check);
     if (pc_reg != X64_RSI)
         x64_emit_mov_rm_r(c, X64_W, X64_RSI, pc_reg);
     x64_emit_push_r(c, X64_R10);
@@ -477,20 +505,26 @@ static void emit_indirect_lookup(struct be_code *c, int pc_reg)
     x64_emit_jmp_rm(c, X64_RAX);
 }
 
-void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer)
+void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer,
+                            const struct x64_canonical *check)
 {
     if (first_exit(c))
         pending.n = 0;
     uint64_t ret_pc = call_return_pc(c, xfer);
     if (ret_pc)
         emit_ras_call(c, ret_pc);
+    if (pc->is_const && check && !canonical(pc->imm)) {
+        emit_canonical_fault(c, check);
+        flush_pending(c);
+        return;
+    }
     if (pc->is_const) {
         store_env_u64(c, TR_OFFSET_PC, pc->imm);
     } else {
         x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc->reg);
         if (xfer == IR_XFER_RET)
             emit_ras_ret(c, pc->reg);
-        emit_indirect_lookup(c, pc->reg);
+        emit_indirect_lookup(c, pc->reg, check);
     }
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
     flush_pending(c);

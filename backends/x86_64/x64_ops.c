@@ -562,7 +562,10 @@ static void emit_goto_tb(struct be_code *c, const struct ir_insn *i,
 static void emit_exit_indirect(struct be_code *c, const struct ir_insn *i,
                                const struct be_arg *out, const struct be_arg *in)
 {
-    x64_emit_exit_indirect(c, &in[0], i->cond);
+    struct x64_canonical k = { (uint64_t)i->aux[0], ir_canon_undo(i), -1 };
+    if (ir_canon_checked(i) && k.undo)
+        k.undo_reg = x64_pinned_regs[ir_canon_global(i)];   /* (pinned: ir_canonical.c) */
+    x64_emit_exit_indirect(c, &in[0], i->cond, ir_canon_checked(i) ? &k : NULL);
 }
 
 static void emit_exit_code(struct be_code *c, const struct ir_insn *i,

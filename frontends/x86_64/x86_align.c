@@ -83,3 +83,12 @@ void x86_check_canonical(struct x86_dc *dc, ir_ref target)
     t = x86_op2(dc, IR_shr, 8, t, x86_imm(dc, 48));
     ir_brexit(dc->b, IR_NE, 64, t, x86_imm(dc, 0), dc->pc, TR_EXIT_SIGSEGV);
 }
+
+/* After a jmp's or ret's exit_indirect (not a call's: its push stored to
+ * memory): the exit may take over the check above, the ret's pop of rsp
+ * (`popped` bytes) undone (ir_fold_canonical). */
+void x86_canonical_exit(struct x86_dc *dc, uint32_t popped)
+{
+    if (!dc->code32 && !dc->code16)
+        ir_mark_canonical(dc->b, dc->pc, x86_reg_now(dc, X86_RSP), popped);
+}

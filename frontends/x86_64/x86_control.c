@@ -82,6 +82,7 @@ static void h_jmp(struct x86_dc *dc)
     ir_ref target = x86_code_linear(dc, x86_read(dc, x86_opnd(dc, 0), x86_stack_word(dc)));
     x86_check_canonical(dc, target);
     x86_end_indirect(dc, target);
+    x86_canonical_exit(dc, 0);
 }
 
 ir_ref x86_code_linear(struct x86_dc *dc, ir_ref ip)
@@ -123,6 +124,7 @@ static void h_ret(struct x86_dc *dc)
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)word + extra)));
     x86_end_indirect(dc, target);
     ir_mark_exit(dc->b, IR_XFER_RET);
+    x86_canonical_exit(dc, (uint32_t)(word + extra));
 }
 
 /* lret [imm16], iret, iretq: the helper pops and checks the selectors. */

@@ -142,6 +142,7 @@ ir_ref x86_call(struct x86_dc *dc, const struct ir_helper *h, ir_ref a0, ir_ref 
 bool x86_align_required(const struct x86_dc *dc);
 void x86_check_align(struct x86_dc *dc, const cs_x86_op *op, ir_ref ea);
 void x86_check_canonical(struct x86_dc *dc, ir_ref target);
+void x86_canonical_exit(struct x86_dc *dc, uint32_t popped);
 
 /* Operand i of the current instruction. */
 static inline const cs_x86_op *x86_opnd(const struct x86_dc *dc, int i)

@@ -677,7 +677,7 @@ Test(ir, forward_jcc_branches_to_its_fall_through)
 }
 
 /* x86's canonical test `(x + 2^47) >> 48 != 0` becomes sextract + compare
- * (ir_canon.c); it keeps its exit, and a test whose temps are read again,
+ * (ir_range_test.c); it keeps its exit, and a test whose temps are read again,
  * or with another constant, stays. */
 static void canonical_test(struct ir_block *b, ir_ref x, uint64_t bias)
 {
@@ -692,7 +692,7 @@ Test(ir, canonical_test_is_a_sign_extract)
     struct ir_block *b = new_block();
     canonical_test(b, RAX, 1ull << 47);
     ir_exit_indirect(b, RAX);
-    ir_fold_canonical(b);
+    ir_fold_range_tests(b);
     cr_assert(b->n_insns == 3, "%s", dump(b));
     const struct ir_insn *s = &b->insns[0], *br = &b->insns[1];
     cr_assert(s->op == IR_sextract && s->args[1] == RAX && s->aux[0] == 0 && s->aux[1] == 48,
@@ -704,7 +704,7 @@ Test(ir, canonical_test_is_a_sign_extract)
     b = new_block();
     canonical_test(b, RAX, 1ull << 46);
     ir_exit_indirect(b, RAX);
-    ir_fold_canonical(b);
+    ir_fold_range_tests(b);
     cr_assert(b->n_insns == 4 && b->insns[0].op == IR_add, "%s", dump(b));
 }
 

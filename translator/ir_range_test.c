@@ -1,7 +1,7 @@
-/* ir_canon.c -- a range test of the form `(x + 2^(n-1)) >> n != 0` (x86's
+/* ir_range_test.c -- a range test of the form `(x + 2^(n-1)) >> n != 0` (x86's
  * canonical-address check on every indirect jump, call and ret, n = 48:
  * x86_check_canonical) as `sextract t, x, 0, n; brexit t != x`
- * (ir_fold_canonical).  Both say "x is not an n-bit signed value"; a host
+ * (ir_fold_range_tests).  Both say "x is not an n-bit signed value"; a host
  * with a sign-extracting instruction does it in one instruction fewer:
  * AArch64 `sbfx x1, x0, #0, #48; cmp x1, x0; b.ne` instead of `orr x1,
  * xzr, #0x800000000000; add x1, x0, x1; lsr x1, x1, #48; cbnz x1`.
@@ -53,7 +53,7 @@ static int range_test_at(const struct ir_block *b, int k)
     return reads_of(b, add->args[0]) == 1 && reads_of(b, shr->args[0]) == 1 ? (int)n : 0;
 }
 
-void ir_fold_canonical(struct ir_block *b)
+void ir_fold_range_tests(struct ir_block *b)
 {
     for (int k = 0; k + 2 < b->n_insns; k++) {
         int n = range_test_at(b, k);
