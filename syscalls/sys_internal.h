@@ -129,6 +129,8 @@ static inline int sys_dirfd(uint64_t g)
 
 /* sys_ferry_fd.c: ferry's own descriptors, out of the guest's way. */
 bool sys_ferry_fd_is(int fd);
+/* Whether a descriptor argument of syscall nr is one of ferry's (EBADF). */
+bool sys_ferry_fd_arg(uint64_t nr, const uint64_t *a);
 void sys_exec_self_fd_adopt(void);
 /* Before the guest takes fd with dup2/dup3: 0, or -EMFILE. */
 int sys_ferry_fd_yield(int fd);
