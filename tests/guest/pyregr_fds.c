@@ -10,7 +10,7 @@
  *  - fcntl F_NOTIFY with DN_MULTISHOT (bit 31), F_GETOWN_EX;
  *  - clock_settime / settimeofday / adjtimex / clock_adjtime reach the
  *    kernel (only calls that change nothing: a clock that cannot be set,
- *    NULL arguments, read-only adjtimex). */
+ *    a time the kernel refuses, read-only adjtimex). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -114,7 +114,8 @@ static void clocks(void)
     struct timespec ts = { 1, 0 };
     printf("clock_settime(MONOTONIC): %s\n", err(clock_settime(CLOCK_MONOTONIC, &ts)));
     printf("clock_settime(-1): %s\n", err(syscall(SYS_clock_settime, -1, &ts)));
-    printf("settimeofday(NULL, NULL): %s\n", err(syscall(SYS_settimeofday, NULL, NULL)));
+    struct timeval bad = { 0, 2000000 };      /* EINVAL before any permission check */
+    printf("settimeofday(bad usec): %s\n", err(syscall(SYS_settimeofday, &bad, NULL)));
     struct timex tx = { .modes = 0 };
     long r = adjtimex(&tx);
     printf("adjtimex(read): %s\n", r < 0 ? strerror(errno) : "a clock state");
