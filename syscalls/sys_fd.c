@@ -127,6 +127,7 @@ static const uint32_t sys_ioctl_same[] = {
     0x8927, 0x891B, 0x8919, 0x8912,             /* SIOCGIFHWADDR, _GIFNETMASK, _GIFBRDADDR, _GIFCONF */
     0x8905, 0x8906, 0x8907,                     /* SIOCATMARK, SIOCGSTAMP, SIOCGSTAMPNS */
     0x80045200,                                 /* RNDGETENTCNT */
+    0x7B9,                                      /* IOCTL_VM_SOCKETS_GET_LOCAL_CID (/dev/vsock) */
 };
 
 static bool sys_ioctl_is_same(uint32_t nr)
