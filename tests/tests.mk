@@ -142,9 +142,10 @@ $(TESTS_OUT)/insn/%.long: tests/insn/%.c $(wildcard tests/insn/*.h) | $(SETUP_ST
 # Open3 EACCES of session 5 no longer reproduces); so is node.sh since
 # session 10 (the translation cache keeps exact-fault-flags records: a
 # warm node start is ~12 s under qemu; node.sh ~56 s wall, 47 s CPU cold,
-# 41 s and 35 s warm, at load 2-3).
+# 41 s and 35 s warm, at load 2-3).  pyregr.sh (Python's regrtest
+# modules, 12 s of CPU on x86-64) is long under qemu-aarch64.
 DEBIAN_NOT_aarch64  := tests/debian/unshare.sh tests/debian/cmdline.sh
-DEBIAN_LONG_aarch64 := tests/debian/java.sh
+DEBIAN_LONG_aarch64 := tests/debian/java.sh tests/debian/pyregr.sh
 
 # --- the per-host suites --------------------------------------------------
 # tests_for_arch(ARCH): check-{guest,insn,busybox,cli}-ARCH.
