@@ -38,6 +38,8 @@ void sys_strace_result(const struct sys_entry *e, uint64_t nr, const uint64_t *a
 extern __thread bool sys_regs_restored;
 /* After each syscall: runs the lowest pending unblocked guest signal. */
 void sys_signal_deliver_pending(struct x86_cpu *cpu);
+/* ferry's forwarding handler back on glibc's SIGCANCEL and SIGSETXID. */
+void sys_signal_hold_internal(void);
 /* Makes the calling thread's host mask mirror its guest mask. */
 void sys_signal_sync_mask(void);
 /* After a syscall failed with EINTR: run it again (after the handler)? */
