@@ -10,8 +10,8 @@
  *  - fcntl F_NOTIFY with DN_MULTISHOT (bit 31), F_GETOWN_EX;
  *  - clock_settime / settimeofday / adjtimex / clock_adjtime reach the
  *    kernel (only calls that change nothing: a clock that cannot be set,
- *    a time the kernel refuses, read-only adjtimex);
- *  - ioctl IOCTL_VM_SOCKETS_GET_LOCAL_CID on /dev/vsock. */
+ *    a time the kernel refuses, read-only adjtimex).
+ * (/dev/vsock's ioctl: vsock_cid.c.) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -128,20 +127,6 @@ static void clocks(void)
     printf("clock_adjtime(MONOTONIC): %s\n", err(r));
 }
 
-/* test_socket's "VSOCK sockets required" check (whether /dev/vsock
- * exists is the host's; both runs see the same). */
-static void vsock_cid(void)
-{
-    int fd = open("/dev/vsock", O_RDONLY | O_CLOEXEC);
-    unsigned cid = 0;
-    if (fd < 0) {
-        printf("/dev/vsock: %s\n", strerror(errno));
-        return;
-    }
-    printf("IOCTL_VM_SOCKETS_GET_LOCAL_CID: %s\n", err(ioctl(fd, 0x7B9, &cid)));
-    close(fd);
-}
-
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -150,6 +135,5 @@ int main(void)
     epoll_many();
     fcntl_commands();
     clocks();
-    vsock_cid();
     return 0;
 }
