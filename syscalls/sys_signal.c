@@ -236,7 +236,23 @@ static void sys_mirror_disposition(int sig)
 }
 
 /* Runs signal sig for the guest now: handler frame or default action. */
+/* Dispositions change (rt_sigaction) and are read for a delivery (the
+ * handler, restorer, flags, mask, the frame built from them) under this
+ * lock, as the kernel's siglock: test_signal's stress test switched a
+ * handler to SIG_IGN while another thread's delivery was building its
+ * frame, which then entered "handler" 1 (SIGSEGV). */
+static pthread_mutex_t sys_action_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void sys_signal_run_locked(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info);
+
 static void sys_signal_run(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info)
+{
+    pthread_mutex_lock(&sys_action_lock);
+    sys_signal_run_locked(cpu, sig, info);
+    pthread_mutex_unlock(&sys_action_lock);
+}
+
+static void sys_signal_run_locked(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info)
 {
     struct x86_64_sigaction *act = &sys_sig.action[sig];
     if (act->handler == SYS_SIG_IGN)
@@ -440,13 +456,17 @@ SYS_HANDLER(sys_rt_sigaction)
         return -EINVAL;
     if (a[1] && sys_copy_in(&act, a[1], sizeof act))
         return -EFAULT;
-    if (a[2] && sys_copy_out(a[2], &sys_sig.action[sig], sizeof act))
-        return -EFAULT;
+    pthread_mutex_lock(&sys_action_lock);
+    struct x86_64_sigaction old = sys_sig.action[sig];
     if (a[1]) {
         sys_sig.action[sig] = act;
         sys_mirror_disposition(sig);
-        sys_signal_precise_sync(cpu);
     }
+    pthread_mutex_unlock(&sys_action_lock);
+    if (a[1])
+        sys_signal_precise_sync(cpu);
+    if (a[2] && sys_copy_out(a[2], &old, sizeof old))
+        return -EFAULT;
     return 0;
 }
 
