@@ -30,7 +30,9 @@ void sys_x86_64_syscall(struct x86_cpu *cpu)
         sys_strace_call(e, nr, a);
     uint64_t args[6] = { a[0], a[1], a[2], a[3], a[4], a[5] };
     void *fixed = sys_guest_args_fix(e, args);
-    int64_t ret = e && e->handler ? e->handler(cpu, args) : -ENOSYS;
+    int64_t ret = !e || !e->handler   ? -ENOSYS
+                  : sys_ferry_fd_arg(nr, a) ? -EBADF
+                                            : e->handler(cpu, args);
     sys_guest_args_done(fixed, ret);
     if (ferry_opts.strace)
         sys_strace_result(e, nr, a, ret);

@@ -3,6 +3,8 @@
  * converted (sys_conv.c); EPOLL*, EFD_* and TFD_* flags and struct itimerspec are the
  * same on both hosts. */
 #define _GNU_SOURCE
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -36,15 +38,36 @@ static int64_t sys_epoll_events_out(uint64_t g, const struct epoll_event *h, int
     return n;
 }
 
+/* Linux's bound on maxevents (EP_MAX_EVENTS, x86-64's 12-byte events). */
+#define SYS_EPOLL_MAX_GUEST (INT_MAX / 12)
+/* Past this many, a call returns at most this many (as it may natively). */
+#define SYS_EPOLL_MAX_HEAP (1 << 20)
+
+static int64_t sys_epoll_pwait_into(const uint64_t *a, struct epoll_event *h, int max,
+                                    const void *sigmask, size_t sigsetsize)
+{
+    long n = syscall(SYS_epoll_pwait, (int)a[0], h, max, (int)a[3], sigmask, sigsetsize);
+    return n < 0 ? -errno : sys_epoll_events_out(a[1], h, (int)n);
+}
+
+/* Up to SYS_EPOLL_MAX_EVENTS on the stack; more (selectors' test of
+ * 10,000 descriptors asks for all of them at once) on the heap. */
 static int64_t sys_do_epoll_pwait(const uint64_t *a, const void *sigmask, size_t sigsetsize)
 {
     int max = (int)a[2];
-    if (max <= 0)
+    if (max <= 0 || max > SYS_EPOLL_MAX_GUEST)
         return -EINVAL;
-    struct epoll_event h[max < SYS_EPOLL_MAX_EVENTS ? max : SYS_EPOLL_MAX_EVENTS];
-    long n = syscall(SYS_epoll_pwait, (int)a[0], h, sizeof h / sizeof h[0], (int)a[3], sigmask,
-                     sigsetsize);
-    return n < 0 ? -errno : sys_epoll_events_out(a[1], h, (int)n);
+    if (max <= SYS_EPOLL_MAX_EVENTS) {
+        struct epoll_event h[SYS_EPOLL_MAX_EVENTS];
+        return sys_epoll_pwait_into(a, h, max, sigmask, sigsetsize);
+    }
+    max = max < SYS_EPOLL_MAX_HEAP ? max : SYS_EPOLL_MAX_HEAP;
+    struct epoll_event *h = malloc((size_t)max * sizeof *h);
+    if (!h)
+        return -ENOMEM;
+    int64_t r = sys_epoll_pwait_into(a, h, max, sigmask, sigsetsize);
+    free(h);
+    return r;
 }
 
 SYS_HANDLER(sys_epoll_wait) { return sys_do_epoll_pwait(a, NULL, 8); }

@@ -54,16 +54,23 @@ static const struct { int cmd; enum sys_fcntl_kind kind; } sys_fcntl_cmds[] = {
     { 7, SYS_FCNTL_PTR },       /* F_SETLKW */
     { 8, SYS_FCNTL_INT },       /* F_SETOWN */
     { 9, SYS_FCNTL_INT },       /* F_GETOWN */
+    { 15, SYS_FCNTL_PTR },      /* F_SETOWN_EX (struct f_owner_ex: same layout) */
+    { 16, SYS_FCNTL_PTR },      /* F_GETOWN_EX */
     { 36, SYS_FCNTL_PTR },      /* F_OFD_GETLK */
     { 37, SYS_FCNTL_PTR },      /* F_OFD_SETLK */
     { 38, SYS_FCNTL_PTR },      /* F_OFD_SETLKW */
     { 1024, SYS_FCNTL_INT },    /* F_SETLEASE */
     { 1025, SYS_FCNTL_INT },    /* F_GETLEASE */
+    { 1026, SYS_FCNTL_INT },    /* F_NOTIFY (DN_MULTISHOT is bit 31: the long is passed whole) */
     { 1030, SYS_FCNTL_INT },    /* F_DUPFD_CLOEXEC */
     { 1031, SYS_FCNTL_INT },    /* F_SETPIPE_SZ */
     { 1032, SYS_FCNTL_INT },    /* F_GETPIPE_SZ */
     { 1033, SYS_FCNTL_INT },    /* F_ADD_SEALS */
     { 1034, SYS_FCNTL_INT },    /* F_GET_SEALS */
+    { 1035, SYS_FCNTL_PTR },    /* F_GET_RW_HINT (a u64) */
+    { 1036, SYS_FCNTL_PTR },    /* F_SET_RW_HINT */
+    { 1037, SYS_FCNTL_PTR },    /* F_GET_FILE_RW_HINT */
+    { 1038, SYS_FCNTL_PTR },    /* F_SET_FILE_RW_HINT */
 };
 
 SYS_HANDLER(sys_fcntl)
@@ -120,6 +127,7 @@ static const uint32_t sys_ioctl_same[] = {
     0x8927, 0x891B, 0x8919, 0x8912,             /* SIOCGIFHWADDR, _GIFNETMASK, _GIFBRDADDR, _GIFCONF */
     0x8905, 0x8906, 0x8907,                     /* SIOCATMARK, SIOCGSTAMP, SIOCGSTAMPNS */
     0x80045200,                                 /* RNDGETENTCNT */
+    0x7B9,                                      /* IOCTL_VM_SOCKETS_GET_LOCAL_CID (/dev/vsock) */
 };
 
 static bool sys_ioctl_is_same(uint32_t nr)

@@ -120,6 +120,14 @@ const int *sys_ferry_fd_adopt(int fd)
     return slot;
 }
 
+/* The slot's descriptor closed and the slot free again. */
+void sys_ferry_fd_release(const int *slot)
+{
+    int fd = __atomic_exchange_n((int *)slot, -1, __ATOMIC_ACQ_REL);
+    if (fd >= 0)
+        close(fd);
+}
+
 FILE *sys_ferry_fopen(const char *path, const char *mode)
 {
     FILE *plain = fopen(path, mode);
@@ -219,4 +227,62 @@ void sys_ferry_fd_pass(bool before_exec, char *buf, size_t len)
         snprintf(buf, len, fd < 0 ? "" : "%s=%d", SYS_EXEC_LOG_FD_ENV, fd);
     else if (fd >= 0)
         fcntl(fd, F_SETFD, before_exec ? 0 : FD_CLOEXEC);
+}
+
+/* Which arguments of a syscall are descriptors (FD) or a directory
+ * descriptor followed by its path (DIR).  Natively nothing is open at
+ * ferry's numbers, so a guest call there fails with EBADF (Python's
+ * fd_status.py fstat()s every number up to the limit); a DIR argument
+ * counts only with a relative or empty path (an absolute one ignores it). */
+#define FD(i) (1u << (i))
+#define DIR(i) (1u << ((i) + 8))
+static const struct { uint16_t nr; uint16_t args; } sys_fd_args[] = {
+    { 0, FD(0) },   { 1, FD(0) },   { 5, FD(0) },   { 8, FD(0) },   { 16, FD(0) },
+    { 17, FD(0) },  { 18, FD(0) },  { 19, FD(0) },  { 20, FD(0) },  { 40, FD(0) | FD(1) },
+    { 42, FD(0) },  { 43, FD(0) },  { 44, FD(0) },  { 45, FD(0) },  { 46, FD(0) },
+    { 47, FD(0) },  { 48, FD(0) },  { 49, FD(0) },  { 50, FD(0) },  { 51, FD(0) },
+    { 52, FD(0) },  { 54, FD(0) },  { 55, FD(0) },  { 72, FD(0) },  { 73, FD(0) },
+    { 74, FD(0) },  { 75, FD(0) },  { 77, FD(0) },  { 78, FD(0) },  { 81, FD(0) },
+    { 91, FD(0) },  { 93, FD(0) },  { 138, FD(0) }, { 187, FD(0) }, { 190, FD(0) },
+    { 193, FD(0) }, { 196, FD(0) }, { 199, FD(0) }, { 217, FD(0) }, { 221, FD(0) },
+    { 232, FD(0) }, { 233, FD(0) | FD(2) },         { 275, FD(0) | FD(2) },
+    { 276, FD(0) | FD(1) },         { 277, FD(0) }, { 278, FD(0) }, { 281, FD(0) },
+    { 285, FD(0) }, { 286, FD(0) }, { 287, FD(0) }, { 288, FD(0) }, { 295, FD(0) },
+    { 296, FD(0) }, { 299, FD(0) }, { 306, FD(0) }, { 307, FD(0) }, { 308, FD(0) },
+    { 326, FD(0) | FD(2) },         { 327, FD(0) }, { 328, FD(0) }, { 424, FD(0) },
+    { 438, FD(0) }, { 441, FD(0) },
+    { 257, DIR(0) }, { 258, DIR(0) }, { 259, DIR(0) }, { 260, DIR(0) }, { 261, DIR(0) },
+    { 262, DIR(0) }, { 263, DIR(0) }, { 264, DIR(0) | DIR(2) }, { 265, DIR(0) | DIR(2) },
+    { 266, DIR(1) }, { 267, DIR(0) }, { 268, DIR(0) }, { 269, DIR(0) }, { 280, DIR(0) },
+    { 303, DIR(0) }, { 316, DIR(0) | DIR(2) }, { 332, DIR(0) }, { 437, DIR(0) },
+    { 439, DIR(0) },
+};
+
+/* A directory descriptor matters unless its path is absolute. */
+static bool sys_dir_path_relative(uint64_t path)
+{
+    char c = 0;
+    return !path || sys_copy_in(&c, path, 1) != 0 || c != '/';
+}
+
+static bool sys_ferry_fd_in(uint16_t args, const uint64_t *a)
+{
+    for (int i = 0; i < 6; i++) {
+        bool fd = args & FD(i), dir = args & DIR(i);
+        if ((fd || dir) && sys_ferry_fd_is((int)a[i]) && (fd || sys_dir_path_relative(a[i + 1])))
+            return true;
+    }
+    return false;
+}
+
+bool sys_ferry_fd_arg(uint64_t nr, const uint64_t *a)
+{
+    static uint16_t by_nr[512];
+    static bool indexed;
+    if (!__atomic_load_n(&indexed, __ATOMIC_ACQUIRE)) {
+        for (size_t i = 0; i < sizeof sys_fd_args / sizeof sys_fd_args[0]; i++)
+            by_nr[sys_fd_args[i].nr] = sys_fd_args[i].args;
+        __atomic_store_n(&indexed, true, __ATOMIC_RELEASE);
+    }
+    return nr < 512 && by_nr[nr] && sys_ferry_fd_in(by_nr[nr], a);
 }

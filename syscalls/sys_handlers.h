@@ -96,6 +96,8 @@ SYS_HANDLER(sys_removexattr); SYS_HANDLER(sys_lremovexattr); SYS_HANDLER(sys_fre
 
 /* sys_time.c */
 SYS_HANDLER(sys_clock_gettime); SYS_HANDLER(sys_clock_getres);
+SYS_HANDLER(sys_clock_settime); SYS_HANDLER(sys_settimeofday); SYS_HANDLER(sys_adjtimex);
+SYS_HANDLER(sys_clock_adjtime);
 SYS_HANDLER(sys_gettimeofday); SYS_HANDLER(sys_time); SYS_HANDLER(sys_nanosleep);
 SYS_HANDLER(sys_clock_nanosleep); SYS_HANDLER(sys_times); SYS_HANDLER(sys_getrusage);
 SYS_HANDLER(sys_getitimer); SYS_HANDLER(sys_setitimer);

@@ -38,6 +38,8 @@ void sys_strace_result(const struct sys_entry *e, uint64_t nr, const uint64_t *a
 extern __thread bool sys_regs_restored;
 /* After each syscall: runs the lowest pending unblocked guest signal. */
 void sys_signal_deliver_pending(struct x86_cpu *cpu);
+/* ferry's forwarding handler back on glibc's SIGCANCEL and SIGSETXID. */
+void sys_signal_hold_internal(void);
 /* Makes the calling thread's host mask mirror its guest mask. */
 void sys_signal_sync_mask(void);
 /* After a syscall failed with EINTR: run it again (after the handler)? */
@@ -129,6 +131,8 @@ static inline int sys_dirfd(uint64_t g)
 
 /* sys_ferry_fd.c: ferry's own descriptors, out of the guest's way. */
 bool sys_ferry_fd_is(int fd);
+/* Whether a descriptor argument of syscall nr is one of ferry's (EBADF). */
+bool sys_ferry_fd_arg(uint64_t nr, const uint64_t *a);
 void sys_exec_self_fd_adopt(void);
 /* Before the guest takes fd with dup2/dup3: 0, or -EMFILE. */
 int sys_ferry_fd_yield(int fd);

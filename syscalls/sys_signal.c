@@ -44,6 +44,8 @@ static bool sys_default_ignores(int sig)
  * lets ferry set their disposition nor block them. */
 #define SYS_SIGCANCEL 32
 #define SYS_SIGSETXID 33
+/* Set once ferry's forwarding handler holds both (sys_signal_take_sigcancel). */
+static bool sys_internal_forwarded;
 
 /* Signals the translator raises itself for guest faults keep its host
  * handlers; ferry never takes them over.  Nor glibc's two internal ones,
@@ -185,22 +187,33 @@ static void sys_host_handler(int sig, siginfo_t *si, void *uc)
  * so SIGSETXID from outside the process (kill -33) goes to the guest too.
  * glibc's sigaction refuses both: the raw call gets the flags and restorer glibc itself uses,
  * read back from a signal installed through glibc (SIGRTMAX, restored). */
+static struct sys_kernel_sigaction sys_internal_action;
+
 __attribute__((constructor)) static void sys_signal_take_sigcancel(void)
 {
     struct sigaction sa, old;
-    struct sys_kernel_sigaction k;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = sys_host_handler;
     sa.sa_flags = SA_SIGINFO;
     sigfillset(&sa.sa_mask);
     if (sigaction(SIGRTMAX, &sa, &old) != 0)
         return;
-    long r = syscall(SYS_rt_sigaction, SIGRTMAX, NULL, &k, sizeof k.mask);
+    long r = syscall(SYS_rt_sigaction, SIGRTMAX, NULL, &sys_internal_action,
+                     sizeof sys_internal_action.mask);
     sigaction(SIGRTMAX, &old, NULL);
-    if (r == 0) {
-        syscall(SYS_rt_sigaction, SYS_SIGCANCEL, &k, NULL, sizeof k.mask);
-        syscall(SYS_rt_sigaction, SYS_SIGSETXID, &k, NULL, sizeof k.mask);
-    }
+    sys_internal_forwarded = r == 0;
+    sys_signal_hold_internal();
+}
+
+/* glibc installs its own SIGCANCEL and SIGSETXID handlers at ferry's first
+ * pthread_create (nptl's late_init), so each new thread takes them back. */
+void sys_signal_hold_internal(void)
+{
+    size_t n = sizeof sys_internal_action.mask;
+    if (sys_internal_forwarded)
+        sys_internal_forwarded =
+            syscall(SYS_rt_sigaction, SYS_SIGCANCEL, &sys_internal_action, NULL, n) == 0 &&
+            syscall(SYS_rt_sigaction, SYS_SIGSETXID, &sys_internal_action, NULL, n) == 0;
 }
 
 /* Mirrors a new guest disposition on the host: ignored stays ignored
@@ -223,7 +236,32 @@ static void sys_mirror_disposition(int sig)
 }
 
 /* Runs signal sig for the guest now: handler frame or default action. */
+/* Dispositions change (rt_sigaction) and are read for a delivery (the
+ * handler, restorer, flags, mask, the frame built from them) under this
+ * lock, as the kernel's siglock: test_signal's stress test switched a
+ * handler to SIG_IGN while another thread's delivery was building its
+ * frame, which then entered "handler" 1 (SIGSEGV). */
+static pthread_mutex_t sys_action_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A fork while another thread delivers must not leave the child's lock held. */
+static void sys_action_fork_prepare(void) { pthread_mutex_lock(&sys_action_lock); }
+static void sys_action_fork_parent(void) { pthread_mutex_unlock(&sys_action_lock); }
+static void sys_action_fork_child(void) { pthread_mutex_init(&sys_action_lock, NULL); }
+__attribute__((constructor)) static void sys_action_register(void)
+{
+    pthread_atfork(sys_action_fork_prepare, sys_action_fork_parent, sys_action_fork_child);
+}
+
+static void sys_signal_run_locked(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info);
+
 static void sys_signal_run(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info)
+{
+    pthread_mutex_lock(&sys_action_lock);
+    sys_signal_run_locked(cpu, sig, info);
+    pthread_mutex_unlock(&sys_action_lock);
+}
+
+static void sys_signal_run_locked(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info)
 {
     struct x86_64_sigaction *act = &sys_sig.action[sig];
     if (act->handler == SYS_SIG_IGN)
@@ -373,11 +411,22 @@ static void sys_post_queued(struct sys_thread_signals *t, int sig)
     sys_set_pending(t, sig);
 }
 
+/* glibc's two internal signals go through the host kernel too once the
+ * forwarding handler holds them: the target thread may sleep in a
+ * blocking syscall, and only a host signal wakes it (Python's
+ * initgroups broadcast SIGSETXID while faulthandler's watchdog thread
+ * sat in a timed futex wait: the caller waited for it forever). */
+static bool sys_posted_directly(int sig)
+{
+    bool internal = sig == SYS_SIGCANCEL || sig == SYS_SIGSETXID;
+    return sys_host_owned(sig) && !(internal && sys_internal_forwarded);
+}
+
 static int64_t sys_signal_thread(pid_t tid, int sig)
 {
     if (sig < 0 || sig > SYS_NSIG)
         return -EINVAL;
-    if (sig == 0 || !sys_host_owned(sig) || !sys_thread_post_signal(tid, sig, sys_post_tkill))
+    if (sig == 0 || !sys_posted_directly(sig) || !sys_thread_post_signal(tid, sig, sys_post_tkill))
         return sys_ret(syscall(SYS_tgkill, getpid(), tid, sig));
     return 0;
 }
@@ -416,13 +465,17 @@ SYS_HANDLER(sys_rt_sigaction)
         return -EINVAL;
     if (a[1] && sys_copy_in(&act, a[1], sizeof act))
         return -EFAULT;
-    if (a[2] && sys_copy_out(a[2], &sys_sig.action[sig], sizeof act))
-        return -EFAULT;
+    pthread_mutex_lock(&sys_action_lock);
+    struct x86_64_sigaction old = sys_sig.action[sig];
     if (a[1]) {
         sys_sig.action[sig] = act;
         sys_mirror_disposition(sig);
-        sys_signal_precise_sync(cpu);
     }
+    pthread_mutex_unlock(&sys_action_lock);
+    if (a[1])
+        sys_signal_precise_sync(cpu);
+    if (a[2] && sys_copy_out(a[2], &old, sizeof old))
+        return -EFAULT;
     return 0;
 }
 

@@ -148,6 +148,7 @@ static int sys_thread_spawn(struct sys_thread_start *st)
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     int err = pthread_create(&th, &attr, sys_thread_main, st);
     pthread_attr_destroy(&attr);
+    sys_signal_hold_internal();
     return err;
 }
 

@@ -1,5 +1,7 @@
 /* sys_time.c -- clocks, sleeps and CPU-time accounting.  Clock ids,
- * struct timespec/timeval/tms/rusage are the same on every 64-bit Linux. */
+ * struct timespec/timeval/timezone/timex/tms/rusage are the same on every
+ * 64-bit Linux.  Setting a clock is the host's call (EPERM without
+ * CAP_SYS_TIME, as natively). */
 #define _GNU_SOURCE
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -18,6 +20,23 @@ SYS_HANDLER(sys_clock_gettime)
 SYS_HANDLER(sys_clock_getres)
 {
     return sys_ret(syscall(SYS_clock_getres, (clockid_t)a[0], sys_ptr(a[1])));
+}
+
+SYS_HANDLER(sys_clock_settime)
+{
+    return sys_ret(syscall(SYS_clock_settime, (clockid_t)a[0], sys_ptr(a[1])));
+}
+
+SYS_HANDLER(sys_settimeofday)
+{
+    return sys_ret(syscall(SYS_settimeofday, sys_ptr(a[0]), sys_ptr(a[1])));
+}
+
+SYS_HANDLER(sys_adjtimex) { return sys_ret(syscall(SYS_adjtimex, sys_ptr(a[0]))); }
+
+SYS_HANDLER(sys_clock_adjtime)
+{
+    return sys_ret(syscall(SYS_clock_adjtime, (clockid_t)a[0], sys_ptr(a[1])));
 }
 
 SYS_HANDLER(sys_gettimeofday)

@@ -8,7 +8,11 @@
  * exit, its copy of the parent's stack from where the parent called clone
  * (SYS_VFORK_SPAN bytes, as far as the guest has them); the parent writes
  * the last copy into its memory -- what it would see natively there.
- * Other memory the child writes (globals, the heap) is not sent back. */
+ * Other memory the child writes (globals, the heap) is not sent back.
+ * The child's end of the pipe is one of ferry's own descriptors
+ * (sys_ferry_fd.c), at the top of the fd space: posix_spawn's file
+ * actions dup2 onto low numbers (Python's test_posix: dup2(1, 4)), and
+ * the copies must not land in the guest's files. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
@@ -22,7 +26,9 @@ struct sys_vfork_record {
     uint64_t addr, len;
 };
 
-/* In a vfork child: the pipe to the parent and the region to send. */
+/* In a vfork child: the pipe to the parent (in a ferry slot, or a plain
+ * descriptor when there is no room) and the region to send. */
+static const int *sys_vfork_slot;
 static int sys_vfork_fd = -1;
 static uint64_t sys_vfork_addr, sys_vfork_len;
 
@@ -44,7 +50,8 @@ int sys_vfork_prepare(int pipefd[2])
 void sys_vfork_child(int pipefd[2], uint64_t parent_sp)
 {
     close(pipefd[0]);
-    sys_vfork_fd = pipefd[1];
+    sys_vfork_slot = sys_ferry_fd_adopt(pipefd[1]);
+    sys_vfork_fd = sys_vfork_slot ? -1 : pipefd[1];
     sys_vfork_addr = parent_sp & ~4095ull;
     sys_vfork_len = sys_vfork_span(sys_vfork_addr);
 }
@@ -52,9 +59,18 @@ void sys_vfork_child(int pipefd[2], uint64_t parent_sp)
 /* A fork of a vfork child does not hold its parent's parent. */
 void sys_vfork_forget(void)
 {
-    if (sys_vfork_fd >= 0)
+    if (sys_vfork_slot)
+        sys_ferry_fd_release(sys_vfork_slot);
+    else if (sys_vfork_fd >= 0)
         close(sys_vfork_fd);
+    sys_vfork_slot = NULL;
     sys_vfork_fd = -1;
+}
+
+/* The child's end of the pipe now (the guest's dup2 may have moved it). */
+static int sys_vfork_out(void)
+{
+    return sys_vfork_slot ? __atomic_load_n(sys_vfork_slot, __ATOMIC_ACQUIRE) : sys_vfork_fd;
 }
 
 /* All of len bytes through a pipe, read or written, across EINTR and
@@ -80,9 +96,10 @@ static bool sys_write_all(int fd, const void *p, size_t len)
 void sys_vfork_send(void)
 {
     struct sys_vfork_record r = { sys_vfork_addr, sys_vfork_len };
-    if (sys_vfork_fd < 0 || !sys_write_all(sys_vfork_fd, &r, sizeof r))
+    int fd = sys_vfork_out();
+    if (fd < 0 || !sys_write_all(fd, &r, sizeof r))
         return;
-    sys_write_all(sys_vfork_fd, sys_ptr(sys_vfork_addr), sys_vfork_len);
+    sys_write_all(fd, sys_ptr(sys_vfork_addr), sys_vfork_len);
 }
 
 static bool sys_read_all(int fd, void *p, size_t len)

@@ -29,6 +29,8 @@ _Noreturn void sys_cpu_loop(struct x86_cpu *cpu);
  * /tmp/perf-PID.map with guest function names. */
 /* fd kept as ferry's own descriptor (sys_ferry_fd.c); NULL if no room. */
 const int *sys_ferry_fd_adopt(int fd);
+/* ... and closed again, its slot freed. */
+void sys_ferry_fd_release(const int *slot);
 void sys_perfmap_block(void *opaque, uint64_t guest_pc, uint32_t guest_size,
                        const void *code, uint32_t code_size);
 

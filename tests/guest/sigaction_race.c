@@ -1,0 +1,38 @@
+/* sigaction_race.c -- Python's test_signal.test_stress_modifying_handlers
+ * in C: one thread sends SIGUSR1 to the process in a loop while the main
+ * thread switches its disposition between a handler and SIG_IGN.  A
+ * delivery must see one disposition whole (the kernel reads it under its
+ * siglock): ferry once built a frame for the handler and then entered the
+ * SIG_IGN just written (address 1, SIGSEGV), about every other run. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#define SWITCHES 20000
+
+static volatile sig_atomic_t handled;
+static volatile int stop;
+
+static void on_usr1(int sig) { handled = 1; }
+
+static void *sender(void *arg)
+{
+    while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE))
+        kill(getpid(), SIGUSR1);
+    return NULL;
+}
+
+int main(void)
+{
+    pthread_t t;
+    signal(SIGUSR1, SIG_IGN);
+    pthread_create(&t, NULL, sender, NULL);
+    for (int i = 0; i < SWITCHES; i++)
+        signal(SIGUSR1, i % 2 ? SIG_IGN : on_usr1);
+    signal(SIGUSR1, SIG_IGN);
+    __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+    pthread_join(t, NULL);
+    printf("%d switches while SIGUSR1 arrived: alive\n", SWITCHES);
+    return 0;
+}
