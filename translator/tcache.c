@@ -235,13 +235,13 @@ static void trim_resident(struct tcache *t)
 }
 
 /* pc's record in the map, or false; the hash is checked at its first use. */
-static bool find(struct tcache *t, uint64_t pc, struct tcf_view *v, uint64_t *slot)
+static bool find(struct tcache *t, uint64_t pc, uint32_t mode, struct tcf_view *v, uint64_t *slot)
 {
     const struct tcf_layout *l = &t->layout;
     trim_resident(t);
     note_touched(t, t->map + l->index_off + tcf_slot_of(pc, l->slots) * sizeof(struct tcf_slot),
                  sizeof(struct tcf_slot));
-    if (!tcf_find(t->map, l, pc, false, v, slot))
+    if (!tcf_find(t->map, l, pc, mode, false, v, slot))
         return false;
     note_touched(t, v->h, v->h->total_len);
     return t->used[*slot] || tcf_record_at(t->map + l->body_off, l->body_len,
@@ -440,7 +440,7 @@ static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
     struct tcache *t = e->tcache;
     struct tcf_view v;
     uint64_t slot;
-    if (!find(t, pc, &v, &slot) || v.h->mode != mode)
+    if (!find(t, pc, mode, &v, &slot))
         return NULL;
     if (!deps_hold(e, &v)) {
         e->stats.tcache_stale++;
@@ -587,7 +587,7 @@ static bool worth_keeping(struct tr_engine *e, const struct tcf_view *v)
         return true;
     struct tcf_view mine;
     uint64_t slot;
-    if (t->map && tcf_find(t->map, &t->layout, pc, false, &mine, &slot) && t->used[slot])
+    if (t->map && tcf_find(t->map, &t->layout, pc, v->h->mode, false, &mine, &slot) && t->used[slot])
         return true;
     return deps_hold(e, v);
 }
@@ -623,13 +623,13 @@ static void out_flush(struct out *o)
     o->fill = 0;
 }
 
-/* A record (whole, as checked) unless its pc has one already or the file
- * is full. */
+/* A record (whole, as checked) unless its pc has one of its mode already
+ * or the file is full. */
 static void out_record(struct out *o, const struct tcf_view *v)
 {
     size_t len = v->h->total_len;
     if (!o->ok || o->body_len + len > TCACHE_MAX_FILE / 2 ||
-        !tcf_index_add(&o->ix, v->h->guest_pc, o->body_len))
+        !tcf_index_add(&o->ix, v->h->guest_pc, v->h->mode, o->body_len))
         return;
     if (o->fill + len > OUT_BUF)
         out_flush(o);

@@ -184,7 +184,7 @@ size_t tcf_probe(const struct tcf_slot *index, uint64_t slots, uint64_t pc, uint
     return SIZE_MAX;
 }
 
-bool tcf_find(const uint8_t *file, const struct tcf_layout *l, uint64_t pc, bool check_hash,
+bool tcf_find(const uint8_t *file, const struct tcf_layout *l, uint64_t pc, uint32_t mode, bool check_hash,
               struct tcf_view *out, uint64_t *slot)
 {
     const struct tcf_slot *index = (const struct tcf_slot *)(const void *)(file + l->index_off);
@@ -192,7 +192,8 @@ bool tcf_find(const uint8_t *file, const struct tcf_layout *l, uint64_t pc, bool
     uint64_t probe = tcf_slot_of(pc, l->slots);
     size_t at;
     while ((at = tcf_probe(index, l->slots, pc, &probe, slot)) != SIZE_MAX)
-        if (tcf_record_at(body, l->body_len, at, false, out) && out->h->guest_pc == pc)
+        if (tcf_record_at(body, l->body_len, at, false, out) && out->h->guest_pc == pc &&
+            out->h->mode == mode)
             return !check_hash || record_hash(out->h, out->h->total_len) == out->h->hash;
     return false;
 }
@@ -250,13 +251,14 @@ bool tcf_index_init(struct tcf_index *ix, uint64_t max)
     return ix->s != NULL;
 }
 
-bool tcf_index_add(struct tcf_index *ix, uint64_t pc, size_t at)
+bool tcf_index_add(struct tcf_index *ix, uint64_t pc, uint32_t mode, size_t at)
 {
     uint64_t s = tcf_slot_of(pc, ix->slots);
     for (; ix->s[s].at; s = (s + 1) & (ix->slots - 1))
-        if (ix->s[s].pc == pc)
+        if (ix->s[s].pc == pc && ix->s[s].mode == mode)
             return false;
     ix->s[s].pc = pc;
+    ix->s[s].mode = mode;
     ix->s[s].at = (uint32_t)(at / 8 + 1);
     return true;
 }
@@ -281,7 +283,7 @@ uint8_t *tcf_image(const char *key, const struct tcf_buf *body, size_t *len)
     if (!tcf_index_init(&ix, body->n))
         return NULL;
     while (tcf_next(body->p, body->len, &pos, &v))
-        if (tcf_index_add(&ix, v.h->guest_pc, out.len))
+        if (tcf_index_add(&ix, v.h->guest_pc, v.h->mode, out.len))
             tcf_append(&out, &v);
     const struct tcf_slot *index = tcf_index_finish(&ix, &ilen);
     uint8_t *p = out.failed ? NULL : malloc(off + out.len + ilen);

@@ -43,7 +43,7 @@ struct tcf_record {
     uint32_t code_size, n_relocs, n_deps, fault_size;
     uint32_t jump_site[2], stub[2];
     uint32_t total_len;                 /* this record's bytes, 8-aligned */
-    uint32_t mode;                      /* the block's translation mode (one record per pc) */
+    uint32_t mode;                      /* the block's translation mode (a record per pc and mode) */
     uint64_t exit_pc[2];                /* guest pc of chain slot 0, 1 (0: none, or
                                            the block may change the mode) */
 };
@@ -88,7 +88,7 @@ struct tcf_buf {
 /* An index being built: full pcs (to refuse a second record of a pc),
  * sized once for at most `max` records. */
 struct tcf_index {
-    struct { uint64_t pc; uint32_t at; uint32_t pad; } *s;
+    struct { uint64_t pc; uint32_t at; uint32_t mode; } *s;
     uint64_t slots;
 };
 
@@ -120,9 +120,9 @@ uint64_t tcf_slot_of(uint64_t pc, uint64_t slots);
  * SIZE_MAX: none. */
 size_t tcf_probe(const struct tcf_slot *index, uint64_t slots, uint64_t pc, uint64_t *probe,
                  uint64_t *slot);
-/* pc's record in a mapped file (the index and body of layout l), hash
+/* pc's record of that translation mode in a mapped file (the index and body of layout l), hash
  * checked when check_hash; *slot is its index slot. */
-bool tcf_find(const uint8_t *file, const struct tcf_layout *l, uint64_t pc, bool check_hash,
+bool tcf_find(const uint8_t *file, const struct tcf_layout *l, uint64_t pc, uint32_t mode, bool check_hash,
               struct tcf_view *out, uint64_t *slot);
 
 /* Appends a record (v.h's counts give the arrays' lengths; the hash and
@@ -133,7 +133,7 @@ void tcf_append(struct tcf_buf *b, const struct tcf_view *v);
  * record at body offset `at` (false: the pc is there already), and the
  * on-disk index (written over ix's own memory; *len bytes). */
 bool tcf_index_init(struct tcf_index *ix, uint64_t max);
-bool tcf_index_add(struct tcf_index *ix, uint64_t pc, size_t at);
+bool tcf_index_add(struct tcf_index *ix, uint64_t pc, uint32_t mode, size_t at);
 const struct tcf_slot *tcf_index_finish(struct tcf_index *ix, size_t *len);
 
 /* A whole file of a buffer's records (the first record of each pc),

@@ -5,9 +5,13 @@
  * `tc_prog truncate FILE`: FILE (the cache file, under ferry) is truncated
  * half-way through, before code whose records are read only then.
  * `tc_prog handler X`: runs with an SA_SIGINFO SIGSEGV handler installed,
- * so ferry translates in its exact-fault-flags mode (X86_TB_PRECISE). */
+ * so ferry translates in its exact-fault-flags mode (X86_TB_PRECISE).
+ * `tc_prog late X`: runs the work once without the handler and once with
+ * it (as gnulib's c-stack does in grep, sed, diff...): the same pcs in
+ * both modes. */
 #include <math.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,15 +31,17 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
     _exit(8);
 }
 
-int main(int argc, char **argv)
+static void install_handler(void)
 {
-    if (argc > 2 && !strcmp(argv[1], "handler")) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_sigaction = on_segv;
-        sa.sa_flags = SA_SIGINFO;
-        sigaction(SIGSEGV, &sa, NULL);
-    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, NULL);
+}
+
+static int work(int argc, char **argv)
+{
     int v[200];
     unsigned s = 12345;
     for (int k = 0; k < 200; k++) {
@@ -55,5 +61,18 @@ int main(int argc, char **argv)
     printf("magic %#x\n", magic());
     printf("%s\n", strchr(argv[0], '/') ? "path" : "name");
     fprintf(stderr, "done\n");
-    return 3;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    bool late = argc > 2 && !strcmp(argv[1], "late");
+    if (argc > 2 && !strcmp(argv[1], "handler"))
+        install_handler();
+    if (late) {
+        if (work(argc, argv))
+            return 9;
+        install_handler();
+    }
+    return work(argc, argv) ? 9 : 3;
 }

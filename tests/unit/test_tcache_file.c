@@ -64,7 +64,7 @@ static int found(const uint8_t *img, size_t len, const char *k, int n)
     if (!tcf_layout(img, len, len, k, &l))
         return -1;
     for (int i = 0; i < n; i++)
-        if (tcf_find(img, &l, pc_of(i), true, &v, &slot)) {
+        if (tcf_find(img, &l, pc_of(i), 0, true, &v, &slot)) {
             cr_assert(is_record(&v, i), "record %d found wrong", i);
             right++;
         }
@@ -81,7 +81,7 @@ Test(tcache_file, round_trip)
     cr_assert(tcf_layout(img, len, len, key, &l));
     cr_assert_eq(l.n_records, 5);
     cr_assert_eq(found(img, len, key, 5), 5);
-    cr_assert_not(tcf_find(img, &l, pc_of(5), true, &v, &slot));
+    cr_assert_not(tcf_find(img, &l, pc_of(5), 0, true, &v, &slot));
     for (int k = 0; k < 5; k++) {
         cr_assert(tcf_next(img + l.body_off, l.body_len, &pos, &v));
         cr_assert(is_record(&v, k));
@@ -128,7 +128,7 @@ Test(tcache_file, first_record_of_a_pc_wins)
     struct tcf_layout l;
     cr_assert(tcf_layout(img, len, len, key, &l));
     cr_assert_eq(l.n_records, 1);
-    cr_assert(tcf_find(img, &l, 0x1000, true, &v, &slot));
+    cr_assert(tcf_find(img, &l, 0x1000, 0, true, &v, &slot));
     cr_assert_eq(v.code[0], 7);
     free(img);
     free(b.p);
@@ -150,7 +150,7 @@ static int with_record(struct tcf_record h, struct be_reloc rel)
     tcf_append(&b, &in);
     size_t len;
     uint8_t *img = tcf_image(key, &b, &len);
-    int n = tcf_layout(img, len, len, key, &l) && tcf_find(img, &l, h.guest_pc, true, &v, &slot);
+    int n = tcf_layout(img, len, len, key, &l) && tcf_find(img, &l, h.guest_pc, 0, true, &v, &slot);
     free(img);
     free(b.p);
     return n;
