@@ -39,7 +39,7 @@ sfx=""; [ "$kind" = aarch64 ] && sfx="-aarch64"
 disk="$out/linux-tcg-disk$sfx.img"
 printf 'ferry-disk-image' > "$disk"
 truncate -s 64M "$disk"
-log="$out/boot-linux-tcg$sfx.log"; : > "$log"; : > "$log.err"
+log="$out/boot-linux-tcg$sfx.log"; : > "$log"; : > "$log.err"; rm -f "$log.rc"
 line="ferry-hvc-input-$$"
 set +e
 start=$(date +%s)
@@ -48,15 +48,16 @@ start=$(date +%s)
     while ! grep -q "reading hvc0" "$log" 2>/dev/null; do
         kill -0 $$ 2>/dev/null || exit 0
         grep -q "ferry-system:" "$log.err" 2>/dev/null && exit 0
+        [ -e "$log.rc" ] && exit 0      # ferry-system ended without a word (a crash)
         sleep 1
     done
     echo "$line"
     echo "boot-linux-tcg: sent '$line' to ferry-system's stdin (hvc0)" >&2
-} | $run --accel tcg --kernel "$kernel" --initrd "$initramfs" --mem 512M \
+} | { $run --accel tcg --kernel "$kernel" --initrd "$initramfs" --mem 512M \
     --cpus "${LINUX_TCG_CPUS:-2}" --append "console=ttyS0 reboot=k panic=-1 ferry.auto ferry.hvcin $extra" \
     --disk "$disk" --rng --console virtio $net \
-    --timeout "${LINUX_TCG_TIMEOUT:-600}" > "$log" 2> "$log.err"
-rc=$?
+    --timeout "${LINUX_TCG_TIMEOUT:-600}" > "$log" 2> "$log.err"; echo $? > "$log.rc"; }
+rc=$(cat "$log.rc")
 end=$(date +%s)
 cat "$log.err" >&2
 fail=0
