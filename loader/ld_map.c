@@ -171,11 +171,14 @@ static int ld_map_file(struct ld_program *p, const struct ld_segment *s, uint64_
  * uses that tail as zeroed memory); later pages are the reservation's
  * zeros.  Without bss, or read-only (the kernel's padzero fails there and
  * is ignored: a static program's IRELATIVE table can sit in that tail),
- * the page keeps the file's bytes, as natively. */
+ * the page keeps the file's bytes, as natively.  Without file bytes the
+ * segment has no page of its own yet (ld_map_bss maps its pages whole,
+ * from the first): nothing to zero, and the page may be another
+ * segment's read-only one (a fuzzed input: ferry died of SIGSEGV). */
 static void ld_zero_bss_head(const struct ld_segment *s, uint64_t bias)
 {
     uint64_t from = s->vaddr + s->filesz, to = LD_PAGE_UP(from);
-    if (s->memsz > s->filesz && (s->prot & PROT_WRITE) && to > from)
+    if (s->filesz && s->memsz > s->filesz && (s->prot & PROT_WRITE) && to > from)
         memset((void *)(uintptr_t)(from + bias), 0, to - from);
 }
 
