@@ -29,11 +29,6 @@ static struct tr_block *find_block(struct tr_engine *e, uint64_t pc, uint32_t mo
     return tb;
 }
 
-/* The block that left through chain slot n now jumps straight to its
- * successor -- unless the cache was flushed or blocks were dropped since
- * that block was entered (by another thread, or by translating the
- * successor), or the block changed the translation mode (then every run
- * of it comes back here to find the successor of the mode it leaves in). */
 /* The block chain() found for rt->pc, and the generation it was found
  * in: run_block enters it without looking it up again while no flush or
  * invalidation has run since. */
@@ -42,6 +37,11 @@ struct next_block {
     uint64_t gen;
 };
 
+/* The block that left through chain slot n now jumps straight to its
+ * successor -- unless the cache was flushed or blocks were dropped since
+ * that block was entered (by another thread, or by translating the
+ * successor), or the block changed the translation mode (then every run
+ * of it comes back here to find the successor of the mode it leaves in). */
 static void chain(struct tr_engine *e, struct tr_runtime *rt, int slot, struct next_block *next)
 {
     struct tr_block *from = rt->exit_tb;
