@@ -16,17 +16,23 @@
  * whichever it holds tells the other. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "tr_internal.h"
 
 #define MISS_MARK 0x8000000000000001ull
 
+#define JMP_CACHE_BYTES (2 * TR_JMP_SIZE * sizeof(struct tr_jmp_entry))
+
 /* Entry k of the never-matching half holds pc k^1 with bit 63 set: that
- * pc maps to entry k^1, so it never matches either. */
+ * pc maps to entry k^1, so it never matches either.  Both halves are
+ * written whole, so the 128 KiB are mapped populated: one system call
+ * instead of 32 page faults (30-40 us each under shadow paging). */
 struct tr_jmp_entry *tr_jmp_cache_alloc(void)
 {
-    struct tr_jmp_entry *own = calloc(2 * TR_JMP_SIZE, sizeof(*own));
-    if (!own) {
+    struct tr_jmp_entry *own = mmap(NULL, JMP_CACHE_BYTES, PROT_READ | PROT_WRITE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (own == MAP_FAILED) {
         fputs("ferry: out of memory\n", stderr);
         exit(1);
     }
@@ -34,6 +40,12 @@ struct tr_jmp_entry *tr_jmp_cache_alloc(void)
     for (unsigned k = 0; k < TR_JMP_SIZE; k++)
         own[TR_JMP_SIZE + k] = (struct tr_jmp_entry){ .pc = (k ^ 1u) | MISS_MARK };
     return own;
+}
+
+void tr_jmp_cache_free(struct tr_jmp_entry *own)
+{
+    if (own)
+        munmap(own, JMP_CACHE_BYTES);
 }
 
 static bool is_miss_table(const struct tr_jmp_entry *c)

@@ -170,6 +170,7 @@ void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss);
 
 /* exit_request.c */
 struct tr_jmp_entry *tr_jmp_cache_alloc(void);
+void tr_jmp_cache_free(struct tr_jmp_entry *own);
 void tr_request_exit(struct tr_runtime *rt);
 struct tr_jmp_entry *tr_jmp_cache_live(struct tr_runtime *rt);
 struct tr_jmp_entry *tr_jmp_cache_own(struct tr_runtime *rt);
