@@ -139,7 +139,7 @@ void tc_init(struct tr_engine *e, size_t size)
     tc_views_map(tc, size, e->cfg.keep_fd);
     emit_prologue(tc, &e->globals);
     tc->max_blocks = size / 128;
-    tc->blocks = calloc(tc->max_blocks, sizeof(*tc->blocks));
+    tc->blocks = tr_pool_map(tc->max_blocks * sizeof(*tc->blocks));
     if (!tc->blocks)
         tc_fatal("out of memory");
     tc->ptr = tc->code_start;
