@@ -116,6 +116,15 @@ static void *carve(size_t size)
     return p;
 }
 
+/* size bytes of the tables' region, or NULL when it is full. */
+void *tr_table_carve(size_t size)
+{
+    pthread_mutex_lock(&tables_lock);
+    void *p = carve(size);
+    pthread_mutex_unlock(&tables_lock);
+    return p;
+}
+
 void *tr_table_alloc(size_t size)
 {
     pthread_mutex_lock(&tables_lock);
