@@ -79,12 +79,12 @@ static uint8_t *map_tables(void)
 void *tr_pool_map(size_t size)
 {
     size_t huge = TABLES_SIZE;
+    size = (size + huge - 1) & ~(huge - 1);
     uint8_t *map = mmap(NULL, size + huge, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (map == MAP_FAILED)
         return NULL;
     uint8_t *t = (uint8_t *)(((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1));
-    size = (size + huge - 1) & ~(huge - 1);
     if (t > map)
         munmap(map, (size_t)(t - map));
     if (map + size + huge > t + size)
