@@ -51,7 +51,8 @@
 #define MEMO_BITS 16                     /* 256 MiB of guest code without collisions */
 #define MEMO_PER_PAGE 256u               /* 16-byte entries in a 4 KiB page */
 #define MEMO_PAGES ((1u << MEMO_BITS) / MEMO_PER_PAGE)
-#define WARM_WINDOW ((uint64_t)128 << 10) /* guest code mapped in per page-cache visit */
+#define WARM_SHIFT 17                    /* guest code mapped in 128 KiB windows */
+#define WARM_SLOTS 256u
 
 struct page_memo {
     uint64_t page_plus1;                /* 0: empty */
@@ -85,7 +86,7 @@ struct tcache {
     uint64_t spill_len, spilled;        /* its bytes, records */
     struct page_memo *memo;             /* [1 << MEMO_BITS], direct-mapped */
     uint64_t memo_live[MEMO_PAGES / 64]; /* the memo's pages ever written */
-    uint64_t warm_lo, warm_hi;          /* guest code last mapped in whole (warm_window) */
+    uint64_t warm[WARM_SLOTS];          /* windows mapped in (warm_window): number + 1, direct-mapped */
 };
 
 /* ---- reserved memory ------------------------------------------------------ */
@@ -181,16 +182,16 @@ static void warm_window(struct tr_engine *e, uint64_t page)
 {
     struct tcache *t = e->tcache;
     const struct tr_guest_mem *m = e->cfg.mem;
-    uint64_t a = page << TC_PAGE_SHIFT;
-    if (a >= t->warm_lo && a < t->warm_hi)
+    uint64_t a = page << TC_PAGE_SHIFT, w = a >> WARM_SHIFT;
+    uint64_t *slot = &t->warm[w % WARM_SLOTS];
+    if (*slot == w + 1)
         return;
-    uint64_t want = t->hi - a < WARM_WINDOW ? t->hi - a : WARM_WINDOW;
-    uint64_t n = m->fetchable(m, a, (size_t)want) & ~(uint64_t)((1u << TC_PAGE_SHIFT) - 1);
-    if (n <= (1u << TC_PAGE_SHIFT) || m->writable(m, a, n))
-        return;
-    madvise(tr_g2h(m, a), n, MADV_POPULATE_READ);
-    t->warm_lo = a;
-    t->warm_hi = a + n;
+    *slot = w + 1;
+    uint64_t end = (w + 1) << WARM_SHIFT;
+    end = end < t->hi ? end : t->hi;
+    uint64_t n = m->fetchable(m, a, (size_t)(end - a)) & ~(uint64_t)((1u << TC_PAGE_SHIFT) - 1);
+    if (n > (1u << TC_PAGE_SHIFT) && !m->writable(m, a, n))
+        madvise(tr_g2h(m, a), n, MADV_POPULATE_READ);
 }
 
 static uint64_t page_hash(struct tr_engine *e, uint64_t page)
@@ -234,6 +235,18 @@ static void memo_forget(struct tcache *t, uint64_t first, uint64_t last)
     }
 }
 
+/* (Only a hint: a window forgotten too late just maps in no pages.) */
+static void warm_forget(struct tcache *t, uint64_t first, uint64_t last)
+{
+    if (last - first >= WARM_SLOTS) {
+        memset(t->warm, 0, sizeof t->warm);
+        return;
+    }
+    for (uint64_t w = first; w <= last; w++)
+        if (t->warm[w % WARM_SLOTS] == w + 1)
+            t->warm[w % WARM_SLOTS] = 0;
+}
+
 void tcache_forget(struct tr_engine *e, uint64_t start, uint64_t len)
 {
     struct tcache *t = e->tcache;
@@ -242,8 +255,7 @@ void tcache_forget(struct tr_engine *e, uint64_t start, uint64_t len)
         return;
     start = start > t->lo ? start : t->lo;
     end = end < t->hi ? end : t->hi;
-    if (start < t->warm_hi && end > t->warm_lo)
-        t->warm_lo = t->warm_hi = 0;
+    warm_forget(t, start >> WARM_SHIFT, (end - 1) >> WARM_SHIFT);
     memo_forget(t, start >> TC_PAGE_SHIFT, (end - 1) >> TC_PAGE_SHIFT);
 }
 
