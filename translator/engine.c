@@ -48,7 +48,7 @@ void tr_cpu_detach(void *env)
 {
     struct tr_runtime *rt = env;
     tr_thread_unregister(rt->engine, rt);
-    free(tr_jmp_cache_own(rt));
+    tr_jmp_cache_free(tr_jmp_cache_own(rt));
     rt->jmp_cache = NULL;
 }
 

@@ -16,16 +16,40 @@
  * whichever it holds tells the other. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "tr_internal.h"
 
 #define MISS_MARK 0x8000000000000001ull
 
+#define JMP_CACHE_BYTES (2 * TR_JMP_SIZE * sizeof(struct tr_jmp_entry))
+
+/* Both halves are written whole at allocation: the first vCPU's (a
+ * process's main thread) lives in the translator's tables, a huge page
+ * already touched, and is reused by the next vCPU once it is free; the
+ * others are mapped populated (one system call instead of 32 page
+ * faults, 30-40 us each under shadow paging). */
+static struct tr_jmp_entry *in_tables;
+static bool in_tables_taken;
+
+static struct tr_jmp_entry *jmp_cache_memory(void)
+{
+    if (!__atomic_exchange_n(&in_tables_taken, true, __ATOMIC_ACQ_REL)) {
+        if (!in_tables)
+            in_tables = tr_table_carve(JMP_CACHE_BYTES);
+        if (in_tables)
+            return in_tables;
+    }
+    struct tr_jmp_entry *own = mmap(NULL, JMP_CACHE_BYTES, PROT_READ | PROT_WRITE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    return own == MAP_FAILED ? NULL : own;
+}
+
 /* Entry k of the never-matching half holds pc k^1 with bit 63 set: that
  * pc maps to entry k^1, so it never matches either. */
 struct tr_jmp_entry *tr_jmp_cache_alloc(void)
 {
-    struct tr_jmp_entry *own = calloc(2 * TR_JMP_SIZE, sizeof(*own));
+    struct tr_jmp_entry *own = jmp_cache_memory();
     if (!own) {
         fputs("ferry: out of memory\n", stderr);
         exit(1);
@@ -34,6 +58,14 @@ struct tr_jmp_entry *tr_jmp_cache_alloc(void)
     for (unsigned k = 0; k < TR_JMP_SIZE; k++)
         own[TR_JMP_SIZE + k] = (struct tr_jmp_entry){ .pc = (k ^ 1u) | MISS_MARK };
     return own;
+}
+
+void tr_jmp_cache_free(struct tr_jmp_entry *own)
+{
+    if (own && own == in_tables)
+        __atomic_store_n(&in_tables_taken, false, __ATOMIC_RELEASE);
+    else if (own)
+        munmap(own, JMP_CACHE_BYTES);
 }
 
 static bool is_miss_table(const struct tr_jmp_entry *c)

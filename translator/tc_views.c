@@ -131,8 +131,8 @@ void tc_views_map(struct tr_code_cache *tc, size_t size, const int *(*keep_fd)(i
  * executable view keeps running it); a later chain patch there maps its
  * page again, until the next trim.  Most patches land near the emission
  * point (a block's successors are translated right after it). */
-#define TRIM_STEP ((size_t)1 << 20)     /* trim every MiB of code */
-#define TRIM_LAG ((size_t)256 << 10)    /* the last 256 KiB stay mapped */
+#define TRIM_STEP ((size_t)2 << 20)     /* trim every 2 MiB of code */
+#define TRIM_LAG ((size_t)1 << 20)      /* the last MiB stays mapped */
 #define AHEAD ((size_t)256 << 10)       /* pages populated ahead of emission */
 #define AHEAD_MARGIN ((size_t)64 << 10)
 

@@ -35,6 +35,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
+
 #include "tcache_file.h"
 #include "tr_internal.h"
 
@@ -42,8 +47,12 @@
 #define TCACHE_MAX_SLOTS (1ull << 24)    /* more index slots than such a file needs */
 #define TCACHE_DEFAULT_BOUND (512ull << 20)     /* the directory's size (FERRY_TCACHE_SIZE) */
 #define RESIDENT_MAX ((size_t)6 << 20)   /* the mapped file's pages kept at most */
-#define CHUNK_SHIFT 16                   /* the kernel maps a read fault's 64 KiB around */
+#define CHUNK_SHIFT 18                   /* the map is read in 256 KiB chunks (note_touched) */
 #define MEMO_BITS 16                     /* 256 MiB of guest code without collisions */
+#define MEMO_PER_PAGE 256u               /* 16-byte entries in a 4 KiB page */
+#define MEMO_PAGES ((1u << MEMO_BITS) / MEMO_PER_PAGE)
+#define WARM_SHIFT 17                    /* guest code mapped in 128 KiB windows */
+#define WARM_SLOTS 256u
 
 struct page_memo {
     uint64_t page_plus1;                /* 0: empty */
@@ -70,12 +79,14 @@ struct tcache {
     size_t map_len;
     struct tcf_layout layout;
     uint8_t *used;                      /* [slots]: this slot's record checked and used */
-    uint8_t *touched;                   /* bitmap of the map's 64 KiB chunks maybe resident */
+    uint8_t *touched;                   /* bitmap of the map's 256 KiB chunks made resident */
     size_t resident;                    /* bytes of those */
     struct tcf_buf fresh;               /* records made by this process, not spilled yet */
     char *spill;                        /* a file of the older ones; NULL: none yet */
     uint64_t spill_len, spilled;        /* its bytes, records */
     struct page_memo *memo;             /* [1 << MEMO_BITS], direct-mapped */
+    uint64_t memo_live[MEMO_PAGES / 64]; /* the memo's pages ever written */
+    uint64_t warm[WARM_SLOTS];          /* windows mapped in (warm_window): number + 1, direct-mapped */
 };
 
 /* ---- reserved memory ------------------------------------------------------ */
@@ -113,6 +124,14 @@ static void *data_alloc(struct tcache *t, size_t n)
         return NULL;
     t->data.used = at + n;
     return t->data.base + at;
+}
+
+/* used[] is written all over as records are used (python3: 16 faults). */
+static bool populate(void *p, size_t n)
+{
+    uintptr_t page = 4096, lo = (uintptr_t)p & ~(page - 1);
+    madvise((void *)lo, (uintptr_t)p + n - lo, MADV_POPULATE_WRITE);   /* fine if refused */
+    return true;
 }
 
 static bool fresh_grow(struct tcf_buf *b, size_t cap)
@@ -154,14 +173,78 @@ static bool page_stable(struct tr_engine *e, uint64_t page)
            !m->writable(m, a, 1u << TC_PAGE_SHIFT);
 }
 
+/* The guest code around page, from the page cache into the page tables in
+ * one system call: a warm run reads guest code only to hash it, and each
+ * read fault maps 64 KiB at 30-40 us under shadow paging (python3's
+ * libraries took ~60 of them).  Only pages the cache could use (fetchable,
+ * not writable); errors leave them to faults. */
+static void warm_window(struct tr_engine *e, uint64_t page)
+{
+    struct tcache *t = e->tcache;
+    const struct tr_guest_mem *m = e->cfg.mem;
+    uint64_t a = page << TC_PAGE_SHIFT, w = a >> WARM_SHIFT;
+    uint64_t *slot = &t->warm[w % WARM_SLOTS];
+    if (*slot == w + 1)
+        return;
+    *slot = w + 1;
+    uint64_t end = (w + 1) << WARM_SHIFT;
+    end = end < t->hi ? end : t->hi;
+    uint64_t n = m->fetchable(m, a, (size_t)(end - a)) & ~(uint64_t)((1u << TC_PAGE_SHIFT) - 1);
+    if (n > (1u << TC_PAGE_SHIFT) && !m->writable(m, a, n))
+        madvise(tr_g2h(m, a), n, MADV_POPULATE_READ);
+}
+
 static uint64_t page_hash(struct tr_engine *e, uint64_t page)
 {
-    struct page_memo *s = &e->tcache->memo[page & ((1u << MEMO_BITS) - 1)];
+    struct tcache *t = e->tcache;
+    unsigned k = page & ((1u << MEMO_BITS) - 1);
+    struct page_memo *s = &t->memo[k];
     if (s->page_plus1 != page + 1) {
+        warm_window(e, page);
         s->hash = tcf_hash(tr_g2h(e->cfg.mem, page << TC_PAGE_SHIFT), 1u << TC_PAGE_SHIFT);
         s->page_plus1 = page + 1;
+        t->memo_live[k / MEMO_PER_PAGE / 64] |= 1ull << (k / MEMO_PER_PAGE % 64);
     }
     return s->hash;
+}
+
+static bool memo_page_live(const struct tcache *t, unsigned mp)
+{
+    return t->memo_live[mp / 64] >> (mp % 64) & 1;
+}
+
+/* The memo's entries for guest pages [first, last]; only the memo's pages
+ * ever written are read (an unmap of 8 MiB would otherwise fault in memo
+ * pages that hold nothing). */
+static void memo_forget(struct tcache *t, uint64_t first, uint64_t last)
+{
+    if (last - first >= (1u << MEMO_BITS) || last < first) {
+        for (unsigned mp = 0; mp < MEMO_PAGES; mp++)
+            if (memo_page_live(t, mp))
+                memset(&t->memo[mp * MEMO_PER_PAGE], 0, MEMO_PER_PAGE * sizeof(*t->memo));
+        return;
+    }
+    for (uint64_t p = first; p <= last; p++) {
+        unsigned k = p & ((1u << MEMO_BITS) - 1);
+        if (!memo_page_live(t, k / MEMO_PER_PAGE)) {
+            p |= MEMO_PER_PAGE - 1;     /* on to the next memo page */
+            continue;
+        }
+        if (t->memo[k].page_plus1 == p + 1)
+            t->memo[k].page_plus1 = 0;
+    }
+}
+
+/* (Only a hint: a window forgotten too late just maps in no pages.) */
+static void warm_forget(struct tcache *t, uint64_t first, uint64_t last)
+{
+    if (last - first >= WARM_SLOTS) {
+        memset(t->warm, 0, sizeof t->warm);
+        return;
+    }
+    for (uint64_t w = first; w <= last; w++)
+        if (t->warm[w % WARM_SLOTS] == w + 1)
+            t->warm[w % WARM_SLOTS] = 0;
 }
 
 void tcache_forget(struct tr_engine *e, uint64_t start, uint64_t len)
@@ -172,16 +255,8 @@ void tcache_forget(struct tr_engine *e, uint64_t start, uint64_t len)
         return;
     start = start > t->lo ? start : t->lo;
     end = end < t->hi ? end : t->hi;
-    uint64_t first = start >> TC_PAGE_SHIFT, last = (end - 1) >> TC_PAGE_SHIFT;
-    if (last - first >= (1u << MEMO_BITS) || last < first) {
-        memset(t->memo, 0, sizeof(*t->memo) << MEMO_BITS);
-        return;
-    }
-    for (uint64_t p = first; p <= last; p++) {
-        struct page_memo *s = &t->memo[p & ((1u << MEMO_BITS) - 1)];
-        if (s->page_plus1 == p + 1)
-            s->page_plus1 = 0;
-    }
+    warm_forget(t, start >> WARM_SHIFT, (end - 1) >> WARM_SHIFT);
+    memo_forget(t, start >> TC_PAGE_SHIFT, (end - 1) >> TC_PAGE_SHIFT);
 }
 
 /* ---- the mapped file ------------------------------------------------------ */
@@ -208,8 +283,10 @@ static void unmap_file(struct tcache *t)
     t->map = NULL;
 }
 
-/* What reading [p, p+n) of the map may have made resident: the kernel
- * maps the 64 KiB around a read fault. */
+/* [p, p+n) of the map is about to be read: each 256 KiB chunk around it
+ * is mapped from the page cache at its first use, one system call where
+ * read faults would map 64 KiB each at 30-40 us (a warm python3 -c pass
+ * reads nearly all of its 13 MB file); counted against RESIDENT_MAX. */
 static void note_touched(struct tcache *t, const void *p, size_t n)
 {
     uintptr_t base = (uintptr_t)t->map >> CHUNK_SHIFT;
@@ -218,6 +295,9 @@ static void note_touched(struct tcache *t, const void *p, size_t n)
         if (!(t->touched[k / 8] & (1u << k % 8))) {
             t->touched[k / 8] |= (uint8_t)(1u << k % 8);
             t->resident += (size_t)1 << CHUNK_SHIFT;
+            uintptr_t from = c << CHUNK_SHIFT > (uintptr_t)t->map ? c << CHUNK_SHIFT : (uintptr_t)t->map;
+            uintptr_t to = (c + 1) << CHUNK_SHIFT, end = (uintptr_t)t->map + t->map_len;
+            madvise((void *)from, (to < end ? to : end) - from, MADV_POPULATE_READ);
         }
     }
 }
@@ -234,19 +314,32 @@ static void trim_resident(struct tcache *t)
     t->resident = 0;
 }
 
-/* pc's record in the map, or false; the hash is checked at its first use. */
+/* pc's record in the map, or false; the hash is checked at its first use.
+ * (tcf_find's probe, with each part noted before it is read.) */
 static bool find(struct tcache *t, uint64_t pc, uint32_t mode, struct tcf_view *v, uint64_t *slot)
 {
     const struct tcf_layout *l = &t->layout;
+    const struct tcf_slot *index = (const struct tcf_slot *)(const void *)(t->map + l->index_off);
+    const uint8_t *body = t->map + l->body_off;
+    uint64_t probe = tcf_slot_of(pc, l->slots);
+    size_t at;
     trim_resident(t);
-    note_touched(t, t->map + l->index_off + tcf_slot_of(pc, l->slots) * sizeof(struct tcf_slot),
-                 sizeof(struct tcf_slot));
-    if (!tcf_find(t->map, l, pc, mode, false, v, slot))
-        return false;
-    note_touched(t, v->h, v->h->total_len);
-    return t->used[*slot] || tcf_record_at(t->map + l->body_off, l->body_len,
-                                           (size_t)((const uint8_t *)v->h - t->map - l->body_off),
-                                           true, v);
+    note_touched(t, &index[probe], sizeof *index);
+    while ((at = tcf_probe(index, l->slots, pc, &probe, slot)) != SIZE_MAX) {
+        if (at >= l->body_len)
+            continue;
+        size_t room = l->body_len - at;
+        note_touched(t, body + at, room < sizeof *v->h ? room : sizeof *v->h);
+        if (room >= sizeof *v->h) {     /* the whole record, before its parts are read */
+            uint32_t len = ((const struct tcf_record *)(const void *)(body + at))->total_len;
+            note_touched(t, body + at, len && len < room ? len : room);
+        }
+        if (!tcf_record_at(body, l->body_len, at, false, v) || v->h->guest_pc != pc || v->h->mode != mode)
+            continue;
+        note_touched(t, v->h, v->h->total_len);
+        return t->used[*slot] || tcf_record_at(body, l->body_len, at, true, v);
+    }
+    return false;
 }
 
 /* ---- files -------------------------------------------------------------- */
@@ -285,7 +378,7 @@ static void load(struct tcache *t)
     if (fd < 0)
         return;
     if (open_layout(fd, t->key, &t->layout, &st) &&
-        (t->used = data_alloc(t, t->layout.slots)) &&
+        (t->used = data_alloc(t, t->layout.slots)) && populate(t->used, t->layout.slots) &&
         (t->touched = data_alloc(t, ((size_t)st.st_size >> CHUNK_SHIFT) / 8 + 2)) &&
         mmap(t->file_room.base, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) !=
             MAP_FAILED) {
@@ -400,10 +493,23 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
 
 /* ---- using a record ------------------------------------------------------ */
 
+/* A page in the memo was stable when it was hashed (page_hash follows a
+ * page_stable check on every path) and has not been mapped, unmapped or
+ * protected since (tcache_forget runs for every such change), so only the
+ * pages not in it are looked up in the guest's map: two lookups under a
+ * lock per page per record were 6 % of a warm grep. */
+static bool dep_holds(struct tr_engine *e, const struct tcf_dep *d)
+{
+    const struct page_memo *s = &e->tcache->memo[d->page & ((1u << MEMO_BITS) - 1)];
+    if (s->page_plus1 == d->page + 1)
+        return s->hash == d->hash;
+    return page_stable(e, d->page) && page_hash(e, d->page) == d->hash;
+}
+
 static bool deps_hold(struct tr_engine *e, const struct tcf_view *v)
 {
     for (uint32_t k = 0; k < v->h->n_deps; k++)
-        if (!page_stable(e, v->deps[k].page) || page_hash(e, v->deps[k].page) != v->deps[k].hash)
+        if (!dep_holds(e, &v->deps[k]))
             return false;
     return true;
 }

@@ -170,6 +170,7 @@ void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss);
 
 /* exit_request.c */
 struct tr_jmp_entry *tr_jmp_cache_alloc(void);
+void tr_jmp_cache_free(struct tr_jmp_entry *own);
 void tr_request_exit(struct tr_runtime *rt);
 struct tr_jmp_entry *tr_jmp_cache_live(struct tr_runtime *rt);
 struct tr_jmp_entry *tr_jmp_cache_own(struct tr_runtime *rt);
@@ -233,6 +234,8 @@ void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_g
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
 void smc_prepare(struct tr_block *tb, uint32_t guest_size);
 void *tr_map_aligned(size_t size);   /* tr_tables.c: aligned to size */
+void *tr_pool_map(size_t size);      /* tr_tables.c: zeroed, huge pages where possible */
+void *tr_table_carve(size_t size);   /* tr_tables.c: from the tables' region, or NULL */
 
 /* softmmu.c: guest accesses -> the software MMU's helpers (TR_MEM_SOFTMMU). */
 void softmmu_lower(struct ir_block *b, const struct tr_softmmu_helpers *h);

@@ -22,6 +22,8 @@
 #   changed code   the program rewritten in place with the same size and
 #                  mtime: the records of the changed page are stale, the
 #                  new code runs;
+#   code changed in a run: jit_remap cold and warm (ASLR off): stale
+#                  records of changed code pages never restored;
 #   concurrent     four processes filling one fresh cache at once;
 #   unusable dir   a cache directory that cannot be made: runs as without;
 #   full disk      the cache on a 64 KiB tmpfs (own user+mount namespace):
@@ -198,6 +200,25 @@ grep -q 'magic 0x10325476' "$W/native.out" || bad "changed code: native still ol
 on "$C" ./prog a b
 same "changed code"
 expect "changed code is stale" '[ "$(stat_of tcache_stale)" -gt 0 ]'
+
+# Code changed within a run (jit_remap: mprotect, munmap+mmap, MAP_FIXED,
+# mremap over code that ran), cold then warm with ASLR off so that the
+# code's pages come back at the same addresses: the records of the first
+# version hash right at first and must go stale after each change (the
+# page memo, which also stands for the pages' stability since session 12,
+# is forgotten at every mapping change).
+gcc -static -O2 -pthread -o "$W/jit_remap" "$HERE/../guest/jit_remap.c" || exit 1
+norand=""
+setarch -R true 2>/dev/null && norand="setarch -R"
+native $norand ./jit_remap
+C=$W/cache-jit
+for run in cold warm; do
+    rm -f "$W/stats"
+    (cd "$W" && $norand $FERRY --stats -D "$W/stats" --tcache "$C" ./jit_remap) > "$W/ferry.out" 2>&1
+    echo "exit $?" >> "$W/ferry.out"
+    same "code changed in a run, $run"
+done
+expect "code changed in a run: warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
 
 # Four processes at once into one fresh cache, then a warm run.
 native ./prog-pie a b
