@@ -126,6 +126,12 @@ static uint64_t smc_check(void *env, uint64_t tb_addr)
         tr_raise(env, TR_EXIT_INDIRECT, tb->guest_pc);
     if (!block_holds(env, tb, &noted))
         tr_raise(env, TR_EXIT_STALE, tb->guest_pc);
+    /* Its page is tracked again (accel_tcg_codewatch.c gives up on a page
+     * while it is written often, as Linux does patching its text at boot):
+     * made again with the inline check (smc_moved), instead of this call
+     * on every entry of what may be a hot loop. */
+    if (noted)
+        tr_raise(env, TR_EXIT_STALE, tb->guest_pc);
     return 0;
 }
 
@@ -317,11 +323,12 @@ bool smc_same_place(const struct tr_guest_mem *m, const struct tr_block *tb)
 /* Whether tb must go after its check failed, read where its code lives
  * (guest_mem.h code_phys; any address space): its bytes there differ from
  * the translated ones, or it has no such place, or its inline entry check
- * can no longer be noted (its page stopped being tracked: smc_entry_ok). */
+ * can no longer be noted (its page stopped being tracked: smc_entry_ok),
+ * or its call could now be inline (its page is tracked again: smc_check). */
 bool smc_moved(const struct tr_block *tb)
 {
     const struct tr_smc *s = tb->smc;
-    if (!s || !s->phys[0] || (s->inline_entry && !__atomic_load_n(&s->code_ver[0], __ATOMIC_RELAXED)))
+    if (!s || !s->phys[0] || s->inline_entry != !!__atomic_load_n(&s->code_ver[0], __ATOMIC_RELAXED))
         return true;
     uint32_t first = TR_GUEST_PAGE - (uint32_t)(tb->guest_pc & (TR_GUEST_PAGE - 1));
     if (first >= tb->guest_size)
