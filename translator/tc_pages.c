@@ -318,20 +318,17 @@ static bool drop_page(struct tr_engine *e, struct tc_page **slot)
 
 static void invalidate_pages(struct tr_engine *e, uint64_t first, uint64_t last);
 
-/* Of a physical page's blocks, only those whose code changed (smc.c
- * smc_moved) go: a write of a few bytes (Linux patching a jump label, a
- * page reused) keeps the page's other blocks, as QEMU keeps the blocks
- * outside the written range.  False when none has. */
-static bool drop_moved(struct tr_engine *e, struct tc_page *pg)
+/* Drops the blocks of pg that `which` picks, if any (false: none). */
+static bool drop_some(struct tr_engine *e, struct tc_page *pg, bool (*which)(const struct tr_block *))
 {
     uint32_t k = 0;
-    while (k < pg->n && (pg->blocks[k]->invalid || !smc_moved(pg->blocks[k])))
+    while (pg && k < pg->n && (pg->blocks[k]->invalid || !which(pg->blocks[k])))
         k++;
-    if (k == pg->n)
+    if (!pg || k == pg->n)
         return false;
     tr_exclusive_start(e);
     for (; k < pg->n; k++)
-        if (!pg->blocks[k]->invalid && smc_moved(pg->blocks[k]))
+        if (!pg->blocks[k]->invalid && which(pg->blocks[k]))
             drop_block(e, pg->blocks[k]);
     page_compact(pg);
     __atomic_add_fetch(&e->tc.generation, 1, __ATOMIC_SEQ_CST);
@@ -355,9 +352,11 @@ void tc_invalidate(struct tr_engine *e, uint64_t start, uint64_t len)
  * tc_invalidate's. */
 void tc_invalidate_code(struct tr_engine *e, uint64_t pc)
 {
+    /* Of that page's blocks only those whose code changed (smc.c
+     * smc_moved): a write of a few bytes (Linux patching a jump label)
+     * keeps the others, as QEMU keeps the blocks outside the range written. */
     uint64_t key = phys_page_key(e->cfg.mem, pc);
-    struct tc_page **slot = key ? page_slot(&e->tc, key) : NULL;
-    if (slot && *slot && drop_moved(e, *slot))
+    if (key && drop_some(e, *page_slot(&e->tc, key), smc_moved))
         return;
     if (key)                            /* (none moved: the page, as below) */
         invalidate_pages(e, key, key);
@@ -374,25 +373,10 @@ void tc_invalidate_code(struct tr_engine *e, uint64_t pc)
  * tc_invalidate's. */
 void tc_invalidate_fetch(struct tr_engine *e, uint64_t va)
 {
-    struct tc_page **slot = page_slot(&e->tc, va >> TC_PAGE_SHIFT);
-    struct tc_page *pg = *slot;
-    if (!e->cfg.mem->code_phys) {
+    if (e->cfg.mem->code_phys)
+        drop_some(e, *page_slot(&e->tc, va >> TC_PAGE_SHIFT), smc_unplaced);
+    else
         tc_invalidate(e, va, 1);
-        return;
-    }
-    uint32_t k = 0;
-    while (pg && k < pg->n && (pg->blocks[k]->invalid || !smc_unplaced(pg->blocks[k])))
-        k++;
-    if (!pg || k == pg->n)
-        return;
-    tr_exclusive_start(e);
-    for (; k < pg->n; k++)
-        if (!pg->blocks[k]->invalid && smc_unplaced(pg->blocks[k]))
-            drop_block(e, pg->blocks[k]);
-    page_compact(pg);
-    __atomic_add_fetch(&e->tc.generation, 1, __ATOMIC_SEQ_CST);
-    e->stats.invalidations++;
-    tr_exclusive_end(e);
 }
 
 static void invalidate_pages(struct tr_engine *e, uint64_t first, uint64_t last)
