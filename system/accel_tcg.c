@@ -252,7 +252,7 @@ static bool deliver_fault(struct tcg_cpu *c)
         ev.soft = ev.vector == X86_EXC_BP;      /* int3 (1 byte): a software interrupt */
         ev.err = x->cpu.rt.fault.err;
         if (ev.vector == X86_EXC_PF && fetch_came_back(x)) {
-            tr_invalidate(tcg_engine, x->cpu.rt.pc, 1);     /* the block standing for it */
+            tr_invalidate_fetch(tcg_engine, x->cpu.rt.pc);     /* the block standing for it */
             x->cpu.rt.fault.err = x->cpu.rt.fault.trapno = 0;
             x->cpu.rt.fault.code = 0;
             return true;
@@ -261,7 +261,7 @@ static bool deliver_fault(struct tcg_cpu *c)
             x->sys.cr2 = tcg_fetch_fault(x, x->cpu.rt.fault.addr, &ev.err);
             /* The block that stands for the fault must not outlive it:
              * the handler may map the page. */
-            tr_invalidate(tcg_engine, x->sys.cr2, 1);
+            tr_invalidate_fetch(tcg_engine, x->sys.cr2);
         }
     }
     /* Consumed: a trap number or code stored by the translated code (an

@@ -43,11 +43,18 @@ static uint64_t host_page;
 static uint32_t *gen;                   /* per host page */
 static uint8_t *watched;                /* per host page: tracked now */
 static uint8_t *writes;                 /* per host page: times unwatched, to GIVE_UP */
+static uint32_t *last_write;            /* per host page: tcg_code_writes when last unwatched */
+static uint16_t *asked;                 /* per host page: checks since given up */
 /* A page whose code keeps being written (code and data on one page, as in
  * small guests) would take the slow path on every write: after this many
- * it is no longer tracked, and blocks on it compare their bytes on every
- * entry. */
+ * writes in a row, each among the last RECENT writes of tracked pages, it
+ * is no longer tracked, and blocks on it compare their bytes on every
+ * entry.  A page written less often starts counting again: Linux reuses
+ * freed pages for new code all the time, and a count that never forgot
+ * left hundreds of pages untracked by the end of a boot (every block on
+ * them comparing its bytes on every entry). */
 #define GIVE_UP 32
+#define RECENT 64
 static int lock;                        /* spin lock */
 uint64_t tcg_code_writes;                /* writes to tracked pages so far */
 static uint64_t epochs = 4;             /* code epochs handed out (by 4: low bits = slot) */
@@ -70,7 +77,10 @@ static void unwatch(uint64_t i)
     if (!watched[i])
         return;
     __atomic_fetch_add(&gen[i], 1, __ATOMIC_RELEASE);
-    __atomic_fetch_add(&tcg_code_writes, 1, __ATOMIC_RELEASE);
+    uint32_t now = (uint32_t)__atomic_add_fetch(&tcg_code_writes, 1, __ATOMIC_RELEASE);
+    if (now - last_write[i] > RECENT)
+        writes[i] = 0;
+    last_write[i] = now;
     if (writes[i] < GIVE_UP)
         writes[i]++;
     __atomic_store_n(&watched[i], 0, __ATOMIC_SEQ_CST);
@@ -102,10 +112,29 @@ void tcg_codewatch_init(struct sys_vm *vm)
     gen = calloc(pages, sizeof *gen);
     watched = calloc(pages, 1);
     writes = calloc(pages, 1);
-    if (!vm->ram || !gen || !watched || !writes || (uintptr_t)vm->ram % host_page)
+    last_write = calloc(pages, sizeof *last_write);
+    asked = calloc(pages, sizeof *asked);
+    if (!vm->ram || !gen || !watched || !writes || !last_write || !asked ||
+        (uintptr_t)vm->ram % host_page)
         return;                         /* no tracking: versions are 0, bytes compared */
     ram_size = vm->ram_size;
     ram = vm->ram;
+}
+
+/* A page given up on is tracked again after its code was checked RETRY
+ * times (each a byte compare): Linux patches its text at boot (jump
+ * labels, static calls: three writes per site), which gives pages up, and
+ * then runs that code for the rest of its life.  A page that still mixes
+ * code and busy data is given up again after GIVE_UP writes. */
+#define RETRY 4096
+
+static bool retry(int64_t i)
+{
+    if (__atomic_add_fetch(&asked[i], 1, __ATOMIC_RELAXED) < RETRY)
+        return false;
+    __atomic_store_n(&asked[i], 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&writes[i], 0, __ATOMIC_RELAXED);
+    return true;
 }
 
 /* The version of the RAM page holding host address h; with track, the
@@ -113,7 +142,7 @@ void tcg_codewatch_init(struct sys_vm *vm)
 uint64_t tcg_codewatch_version(const uint8_t *h, bool track)
 {
     int64_t i = page_of(h);
-    if (i < 0 || __atomic_load_n(&writes[i], __ATOMIC_RELAXED) >= GIVE_UP)
+    if (i < 0 || (__atomic_load_n(&writes[i], __ATOMIC_RELAXED) >= GIVE_UP && !retry(i)))
         return 0;
     if (track && !__atomic_load_n(&watched[i], __ATOMIC_ACQUIRE)) {
         lock_take();

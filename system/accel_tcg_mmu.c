@@ -191,6 +191,7 @@ static uint64_t tlb_empty(unsigned slot)
 void tcg_tlb_flush(struct tcg_cpu *c, uint64_t va, bool all)
 {
     tcg_code_epoch_renew(c);            /* blocks may map elsewhere now */
+    tr_forget_addresses(c, all ? 0 : va & ~0xfffull, all ? UINT64_MAX : 4096);
     for (unsigned i = 0; i < TCG_TLB_SIZE; i++) {
         struct tcg_tlb_entry *r = &c->tlb_read[i], *w = &c->tlb_write[i];
         if (all || r->tag == (va & ~0xfffull))
@@ -616,6 +617,15 @@ static uint64_t mem_code_version(const struct tr_guest_mem *m, uint64_t pc, bool
     return h ? tcg_codewatch_version(h, track) : 0;
 }
 
+/* Where the code at pc lives: its byte in RAM (host address), 0 when
+ * unmapped or not RAM.  Through the CPL 0 read TLB: the common case of a
+ * block lookup is a hit there. */
+static uint64_t mem_code_phys(const struct tr_guest_mem *m, uint64_t pc)
+{
+    struct x86_sys_cpu *c = current();
+    return c ? (uint64_t)(uintptr_t)tcg_virt_ptr(c, pc, false) : 0;
+}
+
 static uint64_t mem_code_epoch(const struct tr_guest_mem *m, void *env)
 {
     return tcg_code_epoch(tcg_cpu_of(env));
@@ -628,6 +638,7 @@ static const struct tr_guest_mem tcg_mem = {
     .code_epoch = mem_code_epoch, .code_writes = &tcg_code_writes,
     .seen_writes_off = (int32_t)offsetof(struct tcg_cpu, seen_writes),
     .epoch_off = (int32_t)offsetof(struct tcg_cpu, code_epoch),
+    .code_phys = mem_code_phys,
 };
 
 const struct tr_guest_mem *tcg_guest_mem(void) { return &tcg_mem; }

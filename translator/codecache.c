@@ -206,11 +206,16 @@ uint64_t tc_generation(struct tr_engine *e)
     return __atomic_load_n(&e->tc.generation, __ATOMIC_SEQ_CST);
 }
 
+/* The block for pc in mode whose code is the code at pc now: under a
+ * software MMU that says where code lives (guest_mem.h code_phys), the one
+ * translated from the physical bytes pc maps to (and its second page's),
+ * so that every address space mapping the same code shares its blocks and
+ * blocks of another mapping at the same pc stay for when it comes back. */
 struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc, uint32_t mode)
 {
     struct tr_block *tb = __atomic_load_n(bucket(&e->tc, pc), __ATOMIC_ACQUIRE);
     for (; tb; tb = tb->hash_next)
-        if (tb->guest_pc == pc && tb->mode == mode)
+        if (tb->guest_pc == pc && tb->mode == mode && smc_same_place(e->cfg.mem, tb))
             return tb;
     return NULL;
 }
@@ -227,6 +232,23 @@ void tr_set_mode(void *env, uint32_t mode)
         tc_clear_jmp_cache(tr_jmp_cache_own(rt));
     if (rt->engine)
         tc_clear_ras(rt, rt->engine->tc.ras_miss);
+}
+
+void tr_forget_addresses(void *env, uint64_t start, uint64_t len)
+{
+    struct tr_runtime *rt = env;
+    struct tr_jmp_entry *cache = tr_jmp_cache_own(rt);
+    if (rt->engine)
+        tc_clear_ras(rt, rt->engine->tc.ras_miss);
+    if (!cache)
+        return;
+    if (len >= (uint64_t)TR_JMP_SIZE << TC_PAGE_SHIFT) {
+        tc_clear_jmp_cache(cache);
+        return;
+    }
+    for (unsigned k = 0; k < TR_JMP_SIZE; k++)
+        if (cache[k].pc - start < len)
+            cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
 }
 
 const void *tr_lookup_code(void *env, uint64_t pc)

@@ -129,7 +129,7 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code, str
     case TR_EXIT_INDIRECT:              /* a request makes every probe miss */
         return tr_exit_request_pending(rt) ? (int)exit_requested(rt) : -1;
     case TR_EXIT_STALE:                 /* self-modifying code (smc.c) */
-        tr_invalidate(e, rt->pc, 1);
+        tr_invalidate_code(e, rt->pc);
         return -1;
     case TR_EXIT_SYSCALL:
         return TR_STOP_SYSCALL;
@@ -172,7 +172,7 @@ static int run_block(struct tr_engine *e, struct tr_runtime *rt, const struct ne
         return -1;
     if (!smc_entry_ok(rt, tb)) {        /* (inside: no flush frees tb meanwhile) */
         tr_thread_leave_code(e, rt);
-        tr_invalidate(e, rt->pc, 1);
+        tr_invalidate_code(e, rt->pc);
         return -1;
     }
     rt->entered_gen = gen;

@@ -69,6 +69,23 @@ void tr_invalidate(struct tr_engine *e, uint64_t start, uint64_t len)
     tr_unlock(e);
 }
 
+/* The code at pc is no longer what was translated (dispatch.c). */
+void tr_invalidate_code(struct tr_engine *e, uint64_t pc)
+{
+    tr_lock(e);
+    tc_invalidate_code(e, pc);
+    tcache_forget(e, pc, 1);
+    tr_unlock(e);
+}
+
+void tr_invalidate_fetch(struct tr_engine *e, uint64_t va)
+{
+    tr_lock(e);
+    tc_invalidate_fetch(e, va);
+    tcache_forget(e, va, 1);
+    tr_unlock(e);
+}
+
 /* The view first, so that a translation racing with this one either sees
  * the new mappings or is dropped after it. */
 void tr_map_changed(struct tr_engine *e, enum tr_map_change how, uint64_t start,

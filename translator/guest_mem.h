@@ -146,6 +146,15 @@ struct tr_guest_mem {
      * the block was translated from has been written. */
     const uint64_t *code_writes;
     int32_t seen_writes_off, epoch_off;
+    /* TR_MEM_SOFTMMU, optional (NULL: code is known by its virtual pc, as
+     * in user mode): where the code byte at pc lives now for the vCPU on
+     * this thread -- equal for two pcs (of any address space) exactly when
+     * they map to the same byte of guest-physical memory; 0 when nowhere
+     * (not mapped, not RAM).  Blocks are then found by pc and this
+     * (codecache.c: the same kernel code under every CR3 is translated
+     * once, a process's code at another's pc is not taken for it) and
+     * dropped by the physical pages they came from (tc_pages.c). */
+    uint64_t (*code_phys)(const struct tr_guest_mem *m, uint64_t pc);
 };
 
 /* User mode's guest memory: the host process's own address space. */

@@ -120,7 +120,17 @@ static uint64_t smc_check(void *env, uint64_t tb_addr)
 {
     struct tr_block *tb = (struct tr_block *)(uintptr_t)tb_addr;
     bool noted;
+    /* Entered through a jump made under another mapping: not stale, just
+     * not the code at this pc now -- the dispatcher finds that. */
+    if (!smc_same_place(((struct tr_runtime *)env)->mem, tb))
+        tr_raise(env, TR_EXIT_INDIRECT, tb->guest_pc);
     if (!block_holds(env, tb, &noted))
+        tr_raise(env, TR_EXIT_STALE, tb->guest_pc);
+    /* Its page is tracked again (accel_tcg_codewatch.c gives up on a page
+     * while it is written often, as Linux does patching its text at boot):
+     * made again with the inline check (smc_moved), instead of this call
+     * on every entry of what may be a hot loop. */
+    if (noted)
         tr_raise(env, TR_EXIT_STALE, tb->guest_pc);
     return 0;
 }
@@ -176,6 +186,8 @@ static uint64_t smc_check_rest(void *env, uint64_t tb_addr, uint64_t pc)
 {
     struct tr_block *tb = (struct tr_block *)(uintptr_t)tb_addr;
     uint64_t off = pc - tb->guest_pc, epoch;
+    if (off < tb->guest_size && !smc_same_place(((struct tr_runtime *)env)->mem, tb))
+        tr_raise(env, TR_EXIT_INDIRECT, pc);   /* remapped under it: find what is at pc */
     if (off < tb->guest_size && !epoch_holds(env, tb, &epoch) && !versions_hold(env, tb) &&
         !guest_bytes_equal(env, pc, tb->smc->bytes + off, tb->guest_size - off))
         tr_raise(env, TR_EXIT_STALE, pc);
@@ -287,8 +299,59 @@ void smc_prepare(struct tr_block *tb, uint32_t guest_size)
     }
 }
 
+/* Where the block's code lives now (guest_mem.h code_phys): its first
+ * byte and, when it crosses a page, its last page. */
+static void code_place(const struct tr_guest_mem *m, const struct tr_block *tb, uint64_t phys[2])
+{
+    uint64_t last = tb->guest_pc + (tb->guest_size ? tb->guest_size - 1 : 0);
+    phys[0] = m->code_phys(m, tb->guest_pc);
+    phys[1] = (last ^ tb->guest_pc) & ~(uint64_t)(TR_GUEST_PAGE - 1)
+              ? m->code_phys(m, last & ~(uint64_t)(TR_GUEST_PAGE - 1)) : 0;
+}
+
+/* Whether tb's pc maps to the code it was translated from (always, where
+ * code is known by its virtual pc). */
+bool smc_same_place(const struct tr_guest_mem *m, const struct tr_block *tb)
+{
+    uint64_t phys[2];
+    if (!m || !m->code_phys || !tb->smc)
+        return true;
+    code_place(m, tb, phys);
+    return phys[0] == tb->smc->phys[0] && phys[1] == tb->smc->phys[1];
+}
+
+/* Whether tb must go after its check failed, read where its code lives
+ * (guest_mem.h code_phys; any address space): its bytes there differ from
+ * the translated ones, or it has no such place, or its inline entry check
+ * can no longer be noted (its page stopped being tracked: smc_entry_ok),
+ * or its call could now be inline (its page is tracked again: smc_check). */
+bool smc_moved(const struct tr_block *tb)
+{
+    const struct tr_smc *s = tb->smc;
+    if (!s || !s->phys[0] || s->inline_entry != !!__atomic_load_n(&s->code_ver[0], __ATOMIC_RELAXED))
+        return true;
+    uint32_t first = TR_GUEST_PAGE - (uint32_t)(tb->guest_pc & (TR_GUEST_PAGE - 1));
+    if (first >= tb->guest_size)
+        return memcmp((const void *)(uintptr_t)s->phys[0], s->bytes, tb->guest_size) != 0;
+    return !s->phys[1] || tb->guest_size - first > TR_GUEST_PAGE ||
+           memcmp((const void *)(uintptr_t)s->phys[0], s->bytes, first) ||
+           memcmp((const void *)(uintptr_t)s->phys[1], s->bytes + first, tb->guest_size - first);
+}
+
+/* Whether tb was translated where some of its code had no place (a
+ * fetch fault stands at its end). */
+bool smc_unplaced(const struct tr_block *tb)
+{
+    const struct tr_smc *s = tb->smc;
+    uint64_t last = tb->guest_pc + (tb->guest_size ? tb->guest_size - 1 : 0);
+    bool crosses = (last ^ tb->guest_pc) & ~(uint64_t)(TR_GUEST_PAGE - 1);
+    return !s || !s->phys[0] || (crosses && !s->phys[1]) || !tb->guest_size;
+}
+
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb)
 {
+    if (e->cfg.mem->code_phys)
+        code_place(e->cfg.mem, tb, tb->smc->phys);
     for (uint32_t off = 0; off < tb->guest_size;) {      /* page by page, as compared */
         uint64_t pc = tb->guest_pc + off;
         uint32_t chunk = TR_GUEST_PAGE - (uint32_t)(pc & (TR_GUEST_PAGE - 1));

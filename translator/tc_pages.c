@@ -103,6 +103,26 @@ static void note_fetchable(struct tc_fetch_log *l, uint64_t pc, size_t got)
     }
 }
 
+/* Under a software MMU that says where code lives (guest_mem.h
+ * code_phys), a block is also listed under the physical pages it came
+ * from, as keys above every guest page number: a write there drops it
+ * whatever address space it was translated in.  0: none. */
+#define PHYS_KEY (1ull << 60)
+
+static uint64_t phys_page_key(const struct tr_guest_mem *m, uint64_t pc)
+{
+    uint64_t phys = m->code_phys ? m->code_phys(m, pc) : 0;
+    return phys ? PHYS_KEY | phys >> TC_PAGE_SHIFT : 0;
+}
+
+static void log_page_of(struct tc_fetch_log *l, uint64_t page)
+{
+    uint64_t key = phys_page_key(l->real, page << TC_PAGE_SHIFT);
+    log_page(l, page);
+    if (key)
+        log_page(l, key);
+}
+
 /* Logs the pages asked about, fetchable or not: a page that cannot be
  * fetched now may be mapped later.  Pages found fetchable earlier in this
  * translation are not asked about again: a mapping change meanwhile waits
@@ -116,7 +136,7 @@ static size_t logged_fetchable(const struct tr_guest_mem *m, uint64_t pc, size_t
     if (pc >= l->known_lo && last < l->known_hi)
         return want;
     for (uint64_t p = pc >> TC_PAGE_SHIFT; p <= last >> TC_PAGE_SHIFT; p++)
-        log_page(l, p);
+        log_page_of(l, p);
     size_t got = l->real->fetchable(l->real, pc, want);
     note_fetchable(l, pc, got);
     return got;
@@ -328,13 +348,71 @@ static bool drop_page(struct tr_engine *e, struct tc_page **slot)
     return false;
 }
 
+static void invalidate_pages(struct tr_engine *e, uint64_t first, uint64_t last);
+
+/* Drops the blocks of pg that `which` picks, if any (false: none). */
+static bool drop_some(struct tr_engine *e, struct tc_page *pg, bool (*which)(const struct tr_block *))
+{
+    uint32_t k = 0;
+    while (pg && k < pg->n && (pg->blocks[k]->invalid || !which(pg->blocks[k])))
+        k++;
+    if (!pg || k == pg->n)
+        return false;
+    tr_exclusive_start(e);
+    for (; k < pg->n; k++)
+        if (!pg->blocks[k]->invalid && which(pg->blocks[k]))
+            drop_block(e, pg->blocks[k]);
+    page_compact(pg);
+    __atomic_add_fetch(&e->tc.generation, 1, __ATOMIC_SEQ_CST);
+    e->stats.invalidations++;
+    tr_exclusive_end(e);
+    return true;
+}
+
 /* Caller holds the translation lock and is outside translated code. */
 void tc_invalidate(struct tr_engine *e, uint64_t start, uint64_t len)
 {
     if (!len)
         return;
     uint64_t end = start + len - 1 < start ? UINT64_MAX : start + len - 1;
-    uint64_t first = start >> TC_PAGE_SHIFT, last = end >> TC_PAGE_SHIFT;
+    invalidate_pages(e, start >> TC_PAGE_SHIFT, end >> TC_PAGE_SHIFT);
+}
+
+/* The code at pc changed (smc.c found its bytes differ): its blocks go --
+ * where code is known by where it lives, those of its physical page, in
+ * every address space (blocks of other code at this pc stay).  Caller as
+ * tc_invalidate's. */
+void tc_invalidate_code(struct tr_engine *e, uint64_t pc)
+{
+    /* Of that page's blocks only those whose code changed (smc.c
+     * smc_moved): a write of a few bytes (Linux patching a jump label)
+     * keeps the others, as QEMU keeps the blocks outside the range written. */
+    uint64_t key = phys_page_key(e->cfg.mem, pc);
+    if (key && drop_some(e, *page_slot(&e->tc, key), smc_moved))
+        return;
+    if (key)                            /* (none moved: the page, as below) */
+        invalidate_pages(e, key, key);
+    else
+        tc_invalidate(e, pc, 1);
+}
+
+/* Fetching va faulted, and the guest may map its page now: the blocks
+ * that stand for the fault go (they would run it again).  Where code is
+ * known by where it lives, those are the blocks listed under va's page
+ * without a place there (smc.c smc_unplaced); the blocks other address
+ * spaces have at the same pcs stay (a process faulting its code in would
+ * otherwise drop every other's blocks of that page).  Caller as
+ * tc_invalidate's. */
+void tc_invalidate_fetch(struct tr_engine *e, uint64_t va)
+{
+    if (e->cfg.mem->code_phys)
+        drop_some(e, *page_slot(&e->tc, va >> TC_PAGE_SHIFT), smc_unplaced);
+    else
+        tc_invalidate(e, va, 1);
+}
+
+static void invalidate_pages(struct tr_engine *e, uint64_t first, uint64_t last)
+{
     if (!each_page(e, first, last, stop_at_code))
         return;
     tr_exclusive_start(e);

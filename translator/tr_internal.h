@@ -47,6 +47,9 @@ struct tr_smc {
                                    when the bytes last compared equal */
     uint64_t ok[4];             /* code epochs it was checked in, by epoch & 3 */
     bool inline_entry;          /* its entry check is inline (smc_entry_ok) */
+    uint64_t phys[2];           /* guest_mem.h code_phys of its first byte and,
+                                   when it crosses a page, of its last page
+                                   (0: one page): what finds it (codecache.c) */
     uint8_t bytes[];            /* guest bytes as translated */
 };
 
@@ -197,6 +200,9 @@ void tc_fetch_log_set(struct tr_engine *e, const uint64_t *pages, size_t n);  /*
 void tc_pages_reset(struct tr_engine *e);                          /* at a flush */
 bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_block *to);
 void tc_invalidate(struct tr_engine *e, uint64_t start, uint64_t len);
+void tc_invalidate_code(struct tr_engine *e, uint64_t pc);
+void tc_invalidate_fetch(struct tr_engine *e, uint64_t va);
+void tr_invalidate_code(struct tr_engine *e, uint64_t pc);     /* engine.c, locked */
 
 /* fault.c: host faults on guest memory accesses in translated code;
  * fault_map.c: each block's record of them. */
@@ -232,6 +238,9 @@ void smc_guard_block(struct ir_block *b, struct tr_block *tb, const struct tr_gu
 bool smc_entry_ok(void *env, struct tr_block *tb);
 void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m);
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
+bool smc_same_place(const struct tr_guest_mem *m, const struct tr_block *tb);
+bool smc_moved(const struct tr_block *tb);
+bool smc_unplaced(const struct tr_block *tb);
 void smc_prepare(struct tr_block *tb, uint32_t guest_size);
 void *tr_map_aligned(size_t size);   /* tr_tables.c: aligned to size */
 void *tr_pool_map(size_t size);      /* tr_tables.c: zeroed, huge pages where possible */

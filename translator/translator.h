@@ -76,6 +76,10 @@ void *tr_current_env(void);
  * those pages hold no translated code; otherwise stops the other vCPUs
  * briefly (an exclusive section) and drops only those blocks. */
 void tr_invalidate(struct tr_engine *e, uint64_t start, uint64_t len);
+/* Fetching the code at va faulted and its page may be mapped now: the
+ * blocks standing for that fault go (under a software MMU that says where
+ * code lives, only those: guest_mem.h code_phys). */
+void tr_invalidate_fetch(struct tr_engine *e, uint64_t va);
 
 /* The guest's mappings changed (guest_mem.h: how, prot): tells the
  * guest-memory interface, which answers code fetch and the
@@ -189,6 +193,11 @@ const void *tr_lookup_code(void *env, uint64_t pc);
  * outside translated code; an instruction that may change the mode ends
  * its block. */
 void tr_set_mode(void *env, uint32_t mode);
+/* The vCPU's (env's, on its own thread) pages [start, start+len) may map
+ * elsewhere now (a TLB flush): its caches of code by virtual pc (jump
+ * cache, return-address stack) forget them, as QEMU's tb_jmp_cache does,
+ * so that its blocks are found again by where their code lives. */
+void tr_forget_addresses(void *env, uint64_t start, uint64_t len);
 
 /* The direct-mapped jump cache tr_lookup_code() fills, one per vCPU
  * (env->rt.jmp_cache), so that a backend may probe it inline: the entry

@@ -9,7 +9,11 @@
  * two vCPUs) a store by vCPU 0 into code that vCPU 1 runs: vCPU 0 filled
  * its write TLB entry for the page before vCPU 1 translated from it, so
  * that entry must go when tracking starts.  Each case runs the code,
- * changes it and runs it again, several rounds.
+ * changes it and runs it again, several rounds.  tcg finds blocks by
+ * where their code lives (session 12): code written through one virtual
+ * alias of a physical page and run through the other, and two address
+ * spaces (CR3 switches) with different code at the same virtual pc, each
+ * run in turn, must each run their own code.
  * Prints "smc NAME ok|bad". */
 #include <stdbool.h>
 
@@ -28,6 +32,9 @@ int guest_main(int ncpus)
 #define PAGE_B (PAGE_A + 0x3000)
 #define VIRT0 WINDOW                       /* the code's virtual page */
 #define VIRT1 (WINDOW + 0x1000)            /* an alias of PAGE_A (or another page) */
+#define PAGE_C (PAGE_A + 0x5000)           /* VIRT2 in the first address space */
+#define PAGE_D (PAGE_A + 0x6000)           /* VIRT2 in the second */
+#define VIRT2 (WINDOW + 0x2000)
 
 static uint64_t pt[512] __attribute__((aligned(4096)));
 
@@ -45,6 +52,7 @@ static void map_window(void)
         pt[i] = (WINDOW + i * 4096ull) | 3;
     pt[0] = PAGE_A | 3;
     pt[1] = PAGE_A | 3;
+    pt[2] = PAGE_C | 3;
     PD[WINDOW >> 21] = (uint64_t)pt | 3;
     uint64_t cr3;
     __asm__ volatile("mov %%cr3, %0\n mov %0, %%cr3" : "=r"(cr3) :: "memory");
@@ -177,6 +185,106 @@ void guest_ap(int cpu, int ncpus)
     }
 }
 
+/* Code written through VIRT1 and run through VIRT0 (both map PAGE_A),
+ * then the other way round: each alias runs what the other wrote. */
+static bool alias_exec(void)
+{
+    bool ok = true;
+    for (uint32_t v = 60; v <= 64; v++) {
+        put_ret((uint8_t *)VIRT0 + 0x800, v);
+        ok &= call(VIRT1 + 0x800) == v;
+        ok &= call(VIRT0 + 0x800) == v;
+        put_ret((uint8_t *)VIRT1 + 0x800, v + 100);
+        ok &= call(VIRT0 + 0x800) == v + 100;
+        ok &= call(VIRT1 + 0x800) == v + 100;
+    }
+    return ok;
+}
+
+/* A second address space: the VMM's tables copied, with VIRT2 on PAGE_D
+ * (the window's own page table copied too).  Identity-mapped statics, so
+ * their addresses are physical ones. */
+static uint64_t pml4_b[512] __attribute__((aligned(4096)));
+static uint64_t pdpt_b[512] __attribute__((aligned(4096)));
+static uint64_t pd_b[512] __attribute__((aligned(4096)));
+static uint64_t pt_b[512] __attribute__((aligned(4096)));
+
+static uint64_t read_cr3(void)
+{
+    uint64_t cr3;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+    return cr3;
+}
+
+static void write_cr3(uint64_t cr3) { __asm__ volatile("mov %0, %%cr3" :: "r"(cr3) : "memory"); }
+
+#define ADDR(e) ((e) & 0x000ffffffffff000ull)
+
+static uint64_t space_b(uint64_t cr3_a)
+{
+    const uint64_t *pml4 = (const uint64_t *)ADDR(cr3_a);
+    const uint64_t *pdpt = (const uint64_t *)ADDR(pml4[0]);
+    const uint64_t *pd = (const uint64_t *)ADDR(pdpt[0]);
+    for (int i = 0; i < 512; i++) {
+        pml4_b[i] = pml4[i];
+        pdpt_b[i] = pdpt[i];
+        pd_b[i] = pd[i];
+        pt_b[i] = pt[i];
+    }
+    pt_b[2] = PAGE_D | 3;
+    pd_b[WINDOW >> 21] = (uint64_t)pt_b | 3;
+    pdpt_b[0] = (uint64_t)pd_b | (pdpt[0] & 0xfff);
+    pml4_b[0] = (uint64_t)pdpt_b | (pml4[0] & 0xfff);
+    return (uint64_t)pml4_b | (cr3_a & 0xfff);
+}
+
+/* call rel32 to VIRT2 + 0x700; ret -- at TRAMP, on the identity map (the
+ * same in both address spaces): a direct jump into another page, which
+ * tcg may chain. */
+#define TRAMP (PAGE_A + 0x10000)
+
+static void put_tramp(void)
+{
+    volatile uint8_t *p = (uint8_t *)TRAMP;
+    uint32_t rel = (uint32_t)(VIRT2 + 0x700 - (TRAMP + 5));
+    p[0] = 0xe8;
+    for (int i = 0; i < 4; i++)
+        p[1 + i] = (uint8_t)(rel >> (8 * i));
+    p[5] = 0xc3;
+}
+
+/* The same virtual pc, other code in each address space, run in turn
+ * (called directly and through the trampoline); then the code of the
+ * space not running is changed (through the identity map) and must run
+ * changed when its space comes back.  (Pages of their own: the others
+ * are written too often above to be tracked, and their blocks check
+ * themselves on every entry.) */
+static bool cr3_switch(void)
+{
+    uint64_t a = read_cr3(), b = space_b(a);
+    bool ok = true;
+    put_ret((uint8_t *)PAGE_C + 0x700, 51);
+    put_ret((uint8_t *)PAGE_D + 0x700, 52);
+    put_tramp();
+    for (int round = 0; round < 3; round++) {
+        ok &= call(VIRT2 + 0x700) == 51 && call(TRAMP) == 51;
+        write_cr3(b);
+        ok &= call(TRAMP) == 52 && call(VIRT2 + 0x700) == 52;
+        write_cr3(a);
+    }
+    for (uint32_t v = 70; v <= 72; v++) {
+        put_ret((uint8_t *)PAGE_D + 0x700, v);
+        ok &= call(VIRT2 + 0x700) == 51;
+        write_cr3(b);
+        ok &= call(TRAMP) == v && call(VIRT2 + 0x700) == v;
+        put_ret((uint8_t *)PAGE_C + 0x700, v + 100);
+        write_cr3(a);
+        ok &= call(TRAMP) == v + 100 && call(VIRT2 + 0x700) == v + 100;
+        put_ret((uint8_t *)PAGE_C + 0x700, 51);
+    }
+    return ok;
+}
+
 static bool other_vcpu(void)
 {
     bool ok = true;
@@ -196,6 +304,8 @@ int guest_main(int ncpus)
     say("alias-store", alias_store());
     say("remap", remap());
     say("store-ahead-in-block", in_block());
+    say("alias-exec", alias_exec());
+    say("cr3-switch", cr3_switch());
     if (ncpus >= 2)
         say("other-vcpu-store", other_vcpu());
     put_str("smc done\n");

@@ -325,10 +325,12 @@ def t_fxpage(r):
 
 
 # Code that changes after it ran: a store, rep movsb, a store through an
-# alias, a remap, a store ahead in the running block, a store by the other
-# vCPU (system/guests/smc.c; tcg's write tracking of code pages).
+# alias, a remap, a store ahead in the running block, code written through
+# one alias and run through the other, two address spaces with other code
+# at one pc, a store by the other vCPU (system/guests/smc.c; tcg's write
+# tracking of code pages, blocks found by where their code lives).
 SMC_CASES = ["plain-store", "rep-movsb", "alias-store", "remap", "store-ahead-in-block",
-             "other-vcpu-store"]
+             "alias-exec", "cr3-switch", "other-vcpu-store"]
 
 
 def t_smc(r):
