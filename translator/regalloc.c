@@ -945,6 +945,11 @@ static void scan_operands(int n, const struct ir_insn *i)
     }
 }
 
+/* A global as a block starts: in no register (copied, not built per global). */
+static const struct ra_value ra_global_start[IR_MAX_GLOBALS] = {
+    [0 ... IR_MAX_GLOBALS - 1] = { .reg = -1, .slot = -1 },
+};
+
 static void ra_reset(struct be_code *c, const struct ir_block *b)
 {
     if (be_host.n_regs > RA_MAX_REGS)
@@ -954,8 +959,8 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
     ra->guest_pc = b->guest_pc;
     if (ra->faults)
         ra->faults->n_points = ra->faults->n_entries = 0, ra->faults->overflow = false;
-    for (int g = 0; g < b->n_globals; g++)     /* (other values: as the insns name them) */
-        ra->v[g] = (struct ra_value){ .reg = -1, .slot = -1 };
+    /* (other values: as the insns name them) */
+    memcpy(ra->v, ra_global_start, sizeof(ra->v[0]) * (size_t)b->n_globals);
     ra->n_pinned = be_host.n_pinned < b->n_globals ? be_host.n_pinned : b->n_globals;
     ra->pinned = 0;
     for (ir_ref g = 0; g < ra->n_pinned; g++)
@@ -967,8 +972,8 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
             ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1, .dirty = true };
     memset(ra->owner, 0xff, sizeof(ra->owner));     /* IR_NONE */
     ra->owned = 0;
-    for (int g = 0; g < b->n_globals; g++)
-        ra->last_use[g] = ra->last_read[g] = -1;
+    memset(ra->last_use, 0xff, sizeof(ra->last_use[0]) * (size_t)b->n_globals);     /* -1 */
+    memset(ra->last_read, 0xff, sizeof(ra->last_read[0]) * (size_t)b->n_globals);
     for (int n = 0; n < b->n_insns; n++)
         scan_operands(n, &b->insns[n]);
     ra->free_slots = TR_SPILL_SLOTS >= 64 ? ~0ull : bit(TR_SPILL_SLOTS) - 1;
