@@ -124,8 +124,9 @@ void fault_map_free(void *map)
 /* ---- the stream -------------------------------------------------------- */
 
 struct fm_writer {
-    uint8_t *p;                         /* NULL: count only */
+    uint8_t *p;
     size_t len;
+    size_t cap;                         /* bytes written only below it: counts on */
 };
 
 static void put_uleb(struct fm_writer *w, uint64_t v)
@@ -133,7 +134,7 @@ static void put_uleb(struct fm_writer *w, uint64_t v)
     do {
         uint8_t b = (uint8_t)(v & 0x7f);
         v >>= 7;
-        if (w->p)
+        if (w->len < w->cap)
             w->p[w->len] = (uint8_t)(b | (v ? 0x80 : 0));
         w->len++;
     } while (v);
@@ -254,18 +255,24 @@ void fault_begin_block(struct tr_engine *e)
     ra_record_faults(e->xl->ra, be_ucontext_pc ? &e->xl->faults : NULL);
 }
 
-/* The allocator's record, encoded into one compact allocation. */
+/* The allocator's record, encoded into one compact allocation: through a
+ * buffer on the stack that nearly every map fits (else encoded again). */
 void fault_keep_map(struct tr_engine *e, struct tr_block *tb)
 {
     struct ra_fault_map *b = &e->xl->faults;
-    struct fm_writer w = { 0 };
+    uint8_t buf[512];
+    struct fm_writer w = { buf, 0, sizeof(buf) };
     if (!be_ucontext_pc || b->overflow || b->n_points == 0 || !encode(&w, b, tb->guest_pc))
         return;
     struct fault_map *m = fm_alloc(w.len);
     if (!m)
         return;
-    w = (struct fm_writer){ .p = m->bytes };
-    encode(&w, b, tb->guest_pc);
+    if (w.len <= sizeof(buf))
+        memcpy(m->bytes, buf, w.len);
+    else {
+        w = (struct fm_writer){ m->bytes, 0, w.len };
+        encode(&w, b, tb->guest_pc);
+    }
     tb->fault_map = m;
 }
 

@@ -62,6 +62,7 @@ struct ra_state {
     struct ra_fault_map *faults;
     bool spill_overflow;
     int n_pinned;                       /* globals below n_pinned may be pinned */
+    uint64_t pinned;                    /* bit g: global g is pinned (is_pinned) */
 };
 /* The state of the ra_emit_block call running on this thread. */
 static __thread struct ra_state *ra;
@@ -84,7 +85,7 @@ static bool is_temp(ir_ref r) { return val(r)->kind == IR_VAL_TEMP; }
 static uint64_t bit(int reg) { return 1ull << reg; }
 /* be_desc.pinned_regs[g] < 0: global g is not pinned (lets a backend pin a
  * later global, e.g. the lazy flags, and not the ones between). */
-static bool is_pinned(ir_ref r) { return r < ra->n_pinned && be_host.pinned_regs[r] >= 0; }
+static bool is_pinned(ir_ref r) { return r < 64 && (ra->pinned >> r) & 1; }
 static int pinned_reg(ir_ref g) { return be_host.pinned_regs[g]; }
 
 static _Noreturn void ra_fatal(const char *what)
@@ -587,11 +588,13 @@ static void sync_global(ir_ref g)
 static void sync_pinned(uint64_t which)
 {
     uint64_t m = 0;
-    for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (is_pinned(g) && (which & bit(g)) && ra->v[g].reg >= 0 && ra->v[g].dirty) {
+    for (uint64_t p = ra->pinned & which; p; p &= p - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(p);
+        if (ra->v[g].reg >= 0 && ra->v[g].dirty) {
             m |= bit(g);
             ra->v[g].dirty = false;
         }
+    }
     if (m)
         be_emit_pinned(ra->c, false, m, ra->b->values);
 }
@@ -600,12 +603,14 @@ static void sync_pinned(uint64_t which)
 static void reload_pinned(void)
 {
     uint64_t m = 0;
-    for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (is_pinned(g) && ra->v[g].reg < 0) {
+    for (uint64_t p = ra->pinned; p; p &= p - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(p);
+        if (ra->v[g].reg < 0) {
             m |= bit(g);
             unshare(pinned_reg(g));
             ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1 };
         }
+    }
     if (m)
         be_emit_pinned(ra->c, true, m, ra->b->values);
 }
@@ -678,9 +683,11 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
     *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc,
                                   .write = i->op != IR_ld && i->op != IR_ldx &&
                                            i->op != IR_vld };
-    for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (is_pinned(g) && ra->v[g].reg >= 0)
+    for (uint64_t m = ra->pinned; m; m &= m - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(m);
+        if (ra->v[g].reg >= 0)
             p->pinned |= bit(g);
+    }
     for (uint64_t d = ra->maybe_dirty; d; d &= d - 1) {
         ir_ref g = (ir_ref)__builtin_ctzll(d);
         if (ra->v[g].dirty && !is_pinned(g))
@@ -938,6 +945,11 @@ static void scan_operands(int n, const struct ir_insn *i)
     }
 }
 
+/* A global as a block starts: in no register (copied, not built per global). */
+static const struct ra_value ra_global_start[IR_MAX_GLOBALS] = {
+    [0 ... IR_MAX_GLOBALS - 1] = { .reg = -1, .slot = -1 },
+};
+
 static void ra_reset(struct be_code *c, const struct ir_block *b)
 {
     if (be_host.n_regs > RA_MAX_REGS)
@@ -947,20 +959,21 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
     ra->guest_pc = b->guest_pc;
     if (ra->faults)
         ra->faults->n_points = ra->faults->n_entries = 0, ra->faults->overflow = false;
-    for (int g = 0; g < b->n_globals; g++)     /* (other values: as the insns name them) */
-        ra->v[g] = (struct ra_value){ .reg = -1, .slot = -1 };
+    /* (other values: as the insns name them) */
+    memcpy(ra->v, ra_global_start, sizeof(ra->v[0]) * (size_t)b->n_globals);
     ra->n_pinned = be_host.n_pinned < b->n_globals ? be_host.n_pinned : b->n_globals;
-    ra->maybe_dirty = 0;
+    ra->pinned = 0;
+    for (ir_ref g = 0; g < ra->n_pinned; g++)
+        if (be_host.pinned_regs[g] >= 0)
+            ra->pinned |= bit(g);
+    ra->maybe_dirty = ra->pinned;
     for (ir_ref g = 0; g < ra->n_pinned; g++)       /* as the previous block left them */
-        if (is_pinned(g)) {
+        if (is_pinned(g))
             ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1, .dirty = true };
-            ra->maybe_dirty |= bit(g);
-        }
-    for (int r = 0; r < RA_MAX_REGS; r++)
-        ra->owner[r] = IR_NONE;
+    memset(ra->owner, 0xff, sizeof(ra->owner));     /* IR_NONE */
     ra->owned = 0;
-    for (int g = 0; g < b->n_globals; g++)
-        ra->last_use[g] = ra->last_read[g] = -1;
+    memset(ra->last_use, 0xff, sizeof(ra->last_use[0]) * (size_t)b->n_globals);     /* -1 */
+    memset(ra->last_read, 0xff, sizeof(ra->last_read[0]) * (size_t)b->n_globals);
     for (int n = 0; n < b->n_insns; n++)
         scan_operands(n, &b->insns[n]);
     ra->free_slots = TR_SPILL_SLOTS >= 64 ? ~0ull : bit(TR_SPILL_SLOTS) - 1;

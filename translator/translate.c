@@ -176,28 +176,27 @@ static bool try_translate(struct tr_engine *e, uint64_t pc, uint32_t mode, int b
     }
 }
 
-/* Whether the block may call a helper: one may change the translation
- * mode (ldmxcsr, fxrstor, ...), after which its exits must come back to
- * the dispatcher (chain() checks the mode at every exit). */
-static bool calls_helpers(const struct ir_block *b)
+/* Whether the insn may call a helper: one may change the translation
+ * mode (ldmxcsr, fxrstor, ...), after which its block's exits must come
+ * back to the dispatcher (chain() checks the mode at every exit). */
+static bool calls_helper(const struct ir_insn *i)
 {
-    for (int k = 0; k < b->n_insns; k++) {
-        const struct ir_insn *i = &b->insns[k];
-        if ((ir_op_info[i->op].flags & IR_F_CALL) || ((ir_op_info[i->op].flags & IR_F_VEC) && ir_vec_helper(i)))
-            return true;
-    }
-    return false;
+    uint16_t flags = ir_op_info[i->op].flags;
+    return (flags & IR_F_CALL) || ((flags & IR_F_VEC) && ir_vec_helper(i));
 }
 
-/* The guest pc each chain slot leads to, for chaining ahead (chain_ahead). */
+/* The guest pc each chain slot leads to, for chaining ahead (chain_ahead);
+ * none in a block that calls a helper.  One walk over the block. */
 static void note_exit_pcs(struct tr_engine *e, const struct ir_block *b)
 {
     uint64_t *pc = e->xl->exit_pc;
     pc[0] = pc[1] = 0;
-    if (calls_helpers(b))
-        return;
     for (int k = 0; k < b->n_insns; k++) {
         const struct ir_insn *i = &b->insns[k];
+        if (calls_helper(i)) {
+            pc[0] = pc[1] = 0;
+            return;
+        }
         bool direct = i->op == IR_goto_tb || i->op == IR_brcond || i->op == IR_brflags;
         if (direct && i->aux[1] >= 0 && i->aux[1] < 2)
             pc[i->aux[1]] = (uint64_t)i->aux[0];

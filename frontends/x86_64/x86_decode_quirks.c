@@ -57,7 +57,7 @@ static unsigned vector_classes(const cs_insn *ci)
 bool x86_stray_sse_prefix(csh cs, const cs_insn *ci)
 {
     static uint8_t verdict[X86_INS_ENDING][8];     /* 0 unknown, 1 fine, 2 stray */
-    unsigned set = 0, n = 0, vc = vector_classes(ci);
+    unsigned set = 0, n = 0;
     uint8_t bytes[16];
     if (ci->id >= X86_INS_ENDING) return false;
     for (; n < ci->size && legacy_prefix(ci->bytes[n]); n++)
@@ -66,6 +66,7 @@ bool x86_stray_sse_prefix(csh cs, const cs_insn *ci)
     if (!set || op >= ci->size || ci->bytes[op] != 0x0f) return false;
     if (ci->id == X86_INS_MOVNTI || ci->id == X86_INS_EMMS) return true;
     if (ci->id == X86_INS_MOVBE) return set & 2;       /* F2 is crc32; 66 sizes it */
+    unsigned vc = vector_classes(ci);       /* (after the quick answers: most insns) */
     if (!vc) return false;
     if (verdict[ci->id][set]) return verdict[ci->id][set] == 2;
     size_t k = 0;

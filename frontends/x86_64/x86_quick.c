@@ -76,8 +76,9 @@ static bool quick_modrm_form(const uint8_t *p, bool o16, struct x86_quick *q)
     else if (op == 0x8d && (p[1] >> 6) != 3) q->id = X86_INS_LEA;
     else if (op == 0xc6 && reg == 0) { q->id = X86_INS_MOV; imm = 1; }
     else if (op == 0xc7 && reg == 0) { q->id = X86_INS_MOV; imm = imm_z(o16); }
+    else if (op == 0xff && (reg == 2 || reg == 4) && !o16) q->id = reg == 2 ? X86_INS_CALL : X86_INS_JMP;
     else return false;
-    q->mem = (p[1] >> 6) != 3 && q->id != X86_INS_LEA;
+    q->mem = ((p[1] >> 6) != 3 && q->id != X86_INS_LEA) || q->id == X86_INS_CALL;   /* (the push) */
     q->size += 1 + modrm_len(p + 1) + imm;
     return true;
 }
@@ -382,7 +383,9 @@ static bool quick_narrow_source(struct quick_dec *d, int bytes)
 {
     cs_x86_op *src = &d->x->operands[1];
     src->size = (uint8_t)bytes;
-    if (src->type == X86_OP_REG) src->reg = quick_reg(d, quick_rm_number(d), bytes);
+    if (src->type != X86_OP_REG)
+        return true;                /* (reg shares a union with mem) */
+    src->reg = quick_reg(d, quick_rm_number(d), bytes);
     return src->reg != X86_REG_INVALID;
 }
 
@@ -412,6 +415,10 @@ static bool quick_twobyte(struct quick_dec *d, uint8_t op)
         return quick_rm_reg(d, true, d->osize, QUICK_RW, QUICK_R);
     }
     if (op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf) return quick_extend(d, op);
+    if (op == 0x1f && ((d->p[0] >> 3) & 7) == 0 && (d->p[0] >> 6) != 3 && !(d->rex & 8)) {
+        d->ci->id = X86_INS_NOP;                /* nop r/m (the multi-byte padding) */
+        return quick_rm_op(d, d->x->prefix[2] ? 2 : 4, QUICK_R);
+    }
     return false;
 }
 
@@ -423,10 +430,11 @@ static bool quick_movsxd(struct quick_dec *d)
     return quick_rm_reg(d, true, 8, QUICK_W, QUICK_R) && quick_narrow_source(d, 4);
 }
 
-/* shl/shr/sar r/m by imm8 (c0 c1), 1 (d0 d1) or cl (d2 d3). */
+/* rol/ror/shl/shr/sar r/m by imm8 (c0 c1), 1 (d0 d1) or cl (d2 d3). */
 static bool quick_shift(struct quick_dec *d, uint8_t op)
 {
-    static const unsigned ids[8] = { 0, 0, 0, 0, X86_INS_SHL, X86_INS_SHR, 0, X86_INS_SAR };
+    static const unsigned ids[8] = { X86_INS_ROL, X86_INS_ROR, 0, 0, X86_INS_SHL, X86_INS_SHR, 0,
+                                     X86_INS_SAR };
     unsigned id = ids[(d->p[0] >> 3) & 7];
     int bytes = op & 1 ? d->osize : 1;
     if (!id) return false;
@@ -453,8 +461,38 @@ static bool quick_group3(struct quick_dec *d, uint8_t op)
     return quick_rm_op(d, bytes, QUICK_RW);
 }
 
+/* call/jmp r/m64 (ff /2, /4; not under 0x66, a 16-bit target). */
+static bool quick_indirect(struct quick_dec *d)
+{
+    int reg = (d->p[0] >> 3) & 7;
+    if ((reg != 2 && reg != 4) || d->x->prefix[2]) return false;
+    d->ci->id = reg == 2 ? X86_INS_CALL : X86_INS_JMP;
+    return quick_rm_op(d, 8, QUICK_R);
+}
+
+/* imul r, r/m, imm8 or imm (6b, 69). */
+static bool quick_imul_imm(struct quick_dec *d, uint8_t op)
+{
+    d->ci->id = X86_INS_IMUL;
+    if (!quick_rm_reg(d, true, d->osize, QUICK_W, QUICK_R)) return false;
+    quick_imm(d, op == 0x6b ? 1 : quick_imm_bytes(d, d->osize), d->osize);
+    return true;
+}
+
+/* cbw/cwde/cdqe (98), cwd/cdq/cqo (99): no explicit operands. */
+static bool quick_widen_acc(struct quick_dec *d, uint8_t op)
+{
+    static const unsigned ids[2][3] = { { X86_INS_CBW, X86_INS_CWDE, X86_INS_CDQE },
+                                        { X86_INS_CWD, X86_INS_CDQ, X86_INS_CQO } };
+    d->ci->id = ids[op & 1][d->osize == 2 ? 0 : d->osize == 4 ? 1 : 2];
+    return true;
+}
+
 static bool quick_more(struct quick_dec *d, uint8_t op)
 {
+    if (op == 0xff) return quick_indirect(d);
+    if (op == 0x6b || op == 0x69) return quick_imul_imm(d, op);
+    if (op == 0x98 || op == 0x99) return quick_widen_acc(d, op);
     if (op == 0x0f) return quick_twobyte(d, *d->p++);
     if (op == 0x63) return quick_movsxd(d);
     if (op == 0xc0 || op == 0xc1 || (op >= 0xd0 && op <= 0xd3)) return quick_shift(d, op);

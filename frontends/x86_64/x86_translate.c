@@ -246,10 +246,15 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
     return true;
 }
 
+/* What the block's decoding found fetchable: [lo, hi), page aligned (the
+ * successor scans that follow start from it instead of asking again). */
+static struct { uint64_t lo, hi; } x86_fetched;
+
 static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, uint64_t pc,
                         int max_insns)
 {
     uint64_t readable_end = pc & ~(X86_PAGE - 1);
+    x86_fetched.lo = readable_end;
     if (max_insns > X86_MAX_BLOCK_INSNS) max_insns = X86_MAX_BLOCK_INSNS;
     if (max_insns < 1) max_insns = 1;
     p->n = 0; p->fetch_fault = p->too_long = false;
@@ -261,13 +266,14 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
             p->fetch_fault = readable_end < pc + 15;
             if (!p->fetch_fault) p->n++;     /* translated as SIGILL */
             if (!p->fetch_fault && !x86_code32) p->too_long = x86_too_long(x86_cs, tr_g2h(mem, pc), readable_end - pc);
-            return;
+            break;
         }
         const struct x86_insn_row *e = x86_row_of_id(ci->id);
         p->n++;
         pc += ci->size;
-        if (e && e->ends_block) return;
+        if (e && e->ends_block) break;
     }
+    x86_fetched.hi = readable_end;
 }
 
 static bool decoded_ok(const cs_insn *ci) { return ci->id != X86_INS_INVALID && ci->size; }
@@ -334,6 +340,16 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
     return true;
 }
 
+/* Where a scan at pc starts: past the pages the block's decoding found
+ * fetchable when pc is among them (guest memory is host memory there, so
+ * they are one host range), else at pc's page, with nothing known. */
+static uint64_t scan_readable_end(const struct tr_guest_mem *mem, uint64_t pc)
+{
+    if (mem->mode == TR_MEM_HOST && pc >= x86_fetched.lo && pc < x86_fetched.hi)
+        return x86_fetched.hi;
+    return pc & ~(X86_PAGE - 1);
+}
+
 /* Scans a few instructions from pc (following direct jmp/call), stopping
  * at a full flag writer (dead), or at anything it cannot see through.  The
  * bytes it decoded go to t; *fetched is false when it stopped at bytes it
@@ -342,7 +358,7 @@ static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
                                  struct x86_scan_trace *t, bool *fetched)
 {
     struct succ_use u = { false, false, false };
-    uint64_t readable_end = pc & ~(X86_PAGE - 1);
+    uint64_t readable_end = scan_readable_end(mem, pc);
     *fetched = true;
     for (int i = 0; i < 12; i++) {
         struct scan_insn s;
@@ -356,7 +372,7 @@ static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
         if (s.cls == X86_FL_FULL) return u;
         if (e && (s.id == X86_INS_JMP || s.id == X86_INS_CALL) && s.target) {
             pc = s.target;
-            readable_end = pc & ~(X86_PAGE - 1);
+            readable_end = scan_readable_end(mem, pc);
             continue;
         }
         if (!e || e->ends_block) break;
