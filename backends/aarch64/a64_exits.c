@@ -319,8 +319,17 @@ static __thread struct {
     uint64_t pc;
 } request;
 
-void a64_emit_exit_request(struct be_code *c, uint64_t pc)
+_Static_assert(TR_ENV_GUARD_OFFSET % 8 == 0 && TR_ENV_GUARD_OFFSET <= 32760,
+               "one ldr reaches the env's guard page");
+
+/* With a guard page: `ldr x16, [env, #guard]`, one load that faults while
+ * a request is pending (exit_request.c leaves the block there). */
+void a64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard)
 {
+    if (guard) {
+        a64_ldst_env(c, 3, A64_LDR, A64_TMP0, TR_ENV_GUARD_OFFSET);
+        return;
+    }
     a64_ldst_env(c, 2, A64_LDR, A64_TMP0, TR_OFFSET_EXIT_REQUEST);
     request.block = c->start;
     request.site = (uint32_t)(c->ptr - c->start);

@@ -299,7 +299,7 @@ static void emit_exit(struct be_code *c, const struct ir_insn *insn, unsigned pa
     case IR_brexit: a64_emit_brexit(c, insn, in); break;
     case IR_goto_tb: a64_emit_goto_tb(c, (uint64_t)insn->aux[0], (int)insn->aux[1], insn->cond); break;
     case IR_exit_indirect: a64_emit_exit_indirect(c, &in[0], insn->cond); break;
-    case IR_exit_request: a64_emit_exit_request(c, (uint64_t)insn->aux[0]); break;
+    case IR_exit_request: a64_emit_exit_request(c, (uint64_t)insn->aux[0], insn->aux[1] != 0); break;
     default: a64_emit_exit_code(c, (uint64_t)insn->aux[0], (int)insn->aux[1]); break;
     }
 }

@@ -117,7 +117,7 @@ def chain_branches(insns, path):
 
 def kind(text):
     m = text.split()[0]
-    if 'x19, #0x10]' in text or (m in ('cbz', 'cbnz') and 'w16' in text) or \
+    if 'x19, #0x10]' in text or 'x19, #0x2000]' in text or (m in ('cbz', 'cbnz') and 'w16' in text) or \
             text.startswith('cmp      dword ptr [r14 - 0x500], 0'):
         return 'exit_request test'
     if '[x19' in text or '[r14' in text:
