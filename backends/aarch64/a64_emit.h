@@ -56,6 +56,15 @@ static inline void a64_put(struct be_code *c, uint32_t insn)
 static inline int64_t a64_offset_to(const struct be_code *c, const void *target)
 { return (const uint8_t *)target - c->ptr; }
 
+/* A constant into a register: be_emit_movi (a64_glue.c) loads one of three
+ * or four instructions from the block's literal pool (a64_literal.c); the
+ * inline form always moves it with movz/movn/movk/orr (chain stubs, code
+ * outside blocks). */
+#define A64_LDR_LITERAL_X(rt) (0x58000000u | (uint32_t)(rt))
+void a64_emit_movi_inline(struct be_code *c, int dst, uint64_t imm);
+bool a64_literal_load(struct be_code *c, unsigned rd, uint64_t imm);
+void a64_emit_literal_pool(struct be_code *c);
+
 /* Register holding input `a`: a constant goes to `scratch` (zero-extended
  * from `size` bits); with a64_src_zr a zero constant is simply XZR, for
  * operand positions where 31 means the zero register. */

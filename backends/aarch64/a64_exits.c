@@ -161,7 +161,7 @@ _Static_assert(TR_OFFSET_EXIT_TB == TR_OFFSET_PC + 8 && TR_OFFSET_PC % 8 == 0 &&
 void a64_emit_chain_stub(struct be_code *c, uint64_t pc, int slot)
 {
     c->stub[slot] = (uint32_t)(c->ptr - c->start);
-    be_emit_movi(c, A64_TMP1, pc);
+    a64_emit_movi_inline(c, A64_TMP1, pc);
     a64_emit_movi_addr(c, A64_TMP0, c->tb, BE_RELOC_BLOCK);
     a64_put(c, a64_load_store_pair(false, A64_PAIR_OFFSET, TR_OFFSET_PC / 8, A64_TMP0,
                                    A64_ENV, A64_TMP1));
@@ -177,6 +177,7 @@ static void finish_block(struct be_code *c)
 {
     a64_emit_pending_cond_exits(c);
     emit_request_stub(c);
+    a64_emit_literal_pool(c);
     __builtin___clear_cache((char *)c->start, (char *)c->ptr);
 }
 
@@ -203,7 +204,7 @@ static void emit_ras_limit(struct be_code *c)
 static uint8_t *emit_ras_call(struct be_code *c, uint64_t ret_pc)
 {
     emit_ras_limit(c);
-    be_emit_movi(c, A64_TMP1, ret_pc);
+    a64_emit_movi_inline(c, A64_TMP1, ret_pc);
     a64_put(c, a64_pc_rel_adr(12, A64_TMP0));
     a64_put(c, a64_load_store_pair(false, A64_PAIR_PRE, -2, A64_TMP1, A64_SP, A64_TMP0));
     uint8_t *bl = c->ptr;
@@ -296,14 +297,14 @@ void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
 
 void a64_emit_exit_inline(struct be_code *c, uint64_t pc, int code)
 {
-    be_emit_movi(c, A64_TMP1, pc);
+    a64_emit_movi_inline(c, A64_TMP1, pc);
     store_pc(c, A64_TMP1);
     return_to_dispatcher(c, code);
 }
 
 void a64_emit_exit_code(struct be_code *c, uint64_t pc, int code)
 {
-    be_emit_movi(c, A64_TMP1, pc);
+    a64_emit_movi_inline(c, A64_TMP1, pc);
     store_pc(c, A64_TMP1);
     return_to_dispatcher(c, code);
     finish_block(c);
@@ -349,7 +350,7 @@ static void emit_request_stub(struct be_code *c)
         return;
     uint32_t insn = a64_compare_branch_imm(false, true, (int32_t)(c->ptr - cbnz), A64_TMP0);
     __builtin_memcpy(be_writable(c, cbnz), &insn, 4);
-    be_emit_movi(c, A64_TMP1, request.pc);
+    a64_emit_movi_inline(c, A64_TMP1, request.pc);
     store_pc(c, A64_TMP1);
     return_to_dispatcher(c, TR_EXIT_REQUEST);
 }

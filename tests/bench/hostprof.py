@@ -131,7 +131,8 @@ def kind(text):
         return 'branch (chain)'
     if m.startswith('b.') or m in ('cbz', 'cbnz', 'tbz', 'tbnz') or m.startswith('j'):
         return 'conditional branch'
-    if m in ('movz', 'movk', 'movn') or (m == 'orr' and 'zr, #' in text):
+    if m in ('movz', 'movk', 'movn') or (m == 'orr' and 'zr, #' in text) or \
+            (m == 'ldr' and '[' not in text):          # AArch64 literal pool
         return 'constant'
     if m == 'mov':
         return 'register move'
