@@ -109,7 +109,16 @@ void a64_emit_chain_stub(struct be_code *c, uint64_t pc, int slot);
 void a64_emit_pending_cond_exits(struct be_code *c);
 void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer);  /* enum ir_xfer */
 void a64_emit_brcond(struct be_code *c, const struct ir_insn *insn, const struct be_arg *in);
-void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer);
+/* An exit_indirect marked by ir_mark_canonical (ir_canonical.c) tests its
+ * target on the jump-cache miss path: #GP at fault_pc, pinned register
+ * undo_reg less undo (a ret's pop) first. */
+struct a64_canonical {
+    uint64_t fault_pc;
+    uint32_t undo;
+    int undo_reg;
+};
+void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer,
+                            const struct a64_canonical *check);     /* NULL: none */
 void a64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
 /* brexit: a branch over an inline exit_code (a64_chain.c); the exit alone
  * (a64_exits.c), which leaves the block's pending stubs for its end. */

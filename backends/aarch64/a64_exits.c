@@ -266,14 +266,55 @@ static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
     a64_put(c, a64_uncond_branch_reg(A64_BR, A64_SCRATCH_LR));
 }
 
+/* The #GP the frontend's check of a non-canonical target would have
+ * raised: the ret's pop undone, the instruction's pc stored. */
+static void emit_canonical_fault(struct be_code *c, const struct a64_canonical *k)
+{
+    if (k->undo >= 4096) {
+        a64_emit_movi_inline(c, A64_TMP0, k->undo);
+        a64_put(c, a64_add_sub_shifted_reg(true, true, false, A64_LSL, A64_TMP0, 0,
+                                           (unsigned)k->undo_reg, (unsigned)k->undo_reg));
+    } else if (k->undo) {
+        a64_put(c, a64_add_sub_imm(true, true, false, false, k->undo, (unsigned)k->undo_reg,
+                                   (unsigned)k->undo_reg));
+    }
+    a64_emit_movi_inline(c, A64_TMP1, k->fault_pc);
+    store_pc(c, A64_TMP1);
+    return_to_dispatcher(c, TR_EXIT_SIGSEGV);
+}
+
+/* On the miss path only (ir_canonical.c): a hit proves the target
+ * canonical -- the jump cache and the return-address stack hold pcs of
+ * translated blocks, empty entries canonical ones, and the table a
+ * request swaps in never matches.  Bits 63:47 equal: sbfx; cmp; b.eq. */
+static void emit_canonical_check(struct be_code *c, unsigned pc, const struct a64_canonical *k)
+{
+    a64_put(c, a64_sbfx(true, A64_TMP0, pc, 0, 48));
+    a64_put(c, a64_cmp(true, A64_TMP0, pc));
+    uint8_t *ok = c->ptr;
+    a64_put(c, 0);
+    emit_canonical_fault(c, k);
+    uint32_t b = a64_cond_branch_imm(A64_EQ, (int32_t)(c->ptr - ok));
+    __builtin_memcpy(be_writable(c, ok), &b, 4);
+}
+
+static bool canonical(uint64_t pc) { return (uint64_t)((int64_t)(pc << 16) >> 16) == pc; }
+
 /* A computed jump stays in translated code when the target is translated:
- * the inline probe, then the shared miss path behind the epilogue.  A
- * constant target (rare) just returns to the run loop. */
-void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer)
+ * the inline probe, then (with `check`, the target's canonical test) the
+ * shared miss path behind the epilogue.  A constant target (rare) just
+ * returns to the run loop. */
+void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer,
+                            const struct a64_canonical *check)
 {
     uint64_t ret_pc = call_return_pc(c, xfer);
     if (ret_pc)
         ras_call_lands(c, emit_ras_call(c, ret_pc));
+    if (pc->is_const && check && !canonical(pc->imm)) {
+        emit_canonical_fault(c, check);
+        finish_block(c);
+        return;
+    }
     unsigned reg = a64_src(c, pc, A64_TMP1, 64);
     /* A hit enters its block as a chained jump does, rt.pc unread; the
      * miss path (and the return-address stack's base entry) read it.  The
@@ -288,6 +329,8 @@ void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
         if (xfer == IR_XFER_RET)
             emit_ras_ret(c, reg);
         emit_jmp_cache_probe(c, reg);
+        if (check)
+            emit_canonical_check(c, reg, check);
         if (late)
             store_pc(c, reg);
         a64_emit_jump(c, c->epilogue + A64_EPILOGUE_SLOT);
