@@ -69,6 +69,9 @@ struct be_desc {
     int cs_arch, cs_mode;               /* capstone ids for -d out_asm */
     bool ras_default;                   /* return-address stack unless --no-ras
                                            (on where it measured faster) */
+    bool request_guard;                 /* with cfg.env_guard, a block tests for an
+                                           exit request by loading from the env's
+                                           guard page (exit_request.c) */
     bool canonical_at_exit;             /* a marked exit_indirect checks its target
                                            itself (ir_fold_canonical, ir.h) */
     /* Pinned globals: global k, for k < n_pinned (and below the guest's

@@ -123,10 +123,7 @@ static void *sys_thread_main(void *arg)
  * stack with its new TLS (rcx/r11 as the syscall instruction leaves them). */
 static struct x86_cpu *sys_thread_cpu(const struct x86_cpu *cpu, const uint64_t *a)
 {
-    size_t size = (sizeof(*cpu) + 63) & ~(size_t)63;
-    struct x86_cpu *c = aligned_alloc(64, size);
-    if (!c)
-        return NULL;
+    struct x86_cpu *c = tr_env_alloc(sizeof(*cpu));
     memcpy(c, cpu, sizeof(*cpu));
     c->rt = (struct tr_runtime){ .pc = cpu->rt.pc, .tb_mode = cpu->rt.tb_mode };
     c->regs[X86_RAX] = 0;
@@ -165,7 +162,7 @@ int64_t sys_clone_thread(struct x86_cpu *cpu, const uint64_t *a)
     __atomic_add_fetch(&sys_live_threads, 1, __ATOMIC_SEQ_CST);
     if (sys_thread_spawn(&st) != 0) {
         __atomic_sub_fetch(&sys_live_threads, 1, __ATOMIC_SEQ_CST);
-        free(st.cpu);
+        tr_env_free(st.cpu);
         return -EAGAIN;
     }
     while (sem_wait(&st.started) != 0)
@@ -191,7 +188,7 @@ _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status)
         syscall(SYS_futex, sys_ptr(sys_clear_child_tid), FUTEX_WAKE, 1, NULL, NULL, 0);
     }
     tr_cpu_detach(cpu);
-    free(cpu);
+    tr_env_free(cpu);
     if (sys_thread_out)
         longjmp(*sys_thread_out, 1);
     for (;;)                            /* the process's first thread */

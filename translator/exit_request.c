@@ -13,10 +13,22 @@
  * the never-matching one, whose entry 0 holds a non-canonical marker pc
  * (no block has it).  rt.jmp_cache only ever holds one of the two, so a
  * request and the thread serving it need no lock and no extra field:
- * whichever it holds tells the other. */
+ * whichever it holds tells the other.
+ *
+ * Where the backend can (be_desc.request_guard) and every env has a guard
+ * page (tr_env_alloc, engine config env_guard), a request also makes the
+ * env's guard page unreadable, and a block that may loop tests for it
+ * with one load from the guard instead of loading and branching on
+ * rt.exit_request: the load faults, and the fault handler
+ * (tr_guard_fault) leaves the block at its entry for the dispatcher. */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "tr_internal.h"
 
@@ -73,13 +85,119 @@ static bool is_miss_table(const struct tr_jmp_entry *c)
     return c && c[0].pc == MISS_MARK;
 }
 
-/* Async-signal-safe: two stores. */
+/* ---- the env's guard page ---------------------------------------------- */
+
+static size_t page_bytes;               /* set by the first tr_env_alloc */
+
+/* Released envs, kept for the next thread: a late request's mprotect
+ * then still meets a guard page of ours, never memory mapped since. */
+static pthread_mutex_t free_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *free_envs;
+
+static bool uses_guard(const struct tr_runtime *rt)
+{
+    return rt->engine && rt->engine->cfg.env_guard && be_host.request_guard;
+}
+
+/* Async-signal-safe (one system call; errno kept). */
+static void guard_readable(struct tr_runtime *rt, bool readable)
+{
+    if (!uses_guard(rt))
+        return;
+    int saved = errno;
+    mprotect((char *)rt + TR_ENV_GUARD_OFFSET, page_bytes, readable ? PROT_READ : PROT_NONE);
+    errno = saved;
+}
+
+static void *take_free_env(void)
+{
+    pthread_mutex_lock(&free_lock);
+    void *env = free_envs;
+    if (env)
+        memcpy(&free_envs, env, sizeof(void *));
+    pthread_mutex_unlock(&free_lock);
+    return env;
+}
+
+/* The env sits right below its guard page, page-aligned whatever the
+ * page size (at most TR_ENV_GUARD_OFFSET below a page is not enough for
+ * 16 and 64 KB pages: the mapping starts a whole number of pages lower). */
+static void *map_env(void)
+{
+    size_t lead = (TR_ENV_GUARD_OFFSET + page_bytes - 1) / page_bytes * page_bytes;
+    uint8_t *p = mmap(NULL, lead + page_bytes, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p + lead - TR_ENV_GUARD_OFFSET;
+}
+
+void *tr_env_alloc(size_t size)
+{
+    if (!page_bytes)
+        page_bytes = (size_t)sysconf(_SC_PAGESIZE);
+    if (size > TR_ENV_GUARD_OFFSET) {
+        fputs("ferry: CPU state larger than TR_ENV_GUARD_OFFSET\n", stderr);
+        exit(1);
+    }
+    void *env = take_free_env();
+    if (!env && !(env = map_env())) {
+        fputs("ferry: out of memory\n", stderr);
+        exit(1);
+    }
+    memset(env, 0, size);
+    mprotect((char *)env + TR_ENV_GUARD_OFFSET, page_bytes, PROT_READ);
+    return env;
+}
+
+void tr_env_free(void *env)
+{
+    if (!env)
+        return;
+    pthread_mutex_lock(&free_lock);
+    memcpy(env, &free_envs, sizeof(void *));
+    free_envs = env;
+    pthread_mutex_unlock(&free_lock);
+}
+
+/* The pinned globals of e's guest (all in their registers at a block's
+ * entry). */
+static uint64_t pinned_globals(const struct tr_engine *e)
+{
+    int n = be_host.n_pinned < e->globals.count ? be_host.n_pinned : e->globals.count;
+    uint64_t m = 0;
+    for (int k = 0; k < n && k < 64; k++)
+        if (be_host.pinned_regs[k] >= 0)
+            m |= 1ull << k;
+    return m;
+}
+
+/* A block's guard load faulted: only that load, first in the block,
+ * touches the guard, so nothing of the block has run and every global is
+ * where a block entry has it.  Leaves for the dispatcher as the block's
+ * request exit would; returns only when the fault is not one of these. */
+void tr_guard_fault(struct tr_runtime *rt, const void *addr, const void *uc)
+{
+    if (!rt || !rt->in_code || !rt->unwind || !uses_guard(rt) ||
+        (uintptr_t)addr - ((uintptr_t)rt + TR_ENV_GUARD_OFFSET) >= page_bytes)
+        return;
+    struct tr_block *tb = tc_find_by_host_pc(rt->engine, be_ucontext_pc(uc));
+    if (!tb)
+        return;
+    struct ra_fault_point entry = { .guest_pc = tb->guest_pc, .pinned = pinned_globals(rt->engine) };
+    ra_fault_restore(rt, &entry, NULL, rt->engine->globals.v, be_ucontext_reg, uc);
+    rt->pc = tb->guest_pc;
+    siglongjmp(*rt->unwind, TR_EXIT_REQUEST + 1);
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+/* Async-signal-safe: two stores (and the guard's mprotect). */
 void tr_request_exit(struct tr_runtime *rt)
 {
     __atomic_store_n(&rt->exit_request, 1, __ATOMIC_SEQ_CST);
     struct tr_jmp_entry *c = __atomic_load_n(&rt->jmp_cache, __ATOMIC_SEQ_CST);
     if (c && !is_miss_table(c))
         __atomic_store_n(&rt->jmp_cache, c + TR_JMP_SIZE, __ATOMIC_SEQ_CST);
+    guard_readable(rt, false);
 }
 
 /* The table probes read, or NULL while a request is pending. */
@@ -110,9 +228,12 @@ void tr_exit_request_served(struct tr_runtime *rt)
 {
     __atomic_store_n(&rt->exit_request, 0, __ATOMIC_SEQ_CST);
     struct tr_jmp_entry *own = tr_jmp_cache_own(rt);
-    if (!own)
+    if (own)
+        __atomic_store_n(&rt->jmp_cache, own, __ATOMIC_SEQ_CST);
+    guard_readable(rt, true);
+    if (!__atomic_load_n(&rt->exit_request, __ATOMIC_SEQ_CST))
         return;
-    __atomic_store_n(&rt->jmp_cache, own, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&rt->exit_request, __ATOMIC_SEQ_CST))
+    if (own)
         __atomic_store_n(&rt->jmp_cache, own + TR_JMP_SIZE, __ATOMIC_SEQ_CST);
+    guard_readable(rt, false);
 }

@@ -77,6 +77,7 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
 {
     tcache_host_fault();                /* the cache file truncated under a reader */
     struct tr_runtime *rt = tr_thread_self();
+    tr_guard_fault(rt, si->si_addr, uc);    /* an exit request (exit_request.c) */
     struct ra_fault_point point;
     struct ra_fault_entry entries[64];
     const struct ra_fault_point *p = fault_point(rt, uc, &point, entries) ? &point : NULL;

@@ -30,13 +30,7 @@ extern char **environ;
 
 static struct x86_cpu *new_cpu(const struct ld_image *img)
 {
-    size_t size = (fe_x86_64.env_size + 63) & ~(size_t)63;
-    struct x86_cpu *cpu = aligned_alloc(64, size);
-    if (!cpu) {
-        fputs("ferry: out of memory\n", stderr);
-        exit(1);
-    }
-    memset(cpu, 0, size);
+    struct x86_cpu *cpu = tr_env_alloc(fe_x86_64.env_size);     /* zeroed */
     fe_x86_64.reset(cpu);
     cpu->regs[X86_RSP] = img->stack_pointer;
     cpu->rt.pc = img->entry;
@@ -177,6 +171,7 @@ int main(int argc, char **argv)
         .on_translate = ferry_opts.perfmap ? sys_perfmap_block : NULL,
         .check_ir = ferry_opts.check_ir || FERRY_DEBUG_BUILD,
         .keep_fd = sys_ferry_fd_adopt,
+        .env_guard = true,              /* every CPU from tr_env_alloc */
     };
     sys_engine = tr_engine_new(&cfg);
     tell_code_range(sys_engine);

@@ -94,6 +94,11 @@ struct tr_runtime {
 #define TR_OFFSET_EXIT_TB  ((int32_t)offsetof(struct tr_runtime, exit_tb))
 #define TR_OFFSET_EXIT_REQUEST ((int32_t)offsetof(struct tr_runtime, exit_request))
 #define TR_OFFSET_JMP_CACHE ((int32_t)offsetof(struct tr_runtime, jmp_cache))
+/* Envs from tr_env_alloc() have a guard page at env + TR_ENV_GUARD_OFFSET
+ * (page-aligned; whatever the page size up to 64 KB), readable unless an
+ * exit is requested: a block may test for a request with one load from it
+ * (exit_request.c). */
+#define TR_ENV_GUARD_OFFSET 8192
 #define TR_OFFSET_SPILL(i) ((int32_t)(offsetof(struct tr_runtime, spill) + 8 * (i)))
 
 /* Leave translated code from inside a helper: sets rt.pc = pc and returns

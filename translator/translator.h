@@ -41,7 +41,16 @@ struct tr_engine_config {
      * Only asked for when the code cache must map its pages again after
      * rewriting them (tc_views.c); without it the cache is one RWX view. */
     const int *(*keep_fd)(int fd);
+    /* Every env attached comes from tr_env_alloc (a guard page after it):
+     * blocks may test for an exit request with one load from the guard
+     * (where the backend does, be_desc.request_guard). */
+    bool env_guard;
 };
+
+/* An env of `size` bytes (zeroed, at most TR_ENV_GUARD_OFFSET) followed by
+ * its guard page (engine config env_guard), and its release. */
+void *tr_env_alloc(size_t size);
+void tr_env_free(void *env);
 
 /* A new engine (exits with a message if memory or the cache cannot be had). */
 struct tr_engine *tr_engine_new(const struct tr_engine_config *cfg);

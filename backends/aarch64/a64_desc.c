@@ -88,6 +88,8 @@ const struct be_desc be_host = {
     .pinned_regs = a64_pinned_regs,
     .keeps_flags = a64_keeps_flags,
     .ext_operands = true,       /* add/sub (extended register) */
+    .request_guard = true,      /* ldr from the guard page: no cbnz */
+    .canonical_at_exit = true,  /* jmp/call/ret targets tested on the miss path */
 };
 
 static int insn_width(const struct ir_insn *insn) { return insn->size == 32 ? 32 : 64; }

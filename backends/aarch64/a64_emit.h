@@ -56,6 +56,15 @@ static inline void a64_put(struct be_code *c, uint32_t insn)
 static inline int64_t a64_offset_to(const struct be_code *c, const void *target)
 { return (const uint8_t *)target - c->ptr; }
 
+/* A constant into a register: be_emit_movi (a64_glue.c) loads one of three
+ * or four instructions from the block's literal pool (a64_literal.c); the
+ * inline form always moves it with movz/movn/movk/orr (chain stubs, code
+ * outside blocks). */
+#define A64_LDR_LITERAL_X(rt) (0x58000000u | (uint32_t)(rt))
+void a64_emit_movi_inline(struct be_code *c, int dst, uint64_t imm);
+bool a64_literal_load(struct be_code *c, unsigned rd, uint64_t imm);
+void a64_emit_literal_pool(struct be_code *c);
+
 /* Register holding input `a`: a constant goes to `scratch` (zero-extended
  * from `size` bits); with a64_src_zr a zero constant is simply XZR, for
  * operand positions where 31 means the zero register. */
@@ -100,13 +109,22 @@ void a64_emit_chain_stub(struct be_code *c, uint64_t pc, int slot);
 void a64_emit_pending_cond_exits(struct be_code *c);
 void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer);  /* enum ir_xfer */
 void a64_emit_brcond(struct be_code *c, const struct ir_insn *insn, const struct be_arg *in);
-void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer);
+/* An exit_indirect marked by ir_mark_canonical (ir_canonical.c) tests its
+ * target on the jump-cache miss path: #GP at fault_pc, pinned register
+ * undo_reg less undo (a ret's pop) first. */
+struct a64_canonical {
+    uint64_t fault_pc;
+    uint32_t undo;
+    int undo_reg;
+};
+void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer,
+                            const struct a64_canonical *check);     /* NULL: none */
 void a64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
 /* brexit: a branch over an inline exit_code (a64_chain.c); the exit alone
  * (a64_exits.c), which leaves the block's pending stubs for its end. */
 void a64_emit_brexit(struct be_code *c, const struct ir_insn *insn, const struct be_arg *in);
 void a64_emit_exit_inline(struct be_code *c, uint64_t pc, int code);
-void a64_emit_exit_request(struct be_code *c, uint64_t pc);
+void a64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard);
 
 /* Memory ops (a64_mem.c). */
 unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr);

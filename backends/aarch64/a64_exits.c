@@ -161,7 +161,7 @@ _Static_assert(TR_OFFSET_EXIT_TB == TR_OFFSET_PC + 8 && TR_OFFSET_PC % 8 == 0 &&
 void a64_emit_chain_stub(struct be_code *c, uint64_t pc, int slot)
 {
     c->stub[slot] = (uint32_t)(c->ptr - c->start);
-    be_emit_movi(c, A64_TMP1, pc);
+    a64_emit_movi_inline(c, A64_TMP1, pc);
     a64_emit_movi_addr(c, A64_TMP0, c->tb, BE_RELOC_BLOCK);
     a64_put(c, a64_load_store_pair(false, A64_PAIR_OFFSET, TR_OFFSET_PC / 8, A64_TMP0,
                                    A64_ENV, A64_TMP1));
@@ -177,6 +177,7 @@ static void finish_block(struct be_code *c)
 {
     a64_emit_pending_cond_exits(c);
     emit_request_stub(c);
+    a64_emit_literal_pool(c);
     __builtin___clear_cache((char *)c->start, (char *)c->ptr);
 }
 
@@ -203,7 +204,7 @@ static void emit_ras_limit(struct be_code *c)
 static uint8_t *emit_ras_call(struct be_code *c, uint64_t ret_pc)
 {
     emit_ras_limit(c);
-    be_emit_movi(c, A64_TMP1, ret_pc);
+    a64_emit_movi_inline(c, A64_TMP1, ret_pc);
     a64_put(c, a64_pc_rel_adr(12, A64_TMP0));
     a64_put(c, a64_load_store_pair(false, A64_PAIR_PRE, -2, A64_TMP1, A64_SP, A64_TMP0));
     uint8_t *bl = c->ptr;
@@ -265,14 +266,55 @@ static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
     a64_put(c, a64_uncond_branch_reg(A64_BR, A64_SCRATCH_LR));
 }
 
+/* The #GP the frontend's check of a non-canonical target would have
+ * raised: the ret's pop undone, the instruction's pc stored. */
+static void emit_canonical_fault(struct be_code *c, const struct a64_canonical *k)
+{
+    if (k->undo >= 4096) {
+        a64_emit_movi_inline(c, A64_TMP0, k->undo);
+        a64_put(c, a64_add_sub_shifted_reg(true, true, false, A64_LSL, A64_TMP0, 0,
+                                           (unsigned)k->undo_reg, (unsigned)k->undo_reg));
+    } else if (k->undo) {
+        a64_put(c, a64_add_sub_imm(true, true, false, false, k->undo, (unsigned)k->undo_reg,
+                                   (unsigned)k->undo_reg));
+    }
+    a64_emit_movi_inline(c, A64_TMP1, k->fault_pc);
+    store_pc(c, A64_TMP1);
+    return_to_dispatcher(c, TR_EXIT_SIGSEGV);
+}
+
+/* On the miss path only (ir_canonical.c): a hit proves the target
+ * canonical -- the jump cache and the return-address stack hold pcs of
+ * translated blocks, empty entries canonical ones, and the table a
+ * request swaps in never matches.  Bits 63:47 equal: sbfx; cmp; b.eq. */
+static void emit_canonical_check(struct be_code *c, unsigned pc, const struct a64_canonical *k)
+{
+    a64_put(c, a64_sbfx(true, A64_TMP0, pc, 0, 48));
+    a64_put(c, a64_cmp(true, A64_TMP0, pc));
+    uint8_t *ok = c->ptr;
+    a64_put(c, 0);
+    emit_canonical_fault(c, k);
+    uint32_t b = a64_cond_branch_imm(A64_EQ, (int32_t)(c->ptr - ok));
+    __builtin_memcpy(be_writable(c, ok), &b, 4);
+}
+
+static bool canonical(uint64_t pc) { return (uint64_t)((int64_t)(pc << 16) >> 16) == pc; }
+
 /* A computed jump stays in translated code when the target is translated:
- * the inline probe, then the shared miss path behind the epilogue.  A
- * constant target (rare) just returns to the run loop. */
-void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer)
+ * the inline probe, then (with `check`, the target's canonical test) the
+ * shared miss path behind the epilogue.  A constant target (rare) just
+ * returns to the run loop. */
+void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer,
+                            const struct a64_canonical *check)
 {
     uint64_t ret_pc = call_return_pc(c, xfer);
     if (ret_pc)
         ras_call_lands(c, emit_ras_call(c, ret_pc));
+    if (pc->is_const && check && !canonical(pc->imm)) {
+        emit_canonical_fault(c, check);
+        finish_block(c);
+        return;
+    }
     unsigned reg = a64_src(c, pc, A64_TMP1, 64);
     /* A hit enters its block as a chained jump does, rt.pc unread; the
      * miss path (and the return-address stack's base entry) read it.  The
@@ -287,6 +329,8 @@ void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
         if (xfer == IR_XFER_RET)
             emit_ras_ret(c, reg);
         emit_jmp_cache_probe(c, reg);
+        if (check)
+            emit_canonical_check(c, reg, check);
         if (late)
             store_pc(c, reg);
         a64_emit_jump(c, c->epilogue + A64_EPILOGUE_SLOT);
@@ -296,14 +340,14 @@ void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
 
 void a64_emit_exit_inline(struct be_code *c, uint64_t pc, int code)
 {
-    be_emit_movi(c, A64_TMP1, pc);
+    a64_emit_movi_inline(c, A64_TMP1, pc);
     store_pc(c, A64_TMP1);
     return_to_dispatcher(c, code);
 }
 
 void a64_emit_exit_code(struct be_code *c, uint64_t pc, int code)
 {
-    be_emit_movi(c, A64_TMP1, pc);
+    a64_emit_movi_inline(c, A64_TMP1, pc);
     store_pc(c, A64_TMP1);
     return_to_dispatcher(c, code);
     finish_block(c);
@@ -319,8 +363,17 @@ static __thread struct {
     uint64_t pc;
 } request;
 
-void a64_emit_exit_request(struct be_code *c, uint64_t pc)
+_Static_assert(TR_ENV_GUARD_OFFSET % 8 == 0 && TR_ENV_GUARD_OFFSET <= 32760,
+               "one ldr reaches the env's guard page");
+
+/* With a guard page: `ldr x16, [env, #guard]`, one load that faults while
+ * a request is pending (exit_request.c leaves the block there). */
+void a64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard)
 {
+    if (guard) {
+        a64_ldst_env(c, 3, A64_LDR, A64_TMP0, TR_ENV_GUARD_OFFSET);
+        return;
+    }
     a64_ldst_env(c, 2, A64_LDR, A64_TMP0, TR_OFFSET_EXIT_REQUEST);
     request.block = c->start;
     request.site = (uint32_t)(c->ptr - c->start);
@@ -340,7 +393,7 @@ static void emit_request_stub(struct be_code *c)
         return;
     uint32_t insn = a64_compare_branch_imm(false, true, (int32_t)(c->ptr - cbnz), A64_TMP0);
     __builtin_memcpy(be_writable(c, cbnz), &insn, 4);
-    be_emit_movi(c, A64_TMP1, request.pc);
+    a64_emit_movi_inline(c, A64_TMP1, request.pc);
     store_pc(c, A64_TMP1);
     return_to_dispatcher(c, TR_EXIT_REQUEST);
 }

@@ -10,7 +10,14 @@ void be_emit_mov(struct be_code *c, int dst, int src)
         a64_put(c, a64_mov(true, dst, src));
 }
 
+/* Three or four instructions: a load from the block's literal pool. */
 void be_emit_movi(struct be_code *c, int dst, uint64_t imm)
+{
+    if (!a64_literal_load(c, (unsigned)dst, imm))
+        a64_emit_movi_inline(c, dst, imm);
+}
+
+void a64_emit_movi_inline(struct be_code *c, int dst, uint64_t imm)
 {
     uint32_t words[4];
     int n = a64_movi_sequence(words, dst, imm);

@@ -291,6 +291,15 @@ static void emit_call(struct be_code *c, const struct ir_insn *insn, unsigned pa
     be_emit_call(c, h->fn);
 }
 
+static void emit_exit_indirect(struct be_code *c, const struct ir_insn *insn,
+                               const struct be_arg *in)
+{
+    struct a64_canonical k = { (uint64_t)insn->aux[0], ir_canon_undo(insn), -1 };
+    if (ir_canon_checked(insn) && k.undo)
+        k.undo_reg = be_host.pinned_regs[ir_canon_global(insn)];   /* (pinned: ir_canonical.c) */
+    a64_emit_exit_indirect(c, in, insn->cond, ir_canon_checked(insn) ? &k : NULL);
+}
+
 static void emit_exit(struct be_code *c, const struct ir_insn *insn, unsigned param,
                       const struct be_arg *out, const struct be_arg *in)
 {
@@ -298,8 +307,8 @@ static void emit_exit(struct be_code *c, const struct ir_insn *insn, unsigned pa
     case IR_brcond: case IR_brflags: a64_emit_brcond(c, insn, in); break;
     case IR_brexit: a64_emit_brexit(c, insn, in); break;
     case IR_goto_tb: a64_emit_goto_tb(c, (uint64_t)insn->aux[0], (int)insn->aux[1], insn->cond); break;
-    case IR_exit_indirect: a64_emit_exit_indirect(c, &in[0], insn->cond); break;
-    case IR_exit_request: a64_emit_exit_request(c, (uint64_t)insn->aux[0]); break;
+    case IR_exit_indirect: emit_exit_indirect(c, insn, in); break;
+    case IR_exit_request: a64_emit_exit_request(c, (uint64_t)insn->aux[0], insn->aux[1] != 0); break;
     default: a64_emit_exit_code(c, (uint64_t)insn->aux[0], (int)insn->aux[1]); break;
     }
 }

@@ -40,7 +40,7 @@ static void set_base(struct be_code *c, int32_t off)
                                    PAIR_BASE));
         return;
     }
-    be_emit_movi(c, PAIR_BASE, (uint64_t)(int64_t)off);
+    a64_emit_movi_inline(c, PAIR_BASE, (uint64_t)(int64_t)off);
     a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, PAIR_BASE, 0, A64_ENV,
                                        PAIR_BASE));
 }

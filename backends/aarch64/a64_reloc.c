@@ -18,7 +18,7 @@ void a64_emit_movi_addr(struct be_code *c, unsigned rd, const void *addr, enum b
 {
     uint64_t v = (uint64_t)(uintptr_t)addr;
     if (!c->relocs && kind == BE_RELOC_BLOCK) {
-        be_emit_movi(c, (int)rd, v);
+        a64_emit_movi_inline(c, (int)rd, v);
         return;
     }
     if (c->relocs)

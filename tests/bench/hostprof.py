@@ -117,7 +117,7 @@ def chain_branches(insns, path):
 
 def kind(text):
     m = text.split()[0]
-    if 'x19, #0x10]' in text or (m in ('cbz', 'cbnz') and 'w16' in text) or \
+    if 'x19, #0x10]' in text or 'x19, #0x2000]' in text or (m in ('cbz', 'cbnz') and 'w16' in text) or \
             text.startswith('cmp      dword ptr [r14 - 0x500], 0'):
         return 'exit_request test'
     if '[x19' in text or '[r14' in text:
@@ -131,7 +131,8 @@ def kind(text):
         return 'branch (chain)'
     if m.startswith('b.') or m in ('cbz', 'cbnz', 'tbz', 'tbnz') or m.startswith('j'):
         return 'conditional branch'
-    if m in ('movz', 'movk', 'movn') or (m == 'orr' and 'zr, #' in text):
+    if m in ('movz', 'movk', 'movn') or (m == 'orr' and 'zr, #' in text) or \
+            (m == 'ldr' and '[' not in text):          # AArch64 literal pool
         return 'constant'
     if m == 'mov':
         return 'register move'

@@ -53,6 +53,7 @@ static struct tr_engine *new_engine(void)
         gd_fatal("cannot map the guest code page", strerror(errno));
     struct tr_engine_config cfg = {
         .guest = &fe_x86_64, .mem = tr_mem_host(), .code_cache_size = 1u << 20, .check_ir = true,
+        .env_guard = true,
     };
     struct tr_engine *e = tr_engine_new(&cfg);
     /* Read-only code, as a program's text: no self-modifying-code guard. */

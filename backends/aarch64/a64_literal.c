@@ -1,0 +1,93 @@
+/* a64_literal.c -- a block's literal pool: a constant that would take three
+ * or four movz/movk (a guest address such as a PIE program's globals, a
+ * call's return address) is one `ldr xN, <literal>` from a pool behind the
+ * block's last stub (8-byte aligned, one entry per distinct value).
+ *
+ * The pool is placed when the block's final exit is emitted
+ * (a64_emit_literal_pool, from finish_block); every literal added lowers
+ * c->end by the bytes it will take, so the allocator's room check already
+ * counts it.  A new emission attempt (a fresh be_code: its end is not the
+ * one this block lowered) starts an empty pool.  Values are guest
+ * constants, never host addresses (those go through a64_emit_movi_addr),
+ * and the pool moves with its block: nothing to relocate in the
+ * translation cache.  Chain stubs keep their movz/movk (hostprof.py reads
+ * a stub's pc from them).
+ */
+#include "a64_emit.h"
+
+enum { POOL_MAX = 16, SITES_MAX = 64 };
+
+static __thread struct {
+    const uint8_t *block;               /* c->start of the block it belongs to */
+    const uint8_t *end;                 /* c->end as this pool left it */
+    int n_values, n_sites;
+    uint64_t value[POOL_MAX];
+    struct { uint32_t site; int value; } sites[SITES_MAX];
+} pool;
+
+static bool pool_is_current(const struct be_code *c)
+{
+    return pool.block == c->start && pool.end == c->end;
+}
+
+/* The value's entry, added (and its room reserved) if new; -1: full. */
+static int entry_of(struct be_code *c, uint64_t imm)
+{
+    for (int k = 0; k < pool.n_values; k++)
+        if (pool.value[k] == imm)
+            return k;
+    if (pool.n_values == POOL_MAX)
+        return -1;
+    c->end -= pool.n_values == 0 ? 8 + 4 : 8;   /* the first one: alignment too */
+    pool.value[pool.n_values] = imm;
+    return pool.n_values++;
+}
+
+bool a64_literal_load(struct be_code *c, unsigned rd, uint64_t imm)
+{
+    uint32_t words[4];
+    if (!c->tb || a64_movi_sequence(words, rd, imm) < 3)  /* no block: no pool */
+        return false;
+    if (!pool_is_current(c)) {
+        pool.block = c->start;
+        pool.n_values = pool.n_sites = 0;
+    }
+    if (pool.n_sites == SITES_MAX)
+        return false;
+    int k = entry_of(c, imm);
+    pool.end = c->end;
+    if (k < 0)
+        return false;
+    pool.sites[pool.n_sites++] = (typeof(pool.sites[0])){ (uint32_t)(c->ptr - c->start), k };
+    a64_put(c, A64_LDR_LITERAL_X(rd));  /* imm19 once the pool is placed */
+    return true;
+}
+
+static void put_u64(struct be_code *c, uint64_t v)
+{
+    __builtin_memcpy(be_writable(c, c->ptr), &v, 8);
+    c->ptr += 8;
+}
+
+void a64_emit_literal_pool(struct be_code *c)
+{
+    if (!pool_is_current(c) || pool.n_values == 0) {
+        pool.block = NULL;
+        return;
+    }
+    if ((uintptr_t)c->ptr % 8)
+        a64_put(c, 0);                  /* udf: never reached */
+    uint8_t *base = c->ptr;
+    for (int k = 0; k < pool.n_values; k++)
+        put_u64(c, pool.value[k]);
+    for (int s = 0; s < pool.n_sites; s++) {
+        uint8_t *ldr = c->start + pool.sites[s].site;
+        int64_t off = base + 8 * pool.sites[s].value - ldr;
+        uint32_t w = A64_LDR_LITERAL_X(0) | (uint32_t)((off >> 2) & 0x7ffff) << 5;
+        uint32_t old;
+        __builtin_memcpy(&old, be_writable(c, ldr), 4);
+        w |= old & 0x1f;                /* its register */
+        __builtin_memcpy(be_writable(c, ldr), &w, 4);
+    }
+    pool.block = NULL;
+}
