@@ -10,17 +10,21 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The standard signals' bits only: glibc's internal 32 and 33 are ferry's
+ * own on the host (a harness that starts the test with them ignored would
+ * otherwise differ). */
 static void print_ignored(void)
 {
     char line[256];
+    unsigned long long ign;
     FILE *f = fopen("/proc/self/status", "r");
     if (!f) {
         perror("/proc/self/status");
         return;
     }
     while (fgets(line, sizeof line, f))
-        if (strncmp(line, "SigIgn:", 7) == 0)
-            fputs(line, stdout);
+        if (sscanf(line, "SigIgn: %llx", &ign) == 1)
+            printf("SigIgn, signals 1-31: %08llx\n", ign & 0x7fffffffull);
     fclose(f);
 }
 
