@@ -131,12 +131,13 @@ static uint64_t pop_slot(struct x86_cpu *c, uint64_t *sp, uint64_t bytes)
 }
 
 /* iret's RFLAGS at CPL 3 with IOPL 0: what popf may change (IF, IOPL
- * kept; TF is not emulated). */
+ * kept; TF through x86_set_tf). */
 static void iret_flags(struct x86_cpu *c, uint64_t v)
 {
     uint64_t keep = X86_AC | X86_ID | 0x4000;     /* NT */
     uint64_t rest = (c->eflags_rest & ~keep) | (v & keep);
     x86_set_eflags(c, (v & (X86_ARITH_FLAGS | X86_DF)) | rest);
+    x86_set_tf(c, (v & X86_TF) != 0);
 }
 
 /* lret [imm16] (bytes 4 or 8) and iret/iretq (iret = 1): back to 64-bit
