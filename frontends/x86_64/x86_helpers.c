@@ -432,6 +432,10 @@ static void rep_run(struct x86_cpu *c, uint64_t bytes, uint64_t repne, uint64_t 
     struct rep_regs r = rep_get(c, bytes, seg, a32);
     if (r.n == 0)
         return;                     /* no register, no flag is written */
+    if (k != REP_STOS && k != REP_SCAS)     /* a tagged pointer: #GP before any element */
+        x86_check_canonical_span(c, r.s + r.seg, bytes);
+    if (k != REP_LODS)
+        x86_check_canonical_span(c, r.d, bytes);
     if (tr_guest_softmmu(c))
         rep_precise(c, r, bytes, k, repne != 0);
     else if ((k == REP_MOVS && movs_flat(&r, bytes)) ||
