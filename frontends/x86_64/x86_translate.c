@@ -589,6 +589,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
             if (!dc.insn) dc.next_pc = dc.pc + 15;
             break;
         }
+        dc.step = p->step && i == n - 1;       /* (mov ss: a block of two) */
         translate_insn(&dc, ci, p->flags_live[i], p->cf_live[i], p->live_in[i], p->precise);
         if (b->overflow) return i;
     }
@@ -601,6 +602,15 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
     b->guest_size = (uint32_t)(dc.next_pc - pc);
     b->guest_insns = (uint32_t)i;
     return n;
+}
+
+/* mov to ss holds off a single-step trap until after the next
+ * instruction (the CPU's interrupt shadow). */
+static bool writes_ss(const cs_insn *ci)
+{
+    const cs_x86 *x = &ci->detail->x86;
+    return decoded_ok(ci) && ci->id == X86_INS_MOV && x->op_count == 2 &&
+           x->operands[0].type == X86_OP_REG && x->operands[0].reg == X86_REG_SS;
 }
 
 static void block_restart(struct ir_block *b)
@@ -630,8 +640,9 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     x86_cs_base = cs_base;
     x86_cs = code16 ? x86_cs16 : code32 ? x86_cs32 : x86_cs64;
     plan.step = !system && (b->mode & X86_TB_STEP);
-    if (plan.step) max_insns = 1;
-    plan_decode(mem, &plan, pc, max_insns);
+    plan_decode(mem, &plan, pc, plan.step ? 1 : max_insns);
+    if (plan.step && plan.n == 1 && writes_ss(x86_insns[0]))
+        plan_decode(mem, &plan, pc, 2);     /* its shadow: the trap after the next one */
     plan.system = system;
     plan.code32 = code32;
     plan.code16 = code16;

@@ -8,8 +8,11 @@
  * trap per iteration, none skipped with rcx = 0, repe/repne stopping
  * early, the 0x67 form, DF = 1), int3/ud2/a page fault while stepping
  * (their own signal, no trace trap), TF set by a handler in the context
- * of a fault and by iretq, ldmxcsr while stepping, and a process without
- * a SIGTRAP handler (killed by SIGTRAP).  Pcs are printed relative to
+ * of a fault and by iretq, ldmxcsr while stepping, mov to ss (no trap
+ * until after the next instruction), and a process without a SIGTRAP
+ * handler (killed by SIGTRAP).  (Not cpuid: under a hypervisor that
+ * emulates it, as on the machine where this was written, its trap is
+ * lost natively.)  Pcs are printed relative to
  * the start of each sequence. */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -70,12 +73,15 @@ __asm__(".text\n"
         "ss_mxcsr: sub $8, %rsp\n\tstmxcsr (%rsp)\n\t" SET_TF
         "ss_mxcsr_start: andl $~0x200, (%rsp)\n\tldmxcsr (%rsp)\n\tnop\n\t"
         "orl $0x200, (%rsp)\n\tldmxcsr (%rsp)\n\tnop\n\t" CLEAR_TF "\tadd $8, %rsp\n\tret\n"
+        /* mov to ss: the trap waits for the next instruction */
+        "ss_movss: " SET_TF "ss_movss_start: nop\n\tmov %ss, %eax\n\tmov %eax, %ss\n\tnop\n\tnop\n\t"
+        CLEAR_TF "\tret\n"
         /* no handler */
         "ss_die: " SET_TF "\tnop\n\tnop\n\t" CLEAR_TF "\tret\n");
 
 extern char ss_plain[], ss_plain_start[], ss_rep[], ss_rep_start[], ss_sig[], ss_sig_start[],
     ss_sig_load[], ss_ctx[], ss_ctx_start[], ss_ctx_load[], ss_iret[], ss_iret_start[],
-    ss_mxcsr[], ss_mxcsr_start[], ss_die[];
+    ss_mxcsr[], ss_mxcsr_start[], ss_movss[], ss_movss_start[], ss_die[];
 uint64_t ss_pushed, ss_low;         /* ss_low: a MAP_32BIT page, for the 0x67 form */
 
 #define MAX_EVENTS 96
@@ -182,6 +188,8 @@ int main(void)
     report("iretq", ss_iret_start, 0);
     ((void (*)(void))ss_mxcsr)();
     report("ldmxcsr", ss_mxcsr_start, 0);
+    ((void (*)(void))ss_movss)();
+    report("mov ss", ss_movss_start, 0);
     die_without_handler();
     return 0;
 }
