@@ -111,6 +111,7 @@ static void sys_restore_context(struct x86_cpu *cpu, const struct x86_64_sigcont
     const uint64_t fix = X86_AC | X86_OF | X86_DF | X86_TF | X86_SF | X86_ZF | X86_AF |
                          X86_PF | X86_CF;
     x86_set_eflags(cpu, (x86_get_eflags(cpu) & ~fix) | (sc->eflags & fix));
+    x86_set_tf(cpu, (sc->eflags & X86_TF) != 0);
 }
 
 /* The interrupted stack, or the top of the alternate one (SA_ONSTACK). */
@@ -173,7 +174,8 @@ int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo 
     cpu->regs[X86_RSI] = sp + offsetof(struct x86_64_rt_sigframe, info);
     cpu->regs[X86_RDX] = sp + offsetof(struct x86_64_rt_sigframe, uc);
     cpu->regs[X86_RAX] = 0;
-    x86_set_eflags(cpu, x86_get_eflags(cpu) & ~(uint64_t)(X86_DF | X86_TF));
+    x86_set_eflags(cpu, x86_get_eflags(cpu) & ~(uint64_t)X86_DF);
+    x86_set_tf(cpu, false);             /* the handler runs without single-stepping */
     cpu->rt.pc = sys_sig.action[sig].handler;
     x86_fpstate_reset(cpu);             /* the handler starts clean */
     return 0;

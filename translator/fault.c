@@ -59,7 +59,7 @@ static void set_guest_fault(struct tr_runtime *rt, int sig, const siginfo_t *si,
     bool gp = si->si_code == HOST_SI_KERNEL || a + (1ull << 47) >= (1ull << 48);
     rt->fault.sig = gp ? SIGSEGV : sig;
     rt->fault.addr = gp ? 0 : (uint64_t)(uintptr_t)si->si_addr;
-    rt->fault.code = si->si_code;       /* MAPERR / ACCERR, BUS_ADRERR ... */
+    rt->fault.code = gp ? HOST_SI_KERNEL : si->si_code;     /* MAPERR / ACCERR, BUS_ADRERR ... */
     rt->fault.trapno = gp ? 13 : 14;
     rt->fault.err = write && !gp ? 2 : 0;
 }

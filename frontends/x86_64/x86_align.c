@@ -89,6 +89,6 @@ void x86_check_canonical(struct x86_dc *dc, ir_ref target)
  * (`popped` bytes) undone (ir_fold_canonical). */
 void x86_canonical_exit(struct x86_dc *dc, uint32_t popped)
 {
-    if (!dc->code32 && !dc->code16)
+    if (!dc->code32 && !dc->code16 && !dc->step)   /* (a step's exit is a helper's trap) */
         ir_mark_canonical(dc->b, dc->pc, x86_reg_now(dc, X86_RSP), popped);
 }

@@ -18,6 +18,10 @@ static bool is_direct(const struct x86_dc *dc)
 /* Branch to target if c holds, else fall through to the next insn. */
 static void branch(struct x86_dc *dc, const struct x86_cmp *c, uint64_t target)
 {
+    if (dc->step) {
+        x86_step_branch(dc, c, target);
+        return;
+    }
     if (ir_is_const(dc->b, c->a) && ir_is_const(dc->b, c->b)) {
         bool taken = ir_cond_eval(c->cond, dc->b->values[c->a].imm, dc->b->values[c->b].imm, c->size);
         x86_end_goto(dc, taken ? target : dc->next_pc, 0);

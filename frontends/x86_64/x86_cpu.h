@@ -115,6 +115,15 @@ void x86_fpstate_reset(struct x86_cpu *cpu);
 #define X86_TB_PRECISE 2u
 void x86_precise_faults(struct x86_cpu *env, bool on);
 
+/* Single-stepping (x86_single_step.c): TF in the flags and the
+ * translation-mode bit X86_TB_STEP, set and cleared together here
+ * (x86_set_eflags leaves TF as it is). */
+#define X86_TB_STEP 4u
+void x86_set_tf(struct x86_cpu *cpu, bool on);
+/* The mode from TF as the guest left it (popf sets TF in translated code):
+ * the run loop calls it before running guest code. */
+void x86_step_sync(struct x86_cpu *cpu);
+
 /* For C helpers about to access guest memory at [addr, addr+len), as the
  * instruction (synced rt.pc) would read or write it: returns if all of it
  * is accessible, else raises the precise guest fault (x86_guard.c). */

@@ -160,5 +160,6 @@ void x86_set_eflags(struct x86_cpu *cpu, uint64_t eflags)
     cpu->cc_src = eflags & X86_ARITH_FLAGS;
     cpu->cc_dst = cpu->cc_src2 = 0;
     cpu->df = (eflags & X86_DF) ? (uint64_t)-1 : 1;
-    cpu->eflags_rest = (eflags & ~(uint64_t)(X86_ARITH_FLAGS | X86_DF | X86_TF)) | 2;
+    cpu->eflags_rest = (eflags & ~(uint64_t)(X86_ARITH_FLAGS | X86_DF | X86_TF)) | 2 |
+                       (cpu->eflags_rest & X86_TF);         /* x86_set_tf's */
 }

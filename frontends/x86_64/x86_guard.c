@@ -54,7 +54,19 @@ static void probe_host(struct x86_cpu *c, uint64_t host, size_t len, bool write)
     tr_raise(&c->rt, TR_EXIT_HOST_FAULT, c->rt.pc);
 }
 
+/* #GP for an operand not wholly canonical (bits 63:47 equal at both
+ * ends): the x86-64 host faults by itself, an AArch64 host's
+ * top-byte-ignore would let a tagged pointer through.  User mode. */
+void x86_check_canonical_span(struct x86_cpu *c, uint64_t addr, size_t len)
+{
+    uint64_t last = addr + (len ? len - 1 : 0);
+    if (tr_guest_softmmu(c) || (addr + (1ull << 47) < (1ull << 48) && last + (1ull << 47) < (1ull << 48)))
+        return;
+    tr_raise(&c->rt, TR_EXIT_SIGSEGV, c->rt.pc);
+}
+
 void x86_guest_probe(struct x86_cpu *c, uint64_t addr, size_t len, bool write)
 {
+    x86_check_canonical_span(c, addr, len);
     probe_host(c, (uint64_t)(uintptr_t)tr_guest_ptr(c, addr), len, write);
 }

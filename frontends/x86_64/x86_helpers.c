@@ -131,12 +131,13 @@ static uint64_t pop_slot(struct x86_cpu *c, uint64_t *sp, uint64_t bytes)
 }
 
 /* iret's RFLAGS at CPL 3 with IOPL 0: what popf may change (IF, IOPL
- * kept; TF is not emulated). */
+ * kept; TF through x86_set_tf). */
 static void iret_flags(struct x86_cpu *c, uint64_t v)
 {
     uint64_t keep = X86_AC | X86_ID | 0x4000;     /* NT */
     uint64_t rest = (c->eflags_rest & ~keep) | (v & keep);
     x86_set_eflags(c, (v & (X86_ARITH_FLAGS | X86_DF)) | rest);
+    x86_set_tf(c, (v & X86_TF) != 0);
 }
 
 /* lret [imm16] (bytes 4 or 8) and iret/iretq (iret = 1): back to 64-bit
@@ -431,6 +432,10 @@ static void rep_run(struct x86_cpu *c, uint64_t bytes, uint64_t repne, uint64_t 
     struct rep_regs r = rep_get(c, bytes, seg, a32);
     if (r.n == 0)
         return;                     /* no register, no flag is written */
+    if (k != REP_STOS && k != REP_SCAS)     /* a tagged pointer: #GP before any element */
+        x86_check_canonical_span(c, r.s + r.seg, bytes);
+    if (k != REP_LODS)
+        x86_check_canonical_span(c, r.d, bytes);
     if (tr_guest_softmmu(c))
         rep_precise(c, r, bytes, k, repne != 0);
     else if ((k == REP_MOVS && movs_flat(&r, bytes)) ||

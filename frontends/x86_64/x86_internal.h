@@ -142,7 +142,16 @@ ir_ref x86_call(struct x86_dc *dc, const struct ir_helper *h, ir_ref a0, ir_ref 
 bool x86_align_required(const struct x86_dc *dc);
 void x86_check_align(struct x86_dc *dc, const cs_x86_op *op, ir_ref ea);
 void x86_check_canonical(struct x86_dc *dc, ir_ref target);
+/* x86_guard.c: #GP (tr_raise) unless [addr, addr+len) is canonical. */
+void x86_check_canonical_span(struct x86_cpu *c, uint64_t addr, size_t len);
 void x86_canonical_exit(struct x86_dc *dc, uint32_t popped);
+/* x86_single_step.c: blocks of X86_TB_STEP (dc->step) end in the #DB
+ * trap at the pc the instruction reaches; popf's TF changes the mode. */
+void x86_step_trap(struct x86_dc *dc, uint64_t pc);
+void x86_step_branch_only(struct x86_dc *dc, const struct x86_cmp *c, uint64_t target);
+void x86_step_branch(struct x86_dc *dc, const struct x86_cmp *c, uint64_t target);
+void x86_step_indirect(struct x86_dc *dc, ir_ref target);
+void x86_popf_tf(struct x86_dc *dc, ir_ref flags);
 
 /* Operand i of the current instruction. */
 static inline const cs_x86_op *x86_opnd(const struct x86_dc *dc, int i)

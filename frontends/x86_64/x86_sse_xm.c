@@ -105,6 +105,8 @@ static bool x86_xm_insn(const struct x86_dc *dc)
  * would keep running blocks of the old one. */
 void x86_xm_mode_check(struct x86_dc *dc)
 {
+    if (dc->step)                   /* its trap leaves for the dispatcher anyway */
+        return;
     ir_ref mode = ir_temp(dc->b);
     x86_flags_sync(dc);
     ir_ld_env(dc->b, IR_MO_32, mode, TR_OFFSET_TB_MODE);

@@ -72,20 +72,22 @@ static void h_pushf(struct x86_dc *dc)
     x86_push(dc, bytes, x86_full_eflags(dc));
 }
 
-/* User mode may change the arithmetic flags, DF, AC, ID and NT; TF
- * (single-stepping) is not emulated and IF/IOPL stay as they are. */
+/* User mode may change the arithmetic flags, DF, AC, ID, NT and TF
+ * (single-stepping: the translation mode follows, x86_single_step.c);
+ * IF/IOPL stay as they are. */
 static void h_popf(struct x86_dc *dc)
 {
     int bytes = stack_bytes(dc);
-    ir_ref v = pop_value(dc, bytes), keep = x86_imm(dc, 0x40000 | X86_ID | 0x4000);
+    ir_ref v = pop_value(dc, bytes), keep = x86_imm(dc, 0x40000 | X86_ID | 0x4000 | X86_TF);
     ir_ref rest = x86_new(dc);
     ir_ld_env(dc->b, IR_MO_64, rest, X86_ENV_OFF(eflags_rest));
-    if (bytes == 2) keep = x86_imm(dc, 0x4000);
+    if (bytes == 2) keep = x86_imm(dc, 0x4000 | X86_TF);
     rest = x86_op2(dc, IR_or, 8, x86_op2(dc, IR_andc, 8, rest, keep), x86_op2(dc, IR_and, 8, v, keep));
     ir_st_env(dc->b, IR_MO_64, rest, X86_ENV_OFF(eflags_rest));
     struct x86_cmp d = { IR_TSTNE, 64, v, x86_imm(dc, X86_DF) };
     ir_mov(dc->b, x86_g_df, x86_select(dc, &d, x86_imm(dc, (uint64_t)-1), x86_imm(dc, 1)));
     x86_flags_set_eflags(dc, v);
+    x86_popf_tf(dc, v);
 }
 
 /* rsp changes only once the load from [rbp] has not faulted. */

@@ -128,6 +128,30 @@ static void string_rep(struct x86_dc *dc, const struct str_info *si, bool repne,
     if (sets_flags) x86_flags_clobbered(dc);
 }
 
+/* Single-stepping (x86_single_step.c): one iteration, then the trap at
+ * this instruction while it repeats, after it once done; with rcx = 0
+ * none (a trap after it).  repe/repne stop early as the CPU does. */
+static void string_rep_step(struct x86_dc *dc, const struct str_info *si, bool repne,
+                            const struct str_env *e)
+{
+    int csize = e->a32 ? 4 : 8;
+    ir_ref count = x86_get_reg(dc, X86_RCX);
+    if (e->a32) count = x86_trunc(dc, count, 4);
+    struct x86_cmp none = { IR_EQ, 64, count, x86_imm(dc, 0) };
+    x86_step_branch_only(dc, &none, dc->next_pc);
+    string_once(dc, si, e);
+    count = x86_op2(dc, IR_sub, csize, count, x86_imm(dc, 1));
+    x86_set_reg(dc, X86_RCX, count);
+    ir_ref more = x86_setcond(dc, IR_NE, 64, count, x86_imm(dc, 0));
+    if (si->op == STR_CMPS || si->op == STR_SCAS) {
+        struct x86_cmp z;
+        x86_cond(dc, repne ? 5 : 4, &z);        /* ne / e */
+        more = x86_op2(dc, IR_and, 8, more, x86_setcond(dc, z.cond, z.size, z.a, z.b));
+    }
+    struct x86_cmp again = { IR_NE, 64, more, x86_imm(dc, 0) };
+    x86_step_branch(dc, &again, dc->pc);
+}
+
 static void h_string(struct x86_dc *dc)
 {
     const struct str_info *si = str_info_of(dc->insn->id);
@@ -146,7 +170,9 @@ static void h_string(struct x86_dc *dc)
     fixed.bytes = (uint8_t)element_bytes(dc);
     struct str_env e = str_env_of(dc);
     uint8_t rep = dc->x->prefix[0];
-    if (rep == X86_PREFIX_REP || rep == X86_PREFIX_REPNE)
+    if ((rep == X86_PREFIX_REP || rep == X86_PREFIX_REPNE) && dc->step)
+        string_rep_step(dc, &fixed, rep == X86_PREFIX_REPNE, &e);
+    else if (rep == X86_PREFIX_REP || rep == X86_PREFIX_REPNE)
         string_rep(dc, &fixed, rep == X86_PREFIX_REPNE, &e);
     else
         string_once(dc, &fixed, &e);

@@ -52,6 +52,7 @@ struct block_plan {
     bool system;                    /* fe_x86_64_system: privileged insns run */
     bool code32;                    /* 32-bit protected-mode code (system mode only) */
     bool code16;                    /* real-mode code (system mode only) */
+    bool step;                      /* TF: one insn, then a trap (x86_single_step.c) */
 };
 
 /* The decoded-instruction slot n, allocated on first use: a slot and its
@@ -480,6 +481,10 @@ static void plan_liveness(struct block_plan *p, int n)
 
 void x86_end_goto(struct x86_dc *dc, uint64_t target, int slot)
 {
+    if (dc->step) {
+        x86_step_trap(dc, target);
+        return;
+    }
     x86_flags_sync_exit(dc);
     ir_goto_tb(dc->b, target, slot);
     dc->block_ended = true;
@@ -487,6 +492,10 @@ void x86_end_goto(struct x86_dc *dc, uint64_t target, int slot)
 
 void x86_end_indirect(struct x86_dc *dc, ir_ref target)
 {
+    if (dc->step) {
+        x86_step_indirect(dc, target);
+        return;
+    }
     x86_flags_sync(dc);
     ir_exit_indirect(dc->b, target);
     dc->block_ended = true;
@@ -578,6 +587,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
     struct x86_flags_state fs;
     struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc, .sse_mode = IR_NONE,
                          .system = p->system, .code32 = p->code32, .code16 = p->code16,
+                         .step = p->step,
                          .cs_base = p->code16 ? x86_cs_base : 0 };
     int i;
     x86_flags_reset(&dc);
@@ -595,6 +605,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
             if (!dc.insn) dc.next_pc = dc.pc + 15;
             break;
         }
+        dc.step = p->step && i == n - 1;       /* (mov ss: a block of two) */
         translate_insn(&dc, ci, p->flags_live[i], p->cf_live[i], p->live_in[i], p->precise);
         if (b->overflow) return i;
     }
@@ -607,6 +618,15 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
     b->guest_size = (uint32_t)(dc.next_pc - pc);
     b->guest_insns = (uint32_t)i;
     return n;
+}
+
+/* mov to ss holds off a single-step trap until after the next
+ * instruction (the CPU's interrupt shadow). */
+static bool writes_ss(const cs_insn *ci)
+{
+    const cs_x86 *x = &ci->detail->x86;
+    return decoded_ok(ci) && ci->id == X86_INS_MOV && x->op_count == 2 &&
+           x->operands[0].type == X86_OP_REG && x->operands[0].reg == X86_REG_SS;
 }
 
 static void block_restart(struct ir_block *b)
@@ -635,13 +655,16 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     x86_code16 = code16;
     x86_cs_base = cs_base;
     x86_cs = code16 ? x86_cs16 : code32 ? x86_cs32 : x86_cs64;
-    plan_decode(mem, &plan, pc, max_insns);
+    plan.step = !system && (b->mode & X86_TB_STEP);
+    plan_decode(mem, &plan, pc, plan.step ? 1 : max_insns);
+    if (plan.step && plan.n == 1 && writes_ss(x86_insns[0]))
+        plan_decode(mem, &plan, pc, 2);     /* its shadow: the trap after the next one */
     plan.system = system;
     plan.code32 = code32;
     plan.code16 = code16;
     int n = plan.n;
     struct succ_use use = { true, true };
-    if (n > 0 && !plan.fetch_fault && (system || !block_writes_no_flags(n)))
+    if (n > 0 && !plan.fetch_fault && !plan.step && (system || !block_writes_no_flags(n)))
         use = exit_flags_use(mem, n);
     plan.precise = x86_precise_block(b);
     plan.xm = (b->mode & X86_TB_XM) != 0;

@@ -34,6 +34,7 @@ struct x86_dc {
     uint64_t cs_base;               /* real mode: pcs are cs_base + ip */
     bool xm_open;                   /* an #XM check is still to be emitted (x86_sse_xm.c) */
     bool align_required;            /* vector memory operands must be aligned (x86_align.c) */
+    bool step;                      /* TF: one insn, then a trap (x86_single_step.c) */
 };
 
 /* IR globals of the x86 guest (valid after fe_x86_64.declare_globals). */
