@@ -492,7 +492,8 @@ def t_pvh(r):
     path = os.path.join(TMP, "initrd.bin")
     open(path, "wb").write(initrd)
     cmdline = "console=ttyS0 ferry=" + os.urandom(4).hex()
-    for kernel, what in [("bootinfo", "ELF64"), ("bootinfo32", "ELF32 (objcopy -O elf32-i386, as QEMU takes)")]:
+    for kernel, what in [("bootinfo", "ELF64"), ("bootinfo32", "ELF32 i386 (as QEMU takes)"),
+                         ("bootinfo32x", "ELF32 x86-64 (as QEMU takes)")]:
         rc, out, err = boot(r, "bootinfo", ["--append", cmdline, "--initrd", path], kernel=kernel)
         ok = (rc == 0 and "protocol pvh" in out and "magic 0x336ec578" in out
               and f"cmdline {cmdline}\n" in out and f"initrd size 10000 fnv {fnv1a(initrd):#x}" in out
