@@ -132,6 +132,11 @@ static int ld_check_magic(const Elf64_Ehdr *eh, struct ld_elf *e)
     return 0;
 }
 
+static uint64_t ld_phdr_size(const struct ld_elf *e)
+{
+    return e->class32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
+}
+
 /* The header's fields are kept even when rejected: callers word their
  * messages by them (e.g. no program headers at all).  The program header
  * table as the kernel takes it: entries of Elf64_Phdr's size, 1 to 4 KiB
@@ -144,15 +149,15 @@ static int ld_check_ehdr(const Elf64_Ehdr *eh, const struct ld_elf_accept *acc, 
     e->phoff = eh->e_phoff;
     e->phnum = eh->e_phnum;
     e->phentsize = eh->e_phentsize;
-    if (eh->e_machine != acc->machine)
+    if (eh->e_machine != acc->machine && !(e->class32 && eh->e_machine == EM_386))
         return ld_elf_fail(e, LD_ELF_UNSUPPORTED, "wrong machine %s (only %s programs are supported)",
                            ld_machine_name(eh->e_machine, buf, sizeof buf),
                            ld_machine_name(acc->machine, want, sizeof want));
     if (eh->e_type >= 32 || !(acc->types & LD_ELF_TYPE(eh->e_type)))
         return ld_elf_fail(e, LD_ELF_UNSUPPORTED, "not an executable (ELF type %s)",
                            ld_type_name(eh->e_type));
-    if (eh->e_phnum == 0 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
-        (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > LD_ELF_PHDRS_MAX)
+    if (eh->e_phnum == 0 || eh->e_phentsize != ld_phdr_size(e) ||
+        (uint64_t)eh->e_phnum * ld_phdr_size(e) > LD_ELF_PHDRS_MAX)
         return ld_elf_fail(e, LD_ELF_BAD_PHDRS, "bad program header table");
     if (eh->e_phoff >= e->file_size ||
         e->file_size - eh->e_phoff < (uint64_t)eh->e_phnum * eh->e_phentsize)
@@ -160,19 +165,48 @@ static int ld_check_ehdr(const Elf64_Ehdr *eh, const struct ld_elf_accept *acc, 
     return 0;
 }
 
+/* An ELFCLASS32 program header table, read in place and widened from
+ * the end down (an Elf32_Phdr is smaller than its Elf64 form). */
+static void ld_widen_phdrs(struct ld_elf *e)
+{
+    for (uint64_t i = e->phnum; i-- > 0;) {
+        Elf32_Phdr p;
+        memcpy(&p, (const uint8_t *)e->ph + i * sizeof p, sizeof p);
+        e->ph[i] = (Elf64_Phdr){ .p_type = p.p_type, .p_flags = p.p_flags, .p_offset = p.p_offset,
+                                 .p_vaddr = p.p_vaddr, .p_paddr = p.p_paddr, .p_filesz = p.p_filesz,
+                                 .p_memsz = p.p_memsz, .p_align = p.p_align };
+    }
+}
+
 static int ld_read_phdrs(struct ld_elf *e)
 {
     e->ph = calloc(e->phnum, sizeof *e->ph);
     if (!e->ph)
         return ld_elf_fail(e, LD_ELF_UNREADABLE, "out of memory");
-    if (ld_elf_read(e, e->ph, e->phnum * sizeof *e->ph, e->phoff) != 0)
+    if (ld_elf_read(e, e->ph, e->phnum * ld_phdr_size(e), e->phoff) != 0)
         return ld_elf_fail(e, LD_ELF_BAD_PHDRS, "truncated: program headers past end of file");
+    if (e->class32)
+        ld_widen_phdrs(e);
     return 0;
 }
 
+/* An ELFCLASS32 header (in the first bytes of *eh) in its Elf64 form. */
+static void ld_widen_ehdr(Elf64_Ehdr *eh)
+{
+    Elf32_Ehdr h;
+    memcpy(&h, eh, sizeof h);
+    *eh = (Elf64_Ehdr){ .e_type = h.e_type, .e_machine = h.e_machine, .e_version = h.e_version,
+                        .e_entry = h.e_entry, .e_phoff = h.e_phoff, .e_shoff = h.e_shoff,
+                        .e_flags = h.e_flags, .e_ehsize = h.e_ehsize, .e_phentsize = h.e_phentsize,
+                        .e_phnum = h.e_phnum, .e_shentsize = h.e_shentsize,
+                        .e_shnum = h.e_shnum, .e_shstrndx = h.e_shstrndx };
+    memcpy(eh->e_ident, h.e_ident, EI_NIDENT);
+}
+
 /* A file too short for the header: "not ELF" unless the magic number
- * says it is a truncated one. */
-static int ld_read_ehdr(struct ld_elf *e, Elf64_Ehdr *eh)
+ * says it is a truncated one.  An ELFCLASS32 file, where the caller takes
+ * one, is read as such. */
+static int ld_read_ehdr(struct ld_elf *e, Elf64_Ehdr *eh, const struct ld_elf_accept *acc)
 {
     memset(eh, 0, sizeof *eh);
     uint64_t n = e->file_size < sizeof *eh ? e->file_size : sizeof *eh;
@@ -180,8 +214,11 @@ static int ld_read_ehdr(struct ld_elf *e, Elf64_Ehdr *eh)
         return ld_elf_fail(e, LD_ELF_UNREADABLE, "%s", strerror(errno));
     if (ld_check_magic(eh, e))
         return e->error;
-    if (n < sizeof *eh)
+    e->class32 = acc->class32 && eh->e_ident[EI_CLASS] == ELFCLASS32;
+    if (n < (e->class32 ? sizeof(Elf32_Ehdr) : sizeof *eh))
         return ld_elf_fail(e, LD_ELF_NOT_ELF, "truncated: ELF header past end of file");
+    if (e->class32)
+        ld_widen_ehdr(eh);
     return 0;
 }
 
@@ -189,10 +226,10 @@ static int ld_read_ehdr(struct ld_elf *e, Elf64_Ehdr *eh)
 static int ld_check_elf(struct ld_elf *e, const struct ld_elf_accept *acc)
 {
     Elf64_Ehdr eh;
-    int st = ld_read_ehdr(e, &eh);
+    int st = ld_read_ehdr(e, &eh, acc);
     if (st == 0)
         st = ld_check_ehdr(&eh, acc, e);
-    if (st && st != LD_ELF_NOT_ELF && eh.e_ident[EI_CLASS] == ELFCLASS32)
+    if (st && st != LD_ELF_NOT_ELF && eh.e_ident[EI_CLASS] == ELFCLASS32 && !e->class32)
         st = ld_elf_fail(e, LD_ELF_UNSUPPORTED,
                          "wrong ELF class ELFCLASS32 (32-bit programs are not supported)");
     if (st == 0)

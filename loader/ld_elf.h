@@ -22,10 +22,13 @@ enum ld_elf_error {
     LD_ELF_BAD_SEGMENT,     /* a segment inconsistent with itself or the file */
 };
 
-/* What the caller can run: one machine, 64-bit little-endian, these types. */
+/* What the caller can run: one machine, 64-bit little-endian, these types;
+ * kernels may also be ELFCLASS32 (EM_386 or `machine`), as QEMU's PVH
+ * loader takes them: their headers are widened to the Elf64 forms. */
 struct ld_elf_accept {
     int machine;            /* EM_X86_64 */
     unsigned types;         /* LD_ELF_TYPE(ET_EXEC) | ... */
+    int class32;            /* nonzero: ELFCLASS32 accepted too (kernels only) */
 };
 #define LD_ELF_TYPE(t) (1u << (t))
 
@@ -35,6 +38,7 @@ struct ld_elf {
     const uint8_t *data;    /* the memory image, or NULL */
     uint64_t file_size;
     int type;               /* e_type */
+    int class32;            /* an ELFCLASS32 file (ph widened to Elf64_Phdr) */
     uint64_t entry, phoff, phnum, phentsize;
     Elf64_Phdr *ph;         /* the phnum program headers (owned) */
     enum ld_elf_error error;

@@ -1,9 +1,11 @@
 /* boot_elf.c -- ELF kernels: a vmlinux with the Xen PVH entry note
  * (32-bit protected-mode entry, hvm_start_info in EBX), or a plain ELF test
  * guest (every vCPU enters e_entry in 64-bit mode, RDI = vCPU index,
- * RSI = vCPU count).  The file is read and checked by the loader's ELF
- * reader (loader/ld_elf.h); what is particular to kernels is here:
- * segments load at their physical addresses into guest RAM. */
+ * RSI = vCPU count).  As QEMU's -kernel, an ELF32 file (EM_386 or
+ * EM_X86_64) is taken too, and then only with the PVH note.  The file is
+ * read and checked by the loader's ELF reader (loader/ld_elf.h); what is
+ * particular to kernels is here: segments load at their physical
+ * addresses into guest RAM. */
 #include <string.h>
 #include <unistd.h>
 
@@ -21,14 +23,15 @@ struct pvh_start_info {
 };
 struct pvh_module { uint64_t paddr, size, cmdline_paddr, reserved; };
 
-static const struct ld_elf_accept elf_kernels = { EM_X86_64, LD_ELF_TYPE(ET_EXEC) };
+static const struct ld_elf_accept elf_kernels = { EM_X86_64, LD_ELF_TYPE(ET_EXEC), .class32 = 1 };
 
 /* The loader's reason, in ferry-system's words. */
 static int elf_reject(struct boot_file *k, const struct ld_elf *e)
 {
     switch (e->error) {
     case LD_ELF_UNSUPPORTED:
-        sys_err("%s: not a 64-bit x86-64 executable ELF kernel", k->path);
+        sys_err("%s: not an x86 executable ELF kernel (ELF64 x86-64, or ELF32 with a PVH note)",
+                k->path);
         break;
     case LD_ELF_BAD_PHDRS:
         if (e->phnum == 0)
@@ -149,9 +152,14 @@ int boot_elf(struct sys_vm *vm, struct boot_file *k, struct boot_file *initrd)
         return elf_reject(k, &e);
     int r = elf_load_all(vm, k, &e, &pvh);
     uint64_t entry = e.entry;
+    int class32 = e.class32;
     ld_elf_close(&e);
     if (r < 0)
         return -1;
+    if (class32 && !pvh) {              /* QEMU: "without PVH ELF Note" */
+        sys_err("%s: ELF32 kernel without a PVH entry note (Xen PHYS32_ENTRY)", k->path);
+        return -1;
+    }
     boot_write_gdt_and_paging(vm);
     if (pvh)
         return pvh_setup(vm, pvh, initrd);

@@ -89,6 +89,14 @@ $(SYS_OUT)/guests/%.elf: $(SYS_OUT)/free/system/guests/%.o $(SYS_GLIB_FREE_OBJS)
 	$(CC_x86_64) -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -T system/guests/lib/guest.ld \
 	    -o $@ $(filter %.o,$^)
 
+# The PVH test guest as ELF32 files (QEMU's -kernel takes those, EM_386 or
+# EM_X86_64): same code and PVH note, 32-bit headers.
+SYS_GUEST_ELF32 := $(SYS_OUT)/guests/bootinfo32.elf $(SYS_OUT)/guests/bootinfo32x.elf
+$(SYS_OUT)/guests/bootinfo32.elf: $(SYS_OUT)/guests/bootinfo.elf
+	objcopy -O elf32-i386 $< $@
+$(SYS_OUT)/guests/bootinfo32x.elf: $(SYS_OUT)/guests/bootinfo.elf
+	objcopy -O elf32-x86-64 $< $@
+
 $(SYS_OUT)/host/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC_x86_64) $(SYS_GUEST_CFLAGS) -DGUEST_HOSTED -Isystem -pthread -MMD -MP -c $< -o $@
@@ -112,7 +120,7 @@ SYS_ALL_OBJS := $(SYS_CORE_OBJS) $(patsubst %.c,$(SYS_OUT)/obj/%.o,$(SYS_ACCELS)
 .PHONY: system-all check-system bench-system boot-linux
 # The AArch64 build joins in release mode (sanitizer runtimes are x86-64's).
 SYS_A64_CHECK := $(if $(filter release,$(MODE)),$(FERRY_SYSTEM_A64))
-system-all: $(FERRY_SYSTEM) $(SYS_A64_CHECK) $(SYS_GUEST_ELFS) $(SYS_GUEST_HOSTED)
+system-all: $(FERRY_SYSTEM) $(SYS_A64_CHECK) $(SYS_GUEST_ELFS) $(SYS_GUEST_ELF32) $(SYS_GUEST_HOSTED)
 ALL_EXTRA += system-all
 
 check-system: system-all

@@ -16,6 +16,8 @@
 # With "aarch64" (make check-system-linux-aarch64) FERRY_SYSTEM is the
 # AArch64 build run under qemu-aarch64, the PVH vmlinux again, without
 # --net user (no arm64 libslirp here): the network checks are left out.
+# With "pvh32" (LINUX_KIND=pvh32, not in make check) the vmlinux converted
+# to ELF32 (objcopy -O elf32-i386, as QEMU's -kernel takes PVH kernels).
 #   LINUX_TCG_CPUS     vCPUs (default 2: the AP starts by INIT/SIPI in real mode)
 #   LINUX_TCG_TIMEOUT  watchdog seconds, the time budget (default 600)
 set -e
@@ -34,6 +36,10 @@ kernel="$linux/vmlinux"; [ "$kind" = bzimage ] && kernel="$linux/vmlinuz"
 for f in "$linux/.ferry-linux-1" "$kernel" "$initramfs"; do
     [ -e "$f" ] || { echo "FAIL linux on tcg ($kind): no $f (run .ci/setup-linux, then make $initramfs)"; exit 1; }
 done
+if [ "$kind" = pvh32 ]; then
+    objcopy -O elf32-i386 "$kernel" "$out/vmlinux32.elf"
+    kernel="$out/vmlinux32.elf"
+fi
 # (the aarch64 kind's files apart: make -j check runs both)
 sfx=""; [ "$kind" = aarch64 ] && sfx="-aarch64"
 disk="$out/linux-tcg-disk$sfx.img"

@@ -77,8 +77,8 @@ def run(cmd, stdin=b"", timeout=120, runner=None):
         return -999, (e.stdout or b"").decode(errors="replace"), f"timed out after {limit} s, killed"
 
 
-def boot(runner, guest, args=(), stdin=b"", timeout=120):
-    cmd = runner[1](guest) + ["--kernel", os.path.join(GUESTS, guest + ".elf"),
+def boot(runner, guest, args=(), stdin=b"", timeout=120, kernel=None):
+    cmd = runner[1](guest) + ["--kernel", os.path.join(GUESTS, (kernel or guest) + ".elf"),
                              "--mem", "64M", "--timeout", str(timeout - 10)] + list(args)
     return run(cmd, stdin, timeout, runner)
 
@@ -492,11 +492,14 @@ def t_pvh(r):
     path = os.path.join(TMP, "initrd.bin")
     open(path, "wb").write(initrd)
     cmdline = "console=ttyS0 ferry=" + os.urandom(4).hex()
-    rc, out, err = boot(r, "bootinfo", ["--append", cmdline, "--initrd", path])
-    ok = (rc == 0 and "protocol pvh" in out and "magic 0x336ec578" in out
-          and f"cmdline {cmdline}\n" in out and f"initrd size 10000 fnv {fnv1a(initrd):#x}" in out
-          and e820_ok(out))
-    check(f"{r[0]}: PVH boot: start info, command line, memory map, initrd", ok, f"rc={rc} out={out!r} err={err!r}")
+    for kernel, what in [("bootinfo", "ELF64"), ("bootinfo32", "ELF32 i386 (as QEMU takes)"),
+                         ("bootinfo32x", "ELF32 x86-64 (as QEMU takes)")]:
+        rc, out, err = boot(r, "bootinfo", ["--append", cmdline, "--initrd", path], kernel=kernel)
+        ok = (rc == 0 and "protocol pvh" in out and "magic 0x336ec578" in out
+              and f"cmdline {cmdline}\n" in out and f"initrd size 10000 fnv {fnv1a(initrd):#x}" in out
+              and e820_ok(out))
+        check(f"{r[0]}: PVH boot of an {what} kernel: start info, command line, memory map, initrd", ok,
+              f"rc={rc} out={out!r} err={err!r}")
 
 
 def e820_ok(out):
@@ -544,8 +547,16 @@ def bad_inputs():
     far_segment[phoff + 24:phoff + 32] = (0x7FFF0000).to_bytes(8, "little")   # p_paddr
     huge_filesz = bytearray(elf)
     huge_filesz[phoff + 32:phoff + 40] = (1 << 40).to_bytes(8, "little")       # p_filesz
+    elf32 = open(os.path.join(GUESTS, "bootinfo32.elf"), "rb").read()
+    no_pvh_note32 = bytearray(elf32)
+    ph32 = int.from_bytes(elf32[28:32], "little")
+    for i in range(int.from_bytes(elf32[44:46], "little")):         # PT_NOTE -> PT_NULL
+        if elf32[ph32 + 32 * i:ph32 + 32 * i + 4] == (4).to_bytes(4, "little"):
+            no_pvh_note32[ph32 + 32 * i:ph32 + 32 * i + 4] = bytes(4)
     files = {
         "empty": b"", "garbage": os.urandom(5000), "truncated-elf": elf[:200],
+        "truncated-elf32-header": elf32[:40], "truncated-elf32-phdrs": elf32[:100],
+        "truncated-elf32-segment": elf32[:5000], "elf32-without-pvh-note": bytes(no_pvh_note32),
         "wrong-machine-elf": bytes(wrong_machine), "segment-outside-ram": bytes(far_segment),
         "segment-past-file-end": bytes(huge_filesz),
         "truncated-bzimage": fake_bzimage(os.urandom(4096), setup_sects=60)[:4096],

@@ -49,7 +49,7 @@ static void fz_symbols(const uint8_t *data, size_t size)
 
 static void fz_elf_kernel(const uint8_t *data, size_t size)
 {
-    static const struct ld_elf_accept kernels = { EM_X86_64, LD_ELF_TYPE(ET_EXEC) };
+    static const struct ld_elf_accept kernels = { EM_X86_64, LD_ELF_TYPE(ET_EXEC), .class32 = 1 };
     struct ld_elf e;
     uint8_t desc[16];
     if (ld_elf_open_mem(data, size, "fuzz", &kernels, &e) != LD_ELF_OK)
