@@ -231,14 +231,15 @@ def t_pic(r):
 
 # (case, vector, error code, IF in the pushed RFLAGS): Intel SDM vol. 3,
 # ch. 6 (vectors, which push an error code, fault vs trap RIP) and 4.7
-# (page-fault error code: P=1 W=2 U=4 I=0x10).  make check-system-kvm runs
+# (page-fault error code: P=1 W=2 U=4 RSVD=8 I=0x10), 6.15 (#DF: error code 0).  make check-system-kvm runs
 # the same expectations on real KVM.
 EXC_CASES = [("de", 0, 0, 0), ("bp", 3, 0, 0), ("ud", 6, 0, 0), ("gp-non-canonical", 13, 0, 0),
              ("int-0x40-trap-gate", 64, 0, 1), ("pf-read-not-present", 14, 0, 0),
              ("pf-write-not-present", 14, 2, 0), ("pf-read-add-operand", 14, 0, 0),
              ("pf-write-read-only", 14, 3, 0),
              ("pf-fetch-nx", 14, 0x11, 0), ("pf-fetch-not-present", 14, 0x10, 0),
-             ("pf-after-cmp", 14, 0, 0)]
+             ("pf-after-cmp", 14, 0, 0), ("df-gp-gate-not-present", 8, 0, 0),
+             ("pf-rsvd-read", 14, 9, 0), ("pf-rsvd-write", 14, 0xb, 0), ("pf-rsvd-fetch", 14, 0x19, 0)]
 
 
 def t_exc(r):
