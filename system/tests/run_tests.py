@@ -255,6 +255,19 @@ def t_exc(r):
           rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r}")
 
 
+def t_irqstorm(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "irqstorm")
+    want = bytes((i * 131 + 7) & 0xFF for i in range(64 << 10))
+    line = f"irqstorm storm fnv {fnv1a(want):#x} bad 0 ticks 20+\n"
+    check(f"{r[0]}: local APIC timer storm (periodic, 20 us): 20+ ticks with EOI, checksum right every round",
+          rc == 0 and line in out, f"rc={rc} want={line!r} out={out!r} err={err!r}")
+    line = "irqstorm rep-movs bad-regs 0 bad-data 0 mid-rep 3+\n"
+    check(f"{r[0]}: timer interrupts taken in the middle of rep movsb, iretq resumes it (RCX/RSI/RDI, data)",
+          rc == 0 and line in out, f"rc={rc} want={line!r} out={out!r} err={err!r}")
+
+
 # CPL 3 (SDM vol. 3, 5.8.8 syscall/sysret, 6.12 stack switch to RSP0,
 # 4.7 page-fault error codes with U=4): the user code segment 0x33, #GP(0)
 # for cli and hlt, #PF 5 (read of a supervisor page), 7 (write to a
@@ -634,11 +647,11 @@ def main():
     t_kvm_not_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_xpage, t_smc, t_sipi, t_smp, t_malformed, t_fuzz, t_highmem,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_irqstorm, t_ring3, t_segments, t_fxpage, t_xpage, t_smc, t_sipi, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     if A64_RUNNER:          # under qemu-aarch64: the guests that exercise the CPU, briefly
-        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_xpage, t_smc, t_sipi, t_pvh, t_smp, t_watchdog]:
+        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_irqstorm, t_ring3, t_segments, t_fxpage, t_xpage, t_smc, t_sipi, t_pvh, t_smp, t_watchdog]:
             t(A64_RUNNER)
     shutil.rmtree(TMP, ignore_errors=True)
     print(f"check-system: {results['passed']} passed, {results['failed']} failed")
