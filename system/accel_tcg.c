@@ -239,6 +239,18 @@ static bool fetch_came_back(struct x86_sys_cpu *x)
     return m->fetchable(m, x->cpu.rt.pc, 16) == 16;
 }
 
+/* A contributory exception (#DE, #TS, #NP, #SS, #GP) or a #PF whose
+ * delivery fails (a gate not present, beyond the IDT limit, a stack that
+ * cannot be written) becomes #DF with error code 0 (Intel SDM vol. 3,
+ * 6.15 table 6-5; every delivery failure counts as the contributory or
+ * page fault it would raise).  A benign first exception (#UD, #BP, ...)
+ * would take the second one serially; here it is still a triple fault. */
+static bool double_fault(struct x86_sys_cpu *x, int first)
+{
+    bool escalates = first == X86_EXC_DE || first == X86_EXC_PF || (first >= 10 && first <= X86_EXC_GP);
+    return escalates && x86_sys_deliver(x, X86_EXC_DF, true, 0);
+}
+
 /* Delivers the pending exception (or the one a user-mode exit code
  * stands for); false when the IDT cannot (a triple fault, here). */
 static bool deliver_fault(struct tcg_cpu *c)
@@ -272,7 +284,7 @@ static bool deliver_fault(struct tcg_cpu *c)
     sys_debug(tcg_vm, "vCPU %d: exception %d (error code 0x%llx) at RIP=0x%llx, CR2=0x%llx",
               c->vcpu->index, ev.vector, (unsigned long long)ev.err,
               (unsigned long long)x->cpu.rt.pc, (unsigned long long)x->sys.cr2);
-    if (x86_sys_deliver_event(x, &ev))
+    if (x86_sys_deliver_event(x, &ev) || double_fault(x, ev.vector))
         return true;
     sys_err("vCPU %d: guest exception %d (error code 0x%llx) at RIP=0x%llx cannot be delivered "
             "(IDT limit 0x%llx): triple fault, treated as reset", c->vcpu->index, ev.vector,

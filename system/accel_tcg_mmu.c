@@ -35,6 +35,7 @@ enum { ACC_READ = 0, ACC_WRITE = 1, ACC_USER = 2, ACC_FETCH = 4 };
 #define PF_P 1u
 #define PF_W 2u
 #define PF_U 4u
+#define PF_RSVD 8u
 #define PF_I 0x10u
 
 static uint64_t *pte_ptr(uint64_t table, uint64_t va, int shift)
@@ -56,6 +57,15 @@ static bool allowed(const struct x86_sys_state *s, int acc, uint64_t rights)
     if ((acc & ACC_WRITE) && !(rights & PTE_W) && ((acc & ACC_USER) || (s->cr0 & X86_CR0_WP)))
         return false;
     return !((acc & ACC_FETCH) && (rights & PTE_NX));
+}
+
+/* The reserved bits of a 2 MiB or 1 GiB page's entry between its PAT bit
+ * (12) and its frame (bit 21 or 30): set, the walk faults with RSVD
+ * (Intel SDM vol. 3, 4.5 tables 4-17 and 4-15).  Fixed by the
+ * architecture, unlike the ones above MAXPHYADDR (not checked). */
+static uint64_t large_reserved(int shift)
+{
+    return shift == 12 ? 0 : ((1ull << shift) - 1) & ~0x1fffull;
 }
 
 /* The walk's A and D bits: writes to RAM like any other (tracked pages). */
@@ -85,6 +95,10 @@ static bool walk(const struct x86_sys_state *s, uint64_t va, int acc, uint64_t *
         if (!(pte & PTE_A))
             set_bits(p, PTE_A);
         if (shift == 12 || (shift <= 30 && (pte & PTE_PS))) {
+            if (large_reserved(shift) & pte) {
+                *err = pf_code(s, acc, true) | PF_RSVD;
+                return false;
+            }
             if (!allowed(s, acc, rights)) {
                 *err = pf_code(s, acc, true);
                 return false;

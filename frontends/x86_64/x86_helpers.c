@@ -328,7 +328,7 @@ static void rep_put_all(struct x86_cpu *c, const struct rep_regs *r, enum rep_ki
 }
 
 /* A rep loop as x86_guarded runs it. */
-struct rep_job { struct rep_regs r; uint64_t bytes; enum rep_kind k; bool repne; };
+struct rep_job { struct rep_regs r; uint64_t bytes; enum rep_kind k; bool repne, paused; };
 
 /* How many whole elements from addr stay in its page. */
 static uint64_t elems_in_page(uint64_t addr, uint64_t bytes)
@@ -375,6 +375,21 @@ static void rep_page_run(struct x86_cpu *c, struct rep_job *j)
         r->s = (r->s + len) & r->amask;
 }
 
+/* A long rep movs/stos under the software MMU (system mode) stops between
+ * pages when the vCPU is asked to leave translated code (an interrupt):
+ * the registers say where it is, rt.pc is the rep instruction, so the
+ * interrupt is taken in the middle and iretq resumes the copy, as the
+ * CPU does (Intel SDM vol. 2, REP: "interrupted ... between iterations").
+ * At least one page goes per call, so the copy always progresses. */
+static bool rep_should_pause(struct x86_cpu *c, struct rep_job *j)
+{
+    if ((j->k != REP_MOVS && j->k != REP_STOS) || !tr_guest_softmmu(c)
+        || !__atomic_load_n(&c->rt.exit_request, __ATOMIC_RELAXED))
+        return false;
+    j->paused = true;
+    return true;
+}
+
 static void rep_elements(struct x86_cpu *c, void *arg)
 {
     struct rep_job *j = arg;
@@ -383,6 +398,8 @@ static void rep_elements(struct x86_cpu *c, void *arg)
         if (rep_element(c, &j->r, j->bytes, j->k, j->repne))
             break;
         rep_page_run(c, j);
+        if (j->r.n && rep_should_pause(c, j))
+            break;
     }
 }
 
@@ -393,7 +410,7 @@ static void rep_elements(struct x86_cpu *c, void *arg)
 static void rep_precise(struct x86_cpu *c, struct rep_regs r, uint64_t bytes,
                         enum rep_kind k, bool repne)
 {
-    struct rep_job j = { r, bytes, k, repne };
+    struct rep_job j = { r, bytes, k, repne, false };
     if (!x86_guarded(c, rep_elements, &j)) {
         uint64_t d = c->regs[X86_RDI] & r.amask, f = c->rt.fault.addr;
         if ((k == REP_MOVS || k == REP_STOS) && f >= d && f < d + bytes)
@@ -401,6 +418,8 @@ static void rep_precise(struct x86_cpu *c, struct rep_regs r, uint64_t bytes,
         tr_raise(&c->rt, TR_EXIT_HOST_FAULT, c->rt.pc);
     }
     rep_put_all(c, &j.r, k);
+    if (j.paused)                       /* resumed at the rep instruction */
+        tr_raise(&c->rt, TR_EXIT_REQUEST, c->rt.pc);
 }
 
 static void rep_block(struct x86_cpu *c, void *arg)
@@ -415,7 +434,7 @@ static void rep_block(struct x86_cpu *c, void *arg)
  * precisely, from the first element (re-copying is harmless: no overlap). */
 static void rep_fast(struct x86_cpu *c, struct rep_regs r, uint64_t bytes, enum rep_kind k)
 {
-    struct rep_job j = { r, bytes, k, false };
+    struct rep_job j = { r, bytes, k, false, false };
     if (!x86_guarded(c, rep_block, &j)) {
         rep_precise(c, r, bytes, k, false);
         return;

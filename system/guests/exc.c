@@ -10,7 +10,9 @@
  * write, the memory operand of an add), #PF protection (write to a
  * read-only page with CR0.WP), #PF on fetch from an NX page and from a
  * not-present page, an interrupt gate vs trap gate (IF), and the
- * arithmetic flags pushed for a #PF right after a cmp. */
+ * arithmetic flags pushed for a #PF right after a cmp, #PF with RSVD
+ * (read, write, fetch: a reserved bit in a 2 MiB PDE) and #DF from a #GP
+ * whose IDT gate is not present. */
 #include "guest.h"
 
 #ifdef GUEST_HOSTED
@@ -27,7 +29,7 @@ uint64_t exc_vector, exc_err, exc_rip, exc_cr2, exc_resume, exc_rflags;
 #define STUB_ERR(name, vec) \
     "exc_" #name ":\n  push $" #vec "\n  jmp exc_common\n"
 __asm__(".text\n"
-        STUB(de, 0) STUB(bp, 3) STUB(ud, 6) STUB_ERR(gp, 13) STUB_ERR(pf, 14) STUB(sw, 0x40)
+        STUB(de, 0) STUB(bp, 3) STUB(ud, 6) STUB_ERR(gp, 13) STUB_ERR(pf, 14) STUB(sw, 0x40) STUB_ERR(df, 8)
         "exc_common:\n"
         "  push %rax\n"
         "  mov 8(%rsp), %rax\n  mov %rax, exc_vector(%rip)\n"
@@ -39,7 +41,7 @@ __asm__(".text\n"
         "  pop %rax\n"
         "  add $16, %rsp\n"
         "  iretq\n");
-void exc_de(void), exc_bp(void), exc_ud(void), exc_gp(void), exc_pf(void), exc_sw(void);
+void exc_de(void), exc_bp(void), exc_ud(void), exc_gp(void), exc_pf(void), exc_sw(void), exc_df(void);
 
 static void report(const char *name, uint64_t want_rip, uint64_t want_cr2)
 {
@@ -93,6 +95,20 @@ static void paging_cases(void)
     report("pf-fetch-not-present", 0x300000000ull, 0x300000000ull);
     PD[PAGE_NX] &= ~(1ull << 63);
     flush(PAGE_NX << 21);
+    /* Bit 13 of a 2 MiB page's PDE is reserved (SDM vol. 3, 4.5): every
+     * access faults with P and RSVD (8) set, W for a write, I for a fetch
+     * (EFER.NXE is on).  Page PAGE_RO starts with a ret for the fetch. */
+    *(volatile uint8_t *)(PAGE_RO << 21) = 0xc3;
+    PD[PAGE_RO] |= 1ull << 13;
+    flush(PAGE_RO << 21);
+    CASE("mov $0x2000010, %%rcx", "mov (%%rcx), %%rax");
+    report("pf-rsvd-read", at, 0x2000010ull);
+    CASE("mov $0x2000018, %%rcx", "movl $1, (%%rcx)");
+    report("pf-rsvd-write", at, 0x2000018ull);
+    CASE("mov $0x2000000, %%rcx", "jmp *%%rcx");
+    report("pf-rsvd-fetch", 0x2000000ull, 0x2000000ull);
+    PD[PAGE_RO] &= ~(1ull << 13);
+    flush(PAGE_RO << 21);
     /* The flags of the instruction before a faulting access are the ones
      * pushed: cmp 2, 1 leaves CF, SF set and ZF clear (read right after
      * the access, so they are live where it faults). */
@@ -109,6 +125,22 @@ static void paging_cases(void)
     serial_putc('\n');
 }
 
+/* #GP whose gate is not present: its delivery raises #NP, contributory on
+ * contributory, so the CPU delivers #DF with error code 0 (SDM vol. 3,
+ * 6.15 table 6-5 and "Interrupt 8").  #DF is an abort: the RIP it pushes
+ * is undefined, so only the vector and error code are checked. */
+static void double_fault_case(void)
+{
+    uint64_t at;
+    struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr;
+    __asm__ volatile("sidt %0" : "=m"(idtr));
+    volatile uint8_t *gp_gate = (volatile uint8_t *)idtr.base + 16 * 13;
+    gp_gate[5] &= 0x7f;
+    CASE("mov $0x8000000000000000, %%rcx", "mov (%%rcx), %%rax");
+    report("df-gp-gate-not-present", exc_rip, ~0ull);
+    gp_gate[5] |= 0x80;
+}
+
 int guest_main(int ncpus)
 {
     uint64_t at;
@@ -118,6 +150,7 @@ int guest_main(int ncpus)
     idt_gate(13, exc_gp, IDT_INTERRUPT_GATE);
     idt_gate(14, exc_pf, IDT_INTERRUPT_GATE);
     idt_gate(0x40, exc_sw, IDT_TRAP_GATE);
+    idt_gate(8, exc_df, IDT_INTERRUPT_GATE);
     idt_load();
     CASE("xor %%ecx, %%ecx\n mov $1, %%eax\n xor %%edx, %%edx", "div %%ecx");
     report("de", at, ~0ull);
@@ -130,6 +163,7 @@ int guest_main(int ncpus)
     CASE("sti", "int $0x40");
     report("int-0x40-trap-gate", at + 2, ~0ull);
     __asm__ volatile("cli");
+    double_fault_case();
     paging_cases();
     put_str("exc done\n");
     return 0;

@@ -231,14 +231,15 @@ def t_pic(r):
 
 # (case, vector, error code, IF in the pushed RFLAGS): Intel SDM vol. 3,
 # ch. 6 (vectors, which push an error code, fault vs trap RIP) and 4.7
-# (page-fault error code: P=1 W=2 U=4 I=0x10).  make check-system-kvm runs
+# (page-fault error code: P=1 W=2 U=4 RSVD=8 I=0x10), 6.15 (#DF: error code 0).  make check-system-kvm runs
 # the same expectations on real KVM.
 EXC_CASES = [("de", 0, 0, 0), ("bp", 3, 0, 0), ("ud", 6, 0, 0), ("gp-non-canonical", 13, 0, 0),
              ("int-0x40-trap-gate", 64, 0, 1), ("pf-read-not-present", 14, 0, 0),
              ("pf-write-not-present", 14, 2, 0), ("pf-read-add-operand", 14, 0, 0),
              ("pf-write-read-only", 14, 3, 0),
              ("pf-fetch-nx", 14, 0x11, 0), ("pf-fetch-not-present", 14, 0x10, 0),
-             ("pf-after-cmp", 14, 0, 0)]
+             ("pf-after-cmp", 14, 0, 0), ("df-gp-gate-not-present", 8, 0, 0),
+             ("pf-rsvd-read", 14, 9, 0), ("pf-rsvd-write", 14, 0xb, 0), ("pf-rsvd-fetch", 14, 0x19, 0)]
 
 
 def t_exc(r):
@@ -252,6 +253,19 @@ def t_exc(r):
     want = "exc pf-after-cmp rflags cf 1 zf 0 sf 1\n"      # cmp 2, 1: 1 - 2 borrows, negative
     check(f"{r[0]}: the RFLAGS a #PF pushes hold the flags of the instruction before it",
           rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r}")
+
+
+def t_irqstorm(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "irqstorm")
+    want = bytes((i * 131 + 7) & 0xFF for i in range(64 << 10))
+    line = f"irqstorm storm fnv {fnv1a(want):#x} bad 0 ticks 20+\n"
+    check(f"{r[0]}: local APIC timer storm (periodic, 20 us): 20+ ticks with EOI, checksum right every round",
+          rc == 0 and line in out, f"rc={rc} want={line!r} out={out!r} err={err!r}")
+    line = "irqstorm rep-movs bad-regs 0 bad-data 0 mid-rep 3+\n"
+    check(f"{r[0]}: timer interrupts taken in the middle of rep movsb, iretq resumes it (RCX/RSI/RDI, data)",
+          rc == 0 and line in out, f"rc={rc} want={line!r} out={out!r} err={err!r}")
 
 
 # CPL 3 (SDM vol. 3, 5.8.8 syscall/sysret, 6.12 stack switch to RSP0,
@@ -644,11 +658,11 @@ def main():
     t_kvm_not_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_xpage, t_smc, t_sipi, t_smp, t_malformed, t_fuzz, t_highmem,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_irqstorm, t_ring3, t_segments, t_fxpage, t_xpage, t_smc, t_sipi, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     if A64_RUNNER:          # under qemu-aarch64: the guests that exercise the CPU, briefly
-        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_ring3, t_segments, t_fxpage, t_xpage, t_smc, t_sipi, t_pvh, t_smp, t_watchdog]:
+        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_irqstorm, t_ring3, t_segments, t_fxpage, t_xpage, t_smc, t_sipi, t_pvh, t_smp, t_watchdog]:
             t(A64_RUNNER)
     shutil.rmtree(TMP, ignore_errors=True)
     print(f"check-system: {results['passed']} passed, {results['failed']} failed")
