@@ -258,4 +258,17 @@ bool be_fetch_sees_alias(uint8_t *rw, const uint8_t *rx) __attribute__((weak));
 uintptr_t be_ucontext_pc(const void *uc) __attribute__((weak));
 uint64_t be_ucontext_reg(const void *uc, int reg) __attribute__((weak));
 
+/* Interruptible host system call (QEMU's safe_syscall), for the calls a
+ * guest signal must wake (reads, waits, sleeps): runs host system call nr
+ * with a0..a5 and returns its raw result (-errno on failure), or
+ * -BE_SAFE_SYSCALL_WOKEN without entering the kernel when *wake is set.
+ * A host signal handler sets *wake, then calls be_safe_syscall_rewind(uc):
+ * a thread interrupted between the check and the kernel entry goes back
+ * to the check, so a signal arriving just before the call cannot leave it
+ * asleep. */
+#define BE_SAFE_SYSCALL_WOKEN 513    /* Linux's ERESTARTSYS: user space never sees it */
+long be_safe_syscall(const volatile int *wake, long nr, long a0, long a1, long a2, long a3,
+                     long a4, long a5);
+void be_safe_syscall_rewind(void *uc);
+
 #endif

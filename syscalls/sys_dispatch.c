@@ -2,6 +2,7 @@
  * registers, runs the table's handler, and writes rax/rcx/r11 back as the
  * SYSCALL instruction and the kernel do. */
 #include "options.h"
+#include "sys_block.h"
 #include "sys_internal.h"
 
 struct sys_process sys_proc;
@@ -36,7 +37,8 @@ void sys_x86_64_syscall(struct x86_cpu *cpu)
     sys_guest_args_done(fixed, ret);
     if (ferry_opts.strace)
         sys_strace_result(e, nr, a, ret);
-    if (ret == -EINTR && !sys_regs_restored && sys_signal_restart(nr)) {
+    bool woken = ret == -BE_SAFE_SYSCALL_WOKEN;     /* a signal came first: sys_block.h */
+    if (!sys_regs_restored && (woken || (ret == -EINTR && sys_signal_restart(nr)))) {
         cpu->regs[X86_RAX] = nr;            /* run the syscall insn again */
         cpu->rt.pc -= 2;
     } else if (!sys_regs_restored) {

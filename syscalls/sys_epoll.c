@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sys_conv.h"
+#include "sys_block.h"
 #include "sys_handlers.h"
 
 #define SYS_EPOLL_MAX_EVENTS 1024
@@ -46,8 +47,8 @@ static int64_t sys_epoll_events_out(uint64_t g, const struct epoll_event *h, int
 static int64_t sys_epoll_pwait_into(const uint64_t *a, struct epoll_event *h, int max,
                                     const void *sigmask, size_t sigsetsize)
 {
-    long n = syscall(SYS_epoll_pwait, (int)a[0], h, max, (int)a[3], sigmask, sigsetsize);
-    return n < 0 ? -errno : sys_epoll_events_out(a[1], h, (int)n);
+    long n = sys_block(SYS_epoll_pwait, (int)a[0], h, max, (int)a[3], sigmask, sigsetsize);
+    return n < 0 ? n : sys_epoll_events_out(a[1], h, (int)n);
 }
 
 /* Up to SYS_EPOLL_MAX_EVENTS on the stack; more (selectors' test of

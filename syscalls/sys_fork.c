@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "sys_block.h"
 #include "sys_handlers.h"
 
 #define SYS_CLONE_VM             0x00000100
@@ -162,11 +163,10 @@ SYS_HANDLER(sys_clone3)
 /* Status words, options and struct rusage are the same on all hosts. */
 SYS_HANDLER(sys_wait4)
 {
-    return sys_ret(wait4((pid_t)a[0], sys_ptr(a[1]), (int)a[2], sys_ptr(a[3])));
+    return sys_block(SYS_wait4, (pid_t)a[0], sys_ptr(a[1]), (int)a[2], sys_ptr(a[3]));
 }
 
 SYS_HANDLER(sys_waitid)
 {
-    return sys_ret(syscall(SYS_waitid, (int)a[0], (int)a[1], sys_ptr(a[2]), (int)a[3],
-                           sys_ptr(a[4])));
+    return sys_block(SYS_waitid, (int)a[0], (int)a[1], sys_ptr(a[2]), (int)a[3], sys_ptr(a[4]));
 }

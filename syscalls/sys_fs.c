@@ -9,13 +9,14 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "sys_block.h"
 #include "sys_handlers.h"
 #include "options.h"
 
-SYS_HANDLER(sys_read) { return sys_ret(read((int)a[0], sys_ptr(a[1]), a[2])); }
-SYS_HANDLER(sys_write) { return sys_ret(write((int)a[0], sys_ptr(a[1]), a[2])); }
-SYS_HANDLER(sys_readv) { return sys_ret(readv((int)a[0], sys_ptr(a[1]), (int)a[2])); }
-SYS_HANDLER(sys_writev) { return sys_ret(writev((int)a[0], sys_ptr(a[1]), (int)a[2])); }
+SYS_HANDLER(sys_read) { return sys_block(SYS_read, (int)a[0], sys_ptr(a[1]), a[2]); }
+SYS_HANDLER(sys_write) { return sys_block(SYS_write, (int)a[0], sys_ptr(a[1]), a[2]); }
+SYS_HANDLER(sys_readv) { return sys_block(SYS_readv, (int)a[0], sys_ptr(a[1]), (int)a[2]); }
+SYS_HANDLER(sys_writev) { return sys_block(SYS_writev, (int)a[0], sys_ptr(a[1]), (int)a[2]); }
 
 SYS_HANDLER(sys_pread64)
 {
@@ -65,7 +66,7 @@ SYS_HANDLER(sys_fsync) { return sys_ret(fsync((int)a[0])); }
 SYS_HANDLER(sys_fdatasync) { return sys_ret(fdatasync((int)a[0])); }
 SYS_HANDLER(sys_ftruncate) { return sys_ret(ftruncate((int)a[0], (off_t)a[1])); }
 SYS_HANDLER(sys_truncate) { return sys_ret(truncate(sys_path(a[0]), (off_t)a[1])); }
-SYS_HANDLER(sys_flock) { return sys_ret(flock((int)a[0], (int)a[1])); }
+SYS_HANDLER(sys_flock) { return sys_block(SYS_flock, (int)a[0], (int)a[1]); }
 
 SYS_HANDLER(sys_sync)
 {

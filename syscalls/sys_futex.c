@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sys_block.h"
 #include "sys_handlers.h"
 
 /* Ops whose fourth argument is a timeout (the others pass a count there). */
@@ -34,8 +35,7 @@ SYS_HANDLER(sys_futex)
         ts = (struct timespec){ .tv_sec = (time_t)gts.sec, .tv_nsec = (long)gts.nsec };
         arg4 = &ts;
     }
-    return sys_ret(syscall(SYS_futex, sys_ptr(a[0]), op, (uint32_t)a[2], arg4, sys_ptr(a[4]),
-                           (uint32_t)a[5]));
+    return sys_block(SYS_futex, sys_ptr(a[0]), op, (uint32_t)a[2], arg4, sys_ptr(a[4]), (uint32_t)a[5]);
 }
 
 /* Passed through: the kernel then wakes robust-mutex waiters when a guest

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sys_block.h"
 #include "sys_handlers.h"
 
 SYS_HANDLER(sys_socket) { return sys_ret(syscall(SYS_socket, (int)a[0], (int)a[1], (int)a[2])); }
@@ -23,19 +24,19 @@ SYS_HANDLER(sys_bind) { return sys_ret(syscall(SYS_bind, (int)a[0], sys_ptr(a[1]
 
 SYS_HANDLER(sys_connect)
 {
-    return sys_ret(syscall(SYS_connect, (int)a[0], sys_ptr(a[1]), (unsigned)a[2]));
+    return sys_block(SYS_connect, (int)a[0], sys_ptr(a[1]), (unsigned)a[2]);
 }
 
 SYS_HANDLER(sys_listen) { return sys_ret(syscall(SYS_listen, (int)a[0], (int)a[1])); }
 
 SYS_HANDLER(sys_accept)
 {
-    return sys_ret(syscall(SYS_accept4, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2]), 0));
+    return sys_block(SYS_accept4, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2]), 0);
 }
 
 SYS_HANDLER(sys_accept4)
 {
-    return sys_ret(syscall(SYS_accept4, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2]), (int)a[3]));
+    return sys_block(SYS_accept4, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2]), (int)a[3]);
 }
 
 SYS_HANDLER(sys_getsockname)
@@ -50,24 +51,24 @@ SYS_HANDLER(sys_getpeername)
 
 SYS_HANDLER(sys_sendto)
 {
-    return sys_ret(syscall(SYS_sendto, (int)a[0], sys_ptr(a[1]), a[2], (int)a[3], sys_ptr(a[4]),
-                           (unsigned)a[5]));
+    return sys_block(SYS_sendto, (int)a[0], sys_ptr(a[1]), a[2], (int)a[3], sys_ptr(a[4]),
+                     (unsigned)a[5]);
 }
 
 SYS_HANDLER(sys_recvfrom)
 {
-    return sys_ret(syscall(SYS_recvfrom, (int)a[0], sys_ptr(a[1]), a[2], (int)a[3], sys_ptr(a[4]),
-                           sys_ptr(a[5])));
+    return sys_block(SYS_recvfrom, (int)a[0], sys_ptr(a[1]), a[2], (int)a[3], sys_ptr(a[4]),
+                     sys_ptr(a[5]));
 }
 
 SYS_HANDLER(sys_sendmsg)
 {
-    return sys_ret(syscall(SYS_sendmsg, (int)a[0], sys_ptr(a[1]), (int)a[2]));
+    return sys_block(SYS_sendmsg, (int)a[0], sys_ptr(a[1]), (int)a[2]);
 }
 
 SYS_HANDLER(sys_recvmsg)
 {
-    return sys_ret(syscall(SYS_recvmsg, (int)a[0], sys_ptr(a[1]), (int)a[2]));
+    return sys_block(SYS_recvmsg, (int)a[0], sys_ptr(a[1]), (int)a[2]);
 }
 
 SYS_HANDLER(sys_shutdown) { return sys_ret(syscall(SYS_shutdown, (int)a[0], (int)a[1])); }
@@ -95,12 +96,12 @@ _Static_assert(sizeof(struct x86_64_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr
 
 SYS_HANDLER(sys_sendmmsg)
 {
-    return sys_ret(syscall(SYS_sendmmsg, (int)a[0], sys_ptr(a[1]), (unsigned)a[2], (int)a[3]));
+    return sys_block(SYS_sendmmsg, (int)a[0], sys_ptr(a[1]), (unsigned)a[2], (int)a[3]);
 }
 
 /* The timeout is a struct timespec: two 64-bit fields on both hosts. */
 SYS_HANDLER(sys_recvmmsg)
 {
-    return sys_ret(syscall(SYS_recvmmsg, (int)a[0], sys_ptr(a[1]), (unsigned)a[2], (int)a[3],
-                           sys_ptr(a[4])));
+    return sys_block(SYS_recvmmsg, (int)a[0], sys_ptr(a[1]), (unsigned)a[2], (int)a[3],
+                     sys_ptr(a[4]));
 }

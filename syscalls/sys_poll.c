@@ -7,18 +7,19 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sys_block.h"
 #include "sys_handlers.h"
 
 SYS_HANDLER(sys_poll)
 {
     int ms = (int)a[2];
     struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-    return sys_ret(syscall(SYS_ppoll, sys_ptr(a[0]), a[1], ms < 0 ? NULL : &ts, NULL, 8));
+    return sys_block(SYS_ppoll, sys_ptr(a[0]), a[1], ms < 0 ? NULL : &ts, NULL, 8);
 }
 
 SYS_HANDLER(sys_ppoll)
 {
-    return sys_ret(syscall(SYS_ppoll, sys_ptr(a[0]), a[1], sys_ptr(a[2]), sys_ptr(a[3]), a[4]));
+    return sys_block(SYS_ppoll, sys_ptr(a[0]), a[1], sys_ptr(a[2]), sys_ptr(a[3]), a[4]);
 }
 
 /* select updates the timeout with the time left, as Linux does. */
@@ -32,17 +33,17 @@ SYS_HANDLER(sys_select)
         ts = (struct timespec){ tv.tv_sec, tv.tv_usec * 1000 };
         tsp = &ts;
     }
-    long r = syscall(SYS_pselect6, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2]), sys_ptr(a[3]),
-                     tsp, NULL);
+    long r = sys_block(SYS_pselect6, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2]), sys_ptr(a[3]), tsp,
+                       NULL);
     if (tsp) {
         tv = (struct timeval){ ts.tv_sec, ts.tv_nsec / 1000 };
         sys_copy_out(a[4], &tv, sizeof tv);
     }
-    return sys_ret(r);
+    return r;
 }
 
 SYS_HANDLER(sys_pselect6)
 {
-    return sys_ret(syscall(SYS_pselect6, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2]), sys_ptr(a[3]),
-                           sys_ptr(a[4]), sys_ptr(a[5])));
+    return sys_block(SYS_pselect6, (int)a[0], sys_ptr(a[1]), sys_ptr(a[2]), sys_ptr(a[3]),
+                     sys_ptr(a[4]), sys_ptr(a[5]));
 }

@@ -58,6 +58,7 @@ struct sys_thread_signals {
     uint64_t saved_mask;        /* rt_sigsuspend: the mask the frame saves */
     bool saved_mask_valid;
     struct x86_64_stack altstack;
+    volatile int wake;          /* a host signal came since the last delivery (sys_block.h) */
 };
 extern __thread struct sys_thread_signals sys_tsig;
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "sys_block.h"
 #include "sys_handlers.h"
 #include "sys_sigframe.h"
 #include "translator.h"
@@ -187,6 +188,8 @@ static void sys_host_handler(int sig, siginfo_t *si, void *uc)
     _Static_assert(sizeof(siginfo_t) == sizeof(struct x86_64_siginfo), "siginfo layout");
     memcpy(&sys_tsig.info[sig], si, sizeof(struct x86_64_siginfo));
     sys_set_pending(&sys_tsig, sig);
+    sys_tsig.wake = 1;
+    be_safe_syscall_rewind(uc);
     tr_interrupt(tr_current_env());
 }
 
@@ -293,6 +296,7 @@ static void sys_signal_run_locked(struct x86_cpu *cpu, int sig, const struct x86
 
 void sys_signal_deliver_pending(struct x86_cpu *cpu)
 {
+    __atomic_store_n(&sys_tsig.wake, 0, __ATOMIC_SEQ_CST);     /* before reading pending */
     uint64_t ready = sys_pending() & ~sys_tsig.blocked;
     if (!ready) {
         sys_signal_sync_mask();

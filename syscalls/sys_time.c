@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sys_block.h"
 #include "sys_handlers.h"
 
 SYS_HANDLER(sys_clock_gettime)
@@ -54,13 +55,12 @@ SYS_HANDLER(sys_time)
 
 SYS_HANDLER(sys_nanosleep)
 {
-    return sys_ret(syscall(SYS_nanosleep, sys_ptr(a[0]), sys_ptr(a[1])));
+    return sys_block(SYS_nanosleep, sys_ptr(a[0]), sys_ptr(a[1]));
 }
 
 SYS_HANDLER(sys_clock_nanosleep)
 {
-    return sys_ret(syscall(SYS_clock_nanosleep, (clockid_t)a[0], (int)a[1], sys_ptr(a[2]),
-                           sys_ptr(a[3])));
+    return sys_block(SYS_clock_nanosleep, (clockid_t)a[0], (int)a[1], sys_ptr(a[2]), sys_ptr(a[3]));
 }
 
 SYS_HANDLER(sys_times)
