@@ -8,6 +8,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <sys/syscall.h>
+
+#include "sys_block.h"
 #include "sys_handlers.h"
 
 SYS_HANDLER(sys_dup) { return sys_ret(dup((int)a[0])); }
@@ -80,7 +83,7 @@ SYS_HANDLER(sys_fcntl)
         if (sys_fcntl_cmds[i].cmd != cmd)
             continue;
         if (sys_fcntl_cmds[i].kind == SYS_FCNTL_PTR)
-            return sys_ret(fcntl(fd, cmd, sys_ptr(a[2])));
+            return sys_block(SYS_fcntl, fd, cmd, sys_ptr(a[2]));     /* F_SETLKW waits */
         if (sys_fcntl_cmds[i].kind == SYS_FCNTL_INT)
             return sys_ret(fcntl(fd, cmd, (long)a[2]));
         if (cmd == F_SETFL)

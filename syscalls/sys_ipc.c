@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "sys_conv.h"
+#include "sys_block.h"
 #include "sys_handlers.h"
 #include "translator.h"
 
@@ -145,13 +146,13 @@ SYS_HANDLER(sys_semget)
 
 SYS_HANDLER(sys_semop)
 {
-    return sys_ret(syscall(SYS_semtimedop, (int)a[0], sys_ptr(a[1]), (size_t)a[2], NULL));
+    return sys_block(SYS_semtimedop, (int)a[0], sys_ptr(a[1]), (size_t)a[2], NULL);
 }
 
 /* struct timespec: two 64-bit fields on both hosts. */
 SYS_HANDLER(sys_semtimedop)
 {
-    return sys_ret(syscall(SYS_semtimedop, (int)a[0], sys_ptr(a[1]), (size_t)a[2], sys_ptr(a[3])));
+    return sys_block(SYS_semtimedop, (int)a[0], sys_ptr(a[1]), (size_t)a[2], sys_ptr(a[3]));
 }
 
 /* The commands whose argument is a struct semid_ds. */
@@ -187,13 +188,12 @@ SYS_HANDLER(sys_msgget) { return sys_ret(syscall(SYS_msgget, (key_t)a[0], (int)a
 /* struct msgbuf: a long type, then the text. */
 SYS_HANDLER(sys_msgsnd)
 {
-    return sys_ret(syscall(SYS_msgsnd, (int)a[0], sys_ptr(a[1]), (size_t)a[2], (int)a[3]));
+    return sys_block(SYS_msgsnd, (int)a[0], sys_ptr(a[1]), (size_t)a[2], (int)a[3]);
 }
 
 SYS_HANDLER(sys_msgrcv)
 {
-    return sys_ret(syscall(SYS_msgrcv, (int)a[0], sys_ptr(a[1]), (size_t)a[2], (long)a[3],
-                           (int)a[4]));
+    return sys_block(SYS_msgrcv, (int)a[0], sys_ptr(a[1]), (size_t)a[2], (long)a[3], (int)a[4]);
 }
 
 /* msqid64_ds, msginfo: the same layouts on both hosts. */

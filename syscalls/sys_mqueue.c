@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sys_block.h"
 #include "sys_handlers.h"
 
 /* The kernel's struct mq_attr. */
@@ -42,16 +43,16 @@ SYS_HANDLER(sys_mq_timedsend)
 {
     if (sys_mq_fd_bad(a[0]))
         return -EBADF;
-    return sys_ret(syscall(SYS_mq_timedsend, (int)a[0], sys_ptr(a[1]), (size_t)a[2],
-                           (unsigned)a[3], sys_ptr(a[4])));
+    return sys_block(SYS_mq_timedsend, (int)a[0], sys_ptr(a[1]), (size_t)a[2], (unsigned)a[3],
+                     sys_ptr(a[4]));
 }
 
 SYS_HANDLER(sys_mq_timedreceive)
 {
     if (sys_mq_fd_bad(a[0]))
         return -EBADF;
-    return sys_ret(syscall(SYS_mq_timedreceive, (int)a[0], sys_ptr(a[1]), (size_t)a[2],
-                           sys_ptr(a[3]), sys_ptr(a[4])));
+    return sys_block(SYS_mq_timedreceive, (int)a[0], sys_ptr(a[1]), (size_t)a[2], sys_ptr(a[3]),
+                     sys_ptr(a[4]));
 }
 
 SYS_HANDLER(sys_mq_notify)
