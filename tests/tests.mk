@@ -86,6 +86,10 @@ $(foreach n,mqueue mqueue_notify,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/gues
     tests/guest/mqueue_io.h
 $(foreach n,fault_flags fault_deadflags,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/fault_signals.h
+$(foreach n,direct_spin indirect_spin,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+    tests/guest/spin_harness.h
+$(foreach n,sigaction_race sigaction_race_posted,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+    tests/guest/sigaction_switch.h
 # C++ guest programs (tests/guest/*.cc: exceptions, libgcc's unwinder), the same four builds.
 GUEST_CXX      := g++
 GUEST_CXXFLAGS := -std=gnu++17 -Wall -pthread
