@@ -276,8 +276,8 @@ $(foreach a,$(ARCHES),$(eval $(call tcache_for_arch,$(a))))
 # make check's first suite, builds those with CHECK_JOBS jobs (the machine's
 # cores: 2 in CI); the suites then find them built.
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-CHECK_BUILDS = all $(UNIT_BIN) $(foreach a,$(ARCHES),$(call guest_quick_bins,$(a))) $(INSN_QUICK) \
-               $(FUZZ_BINS) $(FUZZ_A64_BINS)
+CHECK_BUILDS = all $(UNIT_BIN) $(A64_EXEC_OUT)/a64-exec $(RELIAB_PROGS) \
+               $(foreach a,$(ARCHES),$(call guest_quick_bins,$(a))) $(INSN_QUICK) $(FUZZ_BINS) $(FUZZ_A64_BINS)
 .PHONY: check-build
 check-build:
 	$(MAKE) -j$(CHECK_JOBS) $(CHECK_BUILDS)
