@@ -11,8 +11,11 @@
 #                              programs (coreutils, grep, sed, tar, bash, python3, perl)
 #   check-cli-ARCH             command-line behaviour and --stats (chaining)
 #   check-golden               host code per guest instruction vs tests/golden/*.golden
-#   check-long                 the full random instruction sweeps and
-#                              tests/guest-long/*.c (thread stress), both hosts
+#   check-long                 the full random instruction sweeps,
+#                              tests/guest-long/*.c (thread stress), the guest
+#                              builds make check leaves out, longer fuzzing
+#   check-build                (make check's first) what the suites run, built
+#                              with all cores
 # ARCH is x86_64 (build/ferry) or aarch64 (build/aarch64/ferry under qemu).
 
 TESTS_OUT := $(BUILD)/tests
@@ -86,6 +89,10 @@ $(foreach n,mqueue mqueue_notify,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/gues
     tests/guest/mqueue_io.h
 $(foreach n,fault_flags fault_deadflags,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/fault_signals.h
+$(foreach n,direct_spin indirect_spin,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+    tests/guest/spin_harness.h
+$(foreach n,sigaction_race sigaction_race_posted,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+    tests/guest/sigaction_switch.h
 # C++ guest programs (tests/guest/*.cc: exceptions, libgcc's unwinder), the same four builds.
 GUEST_CXX      := g++
 GUEST_CXXFLAGS := -std=gnu++17 -Wall -pthread
@@ -124,6 +131,16 @@ GUEST_NOT_aarch64 := mqueue_notify io_uring aio noncanonical noncanonical_edge v
 GUEST_NOT_x86_64 :=
 guest_bins_arch = $(filter-out $(foreach n,$(GUEST_NOT_$(2)),%/$(n).O0 %/$(n).O2 %/$(n).pie %/$(n).dyn), \
                     $(call guest_bins_for,$(1)))
+# Programs that test ferry's run time (signal races, threads changing
+# mappings) and take seconds natively (sigaction_race_posted 15-20 s at load
+# 12, thread_munmap 8 s): their -O0 and static-pie builds add no code paths
+# to make check, so on the x86-64 build they run in check-guest-long-x86_64
+# (docs/status.md, "make check time (session 13)").  guest_quick_bins(ARCH):
+# check-guest-ARCH's cases; guest_rest_bins(ARCH): check-guest-long-ARCH's.
+GUEST_TWO_VARIANTS := sigaction_race_posted sigaction_race thread_munmap
+guest_quick_bins = $(filter-out $(foreach n,$(GUEST_TWO_VARIANTS),%/$(n).O0 %/$(n).pie), \
+                     $(call guest_bins_arch,$(GUEST_QUICK_VARIANTS_$(1)),$(1)))
+guest_rest_bins = $(filter-out $(call guest_quick_bins,$(1)),$(call guest_bins_arch,$(GUEST_VARIANTS),$(1)))
 
 # Guest programs for check-long only (long stress runs).
 GUEST_LONG_BINS := $(patsubst tests/guest-long/%.c,$(TESTS_OUT)/guest-long/%.O2,$(wildcard tests/guest-long/*.c))
@@ -160,9 +177,9 @@ define tests_for_arch
 .PHONY: check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-debian-$(1) check-debian-long-$(1) check-cli-$(1) \
         check-insn-long-$(1) \
         check-guest-long-$(1)
-check-guest-$(1): $$(FERRY_BIN_$(1)) $$(call guest_bins_arch,$$(GUEST_QUICK_VARIANTS_$(1)),$(1))
+check-guest-$(1): $$(FERRY_BIN_$(1)) $$(call guest_quick_bins,$(1))
 	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/guest-$(1) -m tests/guest \
-	    -f "$$(FERRY_CMD_$(1))" $$(call guest_bins_arch,$$(GUEST_QUICK_VARIANTS_$(1)),$(1))
+	    -f "$$(FERRY_CMD_$(1))" $$(call guest_quick_bins,$(1))
 check-insn-$(1): $$(FERRY_BIN_$(1)) $$(INSN_QUICK)
 	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/insn-$(1) -m tests/insn \
 	    -f "$$(FERRY_CMD_$(1))" $$(INSN_QUICK)
@@ -172,9 +189,9 @@ check-insn-long-$(1): $$(FERRY_BIN_$(1)) $$(INSN_LONG)
 check-guest-long-$(1): $$(FERRY_BIN_$(1)) $$(GUEST_LONG_BINS) $$(GUEST_BINS)
 	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/guest-long-$(1) -m tests/guest-long \
 	    -f "$$(FERRY_CMD_$(1))" $$(GUEST_LONG_BINS)
-	$$(if $$(filter-out $$(GUEST_QUICK_VARIANTS_$(1)),$$(GUEST_VARIANTS)),$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) \
+	$$(if $$(call guest_rest_bins,$(1)),$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) \
 	    -w $$(TESTS_OUT)/run/guest-rest-$(1) -m tests/guest -f "$$(FERRY_CMD_$(1))" \
-	    $$(call guest_bins_arch,$$(filter-out $$(GUEST_QUICK_VARIANTS_$(1)),$$(GUEST_VARIANTS)),$(1)))
+	    $$(call guest_rest_bins,$(1)))
 check-busybox-$(1): $$(FERRY_BIN_$(1))
 	$$(RUN_DIFF) -t $$(TEST_TIMEOUT_$(1)) -w $$(TESTS_OUT)/run/busybox-$(1) \
 	    -f "$$(FERRY_CMD_$(1))" $$(sort $$(wildcard tests/busybox/*.sh))
@@ -196,7 +213,7 @@ $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
 
 .PHONY: check-long
 check-long: $(foreach a,$(ARCHES),check-insn-long-$(a) check-guest-long-$(a) check-reliab-long-$(a) \
-            check-debian-long-$(a))
+            check-debian-long-$(a)) check-fuzz-long
 
 # --- benchmarks -------------------------------------------------------------
 # Not part of `make check`: tests/bench/setup.sh installs what they run.
@@ -246,3 +263,18 @@ check-tcache-$(1): $$(FERRY_BIN_$(1))
 CHECK_TARGETS += check-tcache-$(1)
 endef
 $(foreach a,$(ARCHES),$(eval $(call tcache_for_arch,$(a))))
+
+# --- make check's builds, all cores at once -------------------------------
+# make check runs its suites one after the other (their output in order),
+# so each built what it needed one compiler at a time: the sanitizer
+# builds of the fuzz harnesses (two toolchains, ~150 s of CPU), 336 guest
+# programs (~110 s), the insn tests and ferry for both hosts.  check-build,
+# make check's first suite, builds those with CHECK_JOBS jobs (the machine's
+# cores: 2 in CI); the suites then find them built.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CHECK_BUILDS = all $(UNIT_BIN) $(A64_EXEC_OUT)/a64-exec $(RELIAB_PROGS) \
+               $(foreach a,$(ARCHES),$(call guest_quick_bins,$(a))) $(INSN_QUICK) $(FUZZ_BINS) $(FUZZ_A64_BINS)
+.PHONY: check-build
+check-build:
+	$(MAKE) -j$(CHECK_JOBS) $(CHECK_BUILDS)
+CHECK_TARGETS := check-build $(CHECK_TARGETS)

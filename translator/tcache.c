@@ -92,7 +92,11 @@ struct tcache {
 /* ---- reserved memory ------------------------------------------------------ */
 
 #define DATA_ROOM ((size_t)64 << 20)
-#define SPILL_AT ((size_t)4 << 20)      /* new records in memory at most (about) */
+/* New records in memory at most (about): every byte of them is a page
+ * written once whatever the size, so a smaller one costs only more
+ * writes to the spill file (a cold cc1 -O2: 60 of them) and keeps the
+ * peak RSS 3 MB lower. */
+#define SPILL_AT ((size_t)1 << 20)
 #define FRESH_ROOM ((size_t)TCACHE_MAX_FILE)
 
 static bool region_reserve(struct region *r, size_t size)

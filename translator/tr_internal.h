@@ -72,6 +72,7 @@ struct tr_code_cache {
     int fork_fd;                        /* the code as of a fork in progress (-1) */
     size_t trim_next;                   /* the alias is trimmed when this much is used */
     size_t trimmed, rw_ready;           /* alias pages below: unmapped; mapped (tc_views.c) */
+    size_t repopulated;                 /* alias bytes mapped again below trimmed since the trim */
     uint32_t patched[TC_PATCHED_MAX];   /* pages chain-patched, not yet mapped again */
     unsigned n_patched, stale_exits;    /* (only with remap_fd: under an emulator) */
     uint64_t (*enter)(void *env, const uint8_t *code);

@@ -38,57 +38,43 @@ static uint8_t *tables;
 static size_t tables_used;
 static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* size bytes of read-write memory aligned to size (a power of two), or NULL. */
-void *tr_map_aligned(size_t size)
+/* size bytes of read-write memory (rounded up to align, a power of two)
+ * aligned to align, or NULL: size + align bytes are reserved and the
+ * ends outside the aligned part given back. */
+static void *map_aligned_to(size_t size, size_t align)
 {
-    uint8_t *map = mmap(NULL, 2 * size, PROT_READ | PROT_WRITE,
+    size = (size + align - 1) & ~(align - 1);
+    uint8_t *map = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (map == MAP_FAILED)
         return NULL;
-    uint8_t *t = (uint8_t *)(((uintptr_t)map + size - 1) & ~(uintptr_t)(size - 1));
+    uint8_t *t = (uint8_t *)(((uintptr_t)map + align - 1) & ~(uintptr_t)(align - 1));
     if (t > map)
         munmap(map, (size_t)(t - map));
-    munmap(t + size, (size_t)(map + size - t));
+    if (map + size + align > t + size)
+        munmap(t + size, (size_t)(map + size + align - (t + size)));
     return t;
+}
+
+/* size bytes of read-write memory aligned to size (a power of two), or NULL. */
+void *tr_map_aligned(size_t size)
+{
+    return map_aligned_to(size, size);
 }
 
 /* Under shadow paging (this project's machines) the first touch of each
  * 4 KiB page costs 20-40 us even when the page was populated (the
  * hypervisor maps it then), while a 2 MiB page costs ~180 us once: the
  * tables (1.3 MB, touched all over by any process) and the block pool's
- * first megabytes are huge pages when the kernel has them to give. */
-static void *map_huge(size_t size)
-{
-    uint8_t *t = tr_map_aligned(size);
-    if (!t)
-        return NULL;
-    madvise(t, size, MADV_HUGEPAGE);
-#ifdef TABLES_LSAN_ROOT
-    __lsan_register_root_region(t, size);
-#endif
-    return t;
-}
-
-static uint8_t *map_tables(void)
-{
-    return map_huge(TABLES_SIZE);
-}
-
-/* size zeroed bytes (rounded up to 2 MiB), 2 MiB-aligned, in huge pages
- * where possible; never freed; NULL if out of address space. */
+ * first megabytes are huge pages when the kernel has them to give.
+ * size zeroed bytes (rounded up to 2 MiB), 2 MiB-aligned, never freed;
+ * NULL if out of address space. */
 void *tr_pool_map(size_t size)
 {
-    size_t huge = TABLES_SIZE;
-    size = (size + huge - 1) & ~(huge - 1);
-    uint8_t *map = mmap(NULL, size + huge, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (map == MAP_FAILED)
+    uint8_t *t = map_aligned_to(size, TABLES_SIZE);
+    if (!t)
         return NULL;
-    uint8_t *t = (uint8_t *)(((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1));
-    if (t > map)
-        munmap(map, (size_t)(t - map));
-    if (map + size + huge > t + size)
-        munmap(t + size, (size_t)(map + size + huge - (t + size)));
+    size = (size + TABLES_SIZE - 1) & ~(TABLES_SIZE - 1);
     madvise(t, size, MADV_HUGEPAGE);
 #ifdef TABLES_LSAN_ROOT
     __lsan_register_root_region(t, size);
@@ -106,7 +92,7 @@ static void populate(void *p, size_t size)
 static void *carve(size_t size)
 {
     size = (size + 63) & ~(size_t)63;
-    if (!tables && !(tables = map_tables()))
+    if (!tables && !(tables = tr_pool_map(TABLES_SIZE)))
         return NULL;
     if (size > TABLES_SIZE - tables_used)
         return NULL;

@@ -9,20 +9,22 @@
  * one it reads again, SIG_IGN when ferry's other thread just mirrored the
  * guest's); sigaction_race_posted.c pins ferry's side on both builds. */
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
+
+#include "sigaction_switch.h"
 
 #define SWITCHES 20000
 
 static volatile sig_atomic_t handled;
-static volatile int stop;
 
 static void on_usr1(int sig) { handled = 1; }
 
+static int switched_enough(int switches) { return switches == SWITCHES; }
+
 static void *sender(void *arg)
 {
-    while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE))
+    while (!stopped())
         kill(getpid(), SIGUSR1);
     return NULL;
 }
@@ -32,10 +34,7 @@ int main(void)
     pthread_t t;
     signal(SIGUSR1, SIG_IGN);
     pthread_create(&t, NULL, sender, NULL);
-    for (int i = 0; i < SWITCHES; i++)
-        signal(SIGUSR1, i % 2 ? SIG_IGN : on_usr1);
-    signal(SIGUSR1, SIG_IGN);
-    __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+    switch_disposition(SIGUSR1, on_usr1, switched_enough);
     pthread_join(t, NULL);
     printf("%d switches while SIGUSR1 arrived: alive\n", SWITCHES);
     return 0;

@@ -13,25 +13,28 @@
  * disposition changes, so this one runs on both builds. */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <signal.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "sigaction_switch.h"
 
 /* Deliveries to wait for: the switching goes on until the worker has run
  * the handler this often (natively too, the sender may start late). */
 #define HANDLED 1500
 
 static volatile sig_atomic_t handled;
-static volatile int stop;
 static volatile pid_t worker_tid;
 
 static void on_trap(int sig) { handled = handled + 1; }
 
+static int handled_enough(int switches) { return handled >= HANDLED; }
+
 static void *worker(void *arg)
 {
     __atomic_store_n(&worker_tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
-    while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE))
+    while (!stopped())
         ;
     return NULL;
 }
@@ -41,7 +44,7 @@ static void *sender(void *arg)
     pid_t tid;
     while (!(tid = __atomic_load_n(&worker_tid, __ATOMIC_ACQUIRE)))
         sched_yield();
-    while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE))
+    while (!stopped())
         syscall(SYS_tgkill, getpid(), tid, SIGTRAP);
     return NULL;
 }
@@ -52,10 +55,7 @@ int main(void)
     signal(SIGTRAP, SIG_IGN);
     pthread_create(&w, NULL, worker, NULL);
     pthread_create(&s, NULL, sender, NULL);
-    for (int i = 0; handled < HANDLED; i++)
-        signal(SIGTRAP, i % 2 ? SIG_IGN : on_trap);
-    signal(SIGTRAP, SIG_IGN);
-    __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+    switch_disposition(SIGTRAP, on_trap, handled_enough);
     pthread_join(s, NULL);
     pthread_join(w, NULL);
     printf("%d handlers run while the disposition switched: alive\n", HANDLED);
