@@ -121,6 +121,10 @@ guest_bins_for = $(filter $(foreach v,$(1),%.$(v)),$(GUEST_BINS))
 # a jump to address 1); sigaction_race_posted pins ferry's lock there;
 # guest_bins_arch(VARIANTS,ARCH).
 GUEST_NOT_aarch64 := mqueue_notify io_uring aio noncanonical noncanonical_edge vsock_cid sigaction_race
+# cmsg_trunc: qemu-user 7.2's recvmsg truncates control data itself (a larger
+# host buffer), without MSG_CTRUNC and with partial headers; an AArch64 program
+# under qemu-aarch64 alone answers the same (docs/status.md, session 13 suites).
+GUEST_NOT_aarch64 += cmsg_trunc
 # setxid_threads: hangs now and then (session 12: once at load 18, once in the serial
 # clean-clone run: timeout after 60 s, both builds' x86-64 variants); open bug, see
 # docs/status.md Next steps.  Out of make check until found.
