@@ -18,23 +18,13 @@
 
 static uint8_t aes_sbox[256], aes_inv_sbox[256];
 
-static uint8_t gf_mul(uint8_t a, uint8_t b)
-{
-    uint8_t p = 0;
-    for (; b; b >>= 1) {
-        if (b & 1) p ^= a;
-        a = (uint8_t)((a << 1) ^ (a & 0x80 ? 0x1b : 0));
-    }
-    return p;
-}
-
 static uint8_t rotl8(uint8_t x, int n) { return (uint8_t)(x << n | x >> (8 - n)); }
 
 /* S-box from the multiplicative inverse and the affine map (FIPS-197
  * 5.1.1), built before main.  The inverse comes from powers of the
  * generator 3 (a^-1 = 3^(255 - log3 a)): a search per byte cost 3 M host
  * instructions at every start of ferry. */
-__attribute__((constructor)) static void aes_tables(void)
+__attribute__((constructor(101))) static void aes_tables(void)
 {
     uint8_t exp3[256], log3[256] = { 0 };
     uint8_t x = 1;
@@ -51,39 +41,96 @@ __attribute__((constructor)) static void aes_tables(void)
     }
 }
 
-/* The state is column-major: byte 4c + r is row r of column c. */
-static void aes_shift_rows(x86_xmm *s, bool inverse)
+/* Products by the MixColumns coefficients (2, 3 forward; 9, 11, 13, 14
+ * inverse): table lookups instead of a GF(2^8) multiply loop per byte, which made AES-GCM
+ * under ferry 470x slower than native (Python's test_asyncio.test_ssl clients
+ * timed out).  Built from xtime (multiply by 2), a few thousand host
+ * instructions at start-up. */
+static uint8_t aes_mul2[256], aes_mul3[256], aes_mul9[256], aes_mul11[256], aes_mul13[256],
+    aes_mul14[256];
+
+static uint8_t xtime(uint8_t a) { return (uint8_t)((a << 1) ^ (a & 0x80 ? 0x1b : 0)); }
+
+__attribute__((constructor(101))) static void aes_mul_tables(void)
 {
-    x86_xmm t = *s;
-    for (int c = 0; c < 4; c++)
-        for (int r = 0; r < 4; r++)
-            s->b[4 * c + r] = t.b[4 * ((inverse ? c - r + 4 : c + r) % 4) + r];
+    for (int a = 0; a < 256; a++) {
+        uint8_t x2 = xtime((uint8_t)a), x4 = xtime(x2), x8 = xtime(x4);
+        aes_mul2[a] = x2;
+        aes_mul3[a] = (uint8_t)(x2 ^ a);
+        aes_mul9[a] = (uint8_t)(x8 ^ a);
+        aes_mul11[a] = (uint8_t)(x8 ^ x2 ^ a);
+        aes_mul13[a] = (uint8_t)(x8 ^ x4 ^ a);
+        aes_mul14[a] = (uint8_t)(x8 ^ x4 ^ x2);
+    }
 }
 
-static void aes_sub_bytes(x86_xmm *s, const uint8_t *box)
+/* The state is column-major: byte 4c + r is row r of column c.  ShiftRows
+ * takes byte 4((c + r) mod 4) + r into 4c + r (the inverse, c - r). */
+static const uint8_t aes_shift_fwd[16] = { 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11 };
+static const uint8_t aes_shift_inv[16] = { 0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3 };
+
+/* ShiftRows then SubBytes (they commute), in one pass. */
+static void aes_shift_sub(x86_xmm *s, bool inverse)
 {
-    for (int i = 0; i < 16; i++) s->b[i] = box[s->b[i]];
+    const uint8_t *idx = inverse ? aes_shift_inv : aes_shift_fwd;
+    const uint8_t *box = inverse ? aes_inv_sbox : aes_sbox;
+    x86_xmm t = *s;
+    for (int i = 0; i < 16; i++) s->b[i] = box[t.b[idx[i]]];
 }
 
 static void aes_mix_columns(x86_xmm *s, bool inverse)
 {
-    static const uint8_t fwd[4] = { 2, 3, 1, 1 }, inv[4] = { 14, 11, 13, 9 };
-    const uint8_t *m = inverse ? inv : fwd;
     for (int c = 0; c < 4; c++) {
-        uint8_t col[4], *p = &s->b[4 * c];
-        for (int r = 0; r < 4; r++) col[r] = p[r];
-        for (int r = 0; r < 4; r++)
-            p[r] = gf_mul(col[0], m[(4 - r) % 4]) ^ gf_mul(col[1], m[(5 - r) % 4]) ^
-                   gf_mul(col[2], m[(6 - r) % 4]) ^ gf_mul(col[3], m[(7 - r) % 4]);
+        uint8_t *p = &s->b[4 * c];
+        uint8_t a0 = p[0], a1 = p[1], a2 = p[2], a3 = p[3];
+        if (!inverse) {
+            p[0] = aes_mul2[a0] ^ aes_mul3[a1] ^ a2 ^ a3;
+            p[1] = a0 ^ aes_mul2[a1] ^ aes_mul3[a2] ^ a3;
+            p[2] = a0 ^ a1 ^ aes_mul2[a2] ^ aes_mul3[a3];
+            p[3] = aes_mul3[a0] ^ a1 ^ a2 ^ aes_mul2[a3];
+        } else {
+            p[0] = aes_mul14[a0] ^ aes_mul11[a1] ^ aes_mul13[a2] ^ aes_mul9[a3];
+            p[1] = aes_mul9[a0] ^ aes_mul14[a1] ^ aes_mul11[a2] ^ aes_mul13[a3];
+            p[2] = aes_mul13[a0] ^ aes_mul9[a1] ^ aes_mul14[a2] ^ aes_mul11[a3];
+            p[3] = aes_mul11[a0] ^ aes_mul13[a1] ^ aes_mul9[a2] ^ aes_mul14[a3];
+        }
     }
 }
+
+/* A whole middle round (aesenc/aesdec) per column from one table: entry a
+ * holds the MixColumns products of S(a) for row 0, bytes low to high being
+ * rows 0..3; the rows 1..3 of the input take it rotated by 8, 16, 24 bits. */
+static uint32_t aes_te[256], aes_td[256];
+
+__attribute__((constructor(102))) static void aes_round_tables(void)
+{
+    for (int a = 0; a < 256; a++) {
+        uint8_t b = aes_sbox[a], i = aes_inv_sbox[a];
+        aes_te[a] = (uint32_t)aes_mul2[b] | (uint32_t)b << 8 | (uint32_t)b << 16 |
+                    (uint32_t)aes_mul3[b] << 24;
+        aes_td[a] = (uint32_t)aes_mul14[i] | (uint32_t)aes_mul9[i] << 8 |
+                    (uint32_t)aes_mul13[i] << 16 | (uint32_t)aes_mul11[i] << 24;
+    }
+}
+
+static uint32_t rotl32(uint32_t x, int n) { return x << n | x >> (32 - n); }
 
 static void aes_round(struct x86_cpu *env, uint64_t d, uint64_t s, bool dec, bool last)
 {
     x86_xmm st = *sse_reg(env, d), *key = sse_reg(env, s);
-    aes_shift_rows(&st, dec);
-    aes_sub_bytes(&st, dec ? aes_inv_sbox : aes_sbox);
-    if (!last) aes_mix_columns(&st, dec);
+    if (last) {
+        aes_shift_sub(&st, dec);
+    } else {
+        const uint8_t *idx = dec ? aes_shift_inv : aes_shift_fwd;
+        const uint32_t *t = dec ? aes_td : aes_te;
+        x86_xmm in = st;
+        for (int c = 0; c < 4; c++) {
+            const uint8_t *k = &idx[4 * c];
+            uint32_t w = t[in.b[k[0]]] ^ rotl32(t[in.b[k[1]]], 8) ^ rotl32(t[in.b[k[2]]], 16) ^
+                         rotl32(t[in.b[k[3]]], 24);
+            for (int r = 0; r < 4; r++) st.b[4 * c + r] = (uint8_t)(w >> 8 * r);
+        }
+    }
     st.q[0] ^= key->q[0];
     st.q[1] ^= key->q[1];
     *sse_reg(env, d) = st;
