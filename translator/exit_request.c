@@ -32,15 +32,22 @@
 
 #include "tr_internal.h"
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
 #define MISS_MARK 0x8000000000000001ull
 
 #define JMP_CACHE_BYTES (2 * TR_JMP_SIZE * sizeof(struct tr_jmp_entry))
+_Static_assert(JMP_CACHE_BYTES == 2 * TR_JMP_ALIGN, "each half aligned to its size");
 
 /* Both halves are written whole at allocation: the first vCPU's (a
  * process's main thread) lives in the translator's tables, a huge page
  * already touched, and is reused by the next vCPU once it is free; the
- * others are mapped populated (one system call instead of 32 page
- * faults, 30-40 us each under shadow paging). */
+ * others are mapped and populated (one system call instead of 32 page
+ * faults, 30-40 us each under shadow paging).  Each half is aligned to
+ * its size (translator.h: a backend may insert an entry's index into the
+ * table's address). */
 static struct tr_jmp_entry *in_tables;
 static bool in_tables_taken;
 
@@ -48,13 +55,14 @@ static struct tr_jmp_entry *jmp_cache_memory(void)
 {
     if (!__atomic_exchange_n(&in_tables_taken, true, __ATOMIC_ACQ_REL)) {
         if (!in_tables)
-            in_tables = tr_table_carve(JMP_CACHE_BYTES);
+            in_tables = tr_table_carve(JMP_CACHE_BYTES, TR_JMP_ALIGN);
         if (in_tables)
             return in_tables;
     }
-    struct tr_jmp_entry *own = mmap(NULL, JMP_CACHE_BYTES, PROT_READ | PROT_WRITE,
-                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    return own == MAP_FAILED ? NULL : own;
+    struct tr_jmp_entry *own = tr_map_aligned(JMP_CACHE_BYTES);
+    if (own)
+        madvise(own, JMP_CACHE_BYTES, MADV_POPULATE_WRITE);    /* (refused: faults in) */
+    return own;
 }
 
 /* Entry k of the never-matching half holds pc k^1 with bit 63 set: that

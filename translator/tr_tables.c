@@ -89,24 +89,27 @@ static void populate(void *p, size_t size)
     madvise((void *)lo, ((uintptr_t)p + size - lo + page - 1) & ~(page - 1), MADV_POPULATE_WRITE);
 }
 
-static void *carve(size_t size)
+/* The region is 2 MiB-aligned, so an offset aligned to align (a power of
+ * two up to 2 MiB) is an address aligned to it; the gap stays untouched. */
+static void *carve(size_t size, size_t align)
 {
     size = (size + 63) & ~(size_t)63;
     if (!tables && !(tables = tr_pool_map(TABLES_SIZE)))
         return NULL;
-    if (size > TABLES_SIZE - tables_used)
+    size_t at = (tables_used + align - 1) & ~(align - 1);
+    if (at > TABLES_SIZE || size > TABLES_SIZE - at)
         return NULL;
-    void *p = tables + tables_used;
-    tables_used += size;
+    void *p = tables + at;
+    tables_used = at + size;
     populate(p, size);
     return p;
 }
 
 /* size bytes of the tables' region, or NULL when it is full. */
-void *tr_table_carve(size_t size)
+void *tr_table_carve(size_t size, size_t align)
 {
     pthread_mutex_lock(&tables_lock);
-    void *p = carve(size);
+    void *p = carve(size, align < 64 ? 64 : align);
     pthread_mutex_unlock(&tables_lock);
     return p;
 }
@@ -114,7 +117,7 @@ void *tr_table_carve(size_t size)
 void *tr_table_alloc(size_t size)
 {
     pthread_mutex_lock(&tables_lock);
-    void *p = carve(size);
+    void *p = carve(size, 64);
     pthread_mutex_unlock(&tables_lock);
     return p ? p : calloc(1, size);
 }

@@ -213,13 +213,16 @@ void tr_forget_addresses(void *env, uint64_t start, uint64_t len);
  * for pc is jmp_cache[(pc ^ (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1)],
  * valid when its pc matches (an empty entry holds a pc that never maps to
  * it).  Per vCPU because an entry is two words: a shared one could be
- * torn by two threads filling it at once. */
+ * torn by two threads filling it at once.  The table is aligned to its
+ * size (TR_JMP_SIZE entries), so an entry's address is the table's with
+ * the index inserted in bits 4 and up. */
 #define TR_JMP_BITS 12
 #define TR_JMP_SIZE (1u << TR_JMP_BITS)
 struct tr_jmp_entry {
     uint64_t pc;
     const void *code;
 };
+#define TR_JMP_ALIGN (TR_JMP_SIZE * 16u)   /* a table's alignment: its size */
 
 /* Zeroed memory for long-lived translator tables (the engine's, the
  * frontend's decode caches): size bytes, never freed, 64-byte aligned,

@@ -248,20 +248,21 @@ _Static_assert(sizeof(struct tr_jmp_entry) == 16 && offsetof(struct tr_jmp_entry
 _Static_assert(TR_OFFSET_JMP_CACHE % 8 == 0 && TR_OFFSET_JMP_CACHE < 32768,
                "one ldr (no x16) reaches rt.jmp_cache");
 
-/* Inline probe of this vCPU's jump cache for the pc in register `pc`:
- *     x16 = &jmp_cache[(pc ^ pc >> TR_JMP_BITS) & (TR_JMP_SIZE - 1)]
- *     ldp x17, x30, [x16]; cmp x17, pc; b.ne miss; br x30
+/* Inline probe of this vCPU's jump cache for the pc in register `pc`
+ * (never x16, x17 or x30):
+ *     x17 = rt.jmp_cache; x16 = pc ^ pc >> TR_JMP_BITS
+ *     bfi x17, x16, #4, #TR_JMP_BITS    (the table is aligned to its size:
+ *                                        x17 = &entry, translator.h)
+ *     ldp x16, x30, [x17]; cmp x16, pc; b.ne miss; br x30
  * falling through on a miss (where rt.pc is stored). */
 static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
 {
+    a64_ldst_env(c, 3, A64_LDR, A64_TMP1, TR_OFFSET_JMP_CACHE);
     a64_put(c, a64_logical_shifted_reg(true, A64_EOR, false, A64_LSR, pc, TR_JMP_BITS, pc,
                                        A64_TMP0));
-    a64_put(c, a64_ubfiz(true, A64_TMP0, A64_TMP0, 4, TR_JMP_BITS));
-    a64_ldst_env(c, 3, A64_LDR, A64_TMP1, TR_OFFSET_JMP_CACHE);
-    a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, A64_TMP0, 0, A64_TMP1,
-                                       A64_TMP0));
-    a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_TMP0, A64_TMP1));
-    a64_put(c, a64_cmp(true, A64_TMP1, pc));
+    a64_put(c, a64_bfi(true, A64_TMP1, A64_TMP0, 4, TR_JMP_BITS));
+    a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_TMP1, A64_TMP0));
+    a64_put(c, a64_cmp(true, A64_TMP0, pc));
     a64_put(c, a64_cond_branch_imm(A64_NE, 8));
     a64_put(c, a64_uncond_branch_reg(A64_BR, A64_SCRATCH_LR));
 }

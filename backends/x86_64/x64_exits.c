@@ -487,9 +487,12 @@ static void emit_canonical_check(struct be_code *c, int pc_reg, const struct x64
 
 static bool canonical(uint64_t pc) { return (uint64_t)((int64_t)(pc << 16) >> 16) == pc; }
 
-static void emit_indirect_lookup(struct be_code *c, int pc_reg, const struct x64_canonical *check)
+static void emit_indirect_lookup(struct be_code *c, int pc_reg, const struct x64_canonical *check,
+                                 bool store_pc)
 {
     emit_jmp_cache_probe(c, pc_reg);
+    if (store_pc)
+        x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc_reg);
     if (check)
         emit_canonical_check(c, pc_reg, check);
     if (pc_reg != X64_RSI)
@@ -521,10 +524,15 @@ void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
     if (pc->is_const) {
         store_env_u64(c, TR_OFFSET_PC, pc->imm);
     } else {
-        x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc->reg);
+        /* A hit enters its block as a chained jump does, rt.pc unread: the
+         * miss path stores it, unless the probe's rax/rcx hold the pc, or a
+         * ret's return-address stack may pop its base entry (which reads it). */
+        bool late = xfer != IR_XFER_RET && pc->reg != X64_RAX && pc->reg != X64_RCX;
+        if (!late)
+            x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc->reg);
         if (xfer == IR_XFER_RET)
             emit_ras_ret(c, pc->reg);
-        emit_indirect_lookup(c, pc->reg, check);
+        emit_indirect_lookup(c, pc->reg, check, late);
     }
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
     flush_pending(c);

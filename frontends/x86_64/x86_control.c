@@ -27,6 +27,17 @@ static void branch(struct x86_dc *dc, const struct x86_cmp *c, uint64_t target)
         x86_end_goto(dc, taken ? target : dc->next_pc, 0);
         return;
     }
+    const struct x86_flags_state *f = dc->flags;
+    if (f->exit_live && f->exit_taken_live != f->exit_fall_live) {
+        /* Only one successor reads the flags: the other leaves through
+         * the conditional branch before the sync (x86_end_goto's). */
+        if (f->exit_fall_live)
+            ir_brcond(dc->b, c->cond, c->size, c->a, c->b, target, 0);
+        else
+            ir_brcond(dc->b, ir_cond_invert(c->cond), c->size, c->a, c->b, dc->next_pc, 0);
+        x86_end_goto(dc, f->exit_fall_live ? dc->next_pc : target, 1);
+        return;
+    }
     x86_flags_sync_exit(dc);
     ir_brcond(dc->b, c->cond, c->size, c->a, c->b, target, 0);
     x86_end_goto(dc, dc->next_pc, 1);

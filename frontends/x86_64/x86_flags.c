@@ -11,7 +11,7 @@
 void x86_flags_reset(struct x86_dc *dc)
 {
     *dc->flags = (struct x86_flags_state){ .known = false, .dirty = false, .live = true,
-        .exit_live = true, .cf_live = true,
+        .exit_live = true, .exit_taken_live = true, .exit_fall_live = true, .cf_live = true,
         .dst = IR_NONE, .src = IR_NONE, .src2 = IR_NONE, .lhs = IR_NONE };
 }
 
@@ -125,6 +125,8 @@ void x86_flags_clobbered(struct x86_dc *dc)
     x86_flags_reset(dc);
     dc->flags->live = keep.live;
     dc->flags->exit_live = keep.exit_live;
+    dc->flags->exit_taken_live = keep.exit_taken_live;
+    dc->flags->exit_fall_live = keep.exit_fall_live;
     dc->flags->cf_live = keep.cf_live;
 }
 

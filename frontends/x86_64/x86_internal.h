@@ -64,6 +64,8 @@ struct x86_flags_state {
     bool dirty;             /* ... and the cc_* globals do not yet */
     bool live;              /* the current insn's flag results are read later */
     bool exit_live;         /* the flags may be read after the block's direct exits */
+    bool exit_taken_live;   /* ... after the target of a final jcc (x86_control.c) */
+    bool exit_fall_live;    /* ... after its fall-through */
     bool cf_live;           /* the current insn's CF result is read later */
     int kind, bytes;
     ir_ref dst, src, src2;

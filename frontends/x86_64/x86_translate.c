@@ -46,6 +46,7 @@ struct block_plan {
     bool live_in[X86_MAX_BLOCK_INSNS];  /* flags read at or after insn i, before a full writer */
     bool exit_live;                 /* flags read after the block's direct exits */
     bool exit_cf_live;              /* ... CF in particular */
+    bool taken_live, fall_live;     /* ... after a final jcc's target, its fall-through */
     bool precise;                   /* every fault point reads the flags (x86_fault_flags.c) */
     bool xm;                        /* SIMD float insns may fault (X86_TB_XM) */
     bool too_big;                   /* insn 0 alone overflows the IR buffer */
@@ -411,23 +412,37 @@ static struct succ_use use_or(struct succ_use a, struct succ_use b)
     return (struct succ_use){ a.flags || b.flags, a.cf || b.cf, a.fault || b.fault };
 }
 
-/* Successors of the block's last instruction, when all are known: a
- * direct jmp/call target, or a jcc's target and fall-through.  (The
+/* What the successors of the block's last instruction do with the flags,
+ * when all are known: a direct jmp/call target, or a jcc's target and
+ * fall-through, each on its own (*taken, *fall: x86_flags_state's
+ * exit_taken_live/exit_fall_live) and together (returned).  (The
  * translations assume the successor code stays as it was decoded; code
  * rewritten in place later could, at worst, see stale flags.) */
-static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n)
+static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n,
+                                      struct succ_use *taken, struct succ_use *fall)
 {
     const cs_insn *ci = x86_insns[n - 1];
     uint64_t next = ci->address + ci->size, target = direct_target_of(ci);
     struct succ_use all = { true, true, true };
+    *taken = *fall = all;
     if (!decoded_ok(ci)) return all;
-    if (x86_cc_of_insn(ci->id) >= 0)
-        return target ? use_or(succ_flags_use(mem, target), succ_flags_use(mem, next)) : all;
+    if (x86_cc_of_insn(ci->id) >= 0) {
+        if (!target) return all;
+        *taken = succ_flags_use(mem, target);
+        *fall = succ_flags_use(mem, next);
+        return use_or(*taken, *fall);
+    }
     if (ci->id == X86_INS_JMP || ci->id == X86_INS_CALL)
-        return target ? succ_flags_use(mem, target) : all;
+        return *taken = *fall = target ? succ_flags_use(mem, target) : all;
     const struct x86_insn_row *e = x86_row_of_id(ci->id);
     if (e && e->ends_block) return all;
-    return succ_flags_use(mem, next);
+    return *taken = *fall = succ_flags_use(mem, next);
+}
+
+/* Whether the flags leave the block along a path whose successors use them. */
+static bool path_live(const struct block_plan *p, struct succ_use u)
+{
+    return u.flags || u.cf || (p->precise && u.fault);
 }
 
 /* Instructions that write no flag: moves, the stack, jumps, calls and
@@ -592,6 +607,8 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
     int i;
     x86_flags_reset(&dc);
     fs.exit_live = p->exit_live;
+    fs.exit_taken_live = p->taken_live;
+    fs.exit_fall_live = p->fall_live;
     for (i = 0; i < n && !dc.block_ended; i++) {
         if (ir_nearly_full(b)) return i;
         cs_insn *ci = x86_insns[i];
@@ -663,14 +680,16 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     plan.code32 = code32;
     plan.code16 = code16;
     int n = plan.n;
-    struct succ_use use = { true, true };
+    struct succ_use use = { true, true, true }, taken = use, fall = use;
     if (n > 0 && !plan.fetch_fault && !plan.step && (system || !block_writes_no_flags(n)))
-        use = exit_flags_use(mem, n);
+        use = exit_flags_use(mem, n, &taken, &fall);
     plan.precise = x86_precise_block(b);
     plan.xm = (b->mode & X86_TB_XM) != 0;
     if (plan.precise && use.fault) use.flags = use.cf = true;
     plan.exit_live = use.flags || use.cf;
     plan.exit_cf_live = use.cf;
+    plan.taken_live = path_live(&plan, taken);
+    plan.fall_live = path_live(&plan, fall);
     plan.too_big = false;
     for (;;) {
         plan_liveness(&plan, n);
@@ -680,7 +699,7 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
         plan.too_big = done == 0;
         n = done > 0 ? done : 1;
         plan.fetch_fault = false;
-        plan.exit_live = plan.exit_cf_live = true;
+        plan.exit_live = plan.exit_cf_live = plan.taken_live = plan.fall_live = true;
     }
 }
 

@@ -12,7 +12,7 @@
 
 struct xt_env xt_env;
 struct ir_globals xt_globals;
-struct tr_jmp_entry xt_jmp_cache[TR_JMP_SIZE];
+_Alignas(TR_JMP_ALIGN) struct tr_jmp_entry xt_jmp_cache[TR_JMP_SIZE];
 uint64_t (*xt_enter)(void *env, const void *code);
 int xt_failures, xt_checks;
 

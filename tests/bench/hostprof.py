@@ -8,7 +8,8 @@ its main path: from the start (past an exit_request stub) to the first
 unconditional branch; stubs and out-of-line exits are not counted.  On the
 AArch64 host, when the next block logged is the target of a chain slot's
 conditional branch (a `b.cond`/`cbz` to a slot's `b` + `movz w18` marker),
-the path ends at that branch: chained, it jumps straight there.
+or on the x86-64 host a `jcc` to a chain stub (`movabs rax, pc`), the path
+ends at that branch: chained, it jumps straight there.
 
     hostprof.py LOG [TOP]     totals, categories, the TOP heaviest blocks
 """
@@ -96,13 +97,33 @@ def stub_pc(insns, k):
     return None
 
 
+def x64_stub_pc(insns, k):
+    """The guest pc the x86-64 chain stub at insns[k] stores, or None."""
+    if k + 1 >= len(insns):
+        return None
+    m = re.match(r'movabs\s+rax, (0x[0-9a-f]+)$', insns[k][1])
+    if not m or not insns[k + 1][1].startswith('mov      qword ptr [r14 - 0x510], rax'):
+        return None
+    return int(m.group(1), 16)
+
+
 def chain_branches(insns, path):
     """{guest target: path length up to it} for the path's conditional
-    branches to a chain slot (AArch64: the slot's `b`, then its marker)."""
+    branches to a chain slot (AArch64: the slot's `b`, then its marker;
+    x86-64: a `jcc` to the slot's stub behind the block, until chained)."""
     at = {a: k for k, (a, _) in enumerate(insns)}
     out = {}
     for n, (_, text) in enumerate(path):
         m = text.split()[0]
+        if m.startswith('j') and m != 'jmp':
+            if n > 0 and path[n - 1][1].startswith('cmp      dword ptr [r14 - 0x500], 0'):
+                continue                # the exit_request test's stub
+            dest = text.split()[-1]
+            k = at.get(int(dest, 16)) if dest.startswith('0x') else None
+            pc = x64_stub_pc(insns, k) if k is not None else None
+            if pc is not None:
+                out.setdefault(pc, n + 1)
+            continue
         if not (m.startswith('b.') or m in ('cbz', 'cbnz', 'tbz', 'tbnz')):
             continue
         k = at.get(int(text.split()[-1].lstrip('#'), 16))
