@@ -277,6 +277,13 @@ void ir_rebase_accesses(struct ir_block *b);
 void ir_predict_fallthrough(struct ir_block *b);
 /* ir_range_test.c: x86's canonical-address test as sextract + compare */
 void ir_fold_range_tests(struct ir_block *b);
+/* ir_access_check.c: for a host that does not fault on every
+ * non-canonical guest address (be_desc.canonical_accesses), marks the
+ * guest accesses (ld, st, ldx, stx, atomics, vld, vst) whose address is
+ * not proven to lie where the host faults as x86 would; run last, before
+ * emission.  The mark is insn->cond (unused by those ops otherwise). */
+void ir_check_accesses(struct ir_block *b);
+static inline bool ir_access_checked(const struct ir_insn *i) { return i->cond & 1; }
 /* ir_shiftcount.c: a shift's count without x86's masking (counts are modulo size) */
 void ir_fold_shift_counts(struct ir_block *b);
 

@@ -90,6 +90,7 @@ const struct be_desc be_host = {
     .ext_operands = true,       /* add/sub (extended register) */
     .request_guard = true,      /* ldr from the guard page: no cbnz */
     .canonical_at_exit = true,  /* jmp/call/ret targets tested on the miss path */
+    .canonical_accesses = true, /* top-byte-ignore, user memory up to 2^48 */
 };
 
 static int insn_width(const struct ir_insn *insn) { return insn->size == 32 ? 32 : 64; }

@@ -381,10 +381,19 @@ static _Noreturn void missing_emitter(const struct ir_insn *insn)
     abort();
 }
 
+/* The ops ir_check_accesses marks (their insn->cond). */
+static bool is_guest_access(unsigned op)
+{
+    return op == IR_ld || op == IR_st || op == IR_ldx || op == IR_stx || op == IR_atomic_rmw ||
+           op == IR_atomic_cas || op == IR_vld || op == IR_vst;
+}
+
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in)
 {
     if (insn->op >= IR_NUM_OPS || !op_table[insn->op].fn)
         missing_emitter(insn);
+    c->check_address = is_guest_access(insn->op) && ir_access_checked(insn);
     op_table[insn->op].fn(c, insn, op_table[insn->op].param, out, in);
+    c->check_address = false;
 }
