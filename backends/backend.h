@@ -162,8 +162,8 @@ struct be_code {
                                            unchains a slot */
     struct be_relocs *relocs;           /* non-NULL: a block for the persistent
                                            cache (see be_reloc_note) */
-    bool check_address;                 /* the guest access being emitted is
-                                           marked (ir_access_checked) */
+    uint8_t check_address;              /* the guest access being emitted is
+                                           marked: its IR_ACCESS_* bits (ir.h) */
 };
 
 /* Where code that runs at `p` is written. */

@@ -283,7 +283,9 @@ void ir_fold_range_tests(struct ir_block *b);
  * not proven to lie where the host faults as x86 would; run last, before
  * emission.  The mark is insn->cond (unused by those ops otherwise). */
 void ir_check_accesses(struct ir_block *b);
-static inline bool ir_access_checked(const struct ir_insn *i) { return i->cond & 1; }
+enum { IR_ACCESS_TEST = 1, IR_ACCESS_BASE = 2 };   /* ldx/stx: the base alone */
+static inline bool ir_access_checked(const struct ir_insn *i) { return i->cond & IR_ACCESS_TEST; }
+static inline bool ir_access_base_only(const struct ir_insn *i) { return i->cond & IR_ACCESS_BASE; }
 /* ir_shiftcount.c: a shift's count without x86's masking (counts are modulo size) */
 void ir_fold_shift_counts(struct ir_block *b);
 

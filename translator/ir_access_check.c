@@ -21,8 +21,9 @@
  * pops after one access are not tested again.  Intervals are per block:
  * nothing is assumed at its entry.  The mark is insn->cond bit 0 of the
  * guest memory ops (ir_access_checked); the backend tests the base (ld, st,
- * atomics, vld, vst) or the whole address (ldx, stx).  Nothing here knows
- * the host. */
+ * atomics, vld, vst; ldx and stx whose index is known small:
+ * IR_ACCESS_BASE) or the whole address (other ldx, stx).  Nothing here
+ * knows the host. */
 #include <string.h>
 
 #include "guest_mem.h"
@@ -217,16 +218,28 @@ static bool host_faults_for_us(struct span ea, int bytes)
     return known(ea) && ea.lo >= -TOP && ea.hi + bytes <= TOP + (int64_t)TR_CANON_GUARD;
 }
 
-/* Decides the access's test; then narrows what its completion proves: its
- * address was in [0, 2^47 - bytes], and a tested base in [0, 2^47). */
+/* Decides the access's test: none, of its base (an indexed access's too
+ * when its index is known small enough), or of its whole address; then
+ * narrows what its completion proves: its address was in [0, 2^47 -
+ * bytes], and a tested base in [0, 2^47). */
 static void visit_access(struct check_state *s, struct ir_insn *i, const struct access *a)
 {
-    bool test = !host_faults_for_us(address(s, a), a->bytes);
-    i->cond = test;
-    if (ir_is_const(s->b, a->base))
-        return;
+    bool test = !host_faults_for_us(address(s, a), a->bytes), base_test = test;
+    bool is_const = ir_is_const(s->b, a->base);
     struct span base = val(s, a->base);
-    if (test && a->index == IR_NONE)
+    if (test && a->index != IR_NONE) {
+        struct check_state *t = s;
+        struct span saved = base;
+        if (!is_const)
+            t->v[a->base] = span_of(0, TOP - 1);
+        base_test = !is_const && host_faults_for_us(address(t, a), a->bytes);
+        if (!is_const)
+            t->v[a->base] = saved;
+    }
+    i->cond = (uint8_t)(test ? IR_ACCESS_TEST | (base_test ? IR_ACCESS_BASE : 0) : 0);
+    if (is_const)
+        return;
+    if (base_test)
         base = span_of(0, TOP - 1);
     if (a->index == IR_NONE)
         base = meet(base, span_of(-a->disp, TOP - a->bytes - a->disp));

@@ -467,9 +467,9 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
         !self_identity(self, sizeof self) || !dir_ok(dir))
         return;
     bool ras = e->cfg.ras < 0 ? be_host.ras_default : e->cfg.ras;
-    snprintf(key, sizeof key, "program=%s\nferry=%s\nhost=%s ras=%d log=%u\noptions=%s\n"
+    snprintf(key, sizeof key, "program=%s\nferry=%s\nhost=%s ras=%d log=%u canon=%d\noptions=%s\n"
              "code=%#" PRIx64 "-%#" PRIx64 "\n", prog, self, be_host.name, ras,
-             (unsigned)ferry_opts.log_mask, options ? options : "", lo, hi);
+             (unsigned)ferry_opts.log_mask, e->cfg.check_canonical, options ? options : "", lo, hi);
     struct tcache *t = calloc(1, sizeof *t);
     char name[64];
     snprintf(name, sizeof name, "/%016" PRIx64 ".ftc", tcf_hash(key, strlen(key)));

@@ -231,7 +231,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
         ir_fold_range_tests(b);
         ir_fold_shift_counts(b);
     }
-    if (be_host.canonical_accesses && mem->mode == TR_MEM_HOST)
+    if (be_host.canonical_accesses && e->cfg.check_canonical && mem->mode == TR_MEM_HOST)
         ir_check_accesses(b);
     if (e->cfg.check_ir)
         check_ir(b);

@@ -26,7 +26,8 @@ _Noreturn void be_unsupported_mem_mode(void)
  * to lie where the host faults as x86 does). */
 static bool canonical_checked(const struct be_code *c, unsigned memop)
 {
-    return c->check_address && !(memop & IR_MO_HOST) && c->mem && c->mem->mode == TR_MEM_HOST;
+    return (c->check_address & IR_ACCESS_TEST) && !(memop & IR_MO_HOST) && c->mem &&
+           c->mem->mode == TR_MEM_HOST;
 }
 
 /* tbnz xt, #bit, offset (bytes from the branch; the Arm ARM's test and
@@ -184,7 +185,7 @@ static void ldst_indexed(struct be_code *c, unsigned memop, enum a64_ldst_opc op
                          const struct a64_index *x)
 {
     unsigned size = memop & IR_MO_SIZE;
-    bool check = canonical_checked(c, memop);     /* the whole sum, below */
+    bool check = canonical_checked(c, memop) && !(c->check_address & IR_ACCESS_BASE);  /* the sum */
     unsigned base = check ? a64_src(c, x->base, A64_TMP0, 64) : a64_guest_addr(c, memop, x->base);
     unsigned index = a64_src(c, x->index, A64_TMP0, 64);
     if (!check && x->disp == 0 && (x->scale == 0 || x->scale == size)) {

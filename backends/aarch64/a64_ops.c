@@ -393,7 +393,7 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
 {
     if (insn->op >= IR_NUM_OPS || !op_table[insn->op].fn)
         missing_emitter(insn);
-    c->check_address = is_guest_access(insn->op) && ir_access_checked(insn);
+    c->check_address = is_guest_access(insn->op) && ir_access_checked(insn) ? insn->cond : 0;
     op_table[insn->op].fn(c, insn, op_table[insn->op].param, out, in);
-    c->check_address = false;
+    c->check_address = 0;
 }
