@@ -31,7 +31,7 @@
  * host reaches there, sys_guest_va.c): an access near a canonical address
  * then needs no test of its own (ir_check_accesses). */
 #define TR_CANON_TOP (1ull << 47)
-#define TR_CANON_GUARD (1ull << 33)
+#define TR_CANON_GUARD (1ull << 36)
 
 enum tr_mem_mode {
     TR_MEM_HOST,            /* guest address == host address */

@@ -95,6 +95,12 @@ enum ir_vec_size {
     IR_V_SCALAR = 4,                    /* lane 0 only (float ops) */
 };
 
+/* Bits of a block's mode from here up: the guest registers (globals 0-15)
+ * a chained variant of it may assume near the user half at entry
+ * (ir_check_accesses, ir_block.exit_facts); never in tr_runtime.tb_mode. */
+#define TR_MODE_FACTS_SHIFT 16
+#define TR_MODE_BASE(m) ((m) & ((1u << TR_MODE_FACTS_SHIFT) - 1))
+
 typedef uint16_t ir_ref;                /* index into ir_block.values */
 #define IR_NONE ((ir_ref)0xffff)
 
@@ -148,11 +154,16 @@ struct ir_block {
     uint64_t guest_pc;                  /* first guest instruction */
     uint32_t guest_size;                /* bytes of guest code covered */
     uint32_t guest_insns;
-    uint32_t mode;                      /* the vCPU's translation mode (tr_runtime.tb_mode) */
+    uint32_t mode;                      /* the vCPU's translation mode (tr_runtime.tb_mode),
+                                           and from TR_MODE_FACTS_SHIFT up a
+                                           variant's entry facts (ir_check_accesses) */
     int n_insns, n_values, n_globals;
     struct ir_insn insns[IR_MAX_INSNS];
     struct ir_value values[IR_MAX_VALUES];
     bool overflow;                      /* ran out of insns/values */
+    uint16_t exit_facts[2];             /* ir_check_accesses: per chain slot, the
+                                           guest registers (globals 0-15) proven
+                                           near the user half there */
 };
 
 void ir_block_init(struct ir_block *b, const struct ir_globals *g, uint64_t pc);

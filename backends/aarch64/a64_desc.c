@@ -57,6 +57,7 @@ static const uint8_t a64_keeps_flags[IR_NUM_OPS] = {
     [IR_not] = 1, [IR_ext8u] = 1, [IR_ext8s] = 1, [IR_ext16u] = 1, [IR_ext16s] = 1,
     [IR_ext32u] = 1, [IR_ext32s] = 1, [IR_extract] = 1, [IR_sextract] = 1, [IR_deposit] = 1, [IR_bswap] = 1,
     [IR_clz] = 1, [IR_ctz] = 1, [IR_ld] = 1, [IR_st] = 1, [IR_ldx] = 1, [IR_stx] = 1,
+    [IR_canon_test] = 1,
     [IR_ld_env] = 1, [IR_st_env] = 1, [IR_setflags] = 1, [IR_movflags] = 1,
     [IR_addx] = 1, [IR_subx] = 1,
 };

@@ -135,6 +135,8 @@ void a64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard);
 
 /* Memory ops (a64_mem.c). */
 unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr);
+/* canon_test (ir_ops.def): x86's canonical test of a, unconditionally. */
+void a64_emit_canon_test(struct be_code *c, const struct be_arg *a);
 /* Guest loads and stores at addr + disp (IR ld/st aux[0]). */
 void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be_arg *addr,
                  int32_t disp);

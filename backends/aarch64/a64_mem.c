@@ -87,6 +87,11 @@ static void check_canonical(struct be_code *c, unsigned reg)
     a64_tail_reserve(c, CANON_STUB_BYTES);
     canon.gen = a64_tail_gen(c);
 }
+void a64_emit_canon_test(struct be_code *c, const struct be_arg *a)
+{
+    check_canonical(c, a64_src(c, a, A64_TMP0, 64));
+}
+
 /* The waiting tests' out-of-line parts (from finish_block). */
 void a64_emit_canonical_stubs(struct be_code *c)
 {

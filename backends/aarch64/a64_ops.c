@@ -280,6 +280,7 @@ static void emit_mem(struct be_code *c, const struct ir_insn *insn, unsigned par
     case IR_atomic_rmw: a64_emit_atomic_rmw(c, insn, out, in); break;
     case IR_atomic_cas: a64_emit_atomic_cas(c, insn, out, in); break;
     case IR_fence:  a64_emit_fence(c, insn, out, in); break;
+    case IR_canon_test: a64_emit_canon_test(c, &in[0]); break;
     default:        a64_emit_st_env_op(c, insn->size, &in[0], (int32_t)insn->aux[0]); break;
     }
 }
@@ -357,6 +358,7 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_ld]      = { emit_mem },
     [IR_st]      = { emit_mem },
     [IR_ldx]     = { emit_mem },
+    [IR_canon_test] = { emit_mem },
     [IR_stx]     = { emit_mem },
     [IR_ld_env]  = { emit_mem },
     [IR_st_env]  = { emit_mem },
