@@ -560,6 +560,7 @@ static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
     if (!tb)
         return NULL;
     tb->mode = mode;
+    memcpy(tb->exit_facts, v.h->exit_facts, sizeof tb->exit_facts);
     bool placed = place(e, tb, &v);
     *made = NULL;                       /* (the file is not read again) */
     if (!placed) {
@@ -654,7 +655,8 @@ void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct 
     struct tcf_record h = { .guest_pc = tb->guest_pc, .guest_size = tb->guest_size,
                             .guest_insns = guest_insns, .code_size = tb->code_size,
                             .n_relocs = (uint32_t)r->n, .n_deps = (uint32_t)l->n,
-                            .mode = tb->mode };
+                            .mode = tb->mode,
+                            .exit_facts = { tb->exit_facts[0], tb->exit_facts[1] } };
     if (r->overflow || l->n > TCF_MAX_DEPS)
         return;
     for (size_t k = 0; k < l->n; k++)
