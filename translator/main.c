@@ -120,13 +120,14 @@ static void tell_code_range(struct tr_engine *e)
 }
 
 /* x86's #GP for non-canonical data addresses on a host that needs tests
- * for it (engine config check_canonical): on unless FERRY_CANONICAL_CHECK=0
- * (an ordinary variable of the guest's environment: it reaches the ferry
- * of every execve'd program too). */
+ * for it (engine config check_canonical): FERRY_CANONICAL_CHECK=1 (an
+ * ordinary variable of the guest's environment: it reaches the ferry of
+ * every execve'd program too).  Off by default until python3-like code
+ * costs under 3 % (docs/status.md, "a64canon"). */
 static bool canonical_check_wanted(void)
 {
     const char *v = getenv("FERRY_CANONICAL_CHECK");
-    return !v || strcmp(v, "0") != 0;
+    return v && *v && strcmp(v, "0") != 0;
 }
 
 /* The program's own code: its PT_LOAD segments as mapped (the persistent

@@ -7,8 +7,9 @@
  * when its host code addressed the guest's operand from rbp or rsp (the
  * host CPU's #SS).  On the AArch64 build the accesses whose address is
  * not proven canonical are tested (translator/ir_access_check.c: the
- * host's top-byte-ignore would let a tagged pointer through; on by
- * default, FERRY_CANONICAL_CHECK=1 pins it here).  Accesses crossing the top of the user half and through
+ * host's top-byte-ignore would let a tagged pointer through), with
+ * FERRY_CANONICAL_CHECK=1 (off by default: its cost, docs/status.md
+ * "a64canon").  Accesses crossing the top of the user half and through
  * a tagged stack pointer are in noncanonical_edge.c.  (The CPU's #SS for
  * guest rsp/rbp bases, SIGBUS, is left out: ferry reports #GP there.) */
 //@env: FERRY_CANONICAL_CHECK=1

@@ -12,8 +12,8 @@
  *   (SIGBUS) natively, #GP under ferry (a known difference), so only
  *   "a fault" is printed -- and that the untagged stack was not written,
  *   as the host's top-byte-ignore would have.
- * FERRY_CANONICAL_CHECK=1 pins the AArch64 build's tests on (the
- * default; the x86-64 build ignores it). */
+ * With FERRY_CANONICAL_CHECK=1 (off by default on the AArch64 build;
+ * the x86-64 build ignores it). */
 //@env: FERRY_CANONICAL_CHECK=1
 #define _GNU_SOURCE
 #include <setjmp.h>
