@@ -74,6 +74,9 @@ struct be_desc {
                                            guard page (exit_request.c) */
     bool canonical_at_exit;             /* a marked exit_indirect checks its target
                                            itself (ir_fold_canonical, ir.h) */
+    bool canonical_accesses;            /* the host does not fault on every
+                                           non-canonical guest address: TR_MEM_HOST
+                                           accesses ir_check_accesses marks are tested */
     /* Pinned globals: global k, for k < n_pinned (and below the guest's
      * count of globals), lives in host register pinned_regs[k] whenever
      * translated code runs -- across blocks, not just inside one.  Pinned
@@ -159,6 +162,8 @@ struct be_code {
                                            unchains a slot */
     struct be_relocs *relocs;           /* non-NULL: a block for the persistent
                                            cache (see be_reloc_note) */
+    uint8_t check_address;              /* the guest access being emitted is
+                                           marked: its IR_ACCESS_* bits (ir.h) */
 };
 
 /* Where code that runs at `p` is written. */
@@ -257,6 +262,16 @@ bool be_fetch_sees_alias(uint8_t *rw, const uint8_t *rx) __attribute__((weak));
  * in translated code into a precise guest signal. */
 uintptr_t be_ucontext_pc(const void *uc) __attribute__((weak));
 uint64_t be_ucontext_reg(const void *uc, int reg) __attribute__((weak));
+/* Optional (weak), for a host that tests guest addresses itself
+ * (be_desc.canonical_accesses): the host pc of the guest access whose #GP
+ * a fault at the interrupted pc raises (the out-of-line part of a failed
+ * test), or 0; and the guest address and byte count of the access at host
+ * pc (its instruction decoded against uc's registers), false when not
+ * known -- the host may report no usable si_addr above 2^47 (qemu-user on
+ * a 47-bit host), and x86 wants #GP for an access that only ends there. */
+uintptr_t be_fault_redirect(const void *uc) __attribute__((weak));
+bool be_fault_access(const void *uc, uintptr_t pc, uint64_t *addr, unsigned *bytes)
+    __attribute__((weak));
 
 /* Interruptible host system call (QEMU's safe_syscall), for the calls a
  * guest signal must wake (reads, waits, sleeps): runs host system call nr

@@ -115,6 +115,23 @@ static void *sys_va_loader_map(void *hint, size_t len, int prot, int flags, int 
     return sys_va_map(hint, len, prot, flags, fd, off);
 }
 
+/* On a host reaching above 2^47: the guard above x86's user half (and
+ * its top page, which the guest cannot map either), never host memory,
+ * so that a guest access near a canonical address faults there without a
+ * test of its own (guest_mem.h TR_CANON_GUARD, ir_check_accesses).  Taken
+ * at start, when ferry's own memory is near the host's top, 128 TiB up:
+ * nothing is there yet. */
+static void sys_va_reserve_guard(void)
+{
+    uint64_t lo = TR_CANON_TOP - SYS_VA_PAGE, len = SYS_VA_PAGE + TR_CANON_GUARD;
+    if (va.host_top <= TR_CANON_TOP)
+        return;
+    void *p = mmap((void *)(uintptr_t)lo, len, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p != MAP_FAILED && p != (void *)(uintptr_t)lo)
+        munmap(p, len);                 /* a kernel without MAP_FIXED_NOREPLACE */
+}
+
 void sys_va_init(void)
 {
     uint64_t debug = sys_va_debug_ceiling();
@@ -123,6 +140,7 @@ void sys_va_init(void)
     if (debug && debug < va.top)
         va.top = debug;
     va.placing = va.host_top > va.top + SYS_VA_PAGE;
+    sys_va_reserve_guard();
     uint64_t gap = va.top / 16 < SYS_VA_STACK_GAP ? va.top / 16 : SYS_VA_STACK_GAP;
     va.stack_top = (va.top - gap) & ~(SYS_VA_PAGE - 1);
     va.mmap_base = va.stack_top - sys_va_stack_gap();

@@ -120,14 +120,11 @@ GUEST_QUICK_VARIANTS_aarch64 := O2 dyn
 guest_bins_for = $(filter $(foreach v,$(1),%.$(v)),$(GUEST_BINS))
 # Guest programs a build cannot run (the emulator it runs under lacks the
 # calls: qemu-user 7.2 has no mq_notify, no io_uring and no Linux AIO, nor
-# /dev/vsock's ioctl; noncanonical, noncanonical_edge: AArch64's top-byte-ignore
-# lets tagged and non-canonical data addresses through, and the per-access check
-# that would catch them is off (backends/aarch64/a64_mem.c: +20-24 % host
-# instructions); sigaction_race: qemu-user's own race (its delivery reads the handler
+# /dev/vsock's ioctl; sigaction_race: qemu-user's own race (its delivery reads the handler
 # twice while ferry's other thread flips the host disposition to SIG_IGN:
 # a jump to address 1); sigaction_race_posted pins ferry's lock there;
 # guest_bins_arch(VARIANTS,ARCH).
-GUEST_NOT_aarch64 := mqueue_notify io_uring aio noncanonical noncanonical_edge vsock_cid sigaction_race
+GUEST_NOT_aarch64 := mqueue_notify io_uring aio vsock_cid sigaction_race
 # cmsg_trunc: qemu-user 7.2's recvmsg truncates control data itself (a larger
 # host buffer), without MSG_CTRUNC and with partial headers; an AArch64 program
 # under qemu-aarch64 alone answers the same (docs/status.md, session 13 suites).

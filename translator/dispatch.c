@@ -41,14 +41,17 @@ struct next_block {
  * successor -- unless the cache was flushed or blocks were dropped since
  * that block was entered (by another thread, or by translating the
  * successor), or the block changed the translation mode (then every run
- * of it comes back here to find the successor of the mode it leaves in). */
-static void chain(struct tr_engine *e, struct tr_runtime *rt, int slot, struct next_block *next)
+ * of it comes back here to find the successor of the mode it leaves in).
+ * The successor is the variant for what that exit proves (ir.h
+ * TR_MODE_FACTS_SHIFT); under -d exec (no patching) it is entered too. */
+static void chain(struct tr_engine *e, struct tr_runtime *rt, int slot, struct next_block *next,
+                  bool patch)
 {
     struct tr_block *from = rt->exit_tb;
     tr_lock(e);
-    if (from && from->mode == rt->tb_mode && tc_generation(e) == rt->entered_gen) {
-        struct tr_block *to = find_block_locked(e, rt->pc, rt->tb_mode);
-        if (tc_generation(e) == rt->entered_gen && tc_chain(e, from, slot, to))
+    if (from && TR_MODE_BASE(from->mode) == rt->tb_mode && tc_generation(e) == rt->entered_gen) {
+        struct tr_block *to = find_block_locked(e, rt->pc, tr_successor_mode(from, slot));
+        if (patch && tc_generation(e) == rt->entered_gen && tc_chain(e, from, slot, to))
             e->stats.chains_patched++;
         *next = (struct next_block){ to, tc_generation(e) };
     }
@@ -123,8 +126,7 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code, str
 {
     switch (code) {
     case TR_EXIT_CHAIN0: case TR_EXIT_CHAIN1:
-        if (!LOG_ON(LOG_EXEC))          /* -d exec logs every block entered */
-            chain(e, rt, code, next);
+        chain(e, rt, code, next, !LOG_ON(LOG_EXEC));    /* -d exec logs every block entered */
         return -1;
     case TR_EXIT_INDIRECT:              /* a request makes every probe miss */
         return tr_exit_request_pending(rt) ? (int)exit_requested(rt) : -1;
@@ -162,6 +164,17 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code, str
     }
 }
 
+/* -d exec and out_asm name a variant by its entry facts (" v12"). */
+const char *variant_name(const struct tr_block *tb)
+{
+    static __thread char name[16];
+    uint32_t facts = tb->mode >> TR_MODE_FACTS_SHIFT;
+    if (!facts)
+        return "";
+    snprintf(name, sizeof name, " v%x", facts);
+    return name;
+}
+
 /* A block looked up in generation gen is entered only if no flush ran
  * since; otherwise it is looked up again (-1). */
 static int run_block(struct tr_engine *e, struct tr_runtime *rt, const struct next_block *next)
@@ -177,7 +190,7 @@ static int run_block(struct tr_engine *e, struct tr_runtime *rt, const struct ne
     }
     rt->entered_gen = gen;
     if (LOG_ON(LOG_EXEC))
-        fprintf(ferry_log, "exec: 0x%" PRIx64 "\n", rt->pc);
+        fprintf(ferry_log, "exec: 0x%" PRIx64 "%s\n", rt->pc, variant_name(tb));
     __atomic_add_fetch(&e->stats.dispatches, 1, __ATOMIC_RELAXED);
     int code = (int)tc_enter(e, rt, tb->code);
     tr_thread_leave_code(e, rt);

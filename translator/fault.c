@@ -16,15 +16,15 @@
 #include "regalloc.h"
 #include "tr_internal.h"
 
-/* The access point of translated code the host pc is at (decoded into
- * *p and entries), or false. */
-static bool fault_point(struct tr_runtime *rt, const void *uc, struct ra_fault_point *p,
+/* The access point of translated code at host pc (decoded into *p and
+ * entries), or false. */
+static bool fault_point(struct tr_runtime *rt, uintptr_t pc, struct ra_fault_point *p,
                         struct ra_fault_entry entries[64])
 {
     if (!rt || !rt->unwind || !rt->in_code)
         return false;
-    struct tr_block *tb = tc_find_by_host_pc(rt->engine, be_ucontext_pc(uc));
-    return tb && fault_map_point(tb, (uint32_t)(be_ucontext_pc(uc) - (uintptr_t)tb->code), p, entries);
+    struct tr_block *tb = tc_find_by_host_pc(rt->engine, pc);
+    return tb && fault_map_point(tb, (uint32_t)(pc - (uintptr_t)tb->code), p, entries);
 }
 
 bool fault_restore_at(void *env, uintptr_t host_pc, uint64_t (*reg)(const void *ctx, int r),
@@ -53,10 +53,13 @@ bool fault_restore_at(void *env, uintptr_t host_pc, uint64_t (*reg)(const void *
  * SA_EXPOSE_TAGBITS).  (The CPU's #SS for an rsp/rbp-based guest address,
  * SIGBUS, is not told apart; an AArch64 host's top-byte-ignore lets an
  * access whose low 56 bits are mapped succeed.) */
-static void set_guest_fault(struct tr_runtime *rt, int sig, const siginfo_t *si, bool write)
+static bool canonical(uint64_t a) { return a + TR_CANON_TOP < 2 * TR_CANON_TOP; }
+
+static void set_guest_fault(struct tr_runtime *rt, int sig, const siginfo_t *si, bool write,
+                            bool gp)
 {
     uint64_t a = (uint64_t)(uintptr_t)si->si_addr;
-    bool gp = si->si_code == HOST_SI_KERNEL || a + (1ull << 47) >= (1ull << 48);
+    gp = gp || si->si_code == HOST_SI_KERNEL || !canonical(a);
     rt->fault.sig = gp ? SIGSEGV : sig;
     rt->fault.addr = gp ? 0 : (uint64_t)(uintptr_t)si->si_addr;
     rt->fault.code = gp ? HOST_SI_KERNEL : si->si_code;     /* MAPERR / ACCERR, BUS_ADRERR ... */
@@ -64,12 +67,23 @@ static void set_guest_fault(struct tr_runtime *rt, int sig, const siginfo_t *si,
     rt->fault.err = write && !gp ? 2 : 0;
 }
 
+/* Whether the access at host pc (the faulting one) has all its bytes at
+ * canonical addresses, where the backend can tell (be_fault_access). */
+static bool canonical_access(const void *uc, uintptr_t pc)
+{
+    uint64_t a;
+    unsigned n;
+    if (!be_fault_access || !be_fault_access(uc, pc, &a, &n))
+        return true;
+    return canonical(a) && canonical(a + n - 1);
+}
+
 /* A fault inside a helper that guards its guest accesses. */
 static void helper_fault(struct tr_runtime *rt, int sig, const siginfo_t *si)
 {
     sigjmp_buf *guard = rt->helper_guard;
     rt->helper_guard = NULL;
-    set_guest_fault(rt, sig, si, false);
+    set_guest_fault(rt, sig, si, false, false);
     siglongjmp(*guard, 1);
 }
 
@@ -80,7 +94,9 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
     tr_guard_fault(rt, si->si_addr, uc);    /* an exit request (exit_request.c) */
     struct ra_fault_point point;
     struct ra_fault_entry entries[64];
-    const struct ra_fault_point *p = fault_point(rt, uc, &point, entries) ? &point : NULL;
+    uintptr_t gp_at = be_fault_redirect ? be_fault_redirect(uc) : 0;
+    uintptr_t pc = gp_at ? gp_at : be_ucontext_pc(uc);
+    const struct ra_fault_point *p = fault_point(rt, pc, &point, entries) ? &point : NULL;
     if (!p && rt && rt->in_code && rt->helper_guard) {
         helper_fault(rt, sig, si);
         return;
@@ -91,7 +107,7 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
     }
     ra_fault_restore(rt, p, entries, rt->engine->globals.v, be_ucontext_reg, uc);
     rt->pc = p->guest_pc;
-    set_guest_fault(rt, sig, si, p->write);
+    set_guest_fault(rt, sig, si, p->write, gp_at || !canonical_access(uc, pc));
     siglongjmp(*rt->unwind, TR_EXIT_HOST_FAULT + 1);
 }
 

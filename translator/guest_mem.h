@@ -23,6 +23,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* x86's user half ends at TR_CANON_TOP (2^47; an address whose bits 63:47
+ * are not all equal is non-canonical: #GP).  A TR_MEM_HOST host that does
+ * not fault on every such address itself (AArch64: top-byte-ignore, and
+ * user memory up to 2^48) keeps [TR_CANON_TOP - 4 KiB, TR_CANON_TOP +
+ * TR_CANON_GUARD) free of host memory (user mode reserves it where the
+ * host reaches there, sys_guest_va.c): an access near a canonical address
+ * then needs no test of its own (ir_check_accesses). */
+#define TR_CANON_TOP (1ull << 47)
+#define TR_CANON_GUARD (1ull << 36)
+
 enum tr_mem_mode {
     TR_MEM_HOST,            /* guest address == host address */
     TR_MEM_SOFTMMU,         /* guest virtual addresses through a software MMU

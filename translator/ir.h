@@ -95,6 +95,12 @@ enum ir_vec_size {
     IR_V_SCALAR = 4,                    /* lane 0 only (float ops) */
 };
 
+/* Bits of a block's mode from here up: the guest registers (globals 0-15)
+ * a chained variant of it may assume near the user half at entry
+ * (ir_check_accesses, ir_block.exit_facts); never in tr_runtime.tb_mode. */
+#define TR_MODE_FACTS_SHIFT 16
+#define TR_MODE_BASE(m) ((m) & ((1u << TR_MODE_FACTS_SHIFT) - 1))
+
 typedef uint16_t ir_ref;                /* index into ir_block.values */
 #define IR_NONE ((ir_ref)0xffff)
 
@@ -148,11 +154,16 @@ struct ir_block {
     uint64_t guest_pc;                  /* first guest instruction */
     uint32_t guest_size;                /* bytes of guest code covered */
     uint32_t guest_insns;
-    uint32_t mode;                      /* the vCPU's translation mode (tr_runtime.tb_mode) */
+    uint32_t mode;                      /* the vCPU's translation mode (tr_runtime.tb_mode),
+                                           and from TR_MODE_FACTS_SHIFT up a
+                                           variant's entry facts (ir_check_accesses) */
     int n_insns, n_values, n_globals;
     struct ir_insn insns[IR_MAX_INSNS];
     struct ir_value values[IR_MAX_VALUES];
     bool overflow;                      /* ran out of insns/values */
+    uint16_t exit_facts[2];             /* ir_check_accesses: per chain slot, the
+                                           guest registers (globals 0-15) proven
+                                           near the user half there */
 };
 
 void ir_block_init(struct ir_block *b, const struct ir_globals *g, uint64_t pc);
@@ -277,6 +288,15 @@ void ir_rebase_accesses(struct ir_block *b);
 void ir_predict_fallthrough(struct ir_block *b);
 /* ir_range_test.c: x86's canonical-address test as sextract + compare */
 void ir_fold_range_tests(struct ir_block *b);
+/* ir_access_check.c: for a host that does not fault on every
+ * non-canonical guest address (be_desc.canonical_accesses), marks the
+ * guest accesses (ld, st, ldx, stx, atomics, vld, vst) whose address is
+ * not proven to lie where the host faults as x86 would; run last, before
+ * emission.  The mark is insn->cond (unused by those ops otherwise). */
+void ir_check_accesses(struct ir_block *b);
+enum { IR_ACCESS_TEST = 1, IR_ACCESS_BASE = 2 };   /* ldx/stx: the base alone */
+static inline bool ir_access_checked(const struct ir_insn *i) { return i->cond & IR_ACCESS_TEST; }
+static inline bool ir_access_base_only(const struct ir_insn *i) { return i->cond & IR_ACCESS_BASE; }
 /* ir_shiftcount.c: a shift's count without x86's masking (counts are modulo size) */
 void ir_fold_shift_counts(struct ir_block *b);
 

@@ -119,6 +119,17 @@ static void tell_code_range(struct tr_engine *e)
     fclose(f);
 }
 
+/* x86's #GP for non-canonical data addresses on a host that needs tests
+ * for it (engine config check_canonical): FERRY_CANONICAL_CHECK=1 (an
+ * ordinary variable of the guest's environment: it reaches the ferry of
+ * every execve'd program too).  Off by default until python3-like code
+ * costs under 3 % (docs/status.md, "a64canon"). */
+static bool canonical_check_wanted(void)
+{
+    const char *v = getenv("FERRY_CANONICAL_CHECK");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
 /* The program's own code: its PT_LOAD segments as mapped (the persistent
  * translation cache keeps translations of these pages only). */
 static void program_range(const struct ld_image *img, uint64_t *lo, uint64_t *hi)
@@ -172,6 +183,7 @@ int main(int argc, char **argv)
         .check_ir = ferry_opts.check_ir || FERRY_DEBUG_BUILD,
         .keep_fd = sys_ferry_fd_adopt,
         .env_guard = true,              /* every CPU from tr_env_alloc */
+        .check_canonical = canonical_check_wanted(),
     };
     sys_engine = tr_engine_new(&cfg);
     tell_code_range(sys_engine);

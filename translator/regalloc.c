@@ -676,13 +676,13 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
     struct ra_fault_map *m = ra->faults;
     bool guest_access = i->op == IR_ld || i->op == IR_st || i->op == IR_ldx || i->op == IR_stx ||
                         i->op == IR_atomic_rmw || i->op == IR_atomic_cas || i->op == IR_vld ||
-                        i->op == IR_vst;
+                        i->op == IR_vst || i->op == IR_canon_test;
     if (!m || !guest_access || m->n_points >= IR_MAX_INSNS)
         return NULL;
     struct ra_fault_point *p = &m->points[m->n_points++];
     *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc,
                                   .write = i->op != IR_ld && i->op != IR_ldx &&
-                                           i->op != IR_vld };
+                                           i->op != IR_vld && i->op != IR_canon_test };
     for (uint64_t m = ra->pinned; m; m &= m - 1) {
         ir_ref g = (ir_ref)__builtin_ctzll(m);
         if (ra->v[g].reg >= 0)

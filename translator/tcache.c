@@ -471,9 +471,9 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
         !self_identity(self, sizeof self) || !dir_ok(dir))
         return;
     bool ras = e->cfg.ras < 0 ? be_host.ras_default : e->cfg.ras;
-    snprintf(key, sizeof key, "program=%s\nferry=%s\nhost=%s ras=%d log=%u\noptions=%s\n"
+    snprintf(key, sizeof key, "program=%s\nferry=%s\nhost=%s ras=%d log=%u canon=%d\noptions=%s\n"
              "code=%#" PRIx64 "-%#" PRIx64 "\n", prog, self, be_host.name, ras,
-             (unsigned)ferry_opts.log_mask, options ? options : "", lo, hi);
+             (unsigned)ferry_opts.log_mask, e->cfg.check_canonical, options ? options : "", lo, hi);
     struct tcache *t = calloc(1, sizeof *t);
     char name[64];
     snprintf(name, sizeof name, "/%016" PRIx64 ".ftc", tcf_hash(key, strlen(key)));
@@ -564,6 +564,7 @@ static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
     if (!tb)
         return NULL;
     tb->mode = mode;
+    memcpy(tb->exit_facts, v.h->exit_facts, sizeof tb->exit_facts);
     bool placed = place(e, tb, &v);
     *made = NULL;                       /* (the file is not read again) */
     if (!placed) {
@@ -658,7 +659,8 @@ void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct 
     struct tcf_record h = { .guest_pc = tb->guest_pc, .guest_size = tb->guest_size,
                             .guest_insns = guest_insns, .code_size = tb->code_size,
                             .n_relocs = (uint32_t)r->n, .n_deps = (uint32_t)l->n,
-                            .mode = tb->mode };
+                            .mode = tb->mode,
+                            .exit_facts = { tb->exit_facts[0], tb->exit_facts[1] } };
     if (r->overflow || l->n > TCF_MAX_DEPS)
         return;
     for (size_t k = 0; k < l->n; k++)

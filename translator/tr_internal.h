@@ -16,11 +16,20 @@
 #include "regalloc.h"
 #include "translator.h"
 
+struct tr_block;
+/* The mode of the block chain slot `slot` of tb leads to: tb's own, with
+ * the facts that exit proves (a variant, ir_check_accesses). */
+static inline uint32_t tr_successor_mode(const struct tr_block *tb, int slot);
+
 struct tr_block {
     uint64_t guest_pc;
     uint32_t guest_size;
     uint32_t code_size;
-    uint32_t mode;              /* the tr_runtime.tb_mode it was translated for */
+    uint32_t mode;              /* the tr_runtime.tb_mode it was translated for,
+                                   with a variant's entry facts (ir.h
+                                   TR_MODE_FACTS_SHIFT) */
+    uint16_t exit_facts[2];     /* per chain slot: the facts its successor's
+                                   variant may assume (ir_check_accesses) */
     bool invalid;               /* dropped: unreachable; code and entry stay
                                    until the next flush */
     uint8_t *code;
@@ -38,6 +47,14 @@ struct tr_block {
     uintptr_t chain_next[2];
     uintptr_t chained_from;
 };
+
+/* " v<facts>" for a variant (-d exec, out_asm), else "" (dispatch.c). */
+const char *variant_name(const struct tr_block *tb);
+
+static inline uint32_t tr_successor_mode(const struct tr_block *tb, int slot)
+{
+    return TR_MODE_BASE(tb->mode) | (uint32_t)tb->exit_facts[slot] << TR_MODE_FACTS_SHIFT;
+}
 
 /* What the self-modifying-code check of a block on a writable page keeps
  * (smc.c): most blocks have none, so it is not in struct tr_block, which

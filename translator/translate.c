@@ -84,7 +84,7 @@ static void log_out_asm(const struct tr_block *tb)
     opened = true;
     cs_insn *insn;
     size_t n = cs_disasm(cs, tb->code, tb->code_size, (uint64_t)(uintptr_t)tb->code, 0, &insn);
-    fprintf(ferry_log, "OUT 0x%" PRIx64 ": %u bytes\n", tb->guest_pc, tb->code_size);
+    fprintf(ferry_log, "OUT 0x%" PRIx64 "%s: %u bytes\n", tb->guest_pc, variant_name(tb), tb->code_size);
     for (size_t k = 0; k < n; k++)
         fprintf(ferry_log, "  0x%" PRIx64 ":  %-8s %s\n", insn[k].address, insn[k].mnemonic, insn[k].op_str);
     fputc('\n', ferry_log);
@@ -210,7 +210,8 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     build_ir(e, pc, tb->mode, max_insns);
     const struct tr_guest_mem *mem = e->cfg.mem;
     bool writable = mem->writable(mem, pc, b->guest_size);
-    bool cacheable = !writable && tcache_cacheable(e, pc, b->guest_size);
+    bool cacheable = !writable && TR_MODE_BASE(tb->mode) == tb->mode &&
+                     tcache_cacheable(e, pc, b->guest_size);
     if (writable) {
         smc_prepare(tb, b->guest_size);
         smc_guard_stores(b, tb, mem);
@@ -231,6 +232,8 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
         ir_fold_range_tests(b);
         ir_fold_shift_counts(b);
     }
+    if (be_host.canonical_accesses && e->cfg.check_canonical && mem->mode == TR_MEM_HOST)
+        ir_check_accesses(b);
     if (e->cfg.check_ir)
         check_ir(b);
     note_exit_pcs(e, b);
@@ -238,6 +241,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     if (!emit_block(e, tb, cacheable))
         return false;
     tb->guest_size = b->guest_size;
+    memcpy(tb->exit_facts, b->exit_facts, sizeof(tb->exit_facts));
     fault_keep_map(e, tb);
     if (writable)
         smc_keep_bytes(e, tb);
@@ -264,7 +268,7 @@ static void chain_ahead(struct tr_engine *e, struct tr_block *tb)
         return;
     for (int slot = 0; slot < 2; slot++) {
         uint64_t pc = e->xl->exit_pc[slot];
-        struct tr_block *to = pc ? tc_lookup(e, pc, tb->mode) : NULL;
+        struct tr_block *to = pc ? tc_lookup(e, pc, tr_successor_mode(tb, slot)) : NULL;
         if (to && tc_chain(e, tb, slot, to))
             e->stats.chains_patched++;
     }

@@ -32,6 +32,12 @@ struct tr_engine_config {
     int ras;                            /* return-address stack: 1 on, 0 off, -1 the
                                            backend's default (be_host.ras_default) */
     bool check_ir;                      /* validate every block's IR (--check-ir) */
+    /* Test guest data addresses for x86's non-canonical #GP where the host
+     * would not fault on all of them (be_desc.canonical_accesses: AArch64),
+     * as ir_check_accesses marks; user mode turns it on with
+     * FERRY_CANONICAL_CHECK=1 (off by default: its cost, docs/status.md
+     * "a64canon"). */
+    bool check_canonical;
     /* Called for every new block, under the translation lock (--perfmap). */
     void (*on_translate)(void *opaque, uint64_t guest_pc, uint32_t guest_size,
                          const void *code, uint32_t code_size);

@@ -57,6 +57,7 @@ static const uint8_t a64_keeps_flags[IR_NUM_OPS] = {
     [IR_not] = 1, [IR_ext8u] = 1, [IR_ext8s] = 1, [IR_ext16u] = 1, [IR_ext16s] = 1,
     [IR_ext32u] = 1, [IR_ext32s] = 1, [IR_extract] = 1, [IR_sextract] = 1, [IR_deposit] = 1, [IR_bswap] = 1,
     [IR_clz] = 1, [IR_ctz] = 1, [IR_ld] = 1, [IR_st] = 1, [IR_ldx] = 1, [IR_stx] = 1,
+    [IR_canon_test] = 1,
     [IR_ld_env] = 1, [IR_st_env] = 1, [IR_setflags] = 1, [IR_movflags] = 1,
     [IR_addx] = 1, [IR_subx] = 1,
 };
@@ -90,6 +91,7 @@ const struct be_desc be_host = {
     .ext_operands = true,       /* add/sub (extended register) */
     .request_guard = true,      /* ldr from the guard page: no cbnz */
     .canonical_at_exit = true,  /* jmp/call/ret targets tested on the miss path */
+    .canonical_accesses = true, /* top-byte-ignore, user memory up to 2^48 */
 };
 
 static int insn_width(const struct ir_insn *insn) { return insn->size == 32 ? 32 : 64; }

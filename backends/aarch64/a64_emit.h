@@ -64,6 +64,13 @@ static inline int64_t a64_offset_to(const struct be_code *c, const void *target)
 void a64_emit_movi_inline(struct be_code *c, int dst, uint64_t imm);
 bool a64_literal_load(struct be_code *c, unsigned rd, uint64_t imm);
 void a64_emit_literal_pool(struct be_code *c);
+/* What a block reserves behind its code lowers c->end (a64_literal.c):
+ * a64_tail_gen names the emission attempt, which a new be_code or a
+ * retried block changes. */
+unsigned a64_tail_gen(const struct be_code *c);
+void a64_tail_reserve(struct be_code *c, unsigned bytes);
+/* The out-of-line parts of the block's canonical-address tests (a64_mem.c). */
+void a64_emit_canonical_stubs(struct be_code *c);
 
 /* Register holding input `a`: a constant goes to `scratch` (zero-extended
  * from `size` bits); with a64_src_zr a zero constant is simply XZR, for
@@ -128,6 +135,8 @@ void a64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard);
 
 /* Memory ops (a64_mem.c). */
 unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr);
+/* canon_test (ir_ops.def): x86's canonical test of a, unconditionally. */
+void a64_emit_canon_test(struct be_code *c, const struct be_arg *a);
 /* Guest loads and stores at addr + disp (IR ld/st aux[0]). */
 void a64_emit_ld(struct be_code *c, unsigned memop, unsigned rd, const struct be_arg *addr,
                  int32_t disp);

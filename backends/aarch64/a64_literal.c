@@ -17,9 +17,36 @@
 
 enum { POOL_MAX = 16, SITES_MAX = 64 };
 
+/* What a block reserves behind its code (this pool, the canonical
+ * tests' out-of-line parts, a64_mem.c): every reservation lowers c->end.
+ * An emission attempt is known by c->start and c->end as the last
+ * reservation left them: a new one (a fresh be_code, or a retried block
+ * at the same place) starts a new generation, and what was recorded for
+ * an older one is dropped. */
 static __thread struct {
-    const uint8_t *block;               /* c->start of the block it belongs to */
-    const uint8_t *end;                 /* c->end as this pool left it */
+    const uint8_t *block, *end;
+    unsigned gen;
+} tail;
+
+unsigned a64_tail_gen(const struct be_code *c)
+{
+    if (tail.block != c->start || tail.end != c->end) {
+        tail.block = c->start;
+        tail.end = c->end;
+        tail.gen++;
+    }
+    return tail.gen;
+}
+
+void a64_tail_reserve(struct be_code *c, unsigned bytes)
+{
+    a64_tail_gen(c);
+    c->end -= bytes;
+    tail.end = c->end;
+}
+
+static __thread struct {
+    unsigned gen;                       /* a64_tail_gen of its block; 0: none */
     int n_values, n_sites;
     uint64_t value[POOL_MAX];
     struct { uint32_t site; int value; } sites[SITES_MAX];
@@ -27,7 +54,7 @@ static __thread struct {
 
 static bool pool_is_current(const struct be_code *c)
 {
-    return pool.block == c->start && pool.end == c->end;
+    return pool.gen != 0 && pool.gen == a64_tail_gen(c);
 }
 
 /* The value's entry, added (and its room reserved) if new; -1: full. */
@@ -38,7 +65,7 @@ static int entry_of(struct be_code *c, uint64_t imm)
             return k;
     if (pool.n_values == POOL_MAX)
         return -1;
-    c->end -= pool.n_values == 0 ? 8 + 4 : 8;   /* the first one: alignment too */
+    a64_tail_reserve(c, pool.n_values == 0 ? 8 + 4 : 8);   /* the first one: alignment too */
     pool.value[pool.n_values] = imm;
     return pool.n_values++;
 }
@@ -49,13 +76,13 @@ bool a64_literal_load(struct be_code *c, unsigned rd, uint64_t imm)
     if (!c->tb || a64_movi_sequence(words, rd, imm) < 3)  /* no block: no pool */
         return false;
     if (!pool_is_current(c)) {
-        pool.block = c->start;
+        pool.gen = a64_tail_gen(c);
         pool.n_values = pool.n_sites = 0;
     }
     if (pool.n_sites == SITES_MAX)
         return false;
     int k = entry_of(c, imm);
-    pool.end = c->end;
+    pool.gen = a64_tail_gen(c);
     if (k < 0)
         return false;
     pool.sites[pool.n_sites++] = (typeof(pool.sites[0])){ (uint32_t)(c->ptr - c->start), k };
@@ -72,7 +99,7 @@ static void put_u64(struct be_code *c, uint64_t v)
 void a64_emit_literal_pool(struct be_code *c)
 {
     if (!pool_is_current(c) || pool.n_values == 0) {
-        pool.block = NULL;
+        pool.gen = 0;
         return;
     }
     if ((uintptr_t)c->ptr % 8)
@@ -89,5 +116,5 @@ void a64_emit_literal_pool(struct be_code *c)
         w |= old & 0x1f;                /* its register */
         __builtin_memcpy(be_writable(c, ldr), &w, 4);
     }
-    pool.block = NULL;
+    pool.gen = 0;
 }

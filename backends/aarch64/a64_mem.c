@@ -21,20 +21,13 @@ _Noreturn void be_unsupported_mem_mode(void)
     abort();
 }
 
-/* The per-access non-canonical check below costs +20-24 % host
- * instructions on memory-heavy code (qsort, string work; session 12), far
- * more than the corner case is worth against issue 8's speed: it is off
- * until a cheaper scheme (no check of rsp-based accesses, one check per
- * base register and block) brings it near 2 %.  Off, a tagged or
- * non-canonical data address reaches the memory below as on any
- * top-byte-ignore host (docs/status.md, issue 10, session 12). */
-static const bool a64_canonical_check_on = false;
-
-/* Whether a guest access needs x86's non-canonical check: user mode's
- * guest accesses (not ferry's own, IR_MO_HOST). */
+/* Whether a guest access needs x86's non-canonical test: ir_check_accesses
+ * marked it (user mode's guest accesses whose address it could not prove
+ * to lie where the host faults as x86 does). */
 static bool canonical_checked(const struct be_code *c, unsigned memop)
 {
-    return a64_canonical_check_on && !(memop & IR_MO_HOST) && c->mem && c->mem->mode == TR_MEM_HOST;
+    return (c->check_address & IR_ACCESS_TEST) && !(memop & IR_MO_HOST) && c->mem &&
+           c->mem->mode == TR_MEM_HOST;
 }
 
 /* tbnz xt, #bit, offset (bytes from the branch; the Arm ARM's test and
@@ -45,39 +38,86 @@ static uint32_t a64_tbnz(unsigned bit, int32_t offset, unsigned rt)
            ((uint32_t)(offset >> 2) & 0x3fff) << 5 | rt;
 }
 
-/* x86 raises #GP for a data address whose bits 63:47 are not all equal;
- * this host's top-byte-ignore would let a tagged one reach the memory
- * below, and user space may reach past 2^47 (issue 10).  Bits 63:47
- * clear, the common case, skip the rest (lsr + cbz: the flags stay).
- * All set (the kernel half: adding 1 carries into bit 17) is the access
- * itself, which faults as the
- * page fault x86 gives.  Anything else is an exclusive load from the
- * misaligned 0xff80000000000001: an alignment fault (SIGBUS) whose
- * si_addr is non-canonical whether the kernel exposes tag bits or not,
- * and under qemu-user, which reports a plain load's fault there without
- * an address -- translator/fault.c makes it #GP.  Both faulting loads lie
- * in the access's fault-map range: the guest state is exact. */
-static void check_canonical(struct be_code *c, unsigned reg)
+/* The tests of the block being emitted, waiting for their out-of-line
+ * parts behind its final exit; each lowers c->end by its part's bytes (as
+ * the literal pool does), so the allocator's room check counts them. */
+enum { CANON_MAX = 64, CANON_STUB_BYTES = 5 * 4 };
+static __thread struct {
+    unsigned gen;                       /* a64_tail_gen of its block; 0: none */
+    int n;
+    uint32_t site[CANON_MAX];           /* offset of each test's cbnz */
+} canon;
+
+/* The out-of-line part of a test (x30 = bits 63:47 of the address, not
+ * zero), for the access at `back`. */
+static void canon_stub_body(struct be_code *c, const uint8_t *back)
 {
     unsigned marker;
     a64_bitmask_encode(0xff80000000000001ull, 64, &marker);
-    a64_put(c, a64_lsr_imm(true, A64_SCRATCH_LR, reg, 47));     /* bits 63:47, 17 of them */
-    a64_put(c, a64_compare_branch_imm(true, false, 20, A64_SCRATCH_LR));
     a64_put(c, a64_add_sub_imm(true, false, false, false, 1, A64_SCRATCH_LR, A64_SCRATCH_LR));
-    a64_put(c, a64_tbnz(17, 12, A64_SCRATCH_LR));      /* all ones: carried out */
+    a64_put(c, a64_tbnz(17, (int32_t)(back - c->ptr), A64_SCRATCH_LR));  /* all ones: carried out */
     a64_put(c, a64_logical_imm(true, A64_ORR, marker, A64_ZR, A64_TMP0));
     a64_put(c, a64_load_store_exclusive(3, true, false, 0, A64_TMP0, A64_ZR));
+    a64_put(c, a64_uncond_branch_imm(false, back - c->ptr));   /* never run: names the access */
+}
+
+/* x86 raises #GP for a data address whose bits 63:47 are not all equal.
+ * Bits 63:47 clear, the common case, fall through (lsr + cbnz: the flags
+ * stay).  Out of line: all set (the kernel half: adding 1 carries into bit
+ * 17) goes back to the access itself, which faults as the page fault x86
+ * gives; anything else is an exclusive load from the misaligned
+ * 0xff80000000000001, an alignment fault (SIGBUS) whose `b` behind it
+ * names the access: fault.c makes it #GP at that access's guest state
+ * (be_fault_access_pc). */
+static void check_canonical(struct be_code *c, unsigned reg)
+{
+    if (canon.gen == 0 || canon.gen != a64_tail_gen(c)) {
+        canon.gen = a64_tail_gen(c);
+        canon.n = 0;
+    }
+    if (canon.n == CANON_MAX) {         /* (not seen) the out-of-line part inline */
+        a64_put(c, a64_lsr_imm(true, A64_SCRATCH_LR, reg, 47));
+        a64_put(c, a64_compare_branch_imm(true, false, 4 + CANON_STUB_BYTES, A64_SCRATCH_LR));
+        canon_stub_body(c, c->ptr + CANON_STUB_BYTES);
+        return;
+    }
+    a64_put(c, a64_lsr_imm(true, A64_SCRATCH_LR, reg, 47));     /* bits 63:47, 17 of them */
+    canon.site[canon.n++] = (uint32_t)(c->ptr - c->start);
+    a64_put(c, a64_compare_branch_imm(true, true, 0, A64_SCRATCH_LR));  /* cbnz, placed later */
+    a64_tail_reserve(c, CANON_STUB_BYTES);
+    canon.gen = a64_tail_gen(c);
+}
+void a64_emit_canon_test(struct be_code *c, const struct be_arg *a)
+{
+    check_canonical(c, a64_src(c, a, A64_TMP0, 64));
+}
+
+/* The waiting tests' out-of-line parts (from finish_block). */
+void a64_emit_canonical_stubs(struct be_code *c)
+{
+    if (canon.gen == 0 || canon.gen != a64_tail_gen(c)) {
+        canon.gen = 0;
+        return;
+    }
+    for (int k = 0; k < canon.n; k++) {
+        uint8_t *br = c->start + canon.site[k];
+        uint32_t w = a64_compare_branch_imm(true, true, (int32_t)(c->ptr - br), A64_SCRATCH_LR);
+        __builtin_memcpy(be_writable(c, br), &w, 4);
+        canon_stub_body(c, br + 4);
+    }
+    canon.n = 0;
+    canon.gen = 0;
 }
 
 /* The host address register of a guest access: every guest ld, st and
  * atomic goes through here, the one place that knows the guest-memory
- * mode.  A constant address below 2^47 needs no check. */
+ * mode. */
 unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr)
 {
     if (!be_access_is_direct(c, memop))
         be_unsupported_mem_mode();
     unsigned reg = a64_src(c, addr, A64_TMP0, 64);
-    if (canonical_checked(c, memop) && !(addr->is_const && addr->imm < (1ull << 47)))
+    if (canonical_checked(c, memop))
         check_canonical(c, reg);
     return reg;
 }
@@ -150,7 +190,7 @@ static void ldst_indexed(struct be_code *c, unsigned memop, enum a64_ldst_opc op
                          const struct a64_index *x)
 {
     unsigned size = memop & IR_MO_SIZE;
-    bool check = canonical_checked(c, memop);     /* the whole sum, below */
+    bool check = canonical_checked(c, memop) && !(c->check_address & IR_ACCESS_BASE);  /* the sum */
     unsigned base = check ? a64_src(c, x->base, A64_TMP0, 64) : a64_guest_addr(c, memop, x->base);
     unsigned index = a64_src(c, x->index, A64_TMP0, 64);
     if (!check && x->disp == 0 && (x->scale == 0 || x->scale == size)) {

@@ -280,6 +280,7 @@ static void emit_mem(struct be_code *c, const struct ir_insn *insn, unsigned par
     case IR_atomic_rmw: a64_emit_atomic_rmw(c, insn, out, in); break;
     case IR_atomic_cas: a64_emit_atomic_cas(c, insn, out, in); break;
     case IR_fence:  a64_emit_fence(c, insn, out, in); break;
+    case IR_canon_test: a64_emit_canon_test(c, &in[0]); break;
     default:        a64_emit_st_env_op(c, insn->size, &in[0], (int32_t)insn->aux[0]); break;
     }
 }
@@ -357,6 +358,7 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_ld]      = { emit_mem },
     [IR_st]      = { emit_mem },
     [IR_ldx]     = { emit_mem },
+    [IR_canon_test] = { emit_mem },
     [IR_stx]     = { emit_mem },
     [IR_ld_env]  = { emit_mem },
     [IR_st_env]  = { emit_mem },
@@ -381,10 +383,19 @@ static _Noreturn void missing_emitter(const struct ir_insn *insn)
     abort();
 }
 
+/* The ops ir_check_accesses marks (their insn->cond). */
+static bool is_guest_access(unsigned op)
+{
+    return op == IR_ld || op == IR_st || op == IR_ldx || op == IR_stx || op == IR_atomic_rmw ||
+           op == IR_atomic_cas || op == IR_vld || op == IR_vst;
+}
+
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in)
 {
     if (insn->op >= IR_NUM_OPS || !op_table[insn->op].fn)
         missing_emitter(insn);
+    c->check_address = is_guest_access(insn->op) && ir_access_checked(insn) ? insn->cond : 0;
     op_table[insn->op].fn(c, insn, op_table[insn->op].param, out, in);
+    c->check_address = 0;
 }

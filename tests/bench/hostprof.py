@@ -18,18 +18,26 @@ import re
 import sys
 
 
+def block_key(words):
+    """A block's pc, and a variant's entry facts (`v12`) above bit 48."""
+    pc = int(words[0].rstrip(':'), 16)
+    if len(words) > 1 and words[1].startswith('v'):
+        pc |= int(words[1][1:].rstrip(':'), 16) << 48
+    return pc
+
+
 def parse(path):
     """(runs of each block, (block, next block logged) pairs, its code)"""
     counts, pairs, code, cur, prev = collections.Counter(), collections.Counter(), {}, None, None
     for line in open(path, errors='replace'):
         if line.startswith('exec: '):
-            pc = int(line[6:], 16)
+            pc = block_key(line[6:].split())
             counts[pc] += 1
             if prev is not None:
                 pairs[prev, pc] += 1
             prev, cur = pc, None
         elif line.startswith('OUT '):
-            cur = int(line.split()[1].rstrip(':'), 16)
+            cur = block_key(line.split()[1:3])
             code[cur] = []
         elif cur is not None and line.startswith('  0x'):
             addr, text = line.split(':', 1)
@@ -173,7 +181,7 @@ def main():
     for pc, n in counts.items():
         ends[pc, len(paths[pc])] += n
     for (pc, nxt), n in pairs.items():
-        short = branches[pc].get(nxt)
+        short = branches[pc].get(nxt & ((1 << 48) - 1))
         if short is not None:
             ends[pc, len(paths[pc])] -= n
             ends[pc, short] += n

@@ -5,12 +5,14 @@
  * boundary, from C helpers (rep movs, fxsave); a canonical kernel-half
  * address stays a page fault.  Ferry died of SIGBUS on the x86-64 host
  * when its host code addressed the guest's operand from rbp or rsp (the
- * host CPU's #SS).  On the AArch64 build every guest access checks its
- * address first (backends/aarch64/a64_mem.c: the host's top-byte-ignore
- * would let a tagged pointer through).  An access crossing the top of
- * the user half is in noncanonical_edge.c (x86-64 build only).  (The
- * CPU's #SS for guest rsp/rbp bases, SIGBUS, is left out: ferry reports
- * #GP there.) */
+ * host CPU's #SS).  On the AArch64 build the accesses whose address is
+ * not proven canonical are tested (translator/ir_access_check.c: the
+ * host's top-byte-ignore would let a tagged pointer through), with
+ * FERRY_CANONICAL_CHECK=1 (off by default: its cost, docs/status.md
+ * "a64canon").  Accesses crossing the top of the user half and through
+ * a tagged stack pointer are in noncanonical_edge.c.  (The CPU's #SS for
+ * guest rsp/rbp bases, SIGBUS, is left out: ferry reports #GP there.) */
+//@env: FERRY_CANONICAL_CHECK=1
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
