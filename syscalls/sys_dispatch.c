@@ -37,7 +37,7 @@ void sys_x86_64_syscall(struct x86_cpu *cpu)
     sys_guest_args_done(fixed, ret);
     if (ferry_opts.strace)
         sys_strace_result(e, nr, a, ret);
-    bool woken = ret == -BE_SAFE_SYSCALL_WOKEN;     /* a signal came first: sys_block.h */
+    bool woken = ret == -TR_SYSCALL_WOKEN;     /* a signal came first: sys_block.h */
     if (!sys_regs_restored && (woken || (ret == -EINTR && sys_signal_restart(nr)))) {
         cpu->regs[X86_RAX] = nr;            /* run the syscall insn again */
         cpu->rt.pc -= 2;

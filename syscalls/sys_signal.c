@@ -189,7 +189,7 @@ static void sys_host_handler(int sig, siginfo_t *si, void *uc)
     memcpy(&sys_tsig.info[sig], si, sizeof(struct x86_64_siginfo));
     sys_set_pending(&sys_tsig, sig);
     sys_tsig.wake = 1;
-    be_safe_syscall_rewind(uc);
+    tr_safe_syscall_rewind(uc);
     tr_interrupt(tr_current_env());
 }
 

@@ -166,7 +166,7 @@ void sys_strace_call(const struct sys_entry *e, uint64_t nr, const uint64_t *a)
 
 static void sys_print_result(FILE *f, const struct sys_entry *e, int64_t ret)
 {
-    if (ret == -513)        /* BE_SAFE_SYSCALL_WOKEN: runs again after the signal */
+    if (ret == -513)        /* TR_SYSCALL_WOKEN: runs again after the signal */
         fprintf(f, " = ? ERESTARTSYS (a signal came first: restarted)\n");
     else if (ret < 0 && ret >= -4095)
         fprintf(f, " = -1 errno=%d (%s)\n", (int)-ret, strerror((int)-ret));

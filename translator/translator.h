@@ -83,6 +83,15 @@ enum tr_stop tr_run(void *env);
 /* Asks env's thread to leave translated code at the next block entry and
  * return TR_STOP_INTERRUPT (async-signal-safe; env may be NULL). */
 void tr_interrupt(void *env);
+
+/* A blocking host system call a signal cannot slip past (backend.h's
+ * be_safe_syscall, for syscalls/sys_block.h): the raw result, or
+ * -TR_SYSCALL_WOKEN without entering the kernel when *wake is set.  A host
+ * signal handler that sets *wake calls tr_safe_syscall_rewind(uc). */
+#define TR_SYSCALL_WOKEN 513        /* Linux's ERESTARTSYS: user space never sees it */
+long tr_safe_syscall(const volatile int *wake, long nr, long a0, long a1, long a2, long a3,
+                     long a4, long a5);
+void tr_safe_syscall_rewind(void *uc);
 /* The env the calling host thread runs (NULL in threads with none). */
 void *tr_current_env(void);
 
