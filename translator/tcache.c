@@ -47,7 +47,7 @@
 #define TCACHE_MAX_SLOTS (1ull << 24)    /* more index slots than such a file needs */
 #define TCACHE_DEFAULT_BOUND (512ull << 20)     /* the directory's size (FERRY_TCACHE_SIZE) */
 #define CHUNK_SHIFT 18                   /* the map is read in 256 KiB chunks (note_touched) */
-#define RESIDENT_CHUNKS 24u              /* the map's chunks kept at most (6 MiB) ... */
+#define RESIDENT_CHUNKS 16u              /* the map's chunks kept at most (4 MiB) ... */
 #define BODY_CHUNKS_MIN 8u               /* ... but the body keeps 2 MiB whatever the index's size */
 #define MEMO_BITS 16                     /* 256 MiB of guest code without collisions */
 #define MEMO_PER_PAGE 256u               /* 16-byte entries in a 4 KiB page */
