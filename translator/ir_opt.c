@@ -27,11 +27,18 @@ struct addr_fact {
 
 #define NO_FACT ((struct addr_fact){ .base = IR_NONE, .index = IR_NONE })
 
+/* Facts "value d relates to value src[d]" (copies: equal; low bits: the
+ * low low_bits[d] bits equal), with the values that have one listed so
+ * that a write forgets them without a scan of every value. */
+struct src_facts {
+    ir_ref src[IR_MAX_VALUES];          /* IR_NONE: no fact */
+    ir_ref active[IR_MAX_VALUES];       /* values with a src */
+    int n;
+};
+
 struct opt_state {
     struct ir_block *b;
-    ir_ref copy_src[IR_MAX_VALUES];     /* value known equal to another */
-    ir_ref active[IR_MAX_VALUES];       /* values with a copy_src */
-    int n_active;
+    struct src_facts copy;              /* value known equal to another */
     bool live[IR_MAX_VALUES];
     bool wide[IR_MAX_VALUES];           /* narrow_products: bits above 32 are read */
     uint8_t width[IR_MAX_VALUES];       /* bits above the low `width` known zero
@@ -42,10 +49,8 @@ struct opt_state {
     struct addr_fact addr[IR_MAX_VALUES];   /* value known as an address form */
     ir_ref addr_active[IR_MAX_VALUES];  /* values with an addr fact */
     int n_addr;
-    ir_ref low_src[IR_MAX_VALUES];      /* value whose low low_bits bits equal x's */
+    struct src_facts low;               /* value whose low low_bits bits equal x's */
     uint8_t low_bits[IR_MAX_VALUES];
-    ir_ref low_active[IR_MAX_VALUES];   /* values with a low_src */
-    int n_low;
     uint16_t mentions[IR_MAX_VALUES];   /* copy, address and low-bits facts naming
                                            the value: none, nothing to forget */
 };
@@ -137,50 +142,56 @@ static void unmention(ir_ref v)
         opt->mentions[v]--;
 }
 
-/* ---- copy tracking ---- */
+/* ---- copy and low-bits facts (struct src_facts) ---- */
 
-static void copy_drop(int k)
+static void facts_drop(struct src_facts *f, int k)
 {
-    ir_ref d = opt->active[k];
+    ir_ref d = f->active[k];
     unmention(d);
-    unmention(opt->copy_src[d]);
-    opt->copy_src[d] = IR_NONE;
-    opt->active[k] = opt->active[--opt->n_active];
+    unmention(f->src[d]);
+    f->src[d] = IR_NONE;
+    f->active[k] = f->active[--f->n];
 }
 
-static void copy_forget(ir_ref v)
+static void facts_forget(struct src_facts *f, ir_ref v)
 {
-    for (int k = 0; k < opt->n_active; k++) {
-        ir_ref d = opt->active[k];
-        if (d == v || opt->copy_src[d] == v)
-            copy_drop(k--);
+    for (int k = 0; k < f->n; k++) {
+        ir_ref d = f->active[k];
+        if (d == v || f->src[d] == v)
+            facts_drop(f, k--);
     }
 }
 
-static void copy_forget_globals(void)
+static void facts_forget_globals(struct src_facts *f)
 {
-    for (int k = 0; k < opt->n_active; k++) {
-        ir_ref d = opt->active[k];
-        if (d < opt->b->n_globals || opt->copy_src[d] < opt->b->n_globals)
-            copy_drop(k--);
+    for (int k = 0; k < f->n; k++) {
+        ir_ref d = f->active[k];
+        if (d < opt->b->n_globals || f->src[d] < opt->b->n_globals)
+            facts_drop(f, k--);
     }
 }
+
+static void facts_record(struct src_facts *f, ir_ref d, ir_ref s)
+{
+    f->src[d] = s;
+    f->active[f->n++] = d;
+    mention(d);
+    mention(s);
+}
+
+/* ---- copy tracking ---- */
 
 static void copy_record(ir_ref d, ir_ref s)
 {
-    if (d == s)
-        return;
-    opt->copy_src[d] = s;
-    opt->active[opt->n_active++] = d;
-    mention(d);
-    mention(s);
+    if (d != s)
+        facts_record(&opt->copy, d, s);
 }
 
 static void substitute_inputs(struct ir_insn *i)
 {
     for (int k = n_out(i); k < n_out(i) + n_in(i); k++)
-        if (i->args[k] != IR_NONE && opt->copy_src[i->args[k]] != IR_NONE)
-            i->args[k] = opt->copy_src[i->args[k]];
+        if (i->args[k] != IR_NONE && opt->copy.src[i->args[k]] != IR_NONE)
+            i->args[k] = opt->copy.src[i->args[k]];
 }
 
 /* ---- rewriting ---- */
@@ -203,9 +214,9 @@ static bool make_const(struct ir_insn *i, uint64_t v)
     if (opt->b->n_values >= IR_MAX_VALUES)
         return false;
     ir_ref c = ir_const(opt->b, v);
-    opt->copy_src[c] = IR_NONE;         /* (only values of the block were cleared) */
+    opt->copy.src[c] = IR_NONE;         /* (only values of the block were cleared) */
     opt->addr[c] = NO_FACT;
-    opt->low_src[c] = IR_NONE;
+    opt->low.src[c] = IR_NONE;
     opt->mentions[c] = 0;
     opt->width[c] = 64;
     make_unary(i, IR_mov, c);
@@ -535,33 +546,6 @@ static void addr_fold(struct ir_insn *i)
  * which only that many low bits matter then read x (ir_ops.def: 32-bit ops
  * work on the low 32 bits of their inputs; a store of N bytes reads N). */
 
-static void low_drop(int k)
-{
-    ir_ref d = opt->low_active[k];
-    unmention(d);
-    unmention(opt->low_src[d]);
-    opt->low_src[d] = IR_NONE;
-    opt->low_active[k] = opt->low_active[--opt->n_low];
-}
-
-static void low_forget(ir_ref v)
-{
-    for (int k = 0; k < opt->n_low; k++) {
-        ir_ref d = opt->low_active[k];
-        if (d == v || opt->low_src[d] == v)
-            low_drop(k--);
-    }
-}
-
-static void low_forget_globals(void)
-{
-    for (int k = 0; k < opt->n_low; k++) {
-        ir_ref d = opt->low_active[k];
-        if (d < opt->b->n_globals || opt->low_src[d] < opt->b->n_globals)
-            low_drop(k--);
-    }
-}
-
 /* Low bits an extension keeps of its input (0: not an extension). */
 static int ext_bits(const struct ir_insn *i)
 {
@@ -581,13 +565,10 @@ static void low_record(const struct ir_insn *i)
     ir_ref d = i->args[0], x = i->args[1];
     if (!bits || d == IR_NONE || x == d || ir_is_const(opt->b, x))
         return;
-    if (opt->low_src[x] != IR_NONE && opt->low_bits[x] >= bits)
-        x = opt->low_src[x];
-    opt->low_src[d] = x;
+    if (opt->low.src[x] != IR_NONE && opt->low_bits[x] >= bits)
+        x = opt->low.src[x];
     opt->low_bits[d] = (uint8_t)bits;
-    opt->low_active[opt->n_low++] = d;
-    mention(d);
-    mention(x);
+    facts_record(&opt->low, d, x);
 }
 
 /* How many low bits of input k (an index into args) the insn reads, or 64. */
@@ -614,8 +595,8 @@ static void narrow_inputs(struct ir_insn *i)
 {
     for (int k = n_out(i); k < n_out(i) + n_in(i); k++) {
         ir_ref a = i->args[k];
-        if (a != IR_NONE && opt->low_src[a] != IR_NONE && input_bits(i, k) <= opt->low_bits[a])
-            i->args[k] = opt->low_src[a];
+        if (a != IR_NONE && opt->low.src[a] != IR_NONE && input_bits(i, k) <= opt->low_bits[a])
+            i->args[k] = opt->low.src[a];
     }
 }
 
@@ -688,14 +669,14 @@ static void forget_outputs(const struct ir_insn *i)
         opt->n_env = 0;
     for (int k = 0; k < n_out(i); k++)
         if (i->args[k] != IR_NONE && opt->mentions[i->args[k]]) {
-            copy_forget(i->args[k]);
+            facts_forget(&opt->copy, i->args[k]);
             addr_forget(i->args[k]);
-            low_forget(i->args[k]);
+            facts_forget(&opt->low, i->args[k]);
         }
     if (reads_globals(i) && i->op == IR_call) {
-        copy_forget_globals();
+        facts_forget_globals(&opt->copy);
         addr_forget_globals();
-        low_forget_globals();
+        facts_forget_globals(&opt->low);
     }
 }
 
@@ -718,13 +699,13 @@ static void forward_pass(void)
         unsigned steps = opt_ops[i->op].steps;
         if (steps & OPT_NOP)            /* no operands: nothing to do */
             continue;
-        if (opt->n_active)
+        if (opt->copy.n)
             substitute_inputs(i);
         if (i->op == IR_brcond && fold_brcond(n))
             break;
         if (steps & OPT_REWRITE)
             simplify(i);
-        if (opt->n_low)
+        if (opt->low.n)
             narrow_inputs(i);
         if (i->op == IR_ld_env)
             env_forward(i);
@@ -868,14 +849,14 @@ void ir_optimize(struct ir_block *b)
     struct opt_state st;
     opt = &st;
     opt->b = b;
-    opt->n_active = 0;
+    opt->copy.n = 0;
     opt->n_env = 0;
     opt->n_addr = 0;
-    memset(opt->copy_src, 0xff, sizeof(opt->copy_src[0]) * (size_t)b->n_values);
+    memset(opt->copy.src, 0xff, sizeof(opt->copy.src[0]) * (size_t)b->n_values);
     /* NO_FACT's base and index, and a scale and disp nothing reads without them */
     memset(opt->addr, 0xff, sizeof(opt->addr[0]) * (size_t)b->n_values);
-    memset(opt->low_src, 0xff, sizeof(opt->low_src[0]) * (size_t)b->n_values);
-    opt->n_low = 0;
+    memset(opt->low.src, 0xff, sizeof(opt->low.src[0]) * (size_t)b->n_values);
+    opt->low.n = 0;
     memset(opt->mentions, 0, sizeof(opt->mentions[0]) * (size_t)b->n_values);
     memset(opt->width, 64, sizeof(opt->width[0]) * (size_t)b->n_values);
     memset(opt->dead, 0, sizeof(opt->dead[0]) * (size_t)b->n_insns);

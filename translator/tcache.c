@@ -12,9 +12,9 @@
  * shared code.  At start-up only the file's header and key are read and
  * checked; the file is mapped read-only and each record checked (sizes,
  * its own hash) when it is first used, under a guard against a file
- * truncated by someone else (SIGBUS), and the pages it took are given back
- * every few MB so that the mapping never adds much to the process's
- * memory.  Saving streams this process's new records and the file's
+ * truncated by someone else (SIGBUS), and the body's pages it took are
+ * given back a chunk at a time, oldest first, past a few MB so that the
+ * mapping never adds much to the process's memory.  Saving streams this process's new records and the file's
  * current ones into a temporary that is renamed over it, so concurrent
  * processes never see a half-written file; the directory is kept under a
  * size bound by removing the files least recently used.  Whatever goes
@@ -46,8 +46,9 @@
 #define TCACHE_MAX_FILE (256u << 20)    /* a file stops growing here */
 #define TCACHE_MAX_SLOTS (1ull << 24)    /* more index slots than such a file needs */
 #define TCACHE_DEFAULT_BOUND (512ull << 20)     /* the directory's size (FERRY_TCACHE_SIZE) */
-#define RESIDENT_MAX ((size_t)6 << 20)   /* the mapped file's pages kept at most */
 #define CHUNK_SHIFT 18                   /* the map is read in 256 KiB chunks (note_touched) */
+#define RESIDENT_CHUNKS 16u              /* the map's chunks kept at most (4 MiB) ... */
+#define BODY_CHUNKS_MIN 8u               /* ... but the body keeps 2 MiB whatever the index's size */
 #define MEMO_BITS 16                     /* 256 MiB of guest code without collisions */
 #define MEMO_PER_PAGE 256u               /* 16-byte entries in a 4 KiB page */
 #define MEMO_PAGES ((1u << MEMO_BITS) / MEMO_PER_PAGE)
@@ -80,7 +81,9 @@ struct tcache {
     struct tcf_layout layout;
     uint8_t *used;                      /* [slots]: this slot's record checked and used */
     uint8_t *touched;                   /* bitmap of the map's 256 KiB chunks made resident */
-    size_t resident;                    /* bytes of those */
+    size_t index_chunk;                 /* the first chunk holding index slots (it and later: kept) */
+    uint32_t body_chunk[RESIDENT_CHUNKS]; /* the body's resident chunks, oldest at body_next once full */
+    unsigned body_n, body_next, body_max;
     struct tcf_buf fresh;               /* records made by this process, not spilled yet */
     char *spill;                        /* a file of the older ones; NULL: none yet */
     uint64_t spill_len, spilled;        /* its bytes, records */
@@ -287,10 +290,40 @@ static void unmap_file(struct tcache *t)
     t->map = NULL;
 }
 
+/* A body chunk goes back to the page cache (records are copied into the
+ * code cache once: keeping them mapped would only add the file's size to
+ * the process's memory). */
+static void drop_chunk(struct tcache *t, size_t k)
+{
+    uintptr_t from = (((uintptr_t)t->map >> CHUNK_SHIFT) + k) << CHUNK_SHIFT;
+    from = from > (uintptr_t)t->map ? from : (uintptr_t)t->map;
+    madvise((void *)from, (((from >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT) - from, MADV_DONTNEED);
+    t->touched[k / 8] &= (uint8_t)~(1u << k % 8);
+}
+
+/* Body chunk k was just mapped in: past body_max the oldest one goes.
+ * One at a time, oldest first: a warm run reads records from a few places
+ * of the file at once (the layers that the runs before it added), and
+ * dropping them all every 6 MiB mapped the same chunks in again and
+ * again (a warm cc1 of zlib's deflate.c: 25,000 chunk reads for a 77 MB
+ * file, 1,000 times the whole index). */
+static void keep_chunk(struct tcache *t, size_t k)
+{
+    if (t->body_n < t->body_max) {
+        t->body_chunk[t->body_n++] = (uint32_t)k;
+        return;
+    }
+    drop_chunk(t, t->body_chunk[t->body_next]);
+    t->body_chunk[t->body_next] = (uint32_t)k;
+    t->body_next = (t->body_next + 1) % t->body_max;
+}
+
 /* [p, p+n) of the map is about to be read: each 256 KiB chunk around it
  * is mapped from the page cache at its first use, one system call where
  * read faults would map 64 KiB each at 30-40 us (a warm python3 -c pass
- * reads nearly all of its 13 MB file); counted against RESIDENT_MAX. */
+ * reads nearly all of its 13 MB file).  The index is read all over by
+ * every lookup: its chunks stay (cc1's is 4 MB); the body's are kept up to
+ * what is left of RESIDENT_CHUNKS, at least BODY_CHUNKS_MIN (keep_chunk). */
 static void note_touched(struct tcache *t, const void *p, size_t n)
 {
     uintptr_t base = (uintptr_t)t->map >> CHUNK_SHIFT;
@@ -298,24 +331,13 @@ static void note_touched(struct tcache *t, const void *p, size_t n)
         size_t k = c - base;
         if (!(t->touched[k / 8] & (1u << k % 8))) {
             t->touched[k / 8] |= (uint8_t)(1u << k % 8);
-            t->resident += (size_t)1 << CHUNK_SHIFT;
             uintptr_t from = c << CHUNK_SHIFT > (uintptr_t)t->map ? c << CHUNK_SHIFT : (uintptr_t)t->map;
             uintptr_t to = (c + 1) << CHUNK_SHIFT, end = (uintptr_t)t->map + t->map_len;
             madvise((void *)from, (to < end ? to : end) - from, MADV_POPULATE_READ);
+            if (k < t->index_chunk)
+                keep_chunk(t, k);
         }
     }
-}
-
-/* The file's pages go back to the page cache every few MB: records are
- * copied into the code cache once, so keeping them mapped would only
- * add the file's size to the process's memory. */
-static void trim_resident(struct tcache *t)
-{
-    if (t->resident < RESIDENT_MAX)
-        return;
-    madvise((void *)t->map, t->map_len, MADV_DONTNEED);
-    memset(t->touched, 0, ((t->map_len >> CHUNK_SHIFT) + 2) / 8 + 1);
-    t->resident = 0;
 }
 
 /* pc's record in the map, or false; the hash is checked at its first use.
@@ -327,7 +349,6 @@ static bool find(struct tcache *t, uint64_t pc, uint32_t mode, struct tcf_view *
     const uint8_t *body = t->map + l->body_off;
     uint64_t probe = tcf_slot_of(pc, l->slots);
     size_t at;
-    trim_resident(t);
     note_touched(t, &index[probe], sizeof *index);
     while ((at = tcf_probe(index, l->slots, pc, &probe, slot)) != SIZE_MAX) {
         if (at >= l->body_len)
@@ -388,6 +409,12 @@ static void load(struct tcache *t)
             MAP_FAILED) {
         t->map = t->file_room.base;
         t->map_len = (size_t)st.st_size;
+        t->index_chunk = (((uintptr_t)t->map + t->layout.index_off) >> CHUNK_SHIFT) -
+                         ((uintptr_t)t->map >> CHUNK_SHIFT);
+        size_t index_chunks = (((uintptr_t)t->map + t->map_len - 1) >> CHUNK_SHIFT) + 1 -
+                              ((uintptr_t)t->map >> CHUNK_SHIFT) - t->index_chunk;
+        t->body_max = index_chunks < RESIDENT_CHUNKS - BODY_CHUNKS_MIN ?
+                      RESIDENT_CHUNKS - (unsigned)index_chunks : BODY_CHUNKS_MIN;
         note_use(fd, &st);
     }
     close(fd);
