@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sys_block.h"
 #include "sys_handlers.h"
 #include "sys_sigframe.h"
 #include "translator.h"
@@ -423,11 +424,10 @@ static int64_t sys_aio_getevents(const uint64_t *a, const void *sig)
     struct io_event *h = malloc((size_t)(nr ? nr : 1) * sizeof *h);
     if (!h)
         return -ENOMEM;
-    long r = sig ? syscall(SYS_io_pgetevents, (aio_context_t)a[0], min_nr, nr, h,
-                           a[4] ? &ts : NULL, sig)
-                 : syscall(SYS_io_getevents, (aio_context_t)a[0], min_nr, nr, h,
-                           a[4] ? &ts : NULL);
-    int64_t ret = r < 0 ? -errno : sys_aio_events_out(a[0], h, r, a[3]);
+    const struct timespec *tsp = a[4] ? &ts : NULL;
+    long r = sig ? sys_block(SYS_io_pgetevents, (aio_context_t)a[0], min_nr, nr, h, tsp, sig)
+                 : sys_block(SYS_io_getevents, (aio_context_t)a[0], min_nr, nr, h, tsp);
+    int64_t ret = r < 0 ? r : sys_aio_events_out(a[0], h, r, a[3]);
     free(h);
     return ret;
 }

@@ -141,12 +141,14 @@ static bool sys_ioctl_is_same(uint32_t nr)
     return false;
 }
 
+/* Some wait (TCSBRK/tcdrain and TCSETSW until the output drains, a
+ * tty's break): all go through sys_block. */
 SYS_HANDLER(sys_ioctl)
 {
     for (size_t i = 0; i < sizeof sys_ioctl_map / sizeof sys_ioctl_map[0]; i++)
         if (sys_ioctl_map[i].guest == (uint32_t)a[1])
-            return sys_ret(ioctl((int)a[0], sys_ioctl_map[i].host, sys_ptr(a[2])));
+            return sys_block(SYS_ioctl, (int)a[0], sys_ioctl_map[i].host, sys_ptr(a[2]));
     if (sys_ioctl_is_same((uint32_t)a[1]))
-        return sys_ret(ioctl((int)a[0], (unsigned long)(uint32_t)a[1], sys_ptr(a[2])));
+        return sys_block(SYS_ioctl, (int)a[0], (unsigned long)(uint32_t)a[1], sys_ptr(a[2]));
     return fcntl((int)a[0], F_GETFD) == -1 ? -EBADF : -ENOTTY;
 }

@@ -4,7 +4,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sys/file.h>
-#include <sys/sendfile.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -18,25 +17,13 @@ SYS_HANDLER(sys_write) { return sys_block(SYS_write, (int)a[0], sys_ptr(a[1]), a
 SYS_HANDLER(sys_readv) { return sys_block(SYS_readv, (int)a[0], sys_ptr(a[1]), (int)a[2]); }
 SYS_HANDLER(sys_writev) { return sys_block(SYS_writev, (int)a[0], sys_ptr(a[1]), (int)a[2]); }
 
-SYS_HANDLER(sys_pread64)
-{
-    return sys_ret(pread((int)a[0], sys_ptr(a[1]), a[2], (off_t)a[3]));
-}
-
-SYS_HANDLER(sys_pwrite64)
-{
-    return sys_ret(pwrite((int)a[0], sys_ptr(a[1]), a[2], (off_t)a[3]));
-}
-
-SYS_HANDLER(sys_preadv)
-{
-    return sys_ret(preadv((int)a[0], sys_ptr(a[1]), (int)a[2], (off_t)a[3]));
-}
-
-SYS_HANDLER(sys_pwritev)
-{
-    return sys_ret(pwritev((int)a[0], sys_ptr(a[1]), (int)a[2], (off_t)a[3]));
-}
+/* The positioned ones too: a character device or a FUSE file may make
+ * them wait.  preadv's and preadv2's offset is one register on 64-bit
+ * hosts (the kernel ignores pos_h there). */
+SYS_HANDLER(sys_pread64) { return sys_block(SYS_pread64, (int)a[0], sys_ptr(a[1]), a[2], a[3]); }
+SYS_HANDLER(sys_pwrite64) { return sys_block(SYS_pwrite64, (int)a[0], sys_ptr(a[1]), a[2], a[3]); }
+SYS_HANDLER(sys_preadv) { return sys_block(SYS_preadv, (int)a[0], sys_ptr(a[1]), (int)a[2], a[3], 0); }
+SYS_HANDLER(sys_pwritev) { return sys_block(SYS_pwritev, (int)a[0], sys_ptr(a[1]), (int)a[2], a[3], 0); }
 
 static int64_t sys_do_openat(int dirfd, uint64_t path, uint64_t flags, uint64_t mode)
 {
@@ -44,8 +31,9 @@ static int64_t sys_do_openat(int dirfd, uint64_t path, uint64_t flags, uint64_t 
                                                    : SYS_MAPS_NOT_OURS;
     if (maps != SYS_MAPS_NOT_OURS)
         return maps;                    /* the guest's own maps (sys_maps.c) */
-    return sys_ret(syscall(SYS_openat, dirfd, sys_path_lookup(path, 1),
-                           sys_open_flags_to_host(flags), (mode_t)mode));
+    /* a FIFO's open waits for its other end, a tty's for carrier */
+    return sys_block(SYS_openat, dirfd, sys_path_lookup(path, 1), sys_open_flags_to_host(flags),
+                     (mode_t)mode);
 }
 
 SYS_HANDLER(sys_openat) { return sys_do_openat(sys_dirfd(a[0]), a[1], a[2], a[3]); }
@@ -74,15 +62,17 @@ SYS_HANDLER(sys_sync)
     return 0;
 }
 
+/* sendfile, copy_file_range, splice, tee, vmsplice wait on pipes and
+ * sockets as read and write do. */
 SYS_HANDLER(sys_sendfile)
 {
-    return sys_ret(sendfile((int)a[0], (int)a[1], sys_ptr(a[2]), a[3]));
+    return sys_block(SYS_sendfile, (int)a[0], (int)a[1], sys_ptr(a[2]), a[3]);
 }
 
 SYS_HANDLER(sys_copy_file_range)
 {
-    return sys_ret(syscall(SYS_copy_file_range, (int)a[0], sys_ptr(a[1]), (int)a[2],
-                           sys_ptr(a[3]), a[4], (unsigned)a[5]));
+    return sys_block(SYS_copy_file_range, (int)a[0], sys_ptr(a[1]), (int)a[2], sys_ptr(a[3]), a[4],
+                     (unsigned)a[5]);
 }
 
 /* posix_fadvise returns the error number instead of setting errno. */
@@ -103,14 +93,15 @@ SYS_HANDLER(sys_syncfs) { return sys_ret(syncfs((int)a[0])); }
  * 64-bit Linux; SPLICE_F_* too). */
 SYS_HANDLER(sys_splice)
 {
-    return sys_ret(splice((int)a[0], sys_ptr(a[1]), (int)a[2], sys_ptr(a[3]), a[4], (unsigned)a[5]));
+    return sys_block(SYS_splice, (int)a[0], sys_ptr(a[1]), (int)a[2], sys_ptr(a[3]), a[4],
+                     (unsigned)a[5]);
 }
 
-SYS_HANDLER(sys_tee) { return sys_ret(tee((int)a[0], (int)a[1], a[2], (unsigned)a[3])); }
+SYS_HANDLER(sys_tee) { return sys_block(SYS_tee, (int)a[0], (int)a[1], a[2], (unsigned)a[3]); }
 
 SYS_HANDLER(sys_vmsplice)
 {
-    return sys_ret(vmsplice((int)a[0], sys_ptr(a[1]), a[2], (unsigned)a[3]));
+    return sys_block(SYS_vmsplice, (int)a[0], sys_ptr(a[1]), a[2], (unsigned)a[3]);
 }
 
 SYS_HANDLER(sys_sync_file_range)
@@ -123,10 +114,10 @@ SYS_HANDLER(sys_readahead) { return sys_ret(readahead((int)a[0], (off_t)a[1], a[
 /* RWF_* flags are the same on every host. */
 SYS_HANDLER(sys_preadv2)
 {
-    return sys_ret(preadv2((int)a[0], sys_ptr(a[1]), (int)a[2], (off_t)a[3], (int)a[5]));
+    return sys_block(SYS_preadv2, (int)a[0], sys_ptr(a[1]), (int)a[2], a[3], 0, (int)a[5]);
 }
 
 SYS_HANDLER(sys_pwritev2)
 {
-    return sys_ret(pwritev2((int)a[0], sys_ptr(a[1]), (int)a[2], (off_t)a[3], (int)a[5]));
+    return sys_block(SYS_pwritev2, (int)a[0], sys_ptr(a[1]), (int)a[2], a[3], 0, (int)a[5]);
 }

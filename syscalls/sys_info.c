@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "sys_block.h"
 #include "sys_handlers.h"
 
 /* new_utsname: six 65-byte strings on every architecture. */
@@ -29,7 +30,7 @@ SYS_HANDLER(sys_sysinfo) { return sys_ret(syscall(SYS_sysinfo, sys_ptr(a[0]))); 
 
 SYS_HANDLER(sys_getrandom)
 {
-    return sys_ret(syscall(SYS_getrandom, sys_ptr(a[0]), a[1], (unsigned)a[2]));
+    return sys_block(SYS_getrandom, sys_ptr(a[0]), a[1], (unsigned)a[2]); /* waits for the pool */
 }
 
 SYS_HANDLER(sys_prlimit64)

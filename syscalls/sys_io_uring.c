@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sys_block.h"
 #include "sys_handlers.h"
 #include "sys_sigframe.h"
 
@@ -308,8 +309,8 @@ SYS_HANDLER(sys_io_uring_enter)
         if (!r && syscall(SYS_io_uring_enter, fd, 0, 0, 0, NULL, 0) == 0)
             return -EINVAL;         /* a ring ferry did not set up */
     }
-    return sys_ret(syscall(SYS_io_uring_enter, fd, (uint32_t)a[1], (uint32_t)a[2], flags, arg,
-                           argsz));
+    /* waits for min_complete completions */
+    return sys_block(SYS_io_uring_enter, fd, (uint32_t)a[1], (uint32_t)a[2], flags, arg, argsz);
 }
 
 /* Register opcodes ferry passes: BUFFERS and FILES (0-3, files checked),

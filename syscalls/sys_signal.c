@@ -314,10 +314,13 @@ void sys_signal_deliver_pending(struct x86_cpu *cpu)
 
 /* Syscalls Linux never restarts after a handler, SA_RESTART or not
  * (signal(7)): pause, rt_sigsuspend, the sleeps, poll/select/epoll_wait,
- * rt_sigtimedwait; io_uring_enter (waiting for completions: -EINTR). */
+ * rt_sigtimedwait; io_uring_enter (waiting for completions: -EINTR);
+ * io_getevents, io_pgetevents; SysV IPC's semop, semtimedop, msgsnd,
+ * msgrcv (tests/guest/block_intr.c). */
 static bool sys_never_restarted(uint64_t nr)
 {
-    static const uint16_t never[] = { 34, 130, 35, 230, 7, 271, 23, 270, 232, 281, 128, 426 };
+    static const uint16_t never[] = { 34, 130, 35, 230, 7, 271, 23, 270, 232, 281, 128, 426,
+                                      208, 333, 65, 220, 69, 70 };
     for (size_t k = 0; k < sizeof never / sizeof never[0]; k++)
         if (nr == never[k])
             return true;
@@ -693,13 +696,14 @@ SYS_HANDLER(sys_rt_sigtimedwait)
     int sig = sys_take_pending(set, &info);
     if (!sig) {
         sys_signal_host_set(set, &host);
-        sig = sigtimedwait(&host, &hinfo, tsp);
-        if (sig < 0 && errno == EINTR)
-            sig = sys_take_pending(set, &info);     /* maybe one of ours after all */
-        else if (sig > 0)
+        long r = sys_block(SYS_rt_sigtimedwait, &host, &hinfo, tsp, 8);
+        if (r == -EINTR)
+            r = sys_take_pending(set, &info);       /* maybe one of ours after all */
+        else if (r > 0)
             memcpy(&info, &hinfo, sizeof info < sizeof hinfo ? sizeof info : sizeof hinfo);
-        if (sig <= 0)
-            return sig < 0 ? -(int64_t)errno : -EINTR;
+        if (r <= 0)
+            return r < 0 ? r : -EINTR;
+        sig = (int)r;
     }
     if (a[1] && sys_copy_out(a[1], &info, sizeof info))
         return -EFAULT;

@@ -3,7 +3,6 @@
  * receive buffer through a reader thread (unless --console virtio gives
  * stdin to hvc0). FIFOs are modelled as one
  * receive ring; the transmitter is always empty. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -122,27 +121,15 @@ static void uart_write(void *dev, uint64_t off, const void *data, unsigned size)
 }
 
 /* Waits for room in the ring, then adds what stdin gave. */
-static void uart_receive(struct uart *u, const uint8_t *buf, ssize_t n)
+/* stdin's bytes, as many as the receive ring holds (dev_stdin.c). */
+static size_t uart_receive(void *dev, const uint8_t *buf, size_t n)
 {
-    for (ssize_t i = 0; i < n && !sys_vm_stopping(u->vm);) {
-        pthread_mutex_lock(&u->vm->dev_lock);
-        for (; i < n && u->rx_head - u->rx_tail < RX_SIZE; i++)
-            u->rx[u->rx_head++ % RX_SIZE] = buf[i];
-        uart_update_irq(u);
-        pthread_mutex_unlock(&u->vm->dev_lock);
-        if (i < n)
-            usleep(1000);
-    }
-}
-
-static void *uart_stdin_thread(void *arg)
-{
-    struct uart *u = arg;
-    uint8_t buf[256];
-    ssize_t n;
-    while ((n = read(STDIN_FILENO, buf, sizeof buf)) > 0)
-        uart_receive(u, buf, n);
-    return NULL;
+    struct uart *u = dev;
+    size_t i = 0;
+    for (; i < n && u->rx_head - u->rx_tail < RX_SIZE; i++)
+        u->rx[u->rx_head++ % RX_SIZE] = buf[i];
+    uart_update_irq(u);
+    return i;
 }
 
 static const struct sys_dev_ops uart_ops = { "uart", uart_read, uart_write };
@@ -151,8 +138,7 @@ int dev_uart_init(struct sys_vm *vm)
 {
     struct uart *u = calloc(1, sizeof *u);
     u->vm = vm;
-    pthread_t t;
-    if (!vm->opts->console_virtio && pthread_create(&t, NULL, uart_stdin_thread, u) == 0)
-        pthread_detach(t);
+    if (!vm->opts->console_virtio)
+        dev_stdin_start(vm, uart_receive, u);
     return sys_bus_add(&vm->pio, 0x3f8, 8, &uart_ops, u);
 }

@@ -19,6 +19,12 @@ int virtio_rng_init(struct sys_vm *vm);
 int virtio_console_init(struct sys_vm *vm, bool input);     /* input: stdin feeds hvc0 */
 int virtio_net_init(struct sys_vm *vm, const char *tap);   /* NULL: libslirp */
 
+/* stdin for a console device: a thread reads it and calls take(dev, buf,
+ * n) under vm->dev_lock, which keeps what fits and returns how much
+ * (dev_stdin.c; the rest is offered again a millisecond later). */
+typedef size_t dev_stdin_take(void *dev, const uint8_t *buf, size_t n);
+void dev_stdin_start(struct sys_vm *vm, dev_stdin_take *take, void *dev);
+
 /* Builds the whole machine from vm->opts. */
 int sys_machine_init(struct sys_vm *vm);
 

@@ -3,7 +3,6 @@
  * thread feeds stdin into a byte ring that is poured into the receive
  * queue's buffers whenever the guest offers some; otherwise stdin belongs
  * to the UART (ttyS0) and the receive queue is only held, never filled. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -67,28 +66,15 @@ static void console_notify(struct virtio_dev *d, int q)
 
 /* Adds stdin bytes to the ring, waiting while it is full (the guest has
  * not taken the input yet: back-pressure instead of loss). */
-static void console_input(struct vconsole *c, const uint8_t *buf, size_t n)
+/* stdin's bytes, as many as the ring holds (dev_stdin.c). */
+static size_t console_input(void *dev, const uint8_t *buf, size_t n)
 {
-    struct sys_vm *vm = c->vdev.vm;
-    for (size_t i = 0; i < n && !sys_vm_stopping(vm);) {
-        pthread_mutex_lock(&vm->dev_lock);
-        for (; i < n && c->head - c->tail < CONSOLE_RING; i++)
-            c->ring[c->head++ % CONSOLE_RING] = buf[i];
-        console_rx_deliver(c);
-        pthread_mutex_unlock(&vm->dev_lock);
-        if (i < n)
-            usleep(1000);
-    }
-}
-
-static void *console_stdin_thread(void *arg)
-{
-    struct vconsole *c = arg;
-    uint8_t buf[512];
-    ssize_t n;
-    while ((n = read(STDIN_FILENO, buf, sizeof buf)) > 0)
-        console_input(c, buf, n);
-    return NULL;
+    struct vconsole *c = dev;
+    size_t i = 0;
+    for (; i < n && c->head - c->tail < CONSOLE_RING; i++)
+        c->ring[c->head++ % CONSOLE_RING] = buf[i];
+    console_rx_deliver(c);
+    return i;
 }
 
 static void console_cfg_read(struct virtio_dev *d, uint64_t off, void *data, unsigned size)
@@ -108,8 +94,7 @@ int virtio_console_init(struct sys_vm *vm, bool input)
     struct vconsole *c = calloc(1, sizeof *c);
     if (virtio_pci_add(vm, &c->vdev, &console_ops, c) < 0)
         return -1;
-    pthread_t t;
-    if (input && pthread_create(&t, NULL, console_stdin_thread, c) == 0)
-        pthread_detach(t);
+    if (input)
+        dev_stdin_start(vm, console_input, c);
     return 0;
 }
