@@ -5,7 +5,8 @@
  * selector as error code (SIGSEGV, SI_KERNEL), nothing changed.  A load
  * into fs/gs sets the base to the descriptor's (0), as does a null one;
  * arch_prctl(ARCH_SET_GS) loads the null selector; a signal handler, a
- * thread and a fork child see the selector that was loaded. */
+ * thread and a fork child see the selector that was loaded.  REX.R on
+ * these moves is ignored (capstone cannot decode it: an alias). */
 #define _GNU_SOURCE
 #include <asm/prctl.h>
 #include <pthread.h>
@@ -128,6 +129,16 @@ int main(void)
         try_fs(sels[i]);
         try_gs(sels[i]);
     }
+    /* REX forms: REX.R is ignored (44 8e d8 loads ds, as 8e d8), REX.W
+     * moves a 64-bit register's low 16 bits in and zero-extends out. */
+    unsigned long wide = ~0ul, rex_r = ~0ul;
+    __asm__ volatile(".byte 0x44, 0x8e, 0xd8\n\t"      /* mov ds, eax (REX.R) */
+                     ".byte 0x4c, 0x8c, 0xd9\n\t"      /* mov rcx, ds (REX.W, REX.R) */
+                     ".byte 0x48, 0x8e, 0xc0\n\t"      /* mov es, rax (REX.W) */
+                     ".byte 0x48, 0x8c, 0xc2"            /* mov rdx, es (REX.W) */
+                     : "=c"(rex_r), "=d"(wide) : "a"(0xffffffff0000002bul), "c"(~0ul), "d"(~0ul)
+                     : "memory");
+    printf("REX.R ds: %#lx, REX.W es: %#lx\n", rex_r, wide);
     /* pop gs: the selector's slot, then the checks of a mov */
     unsigned popped;
     __asm__ volatile("pushq $0x2b\n\tpopq %%gs\n\tmov %%gs, %k0" : "=r"(popped) :: "memory");
