@@ -5,6 +5,8 @@
 #include "sys_block.h"
 #include "sys_internal.h"
 
+#define SYS_EFLAGS_NT 0x4000ull
+
 struct sys_process sys_proc;
 __thread bool sys_regs_restored;
 
@@ -23,7 +25,10 @@ const struct sys_entry *sys_lookup(uint64_t nr)
 
 void sys_x86_64_syscall(struct x86_cpu *cpu)
 {
-    uint64_t nr = cpu->regs[X86_RAX];
+    /* Linux takes the number from eax alone (an int since 5.x): bits 63:32
+     * of rax are ignored, so 0x100000000 is read(2). */
+    const uint64_t rax = cpu->regs[X86_RAX];
+    const uint64_t nr = (uint32_t)rax;
     const uint64_t a[6] = { cpu->regs[X86_RDI], cpu->regs[X86_RSI], cpu->regs[X86_RDX],
                             cpu->regs[X86_R10], cpu->regs[X86_R8], cpu->regs[X86_R9] };
     const struct sys_entry *e = sys_lookup(nr);
@@ -39,12 +44,15 @@ void sys_x86_64_syscall(struct x86_cpu *cpu)
         sys_strace_result(e, nr, a, ret);
     bool woken = ret == -TR_SYSCALL_WOKEN;     /* a signal came first: sys_block.h */
     if (!sys_regs_restored && (woken || (ret == -EINTR && sys_signal_restart(nr)))) {
-        cpu->regs[X86_RAX] = nr;            /* run the syscall insn again */
+        cpu->regs[X86_RAX] = rax;           /* run the syscall insn again */
         cpu->rt.pc -= 2;
     } else if (!sys_regs_restored) {
         cpu->regs[X86_RAX] = (uint64_t)ret;
         cpu->regs[X86_RCX] = cpu->rt.pc;
         cpu->regs[X86_R11] = x86_get_eflags(cpu);
+        /* Measured (Linux 6.18): the call returns with NT clear, though
+         * r11 holds the RFLAGS it was entered with (kselftest syscall_nt). */
+        cpu->eflags_rest &= ~SYS_EFLAGS_NT;
     }
     sys_regs_restored = false;
     sys_signal_deliver_pending(cpu);

@@ -92,7 +92,7 @@ SYS_HANDLER(sys_clone)
     if (pid == 0 && a[1])
         cpu->regs[X86_RSP] = a[1];
     if (pid == 0 && flags & SYS_CLONE_SETTLS)
-        cpu->fs_base = a[4];
+        cpu->fs_base = a[4], cpu->sel[4] = 0;       /* as arch_prctl(ARCH_SET_FS) */
     return pid;
 }
 

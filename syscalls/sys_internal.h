@@ -48,6 +48,7 @@ bool sys_signal_restart(uint64_t nr);
 void sys_signal_thread_start(uint64_t blocked);
 /* The default action of a fatal signal: the process dies by it. */
 _Noreturn void sys_signal_die(int sig);
+void sys_signal_force(struct x86_cpu *cpu, int sig);
 
 /* sys_thread.c: guest threads. */
 struct sys_thread_signals;

@@ -40,6 +40,17 @@ static const char *sys_maps_name(uint64_t lo, const char *host_name)
     return host_name;
 }
 
+/* One line in the kernel's layout: the name starts at column 74. */
+static void sys_maps_print(FILE *out, uint64_t lo, uint64_t hi, int prot, char shared,
+                           unsigned long long off, const char *dev, unsigned long long inode,
+                           const char *nm)
+{
+    int w = fprintf(out, "%08llx-%08llx %c%c%c%c %08llx %s %llu ", (unsigned long long)lo,
+                    (unsigned long long)hi, prot & 1 ? 'r' : '-', prot & 2 ? 'w' : '-',
+                    prot & 4 ? 'x' : '-', shared, off, dev, inode);
+    fprintf(out, "%*s%s\n", *nm ? (w < 73 ? 73 - w : 0) : 0, "", nm);
+}
+
 /* One host line, cut to the runs the guest has. */
 static void sys_maps_line(FILE *out, const char *line)
 {
@@ -57,12 +68,18 @@ static void sys_maps_line(FILE *out, const char *line)
             end = sys_proc.brk_start;
         if (prot < 0)
             continue;
-        const char *nm = sys_maps_name(a, name + strspn(name, " "));
-        int w = fprintf(out, "%08llx-%08llx %c%c%c%c %08llx %s %llu ", (unsigned long long)a,
-                        (unsigned long long)end, prot & 1 ? 'r' : '-', prot & 2 ? 'w' : '-',
-                        prot & 4 ? 'x' : '-', perms[3], off + (a - lo), dev, inode);
-        fprintf(out, *nm ? "%*s%s\n" : "%*s%s\n", *nm ? (w < 73 ? 73 - w : 0) : 0, "", nm);
+        sys_maps_print(out, a, end, prot, perms[3], off + (a - lo), dev, inode,
+                       sys_maps_name(a, name + strspn(name, " ")));
     }
+}
+
+/* Linux's [vsyscall] line (vsyscall=xonly: execute only), on every host:
+ * ferry emulates the page's three entry points (x86_vsyscall.c) and
+ * programs look for the line before they call them. */
+static void sys_maps_vsyscall(FILE *out)
+{
+    sys_maps_print(out, 0xffffffffff600000ull, 0xffffffffff601000ull, 4, 'p', 0, "00:00", 0,
+                   "[vsyscall]");
 }
 
 static int sys_maps_fill(int fd)
@@ -79,6 +96,7 @@ static int sys_maps_fill(int fd)
     }
     while (fgets(line, sizeof line, in))
         sys_maps_line(out, line);
+    sys_maps_vsyscall(out);
     fclose(in);
     fclose(out);
     return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -errno;

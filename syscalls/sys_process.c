@@ -27,11 +27,12 @@ SYS_HANDLER(sys_set_tid_address)
     return gettid();
 }
 
+/* Setting a base also loads the null selector into fs/gs, as Linux. */
 SYS_HANDLER(sys_arch_prctl)
 {
     switch (a[0]) {
-    case SYS_ARCH_SET_FS: cpu->fs_base = a[1]; return 0;
-    case SYS_ARCH_SET_GS: cpu->gs_base = a[1]; return 0;
+    case SYS_ARCH_SET_FS: cpu->fs_base = a[1]; cpu->sel[4] = 0; return 0;
+    case SYS_ARCH_SET_GS: cpu->gs_base = a[1]; cpu->sel[5] = 0; return 0;
     case SYS_ARCH_GET_FS: return sys_copy_out(a[1], &cpu->fs_base, 8);
     case SYS_ARCH_GET_GS: return sys_copy_out(a[1], &cpu->gs_base, 8);
     default: return -EINVAL;

@@ -262,5 +262,8 @@ int sys_sigframe_pop(struct x86_cpu *cpu)
         return -1;
     sys_restore_context(cpu, &uc.uc_mcontext);
     sys_tsig.blocked = uc.uc_sigmask & ~(SYS_SIGBIT(9) | SYS_SIGBIT(19));
-    return sys_restore_fpstate(cpu, uc.uc_mcontext.fpstate);
+    if (sys_restore_fpstate(cpu, uc.uc_mcontext.fpstate) == 0)
+        return 0;
+    x86_fpstate_reset(cpu);             /* Linux clears the user FP state */
+    return -1;
 }

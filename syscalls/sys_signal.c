@@ -32,6 +32,7 @@
 #define SYS_UNBLOCKABLE (SYS_SIGBIT(SIGKILL) | SYS_SIGBIT(SIGSTOP))
 #define SYS_SI_USER 0
 #define SYS_SI_TKILL (-6)
+#define SYS_SI_KERNEL 0x80
 
 struct sys_signals sys_sig;
 __thread struct sys_thread_signals sys_tsig = { .altstack = { .ss_flags = SYS_SS_DISABLE } };
@@ -386,6 +387,19 @@ bool sys_signal_fault(struct x86_cpu *cpu, int sig, uint64_t addr)
     return true;
 }
 
+/* Linux's force_sig() of a signal the kernel raises for a bad syscall
+ * (rt_sigreturn's bad frame): a handler the thread does not block runs
+ * (SI_KERNEL, no address); blocked, ignored or default, it kills. */
+void sys_signal_force(struct x86_cpu *cpu, int sig)
+{
+    const struct x86_64_sigaction *act = &sys_sig.action[sig];
+    if (act->handler == SYS_SIG_DFL || act->handler == SYS_SIG_IGN ||
+        (sys_tsig.blocked & SYS_SIGBIT(sig)))
+        sys_signal_die(sig);
+    const struct x86_64_siginfo info = { .si_signo = sig, .si_code = SYS_SI_KERNEL };
+    sys_signal_run(cpu, sig, &info);
+}
+
 /* A signal to ferry's own process becomes pending for the guest.  One the
  * guest blocks goes through the host kernel instead (it stays pending
  * there, for a signalfd or sigpending, even when ignored, as natively). */
@@ -531,10 +545,15 @@ SYS_HANDLER(sys_rt_sigpending)
  * overwrite rax/rcx/r11 afterwards (sys_regs_restored). */
 SYS_HANDLER(sys_rt_sigreturn)
 {
-    if (sys_sigframe_pop(cpu) != 0) {
-        sys_signal_die(SIGSEGV);
-    }
     sys_regs_restored = true;
+    if (sys_sigframe_pop(cpu) != 0) {
+        /* Linux's badframe: what was restored stays, the call returns 0
+         * and SIGSEGV is forced (a handler runs; corrupt_xstate_header) */
+        cpu->regs[X86_RAX] = 0;
+        sys_signal_sync_mask();
+        sys_signal_force(cpu, SIGSEGV);
+        return 0;
+    }
     sys_signal_sync_mask();
     return (int64_t)cpu->regs[X86_RAX];
 }

@@ -132,7 +132,7 @@ static struct x86_cpu *sys_thread_cpu(const struct x86_cpu *cpu, const uint64_t 
     if (a[1])
         c->regs[X86_RSP] = a[1];
     if (a[0] & SYS_CLONE_SETTLS)
-        c->fs_base = a[4];
+        c->fs_base = a[4], c->sel[4] = 0;           /* as arch_prctl(ARCH_SET_FS) */
     return c;
 }
 

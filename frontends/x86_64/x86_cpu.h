@@ -92,6 +92,10 @@ struct x86_cpu {
      * before each x87 helper, which commits them for a non-control
      * instruction once it has passed its #MF check (x86_x87_wait.c). */
     struct { uint64_t fip, fdp; uint16_t fop, fcs, fds; uint32_t next; uint64_t next_fdp; } x87_ptr;
+    /* User mode: the selectors the program loaded into es, -, -, ds, fs, gs
+     * (the SDM's numbering; cs and ss only ever hold 0x33 and 0x2b).
+     * Zero, the null selector, at exec; threads and children inherit them. */
+    uint16_t sel[6];
 };
 
 /* EFLAGS of a CPU state, the lazy flags evaluated (x86_eflags.c).  Set

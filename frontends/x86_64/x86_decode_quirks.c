@@ -1,7 +1,8 @@
 /* x86_decode_quirks.c -- where capstone 4's decoding and the CPU part:
  * prefix order (a 66 after F2/F3), prefixes that select no form (#UD where
  * capstone decodes the unprefixed form), and instructions over 15 bytes
- * (#GP where capstone just fails).  Used by x86_translate.c's decoder. */
+ * (#GP where capstone just fails), REX.R on mov to/from a segment register
+ * (capstone fails; the CPU ignores it).  Used by x86_translate.c's decoder. */
 #include <string.h>
 
 #include "x86_decode_quirks.h"
@@ -103,4 +104,18 @@ bool x86_too_long(csh cs, const uint8_t *code, size_t avail)
                   t->size + (n - kept) > 15;
     if (t) cs_free(t, 1);
     return longer;
+}
+
+/* mov r/m, sreg (8c) and mov sreg, r/m (8e) ignore REX.R (measured: 44 8e c0
+ * loads es); capstone 4 cannot decode them with it.  The alias is the same
+ * bytes with REX.R clear: same length, same operands. */
+bool x86_sreg_rex_alias(const uint8_t *code, size_t size, uint8_t *alias)
+{
+    size_t n = 0;
+    while (n < size && legacy_prefix(code[n])) n++;
+    if (n + 1 >= size || (code[n] & 0xf4) != 0x44 || (code[n + 1] != 0x8c && code[n + 1] != 0x8e))
+        return false;
+    memcpy(alias, code, size);
+    alias[n] &= (uint8_t)~4;
+    return true;
 }

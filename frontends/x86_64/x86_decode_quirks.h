@@ -19,4 +19,8 @@ bool x86_too_long(csh cs, const uint8_t *code, size_t avail);
 /* ci carries a 66/F2/F3 that selects none of its forms: #UD. */
 bool x86_stray_sse_prefix(csh cs, const cs_insn *ci);
 
+/* code is mov to/from a segment register with REX.R, which the CPU
+ * ignores: alias (size bytes) is the same without it. */
+bool x86_sreg_rex_alias(const uint8_t *code, size_t size, uint8_t *alias);
+
 #endif

@@ -168,6 +168,11 @@ void x86_operand_reset(struct x86_dc *dc);  /* new instruction: forget cached EA
 bool x86_has_prefix(const struct x86_dc *dc, uint8_t prefix);
 /* x86_segment.c: the fs/gs base global an fs/gs prefix selects, or IR_NONE. */
 ir_ref x86_seg_base(const struct x86_dc *dc);
+/* A segment register as an operand in user mode (x86_segment.c): the
+ * selector read, or loaded with Linux's checks (#GP(selector)). */
+bool x86_is_seg_reg(x86_reg r);
+ir_ref x86_seg_read(struct x86_dc *dc, x86_reg r);
+void x86_seg_write(struct x86_dc *dc, x86_reg r, ir_ref sel);
 
 /* x86_stack.c / x86_control.c */
 void x86_push(struct x86_dc *dc, int bytes, ir_ref v);

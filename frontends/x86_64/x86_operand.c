@@ -160,19 +160,12 @@ static struct gpr_loc gpr_loc_cached(x86_reg r)
 
 int x86_gpr_num(x86_reg reg) { return gpr_loc_cached(reg).n; }
 
-/* The segment selectors a 64-bit Linux process sees: __USER_CS and
- * __USER_DS; the data segments and fs/gs hold the null selector. */
-static uint64_t user_selector(x86_reg reg)
-{
-    return reg == X86_REG_CS ? 0x33 : reg == X86_REG_SS ? 0x2b : 0;
-}
-
 /* A 64-bit register as its global (x86_reg_now's rule), a narrower one
  * as a fresh temp. */
 static ir_ref gpr_read_now(struct x86_dc *dc, x86_reg reg)
 {
     struct gpr_loc l = gpr_loc_cached(reg);
-    if (l.n < 0) return x86_imm(dc, user_selector(reg));
+    if (l.n < 0) return x86_seg_read(dc, reg);
     if (l.bytes == 8) return x86_g_reg[l.n];
     if (l.shift == 0) return x86_trunc(dc, x86_g_reg[l.n], l.bytes);   /* ext8u/16u/32u */
     ir_ref d = x86_new(dc);
@@ -189,7 +182,10 @@ void x86_gpr_write(struct x86_dc *dc, x86_reg reg, ir_ref val)
 {
     struct gpr_loc l = gpr_loc_cached(reg);
     ir_ref g;
-    if (l.n < 0) return;
+    if (l.n < 0) {
+        if (x86_is_seg_reg(reg)) x86_seg_write(dc, reg, val);
+        return;
+    }
     g = x86_g_reg[l.n];
     if (l.bytes == 8) ir_mov(dc->b, g, val);
     else if (l.bytes == 4 && ir_is_const(dc->b, val))    /* mov r32, imm: no ext32u to fold */

@@ -12,7 +12,9 @@
 #define _GNU_SOURCE
 #include <sched.h>
 
+#include "translator.h"
 #include "x86_internal.h"
+#include "x86_translate.h"
 
 static bool is_legacy_prefix(uint8_t b)
 {
@@ -91,6 +93,76 @@ static uint64_t desc_query(struct x86_cpu *env, uint64_t sel, uint64_t q)
 }
 
 static const struct ir_helper desc_helper = { (void *)desc_query, "desc_query", 2, 1, 0 };
+
+/* ---- mov/pop to and from ds es fs gs ss (user mode) ---- */
+
+enum { SEG_ES = 0, SEG_CS = 1, SEG_SS = 2, SEG_DS = 3, SEG_FS = 4, SEG_GS = 5 };
+
+static int seg_index(x86_reg r)
+{
+    switch (r) {
+    case X86_REG_ES: return SEG_ES;
+    case X86_REG_CS: return SEG_CS;
+    case X86_REG_SS: return SEG_SS;
+    case X86_REG_DS: return SEG_DS;
+    case X86_REG_FS: return SEG_FS;
+    case X86_REG_GS: return SEG_GS;
+    default: return -1;
+    }
+}
+
+bool x86_is_seg_reg(x86_reg r) { return seg_index(r) >= 0; }
+
+/* A load at CPL 3 in 64-bit mode (measured on Linux): ds/es/fs/gs take
+ * the null selector (0-3) or one desc_query finds readable, ss only a
+ * writable one with RPL 3; anything else is #GP(selector & ~3), nothing
+ * changed.  A load into fs/gs sets its base to the descriptor's, 0 for
+ * all of these (the null selector too, as Intel CPUs and AMD's with
+ * NullSelectorClearsBase do). */
+static uint64_t load_seg_user(void *env, uint64_t seg, uint64_t sel)
+{
+    struct x86_cpu *c = env;
+    sel &= 0xffff;
+    bool ok = seg == SEG_SS ? (sel & 3) == 3 && (desc_query(c, sel, DESC_VERW) & DESC_OK)
+                            : !(sel & 0xfffc) || (desc_query(c, sel, DESC_VERR) & DESC_OK);
+    if (!ok) {
+        c->rt.fault.err = sel & 0xfffc;
+        tr_raise(&c->rt, TR_EXIT_SIGSEGV, c->rt.pc);
+    }
+    if (seg == SEG_SS)
+        return 0;
+    c->sel[seg] = (uint16_t)sel;
+    if (seg == SEG_FS)
+        c->fs_base = 0;
+    if (seg == SEG_GS)
+        c->gs_base = 0;
+    return 0;
+}
+
+static const struct ir_helper load_seg_helper = {
+    (void *)load_seg_user, "load_seg_user", 2, 0, IR_HELPER_RW_GLOBALS };
+
+/* cs and ss read Linux's __USER_CS and __USER_DS; the others what was
+ * loaded.  (System mode has its own mov-sreg path: x86_system.c.) */
+ir_ref x86_seg_read(struct x86_dc *dc, x86_reg r)
+{
+    int i = seg_index(r);
+    if (i == SEG_CS || i == SEG_SS || i < 0 || dc->system)
+        return x86_imm(dc, i == SEG_CS ? 0x33 : i == SEG_SS ? 0x2b : 0);
+    ir_ref v = x86_new(dc);
+    ir_ld_env(dc->b, IR_MO_16, v, X86_ENV_OFF(sel[i]));
+    return v;
+}
+
+void x86_seg_write(struct x86_dc *dc, x86_reg r, ir_ref sel)
+{
+    int i = seg_index(r);
+    if (dc->system || i == SEG_CS)
+        return;
+    x86_flags_sync(dc);
+    x86_sync_pc(dc);
+    x86_call(dc, &load_seg_helper, x86_imm(dc, (uint64_t)i), sel, IR_NONE, IR_NONE, IR_NONE);
+}
 
 /* ZF = the query succeeded; lsl/lar write the value only then (a 32-bit
  * destination zero-extended, a failed one left whole). */

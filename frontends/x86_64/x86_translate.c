@@ -178,11 +178,11 @@ static void dcache_put(struct x86_dcache_entry *e, const cs_insn *ci)
 }
 
 /* An instruction capstone 4 lacks, decoded as an equivalent encoding
- * (x86_avx2.c); ci keeps the guest's bytes. */
+ * (x86_avx2.c, x86_decode_quirks.c); ci keeps the guest's bytes. */
 static bool decode_alias(const uint8_t *code, size_t size, uint64_t pc, cs_insn *ci)
 {
     uint8_t alias[15];
-    if (!x86_avx2_alias(code, size, alias)) return false;
+    if (!x86_avx2_alias(code, size, alias) && !x86_sreg_rex_alias(code, size, alias)) return false;
     const uint8_t *p = alias;
     uint64_t addr = pc;
     if (!cs_disasm_iter(x86_cs, &p, &size, &addr, ci)) return false;
