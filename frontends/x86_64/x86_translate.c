@@ -24,6 +24,7 @@
 #include "x86_scan_memo.h"
 #include "x86_sse.h"
 #include "x86_avx2.h"
+#include "x86_code_snap.h"
 
 #define X86_MAX_BLOCK_INSNS 128
 #define X86_PAGE 4096ull
@@ -190,18 +191,13 @@ static bool decode_alias(const uint8_t *code, size_t size, uint64_t pc, cs_insn 
     return true;
 }
 
-/* An instruction that runs into the next page when that page's bytes do
- * not follow in the host (a software MMU maps it elsewhere): its bytes
- * joined in buf; returns how many there are. */
-static size_t join_next_page(const struct tr_guest_mem *mem, uint64_t pc, size_t size,
-                             uint64_t readable_end, uint8_t *buf)
+/* How many bytes of an instruction that runs into the next page may be
+ * fetched there when that page's bytes do not follow in the host (a
+ * software MMU maps it elsewhere); size bytes are before readable_end. */
+static size_t next_page_bytes(const struct tr_guest_mem *mem, size_t size, uint64_t readable_end)
 {
-    if (readable_end & (X86_PAGE - 1)) return size;
-    size_t more = mem->fetchable(mem, readable_end, 15 - size);
-    if (!more) return size;
-    memcpy(buf, tr_g2h(mem, pc), size);
-    memcpy(buf + size, tr_g2h(mem, readable_end), more);
-    return size + more;
+    if (readable_end & (X86_PAGE - 1)) return 0;
+    return mem->fetchable(mem, readable_end, 15 - size);
 }
 
 /* Real mode: a relative branch's target is IP + size + rel, wrapped at
@@ -220,17 +216,24 @@ static void fix_code16_target(cs_insn *ci)
     t->imm = (int64_t)(x86_cs_base + (((uint64_t)t->imm - x86_cs_base) & wrap));
 }
 
+/* Decodes the instruction at pc.  With win (code the guest may write),
+ * from one read of its bytes, which stay in win (*win_n of them: what a
+ * block keeps for its code check, x86_code_snap.c). */
 static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
-                       uint64_t *readable_end)
+                       uint64_t *readable_end, uint8_t win[15], size_t *win_n)
 {
+    uint8_t joined[15];
+    *win_n = 0;
     extend_readable(mem, readable_end, pc);
     if (*readable_end <= pc) return false;
-    const uint8_t *code = tr_g2h(mem, pc);
     size_t size = *readable_end - pc < 15 ? *readable_end - pc : 15;
-    uint8_t joined[15];
-    if (size < 15) {
-        size_t all = join_next_page(mem, pc, size, *readable_end, joined);
-        if (all > size) code = joined, size = all;
+    size_t more = size < 15 ? next_page_bytes(mem, size, *readable_end) : 0;
+    const uint8_t *code = tr_g2h(mem, pc);
+    if (win || more) {
+        size += more;
+        code = win ? win : joined;
+        x86_code_window(mem, pc, size, (uint8_t *)code);
+        *win_n = size;
     }
     uint8_t reordered[15];
     code = x86_opsize_first(code, size, reordered);
@@ -260,9 +263,15 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
     if (max_insns > X86_MAX_BLOCK_INSNS) max_insns = X86_MAX_BLOCK_INSNS;
     if (max_insns < 1) max_insns = 1;
     p->n = 0; p->fetch_fault = p->too_long = false;
+    /* (A block spans two pages at most.) */
+    bool writable = mem->writable(mem, pc & ~(X86_PAGE - 1), 2 * X86_PAGE);
+    x86_snap_begin(pc, writable);
     while (p->n < max_insns) {
         cs_insn *ci = x86_insn_slot(p->n);
-        if (!decode_one(mem, ci, pc, &readable_end)) {
+        uint8_t win[15];
+        size_t win_n;
+        if (!decode_one(mem, ci, pc, &readable_end, writable ? win : NULL, &win_n)) {
+            x86_snap_keep(pc, win, win_n);  /* the bytes a SIGILL block covers */
             ci->id = X86_INS_INVALID; ci->size = 0;
             /* Undecodable: a fetch fault if it needed unreadable bytes. */
             p->fetch_fault = readable_end < pc + 15;
@@ -271,6 +280,7 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
             break;
         }
         const struct x86_insn_row *e = x86_row_of_id(ci->id);
+        x86_snap_keep(pc, win, ci->size);
         p->n++;
         pc += ci->size;
         if (e && e->ends_block) break;
@@ -336,7 +346,8 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
     }
     if (!ci && (ci = cs_malloc(x86_cs)))       /* zero, as x86_quick_insn expects */
         memset(ci->detail, 0, sizeof(*ci->detail));
-    if (!decode_one(mem, ci, pc, readable_end)) return false;
+    size_t win_n;
+    if (!decode_one(mem, ci, pc, readable_end, NULL, &win_n)) return false;
     *s = (struct scan_insn){ ci->id, ci->size, fclass_of(ci), direct_target_of(ci),
                              x86_may_fault(ci) };
     return true;
@@ -634,6 +645,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
     }
     b->guest_size = (uint32_t)(dc.next_pc - pc);
     b->guest_insns = (uint32_t)i;
+    b->guest_bytes = x86_snap_bytes(b->guest_size);
     return n;
 }
 
