@@ -254,6 +254,8 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
 /* What the block's decoding found fetchable: [lo, hi), page aligned (the
  * successor scans that follow start from it instead of asking again). */
 static struct { uint64_t lo, hi; } x86_fetched;
+/* Pages the block's decoding found the guest cannot write: [lo, hi). */
+static struct { uint64_t lo, hi; } x86_fixed;
 
 static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, uint64_t pc,
                         int max_insns)
@@ -265,6 +267,8 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
     p->n = 0; p->fetch_fault = p->too_long = false;
     /* (A block spans two pages at most.) */
     bool writable = mem->writable(mem, pc & ~(X86_PAGE - 1), 2 * X86_PAGE);
+    x86_fixed.lo = pc & ~(X86_PAGE - 1);
+    x86_fixed.hi = writable ? x86_fixed.lo : x86_fixed.lo + 2 * X86_PAGE;
     x86_snap_begin(pc, writable);
     while (p->n < max_insns) {
         cs_insn *ci = x86_insn_slot(p->n);
@@ -367,14 +371,32 @@ static uint64_t scan_readable_end(const struct tr_guest_mem *mem, uint64_t pc)
  * at a full flag writer (dead), or at anything it cannot see through.  The
  * bytes it decoded go to t; *fetched is false when it stopped at bytes it
  * could not fetch or decode (an answer the memo must not keep). */
+/* Whether the successor code at pc may be rewritten in place: then what
+ * it does with the flags now says nothing about later (a JIT turning a
+ * flag writer into a reader would see flags this block never computed).
+ * User mode only: a system guest's code is all in writable RAM, where
+ * this would keep every flag (its kernel patches code before running it). */
+static bool succ_may_change(const struct tr_guest_mem *mem, uint64_t pc)
+{
+    if (mem->mode != TR_MEM_HOST || (pc >= x86_fixed.lo && pc + 15 <= x86_fixed.hi))
+        return false;
+    return mem->writable(mem, pc, 15);
+}
+
 static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
                                  struct x86_scan_trace *t, bool *fetched)
 {
     struct succ_use u = { false, false, false };
     uint64_t readable_end = scan_readable_end(mem, pc);
+    uint64_t checked = pc & ~(X86_PAGE - 1);    /* (succ_flags_use checked pc) */
     *fetched = true;
     for (int i = 0; i < 12; i++) {
         struct scan_insn s;
+        uint64_t page = pc & ~(X86_PAGE - 1), last = (pc + 14) & ~(X86_PAGE - 1);
+        if (page != checked || last != checked) {
+            if (succ_may_change(mem, pc)) break;
+            checked = page == last ? page : ~0ull;
+        }
         if (!scan_decode(mem, pc, &readable_end, &s)) {
             *fetched = false;
             break;
@@ -404,6 +426,8 @@ static struct succ_use succ_flags_use(const struct tr_guest_mem *mem, uint64_t p
 {
     struct x86_scan_trace t;
     bool fetched;
+    if (succ_may_change(mem, pc))
+        return (struct succ_use){ true, true, true };
     if (x86_code32) {               /* the memo knows 64-bit decodings only */
         x86_scan_trace_begin(&t);
         return succ_scan(mem, pc, &t, &fetched);
@@ -426,9 +450,8 @@ static struct succ_use use_or(struct succ_use a, struct succ_use b)
 /* What the successors of the block's last instruction do with the flags,
  * when all are known: a direct jmp/call target, or a jcc's target and
  * fall-through, each on its own (*taken, *fall: x86_flags_state's
- * exit_taken_live/exit_fall_live) and together (returned).  (The
- * translations assume the successor code stays as it was decoded; code
- * rewritten in place later could, at worst, see stale flags.) */
+ * exit_taken_live/exit_fall_live) and together (returned).  (Successor
+ * code the guest may rewrite counts as reading them: succ_may_change.) */
 static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n,
                                       struct succ_use *taken, struct succ_use *fall)
 {
