@@ -367,10 +367,6 @@ static uint64_t scan_readable_end(const struct tr_guest_mem *mem, uint64_t pc)
     return pc & ~(X86_PAGE - 1);
 }
 
-/* Scans a few instructions from pc (following direct jmp/call), stopping
- * at a full flag writer (dead), or at anything it cannot see through.  The
- * bytes it decoded go to t; *fetched is false when it stopped at bytes it
- * could not fetch or decode (an answer the memo must not keep). */
 /* Whether the successor code at pc may be rewritten in place: then what
  * it does with the flags now says nothing about later (a JIT turning a
  * flag writer into a reader would see flags this block never computed).
@@ -383,6 +379,10 @@ static bool succ_may_change(const struct tr_guest_mem *mem, uint64_t pc)
     return mem->writable(mem, pc, 15);
 }
 
+/* Scans a few instructions from pc (following direct jmp/call), stopping
+ * at a full flag writer (dead), or at anything it cannot see through.  The
+ * bytes it decoded go to t; *fetched is false when it stopped at bytes it
+ * could not fetch or decode (an answer the memo must not keep). */
 static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
                                  struct x86_scan_trace *t, bool *fetched)
 {
