@@ -23,6 +23,7 @@ void ir_block_init(struct ir_block *b, const struct ir_globals *g, uint64_t pc)
 {
     b->guest_pc = pc;
     b->guest_size = 0;
+    b->guest_bytes = NULL;
     b->guest_insns = 0;
     b->mode = 0;
     b->n_insns = 0;

@@ -153,6 +153,8 @@ ir_ref ir_global_declare(struct ir_globals *g, const char *name, int32_t env_off
 struct ir_block {
     uint64_t guest_pc;                  /* first guest instruction */
     uint32_t guest_size;                /* bytes of guest code covered */
+    const uint8_t *guest_bytes;         /* those bytes as the frontend decoded them
+                                           (NULL: not kept; the engine reads memory) */
     uint32_t guest_insns;
     uint32_t mode;                      /* the vCPU's translation mode (tr_runtime.tb_mode),
                                            and from TR_MODE_FACTS_SHIFT up a

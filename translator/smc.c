@@ -348,10 +348,17 @@ bool smc_unplaced(const struct tr_block *tb)
     return !s || !s->phys[0] || (crosses && !s->phys[1]) || !tb->guest_size;
 }
 
-void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb)
+/* The copy is what the frontend decoded when it kept that: the bytes may
+ * have changed since (another thread patching them), and the check must
+ * then fail rather than compare memory with a copy of newer bytes. */
+void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb, const uint8_t *decoded)
 {
     if (e->cfg.mem->code_phys)
         code_place(e->cfg.mem, tb, tb->smc->phys);
+    if (decoded) {
+        memcpy(tb->smc->bytes, decoded, tb->guest_size);
+        return;
+    }
     for (uint32_t off = 0; off < tb->guest_size;) {      /* page by page, as compared */
         uint64_t pc = tb->guest_pc + off;
         uint32_t chunk = TR_GUEST_PAGE - (uint32_t)(pc & (TR_GUEST_PAGE - 1));

@@ -256,7 +256,7 @@ void smc_guard_block(struct ir_block *b, struct tr_block *tb, const struct tr_gu
  * left for its own pc. */
 bool smc_entry_ok(void *env, struct tr_block *tb);
 void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m);
-void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb);
+void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb, const uint8_t *decoded);
 bool smc_same_place(const struct tr_guest_mem *m, const struct tr_block *tb);
 bool smc_moved(const struct tr_block *tb);
 bool smc_unplaced(const struct tr_block *tb);

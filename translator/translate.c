@@ -244,7 +244,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     memcpy(tb->exit_facts, b->exit_facts, sizeof(tb->exit_facts));
     fault_keep_map(e, tb);
     if (writable)
-        smc_keep_bytes(e, tb);
+        smc_keep_bytes(e, tb, b->guest_bytes);
     if (cacheable)
         tcache_record(e, tb, &e->xl->relocs, b->guest_insns);
     return true;

@@ -24,6 +24,7 @@
 #include "x86_scan_memo.h"
 #include "x86_sse.h"
 #include "x86_avx2.h"
+#include "x86_code_snap.h"
 
 #define X86_MAX_BLOCK_INSNS 128
 #define X86_PAGE 4096ull
@@ -190,18 +191,13 @@ static bool decode_alias(const uint8_t *code, size_t size, uint64_t pc, cs_insn 
     return true;
 }
 
-/* An instruction that runs into the next page when that page's bytes do
- * not follow in the host (a software MMU maps it elsewhere): its bytes
- * joined in buf; returns how many there are. */
-static size_t join_next_page(const struct tr_guest_mem *mem, uint64_t pc, size_t size,
-                             uint64_t readable_end, uint8_t *buf)
+/* How many bytes of an instruction that runs into the next page may be
+ * fetched there when that page's bytes do not follow in the host (a
+ * software MMU maps it elsewhere); size bytes are before readable_end. */
+static size_t next_page_bytes(const struct tr_guest_mem *mem, size_t size, uint64_t readable_end)
 {
-    if (readable_end & (X86_PAGE - 1)) return size;
-    size_t more = mem->fetchable(mem, readable_end, 15 - size);
-    if (!more) return size;
-    memcpy(buf, tr_g2h(mem, pc), size);
-    memcpy(buf + size, tr_g2h(mem, readable_end), more);
-    return size + more;
+    if (readable_end & (X86_PAGE - 1)) return 0;
+    return mem->fetchable(mem, readable_end, 15 - size);
 }
 
 /* Real mode: a relative branch's target is IP + size + rel, wrapped at
@@ -220,17 +216,24 @@ static void fix_code16_target(cs_insn *ci)
     t->imm = (int64_t)(x86_cs_base + (((uint64_t)t->imm - x86_cs_base) & wrap));
 }
 
+/* Decodes the instruction at pc.  With win (code the guest may write),
+ * from one read of its bytes, which stay in win (*win_n of them: what a
+ * block keeps for its code check, x86_code_snap.c). */
 static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
-                       uint64_t *readable_end)
+                       uint64_t *readable_end, uint8_t win[15], size_t *win_n)
 {
+    uint8_t joined[15];
+    *win_n = 0;
     extend_readable(mem, readable_end, pc);
     if (*readable_end <= pc) return false;
-    const uint8_t *code = tr_g2h(mem, pc);
     size_t size = *readable_end - pc < 15 ? *readable_end - pc : 15;
-    uint8_t joined[15];
-    if (size < 15) {
-        size_t all = join_next_page(mem, pc, size, *readable_end, joined);
-        if (all > size) code = joined, size = all;
+    size_t more = size < 15 ? next_page_bytes(mem, size, *readable_end) : 0;
+    const uint8_t *code = tr_g2h(mem, pc);
+    if (win || more) {
+        size += more;
+        code = win ? win : joined;
+        x86_code_window(mem, pc, size, (uint8_t *)code);
+        *win_n = size;
     }
     uint8_t reordered[15];
     code = x86_opsize_first(code, size, reordered);
@@ -251,6 +254,8 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
 /* What the block's decoding found fetchable: [lo, hi), page aligned (the
  * successor scans that follow start from it instead of asking again). */
 static struct { uint64_t lo, hi; } x86_fetched;
+/* Pages the block's decoding found the guest cannot write: [lo, hi). */
+static struct { uint64_t lo, hi; } x86_fixed;
 
 static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, uint64_t pc,
                         int max_insns)
@@ -260,9 +265,17 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
     if (max_insns > X86_MAX_BLOCK_INSNS) max_insns = X86_MAX_BLOCK_INSNS;
     if (max_insns < 1) max_insns = 1;
     p->n = 0; p->fetch_fault = p->too_long = false;
+    /* (A block spans two pages at most.) */
+    bool writable = mem->writable(mem, pc & ~(X86_PAGE - 1), 2 * X86_PAGE);
+    x86_fixed.lo = pc & ~(X86_PAGE - 1);
+    x86_fixed.hi = writable ? x86_fixed.lo : x86_fixed.lo + 2 * X86_PAGE;
+    x86_snap_begin(pc, writable);
     while (p->n < max_insns) {
         cs_insn *ci = x86_insn_slot(p->n);
-        if (!decode_one(mem, ci, pc, &readable_end)) {
+        uint8_t win[15];
+        size_t win_n;
+        if (!decode_one(mem, ci, pc, &readable_end, writable ? win : NULL, &win_n)) {
+            x86_snap_keep(pc, win, win_n);  /* the bytes a SIGILL block covers */
             ci->id = X86_INS_INVALID; ci->size = 0;
             /* Undecodable: a fetch fault if it needed unreadable bytes. */
             p->fetch_fault = readable_end < pc + 15;
@@ -271,6 +284,7 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
             break;
         }
         const struct x86_insn_row *e = x86_row_of_id(ci->id);
+        x86_snap_keep(pc, win, ci->size);
         p->n++;
         pc += ci->size;
         if (e && e->ends_block) break;
@@ -336,7 +350,8 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
     }
     if (!ci && (ci = cs_malloc(x86_cs)))       /* zero, as x86_quick_insn expects */
         memset(ci->detail, 0, sizeof(*ci->detail));
-    if (!decode_one(mem, ci, pc, readable_end)) return false;
+    size_t win_n;
+    if (!decode_one(mem, ci, pc, readable_end, NULL, &win_n)) return false;
     *s = (struct scan_insn){ ci->id, ci->size, fclass_of(ci), direct_target_of(ci),
                              x86_may_fault(ci) };
     return true;
@@ -352,6 +367,18 @@ static uint64_t scan_readable_end(const struct tr_guest_mem *mem, uint64_t pc)
     return pc & ~(X86_PAGE - 1);
 }
 
+/* Whether the successor code at pc may be rewritten in place: then what
+ * it does with the flags now says nothing about later (a JIT turning a
+ * flag writer into a reader would see flags this block never computed).
+ * User mode only: a system guest's code is all in writable RAM, where
+ * this would keep every flag (its kernel patches code before running it). */
+static bool succ_may_change(const struct tr_guest_mem *mem, uint64_t pc)
+{
+    if (mem->mode != TR_MEM_HOST || (pc >= x86_fixed.lo && pc + 15 <= x86_fixed.hi))
+        return false;
+    return mem->writable(mem, pc, 15);
+}
+
 /* Scans a few instructions from pc (following direct jmp/call), stopping
  * at a full flag writer (dead), or at anything it cannot see through.  The
  * bytes it decoded go to t; *fetched is false when it stopped at bytes it
@@ -361,9 +388,15 @@ static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
 {
     struct succ_use u = { false, false, false };
     uint64_t readable_end = scan_readable_end(mem, pc);
+    uint64_t checked = pc & ~(X86_PAGE - 1);    /* (succ_flags_use checked pc) */
     *fetched = true;
     for (int i = 0; i < 12; i++) {
         struct scan_insn s;
+        uint64_t page = pc & ~(X86_PAGE - 1), last = (pc + 14) & ~(X86_PAGE - 1);
+        if (page != checked || last != checked) {
+            if (succ_may_change(mem, pc)) break;
+            checked = page == last ? page : ~0ull;
+        }
         if (!scan_decode(mem, pc, &readable_end, &s)) {
             *fetched = false;
             break;
@@ -393,6 +426,8 @@ static struct succ_use succ_flags_use(const struct tr_guest_mem *mem, uint64_t p
 {
     struct x86_scan_trace t;
     bool fetched;
+    if (succ_may_change(mem, pc))
+        return (struct succ_use){ true, true, true };
     if (x86_code32) {               /* the memo knows 64-bit decodings only */
         x86_scan_trace_begin(&t);
         return succ_scan(mem, pc, &t, &fetched);
@@ -415,9 +450,8 @@ static struct succ_use use_or(struct succ_use a, struct succ_use b)
 /* What the successors of the block's last instruction do with the flags,
  * when all are known: a direct jmp/call target, or a jcc's target and
  * fall-through, each on its own (*taken, *fall: x86_flags_state's
- * exit_taken_live/exit_fall_live) and together (returned).  (The
- * translations assume the successor code stays as it was decoded; code
- * rewritten in place later could, at worst, see stale flags.) */
+ * exit_taken_live/exit_fall_live) and together (returned).  (Successor
+ * code the guest may rewrite counts as reading them: succ_may_change.) */
 static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n,
                                       struct succ_use *taken, struct succ_use *fall)
 {
@@ -634,6 +668,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
     }
     b->guest_size = (uint32_t)(dc.next_pc - pc);
     b->guest_insns = (uint32_t)i;
+    b->guest_bytes = x86_snap_bytes(b->guest_size);
     return n;
 }
 

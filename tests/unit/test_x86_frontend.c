@@ -16,15 +16,31 @@ static struct ir_globals globals;
 static struct ir_block blk;
 static uint8_t *code;           /* two pages: RWX then PROT_NONE */
 
+/* What the guest-memory interface is told of the code pages: the first
+ * is code the guest cannot write (the test writes it from the host), so
+ * the frontend may rely on successor code staying as it is. */
+static void declare(size_t off, size_t len, int prot)
+{
+    const struct tr_guest_mem *m = tr_mem_host();
+    m->map_changed(m, TR_MAP, (uint64_t)(uintptr_t)(code + off), len, prot);
+}
+
 static void setup(void)
 {
     if (globals.count == 0) fe_x86_64.declare_globals(&globals);
     code = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     cr_assert(code != MAP_FAILED);
     cr_assert(mprotect(code + 4096, 4096, PROT_NONE) == 0);
+    declare(0, 4096, TR_PROT_READ | TR_PROT_EXEC);
+    declare(4096, 4096, 0);
 }
 
-static void teardown(void) { munmap(code, 8192); }
+static void teardown(void)
+{
+    const struct tr_guest_mem *m = tr_mem_host();
+    m->map_changed(m, TR_UNMAP, (uint64_t)(uintptr_t)code, 8192, 0);
+    munmap(code, 8192);
+}
 
 TestSuite(x86_frontend, .init = setup, .fini = teardown);
 
@@ -148,6 +164,7 @@ Test(x86_frontend, successor_scan_memo_follows_the_bytes)
     static const uint8_t xor_ret[] = { 0x31, 0xc0, 0xc3 };     /* at 4096: flags dead */
     static const uint8_t jb[] = { 0x72, 0x00, 0xc3 };          /* at 4096: CF read */
     cr_assert(mprotect(code + 4096, 4096, PROT_READ | PROT_WRITE | PROT_EXEC) == 0);
+    declare(4096, 4096, TR_PROT_READ | TR_PROT_EXEC);
     memcpy(code + 4096, xor_ret, sizeof xor_ret);
     for (int k = 0; k < 2; k++)
         cr_assert(!writes_global(translate_at(4093, cmp, sizeof cmp, 1), x86_g_cc_op));
@@ -156,8 +173,16 @@ Test(x86_frontend, successor_scan_memo_follows_the_bytes)
     memcpy(code + 4096, xor_ret, sizeof xor_ret);
     cr_assert(!writes_global(translate_at(4093, cmp, sizeof cmp, 1), x86_g_cc_op));
     cr_assert(mprotect(code + 4096, 4096, PROT_NONE) == 0);
+    declare(4096, 4096, 0);
     cr_assert(writes_global(translate_at(4093, cmp, sizeof cmp, 1), x86_g_cc_op),
               "an unmapped successor may read anything");
+    /* Successor code the guest may write may turn into a flag reader
+     * without a word: the flags are kept for it. */
+    cr_assert(mprotect(code + 4096, 4096, PROT_READ | PROT_WRITE | PROT_EXEC) == 0);
+    declare(4096, 4096, TR_PROT_READ | TR_PROT_WRITE | TR_PROT_EXEC);
+    memcpy(code + 4096, xor_ret, sizeof xor_ret);
+    cr_assert(writes_global(translate_at(4093, cmp, sizeof cmp, 1), x86_g_cc_op),
+              "a writable successor may change");
 }
 
 Test(x86_frontend, syscall_exit)
@@ -455,4 +480,66 @@ Test(x86_frontend, cpuid_identity)
     x86_cpuid_query(0xd, 2, r);
     cr_assert_eq(r[0], 256, "YMM_Hi128: 256 bytes");
     cr_assert_eq(r[1], 576, "at 576");
+}
+
+/* ---- the bytes a block keeps are the bytes it was decoded from --------
+ * A software MMU whose every address lookup (tr_g2h) first switches the
+ * page between two versions of the code, as if another thread rewrote it
+ * between any two reads: the block's guest_bytes, translated again from
+ * memory that holds just them, give the same IR (smc.c compares memory
+ * with guest_bytes, so they must be what the IR was made from). */
+#define FLIP_PC 0x10100ull
+static uint8_t flip_page[2][4096];
+static unsigned flip_reads;
+
+static size_t flip_fetchable(const struct tr_guest_mem *m, uint64_t pc, size_t want)
+{
+    (void)m;
+    if (pc < 0x10000 || pc >= 0x11000) return 0;
+    return want < 0x11000 - pc ? want : 0x11000 - pc;
+}
+
+static bool flip_writable(const struct tr_guest_mem *m, uint64_t addr, uint64_t len)
+{
+    (void)m, (void)addr, (void)len;
+    return true;
+}
+
+static void *flip_g2h(const struct tr_guest_mem *m, uint64_t addr)
+{
+    (void)m;
+    return &flip_page[flip_reads++ & 1][addr - 0x10000];
+}
+
+static void *steady_g2h(const struct tr_guest_mem *m, uint64_t addr)
+{
+    (void)m;
+    return &flip_page[0][addr - 0x10000];
+}
+
+Test(x86_frontend, kept_bytes_are_the_decoded_bytes)
+{
+    static const uint8_t va[] = { 0xb0, 0x11, 0x04, 0x33, 0xc3 };  /* mov al,0x11; add al,0x33; ret */
+    static const uint8_t vb[] = { 0x04, 0x22, 0x04, 0x44, 0xc3 };  /* add al,0x22; add al,0x44; ret */
+    struct tr_guest_mem flip = { .mode = TR_MEM_SOFTMMU, .fetchable = flip_fetchable,
+                                 .writable = flip_writable, .g2h = flip_g2h };
+    struct tr_guest_mem steady = flip;
+    steady.g2h = steady_g2h;
+    static struct ir_block again;
+    for (unsigned start = 0; start < 4; start++) {
+        memset(flip_page, 0x90, sizeof flip_page);
+        memcpy(&flip_page[0][FLIP_PC - 0x10000], va, sizeof va);
+        memcpy(&flip_page[1][FLIP_PC - 0x10000], vb, sizeof vb);
+        flip_reads = start;
+        ir_block_init(&blk, &globals, FLIP_PC);
+        fe_x86_64.translate(&blk, &flip, FLIP_PC, 64);
+        cr_assert_eq(blk.guest_size, sizeof va);
+        cr_assert(blk.guest_bytes != NULL);
+        memcpy(&flip_page[0][FLIP_PC - 0x10000], blk.guest_bytes, blk.guest_size);
+        ir_block_init(&again, &globals, FLIP_PC);
+        fe_x86_64.translate(&again, &steady, FLIP_PC, 64);
+        cr_assert_eq(again.n_insns, blk.n_insns);
+        cr_assert(memcmp(again.insns, blk.insns, sizeof blk.insns[0] * (size_t)blk.n_insns) == 0,
+                  "IR from the kept bytes differs (start %u)", start);
+    }
 }
