@@ -130,13 +130,6 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code, str
         return -1;
     case TR_EXIT_INDIRECT:              /* a request makes every probe miss */
         return tr_exit_request_pending(rt) ? (int)exit_requested(rt) : -1;
-    case TR_EXIT_STRICT: {              /* (ir_check_accesses' entry guard) */
-        tr_lock(e);
-        struct tr_block *strict = find_block_locked(e, rt->pc, rt->tb_mode | TR_MODE_STRICT);
-        *next = (struct next_block){ strict, tc_generation(e) };
-        tr_unlock(e);
-        return -1;
-    }
     case TR_EXIT_STALE:                 /* self-modifying code (smc.c) */
         tr_invalidate_code(e, rt->pc);
         return -1;
@@ -171,16 +164,14 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code, str
     }
 }
 
-/* -d exec and out_asm name a variant by its entry facts (" v12"), "s"
- * after them for a TR_MODE_STRICT translation (" v0s"). */
+/* -d exec and out_asm name a variant by its entry facts (" v12"). */
 const char *variant_name(const struct tr_block *tb)
 {
     static __thread char name[16];
     uint32_t facts = tb->mode >> TR_MODE_FACTS_SHIFT;
-    bool strict = tb->mode & TR_MODE_STRICT;
-    if (!facts && !strict)
+    if (!facts)
         return "";
-    snprintf(name, sizeof name, " v%x%s", facts, strict ? "s" : "");
+    snprintf(name, sizeof name, " v%x", facts);
     return name;
 }
 

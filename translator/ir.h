@@ -100,10 +100,6 @@ enum ir_vec_size {
  * (ir_check_accesses, ir_block.exit_facts); never in tr_runtime.tb_mode. */
 #define TR_MODE_FACTS_SHIFT 16
 #define TR_MODE_BASE(m) ((m) & ((1u << TR_MODE_FACTS_SHIFT) - 1))
-/* A block translated to test every guest access itself, entered only by
- * the dispatcher after the same block's entry guard failed (TR_EXIT_STRICT,
- * ir_check_accesses); never in tr_runtime.tb_mode either. */
-#define TR_MODE_STRICT (1u << 15)
 
 typedef uint16_t ir_ref;                /* index into ir_block.values */
 #define IR_NONE ((ir_ref)0xffff)

@@ -35,7 +35,6 @@
 
 #include "guest_mem.h"
 #include "ir.h"
-#include "runtime.h"
 
 #define TOP ((int64_t)TR_CANON_TOP)
 #define LIMIT ((int64_t)1 << 62)        /* wider intervals are not tracked */
@@ -65,19 +64,8 @@ static struct span sext(int bits) { return span_of(-((int64_t)1 << (bits - 1)), 
 
 struct check_state {
     struct ir_block *b;
-    bool dry;                           /* the first pass: change nothing */
-    uint32_t changed;                   /* globals written so far */
-    uint32_t entry;                     /* globals tested while they hold their entry value */
     struct span v[IR_MAX_VALUES];       /* globals: absolute or unknown */
 };
-
-/* A global tested here: if it still holds its value from the block's
- * entry, the entry guard may test it instead. */
-static void note_tested(struct check_state *s, ir_ref g)
-{
-    if (g < N_FACTS && g < s->b->n_globals && !(s->changed & (1u << g)))
-        s->entry |= 1u << g;
-}
 
 /* A value's interval; a global not known is its own root. */
 static struct span val(const struct check_state *s, ir_ref r)
@@ -270,16 +258,10 @@ static struct span tested_root(struct span ea)
     return span_of(ea.lo, TOP - 1 + ea.hi);
 }
 
-/* canon_test of global g before insn n (which moves to n + 1; not in
- * the dry pass). */
+/* canon_test of global g before insn n (which moves to n + 1). */
 static bool insert_test(struct check_state *s, int n, ir_ref g)
 {
     struct ir_block *b = s->b;
-    note_tested(s, g);
-    if (s->dry) {
-        s->v[g] = span_of(0, TOP - 1);
-        return true;
-    }
     if (b->n_insns + 1 > IR_MAX_INSNS)
         return false;
     memmove(&b->insns[n + 1], &b->insns[n], sizeof(b->insns[0]) * (size_t)(b->n_insns - n));
@@ -303,7 +285,7 @@ static int visit_access(struct check_state *s, int n, const struct access *a)
     int moved = 0;
     if (!host_faults_for_us(ea, a->bytes) && known(ea) && ea.root != IR_NONE &&
         host_faults_for_us(tested_root(ea), a->bytes) && insert_test(s, n, ea.root)) {
-        moved = !s->dry;
+        moved = 1;
         ea = address(s, a);
     }
     struct ir_insn *i = &s->b->insns[n + moved];
@@ -320,10 +302,8 @@ static int visit_access(struct check_state *s, int n, const struct access *a)
     i->cond = (uint8_t)(test ? IR_ACCESS_TEST | (base_test ? IR_ACCESS_BASE : 0) : 0);
     if (is_const)
         return moved;
-    if (base_test) {
+    if (base_test)
         base = span_of(0, TOP - 1);
-        note_tested(s, a->base);
-    }
     if (a->index == IR_NONE)
         base = meet(base, span_of(-a->disp, TOP - a->bytes - a->disp));
     if (!absolute(base))
@@ -359,7 +339,6 @@ static void forget_root(struct check_state *s, ir_ref g)
 static void define(struct check_state *s, ir_ref d, struct span x)
 {
     if (d < s->b->n_globals) {
-        s->changed |= d < 32 ? 1u << d : 0;
         forget_root(s, d);
         x = absolute(x) ? x : unknown;  /* a global holds no root */
     }
@@ -385,20 +364,16 @@ static void note_exit(struct check_state *s, const struct ir_insn *i)
         s->b->exit_facts[i->aux[1]] = facts_now(s);
 }
 
-/* One pass over the block: marks its accesses, inserts canon_tests
- * (unless dry) and its exits' facts, assuming `assumed` tested at entry. */
-static void check_pass(struct check_state *s, struct ir_block *b, uint32_t assumed, bool dry)
+void ir_check_accesses(struct ir_block *b)
 {
-    *s = (struct check_state){ .b = b, .dry = dry };
+    struct check_state st, *s = &st;    /* 96 KB: on the stack, as ir_rebase's */
+    s->b = b;
     for (int r = 0; r < b->n_values; r++)
         s->v[r] = unknown;
     uint32_t facts = b->mode >> TR_MODE_FACTS_SHIFT;
-    for (int g = 0; g < N_FACTS && g < b->n_globals; g++) {
+    for (int g = 0; g < N_FACTS && g < b->n_globals; g++)
         if (facts & (1u << g))
             s->v[g] = span_of(-NEAR, TOP - 1 + NEAR);
-        if (assumed & (1u << g))
-            s->v[g] = span_of(0, TOP - 1);
-    }
     b->exit_facts[0] = b->exit_facts[1] = 0;
     for (int n = 0; n < b->n_insns; n++) {
         struct access a;
@@ -406,11 +381,9 @@ static void check_pass(struct check_state *s, struct ir_block *b, uint32_t assum
             n += visit_access(s, n, &a);
         struct ir_insn *i = &b->insns[n];
         note_exit(s, i);
-        if (writes_globals(i)) {
-            s->changed = ~0u;
+        if (writes_globals(i))
             for (int g = 0; g < b->n_globals; g++)
                 define(s, (ir_ref)g, unknown);
-        }
         int outs = ir_op_info[i->op].n_out;
         if (outs == 1 && i->args[0] != IR_NONE)
             define(s, i->args[0], result(s, i));
@@ -419,53 +392,4 @@ static void check_pass(struct check_state *s, struct ir_block *b, uint32_t assum
                 if (i->args[k] != IR_NONE)
                     define(s, i->args[k], unknown);
     }
-}
-
-/* The entry guard: or the globals together, and leave for the block's
- * TR_MODE_STRICT translation unless bits 63:47 of every one are clear
- * (nothing has run yet, so that translation starts over exactly).
- * Inserted after the exit_request test; false if the block is full. */
-static bool insert_guard(struct ir_block *b, uint32_t globals)
-{
-    int at = b->n_insns && b->insns[0].op == IR_exit_request, count = 0;
-    for (uint32_t m = globals; m; m &= m - 1)
-        count++;
-    int ops = count + 1;                /* count - 1 ors, shr, brexit */
-    if (b->n_insns + ops > IR_MAX_INSNS || b->n_values + count + 3 > IR_MAX_VALUES)
-        return false;
-    memmove(&b->insns[at + ops], &b->insns[at], sizeof(b->insns[0]) * (size_t)(b->n_insns - at));
-    int end = b->n_insns + ops;
-    b->n_insns = at;
-    ir_ref acc = IR_NONE;
-    for (int g = 0; g < N_FACTS; g++) {
-        if (!(globals & (1u << g)))
-            continue;
-        if (acc == IR_NONE) {
-            acc = (ir_ref)g;
-            continue;
-        }
-        ir_ref t = ir_temp(b);
-        ir_binop(b, IR_or, 64, t, acc, (ir_ref)g);
-        acc = t;
-    }
-    ir_ref top = ir_temp(b);
-    ir_binop(b, IR_shr, 64, top, acc, ir_const(b, 47));
-    ir_brexit(b, IR_NE, 64, top, ir_const(b, 0), b->guest_pc, TR_EXIT_STRICT);
-    b->n_insns = end;
-    return true;
-}
-
-void ir_check_accesses(struct ir_block *b)
-{
-    struct check_state st, *s = &st;    /* 96 KB: on the stack, as ir_rebase's */
-    uint32_t guard = 0;
-    if (!(b->mode & TR_MODE_STRICT)) {
-        check_pass(s, b, 0, true);
-        guard = s->entry;
-        if ((guard & (guard - 1)) == 0)     /* one test: as cheap where it is */
-            guard = 0;
-    }
-    check_pass(s, b, guard, false);
-    if (guard && !insert_guard(b, guard))
-        check_pass(s, b, 0, false);         /* (not seen: a full block) */
 }

@@ -32,8 +32,6 @@ enum tr_exit {
     TR_EXIT_HOST_FAULT,     /* host fault on a guest access (rt.fault says what) */
     TR_EXIT_FETCH_FAULT,    /* the code at rt.pc cannot be fetched (unmapped, no
                                PROT_EXEC): a page fault on instruction fetch */
-    TR_EXIT_STRICT,         /* a block's entry guard failed: run its
-                               TR_MODE_STRICT translation at rt.pc once */
 };
 
 struct tr_block;

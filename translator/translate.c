@@ -210,7 +210,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     build_ir(e, pc, tb->mode, max_insns);
     const struct tr_guest_mem *mem = e->cfg.mem;
     bool writable = mem->writable(mem, pc, b->guest_size);
-    bool cacheable = !writable && TR_MODE_BASE(tb->mode) == tb->mode && !(tb->mode & TR_MODE_STRICT) &&
+    bool cacheable = !writable && TR_MODE_BASE(tb->mode) == tb->mode &&
                      tcache_cacheable(e, pc, b->guest_size);
     if (writable) {
         smc_prepare(tb, b->guest_size);

@@ -19,12 +19,10 @@ import sys
 
 
 def block_key(words):
-    """A block's pc, and a variant's entry facts (`v12`) above bit 48
-    (a strict translation, `v12s`, above bit 47 too)."""
+    """A block's pc, and a variant's entry facts (`v12`) above bit 48."""
     pc = int(words[0].rstrip(':'), 16)
     if len(words) > 1 and words[1].startswith('v'):
-        v = words[1][1:].rstrip(':')
-        pc |= int(v.rstrip('s'), 16) << 48 | (1 << 47 if v.endswith('s') else 0)
+        pc |= int(words[1][1:].rstrip(':'), 16) << 48
     return pc
 
 
@@ -183,7 +181,7 @@ def main():
     for pc, n in counts.items():
         ends[pc, len(paths[pc])] += n
     for (pc, nxt), n in pairs.items():
-        short = branches[pc].get(nxt & ((1 << 47) - 1))
+        short = branches[pc].get(nxt & ((1 << 48) - 1))
         if short is not None:
             ends[pc, len(paths[pc])] -= n
             ends[pc, short] += n
