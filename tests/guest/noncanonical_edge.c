@@ -8,6 +8,11 @@
  *   2^47 in the same block: the second access is not tested (its base is
  *   proven), the host faults in the guard above 2^47 and the handler
  *   finds #GP from the decoded address;
+ * - a block entered with two bases, the second tagged in its top byte:
+ *   its entry guard (one test of both) fails and the block runs again
+ *   with every access tested -- #GP with the first load done, or the
+ *   page fault of the first load when its base is canonical but not
+ *   mapped (not the second's #GP);
  * - a push through a stack pointer tagged in its top byte: the CPU's #SS
  *   (SIGBUS) natively, #GP under ferry (a known difference), so only
  *   "a fault" is printed -- and that the untagged stack was not written,
@@ -43,6 +48,24 @@ static void on_stack_fault(int sig, siginfo_t *si, void *ucv)
 }
 
 static uint64_t stack_words[64] __attribute__((aligned(16)));
+static uint64_t guard_word = 0x1234;
+
+static void on_guard_fault(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    printf("  signal %d code %d trapno %lld, first load done: %s\n", sig, si->si_code,
+           (long long)uc->uc_mcontext.gregs[REG_TRAPNO],
+           uc->uc_mcontext.gregs[REG_RAX] == 0x1234 ? "yes" : "no");
+    siglongjmp(back, 1);
+}
+
+/* Two bases live at a block's entry (the jmp starts a block). */
+static void two_bases(const uint64_t *first)
+{
+    uint64_t tagged = (uint64_t)(uintptr_t)&guard_word | 0x0300000000000000ull;
+    __asm__ volatile("xor %%eax, %%eax\n\tjmp 1f\n1:\tmov (%0), %%rax\n\tmov (%1), %%rax"
+                     : : "r"(first), "r"(tagged) : "rax", "memory");
+}
 
 int main(void)
 {
@@ -74,6 +97,16 @@ int main(void)
                          : "=&r"(a), "=&r"(b) : "r"(top) : "memory");
         printf("  ran\n");
     }
+
+    printf("entry guard: a tagged second base\n");
+    sa.sa_sigaction = on_guard_fault;
+    sigaction(SIGSEGV, &sa, NULL);
+    uint64_t *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (int k = 0; k < 4; k++)
+        if (!sigsetjmp(back, 1)) {
+            two_bases(k & 1 ? none : &guard_word);
+            printf("  ran\n");
+        }
 
     printf("push through a tagged stack pointer\n");
     sa.sa_sigaction = on_stack_fault;
