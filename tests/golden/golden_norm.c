@@ -26,7 +26,19 @@ const char *gd_norm_value(uint64_t v, char *buf, size_t len)
         return offset_name("tb", v - r->tb, buf, len);
     if (v >= r->cache && v < r->block)      /* entry trampoline, epilogue, shared stubs */
         return offset_name("cache", v - r->cache, buf, len);
-    return gd_sym_name(v, buf, len);
+    const char *sym = gd_sym_name(v, buf, len);
+    if (sym)
+        return sym;
+    /* A pc-relative target near the block that names nothing: a literal
+     * pool's data decoded as adr/ldr.  Relative to the block it is the
+     * same on every build; the absolute value moves with the layout. */
+    if (v - r->block < (1u << 20))
+        return offset_name("blk", v - r->block, buf, len);
+    if (r->block - v <= (1u << 20)) {
+        snprintf(buf, len, "blk-0x%llx", (unsigned long long)(r->block - v));
+        return buf;
+    }
+    return NULL;
 }
 
 /* A hex number at s ("0x..."), not negative: its end, value in *v. */
