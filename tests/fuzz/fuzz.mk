@@ -50,7 +50,7 @@ FUZZ_LIBS_virtq := -pthread
 # The devices' request parsing behind the walker; virtio-net with the
 # harness as its backend (no tap, no libslirp).
 FUZZ_SRCS_virtio_dev := tests/fuzz/fuzz_virtio_dev.c tests/fuzz/fuzz_virtio_transport.c system/virtio_blk.c system/virtio_rng.c \
-                        system/virtio_console.c system/virtio_net.c system/virtqueue.c system/vm.c
+                        system/virtio_console.c system/dev_stdin.c system/virtio_net.c system/virtqueue.c system/vm.c
 FUZZ_LIBS_virtio_dev := -pthread
 
 FUZZ_SRCS_sysconv := tests/fuzz/fuzz_sysconv.c syscalls/sys_flags.c
