@@ -154,6 +154,9 @@ void a64_emit_stx(struct be_code *c, unsigned memop, const struct a64_index *x,
 void a64_emit_ld_env_op(struct be_code *c, unsigned memop, unsigned rd, int32_t offset);
 void a64_emit_st_env_op(struct be_code *c, unsigned memop, const struct be_arg *val,
                         int32_t offset);
+/* a64_envpair.c: an 8-byte env store as part of a run of them at
+ * consecutive offsets, emitted as stp pairs (false: emit it alone). */
+bool a64_env_store_paired(struct be_code *c, unsigned rt, int32_t offset);
 
 /* A software MMU's inline TLB probe (a64_tlb.c): returns the register
  * (x16) holding the host address of the access at x's address (val: the

@@ -239,5 +239,7 @@ void a64_emit_st_env_op(struct be_code *c, unsigned memop, const struct be_arg *
                         int32_t offset)
 {
     unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
+    if ((memop & IR_MO_SIZE) == IR_MO_64 && a64_env_store_paired(c, rt, offset))
+        return;
     a64_ldst_env(c, memop & IR_MO_SIZE, A64_STR, rt, offset);
 }
