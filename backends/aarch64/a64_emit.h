@@ -84,6 +84,13 @@ void a64_ldst_base(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
                    unsigned reg, unsigned base, int32_t offset);
 void a64_ldst_env(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
                   unsigned reg, int32_t offset);
+/* Whether [base + offset] is one access (scaled imm12 or unscaled imm9);
+ * a64_ldst_split (when a64_offset_splits): an offset of two movz/movk as `add TMP0, base, #hi, lsl
+ * #12` and the access at TMP0 + its low 12 bits (false: nothing emitted). */
+bool a64_offset_is_immediate(unsigned size_log2, int64_t offset);
+bool a64_offset_splits(unsigned size_log2, int64_t offset);
+bool a64_ldst_split(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
+                    unsigned reg, unsigned base, int64_t offset);
 
 /* `b target`, or through x16 when target is out of imm26 range. */
 void a64_emit_jump(struct be_code *c, const void *target);
