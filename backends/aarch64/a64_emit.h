@@ -115,6 +115,9 @@ enum a64_cond a64_emit_compare(struct be_code *c, const struct ir_insn *insn,
  * or by subs/adds/ands (brflags/setflags/movflags, ir_ops.def: the
  * conditions ir_fuse_flags allows mean the same on those flags). */
 enum a64_cond a64_cond_of(enum ir_cond c);
+/* Whether EQ/NE against v (sf: 64 bits) is the two-instruction split
+ * compare (a64_cond.c); be_imm_fits lets such constants through. */
+bool a64_cmp_split_fits(uint64_t v, bool sf);
 
 /* Exit ops (a64_exits.c, a64_chain.c).  A chain stub stores pc and
  * c->tb in env and returns TR_EXIT_CHAIN0 + slot; the pending brcond exits
