@@ -119,7 +119,8 @@ static void test_const_addrs(void)
 /* Store k of a run: odd ones from x20 + k / 2 (eight of them), the others
  * zero (xzr); with `cut`, the middle one a constant moved to x17 first,
  * which ends the run before it. */
-static bool in_reg(int k) { return k % 2 == 1 && k < 16; }
+static bool zeros_only;         /* every store zero: stp q0 of a zeroed v0 */
+static bool in_reg(int k) { return !zeros_only && k % 2 == 1 && k < 16; }
 
 /* n st_env of 8 bytes from `first` on (with_gap: the second half 8 bytes
  * further), one op after another; the words around stay. */
@@ -176,6 +177,11 @@ static void test_store_runs(void)
         run_store_run(far, n, false, true);
         run_store_run(far, n, true, false);
         run_store_run(far + 4 * 1000, n, n % 2, false);
+        zeros_only = true;
+        run_store_run(far + 8 * (n % 2), n, false, false);
+        run_store_run(far, n, false, true);
+        run_store_run(far, n, true, false);
+        zeros_only = false;
     }
     memcpy(xt_env.rt.ras, saved, sizeof saved);
 }
