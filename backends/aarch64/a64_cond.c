@@ -44,10 +44,39 @@ static bool emit_compare_imm(struct be_code *c, bool sf, unsigned rn, uint64_t v
     return true;
 }
 
-static void emit_cmp(struct be_code *c, bool sf, const struct be_arg *a, const struct be_arg *b)
+/* EQ/NE against up to 24 bits (python's type checks, `cmp rax, 0x953980`):
+ * subtracting bits 23:12 (lsl #12), then comparing with bits 11:0, leaves
+ * zero exactly when equal -- two instructions instead of movz, movk, cmp.
+ * Other conditions need the carry and overflow of one subtraction. */
+bool a64_cmp_split_fits(uint64_t v, bool sf)
+{
+    v = sf ? v : (uint32_t)v;
+    uint64_t neg = sf ? -v : (uint32_t)-v;
+    uint64_t m = v < neg ? v : neg;
+    uint32_t words[4];
+    return m < (1u << 24) && (m >> 12) != 0 && (m & 0xfff) != 0 &&
+           a64_movi_sequence(words, A64_TMP0, v) > 1;
+}
+
+static bool emit_compare_split(struct be_code *c, bool sf, unsigned rn, uint64_t v)
+{
+    if (!a64_cmp_split_fits(v, sf))
+        return false;
+    uint64_t neg = sf ? -v : (uint32_t)-v;
+    bool sub = v < neg;
+    uint64_t m = sub ? v : neg;
+    a64_put(c, a64_add_sub_imm(sf, sub, false, true, (unsigned)(m >> 12), rn, A64_TMP0));
+    a64_put(c, a64_add_sub_imm(sf, sub, true, false, (unsigned)(m & 0xfff), A64_TMP0, A64_ZR));
+    return true;
+}
+
+static void emit_cmp(struct be_code *c, bool sf, bool eq_ne, const struct be_arg *a,
+                     const struct be_arg *b)
 {
     int size = sf ? 64 : 32;
     if (b->is_const && !a->is_const && emit_compare_imm(c, sf, a->reg, truncated(b, sf)))
+        return;
+    if (eq_ne && b->is_const && !a->is_const && emit_compare_split(c, sf, a->reg, truncated(b, sf)))
         return;
     unsigned rn = a64_src_zr(c, a, A64_TMP1, size);
     a64_put(c, a64_cmp(sf, rn, a64_src_zr(c, b, A64_TMP0, size)));
@@ -62,6 +91,6 @@ enum a64_cond a64_emit_compare(struct be_code *c, const struct ir_insn *insn,
     if (insn->cond == IR_TSTEQ || insn->cond == IR_TSTNE)
         emit_test(c, sf, a, b);
     else
-        emit_cmp(c, sf, a, b);
+        emit_cmp(c, sf, insn->cond == IR_EQ || insn->cond == IR_NE, a, b);
     return cond_map[insn->cond];
 }

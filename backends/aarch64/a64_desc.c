@@ -106,6 +106,14 @@ static bool is_test_cond(const struct ir_insn *insn)
     return has_cond && (insn->cond == IR_TSTEQ || insn->cond == IR_TSTNE);
 }
 
+/* The compares a64_emit_compare may split (a64_cmp_split_fits). */
+static bool is_eq_ne(const struct ir_insn *insn)
+{
+    bool compare = insn->op == IR_setcond || insn->op == IR_movcond || insn->op == IR_brcond ||
+                   insn->op == IR_brexit;
+    return compare && (insn->cond == IR_EQ || insn->cond == IR_NE);
+}
+
 /* add/sub/cmp: imm12 (maybe << 12), or its negation via the opposite op. */
 static bool arith_fits(uint64_t imm, int width)
 {
@@ -130,7 +138,9 @@ bool be_imm_fits(enum be_imm_class cls, const struct ir_insn *insn, uint64_t imm
     case BE_IMM_SHIFT:
         return true;
     case BE_IMM_ARITH:
-        return is_test_cond(insn) ? logic_fits(imm, width) : arith_fits(imm, width);
+        if (is_test_cond(insn))
+            return logic_fits(imm, width);
+        return arith_fits(imm, width) || (is_eq_ne(insn) && a64_cmp_split_fits(imm, width == 64));
     case BE_IMM_LOGIC:
         return logic_fits(insn->op == IR_andc ? ~imm : imm, width);
     default:

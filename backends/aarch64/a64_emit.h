@@ -84,6 +84,13 @@ void a64_ldst_base(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
                    unsigned reg, unsigned base, int32_t offset);
 void a64_ldst_env(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
                   unsigned reg, int32_t offset);
+/* Whether [base + offset] is one access (scaled imm12 or unscaled imm9);
+ * a64_ldst_split (when a64_offset_splits): an offset of two movz/movk as `add TMP0, base, #hi, lsl
+ * #12` and the access at TMP0 + its low 12 bits (false: nothing emitted). */
+bool a64_offset_is_immediate(unsigned size_log2, int64_t offset);
+bool a64_offset_splits(unsigned size_log2, int64_t offset);
+bool a64_ldst_split(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
+                    unsigned reg, unsigned base, int64_t offset);
 
 /* `b target`, or through x16 when target is out of imm26 range. */
 void a64_emit_jump(struct be_code *c, const void *target);
@@ -108,6 +115,9 @@ enum a64_cond a64_emit_compare(struct be_code *c, const struct ir_insn *insn,
  * or by subs/adds/ands (brflags/setflags/movflags, ir_ops.def: the
  * conditions ir_fuse_flags allows mean the same on those flags). */
 enum a64_cond a64_cond_of(enum ir_cond c);
+/* Whether EQ/NE against v (sf: 64 bits) is the two-instruction split
+ * compare (a64_cond.c); be_imm_fits lets such constants through. */
+bool a64_cmp_split_fits(uint64_t v, bool sf);
 
 /* Exit ops (a64_exits.c, a64_chain.c).  A chain stub stores pc and
  * c->tb in env and returns TR_EXIT_CHAIN0 + slot; the pending brcond exits
@@ -154,6 +164,9 @@ void a64_emit_stx(struct be_code *c, unsigned memop, const struct a64_index *x,
 void a64_emit_ld_env_op(struct be_code *c, unsigned memop, unsigned rd, int32_t offset);
 void a64_emit_st_env_op(struct be_code *c, unsigned memop, const struct be_arg *val,
                         int32_t offset);
+/* a64_envpair.c: an 8-byte env store as part of a run of them at
+ * consecutive offsets, emitted as stp pairs (false: emit it alone). */
+bool a64_env_store_paired(struct be_code *c, unsigned rt, int32_t offset);
 
 /* A software MMU's inline TLB probe (a64_tlb.c): returns the register
  * (x16) holding the host address of the access at x's address (val: the

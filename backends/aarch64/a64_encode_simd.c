@@ -115,6 +115,12 @@ uint32_t a64_fp_ldst_unsigned_imm(unsigned size_log2, bool load, unsigned imm12,
     return fp_size_opc(size_log2, load) | F(0x3d, 6, 24) | F(imm12, 12, 10) | REG_N_D(rn, rt);
 }
 
+uint32_t a64_fp_stp_q(int imm7_scaled, unsigned rt2, unsigned rn, unsigned rt)
+{
+    return F(2, 2, 30) | F(0x5a, 7, 23) | F(imm7_scaled, 7, 15) | F(rt2, 5, 10) |
+           REG_N_D(rn, rt);
+}
+
 uint32_t a64_fp_ldst_unscaled_imm(unsigned size_log2, bool load, int imm9, unsigned rn,
                                   unsigned rt)
 {

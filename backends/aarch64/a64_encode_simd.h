@@ -97,6 +97,8 @@ uint32_t a64_fp_ldst_unscaled_imm(unsigned size_log2, bool load, int imm9, unsig
                                   unsigned rt);
 uint32_t a64_fp_ldst_reg_offset(unsigned size_log2, bool load, unsigned rm, unsigned rn,
                                 unsigned rt);
+/* stp qt, qt2, [rn, #imm7 * 16] (signed offset). */
+uint32_t a64_fp_stp_q(int imm7_scaled, unsigned rt2, unsigned rn, unsigned rt);
 
 /* The FP status register (mrs/msr fpsr). */
 uint32_t a64_mrs_fpsr(unsigned rt);

@@ -41,17 +41,59 @@ unsigned a64_src_zr(struct be_code *c, const struct be_arg *a, unsigned scratch,
     return a64_src(c, a, scratch, size);
 }
 
+bool a64_offset_is_immediate(unsigned size_log2, int64_t offset)
+{
+    bool aligned = (offset & ((1 << size_log2) - 1)) == 0;
+    return (offset >= 0 && aligned && (offset >> size_log2) < 4096) ||
+           (offset >= -256 && offset < 256);
+}
+
+/* [base + offset] when the offset fits one of the immediate forms. */
+static void ldst_imm(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
+                     unsigned reg, unsigned base, int64_t offset)
+{
+    bool aligned = (offset & ((1 << size_log2) - 1)) == 0;
+    if (offset >= 0 && aligned && (offset >> size_log2) < 4096)
+        a64_put(c, a64_load_store_unsigned_imm(size_log2, opc, (unsigned)(offset >> size_log2),
+                                               base, reg));
+    else
+        a64_put(c, a64_load_store_unscaled_imm(size_log2, opc, (int)offset, base, reg));
+}
+
+/* An offset of two movz/movk (a global's 24-bit displacement, python's
+ * `mov rax, [rbx + 0x737e40]`): TMP0 = base + its bits 23:12 (`add ...,
+ * lsl #12`), the rest in the access -- two instructions where the offset
+ * in TMP0 as an index register takes three.  False: not such an offset
+ * (nothing emitted). */
+bool a64_offset_splits(unsigned size_log2, int64_t offset)
+{
+    uint32_t words[4];
+    int64_t hi = offset >> 12, lo = offset & 0xfff;
+    return hi != 0 && hi > -4096 && hi < 4096 && a64_offset_is_immediate(size_log2, lo) &&
+           a64_movi_sequence(words, A64_TMP0, (uint64_t)offset) == 2;
+}
+
+bool a64_ldst_split(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
+                    unsigned reg, unsigned base, int64_t offset)
+{
+    int64_t hi = offset >> 12, lo = offset & 0xfff;
+    if (!a64_offset_splits(size_log2, offset))
+        return false;
+    a64_put(c, a64_add_sub_imm(true, hi < 0, false, true, (unsigned)(hi < 0 ? -hi : hi), base,
+                               A64_TMP0));
+    ldst_imm(c, size_log2, opc, reg, A64_TMP0, lo);
+    return true;
+}
+
 /* Scaled unsigned offset when aligned and in range, else the unscaled
- * signed 9-bit form, else the offset in TMP0 as an index register. */
+ * signed 9-bit form, else a split offset, else the offset in TMP0 as an
+ * index register. */
 void a64_ldst_base(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
                    unsigned reg, unsigned base, int32_t offset)
 {
-    bool aligned = (offset & ((1 << size_log2) - 1)) == 0;
-    if (offset >= 0 && aligned && (offset >> size_log2) < 4096) {
-        a64_put(c, a64_load_store_unsigned_imm(size_log2, opc, offset >> size_log2, base, reg));
-    } else if (offset >= -256 && offset < 256) {
-        a64_put(c, a64_load_store_unscaled_imm(size_log2, opc, offset, base, reg));
-    } else {
+    if (a64_offset_is_immediate(size_log2, offset)) {
+        ldst_imm(c, size_log2, opc, reg, base, offset);
+    } else if (!a64_ldst_split(c, size_log2, opc, reg, base, offset)) {
         be_emit_movi(c, A64_TMP0, (uint64_t)(int64_t)offset);
         a64_put(c, a64_load_store_reg_offset(size_log2, opc, A64_TMP0, A64_LSL_X, false,
                                              base, reg));

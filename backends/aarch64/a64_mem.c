@@ -122,8 +122,29 @@ unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *
     return reg;
 }
 
+/* A constant address of two movz/movk (a non-PIE program's global, e.g.
+ * python's `movzx eax, word ptr [0xa7ed4c]`): its high half in one movz
+ * and the low half as the access's offset, when the offset fits. */
+static bool split_const_addr(unsigned memop, uint64_t addr, uint64_t *high, int32_t *low)
+{
+    uint32_t words[4];
+    if (a64_movi_sequence(words, A64_TMP0, addr) != 2)
+        return false;
+    int64_t lows[2] = { (int64_t)(addr & 0xffff), (int64_t)(addr & 0xffff) - 0x10000 };
+    for (int k = 0; k < 2; k++) {
+        if (a64_offset_is_immediate(memop & IR_MO_SIZE, lows[k]) &&
+            a64_movi_sequence(words, A64_TMP0, addr - (uint64_t)lows[k]) == 1) {
+            *high = addr - (uint64_t)lows[k];
+            *low = (int32_t)lows[k];
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A constant address takes the displacement in (it is materialised in
- * A64_TMP0, which the offset fallback of a64_ldst_base would need). */
+ * A64_TMP0, which the offset fallback of a64_ldst_base would need), or
+ * gives back the part an access's offset can hold. */
 static unsigned disp_base(struct be_code *c, unsigned memop, const struct be_arg *addr,
                           int32_t *disp)
 {
@@ -131,6 +152,8 @@ static unsigned disp_base(struct be_code *c, unsigned memop, const struct be_arg
     if (a.is_const) {
         a.imm += (uint64_t)(int64_t)*disp;
         *disp = 0;
+        if (!canonical_checked(c, memop))
+            split_const_addr(memop, a.imm, &a.imm, disp);
     }
     return a64_guest_addr(c, memop, &a);
 }
@@ -176,13 +199,6 @@ void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr, i
     a64_note_guest_access(c);
 }
 
-/* Whether a64_ldst_base reaches base + disp without A64_TMP0. */
-static bool disp_is_immediate(unsigned size_log2, int32_t disp)
-{
-    bool aligned = (disp & ((1 << size_log2) - 1)) == 0;
-    return (disp >= 0 && aligned && (disp >> size_log2) < 4096) || (disp >= -256 && disp < 256);
-}
-
 /* ldx/stx: [base + (index << scale) + disp].  One register-offset access
  * when disp is 0 and the scale is 0 or the access size; otherwise the sum
  * goes to A64_TMP0 (base and index are allocated registers, never it). */
@@ -198,7 +214,13 @@ static void ldst_indexed(struct be_code *c, unsigned memop, enum a64_ldst_opc op
         return;
     }
     int32_t disp = x->disp;
-    if (!disp_is_immediate(size, disp)) {
+    if (!check && a64_offset_splits(size, disp)) {    /* the sum, then a split offset */
+        a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, index, x->scale, base,
+                                           A64_TMP0));
+        a64_ldst_split(c, size, opc, rt, A64_TMP0, disp);
+        return;
+    }
+    if (!a64_offset_is_immediate(size, disp)) {
         be_emit_movi(c, A64_TMP0, (uint64_t)(int64_t)disp);
         a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, base, 0, A64_TMP0, A64_TMP0));
         base = A64_TMP0;
@@ -239,5 +261,7 @@ void a64_emit_st_env_op(struct be_code *c, unsigned memop, const struct be_arg *
                         int32_t offset)
 {
     unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
+    if ((memop & IR_MO_SIZE) == IR_MO_64 && a64_env_store_paired(c, rt, offset))
+        return;
     a64_ldst_env(c, memop & IR_MO_SIZE, A64_STR, rt, offset);
 }

@@ -61,6 +61,7 @@ uint64_t xt_random(void);
 
 void xt_test_ops(void);
 void xt_test_mem(void);
+void xt_test_offsets(void);
 void xt_test_exits(void);
 void xt_test_regalloc(void);
 void xt_test_atomic(void);

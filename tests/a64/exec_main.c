@@ -89,6 +89,7 @@ int main(void)
     xt_init();
     xt_test_ops();
     xt_test_mem();
+    xt_test_offsets();
     xt_test_exits();
     xt_test_regalloc();
     xt_test_atomic();

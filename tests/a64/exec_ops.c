@@ -124,11 +124,14 @@ static void test_sized(void)
     sweep((struct ir_insn){ .op = IR_mulhs }, 2, 40);
 }
 
-/* Compare with constants near the edges of the imm12 encodings. */
+/* Compare with constants near the edges of the imm12 encodings, and
+ * 24-bit ones that EQ/NE split into two immediates (a64_cond.c). */
 static void test_compare_immediates(void)
 {
     static const uint64_t imms[] = { 0, 1, 4095, 4096, 4097, 0xfff000, 0x1000000,
-                                     -1ull, -4095ull, -4096ull, -4097ull, 0x80000000 };
+                                     -1ull, -4095ull, -4096ull, -4097ull, 0x80000000,
+                                     0x953980, 0x10001, 0xffffff, -0x12345ull, -0xffffffull,
+                                     0x1000001, 0x100953980, 0xffffffff00012345 };
     for (int size = 32; size <= 64; size += 32)
         for (int cond = 0; cond < IR_NUM_CONDS; cond++)
             for (int i = 0; i < COUNT(imms); i++)
