@@ -937,18 +937,23 @@ static bool fresh_next(struct fresh_src *f, struct tcf_view *v)
     return reader_next(&f->spill, v) || tcf_next(f->t->fresh.p, f->t->fresh.len, &f->pos, v);
 }
 
+/* The start-up map's record at slot, if this process restored it and it
+ * did not go stale here. */
+static bool used_record(struct tcache *t, uint64_t slot, struct tcf_view *v)
+{
+    return t->map && t->used[slot] == USED_OK &&
+           record_in_map(t, ((size_t)map_index(t, slot)[slot].at - 1) * 8, v);
+}
+
 /* The records this process used, in the order it first used them (new
  * ones and the start-up map's; a map record that went stale here is left
  * to the new one that replaced it), then any new ones left. */
 static void out_used(struct tcache *t, struct out *o, struct fresh_src *f)
 {
     struct tcf_view v;
-    for (size_t k = 0; k < t->order_n && o->ok; k++) {
-        uint64_t slot = t->order[k] - 1ull;
-        if (!t->order[k] ? fresh_next(f, &v) :
-            t->map && t->used[slot] == USED_OK && record_in_map(t, ((size_t)map_index(t, slot)[slot].at - 1) * 8, &v))
+    for (size_t k = 0; k < t->order_n && o->ok; k++)
+        if (t->order[k] ? used_record(t, t->order[k] - 1ull, &v) : fresh_next(f, &v))
             out_record(o, &v);
-    }
     while (o->ok && fresh_next(f, &v))
         out_record(o, &v);
 }
