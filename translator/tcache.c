@@ -315,7 +315,7 @@ static void drop_chunk(struct tcache *t, size_t k)
  * other input reads them from a few places of the file at once, some
  * often (dropping them all every 6 MiB, until session 14, mapped a warm
  * cc1 of zlib's deflate.c's 77 MB file in 25,000 times; oldest first, in
- * session 14, 5,000-12,000 times). */
+ * session 14, 4,800-8,600 times for zlib's files). */
 static void keep_chunk(struct tcache *t, size_t k)
 {
     if (t->body_n < t->body_max) {
@@ -601,9 +601,10 @@ static bool place(struct tr_engine *e, struct tr_block *tb, const struct tcf_vie
 /* The order of first use, which the next file's records follow (an entry
  * as in tcache.order).  A warm run reads its records in about the order
  * the run that wrote the file used them: the body's chunks are mapped in
- * once each, where the order in which runs first met them (layer on
- * layer) had a warm cc1 of zlib's deflate.c map 12,000 chunks of a 77 MB
- * file in.  Out of memory: the order is left as it is. */
+ * about once each, where the order in which runs first met them (layer
+ * on layer) had a warm cc1 of zlib's trees.c map 8,000 chunks of a 77 MB
+ * file in (300 now, when trees.c wrote it last).  Out of memory: the
+ * order is left as it is. */
 static void note_order(struct tcache *t, uint32_t entry)
 {
     if (t->order_lost)
