@@ -13,7 +13,7 @@
  * checked; the file is mapped read-only and each record checked (sizes,
  * its own hash) when it is first used, under a guard against a file
  * truncated by someone else (SIGBUS), and the body's pages it took are
- * given back a chunk at a time, oldest first, past a few MB so that the
+ * given back a chunk at a time, least recently read first, past a few MB so that the
  * mapping never adds much to the process's memory.  Saving streams this process's new records and the file's
  * current ones into a temporary that is renamed over it, so concurrent
  * processes never see a half-written file; the directory is kept under a
@@ -47,13 +47,17 @@
 #define TCACHE_MAX_SLOTS (1ull << 24)    /* more index slots than such a file needs */
 #define TCACHE_DEFAULT_BOUND (512ull << 20)     /* the directory's size (FERRY_TCACHE_SIZE) */
 #define CHUNK_SHIFT 18                   /* the map is read in 256 KiB chunks (note_touched) */
-#define RESIDENT_CHUNKS 16u              /* the map's chunks kept at most (4 MiB) ... */
-#define BODY_CHUNKS_MIN 8u               /* ... but the body keeps 2 MiB whatever the index's size */
+#define RESIDENT_CHUNKS 24u              /* the map's chunks kept at most (6 MiB) ... */
+#define BODY_CHUNKS_MIN 16u              /* ... but the body keeps 4 MiB whatever the index's size
+                                            (cc1's 4 MB index: 2 MiB of body chunks read 6,000
+                                            times in a warm deflate.c, 4 MiB 4,300 times) */
 #define MEMO_BITS 16                     /* 256 MiB of guest code without collisions */
 #define MEMO_PER_PAGE 256u               /* 16-byte entries in a 4 KiB page */
 #define MEMO_PAGES ((1u << MEMO_BITS) / MEMO_PER_PAGE)
 #define WARM_SHIFT 17                    /* guest code mapped in 128 KiB windows */
 #define WARM_SLOTS 256u
+#define USED_OK 1                        /* used[]: restored (its hash checked) */
+#define USED_STALE 2                     /* ... and later stale here: a new record replaces it */
 
 struct page_memo {
     uint64_t page_plus1;                /* 0: empty */
@@ -70,7 +74,7 @@ struct region {
 };
 
 struct tcache {
-    struct region data;                 /* the memo, used[], touched[] */
+    struct region data;                 /* the memo, used[], last_use[] */
     struct region file_room;            /* the file, mapped read-only */
     struct region fresh_room;           /* fresh's bytes */
     char *path, *key;
@@ -79,14 +83,18 @@ struct tcache {
     const uint8_t *map;                 /* the file as opened at start-up; NULL: none */
     size_t map_len;
     struct tcf_layout layout;
-    uint8_t *used;                      /* [slots]: this slot's record checked and used */
-    uint8_t *touched;                   /* bitmap of the map's 256 KiB chunks made resident */
+    uint8_t *used;                      /* [slots]: this slot's record checked and used (USED_*) */
+    uint64_t *last_use;                 /* [the map's 256 KiB chunks]: 0, or resident and */
+    uint64_t clock;                     /* ... last read at this tick of the clock */
     size_t index_chunk;                 /* the first chunk holding index slots (it and later: kept) */
-    uint32_t body_chunk[RESIDENT_CHUNKS]; /* the body's resident chunks, oldest at body_next once full */
-    unsigned body_n, body_next, body_max;
+    uint32_t body_chunk[RESIDENT_CHUNKS]; /* the body's resident chunks */
+    unsigned body_n, body_max;
     struct tcf_buf fresh;               /* records made by this process, not spilled yet */
     char *spill;                        /* a file of the older ones; NULL: none yet */
     uint64_t spill_len, spilled;        /* its bytes, records */
+    uint32_t *order;                    /* the records this process used, first use first: */
+    size_t order_n, order_cap;          /* a map slot + 1, or 0 for its next new record */
+    bool order_lost;                    /* out of memory: no more entries */
     struct page_memo *memo;             /* [1 << MEMO_BITS], direct-mapped */
     uint64_t memo_live[MEMO_PAGES / 64]; /* the memo's pages ever written */
     uint64_t warm[WARM_SLOTS];          /* windows mapped in (warm_window): number + 1, direct-mapped */
@@ -298,24 +306,28 @@ static void drop_chunk(struct tcache *t, size_t k)
     uintptr_t from = (((uintptr_t)t->map >> CHUNK_SHIFT) + k) << CHUNK_SHIFT;
     from = from > (uintptr_t)t->map ? from : (uintptr_t)t->map;
     madvise((void *)from, (((from >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT) - from, MADV_DONTNEED);
-    t->touched[k / 8] &= (uint8_t)~(1u << k % 8);
+    t->last_use[k] = 0;
 }
 
-/* Body chunk k was just mapped in: past body_max the oldest one goes.
- * One at a time, oldest first: a warm run reads records from a few places
- * of the file at once (the layers that the runs before it added), and
- * dropping them all every 6 MiB mapped the same chunks in again and
- * again (a warm cc1 of zlib's deflate.c: 25,000 chunk reads for a 77 MB
- * file, 1,000 times the whole index). */
+/* Body chunk k was just mapped in: past body_max the one read least
+ * recently goes.  One at a time: a warm run reads its records in about
+ * the order of the run that wrote the file (note_order), but a run on
+ * other input reads them from a few places of the file at once, some
+ * often (dropping them all every 6 MiB, until session 14, mapped a warm
+ * cc1 of zlib's deflate.c's 77 MB file in 25,000 times; oldest first, in
+ * session 14, 4,800-8,600 times for zlib's files). */
 static void keep_chunk(struct tcache *t, size_t k)
 {
     if (t->body_n < t->body_max) {
         t->body_chunk[t->body_n++] = (uint32_t)k;
         return;
     }
-    drop_chunk(t, t->body_chunk[t->body_next]);
-    t->body_chunk[t->body_next] = (uint32_t)k;
-    t->body_next = (t->body_next + 1) % t->body_max;
+    unsigned lru = 0;
+    for (unsigned j = 1; j < t->body_max; j++)
+        if (t->last_use[t->body_chunk[j]] < t->last_use[t->body_chunk[lru]])
+            lru = j;
+    drop_chunk(t, t->body_chunk[lru]);
+    t->body_chunk[lru] = (uint32_t)k;
 }
 
 /* [p, p+n) of the map is about to be read: each 256 KiB chunk around it
@@ -329,15 +341,42 @@ static void note_touched(struct tcache *t, const void *p, size_t n)
     uintptr_t base = (uintptr_t)t->map >> CHUNK_SHIFT;
     for (uintptr_t c = (uintptr_t)p >> CHUNK_SHIFT; c <= ((uintptr_t)p + n - 1) >> CHUNK_SHIFT; c++) {
         size_t k = c - base;
-        if (!(t->touched[k / 8] & (1u << k % 8))) {
-            t->touched[k / 8] |= (uint8_t)(1u << k % 8);
+        if (!t->last_use[k]) {
             uintptr_t from = c << CHUNK_SHIFT > (uintptr_t)t->map ? c << CHUNK_SHIFT : (uintptr_t)t->map;
             uintptr_t to = (c + 1) << CHUNK_SHIFT, end = (uintptr_t)t->map + t->map_len;
             madvise((void *)from, (to < end ? to : end) - from, MADV_POPULATE_READ);
             if (k < t->index_chunk)
                 keep_chunk(t, k);
         }
+        t->last_use[k] = ++t->clock;
     }
+}
+
+/* The record at body offset `at` of the map, its structure checked (not
+ * its hash), each part noted before it is read. */
+static bool record_in_map(struct tcache *t, size_t at, struct tcf_view *v)
+{
+    const struct tcf_layout *l = &t->layout;
+    const uint8_t *body = t->map + l->body_off;
+    if (at >= l->body_len)
+        return false;
+    size_t room = l->body_len - at;
+    note_touched(t, body + at, room < sizeof *v->h ? room : sizeof *v->h);
+    if (room >= sizeof *v->h) {         /* the whole record, before its parts are read */
+        uint32_t len = ((const struct tcf_record *)(const void *)(body + at))->total_len;
+        note_touched(t, body + at, len && len < room ? len : room);
+    }
+    if (!tcf_record_at(body, l->body_len, at, false, v))
+        return false;
+    note_touched(t, v->h, v->h->total_len);
+    return true;
+}
+
+static const struct tcf_slot *map_index(struct tcache *t, uint64_t slot)
+{
+    const struct tcf_slot *index = (const struct tcf_slot *)(const void *)(t->map + t->layout.index_off);
+    note_touched(t, &index[slot], sizeof *index);
+    return index;
 }
 
 /* pc's record in the map, or false; the hash is checked at its first use.
@@ -345,24 +384,13 @@ static void note_touched(struct tcache *t, const void *p, size_t n)
 static bool find(struct tcache *t, uint64_t pc, uint32_t mode, struct tcf_view *v, uint64_t *slot)
 {
     const struct tcf_layout *l = &t->layout;
-    const struct tcf_slot *index = (const struct tcf_slot *)(const void *)(t->map + l->index_off);
-    const uint8_t *body = t->map + l->body_off;
     uint64_t probe = tcf_slot_of(pc, l->slots);
+    const struct tcf_slot *index = map_index(t, probe);
     size_t at;
-    note_touched(t, &index[probe], sizeof *index);
     while ((at = tcf_probe(index, l->slots, pc, &probe, slot)) != SIZE_MAX) {
-        if (at >= l->body_len)
+        if (!record_in_map(t, at, v) || v->h->guest_pc != pc || v->h->mode != mode)
             continue;
-        size_t room = l->body_len - at;
-        note_touched(t, body + at, room < sizeof *v->h ? room : sizeof *v->h);
-        if (room >= sizeof *v->h) {     /* the whole record, before its parts are read */
-            uint32_t len = ((const struct tcf_record *)(const void *)(body + at))->total_len;
-            note_touched(t, body + at, len && len < room ? len : room);
-        }
-        if (!tcf_record_at(body, l->body_len, at, false, v) || v->h->guest_pc != pc || v->h->mode != mode)
-            continue;
-        note_touched(t, v->h, v->h->total_len);
-        return t->used[*slot] || tcf_record_at(body, l->body_len, at, true, v);
+        return t->used[*slot] || tcf_record_at(t->map + l->body_off, l->body_len, at, true, v);
     }
     return false;
 }
@@ -404,7 +432,7 @@ static void load(struct tcache *t)
         return;
     if (open_layout(fd, t->key, &t->layout, &st) &&
         (t->used = data_alloc(t, t->layout.slots)) && populate(t->used, t->layout.slots) &&
-        (t->touched = data_alloc(t, ((size_t)st.st_size >> CHUNK_SHIFT) / 8 + 2)) &&
+        (t->last_use = data_alloc(t, (((size_t)st.st_size >> CHUNK_SHIFT) + 2) * sizeof *t->last_use)) &&
         mmap(t->file_room.base, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) !=
             MAP_FAILED) {
         t->map = t->file_room.base;
@@ -570,6 +598,30 @@ static bool place(struct tr_engine *e, struct tr_block *tb, const struct tcf_vie
     return true;
 }
 
+/* The order of first use, which the next file's records follow (an entry
+ * as in tcache.order).  A warm run reads its records in about the order
+ * the run that wrote the file used them: the body's chunks are mapped in
+ * about once each, where the order in which runs first met them (layer
+ * on layer) had a warm cc1 of zlib's trees.c map 8,000 chunks of a 77 MB
+ * file in (300 now, when trees.c wrote it last).  Out of memory: the
+ * order is left as it is. */
+static void note_order(struct tcache *t, uint32_t entry)
+{
+    if (t->order_lost)
+        return;
+    if (t->order_n == t->order_cap) {
+        size_t cap = t->order_cap ? 2 * t->order_cap : 4096;
+        uint32_t *p = realloc(t->order, cap * sizeof *p);
+        if (!p) {
+            t->order_lost = true;       /* (the rest in the old order: still right) */
+            return;
+        }
+        t->order = p;
+        t->order_cap = cap;
+    }
+    t->order[t->order_n++] = entry;
+}
+
 /* Called with the file guard set: *made is the block while it is built. */
 static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
                                 struct tr_block *volatile *made)
@@ -581,6 +633,7 @@ static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
         return NULL;
     if (!deps_hold(e, &v)) {
         e->stats.tcache_stale++;
+        t->used[slot] = t->used[slot] ? USED_STALE : 0;
         return NULL;
     }
     uint64_t pages[TCF_MAX_DEPS];
@@ -600,7 +653,10 @@ static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
     }
     tc_fetch_log_set(e, pages, n_deps);
     memcpy(e->xl->exit_pc, v.h->exit_pc, sizeof e->xl->exit_pc);
-    t->used[slot] = 1;
+    if (!t->used[slot]) {
+        t->used[slot] = USED_OK;
+        note_order(t, (uint32_t)slot + 1);
+    }
     e->stats.tcache_hits++;
     return tb;
 }
@@ -705,7 +761,10 @@ void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct 
         return;
     fault_map_export(tb, fault);
     struct tcf_view v = { &h, deps, rel, tb->code, fault };
+    uint64_t before = e->tcache->fresh.n;
     tcf_append(&e->tcache->fresh, &v);
+    if (e->tcache->fresh.n > before)
+        note_order(e->tcache, 0);
     free(fault);
     if (e->tcache->fresh.len >= SPILL_AT)
         spill(e->tcache);
@@ -780,46 +839,66 @@ static void out_record(struct out *o, const struct tcf_view *v)
     o->n++;
 }
 
-/* The records of the file as it is now (another process may have
- * replaced it since start-up), read in pieces: never the whole file in
- * memory.  Records that do not add up end it. */
-static void out_records_of(struct tcache *t, struct out *o, int fd, const struct tcf_layout *l,
-                           bool all)
+/* Records read from a file in pieces (never the whole file in memory),
+ * each hash checked; a record that does not add up ends them. */
+struct rec_reader {
+    int fd;
+    uint64_t body_off, body_len;
+    uint8_t *buf;
+    size_t cap, have, at;               /* buf's size, bytes read into it, next record */
+    uint64_t done;                      /* body bytes read before buf[0] */
+};
+
+/* Room for the record at r->at whole (need bytes), the bytes before it dropped. */
+static bool reader_room(struct rec_reader *r, size_t need)
 {
-    size_t cap = (size_t)1 << 20, have = 0, at = 0;
-    uint64_t done = 0;                  /* body bytes read before buf[0] */
-    uint8_t *buf = malloc(cap);
-    while (buf && o->ok) {
-        size_t want = (size_t)(l->body_len - done - have < cap - have ? l->body_len - done - have : cap - have);
-        ssize_t got = want ? pread(fd, buf + have, want, (off_t)(l->body_off + done + have)) : 0;
-        if (got < 0 || (want && got == 0))
-            break;
-        have += (size_t)got;
-        struct tcf_view v;
-        while (have - at >= sizeof(struct tcf_record) && tcf_record_at(buf, have, at, true, &v)) {
-            if (all || worth_keeping(o->engine, &v))
-                out_record(o, &v);
-            at += v.h->total_len;
+    memmove(r->buf, r->buf + r->at, r->have - r->at);
+    r->done += r->at;
+    r->have -= r->at;
+    r->at = 0;
+    if (need <= r->cap)
+        return true;
+    uint8_t *p = realloc(r->buf, need);
+    if (!p)
+        return false;
+    r->buf = p;
+    r->cap = need;
+    return true;
+}
+
+static bool reader_next(struct rec_reader *r, struct tcf_view *v)
+{
+    if (!r->buf && (r->fd < 0 || !(r->buf = malloc(r->cap = (size_t)1 << 20))))
+        return false;
+    for (;;) {
+        if (r->have - r->at >= sizeof(struct tcf_record) && tcf_record_at(r->buf, r->have, r->at, true, v)) {
+            r->at += v->h->total_len;
+            return true;
         }
-        if (done + have == l->body_len || !want)
-            break;
-        const struct tcf_record *r = (const void *)(buf + at);
-        size_t need = have - at >= sizeof *r ? r->total_len : sizeof *r;
-        if (need <= have - at || need > TCF_MAX_CODE + TCF_MAX_FAULT + (64u << 10))
-            break;                      /* a whole record that does not add up */
-        memmove(buf, buf + at, have - at);
-        done += at;
-        have -= at;
-        at = 0;
-        if (need > cap) {
-            uint8_t *p = realloc(buf, need);
-            if (!p)
-                break;
-            buf = p;
-            cap = need;
-        }
+        const struct tcf_record *h = (const void *)(r->buf + r->at);
+        size_t need = r->have - r->at >= sizeof *h ? h->total_len : sizeof *h;
+        if (need <= r->have - r->at || need > TCF_MAX_CODE + TCF_MAX_FAULT + (64u << 10) ||
+            r->done + r->have == r->body_len || !reader_room(r, need))
+            return false;               /* the end, or a whole record that does not add up */
+        uint64_t left = r->body_len - r->done - r->have;
+        size_t want = (size_t)(left < r->cap - r->have ? left : r->cap - r->have);
+        ssize_t got = pread(r->fd, r->buf + r->have, want, (off_t)(r->body_off + r->done + r->have));
+        if (got <= 0)
+            return false;
+        r->have += (size_t)got;
     }
-    free(buf);
+}
+
+/* The records of the file as it is now (another process may have
+ * replaced it since start-up). */
+static void out_records_of(struct out *o, int fd, const struct tcf_layout *l, bool all)
+{
+    struct rec_reader r = { .fd = fd, .body_off = l->body_off, .body_len = l->body_len };
+    struct tcf_view v;
+    while (o->ok && reader_next(&r, &v))
+        if (all || worth_keeping(o->engine, &v))
+            out_record(o, &v);
+    free(r.buf);
 }
 
 static void out_old_file(struct tcache *t, struct out *o)
@@ -830,7 +909,7 @@ static void out_old_file(struct tcache *t, struct out *o)
     if (fd < 0)
         return;
     if (open_layout(fd, t->key, &l, &st))
-        out_records_of(t, o, fd, &l, false);
+        out_records_of(o, fd, &l, false);
     close(fd);
 }
 
@@ -846,26 +925,58 @@ static uint64_t old_record_count(const struct tcache *t)
     return n < TCACHE_MAX_FILE / sizeof(struct tcf_record) ? n : TCACHE_MAX_FILE / sizeof(struct tcf_record);
 }
 
-/* This process's records, then the file's current ones for other pcs,
- * then the index, then the header (the file's first bytes, written last). */
+/* This process's new records, in the order it made them: the spill
+ * file's, then those in memory. */
+struct fresh_src {
+    struct tcache *t;
+    struct rec_reader spill;
+    size_t pos;
+};
+
+static bool fresh_next(struct fresh_src *f, struct tcf_view *v)
+{
+    return reader_next(&f->spill, v) || tcf_next(f->t->fresh.p, f->t->fresh.len, &f->pos, v);
+}
+
+/* The start-up map's record at slot, if this process restored it and it
+ * did not go stale here. */
+static bool used_record(struct tcache *t, uint64_t slot, struct tcf_view *v)
+{
+    return t->map && t->used[slot] == USED_OK &&
+           record_in_map(t, ((size_t)map_index(t, slot)[slot].at - 1) * 8, v);
+}
+
+/* The records this process used, in the order it first used them (new
+ * ones and the start-up map's; a map record that went stale here is left
+ * to the new one that replaced it), then any new ones left. */
+static void out_used(struct tcache *t, struct out *o, struct fresh_src *f)
+{
+    struct tcf_view v;
+    for (size_t k = 0; k < t->order_n && o->ok; k++)
+        if (t->order[k] ? used_record(t, t->order[k] - 1ull, &v) : fresh_next(f, &v))
+            out_record(o, &v);
+    while (o->ok && fresh_next(f, &v))
+        out_record(o, &v);
+}
+
+/* The records this process used (out_used), then the file's current ones
+ * for other pcs, then the index, then the header (the file's first bytes,
+ * written last). */
 static bool write_merged(struct tcache *t, struct out *o)
 {
-    size_t prefix_len = tcf_prefix_len(t->key), pos = 0, ilen;
+    size_t prefix_len = tcf_prefix_len(t->key), ilen;
     uint8_t *prefix = calloc(1, prefix_len);
-    struct tcf_view v;
     if (!prefix || !(o->buf = malloc(OUT_BUF)) || !tcf_index_init(&o->ix, t->spilled + t->fresh.n + old_record_count(t)) ||
         !write_all(o->fd, prefix, prefix_len)) {
         free(prefix);
         return false;
     }
-    struct tcf_layout spilled = { .body_len = t->spill_len };
-    int fd = t->spill ? open(t->spill, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
-    if (fd >= 0) {
-        out_records_of(t, o, fd, &spilled, true);
-        close(fd);
-    }
-    while (tcf_next(t->fresh.p, t->fresh.len, &pos, &v))
-        out_record(o, &v);
+    struct fresh_src f = { .t = t, .spill = { .body_len = t->spill_len } };
+    f.spill.fd = t->spill ? open(t->spill, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+    out_used(t, o, &f);
+    if (f.spill.fd >= 0)
+        close(f.spill.fd);
+    free(f.spill.buf);
     out_old_file(t, o);
     out_flush(o);
     const struct tcf_slot *index = tcf_index_finish(&o->ix, &ilen);
@@ -966,6 +1077,7 @@ void tcache_fork_child(struct tr_engine *e)
         return;
     fresh_reset(t);
     spill_drop(t, false);
+    t->order_n = 0;                     /* (its entries of new records are the parent's) */
 }
 
 /* Rewriting the whole file costs more than translating a handful of
@@ -1017,6 +1129,7 @@ static void save(struct tr_engine *e)
     }
     fresh_reset(t);
     spill_drop(t, true);
+    t->order_n = 0;
 }
 
 /* At exit another thread may be translating (or this one, interrupted by

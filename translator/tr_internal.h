@@ -90,6 +90,7 @@ struct tr_code_cache {
     size_t trim_next;                   /* the alias is trimmed when this much is used */
     size_t trimmed, rw_ready;           /* alias pages below: unmapped; mapped (tc_views.c) */
     size_t repopulated;                 /* alias bytes mapped again below trimmed since the trim */
+    uint8_t *remapped;                  /* bitmap of those pages (NULL: not kept) */
     uint32_t patched[TC_PATCHED_MAX];   /* pages chain-patched, not yet mapped again */
     unsigned n_patched, stale_exits;    /* (only with remap_fd: under an emulator) */
     uint64_t (*enter)(void *env, const uint8_t *code);
