@@ -361,6 +361,7 @@ if [ -x /bin/busybox ]; then
     relinked
     wait $!
     echo "status $?" >> "$tmp/want"
+    rm -f "$tmp/ferry-run"
     cp "${ferry##* }" "$tmp/ferry-run"
     st=0
     timeout -k 5 300 $prefix"$tmp/ferry-run" /bin/busybox sh -c "$script" sh "$tmp/go" > "$tmp/out" 2> "$tmp/err" < /dev/null &

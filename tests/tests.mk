@@ -153,6 +153,15 @@ guest_quick_bins = $(filter-out $(foreach n,$(GUEST_TWO_VARIANTS),%/$(n).O0 %/$(
                      $(call guest_bins_arch,$(GUEST_QUICK_VARIANTS_$(1)),$(1)))
 guest_rest_bins = $(filter-out $(call guest_quick_bins,$(1)),$(call guest_bins_arch,$(GUEST_VARIANTS),$(1)))
 
+# qemu-user's own signal delivery around an svc, without ferry
+# (tests/qemu/safe_read_a64.c; docs/status.md, session 15 flaky).
+.PHONY: qemu-safe-read
+qemu-safe-read: $(TESTS_OUT)/qemu/safe_read_a64
+	$(QEMU_aarch64) $< 5000 && $(QEMU_aarch64) $< 5000 plain
+$(TESTS_OUT)/qemu/safe_read_a64: tests/qemu/safe_read_a64.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(CC_aarch64) -O2 -static -pthread -o $@ $<
+
 # Guest programs for check-long only (long stress runs).
 GUEST_LONG_BINS := $(patsubst tests/guest-long/%.c,$(TESTS_OUT)/guest-long/%.O2,$(wildcard tests/guest-long/*.c))
 $(TESTS_OUT)/guest-long/%.O2: tests/guest-long/%.c | $(SETUP_STAMP)
