@@ -132,6 +132,15 @@ static int64_t sys_exec_read_head(const char *path, int pfd, char *head, size_t 
     return 0;
 }
 
+/* ferry's binary for the new ferry, whatever its path holds by then (a
+ * relink writes a new file that has no x bit until it ends: an exec by
+ * path fails with EACCES): an inherited copy of the descriptor main.c
+ * kept (SYS_EXEC_SELF_ENV) and, while /proc shows it, its name there for
+ * execs by name (qemu-user 7.2 has no execveat; an exec wrapper, the
+ * kernel's binfmt_misc open that name).  -1 and "" when not passed. */
+static int sys_exec_self_pass = -1;
+static char sys_exec_self_proc[32];
+
 /* The host kernel cannot run ferry's own binary: ferry itself runs under
  * an emulator (how the AArch64 build is tested here).  FERRY_EXEC_WRAPPER
  * names it; without it, qemu-user for ferry's architecture is tried. */
@@ -155,8 +164,8 @@ static void sys_exec_wrapped(struct sys_argv *av, char **envp)
     char *copy = wrapper ? strdup(wrapper) : NULL, *save = NULL;
     for (char *t = copy ? strtok_r(copy, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save))
         sys_argv_add(&wv, t);
-    for (size_t i = 0; wv.n && i < av->n; i++)
-        sys_argv_add(&wv, av->v[i]);
+    for (size_t i = 0; wv.n && i < av->n; i++)      /* the wrapper opens the file ferry runs from */
+        sys_argv_add(&wv, i == 0 && sys_exec_self_proc[0] ? sys_exec_self_proc : av->v[i]);
     if (wv.n)
         execvpe(wv.v[0], wv.v, envp);
     free(wv.v);
@@ -213,16 +222,51 @@ static bool sys_exec_hide_prefix(struct sys_argv *av, char **envp, char ***argv_
     return true;
 }
 
-static void sys_exec_self(struct sys_argv *av, char **envp)
+/* The descriptor of ferry's binary, -1 if the guest closed or replaced it. */
+static int sys_exec_self_fd(void)
 {
     struct stat st;
-    char **argv = av->v, **env = envp;
-    bool hidden = sys_exec_hide_prefix(av, envp, &argv, &env);
     int fd = sys_self_fd_slot ? __atomic_load_n(sys_self_fd_slot, __ATOMIC_ACQUIRE) : ferry_opts.self_fd;
     if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == ferry_opts.self_dev &&
         st.st_ino == ferry_opts.self_ino)
+        return fd;
+    return -1;
+}
+
+/* Fills sys_exec_self_pass/_proc (sys_exec_run closes the copy again if
+ * the exec fails); nothing when ferry has no path to name it by. */
+static void sys_exec_self_pass_open(void)
+{
+    struct stat st;
+    int fd = ferry_opts.self_exe ? sys_exec_self_fd() : -1;
+    sys_exec_self_proc[0] = 0;
+    sys_exec_self_pass = fd >= 0 ? fcntl(fd, F_DUPFD, 3) : -1;
+    if (sys_exec_self_pass < 0)
+        return;
+    snprintf(sys_exec_self_proc, sizeof sys_exec_self_proc, "/proc/self/fd/%d", sys_exec_self_pass);
+    if (stat(sys_exec_self_proc, &st) != 0 || st.st_dev != ferry_opts.self_dev ||
+        st.st_ino != ferry_opts.self_ino)
+        sys_exec_self_proc[0] = 0;      /* no /proc (a chroot): by path */
+}
+
+static void sys_exec_self_pass_close(void)
+{
+    if (sys_exec_self_pass >= 0)
+        close(sys_exec_self_pass);
+    sys_exec_self_pass = -1;
+    sys_exec_self_proc[0] = 0;
+}
+
+static void sys_exec_self(struct sys_argv *av, char **envp)
+{
+    char **argv = av->v, **env = envp;
+    bool hidden = sys_exec_hide_prefix(av, envp, &argv, &env);
+    int fd = sys_exec_self_fd();
+    if (fd >= 0)
         syscall(SYS_execveat, fd, "", argv, env, AT_EMPTY_PATH);
-    if (ferry_opts.self_exe)
+    if (sys_exec_self_proc[0])
+        execve(sys_exec_self_proc, argv, env);
+    if (ferry_opts.self_exe && (!sys_exec_self_proc[0] || errno != ENOEXEC))
         execve(av->v[0], argv, env);
     if (hidden) {                   /* both failed: the variable is env's last */
         int e = errno;
@@ -283,6 +327,7 @@ static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
     if (errno == ENOEXEC)
         sys_exec_wrapped(av, envp);
     int64_t r = -errno;
+    sys_exec_self_pass_close();
     sys_ferry_fd_pass(false, NULL, 0);
     sys_exec_pass_mask(false);
     free(av->v);
@@ -313,12 +358,13 @@ static int64_t sys_exec_by_kernel(const char *path, int pfd, char **argv, char *
 static char sys_exec_comm[64];
 
 /* The guest environment, plus FERRY_EXEC_ARGV0 when argv[0] != path,
- * ferry's FERRY_EXEC_WRAPPER, FERRY_EXEC_FD, FERRY_EXEC_COMM and
+ * ferry's FERRY_EXEC_WRAPPER, FERRY_EXEC_FD, FERRY_EXEC_COMM,
+ * FERRY_EXEC_SELF (opening the descriptor it names) and
  * FERRY_DEBUG_VA_CEILING. */
 static char **sys_exec_env(char **envp, const char *argv0, const char *path, char *buf, size_t len)
 {
     static struct sys_argv env;
-    static char wrapper[4096], logfd[64], execfd[64], comm[96], ceiling[64];
+    static char wrapper[4096], logfd[64], execfd[64], comm[96], ceiling[64], self[4200];
     const char *w = getenv(SYS_EXEC_WRAPPER_ENV), *c = getenv(SYS_EXEC_VA_CEILING_ENV);
     env.n = 0;
     for (size_t i = 0; envp && envp[i]; i++)    /* a guest's own prefix would be read first */
@@ -339,6 +385,12 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
     if (sys_exec_comm[0]) {
         snprintf(comm, sizeof comm, "%s=%s", SYS_EXEC_COMM_ENV, sys_exec_comm);
         sys_argv_add(&env, comm);
+    }
+    sys_exec_self_pass_open();
+    if (sys_exec_self_pass >= 0) {
+        snprintf(self, sizeof self, "%s=%d:%s", SYS_EXEC_SELF_ENV, sys_exec_self_pass,
+                 ferry_opts.self_exe);
+        sys_argv_add(&env, self);
     }
     sys_ferry_fd_pass(true, logfd, sizeof logfd);
     if (logfd[0])

@@ -17,6 +17,11 @@
 /* execveat's program: the descriptor the new ferry loads it through
  * (as binfmt_misc's AT_EXECFD), named as the guest's AT_EXECFN says. */
 #define SYS_EXEC_FD_ENV "FERRY_EXEC_FD"
+/* ferry's own binary, "FD:PATH": FD an inherited descriptor of the file
+ * the ferry before ran from (the old inode even when a relink replaced
+ * the path; an exec wrapper and binfmt_misc open it as /proc/self/fd/FD),
+ * PATH its name.  The new ferry keeps it as its own and closes FD. */
+#define SYS_EXEC_SELF_ENV "FERRY_EXEC_SELF"
 /* The new process's name (/proc/PID/comm) when it is not the program's
  * file name: a script's name (not its interpreter's), execveat's file. */
 #define SYS_EXEC_COMM_ENV "FERRY_EXEC_COMM"

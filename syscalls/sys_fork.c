@@ -40,6 +40,32 @@
 #define SYS_CLONE_FORK_OK (0xff | SYS_CLONE_VM | SYS_CLONE_VFORK | SYS_CLONE_PARENT_SETTID | \
                            SYS_CLONE_CHILD_CLEARTID | SYS_CLONE_CHILD_SETTID | SYS_CLONE_SETTLS)
 
+/* ferry's locks a fork must not leave held by a thread the child does
+ * not have, taken outermost first -- the order any thread nests them in
+ * (signal dispositions, then the guest's mappings, then the engine and
+ * its thread list), so a fork cannot wait for one while its holder waits
+ * for one the fork holds.  (mem_host's lock, innermost, is pthread_atfork's.) */
+static void sys_fork_prepare(void)
+{
+    sys_signal_fork_prepare();
+    sys_mm_fork_prepare();
+    sys_thread_fork_prepare();
+}
+
+static void sys_fork_parent(void)
+{
+    sys_thread_fork_parent();
+    sys_mm_fork_parent();
+    sys_signal_fork_parent();
+}
+
+static void sys_fork_child(void)
+{
+    sys_thread_fork_child();
+    sys_mm_fork_child();
+    sys_signal_fork_child();
+}
+
 /* vfork: the parent sleeps until the child execs or ends, and sees what
  * the child wrote to its stack (sys_vfork.c). */
 static int64_t sys_do_fork(const struct x86_cpu *cpu, bool vfork)
@@ -48,15 +74,15 @@ static int64_t sys_do_fork(const struct x86_cpu *cpu, bool vfork)
     bool vf = vfork && sys_vfork_prepare(vpipe) == 0;
     fflush(stdout);
     fflush(ferry_log);
-    sys_thread_fork_prepare();
+    sys_fork_prepare();
     pid_t pid = fork();
     if (pid == 0) {
-        sys_thread_fork_child();
+        sys_fork_child();
         sys_vfork_forget();
         if (vf)
             sys_vfork_child(vpipe, cpu->regs[X86_RSP]);
     } else {
-        sys_thread_fork_parent();
+        sys_fork_parent();
         if (vf && pid > 0)
             sys_vfork_wait(vpipe);
         else if (vf)

@@ -62,6 +62,14 @@ bool sys_thread_post_signal(int tid, int sig, void (*post)(struct sys_thread_sig
 void sys_thread_fork_prepare(void);
 void sys_thread_fork_parent(void);
 void sys_thread_fork_child(void);
+/* The other locks fork() must not leave held in the child (sys_fork.c
+ * takes them all, in one order). */
+void sys_signal_fork_prepare(void);
+void sys_signal_fork_parent(void);
+void sys_signal_fork_child(void);
+void sys_mm_fork_prepare(void);
+void sys_mm_fork_parent(void);
+void sys_mm_fork_child(void);
 
 /* sys_exec.c: execve of `path`, or (execveat) of the readable
  * descriptor fd the guest knows by `path` (/dev/fd/N...); name: the file's

@@ -257,14 +257,12 @@ static void sys_mirror_disposition(int sig)
  * frame, which then entered "handler" 1 (SIGSEGV). */
 static pthread_mutex_t sys_action_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* A fork while another thread delivers must not leave the child's lock held. */
-static void sys_action_fork_prepare(void) { pthread_mutex_lock(&sys_action_lock); }
-static void sys_action_fork_parent(void) { pthread_mutex_unlock(&sys_action_lock); }
-static void sys_action_fork_child(void) { pthread_mutex_init(&sys_action_lock, NULL); }
-__attribute__((constructor)) static void sys_action_register(void)
-{
-    pthread_atfork(sys_action_fork_prepare, sys_action_fork_parent, sys_action_fork_child);
-}
+/* A fork while another thread delivers must not leave the child's lock
+ * held: sys_fork.c takes it first of all (a delivery's default action
+ * may end the process, which takes the engine's lock). */
+void sys_signal_fork_prepare(void) { pthread_mutex_lock(&sys_action_lock); }
+void sys_signal_fork_parent(void) { pthread_mutex_unlock(&sys_action_lock); }
+void sys_signal_fork_child(void) { pthread_mutex_init(&sys_action_lock, NULL); }
 
 static void sys_signal_run_locked(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info);
 

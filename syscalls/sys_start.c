@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "options.h"
 #include "sys_exec.h"
@@ -90,6 +91,21 @@ int sys_exec_passed_fd(void)
     long fd = v ? strtol(v, &end, 10) : -1;
     unsetenv(SYS_EXEC_FD_ENV);
     return fd >= 0 && fd < INT32_MAX && v && *v && !*end ? (int)fd : -1;
+}
+
+int sys_exec_passed_self(char **path)
+{
+    const char *v = getenv(SYS_EXEC_SELF_ENV);
+    char *end;
+    long fd = v ? strtol(v, &end, 10) : -1;
+    bool ok = v && end != v && *end == ':' && end[1] == '/' && fd >= 0 && fd < INT32_MAX;
+    *path = ok ? strdup(end + 1) : NULL;
+    unsetenv(SYS_EXEC_SELF_ENV);
+    if (ok && *path)
+        return (int)fd;
+    if (ok)
+        close((int)fd);
+    return -1;
 }
 
 int sys_process_load(const char *path, char *const argv[], char *const envp[],

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sys_internal.h"
+#include "translator.h"
 
 #define SYS_VFORK_SPAN (64u << 10)
 
@@ -33,11 +34,17 @@ static int sys_vfork_fd = -1;
 static uint64_t sys_vfork_addr, sys_vfork_len;
 
 /* [sp rounded down to its page, + SYS_VFORK_SPAN), cut at the first page
- * the guest does not have. */
-static uint64_t sys_vfork_span(uint64_t start)
+ * the guest cannot both read and write: a thread's stack ends in the
+ * next one's guard page (PROT_NONE), where the child's send failed
+ * (EFAULT) and the parent kept the copy from before the exec -- without
+ * posix_spawn's error (3 of 4 threads spawning at once got 0 and a
+ * child exiting 127 instead of ENOENT). */
+static uint64_t sys_vfork_span(uint64_t start, uint64_t max)
 {
+    const int rw = TR_PROT_READ | TR_PROT_WRITE;
     uint64_t end = start;
-    while (end - start < SYS_VFORK_SPAN && sys_guest_has(end, end + 4096))
+    while (end - start < max && sys_guest_has(end, end + 4096) &&
+           (tr_prot_at(sys_engine, end) & rw) == rw)
         end += 4096;
     return end - start;
 }
@@ -53,7 +60,7 @@ void sys_vfork_child(int pipefd[2], uint64_t parent_sp)
     sys_vfork_slot = sys_ferry_fd_adopt(pipefd[1]);
     sys_vfork_fd = sys_vfork_slot ? -1 : pipefd[1];
     sys_vfork_addr = parent_sp & ~4095ull;
-    sys_vfork_len = sys_vfork_span(sys_vfork_addr);
+    sys_vfork_len = sys_vfork_span(sys_vfork_addr, SYS_VFORK_SPAN);
 }
 
 /* A fork of a vfork child does not hold its parent's parent. */
@@ -125,7 +132,12 @@ void sys_vfork_wait(int pipefd[2])
         last = buf, last_addr = r.addr, last_len = r.len;
     }
     close(pipefd[0]);
-    if (last && sys_guest_has(last_addr, last_addr + last_len))
+    /* as far as the pages are still there: another thread may have
+     * unmapped one the span reached beyond the stack (it does not end
+     * where the stack's mapping does), and the frame comes first */
+    if (last)
+        last_len = sys_vfork_span(last_addr, last_len);
+    if (last && last_len)
         sys_copy_out(last_addr, last, last_len);
     free(last);
 }

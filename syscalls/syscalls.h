@@ -50,6 +50,9 @@ int sys_process_load(const char *path, char *const argv[], char *const envp[],
 /* The descriptor a guest's execveat passed the program through (the
  * loader reads it as binfmt_misc's AT_EXECFD), or -1. */
 int sys_exec_passed_fd(void);
+/* The descriptor of ferry's binary the ferry before passed (its path in
+ * *path, malloc'ed), taken out of the environment; -1 if none. */
+int sys_exec_passed_self(char **path);
 /* The syscall layer's view of a loaded image: the program break starts
  * at its end, /proc/self/exe is its exe_path. */
 void sys_process_init(const struct ld_image *img);

@@ -341,5 +341,34 @@ if [ -x /bin/busybox ]; then
     done
 fi
 
+# A relink replaces ferry's binary while a guest runs (the linker writes a
+# new file that has no x bit until it ends): the guest's execs still run
+# the file ferry started from (the AArch64 build under qemu-user 7.2, which
+# has no execveat, exec'ed the path and got EACCES: 126).  The guest holds
+# a FIFO open (so ferry is running) and execs once told the file is gone.
+if [ -x /bin/busybox ]; then
+    case $ferry in *" "*) prefix="${ferry% *} " ;; *) prefix="" ;; esac
+    mkfifo "$tmp/go"
+    script='exec 3< "$1"; read x <&3; /bin/busybox echo exec ok; /bin/busybox sh -c "/bin/busybox echo nested \$0" sh'
+    relinked() {
+        exec 4> "$tmp/go"
+        cp "$tmp/ferry-run" "$tmp/ferry-new" && chmod 644 "$tmp/ferry-new" && mv "$tmp/ferry-new" "$tmp/ferry-run"
+        echo go >&4
+        exec 4>&-
+    }
+    cp "${ferry##* }" "$tmp/ferry-run"
+    /bin/busybox sh -c "$script" sh "$tmp/go" > "$tmp/want" 2> /dev/null < /dev/null &
+    relinked
+    wait $!
+    echo "status $?" >> "$tmp/want"
+    rm -f "$tmp/ferry-run"
+    cp "${ferry##* }" "$tmp/ferry-run"
+    st=0
+    timeout -k 5 300 $prefix"$tmp/ferry-run" /bin/busybox sh -c "$script" sh "$tmp/go" > "$tmp/out" 2> "$tmp/err" < /dev/null &
+    relinked
+    wait $! || st=$?
+    same_as_native "exec while ferry's binary is replaced: the file ferry runs from"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -53,16 +53,23 @@ static char *self_path(const char *argv0)
 }
 
 /* Guest execve re-executes ferry (syscalls/sys_exec.c) through an O_PATH
- * descriptor of its binary: it needs no /proc, still works after the
- * guest chroots, and binfmt_misc's F flag (ferry outside the chroot) is
- * served through /proc/self/exe while /proc is there at start.  The path
+ * descriptor of its binary (inherited from the ferry before it, so a
+ * process tree runs one binary even while the path is relinked): it
+ * needs no /proc, still works after the guest chroots, and binfmt_misc's
+ * F flag (ferry outside the chroot) is served through /proc/self/exe
+ * while /proc is there at start.  The path
  * stays for exec wrappers (qemu-user) and as a fallback; with neither,
  * guest execve goes through the kernel (binfmt_misc brings ferry back). */
 static void find_self(const char *argv0)
 {
     struct stat st;
-    ferry_opts.self_exe = self_path(argv0);
-    int fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+    char *passed;
+    int fd = sys_exec_passed_self(&passed);     /* a guest's execve: the same file */
+    ferry_opts.self_exe = fd >= 0 ? passed : self_path(argv0);
+    if (fd >= 0 && fcntl(fd, F_GETFD) == -1)
+        fd = -1;
+    if (fd < 0)
+        fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
     if (fd < 0 && ferry_opts.self_exe)
         fd = open(ferry_opts.self_exe, O_PATH | O_CLOEXEC);
     if (fd < 0)
