@@ -6,13 +6,18 @@
  *    clock_gettime, gettimeofday, time, getcpu, clock_getres, also with a
  *    bad clock id (the raw -EINVAL), checked against the system calls;
  *  - glibc's clock_gettime (which goes through it), and glibc's view of
- *    it (dl_iterate_phdr: linux-vdso.so.1 with an eh_frame header);
+ *    it (dl_iterate_phdr: linux-vdso.so.1 with an eh_frame header; dlopen
+ *    with RTLD_NOLOAD, dlsym, dlvsym, dladdr);
  *  - an unwinder walking out of it: backtrace() in a SIGPROF handler that
  *    interrupted a call into the vDSO finds the vDSO frame, then its caller;
  *  - all of it again after execve.
- * Values that change between runs are printed as checks, not values. */
+ * Values that change between runs are printed as checks, not values.
+ * (The static builds link dlopen: ld warns about it, natively harmless.) */
+//@cflags: -Wl,--no-warnings
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <elf.h>
+#include <limits.h>
 #include <execinfo.h>
 #include <link.h>
 #include <signal.h>
@@ -184,7 +189,14 @@ static void calls(const struct vdso_info *vi, int ver)
                ids[i] == CLOCK_REALTIME_COARSE || ids[i] == CLOCK_MONOTONIC_COARSE ? 0 : res.tv_nsec);
     }
     struct timespec ts;
-    printf("bad clock id: %ld, getres: %ld\n", cg(12345, &ts), cr(12345, &ts));
+    printf("bad clock id: %ld, getres: %ld; -1: %ld, INT_MIN: %ld, INT_MAX: %ld\n",
+           cg(12345, &ts), cr(12345, &ts), cg(-1, &ts), cg(INT_MIN, &ts), cg(INT_MAX, &ts));
+    struct timezone tz_sys = { -1, -1 }, tz_vdso = { -2, -2 };
+    syscall(SYS_gettimeofday, NULL, &tz_sys);
+    long rtz = tod(NULL, &tz_vdso);
+    printf("timezone: %ld, same as the system call's %d; null tv and tz: %ld\n",
+           rtz, tz_sys.tz_minuteswest == tz_vdso.tz_minuteswest &&
+           tz_sys.tz_dsttime == tz_vdso.tz_dsttime, tod(NULL, NULL));
     struct timeval tv;
     long t0 = tm(NULL), tt = 0;
     long r = tod(&tv, NULL);
@@ -216,6 +228,26 @@ static int on_object(struct dl_phdr_info *info, size_t size, void *data)
            info->dlpi_addr == vdso_base, eh);
     ++*(int *)data;
     return 0;
+}
+
+/* dlopen's handle on the vDSO (no handle in a static program, natively
+ * too), dlsym and dlvsym through it. */
+static void dl_lookup(const struct vdso_info *vi, int ver)
+{
+    void *h = dlopen("linux-vdso.so.1", RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+    printf("dlopen(linux-vdso.so.1, RTLD_NOLOAD): %s\n", h ? "handle" : "NULL");
+    if (!h)
+        return;
+    void *a = dlsym(h, "__vdso_clock_gettime");
+    void *b = dlvsym(h, "__vdso_getcpu", "LINUX_2.6");
+    void *c = dlvsym(h, "__vdso_getcpu", "LINUX_2.5");
+    printf("dlsym __vdso_clock_gettime: same %d; dlvsym __vdso_getcpu@LINUX_2.6 same %d, @LINUX_2.5 %s\n",
+           a == vdso_sym(vi, "__vdso_clock_gettime", ver), b == vdso_sym(vi, "__vdso_getcpu", ver),
+           c ? "found" : "NULL");
+    Dl_info info;
+    if (a && dladdr(a, &info))
+        printf("dladdr: %s, base at the vDSO %d\n", info.dli_fname,
+               (uintptr_t)info.dli_fbase == vdso_base);
 }
 
 /* ---- unwinding out of it ---- */
@@ -288,6 +320,7 @@ int main(int argc, char **argv)
     if (r)
         return 0;
     calls(&vi, ver);
+    dl_lookup(&vi, ver);
     int objects = 0;
     dl_iterate_phdr(on_object, &objects);
     printf("objects naming the vDSO: %d\n", objects);
