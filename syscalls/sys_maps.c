@@ -2,10 +2,11 @@
  * /proc/thread-self/maps of itself): the host's list filtered to what the
  * guest has (the engine's map of its mappings, sys_ferry_mem.c), with the
  * guest's protections, its stack named [stack], its emulated program
- * break [heap] and its vDSO (loader/ld_vdso.c) [vdso].  ferry's own mappings (its binary, libraries, heap, code
- * cache, thread stacks, the host's vdso) are not there, as they are not in
- * a native process.  The text is made when the file is opened, into a
- * memfd the guest reads like the real file. */
+ * break [heap] and its vDSO (loader/ld_vdso.c) [vdso].  ferry's own
+ * mappings (its binary, libraries, heap, code cache, thread stacks, the
+ * host's vdso) are not there, as they are not in a native process.  The
+ * text is made when the file is opened, into a memfd the guest reads like
+ * the real file. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
