@@ -65,6 +65,10 @@ uint64_t ld_dyn_base(void);
 
 /* ld_load.c: notes a mapping in img->maps. */
 void ld_note_mapping(struct ld_image *img, uint64_t start, uint64_t end, int prot);
+
+/* ld_vdso.c: maps the guest's vDSO, notes it in img; its address (the
+ * auxv's AT_SYSINFO_EHDR), or 0 without one. */
+uint64_t ld_map_vdso(struct ld_image *img);
 /* A reservation, each segment and each page two segments share: two
  * programs and the stack always fit. */
 _Static_assert(2 * (1 + 2 * LD_MAX_SEGMENTS) + 1 <= LD_MAX_MAPPINGS, "room for every mapping");
@@ -90,6 +94,7 @@ struct ld_auxv_info {
     uint64_t base;                  /* AT_BASE: the interpreter's load bias */
     const struct ld_params *params; /* AT_HWCAP, AT_HWCAP2, AT_PLATFORM */
     bool exec_stack;                /* the stack is executable (PT_GNU_STACK PF_X) */
+    uint64_t vdso;                  /* AT_SYSINFO_EHDR, 0: none (no entry) */
 };
 uint64_t ld_build_stack(char *const argv[], char *const envp[],
                         const struct ld_auxv_info *ai, struct ld_image *img,

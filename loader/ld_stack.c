@@ -71,11 +71,12 @@ static void ld_aux(struct ld_auxv *a, uint64_t key, uint64_t value)
 #define LD_MINSIGSTKSZ 2048
 #define LD_AT_MINSIGSTKSZ 51   /* not in every libc's <elf.h> */
 
-/* In the kernel's order (minus AT_SYSINFO_EHDR: no vDSO, so glibc makes
- * real clock_gettime/gettimeofday/time/getcpu system calls). */
+/* In the kernel's order (AT_SYSINFO_EHDR first: x86-64's ARCH_DLINFO). */
 static void ld_fill_auxv(struct ld_auxv *a, const struct ld_auxv_info *ai,
                          uint64_t random, uint64_t platform, uint64_t execfn)
 {
+    if (ai->vdso)
+        ld_aux(a, AT_SYSINFO_EHDR, ai->vdso);
     ld_aux(a, LD_AT_MINSIGSTKSZ, LD_MINSIGSTKSZ);
     ld_aux(a, AT_HWCAP, ai->params->hwcap);
     ld_aux(a, AT_PAGESZ, LD_PAGE_SIZE);

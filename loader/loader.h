@@ -51,6 +51,7 @@ struct ld_image {
     uint64_t load_bias;         /* 0 for ET_EXEC, chosen base for (static-)PIE */
     uint64_t phdr, phent, phnum;
     uint64_t stack_start, stack_end;    /* the main stack's pages (below: a guard gap) */
+    uint64_t vdso_start, vdso_end;      /* the vDSO's pages (ld_vdso.c), 0 without one */
     const char *interp;         /* the interpreter as opened (after -L), or NULL */
     uint64_t interp_base;       /* its load bias (AT_BASE), 0 without one */
     const char *exe_path;       /* what the guest's /proc/self/exe is: the real

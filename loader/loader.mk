@@ -1,3 +1,16 @@
 # loader.mk -- ELF loading and the initial stack.
 FERRY_SRCS += $(wildcard loader/*.c)
 # (A leaf: built with -Iloader alone, see INC_loader in the GNUmakefile.)
+
+# The guest's vDSO (loader/vdso/), an x86-64 shared object built by the
+# x86-64 toolchain and embedded in both builds by ld_vdso_image.c.
+VDSO_CC  := gcc
+VDSO_SO  := $(BUILD)/vdso/ferry-vdso.so
+VDSO_LDFLAGS := -nostdlib -shared -Wl,-T,loader/vdso/ferry_vdso.lds -Wl,--hash-style=both \
+                -Wl,-soname=linux-vdso.so.1 -Wl,--eh-frame-hdr -Wl,--build-id=sha1 \
+                -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+$(VDSO_SO): loader/vdso/ferry_vdso.S loader/vdso/ferry_vdso.lds | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(VDSO_CC) $(VDSO_LDFLAGS) -o $@ loader/vdso/ferry_vdso.S
+$(foreach a,$(ARCHES),$(OUT_$(a))/obj/loader/ld_vdso_image.o): $(VDSO_SO)
+$(foreach a,$(ARCHES),$(OUT_$(a))/obj/loader/ld_vdso_image.o): CFLAGS += -DLD_VDSO_FILE=$(abspath $(VDSO_SO))

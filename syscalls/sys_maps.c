@@ -1,11 +1,12 @@
 /* sys_maps.c -- the guest's /proc/self/maps (and /proc/PID/maps,
  * /proc/thread-self/maps of itself): the host's list filtered to what the
  * guest has (the engine's map of its mappings, sys_ferry_mem.c), with the
- * guest's protections, its stack named [stack] and its emulated program
- * break [heap].  ferry's own mappings (its binary, libraries, heap, code
- * cache, thread stacks, the host's vdso) are not there, as they are not in
- * a native process.  The text is made when the file is opened, into a
- * memfd the guest reads like the real file. */
+ * guest's protections, its stack named [stack], its emulated program
+ * break [heap] and its vDSO (loader/ld_vdso.c) [vdso].  ferry's own
+ * mappings (its binary, libraries, heap, code cache, thread stacks, the
+ * host's vdso) are not there, as they are not in a native process.  The
+ * text is made when the file is opened, into a memfd the guest reads like
+ * the real file. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -37,6 +38,8 @@ static const char *sys_maps_name(uint64_t lo, const char *host_name)
         return "[stack]";
     if (lo >= sys_proc.brk_start && lo < sys_proc.brk_mapped)
         return "[heap]";
+    if (lo >= sys_proc.vdso_start && lo < sys_proc.vdso_end)
+        return "[vdso]";
     return host_name;
 }
 
@@ -68,8 +71,10 @@ static void sys_maps_line(FILE *out, const char *line)
             end = sys_proc.brk_start;
         if (prot < 0)
             continue;
-        sys_maps_print(out, a, end, prot, perms[3], off + (a - lo), dev, inode,
-                       sys_maps_name(a, name + strspn(name, " ")));
+        const char *nm = sys_maps_name(a, name + strspn(name, " "));
+        /* the vDSO's host pages may be merged with a neighbour's */
+        unsigned long long at = strcmp(nm, "[vdso]") ? off + (a - lo) : 0;
+        sys_maps_print(out, a, end, prot, perms[3], at, dev, inode, nm);
     }
 }
 

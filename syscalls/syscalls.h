@@ -14,6 +14,7 @@ struct sys_process {
     uint64_t brk_start, brk_cur, brk_mapped;    /* emulated program break */
     const char *exe_path;                       /* guest program, for /proc/self/exe */
     uint64_t stack_start, stack_end;            /* main stack, [stack] in maps */
+    uint64_t vdso_start, vdso_end;              /* [vdso] in maps (0: none) */
 };
 extern struct sys_process sys_proc;
 

@@ -11,6 +11,26 @@ static bool control_or_debug(const cs_x86_op *op)
                                       (op->reg >= X86_REG_DR0 && op->reg <= X86_REG_DR15));
 }
 
+/* DR8-DR15 (REX.R) do not exist: #UD at any level, where DR0-7 are #GP
+ * at CPL 3.  So are CR1, CR5-7 and CR9-15; user mode only, as system mode
+ * translates control registers before the rows (measured: mov rax, dr8
+ * and mov rax, cr9 SIGILL, mov rax, dr1 and mov cr8, rax SIGSEGV). */
+static bool no_such_register(const cs_x86_op *op)
+{
+    if (op->type != X86_OP_REG)
+        return false;
+    if (op->reg >= X86_REG_DR8 && op->reg <= X86_REG_DR15)
+        return true;
+    switch (op->reg) {
+    case X86_REG_CR1: case X86_REG_CR5: case X86_REG_CR6: case X86_REG_CR7: case X86_REG_CR9:
+    case X86_REG_CR10: case X86_REG_CR11: case X86_REG_CR12: case X86_REG_CR13:
+    case X86_REG_CR14: case X86_REG_CR15:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* mov to/from a control or debug register at CPL 3: #GP (SIGSEGV, SI_KERNEL).
  * System mode translates the control registers before the rows, and a
  * debug register move stays the plain move it always was there (Linux
@@ -19,6 +39,10 @@ static bool control_or_debug(const cs_x86_op *op)
 static void h_mov(struct x86_dc *dc)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
+    if (no_such_register(d) || no_such_register(x86_opnd(dc, 1))) {
+        x86_raise_sigill(dc);
+        return;
+    }
     if (!dc->system && (control_or_debug(d) || control_or_debug(x86_opnd(dc, 1)))) {
         x86_end_exit(dc, dc->pc, TR_EXIT_SIGSEGV);
         return;

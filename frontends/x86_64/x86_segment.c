@@ -1,8 +1,9 @@
 /* x86_segment.c -- segments in 64-bit mode: which base an fs/gs prefix
  * adds to a memory operand (any instruction: integer, SSE, x87, string),
  * rdfsbase/rdgsbase/wrfsbase/wrgsbase (FSGSBASE, which Linux enables
- * for user space and reports in AT_HWCAP2), and lsl/lar/verr/verw on the
- * descriptors of Linux's GDT a user selector can name.
+ * for user space and reports in AT_HWCAP2), lsl/lar/verr/verw on the
+ * descriptors of Linux's GDT a user selector can name, and the segment
+ * loads of mov/pop sreg and lss/lfs/lgs.
  *
  * In 64-bit mode the cs/ds/es/ss prefixes are ignored, wherever they
  * stand; of several fs/gs prefixes the last one counts (measured: "fs gs"
@@ -187,6 +188,32 @@ static void h_desc(struct x86_dc *dc, enum desc_query q)
     x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, x86_op2(dc, IR_or, 8, f, zf), IR_NONE, IR_NONE);
 }
 
+/* lss/lfs/lgs r, m16:16/32: the offset, then the selector after it.  The
+ * selector loads first (a #GP leaves the register alone).  REX.W does not
+ * make it m16:64 on the AMD host measured: 32 bits (Intel's SDM: 64).
+ * System mode keeps these #UD, as before. */
+static void far_load(struct x86_dc *dc, x86_reg seg)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0), *m = x86_opnd(dc, 1);
+    if (dc->system || m->type != X86_OP_MEM || d->type != X86_OP_REG) {
+        x86_raise_sigill(dc);
+        return;
+    }
+    int bytes = d->size == 2 ? 2 : 4;
+    ir_ref ea = x86_ea(dc, m);
+    ir_ref off = x86_load(dc, bytes, ea);
+    ir_ref sel = x86_load(dc, 2, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, (uint64_t)bytes)));
+    x86_seg_write(dc, seg, sel);
+    if (bytes == 2)
+        x86_operand_write(dc, d, off);
+    else
+        x86_set_reg(dc, x86_gpr_num(d->reg), off);
+}
+
+static void h_lss(struct x86_dc *dc) { far_load(dc, X86_REG_SS); }
+static void h_lfs(struct x86_dc *dc) { far_load(dc, X86_REG_FS); }
+static void h_lgs(struct x86_dc *dc) { far_load(dc, X86_REG_GS); }
+
 static void h_lsl(struct x86_dc *dc) { h_desc(dc, DESC_LSL); }
 static void h_lar(struct x86_dc *dc) { h_desc(dc, DESC_LAR); }
 static void h_verr(struct x86_dc *dc) { h_desc(dc, DESC_VERR); }
@@ -199,5 +226,6 @@ static const struct x86_insn_row segment_rows[] = {
     X86_ROW(WRGSBASE, h_wrgsbase, PASS, 0),
     X86_ROW(LSL, h_lsl, READ, 0), X86_ROW(LAR, h_lar, READ, 0),
     X86_ROW(VERR, h_verr, READ, 0), X86_ROW(VERW, h_verw, READ, 0),
+    X86_ROW(LSS, h_lss, PASS, 0), X86_ROW(LFS, h_lfs, PASS, 0), X86_ROW(LGS, h_lgs, PASS, 0),
 };
 const struct x86_row_set x86_segment_rows = X86_ROW_SET("segment", segment_rows);

@@ -1,6 +1,6 @@
 /* maps_view.c -- what the guest sees of its address space: the names in
- * /proc/self/maps (minus the kernel's [vdso]/[vvar]/[vsyscall], which
- * ferry does not provide), whether its stack variable lies in [stack] and
+ * /proc/self/maps (minus the kernel's [vdso]/[vvar]/[vsyscall]: ferry's
+ * vDSO has no [vvar] pages, tests/guest/vdso.c compares it), whether its stack variable lies in [stack] and
  * its brk heap in [heap]; then calls over addresses it does not have
  * (ferry's memory, under ferry): munmap of [4 GiB, 96 TiB) returns 0 and
  * MAP_FIXED/mprotect/munmap around the stack succeed or fail cleanly. */

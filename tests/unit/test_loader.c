@@ -25,10 +25,11 @@ static const char auxv_printer[] =
     "  Elf64_auxv_t *a = (Elf64_auxv_t *)(e + 1), *phdr = 0, *entry = 0;\n"
     "  for (; a->a_type != AT_NULL; a++) {\n"
     "    if (a->a_type == AT_PHDR) phdr = a; if (a->a_type == AT_ENTRY) entry = a;\n"
-    "    if (a->a_type == 33 || a->a_type == 51 || a->a_type == 27 || a->a_type == 28) continue;\n"
+    "    if (a->a_type == 51 || a->a_type == 27 || a->a_type == 28) continue;\n"
     "    if (a->a_type == AT_PLATFORM || a->a_type == AT_EXECFN)\n"
     "      printf(\"aux %lu %s\\n\", a->a_type, (char *)a->a_un.a_val);\n"
-    "    else if (a->a_type == AT_RANDOM || a->a_type == AT_HWCAP || a->a_type == AT_HWCAP2)\n"
+    "    else if (a->a_type == AT_RANDOM || a->a_type == AT_HWCAP || a->a_type == AT_HWCAP2 ||\n"
+    "             a->a_type == AT_SYSINFO_EHDR)\n"
     "      printf(\"aux %lu\\n\", a->a_type);\n"
     "    else if (a->a_type != AT_PHDR && a->a_type != AT_ENTRY)\n"
     "      printf(\"aux %lu %lu\\n\", a->a_type, a->a_un.a_val);\n"
@@ -115,7 +116,7 @@ static char *describe_stack(uint64_t sp)
         if (w[0] == AT_PLATFORM || w[0] == AT_EXECFN)
             n += (size_t)snprintf(out + n, sizeof out - n, "aux %lu %s\n", (unsigned long)w[0],
                                   (char *)(uintptr_t)w[1]);
-        else if (w[0] == AT_RANDOM || w[0] == AT_HWCAP || w[0] == AT_HWCAP2)
+        else if (w[0] == AT_RANDOM || w[0] == AT_HWCAP || w[0] == AT_HWCAP2 || w[0] == AT_SYSINFO_EHDR)
             n += (size_t)snprintf(out + n, sizeof out - n, "aux %lu\n", (unsigned long)w[0]);
         else if (w[0] != AT_PHDR && w[0] != AT_ENTRY)
             n += (size_t)snprintf(out + n, sizeof out - n, "aux %lu %lu\n", (unsigned long)w[0],
