@@ -120,7 +120,6 @@ static void uart_write(void *dev, uint64_t off, const void *data, unsigned size)
     uart_update_irq(u);
 }
 
-/* Waits for room in the ring, then adds what stdin gave. */
 /* stdin's bytes, as many as the receive ring holds (dev_stdin.c). */
 static size_t uart_receive(void *dev, const uint8_t *buf, size_t n)
 {

@@ -64,8 +64,6 @@ static void console_notify(struct virtio_dev *d, int q)
         console_rx_deliver(d->priv);
 }
 
-/* Adds stdin bytes to the ring, waiting while it is full (the guest has
- * not taken the input yet: back-pressure instead of loss). */
 /* stdin's bytes, as many as the ring holds (dev_stdin.c). */
 static size_t console_input(void *dev, const uint8_t *buf, size_t n)
 {
