@@ -33,21 +33,17 @@
 #define SYS_PAGE 4096ull
 
 static pthread_mutex_t sys_mm_mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t sys_mm_once = PTHREAD_ONCE_INIT;
 
 /* fork() while another thread changes mappings: the child must not
- * inherit the lock held. */
-static void sys_mm_fork_prepare(void) { pthread_mutex_lock(&sys_mm_mutex); }
-static void sys_mm_fork_parent(void) { pthread_mutex_unlock(&sys_mm_mutex); }
-static void sys_mm_fork_child(void) { pthread_mutex_init(&sys_mm_mutex, NULL); }
-static void sys_mm_register(void) { pthread_atfork(sys_mm_fork_prepare, sys_mm_fork_parent, sys_mm_fork_child); }
+ * inherit the lock held.  Called by the fork path itself (sys_thread.c),
+ * not through pthread_atfork: an mprotect holds this lock and then takes
+ * the translator's to drop stale code, so a fork must take this one
+ * before the translator's too (atfork handlers ran after it: deadlock). */
+void sys_mm_fork_prepare(void) { pthread_mutex_lock(&sys_mm_mutex); }
+void sys_mm_fork_parent(void) { pthread_mutex_unlock(&sys_mm_mutex); }
+void sys_mm_fork_child(void) { pthread_mutex_init(&sys_mm_mutex, NULL); }
 
-void sys_mm_lock(void)
-{
-    pthread_once(&sys_mm_once, sys_mm_register);
-    pthread_mutex_lock(&sys_mm_mutex);
-}
-
+void sys_mm_lock(void) { pthread_mutex_lock(&sys_mm_mutex); }
 void sys_mm_unlock(void) { pthread_mutex_unlock(&sys_mm_mutex); }
 
 /* The end of the run of pages from addr (at most end) that the guest has

@@ -152,6 +152,9 @@ bool sys_guest_has(uint64_t start, uint64_t end);
 /* Held around a change of the guest's mappings and its report. */
 void sys_mm_lock(void);
 void sys_mm_unlock(void);
+void sys_mm_fork_prepare(void);
+void sys_mm_fork_parent(void);
+void sys_mm_fork_child(void);
 int64_t sys_ferry_mem_munmap(uint64_t addr, uint64_t len);
 int64_t sys_ferry_mem_mprotect(uint64_t addr, uint64_t len, int host_prot, int guest_prot);
 int64_t sys_ferry_mem_madvise(uint64_t addr, uint64_t len, int advice);

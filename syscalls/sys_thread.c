@@ -196,8 +196,10 @@ _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status)
 }
 
 /* fork() keeps only the calling thread in the child. */
+/* Lock order: the mapping lock, the translator's, the thread list. */
 void sys_thread_fork_prepare(void)
 {
+    sys_mm_fork_prepare();
     tr_fork_prepare(sys_engine);
     pthread_mutex_lock(&sys_threads_lock);
 }
@@ -206,6 +208,7 @@ void sys_thread_fork_parent(void)
 {
     pthread_mutex_unlock(&sys_threads_lock);
     tr_fork_parent(sys_engine);
+    sys_mm_fork_parent();
 }
 
 void sys_thread_fork_child(void)
@@ -221,4 +224,5 @@ void sys_thread_fork_child(void)
     sys_live_threads = 1;
     pthread_mutex_unlock(&sys_threads_lock);
     tr_fork_child(sys_engine);
+    sys_mm_fork_child();
 }
