@@ -22,9 +22,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "sys_internal.h"
+#include "translator.h"
 
 #define SYS_VFORK_SPAN (64u << 10)
 
@@ -42,11 +44,14 @@ static uint64_t sys_vfork_addr, sys_vfork_len;
 static unsigned char *sys_vfork_orig;   /* the span as it was at the fork */
 
 /* [sp rounded down to its page, + SYS_VFORK_SPAN), cut at the first page
- * the guest does not have. */
+ * the guest cannot read: the span may run past the top of a thread's
+ * stack into the next thread's guard page, which the child's copy and
+ * compare would fault on (posix_spawn from several threads at once). */
 static uint64_t sys_vfork_span(uint64_t start)
 {
     uint64_t end = start;
-    while (end - start < SYS_VFORK_SPAN && sys_guest_has(end, end + 4096))
+    while (end - start < SYS_VFORK_SPAN && sys_guest_has(end, end + 4096) &&
+           (!sys_engine || tr_prot_at(sys_engine, end) & PROT_READ))
         end += 4096;
     return end - start;
 }

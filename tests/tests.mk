@@ -139,10 +139,11 @@ guest_bins_arch = $(filter-out $(foreach n,$(GUEST_NOT_$(2)),%/$(n).O0 %/$(n).O2
 # Programs that test ferry's run time (signal races, threads changing
 # mappings) and take seconds natively (sigaction_race_posted 15-20 s at load
 # 12, thread_munmap 8 s): their -O0 and static-pie builds add no code paths
-# to make check, so on the x86-64 build they run in check-guest-long-x86_64
+# to make check (fork_mprotect: 25 forks, 12 s under qemu-aarch64), so on
+# the x86-64 build they run in check-guest-long-x86_64
 # (docs/status.md, "make check time (session 13)").  guest_quick_bins(ARCH):
 # check-guest-ARCH's cases; guest_rest_bins(ARCH): check-guest-long-ARCH's.
-GUEST_TWO_VARIANTS := sigaction_race_posted sigaction_race thread_munmap setxid_storm sysv_block block_intr
+GUEST_TWO_VARIANTS := sigaction_race_posted sigaction_race thread_munmap setxid_storm sysv_block block_intr fork_mprotect vfork_threads
 guest_quick_bins = $(filter-out $(foreach n,$(GUEST_TWO_VARIANTS),%/$(n).O0 %/$(n).pie), \
                      $(call guest_bins_arch,$(GUEST_QUICK_VARIANTS_$(1)),$(1)))
 guest_rest_bins = $(filter-out $(call guest_quick_bins,$(1)),$(call guest_bins_arch,$(GUEST_VARIANTS),$(1)))

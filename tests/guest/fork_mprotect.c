@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define FORKS 300
+#define FORKS 25
 
 static int stop;
 

@@ -8,12 +8,16 @@
  * made while it ran.  A second thread counts into a word in main's
  * frame, above the vforking call's stack pointer, during a vfork whose
  * child sleeps, and during a posix_spawn; no count may be lost.  The
- * vfork child also writes a word of that frame: the parent must see it. */
+ * vfork child also writes a word of that frame: the parent must see it.
+ * Then four threads posix_spawn at once with stdout to a pipe: the span
+ * the child compares may run past a thread's stack top into the next
+ * stack's guard page, which the child must not read (it died there). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +69,46 @@ static __attribute__((noinline)) int do_spawn(void)
     return WEXITSTATUS(st);
 }
 
+/* Three spawns whose stdout is a pipe; how many said "hi". */
+static void *spawn_thread(void *arg)
+{
+    long ok = 0;
+    for (int k = 0; k < 3; k++) {
+        int p[2];
+        char buf[16];
+        pid_t pid;
+        int st;
+        if (pipe2(p, O_CLOEXEC))
+            continue;
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+        char *av[] = { "/bin/sh", "-c", "echo hi", NULL };
+        int r = posix_spawn(&pid, "/bin/sh", &fa, NULL, av, environ);
+        close(p[1]);
+        ok += !r && read(p[0], buf, sizeof buf) == 3;
+        close(p[0]);
+        if (!r)
+            waitpid(pid, &st, 0);
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    return (void *)ok;
+}
+
+static void spawn_threads(void)
+{
+    pthread_t t[4];
+    long total = 0;
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, spawn_thread, NULL);
+    for (int i = 0; i < 4; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        total += (long)r;
+    }
+    printf("spawns from 4 threads that read \"hi\": %ld of 12\n", total);
+}
+
 int main(void)
 {
     struct shared s = { 0 };
@@ -81,5 +125,6 @@ int main(void)
     printf("counts lost: %s\n", s.counter == counted ? "none" : "some");
     if (s.counter != counted)
         printf("counter %ld, thread counted %ld\n", s.counter, counted);
+    spawn_threads();
     return 0;
 }
