@@ -1,13 +1,18 @@
 /* sys_vfork.c -- what a vfork child writes reaches its parent.  vfork and
- * clone(CLONE_VM|CLONE_VFORK) (glibc's posix_spawn) share the parent's
- * memory natively, and the parent sleeps until the child execs or exits;
- * posix_spawn's child reports a failed exec by writing the error into the
- * parent's stack frame.  ferry's child is a fork (ferry's own state cannot
- * be shared), so: the parent waits on a close-on-exec pipe until the child
- * execs or ends, and the child sends back, before each exec and at its
- * exit, its copy of the parent's stack from where the parent called clone
- * (SYS_VFORK_SPAN bytes, as far as the guest has them); the parent writes
- * the last copy into its memory -- what it would see natively there.
+ * clone(CLONE_VM|CLONE_VFORK) (glibc's posix_spawn, Go's os/exec) share
+ * the parent's memory natively, and the calling thread sleeps until the
+ * child execs or exits; posix_spawn's child reports a failed exec by
+ * writing the error into the parent's stack frame.  ferry's child is a
+ * fork (ferry's own state cannot be shared), so: the parent waits on a
+ * close-on-exec pipe until the child execs or ends, and the child sends
+ * back, before each exec and at its exit, the bytes it changed in the
+ * parent's stack from where the parent called clone (SYS_VFORK_SPAN
+ * bytes, as far as the guest has them; changed = differs from its copy
+ * taken at the fork); the parent writes the last such set into its
+ * memory -- what it would see natively there.  Only changed bytes: the
+ * parent's other threads keep running and writing that span (Go's
+ * goroutine stacks and heap lie right above the vforking one), and a
+ * whole stale copy would undo their writes.
  * Other memory the child writes (globals, the heap) is not sent back.
  * The child's end of the pipe is one of ferry's own descriptors
  * (sys_ferry_fd.c), at the top of the fd space: posix_spawn's file
@@ -16,6 +21,8 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "sys_internal.h"
@@ -23,6 +30,8 @@
 
 #define SYS_VFORK_SPAN (64u << 10)
 
+/* One send: the header, then len bytes of the child's memory, then len
+ * mask bytes (1: the child changed that byte). */
 struct sys_vfork_record {
     uint64_t addr, len;
 };
@@ -32,6 +41,7 @@ struct sys_vfork_record {
 static const int *sys_vfork_slot;
 static int sys_vfork_fd = -1;
 static uint64_t sys_vfork_addr, sys_vfork_len;
+static unsigned char *sys_vfork_orig;   /* the span as it was at the fork */
 
 /* [sp rounded down to its page, + SYS_VFORK_SPAN), cut at the first page
  * the guest cannot both read and write: a thread's stack ends in the
@@ -61,6 +71,11 @@ void sys_vfork_child(int pipefd[2], uint64_t parent_sp)
     sys_vfork_fd = sys_vfork_slot ? -1 : pipefd[1];
     sys_vfork_addr = parent_sp & ~4095ull;
     sys_vfork_len = sys_vfork_span(sys_vfork_addr, SYS_VFORK_SPAN);
+    sys_vfork_orig = malloc(sys_vfork_len ? sys_vfork_len : 1);
+    if (sys_vfork_orig)
+        memcpy(sys_vfork_orig, sys_ptr(sys_vfork_addr), sys_vfork_len);
+    else
+        sys_vfork_len = 0;
 }
 
 /* A fork of a vfork child does not hold its parent's parent. */
@@ -72,6 +87,9 @@ void sys_vfork_forget(void)
         close(sys_vfork_fd);
     sys_vfork_slot = NULL;
     sys_vfork_fd = -1;
+    free(sys_vfork_orig);
+    sys_vfork_orig = NULL;
+    sys_vfork_len = 0;
 }
 
 /* The child's end of the pipe now (the guest's dup2 may have moved it). */
@@ -104,9 +122,17 @@ void sys_vfork_send(void)
 {
     struct sys_vfork_record r = { sys_vfork_addr, sys_vfork_len };
     int fd = sys_vfork_out();
-    if (fd < 0 || !sys_write_all(fd, &r, sizeof r))
+    if (fd < 0 || !sys_vfork_orig || !sys_guest_has(r.addr, r.addr + r.len))
         return;
-    sys_write_all(fd, sys_ptr(sys_vfork_addr), sys_vfork_len);
+    const unsigned char *now = sys_ptr(r.addr);
+    unsigned char *mask = malloc(r.len ? r.len : 1);
+    if (!mask)
+        return;
+    for (uint64_t i = 0; i < r.len; i++)
+        mask[i] = now[i] != sys_vfork_orig[i];
+    if (sys_write_all(fd, &r, sizeof r) && sys_write_all(fd, now, r.len))
+        sys_write_all(fd, mask, r.len);
+    free(mask);
 }
 
 static bool sys_read_all(int fd, void *p, size_t len)
@@ -114,8 +140,25 @@ static bool sys_read_all(int fd, void *p, size_t len)
     return sys_pipe_all(fd, p, len, false);
 }
 
-/* The parent: until the child execs or ends; the last whole record
- * received is the child's view of that memory. */
+/* The changed bytes of one set: each run of set mask bytes. */
+static void sys_vfork_apply(uint64_t addr, const char *buf, const char *mask, uint64_t len)
+{
+    for (uint64_t i = 0; i < len;) {
+        if (!mask[i]) {
+            i++;
+            continue;
+        }
+        uint64_t j = i;
+        while (j < len && mask[j])
+            j++;
+        if (sys_guest_has(addr + i, addr + j))
+            sys_copy_out(addr + i, buf + i, j - i);
+        i = j;
+    }
+}
+
+/* The parent: until the child execs or ends; the last whole set
+ * received is what the child changed of that memory. */
 void sys_vfork_wait(int pipefd[2])
 {
     struct sys_vfork_record r;
@@ -123,8 +166,8 @@ void sys_vfork_wait(int pipefd[2])
     uint64_t last_addr = 0, last_len = 0;
     close(pipefd[1]);
     while (sys_read_all(pipefd[0], &r, sizeof r) && r.len <= SYS_VFORK_SPAN) {
-        char *buf = malloc(r.len ? r.len : 1);
-        if (!buf || !sys_read_all(pipefd[0], buf, r.len)) {
+        char *buf = malloc(2 * r.len + 1);
+        if (!buf || !sys_read_all(pipefd[0], buf, 2 * r.len)) {
             free(buf);
             break;
         }
@@ -136,8 +179,6 @@ void sys_vfork_wait(int pipefd[2])
      * unmapped one the span reached beyond the stack (it does not end
      * where the stack's mapping does), and the frame comes first */
     if (last)
-        last_len = sys_vfork_span(last_addr, last_len);
-    if (last && last_len)
-        sys_copy_out(last_addr, last, last_len);
+        sys_vfork_apply(last_addr, last, last + last_len, sys_vfork_span(last_addr, last_len));
     free(last);
 }

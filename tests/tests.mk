@@ -139,15 +139,16 @@ guest_bins_arch = $(filter-out $(foreach n,$(GUEST_NOT_$(2)),%/$(n).O0 %/$(n).O2
 # Programs that test ferry's run time (signal races, threads changing
 # mappings) and take seconds natively (sigaction_race_posted 15-20 s at load
 # 12, thread_munmap 8 s): their -O0 and static-pie builds add no code paths
-# to make check, so on the x86-64 build they run in check-guest-long-x86_64
+# to make check (fork_mprotect: 25 forks, 12 s under qemu-aarch64), so on
+# the x86-64 build they run in check-guest-long-x86_64
 # (docs/status.md, "make check time (session 13)").  guest_quick_bins(ARCH):
 # check-guest-ARCH's cases; guest_rest_bins(ARCH): check-guest-long-ARCH's.
 GUEST_TWO_VARIANTS := sigaction_race_posted sigaction_race thread_munmap setxid_storm sysv_block block_intr \
-                      spawn_race
+                      spawn_race fork_mprotect vfork_threads
 # Run-time tests whose cost is the emulator's (spawn_race: 64 forks of
-# qemu-user, 47 s at load 12; the code it covers is the same on both
+# qemu-user, 47 s at load 12; fork_mprotect: 25 forks, 12 s; the code it covers is the same on both
 # builds and its hang showed 3 in 3 on x86-64): check-guest-long-aarch64.
-GUEST_LONG_ONLY_aarch64 := spawn_race
+GUEST_LONG_ONLY_aarch64 := spawn_race fork_mprotect
 guest_quick_bins = $(filter-out $(foreach n,$(GUEST_TWO_VARIANTS),%/$(n).O0 %/$(n).pie) \
                      $(foreach n,$(GUEST_LONG_ONLY_$(1)),%/$(n).O2 %/$(n).dyn), \
                      $(call guest_bins_arch,$(GUEST_QUICK_VARIANTS_$(1)),$(1)))
