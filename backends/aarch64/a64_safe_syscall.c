@@ -17,6 +17,10 @@
 __asm__(".text\n"
         ".globl be_safe_syscall\n"
         ".type be_safe_syscall, %function\n"
+        ".globl a64_safe_syscall_start\n"
+        ".hidden a64_safe_syscall_start\n"
+        ".globl a64_safe_syscall_end\n"
+        ".hidden a64_safe_syscall_end\n"
         "be_safe_syscall:\n"
         "    mov x9, x0\n"
         "    mov x8, x1\n"
@@ -36,7 +40,15 @@ __asm__(".text\n"
         "    ret\n"
         ".size be_safe_syscall, . - be_safe_syscall\n");
 
-extern const char a64_safe_syscall_start[], a64_safe_syscall_end[];
+/* Global and hidden, not plain local labels: gcc (PIE by default) reached
+ * the extern through the GOT, gas made the GOT relocation one against
+ * .text plus an offset, and ld gave both labels one GOT slot holding
+ * .text+0, be_safe_syscall itself: start == end, an empty window, and no
+ * thread was ever rewound -- a signal that came between the check and
+ * svc slept until the call returned (block_intr: 9-18 of 800 lost under
+ * qemu-aarch64, sessions 14-15).  Hidden, they are reached PC-relative. */
+extern const char a64_safe_syscall_start[] __attribute__((visibility("hidden")));
+extern const char a64_safe_syscall_end[] __attribute__((visibility("hidden")));
 
 void be_safe_syscall_rewind(void *uc)
 {

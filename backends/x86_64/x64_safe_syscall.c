@@ -18,6 +18,10 @@
 __asm__(".text\n"
         ".globl be_safe_syscall\n"
         ".type be_safe_syscall, @function\n"
+        ".globl x64_safe_syscall_start\n"
+        ".hidden x64_safe_syscall_start\n"
+        ".globl x64_safe_syscall_end\n"
+        ".hidden x64_safe_syscall_end\n"
         "be_safe_syscall:\n"
         "    push %rbx\n"
         "    mov %rdi, %rbx\n"
@@ -40,7 +44,11 @@ __asm__(".text\n"
         "    ret\n"
         ".size be_safe_syscall, . - be_safe_syscall\n");
 
-extern const char x64_safe_syscall_start[], x64_safe_syscall_end[];
+/* Hidden globals, reached PC-relative whatever the compiler's PIE model:
+ * a GOT slot for a local label can hold another address (the AArch64
+ * build's held .text+0, an empty window: a64_safe_syscall.c). */
+extern const char x64_safe_syscall_start[] __attribute__((visibility("hidden")));
+extern const char x64_safe_syscall_end[] __attribute__((visibility("hidden")));
 
 void be_safe_syscall_rewind(void *uc)
 {
