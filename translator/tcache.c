@@ -444,7 +444,8 @@ static bool read_body(struct tcache *t, size_t at, struct tcf_view *v)
     return tcf_record_at(p, len, 0, false, v);
 }
 
-/* The slots, when the file could be kept open. */
+/* The slots, when the file could be kept open (and its body is larger
+ * than the map's window). */
 static void slots_open(struct tcache *t, const int *fd)
 {
     if (!fd || !(t->slots = data_alloc(t, BODY_SLOTS * SLOT_BYTES)) ||
@@ -547,7 +548,11 @@ static void load(struct tcache *t, const int *(*keep_fd)(int fd))
         t->body_max = index_chunks < RESIDENT_CHUNKS - BODY_CHUNKS_MIN ?
                       RESIDENT_CHUNKS - (unsigned)index_chunks : BODY_CHUNKS_MIN;
         note_use(fd, &st);
-        const int *kept = keep_fd ? keep_fd(fd) : NULL;     /* (then fd is closed) */
+        /* A body the window holds whole is mapped in once and never given
+         * back: the map costs less (/bin/true's 800 KB: 13 reads into the
+         * slots were 20 % more CPU than 3 chunks mapped). */
+        bool big = (t->layout.body_len >> CHUNK_SHIFT) + 2 > t->body_max;
+        const int *kept = big && keep_fd ? keep_fd(fd) : NULL;     /* (then fd is closed) */
         slots_open(t, kept);
         if (kept)
             return;
