@@ -27,12 +27,12 @@
 #include "sys_exec.h"
 #include "sys_handlers.h"
 
-#define SYS_FERRY_SLOTS 5
+#define SYS_FERRY_SLOTS 7
 #define SYS_FERRY_FD_TOP 1024
 
 /* ferry's descriptor per slot, -1 when free.  Read by writers on any
  * thread, changed only by the guest's dup2 path. */
-static int sys_ferry_fd[SYS_FERRY_SLOTS] = { -1, -1, -1, -1, -1 };
+static int sys_ferry_fd[SYS_FERRY_SLOTS] = { -1, -1, -1, -1, -1, -1, -1 };
 
 static int sys_fd_top(void)
 {

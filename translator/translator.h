@@ -44,8 +44,9 @@ struct tr_engine_config {
     void *opaque;
     /* Keeps fd as ferry's own descriptor, out of the guest's way, and
      * returns where its number is kept (sys_ferry_fd_adopt); NULL: cannot.
-     * Only asked for when the code cache must map its pages again after
-     * rewriting them (tc_views.c); without it the cache is one RWX view. */
+     * Asked for when the code cache must map its pages again after
+     * rewriting them (tc_views.c; without it the cache is one RWX view),
+     * and for the persistent cache's file (tcache.c reads it with pread). */
     const int *(*keep_fd)(int fd);
     /* Every env attached comes from tr_env_alloc (a guard page after it):
      * blocks may test for an exit request with one load from the guard
