@@ -50,12 +50,19 @@ void sys_signal_thread_start(uint64_t blocked);
 _Noreturn void sys_signal_die(int sig);
 void sys_signal_force(struct x86_cpu *cpu, int sig);
 
+/* sys_x86.c: a thread's segment registers re-checked after an LDT write
+ * (before it runs guest code again; cheap when nothing was written). */
+void sys_x86_ldt_sync(struct x86_cpu *cpu);
+
 /* sys_thread.c: guest threads. */
 struct sys_thread_signals;
 int64_t sys_clone_thread(struct x86_cpu *cpu, const uint64_t *a);
 _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status);
 void sys_thread_set_clear_tid(uint64_t addr);
 int sys_thread_count(void);
+/* Makes every other guest thread leave translated code soon (its run
+ * loop then re-checks what changed under it). */
+void sys_thread_interrupt_others(void);
 /* Runs post(thread's signal state, sig) under the registry lock and
  * interrupts that thread; false when tid is not a guest thread. */
 bool sys_thread_post_signal(int tid, int sig, void (*post)(struct sys_thread_signals *, int));
