@@ -114,7 +114,9 @@ static int64_t sys_write_ldt(uint64_t ptr, uint64_t bytecount, bool oldmode)
 }
 
 /* The table's entries, the rest of bytecount (at most the whole table's
- * size) zero-filled; 0 while the process has no LDT. */
+ * size) zero-filled; 0 while the process has no LDT.  A buffer running
+ * into memory the guest cannot write gets the bytes before it (the
+ * kernel's copy_to_user), then EFAULT. */
 static int64_t sys_read_ldt(uint64_t ptr, uint64_t bytecount)
 {
     uint32_t n = x86_ldt_count();
@@ -122,15 +124,13 @@ static int64_t sys_read_ldt(uint64_t ptr, uint64_t bytecount)
         return 0;
     if (bytecount > X86_LDT_ENTRIES * 8)
         bytecount = X86_LDT_ENTRIES * 8;
-    if (!sys_guest_access_ok(ptr, bytecount, 1))
-        return -EFAULT;
-    for (uint64_t off = 0; off < bytecount; off += 8) {
+    uint64_t ok = sys_guest_accessible(ptr, bytecount, 1);
+    for (uint64_t off = 0; off < ok; off += 8) {
         uint64_t d = off / 8 < n ? x86_ldt_get((uint32_t)(off / 8)) : 0;
-        size_t len = bytecount - off < 8 ? (size_t)(bytecount - off) : 8;
-        if (sys_copy_out(ptr + off, &d, len))
+        if (sys_copy_out(ptr + off, &d, ok - off < 8 ? (size_t)(ok - off) : 8))
             return -EFAULT;
     }
-    return (int64_t)bytecount;
+    return ok < bytecount ? -EFAULT : (int64_t)bytecount;
 }
 
 /* func 2: the "default LDT" is 128 zero bytes on x86-64. */
