@@ -53,6 +53,9 @@ void sys_signal_force(struct x86_cpu *cpu, int sig);
 /* sys_x86.c: a thread's segment registers re-checked after an LDT write
  * (before it runs guest code again; cheap when nothing was written). */
 void sys_x86_ldt_sync(struct x86_cpu *cpu);
+/* The #GP error code Linux reports when the return to user mode cannot
+ * load ss. */
+uint64_t sys_x86_iret_gp_err(uint16_t ss);
 
 /* sys_thread.c: guest threads. */
 struct sys_thread_signals;

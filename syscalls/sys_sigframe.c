@@ -272,7 +272,7 @@ static int sys_restore_ss(struct x86_cpu *cpu, const struct x86_64_ucontext *uc)
     cpu->sel[X86_SREG_SS] = ss;
     if (!bad)
         return 0;
-    cpu->rt.fault.err = ss & 0xfffc;
+    cpu->rt.fault.err = sys_x86_iret_gp_err(ss);
     return SYS_SIGFRAME_BAD_SS;
 }
 

@@ -159,6 +159,15 @@ SYS_HANDLER(sys_modify_ldt)
 
 /* ---- after an LDT write ---- */
 
+/* The error code Linux reports when its return to user mode (iret)
+ * cannot load ss: an LDT selector goes through espfix64, where the #GP
+ * becomes a double fault and Linux fakes a #GP with the code lost (0);
+ * a GDT one is the CPU's #GP(selector). */
+uint64_t sys_x86_iret_gp_err(uint16_t ss)
+{
+    return ss & 4 ? 0 : ss & 0xfffc;
+}
+
 static __thread uint32_t sys_ldt_seen;
 
 /* Linux reloads ds and es from the new table on every CPU running the
@@ -166,8 +175,9 @@ static __thread uint32_t sys_ldt_seen;
  * to user mode reloads ss: one that no longer loads is #GP there
  * (SIGSEGV, the selector as error code).  fs and gs keep selector and
  * base until a context switch reloads them, which ferry has none of.
- * Called by each thread before it runs guest code (sys_cpu_loop), after
- * the writer's sys_x86_ldt_kick. */
+ * (ss was __USER_DS again in the writer: a system call's return.)  Called
+ * by each thread before it runs guest code (sys_cpu_loop); the writer
+ * interrupts the others. */
 void sys_x86_ldt_sync(struct x86_cpu *cpu)
 {
     uint32_t gen = x86_ldt_generation();
@@ -182,7 +192,7 @@ void sys_x86_ldt_sync(struct x86_cpu *cpu)
     uint16_t ss = cpu->sel[X86_SREG_SS];
     if (x86_seg_check(X86_SREG_SS, ss, &base)) {
         cpu->rt.fault.trapno = 13;
-        cpu->rt.fault.err = ss & 0xfffc;
+        cpu->rt.fault.err = sys_x86_iret_gp_err(ss);
         sys_signal_force(cpu, SIGSEGV);
         cpu->rt.fault.trapno = cpu->rt.fault.err = 0;
     }
