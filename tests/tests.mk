@@ -236,6 +236,20 @@ $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
 check-long: $(foreach a,$(ARCHES),check-insn-long-$(a) check-guest-long-$(a) check-reliab-long-$(a) \
             check-debian-long-$(a)) check-fuzz-long
 
+# --- tests whose oracle is Linux in a VM (tests/vm/check-vm.sh) -------------
+# What this host's CPU cannot show (its paravirtualised kernel gives the CPU
+# no LDT): tests/vm/*.c run natively in Debian's kernel on qemu-system-x86_64
+# (TCG) and under both builds.  Not in make check (a boot: about 30 s).
+# Built -static -no-pie: data addresses fit a 32-bit segment base.
+VM_BINS := $(patsubst tests/vm/%.c,$(TESTS_OUT)/vm/%,$(wildcard tests/vm/*.c))
+$(TESTS_OUT)/vm/%: tests/vm/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -O2 -static -no-pie -pthread -o $@ $<
+.PHONY: check-vm
+check-vm: $(VM_BINS) $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) setup-linux
+	@sh tests/vm/check-vm.sh $(abspath $(TESTS_OUT)/vm/run) $(FERRY_LINUX)/vmlinuz \
+	    "$(FERRY_CMD_x86_64)" "$(FERRY_CMD_aarch64)" $(abspath $(VM_BINS))
+
 # --- benchmarks -------------------------------------------------------------
 # Not part of `make check`: tests/bench/setup.sh installs what they run.
 # BENCH_RUNS rounds (medians), BENCH_QUICK=1 quarter-size inputs,
