@@ -188,6 +188,12 @@ void *sys_va_reserve(size_t len);
 void *sys_va_map_32bit(size_t len, int prot, int flags, int fd, long off);
 bool sys_va_above_top(uint64_t addr, uint64_t len);
 
+/* sys_vdso.c: the [vdso] mapping follows mremap (whole, same size, else
+ * -EINVAL from the check) and ends where unmapped or mapped over. */
+int64_t sys_vdso_mremap_check(const uint64_t *a);
+void sys_vdso_remapped(uint64_t old, uint64_t len, uint64_t new, uint64_t new_len);
+void sys_vdso_unmapped(uint64_t addr, uint64_t len);
+
 /* sys_maps.c: opening the guest's own /proc/.../maps (filtered); the
  * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
 #define SYS_MAPS_NOT_OURS (-4096)
