@@ -53,9 +53,14 @@ void sys_signal_force(struct x86_cpu *cpu, int sig);
 /* sys_x86.c: a thread's segment registers re-checked after an LDT write
  * (before it runs guest code again; cheap when nothing was written). */
 void sys_x86_ldt_sync(struct x86_cpu *cpu);
-/* The #GP error code Linux reports when the return to user mode cannot
- * load ss. */
-uint64_t sys_x86_iret_gp_err(uint16_t ss);
+/* The #GP error code Linux reports when its return to user mode (iret)
+ * cannot load ss: an LDT selector goes through espfix64, where the #GP
+ * becomes a double fault and Linux fakes a #GP with the code lost (0);
+ * a GDT one is the CPU's #GP(selector). */
+static inline uint64_t sys_x86_iret_gp_err(uint16_t ss)
+{
+    return ss & 4 ? 0 : ss & 0xfffc;
+}
 
 /* sys_thread.c: guest threads. */
 struct sys_thread_signals;

@@ -159,15 +159,6 @@ SYS_HANDLER(sys_modify_ldt)
 
 /* ---- after an LDT write ---- */
 
-/* The error code Linux reports when its return to user mode (iret)
- * cannot load ss: an LDT selector goes through espfix64, where the #GP
- * becomes a double fault and Linux fakes a #GP with the code lost (0);
- * a GDT one is the CPU's #GP(selector). */
-uint64_t sys_x86_iret_gp_err(uint16_t ss)
-{
-    return ss & 4 ? 0 : ss & 0xfffc;
-}
-
 static __thread uint32_t sys_ldt_seen;
 
 /* Linux reloads ds and es from the new table on every CPU running the
