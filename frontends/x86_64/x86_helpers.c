@@ -3,10 +3,9 @@
  * shld/shrd (with their flags), rep string loops, popcnt, rdtsc.
  * Helpers that touch the CPU state are IR_HELPER_RW_GLOBALS.
  */
+#include <signal.h>
 #include <string.h>
 #include <time.h>
-
-#include <signal.h>
 
 #include "x86_internal.h"
 
