@@ -34,6 +34,7 @@ _Noreturn void sys_cpu_loop(struct x86_cpu *cpu)
 {
     for (;;) {
         sys_signal_precise_sync(cpu);
+        sys_x86_ldt_sync(cpu);
         x86_step_sync(cpu);             /* a popf that set TF left its block */
         switch (tr_run(cpu)) {
         case TR_STOP_SYSCALL:

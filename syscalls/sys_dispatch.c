@@ -32,6 +32,10 @@ void sys_x86_64_syscall(struct x86_cpu *cpu)
     const uint64_t a[6] = { cpu->regs[X86_RDI], cpu->regs[X86_RSI], cpu->regs[X86_RDX],
                             cpu->regs[X86_R10], cpu->regs[X86_R8], cpu->regs[X86_R9] };
     const struct sys_entry *e = sys_lookup(nr);
+    /* SYSCALL does not save ss: Linux's entry records __USER_DS, so the
+     * call returns with it whatever ss held (rt_sigreturn then restores
+     * the frame's). */
+    cpu->sel[X86_SREG_SS] = 0x2b;
     if (ferry_opts.strace)
         sys_strace_call(e, nr, a);
     uint64_t args[6] = { a[0], a[1], a[2], a[3], a[4], a[5] };

@@ -73,7 +73,7 @@ SYS_HANDLER(sys_signalfd); SYS_HANDLER(sys_signalfd4);
 /* sys_process.c: identity, exit, arch state */
 SYS_HANDLER(sys_exit); SYS_HANDLER(sys_exit_group); SYS_HANDLER(sys_getpid);
 SYS_HANDLER(sys_getppid); SYS_HANDLER(sys_gettid); SYS_HANDLER(sys_set_tid_address);
-SYS_HANDLER(sys_arch_prctl); SYS_HANDLER(sys_prctl);
+SYS_HANDLER(sys_arch_prctl); SYS_HANDLER(sys_prctl); SYS_HANDLER(sys_modify_ldt);
 SYS_HANDLER(sys_getuid); SYS_HANDLER(sys_geteuid); SYS_HANDLER(sys_getgid);
 SYS_HANDLER(sys_getegid); SYS_HANDLER(sys_getgroups); SYS_HANDLER(sys_getresuid);
 SYS_HANDLER(sys_getresgid); SYS_HANDLER(sys_setuid); SYS_HANDLER(sys_setgid);

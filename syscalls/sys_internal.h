@@ -50,12 +50,27 @@ void sys_signal_thread_start(uint64_t blocked);
 _Noreturn void sys_signal_die(int sig);
 void sys_signal_force(struct x86_cpu *cpu, int sig);
 
+/* sys_x86.c: a thread's segment registers re-checked after an LDT write
+ * (before it runs guest code again; cheap when nothing was written). */
+void sys_x86_ldt_sync(struct x86_cpu *cpu);
+/* The #GP error code Linux reports when its return to user mode (iret)
+ * cannot load ss: an LDT selector goes through espfix64, where the #GP
+ * becomes a double fault and Linux fakes a #GP with the code lost (0);
+ * a GDT one is the CPU's #GP(selector). */
+static inline uint64_t sys_x86_iret_gp_err(uint16_t ss)
+{
+    return ss & 4 ? 0 : ss & 0xfffc;
+}
+
 /* sys_thread.c: guest threads. */
 struct sys_thread_signals;
 int64_t sys_clone_thread(struct x86_cpu *cpu, const uint64_t *a);
 _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status);
 void sys_thread_set_clear_tid(uint64_t addr);
 int sys_thread_count(void);
+/* Makes every other guest thread leave translated code soon (its run
+ * loop then re-checks what changed under it). */
+void sys_thread_interrupt_others(void);
 /* Runs post(thread's signal state, sig) under the registry lock and
  * interrupts that thread; false when tid is not a guest thread. */
 bool sys_thread_post_signal(int tid, int sig, void (*post)(struct sys_thread_signals *, int));
@@ -177,6 +192,12 @@ void *sys_va_map(void *hint, size_t len, int prot, int flags, int fd, long off);
 void *sys_va_reserve(size_t len);
 void *sys_va_map_32bit(size_t len, int prot, int flags, int fd, long off);
 bool sys_va_above_top(uint64_t addr, uint64_t len);
+
+/* sys_vdso.c: the [vdso] mapping follows mremap (whole, same size, else
+ * -EINVAL from the check) and ends where unmapped or mapped over. */
+int64_t sys_vdso_mremap_check(const uint64_t *a);
+void sys_vdso_remapped(uint64_t old, uint64_t len, uint64_t new, uint64_t new_len);
+void sys_vdso_unmapped(uint64_t addr, uint64_t len);
 
 /* sys_maps.c: opening the guest's own /proc/.../maps (filtered); the
  * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */

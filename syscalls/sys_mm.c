@@ -111,11 +111,18 @@ static int64_t sys_mmap_locked(const uint64_t *a)
     if (p == MAP_FAILED)
         return -errno;
     tr_map_changed(sys_engine, TR_MAP, (uint64_t)(uintptr_t)p, a[1], sys_guest_prot(a[2]));
+    sys_vdso_unmapped((uint64_t)(uintptr_t)p, a[1]);
     return (int64_t)(uintptr_t)p;
 }
 
 /* Only what the guest has (sys_ferry_mem.c). */
-static int64_t sys_munmap_locked(const uint64_t *a) { return sys_ferry_mem_munmap(a[0], a[1]); }
+static int64_t sys_munmap_locked(const uint64_t *a)
+{
+    int64_t r = sys_ferry_mem_munmap(a[0], a[1]);
+    if (r == 0)
+        sys_vdso_unmapped(a[0], a[1]);
+    return r;
+}
 
 static int64_t sys_mprotect_locked(const uint64_t *a)
 {
@@ -173,6 +180,8 @@ static int64_t sys_mremap_locked(const uint64_t *a)
     if ((a[3] & MREMAP_FIXED) && sys_va_above_top(a[4], a[2]))
         return -EINVAL;
     int64_t busy = (a[3] & MREMAP_FIXED) ? sys_ferry_mem_fixed_ok(a[4], a[2]) : 0;
+    if (!busy)
+        busy = sys_vdso_mremap_check(a);
     if (busy)
         return busy;
     void *p = sys_mremap_host(a);
@@ -183,6 +192,7 @@ static int64_t sys_mremap_locked(const uint64_t *a)
     else
         tr_map_changed(sys_engine, TR_UNMAP, a[0], a[1], 0);
     tr_map_changed(sys_engine, prot < 0 ? TR_FORGET : TR_MAP, (uint64_t)(uintptr_t)p, a[2], prot);
+    sys_vdso_remapped(a[0], a[1], (uint64_t)(uintptr_t)p, a[2]);
     return (int64_t)(uintptr_t)p;
 }
 

@@ -1,5 +1,5 @@
-/* sys_process.c -- process identity, exit and per-thread/arch state
- * (arch_prctl's fs/gs bases live in the guest CPU of each thread). */
+/* sys_process.c -- process identity, exit and per-thread state
+ * (arch_prctl is with the x86-specific calls: sys_x86.c). */
 #define _GNU_SOURCE
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -7,11 +7,6 @@
 
 #include "options.h"
 #include "sys_handlers.h"
-
-#define SYS_ARCH_SET_GS 0x1001
-#define SYS_ARCH_SET_FS 0x1002
-#define SYS_ARCH_GET_FS 0x1003
-#define SYS_ARCH_GET_GS 0x1004
 
 /* exit ends the calling thread (the process with its last thread). */
 SYS_HANDLER(sys_exit) { sys_thread_exit(cpu, (int)(a[0] & 0xff)); }
@@ -25,18 +20,6 @@ SYS_HANDLER(sys_set_tid_address)
 {
     sys_thread_set_clear_tid(a[0]);
     return gettid();
-}
-
-/* Setting a base also loads the null selector into fs/gs, as Linux. */
-SYS_HANDLER(sys_arch_prctl)
-{
-    switch (a[0]) {
-    case SYS_ARCH_SET_FS: cpu->fs_base = a[1]; cpu->sel[4] = 0; return 0;
-    case SYS_ARCH_SET_GS: cpu->gs_base = a[1]; cpu->sel[5] = 0; return 0;
-    case SYS_ARCH_GET_FS: return sys_copy_out(a[1], &cpu->fs_base, 8);
-    case SYS_ARCH_GET_GS: return sys_copy_out(a[1], &cpu->gs_base, 8);
-    default: return -EINVAL;
-    }
 }
 
 /* The options glibc, util-linux (setpriv), systemd tools and runtimes use:

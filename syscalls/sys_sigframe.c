@@ -58,6 +58,7 @@ struct x86_64_fpx_sw_bytes {
 /* UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS, as for a 64-bit
  * task on a CPU with XSAVE. */
 #define SYS_UC_FLAGS 7u
+#define SYS_UC_STRICT_RESTORE_SS 4u
 
 /* The area and the magic word after it (Linux's xstate_sigframe_size). */
 struct x86_64_xstate {
@@ -92,7 +93,7 @@ static void sys_save_context(const struct x86_cpu *cpu, struct x86_64_sigcontext
     uint64_t trap = cpu->rt.fault.trapno;
     if (cpu->rt.fault.sig != 0 && trap != 3 && trap != 1 && trap != 4)
         sc->eflags |= X86_RF;
-    sc->cs = 0x33, sc->ss = 0x2b;
+    sc->cs = 0x33, sc->ss = cpu->sel[X86_SREG_SS];
     /* a synchronous fault being delivered (zero otherwise) */
     sc->trapno = cpu->rt.fault.trapno;
     sc->err = cpu->rt.fault.err;
@@ -176,6 +177,9 @@ int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo 
     cpu->regs[X86_RAX] = 0;
     x86_set_eflags(cpu, x86_get_eflags(cpu) & ~(uint64_t)X86_DF);
     x86_set_tf(cpu, false);             /* the handler runs without single-stepping */
+    uint64_t base;                      /* Linux keeps a valid ss, else __USER_DS */
+    if (x86_seg_check(X86_SREG_SS, cpu->sel[X86_SREG_SS], &base))
+        cpu->sel[X86_SREG_SS] = 0x2b;
     cpu->rt.pc = sys_sig.action[sig].handler;
     x86_fpstate_reset(cpu);             /* the handler starts clean */
     return 0;
@@ -254,6 +258,24 @@ static int sys_restore_fpstate(struct x86_cpu *cpu, uint64_t addr)
     return xstate ? sys_xrstor_frame(cpu, addr, sw.xfeatures) : sys_fxrstor_frame(cpu, addr);
 }
 
+/* Linux takes ss from the frame (RPL forced to 3).  With
+ * UC_STRICT_RESTORE_SS (64-bit frames have it) a bad one makes the
+ * return to user mode fault: SYS_SIGFRAME_BAD_SS, the #GP's error code in
+ * rt.fault.err; without, a bad one becomes __USER_DS. */
+static int sys_restore_ss(struct x86_cpu *cpu, const struct x86_64_ucontext *uc)
+{
+    uint16_t ss = uc->uc_mcontext.ss | 3;
+    uint64_t base;
+    bool bad = x86_seg_check(X86_SREG_SS, ss, &base) != 0;
+    if (bad && !(uc->uc_flags & SYS_UC_STRICT_RESTORE_SS))
+        ss = 0x2b, bad = false;
+    cpu->sel[X86_SREG_SS] = ss;
+    if (!bad)
+        return 0;
+    cpu->rt.fault.err = sys_x86_iret_gp_err(ss);
+    return SYS_SIGFRAME_BAD_SS;
+}
+
 /* The handler's `ret` popped pretcode: rsp points at the ucontext. */
 int sys_sigframe_pop(struct x86_cpu *cpu)
 {
@@ -263,7 +285,7 @@ int sys_sigframe_pop(struct x86_cpu *cpu)
     sys_restore_context(cpu, &uc.uc_mcontext);
     sys_tsig.blocked = uc.uc_sigmask & ~(SYS_SIGBIT(9) | SYS_SIGBIT(19));
     if (sys_restore_fpstate(cpu, uc.uc_mcontext.fpstate) == 0)
-        return 0;
+        return sys_restore_ss(cpu, &uc);
     x86_fpstate_reset(cpu);             /* Linux clears the user FP state */
     return -1;
 }

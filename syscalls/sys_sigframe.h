@@ -71,7 +71,10 @@ void sys_signal_host_set(uint64_t set, sigset_t *out);
 /* Pushes an rt_sigframe on the guest stack and points the CPU at the
  * handler; returns 0, or -1 when the stack is unusable. */
 int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info);
-/* rt_sigreturn: restores the CPU from the frame at rsp; -1 if bad. */
+/* rt_sigreturn: restores the CPU from the frame at rsp; -1 if bad,
+ * SYS_SIGFRAME_BAD_SS if all was restored but an ss the return to user
+ * mode cannot load (its #GP error code in rt.fault.err). */
+#define SYS_SIGFRAME_BAD_SS 1
 int sys_sigframe_pop(struct x86_cpu *cpu);
 
 #endif

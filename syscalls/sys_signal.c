@@ -544,7 +544,17 @@ SYS_HANDLER(sys_rt_sigpending)
 SYS_HANDLER(sys_rt_sigreturn)
 {
     sys_regs_restored = true;
-    if (sys_sigframe_pop(cpu) != 0) {
+    int r = sys_sigframe_pop(cpu);
+    if (r == SYS_SIGFRAME_BAD_SS) {
+        /* the iret back to user mode is #GP(ss): SIGSEGV at the
+         * restored state */
+        sys_signal_sync_mask();
+        cpu->rt.fault.trapno = 13;
+        sys_signal_force(cpu, SIGSEGV);
+        cpu->rt.fault.trapno = cpu->rt.fault.err = 0;
+        return (int64_t)cpu->regs[X86_RAX];
+    }
+    if (r != 0) {
         /* Linux's badframe: what was restored stays, the call returns 0
          * and SIGSEGV is forced (a handler runs; corrupt_xstate_header) */
         cpu->regs[X86_RAX] = 0;

@@ -160,7 +160,7 @@ const struct sys_entry sys_table[] = {
     { 151, "mlockall", sys_mlockall, "x" },
     { 152, "munlockall", sys_munlockall, "" },
     { 153, "vhangup", NULL, NULL },
-    { 154, "modify_ldt", NULL, NULL },
+    { 154, "modify_ldt", sys_modify_ldt, "dpu=x" },
     { 155, "pivot_root", sys_pivot_root, "ss" },
     { 156, "_sysctl", NULL, NULL },
     { 157, "prctl", sys_prctl, "dxxxx" },

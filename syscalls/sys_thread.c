@@ -83,6 +83,15 @@ bool sys_thread_post_signal(pid_t tid, int sig, void (*post)(struct sys_thread_s
     return found;
 }
 
+void sys_thread_interrupt_others(void)
+{
+    pthread_mutex_lock(&sys_threads_lock);
+    for (struct sys_thread *t = sys_threads; t; t = t->next)
+        if (t != sys_self)
+            tr_interrupt(t->cpu);
+    pthread_mutex_unlock(&sys_threads_lock);
+}
+
 int sys_thread_count(void) { return __atomic_load_n(&sys_live_threads, __ATOMIC_SEQ_CST); }
 
 void sys_thread_set_clear_tid(uint64_t addr) { sys_clear_child_tid = addr; }

@@ -145,7 +145,8 @@ guest_bins_arch = $(filter-out $(foreach n,$(GUEST_NOT_$(2)),%/$(n).O0 %/$(n).O2
 # check-guest-ARCH's cases; guest_rest_bins(ARCH): check-guest-long-ARCH's.
 GUEST_TWO_VARIANTS := sigaction_race_posted sigaction_race thread_munmap setxid_storm sysv_block block_intr \
                       block_intr_pipe \
-                      spawn_race fork_mprotect vfork_threads
+                      spawn_race fork_mprotect vfork_threads modify_ldt far_xfer vdso_mremap \
+                      arch_prctl_x86
 # Run-time tests whose cost is the emulator's (spawn_race: 64 forks of
 # qemu-user, 47 s at load 12; fork_mprotect: 25 forks, 12 s; the code it covers is the same on both
 # builds and its hang showed 3 in 3 on x86-64): check-guest-long-aarch64.
@@ -236,6 +237,20 @@ $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
 .PHONY: check-long
 check-long: $(foreach a,$(ARCHES),check-insn-long-$(a) check-guest-long-$(a) check-reliab-long-$(a) \
             check-debian-long-$(a)) check-fuzz-long
+
+# --- tests whose oracle is Linux in a VM (tests/vm/check-vm.sh) -------------
+# What this host's CPU cannot show (its paravirtualised kernel gives the CPU
+# no LDT): tests/vm/*.c run natively in Debian's kernel on qemu-system-x86_64
+# (TCG) and under both builds.  Not in make check (a boot: about 30 s).
+# Built -static -no-pie: data addresses fit a 32-bit segment base.
+VM_BINS := $(patsubst tests/vm/%.c,$(TESTS_OUT)/vm/%,$(wildcard tests/vm/*.c))
+$(TESTS_OUT)/vm/%: tests/vm/%.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -O2 -static -no-pie -pthread -o $@ $<
+.PHONY: check-vm
+check-vm: $(VM_BINS) $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) setup-linux
+	@sh tests/vm/check-vm.sh $(abspath $(TESTS_OUT)/vm/run) $(FERRY_LINUX)/vmlinuz \
+	    "$(FERRY_CMD_x86_64)" "$(FERRY_CMD_aarch64)" $(abspath $(VM_BINS))
 
 # --- benchmarks -------------------------------------------------------------
 # Not part of `make check`: tests/bench/setup.sh installs what they run.

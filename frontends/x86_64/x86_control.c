@@ -162,6 +162,30 @@ static void h_far_ret(struct x86_dc *dc)
     x86_end_indirect(dc, target);
 }
 
+/* ljmp/lcall m16:32 (REX.W does not make it m16:64 on the AMD measured,
+ * as for lss/lfs/lgs): to __USER_CS only (helper_far_cs); lcall pushes
+ * cs and then the return eip, 4 bytes each.  m16:16 and the register
+ * forms: #UD as before. */
+static void h_far_xfer(struct x86_dc *dc)
+{
+    const cs_x86_op *m = x86_opnd(dc, 0);
+    if (x86_has_prefix(dc, 0x66) || dc->system || m->type != X86_OP_MEM) {
+        x86_raise_sigill(dc);
+        return;
+    }
+    x86_flags_sync(dc);
+    x86_sync_pc(dc);
+    ir_ref ea = x86_ea(dc, m);
+    ir_ref off = x86_load(dc, 4, ea);
+    ir_ref cs = x86_load(dc, 2, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 4)));
+    x86_call(dc, &x86_helper_far_cs, cs, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    if (dc->insn->id == X86_INS_LCALL) {
+        x86_push(dc, 4, x86_imm(dc, 0x33));
+        x86_push(dc, 4, x86_imm(dc, dc->next_pc & 0xffffffffu));
+    }
+    x86_end_indirect(dc, off);
+}
+
 /* The hardware puts the return address in rcx and RFLAGS in r11. */
 static void h_syscall(struct x86_dc *dc)
 {
@@ -229,6 +253,7 @@ static const struct x86_insn_row control_rows[] = {
     X86_ROW(RETF, h_far_ret, READ, 1), X86_ROW(RETFQ, h_far_ret, READ, 1),
     X86_ROW(IRET, h_far_ret, READ, 1), X86_ROW(IRETD, h_far_ret, READ, 1),
     X86_ROW(IRETQ, h_far_ret, READ, 1),
+    X86_ROW(LJMP, h_far_xfer, PASS, 1), X86_ROW(LCALL, h_far_xfer, PASS, 1),
     X86_ROW(SYSCALL, h_syscall, READ, 1),
     X86_ROW(INT3, h_int3, READ, 1),
     X86_ROW(INT1, h_int1, READ, 1),

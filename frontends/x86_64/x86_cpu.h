@@ -92,9 +92,10 @@ struct x86_cpu {
      * before each x87 helper, which commits them for a non-control
      * instruction once it has passed its #MF check (x86_x87_wait.c). */
     struct { uint64_t fip, fdp; uint16_t fop, fcs, fds; uint32_t next; uint64_t next_fdp; } x87_ptr;
-    /* User mode: the selectors the program loaded into es, -, -, ds, fs, gs
-     * (the SDM's numbering; cs and ss only ever hold 0x33 and 0x2b).
-     * Zero, the null selector, at exec; threads and children inherit them. */
+    /* User mode: the selectors the program loaded into es, -, ss, ds, fs,
+     * gs (the SDM's numbering; cs always reads 0x33).  Zero, the null
+     * selector, at exec but ss, which starts as __USER_DS (0x2b); threads
+     * and children inherit them. */
     uint16_t sel[6];
 };
 
@@ -155,6 +156,23 @@ bool x86_guarded(struct x86_cpu *cpu, void (*fn)(struct x86_cpu *, void *), void
 void x86_xsave_image(struct x86_cpu *cpu, uint8_t *area, uint64_t rfbm);
 int x86_xrstor_image(struct x86_cpu *cpu, const uint8_t *area, uint64_t rfbm);
 size_t x86_xrstor_extent(const uint8_t *area, uint64_t rfbm);
+
+/* The process's LDT (x86_ldt.c): raw 8-byte descriptors as modify_ldt
+ * installs them (set: the table grows to idx + 1 entries, Linux's
+ * nr_entries; any thread may call it); get: 0 past the table's end. */
+#define X86_LDT_ENTRIES 8192
+void x86_ldt_set(uint32_t idx, uint64_t desc);
+uint32_t x86_ldt_count(void);
+uint64_t x86_ldt_get(uint32_t idx);
+uint32_t x86_ldt_generation(void);
+
+/* Segment registers in the SDM's numbering (x86_cpu.sel). */
+enum { X86_SREG_ES, X86_SREG_CS, X86_SREG_SS, X86_SREG_DS, X86_SREG_FS, X86_SREG_GS };
+/* Whether selector sel may be loaded into segment register seg at CPL 3
+ * in 64-bit mode (x86_segment.c): 0, or the exception a load raises --
+ * 13 (#GP), 11 (#NP), 12 (#SS) -- its error code sel & 0xfffc.  base:
+ * the descriptor's base (what fs/gs take), 0 for the null selector. */
+int x86_seg_check(int seg, uint16_t sel, uint64_t *base);
 
 /* CPUID leaf 1 EDX of ferry's virtual CPU, for the loader's AT_HWCAP
  * (implemented by the frontend's CPUID table). */

@@ -36,6 +36,7 @@ static void x86_reset(void *env)
     struct x86_cpu *cpu = env;
     cpu->mxcsr = 0x1f80;
     cpu->fcw = X87_FCW_RESET;
+    cpu->sel[X86_SREG_SS] = 0x2b;        /* __USER_DS */
     x86_set_eflags(cpu, 0x202);
 }
 

@@ -3,6 +3,7 @@
  * shld/shrd (with their flags), rep string loops, popcnt, rdtsc.
  * Helpers that touch the CPU state are IR_HELPER_RW_GLOBALS.
  */
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
@@ -141,25 +142,47 @@ static void iret_flags(struct x86_cpu *c, uint64_t v)
 }
 
 /* lret [imm16] (bytes 4 or 8) and iret/iretq (iret = 1): back to 64-bit
- * user code only (CS 0x33; iret's SS 0x2b); another selector is
- * #GP(selector) after the pops, with nothing changed (the compatibility
- * mode behind 0x23 is not modelled).  Returns the new rip. */
+ * user code only (CS 0x33); iret's SS one a load could take (0x2b, or a
+ * writable LDT data segment; one not present is #SS); another selector is
+ * #GP(selector) after the pops, with nothing changed.  Compatibility mode
+ * (Linux's 0x23, any LDT code segment: Linux allows no 64-bit one there)
+ * is not modelled: as where Linux runs without ia32 emulation, it is
+ * absent.  Returns the new rip. */
 static uint64_t helper_far_ret(void *env, uint64_t bytes, uint64_t extra, uint64_t iret)
 {
     struct x86_cpu *c = CPU(env);
-    uint64_t sp = c->regs[X86_RSP];
+    uint64_t sp = c->regs[X86_RSP], base;
     uint64_t ip = pop_slot(c, &sp, bytes), cs = pop_slot(c, &sp, bytes) & 0xffff;
     uint64_t fl = iret ? pop_slot(c, &sp, bytes) : 0;
     uint64_t new_sp = iret ? pop_slot(c, &sp, bytes) : sp + extra;
-    uint64_t ss = iret ? pop_slot(c, &sp, bytes) & 0xffff : USER_DS;
+    uint16_t ss = iret ? (uint16_t)pop_slot(c, &sp, bytes) : c->sel[X86_SREG_SS];
     if (cs != USER_CS64) far_gp(c, cs);
-    if (ss != USER_DS) far_gp(c, ss);
+    int trap = iret ? x86_seg_check(X86_SREG_SS, ss, &base) : 0;
+    if (trap == 12) {
+        c->rt.fault.sig = SIGBUS, c->rt.fault.code = 0x80, c->rt.fault.addr = 0;
+        c->rt.fault.trapno = 12, c->rt.fault.err = ss & 0xfffc;
+        tr_raise(&c->rt, TR_EXIT_HOST_FAULT, c->rt.pc);
+    }
+    if (trap) far_gp(c, ss);
     if (iret) iret_flags(c, fl);
+    c->sel[X86_SREG_SS] = ss;
     c->regs[X86_RSP] = new_sp;
     return ip;
 }
 
 const struct ir_helper x86_helper_far_ret = { (void *)helper_far_ret, "far_ret", 3, 1, RW };
+
+/* ljmp/lcall m16:32: the selector must name __USER_CS's descriptor (see
+ * helper_far_ret: no compatibility mode), with any RPL (<= CPL: cs then
+ * gets RPL 3), else #GP(selector) before anything changes. */
+static uint64_t helper_far_cs(void *env, uint64_t cs)
+{
+    if ((cs & 0xfffc) != (USER_CS64 & 0xfffc))
+        far_gp(CPU(env), cs & 0xffff);
+    return 0;
+}
+
+const struct ir_helper x86_helper_far_cs = { (void *)helper_far_cs, "far_cs", 1, 0, 0 };
 
 /* ---- rotate through carry, double shifts ------------------------------- */
 

@@ -2,8 +2,9 @@
  * adds to a memory operand (any instruction: integer, SSE, x87, string),
  * rdfsbase/rdgsbase/wrfsbase/wrgsbase (FSGSBASE, which Linux enables
  * for user space and reports in AT_HWCAP2), lsl/lar/verr/verw on the
- * descriptors of Linux's GDT a user selector can name, and the segment
- * loads of mov/pop sreg and lss/lfs/lgs.
+ * descriptors of Linux's GDT a user selector can name and on the
+ * process's LDT (x86_ldt.c), and the segment loads of mov/pop sreg and
+ * lss/lfs/lgs (fs/gs take an LDT descriptor's base).
  *
  * In 64-bit mode the cs/ds/es/ss prefixes are ignored, wherever they
  * stand; of several fs/gs prefixes the last one counts (measured: "fs gs"
@@ -12,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <sched.h>
+#include <signal.h>
 
 #include "translator.h"
 #include "x86_internal.h"
@@ -59,37 +61,99 @@ static void h_rdgsbase(struct x86_dc *dc) { read_base(dc, x86_g_gs_base); }
 static void h_wrfsbase(struct x86_dc *dc) { write_base(dc, x86_g_fs_base); }
 static void h_wrgsbase(struct x86_dc *dc) { write_base(dc, x86_g_gs_base); }
 
+/* ---- descriptors: Linux's GDT and the process's LDT ---- */
+
+/* A descriptor's fields (the SDM's layout of the 8 bytes). */
+#define D_TYPE(d)  ((unsigned)((d) >> 40) & 15)
+#define D_S(d)     (((d) >> 44) & 1)
+#define D_DPL(d)   ((unsigned)((d) >> 45) & 3)
+#define D_P(d)     (((d) >> 47) & 1)
+#define D_G(d)     (((d) >> 55) & 1)
+#define T_CODE 8u           /* type bits of code/data segments (S = 1) */
+#define T_CONFORMING 4u
+#define T_READ 2u           /* code: readable */
+#define T_WRITE 2u          /* data: writable */
+
+/* What Linux's GDT gives user space (any RPL: the DPL is 3): __USER_DS
+ * (entry 5), __USER_CS (6) and __CPUNODE_SEG (15, its limit the cpu and
+ * node, as the vDSO's getcpu reads it).  The 32-bit code segment (4) is
+ * left absent: ferry runs no compat-mode code (and this host's kernel
+ * runs none either: int $0x80 is #GP here).  Everything else is
+ * kernel-only, the TSS or absent: 0, no descriptor. */
+static uint64_t gdt_desc(unsigned idx)
+{
+    switch (idx) {
+    case 5: return 0x00cff3000000ffffull;
+    case 6: return 0x00affb000000ffffull;
+    case 15: {
+        unsigned cpu = 0, node = 0;
+        getcpu(&cpu, &node);
+        uint32_t limit = (node << 12) | (cpu & 0xfff);
+        return 0x0040f50000000000ull | (limit & 0xffff) | (uint64_t)(limit >> 16 & 15) << 48;
+    }
+    default: return 0;
+    }
+}
+
+/* The descriptor a selector names: the GDT's (TI = 0) or the LDT's
+ * (TI = 1, within its nr_entries); 0 when there is none. */
+static uint64_t desc_of(uint16_t sel)
+{
+    unsigned idx = sel >> 3;
+    return sel & 4 ? x86_ldt_get(idx) : idx < 16 ? gdt_desc(idx) : 0;
+}
+
+static uint32_t desc_limit(uint64_t d)
+{
+    uint32_t limit = (uint32_t)(d & 0xffff) | (uint32_t)(d >> 32 & 0xf0000);
+    return D_G(d) ? limit << 12 | 0xfff : limit;
+}
+
+static uint64_t desc_base(uint64_t d)
+{
+    return (d >> 16 & 0xffffff) | (d >> 32 & 0xff000000);
+}
+
+/* A code or data segment the selector's RPL and CPL 3 may use: the
+ * DPL must be 3 but for conforming code.  (Linux's LDT entries all have
+ * DPL 3 and S = 1; a cleared one is all zero: not a segment.) */
+static bool desc_usable(uint64_t d)
+{
+    if (!D_S(d))
+        return false;
+    bool conforming = (D_TYPE(d) & (T_CODE | T_CONFORMING)) == (T_CODE | T_CONFORMING);
+    return conforming || D_DPL(d) == 3;
+}
+
+static bool desc_readable(uint64_t d)
+{
+    return !(D_TYPE(d) & T_CODE) || (D_TYPE(d) & T_READ);
+}
+
+static bool desc_writable(uint64_t d)
+{
+    return !(D_TYPE(d) & T_CODE) && (D_TYPE(d) & T_WRITE);
+}
+
 /* ---- lsl lar verr verw ---- */
 
 enum desc_query { DESC_LSL, DESC_LAR, DESC_VERR, DESC_VERW };
 #define DESC_OK (1ull << 63)
 
-/* What Linux's GDT gives user space (any RPL: the DPL is 3): __USER_DS
- * (entry 5), __USER_CS (6) and __CPUNODE_SEG (15, its limit the cpu and
- * node, as the vDSO's getcpu reads it).  The 32-bit code segment (4) is
- * left absent: ferry runs no compat-mode code (and this host's kernel has
- * no ia32 emulation).  Everything else is kernel-only, the TSS, absent or
- * in the LDT (none): the query fails.  Returns DESC_OK | the value. */
+/* None of them looks at P.  lar gives bits 8-23 of the high word with
+ * the limit's bits 19:16 (as this AMD host does; the SDM leaves them
+ * undefined).  Returns DESC_OK | the value, or 0. */
 static uint64_t desc_query(struct x86_cpu *env, uint64_t sel, uint64_t q)
 {
-    static const struct { uint32_t ar; bool readable, writable; } gdt[16] = {
-        [5] = { 0x00cff300, true, true }, [6] = { 0x00affb00, true, false },
-        [15] = { 0x0040f500, true, false },
-    };
-    unsigned idx = (unsigned)(sel & 0xffff) >> 3;
     (void)env;
-    if ((sel & 4) || idx >= 16 || !gdt[idx].ar)
+    uint64_t d = desc_of((uint16_t)sel);
+    if (!desc_usable(d))
         return 0;
-    unsigned cpu = 0, node = 0;
     switch (q) {
-    case DESC_LSL:
-        if (idx != 15)
-            return DESC_OK | 0xffffffffu;
-        getcpu(&cpu, &node);
-        return DESC_OK | (node << 12) | (cpu & 0xfff);
-    case DESC_LAR:  return DESC_OK | gdt[idx].ar;
-    case DESC_VERR: return gdt[idx].readable ? DESC_OK : 0;
-    default:        return gdt[idx].writable ? DESC_OK : 0;
+    case DESC_LSL:  return DESC_OK | desc_limit(d);
+    case DESC_LAR:  return DESC_OK | (d >> 32 & 0x00ffff00);
+    case DESC_VERR: return desc_readable(d) ? DESC_OK : 0;
+    default:        return desc_writable(d) ? DESC_OK : 0;
     }
 }
 
@@ -97,7 +161,8 @@ static const struct ir_helper desc_helper = { (void *)desc_query, "desc_query", 
 
 /* ---- mov/pop to and from ds es fs gs ss (user mode) ---- */
 
-enum { SEG_ES = 0, SEG_CS = 1, SEG_SS = 2, SEG_DS = 3, SEG_FS = 4, SEG_GS = 5 };
+enum { SEG_ES = X86_SREG_ES, SEG_CS = X86_SREG_CS, SEG_SS = X86_SREG_SS, SEG_DS = X86_SREG_DS,
+       SEG_FS = X86_SREG_FS, SEG_GS = X86_SREG_GS };
 
 static int seg_index(x86_reg r)
 {
@@ -114,42 +179,68 @@ static int seg_index(x86_reg r)
 
 bool x86_is_seg_reg(x86_reg r) { return seg_index(r) >= 0; }
 
-/* A load at CPL 3 in 64-bit mode (measured on Linux): ds/es/fs/gs take
- * the null selector (0-3) or one desc_query finds readable, ss only a
- * writable one with RPL 3; anything else is #GP(selector & ~3), nothing
- * changed.  A load into fs/gs sets its base to the descriptor's, 0 for
- * all of these (the null selector too, as Intel CPUs and AMD's with
- * NullSelectorClearsBase do). */
+/* A load at CPL 3 in 64-bit mode (the SDM's mov/pop checks, measured on
+ * Linux for the GDT): ds/es/fs/gs take the null selector (0-3) or a
+ * readable code/data segment the DPL allows, ss only a writable data
+ * segment with RPL and DPL 3; anything else is #GP(selector), a segment
+ * not present #NP (ss: #SS).  In 64-bit mode only fs and gs use the
+ * base; the null selector gives them base 0 (as Intel CPUs and AMD's
+ * with NullSelectorClearsBase do). */
+int x86_seg_check(int seg, uint16_t sel, uint64_t *base)
+{
+    *base = 0;
+    if (seg != SEG_SS && !(sel & 0xfffc))
+        return 0;
+    uint64_t d = desc_of(sel);
+    bool ok = seg == SEG_SS ? (sel & 3) == 3 && desc_usable(d) && desc_writable(d)
+                            : desc_usable(d) && desc_readable(d);
+    if (!ok)
+        return 13;
+    if (!D_P(d))
+        return seg == SEG_SS ? 12 : 11;
+    *base = desc_base(d);
+    return 0;
+}
+
+/* #GP is SIGSEGV, #NP and #SS are SIGBUS (Linux's do_error_trap), all
+ * with SI_KERNEL and the selector as error code; nothing changes. */
+static _Noreturn void seg_fault(struct x86_cpu *c, int trap, uint16_t sel)
+{
+    c->rt.fault.err = sel & 0xfffc;
+    if (trap == 13)
+        tr_raise(&c->rt, TR_EXIT_SIGSEGV, c->rt.pc);
+    c->rt.fault.sig = SIGBUS;
+    c->rt.fault.code = 0x80;            /* SI_KERNEL */
+    c->rt.fault.addr = 0;
+    c->rt.fault.trapno = (uint64_t)trap;
+    tr_raise(&c->rt, TR_EXIT_HOST_FAULT, c->rt.pc);
+}
+
 static uint64_t load_seg_user(void *env, uint64_t seg, uint64_t sel)
 {
     struct x86_cpu *c = env;
-    sel &= 0xffff;
-    bool ok = seg == SEG_SS ? (sel & 3) == 3 && (desc_query(c, sel, DESC_VERW) & DESC_OK)
-                            : !(sel & 0xfffc) || (desc_query(c, sel, DESC_VERR) & DESC_OK);
-    if (!ok) {
-        c->rt.fault.err = sel & 0xfffc;
-        tr_raise(&c->rt, TR_EXIT_SIGSEGV, c->rt.pc);
-    }
-    if (seg == SEG_SS)
-        return 0;
+    uint64_t base;
+    int trap = x86_seg_check((int)seg, (uint16_t)sel, &base);
+    if (trap)
+        seg_fault(c, trap, (uint16_t)sel);
     c->sel[seg] = (uint16_t)sel;
     if (seg == SEG_FS)
-        c->fs_base = 0;
+        c->fs_base = base;
     if (seg == SEG_GS)
-        c->gs_base = 0;
+        c->gs_base = base;
     return 0;
 }
 
 static const struct ir_helper load_seg_helper = {
     (void *)load_seg_user, "load_seg_user", 2, 0, IR_HELPER_RW_GLOBALS };
 
-/* cs and ss read Linux's __USER_CS and __USER_DS; the others what was
- * loaded.  (System mode has its own mov-sreg path: x86_system.c.) */
+/* cs reads Linux's __USER_CS; the others what was loaded (ss starts as
+ * __USER_DS).  (System mode has its own mov-sreg path: x86_system.c.) */
 ir_ref x86_seg_read(struct x86_dc *dc, x86_reg r)
 {
     int i = seg_index(r);
-    if (i == SEG_CS || i == SEG_SS || i < 0 || dc->system)
-        return x86_imm(dc, i == SEG_CS ? 0x33 : i == SEG_SS ? 0x2b : 0);
+    if (i == SEG_CS || i < 0 || dc->system)
+        return x86_imm(dc, i == SEG_CS ? 0x33 : 0);
     ir_ref v = x86_new(dc);
     ir_ld_env(dc->b, IR_MO_16, v, X86_ENV_OFF(sel[i]));
     return v;

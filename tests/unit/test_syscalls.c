@@ -359,6 +359,7 @@ static struct x86_cpu *cpu_for_signals(void)
     cpu.rt.pc = 0x401234;
     cpu.xmm[3].q[0] = 0x3333;
     cpu.mxcsr = 0x1f80;
+    cpu.sel[X86_SREG_SS] = 0x2b;        /* __USER_DS, as the frontend's reset sets it */
     return &cpu;
 }
 
