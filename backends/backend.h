@@ -272,6 +272,17 @@ uint64_t be_ucontext_reg(const void *uc, int reg) __attribute__((weak));
 uintptr_t be_fault_redirect(const void *uc) __attribute__((weak));
 bool be_fault_access(const void *uc, uintptr_t pc, uint64_t *addr, unsigned *bytes)
     __attribute__((weak));
+/* Optional (weak), for a backend that merges two guest accesses into one
+ * host instruction (AArch64's push/pop pairs): when the faulting
+ * instruction at pc is such a pair, does the first guest access itself
+ * if it can (registers in uc, memory), and returns the offset from pc at
+ * which the fault map has the faulting access's point: 0 (the first
+ * faulted: nothing done) or 2 (the first done, the second faults; its
+ * point lies inside the pair's word, regalloc.c); *addr, *bytes: that
+ * access, *addr the host's fault address host_addr when it lies in it.
+ * -1: not a pair. */
+int be_fault_split(void *uc, uintptr_t pc, uint64_t host_addr, uint64_t *addr, unsigned *bytes)
+    __attribute__((weak));
 
 /* Interruptible host system call (QEMU's safe_syscall), for the calls a
  * guest signal must wake (reads, waits, sleeps): runs host system call nr

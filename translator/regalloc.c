@@ -697,6 +697,21 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
     return p;
 }
 
+/* A backend may merge an access into the one before it (AArch64: a push
+ * or pop pair as one stp/ldp, when the next op folds into the second):
+ * that op takes code back, to or before where the newest point's access
+ * started.  That point moves halfway into the pair's word, an offset no
+ * instruction starts at: only a handler that splits a faulting pair
+ * looks it up there (be_fault_split), and every real pc still finds the
+ * point it found before. */
+static void merged_point_into_pair(void)
+{
+    struct ra_fault_map *m = ra->faults;
+    uint32_t end = (uint32_t)(ra->c->ptr - ra->c->start);
+    if (m && m->n_points && m->points[m->n_points - 1].host_off >= end && end >= 4)
+        m->points[m->n_points - 1].host_off = end - 2;
+}
+
 /* ---- per-op emission ---- */
 
 /* Pinned globals go back into their registers (an exit's, or the ones
@@ -732,7 +747,10 @@ static void emit_generic(int n, const struct ir_insn *i)
     }
     if (fp)
         fp->host_off = (uint32_t)(ra->c->ptr - ra->c->start);
+    uint8_t *before = ra->c->ptr;
     be_emit_insn(ra->c, i, out, in);
+    if (ra->c->ptr < before && !fp)
+        merged_point_into_pair();
     if (info->n_out) {
         finish_output(n, i->args[0]);
         write_through_if_last(n, i->args[0]);

@@ -106,6 +106,8 @@ bool a64_emit_branch_to(struct be_code *c, const void *target, bool link, enum b
  * rn, rn, #delta` right behind it into its writeback (true: done). */
 void a64_note_guest_access(struct be_code *c);
 bool a64_fold_writeback(struct be_code *c, unsigned rd, unsigned rn, int64_t delta);
+/* a64_pair_fault.c: back into its probe when that is what faulted. */
+void a64_pair_probe_fault(void);
 
 /* Sets the flags for `a cond b` at `size` bits (cmp/cmn/tst) and returns
  * the A64 condition that is true when the IR condition holds. */
