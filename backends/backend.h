@@ -36,6 +36,9 @@
 /* An operand as the allocator hands it to be_emit_insn(). */
 struct be_arg {
     bool is_const;
+    bool dead;                  /* an input whose register nothing reads after this
+                                   op (unless it is the output's): a backend may
+                                   leave it unwritten by a load it merges the op into */
     int8_t reg;                 /* host register number when !is_const */
     uint64_t imm;
 };

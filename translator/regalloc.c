@@ -745,6 +745,8 @@ static void emit_generic(int n, const struct ir_insn *i)
         out[0].reg = (int8_t)output_reg(i, in, i->args[0]);
         define(i->args[0], out[0].reg);
     }
+    for (int k = 0; k < info->n_in; k++)
+        in[k].dead = !in[k].is_const && !(ra->owned & bit(in[k].reg));
     if (fp)
         fp->host_off = (uint32_t)(ra->c->ptr - ra->c->start);
     uint8_t *before = ra->c->ptr;

@@ -18,6 +18,13 @@
  * allocator moves a point whose access emitted nothing of its own there,
  * regalloc.c), and a fault on the pair is split by a64_pair_fault.c: the
  * first guest access done or not, as the CPU would have it.
+ *
+ * And a sign extension of the value a guest load just brought, at the
+ * load's own size (x86's movsx/movsxd from memory: the frontend reads,
+ * then extends), is the load itself made signed when the loaded register
+ * is the extension's or dead after it:
+ *     ldr w0, [x26, #4] ; sxtw x22, w0   ->  ldrsw x22, [x26, #4]
+ * The fault point is the load's, which writes nothing when it faults.
  */
 #include "a64_emit.h"
 
@@ -66,6 +73,34 @@ static uint32_t with_writeback(uint32_t w, int64_t delta, uint32_t mode)
 {
     uint32_t base = (w & 0xc0c003ffu) | 0x38000000u;    /* size, opc, Rn, Rt */
     return base | ((uint32_t)delta & 0x1ff) << 12 | mode;
+}
+
+enum {
+    GPR_LDST_MASK = 0x3e000000u,        /* bits 29:25: 111, V = 0, 0 */
+    GPR_LDST = 0x38000000u,
+    OPC_SHIFT = 22,
+};
+
+bool a64_fold_sign_extend(struct be_code *c, unsigned rd, const struct be_arg *src,
+                          unsigned bits)
+{
+    if (src->is_const || last_access.block != c->start || last_access.end != c->ptr ||
+        (!src->dead && (unsigned)src->reg != rd))
+        return false;
+    uint8_t *at = c->ptr - 4;
+    uint32_t w;
+    __builtin_memcpy(&w, be_writable(c, at), 4);
+    unsigned size = w >> 30, rt = w & 31, rn = w >> 5 & 31;
+    if ((w & GPR_LDST_MASK) != GPR_LDST || (w >> OPC_SHIFT & 3) != 1 || rt != (unsigned)src->reg ||
+        8u << size != bits || size == 3)
+        return false;
+    bool wb = (w & 0x3b000000u) == 0x38000000u && !(w & (1u << 21)) && (w & (1u << 10));
+    if (wb && rn == rd)                 /* writeback into the new target: unpredictable */
+        return false;
+    w = (w & ~(3u << OPC_SHIFT) & ~31u) | 2u << OPC_SHIFT | rd;
+    __builtin_memcpy(be_writable(c, at), &w, 4);
+    last_access.block = NULL;
+    return true;
 }
 
 enum {
