@@ -697,6 +697,15 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
     return p;
 }
 
+/* The registers pinned globals live in: never free, whoever owns them. */
+static uint64_t pinned_homes(void)
+{
+    uint64_t m = 0;
+    for (uint64_t p = ra->pinned; p; p &= p - 1)
+        m |= bit(pinned_reg((ir_ref)__builtin_ctzll(p)));
+    return m;
+}
+
 /* A backend may merge an access into the one before it (AArch64: a push
  * or pop pair as one stp/ldp, when the next op folds into the second):
  * that op takes code back, to or before where the newest point's access
@@ -746,7 +755,8 @@ static void emit_generic(int n, const struct ir_insn *i)
         define(i->args[0], out[0].reg);
     }
     for (int k = 0; k < info->n_in; k++)
-        in[k].dead = !in[k].is_const && !(ra->owned & bit(in[k].reg));
+        in[k].dead = !in[k].is_const && !(ra->owned & bit(in[k].reg)) &&
+                     !(pinned_homes() & bit(in[k].reg));
     if (fp)
         fp->host_off = (uint32_t)(ra->c->ptr - ra->c->start);
     uint8_t *before = ra->c->ptr;
