@@ -36,6 +36,9 @@
 /* An operand as the allocator hands it to be_emit_insn(). */
 struct be_arg {
     bool is_const;
+    bool dead;                  /* an input whose register nothing reads after this
+                                   op (unless it is the output's): a backend may
+                                   leave it unwritten by a load it merges the op into */
     int8_t reg;                 /* host register number when !is_const */
     uint64_t imm;
 };
@@ -271,6 +274,17 @@ uint64_t be_ucontext_reg(const void *uc, int reg) __attribute__((weak));
  * a 47-bit host), and x86 wants #GP for an access that only ends there. */
 uintptr_t be_fault_redirect(const void *uc) __attribute__((weak));
 bool be_fault_access(const void *uc, uintptr_t pc, uint64_t *addr, unsigned *bytes)
+    __attribute__((weak));
+/* Optional (weak), for a backend that merges two guest accesses into one
+ * host instruction (AArch64's push/pop pairs): when the faulting
+ * instruction at pc is such a pair, does the first guest access itself
+ * if it can (registers in uc, memory), and returns the offset from pc at
+ * which the fault map has the faulting access's point: 0 (the first
+ * faulted: nothing done) or 2 (the first done, the second faults; its
+ * point lies inside the pair's word, regalloc.c); *addr, *bytes: that
+ * access, *addr the host's fault address host_addr when it lies in it.
+ * -1: not a pair. */
+int be_fault_split(void *uc, uintptr_t pc, uint64_t host_addr, uint64_t *addr, unsigned *bytes)
     __attribute__((weak));
 
 /* Interruptible host system call (QEMU's safe_syscall), for the calls a

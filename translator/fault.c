@@ -55,16 +55,21 @@ bool fault_restore_at(void *env, uintptr_t host_pc, uint64_t (*reg)(const void *
  * access whose low 56 bits are mapped succeed.) */
 static bool canonical(uint64_t a) { return a + TR_CANON_TOP < 2 * TR_CANON_TOP; }
 
-static void set_guest_fault(struct tr_runtime *rt, int sig, const siginfo_t *si, bool write,
-                            bool gp)
+static void set_guest_fault_at(struct tr_runtime *rt, int sig, const siginfo_t *si, uint64_t a,
+                               bool write, bool gp)
 {
-    uint64_t a = (uint64_t)(uintptr_t)si->si_addr;
     gp = gp || si->si_code == HOST_SI_KERNEL || !canonical(a);
     rt->fault.sig = gp ? SIGSEGV : sig;
-    rt->fault.addr = gp ? 0 : (uint64_t)(uintptr_t)si->si_addr;
+    rt->fault.addr = gp ? 0 : a;
     rt->fault.code = gp ? HOST_SI_KERNEL : si->si_code;     /* MAPERR / ACCERR, BUS_ADRERR ... */
     rt->fault.trapno = gp ? 13 : 14;
     rt->fault.err = write && !gp ? 2 : 0;
+}
+
+static void set_guest_fault(struct tr_runtime *rt, int sig, const siginfo_t *si, bool write,
+                            bool gp)
+{
+    set_guest_fault_at(rt, sig, si, (uint64_t)(uintptr_t)si->si_addr, write, gp);
 }
 
 /* Whether the access at host pc (the faulting one) has all its bytes at
@@ -87,6 +92,23 @@ static void helper_fault(struct tr_runtime *rt, int sig, const siginfo_t *si)
     siglongjmp(*guard, 1);
 }
 
+/* A fault on two guest accesses in one host instruction (be_fault_split):
+ * the first done or not as the CPU would have it, the state and signal of
+ * the one that faults.  False: not such an instruction. */
+static bool split_pair(struct tr_runtime *rt, int sig, const siginfo_t *si, void *uc,
+                       uintptr_t pc, struct ra_fault_point *p, struct ra_fault_entry entries[64])
+{
+    uint64_t a;
+    unsigned n;
+    int at = be_fault_split(uc, pc, (uint64_t)(uintptr_t)si->si_addr, &a, &n);
+    if (at < 0 || (at && !fault_point(rt, pc + (uintptr_t)at, p, entries)))
+        return false;
+    ra_fault_restore(rt, p, entries, rt->engine->globals.v, be_ucontext_reg, uc);
+    rt->pc = p->guest_pc;
+    set_guest_fault_at(rt, sig, si, a, p->write, !canonical(a) || !canonical(a + n - 1));
+    siglongjmp(*rt->unwind, TR_EXIT_HOST_FAULT + 1);
+}
+
 static void on_host_fault(int sig, siginfo_t *si, void *uc)
 {
     tcache_host_fault();                /* the cache file truncated under a reader */
@@ -105,6 +127,8 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
         signal(sig, SIG_DFL);           /* ferry's own fault: dies on return */
         return;
     }
+    if (!gp_at && be_fault_split && split_pair(rt, sig, si, uc, pc, &point, entries))
+        return;
     ra_fault_restore(rt, p, entries, rt->engine->globals.v, be_ucontext_reg, uc);
     rt->pc = p->guest_pc;
     set_guest_fault(rt, sig, si, p->write, gp_at || !canonical_access(uc, pc));

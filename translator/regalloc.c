@@ -697,6 +697,30 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
     return p;
 }
 
+/* The registers pinned globals live in: never free, whoever owns them. */
+static uint64_t pinned_homes(void)
+{
+    uint64_t m = 0;
+    for (uint64_t p = ra->pinned; p; p &= p - 1)
+        m |= bit(pinned_reg((ir_ref)__builtin_ctzll(p)));
+    return m;
+}
+
+/* A backend may merge an access into the one before it (AArch64: a push
+ * or pop pair as one stp/ldp, when the next op folds into the second):
+ * that op takes code back, to or before where the newest point's access
+ * started.  That point moves halfway into the pair's word, an offset no
+ * instruction starts at: only a handler that splits a faulting pair
+ * looks it up there (be_fault_split), and every real pc still finds the
+ * point it found before. */
+static void merged_point_into_pair(void)
+{
+    struct ra_fault_map *m = ra->faults;
+    uint32_t end = (uint32_t)(ra->c->ptr - ra->c->start);
+    if (m && m->n_points && m->points[m->n_points - 1].host_off >= end && end >= 4)
+        m->points[m->n_points - 1].host_off = end - 2;
+}
+
 /* ---- per-op emission ---- */
 
 /* Pinned globals go back into their registers (an exit's, or the ones
@@ -730,9 +754,15 @@ static void emit_generic(int n, const struct ir_insn *i)
         out[0].reg = (int8_t)output_reg(i, in, i->args[0]);
         define(i->args[0], out[0].reg);
     }
+    for (int k = 0; k < info->n_in; k++)
+        in[k].dead = !in[k].is_const && !(ra->owned & bit(in[k].reg)) &&
+                     !(pinned_homes() & bit(in[k].reg));
     if (fp)
         fp->host_off = (uint32_t)(ra->c->ptr - ra->c->start);
+    uint8_t *before = ra->c->ptr;
     be_emit_insn(ra->c, i, out, in);
+    if (ra->c->ptr < before && !fp)
+        merged_point_into_pair();
     if (info->n_out) {
         finish_output(n, i->args[0]);
         write_through_if_last(n, i->args[0]);

@@ -106,6 +106,12 @@ bool a64_emit_branch_to(struct be_code *c, const void *target, bool link, enum b
  * rn, rn, #delta` right behind it into its writeback (true: done). */
 void a64_note_guest_access(struct be_code *c);
 bool a64_fold_writeback(struct be_code *c, unsigned rd, unsigned rn, int64_t delta);
+/* a64_writeback.c: a sign extension (bits: 8, 16, 32) of the guest load
+ * just emitted as that load made signed (true: done, nothing to emit). */
+bool a64_fold_sign_extend(struct be_code *c, unsigned rd, const struct be_arg *src,
+                          unsigned bits);
+/* a64_pair_fault.c: back into its probe when that is what faulted. */
+void a64_pair_probe_fault(void);
 
 /* Sets the flags for `a cond b` at `size` bits (cmp/cmn/tst) and returns
  * the A64 condition that is true when the IR condition holds. */

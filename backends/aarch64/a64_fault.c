@@ -31,6 +31,7 @@ static uint32_t word_at(uintptr_t pc)
 
 uintptr_t be_fault_redirect(const void *uc)
 {
+    a64_pair_probe_fault();             /* a fault of a64_pair_fault.c's probe */
     uintptr_t pc = be_ucontext_pc(uc);
     uint32_t b = word_at(pc + 4);
     if (word_at(pc) != LDXR_XZR_X16 || (b & 0xfc000000u) != 0x14000000u)

@@ -239,6 +239,7 @@ void a64_emit_ldx(struct be_code *c, unsigned memop, unsigned rd, const struct a
         return;
     }
     ldst_indexed(c, memop, load_opc(memop), rd, x);
+    a64_note_guest_access(c);
 }
 
 void a64_emit_stx(struct be_code *c, unsigned memop, const struct a64_index *x,

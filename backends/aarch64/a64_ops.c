@@ -172,6 +172,8 @@ static void emit_neg_not(struct be_code *c, const struct ir_insn *insn, unsigned
 static void emit_extend(struct be_code *c, const struct ir_insn *insn, unsigned param,
                         const struct be_arg *out, const struct be_arg *in)
 {
+    if (param >> 8 && a64_fold_sign_extend(c, (unsigned)out[0].reg, &in[0], (param & 0xff) + 1))
+        return;
     unsigned rn = a64_src_zr(c, &in[0], A64_TMP0, 64);
     a64_put(c, a64_bitfield(true, param >> 8 ? A64_SBFM : A64_UBFM, 0, param & 0xff,
                             rn, out[0].reg));

@@ -80,11 +80,13 @@ struct x86_cpu {
     uint32_t mxcsr;
     uint32_t mxcsr_held;                       /* flags set aside while one instruction's
                                                   own show alone (x86_sse_xm.c) */
-    x86_xmm xmm[16];
+    /* 16-byte aligned (and so every vector below): the AArch64 host's
+     * ldr/str q take a scaled 12-bit offset only at multiples of 16. */
+    _Alignas(16) x86_xmm xmm[16];
     x86_xmm xmm_tmp[2];                        /* memory operands of SSE insns */
     struct x87 x87;                            /* x87 stack, tags, status */
     uint16_t fcw;                              /* x87 control word (reset 0x037f) */
-    x86_xmm ymm_hi[16];                        /* bits 255:128 of YMM0-15 (AVX) */
+    _Alignas(16) x86_xmm ymm_hi[16];           /* bits 255:128 of YMM0-15 (AVX) */
     x86_xmm avx_tmp[6];                        /* VEX memory source (lo, hi), scratch */
     /* The x87's last instruction and operand pointers (FIP, FCS, FOP, FDP,
      * FDS) as fnstenv/fnsave/fxsave store them, and the next instruction's

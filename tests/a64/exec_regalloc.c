@@ -94,10 +94,16 @@ static void gen_mem(struct ir_block *b, ir_ref x, ir_ref y)
 {
     unsigned memop = xt_random() % 8;
     ir_ref addr = gen_addr(b, x);
-    if (xt_random() % 2)
-        ir_ld(b, memop, pick_dst(b), addr);
-    else
+    if (xt_random() % 2) {
+        ir_ref d = pick_dst(b);
+        ir_ld(b, memop, d, addr);
+        if (xt_random() % 2) {          /* movsx from memory: a64_fold_sign_extend */
+            static const enum ir_op exts[] = { IR_ext8s, IR_ext16s, IR_ext32s };
+            ir_unop(b, exts[xt_random() % 3], 64, pick_dst(b), d);
+        }
+    } else {
         ir_st(b, memop & IR_MO_SIZE, addr, y);
+    }
 }
 
 /* push/pop runs as a frontend emits them: accesses at a pointer that
