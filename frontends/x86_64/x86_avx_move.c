@@ -175,7 +175,8 @@ bool avx_emit_zero(struct x86_dc *dc, const struct avx_row *row)
 }
 
 /* vbroadcastss/sd (element of vsize bytes) and vbroadcastf128 from
- * memory (the register forms are AVX2's). */
+ * memory; the ss/sd rows carry AVX_IMM for AVX2's register forms
+ * (vbroadcastf128 has none). */
 bool avx_emit_broadcast(struct x86_dc *dc, const struct avx_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
