@@ -242,16 +242,29 @@ def compare(tag, r, nat):
     return "%s=DIFF(%s)" % (tag, "; ".join(why))
 
 
-def compile_test(path, srcs, flags, d, i386dir):
+def compile_test(path, srcs, flags, d, i386dir, link):
     binp = os.path.join(d, "a.out")
     cmd = ["gcc-12", "-I", i386dir, "-w"] + flags + [path] + \
-          [os.path.join(i386dir, s) for s in srcs] + ["-lm", "-static", "-o", binp]
+          [os.path.join(i386dir, s) for s in srcs] + ["-lm"] + link + ["-o", binp]
     c = subprocess.run(cmd, cwd=d, capture_output=True, timeout=300)   # -save-temps: in d
     if c.returncode != 0:
         with open(os.path.join(d, "cc.err"), "wb") as f:
             f.write(c.stderr)
         return None
     return binp
+
+
+def build_and_run(path, srcs, flags, d, i386dir):
+    """(binary, native result): static (quicker under ferry), else dynamic
+    (ifunc tests, -mcmodel=medium against libc.a)."""
+    binp, nat = None, None
+    for link in (["-static"], []):
+        binp = compile_test(path, srcs, flags, d, i386dir, link)
+        if binp:
+            nat = run([binp], d, 20)
+            if nat[0] == 0:
+                break
+    return binp, nat
 
 
 def one(name, cfg):
@@ -267,10 +280,9 @@ def one(name, cfg):
         flags = flags + cfg["extra"]
     d = os.path.join(cfg["out"], "t", name[:-2])
     os.makedirs(d, exist_ok=True)
-    binp = compile_test(path, srcs, flags, d, cfg["i386dir"])
-    if not binp:
+    binp, nat = build_and_run(path, srcs, flags, d, cfg["i386dir"])
+    if not nat:
         return (name, "NOCOMPILE", " ".join(flags), ",".join(feats))
-    nat = run([binp], d, 20)
     if nat[0] != 0:
         return (name, "NATIVEFAIL", "status %s" % (nat[0],), ",".join(feats))
     res = []
