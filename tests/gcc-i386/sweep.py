@@ -148,8 +148,11 @@ def features(text):
         f.update(HEADER_FEAT.get(os.path.basename(h), []))
     f.update(s.replace(".", "_") for s in
              re.findall(r'__builtin_cpu_supports\s*\(\s*"([a-z0-9_.]+)"', text))
-    f.update(b.lower() for b in re.findall(r"\bbit_([A-Za-z0-9_]+)\b", text)
-             if b not in ("count", "OSXSAVE"))
+    # isa-check.h names every bit but tests only those the flags enable
+    # (already within ferry's ISA here).
+    if "isa-check.h" not in text:
+        f.update(b.lower() for b in re.findall(r"\bbit_([A-Za-z0-9_]+)\b", text)
+                 if b not in ("count", "OSXSAVE"))
     return sorted(f)
 
 
