@@ -12,6 +12,8 @@ GCC_SWEEP_OUT ?= $(BUILD)/tests/gcc-sweep
 # ieee/ in full and every GCC_SWEEP_A64_EVERY-th test of the rest.
 GCC_SWEEP_OPTS      ?= O2,v3
 GCC_SWEEP_A64_EVERY ?= 10
+# More options for gcc_sweep.py, e.g. --only 'ieee/' or --suites exec.
+GCC_SWEEP_ARGS      ?=
 
 # Only the test directories the sweep reads are unpacked.
 $(GCC_TESTSUITE)/gcc.dg:
@@ -25,4 +27,4 @@ $(GCC_TESTSUITE)/gcc.dg:
 gcc-sweep: $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) | $(GCC_TESTSUITE)/gcc.dg
 	python3 tests/gcc/gcc_sweep.py --testsuite $(GCC_TESTSUITE) --out $(GCC_SWEEP_OUT) \
 	    --opts $(GCC_SWEEP_OPTS) --ferry "$(FERRY_CMD_x86_64)" --ferry-a64 "$(FERRY_CMD_aarch64)" \
-	    --a64-every $(GCC_SWEEP_A64_EVERY)
+	    --a64-every $(GCC_SWEEP_A64_EVERY) $(GCC_SWEEP_ARGS)

@@ -252,7 +252,7 @@ def build(ts, src, flags, srcs, exe, cwd):
     """gcc-12, static where the test allows it."""
     d = os.path.dirname(src)
     cmd = ["gcc-12", "-fno-diagnostics-color", f"-I{d}", f"-I{ts}/gcc.dg"] + flags + [src] + \
-          [os.path.join(d, s) for s in srcs] + ["-lm", "-o", exe]
+          [os.path.join(d, s) for s in srcs] + ["-lm", "-latomic", "-o", exe]
     for link in (["-static"], []):
         try:
             if subprocess.run(cmd[:1] + link + cmd[1:], cwd=cwd, capture_output=True,
@@ -316,6 +316,7 @@ def main():
     ap.add_argument("--only", default="", help="a regex on the test's path")
     ap.add_argument("-j", type=int, default=2)
     a = ap.parse_args()
+    a.out = os.path.abspath(a.out)  # the runs chdir into a scratch dir
     a.work = os.path.join(a.out, "work")
     os.makedirs(a.work, exist_ok=True)
     items = [it for it in collect(a.testsuite, a.suites.split(",")) if re.search(a.only, it[1])]
