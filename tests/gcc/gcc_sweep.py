@@ -177,7 +177,8 @@ def directives(text):
 
 
 def arg(args, k):
-    return args[k] if len(args) > k else ""
+    """The K-th word; quotes inside a braced word ({ "-fwrapv" }) dropped."""
+    return args[k].replace('"', "") if len(args) > k else ""
 
 
 def parse(path, run_by_default):
