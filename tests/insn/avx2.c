@@ -59,6 +59,9 @@ Y2(vpmovzxbq, "vpmovzxbq", "", "%%xmm2") Y2(vpmovzxwd, "vpmovzxwd", "", "%%xmm2"
 Y2(vpmovzxwq, "vpmovzxwq", "", "%%xmm2") Y2(vpmovzxdq, "vpmovzxdq", "", "%%xmm2")
 Y2(vpbroadcastb, "vpbroadcastb", "", "%%xmm2") Y2(vpbroadcastw, "vpbroadcastw", "", "%%xmm2")
 Y2(vpbroadcastd, "vpbroadcastd", "", "%%xmm2") Y2(vpbroadcastq, "vpbroadcastq", "", "%%xmm2")
+/* AVX2's register forms of vbroadcastss/sd (gcc -march=x86-64-v3 emits them) */
+Y2(vbroadcastss, "vbroadcastss", "", "%%xmm2")
+Y2LOOP(vbroadcastsd, Y2FORMS256(vbroadcastsd, "vbroadcastsd", "", "%%xmm2"))
 Y3W(vpermd, "vpermd", "") Y3W(vpermps, "vpermps", "")
 Y2W(vpermq_1b, "vpermq", "$0x1b, ") Y2W(vpermq_e4, "vpermq", "$0xe4, ") Y2W(vpermpd_93, "vpermpd", "$0x93, ")
 Y3W(vperm2i128_31, "vperm2i128", "$0x31, ") Y3W(vperm2i128_02, "vperm2i128", "$0x02, ")
