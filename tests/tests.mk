@@ -53,6 +53,7 @@ check-unit: $(UNIT_BIN)
 CHECK_TARGETS += check-unit
 -include tests/elf/elf.mk
 -include tests/reliab/reliab.mk
+-include tests/gcc/gcc.mk
 -include tests/gcc-i386/gcc-i386.mk
 
 include tests/golden/golden.mk

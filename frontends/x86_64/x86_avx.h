@@ -40,9 +40,8 @@
  *    AVX_IMM (the helper/op imm is the imm8), AVX_SCALAR (VEX.L ignored,
  *    128-bit result).  E.g. AVX2's vpaddb ymm is the VEX.128 row of
  *    x86_avx_int_table.c without AVX_128; the shifts' emitter
- *    (avx_emit_shifti) already does 256 bits; the register forms of
- *    vbroadcastss/sd can reuse avx_emit_broadcast (AVX_IMM there: a
- *    register source is allowed; elements of 4, 8 or 16 bytes).
+ *    (avx_emit_shifti) already does 256 bits; avx_emit_broadcast
+ *    does the register forms of vbroadcastss/sd (AVX2's) too.
  *  - x86_avx_translate checks VEX.vvvv == 1111b for forms with at most two
  *    non-imm operands (but the imm8 shifts) before the row's emitter.
  *  - Emitters check every operand before emitting IR and return false

@@ -175,8 +175,8 @@ bool avx_emit_zero(struct x86_dc *dc, const struct avx_row *row)
 }
 
 /* vbroadcastss/sd (element of vsize bytes) and vbroadcastf128 from
- * memory; the ss/sd rows carry AVX_IMM for AVX2's register forms
- * (vbroadcastf128 has none). */
+ * memory; AVX2 added the register forms of vbroadcastss/sd (gcc -mavx2
+ * emits them), vbroadcastf128 has none. */
 bool avx_emit_broadcast(struct x86_dc *dc, const struct avx_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
@@ -184,7 +184,7 @@ bool avx_emit_broadcast(struct x86_dc *dc, const struct avx_row *row)
     int d = avx_reg(&ops[0]), n = row->mem_bytes;
     if (dc->x->op_count != 2 || d < 0 || !avx_row_width(dc, row, &wide))
         return false;
-    if (ops[1].type != X86_OP_MEM && !(row->flags & AVX_IMM))   /* IMM: register source too */
+    if (ops[1].type != X86_OP_MEM && n == 16)
         return false;
     if (!avx_src_ok(&ops[1]))
         return false;

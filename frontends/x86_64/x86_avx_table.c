@@ -55,8 +55,7 @@ static const struct avx_row avx_rows[] = {
     AEM(VMOVHLPS, movhl, 0, 0, AVX_128), AEM(VMOVLHPS, movhl, 0, 1, AVX_128),
     AEM(VMOVD, movdq, 4, 0, AVX_128), AEM(VMOVQ, movdq, 8, 0, AVX_128),
     AEV(VZEROUPPER, zero, 0, AVX_128), AEV(VZEROALL, zero, 1, AVX_256),
-    /* AVX_IMM: AVX2's register sources too (low element of an xmm) */
-    AEM(VBROADCASTSS, broadcast, 4, 0, AVX_IMM), AEM(VBROADCASTSD, broadcast, 8, 0, AVX_256 | AVX_IMM),
+    AEM(VBROADCASTSS, broadcast, 4, 0, 0), AEM(VBROADCASTSD, broadcast, 8, 0, AVX_256),
     AEM(VBROADCASTF128, broadcast, 16, 0, AVX_256),
     AE(VINSERTF128, insert128), AE(VEXTRACTF128, extract128), AE(VPERM2F128, perm2f128),
     LEG_END(LDMXCSR),

@@ -4,7 +4,7 @@
  * points at, the magics and sizes, XRSTOR's header checks), then the
  * round trip from whatever state that left: `sys_sigframe_push` builds a
  * frame (on the stack or the alternate one) and popping it back must give
- * the same registers, rip, flags, signal mask and FP state (x87, MXCSR,
+ * the same registers, rip, flags, signal mask, ss and FP state (x87, MXCSR,
  * XMM, the YMM upper halves).  Guest memory is an exactly-sized heap
  * buffer at a fixed guest address behind this file's sys_copy_in/out.
  *
@@ -51,7 +51,7 @@ int64_t sys_copy_out(uint64_t g, const void *src, size_t len)
 
 /* What a frame's round trip must keep. */
 struct fz_state {
-    uint64_t regs[16], pc, flags, blocked;
+    uint64_t regs[16], pc, flags, blocked, ss;
     uint8_t fx[X86_FXSAVE_SIZE];
     x86_xmm ymm_hi[16];
 };
@@ -65,6 +65,7 @@ static void fz_capture(struct x86_cpu *cpu, struct fz_state *s)
     s->pc = cpu->rt.pc;
     s->flags = x86_get_eflags(cpu) & FZ_FIX_FLAGS & ~0x100ull;   /* TF: not emulated */
     s->blocked = sys_tsig.blocked;
+    s->ss = cpu->sel[X86_SREG_SS];
     x86_fpstate_save(cpu, s->fx);
     memcpy(s->ymm_hi, cpu->ymm_hi, sizeof s->ymm_hi);
 }
@@ -127,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct x86_cpu cpu;
     memset(&cpu, 0, sizeof cpu);
     cpu.df = 1;
+    cpu.sel[X86_SREG_SS] = 0x2b;        /* __USER_DS, as the frontend's reset gives it */
     x86_fpstate_reset(&cpu);
     cpu.regs[X86_RSP] = FZ_GUEST + rsp_off;
     uint8_t uc[304];
@@ -135,6 +137,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_check_popped(&cpu, uc);
     sys_tsig.saved_mask_valid = false;  /* the pushed frame saves `blocked` */
 
+    /* A bad ss the input's frame left (its return to user mode would
+     * fault) goes into the pushed frame as Linux saves it, and popping
+     * that frame reports it again. */
+    uint64_t ss_base;
+    int want_pop = x86_seg_check(X86_SREG_SS, cpu.sel[X86_SREG_SS], &ss_base) ? SYS_SIGFRAME_BAD_SS : 0;
     struct fz_state before, after;
     fz_capture(&cpu, &before);
     if (sys_sigframe_push(&cpu, sig, &(struct x86_64_siginfo){ .si_signo = sig }) != 0)
@@ -142,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cpu.rt.pc != 0x401000 || cpu.regs[X86_RDI] != (uint64_t)sig || (cpu.regs[X86_RSP] + 8) % 16)
         __builtin_trap();
     cpu.regs[X86_RSP] += 8;             /* the handler's ret popped pretcode */
-    if (sys_sigframe_pop(&cpu) != 0)
+    if (sys_sigframe_pop(&cpu) != want_pop)
         __builtin_trap();
     fz_capture(&cpu, &after);
     if (memcmp(&before, &after, sizeof before))

@@ -2,21 +2,24 @@
 # tests as a bug finder (issue 10), each compiled with its dg-options, run
 # natively and under both builds, compared (tests/gcc-i386/sweep.py).  Not
 # part of make check: about an hour at -j2 (the AArch64 runs under qemu).
-# The tests come from Debian's gcc-12 source package (needs deb-src lines),
-# or set GCC_I386_DIR to an unpacked gcc/testsuite/gcc.target/i386.
+# The tests come from Debian's gcc-12 source package, in the same place as
+# make gcc-sweep's (tests/gcc/gcc.mk; deb-src lines needed), or set
+# GCC_I386_DIR to an unpacked gcc/testsuite/gcc.target/i386.
 # Included by tests/tests.mk.
-GCCI386_OUT := $(BUILD)/tests/gcc-i386
-ifeq ($(origin GCC_I386_DIR),undefined)
-GCC_I386_DIR := $(GCCI386_OUT)/src/gcc-12.2.0/gcc/testsuite/gcc.target/i386
-GCCI386_SRC := $(GCCI386_OUT)/src/.unpacked
-endif
+GCC_SRC_DIR   ?= $(BUILD)/gcc-src
+GCC_TESTSUITE ?= $(GCC_SRC_DIR)/gcc-12.2.0/gcc/testsuite
+GCC_I386_DIR  ?= $(GCC_TESTSUITE)/gcc.target/i386
+GCCI386_OUT   := $(BUILD)/tests/gcc-i386
+# More options for sweep.py: --only REGEX, --no-a64, --extra "FLAGS".
+GCC_I386_SWEEP_ARGS ?=
 
-$(GCCI386_OUT)/src/.unpacked:
-	@mkdir -p $(@D)
-	cd $(@D) && apt-get source --download-only gcc-12 && \
-	    tar xzf gcc-12_*.orig.tar.gz --wildcards '*/gcc-12.2.0-dfsg.tar.xz' && \
-	    tar xJf gcc-12-*/gcc-12.2.0-dfsg.tar.xz --wildcards 'gcc-12.2.0/gcc/testsuite/gcc.target/i386/*'
-	touch $@
+# Only gcc.target/i386 is unpacked (the source package is fetched once).
+$(GCC_I386_DIR)/i386.exp:
+	mkdir -p $(GCC_SRC_DIR)
+	cd $(GCC_SRC_DIR) && { ls gcc-12_*.orig.tar.gz > /dev/null 2>&1 || \
+	        apt-get source --download-only gcc-12; } && \
+	    tar xzf gcc-12_*.orig.tar.gz && \
+	    tar xJf gcc-12-*/gcc-*-dfsg.tar.xz --wildcards '*/gcc/testsuite/gcc.target/i386/*'
 $(GCCI386_OUT)/cpufeat: tests/gcc-i386/cpufeat.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) -O2 -static -o $@ $<
@@ -24,7 +27,8 @@ $(GCCI386_OUT)/cpufeat: tests/gcc-i386/cpufeat.c | $(SETUP_STAMP)
 # The sweep runs from copies of the two ferries: a rebuild mid-run would
 # replace the binary under it.
 .PHONY: gcc-i386-sweep
-gcc-i386-sweep: $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) $(GCCI386_OUT)/cpufeat $(GCCI386_SRC)
+gcc-i386-sweep: $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) $(GCCI386_OUT)/cpufeat \
+                | $(GCC_I386_DIR)/i386.exp
 	@mkdir -p $(GCCI386_OUT)/bin
 	cp $(FERRY_BIN_x86_64) $(GCCI386_OUT)/bin/ferry-x86_64
 	cp $(FERRY_BIN_aarch64) $(GCCI386_OUT)/bin/ferry-aarch64

@@ -122,6 +122,17 @@ static void release(int op)
         msgsnd(msq, &m, sizeof m.text, 0);
 }
 
+/* The next command byte; a SIGUSR1 that interrupt() sent just as the call
+ * returned may land in this read (it has no SA_RESTART for the first
+ * calls): read again rather than take it for the end. */
+static int next_command(unsigned char *cmd)
+{
+    ssize_t n;
+    while ((n = read(go[0], cmd, 1)) == -1 && errno == EINTR)
+        ;
+    return n == 1 && *cmd != QUIT;
+}
+
 /* The waiter: per command byte (op, bit 7: once, no retry), says it took
  * it, arms the timer (not once), calls (again after each EINTR unless
  * once), answers with the number of EINTRs, or the errno of the one call. */
@@ -136,7 +147,7 @@ static void *waiter_main(void *arg)
     ev.sigev_notify_thread_id = gettid();       /* the timer's signal comes to this thread */
     if (timer_create(CLOCK_MONOTONIC, &ev, &timer))
         return arg;
-    while (read(go[0], &cmd, 1) == 1 && cmd != QUIT) {
+    while (next_command(&cmd)) {
         int op = cmd & 0x7f, once = cmd & 0x80, r;
         unsigned char eintr = 0;
         __atomic_store_n(&armed, 1, __ATOMIC_SEQ_CST);

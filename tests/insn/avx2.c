@@ -59,7 +59,7 @@ Y2(vpmovzxbq, "vpmovzxbq", "", "%%xmm2") Y2(vpmovzxwd, "vpmovzxwd", "", "%%xmm2"
 Y2(vpmovzxwq, "vpmovzxwq", "", "%%xmm2") Y2(vpmovzxdq, "vpmovzxdq", "", "%%xmm2")
 Y2(vpbroadcastb, "vpbroadcastb", "", "%%xmm2") Y2(vpbroadcastw, "vpbroadcastw", "", "%%xmm2")
 Y2(vpbroadcastd, "vpbroadcastd", "", "%%xmm2") Y2(vpbroadcastq, "vpbroadcastq", "", "%%xmm2")
-/* vbroadcastss/sd: AVX2 added the register sources (no 128-bit vbroadcastsd) */
+/* AVX2's register forms of vbroadcastss/sd (gcc -march=x86-64-v3 emits them) */
 Y2(vbroadcastss, "vbroadcastss", "", "%%xmm2")
 Y2LOOP(vbroadcastsd, Y2FORMS256(vbroadcastsd, "vbroadcastsd", "", "%%xmm2"))
 Y3W(vpermd, "vpermd", "") Y3W(vpermps, "vpermps", "")

@@ -1,0 +1,30 @@
+# gcc.mk -- `make gcc-sweep`: GCC 12's execution tests (gcc.c-torture/execute,
+# its ieee/, gcc.dg/torture, gcc.dg/vect, gcc.dg run tests) compiled with
+# gcc-12 and run natively and under ferry (tests/gcc/gcc_sweep.py).  Never
+# part of make check: about an hour on 2 cores for the x86-64 build at -O2
+# and -O3 -march=x86-64-v3.  GCC's source comes from Debian's gcc-12 source
+# package (apt-get source, deb-src needed) unless GCC_TESTSUITE names an
+# unpacked gcc/testsuite.  Included by tests/tests.mk.
+GCC_SRC_DIR   ?= $(BUILD)/gcc-src
+GCC_TESTSUITE ?= $(GCC_SRC_DIR)/gcc-12.2.0/gcc/testsuite
+GCC_SWEEP_OUT ?= $(BUILD)/tests/gcc-sweep
+# Option sets (O0, O2, v3 = -O3 -march=x86-64-v3); the AArch64 build runs
+# ieee/ in full and every GCC_SWEEP_A64_EVERY-th test of the rest.
+GCC_SWEEP_OPTS      ?= O2,v3
+GCC_SWEEP_A64_EVERY ?= 10
+# More options for gcc_sweep.py, e.g. --only 'ieee/' or --suites exec.
+GCC_SWEEP_ARGS      ?=
+
+# Only the test directories the sweep reads are unpacked.
+$(GCC_TESTSUITE)/gcc.dg:
+	mkdir -p $(GCC_SRC_DIR)
+	cd $(GCC_SRC_DIR) && apt-get source --download-only gcc-12 && \
+	    tar xzf gcc-12_*.orig.tar.gz && \
+	    tar xJf gcc-12-*/gcc-*-dfsg.tar.xz --wildcards \
+	        '*/gcc/testsuite/gcc.c-torture/*' '*/gcc/testsuite/gcc.dg/*'
+
+.PHONY: gcc-sweep
+gcc-sweep: $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) | $(GCC_TESTSUITE)/gcc.dg
+	python3 tests/gcc/gcc_sweep.py --testsuite $(GCC_TESTSUITE) --out $(GCC_SWEEP_OUT) \
+	    --opts $(GCC_SWEEP_OPTS) --ferry "$(FERRY_CMD_x86_64)" --ferry-a64 "$(FERRY_CMD_aarch64)" \
+	    --a64-every $(GCC_SWEEP_A64_EVERY) $(GCC_SWEEP_ARGS)
