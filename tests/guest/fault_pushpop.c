@@ -15,6 +15,8 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 
+#include "fault_signals.h"
+
 #define PAGE 4096
 
 /* Each case sets rsp to rdi, the registers and the flags, then (in a block
@@ -83,15 +85,7 @@ static void slots(uint64_t sp, int n)
 
 int main(void)
 {
-    static char altstack[65536];
-    stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
-    sigaltstack(&ss, NULL);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_fault;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGILL, &sa, NULL);
+    fault_signals_catch(on_fault);      /* on an alternate stack: rsp points into the test pages */
     region = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (region == MAP_FAILED)
         return 1;
