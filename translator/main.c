@@ -160,7 +160,9 @@ static void open_tcache(struct tr_engine *e, const struct ld_image *img)
         return;
     program_range(img, &lo, &hi);
     const char *cpu = x86_cpu_model_selected();
-    tr_tcache_open(e, ferry_opts.tcache_dir, img->exe_path, cpu ? cpu : "host", lo, hi);
+    char options[160];
+    snprintf(options, sizeof options, "%s machine=%s", cpu ? cpu : "host", x86_machine_name());
+    tr_tcache_open(e, ferry_opts.tcache_dir, img->exe_path, options, lo, hi);
 }
 
 int main(int argc, char **argv)

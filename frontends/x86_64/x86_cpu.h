@@ -15,6 +15,7 @@
 #ifndef FERRY_X86_CPU_H
 #define FERRY_X86_CPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -189,5 +190,22 @@ uint32_t x86_cpuid_hwcap2(void);
 int x86_cpu_model_select(const char *name);
 const char *x86_cpu_model_selected(void);
 const char *x86_cpu_model_name(size_t k);
+
+/* The real x86-64 machine ferry's virtual CPU imitates where the
+ * architecture or Linux leaves a choice (x86_machine.c): the vendor's
+ * answers for undefined flags, alignment rules and x87 pointers, and the
+ * host kernel's configuration as user code sees it.  Chosen once per
+ * process: FERRY_X86_MACHINE ("amd" or "intel", then any of ",umip",
+ * ",ia32", ",cpuid_fault"), else read from /proc/cpuinfo (on an x86 host,
+ * and under qemu-user on one, that is the machine's own), else Intel. */
+struct x86_machine {
+    bool intel;         /* Intel's choices (else AMD's, as measured on Zen 5) */
+    bool umip;          /* UMIP on: Linux emulates sgdt/sidt/smsw/sldt/str */
+    bool ia32;          /* IA32 emulation: the GDT holds 32-bit user segments */
+    bool cpuid_fault;   /* ARCH_SET_CPUID can make CPUID fault */
+};
+const struct x86_machine *x86_machine(void);
+/* The choice as FERRY_X86_MACHINE would spell it (keys, logs). */
+const char *x86_machine_name(void);
 
 #endif

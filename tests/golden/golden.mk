@@ -8,6 +8,9 @@
 GOLDEN_OUT   := $(BUILD)/tests/golden
 GOLDEN_CASES := $(GOLDEN_OUT)/cases.hex
 GOLDEN_SRCS  := $(wildcard tests/golden/*.c)
+# The code pinned is what ferry emits when imitating this machine
+# (frontends/x86_64/x86_machine.c), whatever machine runs the test.
+GOLDEN_MACHINE := amd
 # The driver is linked like ferry (static-pie, FERRY_LDFLAGS), so helpers
 # sit as near the code cache as in ferry and are called the same way.
 $(GOLDEN_CASES): tests/golden/cases.txt tests/golden/assemble.sh
@@ -26,7 +29,7 @@ $$(GOLDEN_BIN_$(1)): $$(GOLDEN_OBJS_$(1)) $$(FERRY_LIB_OBJS_$(1))
 .PHONY: check-golden-$(1) golden-update-$(1)
 ifeq ($$(STATIC),1)
 check-golden-$(1): $$(GOLDEN_BIN_$(1)) $$(GOLDEN_CASES)
-	$$(RUN_$(1)) $$(GOLDEN_BIN_$(1)) -ir $$(GOLDEN_CASES) > $$(GOLDEN_OUT)/$(1).out
+	FERRY_X86_MACHINE=$$(GOLDEN_MACHINE) $$(RUN_$(1)) $$(GOLDEN_BIN_$(1)) -ir $$(GOLDEN_CASES) > $$(GOLDEN_OUT)/$(1).out
 	@diff -u -F "^=== " tests/golden/$(1).golden $$(GOLDEN_OUT)/$(1).out || { \
 	    echo "check-golden-$(1): the host code differs from tests/golden/$(1).golden (diff above)."; \
 	    echo "If the change is intended: make golden-update, review and commit the golden diff."; \
@@ -37,7 +40,7 @@ check-golden-$(1):
 	    "a dynamic one (STATIC=$$(STATIC), MODE=$$(MODE)) places helpers far from the code cache"
 endif
 golden-update-$(1): $$(GOLDEN_BIN_$(1)) $$(GOLDEN_CASES)
-	$$(RUN_$(1)) $$(GOLDEN_BIN_$(1)) -ir $$(GOLDEN_CASES) > $$(GOLDEN_OUT)/$(1).out
+	FERRY_X86_MACHINE=$$(GOLDEN_MACHINE) $$(RUN_$(1)) $$(GOLDEN_BIN_$(1)) -ir $$(GOLDEN_CASES) > $$(GOLDEN_OUT)/$(1).out
 	cp $$(GOLDEN_OUT)/$(1).out tests/golden/$(1).golden
 endef
 $(foreach a,$(ARCHES),$(eval $(call golden_build,$(a))))

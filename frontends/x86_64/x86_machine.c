@@ -1,0 +1,128 @@
+/* x86_machine.c -- which real x86-64 machine ferry's virtual CPU imitates
+ * where the architecture leaves a choice (undefined flags, the alignment
+ * of some memory operands, x87 pointers, far pointers' size with REX.W)
+ * and where the host kernel's configuration shows to user code (UMIP
+ * emulation, IA32 emulation's GDT entries, CPUID faulting).  The native
+ * CPU is the tests' oracle, and Intel and AMD differ in these, so ferry
+ * follows the machine it runs on when it can tell:
+ *   1. FERRY_X86_MACHINE: "amd" or "intel", then ",umip", ",ia32",
+ *      ",cpuid_fault" for what is on (the test harness and the golden
+ *      tests pin a machine with it);
+ *   2. /proc/cpuinfo's vendor_id and flags: an x86 host's own, and the x86
+ *      host's under qemu-user too (it passes /proc/cpuinfo through);
+ *      IA32 emulation from /proc/sys/abi/vsyscall32 and the command line;
+ *   3. otherwise (an AArch64 machine): Intel, as ferry's CPUID says
+ *      GenuineIntel, with UMIP and CPUID faulting as on current Intel
+ *      CPUs, and no IA32 segments (ferry runs no 32-bit code).
+ * Decided once per process, before the first translation asks. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "x86_cpu.h"
+
+static struct x86_machine machine;
+static char machine_name[64];
+static pthread_once_t machine_once = PTHREAD_ONCE_INIT;
+
+/* The first bytes of a file, NUL-terminated ("" when unreadable). */
+static void read_head(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+    buf[n > 0 ? n : 0] = 0;
+    if (fd >= 0)
+        close(fd);
+}
+
+/* Whether the comma- or space-separated list s has the word w. */
+static bool has_word(const char *s, const char *w, const char *seps)
+{
+    size_t n = strlen(w);
+    for (const char *p = s; (p = strstr(p, w)); p += n) {
+        bool starts = p == s || strchr(seps, p[-1]);
+        bool ends = !p[n] || strchr(seps, p[n]);
+        if (starts && ends)
+            return true;
+    }
+    return false;
+}
+
+static void from_setting(const char *v)
+{
+    machine.intel = !has_word(v, "amd", ",");
+    machine.umip = has_word(v, "umip", ",");
+    machine.ia32 = has_word(v, "ia32", ",");
+    machine.cpuid_fault = has_word(v, "cpuid_fault", ",");
+}
+
+/* The value of "key\t...: value" in cpuinfo's first processor, or NULL;
+ * the value ends at the line's end (written over with NUL). */
+static char *cpuinfo_field(char *info, const char *key)
+{
+    char *p = strstr(info, key);
+    char *colon = p ? strchr(p, ':') : NULL;
+    if (!colon)
+        return NULL;
+    char *end = strchr(colon, '\n');
+    if (end)
+        *end = 0;
+    return colon + 1;
+}
+
+static bool ia32_enabled(void)
+{
+    char cmdline[4096];
+    if (access("/proc/sys/abi/vsyscall32", F_OK) != 0)
+        return false;
+    read_head("/proc/cmdline", cmdline, sizeof cmdline);
+    return !has_word(cmdline, "ia32_emulation=0", " \n") &&
+           !has_word(cmdline, "ia32_emulation=false", " \n") &&
+           !has_word(cmdline, "ia32_emulation=off", " \n");
+}
+
+static void from_host(void)
+{
+    static char info[16384];
+    read_head("/proc/cpuinfo", info, sizeof info);
+    char *vendor = cpuinfo_field(info, "vendor_id");
+    if (!vendor) {
+        machine = (struct x86_machine){ .intel = true, .umip = true, .cpuid_fault = true };
+        return;
+    }
+    char *flags = cpuinfo_field(vendor + strlen(vendor) + 1, "\nflags");
+    machine.intel = !strstr(vendor, "AuthenticAMD") && !strstr(vendor, "HygonGenuine");
+    machine.umip = flags && has_word(flags, "umip", " ");
+    machine.cpuid_fault = flags && has_word(flags, "cpuid_fault", " ");
+    machine.ia32 = ia32_enabled();
+}
+
+static void decide(void)
+{
+    const char *v = getenv("FERRY_X86_MACHINE");
+    if (v && *v)
+        from_setting(v);
+    else
+        from_host();
+    strcpy(machine_name, machine.intel ? "intel" : "amd");
+    if (machine.umip)
+        strcat(machine_name, ",umip");
+    if (machine.ia32)
+        strcat(machine_name, ",ia32");
+    if (machine.cpuid_fault)
+        strcat(machine_name, ",cpuid_fault");
+}
+
+const struct x86_machine *x86_machine(void)
+{
+    pthread_once(&machine_once, decide);
+    return &machine;
+}
+
+const char *x86_machine_name(void)
+{
+    pthread_once(&machine_once, decide);
+    return machine_name;
+}
