@@ -10,6 +10,8 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
 
 #include "accel.h"
 #include "boot.h"
@@ -57,6 +59,17 @@ static const struct sys_accel_ops *accel_named(const char *name)
     return NULL;
 }
 
+/* Whether /dev/kvm is served by PVM alone (the kvm_pvm module, as on
+ * some cloud VMs that offer nested guests without VMX/SVM): PVM runs guest
+ * kernels built for it, and an ordinary one (or a test guest with its own
+ * IDT) stops at its first exception with KVM's emulation error.  An
+ * explicit --accel kvm still gets KVM. */
+static bool kvm_is_pvm_only(void)
+{
+    return access("/sys/module/kvm_pvm", F_OK) == 0 && access("/sys/module/kvm_intel", F_OK) != 0 &&
+           access("/sys/module/kvm_amd", F_OK) != 0;
+}
+
 /* --accel NAME, or the first built in; kvm only where /dev/kvm opens,
  * else tcg when built in, saying so in one line (as QEMU falls back). */
 static const struct sys_accel_ops *pick_accel(const char *name)
@@ -72,11 +85,19 @@ static const struct sys_accel_ops *pick_accel(const char *name)
     if (strcmp(first->name, "kvm") != 0 || !tcg)
         return first;
     int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd >= 0) {
+    /* (a /dev/kvm that is not KVM at all goes to the kvm accelerator,
+     * which says so) */
+    if (fd >= 0 && (!kvm_is_pvm_only() || ioctl(fd, KVM_GET_API_VERSION, 0) < 0)) {
         close(fd);
         return first;
     }
-    sys_err("/dev/kvm: %s: using --accel tcg", strerror(errno));
+    if (fd >= 0) {
+        close(fd);
+        sys_err("/dev/kvm is PVM (kvm_pvm), which runs only PVM-enabled guest kernels: "
+                "using --accel tcg");
+    } else {
+        sys_err("/dev/kvm: %s: using --accel tcg", strerror(errno));
+    }
     return tcg;
 }
 

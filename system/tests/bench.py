@@ -21,12 +21,20 @@ FERRY, OUT = sys.argv[1], sys.argv[2]
 GUESTS, MEM_MIB, RUNS = os.path.join(OUT, "guests"), 64, 5
 
 
+def kvm_is_pvm_only():
+    """/dev/kvm served by PVM alone (kvm_pvm): it runs only PVM-enabled guest
+    kernels, and ferry-system picks tcg there by itself (system/main.c)."""
+    m = "/sys/module/"
+    return os.path.exists(m + "kvm_pvm") and not os.path.exists(m + "kvm_intel") \
+        and not os.path.exists(m + "kvm_amd")
+
+
 def kvm_usable():
     try:
         os.close(os.open("/dev/kvm", os.O_RDWR))
-        return True
     except OSError:
         return False
+    return not kvm_is_pvm_only()
 
 
 def cpu_ms(cmd):
