@@ -444,14 +444,13 @@ static bool read_body(struct tcache *t, size_t at, struct tcf_view *v)
     return tcf_record_at(p, len, 0, false, v);
 }
 
-/* The slots, when the file could be kept open (and its body is larger
- * than the map's window). */
-static void slots_open(struct tcache *t, const int *fd)
+/* The slots, for a body larger than the map's window: allocated before
+ * the file is kept open (a kept descriptor with nowhere to read into would
+ * stay open for nothing). */
+static bool slots_alloc(struct tcache *t)
 {
-    if (!fd || !(t->slots = data_alloc(t, BODY_SLOTS * SLOT_BYTES)) ||
-        !(t->piece_slot = data_alloc(t, (t->map_len >> BODY_SHIFT) + 1)))
-        return;
-    t->fd = fd;
+    return (t->slots = data_alloc(t, BODY_SLOTS * SLOT_BYTES)) &&
+           (t->piece_slot = data_alloc(t, (t->map_len >> BODY_SHIFT) + 1));
 }
 
 /* The record at body offset `at` of the map, its structure checked (not
@@ -552,10 +551,11 @@ static void load(struct tcache *t, const int *(*keep_fd)(int fd))
          * back: the map costs less (/bin/true's 800 KB: 13 reads into the
          * slots were 20 % more CPU than 3 chunks mapped). */
         bool big = (t->layout.body_len >> CHUNK_SHIFT) + 2 > t->body_max;
-        const int *kept = big && keep_fd ? keep_fd(fd) : NULL;     /* (then fd is closed) */
-        slots_open(t, kept);
-        if (kept)
+        const int *kept = big && keep_fd && slots_alloc(t) ? keep_fd(fd) : NULL;
+        if (kept) {                     /* (then fd is closed) */
+            t->fd = kept;
             return;
+        }
     }
     close(fd);
 }
