@@ -104,21 +104,21 @@ def eval_tokens(toks):
             return v
         return word_true(t)
 
-    def conj():
+    def level(op, operand, combine):
+        """operand (op operand)*, left to right; every operand is parsed."""
         nonlocal pos
-        v = atom()
-        while pos < len(toks) and toks[pos] == "&&":
+        v = operand()
+        while pos < len(toks) and toks[pos] == op:
             pos += 1
-            v = atom() and v
+            w = operand()
+            v = combine(v, w)
         return v
 
+    def conj():
+        return level("&&", atom, lambda v, w: v and w)
+
     def expr():
-        nonlocal pos
-        v = conj()
-        while pos < len(toks) and toks[pos] == "||":
-            pos += 1
-            v = conj() or v
-        return v
+        return level("||", conj, lambda v, w: v or w)
 
     vals = []
     while pos < len(toks) and toks[pos] != "}":
