@@ -6,7 +6,8 @@
  *     shadow stacks are off, as Linux runs every program that does not opt
  *     in: the register keeps its value, so libgcc's unwinder sees "no
  *     shadow stack" and skips incssp;
- *   - the memory forms of 0F 0D (AMD's prefetch group, any /reg);
+ *   - the memory forms of 0F 0D (AMD's prefetch group, any /reg), and
+ *     its register forms on Intel (nop_opcode);
  *   - lfence/mfence/sfence (0F AE E8..FF) with a non-zero r/m field, which
  *     the CPU ignores (given as the fence itself).
  * A lock prefix makes all of them #UD, so those stay undecodable (SIGILL).
@@ -42,9 +43,14 @@ static size_t modrm_tail(const uint8_t *m, size_t left)
     return n;
 }
 
+/* 0F 0D with a register operand: #UD on AMD (its prefetch group needs
+ * memory), a NOP on Intel (measured natively on a Sapphire Rapids, every
+ * ModRM C0..FF, no prefix and 66: tests/insn/hint.c prefetch_0d). */
 static bool nop_opcode(uint8_t op, uint8_t modrm)
 {
-    return (op >= 0x18 && op <= 0x1f) || (op == 0x0d && modrm >> 6 != 3);
+    if (op == 0x0d)
+        return modrm >> 6 != 3 || x86_machine()->intel;
+    return op >= 0x18 && op <= 0x1f;
 }
 
 /* The fence 0F AE /5../7 mod=3 stands for (0 if none: /0../4, memory). */

@@ -2,9 +2,10 @@
  * roundps/pd/ss/sd (rounding to an integral value in integer C, so the
  * result and the flags never depend on the host) and the dot products
  * dpps/dppd (a sequence of x86 multiplies and adds, each rounded, in the
- * order the SDM gives; an unmasked exception of the multiplies stops the
- * instruction before the adds, and the multiplies' flags stay when an add
- * stops on an unmasked DE: sse_step_stops).
+ * order the SDM gives, returning the NaN Intel or AMD does: dpps_sums; an
+ * unmasked exception of the multiplies stops the instruction before the
+ * adds, and the multiplies' flags stay when an add stops on an unmasked
+ * DE: sse_step_stops).
  */
 #include "x86_sse.h"
 #include "x86_sse_float.h"
@@ -91,27 +92,47 @@ SSE_HELPER(roundsd)
     return 0;
 }
 
+/* The sums only differ in which NaN they return (x86 returns an add's
+ * first NaN operand) and in nothing else: the adds raise the same flags in
+ * either order.  AMD: one sum (p0 + p1) + (p2 + p3), broadcast.  Intel
+ * (measured natively on a Sapphire Rapids with NaNs of distinct payloads
+ * in every product; tests/insn/sse41.c dpps_*): each lane i sums in its
+ * own order, t[j] = p[j^1] + p[j], then t[i] + t[i^2], as a swap-and-add
+ * tree would; dppd's lane i is p[i] + p[i^1]. */
+static void dpps_sums(struct x86_cpu *env, const uint32_t p[4], uint32_t sum[4])
+{
+    if (!x86_machine()->intel) {
+        uint32_t lo = sse_f32_op(env, SSE_FADD, p[0], p[1]);
+        uint32_t hi = sse_f32_op(env, SSE_FADD, p[2], p[3]);
+        sum[0] = sum[1] = sum[2] = sum[3] = sse_f32_op(env, SSE_FADD, lo, hi);
+        return;
+    }
+    uint32_t t[4];
+    for (int j = 0; j < 4; j++)
+        t[j] = sse_f32_op(env, SSE_FADD, p[j ^ 1], p[j]);
+    for (int i = 0; i < 4; i++)
+        sum[i] = sse_f32_op(env, SSE_FADD, t[i], t[i ^ 2]);
+}
+
 /* Products of the lanes selected by imm[7:4] (+0.0 for the others),
- * summed pairwise ((p0 + p1) + (p2 + p3)), broadcast to the lanes
- * selected by imm[3:0] (+0.0 elsewhere). */
+ * summed pairwise (dpps_sums), written to the lanes selected by imm[3:0]
+ * (+0.0 elsewhere). */
 SSE_HELPER(dpps)
 {
     x86_xmm *D = sse_reg(env, d);
     const x86_xmm *S = sse_reg(env, s);
     int saved = sse_round_enter(env);
-    uint32_t p[4];
+    uint32_t p[4], sum[4];
     for (int i = 0; i < 4; i++)
         p[i] = imm >> (4 + i) & 1 ? sse_f32_op(env, SSE_FMUL, D->d[i], S->d[i]) : 0;
     if (sse_step_stops(env)) {             /* #XM: nothing is written */
         sse_round_leave(saved);
         return 0;
     }
-    uint32_t lo = sse_f32_op(env, SSE_FADD, p[0], p[1]);
-    uint32_t hi = sse_f32_op(env, SSE_FADD, p[2], p[3]);
-    uint32_t sum = sse_f32_op(env, SSE_FADD, lo, hi);
+    dpps_sums(env, p, sum);
     sse_round_leave(saved);
     for (int i = 0; i < 4; i++)
-        D->d[i] = imm >> i & 1 ? sum : 0;
+        D->d[i] = imm >> i & 1 ? sum[i] : 0;
     return 0;
 }
 
@@ -127,9 +148,11 @@ SSE_HELPER(dppd)
         sse_round_leave(saved);
         return 0;
     }
-    uint64_t sum = sse_f64_op(env, SSE_FADD, p[0], p[1]);
+    uint64_t sum[2];                       /* the NaN each returns: dpps_sums */
+    sum[0] = sse_f64_op(env, SSE_FADD, p[0], p[1]);
+    sum[1] = x86_machine()->intel ? sse_f64_op(env, SSE_FADD, p[1], p[0]) : sum[0];
     sse_round_leave(saved);
     for (int i = 0; i < 2; i++)
-        D->q[i] = imm >> i & 1 ? sum : 0;
+        D->q[i] = imm >> i & 1 ? sum[i] : 0;
     return 0;
 }

@@ -141,12 +141,13 @@ INSN_TEST(hint_space)
                          (uint8_t)m, m);
 }
 
-/* 0F 0D (AMD prefetch / prefetchw): all ModRM bytes, no prefix and 66. */
+/* 0F 0D (AMD prefetch / prefetchw; the register forms are NOPs on Intel):
+ * all ModRM bytes under every prefix set. */
 INSN_TEST(prefetch_0d)
 {
-    for (unsigned p = 0; p < 2; p++)
+    for (unsigned p = 0; p < sizeof prefixes / sizeof prefixes[0]; p++)
         for (unsigned m = 0; m < 256; m++)
-            run_form("0d", prefixes[p].b, prefixes[p].n, 0x0f, 0x0d, (uint8_t)m, m);
+            run_form(prefixes[p].name, prefixes[p].b, prefixes[p].n, 0x0f, 0x0d, (uint8_t)m, m);
 }
 
 #define CASE(name, ...)                                                       \

@@ -1,31 +1,56 @@
 /* rand.c -- difftest of rdrand, rdseed (16, 32, 64 bits) and rdtscp by
  * their shape, not their values: the flags (CF = 1 for a delivered value,
- * the other five cleared, from both flag states), what happens to the
+ * the other five cleared, from both flag states; a failed draw clears all
+ * six and the value, and is retried: DRAW), what happens to the
  * register's upper bits (16-bit forms keep them, 32-bit forms zero them),
  * that 16 draws are not all the same, and for rdtscp that the clock does
  * not run backwards against rdtsc and that ecx is node << 12 | cpu with a
  * cpu below the number of CPUs; rdpid against rdtscp's ecx. */
 #include "insn.h"
 
+/* One draw of TEXT (the register starts as 0x5555...) with the flags from
+ * insn_flags_in[k & 1]: V and FL get the register and the flags after. */
+#define DRAW_ONCE(TEXT, V, FL, K)                                             \
+    do {                                                                      \
+        V = 0x5555555555555555ull;                                            \
+        FL = insn_flags_in[(K) & 1] | F_BASE;                                 \
+        __asm__ volatile("push %[fl]\n\tpopfq\n\t" TEXT                       \
+                         "\n\tpushfq\n\tpop %[fl]"                            \
+                         : [v] "+r"(V), [fl] "+r"(FL) : : "cc");              \
+    } while (0)
+
+/* The instruction may fail (CF = 0), rdseed often does when the entropy
+ * source is drained (as on an Intel Sapphire Rapids VM): like Intel's
+ * DRNG guide, each of the 16 draws retries (with pause) up to DRAW_TRIES
+ * times.  A failure must clear all six flags and the bits the instruction
+ * writes (fail_ok); the draws that deliver (all 16, `got`) are checked as
+ * before.  Whether and how often it fails is not printed: it varies. */
+#define DRAW_TRIES 100000
 #define DRAW(FN, TEXT, UPPER)                                                 \
     INSN_TEST(FN)                                                             \
     {                                                                         \
         uint64_t first = 0, differ = 0, upper_ok = 1, flags_or = 0, flags_and = ~0ull; \
+        uint64_t got = 0, fail_ok = 1;                                        \
+        const uint64_t keep = 0x5555555555555555ull & ~(uint64_t)(UPPER);     \
         for (unsigned k = 0; k < 16; k++) {                                   \
-            uint64_t v = 0x5555555555555555ull;                               \
-            uint64_t fl = insn_flags_in[k & 1] | F_BASE;                      \
-            __asm__ volatile("push %[fl]\n\tpopfq\n\t" TEXT                   \
-                             "\n\tpushfq\n\tpop %[fl]"                        \
-                             : [v] "+r"(v), [fl] "+r"(fl) : : "cc");          \
-            if (k == 0) first = v;                                            \
+            uint64_t v, fl;                                                   \
+            DRAW_ONCE(TEXT, v, fl, k);                                        \
+            for (unsigned t = 1; !(fl & F_CF) && t < DRAW_TRIES; t++) {       \
+                fail_ok &= (fl & F_ARITH) == 0 && (v & (uint64_t)(UPPER)) == 0; \
+                fail_ok &= (v & ~(uint64_t)(UPPER)) == keep || (UPPER) == ~0ull; \
+                __asm__ volatile("pause");                                    \
+                DRAW_ONCE(TEXT, v, fl, k);                                    \
+            }                                                                 \
+            if (!(fl & F_CF))                                                 \
+                continue;                                                     \
+            if (got++ == 0) first = v;                                        \
             differ |= v != first;                                             \
-            upper_ok &= (v & ~(uint64_t)(UPPER)) == (0x5555555555555555ull & ~(uint64_t)(UPPER)) \
-                        || (UPPER) == ~0ull;                                  \
+            upper_ok &= (v & ~(uint64_t)(UPPER)) == keep || (UPPER) == ~0ull; \
             flags_or |= fl & F_ARITH;                                         \
             flags_and &= fl & F_ARITH;                                        \
         }                                                                     \
         uint64_t in[] = { 0 };                                                \
-        uint64_t out[] = { differ, upper_ok, flags_or, flags_and };           \
+        uint64_t out[] = { got, differ, upper_ok, flags_or, flags_and, fail_ok }; \
         INSN_CASE(#FN, in, out);                                              \
     }
 /* UPPER: the bits the instruction writes (32-bit forms also zero the rest) */
