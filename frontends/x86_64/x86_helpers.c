@@ -510,12 +510,24 @@ static void rep_fast(struct x86_cpu *c, struct rep_regs r, uint64_t bytes, enum 
     rep_put_all(c, &r, k);
 }
 
+/* A rep with a zero count under 0x67: AMD writes no register; Intel
+ * still writes ECX, and rep movs ESI and EDI, rep stos EDI, zeroing their
+ * upper halves (measured on Sapphire Rapids: segment.c's a32_rep_* cases,
+ * whose registers carry junk upper halves).  No flag is written. */
+static void rep_none(struct x86_cpu *c, const struct rep_regs *r, enum rep_kind k, uint64_t a32)
+{
+    if (a32 && x86_machine()->intel)
+        rep_put(c, r, k == REP_MOVS, k == REP_MOVS || k == REP_STOS);
+}
+
 static void rep_run(struct x86_cpu *c, uint64_t bytes, uint64_t repne, uint64_t seg,
                     uint64_t a32, enum rep_kind k)
 {
     struct rep_regs r = rep_get(c, bytes, seg, a32);
-    if (r.n == 0)
-        return;                     /* no register, no flag is written */
+    if (r.n == 0) {
+        rep_none(c, &r, k, a32);
+        return;
+    }
     if (k != REP_STOS && k != REP_SCAS)     /* a tagged pointer: #GP before any element */
         x86_check_canonical_span(c, r.s + r.seg, bytes);
     if (k != REP_LODS)
