@@ -472,11 +472,31 @@ static void rep_elements(struct x86_cpu *c, void *arg)
  * a fault (host SIGSEGV/SIGBUS: fault.c longjmps to the guard) leaves
  * rcx/rsi/rdi at the faulting element and becomes a precise guest fault
  * at the rep instruction (rt.pc). */
+struct cc_state { uint64_t op, dst, src, src2; };
+
+static struct cc_state cc_save(const struct x86_cpu *c)
+{
+    return (struct cc_state){ c->cc_op, c->cc_dst, c->cc_src, c->cc_src2 };
+}
+
+/* The flags a fault inside rep cmps/scas shows: AMD's are those of the
+ * last compare done; Intel's those from before the instruction (measured
+ * on Sapphire Rapids: rep_fault.c, where the compares before the fault
+ * set flags other than the ones on entry, at both directions). */
+static void rep_fault_flags(struct x86_cpu *c, const struct cc_state *entry)
+{
+    if (!x86_machine()->intel) return;
+    c->cc_op = entry->op, c->cc_dst = entry->dst;
+    c->cc_src = entry->src, c->cc_src2 = entry->src2;
+}
+
 static void rep_precise(struct x86_cpu *c, struct rep_regs r, uint64_t bytes,
                         enum rep_kind k, bool repne)
 {
     struct rep_job j = { r, bytes, k, repne, false };
+    struct cc_state entry = cc_save(c);
     if (!x86_guarded(c, rep_elements, &j)) {
+        rep_fault_flags(c, &entry);
         uint64_t d = c->regs[X86_RDI] & r.amask, f = c->rt.fault.addr;
         if ((k == REP_MOVS || k == REP_STOS) && f >= d && f < d + bytes)
             c->rt.fault.err |= 2;           /* the store faulted */
