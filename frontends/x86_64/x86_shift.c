@@ -109,11 +109,15 @@ static ir_ref bit_of(struct x86_dc *dc, ir_ref v, int pos)
     return d;
 }
 
-/* Intel's OF of a rotate: a count of 1's OF, from the operand a before
- * it (rol: its top two bits differ; ror: its top and bottom bits); AMD's
- * is from the result, after the last step (rotate_flags). */
-static ir_ref intel_rotate_of(struct x86_dc *dc, bool left, int bits, ir_ref a)
+/* Intel's OF of a rotate: with an immediate count other than 1 the old
+ * OF; else a count of 1's OF, from the operand a before it (rol: its top
+ * two bits differ; ror: its top and bottom bits) -- measured on Sapphire
+ * Rapids, CL and immediate counts apart.  AMD's is from the result, after
+ * the last step (rotate_flags). */
+static ir_ref intel_rotate_of(struct x86_dc *dc, bool left, int bits, ir_ref a, ir_ref prev,
+                              const struct count *c)
 {
+    if (c->is_const && c->c != 1) return bit_of(dc, prev, 11);
     return x86_op2(dc, IR_xor, 8, bit_of(dc, a, bits - 1), bit_of(dc, a, left ? bits - 2 : 0));
 }
 
@@ -124,7 +128,7 @@ static void rotate_flags(struct x86_dc *dc, bool left, int bytes, ir_ref a, ir_r
     int bits = bytes * 8;
     ir_ref prev = x86_flags_eflags(dc), msb = bit_of(dc, r, bits - 1);
     ir_ref cf = left ? bit_of(dc, r, 0) : msb;
-    ir_ref of = x86_machine()->intel ? intel_rotate_of(dc, left, bits, a)
+    ir_ref of = x86_machine()->intel ? intel_rotate_of(dc, left, bits, a, prev, c)
               : x86_op2(dc, IR_xor, 8, msb, left ? cf : bit_of(dc, r, bits - 2));
     ir_ref nf = x86_op2(dc, IR_andc, 8, prev, x86_imm(dc, X86_CF | X86_OF));
     nf = x86_op2(dc, IR_or, 8, nf, cf);
