@@ -1,11 +1,14 @@
-/* undef_flags.c -- the flags the SDM leaves undefined, as this CPU (AMD
- * EPYC, family 26) sets them: outside test programs print EFLAGS after
- * every instruction unmasked and compare with a native run, so ferry
- * follows the CPU here too (the other files mask these bits).
- *  - div/idiv at 8/16/32/64 bits: AF set, SF ZF PF clear, CF OF kept;
+/* undef_flags.c -- the flags the SDM leaves undefined, as the native CPU
+ * sets them: outside test programs print EFLAGS after every instruction
+ * unmasked and compare with a native run, so ferry follows the CPU here
+ * too (the other files mask these bits).  AMD and Intel differ in nearly
+ * all of them (ferry's x86_machine(); docs/status.md, session 18); on AMD
+ * EPYC, family 26:
+ *  - div/idiv at 8/16/32/64 bits: AF set, SF ZF PF clear, CF OF kept
+ *    (Intel keeps all six);
  *  - 16-bit shld/shrd by 16..31 (the result is dst:src:src resp.
- *    src:src:dst shifted): CF the last bit out at 16 and 0 above, shld's OF
- *    = CF, shrd's OF = bit 15 ^ bit 14 of the result;
+ *    src:src:dst shifted; Intel: dst:src:dst): CF the last bit out at 16
+ *    and 0 above, shld's OF = CF, shrd's OF = bit 15 ^ bit 14 of the result;
  *  - shifts and rotates by every masked count (AF, OF for counts > 1, CF
  *    of shl/shr past the width), imul/mul's SF ZF AF PF, bsf/bsr/bt*'s
  *    arithmetic flags, 32/64-bit shld/shrd: a small unmasked sweep;
