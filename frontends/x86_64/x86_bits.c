@@ -101,7 +101,10 @@ static void bit_count(struct x86_dc *dc, bool leading)
     if (bytes == 2 && leading) r = x86_op2(dc, IR_sub, 4, r, x86_imm(dc, 16));
     x86_operand_write(dc, d, r);
     if (!x86_flags_live(dc)) return;
-    x86_flags_set(dc, X86_CC_BMI, bytes, r, src, x86_flags_eflags(dc), IR_NONE);
+    /* OF: AMD keeps it (the older flags in src2); Intel clears it
+     * (measured on Sapphire Rapids, every width). */
+    ir_ref prev = x86_machine()->intel ? x86_imm(dc, 0) : x86_flags_eflags(dc);
+    x86_flags_set(dc, X86_CC_BMI, bytes, r, src, prev, IR_NONE);
 }
 
 static void h_tzcnt(struct x86_dc *dc) { bit_count(dc, false); }

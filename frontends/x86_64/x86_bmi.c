@@ -8,6 +8,8 @@
  * undefined): andn blsi blsmsk blsr bzhi set PF ZF SF from the result,
  * clear AF and OF, and set CF their own way; bextr sets ZF and PF from the
  * result, sets AF and clears SF, CF and OF.  Lazy kind X86_CC_BMI1.
+ * Intel (measured on Sapphire Rapids, session 18) clears PF after all of
+ * them and AF after bextr too; the rest as on AMD.
  */
 #include "x86_internal.h"
 
@@ -15,6 +17,7 @@
  * ORed with `fixed` (CF as 0/1 in bit 0, and/or AF). */
 static void bmi1_flags(struct x86_dc *dc, int bytes, ir_ref r, ir_ref fixed, uint64_t from_result)
 {
+    if (x86_machine()->intel) from_result &= ~(uint64_t)X86_PF;
     x86_flags_set(dc, X86_CC_BMI1, bytes, r, fixed, x86_imm(dc, from_result), IR_NONE);
 }
 
@@ -49,7 +52,7 @@ static void h_bextr(struct x86_dc *dc)
     ir_ref sh = x86_select(dc, &out, x86_imm(dc, 0), x86_op2(dc, IR_shr, 8, src, start));
     ir_ref r = x86_op2(dc, IR_and, bytes, sh, low_mask(dc, len, bits));
     x86_operand_write(dc, d, r);
-    bmi1_flags(dc, bytes, r, x86_imm(dc, X86_AF), X86_PF | X86_ZF);
+    bmi1_flags(dc, bytes, r, x86_imm(dc, x86_machine()->intel ? 0 : X86_AF), X86_PF | X86_ZF);
 }
 
 enum blsx { BLSI, BLSMSK, BLSR };

@@ -1,9 +1,13 @@
 /* x86_eflags.c -- evaluates a lazy flag state (cc_op, cc_dst, cc_src,
  * cc_src2) into the six arithmetic EFLAGS bits, exactly as the native CPU
- * sets them (including the "undefined" bits, as measured on the AMD host:
- * shifts set AF, logic clears it, mul keeps S Z A P, bsf/bsr set PF
- * from the index, tzcnt/lzcnt keep OF).  Also the full
- * EFLAGS image of a CPU state (pushf, signal frames, syscall's r11).
+ * sets them, including the "undefined" bits, which differ by vendor
+ * (x86_machine()).  As measured on the AMD host: shifts set AF, logic
+ * clears it, mul keeps S Z A P, bsf/bsr set PF from the index,
+ * tzcnt/lzcnt keep OF.  As measured on Intel (Sapphire Rapids, session
+ * 18): shifts clear AF and take OF from the operand before the shift
+ * (cc_src2, see x86_shift.c), mul sets SF PF from the low half and
+ * clears ZF AF.  Also the full EFLAGS image of a CPU state (pushf,
+ * signal frames, syscall's r11).
  */
 #include "x86_internal.h"
 
@@ -44,17 +48,42 @@ static uint64_t cc_incdec(const struct cc_vals *v, int delta)
     return parity_zero_sign(v) | (v->src & X86_CF) | ((a ^ 1 ^ r) & X86_AF) | of_if(r == ovf);
 }
 
+static bool intel(void) { return x86_machine()->intel; }
+
+/* Intel clears AF after a shift and its OF is the count-1 OF of the
+ * operand before the shift whatever the count: the shifter put a value
+ * whose sign bit is that OF in cc_src2 (measured: shl by 7 of 1 has OF 0
+ * on Intel, 1 on AMD, which takes OF from the last step). */
+static uint64_t cc_shift_intel(const struct cc_vals *v, bool cf)
+{
+    return parity_zero_sign(v) | cf_if(cf) | of_if((v->src2 & v->sign) != 0);
+}
+
 static uint64_t cc_shl(const struct cc_vals *v)
 {
     bool cf = (v->src >> (v->bits - 1)) & 1;
     bool msb = (v->dst & v->sign) != 0;
+    if (intel()) return cc_shift_intel(v, cf);
     return parity_zero_sign(v) | X86_AF | cf_if(cf) | of_if(cf != msb);
 }
 
 static uint64_t cc_sar(const struct cc_vals *v)
 {
+    if (intel()) return cc_shift_intel(v, v->src & 1);
     return parity_zero_sign(v) | X86_AF | cf_if(v->src & 1)
          | of_if(((v->src ^ v->dst) & v->sign) != 0);
+}
+
+/* mul/imul: CF = OF = overflow (dst).  AMD keeps S Z A P (src: the older
+ * flags); Intel sets SF and PF from the low half of the product (src),
+ * clears ZF and AF (measured on every mul/imul form here). */
+static uint64_t cc_mul(const struct cc_vals *v)
+{
+    uint64_t ovf = v->dst ? X86_CF | X86_OF : 0;
+    if (!intel()) return (v->src & (X86_SF | X86_ZF | X86_AF | X86_PF)) | ovf;
+    struct cc_vals lo = *v;
+    lo.dst = v->src;
+    return (parity_zero_sign(&lo) & (X86_SF | X86_PF)) | ovf;
 }
 
 uint64_t x86_cc_compute(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2)
@@ -73,8 +102,7 @@ uint64_t x86_cc_compute(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src
     case X86_CC_DEC:   return cc_incdec(&v, -1);
     case X86_CC_SHL:   return cc_shl(&v);
     case X86_CC_SAR:   return cc_sar(&v);
-    case X86_CC_MUL:
-        return (src & (X86_SF | X86_ZF | X86_AF | X86_PF)) | (dst ? X86_CF | X86_OF : 0);
+    case X86_CC_MUL:   return cc_mul(&v);
     case X86_CC_BSF:
         return (parity_zero_sign(&v) & X86_PF) | ((src & v.mask) ? 0 : X86_ZF);
     case X86_CC_BMI:

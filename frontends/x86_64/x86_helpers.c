@@ -40,12 +40,14 @@ _Noreturn static void divide_error(struct x86_cpu *c)
     tr_raise(&c->rt, TR_EXIT_SIGFPE, c->rt.pc);
 }
 
-/* After div/idiv this CPU (AMD family 26) sets AF, clears SF ZF PF and
- * keeps CF and OF, at every width, signed or not (measured: session 11's
- * probes; session 1 saw CF/OF kept only for byte and signed 32-bit forms
- * on an older machine). */
+/* After div/idiv AMD (family 26) sets AF, clears SF ZF PF and keeps CF
+ * and OF, at every width, signed or not (measured: session 11's probes;
+ * session 1 saw CF/OF kept only for byte and signed 32-bit forms on an
+ * older machine).  Intel (Sapphire Rapids, session 18) keeps all six:
+ * measured with every combination of them in, div and idiv, all widths. */
 static void div_flags(struct x86_cpu *c)
 {
+    if (x86_machine()->intel) return;
     put_flags(c, X86_AF | (cur_flags(c) & (X86_CF | X86_OF)));
 }
 
@@ -194,19 +196,29 @@ static void set_cf_of(struct x86_cpu *c, uint64_t cf, uint64_t of)
     put_flags(c, f | (cf ? X86_CF : 0) | (of ? X86_OF : 0));
 }
 
+/* Intel's rcl/rcr (measured on Sapphire Rapids): a count that is a
+ * multiple of 9 or 17 (8/16-bit forms) changes no flag, and OF is that of
+ * a count of 1 from the operand before (rcl: its top two bits differ;
+ * rcr: its top bit and CF in differ).  AMD's OF is from the result. */
+static bool intel_rc_keeps(uint64_t cnt, int bits)
+{
+    return x86_machine()->intel && cnt % (uint64_t)(bits + 1) == 0;
+}
+
 /* Count already masked to 5/6 bits; 8/16-bit rotate through 9/17 bits. */
 static uint64_t helper_rcl(void *env, uint64_t v, uint64_t unused, uint64_t cnt, uint64_t bytes)
 {
     struct x86_cpu *c = CPU(env);
     int bits = (int)bytes * 8;
-    uint64_t m = mask_of(bytes), cf = cur_flags(c) & X86_CF;
-    if (cnt == 0) return v;
+    uint64_t m = mask_of(bytes), cf = cur_flags(c) & X86_CF, a = v;
+    if (cnt == 0 || intel_rc_keeps(cnt, bits)) return v;
     for (uint64_t i = cnt % (uint64_t)(bits + 1); i > 0; i--) {
         uint64_t out = msb(v, bits);
         v = ((v << 1) | cf) & m;
         cf = out;
     }
-    set_cf_of(c, cf, msb(v, bits) ^ cf);
+    if (x86_machine()->intel) set_cf_of(c, cf, msb(a, bits) ^ msb(a, bits - 1));
+    else set_cf_of(c, cf, msb(v, bits) ^ cf);
     return v;
 }
 
@@ -214,14 +226,15 @@ static uint64_t helper_rcr(void *env, uint64_t v, uint64_t unused, uint64_t cnt,
 {
     struct x86_cpu *c = CPU(env);
     int bits = (int)bytes * 8;
-    uint64_t cf = cur_flags(c) & X86_CF;
-    if (cnt == 0) return v;
+    uint64_t cf = cur_flags(c) & X86_CF, cin = cf, a = v;
+    if (cnt == 0 || intel_rc_keeps(cnt, bits)) return v;
     for (uint64_t i = cnt % (uint64_t)(bits + 1); i > 0; i--) {
         uint64_t out = v & 1;
         v = (v >> 1) | (cf << (bits - 1));
         cf = out;
     }
-    set_cf_of(c, cf, msb(v, bits) ^ msb(v, bits - 1));
+    if (x86_machine()->intel) set_cf_of(c, cf, msb(a, bits) ^ cin);
+    else set_cf_of(c, cf, msb(v, bits) ^ msb(v, bits - 1));
     return v;
 }
 
@@ -236,6 +249,34 @@ static void double_shift16_flags(struct x86_cpu *c, uint64_t r, uint64_t cnt, bo
     put_flags(c, f | (cf ? X86_CF : 0) | (of ? X86_OF : 0));
 }
 
+/* Intel's shld/shrd (measured on Sapphire Rapids, all widths and
+ * counts): the operand shifts through dst:src:dst (so a 16-bit count
+ * above 16 rotates dst:src resp. src:dst), CF is the last bit out, SF ZF
+ * PF are the result's, AF is clear and OF is a count of 1's (shld: the
+ * top two bits of dst differ; shrd: dst's top bit and src's bottom bit). */
+static uint64_t intel_double_shift(struct x86_cpu *c, uint64_t a, uint64_t b, uint64_t cnt,
+                                   int bytes, bool left)
+{
+    int bits = bytes * 8;
+    uint64_t m = mask_of((uint64_t)bytes), r, cf, of;
+    a &= m; b &= m;
+    if (cnt == 0) return a;
+    if (left) {                 /* the top `bits` of (a:b:a) << cnt */
+        r = cnt < (uint64_t)bits ? (a << cnt | b >> (bits - cnt)) & m
+                                 : (b << (cnt - bits) | a >> (2 * bits - cnt)) & m;
+        cf = cnt <= (uint64_t)bits ? a >> (bits - cnt) & 1 : b >> (2 * bits - cnt) & 1;
+        of = (msb(a, bits) ^ msb(a, bits - 1)) & 1;
+    } else {                    /* the bottom `bits` of (a:b:a) >> cnt */
+        r = cnt < (uint64_t)bits ? (a >> cnt | b << (bits - cnt)) & m
+                                 : (b >> (cnt - bits) | a << (2 * bits - cnt)) & m;
+        cf = cnt <= (uint64_t)bits ? a >> (cnt - 1) & 1 : b >> (cnt - bits - 1) & 1;
+        of = (msb(a, bits) ^ b) & 1;
+    }
+    uint64_t f = x86_cc_compute(X86_CC_OP(X86_CC_LOGIC, bytes), r, 0, 0);
+    put_flags(c, f | (cf ? X86_CF : 0) | (of ? X86_OF : 0));
+    return r;
+}
+
 /* shld/shrd: result, and the lazy state of the equivalent shl/shr
  * (src = value shifted by count-1).  16-bit forms with counts above 16
  * shift through dst:src:src (shld) or src:src:dst (shrd), as measured. */
@@ -244,6 +285,7 @@ static uint64_t double_shift(struct x86_cpu *c, uint64_t a, uint64_t b, uint64_t
 {
     int bits = (int)bytes * 8, wide = bytes == 2 ? 48 : 2 * bits;
     uint64_t m = mask_of(bytes), r, src;
+    if (x86_machine()->intel) return intel_double_shift(c, a, b, cnt, (int)bytes, left);
     unsigned __int128 hi = left ? a & m : b & m, lo = left ? b & m : a & m, w;
     w = (hi << bits) | lo;
     if (bytes == 2) w = left ? (w << 16) | lo : (hi << 32) | w;
@@ -430,11 +472,31 @@ static void rep_elements(struct x86_cpu *c, void *arg)
  * a fault (host SIGSEGV/SIGBUS: fault.c longjmps to the guard) leaves
  * rcx/rsi/rdi at the faulting element and becomes a precise guest fault
  * at the rep instruction (rt.pc). */
+struct cc_state { uint64_t op, dst, src, src2; };
+
+static struct cc_state cc_save(const struct x86_cpu *c)
+{
+    return (struct cc_state){ c->cc_op, c->cc_dst, c->cc_src, c->cc_src2 };
+}
+
+/* The flags a fault inside rep cmps/scas shows: AMD's are those of the
+ * last compare done; Intel's those from before the instruction (measured
+ * on Sapphire Rapids: rep_fault.c, where the compares before the fault
+ * set flags other than the ones on entry, at both directions). */
+static void rep_fault_flags(struct x86_cpu *c, const struct cc_state *entry)
+{
+    if (!x86_machine()->intel) return;
+    c->cc_op = entry->op, c->cc_dst = entry->dst;
+    c->cc_src = entry->src, c->cc_src2 = entry->src2;
+}
+
 static void rep_precise(struct x86_cpu *c, struct rep_regs r, uint64_t bytes,
                         enum rep_kind k, bool repne)
 {
     struct rep_job j = { r, bytes, k, repne, false };
+    struct cc_state entry = cc_save(c);
     if (!x86_guarded(c, rep_elements, &j)) {
+        rep_fault_flags(c, &entry);
         uint64_t d = c->regs[X86_RDI] & r.amask, f = c->rt.fault.addr;
         if ((k == REP_MOVS || k == REP_STOS) && f >= d && f < d + bytes)
             c->rt.fault.err |= 2;           /* the store faulted */
@@ -468,12 +530,24 @@ static void rep_fast(struct x86_cpu *c, struct rep_regs r, uint64_t bytes, enum 
     rep_put_all(c, &r, k);
 }
 
+/* A rep with a zero count under 0x67: AMD writes no register; Intel
+ * still writes ECX, and rep movs ESI and EDI, rep stos EDI, zeroing their
+ * upper halves (measured on Sapphire Rapids: segment.c's a32_rep_* cases,
+ * whose registers carry junk upper halves).  No flag is written. */
+static void rep_none(struct x86_cpu *c, const struct rep_regs *r, enum rep_kind k, uint64_t a32)
+{
+    if (a32 && x86_machine()->intel)
+        rep_put(c, r, k == REP_MOVS, k == REP_MOVS || k == REP_STOS);
+}
+
 static void rep_run(struct x86_cpu *c, uint64_t bytes, uint64_t repne, uint64_t seg,
                     uint64_t a32, enum rep_kind k)
 {
     struct rep_regs r = rep_get(c, bytes, seg, a32);
-    if (r.n == 0)
-        return;                     /* no register, no flag is written */
+    if (r.n == 0) {
+        rep_none(c, &r, k, a32);
+        return;
+    }
     if (k != REP_STOS && k != REP_SCAS)     /* a tagged pointer: #GP before any element */
         x86_check_canonical_span(c, r.s + r.seg, bytes);
     if (k != REP_LODS)

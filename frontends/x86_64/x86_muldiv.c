@@ -1,17 +1,20 @@
 /* x86_muldiv.c -- mul, imul (one, two and three operands), div, idiv.
  *
  * Products are computed in IR (64-bit mul plus mulhu/mulhs for the high
- * half).  On this CPU mul/imul set CF=OF=overflow and keep S Z A P, so
- * the older flags are only evaluated when someone reads them.  Division
- * goes to C helpers, which raise SIGFPE for #DE.
+ * half).  mul/imul set CF=OF=overflow; AMD keeps S Z A P, so the older
+ * flags are only evaluated when someone reads them; Intel sets SF PF from
+ * the low half of the product and clears ZF AF (measured on Sapphire
+ * Rapids), so there the low half is recorded instead (x86_eflags.c's
+ * cc_mul).  Division goes to C helpers, which raise SIGFPE for #DE.
  */
 #include "x86_internal.h"
 
-static void mul_flags(struct x86_dc *dc, ir_ref overflow, int bytes)
+/* lo: the product's low half (the destination's value). */
+static void mul_flags(struct x86_dc *dc, ir_ref overflow, ir_ref lo, int bytes)
 {
     if (!x86_flags_live(dc)) return;
-    ir_ref prev = x86_flags_eflags(dc);
-    x86_flags_set(dc, X86_CC_MUL, bytes, overflow, prev, IR_NONE, IR_NONE);
+    ir_ref src = x86_machine()->intel ? lo : x86_flags_eflags(dc);
+    x86_flags_set(dc, X86_CC_MUL, bytes, overflow, src, IR_NONE, IR_NONE);
 }
 
 /* 1 if the signed value v (64-bit) does not fit in `bytes`. */
@@ -44,7 +47,7 @@ static void mul_wide(struct x86_dc *dc, bool is_signed)
     }
     x86_gpr_write(dc, ax_of[lg], lo);
     x86_gpr_write(dc, dx_of[lg], hi);
-    mul_flags(dc, ovf, bytes);
+    mul_flags(dc, ovf, lo, bytes);
 }
 
 static void h_mul(struct x86_dc *dc) { mul_wide(dc, false); }
@@ -69,7 +72,7 @@ static void h_imul(struct x86_dc *dc)
         lo = x86_trunc(dc, lo, bytes);
     }
     x86_operand_write(dc, d, lo);
-    mul_flags(dc, ovf, bytes);
+    mul_flags(dc, ovf, lo, bytes);
 }
 
 static void divide(struct x86_dc *dc, const struct ir_helper *h)

@@ -3,6 +3,10 @@
  * Counts are masked to 5 bits (6 for 64-bit operands); a zero count leaves
  * the flags alone, which for a count in CL means choosing between the old
  * and the new flag state at run time (movcond on the cc_* globals).
+ * OF for counts above 1 is undefined: AMD computes it from the last step,
+ * Intel as for a count of 1 from the operand before the shift (measured
+ * on Sapphire Rapids, every count and width): shifts record that operand's
+ * OF in cc_src2's sign bit there, rotates compute it here.
  */
 #include "x86_internal.h"
 
@@ -35,8 +39,10 @@ static ir_ref do_shift(struct x86_dc *dc, enum shift_kind k, int bytes, ir_ref a
     return x86_op2(dc, ops[k], bytes, a, n);
 }
 
-/* Flags of a CL-count shift: unchanged when the count is zero. */
-static void flags_if_count(struct x86_dc *dc, ir_ref cnt, uint64_t op, ir_ref dst, ir_ref src)
+/* Flags of a CL-count shift: unchanged when the count is zero.  src2
+ * (Intel's OF source, else IR_NONE) is chosen the same way. */
+static void flags_if_count(struct x86_dc *dc, ir_ref cnt, uint64_t op, ir_ref dst, ir_ref src,
+                           ir_ref src2)
 {
     ir_ref zero = x86_imm(dc, 0);
     struct x86_cmp z = { IR_EQ, 64, cnt, zero };
@@ -44,10 +50,23 @@ static void flags_if_count(struct x86_dc *dc, ir_ref cnt, uint64_t op, ir_ref ds
     ir_ref nop = x86_select(dc, &z, x86_g_cc_op, x86_imm(dc, op));
     ir_ref ndst = x86_select(dc, &z, x86_g_cc_dst, dst);
     ir_ref nsrc = x86_select(dc, &z, x86_g_cc_src, src);
+    ir_ref nsrc2 = src2 == IR_NONE ? IR_NONE : x86_select(dc, &z, x86_g_cc_src2, src2);
     ir_mov(dc->b, x86_g_cc_op, nop);
     ir_mov(dc->b, x86_g_cc_dst, ndst);
     ir_mov(dc->b, x86_g_cc_src, nsrc);
+    if (nsrc2 != IR_NONE) ir_mov(dc->b, x86_g_cc_src2, nsrc2);
     x86_flags_clobbered(dc);
+}
+
+/* Intel's OF of a shift, in the sign bit of the value returned: that of a
+ * shift by 1 of the operand a (shl: its top two bits differ; shr: its top
+ * bit; sar: 0).  IR_NONE on AMD (x86_eflags.c's cc_shl/cc_sar). */
+static ir_ref intel_shift_of(struct x86_dc *dc, enum shift_kind k, ir_ref a)
+{
+    if (!x86_machine()->intel) return IR_NONE;
+    if (k == SH_SAR) return x86_imm(dc, 0);
+    if (k == SH_SHR) return a;
+    return x86_op2(dc, IR_xor, 8, a, x86_op2(dc, IR_shl, 8, a, x86_imm(dc, 1)));
 }
 
 static void shift(struct x86_dc *dc, enum shift_kind k)
@@ -67,8 +86,9 @@ static void shift(struct x86_dc *dc, enum shift_kind k)
     if (!x86_flags_live(dc)) return;
     ir_ref src = do_shift(dc, k, bytes, a, count_val(dc, &c, 1));
     int kind = k == SH_SHL ? X86_CC_SHL : X86_CC_SAR;
-    if (c.is_const) x86_flags_set(dc, kind, bytes, r, src, IR_NONE, IR_NONE);
-    else flags_if_count(dc, c.v, X86_CC_OP(kind, bytes), r, src);
+    ir_ref of = intel_shift_of(dc, k, a);
+    if (c.is_const) x86_flags_set(dc, kind, bytes, r, src, of, IR_NONE);
+    else flags_if_count(dc, c.v, X86_CC_OP(kind, bytes), r, src, of);
 }
 
 static void h_shl(struct x86_dc *dc) { shift(dc, SH_SHL); }
@@ -89,13 +109,27 @@ static ir_ref bit_of(struct x86_dc *dc, ir_ref v, int pos)
     return d;
 }
 
-/* CF and OF of a rotate result, merged into the older flags. */
-static void rotate_flags(struct x86_dc *dc, bool left, int bytes, ir_ref r, const struct count *c)
+/* Intel's OF of a rotate: with an immediate count other than 1 the old
+ * OF; else a count of 1's OF, from the operand a before it (rol: its top
+ * two bits differ; ror: its top and bottom bits) -- measured on Sapphire
+ * Rapids, CL and immediate counts apart.  AMD's is from the result, after
+ * the last step (rotate_flags). */
+static ir_ref intel_rotate_of(struct x86_dc *dc, bool left, int bits, ir_ref a, ir_ref prev,
+                              const struct count *c)
+{
+    if (c->is_const && c->c != 1) return bit_of(dc, prev, 11);
+    return x86_op2(dc, IR_xor, 8, bit_of(dc, a, bits - 1), bit_of(dc, a, left ? bits - 2 : 0));
+}
+
+/* CF and OF of a rotate of a into r, merged into the older flags. */
+static void rotate_flags(struct x86_dc *dc, bool left, int bytes, ir_ref a, ir_ref r,
+                         const struct count *c)
 {
     int bits = bytes * 8;
     ir_ref prev = x86_flags_eflags(dc), msb = bit_of(dc, r, bits - 1);
     ir_ref cf = left ? bit_of(dc, r, 0) : msb;
-    ir_ref of = x86_op2(dc, IR_xor, 8, msb, left ? cf : bit_of(dc, r, bits - 2));
+    ir_ref of = x86_machine()->intel ? intel_rotate_of(dc, left, bits, a, prev, c)
+              : x86_op2(dc, IR_xor, 8, msb, left ? cf : bit_of(dc, r, bits - 2));
     ir_ref nf = x86_op2(dc, IR_andc, 8, prev, x86_imm(dc, X86_CF | X86_OF));
     nf = x86_op2(dc, IR_or, 8, nf, cf);
     nf = x86_op2(dc, IR_or, 8, nf, x86_op2(dc, IR_shl, 8, of, x86_imm(dc, 11)));
@@ -120,7 +154,7 @@ static void rotate(struct x86_dc *dc, bool left)
     ir_ref r = x86_op2(dc, left ? IR_rotl : IR_rotr, bytes, v, count_val(dc, &c, 0));
     if (bytes < 4) r = x86_trunc(dc, r, bytes);
     x86_operand_write(dc, d, r);
-    if (x86_flags_live(dc)) rotate_flags(dc, left, bytes, r, &c);
+    if (x86_flags_live(dc)) rotate_flags(dc, left, bytes, a, r, &c);
 }
 
 static void h_rol(struct x86_dc *dc) { rotate(dc, true); }

@@ -1,14 +1,20 @@
-/* undef_flags.c -- the flags the SDM leaves undefined, as this CPU (AMD
- * EPYC, family 26) sets them: outside test programs print EFLAGS after
- * every instruction unmasked and compare with a native run, so ferry
- * follows the CPU here too (the other files mask these bits).
- *  - div/idiv at 8/16/32/64 bits: AF set, SF ZF PF clear, CF OF kept;
+/* undef_flags.c -- the flags the SDM leaves undefined, as the native CPU
+ * sets them: outside test programs print EFLAGS after every instruction
+ * unmasked and compare with a native run, so ferry follows the CPU here
+ * too (the other files mask these bits).  AMD and Intel differ in nearly
+ * all of them (ferry's x86_machine(); docs/status.md, session 18); on AMD
+ * EPYC, family 26:
+ *  - div/idiv at 8/16/32/64 bits: AF set, SF ZF PF clear, CF OF kept
+ *    (Intel keeps all six);
  *  - 16-bit shld/shrd by 16..31 (the result is dst:src:src resp.
- *    src:src:dst shifted): CF the last bit out at 16 and 0 above, shld's OF
- *    = CF, shrd's OF = bit 15 ^ bit 14 of the result;
+ *    src:src:dst shifted; Intel: dst:src:dst): CF the last bit out at 16
+ *    and 0 above, shld's OF = CF, shrd's OF = bit 15 ^ bit 14 of the result;
  *  - shifts and rotates by every masked count (AF, OF for counts > 1, CF
  *    of shl/shr past the width), imul/mul's SF ZF AF PF, bsf/bsr/bt*'s
- *    arithmetic flags, 32/64-bit shld/shrd: a small unmasked sweep.
+ *    arithmetic flags, 32/64-bit shld/shrd: a small unmasked sweep;
+ *  - rotates and shifts by an immediate count other than 1 (Intel keeps
+ *    OF after rol/ror by one, computes it after rol/ror by CL), BMI1's
+ *    PF AF, lzcnt/tzcnt's OF (Intel and AMD differ in all of these).
  * Each case runs from both flag states (all arithmetic flags clear / set). */
 #include "insn.h"
 
@@ -152,6 +158,57 @@ BINARY(and_b, "andb", "b")
 MUL1(mul_b, "mulb", "b")
 MUL1(mul_l, "mull", "k")
 MUL1(imul1_q, "imulq", "q")
+
+/* op $IMM, %d */
+#define SHIFT_IMM(FN, INSN, M, IMM)                                           \
+    INSN_TEST(FN)                                                             \
+    {                                                                         \
+        for (unsigned i = 0; i < INSN_NVALUES; i++)                           \
+            for (unsigned f = 0; f < 2; f++) {                                \
+                uint64_t d = insn_value(i), fl = insn_flags_in[f] | F_BASE;   \
+                __asm__ volatile(INSN_FLAGS(INSN " $" IMM ", %" M "[d]")      \
+                                 : [d] "+r"(d), [fl] "+r"(fl) : : "cc");      \
+                uint64_t in[] = { insn_value(i), insn_flags_in[f] };          \
+                uint64_t out[] = { d, fl & F_ARITH };                         \
+                INSN_CASE(INSN " $" IMM, in, out);                            \
+            }                                                                 \
+    }
+
+SHIFT_IMM(rol_b3, "rolb", "b", "3")
+SHIFT_IMM(ror_q5, "rorq", "q", "5")
+SHIFT_IMM(rol_w1, "rolw", "w", "1")
+SHIFT_IMM(rcl_w3, "rclw", "w", "3")
+SHIFT_IMM(rcr_l9, "rcrl", "k", "9")
+SHIFT_IMM(shl_l3, "shll", "k", "3")
+SHIFT_IMM(shr_b5, "shrb", "b", "5")
+
+/* BMI1 op %s2, %s1, %d (andn: d = ~s1 & s2; bextr/bzhi: s2 the control) */
+#define VEX3(FN, INSN, M)                                                     \
+    INSN_TEST(FN)                                                             \
+    {                                                                         \
+        for (unsigned i = 0; i < INSN_NVALUES; i += STRIDE)                   \
+            for (unsigned j = 0; j < INSN_NVALUES; j += STRIDE)               \
+                for (unsigned f = 0; f < 2; f++) {                            \
+                    uint64_t a = insn_value(i), b = insn_value(j), d;         \
+                    uint64_t fl = insn_flags_in[f] | F_BASE;                  \
+                    __asm__ volatile(INSN_FLAGS(INSN " %" M "[b], %" M "[a], %" M "[d]") \
+                                     : [d] "=&r"(d), [fl] "+r"(fl)            \
+                                     : [a] "r"(a), [b] "r"(b) : "cc");        \
+                    uint64_t in[] = { a, b, insn_flags_in[f] };               \
+                    uint64_t out[] = { d, fl & F_ARITH };                     \
+                    INSN_CASE(INSN, in, out);                                 \
+                }                                                             \
+    }
+
+VEX3(andn_q, "andnq", "q")
+VEX3(bextr_l, "bextrl", "k")
+VEX3(bzhi_q, "bzhiq", "q")
+BINARY(blsi_l, "blsil", "k")
+BINARY(blsr_q, "blsrq", "q")
+BINARY(blsmsk_q, "blsmskq", "q")
+BINARY(lzcnt_w, "lzcntw", "w")
+BINARY(tzcnt_q, "tzcntq", "q")
+BINARY(popcnt_l, "popcntl", "k")
 
 int main(void)
 {

@@ -366,17 +366,22 @@ static uint64_t lazy_flags(enum fam f, int bytes, uint64_t a, uint64_t b, uint64
     case F_SHL: case F_SHR: case F_SAR:
         c = b & (bytes == 8 ? 63 : 31);
         if (c == 0) return fin & ARITH;
+        /* Intel's OF source in cc_src2 (x86_shift.c's intel_shift_of) */
+        uint64_t intel_of = !x86_machine()->intel ? 0 : f == F_SHL ? a ^ (a << 1) : f == F_SHR ? a : 0;
         if (f == F_SHL) {
             uint64_t s = a << (c - 1);
-            return x86_cc_compute(X86_CC_OP(X86_CC_SHL, bytes), r, bytes == 8 ? s : s & 0xffffffff, 0);
+            return x86_cc_compute(X86_CC_OP(X86_CC_SHL, bytes), r, bytes == 8 ? s : s & 0xffffffff,
+                                  intel_of);
         }
         uint64_t s = f == F_SAR ? (uint64_t)((int64_t)sx(a, bytes) >> (c - 1)) : a >> (c - 1);
-        return x86_cc_compute(X86_CC_OP(X86_CC_SAR, bytes), r, s, 0);
+        return x86_cc_compute(X86_CC_OP(X86_CC_SAR, bytes), r, s, intel_of);
     case F_IMUL: {
         __int128 p = (__int128)(int64_t)sx(a, bytes) * (__int128)(int64_t)sx(b, bytes);
         uint64_t lo = (uint64_t)p & m;
         bool ovf = p != (__int128)(int64_t)sx(lo, bytes);
-        return x86_cc_compute(X86_CC_OP(X86_CC_MUL, bytes), ovf, fin & ARITH, 0);
+        /* AMD: the older flags; Intel: the low half (x86_muldiv.c) */
+        return x86_cc_compute(X86_CC_OP(X86_CC_MUL, bytes), ovf,
+                              x86_machine()->intel ? lo : fin & ARITH, 0);
     }
     }
     return 0;
