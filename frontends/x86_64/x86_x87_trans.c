@@ -20,8 +20,9 @@
  * Intel (x86_machine()->intel; measured on a Sapphire Rapids) differs in
  * special cases (intel_* below): f2xm1(1) is 1; fsin/fcos of |x| < 2^-68
  * are x and 1, fpatan of |y/x| < 2^-40 (x > 0) is y/x, in every RC; fyl2x
- * and fyl2xp1 round y * log2 x once without AMD's 68-bit logarithm, and a
- * logarithm of 2^k, k < 0, is just above k (toward zero).
+ * and fyl2xp1 take the logarithm truncated to 67 bits (AMD: to nearest at
+ * 68), UE from before rounding, and a logarithm of 2^k, k < 0, is just
+ * above k (toward zero).
  *
  * Correct rounding of composed functions (y * log2 x ...) by Ziv's loop:
  * approximate with a known error bound at growing precision until
