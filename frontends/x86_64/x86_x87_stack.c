@@ -161,6 +161,15 @@ static void env_put_pointers(const struct x86_cpu *env, uint8_t *img, bool small
     memcpy(img + 6 * s, &env->x87_ptr.fds, 2);
 }
 
+/* Intel (CPUID.7.0:EBX[13], FCS and FDS deprecated; measured on a Sapphire
+ * Rapids with fldenv/xrstor of nonzero selectors) stores them as 0 in
+ * every image whatever was loaded; AMD keeps what was loaded. */
+static void x87_deprecate_selectors(struct x86_cpu *env)
+{
+    if (x86_machine()->intel)
+        env->x87_ptr.fcs = env->x87_ptr.fds = 0;
+}
+
 static void env_get_pointers(struct x86_cpu *env, const uint8_t *img, bool small)
 {
     uint32_t fip = 0, fdp = 0, cs_op = 0;
@@ -173,6 +182,7 @@ static void env_get_pointers(struct x86_cpu *env, const uint8_t *img, bool small
     env->x87_ptr.fdp = fdp;
     env->x87_ptr.fcs = (uint16_t)cs_op;
     env->x87_ptr.fop = small ? env->x87_ptr.fop : (uint16_t)(cs_op >> 16 & 0x7ff);
+    x87_deprecate_selectors(env);
 }
 
 /* fnstenv: then all x87 exceptions become masked, as on hardware. */
@@ -263,11 +273,14 @@ static void fx_get_pointers(struct x86_cpu *env, const uint8_t *p, bool wide)
     memcpy(&env->x87_ptr.fds, p + 20, 2);
     env->x87_ptr.fip = fip;
     env->x87_ptr.fdp = fdp;
+    x87_deprecate_selectors(env);
 }
 
 /* fxsave/fxrstor (x86_sse_state.c): FCW, FSW, abridged tags, the x87
  * pointers, ST(i).  This AMD stores the pointers only while an unmasked
- * exception is pending (ES), zeros otherwise; fxrstor loads them. */
+ * exception is pending (ES), zeros otherwise; Intel (measured on a Sapphire
+ * Rapids, fxsave/xsave in both layouts) always stores them; fxrstor loads
+ * them. */
 void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p, bool wide)
 {
     struct x87 *x = &env->x87;
@@ -275,7 +288,7 @@ void sse_x87_fxsave(struct x86_cpu *env, uint8_t *p, bool wide)
     memcpy(p + 0, &env->fcw, 2);
     memcpy(p + 2, &sw, 2);
     p[4] = x->valid;
-    if (sw & 0x80)
+    if ((sw & 0x80) || x86_machine()->intel)
         fx_put_pointers(env, p, wide);
     for (int i = 0; i < 8; i++)
         x87_put_f80(p + 32 + 16 * i, x->st[x87_phys(x, i)]);

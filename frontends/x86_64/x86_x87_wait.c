@@ -16,8 +16,10 @@
  * fcomi/fucomi with an unmasked IE still write EFLAGS (unordered), as this
  * AMD does; MMX instructions raise a pending exception (x86_mmx_state.c).
  * A non-control instruction past that check records its pointers (FIP,
- * FOP, FDP) for fnstenv/fnsave/fxsave.
+ * FOP, FDP) for fnstenv/fnsave/fxsave; on Intel FOP and FDP only when it
+ * raises an unmasked exception (x87_commit_pointers).
  */
+#include "x86_cpu.h"
 #include "x86_x87.h"
 #include "translator.h"
 
@@ -82,18 +84,31 @@ void x87_wait(struct x86_cpu *env)
 
 struct x87_before { bool responds; struct x87 saved; };
 
-/* A non-control instruction past its #MF check becomes the last one:
- * FIP, FCS 0x33 and FOP, and FDP/FDS when it has a memory operand. */
-static void x87_commit_pointers(struct x86_cpu *env)
+/* FOP, and FDP/FDS when the instruction has a memory operand. */
+static void x87_commit_op_data(struct x86_cpu *env)
 {
     uint32_t next = env->x87_ptr.next;
-    env->x87_ptr.fip = env->rt.pc;
-    env->x87_ptr.fcs = 0x33;
     env->x87_ptr.fop = (uint16_t)(next & 0x7ff);
     if (next & X87_NEXT_MEM) {
         env->x87_ptr.fdp = env->x87_ptr.next_fdp;
         env->x87_ptr.fds = 0;
     }
+}
+
+/* A non-control instruction past its #MF check becomes the last one.
+ * AMD: FIP, FCS 0x33, FOP, FDP.  Intel (measured on a Sapphire Rapids:
+ * FCS/FDS deprecation, CPUID.7.0:EBX[13], FDP_EXCPTN_ONLY, EBX[6], and FOP
+ * compatibility mode off): FIP, FCS 0; FOP and FDP only for an instruction
+ * that raises an unmasked exception (x87_leave). */
+static void x87_commit_pointers(struct x86_cpu *env)
+{
+    env->x87_ptr.fip = env->rt.pc;
+    if (x86_machine()->intel) {
+        env->x87_ptr.fcs = 0;
+        return;
+    }
+    env->x87_ptr.fcs = 0x33;
+    x87_commit_op_data(env);
 }
 
 static void x87_enter(struct x86_cpu *env, enum x87_helper_id id, uint64_t a, struct x87_before *b)
@@ -115,6 +130,8 @@ static void x87_leave(struct x86_cpu *env, const struct x87_before *b)
         return;
     struct x87 *x = &env->x87;
     uint16_t raised = x->exc;
+    if ((raised & ~env->fcw & 0x3f) && x86_machine()->intel)
+        x87_commit_op_data(env);
     if (raised & ~env->fcw & (X87_IE | X87_ZE | X87_DE)) {
         uint16_t cc = x->cc;
         *x = b->saved;

@@ -5,7 +5,9 @@
  * operand set FDP; control ones (fnstsw, fnclex, fldcw, fwait, emms) keep
  * them; fninit clears them; fldenv/frstor/fxrstor load them; fxsave
  * stores them only while an unmasked exception is pending (ES), as this
- * AMD does (32-bit layout with FCS/FDS, or 64-bit with REX.W); xsave and
+ * AMD does (32-bit layout with FCS/FDS, or 64-bit with REX.W; Intel
+ * stores them always, FCS/FDS as 0, and updates FOP and FDP only for an
+ * instruction raising an unmasked exception); xsave and
  * xsave64 (RFBM = x87) as fxsave/fxsave64, xrstor/xrstor64 load them in
  * the same two layouts.  Pointers
  * are printed relative to the instruction's label and the operand, so the
@@ -25,8 +27,26 @@ static uint8_t save[108];
 static double mem = 2.5;
 static uint16_t cw_ze = 0x037b;             /* ZE unmasked */
 
+/* A 64-bit pointer v relative to base: "at+X" (prefix p) when their upper
+ * halves agree; "p32+X" when v holds only base's low half (a 32-bit image
+ * loaded it: fnsave/frstor, fxsave/fxrstor, which Intel's fxsave64 then
+ * stores; address-independent in the PIE builds too); "0" for 0. */
+static const char *rel64(char *buf, const char *p, uint64_t v, uint64_t base)
+{
+    if (!v)
+        return "0";
+    if (v >> 32 == base >> 32 || !base)
+        snprintf(buf, 48, "%s+%llx", p, (unsigned long long)(v - base));
+    else if (v >> 32 == 0)
+        snprintf(buf, 48, "%s32+%x", p, (uint32_t)(v - base));
+    else
+        snprintf(buf, 48, "%s?+%llx", p, (unsigned long long)(v - base));
+    return buf;
+}
+
 static void dump(const char *name, const char *at, int absolute)
 {
+    char b1[48], b2[48];
     uint32_t e[7], f[6];
     uint16_t s[7];
     uint64_t fip64, fdp64;
@@ -47,9 +67,8 @@ static void dump(const char *name, const char *at, int absolute)
     printf("  fxsave: fop %04x fip %s%x fcs %04x fdp %s%x fds %08x\n", f[1] >> 16,
            f[2] ? "at+" : "", f[2] ? f[2] - lab : 0, f[3], f[4] ? "mem+" : "",
            f[4] ? f[4] - m : 0, f[5]);
-    printf("  fxsave64: fop %04x fip %s%llx fdp %s%llx\n", *(uint16_t *)(fx64 + 6),
-           fip64 ? "at+" : "", fip64 ? (unsigned long long)(fip64 - (uintptr_t)at) : 0ull,
-           fdp64 ? "mem+" : "", fdp64 ? (unsigned long long)(fdp64 - (uintptr_t)&mem) : 0ull);
+    printf("  fxsave64: fop %04x fip %s fdp %s\n", *(uint16_t *)(fx64 + 6),
+           rel64(b1, "at", fip64, (uintptr_t)at), rel64(b2, "mem", fdp64, (uintptr_t)&mem));
     memcpy(f, xs, sizeof f);
     memcpy(&fip64, xs64 + 8, 8);
     memcpy(&fdp64, xs64 + 16, 8);
@@ -58,9 +77,8 @@ static void dump(const char *name, const char *at, int absolute)
     printf("  xsave: fop %04x fip %s%x fcs %04x fdp %s%x fds %08x\n", f[1] >> 16,
            f[2] ? "at+" : "", f[2] ? f[2] - lab : 0, f[3], f[4] ? "mem+" : "",
            f[4] ? f[4] - m : 0, f[5]);
-    printf("  xsave64: fop %04x fip %s%llx fdp %s%llx\n", *(uint16_t *)(xs64 + 6),
-           fip64 ? "at+" : "", fip64 ? (unsigned long long)(fip64 - (uintptr_t)at) : 0ull,
-           fdp64 ? "mem+" : "", fdp64 ? (unsigned long long)(fdp64 - (uintptr_t)&mem) : 0ull);
+    printf("  xsave64: fop %04x fip %s fdp %s\n", *(uint16_t *)(xs64 + 6),
+           rel64(b1, "at", fip64, (uintptr_t)at), rel64(b2, "mem", fdp64, (uintptr_t)&mem));
 }
 
 /* fninit, TEXT (label NAME_at on the instruction of interest), then the
