@@ -118,10 +118,23 @@ static void cpuid_table(uint32_t leaf, uint32_t sub, uint32_t out[4])
     }
 }
 
+/* Leaf 7 EBX bits 6 (FDP updated only on x87 exceptions) and 13 (FCS and
+ * FDS stored as 0): what the x87 does when imitating Intel (x86_machine.c,
+ * x86_x87_wait.c), said as Intel CPUs say it. */
+#define CPUID7_FDP_EXCPTN_ONLY (1u << 6)
+#define CPUID7_FCS_FDS_ZERO    (1u << 13)
+
+static void machine_bits(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    if (leaf == 7 && sub == 0 && x86_machine()->intel)
+        out[1] |= CPUID7_FDP_EXCPTN_ONLY | CPUID7_FCS_FDS_ZERO;
+}
+
 /* ferry's table, less what the -cpu model lacks (x86_cpu_model.c). */
 void x86_cpuid_query(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
     cpuid_table(leaf, sub, out);
+    machine_bits(leaf, sub, out);
     x86_cpu_model_mask(leaf, sub, out);
 }
 
