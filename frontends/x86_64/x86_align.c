@@ -4,7 +4,9 @@
  *  - a misaligned memory operand of an SSE form that requires alignment:
  *    the legacy (non-VEX) SSE and AES/PCLMULQDQ forms with a 16-byte
  *    memory operand, but movups/movupd/movdqu/lddqu, the SSE4.2 string
- *    compares and SHA (measured on this AMD); of the VEX forms only the
+ *    compares and, on AMD only, SHA (measured on AMD Zen 5; on this Intel
+ *    Sapphire Rapids sha1msg1 and the others with a misaligned m128 are #GP
+ *    like any legacy SSE form, x86_machine()->intel); of the VEX forms only the
  *    aligned moves (vmovaps/vmovapd/vmovdqa, vmovnt*), at their operand's
  *    size (16 or 32).  One and + branch per such access, nothing elsewhere;
  *  - an indirect jmp, call or ret to a non-canonical address: #GP at the
@@ -30,10 +32,20 @@ static bool legacy_unaligned_ok(unsigned id)
     case X86_INS_PCMPESTRI: case X86_INS_PCMPESTRM: case X86_INS_PCMPISTRI:
     case X86_INS_PCMPISTRM:
     case X86_INS_COMISS: case X86_INS_COMISD:   /* m32/m64 (capstone 4 says 16 bytes) */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The legacy SHA forms: unaligned m128 allowed on AMD, #GP on Intel. */
+static bool sha_unaligned_ok(unsigned id)
+{
+    switch (id) {
     case X86_INS_SHA1RNDS4: case X86_INS_SHA1NEXTE: case X86_INS_SHA1MSG1:
     case X86_INS_SHA1MSG2: case X86_INS_SHA256RNDS2: case X86_INS_SHA256MSG1:
     case X86_INS_SHA256MSG2:
-        return true;
+        return !x86_machine()->intel;
     default:
         return false;
     }
@@ -61,7 +73,7 @@ bool x86_align_required(const struct x86_dc *dc)
     if (r->opform == X86_OPF_VEX)
         return vex_aligned_move(dc->insn->id);
     return (in_set(r, &x86_sse_rows) || in_set(r, &x86_crypto_rows)) &&
-           !legacy_unaligned_ok(dc->insn->id);
+           !legacy_unaligned_ok(dc->insn->id) && !sha_unaligned_ok(dc->insn->id);
 }
 
 /* #GP unless ea is aligned (called once per operand, with its address). */

@@ -162,10 +162,11 @@ static void h_far_ret(struct x86_dc *dc)
     x86_end_indirect(dc, target);
 }
 
-/* ljmp/lcall m16:32 (REX.W does not make it m16:64 on the AMD measured,
- * as for lss/lfs/lgs): to __USER_CS only (helper_far_cs); lcall pushes
- * cs and then the return eip, 4 bytes each.  m16:16 and the register
- * forms: #UD as before. */
+/* ljmp/lcall m16:32, or m16:64 with REX.W on Intel (measured: AMD ignores
+ * REX.W, x86_far_offset_bytes): to __USER_CS only (helper_far_cs), an
+ * m16:64 offset also canonical; lcall pushes cs and then the return
+ * address, 4 bytes each (8 with m16:64).  m16:16 and the register forms:
+ * #UD as before. */
 static void h_far_xfer(struct x86_dc *dc)
 {
     const cs_x86_op *m = x86_opnd(dc, 0);
@@ -175,13 +176,17 @@ static void h_far_xfer(struct x86_dc *dc)
     }
     x86_flags_sync(dc);
     x86_sync_pc(dc);
+    int bytes = x86_far_offset_bytes(dc);
     ir_ref ea = x86_ea(dc, m);
-    ir_ref off = x86_load(dc, 4, ea);
-    ir_ref cs = x86_load(dc, 2, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 4)));
+    ir_ref off = x86_load(dc, bytes, ea);
+    ir_ref cs = x86_load(dc, 2, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, (uint64_t)bytes)));
     x86_call(dc, &x86_helper_far_cs, cs, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    if (bytes == 8)
+        x86_check_canonical(dc, off);
     if (dc->insn->id == X86_INS_LCALL) {
-        x86_push(dc, 4, x86_imm(dc, 0x33));
-        x86_push(dc, 4, x86_imm(dc, dc->next_pc & 0xffffffffu));
+        uint64_t ret = bytes == 8 ? dc->next_pc : dc->next_pc & 0xffffffffu;
+        x86_push(dc, bytes, x86_imm(dc, 0x33));
+        x86_push(dc, bytes, x86_imm(dc, ret));
     }
     x86_end_indirect(dc, off);
 }

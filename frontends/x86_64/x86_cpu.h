@@ -176,6 +176,9 @@ enum { X86_SREG_ES, X86_SREG_CS, X86_SREG_SS, X86_SREG_DS, X86_SREG_FS, X86_SREG
  * 13 (#GP), 11 (#NP), 12 (#SS) -- its error code sel & 0xfffc.  base:
  * the descriptor's base (what fs/gs take), 0 for the null selector. */
 int x86_seg_check(int seg, uint16_t sel, uint64_t *base);
+/* Whether sel names a compatibility-mode (L = 0) code segment CPL 3 may
+ * run (x86_segment.c): a far transfer there is not emulated. */
+bool x86_seg_compat_code(uint16_t sel);
 
 /* CPUID leaf 1 EDX of ferry's virtual CPU, for the loader's AT_HWCAP
  * (implemented by the frontend's CPUID table). */

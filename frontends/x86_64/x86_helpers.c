@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "options.h"
 #include "x86_internal.h"
 
 #define CPU(env) ((struct x86_cpu *)(env))
@@ -143,13 +144,25 @@ static void iret_flags(struct x86_cpu *c, uint64_t v)
     x86_set_tf(c, (v & X86_TF) != 0);
 }
 
+/* A far transfer to a code segment ferry does not run: one that would
+ * enter compatibility mode (Linux's __USER32_CS 0x23 with IA32 emulation,
+ * an LDT code segment) is refused with #GP(selector), the answer of a
+ * kernel without IA32 emulation, and said in one line under -d unimpl
+ * (natively the CPU would run the target as 32-bit code). */
+static void log_compat(const struct x86_cpu *c, uint64_t cs)
+{
+    if (LOG_ON(LOG_UNIMPL) && x86_seg_compat_code((uint16_t)cs))
+        fprintf(ferry_log, "ferry: far transfer at 0x%llx into compatibility mode (cs 0x%x): "
+                "not emulated, SIGSEGV\n", (unsigned long long)c->rt.pc, (unsigned)(cs & 0xffff));
+}
+
 /* lret [imm16] (bytes 4 or 8) and iret/iretq (iret = 1): back to 64-bit
  * user code only (CS 0x33); iret's SS one a load could take (0x2b, or a
  * writable LDT data segment; one not present is #SS); another selector is
  * #GP(selector) after the pops, with nothing changed.  Compatibility mode
  * (Linux's 0x23, any LDT code segment: Linux allows no 64-bit one there)
  * is not modelled: as where Linux runs without ia32 emulation, it is
- * absent.  Returns the new rip. */
+ * #GP (log_compat).  Returns the new rip. */
 static uint64_t helper_far_ret(void *env, uint64_t bytes, uint64_t extra, uint64_t iret)
 {
     struct x86_cpu *c = CPU(env);
@@ -158,7 +171,10 @@ static uint64_t helper_far_ret(void *env, uint64_t bytes, uint64_t extra, uint64
     uint64_t fl = iret ? pop_slot(c, &sp, bytes) : 0;
     uint64_t new_sp = iret ? pop_slot(c, &sp, bytes) : sp + extra;
     uint16_t ss = iret ? (uint16_t)pop_slot(c, &sp, bytes) : c->sel[X86_SREG_SS];
-    if (cs != USER_CS64) far_gp(c, cs);
+    if (cs != USER_CS64) {
+        log_compat(c, cs);
+        far_gp(c, cs);
+    }
     int trap = iret ? x86_seg_check(X86_SREG_SS, ss, &base) : 0;
     if (trap == 12) {
         c->rt.fault.sig = SIGBUS, c->rt.fault.code = 0x80, c->rt.fault.addr = 0;
@@ -174,13 +190,15 @@ static uint64_t helper_far_ret(void *env, uint64_t bytes, uint64_t extra, uint64
 
 const struct ir_helper x86_helper_far_ret = { (void *)helper_far_ret, "far_ret", 3, 1, RW };
 
-/* ljmp/lcall m16:32: the selector must name __USER_CS's descriptor (see
+/* ljmp/lcall m16:32/64: the selector must name __USER_CS's descriptor (see
  * helper_far_ret: no compatibility mode), with any RPL (<= CPL: cs then
  * gets RPL 3), else #GP(selector) before anything changes. */
 static uint64_t helper_far_cs(void *env, uint64_t cs)
 {
-    if ((cs & 0xfffc) != (USER_CS64 & 0xfffc))
+    if ((cs & 0xfffc) != (USER_CS64 & 0xfffc)) {
+        log_compat(CPU(env), cs);
         far_gp(CPU(env), cs & 0xffff);
+    }
     return 0;
 }
 

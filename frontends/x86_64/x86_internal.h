@@ -173,6 +173,8 @@ ir_ref x86_seg_base(const struct x86_dc *dc);
 bool x86_is_seg_reg(x86_reg r);
 ir_ref x86_seg_read(struct x86_dc *dc, x86_reg r);
 void x86_seg_write(struct x86_dc *dc, x86_reg r, ir_ref sel);
+/* A far pointer's offset size without 0x66: 8 with REX.W on Intel, else 4. */
+int x86_far_offset_bytes(const struct x86_dc *dc);
 
 /* x86_stack.c / x86_control.c */
 void x86_push(struct x86_dc *dc, int bytes, ir_ref v);

@@ -76,13 +76,17 @@ static void h_wrgsbase(struct x86_dc *dc) { write_base(dc, x86_g_gs_base); }
 
 /* What Linux's GDT gives user space (any RPL: the DPL is 3): __USER_DS
  * (entry 5), __USER_CS (6) and __CPUNODE_SEG (15, its limit the cpu and
- * node, as the vDSO's getcpu reads it).  The 32-bit code segment (4) is
- * left absent: ferry runs no compat-mode code (and this host's kernel
- * runs none either: int $0x80 is #GP here).  Everything else is
+ * node, as the vDSO's getcpu reads it).  The 32-bit code segment
+ * __USER32_CS (4, 0x23) is there when the kernel has IA32 emulation
+ * (x86_machine()->ia32; measured on this Intel host: lar 0x23 0xcffb00,
+ * lsl 0xffffffff, verr yes, mov ds/es/fs/gs 0x23 runs), else absent (the
+ * AMD host measured: #GP(0x20)).  ferry runs no compat-mode code: a far
+ * transfer into it is refused (x86_seg_compat_code).  Everything else is
  * kernel-only, the TSS or absent: 0, no descriptor. */
 static uint64_t gdt_desc(unsigned idx)
 {
     switch (idx) {
+    case 4: return x86_machine()->ia32 ? 0x00cffb000000ffffull : 0;
     case 5: return 0x00cff3000000ffffull;
     case 6: return 0x00affb000000ffffull;
     case 15: {
@@ -135,6 +139,17 @@ static bool desc_writable(uint64_t d)
     return !(D_TYPE(d) & T_CODE) && (D_TYPE(d) & T_WRITE);
 }
 
+/* Does sel name a code segment CPL 3 could run that is not 64-bit (L = 0):
+ * Linux's __USER32_CS with IA32 emulation, or an LDT code segment (Linux
+ * sets no L there)?  A far transfer to one enters compatibility mode,
+ * which ferry does not emulate (x86_helpers.c refuses it). */
+bool x86_seg_compat_code(uint16_t sel)
+{
+    uint64_t d = desc_of(sel);
+    bool code = D_S(d) && (D_TYPE(d) & T_CODE);
+    return (sel & 0xfffc) && code && desc_usable(d) && D_P(d) && !(d >> 53 & 1);
+}
+
 /* ---- lsl lar verr verw ---- */
 
 enum desc_query { DESC_LSL, DESC_LAR, DESC_VERR, DESC_VERW };
@@ -158,6 +173,13 @@ static uint64_t desc_query(struct x86_cpu *env, uint64_t sel, uint64_t q)
 }
 
 static const struct ir_helper desc_helper = { (void *)desc_query, "desc_query", 2, 1, 0 };
+
+/* The offset's size of a far pointer m16:32/64 (no 0x66): 8 with REX.W
+ * on Intel, 4 on AMD, which ignores REX.W there (measured, both). */
+int x86_far_offset_bytes(const struct x86_dc *dc)
+{
+    return (dc->x->rex & 8) && x86_machine()->intel ? 8 : 4;
+}
 
 /* ---- mov/pop to and from ds es fs gs ss (user mode) ---- */
 
@@ -279,10 +301,12 @@ static void h_desc(struct x86_dc *dc, enum desc_query q)
     x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, x86_op2(dc, IR_or, 8, f, zf), IR_NONE, IR_NONE);
 }
 
-/* lss/lfs/lgs r, m16:16/32: the offset, then the selector after it.  The
- * selector loads first (a #GP leaves the register alone).  REX.W does not
- * make it m16:64 on the AMD host measured: 32 bits (Intel's SDM: 64).
- * System mode keeps these #UD, as before. */
+/* lss/lfs/lgs r, m16:16/32/64: the offset, then the selector after it.
+ * The selector loads first (a #GP leaves the register alone).  REX.W
+ * makes it m16:64 on Intel (the SDM; measured on this Sapphire Rapids:
+ * lgs rax reads 8 bytes of offset, the selector at +8), not on the AMD
+ * measured: 32 bits there (x86_far_offset_bytes).  System mode keeps
+ * these #UD, as before. */
 static void far_load(struct x86_dc *dc, x86_reg seg)
 {
     const cs_x86_op *d = x86_opnd(dc, 0), *m = x86_opnd(dc, 1);
@@ -290,7 +314,7 @@ static void far_load(struct x86_dc *dc, x86_reg seg)
         x86_raise_sigill(dc);
         return;
     }
-    int bytes = d->size == 2 ? 2 : 4;
+    int bytes = d->size == 2 ? 2 : x86_far_offset_bytes(dc);
     ir_ref ea = x86_ea(dc, m);
     ir_ref off = x86_load(dc, bytes, ea);
     ir_ref sel = x86_load(dc, 2, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, (uint64_t)bytes)));

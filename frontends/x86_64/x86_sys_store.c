@@ -11,6 +11,19 @@
  * answers an address of that kind, cpu 0's in Linux's non-randomised
  * cpu_entry_area.  System mode translates its own (x86_system.c) and keeps
  * smsw #UD, as before.
+ *
+ * With UMIP (x86_machine()->umip: CR4.UMIP set, as on this Intel Sapphire
+ * Rapids host) each of them is #GP at CPL 3 and Linux's umip.c emulates
+ * it for 64-bit processes too, with its own rules (measured here):
+ *   - sldt: GDT_ENTRY_LDT * 8 = 0x50 once the process has an LDT
+ *     (modify_ldt wrote one), else 0; str 0x40; smsw CR0 0x80050033;
+ *   - a register destination gets operand-size bytes copied into the saved
+ *     register: 16 bits merge, 32 bits leave bits 63:32 alone (native
+ *     `sldt eax` on 0x1111222233334444 gives 0x1111222200000000), 64 whole;
+ *     memory gets 2 bytes;
+ *   - sgdt/sidt: limit 0 and the dummy bases 0xfffffffffffe0000 (GDT),
+ *     0xffffffffffff0000 (IDT), 10 bytes; their register forms stay #UD
+ *     (the CPU checks that before UMIP's #GP).
  */
 #include "x86_internal.h"
 
@@ -33,21 +46,62 @@ static void store_word(struct x86_dc *dc, uint64_t v)
     x86_operand_write(dc, d, x86_imm(dc, d->size == 2 ? v & 0xffff : v));
 }
 
+/* ---- UMIP: Linux's emulation (umip.c) ---- */
+
+#define UMIP_LDTR       0x50    /* GDT_ENTRY_LDT * 8, when the process has an LDT */
+#define UMIP_GDT_BASE   0xfffffffffffe0000ull
+#define UMIP_IDT_BASE   0xffffffffffff0000ull
+
+/* umip.c's register write: the low operand-size bytes of the saved
+ * register, the rest kept (no 32-bit zero-extension); memory: 2 bytes. */
+static void umip_store(struct x86_dc *dc, ir_ref v)
+{
+    const cs_x86_op *d = x86_opnd(dc, 0);
+    if (d->type == X86_OP_MEM) {
+        x86_store(dc, 2, x86_ea(dc, d), v);
+        return;
+    }
+    if (d->size == 2) {
+        x86_operand_write(dc, d, x86_op2(dc, IR_and, 8, v, x86_imm(dc, 0xffff)));
+        return;
+    }
+    int n = x86_gpr_num(d->reg);
+    if (d->size == 4) {
+        ir_ref high = x86_op2(dc, IR_and, 8, x86_get_reg(dc, n), x86_imm(dc, ~0xffffffffull));
+        v = x86_op2(dc, IR_or, 8, high, v);
+    }
+    x86_set_reg(dc, n, v);
+}
+
+/* umip.c's sldt: 0x50 if the process has an LDT (x86_ldt.c), else 0. */
+static uint64_t umip_ldtr(void *env)
+{
+    (void)env;
+    return x86_ldt_count() ? UMIP_LDTR : 0;
+}
+
+static const struct ir_helper umip_ldtr_helper = { (void *)umip_ldtr, "umip_ldtr", 0, 1, 0 };
+
 static void h_sldt(struct x86_dc *dc)
 {
     if (dc->system) x86_raise_sigill(dc);
+    else if (x86_machine()->umip)
+        umip_store(dc, x86_call(dc, &umip_ldtr_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE,
+                                IR_NONE));
     else store_word(dc, LINUX_LDTR);
 }
 
 static void h_str(struct x86_dc *dc)
 {
     if (dc->system) x86_raise_sigill(dc);
+    else if (x86_machine()->umip) umip_store(dc, x86_imm(dc, LINUX_TR));
     else store_word(dc, LINUX_TR);
 }
 
 static void h_smsw(struct x86_dc *dc)
 {
     if (dc->system) x86_raise_sigill(dc);
+    else if (x86_machine()->umip) umip_store(dc, x86_imm(dc, LINUX_CR0));
     else store_word(dc, LINUX_CR0);
 }
 
@@ -64,8 +118,18 @@ static void store_table(struct x86_dc *dc, uint64_t limit, uint64_t base)
     x86_store(dc, 8, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 2)), x86_imm(dc, base));
 }
 
-static void h_sgdt(struct x86_dc *dc) { store_table(dc, LINUX_GDT_LIMIT, LINUX_GDT_BASE); }
-static void h_sidt(struct x86_dc *dc) { store_table(dc, LINUX_IDT_LIMIT, LINUX_IDT_BASE); }
+/* Under UMIP umip.c answers limit 0 and its dummy bases. */
+static void h_sgdt(struct x86_dc *dc)
+{
+    if (x86_machine()->umip) store_table(dc, 0, UMIP_GDT_BASE);
+    else store_table(dc, LINUX_GDT_LIMIT, LINUX_GDT_BASE);
+}
+
+static void h_sidt(struct x86_dc *dc)
+{
+    if (x86_machine()->umip) store_table(dc, 0, UMIP_IDT_BASE);
+    else store_table(dc, LINUX_IDT_LIMIT, LINUX_IDT_BASE);
+}
 
 static const struct x86_insn_row sys_store_rows[] = {
     X86_ROW(SLDT, h_sldt, PASS, 0), X86_ROW(STR, h_str, PASS, 0),

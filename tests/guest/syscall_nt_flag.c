@@ -1,9 +1,9 @@
 /* syscall_nt_flag.c -- RFLAGS across the SYSCALL instruction: r11 holds
  * the flags the call was entered with (arithmetic ones, DF, AC, ID, NT);
- * the flags after it are those, except NT, which the kernel returns clear
- * (measured on Linux 6.18; Linux's kselftest syscall_nt expects it kept,
- * and fails on that kernel too).  rt_sigreturn of a frame with NT set also
- * returns with NT clear. */
+ * the flags after it are those, NT too on Intel (Linux 6.18 on Sapphire
+ * Rapids, as Linux's kselftest syscall_nt expects), except NT on the AMD
+ * Zen 5 measured, where the same kernel returns it clear.  rt_sigreturn of
+ * a frame with NT set returns with NT clear on both. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
