@@ -1,13 +1,21 @@
 /* far_xfer.c -- far transfers at CPL 3 in 64-bit mode: ljmp and lcall
- * through m16:32, lret, iretq.  To __USER_CS (0x33) they run: lcall
- * pushes cs and the 32-bit return eip.  Any other selector is #GP with
- * the selector (SIGSEGV, SI_KERNEL, trap 13), nothing changed: this
- * host's Linux runs without ia32 emulation, so its GDT has no 32-bit
- * code segment (0x23), and an LDT code segment (Linux allows no 64-bit
- * one) is compatibility mode too, which ferry does not model -- it
- * answers as this host does.  The targets are stubs in a MAP_32BIT page
- * (an m16:32 offset cannot reach a PIE's code); they jump back through
- * rbx. */
+ * through m16:32 (and with REX.W), lret, iretq.  To __USER_CS (0x33) they
+ * run: lcall pushes cs and the 32-bit return eip.  Any other selector is
+ * #GP with the selector (SIGSEGV, SI_KERNEL, trap 13), nothing changed --
+ * but for a 32-bit code segment: a far transfer there enters
+ * compatibility mode (natively this program's 64-bit stubs then run as
+ * 32-bit code and crash), so a selector lar shows to be a code segment
+ * without L is reported and not tried.  That is Linux's __USER32_CS (0x23)
+ * where the kernel has IA32 emulation (this Intel host; the AMD one
+ * measured has none: #GP(0x20)).  The LDT entry is a read-only data
+ * segment: #GP wherever the CPU sees the LDT or not.
+ * REX.W makes the far pointer m16:64 on Intel (an 8-byte offset, the
+ * selector after it), not on AMD (m16:32 still): the pointer is laid out
+ * so that both readings reach a stub -- off32, sel, 0, sel: m16:32 gives
+ * off32, m16:64 off32 + (sel << 32), where a second stub page is mapped --
+ * and each stub says which it was.  The targets are stubs in a MAP_32BIT
+ * page (an m16:32 offset cannot reach a PIE's code); they jump back
+ * through rbx. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -40,14 +48,24 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 struct __attribute__((packed)) farptr {
     uint32_t off;
     uint16_t sel;
+    uint16_t zero;      /* bits 63:48 of an m16:64 offset */
+    uint16_t sel64;     /* an m16:64 pointer's selector */
 };
 
+static struct farptr far_to(uint8_t *stub, unsigned sel)
+{
+    return (struct farptr){ (uint32_t)(uintptr_t)stub, (uint16_t)sel, 0, (uint16_t)sel };
+}
+
 static uint8_t *stubs;
-/* jmp *%rbx */
-static const uint8_t back[] = { 0xff, 0xe3 };
-/* mov (%rsp),%eax; mov 4(%rsp),%edx; add $8,%rsp; jmp *%rbx */
-static const uint8_t take_frame[] = { 0x8b, 0x04, 0x24, 0x8b, 0x54, 0x24, 0x04,
+/* mov $32, %ecx; jmp *%rbx (the m16:64 page's stubs say 64) */
+static const uint8_t back[] = { 0xb9, 32, 0, 0, 0, 0xff, 0xe3 };
+/* mov $32, %ecx; mov (%rsp),%eax; mov 4(%rsp),%edx; add $8,%rsp; jmp *%rbx */
+static const uint8_t take_frame[] = { 0xb9, 32, 0, 0, 0, 0x8b, 0x04, 0x24, 0x8b, 0x54, 0x24, 0x04,
                                       0x48, 0x83, 0xc4, 0x08, 0xff, 0xe3 };
+/* mov $64, %ecx; mov (%rsp),%rax; mov 8(%rsp),%rdx; add $16,%rsp; jmp *%rbx */
+static const uint8_t take_frame64[] = { 0xb9, 64, 0, 0, 0, 0x48, 0x8b, 0x04, 0x24, 0x48, 0x8b,
+                                        0x54, 0x24, 0x08, 0x48, 0x83, 0xc4, 0x10, 0xff, 0xe3 };
 
 static void fault_line(const char *what, unsigned sel)
 {
@@ -55,36 +73,81 @@ static void fault_line(const char *what, unsigned sel)
            f_code);
 }
 
+/* lar: the access rights, or -1 when the selector names no usable descriptor. */
+static long lar(unsigned sel)
+{
+    uint64_t ar = 0;
+    uint8_t ok;
+    __asm__ volatile("lar %2, %0; setz %1" : "+r"(ar), "=q"(ok) : "r"((uint64_t)sel));
+    return ok ? (long)ar : -1;
+}
+
+/* A code segment (type bit 3, S) without L: compatibility mode. */
+static int compat_code(unsigned sel)
+{
+    long ar = lar(sel);
+    return ar >= 0 && (ar & 0x1800) == 0x1800 && !(ar & 0x200000);
+}
+
+/* A 64-bit code segment: an m16:64 pointer to it needs the second page. */
+static void map_m16_64_stubs(unsigned sel)
+{
+    long ar = lar(sel);
+    if (ar < 0 || (ar & 0x201800) != 0x201800)
+        return;
+    uint8_t *want = stubs + ((uint64_t)sel << 32);
+    uint8_t *hi = mmap(want, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (hi != want) {
+        printf("sel %#06x: no page at %p\n", sel, (void *)want);
+        return;
+    }
+    memcpy(hi, back, sizeof back);
+    hi[1] = 64;
+    memcpy(hi + 16, take_frame64, sizeof take_frame64);
+}
+
 static void try_ljmp(unsigned sel, int rex_w)
 {
-    struct farptr fp = { (uint32_t)(uintptr_t)stubs, (uint16_t)sel };
-    uint64_t sp0, sp1;
+    struct farptr fp = far_to(stubs, sel);
+    uint64_t sp0, sp1, size = 0;
     if (sigsetjmp(jb, 1)) {
         fault_line(rex_w ? "rex.w ljmp" : "ljmp", sel);
         return;
     }
     if (rex_w)
-        __asm__ volatile("mov %%rsp, %0; lea 1f(%%rip), %%rbx; rex.w ljmp *%2; 1: mov %%rsp, %1"
-                         : "=&r"(sp0), "=&r"(sp1) : "m"(fp) : "rbx", "memory");
+        __asm__ volatile("mov %%rsp, %0; lea 1f(%%rip), %%rbx; rex.w ljmp *%3; 1: mov %%rsp, %1"
+                         : "=&r"(sp0), "=&r"(sp1), "+c"(size) : "m"(fp) : "rbx", "memory");
     else
-        __asm__ volatile("mov %%rsp, %0; lea 1f(%%rip), %%rbx; ljmp *%2; 1: mov %%rsp, %1"
-                         : "=&r"(sp0), "=&r"(sp1) : "m"(fp) : "rbx", "memory");
-    printf("%s %#06x: back, rsp %s\n", rex_w ? "rex.w ljmp" : "ljmp", sel,
-           sp0 == sp1 ? "unchanged" : "moved");
+        __asm__ volatile("mov %%rsp, %0; lea 1f(%%rip), %%rbx; ljmp *%3; 1: mov %%rsp, %1"
+                         : "=&r"(sp0), "=&r"(sp1), "+c"(size) : "m"(fp) : "rbx", "memory");
+    printf("%s %#06x: back, rsp %s, m16:%lu\n", rex_w ? "rex.w ljmp" : "ljmp", sel,
+           sp0 == sp1 ? "unchanged" : "moved", (unsigned long)size);
 }
 
-static void try_lcall(unsigned sel)
+/* lcall pushes cs and the return address: 4 bytes each (m16:32, the
+ * address's low half), 8 with m16:64; the stub pops them into edx/eax. */
+static void try_lcall(unsigned sel, int rex_w)
 {
-    struct farptr fp = { (uint32_t)(uintptr_t)(stubs + 16), (uint16_t)sel };
-    uint64_t ret, eip = 0, cs = 0;
+    struct farptr fp = far_to(stubs + 16, sel);
+    const char *what = rex_w ? "rex.w lcall" : "lcall";
+    uint64_t ret, eip = 0, cs = 0, size = 0;
     if (sigsetjmp(jb, 1)) {
-        fault_line("lcall", sel);
+        fault_line(what, sel);
         return;
     }
-    __asm__ volatile("lea 2f(%%rip), %%rbx; lea 1f(%%rip), %2; lcall *%3; 1: 2:"
-                     : "+a"(eip), "+d"(cs), "=&r"(ret) : "m"(fp) : "rbx", "memory");
-    printf("lcall %#06x: pushed cs %#lx, eip = low half of the return address: %s\n", sel,
-           (unsigned long)cs, eip == (uint32_t)ret ? "yes" : "no");
+    if (rex_w)
+        __asm__ volatile("lea 2f(%%rip), %%rbx; lea 1f(%%rip), %2; rex.w lcall *%4; 1: 2:"
+                         : "+a"(eip), "+d"(cs), "=&r"(ret), "+c"(size) : "m"(fp)
+                         : "rbx", "memory");
+    else
+        __asm__ volatile("lea 2f(%%rip), %%rbx; lea 1f(%%rip), %2; lcall *%4; 1: 2:"
+                         : "+a"(eip), "+d"(cs), "=&r"(ret), "+c"(size) : "m"(fp)
+                         : "rbx", "memory");
+    int good = size == 64 ? eip == ret : eip == (uint32_t)ret;
+    printf("%s %#06x: m16:%lu, pushed cs %#lx, return address %s: %s\n", what, sel,
+           (unsigned long)size, (unsigned long)cs, size == 64 ? "whole" : "low half",
+           good ? "yes" : "no");
 }
 
 static void try_lret(unsigned sel)
@@ -123,16 +186,23 @@ int main(void)
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
     memcpy(stubs, back, sizeof back);
     memcpy(stubs + 16, take_frame, sizeof take_frame);
-    /* a 32-bit code segment in the LDT: compatibility mode */
-    struct udesc u = { .entry_number = 0, .limit = 0xfffff, .seg_32bit = 1, .contents = 2,
-                       .limit_in_pages = 1 };
+    /* a read-only data segment in the LDT */
+    struct udesc u = { .entry_number = 0, .limit = 0xfffff, .seg_32bit = 1, .contents = 0,
+                       .read_exec_only = 1, .limit_in_pages = 1 };
     printf("modify_ldt: %ld\n", syscall(SYS_modify_ldt, 0x11, &u, sizeof u));
 
     static const unsigned sels[] = { 0x33, 0x30, 0x23, 0x2b, 0x7b, 0x7, 0x4, 0x0, 0x3, 0x53, 0xfff7 };
     for (size_t i = 0; i < sizeof sels / sizeof sels[0]; i++) {
+        if (compat_code(sels[i])) {
+            printf("%#06x: a code segment without L (lar %#lx): compatibility mode, not tried\n",
+                   sels[i], lar(sels[i]));
+            continue;
+        }
+        map_m16_64_stubs(sels[i]);
         try_ljmp(sels[i], 0);
         try_ljmp(sels[i], 1);
-        try_lcall(sels[i]);
+        try_lcall(sels[i], 0);
+        try_lcall(sels[i], 1);
         try_lret(sels[i]);
         try_iret(sels[i], 0x2b);
     }
