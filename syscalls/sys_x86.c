@@ -34,9 +34,23 @@ static int64_t sys_xcomp_request(uint64_t idx)
     return idx >= SYS_XFEATURE_MAX ? -EINVAL : -EOPNOTSUPP;
 }
 
+/* CPUID faulting (Linux's ARCH_GET/SET_CPUID): on a machine that has it
+ * (x86_machine()->cpuid_fault: this Intel host) SET_CPUID 0 makes CPUID
+ * fault in this thread (SIGSEGV, SI_KERNEL, trap 13, err 0: measured),
+ * any other value undoes it, and GET_CPUID says whether CPUID runs; the
+ * AMD measured has none: SET_CPUID is ENODEV and CPUID always runs. */
+static int64_t sys_cpuid_mode(struct x86_cpu *cpu, uint64_t op, uint64_t arg)
+{
+    if (op == SYS_ARCH_GET_CPUID)
+        return !cpu->cpuid_faults;
+    if (!x86_machine()->cpuid_fault)
+        return -ENODEV;
+    cpu->cpuid_faults = arg == 0;
+    return 0;
+}
+
 /* Setting a base also loads the null selector into fs/gs, as Linux.
- * CPUID faulting: ferry's CPU has none (ARCH_SET_CPUID is ENODEV, as on
- * a CPU without it), so CPUID always runs.  The xstate permissions are
+ * CPUID faulting: sys_cpuid_mode.  The xstate permissions are
  * ferry's XCR0 (x87, SSE, AVX).  ARCH_MAP_VDSO_*: a vDSO is mapped at
  * start-up (EEXIST, Linux's answer then); without one (FERRY_VDSO=0)
  * there is none to map (ENODEV).  Shadow stacks, LAM and the rest:
@@ -49,8 +63,7 @@ SYS_HANDLER(sys_arch_prctl)
     case SYS_ARCH_SET_GS: cpu->gs_base = a[1]; cpu->sel[X86_SREG_GS] = 0; return 0;
     case SYS_ARCH_GET_FS: return sys_copy_out(a[1], &cpu->fs_base, 8);
     case SYS_ARCH_GET_GS: return sys_copy_out(a[1], &cpu->gs_base, 8);
-    case SYS_ARCH_GET_CPUID: return 1;
-    case SYS_ARCH_SET_CPUID: return -ENODEV;
+    case SYS_ARCH_GET_CPUID: case SYS_ARCH_SET_CPUID: return sys_cpuid_mode(cpu, a[0], a[1]);
     case SYS_ARCH_GET_XCOMP_SUPP: case SYS_ARCH_GET_XCOMP_PERM:
     case SYS_ARCH_GET_XCOMP_GUEST_PERM:
         return sys_copy_out(a[1], &xcr0, 8);

@@ -100,6 +100,10 @@ struct x86_cpu {
      * selector, at exec but ss, which starts as __USER_DS (0x2b); threads
      * and children inherit them. */
     uint16_t sel[6];
+    /* arch_prctl(ARCH_SET_CPUID, 0) was called (with CPUID faulting,
+     * x86_machine()->cpuid_fault): CPUID is #GP, SIGSEGV.  Per thread as
+     * Linux's TIF_NOCPUID: threads and children inherit it, exec clears it. */
+    uint8_t cpuid_faults;
 };
 
 /* EFLAGS of a CPU state, the lazy flags evaluated (x86_eflags.c).  Set

@@ -156,6 +156,10 @@ static uint64_t helper_cpuid(void *env)
 {
     struct x86_cpu *c = env;
     uint32_t r[4];
+    if (c->cpuid_faults) {              /* Linux's CPUID faulting: #GP(0), SI_KERNEL */
+        c->rt.fault.err = 0;
+        tr_raise(&c->rt, TR_EXIT_SIGSEGV, c->rt.pc);
+    }
     x86_cpuid_query((uint32_t)c->regs[X86_RAX], (uint32_t)c->regs[X86_RCX], r);
     c->regs[X86_RAX] = r[0]; c->regs[X86_RBX] = r[1];
     c->regs[X86_RCX] = r[2]; c->regs[X86_RDX] = r[3];

@@ -45,8 +45,14 @@ static void h_sahf(struct x86_dc *dc)
     x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, f, IR_NONE, IR_NONE);
 }
 
+/* With CPUID faulting possible (x86_machine()->cpuid_fault) the helper
+ * may raise #GP at the instruction: the pc and flags are synced first. */
 static void h_cpuid(struct x86_dc *dc)
 {
+    if (x86_machine()->cpuid_fault) {
+        x86_flags_sync(dc);
+        x86_sync_pc(dc);
+    }
     x86_call(dc, &x86_helper_cpuid, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
 }
 
