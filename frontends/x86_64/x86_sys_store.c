@@ -1,7 +1,7 @@
 /* x86_sys_store.c -- the system-register stores user mode may run:
  * sldt, str, smsw, sgdt and sidt (0f 00 /0 /1, 0f 01 /0 /1 /4).
  *
- * Without UMIP (CR4.UMIP clear, as on the hosts measured) the CPU runs them
+ * Without UMIP (CR4.UMIP clear, as on the AMD host measured) the CPU runs them
  * at CPL 3 and shows the kernel's values; with UMIP Linux spoofs the same
  * kind of answer for 64-bit processes.  Linux's are fixed but for the
  * tables' bases: LDTR 0 (no LDT: modify_ldt is ENOSYS here), TR

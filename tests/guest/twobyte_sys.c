@@ -3,7 +3,8 @@
  *  - sldt/str/smsw (0f 00 /0 /1, 0f 01 /4) to memory (16 bits) and to 16-,
  *    32- and 64-bit registers; sgdt/sidt (0f 01 /0 /1): the limit, and
  *    whether the base lies in the kernel half (its value is the kernel's
- *    per-CPU table, different on every boot, or UMIP's fixed dummy);
+ *    per-CPU table, different on every boot, or UMIP's fixed dummy); with
+ *    UMIP, Linux's emulation answers (and sldt after modify_ldt too);
  *  - lss/lfs/lgs (0f b2/b4/b5) from memory: with 16- and 32-bit offsets,
  *    REX.W, good and bad selectors (#GP with the selector, the register
  *    unchanged), and the register form (#UD);
@@ -18,7 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 static sigjmp_buf back;
 static uint8_t *code;
@@ -187,6 +190,33 @@ static void debug_regs(void)
     }
 }
 
+/* Under UMIP (Linux's emulation answers sgdt with limit 0; the real GDT's
+ * is 0x7f) sldt says 0x50 once the process has an LDT, 0 before: both
+ * measured, with the register write's operand-size rules.  Without UMIP
+ * the CPU's LDTR would show, which ferry does not model: not tried. */
+static void sldt_after_modify_ldt(void)
+{
+    struct { unsigned entry, base, limit, flags; } u = { 0, 0, 0xfffff, 1 | 1 << 4 };
+    uint8_t gdtr[10];
+    __asm__ volatile("sgdt %0" : "=m"(gdtr));
+    if (gdtr[0] | gdtr[1]) {
+        printf("sldt after modify_ldt: no UMIP emulation, not tried\n");
+        return;
+    }
+    static const struct { const char *name; uint8_t b[4]; int len; } c[] = {
+        { "sldt (rbx)", { 0x0f, 0x00, 0x03 }, 3 }, { "sldt ax", { 0x66, 0x0f, 0x00, 0xc0 }, 4 },
+        { "sldt eax", { 0x0f, 0x00, 0xc0 }, 3 },   { "sldt rax", { 0x48, 0x0f, 0x00, 0xc0 }, 4 },
+    };
+    printf("modify_ldt: %ld\n", syscall(SYS_modify_ldt, 0x11, &u, sizeof u));
+    for (unsigned i = 0; i < sizeof c / sizeof c[0]; i++) {
+        uint64_t rax = 0;
+        memset(scratch, 0xaa, sizeof scratch);
+        if (run(c[i].name, c[i].b, c[i].len, 0x1111222233334444ull, &rax))
+            printf("  rax %#llx\n", (unsigned long long)rax);
+        dump(4);
+    }
+}
+
 int main(void)
 {
     struct sigaction sa;
@@ -206,5 +236,7 @@ int main(void)
     far_loads();
     debug_regs();
     lfs();
+    code = buf;                         /* (lfs pointed it at itself) */
+    sldt_after_modify_ldt();
     return 0;
 }
