@@ -627,7 +627,7 @@ static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
 /* Ops whose code leaves xmm8-15 and env's vector slots alone (the vector
  * env-slot cache survives them, x64_vcache.c): integer ops on registers,
  * env loads, and guest accesses that reach memory directly (through the
- * software MMU a TLB miss calls C).  st_env writes env bytes it names;
+ * software MMU a TLB miss calls C; guest code cannot address env).  st_env writes env bytes it names;
  * every other op (exits, calls, atomics, canon_test) empties the cache. */
 static bool keeps_vcache(const struct be_code *c, const struct ir_insn *i)
 {
@@ -641,8 +641,10 @@ static bool keeps_vcache(const struct be_code *c, const struct ir_insn *i)
     case IR_addf: case IR_andf: case IR_setflags: case IR_movflags: case IR_discard:
     case IR_ld_env: case IR_st_env:
         return true;
-    case IR_ld: case IR_st: case IR_ldx: case IR_stx:
+    case IR_ld: case IR_ldx:
         return be_access_is_direct(c, i->size);
+    case IR_st: case IR_stx:        /* a host-address store may aim at env */
+        return be_access_is_direct(c, i->size) && !(i->size & IR_MO_HOST);
     default:
         return false;
     }
