@@ -392,12 +392,44 @@ static bool is_guest_access(unsigned op)
            op == IR_atomic_cas || op == IR_vld || op == IR_vst;
 }
 
+/* Ops whose code leaves v16-v31 and env's vector slots alone (the vector
+ * env-slot cache survives them, a64_vcache.c): integer ops on registers,
+ * env loads, and guest accesses that reach memory directly (through the
+ * software MMU a TLB miss calls C; guest code cannot address env).
+ * st_env writes env bytes it names; every other op (exits, calls,
+ * atomics, canon_test) empties the cache. */
+static bool keeps_vcache(const struct be_code *c, const struct ir_insn *i)
+{
+    switch (i->op) {
+    case IR_insn_start: case IR_mov: case IR_add: case IR_sub: case IR_mul:
+    case IR_mulhu: case IR_mulhs: case IR_and: case IR_or: case IR_xor: case IR_andc:
+    case IR_shl: case IR_shr: case IR_sar: case IR_rotl: case IR_rotr: case IR_neg:
+    case IR_not: case IR_ext8u: case IR_ext8s: case IR_ext16u: case IR_ext16s:
+    case IR_ext32u: case IR_ext32s: case IR_extract: case IR_sextract: case IR_deposit:
+    case IR_bswap: case IR_clz: case IR_ctz: case IR_setcond: case IR_movcond:
+    case IR_subf: case IR_addf: case IR_andf: case IR_setflags: case IR_movflags:
+    case IR_addx: case IR_subx: case IR_subfx: case IR_discard: case IR_ld_env:
+    case IR_st_env:
+        return true;
+    case IR_ld: case IR_ldx:
+        return be_access_is_direct(c, i->size);
+    case IR_st: case IR_stx:        /* a host-address store may aim at env */
+        return be_access_is_direct(c, i->size) && !(i->size & IR_MO_HOST);
+    default:
+        return i->op >= IR_VEC_FIRST;   /* a64_emit_vec keeps the cache itself */
+    }
+}
+
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in)
 {
     if (insn->op >= IR_NUM_OPS || !op_table[insn->op].fn)
         missing_emitter(insn);
+    a64_vc_begin(c);
     c->check_address = is_guest_access(insn->op) && ir_access_checked(insn) ? insn->cond : 0;
     op_table[insn->op].fn(c, insn, op_table[insn->op].param, out, in);
     c->check_address = 0;
+    if (insn->op == IR_st_env)
+        a64_vc_forget((int32_t)insn->aux[0], 8);
+    a64_vc_end(c, keeps_vcache(c, insn));
 }

@@ -1,6 +1,8 @@
 /* a64_vec.c -- the vector IR ops (ir_ops.def, IR_F_VEC) on AArch64 with
  * Advanced SIMD: operands are loaded from env into v0 (a) and v1 (b), the
- * result is built in v2 and stored to d.  Scratch: v0-v7 (v8-v15 are
+ * result is built in v2 and stored to d -- or, for 16-byte operands and
+ * results, they are read from and built in v16-v31, the write-through
+ * env-slot cache of a64_vcache.c.  Scratch: v0-v7 (v8-v15 are
  * callee-saved in AAPCS64 and never touched), x16, x17.
  *
  * Integer and data-movement ops are exact by construction.  Float ops
@@ -37,6 +39,7 @@ struct vctx {
     uint8_t *slow[MAX_SLOW];        /* branches to the slow path */
     int n_slow;
     bool fpsr_saved, have_mask;
+    unsigned ra, rb, rr;            /* a, b and the result: v0-v2 or a64_vcache.c's */
 };
 
 /* The stub's length: it ends where the epilogue starts (the same code in
@@ -48,8 +51,8 @@ static void put(struct vctx *v, uint32_t w) { a64_put(v->c, w); }
 /* ---- operands ---- */
 
 /* ldr/str of 1 << size_log2 bytes (4 s, 8 d, 16 q) at env + off. */
-void a64_vec_env_ldst(struct be_code *c, unsigned size_log2, bool load, unsigned vreg,
-                      int32_t off)
+static void env_ldst(struct be_code *c, unsigned size_log2, bool load, unsigned vreg,
+                     int32_t off)
 {
     int32_t scale = 1 << size_log2;
     if (off >= 0 && off % scale == 0 && off / scale < 4096) {
@@ -62,20 +65,62 @@ void a64_vec_env_ldst(struct be_code *c, unsigned size_log2, bool load, unsigned
     }
 }
 
+/* Every vector access to env: a 16-byte load of a slot a64_vcache.c has
+ * in a register is a register move; a store forgets the slots it
+ * overlaps. */
+void a64_vec_env_ldst(struct be_code *c, unsigned size_log2, bool load, unsigned vreg,
+                      int32_t off)
+{
+    int r = load && size_log2 == 4 ? a64_vc_find(off) : -1;
+    if (r >= 0) {
+        a64_put(c, a64_simd_logic(true, A64_V_ORR, (unsigned)r, (unsigned)r, vreg));
+        return;
+    }
+    env_ldst(c, size_log2, load, vreg, off);
+    if (!load)
+        a64_vc_forget(off, 1u << size_log2);
+}
+
 static void vmem(struct vctx *v, unsigned size_log2, bool load, unsigned vreg, int32_t off)
 {
     a64_vec_env_ldst(v->c, size_log2, load, vreg, off);
 }
 
-static void load_ab(struct vctx *v, unsigned size_log2)
+static bool is_cache_reg(unsigned r) { return r >= A64_VC_FIRST && r <= A64_VC_LAST; }
+
+/* A register holding slot off (its low 1 << size_log2 bytes at least) to
+ * read: its cached copy, else loaded into a new cache register (never
+ * `avoid`) for a 16-byte operand, else into scratch. */
+static unsigned src(struct vctx *v, unsigned size_log2, int32_t off, unsigned scratch, int avoid)
 {
-    vmem(v, size_log2, true, VA, ir_vec_a(v->i));
-    vmem(v, size_log2, true, VB, ir_vec_b(v->i));
+    int r = size_log2 == 4 ? a64_vc_find(off) : -1;     /* lanes: all checked */
+    if (r >= 0)
+        return (unsigned)r;
+    if (size_log2 != 4) {
+        env_ldst(v->c, size_log2, true, scratch, off);
+        return scratch;
+    }
+    r = a64_vc_pick(avoid, -1);
+    env_ldst(v->c, 4, true, (unsigned)r, off);
+    a64_vc_set(r, off);
+    return (unsigned)r;
 }
 
+/* a and b into ra and rb; a 16-byte result goes to a new cache register
+ * (never ra or rb: the ops write it before they have read them all). */
+static void load_ab(struct vctx *v, unsigned size_log2)
+{
+    v->ra = src(v, size_log2, ir_vec_a(v->i), VA, -1);
+    v->rb = src(v, size_log2, ir_vec_b(v->i), VB, (int)v->ra);
+    v->rr = size_log2 == 4 ? (unsigned)a64_vc_pick((int)v->ra, (int)v->rb) : VR;
+}
+
+/* The result to d; a full one in a cache register is d's copy from now on. */
 static void store_r(struct vctx *v, unsigned size_log2)
 {
-    vmem(v, size_log2, false, VR, ir_vec_d(v->i));
+    vmem(v, size_log2, false, v->rr, ir_vec_d(v->i));
+    if (size_log2 == 4 && is_cache_reg(v->rr))
+        a64_vc_set((int)v->rr, ir_vec_d(v->i));
 }
 
 /* ---- branches to the slow path ---- */
@@ -220,8 +265,8 @@ static bool int2_inline(enum ir_op op, unsigned e)
 /* Product halves: smull/umull of the low and high halves into VT, VU. */
 static void mull_halves(struct vctx *v, bool is_unsigned, unsigned e)
 {
-    put(v, a64_simd_mull(false, is_unsigned, e, VB, VA, VT));
-    put(v, a64_simd_mull(true, is_unsigned, e, VB, VA, VU));
+    put(v, a64_simd_mull(false, is_unsigned, e, v->rb, v->ra, VT));
+    put(v, a64_simd_mull(true, is_unsigned, e, v->rb, v->ra, VU));
 }
 
 static void emit_mul_wide(struct vctx *v, unsigned e)
@@ -229,16 +274,16 @@ static void emit_mul_wide(struct vctx *v, unsigned e)
     switch (v->i->op) {
     case IR_vmulhs: case IR_vmulhu:
         mull_halves(v, v->i->op == IR_vmulhu, e);
-        put(v, a64_simd_permute(true, A64_V_UZP2, e, VU, VT, VR));
+        put(v, a64_simd_permute(true, A64_V_UZP2, e, VU, VT, v->rr));
         break;
     case IR_vmaddw:
         mull_halves(v, false, e);
-        put(v, a64_simd_3same(true, A64_V_ADDP, e + 1, VU, VT, VR));
+        put(v, a64_simd_3same(true, A64_V_ADDP, e + 1, VU, VT, v->rr));
         break;
     default:                        /* vmulwu: even lanes narrowed, widen-multiplied */
-        put(v, a64_simd_2misc(false, A64_V_XTN, e, VA, VT));
-        put(v, a64_simd_2misc(false, A64_V_XTN, e, VB, VU));
-        put(v, a64_simd_mull(false, true, e, VU, VT, VR));
+        put(v, a64_simd_2misc(false, A64_V_XTN, e, v->ra, VT));
+        put(v, a64_simd_2misc(false, A64_V_XTN, e, v->rb, VU));
+        put(v, a64_simd_mull(false, true, e, VU, VT, v->rr));
         break;
     }
 }
@@ -247,24 +292,24 @@ static void emit_int_special(struct vctx *v, unsigned e)
 {
     switch (v->i->op) {
     case IR_vsadu:
-        put(v, a64_simd_3same(true, A64_V_UABD, 0, VB, VA, VR));
+        put(v, a64_simd_3same(true, A64_V_UABD, 0, v->rb, v->ra, v->rr));
         for (unsigned s = 0; s < 3; s++)
-            put(v, a64_simd_2misc(true, A64_V_UADDLP, s, VR, VR));
+            put(v, a64_simd_2misc(true, A64_V_UADDLP, s, v->rr, v->rr));
         break;
     case IR_vpackss: case IR_vpackus: {
         enum a64_simd_2misc_op n = v->i->op == IR_vpackss ? A64_V_SQXTN : A64_V_SQXTUN;
-        put(v, a64_simd_2misc(false, n, e - 1, VA, VR));
-        put(v, a64_simd_2misc(true, n, e - 1, VB, VR));
+        put(v, a64_simd_2misc(false, n, e - 1, v->ra, v->rr));
+        put(v, a64_simd_2misc(true, n, e - 1, v->rb, v->rr));
         break;
     }
     case IR_vziplo: case IR_vziphi:
         put(v, a64_simd_permute(true, v->i->op == IR_vziplo ? A64_V_ZIP1 : A64_V_ZIP2, e,
-                                VB, VA, VR));
+                                v->rb, v->ra, v->rr));
         break;
     case IR_vtbl:                   /* x86 index bit 7 -> out of tbl's range */
         put(v, a64_simd_movi16b(VT, 0x8f));
-        put(v, a64_simd_logic(true, A64_V_AND, VT, VB, VT));
-        put(v, a64_simd_tbl1(true, VT, VA, VR));
+        put(v, a64_simd_logic(true, A64_V_AND, VT, v->rb, VT));
+        put(v, a64_simd_tbl1(true, VT, v->ra, v->rr));
         break;
     default:
         emit_mul_wide(v, e);
@@ -272,7 +317,7 @@ static void emit_int_special(struct vctx *v, unsigned e)
     }
 }
 
-/* Two-source lane ops: a in VA, b in VB, result to d. */
+/* Two-source lane ops: a in v->ra, b in v->rb, result to d. */
 static bool emit_int2(struct vctx *v)
 {
     unsigned e = v->i->size & IR_VE_MASK;
@@ -280,27 +325,27 @@ static bool emit_int2(struct vctx *v)
         return false;
     load_ab(v, 4);
     if (v->i->op == IR_vandn)
-        put(v, a64_simd_logic(true, A64_V_BIC, VA, VB, VR));
+        put(v, a64_simd_logic(true, A64_V_BIC, v->ra, v->rb, v->rr));
     else if (logic3[v->i->op])
-        put(v, a64_simd_logic(true, logic3[v->i->op] - 1, VB, VA, VR));
+        put(v, a64_simd_logic(true, logic3[v->i->op] - 1, v->rb, v->ra, v->rr));
     else if (int3[v->i->op].sizes & (1u << e))
-        put(v, a64_simd_3same(true, int3[v->i->op].op, e, VB, VA, VR));
+        put(v, a64_simd_3same(true, int3[v->i->op].op, e, v->rb, v->ra, v->rr));
     else
         emit_int_special(v, e);
     store_r(v, 4);
     return true;
 }
 
-static void zero_r(struct vctx *v) { put(v, a64_simd_movi16b(VR, 0)); }
+static void zero_r(struct vctx *v) { put(v, a64_simd_movi16b(v->rr, 0)); }
 
 /* d = a shifted by n bytes: ext over a zero vector. */
 static void byte_shift(struct vctx *v, bool left, unsigned n)
 {
     put(v, a64_simd_movi16b(VT, 0));
     if (left)
-        put(v, a64_simd_ext(true, VA, 16 - n, VT, VR));
+        put(v, a64_simd_ext(true, v->ra, 16 - n, VT, v->rr));
     else
-        put(v, a64_simd_ext(true, VT, n, VA, VR));
+        put(v, a64_simd_ext(true, VT, n, v->ra, v->rr));
 }
 
 /* Shifts of a by imm: lanes (vshli/vshri/vsari) or bytes (vshlb/vshrb);
@@ -310,20 +355,21 @@ static bool emit_shift(struct vctx *v)
     enum ir_op op = v->i->op;
     unsigned e = v->i->size & IR_VE_MASK, n = ir_vec_imm(v->i), bits = 8u << e;
     bool bytes = op == IR_vshlb || op == IR_vshrb;
-    vmem(v, 4, true, VA, ir_vec_a(v->i));
+    v->ra = src(v, 4, ir_vec_a(v->i), VA, -1);
     if (n == 0) {
-        vmem(v, 4, false, VA, ir_vec_d(v->i));
+        vmem(v, 4, false, v->ra, ir_vec_d(v->i));
         return true;
     }
+    v->rr = (unsigned)a64_vc_pick((int)v->ra, -1);
     if (n >= (bytes ? 16 : bits) && op != IR_vsari)
         zero_r(v);
     else if (bytes)
         byte_shift(v, op == IR_vshlb, n);
     else if (op == IR_vshli)
-        put(v, a64_simd_shift_imm(true, A64_V_SHL, e, n, VA, VR));
+        put(v, a64_simd_shift_imm(true, A64_V_SHL, e, n, v->ra, v->rr));
     else
         put(v, a64_simd_shift_imm(true, op == IR_vshri ? A64_V_USHR : A64_V_SSHR, e,
-                                  n < bits ? n : bits, VA, VR));
+                                  n < bits ? n : bits, v->ra, v->rr));
     store_r(v, 4);
     return true;
 }
@@ -346,18 +392,18 @@ static bool emit_shuffle(struct vctx *v)
     load_ab(v, 4);
     if (v->i->op == IR_vshuf) {
         for (unsigned k = 0; k < 4; k++)
-            put(v, a64_simd_ins_elem(2, k, imm >> 2 * k & 3, VB, VR));
+            put(v, a64_simd_ins_elem(2, k, imm >> 2 * k & 3, v->rb, v->rr));
     } else if (v->i->op != IR_vshuf2) {
         unsigned base = v->i->op == IR_vshufhi ? 4 : 0;
-        put(v, a64_simd_logic(true, A64_V_ORR, VB, VB, VR));
+        put(v, a64_simd_logic(true, A64_V_ORR, v->rb, v->rb, v->rr));
         for (unsigned k = 0; k < 4; k++)
-            put(v, a64_simd_ins_elem(1, base + k, base + (imm >> 2 * k & 3), VB, VR));
+            put(v, a64_simd_ins_elem(1, base + k, base + (imm >> 2 * k & 3), v->rb, v->rr));
     } else if (e == IR_VE_32) {
         for (unsigned k = 0; k < 4; k++)
-            put(v, a64_simd_ins_elem(2, k, imm >> 2 * k & 3, k < 2 ? VA : VB, VR));
+            put(v, a64_simd_ins_elem(2, k, imm >> 2 * k & 3, k < 2 ? v->ra : v->rb, v->rr));
     } else {
-        put(v, a64_simd_ins_elem(3, 0, imm & 1, VA, VR));
-        put(v, a64_simd_ins_elem(3, 1, imm >> 1 & 1, VB, VR));
+        put(v, a64_simd_ins_elem(3, 0, imm & 1, v->ra, v->rr));
+        put(v, a64_simd_ins_elem(3, 1, imm >> 1 & 1, v->rb, v->rr));
     }
     store_r(v, 4);
     return true;
@@ -378,16 +424,16 @@ static void arith_op(struct vctx *v, bool dbl)
 {
     const struct ir_insn *i = v->i;
     if (ir_vec_scalar(i) && i->op == IR_vfsqrt)
-        put(v, a64_fp_1src(ftype(i), A64_FSQRT, VB, VR));
+        put(v, a64_fp_1src(ftype(i), A64_FSQRT, v->rb, v->rr));
     else if (ir_vec_scalar(i))
-        put(v, a64_fp_2src(ftype(i), fp2_scalar[i->op], VB, VA, VR));
+        put(v, a64_fp_2src(ftype(i), fp2_scalar[i->op], v->rb, v->ra, v->rr));
     else if (i->op == IR_vfsqrt)
-        put(v, a64_simd_2misc(true, A64_V_FSQRT, a64_fsz(dbl, true), VB, VR));
+        put(v, a64_simd_2misc(true, A64_V_FSQRT, a64_fsz(dbl, true), v->rb, v->rr));
     else if (i->op == IR_vfadd || i->op == IR_vfsub)
-        put(v, a64_simd_3same(true, A64_V_FADD, a64_fsz(dbl, i->op == IR_vfsub), VB, VA, VR));
+        put(v, a64_simd_3same(true, A64_V_FADD, a64_fsz(dbl, i->op == IR_vfsub), v->rb, v->ra, v->rr));
     else
         put(v, a64_simd_3same(true, i->op == IR_vfmul ? A64_V_FMUL : A64_V_FDIV,
-                              a64_fsz(dbl, false), VB, VA, VR));
+                              a64_fsz(dbl, false), v->rb, v->ra, v->rr));
 }
 
 /* add sub mul div sqrt: denormal inputs, NaN results, and for mul/div
@@ -398,11 +444,11 @@ static void emit_arith(struct vctx *v)
     bool dbl = is_dbl(i), unary = i->op == IR_vfsqrt;
     load_ab(v, fsize(i));
     ones(v);
-    chk_tiny(v, true, dbl, VB, unary ? -1 : VA);
+    chk_tiny(v, true, dbl, v->rb, unary ? -1 : (int)v->ra);
     arith_op(v, dbl);
-    chk_nan(v, true, dbl, VR);
+    chk_nan(v, true, dbl, v->rr);
     if (i->op == IR_vfmul || i->op == IR_vfdiv)
-        chk_tiny(v, true, dbl, VR, -1);
+        chk_tiny(v, true, dbl, v->rr, -1);
     reduce_mask(v);
     store_r(v, fsize(i));
 }
@@ -411,9 +457,9 @@ static void emit_arith(struct vctx *v)
 static void plain_inputs(struct vctx *v, bool q, bool dbl)
 {
     ones(v);
-    chk_nan(v, q, dbl, VA);
-    chk_nan(v, q, dbl, VB);
-    chk_tiny(v, q, dbl, VA, VB);
+    chk_nan(v, q, dbl, v->ra);
+    chk_nan(v, q, dbl, v->rb);
+    chk_tiny(v, q, dbl, v->ra, v->rb);
     reduce_mask(v);
 }
 
@@ -431,10 +477,10 @@ static void emit_minmax(struct vctx *v)
     load_ab(v, fsize(v->i));
     plain_inputs(v, true, dbl);
     if (v->i->op == IR_vfmin)
-        put(v, fcmgt(dbl, false, VA, VB, VR));
+        put(v, fcmgt(dbl, false, v->ra, v->rb, v->rr));
     else
-        put(v, fcmgt(dbl, false, VB, VA, VR));
-    put(v, a64_simd_logic(true, A64_V_BSL, VB, VA, VR));
+        put(v, fcmgt(dbl, false, v->rb, v->ra, v->rr));
+    put(v, a64_simd_logic(true, A64_V_BSL, v->rb, v->ra, v->rr));
     store_r(v, fsize(v->i));
 }
 
@@ -446,13 +492,13 @@ static void emit_cmp(struct vctx *v)
     load_ab(v, fsize(v->i));
     plain_inputs(v, true, dbl);
     switch (pred & 3) {
-    case 0: put(v, a64_simd_3same(true, A64_V_FCMEQ, a64_fsz(dbl, false), VB, VA, VR)); break;
-    case 1: put(v, fcmgt(dbl, false, VA, VB, VR)); break;
-    case 2: put(v, fcmgt(dbl, true, VA, VB, VR)); break;
-    default: put(v, a64_simd_movi16b(VR, 0)); break;    /* unord */
+    case 0: put(v, a64_simd_3same(true, A64_V_FCMEQ, a64_fsz(dbl, false), v->rb, v->ra, v->rr)); break;
+    case 1: put(v, fcmgt(dbl, false, v->ra, v->rb, v->rr)); break;
+    case 2: put(v, fcmgt(dbl, true, v->ra, v->rb, v->rr)); break;
+    default: put(v, a64_simd_movi16b(v->rr, 0)); break;    /* unord */
     }
     if (pred & 4)
-        put(v, a64_simd_2misc(true, A64_V_NOT, 0, VR, VR));
+        put(v, a64_simd_2misc(true, A64_V_NOT, 0, v->rr, v->rr));
     store_r(v, fsize(v->i));
 }
 
@@ -463,7 +509,7 @@ static void emit_comi(struct vctx *v, const struct be_arg *out)
     unsigned r = out[0].reg;
     load_ab(v, 2 + dbl);
     plain_inputs(v, true, dbl);
-    put(v, a64_fp_compare(dbl, false, VB, VA));
+    put(v, a64_fp_compare(dbl, false, v->rb, v->ra));
     put(v, a64_cset(false, r, A64_MI));
     put(v, a64_cset(false, A64_TMP0, A64_EQ));
     put(v, a64_logical_shifted_reg(false, A64_ORR, false, A64_LSL, A64_TMP0, 6, r, r));
@@ -473,7 +519,7 @@ static void emit_cvti2f(struct vctx *v, const struct be_arg *in)
 {
     bool dbl = is_dbl(v->i), wide = ir_vec_imm(v->i) == 8;
     unsigned src = a64_src(v->c, &in[1], A64_TMP0, 64);
-    put(v, a64_fp_int(wide, dbl, A64_SCVTF_G, src, VR));
+    put(v, a64_fp_int(wide, dbl, A64_SCVTF_G, src, v->rr));
     store_r(v, 2 + dbl);
 }
 
@@ -484,10 +530,10 @@ static void emit_cvtf2i(struct vctx *v, const struct be_arg *out)
     bool dbl = is_dbl(v->i), wide = (ir_vec_imm(v->i) & 0xff) == 8;
     bool trunc = ir_vec_imm(v->i) & 0x100;
     unsigned r = out[0].reg;
-    vmem(v, 2 + dbl, true, VB, ir_vec_b(v->i));
-    put(v, a64_fp_compare(dbl, false, VB, VB));
+    v->rb = src(v, 2 + dbl, ir_vec_b(v->i), VB, -1);
+    put(v, a64_fp_compare(dbl, false, v->rb, v->rb));
     to_slow(v, a64_cond_branch_imm(A64_VS, 0));
-    put(v, a64_fp_int(wide, dbl, trunc ? A64_FCVTZS_G : A64_FCVTNS_G, VB, r));
+    put(v, a64_fp_int(wide, dbl, trunc ? A64_FCVTZS_G : A64_FCVTNS_G, v->rb, r));
     put(v, a64_logical_shifted_reg(wide, A64_EOR, false, A64_ASR, r, wide ? 63 : 31, r,
                                    A64_TMP0));
     put(v, a64_add_sub_imm(wide, false, true, false, 1, A64_TMP0, A64_TMP0));
@@ -498,16 +544,16 @@ static void emit_cvtf2f(struct vctx *v)
 {
     const struct ir_insn *i = v->i;
     bool from_dbl = is_dbl(i), sc = ir_vec_scalar(i);
-    vmem(v, sc ? 2 + from_dbl : 4, true, VB, ir_vec_b(i));
+    v->rb = src(v, sc ? 2 + from_dbl : 4, ir_vec_b(i), VB, -1);
     ones(v);
-    chk_nan(v, sc || from_dbl, from_dbl, VB);
-    chk_tiny(v, sc || from_dbl, from_dbl, VB, -1);
+    chk_nan(v, sc || from_dbl, from_dbl, v->rb);
+    chk_tiny(v, sc || from_dbl, from_dbl, v->rb, -1);
     if (sc)
-        put(v, a64_fp_1src(from_dbl, from_dbl ? A64_FCVT_TO_S : A64_FCVT_TO_D, VB, VR));
+        put(v, a64_fp_1src(from_dbl, from_dbl ? A64_FCVT_TO_S : A64_FCVT_TO_D, v->rb, v->rr));
     else
-        put(v, a64_simd_2misc(false, from_dbl ? A64_V_FCVTN : A64_V_FCVTL, 1, VB, VR));  /* sz 1: 2s <-> 2d */
+        put(v, a64_simd_2misc(false, from_dbl ? A64_V_FCVTN : A64_V_FCVTL, 1, v->rb, v->rr));  /* sz 1: 2s <-> 2d */
     if (from_dbl)                   /* narrowing: the underflow boundary */
-        chk_tiny(v, true, false, VR, -1);
+        chk_tiny(v, true, false, v->rr, -1);
     reduce_mask(v);
     store_r(v, sc ? 2 + !from_dbl : 4);
 }
@@ -515,25 +561,25 @@ static void emit_cvtf2f(struct vctx *v)
 static void emit_cvti2fv(struct vctx *v)
 {
     bool dbl = is_dbl(v->i);
-    vmem(v, 4, true, VB, ir_vec_b(v->i));
-    unsigned src = VB;
+    v->rb = src(v, 4, ir_vec_b(v->i), VB, -1);
+    unsigned src = v->rb;
     if (dbl) {
-        put(v, a64_simd_shift_imm(false, A64_V_SSHLL, 2, 0, VB, VR));
-        src = VR;
+        put(v, a64_simd_shift_imm(false, A64_V_SSHLL, 2, 0, v->rb, v->rr));
+        src = v->rr;
     }
-    put(v, a64_simd_2misc(true, A64_V_SCVTF, a64_fsz(dbl, false), src, VR));
+    put(v, a64_simd_2misc(true, A64_V_SCVTF, a64_fsz(dbl, false), src, v->rr));
     store_r(v, 4);
 }
 
 static void emit_cvtf2iv(struct vctx *v)
 {
     bool dbl = is_dbl(v->i), trunc = ir_vec_imm(v->i) & 0x100;
-    vmem(v, 4, true, VB, ir_vec_b(v->i));
-    chk_nan(v, true, dbl, VB);
-    put(v, a64_simd_2misc(true, trunc ? A64_V_FCVTZS : A64_V_FCVTNS, a64_fsz(dbl, trunc), VB, VR));
+    v->rb = src(v, 4, ir_vec_b(v->i), VB, -1);
+    chk_nan(v, true, dbl, v->rb);
+    put(v, a64_simd_2misc(true, trunc ? A64_V_FCVTZS : A64_V_FCVTNS, a64_fsz(dbl, trunc), v->rb, v->rr));
     if (dbl)
-        put(v, a64_simd_2misc(false, A64_V_SQXTN, 2, VR, VR));
-    chk_saturated(v, !dbl, VR);
+        put(v, a64_simd_2misc(false, A64_V_SQXTN, 2, v->rr, v->rr));
+    chk_saturated(v, !dbl, v->rr);
     reduce_mask(v);
     store_r(v, 4);
 }
@@ -563,34 +609,60 @@ static bool emit_float(struct vctx *v, const struct be_arg *out, const struct be
 
 /* ---- moves ---- */
 
+/* A guest access's base register; the software MMU's TLB miss calls C,
+ * which leaves nothing of the cache. */
+static unsigned guest_base(struct vctx *v, const struct be_arg *addr)
+{
+    unsigned base = a64_guest_addr(v->c, IR_MO_64, addr);
+    if (!be_access_is_direct(v->c, IR_MO_64))
+        a64_vc_reset();
+    return base;
+}
+
+/* Moves build d in a new cache register w (ldr s/d zero the rest; fmov
+ * d, x zeroes the upper half), stored whole. */
 static void emit_move(struct vctx *v, const struct be_arg *in)
 {
     const struct ir_insn *i = v->i;
     unsigned n = ir_vec_imm(i), sl = n == 4 ? 2 : n == 8 ? 3 : 4;
-    unsigned base;
+    unsigned base, w, r;
     switch (i->op) {
-    case IR_vmov:                   /* ldr s/d zero the rest */
-        vmem(v, sl, true, VA, ir_vec_b(i));
+    case IR_vmov: {
+        int rb = sl == 4 ? a64_vc_find(ir_vec_b(i)) : -1;
+        w = (unsigned)a64_vc_pick(rb, -1);
+        if (rb >= 0)
+            put(v, a64_simd_logic(true, A64_V_ORR, (unsigned)rb, (unsigned)rb, w));
+        else
+            env_ldst(v->c, sl, true, w, ir_vec_b(i));
         break;
+    }
     case IR_vmovl:
-        vmem(v, 4, true, VA, ir_vec_a(i));
-        vmem(v, sl, true, VB, ir_vec_b(i));
-        put(v, a64_simd_ins_elem(sl, 0, 0, VB, VA));
+        v->rb = src(v, sl, ir_vec_b(i), VB, a64_vc_find(ir_vec_a(i)));
+        v->ra = src(v, 4, ir_vec_a(i), VA, (int)v->rb);
+        w = (unsigned)a64_vc_pick((int)v->ra, (int)v->rb);
+        put(v, a64_simd_logic(true, A64_V_ORR, v->ra, v->ra, w));
+        put(v, a64_simd_ins_elem(sl, 0, 0, v->rb, w));
         break;
-    case IR_vfromg:                 /* fmov d0, x zeroes the upper half */
-        put(v, a64_fp_int(true, 1, A64_FMOV_FROM_G, a64_src_zr(v->c, &in[0], A64_TMP0, 64), VA));
+    case IR_vfromg:
+        w = (unsigned)a64_vc_pick(-1, -1);
+        put(v, a64_fp_int(true, 1, A64_FMOV_FROM_G, a64_src_zr(v->c, &in[0], A64_TMP0, 64), w));
         break;
     case IR_vld:
-        base = a64_guest_addr(v->c, IR_MO_64, &in[0]);
-        put(v, a64_fp_ldst_unsigned_imm(sl, true, 0, base, VA));
+        base = guest_base(v, &in[0]);
+        w = (unsigned)a64_vc_pick(-1, -1);
+        put(v, a64_fp_ldst_unsigned_imm(sl, true, 0, base, w));
         break;
     default:                        /* vst */
-        vmem(v, sl, true, VA, ir_vec_b(i));
-        base = a64_guest_addr(v->c, IR_MO_64, &in[0]);
-        put(v, a64_fp_ldst_unsigned_imm(sl, false, 0, base, VA));
+        r = be_access_is_direct(v->c, IR_MO_64) && sl == 4 ? src(v, 4, ir_vec_b(i), VA, -1)
+                                                            : VA;
+        if (r == VA)
+            vmem(v, sl, true, VA, ir_vec_b(i));
+        base = guest_base(v, &in[0]);
+        put(v, a64_fp_ldst_unsigned_imm(sl, false, 0, base, r));
         return;
     }
-    vmem(v, 4, false, VA, ir_vec_d(i));
+    v->rr = w;
+    store_r(v, 4);
 }
 
 /* ---- dispatch, slow path ---- */
@@ -648,14 +720,16 @@ static void emit_slow(struct vctx *v, const struct be_arg *out, const struct be_
 void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
                   const struct be_arg *out, const struct be_arg *in)
 {
-    struct vctx v = { .c = c, .i = insn };
+    struct vctx v = { .c = c, .i = insn, .ra = VA, .rb = VB, .rr = VR };
     if (!emit_inline(&v, out, in)) {
         v.fpsr_saved = false;
         emit_slow(&v, out, in);
+        a64_vc_reset();             /* the helper: any v16-v31, d */
         return;
     }
     if (!v.n_slow)
         return;
+    a64_vc_reset();                 /* the slow path's helper: any v16-v31 */
     uint8_t *skip = c->ptr;
     put(&v, a64_uncond_branch_imm(false, 0));
     for (int k = 0; k < v.n_slow; k++)

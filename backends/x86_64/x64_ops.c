@@ -23,33 +23,42 @@ static void copy_reg(struct be_code *c, int w, int dst, int src)
 
 void be_emit_mov(struct be_code *c, int dst, int src)
 {
+    const uint8_t *before = c->ptr;
     copy_reg(c, X64_W, dst, src);
+    x64_vc_keep(c, before);
 }
 
 /* Never `xor r, r` for zero: the allocator's glue must keep the host
  * flags between a subf/addf/andf and the op reading them (ir_flags.c). */
 void be_emit_movi(struct be_code *c, int dst, uint64_t imm)
 {
+    const uint8_t *before = c->ptr;
     if (imm <= 0xffffffffull)
         x64_emit_mov_r_imm32(c, dst, (uint32_t)imm);
     else if (x64_fits_s32((int64_t)imm))
         x64_emit_mov_rm_imm32(c, X64_W, dst, (int32_t)imm);
     else
         x64_emit_mov_r_imm64(c, dst, imm);
+    x64_vc_keep(c, before);
 }
 
 void be_emit_ld_env(struct be_code *c, int reg, int32_t offset)
 {
+    const uint8_t *before = c->ptr;
     x64_emit_mov_r_m(c, X64_W, reg, X64_ENV, x64_env_disp(offset));
+    x64_vc_keep(c, before);
 }
 
 void be_emit_st_env(struct be_code *c, int reg, int32_t offset)
 {
+    const uint8_t *before = c->ptr;
     x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(offset), reg);
+    x64_vc_clobber(c, before, offset, 8);
 }
 
 void be_emit_call(struct be_code *c, const void *fn)
 {
+    x64_vc_reset();                 /* C code: any xmm, any env byte */
     x64_emit_lea_r_m(c, X64_W, X64_RDI, X64_ENV, -X64_ENV_BIAS);
     int64_t rel = (const uint8_t *)fn - (c->ptr + 5);
     if (!c->relocs && x64_fits_s32(rel)) {
@@ -615,10 +624,41 @@ static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
     [IR_VEC_FIRST ... IR_NUM_OPS - 1] = x64_emit_vec,
 };
 
+/* Ops whose code leaves xmm8-15 and env's vector slots alone (the vector
+ * env-slot cache survives them, x64_vcache.c): integer ops on registers,
+ * env loads, and guest accesses that reach memory directly (through the
+ * software MMU a TLB miss calls C; guest code cannot address env).  st_env writes env bytes it names;
+ * every other op (exits, calls, atomics, canon_test) empties the cache. */
+static bool keeps_vcache(const struct be_code *c, const struct ir_insn *i)
+{
+    switch (i->op) {
+    case IR_insn_start: case IR_mov: case IR_add: case IR_sub: case IR_mul:
+    case IR_mulhu: case IR_mulhs: case IR_and: case IR_or: case IR_xor: case IR_andc:
+    case IR_shl: case IR_shr: case IR_sar: case IR_rotl: case IR_rotr: case IR_neg:
+    case IR_not: case IR_ext8u: case IR_ext8s: case IR_ext16u: case IR_ext16s:
+    case IR_ext32u: case IR_ext32s: case IR_extract: case IR_deposit: case IR_bswap:
+    case IR_clz: case IR_ctz: case IR_setcond: case IR_movcond: case IR_subf:
+    case IR_addf: case IR_andf: case IR_setflags: case IR_movflags: case IR_discard:
+    case IR_ld_env: case IR_st_env:
+        return true;
+    case IR_ld: case IR_ldx:
+        return be_access_is_direct(c, i->size);
+    case IR_st: case IR_stx:        /* a host-address store may aim at env */
+        return be_access_is_direct(c, i->size) && !(i->size & IR_MO_HOST);
+    default:
+        return false;
+    }
+}
+
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in)
 {
     x64_op_fn *fn = insn->op < IR_NUM_OPS ? x64_ops[insn->op] : NULL;
+    x64_vc_begin(c);
     if (fn)
         fn(c, insn, out, in);
+    if (insn->op == IR_st_env)
+        x64_vc_forget((int32_t)insn->aux[0], 8);
+    /* x64_emit_vec keeps the cache itself */
+    x64_vc_end(c, insn->op >= IR_VEC_FIRST || keeps_vcache(c, insn));
 }

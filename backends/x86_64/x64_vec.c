@@ -33,6 +33,7 @@ struct xctx {
     const struct ir_insn *i;
     uint8_t *slow[MAX_SLOW];        /* jcc rel32 sites to the slow path */
     int n_slow;
+    unsigned fresh;                 /* cache registers this op filled (bit r) */
 };
 
 /* The stub's length: it ends where the epilogue starts (the same code in
@@ -68,15 +69,74 @@ static void load(struct xctx *x, int xmm, int32_t off)
     xfer(x, 16, true, xmm, X64_ENV, disp(off));
 }
 
-static void load_ab(struct xctx *x)
+/* ---- the env-slot cache (x64_vcache.c) ---- */
+
+static void movdqa(struct xctx *x, int dst, int src)
 {
-    load(x, XA, ir_vec_a(x->i));
-    load(x, XB, ir_vec_b(x->i));
+    if (dst != src)
+        x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f6f, dst, src);
 }
 
-static void store_a(struct xctx *x)
+static void cache_set(struct xctx *x, int r, int32_t off)
 {
-    x64_emit_movdqu_store(x->c, X64_ENV, disp(ir_vec_d(x->i)), XA);
+    x64_vc_set(r, off);
+    x->fresh |= 1u << r;
+}
+
+/* A register holding slot off (its low n bytes at least) to read: its
+ * cached copy, else loaded into a new cache register (never `avoid`)
+ * when n is 16, else into scratch. */
+static int src_reg(struct xctx *x, int32_t off, unsigned n, int scratch, int avoid)
+{
+    int r = x64_vc_find(off);
+    if (r >= 0)
+        return r;
+    if (n != 16) {
+        xfer(x, n, true, scratch, X64_ENV, disp(off));
+        return scratch;
+    }
+    r = x64_vc_pick(avoid, -1);
+    load(x, r, off);
+    cache_set(x, r, off);
+    return r;
+}
+
+/* The register the op computes d in, holding a (its n low bytes at least;
+ * *full: all 16): a's cached copy when a is d (the op overwrites it),
+ * else a new cache register, never rb.  ra: a's cached copy or -1. */
+static int work_reg(struct xctx *x, int ra, unsigned n, int rb, bool *full)
+{
+    int32_t a = ir_vec_a(x->i);
+    *full = ra >= 0 || n == 16;
+    if (ra >= 0 && a == ir_vec_d(x->i))
+        return ra;
+    int w = x64_vc_pick(ra, rb);
+    if (ra >= 0)
+        movdqa(x, w, ra);
+    else
+        xfer(x, n, true, w, X64_ENV, disp(a));
+    return w;
+}
+
+/* The operands of d = op(a, b) (n bytes each): b's register in *rb, a's
+ * in the returned register the op overwrites. */
+static int operands(struct xctx *x, unsigned n, int *rb, bool *full)
+{
+    int ra = x64_vc_find(ir_vec_a(x->i));
+    *rb = src_reg(x, ir_vec_b(x->i), n, XB, ra);
+    return work_reg(x, ra, n, *rb, full);
+}
+
+/* Stores the low n bytes of w to d; from now on w is d's copy when it
+ * holds all of d: all 16 bytes stored, or the rest of d is a's, which w
+ * held in full (the scalar forms keep the upper lanes). */
+static void store_w(struct xctx *x, int w, unsigned n, bool full)
+{
+    int32_t d = ir_vec_d(x->i);
+    xfer(x, n, false, w, X64_ENV, disp(d));
+    x64_vc_forget(d, 16);
+    if (full && (n == 16 || ir_vec_a(x->i) == d))
+        cache_set(x, w, d);
 }
 
 static void to_slow(struct xctx *x, enum x64_cc cc)
@@ -133,9 +193,11 @@ static bool emit_int2(struct xctx *x)
     const struct sse_form *f = &int2[x->i->op][x->i->size & IR_VE_MASK];
     if (!f->opc || ir_vec_scalar(x->i) || !host_has(f->feature))
         return false;
-    load_ab(x);
-    x64_emit_sse_rr(x->c, X64_P_66, false, f->opc, XA, XB);
-    store_a(x);
+    int rb;
+    bool full;
+    int w = operands(x, 16, &rb, &full);
+    x64_emit_sse_rr(x->c, X64_P_66, false, f->opc, w, rb);
+    store_w(x, w, 16, full);
     return true;
 }
 
@@ -147,10 +209,11 @@ static bool emit_shift(struct xctx *x)
     unsigned ext = bytes ? (op == IR_vshlb ? 7 : 3) : shift_ext[op][e];
     if (!ext)
         return false;
-    load(x, XA, ir_vec_a(x->i));
-    x64_emit_sse_rr(x->c, X64_P_66, false, bytes ? 0x0f73 : 0x0f70 + e, (int)ext, XA);
+    bool full;
+    int w = work_reg(x, x64_vc_find(ir_vec_a(x->i)), 16, -1, &full);
+    x64_emit_sse_rr(x->c, X64_P_66, false, bytes ? 0x0f73 : 0x0f70 + e, (int)ext, w);
     x64_emit_byte(x->c, (uint8_t)(n > 255 ? 255 : n));
-    store_a(x);
+    store_w(x, w, 16, full);
     return true;
 }
 
@@ -170,10 +233,12 @@ static bool emit_shuffle(struct xctx *x)
         opc = 0x0fc6;
         break;
     }
-    load_ab(x);
-    x64_emit_sse_rr(x->c, p, false, opc, XA, XB);
+    int rb;
+    bool full;
+    int w = operands(x, 16, &rb, &full);
+    x64_emit_sse_rr(x->c, p, false, opc, w, rb);
     x64_emit_byte(x->c, (uint8_t)ir_vec_imm(x->i));
-    store_a(x);
+    store_w(x, w, 16, full);
     return true;
 }
 
@@ -212,9 +277,9 @@ static bool mode_check(struct xctx *x, const struct be_arg *mode)
  * the normals below 2^-1015 to the slow path but keeps the test a byte
  * per lane, so that pminub merges the two operands' tests.  `lanes` is
  * the movmskps mask of the lanes that count. */
-static void den_check(struct xctx *x, bool two, bool dbl, unsigned lanes)
+static void den_check(struct xctx *x, int ra, int rb, bool two, bool dbl, unsigned lanes)
 {
-    int src[2] = { two ? XA : XB, XB }, t[2] = { 2, 3 };    /* unary ops: b */
+    int src[2] = { two ? ra : rb, rb }, t[2] = { 2, 3 };    /* unary ops: b */
     x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f76, 7, 7);          /* pcmpeqd: all ones */
     for (int k = 0; k < (two ? 2 : 1); k++) {
         x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f6f, t[k], src[k]);   /* movdqa */
@@ -251,25 +316,22 @@ static unsigned fbytes(const struct ir_insn *i)
     return ir_vec_scalar(i) ? (is_dbl(i) ? 8 : 4) : 16;
 }
 
-static void fload_ab(struct xctx *x)
-{
-    xfer(x, fbytes(x->i), true, XA, X64_ENV, disp(ir_vec_a(x->i)));
-    xfer(x, fbytes(x->i), true, XB, X64_ENV, disp(ir_vec_b(x->i)));
-}
-
 static void fstore(struct xctx *x, unsigned n)
 {
     xfer(x, n, false, XA, X64_ENV, disp(ir_vec_d(x->i)));
+    x64_vc_forget(ir_vec_d(x->i), 16);
 }
 
 /* ucomis/comis; EFLAGS ZF PF CF through lahf. */
 static void emit_comi(struct xctx *x, const struct be_arg *out)
 {
     bool comi = ir_vec_imm(x->i) & 1;
-    fload_ab(x);
-    den_check(x, true, is_dbl(x->i), 1);
+    unsigned n = fbytes(x->i);
+    int rb = src_reg(x, ir_vec_b(x->i), n, XB, -1);
+    int ra = src_reg(x, ir_vec_a(x->i), n, XA, rb);
+    den_check(x, ra, rb, true, is_dbl(x->i), 1);
     x64_emit_sse_rr(x->c, is_dbl(x->i) ? X64_P_66 : X64_PNONE, false, comi ? 0x0f2f : 0x0f2e,
-                    XA, XB);
+                    ra, rb);
     x64_emit_lahf(x->c);
     x64_emit_op_rm_r(x->c, 0, 0x0fb6, X64_RAX, 4);         /* movzx eax, ah */
     x64_emit_alu_rm_imm(x->c, X64_AND, 0, X64_RAX, 0x45);  /* ZF PF CF */
@@ -291,9 +353,9 @@ static void emit_cvti2f(struct xctx *x, const struct be_arg *in)
 static void emit_cvtf2i(struct xctx *x, const struct be_arg *out)
 {
     unsigned imm = ir_vec_imm(x->i);
-    xfer(x, fbytes(x->i), true, XB, X64_ENV, disp(ir_vec_b(x->i)));
+    int rb = src_reg(x, ir_vec_b(x->i), fbytes(x->i), XB, -1);
     x64_emit_sse_rr(x->c, is_dbl(x->i) ? X64_P_F2 : X64_P_F3, (imm & 0xff) == 8,
-                    imm & 0x100 ? 0x0f2c : 0x0f2d, out[0].reg, XB);   /* no DE: exact as is */
+                    imm & 0x100 ? 0x0f2c : 0x0f2d, out[0].reg, rb);   /* no DE: exact as is */
 }
 
 /* Conversions computing xmm0 from (xmm0,) xmm1. */
@@ -317,10 +379,10 @@ static void emit_cvt(struct xctx *x)
         opc = 0x0f5b;
     }
     bool sc = ir_vec_scalar(i);
-    xfer(x, fbytes(i), true, XB, X64_ENV, disp(ir_vec_b(i)));
+    int rb = src_reg(x, ir_vec_b(i), fbytes(i), XB, -1);
     if (i->op == IR_vcvtf2f)        /* only these convert float inputs with DE */
-        den_check(x, false, dbl, den_lanes(i, dbl, !dbl));
-    x64_emit_sse_rr(x->c, p, false, opc, XA, XB);
+        den_check(x, XA, rb, false, dbl, den_lanes(i, dbl, !dbl));
+    x64_emit_sse_rr(x->c, p, false, opc, XA, rb);
     fstore(x, sc ? (dbl ? 4 : 8) : 16);     /* scalar: the converted lane */
 }
 
@@ -336,12 +398,14 @@ static bool emit_float(struct xctx *x, const struct be_arg *out, const struct be
     case IR_vcvtf2f: case IR_vcvti2fv: case IR_vcvtf2iv: emit_cvt(x); return true;
     default:         break;
     }
-    fload_ab(x);
-    den_check(x, i->op != IR_vfsqrt, is_dbl(i), den_lanes(i, is_dbl(i), false));
-    x64_emit_sse_rr(x->c, fpfx(i), false, fop[i->op], XA, XB);
+    int rb;
+    bool full;
+    int w = operands(x, fbytes(i), &rb, &full);
+    den_check(x, w, rb, i->op != IR_vfsqrt, is_dbl(i), den_lanes(i, is_dbl(i), false));
+    x64_emit_sse_rr(x->c, fpfx(i), false, fop[i->op], w, rb);
     if (i->op == IR_vfcmp)
         x64_emit_byte(x->c, (uint8_t)(ir_vec_imm(i) & 7));
-    fstore(x, fbytes(i));
+    store_w(x, w, fbytes(i), full);
     return true;
 }
 
@@ -356,31 +420,70 @@ static int in_reg(struct xctx *x, const struct be_arg *a)
     return X64_RAX;
 }
 
+/* A guest access's address register; the software MMU's TLB miss calls
+ * C, which leaves nothing of the cache (x64_tlb.c saves no xmm). */
+static int guest_addr(struct xctx *x, const struct be_arg *addr)
+{
+    int r = in_reg(x, x64_guest_addr(x->c, IR_MO_64, addr));
+    if (!be_access_is_direct(x->c, IR_MO_64))
+        x64_vc_reset();
+    return r;
+}
+
+/* vst: the env operand as wide as the access, from its cached copy when
+ * there is one (direct accesses: nothing runs between the two). */
+static void emit_vst(struct xctx *x, const struct be_arg *in)
+{
+    unsigned n = ir_vec_imm(x->i);
+    int rb = be_access_is_direct(x->c, IR_MO_64) ? x64_vc_find(ir_vec_b(x->i)) : -1;
+    if (rb < 0) {
+        xfer(x, n, true, XA, X64_ENV, disp(ir_vec_b(x->i)));
+        rb = XA;
+    }
+    xfer(x, n, false, rb, guest_addr(x, &in[0]), 0);
+}
+
+/* vmov: movd/movq zero the rest; a full copy from b's cached copy. */
+static int emit_vmov(struct xctx *x, unsigned n)
+{
+    int rb = n == 16 ? x64_vc_find(ir_vec_b(x->i)) : -1;
+    int w = x64_vc_pick(rb, -1);
+    if (rb >= 0)
+        movdqa(x, w, rb);
+    else
+        xfer(x, n, true, w, X64_ENV, disp(ir_vec_b(x->i)));
+    return w;
+}
+
 static void emit_move(struct xctx *x, const struct be_arg *in)
 {
     const struct ir_insn *i = x->i;
     unsigned n = ir_vec_imm(i);
+    bool full = true;
+    int w, rb, addr;
     switch (i->op) {
-    case IR_vmov:                   /* movd/movq zero the rest */
-        xfer(x, n, true, XA, X64_ENV, disp(ir_vec_b(i)));
+    case IR_vmov:
+        w = emit_vmov(x, n);
         break;
-    case IR_vmovl:                  /* movss/movsd xmm0, xmm1 merge */
-        load(x, XA, ir_vec_a(i));
-        xfer(x, n, true, XB, X64_ENV, disp(ir_vec_b(i)));
-        x64_emit_sse_rr(x->c, n == 8 ? X64_P_F2 : X64_P_F3, false, 0x0f10, XA, XB);
+    case IR_vmovl:                  /* movss/movsd w, b merge */
+        rb = src_reg(x, ir_vec_b(i), n, XB, x64_vc_find(ir_vec_a(i)));
+        w = work_reg(x, x64_vc_find(ir_vec_a(i)), 16, rb, &full);
+        x64_emit_sse_rr(x->c, n == 8 ? X64_P_F2 : X64_P_F3, false, 0x0f10, w, rb);
         break;
-    case IR_vfromg:                 /* movq xmm0, r64 */
-        x64_emit_sse_rr(x->c, X64_P_66, true, 0x0f6e, XA, in_reg(x, &in[0]));
+    case IR_vfromg:                 /* movq w, r64 */
+        w = x64_vc_pick(-1, -1);
+        x64_emit_sse_rr(x->c, X64_P_66, true, 0x0f6e, w, in_reg(x, &in[0]));
         break;
     case IR_vld:
-        xfer(x, n, true, XA, in_reg(x, x64_guest_addr(x->c, IR_MO_64, &in[0])), 0);
+        addr = guest_addr(x, &in[0]);
+        w = x64_vc_pick(-1, -1);
+        xfer(x, n, true, w, addr, 0);
         break;
-    default:                        /* vst: the env operand as wide as the access */
-        xfer(x, n, true, XA, X64_ENV, disp(ir_vec_b(i)));
-        xfer(x, n, false, XA, in_reg(x, x64_guest_addr(x->c, IR_MO_64, &in[0])), 0);
+    default:
+        emit_vst(x, in);
         return;
     }
-    store_a(x);
+    store_w(x, w, 16, full);
 }
 
 /* ---- dispatch, slow path ---- */
@@ -423,11 +526,22 @@ static void emit_slow(struct xctx *x, const struct be_arg *out, const struct be_
         x64_emit_mov_rm_r(x->c, X64_W, out[0].reg, X64_RAX);
 }
 
+/* On the slow path, which may leave before the fast path filled them:
+ * the cache registers this op filled get their slots from env (the
+ * helper wrote d there; the stub keeps every other cache register). */
+static void reload_fresh(struct xctx *x)
+{
+    for (int r = X64_VC_FIRST; r <= X64_VC_LAST; r++)
+        if ((x->fresh >> r & 1) && x64_vc_slot(r) >= 0)
+            load(x, r, x64_vc_slot(r));
+}
+
 void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
                   const struct be_arg *out, const struct be_arg *in)
 {
     struct xctx x = { .c = c, .i = i };
     if (!emit_inline(&x, out, in)) {
+        x64_vc_forget(ir_vec_d(i), 16);     /* the helper writes d */
         emit_slow(&x, out, in);
         return;
     }
@@ -441,25 +555,45 @@ void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
         memcpy(be_writable(c, x.slow[k] + 2), &rel, 4);
     }
     emit_slow(&x, out, in);
+    reload_fresh(&x);
+    if (c->ptr - (skip + 1) > 127)
+        abort();                    /* a ferry bug: the slow path outgrew jmp rel8 */
     *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
 }
 
 static const int stub_saved[] = { X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11 };
 #define N_STUB_SAVED ((int)(sizeof stub_saved / sizeof stub_saved[0]))
 
+/* The env-slot cache's registers (x64_vcache.c) across the helper call,
+ * above 8 bytes of padding. */
+enum { VC_SAVE = 8 + 16 * (X64_VC_LAST - X64_VC_FIRST + 1) };
+
+static void stub_cache_regs(struct be_code *c, bool save)
+{
+    for (int r = X64_VC_FIRST; r <= X64_VC_LAST; r++) {
+        int32_t at = 8 + 16 * (r - X64_VC_FIRST);
+        if (save)
+            x64_emit_movdqu_store(c, X64_RSP, at, r);
+        else
+            x64_emit_movdqu_load(c, r, X64_RSP, at);
+    }
+}
+
 /* Called with rsp 16-byte aligned minus the return address: six pushes
- * and 8 bytes keep the helper call aligned. */
+ * and VC_SAVE bytes (8 modulo 16) keep the helper call aligned. */
 void x64_vec_emit_stub(struct be_code *c)
 {
     uint8_t *start = c->ptr;
     for (int k = 0; k < N_STUB_SAVED; k++)
         x64_emit_push_r(c, stub_saved[k]);
-    x64_emit_alu_rm_imm(c, X64_SUB, X64_W, X64_RSP, 8);
+    x64_emit_alu_rm_imm(c, X64_SUB, X64_W, X64_RSP, VC_SAVE);
+    stub_cache_regs(c, true);
     x64_emit_lea_r_m(c, X64_W, X64_RDI, X64_ENV, -X64_ENV_BIAS);
     x64_emit_mov_rm_r(c, 0, X64_RSI, X64_RCX);
     x64_emit_shift_rm_imm(c, X64_SHR, X64_W, X64_RCX, 32);
     x64_emit_call_rm(c, X64_RAX);
-    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
+    stub_cache_regs(c, false);
+    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, VC_SAVE);
     for (int k = N_STUB_SAVED - 1; k >= 0; k--)
         x64_emit_pop_r(c, stub_saved[k]);
     x64_emit_ret(c);
