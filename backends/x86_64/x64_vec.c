@@ -431,16 +431,20 @@ static int guest_addr(struct xctx *x, const struct be_arg *addr)
 }
 
 /* vst: the env operand as wide as the access, from its cached copy when
- * there is one (direct accesses: nothing runs between the two). */
+ * there is one (direct accesses: nothing runs between the two).  Through
+ * the software MMU the address comes first: a TLB miss calls C, which
+ * keeps no xmm register, so the value is loaded after it. */
 static void emit_vst(struct xctx *x, const struct be_arg *in)
 {
     unsigned n = ir_vec_imm(x->i);
-    int rb = be_access_is_direct(x->c, IR_MO_64) ? x64_vc_find(ir_vec_b(x->i)) : -1;
+    bool direct = be_access_is_direct(x->c, IR_MO_64);
+    int rb = direct ? x64_vc_find(ir_vec_b(x->i)) : -1;
+    int ra = direct ? -1 : guest_addr(x, &in[0]);
     if (rb < 0) {
         xfer(x, n, true, XA, X64_ENV, disp(ir_vec_b(x->i)));
         rb = XA;
     }
-    xfer(x, n, false, rb, guest_addr(x, &in[0]), 0);
+    xfer(x, n, false, rb, direct ? guest_addr(x, &in[0]) : ra, 0);
 }
 
 /* vmov: movd/movq zero the rest; a full copy from b's cached copy. */
