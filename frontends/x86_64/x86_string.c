@@ -128,6 +128,19 @@ static void string_rep(struct x86_dc *dc, const struct str_info *si, bool repne,
     if (sets_flags) x86_flags_clobbered(dc);
 }
 
+/* Under 0x67 Intel writes ECX (and movs ESI EDI, stos EDI) even for a
+ * zero count, clearing their upper halves (x86_helpers.c rep_none);
+ * written before the count is tested, which a nonzero count's iteration
+ * does anyway. */
+static void a32_zero_count_writes(struct x86_dc *dc, const struct str_info *si, ir_ref count)
+{
+    x86_set_reg(dc, X86_RCX, count);
+    if (si->op == STR_MOVS)
+        x86_set_reg(dc, X86_RSI, x86_trunc(dc, x86_get_reg(dc, X86_RSI), 4));
+    if (si->op == STR_MOVS || si->op == STR_STOS)
+        x86_set_reg(dc, X86_RDI, x86_trunc(dc, x86_get_reg(dc, X86_RDI), 4));
+}
+
 /* Single-stepping (x86_single_step.c): one iteration, then the trap at
  * this instruction while it repeats, after it once done; with rcx = 0
  * none (a trap after it).  repe/repne stop early as the CPU does. */
@@ -137,6 +150,8 @@ static void string_rep_step(struct x86_dc *dc, const struct str_info *si, bool r
     int csize = e->a32 ? 4 : 8;
     ir_ref count = x86_get_reg(dc, X86_RCX);
     if (e->a32) count = x86_trunc(dc, count, 4);
+    if (e->a32 && x86_machine()->intel)
+        a32_zero_count_writes(dc, si, count);
     struct x86_cmp none = { IR_EQ, 64, count, x86_imm(dc, 0) };
     x86_step_branch_only(dc, &none, dc->next_pc);
     string_once(dc, si, e);
