@@ -2,7 +2,7 @@
  * Advanced SIMD: operands are loaded from env into v0 (a) and v1 (b), the
  * result is built in v2 and stored to d -- or, for 16-byte operands and
  * results, they are read from and built in v16-v31, the write-through
- * env-slot cache of a64_vcache.c.  Scratch: v0-v7 (v8-v15 are
+ * env-slot cache of backends/vcache.c.  Scratch: v0-v7 (v8-v15 are
  * callee-saved in AAPCS64 and never touched), x16, x17.
  *
  * Integer and data-movement ops are exact by construction.  Float ops
@@ -39,12 +39,15 @@ struct vctx {
     uint8_t *slow[MAX_SLOW];        /* branches to the slow path */
     int n_slow;
     bool fpsr_saved, have_mask;
-    unsigned ra, rb, rr;            /* a, b and the result: v0-v2 or a64_vcache.c's */
+    unsigned ra, rb, rr;            /* a, b and the result: v0-v2 or cache regs */
 };
 
 /* The stub's length: it ends where the epilogue starts (the same code in
  * every code cache). */
 static ptrdiff_t stub_bytes = -1;
+
+/* backends/vcache.c's registers on this host. */
+const int vcache_first = A64_VC_FIRST, vcache_last = A64_VC_LAST;
 
 static void put(struct vctx *v, uint32_t w) { a64_put(v->c, w); }
 
@@ -65,20 +68,20 @@ static void env_ldst(struct be_code *c, unsigned size_log2, bool load, unsigned 
     }
 }
 
-/* Every vector access to env: a 16-byte load of a slot a64_vcache.c has
- * in a register is a register move; a store forgets the slots it
- * overlaps. */
+/* Every vector access to env: a 16-byte load of a slot the cache
+ * (backends/vcache.c) has in a register is a register move; a store
+ * forgets the slots it overlaps. */
 void a64_vec_env_ldst(struct be_code *c, unsigned size_log2, bool load, unsigned vreg,
                       int32_t off)
 {
-    int r = load && size_log2 == 4 ? a64_vc_find(off) : -1;
+    int r = load && size_log2 == 4 ? vcache_find(off) : -1;
     if (r >= 0) {
         a64_put(c, a64_simd_logic(true, A64_V_ORR, (unsigned)r, (unsigned)r, vreg));
         return;
     }
     env_ldst(c, size_log2, load, vreg, off);
     if (!load)
-        a64_vc_forget(off, 1u << size_log2);
+        vcache_forget(off, 1u << size_log2);
 }
 
 static void vmem(struct vctx *v, unsigned size_log2, bool load, unsigned vreg, int32_t off)
@@ -93,16 +96,16 @@ static bool is_cache_reg(unsigned r) { return r >= A64_VC_FIRST && r <= A64_VC_L
  * `avoid`) for a 16-byte operand, else into scratch. */
 static unsigned src(struct vctx *v, unsigned size_log2, int32_t off, unsigned scratch, int avoid)
 {
-    int r = size_log2 == 4 ? a64_vc_find(off) : -1;     /* lanes: all checked */
+    int r = size_log2 == 4 ? vcache_find(off) : -1;     /* lanes: all checked */
     if (r >= 0)
         return (unsigned)r;
     if (size_log2 != 4) {
         env_ldst(v->c, size_log2, true, scratch, off);
         return scratch;
     }
-    r = a64_vc_pick(avoid, -1);
+    r = vcache_pick(avoid, -1);
     env_ldst(v->c, 4, true, (unsigned)r, off);
-    a64_vc_set(r, off);
+    vcache_set(r, off);
     return (unsigned)r;
 }
 
@@ -112,7 +115,7 @@ static void load_ab(struct vctx *v, unsigned size_log2)
 {
     v->ra = src(v, size_log2, ir_vec_a(v->i), VA, -1);
     v->rb = src(v, size_log2, ir_vec_b(v->i), VB, (int)v->ra);
-    v->rr = size_log2 == 4 ? (unsigned)a64_vc_pick((int)v->ra, (int)v->rb) : VR;
+    v->rr = size_log2 == 4 ? (unsigned)vcache_pick((int)v->ra, (int)v->rb) : VR;
 }
 
 /* The result to d; a full one in a cache register is d's copy from now on. */
@@ -120,7 +123,7 @@ static void store_r(struct vctx *v, unsigned size_log2)
 {
     vmem(v, size_log2, false, v->rr, ir_vec_d(v->i));
     if (size_log2 == 4 && is_cache_reg(v->rr))
-        a64_vc_set((int)v->rr, ir_vec_d(v->i));
+        vcache_set((int)v->rr, ir_vec_d(v->i));
 }
 
 /* ---- branches to the slow path ---- */
@@ -360,7 +363,7 @@ static bool emit_shift(struct vctx *v)
         vmem(v, 4, false, v->ra, ir_vec_d(v->i));
         return true;
     }
-    v->rr = (unsigned)a64_vc_pick((int)v->ra, -1);
+    v->rr = (unsigned)vcache_pick((int)v->ra, -1);
     if (n >= (bytes ? 16 : bits) && op != IR_vsari)
         zero_r(v);
     else if (bytes)
@@ -615,7 +618,7 @@ static unsigned guest_base(struct vctx *v, const struct be_arg *addr)
 {
     unsigned base = a64_guest_addr(v->c, IR_MO_64, addr);
     if (!be_access_is_direct(v->c, IR_MO_64))
-        a64_vc_reset();
+        vcache_reset();
     return base;
 }
 
@@ -628,8 +631,8 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
     unsigned base, w, r;
     switch (i->op) {
     case IR_vmov: {
-        int rb = sl == 4 ? a64_vc_find(ir_vec_b(i)) : -1;
-        w = (unsigned)a64_vc_pick(rb, -1);
+        int rb = sl == 4 ? vcache_find(ir_vec_b(i)) : -1;
+        w = (unsigned)vcache_pick(rb, -1);
         if (rb >= 0)
             put(v, a64_simd_logic(true, A64_V_ORR, (unsigned)rb, (unsigned)rb, w));
         else
@@ -637,19 +640,19 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
         break;
     }
     case IR_vmovl:
-        v->rb = src(v, sl, ir_vec_b(i), VB, a64_vc_find(ir_vec_a(i)));
+        v->rb = src(v, sl, ir_vec_b(i), VB, vcache_find(ir_vec_a(i)));
         v->ra = src(v, 4, ir_vec_a(i), VA, (int)v->rb);
-        w = (unsigned)a64_vc_pick((int)v->ra, (int)v->rb);
+        w = (unsigned)vcache_pick((int)v->ra, (int)v->rb);
         put(v, a64_simd_logic(true, A64_V_ORR, v->ra, v->ra, w));
         put(v, a64_simd_ins_elem(sl, 0, 0, v->rb, w));
         break;
     case IR_vfromg:
-        w = (unsigned)a64_vc_pick(-1, -1);
+        w = (unsigned)vcache_pick(-1, -1);
         put(v, a64_fp_int(true, 1, A64_FMOV_FROM_G, a64_src_zr(v->c, &in[0], A64_TMP0, 64), w));
         break;
     case IR_vld:
         base = guest_base(v, &in[0]);
-        w = (unsigned)a64_vc_pick(-1, -1);
+        w = (unsigned)vcache_pick(-1, -1);
         put(v, a64_fp_ldst_unsigned_imm(sl, true, 0, base, w));
         break;
     default:                        /* vst */
@@ -724,12 +727,12 @@ void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
     if (!emit_inline(&v, out, in)) {
         v.fpsr_saved = false;
         emit_slow(&v, out, in);
-        a64_vc_reset();             /* the helper: any v16-v31, d */
+        vcache_reset();             /* the helper: any v16-v31, d */
         return;
     }
     if (!v.n_slow)
         return;
-    a64_vc_reset();                 /* the slow path's helper: any v16-v31 */
+    vcache_reset();                 /* the slow path's helper: any v16-v31 */
     uint8_t *skip = c->ptr;
     put(&v, a64_uncond_branch_imm(false, 0));
     for (int k = 0; k < v.n_slow; k++)

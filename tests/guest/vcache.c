@@ -3,7 +3,7 @@
  * (a partial write: movss/movsd/movlps/movhps/movq/movd/pinsr*, a scalar
  * conversion; a C helper: pcmpistrm, fxrstor, xrstor; a vzeroupper; a
  * branch), then read again: the x86-64 backend's env-slot cache
- * (backends/x86_64/x64_vcache.c) must not hand back the value from before
+ * (backends/x86_64/backends/vcache.c) must not hand back the value from before
  * the change.  Each sequence is one asm statement, so one guest block
  * where it has no branch.  Output: the registers in hex. */
 //@cflags: -march=x86-64-v3 -mno-avx2
