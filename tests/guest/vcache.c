@@ -25,8 +25,8 @@ static void show(const char *name, const void *p, int n)
     printf("\n");
 }
 
-/* paddd makes xmm0 cached (an integer op: no slow path, which empties
- * the AArch64 backend's cache); the partial write follows; paddd reads it. */
+/* paddd makes xmm0 cached (an integer op: no slow path); the partial
+ * write follows; paddd reads it. */
 #define PARTIAL(name, insn, ...)                                              \
     static void name(void)                                                    \
     {                                                                         \
