@@ -7,10 +7,11 @@ chaining off, so every block entry is logged) counts the instructions of
 its main path: from the start (past an exit_request stub) to the first
 unconditional branch, going on past a vector op's slow path (a branch
 over code that calls the helper stub); stubs, slow paths and out-of-line
-exits are not counted.  On the AArch64 host, when the next block logged is the target of a chain slot's
-conditional branch (a `b.cond`/`cbz` to a slot's `b` + `movz w18` marker),
-or on the x86-64 host a `jcc` to a chain stub (`movabs rax, pc`), the path
-ends at that branch: chained, it jumps straight there.
+exits are not counted.  On the AArch64 host, when the next block logged
+is the target of a chain slot's conditional branch (a `b.cond`/`cbz` to a
+slot's `b` + `movz w18` marker), or on the x86-64 host a `jcc` to a chain
+stub (`movabs rax, pc`), the path ends at that branch: chained, it jumps
+straight there.
 
     hostprof.py LOG [TOP]     totals, categories, the TOP heaviest blocks
 """
