@@ -117,8 +117,14 @@ uint32_t a64_fp_ldst_unsigned_imm(unsigned size_log2, bool load, unsigned imm12,
 
 uint32_t a64_fp_stp_q(int imm7_scaled, unsigned rt2, unsigned rn, unsigned rt)
 {
-    return F(2, 2, 30) | F(0x5a, 7, 23) | F(imm7_scaled, 7, 15) | F(rt2, 5, 10) |
-           REG_N_D(rn, rt);
+    return a64_fp_pair_q(false, A64_PAIR_OFFSET, imm7_scaled, rt2, rn, rt);
+}
+
+uint32_t a64_fp_pair_q(bool load, enum a64_pair_mode mode, int imm7_scaled, unsigned rt2,
+                       unsigned rn, unsigned rt)
+{
+    return F(2, 2, 30) | F(0xb, 4, 26) | F(mode, 3, 23) | F(load, 1, 22) |
+           F(imm7_scaled, 7, 15) | F(rt2, 5, 10) | REG_N_D(rn, rt);
 }
 
 uint32_t a64_fp_ldst_unscaled_imm(unsigned size_log2, bool load, int imm9, unsigned rn,

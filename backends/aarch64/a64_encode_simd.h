@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "a64_encode.h"
+
 /* opcode of Advanced SIMD three same (U in bit 5 of the value here). */
 enum a64_simd_3same_op {
     A64_V_ADD = 0x10, A64_V_SUB = 0x30, A64_V_SQADD = 0x01, A64_V_UQADD = 0x21,
@@ -99,6 +101,9 @@ uint32_t a64_fp_ldst_reg_offset(unsigned size_log2, bool load, unsigned rm, unsi
                                 unsigned rt);
 /* stp qt, qt2, [rn, #imm7 * 16] (signed offset). */
 uint32_t a64_fp_stp_q(int imm7_scaled, unsigned rt2, unsigned rn, unsigned rt);
+/* ldp/stp qt, qt2 at [rn, #imm7 * 16], pre- or post-indexed or not. */
+uint32_t a64_fp_pair_q(bool load, enum a64_pair_mode mode, int imm7_scaled, unsigned rt2,
+                       unsigned rn, unsigned rt);
 
 /* The FP status register (mrs/msr fpsr). */
 uint32_t a64_mrs_fpsr(unsigned rt);

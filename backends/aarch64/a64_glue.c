@@ -5,14 +5,14 @@
 #include "a64_emit.h"
 #include "a64_vec.h"
 
-/* The glue keeps the vector env-slot cache (a64_vcache.c): it touches no
+/* The glue keeps the vector env-slot cache (backends/vcache.c): it touches no
  * SIMD register; st_env forgets the slots it overlaps, a call empties it. */
 void be_emit_mov(struct be_code *c, int dst, int src)
 {
     const uint8_t *before = c->ptr;
     if (dst != src)
         a64_put(c, a64_mov(true, dst, src));
-    a64_vc_keep(c, before);
+    vcache_keep(c, before);
 }
 
 /* Three or four instructions: a load from the block's literal pool. */
@@ -21,7 +21,7 @@ void be_emit_movi(struct be_code *c, int dst, uint64_t imm)
     const uint8_t *before = c->ptr;
     if (!a64_literal_load(c, (unsigned)dst, imm))
         a64_emit_movi_inline(c, dst, imm);
-    a64_vc_keep(c, before);
+    vcache_keep(c, before);
 }
 
 void a64_emit_movi_inline(struct be_code *c, int dst, uint64_t imm)
@@ -117,14 +117,14 @@ void be_emit_ld_env(struct be_code *c, int reg, int32_t offset)
 {
     const uint8_t *before = c->ptr;
     a64_ldst_env(c, 3, A64_LDR, reg, offset);
-    a64_vc_keep(c, before);
+    vcache_keep(c, before);
 }
 
 void be_emit_st_env(struct be_code *c, int reg, int32_t offset)
 {
     const uint8_t *before = c->ptr;
     a64_ldst_env(c, 3, A64_STR, reg, offset);
-    a64_vc_clobber(c, before, offset, 8);
+    vcache_clobber(c, before, offset, 8);
 }
 
 void a64_emit_jump(struct be_code *c, const void *target)
@@ -139,7 +139,7 @@ void a64_emit_jump(struct be_code *c, const void *target)
  * a cached block: a relocation), else its address in four instructions. */
 void be_emit_call(struct be_code *c, const void *fn)
 {
-    a64_vc_reset();                 /* C code: any v16-v31, any env byte */
+    vcache_reset();                 /* C code: any v16-v31, any env byte */
     a64_put(c, a64_mov(true, be_host.call_args[0], A64_ENV));
     if (a64_emit_branch_to(c, fn, true, BE_RELOC_HOST))
         return;

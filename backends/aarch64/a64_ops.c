@@ -393,7 +393,7 @@ static bool is_guest_access(unsigned op)
 }
 
 /* Ops whose code leaves v16-v31 and env's vector slots alone (the vector
- * env-slot cache survives them, a64_vcache.c): integer ops on registers,
+ * env-slot cache survives them, backends/vcache.c): integer ops on registers,
  * env loads, and guest accesses that reach memory directly (through the
  * software MMU a TLB miss calls C; guest code cannot address env).
  * st_env writes env bytes it names; every other op (exits, calls,
@@ -425,11 +425,11 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
 {
     if (insn->op >= IR_NUM_OPS || !op_table[insn->op].fn)
         missing_emitter(insn);
-    a64_vc_begin(c);
+    vcache_begin(c);
     c->check_address = is_guest_access(insn->op) && ir_access_checked(insn) ? insn->cond : 0;
     op_table[insn->op].fn(c, insn, op_table[insn->op].param, out, in);
     c->check_address = 0;
     if (insn->op == IR_st_env)
-        a64_vc_forget((int32_t)insn->aux[0], 8);
-    a64_vc_end(c, keeps_vcache(c, insn));
+        vcache_forget((int32_t)insn->aux[0], 8);
+    vcache_end(c, keeps_vcache(c, insn));
 }

@@ -2,7 +2,7 @@
  * Advanced SIMD: operands are loaded from env into v0 (a) and v1 (b), the
  * result is built in v2 and stored to d -- or, for 16-byte operands and
  * results, they are read from and built in v16-v31, the write-through
- * env-slot cache of a64_vcache.c.  Scratch: v0-v7 (v8-v15 are
+ * env-slot cache of backends/vcache.c.  Scratch: v0-v7 (v8-v15 are
  * callee-saved in AAPCS64 and never touched), x16, x17.
  *
  * Integer and data-movement ops are exact by construction.  Float ops
@@ -19,7 +19,9 @@
  *
  * The slow path calls fn(env, d, s, imm) through one stub per code cache
  * (a64_vec_emit_stub, right before the epilogue) that saves the
- * call-clobbered registers holding values (temporaries, pinned globals):
+ * call-clobbered registers holding values (temporaries, pinned globals,
+ * the env-slot cache in v16-v31, so it survives the slow path; the slow
+ * path then reloads from env the cache registers the op itself filled):
  * x16 = fn, x17 = d | imm << 32, d7 = s; the helper's result comes back
  * in x16.
  */
@@ -39,12 +41,16 @@ struct vctx {
     uint8_t *slow[MAX_SLOW];        /* branches to the slow path */
     int n_slow;
     bool fpsr_saved, have_mask;
-    unsigned ra, rb, rr;            /* a, b and the result: v0-v2 or a64_vcache.c's */
+    unsigned ra, rb, rr;            /* a, b and the result: v0-v2 or cache regs */
+    unsigned fresh;                 /* cache registers this op filled (bit r) */
 };
 
 /* The stub's length: it ends where the epilogue starts (the same code in
  * every code cache). */
 static ptrdiff_t stub_bytes = -1;
+
+/* backends/vcache.c's registers on this host. */
+const int vcache_first = A64_VC_FIRST, vcache_last = A64_VC_LAST;
 
 static void put(struct vctx *v, uint32_t w) { a64_put(v->c, w); }
 
@@ -65,20 +71,20 @@ static void env_ldst(struct be_code *c, unsigned size_log2, bool load, unsigned 
     }
 }
 
-/* Every vector access to env: a 16-byte load of a slot a64_vcache.c has
- * in a register is a register move; a store forgets the slots it
- * overlaps. */
+/* Every vector access to env: a 16-byte load of a slot the cache
+ * (backends/vcache.c) has in a register is a register move; a store
+ * forgets the slots it overlaps. */
 void a64_vec_env_ldst(struct be_code *c, unsigned size_log2, bool load, unsigned vreg,
                       int32_t off)
 {
-    int r = load && size_log2 == 4 ? a64_vc_find(off) : -1;
+    int r = load && size_log2 == 4 ? vcache_find(off) : -1;
     if (r >= 0) {
         a64_put(c, a64_simd_logic(true, A64_V_ORR, (unsigned)r, (unsigned)r, vreg));
         return;
     }
     env_ldst(c, size_log2, load, vreg, off);
     if (!load)
-        a64_vc_forget(off, 1u << size_log2);
+        vcache_forget(off, 1u << size_log2);
 }
 
 static void vmem(struct vctx *v, unsigned size_log2, bool load, unsigned vreg, int32_t off)
@@ -88,21 +94,27 @@ static void vmem(struct vctx *v, unsigned size_log2, bool load, unsigned vreg, i
 
 static bool is_cache_reg(unsigned r) { return r >= A64_VC_FIRST && r <= A64_VC_LAST; }
 
+static void cache_set(struct vctx *v, unsigned r, int32_t off)
+{
+    vcache_set((int)r, off);
+    v->fresh |= 1u << r;
+}
+
 /* A register holding slot off (its low 1 << size_log2 bytes at least) to
  * read: its cached copy, else loaded into a new cache register (never
  * `avoid`) for a 16-byte operand, else into scratch. */
 static unsigned src(struct vctx *v, unsigned size_log2, int32_t off, unsigned scratch, int avoid)
 {
-    int r = size_log2 == 4 ? a64_vc_find(off) : -1;     /* lanes: all checked */
+    int r = size_log2 == 4 ? vcache_find(off) : -1;     /* lanes: all checked */
     if (r >= 0)
         return (unsigned)r;
     if (size_log2 != 4) {
         env_ldst(v->c, size_log2, true, scratch, off);
         return scratch;
     }
-    r = a64_vc_pick(avoid, -1);
+    r = vcache_pick(avoid, -1);
     env_ldst(v->c, 4, true, (unsigned)r, off);
-    a64_vc_set(r, off);
+    cache_set(v, (unsigned)r, off);
     return (unsigned)r;
 }
 
@@ -112,7 +124,7 @@ static void load_ab(struct vctx *v, unsigned size_log2)
 {
     v->ra = src(v, size_log2, ir_vec_a(v->i), VA, -1);
     v->rb = src(v, size_log2, ir_vec_b(v->i), VB, (int)v->ra);
-    v->rr = size_log2 == 4 ? (unsigned)a64_vc_pick((int)v->ra, (int)v->rb) : VR;
+    v->rr = size_log2 == 4 ? (unsigned)vcache_pick((int)v->ra, (int)v->rb) : VR;
 }
 
 /* The result to d; a full one in a cache register is d's copy from now on. */
@@ -120,7 +132,7 @@ static void store_r(struct vctx *v, unsigned size_log2)
 {
     vmem(v, size_log2, false, v->rr, ir_vec_d(v->i));
     if (size_log2 == 4 && is_cache_reg(v->rr))
-        a64_vc_set((int)v->rr, ir_vec_d(v->i));
+        cache_set(v, v->rr, ir_vec_d(v->i));
 }
 
 /* ---- branches to the slow path ---- */
@@ -360,7 +372,7 @@ static bool emit_shift(struct vctx *v)
         vmem(v, 4, false, v->ra, ir_vec_d(v->i));
         return true;
     }
-    v->rr = (unsigned)a64_vc_pick((int)v->ra, -1);
+    v->rr = (unsigned)vcache_pick((int)v->ra, -1);
     if (n >= (bytes ? 16 : bits) && op != IR_vsari)
         zero_r(v);
     else if (bytes)
@@ -615,7 +627,7 @@ static unsigned guest_base(struct vctx *v, const struct be_arg *addr)
 {
     unsigned base = a64_guest_addr(v->c, IR_MO_64, addr);
     if (!be_access_is_direct(v->c, IR_MO_64))
-        a64_vc_reset();
+        vcache_reset();
     return base;
 }
 
@@ -628,8 +640,8 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
     unsigned base, w, r;
     switch (i->op) {
     case IR_vmov: {
-        int rb = sl == 4 ? a64_vc_find(ir_vec_b(i)) : -1;
-        w = (unsigned)a64_vc_pick(rb, -1);
+        int rb = sl == 4 ? vcache_find(ir_vec_b(i)) : -1;
+        w = (unsigned)vcache_pick(rb, -1);
         if (rb >= 0)
             put(v, a64_simd_logic(true, A64_V_ORR, (unsigned)rb, (unsigned)rb, w));
         else
@@ -637,19 +649,19 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
         break;
     }
     case IR_vmovl:
-        v->rb = src(v, sl, ir_vec_b(i), VB, a64_vc_find(ir_vec_a(i)));
+        v->rb = src(v, sl, ir_vec_b(i), VB, vcache_find(ir_vec_a(i)));
         v->ra = src(v, 4, ir_vec_a(i), VA, (int)v->rb);
-        w = (unsigned)a64_vc_pick((int)v->ra, (int)v->rb);
+        w = (unsigned)vcache_pick((int)v->ra, (int)v->rb);
         put(v, a64_simd_logic(true, A64_V_ORR, v->ra, v->ra, w));
         put(v, a64_simd_ins_elem(sl, 0, 0, v->rb, w));
         break;
     case IR_vfromg:
-        w = (unsigned)a64_vc_pick(-1, -1);
+        w = (unsigned)vcache_pick(-1, -1);
         put(v, a64_fp_int(true, 1, A64_FMOV_FROM_G, a64_src_zr(v->c, &in[0], A64_TMP0, 64), w));
         break;
     case IR_vld:
         base = guest_base(v, &in[0]);
-        w = (unsigned)a64_vc_pick(-1, -1);
+        w = (unsigned)vcache_pick(-1, -1);
         put(v, a64_fp_ldst_unsigned_imm(sl, true, 0, base, w));
         break;
     default:                        /* vst */
@@ -717,32 +729,53 @@ static void emit_slow(struct vctx *v, const struct be_arg *out, const struct be_
         be_emit_mov(v->c, out[0].reg, A64_TMP0);
 }
 
+/* On the slow path, which may leave before the fast path filled them:
+ * the cache registers this op filled get their slots from env (the
+ * helper wrote d there; the stub keeps every other cache register). */
+static void reload_fresh(struct vctx *v)
+{
+    for (unsigned r = A64_VC_FIRST; r <= A64_VC_LAST; r++)
+        if ((v->fresh >> r & 1) && vcache_slot((int)r) >= 0)
+            env_ldst(v->c, 4, true, r, vcache_slot((int)r));
+}
+
 void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
                   const struct be_arg *out, const struct be_arg *in)
 {
     struct vctx v = { .c = c, .i = insn, .ra = VA, .rb = VB, .rr = VR };
     if (!emit_inline(&v, out, in)) {
+        vcache_forget(ir_vec_d(insn), 16);  /* the helper writes d */
         v.fpsr_saved = false;
         emit_slow(&v, out, in);
-        a64_vc_reset();             /* the helper: any v16-v31, d */
         return;
     }
     if (!v.n_slow)
         return;
-    a64_vc_reset();                 /* the slow path's helper: any v16-v31 */
     uint8_t *skip = c->ptr;
     put(&v, a64_uncond_branch_imm(false, 0));
     for (int k = 0; k < v.n_slow; k++)
         patch19(c, v.slow[k], c->ptr);
     emit_slow(&v, out, in);
+    reload_fresh(&v);
     uint32_t b = a64_uncond_branch_imm(false, (int32_t)(c->ptr - skip));
     memcpy(be_writable(c, skip), &b, 4);
 }
 
+/* The env-slot cache's registers (caller-saved in AAPCS64) across the
+ * helper call: stp/ldp q pairs in VC_SAVE bytes below the x registers. */
+enum { VC_SAVE = 16 * (A64_VC_LAST - A64_VC_FIRST + 1) };
+
+static void stub_cache_regs(struct vctx *v, bool save)
+{
+    for (unsigned r = A64_VC_FIRST + 2; r <= A64_VC_LAST; r += 2)
+        put(v, a64_fp_pair_q(!save, A64_PAIR_OFFSET, (int)(r - A64_VC_FIRST), r + 1,
+                             A64_SP, r));
+}
+
 /* Saves every call-clobbered register translated code may hold a value
- * in (x0-x15: temporaries, pinned globals; x18) and x30, calls x16(env,
- * w17, d7, x17 >> 32), returns the result in x16.  sp stays 16-byte
- * aligned. */
+ * in (x0-x15: temporaries, pinned globals; x18; v16-v31: the env-slot
+ * cache) and x30, calls x16(env, w17, d7, x17 >> 32), returns the result
+ * in x16.  sp stays 16-byte aligned (144 + VC_SAVE bytes). */
 void a64_vec_emit_stub(struct be_code *c)
 {
     struct vctx v = { .c = c };
@@ -751,12 +784,18 @@ void a64_vec_emit_stub(struct be_code *c)
     for (unsigned r = 2; r < 16; r += 2)
         put(&v, a64_load_store_pair(false, A64_PAIR_OFFSET, (int)r, r + 1, A64_SP, r));
     put(&v, a64_load_store_pair(false, A64_PAIR_OFFSET, 16, 18, A64_SP, A64_LR));
+    put(&v, a64_fp_pair_q(false, A64_PAIR_PRE, -VC_SAVE / 16, A64_VC_FIRST + 1, A64_SP,
+                          A64_VC_FIRST));
+    stub_cache_regs(&v, true);
     put(&v, a64_mov(true, 0, A64_ENV));
     put(&v, a64_mov(false, 1, A64_TMP1));
     put(&v, a64_fp_int(true, 1, A64_FMOV_TO_G, VS, 2));
     put(&v, a64_lsr_imm(true, 3, A64_TMP1, 32));
     put(&v, a64_uncond_branch_reg(A64_BLR, A64_TMP0));
     put(&v, a64_mov(true, A64_TMP0, 0));
+    stub_cache_regs(&v, false);
+    put(&v, a64_fp_pair_q(true, A64_PAIR_POST, VC_SAVE / 16, A64_VC_FIRST + 1, A64_SP,
+                          A64_VC_FIRST));
     put(&v, a64_load_store_pair(true, A64_PAIR_OFFSET, 16, 18, A64_SP, A64_LR));
     for (unsigned r = 2; r < 16; r += 2)
         put(&v, a64_load_store_pair(true, A64_PAIR_OFFSET, (int)r, r + 1, A64_SP, r));

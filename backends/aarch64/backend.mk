@@ -1,5 +1,5 @@
 # backend.mk -- the AArch64 host backend, and its execution test.
-BACKEND_SRCS_aarch64 += $(wildcard backends/aarch64/*.c)
+BACKEND_SRCS_aarch64 += $(wildcard backends/aarch64/*.c) backends/vcache.c
 
 # check-a64-exec: tests/a64/*.c cross-built for AArch64 and run (under
 # qemu-aarch64 here): single ops, exits and random IR blocks through

@@ -25,7 +25,7 @@ void be_emit_mov(struct be_code *c, int dst, int src)
 {
     const uint8_t *before = c->ptr;
     copy_reg(c, X64_W, dst, src);
-    x64_vc_keep(c, before);
+    vcache_keep(c, before);
 }
 
 /* Never `xor r, r` for zero: the allocator's glue must keep the host
@@ -39,26 +39,26 @@ void be_emit_movi(struct be_code *c, int dst, uint64_t imm)
         x64_emit_mov_rm_imm32(c, X64_W, dst, (int32_t)imm);
     else
         x64_emit_mov_r_imm64(c, dst, imm);
-    x64_vc_keep(c, before);
+    vcache_keep(c, before);
 }
 
 void be_emit_ld_env(struct be_code *c, int reg, int32_t offset)
 {
     const uint8_t *before = c->ptr;
     x64_emit_mov_r_m(c, X64_W, reg, X64_ENV, x64_env_disp(offset));
-    x64_vc_keep(c, before);
+    vcache_keep(c, before);
 }
 
 void be_emit_st_env(struct be_code *c, int reg, int32_t offset)
 {
     const uint8_t *before = c->ptr;
     x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(offset), reg);
-    x64_vc_clobber(c, before, offset, 8);
+    vcache_clobber(c, before, offset, 8);
 }
 
 void be_emit_call(struct be_code *c, const void *fn)
 {
-    x64_vc_reset();                 /* C code: any xmm, any env byte */
+    vcache_reset();                 /* C code: any xmm, any env byte */
     x64_emit_lea_r_m(c, X64_W, X64_RDI, X64_ENV, -X64_ENV_BIAS);
     int64_t rel = (const uint8_t *)fn - (c->ptr + 5);
     if (!c->relocs && x64_fits_s32(rel)) {
@@ -625,7 +625,7 @@ static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
 };
 
 /* Ops whose code leaves xmm8-15 and env's vector slots alone (the vector
- * env-slot cache survives them, x64_vcache.c): integer ops on registers,
+ * env-slot cache survives them, backends/vcache.c): integer ops on registers,
  * env loads, and guest accesses that reach memory directly (through the
  * software MMU a TLB miss calls C; guest code cannot address env).  st_env writes env bytes it names;
  * every other op (exits, calls, atomics, canon_test) empties the cache. */
@@ -654,11 +654,11 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in)
 {
     x64_op_fn *fn = insn->op < IR_NUM_OPS ? x64_ops[insn->op] : NULL;
-    x64_vc_begin(c);
+    vcache_begin(c);
     if (fn)
         fn(c, insn, out, in);
     if (insn->op == IR_st_env)
-        x64_vc_forget((int32_t)insn->aux[0], 8);
+        vcache_forget((int32_t)insn->aux[0], 8);
     /* x64_emit_vec keeps the cache itself */
-    x64_vc_end(c, insn->op >= IR_VEC_FIRST || keeps_vcache(c, insn));
+    vcache_end(c, insn->op >= IR_VEC_FIRST || keeps_vcache(c, insn));
 }

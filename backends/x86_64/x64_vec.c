@@ -40,6 +40,9 @@ struct xctx {
  * every code cache). */
 static ptrdiff_t stub_bytes = -1;
 
+/* backends/vcache.c's registers on this host. */
+const int vcache_first = X64_VC_FIRST, vcache_last = X64_VC_LAST;
+
 static bool host_has(int feature)
 {
     switch (feature) {
@@ -69,7 +72,7 @@ static void load(struct xctx *x, int xmm, int32_t off)
     xfer(x, 16, true, xmm, X64_ENV, disp(off));
 }
 
-/* ---- the env-slot cache (x64_vcache.c) ---- */
+/* ---- the env-slot cache (backends/vcache.c) ---- */
 
 static void movdqa(struct xctx *x, int dst, int src)
 {
@@ -79,7 +82,7 @@ static void movdqa(struct xctx *x, int dst, int src)
 
 static void cache_set(struct xctx *x, int r, int32_t off)
 {
-    x64_vc_set(r, off);
+    vcache_set(r, off);
     x->fresh |= 1u << r;
 }
 
@@ -88,14 +91,14 @@ static void cache_set(struct xctx *x, int r, int32_t off)
  * when n is 16, else into scratch. */
 static int src_reg(struct xctx *x, int32_t off, unsigned n, int scratch, int avoid)
 {
-    int r = x64_vc_find(off);
+    int r = vcache_find(off);
     if (r >= 0)
         return r;
     if (n != 16) {
         xfer(x, n, true, scratch, X64_ENV, disp(off));
         return scratch;
     }
-    r = x64_vc_pick(avoid, -1);
+    r = vcache_pick(avoid, -1);
     load(x, r, off);
     cache_set(x, r, off);
     return r;
@@ -110,7 +113,7 @@ static int work_reg(struct xctx *x, int ra, unsigned n, int rb, bool *full)
     *full = ra >= 0 || n == 16;
     if (ra >= 0 && a == ir_vec_d(x->i))
         return ra;
-    int w = x64_vc_pick(ra, rb);
+    int w = vcache_pick(ra, rb);
     if (ra >= 0)
         movdqa(x, w, ra);
     else
@@ -122,7 +125,7 @@ static int work_reg(struct xctx *x, int ra, unsigned n, int rb, bool *full)
  * in the returned register the op overwrites. */
 static int operands(struct xctx *x, unsigned n, int *rb, bool *full)
 {
-    int ra = x64_vc_find(ir_vec_a(x->i));
+    int ra = vcache_find(ir_vec_a(x->i));
     *rb = src_reg(x, ir_vec_b(x->i), n, XB, ra);
     return work_reg(x, ra, n, *rb, full);
 }
@@ -134,7 +137,7 @@ static void store_w(struct xctx *x, int w, unsigned n, bool full)
 {
     int32_t d = ir_vec_d(x->i);
     xfer(x, n, false, w, X64_ENV, disp(d));
-    x64_vc_forget(d, 16);
+    vcache_forget(d, 16);
     if (full && (n == 16 || ir_vec_a(x->i) == d))
         cache_set(x, w, d);
 }
@@ -210,7 +213,7 @@ static bool emit_shift(struct xctx *x)
     if (!ext)
         return false;
     bool full;
-    int w = work_reg(x, x64_vc_find(ir_vec_a(x->i)), 16, -1, &full);
+    int w = work_reg(x, vcache_find(ir_vec_a(x->i)), 16, -1, &full);
     x64_emit_sse_rr(x->c, X64_P_66, false, bytes ? 0x0f73 : 0x0f70 + e, (int)ext, w);
     x64_emit_byte(x->c, (uint8_t)(n > 255 ? 255 : n));
     store_w(x, w, 16, full);
@@ -319,7 +322,7 @@ static unsigned fbytes(const struct ir_insn *i)
 static void fstore(struct xctx *x, unsigned n)
 {
     xfer(x, n, false, XA, X64_ENV, disp(ir_vec_d(x->i)));
-    x64_vc_forget(ir_vec_d(x->i), 16);
+    vcache_forget(ir_vec_d(x->i), 16);
 }
 
 /* ucomis/comis; EFLAGS ZF PF CF through lahf. */
@@ -426,7 +429,7 @@ static int guest_addr(struct xctx *x, const struct be_arg *addr)
 {
     int r = in_reg(x, x64_guest_addr(x->c, IR_MO_64, addr));
     if (!be_access_is_direct(x->c, IR_MO_64))
-        x64_vc_reset();
+        vcache_reset();
     return r;
 }
 
@@ -438,7 +441,7 @@ static void emit_vst(struct xctx *x, const struct be_arg *in)
 {
     unsigned n = ir_vec_imm(x->i);
     bool direct = be_access_is_direct(x->c, IR_MO_64);
-    int rb = direct ? x64_vc_find(ir_vec_b(x->i)) : -1;
+    int rb = direct ? vcache_find(ir_vec_b(x->i)) : -1;
     int ra = direct ? -1 : guest_addr(x, &in[0]);
     if (rb < 0) {
         xfer(x, n, true, XA, X64_ENV, disp(ir_vec_b(x->i)));
@@ -450,8 +453,8 @@ static void emit_vst(struct xctx *x, const struct be_arg *in)
 /* vmov: movd/movq zero the rest; a full copy from b's cached copy. */
 static int emit_vmov(struct xctx *x, unsigned n)
 {
-    int rb = n == 16 ? x64_vc_find(ir_vec_b(x->i)) : -1;
-    int w = x64_vc_pick(rb, -1);
+    int rb = n == 16 ? vcache_find(ir_vec_b(x->i)) : -1;
+    int w = vcache_pick(rb, -1);
     if (rb >= 0)
         movdqa(x, w, rb);
     else
@@ -470,17 +473,17 @@ static void emit_move(struct xctx *x, const struct be_arg *in)
         w = emit_vmov(x, n);
         break;
     case IR_vmovl:                  /* movss/movsd w, b merge */
-        rb = src_reg(x, ir_vec_b(i), n, XB, x64_vc_find(ir_vec_a(i)));
-        w = work_reg(x, x64_vc_find(ir_vec_a(i)), 16, rb, &full);
+        rb = src_reg(x, ir_vec_b(i), n, XB, vcache_find(ir_vec_a(i)));
+        w = work_reg(x, vcache_find(ir_vec_a(i)), 16, rb, &full);
         x64_emit_sse_rr(x->c, n == 8 ? X64_P_F2 : X64_P_F3, false, 0x0f10, w, rb);
         break;
     case IR_vfromg:                 /* movq w, r64 */
-        w = x64_vc_pick(-1, -1);
+        w = vcache_pick(-1, -1);
         x64_emit_sse_rr(x->c, X64_P_66, true, 0x0f6e, w, in_reg(x, &in[0]));
         break;
     case IR_vld:
         addr = guest_addr(x, &in[0]);
-        w = x64_vc_pick(-1, -1);
+        w = vcache_pick(-1, -1);
         xfer(x, n, true, w, addr, 0);
         break;
     default:
@@ -536,8 +539,8 @@ static void emit_slow(struct xctx *x, const struct be_arg *out, const struct be_
 static void reload_fresh(struct xctx *x)
 {
     for (int r = X64_VC_FIRST; r <= X64_VC_LAST; r++)
-        if ((x->fresh >> r & 1) && x64_vc_slot(r) >= 0)
-            load(x, r, x64_vc_slot(r));
+        if ((x->fresh >> r & 1) && vcache_slot(r) >= 0)
+            load(x, r, vcache_slot(r));
 }
 
 void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
@@ -545,7 +548,7 @@ void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
 {
     struct xctx x = { .c = c, .i = i };
     if (!emit_inline(&x, out, in)) {
-        x64_vc_forget(ir_vec_d(i), 16);     /* the helper writes d */
+        vcache_forget(ir_vec_d(i), 16);     /* the helper writes d */
         emit_slow(&x, out, in);
         return;
     }
@@ -568,7 +571,7 @@ void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
 static const int stub_saved[] = { X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11 };
 #define N_STUB_SAVED ((int)(sizeof stub_saved / sizeof stub_saved[0]))
 
-/* The env-slot cache's registers (x64_vcache.c) across the helper call,
+/* The env-slot cache's registers (backends/vcache.c) across the helper call,
  * above 8 bytes of padding. */
 enum { VC_SAVE = 8 + 16 * (X64_VC_LAST - X64_VC_FIRST + 1) };
 

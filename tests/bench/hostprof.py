@@ -5,11 +5,13 @@ AArch64 build under qemu-aarch64 this is the steady figure that CPU time
 under qemu is not).  Each executed block (`exec:` lines; -d exec turns
 chaining off, so every block entry is logged) counts the instructions of
 its main path: from the start (past an exit_request stub) to the first
-unconditional branch; stubs and out-of-line exits are not counted.  On the
-AArch64 host, when the next block logged is the target of a chain slot's
-conditional branch (a `b.cond`/`cbz` to a slot's `b` + `movz w18` marker),
-or on the x86-64 host a `jcc` to a chain stub (`movabs rax, pc`), the path
-ends at that branch: chained, it jumps straight there.
+unconditional branch, going on past a vector op's slow path (a branch
+over code that calls the helper stub); stubs, slow paths and out-of-line
+exits are not counted.  On the AArch64 host, when the next block logged
+is the target of a chain slot's conditional branch (a `b.cond`/`cbz` to a
+slot's `b` + `movz w18` marker), or on the x86-64 host a `jcc` to a chain
+stub (`movabs rax, pc`), the path ends at that branch: chained, it jumps
+straight there.
 
     hostprof.py LOG [TOP]     totals, categories, the TOP heaviest blocks
 """
@@ -62,6 +64,10 @@ def main_path_items(insns):
         text = insns[k][1]
         out.append(insns[k])
         if text.split()[0] in ('b', 'br', 'ret', 'jmp'):
+            slow = slow_path_end(insns, k)
+            if slow is not None:
+                k = slow                            # the fast path jumps over it
+                continue
             over = inline_exit_skipped(insns, k, len(out))
             if over is None:
                 break
@@ -70,6 +76,25 @@ def main_path_items(insns):
             continue
         k += 1
     return out
+
+
+def slow_path_end(insns, k):
+    """A vector op's fast path ends with `b`/`jmp` forward over its slow
+    path (a call to the helper stub) to the code after it, in the block:
+    the index of that code, or None (a chain slot's `b` to the next
+    instruction, an exit to the epilogue: the path ends there)."""
+    words = insns[k][1].split()
+    if len(words) != 2 or words[0] not in ('b', 'jmp'):
+        return None
+    try:
+        target = int(words[1].lstrip('#'), 16)
+    except ValueError:
+        return None
+    idx = next((j for j, (a, _) in enumerate(insns) if a == target), None)
+    if idx is None or idx <= k + 1:
+        return None
+    skipped = [t.split()[0] for _, t in insns[k + 1:idx]]
+    return idx if any(m in ('bl', 'call') for m in skipped) else None
 
 
 def inline_exit_skipped(insns, k, n_out):

@@ -3,7 +3,7 @@
  * (a partial write: movss/movsd/movlps/movhps/movq/movd/pinsr*, a scalar
  * conversion; a C helper: pcmpistrm, fxrstor, xrstor; a vzeroupper; a
  * branch), then read again: the x86-64 backend's env-slot cache
- * (backends/x86_64/x64_vcache.c) must not hand back the value from before
+ * (backends/x86_64/backends/vcache.c) must not hand back the value from before
  * the change.  Each sequence is one asm statement, so one guest block
  * where it has no branch.  Output: the registers in hex. */
 //@cflags: -march=x86-64-v3 -mno-avx2
@@ -25,8 +25,8 @@ static void show(const char *name, const void *p, int n)
     printf("\n");
 }
 
-/* paddd makes xmm0 cached (an integer op: no slow path, which empties
- * the AArch64 backend's cache); the partial write follows; paddd reads it. */
+/* paddd makes xmm0 cached (an integer op: no slow path); the partial
+ * write follows; paddd reads it. */
 #define PARTIAL(name, insn, ...)                                              \
     static void name(void)                                                    \
     {                                                                         \

@@ -581,6 +581,11 @@ Test(a64_encode_simd, scalar_fp_loads_stores_fpsr)
         { a64_fp_ldst_unscaled_imm(3, 0, 3, 19, 2), "stur d2, [x19, #3]" },
         { a64_fp_ldst_reg_offset(4, 1, 16, 19, 0), "ldr q0, [x19, x16]" },
         { a64_fp_ldst_reg_offset(2, 0, 16, 19, 0), "str s0, [x19, x16]" },
+        { a64_fp_pair_q(false, A64_PAIR_PRE, -16, 17, 31, 16), "stp q16, q17, [sp, #-256]!" },
+        { a64_fp_pair_q(false, A64_PAIR_OFFSET, 14, 31, 31, 30), "stp q30, q31, [sp, #224]" },
+        { a64_fp_pair_q(true, A64_PAIR_OFFSET, 2, 19, 31, 18), "ldp q18, q19, [sp, #32]" },
+        { a64_fp_pair_q(true, A64_PAIR_POST, 16, 17, 31, 16), "ldp q16, q17, [sp], #256" },
+        { a64_fp_stp_q(1, 0, 16, 0), "stp q0, q0, [x16, #16]" },
         { a64_mrs_fpsr(17), "mrs x17, fpsr" },
         { a64_msr_fpsr(17), "msr fpsr, x17" },
     };

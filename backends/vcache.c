@@ -1,0 +1,142 @@
+/* vcache.c -- the env-slot cache of the vector ops, host-independent
+ * (vcache.h): which of the host's cache registers (vcache_first ..
+ * vcache_last: xmm8-xmm15 on x86-64, v16-v31 on AArch64, used by no other
+ * translated code) holds an exact copy of which 16-byte env slot, so that
+ * an op reads its operands from registers instead of reloading what the
+ * op before it just stored (a store-forwarding round trip on every
+ * dependency chain).  Write-through: every vector result is still stored
+ * to env, so env is always current and faults and exits need nothing.
+ * The backends emit the code (x64_vec.c, a64_vec.c) and tell this file
+ * what they emitted.
+ *
+ * Valid only along one unbroken run of emission in one block: the cache
+ * remembers where the last emitter it trusts stopped (start, end); code
+ * emitted by anything else (block start, an exit, a helper call, a guest
+ * access through the software MMU's C stub, any op not known to leave the
+ * cache registers and the cached slots alone) breaks the run and empties
+ * it.  Emission is serialised by the translation lock. */
+#include <stdlib.h>
+
+#include "vcache.h"
+
+static int vc_n(void) { return vcache_last - vcache_first + 1; }
+
+static struct {
+    const uint8_t *start, *end;     /* the run the entries are valid in */
+    int32_t off[VCACHE_MAX];        /* env offset held, or VC_EMPTY */
+    unsigned used[VCACHE_MAX];      /* last use, for eviction */
+    unsigned clock;
+    bool inside;                    /* between begin and end: one op's code */
+} vc;
+
+#define VC_EMPTY INT32_MIN
+
+void vcache_reset(void)
+{
+    if (vc_n() > VCACHE_MAX)
+        abort();                    /* a backend's range outgrew the table */
+    for (int k = 0; k < vc_n(); k++)
+        vc.off[k] = VC_EMPTY;
+    vc.start = vc.end = NULL;
+}
+
+/* Entering one IR op's emitter: empty unless the run goes on.  The
+ * allocator glue it calls itself (movi) is judged with the op, by end. */
+void vcache_begin(const struct be_code *c)
+{
+    if (vc.start != c->start || vc.end != c->ptr)
+        vcache_reset();
+    vc.inside = true;
+}
+
+/* Leaving it: kept (its code left the cache registers and the cached slots
+ * alone, or it updated the cache itself) continues the run; else the cache
+ * empties. */
+void vcache_end(const struct be_code *c, bool kept)
+{
+    vc.inside = false;
+    if (!kept) {
+        vcache_reset();
+        return;
+    }
+    vc.start = c->start;
+    vc.end = c->ptr;
+}
+
+/* Emission from `before` to c->ptr kept the cache registers and env's
+ * vector slots. */
+void vcache_keep(const struct be_code *c, const uint8_t *before)
+{
+    if (vc.inside)
+        return;
+    if (vc.start != c->start || vc.end != before) {
+        vcache_reset();
+        return;
+    }
+    vc.end = c->ptr;
+}
+
+/* Forgets every slot overlapping env bytes [off, off + n). */
+void vcache_forget(int32_t off, unsigned n)
+{
+    for (int k = 0; k < vc_n(); k++)
+        if (vc.off[k] != VC_EMPTY && vc.off[k] < off + (int32_t)n && off < vc.off[k] + 16)
+            vc.off[k] = VC_EMPTY;
+}
+
+/* As keep, after an env write of n bytes at off by non-vector code. */
+void vcache_clobber(const struct be_code *c, const uint8_t *before, int32_t off, unsigned n)
+{
+    vcache_keep(c, before);
+    vcache_forget(off, n);
+}
+
+/* The register holding slot off, or -1. */
+int vcache_find(int32_t off)
+{
+    for (int k = 0; k < vc_n(); k++)
+        if (vc.off[k] == off) {
+            vc.used[k] = ++vc.clock;
+            return vcache_first + k;
+        }
+    return -1;
+}
+
+/* A register for a new copy, neither avoid0 nor avoid1: an empty one,
+ * else the least recently used.  Its old slot is forgotten. */
+int vcache_pick(int avoid0, int avoid1)
+{
+    int best = -1;
+    for (int k = 0; k < vc_n(); k++) {
+        int r = vcache_first + k;
+        if (r == avoid0 || r == avoid1)
+            continue;
+        if (vc.off[k] == VC_EMPTY) {
+            best = k;
+            break;
+        }
+        if (best < 0 || vc.used[k] < vc.used[best])
+            best = k;
+    }
+    vc.off[best] = VC_EMPTY;
+    vc.used[best] = ++vc.clock;
+    return vcache_first + best;
+}
+
+/* Register r now holds slot off exactly (every other copy is forgotten). */
+void vcache_set(int r, int32_t off)
+{
+    vcache_forget(off, 16);
+    for (int k = 0; k < vc_n(); k++)
+        if (vcache_first + k == r) {
+            vc.off[k] = off;
+            vc.used[k] = ++vc.clock;
+        }
+}
+
+/* The slot register r holds, or -1 when none. */
+int32_t vcache_slot(int r)
+{
+    int k = r - vcache_first;
+    return k >= 0 && k < vc_n() && vc.off[k] != VC_EMPTY ? vc.off[k] : -1;
+}
