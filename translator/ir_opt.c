@@ -558,11 +558,26 @@ static int ext_bits(const struct ir_insn *i)
     }
 }
 
+/* Low bits of the insn's output known equal to its low-source's (and that
+ * source in *x): an extension's, or a deposit at bit 0's -- `mov cl, [mem]`
+ * is `deposit rcx, rcx, t, pos 0, len 8`, and the `test cl, cl` after it
+ * reads `ext8u rcx`, which then reads t (a zero-extended load: a copy). */
+static int low_source(const struct ir_insn *i, ir_ref *x)
+{
+    if (i->op == IR_deposit) {
+        *x = i->args[2];
+        return i->aux[0] == 0 && i->aux[1] <= 32 ? (int)i->aux[1] : 0;
+    }
+    *x = i->args[1];
+    return ext_bits(i);
+}
+
 /* After the insn's old facts are forgotten. */
 static void low_record(const struct ir_insn *i)
 {
-    int bits = ext_bits(i);
-    ir_ref d = i->args[0], x = i->args[1];
+    ir_ref x;
+    int bits = low_source(i, &x);
+    ir_ref d = i->args[0];
     if (!bits || d == IR_NONE || x == d || ir_is_const(opt->b, x))
         return;
     if (opt->low.src[x] != IR_NONE && opt->low_bits[x] >= bits)
@@ -591,13 +606,18 @@ static int input_bits(const struct ir_insn *i, int k)
     return 64;
 }
 
-static void narrow_inputs(struct ir_insn *i)
+/* Whether an input changed. */
+static bool narrow_inputs(struct ir_insn *i)
 {
+    bool changed = false;
     for (int k = n_out(i); k < n_out(i) + n_in(i); k++) {
         ir_ref a = i->args[k];
-        if (a != IR_NONE && opt->low.src[a] != IR_NONE && input_bits(i, k) <= opt->low_bits[a])
+        if (a != IR_NONE && opt->low.src[a] != IR_NONE && input_bits(i, k) <= opt->low_bits[a]) {
             i->args[k] = opt->low.src[a];
+            changed = true;
+        }
     }
+    return changed;
 }
 
 /* ---- env forwarding: a 64-bit ld_env of a word the block already stored
@@ -705,8 +725,8 @@ static void forward_pass(void)
             break;
         if (steps & OPT_REWRITE)
             simplify(i);
-        if (opt->low.n)
-            narrow_inputs(i);
+        if (opt->low.n && narrow_inputs(i))
+            simplify_zext(i);           /* an extension may now read a narrow value */
         if (i->op == IR_ld_env)
             env_forward(i);
         if (i->op == IR_mov && i->args[0] == i->args[1]) {
@@ -719,7 +739,7 @@ static void forward_pass(void)
         steps = opt_ops[i->op].steps;
         if (steps & OPT_ADDR)
             addr_record(i);
-        if (steps & OPT_EXT)
+        if ((steps & OPT_EXT) || i->op == IR_deposit)
             low_record(i);
         if (steps & OPT_ENV)
             env_update(i);
