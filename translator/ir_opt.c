@@ -51,6 +51,7 @@ struct opt_state {
     int n_addr;
     struct src_facts low;               /* value whose low low_bits bits equal x's */
     uint8_t low_bits[IR_MAX_VALUES];
+    uint16_t low_op[IR_MAX_VALUES];     /* the op that made the fact (ext_again) */
     uint16_t mentions[IR_MAX_VALUES];   /* copy, address and low-bits facts naming
                                            the value: none, nothing to forget */
 };
@@ -583,6 +584,7 @@ static void low_record(const struct ir_insn *i)
     if (opt->low.src[x] != IR_NONE && opt->low_bits[x] >= bits)
         x = opt->low.src[x];
     opt->low_bits[d] = (uint8_t)bits;
+    opt->low_op[d] = (uint16_t)i->op;
     facts_record(&opt->low, d, x);
 }
 
@@ -604,6 +606,22 @@ static int input_bits(const struct ir_insn *i, int k)
     if (sized32 && i->op == IR_movcond && k <= 2)
         return 32;
     return 64;
+}
+
+/* The same extension of the same value again (`test al, al` reads al
+ * twice: two ext8u of rax) is a copy of the first: a low-bits fact made by
+ * ext8u..ext32s names its whole value, and it ends when either is written. */
+static void ext_again(struct ir_insn *i)
+{
+    if (i->op < IR_ext8u || i->op > IR_ext32s)
+        return;
+    for (int k = 0; k < opt->low.n; k++) {
+        ir_ref d = opt->low.active[k];
+        if (opt->low.src[d] == i->args[1] && opt->low_op[d] == i->op && d != i->args[0]) {
+            make_unary(i, IR_mov, d);
+            return;
+        }
+    }
 }
 
 /* Whether an input changed. */
@@ -727,6 +745,8 @@ static void forward_pass(void)
             simplify(i);
         if (opt->low.n && narrow_inputs(i))
             simplify_zext(i);           /* an extension may now read a narrow value */
+        if (opt->low.n)
+            ext_again(i);
         if (i->op == IR_ld_env)
             env_forward(i);
         if (i->op == IR_mov && i->args[0] == i->args[1]) {
