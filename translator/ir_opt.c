@@ -10,7 +10,8 @@
  * and the shift then die if nothing else reads them.
  * An input that only its low N bits matter to (a 32-bit op's, a narrow
  * store's value, an extension's) reads through a zero/sign extension
- * `ext t, x` to x itself, so the extension usually dies. */
+ * `ext t, x` (or a deposit of x at bit 0) to x itself, so the extension
+ * usually dies; the same extension of the same value twice is one. */
 #include <string.h>
 
 #include "ir_fold.h"
