@@ -10,7 +10,8 @@
  * and the shift then die if nothing else reads them.
  * An input that only its low N bits matter to (a 32-bit op's, a narrow
  * store's value, an extension's) reads through a zero/sign extension
- * `ext t, x` to x itself, so the extension usually dies. */
+ * `ext t, x` (or a deposit of x at bit 0) to x itself, so the extension
+ * usually dies; the same extension of the same value twice is one. */
 #include <string.h>
 
 #include "ir_fold.h"
@@ -51,6 +52,7 @@ struct opt_state {
     int n_addr;
     struct src_facts low;               /* value whose low low_bits bits equal x's */
     uint8_t low_bits[IR_MAX_VALUES];
+    uint16_t low_op[IR_MAX_VALUES];     /* the op that made the fact (ext_again) */
     uint16_t mentions[IR_MAX_VALUES];   /* copy, address and low-bits facts naming
                                            the value: none, nothing to forget */
 };
@@ -558,16 +560,32 @@ static int ext_bits(const struct ir_insn *i)
     }
 }
 
+/* Low bits of the insn's output known equal to its low-source's (and that
+ * source in *x): an extension's, or a deposit at bit 0's -- `mov cl, [mem]`
+ * is `deposit rcx, rcx, t, pos 0, len 8`, and the `test cl, cl` after it
+ * reads `ext8u rcx`, which then reads t (a zero-extended load: a copy). */
+static int low_source(const struct ir_insn *i, ir_ref *x)
+{
+    if (i->op == IR_deposit) {
+        *x = i->args[2];
+        return i->aux[0] == 0 && i->aux[1] <= 32 ? (int)i->aux[1] : 0;
+    }
+    *x = i->args[1];
+    return ext_bits(i);
+}
+
 /* After the insn's old facts are forgotten. */
 static void low_record(const struct ir_insn *i)
 {
-    int bits = ext_bits(i);
-    ir_ref d = i->args[0], x = i->args[1];
+    ir_ref x;
+    int bits = low_source(i, &x);
+    ir_ref d = i->args[0];
     if (!bits || d == IR_NONE || x == d || ir_is_const(opt->b, x))
         return;
     if (opt->low.src[x] != IR_NONE && opt->low_bits[x] >= bits)
         x = opt->low.src[x];
     opt->low_bits[d] = (uint8_t)bits;
+    opt->low_op[d] = (uint16_t)i->op;
     facts_record(&opt->low, d, x);
 }
 
@@ -591,13 +609,34 @@ static int input_bits(const struct ir_insn *i, int k)
     return 64;
 }
 
-static void narrow_inputs(struct ir_insn *i)
+/* The same extension of the same value again (`test al, al` reads al
+ * twice: two ext8u of rax) is a copy of the first: a low-bits fact made by
+ * ext8u..ext32s names its whole value, and it ends when either is written. */
+static void ext_again(struct ir_insn *i)
 {
+    if (i->op < IR_ext8u || i->op > IR_ext32s)
+        return;
+    for (int k = 0; k < opt->low.n; k++) {
+        ir_ref d = opt->low.active[k];
+        if (opt->low.src[d] == i->args[1] && opt->low_op[d] == i->op && d != i->args[0]) {
+            make_unary(i, IR_mov, d);
+            return;
+        }
+    }
+}
+
+/* Whether an input changed. */
+static bool narrow_inputs(struct ir_insn *i)
+{
+    bool changed = false;
     for (int k = n_out(i); k < n_out(i) + n_in(i); k++) {
         ir_ref a = i->args[k];
-        if (a != IR_NONE && opt->low.src[a] != IR_NONE && input_bits(i, k) <= opt->low_bits[a])
+        if (a != IR_NONE && opt->low.src[a] != IR_NONE && input_bits(i, k) <= opt->low_bits[a]) {
             i->args[k] = opt->low.src[a];
+            changed = true;
+        }
     }
+    return changed;
 }
 
 /* ---- env forwarding: a 64-bit ld_env of a word the block already stored
@@ -705,8 +744,10 @@ static void forward_pass(void)
             break;
         if (steps & OPT_REWRITE)
             simplify(i);
+        if (opt->low.n && narrow_inputs(i))
+            simplify_zext(i);           /* an extension may now read a narrow value */
         if (opt->low.n)
-            narrow_inputs(i);
+            ext_again(i);
         if (i->op == IR_ld_env)
             env_forward(i);
         if (i->op == IR_mov && i->args[0] == i->args[1]) {
@@ -719,7 +760,7 @@ static void forward_pass(void)
         steps = opt_ops[i->op].steps;
         if (steps & OPT_ADDR)
             addr_record(i);
-        if (steps & OPT_EXT)
+        if ((steps & OPT_EXT) || i->op == IR_deposit)
             low_record(i);
         if (steps & OPT_ENV)
             env_update(i);
