@@ -66,7 +66,7 @@ $(foreach t,stat semid epoll,$(eval FUZZ_SRCS_$(t) := tests/fuzz/fuzz_$(t).c sys
 # The engine: translator (without ferry's program), the x86-64 frontend
 # and this host's backend.
 FUZZ_SRCS_x86 := tests/fuzz/fuzz_x86.c $(filter-out $(FERRY_MAIN_SRCS),$(wildcard translator/*.c)) \
-                 $(wildcard frontends/x86_64/*.c) $(wildcard backends/x86_64/*.c)
+                 $(wildcard frontends/x86_64/*.c) $(wildcard backends/x86_64/*.c) backends/vcache.c
 FUZZ_SRCS_A64_x86 := $(filter-out backends/x86_64/%,$(FUZZ_SRCS_x86)) $(wildcard backends/aarch64/*.c)
 
 # The signal frame (syscalls/sys_sigframe.c) on the frontend's FP state
