@@ -140,3 +140,31 @@ int32_t vcache_slot(int r)
     int k = r - vcache_first;
     return k >= 0 && k < vc_n() && vc.off[k] != VC_EMPTY ? vc.off[k] : -1;
 }
+
+/* Ops whose code (in either backend) leaves the cache registers and env's
+ * vector slots alone: integer ops on registers, env loads, st_env (which
+ * the backends follow with vcache_clobber of the bytes it names), and
+ * guest accesses that reach memory directly (through the software MMU a
+ * TLB miss calls C; guest code cannot address env; a host-address store
+ * may aim at env).  Everything else (exits, calls, atomics, canon_test)
+ * empties the cache; a backend adds what else its own code keeps. */
+bool vcache_keeps_op(const struct be_code *c, const struct ir_insn *i)
+{
+    switch (i->op) {
+    case IR_insn_start: case IR_mov: case IR_add: case IR_sub: case IR_mul:
+    case IR_mulhu: case IR_mulhs: case IR_and: case IR_or: case IR_xor: case IR_andc:
+    case IR_shl: case IR_shr: case IR_sar: case IR_rotl: case IR_rotr: case IR_neg:
+    case IR_not: case IR_ext8u: case IR_ext8s: case IR_ext16u: case IR_ext16s:
+    case IR_ext32u: case IR_ext32s: case IR_extract: case IR_deposit: case IR_bswap:
+    case IR_clz: case IR_ctz: case IR_setcond: case IR_movcond: case IR_subf:
+    case IR_addf: case IR_andf: case IR_setflags: case IR_movflags: case IR_discard:
+    case IR_ld_env: case IR_st_env:
+        return true;
+    case IR_ld: case IR_ldx:
+        return be_access_is_direct(c, i->size);
+    case IR_st: case IR_stx:
+        return be_access_is_direct(c, i->size) && !(i->size & IR_MO_HOST);
+    default:
+        return false;
+    }
+}

@@ -392,31 +392,17 @@ static bool is_guest_access(unsigned op)
            op == IR_atomic_cas || op == IR_vld || op == IR_vst;
 }
 
-/* Ops whose code leaves v16-v31 and env's vector slots alone (the vector
- * env-slot cache survives them, backends/vcache.c): integer ops on registers,
- * env loads, and guest accesses that reach memory directly (through the
- * software MMU a TLB miss calls C; guest code cannot address env).
- * st_env writes env bytes it names; every other op (exits, calls,
- * atomics, canon_test) empties the cache. */
+/* The ops that keep the vector env-slot cache (v16-v31): those of
+ * vcache_keeps_op (backends/vcache.c), the flag-carrying and signed-field
+ * ops only this backend has, and the vector ops (a64_emit_vec keeps the
+ * cache itself). */
 static bool keeps_vcache(const struct be_code *c, const struct ir_insn *i)
 {
     switch (i->op) {
-    case IR_insn_start: case IR_mov: case IR_add: case IR_sub: case IR_mul:
-    case IR_mulhu: case IR_mulhs: case IR_and: case IR_or: case IR_xor: case IR_andc:
-    case IR_shl: case IR_shr: case IR_sar: case IR_rotl: case IR_rotr: case IR_neg:
-    case IR_not: case IR_ext8u: case IR_ext8s: case IR_ext16u: case IR_ext16s:
-    case IR_ext32u: case IR_ext32s: case IR_extract: case IR_sextract: case IR_deposit:
-    case IR_bswap: case IR_clz: case IR_ctz: case IR_setcond: case IR_movcond:
-    case IR_subf: case IR_addf: case IR_andf: case IR_setflags: case IR_movflags:
-    case IR_addx: case IR_subx: case IR_subfx: case IR_discard: case IR_ld_env:
-    case IR_st_env:
+    case IR_sextract: case IR_addx: case IR_subx: case IR_subfx:
         return true;
-    case IR_ld: case IR_ldx:
-        return be_access_is_direct(c, i->size);
-    case IR_st: case IR_stx:        /* a host-address store may aim at env */
-        return be_access_is_direct(c, i->size) && !(i->size & IR_MO_HOST);
     default:
-        return i->op >= IR_VEC_FIRST;   /* a64_emit_vec keeps the cache itself */
+        return vcache_keeps_op(c, i) || i->op >= IR_VEC_FIRST;
     }
 }
 

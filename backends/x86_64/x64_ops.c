@@ -624,30 +624,11 @@ static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
     [IR_VEC_FIRST ... IR_NUM_OPS - 1] = x64_emit_vec,
 };
 
-/* Ops whose code leaves xmm8-15 and env's vector slots alone (the vector
- * env-slot cache survives them, backends/vcache.c): integer ops on registers,
- * env loads, and guest accesses that reach memory directly (through the
- * software MMU a TLB miss calls C; guest code cannot address env).  st_env writes env bytes it names;
- * every other op (exits, calls, atomics, canon_test) empties the cache. */
+/* The ops that keep the vector env-slot cache (xmm8-15): those of
+ * vcache_keeps_op (backends/vcache.c). */
 static bool keeps_vcache(const struct be_code *c, const struct ir_insn *i)
 {
-    switch (i->op) {
-    case IR_insn_start: case IR_mov: case IR_add: case IR_sub: case IR_mul:
-    case IR_mulhu: case IR_mulhs: case IR_and: case IR_or: case IR_xor: case IR_andc:
-    case IR_shl: case IR_shr: case IR_sar: case IR_rotl: case IR_rotr: case IR_neg:
-    case IR_not: case IR_ext8u: case IR_ext8s: case IR_ext16u: case IR_ext16s:
-    case IR_ext32u: case IR_ext32s: case IR_extract: case IR_deposit: case IR_bswap:
-    case IR_clz: case IR_ctz: case IR_setcond: case IR_movcond: case IR_subf:
-    case IR_addf: case IR_andf: case IR_setflags: case IR_movflags: case IR_discard:
-    case IR_ld_env: case IR_st_env:
-        return true;
-    case IR_ld: case IR_ldx:
-        return be_access_is_direct(c, i->size);
-    case IR_st: case IR_stx:        /* a host-address store may aim at env */
-        return be_access_is_direct(c, i->size) && !(i->size & IR_MO_HOST);
-    default:
-        return false;
-    }
+    return vcache_keeps_op(c, i);
 }
 
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,

@@ -71,6 +71,17 @@ static void dump(int n)
 }
 
 /* Stores of a selector or of CR0's low bits: register and memory forms. */
+/* One store form: rax preset to a pattern, the scratch bytes filled
+ * with 0xaa; prints what the register and the first bytes hold after. */
+static void store_case(const char *name, const uint8_t *b, int len)
+{
+    uint64_t rax = 0;
+    memset(scratch, 0xaa, sizeof scratch);
+    if (run(name, b, len, 0x1111222233334444ull, &rax))
+        printf("  rax %#llx\n", (unsigned long long)rax);
+    dump(4);
+}
+
 static void stores(void)
 {
     static const struct { const char *name; uint8_t b[4]; int len; } c[] = {
@@ -82,13 +93,8 @@ static void stores(void)
         { "smsw eax", { 0x0f, 0x01, 0xe0 }, 3 },   { "smsw rax", { 0x48, 0x0f, 0x01, 0xe0 }, 4 },
         { "rex.r sldt r8d", { 0x41, 0x0f, 0x00, 0xc0 }, 4 },
     };
-    for (unsigned i = 0; i < sizeof c / sizeof c[0]; i++) {
-        uint64_t rax = 0;
-        memset(scratch, 0xaa, sizeof scratch);
-        if (run(c[i].name, c[i].b, c[i].len, 0x1111222233334444ull, &rax))
-            printf("  rax %#llx\n", (unsigned long long)rax);
-        dump(4);
-    }
+    for (unsigned i = 0; i < sizeof c / sizeof c[0]; i++)
+        store_case(c[i].name, c[i].b, c[i].len);
 }
 
 /* sgdt/sidt: limit exactly; the base only as "kernel half or not". */
@@ -208,13 +214,8 @@ static void sldt_after_modify_ldt(void)
         { "sldt eax", { 0x0f, 0x00, 0xc0 }, 3 },   { "sldt rax", { 0x48, 0x0f, 0x00, 0xc0 }, 4 },
     };
     printf("modify_ldt: %ld\n", syscall(SYS_modify_ldt, 0x11, &u, sizeof u));
-    for (unsigned i = 0; i < sizeof c / sizeof c[0]; i++) {
-        uint64_t rax = 0;
-        memset(scratch, 0xaa, sizeof scratch);
-        if (run(c[i].name, c[i].b, c[i].len, 0x1111222233334444ull, &rax))
-            printf("  rax %#llx\n", (unsigned long long)rax);
-        dump(4);
-    }
+    for (unsigned i = 0; i < sizeof c / sizeof c[0]; i++)
+        store_case(c[i].name, c[i].b, c[i].len);
 }
 
 int main(void)
