@@ -624,13 +624,6 @@ static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
     [IR_VEC_FIRST ... IR_NUM_OPS - 1] = x64_emit_vec,
 };
 
-/* The ops that keep the vector env-slot cache (xmm8-15): those of
- * vcache_keeps_op (backends/vcache.c). */
-static bool keeps_vcache(const struct be_code *c, const struct ir_insn *i)
-{
-    return vcache_keeps_op(c, i);
-}
-
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in)
 {
@@ -641,5 +634,5 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
     if (insn->op == IR_st_env)
         vcache_forget((int32_t)insn->aux[0], 8);
     /* x64_emit_vec keeps the cache itself */
-    vcache_end(c, insn->op >= IR_VEC_FIRST || keeps_vcache(c, insn));
+    vcache_end(c, insn->op >= IR_VEC_FIRST || vcache_keeps_op(c, insn));   /* xmm8-15 */
 }
