@@ -803,3 +803,10 @@ void a64_vec_emit_stub(struct be_code *c)
     put(&v, a64_ret());
     stub_bytes = c->ptr - start;
 }
+
+/* AArch64 has no denormal-operand flag: the pre-checks above send
+ * denormal operands to the helpers, which record x86's DE in env. */
+bool be_fp_denormal_flag(bool clear)
+{
+    return false;
+}
