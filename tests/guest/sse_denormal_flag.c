@@ -8,7 +8,8 @@
  * and fxsave (also vstmxcsr and xsave where the CPU has them).  Then the
  * flag's life: kept by later ops, cleared by ldmxcsr and fxrstor, set by
  * them; across signal handlers (raise: the frame holds it, the handler
- * starts clean, sigreturn restores it; a fault right after the op); and in
+ * starts clean, sigreturn restores it; a fault right after the op; a
+ * timer signal while exact ops spin after it); and in
  * a second thread (what it starts with, its own flag apart from the
  * creator's). */
 //@cflags: -pthread
@@ -19,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 #include <ucontext.h>
 
 typedef struct { uint32_t w[4]; } v128;
@@ -263,6 +265,31 @@ static void signals(void)
     print_handler("fault after den");
 }
 
+static volatile int alarmed;
+
+static void on_alarm(int sig, siginfo_t *si, void *ctx)
+{
+    ucontext_t *uc = ctx;
+    h_entry = st_mxcsr();
+    h_frame = uc->uc_mcontext.fpregs->mxcsr;
+    alarmed = 1;
+}
+
+/* A timer signal while exact float ops spin after a denormal one: the
+ * frame holds DE wherever the signal lands. */
+static void timer_signal(void)
+{
+    struct sigaction sa = { .sa_sigaction = on_alarm, .sa_flags = SA_SIGINFO };
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval it = { .it_value = { 0, 20000 } };
+    OP("den, then spin", "mulsd %%xmm2, %%xmm1", d_one, d_den_lo);
+    setitimer(ITIMER_REAL, &it, NULL);
+    __asm__ volatile("movdqu %0, %%xmm1\n\t" "movdqu %0, %%xmm2" : : "m"(s_one) : "xmm1", "xmm2");
+    while (!alarmed)
+        __asm__ volatile("mulps %%xmm2, %%xmm1\n\t" "minps %%xmm2, %%xmm1" : : : "xmm1");
+    print_handler("timer signal while spinning");
+}
+
 static uint32_t t_start, t_clear, t_normal, t_den;
 
 static void *thread_main(void *arg)
@@ -300,6 +327,7 @@ int main(void)
     avx_forms();
     lifetime();
     signals();
+    timer_signal();
     threads();
     return 0;
 }
