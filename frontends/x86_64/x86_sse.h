@@ -210,6 +210,9 @@ extern const struct ir_helper sse_vh_psllwi, sse_vh_pslldi, sse_vh_psllqi, sse_v
  * handler, wrapped in the #XM check in blocks of that mode; a form storing
  * to memory calls x86_xm_end before the store. */
 #define X86_TB_XM 1u
+/* "MXCSR's control bits (RC, FTZ, DAZ, masks) are not 0x1f80": float ops
+ * take the helper path (x86_sse_vec.c sse_mxcsr_mode), kept with X86_TB_XM. */
+#define X86_TB_MXCSR 8u
 /* x86_sse_state.c: x86_fpstate_save/restore with the x87 pointers in the
  * 32-bit (wide false) or the 64-bit layout (xsave/xrstor without REX.W). */
 struct x86_cpu;
@@ -226,8 +229,6 @@ void x86_xm_mode_update(struct x86_cpu *env);
 void x86_xm_translate(struct x86_dc *dc, x86_handler fn);
 void x86_xm_end(struct x86_dc *dc);
 void x86_xm_mode_check(struct x86_dc *dc);
-/* Forgets the block's cached MXCSR mode (after ldmxcsr, fxrstor). */
-void sse_mode_changed(struct x86_dc *dc);
 /* x86_sse_palignr.c */
 sse_emit_fn sse_emit_palignr;
 /* x86_sse_state.c */

@@ -39,7 +39,6 @@ bool sse_emit_ldmxcsr(struct x86_dc *dc, const struct sse_row *row)
     ir_ref v = ir_temp(dc->b);
     ir_ld(dc->b, IR_MO_32, v, x86_ea(dc, &dc->x->operands[0]));
     sse_call_state(dc, row, 0, v, 0);
-    sse_mode_changed(dc);
     x86_xm_mode_check(dc);
     return true;
 }
@@ -66,7 +65,6 @@ bool sse_emit_fxsave(struct x86_dc *dc, const struct sse_row *row)
 
 bool sse_emit_fxrstor(struct x86_dc *dc, const struct sse_row *row)
 {
-    sse_mode_changed(dc);
     if (!sse_emit_fxsave(dc, row))
         return false;
     x86_xm_mode_check(dc);

@@ -7,32 +7,21 @@
  * call when they cannot guarantee x86's result (see x86_sse.h: helpers
  * take env offsets as well as register indices).
  *
- * Float ops take the MXCSR mode, (mxcsr & 0xffc0) ^ 0x1f80: zero when
- * MXCSR is in its default state (the flag bits ignored).  It is computed
- * once per block and recomputed after the instructions that can change
- * MXCSR's control bits inside a block (ldmxcsr, fxrstor).
+ * Float ops take the MXCSR mode: zero when MXCSR's control bits are in
+ * their default state (RC nearest, no DAZ/FTZ, every exception masked),
+ * nonzero otherwise (the backends then call the helper).  A constant: the
+ * translation-mode bit X86_TB_MXCSR says which (x86_xm_mode_update keeps
+ * it from every MXCSR write), so blocks of the default mode test nothing
+ * per op; the instructions that write MXCSR leave their block when the
+ * mode changed (x86_xm_mode_check), so the rest of it keeps the value.
  */
 #include "x86_internal.h"
 #include "x86_sse.h"
 #include "x86_avx.h"
 
-#define SSE_MXCSR_FLAG_BITS 0x3fu
-
 ir_ref sse_mxcsr_mode(struct x86_dc *dc)
 {
-    if (dc->sse_mode != IR_NONE)
-        return dc->sse_mode;
-    ir_ref m = ir_temp(dc->b);
-    ir_ld_env(dc->b, IR_MO_32, m, X86_ENV_OFF(mxcsr));
-    ir_binop(dc->b, IR_and, 32, m, m, ir_const(dc->b, 0xffffu & ~SSE_MXCSR_FLAG_BITS));
-    ir_binop(dc->b, IR_xor, 32, m, m, ir_const(dc->b, SSE_MXCSR_DEFAULT));
-    dc->sse_mode = m;
-    return m;
-}
-
-void sse_mode_changed(struct x86_dc *dc)
-{
-    dc->sse_mode = IR_NONE;
+    return ir_const(dc->b, (dc->b->mode & X86_TB_MXCSR) != 0);
 }
 
 static struct ir_insn *sse_vop(struct x86_dc *dc, const struct sse_row *row, int d, int s,

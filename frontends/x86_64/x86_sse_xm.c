@@ -114,11 +114,14 @@ void x86_xm_mode_check(struct x86_dc *dc)
               TR_EXIT_INDIRECT);
 }
 
+/* Both MXCSR bits of the mode: X86_TB_XM (a mask clear) implies
+ * X86_TB_MXCSR (a control bit not the default). */
 void x86_xm_mode_update(struct x86_cpu *env)
 {
-    uint32_t masks = env->mxcsr & 0x1f80u;
-    uint32_t others = env->rt.tb_mode & ~X86_TB_XM;
-    tr_set_mode(env, others | (masks != 0x1f80u ? X86_TB_XM : 0));
+    uint32_t masks = env->mxcsr & 0x1f80u, controls = env->mxcsr & 0xffc0u;
+    uint32_t others = env->rt.tb_mode & ~(X86_TB_XM | X86_TB_MXCSR);
+    tr_set_mode(env, others | (masks != 0x1f80u ? X86_TB_XM : 0) |
+                     (controls != SSE_MXCSR_DEFAULT ? X86_TB_MXCSR : 0));
 }
 
 /* ---- the runtime check ---- */

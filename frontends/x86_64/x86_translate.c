@@ -634,7 +634,7 @@ static bool ir_nearly_full(const struct ir_block *b)
 static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uint64_t pc)
 {
     struct x86_flags_state fs;
-    struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc, .sse_mode = IR_NONE,
+    struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc,
                          .system = p->system, .code32 = p->code32, .code16 = p->code16,
                          .step = p->step,
                          .cs_base = p->code16 ? x86_cs_base : 0 };

@@ -27,7 +27,6 @@ struct x86_dc {
     uint64_t pc, next_pc;           /* current instruction and the next */
     bool block_ended;               /* an exit op was emitted */
     struct x86_flags_state *flags;  /* lazy-flag tracking inside the block */
-    ir_ref sse_mode;                /* the block's MXCSR mode value (x86_sse_vec.c) */
     bool system;                    /* system mode: privileged insns run (x86_system.c) */
     bool code32;                    /* 32-bit protected mode: 4-byte stack slots */
     bool code16;                    /* real mode: 16-bit code, segment bases */

@@ -46,7 +46,7 @@ bool x86_vsyscall_block(struct ir_block *b, uint64_t pc)
     if (pc < VSYSCALL_BASE || pc - VSYSCALL_BASE >= 0x1000)
         return false;
     struct x86_flags_state fs;
-    struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc, .sse_mode = IR_NONE };
+    struct x86_dc dc = { .b = b, .flags = &fs, .pc = pc, .next_pc = pc };
     uint64_t off = pc - VSYSCALL_BASE;
     unsigned k = (unsigned)(off / VSYSCALL_SLOT);
     x86_flags_reset(&dc);

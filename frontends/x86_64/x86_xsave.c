@@ -290,7 +290,6 @@ static void h_xsavec(struct x86_dc *dc) { xs_call(dc, &xsavec_h); }
 static void h_xrstor(struct x86_dc *dc)
 {
     xs_call(dc, &xrstor_h);
-    sse_mode_changed(dc);
     if (!dc->block_ended)
         x86_xm_mode_check(dc);
 }
