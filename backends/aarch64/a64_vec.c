@@ -42,6 +42,7 @@ struct vctx {
     int n_slow;
     bool fpsr_saved, have_mask;
     unsigned ra, rb, rr;            /* a, b and the result: v0-v2 or cache regs */
+    unsigned rc;                    /* all ones (ones()): a cache register or VC */
     unsigned fresh;                 /* cache registers this op filled (bit r) */
 };
 
@@ -190,10 +191,27 @@ static void mask_take(struct vctx *v, unsigned d)
     v->have_mask = true;
 }
 
-/* VC = all ones (the -1 of tiny_bytes). */
+/* The env-slot cache's key for the all-ones constant: no env slot's. */
+#define ONES_KEY (INT32_MIN + 64)
+
+/* v->rc = all ones (the -1 of tiny_bytes), kept in a cache register under
+ * ONES_KEY: one movi per run of vector code instead of one per op (the
+ * stub keeps v16-v31 across slow paths; C code and branch targets empty
+ * the cache).  Called before the op picks its own cache registers, which
+ * then never evict it (the least recently used go first).  After a branch
+ * to the slow path (a mode test) the movi might not run: VC then. */
 static void ones(struct vctx *v)
 {
-    put(v, a64_simd_movi2d_ones(VC));
+    int r = vcache_find(ONES_KEY);
+    if (r < 0) {
+        r = VC;
+        if (!v->n_slow) {
+            r = vcache_pick(-1, -1);
+            vcache_set(r, ONES_KEY);
+        }
+        put(v, a64_simd_movi2d_ones((unsigned)r));
+    }
+    v->rc = (unsigned)r;
 }
 
 /* t = ((|x| << 1) - 1) >> k per lane, zero exactly when 0 < |x| <= the
@@ -205,7 +223,7 @@ static void tiny_bytes(struct vctx *v, bool q, bool dbl, unsigned x, unsigned t)
 {
     unsigned e = dbl ? 3 : 2;
     put(v, a64_simd_shift_imm(q, A64_V_SHL, e, 1, x, t));
-    put(v, a64_simd_3same(q, A64_V_ADD, e, VC, t, t));
+    put(v, a64_simd_3same(q, A64_V_ADD, e, v->rc, t, t));
     put(v, a64_simd_shift_imm(q, A64_V_USHR, e, dbl ? 56 : 24, t, t));
 }
 
@@ -483,8 +501,8 @@ static void emit_arith(struct vctx *v)
 {
     const struct ir_insn *i = v->i;
     bool dbl = is_dbl(i), unary = i->op == IR_vfsqrt;
-    load_ab(v, fsize(i));
     ones(v);
+    load_ab(v, fsize(i));
     tiny_test(v, true, dbl, v->rb, unary ? -1 : (int)v->ra);
     arith_op(v, dbl);
     if (i->op == IR_vfmul || i->op == IR_vfdiv) {   /* same lanes: one umin joins the tests */
@@ -497,10 +515,9 @@ static void emit_arith(struct vctx *v)
     store_r(v, fsize(i));
 }
 
-/* Operands a and b must be neither NaN nor denormal. */
+/* Operands a and b must be neither NaN nor denormal (ones() first). */
 static void plain_inputs(struct vctx *v, bool q, bool dbl)
 {
-    ones(v);
     chk_nan(v, q, dbl, v->ra);
     chk_nan(v, q, dbl, v->rb);
     chk_tiny(v, q, dbl, v->ra, v->rb);
@@ -518,6 +535,7 @@ static uint32_t fcmgt(bool dbl, bool ge, unsigned m, unsigned n, unsigned d)
 static void emit_minmax(struct vctx *v)
 {
     bool dbl = is_dbl(v->i);
+    ones(v);
     load_ab(v, fsize(v->i));
     plain_inputs(v, true, dbl);
     if (v->i->op == IR_vfmin)
@@ -533,6 +551,7 @@ static void emit_cmp(struct vctx *v)
 {
     bool dbl = is_dbl(v->i);
     unsigned pred = ir_vec_imm(v->i) & 7;
+    ones(v);
     load_ab(v, fsize(v->i));
     plain_inputs(v, true, dbl);
     switch (pred & 3) {
@@ -551,6 +570,7 @@ static void emit_comi(struct vctx *v, const struct be_arg *out)
 {
     bool dbl = is_dbl(v->i);
     unsigned r = out[0].reg;
+    ones(v);
     load_ab(v, 2 + dbl);
     plain_inputs(v, true, dbl);
     put(v, a64_fp_compare(dbl, false, v->rb, v->ra));
@@ -588,8 +608,8 @@ static void emit_cvtf2f(struct vctx *v)
 {
     const struct ir_insn *i = v->i;
     bool from_dbl = is_dbl(i), sc = ir_vec_scalar(i);
-    v->rb = src(v, sc ? 2 + from_dbl : 4, ir_vec_b(i), VB, -1);
     ones(v);
+    v->rb = src(v, sc ? 2 + from_dbl : 4, ir_vec_b(i), VB, -1);
     chk_nan(v, sc || from_dbl, from_dbl, v->rb);
     chk_tiny(v, sc || from_dbl, from_dbl, v->rb, -1);
     if (sc)
