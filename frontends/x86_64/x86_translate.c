@@ -294,7 +294,6 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
 
 static bool decoded_ok(const cs_insn *ci) { return ci->id != X86_INS_INVALID && ci->size; }
 
-/* Shifts by a non-zero constant overwrite every flag. */
 /* A row's flag class on the machine ferry imitates: tzcnt/lzcnt keep OF
  * on AMD (their rows' PASS) but clear it on Intel (x86_bits.c), where
  * they overwrite all six flags without reading them -- the flags before
@@ -307,6 +306,7 @@ static int machine_fclass(unsigned id, int cls)
     return cls;
 }
 
+/* Shifts by a non-zero constant overwrite every flag. */
 static int fclass_of(const cs_insn *ci)
 {
     const struct x86_insn_row *e = x86_row_of_id(ci->id);
