@@ -287,6 +287,22 @@ bool be_fault_access(const void *uc, uintptr_t pc, uint64_t *addr, unsigned *byt
 int be_fault_split(void *uc, uintptr_t pc, uint64_t host_addr, uint64_t *addr, unsigned *bytes)
     __attribute__((weak));
 
+/* The host's flag for the guest's denormal-operand exception (x86
+ * MXCSR.DE), which <fenv.h> does not reach: on an x86-64 host the
+ * translated SSE float ops run as the host's own and set it in the host
+ * MXCSR (the guest's other flags accumulate in the host FP status, read
+ * through <fenv.h>); guest reads of MXCSR merge it in, writes clear it.
+ * Returns whether it is set and clears it when `clear`.  A host without
+ * such a flag (AArch64: its translated code sends denormal operands to
+ * the helpers, which record DE themselves) returns false. */
+bool be_fp_denormal_flag(bool clear);
+/* Optional (weak), for a host signal handler that leaves through
+ * siglongjmp instead of returning (the kernel's sigreturn would restore
+ * the interrupted FP state; x86-64 Linux runs handlers with a clean one):
+ * sets the calling thread's host FP exception flags to those of the
+ * interrupted context uc, keeping its control bits. */
+void be_ucontext_fp_flags(const void *uc) __attribute__((weak));
+
 /* Interruptible host system call (QEMU's safe_syscall), for the calls a
  * guest signal must wake (reads, waits, sleeps): runs host system call nr
  * with a0..a5 and returns its raw result (-errno on failure), or

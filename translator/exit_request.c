@@ -193,6 +193,8 @@ void tr_guard_fault(struct tr_runtime *rt, const void *addr, const void *uc)
     struct ra_fault_point entry = { .guest_pc = tb->guest_pc, .pinned = pinned_globals(rt->engine) };
     ra_fault_restore(rt, &entry, NULL, rt->engine->globals.v, be_ucontext_reg, uc);
     rt->pc = tb->guest_pc;
+    if (be_ucontext_fp_flags)           /* the guest's FP flags: the interrupted ones */
+        be_ucontext_fp_flags(uc);
     siglongjmp(*rt->unwind, TR_EXIT_REQUEST + 1);
 }
 

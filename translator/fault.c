@@ -83,12 +83,22 @@ static bool canonical_access(const void *uc, uintptr_t pc)
     return canonical(a) && canonical(a + n - 1);
 }
 
+/* Leaving the handler through siglongjmp: the guest's FP flags in the
+ * host's FP status (x86 MXCSR) are the interrupted context's, not the
+ * clean state the kernel may have given the handler. */
+static void keep_fp_flags(const void *uc)
+{
+    if (be_ucontext_fp_flags)
+        be_ucontext_fp_flags(uc);
+}
+
 /* A fault inside a helper that guards its guest accesses. */
-static void helper_fault(struct tr_runtime *rt, int sig, const siginfo_t *si)
+static void helper_fault(struct tr_runtime *rt, int sig, const siginfo_t *si, const void *uc)
 {
     sigjmp_buf *guard = rt->helper_guard;
     rt->helper_guard = NULL;
     set_guest_fault(rt, sig, si, false, false);
+    keep_fp_flags(uc);
     siglongjmp(*guard, 1);
 }
 
@@ -106,6 +116,7 @@ static bool split_pair(struct tr_runtime *rt, int sig, const siginfo_t *si, void
     ra_fault_restore(rt, p, entries, rt->engine->globals.v, be_ucontext_reg, uc);
     rt->pc = p->guest_pc;
     set_guest_fault_at(rt, sig, si, a, p->write, !canonical(a) || !canonical(a + n - 1));
+    keep_fp_flags(uc);
     siglongjmp(*rt->unwind, TR_EXIT_HOST_FAULT + 1);
 }
 
@@ -120,7 +131,7 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
     uintptr_t pc = gp_at ? gp_at : be_ucontext_pc(uc);
     const struct ra_fault_point *p = fault_point(rt, pc, &point, entries) ? &point : NULL;
     if (!p && rt && rt->in_code && rt->helper_guard) {
-        helper_fault(rt, sig, si);
+        helper_fault(rt, sig, si, uc);
         return;
     }
     if (!p) {
@@ -132,6 +143,7 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
     ra_fault_restore(rt, p, entries, rt->engine->globals.v, be_ucontext_reg, uc);
     rt->pc = p->guest_pc;
     set_guest_fault(rt, sig, si, p->write, gp_at || !canonical_access(uc, pc));
+    keep_fp_flags(uc);
     siglongjmp(*rt->unwind, TR_EXIT_HOST_FAULT + 1);
 }
 

@@ -1,6 +1,7 @@
 /* host_syscall.c -- the translator's face of the backend's interruptible
  * host system call (backend.h: be_safe_syscall), for the syscall layer,
- * which sees backends only through the translator. */
+ * and of the host's denormal flag (be_fp_denormal_flag), for the x86
+ * frontend: both see backends only through the translator. */
 #include "backend.h"
 #include "translator.h"
 
@@ -15,4 +16,9 @@ long tr_safe_syscall(const volatile int *wake, long nr, long a0, long a1, long a
 void tr_safe_syscall_rewind(void *uc)
 {
     be_safe_syscall_rewind(uc);
+}
+
+bool tr_fp_denormal_flag(bool clear)
+{
+    return be_fp_denormal_flag(clear);
 }

@@ -93,6 +93,9 @@ void tr_interrupt(void *env);
 long tr_safe_syscall(const volatile int *wake, long nr, long a0, long a1, long a2, long a3,
                      long a4, long a5);
 void tr_safe_syscall_rewind(void *uc);
+/* The host's flag for the guest's MXCSR.DE (backend.h's
+ * be_fp_denormal_flag): whether set; cleared when `clear`. */
+bool tr_fp_denormal_flag(bool clear);
 /* The env the calling host thread runs (NULL in threads with none). */
 void *tr_current_env(void);
 

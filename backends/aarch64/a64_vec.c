@@ -176,6 +176,20 @@ static void accumulate(struct vctx *v, unsigned t)
     v->have_mask = true;
 }
 
+/* Where a check's last instruction puts its lanes: VM itself while it
+ * holds nothing yet (no mov), else VT for mask_take to merge. */
+static unsigned mask_dst(const struct vctx *v)
+{
+    return v->have_mask ? VT : VM;
+}
+
+static void mask_take(struct vctx *v, unsigned d)
+{
+    if (d == VT)
+        accumulate(v, VT);
+    v->have_mask = true;
+}
+
 /* VC = all ones (the -1 of tiny_bytes). */
 static void ones(struct vctx *v)
 {
@@ -195,17 +209,30 @@ static void tiny_bytes(struct vctx *v, bool q, bool dbl, unsigned x, unsigned t)
     put(v, a64_simd_shift_imm(q, A64_V_USHR, e, dbl ? 56 : 24, t, t));
 }
 
-/* Lanes where x (or y, if y >= 0) is denormal or the smallest normal
- * (for an input: DE; for a result: possibly x86-tiny).  Needs ones(). */
-static void chk_tiny(struct vctx *v, bool q, bool dbl, unsigned x, int y)
+/* VT's bytes: zero where x (or y, if y >= 0) is denormal or the
+ * smallest normal (for an input: DE; for a result: possibly x86-tiny).
+ * Needs ones(). */
+static void tiny_test(struct vctx *v, bool q, bool dbl, unsigned x, int y)
 {
     tiny_bytes(v, q, dbl, x, VT);
     if (y >= 0) {
         tiny_bytes(v, q, dbl, (unsigned)y, VU);
         put(v, a64_simd_3same(q, A64_V_UMIN, 0, VU, VT, VT));
     }
-    put(v, a64_simd_2misc(q, A64_V_CMEQ0, dbl ? 3 : 2, VT, VT));
-    accumulate(v, VT);
+}
+
+/* The lanes tiny_test (and whatever umin joined) found into the mask. */
+static void tiny_mask(struct vctx *v, bool q, bool dbl)
+{
+    unsigned d = mask_dst(v);
+    put(v, a64_simd_2misc(q, A64_V_CMEQ0, dbl ? 3 : 2, VT, d));
+    mask_take(v, d);
+}
+
+static void chk_tiny(struct vctx *v, bool q, bool dbl, unsigned x, int y)
+{
+    tiny_test(v, q, dbl, x, y);
+    tiny_mask(v, q, dbl);
 }
 
 /* NaN lanes (x != x). */
@@ -216,8 +243,9 @@ static void chk_nan(struct vctx *v, bool q, bool dbl, unsigned x)
         put(v, a64_simd_logic(true, A64_V_ORN, VT, VM, VM));
         return;
     }
-    put(v, a64_simd_2misc(q, A64_V_NOT, 0, VT, VT));
-    accumulate(v, VT);
+    unsigned d = mask_dst(v);
+    put(v, a64_simd_2misc(q, A64_V_NOT, 0, VT, d));
+    mask_take(v, d);
 }
 
 /* Integer lanes (32-bit) equal to INT32_MIN or INT32_MAX: x ^ (x >> 31)
@@ -227,8 +255,9 @@ static void chk_saturated(struct vctx *v, bool q, unsigned x)
     put(v, a64_simd_shift_imm(q, A64_V_SSHR, 2, 31, x, VT));
     put(v, a64_simd_logic(q, A64_V_EOR, x, VT, VT));
     put(v, a64_simd_mvni4s_lsl(VU, 0x80, 24));
-    put(v, a64_simd_3same(q, A64_V_CMEQ, 2, VU, VT, VT));
-    accumulate(v, VT);
+    unsigned d = mask_dst(v);
+    put(v, a64_simd_3same(q, A64_V_CMEQ, 2, VU, VT, d));
+    mask_take(v, d);
 }
 
 static void reduce_mask(struct vctx *v)
@@ -456,11 +485,14 @@ static void emit_arith(struct vctx *v)
     bool dbl = is_dbl(i), unary = i->op == IR_vfsqrt;
     load_ab(v, fsize(i));
     ones(v);
-    chk_tiny(v, true, dbl, v->rb, unary ? -1 : (int)v->ra);
+    tiny_test(v, true, dbl, v->rb, unary ? -1 : (int)v->ra);
     arith_op(v, dbl);
+    if (i->op == IR_vfmul || i->op == IR_vfdiv) {   /* same lanes: one umin joins the tests */
+        tiny_bytes(v, true, dbl, v->rr, VU);
+        put(v, a64_simd_3same(true, A64_V_UMIN, 0, VU, VT, VT));
+    }
+    tiny_mask(v, true, dbl);
     chk_nan(v, true, dbl, v->rr);
-    if (i->op == IR_vfmul || i->op == IR_vfdiv)
-        chk_tiny(v, true, dbl, v->rr, -1);
     reduce_mask(v);
     store_r(v, fsize(i));
 }
@@ -802,4 +834,11 @@ void a64_vec_emit_stub(struct be_code *c)
     put(&v, a64_load_store_pair(true, A64_PAIR_POST, 18, 1, A64_SP, 0));
     put(&v, a64_ret());
     stub_bytes = c->ptr - start;
+}
+
+/* AArch64 has no denormal-operand flag: the pre-checks above send
+ * denormal operands to the helpers, which record x86's DE in env. */
+bool be_fp_denormal_flag(bool clear)
+{
+    return false;
 }

@@ -1,23 +1,26 @@
 /* x64_vec.c -- the vector IR ops (ir_ops.def, IR_F_VEC) on x86-64 with
  * SSE: a is loaded into xmm0, b into xmm1, the host's own instruction for
  * the op computes xmm0, which is stored to d.  Scratch: xmm0-xmm3, xmm7,
- * rax, rcx, rdx as for every op.
+ * rax, rcx, rdx as for every op.  Also the host's MXCSR.DE for the guest
+ * (be_fp_denormal_flag, be_ucontext_fp_flags).
  *
  * The host is x86, so its results, NaNs and exception flags are x86's by
- * definition; the host MXCSR's sticky flags are the guest's (merged in by
- * x86_sse_float.c when the guest reads MXCSR), except DE, which the C
- * library cannot read: a float op that raised DE (a denormal operand)
- * takes the slow path, which recomputes from the untouched operands with
- * the op's exact C helper (recording DE itself), as do float ops while
- * the guest MXCSR is not in its default state (input 0 nonzero) and ops
- * whose instruction the host lacks (SSSE3/SSE4.1).  The slow path calls
+ * definition; the host MXCSR's sticky flags are the guest's, merged in by
+ * x86_sse_float.c when the guest reads MXCSR: IE ZE OE UE PE through the
+ * C library, DE (a denormal operand) through be_fp_denormal_flag.  Float
+ * ops take the slow path, which computes with the op's exact C helper,
+ * while the guest MXCSR is not in its default state (input 0 nonzero:
+ * DAZ, FTZ, another rounding or an unmasked exception), as do ops whose
+ * instruction the host lacks (SSSE3/SSE4.1).  The slow path calls
  * fn(env, d, s, imm) through one stub per code cache (x64_vec_emit_stub,
  * right after the epilogue): rax = fn, ecx = d, rcx >> 32 = imm, rdx = s;
  * the result comes back in rax.  The stub saves the allocatable
- * call-clobbered registers and clears the host's DE flag.
+ * call-clobbered registers, and clears the host DE flag the helper's own
+ * arithmetic raised (the helper records the guest's DE in env).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <ucontext.h>
 
 #include "x64_backend.h"
 #include "x64_encode_sse.h"
@@ -272,46 +275,6 @@ static bool mode_check(struct xctx *x, const struct be_arg *mode)
     return true;
 }
 
-/* The slow path when an operand is denormal (x86 then sets MXCSR.DE,
- * which the host also does, but reading the host MXCSR back costs more
- * than the op: stmxcsr does not forward to a load).  With v = |x| << 1 as
- * an integer, (v - 1) >> k is zero exactly for 0 < v <= (smallest normal)
- * << 1 with k = 24 for binary32; binary64 uses k = 56, which also sends
- * the normals below 2^-1015 to the slow path but keeps the test a byte
- * per lane, so that pminub merges the two operands' tests.  `lanes` is
- * the movmskps mask of the lanes that count. */
-static void den_check(struct xctx *x, int ra, int rb, bool two, bool dbl, unsigned lanes)
-{
-    int src[2] = { two ? ra : rb, rb }, t[2] = { 2, 3 };    /* unary ops: b */
-    x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f76, 7, 7);          /* pcmpeqd: all ones */
-    for (int k = 0; k < (two ? 2 : 1); k++) {
-        x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f6f, t[k], src[k]);   /* movdqa */
-        x64_emit_sse_rr(x->c, X64_P_66, false, dbl ? 0x0f73 : 0x0f72, 6, t[k]);
-        x64_emit_byte(x->c, 1);                                     /* psll 1 */
-        x64_emit_sse_rr(x->c, X64_P_66, false, dbl ? 0x0fd4 : 0x0ffe, t[k], 7);  /* padd -1 */
-        x64_emit_sse_rr(x->c, X64_P_66, false, dbl ? 0x0f73 : 0x0f72, 2, t[k]);
-        x64_emit_byte(x->c, dbl ? 56 : 24);                         /* psrl k */
-    }
-    if (two)
-        x64_emit_sse_rr(x->c, X64_P_66, false, 0x0fda, t[0], t[1]);     /* pminub */
-    x64_emit_sse_rr(x->c, X64_P_66, false, 0x0fef, 7, 7);          /* pxor */
-    x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f76, t[0], 7);        /* pcmpeqd */
-    x64_emit_sse_rr(x->c, X64_PNONE, false, 0x0f50, X64_RAX, t[0]);  /* movmskps */
-    x64_emit_test_rm_imm(x->c, 0, X64_RAX, (int32_t)lanes);
-    to_slow(x, X64_CC_NE);
-}
-
-/* Lanes of an operand in movmskps's mask: dwords for binary32, the low
- * dwords of the qwords for binary64 (where den_check leaves its test). */
-static unsigned den_lanes(const struct ir_insn *i, bool dbl, bool low_half)
-{
-    if (ir_vec_scalar(i))
-        return 1;
-    if (dbl)
-        return low_half ? 1 : 5;
-    return low_half ? 3 : 0xf;
-}
-
 /* Bytes of an operand: one lane for scalar forms (wider accesses would
  * not be forwarded from the lane-sized stores that often wrote it). */
 static unsigned fbytes(const struct ir_insn *i)
@@ -332,7 +295,6 @@ static void emit_comi(struct xctx *x, const struct be_arg *out)
     unsigned n = fbytes(x->i);
     int rb = src_reg(x, ir_vec_b(x->i), n, XB, -1);
     int ra = src_reg(x, ir_vec_a(x->i), n, XA, rb);
-    den_check(x, ra, rb, true, is_dbl(x->i), 1);
     x64_emit_sse_rr(x->c, is_dbl(x->i) ? X64_P_66 : X64_PNONE, false, comi ? 0x0f2f : 0x0f2e,
                     ra, rb);
     x64_emit_lahf(x->c);
@@ -383,8 +345,6 @@ static void emit_cvt(struct xctx *x)
     }
     bool sc = ir_vec_scalar(i);
     int rb = src_reg(x, ir_vec_b(i), fbytes(i), XB, -1);
-    if (i->op == IR_vcvtf2f)        /* only these convert float inputs with DE */
-        den_check(x, XA, rb, false, dbl, den_lanes(i, dbl, !dbl));
     x64_emit_sse_rr(x->c, p, false, opc, XA, rb);
     fstore(x, sc ? (dbl ? 4 : 8) : 16);     /* scalar: the converted lane */
 }
@@ -404,7 +364,6 @@ static bool emit_float(struct xctx *x, const struct be_arg *out, const struct be
     int rb;
     bool full;
     int w = operands(x, fbytes(i), &rb, &full);
-    den_check(x, w, rb, i->op != IR_vfsqrt, is_dbl(i), den_lanes(i, is_dbl(i), false));
     x64_emit_sse_rr(x->c, fpfx(i), false, fop[i->op], w, rb);
     if (i->op == IR_vfcmp)
         x64_emit_byte(x->c, (uint8_t)(ir_vec_imm(i) & 7));
@@ -586,8 +545,34 @@ static void stub_cache_regs(struct be_code *c, bool save)
     }
 }
 
+enum { MXCSR_DE = 2 };
+
+/* stmxcsr / ldmxcsr [rsp + at] (0F AE /3, /2). */
+static void stub_mxcsr(struct be_code *c, bool store, int32_t at)
+{
+    x64_emit_sse_rm(c, X64_PNONE, 0x0fae, store ? 3 : 2, X64_RSP, at);
+}
+
+/* After the helper: the host DE it raised itself goes (the guest's DE
+ * is in env now); [rsp] holds MXCSR from before the call.  Keeps rax. */
+static void stub_drop_de(struct be_code *c)
+{
+    stub_mxcsr(c, true, 4);
+    x64_emit_mov_r_m(c, 0, X64_RCX, X64_RSP, 0);
+    x64_emit_unary_rm(c, X64_NOT, 0, X64_RCX);
+    x64_emit_op_m_r(c, 0, 0x23, X64_RCX, X64_RSP, 4);           /* and ecx, after */
+    x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RCX, MXCSR_DE);      /* raised by the helper */
+    x64_emit_byte(c, 0x74);                                     /* jz rel8: over */
+    uint8_t *skip = c->ptr;
+    x64_emit_byte(c, 0);
+    x64_emit_op_m_r(c, 0, 0x31, X64_RCX, X64_RSP, 4);           /* xor: clear it */
+    stub_mxcsr(c, false, 4);
+    *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
+}
+
 /* Called with rsp 16-byte aligned minus the return address: six pushes
- * and VC_SAVE bytes (8 modulo 16) keep the helper call aligned. */
+ * and VC_SAVE bytes (8 modulo 16) keep the helper call aligned; the 8
+ * bytes of padding at [rsp] hold MXCSR before and after the call. */
 void x64_vec_emit_stub(struct be_code *c)
 {
     uint8_t *start = c->ptr;
@@ -595,14 +580,46 @@ void x64_vec_emit_stub(struct be_code *c)
         x64_emit_push_r(c, stub_saved[k]);
     x64_emit_alu_rm_imm(c, X64_SUB, X64_W, X64_RSP, VC_SAVE);
     stub_cache_regs(c, true);
+    stub_mxcsr(c, true, 0);
     x64_emit_lea_r_m(c, X64_W, X64_RDI, X64_ENV, -X64_ENV_BIAS);
     x64_emit_mov_rm_r(c, 0, X64_RSI, X64_RCX);
     x64_emit_shift_rm_imm(c, X64_SHR, X64_W, X64_RCX, 32);
     x64_emit_call_rm(c, X64_RAX);
+    stub_drop_de(c);
     stub_cache_regs(c, false);
     x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, VC_SAVE);
     for (int k = N_STUB_SAVED - 1; k >= 0; k--)
         x64_emit_pop_r(c, stub_saved[k]);
     x64_emit_ret(c);
     stub_bytes = c->ptr - start;
+}
+
+/* ---- the host MXCSR.DE for the guest (backend.h) ---- */
+
+static uint32_t host_mxcsr(void)
+{
+    uint32_t m;
+    __asm__ volatile("stmxcsr %0" : "=m"(m));
+    return m;
+}
+
+bool be_fp_denormal_flag(bool clear)
+{
+    uint32_t m = host_mxcsr();
+    if (clear && (m & MXCSR_DE)) {
+        m &= ~(uint32_t)MXCSR_DE;
+        __asm__ volatile("ldmxcsr %0" : : "m"(m));
+    }
+    return m & MXCSR_DE;
+}
+
+/* The interrupted MXCSR's flags (IE DE ZE OE UE PE), this thread's
+ * control bits. */
+void be_ucontext_fp_flags(const void *uc)
+{
+    const ucontext_t *u = uc;
+    if (!u->uc_mcontext.fpregs)
+        return;
+    uint32_t m = (host_mxcsr() & ~0x3fu) | (u->uc_mcontext.fpregs->mxcsr & 0x3fu);
+    __asm__ volatile("ldmxcsr %0" : : "m"(m));
 }

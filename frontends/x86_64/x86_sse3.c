@@ -11,28 +11,22 @@
 static void sse3_lanes32(struct x86_cpu *env, uint32_t r[4], const uint32_t a[4],
                          const uint32_t b[4], const enum sse_fop op[4])
 {
-    if (!(env->mxcsr & SSE_MXCSR_MODE_BITS)) {
-        for (int i = 0; i < 4; i++)
-            r[i] = sse_f32_op_default(env, op[i], a[i], b[i]);
-        return;
-    }
-    int saved = sse_round_enter(env);
+    bool plain = !(env->mxcsr & SSE_MXCSR_MODE_BITS);
+    int saved = sse_round_enter(env);       /* also for the host DE */
     for (int i = 0; i < 4; i++)
-        r[i] = sse_f32_op(env, op[i], a[i], b[i]);
+        r[i] = plain ? sse_f32_op_default(env, op[i], a[i], b[i])
+                     : sse_f32_op(env, op[i], a[i], b[i]);
     sse_round_leave(saved);
 }
 
 static void sse3_lanes64(struct x86_cpu *env, uint64_t r[2], const uint64_t a[2],
                          const uint64_t b[2], const enum sse_fop op[2])
 {
-    if (!(env->mxcsr & SSE_MXCSR_MODE_BITS)) {
-        for (int i = 0; i < 2; i++)
-            r[i] = sse_f64_op_default(env, op[i], a[i], b[i]);
-        return;
-    }
-    int saved = sse_round_enter(env);
+    bool plain = !(env->mxcsr & SSE_MXCSR_MODE_BITS);
+    int saved = sse_round_enter(env);       /* also for the host DE */
     for (int i = 0; i < 2; i++)
-        r[i] = sse_f64_op(env, op[i], a[i], b[i]);
+        r[i] = plain ? sse_f64_op_default(env, op[i], a[i], b[i])
+                     : sse_f64_op(env, op[i], a[i], b[i]);
     sse_round_leave(saved);
 }
 

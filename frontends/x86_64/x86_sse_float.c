@@ -9,12 +9,22 @@
  * in the host's sticky FP status and is merged in when the guest reads
  * MXCSR.  These helpers compute the masked response; unmasked
  * exceptions are x86_sse_xm.c's.
+ *
+ * DE (denormal operand), which <fenv.h> cannot see, is the backend's
+ * (tr_fp_denormal_flag: backend.h's be_fp_denormal_flag): on an x86 host
+ * the translated float ops set it in the host MXCSR as the guest's, and
+ * every read of MXCSR merges it in (writes clear it); a host without it
+ * has translated code send denormal operands to the helpers.  The
+ * helpers set DE in env by the x86 rules and must not leave the host's
+ * set by their own arithmetic (on scaled or flushed values, say):
+ * sse_round_enter/leave put it back as it was.
  */
 #pragma GCC optimize("rounding-math", "fp-contract=off")
 
 #include <fenv.h>
 #include <math.h>
 
+#include "translator.h"
 #include "x86_sse.h"
 #include "x86_sse_float.h"
 
@@ -141,20 +151,28 @@ uint32_t sse_f64_to_f32(struct x86_cpu *env, uint64_t a)
 
 static const int sse_host_round[4] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };
 
+/* The saved state: the host rounding mode + 1 (0: not changed) above
+ * bit 0, the host DE flag in bit 0. */
 int sse_round_enter(const struct x86_cpu *env)
 {
+    int de = tr_fp_denormal_flag(false);
     unsigned rc = (env->mxcsr >> SSE_MXCSR_RC_SHIFT) & 3;
     if (rc == 0)
-        return -1;
+        return de;
     int saved = fegetround();
     fesetround(sse_host_round[rc]);
-    return saved;
+    return (saved + 1) << 1 | de;
 }
 
+/* The helper's own arithmetic may have raised the host DE: a guest DE
+ * is recorded in env (sse_f32_operands), so the host's goes back to what
+ * it was. */
 void sse_round_leave(int saved)
 {
-    if (saved >= 0)
-        fesetround(saved);
+    if (saved >> 1)
+        fesetround((saved >> 1) - 1);
+    if (!(saved & 1))
+        tr_fp_denormal_flag(true);
 }
 
 static const struct { int host; uint32_t mxcsr; } sse_host_flags[] = {
@@ -166,6 +184,8 @@ static const struct { int host; uint32_t mxcsr; } sse_host_flags[] = {
 uint32_t sse_mxcsr_read(struct x86_cpu *env)
 {
     int raised = fetestexcept(FE_ALL_EXCEPT);
+    if (tr_fp_denormal_flag(false))
+        env->mxcsr |= SSE_MXCSR_DE;
     env->mxcsr |= env->mxcsr_held;          /* an #XM check cut short by a fault */
     env->mxcsr_held = 0;
     for (size_t i = 0; i < sizeof sse_host_flags / sizeof sse_host_flags[0]; i++)
@@ -194,6 +214,7 @@ bool sse_step_stops(struct x86_cpu *env)
 void sse_mxcsr_write(struct x86_cpu *env, uint32_t v)
 {
     feclearexcept(FE_ALL_EXCEPT);
+    tr_fp_denormal_flag(true);
     env->mxcsr = v;
     env->mxcsr_held = 0;
     x86_xm_mode_update(env);

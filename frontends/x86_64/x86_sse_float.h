@@ -62,7 +62,8 @@ uint32_t sse_f32_from_int(struct x86_cpu *env, int64_t v);
 uint64_t sse_f64_from_int(struct x86_cpu *env, int64_t v);
 
 /* Host rounding mode follows MXCSR.RC between enter and leave (only
- * changed when RC is not round-to-nearest). */
+ * changed when RC is not round-to-nearest); leave also clears the host
+ * DE flag (be_fp_denormal_flag) unless it was set at enter. */
 int sse_round_enter(const struct x86_cpu *env);
 void sse_round_leave(int saved);
 

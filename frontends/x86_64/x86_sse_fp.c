@@ -11,14 +11,11 @@ static void sse_arith32(struct x86_cpu *env, enum sse_fop op, uint64_t d, uint64
 {
     x86_xmm *D = sse_reg(env, d);
     const x86_xmm *S = sse_reg(env, s);
-    if (!(env->mxcsr & SSE_MXCSR_MODE_BITS)) {         /* the common case */
-        for (int i = 0; i < lanes; i++)
-            D->d[i] = sse_f32_op_default(env, op, D->d[i], S->d[i]);
-        return;
-    }
-    int saved = sse_round_enter(env);
+    bool plain = !(env->mxcsr & SSE_MXCSR_MODE_BITS);     /* the common case */
+    int saved = sse_round_enter(env);       /* also for the host DE (sqrtf's own test) */
     for (int i = 0; i < lanes; i++)
-        D->d[i] = sse_f32_op(env, op, D->d[i], S->d[i]);
+        D->d[i] = plain ? sse_f32_op_default(env, op, D->d[i], S->d[i])
+                          : sse_f32_op(env, op, D->d[i], S->d[i]);
     sse_round_leave(saved);
 }
 
@@ -26,14 +23,11 @@ static void sse_arith64(struct x86_cpu *env, enum sse_fop op, uint64_t d, uint64
 {
     x86_xmm *D = sse_reg(env, d);
     const x86_xmm *S = sse_reg(env, s);
-    if (!(env->mxcsr & SSE_MXCSR_MODE_BITS)) {         /* the common case */
-        for (int i = 0; i < lanes; i++)
-            D->q[i] = sse_f64_op_default(env, op, D->q[i], S->q[i]);
-        return;
-    }
-    int saved = sse_round_enter(env);
+    bool plain = !(env->mxcsr & SSE_MXCSR_MODE_BITS);     /* the common case */
+    int saved = sse_round_enter(env);       /* also for the host DE (sqrtf's own test) */
     for (int i = 0; i < lanes; i++)
-        D->q[i] = sse_f64_op(env, op, D->q[i], S->q[i]);
+        D->q[i] = plain ? sse_f64_op_default(env, op, D->q[i], S->q[i])
+                          : sse_f64_op(env, op, D->q[i], S->q[i]);
     sse_round_leave(saved);
 }
 
