@@ -275,6 +275,12 @@ bool ir_fuse_flags(struct ir_block *b, const uint8_t *keeps_flags);
  * be_desc.ext_operands.  Returns whether anything was folded. */
 bool ir_fold_ext(struct ir_block *b);
 
+/* ir_loadext.c: a zero-extending guest load of 8, 16 or 32 bits read only
+ * by a sign extension of its width becomes a sign-extending load (x86's
+ * movsx/movsxd from memory), for every backend.  Returns whether anything
+ * was folded. */
+bool ir_fold_load_ext(struct ir_block *b);
+
 /* ir_canonical.c: an exit_indirect marked by ir_mark_canonical takes over
  * its instruction's non-canonical-target brexit when the host checks the
  * target on its jump-cache miss path (be_desc.canonical_at_exit); else the

@@ -24,6 +24,10 @@ enum x64_cc x64_cond_cc(enum ir_cond c);
 extern const int8_t x64_pinned_regs[X64_N_PINNED];
 uint64_t x64_pinned_mask(const struct ir_globals *g);
 
+/* An 8-byte zero store to env as part of a run of them at consecutive
+ * offsets, stored 16 bytes at a time from a zeroed xmm0 (x64_envzero.c). */
+void x64_env_store_zero(struct be_code *c, int32_t offset);
+
 /* Exits (x64_exits.c). */
 void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer);  /* enum ir_xfer */
 /* flags_from: where the code setting the flags the jcc reads starts (it

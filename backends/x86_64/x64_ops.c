@@ -527,6 +527,10 @@ static void emit_ld_env(struct be_code *c, const struct ir_insn *i,
 static void emit_st_env(struct be_code *c, const struct ir_insn *i,
                         const struct be_arg *out, const struct be_arg *in)
 {
+    if (i->size == IR_MO_64 && in[0].is_const && in[0].imm == 0) {
+        x64_env_store_zero(c, (int32_t)i->aux[0]);      /* (vzeroupper's runs) */
+        return;
+    }
     struct x64_mem m = env_mem(i);
     emit_store(c, i->size, &m, &in[0]);
 }

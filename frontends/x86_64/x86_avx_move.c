@@ -160,17 +160,19 @@ bool avx_emit_movdq(struct x86_dc *dc, const struct avx_row *row)
     return true;
 }
 
-/* vzeroupper (vimm 0) / vzeroall (vimm 1). */
+/* vzeroupper (vimm 0) / vzeroall (vimm 1).  The upper halves first, then
+ * the lower ones: each a run of stores at consecutive env offsets, which
+ * the backends store 16 or 32 bytes at a time (x64_envzero.c,
+ * a64_envpair.c). */
 bool avx_emit_zero(struct x86_dc *dc, const struct avx_row *row)
 {
     bool wide;
     if (!avx_row_width(dc, row, &wide))
         return false;
-    for (int r = 0; r < 16; r++) {
+    for (int r = 0; r < 16; r++)
         avx_zero16(dc, avx_regop(r).hi);
-        if (row->vimm)
-            avx_zero16(dc, avx_regop(r).lo);
-    }
+    for (int r = 0; row->vimm && r < 16; r++)
+        avx_zero16(dc, avx_regop(r).lo);
     return true;
 }
 

@@ -294,6 +294,18 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
 
 static bool decoded_ok(const cs_insn *ci) { return ci->id != X86_INS_INVALID && ci->size; }
 
+/* A row's flag class on the machine ferry imitates: tzcnt/lzcnt keep OF
+ * on AMD (their rows' PASS) but clear it on Intel (x86_bits.c), where
+ * they overwrite all six flags without reading them -- the flags before
+ * them are then dead (glibc's AVX2 strlen: `test eax, eax; jz ...;
+ * tzcnt eax, eax`, whose jz stores no flags on the tzcnt path). */
+static int machine_fclass(unsigned id, int cls)
+{
+    if ((id == X86_INS_TZCNT || id == X86_INS_LZCNT) && x86_machine()->intel)
+        return X86_FL_FULL;
+    return cls;
+}
+
 /* Shifts by a non-zero constant overwrite every flag. */
 static int fclass_of(const cs_insn *ci)
 {
@@ -307,7 +319,7 @@ static int fclass_of(const cs_insn *ci)
             (x->operands[0].size == 8 || (x->operands[1].imm & 0x1f) != 0))
             return X86_FL_FULL;
     }
-    return e->fclass;
+    return machine_fclass(ci->id, e->fclass);
 }
 
 /* Readers that look at flags other than CF only (je, setl, cmovs...). */
@@ -345,7 +357,8 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
     extend_readable(mem, readable_end, pc);
     if (*readable_end >= pc + 15 && !x86_code32 && x86_quick_decode(tr_g2h(mem, pc), pc, &q)) {
         const struct x86_insn_row *e = x86_row_of_id(q.id);
-        *s = (struct scan_insn){ q.id, q.size, e ? e->fclass : X86_FL_READ, q.target, q.mem };
+        *s = (struct scan_insn){ q.id, q.size, e ? machine_fclass(q.id, e->fclass) : X86_FL_READ,
+                                 q.target, q.mem };
         return true;
     }
     if (!ci && (ci = cs_malloc(x86_cs)))       /* zero, as x86_quick_insn expects */

@@ -210,6 +210,30 @@ BINARY(lzcnt_w, "lzcntw", "w")
 BINARY(tzcnt_q, "tzcntq", "q")
 BINARY(popcnt_l, "popcntl", "k")
 
+/* lzcnt/tzcnt with the older flags from a compare in the block before
+ * (OF set by INT64_MIN - 1, clear by 0 - 0), which ends in a jo to them:
+ * AMD keeps the older OF (the jo's block must leave its flags), Intel
+ * clears it (they are dead there: ferry's jo then stores none,
+ * x86_translate.c machine_fclass). */
+#define AFTER_JCC(FN, INSN, M)                                                \
+    INSN_TEST(FN)                                                             \
+    {                                                                         \
+        for (unsigned j = 0; j < INSN_NVALUES; j += STRIDE)                   \
+            for (unsigned f = 0; f < 2; f++) {                                \
+                uint64_t x = f ? 1ull << 63 : 0, y = f, d = 0, s = insn_value(j), fl; \
+                __asm__ volatile("cmp %[y], %[x]\n\tjo 1f\n1:\t"              \
+                                 INSN " %" M "[s], %" M "[d]\n\tpushfq\n\tpop %[fl]" \
+                                 : [d] "+r"(d), [fl] "=r"(fl)                 \
+                                 : [x] "r"(x), [y] "r"(y), [s] "r"(s) : "cc"); \
+                uint64_t in[] = { s, f };                                     \
+                uint64_t out[] = { d, fl & F_ARITH };                         \
+                INSN_CASE(#FN, in, out);                                      \
+            }                                                                 \
+    }
+
+AFTER_JCC(tzcnt_after_jo, "tzcntq", "q")
+AFTER_JCC(lzcnt_after_jo, "lzcntl", "k")
+
 int main(void)
 {
     return insn_main();

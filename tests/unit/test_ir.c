@@ -805,3 +805,48 @@ Test(ir, chain_link_read_once_merges)
               b->values[m->args[2]].imm == (uint64_t)-0x30, "%s", dump(b));
     cr_assert_null(ir_validate(b));
 }
+
+/* movsx rax, byte ptr [rbx] / movsxd rcx, dword ptr [rbx + rax*4]: a
+ * zero-extending load read once by a sign extension of its width is one
+ * sign-extending load writing the extension's output (ir_loadext.c). */
+Test(ir, narrow_load_read_by_its_sign_extension_is_one_signed_load)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b), v = ir_temp(b), w = ir_temp(b);
+    ir_ld(b, IR_MO_8, t, RBX);
+    ir_unop(b, IR_ext8s, 64, RAX, t);               /* right after: a global output */
+    ir_ld(b, IR_MO_32, v, RBX);
+    ir_binop(b, IR_add, 64, RCX, RCX, RAX);
+    ir_unop(b, IR_ext32s, 64, w, v);                /* later: a temp output */
+    ir_mov(b, RCX, w);
+    ir_ld(b, IR_MO_16, u, RCX);
+    ir_goto_tb(b, 0x1006, 0);
+    cr_assert(ir_fold_load_ext(b), "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_ext8s) + count_op(b, IR_ext32s), 0, "%s", dump(b));
+    cr_assert(b->insns[0].op == IR_ld && b->insns[0].size == (IR_MO_8 | IR_MO_SIGN) &&
+              b->insns[0].args[0] == RAX, "%s", dump(b));
+    cr_assert(b->insns[1].op == IR_ld && b->insns[1].size == (IR_MO_32 | IR_MO_SIGN) &&
+              b->insns[1].args[0] == w, "%s", dump(b));
+    cr_assert(b->insns[4].size == IR_MO_16, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+/* Not folded: another width, the loaded value read twice, a global
+ * output further on (read in between), a host access. */
+Test(ir, load_stays_when_its_zero_extended_value_is_needed)
+{
+    struct ir_block *b = new_block();
+    ir_ref t = ir_temp(b), u = ir_temp(b), v = ir_temp(b), w = ir_temp(b);
+    ir_ld(b, IR_MO_8, t, RBX);
+    ir_unop(b, IR_ext16s, 64, RAX, t);
+    ir_ld(b, IR_MO_16, u, RBX);
+    ir_unop(b, IR_ext16s, 64, RAX, u);
+    ir_mov(b, RCX, u);
+    ir_ld(b, IR_MO_32, v, RBX);
+    ir_binop(b, IR_add, 64, RCX, RCX, RAX);
+    ir_unop(b, IR_ext32s, 64, RAX, v);
+    ir_ld(b, IR_MO_8 | IR_MO_HOST, w, RBX);
+    ir_unop(b, IR_ext8s, 64, RBX, w);
+    ir_goto_tb(b, 0x1006, 0);
+    cr_assert(!ir_fold_load_ext(b), "%s", dump(b));
+}
