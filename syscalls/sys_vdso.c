@@ -59,18 +59,20 @@ void sys_vdso_unmapped(uint64_t addr, uint64_t len)
         sys_proc.vdso_start = sys_proc.vdso_end = 0;
 }
 
+/* ARCH_MAP_VDSO_64/_32: the vDSO's size, or -errno. */
 int64_t sys_vdso_map(uint64_t hint)
 {
     size_t size;
     const uint8_t *bytes = ld_vdso_bytes(&size);
     int64_t r = -EEXIST;
     sys_mm_lock();
-    if (!sys_proc.vdso_start)
+    if (!sys_proc.vdso_start) {
         r = sys_mm_map_copy_locked(hint, bytes, size, TR_PROT_READ | TR_PROT_EXEC);
-    if (!sys_proc.vdso_start && r >= 0) {
-        sys_proc.vdso_start = (uint64_t)r;
-        sys_proc.vdso_end = (uint64_t)r + ((size + 4095) & ~(uint64_t)4095);
-        r = (int64_t)(sys_proc.vdso_end - sys_proc.vdso_start);
+        if (r >= 0) {
+            sys_proc.vdso_start = (uint64_t)r;
+            sys_proc.vdso_end = (uint64_t)r + ((size + 4095) & ~(uint64_t)4095);
+            r = (int64_t)(sys_proc.vdso_end - sys_proc.vdso_start);
+        }
     }
     sys_mm_unlock();
     return r;
