@@ -20,6 +20,13 @@ static bool ld_vdso_wanted(void)
     return !v || strcmp(v, "0") != 0;
 }
 
+/* The image's bytes, also for ARCH_MAP_VDSO_* (syscalls/sys_vdso.c). */
+const uint8_t *ld_vdso_bytes(size_t *size)
+{
+    *size = (size_t)(ld_vdso_image_end - ld_vdso_image);
+    return ld_vdso_image;
+}
+
 /* 0 when there is none (not wanted, or no memory: glibc then makes the
  * system calls itself, as it did before ferry had a vDSO). */
 uint64_t ld_map_vdso(struct ld_image *img)

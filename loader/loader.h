@@ -64,6 +64,9 @@ struct ld_image {
     int n_maps;
 };
 
+/* The guest vDSO's image (ld_vdso.c): its bytes, *size of them. */
+const uint8_t *ld_vdso_bytes(size_t *size);
+
 /* Loads `path`. argv[0] is the guest's argv[0]. On failure, writes a
  * one-line message "ferry: PATH: REASON" to errbuf and returns the exit
  * status a shell would use (126 not executable / bad format, 127 missing);

@@ -198,6 +198,9 @@ bool sys_va_above_top(uint64_t addr, uint64_t len);
 int64_t sys_vdso_mremap_check(const uint64_t *a);
 void sys_vdso_remapped(uint64_t old, uint64_t len, uint64_t new, uint64_t new_len);
 void sys_vdso_unmapped(uint64_t addr, uint64_t len);
+int64_t sys_vdso_map(uint64_t hint);
+/* sys_mm.c: bytes copied into a new private mapping near hint (mm lock held). */
+int64_t sys_mm_map_copy_locked(uint64_t hint, const void *bytes, size_t size, int prot);
 
 /* sys_maps.c: opening the guest's own /proc/.../maps (filtered); the
  * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */

@@ -9,6 +9,7 @@
  * the host break belongs to ferry's malloc, so the guest's heap is an
  * anonymous mapping grown from sys_proc.brk_start. */
 #define _GNU_SOURCE
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -113,6 +114,23 @@ static int64_t sys_mmap_locked(const uint64_t *a)
     tr_map_changed(sys_engine, TR_MAP, (uint64_t)(uintptr_t)p, a[1], sys_guest_prot(a[2]));
     sys_vdso_unmapped((uint64_t)(uintptr_t)p, a[1]);
     return (int64_t)(uintptr_t)p;
+}
+
+/* A private copy of `size` bytes mapped as mmap would place a hint's
+ * mapping (the hint rounded down, as x86's get_unmapped_area does),
+ * read-only on the host and `prot` for the guest: its address, or -errno.
+ * Callers hold the mm lock (ARCH_MAP_VDSO_*: sys_vdso.c). */
+int64_t sys_mm_map_copy_locked(uint64_t hint, const void *bytes, size_t size, int prot)
+{
+    const uint64_t a[6] = { hint & ~(SYS_PAGE - 1), SYS_PAGE_UP(size), PROT_READ | PROT_WRITE,
+                            SYS_GUEST_MAP_PRIVATE | SYS_GUEST_MAP_ANONYMOUS, (uint64_t)-1, 0 };
+    int64_t at = sys_mmap_locked(a);
+    if (at < 0)
+        return at;
+    memcpy(sys_ptr((uint64_t)at), bytes, size);
+    mprotect(sys_ptr((uint64_t)at), a[1], PROT_READ);
+    tr_map_changed(sys_engine, TR_MAP, (uint64_t)at, a[1], prot);
+    return at;
 }
 
 /* Only what the guest has (sys_ferry_mem.c). */

@@ -6,11 +6,21 @@
  * /proc/self/maps names [vdso] (sys_maps.c) and ARCH_MAP_VDSO_* sees.
  * ferry's vDSO keeps no pointer to itself (each function is a system
  * call), so moving its page is all there is to do.  Callers hold the
- * mm lock (sys_mm.c). */
+ * mm lock (sys_mm.c), but for sys_vdso_map (arch_prctl), which takes it.
+ *
+ * ARCH_MAP_VDSO_64/_32 (Linux's prctl_map_vdso, CRIU's restore): EEXIST
+ * while a vDSO is mapped (Linux also while its [vvar] pages are: ferry
+ * has none, so unmapping [vdso] alone is enough here), else the image
+ * mapped again where a hint's mmap would go, and the call returns the
+ * vDSO's size.  Linux's vvar pages come first and its _32 maps the 32-bit
+ * image (code only compatibility mode runs, not emulated: ferry maps its
+ * one image for both). */
 #define _GNU_SOURCE
 #include <sys/mman.h>
 
+#include "loader.h"
 #include "sys_internal.h"
+#include "translator.h"
 
 static bool sys_vdso_overlaps(uint64_t addr, uint64_t len)
 {
@@ -47,4 +57,23 @@ void sys_vdso_unmapped(uint64_t addr, uint64_t len)
 {
     if (sys_vdso_overlaps(addr, len))
         sys_proc.vdso_start = sys_proc.vdso_end = 0;
+}
+
+/* ARCH_MAP_VDSO_64/_32: the vDSO's size, or -errno. */
+int64_t sys_vdso_map(uint64_t hint)
+{
+    size_t size;
+    const uint8_t *bytes = ld_vdso_bytes(&size);
+    int64_t r = -EEXIST;
+    sys_mm_lock();
+    if (!sys_proc.vdso_start) {
+        r = sys_mm_map_copy_locked(hint, bytes, size, TR_PROT_READ | TR_PROT_EXEC);
+        if (r >= 0) {
+            sys_proc.vdso_start = (uint64_t)r;
+            sys_proc.vdso_end = (uint64_t)r + ((size + 4095) & ~(uint64_t)4095);
+            r = (int64_t)(sys_proc.vdso_end - sys_proc.vdso_start);
+        }
+    }
+    sys_mm_unlock();
+    return r;
 }

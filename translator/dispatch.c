@@ -138,7 +138,9 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code, str
     case TR_EXIT_REQUEST:
         return exit_requested(rt);
     case TR_EXIT_HOST_FAULT:            /* rt->fault filled in by fault.c */
-        if (rt->fault.trapno == 14)     /* (13: a non-canonical address) */
+        /* (13: a non-canonical address; U already set: a helper made the
+         * whole error code, as Linux's UMIP emulation does) */
+        if (rt->fault.trapno == 14 && !(rt->fault.err & PF_USER))
             rt->fault.err |= PF_USER | pf_present(rt, rt->fault.addr, rt->fault.code);
         return TR_STOP_FAULT;
     case TR_EXIT_FETCH_FAULT:

@@ -23,8 +23,17 @@
  *     memory gets 2 bytes;
  *   - sgdt/sidt: limit 0 and the dummy bases 0xfffffffffffe0000 (GDT),
  *     0xffffffffffff0000 (IDT), 10 bytes; their register forms stay #UD
- *     (the CPU checks that before UMIP's #GP).
+ *     (the CPU checks that before UMIP's #GP);
+ *   - a memory answer is written by copy_to_user: outside user space
+ *     (non-canonical, the kernel half, past USER_PTR_MAX) nothing, else
+ *     byte by byte up to the first byte it cannot write; when short,
+ *     SIGSEGV SEGV_MAPERR at the operand's start, error code 6 (U W,
+ *     never P), trap 14, the instruction not done -- on a read-only page
+ *     too (force_sig_info_umip_fault).  A C helper does that store.
  */
+#include <signal.h>
+#include <string.h>
+
 #include "x86_internal.h"
 
 #define LINUX_LDTR      0x0
@@ -52,15 +61,97 @@ static void store_word(struct x86_dc *dc, uint64_t v)
 #define UMIP_GDT_BASE   0xfffffffffffe0000ull
 #define UMIP_IDT_BASE   0xffffffffffff0000ull
 
+/* What umip.c answers, as the bytes it copies to memory (at most 10). */
+enum umip_kind { UMIP_SLDT, UMIP_STR, UMIP_SMSW, UMIP_SGDT, UMIP_SIDT };
+
+/* umip.c's sldt: 0x50 if the process has an LDT (x86_ldt.c), else 0. */
+static uint64_t umip_ldtr(void *env)
+{
+    (void)env;
+    return x86_ldt_count() ? UMIP_LDTR : 0;
+}
+
+static const struct ir_helper umip_ldtr_helper = { (void *)umip_ldtr, "umip_ldtr", 0, 1, 0 };
+
+static size_t umip_answer(unsigned kind, uint8_t out[10])
+{
+    uint64_t v = kind == UMIP_SLDT ? umip_ldtr(NULL) : kind == UMIP_STR ? LINUX_TR : LINUX_CR0;
+    if (kind == UMIP_SGDT || kind == UMIP_SIDT) {
+        uint64_t base = kind == UMIP_SGDT ? UMIP_GDT_BASE : UMIP_IDT_BASE;
+        memset(out, 0, 2);
+        memcpy(out + 2, &base, 8);
+        return 10;
+    }
+    out[0] = (uint8_t)v, out[1] = (uint8_t)(v >> 8);
+    return 2;
+}
+
+/* Linux's USER_PTR_MAX without LAM (TASK_SIZE_MAX - 1): access_ok wants
+ * addr + len at or below it. */
+#define UMIP_USER_PTR_MAX 0x7fffffffefffull
+
+struct umip_byte { uint64_t addr; uint8_t v; };
+
+static void umip_put(struct x86_cpu *c, void *arg)
+{
+    const struct umip_byte *b = arg;
+    *(volatile uint8_t *)tr_guest_ptr(c, b->addr) = b->v;
+}
+
+/* copy_to_user: how many bytes it wrote (all, or up to the first that
+ * faults; none outside user space). */
+static size_t umip_copy_out(struct x86_cpu *c, uint64_t addr, const uint8_t *data, size_t n)
+{
+    if (addr + n < addr || addr + n > UMIP_USER_PTR_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        struct umip_byte b = { addr + i, data[i] };
+        if (!x86_guarded(c, umip_put, &b))
+            return i;
+    }
+    return n;
+}
+
+/* The memory form: the answer stored, or force_sig_info_umip_fault's
+ * signal (dispatch.c keeps an error code that has U). */
+static void umip_mem_store(void *env, uint64_t addr, uint64_t kind)
+{
+    struct x86_cpu *c = env;
+    uint8_t data[10];
+    size_t n = umip_answer((unsigned)kind, data);
+    if (umip_copy_out(c, addr, data, n) == n)
+        return;
+    c->rt.fault.sig = SIGSEGV;
+    c->rt.fault.addr = addr;
+    c->rt.fault.code = 1;               /* SEGV_MAPERR */
+    c->rt.fault.trapno = 14;
+    c->rt.fault.err = 6;                /* X86_PF_USER | X86_PF_WRITE */
+    tr_raise(&c->rt, TR_EXIT_HOST_FAULT, c->rt.pc);
+}
+
+static const struct ir_helper umip_mem_helper = {
+    (void *)umip_mem_store, "umip_mem_store", 2, 0, IR_HELPER_RW_GLOBALS,
+};
+
 /* umip.c's register write: the low operand-size bytes of the saved
- * register, the rest kept (no 32-bit zero-extension); memory: 2 bytes. */
-static void umip_store(struct x86_dc *dc, ir_ref v)
+ * register, the rest kept (no 32-bit zero-extension); memory: the
+ * answer's bytes through umip_mem_store. */
+static void umip_store(struct x86_dc *dc, enum umip_kind kind)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
     if (d->type == X86_OP_MEM) {
-        x86_store(dc, 2, x86_ea(dc, d), v);
+        ir_ref ea = x86_ea(dc, d);
+        x86_sync_pc(dc);
+        x86_call(dc, &umip_mem_helper, ea, x86_imm(dc, kind), IR_NONE, IR_NONE, IR_NONE);
         return;
     }
+    if (kind >= UMIP_SGDT) {            /* register forms: #UD before UMIP's #GP */
+        x86_raise_sigill(dc);
+        return;
+    }
+    ir_ref v = kind == UMIP_SLDT ? x86_call(dc, &umip_ldtr_helper, IR_NONE, IR_NONE, IR_NONE,
+                                            IR_NONE, IR_NONE)
+             : x86_imm(dc, kind == UMIP_STR ? LINUX_TR : LINUX_CR0);
     if (d->size == 2) {
         x86_operand_write(dc, d, x86_op2(dc, IR_and, 8, v, x86_imm(dc, 0xffff)));
         return;
@@ -73,35 +164,25 @@ static void umip_store(struct x86_dc *dc, ir_ref v)
     x86_set_reg(dc, n, v);
 }
 
-/* umip.c's sldt: 0x50 if the process has an LDT (x86_ldt.c), else 0. */
-static uint64_t umip_ldtr(void *env)
-{
-    (void)env;
-    return x86_ldt_count() ? UMIP_LDTR : 0;
-}
-
-static const struct ir_helper umip_ldtr_helper = { (void *)umip_ldtr, "umip_ldtr", 0, 1, 0 };
-
 static void h_sldt(struct x86_dc *dc)
 {
     if (dc->system) x86_raise_sigill(dc);
     else if (x86_machine()->umip)
-        umip_store(dc, x86_call(dc, &umip_ldtr_helper, IR_NONE, IR_NONE, IR_NONE, IR_NONE,
-                                IR_NONE));
+        umip_store(dc, UMIP_SLDT);
     else store_word(dc, LINUX_LDTR);
 }
 
 static void h_str(struct x86_dc *dc)
 {
     if (dc->system) x86_raise_sigill(dc);
-    else if (x86_machine()->umip) umip_store(dc, x86_imm(dc, LINUX_TR));
+    else if (x86_machine()->umip) umip_store(dc, UMIP_STR);
     else store_word(dc, LINUX_TR);
 }
 
 static void h_smsw(struct x86_dc *dc)
 {
     if (dc->system) x86_raise_sigill(dc);
-    else if (x86_machine()->umip) umip_store(dc, x86_imm(dc, LINUX_CR0));
+    else if (x86_machine()->umip) umip_store(dc, UMIP_SMSW);
     else store_word(dc, LINUX_CR0);
 }
 
@@ -118,16 +199,16 @@ static void store_table(struct x86_dc *dc, uint64_t limit, uint64_t base)
     x86_store(dc, 8, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, 2)), x86_imm(dc, base));
 }
 
-/* Under UMIP umip.c answers limit 0 and its dummy bases. */
+/* Under UMIP umip.c answers limit 0 and its dummy bases (umip_answer). */
 static void h_sgdt(struct x86_dc *dc)
 {
-    if (x86_machine()->umip) store_table(dc, 0, UMIP_GDT_BASE);
+    if (x86_machine()->umip && !dc->system) umip_store(dc, UMIP_SGDT);
     else store_table(dc, LINUX_GDT_LIMIT, LINUX_GDT_BASE);
 }
 
 static void h_sidt(struct x86_dc *dc)
 {
-    if (x86_machine()->umip) store_table(dc, 0, UMIP_IDT_BASE);
+    if (x86_machine()->umip && !dc->system) umip_store(dc, UMIP_SIDT);
     else store_table(dc, LINUX_IDT_LIMIT, LINUX_IDT_BASE);
 }
 

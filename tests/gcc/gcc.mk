@@ -15,13 +15,20 @@ GCC_SWEEP_A64_EVERY ?= 10
 # More options for gcc_sweep.py, e.g. --only 'ieee/' or --suites exec.
 GCC_SWEEP_ARGS      ?=
 
-# Only the test directories the sweep reads are unpacked.
+# Only the test directories the sweep reads are unpacked, from Debian's
+# gcc-12-source package when it is installed (`apt-get install
+# gcc-12-source`: no deb-src needed), else from the source package.
+GCC_SRC_TARBALL ?= /usr/src/gcc-12/gcc-12.2.0-dfsg.tar.xz
+GCC_SRC_DIRS := '*/gcc/testsuite/gcc.c-torture/*' '*/gcc/testsuite/gcc.dg/*'
 $(GCC_TESTSUITE)/gcc.dg:
 	mkdir -p $(GCC_SRC_DIR)
-	cd $(GCC_SRC_DIR) && apt-get source --download-only gcc-12 && \
+	if [ -f $(GCC_SRC_TARBALL) ]; then \
+	    cd $(GCC_SRC_DIR) && tar xJf $(GCC_SRC_TARBALL) --wildcards $(GCC_SRC_DIRS); \
+	else \
+	    cd $(GCC_SRC_DIR) && apt-get source --download-only gcc-12 && \
 	    tar xzf gcc-12_*.orig.tar.gz && \
-	    tar xJf gcc-12-*/gcc-*-dfsg.tar.xz --wildcards \
-	        '*/gcc/testsuite/gcc.c-torture/*' '*/gcc/testsuite/gcc.dg/*'
+	    tar xJf gcc-12-*/gcc-*-dfsg.tar.xz --wildcards $(GCC_SRC_DIRS); \
+	fi
 
 .PHONY: gcc-sweep
 gcc-sweep: $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) | $(GCC_TESTSUITE)/gcc.dg

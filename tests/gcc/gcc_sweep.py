@@ -318,6 +318,7 @@ def main():
     ap.add_argument("-j", type=int, default=2)
     a = ap.parse_args()
     a.out = os.path.abspath(a.out)  # the runs chdir into a scratch dir
+    a.testsuite = os.path.abspath(a.testsuite)  # (gcc.mk's default is relative)
     a.work = os.path.join(a.out, "work")
     os.makedirs(a.work, exist_ok=True)
     items = [it for it in collect(a.testsuite, a.suites.split(",")) if re.search(a.only, it[1])]

@@ -9,6 +9,13 @@
  * where the kernel has IA32 emulation (this Intel host; the AMD one
  * measured has none: #GP(0x20)).  The LDT entry is a read-only data
  * segment: #GP wherever the CPU sees the LDT or not.
+ * iretq to an LDT stack segment (entries 1-4: writable 32- and 16-bit
+ * data, expand-down, not present; and a wrong RPL): the writable ones
+ * load (natively here, Linux 6.18 on Intel: no SIGKILL, which the VM
+ * oracle of session 16 showed), and ss then stays through an
+ * asynchronous signal (the frame holds it, the handler runs with 0x2b,
+ * rt_sigreturn brings it back: UC_STRICT_RESTORE_SS) until a system call
+ * returns with __USER_DS.
  * REX.W makes the far pointer m16:64 on Intel (an 8-byte offset, the
  * selector after it), not on AMD (m16:32 still): the pointer is laid out
  * so that both readings reach a stub -- off32, sel, 0, sel: m16:32 gives
@@ -24,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -175,6 +183,65 @@ static void try_iret(unsigned cs, unsigned ss)
     printf("iretq cs %#06x ss %#06x: back, ss %#x\n", cs, ss, after);
 }
 
+static volatile long alarm_ss = -1, handler_ss = -1;
+
+static void on_alarm(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    unsigned now;
+    __asm__ volatile("mov %%ss, %0" : "=r"(now));
+    handler_ss = now;
+    alarm_ss = (uc->uc_mcontext.gregs[REG_CSGSFS] >> 48) & 0xffff;
+    (void)sig, (void)si;
+}
+
+/* iretq to ss, then spin until a timer's signal came: the frame's ss, the
+ * handler's, the one after rt_sigreturn, and after a system call. */
+static void iret_ss_async(unsigned ss)
+{
+    struct sigaction sa = { .sa_sigaction = on_alarm, .sa_flags = SA_SIGINFO };
+    struct itimerval it = { { 0, 0 }, { 0, 20000 } };
+    unsigned after = 0, later = 0;
+    sigaction(SIGALRM, &sa, NULL);
+    alarm_ss = -1;
+    __asm__ volatile("mov %%rsp, %%rcx; push %q1; push %%rcx; pushfq; push $0x33; "
+                     "lea 1f(%%rip), %%rax; push %%rax; iretq; 1: mov %%ss, %0"
+                     : "=r"(after) : "r"((uint64_t)ss) : "rax", "rcx", "memory");
+    setitimer(ITIMER_REAL, &it, NULL);  /* (a system call: ss is 0x2b again) */
+    __asm__ volatile("mov %%rsp, %%rcx; push %q1; push %%rcx; pushfq; push $0x33; "
+                     "lea 1f(%%rip), %%rax; push %%rax; iretq; 1: mov %%ss, %0"
+                     : "=r"(after) : "r"((uint64_t)ss) : "rax", "rcx", "memory");
+    while (alarm_ss < 0)
+        ;
+    __asm__ volatile("mov %%ss, %0" : "=r"(later));
+    printf("iretq ss %#06x, a signal: frame ss %#lx, handler ss %#lx, after it %#x", ss,
+           alarm_ss, handler_ss, later);
+    syscall(SYS_getpid);
+    __asm__ volatile("mov %%ss, %0" : "=r"(later));
+    printf(", after a system call %#x (right after iretq %#x)\n", later, after);
+}
+
+/* LDT stack segments: writable 32- and 16-bit data, expand-down, not
+ * present (entries 1-4), loaded by iretq with RPL 3 and 0. */
+static void ldt_stacks(void)
+{
+    static const struct udesc u[] = {
+        { .entry_number = 1, .limit = 0xfffff, .seg_32bit = 1, .limit_in_pages = 1 },
+        { .entry_number = 2, .limit = 0xffff },
+        { .entry_number = 3, .limit = 0, .seg_32bit = 1, .contents = 1, .limit_in_pages = 1 },
+        { .entry_number = 4, .limit = 0xfffff, .seg_32bit = 1, .limit_in_pages = 1,
+          .seg_not_present = 1 },
+    };
+    for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
+        printf("modify_ldt %u: %ld\n", u[i].entry_number,
+               syscall(SYS_modify_ldt, 0x11, &u[i], sizeof u[i]));
+    static const unsigned ss_sels[] = { 0xf, 0x17, 0x1f, 0x27, 0xc, 0x14 };
+    for (size_t i = 0; i < sizeof ss_sels / sizeof ss_sels[0]; i++)
+        try_iret(0x33, ss_sels[i]);
+    iret_ss_async(0xf);
+    iret_ss_async(0x17);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -209,5 +276,6 @@ int main(void)
     static const unsigned ss_sels[] = { 0x2b, 0x28, 0x33, 0x7b, 0x0, 0x3, 0x7, 0xfff7 };
     for (size_t i = 0; i < sizeof ss_sels / sizeof ss_sels[0]; i++)
         try_iret(0x33, ss_sels[i]);
+    ldt_stacks();
     return 0;
 }

@@ -4,7 +4,10 @@
  *    32- and 64-bit registers; sgdt/sidt (0f 01 /0 /1): the limit, and
  *    whether the base lies in the kernel half (its value is the kernel's
  *    per-CPU table, different on every boot, or UMIP's fixed dummy); with
- *    UMIP, Linux's emulation answers (and sldt after modify_ldt too);
+ *    UMIP, Linux's emulation answers (and sldt after modify_ldt too), and
+ *    its store to a memory operand it cannot write (unmapped, read-only,
+ *    PROT_NONE, straddling into read-only, non-canonical, kernel half):
+ *    si_code, si_addr, trap number, error code and what was written;
  *  - lss/lfs/lgs (0f b2/b4/b5) from memory: with 16- and 32-bit offsets,
  *    REX.W, good and bad selectors (#GP with the selector, the register
  *    unchanged), and the register form (#UD);
@@ -25,11 +28,17 @@
 
 static sigjmp_buf back;
 static uint8_t *code;
+/* Where si_addr is printed from (code when 0); addr_abs: as it is. */
+static uint8_t *addr_base;
+static int addr_abs;
 
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
-    long at = si->si_addr ? (long)((uint8_t *)si->si_addr - code) : -1;
+    uint8_t *base = addr_base ? addr_base : code;
+    long at = si->si_addr ? (long)((uint8_t *)si->si_addr - base) : -1;
+    if (addr_abs)
+        at = (long)si->si_addr;
     long rip = (long)((uint8_t *)uc->uc_mcontext.gregs[REG_RIP] - code);
     printf("  signal %d code %d addr %ld rip %ld trapno %lld err %#llx\n", sig, si->si_code, at,
            rip, (long long)uc->uc_mcontext.gregs[REG_TRAPNO],
@@ -39,12 +48,13 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 
 struct regs { uint64_t rax, rbx; };
 static uint8_t scratch[32] __attribute__((aligned(16)));
+static uint8_t *rbx_value = scratch;   /* the memory operand (rbx) */
 
-/* code: movabs $scratch, %rbx; movabs $rax, %rax; <bytes>; mov %rax, (%rdi); ret
+/* code: movabs $rbx_value, %rbx; movabs $rax, %rax; <bytes>; mov %rax, (%rdi); ret
  * (rdi, the first argument, points at where rax goes). */
 static int run(const char *name, const uint8_t *bytes, int len, uint64_t rax, uint64_t *out)
 {
-    uint64_t s = (uint64_t)(uintptr_t)scratch;
+    uint64_t s = (uint64_t)(uintptr_t)rbx_value;
     int n = 0;
     code[n++] = 0x48, code[n++] = 0xbb;
     memcpy(code + n, &s, 8), n += 8;
@@ -218,6 +228,54 @@ static void sldt_after_modify_ldt(void)
         store_case(c[i].name, c[i].b, c[i].len);
 }
 
+/* UMIP's stores to memory that cannot take them: Linux's umip.c copies
+ * the answer with copy_to_user and, when that fails, sends SIGSEGV
+ * SEGV_MAPERR at the operand's start with error code 6 and trap 14 (the
+ * instruction not done); without UMIP the CPU's own page fault or #GP.
+ * Pages: rw, ro, none, then a hole; the straddling cases put the operand
+ * k bytes before the ro page, and show the rw page's last 12 bytes. */
+static void umip_faults(void)
+{
+    uint8_t *m = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return;
+    munmap(m + 3 * 4096, 4096);
+    mprotect(m + 4096, 4096, PROT_READ);
+    mprotect(m + 2 * 4096, 4096, PROT_NONE);
+    static const struct { const char *name; uint8_t b[4]; int len; } c[] = {
+        { "sldt (rbx)", { 0x0f, 0x00, 0x03 }, 3 }, { "str (rbx)", { 0x0f, 0x00, 0x0b }, 3 },
+        { "smsw (rbx)", { 0x0f, 0x01, 0x23 }, 3 }, { "sgdt (rbx)", { 0x0f, 0x01, 0x03 }, 3 },
+        { "sidt (rbx)", { 0x0f, 0x01, 0x0b }, 3 },
+    };
+    /* off: from m; absolute: addr itself */
+    static const struct { const char *what; long off; int absolute; uint64_t addr; } t[] = {
+        { "read-only", 4096 + 16, 0, 0 }, { "PROT_NONE", 2 * 4096 + 8, 0, 0 },
+        { "unmapped", 3 * 4096 + 4, 0, 0 }, { "rw->ro k=1", 4096 - 1, 0, 0 },
+        { "rw->ro k=5", 4096 - 5, 0, 0 }, { "rw->ro k=9", 4096 - 9, 0, 0 },
+        { "non-canonical", 0, 1, 0x8000000000000000ull },
+        { "kernel half", 0, 1, 0xffff880000000000ull }, { "null", 0, 1, 0 },
+    };
+    addr_base = m;
+    for (unsigned j = 0; j < sizeof t / sizeof t[0]; j++)
+        for (unsigned i = 0; i < sizeof c / sizeof c[0]; i++) {
+            char name[64];
+            uint64_t rax = 0;
+            memset(m + 4096 - 12, 0xaa, 12);
+            rbx_value = t[j].absolute ? (uint8_t *)(uintptr_t)t[j].addr : m + t[j].off;
+            addr_abs = t[j].absolute;
+            snprintf(name, sizeof name, "%s to %s", c[i].name, t[j].what);
+            if (run(name, c[i].b, c[i].len, 0x1111222233334444ull, &rax))
+                printf("  ran\n");
+            printf("  rw end");
+            for (int k = 12; k > 0; k--)
+                printf(" %02x", m[4096 - k]);
+            printf("\n");
+        }
+    addr_base = NULL, addr_abs = 0;
+    rbx_value = scratch;
+    munmap(m, 3 * 4096);
+}
+
 int main(void)
 {
     struct sigaction sa;
@@ -238,6 +296,7 @@ int main(void)
     debug_regs();
     lfs();
     code = buf;                         /* (lfs pointed it at itself) */
+    umip_faults();
     sldt_after_modify_ldt();
     return 0;
 }
