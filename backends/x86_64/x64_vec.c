@@ -37,6 +37,8 @@ struct xctx {
     uint8_t *slow[MAX_SLOW];        /* jcc rel32 sites to the slow path */
     int n_slow;
     unsigned fresh;                 /* cache registers this op filled (bit r) */
+    uint8_t *start;                 /* where the op's code starts */
+    uint8_t *store, *store_end;     /* its full result store (store_w), if any */
 };
 
 /* The stub's length: it ends where the epilogue starts (the same code in
@@ -58,10 +60,33 @@ static bool host_has(int feature)
 
 static int32_t disp(int32_t off) { return x64_env_disp(off); }
 
+/* The last op's full 16-byte store of its result to env, while it may
+ * still turn out dead: the next op, emitted right after it, overwrites
+ * the whole slot and, up to its own store, runs only register code that
+ * cannot fault (no guest access, helper, branch or slow path) and reads
+ * nothing of the slot from env (it reads the cached copy).  Then nothing
+ * can observe env in between, and the first store goes: the code after
+ * it moves back (it is register and env-relative code only). */
+static struct {
+    uint8_t *at, *end;              /* the store's bytes, the op's last ones */
+    const uint8_t *code;            /* the block's start */
+    int32_t slot;
+    bool read;                      /* env bytes of the slot loaded since */
+} dead;
+
+static void dead_note_load(int32_t d, unsigned n)
+{
+    int32_t s = x64_env_disp(dead.slot);
+    if (dead.at && d < s + 16 && s < d + (int32_t)n)
+        dead.read = true;
+}
+
 /* xmm <-> [base + disp]: movd (66 6E/7E), movq (F3 7E / 66 D6) or
  * movdqu by access size (loads zero-extend). */
 static void xfer(struct xctx *x, unsigned n, bool load, int xmm, int base, int32_t d)
 {
+    if (load && base == X64_ENV)
+        dead_note_load(d, n);
     if (n == 16)
         x64_emit_sse_rm(x->c, X64_P_F3, load ? 0x0f6f : 0x0f7f, xmm, base, d);
     else if (n == 8)
@@ -136,10 +161,35 @@ static int operands(struct xctx *x, unsigned n, int *rb, bool *full)
 /* Stores the low n bytes of w to d; from now on w is d's copy when it
  * holds all of d: all 16 bytes stored, or the rest of d is a's, which w
  * held in full (the scalar forms keep the upper lanes). */
+/* Ops whose code before their store is register code or env loads. */
+static bool dead_op_ok(enum ir_op op)
+{
+    return !IR_VEC_IS_MOVE(op) || op == IR_vmov || op == IR_vmovl;
+}
+
+/* Drops the previous op's store to d when this op's full store makes it
+ * dead (see `dead`). */
+static void dead_drop(struct xctx *x, unsigned n)
+{
+    if (!dead.at || dead.end != x->start || dead.read || n != 16 || x->n_slow ||
+        dead.slot != ir_vec_d(x->i) || !dead_op_ok(x->i->op))
+        return;
+    size_t len = (size_t)(dead.end - dead.at), tail = (size_t)(x->c->ptr - dead.end);
+    memmove(be_writable(x->c, dead.at), be_writable(x->c, dead.end), tail);
+    x->c->ptr -= len;
+    dead.at = NULL;
+}
+
 static void store_w(struct xctx *x, int w, unsigned n, bool full)
 {
     int32_t d = ir_vec_d(x->i);
+    dead_drop(x, n);
+    uint8_t *at = x->c->ptr;
     xfer(x, n, false, w, X64_ENV, disp(d));
+    if (n == 16 && full) {
+        x->store = at;
+        x->store_end = x->c->ptr;
+    }
     vcache_forget(d, 16);
     if (full && (n == 16 || ir_vec_a(x->i) == d))
         cache_set(x, w, d);
@@ -492,6 +542,18 @@ static void emit_slow(struct xctx *x, const struct be_arg *out, const struct be_
         x64_emit_mov_rm_r(x->c, X64_W, out[0].reg, X64_RAX);
 }
 
+/* After an op: its store may be dropped by the next op when it is the
+ * op's last code and the op has no slow path. */
+static void dead_note(struct xctx *x, bool inline_ok)
+{
+    bool last = inline_ok && !x->n_slow && x->store && x->store_end == x->c->ptr;
+    dead.at = last ? x->store : NULL;
+    dead.end = last ? x->store_end : NULL;
+    dead.slot = ir_vec_d(x->i);
+    dead.code = x->c->start;
+    dead.read = false;
+}
+
 /* On the slow path, which may leave before the fast path filled them:
  * the cache registers this op filled get their slots from env (the
  * helper wrote d there; the stub keeps every other cache register). */
@@ -505,8 +567,12 @@ static void reload_fresh(struct xctx *x)
 void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
                   const struct be_arg *out, const struct be_arg *in)
 {
-    struct xctx x = { .c = c, .i = i };
-    if (!emit_inline(&x, out, in)) {
+    struct xctx x = { .c = c, .i = i, .start = c->ptr };
+    if (dead.code != c->start || dead.end != c->ptr || vcache_find(dead.slot) < 0)
+        dead.at = NULL;             /* other code ran since: it may read env */
+    bool inline_ok = emit_inline(&x, out, in);
+    dead_note(&x, inline_ok);
+    if (!inline_ok) {
         vcache_forget(ir_vec_d(i), 16);     /* the helper writes d */
         emit_slow(&x, out, in);
         return;

@@ -1,0 +1,83 @@
+/* dead_vstore.c -- straight-line SSE sequences of two or three ops writing
+ * the same register, then a faulting load in the same block: the x86-64
+ * backend drops a vector result's env store when the next op overwrites
+ * the whole slot with nothing that can observe env in between
+ * (backends/x86_64/x64_vec.c `dead`).  The signal frame's xmm0-xmm2 must be
+ * exact at the fault, also when the second op writes only part of the
+ * register (scalar float ops, movss, movq, cvtsi2sd), only reads it
+ * (comisd) or is a guest load.  Output: the frame's registers in hex. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <ucontext.h>
+
+static sigjmp_buf back;
+
+static void on_segv(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    (void)sig;
+    (void)si;
+    for (int r = 0; r < 3; r++) {
+        printf("  xmm%d", r);
+        for (int k = 0; k < 4; k++)
+            printf(" %08x", uc->uc_mcontext.fpregs->_xmm[r].element[k]);
+        printf("\n");
+    }
+    siglongjmp(back, 1);
+}
+
+static const double seed[2] = { 1.5, -2.25 }, other[2] = { 3.0, 0.5 };
+static const uint32_t ints[4] = { 0x01020304, 0x11121314, 0x21222324, 0x31323334 };
+
+/* xmm0 = seed, xmm1 = other, xmm2 = ints; the ops; a load from NULL. */
+#define CASE(name, ops)                                                       \
+    static void name(void)                                                    \
+    {                                                                         \
+        printf("%s\n", #name);                                                \
+        if (sigsetjmp(back, 1))                                               \
+            return;                                                           \
+        __asm__ volatile("movupd %0, %%xmm0\n\t"                              \
+                         "movupd %1, %%xmm1\n\t"                              \
+                         "movdqu %2, %%xmm2\n\t"                              \
+                         "xor %%eax, %%eax\n\t"                               \
+                         ops "\n\t"                                           \
+                         "mov (%%rax), %%rax\n\t"                             \
+                         : : "m"(seed), "m"(other), "m"(ints)                 \
+                         : "rax", "rcx", "xmm0", "xmm1", "xmm2", "memory");   \
+    }
+
+CASE(mul_add, "mulpd %%xmm1, %%xmm0\n\taddpd %%xmm1, %%xmm0")
+CASE(three_int, "paddd %%xmm2, %%xmm0\n\tpshufd $0x1b, %%xmm0, %%xmm0\n\tpxor %%xmm2, %%xmm0")
+CASE(then_addsd, "mulpd %%xmm1, %%xmm0\n\taddsd %%xmm1, %%xmm0")
+CASE(then_movss, "paddd %%xmm2, %%xmm0\n\tmovss %%xmm2, %%xmm0")
+CASE(then_movq, "paddd %%xmm2, %%xmm0\n\tmovq %%xmm0, %%xmm0")
+CASE(then_cvtsi2sd, "paddd %%xmm2, %%xmm0\n\tmov $7, %%ecx\n\tcvtsi2sd %%ecx, %%xmm0")
+CASE(then_comisd, "mulpd %%xmm1, %%xmm0\n\tcomisd %%xmm1, %%xmm0")
+CASE(then_pextr, "paddd %%xmm2, %%xmm0\n\tmovd %%xmm0, %%ecx\n\tpaddd %%xmm0, %%xmm0")
+CASE(then_load, "paddd %%xmm2, %%xmm0\n\tmovdqu (%%rax), %%xmm0")
+CASE(then_pinsr, "paddd %%xmm2, %%xmm0\n\tmov $9, %%ecx\n\tpinsrw $3, %%ecx, %%xmm0\n\tpaddd %%xmm2, %%xmm0")
+CASE(other_reg, "paddd %%xmm2, %%xmm0\n\tpaddd %%xmm0, %%xmm1\n\tpaddd %%xmm1, %%xmm0")
+
+int main(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigaction(SIGSEGV, &sa, NULL);
+    mul_add();
+    three_int();
+    then_addsd();
+    then_movss();
+    then_movq();
+    then_cvtsi2sd();
+    then_comisd();
+    then_pextr();
+    then_load();
+    then_pinsr();
+    other_reg();
+    return 0;
+}
