@@ -14,12 +14,18 @@ GCCI386_OUT   := $(BUILD)/tests/gcc-i386
 GCC_I386_SWEEP_ARGS ?=
 
 # Only gcc.target/i386 is unpacked (the source package is fetched once).
+# From Debian's gcc-12-source package as in gcc.mk, else the source package.
 $(GCC_I386_DIR)/i386.exp:
 	mkdir -p $(GCC_SRC_DIR)
-	cd $(GCC_SRC_DIR) && { ls gcc-12_*.orig.tar.gz > /dev/null 2>&1 || \
+	[ -f $(GCC_SRC_TARBALL) ] || apt-get install -y --no-install-recommends gcc-12-source || true
+	if [ -f $(GCC_SRC_TARBALL) ]; then \
+	    cd $(GCC_SRC_DIR) && tar xJf $(GCC_SRC_TARBALL) --wildcards '*/gcc/testsuite/gcc.target/i386/*'; \
+	else \
+	    cd $(GCC_SRC_DIR) && { ls gcc-12_*.orig.tar.gz > /dev/null 2>&1 || \
 	        apt-get source --download-only gcc-12; } && \
 	    tar xzf gcc-12_*.orig.tar.gz && \
-	    tar xJf gcc-12-*/gcc-*-dfsg.tar.xz --wildcards '*/gcc/testsuite/gcc.target/i386/*'
+	    tar xJf gcc-12-*/gcc-*-dfsg.tar.xz --wildcards '*/gcc/testsuite/gcc.target/i386/*'; \
+	fi
 $(GCCI386_OUT)/cpufeat: tests/gcc-i386/cpufeat.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) -O2 -static -o $@ $<

@@ -16,12 +16,13 @@ GCC_SWEEP_A64_EVERY ?= 10
 GCC_SWEEP_ARGS      ?=
 
 # Only the test directories the sweep reads are unpacked, from Debian's
-# gcc-12-source package when it is installed (`apt-get install
-# gcc-12-source`: no deb-src needed), else from the source package.
+# gcc-12-source package (installed here when missing; no deb-src needed),
+# else from the source package (deb-src lines).
 GCC_SRC_TARBALL ?= /usr/src/gcc-12/gcc-12.2.0-dfsg.tar.xz
 GCC_SRC_DIRS := '*/gcc/testsuite/gcc.c-torture/*' '*/gcc/testsuite/gcc.dg/*'
 $(GCC_TESTSUITE)/gcc.dg:
 	mkdir -p $(GCC_SRC_DIR)
+	[ -f $(GCC_SRC_TARBALL) ] || apt-get install -y --no-install-recommends gcc-12-source || true
 	if [ -f $(GCC_SRC_TARBALL) ]; then \
 	    cd $(GCC_SRC_DIR) && tar xJf $(GCC_SRC_TARBALL) --wildcards $(GCC_SRC_DIRS); \
 	else \
