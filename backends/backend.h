@@ -59,6 +59,18 @@ struct be_constraint {
     uint8_t imm[5];
 };
 
+/* Rows every backend's table has: the float ops' input 0, the MXCSR mode,
+ * is a constant from the x86 frontend (a translation-mode bit), taken as
+ * an immediate so that a block of the default mode tests nothing per op. */
+#define BE_FLOAT_MODE_IMM \
+    [IR_vfadd] = { { BE_IMM_ANY } }, [IR_vfsub] = { { BE_IMM_ANY } }, \
+    [IR_vfmul] = { { BE_IMM_ANY } }, [IR_vfdiv] = { { BE_IMM_ANY } }, \
+    [IR_vfsqrt] = { { BE_IMM_ANY } }, [IR_vfmin] = { { BE_IMM_ANY } }, \
+    [IR_vfmax] = { { BE_IMM_ANY } }, [IR_vfcmp] = { { BE_IMM_ANY } }, \
+    [IR_vfcomi] = { { BE_IMM_ANY } }, [IR_vcvti2f] = { { BE_IMM_ANY } }, \
+    [IR_vcvtf2i] = { { BE_IMM_ANY } }, [IR_vcvtf2f] = { { BE_IMM_ANY } }, \
+    [IR_vcvti2fv] = { { BE_IMM_ANY } }, [IR_vcvtf2iv] = { { BE_IMM_ANY } }
+
 struct be_desc {
     const char *name;                   /* "x86_64", "aarch64" */
     int n_regs;

@@ -40,14 +40,7 @@ static const struct be_constraint x64_constraints[IR_NUM_OPS] = {
     [IR_subf]    = { { 0, BE_IMM_ARITH } },
     [IR_addf]    = { { 0, BE_IMM_ARITH } },
     [IR_andf]    = { { 0, BE_IMM_LOGIC } },
-    /* Float ops' MXCSR mode: a constant (x86 frontend), so no test per op. */
-    [IR_vfadd]   = { { BE_IMM_ANY } }, [IR_vfsub] = { { BE_IMM_ANY } },
-    [IR_vfmul]   = { { BE_IMM_ANY } }, [IR_vfdiv] = { { BE_IMM_ANY } },
-    [IR_vfsqrt]  = { { BE_IMM_ANY } }, [IR_vfmin] = { { BE_IMM_ANY } },
-    [IR_vfmax]   = { { BE_IMM_ANY } }, [IR_vfcmp] = { { BE_IMM_ANY } },
-    [IR_vfcomi]  = { { BE_IMM_ANY } }, [IR_vcvti2f] = { { BE_IMM_ANY } },
-    [IR_vcvtf2i] = { { BE_IMM_ANY } }, [IR_vcvtf2f] = { { BE_IMM_ANY } },
-    [IR_vcvti2fv] = { { BE_IMM_ANY } }, [IR_vcvtf2iv] = { { BE_IMM_ANY } },
+    BE_FLOAT_MODE_IMM,
 };
 
 /* Ops emitted, with the allocator's glue (mov, mov imm: never xor, env and
