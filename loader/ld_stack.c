@@ -2,7 +2,8 @@
  * Linux's create_elf_tables() does for x86-64:
  *
  *   high:  8 zero bytes, AT_EXECFN string, envp strings, argv strings,
- *          AT_PLATFORM string ("x86_64"), 16 AT_RANDOM bytes, alignment,
+ *          alignment, AT_PLATFORM string ("x86_64"), 16 AT_RANDOM bytes,
+ *          alignment,
  *   low:   argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL  <- rsp
  *
  * with rsp 16-byte aligned.  The CPU's values (AT_HWCAP, AT_PLATFORM)
@@ -137,6 +138,10 @@ uint64_t ld_stack_fill(uint8_t *base, size_t size, char *const argv[],
     uint64_t execfn = ld_push_string(&st, ai->execfn);
     ld_push_strings(&st, envp, envc, envp_addr);
     ld_push_strings(&st, argv, argc, argv_addr);
+    /* Linux aligns down to 16 here (arch_align_stack, without its ASLR
+     * offset): the bytes between argv[0] and AT_PLATFORM are zeros, which
+     * string functions reading argv[0]'s aligned block see. */
+    st.sp &= ~15ull;
     uint64_t platform = ld_push_string(&st, ai->params->platform);
     ld_random_bytes(rnd);
     uint64_t random = ld_push(&st, rnd, sizeof rnd);
