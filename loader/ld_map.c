@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "ld_internal.h"
@@ -197,6 +198,25 @@ static int ld_place_segment(struct ld_program *p, int i, uint64_t bias)
  * reservation is MAP_NORESERVE), so a bss the kernel could not give
  * (tens of TiB) fails here too: -1, errno ENOMEM.  Where the host cannot
  * map at a guest page (pages larger than 4 KiB) the range is zeroed. */
+/* The kernel's overcommit check (modes 0 and 2 refuse one allocation
+ * larger than RAM + swap; mode 1 never refuses), made here rather than
+ * left to the host's mmap, and before the reservation: under an emulator
+ * (qemu-user) reserving tens of TiB already costs the emulator memory for
+ * every page, until the OOM killer ends it. */
+static bool ld_bss_too_big(uint64_t bytes)
+{
+    char mode = '0';
+    FILE *f = fopen("/proc/sys/vm/overcommit_memory", "r");
+    if (f) {
+        mode = (char)fgetc(f);
+        fclose(f);
+    }
+    struct sysinfo si;
+    if (mode == '1' || sysinfo(&si) != 0)
+        return false;
+    return bytes / si.mem_unit > (uint64_t)si.totalram + si.totalswap;
+}
+
 static int ld_map_bss(const struct ld_segment *s, uint64_t bias)
 {
     uint64_t from = s->filesz ? LD_PAGE_UP(s->vaddr + s->filesz) : LD_PAGE_DOWN(s->vaddr);
@@ -214,8 +234,22 @@ static int ld_map_bss(const struct ld_segment *s, uint64_t bias)
     return 0;
 }
 
+/* Whether some segment's bss is one the kernel's vm_brk would refuse. */
+static bool ld_some_bss_too_big(const struct ld_program *p)
+{
+    for (int i = 0; i < p->nseg; i++)
+        if (p->seg[i].memsz > p->seg[i].filesz &&
+            ld_bss_too_big(p->seg[i].memsz - p->seg[i].filesz))
+            return true;
+    return false;
+}
+
 uint64_t ld_map_segments(struct ld_program *p, uint64_t hint, struct ld_image *img)
 {
+    if (ld_some_bss_too_big(p)) {
+        errno = ENOMEM;
+        return ld_fail(p, "cannot map the segment's memory");
+    }
     uint8_t *base = ld_reserve(p, hint);
     if (!base)
         return ld_fail_reserve(p);
