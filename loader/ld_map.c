@@ -205,16 +205,16 @@ static int ld_place_segment(struct ld_program *p, int i, uint64_t bias)
  * every page, until the OOM killer ends it. */
 static bool ld_bss_too_big(uint64_t bytes)
 {
-    char mode = '0';
+    struct sysinfo si;
+    if (sysinfo(&si) != 0 || bytes / si.mem_unit <= (uint64_t)si.totalram + si.totalswap)
+        return false;
+    char mode = '0';                    /* read only for such a bss: not at every start */
     FILE *f = fopen("/proc/sys/vm/overcommit_memory", "r");
     if (f) {
         mode = (char)fgetc(f);
         fclose(f);
     }
-    struct sysinfo si;
-    if (mode == '1' || sysinfo(&si) != 0)
-        return false;
-    return bytes / si.mem_unit > (uint64_t)si.totalram + si.totalswap;
+    return mode != '1';
 }
 
 static int ld_map_bss(const struct ld_segment *s, uint64_t bias)
