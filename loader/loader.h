@@ -51,7 +51,8 @@ struct ld_image {
     uint64_t load_bias;         /* 0 for ET_EXEC, chosen base for (static-)PIE */
     uint64_t phdr, phent, phnum;
     uint64_t stack_start, stack_end;    /* the main stack's pages (below: a guard gap) */
-    uint64_t vdso_start, vdso_end;      /* the vDSO's pages (ld_vdso.c), 0 without one */
+    uint64_t vdso_start, vdso_end;      /* the vDSO's pages (ld_vdso.c), 0 without one;
+                                         * its [vvar] pages right below (LD_VDSO_*) */
     const char *interp;         /* the interpreter as opened (after -L), or NULL */
     uint64_t interp_base;       /* its load bias (AT_BASE), 0 without one */
     const char *exe_path;       /* what the guest's /proc/self/exe is: the real
@@ -64,8 +65,20 @@ struct ld_image {
     int n_maps;
 };
 
-/* The guest vDSO's image (ld_vdso.c): its bytes, *size of them. */
-const uint8_t *ld_vdso_bytes(size_t *size);
+/* The guest's vDSO as Linux 6.18's x86-64 map_vdso lays it out, the
+ * same on every host (no x86-64 kernel to copy on the others): its data
+ * pages first, [vvar] (4 pages: time, random state, arch data, a
+ * timens page) and [vvar_vclock] (2: pvclock, hvclock), read-only and
+ * unused by ferry's vDSO, then [vdso], its image's size (both of
+ * Linux's images are 2 pages here; ferry's are smaller, padded). */
+#define LD_VVAR_SIZE   0x4000ull
+#define LD_VCLOCK_SIZE 0x2000ull
+#define LD_VDSO_SIZE   0x2000ull
+#define LD_VDSO_BLOCK  (LD_VVAR_SIZE + LD_VCLOCK_SIZE + LD_VDSO_SIZE)
+
+/* A guest vDSO image (ld_vdso.c): its bytes, *size of them; the 64-bit
+ * one, or with compat the 32-bit one (ARCH_MAP_VDSO_32). */
+const uint8_t *ld_vdso_bytes(bool compat, size_t *size);
 
 /* Loads `path`. argv[0] is the guest's argv[0]. On failure, writes a
  * one-line message "ferry: PATH: REASON" to errbuf and returns the exit

@@ -12,5 +12,19 @@ VDSO_LDFLAGS := -nostdlib -shared -Wl,-T,loader/vdso/ferry_vdso.lds -Wl,--hash-s
 $(VDSO_SO): loader/vdso/ferry_vdso.S loader/vdso/ferry_vdso.lds | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(VDSO_CC) $(VDSO_LDFLAGS) -o $@ loader/vdso/ferry_vdso.S
-$(foreach a,$(ARCHES),$(OUT_$(a))/obj/loader/ld_vdso_image.o): $(VDSO_SO)
-$(foreach a,$(ARCHES),$(OUT_$(a))/obj/loader/ld_vdso_image.o): CFLAGS += -DLD_VDSO_FILE=$(abspath $(VDSO_SO))
+
+# The 32-bit vDSO ARCH_MAP_VDSO_32 maps (loader/vdso/ferry_vdso32.s): plain
+# gas for i386, assembled and linked by the x86-64 binutils (no multilib
+# compiler needed), embedded the same way.
+VDSO32_SO := $(BUILD)/vdso/ferry-vdso32.so
+VDSO32_LDFLAGS := -m elf_i386 -shared -T loader/vdso/ferry_vdso32.lds --hash-style=both \
+                  -soname=linux-gate.so.1 --eh-frame-hdr --build-id=sha1 \
+                  -z max-page-size=4096 -z noexecstack
+$(VDSO32_SO): loader/vdso/ferry_vdso32.s loader/vdso/ferry_vdso32.lds | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	as --32 -o $(@:.so=.o) loader/vdso/ferry_vdso32.s
+	ld $(VDSO32_LDFLAGS) -o $@ $(@:.so=.o)
+
+$(foreach a,$(ARCHES),$(OUT_$(a))/obj/loader/ld_vdso_image.o): $(VDSO_SO) $(VDSO32_SO)
+$(foreach a,$(ARCHES),$(OUT_$(a))/obj/loader/ld_vdso_image.o): CFLAGS += -DLD_VDSO_FILE=$(abspath $(VDSO_SO)) \
+        -DLD_VDSO32_FILE=$(abspath $(VDSO32_SO))

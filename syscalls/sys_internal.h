@@ -193,14 +193,23 @@ void *sys_va_reserve(size_t len);
 void *sys_va_map_32bit(size_t len, int prot, int flags, int fd, long off);
 bool sys_va_above_top(uint64_t addr, uint64_t len);
 
-/* sys_vdso.c: the [vdso] mapping follows mremap (whole, same size, else
- * -EINVAL from the check) and ends where unmapped or mapped over. */
+/* sys_vdso.c: the vDSO's special mappings ([vvar], [vvar_vclock],
+ * [vdso]) as Linux keeps them: never split (-EINVAL), moved whole by
+ * mremap, ended when unmapped or mapped over; their maps names. */
+void sys_vdso_started(uint64_t vdso);
+int64_t sys_vdso_split_check(uint64_t addr, uint64_t len);
+int64_t sys_vdso_mprotect_check(uint64_t addr, uint64_t len, int guest_prot);
 int64_t sys_vdso_mremap_check(const uint64_t *a);
 void sys_vdso_remapped(uint64_t old, uint64_t len, uint64_t new, uint64_t new_len);
 void sys_vdso_unmapped(uint64_t addr, uint64_t len);
-int64_t sys_vdso_map(uint64_t hint);
+int64_t sys_vdso_map(bool compat, uint64_t hint);
+int64_t sys_vdso_madvise_check(uint64_t addr, uint64_t len, int advice);
+void sys_vdso_madvised(uint64_t addr, uint64_t len, int advice);
+const char *sys_vdso_name(uint64_t addr);
+uint64_t sys_vdso_cut(uint64_t lo, uint64_t hi);
 /* sys_mm.c: bytes copied into a new private mapping near hint (mm lock held). */
-int64_t sys_mm_map_copy_locked(uint64_t hint, const void *bytes, size_t size, int prot);
+int64_t sys_mm_map_copy_locked(uint64_t hint, uint64_t len, uint64_t at, const void *bytes,
+                               size_t size);
 
 /* sys_maps.c: opening the guest's own /proc/.../maps (filtered); the
  * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */

@@ -2,7 +2,8 @@
  * /proc/thread-self/maps of itself): the host's list filtered to what the
  * guest has (the engine's map of its mappings, sys_ferry_mem.c), with the
  * guest's protections, its stack named [stack], its emulated program
- * break [heap] and its vDSO (loader/ld_vdso.c) [vdso].  ferry's own
+ * break [heap] and its vDSO's parts (sys_vdso.c) [vvar], [vvar_vclock]
+ * and [vdso].  ferry's own
  * mappings (its binary, libraries, heap, code cache, thread stacks, the
  * host's vdso) are not there, as they are not in a native process.  The
  * text is made when the file is opened, into a memfd the guest reads like
@@ -31,16 +32,16 @@ static bool sys_is_own_maps(const char *p)
     return !strcmp(p, own);
 }
 
-/* The name the guest sees for [lo, hi): the host's, or [stack]/[heap]. */
+/* The name the guest sees for [lo, hi): the host's, [stack]/[heap], or
+ * a part of the vDSO's (sys_vdso.c). */
 static const char *sys_maps_name(uint64_t lo, const char *host_name)
 {
     if (lo >= sys_proc.stack_start && lo < sys_proc.stack_end)
         return "[stack]";
     if (lo >= sys_proc.brk_start && lo < sys_proc.brk_mapped)
         return "[heap]";
-    if (lo >= sys_proc.vdso_start && lo < sys_proc.vdso_end)
-        return "[vdso]";
-    return host_name;
+    const char *vdso = sys_vdso_name(lo);
+    return vdso ? vdso : host_name;
 }
 
 /* One line in the kernel's layout: the name starts at column 74. */
@@ -69,11 +70,12 @@ static void sys_maps_line(FILE *out, const char *line)
          * host merged it with the bss below it (both anonymous) */
         if (a < sys_proc.brk_start && end > sys_proc.brk_start)
             end = sys_proc.brk_start;
+        end = sys_vdso_cut(a, end);     /* [vvar], [vvar_vclock], [vdso]: a line each */
         if (prot < 0)
             continue;
         const char *nm = sys_maps_name(a, name + strspn(name, " "));
         /* the vDSO's host pages may be merged with a neighbour's */
-        unsigned long long at = strcmp(nm, "[vdso]") ? off + (a - lo) : 0;
+        unsigned long long at = sys_vdso_name(a) ? 0 : off + (a - lo);
         sys_maps_print(out, a, end, prot, perms[3], at, dev, inode, nm);
     }
 }

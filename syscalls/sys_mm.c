@@ -102,8 +102,10 @@ static int64_t sys_mmap_locked(const uint64_t *a)
     if (sys_mmap_above_top(a))
         return -ENOMEM;
     int64_t busy = (a[3] & SYS_GUEST_MAP_FIXED) ? sys_ferry_mem_fixed_ok(addr, a[1]) : 0;
+    if (!busy && (a[3] & SYS_GUEST_MAP_FIXED))
+        busy = sys_vdso_split_check(addr, a[1]);
     if (busy)
-        return busy;                    /* ferry's own memory (sys_ferry_mem.c) */
+        return busy;                    /* ferry's own memory (sys_ferry_mem.c), a split vDSO */
     void *p = sys_mmap_placed(a);
     if (p == MAP_FAILED)
         p = sys_mmap_host(addr, a);
@@ -116,27 +118,32 @@ static int64_t sys_mmap_locked(const uint64_t *a)
     return (int64_t)(uintptr_t)p;
 }
 
-/* A private copy of `size` bytes mapped as mmap would place a hint's
- * mapping (the hint rounded down, as x86's get_unmapped_area does),
- * read-only on the host and `prot` for the guest: its address, or -errno.
- * Callers hold the mm lock (ARCH_MAP_VDSO_*: sys_vdso.c). */
-int64_t sys_mm_map_copy_locked(uint64_t hint, const void *bytes, size_t size, int prot)
+/* `len` bytes of zeroes with a copy of `size` bytes at offset `at`,
+ * mapped as mmap would place a hint's mapping (the hint rounded down, as
+ * x86's get_unmapped_area does), read-only on the host and for the guest:
+ * its address, or -errno.  Callers hold the mm lock (ARCH_MAP_VDSO_*:
+ * sys_vdso.c). */
+int64_t sys_mm_map_copy_locked(uint64_t hint, uint64_t len, uint64_t at, const void *bytes,
+                               size_t size)
 {
-    const uint64_t a[6] = { hint & ~(SYS_PAGE - 1), SYS_PAGE_UP(size), PROT_READ | PROT_WRITE,
+    const uint64_t a[6] = { hint & ~(SYS_PAGE - 1), SYS_PAGE_UP(len), PROT_READ | PROT_WRITE,
                             SYS_GUEST_MAP_PRIVATE | SYS_GUEST_MAP_ANONYMOUS, (uint64_t)-1, 0 };
-    int64_t at = sys_mmap_locked(a);
-    if (at < 0)
-        return at;
-    memcpy(sys_ptr((uint64_t)at), bytes, size);
-    mprotect(sys_ptr((uint64_t)at), a[1], PROT_READ);
-    tr_map_changed(sys_engine, TR_MAP, (uint64_t)at, a[1], prot);
-    return at;
+    int64_t p = sys_mmap_locked(a);
+    if (p < 0)
+        return p;
+    memcpy(sys_ptr((uint64_t)p + at), bytes, size);
+    mprotect(sys_ptr((uint64_t)p), a[1], PROT_READ);
+    tr_map_changed(sys_engine, TR_MAP, (uint64_t)p, a[1], TR_PROT_READ);
+    return p;
 }
 
 /* Only what the guest has (sys_ferry_mem.c). */
 static int64_t sys_munmap_locked(const uint64_t *a)
 {
-    int64_t r = sys_ferry_mem_munmap(a[0], a[1]);
+    int64_t r = sys_vdso_split_check(a[0], a[1]);
+    if (r)
+        return r;
+    r = sys_ferry_mem_munmap(a[0], a[1]);
     if (r == 0)
         sys_vdso_unmapped(a[0], a[1]);
     return r;
@@ -146,6 +153,9 @@ static int64_t sys_mprotect_locked(const uint64_t *a)
 {
     if (a[2] & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | 0x8 /* PROT_SEM */ | PROT_GROWSDOWN | PROT_GROWSUP))
         return -EINVAL;
+    int64_t bad = sys_vdso_mprotect_check(a[0], a[1], sys_guest_prot(a[2]));
+    if (bad)
+        return bad;
     if (sys_guest_has(a[0], a[0] + a[1]) || a[0] + a[1] < a[0]) {
         if (mprotect(sys_ptr(a[0]), a[1], sys_host_prot(a[2])) != 0) {
             sys_mm_forget(a[0], a[1]);
@@ -214,7 +224,17 @@ static int64_t sys_mremap_locked(const uint64_t *a)
     return (int64_t)(uintptr_t)p;
 }
 
-static int64_t sys_madvise_locked(const uint64_t *a) { return sys_ferry_mem_madvise(a[0], a[1], (int)a[2]); }
+/* The vDSO's parts answer some advice as Linux's special mappings do
+ * (sys_vdso.c). */
+static int64_t sys_madvise_locked(const uint64_t *a)
+{
+    int64_t r = sys_vdso_madvise_check(a[0], a[1], (int)a[2]);
+    if (!r)
+        r = sys_ferry_mem_madvise(a[0], a[1], (int)a[2]);
+    if (!r)
+        sys_vdso_madvised(a[0], a[1], (int)a[2]);
+    return r;
+}
 SYS_HANDLER(sys_msync) { return sys_ret(msync(sys_ptr(a[0]), a[1], (int)a[2])); }
 SYS_HANDLER(sys_mlock) { return sys_ret(mlock(sys_ptr(a[0]), a[1])); }
 SYS_HANDLER(sys_munlock) { return sys_ret(munlock(sys_ptr(a[0]), a[1])); }

@@ -1,79 +1,228 @@
-/* sys_vdso.c -- the [vdso] mapping after start-up, as Linux keeps its
- * special mapping: mremap moves it whole (Linux's vdso_mremap updates
- * mm->context.vdso; growing it is EFAULT, a different size EINVAL, as is
- * MREMAP_DONTUNMAP), and unmapping or mapping over it ends
- * it.  sys_proc.vdso_start/end is ferry's mm->context.vdso: what
- * /proc/self/maps names [vdso] (sys_maps.c) and ARCH_MAP_VDSO_* sees.
+/* sys_vdso.c -- the vDSO's special mappings after start-up, as Linux
+ * keeps them (mm/mmap.c's special mappings, arch/x86/entry/vdso/vma.c):
+ * [vvar] and [vvar_vclock] (data pages ferry's vDSO never reads: zeroes)
+ * right below [vdso] (loader/ld_vdso.c lays them out).  sys_proc.vdso[]
+ * is where each is, what /proc/self/maps names (sys_maps.c) and what
+ * ARCH_MAP_VDSO_* sees.  Measured on Linux 6.18, as done here:
+ *   - none is ever split: a munmap, MAP_FIXED mmap, mremap target or
+ *     mprotect (one that changes the protection) with a boundary inside
+ *     one is EINVAL; covering one whole ends it;
+ *   - mremap moves one whole, same size, anywhere (the maps name goes
+ *     along); growing it or a range past its end is EFAULT, any other
+ *     size, part of it or MREMAP_DONTUNMAP EINVAL;
+ *   - the data pages may not become writable or executable (EACCES: no
+ *     VM_MAYWRITE/VM_MAYEXEC), the [vdso] may;
+ *   - madvise: the data pages (VM_PFNMAP|VM_IO) refuse what would drop or
+ *     page out their pages and MADV_DOFORK, the [vdso] MADV_FREE (not
+ *     anonymous memory) EINVAL; MADV_DONTNEED gives the [vdso] its image
+ *     back (here: copied again, as the host's anonymous pages are zeroes);
+ *   - ARCH_MAP_VDSO_64/_32 (Linux's prctl_map_vdso, CRIU's restore) is
+ *     EEXIST while any of the three is mapped, else maps all three again
+ *     where a hint's mmap would go and returns the image's size; _32 maps
+ *     the 32-bit image (ferry_vdso32.s), _64 the 64-bit one.
  * ferry's vDSO keeps no pointer to itself (each function is a system
- * call), so moving its page is all there is to do.  Callers hold the
- * mm lock (sys_mm.c), but for sys_vdso_map (arch_prctl), which takes it.
- *
- * ARCH_MAP_VDSO_64/_32 (Linux's prctl_map_vdso, CRIU's restore): EEXIST
- * while a vDSO is mapped (Linux also while its [vvar] pages are: ferry
- * has none, so unmapping [vdso] alone is enough here), else the image
- * mapped again where a hint's mmap would go, and the call returns the
- * vDSO's size.  Linux's vvar pages come first and its _32 maps the 32-bit
- * image (code only compatibility mode runs, not emulated: ferry maps its
- * one image for both). */
+ * call), so moving its pages is all there is to do.  What the data pages
+ * hold differs (Linux: the time, its random state; pages the hypervisor
+ * gives no clock SIGBUS); ferry's are zeroes.  Callers hold the mm lock
+ * (sys_mm.c), but for sys_vdso_map (arch_prctl), which takes it. */
 #define _GNU_SOURCE
+#include <string.h>
 #include <sys/mman.h>
 
 #include "loader.h"
 #include "sys_internal.h"
 #include "translator.h"
 
-static bool sys_vdso_overlaps(uint64_t addr, uint64_t len)
-{
-    return sys_proc.vdso_start && addr < sys_proc.vdso_end && addr + len > sys_proc.vdso_start;
-}
+/* Which image the [vdso] holds (ARCH_MAP_VDSO_32's, or the 64-bit one). */
+static bool sys_vdso_compat;
 
-/* Before mremap(a[0], a[1], a[2], a[3], a[4]) of pages that hold the vDSO. */
-int64_t sys_vdso_mremap_check(const uint64_t *a)
-{
-    if (!sys_vdso_overlaps(a[0], a[1] ? a[1] : 1))
-        return 0;
-    uint64_t size = sys_proc.vdso_end - sys_proc.vdso_start;
-    if (a[2] > a[1])
-        return -EFAULT;                 /* VM_DONTEXPAND: it never grows */
-    if (a[0] != sys_proc.vdso_start || a[1] != size || a[2] != size)
-        return -EINVAL;
-    return (a[3] & MREMAP_DONTUNMAP) ? -EINVAL : 0;
-}
+static const char *const sys_vdso_names[SYS_VDSO_PARTS] = { "[vvar]", "[vvar_vclock]", "[vdso]" };
 
-/* After a successful mremap from old to new (len bytes): the vDSO went
- * along if it was the source; a MREMAP_FIXED target over it ended it. */
-void sys_vdso_remapped(uint64_t old, uint64_t len, uint64_t new, uint64_t new_len)
+/* The three parts of a vDSO whose [vvar] starts at start. */
+static void sys_vdso_place(uint64_t start)
 {
-    if (sys_proc.vdso_start && old == sys_proc.vdso_start && len) {
-        sys_proc.vdso_start = new;
-        sys_proc.vdso_end = new + new_len;
-    } else {
-        sys_vdso_unmapped(new, new_len);
+    static const uint64_t size[SYS_VDSO_PARTS] = { LD_VVAR_SIZE, LD_VCLOCK_SIZE, LD_VDSO_SIZE };
+    for (int i = 0; i < SYS_VDSO_PARTS; i++) {
+        sys_proc.vdso[i] = (struct sys_range){ start, start + size[i] };
+        start += size[i];
     }
 }
 
-/* munmap, or a MAP_FIXED mapping, over [addr, addr + len). */
-void sys_vdso_unmapped(uint64_t addr, uint64_t len)
+/* The loader's vDSO (its [vdso] start, 0: none). */
+void sys_vdso_started(uint64_t vdso)
 {
-    if (sys_vdso_overlaps(addr, len))
-        sys_proc.vdso_start = sys_proc.vdso_end = 0;
+    sys_vdso_compat = false;
+    if (vdso)
+        sys_vdso_place(vdso - LD_VVAR_SIZE - LD_VCLOCK_SIZE);
+    else
+        memset(sys_proc.vdso, 0, sizeof sys_proc.vdso);
 }
 
-/* ARCH_MAP_VDSO_64/_32: the vDSO's size, or -errno. */
-int64_t sys_vdso_map(uint64_t hint)
+static bool sys_vdso_overlaps(int i, uint64_t addr, uint64_t len)
+{
+    const struct sys_range *p = &sys_proc.vdso[i];
+    return p->start && addr < p->end && addr + len > p->start;
+}
+
+/* Whether [addr, addr + len) has a boundary inside part i. */
+static bool sys_vdso_splits(int i, uint64_t addr, uint64_t len)
+{
+    const struct sys_range *p = &sys_proc.vdso[i];
+    uint64_t end = addr + ((len + 4095) & ~4095ull);
+    return p->start && ((addr > p->start && addr < p->end) || (end > p->start && end < p->end));
+}
+
+/* Before munmap or a MAP_FIXED mapping of [addr, addr + len): 0, or
+ * -EINVAL where it would split a part (Linux's special_mapping_split). */
+int64_t sys_vdso_split_check(uint64_t addr, uint64_t len)
+{
+    for (int i = 0; i < SYS_VDSO_PARTS; i++)
+        if (sys_vdso_splits(i, addr, len))
+            return -EINVAL;
+    return 0;
+}
+
+/* Before mprotect(addr, len) to guest_prot (TR_PROT_*). */
+int64_t sys_vdso_mprotect_check(uint64_t addr, uint64_t len, int guest_prot)
+{
+    for (int i = SYS_VVAR; i <= SYS_VCLOCK; i++)
+        if (sys_vdso_overlaps(i, addr, len) && (guest_prot & (TR_PROT_WRITE | TR_PROT_EXEC)))
+            return -EACCES;
+    for (int i = 0; i < SYS_VDSO_PARTS; i++)
+        if (sys_vdso_splits(i, addr, len) && tr_prot_at(sys_engine, sys_proc.vdso[i].start) != guest_prot)
+            return -EINVAL;
+    return 0;
+}
+
+/* Before mremap(a[0], a[1], a[2], a[3], a[4]) of pages that hold a part,
+ * or with a MREMAP_FIXED target that would split one. */
+int64_t sys_vdso_mremap_check(const uint64_t *a)
+{
+    if ((a[3] & MREMAP_FIXED) && sys_vdso_split_check(a[4], a[2]))
+        return -EINVAL;
+    for (int i = 0; i < SYS_VDSO_PARTS; i++) {
+        const struct sys_range *p = &sys_proc.vdso[i];
+        if (!sys_vdso_overlaps(i, a[0], a[1] ? a[1] : 1))
+            continue;
+        if (a[0] < p->start || a[0] + a[1] > p->end || a[2] > a[1])
+            return -EFAULT;             /* past one mapping; VM_DONTEXPAND */
+        if (a[0] != p->start || a[1] != p->end - p->start || a[2] != a[1])
+            return -EINVAL;             /* it would split */
+        return (a[3] & MREMAP_DONTUNMAP) ? -EINVAL : 0;
+    }
+    return 0;
+}
+
+/* After a successful mremap from old to new: a part that was the source
+ * went along; parts the target covered ended. */
+void sys_vdso_remapped(uint64_t old, uint64_t len, uint64_t new, uint64_t new_len)
+{
+    int moved = -1;
+    for (int i = 0; i < SYS_VDSO_PARTS; i++)
+        if (sys_proc.vdso[i].start && old == sys_proc.vdso[i].start && len)
+            moved = i;
+    for (int i = 0; i < SYS_VDSO_PARTS; i++)
+        if (i != moved && sys_vdso_overlaps(i, new, new_len))
+            sys_proc.vdso[i] = (struct sys_range){ 0, 0 };
+    if (moved >= 0)
+        sys_proc.vdso[moved] = (struct sys_range){ new, new + new_len };
+}
+
+/* munmap, or a MAP_FIXED mapping, over [addr, addr + len) (after
+ * sys_vdso_split_check: what it touches, it covers). */
+void sys_vdso_unmapped(uint64_t addr, uint64_t len)
+{
+    for (int i = 0; i < SYS_VDSO_PARTS; i++)
+        if (sys_vdso_overlaps(i, addr, len))
+            sys_proc.vdso[i] = (struct sys_range){ 0, 0 };
+}
+
+/* ARCH_MAP_VDSO_64/_32: the image's size, or -errno. */
+int64_t sys_vdso_map(bool compat, uint64_t hint)
 {
     size_t size;
-    const uint8_t *bytes = ld_vdso_bytes(&size);
+    const uint8_t *bytes = ld_vdso_bytes(compat, &size);
     int64_t r = -EEXIST;
+    if (!size || size > LD_VDSO_SIZE)
+        return -ENODEV;                 /* an image-less build (the fuzzers') */
     sys_mm_lock();
-    if (!sys_proc.vdso_start) {
-        r = sys_mm_map_copy_locked(hint, bytes, size, TR_PROT_READ | TR_PROT_EXEC);
+    if (!sys_proc.vdso[SYS_VVAR].start && !sys_proc.vdso[SYS_VCLOCK].start &&
+        !sys_proc.vdso[SYS_VDSO].start) {
+        r = sys_mm_map_copy_locked(hint, LD_VDSO_BLOCK, LD_VDSO_BLOCK - LD_VDSO_SIZE, bytes, size);
         if (r >= 0) {
-            sys_proc.vdso_start = (uint64_t)r;
-            sys_proc.vdso_end = (uint64_t)r + ((size + 4095) & ~(uint64_t)4095);
-            r = (int64_t)(sys_proc.vdso_end - sys_proc.vdso_start);
+            sys_vdso_place((uint64_t)r);
+            sys_vdso_compat = compat;
+            tr_map_changed(sys_engine, TR_PROTECT, sys_proc.vdso[SYS_VDSO].start, LD_VDSO_SIZE,
+                           TR_PROT_READ | TR_PROT_EXEC);
+            r = (int64_t)LD_VDSO_SIZE;
         }
     }
     sys_mm_unlock();
     return r;
+}
+
+enum {                                  /* Linux's MADV_* (the same everywhere) */
+    SYS_MADV_DONTNEED = 4, SYS_MADV_FREE = 8, SYS_MADV_DOFORK = 11, SYS_MADV_COLD = 20,
+    SYS_MADV_PAGEOUT = 21, SYS_MADV_DONTNEED_LOCKED = 24,
+};
+
+/* Before madvise(addr, len, advice): 0, or -EINVAL as Linux answers. */
+int64_t sys_vdso_madvise_check(uint64_t addr, uint64_t len, int advice)
+{
+    bool data = sys_vdso_overlaps(SYS_VVAR, addr, len) || sys_vdso_overlaps(SYS_VCLOCK, addr, len);
+    if (data && (advice == SYS_MADV_DONTNEED || advice == SYS_MADV_FREE ||
+                 advice == SYS_MADV_DOFORK || advice == SYS_MADV_COLD ||
+                 advice == SYS_MADV_PAGEOUT || advice == SYS_MADV_DONTNEED_LOCKED))
+        return -EINVAL;
+    if (advice == SYS_MADV_FREE && sys_vdso_overlaps(SYS_VDSO, addr, len))
+        return -EINVAL;
+    return 0;
+}
+
+/* After a successful madvise: pages of the [vdso] it dropped get the
+ * image's bytes again. */
+void sys_vdso_madvised(uint64_t addr, uint64_t len, int advice)
+{
+    const struct sys_range *p = &sys_proc.vdso[SYS_VDSO];
+    if ((advice != SYS_MADV_DONTNEED && advice != SYS_MADV_DONTNEED_LOCKED) ||
+        !sys_vdso_overlaps(SYS_VDSO, addr, len))
+        return;
+    size_t size;
+    const uint8_t *bytes = ld_vdso_bytes(sys_vdso_compat, &size);
+    uint64_t lo = addr > p->start ? addr : p->start;
+    uint64_t hi = addr + len < p->end ? addr + len : p->end;
+    uint64_t img_hi = p->start + size < hi ? p->start + size : hi;
+    int prot = tr_prot_at(sys_engine, p->start);
+    if (lo >= img_hi || prot < 0)
+        return;
+    lo &= ~4095ull;
+    mprotect((void *)(uintptr_t)lo, img_hi - lo, PROT_READ | PROT_WRITE);
+    memcpy((void *)(uintptr_t)lo, bytes + (lo - p->start), img_hi - lo);
+    /* the host's protection as sys_mm.c gives it: exec implies read */
+    mprotect((void *)(uintptr_t)lo, img_hi - lo, (prot & PROT_EXEC) ? prot | PROT_READ : prot);
+}
+
+/* The maps name of the page at addr: a part's, or NULL. */
+const char *sys_vdso_name(uint64_t addr)
+{
+    for (int i = 0; i < SYS_VDSO_PARTS; i++)
+        if (addr >= sys_proc.vdso[i].start && addr < sys_proc.vdso[i].end)
+            return sys_vdso_names[i];
+    return NULL;
+}
+
+/* hi, or the first part boundary above lo below it: maps lines end
+ * there, whatever the host merged (the parts are one host mapping). */
+uint64_t sys_vdso_cut(uint64_t lo, uint64_t hi)
+{
+    for (int i = 0; i < SYS_VDSO_PARTS; i++) {
+        const struct sys_range *p = &sys_proc.vdso[i];
+        if (!p->start)
+            continue;
+        if (p->start > lo && p->start < hi)
+            hi = p->start;
+        if (p->end > lo && p->end < hi)
+            hi = p->end;
+    }
+    return hi;
 }

@@ -52,7 +52,8 @@ static int64_t sys_cpuid_mode(struct x86_cpu *cpu, uint64_t op, uint64_t arg)
 /* Setting a base also loads the null selector into fs/gs, as Linux.
  * CPUID faulting: sys_cpuid_mode.  The xstate permissions are
  * ferry's XCR0 (x87, SSE, AVX).  ARCH_MAP_VDSO_64/_32: EEXIST while a
- * vDSO is mapped, else one mapped again (sys_vdso.c); _X32 EINVAL (no
+ * part of the vDSO is mapped, else the 64- or 32-bit image mapped again
+ * with its data pages (sys_vdso.c); _X32 EINVAL (no
  * x32 ABI in the kernels measured).  Shadow stacks, LAM and the rest:
  * EINVAL, as this kernel on this AMD answers. */
 SYS_HANDLER(sys_arch_prctl)
@@ -69,8 +70,8 @@ SYS_HANDLER(sys_arch_prctl)
         return sys_copy_out(a[1], &xcr0, 8);
     case SYS_ARCH_REQ_XCOMP_PERM: case SYS_ARCH_REQ_XCOMP_GUEST_PERM:
         return sys_xcomp_request(a[1]);
-    case SYS_ARCH_MAP_VDSO_32: case SYS_ARCH_MAP_VDSO_64:
-        return sys_vdso_map(a[1]);
+    case SYS_ARCH_MAP_VDSO_32: return sys_vdso_map(true, a[1]);
+    case SYS_ARCH_MAP_VDSO_64: return sys_vdso_map(false, a[1]);
     default: return -EINVAL;
     }
 }

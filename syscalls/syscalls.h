@@ -10,11 +10,17 @@
 #include "translator.h"
 #include "x86_cpu.h"
 
+/* The vDSO's special mappings, in Linux's order (sys_vdso.c). */
+enum { SYS_VVAR, SYS_VCLOCK, SYS_VDSO, SYS_VDSO_PARTS };
+struct sys_range {
+    uint64_t start, end;                        /* 0, 0: none */
+};
+
 struct sys_process {
     uint64_t brk_start, brk_cur, brk_mapped;    /* emulated program break */
     const char *exe_path;                       /* guest program, for /proc/self/exe */
     uint64_t stack_start, stack_end;            /* main stack, [stack] in maps */
-    uint64_t vdso_start, vdso_end;              /* [vdso] in maps (0: none) */
+    struct sys_range vdso[SYS_VDSO_PARTS];      /* [vvar], [vvar_vclock], [vdso] */
 };
 extern struct sys_process sys_proc;
 
