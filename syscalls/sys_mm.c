@@ -197,12 +197,32 @@ static void *sys_mremap_host(const uint64_t *a)
 }
 
 /* MREMAP_MAYMOVE/FIXED/DONTUNMAP: the same bits on all hosts.  The pages
- * move with their protection (one mapping: mremap fails across two); with
+ * move with their protections (several mappings move at once in a
+ * same-size MREMAP_FIXED move on Linux 6.17+); with
  * DONTUNMAP the old range stays mapped, emptied.  A new place above the
  * guest's top is EINVAL, as Linux's mremap_to says. */
+/* The protections of [addr, addr + len) by runs (up to max: Linux 6.17+
+ * moves several mappings at once, each with its own). */
+struct sys_prot_run {
+    uint64_t start, end;
+    int prot;
+};
+static int sys_prot_runs(uint64_t addr, uint64_t len, struct sys_prot_run *run, int max)
+{
+    int n = 0;
+    for (uint64_t a = addr, end; a < addr + len && n < max; a = end) {
+        run[n].prot = tr_map_extent(sys_engine, a, &end);
+        run[n].start = a;
+        run[n++].end = end = end < addr + len ? end : addr + len;
+    }
+    return n;
+}
+
 static int64_t sys_mremap_locked(const uint64_t *a)
 {
     int prot = tr_prot_at(sys_engine, a[0]);
+    struct sys_prot_run run[16];
+    int runs = sys_prot_runs(a[0], a[1] < a[2] ? a[1] : a[2], run, 16);
     if (!sys_guest_has(a[0] & ~(SYS_PAGE - 1), SYS_PAGE_UP(a[0] + a[1])))
         return -EFAULT;                 /* not the guest's: unmapped for it */
     if ((a[3] & MREMAP_FIXED) && sys_va_above_top(a[4], a[2]))
@@ -220,6 +240,10 @@ static int64_t sys_mremap_locked(const uint64_t *a)
     else
         tr_map_changed(sys_engine, TR_UNMAP, a[0], a[1], 0);
     tr_map_changed(sys_engine, prot < 0 ? TR_FORGET : TR_MAP, (uint64_t)(uintptr_t)p, a[2], prot);
+    for (int i = 1; i < runs; i++)
+        if (run[i].prot >= 0 && run[i].prot != prot)
+            tr_map_changed(sys_engine, TR_PROTECT, (uint64_t)(uintptr_t)p + (run[i].start - a[0]),
+                           run[i].end - run[i].start, run[i].prot);
     sys_vdso_remapped(a[0], a[1], (uint64_t)(uintptr_t)p, a[2]);
     return (int64_t)(uintptr_t)p;
 }

@@ -8,8 +8,9 @@
  *     mprotect (one that changes the protection) with a boundary inside
  *     one is EINVAL; covering one whole ends it;
  *   - mremap moves one whole, same size, anywhere (the maps name goes
- *     along); growing it or a range past its end is EFAULT, any other
- *     size, part of it or MREMAP_DONTUNMAP EINVAL;
+ *     along), a same-size MREMAP_FIXED move several at once (6.17+);
+ *     otherwise growing one or a range past its end is EFAULT, any other
+ *     size, part of one or MREMAP_DONTUNMAP EINVAL;
  *   - the data pages may not become writable or executable (EACCES: no
  *     VM_MAYWRITE/VM_MAYEXEC), the [vdso] may;
  *   - madvise: the data pages (VM_PFNMAP|VM_IO) refuse what would drop or
@@ -95,15 +96,24 @@ int64_t sys_vdso_mprotect_check(uint64_t addr, uint64_t len, int guest_prot)
 }
 
 /* Before mremap(a[0], a[1], a[2], a[3], a[4]) of pages that hold a part,
- * or with a MREMAP_FIXED target that would split one. */
+ * or with a MREMAP_FIXED target that would split one.  A same-size
+ * MREMAP_FIXED move may take several mappings along (Linux 6.17's
+ * remap_move: each moved whole, gaps kept), the others one alone. */
 int64_t sys_vdso_mremap_check(const uint64_t *a)
 {
     if ((a[3] & MREMAP_FIXED) && sys_vdso_split_check(a[4], a[2]))
         return -EINVAL;
+    bool move_only = (a[3] & MREMAP_FIXED) && a[1] == a[2];
     for (int i = 0; i < SYS_VDSO_PARTS; i++) {
         const struct sys_range *p = &sys_proc.vdso[i];
         if (!sys_vdso_overlaps(i, a[0], a[1] ? a[1] : 1))
             continue;
+        if (move_only && (sys_vdso_splits(i, a[0], a[1]) || (a[3] & MREMAP_DONTUNMAP)))
+            return -EINVAL;
+        if (move_only)
+            continue;
+        if (!(a[3] & MREMAP_FIXED) && a[1] == a[2])
+            return 0;                   /* a no-op: the address back */
         if (a[0] < p->start || a[0] + a[1] > p->end || a[2] > a[1])
             return -EFAULT;             /* past one mapping; VM_DONTEXPAND */
         if (a[0] != p->start || a[1] != p->end - p->start || a[2] != a[1])
@@ -113,19 +123,24 @@ int64_t sys_vdso_mremap_check(const uint64_t *a)
     return 0;
 }
 
-/* After a successful mremap from old to new: a part that was the source
+/* After a successful mremap from old to new: the parts in the source
  * went along; parts the target covered ended. */
 void sys_vdso_remapped(uint64_t old, uint64_t len, uint64_t new, uint64_t new_len)
 {
-    int moved = -1;
+    bool moved[SYS_VDSO_PARTS];
+    if (new == old)
+        return;                         /* in place: nothing it covers is new */
     for (int i = 0; i < SYS_VDSO_PARTS; i++)
-        if (sys_proc.vdso[i].start && old == sys_proc.vdso[i].start && len)
-            moved = i;
+        moved[i] = len && sys_proc.vdso[i].start && sys_proc.vdso[i].start >= old &&
+                   sys_proc.vdso[i].end <= old + len;
     for (int i = 0; i < SYS_VDSO_PARTS; i++)
-        if (i != moved && sys_vdso_overlaps(i, new, new_len))
+        if (!moved[i] && sys_vdso_overlaps(i, new, new_len))
             sys_proc.vdso[i] = (struct sys_range){ 0, 0 };
-    if (moved >= 0)
-        sys_proc.vdso[moved] = (struct sys_range){ new, new + new_len };
+    for (int i = 0; i < SYS_VDSO_PARTS; i++)
+        if (moved[i]) {
+            sys_proc.vdso[i].start += new - old;
+            sys_proc.vdso[i].end += new - old;
+        }
 }
 
 /* munmap, or a MAP_FIXED mapping, over [addr, addr + len) (after
