@@ -218,11 +218,22 @@ static int sys_prot_runs(uint64_t addr, uint64_t len, struct sys_prot_run *run, 
     return n;
 }
 
+/* A valid mremap that keeps the size and does not move: Linux answers
+ * it from the mapping at the address alone, whatever the length covers
+ * (mremap_at's MREMAP_NO_RESIZE); the invalid ones go to the host. */
+static bool sys_mremap_no_resize(const uint64_t *a)
+{
+    return a[1] == a[2] && a[2] && !(a[0] & (SYS_PAGE - 1)) && a[2] + SYS_PAGE > a[2] &&
+           !(a[3] & ~(uint64_t)MREMAP_MAYMOVE);
+}
+
 static int64_t sys_mremap_locked(const uint64_t *a)
 {
     int prot = tr_prot_at(sys_engine, a[0]);
     struct sys_prot_run run[16];
     int runs = sys_prot_runs(a[0], a[1] < a[2] ? a[1] : a[2], run, 16);
+    if (sys_mremap_no_resize(a))        /* Linux's MREMAP_NO_RESIZE: the address back */
+        return sys_guest_has(a[0], a[0] + SYS_PAGE) ? (int64_t)a[0] : -EFAULT;
     if (!sys_guest_has(a[0] & ~(SYS_PAGE - 1), SYS_PAGE_UP(a[0] + a[1])))
         return -EFAULT;                 /* not the guest's: unmapped for it */
     if ((a[3] & MREMAP_FIXED) && sys_va_above_top(a[4], a[2]))

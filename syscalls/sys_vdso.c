@@ -15,7 +15,7 @@
  *     VM_MAYWRITE/VM_MAYEXEC), the [vdso] may;
  *   - madvise: the data pages (VM_PFNMAP|VM_IO) refuse what would drop or
  *     page out their pages and MADV_DOFORK, the [vdso] MADV_FREE (not
- *     anonymous memory) EINVAL; MADV_DONTNEED gives the [vdso] its image
+ *     anonymous memory), all MADV_REMOVE (not shared) EINVAL; MADV_DONTNEED gives the [vdso] its image
  *     back (here: copied again, as the host's anonymous pages are zeroes);
  *   - ARCH_MAP_VDSO_64/_32 (Linux's prctl_map_vdso, CRIU's restore) is
  *     EEXIST while any of the three is mapped, else maps all three again
@@ -112,8 +112,6 @@ int64_t sys_vdso_mremap_check(const uint64_t *a)
             return -EINVAL;
         if (move_only)
             continue;
-        if (!(a[3] & MREMAP_FIXED) && a[1] == a[2])
-            return 0;                   /* a no-op: the address back */
         if (a[0] < p->start || a[0] + a[1] > p->end || a[2] > a[1])
             return -EFAULT;             /* past one mapping; VM_DONTEXPAND */
         if (a[0] != p->start || a[1] != p->end - p->start || a[2] != a[1])
@@ -123,7 +121,8 @@ int64_t sys_vdso_mremap_check(const uint64_t *a)
     return 0;
 }
 
-/* After a successful mremap from old to new: the parts in the source
+/* After a successful mremap from old to new (sys_mm.c answers a
+ * same-size one that does not move itself): the parts in the source
  * went along; parts the target covered ended. */
 void sys_vdso_remapped(uint64_t old, uint64_t len, uint64_t new, uint64_t new_len)
 {
@@ -177,7 +176,7 @@ int64_t sys_vdso_map(bool compat, uint64_t hint)
 }
 
 enum {                                  /* Linux's MADV_* (the same everywhere) */
-    SYS_MADV_DONTNEED = 4, SYS_MADV_FREE = 8, SYS_MADV_DOFORK = 11, SYS_MADV_COLD = 20,
+    SYS_MADV_DONTNEED = 4, SYS_MADV_FREE = 8, SYS_MADV_REMOVE = 9, SYS_MADV_DOFORK = 11, SYS_MADV_COLD = 20,
     SYS_MADV_PAGEOUT = 21, SYS_MADV_DONTNEED_LOCKED = 24,
 };
 
@@ -187,10 +186,12 @@ int64_t sys_vdso_madvise_check(uint64_t addr, uint64_t len, int advice)
     bool data = sys_vdso_overlaps(SYS_VVAR, addr, len) || sys_vdso_overlaps(SYS_VCLOCK, addr, len);
     if (data && (advice == SYS_MADV_DONTNEED || advice == SYS_MADV_FREE ||
                  advice == SYS_MADV_DOFORK || advice == SYS_MADV_COLD ||
-                 advice == SYS_MADV_PAGEOUT || advice == SYS_MADV_DONTNEED_LOCKED))
+                 advice == SYS_MADV_PAGEOUT || advice == SYS_MADV_DONTNEED_LOCKED ||
+                 advice == SYS_MADV_REMOVE))
         return -EINVAL;
-    if (advice == SYS_MADV_FREE && sys_vdso_overlaps(SYS_VDSO, addr, len))
-        return -EINVAL;
+    if ((advice == SYS_MADV_FREE || advice == SYS_MADV_REMOVE) &&
+        sys_vdso_overlaps(SYS_VDSO, addr, len))
+        return -EINVAL;                 /* not anonymous; not shared */
     return 0;
 }
 

@@ -2,7 +2,8 @@
  * them and as the kernel treats them: the [vdso] line and the data pages
  * next to it (Linux 6.18: [vvar] and [vvar_vclock] below [vdso]; older
  * kernels name only [vvar]; the test takes whatever lines it finds and
- * prints their names, permissions, sizes and adjacency, never addresses).
+ * prints their names, permissions, sizes and which sits right above which,
+ * never addresses).
  * Then, part by part: mprotect (to writable, executable, none, of one page
  * only), munmap and MAP_FIXED of one page (a split), madvise, mremap
  * (growing, shrinking, one page, DONTUNMAP, past its end, whole and
@@ -75,15 +76,25 @@ static int parts(struct part p[MAX_PARTS])
     return count;
 }
 
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(((const struct part *)x)->name, ((const struct part *)y)->name);
+}
+
+/* The lines by name (their order in the maps depends on where moves
+ * went), each with the part right below it, if adjacent. */
 static void show(const char *what)
 {
     struct part p[MAX_PARTS];
     int n = parts(p);
+    qsort(p, (size_t)n, sizeof *p, by_name);
     say("%s:", what);
-    for (int i = 0; i < n; i++)
-        say(" %s %s %llu KB%s", p[i].name, p[i].perms,
-            (unsigned long long)(p[i].end - p[i].start) >> 10,
-            i && p[i].start == p[i - 1].end ? " (adjacent)" : "");
+    for (int i = 0; i < n; i++) {
+        say(" %s %s %llu KB", p[i].name, p[i].perms, (unsigned long long)(p[i].end - p[i].start) >> 10);
+        for (int j = 0; j < n; j++)
+            if (p[j].end == p[i].start)
+                say(" (above %s)", p[j].name);
+    }
     say("%s\n", n ? "" : " none");
 }
 
@@ -164,16 +175,17 @@ static void mremap_tests(const char *name)
         return;
     uint64_t a = p.start, len = p.end - p.start, to = room(len + 65536);
     int fixed = MREMAP_MAYMOVE | MREMAP_FIXED;
+    long r;
     say("%s:\n", p.name);
     TRY("mremap bigger", syscall(SYS_mremap, a, len, len + 4096, fixed, to));
     TRY("mremap smaller", syscall(SYS_mremap, a, len, len - 4096, fixed, to));
     TRY("mremap smaller in place", syscall(SYS_mremap, a, len, len - 4096, 0, 0));
     TRY("mremap one page", syscall(SYS_mremap, a, 4096, 4096, fixed, to));
     TRY("mremap dontunmap", syscall(SYS_mremap, a, len, len, fixed | MREMAP_DONTUNMAP, to));
+    r = syscall(SYS_mremap, a, len + 4096, len + 4096, MREMAP_MAYMOVE, 0);
+    say("  mremap past its end, same size: %s\n", r == (long)a ? "in place" : res(r));
     if (next.start) {                   /* with the one above: in a child */
         uint64_t both = next.end - a;
-        TRY("mremap into the next one, same size", syscall(SYS_mremap, a, len + 4096, len + 4096,
-                                                           MREMAP_MAYMOVE, 0));
         pid_t pid = fork();
         if (pid == 0) {
             long r = syscall(SYS_mremap, a, both, both, fixed, to);
@@ -185,7 +197,7 @@ static void mremap_tests(const char *name)
         }
         waitpid(pid, NULL, 0);
     }
-    long r = syscall(SYS_mremap, a, len, len, fixed, to);
+    r = syscall(SYS_mremap, a, len, len, fixed, to);
     say("  mremap whole: %s\n", r == (long)to ? "moved" : res(r));
     show("  after the move");
     pid_t pid = fork();
