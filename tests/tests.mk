@@ -147,7 +147,7 @@ guest_bins_arch = $(filter-out $(foreach n,$(GUEST_NOT_$(2)),%/$(n).O0 %/$(n).O2
 # check-guest-ARCH's cases; guest_rest_bins(ARCH): check-guest-long-ARCH's.
 GUEST_TWO_VARIANTS := sigaction_race_posted sigaction_race thread_munmap setxid_storm sysv_block block_intr \
                       block_intr_pipe \
-                      spawn_race fork_mprotect vfork_threads modify_ldt far_xfer vdso_mremap \
+                      spawn_race fork_mprotect vfork_threads modify_ldt far_xfer vdso_mremap vdso_vvar \
                       arch_prctl_x86
 # Run-time tests whose cost is the emulator's (spawn_race: 64 forks of
 # qemu-user, 47 s at load 12; fork_mprotect: 25 forks, 12 s; the code it covers is the same on both

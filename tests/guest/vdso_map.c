@@ -1,17 +1,18 @@
 /* vdso_map.c -- arch_prctl(ARCH_MAP_VDSO_64 / _32 / _X32, addr), as
  * CRIU's restore uses it: while any part of the vDSO is mapped it is
- * EEXIST; once the process unmapped all of it ([vdso], and Linux's
- * [vvar] and [vvar_vclock] pages -- ferry has none), the 64-bit one maps a
- * vDSO again near addr (Linux puts its data pages first, so the test
- * asks only whether [vdso] starts within 64 KB above addr rounded down
- * to its page, and whether that page is mapped, not where),
- * a second call is EEXIST, the call returns the vDSO's size (Linux's
- * prctl_map_vdso: image->size; the test asks whether it is the [vdso]
- * line's, as sizes differ: ferry's vDSO is one page) and the new vDSO's
- * time() answers as the system call.  The 32-bit one (IA32 emulation)
- * maps too (its contents are not looked at: Linux's is 32-bit code, of
- * use only in compatibility mode); x32 is EINVAL (no x32 ABI here).  glibc's pointers into the old vDSO are
- * stale after the unmap, so only raw system calls run. */
+ * EEXIST (Linux 6.18: [vdso], [vvar] and [vvar_vclock]; unmapping [vdso]
+ * alone leaves the data pages, and the answer stays EEXIST); once the
+ * process unmapped all of it, the 64-bit one maps a vDSO again near addr
+ * (the data pages come first, so the test asks only whether [vdso]
+ * starts within 64 KB above addr rounded down to its page, and whether
+ * that page is mapped, not where), a second call is EEXIST, the call
+ * returns the vDSO's size (Linux's prctl_map_vdso: image->size; the test
+ * asks whether it is the [vdso] line's) and the new vDSO's time() answers
+ * as the system call.  The 32-bit one (IA32 emulation) maps its ELF32 i386
+ * image (class and machine printed; its code runs only in compatibility
+ * mode: vdso_vvar.c compares its symbols); x32 is EINVAL (no x32 ABI
+ * here).  glibc's pointers into the old vDSO are stale after the unmap,
+ * so only raw system calls run. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
@@ -119,7 +120,10 @@ static void describe(const char *what, uint64_t base)
 {
     const unsigned char *e = (const unsigned char *)base;
     int elf = !memcmp(e, ELFMAG, SELFMAG);
-    say("%s: starts with ELF %s\n", what, elf ? "yes" : "no");
+    say("%s: starts with ELF %s", what, elf ? "yes" : "no");
+    if (elf)
+        say(", class %d, machine %d", e[EI_CLASS], ((const Elf32_Ehdr *)base)->e_machine);
+    say("\n");
     if (!elf || e[EI_CLASS] != ELFCLASS64)
         return;
     long (*vtime)(long *) = (long (*)(long *))vdso_sym(base, "__vdso_time");
@@ -159,7 +163,7 @@ static void map_at(const char *name, long op, uint64_t hint)
             vdso.start >= page && vdso.start - page < 65536 ? "yes" : "no",
             syscall(SYS_mincore, page, 4096, line) == 0 ? "yes" : "no");
     say("\n");
-    if (r > 0 && vdso.start && op == MAP_VDSO_64)
+    if (r > 0 && vdso.start)
         describe(name, vdso.start);
     (void)n;
 }
@@ -181,6 +185,10 @@ int main(void)
     }
     describe("start", vdso.start);
     map_at("MAP_VDSO_64 while mapped", MAP_VDSO_64, free_spot());
+    say("unmapped [vdso] alone: %s\n",
+        syscall(SYS_munmap, vdso.start, vdso.end - vdso.start) ? strerror(errno) : "ok");
+    map_at("MAP_VDSO_64 with the data pages left", MAP_VDSO_64, free_spot());
+    map_at("MAP_VDSO_32 with the data pages left", MAP_VDSO_32, free_spot());
     unmap_all();
     map_at("MAP_VDSO_X32", MAP_VDSO_X32, free_spot());
     map_at("MAP_VDSO_64", MAP_VDSO_64, free_spot());

@@ -2,8 +2,8 @@
  * whole and /proc/self/maps names it [vdso] where it went (Linux updates
  * mm->context.vdso); growing it is EFAULT, shrinking it or
  * MREMAP_DONTUNMAP EINVAL; a fork child sees it where it was moved; munmap ends it.  (Its
- * size differs -- Linux's is two pages, ferry's one -- so the test takes
- * it from the maps line and prints no size.)  After the move glibc's
+ * size depends on the kernel, so the test takes it from the maps line
+ * and prints no size; vdso_vvar.c does the same for the data pages.)  After the move glibc's
  * pointers into the old place are stale, so only raw system calls run. */
 #define _GNU_SOURCE
 #include <errno.h>
