@@ -64,6 +64,7 @@ static void sys_fork_child(void)
     sys_thread_fork_child();
     sys_mm_fork_child();
     sys_signal_fork_child();
+    sys_vdso_fork_child();
 }
 
 /* vfork: the parent sleeps until the child execs or ends, and sees what

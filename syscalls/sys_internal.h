@@ -205,6 +205,7 @@ void sys_vdso_unmapped(uint64_t addr, uint64_t len);
 int64_t sys_vdso_map(bool compat, uint64_t hint);
 int64_t sys_vdso_madvise_check(uint64_t addr, uint64_t len, int advice);
 void sys_vdso_madvised(uint64_t addr, uint64_t len, int advice);
+void sys_vdso_fork_child(void);
 const char *sys_vdso_name(uint64_t addr);
 uint64_t sys_vdso_cut(uint64_t lo, uint64_t hi);
 /* sys_mm.c: bytes copied into a new private mapping near hint (mm lock held). */

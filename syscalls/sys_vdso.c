@@ -17,6 +17,7 @@
  *     page out their pages and MADV_DOFORK, the [vdso] MADV_FREE (not
  *     anonymous memory), all MADV_REMOVE (not shared) EINVAL; MADV_DONTNEED gives the [vdso] its image
  *     back (here: copied again, as the host's anonymous pages are zeroes);
+ *   - MADV_DONTFORK keeps a part from fork children (VM_DONTCOPY);
  *   - ARCH_MAP_VDSO_64/_32 (Linux's prctl_map_vdso, CRIU's restore) is
  *     EEXIST while any of the three is mapped, else maps all three again
  *     where a hint's mmap would go and returns the image's size; _32 maps
@@ -36,6 +37,9 @@
 
 /* Which image the [vdso] holds (ARCH_MAP_VDSO_32's, or the 64-bit one). */
 static bool sys_vdso_compat;
+/* The parts under MADV_DONTFORK (bits by index): a fork child has none
+ * of them (the host's fork leaves their pages out, as Linux's does). */
+static unsigned sys_vdso_dontfork;
 
 static const char *const sys_vdso_names[SYS_VDSO_PARTS] = { "[vvar]", "[vvar_vclock]", "[vdso]" };
 
@@ -53,10 +57,18 @@ static void sys_vdso_place(uint64_t start)
 void sys_vdso_started(uint64_t vdso)
 {
     sys_vdso_compat = false;
+    sys_vdso_dontfork = 0;
     if (vdso)
         sys_vdso_place(vdso - LD_VVAR_SIZE - LD_VCLOCK_SIZE);
     else
         memset(sys_proc.vdso, 0, sizeof sys_proc.vdso);
+}
+
+/* Part i is no more (unmapped, mapped over, not inherited). */
+static void sys_vdso_end(int i)
+{
+    sys_proc.vdso[i] = (struct sys_range){ 0, 0 };
+    sys_vdso_dontfork &= ~(1u << i);
 }
 
 static bool sys_vdso_overlaps(int i, uint64_t addr, uint64_t len)
@@ -134,7 +146,7 @@ void sys_vdso_remapped(uint64_t old, uint64_t len, uint64_t new, uint64_t new_le
                    sys_proc.vdso[i].end <= old + len;
     for (int i = 0; i < SYS_VDSO_PARTS; i++)
         if (!moved[i] && sys_vdso_overlaps(i, new, new_len))
-            sys_proc.vdso[i] = (struct sys_range){ 0, 0 };
+            sys_vdso_end(i);
     for (int i = 0; i < SYS_VDSO_PARTS; i++)
         if (moved[i]) {
             sys_proc.vdso[i].start += new - old;
@@ -148,7 +160,15 @@ void sys_vdso_unmapped(uint64_t addr, uint64_t len)
 {
     for (int i = 0; i < SYS_VDSO_PARTS; i++)
         if (sys_vdso_overlaps(i, addr, len))
-            sys_proc.vdso[i] = (struct sys_range){ 0, 0 };
+            sys_vdso_end(i);
+}
+
+/* In a fork child: the parts its parent kept from it are gone. */
+void sys_vdso_fork_child(void)
+{
+    for (int i = 0; i < SYS_VDSO_PARTS; i++)
+        if (sys_vdso_dontfork & 1u << i)
+            sys_vdso_end(i);
 }
 
 /* ARCH_MAP_VDSO_64/_32: the image's size, or -errno. */
@@ -166,6 +186,7 @@ int64_t sys_vdso_map(bool compat, uint64_t hint)
         if (r >= 0) {
             sys_vdso_place((uint64_t)r);
             sys_vdso_compat = compat;
+            sys_vdso_dontfork = 0;
             tr_map_changed(sys_engine, TR_PROTECT, sys_proc.vdso[SYS_VDSO].start, LD_VDSO_SIZE,
                            TR_PROT_READ | TR_PROT_EXEC);
             r = (int64_t)LD_VDSO_SIZE;
@@ -176,7 +197,8 @@ int64_t sys_vdso_map(bool compat, uint64_t hint)
 }
 
 enum {                                  /* Linux's MADV_* (the same everywhere) */
-    SYS_MADV_DONTNEED = 4, SYS_MADV_FREE = 8, SYS_MADV_REMOVE = 9, SYS_MADV_DOFORK = 11, SYS_MADV_COLD = 20,
+    SYS_MADV_DONTNEED = 4, SYS_MADV_FREE = 8, SYS_MADV_REMOVE = 9, SYS_MADV_DONTFORK = 10,
+    SYS_MADV_DOFORK = 11, SYS_MADV_COLD = 20,
     SYS_MADV_PAGEOUT = 21, SYS_MADV_DONTNEED_LOCKED = 24,
 };
 
@@ -195,11 +217,16 @@ int64_t sys_vdso_madvise_check(uint64_t addr, uint64_t len, int advice)
     return 0;
 }
 
-/* After a successful madvise: pages of the [vdso] it dropped get the
- * image's bytes again. */
+/* After a successful madvise: MADV_DONTFORK/DOFORK marks; pages of the
+ * [vdso] it dropped get the image's bytes again. */
 void sys_vdso_madvised(uint64_t addr, uint64_t len, int advice)
 {
     const struct sys_range *p = &sys_proc.vdso[SYS_VDSO];
+    for (int i = 0; i < SYS_VDSO_PARTS; i++)
+        if ((advice == SYS_MADV_DONTFORK || advice == SYS_MADV_DOFORK) &&
+            sys_vdso_overlaps(i, addr, len))
+            sys_vdso_dontfork = advice == SYS_MADV_DONTFORK ? sys_vdso_dontfork | 1u << i
+                                                              : sys_vdso_dontfork & ~(1u << i);
     if ((advice != SYS_MADV_DONTNEED && advice != SYS_MADV_DONTNEED_LOCKED) ||
         !sys_vdso_overlaps(SYS_VDSO, addr, len))
         return;

@@ -302,6 +302,31 @@ static void survivors(int keep, int n)
     syscall(SYS_exit, 0);
 }
 
+/* In a fork child: MADV_DONTFORK on the parts in `which`, then what a
+ * fork grandchild has (Linux copies no VM_DONTCOPY mapping). */
+static void dontfork(int which, int n)
+{
+    pid_t pid = fork();
+    if (pid) {
+        waitpid(pid, NULL, 0);
+        return;
+    }
+    struct part p[MAX_PARTS];
+    parts(p);
+    say("MADV_DONTFORK on %#x:", which);
+    for (int i = 0; i < n; i++)
+        if (which & 1 << i)
+            say(" %s", res(syscall(SYS_madvise, p[i].start, p[i].end - p[i].start, MADV_DONTFORK)));
+    say("\n");
+    if (fork() == 0) {
+        show("  its fork child");
+        say("  MAP_VDSO_64 there: %s\n", res(syscall(SYS_arch_prctl, MAP_VDSO_64, 0)));
+        syscall(SYS_exit, 0);
+    }
+    wait(NULL);
+    syscall(SYS_exit, 0);
+}
+
 /* In a fork child: unmaps every part, maps the vDSO op gives. */
 static void fresh(const char *name, long op, int n)
 {
@@ -347,6 +372,9 @@ int main(void)
     n = parts(p);
     for (int keep = 1; keep < (1 << n) - 1; keep++)
         survivors(keep, n);
+    dontfork((1 << n) - 1, n);
+    for (int i = 0; i < n; i++)
+        dontfork(1 << i, n);
     fresh("MAP_VDSO_64", MAP_VDSO_64, n);
     fresh("MAP_VDSO_32", MAP_VDSO_32, n);
     say("exit\n");
