@@ -15,8 +15,9 @@
  *     VM_MAYWRITE/VM_MAYEXEC), the [vdso] may;
  *   - madvise: the data pages (VM_PFNMAP|VM_IO) refuse what would drop or
  *     page out their pages and MADV_DOFORK, the [vdso] MADV_FREE (not
- *     anonymous memory), all MADV_REMOVE (not shared) EINVAL; MADV_DONTNEED gives the [vdso] its image
- *     back (here: copied again, as the host's anonymous pages are zeroes);
+ *     anonymous memory), all MADV_REMOVE (not shared): EINVAL;
+ *     MADV_DONTNEED gives the [vdso] its image back (here: copied again,
+ *     as the host's anonymous pages come back as zeroes);
  *   - MADV_DONTFORK keeps a part from fork children (VM_DONTCOPY);
  *   - ARCH_MAP_VDSO_64/_32 (Linux's prctl_map_vdso, CRIU's restore) is
  *     EEXIST while any of the three is mapped, else maps all three again
