@@ -229,6 +229,7 @@ extern const struct ir_helper x86_helper_rcl, x86_helper_rcr;
 extern const struct ir_helper x86_helper_shld, x86_helper_shrd;
 extern const struct ir_helper x86_helper_far_ret;   /* lret, iret at CPL 3 */
 extern const struct ir_helper x86_helper_far_cs;    /* ljmp, lcall's selector */
+extern const struct ir_helper x86_helper_far_mode;  /* ... and the target's mode */
 extern const struct ir_helper x86_helper_rep_movs, x86_helper_rep_stos,
     x86_helper_rep_lods, x86_helper_rep_cmps, x86_helper_rep_scas;
 void x86_cpuid_query(uint32_t leaf, uint32_t sub, uint32_t out[4]);

@@ -261,8 +261,8 @@ static const struct ir_helper load_seg_helper = {
 ir_ref x86_seg_read(struct x86_dc *dc, x86_reg r)
 {
     int i = seg_index(r);
-    if (i == SEG_CS || i < 0 || dc->system)
-        return x86_imm(dc, i == SEG_CS ? 0x33 : 0);
+    if (i == SEG_CS || i < 0 || dc->system)       /* (blocks are per mode: x86_compat.c) */
+        return x86_imm(dc, i != SEG_CS ? 0 : dc->code32 && !dc->system ? X86_USER32_CS : 0x33);
     ir_ref v = x86_new(dc);
     ir_ld_env(dc->b, IR_MO_16, v, X86_ENV_OFF(sel[i]));
     return v;

@@ -1,0 +1,280 @@
+/* sys_ia32.c -- the i386 system call ABI of a 64-bit process, as Linux
+ * with IA32 emulation runs it: int $0x80 from 64-bit code or from
+ * compatibility mode (x86_compat.c), and syscall in compatibility mode
+ * where the machine takes it (AMD; Intel's is #UD, x86_control.c).  The
+ * number is eax, the arguments ebx ecx edx esi edi ebp (a compat syscall:
+ * ebx ebp edx esi edi [esp]), each 32 bits, zero-extended (pointers from
+ * a 32-bit caller are 32-bit); the result goes to rax.
+ *
+ * One row per i386 number (arch/x86/entry/syscalls/syscall_32.tbl):
+ * forwarded to the x86-64 handler of nr64 where the ABI is the same
+ * (after fix: arguments the i386 ABI splits or narrows), or a handler of
+ * its own that converts the 32-bit structures (time, gettimeofday,
+ * clock_gettime/getres, old_mmap, mmap2, _llseek).  A number without a row
+ * is -ENOSYS, shown under --strace as an unknown call. */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <string.h>
+#include <time.h>
+
+#include "options.h"
+#include "sys_handlers.h"
+
+struct sys_ia32_row {
+    struct sys_entry e;         /* i386 number, name, own handler (or NULL), strace format */
+    int nr64;                   /* else: the x86-64 call it forwards to */
+    void (*fix)(uint64_t *a);   /* ... with these arguments rewritten first */
+};
+
+/* ---- argument rewrites before forwarding ---- */
+
+static uint64_t sext32(uint64_t v) { return (uint64_t)(int64_t)(int32_t)v; }
+
+/* lseek's offset is a signed 32-bit compat_off_t. */
+static void fix_lseek(uint64_t *a) { a[1] = sext32(a[1]); }
+/* pread64/pwrite64: the 64-bit offset in two registers, low first. */
+static void fix_pos64(uint64_t *a) { a[3] |= a[4] << 32; }
+/* A compat mmap lands below 4 GiB (MAP_32BIT unless the caller fixes it). */
+static uint64_t mmap32_flags(uint64_t flags)
+{
+    return flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) ? flags : flags | MAP_32BIT;
+}
+
+/* ---- handlers of their own: 32-bit structures ---- */
+
+struct ia32_timespec { int32_t sec, nsec; };
+
+static int64_t ia32_put_time(uint64_t g, int64_t sec, int64_t frac)
+{
+    struct ia32_timespec t = { (int32_t)sec, (int32_t)frac };
+    return g ? sys_copy_out(g, &t, sizeof t) : 0;
+}
+
+static SYS_HANDLER(ia32_time)
+{
+    (void)cpu;
+    int32_t now = (int32_t)time(NULL);
+    if (a[0] && sys_copy_out(a[0], &now, sizeof now))
+        return -EFAULT;
+    return now;
+}
+
+static SYS_HANDLER(ia32_gettimeofday)
+{
+    (void)cpu;
+    struct timeval tv;
+    struct timezone tz;
+    if (gettimeofday(&tv, &tz) != 0)
+        return -errno;
+    if (ia32_put_time(a[0], tv.tv_sec, tv.tv_usec))
+        return -EFAULT;
+    return a[1] ? sys_copy_out(a[1], &tz, sizeof tz) : 0;
+}
+
+static int64_t ia32_clock(int (*fn)(clockid_t, struct timespec *), const uint64_t *a)
+{
+    struct timespec ts;
+    if (fn((clockid_t)(int32_t)a[0], &ts) != 0)
+        return -errno;
+    return ia32_put_time(a[1], ts.tv_sec, ts.tv_nsec);
+}
+
+static SYS_HANDLER(ia32_clock_gettime) { (void)cpu; return ia32_clock(clock_gettime, a); }
+static SYS_HANDLER(ia32_clock_getres) { (void)cpu; return ia32_clock(clock_getres, a); }
+
+static int64_t ia32_mmap(struct x86_cpu *cpu, const uint64_t *a, uint64_t offset)
+{
+    uint64_t m[6] = { a[0], a[1], a[2], mmap32_flags(a[3]), sext32(a[4]), offset };
+    return sys_mmap(cpu, m);
+}
+
+/* mmap2: the offset in 4096-byte pages. */
+static SYS_HANDLER(ia32_mmap2) { return ia32_mmap(cpu, a, a[5] << 12); }
+
+/* old_mmap: one pointer to six 32-bit arguments, the offset in bytes. */
+static SYS_HANDLER(ia32_old_mmap)
+{
+    uint32_t v[6];
+    if (sys_copy_in(v, a[0], sizeof v))
+        return -EFAULT;
+    const uint64_t m[6] = { v[0], v[1], v[2], v[3], v[4], v[5] };
+    return ia32_mmap(cpu, m, v[5]);
+}
+
+/* _llseek(fd, offset_high, offset_low, loff_t *result, whence). */
+static SYS_HANDLER(ia32_llseek)
+{
+    const uint64_t l[3] = { a[0], a[1] << 32 | a[2], a[4] };
+    int64_t pos = sys_lseek(cpu, l);
+    if (pos < 0)
+        return pos;
+    return sys_copy_out(a[3], &pos, sizeof pos) ? -EFAULT : 0;
+}
+
+/* ---- the table ---- */
+
+#define FWD(nr, name, nr64, fmt) { { nr, name, NULL, fmt }, nr64, NULL }
+#define FIX(nr, name, nr64, fmt, fix) { { nr, name, NULL, fmt }, nr64, fix }
+#define OWN(nr, name, fn, fmt) { { nr, name, fn, fmt }, -1, NULL }
+
+static const struct sys_ia32_row sys_ia32_table[] = {
+    FWD(1, "exit", 60, "!d"),
+    FWD(3, "read", 0, "dpu"),
+    FWD(4, "write", 1, "dpu"),
+    FWD(5, "open", 2, "sOo"),
+    FWD(6, "close", 3, "d"),
+    FWD(8, "creat", 85, "so"),
+    FWD(9, "link", 86, "ss"),
+    FWD(10, "unlink", 87, "s"),
+    FWD(12, "chdir", 80, "s"),
+    OWN(13, "time", ia32_time, "p"),
+    FWD(15, "chmod", 90, "so"),
+    FIX(19, "lseek", 8, "dld", fix_lseek),
+    FWD(20, "getpid", 39, ""),
+    FWD(27, "alarm", 37, "u"),
+    FWD(29, "pause", 34, ""),
+    FWD(33, "access", 21, "so"),
+    FWD(36, "sync", 162, ""),
+    FWD(37, "kill", 62, "dS"),
+    FWD(38, "rename", 82, "ss"),
+    FWD(39, "mkdir", 83, "so"),
+    FWD(40, "rmdir", 84, "s"),
+    FWD(41, "dup", 32, "d"),
+    FWD(42, "pipe", 22, "p"),
+    FWD(45, "brk", 12, "p=x"),
+    FWD(57, "setpgid", 109, "dd"),
+    FWD(60, "umask", 95, "o"),
+    FWD(63, "dup2", 33, "dd"),
+    FWD(64, "getppid", 110, ""),
+    FWD(65, "getpgrp", 111, ""),
+    FWD(66, "setsid", 112, ""),
+    OWN(78, "gettimeofday", ia32_gettimeofday, "pp"),
+    FWD(83, "symlink", 88, "ss"),
+    FWD(85, "readlink", 89, "spu"),
+    OWN(90, "old_mmap", ia32_old_mmap, "p=x"),
+    FWD(91, "munmap", 11, "px"),
+    FWD(94, "fchmod", 91, "do"),
+    FWD(118, "fsync", 74, "d"),
+    FWD(122, "uname", 63, "p"),
+    FWD(125, "mprotect", 10, "pxP"),
+    FWD(132, "getpgid", 121, "d"),
+    FWD(133, "fchdir", 81, "d"),
+    OWN(140, "_llseek", ia32_llseek, "dxxpd"),
+    FWD(147, "getsid", 124, "d"),
+    FWD(148, "fdatasync", 75, "d"),
+    FWD(158, "sched_yield", 24, ""),
+    FWD(172, "prctl", 157, "dxxxx"),
+    FWD(175, "rt_sigprocmask", 14, "dppu"),
+    FIX(180, "pread64", 17, "dpuxx", fix_pos64),
+    FIX(181, "pwrite64", 18, "dpuxx", fix_pos64),
+    FWD(183, "getcwd", 79, "pu"),
+    OWN(192, "mmap2", ia32_mmap2, "pxPMdx=x"),
+    FWD(199, "getuid32", 102, ""),
+    FWD(200, "getgid32", 104, ""),
+    FWD(201, "geteuid32", 107, ""),
+    FWD(202, "getegid32", 108, ""),
+    FWD(219, "madvise", 28, "pxd"),
+    FWD(224, "gettid", 186, ""),
+    FWD(252, "exit_group", 231, "!d"),
+    FWD(258, "set_tid_address", 218, "p"),
+    OWN(265, "clock_gettime", ia32_clock_gettime, "dp"),
+    OWN(266, "clock_getres", ia32_clock_getres, "dp"),
+    FWD(270, "tgkill", 234, "ddS"),
+    FWD(295, "openat", 257, "dsOo"),
+    FWD(296, "mkdirat", 258, "dso"),
+    FWD(301, "unlinkat", 263, "dsx"),
+    FWD(302, "renameat", 264, "dsds"),
+    FWD(307, "faccessat", 269, "dso"),
+    FWD(330, "dup3", 292, "ddx"),
+    FWD(331, "pipe2", 293, "px"),
+    FWD(355, "getrandom", 318, "pux"),
+    FWD(403, "clock_gettime64", 228, "dp"),
+    FWD(406, "clock_getres_time64", 229, "dp"),
+};
+
+const size_t sys_ia32_table_len = sizeof sys_ia32_table / sizeof sys_ia32_table[0];
+
+static const struct sys_ia32_row *sys_ia32_lookup(uint64_t nr)
+{
+    for (size_t i = 0; i < sys_ia32_table_len; i++)
+        if (sys_ia32_table[i].e.nr == nr)
+            return &sys_ia32_table[i];
+    return NULL;
+}
+
+/* For the unit test: the i-th row's number and name (NULL past the end). */
+const char *sys_ia32_row_name(size_t i, unsigned *nr)
+{
+    if (i >= sys_ia32_table_len)
+        return NULL;
+    *nr = sys_ia32_table[i].e.nr;
+    return sys_ia32_table[i].e.name;
+}
+
+/* The call itself: a forwarded one goes through the x86-64 handler's
+ * guest-pointer checks (sys_guest_args_fix) and ferry-fd guard. */
+static int64_t sys_ia32_run(struct x86_cpu *cpu, const struct sys_ia32_row *r, uint64_t *a)
+{
+    if (!r)
+        return -ENOSYS;
+    if (r->e.handler)
+        return r->e.handler(cpu, a);
+    const struct sys_entry *e64 = sys_lookup((uint64_t)r->nr64);
+    if (!e64 || !e64->handler)
+        return -ENOSYS;
+    if (r->fix)
+        r->fix(a);
+    if (sys_ferry_fd_arg(e64->nr, a))
+        return -EBADF;
+    void *fixed = sys_guest_args_fix(e64, a);
+    int64_t ret = e64->handler(cpu, a);
+    sys_guest_args_done(fixed, ret);
+    return ret;
+}
+
+/* The arguments as the entry takes them (32 bits each). */
+static void sys_ia32_args(struct x86_cpu *cpu, int kind, uint64_t *a)
+{
+    static const int reg[6] = { X86_RBX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_RBP };
+    for (int i = 0; i < 6; i++)
+        a[i] = (uint32_t)cpu->regs[reg[i]];
+    if (kind == X86_IA32_SYSCALL) {     /* ecx holds the return eip */
+        uint32_t arg6 = 0;
+        a[1] = (uint32_t)cpu->regs[X86_RBP];
+        a[5] = sys_copy_in(&arg6, (uint32_t)cpu->regs[X86_RSP], 4) ? 0 : arg6;
+    }
+}
+
+void sys_ia32_syscall(struct x86_cpu *cpu)
+{
+    int kind = cpu->ia32_call;
+    cpu->ia32_call = 0;
+    const uint64_t rax = cpu->regs[X86_RAX], nr = (uint32_t)rax;
+    uint64_t a[6], shown[6];
+    sys_ia32_args(cpu, kind, a);
+    memcpy(shown, a, sizeof a);
+    const struct sys_ia32_row *r = sys_ia32_lookup(nr);
+    const struct sys_entry *e = r ? &r->e : NULL;
+    if (kind == X86_IA32_SYSCALL)       /* sysretl: __USER_DS; int $0x80's iret keeps ss */
+        cpu->sel[X86_SREG_SS] = 0x2b;
+    if (ferry_opts.strace)
+        sys_strace_call(e, nr, shown);
+    int64_t ret = sys_ia32_run(cpu, r, a);
+    if (ferry_opts.strace)
+        sys_strace_result(e, nr, shown, ret);
+    bool woken = ret == -TR_SYSCALL_WOKEN;
+    uint64_t nr64 = r && r->nr64 >= 0 ? (uint64_t)r->nr64 : ~0ull;
+    if (!sys_regs_restored && (woken || (ret == -EINTR && sys_signal_restart(nr64)))) {
+        cpu->regs[X86_RAX] = rax;           /* int $0x80 / syscall again: 2 bytes */
+        cpu->rt.pc -= 2;
+    } else if (!sys_regs_restored) {
+        cpu->regs[X86_RAX] = (uint64_t)ret;
+        if (kind == X86_IA32_SYSCALL) {
+            cpu->regs[X86_RCX] = cpu->rt.pc;
+            cpu->regs[X86_R11] = x86_get_eflags(cpu);
+        }
+    }
+    sys_regs_restored = false;
+    sys_signal_deliver_pending(cpu);
+}
