@@ -26,3 +26,62 @@ bool x86_seg_user32(uint16_t sel)
 {
     return x86_machine()->ia32 && (sel & 0xfffc) == (X86_USER32_CS & 0xfffc);
 }
+
+/* ---- null data segments ---- */
+
+static bool legacy_prefix(uint8_t b)
+{
+    return b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x66 || b == 0x67 || b == 0x2e ||
+           b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
+}
+
+/* The segment register of a memory operand: the last override prefix,
+ * else ss for an esp/ebp base, else the default (ds; es for a string
+ * instruction's destination). */
+static int operand_sreg(const struct x86_dc *dc, x86_reg base, int dflt)
+{
+    int s = -1;
+    for (int i = 0; i < dc->insn->size && legacy_prefix(dc->insn->bytes[i]); i++) {
+        switch (dc->insn->bytes[i]) {
+        case 0x2e: s = X86_SREG_CS; break;
+        case 0x36: s = X86_SREG_SS; break;
+        case 0x3e: s = X86_SREG_DS; break;
+        case 0x26: s = X86_SREG_ES; break;
+        case 0x64: s = X86_SREG_FS; break;
+        case 0x65: s = X86_SREG_GS; break;
+        }
+    }
+    if (s >= 0 && dflt != X86_SREG_ES)
+        return s;
+    if (base == X86_REG_ESP || base == X86_REG_EBP || base == X86_REG_SP || base == X86_REG_BP)
+        return X86_SREG_SS;
+    return dflt;
+}
+
+/* In compatibility mode a 64-bit process's ds and es hold the null
+ * selector until it loads them (Linux starts it with 0): an access
+ * through a null segment is #GP(0) there, SIGSEGV (measured natively).
+ * ss and cs are never null at CPL 3.  64-bit code: nothing. */
+static void check_sreg(struct x86_dc *dc, int s)
+{
+    if (s == X86_SREG_CS || s == X86_SREG_SS)
+        return;
+    ir_ref sel = x86_new(dc);
+    ir_ld_env(dc->b, IR_MO_16, sel, X86_ENV_OFF(sel[s]));
+    ir_ref idx = x86_op2(dc, IR_and, 8, sel, x86_imm(dc, 0xfffc));
+    ir_brexit(dc->b, IR_EQ, 64, idx, x86_imm(dc, 0), dc->pc, TR_EXIT_SIGSEGV);
+}
+
+void x86_compat_seg_check(struct x86_dc *dc, const cs_x86_op *op)
+{
+    if (dc->code32 && !dc->system)
+        check_sreg(dc, operand_sreg(dc, op->mem.base, X86_SREG_DS));
+}
+
+void x86_compat_str_check(struct x86_dc *dc, bool src, bool dst)
+{
+    if (!dc->code32 || dc->system)
+        return;
+    if (src) check_sreg(dc, operand_sreg(dc, X86_REG_ESI, X86_SREG_DS));
+    if (dst) check_sreg(dc, X86_SREG_ES);
+}

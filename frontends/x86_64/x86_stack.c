@@ -27,6 +27,18 @@ ir_ref x86_stack_addr(struct x86_dc *dc, ir_ref sp)
 static void h_push(struct x86_dc *dc)
 {
     int bytes = stack_bytes(dc);
+    const cs_x86_op *s = x86_opnd(dc, 0);
+    /* push sreg in compatibility mode on Intel: a 16-bit move into the
+     * 4-byte slot, its upper half left as it was (the SDM's "recent Core
+     * processors"; measured here: 64-bit mode zero-extends). */
+    if (dc->code32 && !dc->system && bytes == 4 && s->type == X86_OP_REG &&
+        x86_is_seg_reg(s->reg) && x86_machine()->intel) {
+        ir_ref rsp = x86_reg_now(dc, X86_RSP);
+        ir_ref addr = x86_op2(dc, IR_add, 8, rsp, x86_imm(dc, (uint64_t)-4));
+        x86_store(dc, 2, addr, x86_read_now(dc, s, 2));
+        x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_sub, 8, rsp, x86_imm(dc, 4)));
+        return;
+    }
     x86_push(dc, bytes, x86_read_now(dc, x86_opnd(dc, 0), bytes));   /* stored before rsp moves */
 }
 
@@ -98,7 +110,7 @@ static void h_leave(struct x86_dc *dc)
     ir_ref v = x86_load(dc, bytes, bp);
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, bp, x86_imm(dc, (uint64_t)bytes)));
     if (bytes == 8) x86_set_reg(dc, X86_RBP, v);
-    else x86_gpr_write(dc, X86_REG_BP, v);
+    else x86_gpr_write(dc, bytes == 4 ? X86_REG_EBP : X86_REG_BP, v);   /* (32-bit code) */
 }
 
 /* enter frame, level: push rbp; with level L > 0, copy L - 1 frame
@@ -120,7 +132,7 @@ static void h_enter(struct x86_dc *dc)
     if (level > 0)
         x86_push(dc, bytes, frame_temp);
     if (bytes == 8) x86_set_reg(dc, X86_RBP, frame_temp);
-    else x86_gpr_write(dc, X86_REG_BP, frame_temp);
+    else x86_gpr_write(dc, bytes == 4 ? X86_REG_EBP : X86_REG_BP, frame_temp);
     ir_ref sp = x86_get_reg(dc, X86_RSP);
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, frame)));
 }

@@ -83,6 +83,8 @@ static void string_once(struct x86_dc *dc, const struct str_info *si, const stru
 {
     int n = si->bytes;
     ir_ref a, b;
+    x86_compat_str_check(dc, si->op != STR_STOS && si->op != STR_SCAS,
+                         si->op != STR_LODS);
     switch (si->op) {
     case STR_MOVS:
         x86_store(dc, n, str_addr(dc, e, X86_RDI), x86_load(dc, n, str_addr(dc, e, X86_RSI)));
