@@ -13,7 +13,6 @@
  * clock_gettime/getres, old_mmap, mmap2, _llseek).  A number without a row
  * is -ENOSYS, shown under --strace as an unknown call. */
 #define _GNU_SOURCE
-#include <sys/mman.h>
 #include <sys/time.h>
 #include <string.h>
 #include <time.h>
@@ -36,9 +35,12 @@ static void fix_lseek(uint64_t *a) { a[1] = sext32(a[1]); }
 /* pread64/pwrite64: the 64-bit offset in two registers, low first. */
 static void fix_pos64(uint64_t *a) { a[3] |= a[4] << 32; }
 /* A compat mmap lands below 4 GiB (MAP_32BIT unless the caller fixes it). */
+#define IA32_MAP_FIXED 0x10u            /* the guest's (x86) flag values */
+#define IA32_MAP_32BIT 0x40u
+#define IA32_MAP_FIXED_NOREPLACE 0x100000u
 static uint64_t mmap32_flags(uint64_t flags)
 {
-    return flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) ? flags : flags | MAP_32BIT;
+    return flags & (IA32_MAP_FIXED | IA32_MAP_FIXED_NOREPLACE) ? flags : flags | IA32_MAP_32BIT;
 }
 
 /* ---- handlers of their own: 32-bit structures ---- */
