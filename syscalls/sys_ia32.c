@@ -85,10 +85,26 @@ static int64_t ia32_clock(int (*fn)(clockid_t, struct timespec *), const uint64_
 static SYS_HANDLER(ia32_clock_gettime) { (void)cpu; return ia32_clock(clock_gettime, a); }
 static SYS_HANDLER(ia32_clock_getres) { (void)cpu; return ia32_clock(clock_getres, a); }
 
+/* A mapping the caller does not fix must land below 4 GiB: MAP_32BIT's
+ * place when that is free, else (ferry's MAP_32BIT is only a hint where
+ * it does not place mappings itself) the first free span of fixed tries
+ * down from 0xf0000000, as Linux's compat layout grows down from there. */
 static int64_t ia32_mmap(struct x86_cpu *cpu, const uint64_t *a, uint64_t offset)
 {
     uint64_t m[6] = { a[0], a[1], a[2], mmap32_flags(a[3]), sext32(a[4]), offset };
-    return sys_mmap(cpu, m);
+    int64_t at = sys_mmap(cpu, m);
+    if (at < 0 || (uint64_t)at + a[1] <= 0x100000000ull || (m[3] & IA32_MAP_FIXED))
+        return at;
+    const uint64_t un[2] = { (uint64_t)at, a[1] };
+    sys_munmap(cpu, un);
+    uint64_t span = (a[1] + 0xffffffull) & ~0xffffffull;       /* 16 MiB steps */
+    m[3] = (m[3] & ~(uint64_t)IA32_MAP_32BIT) | IA32_MAP_FIXED_NOREPLACE;
+    for (uint64_t hint = 0xf0000000ull - span; span && hint >= 0x10000000ull; hint -= span) {
+        m[0] = hint;
+        if ((at = sys_mmap(cpu, m)) >= 0 || at != -EEXIST)
+            return at;
+    }
+    return -ENOMEM;
 }
 
 /* mmap2: the offset in 4096-byte pages. */

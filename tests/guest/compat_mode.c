@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -126,7 +127,7 @@ __asm__(
     "4: pushl $0x2b; pushl %esp; pushfl; pushl $0x33; pushl " XS(D_FAR_BACK) "(%ebx); iret\n"
     /* stubs: each ends in exit32 */
     ".globl s_nop, s_arith, s_stack, s_int80, s_fault, s_fault_resume, s_ud2, s_ud2_resume\n"
-    ".globl s_syscall, s_syscall_resume, s_regs, s_nullds, s_nullds_resume\n"
+    ".globl s_syscall, s_syscall_resume, s_regs, s_nullds, s_nullds_resume, s_sys2\n"
     "s_nop: jmp exit32\n"
     "s_regs:\n"             /* 32-bit writes to each register but ebx, esp */
     "  add $1, %eax; add $1, %ecx; add $1, %edx; add $1, %ebp; add $1, %esi; add $1, %edi\n"
@@ -176,6 +177,21 @@ __asm__(
     "  pop %ebx; mov %eax, " XS(D_OUT) "+12(%ebx)\n"
     "  mov $224, %eax; int $0x80; mov %eax, " XS(D_OUT) "+16(%ebx)\n"
     "  jmp exit32\n"
+    "s_sys2:\n"            /* mmap2 munmap clock_gettime gettimeofday time uname _llseek */
+    "  push %ebx; push %ebp; mov %ebx, %ebp\n"
+    "  mov $192, %eax; xor %ebx, %ebx; mov $4096, %ecx; mov $3, %edx; mov $0x22, %esi; mov $-1, %edi\n"
+    "  push %ebp; xor %ebp, %ebp; int $0x80; pop %ebp; mov %eax, " XS(D_OUT) "(%ebp)\n"
+    "  cmp $-4096, %eax; jae 1f; movl $0x1234, (%eax)\n"
+    "  mov %eax, %ebx; mov $91, %eax; mov $4096, %ecx; int $0x80; mov %eax, " XS(D_OUT) "+4(%ebp)\n"
+    "1: mov $265, %eax; xor %ebx, %ebx; lea " XS(D_OUT) "+8(%ebp), %ecx; int $0x80; mov %eax, " XS(D_OUT) "+16(%ebp)\n"
+    "  mov $78, %eax; lea " XS(D_OUT) "+20(%ebp), %ebx; xor %ecx, %ecx; int $0x80; mov %eax, " XS(D_OUT) "+28(%ebp)\n"
+    "  mov $13, %eax; lea " XS(D_OUT) "+32(%ebp), %ebx; int $0x80; mov %eax, " XS(D_OUT) "+36(%ebp)\n"
+    "  mov $122, %eax; lea 0x1400(%ebp), %ebx; int $0x80; mov %eax, " XS(D_OUT) "+40(%ebp)\n"
+    "  mov $140, %eax; mov $1000, %ebx; xor %ecx, %ecx; xor %edx, %edx; lea " XS(D_OUT) "+48(%ebp), %esi; xor %edi, %edi\n"
+    "  int $0x80; mov %eax, " XS(D_OUT) "+44(%ebp)\n"
+    "  mov $266, %eax; mov $1, %ebx; lea " XS(D_OUT) "+56(%ebp), %ecx; int $0x80; mov %eax, " XS(D_OUT) "+64(%ebp)\n"
+    "  mov $265, %eax; xor %ebx, %ebx; mov $16, %ecx; int $0x80; mov %eax, " XS(D_OUT) "+68(%ebp)\n"
+    "  pop %ebp; pop %ebx; jmp exit32\n"
     "s_fault:\n"
     "  movl $1, " XS(D_OUT) "(%ebx); mov $0x55, %eax\n"
     "  mov 16, %eax\n"
@@ -205,7 +221,7 @@ __asm__(
 extern const char blob_start[], blob_end[], back64_sym[], enter64_sym[], ptr_back[];
 extern const char s_nop[], s_arith[], s_stack[], s_int80[], s_fault[], s_fault_resume[];
 extern const char s_ud2[], s_ud2_resume[], s_syscall[], s_syscall_resume[], s_regs[];
-extern const char s_nullds[], s_nullds_resume[];
+extern const char s_nullds[], s_nullds_resume[], s_sys2[];
 
 static uint8_t *page;
 static void (*enter)(uint64_t target, int method);
@@ -360,6 +376,30 @@ static void int80_compat(void)
            D32(D_OUT + 16) == (uint32_t)gettid() ? "ok" : "wrong");
 }
 
+/* More i386 calls whose structures differ from x86-64's: what is the
+ * same on every run. */
+static void int80_more(void)
+{
+    if (trip(s_sys2, 0, 0)) {
+        fault_line("int80 more");
+        return;
+    }
+    uint32_t m = D32(D_OUT);
+    time_t now = time(NULL);
+    long ts = (int32_t)D32(D_OUT + 8), tv = (int32_t)D32(D_OUT + 20), t = (int32_t)D32(D_OUT + 36);
+    printf("mmap2 %s munmap %d\n", m && m < 0xfffff000u ? "below 4G" : "failed", (int)D32(D_OUT + 4));
+    printf("clock_gettime %d %s nsec %s; gettimeofday %d %s usec %s; time %s %s\n",
+           (int)D32(D_OUT + 16), labs(ts - now) < 5 ? "now" : "wrong",
+           D32(D_OUT + 12) < 1000000000u ? "ok" : "wrong",
+           (int)D32(D_OUT + 28), labs(tv - now) < 5 ? "now" : "wrong",
+           D32(D_OUT + 24) < 1000000u ? "ok" : "wrong",
+           labs(t - now) < 5 ? "now" : "wrong", t == (int32_t)D32(D_OUT + 32) ? "stored" : "not stored");
+    printf("uname %d: %s %s\n", (int)D32(D_OUT + 40), (char *)page + 0x1400,
+           (char *)page + 0x1400 + 4 * 65);
+    printf("_llseek bad fd %d; clock_getres %d nsec %u; clock_gettime bad pointer %d\n",
+           (int)D32(D_OUT + 44), (int)D32(D_OUT + 64), D32(D_OUT + 60), (int)D32(D_OUT + 68));
+}
+
 /* int $0x80 from 64-bit code: the i386 ABI still (32-bit arguments). */
 static long int80_64(long nr, long b, long c, long d, long *r8_11_same)
 {
@@ -457,6 +497,7 @@ int main(void)
     arith();
     stack();
     int80_compat();
+    int80_more();
     int80_from64();
     faults();
     printf("done\n");
