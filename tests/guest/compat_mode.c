@@ -127,7 +127,7 @@ __asm__(
     "4: pushl $0x2b; pushl %esp; pushfl; pushl $0x33; pushl " XS(D_FAR_BACK) "(%ebx); iret\n"
     /* stubs: each ends in exit32 */
     ".globl s_nop, s_arith, s_stack, s_int80, s_fault, s_fault_resume, s_ud2, s_ud2_resume\n"
-    ".globl s_syscall, s_syscall_resume, s_regs, s_nullds, s_nullds_resume, s_sys2\n"
+    ".globl s_syscall, s_syscall_resume, s_regs, s_nullds, s_nullds_resume, s_sys2, s_dual\n"
     "s_nop: jmp exit32\n"
     "s_regs:\n"             /* 32-bit writes to each register but ebx, esp */
     "  add $1, %eax; add $1, %ecx; add $1, %edx; add $1, %ebp; add $1, %esi; add $1, %edi\n"
@@ -192,6 +192,13 @@ __asm__(
     "  mov $266, %eax; mov $1, %ebx; lea " XS(D_OUT) "+56(%ebp), %ecx; int $0x80; mov %eax, " XS(D_OUT) "+64(%ebp)\n"
     "  mov $265, %eax; xor %ebx, %ebx; mov $16, %ecx; int $0x80; mov %eax, " XS(D_OUT) "+68(%ebp)\n"
     "  pop %ebp; pop %ebx; jmp exit32\n"
+    /* the same bytes in both modes: 64-bit inc rax, or 32-bit dec eax;
+     * inc eax; then ret in 64-bit mode, exit32 in compatibility mode */
+    "s_dual:\n"
+    "  .byte 0x48, 0xff, 0xc0\n"
+    "  mov %cs, %ecx; cmp $0x33, %cx; je 1f\n"
+    "  jmp exit32\n"
+    "1: ret\n"
     "s_fault:\n"
     "  movl $1, " XS(D_OUT) "(%ebx); mov $0x55, %eax\n"
     "  mov 16, %eax\n"
@@ -221,7 +228,7 @@ __asm__(
 extern const char blob_start[], blob_end[], back64_sym[], enter64_sym[], ptr_back[];
 extern const char s_nop[], s_arith[], s_stack[], s_int80[], s_fault[], s_fault_resume[];
 extern const char s_ud2[], s_ud2_resume[], s_syscall[], s_syscall_resume[], s_regs[];
-extern const char s_nullds[], s_nullds_resume[], s_sys2[];
+extern const char s_nullds[], s_nullds_resume[], s_sys2[], s_dual[];
 
 static uint8_t *page;
 static void (*enter)(uint64_t target, int method);
@@ -322,6 +329,22 @@ static void transfers(void)
     if (trip(s_regs, 0, 0) == 0) {
         printf("32-bit writes:");
         print_regs_out();
+    }
+}
+
+/* One address translated for both modes: each run takes its own. */
+static void dual(void)
+{
+    for (int round = 0; round < 3; round++) {
+        uint64_t r = 0x100000005ull;
+        __asm__ volatile("call *%1" : "+a"(r) : "r"(page + OFF(s_dual)) : "rcx", "memory", "cc");
+        set_regs_in();
+        if (trip(s_dual, round % 2, round)) {
+            fault_line("dual");
+            return;
+        }
+        printf("same bytes: 64-bit rax %#lx, compat rax %#lx\n", (unsigned long)r,
+               (unsigned long)D64(D_REGS_OUT));
     }
 }
 
@@ -494,6 +517,7 @@ int main(void)
         return 0;
     }
     transfers();
+    dual();
     arith();
     stack();
     int80_compat();
