@@ -170,7 +170,7 @@ static const struct sys_ia32_row sys_ia32_table[] = {
     OWN(78, "gettimeofday", ia32_gettimeofday, "pp"),
     FWD(83, "symlink", 88, "ss"),
     FWD(85, "readlink", 89, "spu"),
-    OWN(90, "old_mmap", ia32_old_mmap, "p=x"),
+    OWN(90, "mmap", ia32_old_mmap, "p=x"),
     FWD(91, "munmap", 11, "px"),
     FWD(94, "fchmod", 91, "do"),
     FWD(118, "fsync", 74, "d"),

@@ -127,7 +127,7 @@ __asm__(
     "4: pushl $0x2b; pushl %esp; pushfl; pushl $0x33; pushl " XS(D_FAR_BACK) "(%ebx); iret\n"
     /* stubs: each ends in exit32 */
     ".globl s_nop, s_arith, s_stack, s_int80, s_fault, s_fault_resume, s_ud2, s_ud2_resume\n"
-    ".globl s_syscall, s_syscall_resume, s_regs, s_nullds, s_nullds_resume, s_sys2, s_dual\n"
+    ".globl s_syscall, s_syscall_resume, s_regs, s_nullds, s_nullds_resume, s_sys2, s_dual, s_pusha\n"
     "s_nop: jmp exit32\n"
     "s_regs:\n"             /* 32-bit writes to each register but ebx, esp */
     "  add $1, %eax; add $1, %ecx; add $1, %edx; add $1, %ebp; add $1, %esi; add $1, %edi\n"
@@ -166,6 +166,16 @@ __asm__(
     "  enter $8, $0; mov %esi, %ecx; sub %esp, %ecx; mov %ecx, " XS(D_OUT) "+40(%ebx); leave\n"
     "  pushfl; popl %eax; and $0x8d5, %eax; mov %eax, " XS(D_OUT) "+44(%ebx)\n"
     "  jmp exit32\n"
+    "s_pusha:\n"
+    "  mov %esp, %esi; pushal\n"
+    "  mov %esi, %ecx; sub %esp, %ecx; mov %ecx, " XS(D_OUT) "(%ebx)\n"
+    "  mov 12(%esp), %ecx; sub %esi, %ecx; mov %ecx, " XS(D_OUT) "+4(%ebx)\n"
+    "  mov 16(%esp), %ecx; sub %ebx, %ecx; mov %ecx, " XS(D_OUT) "+8(%ebx)\n"
+    "  mov 28(%esp), %ecx; mov %ecx, " XS(D_OUT) "+12(%ebx)\n"
+    "  mov 0(%esp), %ecx; mov %ecx, " XS(D_OUT) "+16(%ebx)\n"
+    "  movl $0x5555, 28(%esp); movl $0x77, 12(%esp); popal\n"
+    "  mov %eax, " XS(D_OUT) "+20(%ebx); mov %esp, %ecx; sub %esi, %ecx; mov %ecx, " XS(D_OUT) "+24(%ebx)\n"
+    "  sub %ebx, %esi; jmp exit32\n"
     "s_int80:\n"                /* write, getpid, an unknown number, a bad pointer */
     "  push %ebx\n"
     "  mov $4, %eax; lea " XS(D_MSG) "(%ebx), %ecx; mov $1, %ebx; mov $18, %edx; int $0x80\n"
@@ -228,7 +238,7 @@ __asm__(
 extern const char blob_start[], blob_end[], back64_sym[], enter64_sym[], ptr_back[];
 extern const char s_nop[], s_arith[], s_stack[], s_int80[], s_fault[], s_fault_resume[];
 extern const char s_ud2[], s_ud2_resume[], s_syscall[], s_syscall_resume[], s_regs[];
-extern const char s_nullds[], s_nullds_resume[], s_sys2[], s_dual[];
+extern const char s_nullds[], s_nullds_resume[], s_sys2[], s_dual[], s_pusha[];
 
 static uint8_t *page;
 static void (*enter)(uint64_t target, int method);
@@ -384,6 +394,16 @@ static void stack(void)
     for (int i = 0; i < 12; i++)
         printf(" %#x", D32(D_OUT + 4 * i));
     printf(" (call's eip at +%#x)\n", OFF(s_stack));
+    set_regs_in();
+    if (trip(s_pusha, 0, 0)) {
+        fault_line("pusha");
+        return;
+    }
+    printf("pusha/popa:");
+    for (int i = 0; i < 7; i++)
+        printf(" %#x", D32(D_OUT + 4 * i));
+    printf("; then");
+    print_regs_out();
 }
 
 static void int80_compat(void)
