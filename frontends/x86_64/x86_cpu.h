@@ -96,7 +96,7 @@ struct x86_cpu {
      * instruction once it has passed its #MF check (x86_x87_wait.c). */
     struct { uint64_t fip, fdp; uint16_t fop, fcs, fds; uint32_t next; uint64_t next_fdp; } x87_ptr;
     /* User mode: the selectors the program loaded into es, -, ss, ds, fs,
-     * gs (the SDM's numbering; cs always reads 0x33).  Zero, the null
+     * gs (the SDM's numbering; cs reads 0x33, 0x23 in compatibility mode).  Zero, the null
      * selector, at exec but ss, which starts as __USER_DS (0x2b); threads
      * and children inherit them. */
     uint16_t sel[6];

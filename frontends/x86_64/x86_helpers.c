@@ -153,9 +153,9 @@ static void iret_flags(struct x86_cpu *c, uint64_t v)
 static void log_compat(const struct x86_cpu *c, uint64_t cs)
 {
     if (LOG_ON(LOG_UNIMPL) && x86_seg_compat_code((uint16_t)cs))
-        fprintf(ferry_log, "ferry: far transfer at 0x%llx into a compatibility-mode LDT code "
-                "segment (cs 0x%x): not emulated, SIGSEGV\n", (unsigned long long)c->rt.pc,
-                (unsigned)(cs & 0xffff));
+        fprintf(ferry_log, "ferry: far transfer at 0x%llx into 32-bit code segment 0x%x "
+                "(not __USER32_CS with RPL 3): not emulated, SIGSEGV\n",
+                (unsigned long long)c->rt.pc, (unsigned)(cs & 0xffff));
 }
 
 /* The target's mode after a far return: 64-bit for __USER_CS, 32-bit for
