@@ -10,11 +10,14 @@
  * forwarded to the x86-64 handler of nr64 where the ABI is the same
  * (after fix: arguments the i386 ABI splits or narrows), or a handler of
  * its own that converts the 32-bit structures (time, gettimeofday,
- * clock_gettime/getres, old_mmap, mmap2, _llseek).  A number without a row
+ * clock_gettime/getres, old_mmap, mmap2, _llseek, the stat64 family).  A number without a row
  * is -ENOSYS, shown under --strace as an unknown call. */
 #define _GNU_SOURCE
-#include <sys/time.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "options.h"
@@ -120,6 +123,62 @@ static SYS_HANDLER(ia32_old_mmap)
     return ia32_mmap(cpu, m, v[5]);
 }
 
+/* struct stat64 of i386 (4-byte aligned 64-bit fields): what Linux's
+ * cp_stat64 fills, __st_ino the inode's low half, times in 32 bits. */
+struct ia32_stat64 {
+    uint64_t dev;
+    uint8_t pad0[4];
+    uint32_t ino32, mode, nlink, uid, gid;
+    uint64_t rdev;
+    uint8_t pad3[4];
+    int64_t size;
+    uint32_t blksize;
+    uint64_t blocks;
+    uint32_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+    uint64_t ino;
+} __attribute__((packed));
+_Static_assert(sizeof(struct ia32_stat64) == 96, "i386 struct stat64");
+
+static int64_t ia32_stat(int dirfd, const char *path, int flags, uint64_t buf)
+{
+    struct stat h;
+    if (fstatat(dirfd, path, &h, flags) != 0)
+        return -errno;
+    struct ia32_stat64 g = {
+        .dev = h.st_dev, .ino32 = (uint32_t)h.st_ino, .mode = h.st_mode,
+        .nlink = (uint32_t)h.st_nlink, .uid = h.st_uid, .gid = h.st_gid, .rdev = h.st_rdev,
+        .size = h.st_size, .blksize = (uint32_t)h.st_blksize, .blocks = (uint64_t)h.st_blocks,
+        .atime = (uint32_t)h.st_atim.tv_sec, .atime_nsec = (uint32_t)h.st_atim.tv_nsec,
+        .mtime = (uint32_t)h.st_mtim.tv_sec, .mtime_nsec = (uint32_t)h.st_mtim.tv_nsec,
+        .ctime = (uint32_t)h.st_ctim.tv_sec, .ctime_nsec = (uint32_t)h.st_ctim.tv_nsec,
+        .ino = h.st_ino,
+    };
+    return sys_copy_out(buf, &g, sizeof g);
+}
+
+/* Without following links, /proc/self/exe is the link itself. */
+static const char *ia32_path(uint64_t g, bool follow)
+{
+    return !follow && sys_is_proc_self_exe(g) ? sys_ptr(g) : sys_path_lookup(g, follow);
+}
+
+static SYS_HANDLER(ia32_stat64) { (void)cpu; return ia32_stat(AT_FDCWD, ia32_path(a[0], true), 0, a[1]); }
+
+static SYS_HANDLER(ia32_lstat64)
+{
+    (void)cpu;
+    return ia32_stat(AT_FDCWD, ia32_path(a[0], false), AT_SYMLINK_NOFOLLOW, a[1]);
+}
+
+static SYS_HANDLER(ia32_fstat64) { (void)cpu; return ia32_stat((int)a[0], "", AT_EMPTY_PATH, a[1]); }
+
+static SYS_HANDLER(ia32_fstatat64)
+{
+    (void)cpu;
+    int flags = (int)a[3];
+    return ia32_stat(sys_dirfd(a[0]), ia32_path(a[1], !(flags & AT_SYMLINK_NOFOLLOW)), flags, a[2]);
+}
+
 /* _llseek(fd, offset_high, offset_low, loff_t *result, whence). */
 static SYS_HANDLER(ia32_llseek)
 {
@@ -135,6 +194,8 @@ static SYS_HANDLER(ia32_llseek)
 #define FWD(nr, name, nr64, fmt) { { nr, name, NULL, fmt }, nr64, NULL }
 #define FIX(nr, name, nr64, fmt, fix) { { nr, name, NULL, fmt }, nr64, fix }
 #define OWN(nr, name, fn, fmt) { { nr, name, fn, fmt }, -1, NULL }
+/* ... converting, after the pointer checks and ferry-fd guard of nr64 */
+#define CONV(nr, name, fn, fmt, nr64) { { nr, name, fn, fmt }, nr64, NULL }
 
 static const struct sys_ia32_row sys_ia32_table[] = {
     FWD(1, "exit", 60, "!d"),
@@ -188,6 +249,9 @@ static const struct sys_ia32_row sys_ia32_table[] = {
     FIX(181, "pwrite64", 18, "dpuxx", fix_pos64),
     FWD(183, "getcwd", 79, "pu"),
     OWN(192, "mmap2", ia32_mmap2, "pxPMdx=x"),
+    CONV(195, "stat64", ia32_stat64, "sp", 4),
+    CONV(196, "lstat64", ia32_lstat64, "sp", 6),
+    CONV(197, "fstat64", ia32_fstat64, "dp", 5),
     FWD(199, "getuid32", 102, ""),
     FWD(200, "getgid32", 104, ""),
     FWD(201, "geteuid32", 107, ""),
@@ -201,6 +265,7 @@ static const struct sys_ia32_row sys_ia32_table[] = {
     FWD(270, "tgkill", 234, "ddS"),
     FWD(295, "openat", 257, "dsOo"),
     FWD(296, "mkdirat", 258, "dso"),
+    CONV(300, "fstatat64", ia32_fstatat64, "dspx", 262),
     FWD(301, "unlinkat", 263, "dsx"),
     FWD(302, "renameat", 264, "dsds"),
     FWD(307, "faccessat", 269, "dso"),
@@ -236,7 +301,7 @@ static int64_t sys_ia32_run(struct x86_cpu *cpu, const struct sys_ia32_row *r, u
 {
     if (!r)
         return -ENOSYS;
-    if (r->e.handler)
+    if (r->e.handler && r->nr64 < 0)
         return r->e.handler(cpu, a);
     const struct sys_entry *e64 = sys_lookup((uint64_t)r->nr64);
     if (!e64 || !e64->handler)
@@ -246,7 +311,7 @@ static int64_t sys_ia32_run(struct x86_cpu *cpu, const struct sys_ia32_row *r, u
     if (sys_ferry_fd_arg(e64->nr, a))
         return -EBADF;
     void *fixed = sys_guest_args_fix(e64, a);
-    int64_t ret = e64->handler(cpu, a);
+    int64_t ret = r->e.handler ? r->e.handler(cpu, a) : e64->handler(cpu, a);
     sys_guest_args_done(fixed, ret);
     return ret;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -201,6 +202,11 @@ __asm__(
     "  int $0x80; mov %eax, " XS(D_OUT) "+44(%ebp)\n"
     "  mov $266, %eax; mov $1, %ebx; lea " XS(D_OUT) "+56(%ebp), %ecx; int $0x80; mov %eax, " XS(D_OUT) "+64(%ebp)\n"
     "  mov $265, %eax; xor %ebx, %ebx; mov $16, %ecx; int $0x80; mov %eax, " XS(D_OUT) "+68(%ebp)\n"
+    /* stat64("/"), fstatat64(AT_FDCWD, "/", 0), fstat64(-1): struct stat64 at 0x1600, 0x1700 */
+    "  mov $195, %eax; lea " XS(D_MSG) "+32(%ebp), %ebx; lea 0x1600(%ebp), %ecx; int $0x80; mov %eax, " XS(D_OUT) "+72(%ebp)\n"
+    "  mov $300, %eax; mov $-100, %ebx; lea " XS(D_MSG) "+32(%ebp), %ecx; lea 0x1700(%ebp), %edx; xor %esi, %esi\n"
+    "  int $0x80; mov %eax, " XS(D_OUT) "+76(%ebp)\n"
+    "  mov $197, %eax; mov $-1, %ebx; lea 0x1600(%ebp), %ecx; int $0x80; mov %eax, " XS(D_OUT) "+80(%ebp)\n"
     "  pop %ebp; pop %ebx; jmp exit32\n"
     /* the same bytes in both modes: 64-bit inc rax, or 32-bit dec eax;
      * inc eax; then ret in 64-bit mode, exit32 in compatibility mode */
@@ -409,6 +415,7 @@ static void stack(void)
 static void int80_compat(void)
 {
     memcpy(page + D_MSG, "int 0x80 (compat)\n", 18);
+    memcpy(page + D_MSG + 32, "/", 2);
     if (trip(s_int80, 0, 0)) {
         fault_line("int80 compat");
         return;
@@ -441,6 +448,21 @@ static void int80_more(void)
            (char *)page + 0x1400 + 4 * 65);
     printf("_llseek bad fd %d; clock_getres %d nsec %u; clock_gettime bad pointer %d\n",
            (int)D32(D_OUT + 44), (int)D32(D_OUT + 64), D32(D_OUT + 60), (int)D32(D_OUT + 68));
+    struct stat st;
+    stat("/", &st);
+    for (int k = 0; k < 2; k++) {
+        const uint8_t *b = page + 0x1600 + 0x100 * k;
+        uint32_t mode, ino32, mtime;
+        uint64_t ino;
+        int64_t size;
+        memcpy(&mode, b + 16, 4), memcpy(&ino32, b + 12, 4), memcpy(&size, b + 44, 8);
+        memcpy(&mtime, b + 72, 4), memcpy(&ino, b + 88, 8);
+        printf("%s / %d: mode %s ino %s size %s mtime %s\n", k ? "fstatat64" : "stat64",
+               (int)D32(D_OUT + 72 + 4 * k), mode == st.st_mode ? "ok" : "wrong",
+               ino == st.st_ino && ino32 == (uint32_t)st.st_ino ? "ok" : "wrong",
+               size == st.st_size ? "ok" : "wrong", mtime == (uint32_t)st.st_mtime ? "ok" : "wrong");
+    }
+    printf("fstat64 bad fd %d\n", (int)D32(D_OUT + 80));
 }
 
 /* int $0x80 from 64-bit code: the i386 ABI still (32-bit arguments). */
