@@ -62,26 +62,36 @@ static int operand_sreg(const struct x86_dc *dc, x86_reg base, int dflt)
  * selector until it loads them (Linux starts it with 0): an access
  * through a null segment is #GP(0) there, SIGSEGV (measured natively).
  * ss and cs are never null at CPL 3.  64-bit code: nothing. */
-static void check_sreg(struct x86_dc *dc, int s)
+/* when: IR_NONE, or a value that must be non-zero for the access to
+ * happen (a rep prefix's count: ecx 0 touches no memory). */
+static void check_sreg(struct x86_dc *dc, int s, ir_ref when)
 {
     if (s == X86_SREG_CS || s == X86_SREG_SS)
         return;
     ir_ref sel = x86_new(dc);
     ir_ld_env(dc->b, IR_MO_16, sel, X86_ENV_OFF(sel[s]));
     ir_ref idx = x86_op2(dc, IR_and, 8, sel, x86_imm(dc, 0xfffc));
-    ir_brexit(dc->b, IR_EQ, 64, idx, x86_imm(dc, 0), dc->pc, TR_EXIT_SIGSEGV);
+    if (when == IR_NONE) {
+        ir_brexit(dc->b, IR_EQ, 64, idx, x86_imm(dc, 0), dc->pc, TR_EXIT_SIGSEGV);
+        return;
+    }
+    ir_ref null = x86_setcond(dc, IR_EQ, 64, idx, x86_imm(dc, 0));
+    ir_ref bad = x86_op2(dc, IR_and, 8, null, x86_setcond(dc, IR_NE, 64, when, x86_imm(dc, 0)));
+    ir_brexit(dc->b, IR_NE, 64, bad, x86_imm(dc, 0), dc->pc, TR_EXIT_SIGSEGV);
 }
 
 void x86_compat_seg_check(struct x86_dc *dc, const cs_x86_op *op)
 {
     if (dc->code32 && !dc->system)
-        check_sreg(dc, operand_sreg(dc, op->mem.base, X86_SREG_DS));
+        check_sreg(dc, operand_sreg(dc, op->mem.base, X86_SREG_DS), IR_NONE);
 }
 
-void x86_compat_str_check(struct x86_dc *dc, bool src, bool dst)
+void x86_compat_str_check(struct x86_dc *dc, bool src, bool dst, bool rep)
 {
     if (!dc->code32 || dc->system)
         return;
-    if (src) check_sreg(dc, operand_sreg(dc, X86_REG_ESI, X86_SREG_DS));
-    if (dst) check_sreg(dc, X86_SREG_ES);
+    ir_ref when = rep ? x86_trunc(dc, x86_get_reg(dc, X86_RCX), dc->x->addr_size == 2 ? 2 : 4)
+                      : IR_NONE;
+    if (src) check_sreg(dc, operand_sreg(dc, X86_REG_ESI, X86_SREG_DS), when);
+    if (dst) check_sreg(dc, X86_SREG_ES, when);
 }

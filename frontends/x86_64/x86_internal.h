@@ -189,7 +189,7 @@ ir_ref x86_stack_addr(struct x86_dc *dc, ir_ref sp);
 /* x86_compat.c: compatibility-mode code's access through a null ds/es/
  * fs/gs is #GP(0): a memory operand's, a string instruction's. */
 void x86_compat_seg_check(struct x86_dc *dc, const cs_x86_op *op);
-void x86_compat_str_check(struct x86_dc *dc, bool src, bool dst);
+void x86_compat_str_check(struct x86_dc *dc, bool src, bool dst, bool rep);
 /* Real mode: a code offset (a return address pushed) from a pc, and a pc
  * from an offset (an indirect target); other modes: unchanged. */
 static inline uint64_t x86_code_offset(const struct x86_dc *dc, uint64_t pc) { return pc - dc->cs_base; }

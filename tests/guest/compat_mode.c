@@ -128,7 +128,7 @@ __asm__(
     "4: pushl $0x2b; pushl %esp; pushfl; pushl $0x33; pushl " XS(D_FAR_BACK) "(%ebx); iret\n"
     /* stubs: each ends in exit32 */
     ".globl s_nop, s_arith, s_stack, s_int80, s_fault, s_fault_resume, s_ud2, s_ud2_resume\n"
-    ".globl s_syscall, s_syscall_resume, s_regs, s_nullds, s_nullds_resume, s_sys2, s_dual, s_pusha\n"
+    ".globl s_syscall, s_syscall_resume, s_regs, s_nullds, s_nullds_resume, s_sys2, s_dual, s_pusha, s_nullrep\n"
     "s_nop: jmp exit32\n"
     "s_regs:\n"             /* 32-bit writes to each register but ebx, esp */
     "  add $1, %eax; add $1, %ecx; add $1, %edx; add $1, %ebp; add $1, %esi; add $1, %edi\n"
@@ -221,9 +221,15 @@ __asm__(
     "s_fault_resume:\n"
     "  mov %eax, " XS(D_OUT) "+4(%ebx); mov %cs, %eax; mov %eax, " XS(D_OUT) "+8(%ebx)\n"
     "  jmp exit32\n"
-    "s_nullds:\n"            /* an access through a null ds: #GP(0) */
-    "  push $0; pop %ds; mov (%ebx), %eax\n"
+    "s_nullds:\n"            /* an access through a null ds: #GP(0); rep with ecx 0: none */
+    "  push $0; pop %es; lea " XS(D_OUT) "+8(%ebx), %edi; xor %ecx, %ecx; rep stosb\n"
+    "  push $0x2b; pop %es; push $0; pop %ds; xor %ecx, %ecx; lea " XS(D_OUT) "+8(%ebx), %esi\n"
+    "  lea " XS(D_OUT) "+12(%ebx), %edi; rep movsb\n"
+    "  mov (%ebx), %eax\n"
+    "s_nullrep:\n"           /* rep stos through a null es with ecx 1: #GP(0) */
+    "  push $0; pop %es; lea " XS(D_OUT) "+8(%ebx), %edi; mov $1, %ecx; rep stosb\n"
     "s_nullds_resume:\n"
+    "  push $0x2b; pop %es\n"
     "  push $0x2b; pop %ds; movl $3, " XS(D_OUT) "(%ebx); jmp exit32\n"
     "s_ud2:\n"
     "  ud2\n"
@@ -244,7 +250,7 @@ __asm__(
 extern const char blob_start[], blob_end[], back64_sym[], enter64_sym[], ptr_back[];
 extern const char s_nop[], s_arith[], s_stack[], s_int80[], s_fault[], s_fault_resume[];
 extern const char s_ud2[], s_ud2_resume[], s_syscall[], s_syscall_resume[], s_regs[];
-extern const char s_nullds[], s_nullds_resume[], s_sys2[], s_dual[], s_pusha[];
+extern const char s_nullds[], s_nullds_resume[], s_sys2[], s_dual[], s_pusha[], s_nullrep[];
 
 static uint8_t *page;
 static void (*enter)(uint64_t target, int method);
@@ -520,6 +526,10 @@ static void faults(void)
         printf("null ds: sig %ld code %ld trap %ld err %#lx addr %#lx at +%#lx (stub +%#x) "
                "cs %#lx; then %u\n", f_sig, f_code, f_trap, f_err, f_addr, f_ip, OFF(s_nullds),
                f_cs, D32(D_OUT));
+    if (trip_resumed(s_nullrep) == 0)
+        printf("null es, rep stosb: sig %ld code %ld trap %ld err %#lx at +%#lx (stub +%#x) "
+               "cs %#lx; then %u\n", f_sig, f_code, f_trap, f_err, f_ip, OFF(s_nullrep), f_cs,
+               D32(D_OUT));
     f_sig = 0;
     resume_off = (int)OFF(s_syscall_resume);
     if (trip_resumed(s_syscall) == 0) {
