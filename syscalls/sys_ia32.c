@@ -10,23 +10,29 @@
  * forwarded to the x86-64 handler of nr64 where the ABI is the same
  * (after fix: arguments the i386 ABI splits or narrows), or a handler of
  * its own that converts the 32-bit structures (time, gettimeofday,
- * clock_gettime/getres, old_mmap, mmap2, _llseek, the stat64 family).  A number without a row
+ * clock_gettime/getres, old_mmap, mmap2, _llseek, the stat64 family,
+ * readv/writev).  A number without a row
  * is -ENOSYS, shown under --strace as an unknown call. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "options.h"
+#include "sys_block.h"
 #include "sys_handlers.h"
 
 struct sys_ia32_row {
     struct sys_entry e;         /* i386 number, name, own handler (or NULL), strace format */
-    int nr64;                   /* else: the x86-64 call it forwards to */
+    int nr64;                   /* else: the x86-64 call it forwards to (also: its restart
+                                   rule, ferry-fd guard and, but for raw rows, pointer checks) */
     void (*fix)(uint64_t *a);   /* ... with these arguments rewritten first */
+    bool raw;                   /* an own handler checks the guest's pointers itself */
 };
 
 /* ---- argument rewrites before forwarding ---- */
@@ -179,6 +185,36 @@ static SYS_HANDLER(ia32_fstatat64)
     return ia32_stat(sys_dirfd(a[0]), ia32_path(a[1], !(flags & AT_SYMLINK_NOFOLLOW)), flags, a[2]);
 }
 
+/* readv/writev: the i386 iovec is two 32-bit words.  The host call gets
+ * a host copy of the vector, cut (as sys_guest_args.c cuts a 64-bit one)
+ * at the first element the guest cannot wholly read or write: its
+ * accessible prefix is the last element, so the kernel stops there as it
+ * would natively (a short count); none at all is EFAULT. */
+#define IA32_IOV_MAX 1024
+static int64_t ia32_rwv(long nr, const uint64_t *a, int write_mem)
+{
+    static __thread struct iovec iov[IA32_IOV_MAX];
+    uint32_t v[2];
+    uint64_t n = a[2], kept = 0, want = 0;
+    if ((int32_t)n < 0 || n > IA32_IOV_MAX)
+        return -EINVAL;
+    for (uint64_t i = 0; i < n; i++) {
+        if (sys_copy_in(v, a[1] + 8 * i, sizeof v))
+            return -EFAULT;
+        uint64_t ok = sys_guest_accessible(v[0], v[1], write_mem);
+        want += v[1];
+        iov[kept++] = (struct iovec){ sys_ptr(v[0]), ok };
+        if (ok < v[1])
+            break;
+    }
+    if (want && kept && !iov[0].iov_len && kept == 1)
+        return -EFAULT;
+    return sys_block(nr, (int)a[0], iov, (int)kept);
+}
+
+static SYS_HANDLER(ia32_readv) { (void)cpu; return ia32_rwv(SYS_readv, a, 1); }
+static SYS_HANDLER(ia32_writev) { (void)cpu; return ia32_rwv(SYS_writev, a, 0); }
+
 /* _llseek(fd, offset_high, offset_low, loff_t *result, whence). */
 static SYS_HANDLER(ia32_llseek)
 {
@@ -191,11 +227,13 @@ static SYS_HANDLER(ia32_llseek)
 
 /* ---- the table ---- */
 
-#define FWD(nr, name, nr64, fmt) { { nr, name, NULL, fmt }, nr64, NULL }
-#define FIX(nr, name, nr64, fmt, fix) { { nr, name, NULL, fmt }, nr64, fix }
-#define OWN(nr, name, fn, fmt) { { nr, name, fn, fmt }, -1, NULL }
+#define FWD(nr, name, nr64, fmt) { { nr, name, NULL, fmt }, nr64, NULL, false }
+#define FIX(nr, name, nr64, fmt, fix) { { nr, name, NULL, fmt }, nr64, fix, false }
+#define OWN(nr, name, fn, fmt) { { nr, name, fn, fmt }, -1, NULL, false }
 /* ... converting, after the pointer checks and ferry-fd guard of nr64 */
-#define CONV(nr, name, fn, fmt, nr64) { { nr, name, fn, fmt }, nr64, NULL }
+#define CONV(nr, name, fn, fmt, nr64) { { nr, name, fn, fmt }, nr64, NULL, false }
+/* ... the ferry-fd guard only (a 32-bit vector the 64-bit checks cannot read) */
+#define RAW(nr, name, fn, fmt, nr64) { { nr, name, fn, fmt }, nr64, NULL, true }
 
 static const struct sys_ia32_row sys_ia32_table[] = {
     FWD(1, "exit", 60, "!d"),
@@ -240,6 +278,8 @@ static const struct sys_ia32_row sys_ia32_table[] = {
     FWD(132, "getpgid", 121, "d"),
     FWD(133, "fchdir", 81, "d"),
     OWN(140, "_llseek", ia32_llseek, "dxxpd"),
+    RAW(145, "readv", ia32_readv, "dpd", 19),
+    RAW(146, "writev", ia32_writev, "dpd", 20),
     FWD(147, "getsid", 124, "d"),
     FWD(148, "fdatasync", 75, "d"),
     FWD(158, "sched_yield", 24, ""),
@@ -310,7 +350,7 @@ static int64_t sys_ia32_run(struct x86_cpu *cpu, const struct sys_ia32_row *r, u
         r->fix(a);
     if (sys_ferry_fd_arg(e64->nr, a))
         return -EBADF;
-    void *fixed = sys_guest_args_fix(e64, a);
+    void *fixed = r->raw ? NULL : sys_guest_args_fix(e64, a);
     int64_t ret = r->e.handler ? r->e.handler(cpu, a) : e64->handler(cpu, a);
     sys_guest_args_done(fixed, ret);
     return ret;

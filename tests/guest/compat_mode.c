@@ -207,6 +207,13 @@ __asm__(
     "  mov $300, %eax; mov $-100, %ebx; lea " XS(D_MSG) "+32(%ebp), %ecx; lea 0x1700(%ebp), %edx; xor %esi, %esi\n"
     "  int $0x80; mov %eax, " XS(D_OUT) "+76(%ebp)\n"
     "  mov $197, %eax; mov $-1, %ebx; lea 0x1600(%ebp), %ecx; int $0x80; mov %eax, " XS(D_OUT) "+80(%ebp)\n"
+    /* writev(1, iov at 0x1800, 2); writev(1, 16, 1); writev(1, {16, 4}, 1) */
+    "  lea " XS(D_MSG) "+64(%ebp), %eax; mov %eax, 0x1800(%ebp); movl $7, 0x1804(%ebp)\n"
+    "  lea " XS(D_MSG) "+80(%ebp), %eax; mov %eax, 0x1808(%ebp); movl $9, 0x180c(%ebp)\n"
+    "  movl $16, 0x1810(%ebp); movl $4, 0x1814(%ebp)\n"
+    "  mov $146, %eax; mov $1, %ebx; lea 0x1800(%ebp), %ecx; mov $2, %edx; int $0x80; mov %eax, " XS(D_OUT) "+84(%ebp)\n"
+    "  mov $146, %eax; mov $1, %ebx; mov $16, %ecx; mov $1, %edx; int $0x80; mov %eax, " XS(D_OUT) "+88(%ebp)\n"
+    "  mov $146, %eax; mov $1, %ebx; lea 0x1810(%ebp), %ecx; mov $1, %edx; int $0x80; mov %eax, " XS(D_OUT) "+92(%ebp)\n"
     "  pop %ebp; pop %ebx; jmp exit32\n"
     /* the same bytes in both modes: 64-bit inc rax, or 32-bit dec eax;
      * inc eax; then ret in 64-bit mode, exit32 in compatibility mode */
@@ -422,6 +429,8 @@ static void int80_compat(void)
 {
     memcpy(page + D_MSG, "int 0x80 (compat)\n", 18);
     memcpy(page + D_MSG + 32, "/", 2);
+    memcpy(page + D_MSG + 64, "writev ", 7);
+    memcpy(page + D_MSG + 80, "(compat)\n", 9);
     if (trip(s_int80, 0, 0)) {
         fault_line("int80 compat");
         return;
@@ -469,6 +478,8 @@ static void int80_more(void)
                size == st.st_size ? "ok" : "wrong", mtime == (uint32_t)st.st_mtime ? "ok" : "wrong");
     }
     printf("fstat64 bad fd %d\n", (int)D32(D_OUT + 80));
+    printf("writev %d, bad vector %d, bad buffer %d\n", (int)D32(D_OUT + 84),
+           (int)D32(D_OUT + 88), (int)D32(D_OUT + 92));
 }
 
 /* int $0x80 from 64-bit code: the i386 ABI still (32-bit arguments). */
