@@ -37,8 +37,9 @@ _Noreturn void sys_cpu_loop(struct x86_cpu *cpu)
         sys_x86_ldt_sync(cpu);
         x86_step_sync(cpu);             /* a popf that set TF left its block */
         switch (tr_run(cpu)) {
-        case TR_STOP_SYSCALL:
-            sys_x86_64_syscall(cpu);
+        case TR_STOP_SYSCALL:           /* int $0x80 marks an i386 call (sys_ia32.c) */
+            if (cpu->ia32_call) sys_ia32_syscall(cpu);
+            else sys_x86_64_syscall(cpu);
             break;
         case TR_STOP_FAULT:
             sys_cpu_fault(cpu);

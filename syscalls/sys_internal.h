@@ -29,6 +29,10 @@ struct sys_entry {
 extern const struct sys_entry sys_table[];
 extern const size_t sys_table_len;
 const struct sys_entry *sys_lookup(uint64_t nr);
+/* sys_ia32.c: the i386 system call of int $0x80 (x86_cpu.ia32_call); the
+ * table's i-th row (number, name; NULL past the end) for the unit test. */
+void sys_ia32_syscall(struct x86_cpu *cpu);
+const char *sys_ia32_row_name(size_t i, unsigned *nr);
 
 /* strace: the call and its result, on ferry_log. */
 void sys_strace_call(const struct sys_entry *e, uint64_t nr, const uint64_t *a);

@@ -93,7 +93,7 @@ static void sys_save_context(const struct x86_cpu *cpu, struct x86_64_sigcontext
     uint64_t trap = cpu->rt.fault.trapno;
     if (cpu->rt.fault.sig != 0 && trap != 3 && trap != 1 && trap != 4)
         sc->eflags |= X86_RF;
-    sc->cs = 0x33, sc->ss = cpu->sel[X86_SREG_SS];
+    sc->cs = x86_user_cs(cpu), sc->ss = cpu->sel[X86_SREG_SS];     /* 0x23: compatibility mode */
     /* a synchronous fault being delivered (zero otherwise) */
     sc->trapno = cpu->rt.fault.trapno;
     sc->err = cpu->rt.fault.err;
@@ -107,6 +107,9 @@ static void sys_restore_context(struct x86_cpu *cpu, const struct x86_64_sigcont
     for (size_t i = 0; i < sizeof sys_sc_order; i++)
         cpu->regs[sys_sc_order[i]] = slot[i];
     cpu->rt.pc = sc->rip;
+    /* Linux returns to the frame's cs (RPL 3): __USER32_CS resumes
+     * compatibility mode (x86_compat.c); any other stays 64-bit here. */
+    x86_set_compat_mode(cpu, x86_seg_user32((uint16_t)(sc->cs | 3)) && (sc->cs | 3) == X86_USER32_CS);
     /* Linux takes only FIX_EFLAGS from the frame; RF is cleared again
      * once the instruction it was set for completes. */
     const uint64_t fix = X86_AC | X86_OF | X86_DF | X86_TF | X86_SF | X86_ZF | X86_AF |
@@ -181,6 +184,7 @@ int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo 
     if (x86_seg_check(X86_SREG_SS, cpu->sel[X86_SREG_SS], &base))
         cpu->sel[X86_SREG_SS] = 0x2b;
     cpu->rt.pc = sys_sig.action[sig].handler;
+    x86_set_compat_mode(cpu, false);    /* a 64-bit process's handler runs in 64-bit mode */
     x86_fpstate_reset(cpu);             /* the handler starts clean */
     return 0;
 }

@@ -163,37 +163,56 @@ static void h_far_ret(struct x86_dc *dc)
 }
 
 /* ljmp/lcall m16:32, or m16:64 with REX.W on Intel (measured: AMD ignores
- * REX.W, x86_far_offset_bytes): to __USER_CS only (helper_far_cs), an
- * m16:64 offset also canonical; lcall pushes cs and then the return
- * address, 4 bytes each (8 with m16:64).  m16:16 and the register forms:
- * #UD as before. */
+ * REX.W, x86_far_offset_bytes), and in compatibility mode ljmp/lcall
+ * ptr16:32 (0xea, 0x9a: selector and offset immediates): to __USER_CS or,
+ * with IA32 emulation, __USER32_CS only (helper_far_cs), an m16:64 offset
+ * also canonical; lcall pushes cs and then the return address, 4 bytes
+ * each (8 with m16:64); then the target's mode (helper_far_mode).  m16:16
+ * and the register forms: #UD as before. */
 static void h_far_xfer(struct x86_dc *dc)
 {
     const cs_x86_op *m = x86_opnd(dc, 0);
-    if (x86_has_prefix(dc, 0x66) || dc->system || m->type != X86_OP_MEM) {
+    bool ptr = dc->code32 && dc->x->op_count == 2 && m->type == X86_OP_IMM;
+    if (x86_has_prefix(dc, 0x66) || dc->system || (m->type != X86_OP_MEM && !ptr)) {
         x86_raise_sigill(dc);
         return;
     }
     x86_flags_sync(dc);
     x86_sync_pc(dc);
-    int bytes = x86_far_offset_bytes(dc);
-    ir_ref ea = x86_ea(dc, m);
-    ir_ref off = x86_load(dc, bytes, ea);
-    ir_ref cs = x86_load(dc, 2, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, (uint64_t)bytes)));
+    int bytes = ptr ? 4 : x86_far_offset_bytes(dc);
+    ir_ref off, cs;
+    if (ptr) {
+        cs = x86_imm(dc, (uint64_t)m->imm & 0xffff);
+        off = x86_imm(dc, (uint64_t)x86_opnd(dc, 1)->imm & 0xffffffffu);
+    } else {
+        ir_ref ea = x86_ea(dc, m);
+        off = x86_load(dc, bytes, ea);
+        cs = x86_load(dc, 2, x86_op2(dc, IR_add, 8, ea, x86_imm(dc, (uint64_t)bytes)));
+    }
     x86_call(dc, &x86_helper_far_cs, cs, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
     if (bytes == 8)
         x86_check_canonical(dc, off);
     if (dc->insn->id == X86_INS_LCALL) {
         uint64_t ret = bytes == 8 ? dc->next_pc : dc->next_pc & 0xffffffffu;
-        x86_push(dc, bytes, x86_imm(dc, 0x33));
+        x86_push(dc, bytes, x86_imm(dc, dc->code32 ? X86_USER32_CS : X86_USER_CS));
         x86_push(dc, bytes, x86_imm(dc, ret));
     }
+    x86_call(dc, &x86_helper_far_mode, cs, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
     x86_end_indirect(dc, off);
 }
+
+static void h_ud2(struct x86_dc *dc);
 
 /* The hardware puts the return address in rcx and RFLAGS in r11. */
 static void h_syscall(struct x86_dc *dc)
 {
+    if (dc->code32 && !dc->system) {    /* compatibility mode: #UD on Intel */
+        if (x86_machine()->intel) {
+            h_ud2(dc);
+            return;
+        }
+        ir_st_env(dc->b, IR_MO_8, x86_imm(dc, X86_IA32_SYSCALL), X86_ENV_OFF(ia32_call));
+    }
     x86_set_reg(dc, X86_R11, x86_full_eflags(dc));
     x86_set_reg(dc, X86_RCX, x86_imm(dc, dc->next_pc));
     x86_end_exit(dc, dc->next_pc, TR_EXIT_SYSCALL);
@@ -228,6 +247,11 @@ static void h_int(struct x86_dc *dc)
     uint64_t n = (uint64_t)x86_opnd(dc, 0)->imm & 0xff;
     if (n == 3) {
         h_int3(dc);
+        return;
+    }
+    if (n == 0x80 && !dc->system && x86_machine()->ia32) {     /* the i386 system call */
+        ir_st_env(dc->b, IR_MO_8, x86_imm(dc, X86_IA32_INT80), X86_ENV_OFF(ia32_call));
+        x86_end_exit(dc, dc->next_pc, TR_EXIT_SYSCALL);
         return;
     }
     if (n == 4) {       /* #OF: Linux's gate 4 is open to user space (SIGSEGV, trap 4, after it) */

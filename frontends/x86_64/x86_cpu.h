@@ -96,7 +96,7 @@ struct x86_cpu {
      * instruction once it has passed its #MF check (x86_x87_wait.c). */
     struct { uint64_t fip, fdp; uint16_t fop, fcs, fds; uint32_t next; uint64_t next_fdp; } x87_ptr;
     /* User mode: the selectors the program loaded into es, -, ss, ds, fs,
-     * gs (the SDM's numbering; cs always reads 0x33).  Zero, the null
+     * gs (the SDM's numbering; cs reads 0x33, 0x23 in compatibility mode).  Zero, the null
      * selector, at exec but ss, which starts as __USER_DS (0x2b); threads
      * and children inherit them. */
     uint16_t sel[6];
@@ -104,7 +104,13 @@ struct x86_cpu {
      * x86_machine()->cpuid_fault): CPUID is #GP, SIGSEGV.  Per thread as
      * Linux's TIF_NOCPUID: threads and children inherit it, exec clears it. */
     uint8_t cpuid_faults;
+    /* Set by translated code before a TR_EXIT_SYSCALL that is an i386
+     * system call (X86_IA32_*): int $0x80, or syscall in compatibility
+     * mode where the machine runs it (AMD); the run loop clears it. */
+    uint8_t ia32_call;
 };
+#define X86_IA32_INT80 1
+#define X86_IA32_SYSCALL 2      /* arg 2 in ebp (ecx holds the return eip) */
 
 /* EFLAGS of a CPU state, the lazy flags evaluated (x86_eflags.c).  Set
  * replaces the lazy state and DF, AC, ID ... with the given flags (TF,
@@ -183,6 +189,22 @@ int x86_seg_check(int seg, uint16_t sel, uint64_t *base);
 /* Whether sel names a compatibility-mode (L = 0) code segment CPL 3 may
  * run (x86_segment.c): a far transfer there is not emulated. */
 bool x86_seg_compat_code(uint16_t sel);
+
+/* Compatibility mode (x86_compat.c), with IA32 emulation
+ * (x86_machine()->ia32): cs __USER32_CS (0x23), 32-bit code.  It is the
+ * translation-mode bit X86_TB_CODE32, so that 32- and 64-bit translations
+ * of one address never mix; far transfers, rt_sigreturn and signal
+ * delivery switch it. */
+#define X86_TB_CODE32 16u
+#define X86_USER32_CS 0x23
+#define X86_USER_CS 0x33
+bool x86_compat_mode(const struct x86_cpu *cpu);
+void x86_set_compat_mode(struct x86_cpu *cpu, bool on);
+/* The cs the thread runs with: 0x23 in compatibility mode, else 0x33. */
+uint16_t x86_user_cs(const struct x86_cpu *cpu);
+/* Whether a far transfer to sel enters compatibility mode: __USER32_CS
+ * (any RPL: the caller checks it) where the machine has IA32 emulation. */
+bool x86_seg_user32(uint16_t sel);
 
 /* CPUID leaf 1 EDX of ferry's virtual CPU, for the loader's AT_HWCAP
  * (implemented by the frontend's CPUID table). */

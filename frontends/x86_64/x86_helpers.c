@@ -144,38 +144,54 @@ static void iret_flags(struct x86_cpu *c, uint64_t v)
     x86_set_tf(c, (v & X86_TF) != 0);
 }
 
-/* A far transfer to a code segment ferry does not run: one that would
- * enter compatibility mode (Linux's __USER32_CS 0x23 with IA32 emulation,
- * an LDT code segment) is refused with #GP(selector), the answer of a
- * kernel without IA32 emulation, and said in one line under -d unimpl
- * (natively the CPU would run the target as 32-bit code). */
+/* A far transfer to a code segment ferry does not run: an LDT code
+ * segment (32- or 16-bit code with a base of its own), or __USER32_CS on
+ * a machine without IA32 emulation (where Linux's GDT has no such entry).
+ * It is refused with #GP(selector), and said in one line under -d unimpl.
+ * __USER32_CS with IA32 emulation enters compatibility mode
+ * (x86_compat.c). */
 static void log_compat(const struct x86_cpu *c, uint64_t cs)
 {
     if (LOG_ON(LOG_UNIMPL) && x86_seg_compat_code((uint16_t)cs))
-        fprintf(ferry_log, "ferry: far transfer at 0x%llx into compatibility mode (cs 0x%x): "
-                "not emulated, SIGSEGV\n", (unsigned long long)c->rt.pc, (unsigned)(cs & 0xffff));
+        fprintf(ferry_log, "ferry: far transfer at 0x%llx into 32-bit code segment 0x%x "
+                "(not __USER32_CS with RPL 3): not emulated, SIGSEGV\n",
+                (unsigned long long)c->rt.pc, (unsigned)(cs & 0xffff));
 }
 
-/* lret [imm16] (bytes 4 or 8) and iret/iretq (iret = 1): back to 64-bit
- * user code only (CS 0x33); iret's SS one a load could take (0x2b, or a
- * writable LDT data segment; one not present is #SS); another selector is
- * #GP(selector) after the pops, with nothing changed.  Compatibility mode
- * (Linux's 0x23, any LDT code segment: Linux allows no 64-bit one there)
- * is not modelled: as where Linux runs without ia32 emulation, it is
- * #GP (log_compat).  Returns the new rip. */
-static uint64_t helper_far_ret(void *env, uint64_t bytes, uint64_t extra, uint64_t iret)
+/* The target's mode after a far return: 64-bit for __USER_CS, 32-bit for
+ * __USER32_CS (the RPL must be 3: a return to CPL 3), else #GP(sel);
+ * an eip past the 4 GiB limit of the 32-bit segment is #GP(0). */
+static bool far_ret_mode(struct x86_cpu *c, uint64_t cs, uint64_t ip)
 {
-    struct x86_cpu *c = CPU(env);
-    uint64_t sp = c->regs[X86_RSP], base;
-    uint64_t ip = pop_slot(c, &sp, bytes), cs = pop_slot(c, &sp, bytes) & 0xffff;
-    uint64_t fl = iret ? pop_slot(c, &sp, bytes) : 0;
-    uint64_t new_sp = iret ? pop_slot(c, &sp, bytes) : sp + extra;
-    uint16_t ss = iret ? (uint16_t)pop_slot(c, &sp, bytes) : c->sel[X86_SREG_SS];
-    if (cs != USER_CS64) {
+    bool to32 = cs == X86_USER32_CS && x86_seg_user32((uint16_t)cs);
+    if (cs != USER_CS64 && !to32) {
         log_compat(c, cs);
         far_gp(c, cs);
     }
-    int trap = iret ? x86_seg_check(X86_SREG_SS, ss, &base) : 0;
+    if (to32 && ip > 0xffffffffu)
+        far_gp(c, 0);
+    return to32;
+}
+
+/* lret [imm16] (bytes 4 or 8) and iret/iretd/iretq (iret = 1): to 64-bit
+ * user code (CS 0x33) or, with IA32 emulation, compatibility mode (0x23);
+ * another selector is #GP(selector) after the pops, nothing changed.  An
+ * iret begun in 64-bit mode pops ss:rsp too (ss one a load could take:
+ * 0x2b, or a writable LDT data segment; one not present is #SS); from
+ * compatibility mode, a return to the same privilege, it pops none (the
+ * SDM's IRET, IA-32e mode).  Compatibility mode's stack is esp.  Returns
+ * the new rip. */
+static uint64_t helper_far_ret(void *env, uint64_t bytes, uint64_t extra, uint64_t iret)
+{
+    struct x86_cpu *c = CPU(env);
+    bool from32 = x86_compat_mode(c), stack = iret && !from32;
+    uint64_t sp = from32 ? (uint32_t)c->regs[X86_RSP] : c->regs[X86_RSP], base;
+    uint64_t ip = pop_slot(c, &sp, bytes), cs = pop_slot(c, &sp, bytes) & 0xffff;
+    uint64_t fl = iret ? pop_slot(c, &sp, bytes) : 0;
+    uint64_t new_sp = stack ? pop_slot(c, &sp, bytes) : sp + (iret ? 0 : extra);
+    uint16_t ss = stack ? (uint16_t)pop_slot(c, &sp, bytes) : c->sel[X86_SREG_SS];
+    bool to32 = far_ret_mode(c, cs, ip);
+    int trap = stack ? x86_seg_check(X86_SREG_SS, ss, &base) : 0;
     if (trap == 12) {
         c->rt.fault.sig = SIGBUS, c->rt.fault.code = 0x80, c->rt.fault.addr = 0;
         c->rt.fault.trapno = 12, c->rt.fault.err = ss & 0xfffc;
@@ -184,18 +200,20 @@ static uint64_t helper_far_ret(void *env, uint64_t bytes, uint64_t extra, uint64
     if (trap) far_gp(c, ss);
     if (iret) iret_flags(c, fl);
     c->sel[X86_SREG_SS] = ss;
-    c->regs[X86_RSP] = new_sp;
+    c->regs[X86_RSP] = from32 ? (c->regs[X86_RSP] & ~0xffffffffull) | (uint32_t)new_sp : new_sp;
+    x86_set_compat_mode(c, to32);
     return ip;
 }
 
 const struct ir_helper x86_helper_far_ret = { (void *)helper_far_ret, "far_ret", 3, 1, RW };
 
-/* ljmp/lcall m16:32/64: the selector must name __USER_CS's descriptor (see
- * helper_far_ret: no compatibility mode), with any RPL (<= CPL: cs then
- * gets RPL 3), else #GP(selector) before anything changes. */
+/* ljmp/lcall: the selector must name __USER_CS's descriptor or, with IA32
+ * emulation, __USER32_CS's, with any RPL (<= CPL: cs then gets RPL 3),
+ * else #GP(selector) before anything changes.  An LDT code segment is
+ * refused (log_compat). */
 static uint64_t helper_far_cs(void *env, uint64_t cs)
 {
-    if ((cs & 0xfffc) != (USER_CS64 & 0xfffc)) {
+    if ((cs & 0xfffc) != (USER_CS64 & 0xfffc) && !x86_seg_user32((uint16_t)cs)) {
         log_compat(CPU(env), cs);
         far_gp(CPU(env), cs & 0xffff);
     }
@@ -203,6 +221,15 @@ static uint64_t helper_far_cs(void *env, uint64_t cs)
 }
 
 const struct ir_helper x86_helper_far_cs = { (void *)helper_far_cs, "far_cs", 1, 0, 0 };
+
+/* After ljmp/lcall's checks and pushes: the mode of the target segment. */
+static uint64_t helper_far_mode(void *env, uint64_t cs)
+{
+    x86_set_compat_mode(CPU(env), x86_seg_user32((uint16_t)cs));
+    return 0;
+}
+
+const struct ir_helper x86_helper_far_mode = { (void *)helper_far_mode, "far_mode", 1, 0, 0 };
 
 /* ---- rotate through carry, double shifts ------------------------------- */
 

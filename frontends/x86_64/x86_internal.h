@@ -186,6 +186,10 @@ static inline int x86_stack_word(const struct x86_dc *dc) { return dc->code16 ? 
 int x86_stack_bytes(const struct x86_dc *dc);
 /* The address of stack offset sp: in real mode SS's base + SP. */
 ir_ref x86_stack_addr(struct x86_dc *dc, ir_ref sp);
+/* x86_compat.c: compatibility-mode code's access through a null ds/es/
+ * fs/gs is #GP(0): a memory operand's, a string instruction's. */
+void x86_compat_seg_check(struct x86_dc *dc, const cs_x86_op *op);
+void x86_compat_str_check(struct x86_dc *dc, bool src, bool dst, bool rep);
 /* Real mode: a code offset (a return address pushed) from a pc, and a pc
  * from an offset (an indirect target); other modes: unchanged. */
 static inline uint64_t x86_code_offset(const struct x86_dc *dc, uint64_t pc) { return pc - dc->cs_base; }
@@ -229,6 +233,7 @@ extern const struct ir_helper x86_helper_rcl, x86_helper_rcr;
 extern const struct ir_helper x86_helper_shld, x86_helper_shrd;
 extern const struct ir_helper x86_helper_far_ret;   /* lret, iret at CPL 3 */
 extern const struct ir_helper x86_helper_far_cs;    /* ljmp, lcall's selector */
+extern const struct ir_helper x86_helper_far_mode;  /* ... and the target's mode */
 extern const struct ir_helper x86_helper_rep_movs, x86_helper_rep_stos,
     x86_helper_rep_lods, x86_helper_rep_cmps, x86_helper_rep_scas;
 void x86_cpuid_query(uint32_t leaf, uint32_t sub, uint32_t out[4]);

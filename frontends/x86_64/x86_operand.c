@@ -280,6 +280,7 @@ ir_ref x86_ea(struct x86_dc *dc, const cs_x86_op *op)
 {
     if (ea_cache_dc == dc && ea_cache_insn == dc->insn && ea_cache_op == op)
         return ea_cache_val;
+    x86_compat_seg_check(dc, op);
     ea_cache_val = ea_compute(dc, op);
     x86_check_align(dc, op, ea_cache_val);
     ea_cache_dc = dc; ea_cache_insn = dc->insn; ea_cache_op = op;

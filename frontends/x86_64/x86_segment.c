@@ -80,8 +80,9 @@ static void h_wrgsbase(struct x86_dc *dc) { write_base(dc, x86_g_gs_base); }
  * __USER32_CS (4, 0x23) is there when the kernel has IA32 emulation
  * (x86_machine()->ia32; measured on this Intel host: lar 0x23 0xcffb00,
  * lsl 0xffffffff, verr yes, mov ds/es/fs/gs 0x23 runs), else absent (the
- * AMD host measured: #GP(0x20)).  ferry runs no compat-mode code: a far
- * transfer into it is refused (x86_seg_compat_code).  Everything else is
+ * AMD host measured: #GP(0x20)).  A far transfer to it enters
+ * compatibility mode (x86_compat.c); one to an LDT code segment is
+ * refused (x86_seg_compat_code).  Everything else is
  * kernel-only, the TSS or absent: 0, no descriptor. */
 static uint64_t gdt_desc(unsigned idx)
 {
@@ -141,8 +142,8 @@ static bool desc_writable(uint64_t d)
 
 /* Does sel name a code segment CPL 3 could run that is not 64-bit (L = 0):
  * Linux's __USER32_CS with IA32 emulation, or an LDT code segment (Linux
- * sets no L there)?  A far transfer to one enters compatibility mode,
- * which ferry does not emulate (x86_helpers.c refuses it). */
+ * sets no L there)?  ferry runs only __USER32_CS's compatibility mode
+ * (x86_compat.c); x86_helpers.c refuses and logs the rest. */
 bool x86_seg_compat_code(uint16_t sel)
 {
     uint64_t d = desc_of(sel);
@@ -261,8 +262,8 @@ static const struct ir_helper load_seg_helper = {
 ir_ref x86_seg_read(struct x86_dc *dc, x86_reg r)
 {
     int i = seg_index(r);
-    if (i == SEG_CS || i < 0 || dc->system)
-        return x86_imm(dc, i == SEG_CS ? 0x33 : 0);
+    if (i == SEG_CS || i < 0 || dc->system)       /* (blocks are per mode: x86_compat.c) */
+        return x86_imm(dc, i != SEG_CS ? 0 : dc->code32 && !dc->system ? X86_USER32_CS : 0x33);
     ir_ref v = x86_new(dc);
     ir_ld_env(dc->b, IR_MO_16, v, X86_ENV_OFF(sel[i]));
     return v;

@@ -27,6 +27,18 @@ ir_ref x86_stack_addr(struct x86_dc *dc, ir_ref sp)
 static void h_push(struct x86_dc *dc)
 {
     int bytes = stack_bytes(dc);
+    const cs_x86_op *s = x86_opnd(dc, 0);
+    /* push sreg in compatibility mode on Intel: a 16-bit move into the
+     * 4-byte slot, its upper half left as it was (the SDM's "recent Core
+     * processors"; measured here: 64-bit mode zero-extends). */
+    if (dc->code32 && !dc->system && bytes == 4 && s->type == X86_OP_REG &&
+        x86_is_seg_reg(s->reg) && x86_machine()->intel) {
+        ir_ref rsp = x86_reg_now(dc, X86_RSP);
+        ir_ref addr = x86_op2(dc, IR_add, 8, rsp, x86_imm(dc, (uint64_t)-4));
+        x86_store(dc, 2, addr, x86_read_now(dc, s, 2));
+        x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_sub, 8, rsp, x86_imm(dc, 4)));
+        return;
+    }
     x86_push(dc, bytes, x86_read_now(dc, x86_opnd(dc, 0), bytes));   /* stored before rsp moves */
 }
 
@@ -98,7 +110,7 @@ static void h_leave(struct x86_dc *dc)
     ir_ref v = x86_load(dc, bytes, bp);
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, bp, x86_imm(dc, (uint64_t)bytes)));
     if (bytes == 8) x86_set_reg(dc, X86_RBP, v);
-    else x86_gpr_write(dc, X86_REG_BP, v);
+    else x86_gpr_write(dc, bytes == 4 ? X86_REG_EBP : X86_REG_BP, v);   /* (32-bit code) */
 }
 
 /* enter frame, level: push rbp; with level L > 0, copy L - 1 frame
@@ -120,12 +132,49 @@ static void h_enter(struct x86_dc *dc)
     if (level > 0)
         x86_push(dc, bytes, frame_temp);
     if (bytes == 8) x86_set_reg(dc, X86_RBP, frame_temp);
-    else x86_gpr_write(dc, X86_REG_BP, frame_temp);
+    else x86_gpr_write(dc, bytes == 4 ? X86_REG_EBP : X86_REG_BP, frame_temp);
     ir_ref sp = x86_get_reg(dc, X86_RSP);
     x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, frame)));
 }
 
+/* pusha/popa (32-bit code only: #UD in 64-bit mode, where the decoder
+ * does not produce them): eax ecx edx ebx, the esp from before, ebp esi
+ * edi; popa skips the esp slot.  All the stores (loads) come first, so
+ * a fault leaves every register as it was; 32-bit writes zero-extend. */
+static const int pusha_order[8] = { X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP,
+                                    X86_RSI, X86_RDI };
+
+static void h_pusha(struct x86_dc *dc)
+{
+    if (!dc->code32 || x86_has_prefix(dc, X86_PREFIX_OPSIZE)) {     /* pushaw: not modelled */
+        x86_raise_sigill(dc);
+        return;
+    }
+    ir_ref sp = x86_reg_now(dc, X86_RSP);
+    for (int i = 0; i < 8; i++) {
+        ir_ref at = x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, (uint64_t)(4 * (i + 1))));
+        x86_store(dc, 4, at, x86_trunc(dc, x86_get_reg(dc, pusha_order[i]), 4));
+    }
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, 32)));
+}
+
+static void h_popa(struct x86_dc *dc)
+{
+    if (!dc->code32 || x86_has_prefix(dc, X86_PREFIX_OPSIZE)) {
+        x86_raise_sigill(dc);
+        return;
+    }
+    ir_ref sp = x86_reg_now(dc, X86_RSP), v[8];
+    for (int i = 0; i < 8; i++)
+        v[i] = x86_load(dc, 4, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)(4 * (7 - i)))));
+    for (int i = 0; i < 8; i++)
+        if (pusha_order[i] != X86_RSP)
+            x86_set_reg(dc, pusha_order[i], v[i]);
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, 32)));
+}
+
 static const struct x86_insn_row stack_rows[] = {
+    X86_ROW(PUSHAL, h_pusha, PASS, 0), X86_ROW(POPAL, h_popa, PASS, 0),
     X86_ROW(PUSH, h_push, PASS, 0),
     X86_ROW(POP, h_pop, PASS, 0),
     X86_ROW(PUSHF, h_pushf, READ, 0),

@@ -83,6 +83,8 @@ static void string_once(struct x86_dc *dc, const struct str_info *si, const stru
 {
     int n = si->bytes;
     ir_ref a, b;
+    x86_compat_str_check(dc, si->op != STR_STOS && si->op != STR_SCAS,
+                         si->op != STR_LODS, false);
     switch (si->op) {
     case STR_MOVS:
         x86_store(dc, n, str_addr(dc, e, X86_RDI), x86_load(dc, n, str_addr(dc, e, X86_RSI)));
@@ -118,6 +120,8 @@ static void string_rep(struct x86_dc *dc, const struct str_info *si, bool repne,
         &x86_helper_rep_movs, &x86_helper_rep_stos, &x86_helper_rep_lods,
         &x86_helper_rep_cmps, &x86_helper_rep_scas };
     bool sets_flags = si->op == STR_CMPS || si->op == STR_SCAS;
+    x86_compat_str_check(dc, si->op != STR_STOS && si->op != STR_SCAS,
+                         si->op != STR_LODS, true);
     /* A fault in the helper (an unmapped page, a stack overflow into the
      * guard gap) becomes a guest signal at this instruction: env must hold
      * the whole state, flags included, for the signal context. */

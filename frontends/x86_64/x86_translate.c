@@ -704,7 +704,8 @@ static void block_restart(struct ir_block *b)
 void x86_translate_block(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
                          int max_insns)
 {
-    x86_translate_block_mode(b, mem, pc, max_insns, false, 64, 0);
+    /* Compatibility mode (x86_compat.c): 32-bit code, flat (base 0). */
+    x86_translate_block_mode(b, mem, pc, max_insns, false, b->mode & X86_TB_CODE32 ? 32 : 64, 0);
 }
 
 /* The vsyscall page is a user-mode process's; a whole machine has none. */

@@ -67,6 +67,28 @@ Test(syscalls, table_numbers_unique_and_named_as_the_kernel)
                           sys_table[j].name);
 }
 
+#define UNISTD_32 "/usr/include/x86_64-linux-gnu/asm/unistd_32.h"
+
+/* The i386 table (sys_ia32.c): each row's number names the kernel's call. */
+Test(syscalls, ia32_rows_named_as_the_kernel)
+{
+    static char names[1024][64];
+    FILE *f = fopen(UNISTD_32, "r");
+    cr_assert(f, "cannot read " UNISTD_32);
+    char line[256], name[64];
+    unsigned nr, rows = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "#define __NR_%63s %u", name, &nr) == 2 && nr < 1024)
+            strcpy(names[nr], name);
+    fclose(f);
+    const char *row;
+    for (size_t i = 0; (row = sys_ia32_row_name(i, &nr)); i++, rows++) {
+        cr_assert_lt(nr, 1024);
+        cr_expect_str_eq(row, names[nr], "i386 row %u", nr);
+    }
+    cr_expect_gt(rows, 60);
+}
+
 Test(syscalls, formats_have_at_most_six_arguments)
 {
     for (size_t i = 0; i < sys_table_len; i++) {
