@@ -44,7 +44,30 @@ struct vctx {
     unsigned ra, rb, rr;            /* a, b and the result: v0-v2 or cache regs */
     unsigned rc;                    /* all ones (ones()): a cache register or VC */
     unsigned fresh;                 /* cache registers this op filled (bit r) */
+    uint8_t *st_at, *st_end;        /* the result's full store (store_r), NULL: none */
+    bool st_late;                   /* ... left for a64_emit_vec, behind the slow path */
+    int keep;                       /* the dropped store's register (`dead`), else -1 */
+    int32_t keep_slot;
 };
+
+/* The last op's full 16-byte store of its result (a cache register) to
+ * env, its last word(s) -- after its slow path, which merges right before
+ * it (the helper wrote env, the merge reloads the register, so the store
+ * there only repeats the value) -- while it may still turn out dead: the
+ * next op, emitted right behind it, reads that slot as its a operand from
+ * the same cache register and overwrites the whole slot, running before
+ * its own store only register code, env loads of other slots and the
+ * branches to its slow path (dead_op_ok).  The first store then goes: its
+ * words are simply not kept (the merge branch now lands on the next op),
+ * and the next op's slow path stores the register first (emit_slow),
+ * since its helper reads env.  Nothing else can observe env in between:
+ * no guest access, fault, exit or other helper.  As x64_vec.c's `dead`. */
+static struct {
+    const uint8_t *code;            /* the block's start */
+    uint8_t *at, *end;              /* the store's words */
+    int32_t slot;
+    int reg;
+} dead;
 
 /* The stub's length: it ends where the epilogue starts (the same code in
  * every code cache). */
@@ -131,8 +154,13 @@ static void load_ab(struct vctx *v, unsigned size_log2)
 /* The result to d; a full one in a cache register is d's copy from now on. */
 static void store_r(struct vctx *v, unsigned size_log2)
 {
-    vmem(v, size_log2, false, v->rr, ir_vec_d(v->i));
-    if (size_log2 == 4 && is_cache_reg(v->rr))
+    bool full = size_log2 == 4 && is_cache_reg(v->rr);
+    v->st_at = full ? v->c->ptr : NULL;
+    v->st_late = full && v->n_slow;     /* emitted behind the slow path */
+    if (!v->st_late)
+        vmem(v, size_log2, false, v->rr, ir_vec_d(v->i));
+    v->st_end = v->c->ptr;
+    if (full)
         cache_set(v, v->rr, ir_vec_d(v->i));
 }
 
@@ -206,7 +234,7 @@ static void ones(struct vctx *v)
     if (r < 0) {
         r = VC;
         if (!v->n_slow) {
-            r = vcache_pick(-1, -1);
+            r = vcache_pick(v->keep, -1);
             vcache_set(r, ONES_KEY);
         }
         put(v, a64_simd_movi2d_ones((unsigned)r));
@@ -767,6 +795,8 @@ static void call_stub(struct vctx *v)
 static void emit_slow(struct vctx *v, const struct be_arg *out, const struct be_arg *in)
 {
     const struct ir_insn *i = v->i;
+    if (v->keep >= 0)               /* the store dropped (`dead`): the helper reads env */
+        env_ldst(v->c, 4, false, (unsigned)v->keep, v->keep_slot);
     if (v->fpsr_saved)
         put(v, a64_msr_fpsr(A64_TMP1));
     if (i->op == IR_vcvti2f)
@@ -791,26 +821,114 @@ static void reload_fresh(struct vctx *v)
             env_ldst(v->c, 4, true, r, vcache_slot((int)r));
 }
 
+/* Ops that read a from the cache, write all of d and, before their own
+ * store, run only register code, env loads and slow-path branches (their
+ * slow path stores the kept register): packed float arithmetic, min/max,
+ * compares, and the table-driven integer ops. */
+static bool dead_op_ok(const struct ir_insn *i)
+{
+    if (ir_vec_scalar(i))
+        return false;
+    switch (i->op) {
+    case IR_vfadd: case IR_vfsub: case IR_vfmul: case IR_vfdiv:
+    case IR_vfmin: case IR_vfmax: case IR_vfcmp:
+        return true;
+    default:
+        return logic3[i->op] || (int3[i->op].sizes >> (i->size & IR_VE_MASK) & 1);
+    }
+}
+
+/* Drops the last op's store when this op makes it dead (see `dead`): the
+ * store's words are the last ones emitted and the cache still has the
+ * slot in the register stored. */
+static void dead_drop(struct vctx *v)
+{
+    const struct ir_insn *i = v->i;
+    bool ok = dead.at && dead.code == v->c->start && dead.end == v->c->ptr &&
+              ir_vec_d(i) == dead.slot && ir_vec_a(i) == dead.slot && dead_op_ok(i) &&
+              vcache_find(dead.slot) == dead.reg;
+    uint8_t *at = dead.at;
+    dead.at = NULL;
+    if (!ok)
+        return;
+    v->c->ptr = at;
+    v->keep = dead.reg;
+    v->keep_slot = dead.slot;
+}
+
+/* After an op: its full store, when it is the op's last code, may be
+ * dropped by the next op. */
+static void dead_note(struct vctx *v, uint8_t *at)
+{
+    dead.at = at;
+    dead.end = v->c->ptr;
+    dead.code = v->c->start;
+    dead.slot = ir_vec_d(v->i);
+    dead.reg = (int)v->rr;
+}
+
+/* A branch to the slow path with the opposite condition (cbz <-> cbnz,
+ * b.cond's condition's low bit). */
+static void invert_branch(struct be_code *c, uint8_t *at)
+{
+    uint32_t w;
+    memcpy(&w, at, 4);
+    if ((w & 0x7e000000u) == 0x34000000u)           /* compare and branch */
+        w ^= 1u << 24;
+    else if ((w & 0xff000010u) == 0x54000000u && (w & 0xe) != 0xe)     /* b.cond */
+        w ^= 1u;
+    else
+        abort();                    /* a ferry bug: to_slow's branch kinds */
+    memcpy(be_writable(c, at), &w, 4);
+}
+
+/* The slow path right behind the fast path, which branches over it: when
+ * the fast path's last word is its last branch to the slow path, that
+ * branch inverted (no extra `b` on the fast path), else a `b`. */
+static void slow_path(struct vctx *v, const struct be_arg *out, const struct be_arg *in)
+{
+    struct be_code *c = v->c;
+    uint8_t *skip = v->slow[v->n_slow - 1];
+    bool inverted = skip == c->ptr - 4;
+    if (inverted) {
+        invert_branch(c, skip);
+        v->n_slow--;
+    } else {
+        skip = c->ptr;
+        put(v, a64_uncond_branch_imm(false, 0));
+    }
+    for (int k = 0; k < v->n_slow; k++)
+        patch19(c, v->slow[k], c->ptr);
+    emit_slow(v, out, in);
+    reload_fresh(v);
+    if (inverted) {
+        patch19(c, skip, c->ptr);
+        return;
+    }
+    uint32_t b = a64_uncond_branch_imm(false, (int32_t)(c->ptr - skip));
+    memcpy(be_writable(c, skip), &b, 4);
+}
+
 void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
                   const struct be_arg *out, const struct be_arg *in)
 {
-    struct vctx v = { .c = c, .i = insn, .ra = VA, .rb = VB, .rr = VR };
+    struct vctx v = { .c = c, .i = insn, .ra = VA, .rb = VB, .rr = VR, .keep = -1 };
+    dead_drop(&v);
     if (!emit_inline(&v, out, in)) {
         vcache_forget(ir_vec_d(insn), 16);  /* the helper writes d */
         v.fpsr_saved = false;
         emit_slow(&v, out, in);
         return;
     }
-    if (!v.n_slow)
-        return;
-    uint8_t *skip = c->ptr;
-    put(&v, a64_uncond_branch_imm(false, 0));
-    for (int k = 0; k < v.n_slow; k++)
-        patch19(c, v.slow[k], c->ptr);
-    emit_slow(&v, out, in);
-    reload_fresh(&v);
-    uint32_t b = a64_uncond_branch_imm(false, (int32_t)(c->ptr - skip));
-    memcpy(be_writable(c, skip), &b, 4);
+    if (v.n_slow)
+        slow_path(&v, out, in);
+    if (v.st_late) {                /* the merge point: both paths store */
+        v.st_at = c->ptr;
+        env_ldst(c, 4, false, v.rr, ir_vec_d(insn));
+        v.st_end = c->ptr;
+    }
+    if (v.st_at && v.st_end == c->ptr)  /* the op's last words */
+        dead_note(&v, v.st_at);
 }
 
 /* The env-slot cache's registers (caller-saved in AAPCS64) across the
