@@ -62,6 +62,8 @@ static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned
     unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, w);
     unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, w);
     a64_put(c, a64_add_sub_shifted_reg(sf, sub, s, A64_LSL, rm, 0, rn, out[0].reg));
+    if (sf && !sub && !s)
+        a64_note_address_add(c);        /* a vector access's [base + index] */
 }
 
 /* addx/subx: `add/sub Xd, Xn, Wm, uxtw` and the other extensions

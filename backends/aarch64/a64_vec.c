@@ -711,13 +711,26 @@ static unsigned guest_base(struct vctx *v, const struct be_arg *addr)
     return base;
 }
 
+/* vld/vst's access of 1 << sl bytes at addr: [xn, xm] when addr is an
+ * add just emitted (a64_fold_address_add), else [base]. */
+static void guest_access(struct vctx *v, const struct be_arg *addr, unsigned sl, bool load,
+                         unsigned vreg)
+{
+    unsigned rn, rm;
+    if (a64_fold_address_add(v->c, IR_MO_64, addr, &rn, &rm)) {
+        put(v, a64_fp_ldst_reg_offset(sl, load, rm, rn, vreg));
+        return;
+    }
+    put(v, a64_fp_ldst_unsigned_imm(sl, load, 0, guest_base(v, addr), vreg));
+}
+
 /* Moves build d in a new cache register w (ldr s/d zero the rest; fmov
  * d, x zeroes the upper half), stored whole. */
 static void emit_move(struct vctx *v, const struct be_arg *in)
 {
     const struct ir_insn *i = v->i;
     unsigned n = ir_vec_imm(i), sl = n == 4 ? 2 : n == 8 ? 3 : 4;
-    unsigned base, w, r;
+    unsigned w, r;
     switch (i->op) {
     case IR_vmov: {
         int rb = sl == 4 ? vcache_find(ir_vec_b(i)) : -1;
@@ -740,17 +753,15 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
         put(v, a64_fp_int(true, 1, A64_FMOV_FROM_G, a64_src_zr(v->c, &in[0], A64_TMP0, 64), w));
         break;
     case IR_vld:
-        base = guest_base(v, &in[0]);
         w = (unsigned)vcache_pick(-1, -1);
-        put(v, a64_fp_ldst_unsigned_imm(sl, true, 0, base, w));
+        guest_access(v, &in[0], sl, true, w);
         break;
     default:                        /* vst */
         r = be_access_is_direct(v->c, IR_MO_64) && sl == 4 ? src(v, 4, ir_vec_b(i), VA, -1)
                                                             : VA;
         if (r == VA)
             vmem(v, sl, true, VA, ir_vec_b(i));
-        base = guest_base(v, &in[0]);
-        put(v, a64_fp_ldst_unsigned_imm(sl, false, 0, base, r));
+        guest_access(v, &in[0], sl, false, r);
         return;
     }
     v->rr = w;
