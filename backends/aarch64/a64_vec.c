@@ -46,6 +46,7 @@ struct vctx {
     unsigned fresh;                 /* cache registers this op filled (bit r) */
     uint8_t *st_at, *st_end;        /* the result's full store (store_r), NULL: none */
     bool st_late;                   /* ... left for a64_emit_vec, behind the slow path */
+    unsigned st_size;               /* its size_log2 */
     int keep;                       /* the dropped store's register (`dead`), else -1 */
     int32_t keep_slot;
 };
@@ -156,7 +157,8 @@ static void store_r(struct vctx *v, unsigned size_log2)
 {
     bool full = size_log2 == 4 && is_cache_reg(v->rr);
     v->st_at = full ? v->c->ptr : NULL;
-    v->st_late = full && v->n_slow;     /* emitted behind the slow path */
+    v->st_late = v->n_slow;         /* emitted behind the slow path */
+    v->st_size = size_log2;
     if (!v->st_late)
         vmem(v, size_log2, false, v->rr, ir_vec_d(v->i));
     v->st_end = v->c->ptr;
@@ -523,23 +525,59 @@ static void arith_op(struct vctx *v, bool dbl)
                               a64_fsz(dbl, false), v->rb, v->ra, v->rr));
 }
 
+/* The tiny test of tiny_bytes, narrowed: the high halves of each lane's
+ * (|x| << 1) - 1 (addhn: the add and the narrowing in one) into the low
+ * (addhn) or high (addhn2) half of acc; x's lane is tiny exactly when its
+ * half has its top byte zero.  x = -1: the x of the last call again. */
+static void tiny_half(struct vctx *v, bool dbl, int x, unsigned acc, bool high)
+{
+    unsigned e = dbl ? 3 : 2;
+    if (x >= 0)
+        put(v, a64_simd_shift_imm(true, A64_V_SHL, e, 1, (unsigned)x, VU));
+    put(v, a64_simd_addhn(high, e - 1, v->rc, VU, acc));
+}
+
+/* The slow path when any half of VT (words for double lanes, halfwords
+ * for single) has its top byte zero: uminv, then a test of its top byte. */
+static void reduce_halves(struct vctx *v, bool dbl)
+{
+    unsigned enc;
+    if (dbl) {
+        put(v, a64_simd_uminv(true, 2, VT, VT));
+        put(v, a64_fp_int(false, 0, A64_FMOV_TO_G, VT, A64_TMP0));
+    } else {
+        put(v, a64_simd_uminv(true, 1, VT, VT));
+        put(v, a64_simd_umov_h(0, VT, A64_TMP0));
+    }
+    if (!a64_bitmask_encode(dbl ? 0xff000000u : 0xff00u, 32, &enc))
+        abort();
+    put(v, a64_logical_imm(false, A64_ANDS, enc, A64_TMP0, A64_ZR));
+    to_slow(v, a64_cond_branch_imm(A64_EQ, 0));
+}
+
 /* add sub mul div sqrt: denormal inputs, NaN results, and for mul/div
- * results at the underflow boundary take the slow path. */
+ * results at the underflow boundary take the slow path.  The operands'
+ * tests go narrowed into VT's halves (sqrt: b's into both), the result's
+ * (mul, div) into VM's and join by umin; a NaN lane of the result zeroes
+ * VT's halves under it (and with fcmeq's mask), so one uminv finds all. */
 static void emit_arith(struct vctx *v)
 {
     const struct ir_insn *i = v->i;
-    bool dbl = is_dbl(i), unary = i->op == IR_vfsqrt;
+    bool dbl = is_dbl(i);
+    unsigned fsz = a64_fsz(dbl, false);
     ones(v);
     load_ab(v, fsize(i));
-    tiny_test(v, true, dbl, v->rb, unary ? -1 : (int)v->ra);
+    tiny_half(v, dbl, (int)v->rb, VT, false);
+    tiny_half(v, dbl, i->op == IR_vfsqrt ? -1 : (int)v->ra, VT, true);
     arith_op(v, dbl);
-    if (i->op == IR_vfmul || i->op == IR_vfdiv) {   /* same lanes: one umin joins the tests */
-        tiny_bytes(v, true, dbl, v->rr, VU);
-        put(v, a64_simd_3same(true, A64_V_UMIN, 0, VU, VT, VT));
+    if (i->op == IR_vfmul || i->op == IR_vfdiv) {
+        tiny_half(v, dbl, (int)v->rr, VM, false);
+        tiny_half(v, dbl, -1, VM, true);
+        put(v, a64_simd_3same(true, A64_V_UMIN, dbl ? 2 : 1, VM, VT, VT));
     }
-    tiny_mask(v, true, dbl);
-    chk_nan(v, true, dbl, v->rr);
-    reduce_mask(v);
+    put(v, a64_simd_3same(true, A64_V_FCMEQ, fsz, v->rr, v->rr, VM));
+    put(v, a64_simd_logic(true, A64_V_AND, VM, VT, VT));
+    reduce_halves(v, dbl);
     store_r(v, fsize(i));
 }
 
@@ -912,6 +950,8 @@ static void slow_path(struct vctx *v, const struct be_arg *out, const struct be_
         patch19(c, v->slow[k], c->ptr);
     emit_slow(v, out, in);
     reload_fresh(v);
+    if (v->st_late && !is_cache_reg(v->rr))     /* the merge stores it: the helper's */
+        env_ldst(c, v->st_size, true, v->rr, ir_vec_d(v->i));
     if (inverted) {
         patch19(c, skip, c->ptr);
         return;
@@ -933,10 +973,12 @@ void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
     }
     if (v.n_slow)
         slow_path(&v, out, in);
-    if (v.st_late) {                /* the merge point: both paths store */
+    if (v.st_late && v.st_at) {     /* the merge point: both paths store */
         v.st_at = c->ptr;
         env_ldst(c, 4, false, v.rr, ir_vec_d(insn));
         v.st_end = c->ptr;
+    } else if (v.st_late) {
+        vmem(&v, v.st_size, false, v.rr, ir_vec_d(insn));
     }
     if (v.st_at && v.st_end == c->ptr)  /* the op's last words */
         dead_note(&v, v.st_at);
