@@ -48,6 +48,7 @@ struct vctx {
     bool st_late;                   /* ... left for a64_emit_vec, behind the slow path */
     unsigned st_size;               /* its size_log2 */
     int keep;                       /* the dropped store's register (`dead`), else -1 */
+    bool lane_ok;                   /* VR holds `lane`'s slot (scalar arith reads it) */
     int32_t keep_slot;
 };
 
@@ -145,10 +146,29 @@ static unsigned src(struct vctx *v, unsigned size_log2, int32_t off, unsigned sc
 
 /* a and b into ra and rb; a 16-byte result goes to a new cache register
  * (never ra or rb: the ops write it before they have read them all). */
+/* The last op's scalar result, stored from VR (v2) as its last words:
+ * VR still holds that lane (on the slow path the merge reloads it), its
+ * upper bits zero as an `ldr s/d` leaves them, so the next op, emitted
+ * right behind it, may read the slot from VR instead of loading it back. */
+static struct {
+    const uint8_t *code, *end;
+    int32_t slot;
+    unsigned size_log2;
+} lane;
+
+/* A scalar operand: VR when it holds the slot (lane_ok), else src(). */
+static unsigned src_lane(struct vctx *v, unsigned size_log2, int32_t off, unsigned scratch,
+                         int avoid)
+{
+    if (v->lane_ok && size_log2 < 4 && off == lane.slot && size_log2 == lane.size_log2)
+        return VR;
+    return src(v, size_log2, off, scratch, avoid);
+}
+
 static void load_ab(struct vctx *v, unsigned size_log2)
 {
-    v->ra = src(v, size_log2, ir_vec_a(v->i), VA, -1);
-    v->rb = src(v, size_log2, ir_vec_b(v->i), VB, (int)v->ra);
+    v->ra = src_lane(v, size_log2, ir_vec_a(v->i), VA, -1);
+    v->rb = src_lane(v, size_log2, ir_vec_b(v->i), VB, (int)v->ra);
     v->rr = size_log2 == 4 ? (unsigned)vcache_pick((int)v->ra, (int)v->rb) : VR;
 }
 
@@ -960,11 +980,29 @@ static void slow_path(struct vctx *v, const struct be_arg *out, const struct be_
     memcpy(be_writable(c, skip), &b, 4);
 }
 
+/* Ops whose VR-holding operands are only read before VR is written:
+ * add sub mul div sqrt (emit_arith, one instruction writes the result). */
+static bool is_arith(const struct ir_insn *i)
+{
+    return i->op == IR_vfadd || i->op == IR_vfsub || i->op == IR_vfmul || i->op == IR_vfdiv ||
+           i->op == IR_vfsqrt;
+}
+
+static void lane_note(struct vctx *v)
+{
+    lane.code = v->c->start;
+    lane.end = v->c->ptr;
+    lane.slot = ir_vec_d(v->i);
+    lane.size_log2 = v->st_size;
+}
+
 void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
                   const struct be_arg *out, const struct be_arg *in)
 {
     struct vctx v = { .c = c, .i = insn, .ra = VA, .rb = VB, .rr = VR, .keep = -1 };
     dead_drop(&v);
+    v.lane_ok = lane.code == c->start && lane.end == c->ptr && is_arith(insn);
+    lane.code = NULL;
     if (!emit_inline(&v, out, in)) {
         vcache_forget(ir_vec_d(insn), 16);  /* the helper writes d */
         v.fpsr_saved = false;
@@ -979,9 +1017,12 @@ void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
         v.st_end = c->ptr;
     } else if (v.st_late) {
         vmem(&v, v.st_size, false, v.rr, ir_vec_d(insn));
+        v.st_end = c->ptr;
     }
     if (v.st_at && v.st_end == c->ptr)  /* the op's last words */
         dead_note(&v, v.st_at);
+    if (v.rr == VR && v.st_size < 4 && v.st_end == c->ptr)
+        lane_note(&v);
 }
 
 /* The env-slot cache's registers (caller-saved in AAPCS64) across the

@@ -75,6 +75,17 @@ CASE(slow_then_add, DENORMAL_XMM2 "mulpd %%xmm2, %%xmm0\n\taddpd %%xmm1, %%xmm0"
 CASE(sub_max_cmp, "subpd %%xmm1, %%xmm0\n\tmaxpd %%xmm1, %%xmm0\n\tcmpltpd %%xmm1, %%xmm0")
 CASE(ps_chain, "mulps %%xmm1, %%xmm0\n\tdivps %%xmm1, %%xmm0\n\tminps %%xmm2, %%xmm0\n\t"
                "paddd %%xmm2, %%xmm0")
+/* Scalar chains: each op reads the lane the op before stored (the AArch64
+ * backend forwards it in v2, a64_vec.c `lane`), also after a slow path. */
+CASE(scalar_chain, "mulsd %%xmm1, %%xmm0\n\taddsd %%xmm1, %%xmm0\n\tdivsd %%xmm1, %%xmm0\n\t"
+                   "sqrtsd %%xmm0, %%xmm0\n\tsubsd %%xmm0, %%xmm1")
+CASE(scalar_slow_chain, DENORMAL_XMM2 "mulsd %%xmm2, %%xmm0\n\taddsd %%xmm1, %%xmm0\n\t"
+                        "mulsd %%xmm0, %%xmm0\n\taddsd %%xmm2, %%xmm0\n\tmulsd %%xmm1, %%xmm0")
+CASE(scalar_nan_chain, "xorpd %%xmm2, %%xmm2\n\tdivsd %%xmm2, %%xmm2\n\taddsd %%xmm1, %%xmm2\n\t"
+                       "mulsd %%xmm2, %%xmm0\n\tdivss %%xmm1, %%xmm1\n\taddss %%xmm1, %%xmm1")
+CASE(scalar_other, "mulsd %%xmm1, %%xmm0\n\taddsd %%xmm1, %%xmm2\n\taddsd %%xmm0, %%xmm1")
+CASE(scalar_single, "mov $3, %%ecx\n\tcvtsi2sd %%ecx, %%xmm0\n\tmulsd %%xmm1, %%xmm0\n\t"
+                    "cvtsd2ss %%xmm0, %%xmm0\n\taddss %%xmm0, %%xmm0\n\tmulsd %%xmm1, %%xmm0")
 CASE(then_load, "paddd %%xmm2, %%xmm0\n\tmovdqu (%%rax), %%xmm0")
 CASE(then_pinsr, "paddd %%xmm2, %%xmm0\n\tmov $9, %%ecx\n\tpinsrw $3, %%ecx, %%xmm0\n\tpaddd %%xmm2, %%xmm0")
 CASE(other_reg, "paddd %%xmm2, %%xmm0\n\tpaddd %%xmm0, %%xmm1\n\tpaddd %%xmm1, %%xmm0")
@@ -100,6 +111,11 @@ int main(void)
     slow_then_add();
     sub_max_cmp();
     ps_chain();
+    scalar_chain();
+    scalar_slow_chain();
+    scalar_nan_chain();
+    scalar_other();
+    scalar_single();
     then_load();
     then_pinsr();
     other_reg();
