@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "a64_emit.h"
 #include "a64_vec.h"
@@ -39,6 +40,45 @@ static void emit_mov(struct be_code *c, const struct ir_insn *insn, unsigned par
  * not 0, and INT_MIN has no imm12 form). */
 enum { SET_FLAGS = 2 };
 
+/* The last `cset` of setcond/setflags, while it is the last word emitted. */
+static __thread struct {
+    const uint8_t *block, *end;
+} last_cset;
+
+static void note_cset(struct be_code *c)
+{
+    last_cset.block = c->start;
+    last_cset.end = c->ptr;
+}
+
+/* add of a cset's 0/1 (dead after) to a register, as x86's `adc r, 0`
+ * and setcc + add leave them: the cset becomes `cinc xd, xn, cond`
+ * (csinc with cset's inverted condition), on the flags it read:
+ *     cmp w0, #1 ; cset w0, lo ; add x22, x22, x0  ->  cmp w0, #1 ; cinc x22, x22, lo */
+static bool fold_cset_add(struct be_code *c, bool sf, const struct be_arg *out,
+                          const struct be_arg *in)
+{
+    if (last_cset.block != c->start || last_cset.end != c->ptr)
+        return false;
+    uint32_t w;
+    memcpy(&w, be_writable(c, c->ptr - 4), 4);
+    unsigned rd = w & 31, inv = w >> 12 & 15;
+    if ((w & 0xffff0fe0u) != 0x1a9f07e0u)   /* cset wd (csinc wd, wzr, wzr, cond) */
+        return false;
+    for (int k = 0; k < 2; k++) {
+        const struct be_arg *t = &in[k], *x = &in[1 - k];
+        if (t->is_const || !t->dead || (unsigned)t->reg != rd || x->is_const ||
+            (unsigned)x->reg == rd)
+            continue;
+        c->ptr -= 4;
+        a64_put(c, a64_cond_select(sf, false, 1, (unsigned)x->reg, (enum a64_cond)inv,
+                                   (unsigned)x->reg, out[0].reg));
+        last_cset.block = NULL;
+        return true;
+    }
+    return false;
+}
+
 static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned param,
                          const struct be_arg *out, const struct be_arg *in)
 {
@@ -59,6 +99,8 @@ static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned
             return;
         }
     }
+    if (!sub && !s && fold_cset_add(c, sf, out, in))
+        return;
     unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, w);
     unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, w);
     a64_put(c, a64_add_sub_shifted_reg(sf, sub, s, A64_LSL, rm, 0, rn, out[0].reg));
@@ -240,6 +282,7 @@ static void emit_setcond(struct be_code *c, const struct ir_insn *insn, unsigned
 {
     enum a64_cond cond = a64_emit_compare(c, insn, &in[0], &in[1]);
     a64_put(c, a64_cset(false, out[0].reg, cond));
+    note_cset(c);
 }
 
 static void emit_movcond(struct be_code *c, const struct ir_insn *insn, unsigned param,
@@ -256,6 +299,7 @@ static void emit_setflags(struct be_code *c, const struct ir_insn *insn, unsigne
                           const struct be_arg *out, const struct be_arg *in)
 {
     a64_put(c, a64_cset(false, out[0].reg, a64_cond_of((enum ir_cond)insn->cond)));
+    note_cset(c);
 }
 
 static void emit_movflags(struct be_code *c, const struct ir_insn *insn, unsigned param,
