@@ -179,6 +179,11 @@ struct be_code {
                                            cache (see be_reloc_note) */
     uint8_t check_address;              /* the guest access being emitted is
                                            marked: its IR_ACCESS_* bits (ir.h) */
+    uint8_t access_back;                /* set by the backend: the guest access
+                                           just emitted starts this many bytes
+                                           before its op's code did (it took in
+                                           the code emitted before it); the
+                                           allocator moves its fault point */
 };
 
 /* Where code that runs at `p` is written. */

@@ -761,6 +761,9 @@ static void emit_generic(int n, const struct ir_insn *i)
         fp->host_off = (uint32_t)(ra->c->ptr - ra->c->start);
     uint8_t *before = ra->c->ptr;
     be_emit_insn(ra->c, i, out, in);
+    if (fp && ra->c->access_back)           /* the access starts before `before` */
+        fp->host_off -= ra->c->access_back;
+    ra->c->access_back = 0;
     if (ra->c->ptr < before && !fp)
         merged_point_into_pair();
     if (info->n_out) {

@@ -151,6 +151,14 @@ void a64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard);
 
 /* Memory ops (a64_mem.c). */
 unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr);
+/* An `add xd, xn, xm` just emitted for IR add (a64_ops.c), and a vector
+ * access taking it in: true when the add is the last word emitted, xd is
+ * addr's register and dead after the access, and the access needs no
+ * address test: the add is gone, *rn and *rm are the register offset's
+ * base and index (c->access_back set: the access takes the add's place). */
+void a64_note_address_add(struct be_code *c);
+bool a64_fold_address_add(struct be_code *c, unsigned memop, const struct be_arg *addr,
+                          unsigned *rn, unsigned *rm);
 /* canon_test (ir_ops.def): x86's canonical test of a, unconditionally. */
 void a64_emit_canon_test(struct be_code *c, const struct be_arg *a);
 /* Guest loads and stores at addr + disp (IR ld/st aux[0]). */

@@ -29,6 +29,25 @@ uint32_t a64_simd_umaxv(bool q, unsigned size, unsigned rn, unsigned rd)
            F(2, 2, 10) | REG_N_D(rn, rd);
 }
 
+uint32_t a64_simd_uminv(bool q, unsigned size, unsigned rn, unsigned rd)
+{
+    return QU(q, 1) | F(0x0e, 5, 24) | F(size, 2, 22) | F(0x18, 5, 17) | F(0x1a, 5, 12) |
+           F(2, 2, 10) | REG_N_D(rn, rd);
+}
+
+uint32_t a64_simd_addhn(bool q, unsigned size, unsigned rm, unsigned rn, unsigned rd)
+{
+    return QU(q, 0) | F(0x0e, 5, 24) | F(size, 2, 22) | F(1, 1, 21) | F(rm, 5, 16) |
+           F(0x4, 4, 12) | REG_N_D(rn, rd);
+}
+
+/* imm5 = index:10 selects a halfword; opcode 0111 (umov). */
+uint32_t a64_simd_umov_h(unsigned index, unsigned rn, unsigned rd)
+{
+    return F(0x70, 8, 21) | F(index << 2 | 2, 5, 16) | F(0x7, 4, 11) | F(1, 1, 10) |
+           REG_N_D(rn, rd);
+}
+
 uint32_t a64_simd_mull(bool q, bool is_unsigned, unsigned size, unsigned rm, unsigned rn,
                        unsigned rd)
 {

@@ -47,12 +47,19 @@ enum a64_simd_2misc_op {
 uint32_t a64_simd_2misc(bool q, enum a64_simd_2misc_op op, unsigned size, unsigned rn,
                         unsigned rd);
 
-/* Across lanes: umaxv. */
+/* Across lanes: umaxv, uminv. */
 uint32_t a64_simd_umaxv(bool q, unsigned size, unsigned rn, unsigned rd);
+uint32_t a64_simd_uminv(bool q, unsigned size, unsigned rn, unsigned rd);
 
 /* Three different: smull/umull (q: the "2" forms on the high halves). */
 uint32_t a64_simd_mull(bool q, bool is_unsigned, unsigned size, unsigned rm, unsigned rn,
                        unsigned rd);
+/* Three different: addhn (q: addhn2, into the high half), size the narrow
+ * elements': the high halves of the wide sums n + m. */
+uint32_t a64_simd_addhn(bool q, unsigned size, unsigned rm, unsigned rn, unsigned rd);
+
+/* Copy: umov wd, vn.h[index]. */
+uint32_t a64_simd_umov_h(unsigned index, unsigned rn, unsigned rd);
 
 /* Shift by immediate; esize_log2 is log2 of the element bits - 3. */
 enum a64_simd_shift_op { A64_V_SHL = 0x0a, A64_V_SSHR = 0x00, A64_V_USHR = 0x20,

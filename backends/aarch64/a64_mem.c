@@ -122,6 +122,44 @@ unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *
     return reg;
 }
 
+/* The last `add xd, xn, xm` of IR add (a64_note_address_add). */
+static __thread struct {
+    const uint8_t *block, *end;
+} last_add;
+
+void a64_note_address_add(struct be_code *c)
+{
+    last_add.block = c->start;
+    last_add.end = c->ptr;
+}
+
+enum { ADD_X_LSL0_MASK = 0xffe0fc00u, ADD_X_LSL0 = 0x8b000000u };
+
+/* The SIMD&FP ldr/str with a register offset (`ldr q0, [xn, xm]`) is one
+ * word where the add and a base-register access were two: the vector ops
+ * have no indexed form in the IR (the integer ldx/stx do).  Exact at a
+ * fault: the add wrote only addr's register, which nothing reads after,
+ * and the fault point moves back to the access (c->access_back). */
+bool a64_fold_address_add(struct be_code *c, unsigned memop, const struct be_arg *addr,
+                          unsigned *rn, unsigned *rm)
+{
+    if (addr->is_const || !addr->dead || !be_access_is_direct(c, memop) ||
+        canonical_checked(c, memop) || last_add.block != c->start || last_add.end != c->ptr)
+        return false;
+    uint32_t w;
+    __builtin_memcpy(&w, be_writable(c, c->ptr - 4), 4);
+    unsigned rd = w & 31;
+    *rn = w >> 5 & 31;
+    *rm = w >> 16 & 31;
+    if ((w & ADD_X_LSL0_MASK) != ADD_X_LSL0 || rd != (unsigned)addr->reg || *rn == A64_ZR ||
+        *rm == A64_ZR)
+        return false;
+    c->ptr -= 4;
+    c->access_back = 4;
+    last_add.block = NULL;
+    return true;
+}
+
 /* A constant address of two movz/movk (a non-PIE program's global, e.g.
  * python's `movzx eax, word ptr [0xa7ed4c]`): its high half in one movz
  * and the low half as the access's offset, when the offset fits. */

@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "a64_emit.h"
 #include "a64_vec.h"
@@ -39,6 +40,47 @@ static void emit_mov(struct be_code *c, const struct ir_insn *insn, unsigned par
  * not 0, and INT_MIN has no imm12 form). */
 enum { SET_FLAGS = 2 };
 
+/* The last `cset` of setcond/setflags, while it is the last word emitted. */
+static __thread struct {
+    const uint8_t *block, *end;
+} last_cset;
+
+static void note_cset(struct be_code *c)
+{
+    last_cset.block = c->start;
+    last_cset.end = c->ptr;
+}
+
+/* add of a cset's 0/1 (dead after, or overwritten by the sum) to a
+ * register, as x86's `adc r, 0`
+ * and setcc + add leave them: the cset becomes `cinc xd, xn, cond`
+ * (csinc with cset's inverted condition), on the flags it read:
+ *     cmp w0, #1 ; cset w0, lo ; add x22, x22, x0  ->  cmp w0, #1 ; cinc x22, x22, lo */
+static bool fold_cset_add(struct be_code *c, bool sf, const struct be_arg *out,
+                          const struct be_arg *in)
+{
+    if (last_cset.block != c->start || last_cset.end != c->ptr)
+        return false;
+    uint32_t w;
+    memcpy(&w, be_writable(c, c->ptr - 4), 4);
+    unsigned rd = w & 31, inv = w >> 12 & 15;
+    if ((w & 0xffff0fe0u) != 0x1a9f07e0u)   /* cset wd (csinc wd, wzr, wzr, cond) */
+        return false;
+    for (int k = 0; k < 2; k++) {
+        const struct be_arg *t = &in[k], *x = &in[1 - k];
+        if (t->is_const || !(t->dead || t->reg == out[0].reg) || (unsigned)t->reg != rd ||
+            x->is_const ||
+            (unsigned)x->reg == rd)
+            continue;
+        c->ptr -= 4;
+        a64_put(c, a64_cond_select(sf, false, 1, (unsigned)x->reg, (enum a64_cond)inv,
+                                   (unsigned)x->reg, out[0].reg));
+        last_cset.block = NULL;
+        return true;
+    }
+    return false;
+}
+
 static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned param,
                          const struct be_arg *out, const struct be_arg *in)
 {
@@ -59,9 +101,13 @@ static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned
             return;
         }
     }
+    if (!sub && !s && fold_cset_add(c, sf, out, in))
+        return;
     unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, w);
     unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, w);
     a64_put(c, a64_add_sub_shifted_reg(sf, sub, s, A64_LSL, rm, 0, rn, out[0].reg));
+    if (sf && !sub && !s)
+        a64_note_address_add(c);        /* a vector access's [base + index] */
 }
 
 /* addx/subx: `add/sub Xd, Xn, Wm, uxtw` and the other extensions
@@ -101,11 +147,48 @@ static bool emit_logic_const(struct be_code *c, const struct ir_insn *insn, unsi
     return true;
 }
 
+/* The last zero extension of ext8u/ext16u/ext32u (`ubfx xd, xn, #0,
+ * #bits`), while it is the last word emitted. */
+static __thread struct {
+    const uint8_t *block, *end;
+} last_uext;
+
+/* and/andf of a zero extension just emitted (dead after, or overwritten
+ * by the and's result: its register holds nothing else) with a mask
+ * within the extended bits, as x86's `test al, 1` leaves it: the
+ * extension is dropped and the and reads its source (the same bits,
+ * the same flags):  ubfx x0, x20, #0, #8 ; ands w0, w0, #1  ->  ands w0, w20, #1.
+ * Returns the register to read. */
+static unsigned fold_uext_and(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                              const struct be_arg *in, unsigned rn, unsigned rd)
+{
+    if (last_uext.block != c->start || last_uext.end != c->ptr || (param & LOGIC_INVERT) ||
+        (param & 3) == A64_ORR || (param & 3) == A64_EOR || in[0].is_const ||
+        !(in[0].dead || rn == rd) || (unsigned)in[0].reg != rn)
+        return rn;
+    uint32_t w;
+    memcpy(&w, be_writable(c, c->ptr - 4), 4);
+    unsigned bits = (w >> 10 & 63) + 1, src = w >> 5 & 31;
+    uint64_t v = trunc_w(in[1].imm, width(insn));
+    unsigned enc;
+    if ((w & 0xffff0000u) != 0xd3400000u || (w & 31) != rn || src == A64_ZR || bits >= 64 ||
+        v >> bits != 0 || (v != 0 && v != ones_w(width(insn)) &&
+                           !a64_bitmask_encode(v, width(insn), &enc)))
+        return rn;                  /* (emit_logic_const takes exactly those masks) */
+    c->ptr -= 4;
+    last_uext.block = NULL;
+    return src;
+}
+
 static void emit_logic(struct be_code *c, const struct ir_insn *insn, unsigned param,
                        const struct be_arg *out, const struct be_arg *in)
 {
     int w = width(insn);
     unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, w);
+    if (in[1].is_const)
+        rn = fold_uext_and(c, insn, param, in, rn, out[0].reg);
+    if (in[1].is_const && emit_logic_const(c, insn, param, rn, out[0].reg, in[1].imm))
+        return;
     if (in[1].is_const && emit_logic_const(c, insn, param, rn, out[0].reg, in[1].imm))
         return;
     unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, w);
@@ -177,6 +260,10 @@ static void emit_extend(struct be_code *c, const struct ir_insn *insn, unsigned 
     unsigned rn = a64_src_zr(c, &in[0], A64_TMP0, 64);
     a64_put(c, a64_bitfield(true, param >> 8 ? A64_SBFM : A64_UBFM, 0, param & 0xff,
                             rn, out[0].reg));
+    if (!(param >> 8)) {
+        last_uext.block = c->start;
+        last_uext.end = c->ptr;
+    }
 }
 
 static void emit_extract(struct be_code *c, const struct ir_insn *insn, unsigned param,
@@ -238,6 +325,7 @@ static void emit_setcond(struct be_code *c, const struct ir_insn *insn, unsigned
 {
     enum a64_cond cond = a64_emit_compare(c, insn, &in[0], &in[1]);
     a64_put(c, a64_cset(false, out[0].reg, cond));
+    note_cset(c);
 }
 
 static void emit_movcond(struct be_code *c, const struct ir_insn *insn, unsigned param,
@@ -254,6 +342,7 @@ static void emit_setflags(struct be_code *c, const struct ir_insn *insn, unsigne
                           const struct be_arg *out, const struct be_arg *in)
 {
     a64_put(c, a64_cset(false, out[0].reg, a64_cond_of((enum ir_cond)insn->cond)));
+    note_cset(c);
 }
 
 static void emit_movflags(struct be_code *c, const struct ir_insn *insn, unsigned param,

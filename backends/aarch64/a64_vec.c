@@ -44,7 +44,32 @@ struct vctx {
     unsigned ra, rb, rr;            /* a, b and the result: v0-v2 or cache regs */
     unsigned rc;                    /* all ones (ones()): a cache register or VC */
     unsigned fresh;                 /* cache registers this op filled (bit r) */
+    uint8_t *st_at, *st_end;        /* the result's full store (store_r), NULL: none */
+    bool st_late;                   /* ... left for a64_emit_vec, behind the slow path */
+    unsigned st_size;               /* its size_log2 */
+    int keep;                       /* the dropped store's register (`dead`), else -1 */
+    bool lane_ok;                   /* VR holds `lane`'s slot (scalar arith reads it) */
+    int32_t keep_slot;
 };
+
+/* The last op's full 16-byte store of its result (a cache register) to
+ * env, its last word(s) -- after its slow path, which merges right before
+ * it (the helper wrote env, the merge reloads the register, so the store
+ * there only repeats the value) -- while it may still turn out dead: the
+ * next op, emitted right behind it, reads that slot as its a operand from
+ * the same cache register and overwrites the whole slot, running before
+ * its own store only register code, env loads of other slots and the
+ * branches to its slow path (dead_op_ok).  The first store then goes: its
+ * words are simply not kept (the merge branch now lands on the next op),
+ * and the next op's slow path stores the register first (emit_slow),
+ * since its helper reads env.  Nothing else can observe env in between:
+ * no guest access, fault, exit or other helper.  As x64_vec.c's `dead`. */
+static struct {
+    const uint8_t *code;            /* the block's start */
+    uint8_t *at, *end;              /* the store's words */
+    int32_t slot;
+    int reg;
+} dead;
 
 /* The stub's length: it ends where the epilogue starts (the same code in
  * every code cache). */
@@ -121,18 +146,43 @@ static unsigned src(struct vctx *v, unsigned size_log2, int32_t off, unsigned sc
 
 /* a and b into ra and rb; a 16-byte result goes to a new cache register
  * (never ra or rb: the ops write it before they have read them all). */
+/* The last op's scalar result, stored from VR (v2) as its last words:
+ * VR still holds that lane (on the slow path the merge reloads it), its
+ * upper bits zero as an `ldr s/d` leaves them, so the next op, emitted
+ * right behind it, may read the slot from VR instead of loading it back. */
+static struct {
+    const uint8_t *code, *end;
+    int32_t slot;
+    unsigned size_log2;
+} lane;
+
+/* A scalar operand: VR when it holds the slot (lane_ok), else src(). */
+static unsigned src_lane(struct vctx *v, unsigned size_log2, int32_t off, unsigned scratch,
+                         int avoid)
+{
+    if (v->lane_ok && size_log2 < 4 && off == lane.slot && size_log2 == lane.size_log2)
+        return VR;
+    return src(v, size_log2, off, scratch, avoid);
+}
+
 static void load_ab(struct vctx *v, unsigned size_log2)
 {
-    v->ra = src(v, size_log2, ir_vec_a(v->i), VA, -1);
-    v->rb = src(v, size_log2, ir_vec_b(v->i), VB, (int)v->ra);
+    v->ra = src_lane(v, size_log2, ir_vec_a(v->i), VA, -1);
+    v->rb = src_lane(v, size_log2, ir_vec_b(v->i), VB, (int)v->ra);
     v->rr = size_log2 == 4 ? (unsigned)vcache_pick((int)v->ra, (int)v->rb) : VR;
 }
 
 /* The result to d; a full one in a cache register is d's copy from now on. */
 static void store_r(struct vctx *v, unsigned size_log2)
 {
-    vmem(v, size_log2, false, v->rr, ir_vec_d(v->i));
-    if (size_log2 == 4 && is_cache_reg(v->rr))
+    bool full = size_log2 == 4 && is_cache_reg(v->rr);
+    v->st_at = full ? v->c->ptr : NULL;
+    v->st_late = v->n_slow;         /* emitted behind the slow path */
+    v->st_size = size_log2;
+    if (!v->st_late)
+        vmem(v, size_log2, false, v->rr, ir_vec_d(v->i));
+    v->st_end = v->c->ptr;
+    if (full)
         cache_set(v, v->rr, ir_vec_d(v->i));
 }
 
@@ -206,7 +256,7 @@ static void ones(struct vctx *v)
     if (r < 0) {
         r = VC;
         if (!v->n_slow) {
-            r = vcache_pick(-1, -1);
+            r = vcache_pick(v->keep, -1);
             vcache_set(r, ONES_KEY);
         }
         put(v, a64_simd_movi2d_ones((unsigned)r));
@@ -495,23 +545,59 @@ static void arith_op(struct vctx *v, bool dbl)
                               a64_fsz(dbl, false), v->rb, v->ra, v->rr));
 }
 
+/* The tiny test of tiny_bytes, narrowed: the high halves of each lane's
+ * (|x| << 1) - 1 (addhn: the add and the narrowing in one) into the low
+ * (addhn) or high (addhn2) half of acc; x's lane is tiny exactly when its
+ * half has its top byte zero.  x = -1: the x of the last call again. */
+static void tiny_half(struct vctx *v, bool dbl, int x, unsigned acc, bool high)
+{
+    unsigned e = dbl ? 3 : 2;
+    if (x >= 0)
+        put(v, a64_simd_shift_imm(true, A64_V_SHL, e, 1, (unsigned)x, VU));
+    put(v, a64_simd_addhn(high, e - 1, v->rc, VU, acc));
+}
+
+/* The slow path when any half of VT (words for double lanes, halfwords
+ * for single) has its top byte zero: uminv, then a test of its top byte. */
+static void reduce_halves(struct vctx *v, bool dbl)
+{
+    unsigned enc;
+    if (dbl) {
+        put(v, a64_simd_uminv(true, 2, VT, VT));
+        put(v, a64_fp_int(false, 0, A64_FMOV_TO_G, VT, A64_TMP0));
+    } else {
+        put(v, a64_simd_uminv(true, 1, VT, VT));
+        put(v, a64_simd_umov_h(0, VT, A64_TMP0));
+    }
+    if (!a64_bitmask_encode(dbl ? 0xff000000u : 0xff00u, 32, &enc))
+        abort();
+    put(v, a64_logical_imm(false, A64_ANDS, enc, A64_TMP0, A64_ZR));
+    to_slow(v, a64_cond_branch_imm(A64_EQ, 0));
+}
+
 /* add sub mul div sqrt: denormal inputs, NaN results, and for mul/div
- * results at the underflow boundary take the slow path. */
+ * results at the underflow boundary take the slow path.  The operands'
+ * tests go narrowed into VT's halves (sqrt: b's into both), the result's
+ * (mul, div) into VM's and join by umin; a NaN lane of the result zeroes
+ * VT's halves under it (and with fcmeq's mask), so one uminv finds all. */
 static void emit_arith(struct vctx *v)
 {
     const struct ir_insn *i = v->i;
-    bool dbl = is_dbl(i), unary = i->op == IR_vfsqrt;
+    bool dbl = is_dbl(i);
+    unsigned fsz = a64_fsz(dbl, false);
     ones(v);
     load_ab(v, fsize(i));
-    tiny_test(v, true, dbl, v->rb, unary ? -1 : (int)v->ra);
+    tiny_half(v, dbl, (int)v->rb, VT, false);
+    tiny_half(v, dbl, i->op == IR_vfsqrt ? -1 : (int)v->ra, VT, true);
     arith_op(v, dbl);
-    if (i->op == IR_vfmul || i->op == IR_vfdiv) {   /* same lanes: one umin joins the tests */
-        tiny_bytes(v, true, dbl, v->rr, VU);
-        put(v, a64_simd_3same(true, A64_V_UMIN, 0, VU, VT, VT));
+    if (i->op == IR_vfmul || i->op == IR_vfdiv) {
+        tiny_half(v, dbl, (int)v->rr, VM, false);
+        tiny_half(v, dbl, -1, VM, true);
+        put(v, a64_simd_3same(true, A64_V_UMIN, dbl ? 2 : 1, VM, VT, VT));
     }
-    tiny_mask(v, true, dbl);
-    chk_nan(v, true, dbl, v->rr);
-    reduce_mask(v);
+    put(v, a64_simd_3same(true, A64_V_FCMEQ, fsz, v->rr, v->rr, VM));
+    put(v, a64_simd_logic(true, A64_V_AND, VM, VT, VT));
+    reduce_halves(v, dbl);
     store_r(v, fsize(i));
 }
 
@@ -683,13 +769,26 @@ static unsigned guest_base(struct vctx *v, const struct be_arg *addr)
     return base;
 }
 
+/* vld/vst's access of 1 << sl bytes at addr: [xn, xm] when addr is an
+ * add just emitted (a64_fold_address_add), else [base]. */
+static void guest_access(struct vctx *v, const struct be_arg *addr, unsigned sl, bool load,
+                         unsigned vreg)
+{
+    unsigned rn, rm;
+    if (a64_fold_address_add(v->c, IR_MO_64, addr, &rn, &rm)) {
+        put(v, a64_fp_ldst_reg_offset(sl, load, rm, rn, vreg));
+        return;
+    }
+    put(v, a64_fp_ldst_unsigned_imm(sl, load, 0, guest_base(v, addr), vreg));
+}
+
 /* Moves build d in a new cache register w (ldr s/d zero the rest; fmov
  * d, x zeroes the upper half), stored whole. */
 static void emit_move(struct vctx *v, const struct be_arg *in)
 {
     const struct ir_insn *i = v->i;
     unsigned n = ir_vec_imm(i), sl = n == 4 ? 2 : n == 8 ? 3 : 4;
-    unsigned base, w, r;
+    unsigned w, r;
     switch (i->op) {
     case IR_vmov: {
         int rb = sl == 4 ? vcache_find(ir_vec_b(i)) : -1;
@@ -712,17 +811,15 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
         put(v, a64_fp_int(true, 1, A64_FMOV_FROM_G, a64_src_zr(v->c, &in[0], A64_TMP0, 64), w));
         break;
     case IR_vld:
-        base = guest_base(v, &in[0]);
         w = (unsigned)vcache_pick(-1, -1);
-        put(v, a64_fp_ldst_unsigned_imm(sl, true, 0, base, w));
+        guest_access(v, &in[0], sl, true, w);
         break;
     default:                        /* vst */
         r = be_access_is_direct(v->c, IR_MO_64) && sl == 4 ? src(v, 4, ir_vec_b(i), VA, -1)
                                                             : VA;
         if (r == VA)
             vmem(v, sl, true, VA, ir_vec_b(i));
-        base = guest_base(v, &in[0]);
-        put(v, a64_fp_ldst_unsigned_imm(sl, false, 0, base, r));
+        guest_access(v, &in[0], sl, false, r);
         return;
     }
     v->rr = w;
@@ -767,6 +864,8 @@ static void call_stub(struct vctx *v)
 static void emit_slow(struct vctx *v, const struct be_arg *out, const struct be_arg *in)
 {
     const struct ir_insn *i = v->i;
+    if (v->keep >= 0)               /* the store dropped (`dead`): the helper reads env */
+        env_ldst(v->c, 4, false, (unsigned)v->keep, v->keep_slot);
     if (v->fpsr_saved)
         put(v, a64_msr_fpsr(A64_TMP1));
     if (i->op == IR_vcvti2f)
@@ -791,26 +890,139 @@ static void reload_fresh(struct vctx *v)
             env_ldst(v->c, 4, true, r, vcache_slot((int)r));
 }
 
+/* Ops that read a from the cache, write all of d and, before their own
+ * store, run only register code, env loads and slow-path branches (their
+ * slow path stores the kept register): packed float arithmetic, min/max,
+ * compares, and the table-driven integer ops. */
+static bool dead_op_ok(const struct ir_insn *i)
+{
+    if (ir_vec_scalar(i))
+        return false;
+    switch (i->op) {
+    case IR_vfadd: case IR_vfsub: case IR_vfmul: case IR_vfdiv:
+    case IR_vfmin: case IR_vfmax: case IR_vfcmp:
+        return true;
+    default:
+        return logic3[i->op] || (int3[i->op].sizes >> (i->size & IR_VE_MASK) & 1);
+    }
+}
+
+/* Drops the last op's store when this op makes it dead (see `dead`): the
+ * store's words are the last ones emitted and the cache still has the
+ * slot in the register stored. */
+static void dead_drop(struct vctx *v)
+{
+    const struct ir_insn *i = v->i;
+    bool ok = dead.at && dead.code == v->c->start && dead.end == v->c->ptr &&
+              ir_vec_d(i) == dead.slot && ir_vec_a(i) == dead.slot && dead_op_ok(i) &&
+              vcache_find(dead.slot) == dead.reg;
+    uint8_t *at = dead.at;
+    dead.at = NULL;
+    if (!ok)
+        return;
+    v->c->ptr = at;
+    v->keep = dead.reg;
+    v->keep_slot = dead.slot;
+}
+
+/* After an op: its full store, when it is the op's last code, may be
+ * dropped by the next op. */
+static void dead_note(struct vctx *v, uint8_t *at)
+{
+    dead.at = at;
+    dead.end = v->c->ptr;
+    dead.code = v->c->start;
+    dead.slot = ir_vec_d(v->i);
+    dead.reg = (int)v->rr;
+}
+
+/* A branch to the slow path with the opposite condition (cbz <-> cbnz,
+ * b.cond's condition's low bit). */
+static void invert_branch(struct be_code *c, uint8_t *at)
+{
+    uint32_t w;
+    memcpy(&w, at, 4);
+    if ((w & 0x7e000000u) == 0x34000000u)           /* compare and branch */
+        w ^= 1u << 24;
+    else if ((w & 0xff000010u) == 0x54000000u && (w & 0xe) != 0xe)     /* b.cond */
+        w ^= 1u;
+    else
+        abort();                    /* a ferry bug: to_slow's branch kinds */
+    memcpy(be_writable(c, at), &w, 4);
+}
+
+/* The slow path right behind the fast path, which branches over it: when
+ * the fast path's last word is its last branch to the slow path, that
+ * branch inverted (no extra `b` on the fast path), else a `b`. */
+static void slow_path(struct vctx *v, const struct be_arg *out, const struct be_arg *in)
+{
+    struct be_code *c = v->c;
+    uint8_t *skip = v->slow[v->n_slow - 1];
+    bool inverted = skip == c->ptr - 4;
+    if (inverted) {
+        invert_branch(c, skip);
+        v->n_slow--;
+    } else {
+        skip = c->ptr;
+        put(v, a64_uncond_branch_imm(false, 0));
+    }
+    for (int k = 0; k < v->n_slow; k++)
+        patch19(c, v->slow[k], c->ptr);
+    emit_slow(v, out, in);
+    reload_fresh(v);
+    if (v->st_late && !is_cache_reg(v->rr))     /* the merge stores it: the helper's */
+        env_ldst(c, v->st_size, true, v->rr, ir_vec_d(v->i));
+    if (inverted) {
+        patch19(c, skip, c->ptr);
+        return;
+    }
+    uint32_t b = a64_uncond_branch_imm(false, (int32_t)(c->ptr - skip));
+    memcpy(be_writable(c, skip), &b, 4);
+}
+
+/* Ops whose VR-holding operands are only read before VR is written:
+ * add sub mul div sqrt (emit_arith, one instruction writes the result). */
+static bool is_arith(const struct ir_insn *i)
+{
+    return i->op == IR_vfadd || i->op == IR_vfsub || i->op == IR_vfmul || i->op == IR_vfdiv ||
+           i->op == IR_vfsqrt;
+}
+
+static void lane_note(struct vctx *v)
+{
+    lane.code = v->c->start;
+    lane.end = v->c->ptr;
+    lane.slot = ir_vec_d(v->i);
+    lane.size_log2 = v->st_size;
+}
+
 void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
                   const struct be_arg *out, const struct be_arg *in)
 {
-    struct vctx v = { .c = c, .i = insn, .ra = VA, .rb = VB, .rr = VR };
+    struct vctx v = { .c = c, .i = insn, .ra = VA, .rb = VB, .rr = VR, .keep = -1 };
+    dead_drop(&v);
+    v.lane_ok = lane.code == c->start && lane.end == c->ptr && is_arith(insn);
+    lane.code = NULL;
     if (!emit_inline(&v, out, in)) {
         vcache_forget(ir_vec_d(insn), 16);  /* the helper writes d */
         v.fpsr_saved = false;
         emit_slow(&v, out, in);
         return;
     }
-    if (!v.n_slow)
-        return;
-    uint8_t *skip = c->ptr;
-    put(&v, a64_uncond_branch_imm(false, 0));
-    for (int k = 0; k < v.n_slow; k++)
-        patch19(c, v.slow[k], c->ptr);
-    emit_slow(&v, out, in);
-    reload_fresh(&v);
-    uint32_t b = a64_uncond_branch_imm(false, (int32_t)(c->ptr - skip));
-    memcpy(be_writable(c, skip), &b, 4);
+    if (v.n_slow)
+        slow_path(&v, out, in);
+    if (v.st_late && v.st_at) {     /* the merge point: both paths store */
+        v.st_at = c->ptr;
+        env_ldst(c, 4, false, v.rr, ir_vec_d(insn));
+        v.st_end = c->ptr;
+    } else if (v.st_late) {
+        vmem(&v, v.st_size, false, v.rr, ir_vec_d(insn));
+        v.st_end = c->ptr;
+    }
+    if (v.st_at && v.st_end == c->ptr)  /* the op's last words */
+        dead_note(&v, v.st_at);
+    if (v.rr == VR && v.st_size < 4 && v.st_end == c->ptr)
+        lane_note(&v);
 }
 
 /* The env-slot cache's registers (caller-saved in AAPCS64) across the

@@ -63,6 +63,10 @@ def main_path_items(insns):
     while k < len(insns):
         text = insns[k][1]
         out.append(insns[k])
+        slow = slow_path_end(insns, k) if is_cond_branch(text) else None
+        if slow is not None:
+            k = slow                                # the fast path branches over it
+            continue
         if text.split()[0] in ('b', 'br', 'ret', 'jmp'):
             slow = slow_path_end(insns, k)
             if slow is not None:
@@ -78,23 +82,32 @@ def main_path_items(insns):
     return out
 
 
+def is_cond_branch(text):
+    m = text.split()[0]
+    return m in ('cbz', 'cbnz', 'tbz', 'tbnz') or m.startswith('b.')
+
+
 def slow_path_end(insns, k):
     """A vector op's fast path ends with `b`/`jmp` forward over its slow
-    path (a call to the helper stub) to the code after it, in the block:
-    the index of that code, or None (a chain slot's `b` to the next
-    instruction, an exit to the epilogue: the path ends there)."""
+    path (a call to the helper stub) to the code after it, in the block,
+    or (AArch64 since session 20) with its last test's conditional branch
+    inverted to jump over it: the index of that code, or None (a chain
+    slot's `b` to the next instruction, an exit to the epilogue: the path
+    ends there)."""
     words = insns[k][1].split()
-    if len(words) != 2 or words[0] not in ('b', 'jmp'):
+    if not (len(words) == 2 and words[0] in ('b', 'jmp') or is_cond_branch(insns[k][1])):
         return None
     try:
-        target = int(words[1].lstrip('#'), 16)
+        target = int(words[-1].lstrip('#'), 16)
     except ValueError:
         return None
     idx = next((j for j, (a, _) in enumerate(insns) if a == target), None)
     if idx is None or idx <= k + 1:
         return None
     skipped = [t.split()[0] for _, t in insns[k + 1:idx]]
-    return idx if any(m in ('bl', 'call') for m in skipped) else None
+    if words[0] not in ('b', 'jmp') and any(m in ('b', 'br', 'ret') for m in skipped):
+        return None                                 # a conditional exit: slow paths are straight
+    return idx if any(m in ('bl', 'blr', 'call') for m in skipped) else None
 
 
 def inline_exit_skipped(insns, k, n_out):
