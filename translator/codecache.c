@@ -220,6 +220,17 @@ struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc, uint32_t mode)
     return NULL;
 }
 
+/* Starts loading pc's bucket for a tc_lookup soon after: a block restored
+ * from the persistent cache looks up both its successors when it is
+ * registered (chain_ahead), two thirds of them in buckets nobody read
+ * lately (python3 -c pass: 100,000 lookups, 7 % of its time, nearly all
+ * waiting for the bucket); the restore's copy and relocation run
+ * meanwhile. */
+void tc_lookup_prefetch(struct tr_engine *e, uint64_t pc)
+{
+    __builtin_prefetch(bucket(&e->tc, pc));
+}
+
 /* The jump cache and return-address stack hold blocks of the old mode:
  * this vCPU's are emptied (no other thread reads them). */
 void tr_set_mode(void *env, uint32_t mode)

@@ -703,7 +703,7 @@ static bool place(struct tr_engine *e, struct tr_block *tb, const struct tcf_vie
         if (!be_reloc_patch(c.start, h->code_size, c.rw_delta, &r, reloc_base(e, tb, r.kind) + r.target))
             return false;
     }
-    if (!fault_map_import(tb, v->fault, h->fault_size))
+    if (!fault_map_adopt(tb, v->fault, h->fault_size))  /* (the record's hash held) */
         return false;
     be_code_written(c.start, h->code_size);
     tc_commit_code(e, c.start + h->code_size);
@@ -743,6 +743,9 @@ static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
     uint64_t slot;
     if (!find(t, pc, mode, &v, &slot))
         return NULL;
+    for (int k = 0; k < 2; k++)          /* for chain_ahead, after the copy */
+        if (v.h->exit_pc[k])
+            tc_lookup_prefetch(e, v.h->exit_pc[k]);
     if (!deps_hold(e, &v)) {
         e->stats.tcache_stale++;
         t->used[slot] = t->used[slot] ? USED_STALE : 0;
