@@ -202,6 +202,7 @@ void tr_guard_fault(struct tr_runtime *rt, const void *addr, const void *uc);
 void tc_flush(struct tr_engine *e);
 uint64_t tc_generation(struct tr_engine *e);
 struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc, uint32_t mode);
+void tc_lookup_prefetch(struct tr_engine *e, uint64_t pc);
 struct tr_block *tc_alloc_block(struct tr_engine *e, uint64_t pc);   /* NULL when full */
 void tc_free_last_block(struct tr_engine *e, struct tr_block *tb);   /* undo tc_alloc_block */
 void tc_insert(struct tr_engine *e, struct tr_block *tb);
@@ -231,9 +232,11 @@ void fault_begin_block(struct tr_engine *e);
 void fault_keep_map(struct tr_engine *e, struct tr_block *tb);
 void fault_map_free(void *map);
 /* The map as bytes for the persistent cache (out NULL: just the size),
- * and back (checked against tb->code_size; false: not usable). */
+ * and back (checked against tb->code_size; false: not usable); _adopt
+ * takes a hash-checked record's stream unwalked (only out of memory fails). */
 size_t fault_map_export(const struct tr_block *tb, void *out);
 bool fault_map_import(struct tr_block *tb, const void *data, size_t size);
+bool fault_map_adopt(struct tr_block *tb, const void *data, size_t size);
 struct ra_fault_point;
 struct ra_fault_entry;
 /* The last access point at or before host offset off of tb's code. */

@@ -20,6 +20,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/platform/x86.h>    /* the C library's CPUID record: no CPUID of libgcc's at start-up */
 #include <ucontext.h>
 
 #include "x64_backend.h"
@@ -51,9 +52,9 @@ const int vcache_first = X64_VC_FIRST, vcache_last = X64_VC_LAST;
 static bool host_has(int feature)
 {
     switch (feature) {
-    case F_SSSE3: return __builtin_cpu_supports("ssse3");
-    case F_SSE41: return __builtin_cpu_supports("sse4.1");
-    case F_SSE42: return __builtin_cpu_supports("sse4.2");
+    case F_SSSE3: return CPU_FEATURE_ACTIVE(SSSE3);
+    case F_SSE41: return CPU_FEATURE_ACTIVE(SSE4_1);
+    case F_SSE42: return CPU_FEATURE_ACTIVE(SSE4_2);
     default:      return true;
     }
 }

@@ -6,6 +6,7 @@
  * guest's pcmpistri.  Scratch: xmm0-xmm3, xmm7, rax (x64_vec.c's).
  */
 #include <string.h>
+#include <sys/platform/x86.h>    /* the C library's CPUID record: no CPUID of libgcc's at start-up */
 
 #include "x64_backend.h"
 #include "x64_encode_sse.h"
@@ -34,7 +35,7 @@ static void splat_byte0(struct be_code *c, int t)
 {
     static int ssse3 = -1;
     if (ssse3 < 0)
-        ssse3 = __builtin_cpu_supports("ssse3");
+        ssse3 = CPU_FEATURE_ACTIVE(SSSE3);
     if (ssse3) {
         sse(c, 0x0f3800, t, XZERO);
         return;
