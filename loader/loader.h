@@ -52,7 +52,7 @@ struct ld_image {
     uint64_t phdr, phent, phnum;
     uint64_t stack_start, stack_end;    /* the main stack's pages (below: a guard gap) */
     uint64_t vdso_start, vdso_end;      /* the vDSO's pages (ld_vdso.c), 0 without one;
-                                         * its [vvar] pages right below (LD_VDSO_*) */
+                                         * its data pages right below (ld_vdso_layout) */
     const char *interp;         /* the interpreter as opened (after -L), or NULL */
     uint64_t interp_base;       /* its load bias (AT_BASE), 0 without one */
     const char *exe_path;       /* what the guest's /proc/self/exe is: the real
@@ -65,16 +65,21 @@ struct ld_image {
     int n_maps;
 };
 
-/* The guest's vDSO as Linux 6.18's x86-64 map_vdso lays it out, the
- * same on every host (no x86-64 kernel to copy on the others): its data
- * pages first, [vvar] (4 pages: time, random state, arch data, a
- * timens page) and [vvar_vclock] (2: pvclock, hvclock), read-only and
- * unused by ferry's vDSO, then [vdso], its image's size (both of
- * Linux's images are 2 pages here; ferry's are smaller, padded). */
-#define LD_VVAR_SIZE   0x4000ull
-#define LD_VCLOCK_SIZE 0x2000ull
-#define LD_VDSO_SIZE   0x2000ull
-#define LD_VDSO_BLOCK  (LD_VVAR_SIZE + LD_VCLOCK_SIZE + LD_VDSO_SIZE)
+/* The guest's vDSO as Linux's x86-64 map_vdso lays it out in the kernel
+ * release the guest sees (uname's, the host's: ld_vdso_layout decides
+ * once), the same on every host (no x86-64 kernel to copy on the
+ * others): its data pages first, [vvar] then [vvar_vclock] (pvclock,
+ * hvclock; 0 bytes, no such mapping, before 6.13), read-only and unused
+ * by ferry's vDSO, then [vdso], its image's size (Linux's images are 2
+ * pages; ferry's are smaller, padded).  release is major * 100 + minor
+ * (6.18: 618), for the rules that changed between releases (sys_vdso.c).
+ * docs/status.md says how each boundary is known. */
+struct ld_vdso_layout {
+    uint64_t vvar, vclock, vdso;        /* bytes */
+    int release;
+};
+#define LD_VDSO_SIZE 0x2000ull
+const struct ld_vdso_layout *ld_vdso_layout(void);
 
 /* A guest vDSO image (ld_vdso.c): its bytes, *size of them; the 64-bit
  * one, or with compat the 32-bit one (ARCH_MAP_VDSO_32). */

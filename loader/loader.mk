@@ -24,7 +24,13 @@ $(VDSO32_SO): loader/vdso/ferry_vdso32.s loader/vdso/ferry_vdso32.lds | $(SETUP_
 	@mkdir -p $(@D)
 	as --32 -o $(@:.so=.o) loader/vdso/ferry_vdso32.s
 	ld $(VDSO32_LDFLAGS) -o $@ $(@:.so=.o)
+# The same without __vdso_getcpu: Linux's before 6.3 (ld_vdso_bytes).
+VDSO32_OLD_SO := $(BUILD)/vdso/ferry-vdso32-nogetcpu.so
+$(VDSO32_OLD_SO): loader/vdso/ferry_vdso32.s loader/vdso/ferry_vdso32.lds | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	as --32 --defsym FERRY_VDSO32_NO_GETCPU=1 -o $(@:.so=.o) loader/vdso/ferry_vdso32.s
+	ld $(VDSO32_LDFLAGS) -o $@ $(@:.so=.o)
 
-$(foreach a,$(ARCHES),$(OUT_$(a))/obj/loader/ld_vdso_image.o): $(VDSO_SO) $(VDSO32_SO)
+$(foreach a,$(ARCHES),$(OUT_$(a))/obj/loader/ld_vdso_image.o): $(VDSO_SO) $(VDSO32_SO) $(VDSO32_OLD_SO)
 $(foreach a,$(ARCHES),$(OUT_$(a))/obj/loader/ld_vdso_image.o): CFLAGS += -DLD_VDSO_FILE=$(abspath $(VDSO_SO)) \
-        -DLD_VDSO32_FILE=$(abspath $(VDSO32_SO))
+        -DLD_VDSO32_FILE=$(abspath $(VDSO32_SO)) -DLD_VDSO32_OLD_FILE=$(abspath $(VDSO32_OLD_SO))

@@ -202,6 +202,7 @@ bool sys_va_above_top(uint64_t addr, uint64_t len);
  * mremap, ended when unmapped or mapped over; their maps names. */
 void sys_vdso_started(uint64_t vdso);
 int64_t sys_vdso_split_check(uint64_t addr, uint64_t len);
+int64_t sys_vdso_fixed_check(uint64_t addr, uint64_t len);
 int64_t sys_vdso_mprotect_check(uint64_t addr, uint64_t len, int guest_prot);
 int64_t sys_vdso_mremap_check(const uint64_t *a);
 void sys_vdso_remapped(uint64_t old, uint64_t len, uint64_t new, uint64_t new_len);

@@ -103,7 +103,7 @@ static int64_t sys_mmap_locked(const uint64_t *a)
         return -ENOMEM;
     int64_t busy = (a[3] & SYS_GUEST_MAP_FIXED) ? sys_ferry_mem_fixed_ok(addr, a[1]) : 0;
     if (!busy && (a[3] & SYS_GUEST_MAP_FIXED))
-        busy = sys_vdso_split_check(addr, a[1]);
+        busy = sys_vdso_fixed_check(addr, a[1]);
     if (busy)
         return busy;                    /* ferry's own memory (sys_ferry_mem.c), a split vDSO */
     void *p = sys_mmap_placed(a);

@@ -1,14 +1,19 @@
 /* sys_vdso.c -- the vDSO's special mappings after start-up, as Linux
  * keeps them (mm/mmap.c's special mappings, arch/x86/entry/vdso/vma.c):
  * [vvar] and [vvar_vclock] (data pages ferry's vDSO never reads: zeroes)
- * right below [vdso] (loader/ld_vdso.c lays them out).  sys_proc.vdso[]
- * is where each is, what /proc/self/maps names (sys_maps.c) and what
- * ARCH_MAP_VDSO_* sees.  Measured on Linux 6.18, as done here:
+ * right below [vdso] (loader/ld_vdso.c lays them out as the release the
+ * guest sees has them; before 6.13 there is no [vvar_vclock]: its
+ * sys_proc.vdso[] entry stays 0, no part, whatever the rule).
+ * sys_proc.vdso[] is where each is, what /proc/self/maps names
+ * (sys_maps.c) and what ARCH_MAP_VDSO_* sees.  Measured on Linux 6.18
+ * (and 6.1 in tests/vm), as done here:
  *   - none is ever split: a munmap, MAP_FIXED mmap, mremap target or
  *     mprotect (one that changes the protection) with a boundary inside
- *     one is EINVAL; covering one whole ends it;
+ *     one is EINVAL (a MAP_FIXED one ENOMEM before 6.12); covering one
+ *     whole ends it;
  *   - mremap moves one whole, same size, anywhere (the maps name goes
- *     along), a same-size MREMAP_FIXED move several at once (6.17+);
+ *     along), a same-size MREMAP_FIXED move several at once (6.17+;
+ *     before: EFAULT, past one mapping);
  *     otherwise growing one or a range past its end is EFAULT, any other
  *     size, part of one or MREMAP_DONTUNMAP EINVAL;
  *   - the data pages may not become writable or executable (EACCES: no
@@ -44,12 +49,25 @@ static unsigned sys_vdso_dontfork;
 
 static const char *const sys_vdso_names[SYS_VDSO_PARTS] = { "[vvar]", "[vvar_vclock]", "[vdso]" };
 
-/* The three parts of a vDSO whose [vvar] starts at start. */
+/* The bytes of the data pages and the whole block. */
+static uint64_t sys_vdso_data_size(void)
+{
+    return ld_vdso_layout()->vvar + ld_vdso_layout()->vclock;
+}
+
+static uint64_t sys_vdso_block_size(void)
+{
+    return sys_vdso_data_size() + ld_vdso_layout()->vdso;
+}
+
+/* The parts of a vDSO whose [vvar] starts at start (a 0-byte one: none). */
 static void sys_vdso_place(uint64_t start)
 {
-    static const uint64_t size[SYS_VDSO_PARTS] = { LD_VVAR_SIZE, LD_VCLOCK_SIZE, LD_VDSO_SIZE };
+    const struct ld_vdso_layout *l = ld_vdso_layout();
+    const uint64_t size[SYS_VDSO_PARTS] = { l->vvar, l->vclock, l->vdso };
     for (int i = 0; i < SYS_VDSO_PARTS; i++) {
-        sys_proc.vdso[i] = (struct sys_range){ start, start + size[i] };
+        sys_proc.vdso[i] = size[i] ? (struct sys_range){ start, start + size[i] }
+                                   : (struct sys_range){ 0, 0 };
         start += size[i];
     }
 }
@@ -60,7 +78,7 @@ void sys_vdso_started(uint64_t vdso)
     sys_vdso_compat = false;
     sys_vdso_dontfork = 0;
     if (vdso)
-        sys_vdso_place(vdso - LD_VVAR_SIZE - LD_VCLOCK_SIZE);
+        sys_vdso_place(vdso - sys_vdso_data_size());
     else
         memset(sys_proc.vdso, 0, sizeof sys_proc.vdso);
 }
@@ -96,6 +114,15 @@ int64_t sys_vdso_split_check(uint64_t addr, uint64_t len)
     return 0;
 }
 
+/* Before a MAP_FIXED mmap of [addr, addr + len): as munmap, but that
+ * mmap_region answered ENOMEM for any failed unmap before 6.12 (Liam
+ * Howlett's MAP_FIXED rework passes the error on). */
+int64_t sys_vdso_fixed_check(uint64_t addr, uint64_t len)
+{
+    int64_t r = sys_vdso_split_check(addr, len);
+    return r && ld_vdso_layout()->release < 612 ? -ENOMEM : r;
+}
+
 /* Before mprotect(addr, len) to guest_prot (TR_PROT_*). */
 int64_t sys_vdso_mprotect_check(uint64_t addr, uint64_t len, int guest_prot)
 {
@@ -111,12 +138,13 @@ int64_t sys_vdso_mprotect_check(uint64_t addr, uint64_t len, int guest_prot)
 /* Before mremap(a[0], a[1], a[2], a[3], a[4]) of pages that hold a part,
  * or with a MREMAP_FIXED target that would split one.  A same-size
  * MREMAP_FIXED move may take several mappings along (Linux 6.17's
- * remap_move: each moved whole, gaps kept), the others one alone. */
+ * remap_move: each moved whole, gaps kept), the others one alone (and
+ * all before 6.17). */
 int64_t sys_vdso_mremap_check(const uint64_t *a)
 {
     if ((a[3] & MREMAP_FIXED) && sys_vdso_split_check(a[4], a[2]))
         return -EINVAL;
-    bool move_only = (a[3] & MREMAP_FIXED) && a[1] == a[2];
+    bool move_only = (a[3] & MREMAP_FIXED) && a[1] == a[2] && ld_vdso_layout()->release >= 617;
     for (int i = 0; i < SYS_VDSO_PARTS; i++) {
         const struct sys_range *p = &sys_proc.vdso[i];
         if (!sys_vdso_overlaps(i, a[0], a[1] ? a[1] : 1))
@@ -178,19 +206,20 @@ int64_t sys_vdso_map(bool compat, uint64_t hint)
     size_t size;
     const uint8_t *bytes = ld_vdso_bytes(compat, &size);
     int64_t r = -EEXIST;
-    if (!size || size > LD_VDSO_SIZE)
+    uint64_t block = sys_vdso_block_size(), vdso_size = ld_vdso_layout()->vdso;
+    if (!size || size > vdso_size)
         return -ENODEV;                 /* an image-less build (the fuzzers') */
     sys_mm_lock();
     if (!sys_proc.vdso[SYS_VVAR].start && !sys_proc.vdso[SYS_VCLOCK].start &&
         !sys_proc.vdso[SYS_VDSO].start) {
-        r = sys_mm_map_copy_locked(hint, LD_VDSO_BLOCK, LD_VDSO_BLOCK - LD_VDSO_SIZE, bytes, size);
+        r = sys_mm_map_copy_locked(hint, block, block - vdso_size, bytes, size);
         if (r >= 0) {
             sys_vdso_place((uint64_t)r);
             sys_vdso_compat = compat;
             sys_vdso_dontfork = 0;
-            tr_map_changed(sys_engine, TR_PROTECT, sys_proc.vdso[SYS_VDSO].start, LD_VDSO_SIZE,
+            tr_map_changed(sys_engine, TR_PROTECT, sys_proc.vdso[SYS_VDSO].start, vdso_size,
                            TR_PROT_READ | TR_PROT_EXEC);
-            r = (int64_t)LD_VDSO_SIZE;
+            r = (int64_t)vdso_size;
         }
     }
     sys_mm_unlock();

@@ -75,6 +75,10 @@ __kernel_rt_sigreturn:
     vdso32_call __vdso_clock_gettime, 265, 2
     vdso32_call __vdso_clock_gettime64, 403, 2
     vdso32_call __vdso_clock_getres, 266, 2
+# Linux's 32-bit image has getcpu since 6.3; loader.mk also builds the
+# image without it (--defsym FERRY_VDSO32_NO_GETCPU) for older releases.
+    .ifndef FERRY_VDSO32_NO_GETCPU
     vdso32_call __vdso_getcpu, 318, 3
+    .endif
 
     .section .note.GNU-stack, "", @progbits
