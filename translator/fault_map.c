@@ -322,10 +322,5 @@ bool fault_map_import(struct tr_block *tb, const void *data, size_t size)
         return true;
     if (!decode(data, size, tb->guest_pc, tb->code_size, UINT32_MAX, &p, entries, &found))
         return false;
-    struct fault_map *m = fm_alloc(size);
-    if (!m)
-        return false;
-    memcpy(m->bytes, data, size);
-    tb->fault_map = m;
-    return true;
+    return fault_map_adopt(tb, data, size);
 }
