@@ -89,7 +89,7 @@ __asm__(
     "  mov %ecx, " XS(D_OUT) "+4(%ebx)\n"
     "  mov $0x1230, %eax; mov $0x5672, %ecx; arpl %ax, %cx; pushfl; popl " XS(D_OUT) "+8(%ebx)\n"
     "  mov %ecx, " XS(D_OUT) "+12(%ebx)\n"
-    "  movw $0x4441, " XS(D_IN) "(%ebx); arpl %ax, " XS(D_IN) "(%ebx); pushfl; popl " XS(D_OUT) "+16(%ebx)\n"
+    "  mov $0x1232, %eax; movw $0x4441, " XS(D_IN) "(%ebx); arpl %ax, " XS(D_IN) "(%ebx); pushfl; popl " XS(D_OUT) "+16(%ebx)\n"
     "  movzwl " XS(D_IN) "(%ebx), %eax; mov %eax, " XS(D_OUT) "+20(%ebx)\n"
     "  mov %esp, %esi; mov $0xaaaa1111, %eax; mov $0xcccc2222, %ecx; mov $0xdddd3333, %edx\n"
     "  mov $0x77776666, %edi; mov $0x88885555, %ebp\n"
@@ -108,6 +108,18 @@ __asm__(
     "  movw $0x2b, " XS(D_IN) "+4(%ebx); movl $0x2b5566, " XS(D_IN) "+8(%ebx); mov $0xeeeeeeee, %edi\n"
     "  lds " XS(D_IN) "+8(%ebx), %di\n"
     "  mov %edi, " XS(D_OUT) "+68(%ebx); mov %ds, %eax; mov %eax, " XS(D_OUT) "+72(%ebx)\n"
+    /* 0x66 les: m16:16; lds with a null selector (ds reloaded after) */
+    "  movl $0x002b7788, " XS(D_IN) "+8(%ebx); mov $0xeeeeeeee, %esi; push $0; pop %es\n"
+    "  les " XS(D_IN) "+8(%ebx), %si; mov %es, %eax; shl $16, %eax; mov %si, %ax\n"
+    "  mov %eax, " XS(D_OUT) "+76(%ebx); mov %esi, " XS(D_OUT) "+80(%ebx)\n"
+    "  movl $0x33, " XS(D_IN) "+12(%ebx); movl $0, " XS(D_IN) "+16(%ebx)\n"
+    "  lds " XS(D_IN) "+12(%ebx), %ecx; mov %ds, %eax; push $0x2b; pop %ds\n"
+    "  mov %eax, " XS(D_OUT) "+84(%ebx); mov %ecx, " XS(D_OUT) "+88(%ebx)\n"
+    /* c5/c4 with a register operand: VEX in compatibility mode too */
+    "  mov $5, %eax; movd %eax, %xmm1; mov $7, %eax; movd %eax, %xmm2\n"
+    "  vpaddd %xmm1, %xmm2, %xmm3; movd %xmm3, " XS(D_OUT) "+92(%ebx)\n"
+    "  .byte 0xc4, 0xe2, 0x71, 0x40, 0xda\n"          /* vpmulld %xmm2, %xmm1, %xmm3 */
+    "  movd %xmm3, " XS(D_OUT) "+96(%ebx)\n"
     "  jmp exit32\n"
     /* faults: each stub's fault resumes at its *_resume label */
     ".globl s_aam0, s_aam0_resume, s_into, s_into_resume, s_bound, s_bound_resume\n"
@@ -138,6 +150,8 @@ __asm__(
     "s_lesbad_resume:\n"
     "  mov %edx, " XS(D_OUT) "(%ebx); jmp exit32\n"
     ".code64\n"
+    ".globl s_daa64\n"
+    "s_daa64: .byte 0x27; ret\n"       /* daa's byte in 64-bit mode: #UD */
     ".globl back64_sym, enter64_sym\n"
     "back64_sym = back64\n"
     "enter64_sym = enter64\n"
@@ -148,7 +162,7 @@ extern const char cb_start[], cb_end[], back64_sym[], enter64_sym[], s_nop[];
 extern const char s_daa[], s_das[], s_aaa[], s_aas[], s_aam10[], s_aam16[], s_aam7[], s_aamff[];
 extern const char s_aad10[], s_aad16[], s_aad7[], s_aad0[], s_salc[], s_misc[];
 extern const char s_aam0[], s_aam0_resume[], s_into[], s_into_resume[], s_bound[];
-extern const char s_bound_resume[], s_bound2[], s_lesbad[], s_lesbad_resume[];
+extern const char s_bound_resume[], s_bound2[], s_lesbad[], s_lesbad_resume[], s_daa64[];
 
 static uint8_t *area;
 static void (*enter)(uint64_t target);
@@ -230,6 +244,9 @@ static void misc(void)
            D32(D_OUT + 52));
     printf("les: edx %#x es %#x; null es %#x; lds: edi %#x ds %#x\n", D32(D_OUT + 56),
            D32(D_OUT + 60), D32(D_OUT + 64), D32(D_OUT + 68), D32(D_OUT + 72));
+    printf("les (66): es:si %#x esi %#x; lds null: ds %#x ecx %#x\n", D32(D_OUT + 76),
+           D32(D_OUT + 80), D32(D_OUT + 84), D32(D_OUT + 88));
+    printf("vex in compat: vpaddd %u vpmulld %u\n", D32(D_OUT + 92), D32(D_OUT + 96));
 }
 
 static void fault(const char *name, const char *stub, const char *resume)
@@ -291,6 +308,15 @@ int main(void)
     fault("bound", s_bound, s_bound_resume);
     fault("bound 2", s_bound2, s_bound_resume);
     fault("les bad", s_lesbad, s_lesbad_resume);
+    fflush(stdout);
+    probing = 1;
+    if (sigsetjmp(jb, 1) == 0) {
+        ((void (*)(void))(area + OFF(s_daa64)))();
+        printf("daa in 64-bit mode: ran\n");
+    } else {
+        printf("daa in 64-bit mode: sig %ld code %ld trap %ld\n", f_sig, f_code, f_trap);
+    }
+    probing = 0;
     printf("done\n");
     return 0;
 }
