@@ -71,7 +71,7 @@ struct x86_row_set {
 extern const struct x86_row_set x86_alu_rows, x86_shift_rows, x86_muldiv_rows,
     x86_bits_rows, x86_control_rows, x86_string_rows, x86_misc_rows,
     x86_atomic_rows, x86_stack_rows, x86_mov_rows, x86_sse_rows, x86_mmx_rows,
-    x86_x87_rows, x86_sys_store_rows;
+    x86_x87_rows, x86_sys_store_rows, x86_bcd_rows;
 /* ISA extensions beyond x86-64-v2 (one set per file). */
 extern const struct x86_row_set x86_bmi_rows, x86_segment_rows, x86_crypto_rows,
     x86_rand_rows, x86_xsave_rows;

@@ -188,6 +188,9 @@ int x86_stack_bytes(const struct x86_dc *dc);
 ir_ref x86_stack_addr(struct x86_dc *dc, ir_ref sp);
 /* x86_compat.c: compatibility-mode code's access through a null ds/es/
  * fs/gs is #GP(0): a memory operand's, a string instruction's. */
+/* x86_bcd.c: daa das aaa aas aam aad (op 0..5) on ax and the flags:
+ * the new ax | the arithmetic flags << 16. */
+uint32_t x86_bcd_eval(int op, uint32_t ax, uint32_t flags, uint32_t imm);
 void x86_compat_seg_check(struct x86_dc *dc, const cs_x86_op *op);
 void x86_compat_str_check(struct x86_dc *dc, bool src, bool dst, bool rep);
 /* Real mode: a code offset (a return address pushed) from a pc, and a pc

@@ -139,42 +139,61 @@ static void h_enter(struct x86_dc *dc)
 
 /* pusha/popa (32-bit code only: #UD in 64-bit mode, where the decoder
  * does not produce them): eax ecx edx ebx, the esp from before, ebp esi
- * edi; popa skips the esp slot.  All the stores (loads) come first, so
- * a fault leaves every register as it was; 32-bit writes zero-extend. */
+ * edi; popa skips the esp slot.  pushaw/popaw (0x66) do the same with
+ * 2-byte slots and 16-bit registers (their upper halves kept).  All the
+ * stores (loads) come first, so a fault leaves every register as it was;
+ * 32-bit writes zero-extend. */
 static const int pusha_order[8] = { X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP,
                                     X86_RSI, X86_RDI };
 
-static void h_pusha(struct x86_dc *dc)
+static void pusha(struct x86_dc *dc, int w)
 {
-    if (!dc->code32 || x86_has_prefix(dc, X86_PREFIX_OPSIZE)) {     /* pushaw: not modelled */
+    if (!dc->code32) {
         x86_raise_sigill(dc);
         return;
     }
     ir_ref sp = x86_reg_now(dc, X86_RSP);
     for (int i = 0; i < 8; i++) {
-        ir_ref at = x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, (uint64_t)(4 * (i + 1))));
-        x86_store(dc, 4, at, x86_trunc(dc, x86_get_reg(dc, pusha_order[i]), 4));
+        ir_ref at = x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, (uint64_t)(w * (i + 1))));
+        x86_store(dc, w, at, x86_trunc(dc, x86_get_reg(dc, pusha_order[i]), w));
     }
-    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, 32)));
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, (uint64_t)(8 * w))));
 }
 
-static void h_popa(struct x86_dc *dc)
+/* The low w bytes of register n become v. */
+static void set_reg_low(struct x86_dc *dc, int n, ir_ref v, int w)
 {
-    if (!dc->code32 || x86_has_prefix(dc, X86_PREFIX_OPSIZE)) {
+    if (w == 4) {
+        x86_set_reg(dc, n, v);
+        return;
+    }
+    ir_ref old = x86_op2(dc, IR_andc, 8, x86_get_reg(dc, n), x86_imm(dc, 0xffff));
+    x86_set_reg(dc, n, x86_op2(dc, IR_or, 8, old, v));
+}
+
+static void popa(struct x86_dc *dc, int w)
+{
+    if (!dc->code32) {
         x86_raise_sigill(dc);
         return;
     }
     ir_ref sp = x86_reg_now(dc, X86_RSP), v[8];
     for (int i = 0; i < 8; i++)
-        v[i] = x86_load(dc, 4, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)(4 * (7 - i)))));
+        v[i] = x86_load(dc, w, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)(w * (7 - i)))));
     for (int i = 0; i < 8; i++)
         if (pusha_order[i] != X86_RSP)
-            x86_set_reg(dc, pusha_order[i], v[i]);
-    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, 32)));
+            set_reg_low(dc, pusha_order[i], v[i], w);
+    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_add, 8, sp, x86_imm(dc, (uint64_t)(8 * w))));
 }
+
+static void h_pusha(struct x86_dc *dc) { pusha(dc, x86_has_prefix(dc, X86_PREFIX_OPSIZE) ? 2 : 4); }
+static void h_popa(struct x86_dc *dc) { popa(dc, x86_has_prefix(dc, X86_PREFIX_OPSIZE) ? 2 : 4); }
+static void h_pushaw(struct x86_dc *dc) { pusha(dc, 2); }
+static void h_popaw(struct x86_dc *dc) { popa(dc, 2); }
 
 static const struct x86_insn_row stack_rows[] = {
     X86_ROW(PUSHAL, h_pusha, PASS, 0), X86_ROW(POPAL, h_popa, PASS, 0),
+    X86_ROW(PUSHAW, h_pushaw, PASS, 0), X86_ROW(POPAW, h_popaw, PASS, 0),
     X86_ROW(PUSH, h_push, PASS, 0),
     X86_ROW(POP, h_pop, PASS, 0),
     X86_ROW(PUSHF, h_pushf, READ, 0),
