@@ -48,8 +48,6 @@ struct ra_state {
     uint64_t locked;            /* registers holding this insn's inputs */
     uint64_t in_regs;           /* the same, dying ones included */
     uint64_t scratch;           /* registers holding materialised constants */
-    uint64_t cvalid;            /* free registers still holding cval[reg] */
-    uint64_t cval[RA_MAX_REGS];
     uint64_t free_slots;
     unsigned evict_rr;          /* round-robin start for eviction */
     uint8_t dies[IR_MAX_INSNS];
@@ -122,8 +120,6 @@ static uint64_t occupied(void)
 static void bind(ir_ref r, int reg)
 {
     ra->v[r].reg = (int8_t)reg;
-    if (reg >= 0)
-        ra->cvalid &= ~bit(reg);
     if (reg >= 0 && !is_pinned(r)) {
         ra->owner[reg] = r;
         ra->owned |= bit(reg);
@@ -276,34 +272,19 @@ static bool arg_long_lived(int k)
     return is_global(r) || (ra->across[ra->cur] & (1u << k));
 }
 
-static int alloc_reg_pick(uint64_t avoid, uint64_t pref);
-
 /* A free register, preferring ones outside `avoid`, then ones in `pref`;
  * evicts if needed. */
 static int alloc_reg_pref(uint64_t avoid, uint64_t pref)
 {
-    int reg = alloc_reg_pick(avoid, pref);
-    ra->cvalid &= ~bit(reg);            /* its caller writes it */
-    return reg;
-}
-
-/* The lowest of m, one not caching a constant if there is one. */
-static int lowest_uncached(uint64_t m)
-{
-    return __builtin_ctzll(m & ~ra->cvalid ? m & ~ra->cvalid : m);
-}
-
-static int alloc_reg_pick(uint64_t avoid, uint64_t pref)
-{
     uint64_t fr = be_host.alloc_mask & ~occupied() & ~ra->locked;
     if (fr & ~avoid & pref)
-        return lowest_uncached(fr & ~avoid & pref);
+        return __builtin_ctzll(fr & ~avoid & pref);
     if (fr & ~avoid)
-        return lowest_uncached(fr & ~avoid);
+        return __builtin_ctzll(fr & ~avoid);
     if (fr & pref)
-        return lowest_uncached(fr & pref);
+        return __builtin_ctzll(fr & pref);
     if (fr)
-        return lowest_uncached(fr);
+        return __builtin_ctzll(fr);
     int reg = choose_victim();
     if (reg < 0)
         return borrow_pinned_reg();
@@ -356,34 +337,6 @@ static int own_reg(ir_ref r)
 /* A register for something dead after this insn (a materialised constant). */
 static int alloc_scratch_reg(void) { return alloc_reg_pref(0, preferred(false)); }
 
-/* A free register already holding imm (a constant materialised earlier in
- * the block and not overwritten since), or -1.  On AArch64 a wide
- * constant costs up to four movz/movk; reusing one costs nothing. */
-static int cached_const_reg(uint64_t imm)
-{
-    uint64_t m = ra->cvalid & be_host.alloc_mask & ~occupied() & ~ra->locked;
-    for (; m; m &= m - 1)
-        if (ra->cval[__builtin_ctzll(m)] == imm)
-            return __builtin_ctzll(m);
-    return -1;
-}
-
-/* A register holding imm for this insn: a cached one, else a new one
- * materialised and remembered. */
-static int const_reg(uint64_t imm)
-{
-    int reg = cached_const_reg(imm);
-    if (reg >= 0)
-        return reg;
-    reg = alloc_scratch_reg();
-    be_emit_movi(ra->c, reg, imm);
-    if (be_host.alloc_mask & bit(reg)) {
-        ra->cval[reg] = imm;
-        ra->cvalid |= bit(reg);
-    }
-    return reg;
-}
-
 /* ---- bringing values into registers ---- */
 
 static void load_value(ir_ref r, int reg)
@@ -424,7 +377,8 @@ static struct be_arg input_arg(const struct ir_insn *i, int k)
         enum be_imm_class cls = (enum be_imm_class)be_host.constraints[i->op].imm[k];
         if (cls != BE_IMM_NONE && be_imm_fits(cls, i, imm))
             return (struct be_arg){ .is_const = true, .reg = -1, .imm = imm };
-        int reg = const_reg(imm);
+        int reg = alloc_scratch_reg();
+        be_emit_movi(ra->c, reg, imm);
         ra->scratch |= bit(reg);
         return (struct be_arg){ .reg = (int8_t)reg };
     }
@@ -612,7 +566,8 @@ static void store_const_global(ir_ref g)
     struct be_arg in[1] = { { .is_const = true, .reg = -1, .imm = ra->v[g].imm } };
     enum be_imm_class cls = (enum be_imm_class)be_host.constraints[IR_st_env].imm[0];
     if (cls == BE_IMM_NONE || !be_imm_fits(cls, &st, ra->v[g].imm)) {
-        in[0] = (struct be_arg){ .reg = (int8_t)const_reg(ra->v[g].imm) };
+        in[0] = (struct be_arg){ .reg = (int8_t)alloc_scratch_reg() };
+        be_emit_movi(ra->c, in[0].reg, ra->v[g].imm);
     }
     be_emit_insn(ra->c, &st, NULL, in);
 }
@@ -801,7 +756,7 @@ static void emit_generic(int n, const struct ir_insn *i)
     }
     for (int k = 0; k < info->n_in; k++)
         in[k].dead = !in[k].is_const && !(ra->owned & bit(in[k].reg)) &&
-                     !(pinned_homes() & bit(in[k].reg)) && !(ra->cvalid & bit(in[k].reg));
+                     !(pinned_homes() & bit(in[k].reg));
     if (fp)
         fp->host_off = (uint32_t)(ra->c->ptr - ra->c->start);
     uint8_t *before = ra->c->ptr;
@@ -968,7 +923,6 @@ static void emit_call(int n, const struct ir_insn *i)
     if (rw)
         sync_globals();
     uint64_t clobbered = evacuate_for_call();
-    ra->cvalid &= ~be_host.call_clobbered;
     place_call_args(i, h->n_args);
     forget_clobbered_pinned(clobbered);
     release_dying_inputs(n, i);
@@ -1055,7 +1009,6 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
     memset(ra->last_read, 0xff, sizeof(ra->last_read[0]) * (size_t)b->n_globals);
     for (int n = 0; n < b->n_insns; n++)
         scan_operands(n, &b->insns[n]);
-    ra->cvalid = 0;
     ra->free_slots = TR_SPILL_SLOTS >= 64 ? ~0ull : bit(TR_SPILL_SLOTS) - 1;
     ra->evict_rr = 0;
     ra->spill_overflow = false;
