@@ -25,6 +25,7 @@
 #include <elf.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -250,6 +251,34 @@ static void vsyscall(const char *what, uint32_t entry, uint32_t nr, const uint32
     print_regs();
 }
 
+static int alarm_pipe[2];
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    if (write(alarm_pipe[1], "x", 1) != 1)
+        _exit(3);
+}
+
+/* A read through the gate that a signal interrupts (SA_RESTART): Linux
+ * restarts it at the int $0x80 before the landing pad, through the iret
+ * path, so r8-r15 come back as they were.  The timer is long enough that
+ * the read is blocked when it fires (the same path ran just before). */
+static void restarted_read(uint32_t entry)
+{
+    struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART | SA_ONSTACK };
+    sigaction(SIGALRM, &sa, NULL);
+    if (pipe(alarm_pipe) < 0)
+        return;
+    uint32_t rd[6] = { (uint32_t)alarm_pipe[0], (uint32_t)(uintptr_t)page + 0x1a00, 1, 0, 0, 0 };
+    struct itimerval it = { .it_value = { 0, 300000 } };
+    setitimer(ITIMER_REAL, &it, NULL);
+    vsyscall("read restarted by SIGALRM", entry, 3, rd);
+    printf("  read '%c'\n", page[0x1a00]);
+    close(alarm_pipe[0]);
+    close(alarm_pipe[1]);
+}
+
 static void calls(uint32_t entry)
 {
     static const char msg[] = "  (written through __kernel_vsyscall)\n";
@@ -273,6 +302,7 @@ static void calls(uint32_t entry)
         munmap((void *)(uintptr_t)out(0), 4096);
     }
     close(fd);
+    restarted_read(entry);
 }
 
 int main(void)
