@@ -1,7 +1,9 @@
 /* sys_ia32.c -- the i386 system call ABI of a 64-bit process, as Linux
  * with IA32 emulation runs it: int $0x80 from 64-bit code or from
- * compatibility mode (x86_compat.c), and syscall in compatibility mode
- * where the machine takes it (AMD; Intel's is #UD, x86_control.c).  The
+ * compatibility mode (x86_compat.c), and the fast entries of the vDSO's
+ * gate: sysenter in compatibility mode (Intel) and syscall there (AMD;
+ * each #UD on the other, x86_control.c), which return to the 32-bit
+ * image's landing pad (sys_vdso_landing_pad).  The
  * number is eax, the arguments ebx ecx edx esi edi ebp (a compat syscall:
  * ebx ebp edx esi edi [esp]), each 32 bits, zero-extended (pointers from
  * a 32-bit caller are 32-bit); the result goes to rax.
