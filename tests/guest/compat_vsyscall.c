@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -262,8 +263,33 @@ static void on_alarm(int sig)
 
 /* A read through the gate that a signal interrupts (SA_RESTART): Linux
  * restarts it at the int $0x80 before the landing pad, through the iret
- * path, so r8-r15 come back as they were.  The timer is long enough that
- * the read is blocked when it fires (the same path ran just before). */
+ * path, so r8-r15 come back as they were.  A child sends the signal only
+ * once the parent has slept twice in a row (blocked in the read), so a
+ * slow or loaded machine cannot deliver it before the read starts. */
+static char proc_state(const char *path)
+{
+    char buf[512];
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' ? p[2] : '?';
+}
+
+static void signal_when_blocked(pid_t parent)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)parent);
+    for (int i = 0, asleep = 0; i < 3000 && asleep < 2; i++) {
+        usleep(20000);
+        asleep = proc_state(path) == 'S' ? asleep + 1 : 0;
+    }
+    kill(parent, SIGALRM);
+    _exit(0);
+}
+
 static void restarted_read(uint32_t entry)
 {
     struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART | SA_ONSTACK };
@@ -271,10 +297,14 @@ static void restarted_read(uint32_t entry)
     if (pipe(alarm_pipe) < 0)
         return;
     uint32_t rd[6] = { (uint32_t)alarm_pipe[0], (uint32_t)(uintptr_t)page + 0x1a00, 1, 0, 0, 0 };
-    struct itimerval it = { .it_value = { 0, 300000 } };
-    setitimer(ITIMER_REAL, &it, NULL);
+    fflush(stdout);
+    pid_t parent = getpid(), child = fork();
+    if (child == 0)
+        signal_when_blocked(parent);
     vsyscall("read restarted by SIGALRM", entry, 3, rd);
     printf("  read '%c'\n", page[0x1a00]);
+    if (child > 0)
+        waitpid(child, NULL, 0);
     close(alarm_pipe[0]);
     close(alarm_pipe[1]);
 }
