@@ -1,7 +1,9 @@
 /* sys_ia32.c -- the i386 system call ABI of a 64-bit process, as Linux
  * with IA32 emulation runs it: int $0x80 from 64-bit code or from
- * compatibility mode (x86_compat.c), and syscall in compatibility mode
- * where the machine takes it (AMD; Intel's is #UD, x86_control.c).  The
+ * compatibility mode (x86_compat.c), and the fast entries of the vDSO's
+ * gate: sysenter in compatibility mode (Intel) and syscall there (AMD;
+ * each #UD on the other, x86_control.c), which return to the 32-bit
+ * image's landing pad (sys_vdso_landing_pad).  The
  * number is eax, the arguments ebx ecx edx esi edi ebp (a compat syscall:
  * ebx ebp edx esi edi [esp]), each 32 bits, zero-extended (pointers from
  * a 32-bit caller are 32-bit); the result goes to rax.
@@ -356,17 +358,52 @@ static int64_t sys_ia32_run(struct x86_cpu *cpu, const struct sys_ia32_row *r, u
     return ret;
 }
 
-/* The arguments as the entry takes them (32 bits each). */
-static void sys_ia32_args(struct x86_cpu *cpu, int kind, uint64_t *a)
+/* The fast entries (sysenter, a compat syscall), as Linux's
+ * do_fast_syscall_32: ebp is reloaded from [ebp] (sysenter, whose esp
+ * the vDSO passed in ebp) or [esp] (syscall) -- the caller's ebp, arg 6.
+ * false: that read faulted (the call is -EFAULT, not made). */
+static bool sys_ia32_fast_args(struct x86_cpu *cpu, int kind, uint64_t *a)
+{
+    if (kind == X86_IA32_SYSENTER)      /* do_SYSENTER_32: regs->sp = regs->bp */
+        cpu->regs[X86_RSP] = cpu->regs[X86_RBP];
+    else                                /* ecx holds the return eip */
+        a[1] = (uint32_t)cpu->regs[X86_RBP];
+    uint32_t bp = 0;
+    if (sys_copy_in(&bp, (uint32_t)cpu->regs[X86_RSP], 4))
+        return false;
+    cpu->regs[X86_RBP] = (cpu->regs[X86_RBP] & ~0xffffffffull) | bp;    /* a u32 store */
+    a[5] = bp;
+    return true;
+}
+
+/* The arguments as the entry takes them (32 bits each); false: a fast
+ * entry's ebp could not be read. */
+static bool sys_ia32_args(struct x86_cpu *cpu, int kind, uint64_t *a)
 {
     static const int reg[6] = { X86_RBX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_RBP };
     for (int i = 0; i < 6; i++)
         a[i] = (uint32_t)cpu->regs[reg[i]];
-    if (kind == X86_IA32_SYSCALL) {     /* ecx holds the return eip */
-        uint32_t arg6 = 0;
-        a[1] = (uint32_t)cpu->regs[X86_RBP];
-        a[5] = sys_copy_in(&arg6, (uint32_t)cpu->regs[X86_RSP], 4) ? 0 : arg6;
-    }
+    return kind == X86_IA32_INT80 || sys_ia32_fast_args(cpu, kind, a);
+}
+
+/* A fast entry's return (ret: the result, or restart): to the vDSO's
+ * landing pad (restart: the int $0x80 before it); through sysretl when
+ * it lands there, Linux's opportunistic path: rcx the pad, r11 the flags,
+ * r8-r15 zero (pt_regs' r12-r15 are never reloaded, r8-r10 are cleared:
+ * measured); else iret, which restores them (the -EFAULT of an
+ * unreadable ebp, a restart). */
+static void sys_ia32_fast_return(struct x86_cpu *cpu, bool sysret, bool restart)
+{
+    uint64_t pad = sys_vdso_landing_pad();
+    cpu->sel[X86_SREG_SS] = 0x2b;
+    cpu->rt.pc = (uint32_t)(restart ? pad - 2 : pad);
+    if (!sysret || restart)
+        return;
+    cpu->regs[X86_RCX] = pad;
+    cpu->regs[X86_R11] = x86_get_eflags(cpu);
+    for (int r = X86_R8; r <= X86_R15; r++)
+        if (r != X86_R11)
+            cpu->regs[r] = 0;
 }
 
 void sys_ia32_syscall(struct x86_cpu *cpu)
@@ -375,12 +412,20 @@ void sys_ia32_syscall(struct x86_cpu *cpu)
     cpu->ia32_call = 0;
     const uint64_t rax = cpu->regs[X86_RAX], nr = (uint32_t)rax;
     uint64_t a[6], shown[6];
-    sys_ia32_args(cpu, kind, a);
+    bool fast = kind != X86_IA32_INT80;
+    if (kind == X86_IA32_SYSCALL)       /* the iret path's r11: SYSCALL put the flags there */
+        cpu->regs[X86_R11] = x86_get_eflags(cpu);
+    if (!sys_ia32_args(cpu, kind, a)) {
+        cpu->regs[X86_RAX] = (uint64_t)-EFAULT;
+        if (kind == X86_IA32_SYSCALL)   /* pt_regs->cx: ebp */
+            cpu->regs[X86_RCX] = a[1];
+        sys_ia32_fast_return(cpu, false, false);
+        sys_signal_deliver_pending(cpu);
+        return;
+    }
     memcpy(shown, a, sizeof a);
     const struct sys_ia32_row *r = sys_ia32_lookup(nr);
     const struct sys_entry *e = r ? &r->e : NULL;
-    if (kind == X86_IA32_SYSCALL)       /* sysretl: __USER_DS; int $0x80's iret keeps ss */
-        cpu->sel[X86_SREG_SS] = 0x2b;
     if (ferry_opts.strace)
         sys_strace_call(e, nr, shown);
     int64_t ret = sys_ia32_run(cpu, r, a);
@@ -390,13 +435,16 @@ void sys_ia32_syscall(struct x86_cpu *cpu)
     uint64_t nr64 = r && r->nr64 >= 0 ? (uint64_t)r->nr64 : ~0ull;
     if (!sys_regs_restored && (woken || (ret == -EINTR && sys_signal_restart(nr64)))) {
         cpu->regs[X86_RAX] = rax;           /* int $0x80 / syscall again: 2 bytes */
-        cpu->rt.pc -= 2;
+        if (kind == X86_IA32_SYSCALL)
+            cpu->regs[X86_RCX] = shown[1];
+        if (fast)
+            sys_ia32_fast_return(cpu, false, true);
+        else
+            cpu->rt.pc -= 2;
     } else if (!sys_regs_restored) {
         cpu->regs[X86_RAX] = (uint64_t)ret;
-        if (kind == X86_IA32_SYSCALL) {
-            cpu->regs[X86_RCX] = cpu->rt.pc;
-            cpu->regs[X86_R11] = x86_get_eflags(cpu);
-        }
+        if (fast)
+            sys_ia32_fast_return(cpu, true, false);
     }
     sys_regs_restored = false;
     sys_signal_deliver_pending(cpu);

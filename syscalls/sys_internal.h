@@ -208,6 +208,7 @@ int64_t sys_vdso_mremap_check(const uint64_t *a);
 void sys_vdso_remapped(uint64_t old, uint64_t len, uint64_t new, uint64_t new_len);
 void sys_vdso_unmapped(uint64_t addr, uint64_t len);
 int64_t sys_vdso_map(bool compat, uint64_t hint);
+uint64_t sys_vdso_landing_pad(void);
 int64_t sys_vdso_madvise_check(uint64_t addr, uint64_t len, int advice);
 void sys_vdso_madvised(uint64_t addr, uint64_t len, int advice);
 void sys_vdso_fork_child(void);

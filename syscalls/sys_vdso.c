@@ -46,6 +46,11 @@ static bool sys_vdso_compat;
 /* The parts under MADV_DONTFORK (bits by index): a fork child has none
  * of them (the host's fork leaves their pages out, as Linux's does). */
 static unsigned sys_vdso_dontfork;
+/* Linux's mm->context.vdso: where the last [vdso] was mapped or moved to;
+ * an munmap keeps it (measured: a bare sysenter afterwards lands where it
+ * did before).  The fast i386 entries return to it plus the 32-bit
+ * image's landing pad, whichever image it holds. */
+static uint64_t sys_vdso_ctx;
 
 static const char *const sys_vdso_names[SYS_VDSO_PARTS] = { "[vvar]", "[vvar_vclock]", "[vdso]" };
 
@@ -77,6 +82,7 @@ void sys_vdso_started(uint64_t vdso)
 {
     sys_vdso_compat = false;
     sys_vdso_dontfork = 0;
+    sys_vdso_ctx = vdso;
     if (vdso)
         sys_vdso_place(vdso - sys_vdso_data_size());
     else
@@ -181,6 +187,8 @@ void sys_vdso_remapped(uint64_t old, uint64_t len, uint64_t new, uint64_t new_le
             sys_proc.vdso[i].start += new - old;
             sys_proc.vdso[i].end += new - old;
         }
+    if (moved[SYS_VDSO])
+        sys_vdso_ctx = sys_proc.vdso[SYS_VDSO].start;
 }
 
 /* munmap, or a MAP_FIXED mapping, over [addr, addr + len) (after
@@ -200,11 +208,62 @@ void sys_vdso_fork_child(void)
             sys_vdso_end(i);
 }
 
+/* ---- the 32-bit image's system call gate ---- */
+
+/* The offset of __kernel_vsyscall's int $0x80 in the 32-bit image (the
+ * first cd 80 from its entry; ferry_vdso32.s), 0 without one. */
+static uint64_t sys_vdso32_int80(const uint8_t *img, size_t size)
+{
+    uint32_t entry;
+    if (size < 0x1c)
+        return 0;
+    memcpy(&entry, img + 0x18, 4);      /* Elf32_Ehdr.e_entry */
+    for (uint64_t o = entry; o < entry + 32 && o + 1 < size; o++)
+        if (img[o] == 0xcd && img[o + 1] == 0x80)
+            return o;
+    return 0;
+}
+
+/* The image as ARCH_MAP_VDSO maps it: the 32-bit one with the slot before
+ * int $0x80 holding the imitated machine's fast entry, as Linux's
+ * alternatives patch it (X86_FEATURE_SYSENTER32 on Intel, SYSCALL32 on
+ * AMD; neither without IA32 emulation: int $0x80 alone). */
+static const uint8_t *sys_vdso_image(bool compat, size_t *size)
+{
+    static uint8_t img32[8192];
+    static size_t img32_size;
+    const uint8_t *bytes = ld_vdso_bytes(compat, size);
+    if (!compat || !*size || *size > sizeof img32)
+        return bytes;
+    if (!img32_size) {
+        memcpy(img32, bytes, *size);
+        uint64_t o = sys_vdso32_int80(img32, *size);
+        const struct x86_machine *m = x86_machine();
+        static const uint8_t sysenter[4] = { 0x89, 0xe5, 0x0f, 0x34 };
+        static const uint8_t syscall32[4] = { 0x89, 0xcd, 0x0f, 0x05 };
+        if (o >= 4 && m->ia32)
+            memcpy(img32 + o - 4, m->intel ? sysenter : syscall32, 4);
+        img32_size = *size;
+    }
+    return img32;
+}
+
+/* Where the fast i386 entries (sysenter, a compat syscall) return: Linux's
+ * do_fast_syscall_32 takes context.vdso + the 32-bit image's
+ * int80_landing_pad, whatever is mapped there now. */
+uint64_t sys_vdso_landing_pad(void)
+{
+    size_t size;
+    const uint8_t *img = ld_vdso_bytes(true, &size);
+    uint64_t o = sys_vdso32_int80(img, size);
+    return sys_vdso_ctx + (o ? o + 2 : 0);
+}
+
 /* ARCH_MAP_VDSO_64/_32: the image's size, or -errno. */
 int64_t sys_vdso_map(bool compat, uint64_t hint)
 {
     size_t size;
-    const uint8_t *bytes = ld_vdso_bytes(compat, &size);
+    const uint8_t *bytes = sys_vdso_image(compat, &size);
     int64_t r = -EEXIST;
     uint64_t block = sys_vdso_block_size(), vdso_size = ld_vdso_layout()->vdso;
     if (!size || size > vdso_size)
@@ -217,6 +276,7 @@ int64_t sys_vdso_map(bool compat, uint64_t hint)
             sys_vdso_place((uint64_t)r);
             sys_vdso_compat = compat;
             sys_vdso_dontfork = 0;
+            sys_vdso_ctx = sys_proc.vdso[SYS_VDSO].start;
             tr_map_changed(sys_engine, TR_PROTECT, sys_proc.vdso[SYS_VDSO].start, vdso_size,
                            TR_PROT_READ | TR_PROT_EXEC);
             r = (int64_t)vdso_size;
@@ -261,7 +321,7 @@ void sys_vdso_madvised(uint64_t addr, uint64_t len, int advice)
         !sys_vdso_overlaps(SYS_VDSO, addr, len))
         return;
     size_t size;
-    const uint8_t *bytes = ld_vdso_bytes(sys_vdso_compat, &size);
+    const uint8_t *bytes = sys_vdso_image(sys_vdso_compat, &size);
     uint64_t lo = addr > p->start ? addr : p->start;
     uint64_t hi = addr + len < p->end ? addr + len : p->end;
     uint64_t img_hi = p->start + size < hi ? p->start + size : hi;

@@ -218,6 +218,19 @@ static void h_syscall(struct x86_dc *dc)
     x86_end_exit(dc, dc->next_pc, TR_EXIT_SYSCALL);
 }
 
+/* sysenter in compatibility mode where Linux runs it (Intel, IA32
+ * emulation): the i386 fast entry (sys_ia32.c; it returns to the vDSO's
+ * landing pad).  AMD and 64-bit mode: #UD, as before. */
+static void h_sysenter(struct x86_dc *dc)
+{
+    if (!dc->code32 || dc->system || !x86_machine()->intel || !x86_machine()->ia32) {
+        h_ud2(dc);
+        return;
+    }
+    ir_st_env(dc->b, IR_MO_8, x86_imm(dc, X86_IA32_SYSENTER), X86_ENV_OFF(ia32_call));
+    x86_end_exit(dc, dc->next_pc, TR_EXIT_SYSCALL);
+}
+
 static void h_int3(struct x86_dc *dc) { x86_end_exit(dc, dc->next_pc, TR_EXIT_SIGTRAP); }
 static void h_privileged(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGSEGV); }
 static void h_ud2(struct x86_dc *dc) { x86_end_exit(dc, dc->pc, TR_EXIT_SIGILL); }
@@ -284,6 +297,7 @@ static const struct x86_insn_row control_rows[] = {
     X86_ROW(IRETQ, h_far_ret, READ, 1),
     X86_ROW(LJMP, h_far_xfer, PASS, 1), X86_ROW(LCALL, h_far_xfer, PASS, 1),
     X86_ROW(SYSCALL, h_syscall, READ, 1),
+    X86_ROW(SYSENTER, h_sysenter, READ, 1),
     X86_ROW(INT3, h_int3, READ, 1),
     X86_ROW(INT1, h_int1, READ, 1),
     X86_ROW(UD2, h_ud2, READ, 1),

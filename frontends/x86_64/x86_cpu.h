@@ -111,6 +111,7 @@ struct x86_cpu {
 };
 #define X86_IA32_INT80 1
 #define X86_IA32_SYSCALL 2      /* arg 2 in ebp (ecx holds the return eip) */
+#define X86_IA32_SYSENTER 3     /* esp in ebp, arg 6 at [ebp] (Intel) */
 
 /* EFLAGS of a CPU state, the lazy flags evaluated (x86_eflags.c).  Set
  * replaces the lazy state and DF, AC, ID ... with the given flags (TF,

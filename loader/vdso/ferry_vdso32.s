@@ -38,13 +38,39 @@
     .endm
 
     .text
-# The system call gate: eax and the registers already hold the call.
+# The system call gate, as Linux's vdso32 system_call.S: eax and the
+# registers hold the call; ecx, edx and ebp are saved, the kernel's fast
+# entries take esp from ebp and the sixth argument from [ebp].  The
+# 4-byte slot is a nop here; sys_vdso.c puts the imitated machine's
+# entry in the mapped copy, as Linux's alternatives patch the image:
+# Intel `mov %esp,%ebp; sysenter`, AMD `mov %ecx,%ebp; syscall`.  Both
+# return to the landing pad after int $0x80 (its offset: sys_vdso.c finds
+# the cd 80 after the slot), and a restarted call re-runs int $0x80.
     .globl __kernel_vsyscall
     .type __kernel_vsyscall, @function
     .balign 16
 __kernel_vsyscall:
     .cfi_startproc
+    pushl %ecx
+    .cfi_adjust_cfa_offset 4
+    .cfi_rel_offset %ecx, 0
+    pushl %edx
+    .cfi_adjust_cfa_offset 4
+    .cfi_rel_offset %edx, 0
+    pushl %ebp
+    .cfi_adjust_cfa_offset 4
+    .cfi_rel_offset %ebp, 0
+    .byte 0x0f, 0x1f, 0x40, 0x00        # the slot: nopl 0(%eax)
     int $0x80
+    popl %ebp
+    .cfi_adjust_cfa_offset -4
+    .cfi_restore %ebp
+    popl %edx
+    .cfi_adjust_cfa_offset -4
+    .cfi_restore %edx
+    popl %ecx
+    .cfi_adjust_cfa_offset -4
+    .cfi_restore %ecx
     ret
     .cfi_endproc
     .size __kernel_vsyscall, . - __kernel_vsyscall
