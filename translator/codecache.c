@@ -96,6 +96,32 @@ static struct tr_block **bucket(struct tr_code_cache *tc, uint64_t pc)
     return big ? &big[hash_pc_bits(pc, TC_BIG_HASH_BITS)] : &tc->hash[hash_pc_bits(pc, TC_HASH_BITS)];
 }
 
+/* Which bit of the present filter stands for pc: any pc may share it
+ * (blocks of different modes at one pc always do). */
+static unsigned present_bit(uint64_t pc)
+{
+    uint64_t h = (pc >> TC_PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
+    unsigned where = (unsigned)(h >> (64 - (TC_PRESENT_BITS - TC_PAGE_SHIFT)));
+    unsigned within = (unsigned)(pc ^ (h >> 32)) & ((1u << TC_PAGE_SHIFT) - 1);
+    return where << TC_PAGE_SHIFT | within;
+}
+
+static bool present_maybe(const struct tr_code_cache *tc, uint64_t pc)
+{
+    unsigned bit = present_bit(pc);
+    return __atomic_load_n(&tc->present[bit / 64], __ATOMIC_RELAXED) >> (bit % 64) & 1;
+}
+
+/* Before the block is published: a reader that finds the block finds the
+ * bit set after it (the bucket's release store orders them).  Writers
+ * hold the translation lock, so a plain read-modify-write suffices. */
+static void present_set(struct tr_code_cache *tc, uint64_t pc)
+{
+    unsigned bit = present_bit(pc);
+    uint64_t w = tc->present[bit / 64] | (uint64_t)1 << (bit % 64);
+    __atomic_store_n(&tc->present[bit / 64], w, __ATOMIC_RELAXED);
+}
+
 static void emit_prologue(struct tr_code_cache *tc, const struct ir_globals *globals)
 {
     struct be_code c = { .start = tc->base, .ptr = tc->base, .end = tc->end - TC_SLACK,
@@ -172,6 +198,7 @@ void tc_flush(struct tr_engine *e)
     tc->ptr = tc->code_start;
     tc_views_rewind(tc);
     memset(tc->hash, 0, sizeof(tc->hash));
+    memset(tc->present, 0, sizeof(tc->present));
     if (tc->big_hash)                   /* (no reader: an exclusive section) */
         memset(tc->big_hash, 0, sizeof(*tc->big_hash) << TC_BIG_HASH_BITS);
     tc_pages_reset(e);
@@ -215,6 +242,8 @@ uint64_t tc_generation(struct tr_engine *e)
  * blocks of another mapping at the same pc stay for when it comes back. */
 struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc, uint32_t mode)
 {
+    if (!present_maybe(&e->tc, pc))     /* (most lookups: see tc_insert) */
+        return NULL;
     struct tr_block *tb = __atomic_load_n(bucket(&e->tc, pc), __ATOMIC_ACQUIRE);
     for (; tb; tb = tb->hash_next)
         if (tb->guest_pc == pc && tb->mode == mode && smc_same_place(e->cfg.mem, tb))
@@ -230,6 +259,7 @@ struct tr_block *tc_lookup(struct tr_engine *e, uint64_t pc, uint32_t mode)
  * meanwhile. */
 void tc_lookup_prefetch(struct tr_engine *e, uint64_t pc)
 {
+    __builtin_prefetch(&e->tc.present[present_bit(pc) / 64]);
     __builtin_prefetch(bucket(&e->tc, pc));
 }
 
@@ -327,6 +357,7 @@ void tc_insert(struct tr_engine *e, struct tr_block *tb)
     if (!tc->big_hash && tc->n_blocks > TC_HASH_SIZE)
         grow_hash(tc);
     struct tr_block **b = bucket(tc, tb->guest_pc);
+    present_set(tc, tb->guest_pc);
     tb->hash_next = *b;
     __atomic_store_n(&tc->n_published, (size_t)(tb - tc->blocks) + 1, __ATOMIC_RELEASE);
     __atomic_store_n(b, tb, __ATOMIC_RELEASE);
