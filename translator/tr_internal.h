@@ -73,7 +73,7 @@ struct tr_smc {
 #define TC_HASH_BITS 16
 #define TC_HASH_SIZE (1u << TC_HASH_BITS)
 #define TC_BIG_HASH_BITS 18
-#define TC_PRESENT_BITS 21              /* the filter of pcs that have blocks (codecache.c) */
+#define TC_PRESENT_BITS 19              /* the filter of pcs that have blocks (codecache.c) */
 #define TC_PAGE_SHIFT 12                /* guest pages: 4 KiB */
 #define TC_PAGE_BUCKETS 4096
 struct tc_page;                         /* tc_pages.c */
