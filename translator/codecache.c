@@ -96,8 +96,16 @@ static struct tr_block **bucket(struct tr_code_cache *tc, uint64_t pc)
     return big ? &big[hash_pc_bits(pc, TC_BIG_HASH_BITS)] : &tc->hash[hash_pc_bits(pc, TC_HASH_BITS)];
 }
 
-/* Which bit of the present filter stands for pc: any pc may share it
- * (blocks of different modes at one pc always do). */
+/* The filter of present pcs: most lookups are for pcs with no block (a
+ * block restored from the persistent cache looks up both its successors,
+ * the dispatcher looks up a pc before translating it: warm cc1 -O2, 80 %
+ * of 456,000 lookups), and each read a bucket of a 512 KiB-2 MiB table
+ * and walked its chain, a cache miss or two; the filter is 64 KiB (it
+ * lives in the translator's tables region, tr_tables.c, whose 2 MiB it
+ * nearly fills).  Which bit stands for pc: any pc may share it (blocks of
+ * different modes at one pc always do); a guest page's pcs map to one
+ * 512-byte stretch, so a block and its near successors share a cache
+ * line of it, permuted by a hash of the page like hash_pc_bits. */
 static unsigned present_bit(uint64_t pc)
 {
     uint64_t h = (pc >> TC_PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
@@ -112,9 +120,12 @@ static bool present_maybe(const struct tr_code_cache *tc, uint64_t pc)
     return __atomic_load_n(&tc->present[bit / 64], __ATOMIC_RELAXED) >> (bit % 64) & 1;
 }
 
-/* Before the block is published: a reader that finds the block finds the
- * bit set after it (the bucket's release store orders them).  Writers
- * hold the translation lock, so a plain read-modify-write suffices. */
+/* Set before the block is published, cleared only by a flush (tc_remove
+ * leaves it: a stale bit costs one bucket walk).  A lock-free reader may
+ * see the bit late and miss a block being inserted, as it may miss it in
+ * the bucket: a miss only sends it the slow way (find_block looks again
+ * under the translation lock, where the filter holds every inserted pc).
+ * Writers hold that lock, so a plain read-modify-write suffices. */
 static void present_set(struct tr_code_cache *tc, uint64_t pc)
 {
     unsigned bit = present_bit(pc);
