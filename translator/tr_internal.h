@@ -73,6 +73,7 @@ struct tr_smc {
 #define TC_HASH_BITS 16
 #define TC_HASH_SIZE (1u << TC_HASH_BITS)
 #define TC_BIG_HASH_BITS 18
+#define TC_PRESENT_BITS 19              /* the filter of pcs that have blocks (codecache.c) */
 #define TC_PAGE_SHIFT 12                /* guest pages: 4 KiB */
 #define TC_PAGE_BUCKETS 4096
 struct tc_page;                         /* tc_pages.c */
@@ -105,6 +106,10 @@ struct tr_code_cache {
     struct tr_block *hash[TC_HASH_SIZE];
     struct tr_block **big_hash;         /* replaces hash once the blocks outgrow
                                            it (TC_BIG_HASH_BITS; codecache.c) */
+    /* A bit per hash of a pc, set when a block for a pc with that hash is
+     * inserted, cleared only by a flush: a clear bit says no block is
+     * there without reading the hash table (codecache.c tc_lookup). */
+    uint64_t present[(1u << TC_PRESENT_BITS) / 64];
     uint64_t generation;                /* changes at every flush and invalidation */
     uint64_t executed_before_flush;
     /* guest page -> the blocks translated from it (tc_pages.c) */

@@ -1,0 +1,87 @@
+/* test_codecache.c -- the code cache's lookup by guest pc
+ * (translator/codecache.c): with the filter of present pcs in front of
+ * the hash table, every inserted block is found (by pc and mode, through
+ * the first table and after the big one takes over), pcs never inserted
+ * (neighbours, other pages, other modes) are not, and a removed block is
+ * not found though its filter bit stays set. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "tr_internal.h"
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+static uint64_t next(void)
+{
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return rng;
+}
+
+/* pcs clustered like code: 700 pages, blocks at any offset; distinct for
+ * distinct k < 700 * 4096 (the multiplier is prime to it). */
+#define SPAN (700u * 4096u)
+static uint64_t pc_of(uint64_t k)
+{
+    return 0x400000 + k * 2654435761u % SPAN;
+}
+
+static struct tr_engine *engine_with_pool(size_t max_blocks)
+{
+    struct tr_engine *e = calloc(1, sizeof(*e));
+    cr_assert_not_null(e);
+    e->tc.max_blocks = max_blocks;
+    e->tc.blocks = calloc(max_blocks, sizeof(struct tr_block));
+    cr_assert_not_null(e->tc.blocks);
+    return e;
+}
+
+static void check_all_found(struct tr_engine *e)
+{
+    for (size_t k = 0; k < e->tc.n_blocks; k++) {
+        struct tr_block *tb = &e->tc.blocks[k];
+        cr_assert_eq(tc_lookup(e, tb->guest_pc, tb->mode), tb, "block %zu of %zu", k,
+                     e->tc.n_blocks);
+    }
+}
+
+Test(codecache, lookup_finds_inserted_and_only_them)
+{
+    enum { N = 70000 };                 /* past TC_HASH_SIZE: the big table too */
+    struct tr_engine *e = engine_with_pool(N + 16);
+    for (int k = 0; k < N; k++) {
+        struct tr_block *tb = tc_alloc_block(e, pc_of(k));
+        tb->mode = k % 7 == 0 ? 1u << TR_MODE_FACTS_SHIFT : 0;   /* some variants */
+        tc_insert(e, tb);
+        if (k == 1000 || k == N - 1)
+            check_all_found(e);
+    }
+    cr_assert_not_null(e->tc.big_hash);
+    for (int k = 0; k < N; k++) {       /* another mode at the same pc: absent */
+        struct tr_block *tb = &e->tc.blocks[k];
+        cr_assert_null(tc_lookup(e, tb->guest_pc, tb->mode ^ (2u << TR_MODE_FACTS_SHIFT)));
+    }
+    for (int k = 0; k < 40000; k++) {   /* pcs never inserted: the same pages, and far */
+        uint64_t pc = k % 2 ? pc_of(N + next() % (SPAN - N)) : 0x7f0000000000ull + next() % (1u << 24);
+        cr_assert_null(tc_lookup(e, pc, 0), "pc %#lx", (unsigned long)pc);
+        cr_assert_null(tc_lookup(e, pc, 1u << TR_MODE_FACTS_SHIFT));
+    }
+    free(e->tc.big_hash);
+    free(e->tc.blocks);
+    free(e);
+}
+
+Test(codecache, removed_block_is_not_found)
+{
+    struct tr_engine *e = engine_with_pool(4096);
+    for (int k = 0; k < 4000; k++)
+        tc_insert(e, tc_alloc_block(e, 0x10000 + 16 * (uint64_t)k));
+    for (int k = 0; k < 4000; k += 3)
+        tc_remove(e, &e->tc.blocks[k]);
+    for (int k = 0; k < 4000; k++) {
+        struct tr_block *want = k % 3 ? &e->tc.blocks[k] : NULL;
+        cr_assert_eq(tc_lookup(e, 0x10000 + 16 * (uint64_t)k, 0), want, "block %d", k);
+    }
+    tc_insert(e, &e->tc.blocks[0]);     /* back (a block translated again) */
+    cr_assert_eq(tc_lookup(e, 0x10000, 0), &e->tc.blocks[0]);
+    free(e->tc.blocks);
+    free(e);
+}
