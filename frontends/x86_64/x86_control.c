@@ -218,12 +218,14 @@ static void h_syscall(struct x86_dc *dc)
     x86_end_exit(dc, dc->next_pc, TR_EXIT_SYSCALL);
 }
 
-/* sysenter in compatibility mode where Linux runs it (Intel, IA32
- * emulation): the i386 fast entry (sys_ia32.c; it returns to the vDSO's
- * landing pad).  AMD and 64-bit mode: #UD, as before. */
+/* sysenter where Linux runs it (Intel, IA32 emulation): the i386 fast
+ * entry (sys_ia32.c; it returns to the vDSO's landing pad in
+ * compatibility mode), from 32-bit code and from 64-bit code alike --
+ * the kernel's compat entry cannot tell them apart (measured: a 64-bit
+ * sysenter faults at the pad with cs 0x23).  AMD: #UD in either mode. */
 static void h_sysenter(struct x86_dc *dc)
 {
-    if (!dc->code32 || dc->system || !x86_machine()->intel || !x86_machine()->ia32) {
+    if (dc->system || !x86_machine()->intel || !x86_machine()->ia32) {
         h_ud2(dc);
         return;
     }

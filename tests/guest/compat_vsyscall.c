@@ -40,7 +40,7 @@
 
 __asm__(
     ".pushsection .text\n"
-    ".globl vs_blob_start, vs_blob_end, vs_go64, vs_back64, vs_bare, vs_badbp\n"
+    ".globl vs_blob_start, vs_blob_end, vs_go64, vs_back64, vs_bare, vs_badbp, vs_sysenter64\n"
     "vs_blob_start:\n"
     ".code64\n"
     "vs_go64:\n"                /* rdi = the page */
@@ -83,6 +83,24 @@ __asm__(
     "  sysenter\n"
     "  ud2\n"
     ".code64\n"
+    /* sysenter from 64-bit code: Linux's compat entry takes it all the
+     * same and returns into compatibility mode at the landing pad */
+    "vs_sysenter64:\n"         /* rdi = the page */
+    "  push %rbp; push %rbx; push %r12; push %r13; push %r14; push %r15\n"
+    "  mov %rsp, " XS(D_SAVE_RSP) "(%rdi)\n"
+    "  mov $0x2b, %eax; mov %eax, %ds; mov %eax, %es\n"
+    "  lea " XS(S_ENTRY) "(%rdi), %rbp\n"
+    "  mov " XS(D_IN) "+64(%rdi), %r8\n"
+    "  mov " XS(D_IN) "+72(%rdi), %r9\n"
+    "  mov " XS(D_IN) "+80(%rdi), %r10\n"
+    "  mov " XS(D_IN) "+88(%rdi), %r11\n"
+    "  mov " XS(D_IN) "+96(%rdi), %r12\n"
+    "  mov " XS(D_IN) "+104(%rdi), %r13\n"
+    "  mov " XS(D_IN) "+112(%rdi), %r14\n"
+    "  mov " XS(D_IN) "+120(%rdi), %r15\n"
+    "  mov $20, %eax\n"
+    "  sysenter\n"
+    "  ud2\n"
     "vs_back64:\n"
     "  pushfq; push %r15; push %r14; push %r13; push %r12; push %r11; push %r10; push %r9\n"
     "  push %r8; push %rdi; push %rsi; push %rbp; push %rsp; push %rbx; push %rdx; push %rcx\n"
@@ -94,7 +112,8 @@ __asm__(
     "vs_blob_end:\n"
     ".popsection\n");
 
-extern char vs_blob_start[], vs_blob_end[], vs_go64[], vs_back64[], vs_bare[], vs_badbp[];
+extern char vs_blob_start[], vs_blob_end[], vs_go64[], vs_back64[], vs_bare[], vs_badbp[],
+    vs_sysenter64[];
 
 static char *page;
 static sigjmp_buf jb;
@@ -234,6 +253,25 @@ static void bare_sysenter(const char *what, unsigned long base)
         first_addr = f_addr;
 }
 
+/* sysenter in 64-bit code (getpid): the fault comes in compatibility mode
+ * at the 64-bit image's base + the pad, cut to 32 bits. */
+static void sysenter64(unsigned long base)
+{
+    static const uint32_t none[6];
+    set_in(20, none);
+    f_sig = 0;
+    fflush(stdout);
+    if (!sigsetjmp(jb, 1)) {
+        ((void (*)(char *))(page + OFF(vs_sysenter64)))(page);
+        printf("sysenter in 64-bit code: returned\n");
+        return;
+    }
+    fault_line("sysenter in 64-bit code");
+    printf("  addr as the first bare sysenter's: %d\n", f_addr == first_addr);
+    printf("  addr above the image's base (cut to 32 bits) by less than 8 KiB: %d\n",
+           f_addr >= (uint32_t)base && f_addr - (uint32_t)base < 8192);
+}
+
 static void vsyscall(const char *what, uint32_t entry, uint32_t nr, const uint32_t *arg)
 {
     set_in(nr, arg);
@@ -360,6 +398,8 @@ int main(void)
         printf("no compatibility mode\n");
         return 0;
     }
+    if (base)
+        sysenter64(base);
     unmap_vdso();
     bare_sysenter("bare sysenter, no vDSO", 0);
     long r = syscall(SYS_arch_prctl, ARCH_MAP_VDSO_32, 0x30000000UL);
