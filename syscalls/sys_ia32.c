@@ -396,13 +396,13 @@ static void sys_ia32_fast_return(struct x86_cpu *cpu, bool sysret, bool restart)
 {
     uint64_t pad = sys_vdso_landing_pad();
     x86_set_compat_mode(cpu, true);     /* pt_regs->cs is __USER32_CS on either path */
-    cpu->sel[X86_SREG_SS] = 0x2b;
+    cpu->regs[X86_RSP] = (uint32_t)cpu->regs[X86_RSP];     /* sysretl's esp; iret into */
+    cpu->sel[X86_SREG_SS] = 0x2b;                           /* 32-bit code too (measured) */
     cpu->rt.pc = (uint32_t)(restart ? pad - 2 : pad);
     if (!sysret || restart)
         return;
     cpu->regs[X86_RCX] = pad;
     cpu->regs[X86_R11] = x86_get_eflags(cpu);
-    cpu->regs[X86_RSP] = (uint32_t)cpu->regs[X86_RSP];     /* sysretl loads esp */
     for (int r = X86_R8; r <= X86_R15; r++)
         if (r != X86_R11)
             cpu->regs[r] = 0;

@@ -85,11 +85,11 @@ __asm__(
     ".code64\n"
     /* sysenter from 64-bit code: Linux's compat entry takes it all the
      * same and returns into compatibility mode at the landing pad */
-    "vs_sysenter64:\n"         /* rdi = the page */
+    "vs_sysenter64:\n"         /* rdi = the page, rsi = ebp's value */
     "  push %rbp; push %rbx; push %r12; push %r13; push %r14; push %r15\n"
     "  mov %rsp, " XS(D_SAVE_RSP) "(%rdi)\n"
     "  mov $0x2b, %eax; mov %eax, %ds; mov %eax, %es\n"
-    "  lea " XS(S_ENTRY) "(%rdi), %rbp\n"
+    "  mov %rsi, %rbp\n"
     "  mov " XS(D_IN) "+64(%rdi), %r8\n"
     "  mov " XS(D_IN) "+72(%rdi), %r9\n"
     "  mov " XS(D_IN) "+80(%rdi), %r10\n"
@@ -119,7 +119,7 @@ static char *page;
 static sigjmp_buf jb;
 static volatile int f_sig, f_code;
 static uint64_t first_addr;
-static volatile uint64_t f_addr, f_ip, f_cs, f_r[8];
+static volatile uint64_t f_addr, f_ip, f_cs, f_sp, f_r[8];
 
 #define OFF(sym) ((size_t)((sym) - vs_blob_start))
 #define D64(off) (*(uint64_t *)(page + (off)))
@@ -133,6 +133,7 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
     f_addr = (uint64_t)si->si_addr;
     f_ip = uc->uc_mcontext.gregs[REG_RIP];
     f_cs = uc->uc_mcontext.gregs[REG_CSGSFS] & 0xffff;
+    f_sp = uc->uc_mcontext.gregs[REG_RSP];
     for (int i = 0; i < 8; i++)
         f_r[i] = uc->uc_mcontext.gregs[REG_R8 + i];
     siglongjmp(jb, 1);
@@ -253,23 +254,46 @@ static void bare_sysenter(const char *what, unsigned long base)
         first_addr = f_addr;
 }
 
-/* sysenter in 64-bit code (getpid): the fault comes in compatibility mode
- * at the 64-bit image's base + the pad, cut to 32 bits. */
-static void sysenter64(unsigned long base)
+/* sysenter in 64-bit code (getpid) with ebp = bp: the fault comes in
+ * compatibility mode at the 64-bit image's base + the pad, cut to 32
+ * bits, with esp the low half of bp (sysretl; the iret path of an
+ * unreadable [ebp] too, measured). */
+static void sysenter64(const char *what, unsigned long base, uint64_t bp)
 {
     static const uint32_t none[6];
     set_in(20, none);
     f_sig = 0;
     fflush(stdout);
     if (!sigsetjmp(jb, 1)) {
-        ((void (*)(char *))(page + OFF(vs_sysenter64)))(page);
-        printf("sysenter in 64-bit code: returned\n");
+        ((void (*)(char *, uint64_t))(page + OFF(vs_sysenter64)))(page, bp);
+        printf("%s: returned\n", what);
         return;
     }
-    fault_line("sysenter in 64-bit code");
+    fault_line(what);
     printf("  addr as the first bare sysenter's: %d\n", f_addr == first_addr);
     printf("  addr above the image's base (cut to 32 bits) by less than 8 KiB: %d\n",
            f_addr >= (uint32_t)base && f_addr - (uint32_t)base < 8192);
+    printf("  rsp: %s\n", f_sp == bp ? "ebp's value" : f_sp == (uint32_t)bp ? "its low half" : "other");
+}
+
+/* ebp above 4 GiB: its low half readable (a page mapped 4 GiB above
+ * ours), then unreadable (a page unmapped below 4 GiB). */
+static void sysenter64_high(unsigned long base)
+{
+    char *hi = mmap(page + (1ull << 32), 4096, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    char *gap = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (hi != page + (1ull << 32) || gap == MAP_FAILED) {
+        printf("no pages for ebp above 4 GiB\n");
+        return;
+    }
+    munmap(gap + 4096, 4096);
+    sysenter64("sysenter in 64-bit code, ebp above 4 GiB", base, (uint64_t)(uintptr_t)hi + S_ENTRY);
+    sysenter64("sysenter in 64-bit code, ebp above 4 GiB, low half unmapped", base,
+               (uint64_t)(uintptr_t)gap + 4096 + 0x800 + (1ull << 32));
+    munmap(hi, 4096);
+    munmap(gap, 4096);
 }
 
 static void vsyscall(const char *what, uint32_t entry, uint32_t nr, const uint32_t *arg)
@@ -398,8 +422,10 @@ int main(void)
         printf("no compatibility mode\n");
         return 0;
     }
-    if (base)
-        sysenter64(base);
+    if (base) {
+        sysenter64("sysenter in 64-bit code", base, (uint64_t)(uintptr_t)page + S_ENTRY);
+        sysenter64_high(base);
+    }
     unmap_vdso();
     bare_sysenter("bare sysenter, no vDSO", 0);
     long r = syscall(SYS_arch_prctl, ARCH_MAP_VDSO_32, 0x30000000UL);
