@@ -151,6 +151,7 @@ const char *sys_path(uint64_t g);
  * calls that find an existing file (open, stat, access, readlink, exec).
  * follow: whether a final symbolic link is followed. */
 const char *sys_path_lookup(uint64_t g, int follow);
+const char *sys_stat_path(uint64_t path, uint64_t flags);
 /* Guest dirfd: AT_FDCWD (-100) is the same on every Linux. */
 static inline int sys_dirfd(uint64_t g)
 {

@@ -38,7 +38,8 @@ SYS_HANDLER(sys_lstat)
     return sys_do_fstatat(AT_FDCWD, sys_path_lookup_nofollow(a[0]), a[1], AT_SYMLINK_NOFOLLOW);
 }
 
-static const char *sys_stat_path(uint64_t path, uint64_t flags)
+/* The host path a stat call with these flags looks at (also sys_ia32.c). */
+const char *sys_stat_path(uint64_t path, uint64_t flags)
 {
     return flags & AT_SYMLINK_NOFOLLOW ? sys_path_lookup_nofollow(path) : sys_path_lookup(path, 1);
 }

@@ -165,15 +165,22 @@ static void h_salc(struct x86_dc *dc)
     x86_gpr_write(dc, X86_REG_AL, x86_op2(dc, IR_sub, 8, x86_imm(dc, 0), cf));
 }
 
+/* The trap helper's call when cond is non-zero: flags and pc in env
+ * first, as the signal frame reads them; ip is where Linux reports it. */
+static void trap_if(struct x86_dc *dc, ir_ref cond, int trapno, uint64_t ip)
+{
+    x86_flags_sync(dc);
+    x86_sync_pc(dc);
+    x86_call(dc, &trap_if_desc, cond, x86_imm(dc, (uint64_t)trapno), x86_imm(dc, ip), IR_NONE, IR_NONE);
+}
+
 /* into: with OF set, #OF, a trap: SIGSEGV, trap 4, at the next insn. */
 static void h_into(struct x86_dc *dc)
 {
     if (!user32(dc))
         return;
     ir_ref of = x86_op2(dc, IR_and, 8, x86_flags_eflags(dc), x86_imm(dc, X86_OF));
-    x86_flags_sync(dc);
-    x86_sync_pc(dc);
-    x86_call(dc, &trap_if_desc, of, x86_imm(dc, 4), x86_imm(dc, dc->next_pc), IR_NONE, IR_NONE);
+    trap_if(dc, of, 4, dc->next_pc);
 }
 
 /* bound r, m: the signed index outside [m, m + size]: #BR, a fault
@@ -194,9 +201,7 @@ static void h_bound(struct x86_dc *dc)
     ir_ref v = x86_sext(dc, x86_read(dc, r, bytes), bytes);
     ir_ref bad = x86_op2(dc, IR_or, 8, x86_setcond(dc, IR_LT, 64, v, lo),
                          x86_setcond(dc, IR_GT, 64, v, hi));
-    x86_flags_sync(dc);
-    x86_sync_pc(dc);
-    x86_call(dc, &trap_if_desc, bad, x86_imm(dc, 5), x86_imm(dc, dc->pc), IR_NONE, IR_NONE);
+    trap_if(dc, bad, 5, dc->pc);
 }
 
 /* arpl r/m16, r16: the destination's RPL raised to the source's (ZF=1),
