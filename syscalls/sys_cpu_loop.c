@@ -20,7 +20,7 @@ _Noreturn void sys_exit_process(int status)
     _exit(status);
 }
 
-static void sys_cpu_fault(struct x86_cpu *cpu)
+void sys_cpu_fault(struct x86_cpu *cpu)
 {
     int sig = cpu->rt.fault.sig;
     bool handled = sys_signal_fault(cpu, sig, cpu->rt.fault.addr);

@@ -402,10 +402,27 @@ static void sys_ia32_fast_return(struct x86_cpu *cpu, bool sysret, bool restart)
             cpu->regs[r] = 0;
 }
 
+/* An i386 entry where the kernel runs no i386 calls (x86_machine_ia32
+ * false; translation assumed it could): the fault the instruction gives
+ * there -- int $0x80 #GP(0x402) as any closed gate, sysenter #UD. */
+static void sys_ia32_gate_closed(struct x86_cpu *cpu, int kind, unsigned len)
+{
+    cpu->rt.pc -= len;
+    if (kind == X86_IA32_INT80)
+        cpu->rt.fault.err = 0x80 * 8 + 2;
+    tr_exit_fault(&cpu->rt, kind == X86_IA32_INT80 ? TR_EXIT_SIGSEGV : TR_EXIT_SIGILL);
+    sys_cpu_fault(cpu);
+}
+
 void sys_ia32_syscall(struct x86_cpu *cpu)
 {
-    int kind = cpu->ia32_call;
+    int kind = X86_IA32_KIND(cpu->ia32_call);
+    unsigned len = X86_IA32_LEN(cpu->ia32_call);
     cpu->ia32_call = 0;
+    if (!x86_machine_ia32()) {
+        sys_ia32_gate_closed(cpu, kind, len);
+        return;
+    }
     const uint64_t rax = cpu->regs[X86_RAX], nr = (uint32_t)rax;
     uint64_t a[6], shown[6];
     bool fast = kind != X86_IA32_INT80;

@@ -33,6 +33,8 @@ const struct sys_entry *sys_lookup(uint64_t nr);
  * table's i-th row (number, name; NULL past the end) for the unit test. */
 void sys_ia32_syscall(struct x86_cpu *cpu);
 const char *sys_ia32_row_name(size_t i, unsigned *nr);
+/* sys_cpu_loop.c: delivers the guest fault in cpu->rt.fault (or dies of it). */
+void sys_cpu_fault(struct x86_cpu *cpu);
 
 /* strace: the call and its result, on ferry_log. */
 void sys_strace_call(const struct sys_entry *e, uint64_t nr, const uint64_t *a);

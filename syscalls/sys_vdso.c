@@ -241,7 +241,7 @@ static const uint8_t *sys_vdso_image(bool compat, size_t *size)
         const struct x86_machine *m = x86_machine();
         static const uint8_t sysenter[4] = { 0x89, 0xe5, 0x0f, 0x34 };
         static const uint8_t syscall32[4] = { 0x89, 0xcd, 0x0f, 0x05 };
-        if (o >= 4 && m->ia32)
+        if (o >= 4 && x86_machine_ia32())
             memcpy(img32 + o - 4, m->intel ? sysenter : syscall32, 4);
         img32_size = *size;
     }

@@ -75,12 +75,29 @@ static const uint8_t exit_trapno[] = {
     [TR_EXIT_SIGILL] = 6, [TR_EXIT_SIGTRAP] = 3, [TR_EXIT_SIGSEGV] = 13, [TR_EXIT_SIGFPE] = 0,
 };
 
+#define SI_KERNEL_CODE 0x80
+
+void tr_exit_fault(struct tr_runtime *rt, enum tr_exit code)
+{
+    rt->fault.sig = exit_signal[code];
+    rt->fault.addr = fault_addr(code, rt->pc);
+    /* #GP: SI_KERNEL; SIGFPE: a code and trap number stored by the
+     * helper (x87 #MF), else #DE's; SIGTRAP: int3's, or the ones the
+     * code stored (icebp's #DB: si_addr is the pc after it) */
+    if (code == TR_EXIT_SIGTRAP && rt->fault.trapno)
+        rt->fault.addr = rt->pc;
+    rt->fault.code = code == TR_EXIT_SIGSEGV ? SI_KERNEL_CODE
+                   : code == TR_EXIT_SIGFPE || code == TR_EXIT_SIGTRAP ? rt->fault.code : 0;
+    rt->fault.trapno = code != TR_EXIT_SIGILL && rt->fault.trapno ? rt->fault.trapno
+                                                                   : exit_trapno[code];
+    /* err: 0, or stored by the code */
+}
+
 #define PF_PRESENT 1u
 #define PF_USER    4u
 #define PF_FETCH   0x10u
 #define SEGV_MAPERR_CODE 1
 #define SEGV_ACCERR_CODE 2
-#define SI_KERNEL_CODE 0x80
 
 /* Linux's TASK_SIZE_MAX (4-level paging): at and above it, user-mode
  * faults report P whatever the page tables hold, so as not to show the
@@ -147,18 +164,7 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code, str
         fetch_fault(rt);
         return TR_STOP_FAULT;
     case TR_EXIT_SIGILL: case TR_EXIT_SIGTRAP: case TR_EXIT_SIGSEGV: case TR_EXIT_SIGFPE:
-        rt->fault.sig = exit_signal[code];
-        rt->fault.addr = fault_addr(code, rt->pc);
-        /* #GP: SI_KERNEL; SIGFPE: a code and trap number stored by the
-         * helper (x87 #MF), else #DE's; SIGTRAP: int3's, or the ones the
-         * code stored (icebp's #DB: si_addr is the pc after it) */
-        if (code == TR_EXIT_SIGTRAP && rt->fault.trapno)
-            rt->fault.addr = rt->pc;
-        rt->fault.code = code == TR_EXIT_SIGSEGV ? SI_KERNEL_CODE
-                       : code == TR_EXIT_SIGFPE || code == TR_EXIT_SIGTRAP ? rt->fault.code : 0;
-        rt->fault.trapno = code != TR_EXIT_SIGILL && rt->fault.trapno ? rt->fault.trapno
-                                                                       : exit_trapno[code];
-        /* err: 0, or stored by the code */
+        tr_exit_fault(rt, (enum tr_exit)code);
         return TR_STOP_FAULT;
     default:
         fprintf(stderr, "ferry: internal error: bad exit code %d\n", code);

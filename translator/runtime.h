@@ -105,5 +105,9 @@ struct tr_runtime {
  * exit code `code` to the run loop. Helpers that call this are
  * declared IR_HELPER_RW_GLOBALS | IR_HELPER_NORETURN. */
 _Noreturn void tr_raise(struct tr_runtime *rt, enum tr_exit code, uint64_t pc);
+/* rt->fault as a TR_EXIT_SIGILL/SIGTRAP/SIGSEGV/SIGFPE exit at rt->pc
+ * fills it (dispatch.c), for a fault the run loop finds after the exit
+ * (an i386 gate the kernel keeps closed, sys_ia32.c). */
+void tr_exit_fault(struct tr_runtime *rt, enum tr_exit code);
 
 #endif

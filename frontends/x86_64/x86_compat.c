@@ -24,7 +24,7 @@ uint16_t x86_user_cs(const struct x86_cpu *cpu)
 
 bool x86_seg_user32(uint16_t sel)
 {
-    return x86_machine()->ia32 && (sel & 0xfffc) == (X86_USER32_CS & 0xfffc);
+    return x86_machine_ia32() && (sel & 0xfffc) == (X86_USER32_CS & 0xfffc);
 }
 
 /* ---- null data segments ---- */

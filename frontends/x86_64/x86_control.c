@@ -203,6 +203,15 @@ static void h_far_xfer(struct x86_dc *dc)
 
 static void h_ud2(struct x86_dc *dc);
 
+/* Marks the exit that follows as an i386 system call (sys_ia32.c), with
+ * the instruction's length for the fault of a gate the kernel keeps
+ * closed (x86_machine_ia32 is a run-time answer). */
+static void mark_ia32_call(struct x86_dc *dc, int kind)
+{
+    uint64_t call = X86_IA32_CALL((uint64_t)kind, dc->next_pc - dc->pc);
+    ir_st_env(dc->b, IR_MO_8, x86_imm(dc, call), X86_ENV_OFF(ia32_call));
+}
+
 /* The hardware puts the return address in rcx and RFLAGS in r11. */
 static void h_syscall(struct x86_dc *dc)
 {
@@ -211,7 +220,7 @@ static void h_syscall(struct x86_dc *dc)
             h_ud2(dc);
             return;
         }
-        ir_st_env(dc->b, IR_MO_8, x86_imm(dc, X86_IA32_SYSCALL), X86_ENV_OFF(ia32_call));
+        mark_ia32_call(dc, X86_IA32_SYSCALL);
     }
     x86_set_reg(dc, X86_R11, x86_full_eflags(dc));
     x86_set_reg(dc, X86_RCX, x86_imm(dc, dc->next_pc));
@@ -229,7 +238,7 @@ static void h_sysenter(struct x86_dc *dc)
         h_ud2(dc);
         return;
     }
-    ir_st_env(dc->b, IR_MO_8, x86_imm(dc, X86_IA32_SYSENTER), X86_ENV_OFF(ia32_call));
+    mark_ia32_call(dc, X86_IA32_SYSENTER);
     x86_end_exit(dc, dc->next_pc, TR_EXIT_SYSCALL);
 }
 
@@ -265,7 +274,7 @@ static void h_int(struct x86_dc *dc)
         return;
     }
     if (n == 0x80 && !dc->system && x86_machine()->ia32) {     /* the i386 system call */
-        ir_st_env(dc->b, IR_MO_8, x86_imm(dc, X86_IA32_INT80), X86_ENV_OFF(ia32_call));
+        mark_ia32_call(dc, X86_IA32_INT80);
         x86_end_exit(dc, dc->next_pc, TR_EXIT_SYSCALL);
         return;
     }

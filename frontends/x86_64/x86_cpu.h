@@ -106,9 +106,14 @@ struct x86_cpu {
     uint8_t cpuid_faults;
     /* Set by translated code before a TR_EXIT_SYSCALL that is an i386
      * system call (X86_IA32_*): int $0x80, or syscall in compatibility
-     * mode where the machine runs it (AMD); the run loop clears it. */
+     * mode where the machine runs it (AMD); the run loop clears it.
+     * The low nibble is the kind, the high one the instruction's length
+     * (X86_IA32_CALL). */
     uint8_t ia32_call;
 };
+#define X86_IA32_CALL(kind, len) ((kind) | (len) << 4)
+#define X86_IA32_KIND(call) ((call) & 15)
+#define X86_IA32_LEN(call) ((call) >> 4)
 #define X86_IA32_INT80 1
 #define X86_IA32_SYSCALL 2      /* arg 2 in ebp (ecx holds the return eip) */
 #define X86_IA32_SYSENTER 3     /* esp in ebp, arg 6 at [ebp] (Intel) */
@@ -192,7 +197,7 @@ int x86_seg_check(int seg, uint16_t sel, uint64_t *base);
 bool x86_seg_compat_code(uint16_t sel);
 
 /* Compatibility mode (x86_compat.c), with IA32 emulation
- * (x86_machine()->ia32): cs __USER32_CS (0x23), 32-bit code.  It is the
+ * (x86_machine_ia32()): cs __USER32_CS (0x23), 32-bit code.  It is the
  * translation-mode bit X86_TB_CODE32, so that 32- and 64-bit translations
  * of one address never mix; far transfers, rt_sigreturn and signal
  * delivery switch it. */
@@ -231,11 +236,17 @@ const char *x86_cpu_model_name(size_t k);
 struct x86_machine {
     bool intel;         /* Intel's choices (else AMD's, as measured on Zen 5) */
     bool umip;          /* UMIP on: Linux emulates sgdt/sidt/smsw/sldt/str */
-    bool ia32;          /* IA32 emulation: the GDT holds 32-bit user segments */
+    bool ia32;          /* IA32 emulation as configured (x86_machine_ia32: as it runs) */
     bool cpuid_fault;   /* ARCH_SET_CPUID can make CPUID fault */
 };
 const struct x86_machine *x86_machine(void);
 /* The choice as FERRY_X86_MACHINE would spell it (keys, logs). */
 const char *x86_machine_name(void);
+/* IA32 emulation as the kernel runs it: the GDT holds the 32-bit user
+ * segments and int $0x80 is the i386 system call.  x86_machine()->ia32
+ * and, on the host's own word, a run of a tiny i386 program (first call
+ * only).  Asked at run time, never at translation time, so the
+ * persistent cache's key (x86_machine_name) needs no probe. */
+bool x86_machine_ia32(void);
 
 #endif

@@ -78,7 +78,7 @@ static void h_wrgsbase(struct x86_dc *dc) { write_base(dc, x86_g_gs_base); }
  * (entry 5), __USER_CS (6) and __CPUNODE_SEG (15, its limit the cpu and
  * node, as the vDSO's getcpu reads it).  The 32-bit code segment
  * __USER32_CS (4, 0x23) is there when the kernel has IA32 emulation
- * (x86_machine()->ia32; measured on this Intel host: lar 0x23 0xcffb00,
+ * (x86_machine_ia32(); measured on this Intel host: lar 0x23 0xcffb00,
  * lsl 0xffffffff, verr yes, mov ds/es/fs/gs 0x23 runs), else absent (the
  * AMD host measured: #GP(0x20)).  A far transfer to it enters
  * compatibility mode (x86_compat.c); one to an LDT code segment is
@@ -87,7 +87,7 @@ static void h_wrgsbase(struct x86_dc *dc) { write_base(dc, x86_g_gs_base); }
 static uint64_t gdt_desc(unsigned idx)
 {
     switch (idx) {
-    case 4: return x86_machine()->ia32 ? 0x00cffb000000ffffull : 0;
+    case 4: return x86_machine_ia32() ? 0x00cffb000000ffffull : 0;
     case 5: return 0x00cff3000000ffffull;
     case 6: return 0x00affb000000ffffull;
     case 15: {
