@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "tr_internal.h"
@@ -104,15 +105,40 @@ void tr_exit_fault(struct tr_runtime *rt, enum tr_exit code)
  * kernel's layout (x86 mm/fault.c, sanitize_error_code). */
 #define PF_KERNEL_HALF 0x7ffffffff000ull
 
+/* Whether the page at guest addr has a page-table entry yet: a page
+ * never touched has none, so writing it read-only, or running it without
+ * PROT_EXEC, faults with P clear (measured: a fresh mmap made read-only).
+ * User mode's guest address is the host's, and mincore's "resident" of
+ * anonymous memory is its PTE's present bit (of a file mapping, the page
+ * cache's: a page cached but not yet mapped here counts as present). */
+static bool pf_host_page_touched(const struct tr_runtime *rt, uint64_t addr)
+{
+    unsigned char resident = 1;
+    uintptr_t page = (uintptr_t)addr & -(uintptr_t)getpagesize();
+    if (rt->mem && rt->mem->mode == TR_MEM_HOST && mincore((void *)page, 1, &resident) != 0)
+        return true;
+    return resident & 1;
+}
+
+/* Linux takes a fetch from a readable page without PTE as a read: it maps
+ * the page, and the fetch again faults on NX with P set; so do the same
+ * (later faults on the page then see P too, as measured natively). */
+static void pf_touch(const struct tr_runtime *rt, uint64_t addr)
+{
+    if (rt->mem && rt->mem->mode == TR_MEM_HOST)
+        (void)*(volatile const char *)(uintptr_t)addr;
+}
+
 /* The page-fault error code's P bit: the page has a present PTE -- it is
- * mapped with some access (PROT_NONE pages, like holes, have none). */
+ * mapped with some access (PROT_NONE pages, like holes, have none) and
+ * has been touched. */
 static uint64_t pf_present(const struct tr_runtime *rt, uint64_t addr, int code)
 {
     if (addr >= PF_KERNEL_HALF)
         return PF_PRESENT;
     int prot = rt->mem && rt->mem->prot_at ? rt->mem->prot_at(rt->mem, addr) : -1;
     if (prot >= 0)
-        return prot ? PF_PRESENT : 0;
+        return prot && pf_host_page_touched(rt, addr) ? PF_PRESENT : 0;
     return code == SEGV_ACCERR_CODE ? PF_PRESENT : 0;     /* not in ferry's map */
 }
 
@@ -128,6 +154,8 @@ static void fetch_fault(struct tr_runtime *rt)
     rt->fault.code = prot >= 0 ? SEGV_ACCERR_CODE : SEGV_MAPERR_CODE;
     rt->fault.trapno = 14;
     rt->fault.err = PF_USER | PF_FETCH | (prot > 0 || addr >= PF_KERNEL_HALF ? PF_PRESENT : 0);
+    if (prot > 0)
+        pf_touch(rt, addr);
 }
 
 /* Another thread wanted everyone out, or a host signal arrived for the

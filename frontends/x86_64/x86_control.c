@@ -163,7 +163,8 @@ static void h_far_ret(struct x86_dc *dc)
 }
 
 /* ljmp/lcall m16:32, or m16:64 with REX.W on Intel (measured: AMD ignores
- * REX.W, x86_far_offset_bytes), and in compatibility mode ljmp/lcall
+ * REX.W for the pointer, x86_far_offset_bytes, but its lcall still pushes
+ * 8-byte slots, the whole return address: Zen 5), and in compatibility mode ljmp/lcall
  * ptr16:32 (0xea, 0x9a: selector and offset immediates): to __USER_CS or,
  * with IA32 emulation, __USER32_CS only (helper_far_cs), an m16:64 offset
  * also canonical; lcall pushes cs and then the return address, 4 bytes
@@ -193,9 +194,10 @@ static void h_far_xfer(struct x86_dc *dc)
     if (bytes == 8)
         x86_check_canonical(dc, off);
     if (dc->insn->id == X86_INS_LCALL) {
-        uint64_t ret = bytes == 8 ? dc->next_pc : dc->next_pc & 0xffffffffu;
-        x86_push(dc, bytes, x86_imm(dc, dc->code32 ? X86_USER32_CS : X86_USER_CS));
-        x86_push(dc, bytes, x86_imm(dc, ret));
+        int slot = !ptr && (dc->x->rex & 8) ? 8 : bytes;      /* AMD: 8 from an m16:32 too */
+        uint64_t ret = slot == 8 ? dc->next_pc : dc->next_pc & 0xffffffffu;
+        x86_push(dc, slot, x86_imm(dc, dc->code32 ? X86_USER32_CS : X86_USER_CS));
+        x86_push(dc, slot, x86_imm(dc, ret));
     }
     x86_call(dc, &x86_helper_far_mode, cs, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
     x86_end_indirect(dc, off);

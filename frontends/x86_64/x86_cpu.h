@@ -248,5 +248,8 @@ const char *x86_machine_name(void);
  * only).  Asked at run time, never at translation time, so the
  * persistent cache's key (x86_machine_name) needs no probe. */
 bool x86_machine_ia32(void);
+/* The CPU sees the LDT Linux keeps for the process (else every LDT
+ * selector is absent: lar/lsl fail, loads #GP); FERRY_X86_MACHINE ",noldt". */
+bool x86_machine_ldt(void);
 
 #endif

@@ -14,33 +14,29 @@
  *      then, the first time something asks (x86_machine_ia32), from the
  *      kernel itself: some hosts turn it off where neither shows it (a
  *      PVM guest kernel: "IA-32 emulation off", i386 execve ENOEXEC, the
- *      32-bit code segment absent), so ferry tries to run a 96-byte i386
- *      program, once per process -- not at start-up, as it costs a fork
- *      and an execve (about 0.2 ms);
+ *      32-bit code segment absent), so ferry runs a tiny i386 program,
+ *      once per process -- not at start-up, as it costs a fork and an
+ *      execve (about 0.2 ms).  One more question is asked the same way,
+ *      of an x86-64 program (x86_machine_probe.c), as only some
+ *      platforms show it: whether the CPU sees the LDT Linux keeps (a
+ *      paravirtualised kernel may not: the AMD PVM guest measured);
  *   3. otherwise (an AArch64 machine): Intel, as ferry's CPUID says
  *      GenuineIntel, with UMIP and CPUID faulting as on current Intel
  *      CPUs, and no IA32 segments (ferry runs no 32-bit code).
  * Decided once per process, before the first translation asks. */
-#define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "x86_cpu.h"
+#include "x86_machine_probe.h"
 
 static struct x86_machine machine;
 static char machine_name[64];
 static pthread_once_t machine_once = PTHREAD_ONCE_INIT;
-static bool machine_from_host;          /* not FERRY_X86_MACHINE: ia32 wants the probe */
-static bool ia32_runs;                  /* the probe's answer */
-static pthread_once_t ia32_once = PTHREAD_ONCE_INIT;
+static bool machine_from_host;          /* not FERRY_X86_MACHINE: the probes may run */
 
 /* The first bytes of a file, NUL-terminated ("" when unreadable). */
 static void read_head(const char *path, char *buf, size_t len)
@@ -143,70 +139,37 @@ const char *x86_machine_name(void)
     return machine_name;
 }
 
-/* ---- whether the kernel runs i386 code (x86_machine_ia32) ---- */
+/* ---- what only running native code tells (x86_machine_probe.c) ---- */
 
-enum { IA32_PROBE_EXIT = 42, IA32_PROBE_VADDR = 0x10000000 };
+static bool ia32_runs, ldt_seen;
+static pthread_once_t ia32_once = PTHREAD_ONCE_INIT, ldt_once = PTHREAD_ONCE_INIT;
 
-/* A static i386 ELF of one PT_LOAD whose code is exit(42) by int $0x80:
- * mov $1,%eax; mov $42,%ebx; int $0x80.  The kernel refuses it
- * (ENOEXEC) when IA32 emulation is off. */
-static size_t ia32_probe_image(uint8_t *e)
+/* Probes only run on an x86 kernel (qemu-user on one too): elsewhere
+ * nothing native could answer. */
+static bool host_can_probe(void)
 {
-    static const uint8_t code[] = { 0xb8, 1, 0, 0, 0, 0xbb, IA32_PROBE_EXIT, 0, 0, 0, 0xcd, 0x80 };
-    const uint32_t entry = 52 + 32, size = entry + sizeof code;
-    const uint32_t ehdr[] = { 0x464c457f, 0x00010101, 0, 0, 0x00030002, 1, IA32_PROBE_VADDR + entry,
-                              52, 0, 0, 0x00200034, 1 };
-    const uint32_t phdr[] = { 1, 0, IA32_PROBE_VADDR, IA32_PROBE_VADDR, size, size, 5, 0x1000 };
-    memcpy(e, ehdr, sizeof ehdr);
-    memcpy(e + 52, phdr, sizeof phdr);
-    memcpy(e + entry, code, sizeof code);
-    return size;
-}
-
-/* The child: raw system calls only (a copy of a threaded process). */
-static _Noreturn void ia32_probe_child(int fd)
-{
-    char path[32];
-    char *argv[] = { "ferry-ia32-probe", NULL }, *envp[] = { NULL };
-    syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);   /* qemu-user without execveat */
-    syscall(SYS_execve, path, argv, envp);
-    syscall(SYS_exit_group, 127);
-    __builtin_unreachable();
-}
-
-/* Runs the probe in a child made by clone with no exit signal (no
- * SIGCHLD reaches the guest) and every signal blocked. */
-static bool ia32_probe(void)
-{
-    uint8_t image[128] = { 0 };
-    int fd = memfd_create("ferry-ia32-probe", MFD_CLOEXEC);
-    if (fd < 0 || write(fd, image, ia32_probe_image(image)) < 0) {
-        if (fd >= 0)
-            close(fd);
-        return false;
-    }
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    long pid = syscall(SYS_clone, 0L, 0L, 0L, 0L, 0L);
-    if (pid == 0)
-        ia32_probe_child(fd);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    int status = 0;
-    bool ran = pid > 0 && waitpid((pid_t)pid, &status, __WALL) == pid && WIFEXITED(status) &&
-               WEXITSTATUS(status) == IA32_PROBE_EXIT;
-    close(fd);
-    return ran;
+    return machine_from_host && access("/proc/sys/abi/vsyscall32", F_OK) == 0;
 }
 
 static void decide_ia32(void)
 {
-    ia32_runs = x86_machine()->ia32 && (!machine_from_host || ia32_probe());
+    ia32_runs = x86_machine()->ia32 && (!machine_from_host || x86_probe_ia32() == 1);
+}
+
+static void decide_ldt(void)
+{
+    const char *v = getenv("FERRY_X86_MACHINE");
+    ldt_seen = host_can_probe() ? x86_probe_ldt() != 0 : !(v && has_word(v, "noldt", ","));
 }
 
 bool x86_machine_ia32(void)
 {
     pthread_once(&ia32_once, decide_ia32);
     return ia32_runs;
+}
+
+bool x86_machine_ldt(void)
+{
+    pthread_once(&ldt_once, decide_ldt);
+    return ldt_seen;
 }

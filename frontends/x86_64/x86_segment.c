@@ -101,11 +101,14 @@ static uint64_t gdt_desc(unsigned idx)
 }
 
 /* The descriptor a selector names: the GDT's (TI = 0) or the LDT's
- * (TI = 1, within its nr_entries); 0 when there is none. */
+ * (TI = 1, within its nr_entries, where the CPU sees Linux's LDT at all:
+ * x86_machine_ldt); 0 when there is none. */
 static uint64_t desc_of(uint16_t sel)
 {
     unsigned idx = sel >> 3;
-    return sel & 4 ? x86_ldt_get(idx) : idx < 16 ? gdt_desc(idx) : 0;
+    if (sel & 4)
+        return x86_ldt_count() > idx && x86_machine_ldt() ? x86_ldt_get(idx) : 0;
+    return idx < 16 ? gdt_desc(idx) : 0;
 }
 
 static uint32_t desc_limit(uint64_t d)

@@ -17,7 +17,8 @@
  * rt_sigreturn brings it back: UC_STRICT_RESTORE_SS) until a system call
  * returns with __USER_DS.
  * REX.W makes the far pointer m16:64 on Intel (an 8-byte offset, the
- * selector after it), not on AMD (m16:32 still): the pointer is laid out
+ * selector after it), not on AMD (m16:32 still, but lcall pushes 8-byte
+ * slots: the stubs leave the frame to the caller): the pointer is laid out
  * so that both readings reach a stub -- off32, sel, 0, sel: m16:32 gives
  * off32, m16:64 off32 + (sel << 32), where a second stub page is mapped --
  * and each stub says which it was.  The targets are stubs in a MAP_32BIT
@@ -68,12 +69,11 @@ static struct farptr far_to(uint8_t *stub, unsigned sel)
 static uint8_t *stubs;
 /* mov $32, %ecx; jmp *%rbx (the m16:64 page's stubs say 64) */
 static const uint8_t back[] = { 0xb9, 32, 0, 0, 0, 0xff, 0xe3 };
-/* mov $32, %ecx; mov (%rsp),%eax; mov 4(%rsp),%edx; add $8,%rsp; jmp *%rbx */
-static const uint8_t take_frame[] = { 0xb9, 32, 0, 0, 0, 0x8b, 0x04, 0x24, 0x8b, 0x54, 0x24, 0x04,
-                                      0x48, 0x83, 0xc4, 0x08, 0xff, 0xe3 };
-/* mov $64, %ecx; mov (%rsp),%rax; mov 8(%rsp),%rdx; add $16,%rsp; jmp *%rbx */
-static const uint8_t take_frame64[] = { 0xb9, 64, 0, 0, 0, 0x48, 0x8b, 0x04, 0x24, 0x48, 0x8b,
-                                        0x54, 0x24, 0x08, 0x48, 0x83, 0xc4, 0x10, 0xff, 0xe3 };
+/* mov $32, %ecx; mov %rsp, %rdx; jmp *%rbx: the caller reads the frame
+ * at rdx and puts rsp back itself, whatever lcall pushed */
+static const uint8_t take_frame[] = { 0xb9, 32, 0, 0, 0, 0x48, 0x89, 0xe2, 0xff, 0xe3 };
+/* the same, saying 64 (the m16:64 page) */
+static const uint8_t take_frame64[] = { 0xb9, 64, 0, 0, 0, 0x48, 0x89, 0xe2, 0xff, 0xe3 };
 
 static void fault_line(const char *what, unsigned sel)
 {
@@ -134,28 +134,34 @@ static void try_ljmp(unsigned sel, int rex_w)
 }
 
 /* lcall pushes cs and the return address: 4 bytes each (m16:32, the
- * address's low half), 8 with m16:64; the stub pops them into edx/eax. */
+ * address's low half), 8 with m16:64 -- and on AMD with REX.W, whose
+ * pointer stays m16:32 (measured, Zen 5); the stub leaves rsp in rdx. */
 static void try_lcall(unsigned sel, int rex_w)
 {
     struct farptr fp = far_to(stubs + 16, sel);
     const char *what = rex_w ? "rex.w lcall" : "lcall";
-    uint64_t ret, eip = 0, cs = 0, size = 0;
+    uint64_t ret, frame = 0, sp0, size = 0;
     if (sigsetjmp(jb, 1)) {
         fault_line(what, sel);
         return;
     }
     if (rex_w)
-        __asm__ volatile("lea 2f(%%rip), %%rbx; lea 1f(%%rip), %2; rex.w lcall *%4; 1: 2:"
-                         : "+a"(eip), "+d"(cs), "=&r"(ret), "+c"(size) : "m"(fp)
+        __asm__ volatile("mov %%rsp, %2; lea 2f(%%rip), %%rbx; lea 1f(%%rip), %1; rex.w lcall *%4;"
+                         " 1: 2: mov %2, %%rsp"
+                         : "+d"(frame), "=&r"(ret), "=&r"(sp0), "+c"(size) : "m"(fp)
                          : "rbx", "memory");
     else
-        __asm__ volatile("lea 2f(%%rip), %%rbx; lea 1f(%%rip), %2; lcall *%4; 1: 2:"
-                         : "+a"(eip), "+d"(cs), "=&r"(ret), "+c"(size) : "m"(fp)
+        __asm__ volatile("mov %%rsp, %2; lea 2f(%%rip), %%rbx; lea 1f(%%rip), %1; lcall *%4;"
+                         " 1: 2: mov %2, %%rsp"
+                         : "+d"(frame), "=&r"(ret), "=&r"(sp0), "+c"(size) : "m"(fp)
                          : "rbx", "memory");
-    int good = size == 64 ? eip == ret : eip == (uint32_t)ret;
-    printf("%s %#06x: m16:%lu, pushed cs %#lx, return address %s: %s\n", what, sel,
-           (unsigned long)size, (unsigned long)cs, size == 64 ? "whole" : "low half",
-           good ? "yes" : "no");
+    uint64_t pushed = sp0 - frame, slot = pushed / 2, eip = 0, cs = 0;
+    memcpy(&eip, (void *)(uintptr_t)frame, slot <= 8 ? slot : 8);
+    memcpy(&cs, (void *)(uintptr_t)(frame + slot), slot <= 8 ? slot : 8);
+    int good = slot == 8 ? eip == ret : eip == (uint32_t)ret;
+    printf("%s %#06x: m16:%lu, pushed %lu bytes, cs %#lx, return address %s: %s\n", what, sel,
+           (unsigned long)size, (unsigned long)pushed, (unsigned long)cs,
+           slot == 8 ? "whole" : "low half", good ? "yes" : "no");
 }
 
 static void try_lret(unsigned sel)
@@ -202,6 +208,11 @@ static void iret_ss_async(unsigned ss)
     struct sigaction sa = { .sa_sigaction = on_alarm, .sa_flags = SA_SIGINFO };
     struct itimerval it = { { 0, 0 }, { 0, 20000 } };
     unsigned after = 0, later = 0;
+    if (sigsetjmp(jb, 1)) {             /* a CPU that does not see the LDT: #GP */
+        printf("iretq ss %#06x, a signal: sig %ld trap %ld err %#lx code %#lx\n", ss, f_sig,
+               f_trap, f_err, f_code);
+        return;
+    }
     sigaction(SIGALRM, &sa, NULL);
     alarm_ss = -1;
     __asm__ volatile("mov %%rsp, %%rcx; push %q1; push %%rcx; pushfq; push $0x33; "
