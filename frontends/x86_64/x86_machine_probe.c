@@ -7,7 +7,6 @@
  * The programs are a few instructions each, written out as bytes beside
  * their assembly; they are loaded at PROBE_VADDR by one PT_LOAD. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -71,19 +70,32 @@ static _Noreturn void probe_child(int fd)
     __builtin_unreachable();
 }
 
-/* A child of this process, a copy (raw system calls only in it): with no
- * exit signal, so no SIGCHLD reaches the guest -- but qemu-user takes
- * SIGCHLD alone, so there (*chld set) the caller must take that signal
- * back itself. */
-static long probe_fork(bool *chld)
+/* A child of the guest's waiting to be reaped or seen (a zombie, stopped
+ * or continued): its SIGCHLD may be the one pending. */
+static bool guest_child_waits(void)
 {
-    long pid = syscall(SYS_clone, 0L, 0L, 0L, 0L, 0L);
-    *chld = pid < 0 && errno == EINVAL;
-    return *chld ? syscall(SYS_clone, (long)SIGCHLD, 0L, 0L, 0L, 0L) : pid;
+    siginfo_t si = { 0 };
+    int opts = WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT | __WALL;
+    return waitid(P_ALL, 0, &si, opts) == 0 && si.si_pid != 0;
 }
 
-/* Runs the image; its exit status, 256 + the signal that killed it, or -1.
- * Every signal stays blocked on this thread meanwhile. */
+/* Whether the guest could own a SIGCHLD now: one pending, or a child
+ * waiting. */
+static bool guest_sigchld(void)
+{
+    sigset_t pending;
+    sigpending(&pending);
+    return sigismember(&pending, SIGCHLD) || guest_child_waits();
+}
+
+/* Runs the image in a child (a copy of this process: raw system calls
+ * only there); its exit status, 256 + the signal that killed it, or -1.
+ * The child's end sends SIGCHLD whatever clone asked (execve makes the
+ * exit signal SIGCHLD, and qemu-user refuses any other), so every signal
+ * stays blocked in this thread until that SIGCHLD is taken back -- unless
+ * the guest may own one too (standard signals merge: the guest's stays).
+ * Left: a guest child ending in the same instant, and another guest
+ * thread taking the signal first. */
 static int probe_run(const uint8_t *image, size_t size)
 {
     int fd = memfd_create("ferry-probe", MFD_CLOEXEC);
@@ -95,15 +107,15 @@ static int probe_run(const uint8_t *image, size_t size)
     sigset_t all, old, chld_only;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    bool chld;
-    long pid = probe_fork(&chld);
+    bool guest_had = guest_sigchld();
+    long pid = syscall(SYS_clone, (long)SIGCHLD, 0L, 0L, 0L, 0L);
     if (pid == 0)
         probe_child(fd);
     int status = 0;
     bool waited = pid > 0 && waitpid((pid_t)pid, &status, __WALL) == pid;
     sigemptyset(&chld_only);
     sigaddset(&chld_only, SIGCHLD);
-    if (waited && chld)
+    if (pid > 0 && !guest_had && !guest_child_waits())
         sigtimedwait(&chld_only, NULL, &(struct timespec){ 0, 0 });
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(fd);
