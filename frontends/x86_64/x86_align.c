@@ -9,6 +9,8 @@
  *    like any legacy SSE form, x86_machine()->intel); of the VEX forms only the
  *    aligned moves (vmovaps/vmovapd/vmovdqa, vmovnt*), at their operand's
  *    size (16 or 32).  One and + branch per such access, nothing elsewhere;
+ *    in AMD's misaligned SSE mode (MXCSR.MM, x86_machine misalign_sse)
+ *    only the legacy aligned moves keep the check;
  *  - an indirect jmp, call or ret to a non-canonical address: #GP at the
  *    jump itself, before the call's push or the ret's pop (this AMD; a
  *    canonical target that cannot be fetched is a page fault at the target
@@ -63,6 +65,38 @@ static bool vex_aligned_move(unsigned id)
     }
 }
 
+/* The legacy forms misaligned SSE mode leaves #GP (Zen 5: also fxsave and
+ * cmpxchg16b, whose helpers check). */
+static bool legacy_aligned_move(unsigned id)
+{
+    switch (id) {
+    case X86_INS_MOVAPS: case X86_INS_MOVAPD: case X86_INS_MOVDQA:
+    case X86_INS_MOVNTPS: case X86_INS_MOVNTPD: case X86_INS_MOVNTDQ: case X86_INS_MOVNTDQA:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* May MXCSR.MM be set while this block runs?  MM is a control bit, so
+ * MXCSR then differs from 0x1f80 and the block has X86_TB_MXCSR: blocks
+ * of the default MXCSR keep the one-branch check. */
+static bool mm_may_lift(const struct x86_dc *dc)
+{
+    return (dc->b->mode & X86_TB_MXCSR) && x86_machine()->misalign_sse &&
+           dc->row->opform != X86_OPF_VEX && !legacy_aligned_move(dc->insn->id);
+}
+
+/* low, or 0 while MXCSR.MM is set: low >> (MM ? 16 : 0), low < 32. */
+static ir_ref mm_gate(struct x86_dc *dc, ir_ref low)
+{
+    ir_ref mx = ir_temp(dc->b);
+    ir_ld_env(dc->b, IR_MO_32, mx, offsetof(struct x86_cpu, mxcsr));
+    ir_ref sh = x86_op2(dc, IR_shr, 4, mx, x86_imm(dc, 13));    /* MM (bit 17) to bit 4 */
+    sh = x86_op2(dc, IR_and, 4, sh, x86_imm(dc, 16));
+    return x86_op2(dc, IR_shr, 8, low, sh);
+}
+
 /* Does the current instruction require its vector memory operand aligned
  * to that operand's size? */
 bool x86_align_required(const struct x86_dc *dc)
@@ -82,6 +116,8 @@ void x86_check_align(struct x86_dc *dc, const cs_x86_op *op, ir_ref ea)
     if (!dc->align_required || (op->size != 16 && op->size != 32))
         return;
     ir_ref low = x86_op2(dc, IR_and, 8, ea, x86_imm(dc, op->size - 1u));
+    if (mm_may_lift(dc))
+        low = mm_gate(dc, low);
     ir_brexit(dc->b, IR_NE, 64, low, x86_imm(dc, 0), dc->pc, TR_EXIT_SIGSEGV);
 }
 

@@ -238,6 +238,8 @@ struct x86_machine {
     bool umip;          /* UMIP on: Linux emulates sgdt/sidt/smsw/sldt/str */
     bool ia32;          /* IA32 emulation as configured (x86_machine_ia32: as it runs) */
     bool cpuid_fault;   /* ARCH_SET_CPUID can make CPUID fault */
+    bool misalign_sse;  /* AMD's misaligned SSE mode: MXCSR.MM (bit 17) exists */
+    bool zen5;          /* AMD family 1Ah: rcp/rsqrt as measured on it (run time only) */
 };
 const struct x86_machine *x86_machine(void);
 /* The choice as FERRY_X86_MACHINE would spell it (keys, logs). */

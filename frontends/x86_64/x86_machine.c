@@ -1,15 +1,17 @@
 /* x86_machine.c -- which real x86-64 machine ferry's virtual CPU imitates
  * where the architecture leaves a choice (undefined flags, the alignment
- * of some memory operands, x87 pointers, far pointers' size with REX.W)
- * and where the host kernel's configuration shows to user code (UMIP
- * emulation, IA32 emulation's GDT entries, CPUID faulting).  The native
- * CPU is the tests' oracle, and Intel and AMD differ in these, so ferry
- * follows the machine it runs on when it can tell:
+ * of some memory operands and AMD's misaligned SSE mode, x87 pointers,
+ * far pointers' size with REX.W, rcp/rsqrt's approximations) and where
+ * the host kernel's configuration shows to user code (UMIP emulation,
+ * IA32 emulation's GDT entries, CPUID faulting).  The native CPU is the
+ * tests' oracle, and Intel and AMD differ in these, so ferry follows the
+ * machine it runs on when it can tell:
  *   1. FERRY_X86_MACHINE: "amd" or "intel", then ",umip", ",ia32",
- *      ",cpuid_fault" for what is on (the test harness and the golden
- *      tests pin a machine with it);
- *   2. /proc/cpuinfo's vendor_id and flags: an x86 host's own, and the x86
- *      host's under qemu-user too (it passes /proc/cpuinfo through);
+ *      ",cpuid_fault", ",misalignsse", ",zen5" for what is on (the test
+ *      harness and the golden tests pin a machine with it);
+ *   2. /proc/cpuinfo's vendor_id, cpu family and flags: an x86 host's
+ *      own, and the x86 host's under qemu-user too (it passes
+ *      /proc/cpuinfo through);
  *      IA32 emulation from /proc/sys/abi/vsyscall32 and the command line,
  *      then, the first time something asks (x86_machine_ia32), from the
  *      kernel itself: some hosts turn it off where neither shows it (a
@@ -67,6 +69,8 @@ static void from_setting(const char *v)
     machine.umip = has_word(v, "umip", ",");
     machine.ia32 = has_word(v, "ia32", ",");
     machine.cpuid_fault = has_word(v, "cpuid_fault", ",");
+    machine.misalign_sse = has_word(v, "misalignsse", ",");
+    machine.zen5 = has_word(v, "zen5", ",");
 }
 
 /* The value of "key\t...: value" in cpuinfo's first processor, or NULL;
@@ -103,10 +107,14 @@ static void from_host(void)
         machine = (struct x86_machine){ .intel = true, .umip = true, .cpuid_fault = true };
         return;
     }
-    char *flags = cpuinfo_field(vendor + strlen(vendor) + 1, "\nflags");
+    char *family = cpuinfo_field(vendor + strlen(vendor) + 1, "cpu family");
+    char *rest = family ? family + strlen(family) + 1 : vendor + strlen(vendor) + 1;
+    char *flags = cpuinfo_field(rest, "\nflags");
     machine.intel = !strstr(vendor, "AuthenticAMD") && !strstr(vendor, "HygonGenuine");
+    machine.zen5 = strstr(vendor, "AuthenticAMD") && family && atoi(family) == 26;
     machine.umip = flags && has_word(flags, "umip", " ");
     machine.cpuid_fault = flags && has_word(flags, "cpuid_fault", " ");
+    machine.misalign_sse = flags && has_word(flags, "misalignsse", " ");
     machine.ia32 = ia32_enabled();
 }
 
@@ -125,6 +133,8 @@ static void decide(void)
         strcat(machine_name, ",ia32");
     if (machine.cpuid_fault)
         strcat(machine_name, ",cpuid_fault");
+    if (machine.misalign_sse)
+        strcat(machine_name, ",misalignsse");
 }
 
 const struct x86_machine *x86_machine(void)

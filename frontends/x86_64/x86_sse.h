@@ -49,7 +49,10 @@ static inline int32_t sse_xmm_off(int i)
 #define SSE_MXCSR_RC_SHIFT 13
 #define SSE_MXCSR_FTZ  0x8000u
 #define SSE_MXCSR_DEFAULT 0x1f80u
-#define SSE_MXCSR_VALID   0xffffu   /* bits a guest may set (MXCSR_MASK) */
+#define SSE_MXCSR_MM   0x20000u     /* AMD misaligned SSE mode (x86_machine misalign_sse) */
+/* The bits a guest may set (MXCSR_MASK): 0xffff, and MM where the
+ * imitated AMD CPU has misaligned SSE mode (x86_sse_state.c). */
+uint32_t sse_mxcsr_valid(void);
 
 /* How the generic emitter (x86_sse.c) handles a row. */
 enum sse_form {
@@ -210,7 +213,7 @@ extern const struct ir_helper sse_vh_psllwi, sse_vh_pslldi, sse_vh_psllqi, sse_v
  * handler, wrapped in the #XM check in blocks of that mode; a form storing
  * to memory calls x86_xm_end before the store. */
 #define X86_TB_XM 1u
-/* "MXCSR's control bits (RC, FTZ, DAZ, masks) are not 0x1f80": float ops
+/* "MXCSR's control bits (RC, FTZ, DAZ, masks, MM) are not 0x1f80": float ops
  * take the helper path (x86_sse_vec.c sse_mxcsr_mode), kept with X86_TB_XM. */
 #define X86_TB_MXCSR 8u
 /* x86_sse_state.c: x86_fpstate_save/restore with the x87 pointers in the

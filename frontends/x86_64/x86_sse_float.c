@@ -30,7 +30,8 @@
 
 /* rcpps/rsqrtps: 1/x and 1/sqrt(x) with the low 11 mantissa bits cleared
  * (the hardware gives ~12 bits; vendors' tables differ, so only the
- * special cases are bit-exact).  Denormal inputs count as zero and
+ * special cases are bit-exact), but Zen 5's own tables where ferry
+ * imitates it (x86_sse_approx.c).  Denormal inputs count as zero and
  * results below the normal range are flushed, as the hardware does. */
 static uint32_t sse_f32_approx(enum sse_fop op, uint32_t b)
 {
@@ -43,6 +44,8 @@ static uint32_t sse_f32_approx(enum sse_fop op, uint32_t b)
         return F32_DEFAULT_NAN;
     if (mag == 0x7f800000u || (op == SSE_FRCP && mag >= 0x7e800000u))
         return sign;                            /* 1/x is zero or not normal */
+    if (x86_machine()->zen5)
+        return sse_approx_zen5(op, b);
     fexcept_t status;                           /* rcp/rsqrt raise no flags */
     fegetexceptflag(&status, FE_ALL_EXCEPT);
     double x = f32_val(b);

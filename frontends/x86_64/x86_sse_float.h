@@ -46,6 +46,9 @@ uint32_t sse_f32_op_default(struct x86_cpu *env, enum sse_fop op, uint32_t a, ui
 uint64_t sse_f64_op_default(struct x86_cpu *env, enum sse_fop op, uint64_t a, uint64_t b);
 #define SSE_MXCSR_MODE_BITS (3u << SSE_MXCSR_RC_SHIFT | 0x8040u)   /* RC, FTZ, DAZ */
 
+/* x86_sse_approx.c: rcp/rsqrt of a normal b as AMD Zen 5 gives them. */
+uint32_t sse_approx_zen5(enum sse_fop op, uint32_t b);
+
 /* Compare predicate 0..7 (eq lt le unord neq nlt nle ord) -> mask bit. */
 bool sse_f32_cmp(struct x86_cpu *env, int pred, uint32_t a, uint32_t b);
 bool sse_f64_cmp(struct x86_cpu *env, int pred, uint64_t a, uint64_t b);

@@ -91,10 +91,17 @@ bool sse_emit_maskmovdqu(struct x86_dc *dc, const struct sse_row *row)
     return true;
 }
 
+/* Zen 5's fxsave says 0x2ffff: MM is writable where CPUID has MisAlignSse
+ * (/proc/cpuinfo "misalignsse"); Intel's and the rest say 0xffff. */
+uint32_t sse_mxcsr_valid(void)
+{
+    return 0xffffu | (x86_machine()->misalign_sse ? SSE_MXCSR_MM : 0);
+}
+
 /* A reserved MXCSR bit raises #GP, which Linux delivers as SIGSEGV. */
 static void sse_check_mxcsr(struct x86_cpu *env, uint32_t v)
 {
-    if (v & ~SSE_MXCSR_VALID)
+    if (v & ~sse_mxcsr_valid())
         tr_raise(&env->rt, TR_EXIT_SIGSEGV, env->rt.pc);
 }
 
@@ -116,7 +123,7 @@ enum { FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_XMM0 = 160 };
 
 static void fxsave_image(struct x86_cpu *env, uint8_t *p, bool wide)
 {
-    uint32_t mx = sse_mxcsr_read(env), mask = SSE_MXCSR_VALID;
+    uint32_t mx = sse_mxcsr_read(env), mask = sse_mxcsr_valid();
     memset(p, 0, FX_XMM0);
     sse_x87_fxsave(env, p, wide);
     memcpy(p + FX_MXCSR, &mx, 4);
@@ -196,7 +203,7 @@ int sse_fpstate_restore_layout(struct x86_cpu *cpu, const uint8_t *img, bool wid
 {
     uint32_t mx;
     memcpy(&mx, img + FX_MXCSR, 4);
-    if (mx & ~SSE_MXCSR_VALID)
+    if (mx & ~sse_mxcsr_valid())
         return -1;
     fxrstor_image(cpu, img, wide);
     return 0;

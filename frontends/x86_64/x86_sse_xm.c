@@ -118,7 +118,7 @@ void x86_xm_mode_check(struct x86_dc *dc)
  * X86_TB_MXCSR (a control bit not the default). */
 void x86_xm_mode_update(struct x86_cpu *env)
 {
-    uint32_t masks = env->mxcsr & 0x1f80u, controls = env->mxcsr & 0xffc0u;
+    uint32_t masks = env->mxcsr & 0x1f80u, controls = env->mxcsr & (0xffc0u | SSE_MXCSR_MM);
     uint32_t others = env->rt.tb_mode & ~(X86_TB_XM | X86_TB_MXCSR);
     tr_set_mode(env, others | (masks != 0x1f80u ? X86_TB_XM : 0) |
                      (controls != SSE_MXCSR_DEFAULT ? X86_TB_MXCSR : 0));
