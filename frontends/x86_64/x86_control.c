@@ -162,13 +162,15 @@ static void h_far_ret(struct x86_dc *dc)
     x86_end_indirect(dc, target);
 }
 
-/* ljmp/lcall m16:32, or m16:64 with REX.W on Intel (measured: AMD ignores
- * REX.W, x86_far_offset_bytes), and in compatibility mode ljmp/lcall
+/* ljmp/lcall m16:32, or m16:64 with REX.W on Intel (measured: AMD reads
+ * m16:32 still, x86_far_offset_bytes), and in compatibility mode ljmp/lcall
  * ptr16:32 (0xea, 0x9a: selector and offset immediates): to __USER_CS or,
  * with IA32 emulation, __USER32_CS only (helper_far_cs), an m16:64 offset
  * also canonical; lcall pushes cs and then the return address, 4 bytes
- * each (8 with m16:64); then the target's mode (helper_far_mode).  m16:16
- * and the register forms: #UD as before. */
+ * each, 8 with REX.W on both machines (measured on Zen 5: an m16:32
+ * pointer, then cs and the whole rip pushed as 8 bytes each); then the
+ * target's mode (helper_far_mode).  m16:16 and the register forms: #UD
+ * as before. */
 static void h_far_xfer(struct x86_dc *dc)
 {
     const cs_x86_op *m = x86_opnd(dc, 0);
@@ -193,9 +195,10 @@ static void h_far_xfer(struct x86_dc *dc)
     if (bytes == 8)
         x86_check_canonical(dc, off);
     if (dc->insn->id == X86_INS_LCALL) {
-        uint64_t ret = bytes == 8 ? dc->next_pc : dc->next_pc & 0xffffffffu;
-        x86_push(dc, bytes, x86_imm(dc, dc->code32 ? X86_USER32_CS : X86_USER_CS));
-        x86_push(dc, bytes, x86_imm(dc, ret));
+        int push = !ptr && (dc->x->rex & 8) ? 8 : 4;
+        uint64_t ret = push == 8 ? dc->next_pc : dc->next_pc & 0xffffffffu;
+        x86_push(dc, push, x86_imm(dc, dc->code32 ? X86_USER32_CS : X86_USER_CS));
+        x86_push(dc, push, x86_imm(dc, ret));
     }
     x86_call(dc, &x86_helper_far_mode, cs, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
     x86_end_indirect(dc, off);
