@@ -248,5 +248,10 @@ const char *x86_machine_name(void);
  * only).  Asked at run time, never at translation time, so the
  * persistent cache's key (x86_machine_name) needs no probe. */
 bool x86_machine_ia32(void);
+/* Whether the CPU sees the LDT modify_ldt writes (false under a PVM guest
+ * kernel, which keeps the table but never loads it: every LDT selector
+ * is then #GP, lar/lsl fail).  Asked of the host by a tiny x86-64
+ * program the first time an LDT selector is looked up; run time only. */
+bool x86_machine_ldt_seen(void);
 
 #endif

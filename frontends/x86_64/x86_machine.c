@@ -20,7 +20,12 @@
  *   3. otherwise (an AArch64 machine): Intel, as ferry's CPUID says
  *      GenuineIntel, with UMIP and CPUID faulting as on current Intel
  *      CPUs, and no IA32 segments (ferry runs no 32-bit code).
- * Decided once per process, before the first translation asks. */
+ * Decided once per process, before the first translation asks.  Whether
+ * the CPU sees the LDT modify_ldt writes (x86_machine_ldt_seen) is asked
+ * of the host the same way as IA32 emulation: a PVM guest kernel keeps
+ * the table (modify_ldt reads it back) but never loads it, so every LDT
+ * selector is #GP there; a tiny x86-64 program tells, once per process
+ * that uses an LDT selector ("ldt_unseen" in FERRY_X86_MACHINE pins it). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
@@ -31,6 +36,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "x86_cpu.h"
@@ -41,6 +47,9 @@ static pthread_once_t machine_once = PTHREAD_ONCE_INIT;
 static bool machine_from_host;          /* not FERRY_X86_MACHINE: ia32 wants the probe */
 static bool ia32_runs;                  /* the probe's answer */
 static pthread_once_t ia32_once = PTHREAD_ONCE_INIT;
+static bool ldt_unseen_setting;         /* FERRY_X86_MACHINE's "ldt_unseen" */
+static bool ldt_seen;                   /* the LDT probe's answer */
+static pthread_once_t ldt_once = PTHREAD_ONCE_INIT;
 
 /* The first bytes of a file, NUL-terminated ("" when unreadable). */
 static void read_head(const char *path, char *buf, size_t len)
@@ -71,6 +80,7 @@ static void from_setting(const char *v)
     machine.umip = has_word(v, "umip", ",");
     machine.ia32 = has_word(v, "ia32", ",");
     machine.cpuid_fault = has_word(v, "cpuid_fault", ",");
+    ldt_unseen_setting = has_word(v, "ldt_unseen", ",");
 }
 
 /* The value of "key\t...: value" in cpuinfo's first processor, or NULL;
@@ -164,10 +174,10 @@ static size_t ia32_probe_image(uint8_t *e)
 }
 
 /* The child: raw system calls only (a copy of a threaded process). */
-static _Noreturn void ia32_probe_child(int fd)
+static _Noreturn void probe_child(int fd)
 {
     char path[32];
-    char *argv[] = { "ferry-ia32-probe", NULL }, *envp[] = { NULL };
+    char *argv[] = { "ferry-probe", NULL }, *envp[] = { NULL };
     syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);   /* qemu-user without execveat */
     syscall(SYS_execve, path, argv, envp);
@@ -175,29 +185,59 @@ static _Noreturn void ia32_probe_child(int fd)
     __builtin_unreachable();
 }
 
-/* Runs the probe in a child made by clone with no exit signal (no
- * SIGCHLD reaches the guest) and every signal blocked. */
+/* A child that runs probe_child, made by clone with no exit signal (no
+ * SIGCHLD reaches the guest); qemu-user refuses any exit signal but
+ * SIGCHLD (EINVAL), so there the child has one, which the caller takes
+ * back (*chld).  Every signal is blocked meanwhile (the caller's). */
+static long probe_spawn(int fd, bool *chld)
+{
+    long pid = syscall(SYS_clone, 0L, 0L, 0L, 0L, 0L);
+    *chld = pid < 0;
+    if (*chld)
+        pid = syscall(SYS_clone, (long)SIGCHLD, 0L, 0L, 0L, 0L);
+    if (pid == 0)
+        probe_child(fd);
+    return pid;
+}
+
+/* Runs a probe program (an ELF image) in a child; its exit status, or -1
+ * when it did not run to an exit.  Under qemu-user the host kernel runs
+ * it natively, as on the x86 host itself; an AArch64 kernel refuses it
+ * (ENOEXEC: status 127).  With qemu-user's SIGCHLD the signals stay
+ * blocked until that SIGCHLD is taken back (a guest child's exit in the
+ * same instant would share it, as standard signals merge). */
+static int probe_status(const uint8_t *image, size_t size)
+{
+    int fd = memfd_create("ferry-probe", MFD_CLOEXEC);
+    if (fd < 0 || write(fd, image, size) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    sigset_t all, old, chld_set;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    bool chld = false;
+    long pid = probe_spawn(fd, &chld);
+    if (!chld)
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int status = 0;
+    bool exited = pid > 0 && waitpid((pid_t)pid, &status, __WALL) == pid && WIFEXITED(status);
+    if (chld) {
+        struct timespec now = { 0, 0 };
+        sigemptyset(&chld_set);
+        sigaddset(&chld_set, SIGCHLD);
+        sigtimedwait(&chld_set, NULL, &now);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    close(fd);
+    return exited ? WEXITSTATUS(status) : -1;
+}
+
 static bool ia32_probe(void)
 {
     uint8_t image[128] = { 0 };
-    int fd = memfd_create("ferry-ia32-probe", MFD_CLOEXEC);
-    if (fd < 0 || write(fd, image, ia32_probe_image(image)) < 0) {
-        if (fd >= 0)
-            close(fd);
-        return false;
-    }
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    long pid = syscall(SYS_clone, 0L, 0L, 0L, 0L, 0L);
-    if (pid == 0)
-        ia32_probe_child(fd);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    int status = 0;
-    bool ran = pid > 0 && waitpid((pid_t)pid, &status, __WALL) == pid && WIFEXITED(status) &&
-               WEXITSTATUS(status) == IA32_PROBE_EXIT;
-    close(fd);
-    return ran;
+    return probe_status(image, ia32_probe_image(image)) == IA32_PROBE_EXIT;
 }
 
 static void decide_ia32(void)
@@ -209,4 +249,59 @@ bool x86_machine_ia32(void)
 {
     pthread_once(&ia32_once, decide_ia32);
     return ia32_runs;
+}
+
+/* ---- whether the CPU sees the process's LDT (x86_machine_ldt_seen) ---- */
+
+enum { LDT_PROBE_UNSEEN = 43, LDT_PROBE_VADDR = 0x10000000 };
+
+/* A static x86-64 ELF of one PT_LOAD: modify_ldt(1) writes entry 0 (a
+ * flat writable data segment), then lar 0x7; exit(43) when the write
+ * worked and lar found no descriptor, else exit(0). */
+static size_t ldt_probe_image(uint8_t *e)
+{
+    static const uint8_t code[] = {
+        0x48, 0xb8, 0xff, 0xff, 0x0f, 0x00, 0x11, 0, 0, 0,  /* movabs $0x11000fffff, %rax */
+        0x50, 0x6a, 0x00,                                   /* push %rax; push $0 */
+        0xb8, 154, 0, 0, 0, 0xbf, 1, 0, 0, 0,               /* mov $154,%eax; mov $1,%edi */
+        0x48, 0x89, 0xe6, 0xba, 16, 0, 0, 0, 0x0f, 0x05,    /* mov %rsp,%rsi; mov $16,%edx; syscall */
+        0x85, 0xc0, 0x75, 0x11,                             /* test %eax,%eax; jnz seen */
+        0xb9, 7, 0, 0, 0, 0x0f, 0x02, 0xc9, 0x74, 0x07,     /* mov $7,%ecx; lar %ecx,%ecx; jz seen */
+        0xbf, LDT_PROBE_UNSEEN, 0, 0, 0, 0xeb, 0x02,        /* mov $43,%edi; jmp out */
+        0x31, 0xff,                                         /* seen: xor %edi,%edi */
+        0xb8, 60, 0, 0, 0, 0x0f, 0x05,                      /* out: mov $60,%eax; syscall */
+    };
+    const uint64_t entry = 64 + 56, size = entry + sizeof code;
+    const uint8_t ident[16] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+    const uint16_t type_machine[2] = { 2, 62 };                 /* ET_EXEC, EM_X86_64 */
+    const uint32_t version = 1;
+    const uint64_t entry_phoff[3] = { LDT_PROBE_VADDR + entry, 64, 0 };
+    const uint16_t sizes[6] = { 64, 56, 1, 0, 0, 0 };           /* ehsize .. shstrndx */
+    const uint32_t ptype_flags[2] = { 1, 5 };                   /* PT_LOAD, R+X */
+    const uint64_t pload[6] = { 0, LDT_PROBE_VADDR, LDT_PROBE_VADDR, size, size, 0x1000 };
+    memcpy(e, ident, sizeof ident);
+    memcpy(e + 16, type_machine, sizeof type_machine);
+    memcpy(e + 20, &version, sizeof version);
+    memcpy(e + 24, entry_phoff, sizeof entry_phoff);
+    memcpy(e + 52, sizes, sizeof sizes);                        /* (e_flags at 48: 0) */
+    memcpy(e + 64, ptype_flags, sizeof ptype_flags);
+    memcpy(e + 72, pload, sizeof pload);
+    memcpy(e + entry, code, sizeof code);
+    return size;
+}
+
+static void decide_ldt(void)
+{
+    uint8_t image[256] = { 0 };
+    if (!machine_from_host)
+        ldt_seen = !ldt_unseen_setting;
+    else
+        ldt_seen = probe_status(image, ldt_probe_image(image)) != LDT_PROBE_UNSEEN;
+}
+
+bool x86_machine_ldt_seen(void)
+{
+    pthread_once(&machine_once, decide);
+    pthread_once(&ldt_once, decide_ldt);
+    return ldt_seen;
 }

@@ -100,12 +100,20 @@ static uint64_t gdt_desc(unsigned idx)
     }
 }
 
+/* The LDT's entry idx as the CPU finds it: none past nr_entries, and
+ * none at all where the CPU never sees the table (a PVM guest kernel). */
+static uint64_t ldt_desc(unsigned idx)
+{
+    uint64_t d = x86_ldt_get(idx);
+    return d && x86_machine_ldt_seen() ? d : 0;
+}
+
 /* The descriptor a selector names: the GDT's (TI = 0) or the LDT's
  * (TI = 1, within its nr_entries); 0 when there is none. */
 static uint64_t desc_of(uint16_t sel)
 {
     unsigned idx = sel >> 3;
-    return sel & 4 ? x86_ldt_get(idx) : idx < 16 ? gdt_desc(idx) : 0;
+    return sel & 4 ? ldt_desc(idx) : idx < 16 ? gdt_desc(idx) : 0;
 }
 
 static uint32_t desc_limit(uint64_t d)
