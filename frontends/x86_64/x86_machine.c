@@ -185,27 +185,33 @@ static _Noreturn void probe_child(int fd)
     __builtin_unreachable();
 }
 
-/* A child that runs probe_child, made by clone with no exit signal (no
- * SIGCHLD reaches the guest); qemu-user refuses any exit signal but
- * SIGCHLD (EINVAL), so there the child has one, which the caller takes
- * back (*chld).  Every signal is blocked meanwhile (the caller's). */
-static long probe_spawn(int fd, bool *chld)
+/* A child of the guest's waiting to be reaped or seen (a zombie,
+ * stopped or continued): its SIGCHLD may be the one pending. */
+static bool guest_child_waits(void)
 {
-    long pid = syscall(SYS_clone, 0L, 0L, 0L, 0L, 0L);
-    *chld = pid < 0;
-    if (*chld)
-        pid = syscall(SYS_clone, (long)SIGCHLD, 0L, 0L, 0L, 0L);
-    if (pid == 0)
-        probe_child(fd);
-    return pid;
+    siginfo_t si = { 0 };
+    int opts = WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT | __WALL;
+    return waitid(P_ALL, 0, &si, opts) == 0 && si.si_pid != 0;
+}
+
+/* Whether the guest could own a SIGCHLD now: one pending, or a child
+ * waiting. */
+static bool guest_sigchld(void)
+{
+    sigset_t pending;
+    sigpending(&pending);
+    return sigismember(&pending, SIGCHLD) || guest_child_waits();
 }
 
 /* Runs a probe program (an ELF image) in a child; its exit status, or -1
  * when it did not run to an exit.  Under qemu-user the host kernel runs
  * it natively, as on the x86 host itself; an AArch64 kernel refuses it
- * (ENOEXEC: status 127).  With qemu-user's SIGCHLD the signals stay
- * blocked until that SIGCHLD is taken back (a guest child's exit in the
- * same instant would share it, as standard signals merge). */
+ * (ENOEXEC: status 127).  The child's exit sends SIGCHLD whatever clone
+ * asked (execve makes the exit signal SIGCHLD; qemu-user refuses any
+ * other), so every signal stays blocked in this thread until that
+ * SIGCHLD is taken back -- unless the guest may own one too (standard
+ * signals merge: the guest's stays).  Left: a guest child ending in the
+ * same instant, and another guest thread taking the signal first. */
 static int probe_status(const uint8_t *image, size_t size)
 {
     int fd = memfd_create("ferry-probe", MFD_CLOEXEC);
@@ -217,19 +223,18 @@ static int probe_status(const uint8_t *image, size_t size)
     sigset_t all, old, chld_set;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    bool chld = false;
-    long pid = probe_spawn(fd, &chld);
-    if (!chld)
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    bool guest_had = guest_sigchld();
+    long pid = syscall(SYS_clone, (long)SIGCHLD, 0L, 0L, 0L, 0L);
+    if (pid == 0)
+        probe_child(fd);
     int status = 0;
     bool exited = pid > 0 && waitpid((pid_t)pid, &status, __WALL) == pid && WIFEXITED(status);
-    if (chld) {
-        struct timespec now = { 0, 0 };
-        sigemptyset(&chld_set);
-        sigaddset(&chld_set, SIGCHLD);
+    struct timespec now = { 0, 0 };
+    sigemptyset(&chld_set);
+    sigaddset(&chld_set, SIGCHLD);
+    if (pid > 0 && !guest_had && !guest_child_waits())
         sigtimedwait(&chld_set, NULL, &now);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(fd);
     return exited ? WEXITSTATUS(status) : -1;
 }
