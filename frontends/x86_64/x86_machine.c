@@ -211,7 +211,9 @@ static bool guest_sigchld(void)
  * other), so every signal stays blocked in this thread until that
  * SIGCHLD is taken back -- unless the guest may own one too (standard
  * signals merge: the guest's stays).  Left: a guest child ending in the
- * same instant, and another guest thread taking the signal first. */
+ * same instant, another guest thread taking the signal first, and a
+ * guest that ignores SIGCHLD (ferry ignores it on the host too: the child
+ * is reaped unseen, the answer is -1). */
 static int probe_status(const uint8_t *image, size_t size)
 {
     int fd = memfd_create("ferry-probe", MFD_CLOEXEC);
