@@ -94,6 +94,8 @@ static bool guest_sigchld(void)
  * exit signal SIGCHLD, and qemu-user refuses any other), so every signal
  * stays blocked in this thread until that SIGCHLD is taken back -- unless
  * the guest may own one too (standard signals merge: the guest's stays).
+ * A guest that ignores SIGCHLD has the kernel reap children: the probe
+ * sets the default meanwhile (a guest child ending then stays a zombie).
  * Left: a guest child ending in the same instant, and another guest
  * thread taking the signal first. */
 static int probe_run(const uint8_t *image, size_t size)
@@ -108,11 +110,18 @@ static int probe_run(const uint8_t *image, size_t size)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     bool guest_had = guest_sigchld();
+    struct sigaction reaped, dfl = { .sa_handler = SIG_DFL };
+    sigaction(SIGCHLD, NULL, &reaped);
+    bool reaps = reaped.sa_handler == SIG_IGN || (reaped.sa_flags & SA_NOCLDWAIT);
+    if (reaps)          /* a guest that ignores SIGCHLD: the kernel would reap the probe */
+        sigaction(SIGCHLD, &dfl, NULL);
     long pid = syscall(SYS_clone, (long)SIGCHLD, 0L, 0L, 0L, 0L);
     if (pid == 0)
         probe_child(fd);
     int status = 0;
     bool waited = pid > 0 && waitpid((pid_t)pid, &status, __WALL) == pid;
+    if (reaps)
+        sigaction(SIGCHLD, &reaped, NULL);
     sigemptyset(&chld_only);
     sigaddset(&chld_only, SIGCHLD);
     if (pid > 0 && !guest_had && !guest_child_waits())

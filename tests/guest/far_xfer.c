@@ -15,15 +15,18 @@
  * oracle of session 16 showed), and ss then stays through an
  * asynchronous signal (the frame holds it, the handler runs with 0x2b,
  * rt_sigreturn brings it back: UC_STRICT_RESTORE_SS) until a system call
- * returns with __USER_DS.
+ * returns with __USER_DS.  Where the CPU never sees the LDT (a PVM guest
+ * kernel: modify_ldt works, the table is never loaded; the Zen 5 host of
+ * session 21) each of those is #GP(selector) instead.
  * REX.W makes the far pointer m16:64 on Intel (an 8-byte offset, the
- * selector after it), not on AMD (m16:32 still, but lcall pushes 8-byte
- * slots: the stubs leave the frame to the caller): the pointer is laid out
+ * selector after it), not on AMD (m16:32 still): the pointer is laid out
  * so that both readings reach a stub -- off32, sel, 0, sel: m16:32 gives
  * off32, m16:64 off32 + (sel << 32), where a second stub page is mapped --
- * and each stub says which it was.  The targets are stubs in a MAP_32BIT
- * page (an m16:32 offset cannot reach a PIE's code); they jump back
- * through rbx. */
+ * and each stub says which it was.  REX.W lcall pushes cs and rip as 8
+ * bytes each on both (Zen 5 too, with its m16:32 pointer).  The targets
+ * are stubs in a MAP_32BIT page (an m16:32 offset cannot reach a PIE's
+ * code); they note rsp and jump back through rbx with the rsp from
+ * before. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -67,13 +70,10 @@ static struct farptr far_to(uint8_t *stub, unsigned sel)
 }
 
 static uint8_t *stubs;
-/* mov $32, %ecx; jmp *%rbx (the m16:64 page's stubs say 64) */
-static const uint8_t back[] = { 0xb9, 32, 0, 0, 0, 0xff, 0xe3 };
-/* mov $32, %ecx; mov %rsp, %rdx; jmp *%rbx: the caller reads the frame
- * at rdx and puts rsp back itself, whatever lcall pushed */
-static const uint8_t take_frame[] = { 0xb9, 32, 0, 0, 0, 0x48, 0x89, 0xe2, 0xff, 0xe3 };
-/* the same, saying 64 (the m16:64 page) */
-static const uint8_t take_frame64[] = { 0xb9, 64, 0, 0, 0, 0x48, 0x89, 0xe2, 0xff, 0xe3 };
+/* mov $32, %ecx; mov %rsp, %rdi; mov %rsi, %rsp; jmp *%rbx -- the stub
+ * notes where the transfer left rsp (rdi) and puts back the rsp saved in
+ * rsi, whatever lcall pushed (the m16:64 page's stub says 64). */
+static const uint8_t back[] = { 0xb9, 32, 0, 0, 0, 0x48, 0x89, 0xe7, 0x48, 0x89, 0xf4, 0xff, 0xe3 };
 
 static void fault_line(const char *what, unsigned sel)
 {
@@ -112,56 +112,62 @@ static void map_m16_64_stubs(unsigned sel)
     }
     memcpy(hi, back, sizeof back);
     hi[1] = 64;
-    memcpy(hi + 16, take_frame64, sizeof take_frame64);
 }
+
+/* Through the far pointer to the stub: the pointer's reading (ecx: 32
+ * or 64), the bytes pushed (rsi - rdi), the two quadwords pushed (read
+ * before any C code runs below the restored rsp) and the address after
+ * the instruction. */
+#define FAR_XFER(insn, fp, r)                                                              \
+    __asm__ volatile("mov %%rsp, %%rsi; lea 1f(%%rip), %%rbx; mov %%rbx, %[ret]; "          \
+                     insn " %[fp]; 1: mov %%rsi, %[pushed]; sub %%rdi, %[pushed]; "         \
+                     "mov (%%rdi), %[q0]; mov 8(%%rdi), %[q1]"                              \
+                     : "+c"((r).size), [pushed] "=&r"((r).pushed), [q0] "=&r"((r).q0),     \
+                       [q1] "=&r"((r).q1), [ret] "=&r"((r).ret)                             \
+                     : [fp] "m"(fp)                                                         \
+                     : "rbx", "rsi", "rdi", "memory")
+
+struct far_result {
+    uint64_t size, pushed, q0, q1, ret;
+};
 
 static void try_ljmp(unsigned sel, int rex_w)
 {
     struct farptr fp = far_to(stubs, sel);
-    uint64_t sp0, sp1, size = 0;
+    struct far_result r = { 0 };
     if (sigsetjmp(jb, 1)) {
         fault_line(rex_w ? "rex.w ljmp" : "ljmp", sel);
         return;
     }
     if (rex_w)
-        __asm__ volatile("mov %%rsp, %0; lea 1f(%%rip), %%rbx; rex.w ljmp *%3; 1: mov %%rsp, %1"
-                         : "=&r"(sp0), "=&r"(sp1), "+c"(size) : "m"(fp) : "rbx", "memory");
+        FAR_XFER("rex.w ljmp *", fp, r);
     else
-        __asm__ volatile("mov %%rsp, %0; lea 1f(%%rip), %%rbx; ljmp *%3; 1: mov %%rsp, %1"
-                         : "=&r"(sp0), "=&r"(sp1), "+c"(size) : "m"(fp) : "rbx", "memory");
+        FAR_XFER("ljmp *", fp, r);
     printf("%s %#06x: back, rsp %s, m16:%lu\n", rex_w ? "rex.w ljmp" : "ljmp", sel,
-           sp0 == sp1 ? "unchanged" : "moved", (unsigned long)size);
+           r.pushed == 0 ? "unchanged" : "moved", (unsigned long)r.size);
 }
 
-/* lcall pushes cs and the return address: 4 bytes each (m16:32, the
- * address's low half), 8 with m16:64 -- and on AMD with REX.W, whose
- * pointer stays m16:32 (measured, Zen 5); the stub leaves rsp in rdx. */
+/* lcall pushes cs and the return address: 4 bytes each (the address's
+ * low half), 8 with REX.W (Intel's m16:64 and AMD's m16:32 alike). */
 static void try_lcall(unsigned sel, int rex_w)
 {
-    struct farptr fp = far_to(stubs + 16, sel);
+    struct farptr fp = far_to(stubs, sel);
     const char *what = rex_w ? "rex.w lcall" : "lcall";
-    uint64_t ret, frame = 0, sp0, size = 0;
+    struct far_result r = { 0 };
     if (sigsetjmp(jb, 1)) {
         fault_line(what, sel);
         return;
     }
     if (rex_w)
-        __asm__ volatile("mov %%rsp, %2; lea 2f(%%rip), %%rbx; lea 1f(%%rip), %1; rex.w lcall *%4;"
-                         " 1: 2: mov %2, %%rsp"
-                         : "+d"(frame), "=&r"(ret), "=&r"(sp0), "+c"(size) : "m"(fp)
-                         : "rbx", "memory");
+        FAR_XFER("rex.w lcall *", fp, r);
     else
-        __asm__ volatile("mov %%rsp, %2; lea 2f(%%rip), %%rbx; lea 1f(%%rip), %1; lcall *%4;"
-                         " 1: 2: mov %2, %%rsp"
-                         : "+d"(frame), "=&r"(ret), "=&r"(sp0), "+c"(size) : "m"(fp)
-                         : "rbx", "memory");
-    uint64_t pushed = sp0 - frame, slot = pushed / 2, eip = 0, cs = 0;
-    memcpy(&eip, (void *)(uintptr_t)frame, slot <= 8 ? slot : 8);
-    memcpy(&cs, (void *)(uintptr_t)(frame + slot), slot <= 8 ? slot : 8);
-    int good = slot == 8 ? eip == ret : eip == (uint32_t)ret;
+        FAR_XFER("lcall *", fp, r);
+    int whole = r.pushed == 16;
+    uint64_t eip = whole ? r.q0 : (uint32_t)r.q0, cs = whole ? r.q1 : r.q0 >> 32;
+    int good = whole ? eip == r.ret : eip == (uint32_t)r.ret;
     printf("%s %#06x: m16:%lu, pushed %lu bytes, cs %#lx, return address %s: %s\n", what, sel,
-           (unsigned long)size, (unsigned long)pushed, (unsigned long)cs,
-           slot == 8 ? "whole" : "low half", good ? "yes" : "no");
+           (unsigned long)r.size, (unsigned long)r.pushed, (unsigned long)cs,
+           whole ? "whole" : "low half", good ? "yes" : "no");
 }
 
 static void try_lret(unsigned sel)
@@ -208,13 +214,13 @@ static void iret_ss_async(unsigned ss)
     struct sigaction sa = { .sa_sigaction = on_alarm, .sa_flags = SA_SIGINFO };
     struct itimerval it = { { 0, 0 }, { 0, 20000 } };
     unsigned after = 0, later = 0;
-    if (sigsetjmp(jb, 1)) {             /* a CPU that does not see the LDT: #GP */
+    sigaction(SIGALRM, &sa, NULL);
+    alarm_ss = -1;
+    if (sigsetjmp(jb, 1)) {     /* a CPU that does not see the LDT: #GP */
         printf("iretq ss %#06x, a signal: sig %ld trap %ld err %#lx code %#lx\n", ss, f_sig,
                f_trap, f_err, f_code);
         return;
     }
-    sigaction(SIGALRM, &sa, NULL);
-    alarm_ss = -1;
     __asm__ volatile("mov %%rsp, %%rcx; push %q1; push %%rcx; pushfq; push $0x33; "
                      "lea 1f(%%rip), %%rax; push %%rax; iretq; 1: mov %%ss, %0"
                      : "=r"(after) : "r"((uint64_t)ss) : "rax", "rcx", "memory");
@@ -253,9 +259,18 @@ static void ldt_stacks(void)
     iret_ss_async(0x17);
 }
 
+static volatile int chld_count;
+
+static void on_chld(int sig)
+{
+    chld_count++;
+    (void)sig;
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
+    signal(SIGCHLD, on_chld);   /* none comes: ferry's probes of the host are its own */
     struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_NODEFER };
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
@@ -263,7 +278,6 @@ int main(void)
     stubs = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
     memcpy(stubs, back, sizeof back);
-    memcpy(stubs + 16, take_frame, sizeof take_frame);
     /* a read-only data segment in the LDT */
     struct udesc u = { .entry_number = 0, .limit = 0xfffff, .seg_32bit = 1, .contents = 0,
                        .read_exec_only = 1, .limit_in_pages = 1 };
@@ -288,5 +302,6 @@ int main(void)
     for (size_t i = 0; i < sizeof ss_sels / sizeof ss_sels[0]; i++)
         try_iret(0x33, ss_sels[i]);
     ldt_stacks();
+    printf("SIGCHLD: %d\n", chld_count);
     return 0;
 }
