@@ -11,7 +11,11 @@
  * be_emit_again asks for a second emission of the same IR (the allocator
  * makes the same choices), which builds those constants first, then
  * starts the loop proper at the exit-request load (the loop entry) and
- * leaves every `movi R, C` out.  Entries from outside (dispatcher, other
+ * leaves every `movi R, C` out.  Constants other code builds on the loop's
+ * path (an op's operand through a64_src, a two-word movi into a register
+ * that holds other values too) go, most words saved first, into
+ * allocatable registers the block never writes: a64_src then names that
+ * register, the movi becomes one `mov`.  Entries from outside (dispatcher, other
  * blocks, jump cache) run the preamble; the block's own chain slot is
  * patched to the loop entry (a64_hoist_chain_target), which two words
  * behind that slot's `b` (never executed) let be_patch_jump find:
@@ -47,8 +51,8 @@ static bool is_alloc(int reg)
     return reg >= 0 && reg < 32 && (be_host.alloc_mask >> reg & 1);
 }
 
-/* The state for the block being emitted, or NULL when there is none; a
- * block's first words end any older state (glue before an op: give up). */
+/* Whether there is state for the block being emitted; a block's first
+ * words end any older state (glue before an op: give up). */
 static bool current(const struct be_code *c)
 {
     if (c->ptr == c->start && hoist.state != HOIST_PLAIN)    /* armed: plainly, then */
