@@ -263,6 +263,14 @@ void *tr_softmmu_slow(void *env, uint64_t va, uint64_t value, uint64_t memop_w, 
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in);
 
+/* Optional (weak): called after a block's complete emission; true asks
+ * for the same block to be emitted once more from the same be_code (the
+ * allocator makes the same choices), which the backend may emit
+ * differently with what it saw the first time (AArch64: constants of a
+ * self-chained loop built once before its loop entry).  The backend
+ * answers false after at most a few rounds. */
+bool be_emit_again(struct be_code *c) __attribute__((weak));
+
 /* Re-points the patchable jump at `site` to `target` (another block, or
  * back to the slot's own stub), writing it at site + rw_delta (the code
  * cache's writable alias), and makes the change visible to instruction

@@ -131,8 +131,16 @@ static bool emit_block(struct tr_engine *e, struct tr_block *tb, bool cacheable)
         c.relocs = &e->xl->relocs;
     }
     c.guest_end = tb->guest_pc + e->xl->ir.guest_size;
+    const struct be_code fresh = c;
     if (!ra_emit_block(e->xl->ra, &c, &e->xl->ir))
         return false;
+    while (be_emit_again && be_emit_again(&c)) {    /* the backend learnt from it */
+        c = fresh;
+        if (cacheable)
+            e->xl->relocs.n = 0, e->xl->relocs.overflow = false;
+        if (!ra_emit_block(e->xl->ra, &c, &e->xl->ir))
+            return false;
+    }
     tb->code = c.start;
     tb->code_size = (uint32_t)(c.ptr - c.start);
     memcpy(tb->jump_site, c.jump_site, sizeof(tb->jump_site));

@@ -118,8 +118,12 @@ static void emit_slot(struct be_code *c, uint32_t site, uint64_t pc, int slot)
     uint32_t word = with_imm19(read_word(branch), c->ptr - branch);
     __builtin_memcpy(be_writable(c, branch), &word, 4);
     c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
-    a64_put(c, a64_uncond_branch_imm(false, 8));
+    bool self = a64_hoist_self_slot(c, pc);
+    uint8_t *b = c->ptr;
+    a64_put(c, a64_uncond_branch_imm(false, self ? 16 : 8));
     a64_put(c, MARKER((c->ptr - 4 - branch) / 4));
+    if (self)
+        a64_hoist_put_info(c, b);
     a64_emit_chain_stub(c, pc, slot);
 }
 
@@ -162,6 +166,7 @@ static void store_word(uint8_t *site, intptr_t rw_delta, uint32_t word)
 
 void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
 {
+    target = a64_hoist_chain_target(site, target);
     int64_t off = target - site;
     if (!a64_branch26_reaches(off))
         return;     /* stays on its stub: the dispatcher keeps handling it */

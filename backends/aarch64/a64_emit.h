@@ -102,6 +102,19 @@ void a64_emit_movi_addr(struct be_code *c, unsigned rd, const void *addr, enum b
 bool a64_emit_branch_code(struct be_code *c, const void *target, bool link);
 bool a64_emit_branch_to(struct be_code *c, const void *target, bool link, enum be_reloc_kind kind);
 
+/* a64_hoist.c: loop-invariant constants of a self-chained block, built
+ * before its loop entry on a second emission (be_emit_again): what the
+ * first emission writes, the movi it then leaves out, the two words
+ * behind the block's own chain slot, and where that slot chains to. */
+void a64_hoist_op(struct be_code *c, const struct ir_insn *insn);
+void a64_hoist_wrote(struct be_code *c, int reg);
+void a64_hoist_call(struct be_code *c);
+bool a64_hoist_movi(struct be_code *c, int dst, uint64_t imm);
+int a64_hoist_src(struct be_code *c, uint64_t imm);
+bool a64_hoist_self_slot(const struct be_code *c, uint64_t pc);
+void a64_hoist_put_info(struct be_code *c, const uint8_t *site);
+const uint8_t *a64_hoist_chain_target(const uint8_t *site, const uint8_t *target);
+
 /* a64_writeback.c: remember the guest access just emitted; fold `add/sub
  * rn, rn, #delta` right behind it into its writeback (true: done). */
 void a64_note_guest_access(struct be_code *c);

@@ -239,7 +239,11 @@ void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
     if (ret_pc)
         ras_call_lands(c, emit_ras_call(c, ret_pc));
     c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
-    a64_put(c, a64_uncond_branch_imm(false, 4));
+    bool self = a64_hoist_self_slot(c, pc);
+    uint8_t *b = c->ptr;
+    a64_put(c, a64_uncond_branch_imm(false, self ? 12 : 4));
+    if (self)
+        a64_hoist_put_info(c, b);
     a64_emit_chain_stub(c, pc, slot);
     finish_block(c);
 }

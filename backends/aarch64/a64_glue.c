@@ -10,6 +10,7 @@
 void be_emit_mov(struct be_code *c, int dst, int src)
 {
     const uint8_t *before = c->ptr;
+    a64_hoist_wrote(c, dst);
     if (dst != src)
         a64_put(c, a64_mov(true, dst, src));
     vcache_keep(c, before);
@@ -19,7 +20,9 @@ void be_emit_mov(struct be_code *c, int dst, int src)
 void be_emit_movi(struct be_code *c, int dst, uint64_t imm)
 {
     const uint8_t *before = c->ptr;
-    if (!a64_literal_load(c, (unsigned)dst, imm))
+    if (a64_hoist_movi(c, dst, imm))
+        ;                           /* built before the loop entry (a64_hoist.c) */
+    else if (!a64_literal_load(c, (unsigned)dst, imm))
         a64_emit_movi_inline(c, dst, imm);
     vcache_keep(c, before);
 }
@@ -36,7 +39,11 @@ unsigned a64_src(struct be_code *c, const struct be_arg *a, unsigned scratch, in
 {
     if (!a->is_const)
         return a->reg;
-    be_emit_movi(c, scratch, size == 32 ? (uint32_t)a->imm : a->imm);
+    uint64_t v = size == 32 ? (uint32_t)a->imm : a->imm;
+    int held = a64_hoist_src(c, v);     /* built before a loop's entry */
+    if (held >= 0)
+        return (unsigned)held;
+    be_emit_movi(c, scratch, v);
     return scratch;
 }
 
@@ -116,6 +123,7 @@ void a64_ldst_env(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc,
 void be_emit_ld_env(struct be_code *c, int reg, int32_t offset)
 {
     const uint8_t *before = c->ptr;
+    a64_hoist_wrote(c, reg);
     a64_ldst_env(c, 3, A64_LDR, reg, offset);
     vcache_keep(c, before);
 }
@@ -140,6 +148,7 @@ void a64_emit_jump(struct be_code *c, const void *target)
 void be_emit_call(struct be_code *c, const void *fn)
 {
     vcache_reset();                 /* C code: any v16-v31, any env byte */
+    a64_hoist_call(c);
     a64_put(c, a64_mov(true, be_host.call_args[0], A64_ENV));
     if (a64_emit_branch_to(c, fn, true, BE_RELOC_HOST))
         return;

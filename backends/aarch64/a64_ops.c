@@ -500,6 +500,7 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
 {
     if (insn->op >= IR_NUM_OPS || !op_table[insn->op].fn)
         missing_emitter(insn);
+    a64_hoist_op(c, insn);
     vcache_begin(c);
     c->check_address = is_guest_access(insn->op) && ir_access_checked(insn) ? insn->cond : 0;
     op_table[insn->op].fn(c, insn, op_table[insn->op].param, out, in);
@@ -507,4 +508,6 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
     if (insn->op == IR_st_env)
         vcache_forget((int32_t)insn->aux[0], 8);
     vcache_end(c, keeps_vcache(c, insn));
+    if (out && ir_op_info[insn->op].n_out && !out[0].is_const)
+        a64_hoist_wrote(c, out[0].reg);
 }

@@ -15,7 +15,8 @@
  * out-of-range integer conversions (ARM saturates, x86 gives the integer
  * indefinite).  The host's sticky FPSR flags are the guest's MXCSR flags
  * (x86_sse_float.c reads them), so FPSR is saved before the fast path and
- * restored before the slow path runs.
+ * restored before the slow path runs (but for the ops whose host flags are
+ * always a subset of x86's: keeps_host_flags).
  *
  * The slow path calls fn(env, d, s, imm) through one stub per code cache
  * (a64_vec_emit_stub, right before the epilogue) that saves the
@@ -211,6 +212,22 @@ static bool mode_check(struct vctx *v, const struct be_arg *mode)
         return mode->imm == 0;
     to_slow(v, a64_compare_branch_imm(true, true, 0, mode->reg));
     return true;
+}
+
+/* Whether the op's slow path must first take back the host flags its
+ * fast op raised: not for add, sub and sqrt in the default mode, whose
+ * host flags are always among the ones x86 raises for the same operands
+ * (a tiny sum or difference is exact and a root is never tiny, so no
+ * underflow either way; no input-denormal flag without flush-to-zero;
+ * invalid, overflow and inexact alike), so the helper only adds to them
+ * and FPSR needs no `mrs` per op.  mul and div may underflow where ARM
+ * (tiny before rounding) and x86 (after) disagree; other modes may trap
+ * before x86 raises any flag. */
+static bool keeps_host_flags(const struct vctx *v, const struct be_arg *mode)
+{
+    enum ir_op op = v->i->op;
+    return mode->is_const && mode->imm == 0 &&
+           (op == IR_vfadd || op == IR_vfsub || op == IR_vfsqrt);
 }
 
 static void save_fpsr(struct vctx *v)
@@ -739,7 +756,8 @@ static bool emit_float(struct vctx *v, const struct be_arg *out, const struct be
     enum ir_op op = v->i->op;
     if (in[0].is_const && in[0].imm)
         return false;
-    if (op != IR_vcvti2f && op != IR_vcvti2fv)      /* the others may raise flags */
+    if (op != IR_vcvti2f && op != IR_vcvti2fv &&    /* the others may raise flags */
+        !keeps_host_flags(v, &in[0]))
         save_fpsr(v);           /* before any branch to the slow path, which restores it */
     mode_check(v, &in[0]);
     switch (v->i->op) {
