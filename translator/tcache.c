@@ -493,7 +493,7 @@ static bool find(struct tcache *t, uint64_t pc, uint32_t mode, struct tcf_view *
     while ((at = tcf_probe(index, l->slots, pc, &probe, slot)) != SIZE_MAX) {
         if (!record_in_map(t, at, v) || v->h->guest_pc != pc || v->h->mode != mode)
             continue;
-        return t->used[*slot] || tcf_record_at((const uint8_t *)v->h, v->h->total_len, 0, true, v);
+        return t->used[*slot] || tcf_record_hash_ok(v);
     }
     return false;
 }

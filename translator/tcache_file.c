@@ -21,24 +21,36 @@ static uint64_t load64(const uint8_t *s)
     return w;
 }
 
-/* 64-bit multiply-xorshift over 8-byte words, four independent lanes (the
+/* One lane step: xor, multiply, rotate.  Each step is a bijection of the
+ * lane for a given word (odd multiplier, rotation), so a change to any
+ * one word always changes the lane; the rotation brings the product's
+ * well-mixed high bits down where the next multiply spreads them up
+ * again, so two changes do not cancel as bit-63 flips would without it. */
+static uint64_t lane(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    return h << 31 | h >> 33;
+}
+
+/* Multiply-rotate over 8-byte words, four independent lanes (the
  * multiplies overlap: every record is hashed at its first use, every code
- * page a block depends on once per process); fast, not cryptographic (the
- * files are the user's own, 0600 in a 0700 directory).  The lanes are
- * scalars on purpose: GCC's vectorizer turned the lane array into SSE2
- * 32-bit multiplies with stores and reloads through the stack, twice the
- * instructions of the scalar form (14 % of a warm /bin/true's ferry
- * instructions went to record hashes). */
+ * page a block depends on once per process), folded with multiply-xorshift
+ * steps; fast, not cryptographic (the files are the user's own, 0600 in a
+ * 0700 directory).  Three instructions per word (xor with the load folded
+ * in, imul, rol): the xorshift step it replaced took five, and record
+ * hashes are 7 % of a warm `python3 -c pass`'s ferry instructions.  The
+ * lanes are scalars on purpose: GCC's vectorizer turned a lane array into
+ * SSE2 32-bit multiplies with stores and reloads through the stack. */
 uint64_t tcf_hash(const void *p, size_t n)
 {
     const uint8_t *s = p;
     uint64_t h = 0x6a09e667f3bcc909ull ^ n;
     uint64_t l0 = h, l1 = h + 1, l2 = h + 2, l3 = h + 3;
     for (; n >= 32; s += 32, n -= 32) {
-        l0 = mix(l0, load64(s));
-        l1 = mix(l1, load64(s + 8));
-        l2 = mix(l2, load64(s + 16));
-        l3 = mix(l3, load64(s + 24));
+        l0 = lane(l0, load64(s));
+        l1 = lane(l1, load64(s + 8));
+        l2 = lane(l2, load64(s + 16));
+        l3 = lane(l3, load64(s + 24));
     }
     h = mix(mix(mix(mix(h, l0), l1), l2), l3);
     for (; n >= 8; s += 8, n -= 8)
@@ -158,6 +170,11 @@ bool tcf_record_at(const uint8_t *body, size_t body_len, size_t at, bool check_h
     out->fault = p + r->code_size;
     return relocs_ok(out->relocs, r->n_relocs, r->code_size) &&
            (!check_hash || record_hash(r, r->total_len) == r->hash);
+}
+
+bool tcf_record_hash_ok(const struct tcf_view *v)
+{
+    return record_hash(v->h, v->h->total_len) == v->h->hash;
 }
 
 bool tcf_next(const uint8_t *body, size_t body_len, size_t *pos, struct tcf_view *out)

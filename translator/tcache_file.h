@@ -23,7 +23,7 @@
 
 #include "backend.h"
 
-#define TCF_VERSION 4
+#define TCF_VERSION 5
 #define TCF_MAX_DEPS 16
 #define TCF_MAX_CODE (1u << 20)
 #define TCF_MAX_FAULT (1u << 22)
@@ -111,6 +111,10 @@ bool tcf_layout(const uint8_t *prefix, size_t prefix_len, uint64_t file_len, con
  * hash when check_hash). */
 bool tcf_record_at(const uint8_t *body, size_t body_len, size_t at, bool check_hash,
                    struct tcf_view *out);
+/* The hash of a record tcf_record_at already found well formed (without
+ * check_hash): the same answer, without walking its header and relocations
+ * a second time. */
+bool tcf_record_hash_ok(const struct tcf_view *v);
 /* The record at *pos, structure checked (not the hash); advances *pos.
  * False at the end or at a record that does not add up. */
 bool tcf_next(const uint8_t *body, size_t body_len, size_t *pos, struct tcf_view *out);
