@@ -39,6 +39,7 @@ static struct x86_machine machine;
 static char machine_name[64];
 static pthread_once_t machine_once = PTHREAD_ONCE_INIT;
 static bool machine_from_host;          /* not FERRY_X86_MACHINE: the probes may run */
+static bool ldt_unseen_setting;         /* FERRY_X86_MACHINE's ",noldt" */
 
 /* The first bytes of a file, NUL-terminated ("" when unreadable). */
 static void read_head(const char *path, char *buf, size_t len)
@@ -71,6 +72,7 @@ static void from_setting(const char *v)
     machine.cpuid_fault = has_word(v, "cpuid_fault", ",");
     machine.misalign_sse = has_word(v, "misalignsse", ",");
     machine.zen5 = has_word(v, "zen5", ",");
+    ldt_unseen_setting = has_word(v, "noldt", ",");
 }
 
 /* The value of "key\t...: value" in cpuinfo's first processor, or NULL;
@@ -168,8 +170,8 @@ static void decide_ia32(void)
 
 static void decide_ldt(void)
 {
-    const char *v = getenv("FERRY_X86_MACHINE");
-    ldt_seen = host_can_probe() ? x86_probe_ldt() != 0 : !(v && has_word(v, "noldt", ","));
+    x86_machine();                      /* machine_from_host and the setting known after it */
+    ldt_seen = host_can_probe() ? x86_probe_ldt() != 0 : !ldt_unseen_setting;
 }
 
 bool x86_machine_ia32(void)
