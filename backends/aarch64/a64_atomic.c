@@ -8,6 +8,12 @@
  * that.  Plain loads and stores stay unordered otherwise (x86 TSO is not
  * emulated for them).
  *
+ * A misaligned operand (x86 allows it: a split lock) would make the
+ * exclusive load take an alignment fault, SIGBUS in the guest; it takes an
+ * out-of-line plain load and store between two barriers instead.  Exact
+ * for one thread; against another thread's access to the same bytes it is
+ * not atomic (AArch64 has no exclusive access across that boundary).
+ *
  * Registers: x16 holds the old value, x17 the new one, w30 the store
  * status (LR is free inside translated code: the prologue saved it and
  * every helper call clobbers it anyway).  The output is written only after
@@ -39,22 +45,63 @@ static unsigned compute_new(struct be_code *c, enum ir_atomic_op op, unsigned va
     }
 }
 
-/* cbnz w30, back to `loop` (the store-exclusive failed); dmb ish. */
-static void retry_and_fence(struct be_code *c, const uint8_t *loop)
+static void patch_branch(struct be_code *c, uint8_t *br, uint32_t w)
 {
-    a64_put(c, a64_compare_branch_imm(false, true, (int32_t)(loop - c->ptr), A64_STATUS));
-    a64_put(c, a64_dmb(A64_DMB_ISH));
+    __builtin_memcpy(be_writable(c, br), &w, 4);
 }
 
+/* `and x17, addr, #(size - 1)` and a cbnz x17 to be patched (NULL for
+ * bytes, which are always aligned).  Not tst: NZCV is left alone. */
+static uint8_t *misaligned_branch(struct be_code *c, unsigned sz, unsigned addr)
+{
+    unsigned nis;
+    if (sz == 0 || !a64_bitmask_encode((1u << sz) - 1, 64, &nis))
+        return NULL;
+    a64_put(c, a64_logical_imm(true, A64_AND, nis, addr, A64_TMP1));
+    uint8_t *br = c->ptr;
+    a64_put(c, a64_compare_branch_imm(true, true, 0, A64_TMP1));
+    return br;
+}
+
+/* After the exclusive loop: `b join`, the misaligned path's label for
+ * `to_slow`, dmb ish and a plain load of old (x16).  Returns the `b` to
+ * patch once the slow path's store is out (NULL without a slow path). */
+static uint8_t *slow_path_start(struct be_code *c, uint8_t *to_slow, unsigned sz, unsigned addr)
+{
+    if (!to_slow) return NULL;
+    uint8_t *b_join = c->ptr;
+    a64_put(c, a64_uncond_branch_imm(false, 0));
+    patch_branch(c, to_slow, a64_compare_branch_imm(true, true, (int32_t)(c->ptr - to_slow), A64_TMP1));
+    a64_put(c, a64_dmb(A64_DMB_ISH));
+    a64_put(c, a64_load_store_unsigned_imm(sz, A64_LDR, 0, addr, A64_TMP0));
+    return b_join;
+}
+
+/* The slow path's store of x17-or-`nv`, then the join (the dmb both take). */
+static void slow_path_end(struct be_code *c, uint8_t *b_join, unsigned sz, unsigned addr,
+                          unsigned nv)
+{
+    if (!b_join) return;
+    a64_put(c, a64_load_store_unsigned_imm(sz, A64_STR, 0, addr, nv));
+    patch_branch(c, b_join, a64_uncond_branch_imm(false, (int32_t)(c->ptr - b_join)));
+}
+
+/* cbnz w30, back to `loop`; then (when there is a slow path) its code;
+ * then the dmb ish both paths end with. */
 void a64_emit_atomic_rmw(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
     unsigned sz = mo_size(i), addr = a64_guest_addr(c, i->size, &in[0]), val = in[1].reg;
+    enum ir_atomic_op op = (enum ir_atomic_op)i->aux[0];
+    uint8_t *to_slow = misaligned_branch(c, sz, addr);
     const uint8_t *loop = c->ptr;
     a64_put(c, a64_load_store_exclusive(sz, true, true, 0, addr, A64_TMP0));
-    unsigned nv = compute_new(c, (enum ir_atomic_op)i->aux[0], val);
+    unsigned nv = compute_new(c, op, val);
     a64_put(c, a64_load_store_exclusive(sz, false, true, A64_STATUS, addr, nv));
-    retry_and_fence(c, loop);
+    a64_put(c, a64_compare_branch_imm(false, true, (int32_t)(loop - c->ptr), A64_STATUS));
+    uint8_t *b_join = slow_path_start(c, to_slow, sz, addr);
+    if (b_join) slow_path_end(c, b_join, sz, addr, compute_new(c, op, val));
+    a64_put(c, a64_dmb(A64_DMB_ISH));
     be_emit_mov(c, out[0].reg, A64_TMP0);
 }
 
@@ -78,12 +125,20 @@ void a64_emit_atomic_cas(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
     unsigned sz = mo_size(i), addr = a64_guest_addr(c, i->size, &in[0]);
+    uint8_t *to_slow = misaligned_branch(c, sz, addr);
     const uint8_t *loop = c->ptr;
     a64_put(c, a64_load_store_exclusive(sz, true, true, 0, addr, A64_TMP0));
     compare_expected(c, sz, in[1].reg);
     a64_put(c, a64_csel(true, A64_TMP1, in[2].reg, A64_TMP0, A64_EQ));
     a64_put(c, a64_load_store_exclusive(sz, false, true, A64_STATUS, addr, A64_TMP1));
-    retry_and_fence(c, loop);
+    a64_put(c, a64_compare_branch_imm(false, true, (int32_t)(loop - c->ptr), A64_STATUS));
+    uint8_t *b_join = slow_path_start(c, to_slow, sz, addr);
+    if (b_join) {
+        compare_expected(c, sz, in[1].reg);
+        a64_put(c, a64_csel(true, A64_TMP1, in[2].reg, A64_TMP0, A64_EQ));
+        slow_path_end(c, b_join, sz, addr, A64_TMP1);
+    }
+    a64_put(c, a64_dmb(A64_DMB_ISH));
     be_emit_mov(c, out[0].reg, A64_TMP0);
 }
 

@@ -141,4 +141,37 @@ INSN_TEST(cmpxchg8b)
         }
 }
 
+/* Locked operands at every offset 0-7 before an 8-, a 16- and a 64-byte
+ * boundary (x86 allows a misaligned one: a split lock): add, xadd, xchg,
+ * cmpxchg equal and unequal, or, at 16/32/64 bits.  The AArch64 backend's
+ * exclusive loads need alignment and took SIGBUS (FEX's
+ * UnalignedLoadStoreSIGBUS found it). */
+INSN_TEST(lock_misaligned)
+{
+    static uint8_t buf[192] __attribute__((aligned(64)));
+    static const unsigned ends[] = { 8, 16, 64, 128 };
+    for (unsigned e = 0; e < 4; e++)
+        for (unsigned k = 1; k < 8; k++)
+            for (unsigned i = 0; i < INSN_NVALUES; i += 5) {
+                for (unsigned b = 0; b < sizeof buf; b++) buf[b] = (uint8_t)(b * 37 + i);
+                uint8_t *p = buf + ends[e] - k;
+                uint64_t v = insn_value(i), x = v, a = v * 7, a2, fl = F_BASE;
+                __asm__ volatile("lock addq %[v], (%[p])\n\tlock xaddl %k[x], 1(%[p])\n\t"
+                                 "xchgw %w[x], 2(%[p])\n\tlock orq %[v], -1(%[p])\n\t"
+                                 "push %[fl]\n\tpopfq\n\tlock cmpxchgq %[v], (%[p])\n\t"
+                                 "pushfq\n\tpop %[fl]\n\tmov (%[p]), %%rax\n\t"
+                                 "lock cmpxchgq %[v], (%[p])\n\tmov %%rax, %[a2]\n\t"
+                                 "lock cmpxchgl %k[x], 3(%[p])\n\tlock cmpxchgw %w[v], 1(%[p])"
+                                 : [x] "+r"(x), "+a"(a), [fl] "+r"(fl), [a2] "=&r"(a2)
+                                 : [v] "r"(v), [p] "r"(p) : "cc", "memory");
+                uint64_t w0, w1, w2;
+                __builtin_memcpy(&w0, p - 8, 8);
+                __builtin_memcpy(&w1, p, 8);
+                __builtin_memcpy(&w2, p + 8, 8);
+                uint64_t in[] = { v, ends[e], k };
+                uint64_t out[] = { w0, w1, w2, x, a, a2, fl & F_ARITH };
+                INSN_CASE("lock misaligned", in, out);
+            }
+}
+
 int main(void) { return insn_main(); }
