@@ -63,10 +63,13 @@ uint64_t x86_mmx_enter(struct x86_cpu *env)
     return 0;
 }
 
-/* emms empties every tag; TOP and the registers are left as they are. */
+/* emms empties every tag and leaves the registers as they are.  TOP: AMD
+ * (measured on Zen 5) sets it to 0, as the MMX transition does; Intel's
+ * SDM has emms write the tag word only. */
 uint64_t x86_mmx_emms(struct x86_cpu *env)
 {
     env->x87.valid = 0;
+    if (!x86_machine()->intel) env->x87.top = 0;
     return 0;
 }
 

@@ -384,4 +384,30 @@ INSN_TEST(mmx_signal)
     INSN_CASE("mmx signal", in, mmx_sig_out);
 }
 
+/* emms after 0-3 pushes, with and without an MMX instruction before it,
+ * and an x87 push after it: TOP, the status and tag words (this AMD sets
+ * TOP to 0, FEX's X87MMXNZCV showed it). */
+INSN_TEST(emms_top)
+{
+    for (unsigned n = 0; n < 4; n++)
+        for (unsigned mmx = 0; mmx < 2; mmx++) {
+            uint16_t sw[3];
+            uint8_t env[28];
+            __asm__ volatile("fninit\n\t"
+                             "cmp $1, %[n]\n\tjb 1f\n\tfld1\n\t"
+                             "cmp $2, %[n]\n\tjb 1f\n\tfldz\n\t"
+                             "cmp $3, %[n]\n\tjb 1f\n\tfldpi\n"
+                             "1:\n\ttest %[m], %[m]\n\tjz 2f\n\tmovq %%mm1, %%mm0\n"
+                             "2:\n\tfnstsw 0(%[sw])\n\temms\n\tfnstsw 2(%[sw])\n\t"
+                             "fldl2e\n\tfnstsw 4(%[sw])\n\tfnstenv %[env]\n\tfninit"
+                             : [env] "=m"(env) : [n] "r"(n), [m] "r"(mmx), [sw] "r"(sw)
+                             : "memory", "mm0", "mm1", "st", "st(1)", "st(2)", "st(3)");
+            uint16_t tw;
+            __builtin_memcpy(&tw, env + 8, 2);
+            uint64_t in[] = { n, mmx };
+            uint64_t out[] = { sw[0], sw[1], sw[2], tw };
+            INSN_CASE("emms top", in, out);
+        }
+}
+
 int main(void) { return insn_main(); }
