@@ -35,6 +35,12 @@ static const struct str_info *str_info_of(unsigned id)
 
 bool x86_string_id(unsigned id) { return str_info_of(id) != NULL; }
 
+static bool prefix_byte(uint8_t b)
+{
+    return b == 0x66 || b == 0xf2 || b == 0xf3 || b == 0x67 || b == 0x64 || b == 0x65 ||
+           b == 0x2e || b == 0x3e || b == 0x26 || b == 0x36 || (b & 0xf0) == 0x40;
+}
+
 /* Element size from the encoding: capstone 4 names some prefixed forms
  * wrongly (66 f3 a5 comes out as "rep movsd"). */
 static int element_bytes(const struct x86_dc *dc)
@@ -43,13 +49,21 @@ static int element_bytes(const struct x86_dc *dc)
     bool opsize = false;
     if (!(dc->x->opcode[0] & 1)) return 1;
     if (dc->x->rex & 8) return 8;
-    for (int i = 0; i < ci->size - 1; i++) {
-        uint8_t b = ci->bytes[i];
-        if (b == 0x66) opsize = true;
-        else if (b != 0xf2 && b != 0xf3 && b != 0x67 && b != 0x64 && b != 0x65 &&
-                 b != 0x2e && b != 0x3e && b != 0x26 && b != 0x36 && (b & 0xf0) != 0x40) break;
-    }
+    for (int i = 0; i < ci->size - 1 && prefix_byte(ci->bytes[i]); i++)
+        if (ci->bytes[i] == 0x66) opsize = true;
     return opsize ? 2 : 4;
+}
+
+/* The repeat prefix from the encoding, the last f2/f3 of the prefixes:
+ * capstone 4 reports none for f2 before movsw/movsd (a5), which it takes
+ * for SSE's movsd, so those ran once (FEX's Primary_A4_REPNE tests). */
+static uint8_t rep_prefix(const struct x86_dc *dc)
+{
+    const cs_insn *ci = dc->insn;
+    uint8_t rep = 0;
+    for (int i = 0; i < ci->size - 1 && prefix_byte(ci->bytes[i]); i++)
+        if (ci->bytes[i] == 0xf2 || ci->bytes[i] == 0xf3) rep = ci->bytes[i];
+    return rep;
 }
 
 static const x86_reg acc_of[4] = { X86_REG_AL, X86_REG_AX, X86_REG_EAX, X86_REG_RAX };
@@ -188,7 +202,7 @@ static void h_string(struct x86_dc *dc)
     struct str_info fixed = *si;
     fixed.bytes = (uint8_t)element_bytes(dc);
     struct str_env e = str_env_of(dc);
-    uint8_t rep = dc->x->prefix[0];
+    uint8_t rep = rep_prefix(dc);
     if ((rep == X86_PREFIX_REP || rep == X86_PREFIX_REPNE) && dc->step)
         string_rep_step(dc, &fixed, rep == X86_PREFIX_REPNE, &e);
     else if (rep == X86_PREFIX_REP || rep == X86_PREFIX_REPNE)

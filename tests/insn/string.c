@@ -88,5 +88,15 @@ STR(repne_scasw, "repne scasw")
 STR(repe_scasb, "repe scasb")
 STR(repe_scasq, "repe scasq")
 STR(repne_scasq, "repne scasq")
+/* f2 (repne: a plain rep for movs/stos/lods) before movsw/movsd, also
+ * behind 66/67/segment prefixes and with f3 first: capstone 4 reports no
+ * repeat prefix for some of these (FEX's Primary_A4_REPNE tests). */
+STR(repne_movsd, ".byte 0xf2, 0xa5")
+STR(repne_movsw, ".byte 0xf2, 0x66, 0xa5")
+STR(repne_movsw_66, ".byte 0x66, 0xf2, 0xa5")
+STR(repne_movsd_seg, ".byte 0x2e, 0xf2, 0xa5")
+STR(rep_repne_movsd, ".byte 0xf3, 0xf2, 0xa5")
+STR(repne_rep_cmpsd, ".byte 0xf2, 0xf3, 0xa7")
+STR(rep_repne_cmpsw, ".byte 0xf3, 0x66, 0xf2, 0xa7")
 
 int main(void) { return insn_main(); }
