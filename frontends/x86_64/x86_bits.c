@@ -65,12 +65,14 @@ static void h_btr(struct x86_dc *dc) { bit_test(dc, BT_RESET); }
 static void h_btc(struct x86_dc *dc) { bit_test(dc, BT_COMPLEMENT); }
 
 /* bsf/bsr: a zero source leaves the destination unchanged -- on this CPU
- * even the upper half of a 32-bit destination register. */
+ * even the upper half of a 32-bit destination register.  The source has
+ * the destination's size: capstone 4 gives "66 f2 0f bd /m" a dword
+ * memory operand. */
 static void bit_scan(struct x86_dc *dc, bool reverse)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
     int bytes = d->size, size = x86_ir_size(bytes);
-    ir_ref src = x86_operand_read(dc, x86_opnd(dc, 1)), idx = x86_new(dc), zero = x86_imm(dc, 0);
+    ir_ref src = x86_read(dc, x86_opnd(dc, 1), bytes), idx = x86_new(dc), zero = x86_imm(dc, 0);
     if (!reverse) {
         ir_emit(dc->b, IR_ctz, size, idx, src, IR_NONE);
     } else {

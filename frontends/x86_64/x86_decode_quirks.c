@@ -13,23 +13,37 @@ static bool legacy_prefix(uint8_t b)
            b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
 }
 
+/* F3 REX.W 0F 7E is movq xmm, xmm/m64 (REX.W ignored, as without it);
+ * capstone 4 decodes it as the MMX "movd r64, mm" of 48 0F 7E.  n is
+ * the legacy prefixes' length, last_rep the last F2/F3 of them. */
+static bool movq_rexw(const uint8_t *code, size_t size, size_t n, uint8_t last_rep)
+{
+    return last_rep == 0xf3 && n + 2 < size && (code[n] & 0xf8) == 0x48 &&
+           code[n + 1] == 0x0f && code[n + 2] == 0x7e;
+}
+
 /* Capstone 4 takes a 66 that follows F2/F3 as the mandatory prefix
  * ("f3 66 0f 10" as movupd); the CPU lets F2/F3 win in any order.  The
- * order of legacy prefixes means nothing else, so the 66s move first. */
+ * order of legacy prefixes means nothing else, so the 66s move first.
+ * Also drops the REX.W of movq_rexw(). */
 const uint8_t *x86_opsize_first(const uint8_t *code, size_t size, uint8_t *buf)
 {
     size_t n = 0, k = 0;
     bool rep = false, late66 = false;
+    uint8_t last_rep = 0;
     for (; n < size && legacy_prefix(code[n]); n++) {
+        if (code[n] == 0xf2 || code[n] == 0xf3) last_rep = code[n];
         rep |= code[n] == 0xf2 || code[n] == 0xf3;
         late66 |= code[n] == 0x66 && rep;
     }
-    if (!late66) return code;
+    bool rexw = movq_rexw(code, size, n, last_rep);
+    if (!late66 && !rexw) return code;
     for (size_t i = 0; i < n; i++)
         if (code[i] == 0x66) buf[k++] = 0x66;
     for (size_t i = 0; i < n; i++)
         if (code[i] != 0x66) buf[k++] = code[i];
     memcpy(buf + n, code + n, size - n);
+    if (rexw) buf[n] &= (uint8_t)~8;
     return buf;
 }
 
@@ -53,23 +67,39 @@ static unsigned vector_classes(const cs_insn *ci)
  * while capstone 4 decodes it as the unprefixed form.  Told by decoding
  * the bytes again without those prefixes: the same instruction on the
  * same register classes means the prefix selected nothing.  Cached per
- * id and prefix set (the answer depends on nothing else).  Of the
+ * id, prefix set and opcode (the answer depends on nothing else).  Of the
  * general-register forms, movnti and emms take none of them, movbe no F3. */
+/* The opcode after 0F, with the byte after 0F 38 / 0F 3A: two opcodes
+ * share some ids (MOVQ is 0F 6F, 0F 7E, 0F D6 ...), so a cached verdict
+ * holds for its opcode only. */
+static uint16_t opcode_key(const cs_insn *ci, unsigned op)
+{
+    uint8_t b1 = op + 1 < ci->size ? ci->bytes[op + 1] : 0;
+    uint8_t b2 = (b1 == 0x38 || b1 == 0x3a) && op + 2 < ci->size ? ci->bytes[op + 2] : 0;
+    return (uint16_t)(b1 << 8 | b2);
+}
+
 bool x86_stray_sse_prefix(csh cs, const cs_insn *ci)
 {
-    static uint8_t verdict[X86_INS_ENDING][8];     /* 0 unknown, 1 fine, 2 stray */
+    /* [id][66 | F3 | F2 | F2 last]: v 0 unknown, 1 fine, 2 stray */
+    static struct { uint8_t v; uint16_t opcode; } verdict[X86_INS_ENDING][16];
     unsigned set = 0, n = 0;
     uint8_t bytes[16];
     if (ci->id >= X86_INS_ENDING) return false;
-    for (; n < ci->size && legacy_prefix(ci->bytes[n]); n++)
+    for (; n < ci->size && legacy_prefix(ci->bytes[n]); n++) {
         set |= ci->bytes[n] == 0x66 ? 1 : ci->bytes[n] == 0xf3 ? 2 : ci->bytes[n] == 0xf2 ? 4 : 0;
+        if (ci->bytes[n] == 0xf2 || ci->bytes[n] == 0xf3)   /* the last of F2/F3 selects */
+            set = (set & 7) | (ci->bytes[n] == 0xf2 ? 8 : 0);
+    }
     unsigned op = n < ci->size && (ci->bytes[n] & 0xf0) == 0x40 ? n + 1 : n;     /* REX */
-    if (!set || op >= ci->size || ci->bytes[op] != 0x0f) return false;
+    if (!(set & 7) || op >= ci->size || ci->bytes[op] != 0x0f) return false;
     if (ci->id == X86_INS_MOVNTI || ci->id == X86_INS_EMMS) return true;
     if (ci->id == X86_INS_MOVBE) return set & 2;       /* F2 is crc32; 66 sizes it */
     unsigned vc = vector_classes(ci);       /* (after the quick answers: most insns) */
     if (!vc) return false;
-    if (verdict[ci->id][set]) return verdict[ci->id][set] == 2;
+    uint16_t key = opcode_key(ci, op);
+    if (verdict[ci->id][set].v && verdict[ci->id][set].opcode == key)
+        return verdict[ci->id][set].v == 2;
     size_t k = 0;
     for (unsigned i = 0; i < ci->size; i++)
         if (i >= n || (ci->bytes[i] != 0x66 && ci->bytes[i] != 0xf2 && ci->bytes[i] != 0xf3))
@@ -78,7 +108,8 @@ bool x86_stray_sse_prefix(csh cs, const cs_insn *ci)
     bool stray = cs_disasm(cs, bytes, k, 0, 1, &t) == 1 && t->id == ci->id &&
                  vector_classes(t) == vc;
     if (t) cs_free(t, 1);
-    verdict[ci->id][set] = stray ? 2 : 1;
+    verdict[ci->id][set].v = stray ? 2 : 1;
+    verdict[ci->id][set].opcode = key;
     return stray;
 }
 

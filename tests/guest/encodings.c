@@ -15,7 +15,11 @@
  *  - VEX vcmpps/vcmpsd with imm8 >= 32 (bits 7:5 ignored; ferry raised
  *    SIGILL: capstone names no predicate there);
  *  - #UD for a 66/F2/F3 on an MMX/SSE form that has no such form, and for
- *    VEX.W1 on a W0-only form (capstone 4 decodes both; ferry ran them). */
+ *    VEX.W1 on a W0-only form (capstone 4 decodes both; ferry ran them);
+ *    that verdict kept per opcode, not per capstone id (movq is 0f 6f and
+ *    0f 7e: ferry raised SIGILL for "f2 f3 0f 7e" after "f3 f2 0f 6f");
+ *  - F3 REX.W 0F 7E is movq xmm (capstone 4: MMX movd r64), and bsf/bsr
+ *    with 66 and F2 read a 16-bit memory operand (capstone 4: 32-bit). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -119,6 +123,14 @@ static const struct encoding cases[] = {
     { "66 rex.b 90 (xchg r8w)", { 0x66, 0x41, 0x90 }, 3 },
     { "imul r16 imm8", { 0x66, 0x6b, 0xc1, 0x85 }, 4 },
     { "bswap r16 (this CPU: 0)", { 0x66, 0x0f, 0xc9 }, 3 },
+    /* FEX's ASM tests and a prefix sweep after them (session 22): */
+    { "f3 f2 0f 6f (movq mm has no F2 form)", { 0xf3, 0xf2, 0x0f, 0x6f, 0xc1, 0x0f, 0x77 }, 7 },
+    { "f2 f3 0f 7e (movq: F3 last; same id as the #UD above)", { 0xf2, 0xf3, 0x0f, 0x7e, 0xc1 }, 5 },
+    { "f3 48 0f 7e (movq, REX.W ignored)", { 0xf3, 0x48, 0x0f, 0x7e, 0xc1 }, 5 },
+    { "66 f3 48 0f 7e (movq, REX.W ignored)", { 0x66, 0xf3, 0x48, 0x0f, 0x7e, 0xc1 }, 6 },
+    { "f3 48 0f 7e (rdi) (movq m64)", { 0xf3, 0x48, 0x0f, 0x7e, 0x07 }, 5 },
+    { "66 f2 0f bd (rdi) (bsr r16, m16)", { 0x66, 0xf2, 0x0f, 0xbd, 0x07 }, 5 },
+    { "f2 66 0f bc (rdi) (bsf r16, m16)", { 0xf2, 0x66, 0x0f, 0xbc, 0x07 }, 5 },
 };
 
 /* n copies of prefix, then tail */
