@@ -65,6 +65,11 @@ bool x86_vex_w_reserved(const struct x86_dc *dc)
     case X86_INS_VPBLENDD: case X86_INS_VPERM2F128: case X86_INS_VPERM2I128:
     case X86_INS_VINSERTF128: case X86_INS_VINSERTI128: case X86_INS_VBLENDVPS:
     case X86_INS_VBLENDVPD: case X86_INS_VPBLENDVB:
+    /* (found by a VEX field sweep after FEX's ASM tests, session 22) */
+    case X86_INS_VTESTPS: case X86_INS_VTESTPD: case X86_INS_VCVTPH2PS: case X86_INS_VCVTPS2PH:
+    case X86_INS_VBROADCASTSS: case X86_INS_VBROADCASTSD: case X86_INS_VBROADCASTF128:
+    case X86_INS_VPBROADCASTB: case X86_INS_VPBROADCASTW: case X86_INS_VPBROADCASTD:
+    case X86_INS_VPBROADCASTQ: case X86_INS_VEXTRACTF128: case X86_INS_VEXTRACTI128:
         return avx_vex(dc, &v) && v.w;
     default:
         return false;

@@ -251,15 +251,29 @@ AVX2_HELPER(pmovx)
 
 /* ---- decoding ---- */
 
+/* vpermq/vpermpd (C4 RXB.00011 W1vvvv1.01 00/01 /r ib) with VEX.W0: this
+ * AMD (Zen 5, measured) runs it as the W1 form, which capstone 4 alone
+ * decodes; the SDM's encoding is W1 only, so not on Intel. */
+static bool vpermq_w0_alias(const uint8_t *code, size_t size, size_t i, uint8_t alias[15])
+{
+    if (x86_machine()->intel || i + 6 > size || i + 6 > 15 || code[i] != 0xc4 ||
+        (code[i + 1] & 0x1f) != 3 || (code[i + 2] & 0x87) != 0x05 || code[i + 3] > 1)
+        return false;
+    memcpy(alias, code, size < 15 ? size : 15);
+    alias[i + 2] |= 0x80;
+    return true;
+}
+
 /* An encoding capstone 4 decodes that does what the instruction at code
  * does: vbroadcasti128 (C4 RXB.00010 W0vvvv1.01 5A /r, memory only) is
- * vbroadcastf128 (opcode 1A) bit for bit. */
+ * vbroadcastf128 (opcode 1A) bit for bit; vpermq_w0_alias(). */
 bool x86_avx2_alias(const uint8_t *code, size_t size, uint8_t alias[15])
 {
     size_t i = 0;
     while (i < size && (code[i] == 0x64 || code[i] == 0x65 || code[i] == 0x67 ||
                         code[i] == 0x26 || code[i] == 0x2e || code[i] == 0x36 || code[i] == 0x3e))
         i++;
+    if (vpermq_w0_alias(code, size, i, alias)) return true;
     if (i + 5 > size || i + 5 > 15 || code[i] != 0xc4 || (code[i + 1] & 0x1f) != 2 ||
         (code[i + 2] & 0x87) != 0x05 || code[i + 3] != 0x5a || (code[i + 4] >> 6) == 3)
         return false;

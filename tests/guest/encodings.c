@@ -19,7 +19,9 @@
  *    that verdict kept per opcode, not per capstone id (movq is 0f 6f and
  *    0f 7e: ferry raised SIGILL for "f2 f3 0f 7e" after "f3 f2 0f 6f");
  *  - F3 REX.W 0F 7E is movq xmm (capstone 4: MMX movd r64), and bsf/bsr
- *    with 66 and F2 read a 16-bit memory operand (capstone 4: 32-bit). */
+ *    with 66 and F2 read a 16-bit memory operand (capstone 4: 32-bit);
+ *  - VEX.W1 on more W0-only forms (#UD), and vpermq/vpermpd with VEX.W0,
+ *    which this AMD runs as the W1 form (capstone 4 cannot decode it). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -131,6 +133,14 @@ static const struct encoding cases[] = {
     { "f3 48 0f 7e (rdi) (movq m64)", { 0xf3, 0x48, 0x0f, 0x7e, 0x07 }, 5 },
     { "66 f2 0f bd (rdi) (bsr r16, m16)", { 0x66, 0xf2, 0x0f, 0xbd, 0x07 }, 5 },
     { "f2 66 0f bc (rdi) (bsf r16, m16)", { 0xf2, 0x66, 0x0f, 0xbc, 0x07 }, 5 },
+    { "vtestps VEX.W1 (#UD)", { 0xc4, 0xe2, 0xf9, 0x0e, 0xc1 }, 5 },
+    { "vbroadcastss (rdi) VEX.W1 (#UD)", { 0xc4, 0xe2, 0xf9, 0x18, 0x07 }, 5 },
+    { "vpbroadcastd VEX.W1 (#UD)", { 0xc4, 0xe2, 0xf9, 0x58, 0xc1 }, 5 },
+    { "vcvtph2ps VEX.W1 (#UD)", { 0xc4, 0xe2, 0xf9, 0x13, 0xc1 }, 5 },
+    { "vcvtps2ph VEX.W1 (#UD)", { 0xc4, 0xe3, 0xf9, 0x1d, 0xc1, 0x00 }, 6 },
+    { "vextractf128 VEX.W1 (#UD)", { 0xc4, 0xe3, 0xfd, 0x19, 0xc8, 0x01, 0xc5, 0xf8, 0x77 }, 9 },
+    { "vpermq VEX.W0 (this AMD: the W1 form)", { 0xc4, 0xe3, 0x7d, 0x00, 0xc1, 0x01, 0xc5, 0xf8, 0x77 }, 9 },
+    { "vpermpd (rdi) VEX.W0 (this AMD: the W1 form)", { 0xc4, 0xe3, 0x7d, 0x01, 0x07, 0x01, 0xc5, 0xf8, 0x77 }, 9 },
 };
 
 /* n copies of prefix, then tail */
