@@ -297,6 +297,7 @@ static void ones(struct vctx *v)
         if (!v->n_slow) {
             r = vcache_pick(v->keep, -1);
             vcache_set(r, ONES_KEY);
+            a64_hoist_vones(v->c, r);
         }
         put(v, a64_simd_movi2d_ones((unsigned)r));
     }
@@ -1007,16 +1008,34 @@ static void slow_path(struct vctx *v, const struct be_arg *out, const struct be_
     }
     for (int k = 0; k < v->n_slow; k++)
         patch19(c, v->slow[k], c->ptr);
+    a64_hoist_cold(c, true);        /* off the loop's path: no constant worth hoisting */
     emit_slow(v, out, in);
     reload_fresh(v);
     if (v->st_late && !is_cache_reg(v->rr))     /* the merge stores it: the helper's */
         env_ldst(c, v->st_size, true, v->rr, ir_vec_d(v->i));
+    a64_hoist_cold(c, false);
     if (inverted) {
         patch19(c, skip, c->ptr);
         return;
     }
     uint32_t b = a64_uncond_branch_imm(false, (int32_t)(c->ptr - skip));
     memcpy(be_writable(c, skip), &b, 4);
+}
+
+/* A block's first op: nothing before it is the op right behind (a block
+ * emitted again starts at the same address, so `dead` and `lane` would
+ * match words of the emission before). */
+void a64_vec_block_start(void)
+{
+    dead.at = NULL;
+    lane.code = NULL;
+}
+
+/* A run of the cache that starts with the all-ones constant in register
+ * r (a loop preamble built it: a64_hoist.c). */
+void a64_vec_ones_start(const struct be_code *c, int r)
+{
+    vcache_start_with(c, r, ONES_KEY);
 }
 
 /* Ops whose VR-holding operands are only read before VR is written:
