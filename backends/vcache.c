@@ -26,6 +26,7 @@ static struct {
     int32_t off[VCACHE_MAX];        /* env offset held, or VC_EMPTY */
     unsigned used[VCACHE_MAX];      /* last use, for eviction */
     unsigned clock;
+    uint32_t picked;                /* registers vcache_pick gave out (bit k) */
     bool inside;                    /* between begin and end: one op's code */
 } vc;
 
@@ -120,6 +121,7 @@ int vcache_pick(int avoid0, int avoid1)
     }
     vc.off[best] = VC_EMPTY;
     vc.used[best] = ++vc.clock;
+    vc.picked |= 1u << best;
     return vcache_first + best;
 }
 
@@ -139,6 +141,25 @@ int32_t vcache_slot(int r)
 {
     int k = r - vcache_first;
     return k >= 0 && k < vc_n() && vc.off[k] != VC_EMPTY ? vc.off[k] : -1;
+}
+
+/* The registers (bit r - vcache_first) given out for new values since the
+ * last call: the only writes to them besides a C call's. */
+uint32_t vcache_take_picked(void)
+{
+    uint32_t m = vc.picked;
+    vc.picked = 0;
+    return m;
+}
+
+/* A run that starts here with only register r, holding slot off (code
+ * before it put the value there: a loop's preamble). */
+void vcache_start_with(const struct be_code *c, int r, int32_t off)
+{
+    vcache_reset();
+    vcache_set(r, off);
+    vc.start = c->start;
+    vc.end = c->ptr;
 }
 
 /* Ops whose code (in either backend) leaves the cache registers and env's

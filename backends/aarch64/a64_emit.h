@@ -111,6 +111,8 @@ void a64_hoist_wrote(struct be_code *c, int reg);
 void a64_hoist_call(struct be_code *c);
 bool a64_hoist_movi(struct be_code *c, int dst, uint64_t imm);
 int a64_hoist_src(struct be_code *c, uint64_t imm);
+void a64_hoist_vones(struct be_code *c, int vreg);
+void a64_hoist_cold(struct be_code *c, bool cold);
 bool a64_hoist_self_slot(const struct be_code *c, uint64_t pc);
 void a64_hoist_put_info(struct be_code *c, const uint8_t *site);
 const uint8_t *a64_hoist_chain_target(const uint8_t *site, const uint8_t *target);

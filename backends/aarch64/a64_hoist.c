@@ -22,12 +22,21 @@
  *     movz w18, #<slot's b offset / 4>, lsl #16
  *     movz x18, #<loop entry / 4>, lsl #32
  * (after the brcond marker `movz w18, #k` when there is one).
- * Blocks with calls, vector ops, atomics or a software MMU are left alone
- * (their code may clobber registers the allocator does not name).  If the
- * second emission ever differs from the first in what it writes, a third
- * emits the block plainly.
+ * Blocks with calls, atomics or a software MMU are left alone (their code
+ * may clobber registers the allocator does not name).  Vector ops are not:
+ * they write general registers only as outputs or in x16/x17, and their
+ * slow-path stub keeps x0-x15, x18 and v16-v31.  Their float checks'
+ * all-ones vector (a64_vec.c ones(), a register of the env-slot cache) is
+ * built before the loop entry too when the first emission's first one
+ * stays in its register (no cache pick of it) up to every jump back to
+ * the loop; the cache then starts with it behind the exit-request test.
+ * If the second emission ever differs from the first in what it writes
+ * (a hoisted register, the all-ones register lost before such a jump), a
+ * third emits the block plainly.
  */
 #include "a64_emit.h"
+#include "a64_encode_simd.h"
+#include "a64_vec.h"
 
 enum { CANDS_MAX = 8 };
 enum hoist_state { HOIST_IDLE, HOIST_OBSERVE, HOIST_ARMED, HOIST_RUNNING, HOIST_PLAIN };
@@ -44,6 +53,11 @@ static __thread struct {
     uint32_t in_loop, pending;          /* movi_seen before the last own exit, after it */
     uint32_t entry;                     /* loop entry: bytes from the block's start */
     uint64_t value[32];
+    bool cold;                          /* a vector op's slow path is being emitted */
+    int vones;                          /* the float checks' all-ones register, or -1 */
+    bool vones_ok, vones_in_loop;       /* held at every own exit; built before one */
+    bool vones_live;                    /* it holds all ones here (see vones_fold) */
+    bool vones_due;                     /* RUNNING: the cache starts with it at the next op */
 } hoist;
 
 static bool is_alloc(int reg)
@@ -64,6 +78,8 @@ static bool current(const struct be_code *c)
 
 static void emit_preamble(struct be_code *c)
 {
+    if (hoist.vones >= 0)
+        a64_put(c, a64_simd_movi2d_ones((unsigned)hoist.vones));
     for (uint32_t m = hoist.hoisted; m; m &= m - 1) {
         int r = __builtin_ctz(m);
         if (!a64_literal_load(c, (unsigned)r, hoist.value[r]))
@@ -73,9 +89,34 @@ static void emit_preamble(struct be_code *c)
 
 static bool unsafe_op(const struct be_code *c, const struct ir_insn *insn)
 {
-    return insn->op >= IR_VEC_FIRST || (ir_op_info[insn->op].flags & IR_F_CALL) ||
+    return (ir_op_info[insn->op].flags & IR_F_CALL) ||
            insn->op == IR_atomic_rmw || insn->op == IR_atomic_cas ||
            !c->mem || c->mem->mode != TR_MEM_HOST;
+}
+
+/* Whether the all-ones register still holds it: nothing but the vector
+ * cache's picks writes v16-v31 (C calls end hoisting; the vector ops'
+ * slow-path stub keeps them), so a pick of it since it got the value ends
+ * that. */
+static void vones_fold(void)
+{
+    if (vcache_take_picked() >> (hoist.vones - A64_VC_FIRST) & 1)
+        hoist.vones_live = false;
+}
+
+/* At a jump back to the loop entry: the all-ones register must hold it. */
+static void own_exit_vones(struct be_code *c)
+{
+    if (hoist.vones < 0)
+        return;
+    vones_fold();
+    bool held = hoist.vones_live;
+    if (hoist.state == HOIST_RUNNING) {
+        hoist.mismatch |= !held;
+        return;
+    }
+    hoist.vones_ok &= held;
+    hoist.vones_in_loop = true;
 }
 
 /* Before each op: a block's first op starts watching (an exit-request
@@ -85,11 +126,13 @@ void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
 {
     if (c->ptr == c->start) {
         bool first = insn->op == IR_exit_request;
+        a64_vec_block_start();
         if (first && hoist.state == HOIST_ARMED && hoist.block == c->start &&
             (uint64_t)insn->aux[0] == hoist.pc) {
             emit_preamble(c);
             hoist.entry = (uint32_t)(c->ptr - c->start);
             hoist.state = HOIST_RUNNING;
+            hoist.vones_due = hoist.vones >= 0;
             return;
         }
         if (hoist.state == HOIST_PLAIN && hoist.block == c->start)
@@ -101,10 +144,19 @@ void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
         hoist.movi_seen = hoist.written = hoist.hoisted = 0;
         hoist.n_cands = 0;
         hoist.in_loop = hoist.pending = 0;
+        hoist.vones = -1;
+        hoist.vones_ok = true;
+        hoist.vones_in_loop = hoist.vones_due = false;
         return;
     }
     if (!current(c))
         return;
+    if (hoist.vones_due) {              /* past the exit-request test, which empties the cache */
+        a64_vec_ones_start(c, hoist.vones);
+        vcache_take_picked();
+        hoist.vones_live = true;
+        hoist.vones_due = false;
+    }
     if (unsafe_op(c, insn)) {
         if (hoist.state == HOIST_RUNNING)
             hoist.mismatch = true;
@@ -112,6 +164,8 @@ void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
         return;
     }
     bool direct = insn->op == IR_brcond || insn->op == IR_brflags || insn->op == IR_goto_tb;
+    if (direct && (uint64_t)insn->aux[0] == hoist.pc)
+        own_exit_vones(c);
     if (direct && (uint64_t)insn->aux[0] == hoist.pc && hoist.state == HOIST_OBSERVE) {
         hoist.self_loop = true;         /* what came before runs on every pass */
         hoist.in_loop |= hoist.pending;
@@ -134,6 +188,25 @@ void a64_hoist_wrote(struct be_code *c, int reg)
         hoist.mismatch = true;
 }
 
+/* The float checks' first `movi vreg.2d, #-1` (a64_vec.c ones()). */
+void a64_hoist_vones(struct be_code *c, int vreg)
+{
+    if (!current(c) || hoist.cold)
+        return;
+    if (hoist.state == HOIST_OBSERVE && hoist.vones < 0)
+        hoist.vones = vreg;
+    if (hoist.vones < 0)
+        return;
+    vones_fold();                   /* (with its own pick of vreg) */
+    if (vreg == hoist.vones)
+        hoist.vones_live = true;
+}
+
+void a64_hoist_cold(struct be_code *c, bool cold)
+{
+    hoist.cold = cold;
+}
+
 void a64_hoist_call(struct be_code *c)
 {
     if (!current(c))
@@ -148,6 +221,8 @@ void a64_hoist_call(struct be_code *c)
  * register of its own before the loop entry when that saves words. */
 static void note_cand(uint64_t imm, unsigned saved)
 {
+    if (hoist.cold)
+        return;
     for (int k = 0; k < hoist.n_cands; k++)
         if (hoist.cand[k].value == imm) {
             hoist.cand[k].pending += saved;
@@ -246,8 +321,11 @@ bool be_emit_again(struct be_code *c)
     if (same && hoist.state == HOIST_OBSERVE && hoist.self_loop) {
         hoist.hoisted = hoist.movi_seen & hoist.in_loop & ~hoist.written;
         assign_free_registers();
-        hoist.state = hoist.hoisted ? HOIST_ARMED : HOIST_IDLE;
-        return hoist.hoisted != 0;
+        if (!hoist.vones_ok || !hoist.vones_in_loop)
+            hoist.vones = -1;
+        bool again = hoist.hoisted || hoist.vones >= 0;
+        hoist.state = again ? HOIST_ARMED : HOIST_IDLE;
+        return again;
     }
     if (same && hoist.state == HOIST_RUNNING && hoist.mismatch) {
         hoist.state = HOIST_PLAIN;

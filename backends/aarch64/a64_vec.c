@@ -214,20 +214,42 @@ static bool mode_check(struct vctx *v, const struct be_arg *mode)
     return true;
 }
 
+static bool is_dbl(const struct ir_insn *i) { return (i->size & IR_VE_MASK) == IR_VE_64; }
+
 /* Whether the op's slow path must first take back the host flags its
- * fast op raised: not for add, sub and sqrt in the default mode, whose
- * host flags are always among the ones x86 raises for the same operands
- * (a tiny sum or difference is exact and a root is never tiny, so no
- * underflow either way; no input-denormal flag without flush-to-zero;
- * invalid, overflow and inexact alike), so the helper only adds to them
- * and FPSR needs no `mrs` per op.  mul and div may underflow where ARM
- * (tiny before rounding) and x86 (after) disagree; other modes may trap
- * before x86 raises any flag. */
+ * fast code raised: not when, in the default mode, they are always among
+ * the ones x86 raises for the same operands, so that the helper only adds
+ * to them and FPSR needs no `mrs` per op (no flag differs before a slow
+ * path's branch either way: the mode test comes before any float code).
+ * No op here raises IDC (only flush-to-zero does).
+ * - add, sub: a tiny sum or difference is exact, so no underflow either
+ *   way; invalid, overflow and inexact alike.  sqrt: a root is never tiny.
+ * - min, max, cmp, comi: their NaN tests (fcmeq) raise invalid for a
+ *   signalling NaN only, as every x86 compare and min/max does; ordered
+ *   normal operands raise nothing on either.
+ * - float to int (scalar; packed single): fcvtz/ns raise invalid alone
+ *   when out of range (no inexact then), inexact for an inexact in-range
+ *   lane: x86's IE and PE.  Packed double lanes convert to 64 bits before
+ *   sqxtn, so a lane out of int32 range may raise inexact where x86 only
+ *   has IE: kept.
+ * - single to double: exact; a signalling NaN raises invalid on both.
+ * mul, div and double-to-single narrowing may underflow where ARM (tiny
+ * before rounding) and x86 (after) disagree: a result of exactly the
+ * smallest normal raises ARM's UFC alone, and only FPSR as it was says
+ * whether UE was already set. */
 static bool keeps_host_flags(const struct vctx *v, const struct be_arg *mode)
 {
-    enum ir_op op = v->i->op;
-    return mode->is_const && mode->imm == 0 &&
-           (op == IR_vfadd || op == IR_vfsub || op == IR_vfsqrt);
+    if (!mode->is_const || mode->imm != 0)
+        return false;
+    switch (v->i->op) {
+    case IR_vfadd: case IR_vfsub: case IR_vfsqrt:
+    case IR_vfmin: case IR_vfmax: case IR_vfcmp: case IR_vfcomi: case IR_vcvtf2i:
+        return true;
+    case IR_vcvtf2iv: case IR_vcvtf2f:
+        return !is_dbl(v->i);
+    default:
+        return false;
+    }
 }
 
 static void save_fpsr(struct vctx *v)
@@ -275,6 +297,7 @@ static void ones(struct vctx *v)
         if (!v->n_slow) {
             r = vcache_pick(v->keep, -1);
             vcache_set(r, ONES_KEY);
+            a64_hoist_vones(v->c, r);
         }
         put(v, a64_simd_movi2d_ones((unsigned)r));
     }
@@ -537,7 +560,6 @@ static bool emit_shuffle(struct vctx *v)
 
 /* ---- float ops ---- */
 
-static bool is_dbl(const struct ir_insn *i) { return (i->size & IR_VE_MASK) == IR_VE_64; }
 static unsigned ftype(const struct ir_insn *i) { return is_dbl(i); }
 /* Access size of one operand: a lane for scalar forms, else the vector. */
 static unsigned fsize(const struct ir_insn *i) { return ir_vec_scalar(i) ? 2 + is_dbl(i) : 4; }
@@ -986,16 +1008,34 @@ static void slow_path(struct vctx *v, const struct be_arg *out, const struct be_
     }
     for (int k = 0; k < v->n_slow; k++)
         patch19(c, v->slow[k], c->ptr);
+    a64_hoist_cold(c, true);        /* off the loop's path: no constant worth hoisting */
     emit_slow(v, out, in);
     reload_fresh(v);
     if (v->st_late && !is_cache_reg(v->rr))     /* the merge stores it: the helper's */
         env_ldst(c, v->st_size, true, v->rr, ir_vec_d(v->i));
+    a64_hoist_cold(c, false);
     if (inverted) {
         patch19(c, skip, c->ptr);
         return;
     }
     uint32_t b = a64_uncond_branch_imm(false, (int32_t)(c->ptr - skip));
     memcpy(be_writable(c, skip), &b, 4);
+}
+
+/* A block's first op: nothing before it is the op right behind (a block
+ * emitted again starts at the same address, so `dead` and `lane` would
+ * match words of the emission before). */
+void a64_vec_block_start(void)
+{
+    dead.at = NULL;
+    lane.code = NULL;
+}
+
+/* A run of the cache that starts with the all-ones constant in register
+ * r (a loop preamble built it: a64_hoist.c). */
+void a64_vec_ones_start(const struct be_code *c, int r)
+{
+    vcache_start_with(c, r, ONES_KEY);
 }
 
 /* Ops whose VR-holding operands are only read before VR is written:
