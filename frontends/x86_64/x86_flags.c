@@ -38,23 +38,37 @@ void x86_flags_set(struct x86_dc *dc, int kind, int bytes, ir_ref dst, ir_ref sr
 
 static ir_ref or_none(struct x86_dc *dc, ir_ref v) { return v == IR_NONE ? x86_imm(dc, 0) : v; }
 
+/* The six flags of the state, by the helper unless x86_flag_ir.c knows
+ * the producer's kind. */
+static ir_ref eflags_of_state(struct x86_dc *dc)
+{
+    struct x86_flags_state *f = dc->flags;
+    ir_ref e = f->known ? x86_flags_inline(dc, X86_ARITH_FLAGS) : IR_NONE;
+    if (e != IR_NONE) return e;
+    if (f->known)
+        return x86_call(dc, &x86_helper_cc_compute, x86_imm(dc, X86_CC_OP(f->kind, f->bytes)),
+                        or_none(dc, f->dst), or_none(dc, f->src), or_none(dc, f->src2), IR_NONE);
+    return x86_call(dc, &x86_helper_cc_compute, x86_g_cc_op, x86_g_cc_dst, x86_g_cc_src,
+                    x86_g_cc_src2, IR_NONE);
+}
+
 ir_ref x86_flags_eflags(struct x86_dc *dc)
 {
     struct x86_flags_state *f = dc->flags;
-    ir_ref e;
     if (f->known && f->kind == X86_CC_EFLAGS) return f->src;
-    if (f->known)
-        e = x86_call(dc, &x86_helper_cc_compute, x86_imm(dc, X86_CC_OP(f->kind, f->bytes)),
-                     or_none(dc, f->dst), or_none(dc, f->src), or_none(dc, f->src2), IR_NONE);
-    else
-        e = x86_call(dc, &x86_helper_cc_compute, x86_g_cc_op, x86_g_cc_dst, x86_g_cc_src,
-                     x86_g_cc_src2, IR_NONE);
+    ir_ref e = eflags_of_state(dc);
     /* The globals (if not dirty) still describe the same flags. */
     bool dirty = f->known && f->dirty;
     f->known = true; f->dirty = dirty;
     f->kind = X86_CC_EFLAGS; f->bytes = 8;
     f->dst = IR_NONE; f->src = e; f->src2 = IR_NONE; f->lhs = IR_NONE;
     return e;
+}
+
+ir_ref x86_flags_kept(struct x86_dc *dc, uint64_t want)
+{
+    ir_ref e = x86_flags_inline(dc, want);
+    return e != IR_NONE ? e : x86_flags_eflags(dc);
 }
 
 /* CF = cin ? x <= y : x < y  (add/sub with carry in) */

@@ -79,6 +79,12 @@ void x86_flags_set(struct x86_dc *dc, int kind, int bytes, ir_ref dst, ir_ref sr
                    ir_ref src2, ir_ref lhs);
 /* The six arithmetic flags as an IR value (state becomes EFLAGS). */
 ir_ref x86_flags_eflags(struct x86_dc *dc);
+/* x86_flag_ir.c: the flags in `want` of the known producer as IR ops
+ * (other bits 0), or IR_NONE for a kind it leaves to the helper. */
+ir_ref x86_flags_inline(struct x86_dc *dc, uint64_t want);
+/* At least the flags in want (more bits may be set), for an instruction
+ * that keeps them: inline when it can, else x86_flags_eflags. */
+ir_ref x86_flags_kept(struct x86_dc *dc, uint64_t want);
 /* CF as 0/1; the _known variant returns IR_NONE instead of calling the
  * flag helper. */
 ir_ref x86_flags_cf(struct x86_dc *dc);
