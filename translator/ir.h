@@ -95,10 +95,16 @@ enum ir_vec_size {
     IR_V_SCALAR = 4,                    /* lane 0 only (float ops) */
 };
 
-/* Bits of a block's mode from here up: the guest registers (globals 0-15)
- * a chained variant of it may assume near the user half at entry
- * (ir_check_accesses, ir_block.exit_facts); never in tr_runtime.tb_mode. */
-#define TR_MODE_FACTS_SHIFT 16
+/* Bits of a block's mode from here up: what a chained variant of it may
+ * assume at entry (ir_block.exit_facts); never in tr_runtime.tb_mode.
+ * Facts bits 0-15: the guest registers (globals 0-15) near the user half
+ * (ir_check_accesses); bits 16-19 (TR_FACTS_FE): the frontend's own,
+ * set by it at each chained exit and kept by ir_check_accesses (x86: the
+ * lazy flag state the cc globals hold, x86_flags.c). */
+#define TR_MODE_FACTS_SHIFT 12
+#define TR_FACTS_REGS 0xffffu
+#define TR_FACTS_FE_SHIFT 16
+#define TR_FACTS_FE (0xfu << TR_FACTS_FE_SHIFT)
 #define TR_MODE_BASE(m) ((m) & ((1u << TR_MODE_FACTS_SHIFT) - 1))
 
 typedef uint16_t ir_ref;                /* index into ir_block.values */
@@ -163,7 +169,7 @@ struct ir_block {
     struct ir_insn insns[IR_MAX_INSNS];
     struct ir_value values[IR_MAX_VALUES];
     bool overflow;                      /* ran out of insns/values */
-    uint16_t exit_facts[2];             /* ir_check_accesses: per chain slot, the
+    uint32_t exit_facts[2];             /* ir_check_accesses: per chain slot, the
                                            guest registers (globals 0-15) proven
                                            near the user half there */
 };

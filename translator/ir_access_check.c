@@ -361,7 +361,7 @@ static void note_exit(struct check_state *s, const struct ir_insn *i)
 {
     bool chained = i->op == IR_goto_tb || i->op == IR_brcond || i->op == IR_brflags;
     if (chained && i->aux[1] >= 0 && i->aux[1] < 2)
-        s->b->exit_facts[i->aux[1]] = facts_now(s);
+        s->b->exit_facts[i->aux[1]] = (s->b->exit_facts[i->aux[1]] & TR_FACTS_FE) | facts_now(s);
 }
 
 void ir_check_accesses(struct ir_block *b)
@@ -370,11 +370,12 @@ void ir_check_accesses(struct ir_block *b)
     s->b = b;
     for (int r = 0; r < b->n_values; r++)
         s->v[r] = unknown;
-    uint32_t facts = b->mode >> TR_MODE_FACTS_SHIFT;
+    uint32_t facts = (b->mode >> TR_MODE_FACTS_SHIFT) & TR_FACTS_REGS;
     for (int g = 0; g < N_FACTS && g < b->n_globals; g++)
         if (facts & (1u << g))
             s->v[g] = span_of(-NEAR, TOP - 1 + NEAR);
-    b->exit_facts[0] = b->exit_facts[1] = 0;
+    b->exit_facts[0] &= TR_FACTS_FE;    /* (the frontend's stay) */
+    b->exit_facts[1] &= TR_FACTS_FE;
     for (int n = 0; n < b->n_insns; n++) {
         struct access a;
         if (access_of(&b->insns[n], &a))

@@ -23,7 +23,7 @@
 
 #include "backend.h"
 
-#define TCF_VERSION 5
+#define TCF_VERSION 6
 #define TCF_MAX_DEPS 16
 #define TCF_MAX_CODE (1u << 20)
 #define TCF_MAX_FAULT (1u << 22)
@@ -46,8 +46,7 @@ struct tcf_record {
     uint32_t mode;                      /* the block's translation mode (a record per pc and mode) */
     uint64_t exit_pc[2];                /* guest pc of chain slot 0, 1 (0: none, or
                                            the block may change the mode) */
-    uint16_t exit_facts[2];             /* tr_block.exit_facts */
-    uint32_t pad;
+    uint32_t exit_facts[2];             /* tr_block.exit_facts */
 };
 
 struct tcf_dep {

@@ -28,7 +28,7 @@ struct tr_block {
     uint32_t mode;              /* the tr_runtime.tb_mode it was translated for,
                                    with a variant's entry facts (ir.h
                                    TR_MODE_FACTS_SHIFT) */
-    uint16_t exit_facts[2];     /* per chain slot: the facts its successor's
+    uint32_t exit_facts[2];     /* per chain slot: the facts its successor's
                                    variant may assume (ir_check_accesses) */
     bool invalid;               /* dropped: unreachable; code and entry stay
                                    until the next flush */

@@ -218,8 +218,11 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     build_ir(e, pc, tb->mode, max_insns);
     const struct tr_guest_mem *mem = e->cfg.mem;
     bool writable = mem->writable(mem, pc, b->guest_size);
-    bool cacheable = !writable && TR_MODE_BASE(tb->mode) == tb->mode &&
-                     tcache_cacheable(e, pc, b->guest_size);
+    /* Variants for the access checks' register facts are not cached (as
+     * since they were made); those for the frontend's facts alone are
+     * (x86: the lazy flag state), or a warm run translates them again. */
+    bool reg_facts = (tb->mode >> TR_MODE_FACTS_SHIFT) & TR_FACTS_REGS;
+    bool cacheable = !writable && !reg_facts && tcache_cacheable(e, pc, b->guest_size);
     if (writable) {
         smc_prepare(tb, b->guest_size);
         smc_guard_stores(b, tb, mem);

@@ -102,7 +102,9 @@ static void cond_eflags(struct x86_dc *dc, int base, struct x86_cmp *o)
         [CC_BE] = X86_CF | X86_ZF, [CC_S] = X86_SF, [CC_P] = X86_PF,
         [CC_L] = X86_SF, [CC_LE] = X86_SF | X86_ZF };
     uint64_t want = bits[base] | (base == CC_L || base == CC_LE ? X86_OF : 0);
-    ir_ref e = dc->flags->known ? x86_flags_eflags(dc) : x86_flags_unknown_bits(dc, want);
+    ir_ref e = dc->flags->known ? x86_flags_inline(dc, want) : IR_NONE;
+    if (e == IR_NONE)
+        e = dc->flags->known ? x86_flags_eflags(dc) : x86_flags_unknown_bits(dc, want);
     if (base == CC_L || base == CC_LE)     /* bit 7 becomes SF ^ OF */
         e = x86_op2(dc, IR_xor, 8, e, x86_op2(dc, IR_shr, 8, e, x86_imm(dc, 4)));
     cmp_set(o, IR_TSTNE, 64, e, x86_imm(dc, bits[base]));

@@ -35,12 +35,14 @@ static void branch(struct x86_dc *dc, const struct x86_cmp *c, uint64_t target)
             ir_brcond(dc->b, c->cond, c->size, c->a, c->b, target, 0);
         else
             ir_brcond(dc->b, ir_cond_invert(c->cond), c->size, c->a, c->b, dc->next_pc, 0);
-        x86_end_goto(dc, f->exit_fall_live ? dc->next_pc : target, 1);
+        x86_end_goto(dc, f->exit_fall_live ? dc->next_pc : target, 1);  /* (reads: its fact) */
         return;
     }
     x86_flags_sync_exit(dc);
     ir_brcond(dc->b, c->cond, c->size, c->a, c->b, target, 0);
+    x86_flags_exit_fact(dc, 0, f->exit_taken_live);
     x86_end_goto(dc, dc->next_pc, 1);
+    x86_flags_exit_fact(dc, 1, f->exit_fall_live);
 }
 
 static void h_jcc(struct x86_dc *dc)

@@ -85,6 +85,7 @@ void x86_flags_fault_only(struct x86_dc *dc)
     ir_discard(dc->b, x86_g_cc_src);
     ir_discard(dc->b, x86_g_cc_src2);
     f->dirty = true;
+    f->g_op = -1;           /* env keeps an older state */
 }
 
 bool x86_precise_block(const struct ir_block *b)

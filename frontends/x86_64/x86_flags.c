@@ -12,7 +12,7 @@ void x86_flags_reset(struct x86_dc *dc)
 {
     *dc->flags = (struct x86_flags_state){ .known = false, .dirty = false, .live = true,
         .exit_live = true, .exit_taken_live = true, .exit_fall_live = true, .cf_live = true,
-        .dst = IR_NONE, .src = IR_NONE, .src2 = IR_NONE, .lhs = IR_NONE };
+        .dst = IR_NONE, .src = IR_NONE, .src2 = IR_NONE, .lhs = IR_NONE, .g_op = -1 };
 }
 
 /* Recorded values must stay what they were: globals change later. */
@@ -38,23 +38,37 @@ void x86_flags_set(struct x86_dc *dc, int kind, int bytes, ir_ref dst, ir_ref sr
 
 static ir_ref or_none(struct x86_dc *dc, ir_ref v) { return v == IR_NONE ? x86_imm(dc, 0) : v; }
 
+/* The six flags of the state, by the helper unless x86_flag_ir.c knows
+ * the producer's kind. */
+static ir_ref eflags_of_state(struct x86_dc *dc)
+{
+    struct x86_flags_state *f = dc->flags;
+    ir_ref e = f->known ? x86_flags_inline(dc, X86_ARITH_FLAGS) : IR_NONE;
+    if (e != IR_NONE) return e;
+    if (f->known)
+        return x86_call(dc, &x86_helper_cc_compute, x86_imm(dc, X86_CC_OP(f->kind, f->bytes)),
+                        or_none(dc, f->dst), or_none(dc, f->src), or_none(dc, f->src2), IR_NONE);
+    return x86_call(dc, &x86_helper_cc_compute, x86_g_cc_op, x86_g_cc_dst, x86_g_cc_src,
+                    x86_g_cc_src2, IR_NONE);
+}
+
 ir_ref x86_flags_eflags(struct x86_dc *dc)
 {
     struct x86_flags_state *f = dc->flags;
-    ir_ref e;
     if (f->known && f->kind == X86_CC_EFLAGS) return f->src;
-    if (f->known)
-        e = x86_call(dc, &x86_helper_cc_compute, x86_imm(dc, X86_CC_OP(f->kind, f->bytes)),
-                     or_none(dc, f->dst), or_none(dc, f->src), or_none(dc, f->src2), IR_NONE);
-    else
-        e = x86_call(dc, &x86_helper_cc_compute, x86_g_cc_op, x86_g_cc_dst, x86_g_cc_src,
-                     x86_g_cc_src2, IR_NONE);
+    ir_ref e = eflags_of_state(dc);
     /* The globals (if not dirty) still describe the same flags. */
     bool dirty = f->known && f->dirty;
     f->known = true; f->dirty = dirty;
     f->kind = X86_CC_EFLAGS; f->bytes = 8;
     f->dst = IR_NONE; f->src = e; f->src2 = IR_NONE; f->lhs = IR_NONE;
     return e;
+}
+
+ir_ref x86_flags_kept(struct x86_dc *dc, uint64_t want)
+{
+    ir_ref e = x86_flags_inline(dc, want);
+    return e != IR_NONE ? e : x86_flags_eflags(dc);
 }
 
 /* CF = cin ? x <= y : x < y  (add/sub with carry in) */
@@ -112,6 +126,7 @@ void x86_flags_sync(struct x86_dc *dc)
     if (f->src != IR_NONE) ir_mov(dc->b, x86_g_cc_src, f->src);
     if (f->src2 != IR_NONE) ir_mov(dc->b, x86_g_cc_src2, f->src2);
     f->dirty = false;
+    f->g_op = (int)X86_CC_OP(f->kind, f->bytes);
 }
 
 void x86_flags_sync_exit(struct x86_dc *dc)
@@ -134,4 +149,57 @@ void x86_flags_set_eflags(struct x86_dc *dc, ir_ref eflags)
 {
     ir_ref e = x86_op2(dc, IR_and, 8, eflags, x86_imm(dc, X86_ARITH_FLAGS));
     x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, e, IR_NONE, IR_NONE);
+}
+
+/* ---- lazy state across chained exits ------------------------------------ */
+
+/* The states a chained exit can name, index + 1 in the TR_FACTS_FE bits:
+ * the producers whose conditions x86_cond.c and x86_flag_ir.c compute
+ * from the operands.  Each adds a variant of the successor, so only the
+ * common ones, and only at exits whose successor reads the flags. */
+static const struct { uint8_t kind, bytes; } fact_states[] = {
+    { X86_CC_SUB, 8 }, { X86_CC_SUB, 4 }, { X86_CC_SUB, 1 }, { X86_CC_SUB, 2 },
+    { X86_CC_LOGIC, 8 }, { X86_CC_LOGIC, 4 }, { X86_CC_LOGIC, 1 }, { X86_CC_LOGIC, 2 },
+    { X86_CC_ADD, 8 }, { X86_CC_ADD, 4 }, { X86_CC_INC, 4 }, { X86_CC_DEC, 4 },
+    { X86_CC_DEC, 8 }, { X86_CC_SAR, 8 }, { X86_CC_MUL, 8 },
+};
+#define N_FACT_STATES (int)(sizeof fact_states / sizeof fact_states[0])
+
+static unsigned fact_of_op(int op)
+{
+    for (int k = 0; k < N_FACT_STATES; k++)
+        if (op == (int)X86_CC_OP(fact_states[k].kind, fact_states[k].bytes))
+            return (unsigned)k + 1;
+    return 0;
+}
+
+void x86_flags_exit_fact(struct x86_dc *dc, int slot, bool reads)
+{
+    if (dc->system || slot < 0 || slot > 1) return;
+    unsigned k = reads ? fact_of_op(dc->flags->g_op) : 0;
+    uint32_t *facts = &dc->b->exit_facts[slot];
+    *facts = (*facts & ~TR_FACTS_FE) | k << TR_FACTS_FE_SHIFT;
+}
+
+/* A copy: the globals change when a later producer is synced. */
+static ir_ref entry_value(struct x86_dc *dc, ir_ref g)
+{
+    ir_ref t = x86_new(dc);
+    ir_mov(dc->b, t, g);
+    return t;
+}
+
+void x86_flags_enter(struct x86_dc *dc, uint32_t mode)
+{
+    struct x86_flags_state *f = dc->flags;
+    unsigned k = ((mode >> TR_MODE_FACTS_SHIFT) & TR_FACTS_FE) >> TR_FACTS_FE_SHIFT;
+    if (dc->system || k == 0 || k > (unsigned)N_FACT_STATES) return;
+    f->known = true; f->dirty = false;
+    f->kind = fact_states[k - 1].kind; f->bytes = fact_states[k - 1].bytes;
+    f->g_op = (int)X86_CC_OP(f->kind, f->bytes);
+    f->dst = entry_value(dc, x86_g_cc_dst);
+    f->src = entry_value(dc, x86_g_cc_src);
+    f->src2 = entry_value(dc, x86_g_cc_src2);
+    /* sub/cmp: r = lhs - src at the operand size */
+    f->lhs = f->kind == X86_CC_SUB ? x86_arith(dc, IR_add, f->bytes, f->dst, f->src) : IR_NONE;
 }

@@ -70,6 +70,8 @@ struct x86_flags_state {
     int kind, bytes;
     ir_ref dst, src, src2;
     ir_ref lhs;             /* first operand of add/sub/cmp (not in globals) */
+    int g_op;               /* the cc_op the cc globals hold (written or found at
+                               entry), -1 when not known: x86_flags_exit_fact */
 };
 
 void x86_flags_reset(struct x86_dc *dc);
@@ -79,6 +81,12 @@ void x86_flags_set(struct x86_dc *dc, int kind, int bytes, ir_ref dst, ir_ref sr
                    ir_ref src2, ir_ref lhs);
 /* The six arithmetic flags as an IR value (state becomes EFLAGS). */
 ir_ref x86_flags_eflags(struct x86_dc *dc);
+/* x86_flag_ir.c: the flags in `want` of the known producer as IR ops
+ * (other bits 0), or IR_NONE for a kind it leaves to the helper. */
+ir_ref x86_flags_inline(struct x86_dc *dc, uint64_t want);
+/* At least the flags in want (more bits may be set), for an instruction
+ * that keeps them: inline when it can, else x86_flags_eflags. */
+ir_ref x86_flags_kept(struct x86_dc *dc, uint64_t want);
 /* CF as 0/1; the _known variant returns IR_NONE instead of calling the
  * flag helper. */
 ir_ref x86_flags_cf(struct x86_dc *dc);
@@ -91,6 +99,13 @@ void x86_flags_sync(struct x86_dc *dc);
 void x86_flags_sync_exit(struct x86_dc *dc);
 /* After a helper wrote the cc_* globals itself. */
 void x86_flags_clobbered(struct x86_dc *dc);
+/* Chained exits tell the successor's variant which lazy state the cc
+ * globals hold (ir.h TR_FACTS_FE): _exit_fact after emitting the exit of
+ * chain slot `slot` (reads: whether that successor reads the flags), and
+ * _enter at a block's start, from its mode, for a known producer there
+ * (a jcc at the start of a block after the previous block's cmp). */
+void x86_flags_exit_fact(struct x86_dc *dc, int slot, bool reads);
+void x86_flags_enter(struct x86_dc *dc, uint32_t mode);
 
 /* x86_cond.c: condition code cc (Intel encoding 0..15: O NO B AE E NE BE A
  * S NS P NP L GE LE G) as one IR comparison. */

@@ -13,7 +13,7 @@
 static void mul_flags(struct x86_dc *dc, ir_ref overflow, ir_ref lo, int bytes)
 {
     if (!x86_flags_live(dc)) return;
-    ir_ref src = x86_machine()->intel ? lo : x86_flags_eflags(dc);
+    ir_ref src = x86_machine()->intel ? lo : x86_flags_kept(dc, X86_SF | X86_ZF | X86_AF | X86_PF);
     x86_flags_set(dc, X86_CC_MUL, bytes, overflow, src, IR_NONE, IR_NONE);
 }
 

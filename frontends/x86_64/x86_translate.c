@@ -549,6 +549,7 @@ void x86_end_goto(struct x86_dc *dc, uint64_t target, int slot)
     }
     x86_flags_sync_exit(dc);
     ir_goto_tb(dc->b, target, slot);
+    x86_flags_exit_fact(dc, slot, dc->flags->exit_live);
     dc->block_ended = true;
 }
 
@@ -653,6 +654,7 @@ static int emit_block(struct ir_block *b, const struct block_plan *p, int n, uin
                          .cs_base = p->code16 ? x86_cs_base : 0 };
     int i;
     x86_flags_reset(&dc);
+    x86_flags_enter(&dc, b->mode);
     fs.exit_live = p->exit_live;
     fs.exit_taken_live = p->taken_live;
     fs.exit_fall_live = p->fall_live;
@@ -699,6 +701,7 @@ static void block_restart(struct ir_block *b)
     b->n_insns = 0;
     b->n_values = b->n_globals;
     b->overflow = false;
+    b->exit_facts[0] = b->exit_facts[1] = 0;
 }
 
 void x86_translate_block(struct ir_block *b, const struct tr_guest_mem *mem, uint64_t pc,
