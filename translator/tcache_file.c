@@ -245,6 +245,14 @@ static uint8_t *reserve(struct tcf_buf *b, size_t n)
     return at;
 }
 
+/* memcpy that takes an empty part's NULL pointer (no relocations, no
+ * fault table): memcpy's arguments must never be NULL, even for 0 bytes. */
+static uint8_t *put_part(uint8_t *p, const void *src, size_t len)
+{
+    if (len) memcpy(p, src, len);
+    return p + len;
+}
+
 void tcf_append(struct tcf_buf *b, const struct tcf_view *v)
 {
     struct tcf_record h = *v->h;
@@ -254,12 +262,10 @@ void tcf_append(struct tcf_buf *b, const struct tcf_view *v)
         return;
     memset(p + h.total_len - 8, 0, 8);  /* the padding */
     p += sizeof h;
-    memcpy(p, v->deps, h.n_deps * sizeof(struct tcf_dep));
-    p += h.n_deps * sizeof(struct tcf_dep);
-    memcpy(p, v->relocs, h.n_relocs * sizeof(struct be_reloc));
-    p += h.n_relocs * sizeof(struct be_reloc);
-    memcpy(p, v->code, h.code_size);
-    memcpy(p + h.code_size, v->fault, h.fault_size);
+    p = put_part(p, v->deps, h.n_deps * sizeof(struct tcf_dep));
+    p = put_part(p, v->relocs, h.n_relocs * sizeof(struct be_reloc));
+    p = put_part(p, v->code, h.code_size);
+    put_part(p, v->fault, h.fault_size);
     memcpy(start, &h, sizeof h);
     h.hash = record_hash((const struct tcf_record *)(const void *)start, h.total_len);
     memcpy(start, &h, sizeof h);
