@@ -126,7 +126,6 @@ void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
 {
     if (c->ptr == c->start) {
         bool first = insn->op == IR_exit_request;
-        a64_vec_block_start();
         if (first && hoist.state == HOIST_ARMED && hoist.block == c->start &&
             (uint64_t)insn->aux[0] == hoist.pc) {
             emit_preamble(c);

@@ -500,6 +500,8 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
 {
     if (insn->op >= IR_NUM_OPS || !op_table[insn->op].fn)
         missing_emitter(insn);
+    if (c->ptr == c->start)
+        a64_vec_block_start();      /* (a block emitted again starts at the same address) */
     a64_hoist_op(c, insn);
     vcache_begin(c);
     c->check_address = is_guest_access(insn->op) && ir_access_checked(insn) ? insn->cond : 0;
