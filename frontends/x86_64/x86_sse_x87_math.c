@@ -90,29 +90,45 @@ f80 x87_unary(struct x87 *x, uint16_t fcw, int fn, f80 a)
 
 /* NaNs keep their quiet bit: arithmetic picks between NaN operands by
  * their significands before quieting them (fld quiets on its own). */
+/* A nonzero magnitude `mag` * 2^(scale) as an x87 value: exact, since
+ * the 64-bit significand holds every float, double and int64 (integer
+ * C: a long double on AArch64 hosts is a soft binary128). */
+static f80 f80_from_scaled(uint64_t mag, int scale, uint16_t sign)
+{
+    int s = __builtin_clzll(mag);
+    return (f80){ mag << s, (uint16_t)(sign | (F80_BIAS + 63 + scale - s)) };
+}
+
+/* From a binary interchange format: fraction bits `fb`, exponent bias;
+ * NaNs keep their payload and quiet bit (arithmetic picks between NaN
+ * operands by their significands before quieting them; fld quiets on
+ * its own). */
+static f80 f80_from_ieee(uint64_t v, int fb, int eb, int bias)
+{
+    uint16_t sign = (uint16_t)(v >> (fb + eb) << 15);
+    uint64_t frac = v & ((1ull << fb) - 1);
+    int exp = (int)(v >> fb & ((1u << eb) - 1));
+    if (exp == (1 << eb) - 1)
+        return (f80){ F80_INT_BIT | frac << (63 - fb), (uint16_t)(sign | F80_EXP_MAX) };
+    if (exp == 0)
+        return frac ? f80_from_scaled(frac, 1 - bias - fb, sign) : (f80){ 0, sign };
+    return (f80){ F80_INT_BIT | frac << (63 - fb), (uint16_t)(sign | (exp - bias + F80_BIAS)) };
+}
+
 f80 x87_from_f32(uint32_t v)
 {
-    if ((v & 0x7fffffffu) > 0x7f800000u)
-        return (f80){ F80_INT_BIT | (uint64_t)(v & 0x7fffffu) << 40,
-                      (uint16_t)((v >> 16 & 0x8000) | F80_EXP_MAX) };
-    float f;
-    memcpy(&f, &v, 4);
-    return ld_to_f80(f);
+    return f80_from_ieee(v, 23, 8, 127);
 }
 
 f80 x87_from_f64(uint64_t v)
 {
-    if ((v & ~(1ull << 63)) > 0x7ff0000000000000ull)
-        return (f80){ F80_INT_BIT | (v & 0xfffffffffffffull) << 11,
-                      (uint16_t)((v >> 48 & 0x8000) | F80_EXP_MAX) };
-    double d;
-    memcpy(&d, &v, 8);
-    return ld_to_f80(d);
+    return f80_from_ieee(v, 52, 11, 1023);
 }
 
 f80 x87_from_int(int64_t v)
 {
-    return ld_to_f80((long double)v);
+    uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    return v ? f80_from_scaled(mag, 0, v < 0 ? 0x8000 : 0) : (f80){ 0, 0 };
 }
 
 uint32_t x87_to_f32(struct x87 *x, uint16_t fcw, f80 v)
@@ -152,12 +168,38 @@ f80 x87_constant(uint16_t fcw, int which)
     return r;
 }
 
+/* A finite nonzero magnitude as (exponent, significand with its top bit
+ * set): unnormals and denormals normalised, so that the pairs order as
+ * the values do. */
+static void f80_magnitude(f80 v, int32_t *e, uint64_t *m)
+{
+    int exp = v.se & F80_EXP_MAX, s = __builtin_clzll(v.m);
+    *e = (exp ? exp : 1) - s;
+    *m = v.m << s;
+}
+
+/* -1, 0, 1, or 2 for unordered; any exponent-0x7fff non-NaN is infinite. */
 int x87_compare(f80 a, f80 b)
 {
     if (f80_is_nan(a) || f80_is_nan(b))
         return 2;
-    long double p = f80_to_ld(a), q = f80_to_ld(b);
-    return p < q ? -1 : p > q ? 1 : 0;
+    bool za = a.m == 0 && (a.se & F80_EXP_MAX) != F80_EXP_MAX;
+    bool zb = b.m == 0 && (b.se & F80_EXP_MAX) != F80_EXP_MAX;
+    bool na = f80_sign(a) && !za, nb = f80_sign(b) && !zb;
+    if (za && zb)
+        return 0;
+    if (na != nb)
+        return na ? -1 : 1;
+    if (za || zb)
+        return za == na ? 1 : -1;          /* same side of zero: the zero is nearer */
+    int32_t ea = INT32_MAX, eb = INT32_MAX;
+    uint64_t ma = 0, mb = 0;
+    if ((a.se & F80_EXP_MAX) != F80_EXP_MAX)
+        f80_magnitude(a, &ea, &ma);
+    if ((b.se & F80_EXP_MAX) != F80_EXP_MAX)
+        f80_magnitude(b, &eb, &mb);
+    int mag = ea != eb ? (ea < eb ? -1 : 1) : ma != mb ? (ma < mb ? -1 : 1) : 0;
+    return na ? -mag : mag;
 }
 
 uint16_t x87_examine(f80 v, bool empty)
