@@ -135,6 +135,9 @@ enum ir_helper_flags {
     IR_HELPER_RW_GLOBALS = 1 << 0,      /* reads/writes env globals: sync
                                            before, reload after */
     IR_HELPER_NORETURN   = 1 << 1,      /* raises a guest exception */
+    IR_HELPER_NO_STORE   = 1 << 2,      /* stores no guest memory: the
+                                           self-modifying-code checks after
+                                           stores (smc.c) skip it */
 };
 struct ir_helper {
     void *fn;

@@ -156,23 +156,79 @@ static void emit_rest_inline(struct ir_block *b, struct tr_block *tb, uint64_t n
 static bool tracked_now(const struct ir_block *b, const struct tr_guest_mem *m);
 enum { REST_INSNS = 9, REST_VALUES = 12 };
 
+/* Where guest addresses are host addresses and code is known by its pc
+ * (user mode): the checks can read the guest bytes and the stores'
+ * addresses in translated code, with no call. */
+static bool host_checks(const struct tr_guest_mem *m)
+{
+    return m->mode == TR_MEM_HOST && !m->code_phys && !m->soft;
+}
+
+enum { ENTRY_INLINE_MAX = 128 };        /* bytes compared inline at a block's entry */
+
+/* The loads that cover [0, n): 8 bytes at a time, the last one ending at
+ * n (overlapping the one before), shorter ones for a block under 8 bytes.
+ * Returns how many; offsets in off[], the memop in *mo. */
+static int entry_pieces(uint32_t n, uint32_t off[ENTRY_INLINE_MAX / 8 + 1], unsigned *mo)
+{
+    uint32_t w = n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
+    int k = 0;
+    *mo = w == 8 ? IR_MO_64 : w == 4 ? IR_MO_32 : w == 2 ? IR_MO_16 : IR_MO_8;
+    for (uint32_t o = 0; o + w < n; o += w)
+        off[k++] = o;
+    off[k++] = n - w;
+    return k;
+}
+
+/* The entry check as inline compares of the guest bytes with the copy
+ * (tb->smc->bytes, filled before the block first runs): a difference
+ * leaves for the block's own pc as stale.  3 insns per piece. */
+static void emit_entry_compare(struct ir_block *b, struct tr_block *tb, const uint32_t *off,
+                               int pieces, unsigned mo)
+{
+    ir_ref guest = ir_const(b, b->guest_pc), copy = ir_const(b, (uint64_t)(uintptr_t)tb->smc->bytes);
+    for (int k = 0; k < pieces; k++) {
+        ir_ref now = ir_temp(b), was = ir_temp(b), ga = guest, ca = copy;
+        if (off[k]) {
+            ga = ir_const(b, b->guest_pc + off[k]);
+            ca = ir_const(b, (uint64_t)(uintptr_t)tb->smc->bytes + off[k]);
+        }
+        ir_ld(b, mo, now, ga);
+        ir_ld(b, mo | IR_MO_HOST, was, ca);
+        ir_brexit(b, IR_NE, 64, now, was, b->guest_pc, TR_EXIT_STALE);
+    }
+}
+
 /* Puts the check in front of the block's IR: for a block on tracked
  * pages the inline test of emit_rest_inline, leaving for the block's own
  * pc when the epoch does not hold -- the dispatcher then checks in C
- * (smc_entry_ok, which notes the epoch) and enters it again; otherwise a
- * call of smc_check, which compares versions or bytes on every entry. */
+ * (smc_entry_ok, which notes the epoch) and enters it again; in user mode
+ * inline compares of the bytes (emit_entry_compare); otherwise a call of
+ * smc_check, which compares versions or bytes on every entry. */
 void smc_guard_block(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m)
 {
     bool inline_check = tracked_now(b, m);
-    int len = inline_check ? REST_INSNS : 1, values = inline_check ? REST_VALUES : 1;
-    if (b->n_insns + len > IR_MAX_INSNS || b->n_values + values > IR_MAX_VALUES)
-        return;
+    uint32_t off[ENTRY_INLINE_MAX / 8 + 1];
+    unsigned mo = IR_MO_64;
+    int pieces = 0;
+    if (!inline_check && host_checks(m) && b->guest_size && b->guest_size <= ENTRY_INLINE_MAX)
+        pieces = entry_pieces(b->guest_size, off, &mo);
+    int len = inline_check ? REST_INSNS : pieces ? 3 * pieces : 1;
+    int values = inline_check ? REST_VALUES : pieces ? 4 * pieces + 2 : 1;
+    if (b->n_insns + len > IR_MAX_INSNS - 2 || b->n_values + values > IR_MAX_VALUES) {
+        len = values = 1;                    /* no room inline: the call */
+        inline_check = false, pieces = 0;
+        if (b->n_insns + len > IR_MAX_INSNS || b->n_values + values > IR_MAX_VALUES)
+            return;
+    }
     memmove(&b->insns[len], &b->insns[0], sizeof(b->insns[0]) * (size_t)b->n_insns);
     int n = b->n_insns;
     b->n_insns = 0;
     tb->smc->inline_entry = inline_check;
     if (inline_check) {
         emit_rest_inline(b, tb, b->guest_pc, m);
+    } else if (pieces) {
+        emit_entry_compare(b, tb, off, pieces, mo);
     } else {
         ir_ref arg = ir_const(b, (uint64_t)(uintptr_t)tb);
         ir_call(b, &smc_helper, IR_NONE, &arg);
@@ -210,7 +266,8 @@ static bool is_load_call(const struct ir_insn *i, const struct tr_guest_mem *m)
 static bool may_store(const struct ir_insn *i, const struct tr_guest_mem *m)
 {
     if (i->op == IR_call)
-        return !is_load_call(i, m);
+        return !is_load_call(i, m) &&
+               !(((const struct ir_helper *)(intptr_t)i->aux[0])->flags & IR_HELPER_NO_STORE);
     return (i->op == IR_st && !(i->size & IR_MO_HOST)) || i->op == IR_vst || i->op == IR_atomic_rmw ||
            i->op == IR_atomic_cas;
 }
@@ -267,23 +324,111 @@ static bool tracked_now(const struct ir_block *b, const struct tr_guest_mem *m)
            m->code_version(m, b->guest_pc, false) && m->code_version(m, last, false);
 }
 
+/* A store whose address an inline range test can follow: its address
+ * value, displacement and width (calls and the like: false). */
+static bool store_range(const struct ir_insn *i, ir_ref *addr, int64_t *disp, uint32_t *width)
+{
+    *disp = 0;
+    switch (i->op) {
+    case IR_st:
+        *addr = i->args[0], *disp = i->aux[0], *width = (uint32_t)ir_memop_bytes(i->size);
+        return !(i->size & IR_MO_HOST);
+    case IR_vst:
+        *addr = i->args[0], *width = ir_vec_imm(i) ? ir_vec_imm(i) : 32;
+        return true;
+    case IR_atomic_rmw: case IR_atomic_cas:
+        *addr = i->args[1], *width = (uint32_t)ir_memop_bytes(i->size);
+        return true;
+    default:
+        return false;
+    }
+}
+
+enum { RANGE_STORES_MAX = 4 };          /* stores of one instruction tested inline */
+
+/* Whether the stores of insns [from, to) can all be range-tested. */
+static bool stores_ranged(const struct ir_block *b, int from, int to, const struct tr_guest_mem *m)
+{
+    int n = 0;
+    for (int k = from; k < to; k++) {
+        ir_ref a;
+        int64_t d;
+        uint32_t w;
+        if (!may_store(&b->insns[k], m))
+            continue;
+        if (!store_range(&b->insns[k], &a, &d, &w) || ++n > RANGE_STORES_MAX)
+            return false;
+    }
+    return true;
+}
+
+/* Inserts `len` insns at insns[at], emitted by the caller (n_insns set
+ * to `at` meanwhile); returns the old count plus len. */
+static int open_gap(struct ir_block *b, int at, int len)
+{
+    int n = b->n_insns;
+    memmove(&b->insns[at + len], &b->insns[at], sizeof(b->insns[0]) * (size_t)(n - at));
+    b->n_insns = at;
+    return n + len;
+}
+
+/* The rest check in user mode, by address: after the store at insns[k]
+ * (an instruction ending before next_pc), dist = its address - the lowest
+ * one whose bytes reach next_pc; at the instruction's end (insns[*end]),
+ * leave as stale at next_pc when dist < the bytes that reach the rest of
+ * the block [next_pc, block end).  A store of this thread into the bytes
+ * still to run is what the CPU sees at once (other threads' stores need a
+ * serialising instruction; a store through another mapping of the same
+ * page is the entry checks' to find).  Returns the insns added. */
+static int range_test_store(struct ir_block *b, int k, int *end, uint64_t next_pc)
+{
+    ir_ref a, dist = ir_temp(b);
+    int64_t disp;
+    uint32_t w;
+    store_range(&b->insns[k], &a, &disp, &w);
+    uint64_t lo = next_pc - (w - 1) - (uint64_t)disp;
+    uint64_t reach = b->guest_pc + b->guest_size - next_pc + (w - 1);
+    int n = open_gap(b, k + 1, 1);
+    ir_binop(b, IR_sub, 64, dist, a, ir_const(b, lo));
+    b->n_insns = n, ++*end;
+    n = open_gap(b, *end, 1);
+    ir_brexit(b, IR_LTU, 64, dist, ir_const(b, reach), next_pc, TR_EXIT_STALE);
+    b->n_insns = n, ++*end;
+    return 2;
+}
+
+/* Range tests for the stores of insns [from, *end), *end the next
+ * instruction's insn_start (moved on past what is added). */
+static void range_test_insn(struct ir_block *b, int from, int *end, const struct tr_guest_mem *m)
+{
+    uint64_t next_pc = (uint64_t)b->insns[*end].aux[0];
+    for (int k = from; k < *end; k++)
+        if (may_store(&b->insns[k], m))
+            k += range_test_store(b, k, end, next_pc) - 1;
+}
+
 /* After each instruction that may store, unless it ends the block. */
 void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m)
 {
-    bool stored = false, inline_check = tracked_now(b, m);
-    int len = inline_check ? REST_INSNS : 1, values = inline_check ? REST_VALUES : 2;
+    bool stored = false, inline_check = tracked_now(b, m), ranged = host_checks(m);
+    int len = inline_check ? REST_INSNS : 1, values = inline_check ? REST_VALUES : 2, from = 0;
     for (int k = 0; k < b->n_insns; k++) {
         if (b->insns[k].op != IR_insn_start) {
             stored |= may_store(&b->insns[k], m);
             continue;
         }
-        if (stored) {
+        if (stored && !inline_check && ranged && stores_ranged(b, from, k, m) &&
+            b->n_insns + 2 * RANGE_STORES_MAX <= IR_MAX_INSNS - 2 &&
+            b->n_values + 4 * RANGE_STORES_MAX <= IR_MAX_VALUES) {
+            range_test_insn(b, from, &k, m);
+        } else if (stored) {
             if (b->n_insns + len > IR_MAX_INSNS || b->n_values + values > IR_MAX_VALUES)
                 return;
             insert_rest_check(b, tb, k, m, inline_check);
             k += len;
         }
         stored = false;
+        from = k + 1;
     }
 }
 

@@ -198,7 +198,7 @@ static uint64_t helper_cc_bits(void *env, uint64_t op, uint64_t dst, uint64_t sr
 }
 
 const struct ir_helper x86_helper_cc_bits = {
-    (void *)helper_cc_bits, "cc_bits", 5, 1, 0
+    (void *)helper_cc_bits, "cc_bits", 5, 1, IR_HELPER_NO_STORE
 };
 
 static uint64_t helper_cc_compute(void *env, uint64_t op, uint64_t dst, uint64_t src,
@@ -209,7 +209,7 @@ static uint64_t helper_cc_compute(void *env, uint64_t op, uint64_t dst, uint64_t
 }
 
 const struct ir_helper x86_helper_cc_compute = {
-    (void *)helper_cc_compute, "cc_compute", 4, 1, 0
+    (void *)helper_cc_compute, "cc_compute", 4, 1, IR_HELPER_NO_STORE
 };
 
 uint64_t x86_get_eflags(const struct x86_cpu *cpu)
