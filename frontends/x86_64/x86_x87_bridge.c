@@ -65,10 +65,33 @@ uint32_t x87_soft_store_f32(struct x87 *x, uint16_t fcw, f80 v)
     return r;
 }
 
+/* A zero, or a normal value in a double's normal range whose low 11
+ * significand bits are clear: a double holds it exactly, so the store
+ * rounds nothing and raises nothing under any control word (the common
+ * case: values loaded from doubles, exact remainders). */
+static bool exact_f64(f80 v, uint64_t *r)
+{
+    int exp = v.se & 0x7fff;
+    uint64_t sign = (uint64_t)(v.se >> 15) << 63;
+    if (exp == 0 && v.m == 0) {
+        *r = sign;
+        return true;
+    }
+    if (!(v.m >> 63) || (v.m & 0x7ff) || exp < 16383 - 1022 || exp > 16383 + 1023)
+        return false;
+    *r = sign | (uint64_t)(exp - 16383 + 1023) << 52 | (v.m >> 11 & ((1ull << 52) - 1));
+    return true;
+}
+
 uint64_t x87_soft_store_f64(struct x87 *x, uint16_t fcw, f80 v)
 {
     uint16_t sw = 0;
-    uint64_t r = x87s_to_f64(to_soft(v), fcw, &sw);
+    uint64_t r;
+    if (exact_f64(v, &r)) {
+        note_status(x, 0);
+        return r;
+    }
+    r = x87s_to_f64(to_soft(v), fcw, &sw);
     note_status(x, sw);
     return r;
 }
