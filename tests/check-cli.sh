@@ -55,6 +55,20 @@ expect_one_line_error() {
 
 expect_one_line_error "no program: one line, non-zero" nz
 expect_one_line_error "missing program: one line, status 127" 127 "$tmp/does-not-exist"
+# A name without a '/' that is not in the current directory: looked up in
+# $PATH (as Box64 and FEX do), run as the native program runs.
+mkdir "$tmp/bin"
+cp "$loop" "$tmp/bin/ferry-path-probe"
+"$loop" > "$tmp/native" 2>&1 || true
+saved_path=$PATH
+PATH="$tmp/bin:$PATH"
+run ferry-path-probe
+PATH=$saved_path
+if [ "$st" = 0 ] && cmp -s "$tmp/out" "$tmp/native"; then
+    pass "a program found in \$PATH"
+else
+    fail "a program found in \$PATH" "status $st or output unlike the native run's"
+fi
 printf 'this is not an ELF file\n' > "$tmp/text"
 chmod +x "$tmp/text"
 expect_one_line_error "not an ELF file: one line, non-zero" nz "$tmp/text"

@@ -4,6 +4,7 @@
  * programs started through binfmt_misc), binfmt_misc's P-flag argv and
  * `--binfmt ACTION` (cli_binfmt.c).  Fills ferry_opts (options.h), the
  * only part of it the engine sees. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -512,6 +513,41 @@ static bool started_as_binfmt_p(const char *argv0)
     return n > k && !strcmp(argv0 + n - k, FERRY_BINFMT_P_SUFFIX);
 }
 
+/* dir/name in a new string when that is an executable regular file. */
+static char *executable_in(const char *dir, size_t dir_len, const char *name)
+{
+    struct stat st;
+    char *full = malloc(dir_len + strlen(name) + 3);
+    if (!full)
+        return NULL;
+    sprintf(full, "%.*s/%s", dir_len ? (int)dir_len : 1, dir_len ? dir : ".", name);
+    if (!stat(full, &st) && S_ISREG(st.st_mode) && !access(full, X_OK))
+        return full;
+    free(full);
+    return NULL;
+}
+
+/* A program named without a '/' and not in the current directory is
+ * looked up in $PATH (an empty entry: the current directory), as Box64
+ * and FEX do: `ferry ls` runs /usr/bin/ls.  (QEMU opens only the name as
+ * given, which comes first here too.)  argv[0] stays as typed. */
+static const char *program_on_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (strchr(name, '/') || !access(name, F_OK) || !path)
+        return name;
+    for (const char *dir = path;;) {
+        const char *end = strchr(dir, ':');
+        size_t n = end ? (size_t)(end - dir) : strlen(dir);
+        char *full = executable_in(dir, n, name);
+        if (full)
+            return full;
+        if (!end)
+            return name;
+        dir = end + 1;
+    }
+}
+
 int cli_ferry_parse(int argc, char **argv, const char *self, struct cli_ferry_guest *g)
 {
     bool preserve_argv0 = (getauxval(AT_FLAGS) & FERRY_AT_FLAGS_PRESERVE_ARGV0) ||
@@ -535,7 +571,7 @@ int cli_ferry_parse(int argc, char **argv, const char *self, struct cli_ferry_gu
         ferry_opts.tcache_dir = NULL;
     if (prog >= argc)
         usage_error("%s", "no program given");
-    g->path = argv[prog];
+    g->path = preserve_argv0 ? argv[prog] : program_on_path(argv[prog]);
     g->argv = guest_argv(argc, argv, prog + preserve_argv0);
     return prog;
 }
