@@ -15,6 +15,7 @@
  * Everything here runs under the translation lock. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -185,6 +186,8 @@ static struct tc_page *page_get(struct tr_code_cache *tc, uint64_t page)
         *s = tc_realloc(NULL, sizeof(**s));
         **s = (struct tc_page){ .page = page };
         tc->n_pages++;
+        unsigned b = page_bucket(page);
+        tc->page_buckets_used[b / 64] |= (uint64_t)1 << (b % 64);
     }
     return *s;
 }
@@ -233,6 +236,7 @@ void tc_pages_reset(struct tr_engine *e)
             page_free(pg);
         }
     tc->n_pages = 0;
+    memset(tc->page_buckets_used, 0, sizeof tc->page_buckets_used);
 }
 
 static bool page_has_code(const struct tc_page *pg)
@@ -246,6 +250,21 @@ static bool page_has_code(const struct tc_page *pg)
 /* Calls fn on the link of every page in [first, last] that has an entry:
  * page by page when the range is smaller than the table, else over the
  * whole table.  fn may unlink the page; it returns whether to stop. */
+static bool bucket_pages(struct tr_engine *e, unsigned b, uint64_t first, uint64_t last,
+                         bool (*fn)(struct tr_engine *e, struct tc_page **slot))
+{
+    for (struct tc_page **s = &e->tc.pages[b], *pg; (pg = *s);) {
+        if (pg->page >= first && pg->page <= last && fn(e, s))
+            return true;
+        if (*s == pg)
+            s = &pg->next;
+    }
+    return false;
+}
+
+/* Every bucket with pages is walked when the range has more pages than
+ * there are pages (an mmap of 256 KiB or more: 4,096 buckets walked for
+ * each were 2 % of a warm /bin/true's instructions). */
 static bool each_page(struct tr_engine *e, uint64_t first, uint64_t last,
                       bool (*fn)(struct tr_engine *e, struct tc_page **slot))
 {
@@ -260,12 +279,13 @@ static bool each_page(struct tr_engine *e, uint64_t first, uint64_t last,
         }
         return false;
     }
-    for (unsigned b = 0; b < TC_PAGE_BUCKETS; b++)
-        for (struct tc_page **s = &tc->pages[b], *pg; (pg = *s);) {
-            if (pg->page >= first && pg->page <= last && fn(e, s))
+    for (unsigned w = 0; w < TC_PAGE_BUCKETS / 64; w++)
+        for (uint64_t bits = tc->page_buckets_used[w]; bits; bits &= bits - 1) {
+            unsigned b = w * 64 + (unsigned)__builtin_ctzll(bits);
+            if (bucket_pages(e, b, first, last, fn))
                 return true;
-            if (*s == pg)
-                s = &pg->next;
+            if (!tc->pages[b])
+                tc->page_buckets_used[w] &= ~((uint64_t)1 << (b % 64));
         }
     return false;
 }
