@@ -158,9 +158,12 @@ const struct tr_guest_mem *tc_fetch_log_start(struct tr_engine *e)
 /* A block from the persistent cache depends on the pages its record lists. */
 void tc_fetch_log_set(struct tr_engine *e, const uint64_t *pages, size_t n)
 {
-    tc_fetch_log_start(e);
+    struct tc_fetch_log *l = &e->xl->fetch;
+    l->real = e->cfg.mem;               /* (no fetches follow: the logging copy is not made) */
+    l->n = 0;
+    l->known_lo = l->known_hi = 0;
     for (size_t k = 0; k < n; k++)
-        log_page(&e->xl->fetch, pages[k]);
+        log_page(l, pages[k]);
 }
 
 /* ---- guest page -> blocks ----------------------------------------------- */
