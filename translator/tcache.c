@@ -709,11 +709,17 @@ static bool place(struct tr_engine *e, struct tr_block *tb, const struct tcf_vie
     tb->guest_size = h->guest_size;
     memcpy(tb->jump_site, h->jump_site, sizeof tb->jump_site);
     memcpy(tb->stub, h->stub, sizeof tb->stub);
-    for (uint32_t k = 0; k < h->n_relocs; k++) {
-        struct be_reloc r = v->relocs[k];
-        if (!be_reloc_patch(c.start, h->code_size, c.rw_delta, &r, reloc_base(e, tb, r.kind) + r.target))
+    /* Each kind's base once per block.  (tcf_record_at checked the kinds,
+     * but the map is the file's: masked, a kind rewritten since cannot
+     * index past the table.) */
+    const uint64_t base[4] = {
+        [BE_RELOC_BLOCK] = reloc_base(e, tb, BE_RELOC_BLOCK),
+        [BE_RELOC_HOST] = reloc_base(e, tb, BE_RELOC_HOST),
+        [BE_RELOC_CODE] = reloc_base(e, tb, BE_RELOC_CODE),
+    };
+    for (const struct be_reloc *r = v->relocs, *end = r + h->n_relocs; r < end; r++)
+        if (!be_reloc_patch(c.start, h->code_size, c.rw_delta, r, base[r->kind & 3] + r->target))
             return false;
-    }
     if (!fault_map_adopt(tb, v->fault, h->fault_size))  /* (the record's hash held) */
         return false;
     be_code_written(c.start, h->code_size);
