@@ -250,9 +250,7 @@ static bool page_has_code(const struct tc_page *pg)
     return false;
 }
 
-/* Calls fn on the link of every page in [first, last] that has an entry:
- * page by page when the range is smaller than the table, else over the
- * whole table.  fn may unlink the page; it returns whether to stop. */
+/* each_page's walk of one bucket. */
 static bool bucket_pages(struct tr_engine *e, unsigned b, uint64_t first, uint64_t last,
                          bool (*fn)(struct tr_engine *e, struct tc_page **slot))
 {
@@ -265,9 +263,11 @@ static bool bucket_pages(struct tr_engine *e, unsigned b, uint64_t first, uint64
     return false;
 }
 
-/* Every bucket with pages is walked when the range has more pages than
- * there are pages (an mmap of 256 KiB or more: 4,096 buckets walked for
- * each were 2 % of a warm /bin/true's instructions). */
+/* Calls fn on the link of every page in [first, last] that has an entry:
+ * page by page when the range is smaller than the table, else over the
+ * whole table.  fn may unlink the page; it returns whether to stop.  The
+ * whole table is only the buckets with pages (page_buckets_used): every
+ * mmap of 256 KiB or more walked all 4,096, 2 % of a warm /bin/true. */
 static bool each_page(struct tr_engine *e, uint64_t first, uint64_t last,
                       bool (*fn)(struct tr_engine *e, struct tc_page **slot))
 {
