@@ -114,6 +114,9 @@ struct tr_code_cache {
     uint64_t executed_before_flush;
     /* guest page -> the blocks translated from it (tc_pages.c) */
     struct tc_page *pages[TC_PAGE_BUCKETS];
+    /* A bit per bucket of pages, set when a page goes in, cleared when a
+     * walk of every bucket finds it empty (tc_pages.c each_page). */
+    uint64_t page_buckets_used[TC_PAGE_BUCKETS / 64];
     size_t n_pages;
 };
 
