@@ -630,7 +630,9 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     dc->row = x86_row_for(dc);
     dc->align_required = x86_align_required(dc);
     x86_handler fn = handler_for(dc, dc->row);
-    if (fn && (x86_vex_w_reserved(dc) || x86_stray_sse_prefix(x86_cs, dc->insn))) fn = NULL;
+    if (fn && (x86_vex_w_reserved(dc) || x86_vex_prefixed(dc) ||
+               x86_stray_sse_prefix(x86_cs, dc->insn)))
+        fn = NULL;
     if (fn) x86_xm_translate(dc, fn);
     else x86_raise_sigill(dc);
     if (precise && !live && !dc->block_ended) x86_flags_fault_only(dc);

@@ -23,7 +23,8 @@
  *  - VEX.W1 on more W0-only forms (#UD), and vpermq/vpermpd with VEX.W0,
  *    which this AMD runs as the W1 form (capstone 4 cannot decode it);
  *  - 66 with F2/F3 on general-purpose instructions (16 bits), and F2/F3
- *    followed by a segment prefix on tzcnt/lzcnt/popcnt. */
+ *    followed by a segment prefix on tzcnt/lzcnt/popcnt, and #UD for
+ *    66/F0/F2/F3/REX before a general-register VEX instruction. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -157,13 +158,20 @@ static const struct encoding cases[] = {
     { "66 f3 99 (cwd)", { 0x66, 0xf3, 0x99 }, 3 },
     { "f3 66 91 (xchg ax, cx)", { 0xf3, 0x66, 0x91 }, 3 },
     { "66 f2 21 (and m16, ax)", { M1, 0x66, 0xf2, 0x21, 0x47, 0x10, RD }, 17 },
-    { "f0 f2 66 09 (lock or m16, ax)", { M0, 0xf0, 0xf2, 0x66, 0x09, 0x47, 0x10, RD }, 18 },
+    { "f0 f2 66 01 (lock add m16, ax)", { M1, 0xf0, 0xf2, 0x66, 0x01, 0x47, 0x10, RD }, 18 },
     { "f2 66 0f a4 (shld m16, ax, 4)", { M0, 0xf2, 0x66, 0x0f, 0xa4, 0x47, 0x10, 0x04, RD }, 19 },
     { "66 f3 0f b1 (cmpxchg m16, cx)", { M0, 0x66, 0xf3, 0x0f, 0xb1, 0x4f, 0x10, RD }, 18 },
     { "f3 66 2e 0f bd (lzcnt ax, cx)", { 0xf3, 0x66, 0x2e, 0x0f, 0xbd, 0xc1 }, 6 },
     { "f3 2e 0f bd (lzcnt eax, ecx)", { 0xf3, 0x2e, 0x0f, 0xbd, 0xc1 }, 5 },
     { "f3 3e 0f b8 (popcnt eax, ecx)", { 0xf3, 0x3e, 0x0f, 0xb8, 0xc1 }, 5 },
     { "f3 2e 0f bc (rdi) (tzcnt eax, m32 = 0)", { M0, 0xf3, 0x2e, 0x0f, 0xbc, 0x47, 0x10 }, 14 },
+    /* and, found the same way, a 66/F0/F2/F3/REX before a general-register
+     * VEX instruction: #UD (capstone 4 decodes it; ferry ran it) */
+    { "66 andn (#UD)", { 0x66, 0xc4, 0xe2, 0x78, 0xf2, 0xc1 }, 6 },
+    { "f3 shlx (#UD)", { 0xf3, 0xc4, 0xe2, 0x71, 0xf7, 0xc1 }, 6 },
+    { "f0 bextr (#UD)", { 0xf0, 0xc4, 0xe2, 0x70, 0xf7, 0xc1 }, 6 },
+    { "rex rorx (#UD)", { 0x40, 0xc4, 0xe3, 0x7b, 0xf0, 0xc1, 0x05 }, 7 },
+    { "2e andn (valid)", { 0x2e, 0xc4, 0xe2, 0x78, 0xf2, 0xc1 }, 6 },
 #undef M0
 #undef M1
 #undef RD
