@@ -23,8 +23,9 @@
  *  - VEX.W1 on more W0-only forms (#UD), and vpermq/vpermpd with VEX.W0,
  *    which this AMD runs as the W1 form (capstone 4 cannot decode it);
  *  - 66 with F2/F3 on general-purpose instructions (16 bits), and F2/F3
- *    followed by a segment prefix on tzcnt/lzcnt/popcnt, and #UD for
- *    66/F0/F2/F3/REX before a general-register VEX instruction. */
+ *    followed by a segment prefix on tzcnt/lzcnt/popcnt; #UD for lock
+ *    bts/btc on a register behind an F2/F3 (capstone 4 drops the lock)
+ *    and for 66/F0/F2/F3/REX before a general-register VEX instruction. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -165,6 +166,8 @@ static const struct encoding cases[] = {
     { "f3 2e 0f bd (lzcnt eax, ecx)", { 0xf3, 0x2e, 0x0f, 0xbd, 0xc1 }, 5 },
     { "f3 3e 0f b8 (popcnt eax, ecx)", { 0xf3, 0x3e, 0x0f, 0xb8, 0xc1 }, 5 },
     { "f3 2e 0f bc (rdi) (tzcnt eax, m32 = 0)", { M0, 0xf3, 0x2e, 0x0f, 0xbc, 0x47, 0x10 }, 14 },
+    { "f0 f2 0f ab (lock bts on a register: #UD)", { 0xf0, 0xf2, 0x0f, 0xab, 0xc1 }, 5 },
+    { "f0 f3 66 0f bb (lock btc on a register: #UD)", { 0xf0, 0xf3, 0x66, 0x0f, 0xbb, 0xc1 }, 6 },
     /* and, found the same way, a 66/F0/F2/F3/REX before a general-register
      * VEX instruction: #UD (capstone 4 decodes it; ferry ran it) */
     { "66 andn (#UD)", { 0x66, 0xc4, 0xe2, 0x78, 0xf2, 0xc1 }, 6 },
