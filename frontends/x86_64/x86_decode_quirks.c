@@ -134,10 +134,10 @@ static bool rep_counts(uint8_t op)
  * ("66 f2 0f a4"), and drops a lock before the F2/F3 ("66 f0 f2 21");
  * the CPU ignores such an F2/F3 and keeps 66's 16 bits.  When the F2/F3
  * select nothing -- a one-byte opcode but the string ones (capstone even
- * names "66 f2 98" cwde), or a 0F one whose bytes with each F2/F3 turned
- * into 66 decode to the same instruction (tzcnt is not bsf), or only
- * those decode -- on general registers only, alias is those bytes (the
- * same length). */
+ * names "66 f2 98" cwde), or a 0F one (not 0F 38 / 0F 3A) whose bytes
+ * with each F2/F3 turned into 66 decode to the same instruction (tzcnt is
+ * not bsf), or only those decode -- on general registers only, alias is
+ * those bytes (the same length). */
 bool x86_rep_opsize_alias(csh cs, const uint8_t *code, size_t size, uint8_t *alias)
 {
     size_t n = 0;
@@ -148,7 +148,10 @@ bool x86_rep_opsize_alias(csh cs, const uint8_t *code, size_t size, uint8_t *ali
     }
     if (!has66 || !rep) return false;
     size_t op = n < size && (code[n] & 0xf0) == 0x40 ? n + 1 : n;
-    if (op >= size || rep_counts(code[op])) return false;
+    if (op + 1 >= size || rep_counts(code[op])) return false;
+    /* 0F 38 / 0F 3A: F2/F3 select or refuse their forms (crc32, adox, #UD
+     * on movbe: x86_stray_sse_prefix sees them), so they stay. */
+    if (code[op] == 0x0f && (code[op + 1] == 0x38 || code[op + 1] == 0x3a)) return false;
     memcpy(alias, code, size);
     for (size_t i = 0; i < n; i++)
         if (alias[i] == 0xf2 || alias[i] == 0xf3) alias[i] = 0x66;
