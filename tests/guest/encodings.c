@@ -23,7 +23,8 @@
  *  - VEX.W1 on more W0-only forms (#UD), and vpermq/vpermpd with VEX.W0,
  *    which this AMD runs as the W1 form (capstone 4 cannot decode it);
  *  - 66 with F2/F3 on general-purpose instructions (16 bits), and F2/F3
- *    followed by a segment prefix on tzcnt/lzcnt/popcnt; #UD for lock
+ *    followed by another prefix (2e, 3e, 67) still selecting the form
+ *    (movss, addsd, tzcnt/lzcnt/popcnt, adox); #UD for lock
  *    bts/btc on a register behind an F2/F3 (capstone 4 drops the lock)
  *    and for 66/F0/F2/F3/REX before a general-register VEX instruction. */
 #define _GNU_SOURCE
@@ -166,6 +167,9 @@ static const struct encoding cases[] = {
     { "f3 2e 0f bd (lzcnt eax, ecx)", { 0xf3, 0x2e, 0x0f, 0xbd, 0xc1 }, 5 },
     { "f3 3e 0f b8 (popcnt eax, ecx)", { 0xf3, 0x3e, 0x0f, 0xb8, 0xc1 }, 5 },
     { "f3 2e 0f bc (rdi) (tzcnt eax, m32 = 0)", { M0, 0xf3, 0x2e, 0x0f, 0xbc, 0x47, 0x10 }, 14 },
+    { "f3 2e 0f 10 (movss, F3 before 2e)", { 0xf3, 0x2e, 0x0f, 0x10, 0xc1 }, 5 },
+    { "f2 67 0f 58 (addsd, F2 before 67)", { 0xf2, 0x67, 0x0f, 0x58, 0xc1 }, 5 },
+    { "66 2e f2 3e 0f 10 (movsd)", { 0x66, 0x2e, 0xf2, 0x3e, 0x0f, 0x10, 0xc1 }, 7 },
     { "f3 2e 0f 38 f6 (adox, F3 before 2e)", { 0xf3, 0x2e, 0x0f, 0x38, 0xf6, 0xc1 }, 6 },
     { "66 f3 0f 38 f1 (rdi) (movbe has no F3 form, 66 beside)", { M0, 0x66, 0xf3, 0x0f, 0x38, 0xf1, 0x47, 0x10 }, 16 },
     { "66 f2 0f 38 f6 (no F2 form of adcx/adox)", { 0x66, 0xf2, 0x0f, 0x38, 0xf6, 0xc1 }, 6 },
