@@ -55,6 +55,16 @@ bool avx_vex(const struct x86_dc *dc, struct avx_vex *v)
     return true;
 }
 
+/* A 66, F0, F2, F3 or REX before a VEX prefix is #UD; capstone 4 decodes
+ * them.  avx_vex() refuses them for the vector forms; this covers every
+ * VEX instruction, the general-register ones too (andn, bextr, shlx ...,
+ * found by FEX's VEX tests widened with prefixes, session 23). */
+bool x86_vex_prefixed(const struct x86_dc *dc)
+{
+    struct avx_vex v;
+    return x86_is_vex(dc) && !avx_vex(dc, &v);
+}
+
 /* VEX.W0-only forms (VEX.W1 is #UD; capstone decodes them either way). */
 bool x86_vex_w_reserved(const struct x86_dc *dc)
 {

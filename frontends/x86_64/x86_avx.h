@@ -72,6 +72,7 @@ struct avx_vex {
 /* Is the current instruction VEX-encoded (C4/C5 after legacy prefixes)? */
 bool x86_is_vex(const struct x86_dc *dc);
 bool x86_vex_w_reserved(const struct x86_dc *dc);   /* W1 on a W0-only form: #UD */
+bool x86_vex_prefixed(const struct x86_dc *dc);     /* 66/F0/F2/F3/REX before VEX: #UD */
 /* Decodes its VEX prefix; false if it has none or a 66/F2/F3/F0/REX
  * prefix precedes it (#UD). */
 bool avx_vex(const struct x86_dc *dc, struct avx_vex *v);

@@ -64,6 +64,19 @@ static void h_bts(struct x86_dc *dc) { bit_test(dc, BT_SET); }
 static void h_btr(struct x86_dc *dc) { bit_test(dc, BT_RESET); }
 static void h_btc(struct x86_dc *dc) { bit_test(dc, BT_COMPLEMENT); }
 
+/* Locked: lock on a register destination is #UD.  Capstone 4 refuses
+ * "f0 0f ab c1" but decodes it when an F2/F3 follows the lock ("f0 f2 0f
+ * ab c1" as bts cx, ax without the lock; found widening FEX's Atomics
+ * tests, session 23). */
+static void locked_bit_test(struct x86_dc *dc, enum bt_op op)
+{
+    if (x86_opnd(dc, 0)->type == X86_OP_MEM) bit_test(dc, op);
+    else x86_raise_sigill(dc);
+}
+static void h_lock_bts(struct x86_dc *dc) { locked_bit_test(dc, BT_SET); }
+static void h_lock_btr(struct x86_dc *dc) { locked_bit_test(dc, BT_RESET); }
+static void h_lock_btc(struct x86_dc *dc) { locked_bit_test(dc, BT_COMPLEMENT); }
+
 /* bsf/bsr: a zero source leaves the destination unchanged -- on this CPU
  * even the upper half of a 32-bit destination register.  The source has
  * the destination's size: capstone 4 gives "66 f2 0f bd /m" a dword
@@ -135,13 +148,13 @@ static void h_bswap(struct x86_dc *dc)
     x86_operand_write(dc, d, r);
 }
 
-/* bts/btr/btc handle a lock prefix themselves (atomic on memory); lock bt
- * is #UD. */
+/* bts/btr/btc handle a lock prefix themselves (atomic on memory, #UD on a
+ * register); lock bt is #UD. */
 static const struct x86_insn_row bits_rows[] = {
     X86_ROW(BT, h_bt, PASS, 0),
-    X86_ROW_LOCK(BTS, h_bts, PASS, h_bts),
-    X86_ROW_LOCK(BTR, h_btr, PASS, h_btr),
-    X86_ROW_LOCK(BTC, h_btc, PASS, h_btc),
+    X86_ROW_LOCK(BTS, h_bts, PASS, h_lock_bts),
+    X86_ROW_LOCK(BTR, h_btr, PASS, h_lock_btr),
+    X86_ROW_LOCK(BTC, h_btc, PASS, h_lock_btc),
     X86_ROW(BSF, h_bsf, FULL, 0),
     X86_ROW(BSR, h_bsr, FULL, 0),
     X86_ROW(TZCNT, h_tzcnt, PASS, 0),

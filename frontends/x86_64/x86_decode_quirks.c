@@ -1,6 +1,8 @@
 /* x86_decode_quirks.c -- where capstone 4's decoding and the CPU part:
- * prefix order (a 66 after F2/F3), prefixes that select no form (#UD where
- * capstone decodes the unprefixed form), and instructions over 15 bytes
+ * prefix order (a 66 after F2/F3, F2/F3 before another prefix), an F2/F3
+ * beside 66 on a general-purpose instruction (32 bits where the CPU takes
+ * 16), prefixes that select no form (#UD where capstone decodes the
+ * unprefixed form), and instructions over 15 bytes
  * (#GP where capstone just fails), REX.R on mov to/from a segment register
  * (capstone fails; the CPU ignores it).  Used by x86_translate.c's decoder. */
 #include <string.h>
@@ -23,25 +25,30 @@ static bool movq_rexw(const uint8_t *code, size_t size, size_t n, uint8_t last_r
 }
 
 /* Capstone 4 takes a 66 that follows F2/F3 as the mandatory prefix
- * ("f3 66 0f 10" as movupd); the CPU lets F2/F3 win in any order.  The
- * order of legacy prefixes means nothing else, so the 66s move first.
- * Also drops the REX.W of movq_rexw(). */
+ * ("f3 66 0f 10" as movupd), and an F2/F3 that another prefix follows as
+ * no prefix at all ("f3 2e 0f bc" as bsf); the CPU lets F2/F3 win in any
+ * order.  The order of legacy prefixes means nothing else, so the 66s
+ * move first and the F2/F3s last (their own order kept: the last one
+ * selects).  Also drops the REX.W of movq_rexw(). */
 const uint8_t *x86_opsize_first(const uint8_t *code, size_t size, uint8_t *buf)
 {
     size_t n = 0, k = 0;
-    bool rep = false, late66 = false;
+    bool rep = false, late = false;
     uint8_t last_rep = 0;
     for (; n < size && legacy_prefix(code[n]); n++) {
-        if (code[n] == 0xf2 || code[n] == 0xf3) last_rep = code[n];
-        rep |= code[n] == 0xf2 || code[n] == 0xf3;
-        late66 |= code[n] == 0x66 && rep;
+        bool is_rep = code[n] == 0xf2 || code[n] == 0xf3;
+        if (is_rep) last_rep = code[n];
+        late |= rep && !is_rep;
+        rep |= is_rep;
     }
     bool rexw = movq_rexw(code, size, n, last_rep);
-    if (!late66 && !rexw) return code;
+    if (!late && !rexw) return code;
     for (size_t i = 0; i < n; i++)
         if (code[i] == 0x66) buf[k++] = 0x66;
     for (size_t i = 0; i < n; i++)
-        if (code[i] != 0x66) buf[k++] = code[i];
+        if (code[i] != 0x66 && code[i] != 0xf2 && code[i] != 0xf3) buf[k++] = code[i];
+    for (size_t i = 0; i < n; i++)
+        if (code[i] == 0xf2 || code[i] == 0xf3) buf[k++] = code[i];
     memcpy(buf + n, code + n, size - n);
     if (rexw) buf[n] &= (uint8_t)~8;
     return buf;
@@ -111,6 +118,49 @@ bool x86_stray_sse_prefix(csh cs, const cs_insn *ci)
     verdict[ci->id][set].v = stray ? 2 : 1;
     verdict[ci->id][set].opcode = key;
     return stray;
+}
+
+/* The one-byte opcodes whose F2/F3 means something without selecting an
+ * instruction capstone tells apart: the string instructions' repeat, and
+ * pause (F3 90). */
+static bool rep_counts(uint8_t op)
+{
+    return (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) ||
+           (op >= 0x6c && op <= 0x6f) || op == 0x90;
+}
+
+/* Capstone 4 decodes a general-purpose instruction that carries 66 and
+ * F2/F3 at 32 bits ("66 f2 21 07" as and dword [rdi], ax), or not at all
+ * ("66 f2 0f a4"), and drops a lock before the F2/F3 ("66 f0 f2 21");
+ * the CPU ignores such an F2/F3 and keeps 66's 16 bits.  When the F2/F3
+ * select nothing -- a one-byte opcode but the string ones (capstone even
+ * names "66 f2 98" cwde), or a 0F one (not 0F 38 / 0F 3A) whose bytes
+ * with each F2/F3 turned into 66 decode to the same instruction (tzcnt is
+ * not bsf), or only those decode -- on general registers only, alias is
+ * those bytes (the same length). */
+bool x86_rep_opsize_alias(csh cs, const uint8_t *code, size_t size, uint8_t *alias)
+{
+    size_t n = 0;
+    bool has66 = false, rep = false;
+    for (; n < size && legacy_prefix(code[n]); n++) {
+        has66 |= code[n] == 0x66;
+        rep |= code[n] == 0xf2 || code[n] == 0xf3;
+    }
+    if (!has66 || !rep) return false;
+    size_t op = n < size && (code[n] & 0xf0) == 0x40 ? n + 1 : n;
+    if (op + 1 >= size || rep_counts(code[op])) return false;
+    /* 0F 38 / 0F 3A: F2/F3 select or refuse their forms (crc32, adox, #UD
+     * on movbe: x86_stray_sse_prefix sees them), so they stay. */
+    if (code[op] == 0x0f && (code[op + 1] == 0x38 || code[op + 1] == 0x3a)) return false;
+    memcpy(alias, code, size);
+    for (size_t i = 0; i < n; i++)
+        if (alias[i] == 0xf2 || alias[i] == 0xf3) alias[i] = 0x66;
+    cs_insn *a = NULL, *c = NULL;
+    bool same = cs_disasm(cs, alias, size, 0, 1, &a) == 1 && !vector_classes(a) &&
+                (code[op] != 0x0f || cs_disasm(cs, code, size, 0, 1, &c) != 1 || c->id == a->id);
+    if (a) cs_free(a, 1);
+    if (c) cs_free(c, 1);
+    return same;
 }
 
 /* Bytes capstone rejects that are an instruction over 15 bytes long, which

@@ -235,8 +235,9 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
         x86_code_window(mem, pc, size, (uint8_t *)code);
         *win_n = size;
     }
-    uint8_t reordered[15];
+    uint8_t reordered[15], rep_alias[15];
     code = x86_opsize_first(code, size, reordered);
+    if (x86_rep_opsize_alias(x86_cs, code, size, rep_alias)) code = rep_alias;
     if (size == 15 && !x86_code32 && x86_quick_insn(code, pc, ci)) return true;
     struct x86_dcache_entry *e = x86_code32 ? NULL : dcache_slot(pc);
     if (dcache_get(e, ci, pc, code, size)) return true;
@@ -629,7 +630,9 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     dc->row = x86_row_for(dc);
     dc->align_required = x86_align_required(dc);
     x86_handler fn = handler_for(dc, dc->row);
-    if (fn && (x86_vex_w_reserved(dc) || x86_stray_sse_prefix(x86_cs, dc->insn))) fn = NULL;
+    if (fn && (x86_vex_w_reserved(dc) || x86_vex_prefixed(dc) ||
+               x86_stray_sse_prefix(x86_cs, dc->insn)))
+        fn = NULL;
     if (fn) x86_xm_translate(dc, fn);
     else x86_raise_sigill(dc);
     if (precise && !live && !dc->block_ended) x86_flags_fault_only(dc);

@@ -21,7 +21,12 @@
  *  - F3 REX.W 0F 7E is movq xmm (capstone 4: MMX movd r64), and bsf/bsr
  *    with 66 and F2 read a 16-bit memory operand (capstone 4: 32-bit);
  *  - VEX.W1 on more W0-only forms (#UD), and vpermq/vpermpd with VEX.W0,
- *    which this AMD runs as the W1 form (capstone 4 cannot decode it). */
+ *    which this AMD runs as the W1 form (capstone 4 cannot decode it);
+ *  - 66 with F2/F3 on general-purpose instructions (16 bits), and F2/F3
+ *    followed by another prefix (2e, 3e, 67) still selecting the form
+ *    (movss, addsd, tzcnt/lzcnt/popcnt, adox); #UD for lock
+ *    bts/btc on a register behind an F2/F3 (capstone 4 drops the lock)
+ *    and for 66/F0/F2/F3/REX before a general-register VEX instruction. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -42,12 +47,13 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     siglongjmp(back, 1);
 }
 
-static uint64_t regs_in[2] __attribute__((aligned(16))) = { 0x1111222233334444ull,
+static uint64_t regs_in[3] __attribute__((aligned(16))) = { 0x1111222233334444ull,
                                                              0x8888777766665555ull };
 static uint64_t regs_out[4];
 static uint8_t *buf;
 
-/* rdi = regs_in, rsi = regs_out: load rax rcx (and rdx = rax ^ rcx),
+/* rdi = regs_in, rsi = regs_out: load rax rcx (and rdx = rax ^ rcx;
+ * 16(%rdi) is a scratch qword, set by the cases that use it),
  * r9 = rax, r8 = rcx, xmm0 and xmm1 (its dwords reversed); run the bytes; store rax rcx rdx and xmm0's low half. */
 static void run(const char *name, const uint8_t *bytes, int len)
 {
@@ -79,7 +85,7 @@ static void run(const char *name, const uint8_t *bytes, int len)
     }
 }
 
-struct encoding { const char *name; uint8_t bytes[12]; int len; };
+struct encoding { const char *name; uint8_t bytes[20]; int len; };
 
 static const struct encoding cases[] = {
     { "movsxd r64 (48 63)", { 0x48, 0x63, 0xc1 }, 3 },
@@ -141,6 +147,44 @@ static const struct encoding cases[] = {
     { "vextractf128 VEX.W1 (#UD)", { 0xc4, 0xe3, 0xfd, 0x19, 0xc8, 0x01, 0xc5, 0xf8, 0x77 }, 9 },
     { "vpermq VEX.W0 (this AMD: the W1 form)", { 0xc4, 0xe3, 0x7d, 0x00, 0xc1, 0x01, 0xc5, 0xf8, 0x77 }, 9 },
     { "vpermpd (rdi) VEX.W0 (this AMD: the W1 form)", { 0xc4, 0xe3, 0x7d, 0x01, 0x07, 0x01, 0xc5, 0xf8, 0x77 }, 9 },
+    /* FEX's Atomics tests widened with prefix orders (session 23): 66 with
+     * F2/F3 on a general-purpose instruction is 16-bit (the F2/F3 ignored;
+     * capstone 4: 32-bit, or no decoding), and an F2/F3 that another prefix
+     * follows still selects tzcnt/lzcnt/popcnt (capstone 4: bsf/bsr/none).
+     * M0/M1 set the scratch qword to 0/-1, RD reads it into rdx. */
+#define M0 0x48, 0xc7, 0x47, 0x10, 0, 0, 0, 0
+#define M1 0x48, 0xc7, 0x47, 0x10, 0xff, 0xff, 0xff, 0xff
+#define RD 0x48, 0x8b, 0x57, 0x10
+    { "66 f2 05 (add ax, imm16)", { 0x66, 0xf2, 0x05, 0x34, 0x92 }, 5 },
+    { "f2 66 98 (cbw)", { 0xf2, 0x66, 0x98 }, 3 },
+    { "66 f3 99 (cwd)", { 0x66, 0xf3, 0x99 }, 3 },
+    { "f3 66 91 (xchg ax, cx)", { 0xf3, 0x66, 0x91 }, 3 },
+    { "66 f2 21 (and m16, ax)", { M1, 0x66, 0xf2, 0x21, 0x47, 0x10, RD }, 17 },
+    { "f0 f2 66 01 (lock add m16, ax)", { M1, 0xf0, 0xf2, 0x66, 0x01, 0x47, 0x10, RD }, 18 },
+    { "f2 66 0f a4 (shld m16, ax, 4)", { M0, 0xf2, 0x66, 0x0f, 0xa4, 0x47, 0x10, 0x04, RD }, 19 },
+    { "66 f3 0f b1 (cmpxchg m16, cx)", { M0, 0x66, 0xf3, 0x0f, 0xb1, 0x4f, 0x10, RD }, 18 },
+    { "f3 66 2e 0f bd (lzcnt ax, cx)", { 0xf3, 0x66, 0x2e, 0x0f, 0xbd, 0xc1 }, 6 },
+    { "f3 2e 0f bd (lzcnt eax, ecx)", { 0xf3, 0x2e, 0x0f, 0xbd, 0xc1 }, 5 },
+    { "f3 3e 0f b8 (popcnt eax, ecx)", { 0xf3, 0x3e, 0x0f, 0xb8, 0xc1 }, 5 },
+    { "f3 2e 0f bc (rdi) (tzcnt eax, m32 = 0)", { M0, 0xf3, 0x2e, 0x0f, 0xbc, 0x47, 0x10 }, 14 },
+    { "f3 2e 0f 10 (movss, F3 before 2e)", { 0xf3, 0x2e, 0x0f, 0x10, 0xc1 }, 5 },
+    { "f2 67 0f 58 (addsd, F2 before 67)", { 0xf2, 0x67, 0x0f, 0x58, 0xc1 }, 5 },
+    { "66 2e f2 3e 0f 10 (movsd)", { 0x66, 0x2e, 0xf2, 0x3e, 0x0f, 0x10, 0xc1 }, 7 },
+    { "f3 2e 0f 38 f6 (adox, F3 before 2e)", { 0xf3, 0x2e, 0x0f, 0x38, 0xf6, 0xc1 }, 6 },
+    { "66 f3 0f 38 f1 (rdi) (movbe has no F3 form, 66 beside)", { M0, 0x66, 0xf3, 0x0f, 0x38, 0xf1, 0x47, 0x10 }, 16 },
+    { "66 f2 0f 38 f6 (no F2 form of adcx/adox)", { 0x66, 0xf2, 0x0f, 0x38, 0xf6, 0xc1 }, 6 },
+    { "f0 f2 0f ab (lock bts on a register: #UD)", { 0xf0, 0xf2, 0x0f, 0xab, 0xc1 }, 5 },
+    { "f0 f3 66 0f bb (lock btc on a register: #UD)", { 0xf0, 0xf3, 0x66, 0x0f, 0xbb, 0xc1 }, 6 },
+    /* and, found the same way, a 66/F0/F2/F3/REX before a general-register
+     * VEX instruction: #UD (capstone 4 decodes it; ferry ran it) */
+    { "66 andn (#UD)", { 0x66, 0xc4, 0xe2, 0x78, 0xf2, 0xc1 }, 6 },
+    { "f3 shlx (#UD)", { 0xf3, 0xc4, 0xe2, 0x71, 0xf7, 0xc1 }, 6 },
+    { "f0 bextr (#UD)", { 0xf0, 0xc4, 0xe2, 0x70, 0xf7, 0xc1 }, 6 },
+    { "rex rorx (#UD)", { 0x40, 0xc4, 0xe3, 0x7b, 0xf0, 0xc1, 0x05 }, 7 },
+    { "2e andn (valid)", { 0x2e, 0xc4, 0xe2, 0x78, 0xf2, 0xc1 }, 6 },
+#undef M0
+#undef M1
+#undef RD
 };
 
 /* n copies of prefix, then tail */
