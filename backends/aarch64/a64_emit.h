@@ -209,6 +209,10 @@ void a64_emit_atomic_rmw(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in);
 void a64_emit_atomic_cas(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in);
+/* The split lock of misaligned locked operations: released by the host
+ * fault handler (be_fault_redirect) when the faulting thread holds it. */
+extern uint64_t a64_split_lock;
+void a64_split_lock_fault(void);
 void a64_emit_fence(struct be_code *c, const struct ir_insn *i,
                     const struct be_arg *out, const struct be_arg *in);
 
