@@ -112,6 +112,7 @@ void a64_hoist_call(struct be_code *c);
 bool a64_hoist_movi(struct be_code *c, int dst, uint64_t imm);
 int a64_hoist_src(struct be_code *c, uint64_t imm);
 void a64_hoist_vones(struct be_code *c, int vreg);
+void a64_hoist_vslot(struct be_code *c, int vreg, int32_t off);
 void a64_hoist_cold(struct be_code *c, bool cold);
 bool a64_hoist_self_slot(const struct be_code *c, uint64_t pc);
 void a64_hoist_put_info(struct be_code *c, const uint8_t *site);
