@@ -27,6 +27,9 @@ static struct {
     unsigned used[VCACHE_MAX];      /* last use, for eviction */
     unsigned clock;
     uint32_t picked;                /* registers vcache_pick gave out (bit k) */
+    int32_t watch_off;              /* vcache_watch's slot, or VC_EMPTY */
+    int watch_reg;
+    bool watch_hit;                 /* written other than into watch_reg */
     bool inside;                    /* between begin and end: one op's code */
 } vc;
 
@@ -77,9 +80,16 @@ void vcache_keep(const struct be_code *c, const uint8_t *before)
     vc.end = c->ptr;
 }
 
+static bool overlaps(int32_t a, unsigned n, int32_t slot)
+{
+    return slot != VC_EMPTY && slot < a + (int32_t)n && a < slot + 16;
+}
+
 /* Forgets every slot overlapping env bytes [off, off + n). */
 void vcache_forget(int32_t off, unsigned n)
 {
+    if (overlaps(off, n, vc.watch_off))
+        vc.watch_hit = true;
     for (int k = 0; k < vc_n(); k++)
         if (vc.off[k] != VC_EMPTY && vc.off[k] < off + (int32_t)n && off < vc.off[k] + 16)
             vc.off[k] = VC_EMPTY;
@@ -128,7 +138,10 @@ int vcache_pick(int avoid0, int avoid1)
 /* Register r now holds slot off exactly (every other copy is forgotten). */
 void vcache_set(int r, int32_t off)
 {
+    bool hit = vc.watch_hit;
     vcache_forget(off, 16);
+    if (off == vc.watch_off && r == vc.watch_reg)
+        vc.watch_hit = hit;         /* the watched register got the slot's new value */
     for (int k = 0; k < vc_n(); k++)
         if (vcache_first + k == r) {
             vc.off[k] = off;
@@ -160,6 +173,21 @@ void vcache_start_with(const struct be_code *c, int r, int32_t off)
     vcache_set(r, off);
     vc.start = c->start;
     vc.end = c->ptr;
+}
+
+/* Watches slot off, held in register r: vcache_watch_hit says whether,
+ * since, something wrote it other than into r (a64_hoist.c's loop-
+ * invariant slot; off VC_EMPTY-like -1 stops watching). */
+void vcache_watch(int r, int32_t off)
+{
+    vc.watch_off = off < 0 ? VC_EMPTY : off;
+    vc.watch_reg = r;
+    vc.watch_hit = false;
+}
+
+bool vcache_watch_hit(void)
+{
+    return vc.watch_hit;
 }
 
 /* Ops whose code (in either backend) leaves the cache registers and env's

@@ -31,6 +31,8 @@ void vcache_set(int r, int32_t off);
 int32_t vcache_slot(int r);
 uint32_t vcache_take_picked(void);
 void vcache_start_with(const struct be_code *c, int r, int32_t off);
+void vcache_watch(int r, int32_t off);
+bool vcache_watch_hit(void);
 /* Whether op i's code, as both backends emit it, keeps the cache. */
 bool vcache_keeps_op(const struct be_code *c, const struct ir_insn *i);
 

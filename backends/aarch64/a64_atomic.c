@@ -10,9 +10,24 @@
  *
  * A misaligned operand (x86 allows it: a split lock) would make the
  * exclusive load take an alignment fault, SIGBUS in the guest; it takes an
- * out-of-line plain load and store between two barriers instead.  Exact
- * for one thread; against another thread's access to the same bytes it is
- * not atomic (AArch64 has no exclusive access across that boundary).
+ * out-of-line path instead: the process's one split lock (a spin lock,
+ * a64_split_lock), dmb ish, a plain load, compute and store, release.
+ * All misaligned locked operations of the process take that lock, so they
+ * are atomic against each other, whatever bytes they share.  Not against
+ * an aligned locked operation (or a plain store) on overlapping bytes:
+ * that one takes no lock, and AArch64 has no exclusive access across the
+ * boundary to make the pair atomic (x86 code that mixes the two on the
+ * same bytes is rare: Linux calls split locks a bug and can trap them).
+ *
+ * The lock word holds the holder's thread pointer (tpidr_el0).  Between
+ * taking and releasing it only the guest load and store can trap: a host
+ * fault there goes to be_fault_redirect, which releases the lock when this
+ * thread holds it (a64_split_lock_fault) before the guest's SIGSEGV is
+ * raised, so a guest handler that does a misaligned locked op (or
+ * longjmps away) does not deadlock.  Asynchronous signals cannot run a
+ * guest handler inside the section: ferry's host handler only records the
+ * signal and sets exit_request, and the guest handler runs at a block
+ * boundary (docs/architecture.md, Threads), after the release.
  *
  * Registers: x16 holds the old value, x17 the new one, w30 the store
  * status (LR is free inside translated code: the prologue saved it and
@@ -63,26 +78,57 @@ static uint8_t *misaligned_branch(struct be_code *c, unsigned sz, unsigned addr)
     return br;
 }
 
+/* 0 when free, else the holder's tpidr_el0 (see the top). */
+uint64_t a64_split_lock;
+
+/* x17 = &a64_split_lock; L: ldaxr x16, [x17]; cbnz x16, L;
+ * mrs x16, tpidr_el0; stxr w30, x16, [x17]; cbnz w30, L; mov x30, x17
+ * (x30 keeps the lock's address for the release: x16 and x17 are the
+ * old and new values from here on). */
+static void split_lock_take(struct be_code *c)
+{
+    a64_emit_movi_addr(c, A64_TMP1, &a64_split_lock, BE_RELOC_HOST);
+    const uint8_t *spin = c->ptr;
+    a64_put(c, a64_load_store_exclusive(3, true, true, 0, A64_TMP1, A64_TMP0));
+    a64_put(c, a64_compare_branch_imm(true, true, (int32_t)(spin - c->ptr), A64_TMP0));
+    a64_put(c, a64_mrs_tpidr(A64_TMP0));
+    a64_put(c, a64_load_store_exclusive(3, false, false, A64_STATUS, A64_TMP1, A64_TMP0));
+    a64_put(c, a64_compare_branch_imm(false, true, (int32_t)(spin - c->ptr), A64_STATUS));
+    a64_put(c, a64_mov(true, A64_STATUS, A64_TMP1));
+}
+
+/* A fault inside the section (this thread holds the lock) releases it. */
+void a64_split_lock_fault(void)
+{
+    uint64_t self = (uint64_t)(uintptr_t)__builtin_thread_pointer();
+    __atomic_compare_exchange_n(&a64_split_lock, &self, 0, false, __ATOMIC_RELEASE,
+                                __ATOMIC_RELAXED);
+}
+
 /* After the exclusive loop: `b join`, the misaligned path's label for
- * `to_slow`, dmb ish and a plain load of old (x16).  Returns the `b` to
- * patch once the slow path's store is out (NULL without a slow path). */
+ * `to_slow`, the split lock, dmb ish and a plain load of old (x16).
+ * Returns the `b` to patch once the slow path's store is out (NULL
+ * without a slow path). */
 static uint8_t *slow_path_start(struct be_code *c, uint8_t *to_slow, unsigned sz, unsigned addr)
 {
     if (!to_slow) return NULL;
     uint8_t *b_join = c->ptr;
     a64_put(c, a64_uncond_branch_imm(false, 0));
     patch_branch(c, to_slow, a64_compare_branch_imm(true, true, (int32_t)(c->ptr - to_slow), A64_TMP1));
+    split_lock_take(c);
     a64_put(c, a64_dmb(A64_DMB_ISH));
     a64_put(c, a64_load_store_unsigned_imm(sz, A64_LDR, 0, addr, A64_TMP0));
     return b_join;
 }
 
-/* The slow path's store of x17-or-`nv`, then the join (the dmb both take). */
+/* The slow path's store of x17-or-`nv`, the lock's release (stlr xzr,
+ * [x30]), then the join (the dmb both take). */
 static void slow_path_end(struct be_code *c, uint8_t *b_join, unsigned sz, unsigned addr,
                           unsigned nv)
 {
     if (!b_join) return;
     a64_put(c, a64_load_store_unsigned_imm(sz, A64_STR, 0, addr, nv));
+    a64_put(c, a64_stlr(3, A64_STATUS, A64_ZR));
     patch_branch(c, b_join, a64_uncond_branch_imm(false, (int32_t)(c->ptr - b_join)));
 }
 

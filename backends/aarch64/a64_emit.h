@@ -112,6 +112,7 @@ void a64_hoist_call(struct be_code *c);
 bool a64_hoist_movi(struct be_code *c, int dst, uint64_t imm);
 int a64_hoist_src(struct be_code *c, uint64_t imm);
 void a64_hoist_vones(struct be_code *c, int vreg);
+void a64_hoist_vslot(struct be_code *c, int vreg, int32_t off);
 void a64_hoist_cold(struct be_code *c, bool cold);
 bool a64_hoist_self_slot(const struct be_code *c, uint64_t pc);
 void a64_hoist_put_info(struct be_code *c, const uint8_t *site);
@@ -209,6 +210,10 @@ void a64_emit_atomic_rmw(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in);
 void a64_emit_atomic_cas(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in);
+/* The split lock of misaligned locked operations: released by the host
+ * fault handler (be_fault_redirect) when the faulting thread holds it. */
+extern uint64_t a64_split_lock;
+void a64_split_lock_fault(void);
 void a64_emit_fence(struct be_code *c, const struct ir_insn *i,
                     const struct be_arg *out, const struct be_arg *in);
 

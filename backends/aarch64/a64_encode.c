@@ -135,6 +135,15 @@ uint32_t a64_load_store_exclusive(unsigned size, bool load, bool acq_rel, unsign
            F(acq_rel, 1, 15) | F(0x1f, 5, 10) | REG_N_D(rn, rt);
 }
 
+/* stlr (store-release, no exclusive): the ordered form's o2 bit. */
+uint32_t a64_stlr(unsigned size, unsigned rn, unsigned rt)
+{
+    return a64_load_store_exclusive(size, false, true, 0x1f, rn, rt) | F(1, 1, 23);
+}
+
+/* mrs xt, tpidr_el0: the thread pointer, one per host thread. */
+uint32_t a64_mrs_tpidr(unsigned rt) { return 0xd53bd040u | F(rt, 5, 0); }
+
 /* dmb with CRm = option (0xb: ish). */
 uint32_t a64_dmb(unsigned option)
 {

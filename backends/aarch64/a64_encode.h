@@ -88,6 +88,8 @@ uint32_t a64_load_store_pair(bool load, enum a64_pair_mode mode, int imm7_scaled
 /* Exclusives (size = log2 bytes) and barriers. */
 uint32_t a64_load_store_exclusive(unsigned size, bool load, bool acq_rel, unsigned rs,
                                   unsigned rn, unsigned rt);
+uint32_t a64_stlr(unsigned size, unsigned rn, unsigned rt);
+uint32_t a64_mrs_tpidr(unsigned rt);
 enum { A64_DMB_ISH = 0xb };
 uint32_t a64_dmb(unsigned option);
 

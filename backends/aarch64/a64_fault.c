@@ -31,6 +31,7 @@ static uint32_t word_at(uintptr_t pc)
 
 uintptr_t be_fault_redirect(const void *uc)
 {
+    a64_split_lock_fault();             /* a misaligned locked op's access faulted */
     a64_pair_probe_fault();             /* a fault of a64_pair_fault.c's probe */
     uintptr_t pc = be_ucontext_pc(uc);
     uint32_t b = word_at(pc + 4);

@@ -30,9 +30,19 @@
  * built before the loop entry too when the first emission's first one
  * stays in its register (no cache pick of it) up to every jump back to
  * the loop; the cache then starts with it behind the exit-request test.
+ * So is the env slot of the first vector operand the loop loads into a
+ * cache register (matmul's xmm1, `aik`, which the loop only reads) when
+ * that register still holds the slot's current value at every jump back
+ * to the loop: no cache pick of it since (the only writes to v16-v31
+ * besides C calls), and no write to the slot except into that register
+ * (vcache_watch: vector results, st_env, the slow path's helper);
+ * host-address stores, which may aim at env unseen, end it.  The
+ * preamble loads it, the cache starts with it too, and the loop's first
+ * use finds it there.  Env stays current (write-through), so faults and
+ * exits inside the loop need nothing.
  * If the second emission ever differs from the first in what it writes
- * (a hoisted register, the all-ones register lost before such a jump), a
- * third emits the block plainly.
+ * (a hoisted register, the all-ones register or the slot's register lost
+ * before such a jump), a third emits the block plainly.
  */
 #include "a64_emit.h"
 #include "a64_encode_simd.h"
@@ -58,6 +68,9 @@ static __thread struct {
     bool vones_ok, vones_in_loop;       /* held at every own exit; built before one */
     bool vones_live;                    /* it holds all ones here (see vones_fold) */
     bool vones_due;                     /* RUNNING: the cache starts with it at the next op */
+    int vslot;                          /* the loop-invariant slot's register, or -1 */
+    int32_t vslot_off;
+    bool vslot_ok, vslot_in_loop, vslot_live;   /* as for vones */
 } hoist;
 
 static bool is_alloc(int reg)
@@ -80,11 +93,19 @@ static void emit_preamble(struct be_code *c)
 {
     if (hoist.vones >= 0)
         a64_put(c, a64_simd_movi2d_ones((unsigned)hoist.vones));
+    if (hoist.vslot >= 0)
+        a64_vec_slot_load(c, hoist.vslot, hoist.vslot_off);
     for (uint32_t m = hoist.hoisted; m; m &= m - 1) {
         int r = __builtin_ctz(m);
         if (!a64_literal_load(c, (unsigned)r, hoist.value[r]))
             a64_emit_movi_inline(c, r, hoist.value[r]);
     }
+}
+
+/* A store to a host address (it may aim at env's vector slots). */
+static bool is_host_store(const struct ir_insn *insn)
+{
+    return (insn->op == IR_st || insn->op == IR_stx) && (insn->size & IR_MO_HOST);
 }
 
 static bool unsafe_op(const struct be_code *c, const struct ir_insn *insn)
@@ -100,8 +121,25 @@ static bool unsafe_op(const struct be_code *c, const struct ir_insn *insn)
  * that. */
 static void vones_fold(void)
 {
-    if (vcache_take_picked() >> (hoist.vones - A64_VC_FIRST) & 1)
+    uint32_t picked = vcache_take_picked();
+    if (hoist.vones >= 0 && picked >> (hoist.vones - A64_VC_FIRST) & 1)
         hoist.vones_live = false;
+    if (hoist.vslot >= 0 && (picked >> (hoist.vslot - A64_VC_FIRST) & 1 || vcache_watch_hit()))
+        hoist.vslot_live = false;
+}
+
+/* At a jump back to the loop entry: the slot's register must hold it. */
+static void own_exit_vslot(void)
+{
+    if (hoist.vslot < 0)
+        return;
+    vones_fold();
+    if (hoist.state == HOIST_RUNNING) {
+        hoist.mismatch |= !hoist.vslot_live;
+        return;
+    }
+    hoist.vslot_ok &= hoist.vslot_live;
+    hoist.vslot_in_loop = true;
 }
 
 /* At a jump back to the loop entry: the all-ones register must hold it. */
@@ -131,7 +169,7 @@ void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
             emit_preamble(c);
             hoist.entry = (uint32_t)(c->ptr - c->start);
             hoist.state = HOIST_RUNNING;
-            hoist.vones_due = hoist.vones >= 0;
+            hoist.vones_due = hoist.vones >= 0 || hoist.vslot >= 0;
             return;
         }
         if (hoist.state == HOIST_PLAIN && hoist.block == c->start)
@@ -146,16 +184,23 @@ void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
         hoist.vones = -1;
         hoist.vones_ok = true;
         hoist.vones_in_loop = hoist.vones_due = false;
+        hoist.vslot = -1;
+        hoist.vslot_ok = true;
+        hoist.vslot_in_loop = false;
+        vcache_watch(-1, -1);
         return;
     }
     if (!current(c))
         return;
     if (hoist.vones_due) {              /* past the exit-request test, which empties the cache */
-        a64_vec_ones_start(c, hoist.vones);
+        a64_vec_ones_start(c, hoist.vones, hoist.vslot, hoist.vslot_off);
         vcache_take_picked();
-        hoist.vones_live = true;
+        vcache_watch(hoist.vslot, hoist.vslot_off);
+        hoist.vones_live = hoist.vslot_live = true;
         hoist.vones_due = false;
     }
+    if (is_host_store(insn))
+        hoist.vslot_live = false;       /* (RUNNING: a mismatch at the next jump back) */
     if (unsafe_op(c, insn)) {
         if (hoist.state == HOIST_RUNNING)
             hoist.mismatch = true;
@@ -163,8 +208,10 @@ void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
         return;
     }
     bool direct = insn->op == IR_brcond || insn->op == IR_brflags || insn->op == IR_goto_tb;
-    if (direct && (uint64_t)insn->aux[0] == hoist.pc)
+    if (direct && (uint64_t)insn->aux[0] == hoist.pc) {
         own_exit_vones(c);
+        own_exit_vslot();
+    }
     if (direct && (uint64_t)insn->aux[0] == hoist.pc && hoist.state == HOIST_OBSERVE) {
         hoist.self_loop = true;         /* what came before runs on every pass */
         hoist.in_loop |= hoist.pending;
@@ -199,6 +246,19 @@ void a64_hoist_vones(struct be_code *c, int vreg)
     vones_fold();                   /* (with its own pick of vreg) */
     if (vreg == hoist.vones)
         hoist.vones_live = true;
+}
+
+/* A vector op's 16-byte operand loaded from env slot off into cache
+ * register vreg on the loop's path: the first one is the candidate. */
+void a64_hoist_vslot(struct be_code *c, int vreg, int32_t off)
+{
+    if (!current(c) || hoist.cold || hoist.state != HOIST_OBSERVE || hoist.vslot >= 0)
+        return;
+    vones_fold();                   /* (with its own pick of vreg) */
+    hoist.vslot = vreg;
+    hoist.vslot_off = off;
+    hoist.vslot_live = true;
+    vcache_watch(vreg, off);
 }
 
 void a64_hoist_cold(struct be_code *c, bool cold)
@@ -322,7 +382,9 @@ bool be_emit_again(struct be_code *c)
         assign_free_registers();
         if (!hoist.vones_ok || !hoist.vones_in_loop)
             hoist.vones = -1;
-        bool again = hoist.hoisted || hoist.vones >= 0;
+        if (!hoist.vslot_ok || !hoist.vslot_in_loop)
+            hoist.vslot = -1;
+        bool again = hoist.hoisted || hoist.vones >= 0 || hoist.vslot >= 0;
         hoist.state = again ? HOIST_ARMED : HOIST_IDLE;
         return again;
     }

@@ -142,6 +142,7 @@ static unsigned src(struct vctx *v, unsigned size_log2, int32_t off, unsigned sc
     r = vcache_pick(avoid, -1);
     env_ldst(v->c, 4, true, (unsigned)r, off);
     cache_set(v, (unsigned)r, off);
+    a64_hoist_vslot(v->c, r, off);
     return (unsigned)r;
 }
 
@@ -1032,10 +1033,19 @@ void a64_vec_block_start(void)
 }
 
 /* A run of the cache that starts with the all-ones constant in register
- * r (a loop preamble built it: a64_hoist.c). */
-void a64_vec_ones_start(const struct be_code *c, int r)
+ * ones and slot off in register slot_reg (-1: without either; a loop
+ * preamble built them: a64_hoist.c). */
+void a64_vec_ones_start(const struct be_code *c, int ones, int slot_reg, int32_t off)
 {
-    vcache_start_with(c, r, ONES_KEY);
+    vcache_start_with(c, ones >= 0 ? ones : slot_reg, ones >= 0 ? ONES_KEY : off);
+    if (ones >= 0 && slot_reg >= 0)
+        vcache_set(slot_reg, off);
+}
+
+/* The preamble's load of a loop-invariant slot (no cache lookup). */
+void a64_vec_slot_load(struct be_code *c, int vreg, int32_t off)
+{
+    env_ldst(c, 4, true, (unsigned)vreg, off);
 }
 
 /* Ops whose VR-holding operands are only read before VR is written:

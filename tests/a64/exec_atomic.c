@@ -2,7 +2,8 @@
  * exit_request check, executed and checked against C: every operation at
  * every size, the output sharing a register with an input, compare-and-
  * swap that succeeds and fails (narrow expected values with garbage above
- * their size). */
+ * their size), and misaligned operands (the split-lock path: the bytes
+ * around untouched, the process's split lock free again afterwards). */
 #include <stddef.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "../atomic_ref.h"
 
 static uint64_t word[2] __attribute__((aligned(16)));
+extern uint64_t a64_split_lock;         /* a64_atomic.c: 0 when free */
 
 static void emit_exit(struct be_code *c)
 {
@@ -63,6 +65,69 @@ static void run_cas(unsigned mo, bool equal, int out_reg)
     XT_CHECK(xt_env.result[0] == (old & m), "cas mo %u equal %d: old value", mo, equal);
 }
 
+/* The operand at byte `off` of a canary-filled word[] (off + size <= 16). */
+static uint64_t get_at(unsigned off, unsigned mo)
+{
+    uint64_t v = 0;
+    memcpy(&v, (uint8_t *)word + off, 1u << mo);
+    return v;
+}
+
+static void put_at(unsigned off, unsigned mo, uint64_t v)
+{
+    memset(word, 0x5a, sizeof(word));
+    memcpy((uint8_t *)word + off, &v, 1u << mo);
+}
+
+/* Whether every byte of word[] outside [off, off + size) is the canary. */
+static bool canary_kept(unsigned off, unsigned mo)
+{
+    for (unsigned b = 0; b < sizeof(word); b++)
+        if ((b < off || b >= off + (1u << mo)) && ((uint8_t *)word)[b] != 0x5a)
+            return false;
+    return true;
+}
+
+/* A misaligned rmw (op) or, with cas, a compare-and-swap that succeeds
+ * (v == old) or fails; address in x7, value (expected) in x9, desired
+ * in x10, out in x11. */
+static void run_misaligned(unsigned mo, unsigned off, int op, bool cas, bool equal)
+{
+    uint64_t m = mask_of(mo), old = xt_random() & m, v = xt_random(), desired = xt_random();
+    if (cas && equal) v = old | (xt_random() & ~m);
+    put_at(off, mo, old);
+    struct be_code c = xt_block();
+    be_emit_movi(&c, 7, (uintptr_t)word + off);
+    be_emit_movi(&c, 9, v);
+    be_emit_movi(&c, 10, desired);
+    struct ir_insn i = { .op = cas ? IR_atomic_cas : IR_atomic_rmw, .size = mo, .aux = { op } };
+    struct be_arg out = { .reg = 11 }, in[3] = { { .reg = 7 }, { .reg = 9 }, { .reg = 10 } };
+    be_emit_insn(&c, &i, &out, in);
+    be_emit_st_env(&c, 11, offsetof(struct xt_env, result));
+    emit_exit(&c);
+    xt_run(&c);
+    uint64_t want = cas ? ((v & m) == old ? desired : old) : atomic_ref_apply(op, old, v);
+    XT_CHECK(get_at(off, mo) == (want & m) && canary_kept(off, mo),
+             "misaligned %s %d mo %u at +%u: memory %#llx, want %#llx", cas ? "cas" : "rmw", op,
+             mo, off, (unsigned long long)get_at(off, mo), (unsigned long long)(want & m));
+    XT_CHECK(xt_env.result[0] == old, "misaligned %s mo %u at +%u: old value", cas ? "cas" : "rmw",
+             mo, off);
+    XT_CHECK(a64_split_lock == 0, "misaligned mo %u at +%u: split lock left held", mo, off);
+}
+
+static void test_misaligned(void)
+{
+    for (unsigned mo = 1; mo < 4; mo++)
+        for (unsigned off = 1; off + (1u << mo) <= 16; off++) {
+            if (off % (1u << mo) == 0)
+                continue;
+            for (int op = 0; op < IR_NUM_ATOMIC_OPS; op++)
+                run_misaligned(mo, off, op, false, false);
+            run_misaligned(mo, off, 0, true, true);
+            run_misaligned(mo, off, 0, true, false);
+        }
+}
+
 static void test_exit_request(void)
 {
     for (uint32_t req = 0; req < 2; req++) {
@@ -97,4 +162,5 @@ void xt_test_atomic(void)
     emit_exit(&c);
     XT_CHECK(xt_run(&c) == TR_EXIT_SYSCALL, "fence");
     test_exit_request();
+    test_misaligned();
 }
