@@ -77,7 +77,8 @@ static bool cond_known(struct x86_dc *dc, int base, struct x86_cmp *o)
 {
     int kind = dc->flags->kind;
     if (base == CC_B && (kind == X86_CC_ADC || kind == X86_CC_SBB || kind == X86_CC_SHL ||
-                         kind == X86_CC_SAR || kind == X86_CC_MUL)) {
+                         kind == X86_CC_SAR || kind == X86_CC_MUL || kind == X86_CC_BMI ||
+                         kind == X86_CC_BMI1)) {
         cmp_set(o, IR_NE, 64, x86_flags_cf_known(dc), x86_imm(dc, 0));
         return true;
     }
@@ -92,6 +93,8 @@ static bool cond_known(struct x86_dc *dc, int base, struct x86_cmp *o)
         if (base != CC_E) return false;
         cmp_set(o, IR_EQ, x86_ir_size(dc->flags->bytes), dc->flags->src, x86_imm(dc, 0));
         return true;
+    case X86_CC_BMI: case X86_CC_BMI1:      /* ZF from the result (BMI1: always) */
+        return base == CC_E && cond_from_result(dc, base, o);
     default: return false;
     }
 }

@@ -1,6 +1,7 @@
 /* x86_flag_ir.c -- the arithmetic flags of a known producer (sub/cmp,
- * add, and/or/xor/test, inc/dec, shifts, AMD's mul) as plain IR ops, for
- * x86_flags_eflags and the conditions x86_cond.c cannot test directly.
+ * add, adc/sbb, and/or/xor/test, inc/dec, shifts, mul, bsf/bsr,
+ * tzcnt/lzcnt, the BMI1 kind) as plain IR ops, for x86_flags_eflags and
+ * the conditions x86_cond.c cannot test directly.
  *
  * Why: the cc_compute helper costs ~88 host instructions a call (register
  * saves around the call, the kind switch); these are 5-25 IR ops, only for
@@ -35,11 +36,17 @@ static ir_ref parity_flag(struct x86_dc *dc, ir_ref r)
     return x86_op2(dc, IR_and, 8, t, x86_imm(dc, X86_PF));
 }
 
-static ir_ref zero_flag(struct x86_dc *dc, ir_ref r, int bytes)
+/* flag (a single bit) when r is 0 at the operand size. */
+static ir_ref zero_bit(struct x86_dc *dc, ir_ref r, int bytes, uint64_t flag)
 {
     if (bytes < 4) r = x86_op2(dc, IR_and, 4, r, x86_imm(dc, x86_mask(bytes)));
     ir_ref z = x86_setcond(dc, IR_EQ, x86_ir_size(bytes), r, x86_imm(dc, 0));
-    return x86_op2(dc, IR_shl, 8, z, x86_imm(dc, 6));
+    return flag == 1 ? z : x86_op2(dc, IR_shl, 8, z, x86_imm(dc, (uint64_t)__builtin_ctzll(flag)));
+}
+
+static ir_ref zero_flag(struct x86_dc *dc, ir_ref r, int bytes)
+{
+    return zero_bit(dc, r, bytes, X86_ZF);
 }
 
 /* P Z S of the result r, those in want. */
@@ -99,6 +106,15 @@ static ir_ref flags_sub(struct x86_dc *dc, uint64_t want)
     return addsub_coa(dc, true, f->lhs, f->src, f->dst, want);
 }
 
+/* adc/sbb (r = lhs +- src +- cin): AF and OF by add/sub's formulas, which
+ * the carry in does not change; CF as x86_flags_cf_known computes it. */
+static ir_ref flags_carry(struct x86_dc *dc, bool sub, uint64_t want)
+{
+    const struct x86_flags_state *f = dc->flags;
+    ir_ref out = addsub_coa(dc, sub, f->lhs, f->src, f->dst, want & ~(uint64_t)X86_CF);
+    return (want & X86_CF) ? or_in(dc, out, x86_flags_cf_known(dc)) : out;
+}
+
 /* inc/dec: CF kept (src, 0/1); OF when r is the one value the step
  * overflows into; AF from the operand r -+ 1. */
 static ir_ref flags_incdec(struct x86_dc *dc, bool inc, uint64_t want)
@@ -140,18 +156,68 @@ static ir_ref flags_shift(struct x86_dc *dc, bool left, uint64_t want)
     return out;
 }
 
-/* AMD's mul: S Z A P kept in src, CF = OF = overflow (dst). */
+/* mul: CF = OF = overflow (dst).  AMD keeps S Z A P (src); Intel sets SF
+ * and PF from the low half of the product (src) and clears ZF and AF. */
 static ir_ref flags_mul(struct x86_dc *dc, uint64_t want)
 {
     const struct x86_flags_state *f = dc->flags;
-    ir_ref out = x86_op2(dc, IR_and, 8, f->src,
+    ir_ref out = x86_machine()->intel ? pzs(dc, f->src, f->bytes, want & (X86_SF | X86_PF))
+               : x86_op2(dc, IR_and, 8, f->src,
                          x86_imm(dc, want & (X86_SF | X86_ZF | X86_AF | X86_PF)));
+    if (out == IR_NONE) out = x86_imm(dc, 0);
     if (want & (X86_CF | X86_OF)) {
         ir_ref o = x86_setcond(dc, IR_NE, 64, f->dst, x86_imm(dc, 0));
         o = x86_op2(dc, IR_mul, 8, o, x86_imm(dc, want & (X86_CF | X86_OF)));
         out = x86_op2(dc, IR_or, 8, out, o);
     }
     return out;
+}
+
+/* bsf/bsr: PF from the index (dst), ZF when the source (src) is 0; the
+ * rest clear. */
+static ir_ref flags_bsf(struct x86_dc *dc, uint64_t want)
+{
+    const struct x86_flags_state *f = dc->flags;
+    ir_ref out = (want & X86_PF) ? parity_flag(dc, f->dst) : IR_NONE;
+    if (want & X86_ZF) out = or_in(dc, out, zero_flag(dc, f->src, f->bytes));
+    return out;
+}
+
+/* tzcnt/lzcnt: OF as src2 holds it, CF when the source (src) is 0, ZF
+ * when the count (dst) is; the rest clear. */
+static ir_ref flags_count(struct x86_dc *dc, uint64_t want)
+{
+    const struct x86_flags_state *f = dc->flags;
+    ir_ref out = (want & X86_OF) ? x86_op2(dc, IR_and, 8, f->src2, x86_imm(dc, X86_OF)) : IR_NONE;
+    if (want & X86_CF) out = or_in(dc, out, zero_bit(dc, f->src, f->bytes, X86_CF));
+    if (want & X86_ZF) out = or_in(dc, out, zero_flag(dc, f->dst, f->bytes));
+    return out;
+}
+
+/* The BMI1 kind: P Z S of the result (dst) as src2 (a constant) picks,
+ * C and A from src; OF clear. */
+static ir_ref flags_bmi1(struct x86_dc *dc, uint64_t want)
+{
+    const struct x86_flags_state *f = dc->flags;
+    if (!ir_is_const(dc->b, f->src2)) return IR_NONE;
+    ir_ref out = pzs(dc, f->dst, f->bytes, want & dc->b->values[f->src2].imm);
+    uint64_t fixed = want & (X86_CF | X86_AF);
+    if (fixed) out = or_in(dc, out, x86_op2(dc, IR_and, 8, f->src, x86_imm(dc, fixed)));
+    return out == IR_NONE ? x86_imm(dc, 0) : out;
+}
+
+/* The kinds whose flags are not P Z S of dst plus C O A: all of them. */
+static ir_ref flags_whole(struct x86_dc *dc, uint64_t want)
+{
+    ir_ref out;
+    switch (dc->flags->kind) {
+    case X86_CC_MUL: return flags_mul(dc, want);
+    case X86_CC_BMI1: return flags_bmi1(dc, want);
+    case X86_CC_BSF: out = flags_bsf(dc, want); break;
+    case X86_CC_BMI: out = flags_count(dc, want); break;
+    default: return IR_NONE;
+    }
+    return out == IR_NONE ? x86_imm(dc, 0) : out;
 }
 
 /* C O A (those in want) of the known producer; *ok false when not handled. */
@@ -161,6 +227,9 @@ static ir_ref flags_coa(struct x86_dc *dc, uint64_t want, bool *ok)
     switch (dc->flags->kind) {
     case X86_CC_ADD: return flags_add(dc, want);
     case X86_CC_SUB: *ok = dc->flags->lhs != IR_NONE; return flags_sub(dc, want);
+    case X86_CC_ADC: case X86_CC_SBB:
+        *ok = dc->flags->lhs != IR_NONE;
+        return *ok ? flags_carry(dc, dc->flags->kind == X86_CC_SBB, want) : IR_NONE;
     case X86_CC_LOGIC: return IR_NONE;
     case X86_CC_INC: return flags_incdec(dc, true, want);
     case X86_CC_DEC: return flags_incdec(dc, false, want);
@@ -178,8 +247,8 @@ ir_ref x86_flags_inline(struct x86_dc *dc, uint64_t want)
     const struct x86_flags_state *f = dc->flags;
     bool ok;
     if (!f->known || want == 0) return IR_NONE;
-    if (f->kind == X86_CC_MUL)
-        return x86_machine()->intel ? IR_NONE : flags_mul(dc, want);
+    ir_ref whole = flags_whole(dc, want);
+    if (whole != IR_NONE) return whole;
     ir_ref coa = flags_coa(dc, want & (X86_CF | X86_OF | X86_AF), &ok);
     if (!ok) return IR_NONE;
     ir_ref out = or_in(dc, coa, pzs(dc, f->dst, f->bytes, want));

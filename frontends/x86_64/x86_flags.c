@@ -98,6 +98,8 @@ ir_ref x86_flags_cf_known(struct x86_dc *dc)
         return t;
     case X86_CC_SAR: return x86_op2(dc, IR_and, 8, f->src, x86_imm(dc, 1));
     case X86_CC_EFLAGS: return x86_op2(dc, IR_and, 8, f->src, x86_imm(dc, X86_CF));
+    case X86_CC_BMI: return x86_setcond(dc, IR_EQ, size, f->src, x86_imm(dc, 0));
+    case X86_CC_BMI1: return x86_op2(dc, IR_and, 8, f->src, x86_imm(dc, X86_CF));
     default: return IR_NONE;
     }
 }
@@ -156,12 +158,16 @@ void x86_flags_set_eflags(struct x86_dc *dc, ir_ref eflags)
 /* The states a chained exit can name, index + 1 in the TR_FACTS_FE bits:
  * the producers whose conditions x86_cond.c and x86_flag_ir.c compute
  * from the operands.  Each adds a variant of the successor, so only the
- * common ones, and only at exits whose successor reads the flags. */
+ * common ones, and only at exits whose successor reads the flags.  EFLAGS
+ * (the flags themselves in cc_src) is the state after ucomisd/comisd and
+ * bt: python's `ucomisd; jp; je` and cc1's chains of `bt; jb` read it at
+ * the next block's start (it took dec at 8 bytes' place, which no run
+ * counted at an exit whose successor reads the flags). */
 static const struct { uint8_t kind, bytes; } fact_states[] = {
     { X86_CC_SUB, 8 }, { X86_CC_SUB, 4 }, { X86_CC_SUB, 1 }, { X86_CC_SUB, 2 },
     { X86_CC_LOGIC, 8 }, { X86_CC_LOGIC, 4 }, { X86_CC_LOGIC, 1 }, { X86_CC_LOGIC, 2 },
     { X86_CC_ADD, 8 }, { X86_CC_ADD, 4 }, { X86_CC_INC, 4 }, { X86_CC_DEC, 4 },
-    { X86_CC_DEC, 8 }, { X86_CC_SAR, 8 }, { X86_CC_MUL, 8 },
+    { X86_CC_EFLAGS, 8 }, { X86_CC_SAR, 8 }, { X86_CC_MUL, 8 },
 };
 #define N_FACT_STATES (int)(sizeof fact_states / sizeof fact_states[0])
 

@@ -41,17 +41,7 @@ _Noreturn static void divide_error(struct x86_cpu *c)
     tr_raise(&c->rt, TR_EXIT_SIGFPE, c->rt.pc);
 }
 
-/* After div/idiv AMD (family 26) sets AF, clears SF ZF PF and keeps CF
- * and OF, at every width, signed or not (measured: session 11's probes;
- * session 1 saw CF/OF kept only for byte and signed 32-bit forms on an
- * older machine).  Intel (Sapphire Rapids, session 18) keeps all six:
- * measured with every combination of them in, div and idiv, all widths. */
-static void div_flags(struct x86_cpu *c)
-{
-    if (x86_machine()->intel) return;
-    put_flags(c, X86_AF | (cur_flags(c) & (X86_CF | X86_OF)));
-}
-
+/* div/idiv leave the flags to the translation (x86_muldiv.c's div_flags). */
 static void store_divresult(struct x86_cpu *c, int bytes, uint64_t q, uint64_t r)
 {
     if (bytes == 1) { put_reg(c, X86_RAX, (q & 0xff) | (r & 0xff) << 8, 2); return; }
@@ -74,7 +64,6 @@ static void do_div(struct x86_cpu *c, uint64_t divisor, int bytes)
     if (d == 0) divide_error(c);
     q = n / d;
     if (q > m) divide_error(c);
-    div_flags(c);
     store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));
 }
 
@@ -94,7 +83,6 @@ static void do_idiv(struct x86_cpu *c, uint64_t divisor, int bytes)
         divide_error(c);        /* the one quotient __int128 cannot hold */
     q = n / d;
     if (q > qmax || q < -qmax - 1) divide_error(c);
-    div_flags(c);
     store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));
 }
 

@@ -307,6 +307,24 @@ static int machine_fclass(unsigned id, int cls)
     return cls;
 }
 
+/* The tables mark vector rows READ (x86_dispatch.h), but no SSE, AVX or
+ * MMX instruction reads the arithmetic flags: they pass them, so the
+ * successor scan and the liveness see through float code (matmul's
+ * self-loop `movupd ...; add; cmp; jne` stored the cmp's lazy flags every
+ * pass for a successor whose movupd "read" them).  comis/ucomis overwrite
+ * all six; ptest, pcmpXstrX and the like stay PASS, an overestimate. */
+static int row_fclass(unsigned id, const struct x86_insn_row *e)
+{
+    if (e->opform == X86_OPF_ANY) return machine_fclass(id, e->fclass);
+    switch (id) {
+    case X86_INS_COMISS: case X86_INS_COMISD: case X86_INS_UCOMISS: case X86_INS_UCOMISD:
+    case X86_INS_VCOMISS: case X86_INS_VCOMISD: case X86_INS_VUCOMISS: case X86_INS_VUCOMISD:
+        return X86_FL_FULL;
+    default:
+        return X86_FL_PASS;
+    }
+}
+
 /* Shifts by a non-zero constant overwrite every flag. */
 static int fclass_of(const cs_insn *ci)
 {
@@ -320,7 +338,7 @@ static int fclass_of(const cs_insn *ci)
             (x->operands[0].size == 8 || (x->operands[1].imm & 0x1f) != 0))
             return X86_FL_FULL;
     }
-    return machine_fclass(ci->id, e->fclass);
+    return row_fclass(ci->id, e);
 }
 
 /* Readers that look at flags other than CF only (je, setl, cmovs...). */
@@ -358,7 +376,7 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
     extend_readable(mem, readable_end, pc);
     if (*readable_end >= pc + 15 && !x86_code32 && x86_quick_decode(tr_g2h(mem, pc), pc, &q)) {
         const struct x86_insn_row *e = x86_row_of_id(q.id);
-        *s = (struct scan_insn){ q.id, q.size, e ? machine_fclass(q.id, e->fclass) : X86_FL_READ,
+        *s = (struct scan_insn){ q.id, q.size, e ? row_fclass(q.id, e) : X86_FL_READ,
                                  q.target, q.mem };
         return true;
     }

@@ -1,6 +1,8 @@
 /* flag_producers.c -- every flag of the common producers (add sub cmp and
  * or xor test adc sbb inc dec neg, shifts by an immediate and by cl,
- * imul) at 8/16/32/64 bits, read four ways: pushf right after the
+ * imul) at 8/16/32/64 bits, and of the rarer ones (bsf bsr tzcnt lzcnt
+ * popcnt bt bts, BMI1's andn blsi blsr blsmsk bextr, BMI2's bzhi) at
+ * their widths, read four ways: pushf right after the
  * producer, all sixteen setcc after it, a jcc at the start of the next
  * block (after a jmp), a jcc after another jcc (the fall-through), and
  * pushf after an imul that keeps the producer's S Z A P (AMD; Intel sets
@@ -109,17 +111,46 @@ WIDTHS(shlc, "shl", CL)
 WIDTHS(shrc, "shr", CL)
 WIDTHS(sarc, "sar", CL)
 PRODUCER(imul_w, "imulw %w[b], %w[a]")
+
+#define WLQ(NAME, MN, OPS)                                                       \
+    PRODUCER(NAME##_w, MN "w " OPS("w"))                                         \
+    PRODUCER(NAME##_l, MN "l " OPS("k"))                                         \
+    PRODUCER(NAME##_q, MN "q " OPS("q"))
+#define LQ(NAME, MN, OPS)                                                        \
+    PRODUCER(NAME##_l, MN "l " OPS("k"))                                         \
+    PRODUCER(NAME##_q, MN "q " OPS("q"))
+#define RRR(W) "%" W "[b], %" W "[a], %" W "[a]"
+
+WLQ(bsf, "bsf", RR)
+WLQ(bsr, "bsr", RR)
+WLQ(tzcnt, "cmpq %q[b], %q[a]\n\ttzcnt", RR)     /* OF kept from the cmp (AMD) */
+WLQ(lzcnt, "cmpq %q[b], %q[a]\n\tlzcnt", RR)
+WLQ(popcnt, "popcnt", RR)
+WLQ(bt, "bt", RR)
+WLQ(bts, "bts", RR)
+LQ(andn, "andn", RRR)
+LQ(blsi, "blsi", RR)
+LQ(blsr, "blsr", RR)
+LQ(blsmsk, "blsmsk", RR)
+LQ(bextr, "bextr", RRR)
+LQ(bzhi, "bzhi", RRR)
 PRODUCER(imul_l, "imull %k[b], %k[a]")
 PRODUCER(imul_q, "imulq %q[b], %q[a]")
 
 #define ROW(NAME) { #NAME "_b", NAME##_b }, { #NAME "_w", NAME##_w }, \
                   { #NAME "_l", NAME##_l }, { #NAME "_q", NAME##_q }
 
+#define WLQ_ROW(NAME) { #NAME "_w", NAME##_w }, LQ_ROW(NAME)
+#define LQ_ROW(NAME) { #NAME "_l", NAME##_l }, { #NAME "_q", NAME##_q }
+
 static const struct { const char *name; void (*fn)(uint64_t, uint64_t); } producers[] = {
     ROW(add), ROW(sub), ROW(cmp), ROW(and), ROW(or), ROW(xor), ROW(test), ROW(adc),
     ROW(sbb), ROW(inc), ROW(dec), ROW(neg), ROW(shl1), ROW(shl3), ROW(shr1), ROW(shr3),
     ROW(sar1), ROW(sar3), ROW(shlc), ROW(shrc), ROW(sarc),
     { "imul_w", imul_w }, { "imul_l", imul_l }, { "imul_q", imul_q },
+    WLQ_ROW(bsf), WLQ_ROW(bsr), WLQ_ROW(tzcnt), WLQ_ROW(lzcnt), WLQ_ROW(popcnt),
+    WLQ_ROW(bt), WLQ_ROW(bts), LQ_ROW(andn), LQ_ROW(blsi), LQ_ROW(blsr), LQ_ROW(blsmsk),
+    LQ_ROW(bextr), LQ_ROW(bzhi),
 };
 
 static const uint64_t edges[] = {
@@ -149,7 +180,7 @@ int main(void)
             uint64_t a = next_random();
             producers[k].fn(a, next_random());
         }
-        printf("%-7s %016llx\n", producers[k].name, (unsigned long long)hash);
+        printf("%-8s %016llx\n", producers[k].name, (unsigned long long)hash);
     }
     return 0;
 }
