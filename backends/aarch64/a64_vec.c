@@ -51,6 +51,9 @@ struct vctx {
     int keep;                       /* the dropped store's register (`dead`), else -1 */
     bool lane_ok;                   /* VR holds `lane`'s slot (scalar arith reads it) */
     int32_t keep_slot;
+    int checked_in;                 /* `checked`'s register, when this op may skip its test */
+    bool skipped;                   /* ... and it did: its slow path takes `checked.link` */
+    uint8_t *link;                  /* this op's slow path's last word (mul, div) */
 };
 
 /* The last op's full 16-byte store of its result (a cache register) to
@@ -157,6 +160,21 @@ static struct {
     int32_t slot;
     unsigned size_log2;
 } lane;
+
+/* The last op's result register, when that op is a mul or div whose fast
+ * path tested its result (tiny_half: denormal or the smallest normal;
+ * NaN) and whose code ends right here: the next op, emitted right behind
+ * it, reaches its own fast path only through that test, so it need not
+ * test that operand for a denormal again (emit_arith).  Its slow path,
+ * where the helper may have written a denormal result, must then not
+ * come back to the next op's fast path: its last word (`link`, a `b` to
+ * the merge point) is pointed at the next op's slow path instead, which
+ * reads everything from env. */
+static struct {
+    const uint8_t *code, *end;
+    unsigned reg;
+    uint8_t *link;
+} checked;
 
 /* A scalar operand: VR when it holds the slot (lane_ok), else src(). */
 static unsigned src_lane(struct vctx *v, unsigned size_log2, int32_t off, unsigned scratch,
@@ -467,12 +485,35 @@ static void emit_int_special(struct vctx *v, unsigned e)
     }
 }
 
+/* Ops whose result is zero when a and b are the same slot (pxor, xorps,
+ * psub*, pandn, pcmpgt* of a register with itself: the zeroing idioms
+ * compilers emit, e.g. before cvtsi2sd): no operand need be loaded. */
+static bool zero_self(const struct ir_insn *i)
+{
+    if (ir_vec_a(i) != ir_vec_b(i))
+        return false;
+    switch (i->op) {
+    case IR_vxor: case IR_vandn: case IR_vsub: case IR_vsubs: case IR_vsubus: case IR_vcmpgt:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void zero_r(struct vctx *v);
+
 /* Two-source lane ops: a in v->ra, b in v->rb, result to d. */
 static bool emit_int2(struct vctx *v)
 {
     unsigned e = v->i->size & IR_VE_MASK;
     if (ir_vec_scalar(v->i) || !int2_inline(v->i->op, e))
         return false;
+    if (zero_self(v->i)) {
+        v->rr = (unsigned)vcache_pick(-1, -1);
+        zero_r(v);
+        store_r(v, 4);
+        return true;
+    }
     load_ab(v, 4);
     if (v->i->op == IR_vandn)
         put(v, a64_simd_logic(true, A64_V_BIC, v->ra, v->rb, v->rr));
@@ -615,6 +656,44 @@ static void reduce_halves(struct vctx *v, bool dbl)
     to_slow(v, a64_cond_branch_imm(A64_EQ, 0));
 }
 
+/* The operand emit_arith still tests when the other one is `checked`'s
+ * register (v->checked_in), else -1: not for sqrt (one operand) or an op
+ * reading that register twice, and only while the all-ones register was
+ * cached before the op (a movi on this fast path alone would be missing
+ * behind the slow path that `checked.link` leads to). */
+static int skip_other(struct vctx *v, bool had_ones)
+{
+    int r = v->checked_in;
+    if (r < 0 || !had_ones || v->i->op == IR_vfsqrt || v->ra == v->rb)
+        return -1;
+    if (v->ra == (unsigned)r)
+        return (int)v->rb;
+    return v->rb == (unsigned)r ? (int)v->ra : -1;
+}
+
+static bool is_muldiv(const struct ir_insn *i) { return i->op == IR_vfmul || i->op == IR_vfdiv; }
+
+/* emit_arith with one operand already tested (skip_other): the other's
+ * test narrowed into VT's low half, the result's NaN mask narrowed (xtn2)
+ * into its high half -- 2 instructions fewer than two operand tests and
+ * an `and` -- and for mul/div the result's test joined by umin. */
+static void emit_arith_checked(struct vctx *v, bool dbl, unsigned other)
+{
+    const struct ir_insn *i = v->i;
+    v->skipped = true;
+    tiny_half(v, dbl, (int)other, VT, false);
+    arith_op(v, dbl);
+    put(v, a64_simd_3same(true, A64_V_FCMEQ, a64_fsz(dbl, false), v->rr, v->rr, VU));
+    put(v, a64_simd_2misc(true, A64_V_XTN, dbl ? 2 : 1, VU, VT));
+    if (is_muldiv(i)) {
+        tiny_half(v, dbl, (int)v->rr, VM, false);
+        tiny_half(v, dbl, -1, VM, true);
+        put(v, a64_simd_3same(true, A64_V_UMIN, dbl ? 2 : 1, VM, VT, VT));
+    }
+    reduce_halves(v, dbl);
+    store_r(v, fsize(i));
+}
+
 /* add sub mul div sqrt: denormal inputs, NaN results, and for mul/div
  * results at the underflow boundary take the slow path.  The operands'
  * tests go narrowed into VT's halves (sqrt: b's into both), the result's
@@ -625,8 +704,14 @@ static void emit_arith(struct vctx *v)
     const struct ir_insn *i = v->i;
     bool dbl = is_dbl(i);
     unsigned fsz = a64_fsz(dbl, false);
+    bool had_ones = vcache_find(ONES_KEY) >= 0;
     ones(v);
     load_ab(v, fsize(i));
+    int other = skip_other(v, had_ones);
+    if (other >= 0) {
+        emit_arith_checked(v, dbl, (unsigned)other);
+        return;
+    }
     tiny_half(v, dbl, (int)v->rb, VT, false);
     tiny_half(v, dbl, i->op == IR_vfsqrt ? -1 : (int)v->ra, VT, true);
     arith_op(v, dbl);
@@ -905,10 +990,15 @@ static void call_stub(struct vctx *v)
 static void emit_slow(struct vctx *v, const struct be_arg *out, const struct be_arg *in)
 {
     const struct ir_insn *i = v->i;
-    if (v->keep >= 0)               /* the store dropped (`dead`): the helper reads env */
-        env_ldst(v->c, 4, false, (unsigned)v->keep, v->keep_slot);
     if (v->fpsr_saved)
         put(v, a64_msr_fpsr(A64_TMP1));
+    v->fpsr_saved = false;
+    if (v->skipped) {               /* the last op's slow path comes in here */
+        uint32_t b = a64_uncond_branch_imm(false, (int32_t)(v->c->ptr - checked.link));
+        memcpy(be_writable(v->c, checked.link), &b, 4);
+    }
+    if (v->keep >= 0)               /* the store dropped (`dead`): the helper reads env */
+        env_ldst(v->c, 4, false, (unsigned)v->keep, v->keep_slot);
     if (i->op == IR_vcvti2f)
         be_emit_mov(v->c, A64_TMP0, a64_src(v->c, &in[1], A64_TMP0, 64));
     else
@@ -1014,6 +1104,10 @@ static void slow_path(struct vctx *v, const struct be_arg *out, const struct be_
     reload_fresh(v);
     if (v->st_late && !is_cache_reg(v->rr))     /* the merge stores it: the helper's */
         env_ldst(c, v->st_size, true, v->rr, ir_vec_d(v->i));
+    if (is_muldiv(v->i)) {          /* `checked.link`: to the merge until the next op */
+        v->link = c->ptr;
+        put(v, a64_uncond_branch_imm(false, 4));
+    }
     a64_hoist_cold(c, false);
     if (inverted) {
         patch19(c, skip, c->ptr);
@@ -1030,6 +1124,7 @@ void a64_vec_block_start(void)
 {
     dead.at = NULL;
     lane.code = NULL;
+    checked.code = NULL;
 }
 
 /* A run of the cache that starts with the all-ones constant in register
@@ -1064,10 +1159,22 @@ static void lane_note(struct vctx *v)
     lane.size_log2 = v->st_size;
 }
 
+static void checked_note(struct vctx *v)
+{
+    checked.code = v->c->start;
+    checked.end = v->c->ptr;
+    checked.reg = v->rr;
+    checked.link = v->link;
+}
+
 void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
                   const struct be_arg *out, const struct be_arg *in)
 {
-    struct vctx v = { .c = c, .i = insn, .ra = VA, .rb = VB, .rr = VR, .keep = -1 };
+    struct vctx v = { .c = c, .i = insn, .ra = VA, .rb = VB, .rr = VR, .keep = -1,
+                      .checked_in = -1 };
+    if (checked.code == c->start && checked.end == c->ptr && is_arith(insn))
+        v.checked_in = (int)checked.reg;
+    checked.code = NULL;
     dead_drop(&v);
     v.lane_ok = lane.code == c->start && lane.end == c->ptr && is_arith(insn);
     lane.code = NULL;
@@ -1091,6 +1198,8 @@ void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
         dead_note(&v, v.st_at);
     if (v.rr == VR && v.st_size < 4 && v.st_end == c->ptr)
         lane_note(&v);
+    if (v.link)
+        checked_note(&v);
 }
 
 /* The env-slot cache's registers (caller-saved in AAPCS64) across the
