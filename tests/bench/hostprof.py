@@ -105,9 +105,21 @@ def slow_path_end(insns, k):
     if idx is None or idx <= k + 1:
         return None
     skipped = [t.split()[0] for _, t in insns[k + 1:idx]]
+    if skipped and skipped[-1] == 'b' and forward_b(insns[idx - 1], target):
+        skipped = skipped[:-1]      # a mul/div's slow path ends in `b` to the merge (session
+                                    # 24), or to the next op's slow path
     if words[0] not in ('b', 'jmp') and any(m in ('b', 'br', 'ret') for m in skipped):
         return None                                 # a conditional exit: slow paths are straight
     return idx if any(m in ('bl', 'blr', 'call') for m in skipped) else None
+
+
+def forward_b(item, target):
+    """Whether item is a `b` to target or beyond (AArch64)."""
+    words = item[1].split()
+    try:
+        return len(words) == 2 and words[0] == 'b' and int(words[1].lstrip('#'), 16) >= target
+    except ValueError:
+        return False
 
 
 def inline_exit_skipped(insns, k, n_out):
