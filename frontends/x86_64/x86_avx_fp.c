@@ -149,7 +149,7 @@ bool avx_emit_cvti2f(struct x86_dc *dc, const struct avx_row *row)
     int d = avx_reg(&ops[0]), a = avx_reg(&ops[1]);
     if (dc->x->op_count != 3 || d < 0 || a < 0 || avx_reg(&ops[2]) >= 0)
         return false;
-    ir_ref v = x86_operand_read(dc, &ops[2]);
+    ir_ref v = x86_operand_read_low(dc, &ops[2]);
     int32_t dl = avx_regop(d).lo;
     avx_copy16(dc, dl, avx_regop(a).lo);
     ir_ref mode = sse_mxcsr_mode(dc);           /* its IR goes before the op */

@@ -314,6 +314,14 @@ ir_ref x86_operand_read(struct x86_dc *dc, const cs_x86_op *op)
     return x86_read(dc, op, op->size);
 }
 
+ir_ref x86_operand_read_low(struct x86_dc *dc, const cs_x86_op *op)
+{
+    struct gpr_loc l = op->type == X86_OP_REG ? gpr_loc_cached(op->reg) : (struct gpr_loc){ -1, 0, 0 };
+    if (l.n >= 0 && l.bytes == 4)
+        return own_copy(dc, x86_g_reg[l.n]);
+    return x86_operand_read(dc, op);
+}
+
 void x86_operand_write(struct x86_dc *dc, const cs_x86_op *op, ir_ref val)
 {
     if (op->type == X86_OP_REG) x86_gpr_write(dc, op->reg, val);

@@ -110,7 +110,7 @@ bool sse_emit_vcvti2f(struct x86_dc *dc, const struct sse_row *row)
     int d = sse_op_xmm(&ops[0]);
     if (d < 0 || (ops[1].type == X86_OP_REG && sse_op_xmm(&ops[1]) >= 0))
         return false;
-    ir_ref v = x86_operand_read(dc, &ops[1]);
+    ir_ref v = x86_operand_read_low(dc, &ops[1]);
     struct ir_insn *i = sse_vop(dc, row, d, d, ops[1].size, &row->helper);
     i->args[1] = v;
     return true;

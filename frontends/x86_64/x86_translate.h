@@ -57,6 +57,10 @@ void x86_gpr_write(struct x86_dc *dc, x86_reg reg, ir_ref val);
 /* Reads / writes an integer operand (register, memory or immediate) of
  * op->size bytes; reads zero-extend. */
 ir_ref x86_operand_read(struct x86_dc *dc, const cs_x86_op *op);
+/* The same for a reader that uses only the operand's op->size low bytes
+ * (cvtsi2sd's integer): a 32-bit register as its whole 64-bit register,
+ * with no zero-extension to emit. */
+ir_ref x86_operand_read_low(struct x86_dc *dc, const cs_x86_op *op);
 void x86_operand_write(struct x86_dc *dc, const cs_x86_op *op, ir_ref val);
 
 /* XMM register number 0..15 of a capstone register, or -1. */
