@@ -674,21 +674,23 @@ static int skip_other(struct vctx *v, bool had_ones)
 static bool is_muldiv(const struct ir_insn *i) { return i->op == IR_vfmul || i->op == IR_vfdiv; }
 
 /* emit_arith with one operand already tested (skip_other): the other's
- * test narrowed into VT's low half, the result's NaN mask narrowed (xtn2)
- * into its high half -- 2 instructions fewer than two operand tests and
- * an `and` -- and for mul/div the result's test joined by umin. */
+ * test narrowed into VT's low half, and into its high half the result's
+ * NaN mask narrowed (xtn2) -- 2 instructions fewer than two operand tests
+ * and an `and` -- or for mul/div the result's test, which then takes the
+ * NaN mask by `and` as emit_arith does (4 fewer). */
 static void emit_arith_checked(struct vctx *v, bool dbl, unsigned other)
 {
     const struct ir_insn *i = v->i;
     v->skipped = true;
     tiny_half(v, dbl, (int)other, VT, false);
     arith_op(v, dbl);
-    put(v, a64_simd_3same(true, A64_V_FCMEQ, a64_fsz(dbl, false), v->rr, v->rr, VU));
-    put(v, a64_simd_2misc(true, A64_V_XTN, dbl ? 2 : 1, VU, VT));
-    if (is_muldiv(i)) {
-        tiny_half(v, dbl, (int)v->rr, VM, false);
-        tiny_half(v, dbl, -1, VM, true);
-        put(v, a64_simd_3same(true, A64_V_UMIN, dbl ? 2 : 1, VM, VT, VT));
+    if (is_muldiv(i)) {             /* the result's test into the high half */
+        tiny_half(v, dbl, (int)v->rr, VT, true);
+        put(v, a64_simd_3same(true, A64_V_FCMEQ, a64_fsz(dbl, false), v->rr, v->rr, VM));
+        put(v, a64_simd_logic(true, A64_V_AND, VM, VT, VT));
+    } else {
+        put(v, a64_simd_3same(true, A64_V_FCMEQ, a64_fsz(dbl, false), v->rr, v->rr, VU));
+        put(v, a64_simd_2misc(true, A64_V_XTN, dbl ? 2 : 1, VU, VT));
     }
     reduce_halves(v, dbl);
     store_r(v, fsize(i));
@@ -696,9 +698,10 @@ static void emit_arith_checked(struct vctx *v, bool dbl, unsigned other)
 
 /* add sub mul div sqrt: denormal inputs, NaN results, and for mul/div
  * results at the underflow boundary take the slow path.  The operands'
- * tests go narrowed into VT's halves (sqrt: b's into both), the result's
- * (mul, div) into VM's and join by umin; a NaN lane of the result zeroes
- * VT's halves under it (and with fcmeq's mask), so one uminv finds all. */
+ * tests go narrowed into VT's halves (sqrt: b's into both); a NaN lane
+ * of the result zeroes VT's halves under it (and with fcmeq's mask), or
+ * for mul/div the result's test goes into VM's low half and its NaN mask,
+ * narrowed, into VM's high half, joined by umin; one uminv finds all. */
 static void emit_arith(struct vctx *v)
 {
     const struct ir_insn *i = v->i;
@@ -715,13 +718,15 @@ static void emit_arith(struct vctx *v)
     tiny_half(v, dbl, (int)v->rb, VT, false);
     tiny_half(v, dbl, i->op == IR_vfsqrt ? -1 : (int)v->ra, VT, true);
     arith_op(v, dbl);
-    if (i->op == IR_vfmul || i->op == IR_vfdiv) {
+    if (is_muldiv(i)) {             /* VM: the result's test | its NaN mask (xtn2) */
         tiny_half(v, dbl, (int)v->rr, VM, false);
-        tiny_half(v, dbl, -1, VM, true);
+        put(v, a64_simd_3same(true, A64_V_FCMEQ, fsz, v->rr, v->rr, VU));
+        put(v, a64_simd_2misc(true, A64_V_XTN, dbl ? 2 : 1, VU, VM));
         put(v, a64_simd_3same(true, A64_V_UMIN, dbl ? 2 : 1, VM, VT, VT));
+    } else {
+        put(v, a64_simd_3same(true, A64_V_FCMEQ, fsz, v->rr, v->rr, VM));
+        put(v, a64_simd_logic(true, A64_V_AND, VM, VT, VT));
     }
-    put(v, a64_simd_3same(true, A64_V_FCMEQ, fsz, v->rr, v->rr, VM));
-    put(v, a64_simd_logic(true, A64_V_AND, VM, VT, VT));
     reduce_halves(v, dbl);
     store_r(v, fsize(i));
 }
