@@ -774,6 +774,8 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
         plan.fetch_fault = false;
         plan.exit_live = plan.exit_cf_live = plan.taken_live = plan.fall_live = true;
     }
+    /* (plan_decode asked about the two pages a block may span) */
+    b->code_fixed = pc >= x86_fixed.lo && pc + b->guest_size <= x86_fixed.hi;
 }
 
 void x86_disas(FILE *out, const struct tr_guest_mem *mem, uint64_t pc, size_t size)
