@@ -648,8 +648,8 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     dc->row = x86_row_for(dc);
     dc->align_required = x86_align_required(dc);
     x86_handler fn = handler_for(dc, dc->row);
-    if (fn && (x86_vex_w_reserved(dc) || x86_vex_prefixed(dc) ||
-               x86_stray_sse_prefix(x86_cs, dc->insn)))
+    if (fn && !x86_plain_encoding(ci) &&
+        (x86_vex_w_reserved(dc) || x86_vex_prefixed(dc) || x86_stray_sse_prefix(x86_cs, ci)))
         fn = NULL;
     if (fn) x86_xm_translate(dc, fn);
     else x86_raise_sigill(dc);
