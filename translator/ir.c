@@ -25,6 +25,7 @@ void ir_block_init(struct ir_block *b, const struct ir_globals *g, uint64_t pc)
     b->guest_size = 0;
     b->guest_bytes = NULL;
     b->guest_insns = 0;
+    b->code_fixed = false;
     b->mode = 0;
     b->n_insns = 0;
     b->n_globals = g ? g->count : 0;

@@ -165,6 +165,9 @@ struct ir_block {
     const uint8_t *guest_bytes;         /* those bytes as the frontend decoded them
                                            (NULL: not kept; the engine reads memory) */
     uint32_t guest_insns;
+    bool code_fixed;                    /* the frontend found the guest cannot write
+                                           [guest_pc, guest_pc + guest_size): the
+                                           translator need not ask again */
     uint32_t mode;                      /* the vCPU's translation mode (tr_runtime.tb_mode),
                                            and from TR_MODE_FACTS_SHIFT up a
                                            variant's entry facts (ir_check_accesses) */

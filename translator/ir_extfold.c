@@ -144,8 +144,21 @@ static void note_writes(struct extfold_state *s, int n)
     }
 }
 
+/* Whether the block has an extension at all (every fold starts from one:
+ * sole_ext); most blocks have none, and one look at the ops is cheaper
+ * than the counts below. */
+static bool has_ext(const struct ir_block *b)
+{
+    for (int n = 0; n < b->n_insns; n++)
+        if (is_ext((enum ir_op)b->insns[n].op))
+            return true;
+    return false;
+}
+
 bool ir_fold_ext(struct ir_block *b)
 {
+    if (!has_ext(b))
+        return false;
     struct extfold_state s;             /* 40 KB: on the stack, as ir_fuse_flags' */
     s.b = b;
     memset(s.uses, 0, sizeof(s.uses[0]) * (size_t)b->n_values);

@@ -97,8 +97,20 @@ static void compact(struct ir_block *b)
     b->n_insns = w;
 }
 
+/* Whether the block has a sign extension at all: most have none, and
+ * one look at the ops is cheaper than the counts below. */
+static bool has_sign_ext(const struct ir_block *b)
+{
+    for (int n = 0; n < b->n_insns; n++)
+        if (ext_memop((enum ir_op)b->insns[n].op) >= 0)
+            return true;
+    return false;
+}
+
 bool ir_fold_load_ext(struct ir_block *b)
 {
+    if (!has_sign_ext(b))
+        return false;
     struct loadext_state s;             /* 36 KB: on the stack, as ir_fold_ext's */
     s.b = b;
     memset(s.reads, 0, sizeof(s.reads[0]) * (size_t)b->n_values);

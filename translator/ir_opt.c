@@ -800,21 +800,25 @@ static bool reads_high(const struct ir_insn *i, int k)
     return input_bits(i, k) > 32;
 }
 
-static bool has_wide_product(void)
+/* The first insn that may be narrowed, or -1. */
+static int first_wide_product(void)
 {
     for (int n = 0; n < opt->b->n_insns; n++)
         if (narrowable(&opt->b->insns[n]))
-            return true;
-    return false;
+            return n;
+    return -1;
 }
 
+/* (The walk stops at the first narrowable insn: what it learns further up
+ * decides nothing.) */
 static void narrow_products(void)
 {
-    if (!has_wide_product())        /* most blocks: nothing to narrow */
+    int first = first_wide_product();
+    if (first < 0)                  /* most blocks: nothing to narrow */
         return;
     memset(opt->wide, 0, sizeof(opt->wide[0]) * (size_t)opt->b->n_values);
     demand_globals();
-    for (int n = opt->b->n_insns - 1; n >= 0; n--) {
+    for (int n = opt->b->n_insns - 1; n >= first; n--) {
         struct ir_insn *i = &opt->b->insns[n];
         const struct opt_op *o = &opt_ops[i->op];
         if (o->steps & OPT_NOP)         /* no operands */

@@ -63,6 +63,7 @@ struct ra_state {
     bool spill_overflow;
     int n_pinned;                       /* globals below n_pinned may be pinned */
     uint64_t pinned;                    /* bit g: global g is pinned (is_pinned) */
+    uint64_t homes;                     /* their registers (pinned_homes) */
 };
 /* The state of the ra_emit_block call running on this thread. */
 static __thread struct ra_state *ra;
@@ -697,7 +698,8 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
     return p;
 }
 
-/* The registers pinned globals live in: never free, whoever owns them. */
+/* The registers pinned globals live in: never free, whoever owns them
+ * (the same for the whole block: worked out once, by ra_reset). */
 static uint64_t pinned_homes(void)
 {
     uint64_t m = 0;
@@ -754,9 +756,9 @@ static void emit_generic(int n, const struct ir_insn *i)
         out[0].reg = (int8_t)output_reg(i, in, i->args[0]);
         define(i->args[0], out[0].reg);
     }
+    uint64_t kept = ra->owned | ra->homes;
     for (int k = 0; k < info->n_in; k++)
-        in[k].dead = !in[k].is_const && !(ra->owned & bit(in[k].reg)) &&
-                     !(pinned_homes() & bit(in[k].reg));
+        in[k].dead = !in[k].is_const && !(kept & bit(in[k].reg));
     if (fp)
         fp->host_off = (uint32_t)(ra->c->ptr - ra->c->start);
     uint8_t *before = ra->c->ptr;
@@ -1000,6 +1002,7 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
         if (be_host.pinned_regs[g] >= 0)
             ra->pinned |= bit(g);
     ra->maybe_dirty = ra->pinned;
+    ra->homes = pinned_homes();
     for (ir_ref g = 0; g < ra->n_pinned; g++)       /* as the previous block left them */
         if (is_pinned(g))
             ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1, .dirty = true };

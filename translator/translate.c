@@ -217,7 +217,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     struct ir_block *b = &e->xl->ir;
     build_ir(e, pc, tb->mode, max_insns);
     const struct tr_guest_mem *mem = e->cfg.mem;
-    bool writable = mem->writable(mem, pc, b->guest_size);
+    bool writable = !b->code_fixed && mem->writable(mem, pc, b->guest_size);
     /* Variants for the access checks' register facts are not cached (as
      * since they were made); those for the frontend's facts alone are
      * (x86: the lazy flag state), or a warm run translates them again. */

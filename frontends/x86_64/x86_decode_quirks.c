@@ -54,6 +54,14 @@ const uint8_t *x86_opsize_first(const uint8_t *code, size_t size, uint8_t *buf)
     return buf;
 }
 
+bool x86_plain_encoding(const cs_insn *ci)
+{
+    unsigned n = 0;
+    while (n < ci->size && (ci->bytes[n] & 0xf0) == 0x40) n++;      /* REX */
+    return n < ci->size && !legacy_prefix(ci->bytes[n]) &&
+           ci->bytes[n] != 0xc4 && ci->bytes[n] != 0xc5;
+}
+
 /* Which register classes an instruction's operands use: bit 0 MMX,
  * bit 1 XMM/YMM. */
 static unsigned vector_classes(const cs_insn *ci)

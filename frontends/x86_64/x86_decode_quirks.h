@@ -24,6 +24,10 @@ bool x86_rep_opsize_alias(csh cs, const uint8_t *code, size_t size, uint8_t *ali
 
 /* ci carries a 66/F2/F3 that selects none of its forms: #UD. */
 bool x86_stray_sse_prefix(csh cs, const cs_insn *ci);
+/* No legacy prefix and no VEX (REX alone may come first): most
+ * instructions, for which the prefix checks (x86_stray_sse_prefix,
+ * x86_vex_prefixed, x86_vex_w_reserved) have nothing to find. */
+bool x86_plain_encoding(const cs_insn *ci);
 
 /* code is mov to/from a segment register with REX.R, which the CPU
  * ignores: alias (size bytes) is the same without it. */

@@ -648,8 +648,8 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     dc->row = x86_row_for(dc);
     dc->align_required = x86_align_required(dc);
     x86_handler fn = handler_for(dc, dc->row);
-    if (fn && (x86_vex_w_reserved(dc) || x86_vex_prefixed(dc) ||
-               x86_stray_sse_prefix(x86_cs, dc->insn)))
+    if (fn && !x86_plain_encoding(ci) &&
+        (x86_vex_w_reserved(dc) || x86_vex_prefixed(dc) || x86_stray_sse_prefix(x86_cs, ci)))
         fn = NULL;
     if (fn) x86_xm_translate(dc, fn);
     else x86_raise_sigill(dc);
@@ -774,6 +774,8 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
         plan.fetch_fault = false;
         plan.exit_live = plan.exit_cf_live = plan.taken_live = plan.fall_live = true;
     }
+    /* (plan_decode asked about the two pages a block may span) */
+    b->code_fixed = pc >= x86_fixed.lo && pc + b->guest_size <= x86_fixed.hi;
 }
 
 void x86_disas(FILE *out, const struct tr_guest_mem *mem, uint64_t pc, size_t size)
