@@ -174,9 +174,9 @@ void x86_flags_set_cf(struct x86_dc *dc, ir_ref cf)
         return;
     }
     ir_ref older = f->known ? f->lhs : x86_g_cc_op;
-    ir_ref op = x86_op2(dc, IR_and, 8, older, x86_imm(dc, 0xff));
-    op = x86_op2(dc, IR_or, 8, op, x86_op2(dc, IR_shl, 8, cf, x86_imm(dc, X86_CC_CF_SHIFT)));
-    op = x86_op2(dc, IR_or, 8, op, x86_imm(dc, X86_CC_CF_OVER_BIT));
+    ir_ref over = x86_op2(dc, IR_shl, 8, cf, x86_imm(dc, X86_CC_CF_SHIFT));
+    over = x86_op2(dc, IR_or, 8, over, x86_imm(dc, X86_CC_CF_OVER_BIT));    /* (clc/stc: one constant) */
+    ir_ref op = x86_op2(dc, IR_or, 8, x86_op2(dc, IR_and, 8, older, x86_imm(dc, 0xff)), over);
     f->known = true; f->dirty = true;
     f->kind = X86_CC_CF_OVER; f->bytes = 8;
     f->dst = IR_NONE; f->src = keep(dc, cf); f->src2 = IR_NONE; f->lhs = op;
