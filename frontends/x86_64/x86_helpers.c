@@ -73,7 +73,8 @@ static int64_t sext64(uint64_t v, int bits)
  * the 64-bit one when rdx is zero (div) or rax's sign (idiv) -- nearly
  * every division compiled code makes.  64-bit host division then, not
  * __int128's library call (python's `%` and perl's loops divide often). */
-static bool dividend64(const struct x86_cpu *c, int bytes, bool is_signed, uint64_t *n)
+static inline __attribute__((always_inline)) bool dividend64(const struct x86_cpu *c, int bytes,
+                                                             bool is_signed, uint64_t *n)
 {
     uint64_t rax = c->regs[X86_RAX], rdx = c->regs[X86_RDX];
     if (bytes == 8) {
@@ -85,47 +86,56 @@ static bool dividend64(const struct x86_cpu *c, int bytes, bool is_signed, uint6
     return true;
 }
 
-static void do_div(struct x86_cpu *c, uint64_t divisor, int bytes)
+/* The slow forms: a 64-bit dividend that does not fit 64 bits. */
+static __attribute__((noinline)) void div128(struct x86_cpu *c, uint64_t d, int bytes)
 {
-    uint64_t m = mask_of((uint64_t)bytes), d = divisor & m, n64;
-    unsigned __int128 n, q;
-    if (d == 0) divide_error(c);
-    if (dividend64(c, bytes, false, &n64)) {
-        if (n64 / d > m) divide_error(c);
-        store_divresult(c, bytes, n64 / d, n64 % d);
-        return;
-    }
-    n = dividend(c, bytes);
-    q = n / d;
+    uint64_t m = mask_of((uint64_t)bytes);
+    unsigned __int128 n = dividend(c, bytes), q = n / d;
     if (q > m) divide_error(c);
     store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));
 }
 
-/* idiv with a 64-bit dividend: INT64_MIN / -1 is the one quotient int64_t
- * cannot hold, and it overflows every width. */
-static void do_idiv64(struct x86_cpu *c, int64_t n, int64_t d, int bytes)
+static __attribute__((noinline)) void idiv128(struct x86_cpu *c, uint64_t divisor, int bytes)
 {
-    int64_t qmax = bytes == 8 ? INT64_MAX : ((int64_t)1 << (bytes * 8 - 1)) - 1, q;
-    if (d == -1 && n == INT64_MIN) divide_error(c);
+    int bits = bytes * 8;
+    __int128 n = sext128(dividend(c, bytes), 2 * bits), d = sext128(divisor, bits), q;
+    __int128 qmax = ((__int128)1 << (bits - 1)) - 1;
+    if (bytes == 8 && d == -1 && n == (__int128)((unsigned __int128)1 << 127))
+        divide_error(c);        /* the one quotient __int128 cannot hold */
     q = n / d;
     if (q > qmax || q < -qmax - 1) divide_error(c);
     store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));
 }
 
-static void do_idiv(struct x86_cpu *c, uint64_t divisor, int bytes)
+/* Inlined into each width's helper, where `bytes` is a constant. */
+static inline __attribute__((always_inline)) void do_div(struct x86_cpu *c, uint64_t divisor,
+                                                         int bytes)
 {
-    int bits = bytes * 8;
-    __int128 n, d = sext128(divisor, bits), q;
-    __int128 qmax = ((__int128)1 << (bits - 1)) - 1;
-    uint64_t n64;
+    uint64_t m = mask_of((uint64_t)bytes), d = divisor & m, n;
     if (d == 0) divide_error(c);
-    if (dividend64(c, bytes, true, &n64)) {
-        do_idiv64(c, (int64_t)n64, (int64_t)d, bytes);
+    if (!dividend64(c, bytes, false, &n)) {
+        div128(c, d, bytes);
         return;
     }
-    n = sext128(dividend(c, bytes), 2 * bits);
-    if (bytes == 8 && d == -1 && n == (__int128)((unsigned __int128)1 << 127))
-        divide_error(c);        /* the one quotient __int128 cannot hold */
+    if (n / d > m) divide_error(c);
+    store_divresult(c, bytes, n / d, n % d);
+}
+
+/* INT64_MIN / -1 is the one quotient int64_t cannot hold, and it
+ * overflows every width. */
+static inline __attribute__((always_inline)) void do_idiv(struct x86_cpu *c, uint64_t divisor,
+                                                          int bytes)
+{
+    int64_t d = sext64(divisor, bytes * 8), n, q;
+    int64_t qmax = bytes == 8 ? INT64_MAX : ((int64_t)1 << (bytes * 8 - 1)) - 1;
+    uint64_t n64;
+    if (d == 0) divide_error(c);
+    if (!dividend64(c, bytes, true, &n64)) {
+        idiv128(c, divisor, bytes);
+        return;
+    }
+    n = (int64_t)n64;
+    if (d == -1 && n == INT64_MIN) divide_error(c);
     q = n / d;
     if (q > qmax || q < -qmax - 1) divide_error(c);
     store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));
