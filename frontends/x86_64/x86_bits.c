@@ -54,9 +54,7 @@ static void bit_test(struct x86_dc *dc, enum bt_op op)
         if (l.mem) x86_store(dc, bytes, l.addr, nv);
         else x86_operand_write(dc, d, nv);
     }
-    if (!x86_flags_live(dc)) return;
-    ir_ref f = x86_op2(dc, IR_andc, 8, x86_flags_eflags(dc), x86_imm(dc, X86_CF));
-    x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, x86_op2(dc, IR_or, 8, f, cf), IR_NONE, IR_NONE);
+    x86_flags_set_cf(dc, cf);
 }
 
 static void h_bt(struct x86_dc *dc)  { bit_test(dc, BT_TEST); }

@@ -78,7 +78,7 @@ static bool cond_known(struct x86_dc *dc, int base, struct x86_cmp *o)
     int kind = dc->flags->kind;
     if (base == CC_B && (kind == X86_CC_ADC || kind == X86_CC_SBB || kind == X86_CC_SHL ||
                          kind == X86_CC_SAR || kind == X86_CC_MUL || kind == X86_CC_BMI ||
-                         kind == X86_CC_BMI1)) {
+                         kind == X86_CC_BMI1 || kind == X86_CC_CF_OVER)) {
         cmp_set(o, IR_NE, 64, x86_flags_cf_known(dc), x86_imm(dc, 0));
         return true;
     }

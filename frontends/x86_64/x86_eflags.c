@@ -136,17 +136,27 @@ static CC_INLINE uint64_t cc_compute(uint64_t cc_op, uint64_t dst, uint64_t src,
     }
 }
 
+/* An X86_CC_CF_OVER state: the older state's flags, CF replaced. */
+static __attribute__((noinline)) uint64_t cc_compute_cf_over(uint64_t cc_op, uint64_t dst,
+                                                             uint64_t src, uint64_t src2)
+{
+    return (cc_compute(cc_op & 0xff, dst, src, src2) & ~(uint64_t)X86_CF)
+         | (cc_op >> X86_CC_CF_SHIFT & 1);
+}
+
 static __attribute__((noinline, cold)) uint64_t cc_compute_first(uint64_t cc_op, uint64_t dst,
                                                                   uint64_t src, uint64_t src2)
 {
     cc_vendor_decide();
-    return cc_compute(cc_op, dst, src, src2);
+    return x86_cc_compute(cc_op, dst, src, src2);
 }
 
 uint64_t x86_cc_compute(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2)
 {
     if (!cc_vendor_known())
         return cc_compute_first(cc_op, dst, src, src2);
+    if (cc_op & X86_CC_CF_OVER_BIT)
+        return cc_compute_cf_over(cc_op, dst, src, src2);
     return cc_compute(cc_op, dst, src, src2);
 }
 
@@ -155,6 +165,7 @@ static CC_INLINE uint64_t cc_carry(uint64_t cc_op, uint64_t dst, uint64_t src, u
 {
     int bits = 8 << (cc_op & 3);
     uint64_t m = bits == 64 ? ~0ull : (1ull << bits) - 1, r = dst & m, b = src & m, a;
+    if (cc_op & X86_CC_CF_OVER_BIT) return cc_op >> X86_CC_CF_SHIFT & 1;
     switch (cc_op >> 2) {
     case X86_CC_EFLAGS: return src & 1;
     case X86_CC_ADD: return r < b;

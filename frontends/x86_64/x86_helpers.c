@@ -57,30 +57,85 @@ static unsigned __int128 dividend(const struct x86_cpu *c, int bytes)
     return (unsigned __int128)((c->regs[X86_RDX] & m) << (bytes * 8) | (c->regs[X86_RAX] & m));
 }
 
-static void do_div(struct x86_cpu *c, uint64_t divisor, int bytes)
-{
-    uint64_t m = mask_of((uint64_t)bytes);
-    unsigned __int128 n = dividend(c, bytes), d = divisor & m, q;
-    if (d == 0) divide_error(c);
-    q = n / d;
-    if (q > m) divide_error(c);
-    store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));
-}
-
 static __int128 sext128(unsigned __int128 v, int bits)
 {
     int sh = 128 - bits;
     return (__int128)(v << sh) >> sh;
 }
 
-static void do_idiv(struct x86_cpu *c, uint64_t divisor, int bytes)
+static int64_t sext64(uint64_t v, int bits)
+{
+    int sh = 64 - bits;
+    return sh ? (int64_t)(v << sh) >> sh : (int64_t)v;
+}
+
+/* The dividend when it fits 64 bits: always for 8- to 32-bit forms, for
+ * the 64-bit one when rdx is zero (div) or rax's sign (idiv) -- nearly
+ * every division compiled code makes.  64-bit host division then, not
+ * __int128's library call (python's `%` and perl's loops divide often). */
+static inline __attribute__((always_inline)) bool dividend64(const struct x86_cpu *c, int bytes,
+                                                             bool is_signed, uint64_t *n)
+{
+    uint64_t rax = c->regs[X86_RAX], rdx = c->regs[X86_RDX];
+    if (bytes == 8) {
+        *n = rax;
+        return rdx == (is_signed ? (uint64_t)((int64_t)rax >> 63) : 0);
+    }
+    *n = (uint64_t)dividend(c, bytes);
+    if (is_signed) *n = (uint64_t)sext64(*n, 2 * bytes * 8);
+    return true;
+}
+
+/* The slow forms: a 64-bit dividend that does not fit 64 bits. */
+static __attribute__((noinline)) void div128(struct x86_cpu *c, uint64_t d, int bytes)
+{
+    uint64_t m = mask_of((uint64_t)bytes);
+    unsigned __int128 n = dividend(c, bytes), q = n / d;
+    if (q > m) divide_error(c);
+    store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));
+}
+
+static __attribute__((noinline)) void idiv128(struct x86_cpu *c, uint64_t divisor, int bytes)
 {
     int bits = bytes * 8;
     __int128 n = sext128(dividend(c, bytes), 2 * bits), d = sext128(divisor, bits), q;
     __int128 qmax = ((__int128)1 << (bits - 1)) - 1;
-    if (d == 0) divide_error(c);
     if (bytes == 8 && d == -1 && n == (__int128)((unsigned __int128)1 << 127))
         divide_error(c);        /* the one quotient __int128 cannot hold */
+    q = n / d;
+    if (q > qmax || q < -qmax - 1) divide_error(c);
+    store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));
+}
+
+/* Inlined into each width's helper, where `bytes` is a constant. */
+static inline __attribute__((always_inline)) void do_div(struct x86_cpu *c, uint64_t divisor,
+                                                         int bytes)
+{
+    uint64_t m = mask_of((uint64_t)bytes), d = divisor & m, n;
+    if (d == 0) divide_error(c);
+    if (!dividend64(c, bytes, false, &n)) {
+        div128(c, d, bytes);
+        return;
+    }
+    if (n / d > m) divide_error(c);
+    store_divresult(c, bytes, n / d, n % d);
+}
+
+/* INT64_MIN / -1 is the one quotient int64_t cannot hold, and it
+ * overflows every width. */
+static inline __attribute__((always_inline)) void do_idiv(struct x86_cpu *c, uint64_t divisor,
+                                                          int bytes)
+{
+    int64_t d = sext64(divisor, bytes * 8), n, q;
+    int64_t qmax = bytes == 8 ? INT64_MAX : ((int64_t)1 << (bytes * 8 - 1)) - 1;
+    uint64_t n64;
+    if (d == 0) divide_error(c);
+    if (!dividend64(c, bytes, true, &n64)) {
+        idiv128(c, divisor, bytes);
+        return;
+    }
+    n = (int64_t)n64;
+    if (d == -1 && n == INT64_MIN) divide_error(c);
     q = n / d;
     if (q > qmax || q < -qmax - 1) divide_error(c);
     store_divresult(c, bytes, (uint64_t)q, (uint64_t)(n % d));

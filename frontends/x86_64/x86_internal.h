@@ -49,14 +49,23 @@ extern const struct x86_insn_row *const x86_sse_movsd_row, *const x86_sse_cmpsd_
  *   BMI:    dst = result, src = source, src2 = older flags (OF kept):
  *           tzcnt, lzcnt
  *   BMI1:   dst = result, src = fixed bits (CF as 0/1, AF), src2 = which of
- *           PF ZF SF come from the result: andn bextr blsi blsmsk blsr bzhi */
+ *           PF ZF SF come from the result: andn bextr blsi blsmsk blsr bzhi
+ * A cc_op with X86_CC_CF_OVER set is an older state (its low 8 bits, the
+ * fields as that kind says) whose CF is replaced by bit X86_CC_CF_SHIFT:
+ * bt/bts/btr/btc, clc, stc at a block entered with the flags unknown
+ * (x86_flags_set_cf).  The translator's state then has kind CF_OVER,
+ * lhs = that cc_op value, src = CF (0/1), dst/src2 IR_NONE (the cc
+ * globals keep the older state's fields). */
 enum x86_cc_kind {
     X86_CC_EFLAGS, X86_CC_ADD, X86_CC_ADC, X86_CC_SUB, X86_CC_SBB,
     X86_CC_LOGIC, X86_CC_INC, X86_CC_DEC, X86_CC_SHL, X86_CC_SAR, X86_CC_MUL,
     X86_CC_BSF, X86_CC_BMI, X86_CC_BMI1,
+    X86_CC_CF_OVER,         /* the translator's name for an X86_CC_CF_OVER cc_op */
     X86_CC_NUM_KINDS
 };
 #define X86_CC_OP(kind, bytes) ((uint64_t)(kind) << 2 | (uint64_t)x86_log2(bytes))
+#define X86_CC_CF_OVER_BIT 0x100ull
+#define X86_CC_CF_SHIFT 9
 #define X86_ARITH_FLAGS (X86_CF | X86_PF | X86_AF | X86_ZF | X86_SF | X86_OF)
 
 struct x86_flags_state {
@@ -91,6 +100,9 @@ ir_ref x86_flags_kept(struct x86_dc *dc, uint64_t want);
  * flag helper. */
 ir_ref x86_flags_cf(struct x86_dc *dc);
 ir_ref x86_flags_cf_known(struct x86_dc *dc);
+/* The older flags with CF replaced by cf (0/1): bt and its kin, clc, stc.
+ * Lazy when the older state is unknown (X86_CC_CF_OVER): no helper. */
+void x86_flags_set_cf(struct x86_dc *dc, ir_ref cf);
 /* Writes the tracked state into the cc_* globals (before exits and helpers
  * that read them). */
 void x86_flags_sync(struct x86_dc *dc);

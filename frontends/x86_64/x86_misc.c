@@ -11,20 +11,15 @@ static void h_fence_nop(struct x86_dc *dc)
     if (x86_fence_prefixed(dc)) x86_raise_sigill(dc);
 }
 
-/* clc stc cmc: edit CF in the materialised flags (only when read later). */
-static void carry_edit(struct x86_dc *dc, uint64_t clear, uint64_t set, uint64_t flip)
+/* clc stc cmc: a new CF over the older flags (only when read later). */
+static void h_clc(struct x86_dc *dc) { x86_flags_set_cf(dc, x86_imm(dc, 0)); }
+static void h_stc(struct x86_dc *dc) { x86_flags_set_cf(dc, x86_imm(dc, 1)); }
+
+static void h_cmc(struct x86_dc *dc)
 {
     if (!x86_flags_live(dc)) return;
-    ir_ref f = x86_flags_eflags(dc);
-    if (clear) f = x86_op2(dc, IR_andc, 8, f, x86_imm(dc, clear));
-    if (set) f = x86_op2(dc, IR_or, 8, f, x86_imm(dc, set));
-    if (flip) f = x86_op2(dc, IR_xor, 8, f, x86_imm(dc, flip));
-    x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, f, IR_NONE, IR_NONE);
+    x86_flags_set_cf(dc, x86_op2(dc, IR_xor, 8, x86_flags_cf(dc), x86_imm(dc, 1)));
 }
-
-static void h_clc(struct x86_dc *dc) { carry_edit(dc, X86_CF, 0, 0); }
-static void h_stc(struct x86_dc *dc) { carry_edit(dc, 0, X86_CF, 0); }
-static void h_cmc(struct x86_dc *dc) { carry_edit(dc, 0, 0, X86_CF); }
 static void h_cld(struct x86_dc *dc) { ir_movi(dc->b, x86_g_df, 1); }
 static void h_std(struct x86_dc *dc) { ir_movi(dc->b, x86_g_df, (uint64_t)-1); }
 

@@ -1,0 +1,166 @@
+/* flags_cf_over.c -- CF writers that keep the other flags (bt bts btr btc,
+ * clc stc cmc) at a block entered with the flag state unknown: an
+ * indirect jump after a producer, so the translator does not know which
+ * operation set the flags.  ferry then records "the older lazy state with
+ * CF replaced" (x86_flags_set_cf, X86_CC_CF_OVER) instead of evaluating
+ * the older flags; the flags are read every way that state can be met:
+ * pushf and all sixteen setcc in the same block, a jcc in the same block
+ * (cc1's and busybox's `bt; jb`), pushf and the sixteen jcc at the start
+ * of the next block (the C evaluation of the state in env), a second CF
+ * writer over the first in the same block and in the next one, and an
+ * imul that keeps S Z A P (AMD) after it.  Producers of every lazy kind
+ * before the indirect jump; boundary and pseudo-random operands.
+ * Output: a hash per producer, vs native. */
+#include <stdint.h>
+#include <stdio.h>
+
+static uint64_t hash = 14695981039346656037ull;
+
+static void mix(uint64_t v)
+{
+    for (int i = 0; i < 8; i++) {
+        hash ^= (v >> (i * 8)) & 0xff;
+        hash *= 1099511628211ull;
+    }
+}
+
+static void mix_bytes(const uint8_t *out)
+{
+    for (int i = 0; i < 16; i++) mix(out[i]);
+}
+
+#define SET16 \
+    "seto 0(%[p])\n\tsetno 1(%[p])\n\tsetb 2(%[p])\n\tsetae 3(%[p])\n\t"          \
+    "sete 4(%[p])\n\tsetne 5(%[p])\n\tsetbe 6(%[p])\n\tseta 7(%[p])\n\t"          \
+    "sets 8(%[p])\n\tsetns 9(%[p])\n\tsetp 10(%[p])\n\tsetnp 11(%[p])\n\t"        \
+    "setl 12(%[p])\n\tsetge 13(%[p])\n\tsetle 14(%[p])\n\tsetg 15(%[p])\n\t"
+
+/* Leaves the block through an indirect jump: the next one starts with the
+ * flag state unknown (no chained-exit fact). */
+#define IND "lea 7f(%%rip), %[j]\n\tjmp *%[j]\n7:\t"
+
+#define OUTS [a] "=&r"(t), [j] "=&r"(j), [fl] "=&r"(fl)
+#define INS [a0] "r"(a0), [b] "c"(b), [n] "r"(n), [p] "r"(out)
+
+/* Flags after PRE (the producer, an indirect jump) then BODY, by pushf. */
+#define PUSHF(PRE, BODY)                                                         \
+    __asm__ volatile("mov %[a0], %[a]\n\t" PRE BODY "\n\tpushfq\n\tpop %[fl]"     \
+                     : OUTS : INS : "cc", "memory", "xmm0", "xmm1");                             \
+    mix(fl & 0x8d5); mix(t)
+
+#define SETCC(PRE, BODY)                                                         \
+    __asm__ volatile("mov %[a0], %[a]\n\t" PRE BODY "\n\t" SET16                  \
+                     : OUTS : INS : "cc", "memory", "xmm0", "xmm1");                             \
+    mix_bytes(out)
+
+/* jcc CC at the start of the block after BODY: out[I] = taken. */
+#define JNEXT(PRE, BODY, CC, I)                                                  \
+    __asm__ volatile("mov %[a0], %[a]\n\t" PRE BODY "\n\tjmp 1f\n1:\tj" CC " 2f\n\t" \
+                     "movb $0, " #I "(%[p])\n\tjmp 3f\n2:\tmovb $1, " #I "(%[p])\n3:" \
+                     : OUTS : INS : "cc", "memory", "xmm0", "xmm1")
+
+#define JALL(PRE, BODY)                                                          \
+    JNEXT(PRE, BODY, "o", 0); JNEXT(PRE, BODY, "no", 1); JNEXT(PRE, BODY, "b", 2);  \
+    JNEXT(PRE, BODY, "ae", 3); JNEXT(PRE, BODY, "e", 4); JNEXT(PRE, BODY, "ne", 5); \
+    JNEXT(PRE, BODY, "be", 6); JNEXT(PRE, BODY, "a", 7); JNEXT(PRE, BODY, "s", 8);  \
+    JNEXT(PRE, BODY, "ns", 9); JNEXT(PRE, BODY, "p", 10); JNEXT(PRE, BODY, "np", 11); \
+    JNEXT(PRE, BODY, "l", 12); JNEXT(PRE, BODY, "ge", 13); JNEXT(PRE, BODY, "le", 14); \
+    JNEXT(PRE, BODY, "g", 15); mix_bytes(out)
+
+/* `bt; jb` ending the block, then pushf on each path (the state leaves
+ * through both chained exits). */
+#define BTJB(PRE, BT)                                                            \
+    __asm__ volatile("mov %[a0], %[a]\n\t" PRE BT "\n\tjb 2f\n\t"                 \
+                     "pushfq\n\tpop %[fl]\n\tjmp 3f\n2:\tpushfq\n\tpop %[fl]\n\t"  \
+                     "or $0x10000, %[fl]\n3:"                                   \
+                     : OUTS : INS : "cc", "memory", "xmm0", "xmm1");                             \
+    mix(fl & 0x108d5)
+
+#define BODIES(PRE)                                                              \
+    PUSHF(PRE, "bt %[n], %[a]");                                                 \
+    SETCC(PRE, "bt %[n], %[a]");                                                 \
+    PUSHF(PRE, "bts %[n], %[a]\n\tjmp 1f\n1:");                                  \
+    JALL(PRE, "bt %[n], %[a]");                                                  \
+    JALL(PRE, "btr %k[n], %k[a]");                                                \
+    PUSHF(PRE, "bt %[n], %[a]\n\tbtc $5, %[a]");                                 \
+    PUSHF(PRE, "btc %w[n], %w[a]\n\tjmp 1f\n1:\tbt $3, %[a]");                    \
+    SETCC(PRE, "bt %[n], %[a]\n\tjmp 1f\n1:\tbts $63, %[a]");                    \
+    PUSHF(PRE, "bt %[n], %[a]\n\timul %[b], %[a]");                              \
+    BTJB(PRE, "bt %[n], %[a]");                                                  \
+    BTJB(PRE, "bt $0, %[a]");                                                    \
+    PUSHF(PRE, "clc"); PUSHF(PRE, "stc"); PUSHF(PRE, "cmc");                     \
+    SETCC(PRE, "stc\n\tjmp 1f\n1:\tcmc");                                        \
+    JALL(PRE, "cmc");                                                            \
+    PUSHF(PRE, "clc\n\tjmp 1f\n1:\tcmc\n\tbt %[n], %[a]")
+
+#define PRODUCER(NAME, OP)                                                       \
+    static void NAME(uint64_t a0, uint64_t b)                                    \
+    {                                                                            \
+        uint8_t out[16];                                                         \
+        uint64_t t, j, fl, n = b ^ (a0 >> 7);                                    \
+        BODIES("bt $1, %[b]\n\t" OP "\n\t" IND);                                 \
+    }
+
+PRODUCER(add_b, "add %b[b], %b[a]")
+PRODUCER(add_q, "add %[b], %[a]")
+PRODUCER(sub_w, "sub %w[b], %w[a]")
+PRODUCER(sub_l, "sub %k[b], %k[a]")
+PRODUCER(cmp_q, "cmp %[b], %[a]")
+PRODUCER(and_l, "and %k[b], %k[a]")
+PRODUCER(test_b, "test %b[b], %b[a]")
+PRODUCER(inc_q, "inc %[a]")
+PRODUCER(inc_b, "inc %b[a]")
+PRODUCER(dec_l, "dec %k[a]")
+PRODUCER(neg_w, "neg %w[a]")
+PRODUCER(adc_q, "adc %[b], %[a]")
+PRODUCER(sbb_l, "sbb %k[b], %k[a]")
+PRODUCER(shl_q, "shl $3, %[a]")
+PRODUCER(shr_l, "shr %%cl, %k[a]")
+PRODUCER(sar_b, "sar $1, %b[a]")
+PRODUCER(imul_q, "imul %[b], %[a]")
+PRODUCER(bsf_q, "bsf %[b], %[a]")
+PRODUCER(tzcnt_l, "tzcnt %k[b], %k[a]")
+PRODUCER(popcnt_q, "popcnt %[b], %[a]")
+PRODUCER(blsr_q, "blsr %[b], %[a]")
+PRODUCER(ucomisd, "movq %[b], %%xmm0\n\tmovq %[a], %%xmm1\n\tucomisd %%xmm0, %%xmm1")
+PRODUCER(bt_q, "bt %[b], %[a]")
+
+static const struct { const char *name; void (*fn)(uint64_t, uint64_t); } producers[] = {
+    { "add_b", add_b }, { "add_q", add_q }, { "sub_w", sub_w }, { "sub_l", sub_l },
+    { "cmp_q", cmp_q }, { "and_l", and_l }, { "test_b", test_b }, { "inc_q", inc_q },
+    { "inc_b", inc_b }, { "dec_l", dec_l }, { "neg_w", neg_w }, { "adc_q", adc_q },
+    { "sbb_l", sbb_l }, { "shl_q", shl_q }, { "shr_l", shr_l }, { "sar_b", sar_b },
+    { "imul_q", imul_q }, { "bsf_q", bsf_q }, { "tzcnt_l", tzcnt_l },
+    { "popcnt_q", popcnt_q }, { "blsr_q", blsr_q }, { "ucomisd", ucomisd }, { "bt_q", bt_q },
+};
+
+static const uint64_t edges[] = {
+    0, 1, 2, 0xf, 0x10, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff,
+    0x80000000, 0xffffffff, 0x7fffffffffffffff, 0x8000000000000000, 0xffffffffffffffff,
+};
+#define N_EDGES (sizeof edges / sizeof edges[0])
+
+static uint64_t rng = 0x243f6a8885a308d3ull;
+
+static uint64_t next_random(void)
+{
+    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+    uint64_t v = rng ^ (rng >> 29);
+    return (v >> 60) & 1 ? v >> (v & 63) : v;   /* some small values too */
+}
+
+int main(void)
+{
+    for (unsigned k = 0; k < sizeof producers / sizeof producers[0]; k++) {
+        hash = 14695981039346656037ull;
+        for (unsigned i = 0; i < N_EDGES; i++)
+            for (unsigned j = 0; j < N_EDGES; j++)
+                producers[k].fn(edges[i], edges[j]);
+        for (int n = 0; n < 200; n++) {
+            uint64_t a = next_random();
+            producers[k].fn(a, next_random());
+        }
+        printf("%-8s %016llx\n", producers[k].name, (unsigned long long)hash);
+    }
+    return 0;
+}
