@@ -31,6 +31,10 @@ static int64_t sys_do_openat(int dirfd, uint64_t path, uint64_t flags, uint64_t 
                                                    : SYS_MAPS_NOT_OURS;
     if (maps != SYS_MAPS_NOT_OURS)
         return maps;                    /* the guest's own maps (sys_maps.c) */
+    maps = sys_guest_strnlen(path, 64) > 0 ? sys_cpuinfo_open(sys_ptr(path), sys_open_flags_to_host(flags))
+                                           : SYS_MAPS_NOT_OURS;
+    if (maps != SYS_MAPS_NOT_OURS)
+        return maps;                    /* ferry's CPU, not the host's (sys_cpuinfo.c) */
     /* a FIFO's open waits for its other end, a tty's for carrier */
     return sys_block(SYS_openat, dirfd, sys_path_lookup(path, 1), sys_open_flags_to_host(flags),
                      (mode_t)mode);

@@ -225,6 +225,9 @@ int64_t sys_mm_map_copy_locked(uint64_t hint, uint64_t len, uint64_t at, const v
  * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
 #define SYS_MAPS_NOT_OURS (-4096)
 int64_t sys_maps_open(const char *path, int host_flags);
+/* sys_cpuinfo.c: opening /proc/cpuinfo (ferry's virtual CPU); the
+ * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
+int64_t sys_cpuinfo_open(const char *path, int host_flags);
 
 /* sys_flags.c: the guest's struct sigevent as the host's (timer_create);
  * -EINVAL for notifications the kernel does not do. */

@@ -55,6 +55,7 @@ CHECK_TARGETS += check-unit
 -include tests/reliab/reliab.mk
 -include tests/gcc/gcc.mk
 -include tests/gcc-i386/gcc-i386.mk
+-include tests/numpy/numpy.mk
 
 include tests/golden/golden.mk
 

@@ -212,6 +212,10 @@ uint16_t x86_user_cs(const struct x86_cpu *cpu);
  * (any RPL: the caller checks it) where the machine has IA32 emulation. */
 bool x86_seg_user32(uint16_t sel);
 
+/* CPUID of ferry's virtual CPU (with the -cpu model's mask): leaf, sub-leaf
+ * -> eax, ebx, ecx, edx.  Also what the guest's /proc/cpuinfo says
+ * (sys_cpuinfo.c). */
+void x86_cpuid_query(uint32_t leaf, uint32_t sub, uint32_t out[4]);
 /* CPUID leaf 1 EDX of ferry's virtual CPU, for the loader's AT_HWCAP
  * (implemented by the frontend's CPUID table). */
 uint32_t x86_cpuid_hwcap(void);

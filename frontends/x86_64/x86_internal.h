@@ -266,7 +266,6 @@ extern const struct ir_helper x86_helper_far_cs;    /* ljmp, lcall's selector */
 extern const struct ir_helper x86_helper_far_mode;  /* ... and the target's mode */
 extern const struct ir_helper x86_helper_rep_movs, x86_helper_rep_stos,
     x86_helper_rep_lods, x86_helper_rep_cmps, x86_helper_rep_scas;
-void x86_cpuid_query(uint32_t leaf, uint32_t sub, uint32_t out[4]);
 /* Clears from a CPUID result what the -cpu model lacks (x86_cpu_model.c). */
 void x86_cpu_model_mask(uint32_t leaf, uint32_t sub, uint32_t out[4]);
 

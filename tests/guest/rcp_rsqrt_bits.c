@@ -33,18 +33,19 @@ static uint32_t f_bits(float f)
     return u;
 }
 
-/* AMD family 26 in /proc/cpuinfo (the host's, through ferry too). */
+/* AMD family 26: the host's, which ferry models (x86_machine.c), from
+ * the kernel's CPU modalias (/proc/cpuinfo under ferry is ferry's
+ * GenuineIntel CPU, sys_cpuinfo.c): "cpu:type:x86,ven0002fam001A...". */
 static int zen5_host(void)
 {
-    char buf[4096] = { 0 };
-    FILE *f = fopen("/proc/cpuinfo", "r");
+    char buf[256] = { 0 };
+    FILE *f = fopen("/sys/devices/system/cpu/modalias", "r");
     if (!f)
         return 0;
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = 0;
-    char *fam = strstr(buf, "cpu family");
-    return strstr(buf, "AuthenticAMD") && fam && atoi(strchr(fam, ':') + 1) == 26;
+    return strstr(buf, "x86,ven0002fam001A") != NULL;
 }
 
 static void note(uint32_t in, uint32_t out, int rsqrt)
