@@ -8,15 +8,13 @@
  * kernel's order; the kernel's synthetic ones (constant_tsc, rep_good...)
  * and "bugs" are left out.  cpu MHz is the 1 GHz of ferry's rdtsc
  * (x86_helpers.c), bogomips twice that, as the kernel computes it from the
- * TSC.  The text is made when the file is opened, into a memfd. */
+ * TSC.  The text is made when the file is opened, into a memfd
+ * (sys_synth_open). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sysinfo.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sys_internal.h"
@@ -206,15 +204,5 @@ int64_t sys_cpuinfo_open(const char *path, int host_flags)
 {
     if (strcmp(path, "/proc/cpuinfo"))
         return SYS_MAPS_NOT_OURS;
-    if ((host_flags & O_ACCMODE) != O_RDONLY)
-        return -EACCES;
-    int fd = (int)syscall(SYS_memfd_create, "cpuinfo", (host_flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
-    if (fd < 0)
-        return -errno;
-    int r = sys_cpuinfo_fill(fd);
-    if (r) {
-        close(fd);
-        return r;
-    }
-    return fd;
+    return sys_synth_open("cpuinfo", host_flags, sys_cpuinfo_fill);
 }

@@ -225,6 +225,10 @@ int64_t sys_mm_map_copy_locked(uint64_t hint, uint64_t len, uint64_t at, const v
  * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
 #define SYS_MAPS_NOT_OURS (-4096)
 int64_t sys_maps_open(const char *path, int host_flags);
+/* sys_maps.c: a file ferry makes up (maps, cpuinfo), read-only: a memfd
+ * called name that fill writes and leaves at offset 0; the descriptor or
+ * -errno. */
+int64_t sys_synth_open(const char *name, int host_flags, int (*fill)(int fd));
 /* sys_cpuinfo.c: opening /proc/cpuinfo (ferry's virtual CPU); the
  * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
 int64_t sys_cpuinfo_open(const char *path, int host_flags);

@@ -109,19 +109,24 @@ static int sys_maps_fill(int fd)
     return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -errno;
 }
 
-int64_t sys_maps_open(const char *path, int host_flags)
+int64_t sys_synth_open(const char *name, int host_flags, int (*fill)(int fd))
 {
-    if (!sys_engine || !sys_is_own_maps(path))
-        return SYS_MAPS_NOT_OURS;
     if ((host_flags & O_ACCMODE) != O_RDONLY)
         return -EACCES;
-    int fd = (int)syscall(SYS_memfd_create, "maps", (host_flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+    int fd = (int)syscall(SYS_memfd_create, name, (host_flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
     if (fd < 0)
         return -errno;
-    int r = sys_maps_fill(fd);
+    int r = fill(fd);
     if (r) {
         close(fd);
         return r;
     }
     return fd;
+}
+
+int64_t sys_maps_open(const char *path, int host_flags)
+{
+    if (!sys_engine || !sys_is_own_maps(path))
+        return SYS_MAPS_NOT_OURS;
+    return sys_synth_open("maps", host_flags, sys_maps_fill);
 }

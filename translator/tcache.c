@@ -226,12 +226,23 @@ static void warm_window(struct tr_engine *e, uint64_t page)
         madvise(tr_g2h(m, a), n, MADV_POPULATE_READ);
 }
 
+/* The memo's slot for page, and whether it holds that page's hash. */
+static struct page_memo *memo_slot(const struct tcache *t, uint64_t page)
+{
+    return &t->memo[page & ((1u << MEMO_BITS) - 1)];
+}
+
+static bool memo_holds(const struct tcache *t, uint64_t page)
+{
+    return memo_slot(t, page)->page_plus1 == page + 1;
+}
+
 static uint64_t page_hash(struct tr_engine *e, uint64_t page)
 {
     struct tcache *t = e->tcache;
     unsigned k = page & ((1u << MEMO_BITS) - 1);
-    struct page_memo *s = &t->memo[k];
-    if (s->page_plus1 != page + 1) {
+    struct page_memo *s = memo_slot(t, page);
+    if (!memo_holds(t, page)) {
         warm_window(e, page);
         s->hash = tcf_hash(tr_g2h(e->cfg.mem, page << TC_PAGE_SHIFT), 1u << TC_PAGE_SHIFT);
         s->page_plus1 = page + 1;
@@ -682,9 +693,8 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
  * lock per page per record were 6 % of a warm grep. */
 static bool dep_holds(struct tr_engine *e, const struct tcf_dep *d)
 {
-    const struct page_memo *s = &e->tcache->memo[d->page & ((1u << MEMO_BITS) - 1)];
-    if (s->page_plus1 == d->page + 1)
-        return s->hash == d->hash;
+    if (memo_holds(e->tcache, d->page))
+        return memo_slot(e->tcache, d->page)->hash == d->hash;
     return page_stable(e, d->page) && page_hash(e, d->page) == d->hash;
 }
 
@@ -871,8 +881,7 @@ static void spill_drop(struct tcache *t, bool remove)
  * its lock was two fifths of this check in a cold run. */
 static bool known_stable(struct tr_engine *e, uint64_t page)
 {
-    const struct page_memo *s = &e->tcache->memo[page & ((1u << MEMO_BITS) - 1)];
-    return s->page_plus1 == page + 1 || page_stable(e, page);
+    return memo_holds(e->tcache, page) || page_stable(e, page);
 }
 
 bool tcache_cacheable(struct tr_engine *e, uint64_t pc, uint32_t guest_size)
