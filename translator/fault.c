@@ -102,6 +102,17 @@ static void helper_fault(struct tr_runtime *rt, int sig, const siginfo_t *si, co
     siglongjmp(*guard, 1);
 }
 
+/* A fault inside a helper's unguarded fast path (TR_HELPER_RETRY): the
+ * guest registers in env are those before the instruction at rt.pc, which
+ * runs again (TR_EXIT_INDIRECT: continue at rt.pc), its helper the
+ * careful way. */
+_Noreturn static void helper_retry(struct tr_runtime *rt, const void *uc)
+{
+    rt->helper_guard = TR_HELPER_RETRIED;
+    keep_fp_flags(uc);
+    siglongjmp(*rt->unwind, TR_EXIT_INDIRECT + 1);
+}
+
 /* A fault on two guest accesses in one host instruction (be_fault_split):
  * the first done or not as the CPU would have it, the state and signal of
  * the one that faults.  False: not such an instruction. */
@@ -130,7 +141,9 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
     uintptr_t gp_at = be_fault_redirect ? be_fault_redirect(uc) : 0;
     uintptr_t pc = gp_at ? gp_at : be_ucontext_pc(uc);
     const struct ra_fault_point *p = fault_point(rt, pc, &point, entries) ? &point : NULL;
-    if (!p && rt && rt->in_code && rt->helper_guard) {
+    if (!p && rt && rt->in_code && rt->helper_guard == TR_HELPER_RETRY)
+        helper_retry(rt, uc);
+    if (!p && rt && rt->in_code && rt->helper_guard && rt->helper_guard != TR_HELPER_RETRIED) {
         helper_fault(rt, sig, si, uc);
         return;
     }

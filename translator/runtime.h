@@ -84,6 +84,15 @@ struct tr_runtime {
      * longjmps here, so the helper can make the guest fault precise. */
     sigjmp_buf *helper_guard;
 };
+/* helper_guard values that are no jump buffer.  TR_HELPER_RETRY: a
+ * helper's unguarded fast path touches guest memory (no sigsetjmp: rep
+ * movs/stos of a few bytes, x86_helpers.c), having changed no guest
+ * register and only memory its careful path writes again with the same
+ * bytes; a host fault there (fault.c) leaves translated code, runs the
+ * instruction at rt.pc again and leaves TR_HELPER_RETRIED, which tells
+ * the helper to take its careful path. */
+#define TR_HELPER_RETRY ((sigjmp_buf *)1)
+#define TR_HELPER_RETRIED ((sigjmp_buf *)2)
 #define TR_OFFSET_RAS_TOP ((int32_t)offsetof(struct tr_runtime, ras_top))
 #define TR_OFFSET_RAS ((int32_t)offsetof(struct tr_runtime, ras))
 #define TR_OFFSET_RAS_BASE ((int32_t)offsetof(struct tr_runtime, ras_base))

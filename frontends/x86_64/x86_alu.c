@@ -47,17 +47,22 @@ static void h_adc(struct x86_dc *dc) { carry_op(dc, IR_add, X86_CC_ADC); }
 static void h_sbb(struct x86_dc *dc) { carry_op(dc, IR_sub, X86_CC_SBB); }
 
 /* inc/dec keep CF: it is captured before the new state replaces it
- * (unless nothing reads that CF: then any value will do). */
+ * (unless nothing reads that CF: then any value will do), or, when the
+ * block does not know it, kept lazily with the older state's fields. */
 static void incdec(struct x86_dc *dc, enum ir_op op, int kind)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
     int bytes = d->size;
     ir_ref cf = IR_NONE;
-    if (x86_flags_live(dc))
+    bool lazy = x86_flags_live(dc) && dc->flags->cf_live && !x86_flags_cf_at_hand(dc);
+    if (x86_flags_live(dc) && !lazy)
         cf = dc->flags->cf_live ? x86_flags_cf(dc) : x86_imm(dc, 0);
     ir_ref r = x86_arith(dc, op, bytes, x86_read(dc, d, bytes), x86_imm(dc, 1));
     x86_operand_write(dc, d, r);
-    x86_flags_set(dc, kind, bytes, r, cf, IR_NONE, IR_NONE);
+    if (lazy)
+        x86_flags_set_incdec_over(dc, kind, bytes, r);
+    else
+        x86_flags_set(dc, kind, bytes, r, cf, IR_NONE, IR_NONE);
 }
 
 static void h_inc(struct x86_dc *dc) { incdec(dc, IR_add, X86_CC_INC); }

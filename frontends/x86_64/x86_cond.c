@@ -82,12 +82,16 @@ static bool cond_known(struct x86_dc *dc, int base, struct x86_cmp *o)
         cmp_set(o, IR_NE, 64, x86_flags_cf_known(dc), x86_imm(dc, 0));
         return true;
     }
+    if (base == CC_B && x86_cc_incdec_over(kind)) {  /* the older state's CF, in C */
+        cmp_set(o, IR_NE, 64, x86_flags_cf(dc), x86_imm(dc, 0));
+        return true;
+    }
     switch (kind) {
     case X86_CC_SUB: return cond_sub(dc, base, o);
     case X86_CC_LOGIC: return cond_logic(dc, base, o);
     case X86_CC_ADD: return cond_add(dc, base, o);
     case X86_CC_ADC: case X86_CC_SBB: case X86_CC_INC: case X86_CC_DEC:
-    case X86_CC_SHL: case X86_CC_SAR:
+    case X86_CC_SHL: case X86_CC_SAR: case X86_CC_INC_OVER: case X86_CC_DEC_OVER:
         return cond_from_result(dc, base, o);
     case X86_CC_BSF:
         if (base != CC_E) return false;

@@ -151,18 +151,37 @@ static __attribute__((noinline, cold)) uint64_t cc_compute_first(uint64_t cc_op,
     return x86_cc_compute(cc_op, dst, src, src2);
 }
 
+static uint64_t cc_carry(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2);
+
+/* An X86_CC_INCDEC_OVER state: the inc/dec's flags, the older state's CF
+ * (with the older fields as x86_internal.h has them). */
+static __attribute__((noinline)) uint64_t cc_compute_incdec_over(uint64_t cc_op, uint64_t dst,
+                                                                 uint64_t src, uint64_t src2)
+{
+    uint64_t own = cc_op >> X86_CC_INCDEC_OP_SHIFT & 0xff;
+    return (cc_compute(own, dst, 0, 0) & ~(uint64_t)X86_CF) | cc_carry(cc_op, dst, src, src2);
+}
+
 uint64_t x86_cc_compute(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2)
 {
     if (!cc_vendor_known())
         return cc_compute_first(cc_op, dst, src, src2);
+    if (cc_op & X86_CC_INCDEC_OVER_BIT)
+        return cc_compute_incdec_over(cc_op, dst, src, src2);
     if (cc_op & X86_CC_CF_OVER_BIT)
         return cc_compute_cf_over(cc_op, dst, src, src2);
     return cc_compute(cc_op, dst, src, src2);
 }
 
-/* CF alone, without the parity and overflow work. */
+/* CF alone, without the parity and overflow work.  Over an inc/dec that
+ * kept it, the older state's (its CF override too, bits 8-9). */
 static CC_INLINE uint64_t cc_carry(uint64_t cc_op, uint64_t dst, uint64_t src, uint64_t src2)
 {
+    if (cc_op & X86_CC_INCDEC_OVER_BIT) {
+        dst = src2;
+        src2 = cc_op >> X86_CC_INCDEC_CIN_SHIFT & 1;
+        cc_op &= (1ull << X86_CC_INCDEC_CIN_SHIFT) - 1;
+    }
     int bits = 8 << (cc_op & 3);
     uint64_t m = bits == 64 ? ~0ull : (1ull << bits) - 1, r = dst & m, b = src & m, a;
     if (cc_op & X86_CC_CF_OVER_BIT) return cc_op >> X86_CC_CF_SHIFT & 1;

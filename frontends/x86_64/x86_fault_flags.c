@@ -79,8 +79,9 @@ bool x86_fault_point(const cs_insn *ci, bool xm)
 void x86_flags_fault_only(struct x86_dc *dc)
 {
     struct x86_flags_state *f = dc->flags;
-    /* (A CF override's state keeps the older fields in the globals.) */
-    if (!f->known || f->dirty || f->kind == X86_CC_CF_OVER) return;
+    /* (A CF override's or an inc/dec's over an unknown state keeps older
+     * fields in the globals.) */
+    if (!f->known || f->dirty || f->kind == X86_CC_CF_OVER || x86_cc_incdec_over(f->kind)) return;
     ir_discard(dc->b, x86_g_cc_op);
     ir_discard(dc->b, x86_g_cc_dst);
     ir_discard(dc->b, x86_g_cc_src);

@@ -233,6 +233,10 @@ static ir_ref flags_coa(struct x86_dc *dc, uint64_t want, bool *ok)
     case X86_CC_LOGIC: return IR_NONE;
     case X86_CC_INC: return flags_incdec(dc, true, want);
     case X86_CC_DEC: return flags_incdec(dc, false, want);
+    case X86_CC_INC_OVER: case X86_CC_DEC_OVER: {   /* CF: the older state's, in C */
+        ir_ref v = flags_incdec(dc, dc->flags->kind == X86_CC_INC_OVER, want & ~(uint64_t)X86_CF);
+        return (want & X86_CF) ? or_in(dc, v, x86_flags_cf(dc)) : v;
+    }
     case X86_CC_SHL: case X86_CC_SAR: {
         ir_ref v = flags_shift(dc, dc->flags->kind == X86_CC_SHL, want);
         *ok = v != IR_NONE || !want;    /* IR_NONE: not handled, or no bit asked for */

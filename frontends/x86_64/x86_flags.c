@@ -48,6 +48,9 @@ static ir_ref eflags_of_state(struct x86_dc *dc)
     if (f->known && f->kind == X86_CC_CF_OVER)     /* its cc_op is a value, not a constant */
         return x86_call(dc, &x86_helper_cc_compute, f->lhs, x86_g_cc_dst, x86_g_cc_src,
                         x86_g_cc_src2, IR_NONE);
+    if (f->known && x86_cc_incdec_over(f->kind))
+        return x86_call(dc, &x86_helper_cc_compute, f->lhs, f->dst, x86_g_cc_src, f->src2,
+                        IR_NONE);
     if (f->known)
         return x86_call(dc, &x86_helper_cc_compute, x86_imm(dc, X86_CC_OP(f->kind, f->bytes)),
                         or_none(dc, f->dst), or_none(dc, f->src), or_none(dc, f->src2), IR_NONE);
@@ -117,8 +120,12 @@ ir_ref x86_flags_unknown_bits(struct x86_dc *dc, uint64_t want)
 
 ir_ref x86_flags_cf(struct x86_dc *dc)
 {
+    const struct x86_flags_state *f = dc->flags;
     ir_ref cf = x86_flags_cf_known(dc);
     if (cf != IR_NONE) return cf;
+    if (f->known && x86_cc_incdec_over(f->kind))    /* the older state's, in C */
+        return x86_call(dc, &x86_helper_cc_bits, f->lhs, f->dst, x86_g_cc_src, f->src2,
+                        x86_imm(dc, X86_CF));
     if (!dc->flags->known) return x86_flags_unknown_bits(dc, X86_CF);
     return x86_op2(dc, IR_and, 8, x86_flags_eflags(dc), x86_imm(dc, X86_CF));
 }
@@ -129,6 +136,14 @@ void x86_flags_sync(struct x86_dc *dc)
     if (!f->known || !f->dirty) return;
     if (f->kind == X86_CC_CF_OVER) {    /* the older state's fields stay */
         ir_mov(dc->b, x86_g_cc_op, f->lhs);
+        f->dirty = false;
+        f->g_op = -1;
+        return;
+    }
+    if (x86_cc_incdec_over(f->kind)) {  /* (cc_src stays the older src) */
+        ir_mov(dc->b, x86_g_cc_op, f->lhs);
+        ir_mov(dc->b, x86_g_cc_dst, f->dst);
+        ir_mov(dc->b, x86_g_cc_src2, f->src2);
         f->dirty = false;
         f->g_op = -1;
         return;
@@ -167,19 +182,58 @@ void x86_flags_set_cf(struct x86_dc *dc, ir_ref cf)
 {
     struct x86_flags_state *f = dc->flags;
     if (!f->live) return;
-    if (f->known && f->kind != X86_CC_CF_OVER) {
+    if (f->known && x86_cc_incdec_over(f->kind))    /* its fields into the globals */
+        x86_flags_sync(dc);
+    if (f->known && f->kind != X86_CC_CF_OVER && !x86_cc_incdec_over(f->kind)) {
         ir_ref e = x86_op2(dc, IR_andc, 8, x86_flags_eflags(dc), x86_imm(dc, X86_CF));
         x86_flags_set(dc, X86_CC_EFLAGS, 8, IR_NONE, x86_op2(dc, IR_or, 8, e, cf), IR_NONE,
                       IR_NONE);
         return;
     }
+    /* The older cc_op without its CF value (an inc/dec over it keeps its
+     * bits above: the cc globals keep their meaning). */
     ir_ref older = f->known ? f->lhs : x86_g_cc_op;
     ir_ref over = x86_op2(dc, IR_shl, 8, cf, x86_imm(dc, X86_CC_CF_SHIFT));
     over = x86_op2(dc, IR_or, 8, over, x86_imm(dc, X86_CC_CF_OVER_BIT));    /* (clc/stc: one constant) */
-    ir_ref op = x86_op2(dc, IR_or, 8, x86_op2(dc, IR_and, 8, older, x86_imm(dc, 0xff)), over);
+    ir_ref op = x86_op2(dc, IR_or, 8,
+                        x86_op2(dc, IR_andc, 8, older, x86_imm(dc, 1ull << X86_CC_CF_SHIFT)), over);
     f->known = true; f->dirty = true;
     f->kind = X86_CC_CF_OVER; f->bytes = 8;
     f->dst = IR_NONE; f->src = keep(dc, cf); f->src2 = IR_NONE; f->lhs = op;
+}
+
+/* busybox's `dec eax; js` at a function's entry made 18,000 cc_bits calls
+ * a run of its sh loop: inc/dec keep CF, which over an unknown state took
+ * the helper.  Now the new state is the older one's cc_op with the inc/dec
+ * attached (X86_CC_INCDEC_OVER, x86_internal.h), its result in cc_dst and
+ * the older dst moved to cc_src2 -- unless the older state is itself such
+ * an inc/dec (found at run time: a select), whose fields stay. */
+bool x86_flags_cf_at_hand(const struct x86_dc *dc)
+{
+    return dc->flags->known && !x86_cc_incdec_over(dc->flags->kind);
+}
+
+void x86_flags_set_incdec_over(struct x86_dc *dc, int kind, int bytes, ir_ref r)
+{
+    struct x86_flags_state *f = dc->flags;
+    uint64_t own = X86_CC_OP(kind, bytes) << X86_CC_INCDEC_OP_SHIFT;
+    ir_ref older = f->known ? f->lhs : x86_g_cc_op;
+    ir_ref keep_op = x86_op2(dc, IR_and, 8, older, x86_imm(dc, X86_CC_INCDEC_OVER_BIT * 2 - 1));
+    ir_ref op, src2;
+    if (f->known) {                     /* an inc/dec over one in this block */
+        op = x86_op2(dc, IR_or, 8, keep_op, x86_imm(dc, own));
+        src2 = f->src2;
+    } else {
+        struct x86_cmp nested = { IR_TSTNE, 64, x86_g_cc_op, x86_imm(dc, X86_CC_INCDEC_OVER_BIT) };
+        ir_ref cin = x86_op2(dc, IR_shl, 8, x86_op2(dc, IR_and, 8, x86_g_cc_src2, x86_imm(dc, 1)),
+                             x86_imm(dc, X86_CC_INCDEC_CIN_SHIFT));
+        ir_ref plain = x86_op2(dc, IR_or, 8, cin, x86_imm(dc, X86_CC_INCDEC_OVER_BIT | own));
+        op = x86_op2(dc, IR_or, 8, keep_op, x86_select(dc, &nested, x86_imm(dc, own), plain));
+        src2 = keep(dc, x86_select(dc, &nested, x86_g_cc_src2, x86_g_cc_dst));
+    }
+    f->known = true; f->dirty = true;
+    f->kind = kind == X86_CC_INC ? X86_CC_INC_OVER : X86_CC_DEC_OVER; f->bytes = bytes;
+    f->dst = keep(dc, r); f->src = IR_NONE; f->src2 = src2; f->lhs = op;
 }
 
 void x86_flags_set_eflags(struct x86_dc *dc, ir_ref eflags)

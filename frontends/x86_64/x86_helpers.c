@@ -630,6 +630,43 @@ static void rep_fast(struct x86_cpu *c, struct rep_regs r, uint64_t bytes, enum 
     rep_put_all(c, &r, k);
 }
 
+/* The common case, first, in the helper itself and without a guard: a
+ * forward movs/stos in 64-bit addressing, wholly in the lower canonical
+ * half (all of user mode's guest memory, where a guest address is the
+ * host's), movs not overlapping, stos aligned (as movs_flat/stos_flat).
+ * busybox inlines memcpy/memset as `rep movsb` / `rep stosb` of 1-16
+ * bytes: 60,000 calls a run of its sh loop at ~245 host instructions
+ * each, most of them x86_guarded's sigsetjmp and rep_run's checks; ~70
+ * now, the copy included.  A host fault in the copy (fault.c,
+ * TR_HELPER_RETRY) runs the instruction again with the registers as they
+ * were, and it then takes rep_run's guarded path (TR_HELPER_RETRIED),
+ * which starts over from the first element (re-copying is harmless: no
+ * overlap, and no element written in part: movsb's are bytes, wider ones
+ * as movs_flat has always copied them). */
+static inline bool rep_quick(struct x86_cpu *c, uint64_t bytes, uint64_t seg, uint64_t a32,
+                             enum rep_kind k)
+{
+    const uint64_t low = 1ull << 47;
+    uint64_t n = c->regs[X86_RCX], len = n * bytes;
+    uint64_t s = c->regs[X86_RSI] + seg, d = c->regs[X86_RDI];
+    if (a32 || c->df != 1 || n - 1 >= low / 8 - 1 || d >= low - len || tr_guest_softmmu(c) ||
+        c->rt.helper_guard == TR_HELPER_RETRIED)
+        return false;
+    if (k == REP_MOVS ? s >= low - len || d - s < len || s - d < len : (d & (bytes - 1)) != 0)
+        return false;
+    c->rt.helper_guard = TR_HELPER_RETRY;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);        /* (the guest bytes after the flag) */
+    if (k == REP_MOVS) memcpy((void *)(uintptr_t)d, (const void *)(uintptr_t)s, len);
+    else if (bytes == 1) memset((void *)(uintptr_t)d, (int)(c->regs[X86_RAX] & 0xff), len);
+    else fill_elems((void *)(uintptr_t)d, c->regs[X86_RAX], bytes, n);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    c->rt.helper_guard = NULL;
+    c->regs[X86_RCX] = 0;
+    c->regs[X86_RDI] = d + len;
+    if (k == REP_MOVS) c->regs[X86_RSI] += len;
+    return true;
+}
+
 /* A rep with a zero count under 0x67: AMD writes no register; Intel
  * still writes ECX, and rep movs ESI and EDI, rep stos EDI, zeroing their
  * upper halves (measured on Sapphire Rapids: segment.c's a32_rep_* cases,
@@ -640,14 +677,16 @@ static void rep_none(struct x86_cpu *c, const struct rep_regs *r, enum rep_kind 
         rep_put(c, r, k == REP_MOVS, k == REP_MOVS || k == REP_STOS);
 }
 
-static void rep_run(struct x86_cpu *c, uint64_t bytes, uint64_t repne, uint64_t seg,
-                    uint64_t a32, enum rep_kind k)
+static __attribute__((noinline)) void rep_run(struct x86_cpu *c, uint64_t bytes, uint64_t repne,
+                                              uint64_t seg, uint64_t a32, enum rep_kind k)
 {
     struct rep_regs r = rep_get(c, bytes, seg, a32);
     if (r.n == 0) {
         rep_none(c, &r, k, a32);
         return;
     }
+    if (c->rt.helper_guard == TR_HELPER_RETRIED)
+        c->rt.helper_guard = NULL;
     if (k != REP_STOS && k != REP_SCAS)     /* a tagged pointer: #GP before any element */
         x86_check_canonical_span(c, r.s + r.seg, bytes);
     if (k != REP_LODS)
@@ -661,9 +700,17 @@ static void rep_run(struct x86_cpu *c, uint64_t bytes, uint64_t repne, uint64_t 
 }
 
 static uint64_t helper_rep_movs(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
-{ rep_run(CPU(env), bytes, repne, seg, a32, REP_MOVS); return 0; }
+{
+    if (!rep_quick(CPU(env), bytes, seg, a32, REP_MOVS))
+        rep_run(CPU(env), bytes, repne, seg, a32, REP_MOVS);
+    return 0;
+}
 static uint64_t helper_rep_stos(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
-{ rep_run(CPU(env), bytes, repne, seg, a32, REP_STOS); return 0; }
+{
+    if (!rep_quick(CPU(env), bytes, seg, a32, REP_STOS))
+        rep_run(CPU(env), bytes, repne, seg, a32, REP_STOS);
+    return 0;
+}
 static uint64_t helper_rep_lods(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)
 { rep_run(CPU(env), bytes, repne, seg, a32, REP_LODS); return 0; }
 static uint64_t helper_rep_cmps(void *env, uint64_t bytes, uint64_t repne, uint64_t seg, uint64_t a32)

@@ -55,17 +55,33 @@ extern const struct x86_insn_row *const x86_sse_movsd_row, *const x86_sse_cmpsd_
  * bt/bts/btr/btc, clc, stc at a block entered with the flags unknown
  * (x86_flags_set_cf).  The translator's state then has kind CF_OVER,
  * lhs = that cc_op value, src = CF (0/1), dst/src2 IR_NONE (the cc
- * globals keep the older state's fields). */
+ * globals keep the older state's fields).
+ * A cc_op with X86_CC_INCDEC_OVER set is an inc/dec over an older state
+ * that the translator did not know (INC/DEC keep CF): its bits 12-19 are
+ * the inc/dec's own cc_op (O S Z A P from its result in cc_dst), bits 0-9
+ * the older cc_op (CF_OVER bits included) whose CF stays, with cc_src the
+ * older src, cc_src2 the older dst and bit 10 the older src2's bit 0
+ * (adc/sbb's carry in): x86_flags_set_incdec_over.  Kinds INC_OVER and
+ * DEC_OVER name it in the translator: dst = result, lhs = the cc_op
+ * value, src2 = the cc_src2 value, src IR_NONE (cc_src stays). */
 enum x86_cc_kind {
     X86_CC_EFLAGS, X86_CC_ADD, X86_CC_ADC, X86_CC_SUB, X86_CC_SBB,
     X86_CC_LOGIC, X86_CC_INC, X86_CC_DEC, X86_CC_SHL, X86_CC_SAR, X86_CC_MUL,
     X86_CC_BSF, X86_CC_BMI, X86_CC_BMI1,
     X86_CC_CF_OVER,         /* the translator's name for an X86_CC_CF_OVER cc_op */
+    X86_CC_INC_OVER, X86_CC_DEC_OVER,   /* ... for an X86_CC_INCDEC_OVER one */
     X86_CC_NUM_KINDS
 };
 #define X86_CC_OP(kind, bytes) ((uint64_t)(kind) << 2 | (uint64_t)x86_log2(bytes))
 #define X86_CC_CF_OVER_BIT 0x100ull
 #define X86_CC_CF_SHIFT 9
+#define X86_CC_INCDEC_OVER_BIT 0x800ull
+#define X86_CC_INCDEC_CIN_SHIFT 10
+#define X86_CC_INCDEC_OP_SHIFT 12
+static inline bool x86_cc_incdec_over(int kind)
+{
+    return kind == X86_CC_INC_OVER || kind == X86_CC_DEC_OVER;
+}
 #define X86_ARITH_FLAGS (X86_CF | X86_PF | X86_AF | X86_ZF | X86_SF | X86_OF)
 
 struct x86_flags_state {
@@ -103,6 +119,11 @@ ir_ref x86_flags_cf_known(struct x86_dc *dc);
 /* The older flags with CF replaced by cf (0/1): bt and its kin, clc, stc.
  * Lazy when the older state is unknown (X86_CC_CF_OVER): no helper. */
 void x86_flags_set_cf(struct x86_dc *dc, ir_ref cf);
+/* Whether the state's CF is known to the block (an IR value or a few ops
+ * away); if not, inc/dec (kind X86_CC_INC or DEC, result r) records
+ * x86_flags_set_incdec_over: lazy, no helper (X86_CC_INCDEC_OVER). */
+bool x86_flags_cf_at_hand(const struct x86_dc *dc);
+void x86_flags_set_incdec_over(struct x86_dc *dc, int kind, int bytes, ir_ref r);
 /* Writes the tracked state into the cc_* globals (before exits and helpers
  * that read them). */
 void x86_flags_sync(struct x86_dc *dc);

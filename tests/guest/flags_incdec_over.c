@@ -1,0 +1,222 @@
+/* flags_incdec_over.c -- inc/dec at a block entered with the flag state
+ * unknown (busybox's `dec eax; js` at a function's entry).  They keep CF,
+ * which ferry then keeps lazily -- the older state's cc_op with the inc/dec
+ * attached (x86_flags_set_incdec_over, X86_CC_INCDEC_OVER) -- instead of
+ * evaluating the older flags.  After producers of every lazy kind and an
+ * indirect jump, inc/dec at 8/16/32/64 bits are read every way the state
+ * can be met: pushf, lahf, all sixteen setcc, cmov, adc/sbb in the same
+ * block; the sixteen jcc and pushf at the next block's start (the C
+ * evaluation of the state in env); a second inc/dec over it in the same
+ * block and in the next one (nested: the older fields stay); bt/btc over
+ * it and inc/dec over a bt's state, in one block and across two; then,
+ * with a SIGSEGV handler installed (precise flags at every fault point),
+ * a load from an unmapped page right after the inc/dec, the flags taken
+ * from the signal context.  Output: a hash per producer, vs native. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+
+static uint64_t hash = 14695981039346656037ull;
+
+static void mix(uint64_t v)
+{
+    for (int i = 0; i < 8; i++) {
+        hash ^= (v >> (i * 8)) & 0xff;
+        hash *= 1099511628211ull;
+    }
+}
+
+static void mix_bytes(const uint8_t *out)
+{
+    for (int i = 0; i < 16; i++) mix(out[i]);
+}
+
+#define SET16 \
+    "seto 0(%[p])\n\tsetno 1(%[p])\n\tsetb 2(%[p])\n\tsetae 3(%[p])\n\t"          \
+    "sete 4(%[p])\n\tsetne 5(%[p])\n\tsetbe 6(%[p])\n\tseta 7(%[p])\n\t"          \
+    "sets 8(%[p])\n\tsetns 9(%[p])\n\tsetp 10(%[p])\n\tsetnp 11(%[p])\n\t"        \
+    "setl 12(%[p])\n\tsetge 13(%[p])\n\tsetle 14(%[p])\n\tsetg 15(%[p])\n\t"
+
+/* Leaves the block through an indirect jump: the next one starts with the
+ * flag state unknown (no chained-exit fact). */
+#define IND "lea 7f(%%rip), %[j]\n\tjmp *%[j]\n7:\t"
+
+#define OUTS [a] "=&r"(t), [j] "=&r"(j), [fl] "=&r"(fl)
+#define INS [a0] "r"(a0), [b] "c"(b), [n] "r"(n), [p] "r"(out)
+
+/* Flags after PRE (the producer, an indirect jump) then BODY, by pushf. */
+#define PUSHF(PRE, BODY)                                                         \
+    __asm__ volatile("mov %[a0], %[a]\n\t" PRE BODY "\n\tpushfq\n\tpop %[fl]"     \
+                     : OUTS : INS : "cc", "memory", "xmm0", "xmm1");                             \
+    mix(fl & 0x8d5); mix(t)
+
+#define SETCC(PRE, BODY)                                                         \
+    __asm__ volatile("mov %[a0], %[a]\n\t" PRE BODY "\n\t" SET16                  \
+                     : OUTS : INS : "cc", "memory", "xmm0", "xmm1");                             \
+    mix_bytes(out)
+
+/* jcc CC at the start of the block after BODY: out[I] = taken. */
+#define JNEXT(PRE, BODY, CC, I)                                                  \
+    __asm__ volatile("mov %[a0], %[a]\n\t" PRE BODY "\n\tjmp 1f\n1:\tj" CC " 2f\n\t" \
+                     "movb $0, " #I "(%[p])\n\tjmp 3f\n2:\tmovb $1, " #I "(%[p])\n3:" \
+                     : OUTS : INS : "cc", "memory", "xmm0", "xmm1")
+
+#define JALL(PRE, BODY)                                                          \
+    JNEXT(PRE, BODY, "o", 0); JNEXT(PRE, BODY, "no", 1); JNEXT(PRE, BODY, "b", 2);  \
+    JNEXT(PRE, BODY, "ae", 3); JNEXT(PRE, BODY, "e", 4); JNEXT(PRE, BODY, "ne", 5); \
+    JNEXT(PRE, BODY, "be", 6); JNEXT(PRE, BODY, "a", 7); JNEXT(PRE, BODY, "s", 8);  \
+    JNEXT(PRE, BODY, "ns", 9); JNEXT(PRE, BODY, "p", 10); JNEXT(PRE, BODY, "np", 11); \
+    JNEXT(PRE, BODY, "l", 12); JNEXT(PRE, BODY, "ge", 13); JNEXT(PRE, BODY, "le", 14); \
+    JNEXT(PRE, BODY, "g", 15); mix_bytes(out)
+
+/* lahf after BODY (rax kept out of the operands). */
+#define LAHF(PRE, BODY)                                                          \
+    __asm__ volatile("mov %[a0], %[a]\n\t" PRE BODY "\n\tlahf\n\tmov %%eax, %k[fl]" \
+                     : OUTS : INS : "cc", "memory", "xmm0", "xmm1", "rax");                      \
+    mix((fl >> 8) & 0xd5); mix(t)
+
+/* cmovCC after BODY. */
+#define CMOV(PRE, BODY, CC)                                                      \
+    __asm__ volatile("mov %[a0], %[a]\n\t" PRE BODY "\n\tmov %[b], %[fl]\n\t"   \
+                     "cmov" CC " %[a], %[fl]"                                    \
+                     : OUTS : INS : "cc", "memory", "xmm0", "xmm1");                             \
+    mix(fl); mix(t)
+
+/* A load from an unmapped page right after BODY: the flags the handler
+ * finds in the signal context. */
+static volatile uint64_t *hole;
+static sigjmp_buf back;
+static volatile uint64_t ctx_flags;
+
+static void on_segv(int sig, siginfo_t *si, void *ctx)
+{
+    ctx_flags = (uint64_t)((ucontext_t *)ctx)->uc_mcontext.gregs[REG_EFL];
+    siglongjmp(back, 1);
+}
+
+#define FAULT(PRE, BODY)                                                         \
+    if (!sigsetjmp(back, 1))                                                     \
+        __asm__ volatile("mov %[a0], %[a]\n\t" PRE BODY "\n\tmov (%[h]), %[fl]"  \
+                         : OUTS : INS, [h] "r"(hole) : "cc", "memory", "xmm0", "xmm1"); \
+    mix(ctx_flags & 0x8d5)
+
+#define BODIES(PRE)                                                              \
+    PUSHF(PRE, "dec %k[a]");                                                     \
+    PUSHF(PRE, "inc %b[a]");                                                     \
+    SETCC(PRE, "dec %w[a]");                                                     \
+    SETCC(PRE, "inc %[a]");                                                      \
+    LAHF(PRE, "dec %b[a]");                                                      \
+    CMOV(PRE, "dec %k[a]", "b"); CMOV(PRE, "inc %[a]", "be");                    \
+    CMOV(PRE, "dec %w[a]", "l"); CMOV(PRE, "inc %k[a]", "o");                    \
+    PUSHF(PRE, "dec %k[a]\n\tadc %[b], %[a]");                                    \
+    PUSHF(PRE, "inc %b[a]\n\tsbb %k[b], %k[a]");                                  \
+    JALL(PRE, "dec %k[a]");                                                      \
+    JALL(PRE, "inc %w[a]");                                                      \
+    PUSHF(PRE, "dec %[a]\n\tjmp 1f\n1:");                                        \
+    PUSHF(PRE, "inc %b[a]\n\tjmp 1f\n1:\tadc %[b], %[a]");                         \
+    PUSHF(PRE, "dec %k[a]\n\tinc %w[a]");                                         \
+    PUSHF(PRE, "dec %k[a]\n\tjmp 1f\n1:\tinc %b[a]");                              \
+    JALL(PRE, "inc %[a]\n\tjmp 1f\n1:\tdec %k[a]");                                \
+    SETCC(PRE, "dec %w[a]\n\tjmp 1f\n1:\tdec %w[a]\n\tjmp 2f\n2:\tinc %[a]");         \
+    PUSHF(PRE, "dec %k[a]\n\tbt %[n], %[a]");                                     \
+    PUSHF(PRE, "dec %k[a]\n\tjmp 1f\n1:\tbtc %[n], %[a]");                         \
+    PUSHF(PRE, "bt %[n], %[a]\n\tjmp 1f\n1:\tdec %k[a]");                          \
+    JALL(PRE, "dec %b[a]\n\tjmp 1f\n1:\tbt %[n], %[a]\n\tjmp 2f\n2:\tinc %k[a]");    \
+    PUSHF(PRE, "bt %[n], %[a]\n\tdec %[a]")
+
+#define FAULT_BODIES(PRE)                                                        \
+    FAULT(PRE, "dec %k[a]"); FAULT(PRE, "inc %b[a]"); FAULT(PRE, "dec %w[a]");   \
+    FAULT(PRE, "inc %[a]"); FAULT(PRE, "dec %k[a]\n\tjmp 1f\n1:\tinc %w[a]")
+
+#define PRODUCER(NAME, OP)                                                       \
+    static void NAME(uint64_t a0, uint64_t b, int faults)                       \
+    {                                                                            \
+        uint8_t out[16];                                                         \
+        uint64_t t, j, fl, n = b ^ (a0 >> 7);                                    \
+        if (faults) {                                                            \
+            FAULT_BODIES("bt $1, %[b]\n\t" OP "\n\t" IND);                       \
+            return;                                                              \
+        }                                                                        \
+        BODIES("bt $1, %[b]\n\t" OP "\n\t" IND);                                 \
+    }
+PRODUCER(add_b, "add %b[b], %b[a]")
+PRODUCER(add_q, "add %[b], %[a]")
+PRODUCER(sub_w, "sub %w[b], %w[a]")
+PRODUCER(sub_l, "sub %k[b], %k[a]")
+PRODUCER(cmp_q, "cmp %[b], %[a]")
+PRODUCER(and_l, "and %k[b], %k[a]")
+PRODUCER(test_b, "test %b[b], %b[a]")
+PRODUCER(inc_q, "inc %[a]")
+PRODUCER(inc_b, "inc %b[a]")
+PRODUCER(dec_l, "dec %k[a]")
+PRODUCER(neg_w, "neg %w[a]")
+PRODUCER(adc_q, "adc %[b], %[a]")
+PRODUCER(sbb_l, "sbb %k[b], %k[a]")
+PRODUCER(shl_q, "shl $3, %[a]")
+PRODUCER(shr_l, "shr %%cl, %k[a]")
+PRODUCER(sar_b, "sar $1, %b[a]")
+PRODUCER(imul_q, "imul %[b], %[a]")
+PRODUCER(bsf_q, "bsf %[b], %[a]")
+PRODUCER(tzcnt_l, "tzcnt %k[b], %k[a]")
+PRODUCER(popcnt_q, "popcnt %[b], %[a]")
+PRODUCER(blsr_q, "blsr %[b], %[a]")
+PRODUCER(ucomisd, "movq %[b], %%xmm0\n\tmovq %[a], %%xmm1\n\tucomisd %%xmm0, %%xmm1")
+PRODUCER(bt_q, "bt %[b], %[a]")
+
+static const struct { const char *name; void (*fn)(uint64_t, uint64_t, int); } producers[] = {
+    { "add_b", add_b }, { "add_q", add_q }, { "sub_w", sub_w }, { "sub_l", sub_l },
+    { "cmp_q", cmp_q }, { "and_l", and_l }, { "test_b", test_b }, { "inc_q", inc_q },
+    { "inc_b", inc_b }, { "dec_l", dec_l }, { "neg_w", neg_w }, { "adc_q", adc_q },
+    { "sbb_l", sbb_l }, { "shl_q", shl_q }, { "shr_l", shr_l }, { "sar_b", sar_b },
+    { "imul_q", imul_q }, { "bsf_q", bsf_q }, { "tzcnt_l", tzcnt_l },
+    { "popcnt_q", popcnt_q }, { "blsr_q", blsr_q }, { "ucomisd", ucomisd }, { "bt_q", bt_q },
+};
+
+static const uint64_t edges[] = {
+    0, 1, 2, 0xf, 0x10, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff,
+    0x80000000, 0xffffffff, 0x7fffffffffffffff, 0x8000000000000000, 0xffffffffffffffff,
+};
+#define N_EDGES (sizeof edges / sizeof edges[0])
+
+static uint64_t rng = 0x243f6a8885a308d3ull;
+
+static uint64_t next_random(void)
+{
+    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+    uint64_t v = rng ^ (rng >> 29);
+    return (v >> 60) & 1 ? v >> (v & 63) : v;   /* some small values too */
+}
+
+static void run_all(int faults)
+{
+    for (unsigned k = 0; k < sizeof producers / sizeof producers[0]; k++) {
+        hash = 14695981039346656037ull;
+        for (unsigned i = 0; i < N_EDGES; i++)
+            for (unsigned j = 0; j < N_EDGES; j++)
+                producers[k].fn(edges[i], edges[j], faults);
+        for (int n = 0; n < (faults ? 40 : 200); n++) {
+            uint64_t a = next_random();
+            producers[k].fn(a, next_random(), faults);
+        }
+        printf("%s%-8s %016llx\n", faults ? "fault " : "", producers[k].name,
+               (unsigned long long)hash);
+    }
+}
+
+int main(void)
+{
+    run_all(0);
+    hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigaction(SIGSEGV, &sa, NULL);
+    run_all(1);
+    return 0;
+}
