@@ -66,9 +66,10 @@ uint64_t ld_dyn_base(void);
 /* ld_load.c: notes a mapping in img->maps. */
 void ld_note_mapping(struct ld_image *img, uint64_t start, uint64_t end, int prot);
 
-/* ld_vdso.c: maps the guest's vDSO, notes it in img; its address (the
+/* ld_vdso.c: maps the guest's vDSO (at its slot of the placed region when
+ * `place`: the translation cache is on), notes it in img; its address (the
  * auxv's AT_SYSINFO_EHDR), or 0 without one. */
-uint64_t ld_map_vdso(struct ld_image *img);
+uint64_t ld_map_vdso(struct ld_image *img, bool place);
 /* A reservation, each segment and each page two segments share: two
  * programs and the stack always fit. */
 _Static_assert(2 * (1 + 2 * LD_MAX_SEGMENTS) + 1 <= LD_MAX_MAPPINGS, "room for every mapping");

@@ -123,7 +123,7 @@ int ld_load_program(const char *path, char *const argv[], char *const envp[],
     if (ld_map_all(&p, &interp, &ai, img) != 0)
         return ld_report(path, &p, 126, errbuf, errlen);
     ai.exec_stack = p.exec_stack;
-    ai.vdso = ld_map_vdso(img);
+    ai.vdso = ld_map_vdso(img, params->place_shared);
     img->stack_pointer = ld_build_stack(argv, envp, &ai, img, p.elf.why, sizeof p.elf.why);
     if (!img->stack_pointer)
         return ld_report(path, &p, 126, errbuf, errlen);

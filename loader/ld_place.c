@@ -66,8 +66,13 @@ static uint64_t ld_place_hash(const struct stat *st)
 
 void *ld_place_map(const struct stat *st, size_t len, int prot, int flags, int fd, long off)
 {
+    return ld_place_map_id(ld_place_hash(st), len, prot, flags, fd, off);
+}
+
+void *ld_place_map_id(uint64_t id, size_t len, int prot, int flags, int fd, long off)
+{
     struct ld_place_region r = ld_place_region();
-    uint64_t first = r.slots ? ld_place_hash(st) % r.slots : 0, span = LD_PAGE_UP((uint64_t)len);
+    uint64_t first = r.slots ? id % r.slots : 0, span = LD_PAGE_UP((uint64_t)len);
     uint64_t end = r.base + (r.slots << LD_PLACE_SLOT_SHIFT);
     if (!len || !r.slots || span > (r.slots << LD_PLACE_SLOT_SHIFT) / 2)
         return MAP_FAILED;

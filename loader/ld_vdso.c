@@ -72,9 +72,27 @@ const uint8_t *ld_vdso_bytes(bool compat, size_t *size)
     return ld_vdso_image;
 }
 
+/* Where the data pages and the image go.  While the translation cache is
+ * on (place), at a slot of the placed region (ld_place.c) that the image's
+ * size and the layout decide, as ld.so and the libraries go to their
+ * files': the vDSO's blocks (clock_gettime, time, gettimeofday: called by
+ * most programs) are then at the same pcs in every run and come from the
+ * cache.  Where the host's mmap put it, they were translated again in
+ * every process, which then paid the translator's first use too
+ * (capstone's set-up, first touches of the translator's memory: most of
+ * a warm `date`'s translation time, 1-2 ms).  Else, or with that slot
+ * taken, wherever the host's mmap puts it. */
+static void *ld_vdso_reserve(size_t size, uint64_t block, bool place)
+{
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+    uint64_t id = ((uint64_t)size << 32 ^ block) * 0x9e3779b97f4a7c15ull ^ 0x7664736f;    /* "vdso" */
+    void *p = place ? ld_place_map_id(id, block, PROT_READ | PROT_WRITE, flags, -1, 0) : MAP_FAILED;
+    return p != MAP_FAILED ? p : ld_va_mmap(NULL, block, PROT_READ | PROT_WRITE, flags, -1, 0);
+}
+
 /* The [vdso] start, 0 when there is none (not wanted, or no memory:
  * glibc then makes the system calls itself). */
-uint64_t ld_map_vdso(struct ld_image *img)
+uint64_t ld_map_vdso(struct ld_image *img, bool place)
 {
     size_t size;
     const uint8_t *bytes = ld_vdso_bytes(false, &size);
@@ -82,7 +100,7 @@ uint64_t ld_map_vdso(struct ld_image *img)
         return 0;
     const struct ld_vdso_layout *l = ld_vdso_layout();
     uint64_t data = l->vvar + l->vclock, block = data + l->vdso;
-    uint8_t *p = ld_va_mmap(NULL, block, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t *p = ld_vdso_reserve(size, block, place);
     if (p == MAP_FAILED)
         return 0;
     uint8_t *text = p + data;

@@ -108,6 +108,8 @@ int ld_check_program(const char *path, enum ld_interp_fault *interp, char *why, 
  * MAP_FAILED: then the caller maps as usual. */
 struct stat;
 void *ld_place_map(const struct stat *st, size_t len, int prot, int flags, int fd, long off);
+/* The same at the slot of `id`, for what has no file (the vDSO). */
+void *ld_place_map_id(uint64_t id, size_t len, int prot, int flags, int fd, long off);
 /* Whether fd is a regular file holding an x86-64 ELF shared object (or
  * PIE: ET_DYN); fills *st. */
 bool ld_place_is_shared_object(int fd, struct stat *st);

@@ -7,6 +7,8 @@
 #                  blocks from the cache than it translates (static and
 #                  static-pie builds, and a dynamically linked one: ld.so
 #                  and libc are placed by file and cached too);
+#   vDSO           a program calling the vDSO's functions translates
+#                  nothing warm (the vDSO is placed too);
 #   fault handler  a process with an SA_SIGINFO SIGSEGV handler (its blocks
 #                  are of the exact-fault-flags mode, recorded with it):
 #                  the warm run translates far fewer; installed half-way
@@ -37,6 +39,8 @@ rm -rf "$W" && mkdir -p "$W" || exit 1
 gcc -static -O2 -o "$W/prog" "$HERE/tc_prog.c" -lm || exit 1
 gcc -static-pie -O2 -o "$W/prog-pie" "$HERE/tc_prog.c" -lm || exit 1
 gcc -O2 -o "$W/prog-dyn" "$HERE/tc_prog.c" -lm || exit 1
+gcc -static -O2 -o "$W/vdso" "$HERE/tc_vdso.c" || exit 1
+gcc -O2 -o "$W/vdso-dyn" "$HERE/tc_vdso.c" || exit 1
 pass=0
 fail=0
 
@@ -115,6 +119,21 @@ on "$C" ./prog-dyn a b
 same "dyn warm"
 expect "dyn warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
 expect "dyn warm translates far fewer" '[ $(( $(stat_of blocks_translated) * 4 )) -lt "$cold" ]'
+
+# The vDSO's blocks: while the cache is on the vDSO is mapped at a slot of
+# the placed region (loader/ld_vdso.c), the same in every run, so a warm
+# run of a program calling clock_gettime, time, gettimeofday and getcpu
+# translates nothing (at an address the host chose, its vDSO blocks were
+# translated in every run).
+for p in vdso vdso-dyn; do
+    C=$W/cache-$p
+    native "./$p"
+    on "$C" "./$p"
+    same "$p cold"
+    on "$C" "./$p"
+    same "$p warm"
+    expect "$p warm translates nothing" '[ "$(stat_of blocks_translated)" -eq 0 ]'
+done
 
 C=$W/cache-prog
 native ./prog a b
