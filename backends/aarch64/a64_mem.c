@@ -237,6 +237,42 @@ void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr, i
     a64_note_guest_access(c);
 }
 
+/* disp as the immediate of one add or sub: 12 bits, or 12 bits shifted
+ * by 12 (gzip's `mov ax, [rsi + rcx + 0x10000]`). */
+static bool disp_add_imm(int32_t disp, bool *sub, bool *shift12, unsigned *imm)
+{
+    uint32_t m = disp < 0 ? (uint32_t)-(int64_t)disp : (uint32_t)disp;
+    *sub = disp < 0;
+    *shift12 = m > 0xfff;
+    *imm = *shift12 ? m >> 12 : m;
+    return m != 0 && (m <= 0xfff || ((m & 0xfff) == 0 && (m >> 12) <= 0xfff));
+}
+
+/* [base + disp + (index << scale)] for a disp no load/store immediate
+ * holds but one add does: base + disp into A64_TMP0, then the index as
+ * the access's register offset (2 words, was movi, add, add, access) or
+ * added (3 words). */
+static bool ldst_indexed_add_imm(struct be_code *c, unsigned size, enum a64_ldst_opc opc,
+                                 unsigned rt, unsigned base, unsigned index,
+                                 const struct a64_index *x)
+{
+    bool sub, shift12;
+    unsigned imm;
+    if (a64_offset_is_immediate(size, x->disp) || !disp_add_imm(x->disp, &sub, &shift12, &imm) ||
+        index == A64_TMP0)
+        return false;
+    a64_put(c, a64_add_sub_imm(true, sub, false, shift12, imm, base, A64_TMP0));
+    if (x->scale == 0 || x->scale == size) {
+        a64_put(c, a64_load_store_reg_offset(size, opc, index, A64_LSL_X, x->scale != 0,
+                                             A64_TMP0, rt));
+        return true;
+    }
+    a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, index, x->scale, A64_TMP0,
+                                       A64_TMP0));
+    a64_ldst_base(c, size, opc, rt, A64_TMP0, 0);
+    return true;
+}
+
 /* ldx/stx: [base + (index << scale) + disp].  One register-offset access
  * when disp is 0 and the scale is 0 or the access size; otherwise the sum
  * goes to A64_TMP0 (base and index are allocated registers, never it). */
@@ -251,6 +287,8 @@ static void ldst_indexed(struct be_code *c, unsigned memop, enum a64_ldst_opc op
         a64_put(c, a64_load_store_reg_offset(size, opc, index, A64_LSL_X, x->scale != 0, base, rt));
         return;
     }
+    if (!check && ldst_indexed_add_imm(c, size, opc, rt, base, index, x))
+        return;
     int32_t disp = x->disp;
     if (!check && a64_offset_splits(size, disp)) {    /* the sum, then a split offset */
         a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, index, x->scale, base,
