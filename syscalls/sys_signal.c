@@ -451,12 +451,26 @@ static bool sys_posted_directly(int sig)
     return sys_host_owned(sig) && !(internal && sys_internal_forwarded);
 }
 
+/* A directly posted signal whose target is no guest thread (any more): a
+ * thread past its guest exit that the kernel still runs, or none.  The
+ * host signal would reach ferry itself (SIGTRAP's host default kills the
+ * process), so it is dropped, as Linux drops a tgkill to an exiting
+ * thread; SIGKILL and SIGSTOP still go to the host. */
+static int64_t sys_signal_lost_thread(pid_t tid, int sig)
+{
+    if (sig == SIGKILL || sig == SIGSTOP)
+        return sys_ret(syscall(SYS_tgkill, getpid(), tid, sig));
+    return sys_ret(syscall(SYS_tgkill, getpid(), tid, 0));
+}
+
 static int64_t sys_signal_thread(pid_t tid, int sig)
 {
     if (sig < 0 || sig > SYS_NSIG)
         return -EINVAL;
-    if (sig == 0 || !sys_posted_directly(sig) || !sys_thread_post_signal(tid, sig, sys_post_tkill))
+    if (sig == 0 || !sys_posted_directly(sig))
         return sys_ret(syscall(SYS_tgkill, getpid(), tid, sig));
+    if (!sys_thread_post_signal(tid, sig, sys_post_tkill))
+        return sys_signal_lost_thread(tid, sig);
     return 0;
 }
 
