@@ -14,58 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-static uint64_t hash = 14695981039346656037ull;
-
-static void mix(uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        hash ^= (v >> (i * 8)) & 0xff;
-        hash *= 1099511628211ull;
-    }
-}
-
-static void mix_bytes(const uint8_t *out)
-{
-    for (int i = 0; i < 16; i++) mix(out[i]);
-}
-
-#define SET16 \
-    "seto 0(%[p])\n\tsetno 1(%[p])\n\tsetb 2(%[p])\n\tsetae 3(%[p])\n\t"          \
-    "sete 4(%[p])\n\tsetne 5(%[p])\n\tsetbe 6(%[p])\n\tseta 7(%[p])\n\t"          \
-    "sets 8(%[p])\n\tsetns 9(%[p])\n\tsetp 10(%[p])\n\tsetnp 11(%[p])\n\t"        \
-    "setl 12(%[p])\n\tsetge 13(%[p])\n\tsetle 14(%[p])\n\tsetg 15(%[p])\n\t"
-
-/* Leaves the block through an indirect jump: the next one starts with the
- * flag state unknown (no chained-exit fact). */
-#define IND "lea 7f(%%rip), %[j]\n\tjmp *%[j]\n7:\t"
-
-#define OUTS [a] "=&r"(t), [j] "=&r"(j), [fl] "=&r"(fl)
-#define INS [a0] "r"(a0), [b] "c"(b), [n] "r"(n), [p] "r"(out)
-
-/* Flags after PRE (the producer, an indirect jump) then BODY, by pushf. */
-#define PUSHF(PRE, BODY)                                                         \
-    __asm__ volatile("mov %[a0], %[a]\n\t" PRE BODY "\n\tpushfq\n\tpop %[fl]"     \
-                     : OUTS : INS : "cc", "memory", "xmm0", "xmm1");                             \
-    mix(fl & 0x8d5); mix(t)
-
-#define SETCC(PRE, BODY)                                                         \
-    __asm__ volatile("mov %[a0], %[a]\n\t" PRE BODY "\n\t" SET16                  \
-                     : OUTS : INS : "cc", "memory", "xmm0", "xmm1");                             \
-    mix_bytes(out)
-
-/* jcc CC at the start of the block after BODY: out[I] = taken. */
-#define JNEXT(PRE, BODY, CC, I)                                                  \
-    __asm__ volatile("mov %[a0], %[a]\n\t" PRE BODY "\n\tjmp 1f\n1:\tj" CC " 2f\n\t" \
-                     "movb $0, " #I "(%[p])\n\tjmp 3f\n2:\tmovb $1, " #I "(%[p])\n3:" \
-                     : OUTS : INS : "cc", "memory", "xmm0", "xmm1")
-
-#define JALL(PRE, BODY)                                                          \
-    JNEXT(PRE, BODY, "o", 0); JNEXT(PRE, BODY, "no", 1); JNEXT(PRE, BODY, "b", 2);  \
-    JNEXT(PRE, BODY, "ae", 3); JNEXT(PRE, BODY, "e", 4); JNEXT(PRE, BODY, "ne", 5); \
-    JNEXT(PRE, BODY, "be", 6); JNEXT(PRE, BODY, "a", 7); JNEXT(PRE, BODY, "s", 8);  \
-    JNEXT(PRE, BODY, "ns", 9); JNEXT(PRE, BODY, "p", 10); JNEXT(PRE, BODY, "np", 11); \
-    JNEXT(PRE, BODY, "l", 12); JNEXT(PRE, BODY, "ge", 13); JNEXT(PRE, BODY, "le", 14); \
-    JNEXT(PRE, BODY, "g", 15); mix_bytes(out)
+#include "flag_probe.h"
 
 /* `bt; jb` ending the block, then pushf on each path (the state leaves
  * through both chained exits). */
