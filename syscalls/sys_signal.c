@@ -458,9 +458,8 @@ static bool sys_posted_directly(int sig)
  * thread; SIGKILL and SIGSTOP still go to the host. */
 static int64_t sys_signal_lost_thread(pid_t tid, int sig)
 {
-    if (sig == SIGKILL || sig == SIGSTOP)
-        return sys_ret(syscall(SYS_tgkill, getpid(), tid, sig));
-    return sys_ret(syscall(SYS_tgkill, getpid(), tid, 0));
+    int sent = sig == SIGKILL || sig == SIGSTOP ? sig : 0;     /* 0: whether it exists */
+    return sys_ret(syscall(SYS_tgkill, getpid(), tid, sent));
 }
 
 static int64_t sys_signal_thread(pid_t tid, int sig)

@@ -59,3 +59,28 @@ static void mix_bytes(const uint8_t *out)
     JNEXT(PRE, BODY, "ns", 9); JNEXT(PRE, BODY, "p", 10); JNEXT(PRE, BODY, "np", 11); \
     JNEXT(PRE, BODY, "l", 12); JNEXT(PRE, BODY, "ge", 13); JNEXT(PRE, BODY, "le", 14); \
     JNEXT(PRE, BODY, "g", 15); mix_bytes(out)
+
+/* The producers both tests run before the indirect jump, one per lazy
+ * kind at several widths: FLAG_PRODUCERS(P) expands P(name, asm) for
+ * each (the test's own P defines the function name); FLAG_PRODUCER_ROW
+ * makes the { "name", name } table rows. */
+#define FLAG_PRODUCERS(P)                                                        \
+    P(add_b, "add %b[b], %b[a]") P(add_q, "add %[b], %[a]")                      \
+    P(sub_w, "sub %w[b], %w[a]") P(sub_l, "sub %k[b], %k[a]")                    \
+    P(cmp_q, "cmp %[b], %[a]") P(and_l, "and %k[b], %k[a]")                      \
+    P(test_b, "test %b[b], %b[a]") P(inc_q, "inc %[a]") P(inc_b, "inc %b[a]")    \
+    P(dec_l, "dec %k[a]") P(neg_w, "neg %w[a]") P(adc_q, "adc %[b], %[a]")       \
+    P(sbb_l, "sbb %k[b], %k[a]") P(shl_q, "shl $3, %[a]")                        \
+    P(shr_l, "shr %%cl, %k[a]") P(sar_b, "sar $1, %b[a]")                        \
+    P(imul_q, "imul %[b], %[a]") P(bsf_q, "bsf %[b], %[a]")                      \
+    P(tzcnt_l, "tzcnt %k[b], %k[a]") P(popcnt_q, "popcnt %[b], %[a]")            \
+    P(blsr_q, "blsr %[b], %[a]")                                                 \
+    P(ucomisd, "movq %[b], %%xmm0\n\tmovq %[a], %%xmm1\n\tucomisd %%xmm0, %%xmm1") \
+    P(bt_q, "bt %[b], %[a]")
+#define FLAG_PRODUCER_ROW(NAME, OP) { #NAME, NAME },
+
+/* Operands at every width's boundaries. */
+static const uint64_t edges[] = {
+    0, 1, 2, 0xf, 0x10, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff,
+    0x80000000, 0xffffffff, 0x7fffffffffffffff, 0x8000000000000000, 0xffffffffffffffff,
+};

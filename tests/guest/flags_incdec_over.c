@@ -93,43 +93,12 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
         }                                                                        \
         BODIES("bt $1, %[b]\n\t" OP "\n\t" IND);                                 \
     }
-PRODUCER(add_b, "add %b[b], %b[a]")
-PRODUCER(add_q, "add %[b], %[a]")
-PRODUCER(sub_w, "sub %w[b], %w[a]")
-PRODUCER(sub_l, "sub %k[b], %k[a]")
-PRODUCER(cmp_q, "cmp %[b], %[a]")
-PRODUCER(and_l, "and %k[b], %k[a]")
-PRODUCER(test_b, "test %b[b], %b[a]")
-PRODUCER(inc_q, "inc %[a]")
-PRODUCER(inc_b, "inc %b[a]")
-PRODUCER(dec_l, "dec %k[a]")
-PRODUCER(neg_w, "neg %w[a]")
-PRODUCER(adc_q, "adc %[b], %[a]")
-PRODUCER(sbb_l, "sbb %k[b], %k[a]")
-PRODUCER(shl_q, "shl $3, %[a]")
-PRODUCER(shr_l, "shr %%cl, %k[a]")
-PRODUCER(sar_b, "sar $1, %b[a]")
-PRODUCER(imul_q, "imul %[b], %[a]")
-PRODUCER(bsf_q, "bsf %[b], %[a]")
-PRODUCER(tzcnt_l, "tzcnt %k[b], %k[a]")
-PRODUCER(popcnt_q, "popcnt %[b], %[a]")
-PRODUCER(blsr_q, "blsr %[b], %[a]")
-PRODUCER(ucomisd, "movq %[b], %%xmm0\n\tmovq %[a], %%xmm1\n\tucomisd %%xmm0, %%xmm1")
-PRODUCER(bt_q, "bt %[b], %[a]")
+FLAG_PRODUCERS(PRODUCER)
 
 static const struct { const char *name; void (*fn)(uint64_t, uint64_t, int); } producers[] = {
-    { "add_b", add_b }, { "add_q", add_q }, { "sub_w", sub_w }, { "sub_l", sub_l },
-    { "cmp_q", cmp_q }, { "and_l", and_l }, { "test_b", test_b }, { "inc_q", inc_q },
-    { "inc_b", inc_b }, { "dec_l", dec_l }, { "neg_w", neg_w }, { "adc_q", adc_q },
-    { "sbb_l", sbb_l }, { "shl_q", shl_q }, { "shr_l", shr_l }, { "sar_b", sar_b },
-    { "imul_q", imul_q }, { "bsf_q", bsf_q }, { "tzcnt_l", tzcnt_l },
-    { "popcnt_q", popcnt_q }, { "blsr_q", blsr_q }, { "ucomisd", ucomisd }, { "bt_q", bt_q },
+    FLAG_PRODUCERS(FLAG_PRODUCER_ROW)
 };
 
-static const uint64_t edges[] = {
-    0, 1, 2, 0xf, 0x10, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff,
-    0x80000000, 0xffffffff, 0x7fffffffffffffff, 0x8000000000000000, 0xffffffffffffffff,
-};
 #define N_EDGES (sizeof edges / sizeof edges[0])
 
 static uint64_t rng = 0x243f6a8885a308d3ull;
