@@ -411,14 +411,52 @@ static bool succ_may_change(const struct tr_guest_mem *mem, uint64_t pc)
     return mem->writable(mem, pc, 15);
 }
 
+static struct succ_use succ_flags_use_at(const struct tr_guest_mem *mem, uint64_t pc,
+                                        int forks);
+
+static struct succ_use use_or(struct succ_use a, struct succ_use b)
+{
+    return (struct succ_use){ a.flags || b.flags, a.cf || b.cf, a.fault || b.fault };
+}
+
+/* inc and dec write every flag but CF: the incoming flags other than CF
+ * are dead behind them. */
+static bool writes_all_but_cf(unsigned id)
+{
+    return id == X86_INS_INC || id == X86_INS_DEC;
+}
+
+/* A jcc ending the scanned code: what its two successors do with the
+ * flags, as the incoming flags' use (others_dead: only CF of them is
+ * left).  gzip's match loop `cmp; jae` -> `dec r9d; jne` -> `cmp` on both
+ * sides: the first cmp's flags are dead, no lazy-flag state at its exit.
+ * The successors' answers come from the memo or their own scans (which
+ * fork no further); this scan's bytes alone would not say, so it is not
+ * remembered (t->n = -1). */
+static struct succ_use succ_fork(const struct tr_guest_mem *mem, uint64_t pc,
+                                 const struct scan_insn *s, bool others_dead,
+                                 struct succ_use u, struct x86_scan_trace *t)
+{
+    struct succ_use b = use_or(succ_flags_use_at(mem, s->target, 0),
+                               succ_flags_use_at(mem, pc + s->size, 0));
+    t->n = -1;
+    u.cf = u.cf || b.cf;
+    u.flags = u.flags || b.cf || (!others_dead && b.flags);
+    u.fault = u.fault || b.fault;
+    return u;
+}
+
 /* Scans a few instructions from pc (following direct jmp/call), stopping
- * at a full flag writer (dead), or at anything it cannot see through.  The
- * bytes it decoded go to t; *fetched is false when it stopped at bytes it
- * could not fetch or decode (an answer the memo must not keep). */
+ * at a full flag writer (dead), or at anything it cannot see through; a
+ * jcc (while forks > 0) is seen through into both its successors
+ * (succ_fork).  The bytes it decoded go to t; *fetched is false when it
+ * stopped at bytes it could not fetch or decode (an answer the memo must
+ * not keep). */
 static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
-                                 struct x86_scan_trace *t, bool *fetched)
+                                 struct x86_scan_trace *t, bool *fetched, int forks)
 {
     struct succ_use u = { false, false, false };
+    bool others_dead = false;           /* behind inc/dec: only CF comes in */
     uint64_t readable_end = scan_readable_end(mem, pc);
     uint64_t checked = pc & ~(X86_PAGE - 1);    /* (succ_flags_use checked pc) */
     *fetched = true;
@@ -442,11 +480,18 @@ static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
             readable_end = scan_readable_end(mem, pc);
             continue;
         }
-        if (!e || e->ends_block) break;
         if (s.cls == X86_FL_READ) {
-            if (!id_reads_no_cf(s.id)) break;
-            u.flags = true;             /* setcc/cmovcc on Z/S/O/P: CF may still die */
+            if (!e || !id_reads_no_cf(s.id)) break;
+            u.flags = u.flags || !others_dead;  /* on Z/S/O/P: CF may still die */
         }
+        if (!e) break;
+        if (e->ends_block) {
+            if (x86_cc_of_insn(s.id) < 0 || !s.target) break;
+            if (forks > 0) return succ_fork(mem, pc, &s, others_dead, u, t);
+            t->n = -1;                  /* a forking scan would see further */
+            break;
+        }
+        others_dead = others_dead || writes_all_but_cf(s.id);
         pc += s.size;
     }
     return (struct succ_use){ true, true, true };
@@ -456,27 +501,28 @@ static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
  * (x86_scan_memo.c). */
 static struct succ_use succ_flags_use(const struct tr_guest_mem *mem, uint64_t pc)
 {
+    return succ_flags_use_at(mem, pc, 1);
+}
+
+static struct succ_use succ_flags_use_at(const struct tr_guest_mem *mem, uint64_t pc,
+                                        int forks)
+{
     struct x86_scan_trace t;
     bool fetched;
     if (succ_may_change(mem, pc))
         return (struct succ_use){ true, true, true };
     if (x86_code32) {               /* the memo knows 64-bit decodings only */
         x86_scan_trace_begin(&t);
-        return succ_scan(mem, pc, &t, &fetched);
+        return succ_scan(mem, pc, &t, &fetched, forks);
     }
     int known = x86_scan_memo_get(mem, pc);
     if (known >= 0)
         return (struct succ_use){ known & 1, known & 2, known & 4 };
     x86_scan_trace_begin(&t);
-    struct succ_use u = succ_scan(mem, pc, &t, &fetched);
+    struct succ_use u = succ_scan(mem, pc, &t, &fetched, forks);
     if (fetched)
         x86_scan_memo_put(mem, pc, &t, (u.flags ? 1 : 0) | (u.cf ? 2 : 0) | (u.fault ? 4 : 0));
     return u;
-}
-
-static struct succ_use use_or(struct succ_use a, struct succ_use b)
-{
-    return (struct succ_use){ a.flags || b.flags, a.cf || b.cf, a.fault || b.fault };
 }
 
 /* What the successors of the block's last instruction do with the flags,
