@@ -194,7 +194,7 @@ avx_emit_fn avx_emit_cmp, avx_emit_blend, avx_emit_blendv, avx_emit_legacy, avx_
     avx_emit_maskmov, avx_emit_insert, avx_emit_movddup;
 /* x86_avx_int.c */
 avx_emit_fn avx_emit_shifti;
-/* x86_fma.c, x86_f16c.c */
-avx_emit_fn avx_emit_fma, avx_emit_cvtph2ps, avx_emit_cvtps2ph;
+/* x86_fma.c, x86_f16c.c, x86_vnni.c */
+avx_emit_fn avx_emit_fma, avx_emit_cvtph2ps, avx_emit_cvtps2ph, avx_emit_vnni;
 
 #endif
