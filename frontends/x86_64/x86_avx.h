@@ -42,6 +42,10 @@
  *    x86_avx_int_table.c without AVX_128; the shifts' emitter
  *    (avx_emit_shifti) already does 256 bits; avx_emit_broadcast
  *    does the register forms of vbroadcastss/sd (AVX2's) too.
+ *  - An instruction capstone 4 cannot decode (GFNI, AVX-VNNI, VAES and
+ *    VPCLMULQDQ at VEX.256) gets decoded as a same-shape encoding with its
+ *    own id (X86_FERRY_INS_*) by x86_isa_alias.c; its rows are ordinary
+ *    (x86_gfni.c, x86_vnni.c, x86_crypto.c).
  *  - x86_avx_translate checks VEX.vvvv == 1111b for forms with at most two
  *    non-imm operands (but the imm8 shifts) before the row's emitter.
  *  - Emitters check every operand before emitting IR and return false
