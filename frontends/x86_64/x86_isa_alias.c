@@ -64,18 +64,35 @@ static bool seg_or_addr_prefix(uint8_t b)
            b == 0x67;
 }
 
-/* The legacy form: prefixes (66 required, no F2/F3/F0), REX, 0F map op. */
+/* The legacy form: prefixes (66 required, no F2/F3/F0; a REX not right
+ * before 0F is ignored, as the CPU does), REX, 0F map op.  *op_at: the
+ * opcode byte. */
 static const struct isa_alias *legacy_form(const uint8_t *code, size_t size, size_t *op_at)
 {
     size_t i = 0;
     bool has66 = false;
-    for (; i < size && (seg_or_addr_prefix(code[i]) || code[i] == 0x66); i++)
+    for (; i < size && (seg_or_addr_prefix(code[i]) || code[i] == 0x66 || (code[i] & 0xf0) == 0x40); i++)
         has66 |= code[i] == 0x66;
-    if (i < size && (code[i] & 0xf0) == 0x40) i++;
     if (!has66 || i + 4 > size || code[i] != 0x0f || (code[i + 1] != 0x38 && code[i + 1] != 0x3a))
         return NULL;
     *op_at = i + 2;
     return isa_find(code[i + 1] == 0x38 ? 2 : 3, code[i + 2], false);
+}
+
+/* The legacy prefixes for capstone: the others first (an ignored REX made
+ * a DS prefix, which 64-bit mode ignores too), then the 66s, then the REX
+ * right before 0F -- capstone 4 drops a 66 followed by a segment prefix
+ * (pshufb mm instead of xmm). */
+static void legacy_prefixes(const uint8_t *code, size_t n, uint8_t *alias)
+{
+    size_t k = 0, n66 = 0;
+    bool rex = n > 0 && (code[n - 1] & 0xf0) == 0x40;
+    for (size_t i = 0; i < n - rex; i++) {
+        if (code[i] == 0x66) n66++;
+        else alias[k++] = (code[i] & 0xf0) == 0x40 ? 0x3e : code[i];
+    }
+    while (n66--) alias[k++] = 0x66;
+    if (rex) alias[k] = code[n - 1];
 }
 
 /* The VEX form (C4 only: these maps need it), pp = 66, VEX.W as the row
@@ -103,6 +120,7 @@ bool x86_isa_alias(csh cs, const uint8_t *code, size_t size, uint64_t pc, cs_ins
     if (!a) a = vex_form(code, size, &op_at, &lw_at);
     if (!a) return false;
     memcpy(alias, code, size);
+    if (!lw_at) legacy_prefixes(code, op_at - 2, alias);
     if (a->id) {
         alias[op_at] = a->alias_op;
         if (lw_at) alias[lw_at] &= 0x7f;        /* vpalignr: W0 */

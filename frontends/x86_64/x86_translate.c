@@ -239,7 +239,7 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
         *win_n = size;
     }
     uint8_t reordered[15], rep_alias[15];
-    code = x86_opsize_first(code, size, reordered);
+    code = x86_prefix_order(code, size, reordered);
     if (x86_rep_opsize_alias(x86_cs, code, size, rep_alias)) code = rep_alias;
     if (size == 15 && !x86_code32 && x86_quick_insn(code, pc, ci)) return true;
     struct x86_dcache_entry *e = x86_code32 ? NULL : dcache_slot(pc);

@@ -5,7 +5,8 @@
  * (AES's S-box constant), 0xa5, 0xff; integer edge vectors and fixed-seed
  * random ones (avx_vec.h prints all 256 bits of the destination, the
  * memory operand and MXCSR).  Also which encodings the CPU refuses: no 66,
- * F2/F3, vgf2p8mulb with VEX.W1, the affine forms with VEX.W0. */
+ * F2/F3, vgf2p8mulb with VEX.W1, the affine forms with VEX.W0; and the
+ * legacy forms under unusual prefix orders. */
 #include "avx_vec.h"
 #include "ud_case.h"
 
@@ -25,6 +26,13 @@ GF(affine_ff, "gf2p8affineqb $0xff,", "vgf2p8affineqb $0xff,")
 GF(affinv_00, "gf2p8affineinvqb $0x00,", "vgf2p8affineinvqb $0x00,")
 GF(affinv_63, "gf2p8affineinvqb $0x63,", "vgf2p8affineinvqb $0x63,")
 GF(affinv_ff, "gf2p8affineinvqb $0xff,", "vgf2p8affineinvqb $0xff,")
+
+/* Prefix orders: a segment prefix after 66 (capstone 4 then forgets the
+ * 66), a REX before 66 (ignored by the CPU), REX.W right before 0F. */
+YCASE(mulb_66cs, iy, iy, iy, 1, ".byte 0x66, 0x2e, 0x0f, 0x38, 0xcf, 0xcb")
+YCASE(mulb_rex66, iy, iy, iy, 1, ".byte 0x48, 0x66, 0x0f, 0x38, 0xcf, 0xcb")
+YCASE(affine_ds66w, iy, iy, iy, 1, ".byte 0x3e, 0x66, 0x48, 0x0f, 0x3a, 0xce, 0xcb, 0x63")
+YCASE(affinv_6666, iy, iy, iy, 1, ".byte 0x66, 0x66, 0x0f, 0x3a, 0xcf, 0xcb, 0x05")
 
 /* The AES S-box through gf2p8affineinvqb with AES's matrix, all 256
  * bytes, and the identity matrix (0x0102040810204080) as a plain copy. */
