@@ -14,13 +14,14 @@
 #include "x86_avx_rows.h"
 #include "x86_sse.h"
 
-static uint8_t gf_exp[255], gf_log[256];
+/* exp is doubled (510 entries) so a product needs no "mod 255". */
+static uint8_t gf_exp[510], gf_log[256];
 
 __attribute__((constructor(101))) static void gf_tables(void)
 {
     uint8_t x = 1;
     for (int k = 0; k < 255; k++) {
-        gf_exp[k] = x;
+        gf_exp[k] = gf_exp[k + 255] = x;
         gf_log[x] = (uint8_t)k;
         x ^= (uint8_t)((x << 1) ^ (x & 0x80 ? 0x1b : 0));      /* x *= 3 */
     }
@@ -28,12 +29,12 @@ __attribute__((constructor(101))) static void gf_tables(void)
 
 static uint8_t gf_mul(uint8_t a, uint8_t b)
 {
-    return a && b ? gf_exp[(gf_log[a] + gf_log[b]) % 255] : 0;
+    return a && b ? gf_exp[gf_log[a] + gf_log[b]] : 0;
 }
 
 static uint8_t gf_inv(uint8_t a)
 {
-    return a ? gf_exp[(255 - gf_log[a]) % 255] : 0;
+    return a ? gf_exp[255 - gf_log[a]] : 0;
 }
 
 static uint64_t h_gf2p8mulb(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t imm)
@@ -47,18 +48,27 @@ static uint64_t h_gf2p8mulb(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t 
 }
 
 /* One qword: bytes x[0..7] through the matrix m (a qword of the source),
- * plus imm.  col[k] is the result of x = 1 << k: bit i of it is bit k of
- * matrix byte 7 - i. */
+ * plus imm.  col[k] is the image of x = 1 << k: bit i of it is bit k of
+ * matrix byte 7 - i.  The map is linear, so the image of a byte is that
+ * of its low nibble XOR that of its high one: two 16-entry tables, built
+ * once per qword (no branch per bit: a bit loop was ~700 ns per 256-bit
+ * instruction pair, mostly mispredicted branches). */
 static void gf_affine_qword(uint8_t x[8], uint64_t m, uint8_t imm, bool inverse)
 {
-    uint8_t col[8] = { 0 };
-    for (int k = 0; k < 8; k++)
-        for (int i = 0; i < 8; i++) col[k] |= (uint8_t)(((m >> (8 * (7 - i) + k)) & 1) << i);
+    uint8_t col[8] = { 0 }, lo[16], hi[16];
+    for (int i = 0; i < 8; i++) {
+        uint8_t row = (uint8_t)(m >> 8 * (7 - i));
+        for (int k = 0; k < 8; k++) col[k] |= (uint8_t)((row >> k & 1) << i);
+    }
+    lo[0] = hi[0] = 0;
+    for (int v = 1; v < 16; v++) {
+        int low = __builtin_ctz((unsigned)v);
+        lo[v] = lo[v & (v - 1)] ^ col[low];
+        hi[v] = hi[v & (v - 1)] ^ col[4 + low];
+    }
     for (int j = 0; j < 8; j++) {
-        uint8_t in = inverse ? gf_inv(x[j]) : x[j], y = imm;
-        for (int k = 0; k < 8; k++)
-            if (in >> k & 1) y ^= col[k];
-        x[j] = y;
+        uint8_t in = inverse ? gf_inv(x[j]) : x[j];
+        x[j] = lo[in & 15] ^ hi[in >> 4] ^ imm;
     }
 }
 
