@@ -106,7 +106,7 @@ bool x86_align_required(const struct x86_dc *dc)
         return false;
     if (r->opform == X86_OPF_VEX)
         return vex_aligned_move(dc->insn->id);
-    return (in_set(r, &x86_sse_rows) || in_set(r, &x86_crypto_rows)) &&
+    return (in_set(r, &x86_sse_rows) || in_set(r, &x86_crypto_rows) || in_set(r, &x86_gfni_rows)) &&
            !legacy_unaligned_ok(dc->insn->id) && !sha_unaligned_ok(dc->insn->id);
 }
 

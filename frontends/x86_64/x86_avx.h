@@ -42,6 +42,10 @@
  *    x86_avx_int_table.c without AVX_128; the shifts' emitter
  *    (avx_emit_shifti) already does 256 bits; avx_emit_broadcast
  *    does the register forms of vbroadcastss/sd (AVX2's) too.
+ *  - An instruction capstone 4 cannot decode (GFNI, AVX-VNNI, VAES and
+ *    VPCLMULQDQ at VEX.256) gets decoded as a same-shape encoding with its
+ *    own id (X86_FERRY_INS_*) by x86_isa_alias.c; its rows are ordinary
+ *    (x86_gfni.c, x86_vnni.c, x86_crypto.c).
  *  - x86_avx_translate checks VEX.vvvv == 1111b for forms with at most two
  *    non-imm operands (but the imm8 shifts) before the row's emitter.
  *  - Emitters check every operand before emitting IR and return false
@@ -194,7 +198,7 @@ avx_emit_fn avx_emit_cmp, avx_emit_blend, avx_emit_blendv, avx_emit_legacy, avx_
     avx_emit_maskmov, avx_emit_insert, avx_emit_movddup;
 /* x86_avx_int.c */
 avx_emit_fn avx_emit_shifti;
-/* x86_fma.c, x86_f16c.c */
-avx_emit_fn avx_emit_fma, avx_emit_cvtph2ps, avx_emit_cvtps2ph;
+/* x86_fma.c, x86_f16c.c, x86_vnni.c */
+avx_emit_fn avx_emit_fma, avx_emit_cvtph2ps, avx_emit_cvtps2ph, avx_emit_vnni;
 
 #endif

@@ -8,7 +8,8 @@
  * The masks are the feature words qemu-x86_64 7.2 reports for each model
  * under TCG, with the bits TCG warns it cannot give (e.g. RDSEED, SHA,
  * RDPID, XSAVEC) put back, and the hypervisor bit cleared: the model's own
- * definition.  tests/binfmt/check-cpu.sh compares ferry with qemu-x86_64
+ * definition.  Leaf 7 sub-leaf 1 is all zero under every model here (its
+ * one bit ferry sets, AVX-VNNI, none of them has).  tests/binfmt/check-cpu.sh compares ferry with qemu-x86_64
  * for every model.  A variant name ("Haswell-noTSX", "EPYC-v2") takes its
  * base model's mask.  The vendor and brand stay ferry's (GenuineIntel,
  * "ferry virtual x86-64 CPU"): glibc picks its cache and string-function
@@ -107,6 +108,8 @@ void x86_cpu_model_mask(uint32_t leaf, uint32_t sub, uint32_t out[4])
         mask_words(out, ~0u, ~0u, m[M_1_ECX] | (xsave ? CPUID_OSXSAVE_BIT : 0), m[M_1_EDX]);
     else if (leaf == 7 && sub == 0)
         mask_words(out, ~0u, m[M_7_EBX], m[M_7_ECX], m[M_7_EDX]);
+    else if (leaf == 7 && sub == 1)
+        mask_words(out, 0, 0, 0, 0);
     else if (leaf == 0xd)
         mask_words(out, xsave ? (sub == 1 ? m[M_D1_EAX] : ~0u) : 0, xsave ? ~0u : 0, xsave ? ~0u : 0,
                    xsave ? ~0u : 0);

@@ -4,7 +4,8 @@
  * BMI1, BMI2, ADX, FSGSBASE, AES-NI, PCLMULQDQ, SHA, RDRAND, RDSEED and
  * RDTSCP, RDPID, XSAVE/XRSTOR/XSAVEOPT/XSAVEC/XGETBV with XCR0 = x87|SSE|AVX
  * (leaf 0xD), AVX, AVX2, FMA3 and F16C (x86_avx*.c, x86_avx2*.c, x86_fma.c,
- * x86_f16c.c), but no XSAVES, ERMS or MONITOR; the cache leaves (2 ->
+ * x86_f16c.c), GFNI, VAES, VPCLMULQDQ and AVX-VNNI (their non-AVX-512
+ * forms: x86_gfni.c, x86_crypto.c, x86_vnni.c), but no XSAVES, ERMS or MONITOR; the cache leaves (2 ->
  * "use leaf 4", 4) are coherent so glibc's cacheinfo code sizes its string
  * routines sanely.
  */
@@ -52,7 +53,13 @@
 #define CPUID7_CLWB  (1u << 24)  /* x86_sse_table.c: a nop */
 #define CPUID7_SHA   (1u << 29)  /* x86_crypto.c */
 /* Leaf 7 sub-leaf 0 ECX */
+#define CPUID7_GFNI  (1u << 8)   /* x86_gfni.c: legacy, VEX.128 and VEX.256 forms */
+#define CPUID7_VAES  (1u << 9)   /* x86_crypto.c: VEX.256 AES rounds */
+#define CPUID7_VPCLMULQDQ (1u << 10) /* x86_crypto.c: VEX.256 vpclmulqdq */
 #define CPUID7_RDPID (1u << 22)  /* x86_rand.c */
+#define LEAF7_ECX (CPUID7_GFNI | CPUID7_VAES | CPUID7_VPCLMULQDQ | CPUID7_RDPID)
+/* Leaf 7 sub-leaf 1 EAX */
+#define CPUID71_AVX_VNNI (1u << 4) /* x86_vnni.c */
 /* Leaf 0x80000001 */
 #define CPUID_LAHF   (1u << 0)
 #define CPUID_ABM    (1u << 5)   /* lzcnt: x86_bits.c */
@@ -84,7 +91,9 @@ static const struct cpuid_row cpuid_rows[] = {
     { 0x4, 1, true, CACHE(2, 1, 8, 64) },       /* L1i 32 KiB */
     { 0x4, 2, true, CACHE(3, 2, 16, 1024) },    /* L2 1 MiB */
     { 0x4, 3, true, CACHE(3, 3, 16, 8192) },    /* L3 8 MiB */
-    { 0x7, 0, true, { 0, LEAF7_EBX, CPUID7_RDPID, 0 } },
+    /* EAX: the last sub-leaf, 1 (AVX-VNNI is there) */
+    { 0x7, 0, true, { 1, LEAF7_EBX, LEAF7_ECX, 0 } },
+    { 0x7, 1, true, { CPUID71_AVX_VNNI, 0, 0, 0 } },
     /* XSAVE (x86_xsave.c): XCR0 may hold x87|SSE|AVX; the area for it (and
      * at most) is 832 bytes; sub-leaf 1: XSAVEOPT, XSAVEC, XGETBV1 (not
      * XSAVES), compacted size 832; sub-leaf 2: YMM_Hi128, 256 bytes at 576. */

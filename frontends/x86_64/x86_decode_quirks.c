@@ -25,28 +25,33 @@ static bool movq_rexw(const uint8_t *code, size_t size, size_t n, uint8_t last_r
 }
 
 /* Capstone 4 takes a 66 that follows F2/F3 as the mandatory prefix
- * ("f3 66 0f 10" as movupd), and an F2/F3 that another prefix follows as
- * no prefix at all ("f3 2e 0f bc" as bsf); the CPU lets F2/F3 win in any
- * order.  The order of legacy prefixes means nothing else, so the 66s
- * move first and the F2/F3s last (their own order kept: the last one
- * selects).  Also drops the REX.W of movq_rexw(). */
-const uint8_t *x86_opsize_first(const uint8_t *code, size_t size, uint8_t *buf)
+ * ("f3 66 0f 10" as movupd), an F2/F3 that another prefix follows as
+ * no prefix at all ("f3 2e 0f bc" as bsf), and a 66 that a segment or
+ * 67 prefix follows as no mandatory prefix ("66 2e 0f 58" as addps, "66
+ * 67 0f fe" as the MMX paddd); the CPU lets F2/F3 win in any order and
+ * takes 66 wherever it stands.  The order of legacy prefixes means
+ * nothing else, so the others go first, then the 66s, then the F2/F3s
+ * (their own order kept: the last one selects).  Also drops the REX.W of
+ * movq_rexw(). */
+const uint8_t *x86_prefix_order(const uint8_t *code, size_t size, uint8_t *buf)
 {
     size_t n = 0, k = 0;
-    bool rep = false, late = false;
+    bool rep = false, late = false, o66 = false, after66 = false;
     uint8_t last_rep = 0;
     for (; n < size && legacy_prefix(code[n]); n++) {
         bool is_rep = code[n] == 0xf2 || code[n] == 0xf3;
         if (is_rep) last_rep = code[n];
         late |= rep && !is_rep;
         rep |= is_rep;
+        after66 |= o66 && !is_rep && code[n] != 0x66;
+        o66 |= code[n] == 0x66;
     }
     bool rexw = movq_rexw(code, size, n, last_rep);
-    if (!late && !rexw) return code;
-    for (size_t i = 0; i < n; i++)
-        if (code[i] == 0x66) buf[k++] = 0x66;
+    if (!late && !after66 && !rexw) return code;
     for (size_t i = 0; i < n; i++)
         if (code[i] != 0x66 && code[i] != 0xf2 && code[i] != 0xf3) buf[k++] = code[i];
+    for (size_t i = 0; i < n; i++)
+        if (code[i] == 0x66) buf[k++] = 0x66;
     for (size_t i = 0; i < n; i++)
         if (code[i] == 0xf2 || code[i] == 0xf3) buf[k++] = code[i];
     memcpy(buf + n, code + n, size - n);

@@ -8,16 +8,16 @@
 #include <stdint.h>
 #include <capstone/capstone.h>
 
-/* code, or its copy in buf (15 bytes) with the 66 prefixes moved first
- * and F2/F3 last, so that capstone lets F2/F3 select the form as the CPU
- * does. */
-const uint8_t *x86_opsize_first(const uint8_t *code, size_t size, uint8_t *buf);
+/* code, or its copy in buf (15 bytes) with the legacy prefixes other than
+ * 66/F2/F3 first, then the 66s, then F2/F3, so that capstone lets 66 and
+ * F2/F3 select the form as the CPU does. */
+const uint8_t *x86_prefix_order(const uint8_t *code, size_t size, uint8_t *buf);
 
 /* The undecodable bytes at code (avail readable) are an instruction over
  * 15 bytes: #GP rather than #UD. */
 bool x86_too_long(csh cs, const uint8_t *code, size_t avail);
 
-/* code (size bytes, after x86_opsize_first) carries 66 and an F2/F3 that
+/* code (size bytes, after x86_prefix_order) carries 66 and an F2/F3 that
  * selects nothing: alias is it with 66 for each F2/F3, which capstone
  * sizes as the CPU does. */
 bool x86_rep_opsize_alias(csh cs, const uint8_t *code, size_t size, uint8_t *alias);

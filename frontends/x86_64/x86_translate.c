@@ -24,6 +24,7 @@
 #include "x86_scan_memo.h"
 #include "x86_sse.h"
 #include "x86_avx2.h"
+#include "x86_isa_alias.h"
 #include "x86_code_snap.h"
 
 #define X86_MAX_BLOCK_INSNS 128
@@ -179,11 +180,13 @@ static void dcache_put(struct x86_dcache_entry *e, const cs_insn *ci)
 }
 
 /* An instruction capstone 4 lacks, decoded as an equivalent encoding
- * (x86_avx2.c, x86_decode_quirks.c); ci keeps the guest's bytes. */
+ * (x86_avx2.c, x86_decode_quirks.c) or as one of the same shape with its
+ * own id (x86_isa_alias.c); ci keeps the guest's bytes. */
 static bool decode_alias(const uint8_t *code, size_t size, uint64_t pc, cs_insn *ci)
 {
     uint8_t alias[15];
-    if (!x86_avx2_alias(code, size, alias) && !x86_sreg_rex_alias(code, size, alias)) return false;
+    if (!x86_avx2_alias(code, size, alias) && !x86_sreg_rex_alias(code, size, alias))
+        return x86_isa_alias(x86_cs, code, size, pc, ci);
     const uint8_t *p = alias;
     uint64_t addr = pc;
     if (!cs_disasm_iter(x86_cs, &p, &size, &addr, ci)) return false;
@@ -236,7 +239,7 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
         *win_n = size;
     }
     uint8_t reordered[15], rep_alias[15];
-    code = x86_opsize_first(code, size, reordered);
+    code = x86_prefix_order(code, size, reordered);
     if (x86_rep_opsize_alias(x86_cs, code, size, rep_alias)) code = rep_alias;
     if (size == 15 && !x86_code32 && x86_quick_insn(code, pc, ci)) return true;
     struct x86_dcache_entry *e = x86_code32 ? NULL : dcache_slot(pc);

@@ -89,6 +89,14 @@ static void aligned_forms(void)
     T(aesenc, "aesenc (%%rcx), %%xmm1");
     T(sha256msg1, "sha256msg1 (%%rcx), %%xmm1");
     T(pclmul, "pclmulqdq $0, (%%rcx), %%xmm1");
+    T(gf2p8mulb, "gf2p8mulb (%%rcx), %%xmm1");
+    T(gf2p8affineqb, "gf2p8affineqb $0, (%%rcx), %%xmm1");
+    T(gf2p8affineinvqb, "gf2p8affineinvqb $0, (%%rcx), %%xmm1");
+    T(vgf2p8mulb, "vgf2p8mulb (%%rcx), %%xmm1, %%xmm1");
+    T(vgf2p8affineqb_y, "vgf2p8affineqb $0, (%%rcx), %%ymm1, %%ymm1");
+    T(vaesenc_y, "vaesenc (%%rcx), %%ymm1, %%ymm1");
+    T(vpclmulqdq_y, "vpclmulqdq $0, (%%rcx), %%ymm1, %%ymm1");
+    T(vpdpbusd_y, "%{vex%} vpdpbusd (%%rcx), %%ymm1, %%ymm1");
     T(movntdqa, "movntdqa (%%rcx), %%xmm1");
     T(lddqu, "lddqu (%%rcx), %%xmm1");
     T(pmovzxbw, "pmovzxbw (%%rcx), %%xmm1");
