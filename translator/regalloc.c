@@ -55,15 +55,22 @@ struct ra_state {
     int cur;                            /* insn being emitted */
     int last_use[IR_MAX_GLOBALS];       /* last insn naming each global */
     int last_read[IR_MAX_GLOBALS];      /* last insn reading it as an input */
-    uint64_t maybe_dirty;               /* globals whose dirty may be set (a
-                                           superset: the walks over dirty
-                                           globals visit only these) */
+    uint64_t maybe_dirty;               /* unpinned globals whose dirty may be
+                                           set (a superset: the walks over
+                                           dirty globals visit only these) */
     uint64_t guest_pc;                  /* of the current guest insn */
     struct ra_fault_map *faults;
     bool spill_overflow;
     int n_pinned;                       /* globals below n_pinned may be pinned */
     uint64_t pinned;                    /* bit g: global g is pinned (is_pinned) */
-    uint64_t homes;                     /* their registers (pinned_homes) */
+    uint64_t homes;                     /* their registers: never free, whoever
+                                           owns them (worked out by ra_reset) */
+    uint64_t pin_in_reg;                /* bit g: pinned global g is in its
+                                           register (v[g].reg >= 0); kept by
+                                           set_reg, so the walks over pinned
+                                           globals are mask operations */
+    uint64_t pin_clobbered;             /* pinned globals in registers a C
+                                           call destroys */
 };
 /* The state of the ra_emit_block call running on this thread. */
 static __thread struct ra_state *ra;
@@ -116,11 +123,23 @@ static uint64_t occupied(void)
     return ra->scratch | ra->owned;
 }
 
+/* Every change of a value's register goes through here (pin_in_reg). */
+static void set_reg(ir_ref r, int reg)
+{
+    ra->v[r].reg = (int8_t)reg;
+    if (is_pinned(r)) {
+        if (reg >= 0)
+            ra->pin_in_reg |= bit(r);
+        else
+            ra->pin_in_reg &= ~bit(r);
+    }
+}
+
 /* owner[]: allocatable registers, and the value in a pinned register
  * besides its global (a temp sharing it, or anything in a borrowed one). */
 static void bind(ir_ref r, int reg)
 {
-    ra->v[r].reg = (int8_t)reg;
+    set_reg(r, reg);
     if (reg >= 0 && !is_pinned(r)) {
         ra->owner[reg] = r;
         ra->owned |= bit(reg);
@@ -134,7 +153,7 @@ static void unbind(ir_ref r)
         ra->owner[reg] = IR_NONE;
         ra->owned &= ~bit(reg);
     }
-    ra->v[r].reg = -1;
+    set_reg(r, -1);
 }
 
 /* Out of slots: the block is abandoned (ra_emit_block fails and says so in
@@ -252,7 +271,7 @@ static int borrow_pinned_reg(void)
         evict_reg(reg);
     if (ra->v[best].reg >= 0 && ra->v[best].dirty)
         be_emit_st_env(ra->c, reg, val(best)->env_offset);
-    ra->v[best].reg = -1;
+    set_reg(best, -1);
     ra->v[best].dirty = false;
     return reg;
 }
@@ -316,7 +335,7 @@ static void unshare(int reg)
         save_value(t);                  /* the temp lives on in its spill slot */
         ra->owner[reg] = IR_NONE;
         ra->owned &= ~bit(reg);
-        ra->v[t].reg = -1;
+        set_reg(t, -1);
         return;
     }
     int to = alloc_reg_pref(0, preferred(false));
@@ -395,6 +414,8 @@ static bool dies_here(int n, int k) { return ra->dies[n] & (1u << k); }
 static void release_dying_inputs(int n, const struct ir_insn *i)
 {
     int nout = ir_op_info[i->op].n_out, nin = ir_op_info[i->op].n_in;
+    if (!(ra->dies[n] >> nout))         /* (most ops: no input dies) */
+        return;
     for (int k = nout; k < nout + nin; k++) {
         if (!dies_here(n, k))
             continue;
@@ -545,7 +566,7 @@ static void define(ir_ref d, int reg)
     drop_slot(d);
     bind(d, reg);
     ra->v[d].dirty = is_global(d);
-    if (is_global(d))
+    if (is_global(d) && !is_pinned(d))
         ra->maybe_dirty |= bit(d);
     ra->v[d].is_const = false;
 }
@@ -603,17 +624,16 @@ static void sync_pinned(uint64_t which)
 /* Every pinned global that is only in env goes back into its register. */
 static void reload_pinned(void)
 {
-    uint64_t m = 0;
-    for (uint64_t p = ra->pinned; p; p &= p - 1) {
+    uint64_t m = ra->pinned & ~ra->pin_in_reg;
+    if (!m)
+        return;
+    for (uint64_t p = m; p; p &= p - 1) {
         ir_ref g = (ir_ref)__builtin_ctzll(p);
-        if (ra->v[g].reg < 0) {
-            m |= bit(g);
-            unshare(pinned_reg(g));
-            ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1 };
-        }
+        unshare(pinned_reg(g));
+        ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1 };
     }
-    if (m)
-        be_emit_pinned(ra->c, true, m, ra->b->values);
+    ra->pin_in_reg |= m;
+    be_emit_pinned(ra->c, true, m, ra->b->values);
 }
 
 /* Before an exit: unpinned globals go home (pinned ones must be in their
@@ -622,10 +642,8 @@ static void sync_unpinned(void)
 {
     for (uint64_t m = ra->maybe_dirty; m; m &= m - 1) {
         ir_ref g = (ir_ref)__builtin_ctzll(m);
-        if (!ra->v[g].dirty)
-            ra->maybe_dirty &= ~bit(g);
-        else if (!is_pinned(g))
-            sync_global(g);
+        sync_global(g);                 /* (clean: nothing to store) */
+        ra->maybe_dirty &= ~bit(g);
     }
 }
 
@@ -648,9 +666,10 @@ static void forget_globals(void)
 
 /* A global written for the last time in this block goes home at once and
  * frees its register; the exit would have stored it anyway. */
-static void write_through_if_last(int n, ir_ref d)
+static inline void write_through_if_last(int n, ir_ref d)
 {
-    if (!is_global(d) || is_pinned(d) || n < ra->last_use[d])
+    /* (globals are the block's first values: no look at the value) */
+    if (d >= ra->b->n_globals || is_pinned(d) || n < ra->last_use[d])
         return;
     sync_global(d);
     unbind(d);
@@ -670,42 +689,37 @@ static void record_entry(ir_ref g)
         .imm = ra->v[g].imm };
 }
 
+/* The ops that access guest memory (each gets a fault point). */
+static bool guest_access(unsigned op)
+{
+    switch (op) {
+    case IR_ld: case IR_st: case IR_ldx: case IR_stx: case IR_atomic_rmw: case IR_atomic_cas:
+    case IR_vld: case IR_vst: case IR_canon_test:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Snapshot of the dirty globals before a guest memory access; its host
  * offset is filled in right before the access is emitted. */
 static struct ra_fault_point *record_point(const struct ir_insn *i)
 {
     struct ra_fault_map *m = ra->faults;
-    bool guest_access = i->op == IR_ld || i->op == IR_st || i->op == IR_ldx || i->op == IR_stx ||
-                        i->op == IR_atomic_rmw || i->op == IR_atomic_cas || i->op == IR_vld ||
-                        i->op == IR_vst || i->op == IR_canon_test;
-    if (!m || !guest_access || m->n_points >= IR_MAX_INSNS)
+    if (!m || !guest_access(i->op) || m->n_points >= IR_MAX_INSNS)
         return NULL;
     struct ra_fault_point *p = &m->points[m->n_points++];
     *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc,
                                   .write = i->op != IR_ld && i->op != IR_ldx &&
-                                           i->op != IR_vld && i->op != IR_canon_test };
-    for (uint64_t m = ra->pinned; m; m &= m - 1) {
-        ir_ref g = (ir_ref)__builtin_ctzll(m);
-        if (ra->v[g].reg >= 0)
-            p->pinned |= bit(g);
-    }
+                                           i->op != IR_vld && i->op != IR_canon_test,
+                                  .pinned = ra->pin_in_reg };
     for (uint64_t d = ra->maybe_dirty; d; d &= d - 1) {
         ir_ref g = (ir_ref)__builtin_ctzll(d);
-        if (ra->v[g].dirty && !is_pinned(g))
+        if (ra->v[g].dirty)
             record_entry(g);
     }
     p->count = (uint32_t)m->n_entries - p->first;
     return p;
-}
-
-/* The registers pinned globals live in: never free, whoever owns them
- * (the same for the whole block: worked out once, by ra_reset). */
-static uint64_t pinned_homes(void)
-{
-    uint64_t m = 0;
-    for (uint64_t p = ra->pinned; p; p &= p - 1)
-        m |= bit(pinned_reg((ir_ref)__builtin_ctzll(p)));
-    return m;
 }
 
 /* A backend may merge an access into the one before it (AArch64: a push
@@ -735,6 +749,8 @@ static void reload_pinned_for(const struct ir_insn *i)
         reload_pinned();
         return;
     }
+    if (ra->pin_in_reg == ra->pinned)   /* (as most of the time) */
+        return;
     for (int k = info->n_out; k < info->n_out + info->n_in; k++)
         if (is_pinned(i->args[k]) && ra->v[i->args[k]].reg < 0)
             value_in_reg(i->args[k], k);
@@ -855,21 +871,17 @@ static void emit_mov(int n, const struct ir_insn *i)
  * registers, which are no argument registers). */
 static uint64_t evacuate_pinned(void)
 {
-    uint64_t m = 0;
-    for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (is_pinned(g) && (be_host.call_clobbered & bit(pinned_reg(g)))) {
-            m |= bit(g);
-            unshare(pinned_reg(g));
-        }
+    uint64_t m = ra->pin_clobbered;
+    for (uint64_t p = m; p; p &= p - 1)
+        unshare(pinned_reg((ir_ref)__builtin_ctzll(p)));
     sync_pinned(m);
     return m;
 }
 
 static void forget_clobbered_pinned(uint64_t m)
 {
-    for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (m & bit(g))
-            ra->v[g].reg = -1;
+    for (uint64_t p = m; p; p &= p - 1)
+        set_reg((ir_ref)__builtin_ctzll(p), -1);
 }
 
 /* Values in registers a C call destroys move to a free preserved register
@@ -997,15 +1009,20 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
     /* (other values: as the insns name them) */
     memcpy(ra->v, ra_global_start, sizeof(ra->v[0]) * (size_t)b->n_globals);
     ra->n_pinned = be_host.n_pinned < b->n_globals ? be_host.n_pinned : b->n_globals;
-    ra->pinned = 0;
-    for (ir_ref g = 0; g < ra->n_pinned; g++)
-        if (be_host.pinned_regs[g] >= 0)
-            ra->pinned |= bit(g);
-    ra->maybe_dirty = ra->pinned;
-    ra->homes = pinned_homes();
-    for (ir_ref g = 0; g < ra->n_pinned; g++)       /* as the previous block left them */
-        if (is_pinned(g))
-            ra->v[g] = (struct ra_value){ .reg = (int8_t)pinned_reg(g), .slot = -1, .dirty = true };
+    ra->pinned = ra->homes = ra->pin_clobbered = 0;
+    for (ir_ref g = 0; g < ra->n_pinned; g++) {
+        int reg = be_host.pinned_regs[g];
+        if (reg < 0)
+            continue;
+        ra->pinned |= bit(g);
+        ra->homes |= bit(reg);
+        if (be_host.call_clobbered & bit(reg))
+            ra->pin_clobbered |= bit(g);
+        /* as the previous block left them */
+        ra->v[g] = (struct ra_value){ .reg = (int8_t)reg, .slot = -1, .dirty = true };
+    }
+    ra->pin_in_reg = ra->pinned;
+    ra->maybe_dirty = 0;
     memset(ra->owner, 0xff, sizeof(ra->owner));     /* IR_NONE */
     ra->owned = 0;
     memset(ra->last_use, 0xff, sizeof(ra->last_use[0]) * (size_t)b->n_globals);     /* -1 */
