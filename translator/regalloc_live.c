@@ -56,7 +56,7 @@ static void insn_liveness(const struct ir_block *b, const struct ir_insn *i,
 
 void ra_liveness_calls(const struct ir_block *b, uint8_t *dies, uint8_t *across)
 {
-    static struct live_state s;
+    static __thread struct live_state s;   /* 20 KB; engines may translate at once */
     memset(s.live, 0, sizeof(s.live[0]) * (size_t)b->n_values);
     s.calls = 0;
     for (int n = b->n_insns - 1; n >= 0; n--) {
