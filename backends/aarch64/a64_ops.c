@@ -81,6 +81,28 @@ static bool fold_cset_add(struct be_code *c, bool sf, const struct be_arg *out,
     return false;
 }
 
+/* 0 - a cset's 0/1 (dead after, or overwritten by the difference), as
+ * x86's `sbb r, r` leaves it: the cset becomes `csetm` (csinv of the zero
+ * register, with cset's inverted condition):
+ *     cset w1, lo ; neg w2, w1  ->  csetm w2, lo */
+static bool fold_cset_neg(struct be_code *c, bool sf, const struct be_arg *out,
+                          const struct be_arg *in)
+{
+    if (!in[0].is_const || in[0].imm != 0 || in[1].is_const ||
+        last_cset.block != c->start || last_cset.end != c->ptr)
+        return false;
+    uint32_t w;
+    memcpy(&w, be_writable(c, c->ptr - 4), 4);
+    unsigned rd = w & 31, inv = w >> 12 & 15;
+    if ((w & 0xffff0fe0u) != 0x1a9f07e0u || (unsigned)in[1].reg != rd ||
+        !(in[1].dead || in[1].reg == out[0].reg))
+        return false;
+    c->ptr -= 4;
+    a64_put(c, a64_cond_select(sf, true, 0, A64_ZR, (enum a64_cond)inv, A64_ZR, out[0].reg));
+    last_cset.block = NULL;
+    return true;
+}
+
 static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned param,
                          const struct be_arg *out, const struct be_arg *in)
 {
@@ -102,6 +124,8 @@ static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned
         }
     }
     if (!sub && !s && fold_cset_add(c, sf, out, in))
+        return;
+    if (sub && !s && fold_cset_neg(c, sf, out, in))
         return;
     unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, w);
     unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, w);
