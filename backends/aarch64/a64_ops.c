@@ -136,7 +136,9 @@ static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned
 
 /* addx/subx: `add/sub Xd, Xn, Wm, uxtw` and the other extensions
  * (ir_extfold.c); neither register is 31 (SP in this form).  subfx:
- * `subs`, at the op's size (`cmp w0, w10, uxtb` but for the result). */
+ * `subs`, at the op's size (`cmp w0, w10, uxtb` but for the result).
+ * A shl operand (aux[1] its count): the shifted-register form, `add Xd,
+ * Xn, Xm, lsl #c`. */
 static void emit_add_sub_ext(struct be_code *c, const struct ir_insn *insn, unsigned param,
                              const struct be_arg *out, const struct be_arg *in)
 {
@@ -147,6 +149,11 @@ static void emit_add_sub_ext(struct be_code *c, const struct ir_insn *insn, unsi
     bool flags = param & SET_FLAGS, sf = !flags || is64(insn);
     unsigned rn = a64_src(c, &in[0], A64_TMP1, 64);
     unsigned rm = a64_src(c, &in[1], A64_TMP0, 64);
+    if (insn->aux[0] == IR_shl) {
+        a64_put(c, a64_add_sub_shifted_reg(true, param & 1, flags, A64_LSL, rm,
+                                           (unsigned)insn->aux[1], rn, out[0].reg));
+        return;
+    }
     a64_put(c, a64_add_sub_ext_reg(sf, param & 1, flags, option_of[insn->aux[0]], 0, rm, rn,
                                    out[0].reg));
 }
