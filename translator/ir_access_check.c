@@ -177,8 +177,11 @@ static struct span result(const struct check_state *s, const struct ir_insn *i)
     case IR_ext8s: case IR_ext16s: case IR_ext32s: return ext_span(i->op);
     case IR_extract: return i->aux[1] < 62 ? zext((int)i->aux[1]) : unknown;
     case IR_sextract: return i->aux[1] >= 1 && i->aux[1] < 62 ? sext((int)i->aux[1]) : unknown;
-    case IR_addx: return add(a, ext_span((int)i->aux[0]));
-    case IR_subx: return sub(a, ext_span((int)i->aux[0]));
+    case IR_addx: case IR_subx:         /* a shifted operand: not followed */
+        if (i->aux[0] == IR_shl)
+            return unknown;
+        return i->op == IR_addx ? add(a, ext_span((int)i->aux[0]))
+                                : sub(a, ext_span((int)i->aux[0]));
     case IR_movcond: {
         struct span c = val(s, i->args[3]), e = val(s, i->args[4]);
         return absolute(c) && absolute(e)

@@ -68,6 +68,8 @@ static void dump_params(const struct ir_insn *i, FILE *out)
     switch (i->op) {
     case IR_addx: case IR_subx: case IR_subfx:
         fprintf(out, ", %s", ir_op_info[i->aux[0]].name);
+        if (i->aux[0] == IR_shl)
+            fprintf(out, " %" PRId64, i->aux[1]);
         break;
     case IR_extract: case IR_sextract: case IR_deposit:
         fprintf(out, ", pos %" PRId64 ", len %" PRId64, i->aux[0], i->aux[1]);

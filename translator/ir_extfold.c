@@ -16,6 +16,11 @@
  * becomes `subfx _, a, x` right before it and the flags form of it
  * (brflags/...): `cmp w0, w10, uxtb` instead of `ubfx x1, x10, #0, #8;
  * cmp w0, w1` (gzip's longest_match compares a loaded byte so).
+ * A temp made by a 64-bit `shl t, x, c` (c a constant 1..63) and read only
+ * by one 64-bit add/sub, in the same places, folds the same way with
+ * aux[0] = IR_shl and aux[1] = c (`add x0, x13, x25, lsl #3`): x86's lea
+ * of a scaled index (`lea r13, [r13 + rbp*8 + 8]`), and the shifted
+ * indexes no load took.
  * Generic: runs after ir_optimize and ir_fuse_flags; nothing here knows
  * the host.
  */
@@ -32,6 +37,19 @@ struct extfold_state {
 };
 
 static bool is_ext(enum ir_op op) { return op >= IR_ext8u && op <= IR_ext32s; }
+
+/* A 64-bit shift left by a constant 1..63: the operand's `lsl #c`. */
+static bool is_const_shl(const struct ir_block *b, const struct ir_insn *i)
+{
+    return i->op == IR_shl && i->size == 64 && ir_is_const(b, i->args[2]) &&
+           b->values[i->args[2]].imm >= 1 && b->values[i->args[2]].imm <= 63;
+}
+
+/* Whether insn i makes a temp an add/sub may take as its operand. */
+static bool is_foldable(const struct ir_block *b, const struct ir_insn *i)
+{
+    return is_ext((enum ir_op)i->op) || is_const_shl(b, i);
+}
 
 static void count_uses(struct extfold_state *s)
 {
@@ -70,6 +88,8 @@ static void try_fold(struct extfold_state *s, struct ir_insn *i)
     i->args[1] = i->args[3 - k];
     i->args[2] = e->args[1];
     i->aux[0] = e->op;
+    if (e->op == IR_shl)
+        i->aux[1] = (int64_t)s->b->values[e->args[2]].imm;
     i->op = i->op == IR_add ? IR_addx : IR_subx;
 }
 
@@ -118,7 +138,7 @@ static bool try_fold_compare(struct extfold_state *s, int n)
         a = i->args[at + 1];
         cond = ir_cond_swap(cond);
     }
-    if (!e || ir_is_const(s->b, a) || !insert_subfx(s, n, a, e, i->size))
+    if (!e || e->op == IR_shl || ir_is_const(s->b, a) || !insert_subfx(s, n, a, e, i->size))
         return false;
     i = &s->b->insns[n + 1];
     i->op = (uint16_t)flags_form((enum ir_op)i->op);
@@ -137,7 +157,7 @@ static void note_writes(struct extfold_state *s, int n)
             continue;
         s->gen[d]++;
         s->ext_at[d] = -1;
-        if (is_ext((enum ir_op)i->op) && !ir_is_const(s->b, i->args[1])) {
+        if (is_foldable(s->b, i) && !ir_is_const(s->b, i->args[1])) {
             s->ext_at[d] = n;
             s->src_gen[d] = s->gen[i->args[1]];
         }
@@ -150,7 +170,7 @@ static void note_writes(struct extfold_state *s, int n)
 static bool has_ext(const struct ir_block *b)
 {
     for (int n = 0; n < b->n_insns; n++)
-        if (is_ext((enum ir_op)b->insns[n].op))
+        if (is_foldable(b, &b->insns[n]))
             return true;
     return false;
 }

@@ -728,6 +728,18 @@ static void simplify(struct ir_insn *i)
     simplify_zext(i);
 }
 
+/* `mov g, $c` of a global and a constant no instruction takes as an
+ * immediate or displacement (beyond 32 bits signed: PIC code's `lea rcx,
+ * [rip + table]`): g's reads keep reading g, whose register holds c from
+ * here on, instead of building c again for each (4 words on AArch64), and
+ * an address g + (x << s) stays an ldx on g -- a switch's `movsxd rax,
+ * [rcx + rdx*4]; add rax, rcx` is one load and one add. */
+static bool wide_const_global(ir_ref d, ir_ref s)
+{
+    uint64_t c;
+    return is_global_ref(d) && const_value(s, &c) && (int64_t)c != (int32_t)c;
+}
+
 /* Each step runs only when it can do something: its op (the op table's
  * steps, read again once the rewriting steps may have changed the op), or
  * a fact of its kind known at all (most blocks have few). */
@@ -765,7 +777,7 @@ static void forward_pass(void)
         if (steps & OPT_ENV)
             env_update(i);
         note_width(i);
-        if (i->op == IR_mov)
+        if (i->op == IR_mov && !wide_const_global(i->args[0], i->args[1]))
             copy_record(i->args[0], i->args[1]);
     }
 }

@@ -102,9 +102,13 @@ static const char *check_params(const struct ir_insn *i)
         return "sign flag on an atomic";
     if (i->op == IR_atomic_rmw && (i->aux[0] < 0 || i->aux[0] >= IR_NUM_ATOMIC_OPS))
         return "bad atomic operation";
+    if ((i->op == IR_addx || i->op == IR_subx) && i->aux[0] == IR_shl &&
+        (i->aux[1] < 1 || i->aux[1] > 63))
+        return "operand shift out of range";
     if ((i->op == IR_addx || i->op == IR_subx || i->op == IR_subfx) &&
-        (i->aux[0] < IR_ext8u || i->aux[0] > IR_ext32s))
-        return "operand extension is not ext8u..ext32s";
+        (i->aux[0] < IR_ext8u || i->aux[0] > IR_ext32s) &&
+        (i->aux[0] != IR_shl || i->op == IR_subfx))
+        return "operand extension is not ext8u..ext32s or shl";
     if (i->op == IR_extract || i->op == IR_sextract || i->op == IR_deposit)
         if (i->aux[0] < 0 || i->aux[1] < 1 || i->aux[0] + i->aux[1] > 64)
             return "bit field out of range";

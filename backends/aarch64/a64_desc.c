@@ -19,7 +19,10 @@ static const char *const a64_reg_names[32] = {
 static const struct be_constraint a64_constraints[IR_NUM_OPS] = {
     [IR_mov]     = { { BE_IMM_ANY } },
     [IR_add]     = IN1(BE_IMM_ARITH),
-    [IR_sub]     = IN1(BE_IMM_ARITH),
+    /* A constant minuend (x86 neg and sbb r, r: `0 - x`) goes to the
+     * emitter, which reads 0 as XZR (`neg`/`negs`) and builds any other
+     * value in its own scratch register, so no allocator `movz` for it. */
+    [IR_sub]     = { { BE_IMM_ANY, BE_IMM_ARITH } },
     [IR_and]     = IN1(BE_IMM_LOGIC),
     [IR_or]      = IN1(BE_IMM_LOGIC),
     [IR_xor]     = IN1(BE_IMM_LOGIC),
@@ -41,7 +44,7 @@ static const struct be_constraint a64_constraints[IR_NUM_OPS] = {
     [IR_stx]     = { { BE_IMM_NONE, BE_IMM_ANY, BE_IMM_NONE } },
     [IR_st_env]  = { { BE_IMM_ANY } },
     [IR_exit_indirect] = { { BE_IMM_ANY } },
-    [IR_subf]    = IN1(BE_IMM_ARITH),
+    [IR_subf]    = { { BE_IMM_ANY, BE_IMM_ARITH } },     /* as IR_sub */
     [IR_addf]    = IN1(BE_IMM_ARITH),
     [IR_andf]    = IN1(BE_IMM_LOGIC),
     [IR_movflags] = { { BE_IMM_ANY, BE_IMM_ANY } },

@@ -81,6 +81,28 @@ static bool fold_cset_add(struct be_code *c, bool sf, const struct be_arg *out,
     return false;
 }
 
+/* 0 - a cset's 0/1 (dead after, or overwritten by the difference), as
+ * x86's `sbb r, r` leaves it: the cset becomes `csetm` (csinv of the zero
+ * register, with cset's inverted condition):
+ *     cset w1, lo ; neg w2, w1  ->  csetm w2, lo */
+static bool fold_cset_neg(struct be_code *c, bool sf, const struct be_arg *out,
+                          const struct be_arg *in)
+{
+    if (!in[0].is_const || in[0].imm != 0 || in[1].is_const ||
+        last_cset.block != c->start || last_cset.end != c->ptr)
+        return false;
+    uint32_t w;
+    memcpy(&w, be_writable(c, c->ptr - 4), 4);
+    unsigned rd = w & 31, inv = w >> 12 & 15;
+    if ((w & 0xffff0fe0u) != 0x1a9f07e0u || (unsigned)in[1].reg != rd ||
+        !(in[1].dead || in[1].reg == out[0].reg))
+        return false;
+    c->ptr -= 4;
+    a64_put(c, a64_cond_select(sf, true, 0, A64_ZR, (enum a64_cond)inv, A64_ZR, out[0].reg));
+    last_cset.block = NULL;
+    return true;
+}
+
 static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned param,
                          const struct be_arg *out, const struct be_arg *in)
 {
@@ -103,6 +125,8 @@ static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned
     }
     if (!sub && !s && fold_cset_add(c, sf, out, in))
         return;
+    if (sub && !s && fold_cset_neg(c, sf, out, in))
+        return;
     unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, w);
     unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, w);
     a64_put(c, a64_add_sub_shifted_reg(sf, sub, s, A64_LSL, rm, 0, rn, out[0].reg));
@@ -112,7 +136,9 @@ static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned
 
 /* addx/subx: `add/sub Xd, Xn, Wm, uxtw` and the other extensions
  * (ir_extfold.c); neither register is 31 (SP in this form).  subfx:
- * `subs`, at the op's size (`cmp w0, w10, uxtb` but for the result). */
+ * `subs`, at the op's size (`cmp w0, w10, uxtb` but for the result).
+ * A shl operand (aux[1] its count): the shifted-register form, `add Xd,
+ * Xn, Xm, lsl #c`. */
 static void emit_add_sub_ext(struct be_code *c, const struct ir_insn *insn, unsigned param,
                              const struct be_arg *out, const struct be_arg *in)
 {
@@ -123,6 +149,11 @@ static void emit_add_sub_ext(struct be_code *c, const struct ir_insn *insn, unsi
     bool flags = param & SET_FLAGS, sf = !flags || is64(insn);
     unsigned rn = a64_src(c, &in[0], A64_TMP1, 64);
     unsigned rm = a64_src(c, &in[1], A64_TMP0, 64);
+    if (insn->aux[0] == IR_shl) {
+        a64_put(c, a64_add_sub_shifted_reg(true, param & 1, flags, A64_LSL, rm,
+                                           (unsigned)insn->aux[1], rn, out[0].reg));
+        return;
+    }
     a64_put(c, a64_add_sub_ext_reg(sf, param & 1, flags, option_of[insn->aux[0]], 0, rm, rn,
                                    out[0].reg));
 }
