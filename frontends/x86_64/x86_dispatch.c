@@ -15,7 +15,7 @@ static const struct x86_row_set *const x86_families[] = {
     &x86_control_rows, &x86_string_rows, &x86_misc_rows, &x86_atomic_rows,
     &x86_stack_rows, &x86_mov_rows, &x86_sse_rows, &x86_mmx_rows, &x86_x87_rows,
     &x86_bmi_rows, &x86_segment_rows, &x86_crypto_rows, &x86_rand_rows,
-    &x86_xsave_rows, &x86_sys_store_rows, &x86_bcd_rows,
+    &x86_xsave_rows, &x86_sys_store_rows, &x86_bcd_rows, &x86_line_store_rows,
     &x86_avx_rows, &x86_avx_int_rows, &x86_avx2_rows, &x86_fma_rows, &x86_f16c_rows,
     &x86_crypto_vex_rows,
 };
@@ -40,7 +40,7 @@ static const char *family_of(const struct x86_insn_row *r)
 
 static int add_row(struct x86_dispatch *d, const struct x86_insn_row *r, FILE *log)
 {
-    if (r->id == X86_INS_INVALID || r->id >= X86_INS_ENDING || !r->fn) {
+    if (r->id == X86_INS_INVALID || r->id >= X86_XINS_END || !r->fn) {
         fprintf(log, "x86 dispatch: bad row (id %u) in %s\n", r->id, family_of(r));
         return 1;
     }
@@ -86,7 +86,7 @@ int x86_dispatch_build(struct x86_dispatch *d, FILE *log)
         for (size_t i = 0; i < set->count; i++)
             conflicts += add_row(d, row_at(set, i), log);
     }
-    for (unsigned id = 0; id < X86_INS_ENDING; id++)
+    for (unsigned id = 0; id < X86_XINS_END; id++)
         conflicts += check_forms(d, id, log);
     return conflicts;
 }
@@ -102,7 +102,7 @@ __attribute__((constructor)) static void x86_dispatch_init(void)
 const struct x86_insn_row *x86_row_for(const struct x86_dc *dc)
 {
     unsigned id = dc->insn->id;
-    if (id >= X86_INS_ENDING) return NULL;
+    if (id >= X86_XINS_END) return NULL;
     const struct x86_insn_row *row = x86_index.row[id];
     if (x86_is_vex(dc))
         return x86_index.vex[id] ? x86_index.vex[id]
@@ -113,7 +113,7 @@ const struct x86_insn_row *x86_row_for(const struct x86_dc *dc)
 
 const struct x86_insn_row *x86_row_of_id(unsigned id)
 {
-    if (id >= X86_INS_ENDING) return NULL;
+    if (id >= X86_XINS_END) return NULL;
     if (x86_index.row[id]) return x86_index.row[id];
     return x86_index.mm[id] ? x86_index.mm[id] : x86_index.vex[id];
 }

@@ -74,17 +74,26 @@ extern const struct x86_row_set x86_alu_rows, x86_shift_rows, x86_muldiv_rows,
     x86_x87_rows, x86_sys_store_rows, x86_bcd_rows;
 /* ISA extensions beyond x86-64-v2 (one set per file). */
 extern const struct x86_row_set x86_bmi_rows, x86_segment_rows, x86_crypto_rows,
-    x86_rand_rows, x86_xsave_rows;
+    x86_rand_rows, x86_xsave_rows, x86_line_store_rows;
 /* VEX-encoded vector instructions (x86_avx.h). */
 extern const struct x86_row_set x86_avx_rows, x86_avx_int_rows, x86_fma_rows, x86_f16c_rows;
 extern const struct x86_row_set x86_avx2_rows, x86_crypto_vex_rows;
 
+/* Instructions capstone 4 has no id for (x86_ext_decode.c): ids past
+ * capstone's own, with rows like any other. */
+enum x86_ext_id {
+    X86_XINS_CLZERO = X86_INS_ENDING,   /* x86_line_store.c */
+    X86_XINS_MOVDIR64B,                 /* x86_line_store.c */
+    X86_XINS_RDPRU,                     /* x86_rand.c */
+    X86_XINS_END
+};
+
 /* The id-indexed lookup: row[id] is the id's ANY or XMM row, mm[id] its
  * MM row, vex[id] its VEX row. */
 struct x86_dispatch {
-    const struct x86_insn_row *row[X86_INS_ENDING];
-    const struct x86_insn_row *mm[X86_INS_ENDING];
-    const struct x86_insn_row *vex[X86_INS_ENDING];
+    const struct x86_insn_row *row[X86_XINS_END];
+    const struct x86_insn_row *mm[X86_XINS_END];
+    const struct x86_insn_row *vex[X86_XINS_END];
 };
 
 /* Indexes every family's rows into d (zeroed); returns the number of

@@ -92,7 +92,7 @@ static bool x86_xm_insn(const struct x86_dc *dc)
 {
     if (!dc->row)
         return false;
-    return xm_listed[dc->insn->id] || in_set(dc->row, &x86_fma_rows) ||
+    return (dc->insn->id < X86_INS_ENDING && xm_listed[dc->insn->id]) || in_set(dc->row, &x86_fma_rows) ||
            in_set(dc->row, &x86_f16c_rows);
 }
 
