@@ -4,7 +4,14 @@
  * BMI1, BMI2, ADX, FSGSBASE, AES-NI, PCLMULQDQ, SHA, RDRAND, RDSEED and
  * RDTSCP, RDPID, XSAVE/XRSTOR/XSAVEOPT/XSAVEC/XGETBV with XCR0 = x87|SSE|AVX
  * (leaf 0xD), AVX, AVX2, FMA3 and F16C (x86_avx*.c, x86_avx2*.c, x86_fma.c,
- * x86_f16c.c), but no XSAVES, ERMS or MONITOR; the cache leaves (2 ->
+ * x86_f16c.c), MOVDIRI and MOVDIR64B (x86_ext_decode.c, x86_line_store.c),
+ * but no XSAVES, ERMS or MONITOR.  AMD's SSE4A and CLZERO only while ferry
+ * imitates an AMD machine (machine_bits): the instructions run there and
+ * are #UD elsewhere, as on the Intel CPU ferry otherwise presents, so a
+ * program sees on either machine what it sees natively.  Not RDPRU:
+ * ferry's rdpru reads rdtsc's clock for MPERF and APERF (x86_rand.c), not
+ * the counters (this Zen 5's kernel does not advertise it either).
+ * The cache leaves (2 ->
  * "use leaf 4", 4) are coherent so glibc's cacheinfo code sizes its string
  * routines sanely.
  */
@@ -53,6 +60,8 @@
 #define CPUID7_SHA   (1u << 29)  /* x86_crypto.c */
 /* Leaf 7 sub-leaf 0 ECX */
 #define CPUID7_RDPID (1u << 22)  /* x86_rand.c */
+#define CPUID7_MOVDIRI (1u << 27)   /* x86_ext_decode.c: a mov store */
+#define CPUID7_MOVDIR64B (1u << 28) /* x86_line_store.c */
 /* Leaf 0x80000001 */
 #define CPUID_LAHF   (1u << 0)
 #define CPUID_ABM    (1u << 5)   /* lzcnt: x86_bits.c */
@@ -84,7 +93,7 @@ static const struct cpuid_row cpuid_rows[] = {
     { 0x4, 1, true, CACHE(2, 1, 8, 64) },       /* L1i 32 KiB */
     { 0x4, 2, true, CACHE(3, 2, 16, 1024) },    /* L2 1 MiB */
     { 0x4, 3, true, CACHE(3, 3, 16, 8192) },    /* L3 8 MiB */
-    { 0x7, 0, true, { 0, LEAF7_EBX, CPUID7_RDPID, 0 } },
+    { 0x7, 0, true, { 0, LEAF7_EBX, CPUID7_RDPID | CPUID7_MOVDIRI | CPUID7_MOVDIR64B, 0 } },
     /* XSAVE (x86_xsave.c): XCR0 may hold x87|SSE|AVX; the area for it (and
      * at most) is 832 bytes; sub-leaf 1: XSAVEOPT, XSAVEC, XGETBV1 (not
      * XSAVES), compacted size 832; sub-leaf 2: YMM_Hi128, 256 bytes at 576. */
@@ -123,11 +132,19 @@ static void cpuid_table(uint32_t leaf, uint32_t sub, uint32_t out[4])
  * x86_x87_wait.c), said as Intel CPUs say it. */
 #define CPUID7_FDP_EXCPTN_ONLY (1u << 6)
 #define CPUID7_FCS_FDS_ZERO    (1u << 13)
+/* AMD's user-level extensions, on AMD machines (above). */
+#define CPUID_SSE4A  (1u << 6)   /* 0x80000001 ECX: x86_sse4a.c */
+#define CPUID_CLZERO (1u << 0)   /* 0x80000008 EBX: x86_line_store.c */
 
 static void machine_bits(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
-    if (leaf == 7 && sub == 0 && x86_machine()->intel)
+    bool intel = x86_machine()->intel;
+    if (leaf == 7 && sub == 0 && intel)
         out[1] |= CPUID7_FDP_EXCPTN_ONLY | CPUID7_FCS_FDS_ZERO;
+    if (leaf == 0x80000001 && !intel)
+        out[2] |= CPUID_SSE4A;
+    if (leaf == 0x80000008 && !intel)
+        out[1] |= CPUID_CLZERO;
 }
 
 /* ferry's table, less what the -cpu model lacks (x86_cpu_model.c). */

@@ -473,7 +473,7 @@ Test(x86_frontend, cpuid_identity)
     uint32_t bmi = (1u << 0) | (1u << 3) | (1u << 8) | (1u << 18) | (1u << 19) | (1u << 29);
     cr_assert_eq(r[1] & bmi, bmi, "FSGSBASE BMI1 BMI2 RDSEED ADX SHA");
     cr_assert(r[1] & (1u << 5), "AVX2");
-    cr_assert_eq(r[2], 1u << 22, "leaf 7 ECX: RDPID only");
+    cr_assert_eq(r[2], (1u << 22) | (3u << 27), "leaf 7 ECX: RDPID, MOVDIRI, MOVDIR64B");
     x86_cpuid_query(7, 1, r);
     cr_assert_eq(r[0] | r[1] | r[2] | r[3], 0);
     x86_cpuid_query(0xd, 0, r);
