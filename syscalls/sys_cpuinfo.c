@@ -96,6 +96,7 @@ static const struct sys_cpuinfo_flag sys_cpuinfo_flags[] = {
     { 7, 0, R_EDX, 22, "amx_bf16" }, { 7, 0, R_EDX, 23, "avx512_fp16" },
     { 7, 0, R_EDX, 24, "amx_tile" }, { 7, 0, R_EDX, 25, "amx_int8" },
     { 7, 0, R_EDX, 28, "flush_l1d" }, { 7, 0, R_EDX, 29, "arch_capabilities" },
+    { 0x80000008, 0, R_EBX, 0, "clzero" },
 };
 #define SYS_CPUINFO_FLAGS (sizeof sys_cpuinfo_flags / sizeof *sys_cpuinfo_flags)
 

@@ -13,7 +13,9 @@
  * for every model.  A variant name ("Haswell-noTSX", "EPYC-v2") takes its
  * base model's mask.  The vendor and brand stay ferry's (GenuineIntel,
  * "ferry virtual x86-64 CPU"): glibc picks its cache and string-function
- * tuning by vendor, and ferry's cache leaves are Intel's.
+ * tuning by vendor, and ferry's cache leaves are Intel's.  CLZERO
+ * (0x80000008 EBX bit 0, which no model word covers) is hidden under
+ * every model: QEMU's TCG reports it for none.
  */
 #include <string.h>
 
@@ -23,6 +25,7 @@
 enum { M_1_ECX, M_1_EDX, M_7_EBX, M_7_ECX, M_7_EDX, M_D1_EAX, M_E1_ECX, M_E1_EDX, M_WORDS };
 #define CPUID_XSAVE_BIT  (1u << 26)     /* leaf 1 ECX: without it, no leaf 0xD */
 #define CPUID_OSXSAVE_BIT (1u << 27)
+#define CPUID_CLZERO_BIT (1u << 0)      /* leaf 0x80000008 EBX */
 
 struct x86_cpu_model { const char *name; uint32_t mask[M_WORDS]; };
 
@@ -115,4 +118,6 @@ void x86_cpu_model_mask(uint32_t leaf, uint32_t sub, uint32_t out[4])
                    xsave ? ~0u : 0);
     else if (leaf == 0x80000001)
         mask_words(out, ~0u, ~0u, m[M_E1_ECX], m[M_E1_EDX]);
+    else if (leaf == 0x80000008)
+        mask_words(out, ~0u, ~CPUID_CLZERO_BIT, ~0u, ~0u);
 }

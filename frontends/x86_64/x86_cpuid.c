@@ -5,7 +5,14 @@
  * RDTSCP, RDPID, XSAVE/XRSTOR/XSAVEOPT/XSAVEC/XGETBV with XCR0 = x87|SSE|AVX
  * (leaf 0xD), AVX, AVX2, FMA3 and F16C (x86_avx*.c, x86_avx2*.c, x86_fma.c,
  * x86_f16c.c), GFNI, VAES, VPCLMULQDQ and AVX-VNNI (their non-AVX-512
- * forms: x86_gfni.c, x86_crypto.c, x86_vnni.c), but no XSAVES, ERMS or MONITOR; the cache leaves (2 ->
+ * forms: x86_gfni.c, x86_crypto.c, x86_vnni.c), MOVDIRI and MOVDIR64B
+ * (x86_ext_decode.c, x86_line_store.c), but no XSAVES, ERMS or MONITOR.
+ * AMD's SSE4A and CLZERO only while ferry imitates an AMD machine
+ * (machine_bits): the instructions run there and are #UD elsewhere, as on the Intel CPU ferry otherwise presents, so a
+ * program sees on either machine what it sees natively.  Not RDPRU:
+ * ferry's rdpru reads rdtsc's clock for MPERF and APERF (x86_rand.c), not
+ * the counters (this Zen 5's kernel does not advertise it either).
+ * The cache leaves (2 ->
  * "use leaf 4", 4) are coherent so glibc's cacheinfo code sizes its string
  * routines sanely.
  */
@@ -57,7 +64,10 @@
 #define CPUID7_VAES  (1u << 9)   /* x86_crypto.c: VEX.256 AES rounds */
 #define CPUID7_VPCLMULQDQ (1u << 10) /* x86_crypto.c: VEX.256 vpclmulqdq */
 #define CPUID7_RDPID (1u << 22)  /* x86_rand.c */
-#define LEAF7_ECX (CPUID7_GFNI | CPUID7_VAES | CPUID7_VPCLMULQDQ | CPUID7_RDPID)
+#define CPUID7_MOVDIRI (1u << 27)   /* x86_ext_decode.c: a mov store */
+#define CPUID7_MOVDIR64B (1u << 28) /* x86_line_store.c */
+#define LEAF7_ECX (CPUID7_GFNI | CPUID7_VAES | CPUID7_VPCLMULQDQ | CPUID7_RDPID | \
+                   CPUID7_MOVDIRI | CPUID7_MOVDIR64B)
 /* Leaf 7 sub-leaf 1 EAX */
 #define CPUID71_AVX_VNNI (1u << 4) /* x86_vnni.c */
 /* Leaf 0x80000001 */
@@ -132,11 +142,19 @@ static void cpuid_table(uint32_t leaf, uint32_t sub, uint32_t out[4])
  * x86_x87_wait.c), said as Intel CPUs say it. */
 #define CPUID7_FDP_EXCPTN_ONLY (1u << 6)
 #define CPUID7_FCS_FDS_ZERO    (1u << 13)
+/* AMD's user-level extensions, on AMD machines (above). */
+#define CPUID_SSE4A  (1u << 6)   /* 0x80000001 ECX: x86_sse4a.c */
+#define CPUID_CLZERO (1u << 0)   /* 0x80000008 EBX: x86_line_store.c */
 
 static void machine_bits(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
-    if (leaf == 7 && sub == 0 && x86_machine()->intel)
+    bool intel = x86_machine()->intel;
+    if (leaf == 7 && sub == 0 && intel)
         out[1] |= CPUID7_FDP_EXCPTN_ONLY | CPUID7_FCS_FDS_ZERO;
+    if (leaf == 0x80000001 && !intel)
+        out[2] |= CPUID_SSE4A;
+    if (leaf == 0x80000008 && !intel)
+        out[1] |= CPUID_CLZERO;
 }
 
 /* ferry's table, less what the -cpu model lacks (x86_cpu_model.c). */

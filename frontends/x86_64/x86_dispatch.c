@@ -15,7 +15,7 @@ static const struct x86_row_set *const x86_families[] = {
     &x86_control_rows, &x86_string_rows, &x86_misc_rows, &x86_atomic_rows,
     &x86_stack_rows, &x86_mov_rows, &x86_sse_rows, &x86_mmx_rows, &x86_x87_rows,
     &x86_bmi_rows, &x86_segment_rows, &x86_crypto_rows, &x86_rand_rows,
-    &x86_xsave_rows, &x86_sys_store_rows, &x86_bcd_rows,
+    &x86_xsave_rows, &x86_sys_store_rows, &x86_bcd_rows, &x86_line_store_rows,
     &x86_avx_rows, &x86_avx_int_rows, &x86_avx2_rows, &x86_fma_rows, &x86_f16c_rows,
     &x86_crypto_vex_rows, &x86_gfni_rows, &x86_gfni_vex_rows, &x86_vnni_rows,
 };

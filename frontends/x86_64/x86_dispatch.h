@@ -44,13 +44,16 @@ enum x86_opform {
 };
 
 /* Ids of instructions capstone 4 has none for (it cannot decode them:
- * x86_isa_alias.c decodes them as an encoding of the same operand shape
- * and gives them one of these), after capstone's own. */
+ * x86_isa_alias.c and x86_ext_decode.c decode them as an encoding of the
+ * same operand shape and give them one of these), after capstone's own. */
 enum x86_ferry_ins {
     X86_FERRY_INS_GF2P8MULB = X86_INS_ENDING, X86_FERRY_INS_GF2P8AFFINEQB,
     X86_FERRY_INS_GF2P8AFFINEINVQB,
     X86_FERRY_INS_VPDPBUSD, X86_FERRY_INS_VPDPBUSDS, X86_FERRY_INS_VPDPWSSD,
     X86_FERRY_INS_VPDPWSSDS,
+    X86_FERRY_INS_CLZERO,               /* x86_ext_decode.c -> x86_line_store.c */
+    X86_FERRY_INS_MOVDIR64B,            /* x86_ext_decode.c -> x86_line_store.c */
+    X86_FERRY_INS_RDPRU,                /* x86_ext_decode.c -> x86_rand.c */
     X86_ID_END                  /* capstone's ids and these */
 };
 
@@ -85,11 +88,12 @@ extern const struct x86_row_set x86_alu_rows, x86_shift_rows, x86_muldiv_rows,
     x86_x87_rows, x86_sys_store_rows, x86_bcd_rows;
 /* ISA extensions beyond x86-64-v2 (one set per file). */
 extern const struct x86_row_set x86_bmi_rows, x86_segment_rows, x86_crypto_rows,
-    x86_rand_rows, x86_xsave_rows, x86_gfni_rows;
+    x86_rand_rows, x86_xsave_rows, x86_gfni_rows, x86_line_store_rows;
 /* VEX-encoded vector instructions (x86_avx.h). */
 extern const struct x86_row_set x86_avx_rows, x86_avx_int_rows, x86_fma_rows, x86_f16c_rows;
 extern const struct x86_row_set x86_avx2_rows, x86_crypto_vex_rows, x86_gfni_vex_rows,
     x86_vnni_rows;
+
 
 /* The id-indexed lookup: row[id] is the id's ANY or XMM row, mm[id] its
  * MM row, vex[id] its VEX row. */

@@ -256,6 +256,8 @@ bool x86_vsyscall_block(struct ir_block *b, uint64_t pc);
 
 /* ---- hint-space NOPs capstone cannot decode, CET (x86_hint.c) ----------- */
 bool x86_hint_decode(const uint8_t *code, size_t size, uint64_t pc, cs_insn *ci);
+/* x86_ext_decode.c: clzero, rdpru, movdiri, movdir64b (capstone 4 lacks them). */
+bool x86_ext_decode(csh cs, const uint8_t *code, size_t size, uint64_t pc, cs_insn *ci);
 bool x86_fence_prefixed(const struct x86_dc *dc);
 
 /* ---- system mode (x86_system.c) ----------------------------------------- */

@@ -3,6 +3,11 @@
  * Linux sets to node << 12 | cpu) and rdpid (the same value).  In
  * system mode IA32_TSC_AUX is the vCPU's own MSR (the guest kernel wrote
  * it; Linux's clock reads use rdtscp, tens of thousands in a boot).
+ * rdpru (AMD; decoded by x86_ext_decode.c): ecx 0 (MPERF) and 1 (APERF)
+ * read rdtsc's clock -- a virtual CPU always at its base frequency, so
+ * APERF/MPERF is 1 -- and any other ecx gives 0; no flag changes, as on
+ * this Zen 5.  The values are not the host's counters, so CPUID does not
+ * advertise RDPRU (x86_cpuid.c).
  */
 #define _GNU_SOURCE
 #include <sys/random.h>
@@ -95,7 +100,18 @@ static void h_rdseed(struct x86_dc *dc)
         h_rdrand(dc);
 }
 
+static void h_rdpru(struct x86_dc *dc)
+{
+    ir_ref t = x86_call(dc, &x86_helper_rdtsc, IR_NONE, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    ir_ref ecx = x86_trunc(dc, x86_get_reg(dc, X86_RCX), 4);
+    ir_ref known = x86_setcond(dc, IR_LTU, 64, ecx, x86_imm(dc, 2));
+    ir_ref v = x86_op2(dc, IR_and, 8, t, x86_op2(dc, IR_sub, 8, x86_imm(dc, 0), known));
+    x86_gpr_write(dc, X86_REG_EAX, v);
+    x86_gpr_write(dc, X86_REG_EDX, x86_op2(dc, IR_shr, 8, v, x86_imm(dc, 32)));
+}
+
 static const struct x86_insn_row rand_rows[] = {
+    { X86_FERRY_INS_RDPRU, h_rdpru, X86_FL_PASS, 0, X86_OPF_ANY, NULL },
     X86_ROW(RDRAND, h_rdrand, FULL, 0),
     X86_ROW(RDSEED, h_rdseed, PASS, 0),         /* PASS: rdpid keeps the flags */
     X86_ROW(RDTSCP, h_rdtscp, PASS, 0),

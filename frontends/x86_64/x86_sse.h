@@ -234,6 +234,10 @@ void x86_xm_end(struct x86_dc *dc);
 void x86_xm_mode_check(struct x86_dc *dc);
 /* x86_sse_palignr.c */
 sse_emit_fn sse_emit_palignr;
+/* x86_sse4a.c: AMD's SSE4a (extrq, insertq, movntss, movntsd). */
+sse_emit_fn sse_emit_extrq, sse_emit_insertq, sse_emit_movntss, sse_emit_movntsd;
+SSE_HELPER(extrq);
+SSE_HELPER(insertq);
 /* x86_sse_state.c */
 sse_emit_fn sse_emit_nop, sse_emit_ldmxcsr, sse_emit_stmxcsr, sse_emit_fxsave,
     sse_emit_fxrstor, sse_emit_maskmovdqu;

@@ -1,7 +1,7 @@
 /* x86_sse_table.c -- the SSE family's rows of the dispatch table (SSE,
  * SSE2, SSE3, SSSE3, SSE4.1, SSE4.2): one row per capstone instruction id
  * in its XMM form, giving its operand form, memory operand size and
- * helper (or custom emitter), and for the forms translated to vector IR
+ * helper (or custom emitter) -- and SSE4a's rows -- and for the forms translated to vector IR
  * ops the op and its element size (the helper is then the op's exact
  * fallback).  Capstone 4 gives each cmpXXps predicate its own id; they
  * all share one helper (and vfcmp) that reads the predicate from the
@@ -158,6 +158,10 @@ static const struct sse_row sse_rows[] = {
     EMITH(PCMPISTRI, pcmpistri, pcmpistri, 1, 0),
     EMITH(PCMPISTRM, pcmpistrm, pcmpistrm, 1, 0),
     EMITH(CRC32, crc32, crc32, 1, 0),
+
+    /* SSE4a (AMD machines only: x86_sse4a.c) */
+    EMITH(EXTRQ, extrq, extrq, 0, 0), EMITH(INSERTQ, insertq, insertq, 0, 0),
+    EMIT(MOVNTSS, movntss), EMIT(MOVNTSD, movntsd),
 
     /* wait (9B): an x87 row (x86_x87_translate.c) */
 };

@@ -248,7 +248,8 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
     const uint8_t *start = code;
     size_t avail = size;
     if (!cs_disasm_iter(x86_cs, &code, &size, &addr, ci))
-        return x86_hint_decode(start, avail, pc, ci) || decode_alias(start, avail, pc, ci);
+        return x86_hint_decode(start, avail, pc, ci) || decode_alias(start, avail, pc, ci) ||
+               (!x86_code32 && x86_ext_decode(x86_cs, start, avail, pc, ci));
     if (x86_code16)
         fix_code16_target(ci);
     dcache_put(e, ci);
