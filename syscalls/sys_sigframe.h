@@ -59,6 +59,7 @@ struct sys_thread_signals {
     bool saved_mask_valid;
     struct x86_64_stack altstack;
     volatile int wake;          /* a host signal came since the last delivery (sys_block.h) */
+    volatile int ptrace_wake;   /* a tracer's stop request woke it (sys_ptrace.c) */
 };
 extern __thread struct sys_thread_signals sys_tsig;
 

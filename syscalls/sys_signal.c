@@ -184,6 +184,12 @@ _Noreturn void sys_signal_die(int sig)
 
 static void sys_host_handler(int sig, siginfo_t *si, void *uc)
 {
+    if (sys_ptrace_is_kick(sig, si)) {  /* a stop request: no guest signal */
+        sys_tsig.ptrace_wake = sys_tsig.wake = 1;
+        tr_safe_syscall_rewind(uc);
+        tr_interrupt(tr_current_env());
+        return;
+    }
     /* siginfo_t has the same layout on x86-64 and arm64: kill's pid/uid,
      * the timer's id/overrun/value (timer_create), sigqueue's value... */
     _Static_assert(sizeof(siginfo_t) == sizeof(struct x86_64_siginfo), "siginfo layout");
@@ -333,6 +339,8 @@ static bool sys_never_restarted(uint64_t nr)
 bool sys_signal_restart(uint64_t nr)
 {
     uint64_t ready = sys_pending() & ~sys_tsig.blocked;
+    if (!ready && sys_ptrace_woke())
+        return true;                    /* a ptrace stop: restarted, as Linux does */
     if (sys_never_restarted(nr))
         return false;
     if (!ready)
@@ -345,6 +353,7 @@ bool sys_signal_restart(uint64_t nr)
  * dispatcher calls this at the next block boundary. */
 void sys_signal_interrupt(struct x86_cpu *cpu)
 {
+    sys_ptrace_stop_point(cpu, -1, false);
     sys_signal_deliver_pending(cpu);
 }
 
