@@ -22,6 +22,7 @@
 #include "sys_sigframe.h"
 #include "translator.h"
 
+#define SYS_CLONE_SIGHAND        0x00000800
 #define SYS_CLONE_SETTLS         0x00080000
 #define SYS_CLONE_PARENT_SETTID  0x00100000
 #define SYS_CLONE_CHILD_CLEARTID 0x00200000
@@ -121,6 +122,7 @@ struct sys_thread_start {
     struct x86_cpu *cpu;
     uint64_t flags, ptid, ctid, blocked;
     bool vm_child;                      /* not a thread: sys_vm_child.c */
+    const struct sys_signals *actions;  /* the creator's dispositions (vm_child) */
     pid_t tgid;                         /* the creator's thread group */
     sem_t started;
     pid_t tid;
@@ -141,6 +143,8 @@ static void *sys_thread_main(void *arg)
     sys_signal_thread_start(st->blocked);
     if (st->vm_child)
         sys_vm_child_add(tid, st->tgid, (int)(st->flags & 0xff));
+    if (st->vm_child && !(st->flags & SYS_CLONE_SIGHAND))
+        sys_signal_own_actions(st->actions);    /* a copy, as Linux's */
     sys_tgid_self = st->vm_child ? tid : st->tgid == getpid() ? 0 : st->tgid;
     sys_thread_add(cpu);
     st->tid = tid;
@@ -190,7 +194,7 @@ int64_t sys_clone_thread(struct x86_cpu *cpu, const uint64_t *a, bool vm_child)
 {
     struct sys_thread_start st = { .flags = a[0], .ptid = a[2], .ctid = a[3],
                                    .blocked = sys_tsig.blocked, .vm_child = vm_child,
-                                   .tgid = sys_thread_tgid() };
+                                   .tgid = sys_thread_tgid(), .actions = sys_signal_actions() };
     if (!sys_self)
         sys_thread_add(cpu);            /* the main thread, at its first clone */
     if (!(st.cpu = sys_thread_cpu(cpu, a)))
@@ -228,6 +232,7 @@ _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status)
         __atomic_store_n((int32_t *)sys_ptr(sys_clear_child_tid), 0, __ATOMIC_SEQ_CST);
         syscall(SYS_futex, sys_ptr(sys_clear_child_tid), FUTEX_WAKE, 1, NULL, NULL, 0);
     }
+    sys_signal_own_actions(NULL);
     tr_cpu_detach(cpu);
     tr_env_free(cpu);
     if (sys_thread_out)

@@ -2,9 +2,11 @@
  * two workers wait (one in a condition variable with its block on its
  * stack, one in futex with the only pointer to its block in r12: found
  * only if the stopped thread's registers are read right), then, with an
- * argument, a block leaked by a third thread, reported at exit. */
+ * argument, a block leaked by a third thread, reported at exit.  ASan's
+ * SIGSEGV handler must survive the check. */
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sanitizer/lsan_interface.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,7 +83,13 @@ int main(int argc, char **argv)
     while (__atomic_load_n(&ready, __ATOMIC_SEQ_CST) < 2)
         usleep(1000);
     usleep(20000);                      /* both asleep in the kernel */
+    struct sigaction before, after;
+    sigaction(SIGSEGV, NULL, &before);
     printf("check: %d\n", __lsan_do_recoverable_leak_check());
+    /* the tracer's own SIGSEGV handler must not outlive it (a CLONE_VM
+     * child without CLONE_SIGHAND has a copy of the dispositions) */
+    sigaction(SIGSEGV, NULL, &after);
+    printf("SIGSEGV handler kept: %d\n", before.sa_sigaction == after.sa_sigaction);
     pthread_mutex_lock(&m);
     __atomic_store_n(&go, 1, __ATOMIC_SEQ_CST);
     pthread_cond_broadcast(&c);
