@@ -5,10 +5,10 @@
  * guest thread (sys_thread.c) and keeps here what makes it a process to
  * the guest: its pid (its tid), its parent (the creating thread group),
  * its exit status, and waitpid(pid, __WALL) in the parent, which must see
- * it end.  exit_group in it ends only it.  What is not separate: signal
- * dispositions stay shared with the parent (natively the child has a copy
- * of them); LSan's tracer sets handlers only for the synchronous signals
- * while the parent waits for it. */
+ * it end.  exit_group in it ends only it.  Without CLONE_SIGHAND it gets
+ * a copy of its creator's signal dispositions (sys_signal_own_actions),
+ * as Linux gives it: LSan's tracer sets SIGSEGV & co. for itself alone;
+ * the host's dispositions stay the process's. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
