@@ -337,6 +337,16 @@ static int64_t sys_pt_request(int64_t req, pid_t tid, uint64_t addr, uint64_t da
     return ret;
 }
 
+/* Whether tid is a stopped tracee of the caller. */
+static bool sys_pt_holds_stopped(pid_t tid)
+{
+    pthread_mutex_lock(&sys_pt_lock);
+    struct sys_tracee *t = sys_pt_find_locked(tid);
+    bool held = t && t->tracer == gettid() && t->state == SYS_PT_STOPPED;
+    pthread_mutex_unlock(&sys_pt_lock);
+    return held;
+}
+
 static bool sys_pt_emulated(int64_t req)
 {
     switch (req) {
@@ -358,9 +368,8 @@ SYS_HANDLER(sys_ptrace)
     if (req == SYS_PTRACE_ATTACH)
         return sys_pt_attach(tid);
     if (req == SYS_PTRACE_KILL) {
-        int64_t r = sys_pt_request(SYS_PTRACE_GETREGS, tid, 0, 0);
-        if (r == -ESRCH)
-            return r;
+        if (!sys_pt_holds_stopped(tid))
+            return -ESRCH;
         sys_signal_die(SIGKILL);        /* the tracee's whole process dies */
     }
     if (sys_pt_emulated(req))
