@@ -58,7 +58,8 @@ void sys_x86_64_syscall(struct x86_cpu *cpu)
     if (ferry_opts.strace)
         sys_strace_result(e, nr, a, ret);
     bool woken = ret == -TR_SYSCALL_WOKEN;     /* a signal came first: sys_block.h */
-    if (!sys_regs_restored && (woken || (ret == -EINTR && sys_signal_restart(nr)))) {
+    bool again = !sys_regs_restored && (woken || (ret == -EINTR && sys_signal_restart(nr)));
+    if (again) {
         cpu->regs[X86_RAX] = rax;           /* run the syscall insn again */
         cpu->rt.pc -= 2;
     } else if (!sys_regs_restored) {
@@ -68,5 +69,6 @@ void sys_x86_64_syscall(struct x86_cpu *cpu)
         sys_syscall_nt(cpu);
     }
     sys_regs_restored = false;
+    sys_ptrace_stop_point(cpu, (int64_t)nr, again);
     sys_signal_deliver_pending(cpu);
 }

@@ -37,6 +37,14 @@
                              SYS_CLONE_PARENT_SETTID | SYS_CLONE_CHILD_CLEARTID | \
                              SYS_CLONE_CHILD_SETTID | SYS_CLONE_DETACHED)
 /* Flags a fork-like clone may carry (glibc's fork passes the tid ones). */
+/* A CLONE_VM child that is not a thread (LeakSanitizer's tracer:
+ * sys_vm_child.c): files and fs shared as ferry can only share them. */
+#define SYS_CLONE_UNTRACED       0x00800000
+#define SYS_CLONE_VM_CHILD_NEED (SYS_CLONE_VM | SYS_CLONE_FS | SYS_CLONE_FILES)
+#define SYS_CLONE_VM_CHILD_OK (0xff | SYS_CLONE_VM_CHILD_NEED | SYS_CLONE_UNTRACED | \
+                               SYS_CLONE_SYSVSEM | SYS_CLONE_SETTLS | SYS_CLONE_PARENT_SETTID | \
+                               SYS_CLONE_CHILD_CLEARTID | SYS_CLONE_CHILD_SETTID)
+
 #define SYS_CLONE_FORK_OK (0xff | SYS_CLONE_VM | SYS_CLONE_VFORK | SYS_CLONE_PARENT_SETTID | \
                            SYS_CLONE_CHILD_CLEARTID | SYS_CLONE_CHILD_SETTID | SYS_CLONE_SETTLS)
 
@@ -100,10 +108,13 @@ SYS_HANDLER(sys_clone)
 {
     uint64_t flags = a[0];
     if ((flags & SYS_CLONE_VM) && !(flags & SYS_CLONE_VFORK)) {
+        if ((flags & SYS_CLONE_VM_CHILD_NEED) == SYS_CLONE_VM_CHILD_NEED &&
+            !(flags & ~(uint64_t)SYS_CLONE_VM_CHILD_OK))
+            return sys_clone_thread(cpu, a, true);
         if ((flags & SYS_CLONE_THREAD_NEED) != SYS_CLONE_THREAD_NEED ||
             (flags & ~(uint64_t)SYS_CLONE_THREAD_OK))
-            return -ENOSYS;     /* a VM shared with a separate process: not supported */
-        return sys_clone_thread(cpu, a);
+            return -ENOSYS;     /* other ways of sharing a VM: not supported */
+        return sys_clone_thread(cpu, a, false);
     }
     if ((flags & ~(uint64_t)SYS_CLONE_FORK_OK) || (flags & SYS_CLONE_VM && !(flags & SYS_CLONE_VFORK)))
         return -ENOSYS;
@@ -190,6 +201,13 @@ SYS_HANDLER(sys_clone3)
 /* Status words, options and struct rusage are the same on all hosts. */
 SYS_HANDLER(sys_wait4)
 {
+    pid_t pid = (pid_t)a[0];
+    bool handled = false;
+    int64_t r = pid > 0 ? sys_ptrace_wait(pid, sys_ptr(a[1]), (int)a[2], &handled) : 0;
+    if (handled)
+        return r;
+    if (pid > 0 && sys_vm_child_parent(pid))
+        return sys_vm_child_wait(sys_thread_tgid(), pid, sys_ptr(a[1]), (int)a[2]);
     return sys_block(SYS_wait4, (pid_t)a[0], sys_ptr(a[1]), (int)a[2], sys_ptr(a[3]));
 }
 

@@ -83,7 +83,7 @@ SYS_HANDLER(sys_setregid); SYS_HANDLER(sys_setresuid); SYS_HANDLER(sys_setresgid
 
 /* sys_fork.c: fork, clone, wait */
 SYS_HANDLER(sys_fork); SYS_HANDLER(sys_vfork); SYS_HANDLER(sys_clone); SYS_HANDLER(sys_clone3);
-SYS_HANDLER(sys_wait4); SYS_HANDLER(sys_waitid);
+SYS_HANDLER(sys_wait4); SYS_HANDLER(sys_waitid); SYS_HANDLER(sys_ptrace);
 
 /* sys_exec.c, sys_execveat.c */
 SYS_HANDLER(sys_execve); SYS_HANDLER(sys_execveat);

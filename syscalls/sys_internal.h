@@ -8,7 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "syscalls.h"
 #include "x86_cpu.h"
@@ -70,7 +72,32 @@ static inline uint64_t sys_x86_iret_gp_err(uint16_t ss)
 
 /* sys_thread.c: guest threads. */
 struct sys_thread_signals;
-int64_t sys_clone_thread(struct x86_cpu *cpu, const uint64_t *a);
+int64_t sys_clone_thread(struct x86_cpu *cpu, const uint64_t *a, bool vm_child);
+/* The calling thread's group (getpid): the process's, or a CLONE_VM
+ * child's own; whether the caller runs in such a child; the group of
+ * guest thread tid (0: no such thread). */
+pid_t sys_thread_tgid(void);
+bool sys_thread_in_vm_child(void);
+pid_t sys_thread_group(pid_t tid);
+/* sys_vm_child.c: CLONE_VM children that are not threads. */
+void sys_vm_child_add(pid_t pid, pid_t parent, int exit_signal);
+pid_t sys_vm_child_parent(pid_t pid);
+void sys_vm_child_exited(pid_t pid, int status);
+int64_t sys_vm_child_wait(pid_t self, pid_t pid, int *status, int options);
+/* A condition wait that gives way to a signal or stop request (false). */
+bool sys_wait_cond_or_wake(pthread_cond_t *cond, pthread_mutex_t *mutex);
+/* sys_ptrace.c: the emulated ptrace of guest threads by a task sharing
+ * their memory.  A stop point (after a syscall: nr, restarted when the
+ * syscall instruction will run again; at an interrupt: nr -1) parks a
+ * thread a tracer asked to stop; a thread that ends lets go of its
+ * tracees and tells its tracer; wait4 on a tracee (handled: false when
+ * pid is none). */
+void sys_ptrace_stop_point(struct x86_cpu *cpu, int64_t nr, bool restarted);
+void sys_ptrace_thread_gone(pid_t tid);
+int64_t sys_ptrace_wait(pid_t pid, int *status, int options, bool *handled);
+bool sys_ptrace_woke(void);
+/* The host handler's test: sig/info (a siginfo_t) is a tracer's kick. */
+bool sys_ptrace_is_kick(int sig, const void *info);
 _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status);
 void sys_thread_set_clear_tid(uint64_t addr);
 int sys_thread_count(void);

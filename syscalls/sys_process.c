@@ -10,10 +10,22 @@
 
 /* exit ends the calling thread (the process with its last thread). */
 SYS_HANDLER(sys_exit) { sys_thread_exit(cpu, (int)(a[0] & 0xff)); }
-SYS_HANDLER(sys_exit_group) { sys_exit_process((int)(a[0] & 0xff)); }
+/* exit_group in a CLONE_VM child (sys_vm_child.c) ends that child alone. */
+SYS_HANDLER(sys_exit_group)
+{
+    if (sys_thread_in_vm_child())
+        sys_thread_exit(cpu, (int)(a[0] & 0xff));
+    sys_exit_process((int)(a[0] & 0xff));
+}
 
-SYS_HANDLER(sys_getpid) { return getpid(); }
-SYS_HANDLER(sys_getppid) { return getppid(); }
+SYS_HANDLER(sys_getpid) { return sys_thread_tgid(); }
+
+/* A CLONE_VM child's parent is the process that created it. */
+SYS_HANDLER(sys_getppid)
+{
+    pid_t parent = sys_thread_in_vm_child() ? sys_vm_child_parent(sys_thread_tgid()) : 0;
+    return parent ? parent : getppid();
+}
 SYS_HANDLER(sys_gettid) { return gettid(); }
 
 SYS_HANDLER(sys_set_tid_address)
@@ -48,6 +60,11 @@ static bool sys_prctl_passes(uint64_t option)
 
 SYS_HANDLER(sys_prctl)
 {
+    /* A CLONE_VM child's "parent death" would be that of ferry's own
+     * parent (the host sees a thread): not passed on, so a dying shell
+     * does not SIGKILL the guest through LSan's tracer. */
+    if (a[0] == PR_SET_PDEATHSIG && sys_thread_in_vm_child())
+        return a[1] <= 64 ? 0 : -EINVAL;
     if (!sys_prctl_passes(a[0]))
         return -EINVAL;
     return sys_ret(prctl((int)a[0], a[1], a[2], a[3], a[4]));

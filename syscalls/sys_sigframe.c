@@ -124,7 +124,7 @@ static uint64_t sys_frame_stack(const struct x86_cpu *cpu, int sig)
     uint64_t sp = cpu->regs[X86_RSP];
     const struct x86_64_stack *alt = &sys_tsig.altstack;
     int on_alt = sp > alt->ss_sp && sp <= alt->ss_sp + alt->ss_size;
-    if ((sys_sig.action[sig].flags & SYS_SA_ONSTACK) && !(alt->ss_flags & SYS_SS_DISABLE) &&
+    if ((sys_action(sig)->flags & SYS_SA_ONSTACK) && !(alt->ss_flags & SYS_SS_DISABLE) &&
         !on_alt)
         return alt->ss_sp + alt->ss_size;
     return sp - 128;                    /* below the red zone */
@@ -152,7 +152,7 @@ static void sys_fill_frame(struct x86_cpu *cpu, struct x86_64_rt_sigframe *f,
                            uint64_t fp_addr, int sig, const struct x86_64_siginfo *info)
 {
     memset(f, 0, sizeof *f);
-    f->pretcode = sys_sig.action[sig].restorer;
+    f->pretcode = sys_action(sig)->restorer;
     f->uc.uc_flags = SYS_UC_FLAGS;
     f->uc.uc_stack = sys_tsig.altstack;
     sys_save_context(cpu, &f->uc.uc_mcontext);
@@ -183,7 +183,7 @@ int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo 
     uint64_t base;                      /* Linux keeps a valid ss, else __USER_DS */
     if (x86_seg_check(X86_SREG_SS, cpu->sel[X86_SREG_SS], &base))
         cpu->sel[X86_SREG_SS] = 0x2b;
-    cpu->rt.pc = sys_sig.action[sig].handler;
+    cpu->rt.pc = sys_action(sig)->handler;
     x86_set_compat_mode(cpu, false);    /* a 64-bit process's handler runs in 64-bit mode */
     x86_fpstate_reset(cpu);             /* the handler starts clean */
     return 0;

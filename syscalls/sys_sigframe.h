@@ -47,6 +47,17 @@ struct sys_signals {
     struct x86_64_sigaction action[SYS_NSIG + 1];
 };
 extern struct sys_signals sys_sig;
+/* The calling thread's dispositions: the process's, or a CLONE_VM child's
+ * own copy (without CLONE_SIGHAND, as Linux copies them at clone:
+ * LeakSanitizer's tracer sets SIGSEGV & co. for itself alone). */
+extern __thread struct sys_signals *sys_sig_own;
+static inline struct x86_64_sigaction *sys_action(int sig)
+{
+    return sys_sig_own ? &sys_sig_own->action[sig] : &sys_sig.action[sig];
+}
+/* Gives the calling thread its own copy of the current dispositions. */
+void sys_signal_own_actions(const struct sys_signals *from);
+const struct sys_signals *sys_signal_actions(void);
 
 /* Per guest thread (each is a host thread): mask, pending signals,
  * alternate stack.  `pending` is also set by other threads and by host
@@ -59,6 +70,7 @@ struct sys_thread_signals {
     bool saved_mask_valid;
     struct x86_64_stack altstack;
     volatile int wake;          /* a host signal came since the last delivery (sys_block.h) */
+    volatile int ptrace_wake;   /* a tracer's stop request woke it (sys_ptrace.c) */
 };
 extern __thread struct sys_thread_signals sys_tsig;
 

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -35,6 +36,21 @@
 #define SYS_SI_KERNEL 0x80
 
 struct sys_signals sys_sig;
+__thread struct sys_signals *sys_sig_own;
+
+/* NULL: drops the calling thread's own copy (it ends). */
+void sys_signal_own_actions(const struct sys_signals *from)
+{
+    struct sys_signals *own = from ? malloc(sizeof *own) : NULL;
+    if (own)
+        *own = *from;
+    free(sys_sig_own);
+    sys_sig_own = own;
+}
+
+/* The calling thread's dispositions as they are now (a CLONE_VM child
+ * without CLONE_SIGHAND starts with a copy of its creator's). */
+const struct sys_signals *sys_signal_actions(void) { return sys_sig_own ? sys_sig_own : &sys_sig; }
 __thread struct sys_thread_signals sys_tsig = { .altstack = { .ss_flags = SYS_SS_DISABLE } };
 
 static bool sys_default_ignores(int sig)
@@ -76,7 +92,7 @@ __attribute__((constructor)) static void sys_signal_inherit(void)
     struct sigaction old;
     for (int sig = 1; sig <= SYS_NSIG; sig++)
         if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN) {
-            sys_sig.action[sig].handler = SYS_SIG_IGN;
+            sys_action(sig)->handler = SYS_SIG_IGN;
             sigaction(sig, &old, NULL);
         }
     if (sigprocmask(SIG_SETMASK, NULL, &mask) != 0)
@@ -184,6 +200,12 @@ _Noreturn void sys_signal_die(int sig)
 
 static void sys_host_handler(int sig, siginfo_t *si, void *uc)
 {
+    if (sys_ptrace_is_kick(sig, si)) {  /* a stop request: no guest signal */
+        sys_tsig.ptrace_wake = sys_tsig.wake = 1;
+        tr_safe_syscall_rewind(uc);
+        tr_interrupt(tr_current_env());
+        return;
+    }
     /* siginfo_t has the same layout on x86-64 and arm64: kill's pid/uid,
      * the timer's id/overrun/value (timer_create), sigqueue's value... */
     _Static_assert(sizeof(siginfo_t) == sizeof(struct x86_64_siginfo), "siginfo layout");
@@ -234,9 +256,9 @@ void sys_signal_hold_internal(void)
  * (SIGPIPE!), a guest handler means "record it for the guest". */
 static void sys_mirror_disposition(int sig)
 {
-    const struct x86_64_sigaction *act = &sys_sig.action[sig];
+    const struct x86_64_sigaction *act = sys_action(sig);
     struct sigaction sa;
-    if (sys_host_owned(sig))
+    if (sys_host_owned(sig) || sys_sig_own)    /* host dispositions are the process's */
         return;
     memset(&sa, 0, sizeof sa);
     sigfillset(&sa.sa_mask);
@@ -275,7 +297,7 @@ static void sys_signal_run(struct x86_cpu *cpu, int sig, const struct x86_64_sig
 
 static void sys_signal_run_locked(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info)
 {
-    struct x86_64_sigaction *act = &sys_sig.action[sig];
+    struct x86_64_sigaction *act = sys_action(sig);
     if (act->handler == SYS_SIG_IGN)
         return;
     if (act->handler == SYS_SIG_DFL) {
@@ -305,7 +327,7 @@ void sys_signal_deliver_pending(struct x86_cpu *cpu)
     __atomic_and_fetch(&sys_tsig.pending, ~SYS_SIGBIT(sig), __ATOMIC_SEQ_CST);
     struct x86_64_siginfo info = sys_tsig.info[sig];
     sys_signal_run(cpu, sig, &info);
-    if (sys_tsig.saved_mask_valid && sys_sig.action[sig].handler <= SYS_SIG_IGN)
+    if (sys_tsig.saved_mask_valid && sys_action(sig)->handler <= SYS_SIG_IGN)
         sys_tsig.blocked = sys_tsig.saved_mask;       /* no frame to restore it */
     sys_tsig.saved_mask_valid = false;
     sys_signal_sync_mask();
@@ -333,11 +355,13 @@ static bool sys_never_restarted(uint64_t nr)
 bool sys_signal_restart(uint64_t nr)
 {
     uint64_t ready = sys_pending() & ~sys_tsig.blocked;
+    if (!ready && sys_ptrace_woke())
+        return true;                    /* a ptrace stop: restarted, as Linux does */
     if (sys_never_restarted(nr))
         return false;
     if (!ready)
         return true;
-    const struct x86_64_sigaction *act = &sys_sig.action[__builtin_ctzll(ready) + 1];
+    const struct x86_64_sigaction *act = sys_action(__builtin_ctzll(ready) + 1);
     return act->handler <= SYS_SIG_IGN || (act->flags & SYS_SA_RESTART);
 }
 
@@ -345,6 +369,7 @@ bool sys_signal_restart(uint64_t nr)
  * dispatcher calls this at the next block boundary. */
 void sys_signal_interrupt(struct x86_cpu *cpu)
 {
+    sys_ptrace_stop_point(cpu, -1, false);
     sys_signal_deliver_pending(cpu);
 }
 
@@ -375,7 +400,7 @@ static int sys_fault_code(int sig)
 
 bool sys_signal_fault(struct x86_cpu *cpu, int sig, uint64_t addr)
 {
-    const struct x86_64_sigaction *act = &sys_sig.action[sig];
+    const struct x86_64_sigaction *act = sys_action(sig);
     if (act->handler == SYS_SIG_DFL || act->handler == SYS_SIG_IGN ||
         (sys_tsig.blocked & SYS_SIGBIT(sig)))
         return false;
@@ -390,7 +415,7 @@ bool sys_signal_fault(struct x86_cpu *cpu, int sig, uint64_t addr)
  * (SI_KERNEL, no address); blocked, ignored or default, it kills. */
 void sys_signal_force(struct x86_cpu *cpu, int sig)
 {
-    const struct x86_64_sigaction *act = &sys_sig.action[sig];
+    const struct x86_64_sigaction *act = sys_action(sig);
     if (act->handler == SYS_SIG_DFL || act->handler == SYS_SIG_IGN ||
         (sys_tsig.blocked & SYS_SIGBIT(sig)))
         sys_signal_die(sig);
@@ -410,7 +435,7 @@ static int64_t sys_signal_self(int sig, int code)
     if ((sys_tsig.blocked & SYS_SIGBIT(sig)) && !sys_host_owned(sig))
         return code == SYS_SI_USER ? sys_ret(kill(getpid(), sig))
                                    : sys_ret(syscall(SYS_tgkill, getpid(), gettid(), sig));
-    uint64_t handler = sys_sig.action[sig].handler;
+    uint64_t handler = sys_action(sig)->handler;
     if (handler == SYS_SIG_IGN || (handler == SYS_SIG_DFL && sys_default_ignores(sig)))
         return 0;
     sys_tsig.info[sig] = (struct x86_64_siginfo){ .si_signo = sig, .si_code = code,
@@ -492,8 +517,8 @@ void sys_signal_precise_sync(struct x86_cpu *cpu)
     static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE };
     bool handled = false;
     for (size_t k = 0; k < sizeof faults / sizeof faults[0]; k++)
-        handled = handled || (sys_sig.action[faults[k]].handler > SYS_SIG_IGN &&
-                              (sys_sig.action[faults[k]].flags & SYS_SA_SIGINFO));
+        handled = handled || (sys_action(faults[k])->handler > SYS_SIG_IGN &&
+                              (sys_action(faults[k])->flags & SYS_SA_SIGINFO));
     x86_precise_faults(cpu, handled);
 }
 
@@ -508,9 +533,9 @@ SYS_HANDLER(sys_rt_sigaction)
     if (a[1] && sys_copy_in(&act, a[1], sizeof act))
         return -EFAULT;
     pthread_mutex_lock(&sys_action_lock);
-    struct x86_64_sigaction old = sys_sig.action[sig];
+    struct x86_64_sigaction old = *sys_action(sig);
     if (a[1]) {
-        sys_sig.action[sig] = act;
+        *sys_action(sig) = act;
         sys_mirror_disposition(sig);
     }
     pthread_mutex_unlock(&sys_action_lock);

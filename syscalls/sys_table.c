@@ -107,7 +107,7 @@ const struct sys_entry sys_table[] = {
     { 98, "getrusage", sys_getrusage, "dp" },
     { 99, "sysinfo", sys_sysinfo, "p" },
     { 100, "times", sys_times, "p" },
-    { 101, "ptrace", NULL, NULL },
+    { 101, "ptrace", sys_ptrace, "xdpp" },
     { 102, "getuid", sys_getuid, "" },
     { 103, "syslog", NULL, NULL },
     { 104, "getgid", sys_getgid, "" },

@@ -22,6 +22,7 @@
 #include "sys_sigframe.h"
 #include "translator.h"
 
+#define SYS_CLONE_SIGHAND        0x00000800
 #define SYS_CLONE_SETTLS         0x00080000
 #define SYS_CLONE_PARENT_SETTID  0x00100000
 #define SYS_CLONE_CHILD_CLEARTID 0x00200000
@@ -30,6 +31,7 @@
 
 struct sys_thread {
     pid_t tid;
+    pid_t tgid;                         /* its thread group: a CLONE_VM child's own */
     struct x86_cpu *cpu;
     struct sys_thread_signals *sig;     /* that thread's sys_tsig */
     struct sys_thread *next;
@@ -39,6 +41,9 @@ static pthread_mutex_t sys_threads_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sys_thread *sys_threads;
 static int sys_live_threads = 1;
 static __thread struct sys_thread *sys_self;
+/* The calling thread's group when it is not the process's: set in a
+ * CLONE_VM child (sys_vm_child.c) and the threads it creates. */
+static __thread pid_t sys_tgid_self;
 static __thread uint64_t sys_clear_child_tid;
 /* Where a thread ferry created leaves its run loop: back in
  * sys_thread_main, whose return lets the thread library free (or cache)
@@ -51,7 +56,8 @@ static void sys_thread_add(struct x86_cpu *cpu)
     struct sys_thread *t = calloc(1, sizeof(*t));
     if (!t)
         return;
-    *t = (struct sys_thread){ .tid = gettid(), .cpu = cpu, .sig = &sys_tsig };
+    *t = (struct sys_thread){ .tid = gettid(), .tgid = sys_thread_tgid(), .cpu = cpu,
+                              .sig = &sys_tsig };
     pthread_mutex_lock(&sys_threads_lock);
     t->next = sys_threads;
     sys_threads = t;
@@ -92,6 +98,22 @@ void sys_thread_interrupt_others(void)
     pthread_mutex_unlock(&sys_threads_lock);
 }
 
+pid_t sys_thread_tgid(void) { return sys_tgid_self ? sys_tgid_self : getpid(); }
+
+bool sys_thread_in_vm_child(void) { return sys_tgid_self != 0; }
+
+/* The thread group of guest thread tid; 0 when tid is none. */
+pid_t sys_thread_group(pid_t tid)
+{
+    pid_t g = 0;
+    pthread_mutex_lock(&sys_threads_lock);
+    for (struct sys_thread *t = sys_threads; t && !g; t = t->next)
+        if (t->tid == tid)
+            g = t->tgid;
+    pthread_mutex_unlock(&sys_threads_lock);
+    return g;
+}
+
 int sys_thread_count(void) { return __atomic_load_n(&sys_live_threads, __ATOMIC_SEQ_CST); }
 
 void sys_thread_set_clear_tid(uint64_t addr) { sys_clear_child_tid = addr; }
@@ -99,6 +121,9 @@ void sys_thread_set_clear_tid(uint64_t addr) { sys_clear_child_tid = addr; }
 struct sys_thread_start {
     struct x86_cpu *cpu;
     uint64_t flags, ptid, ctid, blocked;
+    bool vm_child;                      /* not a thread: sys_vm_child.c */
+    const struct sys_signals *actions;  /* the creator's dispositions (vm_child) */
+    pid_t tgid;                         /* the creator's thread group */
     sem_t started;
     pid_t tid;
 };
@@ -116,6 +141,11 @@ static void *sys_thread_main(void *arg)
     if (st->flags & SYS_CLONE_CHILD_CLEARTID)
         sys_clear_child_tid = st->ctid;
     sys_signal_thread_start(st->blocked);
+    if (st->vm_child)
+        sys_vm_child_add(tid, st->tgid, (int)(st->flags & 0xff));
+    if (st->vm_child && !(st->flags & SYS_CLONE_SIGHAND))
+        sys_signal_own_actions(st->actions);    /* a copy, as Linux's */
+    sys_tgid_self = st->vm_child ? tid : st->tgid == getpid() ? 0 : st->tgid;
     sys_thread_add(cpu);
     st->tid = tid;
     sem_post(&st->started);             /* st lives on the creator's stack */
@@ -158,11 +188,13 @@ static int sys_thread_spawn(struct sys_thread_start *st)
     return err;
 }
 
-/* x86-64 argument order: clone(flags, stack, parent_tid, child_tid, tls). */
-int64_t sys_clone_thread(struct x86_cpu *cpu, const uint64_t *a)
+/* x86-64 argument order: clone(flags, stack, parent_tid, child_tid, tls).
+ * vm_child: a CLONE_VM child outside the creator's thread group. */
+int64_t sys_clone_thread(struct x86_cpu *cpu, const uint64_t *a, bool vm_child)
 {
     struct sys_thread_start st = { .flags = a[0], .ptid = a[2], .ctid = a[3],
-                                   .blocked = sys_tsig.blocked };
+                                   .blocked = sys_tsig.blocked, .vm_child = vm_child,
+                                   .tgid = sys_thread_tgid(), .actions = sys_signal_actions() };
     if (!sys_self)
         sys_thread_add(cpu);            /* the main thread, at its first clone */
     if (!(st.cpu = sys_thread_cpu(cpu, a)))
@@ -186,6 +218,10 @@ int64_t sys_clone_thread(struct x86_cpu *cpu, const uint64_t *a)
  * guest set with set_robust_list). */
 _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status)
 {
+    pid_t tid = gettid();
+    sys_ptrace_thread_gone(tid);
+    if (sys_tgid_self == tid)
+        sys_vm_child_exited(tid, status);
     pthread_mutex_lock(&sys_threads_lock);
     if (__atomic_sub_fetch(&sys_live_threads, 1, __ATOMIC_SEQ_CST) == 0)
         sys_exit_process(status);
@@ -196,6 +232,7 @@ _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status)
         __atomic_store_n((int32_t *)sys_ptr(sys_clear_child_tid), 0, __ATOMIC_SEQ_CST);
         syscall(SYS_futex, sys_ptr(sys_clear_child_tid), FUTEX_WAKE, 1, NULL, NULL, 0);
     }
+    sys_signal_own_actions(NULL);
     tr_cpu_detach(cpu);
     tr_env_free(cpu);
     if (sys_thread_out)
