@@ -6,10 +6,9 @@
  * vmovmskps/pd, vtestps/pd, vptest, vmaskmovps/pd (masked-out lanes of
  * the memory operand untouched), vinsertps/vextractps, and the VEX.128
  * forms of the SSE integer instructions. */
-#include <setjmp.h>
-#include <signal.h>
 
 #include "avx_vec.h"
+#include "ud_case.h"
 
 /* whole-register moves: load, store (into %[b]), register */
 #define MOV3(FN, INSN)                                                        \
@@ -182,22 +181,9 @@ YCASE(vldmxcsr, iy, iy, iy, 1, "vstmxcsr %[b]\n\tvldmxcsr %[b]")
 
 /* VEX.vvvv must be 1111b where the form has no vvvv operand: #UD else
  * (each encoding once as valid, once with vvvv = 1110b). */
-static sigjmp_buf ud_jmp;
-static void ud_handler(int sig) { siglongjmp(ud_jmp, 1); }
-#define UD_CASE(NAME, BYTES)                                                  \
-    do {                                                                      \
-        volatile uint64_t ill = 0;                                            \
-        if (sigsetjmp(ud_jmp, 1))                                             \
-            ill = 1;                                                          \
-        else                                                                  \
-            __asm__ volatile(".byte " BYTES ::: "xmm1", "xmm3", "memory");    \
-        uint64_t in[] = { 0 }, out[] = { ill };                               \
-        INSN_CASE(NAME, in, out);                                             \
-    } while (0)
 INSN_TEST(vvvv_reserved)
 {
-    struct sigaction sa = { .sa_handler = ud_handler }, old;
-    sigaction(SIGILL, &sa, &old);
+    UD_BEGIN;
     UD_CASE("vmovaps", "0xc5, 0xf8, 0x28, 0xcb");
     UD_CASE("vmovaps_vvvv", "0xc5, 0xf0, 0x28, 0xcb");
     UD_CASE("vsqrtps", "0xc5, 0xf8, 0x51, 0xcb");
@@ -208,7 +194,7 @@ INSN_TEST(vvvv_reserved)
     UD_CASE("vpsrlw_imm", "0xc5, 0xf1, 0x71, 0xd3, 0x03");
     UD_CASE("vaddps_66", "0x66, 0xc5, 0xf8, 0x58, 0xcb");
     UD_CASE("vzeroupper_vvvv", "0xc5, 0xf0, 0x77");
-    sigaction(SIGILL, &old, NULL);
+    UD_END;
 }
 
 int main(void) { return insn_main(); }
