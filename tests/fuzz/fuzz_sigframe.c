@@ -23,6 +23,7 @@
 static uint8_t *mem;
 
 struct sys_signals sys_sig;
+__thread struct sys_signals *sys_sig_own;     /* NULL: the process's dispositions */
 __thread struct sys_thread_signals sys_tsig;
 
 static uint8_t *at(uint64_t g, size_t len)
