@@ -344,3 +344,4 @@ $(TESTS_OUT)/asan/%: tests/asan/%.c
 check-asan-x86_64: $(FERRY_BIN_x86_64) $(ASAN_BINS)
 	$(RUN_DIFF) -t $(TEST_TIMEOUT_x86_64) -w $(TESTS_OUT)/run/asan-x86_64 \
 	    -f "$(FERRY_CMD_x86_64)" tests/asan/asan.sh
+CHECK_TARGETS += check-asan-x86_64
