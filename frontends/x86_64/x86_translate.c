@@ -181,12 +181,14 @@ static void dcache_put(struct x86_dcache_entry *e, const cs_insn *ci)
 
 /* An instruction capstone 4 lacks, decoded as an equivalent encoding
  * (x86_avx2.c, x86_decode_quirks.c) or as one of the same shape with its
- * own id (x86_isa_alias.c); ci keeps the guest's bytes. */
+ * own id (x86_isa_alias.c: vector forms; x86_ext_decode.c: clzero, rdpru,
+ * movdiri, movdir64b, 64-bit code only); ci keeps the guest's bytes. */
 static bool decode_alias(const uint8_t *code, size_t size, uint64_t pc, cs_insn *ci)
 {
     uint8_t alias[15];
     if (!x86_avx2_alias(code, size, alias) && !x86_sreg_rex_alias(code, size, alias))
-        return x86_isa_alias(x86_cs, code, size, pc, ci);
+        return x86_isa_alias(x86_cs, code, size, pc, ci) ||
+               (!x86_code32 && x86_ext_decode(x86_cs, code, size, pc, ci));
     const uint8_t *p = alias;
     uint64_t addr = pc;
     if (!cs_disasm_iter(x86_cs, &p, &size, &addr, ci)) return false;
@@ -248,8 +250,7 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
     const uint8_t *start = code;
     size_t avail = size;
     if (!cs_disasm_iter(x86_cs, &code, &size, &addr, ci))
-        return x86_hint_decode(start, avail, pc, ci) || decode_alias(start, avail, pc, ci) ||
-               (!x86_code32 && x86_ext_decode(x86_cs, start, avail, pc, ci));
+        return x86_hint_decode(start, avail, pc, ci) || decode_alias(start, avail, pc, ci);
     if (x86_code16)
         fix_code16_target(ci);
     dcache_put(e, ci);
