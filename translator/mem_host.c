@@ -35,6 +35,7 @@ static struct {
     pthread_once_t once;
     struct gmap map;
     bool probe_unsupported;
+    uint64_t gen;               /* bumped (under the write lock) by every map change */
 } host = { .lock = PTHREAD_RWLOCK_INITIALIZER, .once = PTHREAD_ONCE_INIT };
 
 /* fork() while another thread holds the lock: the child must not inherit
@@ -83,8 +84,9 @@ static bool prot_fetchable(int prot)
 }
 
 /* From the page-aligned addr on, the end of the fetchable pages (at most
- * limit, rounded up to a page). */
-static uint64_t fetchable_end(uint64_t addr, uint64_t limit)
+ * limit, rounded up to a page).  *probed: a page the map does not know
+ * was asked of the kernel (an answer the map alone does not decide). */
+static uint64_t fetchable_end(uint64_t addr, uint64_t limit, bool *probed)
 {
     while (addr < limit) {
         const struct gmap_range *r = gmap_find(&host.map, addr);
@@ -92,7 +94,7 @@ static uint64_t fetchable_end(uint64_t addr, uint64_t limit)
             break;
         if (r)
             addr = r->end;
-        else if (page_readable(addr))
+        else if ((*probed = true), page_readable(addr))
             addr += HOST_PAGE;
         else
             break;
@@ -100,17 +102,45 @@ static uint64_t fetchable_end(uint64_t addr, uint64_t limit)
     return addr;
 }
 
+/* The last answers of this thread, valid while host.gen is unchanged:
+ * the frontend asks about the same pages block after block (every block
+ * asks whether its two pages are writable, and the fetchability of its
+ * first page), and each answer is a function of the map alone.  A
+ * reader that sees the old generation while a writer is changing the map
+ * answers as if it had asked just before the change. */
+static __thread struct {
+    uint64_t gen;               /* host.gen + 1 when the entry was made; 0: empty */
+    uint64_t lo, hi;
+} host_fetch_memo, host_fixed_memo;
+
+static bool memo_covers(const __typeof__(host_fetch_memo) *c, uint64_t gen,
+                        uint64_t lo, uint64_t hi)
+{
+    return c->gen == gen + 1 && lo >= c->lo && hi <= c->hi && lo < hi;
+}
+
+static uint64_t current_gen(void) { return __atomic_load_n(&host.gen, __ATOMIC_ACQUIRE); }
+
 static size_t host_fetchable(const struct tr_guest_mem *m, uint64_t pc, size_t want)
 {
     uint64_t limit = pc + want < pc ? UINT64_MAX : pc + want;
+    uint64_t gen = current_gen();
+    if (memo_covers(&host_fetch_memo, gen, pc, limit))
+        return want;
+    bool probed = false;
     read_lock();
-    uint64_t end = fetchable_end(pc & ~(HOST_PAGE - 1), limit);
+    gen = host.gen;
+    uint64_t start = pc & ~(HOST_PAGE - 1), end = fetchable_end(start, limit, &probed);
     unlock();
+    if (!probed && end > start)
+        host_fetch_memo = (__typeof__(host_fetch_memo)){ gen + 1, start, end };
     return end <= pc ? 0 : end - pc < want ? (size_t)(end - pc) : want;
 }
 
-/* Any page of [start, end) writable -- or unknown, which may be. */
-static bool any_writable(uint64_t start, uint64_t end)
+/* Any page of [start, end) writable -- or unknown, which may be.  When
+ * none is, *fixed_end: where the known unwritable ranges from start end
+ * (at or past end). */
+static bool any_writable_upto(uint64_t start, uint64_t end, uint64_t *fixed_end)
 {
     while (start < end) {
         const struct gmap_range *r = gmap_find(&host.map, start);
@@ -118,14 +148,23 @@ static bool any_writable(uint64_t start, uint64_t end)
             return true;
         start = r->end;
     }
+    *fixed_end = start;
     return false;
 }
 
 static bool host_writable(const struct tr_guest_mem *m, uint64_t start, uint64_t len)
 {
+    uint64_t end = start + (len ? len : 1);
+    uint64_t gen = current_gen();
+    if (memo_covers(&host_fixed_memo, gen, start, end))
+        return false;
     read_lock();
-    bool w = any_writable(start, start + (len ? len : 1));
+    gen = host.gen;
+    uint64_t fixed_end;
+    bool w = any_writable_upto(start, end, &fixed_end);
     unlock();
+    if (!w)
+        host_fixed_memo = (__typeof__(host_fixed_memo)){ gen + 1, start, fixed_end };
     return w;
 }
 
@@ -148,6 +187,7 @@ static void host_map_changed(const struct tr_guest_mem *m, enum tr_map_change ho
         gmap_protect(&host.map, lo, hi, prot);
     else
         gmap_forget(&host.map, lo, hi);
+    __atomic_store_n(&host.gen, host.gen + 1, __ATOMIC_RELEASE);
     unlock();
 }
 

@@ -5,6 +5,7 @@
  */
 #include "x86_avx.h"
 #include "x86_internal.h"
+#include "x86_decode_quirks.h"
 
 _Static_assert(offsetof(struct avx_row, insn) == 0, "dc->row is the avx_row");
 _Static_assert(offsetof(struct x86_cpu, avx_tmp) + 96 < 0x10000, "vector ops pack 16-bit offsets");
@@ -34,7 +35,7 @@ static int avx_vex_at(const struct x86_dc *dc)
 
 bool x86_is_vex(const struct x86_dc *dc)
 {
-    return avx_vex_at(dc) >= 0;
+    return !x86_plain_start(dc->insn->bytes, dc->insn->size) && avx_vex_at(dc) >= 0;
 }
 
 bool avx_vex(const struct x86_dc *dc, struct avx_vex *v)

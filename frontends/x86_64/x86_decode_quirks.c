@@ -9,11 +9,7 @@
 
 #include "x86_decode_quirks.h"
 
-static bool legacy_prefix(uint8_t b)
-{
-    return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e ||
-           b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
-}
+static bool legacy_prefix(uint8_t b) { return x86_legacy_prefix(b); }
 
 /* F3 REX.W 0F 7E is movq xmm, xmm/m64 (REX.W ignored, as without it);
  * capstone 4 decodes it as the MMX "movd r64, mm" of 48 0F 7E.  n is
@@ -59,7 +55,7 @@ const uint8_t *x86_prefix_order(const uint8_t *code, size_t size, uint8_t *buf)
     return buf;
 }
 
-bool x86_plain_encoding(const cs_insn *ci)
+bool x86_plain_after_rex(const cs_insn *ci)
 {
     unsigned n = 0;
     while (n < ci->size && (ci->bytes[n] & 0xf0) == 0x40) n++;      /* REX */

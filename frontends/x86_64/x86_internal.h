@@ -213,7 +213,11 @@ ir_ref x86_read_now(struct x86_dc *dc, const cs_x86_op *op, int bytes);
 /* Offset part of an address (no segment base): lea. */
 ir_ref x86_ea_offset(struct x86_dc *dc, const cs_x86_op *op);
 void x86_operand_reset(struct x86_dc *dc);  /* new instruction: forget cached EA */
-bool x86_has_prefix(const struct x86_dc *dc, uint8_t prefix);
+static inline bool x86_has_prefix(const struct x86_dc *dc, uint8_t prefix)
+{
+    const uint8_t *p = dc->x->prefix;
+    return p[0] == prefix || p[1] == prefix || p[2] == prefix || p[3] == prefix;
+}
 /* x86_segment.c: the fs/gs base global an fs/gs prefix selects, or IR_NONE. */
 ir_ref x86_seg_base(const struct x86_dc *dc);
 /* A segment register as an operand in user mode (x86_segment.c): the

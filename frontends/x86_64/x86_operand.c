@@ -202,12 +202,6 @@ int x86_xmm_index(x86_reg reg)
 
 /* ---- addresses ----------------------------------------------------------- */
 
-bool x86_has_prefix(const struct x86_dc *dc, uint8_t prefix)
-{
-    for (int i = 0; i < 4; i++)
-        if (dc->x->prefix[i] == prefix) return true;
-    return false;
-}
 
 static ir_ref ea_add(struct x86_dc *dc, ir_ref acc, ir_ref v)
 {

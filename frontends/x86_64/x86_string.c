@@ -26,8 +26,19 @@ static const struct str_info str_infos[] = {
     { X86_INS_SCASD, STR_SCAS, 4 }, { X86_INS_SCASQ, STR_SCAS, 8 },
 };
 
+/* (A switch first: x86_may_fault asks this of every instruction.) */
 static const struct str_info *str_info_of(unsigned id)
 {
+    switch (id) {
+    case X86_INS_MOVSB: case X86_INS_MOVSW: case X86_INS_MOVSD: case X86_INS_MOVSQ:
+    case X86_INS_STOSB: case X86_INS_STOSW: case X86_INS_STOSD: case X86_INS_STOSQ:
+    case X86_INS_LODSB: case X86_INS_LODSW: case X86_INS_LODSD: case X86_INS_LODSQ:
+    case X86_INS_CMPSB: case X86_INS_CMPSW: case X86_INS_CMPSD: case X86_INS_CMPSQ:
+    case X86_INS_SCASB: case X86_INS_SCASW: case X86_INS_SCASD: case X86_INS_SCASQ:
+        break;
+    default:
+        return NULL;
+    }
     for (size_t i = 0; i < sizeof(str_infos) / sizeof(str_infos[0]); i++)
         if (str_infos[i].id == id) return &str_infos[i];
     return NULL;

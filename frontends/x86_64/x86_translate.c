@@ -108,16 +108,21 @@ static bool host_follows(const struct tr_guest_mem *mem, uint64_t at)
  * instruction crossing into a page mapped elsewhere is joined by
  * decode_one instead; reading on in host memory would decode the bytes of
  * whatever physical page comes next). */
-static void extend_readable(const struct tr_guest_mem *mem, uint64_t *end, uint64_t pc)
+static void extend_readable_pages(const struct tr_guest_mem *mem, uint64_t *end, uint64_t pc)
 {
     uint64_t want = pc + 15;
-    if (*end >= want)
-        return;
     uint64_t pages = (want - *end + X86_PAGE - 1) & ~(X86_PAGE - 1);
     size_t got = mem->fetchable(mem, *end, pages) & ~(X86_PAGE - 1);
     if (got && pc < *end && !host_follows(mem, *end))
         return;
     *end += got;
+}
+
+/* (Inline: most instructions are well inside the pages already asked about.) */
+static inline void extend_readable(const struct tr_guest_mem *mem, uint64_t *end, uint64_t pc)
+{
+    if (*end < pc + 15)
+        extend_readable_pages(mem, end, pc);
 }
 
 /* ---- pass 1 and 2 ------------------------------------------------------ */
@@ -241,8 +246,10 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
         *win_n = size;
     }
     uint8_t reordered[15], rep_alias[15];
-    code = x86_prefix_order(code, size, reordered);
-    if (x86_rep_opsize_alias(x86_cs, code, size, rep_alias)) code = rep_alias;
+    if (x86_legacy_prefix(code[0])) {       /* (neither quirk applies without one) */
+        code = x86_prefix_order(code, size, reordered);
+        if (x86_rep_opsize_alias(x86_cs, code, size, rep_alias)) code = rep_alias;
+    }
     if (size == 15 && !x86_code32 && x86_quick_insn(code, pc, ci)) return true;
     struct x86_dcache_entry *e = x86_code32 ? NULL : dcache_slot(pc);
     if (dcache_get(e, ci, pc, code, size)) return true;

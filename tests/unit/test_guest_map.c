@@ -268,3 +268,41 @@ Test(guest_map, mem_host_fetch_and_writable_from_the_map)
     mem->map_changed(mem, TR_PROTECT, a, P(4), R);            /* readable, not executable */
     cr_assert_eq(mem->fetchable(mem, a, P(4)), 0);
 }
+
+/* The last fetchable and unwritable answers are remembered per thread
+ * (mem_host.c) until the map changes: every kind of change must be seen
+ * by the same question asked again. */
+Test(guest_map, mem_host_remembered_answers_follow_map_changes)
+{
+    const struct tr_guest_mem *mem = tr_mem_host();
+    uint8_t *b = mmap(NULL, P(2), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert_neq(b, MAP_FAILED);
+    uint64_t a = (uint64_t)(uintptr_t)b;
+    mem->map_changed(mem, TR_MAP, a, P(2), R | X);
+    for (int k = 0; k < 2; k++) {               /* (the second time from the memo) */
+        cr_assert_eq(mem->fetchable(mem, a + 100, 15), 15);
+        cr_assert(!mem->writable(mem, a, P(2)));
+        cr_assert(!mem->writable(mem, a + P(1), 15));
+    }
+    mem->map_changed(mem, TR_PROTECT, a + P(1), P(1), R | W | X);
+    cr_assert(mem->writable(mem, a, P(2)));
+    cr_assert(mem->writable(mem, a + P(1), 15));
+    cr_assert(!mem->writable(mem, a, 15));
+    cr_assert_eq(mem->fetchable(mem, a + 100, 15), 15);
+    mem->map_changed(mem, TR_PROTECT, a, P(1), R | W);
+    cr_assert_eq(mem->fetchable(mem, a + 100, 15), 0);
+    cr_assert(mem->writable(mem, a, 15));
+    mem->map_changed(mem, TR_MAP, a, P(2), R | X);
+    cr_assert_eq(mem->fetchable(mem, a + P(1) - 8, 15), 15);
+    cr_assert(!mem->writable(mem, a, P(2)));
+    mem->map_changed(mem, TR_UNMAP, a + P(1), P(1), 0);
+    cr_assert_eq(mem->fetchable(mem, a + P(1) - 8, 15), 8);
+    cr_assert_eq(mem->fetchable(mem, a + P(1) + 8, 15), 0);
+    cr_assert(!mem->writable(mem, a, P(1)));
+    mem->map_changed(mem, TR_FORGET, a, P(1), 0);
+    cr_assert(mem->writable(mem, a, 15));       /* unknown: may be written */
+    cr_assert_eq(mem->fetchable(mem, a + 100, 15), 15);     /* probed: readable */
+    munmap(b, P(2));
+    cr_assert_eq(mem->fetchable(mem, a + 100, 15), 0);      /* probed again: gone */
+    mem->map_changed(mem, TR_UNMAP, a, P(2), 0);
+}
