@@ -346,10 +346,13 @@ void tc_free_last_block(struct tr_engine *e, struct tr_block *tb)
  * it.  A reader walking a chain meanwhile may step into another chain and
  * miss its block: a miss only sends it the slow way (tc_lookup under the
  * translation lock, which this holds).  Without memory for it the first
- * table stays. */
+ * table stays.  The table (2 MiB, never freed) is a huge page where the
+ * kernel has one: calloc'd, its 512 pages faulted in one by one as
+ * inserts hashed all over it, 25 ms of a warm cc1 -O2 under shadow paging
+ * (a writable 4 KiB page's first touch costs 15-35 us there). */
 static void grow_hash(struct tr_code_cache *tc)
 {
-    struct tr_block **big = calloc((size_t)1 << TC_BIG_HASH_BITS, sizeof(*big));
+    struct tr_block **big = tr_pool_map(sizeof(*big) << TC_BIG_HASH_BITS);
     if (!big)
         return;
     for (unsigned k = 0; k < TC_HASH_SIZE; k++)
