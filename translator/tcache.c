@@ -55,7 +55,7 @@
                                             times in a warm deflate.c, 4 MiB 4,300 times) */
 #define BODY_SHIFT 16                    /* with the file kept open, the body is read in 64 KiB
                                             pieces into BODY_SLOTS slots of ferry's (read_body) */
-#define BODY_SLOTS 8u
+#define BODY_SLOTS 30u                   /* (30 slots fill one 2 MiB huge page: slots_alloc) */
 #define BODY_SLACK 4096u                 /* ... each with the next 4 KiB: a record across the end
                                             of a piece is read with it (not once more alone) */
 #define SLOT_BYTES ((1u << BODY_SHIFT) + BODY_SLACK)
@@ -418,8 +418,6 @@ static const uint8_t *piece(struct tcache *t, uint32_t k)
         if (t->slot_use[j] < t->slot_use[lru])
             lru = j;
     uint8_t *at = t->slots + (size_t)lru * SLOT_BYTES;
-    if (!t->slot_use[lru])              /* its first use: one call, not a fault per page */
-        populate(at, SLOT_BYTES);
     size_t off = (size_t)k << BODY_SHIFT, want = t->map_len - off < SLOT_BYTES ? t->map_len - off
                                                                                 : SLOT_BYTES;
     t->slot_piece[lru] = 0;
@@ -473,7 +471,7 @@ static bool read_body(struct tcache *t, size_t at, struct tcf_view *v)
  * stay open for nothing). */
 static bool slots_alloc(struct tcache *t)
 {
-    return (t->slots = data_alloc(t, BODY_SLOTS * SLOT_BYTES)) &&
+    return (t->slots = tr_pool_map(BODY_SLOTS * SLOT_BYTES)) &&
            (t->piece_slot = data_alloc(t, (t->map_len >> BODY_SHIFT) + 1));
 }
 
