@@ -138,7 +138,8 @@ void tc_views_map(struct tr_code_cache *tc, size_t size, const int *(*keep_fd)(i
  * RSS).  So the alias lets go of the pages well behind the emission point
  * (MADV_DONTNEED on a shared mapping only unmaps them: the code stays, the
  * executable view keeps running it); a later chain patch there maps its
- * page again, until the next trim.  Most patches land near the emission
+ * page again, until the next trim -- unless it can be written with pwrite
+ * (write_patch below: one thread only).  Most patches land near the emission
  * point (a block's successors are translated right after it), but a
  * long run that translates little new code patches all over what it
  * has (warm cc1 -O2: 8,000 pages mapped again, 10 MB of the alias): so

@@ -398,12 +398,16 @@ static inline void note_touched(struct tcache *t, const void *p, size_t n)
  * each time (and first touches of the pages), which a VM's shadow paging
  * makes dear: a warm cc1 of zlib's deflate.c mapped 4,300 chunks of
  * 256 KiB and spent 12 % of its time in the MADV_DONTNEED alone.  With the
- * file kept open (cfg.keep_fd), its 64 KiB pieces are read (pread) into 8
+ * file kept open (cfg.keep_fd), its 64 KiB pieces are read (pread) into
  * slots of ferry's own memory instead, least recently read first out: the
  * slots' pages stay mapped, the copy is all the work, and 512 KiB hold what
  * the 4 MiB window held (deflate.c: 9,600 reads of 64 KiB, CPU -20 %; a
  * warm python3 -c pass reads its 13 MB file once either way, -4..-10 %:
- * the larger windows cost more in first touches than they saved). */
+ * the larger windows cost more in first touches than they saved).  Since
+ * session 27 the slots are 30, in one 2 MiB huge page (slots_alloc): a
+ * writable 4 KiB page costs 15-35 us at its first touch under shadow
+ * paging, a huge page about what zeroing it costs, and the larger window
+ * reads less again (warm cc1 -O2: 2,721 -> 2,395 reads). */
 
 /* The piece k of the file in a slot, or NULL (a read error: truncated). */
 static const uint8_t *piece(struct tcache *t, uint32_t k)
