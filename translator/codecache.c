@@ -177,6 +177,9 @@ void tc_init(struct tr_engine *e, size_t size)
     if (size < 4 * TC_SLACK)
         size = 4 * TC_SLACK;
     tc_views_map(tc, size, e->cfg.keep_fd);
+    /* Other threads of user mode register through tr_threads_expect
+     * before they start; a system's vCPUs are not announced. */
+    tc->patch_by_write = e->cfg.mem->mode == TR_MEM_HOST;
     emit_prologue(tc, &e->globals);
     tc->max_blocks = size / 128;
     tc->blocks = tr_pool_map(tc->max_blocks * sizeof(*tc->blocks));

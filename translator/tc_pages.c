@@ -304,14 +304,6 @@ static bool stop_at_code(struct tr_engine *e, struct tc_page **slot)
 #define LINK_BLOCK(l) ((struct tr_block *)((l) & ~(uintptr_t)1))
 #define LINK_SLOT(l) ((int)((l) & 1))
 
-/* Whether only the calling thread can be running translated code while
- * it patches (tc_views_patch_jump may then write the patch with pwrite):
- * in user mode, before a second guest thread was ever started. */
-static bool patch_alone(const struct tr_engine *e)
-{
-    return !__atomic_load_n(&e->tc.threads_seen, __ATOMIC_ACQUIRE) && e->cfg.mem->mode == TR_MEM_HOST;
-}
-
 /* Patches from's chain slot to jump straight to `to` and records the
  * jump; false when that cannot (or need not) be done. */
 bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_block *to)
@@ -321,8 +313,8 @@ bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_bl
     if (from->invalid || to->invalid || from->jump_site[slot] == UINT32_MAX ||
         from->chain_to[slot])
         return false;
-    tc_views_patch_jump(&e->tc, patch_alone(e), from->code, from->code_size,
-                        from->code + from->jump_site[slot], to->code);
+    tc_views_patch_jump(&e->tc, from->code, from->code_size, from->code + from->jump_site[slot],
+                        to->code);
     tc_code_patched(&e->tc, from->code, from->code_size);
     from->chain_to[slot] = to;
     from->chain_next[slot] = to->chained_from;
@@ -332,17 +324,16 @@ bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_bl
 
 /* Every jump into tb goes back to its stub.  (Jumps of dropped blocks
  * stay in the list, skipped: nothing runs them any more.) */
-static void unchain_into(struct tr_engine *e, struct tr_block *tb)
+static void unchain_into(struct tr_code_cache *tc, struct tr_block *tb)
 {
-    struct tr_code_cache *tc = &e->tc;
     for (uintptr_t l = tb->chained_from; l;) {
         struct tr_block *from = LINK_BLOCK(l);
         int slot = LINK_SLOT(l);
         l = from->chain_next[slot];
         if (from->invalid || from->chain_to[slot] != tb)
             continue;
-        tc_views_patch_jump(tc, patch_alone(e), from->code, from->code_size,
-                            from->code + from->jump_site[slot], from->code + from->stub[slot]);
+        tc_views_patch_jump(tc, from->code, from->code_size, from->code + from->jump_site[slot],
+                            from->code + from->stub[slot]);
         tc_code_rewritten(tc, from->code, from->code_size);
         from->chain_to[slot] = NULL;
     }
@@ -363,7 +354,7 @@ static void drop_block(struct tr_engine *e, struct tr_block *tb)
 {
     tb->invalid = true;
     tc_remove(e, tb);
-    unchain_into(e, tb);
+    unchain_into(&e->tc, tb);
     tr_thread_each(e, forget_in_thread, tb);
     e->stats.blocks_invalidated++;
 }

@@ -139,7 +139,7 @@ void tc_views_map(struct tr_code_cache *tc, size_t size, const int *(*keep_fd)(i
  * (MADV_DONTNEED on a shared mapping only unmaps them: the code stays, the
  * executable view keeps running it); a later chain patch there maps its
  * page again, until the next trim -- unless it can be written with pwrite
- * (write_patch below: one thread only).  Most patches land near the emission
+ * (tc_views_write_patch below: one thread only).  Most patches land near the emission
  * point (a block's successors are translated right after it), but a
  * long run that translates little new code patches all over what it
  * has (warm cc1 -O2: 8,000 pages mapped again, 10 MB of the alias): so
@@ -255,14 +255,15 @@ static bool alias_gone(const struct tr_code_cache *tc, const uint8_t *code, size
  * half-written. */
 #define PATCH_COPY_MAX 4096u
 
-static bool write_patch(struct tr_code_cache *tc, const uint8_t *code, size_t len, uint8_t *site,
-                        const uint8_t *target)
+bool tc_views_write_patch(struct tr_code_cache *tc, const uint8_t *code, size_t len, uint8_t *site,
+                          const uint8_t *target)
 {
     /* the copy sits at the code's offset within 64 bytes: the backend's
      * stores depend on the site's alignment (x64 set_rel32) */
     uint8_t copy[PATCH_COPY_MAX + 64] __attribute__((aligned(64)));
     size_t lead = (uintptr_t)code & 63;
-    if (!tc->code_fd || len > PATCH_COPY_MAX || site < code || site >= code + len)
+    if (!tc->code_fd || len > PATCH_COPY_MAX || site < code || site >= code + len ||
+        !alias_gone(tc, code, len))
         return false;
     uint8_t *buf = copy + lead;
     memcpy(buf, code, len);
@@ -280,15 +281,6 @@ static bool write_patch(struct tr_code_cache *tc, const uint8_t *code, size_t le
     be_code_written((uint8_t *)code + lo, hi - lo);
     tc->patches_written++;
     return true;
-}
-
-void tc_views_patch_jump(struct tr_code_cache *tc, bool alone, const uint8_t *code, size_t len,
-                         uint8_t *site, const uint8_t *target)
-{
-    if (alone && alias_gone(tc, code, len) && write_patch(tc, code, len, site, target))
-        return;
-    tc_views_will_patch(tc, code, len);
-    be_patch_jump(site, tc->rw_delta, target);
 }
 
 /* Code at [code, code + len) was rewritten after it may have run: only an

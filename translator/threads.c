@@ -38,7 +38,7 @@ struct tr_runtime *tr_thread_self(void) { return thr_self; }
 
 void tr_threads_expect(struct tr_engine *e)
 {
-    __atomic_store_n(&e->tc.threads_seen, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&e->tc.patch_by_write, false, __ATOMIC_SEQ_CST);
 }
 
 void tr_thread_register(struct tr_engine *e, struct tr_runtime *rt)
