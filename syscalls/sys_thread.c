@@ -182,6 +182,7 @@ static int sys_thread_spawn(struct sys_thread_start *st)
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, SYS_THREAD_STACK);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    tr_threads_expect(sys_engine);
     int err = pthread_create(&th, &attr, sys_thread_main, st);
     pthread_attr_destroy(&attr);
     sys_signal_hold_internal();

@@ -177,6 +177,9 @@ void tc_init(struct tr_engine *e, size_t size)
     if (size < 4 * TC_SLACK)
         size = 4 * TC_SLACK;
     tc_views_map(tc, size, e->cfg.keep_fd);
+    /* Other threads of user mode register through tr_threads_expect
+     * before they start; a system's vCPUs are not announced. */
+    tc->patch_by_write = e->cfg.mem->mode == TR_MEM_HOST;
     emit_prologue(tc, &e->globals);
     tc->max_blocks = size / 128;
     tc->blocks = tr_pool_map(tc->max_blocks * sizeof(*tc->blocks));
@@ -346,10 +349,13 @@ void tc_free_last_block(struct tr_engine *e, struct tr_block *tb)
  * it.  A reader walking a chain meanwhile may step into another chain and
  * miss its block: a miss only sends it the slow way (tc_lookup under the
  * translation lock, which this holds).  Without memory for it the first
- * table stays. */
+ * table stays.  The table (2 MiB, never freed) is a huge page where the
+ * kernel has one: calloc'd, its 512 pages faulted in one by one as
+ * inserts hashed all over it, 25 ms of a warm cc1 -O2 under shadow paging
+ * (a writable 4 KiB page's first touch costs 15-35 us there). */
 static void grow_hash(struct tr_code_cache *tc)
 {
-    struct tr_block **big = calloc((size_t)1 << TC_BIG_HASH_BITS, sizeof(*big));
+    struct tr_block **big = tr_pool_map(sizeof(*big) << TC_BIG_HASH_BITS);
     if (!big)
         return;
     for (unsigned k = 0; k < TC_HASH_SIZE; k++)

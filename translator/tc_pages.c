@@ -313,8 +313,8 @@ bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_bl
     if (from->invalid || to->invalid || from->jump_site[slot] == UINT32_MAX ||
         from->chain_to[slot])
         return false;
-    tc_views_will_patch(&e->tc, from->code, from->code_size);
-    be_patch_jump(from->code + from->jump_site[slot], e->tc.rw_delta, to->code);
+    tc_views_patch_jump(&e->tc, from->code, from->code_size, from->code + from->jump_site[slot],
+                        to->code);
     tc_code_patched(&e->tc, from->code, from->code_size);
     from->chain_to[slot] = to;
     from->chain_next[slot] = to->chained_from;
@@ -332,8 +332,8 @@ static void unchain_into(struct tr_code_cache *tc, struct tr_block *tb)
         l = from->chain_next[slot];
         if (from->invalid || from->chain_to[slot] != tb)
             continue;
-        tc_views_will_patch(tc, from->code, from->code_size);
-        be_patch_jump(from->code + from->jump_site[slot], tc->rw_delta, from->code + from->stub[slot]);
+        tc_views_patch_jump(tc, from->code, from->code_size, from->code + from->jump_site[slot],
+                            from->code + from->stub[slot]);
         tc_code_rewritten(tc, from->code, from->code_size);
         from->chain_to[slot] = NULL;
     }

@@ -101,12 +101,14 @@ static bool map_views(struct tr_code_cache *tc, size_t size,
     if (fd < 0)
         return false;
     bool ok = map_views_of(fd, size, &rx, &rw);
-    if (ok && !fetch_sees_alias(rx, rw) && !(keep_fd && (tc->remap_fd = keep_fd(fd)))) {
+    if (ok && keep_fd)
+        tc->code_fd = keep_fd(fd);      /* (then fd is closed) */
+    if (ok && !fetch_sees_alias(rx, rw) && !(tc->remap_fd = tc->code_fd)) {
         munmap(rx, size);
         munmap(rw, size);
         ok = false;
     }
-    if (!tc->remap_fd)
+    if (!tc->code_fd)
         close(fd);
     tc->base = rx;
     tc->rw_delta = rw - rx;
@@ -136,7 +138,8 @@ void tc_views_map(struct tr_code_cache *tc, size_t size, const int *(*keep_fd)(i
  * RSS).  So the alias lets go of the pages well behind the emission point
  * (MADV_DONTNEED on a shared mapping only unmaps them: the code stays, the
  * executable view keeps running it); a later chain patch there maps its
- * page again, until the next trim.  Most patches land near the emission
+ * page again, until the next trim -- unless it can be written with pwrite
+ * (tc_views_write_patch below: one thread only).  Most patches land near the emission
  * point (a block's successors are translated right after it), but a
  * long run that translates little new code patches all over what it
  * has (warm cc1 -O2: 8,000 pages mapped again, 10 MB of the alias): so
@@ -223,6 +226,61 @@ void tc_views_will_patch(struct tr_code_cache *tc, const uint8_t *code, size_t l
             tc->remapped[p / 8] |= (uint8_t)(1u << p % 8);
         tc->repopulated += page;
     }
+}
+
+/* Whether a store through the alias into [code, code + len) would first
+ * map a page of it again (let go by a trim, not mapped since). */
+static bool alias_gone(const struct tr_code_cache *tc, const uint8_t *code, size_t len)
+{
+    size_t at = (size_t)(code - tc->base), page = (size_t)getpagesize();
+    if (!tc->rw_delta || at >= tc->trimmed)
+        return false;
+    for (size_t p = at / page; p <= (at + len - 1) / page; p++)
+        if (!tc->remapped || !(tc->remapped[p / 8] >> p % 8 & 1))
+            return true;
+    return false;
+}
+
+/* ---- chain patches into old code ------------------------------------------
+ * A warm cc1 -O2 chains 8,000 jumps in code whose alias pages a trim let
+ * go (its successors were restored long after it): each mapped its page
+ * again (MADV_POPULATE_WRITE) and then paid the first touch of a writable
+ * page, 15-35 us under this VM's shadow paging (a read-only page's is
+ * ~1 us), and every 256 KiB of those another whole trim.  A pwrite of the
+ * changed bytes into the memfd costs ~1.5 us and maps nothing: the kernel
+ * writes through its own mapping.  The backend patches a copy of the
+ * block (read through the executable view), and the bytes that differ are
+ * written.  Only while one thread runs the code (`alone`): the kernel's
+ * copy is not one atomic store, and another thread could fetch the jump
+ * half-written. */
+#define PATCH_COPY_MAX 4096u
+
+bool tc_views_write_patch(struct tr_code_cache *tc, const uint8_t *code, size_t len, uint8_t *site,
+                          const uint8_t *target)
+{
+    /* the copy sits at the code's offset within 64 bytes: the backend's
+     * stores depend on the site's alignment (x64 set_rel32) */
+    uint8_t copy[PATCH_COPY_MAX + 64] __attribute__((aligned(64)));
+    size_t lead = (uintptr_t)code & 63;
+    if (!tc->code_fd || len > PATCH_COPY_MAX || site < code || site >= code + len ||
+        !alias_gone(tc, code, len))
+        return false;
+    uint8_t *buf = copy + lead;
+    memcpy(buf, code, len);
+    be_patch_jump(site, buf - code, target);
+    size_t lo = 0, hi = len;
+    while (lo < len && buf[lo] == code[lo])
+        lo++;
+    while (hi > lo && buf[hi - 1] == code[hi - 1])
+        hi--;
+    if (lo == hi)                       /* nothing to change (a jump that cannot reach) */
+        return true;
+    int fd = __atomic_load_n(tc->code_fd, __ATOMIC_ACQUIRE);
+    if (pwrite(fd, buf + lo, hi - lo, (off_t)(code - tc->base) + (off_t)lo) != (ssize_t)(hi - lo))
+        return false;                   /* (then through the alias: the same bytes) */
+    be_code_written((uint8_t *)code + lo, hi - lo);
+    tc->patches_written++;
+    return true;
 }
 
 /* Code at [code, code + len) was rewritten after it may have run: only an
@@ -330,8 +388,8 @@ void tc_views_fork_child(struct tr_code_cache *tc)
                    fd, 0) == rw &&
               mmap(tc->base, size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_NORESERVE | MAP_FIXED,
                    fd, 0) == tc->base;
-    if (tc->remap_fd)       /* ferry's number now names the child's pages */
-        ok = ok && dup3(fd, *tc->remap_fd, O_CLOEXEC) == *tc->remap_fd;
+    if (tc->code_fd)        /* ferry's number now names the child's pages */
+        ok = ok && dup3(fd, *tc->code_fd, O_CLOEXEC) == *tc->code_fd;
     close(fd);
     tc->fork_fd = -1;
     if (!ok)

@@ -55,7 +55,7 @@
                                             times in a warm deflate.c, 4 MiB 4,300 times) */
 #define BODY_SHIFT 16                    /* with the file kept open, the body is read in 64 KiB
                                             pieces into BODY_SLOTS slots of ferry's (read_body) */
-#define BODY_SLOTS 8u
+#define BODY_SLOTS 30u                   /* (30 slots fill one 2 MiB huge page: slots_alloc) */
 #define BODY_SLACK 4096u                 /* ... each with the next 4 KiB: a record across the end
                                             of a piece is read with it (not once more alone) */
 #define SLOT_BYTES ((1u << BODY_SHIFT) + BODY_SLACK)
@@ -398,12 +398,16 @@ static inline void note_touched(struct tcache *t, const void *p, size_t n)
  * each time (and first touches of the pages), which a VM's shadow paging
  * makes dear: a warm cc1 of zlib's deflate.c mapped 4,300 chunks of
  * 256 KiB and spent 12 % of its time in the MADV_DONTNEED alone.  With the
- * file kept open (cfg.keep_fd), its 64 KiB pieces are read (pread) into 8
+ * file kept open (cfg.keep_fd), its 64 KiB pieces are read (pread) into
  * slots of ferry's own memory instead, least recently read first out: the
  * slots' pages stay mapped, the copy is all the work, and 512 KiB hold what
  * the 4 MiB window held (deflate.c: 9,600 reads of 64 KiB, CPU -20 %; a
  * warm python3 -c pass reads its 13 MB file once either way, -4..-10 %:
- * the larger windows cost more in first touches than they saved). */
+ * the larger windows cost more in first touches than they saved).  Since
+ * session 27 the slots are 30, in one 2 MiB huge page (slots_alloc): a
+ * writable 4 KiB page costs 15-35 us at its first touch under shadow
+ * paging, a huge page about what zeroing it costs, and the larger window
+ * reads less again (warm cc1 -O2: 2,721 -> 2,395 reads). */
 
 /* The piece k of the file in a slot, or NULL (a read error: truncated). */
 static const uint8_t *piece(struct tcache *t, uint32_t k)
@@ -418,8 +422,6 @@ static const uint8_t *piece(struct tcache *t, uint32_t k)
         if (t->slot_use[j] < t->slot_use[lru])
             lru = j;
     uint8_t *at = t->slots + (size_t)lru * SLOT_BYTES;
-    if (!t->slot_use[lru])              /* its first use: one call, not a fault per page */
-        populate(at, SLOT_BYTES);
     size_t off = (size_t)k << BODY_SHIFT, want = t->map_len - off < SLOT_BYTES ? t->map_len - off
                                                                                 : SLOT_BYTES;
     t->slot_piece[lru] = 0;
@@ -473,7 +475,7 @@ static bool read_body(struct tcache *t, size_t at, struct tcf_view *v)
  * stay open for nothing). */
 static bool slots_alloc(struct tcache *t)
 {
-    return (t->slots = data_alloc(t, BODY_SLOTS * SLOT_BYTES)) &&
+    return (t->slots = tr_pool_map(BODY_SLOTS * SLOT_BYTES)) &&
            (t->piece_slot = data_alloc(t, (t->map_len >> BODY_SHIFT) + 1));
 }
 

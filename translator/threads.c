@@ -36,10 +36,17 @@ void tr_unlock(struct tr_engine *e) { pthread_mutex_unlock(&e->thr.translate_loc
 
 struct tr_runtime *tr_thread_self(void) { return thr_self; }
 
+void tr_threads_expect(struct tr_engine *e)
+{
+    __atomic_store_n(&e->tc.patch_by_write, false, __ATOMIC_SEQ_CST);
+}
+
 void tr_thread_register(struct tr_engine *e, struct tr_runtime *rt)
 {
     struct tr_threads *t = &e->thr;
     pthread_mutex_lock(&t->lock);
+    if (t->list)
+        tr_threads_expect(e);
     rt->next_thread = t->list;
     t->list = rt;
     pthread_mutex_unlock(&t->lock);

@@ -85,6 +85,12 @@ struct tc_page;                         /* tc_pages.c */
 struct tr_code_cache {
     uint8_t *base, *code_start, *ptr, *end;     /* where the code runs */
     intptr_t rw_delta;                  /* its writable alias - base (0: one RWX view) */
+    const int *code_fd;                 /* the pages' memfd, kept (NULL: closed) */
+    bool patch_by_write;                /* chain patches may be written with pwrite:
+                                           user mode, one thread only; cleared
+                                           for good when another vCPU starts
+                                           (tr_threads_expect, tc_views_patch_jump) */
+    uint64_t patches_written;           /* chain patches made with pwrite */
     const int *remap_fd;                /* where the pages' memfd is kept when
                                            rewritten code must be mapped again */
     int fork_fd;                        /* the code as of a fork in progress (-1) */
@@ -183,6 +189,24 @@ void tc_code_rewritten(struct tr_code_cache *tc, const uint8_t *code, size_t len
 void tc_views_written(struct tr_code_cache *tc);    /* after code up to tc->ptr */
 void tc_views_rewind(struct tr_code_cache *tc);     /* tc->ptr went back (a flush) */
 void tc_views_will_patch(struct tr_code_cache *tc, const uint8_t *code, size_t len);
+/* Re-points the jump at site, in a block's code [code, code+len), at
+ * target (be_patch_jump) with pwrite, when the alias no longer maps the
+ * code; false: not done. */
+bool tc_views_write_patch(struct tr_code_cache *tc, const uint8_t *code, size_t len, uint8_t *site,
+                          const uint8_t *target);
+/* The same, the cheapest way: with pwrite only while no other thread can
+ * run the code meanwhile (tc.patch_by_write: a pwrite is not one atomic
+ * store).  Inline: most patches are of new code, a store through the alias. */
+static inline void tc_views_patch_jump(struct tr_code_cache *tc, const uint8_t *code, size_t len,
+                                       uint8_t *site, const uint8_t *target)
+{
+    if ((size_t)(code - tc->base) < tc->trimmed &&
+        __atomic_load_n(&tc->patch_by_write, __ATOMIC_RELAXED) &&
+        tc_views_write_patch(tc, code, len, site, target))
+        return;
+    tc_views_will_patch(tc, code, len);
+    be_patch_jump(site, tc->rw_delta, target);
+}
 /* A chain patch, made visible to an emulator later (tc_views_sync), when
  * enough exits went through stale code (tc_views_stale_exit). */
 void tc_code_patched(struct tr_code_cache *tc, const uint8_t *code, size_t len);

@@ -66,6 +66,10 @@ struct tr_engine *tr_engine_new(const struct tr_engine_config *cfg);
  * on the host thread that will run it, which it registers as a vCPU.
  * tr_cpu_detach() undoes it when that thread ends (outside tr_run). */
 void tr_cpu_attach(struct tr_engine *e, void *env);
+/* Another thread is about to attach a vCPU to e (called before it is
+ * started): from now on chain patches are single atomic stores, never a
+ * pwrite another thread could fetch half-written (tc_views.c). */
+void tr_threads_expect(struct tr_engine *e);
 void tr_cpu_detach(void *env);
 static inline struct tr_engine *tr_engine_of(const void *env)
 {
@@ -150,6 +154,8 @@ struct tr_stats {
     uint64_t blocks_translated, dispatches, chains_patched, cache_flushes;
     uint64_t invalidations;             /* tr_invalidate calls that dropped code */
     uint64_t blocks_invalidated;
+    uint64_t chains_written;            /* of chains_patched and unchained jumps: written
+                                           with pwrite, their alias page let go (tc_views.c) */
     uint64_t guest_insns_translated;
     uint64_t blocks_executed;           /* with count_blocks only */
     uint64_t translate_ns;              /* time spent translating (monotonic clock) */

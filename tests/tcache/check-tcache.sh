@@ -26,6 +26,10 @@
 #                  new code runs;
 #   code changed in a run: jit_remap cold and warm (ASLR off): stale
 #                  records of changed code pages never restored;
+#   old code chained: a program whose code outgrows the alias window
+#                  (tc_bigcode.py): cold and warm, jumps chained into old
+#                  code are written with pwrite (chains_written > 0),
+#                  output right; after a second thread started, none is;
 #   concurrent     four processes filling one fresh cache at once;
 #   unusable dir   a cache directory that cannot be made: runs as without;
 #   full disk      the cache on a 64 KiB tmpfs (own user+mount namespace):
@@ -41,6 +45,8 @@ gcc -static-pie -O2 -o "$W/prog-pie" "$HERE/tc_prog.c" -lm || exit 1
 gcc -O2 -o "$W/prog-dyn" "$HERE/tc_prog.c" -lm || exit 1
 gcc -static -O2 -o "$W/vdso" "$HERE/tc_vdso.c" || exit 1
 gcc -O2 -o "$W/vdso-dyn" "$HERE/tc_vdso.c" || exit 1
+python3 "$HERE/tc_bigcode.py" 6000 > "$W/bigcode.c" || exit 1
+gcc -O0 -static -pthread -o "$W/bigcode" "$W/bigcode.c" || exit 1
 pass=0
 fail=0
 
@@ -119,6 +125,24 @@ on "$C" ./prog-dyn a b
 same "dyn warm"
 expect "dyn warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
 expect "dyn warm translates far fewer" '[ $(( $(stat_of blocks_translated) * 4 )) -lt "$cold" ]'
+
+# Code past the alias window (tc_views.c): a jump chained into a block whose
+# alias page a trim let go is written into the code's memfd with pwrite
+# (session 27; before, the page was mapped again and first touched, 15-35
+# us each under shadow paging).  The second pass's branches chain blocks
+# of the first pass to new ones; a wrong write would run the wrong code.
+# Once a second guest thread has started, patches are atomic stores again.
+C=$W/cache-bigcode
+native ./bigcode
+for run in cold warm; do
+    on "$C" ./bigcode
+    same "bigcode $run"
+    expect "bigcode $run writes chains into old code" '[ "$(stat_of chains_written)" -gt 0 ]'
+done
+native ./bigcode thread
+on "$C" ./bigcode thread
+same "bigcode thread"
+expect "bigcode thread stores chains" '[ "$(stat_of chains_written)" -eq 0 ] && [ "$(stat_of chains_patched)" -gt 0 ]'
 
 # The vDSO's blocks: while the cache is on the vDSO is mapped at a slot of
 # the placed region (loader/ld_vdso.c), the same in every run, so a warm

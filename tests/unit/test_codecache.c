@@ -6,6 +6,7 @@
  * not found though its filter bit stays set. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "tr_internal.h"
 
@@ -64,7 +65,7 @@ Test(codecache, lookup_finds_inserted_and_only_them)
         cr_assert_null(tc_lookup(e, pc, 0), "pc %#lx", (unsigned long)pc);
         cr_assert_null(tc_lookup(e, pc, 1u << TR_MODE_FACTS_SHIFT));
     }
-    free(e->tc.big_hash);
+    munmap(e->tc.big_hash, sizeof(*e->tc.big_hash) << TC_BIG_HASH_BITS);   /* (tr_pool_map's) */
     free(e->tc.blocks);
     free(e);
 }
