@@ -22,24 +22,29 @@
 /* Room kept free at the end of the cache for one IR insn's worth of code. */
 #define TC_SLACK (64 * BE_MAX_INSN_BYTES)
 
-static unsigned jmp_index(uint64_t pc)
+/* Without a mark, pc k^1 maps to entry k^1 (the first try); a mark's
+ * bit 0 may bring k back (odd k), the next try moves it. */
+uint64_t tc_jmp_empty(unsigned k, uint64_t mark)
 {
-    return (unsigned)((pc ^ (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1));
+    for (unsigned d = 1;; d++) {
+        uint64_t pc = mark | (k ^ d);
+        if (tr_jmp_index(pc) != k)
+            return pc;
+    }
 }
 
-/* Entry k gets pc k^1, which maps to entry k^1: it can never match. */
 void tc_clear_jmp_cache(struct tr_jmp_entry *cache)
 {
     for (unsigned k = 0; k < TR_JMP_SIZE; k++)
-        cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
+        cache[k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, 0) };
 }
 
 /* The entry that may hold pc, if it does, becomes empty. */
 void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc)
 {
-    unsigned k = jmp_index(pc);
+    unsigned k = tr_jmp_index(pc);
     if (cache[k].pc == pc)
-        cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
+        cache[k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, 0) };
 }
 
 /* Every entry leads to the backend's miss path (whatever pc a guest ret
@@ -305,7 +310,7 @@ void tr_forget_addresses(void *env, uint64_t start, uint64_t len)
     }
     for (unsigned k = 0; k < TR_JMP_SIZE; k++)
         if (cache[k].pc - start < len)
-            cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
+            cache[k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, 0) };
 }
 
 const void *tr_lookup_code(void *env, uint64_t pc)
@@ -313,7 +318,7 @@ const void *tr_lookup_code(void *env, uint64_t pc)
     struct tr_jmp_entry *cache = tr_jmp_cache_live(env);
     if (!cache)                         /* a request: back to the dispatcher */
         return NULL;
-    struct tr_jmp_entry *e = &cache[jmp_index(pc)];
+    struct tr_jmp_entry *e = &cache[tr_jmp_index(pc)];
     if (e->pc == pc)
         return e->code;
     struct tr_engine *eng = tr_engine_of(env);   /* none in backend tests */

@@ -65,8 +65,9 @@ static struct tr_jmp_entry *jmp_cache_memory(void)
     return own;
 }
 
-/* Entry k of the never-matching half holds pc k^1 with bit 63 set: that
- * pc maps to entry k^1, so it never matches either. */
+/* Entry k of the never-matching half holds an empty entry's pc with bit
+ * 63 set (tc_jmp_empty): that pc maps to another entry, so it never
+ * matches either. */
 struct tr_jmp_entry *tr_jmp_cache_alloc(void)
 {
     struct tr_jmp_entry *own = jmp_cache_memory();
@@ -76,7 +77,7 @@ struct tr_jmp_entry *tr_jmp_cache_alloc(void)
     }
     tc_clear_jmp_cache(own);
     for (unsigned k = 0; k < TR_JMP_SIZE; k++)
-        own[TR_JMP_SIZE + k] = (struct tr_jmp_entry){ .pc = (k ^ 1u) | MISS_MARK };
+        own[TR_JMP_SIZE + k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, MISS_MARK) };
     return own;
 }
 

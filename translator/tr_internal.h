@@ -220,6 +220,10 @@ void tc_views_fork_child(struct tr_code_cache *tc);
 void tc_init(struct tr_engine *e, size_t size);
 void tc_clear_jmp_cache(struct tr_jmp_entry *cache);
 void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc);
+/* The pc an empty jump-cache entry k holds: `mark` with k's low bits
+ * changed until it maps to another entry (tr_jmp_index), so that no
+ * probe ever matches it. */
+uint64_t tc_jmp_empty(unsigned k, uint64_t mark);
 void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss);
 
 /* exit_request.c */

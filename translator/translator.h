@@ -235,9 +235,8 @@ void tr_forget_addresses(void *env, uint64_t start, uint64_t len);
 
 /* The direct-mapped jump cache tr_lookup_code() fills, one per vCPU
  * (env->rt.jmp_cache), so that a backend may probe it inline: the entry
- * for pc is jmp_cache[(pc ^ (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1)],
- * valid when its pc matches (an empty entry holds a pc that never maps to
- * it).  Per vCPU because an entry is two words: a shared one could be
+ * for pc is jmp_cache[tr_jmp_index(pc)], valid when its pc matches (an
+ * empty entry holds a pc that never maps to it, tc_jmp_empty).  Per vCPU because an entry is two words: a shared one could be
  * torn by two threads filling it at once.  The table is aligned to its
  * size (TR_JMP_SIZE entries), so an entry's address is the table's with
  * the index inserted in bits 4 and up. */
@@ -248,6 +247,16 @@ struct tr_jmp_entry {
     const void *code;
 };
 #define TR_JMP_ALIGN (TR_JMP_SIZE * 16u)   /* a table's alignment: its size */
+
+/* A sum, not an xor, of the page offset and the bits above: the same
+ * spread (pcs of one 4 KiB page never collide), and the x86-64 host gets
+ * the index already scaled to an entry's offset from one multiplication
+ * (imul by 2^20 + 2^8, shr, and: three instructions to the xor's five);
+ * AArch64's `add x16, pc, pc, lsr #12` costs what its `eor` did. */
+static inline unsigned tr_jmp_index(uint64_t pc)
+{
+    return (unsigned)((pc + (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1));
+}
 
 /* Zeroed memory for long-lived translator tables (the engine's, the
  * frontend's decode caches): size bytes, never freed, 64-byte aligned,

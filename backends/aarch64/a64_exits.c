@@ -255,7 +255,7 @@ _Static_assert(TR_OFFSET_JMP_CACHE % 8 == 0 && TR_OFFSET_JMP_CACHE < 32768,
 
 /* Inline probe of this vCPU's jump cache for the pc in register `pc`
  * (never x16, x17 or x30):
- *     x17 = rt.jmp_cache; x16 = pc ^ pc >> TR_JMP_BITS
+ *     x17 = rt.jmp_cache; x16 = pc + (pc >> TR_JMP_BITS)   (tr_jmp_index)
  *     bfi x17, x16, #4, #TR_JMP_BITS    (the table is aligned to its size:
  *                                        x17 = &entry, translator.h)
  *     ldp x16, x30, [x17]; cmp x16, pc; b.ne miss; br x30
@@ -263,7 +263,7 @@ _Static_assert(TR_OFFSET_JMP_CACHE % 8 == 0 && TR_OFFSET_JMP_CACHE < 32768,
 static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
 {
     a64_ldst_env(c, 3, A64_LDR, A64_TMP1, TR_OFFSET_JMP_CACHE);
-    a64_put(c, a64_logical_shifted_reg(true, A64_EOR, false, A64_LSR, pc, TR_JMP_BITS, pc,
+    a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSR, pc, TR_JMP_BITS, pc,
                                        A64_TMP0));
     a64_put(c, a64_bfi(true, A64_TMP1, A64_TMP0, 4, TR_JMP_BITS));
     a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_TMP1, A64_TMP0));

@@ -427,14 +427,20 @@ void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int sl
 
 /* Inline probe of this thread's jump cache (rt.jmp_cache): rcx + rax =
  * &entry; on a hit jump to its code, else fall through (rel8 branch over
- * the hit path). */
+ * the hit path).  The entry's offset, tr_jmp_index(pc) * 16, from the
+ * low 32 bits of pc: with S = 28 - TR_JMP_BITS, pc * (2^(S+4) +
+ * 2^(S+4-TR_JMP_BITS)) >> S is (pc << 4) + (pc >> (TR_JMP_BITS - 4)),
+ * i.e. 16 * (pc + (pc >> TR_JMP_BITS)) plus four bits below the index
+ * (no carry out of them), which the mask drops: imul, shr, and. */
+enum { JMP_SHIFT = 28 - TR_JMP_BITS };
+_Static_assert(TR_JMP_BITS >= 4 && TR_JMP_BITS <= 16, "the product keeps the index's bits");
+
 static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
 {
-    x64_emit_mov_rm_r(c, X64_W, X64_RAX, pc_reg);
-    x64_emit_shift_rm_imm(c, X64_SHR, X64_W, X64_RAX, TR_JMP_BITS);
-    x64_emit_alu_rm_r(c, X64_XOR, X64_W, X64_RAX, pc_reg);
-    x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, TR_JMP_SIZE - 1);
-    x64_emit_shift_rm_imm(c, X64_SHL, 0, X64_RAX, 4);
+    uint32_t mul = (1u << (JMP_SHIFT + 4)) + (1u << (JMP_SHIFT + 4 - TR_JMP_BITS));
+    x64_emit_imul_r_rm_imm(c, 0, X64_RAX, pc_reg, (int32_t)mul);
+    x64_emit_shift_rm_imm(c, X64_SHR, 0, X64_RAX, JMP_SHIFT);
+    x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, (int32_t)((TR_JMP_SIZE - 1) << 4));
     x64_emit_mov_r_m(c, X64_W, X64_RCX, X64_ENV, x64_env_disp(TR_OFFSET_JMP_CACHE));
     x64_emit_op_sib_r(c, X64_W, 0x39, pc_reg, X64_RCX, X64_RAX, 0, 0);  /* cmp [rcx+rax], pc */
     x64_emit_byte(c, 0x75);                                 /* jne rel8 */

@@ -30,7 +30,7 @@ void xt_clear_jmp_cache(void)
 
 struct tr_jmp_entry *xt_jmp_slot(uint64_t pc)
 {
-    return &xt_jmp_cache[(pc ^ (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1)];
+    return &xt_jmp_cache[tr_jmp_index(pc)];
 }
 
 static void declare_globals(void)

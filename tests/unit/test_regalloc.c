@@ -479,8 +479,7 @@ Test(regalloc, spills_under_pressure_match_c)
 static struct tr_jmp_entry *empty_jmp_cache(void)
 {
     static _Alignas(TR_JMP_ALIGN) struct tr_jmp_entry cache[TR_JMP_SIZE];
-    for (unsigned k = 0; k < TR_JMP_SIZE; k++)
-        cache[k].pc = k ^ 1u;
+    tc_clear_jmp_cache(cache);
     return cache;
 }
 
