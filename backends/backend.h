@@ -95,9 +95,11 @@ struct be_desc {
     /* Pinned globals: global k, for k < n_pinned (and below the guest's
      * count of globals), lives in host register pinned_regs[k] whenever
      * translated code runs -- across blocks, not just inside one.  Pinned
-     * registers are outside alloc_mask and are neither env_reg nor a call
-     * argument/return register; call-clobbered ones are written back (when
-     * newer than env) before a C call and reloaded when next needed.  At
+     * registers are outside alloc_mask and are neither env_reg nor the
+     * call return register; call-clobbered ones are written back (when
+     * newer than env) before a C call and reloaded when next needed (one
+     * that is a call argument register must be call-clobbered: a call's
+     * arguments read it from env).  At
      * every exit, chained or not, each holds its global.  pinned_regs[k]
      * < 0 leaves global k unpinned (so a later global can be pinned). */
     int n_pinned;

@@ -908,8 +908,25 @@ static uint64_t evacuate_for_call(void)
     return pinned;
 }
 
+/* Pinned globals whose registers take this call's arguments are read
+ * from env while the arguments are placed (placing one could overwrite
+ * another's source); evacuate_pinned stored them there, as they are in
+ * call-clobbered registers (backend.h). */
+static void forget_pinned_in_args(int n_args)
+{
+    uint64_t args = 0;
+    for (int k = 0; k < n_args; k++)
+        args |= bit(be_host.call_args[1 + k]);
+    for (uint64_t p = ra->pin_clobbered & ra->pin_in_reg; p; p &= p - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(p);
+        if (args & bit(pinned_reg(g)))
+            set_reg(g, -1);
+    }
+}
+
 static void place_call_args(const struct ir_insn *i, int n_args)
 {
+    forget_pinned_in_args(n_args);
     for (int k = 0; k < n_args; k++)
         load_value(i->args[1 + k], be_host.call_args[1 + k]);
 }

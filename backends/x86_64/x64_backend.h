@@ -23,6 +23,11 @@ enum x64_cc x64_cond_cc(enum ir_cond c);
 #define X64_N_PINNED 8
 extern const int8_t x64_pinned_regs[X64_N_PINNED];
 uint64_t x64_pinned_mask(const struct ir_globals *g);
+/* The pinned registers a C call destroys, as code that calls C without
+ * the allocator pushes them (an even count: r9 twice keeps the stack
+ * 16-byte aligned; popped in reverse order, each gets its own value). */
+#define X64_N_CLOBBERED_PINS 4
+extern const int8_t x64_clobbered_pins[X64_N_CLOBBERED_PINS];
 
 /* An 8-byte zero store to env as part of a run of them at consecutive
  * offsets, stored 16 bytes at a time from a zeroed xmm0 (x64_envzero.c). */

@@ -59,7 +59,7 @@ const struct be_desc be_host = {
     .name = "x86_64",
     .n_regs = 16,
     .reg_names = x64_reg_names,
-    .alloc_mask = R(RSI) | R(RDI) | R(R8) | R(R9),
+    .alloc_mask = R(RSI) | R(RDI) | R(R8),
     .call_clobbered = R(RAX) | R(RCX) | R(RDX) | R(RSI) | R(RDI) | R(R8) | R(R9)
                     | R(R10) | R(R11),
     .env_reg = X64_ENV,
@@ -70,7 +70,7 @@ const struct be_desc be_host = {
     .cs_mode = CS_MODE_64,
     .canonical_at_exit = true,  /* on the jump-cache miss path (x64_exits.c) */
     .ras_default = true,        /* cc1 -O2 about 30% less CPU, others level */
-    .n_pinned = X64_N_PINNED,   /* rbx, rbp, r10-r13, r15: x64_pinned.c */
+    .n_pinned = X64_N_PINNED,   /* rbx, rbp, r9-r13, r15: x64_pinned.c */
     .pinned_regs = x64_pinned_regs,
     .keeps_flags = x64_keeps_flags,
 };

@@ -465,8 +465,8 @@ static void emit_ras_ret(struct be_code *c, int pc_reg)
 
 /* Stays in translated code when the target is already translated:
  * code = tr_lookup_code(env, pc); if (code) goto *code; else return.
- * The pinned registers the call destroys (r10, r11) are pushed around it:
- * two pushes keep the call 16-byte aligned. */
+ * The pinned registers the call destroys (x64_clobbered_pins) are pushed
+ * around it, an even number of pushes (the call stays 16-byte aligned). */
 /* The #GP the frontend's check of a non-canonical target would have
  * raised: the ret's pop undone, the instruction's pc stored. */
 static void emit_canonical_fault(struct be_code *c, const struct x64_canonical *k)
@@ -503,11 +503,11 @@ static void emit_indirect_lookup(struct be_code *c, int pc_reg, const struct x64
         emit_canonical_check(c, pc_reg, check);
     if (pc_reg != X64_RSI)
         x64_emit_mov_rm_r(c, X64_W, X64_RSI, pc_reg);
-    x64_emit_push_r(c, X64_R10);
-    x64_emit_push_r(c, X64_R11);
+    for (int k = 0; k < X64_N_CLOBBERED_PINS; k++)
+        x64_emit_push_r(c, x64_clobbered_pins[k]);
     be_emit_call(c, (const void *)tr_lookup_code);
-    x64_emit_pop_r(c, X64_R11);
-    x64_emit_pop_r(c, X64_R10);
+    for (int k = X64_N_CLOBBERED_PINS; k-- > 0;)
+        x64_emit_pop_r(c, x64_clobbered_pins[k]);
     x64_emit_test_rm_r(c, X64_W, X64_RAX, X64_RAX);
     x64_emit_byte(c, 0x74);                         /* je rel8: over the jmp */
     x64_emit_byte(c, 2);
