@@ -306,6 +306,10 @@ void ir_rebase_accesses(struct ir_block *b);
 /* ir_layout.c: a forward jcc's conditional branch leads to the fall-through
  * (brcond !cond -> next; goto_tb -> taken), for the same backends. */
 void ir_predict_fallthrough(struct ir_block *b);
+/* ir_bittest.c: an exit on (a & c) != 0, a sign or a zero-extended field
+ * as brcond tsteq/tstne on its source (a host's tbz/tbnz), for the same
+ * backends; before ir_fuse_flags */
+void ir_fold_bit_tests(struct ir_block *b);
 /* ir_range_test.c: x86's canonical-address test as sextract + compare */
 void ir_fold_range_tests(struct ir_block *b);
 /* ir_access_check.c: for a host that does not fault on every

@@ -235,6 +235,8 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     drop_xfer_hints(e, b);
     ir_optimize(b);
     ir_fold_load_ext(b);
+    if (be_host.ext_operands)
+        ir_fold_bit_tests(b);
     if (be_host.keeps_flags)
         ir_fuse_flags(b, softmmu_keeps_flags(e->cfg.mem, be_host.keeps_flags));
     if (be_host.ext_operands) {

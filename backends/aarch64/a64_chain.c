@@ -1,13 +1,14 @@
 /* a64_chain.c -- conditional block exits (brcond) and chain patching.
  *
- * brcond is one conditional branch (b.cond after a compare, or cbz/cbnz)
- * taken when the exit is, so the fall-through path runs straight on.  It
+ * brcond is one conditional branch (b.cond after a compare, cbz/cbnz, or
+ * tbz/tbnz for a one-bit tsteq/tstne, ir_bittest.c) taken when the exit is,
+ * so the fall-through path runs straight on.  It
  * first leads out of line, behind the block's final exit, to the slot's
  * patchable `b` word (its jump_site) and a marker word, `movz w18, #k`,
  * giving the distance in words back to the conditional branch, then the
  * usual stub.  Chaining rewrites the `b`, and also points
  * the conditional branch straight at the target when that is within its
- * +-1 MiB, so a chained taken exit costs a single branch; otherwise (or
+ * +-1 MiB (tbz/tbnz: +-32 KiB), so a chained taken exit costs a single branch; otherwise (or
  * when re-pointed out of range later) the conditional branch goes back to
  * the `b`.  Every rewrite is one aligned 32-bit store.
  */
@@ -28,10 +29,36 @@ static bool is_zero_const(const struct be_arg *a, int size)
     return a->is_const && (size == 32 ? (uint32_t)a->imm : a->imm) == 0;
 }
 
+/* One bit of a register decides a tsteq/tstne against a one-bit constant:
+ * its number, or -1. */
+static int tested_bit(const struct ir_insn *insn, const struct be_arg *in)
+{
+    if ((insn->cond != IR_TSTEQ && insn->cond != IR_TSTNE) || in[0].is_const || !in[1].is_const)
+        return -1;
+    uint64_t v = insn->size == 32 ? (uint32_t)in[1].imm : in[1].imm;
+    return v && !(v & (v - 1)) ? __builtin_ctzll(v) : -1;
+}
+
+/* IR insns after a brcond that may still come before its slot: few enough
+ * that the block's rest, its final exit and the other slots and exits
+ * (each at most BE_MAX_INSN_BYTES, the allocator's syncs besides) stay
+ * within a tbz's +-32 KiB.  Unconditional exits are a block's last op, so
+ * the scan ends inside the block. */
+enum { NEAR_INSNS = 24 };
+
+static bool slot_is_near(const struct ir_insn *insn)
+{
+    for (int n = 1; n <= NEAR_INSNS; n++)
+        if (ir_op_info[insn[n].op].flags & IR_F_EXIT)
+            return true;
+    return false;
+}
+
 /* The conditional branch, taken when `in[0] cond in[1]` (brflags: when
- * cond holds on the flags already set), imm19 still 0. */
+ * cond holds on the flags already set), its offset still 0.  near: the
+ * target is close enough for tbz/tbnz. */
 static void emit_cond_branch(struct be_code *c, const struct ir_insn *insn,
-                             const struct be_arg *in)
+                             const struct be_arg *in, bool near)
 {
     if (insn->op == IR_brflags) {
         a64_put(c, a64_cond_branch_imm(a64_cond_of((enum ir_cond)insn->cond), 0));
@@ -42,20 +69,38 @@ static void emit_cond_branch(struct be_code *c, const struct ir_insn *insn,
         a64_put(c, a64_compare_branch_imm(insn->size == 64, ne, 0, in[0].reg));
         return;
     }
+    int bit = near ? tested_bit(insn, in) : -1;
+    if (bit >= 0) {
+        a64_put(c, a64_test_branch_imm(insn->cond == IR_TSTNE, (unsigned)bit, 0, in[0].reg));
+        return;
+    }
     enum a64_cond cond = a64_emit_compare(c, insn, &in[0], &in[1]);
     a64_put(c, a64_cond_branch_imm(cond, 0));
 }
 
 static uint32_t read_word(const uint8_t *p) { uint32_t w; __builtin_memcpy(&w, p, 4); return w; }
 
-/* A conditional branch word with its imm19 re-pointed at byte offset off. */
+static bool is_test_branch(uint32_t word) { return (word & 0x7e000000u) == 0x36000000u; }
+
+/* A conditional branch word re-pointed at byte offset off (imm19; tbz/tbnz
+ * imm14). */
 static uint32_t with_imm19(uint32_t word, int64_t off)
 {
+    if (is_test_branch(word))
+        return (word & ~(0x3fffu << 5)) | (uint32_t)((off >> 2) & 0x3fff) << 5;
     return (word & ~(0x7ffffu << 5)) | (uint32_t)((off >> 2) & 0x7ffff) << 5;
 }
 
+/* Whether the conditional branch word reaches byte offset off. */
+static bool cond_reaches(uint32_t word, int64_t off)
+{
+    if (is_test_branch(word))
+        return off >= -(1 << 15) && off < (1 << 15);
+    return a64_branch19_reaches(off);
+}
+
 /* The branch with the opposite condition: b.cond flips its condition's
- * low bit, cbz/cbnz bit 24. */
+ * low bit, cbz/cbnz (and tbz/tbnz) bit 24. */
 static uint32_t inverted(uint32_t word)
 {
     return (word & 0xff000000u) == 0x54000000u ? word ^ 1u : word ^ (1u << 24);
@@ -78,7 +123,7 @@ void a64_emit_brexit(struct be_code *c, const struct ir_insn *insn, const struct
         brexits.block = c->start;
         brexits.n = 0;
     }
-    emit_cond_branch(c, insn, in);
+    emit_cond_branch(c, insn, in, false);
     uint8_t *br = c->ptr - 4;
     if (brexits.n < BREXIT_MAX) {
         brexits.e[brexits.n++] = (typeof(brexits.e[0])){ (uint32_t)(br - c->start),
@@ -133,7 +178,7 @@ void a64_emit_brcond(struct be_code *c, const struct ir_insn *insn, const struct
         pending.block = c->start;
         pending.n = 0;
     }
-    emit_cond_branch(c, insn, in);
+    emit_cond_branch(c, insn, in, slot_is_near(insn));
     int slot = (int)insn->aux[1];
     uint32_t site = (uint32_t)(c->ptr - 4 - c->start);
     c->jump_site[slot] = site;          /* the `b` word's offset, once emitted */
@@ -176,8 +221,8 @@ void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
         return;
     uint8_t *branch = site - 4 * ((marker >> 5) & 0xffff);
     int64_t direct = target - branch;
-    store_word(branch, rw_delta, with_imm19(read_word(branch),
-                                  a64_branch19_reaches(direct) ? direct : site - branch));
+    uint32_t word = read_word(branch);
+    store_word(branch, rw_delta, with_imm19(word, cond_reaches(word, direct) ? direct : site - branch));
 }
 
 /* `movz w0, #k; ret` written at rw, then called at rx. */

@@ -166,6 +166,13 @@ uint32_t a64_compare_branch_imm(bool sf, bool nonzero, int32_t offset, unsigned 
            F(rt, 5, 0);
 }
 
+/* tbz/tbnz rt, #bit, offset (bit 0-63; imm14: +-32 KiB) */
+uint32_t a64_test_branch_imm(bool nonzero, unsigned bit, int32_t offset, unsigned rt)
+{
+    return F(bit >> 5, 1, 31) | F(0x1b, 6, 25) | F(nonzero, 1, 24) | F(bit & 31, 5, 19) |
+           F(offset >> 2, 14, 5) | F(rt, 5, 0);
+}
+
 uint32_t a64_uncond_branch_reg(enum a64_branch_reg_opc opc, unsigned rn)
 {
     return F(0x6b, 7, 25) | F(opc, 4, 21) | F(0x1f, 5, 16) | F(rn, 5, 5);

@@ -97,6 +97,7 @@ uint32_t a64_dmb(unsigned option);
 uint32_t a64_uncond_branch_imm(bool link, int32_t offset);
 uint32_t a64_cond_branch_imm(enum a64_cond cond, int32_t offset);
 uint32_t a64_compare_branch_imm(bool sf, bool nonzero, int32_t offset, unsigned rt);
+uint32_t a64_test_branch_imm(bool nonzero, unsigned bit, int32_t offset, unsigned rt);
 uint32_t a64_uncond_branch_reg(enum a64_branch_reg_opc opc, unsigned rn);
 
 static inline bool a64_branch26_reaches(int64_t offset)

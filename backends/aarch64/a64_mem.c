@@ -30,14 +30,6 @@ static bool canonical_checked(const struct be_code *c, unsigned memop)
            c->mem->mode == TR_MEM_HOST;
 }
 
-/* tbnz xt, #bit, offset (bytes from the branch; the Arm ARM's test and
- * branch class, used only here). */
-static uint32_t a64_tbnz(unsigned bit, int32_t offset, unsigned rt)
-{
-    return (uint32_t)(bit >> 5) << 31 | 0x37000000u | (bit & 31) << 19 |
-           ((uint32_t)(offset >> 2) & 0x3fff) << 5 | rt;
-}
-
 /* The tests of the block being emitted, waiting for their out-of-line
  * parts behind its final exit; each lowers c->end by its part's bytes (as
  * the literal pool does), so the allocator's room check counts them. */
@@ -55,7 +47,7 @@ static void canon_stub_body(struct be_code *c, const uint8_t *back)
     unsigned marker;
     a64_bitmask_encode(0xff80000000000001ull, 64, &marker);
     a64_put(c, a64_add_sub_imm(true, false, false, false, 1, A64_SCRATCH_LR, A64_SCRATCH_LR));
-    a64_put(c, a64_tbnz(17, (int32_t)(back - c->ptr), A64_SCRATCH_LR));  /* all ones: carried out */
+    a64_put(c, a64_test_branch_imm(true, 17, (int32_t)(back - c->ptr), A64_SCRATCH_LR));  /* all ones: carried out */
     a64_put(c, a64_logical_imm(true, A64_ORR, marker, A64_ZR, A64_TMP0));
     a64_put(c, a64_load_store_exclusive(3, true, false, 0, A64_TMP0, A64_ZR));
     a64_put(c, a64_uncond_branch_imm(false, back - c->ptr));   /* never run: names the access */

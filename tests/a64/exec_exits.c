@@ -53,11 +53,14 @@ static void test_goto_tb(void)
 static void run_brcond(enum ir_cond cond, int size, uint64_t a, uint64_t b, bool b_const)
 {
     struct be_code c = xt_block();
-    struct ir_insn br = { .op = IR_brcond, .size = size, .cond = cond, .aux = { 0x5000, 1 } };
+    /* the exit after it: a brcond is emitted from its block (a64_chain.c
+     * looks at the rest: a tbz must reach its slot) */
+    struct ir_insn br[2] = { { .op = IR_brcond, .size = size, .cond = cond, .aux = { 0x5000, 1 } },
+                             { .op = IR_goto_tb } };
     struct be_arg in[2] = { { .reg = 11 }, { .is_const = b_const, .reg = 12, .imm = b } };
     be_emit_movi(&c, 11, a);
     if (!b_const) be_emit_movi(&c, 12, b);
-    be_emit_insn(&c, &br, NULL, in);
+    be_emit_insn(&c, br, NULL, in);
     emit_exit_code(&c, 0x6000, TR_EXIT_SYSCALL);
     uint64_t rc = xt_run(&c);
     bool taken = xt_cond_holds(cond, a, b, size);
@@ -74,6 +77,7 @@ static void test_brcond(void)
             for (int n = 0; n < 40; n++) {
                 uint64_t a = xt_values[xt_random() % xt_n_values];
                 uint64_t b = n % 4 == 0 ? 0 : xt_values[xt_random() % xt_n_values];
+                if (n % 7 == 3) b = 1ull << (xt_random() % size);   /* tbz/tbnz */
                 if (n % 5 == 0) a = b;
                 run_brcond(cond, size, a, b, n & 1);
             }
@@ -119,6 +123,7 @@ static void test_brflags(void)
                 for (int n = 0; n < 40; n++) {
                     uint64_t a = xt_values[xt_random() % xt_n_values];
                     uint64_t b = n % 4 == 0 ? 0 : xt_values[xt_random() % xt_n_values];
+                if (n % 7 == 3) b = 1ull << (xt_random() % size);   /* tbz/tbnz */
                     if (n % 5 == 0) a = b;
                     if (n % 7 == 0) b = -a;
                     run_brflags(rows[r].op, rows[r].conds[k], size, a, b, n & 1);
@@ -138,51 +143,69 @@ static void test_exit_indirect(void)
     }
 }
 
-/* The b.cond words of [start, end) branching to target. */
+/* The b.cond (and tbz/tbnz) words of [start, end) branching to target. */
 static int cond_branches_to(const uint8_t *start, const uint8_t *end, const uint8_t *target)
 {
     int n = 0;
     for (const uint8_t *p = start; p < end; p += 4) {
         uint32_t w = *(const uint32_t *)p;
-        int32_t off = (int32_t)(w << 8) >> 13 << 2;
+        int32_t off = (int32_t)(w << 8) >> 13 << 2, off14 = (int32_t)(w << 13) >> 18 << 2;
         n += (w & 0xff000010) == 0x54000000 && p + off == target;
+        n += (w & 0x7e000000) == 0x36000000 && p + off14 == target;
     }
     return n;
 }
 
-/* field[0] == 5 -> slot 1 (0x5000), else exit 0x6000; then chained to a
- * block within b.cond range, one beyond it, and back. */
-static void test_brcond_chaining(void)
+/* field[0] cond imm -> slot 1 (0x5000), else exit 0x6000; then chained to a
+ * block within the conditional branch's range, one beyond it, and back;
+ * and to one 64 KiB away (beyond tbz's reach, within b.cond's).
+ * yes/no: field values that take and do not take the exit. */
+static void run_brcond_chaining(enum ir_cond cond, uint64_t imm, uint64_t yes, uint64_t no)
 {
     struct be_code c = xt_block();
     struct ir_insn ld = { .op = IR_ld_env, .size = IR_MO_64, .aux = { offsetof(struct xt_env, field) } };
-    struct ir_insn br = { .op = IR_brcond, .size = 64, .cond = IR_EQ, .aux = { 0x5000, 1 } };
-    struct be_arg r = { .reg = 11 }, in[2] = { { .reg = 11 }, { .is_const = 1, .imm = 5 } };
+    struct ir_insn br[2] = { { .op = IR_brcond, .size = 64, .cond = cond, .aux = { 0x5000, 1 } },
+                             { .op = IR_goto_tb } };
+    struct be_arg r = { .reg = 11 }, in[2] = { { .reg = 11 }, { .is_const = 1, .imm = imm } };
     be_emit_insn(&c, &ld, &r, NULL);
-    be_emit_insn(&c, &br, NULL, in);
+    be_emit_insn(&c, br, NULL, in);
     emit_exit_code(&c, 0x6000, TR_EXIT_SYSCALL);
     uint8_t *site = c.start + c.jump_site[1];
     struct be_code near = xt_block_at(c.ptr + 256), far = xt_block_at(c.ptr + (4 << 20));
+    struct be_code mid = xt_block_at(c.ptr + (64 << 10));
     emit_exit_code(&near, 0x77, TR_EXIT_SIGTRAP);
     emit_exit_code(&far, 0x88, TR_EXIT_SIGSEGV);
-    static const struct { int which; uint64_t field, rc, pc; } steps[] = {
-        { 0, 5, TR_EXIT_CHAIN1, 0x5000 }, { 0, 6, TR_EXIT_SYSCALL, 0x6000 },
-        { 1, 5, TR_EXIT_SIGTRAP, 0x77 }, { 1, 7, TR_EXIT_SYSCALL, 0x6000 },
-        { 2, 5, TR_EXIT_SIGSEGV, 0x88 }, { 2, 0, TR_EXIT_SYSCALL, 0x6000 },
-        { 1, 5, TR_EXIT_SIGTRAP, 0x77 },
+    emit_exit_code(&mid, 0x99, TR_EXIT_SIGTRAP);
+    bool test_bit = cond == IR_TSTEQ || cond == IR_TSTNE;
+    const struct { int which; uint64_t field, rc, pc; } steps[] = {
+        { 0, yes, TR_EXIT_CHAIN1, 0x5000 }, { 0, no, TR_EXIT_SYSCALL, 0x6000 },
+        { 1, yes, TR_EXIT_SIGTRAP, 0x77 }, { 1, no, TR_EXIT_SYSCALL, 0x6000 },
+        { 2, yes, TR_EXIT_SIGSEGV, 0x88 }, { 2, no, TR_EXIT_SYSCALL, 0x6000 },
+        { 1, yes, TR_EXIT_SIGTRAP, 0x77 }, { 3, yes, TR_EXIT_SIGTRAP, 0x99 },
+        { 3, no, TR_EXIT_SYSCALL, 0x6000 },
     };
+    const uint8_t *targets[] = { NULL, near.start, far.start, mid.start };
     for (int i = 0; i < (int)(sizeof steps / sizeof steps[0]); i++) {
-        if (steps[i].which) be_patch_jump(site, 0, steps[i].which == 1 ? near.start : far.start);
+        if (steps[i].which) be_patch_jump(site, 0, targets[steps[i].which]);
         xt_env.field[0] = steps[i].field;
         uint64_t rc = xt_enter(&xt_env, c.start);
-        XT_CHECK(rc == steps[i].rc && xt_env.rt.pc == steps[i].pc, "brcond chain step %d: rc %lu",
-                 i, (unsigned long)rc);
+        XT_CHECK(rc == steps[i].rc && xt_env.rt.pc == steps[i].pc, "brcond %d chain step %d: rc %lu",
+                 cond, i, (unsigned long)rc);
         if (steps[i].which == 1)
-            XT_CHECK(cond_branches_to(c.start, c.ptr, near.start) == 1, "b.cond not direct");
-        if (steps[i].which == 2)
-            XT_CHECK(cond_branches_to(c.start, c.ptr, site) == 1, "b.cond not via its b");
+            XT_CHECK(cond_branches_to(c.start, c.ptr, near.start) == 1, "cond branch %d not direct", cond);
+        if (steps[i].which == 2 || (steps[i].which == 3 && test_bit))
+            XT_CHECK(cond_branches_to(c.start, c.ptr, site) == 1, "cond branch %d not via its b", cond);
+        if (steps[i].which == 3 && !test_bit)
+            XT_CHECK(cond_branches_to(c.start, c.ptr, mid.start) == 1, "b.cond not direct at 64 KiB");
     }
     xt_run(&far);
+}
+
+static void test_brcond_chaining(void)
+{
+    run_brcond_chaining(IR_EQ, 5, 5, 6);
+    run_brcond_chaining(IR_TSTNE, 1ull << 40, 1ull << 40, ~(1ull << 40));     /* tbnz */
+    run_brcond_chaining(IR_TSTEQ, 4, 3, 7);                                     /* tbz */
 }
 
 /* Several brconds in one block (more than are kept pending): each exit
@@ -195,9 +218,10 @@ static void test_many_brconds(void)
         struct be_arg r = { .reg = 3 };
         be_emit_insn(&c, &ld, &r, NULL);
         for (int k = 0; k < 6; k++) {
-            struct ir_insn br = { .op = IR_brcond, .size = 32, .cond = IR_EQ, .aux = { 0x100 + k, k & 1 } };
+            struct ir_insn br[2] = { { .op = IR_brcond, .size = 32, .cond = IR_EQ, .aux = { 0x100 + k, k & 1 } },
+                                     { .op = IR_goto_tb } };
             struct be_arg in[2] = { { .reg = 3 }, { .is_const = 1, .imm = k } };
-            be_emit_insn(&c, &br, NULL, in);
+            be_emit_insn(&c, br, NULL, in);
         }
         uint8_t *before = c.ptr;
         emit_exit_code(&c, 0x300, TR_EXIT_SYSCALL);
