@@ -213,3 +213,17 @@ struct ir_insn *ir_vec(struct ir_block *b, enum ir_op op, unsigned size, int64_t
     i->aux[1] = (int64_t)(intptr_t)h;
     return i;
 }
+
+int ir_count_reads(const struct ir_block *b, ir_ref r, const bool *skip)
+{
+    int n = 0;
+    for (int k = 0; k < b->n_insns; k++) {
+        const struct ir_insn *i = &b->insns[k];
+        if (skip && skip[k])
+            continue;
+        int first = ir_op_info[i->op].n_out, last = first + ir_op_info[i->op].n_in;
+        for (int a = first; a < last && a < IR_MAX_ARGS; a++)
+            n += i->args[a] == r;
+    }
+    return n;
+}

@@ -187,6 +187,11 @@ ir_ref ir_temp(struct ir_block *b);
 ir_ref ir_const(struct ir_block *b, uint64_t imm);
 static inline bool ir_is_const(const struct ir_block *b, ir_ref r)
 { return r != IR_NONE && b->values[r].kind == IR_VAL_CONST; }
+static inline bool ir_is_temp(const struct ir_block *b, ir_ref r)
+{ return r != IR_NONE && b->values[r].kind == IR_VAL_TEMP; }
+/* Reads of value r by the block's insns, but those with skip[k] set
+ * (skip may be NULL). */
+int ir_count_reads(const struct ir_block *b, ir_ref r, const bool *skip);
 
 /* Generic emitter; the typed wrappers below are what frontends use. */
 struct ir_insn *ir_emit(struct ir_block *b, enum ir_op op, int size,

@@ -18,16 +18,6 @@
  */
 #include "ir.h"
 
-static bool is_temp(const struct ir_block *b, ir_ref r)
-{
-    return r != IR_NONE && b->values[r].kind == IR_VAL_TEMP;
-}
-
-static bool is_const(const struct ir_block *b, ir_ref r)
-{
-    return r != IR_NONE && b->values[r].kind == IR_VAL_CONST;
-}
-
 /* A new constant, or IR_NONE when the block has no room for one. */
 static ir_ref new_const(struct ir_block *b, uint64_t v)
 {
@@ -35,21 +25,6 @@ static ir_ref new_const(struct ir_block *b, uint64_t v)
 }
 
 static uint64_t mask_of(int size) { return size == 32 ? 0xffffffffull : ~0ull; }
-
-/* Reads of value r anywhere in the block but by the insns found dead. */
-static int reads_of(const struct ir_block *b, const bool *dead, ir_ref r)
-{
-    int n = 0;
-    for (int k = 0; k < b->n_insns; k++) {
-        const struct ir_insn *i = &b->insns[k];
-        if (dead[k])
-            continue;
-        int first = ir_op_info[i->op].n_out, last = first + ir_op_info[i->op].n_in;
-        for (int a = first; a < last && a < IR_MAX_ARGS; a++)
-            n += i->args[a] == r;
-    }
-    return n;
-}
 
 static bool writes(const struct ir_insn *i, ir_ref r)
 {
@@ -98,15 +73,15 @@ static void fold_field(struct ir_block *b, bool *dead, int k)
 {
     struct ir_insn *br = &b->insns[k];
     ir_ref t = br->args[0];
-    int w = is_temp(b, t) ? writer_of(b, t, k) : -1;
-    if (w < 0 || reads_of(b, dead, t) != 1)
+    int w = ir_is_temp(b, t) ? writer_of(b, t, k) : -1;
+    if (w < 0 || ir_count_reads(b, t, dead) != 1)
         return;
     const struct ir_insn *e = &b->insns[w];
     int pos, len = zero_field(e, &pos);
     ir_ref x = e->args[1];
     uint64_t c = b->values[br->args[1]].imm & mask_of(br->size);
     if (len <= 0 || len >= 64 || pos < 0 || pos + len > 64 || (c >> len) != 0 ||
-        is_const(b, x) || !unchanged(b, x, w, k))
+        ir_is_const(b, x) || !unchanged(b, x, w, k))
         return;
     ir_ref bits = new_const(b, c << pos);
     if (bits == IR_NONE)
@@ -123,17 +98,17 @@ static bool fold_and(struct ir_block *b, bool *dead, int k)
 {
     struct ir_insn *br = &b->insns[k];
     ir_ref t = br->args[0];
-    int w = is_temp(b, t) ? writer_of(b, t, k) : -1;
-    if (w < 0 || reads_of(b, dead, t) != 1)
+    int w = ir_is_temp(b, t) ? writer_of(b, t, k) : -1;
+    if (w < 0 || ir_count_reads(b, t, dead) != 1)
         return false;
     const struct ir_insn *a = &b->insns[w];
     if (a->op != IR_and || a->size != br->size)
         return false;
     ir_ref x = a->args[1], c = a->args[2];
-    if (is_const(b, x)) {
+    if (ir_is_const(b, x)) {
         ir_ref s = x; x = c; c = s;
     }
-    if (!is_const(b, c) || is_const(b, x) || !unchanged(b, x, w, k))
+    if (!ir_is_const(b, c) || ir_is_const(b, x) || !unchanged(b, x, w, k))
         return false;
     br->cond = br->cond == IR_EQ ? IR_TSTEQ : IR_TSTNE;
     br->args[0] = x;
@@ -146,7 +121,7 @@ static void fold_exit(struct ir_block *b, bool *dead, int k)
 {
     struct ir_insn *br = &b->insns[k];
     ir_ref x = br->args[0], y = br->args[1];
-    if (is_const(b, x) || !is_const(b, y) || (b->values[y].imm & mask_of(br->size)) != 0)
+    if (ir_is_const(b, x) || !ir_is_const(b, y) || (b->values[y].imm & mask_of(br->size)) != 0)
         return;
     if (br->cond == IR_LT || br->cond == IR_GE) {
         ir_ref sign = new_const(b, 1ull << (br->size - 1));

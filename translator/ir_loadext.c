@@ -44,16 +44,11 @@ static void count_accesses(struct loadext_state *s)
     }
 }
 
-static bool is_temp(const struct ir_block *b, ir_ref r)
-{
-    return r != IR_NONE && b->values[r].kind == IR_VAL_TEMP;
-}
-
 /* A guest load of 8, 16 or 32 bits, zero-extending, into a temp. */
 static bool foldable_load(const struct loadext_state *s, const struct ir_insn *i)
 {
     return (i->op == IR_ld || i->op == IR_ldx) && !(i->size & (IR_MO_SIGN | IR_MO_HOST)) &&
-           (i->size & IR_MO_SIZE) != IR_MO_64 && is_temp(s->b, i->args[0]) &&
+           (i->size & IR_MO_SIZE) != IR_MO_64 && ir_is_temp(s->b, i->args[0]) &&
            s->writes[i->args[0]] == 1 && s->reads[i->args[0]] == 1;
 }
 
@@ -74,13 +69,13 @@ static bool try_fold(struct loadext_state *s, int n)
     struct ir_insn *e = &s->b->insns[n];
     int mo = ext_memop((enum ir_op)e->op);
     ir_ref t = e->args[1], d = e->args[0];
-    if (mo < 0 || !is_temp(s->b, t) || s->load_at[t] < 0 || d == IR_NONE)
+    if (mo < 0 || !ir_is_temp(s->b, t) || s->load_at[t] < 0 || d == IR_NONE)
         return false;
     int l = s->load_at[t];
     struct ir_insn *ld = &s->b->insns[l];
     if ((ld->size & IR_MO_SIZE) != (unsigned)mo)
         return false;
-    if (!(l == n - 1 || (is_temp(s->b, d) && s->writes[d] == 1)))
+    if (!(l == n - 1 || (ir_is_temp(s->b, d) && s->writes[d] == 1)))
         return false;
     ld->args[0] = d;
     ld->size |= IR_MO_SIGN;

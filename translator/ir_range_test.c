@@ -16,32 +16,14 @@ static bool is_const(const struct ir_block *b, ir_ref r, uint64_t v)
     return r != IR_NONE && b->values[r].kind == IR_VAL_CONST && b->values[r].imm == v;
 }
 
-static bool is_temp(const struct ir_block *b, ir_ref r)
-{
-    return r != IR_NONE && b->values[r].kind == IR_VAL_TEMP;
-}
-
-/* Reads of temp r anywhere in the block. */
-static int reads_of(const struct ir_block *b, ir_ref r)
-{
-    int n = 0;
-    for (int k = 0; k < b->n_insns; k++) {
-        const struct ir_insn *i = &b->insns[k];
-        int first = ir_op_info[i->op].n_out, last = first + ir_op_info[i->op].n_in;
-        for (int a = first; a < last && a < IR_MAX_ARGS; a++)
-            n += i->args[a] == r;
-    }
-    return n;
-}
-
 /* add t, x, 2^(n-1); shr u, t, n; brexit ne u, 0 -- at k; returns n or 0. */
 static int range_test_at(const struct ir_block *b, int k)
 {
     const struct ir_insn *add = &b->insns[k], *shr = add + 1, *br = add + 2;
     if (add->op != IR_add || add->size != 64 || shr->op != IR_shr || shr->size != 64 ||
         br->op != IR_brexit || br->size != 64 || br->cond != IR_NE ||
-        !is_temp(b, add->args[0]) || shr->args[1] != add->args[0] ||
-        !is_temp(b, shr->args[0]) || br->args[0] != shr->args[0] || !is_const(b, br->args[1], 0) ||
+        !ir_is_temp(b, add->args[0]) || shr->args[1] != add->args[0] ||
+        !ir_is_temp(b, shr->args[0]) || br->args[0] != shr->args[0] || !is_const(b, br->args[1], 0) ||
         add->args[1] == add->args[0] || b->values[add->args[1]].kind == IR_VAL_CONST)
         return 0;
     ir_ref count = shr->args[2];
@@ -50,7 +32,7 @@ static int range_test_at(const struct ir_block *b, int k)
     uint64_t n = b->values[count].imm;
     if (n < 2 || n > 63 || !is_const(b, add->args[2], 1ull << (n - 1)))
         return 0;
-    return reads_of(b, add->args[0]) == 1 && reads_of(b, shr->args[0]) == 1 ? (int)n : 0;
+    return ir_count_reads(b, add->args[0], NULL) == 1 && ir_count_reads(b, shr->args[0], NULL) == 1 ? (int)n : 0;
 }
 
 void ir_fold_range_tests(struct ir_block *b)
