@@ -110,7 +110,12 @@ struct be_desc {
      * the host's condition flags; the backend then also emits subf/addf/
      * andf and brflags/setflags/movflags (ir_ops.def).  NULL: no fusion. */
     const uint8_t *keeps_flags;         /* [IR_NUM_OPS] */
-    /* addx/subx (an extended operand, ir_extfold.c) are emitted. */
+    /* The backend emits the ops of the AArch64-shaped folds (translate.c
+     * runs them when set): addx/subx with an extended or shifted operand
+     * (ir_extfold.c), rebased accesses, range tests, masked shift counts,
+     * fall-through layout, and tsteq/tstne exits (ir_bittest.c).  One flag
+     * while only AArch64 has them; a second backend with some of them
+     * would split it per fold. */
     bool ext_operands;
 };
 extern const struct be_desc be_host;
