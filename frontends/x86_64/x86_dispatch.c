@@ -1,9 +1,13 @@
 /* x86_dispatch.c -- the registry of the frontend's dispatch table: lists
- * every family's row set, indexes the rows by capstone id once (before
- * main, so translating threads only read it) and answers the lookups of
- * the block loop.  Two rows for one id and form are an internal error,
- * reported and fatal at start-up; the unit tests build the index too.
+ * every family's row set, indexes the rows by capstone id once (at the
+ * first lookup, so a process that translates nothing -- a warm run that
+ * takes every block from the translation cache -- never builds it:
+ * ~0.1 ms and 9 pages of a /bin/true) and answers the lookups of the
+ * block loop.  Two rows for one id and form are an internal error,
+ * reported and fatal at the first translation; the unit tests build the
+ * index too.
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "x86_internal.h"
@@ -91,11 +95,23 @@ int x86_dispatch_build(struct x86_dispatch *d, FILE *log)
     return conflicts;
 }
 
-__attribute__((constructor)) static void x86_dispatch_init(void)
+static void x86_dispatch_init(void)
 {
     if (x86_dispatch_build(&x86_index, stderr) == 0) return;
     fprintf(stderr, "ferry: internal error: conflicting x86 instruction rows\n");
     abort();
+}
+
+/* The index, built by whichever thread looks first (a guest thread, a
+ * forked child, a signal handler's first new code: tests/tcache's
+ * "first translation" cases).  Lookups come from translation, under the
+ * engine's lock, which a guest fork takes too (tr_fork_prepare): no fork
+ * copies the once half-done. */
+static const struct x86_dispatch *x86_index_get(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, x86_dispatch_init);
+    return &x86_index;
 }
 
 /* Array lookups; only ids with an XMM row, or none, look at operands. */
@@ -103,19 +119,21 @@ const struct x86_insn_row *x86_row_for(const struct x86_dc *dc)
 {
     unsigned id = dc->insn->id;
     if (id >= X86_ID_END) return NULL;
-    const struct x86_insn_row *row = x86_index.row[id];
+    const struct x86_dispatch *d = x86_index_get();
+    const struct x86_insn_row *row = d->row[id];
     if (x86_is_vex(dc))
-        return x86_index.vex[id] ? x86_index.vex[id]
+        return d->vex[id] ? d->vex[id]
              : row && row->opform == X86_OPF_ANY ? row : NULL;
     if (row && row->opform == X86_OPF_ANY) return row;
-    return x86_mmx_is_mmx(dc) ? x86_index.mm[id] : row;
+    return x86_mmx_is_mmx(dc) ? d->mm[id] : row;
 }
 
 const struct x86_insn_row *x86_row_of_id(unsigned id)
 {
     if (id >= X86_ID_END) return NULL;
-    if (x86_index.row[id]) return x86_index.row[id];
-    return x86_index.mm[id] ? x86_index.mm[id] : x86_index.vex[id];
+    const struct x86_dispatch *d = x86_index_get();
+    if (d->row[id]) return d->row[id];
+    return d->mm[id] ? d->mm[id] : d->vex[id];
 }
 
 void x86_translate_row(struct x86_dc *dc, const struct x86_insn_row *row)

@@ -30,6 +30,11 @@
 #                  (tc_bigcode.py): cold and warm, jumps chained into old
 #                  code are written with pwrite (chains_written > 0),
 #                  output right; after a second thread started, none is;
+#   first translation away from the main thread: a warm run whose first
+#                  new code runs in a guest thread, a signal handler, a
+#                  forked child (tc_first.c: the translator's lazily built
+#                  state is first used there); output right, and that
+#                  code translated;
 #   concurrent     four processes filling one fresh cache at once;
 #   unusable dir   a cache directory that cannot be made: runs as without;
 #   full disk      the cache on a 64 KiB tmpfs (own user+mount namespace):
@@ -44,6 +49,7 @@ gcc -static -O2 -o "$W/prog" "$HERE/tc_prog.c" -lm || exit 1
 gcc -static-pie -O2 -o "$W/prog-pie" "$HERE/tc_prog.c" -lm || exit 1
 gcc -O2 -o "$W/prog-dyn" "$HERE/tc_prog.c" -lm || exit 1
 gcc -static -O2 -o "$W/vdso" "$HERE/tc_vdso.c" || exit 1
+gcc -O2 -pthread -o "$W/first" "$HERE/tc_first.c" || exit 1
 gcc -O2 -o "$W/vdso-dyn" "$HERE/tc_vdso.c" || exit 1
 python3 "$HERE/tc_bigcode.py" 6000 > "$W/bigcode.c" || exit 1
 gcc -O0 -static -pthread -o "$W/bigcode" "$W/bigcode.c" || exit 1
@@ -125,6 +131,24 @@ on "$C" ./prog-dyn a b
 same "dyn warm"
 expect "dyn warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
 expect "dyn warm translates far fewer" '[ $(( $(stat_of blocks_translated) * 4 )) -lt "$cold" ]'
+
+# The first translation of a warm run away from the main thread: an 'o'
+# run caches main's path, then an 'n' run restores it and meets new code
+# first in a thread, a signal handler, a forked child (session 28: the x86
+# dispatch index is built at the first lookup, no longer before main).
+for m in thread signal fork; do
+    C=$W/cache-first-$m
+    native ./first o $m
+    on "$C" ./first o $m
+    same "first $m old path"
+    native ./first n $m
+    on "$C" ./first n $m
+    same "first translation in a $m"
+    if [ $m != fork ]; then
+        expect "first $m: warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
+        expect "first $m: new code translated" '[ "$(stat_of blocks_translated)" -gt 0 ]'
+    fi
+done
 
 # Code past the alias window (tc_views.c): a jump chained into a block whose
 # alias page a trim let go is written into the code's memfd with pwrite
