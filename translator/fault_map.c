@@ -41,7 +41,7 @@ struct fault_map {
  * A chunk is populated 64 KiB at a time as it fills (one system call
  * instead of 16 page faults, each 10-80 us on this kind of machine; fine
  * if refused): a short process fills a fraction of its first chunk (a
- * warm /bin/true FM_BINTRUE), and populating all 64 pages at once zeroed
+ * warm /bin/true 64-128 KiB), and populating all 64 pages at once zeroed
  * pages it never touched.  A
  * chunk counts its live maps and is unmapped when the last one goes and
  * it is no longer the one being filled.  The mutex: engines translate
