@@ -55,6 +55,7 @@ static const char *const log_help[LOG_ITEMS] = {
     "guest instructions of each new block", "IR of each new block (after optimisation)",
     "host code of each new block", "every block entered from the dispatcher",
     "instructions that raise SIGILL (not translated)",
+    "why a block's direct exits keep its lazy flags (the successor scan's answer)",
 };
 
 static void log_list_help(void)

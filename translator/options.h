@@ -14,10 +14,11 @@ enum log_mask {
     LOG_OUT_ASM = 1 << 2,       /* host code of each new block */
     LOG_EXEC    = 1 << 3,       /* every block entered from the dispatcher */
     LOG_UNIMPL  = 1 << 4,       /* instructions that raise SIGILL */
+    LOG_FLAGSCAN = 1 << 5,      /* why a block's direct exit keeps its flags */
 };
 /* The -d names of the log items, by bit number (one list for parsing -d
  * and for passing it on across execve). */
-#define LOG_ITEMS 5
+#define LOG_ITEMS 6
 extern const char *const ferry_log_names[LOG_ITEMS];
 
 struct ferry_options {

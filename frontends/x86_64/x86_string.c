@@ -223,12 +223,14 @@ static void h_string(struct x86_dc *dc)
 }
 
 /* movs/stos/lods leave the flags alone; a rep cmps/scas with rcx = 0
- * keeps the old ones, so those count as readers.  (movsd/cmpsd may be
- * SSE: readers too, to be safe.) */
+ * keeps the old ones, so those count as readers.  movsd is the string
+ * move or SSE2's scalar move (one capstone id): neither touches the flags,
+ * so it passes them (as a reader it kept a predecessor's flags stored for
+ * perl's `movsd xmm0, [mem]`).  cmpsd, string or SSE, stays a reader. */
 #define STR(name) X86_ROW(name, h_string, PASS, 0)
 #define STR_R(name) X86_ROW(name, h_string, READ, 0)
 static const struct x86_insn_row string_rows[] = {
-    STR(MOVSB), STR(MOVSW), STR_R(MOVSD), STR(MOVSQ),
+    STR(MOVSB), STR(MOVSW), STR(MOVSD), STR(MOVSQ),
     STR(STOSB), STR(STOSW), STR(STOSD), STR(STOSQ),
     STR(LODSB), STR(LODSW), STR(LODSD), STR(LODSQ),
     STR_R(CMPSB), STR_R(CMPSW), STR_R(CMPSD), STR_R(CMPSQ),

@@ -375,6 +375,21 @@ static uint64_t direct_target_of(const cs_insn *ci)
     return (uint64_t)x->operands[0].imm;
 }
 
+/* Why the last scan answered that the flags are read (-d flagscan:
+ * tests/bench/flagscan.py weighs the answers by how often each exit runs). */
+enum scan_why { WHY_DEAD, WHY_READ, WHY_LIMIT, WHY_NOROW, WHY_RET, WHY_INDIRECT, WHY_END,
+                WHY_NOFORK, WHY_CHANGE, WHY_DECODE, WHY_NOSCAN };
+static const char *const scan_why_names[] = { "dead", "read", "limit", "norow", "ret",
+    "indirect", "end", "nofork", "change", "decode", "noscan" };
+struct scan_reason { enum scan_why why; unsigned id; };
+static struct scan_reason scan_why;
+
+static void scan_why_set(enum scan_why why, unsigned id)
+{
+    scan_why.why = why;
+    scan_why.id = id;
+}
+
 /* One instruction as the successor scan sees it. */
 struct scan_insn { unsigned id; int size, cls; uint64_t target; bool fault; };
 
@@ -449,14 +464,27 @@ static struct succ_use succ_fork(const struct tr_guest_mem *mem, uint64_t pc,
                                  const struct scan_insn *s, bool others_dead,
                                  struct succ_use u, struct x86_scan_trace *t)
 {
-    struct succ_use b = use_or(succ_flags_use_at(mem, s->target, 0),
-                               succ_flags_use_at(mem, pc + s->size, 0));
+    struct scan_reason before = scan_why;
+    struct succ_use a = succ_flags_use_at(mem, s->target, 0);
+    enum scan_why why_a = scan_why.why;
+    unsigned id_a = scan_why.id;
+    struct succ_use b = succ_flags_use_at(mem, pc + s->size, 0);
+    if (a.flags || a.cf) scan_why_set(why_a, id_a);
+    if (u.flags || u.cf) scan_why = before;
+    else if (others_dead && !a.cf && !b.cf && (a.flags || b.flags)) scan_why_set(WHY_DEAD, 0);
+    b = use_or(a, b);
     t->n = -1;
     u.cf = u.cf || b.cf;
     u.flags = u.flags || b.cf || (!others_dead && b.flags);
     u.fault = u.fault || b.fault;
     return u;
 }
+
+/* How far a successor scan looks.  12 left the flags of 3-13 % of the
+ * direct exits that keep them stored only because the scan stopped
+ * (python's, cc1's and perl's paths of 13-24 movs, loads and stores before
+ * the next flag writer); 24 leaves 0.1 % (-d flagscan, flagscan.py). */
+#define X86_SCAN_INSNS 24
 
 /* Scans a few instructions from pc (following direct jmp/call), stopping
  * at a full flag writer (dead), or at anything it cannot see through; a
@@ -472,15 +500,17 @@ static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
     uint64_t readable_end = scan_readable_end(mem, pc);
     uint64_t checked = pc & ~(X86_PAGE - 1);    /* (succ_flags_use checked pc) */
     *fetched = true;
-    for (int i = 0; i < 12; i++) {
+    scan_why_set(WHY_DEAD, 0);
+    for (int i = 0; i < X86_SCAN_INSNS; i++) {
         struct scan_insn s;
         uint64_t page = pc & ~(X86_PAGE - 1), last = (pc + 14) & ~(X86_PAGE - 1);
         if (page != checked || last != checked) {
-            if (succ_may_change(mem, pc)) break;
+            if (succ_may_change(mem, pc)) { scan_why_set(WHY_CHANGE, 0); break; }
             checked = page == last ? page : ~0ull;
         }
         if (!scan_decode(mem, pc, &readable_end, &s)) {
             *fetched = false;
+            scan_why_set(WHY_DECODE, 0);
             break;
         }
         x86_scan_trace_add(t, pc, s.size);
@@ -493,18 +523,25 @@ static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
             continue;
         }
         if (s.cls == X86_FL_READ) {
-            if (!e || !id_reads_no_cf(s.id)) break;
+            if (!e || !id_reads_no_cf(s.id)) { scan_why_set(e ? WHY_READ : WHY_NOROW, s.id); break; }
+            if (!others_dead) scan_why_set(WHY_READ, s.id);
             u.flags = u.flags || !others_dead;  /* on Z/S/O/P: CF may still die */
         }
-        if (!e) break;
+        if (!e) { scan_why_set(WHY_NOROW, s.id); break; }
         if (e->ends_block) {
-            if (x86_cc_of_insn(s.id) < 0 || !s.target) break;
+            if (x86_cc_of_insn(s.id) < 0 || !s.target) {
+                scan_why_set(s.id == X86_INS_RET ? WHY_RET : s.id == X86_INS_JMP ||
+                             s.id == X86_INS_CALL ? WHY_INDIRECT : WHY_END, s.id);
+                break;
+            }
             if (forks > 0) return succ_fork(mem, pc, &s, others_dead, u, t);
             t->n = -1;                  /* a forking scan would see further */
+            scan_why_set(WHY_NOFORK, s.id);
             break;
         }
         others_dead = others_dead || writes_all_but_cf(s.id);
         pc += s.size;
+        if (i == X86_SCAN_INSNS - 1) scan_why_set(WHY_LIMIT, 0);
     }
     return (struct succ_use){ true, true, true };
 }
@@ -521,13 +558,15 @@ static struct succ_use succ_flags_use_at(const struct tr_guest_mem *mem, uint64_
 {
     struct x86_scan_trace t;
     bool fetched;
-    if (succ_may_change(mem, pc))
+    if (succ_may_change(mem, pc)) {
+        scan_why_set(WHY_CHANGE, 0);
         return (struct succ_use){ true, true, true };
+    }
     if (x86_code32) {               /* the memo knows 64-bit decodings only */
         x86_scan_trace_begin(&t);
         return succ_scan(mem, pc, &t, &fetched, forks);
     }
-    int known = x86_scan_memo_get(mem, pc);
+    int known = LOG_ON(LOG_FLAGSCAN) ? -1 : x86_scan_memo_get(mem, pc);
     if (known >= 0)
         return (struct succ_use){ known & 1, known & 2, known & 4 };
     x86_scan_trace_begin(&t);
@@ -542,6 +581,8 @@ static struct succ_use succ_flags_use_at(const struct tr_guest_mem *mem, uint64_
  * fall-through, each on its own (*taken, *fall: x86_flags_state's
  * exit_taken_live/exit_fall_live) and together (returned).  (Successor
  * code the guest may rewrite counts as reading them: succ_may_change.) */
+static struct scan_reason exit_why[2];     /* taken, fall */
+
 static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n,
                                       struct succ_use *taken, struct succ_use *fall)
 {
@@ -549,18 +590,27 @@ static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n,
     uint64_t next = ci->address + ci->size, target = direct_target_of(ci);
     struct succ_use all = { true, true, true };
     *taken = *fall = all;
+    scan_why_set(WHY_NOSCAN, 0);
+    exit_why[0] = exit_why[1] = scan_why;
     if (!decoded_ok(ci)) return all;
     if (x86_cc_of_insn(ci->id) >= 0) {
         if (!target) return all;
         *taken = succ_flags_use(mem, target);
+        exit_why[0] = scan_why;
         *fall = succ_flags_use(mem, next);
+        exit_why[1] = scan_why;
         return use_or(*taken, *fall);
     }
-    if (ci->id == X86_INS_JMP || ci->id == X86_INS_CALL)
-        return *taken = *fall = target ? succ_flags_use(mem, target) : all;
+    if (ci->id == X86_INS_JMP || ci->id == X86_INS_CALL) {
+        *taken = *fall = target ? succ_flags_use(mem, target) : all;
+        exit_why[0] = exit_why[1] = scan_why;
+        return *taken;
+    }
     const struct x86_insn_row *e = x86_row_of_id(ci->id);
     if (e && e->ends_block) return all;
-    return *taken = *fall = succ_flags_use(mem, next);
+    *taken = *fall = succ_flags_use(mem, next);
+    exit_why[0] = exit_why[1] = scan_why;
+    return *taken;
 }
 
 /* Whether the flags leave the block along a path whose successors use them. */
@@ -593,6 +643,30 @@ static bool block_writes_no_flags(int n)
         if (!decoded_ok(x86_insns[i]) || !writes_no_flags(x86_insns[i]))
             return false;
     return true;
+}
+
+/* -d flagscan: one line per block that writes flags, for each way out:
+ * its target (0: indirect), whether the flags are kept for it, why, and
+ * whether an insn that may fault comes first there. */
+static void log_exit_why(const struct block_plan *p, uint64_t pc, int n, struct succ_use taken,
+                         struct succ_use fall, bool scanned)
+{
+    const cs_insn *ci = x86_insns[n - 1];
+    uint64_t next = ci->address + ci->size;
+    uint64_t target = decoded_ok(ci) ? direct_target_of(ci) : 0;
+    bool jcc = decoded_ok(ci) && x86_cc_of_insn(ci->id) >= 0;
+    const struct x86_insn_row *e = decoded_ok(ci) ? x86_row_of_id(ci->id) : NULL;
+    bool ends = e && e->ends_block;
+    if (!scanned || block_writes_no_flags(n)) return;
+    fprintf(ferry_log, "flagscan: %llx %s precise=%d", (unsigned long long)pc,
+            jcc ? "jcc" : ends ? (target ? "jmp" : "indirect") : "fall", p->precise);
+    struct succ_use u[2] = { taken, fall };
+    uint64_t to[2] = { ends ? target : next, jcc ? next : 0 };
+    for (int k = 0; k < (jcc ? 2 : 1); k++)
+        fprintf(ferry_log, " %llx:%d:%s:%s:%d", (unsigned long long)to[k], path_live(p, u[k]),
+                scan_why_names[exit_why[k].why],
+                exit_why[k].id ? cs_insn_name(x86_cs, exit_why[k].id) : "-", u[k].fault);
+    fprintf(ferry_log, "\n");
 }
 
 /* live_in[i]: the flags from before insn i are read later.  Such flags
@@ -821,6 +895,8 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     plan.exit_cf_live = use.cf;
     plan.taken_live = path_live(&plan, taken);
     plan.fall_live = path_live(&plan, fall);
+    if (LOG_ON(LOG_FLAGSCAN) && n > 0)
+        log_exit_why(&plan, pc, n, taken, fall, !plan.fetch_fault && !plan.step);
     plan.too_big = false;
     for (;;) {
         plan_liveness(&plan, n);

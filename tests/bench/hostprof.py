@@ -32,19 +32,28 @@ def parse(path):
     """(runs of each block, (block, next block logged) pairs, its code)"""
     counts, pairs, code, cur, prev = collections.Counter(), collections.Counter(), {}, None, None
     for line in open(path, errors='replace'):
-        if line.startswith('exec: '):
-            pc = block_key(line[6:].split())
-            counts[pc] += 1
-            if prev is not None:
-                pairs[prev, pc] += 1
-            prev, cur = pc, None
-        elif line.startswith('OUT '):
-            cur = block_key(line.split()[1:3])
-            code[cur] = []
-        elif cur is not None and line.startswith('  0x'):
-            addr, text = line.split(':', 1)
-            code[cur].append((int(addr, 16), text.strip()))
+        try:
+            cur, prev = parse_line(line, counts, pairs, code, cur, prev)
+        except (ValueError, IndexError):     # another process's line ran into it
+            continue
     return counts, pairs, code
+
+
+def parse_line(line, counts, pairs, code, cur, prev):
+    """One log line; (the block whose code follows, the last block run)."""
+    if line.startswith('exec: '):
+        pc = block_key(line[6:].split())
+        counts[pc] += 1
+        if prev is not None:
+            pairs[prev, pc] += 1
+        return None, pc
+    if line.startswith('OUT '):
+        cur = block_key(line.split()[1:3])
+        code[cur] = []
+    elif cur is not None and line.startswith('  0x'):
+        addr, text = line.split(':', 1)
+        code[cur].append((int(addr, 16), text.strip()))
+    return cur, prev
 
 
 def main_path(insns):
