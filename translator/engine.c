@@ -116,6 +116,7 @@ void tr_get_stats(struct tr_engine *e, struct tr_stats *out)
     *out = e->stats;
     out->blocks_executed = tc_blocks_executed(e);
     out->chains_written = e->tc.patches_written;
+    out->code_bytes = (uint64_t)(e->tc.ptr - e->tc.base);
 }
 
 void tr_code_range(struct tr_engine *e, const void **start, const void **end)
@@ -135,6 +136,7 @@ void tr_print_stats(struct tr_engine *e, FILE *out)
         { "blocks_executed", s.blocks_executed },
         { "chains_patched", s.chains_patched },
         { "chains_written", s.chains_written },
+        { "code_bytes", s.code_bytes },
         { "cache_flushes", s.cache_flushes },
         { "invalidations", s.invalidations },
         { "blocks_invalidated", s.blocks_invalidated },

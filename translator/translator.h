@@ -158,6 +158,8 @@ struct tr_stats {
                                            with pwrite, their alias page let go (tc_views.c) */
     uint64_t guest_insns_translated;
     uint64_t blocks_executed;           /* with count_blocks only */
+    uint64_t code_bytes;                /* of the code cache in use (its pages' first
+                                           writes are a cost of their own: tc_views.c) */
     uint64_t translate_ns;              /* time spent translating (monotonic clock) */
     /* The persistent translation cache (tr_tcache_open): records read
      * from its file, blocks taken from it instead of translated, records
