@@ -35,7 +35,7 @@ uint64_t tc_jmp_empty(unsigned k, uint64_t mark)
 
 void tc_clear_jmp_cache(struct tr_jmp_entry *cache)
 {
-    for (unsigned k = 0; k < TR_JMP_SIZE; k++)
+    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
         cache[k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, 0) };
 }
 
@@ -304,11 +304,11 @@ void tr_forget_addresses(void *env, uint64_t start, uint64_t len)
         tc_clear_ras(rt, rt->engine->tc.ras_miss);
     if (!cache)
         return;
-    if (len >= (uint64_t)TR_JMP_SIZE << TC_PAGE_SHIFT) {
+    if (len >= (uint64_t)tr_jmp_size() << TC_PAGE_SHIFT) {
         tc_clear_jmp_cache(cache);
         return;
     }
-    for (unsigned k = 0; k < TR_JMP_SIZE; k++)
+    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
         if (cache[k].pc - start < len)
             cache[k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, 0) };
 }
