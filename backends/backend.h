@@ -84,6 +84,8 @@ struct be_desc {
     int cs_arch, cs_mode;               /* capstone ids for -d out_asm */
     bool ras_default;                   /* return-address stack unless --no-ras
                                            (on where it measured faster) */
+    int jmp_bits;                       /* the jump cache's index bits, 0 for
+                                           TR_JMP_BITS (translator.h) */
     bool request_guard;                 /* with cfg.env_guard, a block tests for an
                                            exit request by loading from the env's
                                            guard page (exit_request.c) */

@@ -33,10 +33,13 @@ uint64_t tc_jmp_empty(unsigned k, uint64_t mark)
     }
 }
 
+/* tc_jmp_empty(k, 0) is k^1 for every entry (k^1 is below the table's
+ * size, so it is its own index): written straight, a few instructions an
+ * entry for the 16,384 of a large table at every thread's start. */
 void tc_clear_jmp_cache(struct tr_jmp_entry *cache)
 {
-    for (unsigned k = 0; k < TR_JMP_SIZE; k++)
-        cache[k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, 0) };
+    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
+        cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
 }
 
 /* The entry that may hold pc, if it does, becomes empty. */
@@ -304,11 +307,11 @@ void tr_forget_addresses(void *env, uint64_t start, uint64_t len)
         tc_clear_ras(rt, rt->engine->tc.ras_miss);
     if (!cache)
         return;
-    if (len >= (uint64_t)TR_JMP_SIZE << TC_PAGE_SHIFT) {
+    if (len >= (uint64_t)tr_jmp_size() << TC_PAGE_SHIFT) {
         tc_clear_jmp_cache(cache);
         return;
     }
-    for (unsigned k = 0; k < TR_JMP_SIZE; k++)
+    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
         if (cache[k].pc - start < len)
             cache[k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, 0) };
 }

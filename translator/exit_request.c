@@ -38,8 +38,9 @@
 
 #define MISS_MARK 0x8000000000000001ull
 
-#define JMP_CACHE_BYTES (2 * TR_JMP_SIZE * sizeof(struct tr_jmp_entry))
-_Static_assert(JMP_CACHE_BYTES == 2 * TR_JMP_ALIGN, "each half aligned to its size");
+/* Both halves, each aligned to its size. */
+static size_t half_bytes(void) { return tr_jmp_size() * sizeof(struct tr_jmp_entry); }
+#define JMP_CACHE_BYTES (2 * half_bytes())
 
 /* Both halves are written whole at allocation: the first vCPU's (a
  * process's main thread) lives in the translator's tables, a huge page
@@ -55,7 +56,7 @@ static struct tr_jmp_entry *jmp_cache_memory(void)
 {
     if (!__atomic_exchange_n(&in_tables_taken, true, __ATOMIC_ACQ_REL)) {
         if (!in_tables)
-            in_tables = tr_table_carve(JMP_CACHE_BYTES, TR_JMP_ALIGN);
+            in_tables = tr_table_carve(JMP_CACHE_BYTES, half_bytes());
         if (in_tables)
             return in_tables;
     }
@@ -76,8 +77,8 @@ struct tr_jmp_entry *tr_jmp_cache_alloc(void)
         exit(1);
     }
     tc_clear_jmp_cache(own);
-    for (unsigned k = 0; k < TR_JMP_SIZE; k++)
-        own[TR_JMP_SIZE + k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, MISS_MARK) };
+    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
+        own[n + k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, MISS_MARK) };
     return own;
 }
 
@@ -207,7 +208,7 @@ void tr_request_exit(struct tr_runtime *rt)
     __atomic_store_n(&rt->exit_request, 1, __ATOMIC_SEQ_CST);
     struct tr_jmp_entry *c = __atomic_load_n(&rt->jmp_cache, __ATOMIC_SEQ_CST);
     if (c && !is_miss_table(c))
-        __atomic_store_n(&rt->jmp_cache, c + TR_JMP_SIZE, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&rt->jmp_cache, c + tr_jmp_size(), __ATOMIC_SEQ_CST);
     guard_readable(rt, false);
 }
 
@@ -223,7 +224,7 @@ struct tr_jmp_entry *tr_jmp_cache_live(struct tr_runtime *rt)
 struct tr_jmp_entry *tr_jmp_cache_own(struct tr_runtime *rt)
 {
     struct tr_jmp_entry *c = __atomic_load_n(&rt->jmp_cache, __ATOMIC_SEQ_CST);
-    return is_miss_table(c) ? c - TR_JMP_SIZE : c;
+    return is_miss_table(c) ? c - tr_jmp_size() : c;
 }
 
 bool tr_exit_request_pending(struct tr_runtime *rt)
@@ -245,6 +246,6 @@ void tr_exit_request_served(struct tr_runtime *rt)
     if (!__atomic_load_n(&rt->exit_request, __ATOMIC_SEQ_CST))
         return;
     if (own)
-        __atomic_store_n(&rt->jmp_cache, own + TR_JMP_SIZE, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&rt->jmp_cache, own + tr_jmp_size(), __ATOMIC_SEQ_CST);
     guard_readable(rt, false);
 }

@@ -240,15 +240,26 @@ void tr_forget_addresses(void *env, uint64_t start, uint64_t len);
  * for pc is jmp_cache[tr_jmp_index(pc)], valid when its pc matches (an
  * empty entry holds a pc that never maps to it, tc_jmp_empty).  Per vCPU because an entry is two words: a shared one could be
  * torn by two threads filling it at once.  The table is aligned to its
- * size (TR_JMP_SIZE entries), so an entry's address is the table's with
- * the index inserted in bits 4 and up. */
+ * size (tr_jmp_size() entries), so an entry's address is the table's with
+ * the index inserted in bits 4 and up.  Its size is the backend's choice
+ * (be_host.jmp_bits: the index's width is a constant of the probe it
+ * emits), TR_JMP_BITS unless it says otherwise, at most TR_JMP_BITS_MAX. */
 #define TR_JMP_BITS 12
 #define TR_JMP_SIZE (1u << TR_JMP_BITS)
+#define TR_JMP_BITS_MAX 14
+#define TR_JMP_SIZE_MAX (1u << TR_JMP_BITS_MAX)
 struct tr_jmp_entry {
     uint64_t pc;
     const void *code;
 };
-#define TR_JMP_ALIGN (TR_JMP_SIZE * 16u)   /* a table's alignment: its size */
+#define TR_JMP_ALIGN (TR_JMP_SIZE_MAX * 16u)   /* fits a table of any host's size */
+
+unsigned tr_jmp_bits(void);            /* jmp_bits.c */
+
+static inline unsigned tr_jmp_size(void)
+{
+    return 1u << tr_jmp_bits();
+}
 
 /* A sum, not an xor, of the page offset and the bits above: the same
  * spread (pcs of one 4 KiB page never collide), and the x86-64 host gets
@@ -257,7 +268,8 @@ struct tr_jmp_entry {
  * AArch64's `add x16, pc, pc, lsr #12` costs what its `eor` did. */
 static inline unsigned tr_jmp_index(uint64_t pc)
 {
-    return (unsigned)((pc + (pc >> TR_JMP_BITS)) & (TR_JMP_SIZE - 1));
+    unsigned bits = tr_jmp_bits();
+    return (unsigned)((pc + (pc >> bits)) & ((1u << bits) - 1));
 }
 
 /* Zeroed memory for long-lived translator tables (the engine's, the

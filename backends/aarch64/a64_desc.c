@@ -94,6 +94,8 @@ const struct be_desc be_host = {
     .keeps_flags = a64_keeps_flags,
     .ext_operands = true,       /* add/sub (extended register) */
     .request_guard = true,      /* ldr from the guard page: no cbnz */
+    .jmp_bits = 14,             /* same probe (bfi width), a quarter of 12 bits' misses:
+                                   a jump-cache miss is ~80 instructions, a hit 7 */
     .canonical_at_exit = true,  /* jmp/call/ret targets tested on the miss path */
     .canonical_accesses = true, /* top-byte-ignore, user memory up to 2^48 */
 };

@@ -254,18 +254,18 @@ _Static_assert(TR_OFFSET_JMP_CACHE % 8 == 0 && TR_OFFSET_JMP_CACHE < 32768,
                "one ldr (no x16) reaches rt.jmp_cache");
 
 /* Inline probe of this vCPU's jump cache for the pc in register `pc`
- * (never x16, x17 or x30):
- *     x17 = rt.jmp_cache; x16 = pc + (pc >> TR_JMP_BITS)   (tr_jmp_index)
- *     bfi x17, x16, #4, #TR_JMP_BITS    (the table is aligned to its size:
+ * (never x16, x17 or x30), B = tr_jmp_bits() (14: be_host.jmp_bits):
+ *     x17 = rt.jmp_cache; x16 = pc + (pc >> B)   (tr_jmp_index)
+ *     bfi x17, x16, #4, #B              (the table is aligned to its size:
  *                                        x17 = &entry, translator.h)
  *     ldp x16, x30, [x17]; cmp x16, pc; b.ne miss; br x30
  * falling through on a miss (where rt.pc is stored). */
 static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
 {
     a64_ldst_env(c, 3, A64_LDR, A64_TMP1, TR_OFFSET_JMP_CACHE);
-    a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSR, pc, TR_JMP_BITS, pc,
-                                       A64_TMP0));
-    a64_put(c, a64_bfi(true, A64_TMP1, A64_TMP0, 4, TR_JMP_BITS));
+    unsigned bits = tr_jmp_bits();
+    a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSR, pc, bits, pc, A64_TMP0));
+    a64_put(c, a64_bfi(true, A64_TMP1, A64_TMP0, 4, bits));
     a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_TMP1, A64_TMP0));
     a64_put(c, a64_cmp(true, A64_TMP0, pc));
     a64_put(c, a64_cond_branch_imm(A64_NE, 8));

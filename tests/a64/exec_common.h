@@ -33,7 +33,7 @@ struct xt_env {
 
 extern struct xt_env xt_env;
 extern struct ir_globals xt_globals;
-extern struct tr_jmp_entry xt_jmp_cache[TR_JMP_SIZE];
+extern struct tr_jmp_entry *xt_jmp_cache;       /* tr_jmp_size() entries */
 extern uint64_t (*xt_enter)(void *env, const void *code);
 extern int xt_failures, xt_checks;
 

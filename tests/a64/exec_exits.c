@@ -1,7 +1,7 @@
 /* exec_exits.c -- block exits on AArch64: chain-slot stubs (pc, exit_tb,
  * exit code), brcond taken/not taken for every condition (cbz/cbnz and
- * compare forms), exit_indirect, and re-pointing a slot with
- * be_patch_jump. */
+ * compare forms), exit_indirect and its inline jump-cache probe, and
+ * re-pointing a slot with be_patch_jump. */
 #include <stddef.h>
 #include <string.h>
 
@@ -143,6 +143,72 @@ static void test_exit_indirect(void)
     }
 }
 
+static uint8_t *after(const struct be_code *c)
+{
+    return (uint8_t *)(((uintptr_t)c->ptr + 63) & ~(uintptr_t)63);
+}
+
+/* exit_indirect to pc (emitted behind `last`), whose entry (tr_jmp_index)
+ * may lead to a block exiting with SIGTRAP at pc ^ 1: true when the probe
+ * found it. */
+static bool probe_hits(uint64_t pc, const struct be_code *last)
+{
+    struct be_code c = xt_block_at(after(last));
+    struct ir_insn x = { .op = IR_exit_indirect };
+    struct be_arg in = { .reg = 26 };
+    be_emit_movi(&c, 26, pc);
+    be_emit_insn(&c, &x, NULL, &in);
+    uint64_t rc = xt_run(&c);
+    XT_CHECK(rc == TR_EXIT_SIGTRAP || (rc == TR_EXIT_INDIRECT && xt_env.rt.pc == pc),
+             "probe of %#lx: rc %lu", (unsigned long)pc, (unsigned long)rc);
+    return rc == TR_EXIT_SIGTRAP && xt_env.rt.pc == (pc ^ 1);
+}
+
+/* tr_jmp_index's formula for a table of 2^bits entries. */
+static unsigned index_of(uint64_t pc, unsigned bits)
+{
+    return (unsigned)((pc + (pc >> bits)) & ((1u << bits) - 1));
+}
+
+/* The nearest pc above pc that a 12-bit table puts in pc's entry and this
+ * host's table does not (with a 12-bit table: the nearest that shares
+ * it, so that the test fails). */
+static uint64_t twin_of(uint64_t pc)
+{
+    uint64_t t = pc + 1;
+    while (index_of(t, 12) != index_of(pc, 12) ||
+           (tr_jmp_index(t) == tr_jmp_index(pc) && t - pc < (1u << 20)))
+        t++;
+    return t;
+}
+
+/* The probe's index is tr_jmp_index over be_host.jmp_bits (14 on this
+ * host: with 12, runs missed up to four times as often), for pcs of
+ * every index bit; two pcs a 12-bit table cannot tell apart both stay. */
+static void test_jmp_cache_probe(void)
+{
+    XT_CHECK(tr_jmp_bits() == 14 && tr_jmp_size() <= TR_JMP_SIZE_MAX, "jump cache of %u bits",
+             tr_jmp_bits());
+    for (int n = 0; n < 64; n++) {
+        uint64_t pc = n < 32 ? (1ull << (n % 16 + 4)) + 0x400000 * (uint64_t)n
+                             : (xt_random() & 0x7fffffffffffull);
+        uint64_t twin = twin_of(pc);
+        XT_CHECK(tr_jmp_index(pc) == index_of(pc, tr_jmp_bits()), "index of %#lx",
+                 (unsigned long)pc);
+        struct be_code a = xt_block();
+        emit_exit_code(&a, pc ^ 1, TR_EXIT_SIGTRAP);
+        struct be_code b = xt_block_at(after(&a));
+        emit_exit_code(&b, twin ^ 1, TR_EXIT_SIGTRAP);
+        xt_clear_jmp_cache();
+        *xt_jmp_slot(pc) = (struct tr_jmp_entry){ pc, a.start };
+        *xt_jmp_slot(twin) = (struct tr_jmp_entry){ twin, b.start };
+        XT_CHECK(probe_hits(pc, &b) && probe_hits(twin, &b), "probe of %#lx / %#lx missed",
+                 (unsigned long)pc, (unsigned long)twin);
+        xt_clear_jmp_cache();
+        XT_CHECK(!probe_hits(pc, &b), "empty entry of %#lx hit", (unsigned long)pc);
+    }
+}
+
 /* The b.cond (and tbz/tbnz) words of [start, end) branching to target. */
 static int cond_branches_to(const uint8_t *start, const uint8_t *end, const uint8_t *target)
 {
@@ -243,4 +309,5 @@ void xt_test_exits(void)
     test_brcond();
     test_brflags();
     test_exit_indirect();
+    test_jmp_cache_probe();
 }

@@ -12,7 +12,9 @@
 
 struct xt_env xt_env;
 struct ir_globals xt_globals;
-_Alignas(TR_JMP_ALIGN) struct tr_jmp_entry xt_jmp_cache[TR_JMP_SIZE];
+/* Allocated, aligned to its size (a 256 KiB-aligned static would give the
+ * binary a segment qemu-aarch64 maps wrongly). */
+struct tr_jmp_entry *xt_jmp_cache;
 uint64_t (*xt_enter)(void *env, const void *code);
 int xt_failures, xt_checks;
 
@@ -24,7 +26,7 @@ static char fake_tb;
  * entry k^1, so it never matches. */
 void xt_clear_jmp_cache(void)
 {
-    for (unsigned k = 0; k < TR_JMP_SIZE; k++)
+    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
         xt_jmp_cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
 }
 
@@ -46,6 +48,9 @@ static void declare_globals(void)
 void xt_init(void)
 {
     declare_globals();
+    size_t bytes = tr_jmp_size() * sizeof(struct tr_jmp_entry);
+    xt_jmp_cache = aligned_alloc(bytes, bytes);
+    if (!xt_jmp_cache) { perror("aligned_alloc"); exit(2); }
     xt_env.rt.jmp_cache = xt_jmp_cache;
     xt_clear_jmp_cache();
     code_buf = mmap(NULL, CODE_BYTES, PROT_READ | PROT_WRITE | PROT_EXEC,

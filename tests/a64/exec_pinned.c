@@ -211,7 +211,7 @@ static void test_jmp_cache_tag(void)
     struct be_arg in = { .reg = 3 };
     be_emit_movi(&c, 3, BLOCK_PC(1));
     be_emit_insn(&c, &x, NULL, &in);
-    uint64_t alias = BLOCK_PC(1) + ((uint64_t)TR_JMP_SIZE << TR_JMP_BITS);
+    uint64_t alias = BLOCK_PC(1) + ((uint64_t)tr_jmp_size() << tr_jmp_bits());
     XT_CHECK(xt_jmp_slot(alias) == xt_jmp_slot(BLOCK_PC(1)), "alias maps elsewhere");
     *xt_jmp_slot(alias) = (struct tr_jmp_entry){ alias, target.start };
     uint64_t rc = xt_enter(&xt_env, c.start);

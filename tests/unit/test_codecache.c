@@ -86,3 +86,18 @@ Test(codecache, removed_block_is_not_found)
     free(e->tc.blocks);
     free(e);
 }
+
+/* A cleared jump cache (tc_clear_jmp_cache writes k^1 straight) and the
+ * never-matching table tr_jmp_cache_alloc makes hold, in every entry, a pc
+ * that maps to another entry: none is ever hit. */
+Test(codecache, empty_jump_cache_entries_never_match)
+{
+    struct tr_jmp_entry *own = tr_jmp_cache_alloc();
+    unsigned n = tr_jmp_size();
+    for (unsigned k = 0; k < n; k++) {
+        cr_assert_neq(tr_jmp_index(own[k].pc), k, "entry %u", k);
+        cr_assert_neq(tr_jmp_index(own[n + k].pc), k, "miss entry %u", k);
+        cr_assert_eq(own[k].pc, tc_jmp_empty(k, 0), "entry %u", k);
+    }
+    tr_jmp_cache_free(own);
+}

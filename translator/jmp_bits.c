@@ -1,0 +1,11 @@
+/* jmp_bits.c -- the jump cache's size (translator.h): the backend's
+ * choice, since its inline probe has the index's width built in
+ * (be_host.jmp_bits; TR_JMP_BITS when it leaves that 0).  Alone in its
+ * file so that backend tests linking their own tr_lookup_code do not pull
+ * in the code cache. */
+#include "tr_internal.h"
+
+unsigned tr_jmp_bits(void)
+{
+    return be_host.jmp_bits ? (unsigned)be_host.jmp_bits : TR_JMP_BITS;
+}
