@@ -142,6 +142,8 @@ static void emit_alu_flags_at(struct be_code *c, const struct ir_insn *i,
     if (in[1].is_const) {
         copy_reg(c, w, d, a);
         x64_emit_alu_rm_imm(c, op, w, d, (int32_t)in[1].imm);
+    } else if (d == in[1].reg && d != a && i->op != IR_subf) {
+        x64_emit_alu_rm_r(c, op, w, d, a);      /* add/and commute: same flags */
     } else if (d == in[1].reg && d != a) {
         x64_emit_mov_rm_r(c, w, X64_SCRATCH, a);
         x64_emit_alu_rm_r(c, op, w, X64_SCRATCH, in[1].reg);
@@ -368,8 +370,8 @@ static void emit_setcond(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
     emit_compare(c, i, in);
-    x64_emit_setcc_rm8(c, x64_cond_cc(i->cond), X64_RAX);
-    x64_emit_movzx_r_rm8(c, 0, out[0].reg, X64_RAX);
+    x64_emit_setcc_rm8(c, x64_cond_cc(i->cond), out[0].reg);
+    x64_emit_movzx_r_rm8(c, 0, out[0].reg, out[0].reg);
 }
 
 static void emit_movcond(struct be_code *c, const struct ir_insn *i,
@@ -390,8 +392,8 @@ static void emit_movcond(struct be_code *c, const struct ir_insn *i,
 static void emit_setflags(struct be_code *c, const struct ir_insn *i,
                           const struct be_arg *out, const struct be_arg *in)
 {
-    x64_emit_setcc_rm8(c, x64_cond_cc(i->cond), X64_RAX);
-    x64_emit_movzx_r_rm8(c, 0, out[0].reg, X64_RAX);
+    x64_emit_setcc_rm8(c, x64_cond_cc(i->cond), out[0].reg);
+    x64_emit_movzx_r_rm8(c, 0, out[0].reg, out[0].reg);
 }
 
 static void emit_movflags(struct be_code *c, const struct ir_insn *i,
@@ -437,9 +439,9 @@ static void mem_op(struct be_code *c, int flags, uint32_t opc, int reg, const st
         x64_emit_op_m_r(c, flags, opc, reg, addr->reg, disp);
     } else if ((uint64_t)(int64_t)(int32_t)abs == abs) {
         x64_emit_op_abs_r(c, flags, opc, reg, (int32_t)abs);
-    } else {                    /* constant + folded displacement past s32 */
-        be_emit_movi(c, X64_SCRATCH, abs);
-        x64_emit_op_m_r(c, flags, opc, reg, X64_SCRATCH, 0);
+    } else {    /* be_imm_fits kept constant + displacement within s32: rax may be live */
+        fputs("ferry: x86_64 backend: constant address out of reach\n", stderr);
+        abort();
     }
 }
 
