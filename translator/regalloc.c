@@ -775,15 +775,22 @@ static void evacuate_regs(uint64_t clob)
         int reg = __builtin_ctzll(m);
         ir_ref r = ra->owner[reg];
         uint64_t fr = be_host.alloc_mask & ~clob & ~ra->forbid & ~occupied();
-        if (is_global(r) && !ra->v[r].dirty)
+        int to = -1;
+        if (is_global(r) && !ra->v[r].dirty) {
             unbind(r);
-        else if (fr) {
-            int to = first_reg(fr);
-            be_emit_mov(ra->c, to, reg);
-            unbind(r);
-            bind(r, to);
-        } else
+            continue;
+        }
+        if (fr)
+            to = first_reg(fr);
+        else if (reg_obtainable())          /* a cheaper victim (a clean global) */
+            to = alloc_reg_pref(0, preferred(false));
+        if (to < 0) {
             evict_reg(reg);
+            continue;
+        }
+        be_emit_mov(ra->c, to, reg);
+        unbind(r);
+        bind(r, to);
     }
 }
 

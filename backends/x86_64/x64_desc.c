@@ -59,6 +59,18 @@ static const uint8_t x64_keeps_flags[IR_NUM_OPS] = {
  * whose code needs them (x64_op_clobbers). */
 #define X64_OP_SCRATCH (R(RAX) | R(RCX) | R(RDX))
 
+/* A deposit of a register field shifts it into place in rax, unless it
+ * is a byte or word at bit 0 (a partial move); a field reaching bit 31
+ * needs masks that do not fit an imm32, built in rcx. */
+static uint64_t deposit_clobbers(const struct ir_insn *i, unsigned const_in)
+{
+    int pos = (int)i->aux[0], len = (int)i->aux[1];
+    bool reg = !(const_in & 2);
+    if (reg && pos == 0 && (len == 8 || len == 16))
+        return 0;
+    return (reg ? R(RAX) : 0) | (pos + len > 31 ? R(RCX) : 0);
+}
+
 /* What each op's code writes besides its output (be_desc.op_clobbers);
  * an op not listed may use all three. */
 static uint64_t x64_op_clobbers(const struct be_code *c, const struct ir_insn *i,
@@ -88,8 +100,8 @@ static uint64_t x64_op_clobbers(const struct be_code *c, const struct ir_insn *i
         return R(RAX) | R(RDX);
     case IR_clz: case IR_ctz:
         return R(RAX) | R(RCX);
-    case IR_deposit:                    /* the field in rax, a wide mask in rcx */
-        return R(RAX) | R(RCX);
+    case IR_deposit:                    /* x64_ops.c, emit_deposit */
+        return deposit_clobbers(i, const_in);
     case IR_ld: case IR_st: case IR_ldx: case IR_stx:     /* a TLB probe: x64_tlb.c */
         return be_access_is_direct(c, i->size) ? 0 : X64_OP_SCRATCH;
     default:

@@ -277,13 +277,19 @@ static void alu_const64(struct be_code *c, enum x64_alu op, int d, uint64_t m)
     x64_emit_alu_rm_r(c, op, X64_W, d, X64_RCX);
 }
 
-/* Byte and word fields at bit 0 (AL/AX-style writes): a partial move. */
+/* Byte and word fields at bit 0 (AL/AX-style writes): a partial move;
+ * with d the field's register, the field's bits of a ^ b flipped in a
+ * (no scratch register: x64_op_clobbers). */
 static bool deposit_low(struct be_code *c, int d, const struct be_arg *in, int pos, int len)
 {
     if (pos != 0 || (len != 8 && len != 16) || in[1].is_const)
         return false;
-    if (d == in[1].reg && d != in[0].reg)
-        return false;
+    if (d == in[1].reg && d != in[0].reg) {
+        x64_emit_alu_rm_r(c, X64_XOR, X64_W, d, in[0].reg);
+        x64_emit_alu_rm_imm(c, X64_AND, X64_W, d, len == 8 ? 0xff : 0xffff);
+        x64_emit_alu_rm_r(c, X64_XOR, X64_W, d, in[0].reg);
+        return true;
+    }
     copy_reg(c, X64_W, d, in[0].reg);
     x64_emit_mov_rm_r(c, len == 8 ? X64_BYTE : X64_P66, d, in[1].reg);
     return true;
