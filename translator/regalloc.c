@@ -523,6 +523,28 @@ static int pinned_output(ir_ref g)
     return pinned_reg(g);
 }
 
+static unsigned const_inputs(const struct ir_insn *i);
+
+/* The registers the ops after the current one clobber (be_desc.op_clobbers)
+ * up to the next that names d (a few ahead at most): a register outside
+ * them keeps d where it is until it is read. */
+static uint64_t clobbered_before_use(ir_ref d)
+{
+    uint64_t m = 0;
+    if (!be_host.op_clobbers)
+        return 0;
+    for (int k = ra->cur + 1; k < ra->b->n_insns && k <= ra->cur + 6; k++) {
+        const struct ir_insn *i = &ra->b->insns[k];
+        if (i->op == IR_insn_start)
+            continue;
+        if (i->op != IR_mov && i->op != IR_call)
+            m |= be_host.op_clobbers(ra->c, i, const_inputs(i));
+        if (names(i, d))
+            break;
+    }
+    return m;
+}
+
 /* Output register: a pinned global's own (or that of the pinned global
  * the output is copied to next), else input 0's if it dies (two-address
  * hosts like that), else the output's own, else a commutative partner's,
@@ -550,7 +572,7 @@ static int output_reg(const struct ir_insn *i, const struct be_arg *in, ir_ref d
     for (int k = 0; k < ir_op_info[i->op].n_in; k++)
         if (!in[k].is_const)
             in_regs |= bit(in[k].reg);
-    return alloc_reg_pref(in_regs, pref);
+    return alloc_reg_pref(in_regs | clobbered_before_use(d), pref);
 }
 
 /* Where an output d goes when no input's register is taken over: a
@@ -564,7 +586,7 @@ static int dest_reg(ir_ref d, ir_ref keep)
         return pinned_output(d);
     if (own_reg(d) >= 0)
         return own_reg(d);
-    return alloc_reg_pref(0, preferred(arg_long_lived(0)));
+    return alloc_reg_pref(clobbered_before_use(d), preferred(arg_long_lived(0)));
 }
 
 /* d now lives (only) in reg. */
