@@ -12,9 +12,11 @@
  *  - be_emit_insn() then emits one IR instruction with operands already
  *    in registers (or immediates where the backend's constraint table
  *    allowed it);
- *  - the backend owns its scratch registers (never in alloc_mask) and uses
- *    them for anything the ISA needs that the IR does not express (x86
- *    shift counts in CL, MUL's RDX:RAX, A64 immediates that don't encode);
+ *  - the backend owns its scratch registers and uses them for anything
+ *    the ISA needs that the IR does not express (x86 shift counts in CL,
+ *    MUL's RDX:RAX, A64 immediates that don't encode): registers outside
+ *    alloc_mask, or allocatable ones that be_desc.op_clobbers names for
+ *    the ops that take them;
  *  - a backend may pin the first globals (the guest's hottest registers)
  *    in host registers of their own for as long as translated code runs:
  *    be_desc.pinned_regs says where, enter() loads them, the epilogue
@@ -71,6 +73,7 @@ struct be_constraint {
     [IR_vcvtf2i] = { { BE_IMM_ANY } }, [IR_vcvtf2f] = { { BE_IMM_ANY } }, \
     [IR_vcvti2fv] = { { BE_IMM_ANY } }, [IR_vcvtf2iv] = { { BE_IMM_ANY } }
 
+struct be_code;
 struct be_desc {
     const char *name;                   /* "x86_64", "aarch64" */
     int n_regs;
@@ -119,6 +122,22 @@ struct be_desc {
      * while only AArch64 has them; a second backend with some of them
      * would split it per fold. */
     bool ext_operands;
+    /* Registers of alloc_mask that an op's code writes besides its output
+     * (x86-64: rax, rcx and rdx for MUL's halves, shift counts in CL, the
+     * jump-cache probe of an indirect exit), so that they can be allocated
+     * between the ops that need them.  For such an op the allocator keeps
+     * no value in them across it and places none of its operands (inputs,
+     * output, materialised constants) there.  const_in: bit k set when
+     * input k is a known constant, passed as an immediate where the op's
+     * constraint row allows and be_imm_fits says so.  An exit's masks need
+     * only cover its inputs: nothing unpinned lives past it.  A C call
+     * (IR_call) is not asked: call_clobbered covers it.  NULL: none (the
+     * backend's scratch registers are all outside alloc_mask).
+     * op_scratch: every register it may return; the allocator hands those
+     * out last, so values stay where the next op will not move them. */
+    uint64_t (*op_clobbers)(const struct be_code *c, const struct ir_insn *i,
+                            unsigned const_in);
+    uint64_t op_scratch;
 };
 extern const struct be_desc be_host;
 

@@ -48,6 +48,8 @@ struct ra_state {
     uint64_t locked;            /* registers holding this insn's inputs */
     uint64_t in_regs;           /* the same, dying ones included */
     uint64_t scratch;           /* registers holding materialised constants */
+    uint64_t forbid;            /* the current op's clobbers (be_desc.op_clobbers):
+                                   no value is placed there */
     uint64_t free_slots;
     unsigned evict_rr;          /* round-robin start for eviction */
     uint8_t dies[IR_MAX_INSNS];
@@ -207,7 +209,7 @@ static int eviction_cost(int reg)
 
 static int choose_victim(void)
 {
-    uint64_t cand = be_host.alloc_mask & ~ra->locked & ~ra->scratch;
+    uint64_t cand = be_host.alloc_mask & ~ra->locked & ~ra->scratch & ~ra->forbid;
     int best = -1, best_cost = 99;
     for (int k = 0; k < be_host.n_regs; k++) {
         int reg = (int)((ra->evict_rr + (unsigned)k) % (unsigned)be_host.n_regs);
@@ -292,19 +294,27 @@ static bool arg_long_lived(int k)
     return is_global(r) || (ra->across[ra->cur] & (1u << k));
 }
 
+/* The first register of a nonempty mask, one that no op clobbers if it
+ * has one (be_desc.op_scratch). */
+static int first_reg(uint64_t m)
+{
+    uint64_t calm = m & ~be_host.op_scratch;
+    return __builtin_ctzll(calm ? calm : m);
+}
+
 /* A free register, preferring ones outside `avoid`, then ones in `pref`;
  * evicts if needed. */
 static int alloc_reg_pref(uint64_t avoid, uint64_t pref)
 {
-    uint64_t fr = be_host.alloc_mask & ~occupied() & ~ra->locked;
+    uint64_t fr = be_host.alloc_mask & ~occupied() & ~ra->locked & ~ra->forbid;
     if (fr & ~avoid & pref)
-        return __builtin_ctzll(fr & ~avoid & pref);
+        return first_reg(fr & ~avoid & pref);
     if (fr & ~avoid)
-        return __builtin_ctzll(fr & ~avoid);
+        return first_reg(fr & ~avoid);
     if (fr & pref)
-        return __builtin_ctzll(fr & pref);
+        return first_reg(fr & pref);
     if (fr)
-        return __builtin_ctzll(fr);
+        return first_reg(fr);
     int reg = choose_victim();
     if (reg < 0)
         return borrow_pinned_reg();
@@ -315,7 +325,7 @@ static int alloc_reg_pref(uint64_t avoid, uint64_t pref)
 /* Whether alloc_reg_pref can give a register now (free, or one to evict). */
 static bool reg_obtainable(void)
 {
-    uint64_t open = be_host.alloc_mask & ~ra->locked;
+    uint64_t open = be_host.alloc_mask & ~ra->locked & ~ra->forbid;
     return (open & ~occupied()) || (open & ~ra->scratch & ra->owned);
 }
 
@@ -445,7 +455,7 @@ static int free_input_reg(const struct ir_insn *i, const struct be_arg *in, int 
 /* A free register of the kind `pref` asks for, or -1. */
 static bool pref_reg_free(uint64_t pref)
 {
-    return (be_host.alloc_mask & ~occupied() & ~ra->locked & pref) != 0;
+    return (be_host.alloc_mask & ~occupied() & ~ra->locked & ~ra->forbid & pref) != 0;
 }
 
 /* Insns that neither read a pinned global nor any temp: guest insn
@@ -513,6 +523,28 @@ static int pinned_output(ir_ref g)
     return pinned_reg(g);
 }
 
+static unsigned const_inputs(const struct ir_insn *i);
+
+/* The registers the ops after the current one clobber (be_desc.op_clobbers)
+ * up to the next that names d (a few ahead at most): a register outside
+ * them keeps d where it is until it is read. */
+static uint64_t clobbered_before_use(ir_ref d)
+{
+    uint64_t m = 0;
+    if (!be_host.op_clobbers)
+        return 0;
+    for (int k = ra->cur + 1; k < ra->b->n_insns && k <= ra->cur + 6; k++) {
+        const struct ir_insn *i = &ra->b->insns[k];
+        if (i->op == IR_insn_start)
+            continue;
+        if (i->op != IR_mov && i->op != IR_call)
+            m |= be_host.op_clobbers(ra->c, i, const_inputs(i));
+        if (names(i, d))
+            break;
+    }
+    return m;
+}
+
 /* Output register: a pinned global's own (or that of the pinned global
  * the output is copied to next), else input 0's if it dies (two-address
  * hosts like that), else the output's own, else a commutative partner's,
@@ -540,7 +572,7 @@ static int output_reg(const struct ir_insn *i, const struct be_arg *in, ir_ref d
     for (int k = 0; k < ir_op_info[i->op].n_in; k++)
         if (!in[k].is_const)
             in_regs |= bit(in[k].reg);
-    return alloc_reg_pref(in_regs, pref);
+    return alloc_reg_pref(in_regs | clobbered_before_use(d), pref);
 }
 
 /* Where an output d goes when no input's register is taken over: a
@@ -554,7 +586,7 @@ static int dest_reg(ir_ref d, ir_ref keep)
         return pinned_output(d);
     if (own_reg(d) >= 0)
         return own_reg(d);
-    return alloc_reg_pref(0, preferred(arg_long_lived(0)));
+    return alloc_reg_pref(clobbered_before_use(d), preferred(arg_long_lived(0)));
 }
 
 /* d now lives (only) in reg. */
@@ -756,10 +788,62 @@ static void reload_pinned_for(const struct ir_insn *i)
             value_in_reg(i->args[k], k);
 }
 
+/* Values in the registers of `clob` move to other allocatable ones
+ * outside it (and outside ra->forbid), or go to memory; clean globals
+ * are just dropped. */
+static void evacuate_regs(uint64_t clob)
+{
+    for (uint64_t m = clob & ra->owned; m; m &= m - 1) {
+        int reg = __builtin_ctzll(m);
+        ir_ref r = ra->owner[reg];
+        uint64_t fr = be_host.alloc_mask & ~clob & ~ra->forbid & ~occupied();
+        int to = -1;
+        if (is_global(r) && !ra->v[r].dirty) {
+            unbind(r);
+            continue;
+        }
+        if (fr)
+            to = first_reg(fr);
+        else if (reg_obtainable())          /* a cheaper victim (a clean global) */
+            to = alloc_reg_pref(0, preferred(false));
+        if (to < 0) {
+            evict_reg(reg);
+            continue;
+        }
+        be_emit_mov(ra->c, to, reg);
+        unbind(r);
+        bind(r, to);
+    }
+}
+
+/* Bit k: input k of i is a known constant (be_desc.op_clobbers). */
+static unsigned const_inputs(const struct ir_insn *i)
+{
+    const struct ir_op_info *info = &ir_op_info[i->op];
+    unsigned m = 0;
+    uint64_t imm;
+    for (int k = 0; k < info->n_in; k++)
+        if (known_const(i->args[info->n_out + k], &imm))
+            m |= 1u << k;
+    return m;
+}
+
+/* The op's clobbered allocatable registers are emptied and kept out of
+ * its operands (ra->forbid, until the next insn). */
+static void clear_clobbered(const struct ir_insn *i)
+{
+    if (!be_host.op_clobbers)
+        return;
+    ra->forbid = be_host.op_clobbers(ra->c, i, const_inputs(i)) & be_host.alloc_mask;
+    if (ra->forbid & ra->owned)
+        evacuate_regs(ra->forbid);
+}
+
 static void emit_generic(int n, const struct ir_insn *i)
 {
     const struct ir_op_info *info = &ir_op_info[i->op];
     struct be_arg in[5] = { 0 }, out[1] = { 0 };
+    clear_clobbered(i);
     reload_pinned_for(i);
     for (int k = 0; k < info->n_in; k++)
         in[k] = input_arg(i, k);
@@ -976,7 +1060,7 @@ static void discard_global(ir_ref g)
 static void emit_insn(int n, const struct ir_insn *i)
 {
     ra->locked = ra->in_regs = 0;
-    ra->scratch = 0;
+    ra->scratch = ra->forbid = 0;
     ra->cur = n;
     if (i->op == IR_insn_start) {
         ra->guest_pc = (uint64_t)i->aux[0];

@@ -6,7 +6,8 @@
 #include "x64_encode.h"
 
 /* Register roles.  RAX (call result, exit code, MUL), RCX (shift counts)
- * and RDX (MUL high half) are scratch, never allocated. */
+ * and RDX (MUL high half) are the ops' scratch registers, and allocated
+ * with RSI between the ops that need none (x64_desc.c, x64_op_clobbers). */
 #define X64_ENV     X64_R14
 #define X64_SCRATCH X64_RAX
 #define X64_SCRATCH2 X64_RCX
@@ -20,13 +21,13 @@ static inline int32_t x64_env_disp(int32_t offset) { return offset - X64_ENV_BIA
 enum x64_cc x64_cond_cc(enum ir_cond c);
 
 /* Guest globals in host registers across blocks (x64_pinned.c). */
-#define X64_N_PINNED 8
+#define X64_N_PINNED 14
 extern const int8_t x64_pinned_regs[X64_N_PINNED];
 uint64_t x64_pinned_mask(const struct ir_globals *g);
 /* The pinned registers a C call destroys, as code that calls C without
  * the allocator pushes them (an even count: r9 twice keeps the stack
  * 16-byte aligned; popped in reverse order, each gets its own value). */
-#define X64_N_CLOBBERED_PINS 4
+#define X64_N_CLOBBERED_PINS 6
 extern const int8_t x64_clobbered_pins[X64_N_CLOBBERED_PINS];
 
 /* An 8-byte zero store to env as part of a run of them at consecutive

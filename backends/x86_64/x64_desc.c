@@ -55,11 +55,65 @@ static const uint8_t x64_keeps_flags[IR_NUM_OPS] = {
     [IR_setflags] = 1, [IR_movflags] = 1,
 };
 
+/* rax, rcx and rdx: allocatable, and the scratch registers of the ops
+ * whose code needs them (x64_op_clobbers). */
+#define X64_OP_SCRATCH (R(RAX) | R(RCX) | R(RDX))
+
+/* A deposit of a register field shifts it into place in rax, unless it
+ * is a byte or word at bit 0 (a partial move); a field reaching bit 31
+ * needs masks that do not fit an imm32, built in rcx. */
+static uint64_t deposit_clobbers(const struct ir_insn *i, unsigned const_in)
+{
+    int pos = (int)i->aux[0], len = (int)i->aux[1];
+    bool reg = !(const_in & 2);
+    if (reg && pos == 0 && (len == 8 || len == 16))
+        return 0;
+    return (reg ? R(RAX) : 0) | (pos + len > 31 ? R(RCX) : 0);
+}
+
+/* What each op's code writes besides its output (be_desc.op_clobbers);
+ * an op not listed may use all three. */
+static uint64_t x64_op_clobbers(const struct be_code *c, const struct ir_insn *i,
+                                unsigned const_in)
+{
+    switch (i->op) {
+    case IR_mov: case IR_add: case IR_sub: case IR_and: case IR_or: case IR_xor:
+    case IR_mul: case IR_neg: case IR_not: case IR_ext8u: case IR_ext8s: case IR_ext16u:
+    case IR_ext16s: case IR_ext32u: case IR_ext32s: case IR_extract: case IR_bswap:
+    case IR_setcond: case IR_movcond: case IR_addf: case IR_andf: case IR_setflags:
+    case IR_movflags: case IR_ld_env: case IR_st_env: case IR_fence:
+        return 0;
+    /* conditional exits: the stubs and inline exits they branch to use
+     * rax and rcx, but leave the block; the path that goes on uses none */
+    case IR_brcond: case IR_brflags: case IR_brexit: case IR_exit_request:
+    /* no inputs, and nothing but pinned globals lives past them */
+    case IR_goto_tb: case IR_exit_code:
+        return 0;
+    case IR_exit_indirect:              /* the jump-cache probe (x64_exits.c) */
+        return R(RAX) | R(RCX);
+    case IR_andc:                       /* ~b in rax (a constant b that does not fit too) */
+    case IR_subf:                       /* d = a - d through rax */
+        return R(RAX);
+    case IR_shl: case IR_shr: case IR_sar: case IR_rotl: case IR_rotr:
+        return const_in & 2 ? 0 : R(RCX);       /* (any constant count fits) */
+    case IR_mulhu: case IR_mulhs:
+        return R(RAX) | R(RDX);
+    case IR_clz: case IR_ctz:
+        return R(RAX) | R(RCX);
+    case IR_deposit:                    /* x64_ops.c, emit_deposit */
+        return deposit_clobbers(i, const_in);
+    case IR_ld: case IR_st: case IR_ldx: case IR_stx:     /* a TLB probe: x64_tlb.c */
+        return be_access_is_direct(c, i->size) ? 0 : X64_OP_SCRATCH;
+    default:
+        return X64_OP_SCRATCH;
+    }
+}
+
 const struct be_desc be_host = {
     .name = "x86_64",
     .n_regs = 16,
     .reg_names = x64_reg_names,
-    .alloc_mask = R(RSI) | R(RDI) | R(R8),
+    .alloc_mask = R(RSI) | X64_OP_SCRATCH,
     .call_clobbered = R(RAX) | R(RCX) | R(RDX) | R(RSI) | R(RDI) | R(R8) | R(R9)
                     | R(R10) | R(R11),
     .env_reg = X64_ENV,
@@ -70,9 +124,11 @@ const struct be_desc be_host = {
     .cs_mode = CS_MODE_64,
     .canonical_at_exit = true,  /* on the jump-cache miss path (x64_exits.c) */
     .ras_default = true,        /* cc1 -O2 about 30% less CPU, others level */
-    .n_pinned = X64_N_PINNED,   /* rbx, rbp, r9-r13, r15: x64_pinned.c */
+    .n_pinned = X64_N_PINNED,   /* rbx, rbp, rdi, r8-r13, r15: x64_pinned.c */
     .pinned_regs = x64_pinned_regs,
     .keeps_flags = x64_keeps_flags,
+    .op_clobbers = x64_op_clobbers,
+    .op_scratch = X64_OP_SCRATCH,
 };
 
 /* Stores of 8..32 bits and 32-bit ops use only the low bits of an
@@ -92,7 +148,8 @@ bool be_imm_fits(enum be_imm_class cls, const struct ir_insn *insn, uint64_t imm
     switch (cls) {
     case BE_IMM_ANY:    return true;
     case BE_IMM_SHIFT:  return true;
-    case BE_IMM_MEMOFF: return x64_fits_s32((int64_t)imm);
+    case BE_IMM_MEMOFF:         /* with the displacement folded in, as mem_op needs */
+        return x64_fits_s32((int64_t)imm) && x64_fits_s32((int64_t)(imm + (uint64_t)insn->aux[0]));
     case BE_IMM_LOGIC:  return imm32_fits(insn, insn->op == IR_andc ? ~imm : imm);
     case BE_IMM_ARITH:  return imm32_fits(insn, imm);
     default:            return false;

@@ -142,6 +142,8 @@ static void emit_alu_flags_at(struct be_code *c, const struct ir_insn *i,
     if (in[1].is_const) {
         copy_reg(c, w, d, a);
         x64_emit_alu_rm_imm(c, op, w, d, (int32_t)in[1].imm);
+    } else if (d == in[1].reg && d != a && i->op != IR_subf) {
+        x64_emit_alu_rm_r(c, op, w, d, a);      /* add/and commute: same flags */
     } else if (d == in[1].reg && d != a) {
         x64_emit_mov_rm_r(c, w, X64_SCRATCH, a);
         x64_emit_alu_rm_r(c, op, w, X64_SCRATCH, in[1].reg);
@@ -275,13 +277,19 @@ static void alu_const64(struct be_code *c, enum x64_alu op, int d, uint64_t m)
     x64_emit_alu_rm_r(c, op, X64_W, d, X64_RCX);
 }
 
-/* Byte and word fields at bit 0 (AL/AX-style writes): a partial move. */
+/* Byte and word fields at bit 0 (AL/AX-style writes): a partial move;
+ * with d the field's register, the field's bits of a ^ b flipped in a
+ * (no scratch register: x64_op_clobbers). */
 static bool deposit_low(struct be_code *c, int d, const struct be_arg *in, int pos, int len)
 {
     if (pos != 0 || (len != 8 && len != 16) || in[1].is_const)
         return false;
-    if (d == in[1].reg && d != in[0].reg)
-        return false;
+    if (d == in[1].reg && d != in[0].reg) {
+        x64_emit_alu_rm_r(c, X64_XOR, X64_W, d, in[0].reg);
+        x64_emit_alu_rm_imm(c, X64_AND, X64_W, d, len == 8 ? 0xff : 0xffff);
+        x64_emit_alu_rm_r(c, X64_XOR, X64_W, d, in[0].reg);
+        return true;
+    }
     copy_reg(c, X64_W, d, in[0].reg);
     x64_emit_mov_rm_r(c, len == 8 ? X64_BYTE : X64_P66, d, in[1].reg);
     return true;
@@ -368,8 +376,8 @@ static void emit_setcond(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
     emit_compare(c, i, in);
-    x64_emit_setcc_rm8(c, x64_cond_cc(i->cond), X64_RAX);
-    x64_emit_movzx_r_rm8(c, 0, out[0].reg, X64_RAX);
+    x64_emit_setcc_rm8(c, x64_cond_cc(i->cond), out[0].reg);
+    x64_emit_movzx_r_rm8(c, 0, out[0].reg, out[0].reg);
 }
 
 static void emit_movcond(struct be_code *c, const struct ir_insn *i,
@@ -390,8 +398,8 @@ static void emit_movcond(struct be_code *c, const struct ir_insn *i,
 static void emit_setflags(struct be_code *c, const struct ir_insn *i,
                           const struct be_arg *out, const struct be_arg *in)
 {
-    x64_emit_setcc_rm8(c, x64_cond_cc(i->cond), X64_RAX);
-    x64_emit_movzx_r_rm8(c, 0, out[0].reg, X64_RAX);
+    x64_emit_setcc_rm8(c, x64_cond_cc(i->cond), out[0].reg);
+    x64_emit_movzx_r_rm8(c, 0, out[0].reg, out[0].reg);
 }
 
 static void emit_movflags(struct be_code *c, const struct ir_insn *i,
@@ -437,9 +445,9 @@ static void mem_op(struct be_code *c, int flags, uint32_t opc, int reg, const st
         x64_emit_op_m_r(c, flags, opc, reg, addr->reg, disp);
     } else if ((uint64_t)(int64_t)(int32_t)abs == abs) {
         x64_emit_op_abs_r(c, flags, opc, reg, (int32_t)abs);
-    } else {                    /* constant + folded displacement past s32 */
-        be_emit_movi(c, X64_SCRATCH, abs);
-        x64_emit_op_m_r(c, flags, opc, reg, X64_SCRATCH, 0);
+    } else {    /* be_imm_fits kept constant + displacement within s32: rax may be live */
+        fputs("ferry: x86_64 backend: constant address out of reach\n", stderr);
+        abort();
     }
 }
 

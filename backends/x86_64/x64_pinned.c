@@ -29,6 +29,7 @@
 
 const int8_t x64_pinned_regs[X64_N_PINNED] = {
     X64_R12, X64_R13, X64_RBP, X64_R10, X64_RBX, X64_R9, X64_R11, X64_R15,
+    -1, -1, -1, -1, X64_R8, X64_RDI,
 };
 
 void be_emit_pinned(struct be_code *c, bool load, uint64_t mask, const struct ir_value *g)
@@ -43,7 +44,9 @@ void be_emit_pinned(struct be_code *c, bool load, uint64_t mask, const struct ir
     }
 }
 
-const int8_t x64_clobbered_pins[X64_N_CLOBBERED_PINS] = { X64_R9, X64_R10, X64_R11, X64_R9 };
+const int8_t x64_clobbered_pins[X64_N_CLOBBERED_PINS] = {
+    X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11, X64_R9,
+};
 
 /* Bit k set for every pinned global k of this guest. */
 uint64_t x64_pinned_mask(const struct ir_globals *g)
