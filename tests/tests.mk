@@ -272,6 +272,7 @@ check-vm: $(VM_BINS) $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) setup-linux
 # BENCH_RUNS rounds (medians), BENCH_QUICK=1 quarter-size inputs,
 # BENCH_ONLY=ERE a subset by workload name (see tests/bench/bench.sh).
 BENCH_NAMES := $(filter-out threads2,$(notdir $(basename $(wildcard tests/bench/*.c))))
+# (tests/bench/tools/ holds measuring aids built by hand, not workloads.)
 BENCH_BINS  := $(BENCH_NAMES:%=$(TESTS_OUT)/bench/%)
 # The 2-thread program is dynamically linked, like the Debian programs.
 BENCH_THREADS2 := $(TESTS_OUT)/bench/threads2

@@ -10,7 +10,7 @@
  * made ahead), "write" (the user's stores, a page each), "rx" (first read
  * through the executable view), averaged over ROUNDS fresh files.
  *
- *   cc -O2 -o pagetouch tests/bench/pagetouch.c && ./pagetouch [DIR]
+ *   cc -O2 -o pagetouch tests/bench/tools/pagetouch.c && ./pagetouch [DIR]
  *
  * DIR holds the O_TMPFILE of the last two ways (default /tmp; where it is
  * tmpfs, shmem, no 2 MiB pages unless the mount says huge=). */
