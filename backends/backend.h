@@ -349,6 +349,14 @@ int be_fault_split(void *uc, uintptr_t pc, uint64_t host_addr, uint64_t *addr, u
  * such a flag (AArch64: its translated code sends denormal operands to
  * the helpers, which record DE themselves) returns false. */
 bool be_fp_denormal_flag(bool clear);
+/* The vector crypto ops (vaesenc .. vclmul, ir_ops.def) run as the host's
+ * AES and carry-less multiply instructions where it has them (each
+ * backend asks its CPU once per op it emits: CPUID, HWCAP) and as their C
+ * helpers otherwise -- or always, when this is set: FERRY_SOFT_CRYPTO=1
+ * (translator/main.c, before anything is translated; the translation
+ * cache's key says which), so that the tests run both paths on one host.
+ * Defined by each backend. */
+extern bool be_soft_crypto;
 /* Optional (weak), for a host signal handler that leaves through
  * siglongjmp instead of returning (the kernel's sigreturn would restore
  * the interrupted FP state; x86-64 Linux runs handlers with a clean one):

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "cli_ferry.h"
 #include "frontend.h"
 #include "loader.h"
@@ -137,6 +138,16 @@ static bool canonical_check_wanted(void)
     return v && *v && strcmp(v, "0") != 0;
 }
 
+/* The crypto ops' C helpers even where the host has AES/carry-less
+ * multiply instructions (be_soft_crypto, backend.h): FERRY_SOFT_CRYPTO=1,
+ * an ordinary guest variable like FERRY_CANONICAL_CHECK, so the tests can
+ * run both paths on one host. */
+static bool soft_crypto_wanted(void)
+{
+    const char *v = getenv("FERRY_SOFT_CRYPTO");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
 /* The program's own code: its PT_LOAD segments as mapped (the persistent
  * translation cache keeps translations of these pages only). */
 static void program_range(const struct ld_image *img, uint64_t *lo, uint64_t *hi)
@@ -161,7 +172,8 @@ static void open_tcache(struct tr_engine *e, const struct ld_image *img)
     program_range(img, &lo, &hi);
     const char *cpu = x86_cpu_model_selected();
     char options[160];
-    snprintf(options, sizeof options, "%s machine=%s", cpu ? cpu : "host", x86_machine_name());
+    snprintf(options, sizeof options, "%s machine=%s%s", cpu ? cpu : "host", x86_machine_name(),
+             be_soft_crypto ? " soft-crypto" : "");
     tr_tcache_open(e, ferry_opts.tcache_dir, img->exe_path, options, lo, hi);
 }
 
@@ -183,6 +195,7 @@ int main(int argc, char **argv)
     }
     /* (sys_process_load set sys_proc's break and exe_path: for a script,
      * the interpreter is /proc/self/exe) */
+    be_soft_crypto = soft_crypto_wanted();
     struct tr_engine_config cfg = {
         .guest = &fe_x86_64, .mem = tr_mem_host(),
         .code_cache_size = ferry_opts.code_cache_size,

@@ -972,6 +972,9 @@ static bool emit_inline(struct vctx *v, const struct be_arg *out, const struct b
         return emit_shuffle(v);
     case IR_vmskeq: case IR_vmskz: case IR_vmskany:
         return a64_emit_vec_str(v->c, v->i, out);
+    case IR_vaesenc: case IR_vaesencl: case IR_vaesdec: case IR_vaesdecl:
+    case IR_vaesimc: case IR_vaeskga: case IR_vclmul:
+        return a64_emit_vec_crypto(v->c, v->i);
     default:
         if (ir_op_info[v->i->op].n_in)
             return emit_float(v, out, in);

@@ -20,6 +20,9 @@ void a64_vec_ones_start(const struct be_code *c, int ones, int slot_reg, int32_t
 void a64_vec_slot_load(struct be_code *c, int vreg, int32_t off);
 /* a64_vec_str.c: vmskeq, vmskz, vmskany; false: no inline form (the helper). */
 bool a64_emit_vec_str(struct be_code *c, const struct ir_insn *i, const struct be_arg *out);
+/* a64_vec_crypto.c: vaesenc .. vclmul; false: no host instruction or
+ * be_soft_crypto (the helper). */
+bool a64_emit_vec_crypto(struct be_code *c, const struct ir_insn *i);
 
 /* The vector ops' write-through cache of env slots lives in v16-v31
  * (backends/vcache.c keeps the books; the backend defines vcache_first

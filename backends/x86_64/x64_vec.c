@@ -518,6 +518,9 @@ static bool emit_inline(struct xctx *x, const struct be_arg *out, const struct b
         return emit_shuffle(x);
     case IR_vmskeq: case IR_vmskz: case IR_vmskany:
         return x64_emit_vec_str(x->c, x->i, out);
+    case IR_vaesenc: case IR_vaesencl: case IR_vaesdec: case IR_vaesdecl:
+    case IR_vaesimc: case IR_vaeskga: case IR_vclmul:
+        return x64_emit_vec_crypto(x->c, x->i);
     default:
         if (ir_op_info[x->i->op].n_in)
             return emit_float(x, out, in);

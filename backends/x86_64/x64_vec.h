@@ -12,6 +12,9 @@ void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
 void x64_vec_emit_stub(struct be_code *c);
 /* x64_vec_str.c: vmskeq, vmskz, vmskany; false: no inline form (the helper). */
 bool x64_emit_vec_str(struct be_code *c, const struct ir_insn *i, const struct be_arg *out);
+/* x64_vec_crypto.c: vaesenc .. vclmul; false: no host instruction or
+ * be_soft_crypto (the helper). */
+bool x64_emit_vec_crypto(struct be_code *c, const struct ir_insn *i);
 
 /* The vector ops' write-through cache of env slots lives in xmm8-xmm15
  * (backends/vcache.c keeps the books; the backend defines vcache_first

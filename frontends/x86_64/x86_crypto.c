@@ -9,6 +9,12 @@
  * each 128-bit lane on its own (the imm8 selects the same qwords in
  * both).  Written from the SDM's pseudo-code and
  * FIPS-197/180-4.
+ *
+ * AES-NI and PCLMULQDQ are vector IR ops (vaesenc .. vclmul, ir_ops.def)
+ * with these helpers as their exact C forms: the backends emit the host's
+ * AES and carry-less multiply instructions where it has them and call the
+ * helper otherwise (or with be_soft_crypto).  The SHA extensions are
+ * helper calls.
  */
 #include "x86_internal.h"
 #include "x86_avx.h"
@@ -300,11 +306,16 @@ static uint64_t h_sha256msg2(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t
 #define CHELPER(fn) { (void *)h_##fn, #fn, 3, 0, 0 }
 #define CXX(ID, fn)  { CRYPTO_INSN(ID), SSE_F_XX, 16, SSE_IMM_NONE, CHELPER(fn), NULL, 0, 0, 0, NULL }
 #define CXXI(ID, fn) { CRYPTO_INSN(ID), SSE_F_XX, 16, SSE_IMM_BYTE, CHELPER(fn), NULL, 0, 0, 0, NULL }
+/* a vector IR op (imm: SSE_IMM_NONE or SSE_IMM_BYTE), the helper its C form */
+#define CV(ID, fn, op, size, imm) \
+    { CRYPTO_INSN(ID), SSE_F_EMIT, 16, SSE_IMM_##imm, CHELPER(fn), sse_emit_vec, IR_##op, \
+      IR_VE_##size, 0, NULL }
 
 static const struct sse_row crypto_rows[] = {
-    CXX(AESENC, aesenc), CXX(AESENCLAST, aesenclast), CXX(AESDEC, aesdec),
-    CXX(AESDECLAST, aesdeclast), CXX(AESIMC, aesimc), CXXI(AESKEYGENASSIST, aeskeygenassist),
-    CXXI(PCLMULQDQ, pclmulqdq),
+    CV(AESENC, aesenc, vaesenc, 8, NONE), CV(AESENCLAST, aesenclast, vaesencl, 8, NONE),
+    CV(AESDEC, aesdec, vaesdec, 8, NONE), CV(AESDECLAST, aesdeclast, vaesdecl, 8, NONE),
+    CV(AESIMC, aesimc, vaesimc, 8, NONE), CV(AESKEYGENASSIST, aeskeygenassist, vaeskga, 8, BYTE),
+    CV(PCLMULQDQ, pclmulqdq, vclmul, 64, BYTE),
     CXXI(SHA1RNDS4, sha1rnds4), CXX(SHA1NEXTE, sha1nexte), CXX(SHA1MSG1, sha1msg1),
     CXX(SHA1MSG2, sha1msg2), CXX(SHA256RNDS2, sha256rnds2), CXX(SHA256MSG1, sha256msg1),
     CXX(SHA256MSG2, sha256msg2),
@@ -316,12 +327,14 @@ const struct x86_row_set x86_crypto_rows = X86_ROW_SET_OF("crypto", crypto_rows,
  * x86_isa_alias.c hands them over as their VEX.128 encodings, and the row
  * reads VEX.L from the guest's bytes); vaesimc and vaeskeygenassist have
  * none. */
-#define CVEX(ID, form, fn, fl) AHX(ID, form, CHELPER(fn), 16, fl)
+#define CVEX(ID, form, fn, op, size, fl) \
+    { AVX_INSN(ID), AVX_F_##form, 16, fl, IR_##op, IR_VE_##size, 0, CHELPER(fn), NULL }
 static const struct avx_row crypto_vex_rows[] = {
-    CVEX(VAESENC, BIN, aesenc, 0), CVEX(VAESENCLAST, BIN, aesenclast, 0),
-    CVEX(VAESDEC, BIN, aesdec, 0), CVEX(VAESDECLAST, BIN, aesdeclast, 0),
-    CVEX(VAESIMC, UN, aesimc, AVX_128), CVEX(VAESKEYGENASSIST, UN, aeskeygenassist, AVX_128 | AVX_IMM),
-    CVEX(VPCLMULQDQ, BIN, pclmulqdq, AVX_IMM),
+    CVEX(VAESENC, BIN, aesenc, vaesenc, 8, 0), CVEX(VAESENCLAST, BIN, aesenclast, vaesencl, 8, 0),
+    CVEX(VAESDEC, BIN, aesdec, vaesdec, 8, 0), CVEX(VAESDECLAST, BIN, aesdeclast, vaesdecl, 8, 0),
+    CVEX(VAESIMC, UN, aesimc, vaesimc, 8, AVX_128),
+    CVEX(VAESKEYGENASSIST, UN, aeskeygenassist, vaeskga, 8, AVX_128 | AVX_IMM),
+    CVEX(VPCLMULQDQ, BIN, pclmulqdq, vclmul, 64, AVX_IMM),
 };
 const struct x86_row_set x86_crypto_vex_rows =
     X86_ROW_SET_OF("crypto-vex", crypto_vex_rows, insn);
