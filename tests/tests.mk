@@ -240,6 +240,7 @@ check-cli-$(1): $$(FERRY_BIN_$(1)) $$(TESTS_OUT)/guest/loop.O2 $$(TESTS_OUT)/gue
 CHECK_TARGETS += check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-debian-$(1) check-cli-$(1)
 endef
 $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
+include tests/insn/crypto.mk
 
 .PHONY: check-long
 check-long: $(foreach a,$(ARCHES),check-insn-long-$(a) check-guest-long-$(a) check-reliab-long-$(a) \

@@ -15,7 +15,7 @@
  * one operand down with EXT.  aeskeygenassist (key setup only) keeps its
  * helper.  The result is built in a register of the env-slot cache
  * (backends/vcache.c) and stays d's cached copy.  No slow path.
- * Scratch: v0, v1, v3 (a64_vec.c's).
+ * Scratch: v3 (a64_vec.c's).
  */
 #include <sys/auxv.h>
 
@@ -25,7 +25,7 @@
 
 bool be_soft_crypto;
 
-enum { VA = 0, VB = 1, VT = 3 };
+enum { VT = 3 };
 
 enum {
     A64_AESE = 0x4e284800, A64_AESD = 0x4e285800, A64_AESMC = 0x4e286800,
@@ -44,14 +44,19 @@ static bool host_has(bool clmul)
     return getauxval(AT_HWCAP) & (clmul ? HWCAP_PMULL : HWCAP_AES);
 }
 
-/* Slot off's cached register, else scratch loaded from env. */
-static unsigned slot_src(struct be_code *c, int32_t off, unsigned scratch)
+/* A cache register holding slot off: its copy, else loaded into a new one
+ * (never `avoid`), as a64_vec.c's operands are (a round loop's keys stay
+ * in registers). */
+static unsigned slot_reg(struct be_code *c, int32_t off, int avoid)
 {
     int r = vcache_find(off);
     if (r >= 0)
         return (unsigned)r;
-    a64_vec_env_ldst(c, 4, true, scratch, off);
-    return scratch;
+    r = vcache_pick(avoid, -1);
+    a64_vec_env_ldst(c, 4, true, (unsigned)r, off);
+    vcache_set(r, off);
+    a64_hoist_vslot(c, r, off);
+    return (unsigned)r;
 }
 
 /* w = the AES round of a, then ^ b. */
@@ -87,8 +92,8 @@ bool a64_emit_vec_crypto(struct be_code *c, const struct ir_insn *i)
     if (op == IR_vaeskga || be_soft_crypto || !host_has(clmul))
         return false;
     int32_t d = ir_vec_d(i);
-    unsigned rb = slot_src(c, ir_vec_b(i), VB);
-    unsigned ra = op == IR_vaesimc ? rb : slot_src(c, ir_vec_a(i), VA);
+    unsigned rb = slot_reg(c, ir_vec_b(i), -1);
+    unsigned ra = op == IR_vaesimc ? rb : slot_reg(c, ir_vec_a(i), (int)rb);
     unsigned w = (unsigned)vcache_pick((int)ra, (int)rb);
     if (clmul)
         emit_clmul(c, ir_vec_imm(i), ra, rb, w);
