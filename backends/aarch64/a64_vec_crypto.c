@@ -13,7 +13,8 @@
  * (the byte order is the same on both).  pclmulqdq is PMULL (low qwords)
  * or PMULL2 (high ones); a mixed selection first moves the high qword of
  * one operand down with EXT.  aeskeygenassist (key setup only) keeps its
- * helper.  The result is built in a register of the env-slot cache
+ * helper, as do the SHA ops (vsha1rnds4 .. vsha256msg2: ARM's SHA1/SHA256
+ * instructions keep the state in another layout).  The result is built in a register of the env-slot cache
  * (backends/vcache.c) and stays d's cached copy.  No slow path.
  * Scratch: v3 (a64_vec.c's).
  */
@@ -89,7 +90,9 @@ bool a64_emit_vec_crypto(struct be_code *c, const struct ir_insn *i)
 {
     enum ir_op op = i->op;
     bool clmul = op == IR_vclmul;
-    if (op == IR_vaeskga || be_soft_crypto || !host_has(clmul))
+    bool aes = op == IR_vaesenc || op == IR_vaesencl || op == IR_vaesdec || op == IR_vaesdecl ||
+               op == IR_vaesimc;
+    if (!(aes || clmul) || be_soft_crypto || !host_has(clmul))
         return false;
     int32_t d = ir_vec_d(i);
     unsigned rb = slot_reg(c, ir_vec_b(i), -1);

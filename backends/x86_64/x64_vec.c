@@ -520,6 +520,8 @@ static bool emit_inline(struct xctx *x, const struct be_arg *out, const struct b
         return x64_emit_vec_str(x->c, x->i, out);
     case IR_vaesenc: case IR_vaesencl: case IR_vaesdec: case IR_vaesdecl:
     case IR_vaesimc: case IR_vaeskga: case IR_vclmul:
+    case IR_vsha1rnds4: case IR_vsha1nexte: case IR_vsha1msg1: case IR_vsha1msg2:
+    case IR_vsha256rnds2: case IR_vsha256msg1: case IR_vsha256msg2:
         return x64_emit_vec_crypto(x->c, x->i);
     default:
         if (ir_op_info[x->i->op].n_in)

@@ -1,12 +1,13 @@
-/* x64_vec_crypto.c -- the vector crypto ops (vaesenc .. vclmul,
- * ir_ops.def) as the host's own AES-NI and PCLMULQDQ instructions when
- * CPUID has them and be_soft_crypto is off; otherwise x64_vec.c calls the
- * op's C helper.  The guest's semantics are the host's, so each op is one
+/* x64_vec_crypto.c -- the vector crypto ops (vaesenc .. vclmul, vsha1rnds4
+ * .. vsha256msg2: ir_ops.def) as the host's own AES-NI, PCLMULQDQ and SHA
+ * instructions when CPUID has them and be_soft_crypto is off; otherwise
+ * x64_vec.c calls the op's C helper.  The guest's semantics are the host's, so each op is one
  * instruction on registers of the env-slot cache (backends/vcache.c):
  *     w = a;  aesenc w, b  (aeskeygenassist/pclmulqdq: with the imm8);  d = w
  * and w stays d's cached copy, so a round loop whose state and keys live
- * in guest XMM registers runs from xmm8-xmm15.  No slow path.
- * Scratch: none beyond the cache registers it picks (x64_vec.c's).
+ * in guest XMM registers runs from xmm8-xmm15.  sha256rnds2's implicit
+ * third source goes to the host's xmm0.  No slow path.
+ * Scratch: xmm0 (x64_vec.c's).
  */
 #include <sys/platform/x86.h>    /* the C library's CPUID record: no CPUID of libgcc's at start-up */
 
@@ -16,21 +17,35 @@
 
 bool be_soft_crypto;
 
-/* 66-prefixed forms: opcode, whether an imm8 follows, which CPUID bit. */
+enum { F_AES, F_CLMUL, F_SHA };
+
+/* Opcode, mandatory prefix, whether an imm8 follows, which CPUID bit. */
 struct crypto_form {
     uint32_t opc;
-    bool imm, clmul;
+    enum x64_sse_pfx pfx;
+    bool imm;
+    uint8_t feature;
 };
+#define F66(o, imm, f) { 0x##o, X64_P_66, imm, f }
+#define FNP(o, imm) { 0x##o, X64_PNONE, imm, F_SHA }
 static const struct crypto_form crypto_forms[IR_NUM_OPS] = {
-    [IR_vaesenc] = { 0x0f38dc, false, false },  [IR_vaesencl] = { 0x0f38dd, false, false },
-    [IR_vaesdec] = { 0x0f38de, false, false },  [IR_vaesdecl] = { 0x0f38df, false, false },
-    [IR_vaesimc] = { 0x0f38db, false, false },  [IR_vaeskga]  = { 0x0f3adf, true, false },
-    [IR_vclmul]  = { 0x0f3a44, true, true },
+    [IR_vaesenc] = F66(0f38dc, false, F_AES), [IR_vaesencl] = F66(0f38dd, false, F_AES),
+    [IR_vaesdec] = F66(0f38de, false, F_AES), [IR_vaesdecl] = F66(0f38df, false, F_AES),
+    [IR_vaesimc] = F66(0f38db, false, F_AES), [IR_vaeskga]  = F66(0f3adf, true, F_AES),
+    [IR_vclmul]  = F66(0f3a44, true, F_CLMUL),
+    [IR_vsha1rnds4] = FNP(0f3acc, true), [IR_vsha1nexte] = FNP(0f38c8, false),
+    [IR_vsha1msg1] = FNP(0f38c9, false), [IR_vsha1msg2] = FNP(0f38ca, false),
+    [IR_vsha256rnds2] = FNP(0f38cb, false), [IR_vsha256msg1] = FNP(0f38cc, false),
+    [IR_vsha256msg2] = FNP(0f38cd, false),
 };
 
-static bool host_has(bool clmul)
+static bool host_has(int feature)
 {
-    return clmul ? CPU_FEATURE_ACTIVE(PCLMULQDQ) : CPU_FEATURE_ACTIVE(AES);
+    switch (feature) {
+    case F_AES:   return CPU_FEATURE_ACTIVE(AES);
+    case F_CLMUL: return CPU_FEATURE_ACTIVE(PCLMULQDQ);
+    default:      return CPU_FEATURE_ACTIVE(SHA);
+    }
 }
 
 static void load(struct be_code *c, int xmm, int32_t off)
@@ -50,10 +65,20 @@ static int slot_reg(struct be_code *c, int32_t off, int avoid)
     return r;
 }
 
+/* Host xmm0 (scratch) = slot off, for sha256rnds2. */
+static void sha256_xmm0(struct be_code *c, int32_t off)
+{
+    int r = vcache_find(off);
+    if (r >= 0)
+        x64_emit_sse_rr(c, X64_P_66, false, 0x0f6f, 0, r);     /* movdqa */
+    else
+        load(c, 0, off);
+}
+
 bool x64_emit_vec_crypto(struct be_code *c, const struct ir_insn *i)
 {
     const struct crypto_form *f = &crypto_forms[i->op];
-    if (!f->opc || be_soft_crypto || !host_has(f->clmul))
+    if (!f->opc || be_soft_crypto || !host_has(f->feature))
         return false;
     int32_t d = ir_vec_d(i), a = ir_vec_a(i);
     int ra = vcache_find(a);
@@ -68,7 +93,9 @@ bool x64_emit_vec_crypto(struct be_code *c, const struct ir_insn *i)
         else
             load(c, w, a);
     }
-    x64_emit_sse_rr(c, X64_P_66, false, f->opc, w, rb);
+    if (i->op == IR_vsha256rnds2)   /* the implicit third source, in the host's xmm0 */
+        sha256_xmm0(c, (int32_t)ir_vec_imm(i));
+    x64_emit_sse_rr(c, f->pfx, false, f->opc, w, rb);
     if (f->imm)
         x64_emit_byte(c, (uint8_t)ir_vec_imm(i));
     x64_emit_movdqu_store(c, X64_ENV, x64_env_disp(d), w);

@@ -13,8 +13,8 @@
  * AES-NI and PCLMULQDQ are vector IR ops (vaesenc .. vclmul, ir_ops.def)
  * with these helpers as their exact C forms: the backends emit the host's
  * AES and carry-less multiply instructions where it has them and call the
- * helper otherwise (or with be_soft_crypto).  The SHA extensions are
- * helper calls.
+ * helper otherwise (or with be_soft_crypto); so are the SHA extensions
+ * (vsha1rnds4 .. vsha256msg2: the host's SHA instructions on x86-64 only).
  */
 #include "x86_internal.h"
 #include "x86_avx.h"
@@ -304,8 +304,6 @@ static uint64_t h_sha256msg2(struct x86_cpu *e, uint64_t d, uint64_t s, uint64_t
 
 #define CRYPTO_INSN(ID) { X86_INS_##ID, x86_sse_translate, X86_FL_READ, 0, X86_OPF_XMM, NULL }
 #define CHELPER(fn) { (void *)h_##fn, #fn, 3, 0, 0 }
-#define CXX(ID, fn)  { CRYPTO_INSN(ID), SSE_F_XX, 16, SSE_IMM_NONE, CHELPER(fn), NULL, 0, 0, 0, NULL }
-#define CXXI(ID, fn) { CRYPTO_INSN(ID), SSE_F_XX, 16, SSE_IMM_BYTE, CHELPER(fn), NULL, 0, 0, 0, NULL }
 /* a vector IR op (imm: SSE_IMM_NONE or SSE_IMM_BYTE), the helper its C form */
 #define CV(ID, fn, op, size, imm) \
     { CRYPTO_INSN(ID), SSE_F_EMIT, 16, SSE_IMM_##imm, CHELPER(fn), sse_emit_vec, IR_##op, \
@@ -316,9 +314,12 @@ static const struct sse_row crypto_rows[] = {
     CV(AESDEC, aesdec, vaesdec, 8, NONE), CV(AESDECLAST, aesdeclast, vaesdecl, 8, NONE),
     CV(AESIMC, aesimc, vaesimc, 8, NONE), CV(AESKEYGENASSIST, aeskeygenassist, vaeskga, 8, BYTE),
     CV(PCLMULQDQ, pclmulqdq, vclmul, 64, BYTE),
-    CXXI(SHA1RNDS4, sha1rnds4), CXX(SHA1NEXTE, sha1nexte), CXX(SHA1MSG1, sha1msg1),
-    CXX(SHA1MSG2, sha1msg2), CXX(SHA256RNDS2, sha256rnds2), CXX(SHA256MSG1, sha256msg1),
-    CXX(SHA256MSG2, sha256msg2),
+    CV(SHA1RNDS4, sha1rnds4, vsha1rnds4, 32, BYTE), CV(SHA1NEXTE, sha1nexte, vsha1nexte, 32, NONE),
+    CV(SHA1MSG1, sha1msg1, vsha1msg1, 32, NONE), CV(SHA1MSG2, sha1msg2, vsha1msg2, 32, NONE),
+    /* XMM0, the third source, is the op's imm */
+    { CRYPTO_INSN(SHA256RNDS2), SSE_F_EMIT, 16, SSE_IMM_NONE, CHELPER(sha256rnds2), sse_emit_vec,
+      IR_vsha256rnds2, IR_VE_32, X86_ENV_OFF(xmm), NULL },
+    CV(SHA256MSG1, sha256msg1, vsha256msg1, 32, NONE), CV(SHA256MSG2, sha256msg2, vsha256msg2, 32, NONE),
 };
 const struct x86_row_set x86_crypto_rows = X86_ROW_SET_OF("crypto", crypto_rows, insn);
 
