@@ -4,10 +4,12 @@
  * underflow-boundary operands and a nonzero MXCSR mode, and that the
  * host FPSR is restored before the helper runs); and the slow-path stub's
  * contract: every allocatable register survives the helper, outputs come
- * back in their register.  (The x86 semantics of every op are checked
+ * back in their register; the crypto ops (a64_vec_crypto.c) by identities
+ * of the AES steps and a C carry-less product.  (The x86 semantics of every op are checked
  * end to end by the instruction difftests, tests/insn.) */
 #include <stddef.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 #include "exec_common.h"
 
@@ -147,6 +149,72 @@ static void test_int_ops(void)
         }
 }
 
+/* ---- crypto ops: host AES/PMULL, or the helper with be_soft_crypto ---- */
+
+/* slot d = op(slot a, slot b, imm); whether the helper ran. */
+static bool crypto_run(enum ir_op op, int d, int a, int b, unsigned imm)
+{
+    helper_calls = 0;
+    struct ir_insn i = vop(op, op == IR_vclmul ? IR_VE_64 : IR_VE_8, d, a, b, imm, &h_mark);
+    run(&i, 0, 0);
+    return helper_calls != 0;
+}
+
+static void clmul_ref(uint64_t a, uint64_t b, vec *r)
+{
+    r->q[0] = r->q[1] = 0;
+    for (int k = 0; k < 64; k++)
+        if (b >> k & 1) {
+            r->q[0] ^= a << k;
+            r->q[1] ^= k ? a >> (64 - k) : 0;
+        }
+}
+
+/* The ops' values, by identities of the AES steps (the x86 semantics are
+ * the difftests' business, tests/insn/crypto.c) and carry-less products
+ * against C; then every op takes the helper with be_soft_crypto. */
+static void test_crypto(void)
+{
+    static const enum ir_op ops[] = { IR_vaesenc, IR_vaesencl, IR_vaesdec, IR_vaesdecl,
+                                      IR_vaesimc, IR_vclmul };
+    bool aes = getauxval(AT_HWCAP) & HWCAP_AES, pmull = getauxval(AT_HWCAP) & HWCAP_PMULL;
+    vec zero = { 0 }, x, k, want;
+    for (int n = 0; n < 20; n++) {
+        random_vec(&x), random_vec(&k);
+        /* aesdeclast(aesenclast(x, 0), k) = x ^ k */
+        *slot(0) = x, *slot(1) = zero, *slot(2) = k;
+        XT_CHECK(crypto_run(IR_vaesencl, 0, 0, 1, 0) == !aes, "vaesencl: helper iff no AES");
+        crypto_run(IR_vaesdecl, 0, 0, 2, 0);
+        XT_CHECK(slot(0)->q[0] == (x.q[0] ^ k.q[0]) && slot(0)->q[1] == (x.q[1] ^ k.q[1]),
+                 "aesdeclast(aesenclast(x, 0), k)");
+        /* aesimc(aesenc(x, 0)) = aesenclast(x, 0); aesdec(x, k) = aesimc(aesdeclast(x, 0)) ^ k */
+        *slot(3) = x, *slot(4) = x;
+        crypto_run(IR_vaesenc, 3, 3, 1, 0);
+        crypto_run(IR_vaesimc, 3, 3, 3, 0);
+        crypto_run(IR_vaesencl, 4, 4, 1, 0);
+        XT_CHECK(!memcmp(slot(3), slot(4), 16), "aesimc(aesenc(x, 0))");
+        *slot(3) = x, *slot(4) = x;
+        crypto_run(IR_vaesdec, 3, 3, 2, 0);
+        crypto_run(IR_vaesdecl, 4, 4, 1, 0);
+        crypto_run(IR_vaesimc, 4, 4, 4, 0);
+        slot(4)->q[0] ^= k.q[0], slot(4)->q[1] ^= k.q[1];
+        XT_CHECK(!memcmp(slot(3), slot(4), 16), "aesdec(x, k)");
+        for (unsigned sel = 0; sel < 4; sel++) {
+            unsigned imm = (sel & 1) | (sel & 2) << 3 | (n & 1 ? 0xee : 0);
+            *slot(5) = x, *slot(6) = k;
+            XT_CHECK(crypto_run(IR_vclmul, 5, 5, 6, imm) == !pmull, "vclmul: helper iff no PMULL");
+            clmul_ref(x.q[imm & 1], k.q[imm >> 4 & 1], &want);
+            XT_CHECK(!memcmp(slot(5), &want, 16), "vclmul imm %#x", imm);
+        }
+    }
+    XT_CHECK(crypto_run(IR_vaeskga, 0, 0, 1, 1), "vaeskga: the helper");
+    be_soft_crypto = true;
+    for (unsigned k2 = 0; k2 < sizeof ops / sizeof ops[0]; k2++)
+        XT_CHECK(crypto_run(ops[k2], 0, 0, 1, 0), "%s with be_soft_crypto: the helper",
+                 ir_op_info[ops[k2]].name);
+    be_soft_crypto = false;
+}
+
 /* ---- float ops: fast path or helper ---- */
 
 /* vfmul on binary64 lanes a, b (mode in input 0): whether the helper ran,
@@ -281,6 +349,7 @@ static void test_moves(void)
 void xt_test_vec(void)
 {
     test_int_ops();
+    test_crypto();
     test_float_paths();
     test_slow_outputs();
     test_stub_keeps_registers();
