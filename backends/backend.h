@@ -349,8 +349,9 @@ int be_fault_split(void *uc, uintptr_t pc, uint64_t host_addr, uint64_t *addr, u
  * such a flag (AArch64: its translated code sends denormal operands to
  * the helpers, which record DE themselves) returns false. */
 bool be_fp_denormal_flag(bool clear);
-/* The vector crypto ops (vaesenc .. vclmul, ir_ops.def) run as the host's
- * AES and carry-less multiply instructions where it has them (each
+/* The vector crypto ops (vaesenc .. vclmul, vsha1rnds4 .. vsha256msg2:
+ * ir_ops.def) run as the host's AES, carry-less multiply and SHA
+ * instructions where it has them (each
  * backend asks its CPU once per op it emits: CPUID, HWCAP) and as their C
  * helpers otherwise -- or always, when this is set: FERRY_SOFT_CRYPTO=1
  * (translator/main.c, before anything is translated; the translation

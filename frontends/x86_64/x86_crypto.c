@@ -2,8 +2,8 @@
  * aeskeygenassist), PCLMULQDQ and the SHA extensions (sha1rnds4 sha1nexte
  * sha1msg1 sha1msg2 sha256rnds2 sha256msg1 sha256msg2), legacy-SSE
  * encodings: rows of the SSE family's shape (x86_sse.h: xmm op0 <-
- * helper(op0, xmm/m128 op1 [, imm8])) with plain C helpers, the same on
- * both hosts; and the VEX.128 forms of AES-NI and PCLMULQDQ (valid with
+ * op(op0, xmm/m128 op1 [, imm8])) with plain C helpers as the ops'
+ * definition; and the VEX.128 forms of AES-NI and PCLMULQDQ (valid with
  * AES/PCLMULQDQ and AVX in CPUID; OpenSSL's AVX code uses them), the same
  * helpers through the AVX rows, at 256 bits too: VAES and VPCLMULQDQ,
  * each 128-bit lane on its own (the imm8 selects the same qwords in
