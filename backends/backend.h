@@ -358,6 +358,11 @@ bool be_fp_denormal_flag(bool clear);
  * cache's key says which), so that the tests run both paths on one host.
  * Defined by each backend. */
 extern bool be_soft_crypto;
+/* Emit the host crypto instructions without asking the CPU: set by the
+ * golden codegen tests (tests/golden/golden.c), whose code is compared,
+ * never run, so that their output does not depend on which AES/SHA
+ * extensions the machine running them has.  Defined by each backend. */
+extern bool be_crypto_assume_host;
 /* Optional (weak), for a host signal handler that leaves through
  * siglongjmp instead of returning (the kernel's sigreturn would restore
  * the interrupted FP state; x86-64 Linux runs handlers with a clean one):
