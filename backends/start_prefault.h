@@ -41,7 +41,7 @@
 #define START_MADV_POPULATE_WRITE 23
 
 extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
-extern const uint8_t __ferry_data_end[] __attribute__((visibility("hidden")));  /* start_data.ld */
+
 
 #define START_HUGE ((uintptr_t)2 << 20)
 #define START_MAP_PRIVATE 0x02
@@ -88,6 +88,15 @@ START_FN static int start_reserve(uintptr_t at, uintptr_t len)
         return 1;
     if (got < (uintptr_t)-4095)         /* an old kernel took it as a hint */
         start_munmap(got, len);
+    return 0;
+}
+
+/* Where the writable segment's data and bss end, short of the padding
+ * that fills their window (start_data.ld): the program defines it (main.c),
+ * where the linker script is; 0 in other links of these objects (unit
+ * tests, golden). */
+__attribute__((weak, visibility("hidden"))) uintptr_t start_data_end(void)
+{
     return 0;
 }
 
@@ -189,8 +198,9 @@ static void start_prefault(void)
             continue;
         uintptr_t lo = ((uintptr_t)base + ph[k].p_vaddr) & ~(uintptr_t)4095;
         uintptr_t hi = (uintptr_t)base + ph[k].p_vaddr + ph[k].p_memsz;
-        if (ph[k].p_flags & PF_W && hi > (uintptr_t)__ferry_data_end && (uintptr_t)__ferry_data_end > lo)
-            hi = (uintptr_t)__ferry_data_end;   /* (the window's padding is never touched) */
+        uintptr_t end = start_data_end();
+        if (ph[k].p_flags & PF_W && hi > end && end > lo)
+            hi = end;                   /* (the window's padding is never touched) */
         start_madvise(lo, hi - lo, ph[k].p_flags & PF_W ? START_MADV_POPULATE_WRITE : START_MADV_POPULATE_READ);
     }
 }
