@@ -22,6 +22,19 @@
 #include "translator.h"
 #include "x86_cpu.h"
 
+/* Where ferry's data and bss end, short of the padding that fills their
+ * 2 MiB window (backends/start_data.ld, linked into the program only):
+ * backends/start_prefault.h populates no further when the segment stays
+ * where the kernel mapped it.  Called before relocation and TLS: a
+ * PC-relative address, nothing else. */
+extern const uint8_t __ferry_data_end[] __attribute__((visibility("hidden")));
+__attribute__((visibility("hidden"), optimize("no-stack-protector"), no_sanitize("undefined", "address")))
+uintptr_t start_data_end(void);
+uintptr_t start_data_end(void)
+{
+    return (uintptr_t)__ferry_data_end;
+}
+
 extern char **environ;
 
 /* Debug builds (MODE=debug) validate every block's IR. */

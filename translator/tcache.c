@@ -479,6 +479,15 @@ static bool slots_alloc(struct tcache *t)
            (t->piece_slot = data_alloc(t, (t->map_len >> BODY_SHIFT) + 1));
 }
 
+/* The slots' huge page back, when the file could not be kept open after
+ * all (the body is then read through the map): nothing reads them. */
+static void slots_free(struct tcache *t)
+{
+    if (t->slots)
+        tr_pool_unmap(t->slots, BODY_SLOTS * SLOT_BYTES);
+    t->slots = NULL;
+}
+
 /* The record at body offset `at` of the map, its structure checked (not
  * its hash), each part noted before it is read. */
 static bool record_in_map(struct tcache *t, size_t at, struct tcf_view *v)
@@ -580,6 +589,7 @@ static void load(struct tcache *t, const int *(*keep_fd)(int fd))
             t->fd = kept;
             return;
         }
+        slots_free(t);
     }
     close(fd);
 }

@@ -1,15 +1,14 @@
 /* a64_start.c -- ferry's entry point on an AArch64 host: its writable
- * pages populated (start_prefault.h), then the C library's _start with
+ * pages populated or moved onto a huge page (start_prefault.h), then the C library's _start with
  * the registers the kernel (or ld.so) gave: sp, and x0 (rtld_fini). */
 #include "start_prefault.h"
 
-static long start_madvise(uintptr_t addr, uintptr_t len, long advice)
+static long start_syscall(long nr, long a, long b, long c, long d, long e, long f)
 {
-    register long x0 __asm__("x0") = (long)addr;
-    register long x1 __asm__("x1") = (long)len;
-    register long x2 __asm__("x2") = advice;
-    register long x8 __asm__("x8") = 233;       /* madvise */
-    __asm__ volatile("svc #0" : "+r"(x0) : "r"(x1), "r"(x2), "r"(x8) : "memory");
+    register long x0 __asm__("x0") = a, x1 __asm__("x1") = b, x2 __asm__("x2") = c;
+    register long x3 __asm__("x3") = d, x4 __asm__("x4") = e, x5 __asm__("x5") = f;
+    register long x8 __asm__("x8") = nr;
+    __asm__ volatile("svc #0" : "+r"(x0) : "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5), "r"(x8) : "memory");
     return x0;
 }
 

@@ -1,12 +1,13 @@
 /* x64_start.c -- ferry's entry point on an x86-64 host: its writable
- * pages populated (start_prefault.h), then the C library's _start with
+ * pages populated or moved onto a huge page (start_prefault.h), then the C library's _start with
  * the registers the kernel (or ld.so) gave: rsp, and rdx (rtld_fini). */
 #include "start_prefault.h"
 
-static long start_madvise(uintptr_t addr, uintptr_t len, long advice)
+static long start_syscall(long nr, long a, long b, long c, long d, long e, long f)
 {
+    register long r10 __asm__("r10") = d, r8 __asm__("r8") = e, r9 __asm__("r9") = f;
     long ret;
-    __asm__ volatile("syscall" : "=a"(ret) : "0"(28L), "D"(addr), "S"(len), "d"(advice)
+    __asm__ volatile("syscall" : "=a"(ret) : "0"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
                      : "rcx", "r11", "memory");
     return ret;
 }

@@ -7,7 +7,9 @@ the second pass takes branches the first did not, so blocks translated
 whose alias pages were let go (tc_views_patch_jump writes those with
 pwrite).  Prints one checksum per pass; the output must equal the
 native run's.  With an argument, a second thread is started (and joined)
-first: from then on patches must be atomic stores, never pwrite."""
+first: from then on patches must be atomic stores, never pwrite.  With
+the argument "wait", no thread: the program waits for a line on stdin
+after printing (check-tcache.sh looks at its mappings meanwhile)."""
 import sys
 
 n = int(sys.argv[1])
@@ -39,9 +41,14 @@ out.append('static unsigned run(int pass)\n{\n    unsigned acc = (unsigned)pass 
            '    for (unsigned i = 0; i < sizeof fns / sizeof fns[0]; i++)\n'
            '        acc = fns[i](acc, pass);\n    return acc;\n}\n')
 out.append('static void *idle(void *arg) { return arg; }\n')
-out.append('int main(int argc, char **argv)\n{\n    (void)argv;\n    pthread_t t;\n'
-           '    if (argc > 1 && (pthread_create(&t, NULL, idle, NULL) || pthread_join(t, NULL)))\n'
+out.append('int main(int argc, char **argv)\n{\n    pthread_t t;\n'
+           '    int wait = argc > 1 && argv[1][0] == \'w\';\n'
+           '    if (argc > 1 && !wait && (pthread_create(&t, NULL, idle, NULL) || pthread_join(t, NULL)))\n'
            '        return 1;\n'
            '    for (int pass = 0; pass < 2; pass++)\n'
-           '        printf("pass %d: %08x\\n", pass, run(pass));\n    return 0;\n}')
+           '        printf("pass %d: %08x\\n", pass, run(pass));\n'
+           '    fflush(stdout);\n'
+           '    if (wait)\n'
+           '        getchar();\n'
+           '    return 0;\n}')
 print('\n'.join(out))
