@@ -362,11 +362,6 @@ static bool id_reads_no_cf(unsigned id)
 
 static bool reads_no_cf(const cs_insn *ci) { return id_reads_no_cf(ci->id); }
 
-/* What code at a successor does with the incoming flags. */
-struct succ_use {
-    bool flags, cf;                     /* read before being overwritten */
-    bool fault;                         /* an insn that may fault comes first */
-};
 
 static uint64_t direct_target_of(const cs_insn *ci)
 {
@@ -382,12 +377,21 @@ enum scan_why { WHY_DEAD, WHY_READ, WHY_LIMIT, WHY_NOROW, WHY_RET, WHY_INDIRECT,
 static const char *const scan_why_names[] = { "dead", "read", "limit", "norow", "ret",
     "indirect", "end", "nofork", "change", "decode", "noscan" };
 struct scan_reason { enum scan_why why; unsigned id; };
-static struct scan_reason scan_why;
 
-static void scan_why_set(enum scan_why why, unsigned id)
+/* What code at a successor does with the incoming flags, and why the scan
+ * answered so (only -d flagscan prints `why`; it costs the scan nothing
+ * more than carrying it back). */
+struct succ_use {
+    bool flags, cf;                     /* read before being overwritten */
+    bool fault;                         /* an insn that may fault comes first */
+    struct scan_reason why;
+};
+
+#define SUCC_ALL(w) ((struct succ_use){ true, true, true, { (w), 0 } })
+
+static struct scan_reason why_of(enum scan_why why, unsigned id)
 {
-    scan_why.why = why;
-    scan_why.id = id;
+    return (struct scan_reason){ why, id };
 }
 
 /* One instruction as the successor scan sees it. */
@@ -443,7 +447,7 @@ static struct succ_use succ_flags_use_at(const struct tr_guest_mem *mem, uint64_
 
 static struct succ_use use_or(struct succ_use a, struct succ_use b)
 {
-    return (struct succ_use){ a.flags || b.flags, a.cf || b.cf, a.fault || b.fault };
+    return (struct succ_use){ a.flags || b.flags, a.cf || b.cf, a.fault || b.fault, a.why };
 }
 
 /* inc and dec write every flag but CF: the incoming flags other than CF
@@ -464,19 +468,18 @@ static struct succ_use succ_fork(const struct tr_guest_mem *mem, uint64_t pc,
                                  const struct scan_insn *s, bool others_dead,
                                  struct succ_use u, struct x86_scan_trace *t)
 {
-    struct scan_reason before = scan_why;
     struct succ_use a = succ_flags_use_at(mem, s->target, 0);
-    enum scan_why why_a = scan_why.why;
-    unsigned id_a = scan_why.id;
     struct succ_use b = succ_flags_use_at(mem, pc + s->size, 0);
-    if (a.flags || a.cf) scan_why_set(why_a, id_a);
-    if (u.flags || u.cf) scan_why = before;
-    else if (others_dead && !a.cf && !b.cf && (a.flags || b.flags)) scan_why_set(WHY_DEAD, 0);
+    /* why: this scan's own reader first, else the first way that reads */
+    struct scan_reason why = u.flags || u.cf ? u.why : a.flags || a.cf ? a.why : b.why;
+    if (!(u.flags || u.cf) && others_dead && !a.cf && !b.cf && (a.flags || b.flags))
+        why = why_of(WHY_DEAD, 0);
     b = use_or(a, b);
     t->n = -1;
     u.cf = u.cf || b.cf;
     u.flags = u.flags || b.cf || (!others_dead && b.flags);
     u.fault = u.fault || b.fault;
+    u.why = why;
     return u;
 }
 
@@ -495,22 +498,21 @@ static struct succ_use succ_fork(const struct tr_guest_mem *mem, uint64_t pc,
 static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
                                  struct x86_scan_trace *t, bool *fetched, int forks)
 {
-    struct succ_use u = { false, false, false };
+    struct succ_use u = { false, false, false, { WHY_DEAD, 0 } };
     bool others_dead = false;           /* behind inc/dec: only CF comes in */
     uint64_t readable_end = scan_readable_end(mem, pc);
     uint64_t checked = pc & ~(X86_PAGE - 1);    /* (succ_flags_use checked pc) */
     *fetched = true;
-    scan_why_set(WHY_DEAD, 0);
     for (int i = 0; i < X86_SCAN_INSNS; i++) {
         struct scan_insn s;
         uint64_t page = pc & ~(X86_PAGE - 1), last = (pc + 14) & ~(X86_PAGE - 1);
         if (page != checked || last != checked) {
-            if (succ_may_change(mem, pc)) { scan_why_set(WHY_CHANGE, 0); break; }
+            if (succ_may_change(mem, pc)) { u.why = why_of(WHY_CHANGE, 0); break; }
             checked = page == last ? page : ~0ull;
         }
         if (!scan_decode(mem, pc, &readable_end, &s)) {
             *fetched = false;
-            scan_why_set(WHY_DECODE, 0);
+            u.why = why_of(WHY_DECODE, 0);
             break;
         }
         x86_scan_trace_add(t, pc, s.size);
@@ -523,27 +525,27 @@ static struct succ_use succ_scan(const struct tr_guest_mem *mem, uint64_t pc,
             continue;
         }
         if (s.cls == X86_FL_READ) {
-            if (!e || !id_reads_no_cf(s.id)) { scan_why_set(e ? WHY_READ : WHY_NOROW, s.id); break; }
-            if (!others_dead) scan_why_set(WHY_READ, s.id);
+            if (!e || !id_reads_no_cf(s.id)) { u.why = why_of(e ? WHY_READ : WHY_NOROW, s.id); break; }
+            if (!others_dead) u.why = why_of(WHY_READ, s.id);
             u.flags = u.flags || !others_dead;  /* on Z/S/O/P: CF may still die */
         }
-        if (!e) { scan_why_set(WHY_NOROW, s.id); break; }
+        if (!e) { u.why = why_of(WHY_NOROW, s.id); break; }
         if (e->ends_block) {
             if (x86_cc_of_insn(s.id) < 0 || !s.target) {
-                scan_why_set(s.id == X86_INS_RET ? WHY_RET : s.id == X86_INS_JMP ||
-                             s.id == X86_INS_CALL ? WHY_INDIRECT : WHY_END, s.id);
+                u.why = why_of(s.id == X86_INS_RET ? WHY_RET : s.id == X86_INS_JMP ||
+                               s.id == X86_INS_CALL ? WHY_INDIRECT : WHY_END, s.id);
                 break;
             }
             if (forks > 0) return succ_fork(mem, pc, &s, others_dead, u, t);
             t->n = -1;                  /* a forking scan would see further */
-            scan_why_set(WHY_NOFORK, s.id);
+            u.why = why_of(WHY_NOFORK, s.id);
             break;
         }
         others_dead = others_dead || writes_all_but_cf(s.id);
         pc += s.size;
-        if (i == X86_SCAN_INSNS - 1) scan_why_set(WHY_LIMIT, 0);
+        if (i == X86_SCAN_INSNS - 1) u.why = why_of(WHY_LIMIT, 0);
     }
-    return (struct succ_use){ true, true, true };
+    return (struct succ_use){ true, true, true, u.why };
 }
 
 /* succ_scan's answer, from the memo while the bytes it read are unchanged
@@ -558,17 +560,15 @@ static struct succ_use succ_flags_use_at(const struct tr_guest_mem *mem, uint64_
 {
     struct x86_scan_trace t;
     bool fetched;
-    if (succ_may_change(mem, pc)) {
-        scan_why_set(WHY_CHANGE, 0);
-        return (struct succ_use){ true, true, true };
-    }
+    if (succ_may_change(mem, pc))
+        return SUCC_ALL(WHY_CHANGE);
     if (x86_code32) {               /* the memo knows 64-bit decodings only */
         x86_scan_trace_begin(&t);
         return succ_scan(mem, pc, &t, &fetched, forks);
     }
     int known = LOG_ON(LOG_FLAGSCAN) ? -1 : x86_scan_memo_get(mem, pc);
     if (known >= 0)
-        return (struct succ_use){ known & 1, known & 2, known & 4 };
+        return (struct succ_use){ known & 1, known & 2, known & 4, { WHY_NOSCAN, 0 } };
     x86_scan_trace_begin(&t);
     struct succ_use u = succ_scan(mem, pc, &t, &fetched, forks);
     if (fetched)
@@ -581,35 +581,27 @@ static struct succ_use succ_flags_use_at(const struct tr_guest_mem *mem, uint64_
  * fall-through, each on its own (*taken, *fall: x86_flags_state's
  * exit_taken_live/exit_fall_live) and together (returned).  (Successor
  * code the guest may rewrite counts as reading them: succ_may_change.) */
-static struct scan_reason exit_why[2];     /* taken, fall */
-
 static struct succ_use exit_flags_use(const struct tr_guest_mem *mem, int n,
                                       struct succ_use *taken, struct succ_use *fall)
 {
     const cs_insn *ci = x86_insns[n - 1];
     uint64_t next = ci->address + ci->size, target = direct_target_of(ci);
-    struct succ_use all = { true, true, true };
+    struct succ_use all = SUCC_ALL(WHY_NOSCAN);
     *taken = *fall = all;
-    scan_why_set(WHY_NOSCAN, 0);
-    exit_why[0] = exit_why[1] = scan_why;
     if (!decoded_ok(ci)) return all;
     if (x86_cc_of_insn(ci->id) >= 0) {
         if (!target) return all;
         *taken = succ_flags_use(mem, target);
-        exit_why[0] = scan_why;
         *fall = succ_flags_use(mem, next);
-        exit_why[1] = scan_why;
         return use_or(*taken, *fall);
     }
     if (ci->id == X86_INS_JMP || ci->id == X86_INS_CALL) {
         *taken = *fall = target ? succ_flags_use(mem, target) : all;
-        exit_why[0] = exit_why[1] = scan_why;
         return *taken;
     }
     const struct x86_insn_row *e = x86_row_of_id(ci->id);
     if (e && e->ends_block) return all;
     *taken = *fall = succ_flags_use(mem, next);
-    exit_why[0] = exit_why[1] = scan_why;
     return *taken;
 }
 
@@ -664,9 +656,35 @@ static void log_exit_why(const struct block_plan *p, uint64_t pc, int n, struct 
     uint64_t to[2] = { ends ? target : next, jcc ? next : 0 };
     for (int k = 0; k < (jcc ? 2 : 1); k++)
         fprintf(ferry_log, " %llx:%d:%s:%s:%d", (unsigned long long)to[k], path_live(p, u[k]),
-                scan_why_names[exit_why[k].why],
-                exit_why[k].id ? cs_insn_name(x86_cs, exit_why[k].id) : "-", u[k].fault);
+                scan_why_names[u[k].why.why],
+                u[k].why.id ? cs_insn_name(x86_cs, u[k].why.id) : "-", u[k].fault);
     fprintf(ferry_log, "\n");
+}
+
+/* -d flagscan: one `flagentry:` line per translated block: whether it
+ * reads the incoming flags (entry: the plan's live_in[0], or code that
+ * may change), what a successor scan from its pc answers (scan), how it
+ * ends (ret, jmp, call: through a register or memory; direct, other) and
+ * whether that indirect exit stores flags of its own (dirty: the block
+ * writes flags; they are live at its end, so stored before the exit or
+ * before the ret's pop, which may fault).  With
+ * -d exec, flagscan.py weighs what a cut of the stores at dirty indirect
+ * exits could save: the targets that do not read the flags. */
+static void log_entry_use(const struct tr_guest_mem *mem, const struct block_plan *p,
+                          uint64_t pc, int n, bool fixed)
+{
+    const cs_insn *ci = n > 0 ? x86_insns[n - 1] : NULL;
+    bool ok = ci && decoded_ok(ci);
+    const char *end = !ok ? "other" : ci->id == X86_INS_RET ? "ret"
+        : (ci->id == X86_INS_JMP || ci->id == X86_INS_CALL) && !direct_target_of(ci)
+            ? (ci->id == X86_INS_JMP ? "jmp" : "call")
+        : ci->id == X86_INS_JMP || ci->id == X86_INS_CALL || x86_cc_of_insn(ci->id) >= 0
+            ? "direct" : "other";
+    bool indirect = end[0] == 'r' || end[0] == 'j' || end[0] == 'c';
+    struct succ_use u = succ_flags_use(mem, pc);
+    fprintf(ferry_log, "flagentry: %llx entry=%d scan=%d %s dirty=%d\n", (unsigned long long)pc,
+            n <= 0 || p->live_in[0] || p->step || p->system || !fixed, path_live(p, u), end,
+            indirect && !block_writes_no_flags(n));
 }
 
 /* live_in[i]: the flags from before insn i are read later.  Such flags
@@ -885,7 +903,7 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     plan.code32 = code32;
     plan.code16 = code16;
     int n = plan.n;
-    struct succ_use use = { true, true, true }, taken = use, fall = use;
+    struct succ_use use = SUCC_ALL(WHY_NOSCAN), taken = use, fall = use;
     if (n > 0 && !plan.fetch_fault && !plan.step && (system || !block_writes_no_flags(n)))
         use = exit_flags_use(mem, n, &taken, &fall);
     plan.precise = x86_precise_block(b);
@@ -910,6 +928,8 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     }
     /* (plan_decode asked about the two pages a block may span) */
     b->code_fixed = pc >= x86_fixed.lo && pc + b->guest_size <= x86_fixed.hi;
+    if (LOG_ON(LOG_FLAGSCAN))
+        log_entry_use(mem, &plan, pc, n, b->code_fixed);
 }
 
 void x86_disas(FILE *out, const struct tr_guest_mem *mem, uint64_t pc, size_t size)
