@@ -44,7 +44,7 @@ bool avx2_emit_movmsk(struct x86_dc *dc, const struct avx_row *row)
         s < 0 || !avx_row_width(dc, row, &wide))
         return false;
     struct avx_opnd so = avx_regop(s);
-    x86_gpr_write(dc, ops[0].reg, sse_sign_mask(dc, so.lo, wide ? so.hi : -1));
+    sse_write_mask(dc, ops[0].reg, sse_sign_mask(dc, so.lo, wide ? so.hi : -1));
     return true;
 }
 

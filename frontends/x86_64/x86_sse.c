@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 
+#include "x86_internal.h"
 #include "x86_sse.h"
 
 _Static_assert(offsetof(struct sse_row, insn) == 0, "dc->row is the sse_row");
@@ -145,6 +146,17 @@ ir_ref sse_sign_mask(struct x86_dc *dc, int32_t lo, int32_t hi)
     return r;
 }
 
+/* dst (r32 or r64) = a vmsks's mask, whose upper bits are zero already:
+ * the whole register, no ext32u. */
+void sse_write_mask(struct x86_dc *dc, x86_reg dst, ir_ref mask)
+{
+    int n = x86_gpr_num(dst);
+    if (n < 0)
+        x86_gpr_write(dc, dst, mask);
+    else
+        ir_mov(dc->b, x86_g_reg[n], mask);
+}
+
 /* pmovmskb r, xmm (x86_sse_helper_pmovmskb is the reference). */
 bool sse_emit_pmovmskb(struct x86_dc *dc, const struct sse_row *row)
 {
@@ -153,7 +165,7 @@ bool sse_emit_pmovmskb(struct x86_dc *dc, const struct sse_row *row)
     (void)row;
     if (ops[0].type != X86_OP_REG || sse_op_xmm(&ops[0]) >= 0 || s < 0)
         return false;
-    x86_gpr_write(dc, ops[0].reg, sse_sign_mask(dc, sse_xmm_off(s), -1));
+    sse_write_mask(dc, ops[0].reg, sse_sign_mask(dc, sse_xmm_off(s), -1));
     return true;
 }
 
