@@ -195,7 +195,8 @@ bool vcache_watch_hit(void)
  * the backends follow with vcache_clobber of the bytes it names), and
  * guest accesses that reach memory directly (through the software MMU a
  * TLB miss calls C; guest code cannot address env; a host-address store
- * may aim at env).  Everything else (exits, calls, atomics, canon_test)
+ * may aim at env), conditional exits.  Everything else (other exits,
+ * calls, atomics, canon_test)
  * empties the cache; a backend adds what else its own code keeps. */
 bool vcache_keeps_op(const struct be_code *c, const struct ir_insn *i)
 {
@@ -208,6 +209,11 @@ bool vcache_keeps_op(const struct be_code *c, const struct ir_insn *i)
     case IR_clz: case IR_ctz: case IR_setcond: case IR_movcond: case IR_subf:
     case IR_addf: case IR_andf: case IR_setflags: case IR_movflags: case IR_discard:
     case IR_ld_env: case IR_st_env:
+    /* conditional exits: the path that goes on ran only the compare (the
+     * taken one leaves the block, and env holds every slot: vector ops
+     * store their results) -- an aligned or page-checked vector load's
+     * test no longer empties the cache in glibc's string loops */
+    case IR_brcond: case IR_brexit: case IR_brflags:
         return true;
     case IR_ld: case IR_ldx:
         return be_access_is_direct(c, i->size);

@@ -18,7 +18,7 @@ void a64_vec_block_start(void);
  * in register r (a64_hoist.c). */
 void a64_vec_ones_start(const struct be_code *c, int ones, int slot_reg, int32_t off);
 void a64_vec_slot_load(struct be_code *c, int vreg, int32_t off);
-/* a64_vec_str.c: vmskeq, vmskz, vmskany; false: no inline form (the helper). */
+/* a64_vec_str.c: vmskeq, vmskz, vmskany, vmsks; false: no inline form (the helper). */
 bool a64_emit_vec_str(struct be_code *c, const struct ir_insn *i, const struct be_arg *out);
 /* a64_vec_crypto.c: vaesenc .. vclmul; false: no host instruction or
  * be_soft_crypto (the helper). */

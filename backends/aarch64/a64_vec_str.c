@@ -1,8 +1,9 @@
 /* a64_vec_str.c -- the lane-mask ops of the string compares (vmskeq,
- * vmskz, vmskany: ir_ops.def) with Advanced SIMD: cmeq, then the byte
- * lanes' top bits gathered into a 16-bit mask by shift-right-accumulate
- * steps (each doubles the bits a lane holds: 1, 2, 4, then 8 per 64-bit
- * half), and for vmskany one dup-cmeq-orr per lane of a below its first
+ * vmskz, vmskany: ir_ops.def) and of (v)pmovmskb (vmsks) with Advanced
+ * SIMD: cmeq, then the byte lanes' top bits gathered into a 16-bit mask
+ * by shift-right-accumulate steps (each doubles the bits a lane holds: 1,
+ * 2, 4, then 8 per 64-bit half; vmsks reads the slot's cached register
+ * when it has one, and puts a 256-bit register's two masks side by side), and for vmskany one dup-cmeq-orr per lane of a below its first
  * zero lane, leaving early past it (rbit+clz give that lane).
  * Scratch: v0-v3, x16 (a64_vec.c's).
  */
@@ -29,16 +30,53 @@ static uint32_t umov_h0(unsigned rn, unsigned rd)
     return 0x0e023c00u | rn << 5 | rd;
 }
 
-/* w rd = bit i for each byte lane i of v that is all ones (v: 0 or 0xff
- * per lane; clobbered). */
-static void lane_bits(struct be_code *c, unsigned v, unsigned rd)
+/* umov wd, vn.s[0] */
+static uint32_t umov_s0(unsigned rn, unsigned rd)
 {
-    put(c, a64_simd_shift_imm(true, A64_V_USHR, 0, 7, v, v));
+    return 0x0e043c00u | rn << 5 | rd;
+}
+
+/* v's low 16 bits = bit i for each byte lane i of src whose top bit is
+ * set (src is left alone unless it is v). */
+static void sign_bits(struct be_code *c, unsigned src, unsigned v)
+{
+    put(c, a64_simd_shift_imm(true, A64_V_USHR, 0, 7, src, v));
     put(c, a64_simd_shift_imm(true, (enum a64_simd_shift_op)A64_V_USRA, 1, 7, v, v));
     put(c, a64_simd_shift_imm(true, (enum a64_simd_shift_op)A64_V_USRA, 2, 14, v, v));
     put(c, a64_simd_shift_imm(true, (enum a64_simd_shift_op)A64_V_USRA, 3, 28, v, v));
     put(c, a64_simd_ins_elem(0, 1, 8, v, v));           /* high half's byte next to the low */
+}
+
+/* w rd = bit i for each byte lane i of v that is all ones (v: 0 or 0xff
+ * per lane; clobbered). */
+static void lane_bits(struct be_code *c, unsigned v, unsigned rd)
+{
+    sign_bits(c, v, v);
     put(c, umov_h0(v, rd));
+}
+
+/* A register holding env slot off: the env-slot cache's copy, else
+ * loaded into scratch. */
+static unsigned slot_reg(struct be_code *c, int32_t off, unsigned scratch)
+{
+    int r = vcache_find(off);
+    if (r >= 0)
+        return (unsigned)r;
+    a64_vec_env_ldst(c, 4, true, scratch, off);
+    return scratch;
+}
+
+/* vmsks: b's byte signs, with imm 1 a's above them (vpmovmskb ymm). */
+static void sign_mask(struct be_code *c, const struct ir_insn *i, unsigned rd)
+{
+    sign_bits(c, slot_reg(c, ir_vec_b(i), VB), VB);
+    if (!(ir_vec_imm(i) & 1)) {
+        put(c, umov_h0(VB, rd));
+        return;
+    }
+    sign_bits(c, slot_reg(c, ir_vec_a(i), VA), VA);
+    put(c, a64_simd_ins_elem(1, 1, 0, VA, VB));         /* a's 16 bits above b's */
+    put(c, umov_s0(VB, rd));
 }
 
 static void load(struct be_code *c, unsigned v, int32_t off)
@@ -100,6 +138,10 @@ bool a64_emit_vec_str(struct be_code *c, const struct ir_insn *i, const struct b
 {
     if ((i->size & IR_VE_MASK) != IR_VE_8 || ir_vec_scalar(i))
         return false;
+    if (i->op == IR_vmsks) {
+        sign_mask(c, i, out[0].reg);
+        return true;
+    }
     load(c, VB, ir_vec_b(i));
     switch (i->op) {
     case IR_vmskz:

@@ -516,7 +516,7 @@ static bool emit_inline(struct xctx *x, const struct be_arg *out, const struct b
         return emit_shift(x);
     case IR_vshuf: case IR_vshuflo: case IR_vshufhi: case IR_vshuf2:
         return emit_shuffle(x);
-    case IR_vmskeq: case IR_vmskz: case IR_vmskany:
+    case IR_vmskeq: case IR_vmskz: case IR_vmskany: case IR_vmsks:
         return x64_emit_vec_str(x->c, x->i, out);
     case IR_vaesenc: case IR_vaesencl: case IR_vaesdec: case IR_vaesdecl:
     case IR_vaesimc: case IR_vaeskga: case IR_vclmul:

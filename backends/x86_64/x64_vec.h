@@ -10,7 +10,7 @@
 void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
                   const struct be_arg *out, const struct be_arg *in);
 void x64_vec_emit_stub(struct be_code *c);
-/* x64_vec_str.c: vmskeq, vmskz, vmskany; false: no inline form (the helper). */
+/* x64_vec_str.c: vmskeq, vmskz, vmskany, vmsks; false: no inline form (the helper). */
 bool x64_emit_vec_str(struct be_code *c, const struct ir_insn *i, const struct be_arg *out);
 /* x64_vec_crypto.c: vaesenc .. vclmul; false: no host instruction or
  * be_soft_crypto (the helper). */

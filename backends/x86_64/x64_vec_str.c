@@ -1,8 +1,9 @@
 /* x64_vec_str.c -- the lane-mask ops of the string compares (vmskeq,
- * vmskz, vmskany: ir_ops.def) on x86-64 with SSE2 (pshufb where the host
- * has SSSE3): pcmpeqb and pmovmskb, and for vmskany one splat-compare-or
- * per lane of a below its first zero lane, leaving early past it (glibc's
- * strcspn sets are a few bytes long).  ferry's own translation: never the
+ * vmskz, vmskany: ir_ops.def) and of (v)pmovmskb (vmsks) on x86-64 with
+ * SSE2 (pshufb where the host has SSSE3): pcmpeqb and pmovmskb (vmsks:
+ * pmovmskb of the slot's cached register when it has one), and for
+ * vmskany one splat-compare-or per lane of a below its first zero lane,
+ * leaving early past it (glibc's strcspn sets are a few bytes long).  ferry's own translation: never the
  * guest's pcmpistri.  Scratch: xmm0-xmm3, xmm7, rax (x64_vec.c's).
  */
 #include <string.h>
@@ -95,10 +96,37 @@ static void equal_any(struct be_code *c)
     patch_fwd(c, &f);
 }
 
+/* A register holding slot off: the env-slot cache's copy, else loaded
+ * into scratch. */
+static int slot_reg(struct be_code *c, int32_t off, int scratch)
+{
+    int r = vcache_find(off);
+    if (r >= 0)
+        return r;
+    load(c, scratch, off);
+    return scratch;
+}
+
+/* vmsks: pmovmskb of b, and of a into bits 16..31 (vpmovmskb ymm). */
+static void sign_mask(struct be_code *c, const struct ir_insn *i, int rd)
+{
+    pmovmskb(c, rd, slot_reg(c, ir_vec_b(i), XB));
+    if (!(ir_vec_imm(i) & 1))
+        return;
+    int t = rd == X64_RAX ? X64_RCX : X64_RAX;     /* (the output may be in rax) */
+    pmovmskb(c, t, slot_reg(c, ir_vec_a(i), XA));
+    x64_emit_shift_rm_imm(c, X64_SHL, 0, t, 16);
+    x64_emit_alu_rm_r(c, X64_OR, 0, rd, t);
+}
+
 bool x64_emit_vec_str(struct be_code *c, const struct ir_insn *i, const struct be_arg *out)
 {
     if ((i->size & IR_VE_MASK) != IR_VE_8 || ir_vec_scalar(i))
         return false;
+    if (i->op == IR_vmsks) {
+        sign_mask(c, i, out[0].reg);
+        return true;
+    }
     load(c, XB, ir_vec_b(i));
     switch (i->op) {
     case IR_vmskz:

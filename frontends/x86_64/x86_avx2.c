@@ -1,6 +1,6 @@
 /* x86_avx2.c -- the AVX2 forms that are not one vector op per 128-bit
- * half (x86_avx2.h): vpmovmskb and vpbroadcastb/w/d/q as IR; vpblendd and
- * vmpsadbw (an immediate split between the halves); the lane-crossing
+ * half (x86_avx2.h): vpmovmskb (one vmsks) and vpbroadcastb/w/d/q as IR;
+ * vpblendd and vmpsadbw (an immediate split between the halves); the lane-crossing
  * vpermd/vpermps, vpermq/vpermpd and the widening vpmovsx/zx as C helpers
  * over the whole register; the per-element variable shifts
  * vpsllv/vpsrlv/vpsrav;
@@ -33,20 +33,8 @@ static void avx2_put(struct x86_cpu *env, uint64_t packed, const x86_xmm v[2])
 
 /* ---- vpmovmskb ---- */
 
-/* The sign bits of 8 bytes at an env offset, in the low byte: bit 7 of
- * byte i moved to bit 0, times 0x0102040810204080, lands in bit 56 + i. */
-static ir_ref avx2_byte_signs(struct x86_dc *dc, int32_t off)
-{
-    ir_ref v = ir_temp(dc->b);
-    ir_ld_env(dc->b, IR_MO_64, v, off);
-    ir_binop(dc->b, IR_shr, 64, v, v, ir_const(dc->b, 7));
-    ir_binop(dc->b, IR_and, 64, v, v, ir_const(dc->b, 0x0101010101010101ull));
-    ir_binop(dc->b, IR_mul, 64, v, v, ir_const(dc->b, 0x0102040810204080ull));
-    ir_binop(dc->b, IR_shr, 64, v, v, ir_const(dc->b, 56));
-    return v;
-}
-
-/* vpmovmskb r32/r64, xmm/ymm: 16 or 32 sign bits, zero-extended. */
+/* vpmovmskb r32/r64, xmm/ymm: 16 or 32 sign bits, zero-extended (one
+ * vmsks: x86_sse.c). */
 bool avx2_emit_movmsk(struct x86_dc *dc, const struct avx_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
@@ -56,14 +44,7 @@ bool avx2_emit_movmsk(struct x86_dc *dc, const struct avx_row *row)
         s < 0 || !avx_row_width(dc, row, &wide))
         return false;
     struct avx_opnd so = avx_regop(s);
-    int32_t q[4] = { so.lo, so.lo + 8, so.hi, so.hi + 8 };
-    ir_ref acc = avx2_byte_signs(dc, q[0]);
-    for (int k = 1; k < (wide ? 4 : 2); k++) {
-        ir_ref b = avx2_byte_signs(dc, q[k]);
-        ir_binop(dc->b, IR_shl, 64, b, b, ir_const(dc->b, 8u * k));
-        ir_binop(dc->b, IR_or, 64, acc, acc, b);
-    }
-    x86_gpr_write(dc, ops[0].reg, acc);
+    sse_write_mask(dc, ops[0].reg, sse_sign_mask(dc, so.lo, wide ? so.hi : -1));
     return true;
 }
 

@@ -1,12 +1,13 @@
 /* x86_sse.c -- translates SSE to SSE4.2 instructions: the handler of the
  * SSE rows (x86_sse_table.c) emits IR for the row's operand form.  XMM
- * registers live in env (not IR globals): data movement and pmovmskb are
- * plain IR (ld_env/st_env, x86_sse_move.c), the SSE/SSE2 arithmetic,
- * logic, shuffles and conversions vector IR ops (x86_sse_vec.c), the
- * rest a call of a C helper on env->xmm.
+ * registers live in env (not IR globals): data movement is plain IR
+ * (ld_env/st_env, x86_sse_move.c), pmovmskb a vmsks (also vpmovmskb's),
+ * the SSE/SSE2 arithmetic, logic, shuffles and conversions vector IR ops
+ * (x86_sse_vec.c), the rest a call of a C helper on env->xmm.
  */
 #include <stddef.h>
 
+#include "x86_internal.h"
 #include "x86_sse.h"
 
 _Static_assert(offsetof(struct sse_row, insn) == 0, "dc->row is the sse_row");
@@ -112,13 +113,6 @@ bool sse_emit_xx(struct x86_dc *dc, const struct sse_row *row)
     return true;
 }
 
-#define SSE_BYTES_01 0x0101010101010101ull
-
-static void sse_binop_imm(struct x86_dc *dc, enum ir_op op, ir_ref d, ir_ref a, uint64_t imm)
-{
-    ir_binop(dc->b, op, 64, d, a, ir_const(dc->b, imm));
-}
-
 void sse_logic_op(struct x86_dc *dc, enum sse_logic l, ir_ref r, ir_ref a, ir_ref b)
 {
     static const uint16_t ops[] = { [SSE_AND] = IR_and, [SSE_OR] = IR_or, [SSE_XOR] = IR_xor };
@@ -128,31 +122,50 @@ void sse_logic_op(struct x86_dc *dc, enum sse_logic l, ir_ref r, ir_ref a, ir_re
         ir_binop(dc->b, ops[l], 64, r, a, b);
 }
 
-/* The sign bits of 8 bytes gathered into the low byte: bit 7 of byte i,
- * moved to bit 0, times 0x0102040810204080 lands in bit 56 + i. */
-static ir_ref sse_byte_signs(struct x86_dc *dc, int32_t off)
+/* vmsks's exact C form: d the high half (imm 1), s the low one. */
+static uint64_t sse_msks(struct x86_cpu *env, uint64_t d, uint64_t s, uint64_t imm)
 {
-    ir_ref v = ir_temp(dc->b);
-    ir_ld_env(dc->b, IR_MO_64, v, off);
-    sse_binop_imm(dc, IR_shr, v, v, 7);
-    sse_binop_imm(dc, IR_and, v, v, SSE_BYTES_01);
-    sse_binop_imm(dc, IR_mul, v, v, 0x0102040810204080ull);
-    sse_binop_imm(dc, IR_shr, v, v, 56);
-    return v;
+    uint64_t m = x86_sse_helper_pmovmskb(env, 0, s, 0);
+    if (imm & 1)
+        m |= x86_sse_helper_pmovmskb(env, 0, d, 0) << 16;
+    return m;
 }
 
-/* pmovmskb r, xmm as IR (x86_sse_helper_pmovmskb is the reference). */
+static const struct ir_helper sse_h_msks = { (void *)sse_msks, "sse_msks", 3, 1, 0 };
+
+/* The sign bits of the bytes at env offset lo (16 bits) and, when hi >= 0,
+ * of those at hi above them (32 bits): one vmsks, whose backends gather
+ * them with the host's own vector code (pmovmskb, ushr + usra). */
+ir_ref sse_sign_mask(struct x86_dc *dc, int32_t lo, int32_t hi)
+{
+    int32_t a = hi >= 0 ? hi : lo;
+    struct ir_insn *i = ir_vec(dc->b, IR_vmsks, IR_VE_8, ir_vec_pack(a, a, lo, hi >= 0),
+                               &sse_h_msks);
+    ir_ref r = ir_temp(dc->b);
+    i->args[0] = r;
+    return r;
+}
+
+/* dst (r32 or r64) = a vmsks's mask, whose upper bits are zero already:
+ * the whole register, no ext32u. */
+void sse_write_mask(struct x86_dc *dc, x86_reg dst, ir_ref mask)
+{
+    int n = x86_gpr_num(dst);
+    if (n < 0)
+        x86_gpr_write(dc, dst, mask);
+    else
+        ir_mov(dc->b, x86_g_reg[n], mask);
+}
+
+/* pmovmskb r, xmm (x86_sse_helper_pmovmskb is the reference). */
 bool sse_emit_pmovmskb(struct x86_dc *dc, const struct sse_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
     int s = sse_op_xmm(&ops[1]);
+    (void)row;
     if (ops[0].type != X86_OP_REG || sse_op_xmm(&ops[0]) >= 0 || s < 0)
         return false;
-    ir_ref lo = sse_byte_signs(dc, sse_xmm_off(s));
-    ir_ref hi = sse_byte_signs(dc, sse_xmm_off(s) + 8);
-    sse_binop_imm(dc, IR_shl, hi, hi, 8);
-    ir_binop(dc->b, IR_or, 64, lo, lo, hi);
-    x86_gpr_write(dc, ops[0].reg, lo);
+    sse_write_mask(dc, ops[0].reg, sse_sign_mask(dc, sse_xmm_off(s), -1));
     return true;
 }
 

@@ -196,6 +196,10 @@ sse_emit_fn sse_emit_mov128, sse_emit_movss, sse_emit_movsd, sse_emit_movd,
     sse_emit_movlhps, sse_emit_movnti;
 /* x86_sse.c */
 sse_emit_fn sse_emit_pmovmskb;
+/* The sign bits of the 16 bytes at env offset lo, with hi >= 0 also those
+ * at hi as bits 16..31 ((v)pmovmskb): an IR value. */
+ir_ref sse_sign_mask(struct x86_dc *dc, int32_t lo, int32_t hi);
+void sse_write_mask(struct x86_dc *dc, x86_reg dst, ir_ref mask);
 /* x86_sse_ext.c */
 sse_emit_fn sse_emit_extract, sse_emit_pcmpstr, sse_emit_crc32;
 /* x86_sse42_ir.c: pcmpistri/pcmpistrm as IR (glibc's forms), else sse_emit_pcmpstr. */

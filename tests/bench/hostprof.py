@@ -242,9 +242,8 @@ def kind(text):
     return 'arithmetic/logic'
 
 
-def main():
-    counts, pairs, code = parse(sys.argv[1])
-    top = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+def block_weights(counts, pairs, code):
+    """(host instructions each block ran in all, by kind, total)"""
     kinds, weight, total = collections.Counter(), collections.Counter(), 0
     paths = {pc: main_path(code.get(pc, [])) for pc in counts}
     branches = {pc: chain_branches(code.get(pc, []), main_path_items(code.get(pc, [])))
@@ -268,6 +267,13 @@ def main():
         total -= n * entry
         for text in paths[pc][:entry]:
             kinds[kind(text)] -= n
+    return weight, kinds, total
+
+
+def main():
+    counts, pairs, code = parse(sys.argv[1])
+    top = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    weight, kinds, total = block_weights(counts, pairs, code)
     blocks = sum(counts.values())
     print(f'blocks executed {blocks}, host instructions {total} '
           f'({total / max(blocks, 1):.1f} per block)')

@@ -120,6 +120,15 @@ INSN_TEST(vpmovmskb)
                          : [r1] "+r"(r1), [r2] "+r"(r2) : [a] "m"(a) : "xmm1");
         uint64_t in[] = { a.q[0], a.q[1], a.q[2], a.q[3] }, out[] = { r1, r2 };
         INSN_CASE("vpmovmskb", in, out);
+        /* in a block of its own (the source read from env, not from the
+         * translator's register copy), into eax and into ecx (ferry's
+         * 256-bit form builds the high half's bits in one of them) */
+        uint64_t r3 = ~0ull, r4 = ~0ull, r5 = ~0ull;
+        __asm__ volatile("vmovdqu %[a], %%ymm1\n\tjmp 1f\n1:\tvpmovmskb %%ymm1, %%eax\n\t"
+                         "vpmovmskb %%ymm1, %%ecx\n\tvpmovmskb %%xmm1, %%edx"
+                         : "+a"(r3), "+c"(r4), "+d"(r5) : [a] "m"(a) : "xmm1");
+        uint64_t out2[] = { r3, r4, r5 };
+        INSN_CASE("vpmovmskb.env", in, out2);
     }
 }
 

@@ -59,6 +59,13 @@ YCASE(vzeroall, iy, iy, iy, 1, "vzeroall\n\tvpor %%xmm3, %%xmm2, %%xmm1")
 YCASE(vzeroupper_hi, iy, iy, iy, 1,
       "vmovdqu %[b], %%ymm15\n\tvmovdqu %[b], %%ymm8\n\tvzeroupper\n\tvextractf128 $0, %%ymm15, %%xmm1\n\t"
       "vperm2f128 $0x31, %%ymm15, %%ymm8, %%ymm1")
+/* the upper halves read in the next block, from what the run of stores
+ * left in memory (x64_envzero.c, a64_envpair.c): in vzeroupper's own
+ * block the translator forwards the zeros it stored */
+YCASE(vzeroupper_blk, iy, iy, iy, 1,
+      "vmovdqu %[b], %%ymm15\n\tvmovdqu %[b], %%ymm8\n\tvzeroupper\n\tjmp 1f\n"
+      "1:\tvperm2f128 $0x31, %%ymm15, %%ymm8, %%ymm1\n\tvperm2f128 $0x31, %%ymm2, %%ymm3, %%ymm0\n\t"
+      "vpor %%ymm0, %%ymm1, %%ymm1\n\tvinsertf128 $0, %%xmm3, %%ymm1, %%ymm1")
 
 /* lane moves */
 YCASE(vbroadcastss, fy, fy, fy, 1, "vbroadcastss %[b], %%ymm1")
