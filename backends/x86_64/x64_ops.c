@@ -170,10 +170,10 @@ static void emit_andc(struct be_code *c, const struct ir_insn *i,
         copy_reg(c, w, d, b);
         x64_emit_unary_rm(c, X64_NOT, w, d);
         x64_emit_alu_rm_r(c, X64_AND, w, d, a);
-    } else if (d != b) {
-        x64_emit_unary_rm(c, X64_NOT, w, b);
+    } else if (d != b) {                /* 64-bit nots: a 32-bit one would clear b's top */
+        x64_emit_unary_rm(c, X64_NOT, X64_W, b);
         x64_emit_alu_rm_r(c, X64_AND, w, d, b);
-        x64_emit_unary_rm(c, X64_NOT, w, b);
+        x64_emit_unary_rm(c, X64_NOT, X64_W, b);
     } else {
         x64_emit_alu_rm_r(c, X64_XOR, w, d, d);    /* a & ~a */
     }

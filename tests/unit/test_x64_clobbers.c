@@ -75,6 +75,7 @@ struct flow {
     uint16_t reads[MAX_INSNS];
     int succ[MAX_INSNS][2];             /* -1: none; n: the op's end */
     unsigned id[MAX_INSNS];
+    bool wide[MAX_INSNS];               /* a 64-bit register operand */
 };
 
 static int index_of(const struct flow *f, uint64_t a)
@@ -125,6 +126,7 @@ static void disassemble(struct flow *f, const uint8_t *code, size_t size)
         cr_assert_eq(cs_regs_access(cs, &ins[k], rr, &nr, ww, &nw), CS_ERR_OK);
         f->reads[k] = f->writes[k] = 0;
         f->id[k] = ins[k].id;
+        f->wide[k] = ins[k].detail->x86.op_count > 0 && ins[k].detail->x86.operands[0].size == 8;
         for (int j = 0; j < nr; j++)
             if (gpr_of(cs, rr[j]) >= 0)
                 f->reads[k] |= (uint16_t)(1u << gpr_of(cs, rr[j]));
@@ -148,7 +150,8 @@ static void disassemble(struct flow *f, const uint8_t *code, size_t size)
 }
 
 /* Writes undone before the code goes on: `push r ... pop r` (matched as a
- * stack) and pairs of `not r` with no other write of r between. */
+ * stack) and pairs of 64-bit `not r` with no other write of r between (a
+ * 32-bit not clears the top half: not undone). */
 static void drop_restored(struct flow *f)
 {
     int stack[32], sp = 0;
@@ -164,13 +167,13 @@ static void drop_restored(struct flow *f)
         }
     }
     for (int k = 0; k < f->n; k++) {
-        if (f->id[k] != X86_INS_NOT || !f->writes[k])
+        if (f->id[k] != X86_INS_NOT || !f->writes[k] || !f->wide[k])
             continue;
         uint16_t r = f->writes[k];
         for (int j = k + 1; j < f->n; j++) {
             if (!(f->writes[j] & r))
                 continue;
-            if (f->id[j] == X86_INS_NOT)
+            if (f->id[j] == X86_INS_NOT && f->wide[j])
                 f->writes[k] &= (uint16_t)~r, f->writes[j] &= (uint16_t)~r;
             break;
         }
