@@ -48,6 +48,7 @@ static void arith(uint64_t seed)
         "andn %%r14, %%r15, %%r14\n\t"      /* r14 = ~r15 & r14 */
         "andn %%r15, %%r14, %%r15\n\t"      /* r15 = ~r14 & r15 */
         "andn %%r12, %%r14, %%r15\n\t"      /* r15 = ~r14 & r12 */
+        "andn %%r12d, %%r15d, %%r12d\n\t"   /* 32 bits, r15's top half still live */
         "neg %%r14\n\t"
         "mov %%r12, %%r10\n\t"            /* r15 = r12 - r15 with its flags read */
         "sub %%r15, %%r10\n\t"
