@@ -96,6 +96,8 @@ $(foreach n,direct_spin indirect_spin,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)
     tests/guest/spin_harness.h
 $(foreach n,sigaction_race sigaction_race_posted,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/sigaction_switch.h
+$(foreach n,pinned_rbp pinned_r12_r13 pinned_r14_r15,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+    tests/guest/guest_regs_harness.h
 # C++ guest programs (tests/guest/*.cc: exceptions, libgcc's unwinder), the same four builds.
 GUEST_CXX      := g++
 GUEST_CXXFLAGS := -std=gnu++17 -Wall -pthread

@@ -25,9 +25,9 @@ enum x64_cc x64_cond_cc(enum ir_cond c);
 extern const int8_t x64_pinned_regs[X64_N_PINNED];
 uint64_t x64_pinned_mask(const struct ir_globals *g);
 /* The pinned registers a C call destroys, as code that calls C without
- * the allocator pushes them (an even count: r9 twice keeps the stack
- * 16-byte aligned; popped in reverse order, each gets its own value). */
-#define X64_N_CLOBBERED_PINS 6
+ * the allocator pushes them (popped in reverse order; an odd count is
+ * padded to keep the call 16-byte aligned). */
+#define X64_N_CLOBBERED_PINS 5
 extern const int8_t x64_clobbered_pins[X64_N_CLOBBERED_PINS];
 
 /* An 8-byte zero store to env as part of a run of them at consecutive

@@ -90,10 +90,9 @@ static uint64_t x64_op_clobbers(const struct be_code *c, const struct ir_insn *i
     case IR_goto_tb: case IR_exit_code:
         return 0;
     case IR_exit_indirect:              /* the jump-cache probe (x64_exits.c) */
-        return R(RAX) | R(RCX);
-    case IR_andc:                       /* ~b in rax (a constant b that does not fit too) */
-    case IR_subf:                       /* d = a - d through rax */
         return R(RAX);
+    case IR_andc: case IR_subf:         /* (x64_ops.c: emit_andc, emit_alu_flags_at) */
+        return 0;
     case IR_shl: case IR_shr: case IR_sar: case IR_rotl: case IR_rotr:
         return const_in & 2 ? 0 : R(RCX);       /* (any constant count fits) */
     case IR_mulhu: case IR_mulhs:

@@ -339,9 +339,9 @@ static uint8_t *emit_ras_call_head(struct be_code *c, uint64_t ret_pc, uint8_t *
         x64_emit_u32(c, (uint32_t)ret_pc);
         *pc_imm = c->ptr - 4;
     } else {
-        x64_emit_mov_r_imm64(c, X64_RCX, ret_pc);
+        x64_emit_mov_r_imm64(c, X64_RAX, ret_pc);         /* rax: the exit's only scratch */
         *pc_imm = c->ptr - 8;
-        x64_emit_push_r(c, X64_RCX);
+        x64_emit_push_r(c, X64_RAX);
     }
     x64_emit_byte(c, 0xe8);                                 /* call rel32 */
     uint8_t *call = c->ptr;
@@ -425,9 +425,10 @@ void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int sl
     x64_emit_jcc_rel32(c, cc, c->ptr + 6);
 }
 
-/* Inline probe of this thread's jump cache (rt.jmp_cache): rcx + rax =
- * &entry; on a hit jump to its code, else fall through (rel8 branch over
- * the hit path).  The entry's offset, tr_jmp_index(pc) * 16, from the
+/* Inline probe of this thread's jump cache (rt.jmp_cache): rax = &entry
+ * (rax is the only register it writes: x64_op_clobbers; rcx stays free
+ * for the exit's operands); on a hit jump to its code, else fall through
+ * (rel8 branch over the hit path).  The entry's offset, tr_jmp_index(pc) * 16, from the
  * low 32 bits of pc: with S = 28 - TR_JMP_BITS, pc * (2^(S+4) +
  * 2^(S+4-TR_JMP_BITS)) >> S is (pc << 4) + (pc >> (TR_JMP_BITS - 4)),
  * i.e. 16 * (pc + (pc >> TR_JMP_BITS)) plus four bits below the index
@@ -441,12 +442,12 @@ static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
     x64_emit_imul_r_rm_imm(c, 0, X64_RAX, pc_reg, (int32_t)mul);
     x64_emit_shift_rm_imm(c, X64_SHR, 0, X64_RAX, JMP_SHIFT);
     x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, (int32_t)((TR_JMP_SIZE - 1) << 4));
-    x64_emit_mov_r_m(c, X64_W, X64_RCX, X64_ENV, x64_env_disp(TR_OFFSET_JMP_CACHE));
-    x64_emit_op_sib_r(c, X64_W, 0x39, pc_reg, X64_RCX, X64_RAX, 0, 0);  /* cmp [rcx+rax], pc */
+    x64_emit_op_m_r(c, X64_W, 0x03, X64_RAX, X64_ENV, x64_env_disp(TR_OFFSET_JMP_CACHE));
+    x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RAX, 0);    /* cmp [rax], pc */
     x64_emit_byte(c, 0x75);                                 /* jne rel8 */
     uint8_t *skip = c->ptr;
     x64_emit_byte(c, 0);
-    x64_emit_op_sib_r(c, 0, 0xff, 4, X64_RCX, X64_RAX, 0, 8);          /* jmp [rcx+rax+8] */
+    x64_emit_op_m_r(c, 0, 0xff, 4, X64_RAX, 8);             /* jmp [rax+8] */
     *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
 }
 
@@ -466,7 +467,7 @@ static void emit_ras_ret(struct be_code *c, int pc_reg)
 /* Stays in translated code when the target is already translated:
  * code = tr_lookup_code(env, pc); if (code) goto *code; else return.
  * The pinned registers the call destroys (x64_clobbered_pins) are pushed
- * around it, an even number of pushes (the call stays 16-byte aligned). */
+ * around it, padded to an even count (the call stays 16-byte aligned). */
 /* The #GP the frontend's check of a non-canonical target would have
  * raised: the ret's pop undone, the instruction's pc stored. */
 static void emit_canonical_fault(struct be_code *c, const struct x64_canonical *k)
@@ -505,7 +506,11 @@ static void emit_indirect_lookup(struct be_code *c, int pc_reg, const struct x64
         x64_emit_mov_rm_r(c, X64_W, X64_RSI, pc_reg);
     for (int k = 0; k < X64_N_CLOBBERED_PINS; k++)
         x64_emit_push_r(c, x64_clobbered_pins[k]);
+    if (X64_N_CLOBBERED_PINS % 2)
+        x64_emit_alu_rm_imm(c, X64_SUB, X64_W, X64_RSP, 8);
     be_emit_call(c, (const void *)tr_lookup_code);
+    if (X64_N_CLOBBERED_PINS % 2)
+        x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
     for (int k = X64_N_CLOBBERED_PINS; k-- > 0;)
         x64_emit_pop_r(c, x64_clobbered_pins[k]);
     x64_emit_test_rm_r(c, X64_W, X64_RAX, X64_RAX);
@@ -531,9 +536,9 @@ void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
         store_env_u64(c, TR_OFFSET_PC, pc->imm);
     } else {
         /* A hit enters its block as a chained jump does, rt.pc unread: the
-         * miss path stores it, unless the probe's rax/rcx hold the pc, or a
+         * miss path stores it, unless the probe's rax holds the pc, or a
          * ret's return-address stack may pop its base entry (which reads it). */
-        bool late = xfer != IR_XFER_RET && pc->reg != X64_RAX && pc->reg != X64_RCX;
+        bool late = xfer != IR_XFER_RET && pc->reg != X64_RAX;
         if (!late)
             x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc->reg);
         if (xfer == IR_XFER_RET)

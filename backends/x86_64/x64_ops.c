@@ -116,8 +116,9 @@ static void emit_alu(struct be_code *c, const struct ir_insn *i,
 
 /* subf/addf/andf: the op itself with the host flags it sets left for the
  * brflags/setflags/movflags after it (ir_ops.def), so always a real
- * sub/add/and of a and b, never lea or neg+add; d == b goes through the
- * scratch register (the moves keep the flags). */
+ * sub/add/and of a and b, never lea or neg+add; d == b (a subf) is
+ * computed in a, saved and restored around it (push, mov and pop keep
+ * the flags), so the op needs no scratch register (x64_op_clobbers). */
 /* Where the last subf/addf/andf's code is: a brflags right behind it may
  * slide it to place its jcc (x64_emit_brcond_exit). */
 static struct { uint8_t *start, *end; } flags_op;
@@ -145,28 +146,37 @@ static void emit_alu_flags_at(struct be_code *c, const struct ir_insn *i,
     } else if (d == in[1].reg && d != a && i->op != IR_subf) {
         x64_emit_alu_rm_r(c, op, w, d, a);      /* add/and commute: same flags */
     } else if (d == in[1].reg && d != a) {
-        x64_emit_mov_rm_r(c, w, X64_SCRATCH, a);
-        x64_emit_alu_rm_r(c, op, w, X64_SCRATCH, in[1].reg);
-        x64_emit_mov_rm_r(c, w, d, X64_SCRATCH);
+        x64_emit_push_r(c, a);                  /* rare (d = a - d): no scratch needed */
+        x64_emit_alu_rm_r(c, op, w, a, d);
+        x64_emit_mov_rm_r(c, X64_W, d, a);
+        x64_emit_pop_r(c, a);
     } else {
         copy_reg(c, w, d, a);
         x64_emit_alu_rm_r(c, op, w, d, in[1].reg);
     }
 }
 
+/* d = a & ~b without a scratch register (x64_op_clobbers): ~b built in d,
+ * or, when d is a, b inverted in place and back (nothing runs in between
+ * that could see it; andc leaves no flags to read). */
 static void emit_andc(struct be_code *c, const struct ir_insn *i,
                       const struct be_arg *out, const struct be_arg *in)
 {
-    int d = out[0].reg, w = wflag(i);
+    int d = out[0].reg, a = in[0].reg, b = in[1].reg, w = wflag(i);
     if (in[1].is_const) {
-        copy_reg(c, w, d, in[0].reg);
+        copy_reg(c, w, d, a);
         x64_emit_alu_rm_imm(c, X64_AND, w, d, (int32_t)~in[1].imm);
-        return;
+    } else if (d != a) {
+        copy_reg(c, w, d, b);
+        x64_emit_unary_rm(c, X64_NOT, w, d);
+        x64_emit_alu_rm_r(c, X64_AND, w, d, a);
+    } else if (d != b) {                /* 64-bit nots: a 32-bit one would clear b's top */
+        x64_emit_unary_rm(c, X64_NOT, X64_W, b);
+        x64_emit_alu_rm_r(c, X64_AND, w, d, b);
+        x64_emit_unary_rm(c, X64_NOT, X64_W, b);
+    } else {
+        x64_emit_alu_rm_r(c, X64_XOR, w, d, d);    /* a & ~a */
     }
-    x64_emit_mov_rm_r(c, w, X64_SCRATCH, in[1].reg);
-    x64_emit_unary_rm(c, X64_NOT, w, X64_SCRATCH);
-    copy_reg(c, w, d, in[0].reg);
-    x64_emit_alu_rm_r(c, X64_AND, w, d, X64_SCRATCH);
 }
 
 static void emit_mul(struct be_code *c, const struct ir_insn *i,

@@ -45,7 +45,7 @@ void be_emit_pinned(struct be_code *c, bool load, uint64_t mask, const struct ir
 }
 
 const int8_t x64_clobbered_pins[X64_N_CLOBBERED_PINS] = {
-    X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11, X64_R9,
+    X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11,
 };
 
 /* Bit k set for every pinned global k of this guest. */

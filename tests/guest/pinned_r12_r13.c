@@ -10,21 +10,7 @@
  * rdi also the register a C call's env argument goes to, and rax, rcx and
  * rdx are allocated between the ops that clobber them (x64_desc.c,
  * x64_op_clobbers); the output is compared with a native run. */
-#define _GNU_SOURCE
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <ucontext.h>
-#include <unistd.h>
-
-static uint64_t mix;
-static void note(const char *what, uint64_t v)
-{
-    mix = (mix ^ v) * 0x100000001b3ull;
-    printf("%-10s %016llx\n", what, (unsigned long long)v);
-}
+#include "guest_regs_harness.h"
 
 /* Many values live at once, through ops that take rax, rcx or rdx. */
 static void arith(uint64_t seed)
@@ -84,11 +70,11 @@ static void arith(uint64_t seed)
         :
         : [s] "D"(seed), [m] "S"(mem), [r] "b"(res)
         : "rax", "rcx", "rdx", "r15", "r13", "r14", "r12", "memory", "cc");
-    note("r13", res[0]);
-    note("r14", res[1]);
-    note("r12", res[2]);
-    note("r15", res[3]);
-    note("mem2", mem[2]);
+    harness_note("r13", res[0]);
+    harness_note("r14", res[1]);
+    harness_note("r12", res[2]);
+    harness_note("r15", res[3]);
+    harness_note("mem2", mem[2]);
 }
 
 /* Targets reached by indirect calls, each changing r13 or r12. */
@@ -216,21 +202,17 @@ static uint64_t faults(uint64_t seed)
 
 int main(void)
 {
-    page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, NULL);
+    page = harness_fault_page();
+    harness_on_segv(on_segv);
     static const uint64_t seeds[] = { 0, 1, 0x7fffffffffffffffull, 0xfffffffffffffff0ull,
                                       0x123456789abcdefull, 0x8000000000000001ull };
     for (unsigned k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
         printf("seed %016llx\n", (unsigned long long)seeds[k]);
         arith(seeds[k]);
-        note("indirect", indirect(seeds[k]));
-        note("vector", vector(seeds[k]));
-        note("faults", faults(seeds[k]));
+        harness_note("indirect", indirect(seeds[k]));
+        harness_note("vector", vector(seeds[k]));
+        harness_note("faults", faults(seeds[k]));
     }
-    printf("mix %016llx\n", (unsigned long long)mix);
+    harness_done();
     return 0;
 }

@@ -8,21 +8,7 @@
  * On the x86-64 host guest rbp lives in a caller-saved host register (r9)
  * that is also a C argument register (x64_pinned.c); the output is
  * compared with a native run. */
-#define _GNU_SOURCE
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <ucontext.h>
-#include <unistd.h>
-
-static uint64_t mix;
-static void note(const char *what, uint64_t v)
-{
-    mix = (mix ^ v) * 0x100000001b3ull;
-    printf("%-10s %016llx\n", what, (unsigned long long)v);
-}
+#include "guest_regs_harness.h"
 
 /* Arithmetic with rbp as source, destination and memory operand; the
  * carry of add/sub reaches adc/sbb in the next block (jmp between). */
@@ -69,10 +55,10 @@ static void arith(uint64_t seed)
         :
         : [s] "D"(seed), [m] "S"(mem), [r] "b"(res)
         : "rax", "rcx", "rdx", "r8", "r12", "memory", "cc");
-    note("rbp", res[0]);
-    note("r8", res[1]);
-    note("r12", res[2]);
-    note("mem0", mem[0]);
+    harness_note("rbp", res[0]);
+    harness_note("r8", res[1]);
+    harness_note("r12", res[2]);
+    harness_note("mem0", mem[0]);
 }
 
 /* Targets reached by indirect calls, each changing rbp and reading it. */
@@ -195,21 +181,17 @@ static uint64_t faults(uint64_t seed)
 
 int main(void)
 {
-    page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, NULL);
+    page = harness_fault_page();
+    harness_on_segv(on_segv);
     static const uint64_t seeds[] = { 0, 1, 0x7fffffffffffffffull, 0xfffffffffffffff0ull,
                                       0x123456789abcdefull, 0x8000000000000001ull };
     for (unsigned k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
         printf("seed %016llx\n", (unsigned long long)seeds[k]);
         arith(seeds[k]);
-        note("indirect", indirect(seeds[k]));
-        note("vector", vector(seeds[k]));
-        note("faults", faults(seeds[k]));
+        harness_note("indirect", indirect(seeds[k]));
+        harness_note("vector", vector(seeds[k]));
+        harness_note("faults", faults(seeds[k]));
     }
-    printf("mix %016llx\n", (unsigned long long)mix);
+    harness_done();
     return 0;
 }
