@@ -363,6 +363,11 @@ extern bool be_soft_crypto;
  * never run, so that their output does not depend on which AES/SHA
  * extensions the machine running them has.  Defined by each backend. */
 extern bool be_crypto_assume_host;
+/* The host instructions the backend chose by asking its CPU (CPUID,
+ * HWCAP), as bits: part of the translation cache's key (translator/main.c),
+ * so a cache directory shared by machines whose CPUs differ never hands
+ * one code with instructions it lacks.  Defined by each backend. */
+unsigned be_host_features(void);
 /* Optional (weak), for a host signal handler that leaves through
  * siglongjmp instead of returning (the kernel's sigreturn would restore
  * the interrupted FP state; x86-64 Linux runs handlers with a clean one):

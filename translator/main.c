@@ -185,8 +185,8 @@ static void open_tcache(struct tr_engine *e, const struct ld_image *img)
     program_range(img, &lo, &hi);
     const char *cpu = x86_cpu_model_selected();
     char options[160];
-    snprintf(options, sizeof options, "%s machine=%s%s", cpu ? cpu : "host", x86_machine_name(),
-             be_soft_crypto ? " soft-crypto" : "");
+    snprintf(options, sizeof options, "%s machine=%s%s host-features=%x", cpu ? cpu : "host",
+             x86_machine_name(), be_soft_crypto ? " soft-crypto" : "", be_host_features());
     tr_tcache_open(e, ferry_opts.tcache_dir, img->exe_path, options, lo, hi);
 }
 

@@ -41,6 +41,12 @@ static uint32_t pmull(bool high, unsigned rm, unsigned rn, unsigned rd)
     return (high ? A64_PMULL2 : A64_PMULL) | rm << 16 | rn << 5 | rd;
 }
 
+/* backend.h: the HWCAP bits this backend's emitters test (here only). */
+unsigned be_host_features(void)
+{
+    return (unsigned)(getauxval(AT_HWCAP) & (HWCAP_AES | HWCAP_PMULL));
+}
+
 static bool host_has(bool clmul)
 {
     return be_crypto_assume_host || getauxval(AT_HWCAP) & (clmul ? HWCAP_PMULL : HWCAP_AES);

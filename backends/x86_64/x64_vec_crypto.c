@@ -51,6 +51,16 @@ static bool host_has(int feature)
     }
 }
 
+/* backend.h: every CPUID feature this backend's emitters test (here,
+ * x64_vec.c, x64_vec_str.c, x64_envzero.c). */
+unsigned be_host_features(void)
+{
+    return (unsigned)CPU_FEATURE_ACTIVE(AES) | (unsigned)CPU_FEATURE_ACTIVE(PCLMULQDQ) << 1 |
+           (unsigned)CPU_FEATURE_ACTIVE(SHA) << 2 | (unsigned)CPU_FEATURE_ACTIVE(AVX) << 3 |
+           (unsigned)CPU_FEATURE_ACTIVE(SSSE3) << 4 | (unsigned)CPU_FEATURE_ACTIVE(SSE4_1) << 5 |
+           (unsigned)CPU_FEATURE_ACTIVE(SSE4_2) << 6;
+}
+
 static void load(struct be_code *c, int xmm, int32_t off)
 {
     x64_emit_movdqu_load(c, xmm, X64_ENV, x64_env_disp(off));

@@ -219,6 +219,26 @@ case "$FERRY" in
     fi ;;
 esac
 
+# The backend's host-feature choices are in the key (be_host_features):
+# a run on a CPU without AVX (glibc's tunables hide it from ferry's own
+# CPUID record; the x86-64 backend's vzeroupper code depends on it) must
+# not take code translated where it was there.  x86-64 host with AVX only
+# (the AArch64 build's choices are HWCAP bits no tunable hides).
+case "$FERRY" in
+*qemu*) echo "SKIP tcache: host features in the key (x86-64 host only)" ;;
+*)
+    if grep -qw avx /proc/cpuinfo; then
+        C=$W/cache-features
+        native ./prog a b
+        on "$C" ./prog a b
+        (export GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX; on "$C" ./prog a b)
+        same "host features differ"
+        expect "host features differ: no code from the other CPU's cache" '[ "$(stat_of tcache_hits)" -eq 0 ]'
+    else
+        echo "SKIP tcache: host features in the key (no AVX to hide)"
+    fi ;;
+esac
+
 # The vDSO's blocks: while the cache is on the vDSO is mapped at a slot of
 # the placed region (loader/ld_vdso.c), the same in every run, so a warm
 # run of a program calling clock_gettime, time, gettimeofday and getcpu
