@@ -190,7 +190,9 @@ void tc_init(struct tr_engine *e, size_t size)
     tc->patch_by_write = e->cfg.mem->mode == TR_MEM_HOST;
     emit_prologue(tc, &e->globals);
     tc->max_blocks = size / 128;
-    tc->blocks = tr_pool_map(tc->max_blocks * sizeof(*tc->blocks));
+    tc->blocks = tr_pool_beside_tables(tc->max_blocks * sizeof(*tc->blocks));
+    if (!tc->blocks)
+        tc->blocks = tr_pool_map(tc->max_blocks * sizeof(*tc->blocks));
     if (!tc->blocks)
         tc_fatal("out of memory");
     tc->ptr = tc->code_start;

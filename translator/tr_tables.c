@@ -1,13 +1,14 @@
 /* tr_tables.c -- zeroed memory for the translator's long-lived tables: the
  * engine with its block hash, the register allocator's state, the x86
- * frontend's decode cache and successor-scan memo (about 1.1 MB together,
- * never freed).  Hashed by guest pc, each is touched all over by a process
- * that runs even a little code, and every page first touched is a fault,
- * 10-80 us on a machine with shadow paging (about 130 of them for
- * /bin/true).  They are carved from one 2 MiB region and each is
- * populated when carved: one system call instead of a fault per page, and
- * only the 1.1 MB used resident (a huge page, advised in session 8, made
- * it 2 MB).  What does not fit is calloc'd. */
+ * frontend's decode cache and successor-scan memo (about 1.5 MB for a
+ * warm process, 2.1 MB for a cold one, never freed), and the first part of
+ * the block pool beside them.  Hashed by guest pc, each is touched all
+ * over by a process that runs even a little code, and every page first
+ * touched is a fault, 10-80 us on a machine with shadow paging (about
+ * 130 of them for /bin/true).  They are carved from 2 MiB regions advised
+ * huge and each is populated when carved: one system call instead of a
+ * fault per page.  What does not fit is calloc'd.  Also here: the padding
+ * of ferry's data window, handed out once (tr_spare_claim). */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,9 +34,9 @@
 #endif
 
 #define TABLES_SIZE ((size_t)2 << 20)
+#define POOL_AT ((size_t)3 << 19)        /* the tables' end, the block pool's start (carve) */
+#define POOL_ROOM ((size_t)64 << 20)     /* the pool's room after the tables' region */
 
-static uint8_t *tables;
-static size_t tables_used;
 static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* size bytes of read-write memory (rounded up to align, a power of two)
@@ -100,34 +101,67 @@ void tr_pool_unmap(void *p, size_t size)
  * was 80 of a cold /bin/true's 88 madvise calls.  Pages below the mark
  * are never asked for again; a gap an alignment skipped stays untouched. */
 #define TABLES_AHEAD ((size_t)64 << 10)
-static size_t tables_populated;
 
-static void populate(size_t at, size_t size)
+/* One carving region: its memory, bytes carved, populated up to, end. */
+struct carving {
+    uint8_t *base;
+    size_t used, populated, end;
+};
+
+static void populate(struct carving *r, size_t at, size_t size)
 {
     size_t page = 4096, from = at & ~(page - 1), to = at + size;
-    if (from < tables_populated)
-        from = tables_populated;
+    if (from < r->populated)
+        from = r->populated;
     if (from >= to)
         return;
     to = (to + TABLES_AHEAD - 1) & ~(TABLES_AHEAD - 1);
-    to = to < TABLES_SIZE ? to : TABLES_SIZE;
-    madvise(tables + from, to - from, MADV_POPULATE_WRITE);
-    tables_populated = to;
+    to = to < r->end ? to : r->end;
+    madvise(r->base + from, to - from, MADV_POPULATE_WRITE);
+    r->populated = to;
 }
 
-/* The region is 2 MiB-aligned, so an offset aligned to align (a power of
- * two up to 2 MiB) is an address aligned to it; the gap stays untouched. */
+/* size bytes at align from r, or NULL when it is full. */
+static void *carve_in(struct carving *r, size_t size, size_t align)
+{
+    size_t at = (r->used + align - 1) & ~(align - 1);
+    if (at > r->end || size > r->end - at)
+        return NULL;
+    r->used = at + size;
+    populate(r, at, size);
+    return r->base + at;
+}
+
+/* The block pool's first part shares the tables' huge page: a warm
+ * process carves 1.5 MB of tables (engine 627 KB, translation scratch
+ * 657 KB, register allocator 75 KB, the jump cache 128 KB) and /bin/true
+ * 290 KB of blocks, so one 2 MiB page holds both and its clear (0.1-0.25
+ * ms under shadow paging, 2-3 % of a warm /bin/true) is paid once, not
+ * twice.  The tables stop at POOL_AT; what comes after (a cold run's
+ * decoder slots, decode cache, scan memo: 0.5-0.6 MB more) goes to a
+ * second 2 MiB region, as many huge pages as before.  The pool
+ * (tr_pool_beside_tables) runs on from POOL_AT through the room reserved
+ * after the first region. */
+static struct carving first = { .end = POOL_AT }, overflow = { .end = TABLES_SIZE };
+static int pool_taken;
+
+static bool tables_map(void)
+{
+    return first.base || (first.base = tr_pool_map(TABLES_SIZE + POOL_ROOM));
+}
+
+/* The regions are 2 MiB-aligned, so an offset aligned to align (a power
+ * of two up to 2 MiB) is an address aligned to it; the gap stays
+ * untouched. */
 static void *carve(size_t size, size_t align)
 {
     size = (size + 63) & ~(size_t)63;
-    if (!tables && !(tables = tr_pool_map(TABLES_SIZE)))
+    if (!tables_map())
         return NULL;
-    size_t at = (tables_used + align - 1) & ~(align - 1);
-    if (at > TABLES_SIZE || size > TABLES_SIZE - at)
-        return NULL;
-    tables_used = at + size;
-    populate(at, size);
-    return tables + at;
+    void *p = carve_in(&first, size, align);
+    if (p || (!overflow.base && !(overflow.base = tr_pool_map(TABLES_SIZE))))
+        return p;
+    return carve_in(&overflow, size, align);
 }
 
 /* size bytes of the tables' region, or NULL when it is full. */
@@ -145,4 +179,40 @@ void *tr_table_alloc(size_t size)
     void *p = carve(size, 64);
     pthread_mutex_unlock(&tables_lock);
     return p ? p : calloc(1, size);
+}
+
+/* size bytes of zeroed memory for the block pool right after the tables
+ * (above), advised huge; once per process (the first engine's code
+ * cache), NULL after that or when size does not fit the room. */
+void *tr_pool_beside_tables(size_t size)
+{
+    pthread_mutex_lock(&tables_lock);
+    void *p = NULL;
+    if (!pool_taken && size <= TABLES_SIZE + POOL_ROOM - POOL_AT && tables_map()) {
+        pool_taken = 1;
+        p = first.base + POOL_AT;
+    }
+    pthread_mutex_unlock(&tables_lock);
+    return p;
+}
+
+/* Where ferry's data and bss end inside their 2 MiB window (main.c, from
+ * backends/start_data.ld); absent from links without the program. */
+extern uintptr_t start_data_end(void) __attribute__((weak));
+
+/* The window's padding past the bss: zeroed memory that nothing else
+ * uses, on the huge page backends/start_prefault.h moved the segment onto
+ * (so its pages cost no first touch and no clear of their own; where the
+ * move was not made, ordinary bss pages).  1.1 MB in the x86-64 build:
+ * handed out once, whole, for a use of up to that size; NULL if smaller
+ * than size, absent or taken. */
+void *tr_spare_claim(size_t size)
+{
+    static int taken;
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = start_data_end ? (start_data_end() + 63) & ~(uintptr_t)63 : 0;
+    uintptr_t hi = (lo + huge - 1) & ~(huge - 1);
+    if (!lo || hi - lo < size || __atomic_exchange_n(&taken, 1, __ATOMIC_ACQ_REL))
+        return NULL;
+    return (void *)lo;
 }

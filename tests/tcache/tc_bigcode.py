@@ -9,11 +9,14 @@ pwrite).  Prints one checksum per pass; the output must equal the
 native run's.  With an argument, a second thread is started (and joined)
 first: from then on patches must be atomic stores, never pwrite.  With
 the argument "wait", no thread: the program waits for a line on stdin
-after printing (check-tcache.sh looks at its mappings meanwhile)."""
+after printing (check-tcache.sh looks at its mappings meanwhile).  With
+"truncate FILE", no thread: FILE (the cache file, under ferry) is
+truncated first, while ferry has it mapped (a file this large is mapped,
+not copied)."""
 import sys
 
 n = int(sys.argv[1])
-out = ['#include <pthread.h>', '#include <stdio.h>', '']
+out = ['#include <pthread.h>', '#include <stdio.h>', '#include <string.h>', '#include <unistd.h>', '']
 for i in range(n):
     k = [(i * 2654435761 + j * 40503) & 0xffffffff for j in range(6)]
     out.append(f'''__attribute__((noinline)) static unsigned f{i}(unsigned x, int pass)
@@ -43,7 +46,10 @@ out.append('static unsigned run(int pass)\n{\n    unsigned acc = (unsigned)pass 
 out.append('static void *idle(void *arg) { return arg; }\n')
 out.append('int main(int argc, char **argv)\n{\n    pthread_t t;\n'
            '    int wait = argc > 1 && argv[1][0] == \'w\';\n'
-           '    if (argc > 1 && !wait && (pthread_create(&t, NULL, idle, NULL) || pthread_join(t, NULL)))\n'
+           '    int cut = argc > 2 && !strcmp(argv[1], "truncate");\n'
+           '    if (cut && truncate(argv[2], 0) != 0)\n'
+           '        return 2;\n'
+           '    if (argc > 1 && !wait && !cut && (pthread_create(&t, NULL, idle, NULL) || pthread_join(t, NULL)))\n'
            '        return 1;\n'
            '    for (int pass = 0; pass < 2; pass++)\n'
            '        printf("pass %d: %08x\\n", pass, run(pass));\n'
