@@ -10,6 +10,7 @@
  * fault per page.  What does not fit is calloc'd.  Also here: the padding
  * of ferry's data window, handed out once (tr_spare_claim). */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -102,15 +103,54 @@ void tr_pool_unmap(void *p, size_t size)
  * are never asked for again; a gap an alignment skipped stays untouched. */
 #define TABLES_AHEAD ((size_t)64 << 10)
 
-/* One carving region: its memory, bytes carved, populated up to, end. */
+/* Where ferry's data and bss end inside their 2 MiB window (main.c, from
+ * backends/start_data.ld); absent from links without the program. */
+extern uintptr_t start_data_end(void) __attribute__((weak));
+
+/* The window's padding past the bss: zeroed memory that nothing else
+ * uses, on the huge page backends/start_prefault.h moved the segment onto
+ * (so its pages cost no first touch and no clear of their own; where the
+ * move was not made, ordinary bss pages).  1.1 MB in the x86-64 build,
+ * handed out once, whole: to the persistent cache's copy of a small file
+ * (tr_spare_claim, at start-up), else to the tables that do not fit
+ * beside the block pool (carve).  NULL if absent or taken. */
+static void *spare_take(size_t *size)
+{
+    static int taken;
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = start_data_end ? (start_data_end() + 63) & ~(uintptr_t)63 : 0;
+    uintptr_t hi = (lo + huge - 1) & ~(huge - 1);
+    if (!lo || hi == lo || __atomic_load_n(&taken, __ATOMIC_ACQUIRE) ||
+        __atomic_exchange_n(&taken, 1, __ATOMIC_ACQ_REL))
+        return NULL;
+    *size = hi - lo;
+    return (void *)lo;
+}
+
+/* The padding for a use of size bytes, or NULL (smaller, absent, taken). */
+void *tr_spare_claim(size_t size)
+{
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = start_data_end ? (start_data_end() + 63) & ~(uintptr_t)63 : 0;
+    size_t n;
+    if (!lo || ((lo + huge - 1) & ~(huge - 1)) - lo < size)
+        return NULL;
+    return spare_take(&n);
+}
+
+/* One carving region: its memory, bytes carved, populated up to, end;
+ * `mapped`: populated already (the padding above). */
 struct carving {
     uint8_t *base;
     size_t used, populated, end;
+    bool mapped;
 };
 
 static void populate(struct carving *r, size_t at, size_t size)
 {
     size_t page = 4096, from = at & ~(page - 1), to = at + size;
+    if (r->mapped)
+        return;
     if (from < r->populated)
         from = r->populated;
     if (from >= to)
@@ -121,10 +161,11 @@ static void populate(struct carving *r, size_t at, size_t size)
     r->populated = to;
 }
 
-/* size bytes at align from r, or NULL when it is full. */
+/* size bytes at an address aligned to align from r, or NULL when it is
+ * full. */
 static void *carve_in(struct carving *r, size_t size, size_t align)
 {
-    size_t at = (r->used + align - 1) & ~(align - 1);
+    size_t at = (((uintptr_t)r->base + r->used + align - 1) & ~(uintptr_t)(align - 1)) - (uintptr_t)r->base;
     if (at > r->end || size > r->end - at)
         return NULL;
     r->used = at + size;
@@ -139,7 +180,9 @@ static void *carve_in(struct carving *r, size_t size, size_t align)
  * ms under shadow paging, 2-3 % of a warm /bin/true) is paid once, not
  * twice.  The tables stop at POOL_AT; what comes after (a cold run's
  * decoder slots, decode cache, scan memo: 0.5-0.6 MB more) goes to a
- * second 2 MiB region, as many huge pages as before.  The pool
+ * second region: the data window's padding if free (a file of the
+ * persistent cache over 1.1 MB did not take it: python3's), else a
+ * 2 MiB huge page -- as many clears as before.  The pool
  * (tr_pool_beside_tables) runs on from POOL_AT through the room reserved
  * after the first region. */
 static struct carving first = { .end = POOL_AT }, overflow = { .end = TABLES_SIZE };
@@ -150,18 +193,28 @@ static bool tables_map(void)
     return first.base || (first.base = tr_pool_map(TABLES_SIZE + POOL_ROOM));
 }
 
-/* The regions are 2 MiB-aligned, so an offset aligned to align (a power
- * of two up to 2 MiB) is an address aligned to it; the gap stays
- * untouched. */
+/* The second region: the data window's padding when the cache's file did
+ * not take it, else 2 MiB of huge page. */
+static bool overflow_map(void)
+{
+    size_t n;
+    if (overflow.base)
+        return true;
+    if ((overflow.base = spare_take(&n))) {
+        overflow.end = n;
+        overflow.mapped = true;
+    }
+    return overflow.base || (overflow.base = tr_pool_map(TABLES_SIZE));
+}
+
+/* (A gap an alignment skipped stays untouched.) */
 static void *carve(size_t size, size_t align)
 {
     size = (size + 63) & ~(size_t)63;
     if (!tables_map())
         return NULL;
     void *p = carve_in(&first, size, align);
-    if (p || (!overflow.base && !(overflow.base = tr_pool_map(TABLES_SIZE))))
-        return p;
-    return carve_in(&overflow, size, align);
+    return p || !overflow_map() ? p : carve_in(&overflow, size, align);
 }
 
 /* size bytes of the tables' region, or NULL when it is full. */
@@ -194,25 +247,4 @@ void *tr_pool_beside_tables(size_t size)
     }
     pthread_mutex_unlock(&tables_lock);
     return p;
-}
-
-/* Where ferry's data and bss end inside their 2 MiB window (main.c, from
- * backends/start_data.ld); absent from links without the program. */
-extern uintptr_t start_data_end(void) __attribute__((weak));
-
-/* The window's padding past the bss: zeroed memory that nothing else
- * uses, on the huge page backends/start_prefault.h moved the segment onto
- * (so its pages cost no first touch and no clear of their own; where the
- * move was not made, ordinary bss pages).  1.1 MB in the x86-64 build:
- * handed out once, whole, for a use of up to that size; NULL if smaller
- * than size, absent or taken. */
-void *tr_spare_claim(size_t size)
-{
-    static int taken;
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t lo = start_data_end ? (start_data_end() + 63) & ~(uintptr_t)63 : 0;
-    uintptr_t hi = (lo + huge - 1) & ~(huge - 1);
-    if (!lo || hi - lo < size || __atomic_exchange_n(&taken, 1, __ATOMIC_ACQ_REL))
-        return NULL;
-    return (void *)lo;
 }
