@@ -10,8 +10,9 @@
  * backend listed (be_reloc_note) rewritten for this process: its tr_block,
  * ferry's helpers (ferry is position independent), the code cache's
  * shared code.  At start-up only the file's header and key are read and
- * checked; the file is mapped read-only and each record checked (sizes,
- * its own hash) when it is first used, under a guard against a file
+ * checked; a small file is then read whole into ferry's memory (file_in),
+ * a larger one mapped read-only, and each record checked (sizes, its own
+ * hash) when it is first used, under a guard against a mapped file
  * truncated by someone else (SIGBUS); the body is read a piece at a time
  * into a few slots when the file can be kept open (read_body), else its
  * pages are given back a chunk at a time, least recently read first, past
