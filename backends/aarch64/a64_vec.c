@@ -565,6 +565,26 @@ static bool emit_shift(struct vctx *v)
     return true;
 }
 
+/* valignr: ext of b:a; past 16 bytes ext of a over a zero vector. */
+static bool emit_align(struct vctx *v)
+{
+    unsigned n = ir_vec_imm(v->i);
+    load_ab(v, 4);
+    if (n == 0 || n == 16) {
+        unsigned r = n ? v->ra : v->rb;
+        put(v, a64_simd_logic(true, A64_V_ORR, r, r, v->rr));
+    } else if (n < 16) {
+        put(v, a64_simd_ext(true, v->ra, n, v->rb, v->rr));
+    } else if (n < 32) {
+        put(v, a64_simd_movi16b(VT, 0));
+        put(v, a64_simd_ext(true, VT, n - 16, v->ra, v->rr));
+    } else {
+        zero_r(v);
+    }
+    store_r(v, 4);
+    return true;
+}
+
 static bool shuffle_inline(enum ir_op op, unsigned e)
 {
     switch (op) {
@@ -970,6 +990,8 @@ static bool emit_inline(struct vctx *v, const struct be_arg *out, const struct b
         return emit_shift(v);
     case IR_vshuf: case IR_vshuflo: case IR_vshufhi: case IR_vshuf2:
         return emit_shuffle(v);
+    case IR_valignr:
+        return emit_align(v);
     case IR_vmskeq: case IR_vmskz: case IR_vmskany: case IR_vmsks:
         return a64_emit_vec_str(v->c, v->i, out);
     case IR_vaesenc: case IR_vaesencl: case IR_vaesdec: case IR_vaesdecl:
