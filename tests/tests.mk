@@ -6,6 +6,8 @@
 #   check-guest-ARCH           tests/guest/*.c, each at -O0, -O2, -static-pie
 #                              and dynamically linked -O2 (dyn)
 #   check-insn-ARCH            tests/insn/*.c instruction difftests (quick sweep)
+#   check-insn-nossse3-x86_64  palignr.c, sse3.c with SSSE3 masked from ferry's
+#                              view of the host (tests/insn/nossse3.mk)
 #   check-busybox-ARCH         tests/busybox/*.sh with Debian's static busybox
 #   check-debian-ARCH          tests/debian/*.sh: Debian's own dynamically linked
 #                              programs (coreutils, grep, sed, tar, bash, python3, perl)
@@ -243,6 +245,7 @@ CHECK_TARGETS += check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-debia
 endef
 $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
 include tests/insn/crypto.mk
+include tests/insn/nossse3.mk
 
 .PHONY: check-long
 check-long: $(foreach a,$(ARCHES),check-insn-long-$(a) check-guest-long-$(a) check-reliab-long-$(a) \

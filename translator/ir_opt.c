@@ -3,7 +3,8 @@
  * dead-code elimination (one backward pass).  Temps are not SSA, so a copy
  * "d == s" is forgotten as soon as d or s is written again; globals are
  * live at every exit and at calls that read CPU state.  64-bit env words
- * (ld_env/st_env) are forwarded from stores and earlier loads.  A guest
+ * (ld_env/st_env) are forwarded from stores and earlier loads, and a store
+ * of the value a word holds already goes.  A guest
  * address computed as `add_i64 t, x, imm` (or sub) folds into the ld/st
  * that uses it (aux[0] displacement), and one computed as x + (y << s) + imm
  * (s = 0..3, from `shl` and register adds) makes it an ldx/stx; the adds
@@ -671,6 +672,21 @@ static ir_ref env_known(int32_t off)
     return IR_NONE;
 }
 
+/* A 64-bit st_env of the value the word is known to hold already (the
+ * same value, or an equal constant): the word's forwarding fact says env
+ * holds it here, so the store changes nothing anyone can observe.  VEX.128
+ * writes zero their register's upper half every time (x86_avx.c,
+ * avx_write_done): in a block of them only the first zeroing stays. */
+static bool env_store_redundant(const struct ir_insn *i)
+{
+    if (i->size != IR_MO_64 || !opt->n_env)
+        return false;
+    ir_ref v = env_known((int32_t)i->aux[0]);
+    uint64_t a, b;
+    return v != IR_NONE && (v == i->args[0] ||
+                            (const_value(v, &a) && const_value(i->args[0], &b) && a == b));
+}
+
 /* Before the insn's outputs are forgotten: loads may become copies. */
 static void env_forward(struct ir_insn *i)
 {
@@ -762,6 +778,10 @@ static void forward_pass(void)
             ext_again(i);
         if (i->op == IR_ld_env)
             env_forward(i);
+        if (i->op == IR_st_env && env_store_redundant(i)) {
+            opt->dead[n] = true;
+            continue;
+        }
         if (i->op == IR_mov && i->args[0] == i->args[1]) {
             opt->dead[n] = true;
             continue;

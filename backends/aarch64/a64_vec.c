@@ -565,6 +565,32 @@ static bool emit_shift(struct vctx *v)
     return true;
 }
 
+/* valignr: ext of b:a; from 16 bytes on a alone (ext over a zero
+ * vector), from 32 zero. */
+static bool emit_align(struct vctx *v)
+{
+    unsigned n = ir_vec_imm(v->i);
+    if (n >= 16) {
+        v->ra = n < 32 ? src(v, 4, ir_vec_a(v->i), VA, -1) : VA;
+        v->rr = (unsigned)vcache_pick(n < 32 ? (int)v->ra : -1, -1);
+    } else {
+        load_ab(v, 4);
+    }
+    if (n == 0 || n == 16) {
+        unsigned r = n ? v->ra : v->rb;
+        put(v, a64_simd_logic(true, A64_V_ORR, r, r, v->rr));
+    } else if (n < 16) {
+        put(v, a64_simd_ext(true, v->ra, n, v->rb, v->rr));
+    } else if (n < 32) {
+        put(v, a64_simd_movi16b(VT, 0));
+        put(v, a64_simd_ext(true, VT, n - 16, v->ra, v->rr));
+    } else {
+        zero_r(v);
+    }
+    store_r(v, 4);
+    return true;
+}
+
 static bool shuffle_inline(enum ir_op op, unsigned e)
 {
     switch (op) {
@@ -970,6 +996,8 @@ static bool emit_inline(struct vctx *v, const struct be_arg *out, const struct b
         return emit_shift(v);
     case IR_vshuf: case IR_vshuflo: case IR_vshufhi: case IR_vshuf2:
         return emit_shuffle(v);
+    case IR_valignr:
+        return emit_align(v);
     case IR_vmskeq: case IR_vmskz: case IR_vmskany: case IR_vmsks:
         return a64_emit_vec_str(v->c, v->i, out);
     case IR_vaesenc: case IR_vaesencl: case IR_vaesdec: case IR_vaesdecl:
@@ -1032,14 +1060,14 @@ static void reload_fresh(struct vctx *v)
 /* Ops that read a from the cache, write all of d and, before their own
  * store, run only register code, env loads and slow-path branches (their
  * slow path stores the kept register): packed float arithmetic, min/max,
- * compares, and the table-driven integer ops. */
+ * compares, valignr, and the table-driven integer ops. */
 static bool dead_op_ok(const struct ir_insn *i)
 {
     if (ir_vec_scalar(i))
         return false;
     switch (i->op) {
     case IR_vfadd: case IR_vfsub: case IR_vfmul: case IR_vfdiv:
-    case IR_vfmin: case IR_vfmax: case IR_vfcmp:
+    case IR_vfmin: case IR_vfmax: case IR_vfcmp: case IR_valignr:
         return true;
     default:
         return logic3[i->op] || (int3[i->op].sizes >> (i->size & IR_VE_MASK) & 1);

@@ -274,6 +274,38 @@ static bool emit_shift(struct xctx *x)
     return true;
 }
 
+/* valignr: palignr w, b (SSSE3; imm >= 32 gives zero there too), else
+ * the SSE2 byte shifts of a and b or-ed. */
+static bool emit_align(struct xctx *x)
+{
+    unsigned n = ir_vec_imm(x->i);
+    int rb;
+    bool full;
+    int w = operands(x, 16, &rb, &full);
+    if (host_has(F_SSSE3)) {
+        x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f3a0f, w, rb);
+        x64_emit_byte(x->c, (uint8_t)n);
+    } else if (n >= 32) {
+        x64_emit_sse_rr(x->c, X64_P_66, false, 0x0fef, w, w);        /* pxor */
+    } else if (n >= 16) {
+        if (n > 16) {                                                 /* psrldq */
+            x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f73, 3, w);
+            x64_emit_byte(x->c, (uint8_t)(n - 16));
+        }
+    } else if (n == 0) {
+        movdqa(x, w, rb);
+    } else {
+        movdqa(x, XT, rb);
+        x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f73, 3, XT);       /* psrldq b, n */
+        x64_emit_byte(x->c, (uint8_t)n);
+        x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f73, 7, w);        /* pslldq a, 16 - n */
+        x64_emit_byte(x->c, (uint8_t)(16 - n));
+        x64_emit_sse_rr(x->c, X64_P_66, false, 0x0feb, w, XT);       /* por */
+    }
+    store_w(x, w, 16, full);
+    return true;
+}
+
 /* pshufd (66), pshuflw (F2), pshufhw (F3) from b; shufps/shufpd of a, b. */
 static bool emit_shuffle(struct xctx *x)
 {
@@ -516,6 +548,8 @@ static bool emit_inline(struct xctx *x, const struct be_arg *out, const struct b
         return emit_shift(x);
     case IR_vshuf: case IR_vshuflo: case IR_vshufhi: case IR_vshuf2:
         return emit_shuffle(x);
+    case IR_valignr:
+        return emit_align(x);
     case IR_vmskeq: case IR_vmskz: case IR_vmskany: case IR_vmsks:
         return x64_emit_vec_str(x->c, x->i, out);
     case IR_vaesenc: case IR_vaesencl: case IR_vaesdec: case IR_vaesdecl:

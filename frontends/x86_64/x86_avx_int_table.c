@@ -30,7 +30,7 @@
 static const struct avx_row avx_int_rows[] = {
 #include "x86_sse_int_ops.def"
 
-    AH(VPALIGNR, palignr, 16, I | AVX_IMM), AH(VPBLENDW, pblendw, 16, I | AVX_IMM),
+    AV(VPALIGNR, valignr, E8, palignr, 16, I | AVX_IMM), AH(VPBLENDW, pblendw, 16, I | AVX_IMM),
     AH1(VPHMINPOSUW, phminposuw, 16, I128),
     AEV(VMOVNTDQA, mov, 0, AVX_IMM),
     AEH(VPBLENDVB, blendv, AVX_OWN_HELPER(pblendvb, 0), 16, I, 0, 0, 0),

@@ -236,8 +236,6 @@ void x86_xm_mode_update(struct x86_cpu *env);
 void x86_xm_translate(struct x86_dc *dc, x86_handler fn);
 void x86_xm_end(struct x86_dc *dc);
 void x86_xm_mode_check(struct x86_dc *dc);
-/* x86_sse_palignr.c */
-sse_emit_fn sse_emit_palignr;
 /* x86_sse4a.c: AMD's SSE4a (extrq, insertq, movntss, movntsd). */
 sse_emit_fn sse_emit_extrq, sse_emit_insertq, sse_emit_movntss, sse_emit_movntsd;
 SSE_HELPER(extrq);

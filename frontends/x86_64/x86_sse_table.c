@@ -134,7 +134,7 @@ static const struct sse_row sse_rows[] = {
     XX(MOVDDUP, movddup, 8), XX(MOVSHDUP, movshdup, 16), XX(MOVSLDUP, movsldup, 16),
 
     /* SSSE3 (xmm forms; the mm forms are in x86_mmx_table.c) */
-    EMITH(PALIGNR, palignr, palignr, 0, 0),
+    VI(PALIGNR, palignr, 16, valignr, E8),
 
     /* SSE4.1 */
     XXI(BLENDPS, blendps, 16), XXI(BLENDPD, blendpd, 16), XXI(PBLENDW, pblendw, 16),

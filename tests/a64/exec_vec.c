@@ -116,6 +116,10 @@ static void ref_int(enum ir_op op, unsigned e, const vec *a, const vec *b, unsig
                     t.d[2] = b->d[imm >> 4 & 3]; t.d[3] = b->d[imm >> 6 & 3]; break;
     case IR_vtbl:   for (int k = 0; k < 16; k++) t.b[k] = b->b[k] & 0x80 ? 0 : a->b[b->b[k] & 15]; break;
     case IR_vsari:  for (int k = 0; k < 8; k++) t.sw[k] = (int16_t)(a->sw[k] >> (imm > 15 ? 15 : imm)); break;
+    case IR_valignr:
+        for (unsigned k = 0; k < 16; k++)
+            t.b[k] = k + imm < 16 ? b->b[k + imm] : k + imm < 32 ? a->b[k + imm - 16] : 0;
+        break;
     default:        /* vshrb */
         for (int k = 0; k < 16; k++) t.b[k] = k + imm < 16 ? a->b[k + imm] : 0;
         break;
@@ -130,6 +134,7 @@ static void test_int_ops(void)
         { IR_vmulhu, IR_VE_16 }, { IR_vmaddw, IR_VE_16 }, { IR_vsadu, IR_VE_8 },
         { IR_vziphi, IR_VE_16 }, { IR_vpackus, IR_VE_16 }, { IR_vshuf2, IR_VE_32 },
         { IR_vtbl, IR_VE_8 }, { IR_vsari, IR_VE_16 }, { IR_vshrb, IR_VE_8 },
+        { IR_valignr, IR_VE_8 },
     };
     for (unsigned k = 0; k < sizeof ops / sizeof ops[0]; k++)
         for (int n = 0; n < 40; n++) {

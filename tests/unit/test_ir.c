@@ -232,6 +232,38 @@ Test(ir, keeps_side_effects_and_removes_dead_code)
     cr_assert_null(ir_validate(b));
 }
 
+/* A 64-bit st_env of the value the word already holds goes (VEX.128's
+ * upper-half zeroing, repeated per instruction); a guest store, a call, a
+ * vector op writing the word, a reassigned value or another constant
+ * make the next store count again. */
+static uint64_t dummy_vec(void *env, uint64_t d, uint64_t s, uint64_t imm) { return 0; }
+static const struct ir_helper h_vec = { (void *)dummy_vec, "dummy_vec", 3, 0, 0 };
+
+Test(ir, store_of_the_value_env_holds_goes)
+{
+    struct ir_block *b = new_block();
+    enum { A = 0x300, B = 0x308 };
+    ir_st_env(b, IR_MO_64, ir_const(b, 0), A);          /* kept */
+    ir_st_env(b, IR_MO_64, ir_const(b, 0), A);          /* the same constant: goes */
+    ir_st_env(b, IR_MO_64, RAX, B);                     /* kept */
+    ir_st_env(b, IR_MO_64, RAX, B);                     /* the same value: goes */
+    ir_st(b, IR_MO_64, RCX, RBX);                       /* a guest store may write env */
+    ir_st_env(b, IR_MO_64, ir_const(b, 0), A);          /* kept */
+    ir_call(b, &h1, IR_NONE, &RBX);
+    ir_st_env(b, IR_MO_64, RAX, B);                     /* kept: after a call */
+    ir_mov(b, RAX, RBX);
+    ir_st_env(b, IR_MO_64, RAX, B);                     /* kept: rax reassigned */
+    ir_st_env(b, IR_MO_64, ir_const(b, 1), A);          /* kept: another constant */
+    ir_st_env(b, IR_MO_64, ir_const(b, 0), A);          /* kept */
+    ir_vec(b, IR_vadd, IR_VE_8, ir_vec_pack(A, A, 0x400, 0), &h_vec);
+    ir_st_env(b, IR_MO_64, ir_const(b, 0), A);          /* kept: the vector op wrote A */
+    ir_st_env(b, IR_MO_64, ir_const(b, 0), A);          /* goes */
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    cr_assert_eq(count_op(b, IR_st_env), 8, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
 Test(ir, copies_do_not_cross_reassignment)
 {
     struct ir_block *b = new_block();
