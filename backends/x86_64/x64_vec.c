@@ -488,12 +488,16 @@ static struct {
 
 static unsigned n_relocs(const struct be_code *c) { return c->relocs ? c->relocs->n : 0; }
 
-/* The high half's vld of the pair whose low half ymm_lo describes. */
+/* The high half's vld of the pair whose low half ymm_lo describes.  The
+ * IR decides: a vld two ops back was emitted in this pass (emit_vld noted
+ * or cleared ymm_lo), so ymm_lo is this block's even where an earlier one
+ * was emitted at the same address with the same IR buffer. */
 static bool ymm_hi(const struct xctx *x)
 {
     const struct ir_insn *i = x->i;
     return ymm_lo.insn && ymm_lo.code == x->c->start && ymm_lo.end <= x->c->ptr &&
-           i - 2 == ymm_lo.insn && i[-1].op == IR_add && ymm_lo.n_relocs == n_relocs(x->c) &&
+           i - 2 == ymm_lo.insn && i[-2].op == IR_vld && i[-1].op == IR_add &&
+           ymm_lo.n_relocs == n_relocs(x->c) &&
            be_access_is_direct(x->c, IR_MO_64);
 }
 
