@@ -504,27 +504,26 @@ static bool ymm_hi(const struct xctx *x)
 /* Moves the low half's store (position-independent env store) behind the
  * code emitted since it: the add and the high half's load.  The high
  * half's fault point moves down with its code (c->access_back). */
-static void ymm_lo_store_late(struct xctx *x, uint8_t *hi_start)
+static void ymm_lo_store_late(struct xctx *x)
 {
     uint8_t st[16];
     size_t len = (size_t)(ymm_lo.end - ymm_lo.at), tail = (size_t)(x->c->ptr - ymm_lo.end);
-    if (len > sizeof(st) || hi_start - ymm_lo.end > 255)
-        abort();                    /* a ferry bug: an env store is at most 9 bytes */
+    if (len > sizeof(st))
+        abort();                    /* a ferry bug: an env store is at most 10 bytes */
     memcpy(st, ymm_lo.at, len);
     memmove(be_writable(x->c, ymm_lo.at), be_writable(x->c, ymm_lo.end), tail);
     memcpy(be_writable(x->c, ymm_lo.at + tail), st, len);
-    x->c->access_back = (uint8_t)len;
+    x->c->access_back += (uint8_t)len;
 }
 
 static void emit_vld(struct xctx *x, const struct be_arg *in, unsigned n)
 {
     bool hi = n == 16 && ymm_hi(x);
-    uint8_t *start = x->c->ptr;
     int addr = guest_addr(x, &in[0]);
     int w = vcache_pick(hi ? ymm_lo.reg : -1, -1);  /* the low half waits in its register */
     xfer(x, n, true, w, addr, 0);
     if (hi)
-        ymm_lo_store_late(x, start);
+        ymm_lo_store_late(x);
     ymm_lo.insn = NULL;
     x->store = NULL;
     store_w(x, w, 16, true);
