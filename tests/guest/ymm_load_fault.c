@@ -4,7 +4,9 @@
  * AArch64 loads both halves with one `ldp q, q`, the x86-64 host stores
  * the low half after the high half's load).  Around a page that is
  * mapped between two that are not, vmovdqu/vmovupd/vlddqu ymm1 (and
- * vpor ymm1, ymm2, mem, and movdqu xmm1 for comparison) at addresses whose
+ * vpor ymm1, ymm2, mem, and movdqu xmm1 for comparison; two movdqu of
+ * consecutive 16 bytes: two insns, the first's xmm1 loaded when the second
+ * faults, so never one ldp) at addresses whose
  * low half, high half or both cross into an unmapped page; the SIGSEGV
  * handler records the frame's xmm1 and ymm1 upper half (XSAVE layout),
  * si_addr relative to the mapped page, and the faulting insn's offset
@@ -65,9 +67,11 @@ LOAD(ld_vmovupd, "vmovupd (%1), %%ymm1")
 LOAD(ld_vlddqu, "vlddqu (%1), %%ymm1")
 LOAD(ld_vpor, "vpor (%1), %%ymm2, %%ymm1")
 LOAD(ld_movdqu, "movdqu (%1), %%xmm1")
+LOAD(ld_movdqu2, "movdqu (%1), %%xmm1\n\tmovdqu 16(%1), %%xmm2")
 
 struct kind { const char *name; void (*fn)(const unsigned char *, unsigned char *); const char *at; };
-extern const char ld_vmovdqu_at[], ld_vmovupd_at[], ld_vlddqu_at[], ld_vpor_at[], ld_movdqu_at[];
+extern const char ld_vmovdqu_at[], ld_vmovupd_at[], ld_vlddqu_at[], ld_vpor_at[], ld_movdqu_at[],
+                  ld_movdqu2_at[];
 
 static void hex(const char *what, const unsigned char *b, int n)
 {
@@ -82,6 +86,7 @@ int main(void)
         { "vmovdqu", ld_vmovdqu, ld_vmovdqu_at }, { "vmovupd", ld_vmovupd, ld_vmovupd_at },
         { "vlddqu", ld_vlddqu, ld_vlddqu_at }, { "vpor", ld_vpor, ld_vpor_at },
         { "movdqu", ld_movdqu, ld_movdqu_at },
+        { "movdqu; movdqu +16", ld_movdqu2, ld_movdqu2_at },
     };
     long pg = sysconf(_SC_PAGESIZE);
     unsigned char *map = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
