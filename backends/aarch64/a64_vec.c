@@ -931,11 +931,12 @@ static struct {
 static bool ymm_lo_note(struct vctx *v, uint8_t *at, unsigned w)
 {
     uint32_t word;
+    if (v->c->ptr - at != 4 || v->c->check_address || !be_access_is_direct(v->c, IR_MO_64))
+        return false;
     memcpy(&word, at, 4);
     unsigned base = word >> 5 & 31;
-    if (v->c->ptr - at != 4 || word != a64_fp_ldst_unsigned_imm(4, true, 0, base, w) ||
-        v->c->check_address || !be_access_is_direct(v->c, IR_MO_64))
-        return false;
+    if (word != a64_fp_ldst_unsigned_imm(4, true, 0, base, w))
+        return false;                           /* not [xn] alone */
     v->rr = w;
     store_r(v, 4);
     ymm_lo = (__typeof__(ymm_lo)){ .code = v->c->start, .at = at, .end = v->c->ptr,
