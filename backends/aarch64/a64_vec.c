@@ -939,6 +939,66 @@ static void guest_access(struct vctx *v, const struct be_arg *addr, unsigned sl,
     put(v, a64_fp_ldst_unsigned_imm(sl, load, 0, guest_base(v, addr), vreg));
 }
 
+/* A ymm load is two vld ops (x86_avx.c, x86_avx_move.c): the low half at
+ * ea, `add t, ea, #16`, the high half at t.  The second takes the first's
+ * code back and loads both halves with one `ldp q, q` before either slot
+ * is stored: one access instead of two and the add, and a fault on the
+ * high half finds the low half's slot as it was (x86 loads all 32 bytes
+ * or faults with the register unchanged).  `ymm_lo`: the last op's words
+ * when it was such a low half, a plain `ldr q, [xn]` and its slot's
+ * store, as `dead` is kept. */
+static struct {
+    const uint8_t *code;            /* the block's start */
+    uint8_t *at, *end;              /* its ldr; the end of its store */
+    unsigned base, reg;             /* xn; the cache register loaded */
+    int32_t slot;
+} ymm_lo;
+
+static bool ymm_lo_note(struct vctx *v, uint8_t *at, unsigned w)
+{
+    uint32_t word;
+    if (v->c->ptr - at != 4 || v->c->check_address || !be_access_is_direct(v->c, IR_MO_64))
+        return false;
+    memcpy(&word, at, 4);
+    unsigned base = word >> 5 & 31;
+    if (word != a64_fp_ldst_unsigned_imm(4, true, 0, base, w))
+        return false;                           /* not [xn] alone */
+    v->rr = w;
+    store_r(v, 4);
+    ymm_lo = (__typeof__(ymm_lo)){ .code = v->c->start, .at = at, .end = v->c->ptr,
+                                   .base = base, .reg = w, .slot = ir_vec_d(v->i) };
+    return true;
+}
+
+/* The high half right behind its low half in the same guest insn (the
+ * IR: vld, add, vld; the code: only the add between): the pair, in the
+ * high half's cache register, else -1.  Two xmm loads of two insns have
+ * the same code but an IR_insn_start between them: a fault on the second
+ * must find the first's slot written. */
+static int ymm_hi_pair(struct vctx *v, const struct be_arg *addr)
+{
+    struct be_code *c = v->c;
+    uint32_t add;
+    bool ok = ymm_lo.code == c->start && ymm_lo.end + 4 == c->ptr && !addr->is_const &&
+              addr->dead && !c->check_address && be_access_is_direct(c, IR_MO_64) &&
+              vcache_find(ymm_lo.slot) == (int)ymm_lo.reg && ir_vec_d(v->i) != ymm_lo.slot;
+    ymm_lo.code = NULL;
+    if (!ok)
+        return -1;
+    const struct ir_insn *i = v->i;         /* one guest insn: no IR_insn_start between */
+    if (i[-1].op != IR_add || i[-2].op != IR_vld || ir_vec_d(&i[-2]) != ymm_lo.slot)
+        return -1;
+    memcpy(&add, ymm_lo.end, 4);
+    if (add != a64_add_sub_imm(true, false, false, false, 16, ymm_lo.base, (unsigned)addr->reg))
+        return -1;
+    int w = vcache_pick((int)ymm_lo.reg, -1);
+    c->ptr -= 4;                                        /* the add */
+    uint32_t pair = a64_fp_pair_q(true, A64_PAIR_OFFSET, 0, (unsigned)w, ymm_lo.base, ymm_lo.reg);
+    memcpy(be_writable(c, ymm_lo.at), &pair, 4);
+    c->access_back = (uint8_t)(c->ptr + 4 - ymm_lo.at); /* the fault point: at the ldp */
+    return w;
+}
+
 /* Moves build d in a new cache register w (ldr s/d zero the rest; fmov
  * d, x zeroes the upper half), stored whole. */
 static void emit_move(struct vctx *v, const struct be_arg *in)
@@ -967,10 +1027,19 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
         w = (unsigned)vcache_pick(-1, -1);
         put(v, a64_fp_int(true, 1, A64_FMOV_FROM_G, a64_src_zr(v->c, &in[0], A64_TMP0, 64), w));
         break;
-    case IR_vld:
+    case IR_vld: {
+        int hi = sl == 4 ? ymm_hi_pair(v, &in[0]) : -1;
+        if (hi >= 0) {
+            w = (unsigned)hi;
+            break;
+        }
         w = (unsigned)vcache_pick(-1, -1);
+        uint8_t *at = v->c->ptr;
         guest_access(v, &in[0], sl, true, w);
+        if (sl == 4 && ymm_lo_note(v, at, w))
+            return;                             /* stored */
         break;
+    }
     default:                        /* vst */
         r = be_access_is_direct(v->c, IR_MO_64) && sl == 4 ? src(v, 4, ir_vec_b(i), VA, -1)
                                                             : VA;
@@ -1159,6 +1228,7 @@ static void slow_path(struct vctx *v, const struct be_arg *out, const struct be_
 void a64_vec_block_start(void)
 {
     dead.at = NULL;
+    ymm_lo.code = NULL;
     lane.code = NULL;
     checked.code = NULL;
 }

@@ -504,12 +504,73 @@ static int emit_vmov(struct xctx *x, unsigned n)
     return w;
 }
 
+/* A ymm load is two vld ops (x86_avx.c, x86_avx_move.c): the low half at
+ * ea, `add t, ea, #16`, the high half at t, one guest insn.  The low
+ * half's env store moves behind the high half's load, so that a fault on
+ * the high half finds the low half's slot as it was (x86 loads all 32
+ * bytes or faults with the register unchanged).  `ymm_lo`: the last low
+ * half's store (its op's last bytes) and register. */
+static struct {
+    const struct ir_insn *insn;     /* the low half's vld */
+    const uint8_t *code;            /* the block's start */
+    uint8_t *at, *end;              /* its store's bytes */
+    int reg;
+    unsigned n_relocs;              /* none noted since: the code moved holds none */
+} ymm_lo;
+
+static unsigned n_relocs(const struct be_code *c) { return c->relocs ? c->relocs->n : 0; }
+
+/* The high half's vld of the pair whose low half ymm_lo describes.  The
+ * IR decides: a vld two ops back was emitted in this pass (emit_vld noted
+ * or cleared ymm_lo), so ymm_lo is this block's even where an earlier one
+ * was emitted at the same address with the same IR buffer. */
+static bool ymm_hi(const struct xctx *x)
+{
+    const struct ir_insn *i = x->i;
+    return ymm_lo.insn && ymm_lo.code == x->c->start && ymm_lo.end <= x->c->ptr &&
+           i - 2 == ymm_lo.insn && i[-2].op == IR_vld && i[-1].op == IR_add &&
+           ymm_lo.n_relocs == n_relocs(x->c) &&
+           be_access_is_direct(x->c, IR_MO_64);
+}
+
+/* Moves the low half's store (position-independent env store) behind the
+ * code emitted since it: the add and the high half's load.  The high
+ * half's fault point moves down with its code (c->access_back). */
+static void ymm_lo_store_late(struct xctx *x)
+{
+    uint8_t st[16];
+    size_t len = (size_t)(ymm_lo.end - ymm_lo.at), tail = (size_t)(x->c->ptr - ymm_lo.end);
+    if (len > sizeof(st))
+        abort();                    /* a ferry bug: an env store is at most 10 bytes */
+    memcpy(st, ymm_lo.at, len);
+    memmove(be_writable(x->c, ymm_lo.at), be_writable(x->c, ymm_lo.end), tail);
+    memcpy(be_writable(x->c, ymm_lo.at + tail), st, len);
+    x->c->access_back += (uint8_t)len;
+}
+
+static void emit_vld(struct xctx *x, const struct be_arg *in, unsigned n)
+{
+    bool hi = n == 16 && ymm_hi(x);
+    int addr = guest_addr(x, &in[0]);
+    int w = vcache_pick(hi ? ymm_lo.reg : -1, -1);  /* the low half waits in its register */
+    xfer(x, n, true, w, addr, 0);
+    if (hi)
+        ymm_lo_store_late(x);
+    ymm_lo.insn = NULL;
+    x->store = NULL;
+    store_w(x, w, 16, true);
+    if (n == 16 && x->store && x->store_end == x->c->ptr && !hi)
+        ymm_lo = (__typeof__(ymm_lo)){ .insn = x->i, .code = x->c->start, .at = x->store,
+                                       .end = x->store_end, .reg = w,
+                                       .n_relocs = n_relocs(x->c) };
+}
+
 static void emit_move(struct xctx *x, const struct be_arg *in)
 {
     const struct ir_insn *i = x->i;
     unsigned n = ir_vec_imm(i);
     bool full = true;
-    int w, rb, addr;
+    int w, rb;
     switch (i->op) {
     case IR_vmov:
         w = emit_vmov(x, n);
@@ -524,10 +585,8 @@ static void emit_move(struct xctx *x, const struct be_arg *in)
         x64_emit_sse_rr(x->c, X64_P_66, true, 0x0f6e, w, in_reg(x, &in[0]));
         break;
     case IR_vld:
-        addr = guest_addr(x, &in[0]);
-        w = vcache_pick(-1, -1);
-        xfer(x, n, true, w, addr, 0);
-        break;
+        emit_vld(x, in, n);
+        return;
     default:
         emit_vst(x, in);
         return;

@@ -72,7 +72,7 @@ def main_path_items(insns):
     while k < len(insns):
         text = insns[k][1]
         out.append(insns[k])
-        slow = slow_path_end(insns, k) if is_cond_branch(text) else None
+        slow = slow_path_end(insns, k) if is_cond_branch(text) else x64_exit_skipped(insns, k)
         if slow is not None:
             k = slow                                # the fast path branches over it
             continue
@@ -120,6 +120,30 @@ def slow_path_end(insns, k):
     if words[0] not in ('b', 'jmp') and any(m in ('b', 'br', 'ret') for m in skipped):
         return None                                 # a conditional exit: slow paths are straight
     return idx if any(m in ('bl', 'blr', 'call') for m in skipped) else None
+
+
+def x64_exit_skipped(insns, k):
+    """x86-64 host: a `jcc` forward over an inline exit to the dispatcher
+    (a check's failure: vector alignment, a non-canonical call target;
+    `mov qword ptr [r14 - 0x510], pc; mov eax, N; jmp`) to code in the
+    block: the index of that code, or None.  Before session 30 the path
+    ended at that exit's `jmp`, undercounting such blocks."""
+    words = insns[k][1].split()
+    if len(words) != 2 or not words[0].startswith('j') or words[0] == 'jmp':
+        return None
+    try:
+        target = int(words[1], 16)
+    except ValueError:
+        return None
+    idx = next((j for j, (a, _) in enumerate(insns) if a == target), None)
+    if idx is None or idx <= k + 2 or x64_stub_pc(insns, idx) is not None:
+        return None
+    skipped = [t for _, t in insns[k + 1:idx]]
+    if len(skipped) > 4 or any('[r14 - 0x508]' in t for t in skipped) or not (
+            skipped[-1].startswith('jmp ') and skipped[-2].startswith('mov      eax, ') and
+            any(t.startswith('mov      qword ptr [r14 - 0x510], ') for t in skipped)):
+        return None
+    return idx
 
 
 def forward_b(item, target):
@@ -174,9 +198,12 @@ def x64_stub_pc(insns, k):
     if k + 1 >= len(insns):
         return None
     m = re.match(r'movabs\s+rax, (0x[0-9a-f]+)$', insns[k][1])
-    if not m or not insns[k + 1][1].startswith('mov      qword ptr [r14 - 0x510], rax'):
-        return None
-    return int(m.group(1), 16)
+    if m and insns[k + 1][1].startswith('mov      qword ptr [r14 - 0x510], rax'):
+        return int(m.group(1), 16)
+    m = re.match(r'mov\s+qword ptr \[r14 - 0x510\], (0x[0-9a-f]+)$', insns[k][1])
+    if m and k + 2 < len(insns) and insns[k + 2][1].startswith('mov      qword ptr [r14 - 0x508], rax'):
+        return int(m.group(1), 16)          # a pc below 2^31 (static programs)
+    return None
 
 
 def chain_branches(insns, path):
