@@ -20,17 +20,18 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/platform/x86.h>    /* the C library's CPUID record: no CPUID of libgcc's at start-up */
 #include <ucontext.h>
 
 #include "x64_backend.h"
 #include "x64_encode_sse.h"
+#include "x64_host.h"
 #include "x64_vec.h"
 
 enum { XA = 0, XB = 1, XT = 2 };
 enum { MAX_SLOW = 4 };
-/* Host features beyond SSE2 that some forms need. */
-enum { F_SSE2, F_SSSE3, F_SSE41, F_SSE42 };
+/* A form's host feature beyond SSE2 (x64_host.h), or none: SSE2 is in
+ * every x86-64 CPU. */
+enum { F_SSE2 = -1, F_SSSE3 = X64_HOST_SSSE3, F_SSE41 = X64_HOST_SSE41, F_SSE42 = X64_HOST_SSE42 };
 
 struct xctx {
     struct be_code *c;
@@ -51,12 +52,7 @@ const int vcache_first = X64_VC_FIRST, vcache_last = X64_VC_LAST;
 
 static bool host_has(int feature)
 {
-    switch (feature) {
-    case F_SSSE3: return CPU_FEATURE_ACTIVE(SSSE3);
-    case F_SSE41: return CPU_FEATURE_ACTIVE(SSE4_1);
-    case F_SSE42: return CPU_FEATURE_ACTIVE(SSE4_2);
-    default:      return true;
-    }
+    return feature == F_SSE2 || x64_host_has((enum x64_host_feature)feature);
 }
 
 static int32_t disp(int32_t off) { return x64_env_disp(off); }
@@ -206,7 +202,7 @@ static void to_slow(struct xctx *x, enum x64_cc cc)
 
 /* ---- integer and data-movement ops ---- */
 
-struct sse_form { uint32_t opc; uint8_t feature; };
+struct sse_form { uint32_t opc; int8_t feature; };
 #define P(o) { 0x0f##o, F_SSE2 }
 #define P38(o, f) { 0x0f38##o, f }
 /* 66-prefixed two-operand forms per element size 8, 16, 32, 64. */

@@ -9,18 +9,16 @@
  * third source goes to the host's xmm0.  No slow path.
  * Scratch: xmm0 (x64_vec.c's).
  */
-#include <sys/platform/x86.h>    /* the C library's CPUID record: no CPUID of libgcc's at start-up */
-
 #include "x64_backend.h"
 #include "x64_encode_sse.h"
+#include "x64_host.h"
 #include "x64_vec.h"
 
 bool be_soft_crypto;
-bool be_crypto_assume_host;
 
-enum { F_AES, F_CLMUL, F_SHA };
+enum { F_AES = X64_HOST_AES, F_CLMUL = X64_HOST_PCLMUL, F_SHA = X64_HOST_SHA };
 
-/* Opcode, mandatory prefix, whether an imm8 follows, which CPUID bit. */
+/* Opcode, mandatory prefix, whether an imm8 follows, which host feature. */
 struct crypto_form {
     uint32_t opc;
     enum x64_sse_pfx pfx;
@@ -39,27 +37,6 @@ static const struct crypto_form crypto_forms[IR_NUM_OPS] = {
     [IR_vsha256rnds2] = FNP(0f38cb, false), [IR_vsha256msg1] = FNP(0f38cc, false),
     [IR_vsha256msg2] = FNP(0f38cd, false),
 };
-
-static bool host_has(int feature)
-{
-    if (be_crypto_assume_host)
-        return true;
-    switch (feature) {
-    case F_AES:   return CPU_FEATURE_ACTIVE(AES);
-    case F_CLMUL: return CPU_FEATURE_ACTIVE(PCLMULQDQ);
-    default:      return CPU_FEATURE_ACTIVE(SHA);
-    }
-}
-
-/* backend.h: every CPUID feature this backend's emitters test (here,
- * x64_vec.c, x64_vec_str.c, x64_envzero.c). */
-unsigned be_host_features(void)
-{
-    return (unsigned)CPU_FEATURE_ACTIVE(AES) | (unsigned)CPU_FEATURE_ACTIVE(PCLMULQDQ) << 1 |
-           (unsigned)CPU_FEATURE_ACTIVE(SHA) << 2 | (unsigned)CPU_FEATURE_ACTIVE(AVX) << 3 |
-           (unsigned)CPU_FEATURE_ACTIVE(SSSE3) << 4 | (unsigned)CPU_FEATURE_ACTIVE(SSE4_1) << 5 |
-           (unsigned)CPU_FEATURE_ACTIVE(SSE4_2) << 6;
-}
 
 static void load(struct be_code *c, int xmm, int32_t off)
 {
@@ -91,7 +68,7 @@ static void sha256_xmm0(struct be_code *c, int32_t off)
 bool x64_emit_vec_crypto(struct be_code *c, const struct ir_insn *i)
 {
     const struct crypto_form *f = &crypto_forms[i->op];
-    if (!f->opc || be_soft_crypto || !host_has(f->feature))
+    if (!f->opc || be_soft_crypto || !x64_host_has(f->feature))
         return false;
     int32_t d = ir_vec_d(i), a = ir_vec_a(i);
     int ra = vcache_find(a);
