@@ -243,6 +243,7 @@ CHECK_TARGETS += check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-debia
 endef
 $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
 include tests/insn/crypto.mk
+include tests/insn/noavx.mk
 
 .PHONY: check-long
 check-long: $(foreach a,$(ARCHES),check-insn-long-$(a) check-guest-long-$(a) check-reliab-long-$(a) \
