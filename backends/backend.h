@@ -351,22 +351,23 @@ int be_fault_split(void *uc, uintptr_t pc, uint64_t host_addr, uint64_t *addr, u
 bool be_fp_denormal_flag(bool clear);
 /* The vector crypto ops (vaesenc .. vclmul, vsha1rnds4 .. vsha256msg2:
  * ir_ops.def) run as the host's AES, carry-less multiply and SHA
- * instructions where it has them (each
- * backend asks its CPU once per op it emits: CPUID, HWCAP) and as their C
- * helpers otherwise -- or always, when this is set: FERRY_SOFT_CRYPTO=1
+ * instructions where it has them (each backend asks its CPU once per op
+ * it emits: x64_host.c, a64_host.c) and as their C helpers otherwise -- or always, when this is set: FERRY_SOFT_CRYPTO=1
  * (translator/main.c, before anything is translated; the translation
  * cache's key says which), so that the tests run both paths on one host.
  * Defined by each backend. */
 extern bool be_soft_crypto;
-/* Emit the host crypto instructions without asking the CPU: set by the
- * golden codegen tests (tests/golden/golden.c), whose code is compared,
- * never run, so that their output does not depend on which AES/SHA
- * extensions the machine running them has.  Defined by each backend. */
-extern bool be_crypto_assume_host;
-/* The host instructions the backend chose by asking its CPU (CPUID,
+/* Take every host feature the backend asks about (x64_host.h,
+ * a64_host.h) as present without asking the CPU: set by the golden
+ * codegen tests (tests/golden/golden.c), whose code is compared, never
+ * run, so that their output does not depend on which extensions (AES,
+ * SHA, AVX, ...) the machine running them has.  Defined by each backend. */
+extern bool be_assume_host_features;
+/* The host instructions the backend may choose by asking its CPU (CPUID,
  * HWCAP), as bits: part of the translation cache's key (translator/main.c),
  * so a cache directory shared by machines whose CPUs differ never hands
- * one code with instructions it lacks.  Defined by each backend. */
+ * one code with instructions it lacks.  Built from the same feature list
+ * the emitters ask (x64_host.c, a64_host.c).  Defined by each backend. */
 unsigned be_host_features(void);
 /* Optional (weak), for a host signal handler that leaves through
  * siglongjmp instead of returning (the kernel's sigreturn would restore

@@ -246,6 +246,7 @@ endef
 $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
 include tests/insn/crypto.mk
 include tests/insn/nossse3.mk
+include tests/insn/noavx.mk
 
 .PHONY: check-long
 check-long: $(foreach a,$(ARCHES),check-insn-long-$(a) check-guest-long-$(a) check-reliab-long-$(a) \

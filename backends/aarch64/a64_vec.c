@@ -1090,6 +1090,14 @@ static void call_stub(struct vctx *v)
     put(v, a64_uncond_branch_reg(A64_BLR, A64_LR));
 }
 
+/* Whether the slow path first copies a to d in env: the helpers compute
+ * d = op(d, s) in place, and an op of the form d = op(a, b) may have a
+ * distinct from d (x86_avx.c's three-operand steps; never b = d there). */
+static bool helper_copies_a(const struct ir_insn *i)
+{
+    return !ir_op_info[i->op].n_out && ir_vec_a(i) != ir_vec_d(i) && ir_vec_b(i) != ir_vec_d(i);
+}
+
 /* fn(env, d, s, imm) through the stub; s is b's offset or (vcvti2f) the
  * integer input's value. */
 static void emit_slow(struct vctx *v, const struct be_arg *out, const struct be_arg *in)
@@ -1104,6 +1112,10 @@ static void emit_slow(struct vctx *v, const struct be_arg *out, const struct be_
     }
     if (v->keep >= 0)               /* the store dropped (`dead`): the helper reads env */
         env_ldst(v->c, 4, false, (unsigned)v->keep, v->keep_slot);
+    if (helper_copies_a(i)) {       /* the helper computes d in place */
+        env_ldst(v->c, 4, true, VA, ir_vec_a(i));
+        env_ldst(v->c, 4, false, VA, ir_vec_d(i));
+    }
     if (i->op == IR_vcvti2f)
         be_emit_mov(v->c, A64_TMP0, a64_src(v->c, &in[1], A64_TMP0, 64));
     else

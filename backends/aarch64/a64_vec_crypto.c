@@ -18,14 +18,12 @@
  * (backends/vcache.c) and stays d's cached copy.  No slow path.
  * Scratch: v3 (a64_vec.c's).
  */
-#include <sys/auxv.h>
-
 #include "a64_emit.h"
 #include "a64_encode_simd.h"
+#include "a64_host.h"
 #include "a64_vec.h"
 
 bool be_soft_crypto;
-bool be_crypto_assume_host;
 
 enum { VT = 3 };
 
@@ -39,17 +37,6 @@ static uint32_t rn_rd(uint32_t op, unsigned rn, unsigned rd) { return op | rn <<
 static uint32_t pmull(bool high, unsigned rm, unsigned rn, unsigned rd)
 {
     return (high ? A64_PMULL2 : A64_PMULL) | rm << 16 | rn << 5 | rd;
-}
-
-/* backend.h: the HWCAP bits this backend's emitters test (here only). */
-unsigned be_host_features(void)
-{
-    return (unsigned)(getauxval(AT_HWCAP) & (HWCAP_AES | HWCAP_PMULL));
-}
-
-static bool host_has(bool clmul)
-{
-    return be_crypto_assume_host || getauxval(AT_HWCAP) & (clmul ? HWCAP_PMULL : HWCAP_AES);
 }
 
 /* A cache register holding slot off: its copy, else loaded into a new one
@@ -99,7 +86,7 @@ bool a64_emit_vec_crypto(struct be_code *c, const struct ir_insn *i)
     bool clmul = op == IR_vclmul;
     bool aes = op == IR_vaesenc || op == IR_vaesencl || op == IR_vaesdec || op == IR_vaesdecl ||
                op == IR_vaesimc;
-    if (!(aes || clmul) || be_soft_crypto || !host_has(clmul))
+    if (!(aes || clmul) || be_soft_crypto || !a64_host_has(clmul ? A64_HOST_PMULL : A64_HOST_AES))
         return false;
     int32_t d = ir_vec_d(i);
     unsigned rb = slot_reg(c, ir_vec_b(i), -1);

@@ -20,6 +20,17 @@ void x64_emit_sse_rm(struct be_code *c, enum x64_sse_pfx p, uint32_t opc, int re
 /* movdqu xmm, [base + disp] and back. */
 void x64_emit_movdqu_load(struct be_code *c, int xmm, int base, int32_t disp);
 void x64_emit_movdqu_store(struct be_code *c, int base, int32_t disp, int xmm);
+/* AVX's VEX.128 forms of the same opcodes (the low 128 bits; VEX.128
+ * zeroes the rest of the ymm register, so no upper state is left dirty),
+ * by the manual's operand-encoding classes; the prefix p becomes VEX.pp,
+ * the 0F/0F38/0F3A escape VEX.mmmmm.  Register direct only.
+ * RVM: op reg, vvvv, rm -- the nondestructive three-operand form. */
+void x64_emit_vex_rvm(struct be_code *c, enum x64_sse_pfx p, uint32_t opc, int reg,
+                      int vvvv, int rm);
+/* VMI: op vvvv, rm, imm8 with ModRM.reg an opcode extension (the shifts
+ * by immediate: 66 0F 71-73 /ext); the caller emits the imm8. */
+void x64_emit_vex_vmi(struct be_code *c, enum x64_sse_pfx p, uint32_t opc, int ext,
+                      int vvvv, int rm);
 /* lahf: SF ZF AF PF CF into AH. */
 void x64_emit_lahf(struct be_code *c);
 

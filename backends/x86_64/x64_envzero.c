@@ -20,10 +20,10 @@
  * that between a flag-setting op and its reader).
  */
 #include <string.h>
-#include <sys/platform/x86.h>    /* the C library's CPUID record: no CPUID of libgcc's at start-up */
 
 #include "x64_backend.h"
 #include "x64_encode_sse.h"
+#include "x64_host.h"
 
 enum { RUN_MAX = 32, RUN_BYTES = 512 };
 
@@ -58,10 +58,7 @@ static void emit_single(struct be_code *c, int32_t offset)
  * left of the run): vzeroupper's 32 stores in 10 instructions. */
 static bool ymm_shorter(int n)
 {
-    static int avx = -1;
-    if (avx < 0)
-        avx = CPU_FEATURE_ACTIVE(AVX);
-    return avx && n >= 8;
+    return n >= 8 && x64_host_has(X64_HOST_AVX);
 }
 
 static void emit_vex_store(struct be_code *c, int32_t disp)

@@ -16,21 +16,28 @@
  * right after the epilogue): rax = fn, ecx = d, rcx >> 32 = imm, rdx = s;
  * the result comes back in rax.  The stub saves the allocatable
  * call-clobbered registers, and clears the host DE flag the helper's own
- * arithmetic raised (the helper records the guest's DE in env).
+ * arithmetic raised (the helper records the guest's DE in env). *
+ * Operands live in the env-slot cache's registers (backends/vcache.c).
+ * The two-operand SSE forms overwrite their first source, so d = op(a, b)
+ * with a kept (a is not d) first copies a (movdqa); where the host has
+ * AVX (x64_host.c) the VEX.128 three-operand form reads a where it is
+ * instead (x64_emit_vex_rvm/vmi).  Ops that read only b (pshufd, packed
+ * sqrt) do not read a at all.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/platform/x86.h>    /* the C library's CPUID record: no CPUID of libgcc's at start-up */
 #include <ucontext.h>
 
 #include "x64_backend.h"
 #include "x64_encode_sse.h"
+#include "x64_host.h"
 #include "x64_vec.h"
 
 enum { XA = 0, XB = 1, XT = 2 };
 enum { MAX_SLOW = 4 };
-/* Host features beyond SSE2 that some forms need. */
-enum { F_SSE2, F_SSSE3, F_SSE41, F_SSE42 };
+/* A form's host feature beyond SSE2 (x64_host.h), or none: SSE2 is in
+ * every x86-64 CPU. */
+enum { F_SSE2 = -1, F_SSSE3 = X64_HOST_SSSE3, F_SSE41 = X64_HOST_SSE41, F_SSE42 = X64_HOST_SSE42 };
 
 struct xctx {
     struct be_code *c;
@@ -51,12 +58,7 @@ const int vcache_first = X64_VC_FIRST, vcache_last = X64_VC_LAST;
 
 static bool host_has(int feature)
 {
-    switch (feature) {
-    case F_SSSE3: return CPU_FEATURE_ACTIVE(SSSE3);
-    case F_SSE41: return CPU_FEATURE_ACTIVE(SSE4_1);
-    case F_SSE42: return CPU_FEATURE_ACTIVE(SSE4_2);
-    default:      return true;
-    }
+    return feature == F_SSE2 || x64_host_has((enum x64_host_feature)feature);
 }
 
 static int32_t disp(int32_t off) { return x64_env_disp(off); }
@@ -133,30 +135,54 @@ static int src_reg(struct xctx *x, int32_t off, unsigned n, int scratch, int avo
     return r;
 }
 
-/* The register the op computes d in, holding a (its n low bytes at least;
- * *full: all 16): a's cached copy when a is d (the op overwrites it),
- * else a new cache register, never rb.  ra: a's cached copy or -1. */
-static int work_reg(struct xctx *x, int ra, unsigned n, int rb, bool *full)
+/* The register w the op computes d in (*full: it will hold all 16 bytes
+ * of d): a's cached copy when a is d (the op overwrites it), else a new
+ * cache register, never rb.  ra: a's cached copy or -1.  *r1: the
+ * register the op reads a from -- w, which a is copied or loaded into
+ * (its n low bytes at least) for the two-operand SSE form, or, when the
+ * caller has a VEX form (r1 not NULL) and the host has AVX, a's cached
+ * copy itself: the three-operand form needs no copy. */
+static int work_reg(struct xctx *x, int ra, unsigned n, int rb, int *r1, bool *full)
 {
     int32_t a = ir_vec_a(x->i);
     *full = ra >= 0 || n == 16;
-    if (ra >= 0 && a == ir_vec_d(x->i))
-        return ra;
-    int w = vcache_pick(ra, rb);
-    if (ra >= 0)
+    int w = ra >= 0 && a == ir_vec_d(x->i) ? ra : vcache_pick(ra, rb);
+    bool vex = r1 && ra >= 0 && x64_host_has(X64_HOST_AVX);
+    if (r1)
+        *r1 = vex ? ra : w;
+    if (ra >= 0 && !vex)
         movdqa(x, w, ra);
-    else
+    else if (ra < 0)
         xfer(x, n, true, w, X64_ENV, disp(a));
     return w;
 }
 
 /* The operands of d = op(a, b) (n bytes each): b's register in *rb, a's
- * in the returned register the op overwrites. */
-static int operands(struct xctx *x, unsigned n, int *rb, bool *full)
+ * in *r1, the returned register the op writes (work_reg). */
+static int operands(struct xctx *x, unsigned n, int *rb, int *r1, bool *full)
 {
     int ra = vcache_find(ir_vec_a(x->i));
     *rb = src_reg(x, ir_vec_b(x->i), n, XB, ra);
-    return work_reg(x, ra, n, *rb, full);
+    return work_reg(x, ra, n, *rb, r1, full);
+}
+
+/* The operand of d = op(b) for the ops that do not read a (pshufd,
+ * pshuflw, pshufhw, packed sqrt): b's register in *rb, and a new one for
+ * d, which the op writes in full. */
+static int one_source(struct xctx *x, int *rb)
+{
+    *rb = src_reg(x, ir_vec_b(x->i), 16, XB, -1);
+    return vcache_pick(*rb, -1);
+}
+
+/* op w, r1, rb: the SSE form when r1 is w, else its VEX.128 three-operand
+ * form (work_reg chose it: the host has AVX). */
+static void op3(struct xctx *x, enum x64_sse_pfx p, uint32_t opc, int w, int r1, int rb)
+{
+    if (r1 == w)
+        x64_emit_sse_rr(x->c, p, false, opc, w, rb);
+    else
+        x64_emit_vex_rvm(x->c, p, opc, w, r1, rb);
 }
 
 /* Stores the low n bytes of w to d; from now on w is d's copy when it
@@ -206,7 +232,7 @@ static void to_slow(struct xctx *x, enum x64_cc cc)
 
 /* ---- integer and data-movement ops ---- */
 
-struct sse_form { uint32_t opc; uint8_t feature; };
+struct sse_form { uint32_t opc; int8_t feature; };
 #define P(o) { 0x0f##o, F_SSE2 }
 #define P38(o, f) { 0x0f38##o, f }
 /* 66-prefixed two-operand forms per element size 8, 16, 32, 64. */
@@ -250,10 +276,10 @@ static bool emit_int2(struct xctx *x)
     const struct sse_form *f = &int2[x->i->op][x->i->size & IR_VE_MASK];
     if (!f->opc || ir_vec_scalar(x->i) || !host_has(f->feature))
         return false;
-    int rb;
+    int rb, r1;
     bool full;
-    int w = operands(x, 16, &rb, &full);
-    x64_emit_sse_rr(x->c, X64_P_66, false, f->opc, w, rb);
+    int w = operands(x, 16, &rb, &r1, &full);
+    op3(x, X64_P_66, f->opc, w, r1, rb);
     store_w(x, w, 16, full);
     return true;
 }
@@ -267,8 +293,13 @@ static bool emit_shift(struct xctx *x)
     if (!ext)
         return false;
     bool full;
-    int w = work_reg(x, vcache_find(ir_vec_a(x->i)), 16, -1, &full);
-    x64_emit_sse_rr(x->c, X64_P_66, false, bytes ? 0x0f73 : 0x0f70 + e, (int)ext, w);
+    int r1;
+    int w = work_reg(x, vcache_find(ir_vec_a(x->i)), 16, -1, &r1, &full);
+    uint32_t opc = bytes ? 0x0f73 : 0x0f70 + e;
+    if (r1 == w)
+        x64_emit_sse_rr(x->c, X64_P_66, false, opc, (int)ext, w);
+    else
+        x64_emit_vex_vmi(x->c, X64_P_66, opc, (int)ext, w, r1);
     x64_emit_byte(x->c, (uint8_t)(n > 255 ? 255 : n));
     store_w(x, w, 16, full);
     return true;
@@ -281,7 +312,7 @@ static bool emit_align(struct xctx *x)
     unsigned n = ir_vec_imm(x->i);
     int rb;
     bool full;
-    int w = operands(x, 16, &rb, &full);
+    int w = operands(x, 16, &rb, NULL, &full);
     if (host_has(F_SSSE3)) {
         x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f3a0f, w, rb);
         x64_emit_byte(x->c, (uint8_t)n);
@@ -322,10 +353,13 @@ static bool emit_shuffle(struct xctx *x)
         opc = 0x0fc6;
         break;
     }
-    int rb;
-    bool full;
-    int w = operands(x, 16, &rb, &full);
-    x64_emit_sse_rr(x->c, p, false, opc, w, rb);
+    int rb, r1, w;
+    bool full = true;
+    if (opc == 0x0f70)              /* d from b alone */
+        r1 = w = one_source(x, &rb);
+    else
+        w = operands(x, 16, &rb, &r1, &full);
+    op3(x, p, opc, w, r1, rb);
     x64_emit_byte(x->c, (uint8_t)ir_vec_imm(x->i));
     store_w(x, w, 16, full);
     return true;
@@ -444,10 +478,13 @@ static bool emit_float(struct xctx *x, const struct be_arg *out, const struct be
     case IR_vcvtf2f: case IR_vcvti2fv: case IR_vcvtf2iv: emit_cvt(x); return true;
     default:         break;
     }
-    int rb;
-    bool full;
-    int w = operands(x, fbytes(i), &rb, &full);
-    x64_emit_sse_rr(x->c, fpfx(i), false, fop[i->op], w, rb);
+    int rb, r1, w;
+    bool full = true;
+    if (i->op == IR_vfsqrt && !ir_vec_scalar(i))   /* d from b alone */
+        r1 = w = one_source(x, &rb);
+    else
+        w = operands(x, fbytes(i), &rb, &r1, &full);
+    op3(x, fpfx(i), fop[i->op], w, r1, rb);
     if (i->op == IR_vfcmp)
         x64_emit_byte(x->c, (uint8_t)(ir_vec_imm(i) & 7));
     store_w(x, w, fbytes(i), full);
@@ -570,15 +607,15 @@ static void emit_move(struct xctx *x, const struct be_arg *in)
     const struct ir_insn *i = x->i;
     unsigned n = ir_vec_imm(i);
     bool full = true;
-    int w, rb;
+    int w, rb, r1;
     switch (i->op) {
     case IR_vmov:
         w = emit_vmov(x, n);
         break;
     case IR_vmovl:                  /* movss/movsd w, b merge */
         rb = src_reg(x, ir_vec_b(i), n, XB, vcache_find(ir_vec_a(i)));
-        w = work_reg(x, vcache_find(ir_vec_a(i)), 16, rb, &full);
-        x64_emit_sse_rr(x->c, n == 8 ? X64_P_F2 : X64_P_F3, false, 0x0f10, w, rb);
+        w = work_reg(x, vcache_find(ir_vec_a(i)), 16, rb, &r1, &full);
+        op3(x, n == 8 ? X64_P_F2 : X64_P_F3, 0x0f10, w, r1, rb);
         break;
     case IR_vfromg:                 /* movq w, r64 */
         w = vcache_pick(-1, -1);
@@ -623,11 +660,25 @@ static bool emit_inline(struct xctx *x, const struct be_arg *out, const struct b
     }
 }
 
+/* Whether the slow path first copies a to d in env: the helpers compute
+ * d = op(d, s) in place, and an op of the form d = op(a, b) may have a
+ * distinct from d (x86_avx.c's three-operand steps; never b = d there).
+ * Env holds a: the cache writes through, and no store is dropped before
+ * an op with a slow path (dead_drop, dead_note). */
+static bool helper_copies_a(const struct ir_insn *i)
+{
+    return !ir_op_info[i->op].n_out && ir_vec_a(i) != ir_vec_d(i) && ir_vec_b(i) != ir_vec_d(i);
+}
+
 /* fn(env, d, s, imm) through the stub; s is b's offset or (vcvti2f) the
  * integer input's value. */
 static void emit_slow(struct xctx *x, const struct be_arg *out, const struct be_arg *in)
 {
     const struct ir_insn *i = x->i;
+    if (helper_copies_a(i)) {
+        x64_emit_movdqu_load(x->c, XA, X64_ENV, disp(ir_vec_a(i)));
+        x64_emit_movdqu_store(x->c, X64_ENV, disp(ir_vec_d(i)), XA);
+    }
     if (i->op == IR_vcvti2f && !in[1].is_const)
         x64_emit_mov_rm_r(x->c, X64_W, X64_RDX, in[1].reg);
     else

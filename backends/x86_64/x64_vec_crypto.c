@@ -5,61 +5,42 @@
  * instruction on registers of the env-slot cache (backends/vcache.c):
  *     w = a;  aesenc w, b  (aeskeygenassist/pclmulqdq: with the imm8);  d = w
  * and w stays d's cached copy, so a round loop whose state and keys live
- * in guest XMM registers runs from xmm8-xmm15.  sha256rnds2's implicit
+ * in guest XMM registers runs from xmm8-xmm15.  With AVX the AES rounds
+ * and pclmulqdq take their VEX form, vaesenc w, a, b: no copy of a.  sha256rnds2's implicit
  * third source goes to the host's xmm0.  No slow path.
  * Scratch: xmm0 (x64_vec.c's).
  */
-#include <sys/platform/x86.h>    /* the C library's CPUID record: no CPUID of libgcc's at start-up */
-
 #include "x64_backend.h"
 #include "x64_encode_sse.h"
+#include "x64_host.h"
 #include "x64_vec.h"
 
 bool be_soft_crypto;
-bool be_crypto_assume_host;
 
-enum { F_AES, F_CLMUL, F_SHA };
+enum { F_AES = X64_HOST_AES, F_CLMUL = X64_HOST_PCLMUL, F_SHA = X64_HOST_SHA };
 
-/* Opcode, mandatory prefix, whether an imm8 follows, which CPUID bit. */
+/* Opcode, mandatory prefix, whether an imm8 follows, which host feature,
+ * whether a VEX.128 three-operand form exists (AVX: the AES rounds and
+ * vpclmulqdq read a from its cached register instead of a copy). */
 struct crypto_form {
     uint32_t opc;
     enum x64_sse_pfx pfx;
     bool imm;
     uint8_t feature;
+    bool rvm;
 };
-#define F66(o, imm, f) { 0x##o, X64_P_66, imm, f }
-#define FNP(o, imm) { 0x##o, X64_PNONE, imm, F_SHA }
+#define F66(o, imm, f, rvm) { 0x##o, X64_P_66, imm, f, rvm }
+#define FNP(o, imm) { 0x##o, X64_PNONE, imm, F_SHA, false }
 static const struct crypto_form crypto_forms[IR_NUM_OPS] = {
-    [IR_vaesenc] = F66(0f38dc, false, F_AES), [IR_vaesencl] = F66(0f38dd, false, F_AES),
-    [IR_vaesdec] = F66(0f38de, false, F_AES), [IR_vaesdecl] = F66(0f38df, false, F_AES),
-    [IR_vaesimc] = F66(0f38db, false, F_AES), [IR_vaeskga]  = F66(0f3adf, true, F_AES),
-    [IR_vclmul]  = F66(0f3a44, true, F_CLMUL),
+    [IR_vaesenc] = F66(0f38dc, false, F_AES, true), [IR_vaesencl] = F66(0f38dd, false, F_AES, true),
+    [IR_vaesdec] = F66(0f38de, false, F_AES, true), [IR_vaesdecl] = F66(0f38df, false, F_AES, true),
+    [IR_vaesimc] = F66(0f38db, false, F_AES, false), [IR_vaeskga] = F66(0f3adf, true, F_AES, false),
+    [IR_vclmul]  = F66(0f3a44, true, F_CLMUL, true),
     [IR_vsha1rnds4] = FNP(0f3acc, true), [IR_vsha1nexte] = FNP(0f38c8, false),
     [IR_vsha1msg1] = FNP(0f38c9, false), [IR_vsha1msg2] = FNP(0f38ca, false),
     [IR_vsha256rnds2] = FNP(0f38cb, false), [IR_vsha256msg1] = FNP(0f38cc, false),
     [IR_vsha256msg2] = FNP(0f38cd, false),
 };
-
-static bool host_has(int feature)
-{
-    if (be_crypto_assume_host)
-        return true;
-    switch (feature) {
-    case F_AES:   return CPU_FEATURE_ACTIVE(AES);
-    case F_CLMUL: return CPU_FEATURE_ACTIVE(PCLMULQDQ);
-    default:      return CPU_FEATURE_ACTIVE(SHA);
-    }
-}
-
-/* backend.h: every CPUID feature this backend's emitters test (here,
- * x64_vec.c, x64_vec_str.c, x64_envzero.c). */
-unsigned be_host_features(void)
-{
-    return (unsigned)CPU_FEATURE_ACTIVE(AES) | (unsigned)CPU_FEATURE_ACTIVE(PCLMULQDQ) << 1 |
-           (unsigned)CPU_FEATURE_ACTIVE(SHA) << 2 | (unsigned)CPU_FEATURE_ACTIVE(AVX) << 3 |
-           (unsigned)CPU_FEATURE_ACTIVE(SSSE3) << 4 | (unsigned)CPU_FEATURE_ACTIVE(SSE4_1) << 5 |
-           (unsigned)CPU_FEATURE_ACTIVE(SSE4_2) << 6;
-}
 
 static void load(struct be_code *c, int xmm, int32_t off)
 {
@@ -91,24 +72,29 @@ static void sha256_xmm0(struct be_code *c, int32_t off)
 bool x64_emit_vec_crypto(struct be_code *c, const struct ir_insn *i)
 {
     const struct crypto_form *f = &crypto_forms[i->op];
-    if (!f->opc || be_soft_crypto || !host_has(f->feature))
+    if (!f->opc || be_soft_crypto || !x64_host_has(f->feature))
         return false;
     int32_t d = ir_vec_d(i), a = ir_vec_a(i);
     int ra = vcache_find(a);
     int rb = slot_reg(c, ir_vec_b(i), ra);
-    int w;
+    int w, r1;
     if (ra >= 0 && a == d) {
-        w = ra;                     /* d's own copy, overwritten in place */
+        w = r1 = ra;                /* d's own copy, overwritten in place */
     } else {
-        w = vcache_pick(ra, rb);
-        if (ra >= 0)
+        w = r1 = vcache_pick(ra, rb);
+        if (ra >= 0 && f->rvm && x64_host_has(X64_HOST_AVX))
+            r1 = ra;                /* read in place by the VEX form */
+        else if (ra >= 0)
             x64_emit_sse_rr(c, X64_P_66, false, 0x0f6f, w, ra);    /* movdqa */
         else
             load(c, w, a);
     }
     if (i->op == IR_vsha256rnds2)   /* the implicit third source, in the host's xmm0 */
         sha256_xmm0(c, (int32_t)ir_vec_imm(i));
-    x64_emit_sse_rr(c, f->pfx, false, f->opc, w, rb);
+    if (r1 == w)
+        x64_emit_sse_rr(c, f->pfx, false, f->opc, w, rb);
+    else
+        x64_emit_vex_rvm(c, f->pfx, f->opc, w, r1, rb);
     if (f->imm)
         x64_emit_byte(c, (uint8_t)ir_vec_imm(i));
     x64_emit_movdqu_store(c, X64_ENV, x64_env_disp(d), w);

@@ -7,10 +7,10 @@
  * guest's pcmpistri.  Scratch: xmm0-xmm3, xmm7, rax (x64_vec.c's).
  */
 #include <string.h>
-#include <sys/platform/x86.h>    /* the C library's CPUID record: no CPUID of libgcc's at start-up */
 
 #include "x64_backend.h"
 #include "x64_encode_sse.h"
+#include "x64_host.h"
 #include "x64_vec.h"
 
 enum { XA = 0, XB = 1, XACC = 2, XT = 3, XZERO = 7 };
@@ -34,10 +34,7 @@ static void movdqa(struct be_code *c, int d, int s) { sse(c, 0x0f6f, d, s); }
  * punpcklbw, pshuflw 0, punpcklqdq. */
 static void splat_byte0(struct be_code *c, int t)
 {
-    static int ssse3 = -1;
-    if (ssse3 < 0)
-        ssse3 = CPU_FEATURE_ACTIVE(SSSE3);
-    if (ssse3) {
+    if (x64_host_has(X64_HOST_SSSE3)) {
         sse(c, 0x0f3800, t, XZERO);
         return;
     }

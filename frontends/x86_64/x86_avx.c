@@ -177,7 +177,8 @@ void avx_write_done(struct x86_dc *dc, int r, bool wide)
 
 /* ---- the 128-bit step ---- */
 
-static void avx_step_emit(struct x86_dc *dc, const struct avx_step *st, int32_t d, int32_t b)
+static void avx_step_emit(struct x86_dc *dc, const struct avx_step *st, int32_t d, int32_t a,
+                          int32_t b)
 {
     if (!st->op) {
         ir_ref args[3] = { ir_const(dc->b, (uint64_t)d), ir_const(dc->b, (uint64_t)b),
@@ -187,12 +188,41 @@ static void avx_step_emit(struct x86_dc *dc, const struct avx_step *st, int32_t 
     }
     const struct ir_op_info *info = &ir_op_info[st->op];
     ir_ref mode = info->n_in && !info->n_out ? sse_mxcsr_mode(dc) : IR_NONE;
-    struct ir_insn *i = ir_vec(dc->b, st->op, st->size, ir_vec_pack(d, d, b, st->imm), st->h);
+    struct ir_insn *i = ir_vec(dc->b, st->op, st->size, ir_vec_pack(d, a, b, st->imm), st->h);
     i->args[0] = mode;
 }
 
+/* Integer lane ops whose two sources may swap (op(a, b) = op(b, a) bit
+ * for bit; float ops are not: the first source's NaN wins). */
+static bool avx_commutes(enum ir_op op)
+{
+    switch (op) {
+    case IR_vand: case IR_vor: case IR_vxor: case IR_vadd: case IR_vadds: case IR_vaddus:
+    case IR_vmul: case IR_vmulhs: case IR_vmulhu: case IR_vmulwu: case IR_vmaddw:
+    case IR_vcmpeq: case IR_vmins: case IR_vmaxs: case IR_vminu: case IR_vmaxu:
+    case IR_vavgu: case IR_vsadu:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* d = op(a, b) for one 128-bit half.  An IR vector op of packed lanes
+ * takes a apart from d (the backends read it where it is: x86-64 hosts
+ * with AVX emit VEX three-operand forms, AArch64's are three-operand; a
+ * helper on the slow path gets a copied to d first); scalar forms, whose
+ * other lanes come from a, and helper calls get d = a first.  d = op(a, d)
+ * of an op that commutes is d = op(d, a): in place. */
 void avx_vop_half(struct x86_dc *dc, const struct avx_step *st, int32_t d, int32_t a, int32_t b)
 {
+    if (st->op && d == b && d != a && avx_commutes((enum ir_op)st->op)) {
+        avx_step_emit(dc, st, d, d, a);
+        return;
+    }
+    if (st->op && !(st->size & IR_V_SCALAR) && d != b) {
+        avx_step_emit(dc, st, d, a, b);
+        return;
+    }
     if (d != a) {
         if (d == b) {               /* the copy of a would clobber b */
             int32_t s = avx_tmpop(AVX_TMP_SCRATCH).lo;
@@ -201,7 +231,7 @@ void avx_vop_half(struct x86_dc *dc, const struct avx_step *st, int32_t d, int32
         }
         avx_copy16(dc, d, a);
     }
-    avx_step_emit(dc, st, d, b);
+    avx_step_emit(dc, st, d, d, b);
 }
 
 void avx_vop3(struct x86_dc *dc, const struct avx_step *st, struct avx_opnd d,

@@ -16,27 +16,18 @@ ret's continuation, for a tagged return-address-stack entry)."""
 import collections
 import sys
 
-MASK = (1 << 48) - 1
+import execlog
 
 
 def parse(path):
-    blocks, pairs, prev = {}, collections.Counter(), None
-    for line in open(path, errors='replace'):
-        if line.startswith('exec: '):
-            try:
-                pc = int(line[6:].split()[0].rstrip(':'), 16) & MASK
-            except ValueError:          # (another process's line ran into it)
-                continue
-            if prev is not None:
-                pairs[prev, pc] += 1
-            prev = pc
-        elif line.startswith('flagentry: '):
-            w = line.split()
-            try:
-                blocks[int(w[1], 16) & MASK] = (w[2] == 'entry=1', w[3] == 'scan=1', w[4],
-                                                 w[5] == 'dirty=1')
-            except (ValueError, IndexError):
-                continue
+    pairs, _, rows = execlog.read(path, 'flagentry')
+    blocks = {}
+    for w in rows:
+        try:
+            blocks[int(w[1], 16) & execlog.MASK] = (w[2] == 'entry=1', w[3] == 'scan=1', w[4],
+                                                     w[5] == 'dirty=1')
+        except (ValueError, IndexError):
+            continue
     return blocks, pairs
 
 

@@ -12,32 +12,22 @@ an indirect exit) and the insn, and whether a faulting insn comes first."""
 import collections
 import sys
 
-MASK = (1 << 48) - 1
+import execlog
 
 
 def parse(path):
-    scans, pairs, runs, prev = {}, collections.Counter(), collections.Counter(), None
-    for line in open(path, errors='replace'):
-        if line.startswith('exec: '):
-            try:
-                pc = int(line[6:].split()[0].rstrip(':'), 16) & MASK
-            except ValueError:          # (another process's line ran into it)
-                continue
-            runs[pc] += 1
-            if prev is not None:
-                pairs[prev, pc] += 1
-            prev = pc
-        elif line.startswith('flagscan: '):
-            w = line.split()
-            try:
-                pc = int(w[1], 16)
-                ways = []
-                for item in w[4:]:
-                    to, kept, why, insn, fault = item.split(':')
-                    ways.append((int(to, 16), kept == '1', why, insn, fault == '1'))
-            except ValueError:
-                continue
-            scans[pc] = (w[2], w[3] == 'precise=1', ways)
+    pairs, runs, rows = execlog.read(path, 'flagscan')
+    scans = {}
+    for w in rows:
+        try:
+            pc = int(w[1], 16)
+            ways = []
+            for item in w[4:]:
+                to, kept, why, insn, fault = item.split(':')
+                ways.append((int(to, 16), kept == '1', why, insn, fault == '1'))
+        except ValueError:
+            continue
+        scans[pc] = (w[2], w[3] == 'precise=1', ways)
     return scans, pairs, runs
 
 

@@ -230,7 +230,7 @@ int main(int argc, char **argv)
         gd_fatal(argv[arg], strerror(errno));
     gd_sym_load("/proc/self/exe");
     open_disassemblers();
-    be_crypto_assume_host = true;     /* the same code on every CPU */
+    be_assume_host_features = true;   /* the same code on every CPU */
     struct tr_engine *e = new_engine();
     ferry_opts.log_mask = show_ir ? LOG_IR : 0;
     printf("# ferry golden codegen: %s host\n\n", be_host.name);

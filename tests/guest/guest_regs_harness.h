@@ -2,7 +2,10 @@
  * across exits, helpers and signals share (pinned_rbp, pinned_r12_r13,
  * pinned_r14_r15, flags_after_indirect, flags_long_successor): a printed
  * value folded into one running hash, a PROT_NONE page to fault on, a
- * SIGSEGV handler installed, and SIGALRM every few microseconds.  A
+ * SIGSEGV handler installed, SIGALRM every few microseconds, the seeds
+ * each test's rounds run with, and the indirect calls through a table of
+ * three targets that change two registers (jump-cache misses, then
+ * hits).  A
  * header, not a test (tests.mk builds the .c files only); include it
  * first, as it defines _GNU_SOURCE. */
 #ifndef GUEST_REGS_HARNESS_H
@@ -61,5 +64,47 @@ static inline void harness_alarm(void (*fn)(int, siginfo_t *, void *), long usec
     struct itimerval it = { { 0, usec }, { 0, usec } };
     setitimer(ITIMER_REAL, &it, NULL);
 }
+
+/* A few seeds (edge values of 64 bits) each test's rounds run with. */
+static const uint64_t harness_seeds[] = { 0, 1, 0x7fffffffffffffffull, 0xfffffffffffffff0ull,
+                                          0x123456789abcdefull, 0x8000000000000001ull };
+
+/* Runs round(seed) for each of harness_seeds, printing the seed first. */
+static inline void harness_rounds(void (*round)(uint64_t))
+{
+    for (unsigned k = 0; k < sizeof harness_seeds / sizeof harness_seeds[0]; k++) {
+        printf("seed %016llx\n", (unsigned long long)harness_seeds[k]);
+        round(harness_seeds[k]);
+    }
+}
+
+/* Three targets for indirect calls, t_add, t_mul and t_rot, each
+ * changing register A or B (names without %, e.g. HARNESS_TARGETS(r12, r13)). */
+#define HARNESS_TARGETS(A, B) \
+    __attribute__((noinline, naked)) static void t_add(void) \
+    { \
+        __asm__("add $0x111, %" #A "\n\tret"); \
+    } \
+    __attribute__((noinline, naked)) static void t_mul(void) \
+    { \
+        __asm__("imul $3, %" #B ", %" #B "\n\txor %" #B ", %" #A "\n\tret"); \
+    } \
+    __attribute__((noinline, naked)) static void t_rot(void) \
+    { \
+        __asm__("ror $5, %" #A "\n\tadd %" #A ", %" #B "\n\tret"); \
+    }
+
+/* Assembly text: calls the target (rcx + (rcx & 1)) % 3 of the table at
+ * operand %[t]; rcx (the loop's counter) kept, rax and rdx clobbered. */
+#define HARNESS_ASM_CALL3 \
+    "mov %%rcx, %%rax\n\t" \
+    "and $1, %%eax\n\t" \
+    "add %%rcx, %%rax\n\t" \
+    "xor %%edx, %%edx\n\t" \
+    "push %%rcx\n\t" \
+    "mov $3, %%ecx\n\t" \
+    "div %%rcx\n\t" \
+    "pop %%rcx\n\t" \
+    "call *(%[t],%%rdx,8)\n\t"
 
 #endif

@@ -78,18 +78,7 @@ static void arith(uint64_t seed)
 }
 
 /* Targets reached by indirect calls, each changing r13 or r12. */
-__attribute__((noinline, naked)) static void t_add(void)
-{
-    __asm__("add $0x111, %r13\n\tret");
-}
-__attribute__((noinline, naked)) static void t_mul(void)
-{
-    __asm__("imul $3, %r12, %r12\n\txor %r12, %r13\n\tret");
-}
-__attribute__((noinline, naked)) static void t_rot(void)
-{
-    __asm__("ror $5, %r13\n\tadd %r13, %r12\n\tret");
-}
+HARNESS_TARGETS(r13, r12)
 
 static uint64_t indirect(uint64_t seed)
 {
@@ -100,15 +89,7 @@ static uint64_t indirect(uint64_t seed)
         "lea 1(%[s]), %%r12\n\t"
         "mov $0, %%ecx\n"
         "1:\n\t"
-        "mov %%rcx, %%rax\n\t"
-        "and $1, %%eax\n\t"
-        "add %%rcx, %%rax\n\t"
-        "xor %%edx, %%edx\n\t"
-        "push %%rcx\n\t"
-        "mov $3, %%ecx\n\t"
-        "div %%rcx\n\t"
-        "pop %%rcx\n\t"
-        "call *(%[t],%%rdx,8)\n\t"
+        HARNESS_ASM_CALL3
         "add %%rcx, %%r13\n\t"
         "sub %%rcx, %%r12\n\t"
         "inc %%ecx\n\t"
@@ -200,19 +181,20 @@ static uint64_t faults(uint64_t seed)
     return out;
 }
 
+/* One round: each part with the seed. */
+static void round_of(uint64_t seed)
+{
+    arith(seed);
+    harness_note("indirect", indirect(seed));
+    harness_note("vector", vector(seed));
+    harness_note("faults", faults(seed));
+}
+
 int main(void)
 {
     page = harness_fault_page();
     harness_on_segv(on_segv);
-    static const uint64_t seeds[] = { 0, 1, 0x7fffffffffffffffull, 0xfffffffffffffff0ull,
-                                      0x123456789abcdefull, 0x8000000000000001ull };
-    for (unsigned k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
-        printf("seed %016llx\n", (unsigned long long)seeds[k]);
-        arith(seeds[k]);
-        harness_note("indirect", indirect(seeds[k]));
-        harness_note("vector", vector(seeds[k]));
-        harness_note("faults", faults(seeds[k]));
-    }
+    harness_rounds(round_of);
     harness_done();
     return 0;
 }

@@ -98,18 +98,7 @@ static void arith(uint64_t seed)
 }
 
 /* Targets reached by indirect calls, each changing r14 or r15. */
-__attribute__((noinline, naked)) static void t_add(void)
-{
-    __asm__("add $0x111, %r14\n\tret");
-}
-__attribute__((noinline, naked)) static void t_mul(void)
-{
-    __asm__("imul $3, %r15, %r15\n\txor %r15, %r14\n\tret");
-}
-__attribute__((noinline, naked)) static void t_rot(void)
-{
-    __asm__("ror $5, %r14\n\tadd %r14, %r15\n\tret");
-}
+HARNESS_TARGETS(r14, r15)
 
 /* Indirect calls (jump-cache misses, then hits), a system call and vector
  * helper ops with r14 and r15 live. */
@@ -122,15 +111,7 @@ static uint64_t calls(uint64_t seed)
         "lea 1(%[s]), %%r15\n\t"
         "mov $0, %%ecx\n"
         "1:\n\t"
-        "mov %%rcx, %%rax\n\t"
-        "and $1, %%eax\n\t"
-        "add %%rcx, %%rax\n\t"
-        "xor %%edx, %%edx\n\t"
-        "push %%rcx\n\t"
-        "mov $3, %%ecx\n\t"
-        "div %%rcx\n\t"
-        "pop %%rcx\n\t"
-        "call *(%[t],%%rdx,8)\n\t"
+        HARNESS_ASM_CALL3
         "push %%rcx\n\t"
         "mov $39, %%eax\n\t"               /* getpid: the kernel keeps r14, r15 */
         "syscall\n\t"
@@ -266,22 +247,23 @@ static void forked(uint64_t seed)
            (unsigned long long)out[2]);
 }
 
+/* One round: each part with the seed. */
+static void round_of(uint64_t seed)
+{
+    arith(seed);
+    harness_note("calls", calls(seed));
+    harness_note("faults", faults(seed));
+}
+
 int main(void)
 {
     page = harness_fault_page();
     harness_on_segv(on_segv);
-    static const uint64_t seeds[] = { 0, 1, 0x7fffffffffffffffull, 0xfffffffffffffff0ull,
-                                      0x123456789abcdefull, 0x8000000000000001ull };
-    for (unsigned k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
-        printf("seed %016llx\n", (unsigned long long)seeds[k]);
-        arith(seeds[k]);
-        harness_note("calls", calls(seeds[k]));
-        harness_note("faults", faults(seeds[k]));
-    }
+    harness_rounds(round_of);
     forked(0x5eed);
     harness_alarm(on_alarm, 200);
     for (unsigned k = 0; k < 3; k++)
-        harness_note("alarmed", alarmed(seeds[k], 3000000));
+        harness_note("alarmed", alarmed(harness_seeds[k], 3000000));
     harness_alarm(NULL, 0);
     harness_done();
     return 0;

@@ -222,6 +222,25 @@ static void e_sse_mem(struct be_code *c)
     x64_emit_lahf(c);
 }
 
+static void e_vex(struct be_code *c)
+{
+    x64_emit_vex_rvm(c, X64_P_66, 0x0ffc, 0, 1, 2);            /* C5 */
+    x64_emit_vex_rvm(c, X64_P_66, 0x0fef, 9, 12, 3);           /* C5, VEX.R */
+    x64_emit_vex_rvm(c, X64_P_66, 0x0fd4, 2, 3, 10);           /* C4: rm needs B */
+    x64_emit_vex_rvm(c, X64_P_66, 0x0f3840, 9, 14, 15);        /* map 0F38 */
+    x64_emit_vex_rvm(c, X64_P_F2, 0x0f58, 8, 0, 1);
+    x64_emit_vex_rvm(c, X64_P_F3, 0x0f10, 11, 11, 13);         /* movss merge */
+    x64_emit_vex_rvm(c, X64_PNONE, 0x0fc6, 1, 8, 9);
+    x64_emit_byte(c, 0x1b);
+    x64_emit_vex_rvm(c, X64_P_66, 0x0f38dc, 4, 5, 6);          /* vaesenc */
+    x64_emit_vex_rvm(c, X64_P_66, 0x0f3a44, 12, 13, 14);       /* map 0F3A */
+    x64_emit_byte(c, 0x11);
+    x64_emit_vex_vmi(c, X64_P_66, 0x0f71, 6, 10, 11);
+    x64_emit_byte(c, 3);
+    x64_emit_vex_vmi(c, X64_P_66, 0x0f73, 3, 1, 9);
+    x64_emit_byte(c, 8);
+}
+
 static const struct enc_case cases[] = {
     { "alu_rm_r", e_alu_rm_r, 
       "add rax,rbx; sub r9d,esi; xor r13,r15; cmp rdi,r12" },
@@ -253,6 +272,8 @@ static const struct enc_case cases[] = {
       "jmp 0x100; jbe 0x10; call 0x0" },
     { "sse", e_sse,
       "paddb xmm0,xmm1; pmulld xmm9,xmm14; addsd xmm0,xmm1; cvtsi2ss xmm0,r9; cvttsd2si r11,xmm1; cvtss2si esi,xmm8; shufps xmm0,xmm1,0x1b; pslldq xmm0,0x3; movmskps eax,xmm2; movq xmm0,rbx" },
+    { "vex", e_vex,
+      "vpaddb xmm0,xmm1,xmm2; vpxor xmm9,xmm12,xmm3; vpaddq xmm2,xmm3,xmm10; vpmulld xmm9,xmm14,xmm15; vaddsd xmm8,xmm0,xmm1; vmovss xmm11,xmm11,xmm13; vshufps xmm1,xmm8,xmm9,0x1b; vaesenc xmm4,xmm5,xmm6; vpclmulhqhqdq xmm12,xmm13,xmm14; vpsllw xmm10,xmm11,0x3; vpsrldq xmm1,xmm9,0x8" },
     { "sse_mem", e_sse_mem,
       "movdqu xmm0,XMMWORD PTR [r14+0x48]; movdqu XMMWORD PTR [r14-0x80],xmm15; movq xmm1,QWORD PTR [rsi]; movq QWORD PTR [r13+0x0],xmm0; movd xmm0,DWORD PTR [rbx+0x8]; mulsd xmm10,QWORD PTR [r14+0x200]; lahf" },
 };
