@@ -384,5 +384,44 @@ if [ -x /bin/busybox ]; then
     same_as_native "exec while ferry's binary is replaced: the file ferry runs from"
 fi
 
+# exit_request tests only where a cycle of chained blocks needs one: blocks
+# with a backward direct exit.  Blocks leaving through an indirect exit
+# (ret, jmp/call through a register) and only forward otherwise have none,
+# with the return-address stack on too (its predicted rets bypass the
+# jump cache; docs/architecture.md says why no cycle can: session 30).
+# Read from the IR log (the same on both hosts).
+run --no-tcache --ras -d ir -D "$tmp/ir.log" "$loop"
+verdict=$(awk '
+    function hex(s,   v, k, c) {
+        v = 0; s = tolower(s); sub(/^0x/, "", s)
+        for (k = 1; k <= length(s); k++) {
+            c = index("0123456789abcdef", substr(s, k, 1)); v = v * 16 + c - 1
+        }
+        return v
+    }
+    function done() {
+        if (!pc) return
+        if (back && req) back_tested++
+        else if (back) back_bare++
+        else if (ind && req) ind_tested++
+        else if (ind) ind_bare++
+    }
+    /^IR 0x/ { done(); pc = hex(substr($2, 1, length($2) - 1)); back = ind = req = 0; next }
+    /^exit_request/ { req = 1 }
+    /^exit_indirect/ { ind = 1 }
+    / -> 0x[0-9a-f]+ slot / { for (k = 1; k < NF; k++) if ($k == "->" && hex($(k + 1)) <= pc) back = 1 }
+    END { done(); printf "%d %d %d %d\n", back_tested, back_bare, ind_tested, ind_bare }
+' "$tmp/ir.log")
+set -- $verdict
+if [ "$st" != 0 ] || [ "${1:-0}" = 0 ] || [ "${4:-0}" = 0 ]; then
+    fail "exit_request: only blocks with a backward exit test it" \
+        "status $st; blocks: backward with/without the test, indirect with/without: $verdict"
+elif [ "$2" != 0 ] || [ "$3" != 0 ]; then
+    fail "exit_request: only blocks with a backward exit test it" \
+        "backward blocks without the test $2, forward/indirect blocks with it $3 (of $verdict)"
+else
+    pass "exit_request: only blocks with a backward exit test it ($1 backward, $4 indirect)"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -29,7 +29,9 @@ def cc_read(t):
     return any(c in rest for c in X64_CC) or bool(A64_CC.search(rest))
 
 def probe_exit(path):
-    return bool(path) and (path[-1].startswith('jmp      qword ptr [rcx + rax + 8]') or path[-1] == 'br       x30')
+    # x86-64: the probe's `jmp [rax + 8]` since session 29 (`[rcx + rax + 8]` before)
+    return bool(path) and (path[-1].startswith(('jmp      qword ptr [rax + 8]', 'jmp      qword ptr [rcx + rax + 8]'))
+                           or path[-1] == 'br       x30')
 
 def is_ret(path):
     # a pop from guest rsp (x86-64: rbx; AArch64: x24) right before the probe
