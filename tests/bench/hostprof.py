@@ -156,23 +156,18 @@ def forward_b(item, target):
 
 
 def inline_exit_skipped(insns, k, n_out):
-    """A brexit branching over an inline exit on the usual path: AArch64
-    before session 9 (e.g. the canonical-target check of ret: `str x17,
-    [x19]; movz w0; b`), x86-64 (e.g. the alignment check of a movdqa
-    memory operand: `je over; movabs rax, pc; mov [r14 - 0x510], rax;
-    mov eax, code; jmp epilogue`).  When insns[k] ends such an exit right
-    behind a conditional branch, (index of the branch's target, how many
-    path instructions the exit took); else None."""
+    """AArch64 before session 9: a brexit (e.g. the canonical-target check
+    of ret) branched over an inline exit (`str x17, [x19]; movz w0; b`) on
+    the usual path.  When insns[k] ends such an exit right behind a
+    conditional branch, (index of the branch's target, how many path
+    instructions the exit took); else None."""
     for back in range(2, min(7, n_out) + 1):
         cond = insns[k - back][1]
         m = cond.split()[0]
-        x64 = m.startswith('j') and m != 'jmp'
-        if m in ('cbz', 'cbnz', 'tbz', 'tbnz') or m.startswith('b.') or x64:
+        if m in ('cbz', 'cbnz', 'tbz', 'tbnz') or m.startswith('b.'):
             exit_text = [t for _, t in insns[k - back + 1:k + 1]]
-            stores_pc = 'mov      qword ptr [r14 - 0x510]' if x64 else 'str      x17, [x19]'
-            code = 'mov      eax,' if x64 else 'movz     w0,'
-            if not (any(t.startswith(stores_pc) for t in exit_text) and
-                    exit_text[-2].startswith(code)):
+            if not (any(t.startswith('str      x17, [x19]') for t in exit_text) and
+                    exit_text[-2].startswith('movz     w0,')):
                 return None
             target = int(cond.split()[-1].lstrip('#'), 16)
             idx = next((j for j, (a, _) in enumerate(insns) if a == target), None)
