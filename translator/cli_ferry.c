@@ -260,10 +260,22 @@ static int opt_tcache_size(void *ctx, char *size)
     return 0;
 }
 
+/* PATH = BASE SUB/ferry, BASE SUB made 0700 if missing; false if BASE is
+ * unset or relative, or the path is too long. */
+static bool cache_under(char *path, size_t n, const char *base, const char *sub)
+{
+    if (!base || base[0] != '/' || snprintf(path, n, "%s%s", base, sub) >= (int)n - 7)
+        return false;
+    mkdir(path, 0700);
+    strcat(path, "/ferry");
+    return true;
+}
+
 /* The cache is on unless turned off: $XDG_CACHE_HOME/ferry, else
- * ~/.cache/ferry (made if missing; a directory that cannot be used means
- * no cache, silently).  A log of translations must show every block: the
- * cache is off under -d in_asm, ir, out_asm. */
+ * ~/.cache/ferry (each made 0700 if missing, as the XDG base-directory
+ * spec asks of a program writing there; a directory that cannot be used
+ * means no cache, silently).  A log of translations must show every
+ * block: the cache is off under -d in_asm, ir, out_asm. */
 static void default_tcache(void)
 {
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -272,13 +284,8 @@ static void default_tcache(void)
         ferry_opts.tcache_dir = NULL;
     if (ferry_opts.tcache_dir || ferry_opts.tcache_off || (ferry_opts.log_mask & (LOG_IN_ASM | LOG_IR | LOG_OUT_ASM)))
         return;
-    if (xdg && xdg[0] == '/')
-        snprintf(path, sizeof path, "%s/ferry", xdg);
-    else if (home && home[0] == '/' && snprintf(path, sizeof path, "%s/.cache", home) < (int)sizeof path)
-        mkdir(path, 0700), strcat(path, "/ferry");
-    else
-        return;
-    ferry_opts.tcache_dir = strdup(path);
+    if (cache_under(path, sizeof path, xdg, "") || cache_under(path, sizeof path, home, "/.cache"))
+        ferry_opts.tcache_dir = strdup(path);
 }
 
 static int opt_sysroot(void *ctx, char *dir)

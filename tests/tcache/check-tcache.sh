@@ -23,6 +23,8 @@
 #                  the rest is translated; output right both times;
 #   size bound     --tcache-size evicts the least recently used files;
 #   off            --tcache off, --no-tcache, FERRY_TCACHE=off: no cache;
+#   default dirs   no --tcache: $XDG_CACHE_HOME/ferry (the XDG directory
+#                  made if missing), else ~/.cache/ferry (.cache made);
 #   changed code   the program rewritten in place with the same size and
 #                  mtime: the records of the changed page are stale, the
 #                  new code runs;
@@ -337,6 +339,18 @@ rm -f "$W/stats"
 echo "exit $?" >> "$W/ferry.out"
 same "FERRY_TCACHE=off"
 expect "FERRY_TCACHE=off: no cache" '! grep -q tcache_ "$W/stats"'
+
+# Default directories (no --tcache, no $FERRY_TCACHE): $XDG_CACHE_HOME/ferry,
+# the XDG directory made if missing; without XDG_CACHE_HOME, ~/.cache/ferry.
+rm -rf "$W/xdg" "$W/home" && mkdir "$W/home"
+(cd "$W" && env -u FERRY_TCACHE XDG_CACHE_HOME="$W/xdg" $FERRY ./prog a b) > "$W/ferry.out" 2>&1
+echo "exit $?" >> "$W/ferry.out"
+same "default: missing XDG_CACHE_HOME"
+expect "default: \$XDG_CACHE_HOME/ferry made and filled" '[ -n "$(cache_file "$W/xdg/ferry")" ]'
+(cd "$W" && env -u FERRY_TCACHE -u XDG_CACHE_HOME HOME="$W/home" $FERRY ./prog a b) > "$W/ferry.out" 2>&1
+echo "exit $?" >> "$W/ferry.out"
+same "default: HOME without .cache"
+expect "default: ~/.cache/ferry made and filled" '[ -n "$(cache_file "$W/home/.cache/ferry")" ]'
 
 # The same file (inode, size, mtime), other code: stale records, new output.
 touch -r "$W/prog" "$W/stamp"
