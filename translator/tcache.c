@@ -94,8 +94,9 @@ struct tcache {
     size_t map_len;
     struct tcf_layout layout;
     uint8_t *used;                      /* [slots]: this slot's record checked and used (USED_*) */
-    uint64_t *last_use;                 /* [the map's 256 KiB chunks]: 0, or resident and */
+    uint64_t *last_use;                 /* [chunks, the map's 256 KiB chunks]: 0, or resident and */
     uint64_t clock;                     /* ... last read at this tick of the clock */
+    size_t chunks;                      /* (the map need not start on a chunk: file size / 256 KiB + 2) */
     size_t index_chunk;                 /* the first chunk holding index slots (it and later: kept) */
     uint32_t body_chunk[RESIDENT_CHUNKS]; /* the body's resident chunks */
     unsigned body_n, body_max;
@@ -336,12 +337,18 @@ void tcache_host_fault(void)
     }
 }
 
+/* The file's room reserved again (a mapping or a copy's anonymous page let go). */
+static void room_reset(struct tcache *t)
+{
+    mmap(t->file_room.base, t->file_room.size, PROT_NONE,
+         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
+
 /* The file is no longer used (its room stays reserved). */
 static void unmap_file(struct tcache *t)
 {
     if (t->map)
-        mmap(t->file_room.base, t->file_room.size, PROT_NONE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+        room_reset(t);
     t->map = NULL;
 }
 
@@ -605,19 +612,28 @@ static uint8_t *room_anon(struct tcache *t)
     return p;
 }
 
-/* The file's bytes in memory (above), or NULL. */
+/* The file's bytes in memory (above), or NULL.  A read that comes up short
+ * (the file truncated since its fstat) gives the padding back, zeroed,
+ * before the file is mapped instead; the room's page is replaced by the
+ * mapping, or let go if that fails too. */
 static const uint8_t *file_in(struct tcache *t, int fd, size_t len)
 {
-    uint8_t *p = NULL;
-    if (len <= COPY_MAX && (p = tr_spare_claim(len)) == NULL)
+    uint8_t *p = NULL, *spare = NULL;
+    if (len <= COPY_MAX && (p = spare = tr_spare_claim(len)) == NULL)
         p = room_anon(t);
-    if (p && pread(fd, p, len, 0) == (ssize_t)len) {
-        for (size_t k = 0; k < (len >> CHUNK_SHIFT) + 2; k++)
+    ssize_t got = p ? pread(fd, p, len, 0) : -1;
+    if (got == (ssize_t)len) {
+        for (size_t k = 0; k < t->chunks; k++)
             t->last_use[k] = 1;
         return p;
     }
-    return mmap(t->file_room.base, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) != MAP_FAILED ?
-           t->file_room.base : NULL;
+    if (spare)
+        tr_spare_release(spare, got > 0 ? (size_t)got : 0);
+    if (mmap(t->file_room.base, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) != MAP_FAILED)
+        return t->file_room.base;
+    if (p && !spare)
+        room_reset(t);
+    return NULL;
 }
 
 static void load(struct tcache *t, const int *(*keep_fd)(int fd))
@@ -628,7 +644,8 @@ static void load(struct tcache *t, const int *(*keep_fd)(int fd))
         return;
     if (open_layout(fd, t->key, &t->layout, &st) &&
         (t->used = data_alloc(t, t->layout.slots)) && populate(t->used, t->layout.slots) &&
-        (t->last_use = data_alloc(t, (((size_t)st.st_size >> CHUNK_SHIFT) + 2) * sizeof *t->last_use)) &&
+        (t->chunks = ((size_t)st.st_size >> CHUNK_SHIFT) + 2) &&
+        (t->last_use = data_alloc(t, t->chunks * sizeof *t->last_use)) &&
         (t->map = file_in(t, fd, (size_t)st.st_size))) {
         t->map_len = (size_t)st.st_size;
         t->index_chunk = (((uintptr_t)t->map + t->layout.index_off) >> CHUNK_SHIFT) -

@@ -305,6 +305,7 @@ void *tr_map_aligned(size_t size);   /* tr_tables.c: aligned to size */
 void *tr_pool_map(size_t size);      /* tr_tables.c: zeroed, huge pages where possible */
 void *tr_pool_beside_tables(size_t size); /* tr_tables.c: the block pool, once */
 void *tr_spare_claim(size_t size);   /* tr_tables.c: the data window's padding, once */
+void tr_spare_release(void *p, size_t dirty);   /* ... given back, dirty bytes zeroed */
 void tr_pool_unmap(void *p, size_t size);   /* ... given back (the size asked for) */
 void *tr_table_carve(size_t size, size_t align);   /* tr_tables.c: from the tables' region, or NULL */
 
