@@ -129,6 +129,14 @@ static void *spare_take(size_t *size)
     return (void *)lo;
 }
 
+/* The padding's size (0: absent). */
+size_t tr_spare_size(void)
+{
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = start_data_end ? (start_data_end() + 63) & ~(uintptr_t)63 : 0;
+    return lo ? (size_t)(((lo + huge - 1) & ~(huge - 1)) - lo) : 0;
+}
+
 /* The padding for a use of size bytes, or NULL (smaller, absent, taken). */
 void *tr_spare_claim(size_t size)
 {

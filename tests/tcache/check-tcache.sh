@@ -6,7 +6,8 @@
 #   cold/warm      a fresh cache, then a second run that takes (far) more
 #                  blocks from the cache than it translates (static and
 #                  static-pie builds, and a dynamically linked one: ld.so
-#                  and libc are placed by file and cached too);
+#                  and libc are placed by file and cached too), most of
+#                  them restored ahead of use in batches (tcache_ahead);
 #   vDSO           a program calling the vDSO's functions translates
 #                  nothing warm (the vDSO is placed too);
 #   fault handler  a process with an SA_SIGINFO SIGSEGV handler (its blocks
@@ -103,6 +104,9 @@ for p in prog prog-pie; do
     expect "$p warm loads" '[ "$(stat_of tcache_loaded)" -gt 0 ]'
     expect "$p warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
     expect "$p warm translates far fewer" '[ $(( $(stat_of blocks_translated) * 4 )) -lt "$cold" ]'
+    # a small file (copied at start-up) is restored a batch at a time
+    # (session 31): most hits come ahead of their first use
+    expect "$p warm restores ahead" '[ $(( $(stat_of tcache_ahead) * 2 )) -gt "$(stat_of tcache_hits)" ]'
 done
 
 # A SIGSEGV handler: blocks after its sigaction are X86_TB_PRECISE ones,
