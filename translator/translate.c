@@ -333,10 +333,11 @@ static struct tr_block *from_tcache(struct tr_engine *e, uint64_t pc, uint32_t m
         return tb;
     }
     unsigned n = 0;
-    for (; next && n < AHEAD_MAX; next = tcache_restore_ahead(e)) {
+    while (next) {
         make_findable(e, next);
         batch[n].tb = next;
         memcpy(batch[n++].exit_pc, e->xl->exit_pc, sizeof batch[0].exit_pc);
+        next = n < AHEAD_MAX ? tcache_restore_ahead(e) : NULL;
     }
     tc_views_stage_write(&e->tc);
     for (unsigned k = 0; k < n; k++)
