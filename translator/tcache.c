@@ -1029,10 +1029,10 @@ struct tr_block *tcache_restore_ahead(struct tr_engine *e)
             tc_lookup(e, v.h->guest_pc, v.h->mode) || !deps_hold_ahead(e, &w))
             continue;
         struct tr_block *tb = restore_record(e, &w, slot, w.h->mode, &made);
-        if (tb) {
-            e->stats.tcache_ahead++;
-            return tb;
-        }
+        if (!tb)
+            break;                      /* no room (the cache or the staging buffer) */
+        e->stats.tcache_ahead++;
+        return tb;
     }
     t->ahead_left = 0;
     return NULL;
