@@ -404,7 +404,8 @@ void tc_code_buffer(struct tr_engine *e, struct be_code *c)
 {
     struct tr_code_cache *tc = &e->tc;
     *c = (struct be_code){ .start = tc->ptr, .ptr = tc->ptr, .end = tc->end - TC_SLACK,
-                           .rw_delta = tc->rw_delta, .epilogue = tc->epilogue,
+                           .rw_delta = tc->stage_from ? tc->stage_delta : tc->rw_delta,
+                           .epilogue = tc->epilogue,
                            .mem = e->cfg.mem };
     c->jump_site[0] = c->jump_site[1] = UINT32_MAX;
 }

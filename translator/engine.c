@@ -145,8 +145,9 @@ void tr_print_stats(struct tr_engine *e, FILE *out)
         fprintf(out, "ferry-stats: %s: %" PRIu64 "\n", rows[k].name, rows[k].value);
     if (e->tcache)
         fprintf(out, "ferry-stats: tcache_loaded: %" PRIu64 "\nferry-stats: tcache_hits: %" PRIu64
-                "\nferry-stats: tcache_stale: %" PRIu64 "\nferry-stats: tcache_stored: %" PRIu64 "\n",
-                s.tcache_loaded, s.tcache_hits, s.tcache_stale, s.tcache_stored);
+                "\nferry-stats: tcache_stale: %" PRIu64 "\nferry-stats: tcache_stored: %" PRIu64
+                "\nferry-stats: tcache_ahead: %" PRIu64 "\n",
+                s.tcache_loaded, s.tcache_hits, s.tcache_stale, s.tcache_stored, s.tcache_ahead);
     /* What translation costs: the number the persistent cache and cheaper
      * passes push down. */
     fprintf(out, "ferry-stats: translate_ms: %.1f\n", (double)s.translate_ns / 1e6);

@@ -127,8 +127,10 @@ void tc_views_map(struct tr_code_cache *tc, size_t size, const int *(*keep_fd)(i
     if (!map_views(tc, size, keep_fd))
         map_single(tc, size);
     tc->end = tc->base + size;
-    if (tc->rw_delta)
+    if (tc->rw_delta) {
         tc->remapped = calloc(remapped_bytes(tc), 1);
+        tc->kernel_written = calloc(remapped_bytes(tc), 1);
+    }
     tc_views_rewind(tc);
 }
 
@@ -163,6 +165,9 @@ void tc_views_rewind(struct tr_code_cache *tc)
     tc->repopulated = 0;
     if (tc->remapped)
         memset(tc->remapped, 0, remapped_bytes(tc));
+    if (tc->kernel_written)
+        memset(tc->kernel_written, 0, remapped_bytes(tc));
+    tc->n_deferred = tc->deferred_stale = 0;    /* (their blocks are gone) */
 }
 
 /* The alias's pages [from, trimmed) let go; from 0, those mapped again too. */
@@ -195,7 +200,7 @@ static void populate(struct tr_code_cache *tc, size_t from, size_t to, bool run)
 void tc_views_written(struct tr_code_cache *tc)
 {
     size_t used = (size_t)(tc->ptr - tc->base), page = (size_t)getpagesize();
-    if (!tc->rw_delta)
+    if (!tc->rw_delta || tc->stage_from)    /* (a staged batch: its pwrite makes its pages) */
         return;
     if (used + AHEAD_MARGIN > tc->rw_ready) {
         size_t from = tc->rw_ready > used ? tc->rw_ready : used;
@@ -263,7 +268,7 @@ bool tc_views_write_patch(struct tr_code_cache *tc, const uint8_t *code, size_t 
     uint8_t copy[PATCH_COPY_MAX + 64] __attribute__((aligned(64)));
     size_t lead = (uintptr_t)code & 63;
     if (!tc->code_fd || len > PATCH_COPY_MAX || site < code || site >= code + len ||
-        !alias_gone(tc, code, len))
+        !(alias_gone(tc, code, len) || tc_views_kernel_wrote(tc, code)))
         return false;
     uint8_t *buf = copy + lead;
     memcpy(buf, code, len);
@@ -281,6 +286,171 @@ bool tc_views_write_patch(struct tr_code_cache *tc, const uint8_t *code, size_t 
     be_code_written((uint8_t *)code + lo, hi - lo);
     tc->patches_written++;
     return true;
+}
+
+/* ---- restoring ahead ----------------------------------------------------------
+ * A restored block's copy into the alias paid the first user-mode store
+ * of each new alias page, 15-35 us under this VM's shadow paging (8-9 % of
+ * a warm /bin/true, in tcache.c's memcpy); the kernel's copy (pwrite) does
+ * not.  So the persistent cache restores a batch of records ahead (the
+ * order they were first used in last time), places and chains them in a
+ * staging buffer, and writes the batch into the memfd by pwrite before
+ * any of it can run: once as placed (tc_views_stage_write: the backends
+ * read a chain site's instruction where the code runs), then again with
+ * its chains (tc_views_stage_end).  Later chain patches into those pages go by
+ * pwrite too while one thread runs (kernel_written), so the alias pages
+ * are never touched at all.  Only while one thread runs code: the batch's
+ * blocks are registered before the pwrite (its chains need them). */
+bool tc_views_stage_begin(struct tr_code_cache *tc, uint8_t *buf, size_t cap)
+{
+    uint8_t *page = (uint8_t *)((uintptr_t)tc->ptr & ~(uintptr_t)4095);
+    if (!tc->code_fd || !tc->rw_delta || !tc->kernel_written || !buf ||
+        !__atomic_load_n(&tc->patch_by_write, __ATOMIC_RELAXED) || tc->ptr + 4096 > tc->end)
+        return false;
+    tc->stage_from = tc->ptr;
+    tc->stage_delta = buf - page;
+    tc->stage_buf = buf;
+    tc->stage_cap = cap;
+    tc->stage_end = page + cap < tc->end ? page + cap : tc->end;
+    return true;
+}
+
+bool tc_views_kernel_wrote(const struct tr_code_cache *tc, const uint8_t *code)
+{
+    size_t p = (size_t)(code - tc->base) >> 12;
+    return tc->kernel_written && (tc->kernel_written[p / 8] >> p % 8 & 1);
+}
+
+/* Chains into kernel-written code (a block restored ahead whose successor
+ * came later) are not written one pwrite each (~3 us a system call here:
+ * /bin/true made 280 of them, as dear as the stores they replaced): the
+ * exit keeps leaving through its stub -- the dispatcher finds the
+ * successor, as it does under an emulator until tc_views_sync -- until
+ * DEFERRED_STALE such exits were taken or the list is full, then all are
+ * written at once, a window of the code at a time: read from where it
+ * runs into the staging buffer, patched there, written back with one
+ * pwrite (one thread: the bytes not patched are rewritten unchanged).
+ * With more threads, each through the alias as usual. */
+#define DEFERRED_STALE 64
+
+bool tc_views_defer(struct tr_code_cache *tc, struct tr_block *from, int slot)
+{
+    if (!tc->stage_buf || tc->stage_from || !tc_views_kernel_wrote(tc, from->code) ||
+        !tc_views_kernel_wrote(tc, from->code + from->code_size - 1) || from->code_size > tc->stage_cap / 2 ||
+        !__atomic_load_n(&tc->patch_by_write, __ATOMIC_RELAXED))
+        return false;
+    if (tc->n_deferred == TC_DEFERRED_MAX)
+        tc_views_write_deferred(tc);
+    tc->deferred[tc->n_deferred] = from;
+    tc->deferred_slot[tc->n_deferred++] = (uint8_t)slot;
+    return true;
+}
+
+/* One slot's jump as chain_to says now (a chain dropped since: its stub). */
+static void deferred_patch(struct tr_block *from, int slot, intptr_t delta)
+{
+    const struct tr_block *to = from->chain_to[slot];
+    be_patch_jump(from->code + from->jump_site[slot], delta,
+                  to ? to->code : from->code + from->stub[slot]);
+}
+
+/* The deferred chains sorted by their blocks' code (insertion: 256 at most). */
+static void deferred_sort(struct tr_code_cache *tc, unsigned n)
+{
+    for (unsigned k = 1; k < n; k++)
+        for (unsigned j = k; j > 0 && tc->deferred[j - 1]->code > tc->deferred[j]->code; j--) {
+            struct tr_block *b = tc->deferred[j];
+            uint8_t s = tc->deferred_slot[j];
+            tc->deferred[j] = tc->deferred[j - 1];
+            tc->deferred_slot[j] = tc->deferred_slot[j - 1];
+            tc->deferred[j - 1] = b;
+            tc->deferred_slot[j - 1] = s;
+        }
+}
+
+void tc_views_write_deferred(struct tr_code_cache *tc)
+{
+    unsigned n = tc->n_deferred;
+    if (tc->stage_from)                 /* (the buffer is the batch's: later) */
+        return;
+    tc->n_deferred = tc->deferred_stale = 0;
+    if (!__atomic_load_n(&tc->patch_by_write, __ATOMIC_RELAXED)) {
+        for (unsigned k = 0; k < n; k++) {
+            struct tr_block *from = tc->deferred[k];
+            int slot = tc->deferred_slot[k];
+            if (!from->invalid)
+                tc_views_patch_jump(tc, from->code, from->code_size, from->code + from->jump_site[slot],
+                                    from->chain_to[slot] ? from->chain_to[slot]->code
+                                                         : from->code + from->stub[slot]);
+        }
+        return;
+    }
+    deferred_sort(tc, n);
+    int fd = __atomic_load_n(tc->code_fd, __ATOMIC_ACQUIRE);
+    for (unsigned k = 0, j; k < n; k = j) {
+        uint8_t *lo = (uint8_t *)((uintptr_t)tc->deferred[k]->code & ~(uintptr_t)4095), *hi = lo;
+        for (j = k; j < n && tc->deferred[j]->code + tc->deferred[j]->code_size <= lo + tc->stage_cap; j++)
+            hi = tc->deferred[j]->code + tc->deferred[j]->code_size > hi ?
+                 tc->deferred[j]->code + tc->deferred[j]->code_size : hi;
+        memcpy(tc->stage_buf, lo, (size_t)(hi - lo));
+        for (unsigned i = k; i < j; i++)
+            if (!tc->deferred[i]->invalid)
+                deferred_patch(tc->deferred[i], tc->deferred_slot[i], tc->stage_buf - lo);
+        bool ok = pwrite(fd, tc->stage_buf, (size_t)(hi - lo), (off_t)(lo - tc->base)) == (ssize_t)(hi - lo);
+        for (unsigned i = k; i < j && !ok; i++)     /* (else through the alias) */
+            if (!tc->deferred[i]->invalid)
+                deferred_patch(tc->deferred[i], tc->deferred_slot[i], tc->rw_delta);
+        be_code_written(lo, (size_t)(hi - lo));
+        tc_code_rewritten(tc, lo, (size_t)(hi - lo));
+        tc->patches_written += j - k;
+    }
+}
+
+/* The staged code [stage_from, ptr) into the memfd; false: not written. */
+static bool stage_pwrite(struct tr_code_cache *tc)
+{
+    uint8_t *from = tc->stage_from;
+    size_t len = (size_t)(tc->ptr - from);
+    int fd = __atomic_load_n(tc->code_fd, __ATOMIC_ACQUIRE);
+    return pwrite(fd, from + tc->stage_delta, len, (off_t)(from - tc->base)) == (ssize_t)len;
+}
+
+/* The batch's code written as placed, so that the backends' chain patches
+ * can read it where it runs (be_patch_jump reads a site there); the staging
+ * copy stays, and the patches go on landing in it.  If the write fails, the
+ * copy goes through the alias and staging ends (the patches go there). */
+void tc_views_stage_write(struct tr_code_cache *tc)
+{
+    uint8_t *from = tc->stage_from;
+    if (!from || tc->ptr == from || stage_pwrite(tc))
+        return;
+    memcpy(from + tc->rw_delta, from + tc->stage_delta, (size_t)(tc->ptr - from));
+    be_code_written(from, (size_t)(tc->ptr - from));
+    tc_code_rewritten(tc, from, (size_t)(tc->ptr - from));
+    tc->stage_from = NULL;
+}
+
+void tc_views_stage_end(struct tr_code_cache *tc)
+{
+    uint8_t *from = tc->stage_from;
+    size_t len = (size_t)(tc->ptr - from), page = 4096;
+    if (!from)
+        return;
+    bool written = len && stage_pwrite(tc);
+    tc->stage_from = NULL;
+    if (!len)
+        return;
+    if (!written)
+        memcpy(from + tc->rw_delta, from + tc->stage_delta, len);     /* (the same bytes) */
+    else
+        for (size_t p = ((size_t)(from - tc->base) + page - 1) / page; p * page < (size_t)(tc->ptr - tc->base); p++)
+            tc->kernel_written[p / 8] |= (uint8_t)(1u << p % 8);
+    be_code_written(from, len);
+    tc_code_rewritten(tc, from, len);
+    if (written)                        /* where it runs: one call, not a fault a page */
+        madvise((uint8_t *)((uintptr_t)from & ~(uintptr_t)(page - 1)),
+                (size_t)(tc->ptr - (uint8_t *)((uintptr_t)from & ~(uintptr_t)(page - 1))), MADV_POPULATE_READ);
+    tc_views_written(tc);
 }
 
 /* Code at [code, code + len) was rewritten after it may have run: only an
@@ -348,6 +518,8 @@ void tc_code_patched(struct tr_code_cache *tc, const uint8_t *code, size_t len)
 
 void tc_views_stale_exit(struct tr_code_cache *tc)
 {
+    if (tc->n_deferred && ++tc->deferred_stale >= DEFERRED_STALE)
+        tc_views_write_deferred(tc);
     if (tc->n_patched && ++tc->stale_exits >= (unsigned)STALE_EXITS)
         tc_views_sync(tc);
 }

@@ -67,6 +67,7 @@
 #define WARM_SHIFT 17                    /* guest code mapped in 128 KiB windows */
 #define WARM_SLOTS 256u
 #define USED_OK 1                        /* used[]: restored (its hash checked) */
+#define AHEAD_ABSENT 16u                /* regions the batch found a page not stable in */
 #define USED_STALE 2                     /* ... and later stale here: a new record replaces it */
 
 struct page_memo {
@@ -94,8 +95,9 @@ struct tcache {
     size_t map_len;
     struct tcf_layout layout;
     uint8_t *used;                      /* [slots]: this slot's record checked and used (USED_*) */
-    uint64_t *last_use;                 /* [the map's 256 KiB chunks]: 0, or resident and */
+    uint64_t *last_use;                 /* [chunks, the map's 256 KiB chunks]: 0, or resident and */
     uint64_t clock;                     /* ... last read at this tick of the clock */
+    size_t chunks;                      /* (the map need not start on a chunk: file size / 256 KiB + 2) */
     size_t index_chunk;                 /* the first chunk holding index slots (it and later: kept) */
     uint32_t body_chunk[RESIDENT_CHUNKS]; /* the body's resident chunks */
     unsigned body_n, body_max;
@@ -116,6 +118,12 @@ struct tcache {
     struct page_memo *memo;             /* [1 << MEMO_BITS], direct-mapped */
     uint64_t memo_live[MEMO_PAGES / 64]; /* the memo's pages ever written */
     uint64_t warm[WARM_SLOTS];          /* windows mapped in (warm_window): number + 1, direct-mapped */
+    uint8_t *stage;                     /* restoring ahead: the staging buffer (after the
+                                           file's copy, file_in); NULL: not done */
+    size_t stage_cap;
+    size_t next_at;                     /* the body offset after the record last restored */
+    unsigned ahead_left;                /* records the batch may still look at */
+    uint64_t absent[AHEAD_ABSENT];      /* 2 MiB regions with a page not stable, + 1 (this batch) */
 };
 
 /* ---- reserved memory ------------------------------------------------------ */
@@ -336,12 +344,18 @@ void tcache_host_fault(void)
     }
 }
 
+/* The file's room reserved again (a mapping or a copy's anonymous page let go). */
+static void room_reset(struct tcache *t)
+{
+    mmap(t->file_room.base, t->file_room.size, PROT_NONE,
+         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
+
 /* The file is no longer used (its room stays reserved). */
 static void unmap_file(struct tcache *t)
 {
     if (t->map)
-        mmap(t->file_room.base, t->file_room.size, PROT_NONE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+        room_reset(t);
     t->map = NULL;
 }
 
@@ -593,6 +607,20 @@ static void note_use(int fd, const struct stat *st)
  * misses, not first touches. */
 #define COPY_MAX ((size_t)2 << 20)
 
+/* Restoring ahead stages a batch's code after the copy, on the same huge
+ * page (tc_views_stage_begin): up to 64 pages of code written by one
+ * pwrite, at least 8 (else no restoring ahead). */
+#define STAGE_BYTES ((size_t)256 << 10)
+#define STAGE_MIN ((size_t)32 << 10)
+#define AHEAD_RECORDS 2048u
+
+/* The staging buffer after a copy of len bytes at p: page-aligned (the
+ * backends' patches depend on a site's alignment). */
+static uint8_t *stage_after(uint8_t *p, size_t len)
+{
+    return (uint8_t *)(((uintptr_t)p + len + 4095) & ~(uintptr_t)4095);
+}
+
 /* COPY_MAX bytes at the start of the file's room (2 MiB-aligned), private
  * and advised huge, or NULL. */
 static uint8_t *room_anon(struct tcache *t)
@@ -605,19 +633,34 @@ static uint8_t *room_anon(struct tcache *t)
     return p;
 }
 
-/* The file's bytes in memory (above), or NULL. */
+/* The file's bytes in memory (above), or NULL.  A read that comes up short
+ * (the file truncated since its fstat) gives the padding back, zeroed,
+ * before the file is mapped instead; the room's page is replaced by the
+ * mapping, or let go if that fails too. */
 static const uint8_t *file_in(struct tcache *t, int fd, size_t len)
 {
-    uint8_t *p = NULL;
-    if (len <= COPY_MAX && (p = tr_spare_claim(len)) == NULL)
-        p = room_anon(t);
-    if (p && pread(fd, p, len, 0) == (ssize_t)len) {
-        for (size_t k = 0; k < (len >> CHUNK_SHIFT) + 2; k++)
+    uint8_t *p = NULL, *spare = NULL;
+    size_t room = 0;
+    if (len <= COPY_MAX && (p = spare = tr_spare_claim(len)))
+        room = tr_spare_size();
+    else if (len <= COPY_MAX && (p = room_anon(t)))
+        room = COPY_MAX;
+    ssize_t got = p ? pread(fd, p, len, 0) : -1;
+    if (got == (ssize_t)len) {
+        for (size_t k = 0; k < t->chunks; k++)
             t->last_use[k] = 1;
+        size_t at = (size_t)(stage_after(p, len) - p), left = room > at ? room - at : 0;
+        t->stage = left >= STAGE_MIN ? p + at : NULL;
+        t->stage_cap = left < STAGE_BYTES ? left : STAGE_BYTES;
         return p;
     }
-    return mmap(t->file_room.base, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) != MAP_FAILED ?
-           t->file_room.base : NULL;
+    if (spare)
+        tr_spare_release(spare, got > 0 ? (size_t)got : 0);
+    if (mmap(t->file_room.base, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) != MAP_FAILED)
+        return t->file_room.base;
+    if (p && !spare)
+        room_reset(t);
+    return NULL;
 }
 
 static void load(struct tcache *t, const int *(*keep_fd)(int fd))
@@ -628,7 +671,8 @@ static void load(struct tcache *t, const int *(*keep_fd)(int fd))
         return;
     if (open_layout(fd, t->key, &t->layout, &st) &&
         (t->used = data_alloc(t, t->layout.slots)) && populate(t->used, t->layout.slots) &&
-        (t->last_use = data_alloc(t, (((size_t)st.st_size >> CHUNK_SHIFT) + 2) * sizeof *t->last_use)) &&
+        (t->chunks = ((size_t)st.st_size >> CHUNK_SHIFT) + 2) &&
+        (t->last_use = data_alloc(t, t->chunks * sizeof *t->last_use)) &&
         (t->map = file_in(t, fd, (size_t)st.st_size))) {
         t->map_len = (size_t)st.st_size;
         t->index_chunk = (((uintptr_t)t->map + t->layout.index_off) >> CHUNK_SHIFT) -
@@ -781,7 +825,8 @@ static bool place(struct tr_engine *e, struct tr_block *tb, const struct tcf_vie
     struct be_code c;
     const struct tcf_record *h = v->h;
     tc_code_buffer(e, &c);
-    if ((size_t)(c.end - c.start) < h->code_size)
+    if ((size_t)(c.end - c.start) < h->code_size ||
+        (e->tc.stage_from && (c.start > e->tc.stage_end || h->code_size > (size_t)(e->tc.stage_end - c.start))))
         return false;
     memcpy(be_writable(&c, c.start), v->code, h->code_size);
     tb->code = c.start;
@@ -844,6 +889,38 @@ static void prefetch_next(struct tr_engine *e, uint64_t pc)
         __builtin_prefetch(t->map + t->layout.index_off + tcf_slot_of(pc, t->layout.slots) * sizeof(struct tcf_slot));
 }
 
+/* The record v (at index slot, its deps holding) as a new block, or NULL. */
+static struct tr_block *restore_record(struct tr_engine *e, const struct tcf_view *v, uint64_t slot,
+                                       uint32_t mode, struct tr_block *volatile *made)
+{
+    struct tcache *t = e->tcache;
+    uint64_t pages[TCF_MAX_DEPS];
+    uint32_t n_deps = v->h->n_deps;
+    for (uint32_t k = 0; k < n_deps; k++)
+        pages[k] = v->deps[k].page;
+    struct tr_block *tb = *made = tc_alloc_block(e, v->h->guest_pc);
+    if (!tb)
+        return NULL;
+    tb->mode = mode;
+    memcpy(tb->exit_facts, v->h->exit_facts, sizeof tb->exit_facts);
+    bool placed = place(e, tb, v);
+    *made = NULL;                       /* (the file is not read again) */
+    if (!placed) {
+        tc_free_last_block(e, tb);
+        return NULL;
+    }
+    tc_fetch_log_set(e, pages, n_deps);
+    memcpy(e->xl->exit_pc, v->h->exit_pc, sizeof e->xl->exit_pc);
+    if (!t->used[slot]) {
+        t->used[slot] = USED_OK;
+        note_order(t, (uint32_t)slot + 1);
+    }
+    if (t->stage)                       /* (a copy: the record lies in it) */
+        t->next_at = (size_t)((const uint8_t *)v->h - (t->map + t->layout.body_off)) + v->h->total_len;
+    e->stats.tcache_hits++;
+    return tb;
+}
+
 static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
                                 struct tr_block *volatile *made)
 {
@@ -860,29 +937,7 @@ static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
         t->used[slot] = t->used[slot] ? USED_STALE : 0;
         return NULL;
     }
-    uint64_t pages[TCF_MAX_DEPS];
-    uint32_t n_deps = v.h->n_deps;
-    for (uint32_t k = 0; k < n_deps; k++)
-        pages[k] = v.deps[k].page;
-    struct tr_block *tb = *made = tc_alloc_block(e, pc);
-    if (!tb)
-        return NULL;
-    tb->mode = mode;
-    memcpy(tb->exit_facts, v.h->exit_facts, sizeof tb->exit_facts);
-    bool placed = place(e, tb, &v);
-    *made = NULL;                       /* (the file is not read again) */
-    if (!placed) {
-        tc_free_last_block(e, tb);
-        return NULL;
-    }
-    tc_fetch_log_set(e, pages, n_deps);
-    memcpy(e->xl->exit_pc, v.h->exit_pc, sizeof e->xl->exit_pc);
-    if (!t->used[slot]) {
-        t->used[slot] = USED_OK;
-        note_order(t, (uint32_t)slot + 1);
-    }
-    e->stats.tcache_hits++;
-    return tb;
+    return restore_record(e, &v, slot, mode, made);
 }
 
 struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc, uint32_t mode)
@@ -902,6 +957,90 @@ struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc, uint32_t mode)
     struct tr_block *tb = restore(e, pc, mode, &made);
     file_guard = NULL;
     return tb;
+}
+
+/* ---- restoring ahead ------------------------------------------------------
+ * A small file (copied whole, file_in) is restored a batch at a time: with
+ * the block asked for, the records after it in the file (the order the
+ * last run that wrote it first used them in), each as usual -- found
+ * through the index, its hash and dependencies checked -- until the
+ * staging buffer is full, AHEAD_RECORDS were looked at, or the next one
+ * does not fit.  One whose pages do not hold now (a library not loaded
+ * yet) or that is there already is passed over (not counted stale).  The
+ * code is written by the kernel (tc_views_stage_end), so no alias page is
+ * ever touched by a store (translate.c from_tcache registers and chains
+ * the batch before that).  A copy cannot be truncated under us: no guard. */
+bool tcache_ahead_begin(struct tr_engine *e)
+{
+    struct tcache *t = e->tcache;
+    if (!t || !t->map || !t->stage || t->fd)
+        return false;
+    t->next_at = SIZE_MAX;
+    t->ahead_left = AHEAD_RECORDS;
+    memset(t->absent, 0, sizeof t->absent);
+    return tc_views_stage_begin(&e->tc, t->stage, t->stage_cap);
+}
+
+/* deps_hold for a record restored ahead: a page that is not stable (a
+ * library not loaded yet) marks its 2 MiB region for the rest of the
+ * batch, so that the records after it on pages around it are passed over
+ * without asking the guest's map again (a page the map does not know is
+ * probed with a system call). */
+static bool deps_hold_ahead(struct tr_engine *e, const struct tcf_view *v)
+{
+    struct tcache *t = e->tcache;
+    for (uint32_t k = 0; k < v->h->n_deps; k++) {
+        uint64_t page = v->deps[k].page, region = (page >> 9) + 1;
+        if (memo_holds(t, page)) {
+            if (memo_slot(t, page)->hash != v->deps[k].hash)
+                return false;
+            continue;
+        }
+        for (unsigned j = 0; j < AHEAD_ABSENT && t->absent[j]; j++)
+            if (t->absent[j] == region)
+                return false;
+        if (!page_stable(e, page)) {
+            memmove(&t->absent[1], &t->absent[0], sizeof t->absent - sizeof t->absent[0]);
+            t->absent[0] = region;
+            return false;
+        }
+        if (page_hash(e, page) != v->deps[k].hash)
+            return false;
+    }
+    return true;
+}
+
+struct tr_block *tcache_restore_ahead(struct tr_engine *e)
+{
+    struct tcache *t = e->tcache;
+    const uint8_t *body = t->map + t->layout.body_off;
+    struct tr_block *volatile made = NULL;
+    while (t->ahead_left && t->next_at < t->layout.body_len) {
+        struct tcf_view v, w;
+        uint64_t slot;
+        t->ahead_left--;
+        if (!tcf_record_at(body, t->layout.body_len, t->next_at, false, &v))
+            break;
+        t->next_at += v.h->total_len;
+        uint8_t *at = (uint8_t *)(((uintptr_t)e->tc.ptr + 15) & ~(uintptr_t)15);
+        if (at + v.h->code_size > e->tc.stage_end)
+            break;
+        if (!find(t, v.h->guest_pc, v.h->mode, &w, &slot) || w.h != v.h || t->used[slot] ||
+            tc_lookup(e, v.h->guest_pc, v.h->mode) || !deps_hold_ahead(e, &w))
+            continue;
+        struct tr_block *tb = restore_record(e, &w, slot, w.h->mode, &made);
+        if (!tb)
+            break;                      /* no room (the cache or the staging buffer) */
+        e->stats.tcache_ahead++;
+        return tb;
+    }
+    t->ahead_left = 0;
+    return NULL;
+}
+
+void tcache_ahead_end(struct tr_engine *e)
+{
+    tc_views_stage_end(&e->tc);
 }
 
 /* ---- new records -------------------------------------------------------- */

@@ -78,6 +78,7 @@ struct tr_smc {
 #define TC_PAGE_BUCKETS 4096
 struct tc_page;                         /* tc_pages.c */
 #define TC_PATCHED_MAX 512
+#define TC_DEFERRED_MAX 256
 
 /* The code cache: executable memory (written through an alias,
  * tc_views.c) that starts with the backend's entry trampoline, a pool of
@@ -98,6 +99,17 @@ struct tr_code_cache {
     size_t trimmed, rw_ready;           /* alias pages below: unmapped; mapped (tc_views.c) */
     size_t repopulated;                 /* alias bytes mapped again below trimmed since the trim */
     uint8_t *remapped;                  /* bitmap of those pages (NULL: not kept) */
+    uint8_t *stage_from;                /* restoring ahead (tc_views_stage_begin): code from
+                                           here on is written at + stage_delta; NULL: not */
+    uint8_t *stage_end;                 /* ... up to here */
+    intptr_t stage_delta;
+    uint8_t *kernel_written;            /* bitmap of pages the kernel wrote (a staged
+                                           batch's pwrite): patched by pwrite too */
+    uint8_t *stage_buf;                 /* the staging buffer (also for deferred patches) */
+    size_t stage_cap;
+    struct tr_block *deferred[TC_DEFERRED_MAX];  /* chains into kernel-written code, */
+    uint8_t deferred_slot[TC_DEFERRED_MAX];      /* not written yet (tc_views_defer) */
+    unsigned n_deferred, deferred_stale;
     uint32_t patched[TC_PATCHED_MAX];   /* pages chain-patched, not yet mapped again */
     unsigned n_patched, stale_exits;    /* (only with remap_fd: under an emulator) */
     uint64_t (*enter)(void *env, const uint8_t *code);
@@ -188,6 +200,19 @@ void tc_views_map(struct tr_code_cache *tc, size_t size, const int *(*keep_fd)(i
 void tc_code_rewritten(struct tr_code_cache *tc, const uint8_t *code, size_t len);
 void tc_views_written(struct tr_code_cache *tc);    /* after code up to tc->ptr */
 void tc_views_rewind(struct tr_code_cache *tc);     /* tc->ptr went back (a flush) */
+/* Restoring ahead (tcache.c): blocks placed from tc->ptr on are written
+ * into buf (cap bytes from ptr's page) instead of the alias, chained there,
+ * and written into the code's memfd with one pwrite by stage_end; false
+ * (nothing staged) unless the memfd is kept, the alias exists and one
+ * thread runs code (tc.patch_by_write). */
+bool tc_views_stage_begin(struct tr_code_cache *tc, uint8_t *buf, size_t cap);
+void tc_views_stage_write(struct tr_code_cache *tc);   /* the code as placed, before chaining */
+void tc_views_stage_end(struct tr_code_cache *tc);
+/* A chain of from's slot (tc_chain set chain_to) into kernel-written code,
+ * left to be written with others (tc_views_write_deferred); false: write it
+ * now. */
+bool tc_views_defer(struct tr_code_cache *tc, struct tr_block *from, int slot);
+void tc_views_write_deferred(struct tr_code_cache *tc);
 void tc_views_will_patch(struct tr_code_cache *tc, const uint8_t *code, size_t len);
 /* Re-points the jump at site, in a block's code [code, code+len), at
  * target (be_patch_jump) with pwrite, when the alias no longer maps the
@@ -197,10 +222,17 @@ bool tc_views_write_patch(struct tr_code_cache *tc, const uint8_t *code, size_t 
 /* The same, the cheapest way: with pwrite only while no other thread can
  * run the code meanwhile (tc.patch_by_write: a pwrite is not one atomic
  * store).  Inline: most patches are of new code, a store through the alias. */
+/* Whether a patch into code is better made by pwrite: its page was written
+ * by the kernel (a staged batch) and never stored to through the alias. */
+bool tc_views_kernel_wrote(const struct tr_code_cache *tc, const uint8_t *code);
 static inline void tc_views_patch_jump(struct tr_code_cache *tc, const uint8_t *code, size_t len,
                                        uint8_t *site, const uint8_t *target)
 {
-    if ((size_t)(code - tc->base) < tc->trimmed &&
+    if (tc->stage_from && code >= tc->stage_from) {    /* a block of the batch being staged */
+        be_patch_jump(site, tc->stage_delta, target);
+        return;
+    }
+    if (((size_t)(code - tc->base) < tc->trimmed || tc_views_kernel_wrote(tc, code)) &&
         __atomic_load_n(&tc->patch_by_write, __ATOMIC_RELAXED) &&
         tc_views_write_patch(tc, code, len, site, target))
         return;
@@ -283,6 +315,12 @@ bool fault_map_point(const struct tr_block *tb, uint32_t off, struct ra_fault_po
  * all of it does nothing while e->tcache is NULL (the default). */
 bool tcache_cacheable(struct tr_engine *e, uint64_t pc, uint32_t guest_size);  /* after build_ir */
 struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc, uint32_t mode);  /* NULL: translate */
+/* Restoring ahead (tcache.c): begin (false: not done; else end must
+ * follow), the next block of the batch (NULL: no more), end (the batch's
+ * code written; tc_views_stage_write before chaining it). */
+bool tcache_ahead_begin(struct tr_engine *e);
+struct tr_block *tcache_restore_ahead(struct tr_engine *e);
+void tcache_ahead_end(struct tr_engine *e);
 void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct be_relocs *r,
                    uint32_t guest_insns);
 void tcache_forget(struct tr_engine *e, uint64_t start, uint64_t len);
@@ -305,6 +343,8 @@ void *tr_map_aligned(size_t size);   /* tr_tables.c: aligned to size */
 void *tr_pool_map(size_t size);      /* tr_tables.c: zeroed, huge pages where possible */
 void *tr_pool_beside_tables(size_t size); /* tr_tables.c: the block pool, once */
 void *tr_spare_claim(size_t size);   /* tr_tables.c: the data window's padding, once */
+void tr_spare_release(void *p, size_t dirty);   /* ... given back, dirty bytes zeroed */
+size_t tr_spare_size(void);         /* ... its size (0: absent) */
 void tr_pool_unmap(void *p, size_t size);   /* ... given back (the size asked for) */
 void *tr_table_carve(size_t size, size_t align);   /* tr_tables.c: from the tables' region, or NULL */
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #ifndef MADV_POPULATE_WRITE
@@ -114,17 +115,26 @@ extern uintptr_t start_data_end(void) __attribute__((weak));
  * handed out once, whole: to the persistent cache's copy of a small file
  * (tr_spare_claim, at start-up), else to the tables that do not fit
  * beside the block pool (carve).  NULL if absent or taken. */
+static int spare_taken;
+
 static void *spare_take(size_t *size)
 {
-    static int taken;
     const uintptr_t huge = (uintptr_t)2 << 20;
     uintptr_t lo = start_data_end ? (start_data_end() + 63) & ~(uintptr_t)63 : 0;
     uintptr_t hi = (lo + huge - 1) & ~(huge - 1);
-    if (!lo || hi == lo || __atomic_load_n(&taken, __ATOMIC_ACQUIRE) ||
-        __atomic_exchange_n(&taken, 1, __ATOMIC_ACQ_REL))
+    if (!lo || hi == lo || __atomic_load_n(&spare_taken, __ATOMIC_ACQUIRE) ||
+        __atomic_exchange_n(&spare_taken, 1, __ATOMIC_ACQ_REL))
         return NULL;
     *size = hi - lo;
     return (void *)lo;
+}
+
+/* The padding's size (0: absent). */
+size_t tr_spare_size(void)
+{
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = start_data_end ? (start_data_end() + 63) & ~(uintptr_t)63 : 0;
+    return lo ? (size_t)(((lo + huge - 1) & ~(huge - 1)) - lo) : 0;
 }
 
 /* The padding for a use of size bytes, or NULL (smaller, absent, taken). */
@@ -136,6 +146,15 @@ void *tr_spare_claim(size_t size)
     if (!lo || ((lo + huge - 1) & ~(huge - 1)) - lo < size)
         return NULL;
     return spare_take(&n);
+}
+
+/* The padding back from a claim whose use fell through (the cache's file
+ * read short, tcache.c file_in), its first `dirty` bytes zeroed again:
+ * whoever takes it next (carve's second region) counts on zeroed memory. */
+void tr_spare_release(void *p, size_t dirty)
+{
+    memset(p, 0, dirty);
+    __atomic_store_n(&spare_taken, 0, __ATOMIC_RELEASE);
 }
 
 /* One carving region: its memory, bytes carved, populated up to, end;

@@ -282,34 +282,67 @@ static uint64_t now_ns(void)
  * made before the block first runs (patching code that has run costs the
  * host a pipeline flush).  Chaining later, as chain() does, stays for
  * successors still to come. */
-static void chain_ahead(struct tr_engine *e, struct tr_block *tb)
+static void chain_to_pcs(struct tr_engine *e, struct tr_block *tb, const uint64_t exit_pc[2])
 {
     if (LOG_ON(LOG_EXEC))               /* -d exec logs every block entered */
         return;
     for (int slot = 0; slot < 2; slot++) {
-        uint64_t pc = e->xl->exit_pc[slot];
+        uint64_t pc = exit_pc[slot];
         struct tr_block *to = pc ? tc_lookup(e, pc, tr_successor_mode(tb, slot)) : NULL;
         if (to && tc_chain(e, tb, slot, to))
             e->stats.chains_patched++;
     }
 }
 
+static void chain_ahead(struct tr_engine *e, struct tr_block *tb)
+{
+    chain_to_pcs(e, tb, e->xl->exit_pc);
+}
+
 /* A new block becomes findable by pc and by page, and the embedder hears of it. */
-static void register_block(struct tr_engine *e, struct tr_block *tb)
+static void make_findable(struct tr_engine *e, struct tr_block *tb)
 {
     tc_insert(e, tb);
     tc_pages_add(e, tb);
     if (e->cfg.on_translate)
         e->cfg.on_translate(e->cfg.opaque, tb->guest_pc, tb->guest_size, tb->code, tb->code_size);
+}
+
+static void register_block(struct tr_engine *e, struct tr_block *tb)
+{
+    make_findable(e, tb);
     chain_ahead(e, tb);
 }
 
-/* A block from the persistent cache, registered like a translated one. */
+/* A block from the persistent cache, registered like a translated one;
+ * with the blocks restored ahead of it (tcache.c, "restoring ahead"), each
+ * registered as it comes, chained once all are there (the backends read a
+ * chain site where the code runs: so after the batch's first write,
+ * tc_views_stage_write), the chains made in the staging copy, which
+ * tcache_ahead_end writes again.  Nothing runs meanwhile: one thread. */
+#define AHEAD_MAX 2048
+
 static struct tr_block *from_tcache(struct tr_engine *e, uint64_t pc, uint32_t mode)
 {
-    struct tr_block *tb = tcache_restore(e, pc, mode);
-    if (tb)
-        register_block(e, tb);
+    static struct { struct tr_block *tb; uint64_t exit_pc[2]; } batch[AHEAD_MAX];
+    bool ahead = tcache_ahead_begin(e);
+    struct tr_block *tb = tcache_restore(e, pc, mode), *next = tb;
+    if (!ahead) {
+        if (tb)
+            register_block(e, tb);
+        return tb;
+    }
+    unsigned n = 0;
+    while (next) {
+        make_findable(e, next);
+        batch[n].tb = next;
+        memcpy(batch[n++].exit_pc, e->xl->exit_pc, sizeof batch[0].exit_pc);
+        next = n < AHEAD_MAX ? tcache_restore_ahead(e) : NULL;
+    }
+    tc_views_stage_write(&e->tc);
+    for (unsigned k = 0; k < n; k++)
+        chain_to_pcs(e, batch[k].tb, batch[k].exit_pc);
+    tcache_ahead_end(e);
     return tb;
 }
 

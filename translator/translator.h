@@ -163,8 +163,10 @@ struct tr_stats {
     uint64_t translate_ns;              /* time spent translating (monotonic clock) */
     /* The persistent translation cache (tr_tcache_open): records read
      * from its file, blocks taken from it instead of translated, records
-     * found stale (their pages changed), new records written at exit. */
-    uint64_t tcache_loaded, tcache_hits, tcache_stale, tcache_stored;
+     * found stale (their pages changed), new records written at exit;
+     * of the hits, those restored ahead of their first use (a batch whose
+     * code the kernel wrote: tcache.c, "restoring ahead"). */
+    uint64_t tcache_loaded, tcache_hits, tcache_stale, tcache_stored, tcache_ahead;
 };
 void tr_get_stats(struct tr_engine *e, struct tr_stats *out);
 
