@@ -7,7 +7,8 @@
 #                              and dynamically linked -O2 (dyn)
 #   check-insn-ARCH            tests/insn/*.c instruction difftests (quick sweep)
 #   check-insn-nossse3-x86_64  palignr.c, sse3.c with SSSE3 masked from ferry's
-#                              view of the host (tests/insn/nossse3.mk)
+#                              view of the host (tests/insn/masked.mk)
+#   check-insn-noavx-x86_64    the vector difftests with AVX masked (masked.mk)
 #   check-busybox-ARCH         tests/busybox/*.sh with Debian's static busybox
 #   check-debian-ARCH          tests/debian/*.sh: Debian's own dynamically linked
 #                              programs (coreutils, grep, sed, tar, bash, python3, perl)
@@ -245,8 +246,7 @@ CHECK_TARGETS += check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-debia
 endef
 $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))
 include tests/insn/crypto.mk
-include tests/insn/nossse3.mk
-include tests/insn/noavx.mk
+include tests/insn/masked.mk
 
 .PHONY: check-long
 check-long: $(foreach a,$(ARCHES),check-insn-long-$(a) check-guest-long-$(a) check-reliab-long-$(a) \
