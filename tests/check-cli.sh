@@ -423,5 +423,32 @@ else
     pass "exit_request: only blocks with a backward exit test it ($1 backward, $4 indirect)"
 fi
 
+# A block's exit_request test is one load from the env's guard page, made
+# unreadable on a request (exit_request.c; its fault leaves the block at
+# its entry): no compare and no conditional branch behind it, on either
+# host (x86-64: `test [r14 + guard], eax`; AArch64: `ldr x16, [env, #guard]`).
+run --no-tcache -d ir,out_asm -D "$tmp/asm.log" "$loop"
+verdict=$(awk '
+    /^IR 0x/ { req = 0; n = -1; next }
+    /^exit_request/ { req = 1 }
+    /^OUT 0x/ { n = req ? 0 : -1; next }
+    n >= 0 && /^  0x/ {
+        sub(/^  0x[0-9a-f]+: +/, "")
+        if (n == 0) { first = $0; n = 1; next }
+        cond = ($1 ~ /^j/ && $1 != "jmp") || $1 ~ /^(cbz|cbnz|tbz|tbnz)$/ || $1 ~ /^b\./
+        if (first ~ /^(test|ldr) / && first ~ /\[/ && !cond) guard++
+        else { bad++; if (!ex) ex = first " / " $0 }
+        n = -1
+    }
+    END { printf "%d %d %s\n", guard, bad, ex }
+' "$tmp/asm.log")
+set -- $verdict
+if [ "$st" != 0 ] || [ "${1:-0}" = 0 ] || [ "${2:-1}" != 0 ]; then
+    fail "exit_request: one guard-page load, no branch" \
+        "status $st; blocks with the test as one load / otherwise (e.g.): $verdict"
+else
+    pass "exit_request: one guard-page load, no branch ($1 blocks)"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
