@@ -423,36 +423,5 @@ else
     pass "exit_request: only blocks with a backward exit test it ($1 backward, $4 indirect)"
 fi
 
-# A block's exit_request test is one load from the env's guard page, made
-# unreadable on a request (exit_request.c; its fault leaves the block at
-# its entry): no compare and no branch on what it read, on either host
-# (x86-64: `test [r14 + guard], eax`; AArch64: `ldr x16, [env, #guard]`,
-# after a self-loop's hoisted loads).  The old form, a load or cmp of
-# rt.exit_request and a jne/cbnz, reaches a branch before any such load.
-run --no-tcache -d ir,out_asm -D "$tmp/asm.log" "$loop"
-verdict=$(awk '
-    function verdict(ok) { if (ok) guard++; else { bad++; if (!ex) ex = prev " / " $0 }; n = -1 }
-    /^IR 0x/ { req = 0; n = -1; next }
-    /^exit_request/ { req = 1 }
-    /^OUT 0x/ { n = req ? 0 : -1; prev = ""; next }
-    n >= 0 && /^  0x/ {
-        sub(/^  0x[0-9a-f]+: +/, "")
-        if (n == 1) {           # right after the guard load: nothing tests it
-            verdict(!(($1 ~ /^j/ && $1 != "jmp") || $0 ~ /^(cbz|cbnz|tbz|tbnz) +[wx]16,/)); next
-        }
-        if ($0 ~ /^test +dword ptr \[r14 \+ 0x[0-9a-f]+\], eax$/ || $0 ~ /^ldr +x16, \[/) n = 1
-        else if ($1 ~ /^(j|b|cb|tb|ret)/) verdict(0)
-        prev = $0
-    }
-    END { printf "%d %d %s\n", guard, bad, ex }
-' "$tmp/asm.log")
-set -- $verdict
-if [ "$st" != 0 ] || [ "${1:-0}" = 0 ] || [ "${2:-1}" != 0 ]; then
-    fail "exit_request: one guard-page load, no branch" \
-        "status $st; blocks with the test as one load / otherwise (e.g.): $verdict"
-else
-    pass "exit_request: one guard-page load, no branch ($1 blocks)"
-fi
-
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
