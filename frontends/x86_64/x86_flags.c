@@ -25,11 +25,16 @@ static ir_ref keep(struct x86_dc *dc, ir_ref v)
     return t;
 }
 
+/* LOGIC's flags come from its result alone: its operands are not kept, so
+ * a sync stores no cc_src (the global keeps an older value that nothing
+ * reading a LOGIC cc_op looks at: x86_internal.h's field table). */
 void x86_flags_set(struct x86_dc *dc, int kind, int bytes, ir_ref dst, ir_ref src,
                    ir_ref src2, ir_ref lhs)
 {
     struct x86_flags_state *f = dc->flags;
     if (!f->live) return;
+    if (kind == X86_CC_LOGIC)
+        src = src2 = IR_NONE;
     f->known = true; f->dirty = true;
     f->kind = kind; f->bytes = bytes;
     f->dst = keep(dc, dst); f->src = keep(dc, src);
