@@ -58,6 +58,7 @@ struct vctx {
     uint8_t *cut;                   /* mul/div: where its result's NaN test starts (fuse) */
     int cut_relocs;                 /* ... and the relocations listed before it */
     const struct vctx *fused;       /* the mul/div this add/sub finishes (fuse) */
+    unsigned tv;                    /* emit_arith: its operands' tests (VT or inv_test's) */
 };
 
 /* The last op's full 16-byte store of its result (a cache register) to
@@ -307,6 +308,8 @@ static void mask_take(struct vctx *v, unsigned d)
 
 /* The env-slot cache's key for the all-ones constant: no env slot's. */
 #define ONES_KEY (INT32_MIN + 64)
+/* ... and for inv_test's register. */
+#define VTEST_KEY (INT32_MIN + 96)
 
 /* v->rc = all ones (the -1 of tiny_bytes), kept in a cache register under
  * ONES_KEY: one movi per run of vector code instead of one per op (the
@@ -705,6 +708,37 @@ static int skip_other(struct vctx *v, bool had_ones)
 
 static bool is_muldiv(const struct ir_insn *i) { return i->op == IR_vfmul || i->op == IR_vfdiv; }
 
+/* For an op reading x, when x is a self-loop's invariant slot register
+ * (a64_hoist.c): a cache register (under VTEST_KEY) whose low half holds
+ * x's test as tiny_half builds it, for the op to put its other operand's
+ * test into the high half (addhn2) -- the preamble built it on the
+ * second emission (nothing here: 2 words fewer per pass), else it is
+ * built here, into the register the preamble will use.  -1: x is no such
+ * register.  Picked after load_ab, so never a, b, the result or the kept
+ * register (all just used: the least recently used goes). */
+static int inv_test(struct vctx *v, bool dbl, unsigned x)
+{
+    if (!a64_hoist_is_vslot(v->c, (int)x))
+        return -1;
+    int p = vcache_find(VTEST_KEY);
+    if (p >= 0 && a64_hoist_vtest_preset(v->c, p, dbl))
+        return p;
+    if (p < 0) {
+        p = vcache_pick((int)v->ra, (int)v->rb);
+        vcache_set(p, VTEST_KEY);
+    }
+    tiny_half(v, dbl, (int)x, (unsigned)p, false);
+    a64_hoist_vtest(v->c, p, dbl);
+    return p;
+}
+
+/* The preamble's part of inv_test. */
+void a64_vec_test_build(struct be_code *c, int test, int slot, int ones, bool dbl)
+{
+    struct vctx v = { .c = c, .rc = (unsigned)ones };
+    tiny_half(&v, dbl, slot, (unsigned)test, false);
+}
+
 /* emit_arith with one operand already tested (skip_other): the other's
  * test narrowed into VT's low half, and into its high half the result's
  * NaN mask narrowed (xtn2) -- 2 instructions fewer than two operand tests
@@ -743,7 +777,7 @@ static void emit_arith_fused(struct vctx *v, bool dbl)
     arith_op(v, dbl);
     put(v, a64_simd_3same(true, A64_V_FCMEQ, a64_fsz(dbl, false), v->rr, v->rr, VU));
     put(v, a64_simd_logic(true, A64_V_AND, VU, VM, VM));
-    put(v, a64_simd_3same(true, A64_V_UMIN, dbl ? 2 : 1, VM, VT, VT));
+    put(v, a64_simd_3same(true, A64_V_UMIN, dbl ? 2 : 1, VM, v->fused->tv, VT));
     reduce_halves(v, dbl);
     store_r(v, 4);
 }
@@ -773,8 +807,20 @@ static void emit_arith(struct vctx *v)
         emit_arith_checked(v, dbl, (unsigned)other);
         return;
     }
-    tiny_half(v, dbl, (int)v->rb, VT, false);
-    tiny_half(v, dbl, i->op == IR_vfsqrt ? -1 : (int)v->ra, VT, true);
+    int inv = i->op == IR_vfsqrt || v->ra == v->rb ? -1 : inv_test(v, dbl, v->rb);
+    unsigned x2 = v->ra;            /* the operand other than the invariant */
+    if (inv < 0 && i->op != IR_vfsqrt && v->ra != v->rb) {
+        inv = inv_test(v, dbl, v->ra);
+        x2 = v->rb;
+    }
+    v->tv = VT;
+    if (inv >= 0) {                 /* the invariant's test in its low half */
+        v->tv = (unsigned)inv;
+        tiny_half(v, dbl, (int)x2, v->tv, true);
+    } else {
+        tiny_half(v, dbl, (int)v->rb, VT, false);
+        tiny_half(v, dbl, i->op == IR_vfsqrt ? -1 : (int)v->ra, VT, true);
+    }
     arith_op(v, dbl);
     if (is_muldiv(i)) {             /* VM: the result's test | its NaN mask (xtn2) */
         tiny_half(v, dbl, (int)v->rr, VM, false);
@@ -782,10 +828,10 @@ static void emit_arith(struct vctx *v)
         v->cut_relocs = relocs_n(v->c);
         put(v, a64_simd_3same(true, A64_V_FCMEQ, fsz, v->rr, v->rr, VU));
         put(v, a64_simd_2misc(true, A64_V_XTN, dbl ? 2 : 1, VU, VM));
-        put(v, a64_simd_3same(true, A64_V_UMIN, dbl ? 2 : 1, VM, VT, VT));
+        put(v, a64_simd_3same(true, A64_V_UMIN, dbl ? 2 : 1, VM, v->tv, VT));
     } else {
         put(v, a64_simd_3same(true, A64_V_FCMEQ, fsz, v->rr, v->rr, VM));
-        put(v, a64_simd_logic(true, A64_V_AND, VM, VT, VT));
+        put(v, a64_simd_logic(true, A64_V_AND, VM, v->tv, VT));
     }
     reduce_halves(v, dbl);
     store_r(v, fsize(i));
@@ -1286,11 +1332,14 @@ void a64_vec_block_start(void)
 /* A run of the cache that starts with the all-ones constant in register
  * ones and slot off in register slot_reg (-1: without either; a loop
  * preamble built them: a64_hoist.c). */
-void a64_vec_ones_start(const struct be_code *c, int ones, int slot_reg, int32_t off)
+void a64_vec_ones_start(const struct be_code *c, int ones, int slot_reg, int32_t off,
+                        int test_reg)
 {
     vcache_start_with(c, ones >= 0 ? ones : slot_reg, ones >= 0 ? ONES_KEY : off);
     if (ones >= 0 && slot_reg >= 0)
         vcache_set(slot_reg, off);
+    if (test_reg >= 0)
+        vcache_set(test_reg, VTEST_KEY);
 }
 
 /* The preamble's load of a loop-invariant slot (no cache lookup). */

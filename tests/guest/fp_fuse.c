@@ -114,13 +114,17 @@ static v128 operand(int k, int single, int shift)
 /* MXCSR: default, flags already set (PE, UE|PE, IE|DE), FTZ|DAZ. */
 static const uint32_t modes[] = { 0x1f80, 0x1fa0, 0x1fb0, 0x1f83, 0x9fc0 };
 
-/* c[j] += a * b[j] over n pairs of doubles, a invariant (matmul's loop). */
+/* c[j] += a * b[j] over n pairs of doubles, a invariant (matmul's loop),
+ * entered at its start by a jump (so that even its first pass runs the
+ * loop's own block, whose test of a the AArch64 backend builds before the
+ * loop entry). */
 static uint32_t axpy(double *c, const double *b, double a, int n)
 {
     uint32_t mx;
     __asm__ volatile("ldmxcsr %[m]\n\t"
                      "movddup %[a], %%xmm1\n\t"
-                     "xor %%eax, %%eax\n"
+                     "xor %%eax, %%eax\n\t"
+                     "jmp 1f\n"
                      "1:\n\t"
                      "movupd (%[b],%%rax), %%xmm0\n\t"
                      "movupd (%[c],%%rax), %%xmm5\n\t"
@@ -138,7 +142,9 @@ static uint32_t axpy(double *c, const double *b, double a, int n)
     return mx;
 }
 
-static void loops(void)
+/* With b and c all special values (plain 0) or all normal (plain 1): a
+ * denormal a then makes the only DE. */
+static void loops(int plain)
 {
     static double b[64], c[64];
     for (int pass = 0; pass < NV; pass++) {
@@ -146,9 +152,12 @@ static void loops(void)
         __builtin_memcpy(&a, &dvals[pass], 8);
         for (int j = 0; j < 64; j++) {
             __builtin_memcpy(&b[j], &dvals[(j * 7 + pass) % NV], 8);
+            if (plain)
+                b[j] = 0x1p60 * (1.0 + j / 8.0);    /* a denormal a: normal products */
             c[j] = j == 40 ? 0.0 : 1.0 / (j + 1);
         }
-        b[50] = 1.0;                /* a NaN/denormal lane late in the loop */
+        if (!plain)
+            b[50] = 1.0;            /* a NaN/denormal lane late in the loop */
         uint32_t mx = axpy(c, b, a, 64);
         unsigned long long sum = 0;
         for (int j = 0; j < 64; j++) {
@@ -156,7 +165,7 @@ static void loops(void)
             __builtin_memcpy(&q, &c[j], 8);
             sum = sum * 1000003u + q;
         }
-        printf("loop %2d: %04x %016llx\n", pass, mx & 0x3f, sum);
+        printf("loop %d %2d: %04x %016llx\n", plain, pass, mx & 0x3f, sum);
     }
 }
 
@@ -176,6 +185,7 @@ int main(void)
                     }
                     printf("\n");
                 }
-    loops();
+    loops(0);
+    loops(1);
     return 0;
 }
