@@ -143,13 +143,16 @@ static uint32_t axpy(double *c, const double *b, double a, int n)
 }
 
 /* With b and c all special values (plain 0) or all normal (plain 1): a
- * denormal a then makes the only DE. */
+ * denormal a then makes the only DE; plain 2: a = 2^60 and one denormal
+ * b[j] (a normal product: b's own test makes the only DE). */
 static void loops(int plain)
 {
     static double b[64], c[64];
     for (int pass = 0; pass < NV; pass++) {
         double a;
         __builtin_memcpy(&a, &dvals[pass], 8);
+        if (plain == 2)
+            a = 0x1p60;
         for (int j = 0; j < 64; j++) {
             __builtin_memcpy(&b[j], &dvals[(j * 7 + pass) % NV], 8);
             if (plain)
@@ -158,6 +161,8 @@ static void loops(int plain)
         }
         if (!plain)
             b[50] = 1.0;            /* a NaN/denormal lane late in the loop */
+        if (plain == 2)
+            __builtin_memcpy(&b[pass * 4 + 1], &dvals[pass % 2 ? 3 : 14], 8);
         uint32_t mx = axpy(c, b, a, 64);
         unsigned long long sum = 0;
         for (int j = 0; j < 64; j++) {
@@ -187,5 +192,6 @@ int main(void)
                 }
     loops(0);
     loops(1);
+    loops(2);
     return 0;
 }
