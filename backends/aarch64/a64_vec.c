@@ -714,8 +714,9 @@ static bool is_muldiv(const struct ir_insn *i) { return i->op == IR_vfmul || i->
  * test into the high half (addhn2) -- the preamble built it on the
  * second emission (nothing here: 2 words fewer per pass), else it is
  * built here, into the register the preamble will use.  -1: x is no such
- * register.  Picked after load_ab, so never a, b, the result or the kept
- * register (all just used: the least recently used goes). */
+ * register.  Picked after load_ab, never the result's register (picked
+ * but still empty: an empty one goes first) nor the kept one; a and b
+ * hold slots and were just used (the least recently used goes). */
 static int inv_test(struct vctx *v, bool dbl, unsigned x)
 {
     if (!a64_hoist_is_vslot(v->c, (int)x))
@@ -724,7 +725,7 @@ static int inv_test(struct vctx *v, bool dbl, unsigned x)
     if (p >= 0 && a64_hoist_vtest_preset(v->c, p, dbl))
         return p;
     if (p < 0) {
-        p = vcache_pick((int)v->ra, (int)v->rb);
+        p = vcache_pick((int)v->rr, v->keep);
         vcache_set(p, VTEST_KEY);
     }
     tiny_half(v, dbl, (int)x, (unsigned)p, false);
@@ -887,6 +888,19 @@ static void emit_cmp(struct vctx *v)
     store_r(v, fsize(v->i));
 }
 
+/* Both scalar operands, loaded into VA and VB (the rest of each zero),
+ * neither NaN nor denormal: b's lane put next to a's, one tiny test
+ * narrowed into VT's low half, the NaN mask into its high half (xtn2),
+ * one reduction -- 9 instructions against plain_inputs' 16. */
+static void plain_pair(struct vctx *v, bool dbl)
+{
+    put(v, a64_simd_ins_elem(dbl ? 3 : 2, 1, 0, VB, VA));
+    tiny_half(v, dbl, VA, VT, false);
+    put(v, a64_simd_3same(true, A64_V_FCMEQ, a64_fsz(dbl, false), VA, VA, VU));
+    put(v, a64_simd_2misc(true, A64_V_XTN, dbl ? 2 : 1, VU, VT));
+    reduce_halves(v, dbl);
+}
+
 /* ucomis/comis: EFLAGS CF (a < b) and ZF (a == b) of ordered operands. */
 static void emit_comi(struct vctx *v, const struct be_arg *out)
 {
@@ -894,7 +908,10 @@ static void emit_comi(struct vctx *v, const struct be_arg *out)
     unsigned r = out[0].reg;
     ones(v);
     load_ab(v, 2 + dbl);
-    plain_inputs(v, true, dbl);
+    if (v->ra == VA && v->rb == VB)
+        plain_pair(v, dbl);
+    else
+        plain_inputs(v, true, dbl);
     put(v, a64_fp_compare(dbl, false, v->rb, v->ra));
     put(v, a64_cset(false, r, A64_MI));
     put(v, a64_cset(false, A64_TMP0, A64_EQ));
