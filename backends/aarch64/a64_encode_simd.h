@@ -42,7 +42,7 @@ enum a64_simd_2misc_op {
     A64_V_CMEQ0 = 0x09, A64_V_FCMEQ0 = 0x0d, A64_V_FABS = 0x0f, A64_V_FSQRT = 0x3f,
     A64_V_SCVTF = 0x1d, A64_V_FCVTZS = 0x1b, A64_V_FCVTNS = 0x1a, A64_V_FCVTL = 0x17,
     A64_V_FCVTN = 0x16, A64_V_XTN = 0x12, A64_V_SQXTN = 0x14, A64_V_SQXTUN = 0x32,
-    A64_V_UADDLP = 0x22, A64_V_NOT = 0x25,
+    A64_V_UADDLP = 0x22, A64_V_NOT = 0x25, A64_V_CMLT0 = 0x0a,
 };
 uint32_t a64_simd_2misc(bool q, enum a64_simd_2misc_op op, unsigned size, unsigned rn,
                         unsigned rd);

@@ -39,7 +39,11 @@
  * host-address stores, which may aim at env unseen, end it.  The
  * preamble loads it, the cache starts with it too, and the loop's first
  * use finds it there.  Env stays current (write-through), so faults and
- * exits inside the loop need nothing.
+ * exits inside the loop need nothing.  The float checks' denormal test
+ * of that slot (a64_vec.c inv_test: the low half of another cache
+ * register, which ops then complete with their other operand's test)
+ * goes before the loop entry as well, when its register too stays
+ * unpicked up to every jump back to the loop, and is of one element type.
  * If the second emission ever differs from the first in what it writes
  * (a hoisted register, the all-ones register or the slot's register lost
  * before such a jump), a third emits the block plainly.
@@ -71,6 +75,9 @@ static __thread struct {
     int vslot;                          /* the loop-invariant slot's register, or -1 */
     int32_t vslot_off;
     bool vslot_ok, vslot_in_loop, vslot_live;   /* as for vones */
+    int vtest;                          /* the register of vslot's float test, or -1 */
+    bool vtest_dbl;                     /* ... of double lanes */
+    bool vtest_ok, vtest_in_loop, vtest_live;   /* as for vones */
 } hoist;
 
 static bool is_alloc(int reg)
@@ -95,6 +102,8 @@ static void emit_preamble(struct be_code *c)
         a64_put(c, a64_simd_movi2d_ones((unsigned)hoist.vones));
     if (hoist.vslot >= 0)
         a64_vec_slot_load(c, hoist.vslot, hoist.vslot_off);
+    if (hoist.vtest >= 0)
+        a64_vec_test_build(c, hoist.vtest, hoist.vslot, hoist.vones, hoist.vtest_dbl);
     for (uint32_t m = hoist.hoisted; m; m &= m - 1) {
         int r = __builtin_ctz(m);
         if (!a64_literal_load(c, (unsigned)r, hoist.value[r]))
@@ -126,6 +135,23 @@ static void vones_fold(void)
         hoist.vones_live = false;
     if (hoist.vslot >= 0 && (picked >> (hoist.vslot - A64_VC_FIRST) & 1 || vcache_watch_hit()))
         hoist.vslot_live = false;
+    if (hoist.vtest >= 0 && picked >> (hoist.vtest - A64_VC_FIRST) & 1)
+        hoist.vtest_live = false;
+}
+
+/* At a jump back to the loop entry: the test's register must hold it. */
+static void own_exit_vtest(void)
+{
+    if (hoist.vtest < 0)
+        return;
+    vones_fold();
+    bool held = hoist.vtest_live && hoist.vslot_live;
+    if (hoist.state == HOIST_RUNNING) {
+        hoist.mismatch |= !held;
+        return;
+    }
+    hoist.vtest_ok &= held;
+    hoist.vtest_in_loop = true;
 }
 
 /* At a jump back to the loop entry: the slot's register must hold it. */
@@ -170,6 +196,7 @@ void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
             hoist.entry = (uint32_t)(c->ptr - c->start);
             hoist.state = HOIST_RUNNING;
             hoist.vones_due = hoist.vones >= 0 || hoist.vslot >= 0;
+            hoist.vtest_live = hoist.vtest >= 0;
             return;
         }
         if (hoist.state == HOIST_PLAIN && hoist.block == c->start)
@@ -187,16 +214,20 @@ void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
         hoist.vslot = -1;
         hoist.vslot_ok = true;
         hoist.vslot_in_loop = false;
+        hoist.vtest = -1;
+        hoist.vtest_ok = true;
+        hoist.vtest_in_loop = false;
         vcache_watch(-1, -1);
         return;
     }
     if (!current(c))
         return;
     if (hoist.vones_due) {              /* past the exit-request test, which empties the cache */
-        a64_vec_ones_start(c, hoist.vones, hoist.vslot, hoist.vslot_off);
+        a64_vec_ones_start(c, hoist.vones, hoist.vslot, hoist.vslot_off, hoist.vtest);
         vcache_take_picked();
         vcache_watch(hoist.vslot, hoist.vslot_off);
         hoist.vones_live = hoist.vslot_live = true;
+        hoist.vtest_live = hoist.vtest >= 0;
         hoist.vones_due = false;
     }
     if (is_host_store(insn))
@@ -211,6 +242,7 @@ void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
     if (direct && (uint64_t)insn->aux[0] == hoist.pc) {
         own_exit_vones(c);
         own_exit_vslot();
+        own_exit_vtest();
     }
     if (direct && (uint64_t)insn->aux[0] == hoist.pc && hoist.state == HOIST_OBSERVE) {
         hoist.self_loop = true;         /* what came before runs on every pass */
@@ -259,6 +291,50 @@ void a64_hoist_vslot(struct be_code *c, int vreg, int32_t off)
     hoist.vslot_off = off;
     hoist.vslot_live = true;
     vcache_watch(vreg, off);
+}
+
+/* Whether vreg holds the loop-invariant slot here, as the preamble
+ * loaded it (a64_vec.c may then use or build its test). */
+bool a64_hoist_is_vslot(struct be_code *c, int vreg)
+{
+    if (!current(c) || hoist.cold || hoist.vslot < 0 || vreg != hoist.vslot)
+        return false;
+    vones_fold();
+    return hoist.vslot_live;
+}
+
+/* vreg's low half just got the invariant slot's test (dbl: of double
+ * lanes), built on the loop's path: the first such register is the
+ * candidate; on the second emission, building it again into the
+ * preamble's register means the preamble's went (a mismatch). */
+void a64_hoist_vtest(struct be_code *c, int vreg, bool dbl)
+{
+    if (!current(c) || hoist.cold)
+        return;
+    vones_fold();                   /* (with its own pick of vreg) */
+    if (hoist.state == HOIST_RUNNING) {
+        if (vreg == hoist.vtest)
+            hoist.mismatch = true;
+        return;
+    }
+    if (hoist.vtest < 0) {
+        hoist.vtest = vreg;
+        hoist.vtest_dbl = dbl;
+    } else if (vreg != hoist.vtest || dbl != hoist.vtest_dbl) {
+        hoist.vtest_ok = false;
+    }
+    if (vreg == hoist.vtest)
+        hoist.vtest_live = true;
+}
+
+/* Whether vreg holds the test the preamble built (dbl lanes as asked). */
+bool a64_hoist_vtest_preset(struct be_code *c, int vreg, bool dbl)
+{
+    if (!current(c) || hoist.state != HOIST_RUNNING || vreg != hoist.vtest ||
+        dbl != hoist.vtest_dbl)
+        return false;
+    vones_fold();
+    return hoist.vtest_live && hoist.vslot_live;
 }
 
 void a64_hoist_cold(struct be_code *c, bool cold)
@@ -384,6 +460,8 @@ bool be_emit_again(struct be_code *c)
             hoist.vones = -1;
         if (!hoist.vslot_ok || !hoist.vslot_in_loop)
             hoist.vslot = -1;
+        if (!hoist.vtest_ok || !hoist.vtest_in_loop || hoist.vones < 0 || hoist.vslot < 0)
+            hoist.vtest = -1;
         bool again = hoist.hoisted || hoist.vones >= 0 || hoist.vslot >= 0;
         hoist.state = again ? HOIST_ARMED : HOIST_IDLE;
         return again;

@@ -54,6 +54,11 @@ struct vctx {
     int checked_in;                 /* `checked`'s register, when this op may skip its test */
     bool skipped;                   /* ... and it did: its slow path takes `checked.link` */
     uint8_t *link;                  /* this op's slow path's last word (mul, div) */
+    bool saved;                     /* save_fpsr ran (fpsr_saved: not yet restored) */
+    uint8_t *cut;                   /* mul/div: where its result's NaN test starts (fuse) */
+    int cut_relocs;                 /* ... and the relocations listed before it */
+    const struct vctx *fused;       /* the mul/div this add/sub finishes (fuse) */
+    unsigned tv;                    /* emit_arith: its operands' tests (VT or inv_test's) */
 };
 
 /* The last op's full 16-byte store of its result (a cache register) to
@@ -174,6 +179,8 @@ static struct {
     const uint8_t *code, *end;
     unsigned reg;
     uint8_t *link;
+    bool fusable;                   /* `fuse` may take it back to v.cut */
+    struct vctx v;                  /* the mul/div, for the fused slow path */
 } checked;
 
 /* A scalar operand: VR when it holds the slot (lane_ok), else src(). */
@@ -274,7 +281,7 @@ static bool keeps_host_flags(const struct vctx *v, const struct be_arg *mode)
 static void save_fpsr(struct vctx *v)
 {
     put(v, a64_mrs_fpsr(A64_TMP1));
-    v->fpsr_saved = true;
+    v->fpsr_saved = v->saved = true;
 }
 
 /* ---- checks: lanes that need the slow path accumulate in VM ---- */
@@ -301,6 +308,8 @@ static void mask_take(struct vctx *v, unsigned d)
 
 /* The env-slot cache's key for the all-ones constant: no env slot's. */
 #define ONES_KEY (INT32_MIN + 64)
+/* ... and for inv_test's register. */
+#define VTEST_KEY (INT32_MIN + 96)
 
 /* v->rc = all ones (the -1 of tiny_bytes), kept in a cache register under
  * ONES_KEY: one movi per run of vector code instead of one per op (the
@@ -699,6 +708,38 @@ static int skip_other(struct vctx *v, bool had_ones)
 
 static bool is_muldiv(const struct ir_insn *i) { return i->op == IR_vfmul || i->op == IR_vfdiv; }
 
+/* For an op reading x, when x is a self-loop's invariant slot register
+ * (a64_hoist.c): a cache register (under VTEST_KEY) whose low half holds
+ * x's test as tiny_half builds it, for the op to put its other operand's
+ * test into the high half (addhn2) -- the preamble built it on the
+ * second emission (nothing here: 2 words fewer per pass), else it is
+ * built here, into the register the preamble will use.  -1: x is no such
+ * register.  Picked after load_ab, never the result's register (picked
+ * but still empty: an empty one goes first) nor the kept one; a and b
+ * hold slots and were just used (the least recently used goes). */
+static int inv_test(struct vctx *v, bool dbl, unsigned x)
+{
+    if (!a64_hoist_is_vslot(v->c, (int)x))
+        return -1;
+    int p = vcache_find(VTEST_KEY);
+    if (p >= 0 && a64_hoist_vtest_preset(v->c, p, dbl))
+        return p;
+    if (p < 0) {
+        p = vcache_pick((int)v->rr, v->keep);
+        vcache_set(p, VTEST_KEY);
+    }
+    tiny_half(v, dbl, (int)x, (unsigned)p, false);
+    a64_hoist_vtest(v->c, p, dbl);
+    return p;
+}
+
+/* The preamble's part of inv_test. */
+void a64_vec_test_build(struct be_code *c, int test, int slot, int ones, bool dbl)
+{
+    struct vctx v = { .c = c, .rc = (unsigned)ones };
+    tiny_half(&v, dbl, slot, (unsigned)test, false);
+}
+
 /* emit_arith with one operand already tested (skip_other): the other's
  * test narrowed into VT's low half, and into its high half the result's
  * NaN mask narrowed (xtn2) -- 2 instructions fewer than two operand tests
@@ -722,6 +763,26 @@ static void emit_arith_checked(struct vctx *v, bool dbl, unsigned other)
     store_r(v, fsize(i));
 }
 
+static int relocs_n(const struct be_code *c) { return c->relocs ? c->relocs->n : 0; }
+
+/* An add/sub that finishes the mul/div right before it (`fuse`): that
+ * op's code was taken back to its result's NaN test, so VT holds its
+ * operands' tests and VM's low half its result's.  b's test goes into
+ * VM's high half, the add's NaN lanes zero VM's halves under them (a NaN
+ * in the mul/div's result is one in the add's too: no test of its own),
+ * and one reduction covers both ops; their slow path runs both helpers
+ * (slow_path). */
+static void emit_arith_fused(struct vctx *v, bool dbl)
+{
+    tiny_half(v, dbl, (int)v->rb, VM, true);
+    arith_op(v, dbl);
+    put(v, a64_simd_3same(true, A64_V_FCMEQ, a64_fsz(dbl, false), v->rr, v->rr, VU));
+    put(v, a64_simd_logic(true, A64_V_AND, VU, VM, VM));
+    put(v, a64_simd_3same(true, A64_V_UMIN, dbl ? 2 : 1, VM, v->fused->tv, VT));
+    reduce_halves(v, dbl);
+    store_r(v, 4);
+}
+
 /* add sub mul div sqrt: denormal inputs, NaN results, and for mul/div
  * results at the underflow boundary take the slow path.  The operands'
  * tests go narrowed into VT's halves (sqrt: b's into both); a NaN lane
@@ -736,22 +797,42 @@ static void emit_arith(struct vctx *v)
     bool had_ones = vcache_find(ONES_KEY) >= 0;
     ones(v);
     load_ab(v, fsize(i));
+    if (v->fused) {
+        if (v->ra != v->fused->rr || v->rb == v->ra)
+            abort();                /* a ferry bug: fuse's conditions */
+        emit_arith_fused(v, dbl);
+        return;
+    }
     int other = skip_other(v, had_ones);
     if (other >= 0) {
         emit_arith_checked(v, dbl, (unsigned)other);
         return;
     }
-    tiny_half(v, dbl, (int)v->rb, VT, false);
-    tiny_half(v, dbl, i->op == IR_vfsqrt ? -1 : (int)v->ra, VT, true);
+    int inv = i->op == IR_vfsqrt || v->ra == v->rb ? -1 : inv_test(v, dbl, v->rb);
+    unsigned x2 = v->ra;            /* the operand other than the invariant */
+    if (inv < 0 && i->op != IR_vfsqrt && v->ra != v->rb) {
+        inv = inv_test(v, dbl, v->ra);
+        x2 = v->rb;
+    }
+    v->tv = VT;
+    if (inv >= 0) {                 /* the invariant's test in its low half */
+        v->tv = (unsigned)inv;
+        tiny_half(v, dbl, (int)x2, v->tv, true);
+    } else {
+        tiny_half(v, dbl, (int)v->rb, VT, false);
+        tiny_half(v, dbl, i->op == IR_vfsqrt ? -1 : (int)v->ra, VT, true);
+    }
     arith_op(v, dbl);
     if (is_muldiv(i)) {             /* VM: the result's test | its NaN mask (xtn2) */
         tiny_half(v, dbl, (int)v->rr, VM, false);
+        v->cut = v->c->ptr;
+        v->cut_relocs = relocs_n(v->c);
         put(v, a64_simd_3same(true, A64_V_FCMEQ, fsz, v->rr, v->rr, VU));
         put(v, a64_simd_2misc(true, A64_V_XTN, dbl ? 2 : 1, VU, VM));
-        put(v, a64_simd_3same(true, A64_V_UMIN, dbl ? 2 : 1, VM, VT, VT));
+        put(v, a64_simd_3same(true, A64_V_UMIN, dbl ? 2 : 1, VM, v->tv, VT));
     } else {
         put(v, a64_simd_3same(true, A64_V_FCMEQ, fsz, v->rr, v->rr, VM));
-        put(v, a64_simd_logic(true, A64_V_AND, VM, VT, VT));
+        put(v, a64_simd_logic(true, A64_V_AND, VM, v->tv, VT));
     }
     reduce_halves(v, dbl);
     store_r(v, fsize(i));
@@ -807,6 +888,19 @@ static void emit_cmp(struct vctx *v)
     store_r(v, fsize(v->i));
 }
 
+/* Both scalar operands, loaded into VA and VB (the rest of each zero),
+ * neither NaN nor denormal: b's lane put next to a's, one tiny test
+ * narrowed into VT's low half, the NaN mask into its high half (xtn2),
+ * one reduction -- 9 instructions against plain_inputs' 16. */
+static void plain_pair(struct vctx *v, bool dbl)
+{
+    put(v, a64_simd_ins_elem(dbl ? 3 : 2, 1, 0, VB, VA));
+    tiny_half(v, dbl, VA, VT, false);
+    put(v, a64_simd_3same(true, A64_V_FCMEQ, a64_fsz(dbl, false), VA, VA, VU));
+    put(v, a64_simd_2misc(true, A64_V_XTN, dbl ? 2 : 1, VU, VT));
+    reduce_halves(v, dbl);
+}
+
 /* ucomis/comis: EFLAGS CF (a < b) and ZF (a == b) of ordered operands. */
 static void emit_comi(struct vctx *v, const struct be_arg *out)
 {
@@ -814,7 +908,10 @@ static void emit_comi(struct vctx *v, const struct be_arg *out)
     unsigned r = out[0].reg;
     ones(v);
     load_ab(v, 2 + dbl);
-    plain_inputs(v, true, dbl);
+    if (v->ra == VA && v->rb == VB)
+        plain_pair(v, dbl);
+    else
+        plain_inputs(v, true, dbl);
     put(v, a64_fp_compare(dbl, false, v->rb, v->ra));
     put(v, a64_cset(false, r, A64_MI));
     put(v, a64_cset(false, A64_TMP0, A64_EQ));
@@ -896,7 +993,7 @@ static bool emit_float(struct vctx *v, const struct be_arg *out, const struct be
     if (in[0].is_const && in[0].imm)
         return false;
     if (op != IR_vcvti2f && op != IR_vcvti2fv &&    /* the others may raise flags */
-        !keeps_host_flags(v, &in[0]))
+        !keeps_host_flags(v, &in[0]) && !v->fused)
         save_fpsr(v);           /* before any branch to the slow path, which restores it */
     mode_check(v, &in[0]);
     switch (v->i->op) {
@@ -1110,7 +1207,7 @@ static void emit_slow(struct vctx *v, const struct be_arg *out, const struct be_
         uint32_t b = a64_uncond_branch_imm(false, (int32_t)(v->c->ptr - checked.link));
         memcpy(be_writable(v->c, checked.link), &b, 4);
     }
-    if (v->keep >= 0)               /* the store dropped (`dead`): the helper reads env */
+    if (v->keep >= 0 && !v->fused)  /* the store dropped (`dead`): the helper reads env */
         env_ldst(v->c, 4, false, (unsigned)v->keep, v->keep_slot);
     if (helper_copies_a(i)) {       /* the helper computes d in place */
         env_ldst(v->c, 4, true, VA, ir_vec_a(i));
@@ -1217,7 +1314,11 @@ static void slow_path(struct vctx *v, const struct be_arg *out, const struct be_
     for (int k = 0; k < v->n_slow; k++)
         patch19(c, v->slow[k], c->ptr);
     a64_hoist_cold(c, true);        /* off the loop's path: no constant worth hoisting */
+    if (v->fused)                   /* both ops again, from env and FPSR before the first */
+        emit_slow((struct vctx *)v->fused, out, in);
     emit_slow(v, out, in);
+    if (v->fused)
+        reload_fresh((struct vctx *)v->fused);
     reload_fresh(v);
     if (v->st_late && !is_cache_reg(v->rr))     /* the merge stores it: the helper's */
         env_ldst(c, v->st_size, true, v->rr, ir_vec_d(v->i));
@@ -1248,11 +1349,14 @@ void a64_vec_block_start(void)
 /* A run of the cache that starts with the all-ones constant in register
  * ones and slot off in register slot_reg (-1: without either; a loop
  * preamble built them: a64_hoist.c). */
-void a64_vec_ones_start(const struct be_code *c, int ones, int slot_reg, int32_t off)
+void a64_vec_ones_start(const struct be_code *c, int ones, int slot_reg, int32_t off,
+                        int test_reg)
 {
     vcache_start_with(c, ones >= 0 ? ones : slot_reg, ones >= 0 ? ONES_KEY : off);
     if (ones >= 0 && slot_reg >= 0)
         vcache_set(slot_reg, off);
+    if (test_reg >= 0)
+        vcache_set(test_reg, VTEST_KEY);
 }
 
 /* The preamble's load of a loop-invariant slot (no cache lookup). */
@@ -1277,12 +1381,51 @@ static void lane_note(struct vctx *v)
     lane.size_log2 = v->st_size;
 }
 
-static void checked_note(struct vctx *v)
+static void checked_note(struct vctx *v, const struct be_arg *in, bool store_last)
 {
     checked.code = v->c->start;
     checked.end = v->c->ptr;
     checked.reg = v->rr;
     checked.link = v->link;
+    checked.fusable = v->cut && v->saved && !v->skipped && !ir_vec_scalar(v->i) &&
+                      in[0].is_const && in[0].imm == 0 && store_last;
+    checked.v = *v;
+}
+
+/* One check for a mul/div and the add/sub right behind it that reads its
+ * result as a and overwrites it (so the mul/div's store was dropped as
+ * `dead`): the mul/div's code is taken back to its result's NaN test --
+ * what follows there (the NaN test, its reduction and branch, its slow
+ * path) goes -- and emit_arith_fused ends both with one reduction and
+ * branch, to a slow path that restores FPSR as it was before the mul/div
+ * and runs both helpers from env, the mul/div's first: both guest insns
+ * again from their start, so the result and MXCSR are the helpers' (no
+ * guest-visible state changes between the two: register ops in the
+ * default MXCSR mode, no access, no exit).  A store the mul/div itself
+ * dropped (its `keep`) is done at the cut, before the add/sub may pick
+ * that register.  The fast path saves 6 words per pair: a reduction and
+ * branch, the mul/div's NaN test (any NaN lane of its result is one of
+ * the add/sub's), the link. */
+static void fuse(struct vctx *v, struct vctx *f, const struct be_arg *in)
+{
+    const struct ir_insn *i = v->i;
+    bool ok = checked.fusable && v->checked_in >= 0 &&
+              (i->op == IR_vfadd || i->op == IR_vfsub) && !ir_vec_scalar(i) &&
+              i->size == checked.v.i->size && in[0].is_const && in[0].imm == 0 &&
+              v->keep == (int)checked.reg && ir_vec_b(i) != ir_vec_a(i);
+    checked.fusable = false;
+    if (!ok)
+        return;
+    *f = checked.v;
+    v->c->ptr = f->cut;
+    if (v->c->relocs && v->c->relocs->n > f->cut_relocs)
+        v->c->relocs->n = f->cut_relocs;
+    if (f->keep >= 0) {
+        env_ldst(v->c, 4, false, (unsigned)f->keep, f->keep_slot);
+        f->keep = -1;
+    }
+    f->fpsr_saved = true;
+    v->fused = f;
 }
 
 void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
@@ -1290,10 +1433,12 @@ void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
 {
     struct vctx v = { .c = c, .i = insn, .ra = VA, .rb = VB, .rr = VR, .keep = -1,
                       .checked_in = -1 };
+    struct vctx first;
     if (checked.code == c->start && checked.end == c->ptr && is_arith(insn))
         v.checked_in = (int)checked.reg;
     checked.code = NULL;
     dead_drop(&v);
+    fuse(&v, &first, in);
     v.lane_ok = lane.code == c->start && lane.end == c->ptr && is_arith(insn);
     lane.code = NULL;
     if (!emit_inline(&v, out, in)) {
@@ -1317,7 +1462,7 @@ void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
     if (v.rr == VR && v.st_size < 4 && v.st_end == c->ptr)
         lane_note(&v);
     if (v.link)
-        checked_note(&v);
+        checked_note(&v, in, v.st_at && v.st_end == c->ptr);
 }
 
 /* The env-slot cache's registers (caller-saved in AAPCS64) across the

@@ -16,8 +16,12 @@ void a64_vec_env_ldst(struct be_code *c, unsigned size_log2, bool load, unsigned
 void a64_vec_block_start(void);
 /* A run of the cache starting with the float checks' all-ones constant
  * in register r (a64_hoist.c). */
-void a64_vec_ones_start(const struct be_code *c, int ones, int slot_reg, int32_t off);
+void a64_vec_ones_start(const struct be_code *c, int ones, int slot_reg, int32_t off,
+                        int test_reg);
 void a64_vec_slot_load(struct be_code *c, int vreg, int32_t off);
+/* The float checks' test of the invariant slot (register slot) into the
+ * low half of test (ones: the all-ones register), in the preamble. */
+void a64_vec_test_build(struct be_code *c, int test, int slot, int ones, bool dbl);
 /* a64_vec_str.c: vmskeq, vmskz, vmskany, vmsks; false: no inline form (the helper). */
 bool a64_emit_vec_str(struct be_code *c, const struct ir_insn *i, const struct be_arg *out);
 /* a64_vec_crypto.c: vaesenc .. vclmul; false: no host instruction or

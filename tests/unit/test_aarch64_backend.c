@@ -506,6 +506,8 @@ Test(a64_encode_simd, two_reg_misc_and_across)
         { a64_simd_2misc(1, A64_V_FCMEQ0, a64_fsz(0, 1), 0, 4), "fcmeq v4.4s, v0.4s, #0.0" },
         { a64_simd_2misc(1, A64_V_FCMEQ0, a64_fsz(1, 1), 1, 4), "fcmeq v4.2d, v1.2d, #0.0" },
         { a64_simd_2misc(1, A64_V_CMEQ0, 2, 3, 4), "cmeq v4.4s, v3.4s, #0" },
+        { a64_simd_2misc(1, A64_V_CMLT0, 0, 17, 1), "cmlt v1.16b, v17.16b, #0" },
+        { a64_simd_3same(1, A64_V_ADDP, 0, 1, 0, 0), "addp v0.16b, v0.16b, v1.16b" },
         { a64_simd_2misc(1, A64_V_FABS, a64_fsz(1, 1), 2, 3), "fabs v3.2d, v2.2d" },
         { a64_simd_2misc(1, A64_V_FSQRT, a64_fsz(0, 1), 1, 2), "fsqrt v2.4s, v1.4s" },
         { a64_simd_2misc(1, A64_V_SCVTF, a64_fsz(1, 0), 2, 2), "scvtf v2.2d, v2.2d" },
