@@ -25,10 +25,12 @@
 
 enum { VCOPY_MAX = 16 };
 
+/* A copy nothing could see yet: its vmov may still go.  One that is
+ * seen is forgotten (reading s for it would gain nothing: on an x86-64
+ * host without AVX an op with a apart from d costs a register copy). */
 struct vcopy {
     int32_t d, s;           /* env slots: d holds a copy of s */
     int at;                 /* the vmov's insn */
-    bool unseen;            /* nothing could see d since: the vmov may go */
 };
 
 struct vcopy_state {
@@ -97,11 +99,7 @@ static bool may_trap(const struct ir_block *b, const struct ir_insn *i)
 
 static void drop(struct vcopy_state *st, int k) { st->f[k] = st->f[--st->n]; }
 
-static void all_seen(struct vcopy_state *st)
-{
-    for (int k = 0; k < st->n; k++)
-        st->f[k].unseen = false;
-}
+static void all_seen(struct vcopy_state *st) { st->n = 0; }
 
 static int fact_of(const struct vcopy_state *st, int32_t slot)
 {
@@ -134,7 +132,7 @@ static void substitute(struct vcopy_state *st, struct ir_insn *i)
 }
 
 /* After the op's reads: copies it reads are seen, copies it overwrites go
- * (their vmov too when still unseen), copies of what it writes end. */
+ * with their vmov, copies of what it writes end. */
 static void vec_step(const struct ir_block *b, struct vcopy_state *st, struct ir_insn *i,
                      bool *dead)
 {
@@ -142,33 +140,34 @@ static void vec_step(const struct ir_block *b, struct vcopy_state *st, struct ir
     int n = reads(i, r);
     for (int k = 0; k < st->n; k++)
         for (int j = 0; j < n; j++)
-            if (overlaps(st->f[k].d, r[j]))
-                st->f[k].unseen = false;
+            if (overlaps(st->f[k].d, r[j])) {
+                drop(st, k--);
+                break;
+            }
     if (may_trap(b, i))
         all_seen(st);
     if (!writes_d(i))
         return;
     int32_t d = ir_vec_d(i);
     for (int k = 0; k < st->n; k++) {
-        if (st->f[k].d == d && st->f[k].unseen)
+        if (st->f[k].d == d)
             dead[st->f[k].at] = true;
         if (overlaps(st->f[k].d, d) || overlaps(st->f[k].s, d))
             drop(st, k--);
     }
     if (i->op == IR_vmov && ir_vec_imm(i) == 16 && ir_vec_b(i) != d && st->n < VCOPY_MAX)
-        st->f[st->n++] = (struct vcopy){ d, ir_vec_b(i), (int)(i - b->insns), true };
+        st->f[st->n++] = (struct vcopy){ d, ir_vec_b(i), (int)(i - b->insns) };
 }
 
-/* An env word access: a load of d sees it, a store into d or s ends it. */
+/* An env word access: a load of d sees the copy, a store into d or s
+ * ends it. */
 static void env_step(struct vcopy_state *st, const struct ir_insn *i)
 {
     int32_t off = (int32_t)i->aux[0], n = ir_memop_bytes(i->size);
     for (int k = 0; k < st->n; k++) {
         bool on_d = off < st->f[k].d + 16 && st->f[k].d < off + n;
         bool on_s = off < st->f[k].s + 16 && st->f[k].s < off + n;
-        if (i->op == IR_ld_env && on_d)
-            st->f[k].unseen = false;
-        if (i->op == IR_st_env && (on_d || on_s))
+        if ((i->op == IR_ld_env && on_d) || (i->op == IR_st_env && (on_d || on_s)))
             drop(st, k--);
     }
 }

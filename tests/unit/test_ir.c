@@ -311,7 +311,7 @@ Test(ir, vec_copy_kept_where_seen)
     enum { X0 = 0x400, X1 = 0x410, X2 = 0x420, X3 = 0x430 };
     ir_vec(b, IR_vmov, IR_VE_8, ir_vec_pack(X1, X1, X2, 16), NULL);
     ir_vec(b, IR_vld, IR_VE_8, ir_vec_pack(X3, X3, X3, 16), NULL)->args[0] = RCX;
-    ir_vec(b, IR_vadd, IR_VE_32, ir_vec_pack(X1, X1, X3, 0), &h_vec);   /* reads x2 */
+    ir_vec(b, IR_vadd, IR_VE_32, ir_vec_pack(X1, X1, X3, 0), &h_vec);
     ir_vec(b, IR_vmov, IR_VE_8, ir_vec_pack(X0, X0, X2, 16), NULL);
     ir_ld(b, IR_MO_64, RAX, RBX);
     ir_vec(b, IR_vsub, IR_VE_32, ir_vec_pack(X0, X0, X3, 0), &h_vec);
@@ -326,8 +326,9 @@ Test(ir, vec_copy_kept_where_seen)
     ir_goto_tb(b, 1, 0);
     ir_forward_vec_copies(b);
     cr_assert_eq(count_op(b, IR_vmov), 5, "%s", dump(b));
-    cr_assert_eq(ir_vec_a(nth_vec(b, IR_vadd, 0)), X2, "%s", dump(b));
-    cr_assert_eq(ir_vec_a(nth_vec(b, IR_vsub, 0)), X2, "%s", dump(b));
+    cr_assert_eq(ir_vec_a(nth_vec(b, IR_vadd, 0)), X1, "%s", dump(b));  /* seen: as it was */
+    cr_assert_eq(ir_vec_a(nth_vec(b, IR_vsub, 0)), X0, "%s", dump(b));
+    cr_assert_eq(ir_vec_a(nth_vec(b, IR_vxor, 0)), X3, "%s", dump(b));
     cr_assert_eq(ir_vec_a(nth_vec(b, IR_vfadd, 0)), X2, "%s", dump(b));
     cr_assert_eq(ir_vec_a(nth_vec(b, IR_vandn, 0)), X1, "%s", dump(b));
     cr_assert_null(ir_validate(b));
