@@ -280,6 +280,9 @@ void ir_dump_insn(const struct ir_block *b, const struct ir_insn *i, FILE *out);
 /* ir_opt.c: constant folding, copy propagation, dead-code elimination. */
 void ir_optimize(struct ir_block *b);
 void ir_eliminate_dead(struct ir_block *b);     /* only the last */
+/* ir_vcopy.c: a whole-register vmov forwarded into the ops that read its
+ * copy, and dropped when the next write of its slot makes it unseen. */
+void ir_forward_vec_copies(struct ir_block *b);
 
 /* ir_flags.c: compares that read the flags of an earlier sub/add/and on
  * the host (subf/addf/andf and brflags/setflags/movflags, ir_ops.def).

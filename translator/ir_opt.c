@@ -701,17 +701,22 @@ static void env_update(const struct ir_insn *i)
     int32_t off = (int32_t)i->aux[0];
     if (!(op_flags(i) & (IR_F_MEM | IR_F_CALL | IR_F_VEC)))    /* none of the below */
         return;
-    if (i->op == IR_call || i->op == IR_st || i->op == IR_stx || i->op == IR_atomic_rmw ||
-        i->op == IR_atomic_cas || i->op == IR_vst)
-        /* guest stores may address env itself */
+    if (i->op == IR_call)           /* helpers may write any env word */
         opt->n_env = 0;
+    else if (op_flags(i) & IR_F_MEM && i->op != IR_ld_env && i->op != IR_st_env)
+        /* guest (and IR_MO_HOST) accesses: never env.  env is ferry's
+         * memory, outside every guest mapping, and the allocator already
+         * keeps guest registers in host registers across guest stores;
+         * a wild store into it would corrupt them either way. */
+        return;
     else if (i->op == IR_st_env && i->size == IR_MO_64)
         env_remember(off, i->args[0]);
     else if (i->op == IR_st_env)
         env_forget_range(off, ir_memop_bytes(i->size));
     else if (i->op == IR_ld_env && i->size == IR_MO_64 && i->args[0] != IR_NONE)
         env_remember(off, i->args[0]);
-    else if (op_flags(i) & IR_F_VEC)   /* writes a vector at d (helpers: only there) */
+    else if ((op_flags(i) & IR_F_VEC) && i->op != IR_vst)
+        /* writes a vector at d (helpers: only there); vst only reads env */
         env_forget_range(ir_vec_d(i), 16);
 }
 

@@ -239,6 +239,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
         add_exec_counter(b, tb);
     add_exit_request(e, b);
     drop_xfer_hints(e, b);
+    ir_forward_vec_copies(b);
     ir_optimize(b);
     ir_fold_load_ext(b);
     if (be_host.ext_operands)

@@ -310,11 +310,11 @@ static bool emit_shift(struct xctx *x)
 static bool emit_align(struct xctx *x)
 {
     unsigned n = ir_vec_imm(x->i);
-    int rb;
-    bool full;
-    int w = operands(x, 16, &rb, NULL, &full);
-    if (host_has(F_SSSE3)) {
-        x64_emit_sse_rr(x->c, X64_P_66, false, 0x0f3a0f, w, rb);
+    int rb, r1;
+    bool full, ssse3 = host_has(F_SSSE3);
+    int w = operands(x, 16, &rb, ssse3 ? &r1 : NULL, &full);
+    if (ssse3) {                    /* (v)palignr: VEX when a is not d's */
+        op3(x, X64_P_66, 0x0f3a0f, w, r1, rb);
         x64_emit_byte(x->c, (uint8_t)n);
     } else if (n >= 32) {
         x64_emit_sse_rr(x->c, X64_P_66, false, 0x0fef, w, w);        /* pxor */

@@ -233,8 +233,8 @@ Test(ir, keeps_side_effects_and_removes_dead_code)
 }
 
 /* A 64-bit st_env of the value the word already holds goes (VEX.128's
- * upper-half zeroing, repeated per instruction); a guest store, a call, a
- * vector op writing the word, a reassigned value or another constant
+ * upper-half zeroing, repeated per instruction), also after a guest
+ * store; a call, a vector op writing the word, a reassigned value or another constant
  * make the next store count again. */
 static uint64_t dummy_vec(void *env, uint64_t d, uint64_t s, uint64_t imm) { return 0; }
 static const struct ir_helper h_vec = { (void *)dummy_vec, "dummy_vec", 3, 0, 0 };
@@ -247,8 +247,8 @@ Test(ir, store_of_the_value_env_holds_goes)
     ir_st_env(b, IR_MO_64, ir_const(b, 0), A);          /* the same constant: goes */
     ir_st_env(b, IR_MO_64, RAX, B);                     /* kept */
     ir_st_env(b, IR_MO_64, RAX, B);                     /* the same value: goes */
-    ir_st(b, IR_MO_64, RCX, RBX);                       /* a guest store may write env */
-    ir_st_env(b, IR_MO_64, ir_const(b, 0), A);          /* kept */
+    ir_st(b, IR_MO_64, RCX, RBX);                       /* a guest store: not env */
+    ir_st_env(b, IR_MO_64, ir_const(b, 0), A);          /* goes */
     ir_call(b, &h1, IR_NONE, &RBX);
     ir_st_env(b, IR_MO_64, RAX, B);                     /* kept: after a call */
     ir_mov(b, RAX, RBX);
@@ -260,7 +260,77 @@ Test(ir, store_of_the_value_env_holds_goes)
     ir_st_env(b, IR_MO_64, ir_const(b, 0), A);          /* goes */
     ir_goto_tb(b, 1, 0);
     ir_optimize(b);
-    cr_assert_eq(count_op(b, IR_st_env), 8, "%s", dump(b));
+    cr_assert_eq(count_op(b, IR_st_env), 7, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+/* A guest store does not touch env: the word's fact survives it. */
+Test(ir, env_facts_survive_guest_stores)
+{
+    struct ir_block *b = new_block();
+    enum { A = 0x300 };
+    ir_st_env(b, IR_MO_64, ir_const(b, 0), A);          /* kept */
+    ir_st(b, IR_MO_64, RCX, RBX);
+    ir_vec(b, IR_vst, IR_VE_8, ir_vec_pack(0x400, 0x400, 0x400, 16), NULL)->args[0] = RCX;
+    ir_st_env(b, IR_MO_64, ir_const(b, 0), A);          /* goes */
+    ir_goto_tb(b, 1, 0);
+    ir_optimize(b);
+    cr_assert_eq(count_op(b, IR_st_env), 1, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+static const struct ir_insn *nth_vec(const struct ir_block *b, enum ir_op op, int k)
+{
+    for (int n = 0; n < b->n_insns; n++)
+        if (b->insns[n].op == op && !k--)
+            return &b->insns[n];
+    return NULL;
+}
+
+/* vmov x1 <- x2; valignr x1 = x1:x5 is valignr x1 = x2:x5: the copy goes. */
+Test(ir, vec_copy_forwarded_into_its_overwrite)
+{
+    struct ir_block *b = new_block();
+    enum { X1 = 0x410, X2 = 0x420, X5 = 0x450 };
+    ir_vec(b, IR_vmov, IR_VE_8, ir_vec_pack(X1, X1, X2, 16), NULL);
+    ir_vec(b, IR_valignr, IR_VE_8, ir_vec_pack(X1, X1, X5, 4), &h_vec);
+    ir_goto_tb(b, 1, 0);
+    ir_forward_vec_copies(b);
+    cr_assert_eq(count_op(b, IR_vmov), 0, "%s", dump(b));
+    const struct ir_insn *i = nth_vec(b, IR_valignr, 0);
+    cr_assert(ir_vec_d(i) == X1 && ir_vec_a(i) == X2 && ir_vec_b(i) == X5, "%s", dump(b));
+    cr_assert_null(ir_validate(b));
+}
+
+/* The copy stays where something may see it: a guest access (a fault's
+ * frame), a branch, an env load of d, an op that cannot take a apart from
+ * d (scalar); and d = op(a, d) never becomes a != d with b == d. */
+Test(ir, vec_copy_kept_where_seen)
+{
+    struct ir_block *b = new_block();
+    enum { X0 = 0x400, X1 = 0x410, X2 = 0x420, X3 = 0x430 };
+    ir_vec(b, IR_vmov, IR_VE_8, ir_vec_pack(X1, X1, X2, 16), NULL);
+    ir_vec(b, IR_vld, IR_VE_8, ir_vec_pack(X3, X3, X3, 16), NULL)->args[0] = RCX;
+    ir_vec(b, IR_vadd, IR_VE_32, ir_vec_pack(X1, X1, X3, 0), &h_vec);
+    ir_vec(b, IR_vmov, IR_VE_8, ir_vec_pack(X0, X0, X2, 16), NULL);
+    ir_ld(b, IR_MO_64, RAX, RBX);
+    ir_vec(b, IR_vsub, IR_VE_32, ir_vec_pack(X0, X0, X3, 0), &h_vec);
+    ir_vec(b, IR_vmov, IR_VE_8, ir_vec_pack(X3, X3, X2, 16), NULL);
+    ir_ld_env(b, IR_MO_64, RAX, X3 + 8);
+    ir_vec(b, IR_vxor, IR_VE_8, ir_vec_pack(X3, X3, X0, 0), &h_vec);
+    ir_vec(b, IR_vmov, IR_VE_8, ir_vec_pack(X2, X2, X1, 16), NULL);
+    ir_vec(b, IR_vfadd, IR_VE_64 | IR_V_SCALAR, ir_vec_pack(X2, X2, X3, 0), &h_vec)->args[0] =
+        ir_const(b, 0);
+    ir_vec(b, IR_vmov, IR_VE_8, ir_vec_pack(X1, X1, X3, 16), NULL);
+    ir_vec(b, IR_vandn, IR_VE_8, ir_vec_pack(X0, X1, X0, 0), &h_vec);  /* b = d: a stays */
+    ir_goto_tb(b, 1, 0);
+    ir_forward_vec_copies(b);
+    cr_assert_eq(count_op(b, IR_vmov), 5, "%s", dump(b));
+    cr_assert_eq(ir_vec_a(nth_vec(b, IR_vadd, 0)), X1, "%s", dump(b));  /* seen: as it was */
+    cr_assert_eq(ir_vec_a(nth_vec(b, IR_vsub, 0)), X0, "%s", dump(b));
+    cr_assert_eq(ir_vec_a(nth_vec(b, IR_vxor, 0)), X3, "%s", dump(b));
+    cr_assert_eq(ir_vec_a(nth_vec(b, IR_vfadd, 0)), X2, "%s", dump(b));
+    cr_assert_eq(ir_vec_a(nth_vec(b, IR_vandn, 0)), X1, "%s", dump(b));
     cr_assert_null(ir_validate(b));
 }
 
