@@ -151,6 +151,12 @@ static void far_loads(void)
             uint16_t gs = 0xffff, ss = 0xffff;
             if (run(name, c[i].b, c[i].len, 0x1111222233334444ull, &rax)) {
                 __asm__ volatile("mov %%gs, %0\n\tmov %%ss, %1" : "=r"(gs), "=r"(ss));
+                /* A null selector's RPL (1-3) is not always kept across a
+                 * preemption natively (seen on the PVM machines of sessions
+                 * 21-31: the native run showed gs 0 once under load), so
+                 * the native run shows 3 or 0 by chance: print it as 0. */
+                if (gs <= 3)
+                    gs = 0;
                 printf("  rax %#llx gs %#x ss %#x\n", (unsigned long long)rax, gs, ss);
             }
             __asm__ volatile("mov %0, %%gs" : : "r"(0));
