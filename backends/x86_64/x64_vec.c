@@ -543,7 +543,9 @@ static void probe_page_cross(struct xctx *x, int a, int32_t last)
     struct be_code *c = x->c;
     x64_emit_lea_r_m(c, 0, X64_RCX, a, last);               /* ecx = (ea + last) ^ ea */
     x64_emit_alu_rm_r(c, X64_XOR, 0, X64_RCX, a);
-    x64_emit_test_rm_imm(c, 0, X64_RCX, 0x1000);
+    x64_emit_byte(c, 0xf6);                                 /* test ch, 0x10: bit 12 */
+    x64_emit_byte(c, 0xc5);
+    x64_emit_byte(c, 0x10);
     x64_emit_byte(c, 0x74);                                 /* jz over the probes */
     uint8_t *jz = c->ptr;
     x64_emit_byte(c, 0);

@@ -6,10 +6,12 @@
  * write its part below a page it crosses (session 31: both pages are
  * probed first when the store crosses one).  A page mapped between an
  * unmapped one below and, above, a read-only one (layout 0), an unmapped
- * one (1), or with a read-only one below (2); stores at offsets around
+ * one (1), or with a read-only one below (2), or the page itself
+ * read-only between two unmapped ones (3: both pages bad); stores at offsets around
  * both edges; the SIGSEGV handler records si_addr relative to the page
  * above, the faulting insn's offset from its asm's start, the W bit
- * (and rsp, enter's rbp: the stack kinds); then the bytes around the store (`..` where unreadable).  fxsave,
+ * (and rsp, enter's rbp: the stack kinds); then the bytes around the
+ * store (`..` where unreadable).  fxsave,
  * fnsave and fnstenv print no si_addr: the CPU's own store order shows
  * there (AMD reports the area's last byte, ferry the first faulting one;
  * memory is unchanged on both).  enter also faults where a write at its
@@ -153,6 +155,8 @@ static void run(const struct kind *k, int lay, unsigned m, long off)
         src[j] = (unsigned char)(0xa0 + j);
     mprotect(page - pg, pg, lay == 2 ? PROT_READ : PROT_NONE);
     mprotect(page + pg, pg, lay == 0 ? PROT_READ : PROT_NONE);
+    if (lay == 3)
+        mprotect(page, pg, PROT_READ);
     gp = page + off;
     printf("L%d %s m%u %+ld:", lay, k->name, m, off > pg / 2 ? off - pg : off);
     fflush(stdout);
@@ -212,7 +216,7 @@ int main(void)
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
-    for (int lay = 0; lay < 3; lay++) {
+    for (int lay = 0; lay < 4; lay++) {
         below_ok = lay == 2;
         above_ok = lay == 0;
         for (unsigned n = 0; n < sizeof kinds / sizeof kinds[0]; n++) {
