@@ -77,6 +77,9 @@ K(st_fnsave, "fnsave (%0)\n\tfninit")
 K(st_fnstenv, "fnstenv (%0)\n\tfninit")
 K(st_push, "mov %%rsp, store_fault_sp(%%rip)\n\tmov %0, %%rsp\n\t"
            "mov $0x1122334455667788, %%rax\n\tpush %%rax\n\tmov store_fault_sp(%%rip), %%rsp")
+K(st_push2, "mov %%rsp, store_fault_sp(%%rip)\n\tmov %0, %%rsp\n\tmov $0x1122334455667788, %%rax\n\t"
+            "mov $0x99aabbccddeeff00, %%rcx\n\tpush %%rax\n\tpush %%rcx\n\t"
+            "mov store_fault_sp(%%rip), %%rsp")
 K(st_pushm, "mov %%rsp, store_fault_sp(%%rip)\n\tmov %0, %%rsp\n\t"
             "pushq (%1)\n\tmov store_fault_sp(%%rip), %%rsp")
 K(st_call, "mov %%rsp, store_fault_sp(%%rip)\n\tmov %0, %%rsp\n\tcall 1f\n"
@@ -111,7 +114,7 @@ static const struct kind kinds[] = {
     E(st_movdqu, 16, EXACT), E(st_movups_idx, 16, EXACT), E(st_vmovdqu_x, 16, EXACT),
     E(st_movdqu2, 32, EXACT), E(st_mov64, 8, EXACT), E(st_fstpt, 10, EXACT),
     E(st_fbstp, 10, EXACT), E(st_fxsave, 512, ALIGN16), E(st_fnsave, 108, 0),
-    E(st_fnstenv, 28, 0), E(st_push, -8, EXACT), E(st_pushm, -8, EXACT), E(st_call, -8, EXACT),
+    E(st_fnstenv, 28, 0), E(st_push, -8, EXACT), E(st_push2, -16, EXACT), E(st_pushm, -8, EXACT), E(st_call, -8, EXACT),
     E(st_enter, -8, EXACT), E(st_cmpxchg16b, 16, EXACT | ALIGN16),
     E(st_vmaskmovps, 32, EXACT | MASKED), E(st_vmaskmovpd_x, 16, EXACT | MASKED),
     E(st_vpmaskmovd, 32, EXACT | MASKED), E(st_vpmaskmovq, 32, EXACT | MASKED),
