@@ -953,16 +953,27 @@ static void guest_access(struct vctx *v, const struct be_arg *addr, unsigned sl,
  * ours), so a fault has the CPU's si_addr (ea, or the second page's
  * first byte) and the stores that follow cannot fault.  The probes belong
  * to the first vst's access: its fault point, the state before the insn. */
-static bool ymm_store_lo(const struct ir_insn *i)
+static const struct ir_insn *ymm_store_pair(const struct ir_insn *i)
 {
-    return ir_vec_imm(i) == 16 && i[1].op == IR_add && i[1].args[1] == i->args[0] &&
-           i[2].op == IR_vst && i[2].args[0] == i[1].args[0] && ir_vec_imm(&i[2]) == 16;
+    ir_ref t = IR_NONE;
+    if (ir_vec_imm(i) != 16)
+        return NULL;
+    for (const struct ir_insn *j = i + 1;           /* (an SMC range test may come between) */
+         j->op != IR_insn_start && !(ir_op_info[j->op].flags & IR_F_EXIT); j++) {
+        if (j->op == IR_add && j->args[1] == i->args[0])
+            t = j->args[0];
+        else if (j->op == IR_vst)
+            return t != IR_NONE && j->args[0] == t && ir_vec_imm(j) == 16 ? j : NULL;
+    }
+    return NULL;
 }
 
 static bool ymm_store_hi(const struct ir_insn *i)
 {
-    return i[-1].op == IR_add && i[-1].args[0] == i->args[0] && ymm_store_lo(&i[-2]) &&
-           i[-2].op == IR_vst;
+    for (const struct ir_insn *j = i - 1; j->op != IR_insn_start; j--)
+        if (j->op == IR_vst)
+            return ymm_store_pair(j) == i;
+    return false;
 }
 
 static void probe_byte(struct vctx *v, unsigned base)
@@ -1090,8 +1101,9 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
         break;
     }
     default:                        /* vst */
-        if (be_access_is_direct(v->c, IR_MO_64) && sl == 4 && !ymm_store_hi(i))
-            probe_page_cross(v, &in[0], ymm_store_lo(i) ? 31 : 15);
+        if (be_access_is_direct(v->c, IR_MO_64) && sl == 4 && !(i->size & IR_V_ALIGNED) &&
+            !ymm_store_hi(i))
+            probe_page_cross(v, &in[0], ymm_store_pair(i) ? 31 : 15);
         r = be_access_is_direct(v->c, IR_MO_64) && sl == 4 ? src(v, 4, ir_vec_b(i), VA, -1)
                                                             : VA;
         if (r == VA)

@@ -524,11 +524,19 @@ static int guest_addr(struct xctx *x, const struct be_arg *addr)
  * first byte) and both stores that follow cannot fault.  The probes'
  * code belongs to the low half's access: its fault point, the state
  * before the insn. */
-static bool ymm_store_lo(const struct xctx *x)
+static bool ymm_store_lo(const struct ir_insn *i)
 {
-    const struct ir_insn *i = x->i;
-    return ir_vec_imm(i) == 16 && i[1].op == IR_add && i[1].args[1] == i->args[0] &&
-           i[2].op == IR_vst && i[2].args[0] == i[1].args[0] && ir_vec_imm(&i[2]) == 16;
+    ir_ref t = IR_NONE;
+    if (ir_vec_imm(i) != 16 || (i->size & IR_V_ALIGNED))
+        return false;
+    for (const struct ir_insn *j = i + 1;           /* (an SMC range test may come between) */
+         j->op != IR_insn_start && !(ir_op_info[j->op].flags & IR_F_EXIT); j++) {
+        if (j->op == IR_add && j->args[1] == i->args[0])
+            t = j->args[0];
+        else if (j->op == IR_vst)
+            return t != IR_NONE && j->args[0] == t && ir_vec_imm(j) == 16;
+    }
+    return false;
 }
 
 static void lock_or_byte0(struct xctx *x, int base)
@@ -564,7 +572,7 @@ static void emit_vst(struct xctx *x, const struct be_arg *in)
 {
     unsigned n = ir_vec_imm(x->i);
     bool direct = be_access_is_direct(x->c, IR_MO_64);
-    if (direct && ymm_store_lo(x))
+    if (direct && ymm_store_lo(x->i))
         probe_page_cross(x, guest_addr(x, &in[0]), 31);
     int rb = direct ? vcache_find(ir_vec_b(x->i)) : -1;
     int ra = direct ? -1 : guest_addr(x, &in[0]);

@@ -64,6 +64,11 @@ K(st_vmovups, "vmovdqu (%1), %%ymm0\n\tvmovups %%ymm0, (%0)\n\tvzeroupper")
 K(st_vmovupd_disp, "vmovdqu (%1), %%ymm0\n\tvmovupd %%ymm0, -8(%0)\n\tvzeroupper")
 K(st_vmovdqu_idx, "vmovdqu (%1), %%ymm0\n\tvmovdqu %%ymm0, -8(%0,%3)\n\tvzeroupper")
 K(st_vmovdqa, "vmovdqu (%1), %%ymm0\n\tvmovdqa %%ymm0, (%0)\n\tvzeroupper")
+/* the ymm store in code on a writable page (ferry checks such blocks for
+ * self-modifying stores: IR between the two halves) */
+void *store_fault_jit;
+K(st_vmovdqu_jit, "vmovdqu (%1), %%ymm0\n\tmov %0, %%rdi\n\tcall *store_fault_jit(%%rip)\n\t"
+                  "vzeroupper")
 K(st_movdqu, "movdqu (%1), %%xmm0\n\tmovdqu %%xmm0, (%0)")
 K(st_movups_idx, "movdqu (%1), %%xmm0\n\tmovups %%xmm0, -8(%0,%3)")
 K(st_vmovdqu_x, "vmovdqu (%1), %%xmm0\n\tvmovdqu %%xmm0, (%0)")
@@ -110,7 +115,7 @@ struct kind { const char *name; void (*fn)(void); const char *at; int span, flag
 #define E(n, s, f) { #n, n, n##_at, s, f }
 static const struct kind kinds[] = {
     E(st_vmovdqu, 32, EXACT), E(st_vmovups, 32, EXACT), E(st_vmovupd_disp, 32, EXACT),
-    E(st_vmovdqu_idx, 32, EXACT), E(st_vmovdqa, 32, EXACT | ALIGN32),
+    E(st_vmovdqu_idx, 32, EXACT), E(st_vmovdqu_jit, 32, EXACT), E(st_vmovdqa, 32, EXACT | ALIGN32),
     E(st_movdqu, 16, EXACT), E(st_movups_idx, 16, EXACT), E(st_vmovdqu_x, 16, EXACT),
     E(st_movdqu2, 32, EXACT), E(st_mov64, 8, EXACT), E(st_fstpt, 10, EXACT),
     E(st_fbstp, 10, EXACT), E(st_fxsave, 512, ALIGN16), E(st_fnsave, 108, 0),
@@ -167,7 +172,8 @@ static void run(const struct kind *k, int lay, unsigned m, long off)
         printf(" SIGSEGV");
         if (k->flags & EXACT)
             printf(" addr %+ld", (long)(fault_addr - (uintptr_t)page - pg));
-        printf(" rip %+ld W %ld", (long)(fault_rip - (uintptr_t)k->at), fault_err >> 1 & 1);
+        const char *at = k->fn == st_vmovdqu_jit ? store_fault_jit : k->at;
+        printf(" rip %+ld W %ld", (long)(fault_rip - (uintptr_t)at), fault_err >> 1 & 1);
         if (k->span < 0)                /* the stack kinds: rsp (and enter's rbp) as before */
             printf(" rsp %+ld", (long)(fault_rsp - (uintptr_t)gp));
         if (k->fn == st_enter)
@@ -213,6 +219,12 @@ int main(void)
     if (map == MAP_FAILED)
         return 1;
     page = map + pg;
+    static const unsigned char jit[] = { 0xc5, 0xfe, 0x7f, 0x07, 0xc3 };   /* vmovdqu [rdi], ymm0; ret */
+    store_fault_jit = mmap(NULL, pg, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
+                           -1, 0);
+    if (store_fault_jit == MAP_FAILED)
+        return 1;
+    memcpy(store_fault_jit, jit, sizeof jit);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_segv;
