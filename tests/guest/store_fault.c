@@ -7,15 +7,18 @@
  * probed first when the store crosses one).  A page mapped between an
  * unmapped one below and, above, a read-only one (layout 0), an unmapped
  * one (1), or with a read-only one below (2), or the page itself
- * read-only between two unmapped ones (3: both pages bad); stores at offsets around
- * both edges; the SIGSEGV handler records si_addr relative to the page
- * above, the faulting insn's offset from its asm's start, the W bit
- * (and rsp, enter's rbp: the stack kinds); then the bytes around the
- * store (`..` where unreadable).  fxsave,
- * fnsave and fnstenv print no si_addr: the CPU's own store order shows
- * there (AMD reports the area's last byte, ferry the first faulting one;
- * memory is unchanged on both).  enter also faults where a write at its
- * final rsp would, its push of rbp done.  The native run is the oracle. */
+ * read-only between two unmapped ones (3: both pages bad); stores at
+ * offsets around both edges, also from code on a writable page (ferry
+ * checks such blocks for self-modifying stores).  The SIGSEGV handler
+ * records si_addr relative to the page above, the faulting insn's offset
+ * from its asm's start, the W bit (and rsp, enter's rbp: the stack
+ * kinds); then the bytes around the store (`..` where unreadable).
+ * fxsave, fnsave and fnstenv print no si_addr: the CPU's own store order
+ * shows there (AMD reports the area's last byte, ferry the first faulting
+ * one; memory is unchanged on both).  enter also faults where a write at
+ * its final rsp would, its push of rbp done.  maskmovdqu runs no all-zero
+ * mask (AMD faults then at a bad page, as the SDM allows; ferry does
+ * not).  The native run is the oracle. */
 //@cflags: -mavx2
 #define _GNU_SOURCE
 #include <setjmp.h>
