@@ -93,6 +93,9 @@ enum ir_vec_size {
     IR_VE_8 = 0, IR_VE_16 = 1, IR_VE_32 = 2, IR_VE_64 = 3,
     IR_VE_MASK = 3,
     IR_V_SCALAR = 4,                    /* lane 0 only (float ops) */
+    IR_V_ALIGNED = 16,                  /* vst: its address is a multiple of its
+                                           width (the frontend checked): it
+                                           crosses no page */
 };
 
 /* Bits of a block's mode from here up: what a chained variant of it may

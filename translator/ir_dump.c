@@ -32,7 +32,8 @@ static void dump_name(const struct ir_insn *i, FILE *out)
     if (fl & IR_F_MEM)
         fprintf(out, "_%s", memop_names[i->size & 7]);
     if (fl & IR_F_VEC)
-        fprintf(out, "_e%d%s", 8 << (i->size & IR_VE_MASK), (i->size & IR_V_SCALAR) ? "s" : "");
+        fprintf(out, "_e%d%s%s", 8 << (i->size & IR_VE_MASK), (i->size & IR_V_SCALAR) ? "s" : "",
+                (i->size & IR_V_ALIGNED) ? "a" : "");
 }
 
 /* "[env+d] = [env+a], [env+b] imm N (helper)" */

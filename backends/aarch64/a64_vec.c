@@ -1036,6 +1036,66 @@ static void guest_access(struct vctx *v, const struct be_arg *addr, unsigned sl,
     put(v, a64_fp_ldst_unsigned_imm(sl, load, 0, guest_base(v, addr), vreg));
 }
 
+/* A ymm store is two vst ops (x86_avx.c avx_store): the low half at ea,
+ * `add t, ea, 16`, the high half at t, one guest insn.  x86 writes all
+ * its bytes or faults with memory unchanged; a `str q` that crosses a
+ * page may write the part below it on this host (the architecture allows
+ * it, qemu-user does it), and two of them leave the low half written when
+ * only the high half's page faults.  So a 16-byte store, or a ymm store's
+ * low half for both, first tests whether its bytes cross a page (bit 12
+ * of (ea + last) ^ ea: three instructions, the tbz taken) and, only then,
+ * probes both pages for writing, lowest first (a byte loaded and stored
+ * back: faults as the store would; the store that follows overwrites the
+ * byte, so another thread's store to it in between is only ordered before
+ * ours), so a fault has the CPU's si_addr (ea, or the second page's
+ * first byte) and the stores that follow cannot fault.  The probes belong
+ * to the first vst's access: its fault point, the state before the insn. */
+static const struct ir_insn *ymm_store_pair(const struct ir_insn *i)
+{
+    ir_ref t = IR_NONE;
+    if (ir_vec_imm(i) != 16)
+        return NULL;
+    for (const struct ir_insn *j = i + 1;           /* (an SMC range test may come between) */
+         j->op != IR_insn_start && !(ir_op_info[j->op].flags & IR_F_EXIT); j++) {
+        if (j->op == IR_add && j->args[1] == i->args[0])
+            t = j->args[0];
+        else if (j->op == IR_vst)
+            return t != IR_NONE && j->args[0] == t && ir_vec_imm(j) == 16 ? j : NULL;
+    }
+    return NULL;
+}
+
+static bool ymm_store_hi(const struct ir_insn *i)
+{
+    for (const struct ir_insn *j = i - 1; j->op != IR_insn_start; j--)
+        if (j->op == IR_vst)
+            return ymm_store_pair(j) == i;
+    return false;
+}
+
+static void probe_byte(struct vctx *v, unsigned base)
+{
+    put(v, a64_fp_ldst_unsigned_imm(0, true, 0, base, VA));
+    put(v, a64_fp_ldst_unsigned_imm(0, false, 0, base, VA));
+}
+
+static void probe_page_cross(struct vctx *v, const struct be_arg *addr, unsigned last)
+{
+    unsigned b = guest_base(v, addr), mask;
+    if (!a64_bitmask_encode(~0xfffull, 64, &mask))
+        abort();
+    put(v, a64_add_sub_imm(false, false, false, false, last, b, A64_TMP1));
+    put(v, a64_logical_shifted_reg(false, A64_EOR, false, A64_LSL, b, 0, A64_TMP1, A64_TMP1));
+    uint8_t *tbz = v->c->ptr;
+    put(v, 0);
+    probe_byte(v, b);
+    put(v, a64_add_sub_imm(true, false, false, false, last, b, A64_TMP1));
+    put(v, a64_logical_imm(true, A64_AND, mask, A64_TMP1, A64_TMP1));
+    probe_byte(v, A64_TMP1);
+    uint32_t w = a64_test_branch_imm(false, 12, (int32_t)(v->c->ptr - tbz), A64_TMP1);
+    memcpy(be_writable(v->c, tbz), &w, 4);
+}
+
 /* A ymm load is two vld ops (x86_avx.c, x86_avx_move.c): the low half at
  * ea, `add t, ea, #16`, the high half at t.  The second takes the first's
  * code back and loads both halves with one `ldp q, q` before either slot
@@ -1138,6 +1198,9 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
         break;
     }
     default:                        /* vst */
+        if (be_access_is_direct(v->c, IR_MO_64) && sl == 4 && !(i->size & IR_V_ALIGNED) &&
+            !ymm_store_hi(i))
+            probe_page_cross(v, &in[0], ymm_store_pair(i) ? 31 : 15);
         r = be_access_is_direct(v->c, IR_MO_64) && sl == 4 ? src(v, 4, ir_vec_b(i), VA, -1)
                                                             : VA;
         if (r == VA)

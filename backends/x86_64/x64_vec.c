@@ -512,6 +512,58 @@ static int guest_addr(struct xctx *x, const struct be_arg *addr)
     return r;
 }
 
+/* A ymm store is two vst ops (x86_avx.c avx_store): the low half at ea,
+ * `add t, ea, 16`, the high half at t, one guest insn.  x86 writes all 32
+ * bytes or faults with memory unchanged; two 16-byte host stores would
+ * leave the low half written when only the high half's page faults.  So
+ * the low half's vst first tests whether the 32 bytes cross a page (bit
+ * 12 of (ea + 31) ^ ea: 4 instructions and a branch taken) and, only
+ * then, probes both pages for writing, lowest first (`lock or byte [a],
+ * 0`: faults as a store does, changes nothing, loses no other thread's
+ * store), so a fault has the CPU's si_addr (ea, or the second page's
+ * first byte) and both stores that follow cannot fault.  The probes'
+ * code belongs to the low half's access: its fault point, the state
+ * before the insn. */
+static bool ymm_store_lo(const struct ir_insn *i)
+{
+    ir_ref t = IR_NONE;
+    if (ir_vec_imm(i) != 16 || (i->size & IR_V_ALIGNED))
+        return false;
+    for (const struct ir_insn *j = i + 1;           /* (an SMC range test may come between) */
+         j->op != IR_insn_start && !(ir_op_info[j->op].flags & IR_F_EXIT); j++) {
+        if (j->op == IR_add && j->args[1] == i->args[0])
+            t = j->args[0];
+        else if (j->op == IR_vst)
+            return t != IR_NONE && j->args[0] == t && ir_vec_imm(j) == 16;
+    }
+    return false;
+}
+
+static void lock_or_byte0(struct xctx *x, int base)
+{
+    x64_emit_byte(x->c, 0xf0);                             /* lock or byte [base], 0 */
+    x64_emit_op_m_r(x->c, 0, 0x80, 1, base, 0);
+    x64_emit_byte(x->c, 0);
+}
+
+static void probe_page_cross(struct xctx *x, int a, int32_t last)
+{
+    struct be_code *c = x->c;
+    x64_emit_lea_r_m(c, 0, X64_RCX, a, last);               /* ecx = (ea + last) ^ ea */
+    x64_emit_alu_rm_r(c, X64_XOR, 0, X64_RCX, a);
+    x64_emit_byte(c, 0xf6);                                 /* test ch, 0x10: bit 12 */
+    x64_emit_byte(c, 0xc5);
+    x64_emit_byte(c, 0x10);
+    x64_emit_byte(c, 0x74);                                 /* jz over the probes */
+    uint8_t *jz = c->ptr;
+    x64_emit_byte(c, 0);
+    lock_or_byte0(x, a);
+    x64_emit_lea_r_m(c, X64_W, X64_RCX, a, last);
+    x64_emit_alu_rm_imm(c, X64_AND, X64_W, X64_RCX, -4096);
+    lock_or_byte0(x, X64_RCX);
+    *be_writable(c, jz) = (uint8_t)(c->ptr - jz - 1);
+}
+
 /* vst: the env operand as wide as the access, from its cached copy when
  * there is one (direct accesses: nothing runs between the two).  Through
  * the software MMU the address comes first: a TLB miss calls C, which
@@ -520,6 +572,8 @@ static void emit_vst(struct xctx *x, const struct be_arg *in)
 {
     unsigned n = ir_vec_imm(x->i);
     bool direct = be_access_is_direct(x->c, IR_MO_64);
+    if (direct && ymm_store_lo(x->i))
+        probe_page_cross(x, guest_addr(x, &in[0]), 31);
     int rb = direct ? vcache_find(ir_vec_b(x->i)) : -1;
     int ra = direct ? -1 : guest_addr(x, &in[0]);
     if (rb < 0) {

@@ -110,6 +110,15 @@ bool x86_align_required(const struct x86_dc *dc)
            !legacy_unaligned_ok(dc->insn->id) && !sha_unaligned_ok(dc->insn->id);
 }
 
+/* A page-crossing store needs a probe of the second page first (the
+ * backends' probe_page_cross); an aligned one crosses none.  Aligned
+ * whenever x86_check_align's test is unconditional (no MXCSR.MM). */
+unsigned x86_vst_aligned(const struct x86_dc *dc, const cs_x86_op *op)
+{
+    return dc->align_required && (op->size == 16 || op->size == 32) && !mm_may_lift(dc)
+               ? IR_V_ALIGNED : 0;
+}
+
 /* #GP unless ea is aligned (called once per operand, with its address). */
 void x86_check_align(struct x86_dc *dc, const cs_x86_op *op, ir_ref ea)
 {

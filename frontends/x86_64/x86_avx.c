@@ -129,9 +129,10 @@ static ir_ref avx_ea_plus(struct x86_dc *dc, ir_ref ea, int k)
     return a;
 }
 
-static void avx_vmem(struct x86_dc *dc, enum ir_op op, ir_ref ea, int32_t off, int bytes)
+static void avx_vmem(struct x86_dc *dc, enum ir_op op, ir_ref ea, int32_t off, int bytes,
+                     unsigned flags)
 {
-    ir_vec(dc->b, op, IR_VE_8, ir_vec_pack(off, off, off, (unsigned)bytes), NULL)->args[0] = ea;
+    ir_vec(dc->b, op, IR_VE_8 | flags, ir_vec_pack(off, off, off, (unsigned)bytes), NULL)->args[0] = ea;
 }
 
 struct avx_opnd avx_src(struct x86_dc *dc, const cs_x86_op *op, int bytes)
@@ -140,9 +141,9 @@ struct avx_opnd avx_src(struct x86_dc *dc, const cs_x86_op *op, int bytes)
         return avx_regop(avx_reg(op));
     struct avx_opnd t = avx_tmpop(AVX_TMP_MEM);
     ir_ref ea = x86_ea(dc, op);
-    avx_vmem(dc, IR_vld, ea, t.lo, bytes > 16 ? 16 : bytes);
+    avx_vmem(dc, IR_vld, ea, t.lo, bytes > 16 ? 16 : bytes, 0);
     if (bytes > 16)
-        avx_vmem(dc, IR_vld, avx_ea_plus(dc, ea, 16), t.hi, bytes - 16);
+        avx_vmem(dc, IR_vld, avx_ea_plus(dc, ea, 16), t.hi, bytes - 16, 0);
     else
         avx_zero16(dc, t.hi);
     return t;
@@ -151,9 +152,10 @@ struct avx_opnd avx_src(struct x86_dc *dc, const cs_x86_op *op, int bytes)
 void avx_store(struct x86_dc *dc, const cs_x86_op *mem, struct avx_opnd o, int bytes)
 {
     ir_ref ea = x86_ea(dc, mem);
-    avx_vmem(dc, IR_vst, ea, o.lo, bytes > 16 ? 16 : bytes);
+    unsigned aligned = x86_vst_aligned(dc, mem);
+    avx_vmem(dc, IR_vst, ea, o.lo, bytes > 16 ? 16 : bytes, aligned);
     if (bytes > 16)
-        avx_vmem(dc, IR_vst, avx_ea_plus(dc, ea, 16), o.hi, bytes - 16);
+        avx_vmem(dc, IR_vst, avx_ea_plus(dc, ea, 16), o.hi, bytes - 16, aligned);
 }
 
 void avx_copy16(struct x86_dc *dc, int32_t dst, int32_t src)

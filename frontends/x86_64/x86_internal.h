@@ -190,6 +190,8 @@ ir_ref x86_call(struct x86_dc *dc, const struct ir_helper *h, ir_ref a0, ir_ref 
 /* x86_align.c: #GP for a misaligned SSE operand (x86_ea calls the check
  * with each memory operand's address) and a non-canonical jump target. */
 bool x86_align_required(const struct x86_dc *dc);
+/* The vst flag (IR_V_ALIGNED) of a store to op: x86_ea checked it aligned. */
+unsigned x86_vst_aligned(const struct x86_dc *dc, const cs_x86_op *op);
 void x86_check_align(struct x86_dc *dc, const cs_x86_op *op, ir_ref ea);
 void x86_check_canonical(struct x86_dc *dc, ir_ref target);
 /* x86_guard.c: #GP (tr_raise) unless [addr, addr+len) is canonical. */

@@ -7,6 +7,7 @@
  * are not SSE (MMX registers, string movsd).
  */
 #include "x86_sse.h"
+#include "x86_internal.h"
 
 /* Moves `bytes` (4, 8 or 16) between a memory operand and env. */
 static void sse_mem_xfer(struct x86_dc *dc, const cs_x86_op *mem, int32_t off,
@@ -42,7 +43,8 @@ void sse_vld(struct x86_dc *dc, const cs_x86_op *mem, int32_t off, int bytes)
 static void sse_vst(struct x86_dc *dc, const cs_x86_op *mem, int32_t off, int bytes)
 {
     ir_ref ea = x86_ea(dc, mem);
-    ir_vec(dc->b, IR_vst, IR_VE_8, ir_vec_pack(off, off, off, (unsigned)bytes), NULL)->args[0] = ea;
+    ir_vec(dc->b, IR_vst, IR_VE_8 | x86_vst_aligned(dc, mem), ir_vec_pack(off, off, off, (unsigned)bytes),
+           NULL)->args[0] = ea;
 }
 
 /* Register to register: vmov (the low bytes, zero-extended) or vmovl

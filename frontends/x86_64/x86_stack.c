@@ -116,25 +116,35 @@ static void h_leave(struct x86_dc *dc)
 /* enter frame, level: push rbp; with level L > 0, copy L - 1 frame
  * pointers from the enclosing frame ([rbp - i*size]) and push the new
  * frame's; rbp = the new frame; rsp -= frame.  (SDM ENTER pseudo-code;
- * the stack address size is 64 bits in either operand size.) */
+ * the stack address size is 64 bits in either operand size.)  The CPU
+ * also faults when a write at the final rsp would (SDM: #PF "if a write
+ * using the final value of the stack pointer would cause a page fault";
+ * the pushes before stay written, rsp and rbp do not change): a byte
+ * there is probed by an atomic or of 0, and rbp and rsp are written only
+ * after it. */
 static void h_enter(struct x86_dc *dc)
 {
     uint64_t frame = (uint64_t)x86_opnd(dc, 0)->imm & 0xffff;
     unsigned level = dc->x->op_count > 1 ? (unsigned)x86_opnd(dc, 1)->imm & 0x1f : 0;
     int bytes = stack_bytes(dc);
-    ir_ref rbp = x86_get_reg(dc, X86_RBP);
-    x86_push(dc, bytes, rbp);
-    ir_ref frame_temp = x86_get_reg(dc, X86_RSP);
-    for (unsigned i = 1; i < level; i++) {
-        ir_ref from = x86_op2(dc, IR_sub, 8, rbp, x86_imm(dc, (uint64_t)(i * (unsigned)bytes)));
-        x86_push(dc, bytes, x86_load(dc, bytes, from));
+    ir_ref rbp = x86_get_reg(dc, X86_RBP), sp = x86_get_reg(dc, X86_RSP);
+    ir_ref frame_temp = x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, (uint64_t)bytes));
+    x86_store(dc, bytes, x86_stack_addr(dc, frame_temp), rbp);
+    sp = frame_temp;
+    for (unsigned i = 1; i <= level; i++) {
+        ir_ref v = frame_temp;
+        if (i < level)
+            v = x86_load(dc, bytes, x86_op2(dc, IR_sub, 8, rbp,
+                                            x86_imm(dc, (uint64_t)(i * (unsigned)bytes))));
+        sp = x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, (uint64_t)bytes));
+        x86_store(dc, bytes, x86_stack_addr(dc, sp), v);
     }
-    if (level > 0)
-        x86_push(dc, bytes, frame_temp);
+    ir_ref top = x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, frame));
+    ir_atomic_rmw(dc->b, IR_MO_8, IR_ATOMIC_OR, x86_new(dc), x86_stack_addr(dc, top),
+                  x86_imm(dc, 0));
     if (bytes == 8) x86_set_reg(dc, X86_RBP, frame_temp);
     else x86_gpr_write(dc, bytes == 4 ? X86_REG_EBP : X86_REG_BP, frame_temp);
-    ir_ref sp = x86_get_reg(dc, X86_RSP);
-    x86_set_reg(dc, X86_RSP, x86_op2(dc, IR_sub, 8, sp, x86_imm(dc, frame)));
+    x86_set_reg(dc, X86_RSP, top);
 }
 
 /* pusha/popa (32-bit code only: #UD in 64-bit mode, where the decoder
