@@ -41,7 +41,8 @@ CHECK_TARGETS := check-build $(CHECK_TARGETS)
 CHECK_FIRST := check-system-linux-aarch64 check-guest-aarch64 check-chroot-x86_64 \
                check-debian-aarch64 check-chroot-aarch64 check-guest-x86_64 check-fuzz \
                check-reliab-aarch64 check-insn-aarch64 check-debian-x86_64
-CHECK_ORDER = $(filter $(CHECK_FIRST),$(CHECK_SUITES)) $(filter-out $(CHECK_FIRST),$(CHECK_SUITES))
+CHECK_ORDER = $(foreach s,$(CHECK_FIRST),$(filter $(s),$(CHECK_SUITES))) \
+              $(filter-out $(CHECK_FIRST),$(CHECK_SUITES))
 # Suites that must not overlap, FIRST:SECOND (SECOND starts after FIRST):
 # both chroot suites take the chroot's lock (binfmt.mk) for their whole run,
 # so one of them would hold a job slot waiting.
