@@ -35,9 +35,9 @@ check-build:
 CHECK_TARGETS := check-build $(CHECK_TARGETS)
 
 # --- 2. the suites ----------------------------------------------------------
-# Started longest first (the order of a serial run at 2 cores, measured in
-# session 31, docs/status.md), so that the last ones to end are short; the
-# rest follow in CHECK_TARGETS order.  A suite missing here still runs.
+# Started longest first (by the per-suite times of sessions 9-13 and 31,
+# docs/status.md), so that the last ones to end are short; the rest follow
+# in CHECK_TARGETS order.  A suite missing here still runs.
 CHECK_FIRST := check-system-linux-aarch64 check-guest-aarch64 check-chroot-x86_64 \
                check-debian-aarch64 check-chroot-aarch64 check-guest-x86_64 check-fuzz \
                check-reliab-aarch64 check-insn-aarch64 check-debian-x86_64
