@@ -18,7 +18,8 @@
 #                              tests/guest-long/*.c (thread stress), the guest
 #                              builds make check leaves out, longer fuzzing
 #   check-build                (make check's first) what the suites run, built
-#                              with all cores
+#                              with all cores; then the suites, CHECK_JOBS at
+#                              a time (tests/check.mk)
 # ARCH is x86_64 (build/ferry) or aarch64 (build/aarch64/ferry under qemu).
 
 TESTS_OUT := $(BUILD)/tests
@@ -37,7 +38,12 @@ FERRY_CMD_aarch64 = $(RUN_aarch64) $(abspath $(FERRY_BIN_aarch64))
 # qemu-user makes the aarch64 runs much slower: more time per case.
 TEST_TIMEOUT_x86_64  ?= 60
 TEST_TIMEOUT_aarch64 ?= 400
-RUN_DIFF := sh tests/run-diff.sh
+# Cases of a differential suite run CHECK_JOBS at a time (the machine's
+# cores: 2 in CI); make check also runs its suites CHECK_JOBS at a time
+# (tests/check.mk).
+CHECK_NPROC := $(shell nproc 2>/dev/null || echo 2)
+CHECK_JOBS ?= $(CHECK_NPROC)
+RUN_DIFF = sh tests/run-diff.sh -j $(CHECK_JOBS)
 
 # --- unit tests (criterion), x86-64 host only ---------------------------
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -323,21 +329,6 @@ check-tcache-$(1): $$(FERRY_BIN_$(1))
 CHECK_TARGETS += check-tcache-$(1)
 endef
 $(foreach a,$(ARCHES),$(eval $(call tcache_for_arch,$(a))))
-
-# --- make check's builds, all cores at once -------------------------------
-# make check runs its suites one after the other (their output in order),
-# so each built what it needed one compiler at a time: the sanitizer
-# builds of the fuzz harnesses (two toolchains, ~150 s of CPU), 336 guest
-# programs (~110 s), the insn tests and ferry for both hosts.  check-build,
-# make check's first suite, builds those with CHECK_JOBS jobs (the machine's
-# cores: 2 in CI); the suites then find them built.
-CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-CHECK_BUILDS = all $(UNIT_BIN) $(A64_EXEC_OUT)/a64-exec $(RELIAB_PROGS) \
-               $(foreach a,$(ARCHES),$(call guest_quick_bins,$(a))) $(INSN_QUICK) $(FUZZ_BINS) $(FUZZ_A64_BINS)
-.PHONY: check-build
-check-build:
-	$(MAKE) -j$(CHECK_JOBS) $(CHECK_BUILDS)
-CHECK_TARGETS := check-build $(CHECK_TARGETS)
 
 # --- AddressSanitizer programs (LeakSanitizer's ptrace stop-the-world) ----
 # x86-64 host only: under qemu-user (the AArch64 build's runs) ASan's
