@@ -265,6 +265,8 @@ static inline int32_t ir_vec_d(const struct ir_insn *i) { return (int32_t)(i->au
 static inline int32_t ir_vec_a(const struct ir_insn *i) { return (int32_t)(i->aux[0] >> 16 & 0xffff); }
 static inline int32_t ir_vec_b(const struct ir_insn *i) { return (int32_t)(i->aux[0] >> 32 & 0xffff); }
 static inline unsigned ir_vec_imm(const struct ir_insn *i) { return (unsigned)((uint64_t)i->aux[0] >> 48); }
+/* A ymm store's high-half vst, given its low half's (ir.c); else NULL. */
+const struct ir_insn *ir_vst_pair_hi(const struct ir_insn *i);
 static inline int ir_vec_ebits(const struct ir_insn *i) { return 8 << (i->size & IR_VE_MASK); }
 static inline bool ir_vec_scalar(const struct ir_insn *i) { return i->size & IR_V_SCALAR; }
 static inline const struct ir_helper *ir_vec_helper(const struct ir_insn *i)

@@ -1050,26 +1050,11 @@ static void guest_access(struct vctx *v, const struct be_arg *addr, unsigned sl,
  * ours), so a fault has the CPU's si_addr (ea, or the second page's
  * first byte) and the stores that follow cannot fault.  The probes belong
  * to the first vst's access: its fault point, the state before the insn. */
-static const struct ir_insn *ymm_store_pair(const struct ir_insn *i)
-{
-    ir_ref t = IR_NONE;
-    if (ir_vec_imm(i) != 16)
-        return NULL;
-    for (const struct ir_insn *j = i + 1;           /* (an SMC range test may come between) */
-         j->op != IR_insn_start && !(ir_op_info[j->op].flags & IR_F_EXIT); j++) {
-        if (j->op == IR_add && j->args[1] == i->args[0])
-            t = j->args[0];
-        else if (j->op == IR_vst)
-            return t != IR_NONE && j->args[0] == t && ir_vec_imm(j) == 16 ? j : NULL;
-    }
-    return NULL;
-}
-
 static bool ymm_store_hi(const struct ir_insn *i)
 {
     for (const struct ir_insn *j = i - 1; j->op != IR_insn_start; j--)
         if (j->op == IR_vst)
-            return ymm_store_pair(j) == i;
+            return ir_vst_pair_hi(j) == i;
     return false;
 }
 
@@ -1200,7 +1185,7 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
     default:                        /* vst */
         if (be_access_is_direct(v->c, IR_MO_64) && sl == 4 && !(i->size & IR_V_ALIGNED) &&
             !ymm_store_hi(i))
-            probe_page_cross(v, &in[0], ymm_store_pair(i) ? 31 : 15);
+            probe_page_cross(v, &in[0], ir_vst_pair_hi(i) ? 31 : 15);
         r = be_access_is_direct(v->c, IR_MO_64) && sl == 4 ? src(v, 4, ir_vec_b(i), VA, -1)
                                                             : VA;
         if (r == VA)

@@ -526,17 +526,7 @@ static int guest_addr(struct xctx *x, const struct be_arg *addr)
  * before the insn. */
 static bool ymm_store_lo(const struct ir_insn *i)
 {
-    ir_ref t = IR_NONE;
-    if (ir_vec_imm(i) != 16 || (i->size & IR_V_ALIGNED))
-        return false;
-    for (const struct ir_insn *j = i + 1;           /* (an SMC range test may come between) */
-         j->op != IR_insn_start && !(ir_op_info[j->op].flags & IR_F_EXIT); j++) {
-        if (j->op == IR_add && j->args[1] == i->args[0])
-            t = j->args[0];
-        else if (j->op == IR_vst)
-            return t != IR_NONE && j->args[0] == t && ir_vec_imm(j) == 16;
-    }
-    return false;
+    return !(i->size & IR_V_ALIGNED) && ir_vst_pair_hi(i);
 }
 
 static void lock_or_byte0(struct xctx *x, int base)
