@@ -9,16 +9,20 @@
 # linked) program whose threads map, mprotect and unmap data pages: no
 # cache flush and no invalidation at all.  A fifth, a program whose code
 # changes through mprotect/munmap/mmap: blocks are dropped, the cache is
-# never flushed.
+# never flushed.  A sixth, a program that rewrites one routine at a time
+# among many on an RWX page (smc_neighbours): only the rewritten routines'
+# blocks are dropped, not their page's.
 #
 #   tests/check-cli.sh "FERRY CMD" /abs/path/to/loop-program [/abs/path/to/threads
-#                      [/abs/path/to/munmap-program [/abs/path/to/jit-program]]]
+#                      [/abs/path/to/munmap-program [/abs/path/to/jit-program
+#                      [/abs/path/to/smc-neighbours-program]]]]
 set -u
 ferry=$1
 loop=$2
 threads=${3:-}
 munmap_prog=${4:-}
 jit_prog=${5:-}
+neighbours_prog=${6:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
@@ -186,6 +190,24 @@ if [ -n "$jit_prog" ]; then
         fail "code replaced by mmap/mprotect: blocks dropped, no flush" "cache_flushes '$flushes', blocks_invalidated '$dropped'"
     else
         pass "code replaced by mmap/mprotect: $dropped blocks dropped, no flush"
+    fi
+fi
+
+# Code rewritten in place by stores, one routine at a time: each rewrite
+# drops the blocks whose bytes changed (at most 2 each: one routine
+# crosses a page), not the 30-odd others of the page (main dropped ~32).
+if [ -n "$neighbours_prog" ]; then
+    native=$("$neighbours_prog")
+    run --stats --no-tcache "$neighbours_prog"
+    dropped=$(stat blocks_invalidated)
+    rewrites=$(sed -n 's/^rewrites \([0-9]*\)$/\1/p' "$tmp/out")
+    if [ "$st" != 0 ] || [ "$(cat "$tmp/out")" != "$native" ] || [ -z "$rewrites" ]; then
+        fail "code rewritten by stores: output as native" "status $st, stdout '$(tail -c 200 "$tmp/out")'"
+    elif [ -z "$dropped" ] || [ "$dropped" -gt $((2 * rewrites)) ]; then
+        fail "code rewritten by stores: only the changed blocks dropped" \
+            "blocks_invalidated '$dropped' for $rewrites rewrites"
+    else
+        pass "code rewritten by stores: $dropped blocks dropped for $rewrites rewrites"
     fi
 fi
 

@@ -225,6 +225,7 @@ void smc_guard_block(struct ir_block *b, struct tr_block *tb, const struct tr_gu
     int n = b->n_insns;
     b->n_insns = 0;
     tb->smc->inline_entry = inline_check;
+    tb->smc->entry_checked = true;
     if (inline_check) {
         emit_rest_inline(b, tb, b->guest_pc, m);
     } else if (pieces) {
@@ -470,8 +471,9 @@ bool smc_same_place(const struct tr_guest_mem *m, const struct tr_block *tb)
  * the translated ones, or it has no such place, or its inline entry check
  * can no longer be noted (its page stopped being tracked: smc_entry_ok),
  * or its call could now be inline (its page is tracked again: smc_check). */
-bool smc_moved(const struct tr_block *tb)
+bool smc_moved(const struct tr_guest_mem *m, const struct tr_block *tb)
 {
+    (void)m;
     const struct tr_smc *s = tb->smc;
     if (!s || !s->phys[0] || s->inline_entry != !!__atomic_load_n(&s->code_ver[0], __ATOMIC_RELAXED))
         return true;
@@ -483,10 +485,31 @@ bool smc_moved(const struct tr_block *tb)
            memcmp((const void *)(uintptr_t)s->phys[1], s->bytes + first, tb->guest_size - first);
 }
 
+/* Whether a stale block's page keeps the blocks whose bytes are unchanged
+ * (smc_changed): where the checks read guest bytes at their pc (user
+ * mode), every block of a writable page compares its own bytes on entry. */
+bool smc_by_bytes(const struct tr_guest_mem *m)
+{
+    return host_checks(m);
+}
+
+/* Whether tb's guest bytes at its pc are no longer the translated ones,
+ * or cannot be read there now, or it has no entry check that would find
+ * a later change (a block from a page that was not writable, or one with
+ * no room for the check): such blocks go. */
+bool smc_changed(const struct tr_guest_mem *m, const struct tr_block *tb)
+{
+    const struct tr_smc *s = tb->smc;
+    if (!s || !s->entry_checked || !tb->guest_size || m->fetchable(m, tb->guest_pc, tb->guest_size) < tb->guest_size)
+        return true;
+    return memcmp(tr_g2h(m, tb->guest_pc), s->bytes, tb->guest_size) != 0;
+}
+
 /* Whether tb was translated where some of its code had no place (a
  * fetch fault stands at its end). */
-bool smc_unplaced(const struct tr_block *tb)
+bool smc_unplaced(const struct tr_guest_mem *m, const struct tr_block *tb)
 {
+    (void)m;
     const struct tr_smc *s = tb->smc;
     uint64_t last = tb->guest_pc + (tb->guest_size ? tb->guest_size - 1 : 0);
     bool crosses = (last ^ tb->guest_pc) & ~(uint64_t)(TR_GUEST_PAGE - 1);

@@ -376,16 +376,18 @@ static bool drop_page(struct tr_engine *e, struct tc_page **slot)
 static void invalidate_pages(struct tr_engine *e, uint64_t first, uint64_t last);
 
 /* Drops the blocks of pg that `which` picks, if any (false: none). */
-static bool drop_some(struct tr_engine *e, struct tc_page *pg, bool (*which)(const struct tr_block *))
+static bool drop_some(struct tr_engine *e, struct tc_page *pg,
+                      bool (*which)(const struct tr_guest_mem *, const struct tr_block *))
 {
+    const struct tr_guest_mem *m = e->cfg.mem;
     uint32_t k = 0;
-    while (pg && k < pg->n && (pg->blocks[k]->invalid || !which(pg->blocks[k])))
+    while (pg && k < pg->n && (pg->blocks[k]->invalid || !which(m, pg->blocks[k])))
         k++;
     if (!pg || k == pg->n)
         return false;
     tr_exclusive_start(e);
     for (; k < pg->n; k++)
-        if (!pg->blocks[k]->invalid && which(pg->blocks[k]))
+        if (!pg->blocks[k]->invalid && which(m, pg->blocks[k]))
             drop_block(e, pg->blocks[k]);
     page_compact(pg);
     __atomic_add_fetch(&e->tc.generation, 1, __ATOMIC_SEQ_CST);
@@ -413,6 +415,16 @@ void tc_invalidate_code(struct tr_engine *e, uint64_t pc)
      * smc_moved): a write of a few bytes (Linux patching a jump label)
      * keeps the others, as QEMU keeps the blocks outside the range written. */
     uint64_t key = phys_page_key(e->cfg.mem, pc);
+    /* User mode likewise (smc.c smc_changed): HotSpot patching a call
+     * site or an nmethod's entry dropped the 30-odd other blocks of its
+     * page, each translated again at its next run.  A block kept keeps
+     * its own entry check, which catches a later change of its bytes; a
+     * check that found nothing changed (a store of the bytes already
+     * there) drops nothing. */
+    if (smc_by_bytes(e->cfg.mem)) {
+        drop_some(e, *page_slot(&e->tc, pc >> TC_PAGE_SHIFT), smc_changed);
+        return;
+    }
     if (key && drop_some(e, *page_slot(&e->tc, key), smc_moved))
         return;
     if (key)                            /* (none moved: the page, as below) */

@@ -64,6 +64,7 @@ struct tr_smc {
                                    when the bytes last compared equal */
     uint64_t ok[4];             /* code epochs it was checked in, by epoch & 3 */
     bool inline_entry;          /* its entry check is inline (smc_entry_ok) */
+    bool entry_checked;         /* it has an entry check (none: no room) */
     uint64_t phys[2];           /* guest_mem.h code_phys of its first byte and,
                                    when it crosses a page, of its last page
                                    (0: one page): what finds it (codecache.c) */
@@ -336,8 +337,10 @@ bool smc_entry_ok(void *env, struct tr_block *tb);
 void smc_guard_stores(struct ir_block *b, struct tr_block *tb, const struct tr_guest_mem *m);
 void smc_keep_bytes(struct tr_engine *e, struct tr_block *tb, const uint8_t *decoded);
 bool smc_same_place(const struct tr_guest_mem *m, const struct tr_block *tb);
-bool smc_moved(const struct tr_block *tb);
-bool smc_unplaced(const struct tr_block *tb);
+bool smc_moved(const struct tr_guest_mem *m, const struct tr_block *tb);
+bool smc_unplaced(const struct tr_guest_mem *m, const struct tr_block *tb);
+bool smc_by_bytes(const struct tr_guest_mem *m);
+bool smc_changed(const struct tr_guest_mem *m, const struct tr_block *tb);
 void smc_prepare(struct tr_block *tb, uint32_t guest_size);
 void *tr_map_aligned(size_t size);   /* tr_tables.c: aligned to size */
 void *tr_pool_map(size_t size);      /* tr_tables.c: zeroed, huge pages where possible */
