@@ -2,9 +2,9 @@
  * (JITs, RWX mappings) may change without any syscall telling us.  Blocks
  * translated from such pages (the guest-memory interface says which are)
  * keep a copy of their guest bytes (outside the code cache) and start
- * with a helper call that compares them; on a mismatch the helper returns
- * to the run loop, which drops the blocks of that page (tc_pages.c) and
- * translates the block again.
+ * with a check that compares them; on a mismatch the check returns to
+ * the run loop, which drops the blocks of that page whose bytes changed
+ * (tc_pages.c, smc_changed/smc_moved) and translates the block again.
  *
  * A store into the block that is running (into an instruction after it,
  * as a CPU sees at once) is caught by a second check after every guest
