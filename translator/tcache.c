@@ -56,21 +56,10 @@
                                             times in a warm deflate.c, 4 MiB 4,300 times) */
 #define BODY_SHIFT 16                    /* with the file kept open, the body is read in 64 KiB
                                             pieces into BODY_SLOTS slots of ferry's (read_body) */
-#define BODY_SLOTS 26u                   /* (26 slots and the staging buffer fill one 2 MiB
-                                            huge page: slots_alloc) */
+#define BODY_SLOTS 30u                   /* (30 slots fill one 2 MiB huge page: slots_alloc) */
 #define BODY_SLACK 4096u                 /* ... each with the next 4 KiB: a record across the end
                                             of a piece is read with it (not once more alone) */
 #define SLOT_BYTES ((1u << BODY_SHIFT) + BODY_SLACK)
-/* Restoring ahead stages a batch's code on a huge page ferry has anyway
- * (tc_views_stage_begin): after a small file's copy (file_in), or after a
- * large one's body slots (slots_alloc), else one of its own (stage_alloc);
- * up to 64 pages of code written by one pwrite, at least 8 (else no
- * restoring ahead). */
-#define STAGE_BYTES ((size_t)256 << 10)
-#define STAGE_MIN ((size_t)32 << 10)
-#define AHEAD_RECORDS 2048u
-#define SLOTS_PAGE ((size_t)2 << 20)
-_Static_assert(BODY_SLOTS * SLOT_BYTES + STAGE_BYTES <= SLOTS_PAGE, "slots and stage share a huge page");
 #define RECORD_MAX ((size_t)4 << 20)    /* a larger one is not read (a damaged file) */
 #define MEMO_BITS 16                     /* 256 MiB of guest code without collisions */
 #define MEMO_PER_PAGE 256u               /* 16-byte entries in a 4 KiB page */
@@ -519,22 +508,16 @@ static bool read_body(struct tcache *t, size_t at, struct tcf_view *v)
  * stay open for nothing). */
 static bool slots_alloc(struct tcache *t)
 {
-    if (!(t->slots = tr_pool_map(SLOTS_PAGE)) ||
-        !(t->piece_slot = data_alloc(t, (t->map_len >> BODY_SHIFT) + 1)))
-        return false;
-    t->stage = t->slots + BODY_SLOTS * SLOT_BYTES;      /* (page-aligned: SLOT_BYTES is) */
-    t->stage_cap = STAGE_BYTES;
-    return true;
+    return (t->slots = tr_pool_map(BODY_SLOTS * SLOT_BYTES)) &&
+           (t->piece_slot = data_alloc(t, (t->map_len >> BODY_SHIFT) + 1));
 }
 
 /* The slots' huge page back, when the file could not be kept open after
  * all (the body is then read through the map): nothing reads them. */
 static void slots_free(struct tcache *t)
 {
-    if (t->slots) {
-        tr_pool_unmap(t->slots, SLOTS_PAGE);
-        t->stage = NULL;                /* (it was theirs) */
-    }
+    if (t->slots)
+        tr_pool_unmap(t->slots, BODY_SLOTS * SLOT_BYTES);
     t->slots = NULL;
 }
 
@@ -624,6 +607,12 @@ static void note_use(int fd, const struct stat *st)
  * misses, not first touches. */
 #define COPY_MAX ((size_t)2 << 20)
 
+/* Restoring ahead stages a batch's code after the copy, on the same huge
+ * page (tc_views_stage_begin): up to 64 pages of code written by one
+ * pwrite, at least 8 (else no restoring ahead). */
+#define STAGE_BYTES ((size_t)256 << 10)
+#define STAGE_MIN ((size_t)32 << 10)
+#define AHEAD_RECORDS 2048u
 
 /* The staging buffer after a copy of len bytes at p: page-aligned (the
  * backends' patches depend on a site's alignment). */
@@ -674,16 +663,6 @@ static const uint8_t *file_in(struct tcache *t, int fd, size_t len)
     return NULL;
 }
 
-/* A mapped file read through the map (a body the window holds, or no
- * descriptor slot) stages on a huge page of its own: one clear, where
- * each 4 KiB page of code restored into the alias costs a first store
- * (as's 1.6 MB of code, the gcc driver's 1 MB). */
-static void stage_alloc(struct tcache *t)
-{
-    if (!t->stage && (t->stage = tr_pool_map(STAGE_BYTES)))
-        t->stage_cap = STAGE_BYTES;
-}
-
 static void load(struct tcache *t, const int *(*keep_fd)(int fd))
 {
     struct stat st;
@@ -713,7 +692,6 @@ static void load(struct tcache *t, const int *(*keep_fd)(int fd))
             return;
         }
         slots_free(t);
-        stage_alloc(t);
     }
     close(fd);
 }
@@ -898,12 +876,6 @@ static void note_order(struct tcache *t, uint32_t entry)
     t->order[t->order_n++] = entry;
 }
 
-/* The body offset of the record at index slot (one the index found). */
-static size_t slot_at(struct tcache *t, uint64_t slot)
-{
-    return ((size_t)map_index(t, slot)[slot].at - 1) * 8;
-}
-
 /* Called with the file guard set: *made is the block while it is built. */
 /* A successor of the block being restored: its bucket is read by
  * chain_ahead once the copy is done, and its index slot by the lookup of
@@ -943,8 +915,8 @@ static struct tr_block *restore_record(struct tr_engine *e, const struct tcf_vie
         t->used[slot] = USED_OK;
         note_order(t, (uint32_t)slot + 1);
     }
-    if (t->stage)                       /* (restoring ahead goes on after it) */
-        t->next_at = slot_at(t, slot) + v->h->total_len;
+    if (t->stage)                       /* (a copy: the record lies in it) */
+        t->next_at = (size_t)((const uint8_t *)v->h - (t->map + t->layout.body_off)) + v->h->total_len;
     e->stats.tcache_hits++;
     return tb;
 }
@@ -988,23 +960,20 @@ struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc, uint32_t mode)
 }
 
 /* ---- restoring ahead ------------------------------------------------------
- * The file is restored a batch at a time: with the block asked for, the
- * records after it in the file (the order the last run that wrote it first
- * used them in), each as usual -- found through the index, its hash and
- * dependencies checked -- until the staging buffer is full, AHEAD_RECORDS
- * were looked at, or the next one does not fit.  One whose pages do not
- * hold now (a library not loaded yet) or that is there already is passed
- * over (not counted stale).  The code is written by the kernel
- * (tc_views_stage_end), so no alias page is ever touched by a store
- * (translate.c from_tcache registers and chains the batch before that).
- * A small file is read from its copy (file_in); a large one's records
- * through the body slots (read_body: pread, the batch reads on in file
- * order) or the map, its index through the map, under the file guard (a
- * truncated file ends the batch and the file's use, as in tcache_restore). */
+ * A small file (copied whole, file_in) is restored a batch at a time: with
+ * the block asked for, the records after it in the file (the order the
+ * last run that wrote it first used them in), each as usual -- found
+ * through the index, its hash and dependencies checked -- until the
+ * staging buffer is full, AHEAD_RECORDS were looked at, or the next one
+ * does not fit.  One whose pages do not hold now (a library not loaded
+ * yet) or that is there already is passed over (not counted stale).  The
+ * code is written by the kernel (tc_views_stage_end), so no alias page is
+ * ever touched by a store (translate.c from_tcache registers and chains
+ * the batch before that).  A copy cannot be truncated under us: no guard. */
 bool tcache_ahead_begin(struct tr_engine *e)
 {
     struct tcache *t = e->tcache;
-    if (!t || !t->map || !t->stage)
+    if (!t || !t->map || !t->stage || t->fd)
         return false;
     t->next_at = SIZE_MAX;
     t->ahead_left = AHEAD_RECORDS;
@@ -1041,28 +1010,25 @@ static bool deps_hold_ahead(struct tr_engine *e, const struct tcf_view *v)
     return true;
 }
 
-/* The next record of the batch, restored, or NULL (the batch ends).
- * Called with the file guard set. */
-static struct tr_block *ahead_next(struct tr_engine *e, struct tr_block *volatile *made)
+struct tr_block *tcache_restore_ahead(struct tr_engine *e)
 {
     struct tcache *t = e->tcache;
+    const uint8_t *body = t->map + t->layout.body_off;
+    struct tr_block *volatile made = NULL;
     while (t->ahead_left && t->next_at < t->layout.body_len) {
-        struct tcf_view v;
+        struct tcf_view v, w;
         uint64_t slot;
-        size_t at = t->next_at;
         t->ahead_left--;
-        if (!record_in_map(t, at, &v))
+        if (!tcf_record_at(body, t->layout.body_len, t->next_at, false, &v))
             break;
-        uint64_t pc = v.h->guest_pc;
-        uint32_t mode = v.h->mode, code_size = v.h->code_size;
         t->next_at += v.h->total_len;
-        uint8_t *to = (uint8_t *)(((uintptr_t)e->tc.ptr + 15) & ~(uintptr_t)15);
-        if (to + code_size > e->tc.stage_end)
+        uint8_t *at = (uint8_t *)(((uintptr_t)e->tc.ptr + 15) & ~(uintptr_t)15);
+        if (at + v.h->code_size > e->tc.stage_end)
             break;
-        if (tc_lookup(e, pc, mode) || !find(t, pc, mode, &v, &slot) || slot_at(t, slot) != at ||
-            t->used[slot] || !deps_hold_ahead(e, &v))
+        if (!find(t, v.h->guest_pc, v.h->mode, &w, &slot) || w.h != v.h || t->used[slot] ||
+            tc_lookup(e, v.h->guest_pc, v.h->mode) || !deps_hold_ahead(e, &w))
             continue;
-        struct tr_block *tb = restore_record(e, &v, slot, mode, made);
+        struct tr_block *tb = restore_record(e, &w, slot, w.h->mode, &made);
         if (!tb)
             break;                      /* no room (the cache or the staging buffer) */
         e->stats.tcache_ahead++;
@@ -1070,26 +1036,6 @@ static struct tr_block *ahead_next(struct tr_engine *e, struct tr_block *volatil
     }
     t->ahead_left = 0;
     return NULL;
-}
-
-struct tr_block *tcache_restore_ahead(struct tr_engine *e)
-{
-    struct tcache *t = e->tcache;
-    if (!t->map || !t->ahead_left)
-        return NULL;
-    sigjmp_buf guard;
-    struct tr_block *volatile made = NULL;
-    if (sigsetjmp(guard, 0)) {          /* the file was truncated under us */
-        if (made)
-            tc_free_last_block(e, made);
-        unmap_file(t);
-        t->ahead_left = 0;
-        return NULL;
-    }
-    file_guard = &guard;
-    struct tr_block *tb = ahead_next(e, &made);
-    file_guard = NULL;
-    return tb;
 }
 
 void tcache_ahead_end(struct tr_engine *e)
