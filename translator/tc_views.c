@@ -197,12 +197,17 @@ static void populate(struct tr_code_cache *tc, size_t from, size_t to, bool run)
         madvise(tc->base + from, to - from, MADV_POPULATE_READ);
 }
 
-void tc_views_written(struct tr_code_cache *tc)
+/* ahead: the pages after ptr are mapped ahead of the stores that will
+ * write them -- not after a staged batch: the next code is most likely the
+ * next batch, which the kernel writes, and populating its pages would only
+ * have the kernel clear them first (a warm cc1: 23 MB, ~3 % of its time in
+ * clear_page) and map alias pages that nothing stores to. */
+static void views_written(struct tr_code_cache *tc, bool ahead)
 {
     size_t used = (size_t)(tc->ptr - tc->base), page = (size_t)getpagesize();
     if (!tc->rw_delta || tc->stage_from)    /* (a staged batch: its pwrite makes its pages) */
         return;
-    if (used + AHEAD_MARGIN > tc->rw_ready) {
+    if (ahead && used + AHEAD_MARGIN > tc->rw_ready) {
         size_t from = tc->rw_ready > used ? tc->rw_ready : used;
         tc->rw_ready = used + AHEAD;
         populate(tc, from, tc->rw_ready, true);
@@ -213,6 +218,11 @@ void tc_views_written(struct tr_code_cache *tc)
     size_t from = tc->trimmed;
     tc->trimmed = (used - TRIM_LAG) & ~(page - 1);
     trim(tc, from);
+}
+
+void tc_views_written(struct tr_code_cache *tc)
+{
+    views_written(tc, true);
 }
 
 void tc_views_will_patch(struct tr_code_cache *tc, const uint8_t *code, size_t len)
@@ -294,10 +304,10 @@ bool tc_views_write_patch(struct tr_code_cache *tc, const uint8_t *code, size_t 
  * a warm /bin/true, in tcache.c's memcpy); the kernel's copy (pwrite) does
  * not.  So the persistent cache restores a batch of records ahead (the
  * order they were first used in last time), places and chains them in a
- * staging buffer, and writes the batch into the memfd by pwrite before
- * any of it can run: once as placed (tc_views_stage_write: the backends
- * read a chain site's instruction where the code runs), then again with
- * its chains (tc_views_stage_end).  Later chain patches into those pages go by
+ * staging buffer, and writes the batch into the memfd by one pwrite before
+ * any of it can run (tc_views_stage_end; the backends read a chain site
+ * where they write it, so the chain pass needs nothing where the code
+ * runs).  Later chain patches into those pages go by
  * pwrite too while one thread runs (kernel_written), so the alias pages
  * are never touched at all.  Only while one thread runs code: the batch's
  * blocks are registered before the pwrite (its chains need them). */
@@ -332,6 +342,12 @@ bool tc_views_kernel_wrote(const struct tr_code_cache *tc, const uint8_t *code)
  * pwrite (one thread: the bytes not patched are rewritten unchanged).
  * With more threads, each through the alias as usual. */
 #define DEFERRED_STALE 64
+/* A window spans the deferred chains' blocks with gaps of up to this
+ * between them (the code between is rewritten as it is): a pwrite's own
+ * cost is about that of copying 8 KiB.  Windows that spanned everything
+ * within the staging buffer's 256 KiB wrote 306 MB for a warm cc1 whose
+ * blocks were restored ahead from its 54 MB file (23 MB of code). */
+#define DEFERRED_GAP 4096
 
 bool tc_views_defer(struct tr_code_cache *tc, struct tr_block *from, int slot)
 {
@@ -388,8 +404,9 @@ void tc_views_write_deferred(struct tr_code_cache *tc)
     deferred_sort(tc, n);
     int fd = __atomic_load_n(tc->code_fd, __ATOMIC_ACQUIRE);
     for (unsigned k = 0, j; k < n; k = j) {
-        uint8_t *lo = (uint8_t *)((uintptr_t)tc->deferred[k]->code & ~(uintptr_t)4095), *hi = lo;
-        for (j = k; j < n && tc->deferred[j]->code + tc->deferred[j]->code_size <= lo + tc->stage_cap; j++)
+        uint8_t *lo = (uint8_t *)((uintptr_t)tc->deferred[k]->code & ~(uintptr_t)15), *hi = lo;
+        for (j = k; j < n && tc->deferred[j]->code <= hi + DEFERRED_GAP &&
+                    tc->deferred[j]->code + tc->deferred[j]->code_size <= lo + tc->stage_cap; j++)
             hi = tc->deferred[j]->code + tc->deferred[j]->code_size > hi ?
                  tc->deferred[j]->code + tc->deferred[j]->code_size : hi;
         memcpy(tc->stage_buf, lo, (size_t)(hi - lo));
@@ -415,21 +432,6 @@ static bool stage_pwrite(struct tr_code_cache *tc)
     return pwrite(fd, from + tc->stage_delta, len, (off_t)(from - tc->base)) == (ssize_t)len;
 }
 
-/* The batch's code written as placed, so that the backends' chain patches
- * can read it where it runs (be_patch_jump reads a site there); the staging
- * copy stays, and the patches go on landing in it.  If the write fails, the
- * copy goes through the alias and staging ends (the patches go there). */
-void tc_views_stage_write(struct tr_code_cache *tc)
-{
-    uint8_t *from = tc->stage_from;
-    if (!from || tc->ptr == from || stage_pwrite(tc))
-        return;
-    memcpy(from + tc->rw_delta, from + tc->stage_delta, (size_t)(tc->ptr - from));
-    be_code_written(from, (size_t)(tc->ptr - from));
-    tc_code_rewritten(tc, from, (size_t)(tc->ptr - from));
-    tc->stage_from = NULL;
-}
-
 void tc_views_stage_end(struct tr_code_cache *tc)
 {
     uint8_t *from = tc->stage_from;
@@ -450,7 +452,7 @@ void tc_views_stage_end(struct tr_code_cache *tc)
     if (written)                        /* where it runs: one call, not a fault a page */
         madvise((uint8_t *)((uintptr_t)from & ~(uintptr_t)(page - 1)),
                 (size_t)(tc->ptr - (uint8_t *)((uintptr_t)from & ~(uintptr_t)(page - 1))), MADV_POPULATE_READ);
-    tc_views_written(tc);
+    views_written(tc, !written);
 }
 
 /* Code at [code, code + len) was rewritten after it may have run: only an

@@ -207,7 +207,6 @@ void tc_views_rewind(struct tr_code_cache *tc);     /* tc->ptr went back (a flus
  * (nothing staged) unless the memfd is kept, the alias exists and one
  * thread runs code (tc.patch_by_write). */
 bool tc_views_stage_begin(struct tr_code_cache *tc, uint8_t *buf, size_t cap);
-void tc_views_stage_write(struct tr_code_cache *tc);   /* the code as placed, before chaining */
 void tc_views_stage_end(struct tr_code_cache *tc);
 /* A chain of from's slot (tc_chain set chain_to) into kernel-written code,
  * left to be written with others (tc_views_write_deferred); false: write it
@@ -318,7 +317,8 @@ bool tcache_cacheable(struct tr_engine *e, uint64_t pc, uint32_t guest_size);  /
 struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc, uint32_t mode);  /* NULL: translate */
 /* Restoring ahead (tcache.c): begin (false: not done; else end must
  * follow), the next block of the batch (NULL: no more), end (the batch's
- * code written; tc_views_stage_write before chaining it). */
+ * code written where it runs, after the batch was chained in the staging
+ * copy). */
 bool tcache_ahead_begin(struct tr_engine *e);
 struct tr_block *tcache_restore_ahead(struct tr_engine *e);
 void tcache_ahead_end(struct tr_engine *e);

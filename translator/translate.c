@@ -317,10 +317,10 @@ static void register_block(struct tr_engine *e, struct tr_block *tb)
 
 /* A block from the persistent cache, registered like a translated one;
  * with the blocks restored ahead of it (tcache.c, "restoring ahead"), each
- * registered as it comes, chained once all are there (the backends read a
- * chain site where the code runs: so after the batch's first write,
- * tc_views_stage_write), the chains made in the staging copy, which
- * tcache_ahead_end writes again.  Nothing runs meanwhile: one thread. */
+ * registered as it comes, chained once all are there, the chains made in
+ * the staging copy (the backends read a chain site where they write it),
+ * which tcache_ahead_end writes where the code runs.  Nothing runs
+ * meanwhile: one thread. */
 #define AHEAD_MAX 2048
 
 static struct tr_block *from_tcache(struct tr_engine *e, uint64_t pc, uint32_t mode)
@@ -340,7 +340,6 @@ static struct tr_block *from_tcache(struct tr_engine *e, uint64_t pc, uint32_t m
         memcpy(batch[n++].exit_pc, e->xl->exit_pc, sizeof batch[0].exit_pc);
         next = n < AHEAD_MAX ? tcache_restore_ahead(e) : NULL;
     }
-    tc_views_stage_write(&e->tc);
     for (unsigned k = 0; k < n; k++)
         chain_to_pcs(e, batch[k].tb, batch[k].exit_pc);
     tcache_ahead_end(e);

@@ -209,19 +209,21 @@ static void store_word(uint8_t *site, intptr_t rw_delta, uint32_t word)
     __builtin___clear_cache((char *)site, (char *)site + 4);
 }
 
+/* The block's words are read where they are written (site + rw_delta): a
+ * staged batch's code is not where it runs yet (tc_views.c). */
 void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
 {
-    target = a64_hoist_chain_target(site, target);
+    target = a64_hoist_chain_target(site, rw_delta, target);
     int64_t off = target - site;
     if (!a64_branch26_reaches(off))
         return;     /* stays on its stub: the dispatcher keeps handling it */
     store_word(site, rw_delta, a64_uncond_branch_imm(false, off));
-    uint32_t marker = read_word(site + 4);
+    uint32_t marker = read_word(site + rw_delta + 4);
     if ((marker & MARKER_MASK) != (MARKER(0) & MARKER_MASK))
         return;
     uint8_t *branch = site - 4 * ((marker >> 5) & 0xffff);
     int64_t direct = target - branch;
-    uint32_t word = read_word(branch);
+    uint32_t word = read_word(branch + rw_delta);
     store_word(branch, rw_delta, with_imm19(word, cond_reaches(word, direct) ? direct : site - branch));
 }
 

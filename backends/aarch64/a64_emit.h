@@ -119,7 +119,7 @@ bool a64_hoist_vtest_preset(struct be_code *c, int vreg, bool dbl);
 void a64_hoist_cold(struct be_code *c, bool cold);
 bool a64_hoist_self_slot(const struct be_code *c, uint64_t pc);
 void a64_hoist_put_info(struct be_code *c, const uint8_t *site);
-const uint8_t *a64_hoist_chain_target(const uint8_t *site, const uint8_t *target);
+const uint8_t *a64_hoist_chain_target(const uint8_t *site, intptr_t rw_delta, const uint8_t *target);
 
 /* a64_writeback.c: remember the guest access just emitted; fold `add/sub
  * rn, rn, #delta` right behind it into its writeback (true: done). */

@@ -502,10 +502,11 @@ static bool is_info(uint32_t w, bool sf, unsigned hw)
 }
 
 /* Where the chain slot whose `b` is at site should jump for target: its
- * own block's loop entry when target is that block's start. */
-const uint8_t *a64_hoist_chain_target(const uint8_t *site, const uint8_t *target)
+ * own block's loop entry when target is that block's start.  (Its words
+ * read at site + rw_delta, where the patch writes.) */
+const uint8_t *a64_hoist_chain_target(const uint8_t *site, intptr_t rw_delta, const uint8_t *target)
 {
-    const uint8_t *info = site + 4;
+    const uint8_t *info = site + rw_delta + 4;
     if (!is_info(word_at(info), false, 1))
         info += 4;                      /* past the brcond marker */
     uint32_t w1 = word_at(info), w2 = word_at(info + 4);

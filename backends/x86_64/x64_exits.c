@@ -568,10 +568,12 @@ void x64_emit_brexit(struct be_code *c, enum x64_cc cc, uint64_t pc, int code)
     land_jmp8(c, skip);
 }
 
-/* x86 keeps instruction fetch coherent with stores: no cache flush. */
+/* x86 keeps instruction fetch coherent with stores: no cache flush.  The
+ * opcode is read where it is written (a staged batch's code is not where
+ * it runs yet: tc_views.c). */
 void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
 {
-    set_rel32(site + (site[0] == 0x0f ? 2 : 1), rw_delta, target);
+    set_rel32(site + (site[rw_delta] == 0x0f ? 2 : 1), rw_delta, target);
 }
 
 /* cmp dword [env + exit_request], 0; jne <stub behind the block's final

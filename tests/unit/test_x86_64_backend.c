@@ -329,3 +329,31 @@ Test(x64_encode, chain_slots_are_aligned_and_patchable)
     cr_assert_eq(nops, 6, "a nop from 6 of the 16 start positions");
     cr_assert_gt(wide, 0, "some rel32 across the halves of its block (cmpxchg16b)");
 }
+
+/* A chain slot is read where it is written (site + rw_delta): a batch
+ * restored from the persistent cache is chained in a staging copy before
+ * the kernel writes it where it runs (translator/tc_views.c), so the bytes
+ * at the site itself may be anything yet.  Here they say "jmp" where the
+ * copy holds the jcc: the patch must follow the copy (session 32; before,
+ * the opcode was read at the site, and the jcc's rel32 written one byte
+ * early). */
+Test(x64_encode, chain_slot_read_where_written)
+{
+    static uint8_t epi[16], copy[512] __attribute__((aligned(64)));
+    struct be_code *c = fresh();
+    c->epilogue = epi;
+    uint8_t *cmp = c->ptr;
+    x64_emit_alu_rm_imm(c, X64_CMP, X64_W, X64_RSI, 1);
+    x64_emit_brcond_exit(c, X64_CC_E, 0x1234, 0, cmp);
+    uint8_t *j0 = buf + c->jump_site[0];
+    cr_assert_eq(j0[0], 0x0f);
+    cr_assert_lt((size_t)(c->ptr - buf), sizeof copy);
+    memcpy(copy, buf, sizeof copy);
+    intptr_t delta = copy - buf;
+    j0[0] = 0xe9;                       /* where it runs: not written yet */
+    be_patch_jump(j0, delta, buf + 0x900);
+    char want[64];
+    snprintf(want, sizeof(want), "je 0x%lx", (long)(0x900 - (j0 - buf)));
+    memcpy(buf, copy, sizeof copy);     /* (objdump_text reads at buf's addresses) */
+    cr_assert_str_eq(objdump_text(j0, 6), want);
+}
