@@ -103,10 +103,38 @@ static void pend_touch(int32_t off, unsigned n)
             pend.p[k--] = pend.p[--pend.n];
 }
 
+/* The cache register holding slot off, or -1 (the LRU order untouched). */
+static int cached_reg(int32_t off)
+{
+    for (int r = X64_VC_FIRST; r <= X64_VC_LAST; r++)
+        if (vcache_slot(r) == off)
+            return r;
+    return -1;
+}
+
+/* A direct guest access (a fault point) is emitted here: every pending
+ * store's slot still in its cache register is named in the point's
+ * fault map (be_fault_note_vec), so that a fault restores it from there;
+ * the others (and `keep`, a ymm load's low half, whose store moves
+ * behind the access) stay. */
+static void pend_access(int32_t keep)
+{
+    for (int k = 0; k < pend.n; k++) {
+        int r = cached_reg(pend.p[k].slot);
+        if (pend.p[k].slot == keep || r < 0 || !be_fault_note_vec(pend.p[k].slot, r))
+            pend.p[k--] = pend.p[--pend.n];
+    }
+}
+
 /* Whether the run of code that keeps the pending stores reaches c->ptr. */
 static bool pend_continues(const struct be_code *c)
 {
     return pend.code == c->start && pend.end == c->ptr && pend.relocs == n_relocs(c);
+}
+
+static bool pend_continues_from(const struct be_code *c, const uint8_t *before)
+{
+    return pend.code == c->start && pend.end == before && pend.relocs == n_relocs(c);
 }
 
 void x64_vec_pend_keep(const struct be_code *c, const uint8_t *before, int32_t off, unsigned n)
@@ -142,13 +170,22 @@ void x64_vec_pend_op_begin(void)
 
 /* A non-vector op emitted from `before`: integer register ops and env
  * loads and stores keep the pending stores (those of the bytes they name
- * stay); guest accesses (fault points), branches, exits, calls end them. */
+ * stay), direct guest accesses too (their fault points name the cache
+ * registers, pend_access); branches, exits, calls, accesses through the
+ * software MMU end them. */
 void x64_vec_pend_op(const struct be_code *c, const struct ir_insn *i, const uint8_t *before)
 {
     pend.inside = false;
     bool env = i->op == IR_ld_env || i->op == IR_st_env;
     switch (i->op) {
     case IR_ld: case IR_ldx: case IR_st: case IR_stx:
+        if (!vcache_keeps_op(c, i) || !pend_continues_from(c, before)) {
+            pend_clear();                   /* through the software MMU's C stub */
+            return;
+        }
+        pend_access(INT32_MIN);             /* the access left the cache registers alone */
+        x64_vec_pend_keep(c, before, 0, 0);
+        return;
     case IR_brcond: case IR_brexit: case IR_brflags:
         pend_clear();
         return;
@@ -284,6 +321,7 @@ static void pend_drop(struct xctx *x, unsigned n)
         size_t len = (size_t)(end - at), tail = (size_t)(x->c->ptr - end);
         memmove(be_writable(x->c, at), be_writable(x->c, end), tail);
         x->c->ptr -= len;
+        be_fault_code_cut((uint32_t)(at - x->c->start), (uint32_t)len);
         pend.p[k] = pend.p[--pend.n];
         for (int j = 0; j < pend.n; j++)
             if (pend.p[j].at > at) {
@@ -659,6 +697,8 @@ static void emit_vst(struct xctx *x, const struct be_arg *in)
 {
     unsigned n = ir_vec_imm(x->i);
     bool direct = be_access_is_direct(x->c, IR_MO_64);
+    if (direct)
+        pend_access(INT32_MIN);
     if (direct && ymm_store_lo(x->i))
         probe_page_cross(x, guest_addr(x, &in[0]), 31);
     int rb = direct ? vcache_find(ir_vec_b(x->i)) : -1;
@@ -729,6 +769,8 @@ static void emit_vld(struct xctx *x, const struct be_arg *in, unsigned n)
     bool hi = n == 16 && ymm_hi(x);
     int addr = guest_addr(x, &in[0]);
     int w = vcache_pick(hi ? ymm_lo.reg : -1, -1);  /* the low half waits in its register */
+    if (be_access_is_direct(x->c, IR_MO_64))
+        pend_access(hi ? ir_vec_d(ymm_lo.insn) : INT32_MIN);
     xfer(x, n, true, w, addr, 0);
     if (hi)
         ymm_lo_store_late(x);
@@ -832,13 +874,15 @@ static void emit_slow(struct xctx *x, const struct be_arg *out, const struct be_
 }
 
 /* Ops whose code may observe env or is not position-independent: guest
- * accesses (fault points) and the string ops (env loads of their own, a
- * table).  The crypto ops report their env loads (x64_vec_env_read) and
+ * accesses through the software MMU (its C stub) and the string ops (env
+ * loads of their own, a table).  The crypto ops report their env loads (x64_vec_env_read) and
  * store through store_w (x64_vec_store_result). */
-static bool pend_op_safe(const struct ir_insn *i)
+static bool pend_op_safe(const struct be_code *c, const struct ir_insn *i)
 {
     switch (i->op) {
-    case IR_vld: case IR_vst: case IR_vmskeq: case IR_vmskz: case IR_vmskany: case IR_vmsks:
+    case IR_vld: case IR_vst:       /* direct: pend_access named the registers */
+        return be_access_is_direct(c, IR_MO_64);
+    case IR_vmskeq: case IR_vmskz: case IR_vmskany: case IR_vmsks:
         return false;
     default:
         return true;
@@ -850,7 +894,7 @@ static bool pend_op_safe(const struct ir_insn *i)
  * is pending then (a guest access's fault point is before its store). */
 static void pend_note(struct xctx *x, bool inline_ok)
 {
-    if (!inline_ok || x->n_slow || !pend_op_safe(x->i))
+    if (!inline_ok || x->n_slow || !pend_op_safe(x->c, x->i))
         pend_clear();
     if (inline_ok && !x->n_slow && x->store && x->store_end == x->c->ptr && pend.n < N_PEND) {
         if (!pend.n) {

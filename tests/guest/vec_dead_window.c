@@ -7,9 +7,13 @@
  * taken to a block that faults, a helper (pcmpistri, a float op's slow
  * path under a non-default MXCSR) that reads the register from env, an
  * integer read of the register, a read from env after the register left
- * the host's cache.  Output: the frame's xmm0-xmm3 and MXCSR
- * at the fault, which ends each case (a load from NULL). */
+ * the host's cache.  And stores dropped across guest accesses: the fault
+ * map names the host register that holds the register's value (x86-64
+ * host), at a fault between the write and the overwrite and at one after
+ * the drop (rdx = &mem).  Output: the frame's xmm0-xmm3, MXCSR and rip (from the case's
+ * function) at the fault, which ends each case (a load from NULL). */
 //@cflags: -msse4.2 -maes
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -18,6 +22,7 @@
 #include <ucontext.h>
 
 static sigjmp_buf back;
+static uintptr_t case_fn;           /* the running case's function */
 
 static void on_segv(int sig, siginfo_t *si, void *ucv)
 {
@@ -30,7 +35,8 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
             printf(" %08x", uc->uc_mcontext.fpregs->_xmm[r].element[k]);
         printf("\n");
     }
-    printf("  mxcsr %08x\n", uc->uc_mcontext.fpregs->mxcsr);
+    printf("  mxcsr %08x rip fn+%#lx\n", uc->uc_mcontext.fpregs->mxcsr,
+           (unsigned long)(uc->uc_mcontext.gregs[REG_RIP] - case_fn));
     siglongjmp(back, 1);
 }
 
@@ -38,14 +44,17 @@ static const uint32_t v0[4] = { 0x3ff80000, 0x01020304, 0xc0020000, 0x7f7f0001 }
 static const uint32_t v1[4] = { 0x40080000, 0x11121314, 0x3fe00000, 0x00ff00ff };
 static const uint32_t v2[4] = { 0x01020304, 0x11121314, 0x21222324, 0x31323334 };
 static const uint32_t v3[4] = { 0x41424344, 0x51525354, 0x61626364, 0x71727374 };
+static const uint32_t mem[8] = { 0xa1a2a3a4, 0xb1b2b3b4, 0xc1c2c3c4, 0xd1d2d3d4,
+                                 0xe1e2e3e4, 0xf1f2f3f4, 0x81828384, 0x91929394 };
 static const uint32_t mxcsr_default = 0x1f80, mxcsr_rz = 0x7f80;
 
-/* xmm0-3 = v0-v3, MXCSR = mode, rax = 0, rcx = 5; the ops; a load from
+/* xmm0-3 = v0-v3, MXCSR = mode, rax = 0, rcx = 5, rdx = mem; the ops; a load from
  * NULL (the ops may fault first). */
 #define CASE_MODE(name, mode, ops)                                            \
     static void name(void)                                                    \
     {                                                                         \
         printf("%s\n", #name);                                                \
+        case_fn = (uintptr_t)name;                                            \
         if (sigsetjmp(back, 1))                                               \
             return;                                                           \
         __asm__ volatile("ldmxcsr %4\n\t"                                     \
@@ -55,15 +64,17 @@ static const uint32_t mxcsr_default = 0x1f80, mxcsr_rz = 0x7f80;
                          "movdqu %3, %%xmm3\n\t"                              \
                          "xor %%eax, %%eax\n\t"                               \
                          "mov $5, %%ecx\n\t"                                  \
+                         "lea %5, %%rdx\n\t"                                  \
                          ops "\n\t"                                           \
                          "mov (%%rax), %%rax\n\t"                             \
-                         : : "m"(v0), "m"(v1), "m"(v2), "m"(v3), "m"(mode)    \
+                         : : "m"(v0), "m"(v1), "m"(v2), "m"(v3), "m"(mode), "m"(mem) \
                          : "rax", "rcx", "rdx", "xmm0", "xmm1", "xmm2", "xmm3", \
                            "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", \
                            "xmm11", "xmm12", "xmm13", "memory");              \
         __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr_default));               \
     }
 #define CASE(name, ops) CASE_MODE(name, mxcsr_default, ops)
+#define TOUCH(k) "paddd %%xmm1, %%xmm" #k "\n\t"
 
 /* Dropped: each first write of xmm0/xmm1 is overwritten, reads between
  * come from the host register. */
@@ -84,6 +95,20 @@ CASE(fault_vld_between, "paddd %%xmm2, %%xmm0\n\tpshufd $0x1b, %%xmm0, %%xmm1\n\
                         "movdqu (%%rax), %%xmm3\n\tpxor %%xmm2, %%xmm0\n\tpxor %%xmm2, %%xmm1")
 CASE(fault_vst_between, "paddd %%xmm2, %%xmm0\n\tmovdqu %%xmm1, (%%rax)\n\tpxor %%xmm2, %%xmm0")
 CASE(fault_memop_between, "paddd %%xmm2, %%xmm0\n\tpaddd (%%rax), %%xmm1\n\tpxor %%xmm2, %%xmm0")
+/* Dropped across a guest access that does not fault, then a fault: the
+ * fault map's points after the dropped store moved with the code. */
+CASE(fault_after_drop, "paddd %%xmm2, %%xmm0\n\tmov (%%rdx), %%rcx\n\tpxor %%xmm2, %%xmm0\n\t"
+                       "paddd %%xmm0, %%xmm1\n\tmov 8(%%rdx), %%rcx\n\tpsubd %%xmm2, %%xmm1")
+/* Several stores dropped at once across a faulting access; the loaded
+ * register's own store too (rdx = &v0). */
+CASE(fault_several_pending, "movdqu 16(%%rdx), %%xmm0\n\tpaddd %%xmm2, %%xmm1\n\tpaddd %%xmm0, %%xmm3\n\t"
+                            "mov (%%rax), %%rcx\n\tpxor %%xmm2, %%xmm0\n\tpxor %%xmm2, %%xmm1\n\t"
+                            "pxor %%xmm2, %%xmm3")
+CASE(fault_vld_after_vld, "movdqu 16(%%rdx), %%xmm0\n\tmovdqu (%%rax), %%xmm1\n\tpaddd %%xmm2, %%xmm0")
+/* The register left the cache before the faulting access: kept. */
+CASE(fault_evicted, "paddd %%xmm2, %%xmm0\n\t" TOUCH(4) TOUCH(5) TOUCH(6) TOUCH(7) TOUCH(8)
+                    TOUCH(9) TOUCH(10) TOUCH(11) TOUCH(12) TOUCH(13)
+                    "mov (%%rax), %%rcx\n\tpxor %%xmm2, %%xmm0")
 /* Kept: a taken conditional exit between (the next block faults). */
 CASE(exit_between, "paddd %%xmm2, %%xmm0\n\tpaddd %%xmm0, %%xmm1\n\ttest %%eax, %%eax\n\t"
                    "jz 1f\n\tpxor %%xmm2, %%xmm0\n\tpxor %%xmm2, %%xmm1\n1:")
@@ -96,7 +121,6 @@ CASE(int_read_between, "paddd %%xmm2, %%xmm0\n\tpextrd $2, %%xmm0, %%ecx\n\tmovd
                        "movq %%xmm0, %%rdx\n\tpinsrq $1, %%rdx, %%xmm3\n\tpxor %%xmm2, %%xmm0")
 /* Kept: the register left the host's cache (eight others loaded since),
  * so the op reading it between loads it from env. */
-#define TOUCH(k) "paddd %%xmm1, %%xmm" #k "\n\t"
 CASE(evicted_between, "paddd %%xmm2, %%xmm0\n\t" TOUCH(4) TOUCH(5) TOUCH(6) TOUCH(7) TOUCH(8)
                       TOUCH(9) TOUCH(10) TOUCH(11) TOUCH(12) TOUCH(13)
                       "paddd %%xmm0, %%xmm3\n\tpxor %%xmm2, %%xmm0")
@@ -119,6 +143,10 @@ int main(void)
     fault_vld_between();
     fault_vst_between();
     fault_memop_between();
+    fault_after_drop();
+    fault_several_pending();
+    fault_vld_after_vld();
+    fault_evicted();
     exit_between();
     helper_between();
     slow_between();
