@@ -179,8 +179,8 @@ void x64_vec_pend_op(const struct be_code *c, const struct ir_insn *i, const uin
     bool env = i->op == IR_ld_env || i->op == IR_st_env;
     switch (i->op) {
     case IR_ld: case IR_ldx: case IR_st: case IR_stx:
-        if (!vcache_keeps_op(c, i) || !pend_continues_from(c, before)) {
-            pend_clear();                   /* through the software MMU's C stub */
+        if (!vcache_keeps_op(c, i) || (i->size & IR_MO_HOST) || !pend_continues_from(c, before)) {
+            pend_clear();           /* the software MMU's C stub; a host address */
             return;
         }
         pend_access(INT32_MIN);             /* the access left the cache registers alone */
