@@ -318,6 +318,20 @@ bool be_fetch_sees_alias(uint8_t *rw, const uint8_t *rx) __attribute__((weak));
  * in translated code into a precise guest signal. */
 uintptr_t be_ucontext_pc(const void *uc) __attribute__((weak));
 uint64_t be_ucontext_reg(const void *uc, int reg) __attribute__((weak));
+/* Host vector registers in the fault map (be_fault_note_vec): `reg`
+ * BE_FAULT_VREG + 2 * v + h is the low (h 0) or high (h 1) 8 bytes of
+ * host vector register v (v < 16), which be_ucontext_reg then reads. */
+enum { BE_FAULT_VREG = 32 };
+/* The allocator's service to a backend emitting a guest access (its fault
+ * point, recorded right before the op's code): at that access env bytes
+ * [env_offset, env_offset + 16) are only in host vector register v (the
+ * env store of a vector result dropped, x64_vec.c `pend`), so a fault
+ * there restores them from it.  False: not noted (no fault map, a full
+ * point): the store must stay.  be_fault_code_cut: the backend took out
+ * `len` bytes of code at offset `at` (from c->start) and moved what
+ * followed back; the fault points after it move with it. */
+bool be_fault_note_vec(int32_t env_offset, int v);
+void be_fault_code_cut(uint32_t at, uint32_t len);
 /* Optional (weak), for a host that tests guest addresses itself
  * (be_desc.canonical_accesses): the host pc of the guest access whose #GP
  * a fault at the interrupted pc raises (the out-of-line part of a failed

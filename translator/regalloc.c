@@ -62,6 +62,7 @@ struct ra_state {
                                            dirty globals visit only these) */
     uint64_t guest_pc;                  /* of the current guest insn */
     struct ra_fault_map *faults;
+    struct ra_fault_point *cur_point;   /* the op being emitted's, if any */
     bool spill_overflow;
     int n_pinned;                       /* globals below n_pinned may be pinned */
     uint64_t pinned;                    /* bit g: global g is pinned (is_pinned) */
@@ -721,6 +722,26 @@ static void record_entry(ir_ref g)
         .imm = ra->v[g].imm };
 }
 
+bool be_fault_note_vec(int32_t env_offset, int v)
+{
+    struct ra_fault_map *m = ra ? ra->faults : NULL;
+    struct ra_fault_point *p = ra ? ra->cur_point : NULL;
+    if (!m || !p || v < 0 || v >= 16 || p->count >= 48 || m->n_entries >= RA_FAULT_MAX_ENTRIES ||
+        p->first + p->count != (uint32_t)m->n_entries)
+        return false;
+    m->entries[m->n_entries++] = (struct ra_fault_entry){ .env_offset = env_offset,
+                                                          .reg = (int8_t)(BE_FAULT_VREG + 2 * v) };
+    p->count++;
+    return true;
+}
+
+void be_fault_code_cut(uint32_t at, uint32_t len)
+{
+    struct ra_fault_map *m = ra ? ra->faults : NULL;
+    for (int k = m ? m->n_points - 1 : -1; k >= 0 && m->points[k].host_off >= at; k--)
+        m->points[k].host_off -= len;
+}
+
 /* The ops that access guest memory (each gets a fault point). */
 static bool guest_access(unsigned op)
 {
@@ -862,7 +883,9 @@ static void emit_generic(int n, const struct ir_insn *i)
     if (fp)
         fp->host_off = (uint32_t)(ra->c->ptr - ra->c->start);
     uint8_t *before = ra->c->ptr;
+    ra->cur_point = fp;
     be_emit_insn(ra->c, i, out, in);
+    ra->cur_point = NULL;
     if (fp && ra->c->access_back)           /* the access starts before `before` */
         fp->host_off -= ra->c->access_back;
     ra->c->access_back = 0;
@@ -1158,6 +1181,10 @@ void ra_fault_restore(void *env, const struct ra_fault_point *p,
         const struct ra_fault_entry *e = &entries[k];
         uint64_t v = e->reg < 0 ? e->imm : reg(ctx, e->reg);
         memcpy((char *)env + e->env_offset, &v, sizeof(v));
+        if (e->reg >= BE_FAULT_VREG) {      /* a host vector register: 16 bytes */
+            v = reg(ctx, e->reg + 1);
+            memcpy((char *)env + e->env_offset + 8, &v, sizeof(v));
+        }
     }
     for (int g = 0; g < 64; g++)
         if (p->pinned & (1ull << g)) {

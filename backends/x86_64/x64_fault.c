@@ -2,6 +2,7 @@
  * handler's ucontext (host faults in translated code). */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <string.h>
 #include <ucontext.h>
 
 #include "x64_backend.h"
@@ -19,5 +20,12 @@ uintptr_t be_ucontext_pc(const void *uc)
 
 uint64_t be_ucontext_reg(const void *uc, int reg)
 {
+    const ucontext_t *u = uc;
+    if (reg >= BE_FAULT_VREG) {     /* half of xmm v (backend.h) */
+        int v = (reg - BE_FAULT_VREG) >> 1, h = (reg - BE_FAULT_VREG) & 1;
+        uint64_t x;
+        memcpy(&x, &u->uc_mcontext.fpregs->_xmm[v & 15].element[2 * h], sizeof(x));
+        return x;
+    }
     return (uint64_t)((const ucontext_t *)uc)->uc_mcontext.gregs[x64_greg_index[reg & 15]];
 }

@@ -26,6 +26,7 @@ void be_emit_mov(struct be_code *c, int dst, int src)
     const uint8_t *before = c->ptr;
     copy_reg(c, X64_W, dst, src);
     vcache_keep(c, before);
+    x64_vec_pend_keep(c, before, 0, 0);
 }
 
 /* Never `xor r, r` for zero: the allocator's glue must keep the host
@@ -40,6 +41,7 @@ void be_emit_movi(struct be_code *c, int dst, uint64_t imm)
     else
         x64_emit_mov_r_imm64(c, dst, imm);
     vcache_keep(c, before);
+    x64_vec_pend_keep(c, before, 0, 0);
 }
 
 void be_emit_ld_env(struct be_code *c, int reg, int32_t offset)
@@ -47,6 +49,7 @@ void be_emit_ld_env(struct be_code *c, int reg, int32_t offset)
     const uint8_t *before = c->ptr;
     x64_emit_mov_r_m(c, X64_W, reg, X64_ENV, x64_env_disp(offset));
     vcache_keep(c, before);
+    x64_vec_pend_keep(c, before, offset, 8);
 }
 
 void be_emit_st_env(struct be_code *c, int reg, int32_t offset)
@@ -54,11 +57,13 @@ void be_emit_st_env(struct be_code *c, int reg, int32_t offset)
     const uint8_t *before = c->ptr;
     x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(offset), reg);
     vcache_clobber(c, before, offset, 8);
+    x64_vec_pend_keep(c, before, offset, 8);
 }
 
 void be_emit_call(struct be_code *c, const void *fn)
 {
     vcache_reset();                 /* C code: any xmm, any env byte */
+    x64_vec_pend_end();
     x64_emit_lea_r_m(c, X64_W, X64_RDI, X64_ENV, -X64_ENV_BIAS);
     int64_t rel = (const uint8_t *)fn - (c->ptr + 5);
     if (!c->relocs && x64_fits_s32(rel)) {
@@ -650,9 +655,15 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in)
 {
     x64_op_fn *fn = insn->op < IR_NUM_OPS ? x64_ops[insn->op] : NULL;
+    const uint8_t *before = c->ptr;
+    bool vec = insn->op >= IR_VEC_FIRST;
     vcache_begin(c);
+    if (!vec)
+        x64_vec_pend_op_begin();
     if (fn)
         fn(c, insn, out, in);
+    if (!vec)
+        x64_vec_pend_op(c, insn, before);
     if (insn->op == IR_st_env)
         vcache_forget((int32_t)insn->aux[0], 8);
     /* x64_emit_vec keeps the cache itself */

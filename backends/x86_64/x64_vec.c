@@ -45,7 +45,6 @@ struct xctx {
     uint8_t *slow[MAX_SLOW];        /* jcc rel32 sites to the slow path */
     int n_slow;
     unsigned fresh;                 /* cache registers this op filled (bit r) */
-    uint8_t *start;                 /* where the op's code starts */
     uint8_t *store, *store_end;     /* its full result store (store_w), if any */
 };
 
@@ -63,33 +62,149 @@ static bool host_has(int feature)
 
 static int32_t disp(int32_t off) { return x64_env_disp(off); }
 
-/* The last op's full 16-byte store of its result to env, while it may
- * still turn out dead: the next op, emitted right after it, overwrites
- * the whole slot and, up to its own store, runs only register code that
- * cannot fault (no guest access, helper, branch or slow path) and reads
- * nothing of the slot from env (it reads the cached copy).  Then nothing
- * can observe env in between, and the first store goes: the code after
- * it moves back (it is register and env-relative code only). */
+/* Full 16-byte stores of op results to env that may still turn out dead
+ * (`pend`, up to N_PEND): a later op overwrites the whole slot and, from
+ * the store up to that op's own store, only code that cannot observe env
+ * ran -- vector ops emitted inline without a slow path, helper, guest
+ * access or table of their own (pend_op_safe), integer register ops, the
+ * allocator's register and env glue (x64_vec_pend_keep) -- and nothing
+ * read or wrote the slot's env bytes (the cached copy was read instead).
+ * No fault point, exit, branch, helper call or signal can fall in between
+ * (a float op here has a constant default MXCSR mode: no #XM), so nothing
+ * sees env in between, and the first store goes: the code after it moves
+ * back (register and env-relative code only, no relocation: checked).
+ * Any other code (an exit, a guest access, a call, a slow path, code no
+ * hook reported) ends every pending store: it stays. */
+enum { N_PEND = 8 };
 static struct {
-    uint8_t *at, *end;              /* the store's bytes, the op's last ones */
     const uint8_t *code;            /* the block's start */
-    int32_t slot;
-    bool read;                      /* env bytes of the slot loaded since */
-} dead;
+    const uint8_t *end;             /* the code known to keep them ends here */
+    unsigned relocs;                /* relocations listed then */
+    bool inside;                    /* within x64_emit_vec: its glue is its own */
+    int n;
+    struct { uint8_t *at, *end; int32_t slot; } p[N_PEND];
+} pend;
 
-static void dead_note_load(int32_t d, unsigned n)
+static unsigned n_relocs(const struct be_code *c) { return c->relocs ? c->relocs->n : 0; }
+
+static void pend_clear(void) { pend.n = 0; }
+
+static bool pend_overlaps(int k, int32_t off, unsigned n)
 {
-    int32_t s = x64_env_disp(dead.slot);
-    if (dead.at && d < s + 16 && s < d + (int32_t)n)
-        dead.read = true;
+    return off < pend.p[k].slot + 16 && pend.p[k].slot < off + (int32_t)n;
+}
+
+/* Env bytes [off, off + n) were read or written other than by the store
+ * that makes a pending one dead: those pending stores stay. */
+static void pend_touch(int32_t off, unsigned n)
+{
+    for (int k = 0; k < pend.n; k++)
+        if (pend_overlaps(k, off, n))
+            pend.p[k--] = pend.p[--pend.n];
+}
+
+/* The cache register holding slot off, or -1 (the LRU order untouched). */
+static int cached_reg(int32_t off)
+{
+    for (int r = X64_VC_FIRST; r <= X64_VC_LAST; r++)
+        if (vcache_slot(r) == off)
+            return r;
+    return -1;
+}
+
+/* A direct guest access (a fault point) is emitted here: every pending
+ * store's slot still in its cache register is named in the point's
+ * fault map (be_fault_note_vec), so that a fault restores it from there;
+ * the others (and `keep`, a ymm load's low half, whose store moves
+ * behind the access) stay. */
+static void pend_access(int32_t keep)
+{
+    for (int k = 0; k < pend.n; k++) {
+        int r = cached_reg(pend.p[k].slot);
+        if (pend.p[k].slot == keep || r < 0 || !be_fault_note_vec(pend.p[k].slot, r))
+            pend.p[k--] = pend.p[--pend.n];
+    }
+}
+
+/* Whether the run of code that keeps the pending stores reaches c->ptr. */
+static bool pend_continues(const struct be_code *c)
+{
+    return pend.code == c->start && pend.end == c->ptr && pend.relocs == n_relocs(c);
+}
+
+static bool pend_continues_from(const struct be_code *c, const uint8_t *before)
+{
+    return pend.code == c->start && pend.end == before && pend.relocs == n_relocs(c);
+}
+
+void x64_vec_pend_keep(const struct be_code *c, const uint8_t *before, int32_t off, unsigned n)
+{
+    if (pend.inside || !pend.n)
+        return;
+    if (pend.code != c->start || pend.end != before || pend.relocs != n_relocs(c)) {
+        pend_clear();
+        return;
+    }
+    if (n)
+        pend_touch(off, n);
+    pend.end = c->ptr;
+}
+
+/* The op being emitted (x64_emit_vec), for the crypto ops' result store. */
+static struct xctx *cur;
+
+void x64_vec_env_read(int32_t off, unsigned n)
+{
+    pend_touch(off, n);
+}
+
+void x64_vec_pend_end(void)
+{
+    pend_clear();
+}
+
+void x64_vec_pend_op_begin(void)
+{
+    pend.inside = true;
+}
+
+/* A non-vector op emitted from `before`: integer register ops and env
+ * loads and stores keep the pending stores (those of the bytes they name
+ * stay), direct guest accesses too (their fault points name the cache
+ * registers, pend_access); branches, exits, calls, accesses through the
+ * software MMU end them. */
+void x64_vec_pend_op(const struct be_code *c, const struct ir_insn *i, const uint8_t *before)
+{
+    pend.inside = false;
+    bool env = i->op == IR_ld_env || i->op == IR_st_env;
+    switch (i->op) {
+    case IR_ld: case IR_ldx: case IR_st: case IR_stx:
+        if (!vcache_keeps_op(c, i) || (i->size & IR_MO_HOST) || !pend_continues_from(c, before)) {
+            pend_clear();           /* the software MMU's C stub; a host address */
+            return;
+        }
+        pend_access(INT32_MIN);             /* the access left the cache registers alone */
+        x64_vec_pend_keep(c, before, 0, 0);
+        return;
+    case IR_brcond: case IR_brexit: case IR_brflags:
+        pend_clear();
+        return;
+    default:
+        if (!vcache_keeps_op(c, i)) {
+            pend_clear();
+            return;
+        }
+        x64_vec_pend_keep(c, before, env ? (int32_t)i->aux[0] : 0,
+                          env ? ir_memop_bytes(i->size) : 0);
+    }
 }
 
 /* xmm <-> [base + disp]: movd (66 6E/7E), movq (F3 7E / 66 D6) or
  * movdqu by access size (loads zero-extend). */
 static void xfer(struct xctx *x, unsigned n, bool load, int xmm, int base, int32_t d)
 {
-    if (load && base == X64_ENV)
-        dead_note_load(d, n);
+    if (base == X64_ENV)
+        pend_touch(d + X64_ENV_BIAS, n);
     if (n == 16)
         x64_emit_sse_rm(x->c, X64_P_F3, load ? 0x0f6f : 0x0f7f, xmm, base, d);
     else if (n == 8)
@@ -185,32 +300,45 @@ static void op3(struct xctx *x, enum x64_sse_pfx p, uint32_t opc, int w, int r1,
         x64_emit_vex_rvm(x->c, p, opc, w, r1, rb);
 }
 
-/* Stores the low n bytes of w to d; from now on w is d's copy when it
- * holds all of d: all 16 bytes stored, or the rest of d is a's, which w
- * held in full (the scalar forms keep the upper lanes). */
 /* Ops whose code before their store is register code or env loads. */
 static bool dead_op_ok(enum ir_op op)
 {
     return !IR_VEC_IS_MOVE(op) || op == IR_vmov || op == IR_vmovl;
 }
 
-/* Drops the previous op's store to d when this op's full store makes it
- * dead (see `dead`). */
-static void dead_drop(struct xctx *x, unsigned n)
+/* Drops the pending store to d when this op's full store makes it dead
+ * (see `pend`): the code after it moves back, this op's with it. */
+static void pend_drop(struct xctx *x, unsigned n)
 {
-    if (!dead.at || dead.end != x->start || dead.read || n != 16 || x->n_slow ||
-        dead.slot != ir_vec_d(x->i) || !dead_op_ok(x->i->op))
+    int32_t d = ir_vec_d(x->i);
+    if (n != 16 || x->n_slow || !dead_op_ok(x->i->op) || pend.code != x->c->start ||
+        pend.relocs != n_relocs(x->c))
         return;
-    size_t len = (size_t)(dead.end - dead.at), tail = (size_t)(x->c->ptr - dead.end);
-    memmove(be_writable(x->c, dead.at), be_writable(x->c, dead.end), tail);
-    x->c->ptr -= len;
-    dead.at = NULL;
+    for (int k = 0; k < pend.n; k++) {
+        if (pend.p[k].slot != d)
+            continue;
+        uint8_t *at = pend.p[k].at, *end = pend.p[k].end;
+        size_t len = (size_t)(end - at), tail = (size_t)(x->c->ptr - end);
+        memmove(be_writable(x->c, at), be_writable(x->c, end), tail);
+        x->c->ptr -= len;
+        be_fault_code_cut((uint32_t)(at - x->c->start), (uint32_t)len);
+        pend.p[k] = pend.p[--pend.n];
+        for (int j = 0; j < pend.n; j++)
+            if (pend.p[j].at > at) {
+                pend.p[j].at -= len;
+                pend.p[j].end -= len;
+            }
+        return;
+    }
 }
 
+/* Stores the low n bytes of w to d; from now on w is d's copy when it
+ * holds all of d: all 16 bytes stored, or the rest of d is a's, which w
+ * held in full (the scalar forms keep the upper lanes). */
 static void store_w(struct xctx *x, int w, unsigned n, bool full)
 {
     int32_t d = ir_vec_d(x->i);
-    dead_drop(x, n);
+    pend_drop(x, n);
     uint8_t *at = x->c->ptr;
     xfer(x, n, false, w, X64_ENV, disp(d));
     if (n == 16 && full) {
@@ -220,6 +348,13 @@ static void store_w(struct xctx *x, int w, unsigned n, bool full)
     vcache_forget(d, 16);
     if (full && (n == 16 || ir_vec_a(x->i) == d))
         cache_set(x, w, d);
+}
+
+void x64_vec_store_result(struct be_code *c, int w)
+{
+    if (!cur || cur->c != c)
+        abort();                    /* a ferry bug: only from x64_emit_vec's ops */
+    store_w(cur, w, 16, true);
 }
 
 static void to_slow(struct xctx *x, enum x64_cc cc)
@@ -562,6 +697,8 @@ static void emit_vst(struct xctx *x, const struct be_arg *in)
 {
     unsigned n = ir_vec_imm(x->i);
     bool direct = be_access_is_direct(x->c, IR_MO_64);
+    if (direct)
+        pend_access(INT32_MIN);
     if (direct && ymm_store_lo(x->i))
         probe_page_cross(x, guest_addr(x, &in[0]), 31);
     int rb = direct ? vcache_find(ir_vec_b(x->i)) : -1;
@@ -599,8 +736,6 @@ static struct {
     unsigned n_relocs;              /* none noted since: the code moved holds none */
 } ymm_lo;
 
-static unsigned n_relocs(const struct be_code *c) { return c->relocs ? c->relocs->n : 0; }
-
 /* The high half's vld of the pair whose low half ymm_lo describes.  The
  * IR decides: a vld two ops back was emitted in this pass (emit_vld noted
  * or cleared ymm_lo), so ymm_lo is this block's even where an earlier one
@@ -634,6 +769,8 @@ static void emit_vld(struct xctx *x, const struct be_arg *in, unsigned n)
     bool hi = n == 16 && ymm_hi(x);
     int addr = guest_addr(x, &in[0]);
     int w = vcache_pick(hi ? ymm_lo.reg : -1, -1);  /* the low half waits in its register */
+    if (be_access_is_direct(x->c, IR_MO_64))
+        pend_access(hi ? ir_vec_d(ymm_lo.insn) : INT32_MIN);
     xfer(x, n, true, w, addr, 0);
     if (hi)
         ymm_lo_store_late(x);
@@ -708,7 +845,7 @@ static bool emit_inline(struct xctx *x, const struct be_arg *out, const struct b
  * d = op(d, s) in place, and an op of the form d = op(a, b) may have a
  * distinct from d (x86_avx.c's three-operand steps; never b = d there).
  * Env holds a: the cache writes through, and no store is dropped before
- * an op with a slow path (dead_drop, dead_note). */
+ * an op with a slow path (pend_drop, pend_note). */
 static bool helper_copies_a(const struct ir_insn *i)
 {
     return !ir_op_info[i->op].n_out && ir_vec_a(i) != ir_vec_d(i) && ir_vec_b(i) != ir_vec_d(i);
@@ -736,16 +873,37 @@ static void emit_slow(struct xctx *x, const struct be_arg *out, const struct be_
         x64_emit_mov_rm_r(x->c, X64_W, out[0].reg, X64_RAX);
 }
 
-/* After an op: its store may be dropped by the next op when it is the
- * op's last code and the op has no slow path. */
-static void dead_note(struct xctx *x, bool inline_ok)
+/* Ops whose code may observe env or is not position-independent: guest
+ * accesses through the software MMU (its C stub) and the string ops (env
+ * loads of their own, a table).  The crypto ops report their env loads (x64_vec_env_read) and
+ * store through store_w (x64_vec_store_result). */
+static bool pend_op_safe(const struct be_code *c, const struct ir_insn *i)
 {
-    bool last = inline_ok && !x->n_slow && x->store && x->store_end == x->c->ptr;
-    dead.at = last ? x->store : NULL;
-    dead.end = last ? x->store_end : NULL;
-    dead.slot = ir_vec_d(x->i);
-    dead.code = x->c->start;
-    dead.read = false;
+    switch (i->op) {
+    case IR_vld: case IR_vst:       /* direct: pend_access named the registers */
+        return be_access_is_direct(c, IR_MO_64);
+    case IR_vmskeq: case IR_vmskz: case IR_vmskany: case IR_vmsks:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* After an op (all its code, a slow path too): the pending stores go on
+ * past it when it is safe, else end; its own full store, its last code,
+ * is pending then (a guest access's fault point is before its store). */
+static void pend_note(struct xctx *x, bool inline_ok)
+{
+    if (!inline_ok || x->n_slow || !pend_op_safe(x->c, x->i))
+        pend_clear();
+    if (inline_ok && !x->n_slow && x->store && x->store_end == x->c->ptr && pend.n < N_PEND) {
+        if (!pend.n) {
+            pend.code = x->c->start;
+            pend.relocs = n_relocs(x->c);
+        }
+        pend.p[pend.n++] = (__typeof__(pend.p[0])){ x->store, x->store_end, ir_vec_d(x->i) };
+    }
+    pend.end = x->c->ptr;
 }
 
 /* On the slow path, which may leave before the fast path filled them:
@@ -761,16 +919,21 @@ static void reload_fresh(struct xctx *x)
 void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
                   const struct be_arg *out, const struct be_arg *in)
 {
-    struct xctx x = { .c = c, .i = i, .start = c->ptr };
-    if (dead.code != c->start || dead.end != c->ptr || vcache_find(dead.slot) < 0)
-        dead.at = NULL;             /* other code ran since: it may read env */
+    struct xctx x = { .c = c, .i = i };
+    if (!pend_continues(c))
+        pend_clear();               /* other code ran since: it may read env */
+    pend.inside = true;
+    cur = &x;
     bool inline_ok = emit_inline(&x, out, in);
-    dead_note(&x, inline_ok);
+    cur = NULL;
+    pend.inside = false;
     if (!inline_ok) {
+        pend_clear();
         vcache_forget(ir_vec_d(i), 16);     /* the helper writes d */
         emit_slow(&x, out, in);
         return;
     }
+    pend_note(&x, inline_ok);
     if (!x.n_slow)
         return;
     x64_emit_byte(c, 0xeb);                                 /* jmp rel8: over */

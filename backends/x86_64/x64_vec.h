@@ -16,6 +16,18 @@ bool x64_emit_vec_str(struct be_code *c, const struct ir_insn *i, const struct b
  * be_soft_crypto (the helper). */
 bool x64_emit_vec_crypto(struct be_code *c, const struct ir_insn *i);
 
+/* The pending dead-store window of the vector ops (x64_vec.c `pend`):
+ * code from `before` to c->ptr kept env unread but bytes [off, off + n)
+ * (glue); it ended (a call); a non-vector op's code (begin, then op). */
+void x64_vec_pend_keep(const struct be_code *c, const uint8_t *before, int32_t off, unsigned n);
+void x64_vec_pend_end(void);
+/* For x64_vec_crypto.c: env bytes an op loads itself; its full result
+ * stored (and cached) from w as every other op's. */
+void x64_vec_env_read(int32_t off, unsigned n);
+void x64_vec_store_result(struct be_code *c, int w);
+void x64_vec_pend_op_begin(void);
+void x64_vec_pend_op(const struct be_code *c, const struct ir_insn *i, const uint8_t *before);
+
 /* The vector ops' write-through cache of env slots lives in xmm8-xmm15
  * (backends/vcache.c keeps the books; the backend defines vcache_first
  * and vcache_last from these). */

@@ -44,6 +44,7 @@ static const struct crypto_form crypto_forms[IR_NUM_OPS] = {
 
 static void load(struct be_code *c, int xmm, int32_t off)
 {
+    x64_vec_env_read(off, 16);
     x64_emit_movdqu_load(c, xmm, X64_ENV, x64_env_disp(off));
 }
 
@@ -97,8 +98,6 @@ bool x64_emit_vec_crypto(struct be_code *c, const struct ir_insn *i)
         x64_emit_vex_rvm(c, f->pfx, f->opc, w, r1, rb);
     if (f->imm)
         x64_emit_byte(c, (uint8_t)ir_vec_imm(i));
-    x64_emit_movdqu_store(c, X64_ENV, x64_env_disp(d), w);
-    vcache_forget(d, 16);
-    vcache_set(w, d);
+    x64_vec_store_result(c, w);
     return true;
 }
