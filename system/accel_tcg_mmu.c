@@ -275,14 +275,34 @@ void *tcg_virt_ptr(struct x86_sys_cpu *c, uint64_t va, bool write)
     return h ? h + (va & 0xfff) : NULL;
 }
 
-/* One access of n bytes (n <= 16) at va, split at page boundaries. */
+/* Faults as a store of n bytes (n <= 4096) at va would unless all of
+ * them are writable (and canonical): a store that crosses a page then writes all of its
+ * bytes or none, as on the CPU (the second page's fault, with CR2 its
+ * first byte, comes before the first page's part is written). */
+static void probe_write(struct x86_sys_cpu *c, uint64_t va, unsigned n, uint64_t pc)
+{
+    uint64_t pa;
+    check_canonical(c, va, pc);
+    check_canonical(c, va + n - 1, pc);
+    if ((va & 0xfff) + n <= 4096)
+        return;
+    tlb_page(c, va, ACC_WRITE | cpl_acc(c), pc, &pa);
+    tlb_page(c, (va | 0xfff) + 1, ACC_WRITE | cpl_acc(c), pc, &pa);
+}
+
+/* One access of n bytes (n <= 16) at va, split at page boundaries; a
+ * store checks every page first. */
 static void access_virt(struct x86_sys_cpu *c, uint64_t va, void *data, unsigned n, bool write,
                         uint64_t pc)
 {
     uint8_t *p = data;
     int acc = (write ? ACC_WRITE : ACC_READ) | cpl_acc(c);
-    check_canonical(c, va, pc);
-    check_canonical(c, va + n - 1, pc);
+    if (write)
+        probe_write(c, va, n, pc);
+    else {
+        check_canonical(c, va, pc);
+        check_canonical(c, va + n - 1, pc);
+    }
     while (n) {
         unsigned chunk = 4096 - (unsigned)(va & 4095);
         if (chunk > n)
@@ -466,7 +486,8 @@ static uint64_t mmu_cas(void *env, uint64_t va, uint64_t expected, uint64_t desi
     return old;
 }
 
-/* vld: imm bytes into env at d, zero-extended to 16; vst: imm bytes of b. */
+/* vld: imm bytes into env at d, zero-extended to 16; vst: imm bytes of b,
+ * after span bytes are known writable (guest_mem.h). */
 static uint64_t mmu_vld(void *env, uint64_t va, uint64_t pack, uint64_t pc)
 {
     uint8_t buf[16] = {0};
@@ -476,10 +497,12 @@ static uint64_t mmu_vld(void *env, uint64_t va, uint64_t pack, uint64_t pc)
     return 0;
 }
 
-static uint64_t mmu_vst(void *env, uint64_t va, uint64_t pack, uint64_t pc)
+static uint64_t mmu_vst(void *env, uint64_t va, uint64_t pack, uint64_t pc, uint64_t span)
 {
     uint8_t buf[16];
     unsigned n = (unsigned)(pack >> 48) & 31;
+    if (span > n)
+        probe_write(env, va, (unsigned)span, pc);     /* a ymm store's low half */
     memcpy(buf, (uint8_t *)env + ((pack >> 32) & 0xffff), 16);
     access_virt(env, va, buf, n > 16 ? 16 : n, true, pc);
     return 0;
@@ -519,7 +542,7 @@ static const struct ir_helper h_st = { (void *)mmu_st, "mmu_st", 4, 0, RW };
 static const struct ir_helper h_rmw = { (void *)mmu_rmw, "mmu_rmw", 4, 1, RW };
 static const struct ir_helper h_cas = { (void *)mmu_cas, "mmu_cas", 5, 1, RW };
 static const struct ir_helper h_vld = { (void *)mmu_vld, "mmu_vld", 3, 0, RW };
-static const struct ir_helper h_vst = { (void *)mmu_vst, "mmu_vst", 3, 0, RW };
+static const struct ir_helper h_vst = { (void *)mmu_vst, "mmu_vst", 4, 0, RW };
 static const struct tr_softmmu_helpers helpers = { &h_ld, &h_st, &h_rmw, &h_cas, &h_vld, &h_vst,
                                                     &tlb };
 

@@ -96,7 +96,7 @@ $(TESTS_OUT)/guest/%.pie: tests/guest/%.c | $(SETUP_STAMP)
 $(TESTS_OUT)/guest/%.dyn: tests/guest/%.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -O2 $(call guest_cflags,$<) -o $@ $< -lm
-# Shared by two guest programs.
+# Headers shared by guest programs.
 $(foreach n,mqueue mqueue_notify,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/mqueue_io.h
 $(foreach n,fault_flags fault_deadflags,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
@@ -107,6 +107,8 @@ $(foreach n,sigaction_race sigaction_race_posted,$(foreach v,$(GUEST_VARIANTS),$
     tests/guest/sigaction_switch.h
 $(foreach n,pinned_rbp pinned_r12_r13 pinned_r14_r15,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/guest_regs_harness.h
+$(foreach n,dead_vstore vec_copy_fault cpl3_insns ymm_store_const,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+    tests/guest/signal_cases.h
 # C++ guest programs (tests/guest/*.cc: exceptions, libgcc's unwinder), the same four builds.
 GUEST_CXX      := g++
 GUEST_CXXFLAGS := -std=gnu++17 -Wall -pthread

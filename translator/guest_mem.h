@@ -48,7 +48,11 @@ struct ir_helper;
  *   ld(addr, memop, pc) -> value         st(addr, value, memop, pc)
  *   rmw(addr, value, memop | op << 8, pc) -> old
  *   cas(addr, expected, desired, memop, pc) -> old
- *   vld(addr, vector operands (aux[0]), pc)   vst(the same)
+ *   vld(addr, vector operands (aux[0]), pc)   vst(the same, span)
+ * where span is how many bytes at addr must all be writable before vst
+ * writes any: 32 for the low half of a ymm store (IR_V_PAIR_LO), whose
+ * high half follows, so that the store is all-or-nothing as on the CPU;
+ * otherwise the vst's own bytes.
  * With a TLB that the backend probes inline (tlb), ld and st are left to
  * the backend and these two serve only backends without a probe. */
 struct tr_softmmu_tlb;

@@ -227,23 +227,3 @@ int ir_count_reads(const struct ir_block *b, ir_ref r, const bool *skip)
     }
     return n;
 }
-
-/* A ymm store is two vst ops of one guest insn (x86_avx.c avx_store): the
- * low half at ea, `add t, ea, 16`, the high half at t (an SMC range test
- * may come between).  For the low half's vst: the high half's, else NULL.
- * The backends probe both pages before the low half's store, so that a
- * fault leaves memory unchanged as on the CPU. */
-const struct ir_insn *ir_vst_pair_hi(const struct ir_insn *i)
-{
-    ir_ref t = IR_NONE;
-    if (ir_vec_imm(i) != 16)
-        return NULL;
-    for (const struct ir_insn *j = i + 1;
-         j->op != IR_insn_start && !(ir_op_info[j->op].flags & IR_F_EXIT); j++) {
-        if (j->op == IR_add && j->args[1] == i->args[0])
-            t = j->args[0];
-        else if (j->op == IR_vst)
-            return t != IR_NONE && j->args[0] == t && ir_vec_imm(j) == 16 ? j : NULL;
-    }
-    return NULL;
-}

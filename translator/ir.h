@@ -96,6 +96,14 @@ enum ir_vec_size {
     IR_V_ALIGNED = 16,                  /* vst: its address is a multiple of its
                                            width (the frontend checked): it
                                            crosses no page */
+    /* vst: one half of a 32-byte (ymm) store, two 16-byte vst of one
+     * guest insn, the high half at the low half's address + 16, after it
+     * (x86_avx.c avx_store).  x86 writes all 32 bytes or none: a backend
+     * makes sure both pages are writable before the low half's store. */
+    IR_V_PAIR_LO = 32,                  /* (8 is IR_MO_HOST, which ir_validate
+                                           allows on ld/st only) */
+    IR_V_PAIR_HI = 64,
+    IR_V_PAIR = IR_V_PAIR_LO | IR_V_PAIR_HI,
 };
 
 /* Bits of a block's mode from here up: what a chained variant of it may
@@ -265,8 +273,6 @@ static inline int32_t ir_vec_d(const struct ir_insn *i) { return (int32_t)(i->au
 static inline int32_t ir_vec_a(const struct ir_insn *i) { return (int32_t)(i->aux[0] >> 16 & 0xffff); }
 static inline int32_t ir_vec_b(const struct ir_insn *i) { return (int32_t)(i->aux[0] >> 32 & 0xffff); }
 static inline unsigned ir_vec_imm(const struct ir_insn *i) { return (unsigned)((uint64_t)i->aux[0] >> 48); }
-/* A ymm store's high-half vst, given its low half's (ir.c); else NULL. */
-const struct ir_insn *ir_vst_pair_hi(const struct ir_insn *i);
 static inline int ir_vec_ebits(const struct ir_insn *i) { return 8 << (i->size & IR_VE_MASK); }
 static inline bool ir_vec_scalar(const struct ir_insn *i) { return i->size & IR_V_SCALAR; }
 static inline const struct ir_helper *ir_vec_helper(const struct ir_insn *i)

@@ -71,7 +71,7 @@ static const char *check_inputs(const struct ir_block *b, const struct ir_insn *
 static const char *check_vec(const struct ir_insn *i)
 {
     const struct ir_helper *h = ir_vec_helper(i);
-    if (i->size & ~(IR_VE_MASK | IR_V_SCALAR | (i->op == IR_vst ? IR_V_ALIGNED : 0)))
+    if (i->size & ~(IR_VE_MASK | IR_V_SCALAR | (i->op == IR_vst ? IR_V_ALIGNED | IR_V_PAIR : 0)))
         return "bad vector element size";
     if (IR_VEC_IS_MOVE(i->op))
         return h ? "vector move with a helper" : NULL;

@@ -131,9 +131,12 @@ static bool lower_access(struct ir_block *b, const struct tr_softmmu_helpers *h,
         call5(b, h->cas, a[0], args);
         return true;
     }
-    case IR_vld: case IR_vst:
-        call4(b, i->op == IR_vld ? h->vld : h->vst, IR_NONE, a[0], ir_const(b, (uint64_t)i->aux[0]),
-              pc, IR_NONE);
+    case IR_vld:
+        call4(b, h->vld, IR_NONE, a[0], ir_const(b, (uint64_t)i->aux[0]), pc, IR_NONE);
+        return true;
+    case IR_vst:
+        call4(b, h->vst, IR_NONE, a[0], ir_const(b, (uint64_t)i->aux[0]), pc,
+              ir_const(b, i->size & IR_V_PAIR_LO ? 32 : ir_vec_imm(i)));
         return true;
     default:
         return false;

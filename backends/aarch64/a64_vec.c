@@ -1036,8 +1036,8 @@ static void guest_access(struct vctx *v, const struct be_arg *addr, unsigned sl,
     put(v, a64_fp_ldst_unsigned_imm(sl, load, 0, guest_base(v, addr), vreg));
 }
 
-/* A ymm store is two vst ops (x86_avx.c avx_store): the low half at ea,
- * `add t, ea, 16`, the high half at t, one guest insn.  x86 writes all
+/* A ymm store is two vst ops of one guest insn, marked IR_V_PAIR_LO and
+ * IR_V_PAIR_HI (x86_avx.c avx_store), the high half at ea + 16.  x86 writes all
  * its bytes or faults with memory unchanged; a `str q` that crosses a
  * page may write the part below it on this host (the architecture allows
  * it, qemu-user does it), and two of them leave the low half written when
@@ -1050,14 +1050,6 @@ static void guest_access(struct vctx *v, const struct be_arg *addr, unsigned sl,
  * ours), so a fault has the CPU's si_addr (ea, or the second page's
  * first byte) and the stores that follow cannot fault.  The probes belong
  * to the first vst's access: its fault point, the state before the insn. */
-static bool ymm_store_hi(const struct ir_insn *i)
-{
-    for (const struct ir_insn *j = i - 1; j->op != IR_insn_start; j--)
-        if (j->op == IR_vst)
-            return ir_vst_pair_hi(j) == i;
-    return false;
-}
-
 static void probe_byte(struct vctx *v, unsigned base)
 {
     put(v, a64_fp_ldst_unsigned_imm(0, true, 0, base, VA));
@@ -1183,9 +1175,9 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
         break;
     }
     default:                        /* vst */
-        if (be_access_is_direct(v->c, IR_MO_64) && sl == 4 && !(i->size & IR_V_ALIGNED) &&
-            !ymm_store_hi(i))
-            probe_page_cross(v, &in[0], ir_vst_pair_hi(i) ? 31 : 15);
+        if (be_access_is_direct(v->c, IR_MO_64) && sl == 4 &&
+            !(i->size & (IR_V_ALIGNED | IR_V_PAIR_HI)))
+            probe_page_cross(v, &in[0], i->size & IR_V_PAIR_LO ? 31 : 15);
         r = be_access_is_direct(v->c, IR_MO_64) && sl == 4 ? src(v, 4, ir_vec_b(i), VA, -1)
                                                             : VA;
         if (r == VA)

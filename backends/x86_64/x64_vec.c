@@ -647,8 +647,8 @@ static int guest_addr(struct xctx *x, const struct be_arg *addr)
     return r;
 }
 
-/* A ymm store is two vst ops (x86_avx.c avx_store): the low half at ea,
- * `add t, ea, 16`, the high half at t, one guest insn.  x86 writes all 32
+/* A ymm store is two vst ops of one guest insn, marked IR_V_PAIR_LO and
+ * IR_V_PAIR_HI (x86_avx.c avx_store), the high half at ea + 16.  x86 writes all 32
  * bytes or faults with memory unchanged; two 16-byte host stores would
  * leave the low half written when only the high half's page faults.  So
  * the low half's vst first tests whether the 32 bytes cross a page (bit
@@ -661,7 +661,7 @@ static int guest_addr(struct xctx *x, const struct be_arg *addr)
  * before the insn. */
 static bool ymm_store_lo(const struct ir_insn *i)
 {
-    return !(i->size & IR_V_ALIGNED) && ir_vst_pair_hi(i);
+    return (i->size & (IR_V_ALIGNED | IR_V_PAIR_LO)) == IR_V_PAIR_LO;
 }
 
 static void lock_or_byte0(struct xctx *x, int base)

@@ -153,9 +153,10 @@ void avx_store(struct x86_dc *dc, const cs_x86_op *mem, struct avx_opnd o, int b
 {
     ir_ref ea = x86_ea(dc, mem);
     unsigned aligned = x86_vst_aligned(dc, mem);
-    avx_vmem(dc, IR_vst, ea, o.lo, bytes > 16 ? 16 : bytes, aligned);
+    unsigned pair = bytes > 16 ? IR_V_PAIR_LO : 0;
+    avx_vmem(dc, IR_vst, ea, o.lo, bytes > 16 ? 16 : bytes, aligned | pair);
     if (bytes > 16)
-        avx_vmem(dc, IR_vst, avx_ea_plus(dc, ea, 16), o.hi, bytes - 16, aligned);
+        avx_vmem(dc, IR_vst, avx_ea_plus(dc, ea, 16), o.hi, bytes - 16, aligned | IR_V_PAIR_HI);
 }
 
 void avx_copy16(struct x86_dc *dc, int32_t dst, int32_t src)

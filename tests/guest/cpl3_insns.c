@@ -13,15 +13,10 @@
  * Each case runs from an executable buffer (rax points to scratch memory)
  * and prints the signal and its siginfo/ucontext fields, or "ran". */
 #define _GNU_SOURCE
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/mman.h>
-#include <ucontext.h>
 
-static sigjmp_buf back;
+#include "signal_cases.h"
 
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
@@ -129,14 +124,7 @@ static void bad_selectors(void)
 
 int main(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_signal;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGILL, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
-    sigaction(SIGTRAP, &sa, NULL);
+    signal_cases_catch(on_signal, (const int[]){ SIGSEGV, SIGILL, SIGBUS, SIGTRAP }, 4);
     uint8_t *buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (buf == MAP_FAILED)

@@ -10,27 +10,13 @@
  * register (scalar float ops, movss, movq, cvtsi2sd), only reads it
  * (comisd) or is a guest load.  Output: the frame's registers in hex and
  * MXCSR (each case starts with its flags clear). */
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <ucontext.h>
 
-static sigjmp_buf back;
+#include "signal_cases.h"
 
 static void on_segv(int sig, siginfo_t *si, void *ucv)
 {
-    ucontext_t *uc = ucv;
-    (void)sig;
-    (void)si;
-    for (int r = 0; r < 3; r++) {
-        printf("  xmm%d", r);
-        for (int k = 0; k < 4; k++)
-            printf(" %08x", uc->uc_mcontext.fpregs->_xmm[r].element[k]);
-        printf("\n");
-    }
-    printf("  mxcsr %08x\n", uc->uc_mcontext.fpregs->mxcsr);
+    signal_cases_print_xmm(ucv, 3);
     siglongjmp(back, 1);
 }
 
@@ -92,11 +78,7 @@ CASE(other_reg, "paddd %%xmm2, %%xmm0\n\tpaddd %%xmm0, %%xmm1\n\tpaddd %%xmm1, %
 
 int main(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, NULL);
+    signal_cases_catch(on_segv, (const int[]){ SIGSEGV }, 1);
     mul_add();
     three_int();
     then_addsd();

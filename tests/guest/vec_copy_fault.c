@@ -11,27 +11,14 @@
  * copies, a source overwritten before the op.  Output: the frame's xmm0-3
  * in hex and MXCSR. */
 //@cflags: -mavx2
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <ucontext.h>
 
-static sigjmp_buf back;
+#include "signal_cases.h"
 
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
-    ucontext_t *uc = ucv;
-    (void)si;
     printf("  sig %d\n", sig);
-    for (int r = 0; r < 4; r++) {
-        printf("  xmm%d", r);
-        for (int k = 0; k < 4; k++)
-            printf(" %08x", uc->uc_mcontext.fpregs->_xmm[r].element[k]);
-        printf("\n");
-    }
-    printf("  mxcsr %08x\n", uc->uc_mcontext.fpregs->mxcsr);
+    signal_cases_print_xmm(ucv, 4);
     siglongjmp(back, 1);
 }
 
@@ -98,12 +85,7 @@ CASE(vmovdqa_ymm_op, mxcsr_default, "vinserti128 $1, %%xmm3, %%ymm2, %%ymm2\n\t"
 
 int main(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_signal;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGFPE, &sa, NULL);
+    signal_cases_catch(on_signal, (const int[]){ SIGSEGV, SIGFPE }, 2);
     copy_add();
     copy_self();
     copy_palignr();
