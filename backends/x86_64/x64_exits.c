@@ -593,8 +593,19 @@ static void build_request_check(void)
     request_check.len = (uint8_t)(t.ptr - t.start);
 }
 
-void x64_emit_exit_request(struct be_code *c, uint64_t pc)
+_Static_assert(TR_ENV_GUARD_OFFSET - X64_ENV_BIAS > 0, "the guard lies above env's bias");
+
+/* With a guard page (exit_request.c): `test [env + guard], eax`, one load
+ * that faults while a request is pending; tr_guard_fault leaves the block
+ * at its entry.  No register is written; the flags are, as by the cmp it
+ * replaces: no host flags are live at a block's entry (a block's IR
+ * starts from its globals; lazy guest flags cross a chain in them). */
+void x64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard)
 {
+    if (guard) {
+        x64_emit_op_m_r(c, 0, 0x85, X64_RAX, X64_ENV, x64_env_disp(TR_ENV_GUARD_OFFSET));
+        return;
+    }
     if (!request_check.len)
         build_request_check();
     memcpy(be_writable(c, c->ptr), request_check.bytes, request_check.len);
