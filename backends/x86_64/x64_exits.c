@@ -614,3 +614,13 @@ void x64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard)
     request.site = (uint32_t)(c->ptr - 6 - c->start);
     request.pc = pc;
 }
+
+/* The guard load's bytes, emitted again (async-signal-safe: the fault
+ * handler asks; blocks from the translation cache have the same bytes). */
+bool be_guard_load_at(uintptr_t pc)
+{
+    uint8_t bytes[16 + BE_MAX_INSN_BYTES];
+    struct be_code c = { .start = bytes, .ptr = bytes, .end = bytes + 16 };
+    x64_emit_exit_request(&c, 0, true);
+    return memcmp((const void *)pc, bytes, (size_t)(c.ptr - bytes)) == 0;
+}
