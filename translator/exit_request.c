@@ -25,7 +25,7 @@
  * shootdown); taking the fault a host signal: tens of microseconds where
  * the flag costs two stores.  So a request arms the guard only when it
  * must: while the thread runs translated code (outside, the dispatcher
- * sees the flag before it enters a block: dispatch.c's run_block) and
+ * sees the flag before it enters a block: tr_exit_request_at_entry) and
  * not already armed (rt.guard_armed: a stream of requests to a thread
  * that is slow to leave costs one arming); and the page is made readable
  * again only when it was armed.  A thread whose guard catches requests
@@ -146,7 +146,7 @@ static void guard_protect(struct tr_runtime *rt, int prot)
 /* After rt.exit_request is set (async-signal-safe: at most one system
  * call).  A thread outside translated code needs no guard: the flag is
  * stored before in_code is read, and tr_thread_enter_code stores in_code
- * before run_block reads the flag (Dekker), so one of the
+ * before tr_exit_request_at_entry reads the flag (Dekker), so one of the
  * two sees the other.  Nor does a thread whose blocks test the flag: it
  * changes its mode only outside translated code, before it stores in_code
  * again.  An armed guard stays armed until served. */
@@ -287,6 +287,20 @@ static void request_mode_follow(struct tr_runtime *rt)
     last_served_ns = t;
 }
 
+/* run_block, after tr_thread_enter_code stored in_code: whether to leave
+ * before the block, for a request made while the thread was outside
+ * translated code, which armed no guard (guard_arm).  Blocks that test the
+ * flag see it themselves, after running at least one block as before: a
+ * stream of requests leaving at every entry would starve the thread, so
+ * these leavings count as catches too. */
+bool tr_exit_request_at_entry(struct tr_runtime *rt)
+{
+    if (!uses_guard(rt) || (rt->tb_mode & TR_MODE_REQUEST_FLAG) || !tr_exit_request_pending(rt))
+        return false;
+    note_catch();
+    return true;
+}
+
 /* A block's guard load faulted: only that load, first in the block,
  * touches the guard, so nothing of the block has run and every global is
  * where a block entry has it.  Leaves for the dispatcher as the block's
@@ -353,7 +367,7 @@ bool tr_exit_request_pending(struct tr_runtime *rt)
 
 /* The dispatcher serves the request: cleared before the caller looks, so
  * none set before is lost; one set after is seen by
- * the dispatcher before it enters the next block (run_block).  One racing with this
+ * tr_exit_request_at_entry or by the blocks' test.  One racing with this
  * leaves at worst the miss table without the flag: the next indirect exit
  * ends in a spurious (harmless) TR_STOP_INTERRUPT. */
 void tr_exit_request_served(struct tr_runtime *rt)
