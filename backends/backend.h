@@ -342,6 +342,11 @@ void be_fault_code_cut(uint32_t at, uint32_t len);
 uintptr_t be_fault_redirect(const void *uc) __attribute__((weak));
 bool be_fault_access(const void *uc, uintptr_t pc, uint64_t *addr, unsigned *bytes)
     __attribute__((weak));
+/* Optional (weak), for a backend with be_desc.request_guard: whether the
+ * host instruction at pc is a block's guard load (be_emit_... of
+ * exit_request with its guard), so that a fault on the env's guard page
+ * is told from a guest access that happens to reach it. */
+bool be_guard_load_at(uintptr_t pc) __attribute__((weak));
 /* Optional (weak), for a backend that merges two guest accesses into one
  * host instruction (AArch64's push/pop pairs): when the faulting
  * instruction at pc is such a pair, does the first guest access itself

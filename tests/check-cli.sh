@@ -11,11 +11,14 @@
 # changes through mprotect/munmap/mmap: blocks are dropped, the cache is
 # never flushed.  A sixth, a program that rewrites one routine at a time
 # among many on an RWX page (smc_neighbours): only the rewritten routines'
-# blocks are dropped, not their page's.
+# blocks are dropped, not their page's.  A seventh, a thread sending a
+# stream of signals to a spinning one: the guard page catches only the
+# first few requests.
 #
 #   tests/check-cli.sh "FERRY CMD" /abs/path/to/loop-program [/abs/path/to/threads
 #                      [/abs/path/to/munmap-program [/abs/path/to/jit-program
-#                      [/abs/path/to/smc-neighbours-program]]]]
+#                      [/abs/path/to/smc-neighbours-program
+#                      [/abs/path/to/signal-stream-program]]]]]
 set -u
 ferry=$1
 loop=$2
@@ -23,6 +26,7 @@ threads=${3:-}
 munmap_prog=${4:-}
 jit_prog=${5:-}
 neighbours_prog=${6:-}
+storm_prog=${7:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
@@ -443,6 +447,54 @@ elif [ "$2" != 0 ] || [ "$3" != 0 ]; then
         "backward blocks without the test $2, forward/indirect blocks with it $3 (of $verdict)"
 else
     pass "exit_request: only blocks with a backward exit test it ($1 backward, $4 indirect)"
+fi
+
+# A block's exit_request test is one load from the env's guard page, made
+# unreadable on a request (exit_request.c; its fault leaves the block at
+# its entry): no compare and no branch on what it read, on either host
+# (x86-64: `test [r14 + guard], eax`; AArch64: `ldr x16, [env, #guard]`,
+# after a self-loop's hoisted loads).  The old form, a load or cmp of
+# rt.exit_request and a jne/cbnz, reaches a branch before any such load.
+run --no-tcache -d ir,out_asm -D "$tmp/asm.log" "$loop"
+verdict=$(awk '
+    function verdict(ok) { if (ok) guard++; else { bad++; if (!ex) ex = prev " / " $0 }; n = -1 }
+    /^IR 0x/ { req = 0; n = -1; next }
+    /^exit_request/ { req = 1 }
+    /^OUT 0x/ { n = req ? 0 : -1; prev = ""; next }
+    n >= 0 && /^  0x/ {
+        sub(/^  0x[0-9a-f]+: +/, "")
+        if (n == 1) {           # right after the guard load: nothing tests it
+            verdict(!(($1 ~ /^j/ && $1 != "jmp") || $0 ~ /^(cbz|cbnz|tbz|tbnz) +[wx]16,/)); next
+        }
+        if ($0 ~ /^test +dword ptr \[r14 \+ 0x[0-9a-f]+\], eax$/ || $0 ~ /^ldr +x16, \[/) n = 1
+        else if ($1 ~ /^(j|b|cb|tb|ret)/) verdict(0)
+        prev = $0
+    }
+    END { printf "%d %d %s\n", guard, bad, ex }
+' "$tmp/asm.log")
+set -- $verdict
+if [ "$st" != 0 ] || [ "${1:-0}" = 0 ] || [ "${2:-1}" != 0 ]; then
+    fail "exit_request: one guard-page load, no branch" \
+        "status $st; blocks with the test as one load / otherwise (e.g.): $verdict"
+else
+    pass "exit_request: one guard-page load, no branch ($1 blocks)"
+fi
+
+# A stream of requests to a thread spinning in chained blocks (a sender
+# tgkill-ing it, sigaction_race_posted): each one its guard load caught
+# would cost a host signal and two mprotects where the flag costs two
+# stores, so after a few quick catches the thread goes over to blocks
+# that test the flag (exit_request.c) and its requests arm no guard.
+if [ -n "$storm_prog" ]; then
+    run --stats "$storm_prog"
+    faults=$(sed -n 's/^ferry-stats: guard_faults: //p' "$tmp/err")
+    switches=$(sed -n 's/^ferry-stats: request_flag_switches: //p' "$tmp/err")
+    if [ "$st" != 0 ] || [ "${faults:-0}" -lt 1 ] || [ "${switches:-0}" -lt 1 ] || [ "$faults" -gt 500 ]; then
+        fail "exit_request: a stream of signals goes over to the flag" \
+            "status $st; guard faults ${faults:-none}, threads switched to the flag ${switches:-none}"
+    else
+        pass "exit_request: a stream of signals goes over to the flag ($faults guard faults, $switches switches)"
+    fi
 fi
 
 echo "$passed passed, $failed failed"

@@ -247,11 +247,11 @@ check-debian-long-$(1): $$(FERRY_BIN_$(1))
 	    -w $$(TESTS_OUT)/run/debian-long-$(1) -f "$$(FERRY_CMD_$(1))" $$(DEBIAN_LONG_$(1)),@true)
 check-cli-$(1): $$(FERRY_BIN_$(1)) $$(TESTS_OUT)/guest/loop.O2 $$(TESTS_OUT)/guest/thread_atomics.O2 \
                 $$(TESTS_OUT)/guest/thread_munmap.dyn $$(TESTS_OUT)/guest/jit_remap.O2 \
-                $$(TESTS_OUT)/guest/smc_neighbours.O2
+                $$(TESTS_OUT)/guest/smc_neighbours.O2 $$(TESTS_OUT)/guest/sigaction_race_posted.O2
 	sh tests/check-cli.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(TESTS_OUT)/guest/loop.O2) \
 	    $$(abspath $$(TESTS_OUT)/guest/thread_atomics.O2) \
 	    $$(abspath $$(TESTS_OUT)/guest/thread_munmap.dyn) $$(abspath $$(TESTS_OUT)/guest/jit_remap.O2) \
-	    $$(abspath $$(TESTS_OUT)/guest/smc_neighbours.O2)
+	    $$(abspath $$(TESTS_OUT)/guest/smc_neighbours.O2) $$(abspath $$(TESTS_OUT)/guest/sigaction_race_posted.O2)
 CHECK_TARGETS += check-guest-$(1) check-insn-$(1) check-busybox-$(1) check-debian-$(1) check-cli-$(1)
 endef
 $(foreach a,$(ARCHES),$(eval $(call tests_for_arch,$(a))))

@@ -219,6 +219,10 @@ static int run_block(struct tr_engine *e, struct tr_runtime *rt, const struct ne
     struct tr_block *tb = next->tb && next->gen == gen ? next->tb : find_block(e, rt->pc, rt->tb_mode);
     if (!tr_thread_enter_code(e, rt, gen))
         return -1;
+    if (tr_exit_request_at_entry(rt)) { /* made while outside: it armed no guard */
+        tr_thread_leave_code(e, rt);
+        return TR_EXIT_REQUEST;
+    }
     if (!smc_entry_ok(rt, tb)) {        /* (inside: no flush frees tb meanwhile) */
         tr_thread_leave_code(e, rt);
         tr_invalidate_code(e, rt->pc);

@@ -140,6 +140,8 @@ void tr_print_stats(struct tr_engine *e, FILE *out)
         { "cache_flushes", s.cache_flushes },
         { "invalidations", s.invalidations },
         { "blocks_invalidated", s.blocks_invalidated },
+        { "guard_faults", s.guard_faults },
+        { "request_flag_switches", s.request_flag_switches },
     };
     for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
         fprintf(out, "ferry-stats: %s: %" PRIu64 "\n", rows[k].name, rows[k].value);

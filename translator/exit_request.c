@@ -16,18 +16,31 @@
  * whichever it holds tells the other.
  *
  * Where the backend can (be_desc.request_guard) and every env has a guard
- * page (tr_env_alloc, engine config env_guard), a request also makes the
- * env's guard page unreadable, and a block that may loop tests for it
- * with one load from the guard instead of loading and branching on
- * rt.exit_request: the load faults, and the fault handler
- * (tr_guard_fault) leaves the block at its entry for the dispatcher. */
+ * page (tr_env_alloc, engine config env_guard), a block that may loop
+ * tests for a request with one load from the env's guard page instead of
+ * loading and branching on rt.exit_request, and a request makes that page
+ * unreadable: the load faults, and the fault handler (tr_guard_fault)
+ * leaves the block at its entry for the dispatcher.  Making the page
+ * unreadable is a system call (and, with other threads running, a TLB
+ * shootdown); taking the fault a host signal: tens of microseconds where
+ * the flag costs two stores.  So a request arms the guard only when it
+ * must: while the thread runs translated code (outside, the dispatcher
+ * sees the flag before it enters a block: tr_exit_request_at_entry) and
+ * not already armed (rt.guard_armed: a stream of requests to a thread
+ * that is slow to leave costs one arming); and the page is made readable
+ * again only when it was armed.  A thread whose guard catches requests
+ * often (a stream of signals, a fast timer) switches to blocks that test
+ * the flag (TR_MODE_REQUEST_FLAG; its requests then arm nothing), and
+ * back once requests have stopped for a while (request_mode_follow). */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tr_internal.h"
@@ -109,14 +122,61 @@ static bool uses_guard(const struct tr_runtime *rt)
     return rt->engine && rt->engine->cfg.env_guard && be_host.request_guard;
 }
 
-/* Async-signal-safe (one system call; errno kept). */
-static void guard_readable(struct tr_runtime *rt, bool readable)
+/* rt.guard_armed: the guard page is readable (GUARD_IDLE), being made
+ * unreadable by a request (GUARD_ARMING), unreadable (GUARD_ARMED), or
+ * being made readable again by its own thread (GUARD_DISARMING).  Each
+ * mprotect belongs to whoever moved the state off an idle or armed one,
+ * so the two never race to leave the page in the state the field does
+ * not say. */
+enum { GUARD_IDLE, GUARD_ARMING, GUARD_ARMED, GUARD_DISARMING };
+
+static bool guard_move(struct tr_runtime *rt, uint16_t from, uint16_t to)
+{
+    return __atomic_compare_exchange_n(&rt->guard_armed, &from, to, false,
+                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+static void guard_protect(struct tr_runtime *rt, int prot)
+{
+    int saved = errno;
+    mprotect((char *)rt + TR_ENV_GUARD_OFFSET, page_bytes, prot);
+    errno = saved;
+}
+
+/* After rt.exit_request is set (async-signal-safe: at most one system
+ * call).  A thread outside translated code needs no guard: the flag is
+ * stored before in_code is read, and tr_thread_enter_code stores in_code
+ * before tr_exit_request_at_entry reads the flag (Dekker), so one of the
+ * two sees the other.  Nor does a thread whose blocks test the flag: it
+ * changes its mode only outside translated code, before it stores in_code
+ * again.  An armed guard stays armed until served. */
+static void guard_arm(struct tr_runtime *rt)
+{
+    if (!uses_guard(rt) || !__atomic_load_n(&rt->in_code, __ATOMIC_SEQ_CST) ||
+        (__atomic_load_n(&rt->tb_mode, __ATOMIC_SEQ_CST) & TR_MODE_REQUEST_FLAG) ||
+        !guard_move(rt, GUARD_IDLE, GUARD_ARMING))
+        return;
+    guard_protect(rt, PROT_NONE);
+    __atomic_store_n(&rt->guard_armed, GUARD_ARMED, __ATOMIC_SEQ_CST);
+}
+
+/* By the thread itself, outside translated code: waits out a request
+ * still arming (another thread between its two steps). */
+static void guard_disarm(struct tr_runtime *rt)
 {
     if (!uses_guard(rt))
         return;
-    int saved = errno;
-    mprotect((char *)rt + TR_ENV_GUARD_OFFSET, page_bytes, readable ? PROT_READ : PROT_NONE);
-    errno = saved;
+    for (;;) {
+        uint16_t s = __atomic_load_n(&rt->guard_armed, __ATOMIC_SEQ_CST);
+        if (s == GUARD_IDLE)
+            return;
+        if (s == GUARD_ARMED && guard_move(rt, GUARD_ARMED, GUARD_DISARMING)) {
+            guard_protect(rt, PROT_READ);
+            __atomic_store_n(&rt->guard_armed, GUARD_IDLE, __ATOMIC_SEQ_CST);
+            return;
+        }
+        sched_yield();
+    }
 }
 
 static void *take_free_env(void)
@@ -180,6 +240,67 @@ static uint64_t pinned_globals(const struct tr_engine *e)
     return m;
 }
 
+/* ---- which test a thread's blocks make ------------------------------------ */
+
+/* Guard faults less than QUICK_NS apart, STORM_CATCHES in a row, cost the
+ * thread more than its guard loads save (a fault and two mprotects are
+ * 50-150 us under this VM's shadow paging, some 5 us natively): it goes
+ * over to blocks that test the flag.  Back after CALM_NS without a
+ * request served.  Per thread: only the thread itself looks. */
+#define QUICK_NS (20 * 1000000ull)
+#define STORM_CATCHES 4
+#define CALM_NS (1000 * 1000000ull)
+
+static __thread uint64_t last_catch_ns, last_served_ns;
+static __thread unsigned quick_catches;
+
+static uint64_t now_ns(void)                /* async-signal-safe */
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static void note_catch(void)
+{
+    uint64_t t = now_ns();
+    quick_catches = t - last_catch_ns < QUICK_NS ? quick_catches + 1 : 0;
+    last_catch_ns = t;
+}
+
+/* In the dispatcher, serving a request. */
+static void request_mode_follow(struct tr_runtime *rt)
+{
+    if (!uses_guard(rt))
+        return;
+    bool flag = rt->tb_mode & TR_MODE_REQUEST_FLAG;
+    if (!flag && quick_catches < STORM_CATCHES)
+        return;
+    uint64_t t = now_ns();
+    if (!flag) {
+        quick_catches = 0;
+        tr_set_mode(rt, rt->tb_mode | TR_MODE_REQUEST_FLAG);
+        __atomic_add_fetch(&rt->engine->stats.request_flag_switches, 1, __ATOMIC_RELAXED);
+    } else if (t - last_served_ns > CALM_NS) {
+        tr_set_mode(rt, rt->tb_mode & ~TR_MODE_REQUEST_FLAG);
+    }
+    last_served_ns = t;
+}
+
+/* run_block, after tr_thread_enter_code stored in_code: whether to leave
+ * before the block, for a request made while the thread was outside
+ * translated code, which armed no guard (guard_arm).  Blocks that test the
+ * flag see it themselves, after running at least one block as before: a
+ * stream of requests leaving at every entry would starve the thread, so
+ * these leavings count as catches too. */
+bool tr_exit_request_at_entry(struct tr_runtime *rt)
+{
+    if (!uses_guard(rt) || (rt->tb_mode & TR_MODE_REQUEST_FLAG) || !tr_exit_request_pending(rt))
+        return false;
+    note_catch();
+    return true;
+}
+
 /* A block's guard load faulted: only that load, first in the block,
  * touches the guard, so nothing of the block has run and every global is
  * where a block entry has it.  Leaves for the dispatcher as the block's
@@ -189,9 +310,21 @@ void tr_guard_fault(struct tr_runtime *rt, const void *addr, const void *uc)
     if (!rt || !rt->in_code || !rt->unwind || !uses_guard(rt) ||
         (uintptr_t)addr - ((uintptr_t)rt + TR_ENV_GUARD_OFFSET) >= page_bytes)
         return;
-    struct tr_block *tb = tc_find_by_host_pc(rt->engine, be_ucontext_pc(uc));
+    uintptr_t pc = be_ucontext_pc(uc);
+    if (!be_guard_load_at || !be_guard_load_at(pc))
+        return;                         /* a guest access that reached the page */
+    struct tr_block *tb = tc_find_by_host_pc(rt->engine, pc);
     if (!tb)
         return;
+    /* Unreadable with no arming on record: a late request's mprotect met
+     * this env after its last thread freed it (tr_env_free keeps envs for
+     * that).  Readable again here, as the dispatcher will not. */
+    if (guard_move(rt, GUARD_IDLE, GUARD_DISARMING)) {
+        guard_protect(rt, PROT_READ);
+        __atomic_store_n(&rt->guard_armed, GUARD_IDLE, __ATOMIC_SEQ_CST);
+    }
+    note_catch();
+    __atomic_add_fetch(&rt->engine->stats.guard_faults, 1, __ATOMIC_RELAXED);
     struct ra_fault_point entry = { .guest_pc = tb->guest_pc, .pinned = pinned_globals(rt->engine) };
     ra_fault_restore(rt, &entry, NULL, rt->engine->globals.v, be_ucontext_reg, uc);
     rt->pc = tb->guest_pc;
@@ -202,14 +335,14 @@ void tr_guard_fault(struct tr_runtime *rt, const void *addr, const void *uc)
 
 /* ---- requests ------------------------------------------------------------ */
 
-/* Async-signal-safe: two stores (and the guard's mprotect). */
+/* Async-signal-safe: two stores (and, at most, the guard's mprotect). */
 void tr_request_exit(struct tr_runtime *rt)
 {
     __atomic_store_n(&rt->exit_request, 1, __ATOMIC_SEQ_CST);
     struct tr_jmp_entry *c = __atomic_load_n(&rt->jmp_cache, __ATOMIC_SEQ_CST);
     if (c && !is_miss_table(c))
         __atomic_store_n(&rt->jmp_cache, c + tr_jmp_size(), __ATOMIC_SEQ_CST);
-    guard_readable(rt, false);
+    guard_arm(rt);
 }
 
 /* The table probes read, or NULL while a request is pending. */
@@ -233,19 +366,16 @@ bool tr_exit_request_pending(struct tr_runtime *rt)
 }
 
 /* The dispatcher serves the request: cleared before the caller looks, so
- * none set before is lost.  One racing with this leaves at worst the miss
- * table without the flag: the next indirect exit ends in a spurious
- * (harmless) TR_STOP_INTERRUPT. */
+ * none set before is lost; one set after is seen by
+ * tr_exit_request_at_entry or by the blocks' test.  One racing with this
+ * leaves at worst the miss table without the flag: the next indirect exit
+ * ends in a spurious (harmless) TR_STOP_INTERRUPT. */
 void tr_exit_request_served(struct tr_runtime *rt)
 {
     __atomic_store_n(&rt->exit_request, 0, __ATOMIC_SEQ_CST);
     struct tr_jmp_entry *own = tr_jmp_cache_own(rt);
     if (own)
         __atomic_store_n(&rt->jmp_cache, own, __ATOMIC_SEQ_CST);
-    guard_readable(rt, true);
-    if (!__atomic_load_n(&rt->exit_request, __ATOMIC_SEQ_CST))
-        return;
-    if (own)
-        __atomic_store_n(&rt->jmp_cache, own + tr_jmp_size(), __ATOMIC_SEQ_CST);
-    guard_readable(rt, false);
+    guard_disarm(rt);
+    request_mode_follow(rt);
 }

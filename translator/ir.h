@@ -117,6 +117,11 @@ enum ir_vec_size {
 #define TR_FACTS_FE_SHIFT 16
 #define TR_FACTS_FE (0xfu << TR_FACTS_FE_SHIFT)
 #define TR_MODE_BASE(m) ((m) & ((1u << TR_MODE_FACTS_SHIFT) - 1))
+/* The translator's own mode bit (frontends use the bits below it): blocks
+ * test for an exit request by loading and branching on rt.exit_request,
+ * never by the guard-page load -- for a thread that requests reach often
+ * (exit_request.c), where each guard fault would cost a host signal. */
+#define TR_MODE_REQUEST_FLAG (1u << (TR_MODE_FACTS_SHIFT - 1))
 
 typedef uint16_t ir_ref;                /* index into ir_block.values */
 #define IR_NONE ((ir_ref)0xffff)

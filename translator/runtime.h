@@ -48,7 +48,8 @@ struct tr_runtime {
     /* Nonzero: leave translated code at the next block entry.  Set by other
      * threads (exclusive sections) and by host signal handlers. */
     uint32_t exit_request;
-    uint32_t in_code;                   /* this thread runs translated code */
+    uint16_t in_code;                   /* this thread runs translated code */
+    uint16_t guard_armed;               /* its guard page is (being made) unreadable */
     struct tr_jmp_entry *jmp_cache;     /* this vCPU's jump cache (exit_request.c) */
     struct tr_runtime *next_thread;     /* the engine's registry of vCPUs */
     /* Return-address stack (--ras): a guest call pushes (return pc, host

@@ -65,7 +65,8 @@ static void add_exit_request(const struct tr_engine *e, struct ir_block *b)
     int n = b->n_insns;
     b->n_insns = 0;
     ir_exit_request(b, b->guest_pc);
-    b->insns[0].aux[1] = e->cfg.env_guard && be_host.request_guard;   /* test: one guard load */
+    b->insns[0].aux[1] = e->cfg.env_guard && be_host.request_guard &&  /* test: one guard load */
+                         !(b->mode & TR_MODE_REQUEST_FLAG);
     b->n_insns = n + 1;
 }
 

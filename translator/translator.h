@@ -154,6 +154,9 @@ struct tr_stats {
     uint64_t blocks_translated, dispatches, chains_patched, cache_flushes;
     uint64_t invalidations;             /* tr_invalidate calls that dropped code */
     uint64_t blocks_invalidated;
+    uint64_t guard_faults;              /* requests a block's guard load caught */
+    uint64_t request_flag_switches;     /* threads gone over to blocks that test the
+                                           flag, requests being frequent (exit_request.c) */
     uint64_t chains_written;            /* of chains_patched and unchained jumps: written
                                            with pwrite, their alias page let go (tc_views.c) */
     uint64_t guest_insns_translated;

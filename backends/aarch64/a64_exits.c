@@ -403,3 +403,13 @@ static void emit_request_stub(struct be_code *c)
     store_pc(c, A64_TMP1);
     return_to_dispatcher(c, TR_EXIT_REQUEST);
 }
+
+/* The guard load's word, emitted again (async-signal-safe: the fault
+ * handler asks; blocks from the translation cache have the same word). */
+bool be_guard_load_at(uintptr_t pc)
+{
+    uint8_t bytes[16 + BE_MAX_INSN_BYTES];
+    struct be_code c = { .start = bytes, .ptr = bytes, .end = bytes + 16 };
+    a64_emit_exit_request(&c, 0, true);
+    return memcmp((const void *)pc, bytes, (size_t)(c.ptr - bytes)) == 0;
+}

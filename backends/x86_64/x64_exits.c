@@ -595,8 +595,19 @@ static void build_request_check(void)
     request_check.len = (uint8_t)(t.ptr - t.start);
 }
 
-void x64_emit_exit_request(struct be_code *c, uint64_t pc)
+_Static_assert(TR_ENV_GUARD_OFFSET - X64_ENV_BIAS > 0, "the guard lies above env's bias");
+
+/* With a guard page (exit_request.c): `test [env + guard], eax`, one load
+ * that faults while a request is pending; tr_guard_fault leaves the block
+ * at its entry.  No register is written; the flags are, as by the cmp it
+ * replaces: no host flags are live at a block's entry (a block's IR
+ * starts from its globals; lazy guest flags cross a chain in them). */
+void x64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard)
 {
+    if (guard) {
+        x64_emit_op_m_r(c, 0, 0x85, X64_RAX, X64_ENV, x64_env_disp(TR_ENV_GUARD_OFFSET));
+        return;
+    }
     if (!request_check.len)
         build_request_check();
     memcpy(be_writable(c, c->ptr), request_check.bytes, request_check.len);
@@ -604,4 +615,14 @@ void x64_emit_exit_request(struct be_code *c, uint64_t pc)
     request.start = c->start;
     request.site = (uint32_t)(c->ptr - 6 - c->start);
     request.pc = pc;
+}
+
+/* The guard load's bytes, emitted again (async-signal-safe: the fault
+ * handler asks; blocks from the translation cache have the same bytes). */
+bool be_guard_load_at(uintptr_t pc)
+{
+    uint8_t bytes[16 + BE_MAX_INSN_BYTES];
+    struct be_code c = { .start = bytes, .ptr = bytes, .end = bytes + 16 };
+    x64_emit_exit_request(&c, 0, true);
+    return memcmp((const void *)pc, bytes, (size_t)(c.ptr - bytes)) == 0;
 }

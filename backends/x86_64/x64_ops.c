@@ -613,7 +613,7 @@ static void emit_exit_code(struct be_code *c, const struct ir_insn *i,
 static void emit_exit_request(struct be_code *c, const struct ir_insn *i,
                               const struct be_arg *out, const struct be_arg *in)
 {
-    x64_emit_exit_request(c, (uint64_t)i->aux[0]);
+    x64_emit_exit_request(c, (uint64_t)i->aux[0], i->aux[1] != 0);
 }
 
 static void emit_mov_op(struct be_code *c, const struct ir_insn *i,

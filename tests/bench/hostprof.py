@@ -243,10 +243,17 @@ def loop_entry(insns):
     return 0
 
 
+def x64_guard_test(text):
+    """The x86-64 exit_request test since session 31: `test [r14 + guard], eax`
+    (the guard page lies past env's fields, 4 KB and more above r14)."""
+    g = re.match(r'test +dword ptr \[r14 \+ (0x[0-9a-f]+)\], eax$', text)
+    return g is not None and int(g.group(1), 16) >= 0x1000
+
+
 def kind(text):
     m = text.split()[0]
     if 'x19, #0x10]' in text or 'x19, #0x2000]' in text or (m in ('cbz', 'cbnz') and 'w16' in text) or \
-            text.startswith('cmp      dword ptr [r14 - 0x500], 0'):
+            text.startswith('cmp      dword ptr [r14 - 0x500], 0') or x64_guard_test(text):
         return 'exit_request test'
     if '[x19' in text or '[r14' in text:
         return 'env load/store'
