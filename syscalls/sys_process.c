@@ -131,6 +131,21 @@ SYS_HANDLER(sys_kcmp)
     return sys_ret(syscall(SYS_kcmp, (pid_t)a[0], (pid_t)a[1], (int)a[2], a[3], a[4]));
 }
 
+/* Another process's memory (or this one's): guest addresses are host
+ * addresses on both sides, another ferry guest's too, and struct iovec is
+ * the same on every 64-bit Linux (valgrind's
+ * none/tests/process_vm_readv_writev). */
+SYS_HANDLER(sys_process_vm_readv)
+{
+    return sys_ret(syscall(SYS_process_vm_readv, (pid_t)a[0], sys_ptr(a[1]), a[2], sys_ptr(a[3]), a[4],
+                           a[5]));
+}
+SYS_HANDLER(sys_process_vm_writev)
+{
+    return sys_ret(syscall(SYS_process_vm_writev, (pid_t)a[0], sys_ptr(a[1]), a[2], sys_ptr(a[3]), a[4],
+                           a[5]));
+}
+
 /* membarrier: barriers on every thread of the process, which are host
  * threads running translated code (MEMBARRIER_CMD_* are generic). */
 SYS_HANDLER(sys_membarrier)
