@@ -1,13 +1,15 @@
 /* process_vm.c -- process_vm_readv and process_vm_writev: scattered
  * iovecs on both sides, on the process itself and on a forked child whose
- * copy of a buffer differs, and the partial count at a remote iovec that
- * is not mapped.  ferry once answered ENOSYS (valgrind's
+ * copy of a buffer differs, and the partial count or EFAULT at a remote or
+ * local iovec that is not mapped (ferry cuts a vector of its own process
+ * where the guest's memory ends).  ferry once answered ENOSYS (valgrind's
  * none/tests/process_vm_readv_writev).  Compared against a native run. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,20 +42,28 @@ int main(void)
     char sink[8] = "";
     struct iovec ls[1] = { { sink, 6 } };
     show("readv, second remote iovec unmapped", (long)process_vm_readv(getpid(), ls, 1, bad, 2, 0), sink);
-    int go[2];
-    if (pipe(go) != 0)
+    char *gone = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(gone, 4096);
+    struct iovec hole[2] = { { remote + 1, 3 }, { gone, 4 } };
+    memset(sink, 0, sizeof sink);
+    show("readv, second remote iovec a hole", (long)process_vm_readv(getpid(), ls, 1, hole, 2, 0), sink);
+    show("writev, first remote iovec a hole", (long)process_vm_writev(getpid(), l, 1, hole + 1, 1, 0), remote);
+    struct iovec lhole[2] = { { sink, 1 }, { gone, 4 } };
+    show("readv, second local iovec a hole", (long)process_vm_readv(getpid(), lhole, 2, r, 2, 0), sink);
+    int ready[2], go[2];            /* one pipe each way: neither end reads its own byte */
+    if (pipe(ready) != 0 || pipe(go) != 0)
         return 1;
     pid_t pid = fork();
     if (pid == 0) {
         memcpy(remote, "child's!!!", 10);
         char c;
-        if (write(go[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+        if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
             _exit(1);
         printf("child sees: \"%s\"\n", remote);
         _exit(0);
     }
     char c;
-    if (read(go[0], &c, 1) != 1)
+    if (read(ready[0], &c, 1) != 1)
         return 1;
     read_from(pid, "readv child");
     show("writev child", (long)process_vm_writev(pid, l, 1, r, 2, 0), remote);
