@@ -115,10 +115,10 @@ int sys_guest_vector_ok(uint64_t g)
     return 1;
 }
 
+/* /proc/self/exe, /proc/PID/exe of this process, ... (sys_is_own_proc). */
 int sys_is_proc_self_exe(uint64_t g)
 {
-    static const char self[] = "/proc/self/exe";
-    return sys_guest_strnlen(g, sizeof self) == sizeof self - 1 && memcmp(sys_ptr(g), self, sizeof self) == 0;
+    return sys_guest_strnlen(g, 64) > 0 && sys_is_own_proc(sys_ptr(g), "exe");
 }
 
 /* /proc/self/exe is ferry itself on the host; the guest means its own

@@ -120,6 +120,8 @@ static const struct sys_buf_arg sys_buf_args[] = {
     { 296, SYS_ARG_IOV, 1, 2, R },          /* pwritev */
     { 302, SYS_ARG_PTR, 2, 0, R }, { 302, SYS_ARG_PTR, 3, 0, W },   /* prlimit64 */
     { 309, SYS_ARG_PTR, 0, 0, W }, { 309, SYS_ARG_PTR, 1, 0, W },   /* getcpu */
+    { 310, SYS_ARG_IOV, 1, 2, W },          /* process_vm_readv (local; remote: its handler) */
+    { 311, SYS_ARG_IOV, 1, 2, R },          /* process_vm_writev */
     { 318, SYS_ARG_BUF, 0, 1, W },          /* getrandom */
     { 326, SYS_ARG_PTR, 1, 0, R }, { 326, SYS_ARG_PTR, 3, 0, R },   /* copy_file_range (offsets) */
     { 327, SYS_ARG_IOV, 1, 2, W },          /* preadv2 */

@@ -163,7 +163,7 @@ SYS_HANDLER(sys_close_range);
 
 /* sys_process.c (more): personality, pidfds, kcmp, membarrier */
 SYS_HANDLER(sys_personality); SYS_HANDLER(sys_pidfd_open); SYS_HANDLER(sys_pidfd_getfd);
-SYS_HANDLER(sys_pidfd_send_signal); SYS_HANDLER(sys_kcmp); SYS_HANDLER(sys_membarrier);
+SYS_HANDLER(sys_pidfd_send_signal); SYS_HANDLER(sys_kcmp); SYS_HANDLER(sys_process_vm_readv); SYS_HANDLER(sys_process_vm_writev); SYS_HANDLER(sys_membarrier);
 
 /* sys_ns.c: namespaces and mounts */
 SYS_HANDLER(sys_unshare); SYS_HANDLER(sys_setns); SYS_HANDLER(sys_mount);

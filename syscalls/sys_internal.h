@@ -252,6 +252,15 @@ int64_t sys_mm_map_copy_locked(uint64_t hint, uint64_t len, uint64_t at, const v
  * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
 #define SYS_MAPS_NOT_OURS (-4096)
 int64_t sys_maps_open(const char *path, int host_flags);
+/* sys_maps.c: whether path is the calling process's own /proc file leaf
+ * (/proc/self/LEAF, /proc/thread-self/LEAF, /proc/PID/LEAF, ...). */
+bool sys_is_own_proc(const char *path, const char *leaf);
+/* sys_cmdline.c: opening the guest's own /proc/.../cmdline (its argv, not
+ * ferry's); the descriptor, -errno, or SYS_MAPS_NOT_OURS. */
+int64_t sys_cmdline_open(const char *path, int host_flags);
+/* sys_cmdline.c: where argv's strings are, from the initial stack pointer
+ * (argc, then argv). */
+void sys_cmdline_started(uint64_t sp);
 /* sys_maps.c: a file ferry makes up (maps, cpuinfo), read-only: a memfd
  * called name that fill writes and leaves at offset 0; the descriptor or
  * -errno. */

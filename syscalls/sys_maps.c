@@ -20,16 +20,22 @@
 #include "sys_internal.h"
 #include "translator.h"
 
-static bool sys_is_own_maps(const char *p)
+/* Whether p is dir followed by leaf. */
+static bool sys_proc_under(const char *p, const char *dir, const char *leaf)
 {
-    char own[64];
-    if (!strcmp(p, "/proc/self/maps") || !strcmp(p, "/proc/thread-self/maps"))
-        return true;
-    snprintf(own, sizeof own, "/proc/%d/maps", (int)getpid());
-    if (!strcmp(p, own))
-        return true;
-    snprintf(own, sizeof own, "/proc/self/task/%d/maps", (int)gettid());
-    return !strcmp(p, own);
+    size_t n = strlen(dir);
+    return !strncmp(p, dir, n) && !strcmp(p + n, leaf);
+}
+
+/* Whether p is the calling process's own /proc file `leaf`: under
+ * /proc/self, /proc/thread-self, /proc/PID or /proc/self/task/TID. */
+bool sys_is_own_proc(const char *p, const char *leaf)
+{
+    char pid[32], tid[48];
+    snprintf(pid, sizeof pid, "/proc/%d/", (int)getpid());
+    snprintf(tid, sizeof tid, "/proc/self/task/%d/", (int)gettid());
+    return sys_proc_under(p, "/proc/self/", leaf) || sys_proc_under(p, "/proc/thread-self/", leaf) ||
+           sys_proc_under(p, pid, leaf) || sys_proc_under(p, tid, leaf);
 }
 
 /* The name the guest sees for [lo, hi): the host's, [stack]/[heap], or
@@ -126,7 +132,7 @@ int64_t sys_synth_open(const char *name, int host_flags, int (*fill)(int fd))
 
 int64_t sys_maps_open(const char *path, int host_flags)
 {
-    if (!sys_engine || !sys_is_own_maps(path))
+    if (!sys_engine || !sys_is_own_proc(path, "maps"))
         return SYS_MAPS_NOT_OURS;
     return sys_synth_open("maps", host_flags, sys_maps_fill);
 }

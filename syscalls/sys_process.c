@@ -1,6 +1,7 @@
 /* sys_process.c -- process identity, exit and per-thread state
  * (arch_prctl is with the x86-specific calls: sys_x86.c). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -130,6 +131,33 @@ SYS_HANDLER(sys_kcmp)
 {
     return sys_ret(syscall(SYS_kcmp, (pid_t)a[0], (pid_t)a[1], (int)a[2], a[3], a[4]));
 }
+
+/* Another process's memory (or this one's): guest addresses are host
+ * addresses on both sides, another ferry guest's too, and struct iovec is
+ * the same on every 64-bit Linux (valgrind's
+ * none/tests/process_vm_readv_writev).  The local iovecs are checked as
+ * readv's (sys_guest_args.c); remote ones in this very process are cut at
+ * the first element the guest does not have entirely (Linux transfers
+ * whole elements up to a fault), so ferry's own memory is never read or
+ * written: none left is EFAULT, as natively.  Another process's remote
+ * addresses are its kernel's to check. */
+static int64_t sys_process_vm(long nr, const uint64_t *a, int remote_write)
+{
+    uint64_t rcnt = a[4];
+    if ((pid_t)a[0] == getpid() && a[3] >= 4096 && rcnt && rcnt <= 1024) {
+        if (!sys_guest_access_ok(a[3], rcnt * 16, 0))
+            return -EFAULT;
+        const uint64_t *r = sys_ptr(a[3]);
+        for (rcnt = 0; rcnt < a[4]; rcnt++)
+            if (r[2 * rcnt + 1] && !sys_guest_access_ok(r[2 * rcnt], r[2 * rcnt + 1], remote_write))
+                break;
+        if (!rcnt)
+            return -EFAULT;
+    }
+    return sys_ret(syscall(nr, (pid_t)a[0], sys_ptr(a[1]), a[2], sys_ptr(a[3]), rcnt, a[5]));
+}
+SYS_HANDLER(sys_process_vm_readv) { return sys_process_vm(SYS_process_vm_readv, a, 0); }
+SYS_HANDLER(sys_process_vm_writev) { return sys_process_vm(SYS_process_vm_writev, a, 1); }
 
 /* membarrier: barriers on every thread of the process, which are host
  * threads running translated code (MEMBARRIER_CMD_* are generic). */

@@ -216,6 +216,18 @@ static void sys_host_handler(int sig, siginfo_t *si, void *uc)
     tr_interrupt(tr_current_env());
 }
 
+/* A SIGSEGV or SIGBUS another process sent is asynchronous like any other
+ * (fault.c hands it over): recorded for the guest, not a fault. */
+static void sys_sent_fault(int sig, void *si, void *uc)
+{
+    sys_host_handler(sig, si, uc);
+}
+
+__attribute__((constructor)) static void sys_signal_take_sent_faults(void)
+{
+    tr_sent_fault_handler = sys_sent_fault;
+}
+
 
 /* ferry never cancels its own threads, so its glibc's SIGCANCEL handler
  * can give way to the forwarding one; nor does it call glibc's set*id

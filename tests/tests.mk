@@ -64,6 +64,7 @@ CHECK_TARGETS += check-unit
 -include tests/reliab/reliab.mk
 -include tests/gcc/gcc.mk
 -include tests/gcc-i386/gcc-i386.mk
+-include tests/valgrind/valgrind.mk
 -include tests/numpy/numpy.mk
 
 include tests/golden/golden.mk
@@ -149,6 +150,8 @@ GUEST_NOT_aarch64 += cmsg_trunc
 # sleep through a signal arriving just before them (tests/qemu/safe_read_a64.c:
 # qemu alone loses a few per thousand); block_intr's other calls run on both.
 GUEST_NOT_aarch64 += block_intr_pipe
+# process_vm: qemu-user 7.2 has no process_vm_readv/writev (ENOSYS to ferry).
+GUEST_NOT_aarch64 += process_vm
 GUEST_NOT_x86_64 :=
 guest_bins_arch = $(filter-out $(foreach n,$(GUEST_NOT_$(2)),%/$(n).O0 %/$(n).O2 %/$(n).pie %/$(n).dyn), \
                     $(call guest_bins_for,$(1)))

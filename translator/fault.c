@@ -131,8 +131,19 @@ static bool split_pair(struct tr_runtime *rt, int sig, const siginfo_t *si, void
     siglongjmp(*rt->unwind, TR_EXIT_HOST_FAULT + 1);
 }
 
+void (*tr_sent_fault_handler)(int sig, void *siginfo, void *uc);
+
+/* The kernel's own signals have si_code > 0 (SEGV_MAPERR, BUS_ADRERR,
+ * SI_KERNEL...); kill, sigqueue and tgkill give SI_USER, SI_QUEUE and
+ * SI_TKILL, all <= 0 (valgrind's none/tests/async-sigs). */
+static bool sent_by_process(const siginfo_t *si) { return si->si_code <= 0; }
+
 static void on_host_fault(int sig, siginfo_t *si, void *uc)
 {
+    if (sent_by_process(si) && tr_sent_fault_handler) {
+        tr_sent_fault_handler(sig, si, uc);
+        return;
+    }
     tcache_host_fault();                /* the cache file truncated under a reader */
     struct tr_runtime *rt = tr_thread_self();
     tr_guard_fault(rt, si->si_addr, uc);    /* an exit request (exit_request.c) */

@@ -100,6 +100,11 @@ void tr_safe_syscall_rewind(void *uc);
 /* The host's flag for the guest's MXCSR.DE (backend.h's
  * be_fp_denormal_flag): whether set; cleared when `clear`. */
 bool tr_fp_denormal_flag(bool clear);
+/* SIGSEGV and SIGBUS are the fault handler's (fault.c); one another process
+ * sent (kill, sigqueue, tgkill: si_code <= 0) is no fault and goes to this
+ * handler, the one of the other asynchronous signals (set by syscalls/;
+ * NULL: such a signal takes the default action). */
+extern void (*tr_sent_fault_handler)(int sig, void *siginfo, void *uc);
 /* The env the calling host thread runs (NULL in threads with none). */
 void *tr_current_env(void);
 

@@ -22,9 +22,11 @@ uint16_t x86_user_cs(const struct x86_cpu *cpu)
     return x86_compat_mode(cpu) ? X86_USER32_CS : X86_USER_CS;
 }
 
+/* The selector first: x86_machine_ia32() may run a native probe (a child
+ * process), which every sigreturn to 64-bit code has no need of. */
 bool x86_seg_user32(uint16_t sel)
 {
-    return x86_machine_ia32() && (sel & 0xfffc) == (X86_USER32_CS & 0xfffc);
+    return (sel & 0xfffc) == (X86_USER32_CS & 0xfffc) && x86_machine_ia32();
 }
 
 /* ---- null data segments ---- */

@@ -70,22 +70,28 @@ static _Noreturn void probe_child(int fd)
     __builtin_unreachable();
 }
 
-/* A child of the guest's waiting to be reaped or seen (a zombie, stopped
- * or continued): its SIGCHLD may be the one pending. */
-static bool guest_child_waits(void)
-{
-    siginfo_t si = { 0 };
-    int opts = WEXITED | WSTOPPED | WCONTINUED | WNOHANG | WNOWAIT | __WALL;
-    return waitid(P_ALL, 0, &si, opts) == 0 && si.si_pid != 0;
-}
-
-/* Whether the guest could own a SIGCHLD now: one pending, or a child
- * waiting. */
-static bool guest_sigchld(void)
+/* Whether a SIGCHLD is pending for this process now (the guest's: the
+ * probe's child is not started yet). */
+static bool sigchld_pending(void)
 {
     sigset_t pending;
     sigpending(&pending);
-    return sigismember(&pending, SIGCHLD) || guest_child_waits();
+    return sigismember(&pending, SIGCHLD);
+}
+
+/* Takes the probe child's SIGCHLD back.  Standard signals merge, so the
+ * one pending carries the siginfo of whichever child ended first: a guest
+ * child's (ended while the probe ran) is queued again as it was.  A guest
+ * child that merely waits to be reaped does not matter: its SIGCHLD was
+ * taken when it ended (the guest's handler may have run already). */
+static void probe_take_sigchld(long pid)
+{
+    sigset_t chld_only;
+    siginfo_t si;
+    sigemptyset(&chld_only);
+    sigaddset(&chld_only, SIGCHLD);
+    if (sigtimedwait(&chld_only, &si, &(struct timespec){ 0, 0 }) == SIGCHLD && si.si_pid != pid)
+        syscall(SYS_rt_tgsigqueueinfo, (long)getpid(), (long)gettid(), (long)SIGCHLD, &si);
 }
 
 /* Runs the image in a child (a copy of this process: raw system calls
@@ -93,11 +99,11 @@ static bool guest_sigchld(void)
  * The child's end sends SIGCHLD whatever clone asked (execve makes the
  * exit signal SIGCHLD, and qemu-user refuses any other), so every signal
  * stays blocked in this thread until that SIGCHLD is taken back -- unless
- * the guest may own one too (standard signals merge: the guest's stays).
+ * one was pending before (standard signals merge: the guest's stays).
  * A guest that ignores SIGCHLD has the kernel reap children: the probe
  * sets the default meanwhile (a guest child ending then stays a zombie).
- * Left: a guest child ending in the same instant, and another guest
- * thread taking the signal first. */
+ * Left: a guest child ending just after the probe's (merged into it),
+ * and another guest thread taking the signal first. */
 static int probe_run(const uint8_t *image, size_t size)
 {
     int fd = memfd_create("ferry-probe", MFD_CLOEXEC);
@@ -106,10 +112,10 @@ static int probe_run(const uint8_t *image, size_t size)
             close(fd);
         return -1;
     }
-    sigset_t all, old, chld_only;
+    sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    bool guest_had = guest_sigchld();
+    bool guest_had = sigchld_pending();
     struct sigaction reaped, dfl = { .sa_handler = SIG_DFL };
     sigaction(SIGCHLD, NULL, &reaped);
     bool reaps = reaped.sa_handler == SIG_IGN || (reaped.sa_flags & SA_NOCLDWAIT);
@@ -122,10 +128,8 @@ static int probe_run(const uint8_t *image, size_t size)
     bool waited = pid > 0 && waitpid((pid_t)pid, &status, __WALL) == pid;
     if (reaps)
         sigaction(SIGCHLD, &reaped, NULL);
-    sigemptyset(&chld_only);
-    sigaddset(&chld_only, SIGCHLD);
-    if (pid > 0 && !guest_had && !guest_child_waits())
-        sigtimedwait(&chld_only, NULL, &(struct timespec){ 0, 0 });
+    if (pid > 0 && !guest_had)
+        probe_take_sigchld(pid);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     close(fd);
     if (!waited)

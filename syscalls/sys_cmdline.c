@@ -1,0 +1,45 @@
+/* sys_cmdline.c -- the guest's own /proc/self/cmdline.  The host's file
+ * is ferry's command line (ferry's path and options before the guest's
+ * argv); the kernel's is the bytes between the first and the end of the
+ * last argv string of the program's initial stack (mm->arg_start..
+ * arg_end), read when the file is: so it is made from that guest memory,
+ * whatever the guest wrote there since (valgrind's none/tests/procfs-linux).
+ * Left: the kernel's rule for a last byte the guest overwrote (the string
+ * runs on into the environment). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sys_internal.h"
+
+void sys_cmdline_started(uint64_t sp)
+{
+    uint64_t argc = *(const uint64_t *)sys_ptr(sp);
+    if (!argc)
+        return;
+    uint64_t first = *(const uint64_t *)sys_ptr(sp + 8);
+    uint64_t last = *(const uint64_t *)sys_ptr(sp + 8 * argc);
+    long n = sys_guest_strnlen(last, 1u << 20);
+    if (!first || !last || n < 0 || last < first)
+        return;
+    sys_proc.arg_start = first;
+    sys_proc.arg_end = last + (uint64_t)n + 1;
+}
+
+static int sys_cmdline_fill(int fd)
+{
+    uint64_t len = sys_proc.arg_end - sys_proc.arg_start;
+    if (len && !sys_guest_access_ok(sys_proc.arg_start, len, 0))
+        return -EFAULT;
+    if (len && write(fd, sys_ptr(sys_proc.arg_start), len) != (ssize_t)len)
+        return -EIO;
+    return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -errno;
+}
+
+int64_t sys_cmdline_open(const char *path, int host_flags)
+{
+    if (!sys_proc.arg_end || !sys_is_own_proc(path, "cmdline"))
+        return SYS_MAPS_NOT_OURS;
+    return sys_synth_open("cmdline", host_flags, sys_cmdline_fill);
+}
