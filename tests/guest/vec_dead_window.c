@@ -14,14 +14,9 @@
  * function) at the fault, which ends each case (a load from NULL). */
 //@cflags: -msse4.2 -maes
 #define _GNU_SOURCE
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <ucontext.h>
+#include "signal_cases.h"
 
-static sigjmp_buf back;
 static uintptr_t case_fn;           /* the running case's function */
 
 static void on_segv(int sig, siginfo_t *si, void *ucv)
@@ -29,14 +24,8 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
     ucontext_t *uc = ucv;
     (void)sig;
     (void)si;
-    for (int r = 0; r < 4; r++) {
-        printf("  xmm%d", r);
-        for (int k = 0; k < 4; k++)
-            printf(" %08x", uc->uc_mcontext.fpregs->_xmm[r].element[k]);
-        printf("\n");
-    }
-    printf("  mxcsr %08x rip fn+%#lx\n", uc->uc_mcontext.fpregs->mxcsr,
-           (unsigned long)(uc->uc_mcontext.gregs[REG_RIP] - case_fn));
+    signal_cases_print_xmm(uc, 4);
+    printf("  rip fn+%#lx\n", (unsigned long)(uc->uc_mcontext.gregs[REG_RIP] - case_fn));
     siglongjmp(back, 1);
 }
 
@@ -129,11 +118,8 @@ CASE(partial_between, "paddd %%xmm2, %%xmm0\n\tmovss %%xmm1, %%xmm0\n\tpshufd $0
 
 int main(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, NULL);
+    static const int sigs[] = { SIGSEGV };
+    signal_cases_catch(on_segv, sigs, 1);
     several_writes();
     int_ops_between();
     float_between();
