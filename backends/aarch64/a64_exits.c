@@ -369,7 +369,7 @@ static __thread struct {
     uint64_t pc;
 } request;
 
-_Static_assert(TR_ENV_GUARD_OFFSET % 8 == 0 && TR_ENV_GUARD_OFFSET <= 32760,
+_Static_assert(TR_ENV_GUARD_PROBE % 8 == 0 && TR_ENV_GUARD_PROBE <= 32760,
                "one ldr reaches the env's guard page");
 
 /* With a guard page: `ldr x16, [env, #guard]`, one load that faults while
@@ -377,7 +377,7 @@ _Static_assert(TR_ENV_GUARD_OFFSET % 8 == 0 && TR_ENV_GUARD_OFFSET <= 32760,
 void a64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard)
 {
     if (guard) {
-        a64_ldst_env(c, 3, A64_LDR, A64_TMP0, TR_ENV_GUARD_OFFSET);
+        a64_ldst_env(c, 3, A64_LDR, A64_TMP0, TR_ENV_GUARD_PROBE);
         return;
     }
     a64_ldst_env(c, 2, A64_LDR, A64_TMP0, TR_OFFSET_EXIT_REQUEST);

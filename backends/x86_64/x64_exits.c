@@ -595,7 +595,7 @@ static void build_request_check(void)
     request_check.len = (uint8_t)(t.ptr - t.start);
 }
 
-_Static_assert(TR_ENV_GUARD_OFFSET - X64_ENV_BIAS > 0, "the guard lies above env's bias");
+_Static_assert(TR_ENV_GUARD_PROBE - X64_ENV_BIAS > 0, "the guard lies above env's bias");
 
 /* With a guard page (exit_request.c): `test [env + guard], eax`, one load
  * that faults while a request is pending; tr_guard_fault leaves the block
@@ -605,7 +605,7 @@ _Static_assert(TR_ENV_GUARD_OFFSET - X64_ENV_BIAS > 0, "the guard lies above env
 void x64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard)
 {
     if (guard) {
-        x64_emit_op_m_r(c, 0, 0x85, X64_RAX, X64_ENV, x64_env_disp(TR_ENV_GUARD_OFFSET));
+        x64_emit_op_m_r(c, 0, 0x85, X64_RAX, X64_ENV, x64_env_disp(TR_ENV_GUARD_PROBE));
         return;
     }
     if (!request_check.len)
