@@ -385,17 +385,22 @@ void sys_signal_interrupt(struct x86_cpu *cpu)
     sys_signal_deliver_pending(cpu);
 }
 
-/* Sleeps until a signal the guest does not block is pending.  Host
- * signals are blocked while checking so none slips in before the wait. */
+/* Sleeps until a signal the guest does not block is pending.  The wake
+ * flag, cleared before pending is read, closes the window between the
+ * check and the sleep (sys_block.h) without blocking host signals:
+ * blocked, a SIGSEGV or SIGBUS another process sent was lost under
+ * qemu-user, which keeps those two in a table of its own while its guest
+ * blocks them, where the sigsuspend after never sees them. */
 static void sys_wait_for_signal(void)
 {
-    sigset_t all, old, during;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
+    sigset_t during;
     sys_signal_host_set(sys_tsig.blocked, &during);
-    while (!(sys_pending() & ~sys_tsig.blocked))
-        sigsuspend(&during);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    for (;;) {
+        __atomic_store_n(&sys_tsig.wake, 0, __ATOMIC_SEQ_CST);
+        if (sys_pending() & ~sys_tsig.blocked)
+            return;
+        sys_block(SYS_rt_sigsuspend, &during, sizeof(uint64_t));    /* the kernel's sigset */
+    }
 }
 
 /* si_code of each fault, as the kernel reports it. */
