@@ -238,8 +238,9 @@ SSE_HELPER(maskmovdqu)
     for (int i = 0; i < 16; i++)
         sel |= mask->b[i] & 0x80;
     /* a zero mask writes nothing, but AMD checks the 16 bytes anyway (the
-     * SDM leaves it to the implementation; Intel's choice not measured) */
-    if (sel || !x86_machine()->intel)
+     * SDM leaves it to the implementation; Intel's choice not measured;
+     * user mode only: ferry-system's helpers are not checked for it) */
+    if (sel || (!x86_machine()->intel && !tr_guest_softmmu(env)))
         x86_guest_probe(env, s, 16, true);
     for (int i = 0; i < 16; i++)
         if (mask->b[i] & 0x80)
