@@ -127,7 +127,9 @@ K(xsavec_a, "mov $3, %%eax\n\txor %%edx, %%edx\n\txsavec (%0)")
 K(maskmovq_0, "pxor %%mm1, %%mm1\n\tmovq (%1), %%mm0\n\tmov %0, %%rdi\n\t"
               "maskmovq %%mm1, %%mm0\n\temms")
 
-enum { STACK = 1, STR = 2, CMPX = 4, ALIGN16 = 8, ALIGN64 = 16, WHOLE = 32, RMW = 64 };
+/* STR: rdi at the fault; REP: rcx too; MOVS: rsi too (the registers a kind sets) */
+enum { STACK = 1, STR = 2, CMPX = 4, ALIGN16 = 8, ALIGN64 = 16, WHOLE = 32, RMW = 64, REP = 128,
+       MOVS = 256 };
 struct kind { const char *name; void (*fn)(void); const char *at; int span, flags; };
 #define E(n, s, f) { #n, n, n##_at, s, f }
 static const struct kind kinds[] = {
@@ -137,8 +139,9 @@ static const struct kind kinds[] = {
     E(bts64, 8, RMW), E(xadd64, 8, CMPX | RMW), E(lock_add32, 4, 0), E(xchg64, 8, CMPX),
     E(xchg16, 2, CMPX), E(cmpxchg64_ok, 8, CMPX | RMW), E(cmpxchg64_fail, 8, CMPX | RMW),
     E(lock_cmpxchg32, 4, CMPX), E(lock_cmpxchg8b, 8, CMPX), E(stosq, 8, STR),
-    E(rep_stosq, 24, STR), E(rep_stosd, 12, STR), E(rep_stosw, 10, STR), E(rep_movsq, 24, STR),
-    E(rep_movsd, 12, STR), E(movsw, 2, STR), E(popm64, 8, 0), E(shld64, 8, RMW), E(movq_x, 8, 0),
+    E(rep_stosq, 24, STR | REP), E(rep_stosd, 12, STR | REP), E(rep_stosw, 10, STR | REP),
+    E(rep_movsq, 24, STR | REP | MOVS),
+    E(rep_movsd, 12, STR | REP | MOVS), E(movsw, 2, STR | MOVS), E(popm64, 8, 0), E(shld64, 8, RMW), E(movq_x, 8, 0),
     E(movd_x, 4, 0), E(movhps_x, 8, 0), E(pextrw_x, 2, 0), E(fstpl, 8, 0), E(fistpll, 8, 0),
     E(fnstcw, 2, 0), E(push64, -8, STACK), E(push16, -2, STACK), E(call64, -8, STACK),
     E(maskmovdqu_0, 16, WHOLE), E(vmaskmovdqu_0, 16, WHOLE), E(vpmaskmovd_0, 32, WHOLE),
@@ -186,9 +189,12 @@ static void run(const struct kind *k, int lay, long off)
         if (!(k->flags & RMW) || lay != 3)
             printf(" addr %+ld", (long)(fault_addr - (uintptr_t)page - pg));
         printf(" rip %+ld W %ld", (long)(fault_rip - (uintptr_t)k->at), fault_err >> 1 & 1);
+        if (k->flags & REP)
+            printf(" rcx %lu", (unsigned long)f_rcx);
         if (k->flags & STR)
-            printf(" rcx %lu rdi %+ld rsi %+ld", (unsigned long)f_rcx, (long)(f_rdi - (uintptr_t)gp),
-                   (long)(f_rsi - (uintptr_t)src));
+            printf(" rdi %+ld", (long)(f_rdi - (uintptr_t)gp));
+        if (k->flags & MOVS)
+            printf(" rsi %+ld", (long)(f_rsi - (uintptr_t)src));
         if (k->flags & CMPX)
             printf(" rax %lx", (unsigned long)f_rax);
     } else {
