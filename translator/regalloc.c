@@ -754,6 +754,33 @@ static bool guest_access(unsigned op)
     }
 }
 
+/* A load whose bytes its own guest instruction stores later, through the
+ * same address value not redefined in between: the read of a
+ * read-modify-write (x86 `add [m], r`, bts, cmpxchg).  The CPU accesses
+ * such an operand for writing from the start, so a fault on the read is a
+ * write fault (x86: W in REG_ERR, on an unmapped or PROT_NONE page too).
+ * Translation time only: a look at the rest of the guest instruction. */
+static bool read_for_write(const struct ir_insn *i)
+{
+    bool indexed = i->op == IR_ldx;
+    if (i->op != IR_ld && !indexed)
+        return false;
+    const struct ir_block *b = ra->b;
+    ir_ref a = i->args[1], x = indexed ? i->args[2] : IR_NONE;
+    for (int k = ra->cur + 1; k < b->n_insns; k++) {
+        const struct ir_insn *s = &b->insns[k];
+        if (s->op == IR_insn_start)
+            return false;
+        if (s->op == (indexed ? IR_stx : IR_st) && s->args[0] == a &&
+            (!indexed || (s->args[2] == x && s->aux[1] == i->aux[1])) && s->aux[0] == i->aux[0] &&
+            (s->size & IR_MO_SIZE) == (i->size & IR_MO_SIZE))
+            return true;
+        if (ir_op_info[s->op].n_out && (s->args[0] == a || (indexed && s->args[0] == x)))
+            return false;
+    }
+    return false;
+}
+
 /* Snapshot of the dirty globals before a guest memory access; its host
  * offset is filled in right before the access is emitted. */
 static struct ra_fault_point *record_point(const struct ir_insn *i)
@@ -763,8 +790,9 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
         return NULL;
     struct ra_fault_point *p = &m->points[m->n_points++];
     *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc,
-                                  .write = i->op != IR_ld && i->op != IR_ldx &&
-                                           i->op != IR_vld && i->op != IR_canon_test,
+                                  .write = (i->op != IR_ld && i->op != IR_ldx &&
+                                            i->op != IR_vld && i->op != IR_canon_test) ||
+                                           read_for_write(i),
                                   .pinned = ra->pin_in_reg };
     for (uint64_t d = ra->maybe_dirty; d; d &= d - 1) {
         ir_ref g = (ir_ref)__builtin_ctzll(d);

@@ -11,7 +11,8 @@
  * A misaligned operand (x86 allows it: a split lock) would make the
  * exclusive load take an alignment fault, SIGBUS in the guest; it takes an
  * out-of-line path instead: the process's one split lock (a spin lock,
- * a64_split_lock), dmb ish, a plain load, compute and store, release.
+ * a64_split_lock), dmb ish, a write probe of the operand's two ends
+ * (probe_ends), a plain load, compute and store, release.
  * All misaligned locked operations of the process take that lock, so they
  * are atomic against each other, whatever bytes they share.  Not against
  * an aligned locked operation (or a plain store) on overlapping bytes:
@@ -105,6 +106,39 @@ void a64_split_lock_fault(void)
                                 __ATOMIC_RELAXED);
 }
 
+/* x86 checks a locked operand for writing before it reads it: the first
+ * byte that cannot be written is si_addr (a read-only first page faults
+ * there, not where the load would cross into an unmapped one), and no byte
+ * is written when the second page faults (a plain `str` crossing a page
+ * may write its part below it on hardware).  So when the operand crosses
+ * a page (bit 12 of (addr + last) ^ addr, as a64_vec.c's 16-byte stores;
+ * tbz: NZCV stays), the slow path writes a byte of each page back to
+ * itself, lowest first, before the load -- the operand's first byte and
+ * the second page's first (under the split lock: only an aligned locked
+ * op or a plain store from another thread, which the lock does not order
+ * anyway, could fall between a probe's two halves). */
+static void probe_byte(struct be_code *c, unsigned base)
+{
+    a64_put(c, a64_load_store_unsigned_imm(0, A64_LDR, 0, base, A64_TMP0));
+    a64_put(c, a64_load_store_unsigned_imm(0, A64_STR, 0, base, A64_TMP0));
+}
+
+static void probe_ends(struct be_code *c, unsigned sz, unsigned addr)
+{
+    unsigned last = (1u << sz) - 1, mask;
+    if (!a64_bitmask_encode(~0xfffull, 64, &mask))
+        abort();
+    a64_put(c, a64_add_sub_imm(false, false, false, false, last, addr, A64_TMP1));
+    a64_put(c, a64_logical_shifted_reg(false, A64_EOR, false, A64_LSL, addr, 0, A64_TMP1, A64_TMP1));
+    uint8_t *tbz = c->ptr;
+    a64_put(c, 0);
+    probe_byte(c, addr);
+    a64_put(c, a64_add_sub_imm(true, false, false, false, last, addr, A64_TMP1));
+    a64_put(c, a64_logical_imm(true, A64_AND, mask, A64_TMP1, A64_TMP1));
+    probe_byte(c, A64_TMP1);
+    patch_branch(c, tbz, a64_test_branch_imm(false, 12, (int32_t)(c->ptr - tbz), A64_TMP1));
+}
+
 /* After the exclusive loop: `b join`, the misaligned path's label for
  * `to_slow`, the split lock, dmb ish and a plain load of old (x16).
  * Returns the `b` to patch once the slow path's store is out (NULL
@@ -117,6 +151,7 @@ static uint8_t *slow_path_start(struct be_code *c, uint8_t *to_slow, unsigned sz
     patch_branch(c, to_slow, a64_compare_branch_imm(true, true, (int32_t)(c->ptr - to_slow), A64_TMP1));
     split_lock_take(c);
     a64_put(c, a64_dmb(A64_DMB_ISH));
+    probe_ends(c, sz, addr);
     a64_put(c, a64_load_store_unsigned_imm(sz, A64_LDR, 0, addr, A64_TMP0));
     return b_join;
 }

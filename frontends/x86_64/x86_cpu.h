@@ -152,6 +152,9 @@ void x86_step_sync(struct x86_cpu *cpu);
  * instruction (synced rt.pc) would read or write it: returns if all of it
  * is accessible, else raises the precise guest fault (x86_guard.c). */
 void x86_guest_probe(struct x86_cpu *cpu, uint64_t addr, size_t len, bool write);
+/* A save area written whole or not at all, probed for writing in the
+ * machine's order (x86_guard.c): last_first for fxsave's. */
+void x86_guest_probe_area(struct x86_cpu *cpu, uint64_t addr, size_t len, bool last_first);
 /* Runs fn(cpu, arg) under a guard: true when it finished, false when a
  * host fault (SIGSEGV/SIGBUS on guest memory) cut it short, with
  * rt.fault describing it (x86_guard.c). */

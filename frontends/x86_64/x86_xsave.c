@@ -97,7 +97,10 @@ static size_t xs_extent(uint64_t components)
 static uint8_t *xs_area(struct x86_cpu *c, uint64_t addr, size_t len, bool write)
 {
     if (addr & 63) xs_gp(c);
-    x86_guest_probe(c, addr, len, write);
+    if (write)
+        x86_guest_probe_area(c, addr, len, false);
+    else
+        x86_guest_probe(c, addr, len, false);
     return tr_guest_ptr(c, addr);
 }
 
