@@ -33,9 +33,28 @@ SYS_HANDLER(sys_getrandom)
     return sys_block(SYS_getrandom, sys_ptr(a[0]), a[1], (unsigned)a[2]); /* waits for the pool */
 }
 
+/* prlimit64(pid, resource, new, old) with ferry's descriptors kept above
+ * the guest's new soft RLIMIT_NOFILE (sys_ferry_fd.c): moved before the
+ * limit is set, since a lowered hard limit would leave no room after, and
+ * moved back if the kernel refuses it. */
+static int64_t sys_prlimit(pid_t pid, int resource, uint64_t new_g, uint64_t old_g)
+{
+    struct rlimit64 want, was;
+    bool own = pid == 0 || pid == getpid();
+    if (!own || resource != RLIMIT_NOFILE || !new_g || sys_copy_in(&want, new_g, sizeof want) != 0 ||
+        syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &was) != 0)
+        return sys_ret(syscall(SYS_prlimit64, pid, resource, sys_ptr(new_g), sys_ptr(old_g)));
+    if (want.rlim_cur <= want.rlim_max)
+        sys_ferry_fd_place(want.rlim_cur);
+    int64_t r = sys_ret(syscall(SYS_prlimit64, pid, resource, sys_ptr(new_g), sys_ptr(old_g)));
+    if (r < 0)
+        sys_ferry_fd_place(was.rlim_cur);
+    return r;
+}
+
 SYS_HANDLER(sys_prlimit64)
 {
-    return sys_ret(syscall(SYS_prlimit64, (pid_t)a[0], (int)a[1], sys_ptr(a[2]), sys_ptr(a[3])));
+    return sys_prlimit((pid_t)a[0], (int)a[1], a[2], a[3]);
 }
 
 SYS_HANDLER(sys_getrlimit)
@@ -45,7 +64,7 @@ SYS_HANDLER(sys_getrlimit)
 
 SYS_HANDLER(sys_setrlimit)
 {
-    return sys_ret(syscall(SYS_prlimit64, 0, (int)a[0], sys_ptr(a[1]), NULL));
+    return sys_prlimit(0, (int)a[0], a[1], 0);
 }
 
 SYS_HANDLER(sys_sched_getaffinity)
