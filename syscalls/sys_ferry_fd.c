@@ -236,10 +236,13 @@ static int sys_log_source(void)
     return fd > 2 && fcntl(fd, F_GETFD) != -1 ? fd : 2;
 }
 
+static void sys_nofile_inherit(void);
+
 /* The log (stderr or -D FILE) moves out of the guest's way, if anything
  * will be written to it. */
 void sys_ferry_fd_init(void)
 {
+    sys_nofile_inherit();
     bool logging = ferry_opts.strace || ferry_opts.log_mask || ferry_opts.stats || ferry_log != stderr;
     int src = ferry_log == stderr ? sys_log_source() : fileno(ferry_log);
     if (!logging) {
@@ -329,6 +332,74 @@ int64_t sys_ferry_close_range(unsigned first, unsigned last, unsigned flags)
     if (from > last)
         return 0;
     return sys_ret(syscall(SYS_close_range, from, last, flags));
+}
+
+/* The hard RLIMIT_NOFILE the guest set when ferry keeps the real one a
+ * few numbers higher (0: the real one is the guest's).  A guest that sets
+ * soft and hard together (a shell's `ulimit -n 100`) would otherwise
+ * leave no number above its soft limit for ferry, in this process and in
+ * the ferry it execs (passed on in SYS_EXEC_NOFILE_HARD_ENV). */
+static uint64_t sys_nofile_hard;
+
+uint64_t sys_ferry_fd_nofile_hard(uint64_t real)
+{
+    return sys_nofile_hard ? sys_nofile_hard : real;
+}
+
+/* CAP_SYS_RESOURCE, which lets a process raise its hard limit. */
+static bool sys_cap_sys_resource(void)
+{
+    struct { uint32_t version; int pid; } head = { 0x20080522, 0 };     /* _LINUX_CAPABILITY_VERSION_3 */
+    struct { uint32_t effective, permitted, inheritable; } data[2];
+    return syscall(SYS_capget, &head, data) == 0 && (data[0].effective & (1u << 24));
+}
+
+/* The guest's setrlimit(RLIMIT_NOFILE, {soft, hard}): checked against the
+ * hard limit it set, ferry's descriptors moved above the new soft limit
+ * before it is set (a lowered hard limit leaves no room after) and back
+ * if the kernel refuses it.  0 or -errno. */
+int64_t sys_ferry_fd_set_nofile(uint64_t soft, uint64_t hard)
+{
+    struct rlimit now, real = { soft, hard };
+    if (getrlimit(RLIMIT_NOFILE, &now) != 0)
+        return -errno;
+    if (soft > hard)
+        return -EINVAL;
+    if (hard > sys_ferry_fd_nofile_hard(now.rlim_max) && hard <= now.rlim_max && !sys_cap_sys_resource())
+        return -EPERM;
+    if (soft <= SYS_FERRY_FD_ABOVE_MAX && hard < soft + SYS_FERRY_SLOTS) {
+        rlim_t room = soft + SYS_FERRY_SLOTS < now.rlim_max ? soft + SYS_FERRY_SLOTS : now.rlim_max;
+        real.rlim_max = room > hard ? room : hard;
+    }
+    sys_ferry_fd_place(soft);
+    if (setrlimit(RLIMIT_NOFILE, &real) != 0) {
+        int err = errno;
+        sys_ferry_fd_place(now.rlim_cur);
+        return -err;
+    }
+    sys_nofile_hard = real.rlim_max != hard ? hard : 0;
+    sys_ferry_fd_place(soft);       /* a raised hard limit may make room */
+    return 0;
+}
+
+/* "VAR=hard" for the new ferry's environment, "" when the real hard
+ * limit is the guest's. */
+void sys_ferry_fd_nofile_pass(char *buf, size_t len)
+{
+    snprintf(buf, len, sys_nofile_hard ? "%s=%llu" : "", SYS_EXEC_NOFILE_HARD_ENV,
+             (unsigned long long)sys_nofile_hard);
+}
+
+/* The guest's hard limit from the ferry before the execve, if the real
+ * one is still within ferry's margin over it. */
+static void sys_nofile_inherit(void)
+{
+    const char *s = getenv(SYS_EXEC_NOFILE_HARD_ENV);
+    struct rlimit rl;
+    uint64_t v = s ? strtoull(s, NULL, 10) : 0;
+    if (v && getrlimit(RLIMIT_NOFILE, &rl) == 0 && v < rl.rlim_max && rl.rlim_max <= v + SYS_FERRY_SLOTS)
+        sys_nofile_hard = v;
+    unsetenv(SYS_EXEC_NOFILE_HARD_ENV);
 }
 
 /* Whether fd is where ferry's descriptors belong in range r: above the

@@ -33,23 +33,26 @@ SYS_HANDLER(sys_getrandom)
     return sys_block(SYS_getrandom, sys_ptr(a[0]), a[1], (unsigned)a[2]); /* waits for the pool */
 }
 
-/* prlimit64(pid, resource, new, old) with ferry's descriptors kept above
- * the guest's new soft RLIMIT_NOFILE (sys_ferry_fd.c): moved before the
- * limit is set, since a lowered hard limit would leave no room after, and
- * moved back if the kernel refuses it. */
+/* prlimit64(pid, resource, new, old); the process's own RLIMIT_NOFILE
+ * goes through sys_ferry_fd.c, which keeps ferry's descriptors above the
+ * guest's soft limit and may keep the real hard limit a few numbers over
+ * the guest's (reported as the guest set it). */
 static int64_t sys_prlimit(pid_t pid, int resource, uint64_t new_g, uint64_t old_g)
 {
     struct rlimit64 want, was;
-    bool own = pid == 0 || pid == getpid();
-    if (!own || resource != RLIMIT_NOFILE || !new_g || sys_copy_in(&want, new_g, sizeof want) != 0 ||
-        syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &was) != 0)
+    if ((pid != 0 && pid != getpid()) || resource != RLIMIT_NOFILE)
         return sys_ret(syscall(SYS_prlimit64, pid, resource, sys_ptr(new_g), sys_ptr(old_g)));
-    if (want.rlim_cur <= want.rlim_max)
-        sys_ferry_fd_place(want.rlim_cur);
-    int64_t r = sys_ret(syscall(SYS_prlimit64, pid, resource, sys_ptr(new_g), sys_ptr(old_g)));
-    if (r < 0)
-        sys_ferry_fd_place(was.rlim_cur);
-    return r;
+    if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &was) != 0)
+        return -errno;
+    was.rlim_max = sys_ferry_fd_nofile_hard(was.rlim_max);
+    if (new_g) {
+        int64_t r = sys_copy_in(&want, new_g, sizeof want);
+        if (r == 0)
+            r = sys_ferry_fd_set_nofile(want.rlim_cur, want.rlim_max);
+        if (r != 0)
+            return r;
+    }
+    return old_g ? sys_copy_out(old_g, &was, sizeof was) : 0;
 }
 
 SYS_HANDLER(sys_prlimit64)
@@ -59,7 +62,7 @@ SYS_HANDLER(sys_prlimit64)
 
 SYS_HANDLER(sys_getrlimit)
 {
-    return sys_ret(syscall(SYS_prlimit64, 0, (int)a[0], NULL, sys_ptr(a[1])));
+    return sys_prlimit(0, (int)a[0], 0, a[1]);
 }
 
 SYS_HANDLER(sys_setrlimit)

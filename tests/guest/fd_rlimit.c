@@ -122,7 +122,8 @@ static void lower_both(rlim_t hard)
     set(70, 70);
     fill("soft=hard 70");
     set(80, 70);        /* EINVAL: soft over hard */
-    set(70, 80);        /* EPERM (without CAP_SYS_RESOURCE) or ok */
+    set(70, 72);        /* EPERM (without CAP_SYS_RESOURCE) or ok */
+    set(70, 80);
     fill("after raising attempts");
 }
 
@@ -137,14 +138,22 @@ static void prlimit_self(rlim_t hard)
 static void exec_lowered(rlim_t hard)
 {
     set(60, hard);
-    execl("/proc/self/exe", "fd_rlimit", "filled", (char *)NULL);
+    execl("/proc/self/exe", "fd_rlimit", "after exec, soft 60", (char *)NULL);
+    printf("execl: errno=%d\n", errno);
+}
+
+/* as a shell's `ulimit -n 50` does before running a program */
+static void exec_lowered_both(rlim_t hard)
+{
+    set(50, 50);
+    execl("/proc/self/exe", "fd_rlimit", "after exec, soft=hard 50", (char *)NULL);
     printf("execl: errno=%d\n", errno);
 }
 
 int main(int argc, char **argv)
 {
     if (argc > 1) {
-        fill("after exec, soft 60");
+        fill(argv[1]);
         return 0;
     }
     struct rlimit rl;
@@ -161,6 +170,7 @@ int main(int argc, char **argv)
     in_child(lower_both, hard);
     in_child(prlimit_self, hard);
     in_child(exec_lowered, hard);
+    in_child(exec_lowered_both, hard);
     lower_soft(hard);
     return 0;
 }
