@@ -62,7 +62,9 @@ static struct sys_fd_range sys_fd_range_for(const struct rlimit *rl)
     rlim_t soft = rl->rlim_cur;
     if (soft <= SYS_FERRY_FD_ABOVE_MAX && rl->rlim_max >= soft + SYS_FERRY_SLOTS) {
         /* room for a few guest descriptors already open up there */
-        rlim_t hi = rl->rlim_max < soft + SYS_FERRY_FD_ABOVE_ROOM ? rl->rlim_max : soft + SYS_FERRY_FD_ABOVE_ROOM;
+        rlim_t hi = soft + SYS_FERRY_FD_ABOVE_ROOM;
+        if (hi > rl->rlim_max)
+            hi = rl->rlim_max;
         return (struct sys_fd_range){ (int)soft, (int)hi, true };
     }
     int top = soft > SYS_FERRY_FD_TOP ? SYS_FERRY_FD_TOP : soft > 16 ? (int)soft : 16;
