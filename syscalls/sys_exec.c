@@ -359,12 +359,12 @@ static char sys_exec_comm[64];
 
 /* The guest environment, plus FERRY_EXEC_ARGV0 when argv[0] != path,
  * ferry's FERRY_EXEC_WRAPPER, FERRY_EXEC_FD, FERRY_EXEC_COMM,
- * FERRY_EXEC_SELF (opening the descriptor it names) and
- * FERRY_DEBUG_VA_CEILING. */
+ * FERRY_EXEC_SELF (opening the descriptor it names), FERRY_EXEC_LOG_FD,
+ * FERRY_EXEC_NOFILE_HARD and FERRY_DEBUG_VA_CEILING. */
 static char **sys_exec_env(char **envp, const char *argv0, const char *path, char *buf, size_t len)
 {
     static struct sys_argv env;
-    static char wrapper[4096], logfd[64], execfd[64], comm[96], ceiling[64], self[4200];
+    static char wrapper[4096], logfd[64], execfd[64], comm[96], ceiling[64], self[4200], nofile[64];
     const char *w = getenv(SYS_EXEC_WRAPPER_ENV), *c = getenv(SYS_EXEC_VA_CEILING_ENV);
     env.n = 0;
     for (size_t i = 0; envp && envp[i]; i++)    /* a guest's own prefix would be read first */
@@ -395,6 +395,9 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
     sys_ferry_fd_pass(true, logfd, sizeof logfd);
     if (logfd[0])
         sys_argv_add(&env, logfd);
+    sys_ferry_fd_nofile_pass(nofile, sizeof nofile);
+    if (nofile[0])
+        sys_argv_add(&env, nofile);
     if (argv0 && strcmp(argv0, path) != 0) {
         snprintf(buf, len, "%s=%s", SYS_EXEC_ARGV0_ENV, argv0);
         sys_argv_add(&env, buf);

@@ -33,6 +33,9 @@
 #define SYS_EXEC_PREFIX_SEP '\x1f'
 /* Every variable with this prefix is ferry's, never the guest's. */
 #define SYS_EXEC_PRIVATE_PREFIX "FERRY_EXEC_"
+/* The guest's hard RLIMIT_NOFILE when ferry keeps the real one a few
+ * numbers over it for its own descriptors (sys_ferry_fd.c). */
+#define SYS_EXEC_NOFILE_HARD_ENV "FERRY_EXEC_NOFILE_HARD"
 /* sys_guest_va.c's test hook: not the guest's, passed on by execve. */
 #define SYS_EXEC_VA_CEILING_ENV "FERRY_DEBUG_VA_CEILING"
 

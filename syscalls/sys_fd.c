@@ -84,6 +84,9 @@ SYS_HANDLER(sys_fcntl)
             continue;
         if (sys_fcntl_cmds[i].kind == SYS_FCNTL_PTR)
             return sys_block(SYS_fcntl, fd, cmd, sys_ptr(a[2]));     /* F_SETLKW waits */
+        int err = cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC ? sys_ferry_fd_dupfd_yield((long)a[2]) : 0;
+        if (err)
+            return err;
         if (sys_fcntl_cmds[i].kind == SYS_FCNTL_INT)
             return sys_ret(fcntl(fd, cmd, (long)a[2]));
         if (cmd == F_SETFL)

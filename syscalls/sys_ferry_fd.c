@@ -1,11 +1,18 @@
 /* sys_ferry_fd.c -- ferry's own descriptors (the log and --strace stream,
- * the --perfmap file) kept out of the guest's way.
+ * the --perfmap file, the code cache's memfd, ferry's binary) kept out of
+ * the guest's way.
  *
  * A guest owns its whole fd space: shells redirect onto numbers like 900
- * (`( cmd ) 900>lock`), programs dup2 onto high numbers, close 0-2, or
- * close everything from 3 up.  So ferry's descriptors sit at the top of
- * the space the guest can use (just under RLIMIT_NOFILE, at most 1024, so
- * a huge limit does not grow the fd table), are close-on-exec, and:
+ * (`( cmd ) 900>lock`), programs dup2 onto high numbers, close 0-2, close
+ * everything from 3 up, or lower RLIMIT_NOFILE and open files up to it.
+ * So ferry's descriptors sit where the guest cannot reach them: from the
+ * soft RLIMIT_NOFILE up (created there by raising the soft limit for the
+ * dup, which the hard limit allows; the limit itself stays the guest's),
+ * moved again whenever the guest sets its limit.  Where that cannot be
+ * (soft = hard, or a soft limit above SYS_FERRY_FD_ABOVE_MAX, which would
+ * grow the fd table and every fork's copy of it) they sit at the top of
+ * the guest's space, just under min(soft limit, 1024), as before.  They
+ * are close-on-exec, and:
  *  - the log is a stream over a slot, not over a number: when the guest
  *    dup2s onto ferry's number, ferry's file first moves to another free
  *    number and the guest gets the number, as it would natively;
@@ -13,8 +20,9 @@
  *    nothing is open there), and close_range steps around them;
  *  - --strace keeps writing to the stderr ferry started with, whatever the
  *    guest does to its own fd 2.
- * Descriptors the kernel allocates for the guest (lowest free) never land
- * there unless the guest has used up everything below. */
+ * Descriptors the kernel allocates for the guest (lowest free, below the
+ * soft limit) never land there unless, in the fallback, the guest has
+ * used up everything below. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -29,17 +37,45 @@
 
 #define SYS_FERRY_SLOTS 7
 #define SYS_FERRY_FD_TOP 1024
+/* The highest soft limit ferry's descriptors go above: the kernel's fd
+ * table (and the copy each fork makes of it, up to the highest open
+ * number) grows to the highest descriptor. */
+#define SYS_FERRY_FD_ABOVE_MAX 65536
+/* How far above the soft limit they may go when the guest's own
+ * descriptors (opened before it lowered the limit) are there. */
+#define SYS_FERRY_FD_ABOVE_ROOM 256
 
 /* ferry's descriptor per slot, -1 when free.  Read by writers on any
- * thread, changed only by the guest's dup2 path. */
+ * thread, changed only by the guest's dup2 and setrlimit paths. */
 static int sys_ferry_fd[SYS_FERRY_SLOTS] = { -1, -1, -1, -1, -1, -1, -1 };
 
-static int sys_fd_top(void)
+/* The range ferry's descriptors go to for the limits rl: [lo, hi),
+ * searched upwards when above the soft limit, downwards in the fallback
+ * under it. */
+struct sys_fd_range {
+    int lo, hi;
+    bool above;
+};
+
+static struct sys_fd_range sys_fd_range_for(const struct rlimit *rl)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur > SYS_FERRY_FD_TOP)
-        return SYS_FERRY_FD_TOP;
-    return rl.rlim_cur > 16 ? (int)rl.rlim_cur : 16;
+    rlim_t soft = rl->rlim_cur;
+    if (soft <= SYS_FERRY_FD_ABOVE_MAX && rl->rlim_max >= soft + SYS_FERRY_SLOTS) {
+        /* room for a few guest descriptors already open up there */
+        rlim_t hi = soft + SYS_FERRY_FD_ABOVE_ROOM;
+        if (hi > rl->rlim_max)
+            hi = rl->rlim_max;
+        return (struct sys_fd_range){ (int)soft, (int)hi, true };
+    }
+    int top = soft > SYS_FERRY_FD_TOP ? SYS_FERRY_FD_TOP : soft > 16 ? (int)soft : 16;
+    return (struct sys_fd_range){ 3, top, false };
+}
+
+static struct sys_fd_range sys_fd_range(void)
+{
+    struct rlimit rl = { SYS_FERRY_FD_TOP, SYS_FERRY_FD_TOP };
+    getrlimit(RLIMIT_NOFILE, &rl);
+    return sys_fd_range_for(&rl);
 }
 
 bool sys_ferry_fd_is(int fd)
@@ -50,13 +86,50 @@ bool sys_ferry_fd_is(int fd)
     return false;
 }
 
-/* A copy of fd at the highest free number other than `avoid`; -1 if none. */
+static bool sys_fd_free(int n, int avoid)
+{
+    return n != avoid && !sys_ferry_fd_is(n) && fcntl(n, F_GETFD) == -1 && errno == EBADF;
+}
+
+/* dup3(fd, n, O_CLOEXEC), n at or above the soft limit too: the soft
+ * limit is raised for the call and put back (a guest thread opening a
+ * file meanwhile could get one number over its limit). */
+static int sys_fd_dup_at(int fd, int n)
+{
+    struct rlimit rl, up;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    bool raise = (rlim_t)n >= rl.rlim_cur;
+    up = (struct rlimit){ (rlim_t)n + 1, rl.rlim_max };
+    if (raise && setrlimit(RLIMIT_NOFILE, &up) != 0)
+        return -1;
+    int r = dup3(fd, n, O_CLOEXEC);
+    if (raise)
+        setrlimit(RLIMIT_NOFILE, &rl);
+    return r == n ? n : -1;
+}
+
+/* A copy of fd at a free number of range r other than `avoid`; -1 if
+ * none. */
+static int sys_fd_move_in(int fd, int avoid, struct sys_fd_range r)
+{
+    if (r.above) {
+        for (int n = r.lo; n < r.hi; n++)
+            if (sys_fd_free(n, avoid))
+                return sys_fd_dup_at(fd, n);
+        return -1;
+    }
+    for (int n = r.hi - 1; n >= r.lo; n--)
+        if (sys_fd_free(n, avoid))
+            return sys_fd_dup_at(fd, n);
+    return -1;
+}
+
+/* A copy of fd where ferry's descriptors go now, other than `avoid`; -1
+ * if there is no room. */
 static int sys_fd_move_high(int fd, int avoid)
 {
-    for (int n = sys_fd_top() - 1; n > 2; n--)
-        if (n != avoid && !sys_ferry_fd_is(n) && fcntl(n, F_GETFD) == -1 && errno == EBADF)
-            return dup3(fd, n, O_CLOEXEC) == n ? n : -1;
-    return -1;
+    return sys_fd_move_in(fd, avoid, sys_fd_range());
 }
 
 static ssize_t sys_stream_write(void *cookie, const char *buf, size_t len)
@@ -120,6 +193,16 @@ const int *sys_ferry_fd_adopt(int fd)
     return slot;
 }
 
+/* fd's file under the slot's number (that may be over the soft limit)
+ * instead of the one there; fd is closed. */
+bool sys_ferry_fd_replace(const int *slot, int fd)
+{
+    int n = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    bool ok = n >= 0 && sys_fd_dup_at(fd, n) == n;
+    close(fd);
+    return ok;
+}
+
 /* The slot's descriptor closed and the slot free again. */
 void sys_ferry_fd_release(const int *slot)
 {
@@ -155,10 +238,13 @@ static int sys_log_source(void)
     return fd > 2 && fcntl(fd, F_GETFD) != -1 ? fd : 2;
 }
 
+static void sys_nofile_inherit(void);
+
 /* The log (stderr or -D FILE) moves out of the guest's way, if anything
  * will be written to it. */
 void sys_ferry_fd_init(void)
 {
+    sys_nofile_inherit();
     bool logging = ferry_opts.strace || ferry_opts.log_mask || ferry_opts.stats || ferry_log != stderr;
     int src = ferry_log == stderr ? sys_log_source() : fileno(ferry_log);
     if (!logging) {
@@ -186,6 +272,9 @@ int sys_ferry_fd_yield(int fd)
     for (int k = 0; k < SYS_FERRY_SLOTS; k++) {
         if (fd < 0 || __atomic_load_n(&sys_ferry_fd[k], __ATOMIC_ACQUIRE) != fd)
             continue;
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && (rlim_t)fd >= rl.rlim_cur)
+            return 0;   /* over the guest's limit: the kernel's dup3 gives EBADF */
         int high = sys_fd_move_high(fd, fd);
         if (high < 0)
             return -EMFILE;
@@ -195,21 +284,152 @@ int sys_ferry_fd_yield(int fd)
     return 0;
 }
 
-/* close_range(first, last, flags) without ferry's descriptors: the pieces
- * between them, in order; the first failure is the result. */
+static int sys_ferry_fd_next(unsigned from, unsigned last);
+
+/* Before the guest's F_DUPFD(arg): when the number the kernel would give
+ * the guest natively (the lowest free one from arg) is ferry's, ferry's
+ * file moves first (the fallback, under the soft limit, only).  0 or
+ * -EMFILE. */
+int sys_ferry_fd_dupfd_yield(long arg)
+{
+    struct rlimit rl;
+    if (arg < 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0 || (rlim_t)arg >= rl.rlim_cur)
+        return 0;
+    int ferry = sys_ferry_fd_next((unsigned)arg, (unsigned)rl.rlim_cur - 1);
+    for (int n = (int)arg; ferry >= 0 && n <= ferry; n++) {
+        if (n == ferry)
+            return sys_ferry_fd_yield(n);
+        if (fcntl(n, F_GETFD) == -1 && errno == EBADF)
+            return 0;
+    }
+    return 0;
+}
+
+/* The lowest of ferry's descriptors in [from, last], -1 if none. */
+static int sys_ferry_fd_next(unsigned from, unsigned last)
+{
+    int best = -1;
+    for (int k = 0; k < SYS_FERRY_SLOTS; k++) {
+        int fd = __atomic_load_n(&sys_ferry_fd[k], __ATOMIC_ACQUIRE);
+        if (fd >= 0 && (unsigned)fd >= from && (unsigned)fd <= last && (best < 0 || fd < best))
+            best = fd;
+    }
+    return best;
+}
+
+/* close_range(first, last, flags) without ferry's descriptors (under or
+ * over the guest's limit): the pieces between them, in order; the first
+ * failure is the result. */
 int64_t sys_ferry_close_range(unsigned first, unsigned last, unsigned flags)
 {
     unsigned from = first;
-    for (unsigned fd = first; fd <= last && fd < (unsigned)sys_fd_top(); fd++) {
-        if (!sys_ferry_fd_is((int)fd))
-            continue;
-        if (fd > from && syscall(SYS_close_range, from, fd - 1, flags) != 0)
+    if (first > last)
+        return sys_ret(syscall(SYS_close_range, first, last, flags));    /* EINVAL */
+    for (int fd; from <= last && (fd = sys_ferry_fd_next(from, last)) >= 0; from = (unsigned)fd + 1) {
+        if ((unsigned)fd > from && syscall(SYS_close_range, from, fd - 1, flags) != 0)
             return -errno;
-        from = fd + 1;
+        if ((unsigned)fd == last)
+            return 0;
     }
-    if (from > last || from == 0)
+    if (from > last)
         return 0;
     return sys_ret(syscall(SYS_close_range, from, last, flags));
+}
+
+/* The hard RLIMIT_NOFILE the guest set when ferry keeps the real one a
+ * few numbers higher (0: the real one is the guest's).  A guest that sets
+ * soft and hard together (a shell's `ulimit -n 100`) would otherwise
+ * leave no number above its soft limit for ferry, in this process and in
+ * the ferry it execs (passed on in SYS_EXEC_NOFILE_HARD_ENV). */
+static uint64_t sys_nofile_hard;
+
+uint64_t sys_ferry_fd_nofile_hard(uint64_t real)
+{
+    return sys_nofile_hard ? sys_nofile_hard : real;
+}
+
+/* CAP_SYS_RESOURCE, which lets a process raise its hard limit. */
+static bool sys_cap_sys_resource(void)
+{
+    struct { uint32_t version; int pid; } head = { 0x20080522, 0 };     /* _LINUX_CAPABILITY_VERSION_3 */
+    struct { uint32_t effective, permitted, inheritable; } data[2];
+    return syscall(SYS_capget, &head, data) == 0 && (data[0].effective & (1u << 24));
+}
+
+/* The guest's setrlimit(RLIMIT_NOFILE, {soft, hard}): checked against the
+ * hard limit it set, ferry's descriptors moved above the new soft limit
+ * before it is set (a lowered hard limit leaves no room after) and back
+ * if the kernel refuses it.  0 or -errno. */
+int64_t sys_ferry_fd_set_nofile(uint64_t soft, uint64_t hard)
+{
+    struct rlimit now, real = { soft, hard };
+    if (getrlimit(RLIMIT_NOFILE, &now) != 0)
+        return -errno;
+    if (soft > hard)
+        return -EINVAL;
+    if (hard > sys_ferry_fd_nofile_hard(now.rlim_max) && hard <= now.rlim_max && !sys_cap_sys_resource())
+        return -EPERM;
+    if (soft <= SYS_FERRY_FD_ABOVE_MAX && hard < soft + SYS_FERRY_SLOTS) {
+        rlim_t room = soft + SYS_FERRY_SLOTS < now.rlim_max ? soft + SYS_FERRY_SLOTS : now.rlim_max;
+        real.rlim_max = room > hard ? room : hard;
+    }
+    sys_ferry_fd_place(soft);
+    if (setrlimit(RLIMIT_NOFILE, &real) != 0) {
+        int err = errno;
+        sys_ferry_fd_place(now.rlim_cur);
+        return -err;
+    }
+    sys_nofile_hard = real.rlim_max != hard ? hard : 0;
+    sys_ferry_fd_place(soft);       /* a raised hard limit may make room */
+    return 0;
+}
+
+/* "VAR=hard" for the new ferry's environment, "" when the real hard
+ * limit is the guest's. */
+void sys_ferry_fd_nofile_pass(char *buf, size_t len)
+{
+    snprintf(buf, len, sys_nofile_hard ? "%s=%llu" : "", SYS_EXEC_NOFILE_HARD_ENV,
+             (unsigned long long)sys_nofile_hard);
+}
+
+/* The guest's hard limit from the ferry before the execve, if the real
+ * one is still within ferry's margin over it. */
+static void sys_nofile_inherit(void)
+{
+    const char *s = getenv(SYS_EXEC_NOFILE_HARD_ENV);
+    struct rlimit rl;
+    uint64_t v = s ? strtoull(s, NULL, 10) : 0;
+    if (v && getrlimit(RLIMIT_NOFILE, &rl) == 0 && v < rl.rlim_max && rl.rlim_max <= v + SYS_FERRY_SLOTS)
+        sys_nofile_hard = v;
+    unsetenv(SYS_EXEC_NOFILE_HARD_ENV);
+}
+
+/* Whether fd is where ferry's descriptors belong in range r: above the
+ * soft limit within the range, or (fallback) out of the guest's reach
+ * anyway or already at the top of its space. */
+static bool sys_fd_placed(int fd, struct sys_fd_range r, rlim_t soft)
+{
+    if (r.above)
+        return fd >= r.lo && fd < r.hi;
+    return (rlim_t)fd >= soft || (fd >= r.hi - SYS_FERRY_SLOTS && fd < r.hi);
+}
+
+/* ferry's descriptors moved to where they belong for a guest soft limit
+ * `soft` (the hard limit stays what it is now: the new one may be lower,
+ * so this runs before it is set); a descriptor that finds no room stays. */
+void sys_ferry_fd_place(uint64_t soft)
+{
+    struct rlimit now = { SYS_FERRY_FD_TOP, SYS_FERRY_FD_TOP };
+    getrlimit(RLIMIT_NOFILE, &now);
+    struct rlimit rl = { soft, now.rlim_max };
+    struct sys_fd_range r = sys_fd_range_for(&rl);
+    for (int k = 0; k < SYS_FERRY_SLOTS; k++) {
+        int fd = __atomic_load_n(&sys_ferry_fd[k], __ATOMIC_ACQUIRE), to;
+        if (fd < 0 || sys_fd_placed(fd, r, soft) || (to = sys_fd_move_in(fd, -1, r)) < 0)
+            continue;
+        __atomic_store_n(&sys_ferry_fd[k], to, __ATOMIC_RELEASE);
+        close(fd);      /* writers that loaded fd may see EBADF: one lost line */
+    }
 }
 
 SYS_HANDLER(sys_close_range)

@@ -33,19 +33,41 @@ SYS_HANDLER(sys_getrandom)
     return sys_block(SYS_getrandom, sys_ptr(a[0]), a[1], (unsigned)a[2]); /* waits for the pool */
 }
 
+/* prlimit64(pid, resource, new, old); the process's own RLIMIT_NOFILE
+ * goes through sys_ferry_fd.c, which keeps ferry's descriptors above the
+ * guest's soft limit and may keep the real hard limit a few numbers over
+ * the guest's (reported as the guest set it). */
+static int64_t sys_prlimit(pid_t pid, int resource, uint64_t new_g, uint64_t old_g)
+{
+    struct rlimit64 want, was;
+    if ((pid != 0 && pid != getpid()) || resource != RLIMIT_NOFILE)
+        return sys_ret(syscall(SYS_prlimit64, pid, resource, sys_ptr(new_g), sys_ptr(old_g)));
+    if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &was) != 0)
+        return -errno;
+    was.rlim_max = sys_ferry_fd_nofile_hard(was.rlim_max);
+    if (new_g) {
+        int64_t r = sys_copy_in(&want, new_g, sizeof want);
+        if (r == 0)
+            r = sys_ferry_fd_set_nofile(want.rlim_cur, want.rlim_max);
+        if (r != 0)
+            return r;
+    }
+    return old_g ? sys_copy_out(old_g, &was, sizeof was) : 0;
+}
+
 SYS_HANDLER(sys_prlimit64)
 {
-    return sys_ret(syscall(SYS_prlimit64, (pid_t)a[0], (int)a[1], sys_ptr(a[2]), sys_ptr(a[3])));
+    return sys_prlimit((pid_t)a[0], (int)a[1], a[2], a[3]);
 }
 
 SYS_HANDLER(sys_getrlimit)
 {
-    return sys_ret(syscall(SYS_prlimit64, 0, (int)a[0], NULL, sys_ptr(a[1])));
+    return sys_prlimit(0, (int)a[0], 0, a[1]);
 }
 
 SYS_HANDLER(sys_setrlimit)
 {
-    return sys_ret(syscall(SYS_prlimit64, 0, (int)a[0], sys_ptr(a[1]), NULL));
+    return sys_prlimit(0, (int)a[0], a[1], 0);
 }
 
 SYS_HANDLER(sys_sched_getaffinity)

@@ -192,8 +192,20 @@ bool sys_ferry_fd_is(int fd);
 /* Whether a descriptor argument of syscall nr is one of ferry's (EBADF). */
 bool sys_ferry_fd_arg(uint64_t nr, const uint64_t *a);
 void sys_exec_self_fd_adopt(void);
+/* Before the guest sets its soft RLIMIT_NOFILE: ferry's descriptors
+ * moved out of reach of the new limit (above it where the hard limit
+ * lets them). */
+void sys_ferry_fd_place(uint64_t soft);
+/* The guest's setrlimit(RLIMIT_NOFILE): 0 or -errno. */
+int64_t sys_ferry_fd_set_nofile(uint64_t soft, uint64_t hard);
+/* The hard limit the guest sees, given the real one. */
+uint64_t sys_ferry_fd_nofile_hard(uint64_t real);
+/* "VAR=hard" for the environment of the ferry an execve starts, or "". */
+void sys_ferry_fd_nofile_pass(char *buf, size_t len);
 /* Before the guest takes fd with dup2/dup3: 0, or -EMFILE. */
 int sys_ferry_fd_yield(int fd);
+/* The same before F_DUPFD(arg), for the number it would get natively. */
+int sys_ferry_fd_dupfd_yield(long arg);
 /* fopen for ferry's own output files (kept out of the guest's way). */
 FILE *sys_ferry_fopen(const char *path, const char *mode);
 /* At start: the log stream (stderr, -D FILE) moves out of the way. */

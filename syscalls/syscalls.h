@@ -39,6 +39,8 @@ _Noreturn void sys_cpu_loop(struct x86_cpu *cpu);
 const int *sys_ferry_fd_adopt(int fd);
 /* ... and closed again, its slot freed. */
 void sys_ferry_fd_release(const int *slot);
+/* fd's file under the slot's number instead (fd closed); false if not. */
+bool sys_ferry_fd_replace(const int *slot, int fd);
 void sys_perfmap_block(void *opaque, uint64_t guest_pc, uint32_t guest_size,
                        const void *code, uint32_t code_size);
 

@@ -184,6 +184,7 @@ void tc_init(struct tr_engine *e, size_t size)
         size = 64u << 20;
     if (size < 4 * TC_SLACK)
         size = 4 * TC_SLACK;
+    tc->replace_fd = e->cfg.replace_fd;
     tc_views_map(tc, size, e->cfg.keep_fd);
     /* Other threads of user mode register through tr_threads_expect
      * before they start; a system's vCPUs are not announced. */

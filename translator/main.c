@@ -217,6 +217,7 @@ int main(int argc, char **argv)
         .on_translate = ferry_opts.perfmap ? sys_perfmap_block : NULL,
         .check_ir = ferry_opts.check_ir || FERRY_DEBUG_BUILD,
         .keep_fd = sys_ferry_fd_adopt,
+        .replace_fd = sys_ferry_fd_replace,
         .env_guard = true,              /* every CPU from tr_env_alloc */
         .check_canonical = canonical_check_wanted(),
     };

@@ -563,8 +563,9 @@ void tc_views_fork_child(struct tr_code_cache *tc)
               mmap(tc->base, size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_NORESERVE | MAP_FIXED,
                    fd, 0) == tc->base;
     if (tc->code_fd)        /* ferry's number now names the child's pages */
-        ok = ok && dup3(fd, *tc->code_fd, O_CLOEXEC) == *tc->code_fd;
-    close(fd);
+        ok = ok && tc->replace_fd && tc->replace_fd(tc->code_fd, fd);
+    else
+        close(fd);
     tc->fork_fd = -1;
     if (!ok)
         views_fatal("cannot map the code cache of a forked process");

@@ -88,6 +88,7 @@ struct tr_code_cache {
     uint8_t *base, *code_start, *ptr, *end;     /* where the code runs */
     intptr_t rw_delta;                  /* its writable alias - base (0: one RWX view) */
     const int *code_fd;                 /* the pages' memfd, kept (NULL: closed) */
+    bool (*replace_fd)(const int *slot, int fd);        /* cfg.replace_fd */
     bool patch_by_write;                /* chain patches may be written with pwrite:
                                            user mode, one thread only; cleared
                                            for good when another vCPU starts

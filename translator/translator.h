@@ -48,6 +48,10 @@ struct tr_engine_config {
      * rewriting them (tc_views.c; without it the cache is one RWX view),
      * and for the persistent cache's file (tcache.c reads it with pread). */
     const int *(*keep_fd)(int fd);
+    /* Puts fd's file under the number kept in slot (which may be over
+     * the soft RLIMIT_NOFILE, where a plain dup3 fails), closes fd; false
+     * if it cannot (sys_ferry_fd_replace).  For a forked child's cache. */
+    bool (*replace_fd)(const int *slot, int fd);
     /* Every env attached comes from tr_env_alloc (a guard page after it):
      * blocks may test for an exit request with one load from the guard
      * (where the backend does, be_desc.request_guard). */
