@@ -758,7 +758,7 @@ static void simplify(struct ir_insn *i)
 static bool wide_const_global(ir_ref d, ir_ref s)
 {
     uint64_t c;
-    return is_global_ref(d) && const_value(s, &c) && (int64_t)c != (int32_t)c;
+    return const_value(s, &c) && (int64_t)c != (int32_t)c;
 }
 
 /* Each step runs only when it can do something: its op (the op table's
