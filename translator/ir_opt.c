@@ -754,7 +754,9 @@ static void simplify(struct ir_insn *i)
  * [rip + table]`): g's reads keep reading g, whose register holds c from
  * here on, instead of building c again for each (4 words on AArch64), and
  * an address g + (x << s) stays an ldx on g -- a switch's `movsxd rax,
- * [rcx + rdx*4]; add rax, rcx` is one load and one add. */
+ * [rcx + rdx*4]; add rax, rcx` is one load and one add.  The same for a
+ * temp: the self-modifying-code entry check (smc.c) addresses its pieces
+ * from one such temp each for the guest bytes and their copy. */
 static bool wide_const_global(ir_ref d, ir_ref s)
 {
     uint64_t c;
