@@ -70,7 +70,7 @@ static uint64_t sys_shm_forget(uint64_t addr)
 
 static int sys_shm_prot(uint64_t shmflg)
 {
-    int prot = TR_PROT_READ;
+    int prot = TR_PROT_READ | TR_PROT_SHARED;
     if (!(shmflg & SHM_RDONLY)) prot |= TR_PROT_WRITE;
     if (shmflg & SHM_EXEC) prot |= TR_PROT_EXEC;
     return prot;

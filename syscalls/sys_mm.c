@@ -113,7 +113,9 @@ static int64_t sys_mmap_locked(const uint64_t *a)
         sys_mm_forget(addr, a[1]);
     if (p == MAP_FAILED)
         return -errno;
-    tr_map_changed(sys_engine, TR_MAP, (uint64_t)(uintptr_t)p, a[1], sys_guest_prot(a[2]));
+    bool shared = (a[3] & SYS_GUEST_MAP_TYPE) != SYS_GUEST_MAP_PRIVATE;
+    tr_map_changed(sys_engine, TR_MAP, (uint64_t)(uintptr_t)p, a[1],
+                   sys_guest_prot(a[2]) | (shared ? TR_PROT_SHARED : 0));
     sys_vdso_unmapped((uint64_t)(uintptr_t)p, a[1]);
     return (int64_t)(uintptr_t)p;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "guest_map.h"
+#include "guest_mem.h"
 
 /* Index of the first range ending after addr (m->n if none). */
 static size_t first_after(const struct gmap *m, uint64_t addr)
@@ -118,7 +119,7 @@ void gmap_protect(struct gmap *m, uint64_t start, uint64_t end, int prot)
     size_t j = split_at(m, end);
     for (size_t k = i; k < j; k++)
         if (m->r[k].prot != GMAP_UNMAPPED)
-            m->r[k].prot = prot;
+            m->r[k].prot = prot | (m->r[k].prot & TR_PROT_SHARED);   /* a property of the mapping */
     merge_around(m, i, j);
 }
 

@@ -97,6 +97,12 @@ bool tr_softmmu_in_slow(void);
 #define TR_PROT_READ  1
 #define TR_PROT_WRITE 2
 #define TR_PROT_EXEC  4
+/* Not Linux's: a shared mapping (MAP_SHARED, System V shm), which other
+ * mappings of the same memory or other processes may write without a
+ * store to these addresses -- a JIT's W^X dual mapping writes its code
+ * through a second, writable view.  Its code checks itself as code on a
+ * writable page does (smc.c); mprotect keeps the bit (guest_map.c). */
+#define TR_PROT_SHARED 8
 
 /* How the guest's mappings changed (for [start, start+len), in pages). */
 enum tr_map_change {

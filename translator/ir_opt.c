@@ -754,11 +754,29 @@ static void simplify(struct ir_insn *i)
  * [rip + table]`): g's reads keep reading g, whose register holds c from
  * here on, instead of building c again for each (4 words on AArch64), and
  * an address g + (x << s) stays an ldx on g -- a switch's `movsxd rax,
- * [rcx + rdx*4]; add rax, rcx` is one load and one add. */
-static bool wide_const_global(ir_ref d, ir_ref s)
+ * [rcx + rdx*4]; add rax, rcx` is one load and one add.  The same for a
+ * temp read only as the base of loads and stores (addressed_only: one
+ * pass over the rest of the block, for the rare such mov): the
+ * self-modifying-code entry check (smc.c) addresses its pieces from one
+ * temp each for the guest bytes and their copy.  A temp that feeds
+ * arithmetic is still folded. */
+static bool addressed_only(int n, ir_ref t)
+{
+    for (int k = n + 1; k < opt->b->n_insns; k++) {
+        const struct ir_insn *i = &opt->b->insns[k];
+        bool mem = i->op == IR_ld || i->op == IR_ldx || i->op == IR_st || i->op == IR_stx;
+        for (int a = n_out(i); a < n_out(i) + n_in(i); a++)
+            if (i->args[a] == t && !(mem && a == n_out(i)))
+                return false;
+    }
+    return true;
+}
+
+static bool wide_const_global(int n, ir_ref d, ir_ref s)
 {
     uint64_t c;
-    return is_global_ref(d) && const_value(s, &c) && (int64_t)c != (int32_t)c;
+    return const_value(s, &c) && (int64_t)c != (int32_t)c &&
+           (is_global_ref(d) || addressed_only(n, d));
 }
 
 /* Each step runs only when it can do something: its op (the op table's
@@ -802,7 +820,7 @@ static void forward_pass(void)
         if (steps & OPT_ENV)
             env_update(i);
         note_width(i);
-        if (i->op == IR_mov && !wide_const_global(i->args[0], i->args[1]))
+        if (i->op == IR_mov && !wide_const_global(n, i->args[0], i->args[1]))
             copy_record(i->args[0], i->args[1]);
     }
 }

@@ -137,14 +137,15 @@ static size_t host_fetchable(const struct tr_guest_mem *m, uint64_t pc, size_t w
     return end <= pc ? 0 : end - pc < want ? (size_t)(end - pc) : want;
 }
 
-/* Any page of [start, end) writable -- or unknown, which may be.  When
+/* Any page of [start, end) writable -- or shared (another view of it may
+ * be), or unknown, which may be.  When
  * none is, *fixed_end: where the known unwritable ranges from start end
  * (at or past end). */
 static bool any_writable_upto(uint64_t start, uint64_t end, uint64_t *fixed_end)
 {
     while (start < end) {
         const struct gmap_range *r = gmap_find(&host.map, start);
-        if (!r || (r->prot != GMAP_UNMAPPED && (r->prot & TR_PROT_WRITE)))
+        if (!r || (r->prot != GMAP_UNMAPPED && (r->prot & (TR_PROT_WRITE | TR_PROT_SHARED))))
             return true;
         start = r->end;
     }

@@ -180,21 +180,28 @@ static int entry_pieces(uint32_t n, uint32_t off[ENTRY_INLINE_MAX / 8 + 1], unsi
     return k;
 }
 
+
 /* The entry check as inline compares of the guest bytes with the copy
  * (tb->smc->bytes, filled before the block first runs): a difference
- * leaves for the block's own pc as stale.  3 insns per piece. */
+ * leaves for the block's own pc as stale.  The guest pc and the copy are
+ * each one base register (ir_opt keeps a wide constant in the temp it is
+ * moved to), the pieces displacements from them: 4 host insns per piece,
+ * where each address as a 64-bit constant of its own took 6.  A compare
+ * per piece, not the differences or'ed into one exit: on the x86-64 host
+ * that would need a fifth free register at block entry, and spills.  IR
+ * insns and values: ENTRY_LEN / ENTRY_VALUES. */
+#define ENTRY_LEN(pieces) (3 * (pieces) + 2)
+#define ENTRY_VALUES(pieces) (4 * (pieces) + 4)
 static void emit_entry_compare(struct ir_block *b, struct tr_block *tb, const uint32_t *off,
                                int pieces, unsigned mo)
 {
-    ir_ref guest = ir_const(b, b->guest_pc), copy = ir_const(b, (uint64_t)(uintptr_t)tb->smc->bytes);
+    ir_ref guest = ir_temp(b), copy = ir_temp(b);
+    ir_mov(b, guest, ir_const(b, b->guest_pc));
+    ir_mov(b, copy, ir_const(b, (uint64_t)(uintptr_t)tb->smc->bytes));
     for (int k = 0; k < pieces; k++) {
-        ir_ref now = ir_temp(b), was = ir_temp(b), ga = guest, ca = copy;
-        if (off[k]) {
-            ga = ir_const(b, b->guest_pc + off[k]);
-            ca = ir_const(b, (uint64_t)(uintptr_t)tb->smc->bytes + off[k]);
-        }
-        ir_ld(b, mo, now, ga);
-        ir_ld(b, mo | IR_MO_HOST, was, ca);
+        ir_ref now = ir_temp(b), was = ir_temp(b);
+        ir_emit(b, IR_ld, (int)mo, now, guest, IR_NONE)->aux[0] = off[k];
+        ir_emit(b, IR_ld, (int)(mo | IR_MO_HOST), was, copy, IR_NONE)->aux[0] = off[k];
         ir_brexit(b, IR_NE, 64, now, was, b->guest_pc, TR_EXIT_STALE);
     }
 }
@@ -213,8 +220,8 @@ void smc_guard_block(struct ir_block *b, struct tr_block *tb, const struct tr_gu
     int pieces = 0;
     if (!inline_check && host_checks(m) && b->guest_size && b->guest_size <= ENTRY_INLINE_MAX)
         pieces = entry_pieces(b->guest_size, off, &mo);
-    int len = inline_check ? REST_INSNS : pieces ? 3 * pieces : 1;
-    int values = inline_check ? REST_VALUES : pieces ? 4 * pieces + 2 : 1;
+    int len = inline_check ? REST_INSNS : pieces ? ENTRY_LEN(pieces) : 1;
+    int values = inline_check ? REST_VALUES : pieces ? ENTRY_VALUES(pieces) : 1;
     if (b->n_insns + len > IR_MAX_INSNS - 2 || b->n_values + values > IR_MAX_VALUES) {
         len = values = 1;                    /* no room inline: the call */
         inline_check = false, pieces = 0;
@@ -390,7 +397,7 @@ static int range_test_store(struct ir_block *b, int k, int *end, uint64_t next_p
     uint64_t lo = next_pc - (w - 1) - (uint64_t)disp;
     uint64_t reach = b->guest_pc + b->guest_size - next_pc + (w - 1);
     int n = open_gap(b, k + 1, 1);
-    ir_binop(b, IR_sub, 64, dist, a, ir_const(b, lo));
+    ir_binop(b, IR_add, 64, dist, a, ir_const(b, (uint64_t)0 - lo));
     b->n_insns = n, ++*end;
     n = open_gap(b, *end, 1);
     ir_brexit(b, IR_LTU, 64, dist, ir_const(b, reach), next_pc, TR_EXIT_STALE);
