@@ -3,8 +3,8 @@
 libsimde-dev headers, SSE..SSE4.2, AVX, AVX2, FMA, F16C, PCLMUL) as a probe
 of ferry's vector instructions.  For each header simde_gen.py writes a
 program calling every public function of it on fixed inputs; it is built
-natively with -march=x86-64-v3 -mpclmul (so SIMDe uses the native
-intrinsics), run natively twice (a run that differs is excluded as
+natively with -march=x86-64-v3 -mpclmul at -O1, -O0 and -O2 (so SIMDe uses
+the native intrinsics, in register and memory-operand forms), run natively twice (a run that differs is excluded as
 nondeterministic) and under each ferry build, once per MXCSR mode (default,
 the three other rounding modes, FTZ+DAZ, DAZ, FTZ; MXCSR read back after
 every call), stdout, stderr and exit status compared.  The native CPU is the
@@ -14,10 +14,18 @@ status 1 when anything failed.  Differences are kept under OUT/diffs/.
 import argparse, os, subprocess, sys
 
 HEADERS = ['sse', 'sse2', 'sse3', 'ssse3', 'sse4.1', 'sse4.2', 'avx', 'avx2', 'fma', 'f16c',
-           'clmul']
+           'clmul', 'gcc-wmmintrin', 'gcc-shaintrin', 'gcc-bmiintrin', 'gcc-bmi2intrin',
+           'gcc-lzcntintrin', 'gcc-popcntintrin']
+# GCC's own headers, for what SIMDe 0.7.4 lacks: AES (+PCLMUL), SHA, BMI1/2, LZCNT, POPCNT.
+GCC_INC = subprocess.run(['gcc', '-print-file-name=include'], capture_output=True,
+                         text=True).stdout.strip()
 # MXCSR values the programs run under (argv[1]).
 MODES = ['1f80', '3f80', '5f80', '7f80', '9fc0', '1fc0', '9f80']
-CFLAGS = ['-O1', '-march=x86-64-v3', '-mpclmul', '-w']
+CFLAGS = ['-march=x86-64-v3', '-mpclmul', '-maes', '-msha', '-w']
+# Optimisation levels each program is built at: -O0 keeps every operand in
+# memory between calls, -O1/-O2 fold loads into memory operands and reuse
+# registers (destination-as-source forms).
+OPTS = ['O1', 'O0', 'O2']
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -34,23 +42,28 @@ def run(cmd, env, timeout):
         return 'timeout', b'', b''
 
 
-def build(hdr, inc, out):
-    """Generates and compiles one header's program; returns its path or None."""
+def generate(hdr, inc, out):
+    """Writes one header's program; returns (source path, functions) or (None, 0)."""
     src = os.path.join(out, 'src', hdr + '.c')
-    exe = os.path.join(out, 'bin', hdr)
-    gen = subprocess.run([sys.executable, os.path.join(HERE, 'simde_gen.py'),
-                          os.path.join(inc, 'simde', 'x86', hdr + '.h'), hdr + '.h', src],
+    path = (os.path.join(GCC_INC, hdr[4:] + '.h') if hdr.startswith('gcc-')
+            else os.path.join(inc, 'simde', 'x86', hdr + '.h'))
+    gen = subprocess.run([sys.executable, os.path.join(HERE, 'simde_gen.py'), path, hdr + '.h', src],
                          capture_output=True, text=True)
     if gen.returncode != 0:
         print('%s: generator failed: %s' % (hdr, gen.stderr.strip().splitlines()[-1:]))
         return None, 0
-    nfunc = int(gen.stdout.split(':')[1].split()[0])
-    cc = subprocess.run(['gcc'] + CFLAGS + ['-I', inc, src, '-o', exe, '-lm'],
+    return src, int(gen.stdout.split(':')[1].split()[0])
+
+
+def build(src, name, opt, inc, out):
+    """Compiles one program at one optimisation level; returns its path or None."""
+    exe = os.path.join(out, 'bin', name)
+    cc = subprocess.run(['gcc', '-' + opt] + CFLAGS + ['-I', inc, src, '-o', exe, '-lm'],
                         capture_output=True, text=True)
     if cc.returncode != 0:
-        print('%s: does not build: %s' % (hdr, cc.stderr.strip().splitlines()[:1]))
-        return None, nfunc
-    return exe, nfunc
+        print('%s: does not build: %s' % (name, cc.stderr.strip().splitlines()[:1]))
+        return None
+    return exe
 
 
 def first_diffs(a, b, n=5):
@@ -89,6 +102,8 @@ def main():
     ap.add_argument('--ferry-a64', default='', help='AArch64 build command ("" = none)')
     ap.add_argument('--only', default='', help='comma-separated headers (default: all)')
     ap.add_argument('--modes', default=','.join(MODES), help='comma-separated MXCSR values')
+    ap.add_argument('--opts', default=','.join(OPTS), help='comma-separated -O levels')
+    ap.add_argument('--seeds', default='0', help='comma-separated input seeds (hex)')
     a = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     for d in ('src', 'bin'):
@@ -99,19 +114,39 @@ def main():
     hosts = [(h, c.split()) for h, c in (('x86_64', a.ferry), ('aarch64', a.ferry_a64)) if c]
     hdrs = a.only.split(',') if a.only else HEADERS
     modes = a.modes.split(',')
+    opts, seeds = a.opts.split(','), a.seeds.split(',')
+    runs_each = len(modes) * len(seeds)
     counts = {'built': 0, 'funcs': 0, 'native': 0, 'excluded': 0}
     passed = {h: 0 for h, _ in hosts}
     failed = {h: 0 for h, _ in hosts}
     for hdr in hdrs:
-        exe, nfunc = build(hdr, a.include, a.out)
+        src, nfunc = generate(hdr, a.include, a.out)
         counts['funcs'] += nfunc
-        if exe is None:
-            counts['excluded'] += len(modes)
-            continue
-        counts['built'] += 1
-        for m in modes:
-            name = '%s@%s' % (hdr, m)
-            n1, n2 = run([exe, m], env, 120), run([exe, m], env, 120)
+        for opt in opts:
+            exe = src and build(src, '%s-%s' % (hdr, opt), opt, a.include, a.out)
+            if not exe:
+                counts['excluded'] += runs_each
+                continue
+            counts['built'] += 1
+            sweep_program(exe, modes, seeds, hosts, env, a.out, counts, passed, failed)
+    print('simde-sweep: %d programs built (%d SIMDe functions; %s), %d runs (x %d MXCSR '
+          'modes x %d seeds) passing natively, %d excluded'
+          % (counts['built'], counts['funcs'], ' '.join('-' + o for o in opts), counts['native'],
+             len(modes), len(seeds), counts['excluded']))
+    for host, _ in hosts:
+        print('  ferry %s: %d passed, %d failed' % (host, passed[host], failed[host]))
+    tp, tf = sum(passed.values()), sum(failed.values())
+    print('%d passed, %d failed' % (tp, tf))
+    return 1 if tf else 0
+
+
+def sweep_program(exe, modes, seeds, hosts, env, out, counts, passed, failed):
+    """Runs one program in each mode and seed, natively twice and under each build."""
+    for m in modes:
+        for seed in seeds:
+            name = '%s@%s.%s' % (os.path.basename(exe), m, seed)
+            argv = [exe, m, seed]
+            n1, n2 = run(argv, env, 120), run(argv, env, 120)
             if n1 != n2 or n1[0] != 0:
                 print('EXCLUDED %s: native runs %s' % (name, 'differ' if n1 != n2
                                                        else 'exit %s' % n1[0]))
@@ -119,18 +154,10 @@ def main():
                 continue
             counts['native'] += 1
             for host, cmd in hosts:
-                got = run(cmd + [exe, m], env, 1200)
-                ok = compare(name + '.' + host, n1, got, os.path.join(a.out, 'diffs'))
+                got = run(cmd + argv, env, 1200)
+                ok = compare(name + '.' + host, n1, got, os.path.join(out, 'diffs'))
                 passed[host] += ok
                 failed[host] += not ok
-    print('simde-sweep: %d programs built (%d SIMDe functions), %d runs (x %d MXCSR modes) '
-          'passing natively, %d excluded' % (counts['built'], counts['funcs'],
-                                             counts['native'], len(modes), counts['excluded']))
-    for host, _ in hosts:
-        print('  ferry %s: %d passed, %d failed' % (host, passed[host], failed[host]))
-    tp, tf = sum(passed.values()), sum(failed.values())
-    print('%d passed, %d failed' % (tp, tf))
-    return 1 if tf else 0
 
 
 if __name__ == '__main__':
