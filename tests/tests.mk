@@ -65,6 +65,7 @@ CHECK_TARGETS += check-unit
 -include tests/gcc/gcc.mk
 -include tests/gcc-i386/gcc-i386.mk
 -include tests/valgrind/valgrind.mk
+-include tests/simde/simde.mk
 -include tests/numpy/numpy.mk
 
 include tests/golden/golden.mk
