@@ -300,7 +300,11 @@ static void flush_pending(struct be_code *c)
     flush_request(c);
     for (int k = 0; k < pending.n; k++) {
         set_rel32(c->start + pending.e[k].site + 2, c->rw_delta, c->ptr);
+        uint32_t at = (uint32_t)(c->ptr - c->start);
+        bool back = x64_vloop_stub(c, pending.e[k].site);  /* a loop's write-back first */
         emit_stub(c, pending.e[k].pc, pending.e[k].slot);
+        if (back)
+            c->stub[pending.e[k].slot] = at;
     }
     pending.n = 0;
 }
@@ -573,6 +577,9 @@ void x64_emit_brexit(struct be_code *c, enum x64_cc cc, uint64_t pc, int code)
  * it runs yet: tc_views.c). */
 void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
 {
+    target = x64_vloop_chain_target(site, rw_delta, target);
+    if (!target)
+        return;                     /* a loop's back edge stays on its stub */
     set_rel32(site + (site[rw_delta] == 0x0f ? 2 : 1), rw_delta, target);
 }
 
