@@ -575,6 +575,8 @@ static void emit_brcond(struct be_code *c, const struct ir_insn *i,
     x64_emit_brcond_exit(c, x64_cond_cc(i->cond), (uint64_t)i->aux[0], (int)i->aux[1], compare);
     if (back)
         x64_vloop_after_jcc(c, c->jump_site[(int)i->aux[1]]);
+    else
+        x64_vloop_cond_exit(c, c->jump_site[(int)i->aux[1]]);
 }
 
 static void emit_brexit(struct be_code *c, const struct ir_insn *i,
@@ -593,6 +595,8 @@ static void emit_brflags(struct be_code *c, const struct ir_insn *i,
                          adjacent ? flags_op.start : NULL);
     if (back)
         x64_vloop_after_jcc(c, c->jump_site[(int)i->aux[1]]);
+    else
+        x64_vloop_cond_exit(c, c->jump_site[(int)i->aux[1]]);
 }
 
 static void emit_goto_tb(struct be_code *c, const struct ir_insn *i,

@@ -186,6 +186,20 @@ void x64_vec_pend_op_begin(void)
     pend.inside = true;
 }
 
+/* A conditional exit emitted from `before`: the pending stores stay
+ * (the exit may see env); a self-loop's carried slots not yet overwritten
+ * in this pass go on past it, its exit path having stored them
+ * (x64_vloop_exit_stale), when the run of code reaches it. */
+static void pend_past_exit(const struct be_code *c, const uint8_t *before)
+{
+    bool on = pend.code == c->start && pend.end == before;
+    for (int k = 0; k < pend.n; k++)
+        if (pend.p[k].at || !on)
+            pend_lose(k--);
+    pend.end = c->ptr;
+    pend.relocs = n_relocs(c);          /* (an inline exit's jump to the epilogue) */
+}
+
 /* A non-vector op emitted from `before`: integer register ops and env
  * loads and stores keep the pending stores (those of the bytes they name
  * stay), direct guest accesses too (their fault points name the cache
@@ -205,7 +219,7 @@ void x64_vec_pend_op(const struct be_code *c, const struct ir_insn *i, const uin
         x64_vec_pend_keep(c, before, 0, 0);
         return;
     case IR_brcond: case IR_brexit: case IR_brflags:
-        pend_clear();
+        pend_past_exit(c, before);
         return;
     default:
         if (!vcache_keeps_op(c, i)) {
@@ -388,6 +402,26 @@ void x64_vec_pend_seed(const struct be_code *c, int32_t off, int r)
     }
     pend.end = c->ptr;
     pend.p[pend.n++] = (__typeof__(pend.p[0])){ NULL, NULL, off };
+}
+
+/* At a conditional exit out of the loop (within its op, whose compare
+ * left the xmm registers alone; pend_past_exit then checks that the run
+ * of code reached the op): the carried slots not yet overwritten in this
+ * pass (env stale), with their registers; -1 when one is no longer in
+ * its register. */
+int x64_vec_pend_stale(const struct be_code *c, int32_t *slots, int *regs, int max)
+{
+    int n = 0;
+    for (int k = 0; k < pend.n; k++) {
+        if (pend.p[k].at)
+            continue;
+        int r = cached_reg(pend.p[k].slot);
+        if (r < 0 || n == max || pend.code != c->start)
+            return -1;
+        slots[n] = pend.p[k].slot;
+        regs[n++] = r;
+    }
+    return n;
 }
 
 /* At a jump back to the loop entry (code from c->ptr on): the slots whose

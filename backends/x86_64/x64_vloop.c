@@ -11,8 +11,9 @@
  * back edge (the carried slots).  Then be_emit_again asks for a second
  * emission of the same IR (the allocator makes the same choices):
  *   - a preamble loads each carried slot's register from env, then the
- *     loop entry: the exit-request guard load, whose fault point names
- *     those registers (tr_guard_fault restores them from there);
+ *     loop entry: the exit-request test -- the guard load, whose fault
+ *     point names those registers (tr_guard_fault restores them from
+ *     there), or the flag test, whose exit stub stores them;
  *   - from the loop entry on the registers hold the slots and env may be
  *     stale: the window starts with them (x64_vec_pend_seed) and every
  *     fault point names them until an op overwrites the slot in full;
@@ -32,8 +33,10 @@
  * the stub for the stub, and nowhere else (another block, a variant of
  * this one: the slot stays on its stub, which writes back).
  * If the second emission fails (or drops nothing), a third emits the
- * block plainly.  Only with the guard load (the flag test's exit stub
- * stores nothing).  Emission is serialised by the translation lock. */
+ * block plainly.  A conditional exit inside the loop before a carried
+ * slot's first write of the pass stores it in its stub (an inline exit,
+ * brexit, in its path); any other way out there fails the emission.
+ * Emission is serialised by the translation lock. */
 #include <string.h>
 
 #include "x64_backend.h"
@@ -48,7 +51,8 @@ static struct {
     const uint8_t *block;           /* the block it is about: c->start, tb, pc */
     const void *tb;
     uint64_t pc;
-    bool guard;                     /* the first op is the guard load */
+    bool guard;                     /* the first op is the exit-request test */
+    bool flag;                      /* the flag test (else the guard load) */
     bool failed, dropped, seen;     /* this emission's; seen: a back edge */
     bool first;                     /* between the first op's begin and end */
     int n;
@@ -56,6 +60,8 @@ static struct {
     int reg[VL_MAX];
     uint32_t entry;                 /* the loop entry's offset */
     uint32_t site;                  /* the back edge's jcc, UINT32_MAX: none */
+    int n_exits;                    /* conditional exits whose stubs store */
+    struct { uint32_t site; int n; int32_t slot[VL_MAX]; int reg[VL_MAX]; } exit[4];
 } vl;
 
 void x64_vloop_fail(void)
@@ -107,8 +113,10 @@ void x64_vloop_op_begin(struct be_code *c, const struct ir_insn *i)
     }
     vl.failed = vl.dropped = vl.seen = false;
     vl.site = UINT32_MAX;
+    vl.n_exits = 0;
     vl.first = true;
-    vl.guard = c->tb && block_pc(i) && i->aux[1] != 0;
+    vl.guard = c->tb && block_pc(i);
+    vl.flag = !i->aux[1];
     if (vl.state != VL_ARMED)
         return;
     if (!vl.guard) {
@@ -118,6 +126,8 @@ void x64_vloop_op_begin(struct be_code *c, const struct ir_insn *i)
     for (int k = 0; k < vl.n; k++)
         x64_emit_movdqu_load(c, vl.reg[k], X64_ENV, x64_env_disp(vl.slot[k]));
     vl.entry = (uint32_t)(c->ptr - c->start);
+    if (vl.flag)
+        return;                     /* its stub stores (x64_vloop_request_stub) */
     if (!be_fault_point_here(c))
         vl.failed = true;
     for (int k = 0; k < vl.n && !vl.failed; k++)
@@ -162,6 +172,39 @@ bool x64_vloop_back_edge(struct be_code *c, uint64_t target_pc)
     return true;
 }
 
+/* A conditional exit out of the armed loop (its jcc at site, its stub
+ * to come): the carried slots still stale in env there, for its stub. */
+void x64_vloop_cond_exit(struct be_code *c, uint32_t site)
+{
+    if (!armed(c))
+        return;
+    int j = vl.n_exits;
+    int n = x64_vec_pend_stale(c, vl.exit[j].slot, vl.exit[j].reg, VL_MAX);
+    if (n < 0 || (n > 0 && j == 4)) {
+        vl.failed = true;
+        return;
+    }
+    if (n) {
+        vl.exit[j].site = site;
+        vl.exit[j].n = n;
+        vl.n_exits++;
+    }
+}
+
+/* An inline exit (brexit) out of the armed loop: its stores, here. */
+void x64_vloop_exit_stores(struct be_code *c)
+{
+    int32_t slot[VL_MAX];
+    int reg[VL_MAX];
+    if (!armed(c))
+        return;
+    int n = x64_vec_pend_stale(c, slot, reg, VL_MAX);
+    if (n < 0)
+        vl.failed = true;
+    for (int k = 0; k < n; k++)
+        x64_emit_movdqu_store(c, X64_ENV, x64_env_disp(slot[k]), reg[k]);
+}
+
 static void nop9(struct be_code *c, uint32_t payload)
 {
     static const uint8_t head[5] = { 0x66, 0x0f, 0x1f, 0x84, 0x00 };
@@ -184,6 +227,13 @@ void x64_vloop_after_jcc(struct be_code *c, uint32_t site)
  * the back edge (true), the marker told where the stub starts. */
 bool x64_vloop_stub(struct be_code *c, uint32_t site)
 {
+    for (int j = 0; j < vl.n_exits && armed(c); j++)
+        if (vl.exit[j].site == site) {
+            for (int k = 0; k < vl.exit[j].n; k++)
+                x64_emit_movdqu_store(c, X64_ENV, x64_env_disp(vl.exit[j].slot[k]),
+                                      vl.exit[j].reg[k]);
+            return true;
+        }
     if (vl.site != site || vl.block != c->start || !vl.dropped)
         return false;
     uint32_t stub = (uint32_t)(c->ptr - c->start);
@@ -192,14 +242,32 @@ bool x64_vloop_stub(struct be_code *c, uint32_t site)
     return true;
 }
 
+/* The flag test's exit stub (the loop entry's: every carried slot may be
+ * stale there), before it stores the pc. */
+void x64_vloop_request_stub(struct be_code *c)
+{
+    if (armed(c) && vl.dropped && vl.flag)
+        store_all(c);
+}
+
+/* Behind the back edge's `jmp` (goto_tb, at offset site), never run: the
+ * marker, then its stub's stores (the caller's stub follows). */
+void x64_vloop_after_jmp(struct be_code *c, uint32_t site)
+{
+    vl.site = site;
+    nop9(c, site | vl.entry << 16);
+    nop9(c, (uint32_t)(c->ptr + 9 - c->start));
+    store_all(c);
+}
+
 /* See the header comment: where the back edge's chain slot at `site`
- * (a jcc: 0f 8x rel32) should lead for target, NULL: nowhere (it stays). */
+ * (a jcc, 0f 8x rel32, or a jmp, e9 rel32) should lead for target, NULL: nowhere (it stays). */
 const uint8_t *x64_vloop_chain_target(const uint8_t *site, intptr_t rw_delta,
                                       const uint8_t *target)
 {
     static const uint8_t head[5] = { 0x66, 0x0f, 0x1f, 0x84, 0x00 };
-    const uint8_t *m = site + rw_delta + 6;
-    if (site[rw_delta] != 0x0f || memcmp(m, head, 5) || memcmp(m + 9, head, 5))
+    const uint8_t *m = site + rw_delta + (site[rw_delta] == 0x0f ? 6 : 5);
+    if (memcmp(m, head, 5) || memcmp(m + 9, head, 5))
         return target;
     uint32_t a, stub;
     memcpy(&a, m + 5, 4);

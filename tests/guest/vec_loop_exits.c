@@ -9,7 +9,8 @@
  * frame's xmm0-xmm3 and rip; in its third pass too, the loop's back
  * edge then still on its stub), by asynchronous signals while it spins (the
  * frame's xmm0 must match the pass counter in rcx wherever the signal
- * lands) and by single-stepping it (every step's xmm0/xmm2).  What a
+ * lands; one closed by `jmp` alone, left by the handler's siglongjmp)
+ * and by single-stepping it (every step's xmm0/xmm2).  What a
  * write-back across the loop's back edge (keeping a dirty xmm register in
  * its host register around the loop, stored only where the loop is left)
  * would have to get right at each of these.  Output compared to native. */
@@ -148,10 +149,27 @@ static void fault_in_loop(const char *name, double *edge, int vst)
     printf("  no fault\n");
 }
 
+/* A loop closed by `jmp` alone whose load at its top faults in its third
+ * pass (the second of its own block, entered after its back edge's first
+ * way through its stub). */
+static void fault_jmp_loop(const char *edge)
+{
+    printf("fault_jmp_loop\n");
+    case_fn = (uintptr_t)fault_jmp_loop;
+    if (sigsetjmp(back, 1))
+        return;
+    __asm__ volatile("pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\t"
+                     "pxor %%xmm3, %%xmm3\n\txor %%eax, %%eax\n\txor %%ecx, %%ecx\n"
+                     "1:\n\tmov (%[e]), %%rax\n\tadd $8, %[e]\n\tmovq %%rcx, %%xmm0\n\t"
+                     "paddq %%xmm0, %%xmm0\n\tmovdqa %%xmm0, %%xmm2\n\tadd $1, %%rcx\n\tjmp 1b\n\t"
+                     : [e] "+r"(edge) : : CLOBBERS);
+}
+
 /* ---- asynchronous signals while the loop spins ---- */
 
-static volatile int ticks, stop_flag, bad;
-extern const char vle_spin_lo[], vle_spin_hi[];     /* the loop's code (the asm below) */
+static volatile int ticks, stop_flag, bad, forever;
+/* the loops' code (the asm below) */
+extern const char vle_spin_lo[], vle_spin_hi[], vle_ever_lo[], vle_ever_hi[];
 
 /* Each pass: xmm0 = rcx (movq, in full), doubled, its copy in xmm2; then
  * rcx + 1.  Wherever a signal lands, xmm0's low quadword is rcx, 2 rcx or
@@ -167,11 +185,14 @@ static void on_alarm(int sig, siginfo_t *si, void *ucv)
     uint64_t lo = x0[0] | (uint64_t)x0[1] << 32, hi = x0[2] | (uint64_t)x0[3] << 32;
     uint64_t rcx = (uint64_t)uc->uc_mcontext.gregs[REG_RCX];
     uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    bool in_loop = rip >= (uintptr_t)vle_spin_lo && rip <= (uintptr_t)vle_spin_hi;
+    bool in_loop = (rip >= (uintptr_t)vle_spin_lo && rip <= (uintptr_t)vle_spin_hi) ||
+                   (rip >= (uintptr_t)vle_ever_lo && rip <= (uintptr_t)vle_ever_hi);
     if (in_loop && (hi || (lo != rcx && lo != 2 * rcx && lo != 2 * (rcx - 1) && !(lo == 0 && rcx == 0))))
         bad++;
     if (++ticks == 5)
         stop_flag = 1;
+    if (ticks == 5 && forever)
+        siglongjmp(back, 1);
 }
 
 static void async_spin(void)
@@ -188,6 +209,29 @@ static void async_spin(void)
     struct itimerval off = { { 0, 0 }, { 0, 0 } };
     setitimer(ITIMER_REAL, &off, NULL);
     printf("async_spin ticks>=5 %d bad %d\n", ticks >= 5, bad);
+}
+
+/* The same loop closed by `jmp` alone (a block whose back edge is its
+ * unconditional exit), left only by the handler's siglongjmp. */
+static void spin_forever(void)
+{
+    static const int sigs[] = { SIGALRM };
+    ticks = bad = 0;
+    forever = 1;
+    signal_cases_catch(on_alarm, sigs, 1);
+    if (!sigsetjmp(back, 1)) {
+        struct itimerval t = { { 0, 2000 }, { 0, 2000 } };
+        setitimer(ITIMER_REAL, &t, NULL);
+        __asm__ volatile("pxor %%xmm0, %%xmm0\n\txor %%ecx, %%ecx\n"
+                         ".globl vle_ever_lo\n.globl vle_ever_hi\nvle_ever_lo:\n"
+                         "1:\n\tmovq %%rcx, %%xmm0\n\tpaddq %%xmm0, %%xmm0\n\tmovdqa %%xmm0, %%xmm2\n\t"
+                         "add $1, %%rcx\n\tjmp 1b\nvle_ever_hi:\n\t"
+                         : : : CLOBBERS);
+    }
+    struct itimerval off = { { 0, 0 }, { 0, 0 } };
+    setitimer(ITIMER_REAL, &off, NULL);
+    forever = 0;
+    printf("spin_forever ticks %d bad %d\n", ticks, bad);
 }
 
 /* ---- single-stepping the loop ---- */
@@ -255,9 +299,11 @@ int main(void)
     fault_in_loop("fault_load", edge, 0);
     fault_in_loop("fault_store_pass3", (double *)(two + page - 32), 1);
     fault_in_loop("fault_store", edge, 1);
+    fault_jmp_loop(two + page - 16);
 
     fill();
     single_step();
     async_spin();
+    spin_forever();
     return 0;
 }
