@@ -332,6 +332,11 @@ enum { BE_FAULT_VREG = 32 };
  * followed back; the fault points after it move with it. */
 bool be_fault_note_vec(int32_t env_offset, int v);
 void be_fault_code_cut(uint32_t at, uint32_t len);
+/* A fault point at c->ptr for an op that is no guest access (x86-64: a
+ * self-loop's exit-request guard load at its loop entry, where the
+ * guard's fault handler, tr_guard_fault, finds it): the op's
+ * be_fault_note_vec calls add to it.  False: no fault map, or full. */
+bool be_fault_point_here(const struct be_code *c);
 /* Optional (weak), for a host that tests guest addresses itself
  * (be_desc.canonical_accesses): the host pc of the guest access whose #GP
  * a fault at the interrupted pc raises (the out-of-line part of a failed

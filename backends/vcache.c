@@ -135,6 +135,16 @@ int vcache_pick(int avoid0, int avoid1)
     return vcache_first + best;
 }
 
+/* Register r given out as vcache_pick gives one (its slot forgotten):
+ * a backend's choice of a particular register. */
+void vcache_take(int r)
+{
+    int k = r - vcache_first;
+    vc.off[k] = VC_EMPTY;
+    vc.used[k] = ++vc.clock;
+    vc.picked |= 1u << k;
+}
+
 /* Register r now holds slot off exactly (every other copy is forgotten). */
 void vcache_set(int r, int32_t off)
 {

@@ -27,6 +27,7 @@ void vcache_clobber(const struct be_code *c, const uint8_t *before, int32_t off,
 void vcache_forget(int32_t off, unsigned n);
 int vcache_find(int32_t off);
 int vcache_pick(int avoid0, int avoid1);
+void vcache_take(int r);
 void vcache_set(int r, int32_t off);
 int32_t vcache_slot(int r);
 uint32_t vcache_take_picked(void);

@@ -326,7 +326,15 @@ void tr_guard_fault(struct tr_runtime *rt, const void *addr, const void *uc)
     note_catch();
     __atomic_add_fetch(&rt->engine->stats.guard_faults, 1, __ATOMIC_RELAXED);
     struct ra_fault_point entry = { .guest_pc = tb->guest_pc, .pinned = pinned_globals(rt->engine) };
-    ra_fault_restore(rt, &entry, NULL, rt->engine->globals.v, be_ucontext_reg, uc);
+    struct ra_fault_entry entries[64];
+    /* A self-loop's guard at its loop entry (x64_vloop.c) has a point of
+     * its own: the registers that carry xmm values around the loop. */
+    uint32_t off = (uint32_t)(pc - (uintptr_t)tb->code);
+    struct ra_fault_point at;
+    bool own = fault_map_point(tb, off, &at, entries) && at.host_off == off;
+    if (own)
+        entry.first = at.first, entry.count = at.count;
+    ra_fault_restore(rt, &entry, own ? entries : NULL, rt->engine->globals.v, be_ucontext_reg, uc);
     rt->pc = tb->guest_pc;
     if (be_ucontext_fp_flags)           /* the guest's FP flags: the interrupted ones */
         be_ucontext_fp_flags(uc);

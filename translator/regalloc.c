@@ -735,6 +735,25 @@ bool be_fault_note_vec(int32_t env_offset, int v)
     return true;
 }
 
+bool be_fault_point_here(const struct be_code *c)
+{
+    struct ra_fault_map *m = ra ? ra->faults : NULL;
+    if (!m || ra->cur_point || m->n_points >= IR_MAX_INSNS || ra->c != c)
+        return false;
+    struct ra_fault_point *p = &m->points[m->n_points++];
+    *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc,
+                                  .pinned = ra->pin_in_reg,
+                                  .host_off = (uint32_t)(c->ptr - c->start) };
+    for (uint64_t d = ra->maybe_dirty; d; d &= d - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(d);
+        if (ra->v[g].dirty)
+            record_entry(g);
+    }
+    p->count = (uint32_t)m->n_entries - p->first;
+    ra->cur_point = p;
+    return true;
+}
+
 void be_fault_code_cut(uint32_t at, uint32_t len)
 {
     struct ra_fault_map *m = ra ? ra->faults : NULL;

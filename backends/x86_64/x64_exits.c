@@ -292,6 +292,7 @@ static void flush_request(struct be_code *c)
     request.start = NULL;
     int32_t rel = (int32_t)(c->ptr - (c->start + request.site + 6));
     memcpy(be_writable(c, c->start + request.site + 2), &rel, 4);   /* never re-pointed */
+    x64_vloop_request_stub(c);      /* a loop's xmm registers stale in env */
     copy_stub(c, request.pc, TR_EXIT_REQUEST, false);
 }
 
@@ -300,7 +301,11 @@ static void flush_pending(struct be_code *c)
     flush_request(c);
     for (int k = 0; k < pending.n; k++) {
         set_rel32(c->start + pending.e[k].site + 2, c->rw_delta, c->ptr);
+        uint32_t at = (uint32_t)(c->ptr - c->start);
+        bool back = x64_vloop_stub(c, pending.e[k].site);  /* a loop's write-back first */
         emit_stub(c, pending.e[k].pc, pending.e[k].slot);
+        if (back)
+            c->stub[pending.e[k].slot] = at;
     }
     pending.n = 0;
 }
@@ -403,12 +408,20 @@ void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
     if (first_exit(c))
         pending.n = 0;
     uint64_t ret_pc = slot == 0 ? call_return_pc(c, xfer) : 0;
+    bool back = xfer != IR_XFER_CALL && x64_vloop_back_edge(c, pc);    /* before any code */
     if (ret_pc)
         emit_ras_call(c, ret_pc);
     align_rel32(c, 1);
     c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
     x64_emit_jmp_rel32(c, c->ptr + 5);
+    uint32_t stores = 0;
+    if (back) {                     /* a loop's marker, its stub's write-back */
+        x64_vloop_after_jmp(c, c->jump_site[slot]);
+        stores = c->jump_site[slot] + 5 + 18;
+    }
     emit_stub(c, pc, slot);
+    if (back)
+        c->stub[slot] = stores;
     flush_pending(c);
 }
 
@@ -563,6 +576,7 @@ void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code)
 void x64_emit_brexit(struct be_code *c, enum x64_cc cc, uint64_t pc, int code)
 {
     uint8_t *skip = emit_jmp8(c, (uint8_t)(0x70 + (cc ^ 1)));
+    x64_vloop_exit_stores(c);       /* a loop's xmm registers stale in env */
     store_env_u64(c, TR_OFFSET_PC, pc);
     return_to_dispatcher(c, code);
     land_jmp8(c, skip);
@@ -573,6 +587,9 @@ void x64_emit_brexit(struct be_code *c, enum x64_cc cc, uint64_t pc, int code)
  * it runs yet: tc_views.c). */
 void be_patch_jump(uint8_t *site, intptr_t rw_delta, const uint8_t *target)
 {
+    target = x64_vloop_chain_target(site, rw_delta, target);
+    if (!target)
+        return;                     /* a loop's back edge stays on its stub */
     set_rel32(site + (site[rw_delta] == 0x0f ? 2 : 1), rw_delta, target);
 }
 

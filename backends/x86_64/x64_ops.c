@@ -569,9 +569,14 @@ static void emit_call(struct be_code *c, const struct ir_insn *i,
 static void emit_brcond(struct be_code *c, const struct ir_insn *i,
                         const struct be_arg *out, const struct be_arg *in)
 {
+    bool back = x64_vloop_back_edge(c, (uint64_t)i->aux[0]);
     uint8_t *compare = c->ptr;
     emit_compare(c, i, in);
     x64_emit_brcond_exit(c, x64_cond_cc(i->cond), (uint64_t)i->aux[0], (int)i->aux[1], compare);
+    if (back)
+        x64_vloop_after_jcc(c, c->jump_site[(int)i->aux[1]]);
+    else
+        x64_vloop_cond_exit(c, c->jump_site[(int)i->aux[1]]);
 }
 
 static void emit_brexit(struct be_code *c, const struct ir_insn *i,
@@ -584,9 +589,14 @@ static void emit_brexit(struct be_code *c, const struct ir_insn *i,
 static void emit_brflags(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in)
 {
+    bool back = x64_vloop_back_edge(c, (uint64_t)i->aux[0]);
     bool adjacent = flags_op.end == c->ptr && flags_op.start >= c->start;
     x64_emit_brcond_exit(c, x64_cond_cc(i->cond), (uint64_t)i->aux[0], (int)i->aux[1],
                          adjacent ? flags_op.start : NULL);
+    if (back)
+        x64_vloop_after_jcc(c, c->jump_site[(int)i->aux[1]]);
+    else
+        x64_vloop_cond_exit(c, c->jump_site[(int)i->aux[1]]);
 }
 
 static void emit_goto_tb(struct be_code *c, const struct ir_insn *i,
@@ -655,6 +665,7 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in)
 {
     x64_op_fn *fn = insn->op < IR_NUM_OPS ? x64_ops[insn->op] : NULL;
+    x64_vloop_op_begin(c, insn);
     const uint8_t *before = c->ptr;
     bool vec = insn->op >= IR_VEC_FIRST;
     vcache_begin(c);
@@ -668,4 +679,5 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
         vcache_forget((int32_t)insn->aux[0], 8);
     /* x64_emit_vec keeps the cache itself */
     vcache_end(c, insn->op >= IR_VEC_FIRST || vcache_keeps_op(c, insn));   /* xmm8-15 */
+    x64_vloop_op_end(c, insn);
 }

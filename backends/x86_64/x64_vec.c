@@ -87,7 +87,25 @@ static struct {
 
 static unsigned n_relocs(const struct be_code *c) { return c->relocs ? c->relocs->n : 0; }
 
-static void pend_clear(void) { pend.n = 0; }
+/* An entry with no store (at NULL) is a self-loop's carried slot
+ * (x64_vloop.c): env's copy is stale from the loop entry on, its cache
+ * register holds it.  It may leave the window only by a full overwrite
+ * (pend_drop); any other way out (the window ending, an env access of
+ * its bytes, a fault point where the register no longer holds it) would
+ * need a store the code no longer has a place for: the emission fails
+ * and the block is emitted again without the loop's write-back. */
+static void pend_lose(int k)
+{
+    if (!pend.p[k].at)
+        x64_vloop_fail();
+    pend.p[k] = pend.p[--pend.n];
+}
+
+static void pend_clear(void)
+{
+    while (pend.n)
+        pend_lose(pend.n - 1);
+}
 
 static bool pend_overlaps(int k, int32_t off, unsigned n)
 {
@@ -100,7 +118,7 @@ static void pend_touch(int32_t off, unsigned n)
 {
     for (int k = 0; k < pend.n; k++)
         if (pend_overlaps(k, off, n))
-            pend.p[k--] = pend.p[--pend.n];
+            pend_lose(k--);
 }
 
 /* The cache register holding slot off, or -1 (the LRU order untouched). */
@@ -122,7 +140,7 @@ static void pend_access(int32_t keep)
     for (int k = 0; k < pend.n; k++) {
         int r = cached_reg(pend.p[k].slot);
         if (pend.p[k].slot == keep || r < 0 || !be_fault_note_vec(pend.p[k].slot, r))
-            pend.p[k--] = pend.p[--pend.n];
+            pend_lose(k--);
     }
 }
 
@@ -168,6 +186,20 @@ void x64_vec_pend_op_begin(void)
     pend.inside = true;
 }
 
+/* A conditional exit emitted from `before`: the pending stores stay
+ * (the exit may see env); a self-loop's carried slots not yet overwritten
+ * in this pass go on past it, its exit path having stored them
+ * (x64_vloop_exit_stale), when the run of code reaches it. */
+static void pend_past_exit(const struct be_code *c, const uint8_t *before)
+{
+    bool on = pend.code == c->start && pend.end == before;
+    for (int k = 0; k < pend.n; k++)
+        if (pend.p[k].at || !on)
+            pend_lose(k--);
+    pend.end = c->ptr;
+    pend.relocs = n_relocs(c);          /* (an inline exit's jump to the epilogue) */
+}
+
 /* A non-vector op emitted from `before`: integer register ops and env
  * loads and stores keep the pending stores (those of the bytes they name
  * stay), direct guest accesses too (their fault points name the cache
@@ -187,7 +219,7 @@ void x64_vec_pend_op(const struct be_code *c, const struct ir_insn *i, const uin
         x64_vec_pend_keep(c, before, 0, 0);
         return;
     case IR_brcond: case IR_brexit: case IR_brflags:
-        pend_clear();
+        pend_past_exit(c, before);
         return;
     default:
         if (!vcache_keeps_op(c, i)) {
@@ -232,6 +264,18 @@ static void cache_set(struct xctx *x, int r, int32_t off)
     x->fresh |= 1u << r;
 }
 
+/* A new cache register for d: a self-loop's carried slot goes back into
+ * the register that carries it around the loop (x64_vloop_home), so that
+ * the back edge finds it there. */
+static int pick_d(const struct xctx *x, int avoid0, int avoid1)
+{
+    int r = x64_vloop_home(x->c, ir_vec_d(x->i));
+    if (r < 0 || r == avoid0 || r == avoid1)
+        return vcache_pick(avoid0, avoid1);
+    vcache_take(r);
+    return r;
+}
+
 /* A register holding slot off (its low n bytes at least) to read: its
  * cached copy, else loaded into a new cache register (never `avoid`)
  * when n is 16, else into scratch. */
@@ -261,7 +305,7 @@ static int work_reg(struct xctx *x, int ra, unsigned n, int rb, int *r1, bool *f
 {
     int32_t a = ir_vec_a(x->i);
     *full = ra >= 0 || n == 16;
-    int w = ra >= 0 && a == ir_vec_d(x->i) ? ra : vcache_pick(ra, rb);
+    int w = ra >= 0 && a == ir_vec_d(x->i) ? ra : pick_d(x, ra, rb);
     bool vex = r1 && ra >= 0 && x64_host_has(X64_HOST_AVX);
     if (r1)
         *r1 = vex ? ra : w;
@@ -287,7 +331,7 @@ static int operands(struct xctx *x, unsigned n, int *rb, int *r1, bool *full)
 static int one_source(struct xctx *x, int *rb)
 {
     *rb = src_reg(x, ir_vec_b(x->i), 16, XB, -1);
-    return vcache_pick(*rb, -1);
+    return pick_d(x, *rb, -1);
 }
 
 /* op w, r1, rb: the SSE form when r1 is w, else its VEX.128 three-operand
@@ -306,30 +350,121 @@ static bool dead_op_ok(enum ir_op op)
     return !IR_VEC_IS_MOVE(op) || op == IR_vmov || op == IR_vmovl;
 }
 
+/* Takes pending store k out of the code: what follows it moves back,
+ * the fault points recorded behind it with it. */
+static void pend_cut(struct be_code *c, int k)
+{
+    uint8_t *at = pend.p[k].at, *end = pend.p[k].end;
+    size_t len = (size_t)(end - at), tail = (size_t)(c->ptr - end);
+    memmove(be_writable(c, at), be_writable(c, end), tail);
+    c->ptr -= len;
+    be_fault_code_cut((uint32_t)(at - c->start), (uint32_t)len);
+    pend.p[k] = pend.p[--pend.n];
+    for (int j = 0; j < pend.n; j++)
+        if (pend.p[j].at > at) {
+            pend.p[j].at -= len;
+            pend.p[j].end -= len;
+        }
+    pend.end = c->ptr;
+}
+
 /* Drops the pending store to d when this op's full store makes it dead
  * (see `pend`): the code after it moves back, this op's with it. */
 static void pend_drop(struct xctx *x, unsigned n)
 {
     int32_t d = ir_vec_d(x->i);
-    if (n != 16 || x->n_slow || !dead_op_ok(x->i->op) || pend.code != x->c->start ||
-        pend.relocs != n_relocs(x->c))
+    if (n != 16 || x->n_slow || pend.code != x->c->start || pend.relocs != n_relocs(x->c))
         return;
     for (int k = 0; k < pend.n; k++) {
         if (pend.p[k].slot != d)
             continue;
-        uint8_t *at = pend.p[k].at, *end = pend.p[k].end;
-        size_t len = (size_t)(end - at), tail = (size_t)(x->c->ptr - end);
-        memmove(be_writable(x->c, at), be_writable(x->c, end), tail);
-        x->c->ptr -= len;
-        be_fault_code_cut((uint32_t)(at - x->c->start), (uint32_t)len);
-        pend.p[k] = pend.p[--pend.n];
-        for (int j = 0; j < pend.n; j++)
-            if (pend.p[j].at > at) {
-                pend.p[j].at -= len;
-                pend.p[j].end -= len;
-            }
+        if (!pend.p[k].at)              /* a carried slot: env current again, */
+            pend.p[k] = pend.p[--pend.n];   /* a vld's fault point named it */
+        else if (dead_op_ok(x->i->op))
+            pend_cut(x->c, k);
         return;
     }
+}
+
+/* ---- a self-loop's carried slots (x64_vloop.c) ---- */
+
+/* At the loop entry: slot off's current value is in cache register r
+ * only (the preamble loaded it, or the back edge kept it there). */
+void x64_vec_pend_seed(const struct be_code *c, int32_t off, int r)
+{
+    if (pend.n >= N_PEND) {
+        x64_vloop_fail();
+        return;
+    }
+    if (!pend.n) {
+        pend.code = c->start;
+        pend.relocs = n_relocs(c);
+    }
+    pend.end = c->ptr;
+    pend.p[pend.n++] = (__typeof__(pend.p[0])){ NULL, NULL, off };
+}
+
+/* At a conditional exit out of the loop (within its op, whose compare
+ * left the xmm registers alone; pend_past_exit then checks that the run
+ * of code reached the op): the carried slots not yet overwritten in this
+ * pass (env stale), with their registers; -1 when one is no longer in
+ * its register. */
+int x64_vec_pend_stale(const struct be_code *c, int32_t *slots, int *regs, int max)
+{
+    int n = 0;
+    for (int k = 0; k < pend.n; k++) {
+        if (pend.p[k].at)
+            continue;
+        int r = cached_reg(pend.p[k].slot);
+        if (r < 0 || n == max || pend.code != c->start)
+            return -1;
+        slots[n] = pend.p[k].slot;
+        regs[n++] = r;
+    }
+    return n;
+}
+
+/* At a jump back to the loop entry (code from c->ptr on): the slots whose
+ * store is still pending in its cache register (up to max), 0 when the
+ * run of code that keeps them does not reach here. */
+int x64_vec_pend_carried(const struct be_code *c, int32_t *slots, int *regs, int max)
+{
+    int n = 0;
+    if (!pend_continues(c))
+        return 0;
+    for (int k = 0; k < pend.n && n < max; k++) {
+        int r = cached_reg(pend.p[k].slot);
+        if (pend.p[k].at && r >= 0) {
+            slots[n] = pend.p[k].slot;
+            regs[n++] = r;
+        }
+    }
+    return n;
+}
+
+/* The same jump on the emission that keeps them: each slot's pending
+ * store goes (the register carries it into the next pass); false, none
+ * dropped, when one is not pending in its register. */
+bool x64_vec_pend_back_edge(struct be_code *c, const int32_t *slots, const int *regs, int n)
+{
+    if (!pend_continues(c) || pend.relocs != n_relocs(c))
+        return false;
+    int at[N_PEND];
+    for (int j = 0; j < n; j++) {
+        at[j] = -1;
+        for (int k = 0; k < pend.n; k++)
+            if (pend.p[k].slot == slots[j] && pend.p[k].at && cached_reg(slots[j]) == regs[j])
+                at[j] = k;
+        if (at[j] < 0)
+            return false;
+    }
+    for (int j = 0; j < n; j++)
+        for (int k = 0; k < pend.n; k++)
+            if (pend.p[k].slot == slots[j] && pend.p[k].at) {
+                pend_cut(c, k);
+                break;
+            }
+    return true;
 }
 
 /* Stores the low n bytes of w to d; from now on w is d's copy when it
@@ -714,7 +849,7 @@ static void emit_vst(struct xctx *x, const struct be_arg *in)
 static int emit_vmov(struct xctx *x, unsigned n)
 {
     int rb = n == 16 ? vcache_find(ir_vec_b(x->i)) : -1;
-    int w = vcache_pick(rb, -1);
+    int w = pick_d(x, rb, -1);
     if (rb >= 0)
         movdqa(x, w, rb);
     else
@@ -768,9 +903,11 @@ static void emit_vld(struct xctx *x, const struct be_arg *in, unsigned n)
 {
     bool hi = n == 16 && ymm_hi(x);
     int addr = guest_addr(x, &in[0]);
-    int w = vcache_pick(hi ? ymm_lo.reg : -1, -1);  /* the low half waits in its register */
+    /* the fault point's registers before w is chosen: the load that
+     * faults leaves w as it was (a carried slot's home may be w) */
     if (be_access_is_direct(x->c, IR_MO_64))
         pend_access(hi ? ir_vec_d(ymm_lo.insn) : INT32_MIN);
+    int w = hi ? vcache_pick(ymm_lo.reg, -1) : pick_d(x, -1, -1);  /* the low half waits in its register */
     xfer(x, n, true, w, addr, 0);
     if (hi)
         ymm_lo_store_late(x);
@@ -799,7 +936,7 @@ static void emit_move(struct xctx *x, const struct be_arg *in)
         op3(x, n == 8 ? X64_P_F2 : X64_P_F3, 0x0f10, w, r1, rb);
         break;
     case IR_vfromg:                 /* movq w, r64 */
-        w = vcache_pick(-1, -1);
+        w = pick_d(x, -1, -1);
         x64_emit_sse_rr(x->c, X64_P_66, true, 0x0f6e, w, in_reg(x, &in[0]));
         break;
     case IR_vld:

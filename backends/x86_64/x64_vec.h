@@ -28,6 +28,29 @@ void x64_vec_store_result(struct be_code *c, int w);
 void x64_vec_pend_op_begin(void);
 void x64_vec_pend_op(const struct be_code *c, const struct ir_insn *i, const uint8_t *before);
 
+/* A self-loop's carried slots in the window (x64_vloop.c): seeded at the
+ * loop entry; listed at the first emission's back edge; their pending
+ * stores dropped at the second's (false: not all pending in place). */
+void x64_vec_pend_seed(const struct be_code *c, int32_t off, int r);
+int x64_vec_pend_stale(const struct be_code *c, int32_t *slots, int *regs, int max);
+int x64_vec_pend_carried(const struct be_code *c, int32_t *slots, int *regs, int max);
+bool x64_vec_pend_back_edge(struct be_code *c, const int32_t *slots, const int *regs, int n);
+/* x64_vloop.c: a self-chained loop keeping its written xmm registers in
+ * their cache registers around the back edge (see there). */
+void x64_vloop_fail(void);
+int x64_vloop_home(const struct be_code *c, int32_t off);
+void x64_vloop_op_begin(struct be_code *c, const struct ir_insn *i);
+void x64_vloop_op_end(struct be_code *c, const struct ir_insn *i);
+bool x64_vloop_back_edge(struct be_code *c, uint64_t target_pc);
+void x64_vloop_after_jcc(struct be_code *c, uint32_t site);
+void x64_vloop_request_stub(struct be_code *c);
+void x64_vloop_cond_exit(struct be_code *c, uint32_t site);
+void x64_vloop_exit_stores(struct be_code *c);
+bool x64_vloop_goto_back(struct be_code *c, uint64_t pc);
+void x64_vloop_after_jmp(struct be_code *c, uint32_t site);
+bool x64_vloop_stub(struct be_code *c, uint32_t site);
+const uint8_t *x64_vloop_chain_target(const uint8_t *site, intptr_t rw_delta,
+                                      const uint8_t *target);
 /* The vector ops' write-through cache of env slots lives in xmm8-xmm15
  * (backends/vcache.c keeps the books; the backend defines vcache_first
  * and vcache_last from these). */

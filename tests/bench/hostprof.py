@@ -189,7 +189,11 @@ def stub_pc(insns, k):
 
 
 def x64_stub_pc(insns, k):
-    """The guest pc the x86-64 chain stub at insns[k] stores, or None."""
+    """The guest pc the x86-64 chain stub at insns[k] stores, or None (a
+    self-loop's back edge stub first stores its xmm registers, session 33)."""
+    while k < len(insns) and re.match(r'movdqu\s+xmmword ptr \[r14 \+ 0x[0-9a-f]+\], xmm\d+$',
+                                      insns[k][1]):
+        k += 1
     if k + 1 >= len(insns):
         return None
     m = re.match(r'movabs\s+rax, (0x[0-9a-f]+)$', insns[k][1])
@@ -240,6 +244,19 @@ def loop_entry(insns):
         if a.startswith('movz     w18,') and a.endswith('lsl #16') and \
                 b.startswith('movz     x18,') and b.endswith('lsl #32'):
             return int(b.split('#')[1].split(',')[0], 0)
+    return x64_loop_entry(insns)
+
+
+def x64_loop_entry(insns):
+    """x86-64 since session 33 (x64_vloop.c): a self-loop whose xmm
+    registers its preamble loads has, behind its back edge's jcc/jmp, two
+    `nop word ptr [rax + rax + imm]`, the first's imm the loop entry's
+    byte offset << 16 | the slot's: instructions before it, or 0."""
+    for k in range(len(insns) - 1):
+        m = re.match(r'nop\s+word ptr \[rax \+ rax \+ (0x[0-9a-f]+)\]$', insns[k][1])
+        if m and insns[k + 1][1].startswith('nop      word ptr [rax + rax + '):
+            at = insns[0][0] + (int(m.group(1), 16) >> 16)
+            return next((j for j, (a, _) in enumerate(insns) if a == at), 0)
     return 0
 
 
