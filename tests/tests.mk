@@ -111,6 +111,8 @@ $(foreach n,pinned_rbp pinned_r12_r13 pinned_r14_r15,$(foreach v,$(GUEST_VARIANT
     tests/guest/guest_regs_harness.h
 $(foreach n,dead_vstore vec_copy_fault cpl3_insns ymm_store_const vec_dead_window store_cross_scalar vec_loop_exits,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/signal_cases.h
+$(foreach n,store_fault store_cross_scalar,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+    tests/guest/store_pages.h
 # C++ guest programs (tests/guest/*.cc: exceptions, libgcc's unwinder), the same four builds.
 GUEST_CXX      := g++
 GUEST_CXXFLAGS := -std=gnu++17 -Wall -pthread

@@ -19,11 +19,9 @@
 //@cflags: -mavx2 -mxsave -mxsaveopt -mxsavec
 #define _GNU_SOURCE
 #include <stdint.h>
-#include <stdio.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "signal_cases.h"
+#include "store_pages.h"
 
 static uintptr_t fault_addr, fault_rip, f_rcx, f_rdi, f_rsi, f_rax;
 static long fault_err;
@@ -42,7 +40,6 @@ static void on_segv(int sig, siginfo_t *info, void *ctx)
     siglongjmp(back, 1);
 }
 
-static unsigned char src[64] __attribute__((aligned(64)));
 static unsigned char *gp;               /* the store's address */
 void *store_cross_sp;
 
@@ -150,34 +147,10 @@ static const struct kind kinds[] = {
     E(xsavec_a, 576, ALIGN64), E(maskmovq_0, 8, WHOLE),
 };
 
-static unsigned char *page;
-static long pg;
-static int below_ok, above_ok;          /* readable */
-
-static void dump(const unsigned char *p, long n)
-{
-    for (long k = 0; k < n; k++) {
-        const unsigned char *q = p + k;
-        int ok = (q >= page && q < page + pg) || (q < page && q >= page - pg && below_ok) ||
-                  (q >= page + pg && q < page + 2 * pg && above_ok);
-        if (ok)
-            printf("%02x", *q);
-        else
-            printf("..");
-    }
-}
-
 static void run(const struct kind *k, int lay, long off)
 {
     int span = k->span < 0 ? -k->span : k->span;
-    mprotect(page - pg, 3 * pg, PROT_READ | PROT_WRITE);
-    memset(page - pg, 0x55, 3 * pg);
-    for (int j = 0; j < 64; j++)
-        src[j] = (unsigned char)(0xa0 + j);
-    mprotect(page - pg, pg, lay == 2 ? PROT_READ : PROT_NONE);
-    mprotect(page + pg, pg, lay == 0 ? PROT_READ : PROT_NONE);
-    if (lay == 3)
-        mprotect(page, pg, PROT_READ);
+    store_pages_layout(lay);
     gp = page + off;
     printf("L%d %s %+ld:", lay, k->name, off > pg / 2 ? off - pg : off);
     fflush(stdout);
@@ -200,40 +173,27 @@ static void run(const struct kind *k, int lay, long off)
     } else {
         k->fn();
         printf(" ok");
-        if (k->fn == call64) {          /* the return address, from the label */
-            uint64_t ret;
-            memcpy(&ret, gp - 8, 8);
-            ret -= (uintptr_t)k->at;
-            memcpy(gp - 8, &ret, 8);
-        }
+        if (k->fn == call64)
+            store_pages_call_ret(gp, k->at);
     }
     const unsigned char *lo = k->span < 0 ? gp - span : gp;
     long shown = span > 32 ? 16 : span;
     printf(" mem ");
-    dump(lo - 4, 4);
+    store_pages_dump(lo - 4, 4);
     printf("|");
-    dump(lo, shown);
+    store_pages_dump(lo, shown);
     printf("|");
-    dump(lo + span - (span > 32 ? 16 : 0), span > 32 ? 16 : 4);
+    store_pages_dump(lo + span - (span > 32 ? 16 : 0), span > 32 ? 16 : 4);
     printf("\n");
 }
 
 int main(void)
 {
-    pg = sysconf(_SC_PAGESIZE);
-    static char altstack[65536];
-    stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
-    sigaltstack(&ss, NULL);     /* the push kinds fault with rsp in a bad page */
-    unsigned char *map = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                              -1, 0);
-    if (map == MAP_FAILED)
+    if (store_pages_init())
         return 1;
-    page = map + pg;
     static const int sigs[] = { SIGSEGV, SIGBUS };
     signal_cases_catch_flags(on_segv, sigs, 2, SA_ONSTACK);
     for (int lay = 0; lay < 4; lay++) {
-        below_ok = lay == 2;
-        above_ok = lay == 0;
         for (unsigned n = 0; n < sizeof kinds / sizeof kinds[0]; n++) {
             const struct kind *k = &kinds[n];
             int span = k->span < 0 ? -k->span : k->span, push = k->span < 0 ? span : 0;

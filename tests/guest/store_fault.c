@@ -22,13 +22,10 @@
 //@cflags: -mavx2
 #define _GNU_SOURCE
 #include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <ucontext.h>
-#include <unistd.h>
+
+#include "store_pages.h"
 
 static sigjmp_buf back;
 static uintptr_t fault_addr, fault_rip, fault_rsp, fault_rbp;
@@ -46,7 +43,6 @@ static void on_segv(int sig, siginfo_t *info, void *ctx)
     siglongjmp(back, 1);
 }
 
-static unsigned char src[64] __attribute__((aligned(64)));
 static uint64_t mask_v[4] __attribute__((aligned(32)));
 static unsigned char *gp;               /* the store's address */
 static long idx = 8;                    /* for the [base + index] forms */
@@ -139,35 +135,11 @@ static const uint64_t masks[][4] = {
     { 0, 0, 0, 0 },
 };
 
-static unsigned char *page;
-static long pg;
-static int below_ok, above_ok;          /* readable */
-
-static void dump(const unsigned char *p, long n)
-{
-    for (long k = 0; k < n; k++) {
-        const unsigned char *q = p + k;
-        int ok = (q >= page && q < page + pg) || (q < page && q >= page - pg && below_ok) ||
-                  (q >= page + pg && q < page + 2 * pg && above_ok);
-        if (ok)
-            printf("%02x", *q);
-        else
-            printf("..");
-    }
-}
-
 static void run(const struct kind *k, int lay, unsigned m, long off)
 {
     int span = k->span < 0 ? -k->span : k->span;
     memcpy(mask_v, masks[m], sizeof mask_v);
-    mprotect(page - pg, 3 * pg, PROT_READ | PROT_WRITE);
-    memset(page - pg, 0x55, 3 * pg);
-    for (int j = 0; j < 64; j++)
-        src[j] = (unsigned char)(0xa0 + j);
-    mprotect(page - pg, pg, lay == 2 ? PROT_READ : PROT_NONE);
-    mprotect(page + pg, pg, lay == 0 ? PROT_READ : PROT_NONE);
-    if (lay == 3)
-        mprotect(page, pg, PROT_READ);
+    store_pages_layout(lay);
     gp = page + off;
     printf("L%d %s m%u %+ld:", lay, k->name, m, off > pg / 2 ? off - pg : off);
     fflush(stdout);
@@ -184,24 +156,20 @@ static void run(const struct kind *k, int lay, unsigned m, long off)
     } else {
         k->fn();
         printf(" ok");
-        if (k->fn == st_call) {         /* the return address, from the label */
-            uint64_t ret;
-            memcpy(&ret, gp - 8, 8);
-            ret -= (uintptr_t)k->at;
-            memcpy(gp - 8, &ret, 8);
-        }
+        if (k->fn == st_call)
+            store_pages_call_ret(gp, k->at);
     }
     /* a push writes below its address */
     const unsigned char *lo = k->span < 0 ? gp - span : gp;
     printf(" mem ");
-    dump(lo - 8, 8);
+    store_pages_dump(lo - 8, 8);
     printf("|");
-    dump(lo, span > 48 ? 48 : span);
+    store_pages_dump(lo, span > 48 ? 48 : span);
     printf("|");
-    dump(lo + (span > 48 ? 48 : span), 8);
+    store_pages_dump(lo + (span > 48 ? 48 : span), 8);
     if (span > 48) {
         printf(" end ");
-        dump(lo + span - 16, 16);
+        store_pages_dump(lo + span - 16, 16);
     }
     if (k->flags & LOAD) {
         printf(" got ");
@@ -213,15 +181,8 @@ static void run(const struct kind *k, int lay, unsigned m, long off)
 
 int main(void)
 {
-    pg = sysconf(_SC_PAGESIZE);
-    static char altstack[65536];
-    stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
-    sigaltstack(&ss, NULL);     /* the push kinds fault with rsp in a bad page */
-    unsigned char *map = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                              -1, 0);
-    if (map == MAP_FAILED)
+    if (store_pages_init())
         return 1;
-    page = map + pg;
     static const unsigned char jit[] = { 0xc5, 0xfe, 0x7f, 0x07, 0xc3 };   /* vmovdqu [rdi], ymm0; ret */
     store_fault_jit = mmap(NULL, pg, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
                            -1, 0);
@@ -235,8 +196,6 @@ int main(void)
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
     for (int lay = 0; lay < 4; lay++) {
-        below_ok = lay == 2;
-        above_ok = lay == 0;
         for (unsigned n = 0; n < sizeof kinds / sizeof kinds[0]; n++) {
             const struct kind *k = &kinds[n];
             int span = k->span < 0 ? -k->span : k->span, push = k->span < 0;
