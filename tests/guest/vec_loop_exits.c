@@ -195,19 +195,28 @@ static void on_alarm(int sig, siginfo_t *si, void *ucv)
         siglongjmp(back, 1);
 }
 
-static void async_spin(void)
+/* The timer: SIGALRM to on_alarm every 2 ms, or stopped. */
+static void alarm_timer(int on)
 {
     static const int sigs[] = { SIGALRM };
-    signal_cases_catch(on_alarm, sigs, 1);
-    struct itimerval t = { { 0, 2000 }, { 0, 2000 } };
+    if (on)
+        signal_cases_catch(on_alarm, sigs, 1);
+    struct itimerval t = { { 0, on ? 2000 : 0 }, { 0, on ? 2000 : 0 } };
     setitimer(ITIMER_REAL, &t, NULL);
-    __asm__ volatile("pxor %%xmm0, %%xmm0\n\txor %%ecx, %%ecx\n"
-                     ".globl vle_spin_lo\n.globl vle_spin_hi\nvle_spin_lo:\n"
-                     "1:\n\tmovq %%rcx, %%xmm0\n\tpaddq %%xmm0, %%xmm0\n\tmovdqa %%xmm0, %%xmm2\n\t"
-                     "add $1, %%rcx\n\tcmpl $0, (%[f])\n\tje 1b\nvle_spin_hi:\n\t"
+}
+
+/* The pass described above on_alarm, after its label LO; rcx and xmm0 start at 0. */
+#define SPIN_PASS(lo) "pxor %%xmm0, %%xmm0\n\txor %%ecx, %%ecx\n.globl " lo "\n" lo ":\n"       \
+                      "1:\n\tmovq %%rcx, %%xmm0\n\tpaddq %%xmm0, %%xmm0\n\tmovdqa %%xmm0, %%xmm2\n\t" \
+                      "add $1, %%rcx\n\t"
+
+static void async_spin(void)
+{
+    alarm_timer(1);
+    __asm__ volatile(SPIN_PASS("vle_spin_lo") "cmpl $0, (%[f])\n\tje 1b\n"
+                     ".globl vle_spin_hi\nvle_spin_hi:\n\t"
                      : : [f] "r"(&stop_flag) : CLOBBERS);
-    struct itimerval off = { { 0, 0 }, { 0, 0 } };
-    setitimer(ITIMER_REAL, &off, NULL);
+    alarm_timer(0);
     printf("async_spin ticks>=5 %d bad %d\n", ticks >= 5, bad);
 }
 
@@ -215,21 +224,14 @@ static void async_spin(void)
  * unconditional exit), left only by the handler's siglongjmp. */
 static void spin_forever(void)
 {
-    static const int sigs[] = { SIGALRM };
     ticks = bad = 0;
     forever = 1;
-    signal_cases_catch(on_alarm, sigs, 1);
     if (!sigsetjmp(back, 1)) {
-        struct itimerval t = { { 0, 2000 }, { 0, 2000 } };
-        setitimer(ITIMER_REAL, &t, NULL);
-        __asm__ volatile("pxor %%xmm0, %%xmm0\n\txor %%ecx, %%ecx\n"
-                         ".globl vle_ever_lo\n.globl vle_ever_hi\nvle_ever_lo:\n"
-                         "1:\n\tmovq %%rcx, %%xmm0\n\tpaddq %%xmm0, %%xmm0\n\tmovdqa %%xmm0, %%xmm2\n\t"
-                         "add $1, %%rcx\n\tjmp 1b\nvle_ever_hi:\n\t"
+        alarm_timer(1);
+        __asm__ volatile(SPIN_PASS("vle_ever_lo") "jmp 1b\n.globl vle_ever_hi\nvle_ever_hi:\n\t"
                          : : : CLOBBERS);
     }
-    struct itimerval off = { { 0, 0 }, { 0, 0 } };
-    setitimer(ITIMER_REAL, &off, NULL);
+    alarm_timer(0);
     forever = 0;
     printf("spin_forever ticks>=5 %d bad %d\n", ticks >= 5, bad);   /* (more may come before the timer stops) */
 }

@@ -223,31 +223,33 @@ static void out_reset(void) { memset(g_out, 0xa5, sizeof g_out); }
 INIT = r'''
 static uint64_t rnd(void) { g_rng ^= g_rng << 13; g_rng ^= g_rng >> 7; g_rng ^= g_rng << 17; return g_rng; }
 static void init(void) {
-  static const uint32_t f32s[] = { 0x7fc00000, 0xffc00001, 0x7f800001, 0x80000000, 0x7f800000,
-    0xff800000, 0x00000001, 0x807fffff, 0x3fc00000, 0xc0200000, 0x4f000000, 0xcf000000,
-    0x5f000000, 0x3effffff, 0x3f000000, 0x4b7fffff };
-  static const uint64_t f64s[] = { 0x7ff8000000000000ull, 0xfff8000000000123ull,
-    0x7ff0000000000001ull, 0x8000000000000000ull, 0x7ff0000000000000ull, 0xfff0000000000000ull,
-    0x0000000000000001ull, 0x41e0000000000000ull };
+  /* the special floats: sets 2 and 8 as floats, 3 and 9 as doubles (NaNs,
+   * infinities, denormals, bounds of the conversions, halves for rounding) */
+  static const uint32_t f32s[2][16] = {
+    { 0x7fc00000, 0xffc00001, 0x7f800001, 0x80000000, 0x7f800000, 0xff800000, 0x00000001,
+      0x807fffff, 0x3fc00000, 0xc0200000, 0x4f000000, 0xcf000000, 0x5f000000, 0x3effffff,
+      0x3f000000, 0x4b7fffff },
+    { 0x7f7fffff, 0x00800000, 0x4effffff, 0xcf000001, 0x3f7fffff, 0x80000001, 0x7fbfffff,
+      0x00000000, 0x34000000, 0x3f800001, 0xbf000000, 0x3fc00000, 0x40200000, 0x7e000000,
+      0x0c000000, 0xff7fffff } };
+  static const uint64_t f64s[2][8] = {
+    { 0x7ff8000000000000ull, 0xfff8000000000123ull, 0x7ff0000000000001ull, 0x8000000000000000ull,
+      0x7ff0000000000000ull, 0xfff0000000000000ull, 0x0000000000000001ull, 0x41e0000000000000ull },
+    { 0x7fefffffffffffffull, 0x0010000000000000ull, 0x000fffffffffffffull, 0x7ff4000000000000ull,
+      0xc1e0000000000000ull, 0x43e0000000000000ull, 0x3fe0000000000000ull, 0xbff8000000000000ull } };
   for (int s = 0; s < %(n)d; s++)
     for (int i = 0; i < 64; i += 8) { uint64_t r = rnd(); memcpy(&g_set[s][i], &r, 8); }
-  memcpy(g_set[2], f32s, 64);
-  memcpy(g_set[3], f64s, 64);
+  memcpy(g_set[2], f32s[0], 64);
+  memcpy(g_set[3], f64s[0], 64);
+  memcpy(g_set[8], f32s[1], 64);
+  memcpy(g_set[9], f64s[1], 64);
   for (int i = 0; i < 64; i++) g_set[4][i] = (unsigned char) (rnd() %% 41);
   memset(g_set[5], 0, 64);
   for (int i = 0; i < 64; i += 8) g_set[5][i] = (unsigned char) (rnd() %% 8);
   for (int i = 0; i < 16; i++) { float f = (float) ((int64_t) (rnd() %% 2000001) - 1000000) / 256.0f; memcpy(&g_set[6][4 * i], &f, 4); }
   for (int i = 0; i < 8; i++) { double d = (double) ((int64_t) (rnd() %% 2000001) - 1000000) / 1024.0; memcpy(&g_set[7][8 * i], &d, 8); }
   for (int i = 0; i < 256; i += 8) { uint64_t r = rnd(); memcpy(&g_in[i], &r, 8); }
-  static const uint32_t f32b[] = { 0x7f7fffff, 0x00800000, 0x4effffff, 0xcf000001, 0x3f7fffff,
-    0x80000001, 0x7fbfffff, 0x00000000, 0x34000000, 0x3f800001, 0xbf000000, 0x3fc00000,
-    0x40200000, 0x7e000000, 0x0c000000, 0xff7fffff };
-  static const uint64_t f64b[] = { 0x7fefffffffffffffull, 0x0010000000000000ull,
-    0x000fffffffffffffull, 0x7ff4000000000000ull, 0xc1e0000000000000ull, 0x43e0000000000000ull,
-    0x3fe0000000000000ull, 0xbff8000000000000ull };
   static const uint16_t i16b[] = { 0x8000, 0x7fff, 0xffff, 0x0000, 0x0080, 0xff7f, 0x00ff, 0x0100 };
-  memcpy(g_set[8], f32b, 64);
-  memcpy(g_set[9], f64b, 64);
   for (int i = 0; i < 32; i++) memcpy(&g_set[10][2 * i], &i16b[(i * 3) %% 8], 2);
   static const long long ints[] = { 0, 1, -1, 5, 31, 33, 0x7fffffff, -0x7fffffffll - 1,
     0x8000, 64, 0xff, 0x12345678 };
