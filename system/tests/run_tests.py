@@ -336,14 +336,20 @@ FXPAGE_CASES = ["fxsave-xmm6-in-second-page", "fxrstor-xmm7-from-second-page",
                 "rep-stosq-600-across-pages", "code-across-pages-remapped"]
 
 
-def t_fxpage(r):
+def boot_cases(r, guest, what, cases, args=()):
+    """Boots a guest that prints "GUEST CASE ok" per case it passes, then
+    "GUEST done" (tcg only: not on the hosted runner); one check a case."""
     if r[0] == "hosted":
         return
-    rc, out, err = boot(r, "fxpage")
-    for name in FXPAGE_CASES:
-        check(f"{r[0]}: guest memory across non-adjacent pages: {name}",
-              rc == 0 and f"fxpage {name} ok\n" in out and "fxpage done\n" in out,
+    rc, out, err = boot(r, guest, args)
+    for name in cases:
+        check(f"{r[0]}: {what}: {name}",
+              rc == 0 and f"{guest} {name} ok\n" in out and f"{guest} done\n" in out,
               f"rc={rc} out={out!r} err={err!r}")
+
+
+def t_fxpage(r):
+    boot_cases(r, "fxpage", "guest memory across non-adjacent pages", FXPAGE_CASES)
 
 
 # Code that changes after it ran: a store, rep movsb, a store through an
@@ -356,13 +362,7 @@ SMC_CASES = ["plain-store", "rep-movsb", "alias-store", "remap", "store-ahead-in
 
 
 def t_smc(r):
-    if r[0] == "hosted":
-        return
-    rc, out, err = boot(r, "smc", args=("--cpus", "2"))
-    for name in SMC_CASES:
-        check(f"{r[0]}: code changed after it ran runs changed: {name}",
-              rc == 0 and f"smc {name} ok\n" in out and "smc done\n" in out,
-              f"rc={rc} out={out!r} err={err!r}")
+    boot_cases(r, "smc", "code changed after it ran runs changed", SMC_CASES, ("--cpus", "2"))
 
 
 # Stores that cross into a page that faults (not present, then read-only
@@ -377,14 +377,8 @@ STPAGE_STORES = ["mov-qword-4-before", "movdqu-8-before", "vmovdqu-ymm-16-before
 
 
 def t_stpage(r):
-    if r[0] == "hosted":
-        return
-    rc, out, err = boot(r, "stpage")
-    for name in STPAGE_STORES:
-        for how in ["not-present", "read-only", "lands"]:
-            check(f"{r[0]}: store across pages all-or-nothing: {name}-{how}",
-                  rc == 0 and f"stpage {name}-{how} ok\n" in out and "stpage done\n" in out,
-                  f"rc={rc} out={out!r} err={err!r}")
+    boot_cases(r, "stpage", "store across pages all-or-nothing",
+               [f"{name}-{how}" for name in STPAGE_STORES for how in ["not-present", "read-only", "lands"]])
 
 
 # Code whose instruction crossing into a page mapped elsewhere is not the
@@ -393,13 +387,7 @@ XPAGE_CASES = ["second-insn-crosses", "rex-prefix-then-opcode", "imm64-on-second
 
 
 def t_xpage(r):
-    if r[0] == "hosted":
-        return
-    rc, out, err = boot(r, "xpage")
-    for name in XPAGE_CASES:
-        check(f"{r[0]}: an instruction crossing into a non-adjacent page decodes its bytes: {name}",
-              rc == 0 and f"xpage {name} ok\n" in out and "xpage done\n" in out,
-              f"rc={rc} out={out!r} err={err!r}")
+    boot_cases(r, "xpage", "an instruction crossing into a non-adjacent page decodes its bytes", XPAGE_CASES)
 
 
 # INIT/SIPI start vCPU 1 in real mode; it walks to long mode as Linux's AP
@@ -409,13 +397,7 @@ SIPI_CASES = ["real-mode-call-ret", "real-mode-push-pop", "real-mode-es-base", "
 
 
 def t_sipi(r):
-    if r[0] == "hosted":
-        return
-    rc, out, err = boot(r, "sipi", ["--cpus", "2"])
-    for name in SIPI_CASES:
-        check(f"{r[0]}: INIT/SIPI start an AP in real mode: {name}",
-              rc == 0 and f"sipi {name} ok\n" in out and "sipi done\n" in out,
-              f"rc={rc} out={out!r} err={err!r}")
+    boot_cases(r, "sipi", "INIT/SIPI start an AP in real mode", SIPI_CASES, ["--cpus", "2"])
 
 
 def t_smp(r):
