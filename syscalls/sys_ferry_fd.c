@@ -9,10 +9,12 @@
  * soft RLIMIT_NOFILE up (created there by raising the soft limit for the
  * dup, which the hard limit allows; the limit itself stays the guest's),
  * moved again whenever the guest sets its limit.  Where that cannot be
- * (soft = hard, or a soft limit above SYS_FERRY_FD_ABOVE_MAX, which would
- * grow the fd table and every fork's copy of it) they sit at the top of
- * the guest's space, just under min(soft limit, 1024), as before.  They
- * are close-on-exec, and:
+ * (soft = hard, as a container's 1M/1M or `prlimit --nofile=N:N` leave it,
+ * or a soft limit above SYS_FERRY_FD_ABOVE_MAX, which would grow the fd
+ * table and every fork's copy of it) they sit at the top of the guest's
+ * space, just under min(soft limit, SYS_FERRY_FD_ABOVE_MAX): the guest
+ * gets every number in order up to there, then EMFILE two (three) early
+ * -- there is no number it could not reach.  They are close-on-exec, and:
  *  - the log is a stream over a slot, not over a number: when the guest
  *    dup2s onto ferry's number, ferry's file first moves to another free
  *    number and the guest gets the number, as it would natively;
@@ -37,9 +39,10 @@
 
 #define SYS_FERRY_SLOTS 7
 #define SYS_FERRY_FD_TOP 1024
-/* The highest soft limit ferry's descriptors go above: the kernel's fd
- * table (and the copy each fork makes of it, up to the highest open
- * number) grows to the highest descriptor. */
+/* The highest soft limit ferry's descriptors go above, and the top of
+ * the fallback's place under it: the kernel's fd table (and the copy each
+ * fork makes of it, up to the highest open number) grows to the highest
+ * descriptor. */
 #define SYS_FERRY_FD_ABOVE_MAX 65536
 /* How far above the soft limit they may go when the guest's own
  * descriptors (opened before it lowered the limit) are there. */
@@ -67,7 +70,10 @@ static struct sys_fd_range sys_fd_range_for(const struct rlimit *rl)
             hi = rl->rlim_max;
         return (struct sys_fd_range){ (int)soft, (int)hi, true };
     }
-    int top = soft > SYS_FERRY_FD_TOP ? SYS_FERRY_FD_TOP : soft > 16 ? (int)soft : 16;
+    /* the top of the guest's space, where a guest meets them last (under
+     * 1024 they took two numbers a select() loop can use, and made a gap
+     * in a long run of opens) */
+    int top = soft > SYS_FERRY_FD_ABOVE_MAX ? SYS_FERRY_FD_ABOVE_MAX : soft > 16 ? (int)soft : 16;
     return (struct sys_fd_range){ 3, top, false };
 }
 

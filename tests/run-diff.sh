@@ -22,6 +22,8 @@
 #     //@args: word word ...       (split by the shell, no quoting)
 #     //@stdin: relative/file      (relative to the source tree root)
 #     //@env: VAR=value ...
+#     //@wrap: relative/script.sh  (runs `sh SCRIPT CMD...`, CMD the case with
+#                                  its runner prefix: e.g. under other limits)
 # Prints PASS/FAIL per case (with a diff for failures), then "N passed, M failed";
 # exits 1 if any case failed.
 set -u
@@ -91,9 +93,11 @@ run_one() {
         stdin=$(meta stdin "$src" | tr -d ' ')
         [ -n "$stdin" ] && stdin="$srcroot/$stdin" || stdin=/dev/null
         cenv=$(meta env "$src")
-        # $prefix, $args and $cenv are split into words on purpose.
+        wrap=$(meta wrap "$src" | tr -d ' ')
+        [ -n "$wrap" ] && wrap="sh $srcroot/$wrap"
+        # $wrap, $prefix, $args and $cenv are split into words on purpose.
         { (cd "$dir/scratch" && env -i $BASE_ENV $cenv \
-            timeout -k 5 "$timeout_s" $prefix "$case" $args) \
+            timeout -k 5 "$timeout_s" $wrap $prefix "$case" $args) \
             < "$stdin" > "$out/out" 2> "$out/err" || st=$?; } 2> /dev/null
         ;;
     esac
