@@ -153,8 +153,9 @@ void x86_step_sync(struct x86_cpu *cpu);
  * is accessible, else raises the precise guest fault (x86_guard.c). */
 void x86_guest_probe(struct x86_cpu *cpu, uint64_t addr, size_t len, bool write);
 /* A save area written whole or not at all, probed for writing in the
- * machine's order (x86_guard.c): last_first for fxsave's. */
-void x86_guest_probe_area(struct x86_cpu *cpu, uint64_t addr, size_t len, bool last_first);
+ * machine's order (x86_guard.c): its first `head` bytes, then its last
+ * byte; head 0: the last byte, then the first (fxsave's). */
+void x86_guest_probe_area(struct x86_cpu *cpu, uint64_t addr, size_t len, size_t head);
 /* Runs fn(cpu, arg) under a guard: true when it finished, false when a
  * host fault (SIGSEGV/SIGBUS on guest memory) cut it short, with
  * rt.fault describing it (x86_guard.c). */

@@ -71,18 +71,21 @@ void x86_guest_probe(struct x86_cpu *c, uint64_t addr, size_t len, bool write)
     probe_host(c, (uint64_t)(uintptr_t)tr_guest_ptr(c, addr), len, write);
 }
 
-/* A save area (fxsave, xsave) that does not fit the guest's pages: AMD's
- * microcode checks the area's two ends before it writes -- fxsave the last
- * byte first, xsave the first -- so si_addr names the first of those two
- * that faults, as measured on Zen 5 (tests/guest/store_cross_scalar.c);
- * Intel's order is not measured here: lowest byte first, as in system
- * mode (ferry-system copies the area through its MMU: docs/status.md). */
-void x86_guest_probe_area(struct x86_cpu *c, uint64_t addr, size_t len, bool last_first)
+/* A save area (fxsave, xsave, fnsave, fnstenv) that does not fit the
+ * guest's pages: AMD's microcode checks the area's ends before it writes
+ * -- fxsave the last byte, then the first; xsave the first byte, then the
+ * last; fnsave/fnstenv their first field (4 bytes, 2 in the 16-bit forms),
+ * then the last byte -- so si_addr names the first byte of those checks
+ * that faults, and nothing is written, as measured on Zen 5
+ * (tests/guest/store_cross_scalar.c); Intel's order is not measured here:
+ * lowest byte first, as in system mode (ferry-system copies the area
+ * through its MMU: docs/status.md). */
+void x86_guest_probe_area(struct x86_cpu *c, uint64_t addr, size_t len, size_t head)
 {
     if (!x86_machine()->intel && len && !tr_guest_softmmu(c)) {
         uint64_t last = addr + len - 1;
-        x86_guest_probe(c, last_first ? last : addr, 1, true);
-        x86_guest_probe(c, last_first ? addr : last, 1, true);
+        x86_guest_probe(c, head ? addr : last, head ? head : 1, true);
+        x86_guest_probe(c, head ? last : addr, 1, true);
     }
     x86_guest_probe(c, addr, len, true);
 }

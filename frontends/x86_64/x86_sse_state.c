@@ -147,7 +147,7 @@ static uint8_t *fx_area(struct x86_cpu *env, uint64_t s, bool write)
     if (s & 15)
         tr_raise(&env->rt, TR_EXIT_SIGSEGV, env->rt.pc);
     if (write)
-        x86_guest_probe_area(env, s, X86_FXSAVE_SIZE, true);
+        x86_guest_probe_area(env, s, X86_FXSAVE_SIZE, 0);
     else
         x86_guest_probe(env, s, X86_FXSAVE_SIZE, false);
     return tr_guest_ptr(env, s);

@@ -198,7 +198,7 @@ void x87_store_env(struct x86_cpu *env, uint64_t ea, bool small)
     static const uint8_t reserved[] = { 2, 6, 10, 26 };
     for (size_t i = 0; !small && i < sizeof reserved; i++)
         img[reserved[i]] = img[reserved[i] + 1] = 0xff;
-    x86_guest_probe(env, ea, env_bytes(small), true);
+    x86_guest_probe_area(env, ea, env_bytes(small), env_slot(small));
     memcpy(tr_guest_ptr(env, ea), img, env_bytes(small));
     env->fcw = words[0] | 0x3f;
 }
@@ -223,7 +223,7 @@ void x87_save(struct x86_cpu *env, uint64_t ea, bool small)
 {
     struct x87 *x = &env->x87;
     uint64_t regs = ea + env_bytes(small);
-    x86_guest_probe(env, ea, env_bytes(small) + 80, true);
+    x86_guest_probe_area(env, ea, env_bytes(small) + 80, env_slot(small));
     x87_store_env(env, ea, small);
     for (int i = 0; i < 8; i++)
         x87_put_f80(tr_guest_ptr(env, regs + 10 * i), x->st[x87_phys(x, i)]);

@@ -8,8 +8,9 @@
  * too; store_fault.c covers the vector and x87 kinds, this test the
  * scalar ones.  Also maskmovdqu and vmaskmovdqu with an all-zero mask
  * (whether the CPU faults at a bad page is the machine's choice: the
- * native run shows it) and fxsave/xsave's si_addr.  Layouts as in
- * store_fault.c: a page between an unmapped one below and a read-only (0)
+ * native run shows it) and the si_addr of fxsave/xsave and of fnsave/
+ * fnstenv (also their 16-bit forms).  Layouts as in store_fault.c
+ * (store_pages.h): a page between an unmapped one below and a read-only (0)
  * or unmapped (1) one above, or a read-only one below and an unmapped one
  * above (2), or the page read-only itself between two unmapped (3).  Per
  * case: fault or not, si_addr relative to the page above, the insn's rip
@@ -121,6 +122,12 @@ K(xsave_a, "mov $3, %%eax\n\txor %%edx, %%edx\n\txsave (%0)")
 K(xsave_avx, "mov $7, %%eax\n\txor %%edx, %%edx\n\txsave (%0)")
 K(xsaveopt_a, "mov $3, %%eax\n\txor %%edx, %%edx\n\txsaveopt (%0)")
 K(xsavec_a, "mov $3, %%eax\n\txor %%edx, %%edx\n\txsavec (%0)")
+/* the x87 environment and state, 32- and 16-bit forms (fnstenv masks
+ * every exception after it, fnsave initialises the FPU) */
+K(fnstenv_a, "fnstenv (%0)\n\tfninit")
+K(fnsave_a, "fnsave (%0)\n\tfninit")
+K(fnstenv16, "data16 fnstenv (%0)\n\tfninit")
+K(fnsave16, "data16 fnsave (%0)\n\tfninit")
 K(maskmovq_0, "pxor %%mm1, %%mm1\n\tmovq (%1), %%mm0\n\tmov %0, %%rdi\n\t"
               "maskmovq %%mm1, %%mm0\n\temms")
 
@@ -144,7 +151,8 @@ static const struct kind kinds[] = {
     E(maskmovdqu_0, 16, WHOLE), E(vmaskmovdqu_0, 16, WHOLE), E(vpmaskmovd_0, 32, WHOLE),
     E(vmaskmovps_0, 32, WHOLE), E(fxsave_a, 512, ALIGN16), E(fxsave64_a, 512, ALIGN16),
     E(xsave_a, 576, ALIGN64), E(xsave_avx, 832, ALIGN64), E(xsaveopt_a, 576, ALIGN64),
-    E(xsavec_a, 576, ALIGN64), E(maskmovq_0, 8, WHOLE),
+    E(xsavec_a, 576, ALIGN64), E(maskmovq_0, 8, WHOLE), E(fnstenv_a, 28, 0), E(fnsave_a, 108, 0),
+    E(fnstenv16, 14, 0), E(fnsave16, 94, 0),
 };
 
 static void run(const struct kind *k, int lay, long off)

@@ -13,9 +13,8 @@
  * records si_addr relative to the page above, the faulting insn's offset
  * from its asm's start, the W bit (and rsp, enter's rbp: the stack
  * kinds); then the bytes around the store (`..` where unreadable).
- * fxsave, fnsave and fnstenv print no si_addr: the CPU's own store order
- * shows there (AMD reports the area's last byte, ferry the first faulting
- * one; memory is unchanged on both).  enter also faults where a write at
+ * fxsave, fnsave and fnstenv name the byte of the CPU's own order of
+ * checks (AMD: x86_guard.c); memory is unchanged.  enter also faults where a write at
  * its final rsp would, its push of rbp done.  maskmovdqu runs no all-zero
  * mask (AMD faults then at a bad page, as the SDM allows; ferry does
  * not).  The native run is the oracle. */
@@ -117,8 +116,8 @@ static const struct kind kinds[] = {
     E(st_vmovdqu_idx, 32, EXACT), E(st_vmovdqu_jit, 32, EXACT), E(st_vmovdqa, 32, EXACT | ALIGN32),
     E(st_movdqu, 16, EXACT), E(st_movups_idx, 16, EXACT), E(st_vmovdqu_x, 16, EXACT),
     E(st_movdqu2, 32, EXACT), E(st_mov64, 8, EXACT), E(st_fstpt, 10, EXACT),
-    E(st_fbstp, 10, EXACT), E(st_fxsave, 512, ALIGN16), E(st_fnsave, 108, 0),
-    E(st_fnstenv, 28, 0), E(st_push, -8, EXACT), E(st_push2, -16, EXACT), E(st_pushm, -8, EXACT), E(st_call, -8, EXACT),
+    E(st_fbstp, 10, EXACT), E(st_fxsave, 512, EXACT | ALIGN16), E(st_fnsave, 108, EXACT),
+    E(st_fnstenv, 28, EXACT), E(st_push, -8, EXACT), E(st_push2, -16, EXACT), E(st_pushm, -8, EXACT), E(st_call, -8, EXACT),
     E(st_enter, -8, EXACT), E(st_cmpxchg16b, 16, EXACT | ALIGN16),
     E(st_vmaskmovps, 32, EXACT | MASKED), E(st_vmaskmovpd_x, 16, EXACT | MASKED),
     E(st_vpmaskmovd, 32, EXACT | MASKED), E(st_vpmaskmovq, 32, EXACT | MASKED),
