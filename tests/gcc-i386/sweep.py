@@ -9,7 +9,7 @@ CPUID features a test's check header (or its own main) looks at are compared
 with what the native CPU and ferry advertise (cpufeat.c), so a test that only
 "passes" because it skipped itself is counted as such.
 
-  sweep.py [-j N] [--only REGEX] [--no-a64] [--extra "FLAGS"]
+  sweep.py [-j N] [--only REGEX] [--every N] [--no-a64] [--extra "FLAGS"]
            I386DIR FERRY_X86 FERRY_A64 CPUFEAT OUTDIR
 
 Appends one line per test to OUTDIR/results.tsv (resumable), prints the
@@ -24,9 +24,9 @@ import sys
 
 # -m flags naming an ISA ferry does not advertise: the test is left out.
 ISA_BAD = re.compile(
-    r"^-m(avx512|amx|avxvnni|avxifma|avxneconvert|fma4|xop|sse4a|3dnow|tbm|shstk|rtm|vaes|"
-    r"vpclmulqdq|gfni|movdiri|movdir64b|x32$|32$|16$|serialize|uintr|kl$|widekl|hreset|"
-    r"cldemote|waitpkg|ptwrite|enqcmd|clzero|mwaitx|pku|lwp|prefetchwt1|sgx|cet|ibt|"
+    r"^-m(avx512|amx|avxifma|avxneconvert|avxvnniint|fma4|xop|3dnow|tbm|shstk|rtm|"
+    r"x32$|32$|16$|serialize|uintr|kl$|widekl|hreset|"
+    r"cldemote|waitpkg|ptwrite|enqcmd|mwaitx|pku|lwp|prefetchwt1|sgx|cet|ibt|"
     r"wbnoinvd|pconfig|tsxldtrk|xsaves|prfchw|raoint|cmpccxadd|prefetchi|rdpru|invpcid)")
 # -march values within x86-64-v3 (+ what ferry adds).
 ARCH_OK = {"x86-64", "x86-64-v2", "x86-64-v3", "core2", "nehalem", "westmere", "sandybridge",
@@ -42,8 +42,10 @@ TRUE_TARGETS = {
     "rdrand", "xsave", "fxsr", "popcnt", "cmpxchg16b", "mfentry", "mempcpy", "tls",
     "tls_runtime", "sync_int_long", "sync_char_short", "float128", "ucontext_h", "signal",
     "nonlocal_goto", "trampolines", "stdint_types", "lp64_or_x32", "ilp32_or_lp64",
+    # advertised since session 26 (their non-AVX-512 forms; SSE4A on AMD machines only)
+    "avxvnni", "movdir", "gfni", "vaes", "vpclmulqdq", "vpclmul", "sse4a",
 }
-FALSE_TARGETS = {"ia32", "x32", "ilp32", "native", "cet", "movdir", "xop", "pe_aligned_commons"}
+FALSE_TARGETS = {"ia32", "x32", "ilp32", "native", "cet", "xop", "pe_aligned_commons"}
 
 
 def target_true(word):
@@ -126,8 +128,8 @@ def all_text(path, i386dir, seen):
 
 
 # ISA the flags do not show: intrinsics or headers of unadvertised extensions.
-BAD_SRC = re.compile(r"avx512|amx-check|xop-check|fma4-check|sse4a-check|mmx-3dnow|rtm-check|"
-                     r"__builtin_ia32_\w*(?:512|vnni|gfni|vaes)|-mavxvnni|"
+BAD_SRC = re.compile(r"avx512|amx-check|xop-check|fma4-check|mmx-3dnow|rtm-check|"
+                     r"__builtin_ia32_\w*512|"
                      r"target\s*\(\s*\"(?:avx512|arch=(?!x86-64|haswell))")
 # check header -> CPUID features its main() tests before running the body.
 HEADER_FEAT = {
@@ -138,6 +140,7 @@ HEADER_FEAT = {
     "bmi2-check.h": ["bmi2"], "lzcnt-check.h": ["lzcnt"], "adx-check.h": ["adx"],
     "aes-check.h": ["aes"], "aes-avx-check.h": ["aes", "avx"], "pclmul-check.h": ["pclmul"],
     "pclmul-avx-check.h": ["pclmul", "avx"], "sha-check.h": ["sha"], "mmx-check.h": ["mmx"],
+    "sse4a-check.h": ["sse4a"],
 }
 
 
@@ -325,13 +328,15 @@ def summary(rows, nat, fer):
 
 
 def parse_args(args):
-    cfg = {"jobs": 2, "only": None, "a64": True, "extra": []}
+    cfg = {"jobs": 2, "only": None, "every": 1, "a64": True, "extra": []}
     while args and args[0].startswith("-"):
         a = args.pop(0)
         if a == "-j":
             cfg["jobs"] = int(args.pop(0))
         elif a == "--only":
             cfg["only"] = re.compile(args.pop(0))
+        elif a == "--every":       # every Nth test: a quick sample
+            cfg["every"] = max(int(args.pop(0)), 1)
         elif a == "--no-a64":
             cfg["a64"] = False
         elif a == "--extra":
@@ -349,6 +354,7 @@ def main():
     names = sorted(n for n in os.listdir(cfg["i386dir"]) if n.endswith(".c") and
                    (not cfg["only"] or cfg["only"].search(n)) and
                    "dg-do run" in open(os.path.join(cfg["i386dir"], n), errors="replace").read())
+    names = names[::cfg["every"]]
     rp = os.path.join(cfg["out"], "results.tsv")
     done = {}
     if os.path.exists(rp):

@@ -1,10 +1,13 @@
 # gcc.mk -- `make gcc-sweep`: GCC 12's execution tests (gcc.c-torture/execute,
 # its ieee/, gcc.dg/torture, gcc.dg/vect, gcc.dg run tests) compiled with
-# gcc-12 and run natively and under ferry (tests/gcc/gcc_sweep.py).  Never
-# part of make check: about an hour on 2 cores for the x86-64 build at -O2
-# and -O3 -march=x86-64-v3.  GCC's source comes from Debian's gcc-12 source
-# package (apt-get source, deb-src needed) unless GCC_TESTSUITE names an
-# unpacked gcc/testsuite.  Included by tests/tests.mk.
+# gcc-12 and run natively and under ferry (tests/gcc/gcc_sweep.py), then
+# gcc.target/i386's run tests within ferry's CPU (`make gcc-i386-sweep`,
+# tests/gcc-i386/gcc-i386.mk).  Never part of make check: about two hours on
+# 2 cores in full; GCC_SWEEP_QUICK=1 runs a sample (every 10th test, -O2 and
+# -O3 -march=x86-64-v3) in about a quarter hour.  GCC's source comes from
+# Debian's gcc-12-source package (`make gcc-sweep-deps` installs it and
+# unpacks the test directories) unless GCC_TESTSUITE names an unpacked
+# gcc/testsuite.  Included by tests/tests.mk.
 GCC_SRC_DIR   ?= $(BUILD)/gcc-src
 GCC_TESTSUITE ?= $(GCC_SRC_DIR)/gcc-12.2.0/gcc/testsuite
 GCC_SWEEP_OUT ?= $(BUILD)/tests/gcc-sweep
@@ -14,6 +17,11 @@ GCC_SWEEP_OPTS      ?= O2,v3
 GCC_SWEEP_A64_EVERY ?= 10
 # More options for gcc_sweep.py, e.g. --only 'ieee/' or --suites exec.
 GCC_SWEEP_ARGS      ?=
+# GCC_SWEEP_QUICK=1: every 10th test of each suite (and of gcc.target/i386),
+# the AArch64 build on every 2nd of those.
+GCC_SWEEP_QUICK     ?=
+GCC_SWEEP_SAMPLE     = $(if $(GCC_SWEEP_QUICK),--every 10 --a64-every 2,--a64-every $(GCC_SWEEP_A64_EVERY))
+GCC_I386_SAMPLE      = $(if $(GCC_SWEEP_QUICK),--every 10)
 
 # Only the test directories the sweep reads are unpacked, from Debian's
 # gcc-12-source package (installed here when missing; no deb-src needed),
@@ -31,8 +39,18 @@ $(GCC_TESTSUITE)/gcc.dg:
 	    tar xJf gcc-12-*/gcc-*-dfsg.tar.xz --wildcards $(GCC_SRC_DIRS); \
 	fi
 
-.PHONY: gcc-sweep
-gcc-sweep: $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) | $(GCC_TESTSUITE)/gcc.dg
+# The package and both unpacked test trees (gcc-i386.mk's rule for
+# gcc.target/i386; its GCC_I386_DIR is not set yet here).
+.PHONY: gcc-sweep-deps
+gcc-sweep-deps: | $(GCC_TESTSUITE)/gcc.dg $(GCC_TESTSUITE)/gcc.target/i386/i386.exp
+
+# The torture suites, then gcc.target/i386 (a recursive make: one after the
+# other, each at -j2 itself).
+.PHONY: gcc-sweep gcc-torture-sweep
+gcc-sweep: gcc-torture-sweep
+	+$(MAKE) --no-print-directory gcc-i386-sweep \
+	    GCC_I386_SWEEP_ARGS="$(GCC_I386_SAMPLE) $(GCC_I386_SWEEP_ARGS)"
+gcc-torture-sweep: $(FERRY_BIN_x86_64) $(FERRY_BIN_aarch64) | $(GCC_TESTSUITE)/gcc.dg
 	python3 tests/gcc/gcc_sweep.py --testsuite $(GCC_TESTSUITE) --out $(GCC_SWEEP_OUT) \
 	    --opts $(GCC_SWEEP_OPTS) --ferry "$(FERRY_CMD_x86_64)" --ferry-a64 "$(FERRY_CMD_aarch64)" \
-	    --a64-every $(GCC_SWEEP_A64_EVERY) $(GCC_SWEEP_ARGS)
+	    $(GCC_SWEEP_SAMPLE) $(GCC_SWEEP_ARGS)
