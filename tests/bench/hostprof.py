@@ -125,17 +125,22 @@ def slow_path_end(insns, k):
 
 def a64_probe_skipped(insns, k):
     """AArch64 since session 31: a 16-byte (or ymm) guest store first tests
-    whether its bytes cross a page (`add w17; eor w17; tbz w17, #12`) and
-    only then probes both pages (`ldr b0`/`str b0` pairs, a64_vec.c
-    probe_page_cross): the `tbz` is taken unless the store crosses a page.
-    The index of the code it skips to, or None.  Before session 34 the
-    probes were counted as if every store crossed a page (matmul's inner
-    loop: 6 of 36 counted instructions a pass)."""
+    whether its bytes cross a page (`add w17; eor w17; tbz w17, #12`; since
+    session 34 `cmn wK, wB, lsl #20; b.lo`) and only then probes both pages
+    (`ldr b0`/`str b0` pairs, a64_vec.c probe_page_cross): the branch is
+    taken unless the store crosses a page.  The index of the code it skips
+    to, or None.  Before session 34 the probes were counted as if every
+    store crossed a page (matmul's inner loop: 6 of 36 counted a pass)."""
     words = insns[k][1].replace(',', ' ').split()
-    if len(words) != 4 or words[0] != 'tbz' or words[1] != 'w17' or words[2] != '#0xc':
+    if len(words) == 4 and words[0] == 'tbz' and words[1] == 'w17' and words[2] == '#0xc':
+        dest = words[3]
+    elif len(words) == 2 and words[0] in ('b.lo', 'b.cc') and k > 0 and \
+            insns[k - 1][1].startswith('cmn ') and insns[k - 1][1].endswith('lsl #20'):
+        dest = words[1]
+    else:
         return None
     try:
-        target = int(words[3].lstrip('#'), 16)
+        target = int(dest.lstrip('#'), 16)
     except ValueError:
         return None
     idx = next((j for j, (a, _) in enumerate(insns) if a == target), None)
