@@ -1042,14 +1042,20 @@ static void guest_access(struct vctx *v, const struct be_arg *addr, unsigned sl,
  * page may write the part below it on this host (the architecture allows
  * it, qemu-user does it), and two of them leave the low half written when
  * only the high half's page faults.  So a 16-byte store, or a ymm store's
- * low half for both, first tests whether its bytes cross a page (bit 12
- * of (ea + last) ^ ea: three instructions, the tbz taken) and, only then,
- * probes both pages for writing, lowest first (a byte loaded and stored
- * back: faults as the store would; the store that follows overwrites the
- * byte, so another thread's store to it in between is only ordered before
- * ours), so a fault has the CPU's si_addr (ea, or the second page's
- * first byte) and the stores that follow cannot fault.  The probes belong
- * to the first vst's access: its fault point, the state before the insn. */
+ * low half for both, first tests whether its bytes cross a page and,
+ * only then, probes both pages for writing, lowest first (a byte loaded
+ * and stored back: faults as the store would; the store that follows
+ * overwrites the byte, so another thread's store to it in between is only
+ * ordered before ours), so a fault has the CPU's si_addr (ea, or the
+ * second page's first byte) and the stores that follow cannot fault.  The
+ * probes belong to the first vst's access: its fault point, the state
+ * before the insn.
+ * The test is one `cmn k, wb, lsl #20` and a `b.lo` over the probes: ea's
+ * page offset moved to bits 31:20 plus k = last << 20 carries out exactly
+ * when (ea & 0xfff) + last reaches the next page.  k is an operand
+ * constant (a64_src): a self-loop's preamble builds it in a register of
+ * its own (a64_hoist.c), so in such a loop the test is two instructions;
+ * elsewhere the `movz` makes three, as `add; eor; tbz #12` did. */
 static void probe_byte(struct vctx *v, unsigned base)
 {
     put(v, a64_fp_ldst_unsigned_imm(0, true, 0, base, VA));
@@ -1061,16 +1067,17 @@ static void probe_page_cross(struct vctx *v, const struct be_arg *addr, unsigned
     unsigned b = guest_base(v, addr), mask;
     if (!a64_bitmask_encode(~0xfffull, 64, &mask))
         abort();
-    put(v, a64_add_sub_imm(false, false, false, false, last, b, A64_TMP1));
-    put(v, a64_logical_shifted_reg(false, A64_EOR, false, A64_LSL, b, 0, A64_TMP1, A64_TMP1));
-    uint8_t *tbz = v->c->ptr;
+    struct be_arg k = { .is_const = true, .imm = (uint64_t)last << 20 };
+    unsigned rk = a64_src(v->c, &k, A64_TMP1, 32);
+    put(v, a64_add_sub_shifted_reg(false, false, true, A64_LSL, b, 20, rk, A64_ZR));
+    uint8_t *over = v->c->ptr;
     put(v, 0);
     probe_byte(v, b);
     put(v, a64_add_sub_imm(true, false, false, false, last, b, A64_TMP1));
     put(v, a64_logical_imm(true, A64_AND, mask, A64_TMP1, A64_TMP1));
     probe_byte(v, A64_TMP1);
-    uint32_t w = a64_test_branch_imm(false, 12, (int32_t)(v->c->ptr - tbz), A64_TMP1);
-    memcpy(be_writable(v->c, tbz), &w, 4);
+    uint32_t w = a64_cond_branch_imm(A64_LO, (int32_t)(v->c->ptr - over));
+    memcpy(be_writable(v->c, over), &w, 4);
 }
 
 /* A ymm load is two vld ops (x86_avx.c, x86_avx_move.c): the low half at

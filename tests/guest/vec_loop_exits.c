@@ -7,7 +7,8 @@
  * (pcmpistri) before the pass overwrites it, entered again from
  * outside with other register values, by a fault in its Nth pass (the
  * frame's xmm0-xmm3 and rip; in its third pass too, the loop's back
- * edge then still on its stub), by asynchronous signals while it spins (the
+ * edge then still on its stub; a store that crosses into the unmapped
+ * page, of which x86 writes nothing), by asynchronous signals while it spins (the
  * frame's xmm0 must match the pass counter in rcx wherever the signal
  * lands; one closed by `jmp` alone, left by the handler's siglongjmp)
  * and by single-stepping it (every step's xmm0/xmm2).  What a
@@ -301,6 +302,18 @@ int main(void)
     fault_in_loop("fault_load", edge, 0);
     fault_in_loop("fault_store_pass3", (double *)(two + page - 32), 1);
     fault_in_loop("fault_store", edge, 1);
+    /* The store crosses into the unmapped page in its sixth pass (8 bytes
+     * below the edge, 8 above): x86 writes none of it.  The AArch64 host's
+     * `str q` may write the part below, so its page-cross test (a64_vec.c
+     * probe_page_cross, whose constant a self-loop builds before its loop
+     * entry) must send it to the probes first. */
+    unsigned char *below = (unsigned char *)two + page - 8;
+    memset(below, 0xa5, 8);
+    fault_in_loop("fault_store_cross", (double *)(two + page - 16 * 5 - 8), 1);
+    printf("  below the edge:");
+    for (int k = 0; k < 8; k++)
+        printf(" %02x", below[k]);
+    printf("\n");
     fault_jmp_loop(two + page - 16);
 
     fill();
