@@ -935,9 +935,12 @@ static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
     uint64_t slot;
     if (!find(t, pc, mode, &v, &slot))
         return NULL;
+    uint64_t after = v.h->guest_pc + v.h->guest_size;
     for (int k = 0; k < 2; k++)
         if (v.h->exit_pc[k])
             prefetch_next(e, v.h->exit_pc[k]);
+    if (after != v.h->exit_pc[0] && after != v.h->exit_pc[1])
+        prefetch_next(e, after);
     if (!deps_hold(e, &v)) {
         e->stats.tcache_stale++;
         t->used[slot] = t->used[slot] ? USED_STALE : 0;
