@@ -30,7 +30,7 @@ struct tc_page {
     struct tc_page *next;               /* in its hash bucket */
     struct tr_block **blocks;           /* may hold dropped ones (invalid) */
     uint32_t n, cap;
-    uint64_t compacted_at;              /* blocks_invalidated when it last held none */
+    uint64_t compacted_at;              /* blocks_invalidated when it last held no dropped block */
 };
 
 /* The lists below grow by doubling through realloc, and a warm python3
