@@ -30,6 +30,7 @@ struct tc_page {
     struct tc_page *next;               /* in its hash bucket */
     struct tr_block **blocks;           /* may hold dropped ones (invalid) */
     uint32_t n, cap;
+    uint64_t compacted_at;              /* blocks_invalidated when it last held no dropped block */
 };
 
 /* The lists below grow by doubling through realloc, and a warm python3
@@ -182,12 +183,13 @@ static struct tc_page **page_slot(struct tr_code_cache *tc, uint64_t page)
     return s;
 }
 
-static struct tc_page *page_get(struct tr_code_cache *tc, uint64_t page)
+static struct tc_page *page_get(struct tr_engine *e, uint64_t page)
 {
+    struct tr_code_cache *tc = &e->tc;
     struct tc_page **s = page_slot(tc, page);
     if (!*s) {
         *s = tc_realloc(NULL, sizeof(**s));
-        **s = (struct tc_page){ .page = page };
+        **s = (struct tc_page){ .page = page, .compacted_at = e->stats.blocks_invalidated };
         tc->n_pages++;
         unsigned b = page_bucket(page);
         tc->page_buckets_used[b / 64] |= (uint64_t)1 << (b % 64);
@@ -196,19 +198,24 @@ static struct tc_page *page_get(struct tr_code_cache *tc, uint64_t page)
 }
 
 /* Drops the entries of blocks dropped through another page. */
-static void page_compact(struct tc_page *pg)
+static void page_compact(struct tr_engine *e, struct tc_page *pg)
 {
     uint32_t out = 0;
     for (uint32_t k = 0; k < pg->n; k++)
         if (!pg->blocks[k]->invalid)
             pg->blocks[out++] = pg->blocks[k];
     pg->n = out;
+    pg->compacted_at = e->stats.blocks_invalidated;
 }
 
-static void page_add_block(struct tc_page *pg, struct tr_block *tb)
+/* A full list is compacted only if some block was dropped since it last
+ * was (drop_block is the only way a block becomes invalid): the walk read
+ * every block of the page, a cache miss each, at every doubling (warm cc1
+ * -O2: 0.8 % of its time, with no block ever dropped). */
+static void page_add_block(struct tr_engine *e, struct tc_page *pg, struct tr_block *tb)
 {
-    if (pg->n == pg->cap)
-        page_compact(pg);
+    if (pg->n == pg->cap && pg->compacted_at != e->stats.blocks_invalidated)
+        page_compact(e, pg);
     if (pg->n == pg->cap) {
         pg->cap = pg->cap ? 2 * pg->cap : 8;
         pg->blocks = tc_realloc(pg->blocks, pg->cap * sizeof(*pg->blocks));
@@ -220,7 +227,7 @@ void tc_pages_add(struct tr_engine *e, struct tr_block *tb)
 {
     const struct tc_fetch_log *l = &e->xl->fetch;
     for (size_t k = 0; k < l->n; k++)
-        page_add_block(page_get(&e->tc, l->pages[k]), tb);
+        page_add_block(e, page_get(e, l->pages[k]), tb);
 }
 
 static void page_free(struct tc_page *pg)
@@ -389,7 +396,7 @@ static bool drop_some(struct tr_engine *e, struct tc_page *pg,
     for (; k < pg->n; k++)
         if (!pg->blocks[k]->invalid && which(m, pg->blocks[k]))
             drop_block(e, pg->blocks[k]);
-    page_compact(pg);
+    page_compact(e, pg);
     __atomic_add_fetch(&e->tc.generation, 1, __ATOMIC_SEQ_CST);
     e->stats.invalidations++;
     tr_exclusive_end(e);
