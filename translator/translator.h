@@ -238,6 +238,11 @@ static inline bool tr_guest_softmmu(const void *env)
  * block at guest pc, or NULL (then return TR_EXIT_INDIRECT as usual).
  * Lets computed jumps and returns stay in translated code. */
 const void *tr_lookup_code(void *env, uint64_t pc);
+/* The engine's translation lock, held around a frontend's look at the
+ * shared state its translations use (decoders, scan memo) from outside a
+ * translation: x86's successor scan at an asynchronous signal. */
+void tr_lock_env(void *env);
+void tr_unlock_env(void *env);
 /* Sets the vCPU's translation mode (tr_runtime.tb_mode): from then on it
  * runs blocks translated for that mode.  Called by frontend helpers and
  * outside translated code; an instruction that may change the mode ends
