@@ -62,15 +62,18 @@ bool sys_async_settle(struct x86_cpu *cpu, enum tr_stop *stop)
         return false;
     tr_set_mode(cpu, cpu->rt.tb_mode | X86_TB_STEP);
     bool stopped = false;
-    for (int k = 0; k < SETTLE_MAX_STEPS && !stopped; k++) {
+    int k = 0;
+    while (k < SETTLE_MAX_STEPS && !stopped) {
         enum x86_step_kind kind = x86_async_step_kind(cpu);
         bool ran;
         if (kind == X86_STEP_STOP)
             break;
         stopped = !sys_step_one(cpu, &ran, stop);
+        k++;
         if (ran && kind == X86_STEP_WRITER)
             break;
     }
     x86_step_sync(cpu);                 /* the mode TF says, as the run loop does */
+    tr_count_async_settle(cpu, (unsigned)k);
     return stopped;
 }

@@ -166,6 +166,9 @@ struct tr_stats {
     uint64_t guard_faults;              /* requests a block's guard load caught */
     uint64_t request_flag_switches;     /* threads gone over to blocks that test the
                                            flag, requests being frequent (exit_request.c) */
+    uint64_t async_settles;             /* signals delivered a few insns on, at exact
+                                           flags (syscalls/sys_async_point.c) */
+    uint64_t async_steps;               /* ... the insns run one at a time for them */
     uint64_t chains_written;            /* of chains_patched and unchained jumps: written
                                            with pwrite, their alias page let go (tc_views.c) */
     uint64_t guest_insns_translated;
@@ -181,6 +184,8 @@ struct tr_stats {
     uint64_t tcache_loaded, tcache_hits, tcache_stale, tcache_stored, tcache_ahead;
 };
 void tr_get_stats(struct tr_engine *e, struct tr_stats *out);
+/* A signal delivered `steps` insns on, at exact flags (the syscall layer's count). */
+void tr_count_async_settle(void *env, unsigned steps);
 
 /* The persistent translation cache (translator/tcache.c,
  * docs/translation-cache.md): blocks translated from the guest code in
