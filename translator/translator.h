@@ -253,6 +253,11 @@ void tr_unlock_env(void *env);
  * outside translated code; an instruction that may change the mode ends
  * its block. */
 void tr_set_mode(void *env, uint32_t mode);
+/* The same without emptying the jump cache and return stack (tens of
+ * thousands of host instructions each time), for a detour through a mode
+ * whose blocks neither probe nor fill them (x86's single-step blocks end
+ * in traps) and back to the very mode left: the entries stay that mode's. */
+void tr_set_mode_keep_caches(void *env, uint32_t mode);
 /* The vCPU's (env's, on its own thread) pages [start, start+len) may map
  * elsewhere now (a TLB flush): its caches of code by virtual pc (jump
  * cache, return-address stack) forget them, as QEMU's tb_jmp_cache does,
