@@ -41,9 +41,10 @@ static void sys_forget_fault(struct x86_cpu *cpu)
     cpu->rt.fault.addr = 0;
 }
 
-/* Runs the instruction at rt.pc alone: false when it stopped otherwise
- * than after it (a guest fault, left in rt.fault for the caller; a new
- * request before it ran, *ran false). */
+/* Runs the instruction at rt.pc alone: true when it ran (its trace trap
+ * swallowed), or when a new request stopped the run before it (*ran
+ * false); false when it stopped otherwise (a guest fault, left in
+ * rt.fault for the caller). */
 static bool sys_step_one(struct x86_cpu *cpu, bool *ran, enum tr_stop *stop)
 {
     *stop = tr_run(cpu);
