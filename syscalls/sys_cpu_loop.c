@@ -30,23 +30,28 @@ void sys_cpu_fault(struct x86_cpu *cpu)
         sys_signal_die(sig);
 }
 
+void sys_cpu_serve(struct x86_cpu *cpu, enum tr_stop stop)
+{
+    switch (stop) {
+    case TR_STOP_SYSCALL:               /* int $0x80 marks an i386 call (sys_ia32.c) */
+        if (cpu->ia32_call) sys_ia32_syscall(cpu);
+        else sys_x86_64_syscall(cpu);
+        break;
+    case TR_STOP_FAULT:
+        sys_cpu_fault(cpu);
+        break;
+    case TR_STOP_INTERRUPT:
+        sys_signal_interrupt(cpu);
+        break;
+    }
+}
+
 _Noreturn void sys_cpu_loop(struct x86_cpu *cpu)
 {
     for (;;) {
         sys_signal_precise_sync(cpu);
         sys_x86_ldt_sync(cpu);
         x86_step_sync(cpu);             /* a popf that set TF left its block */
-        switch (tr_run(cpu)) {
-        case TR_STOP_SYSCALL:           /* int $0x80 marks an i386 call (sys_ia32.c) */
-            if (cpu->ia32_call) sys_ia32_syscall(cpu);
-            else sys_x86_64_syscall(cpu);
-            break;
-        case TR_STOP_FAULT:
-            sys_cpu_fault(cpu);
-            break;
-        case TR_STOP_INTERRUPT:
-            sys_signal_interrupt(cpu);
-            break;
-        }
+        sys_cpu_serve(cpu, tr_run(cpu));
     }
 }

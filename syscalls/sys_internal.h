@@ -37,6 +37,12 @@ void sys_ia32_syscall(struct x86_cpu *cpu);
 const char *sys_ia32_row_name(size_t i, unsigned *nr);
 /* sys_cpu_loop.c: delivers the guest fault in cpu->rt.fault (or dies of it). */
 void sys_cpu_fault(struct x86_cpu *cpu);
+/* ... and serves what tr_run stopped for (a syscall, a fault, an interrupt). */
+void sys_cpu_serve(struct x86_cpu *cpu, enum tr_stop stop);
+/* sys_async_point.c: before an asynchronous signal is delivered at rt.pc,
+ * runs on to a boundary with exact flags; true when an instruction on the
+ * way stopped instead (*stop: TR_STOP_FAULT, rt.fault to deliver first). */
+bool sys_async_settle(struct x86_cpu *cpu, enum tr_stop *stop);
 
 /* strace: the call and its result, on ferry_log. */
 void sys_strace_call(const struct sys_entry *e, uint64_t nr, const uint64_t *a);

@@ -378,9 +378,14 @@ bool sys_signal_restart(uint64_t nr)
 }
 
 /* A host signal arrived while the guest ran translated code: the
- * dispatcher calls this at the next block boundary. */
+ * dispatcher calls this at the next block boundary, which the guest's
+ * handler (or tracer) sees with exact flags (sys_async_point.c). */
 void sys_signal_interrupt(struct x86_cpu *cpu)
 {
+    enum tr_stop stop;
+    bool wanted = (sys_pending() & ~sys_tsig.blocked) || sys_tsig.ptrace_wake;
+    if (wanted && sys_async_settle(cpu, &stop))
+        sys_cpu_serve(cpu, stop);       /* (a fault: its frame first, as Linux) */
     sys_ptrace_stop_point(cpu, -1, false);
     sys_signal_deliver_pending(cpu);
 }

@@ -302,6 +302,11 @@ void tr_set_mode(void *env, uint32_t mode)
         tc_clear_ras(rt, rt->engine->tc.ras_miss);
 }
 
+void tr_set_mode_keep_caches(void *env, uint32_t mode)
+{
+    ((struct tr_runtime *)env)->tb_mode = mode;
+}
+
 void tr_forget_addresses(void *env, uint64_t start, uint64_t len)
 {
     struct tr_runtime *rt = env;

@@ -111,6 +111,13 @@ int tr_prot_at(struct tr_engine *e, uint64_t addr)
     return e->cfg.mem->prot_at(e->cfg.mem, addr);
 }
 
+void tr_count_async_settle(void *env, unsigned steps)
+{
+    struct tr_engine *e = tr_engine_of(env);
+    __atomic_add_fetch(&e->stats.async_settles, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&e->stats.async_steps, steps, __ATOMIC_RELAXED);
+}
+
 void tr_get_stats(struct tr_engine *e, struct tr_stats *out)
 {
     *out = e->stats;
@@ -142,6 +149,8 @@ void tr_print_stats(struct tr_engine *e, FILE *out)
         { "blocks_invalidated", s.blocks_invalidated },
         { "guard_faults", s.guard_faults },
         { "request_flag_switches", s.request_flag_switches },
+        { "async_settles", s.async_settles },
+        { "async_steps", s.async_steps },
     };
     for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
         fprintf(out, "ferry-stats: %s: %" PRIu64 "\n", rows[k].name, rows[k].value);

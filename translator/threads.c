@@ -33,6 +33,8 @@ void tr_threads_init(struct tr_threads *t)
 
 void tr_lock(struct tr_engine *e) { pthread_mutex_lock(&e->thr.translate_lock); }
 void tr_unlock(struct tr_engine *e) { pthread_mutex_unlock(&e->thr.translate_lock); }
+void tr_lock_env(void *env) { tr_lock(((struct tr_runtime *)env)->engine); }
+void tr_unlock_env(void *env) { tr_unlock(((struct tr_runtime *)env)->engine); }
 
 struct tr_runtime *tr_thread_self(void) { return thr_self; }
 

@@ -166,6 +166,9 @@ struct tr_stats {
     uint64_t guard_faults;              /* requests a block's guard load caught */
     uint64_t request_flag_switches;     /* threads gone over to blocks that test the
                                            flag, requests being frequent (exit_request.c) */
+    uint64_t async_settles;             /* signals delivered a few insns on, at exact
+                                           flags (syscalls/sys_async_point.c) */
+    uint64_t async_steps;               /* ... the insns run one at a time for them */
     uint64_t chains_written;            /* of chains_patched and unchained jumps: written
                                            with pwrite, their alias page let go (tc_views.c) */
     uint64_t guest_insns_translated;
@@ -181,6 +184,8 @@ struct tr_stats {
     uint64_t tcache_loaded, tcache_hits, tcache_stale, tcache_stored, tcache_ahead;
 };
 void tr_get_stats(struct tr_engine *e, struct tr_stats *out);
+/* A signal delivered `steps` insns on, at exact flags (the syscall layer's count). */
+void tr_count_async_settle(void *env, unsigned steps);
 
 /* The persistent translation cache (translator/tcache.c,
  * docs/translation-cache.md): blocks translated from the guest code in
@@ -238,11 +243,21 @@ static inline bool tr_guest_softmmu(const void *env)
  * block at guest pc, or NULL (then return TR_EXIT_INDIRECT as usual).
  * Lets computed jumps and returns stay in translated code. */
 const void *tr_lookup_code(void *env, uint64_t pc);
+/* The engine's translation lock, held around a frontend's look at the
+ * shared state its translations use (decoders, scan memo) from outside a
+ * translation: x86's successor scan at an asynchronous signal. */
+void tr_lock_env(void *env);
+void tr_unlock_env(void *env);
 /* Sets the vCPU's translation mode (tr_runtime.tb_mode): from then on it
  * runs blocks translated for that mode.  Called by frontend helpers and
  * outside translated code; an instruction that may change the mode ends
  * its block. */
 void tr_set_mode(void *env, uint32_t mode);
+/* The same without emptying the jump cache and return stack (tens of
+ * thousands of host instructions each time), for a detour through a mode
+ * whose blocks neither probe nor fill them (x86's single-step blocks end
+ * in traps) and back to the very mode left: the entries stay that mode's. */
+void tr_set_mode_keep_caches(void *env, uint32_t mode);
 /* The vCPU's (env's, on its own thread) pages [start, start+len) may map
  * elsewhere now (a TLB flush): its caches of code by virtual pc (jump
  * cache, return-address stack) forget them, as QEMU's tb_jmp_cache does,

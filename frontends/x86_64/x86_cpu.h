@@ -148,6 +148,19 @@ void x86_set_tf(struct x86_cpu *cpu, bool on);
  * the run loop calls it before running guest code. */
 void x86_step_sync(struct x86_cpu *cpu);
 
+/* Exact flags at an asynchronous signal (x86_translate.c; the run loop's
+ * sys_async_point.c).  A direct exit whose successors overwrite the flags
+ * before reading them stores none, so at such a successor's entry --
+ * where requests are caught -- env may hold older flags.  Whether rt.pc
+ * is such an entry (the successor scan calls the incoming flags dead):
+ */
+bool x86_async_flags_stale(struct x86_cpu *cpu);
+/* ... and what the instruction at rt.pc does on the way to exact flags:
+ * X86_STEP_WRITER writes every flag, X86_STEP_PASS is one the scan sees
+ * through, X86_STEP_STOP one it stops at (no stepping past it). */
+enum x86_step_kind { X86_STEP_STOP, X86_STEP_PASS, X86_STEP_WRITER };
+enum x86_step_kind x86_async_step_kind(struct x86_cpu *cpu);
+
 /* For C helpers about to access guest memory at [addr, addr+len), as the
  * instruction (synced rt.pc) would read or write it: returns if all of it
  * is accessible, else raises the precise guest fault (x86_guard.c). */

@@ -942,3 +942,54 @@ void x86_disas(FILE *out, const struct tr_guest_mem *mem, uint64_t pc, size_t si
         fprintf(out, "0x%016llx:  %-8s %s\n", (unsigned long long)ci->address,
                 ci->mnemonic, ci->op_str);
 }
+
+/* ---- the flags at an asynchronous signal (x86_cpu.h) --------------------- */
+
+/* The scan outside a translation: under the translation lock (the
+ * decoders, the memo and the statics above are translation's), in the
+ * vCPU's code size, knowing nothing of the pages a block decoded. */
+static const struct tr_guest_mem *scan_alone_begin(struct x86_cpu *cpu)
+{
+    bool code32 = (cpu->rt.tb_mode & X86_TB_CODE32) != 0;
+    tr_lock_env(cpu);
+    x86_init();
+    x86_code32 = code32;
+    x86_code16 = false;
+    x86_cs_base = 0;
+    x86_cs = code32 ? x86_cs32 : x86_cs64;
+    x86_fetched.lo = x86_fetched.hi = 0;
+    x86_fixed.lo = x86_fixed.hi = 0;
+    return cpu->rt.mem;
+}
+
+/* The scan's answer is what every direct exit into rt.pc asked before it
+ * dropped its stores (exit_flags_use); step blocks sync every insn. */
+bool x86_async_flags_stale(struct x86_cpu *cpu)
+{
+    if ((cpu->rt.tb_mode & X86_TB_STEP) || !cpu->rt.mem || cpu->rt.mem->mode != TR_MEM_HOST)
+        return false;
+    const struct tr_guest_mem *mem = scan_alone_begin(cpu);
+    struct succ_use u = succ_flags_use(mem, cpu->rt.pc);
+    tr_unlock_env(cpu);
+    return !u.flags && !u.cf;
+}
+
+/* The scan's own steps (succ_scan): a full writer ends it; direct jumps,
+ * calls and jccs it follows; any other block end, or an insn without a
+ * row, stops it. */
+enum x86_step_kind x86_async_step_kind(struct x86_cpu *cpu)
+{
+    const struct tr_guest_mem *mem = scan_alone_begin(cpu);
+    uint64_t pc = cpu->rt.pc, readable_end = scan_readable_end(mem, pc);
+    struct scan_insn s;
+    bool ok = !succ_may_change(mem, pc) && scan_decode(mem, pc, &readable_end, &s);
+    tr_unlock_env(cpu);
+    const struct x86_insn_row *e = ok ? x86_row_of_id(s.id) : NULL;
+    if (!e)
+        return X86_STEP_STOP;
+    if (s.cls == X86_FL_FULL)
+        return X86_STEP_WRITER;
+    bool followed = s.target && (s.id == X86_INS_JMP || s.id == X86_INS_CALL ||
+                                 x86_cc_of_insn(s.id) >= 0);
+    return e->ends_block && !followed ? X86_STEP_STOP : X86_STEP_PASS;
+}

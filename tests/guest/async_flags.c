@@ -1,0 +1,202 @@
+/* async_flags.c -- the arithmetic flags an asynchronous signal's handler
+ * finds in uc_mcontext (REG_EFL) are the CPU's at the interrupted
+ * instruction, also where the flags are dead: loops whose `cmp A; jmp` is
+ * followed by code that overwrites A's flags before reading them (ferry's
+ * successor scan drops their lazy stores), where a timer's SIGALRM lands
+ * at the next block's entry -- through a direct jmp, through `dec; jnz`
+ * (all flags but CF over dead ones, a jcc both ways), with the exit
+ * request caught by the guard page (a slow timer) and by the flag test (a
+ * fast one); and after a syscall (a signal sent to itself, one that
+ * interrupts pause), where the handler also flips CF in the context and
+ * the code after it reads the flags.  Every handler computes what the
+ * flags must be from the context's registers (the same instructions,
+ * run in the handler) and counts mismatches; the program prints only
+ * whether there were any.  Before session 34 ferry's handlers saw env's
+ * older flags at those entries (2,000 of 2,000 signals). */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#define ARITH 0x8d5ul              /* OF SF ZF AF PF CF */
+
+extern char j_spin[], j_b[], j_end[];
+extern char d_spin[], d_dec[], d_b[], d_end[];
+extern char s_after[], p_after[];
+void j_loop(void);
+void d_loop(void);
+unsigned long s_run(long pid, long tid, long sig);
+unsigned long p_run(void);
+volatile int c_stop;
+
+/* A: cmp r9, r8 (r8 - r9); B: cmp r8, r9; D: dec rdx over A's CF. */
+__asm__(".text\n"
+        ".globl j_loop, j_spin, j_b, j_end\n"
+        "j_loop:\n"
+        "  mov $1, %r8\n  mov $2, %r9\n"
+        "j_spin:\n"
+        "  cmp %r9, %r8\n"
+        "  jmp 1f\n"
+        "1:\n"
+        "  mov c_stop(%rip), %ecx\n"
+        "j_b:\n"
+        "  cmp %r8, %r9\n"
+        "  jrcxz j_spin\n"
+        "j_end:\n"
+        "  ret\n"
+        ".globl d_loop, d_spin, d_dec, d_b, d_end\n"
+        "d_loop:\n"
+        "  mov $1, %r8\n  mov $2, %r9\n  movabs $0x10000000000, %rdx\n"
+        "d_spin:\n"
+        "  cmp %r9, %r8\n"
+        "  jmp 1f\n"
+        "1:\n"
+        "d_dec:\n"
+        "  dec %rdx\n"
+        "  jnz 2f\n"
+        "  nop\n"
+        "2:\n"
+        "  mov c_stop(%rip), %ecx\n"
+        "d_b:\n"
+        "  cmp %r8, %r9\n"
+        "  jrcxz d_spin\n"
+        "d_end:\n"
+        "  ret\n"
+        ".globl s_run, s_after\n"   /* tgkill(pid, tid, sig) after cmp A */
+        "s_run:\n"
+        "  mov $234, %eax\n"
+        "  mov $1, %r8\n  mov $2, %r9\n"
+        "  cmp %r9, %r8\n"
+        "  syscall\n"
+        "s_after:\n"
+        "  pushfq\n  pop %rax\n  ret\n"
+        ".globl p_run, p_after\n"   /* pause() after cmp A */
+        "p_run:\n"
+        "  mov $34, %eax\n"
+        "  mov $1, %r8\n  mov $2, %r9\n"
+        "  cmp %r9, %r8\n"
+        "  syscall\n"
+        "p_after:\n"
+        "  pushfq\n  pop %rax\n  ret\n");
+
+/* The flags of `cmp b, a` (a - b), and of `dec` giving r over carry cf. */
+static unsigned long flags_cmp(unsigned long a, unsigned long b)
+{
+    unsigned long f;
+    __asm__ volatile("cmp %2, %1\n\tpushfq\n\tpopq %0" : "=&r"(f) : "r"(a), "r"(b) : "cc");
+    return f & ARITH;
+}
+
+static unsigned long flags_dec(unsigned long r, unsigned long cf)
+{
+    unsigned long f, v = r + 1;
+    __asm__ volatile("bt $0, %2\n\tdec %1\n\tpushfq\n\tpopq %0"
+                     : "=&r"(f), "+r"(v) : "r"(cf) : "cc");
+    return f & ARITH;
+}
+
+static volatile unsigned long hits, bad, outside, want_hits;
+
+static void loop_signal(int sig, siginfo_t *si, void *ctx)
+{
+    (void)sig; (void)si;
+    const greg_t *g = ((ucontext_t *)ctx)->uc_mcontext.gregs;
+    uintptr_t ip = (uintptr_t)g[REG_RIP];
+    unsigned long efl = (unsigned long)g[REG_EFL] & ARITH, r8 = g[REG_R8], r9 = g[REG_R9];
+    unsigned long a = flags_cmp(r8, r9), b = flags_cmp(r9, r8), want;
+    if (ip > (uintptr_t)j_spin && ip <= (uintptr_t)j_b)
+        want = a;
+    else if ((ip > (uintptr_t)j_b && ip < (uintptr_t)j_end) || ip == (uintptr_t)j_spin)
+        want = b;
+    else if (ip > (uintptr_t)d_spin && ip <= (uintptr_t)d_dec)
+        want = a;
+    else if (ip > (uintptr_t)d_dec && ip <= (uintptr_t)d_b)
+        want = flags_dec((unsigned long)g[REG_RDX], a & 1);
+    else if ((ip > (uintptr_t)d_b && ip < (uintptr_t)d_end) || ip == (uintptr_t)d_spin)
+        want = b;
+    else {
+        outside++;
+        return;
+    }
+    hits++;
+    bad += efl != want;
+    if (hits >= want_hits)
+        c_stop = 1;
+}
+
+static void set_timer(long usec)
+{
+    struct itimerval it = { { 0, usec }, { 0, usec } };
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void on_signal(int sig, void (*fn)(int, siginfo_t *, void *))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = fn;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigaction(sig, &sa, NULL);
+}
+
+static void run_loop(const char *what, void (*loop)(void), long usec, unsigned long n)
+{
+    hits = bad = outside = 0;
+    want_hits = n;
+    c_stop = 0;
+    on_signal(SIGALRM, loop_signal);
+    set_timer(usec);
+    loop();
+    set_timer(0);
+    printf("%s: %s\n", what, bad ? "wrong flags" : "flags as the CPU's");
+}
+
+/* After a syscall: the handler checks it interrupted the insn after the
+ * syscall with A's flags, and flips CF in the context. */
+static volatile uintptr_t after_at;
+static volatile int after_ok, after_seen;
+
+static void after_signal(int sig, siginfo_t *si, void *ctx)
+{
+    (void)sig; (void)si;
+    greg_t *g = ((ucontext_t *)ctx)->uc_mcontext.gregs;
+    unsigned long want = flags_cmp(g[REG_R8], g[REG_R9]);
+    after_seen++;
+    after_ok = (uintptr_t)g[REG_RIP] == after_at && ((unsigned long)g[REG_EFL] & ARITH) == want;
+    g[REG_EFL] ^= 1;
+}
+
+static void report_after(const char *what, unsigned long flags)
+{
+    unsigned long want = flags_cmp(1, 2) ^ 1;
+    printf("%s: delivered %d, flags at delivery %s, handler's CF %s\n", what, after_seen,
+           after_ok ? "as the CPU's" : "wrong", (flags & ARITH) == want ? "kept" : "lost");
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    run_loop("jmp into dead flags, guard-page requests", j_loop, 25000, 6);
+    run_loop("jmp into dead flags", j_loop, 200, 500);
+    run_loop("dec; jnz into dead flags", d_loop, 200, 500);
+
+    on_signal(SIGUSR1, after_signal);
+    after_at = (uintptr_t)s_after;
+    after_seen = 0;
+    unsigned long f = s_run(getpid(), syscall(SYS_gettid), SIGUSR1);
+    report_after("signal sent by a syscall", f);
+
+    on_signal(SIGALRM, after_signal);
+    after_at = (uintptr_t)p_after;
+    after_seen = 0;
+    struct itimerval once = { { 0, 0 }, { 0, 20000 } };
+    setitimer(ITIMER_REAL, &once, NULL);
+    f = p_run();
+    report_after("signal in pause", f);
+    return 0;
+}
