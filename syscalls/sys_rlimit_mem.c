@@ -28,11 +28,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "options.h"
 #include "sys_exec.h"
 #include "sys_internal.h"
 #include "translator.h"
 
 #define SYS_RLIM_PAGE 4096ull
+#define SYS_RLIM_CACHE_DEFAULT ((size_t)64 << 20)      /* translator/options.c's */
+#define SYS_RLIM_CACHE_MIN ((size_t)4 << 20)
 
 struct sys_rlim {
     uint64_t cur, max;
@@ -74,6 +77,21 @@ static bool sys_rlim_inherit(void)
     return ok;
 }
 
+/* Under a finite hard RLIMIT_AS ferry's own memory comes out of it: the
+ * code cache (mapped twice, with a block pool of its size beside) shrinks
+ * from its default 64 MiB to a sixteenth of the limit, at least 4 MiB,
+ * unless --cache-size chose it.  (Measured: python3 -c under `ulimit -v
+ * 65536` runs with a 4 or 8 MiB cache, not with 64 MiB.) */
+static void sys_rlim_fit_cache(uint64_t hard)
+{
+    size_t size = SYS_RLIM_CACHE_DEFAULT;
+    if (hard == RLIM_INFINITY || ferry_opts.code_cache_size != SYS_RLIM_CACHE_DEFAULT)
+        return;
+    while (size > SYS_RLIM_CACHE_MIN && size > hard / 16)
+        size /= 2;
+    ferry_opts.code_cache_size = size;
+}
+
 /* At start, before ferry maps its own memory: the guest's limits are the
  * ones ferry was started with (or the exec'ing ferry's guest had), and
  * ferry takes the real soft limits up to the hard ones. */
@@ -87,6 +105,8 @@ void sys_rlimit_mem_init(void)
             continue;
         if (!inherited)
             sys_rlim_mem[i] = (struct sys_rlim){ real.rlim_cur, real.rlim_max };
+        if (res == RLIMIT_AS)
+            sys_rlim_fit_cache(real.rlim_max);
         if (real.rlim_cur != real.rlim_max) {
             real.rlim_cur = real.rlim_max;
             setrlimit(res, &real);
