@@ -293,6 +293,10 @@ int64_t sys_maps_open(const char *path, int host_flags);
 /* sys_maps.c: whether path is the calling process's own /proc file leaf
  * (/proc/self/LEAF, /proc/thread-self/LEAF, /proc/PID/LEAF, ...). */
 bool sys_is_own_proc(const char *path, const char *leaf);
+/* sys_limits.c: opening the guest's own /proc/.../limits (its RLIMIT_AS,
+ * RLIMIT_DATA and hard RLIMIT_NOFILE, not the real ones); the descriptor,
+ * -errno, or SYS_MAPS_NOT_OURS. */
+int64_t sys_limits_open(const char *path, int host_flags);
 /* sys_cmdline.c: opening the guest's own /proc/.../cmdline (its argv, not
  * ferry's); the descriptor, -errno, or SYS_MAPS_NOT_OURS. */
 int64_t sys_cmdline_open(const char *path, int host_flags);

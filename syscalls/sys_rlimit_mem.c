@@ -189,7 +189,7 @@ static bool sys_rlim_is_data(int prot)
 void sys_rlimit_mem_usage(uint64_t lo, uint64_t hi, uint64_t *total, uint64_t *data)
 {
     *total = *data = 0;
-    for (uint64_t a = lo, end; a < hi; a = end) {
+    for (uint64_t a = lo, end; sys_engine && a < hi; a = end) {
         int prot = tr_map_extent(sys_engine, a, &end);
         if (end <= a || end > hi)
             end = hi;

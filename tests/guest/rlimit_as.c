@@ -56,6 +56,29 @@ static void set(int res, unsigned long cur, unsigned long max)
         printf("setrlimit(%d): %s\n", res, strerror(errno));
 }
 
+/* /proc/self/limits' soft and hard value of a limit ("Max address
+ * space"): whether they are getrlimit's. */
+static void limits_file(const char *name, int res)
+{
+    FILE *f = fopen("/proc/self/limits", "r");
+    char line[256], soft[32] = "", hard[32] = "";
+    struct rlimit rl;
+    getrlimit(res, &rl);
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, name, strlen(name)))
+            sscanf(line + 26, "%31s %31s", soft, hard);
+    if (f)
+        fclose(f);
+    char want_soft[32], want_hard[32];
+    snprintf(want_soft, sizeof want_soft, rl.rlim_cur == RLIM_INFINITY ? "unlimited" : "%lu",
+             (unsigned long)rl.rlim_cur);
+    snprintf(want_hard, sizeof want_hard, rl.rlim_max == RLIM_INFINITY ? "unlimited" : "%lu",
+             (unsigned long)rl.rlim_max);
+    printf("/proc/self/limits %s: soft %s, hard %s\n", name,
+           strcmp(soft, want_soft) ? "differs" : "as getrlimit",
+           strcmp(hard, want_hard) ? "differs" : "as getrlimit");
+}
+
 /* RLIMIT_AS 16 MB over what is mapped now. */
 static void as_cases(void)
 {
@@ -104,6 +127,7 @@ static void data_cases(void)
     unsigned long total, data;
     usage(&total, &data);
     set(RLIMIT_DATA, data + 8 * MB, RLIM_INFINITY);
+    limits_file("Max data size", RLIMIT_DATA);
     show("data: mmap 64 MB PROT_NONE", map(64 * MB, PROT_NONE, MAP_PRIVATE | MAP_NORESERVE));
     show("data: mmap 64 MB shared rw", map(64 * MB, PROT_READ | PROT_WRITE, MAP_SHARED));
     void *ro = map(6 * MB, PROT_READ, MAP_PRIVATE);
@@ -153,6 +177,8 @@ static int after_exec(const char *soft)
     getrlimit(RLIMIT_AS, &rl);
     printf("after exec: soft %s, hard %s\n", rl.rlim_cur == strtoul(soft, NULL, 10) ? "as set" : "differs",
            rl.rlim_max == rl.rlim_cur ? "= soft" : "other");
+    limits_file("Max address space", RLIMIT_AS);
+    limits_file("Max data size", RLIMIT_DATA);
     usage(&total, &data);
     unsigned long room = rl.rlim_cur - total;
     show("after exec: mmap the room less 1 MB", map(room - MB, PROT_READ, MAP_PRIVATE));
