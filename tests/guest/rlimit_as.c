@@ -89,7 +89,11 @@ static void as_cases(void)
     getrlimit(RLIMIT_AS, &rl);
     printf("RLIMIT_AS read back: usage + %lu MB, hard %s\n", (rl.rlim_cur - total) / MB,
            rl.rlim_max == RLIM_INFINITY ? "infinity" : "finite");
-    void *a = map(8 * MB, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    /* 10 MB of which the top 2 go back: the MAP_FIXED of 10 MB below must
+     * not land on another mapping (a library's) above the 8 */
+    void *a = map(10 * MB, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+    if (a != MAP_FAILED)
+        munmap((char *)a + 8 * MB, 2 * MB);
     show("mmap 8 MB", a);
     show("mmap 9 MB more", map(9 * MB, PROT_READ | PROT_WRITE, MAP_PRIVATE));
     show("mmap 9 MB PROT_NONE more", map(9 * MB, PROT_NONE, MAP_PRIVATE | MAP_NORESERVE));
