@@ -344,11 +344,13 @@ static int64_t sys_exec_by_kernel(const char *path, int pfd, char **argv, char *
     tr_tcache_save(sys_engine);
     sys_exec_pass_mask(true);
     sys_vfork_send();
+    sys_rlimit_mem_make_real();         /* the kernel's program starts with the guest's */
     if (pfd >= 0)
         syscall(SYS_execveat, pfd, "", argv, envp, AT_EMPTY_PATH);
     else
         execve(path, argv, envp);
     int64_t r = -errno;
+    sys_rlimit_mem_unmake_real();
     sys_exec_pass_mask(false);
     return r;
 }
@@ -360,11 +362,12 @@ static char sys_exec_comm[64];
 /* The guest environment, plus FERRY_EXEC_ARGV0 when argv[0] != path,
  * ferry's FERRY_EXEC_WRAPPER, FERRY_EXEC_FD, FERRY_EXEC_COMM,
  * FERRY_EXEC_SELF (opening the descriptor it names), FERRY_EXEC_LOG_FD,
- * FERRY_EXEC_NOFILE_HARD and FERRY_DEBUG_VA_CEILING. */
+ * FERRY_EXEC_NOFILE_HARD, FERRY_EXEC_RLIMIT_MEM and FERRY_DEBUG_VA_CEILING. */
 static char **sys_exec_env(char **envp, const char *argv0, const char *path, char *buf, size_t len)
 {
     static struct sys_argv env;
     static char wrapper[4096], logfd[64], execfd[64], comm[96], ceiling[64], self[4200], nofile[64];
+    static char rlimit_mem[128];
     const char *w = getenv(SYS_EXEC_WRAPPER_ENV), *c = getenv(SYS_EXEC_VA_CEILING_ENV);
     env.n = 0;
     for (size_t i = 0; envp && envp[i]; i++)    /* a guest's own prefix would be read first */
@@ -398,6 +401,8 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
     sys_ferry_fd_nofile_pass(nofile, sizeof nofile);
     if (nofile[0])
         sys_argv_add(&env, nofile);
+    sys_rlimit_mem_pass(rlimit_mem, sizeof rlimit_mem);
+    sys_argv_add(&env, rlimit_mem);
     if (argv0 && strcmp(argv0, path) != 0) {
         snprintf(buf, len, "%s=%s", SYS_EXEC_ARGV0_ENV, argv0);
         sys_argv_add(&env, buf);

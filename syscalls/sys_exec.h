@@ -36,6 +36,9 @@
 /* The guest's hard RLIMIT_NOFILE when ferry keeps the real one a few
  * numbers over it for its own descriptors (sys_ferry_fd.c). */
 #define SYS_EXEC_NOFILE_HARD_ENV "FERRY_EXEC_NOFILE_HARD"
+/* The guest's RLIMIT_AS and RLIMIT_DATA, soft and hard, which ferry keeps
+ * apart from the real ones (sys_rlimit_mem.c). */
+#define SYS_EXEC_RLIMIT_MEM_ENV "FERRY_EXEC_RLIMIT_MEM"
 /* sys_guest_va.c's test hook: not the guest's, passed on by execve. */
 #define SYS_EXEC_VA_CEILING_ENV "FERRY_DEBUG_VA_CEILING"
 

@@ -36,11 +36,26 @@ SYS_HANDLER(sys_getrandom)
 /* prlimit64(pid, resource, new, old); the process's own RLIMIT_NOFILE
  * goes through sys_ferry_fd.c, which keeps ferry's descriptors above the
  * guest's soft limit and may keep the real hard limit a few numbers over
- * the guest's (reported as the guest set it). */
+ * the guest's (reported as the guest set it); its RLIMIT_AS and
+ * RLIMIT_DATA are the guest's own values (sys_rlimit_mem.c). */
+static int64_t sys_prlimit_mem(int resource, uint64_t new_g, uint64_t old_g)
+{
+    struct rlimit64 want, was;
+    int64_t r = sys_rlimit_mem_get(resource, &was);
+    if (r == 0 && new_g && (r = sys_copy_in(&want, new_g, sizeof want)) == 0)
+        r = sys_rlimit_mem_set(resource, &want);
+    if (r != 0)
+        return r;
+    return old_g ? sys_copy_out(old_g, &was, sizeof was) : 0;
+}
+
 static int64_t sys_prlimit(pid_t pid, int resource, uint64_t new_g, uint64_t old_g)
 {
     struct rlimit64 want, was;
-    if ((pid != 0 && pid != getpid()) || resource != RLIMIT_NOFILE)
+    bool own = pid == 0 || pid == getpid();
+    if (own && sys_rlimit_mem_is(resource))
+        return sys_prlimit_mem(resource, new_g, old_g);
+    if (!own || resource != RLIMIT_NOFILE)
         return sys_ret(syscall(SYS_prlimit64, pid, resource, sys_ptr(new_g), sys_ptr(old_g)));
     if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &was) != 0)
         return -errno;

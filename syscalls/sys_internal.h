@@ -193,6 +193,32 @@ static inline int sys_dirfd(uint64_t g)
     return (int)g;
 }
 
+/* sys_rlimit_mem.c: the guest's RLIMIT_AS and RLIMIT_DATA, kept apart
+ * from ferry's own memory. */
+struct ld_image;
+struct rlimit64;
+void sys_rlimit_mem_init(void);
+void sys_rlimit_mem_image(const struct ld_image *img);
+bool sys_rlimit_mem_is(int resource);
+int64_t sys_rlimit_mem_get(int resource, struct rlimit64 *out);
+int64_t sys_rlimit_mem_set(int resource, const struct rlimit64 *want);
+/* The guest's bytes mapped in [lo, hi): all, and private writable ones. */
+void sys_rlimit_mem_usage(uint64_t lo, uint64_t hi, uint64_t *total, uint64_t *data);
+/* 0 or -ENOMEM (Linux's may_expand_vm) for len more bytes of TR_PROT_*
+ * prot (-1: not data); _fixed: a MAP_FIXED over [addr, addr+len) whose
+ * old pages go; _protect: mprotect to prot. */
+int64_t sys_rlimit_mem_check(uint64_t len, int prot);
+int64_t sys_rlimit_mem_check_fixed(uint64_t addr, uint64_t len, int prot);
+int64_t sys_rlimit_mem_check_protect(uint64_t addr, uint64_t len, int prot);
+/* brk's check_data_rlimit for a break at brk. */
+bool sys_rlimit_mem_brk_ok(uint64_t brk, uint64_t start_brk);
+/* "VAR=..." for the environment of the ferry an execve starts. */
+void sys_rlimit_mem_pass(char *buf, size_t len);
+/* Around an exec the kernel does itself: the guest's limits made real,
+ * and ferry's soft limits raised again if it failed. */
+void sys_rlimit_mem_make_real(void);
+void sys_rlimit_mem_unmake_real(void);
+
 /* sys_ferry_fd.c: ferry's own descriptors, out of the guest's way. */
 bool sys_ferry_fd_is(int fd);
 /* Whether a descriptor argument of syscall nr is one of ferry's (EBADF). */
@@ -273,6 +299,10 @@ int64_t sys_maps_open(const char *path, int host_flags);
 /* sys_maps.c: whether path is the calling process's own /proc file leaf
  * (/proc/self/LEAF, /proc/thread-self/LEAF, /proc/PID/LEAF, ...). */
 bool sys_is_own_proc(const char *path, const char *leaf);
+/* sys_limits.c: opening the guest's own /proc/.../limits (its RLIMIT_AS,
+ * RLIMIT_DATA and hard RLIMIT_NOFILE, not the real ones); the descriptor,
+ * -errno, or SYS_MAPS_NOT_OURS. */
+int64_t sys_limits_open(const char *path, int host_flags);
 /* sys_cmdline.c: opening the guest's own /proc/.../cmdline (its argv, not
  * ferry's); the descriptor, -errno, or SYS_MAPS_NOT_OURS. */
 int64_t sys_cmdline_open(const char *path, int host_flags);

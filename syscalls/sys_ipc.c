@@ -115,6 +115,12 @@ SYS_HANDLER(sys_shmat)
     uint64_t addr = (uint64_t)r, len = 0;
     if (syscall(SYS_shmctl, (int)a[0], IPC_STAT, &ds) == 0)
         len = (ds.shm_segsz + SYS_IPC_PAGE - 1) & ~(SYS_IPC_PAGE - 1);
+    /* Linux's may_expand_vm for a new mapping (not checked for SHM_REMAP,
+     * whose old pages are gone by now) */
+    if (len && !(a[2] & SHM_REMAP) && sys_rlimit_mem_check(len, sys_shm_prot(a[2])) != 0) {
+        syscall(SYS_shmdt, sys_ptr(addr));
+        return -ENOMEM;
+    }
     if (len) {
         tr_map_changed(sys_engine, TR_MAP, addr, len, sys_shm_prot(a[2]));
         sys_shm_remember(addr, len);

@@ -28,6 +28,7 @@
 #define SYS_GUEST_MAP_ANONYMOUS 0x20
 #define SYS_GUEST_MAP_TYPE 0x0f
 #define SYS_GUEST_MAP_PRIVATE 0x02
+#define SYS_GUEST_MAP_GROWSDOWN 0x100
 #define SYS_MREMAP_DONTUNMAP 4
 
 /* PROT_READ/WRITE/EXEC/GROWSDOWN/GROWSUP: the same bits on all hosts.
@@ -95,6 +96,20 @@ static void *sys_mmap_host(uint64_t addr, const uint64_t *a)
     return sys_va_map(sys_ptr(addr), a[1], sys_host_prot(a[2]), flags, (int)a[4], (long)a[5]);
 }
 
+/* The engine's protection of a new mapping: shared ones marked. */
+static int sys_mmap_prot(const uint64_t *a)
+{
+    bool shared = (a[3] & SYS_GUEST_MAP_TYPE) != SYS_GUEST_MAP_PRIVATE;
+    return sys_guest_prot(a[2]) | (shared ? TR_PROT_SHARED : 0);
+}
+
+/* The same as the limits count it: a MAP_GROWSDOWN mapping is a stack,
+ * never data (Linux's VM_STACK). */
+static int sys_mmap_limit_prot(const uint64_t *a)
+{
+    return (a[3] & SYS_GUEST_MAP_GROWSDOWN) ? sys_mmap_prot(a) & ~TR_PROT_WRITE : sys_mmap_prot(a);
+}
+
 /* MAP_32BIT exists only on x86: low memory from sys_va_map_32bit. */
 static int64_t sys_mmap_locked(const uint64_t *a)
 {
@@ -104,8 +119,10 @@ static int64_t sys_mmap_locked(const uint64_t *a)
     int64_t busy = (a[3] & SYS_GUEST_MAP_FIXED) ? sys_ferry_mem_fixed_ok(addr, a[1]) : 0;
     if (!busy && (a[3] & SYS_GUEST_MAP_FIXED))
         busy = sys_vdso_fixed_check(addr, a[1]);
+    if (!busy && (a[3] & SYS_GUEST_MAP_FIXED))
+        busy = sys_rlimit_mem_check_fixed(addr, a[1], sys_mmap_limit_prot(a));
     if (busy)
-        return busy;                    /* ferry's own memory (sys_ferry_mem.c), a split vDSO */
+        return busy;                    /* ferry's own memory (sys_ferry_mem.c), a split vDSO, a limit */
     void *p = sys_mmap_placed(a);
     if (p == MAP_FAILED)
         p = sys_mmap_host(addr, a);
@@ -113,9 +130,11 @@ static int64_t sys_mmap_locked(const uint64_t *a)
         sys_mm_forget(addr, a[1]);
     if (p == MAP_FAILED)
         return -errno;
-    bool shared = (a[3] & SYS_GUEST_MAP_TYPE) != SYS_GUEST_MAP_PRIVATE;
-    tr_map_changed(sys_engine, TR_MAP, (uint64_t)(uintptr_t)p, a[1],
-                   sys_guest_prot(a[2]) | (shared ? TR_PROT_SHARED : 0));
+    if (!(a[3] & SYS_GUEST_MAP_FIXED) && sys_rlimit_mem_check(a[1], sys_mmap_limit_prot(a)) != 0) {
+        munmap(p, a[1]);                /* new pages only: Linux's checks before this come first */
+        return -ENOMEM;
+    }
+    tr_map_changed(sys_engine, TR_MAP, (uint64_t)(uintptr_t)p, a[1], sys_mmap_prot(a));
     sys_vdso_unmapped((uint64_t)(uintptr_t)p, a[1]);
     return (int64_t)(uintptr_t)p;
 }
@@ -156,6 +175,8 @@ static int64_t sys_mprotect_locked(const uint64_t *a)
     if (a[2] & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | 0x8 /* PROT_SEM */ | PROT_GROWSDOWN | PROT_GROWSUP))
         return -EINVAL;
     int64_t bad = sys_vdso_mprotect_check(a[0], a[1], sys_guest_prot(a[2]));
+    if (!bad)
+        bad = sys_rlimit_mem_check_protect(a[0], a[1], sys_guest_prot(a[2]));
     if (bad)
         return bad;
     if (sys_guest_has(a[0], a[0] + a[1]) || a[0] + a[1] < a[0]) {
@@ -229,6 +250,21 @@ static bool sys_mremap_no_resize(const uint64_t *a)
            !(a[3] & ~(uint64_t)MREMAP_MAYMOVE);
 }
 
+/* Linux's may_expand_vm for what an mremap adds: the growth (all of it
+ * with MREMAP_DONTUNMAP, which keeps the old pages), less what a
+ * MREMAP_FIXED target held of the guest's (unmapped first). */
+static int64_t sys_mremap_limit_check(const uint64_t *a, int prot)
+{
+    uint64_t old = SYS_PAGE_UP(a[1]), grow = SYS_PAGE_UP(a[2]), freed = 0, data;
+    if (!(a[3] & SYS_MREMAP_DONTUNMAP))
+        grow = grow > old ? grow - old : 0;
+    if (grow && (a[3] & MREMAP_FIXED))
+        sys_rlimit_mem_usage(a[4], a[4] + SYS_PAGE_UP(a[2]), &freed, &data);
+    if (grow <= freed)
+        return 0;
+    return sys_rlimit_mem_check(grow - freed, prot);
+}
+
 static int64_t sys_mremap_locked(const uint64_t *a)
 {
     int prot = tr_prot_at(sys_engine, a[0]);
@@ -243,6 +279,8 @@ static int64_t sys_mremap_locked(const uint64_t *a)
     int64_t busy = (a[3] & MREMAP_FIXED) ? sys_ferry_mem_fixed_ok(a[4], a[2]) : 0;
     if (!busy)
         busy = sys_vdso_mremap_check(a);
+    if (!busy)
+        busy = sys_mremap_limit_check(a, prot);
     if (busy)
         return busy;
     void *p = sys_mremap_host(a);
@@ -312,6 +350,11 @@ static int64_t sys_brk_locked(const uint64_t *a)
 {
     uint64_t want = a[0], end = SYS_PAGE_UP(want);
     if (want < sys_proc.brk_start || end > sys_va_top())
+        return (int64_t)sys_proc.brk_cur;
+    if (!sys_rlimit_mem_brk_ok(want, sys_proc.brk_start))
+        return (int64_t)sys_proc.brk_cur;       /* Linux's check_data_rlimit, shrinking too */
+    if (end > sys_proc.brk_mapped &&
+        sys_rlimit_mem_check(end - sys_proc.brk_mapped, TR_PROT_READ | TR_PROT_WRITE) != 0)
         return (int64_t)sys_proc.brk_cur;
     if (end > sys_proc.brk_mapped && sys_brk_grow(end) != 0)
         return (int64_t)sys_proc.brk_cur;

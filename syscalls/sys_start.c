@@ -64,6 +64,7 @@ void sys_process_init(const struct ld_image *img)
     sys_ferry_fd_init();
     sys_exec_self_fd_adopt();
     sys_proc.brk_start = sys_proc.brk_cur = sys_proc.brk_mapped = img->brk_start;
+    sys_rlimit_mem_image(img);
 }
 
 void sys_process_mapped(const struct ld_image *img)
@@ -115,6 +116,7 @@ int sys_process_load(const char *path, char *const argv[], char *const envp[],
 {
     const struct ld_params params = { .hwcap = x86_cpuid_hwcap(), .hwcap2 = x86_cpuid_hwcap2(),
                                       .platform = "x86_64", .place_shared = ferry_opts.tcache_dir != NULL };
+    sys_rlimit_mem_init();              /* before ferry's own memory is mapped */
     sys_start_argv0(&argv, sys_start_env(&envp));
     sys_va_init();
     int st = ld_load_program(path, argv, envp, &params, img, errbuf, errlen);

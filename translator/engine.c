@@ -21,6 +21,7 @@ static void *engine_table_alloc(size_t size)
 
 struct tr_engine *tr_engine_new(const struct tr_engine_config *cfg)
 {
+    tr_pool_room_fit(cfg->code_cache_size);     /* before the tables are mapped */
     struct tr_engine *e = engine_table_alloc(sizeof(*e));
     e->cfg = *cfg;
     if (!e->cfg.mem)

@@ -145,6 +145,13 @@ static bool region_reserve(struct region *r, size_t size)
     return true;
 }
 
+/* A region reserved (and whatever was committed in it) given back. */
+static void region_release(struct region *r)
+{
+    if (r && r->base)
+        munmap(r->base, r->size);
+}
+
 /* The same, its base on a 2 MiB boundary (the file's room: copies there
  * are huge pages, file_in). */
 static bool region_reserve_huge(struct region *r, size_t size)
@@ -784,7 +791,14 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
         !region_reserve(&t->data, DATA_ROOM) || !region_reserve(&t->fresh_room, FRESH_ROOM) ||
         !region_reserve_huge(&t->file_room, TCACHE_MAX_FILE) ||
         !(t->memo = data_alloc(t, sizeof(*t->memo) << MEMO_BITS))) {
-        free(t);                        /* (and whatever it got: once, at start-up) */
+        /* the rooms it got go back: under a low RLIMIT_AS (ulimit -v) the
+         * guest needs that address space */
+        region_release(t ? &t->data : NULL);
+        region_release(t ? &t->fresh_room : NULL);
+        region_release(t ? &t->file_room : NULL);
+        if (t)
+            free(t->key), free(t->path);
+        free(t);
         return;
     }
     fresh_reset(t);

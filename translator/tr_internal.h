@@ -347,6 +347,7 @@ void smc_prepare(struct tr_block *tb, uint32_t guest_size);
 void *tr_map_aligned(size_t size);   /* tr_tables.c: aligned to size */
 void *tr_pool_map(size_t size);      /* tr_tables.c: zeroed, huge pages where possible */
 void *tr_pool_beside_tables(size_t size); /* tr_tables.c: the block pool, once */
+void tr_pool_room_fit(size_t code_cache_size);  /* tr_tables.c: before the first engine */
 void *tr_spare_claim(size_t size);   /* tr_tables.c: the data window's padding, once */
 void tr_spare_release(void *p, size_t dirty);   /* ... given back, dirty bytes zeroed */
 size_t tr_spare_size(void);         /* ... its size (0: absent) */

@@ -38,6 +38,12 @@
 #define TABLES_SIZE ((size_t)2 << 20)
 #define POOL_AT ((size_t)3 << 19)        /* the tables' end, the block pool's start (carve) */
 #define POOL_ROOM ((size_t)64 << 20)     /* the pool's room after the tables' region */
+#define POOL_ROOM_MIN ((size_t)4 << 20)
+
+/* The room reserved, POOL_ROOM unless a smaller code cache (a finite
+ * RLIMIT_AS: syscalls/sys_rlimit_mem.c) needs less: the pool holds a
+ * block per 128 bytes of code, as many bytes as the cache at most. */
+static size_t pool_room = POOL_ROOM;
 
 static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -209,7 +215,16 @@ static int pool_taken;
 
 static bool tables_map(void)
 {
-    return first.base || (first.base = tr_pool_map(TABLES_SIZE + POOL_ROOM));
+    return first.base || (first.base = tr_pool_map(TABLES_SIZE + pool_room));
+}
+
+/* Before the first engine: the code cache's size (0: the default). */
+void tr_pool_room_fit(size_t code_cache_size)
+{
+    pthread_mutex_lock(&tables_lock);
+    if (!first.base && code_cache_size && code_cache_size < POOL_ROOM)
+        pool_room = code_cache_size > POOL_ROOM_MIN ? code_cache_size : POOL_ROOM_MIN;
+    pthread_mutex_unlock(&tables_lock);
 }
 
 /* The second region: the data window's padding when the cache's file did
@@ -260,7 +275,7 @@ void *tr_pool_beside_tables(size_t size)
 {
     pthread_mutex_lock(&tables_lock);
     void *p = NULL;
-    if (!pool_taken && size <= TABLES_SIZE + POOL_ROOM - POOL_AT && tables_map()) {
+    if (!pool_taken && size <= TABLES_SIZE + pool_room - POOL_AT && tables_map()) {
         pool_taken = 1;
         p = first.base + POOL_AT;
     }
