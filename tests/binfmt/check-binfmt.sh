@@ -99,6 +99,10 @@ run n-chain ./prog --exec ./prog chained "a b"
 [ "$mapping" = full ] && run n-xonly as_user ./xonly run by another user
 [ "$mapping" = full ] && run n-suid ./suid --ids
 run n-chroot chroot root /sprog --exec /sprog in the chroot
+# The guest's RLIMIT_AS: started under a lowered soft limit, and lowered
+# before an exec the kernel runs itself (F flag, no /proc in the chroot).
+run n-limits sh -c 'ulimit -v 300000; exec ./prog --limits'
+run n-chroot-lim chroot root /sprog --lim-exec 400000 /sprog --limits
 
 # status / register / status / register again
 fb status > "$tmp/st" 2>&1
@@ -127,6 +131,8 @@ ok=0; grep -q '^cpu: ferry virtual x86-64 CPU' "$tmp/cpu" && ok=1
 verdict "really translated (CPUID brand)" $ok
 run f-chain ./prog --exec ./prog chained "a b"
 same "exec chain of binfmt-started programs as natively" n-chain f-chain
+run f-limits sh -c 'ulimit -v 300000; exec ./prog --limits'
+same "started under ulimit -v: the guest's RLIMIT_AS as natively" n-limits f-limits
 QEMU_STRACE=1 ./prog traced > "$tmp/out" 2> "$tmp/err"
 ok=0; grep -q '^argv\[1\] = traced$' "$tmp/out" && grep -q 'exit_group(2)' "$tmp/err" && ok=1
 verdict "QEMU_STRACE=1: system calls traced on stderr" $ok
@@ -165,6 +171,8 @@ ok=0; grep -q 'flags: POCF$' "$mnt/$name" && ok=1
 verdict "--binfmt register --persistent: flags POCF" $ok
 run f-chroot chroot root /sprog --exec /sprog in the chroot
 same "F flag: chroot without ferry and /proc, exec chain as natively" n-chroot f-chroot
+run f-chroot-lim chroot root /sprog --lim-exec 400000 /sprog --limits
+same "F flag: RLIMIT_AS lowered before the kernel's exec, as natively" n-chroot-lim f-chroot-lim
 chroot root /sprog --exec /sprog --cpu > "$tmp/cpu" 2>&1
 ok=0; grep -q '^cpu: ferry virtual x86-64 CPU' "$tmp/cpu" && ok=1
 verdict "F flag: the exec'd program in the chroot ran translated" $ok
