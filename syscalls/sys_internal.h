@@ -313,6 +313,10 @@ void sys_cmdline_started(uint64_t sp);
  * called name that fill writes and leaves at offset 0; the descriptor or
  * -errno. */
 int64_t sys_synth_open(const char *name, int host_flags, int (*fill)(int fd));
+/* sys_maps.c: fills fd with the host's host_path, each line through
+ * each_line, then end (may be NULL); 0 or -errno. */
+int sys_synth_filter(int fd, const char *host_path, void (*each_line)(FILE *out, const char *line),
+                     void (*end)(FILE *out));
 /* sys_cpuinfo.c: opening /proc/cpuinfo (ferry's virtual CPU); the
  * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
 int64_t sys_cpuinfo_open(const char *path, int host_flags);

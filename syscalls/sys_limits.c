@@ -37,32 +37,23 @@ static bool sys_limits_guest(const char *line, struct rlimit64 *rl)
     return true;
 }
 
+/* One line of the host's file: as it is, or with the guest's values. */
+static void sys_limits_line(FILE *out, const char *line)
+{
+    struct rlimit64 rl;
+    if (strlen(line) < 68 || !sys_limits_guest(line, &rl)) {
+        fputs(line, out);
+        return;
+    }
+    fprintf(out, "%.25s ", line);
+    sys_limits_value(out, rl.rlim_cur);
+    sys_limits_value(out, rl.rlim_max);
+    fputs(line + 68, out);              /* the units column and the newline */
+}
+
 static int sys_limits_fill(int fd)
 {
-    FILE *in = fopen("/proc/self/limits", "re");
-    FILE *out = fdopen(dup(fd), "w");
-    char line[256];
-    if (!in || !out) {
-        if (in)
-            fclose(in);
-        if (out)
-            fclose(out);
-        return -EIO;
-    }
-    while (fgets(line, sizeof line, in)) {
-        struct rlimit64 rl;
-        if (strlen(line) < 68 || !sys_limits_guest(line, &rl)) {
-            fputs(line, out);
-            continue;
-        }
-        fprintf(out, "%.25s ", line);
-        sys_limits_value(out, rl.rlim_cur);
-        sys_limits_value(out, rl.rlim_max);
-        fputs(line + 68, out);          /* the units column and the newline */
-    }
-    fclose(in);
-    fclose(out);
-    return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -errno;
+    return sys_synth_filter(fd, "/proc/self/limits", sys_limits_line, NULL);
 }
 
 int64_t sys_limits_open(const char *path, int host_flags)

@@ -95,9 +95,13 @@ static void sys_maps_vsyscall(FILE *out)
                    "[vsyscall]");
 }
 
-static int sys_maps_fill(int fd)
+/* Copies the host's HOST_PATH into fd through each_line, then end (may be
+ * NULL) writes what follows; 0 or -errno.  Shared by the files made from
+ * the host's own (maps, limits). */
+int sys_synth_filter(int fd, const char *host_path, void (*each_line)(FILE *out, const char *line),
+                     void (*end)(FILE *out))
 {
-    FILE *in = fopen("/proc/self/maps", "re");
+    FILE *in = fopen(host_path, "re");
     FILE *out = fdopen(dup(fd), "w");
     char line[4200];
     if (!in || !out) {
@@ -108,11 +112,17 @@ static int sys_maps_fill(int fd)
         return -EIO;
     }
     while (fgets(line, sizeof line, in))
-        sys_maps_line(out, line);
-    sys_maps_vsyscall(out);
+        each_line(out, line);
+    if (end)
+        end(out);
     fclose(in);
     fclose(out);
     return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -errno;
+}
+
+static int sys_maps_fill(int fd)
+{
+    return sys_synth_filter(fd, "/proc/self/maps", sys_maps_line, sys_maps_vsyscall);
 }
 
 int64_t sys_synth_open(const char *name, int host_flags, int (*fill)(int fd))
