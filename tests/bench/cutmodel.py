@@ -108,6 +108,8 @@ def main_a64(log, x86_log=None):
 
 
 def main():
+    if len(sys.argv) < 2 or (sys.argv[1] == '--a64' and len(sys.argv) < 3):
+        sys.exit('usage: cutmodel.py LOG | cutmodel.py --a64 LOG [X86_LOG]')
     if sys.argv[1] == '--a64':
         return main_a64(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     log = sys.argv[1]
@@ -162,4 +164,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except OSError as e:
+        sys.exit(f'cutmodel.py: {e}')
