@@ -1,9 +1,10 @@
 # verdicts.py -- the per-test verdicts in a `python3 -m test -v` log
-# (tests/pyregr/pyregr-sweep.sh): "TEST_ID VERDICT" lines, sorted, then a
-# "MODULE RESULT" line for regrtest's own verdict on the module (OK, FAILED,
-# SKIPPED, CRASHED, TIMEOUT, ..., NONE when the log has none).  unittest's
+# (tests/pyregr/pyregr-sweep.sh): a "MODULE RESULT" line for regrtest's own
+# verdict on the module (SUCCESS, FAILURE, ENV_CHANGED, SKIPPED, CRASHED, NONE
+# when the log has none), then "TEST_ID VERDICT" lines, sorted.  unittest's
 # verbose lines are "name (module.Class.name) ... ok" with at most one
-# docstring line between (and the test's own output before the verdict);
+# docstring line between (and the test's own output before the verdict; a
+# slow test's "12.80s " can open the next test's line);
 # timings and tracebacks are not compared.
 #   python3 verdicts.py MODULE LOG
 import re
@@ -25,7 +26,7 @@ def test_verdicts(text):
     may come between (up to 50 lines: the first line that is a verdict)."""
     verdicts = {}
     lines = text.split("\n")
-    for m in re.finditer(r"^(\w+) \(([\w.]+)\)(?:\n[^\n]*?)?\s\.\.\.\s(.*?)$", text, re.M):
+    for m in re.finditer(r"^(?:[\d.]+s )?(\w+) \(([\w.]+)\)(?:\n[^\n]*?)?\s\.\.\.\s(.*?)$", text, re.M):
         v = verdict_of(m.group(3))
         if v is None:
             at = text.count("\n", 0, m.end())
@@ -55,9 +56,9 @@ def main():
     module, log = sys.argv[1], sys.argv[2]
     text = open(log, errors="replace").read()
     v = test_verdicts(text)
+    print("MODULE", module_result(module, text))     # first: C order, for comm
     for name in sorted(v):
         print(name, v[name])
-    print("MODULE", module_result(module, text))
 
 
 main()
