@@ -67,6 +67,7 @@ CHECK_TARGETS += check-unit
 -include tests/valgrind/valgrind.mk
 -include tests/simde/simde.mk
 -include tests/numpy/numpy.mk
+-include tests/pyregr/pyregr.mk
 
 include tests/golden/golden.mk
 

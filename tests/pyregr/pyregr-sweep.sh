@@ -1,0 +1,112 @@
+#!/bin/sh
+# pyregr-sweep.sh -- CPython 3.11's own regression suite (Debian's
+# libpython3.11-testsuite, `python3 -m test`) as an outside probe: each
+# module runs in the pyregr chroot (.ci/setup-pyregr) natively and under
+# ferry (`python3 -m test -v -j1`: the worker is an exec'd python, under
+# ferry too), and the per-test verdicts (tests/pyregr/verdicts.py) are
+# compared.  Native logs are kept in NATIVE_DIR and reused (both builds
+# compare against the same run).  Prints one line per module and a summary;
+# exit 1 when a test's verdict differs.
+#
+#   pyregr-sweep.sh -c CHROOT -o OUT -n NATIVE_DIR -f FERRY_BIN [-r RUNNER]
+#                   [-t TIMEOUT] [-k KNOWN]... [-l LIST]... [MODULE]...
+#   FERRY_BIN "-": the native runs only.
+#   RUNNER: the emulator the ferry binary needs ("qemu-aarch64 -L /"); it is
+#   copied into the chroot with its libraries, as check-chroot does.
+#   LIST: a file of module names, one a line; '#' starts a comment.
+#   KNOWN: tests whose verdict may differ for a reason other than a wrong
+#   answer from ferry (the emulator's; a time budget ferry's slower start-up
+#   misses), one test id a line with the reason after '#': a module whose
+#   only differences are these is "known", not a failure.
+set -u
+export LC_ALL=C                         # comm and verdicts.py agree on order
+ch="" out="" nat="" ferry="" runner="" timeout=1200 mods="" known=""
+here=$(cd "$(dirname "$0")" && pwd)
+while getopts c:o:n:f:r:t:l:k: opt; do
+    case $opt in
+    c) ch=$OPTARG ;; o) out=$OPTARG ;; n) nat=$OPTARG ;; f) ferry=$OPTARG ;;
+    r) runner=$OPTARG ;; t) timeout=$OPTARG ;; k) known="$known $OPTARG" ;;
+    l) mods="$mods $(sed 's/#.*//' "$OPTARG")" ;;
+    *) exit 2 ;;
+    esac
+done
+shift $((OPTIND - 1))
+mods="$mods $*"
+[ -n "$ch" ] && [ -n "$out" ] && [ -n "$nat" ] && [ -n "$ferry" ] ||
+    { echo "usage: pyregr-sweep.sh -c CHROOT -o OUT -n NATIVE_DIR -f FERRY_BIN [-r RUNNER] [-t S] [-l LIST] [MODULE...]" >&2; exit 2; }
+[ -e "$ch/.ferry-pyregr-done" ] || { echo "no pyregr chroot at $ch (run .ci/setup-pyregr)" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "SKIP pyregr-sweep: needs root (chroot, mounts)"; exit 0; }
+mkdir -p "$out" "$nat"
+out=$(cd "$out" && pwd) nat=$(cd "$nat" && pwd)
+
+# ferry (and the emulator with its libraries) inside the chroot.
+t=/ferry-pyregr-$$
+rm -rf "$ch$t"
+mkdir -p "$ch$t/bin" "$ch$t/tmp"
+trap 'rm -rf "$ch$t"' EXIT
+trap 'exit 130' INT TERM
+[ "$ferry" = - ] || cp "$ferry" "$ch$t/bin/ferry"
+run_ferry=$t/bin/ferry wrapper=""
+if [ -n "$runner" ]; then
+    set -- $runner
+    rbin=$(command -v "$1"); shift
+    mkdir -p "$ch$t/lib"
+    cp "$rbin" "$ch$t/bin/"
+    for lib in $(ldd "$rbin" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+        cp -L "$lib" "$ch$t/lib/"
+    done
+    wrapper="$t/lib/ld-linux-x86-64.so.2 --library-path $t/lib $t/bin/$(basename "$rbin") $*"
+    run_ferry="$wrapper $t/bin/ferry"
+fi
+
+# One module in the chroot: a private mount namespace with /proc, /dev
+# (pts, shm), /sys and a fresh /tmp; a clean environment, every signal at
+# its default action (a background job of a shell ignores SIGINT).
+# run_one LOG PREFIX MODULE
+run_one() {
+    log=$1; shift
+    rm -rf "$ch$t/tmp"; mkdir -p "$ch$t/tmp"; chmod 1777 "$ch$t/tmp"
+    unshare -m --propagation private sh -c '
+        ch=$1 t=$2; shift 2
+        mount --rbind /dev "$ch/dev" && mount -t proc proc "$ch/proc" &&
+        mount --rbind /sys "$ch/sys" && mount --bind "$ch$t/tmp" "$ch/tmp" || exit 125
+        exec chroot "$ch" /usr/bin/env --default-signal -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+            LANG=C.UTF-8 TERM=dumb ${FERRY_EXEC_WRAPPER:+FERRY_EXEC_WRAPPER="$FERRY_EXEC_WRAPPER"} \
+            sh -c "cd /tmp && exec \"\$@\"" sh "$@"' sh "$ch" "$t" "$@" > "$log.log" 2>&1 < /dev/null
+}
+
+pyargs() { echo "/usr/bin/python3 -m test -v -j1 --timeout $timeout $1"; }
+total=0 same=0 diffs=0 nknown=0 nmods=0
+: > "$out/summary"
+for m in $mods; do
+    nmods=$((nmods + 1))
+    if [ ! -s "$nat/$m.verdicts" ]; then
+        FERRY_EXEC_WRAPPER= run_one "$nat/$m" $(pyargs "$m")
+        python3 "$here/verdicts.py" "$m" "$nat/$m.log" > "$nat/$m.verdicts"
+    fi
+    [ "$ferry" = - ] && continue
+    s0=$(date +%s)
+    FERRY_EXEC_WRAPPER=$wrapper run_one "$out/$m" $run_ferry $(pyargs "$m")
+    s1=$(date +%s)
+    python3 "$here/verdicts.py" "$m" "$out/$m.log" > "$out/$m.verdicts"
+    n=$(grep -vc '^MODULE ' "$nat/$m.verdicts")
+    d=$(diff "$nat/$m.verdicts" "$out/$m.verdicts" | grep -c '^[<>]')
+    eq=$(comm -12 "$nat/$m.verdicts" "$out/$m.verdicts" | grep -vc '^MODULE ')
+    total=$((total + n)) same=$((same + eq))
+    line="$m: native $(sed -n 's/^MODULE //p' "$nat/$m.verdicts"), ferry $(sed -n 's/^MODULE //p' "$out/$m.verdicts"), $eq/$n verdicts equal ($((s1 - s0)) s)"
+    if [ "$d" != 0 ]; then
+        diff "$nat/$m.verdicts" "$out/$m.verdicts" | grep '^[<>]' | sed 's/^/    /' > "$out/$m.diff"
+        if cat $known /dev/null | sed 's/#.*//' |
+            awk 'NR == FNR { if (NF) k[$1] = 1; next }
+                 $2 == "MODULE" { next } !($2 in k) { bad = 1 } { kn = 1 }
+                 END { exit !(bad || !kn) }' - "$out/$m.diff"; then
+            diffs=$((diffs + 1)); line="$line DIFF"
+        else
+            nknown=$((nknown + 1)); line="$line known"
+        fi
+    fi
+    echo "$line" | tee -a "$out/summary"
+    [ "$d" != 0 ] && head -20 "$out/$m.diff"
+done
+echo "pyregr-sweep: $nmods modules, $same/$total verdicts equal, $diffs modules differ, $nknown only in known ways" | tee -a "$out/summary"
+[ "$diffs" = 0 ]
