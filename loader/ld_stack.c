@@ -179,7 +179,7 @@ static uint64_t ld_stack_size(void)
 /* The stack's first pages and the guard gap below its limit.  As
  * natively (setup_arg_pages), only the pages the strings and tables need
  * plus Linux's stack_expand of 128 KiB are there at start; the rest, down
- * to the limit (size), is an unmapped hole the guest's faults grow into
+ * to the limit, is an unmapped hole the guest's faults grow into
  * (syscalls/sys_stack_grow.c), so that pages the guest never touches do
  * not count against its RLIMIT_AS -- nor against ferry's real one when
  * the limit was set before ferry started (a 64 MiB RLIMIT_STACK, as gcc
@@ -187,8 +187,9 @@ static uint64_t ld_stack_size(void)
  * the guest's (it is not noted), so ferry's later mappings are never
  * within reach of a running-away recursion, which faults in it as it
  * would natively past RLIMIT_STACK (SIGSEGV, on the sigaltstack if the
- * guest has one).  *floor: the limit's end. */
-static uint8_t *ld_map_stack(uint64_t size, uint64_t initial, uint64_t *floor)
+ * guest has one).  *floor: the end of its room (room bytes under the
+ * stack's top). */
+static uint8_t *ld_map_stack(uint64_t room, uint64_t initial, uint64_t *floor)
 {
     /* Near the top of the guest's user space, where Linux puts it (a hint:
      * the host may have other ideas, e.g. a 39-bit AArch64 address space),
@@ -200,7 +201,7 @@ static uint8_t *ld_map_stack(uint64_t size, uint64_t initial, uint64_t *floor)
                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED)
         return NULL;
-    uint8_t *low = base + initial - size, *guard = low - LD_STACK_GUARD;
+    uint8_t *low = base + initial - room, *guard = low - LD_STACK_GUARD;
     void *g = mmap(guard, LD_STACK_GUARD, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
     if (g != (void *)guard) {           /* something lives there: no room to grow */
@@ -224,8 +225,11 @@ uint64_t ld_build_stack(char *const argv[], char *const envp[],
     }
     /* Linux's stack_expand below what the strings and tables need */
     uint64_t initial = LD_PAGE_UP(ld_stack_need(argv, envp, ai->execfn)) + LD_STACK_MIN;
-    uint64_t floor = 0;
-    uint8_t *base = ld_map_stack(size, initial < size ? initial : size, &floor);
+    /* room to grow as Linux leaves above mmap_base: at least 128 MiB, so
+     * a guest raising RLIMIT_STACK later grows further (the limit in
+     * force at each growth decides: syscalls/sys_stack_grow.c) */
+    uint64_t room = size < LD_STACK_ROOM_MIN ? LD_STACK_ROOM_MIN : size, floor = 0;
+    uint8_t *base = ld_map_stack(room, initial < size ? initial : size, &floor);
     if (!base) {
         snprintf(why, len, "cannot allocate the stack: %s", strerror(errno));
         return 0;

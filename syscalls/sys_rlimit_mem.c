@@ -35,7 +35,7 @@
 
 #define SYS_RLIM_PAGE 4096ull
 #define SYS_RLIM_CACHE_DEFAULT ((size_t)64 << 20)      /* translator/options.c's */
-#define SYS_RLIM_CACHE_MIN ((size_t)4 << 20)
+#define SYS_RLIM_CACHE_MIN ((size_t)1 << 20)
 
 struct sys_rlim {
     uint64_t cur, max;

@@ -2,7 +2,8 @@
  * only the pages the arguments need and 128 KiB are there (its [stack]
  * line is small, and untouched pages do not count against RLIMIT_AS);
  * touching pages below grows it, and the growth is refused -- SIGSEGV --
- * past the RLIMIT_STACK or RLIMIT_AS in force when it happens.  A system
+ * past the RLIMIT_STACK or RLIMIT_AS in force when it happens (a limit
+ * raised after exec lets it grow further).  A system
  * call's buffer far below the touched pages works (the kernel grows the
  * stack for it).  Each case runs in a child; only outcomes are printed. */
 #define _GNU_SOURCE
@@ -84,7 +85,7 @@ static void grow_2mb(void)
 {
     unsigned long s0, t0, s1, t1;
     usage(&s0, &t0);
-    descend(540);
+    descend(600);
     usage(&s1, &t1);
     printf("after 2 MiB: [stack] grew by >= 2 MiB: %s, total too: %s\n",
            s1 - s0 >= 2 * MB ? "yes" : "no", t1 - t0 >= 2 * MB ? "yes" : "no");
@@ -112,6 +113,14 @@ static void stack_limit_1mb(void)
     descend(768);
 }
 
+/* Linux leaves at least 128 MiB for the stack whatever RLIMIT_STACK was
+ * at exec: raised later, the stack grows further. */
+static void stack_limit_raised(void)
+{
+    set(RLIMIT_STACK, 64 * MB);
+    descend(4096);
+}
+
 static void syscall_far(void)
 {
     int p[2];
@@ -135,6 +144,7 @@ int main(void)
     run("touch 2 MiB, RLIMIT_AS usage + 4 MiB", as_room_4mb);
     run("touch 4 MiB, RLIMIT_AS usage + 1 MiB", as_room_1mb);
     run("touch 3 MiB, RLIMIT_STACK 1 MiB", stack_limit_1mb);
+    run("touch 16 MiB, RLIMIT_STACK raised to 64 MiB", stack_limit_raised);
     run("read(2) far below", syscall_far);
     return 0;
 }
