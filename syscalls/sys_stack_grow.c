@@ -33,12 +33,12 @@ static bool sys_stack_in_hole(uint64_t addr)
     return addr >= sys_proc.stack_floor && addr < sys_proc.stack_start;
 }
 
-/* Linux's acct_stack_growth: the new size within RLIMIT_STACK (the real
- * one: ferry keeps the guest's), the new pages within RLIMIT_AS. */
+/* Linux's acct_stack_growth: the new size within the guest's
+ * RLIMIT_STACK as it is now, the new pages within its RLIMIT_AS. */
 static bool sys_stack_may_grow(uint64_t low)
 {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+    struct rlimit64 rl;
+    if (sys_rlimit_mem_get(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
         sys_proc.stack_end - low > rl.rlim_cur)
         return false;
     return sys_rlimit_mem_check(sys_proc.stack_start - low, -1) == 0;

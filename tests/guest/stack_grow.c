@@ -3,7 +3,8 @@
  * line is small, and untouched pages do not count against RLIMIT_AS);
  * touching pages below grows it, and the growth is refused -- SIGSEGV --
  * past the RLIMIT_STACK or RLIMIT_AS in force when it happens (a limit
- * raised after exec lets it grow further).  A system
+ * raised after exec lets it grow further).  RLIMIT_STACK reads back as
+ * set, in /proc/self/limits and after exec too.  A system
  * call's buffer far below the touched pages works (the kernel grows the
  * stack for it).  Each case runs in a child; only outcomes are printed. */
 #define _GNU_SOURCE
@@ -121,6 +122,46 @@ static void stack_limit_raised(void)
     descend(4096);
 }
 
+/* /proc/self/limits' soft value of "Max stack size". */
+static unsigned long limits_stack(void)
+{
+    FILE *f = fopen("/proc/self/limits", "r");
+    char line[256];
+    unsigned long v = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "Max stack size", 14))
+            v = strtoul(line + 26, NULL, 10);
+    if (f)
+        fclose(f);
+    return v;
+}
+
+/* RLIMIT_STACK is the guest's: read back, in /proc/self/limits, and
+ * inherited across exec (a host may not take it: QEMU's user mode). */
+static void stack_limit_own(void)
+{
+    struct rlimit rl;
+    set(RLIMIT_STACK, 6 * MB);
+    getrlimit(RLIMIT_STACK, &rl);
+    printf("RLIMIT_STACK 6 MiB: getrlimit %lu KiB, /proc/self/limits %lu KiB\n",
+           (unsigned long)rl.rlim_cur / KB, limits_stack() / KB);
+    fflush(stdout);
+    execl("/proc/self/exe", "stack_grow", "exec", (char *)NULL);
+    printf("execl: %s\n", strerror(errno));
+}
+
+static int after_exec(void)
+{
+    struct rlimit rl;
+    getrlimit(RLIMIT_STACK, &rl);
+    printf("after exec: getrlimit %lu KiB, /proc/self/limits %lu KiB\n",
+           (unsigned long)rl.rlim_cur / KB, limits_stack() / KB);
+    fflush(stdout);
+    set(RLIMIT_STACK, 1 * MB);
+    descend(768);                       /* past it: SIGSEGV */
+    return 0;
+}
+
 static void syscall_far(void)
 {
     int p[2];
@@ -129,10 +170,12 @@ static void syscall_far(void)
     printf("read into a buffer 1.5 MiB down: %ld\n", read_far(p[0]));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     unsigned long s, t;
     struct rlimit rl;
+    if (argc > 1 && !strcmp(argv[1], "exec"))
+        return after_exec();
     usage(&s, &t);
     getrlimit(RLIMIT_STACK, &rl);
     printf("[stack] at start under 1 MiB: %s\n", s && s < MB ? "yes" : "no");
@@ -146,5 +189,6 @@ int main(void)
     run("touch 3 MiB, RLIMIT_STACK 1 MiB", stack_limit_1mb);
     run("touch 16 MiB, RLIMIT_STACK raised to 64 MiB", stack_limit_raised);
     run("read(2) far below", syscall_far);
+    run("RLIMIT_STACK the guest's, exec", stack_limit_own);
     return 0;
 }
