@@ -15,6 +15,7 @@
 #define LD_STACK_DEFAULT (8ull << 20)     /* RLIMIT_STACK when it cannot be read */
 #define LD_STACK_MIN (128ull << 10)       /* Linux's minimum stack */
 #define LD_STACK_MAX (1ull << 30)         /* for an unlimited RLIMIT_STACK */
+#define LD_STACK_ROOM_MIN (128ull << 20) /* Linux's mmap_base gap: at least 128 MiB */
 #define LD_STACK_GUARD (1ull << 20)       /* Linux's stack_guard_gap: 256 pages */
 #define LD_STACK_TOP 0x00007ff000000000ull /* below the host's own stack and vdso */
 #define LD_USER_TOP 0x00007ffffffff000ull   /* end of x86-64 user space */

@@ -176,30 +176,41 @@ static uint64_t ld_stack_size(void)
     return size < LD_STACK_MIN ? LD_STACK_MIN : size;
 }
 
-/* The stack and the guard gap below it, reserved as one piece: the gap
- * stays PROT_NONE and is never the guest's (it is not noted), so ferry's
- * later mappings -- the code cache comes right below -- are never within
- * reach of a running-away recursion, which faults in the gap as it would
- * natively past RLIMIT_STACK (SIGSEGV, on the sigaltstack if the guest has
- * one).  Every page up to the limit is there from the start (lazily
- * backed): Linux grows its stack on any fault within the limit. */
-static uint8_t *ld_map_stack(uint64_t size)
+/* The stack's first pages and the guard gap below its limit.  As
+ * natively (setup_arg_pages), only the pages the strings and tables need
+ * plus Linux's stack_expand of 128 KiB are there at start; the rest, down
+ * to the limit, is an unmapped hole the guest's faults grow into
+ * (syscalls/sys_stack_grow.c), so that pages the guest never touches do
+ * not count against its RLIMIT_AS -- nor against ferry's real one when
+ * the limit was set before ferry started (a 64 MiB RLIMIT_STACK, as gcc
+ * gives cc1, cost 64 MiB of it).  The guard stays PROT_NONE and is never
+ * the guest's (it is not noted), so ferry's later mappings are never
+ * within reach of a running-away recursion, which faults in it as it
+ * would natively past RLIMIT_STACK (SIGSEGV, on the sigaltstack if the
+ * guest has one).  *floor: the end of its room (room bytes under the
+ * stack's top). */
+static uint8_t *ld_map_stack(uint64_t room, uint64_t initial, uint64_t *floor)
 {
     /* Near the top of the guest's user space, where Linux puts it (a hint:
      * the host may have other ideas, e.g. a 39-bit AArch64 address space),
      * so the guest's view of its address space is the native one: nothing
      * of its own between the program and 96 TiB.  Always below the guest's
      * top (ld_va_mmap: syscalls/sys_guest_va.c). */
-    void *hint = (void *)(uintptr_t)(ld_va_get()->stack_top - size - LD_STACK_GUARD);
-    uint8_t *base = ld_va_mmap(hint, size + LD_STACK_GUARD, PROT_NONE,
+    void *hint = (void *)(uintptr_t)(ld_va_get()->stack_top - initial);
+    uint8_t *base = ld_va_mmap(hint, initial, PROT_READ | PROT_WRITE,
                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED)
         return NULL;
-    if (mprotect(base + LD_STACK_GUARD, size, PROT_READ | PROT_WRITE) != 0) {
-        munmap(base, size + LD_STACK_GUARD);
-        return NULL;
+    uint8_t *low = base + initial - room, *guard = low - LD_STACK_GUARD;
+    void *g = mmap(guard, LD_STACK_GUARD, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    if (g != (void *)guard) {           /* something lives there: no room to grow */
+        if (g != MAP_FAILED)
+            munmap(g, LD_STACK_GUARD);  /* a kernel without MAP_FIXED_NOREPLACE */
+        low = base;
     }
-    return base + LD_STACK_GUARD;
+    *floor = (uint64_t)(uintptr_t)low;
+    return base;
 }
 
 uint64_t ld_build_stack(char *const argv[], char *const envp[],
@@ -212,15 +223,24 @@ uint64_t ld_build_stack(char *const argv[], char *const envp[],
         snprintf(why, len, "%s", strerror(E2BIG));
         return 0;
     }
-    uint8_t *base = ld_map_stack(size);
+    /* Linux's stack_expand below what the strings and tables need */
+    uint64_t initial = LD_PAGE_UP(ld_stack_need(argv, envp, ai->execfn)) + LD_STACK_MIN;
+    /* room to grow as Linux leaves above mmap_base: at least 128 MiB, so
+     * a guest raising RLIMIT_STACK later grows further (the limit in
+     * force at each growth decides: syscalls/sys_stack_grow.c) */
+    uint64_t room = size < LD_STACK_ROOM_MIN ? LD_STACK_ROOM_MIN : size, floor = 0;
+    uint8_t *base = ld_map_stack(room, initial < size ? initial : size, &floor);
     if (!base) {
         snprintf(why, len, "cannot allocate the stack: %s", strerror(errno));
         return 0;
     }
+    size = initial < size ? initial : size;
     /* the guest's view: executable as Linux makes it for PT_GNU_STACK PF_X */
     ld_note_mapping(img, (uint64_t)(uintptr_t)base, (uint64_t)(uintptr_t)base + size,
                     PROT_READ | PROT_WRITE | (ai->exec_stack ? PROT_EXEC : 0));
     img->stack_start = (uint64_t)(uintptr_t)base;
     img->stack_end = (uint64_t)(uintptr_t)base + size;
+    img->stack_floor = floor;
+    img->stack_exec = ai->exec_stack;
     return ld_stack_fill(base, size, argv, envp, ai);
 }

@@ -50,7 +50,10 @@ struct ld_image {
     uint64_t brk_start;         /* page-aligned end of the highest segment */
     uint64_t load_bias;         /* 0 for ET_EXEC, chosen base for (static-)PIE */
     uint64_t phdr, phent, phnum;
-    uint64_t stack_start, stack_end;    /* the main stack's pages (below: a guard gap) */
+    uint64_t stack_start, stack_end;    /* the main stack's pages at start */
+    uint64_t stack_floor;               /* how far it may grow down (RLIMIT_STACK;
+                                         * below: a guard gap) */
+    bool stack_exec;                    /* its pages executable (PT_GNU_STACK) */
     uint64_t vdso_start, vdso_end;      /* the vDSO's pages (ld_vdso.c), 0 without one;
                                          * its data pages right below (ld_vdso_layout) */
     const char *interp;         /* the interpreter as opened (after -L), or NULL */

@@ -34,6 +34,7 @@ void sys_cpu_serve(struct x86_cpu *cpu, enum tr_stop stop)
 {
     switch (stop) {
     case TR_STOP_SYSCALL:               /* int $0x80 marks an i386 call (sys_ia32.c) */
+        sys_stack_grow_to_sp(cpu->regs[X86_RSP]);
         if (cpu->ia32_call) sys_ia32_syscall(cpu);
         else sys_x86_64_syscall(cpu);
         break;

@@ -367,7 +367,7 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
 {
     static struct sys_argv env;
     static char wrapper[4096], logfd[64], execfd[64], comm[96], ceiling[64], self[4200], nofile[64];
-    static char rlimit_mem[128];
+    static char rlimit_mem[192];
     const char *w = getenv(SYS_EXEC_WRAPPER_ENV), *c = getenv(SYS_EXEC_VA_CEILING_ENV);
     env.n = 0;
     for (size_t i = 0; envp && envp[i]; i++)    /* a guest's own prefix would be read first */

@@ -54,7 +54,7 @@ int sys_guest_access_ok(uint64_t g, size_t len, int write)
         return 1;
     }
     for (uint64_t a = g, end; a < g + len; a = end)
-        if (!sys_prot_ok(tr_map_extent(sys_engine, a, &end), write))
+        if (!sys_prot_ok(tr_map_extent(sys_engine, a, &end), write) && !sys_stack_grow(a))
             return 0;
     return 1;
 }

@@ -210,6 +210,12 @@ void sys_rlimit_mem_usage(uint64_t lo, uint64_t hi, uint64_t *total, uint64_t *d
 int64_t sys_rlimit_mem_check(uint64_t len, int prot);
 int64_t sys_rlimit_mem_check_fixed(uint64_t addr, uint64_t len, int prot);
 int64_t sys_rlimit_mem_check_protect(uint64_t addr, uint64_t len, int prot);
+/* The main stack grown down to addr's page where Linux would grow it
+ * (sys_stack_grow.c): false when addr is not in its hole or the growth
+ * is refused.  _to_sp: before a system call, down to the guest's rsp. */
+bool sys_stack_grow(uint64_t addr);
+void sys_stack_grow_to_sp(uint64_t rsp);
+void sys_stack_grow_init(const struct ld_image *img);
 /* brk's check_data_rlimit for a break at brk. */
 bool sys_rlimit_mem_brk_ok(uint64_t brk, uint64_t start_brk);
 /* "VAR=..." for the environment of the ferry an execve starts. */

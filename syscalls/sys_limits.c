@@ -2,7 +2,7 @@
  * itself): the host's text, with the limits ferry keeps apart from the
  * real ones shown as the guest set them -- address space and data size
  * (sys_rlimit_mem.c: the real soft limits are raised for ferry's own
- * memory) and the open files' hard limit (sys_ferry_fd.c may keep the
+ * memory), stack size (a host may not take the guest's: QEMU) and the open files' hard limit (sys_ferry_fd.c may keep the
  * real one a few numbers higher).  Made when the file is opened, like
  * the guest's maps (sys_maps.c). */
 #define _GNU_SOURCE
@@ -30,6 +30,8 @@ static bool sys_limits_guest(const char *line, struct rlimit64 *rl)
         return sys_rlimit_mem_get(RLIMIT_AS, rl) == 0;
     if (!strncmp(line, "Max data size ", 14))
         return sys_rlimit_mem_get(RLIMIT_DATA, rl) == 0;
+    if (!strncmp(line, "Max stack size ", 15))
+        return sys_rlimit_mem_get(RLIMIT_STACK, rl) == 0;
     if (strncmp(line, "Max open files ", 15) || getrlimit(RLIMIT_NOFILE, &real) != 0)
         return false;
     rl->rlim_cur = real.rlim_cur;

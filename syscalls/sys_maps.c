@@ -61,6 +61,37 @@ static void sys_maps_print(FILE *out, uint64_t lo, uint64_t hi, int prot, char s
     fprintf(out, "%*s%s\n", *nm ? (w < 73 ? 73 - w : 0) : 0, "", nm);
 }
 
+/* The main stack's runs, held back to print as one line: the host's
+ * mappings it grew by (sys_stack_grow.c) stay apart from the first one
+ * after a fork (their anon_vma differs), natively it is one mapping. */
+static __thread struct {
+    uint64_t lo, hi;
+    int prot;
+} sys_maps_stack;
+
+static void sys_maps_stack_flush(FILE *out)
+{
+    if (sys_maps_stack.hi)
+        sys_maps_print(out, sys_maps_stack.lo, sys_maps_stack.hi, sys_maps_stack.prot, 'p', 0,
+                       "00:00", 0, "[stack]");
+    sys_maps_stack.hi = 0;
+}
+
+/* Whether the run [a, end) was taken into the held stack line. */
+static bool sys_maps_stack_run(FILE *out, uint64_t a, uint64_t end, int prot, const char *nm)
+{
+    if (strcmp(nm, "[stack]") != 0) {
+        sys_maps_stack_flush(out);
+        return false;
+    }
+    if (sys_maps_stack.hi && (sys_maps_stack.hi != a || sys_maps_stack.prot != prot))
+        sys_maps_stack_flush(out);
+    if (!sys_maps_stack.hi)
+        sys_maps_stack.lo = a, sys_maps_stack.prot = prot;
+    sys_maps_stack.hi = end;
+    return true;
+}
+
 /* One host line, cut to the runs the guest has. */
 static void sys_maps_line(FILE *out, const char *line)
 {
@@ -80,6 +111,8 @@ static void sys_maps_line(FILE *out, const char *line)
         if (prot < 0)
             continue;
         const char *nm = sys_maps_name(a, name + strspn(name, " "));
+        if (sys_maps_stack_run(out, a, end, prot, nm))
+            continue;
         /* the vDSO's host pages may be merged with a neighbour's */
         unsigned long long at = sys_vdso_name(a) ? 0 : off + (a - lo);
         sys_maps_print(out, a, end, prot, perms[3], at, dev, inode, nm);
@@ -91,6 +124,7 @@ static void sys_maps_line(FILE *out, const char *line)
  * programs look for the line before they call them. */
 static void sys_maps_vsyscall(FILE *out)
 {
+    sys_maps_stack_flush(out);
     sys_maps_print(out, 0xffffffffff600000ull, 0xffffffffff601000ull, 4, 'p', 0, "00:00", 0,
                    "[vsyscall]");
 }

@@ -1,4 +1,4 @@
-/* sys_rlimit_mem.c -- the guest's RLIMIT_AS and RLIMIT_DATA.  ferry's
+/* sys_rlimit_mem.c -- the guest's RLIMIT_AS, RLIMIT_DATA and RLIMIT_STACK.  ferry's
  * own memory (code cache, tables, its heap and thread stacks: some
  * hundreds of MB of address space) must not count against the guest's
  * limits, so ferry keeps them itself, as QEMU's and FEX's user modes keep
@@ -17,7 +17,12 @@
  *    (SYS_EXEC_RLIMIT_MEM_ENV), and become the real limits again before
  *    the kernel runs a program itself (binfmt_misc: sys_exec_by_kernel).
  * A fork keeps them (the same memory).  While both limits are infinite
- * nothing is counted. */
+ * nothing is counted.
+ * RLIMIT_STACK is kept too, though ferry needs no more of it: the real
+ * one is set as the guest sets it, but a host may not take it (QEMU's
+ * user mode drops a setrlimit of RLIMIT_STACK, as of AS and DATA), and
+ * the stack's growth (sys_stack_grow.c) and the guest's reads must see
+ * what the guest set. */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
@@ -35,22 +40,28 @@
 
 #define SYS_RLIM_PAGE 4096ull
 #define SYS_RLIM_CACHE_DEFAULT ((size_t)64 << 20)      /* translator/options.c's */
-#define SYS_RLIM_CACHE_MIN ((size_t)4 << 20)
+#define SYS_RLIM_CACHE_MIN ((size_t)1 << 20)
 
 struct sys_rlim {
     uint64_t cur, max;
 };
 
-/* The guest's [0] RLIMIT_AS and [1] RLIMIT_DATA. */
-static struct sys_rlim sys_rlim_mem[2] = { { RLIM_INFINITY, RLIM_INFINITY },
-                                           { RLIM_INFINITY, RLIM_INFINITY } };
+/* The guest's [0] RLIMIT_AS, [1] RLIMIT_DATA and [2] RLIMIT_STACK. */
+#define SYS_RLIM_N 3
+static const int sys_rlim_res[SYS_RLIM_N] = { RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK };
+static struct sys_rlim sys_rlim_mem[SYS_RLIM_N] = { { RLIM_INFINITY, RLIM_INFINITY },
+                                                    { RLIM_INFINITY, RLIM_INFINITY },
+                                                    { RLIM_INFINITY, RLIM_INFINITY } };
 /* The program's data segment as Linux's mm->start_data/end_data (brk's
  * check_data_rlimit counts it with the break). */
 static uint64_t sys_rlim_start_data, sys_rlim_end_data;
 
 static int sys_rlim_index(int resource)
 {
-    return resource == RLIMIT_AS ? 0 : resource == RLIMIT_DATA ? 1 : -1;
+    for (int i = 0; i < SYS_RLIM_N; i++)
+        if (sys_rlim_res[i] == resource)
+            return i;
+    return -1;
 }
 
 bool sys_rlimit_mem_is(int resource)
@@ -58,18 +69,20 @@ bool sys_rlimit_mem_is(int resource)
     return sys_rlim_index(resource) >= 0;
 }
 
-/* "as_cur,as_max,data_cur,data_max" from the ferry before the execve; the
+/* "as_cur,as_max,data_cur,data_max,stack_cur,stack_max" from the ferry
+ * before the execve; the
  * hard limits no higher than the real ones (a privileged guest's raise
  * was made real). */
 static bool sys_rlim_inherit(void)
 {
     const char *s = getenv(SYS_EXEC_RLIMIT_MEM_ENV);
-    unsigned long long v[4];
-    bool ok = s && sscanf(s, "%llu,%llu,%llu,%llu", &v[0], &v[1], &v[2], &v[3]) == 4;
+    unsigned long long v[2 * SYS_RLIM_N];
+    bool ok = s && sscanf(s, "%llu,%llu,%llu,%llu,%llu,%llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+                          &v[5]) == 2 * SYS_RLIM_N;
     unsetenv(SYS_EXEC_RLIMIT_MEM_ENV);
-    for (int i = 0; ok && i < 2; i++) {
+    for (int i = 0; ok && i < SYS_RLIM_N; i++) {
         struct rlimit real;
-        if (getrlimit(i ? RLIMIT_DATA : RLIMIT_AS, &real) != 0)
+        if (getrlimit(sys_rlim_res[i], &real) != 0)
             return false;
         sys_rlim_mem[i].max = v[2 * i + 1] < real.rlim_max ? v[2 * i + 1] : real.rlim_max;
         sys_rlim_mem[i].cur = v[2 * i] < sys_rlim_mem[i].max ? v[2 * i] : sys_rlim_mem[i].max;
@@ -98,8 +111,8 @@ static void sys_rlim_fit_cache(uint64_t hard)
 void sys_rlimit_mem_init(void)
 {
     bool inherited = sys_rlim_inherit();
-    for (int i = 0; i < 2; i++) {
-        int res = i ? RLIMIT_DATA : RLIMIT_AS;
+    for (int i = 0; i < SYS_RLIM_N; i++) {
+        int res = sys_rlim_res[i];
         struct rlimit real;
         if (getrlimit(res, &real) != 0)
             continue;
@@ -107,7 +120,7 @@ void sys_rlimit_mem_init(void)
             sys_rlim_mem[i] = (struct sys_rlim){ real.rlim_cur, real.rlim_max };
         if (res == RLIMIT_AS)
             sys_rlim_fit_cache(real.rlim_max);
-        if (real.rlim_cur != real.rlim_max) {
+        if (res != RLIMIT_STACK && real.rlim_cur != real.rlim_max) {
             real.rlim_cur = real.rlim_max;
             setrlimit(res, &real);
         }
@@ -164,7 +177,11 @@ int64_t sys_rlimit_mem_set(int resource, const struct rlimit64 *want)
         return -EPERM;
     if (getrlimit(resource, &real) != 0)
         return -errno;
-    if (want->rlim_max > real.rlim_max) {
+    if (resource == RLIMIT_STACK) {    /* the real one as the guest's (if the host takes it) */
+        struct rlimit rl = { want->rlim_cur, want->rlim_max };
+        if (setrlimit(resource, &rl) != 0)
+            return -errno;
+    } else if (want->rlim_max > real.rlim_max) {
         struct rlimit up = { want->rlim_max, want->rlim_max };
         if (setrlimit(resource, &up) != 0)
             return -errno;
@@ -272,13 +289,14 @@ bool sys_rlimit_mem_brk_ok(uint64_t brk, uint64_t start_brk)
            (brk - start_brk) + (sys_rlim_end_data - sys_rlim_start_data) <= rlim;
 }
 
-/* "VAR=as_cur,as_max,data_cur,data_max" for the environment of the ferry
- * an execve starts. */
+/* "VAR=as_cur,as_max,data_cur,data_max,stack_cur,stack_max" for the
+ * environment of the ferry an execve starts. */
 void sys_rlimit_mem_pass(char *buf, size_t len)
 {
-    snprintf(buf, len, "%s=%llu,%llu,%llu,%llu", SYS_EXEC_RLIMIT_MEM_ENV,
+    snprintf(buf, len, "%s=%llu,%llu,%llu,%llu,%llu,%llu", SYS_EXEC_RLIMIT_MEM_ENV,
              (unsigned long long)sys_rlim_mem[0].cur, (unsigned long long)sys_rlim_mem[0].max,
-             (unsigned long long)sys_rlim_mem[1].cur, (unsigned long long)sys_rlim_mem[1].max);
+             (unsigned long long)sys_rlim_mem[1].cur, (unsigned long long)sys_rlim_mem[1].max,
+             (unsigned long long)sys_rlim_mem[2].cur, (unsigned long long)sys_rlim_mem[2].max);
 }
 
 /* Before the kernel runs a program itself (binfmt_misc runs the next
@@ -286,9 +304,9 @@ void sys_rlimit_mem_pass(char *buf, size_t len)
  * real.  A lowered hard limit cannot come back if the exec fails. */
 void sys_rlimit_mem_make_real(void)
 {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < SYS_RLIM_N; i++) {
         struct rlimit rl = { sys_rlim_mem[i].cur, sys_rlim_mem[i].max };
-        setrlimit(i ? RLIMIT_DATA : RLIMIT_AS, &rl);
+        setrlimit(sys_rlim_res[i], &rl);
     }
 }
 

@@ -59,6 +59,7 @@ void sys_process_init(const struct ld_image *img)
     sys_proc.exe_path = img->exe_path;
     sys_proc.stack_start = img->stack_start;
     sys_proc.stack_end = img->stack_end;
+    sys_stack_grow_init(img);
     sys_cmdline_started(img->stack_pointer);
     sys_vdso_started(img->vdso_start);
     sys_ferry_fd_init();

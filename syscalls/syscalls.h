@@ -20,6 +20,8 @@ struct sys_process {
     uint64_t brk_start, brk_cur, brk_mapped;    /* emulated program break */
     const char *exe_path;                       /* guest program, for /proc/self/exe */
     uint64_t stack_start, stack_end;            /* main stack, [stack] in maps */
+    uint64_t stack_floor;                       /* how far it may grow (sys_stack_grow.c) */
+    bool stack_exec;                            /* its pages executable */
     uint64_t arg_start, arg_end;                /* argv's strings, /proc/self/cmdline */
     struct sys_range vdso[SYS_VDSO_PARTS];      /* [vvar], [vvar_vclock], [vdso] */
 };

@@ -132,6 +132,7 @@ static bool split_pair(struct tr_runtime *rt, int sig, const siginfo_t *si, void
 }
 
 void (*tr_sent_fault_handler)(int sig, void *siginfo, void *uc);
+bool (*tr_stack_fault_handler)(uint64_t addr);
 
 /* The kernel's own signals have si_code > 0 (SEGV_MAPERR, BUS_ADRERR,
  * SI_KERNEL...); kill, sigqueue and tgkill give SI_USER, SI_QUEUE and
@@ -144,6 +145,9 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
         tr_sent_fault_handler(sig, si, uc);
         return;
     }
+    if (sig == SIGSEGV && si->si_code == SEGV_MAPERR && tr_stack_fault_handler &&
+        tr_stack_fault_handler((uint64_t)(uintptr_t)si->si_addr))
+        return;                         /* the guest's stack grew: the access again */
     tcache_host_fault();                /* the cache file truncated under a reader */
     struct tr_runtime *rt = tr_thread_self();
     tr_guard_fault(rt, si->si_addr, uc);    /* an exit request (exit_request.c) */

@@ -38,7 +38,7 @@
 #define TABLES_SIZE ((size_t)2 << 20)
 #define POOL_AT ((size_t)3 << 19)        /* the tables' end, the block pool's start (carve) */
 #define POOL_ROOM ((size_t)64 << 20)     /* the pool's room after the tables' region */
-#define POOL_ROOM_MIN ((size_t)4 << 20)
+#define POOL_ROOM_MIN ((size_t)2 << 20)      /* the huge page it rounds to */
 
 /* The room reserved, POOL_ROOM unless a smaller code cache (a finite
  * RLIMIT_AS: syscalls/sys_rlimit_mem.c) needs less: the pool holds a
