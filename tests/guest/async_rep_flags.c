@@ -24,7 +24,8 @@
 #include <sys/time.h>
 #include <ucontext.h>
 
-#define ARITH 0x8d5ul              /* OF SF ZF AF PF CF */
+#include "async_cases.h"
+
 #define COUNT 65536ul              /* bytes of each rep */
 
 static unsigned char src[COUNT], dst[COUNT];
@@ -71,14 +72,6 @@ __asm__(".text\n"
         "s_end:\n"
         "  ret\n");
 
-/* The flags of `cmp b, a` (a - b). */
-static unsigned long flags_cmp(unsigned long a, unsigned long b)
-{
-    unsigned long f;
-    __asm__ volatile("cmp %2, %1\n\tpushfq\n\tpopq %0" : "=&r"(f) : "r"(a), "r"(b) : "cc");
-    return f & ARITH;
-}
-
 struct loop_marks { const char *spin, *rep, *after, *b, *end; unsigned long elem; bool movs; };
 static const struct loop_marks *marks;
 static volatile unsigned long hits, bad_flags, bad_regs, outside, want_hits;
@@ -121,16 +114,11 @@ static void run_loop(const char *what, const struct loop_marks *m, unsigned long
     hits = bad_flags = bad_regs = outside = 0;
     want_hits = n;
     c_stop = 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = loop_signal;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigaction(SIGALRM, &sa, NULL);
-    struct itimerval it = { { 0, 200 }, { 0, 200 } }, off = { { 0, 0 }, { 0, 0 } };
-    setitimer(ITIMER_REAL, &it, NULL);
+    on_signal(SIGALRM, loop_signal);
+    set_timer(200);
     if (m->movs) m_loop(dst, src);
     else s_loop(dst);
-    setitimer(ITIMER_REAL, &off, NULL);
+    set_timer(0);
     printf("%s: %s, %s\n", what, bad_flags ? "wrong flags" : "flags as the CPU's",
            bad_regs ? "string registers disagree" : "string registers agree");
 #ifdef COUNTS
