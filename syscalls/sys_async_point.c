@@ -13,8 +13,12 @@
  * every flag has run, and delivers there.  The scan proved that one comes
  * before anything reads the flags or leaves the code it sees (a system
  * call, an indirect jump), so no stepped instruction sees stale flags;
- * the steps are bounded all the same (a rep string steps one iteration
- * at a time).  Entries whose incoming flags are live, and stepping
+ * the steps are bounded all the same.  These step blocks (X86_TB_SETTLE)
+ * run a rep string whole, one step: TF's run one iteration per block, and
+ * a long `rep movs/stos` before the writer hit the bound, delivering
+ * inside it with the stale flags (session 35, tests/guest/
+ * async_rep_flags.c); natively a signal may land after the rep as well.
+ * Entries whose incoming flags are live, and stepping
  * guests, deliver at once: every exit into them stored the flags.  The
  * fast path pays nothing; a delivery at a stale entry a few
  * one-instruction blocks: the detour through the step mode keeps the
@@ -63,8 +67,8 @@ bool sys_async_settle(struct x86_cpu *cpu, enum tr_stop *stop)
 {
     if (!x86_async_flags_stale(cpu))
         return false;
-    uint32_t mode = cpu->rt.tb_mode;
-    tr_set_mode_keep_caches(cpu, mode | X86_TB_STEP);
+    uint32_t mode = cpu->rt.tb_mode, settle = X86_TB_STEP | X86_TB_SETTLE;
+    tr_set_mode_keep_caches(cpu, mode | settle);
     bool stopped = false;
     int k = 0;
     while (k < SETTLE_MAX_STEPS && !stopped) {
@@ -77,8 +81,10 @@ bool sys_async_settle(struct x86_cpu *cpu, enum tr_stop *stop)
         if (ran && kind == X86_STEP_WRITER)
             break;
     }
-    if (cpu->rt.tb_mode == (mode | X86_TB_STEP))   /* (else a step changed it: caches emptied) */
+    if (cpu->rt.tb_mode == (mode | settle))
         tr_set_mode_keep_caches(cpu, mode);
+    else                                /* a step changed the mode: caches emptied */
+        tr_set_mode(cpu, cpu->rt.tb_mode & ~settle);
     x86_step_sync(cpu);                 /* the mode TF says, as the run loop does */
     tr_count_async_settle(cpu, (unsigned)k);
     return stopped;

@@ -204,6 +204,9 @@ void x86_step_branch_only(struct x86_dc *dc, const struct x86_cmp *c, uint64_t t
 void x86_step_branch(struct x86_dc *dc, const struct x86_cmp *c, uint64_t target);
 void x86_step_indirect(struct x86_dc *dc, ir_ref target);
 void x86_popf_tf(struct x86_dc *dc, ir_ref flags);
+/* A rep string in a step block runs one iteration (TF's trap after each),
+ * or whole in the settle's step blocks (X86_TB_SETTLE). */
+bool x86_step_each_iteration(const struct x86_dc *dc);
 
 /* Operand i of the current instruction. */
 static inline const cs_x86_op *x86_opnd(const struct x86_dc *dc, int i)

@@ -7,7 +7,8 @@
  * translation-mode bit X86_TB_STEP: blocks of that mode hold one
  * instruction and end in the trap instead of their usual exits -- a
  * taken or not-taken branch and an indirect target trap at the pc they
- * reach, a rep string runs one iteration per block.  Exits that are
+ * reach, a rep string runs one iteration per block (whole in the step
+ * blocks of an async signal's settle, X86_TB_SETTLE).  Exits that are
  * exceptions of their own (int3, ud2, faults) and syscall leave as before:
  * the CPU raises no trace trap for them (syscall: the next instruction's
  * trap comes after it, as Linux returns with IRET).  Whatever changes TF
@@ -45,6 +46,11 @@ void x86_popf_tf(struct x86_dc *dc, ir_ref flags)
         return;
     x86_flags_sync(dc);
     ir_brexit(dc->b, IR_TSTNE, 64, flags, x86_imm(dc, X86_TF), dc->next_pc, TR_EXIT_REQUEST);
+}
+
+bool x86_step_each_iteration(const struct x86_dc *dc)
+{
+    return dc->step && !(dc->b->mode & X86_TB_SETTLE);
 }
 
 /* What the dispatcher makes of a TR_EXIT_SIGTRAP with a stored trap

@@ -214,7 +214,7 @@ static void h_string(struct x86_dc *dc)
     fixed.bytes = (uint8_t)element_bytes(dc);
     struct str_env e = str_env_of(dc);
     uint8_t rep = rep_prefix(dc);
-    if ((rep == X86_PREFIX_REP || rep == X86_PREFIX_REPNE) && dc->step)
+    if ((rep == X86_PREFIX_REP || rep == X86_PREFIX_REPNE) && x86_step_each_iteration(dc))
         string_rep_step(dc, &fixed, rep == X86_PREFIX_REPNE, &e);
     else if (rep == X86_PREFIX_REP || rep == X86_PREFIX_REPNE)
         string_rep(dc, &fixed, rep == X86_PREFIX_REPNE, &e);

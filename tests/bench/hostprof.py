@@ -97,6 +97,18 @@ def is_cond_branch(text):
     return m in ('cbz', 'cbnz', 'tbz', 'tbnz') or m.startswith('b.')
 
 
+def skip_target(insns, k, dest, gap):
+    """A branch at insns[k] to dest (`#0x...` or `0x...`) that skips code
+    of the block: (its address, the index of the instruction there) when
+    that lies more than gap instructions after k, else (address, None)."""
+    try:
+        target = int(dest.lstrip('#'), 16)
+    except ValueError:
+        return None, None
+    idx = next((j for j, (a, _) in enumerate(insns) if a == target), None)
+    return target, None if idx is None or idx <= k + gap else idx
+
+
 def slow_path_end(insns, k):
     """A vector op's fast path ends with `b`/`jmp` forward over its slow
     path (a call to the helper stub) to the code after it, in the block,
@@ -107,12 +119,8 @@ def slow_path_end(insns, k):
     words = insns[k][1].split()
     if not (len(words) == 2 and words[0] in ('b', 'jmp') or is_cond_branch(insns[k][1])):
         return None
-    try:
-        target = int(words[-1].lstrip('#'), 16)
-    except ValueError:
-        return None
-    idx = next((j for j, (a, _) in enumerate(insns) if a == target), None)
-    if idx is None or idx <= k + 1:
+    target, idx = skip_target(insns, k, words[-1], 1)
+    if idx is None:
         return None
     skipped = [t.split()[0] for _, t in insns[k + 1:idx]]
     if skipped and skipped[-1] == 'b' and forward_b(insns[idx - 1], target):
@@ -139,12 +147,8 @@ def a64_probe_skipped(insns, k):
         dest = words[1]
     else:
         return None
-    try:
-        target = int(dest.lstrip('#'), 16)
-    except ValueError:
-        return None
-    idx = next((j for j, (a, _) in enumerate(insns) if a == target), None)
-    if idx is None or idx <= k + 1:
+    idx = skip_target(insns, k, dest, 1)[1]
+    if idx is None:
         return None
     skipped = [t.split()[0] for _, t in insns[k + 1:idx]]
     if any(m not in ('ldr', 'str', 'add', 'and') for m in skipped) or \
@@ -162,12 +166,8 @@ def x64_exit_skipped(insns, k):
     words = insns[k][1].split()
     if len(words) != 2 or not words[0].startswith('j') or words[0] == 'jmp':
         return None
-    try:
-        target = int(words[1], 16)
-    except ValueError:
-        return None
-    idx = next((j for j, (a, _) in enumerate(insns) if a == target), None)
-    if idx is None or idx <= k + 2 or x64_stub_pc(insns, idx) is not None:
+    idx = skip_target(insns, k, words[1], 2)[1]
+    if idx is None or x64_stub_pc(insns, idx) is not None:
         return None
     skipped = [t for _, t in insns[k + 1:idx]]
     if len(skipped) > 4 or any('[r14 - 0x508]' in t for t in skipped) or not (

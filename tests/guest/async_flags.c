@@ -23,7 +23,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#define ARITH 0x8d5ul              /* OF SF ZF AF PF CF */
+#include "async_cases.h"
 
 extern char j_spin[], j_b[], j_end[];
 extern char d_spin[], d_dec[], d_b[], d_end[];
@@ -84,14 +84,7 @@ __asm__(".text\n"
         "p_after:\n"
         "  pushfq\n  pop %rax\n  ret\n");
 
-/* The flags of `cmp b, a` (a - b), and of `dec` giving r over carry cf. */
-static unsigned long flags_cmp(unsigned long a, unsigned long b)
-{
-    unsigned long f;
-    __asm__ volatile("cmp %2, %1\n\tpushfq\n\tpopq %0" : "=&r"(f) : "r"(a), "r"(b) : "cc");
-    return f & ARITH;
-}
-
+/* The flags of `dec` giving r over carry cf. */
 static unsigned long flags_dec(unsigned long r, unsigned long cf)
 {
     unsigned long f, v = r + 1;
@@ -127,21 +120,6 @@ static void loop_signal(int sig, siginfo_t *si, void *ctx)
     bad += efl != want;
     if (hits >= want_hits)
         c_stop = 1;
-}
-
-static void set_timer(long usec)
-{
-    struct itimerval it = { { 0, usec }, { 0, usec } };
-    setitimer(ITIMER_REAL, &it, NULL);
-}
-
-static void on_signal(int sig, void (*fn)(int, siginfo_t *, void *))
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = fn;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigaction(sig, &sa, NULL);
 }
 
 static void run_loop(const char *what, void (*loop)(void), long usec, unsigned long n)

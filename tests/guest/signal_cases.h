@@ -1,7 +1,7 @@
 /* signal_cases.h -- what the guest tests share whose cases each end in a
  * signal, caught and printed from its frame (dead_vstore, vec_copy_fault,
- * cpl3_insns, ymm_store_const, vec_dead_window,
- * store_cross_scalar): the jump buffer a case's
+ * cpl3_insns, ymm_store_const, vec_dead_window, and store_fault and
+ * store_cross_scalar through store_pages.h): the jump buffer a case's
  * sigsetjmp sets and the handler leaves through, the handler installed for the test's
  * signals (SA_SIGINFO; SA_NODEFER, as it never returns), and the frame's
  * xmm registers and MXCSR in hex.  A header, not a test (tests.mk builds

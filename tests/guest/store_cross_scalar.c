@@ -21,25 +21,7 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 
-#include "signal_cases.h"
 #include "store_pages.h"
-
-static uintptr_t fault_addr, fault_rip, f_rcx, f_rdi, f_rsi, f_rax;
-static long fault_err;
-
-static void on_segv(int sig, siginfo_t *info, void *ctx)
-{
-    ucontext_t *uc = ctx;
-    (void)sig;
-    fault_addr = (uintptr_t)info->si_addr;
-    fault_rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    fault_err = uc->uc_mcontext.gregs[REG_ERR];
-    f_rcx = (uintptr_t)uc->uc_mcontext.gregs[REG_RCX];
-    f_rdi = (uintptr_t)uc->uc_mcontext.gregs[REG_RDI];
-    f_rsi = (uintptr_t)uc->uc_mcontext.gregs[REG_RSI];
-    f_rax = (uintptr_t)uc->uc_mcontext.gregs[REG_RAX];
-    siglongjmp(back, 1);
-}
 
 static unsigned char *gp;               /* the store's address */
 void *store_cross_sp;
@@ -169,15 +151,16 @@ static void run(const struct kind *k, int lay, long off)
          * writing first), ferry's read the unmapped page (docs/status.md) */
         if (!(k->flags & RMW) || lay != 3)
             printf(" addr %+ld", (long)(fault_addr - (uintptr_t)page - pg));
-        printf(" rip %+ld W %ld", (long)(fault_rip - (uintptr_t)k->at), fault_err >> 1 & 1);
+        printf(" rip %+ld W %ld", (long)(fault_reg(REG_RIP) - (uintptr_t)k->at),
+               (long)fault_regs[REG_ERR] >> 1 & 1);
         if (k->flags & REP)
-            printf(" rcx %lu", (unsigned long)f_rcx);
+            printf(" rcx %lu", (unsigned long)fault_reg(REG_RCX));
         if (k->flags & STR)
-            printf(" rdi %+ld", (long)(f_rdi - (uintptr_t)gp));
+            printf(" rdi %+ld", (long)(fault_reg(REG_RDI) - (uintptr_t)gp));
         if (k->flags & MOVS)
-            printf(" rsi %+ld", (long)(f_rsi - (uintptr_t)src));
+            printf(" rsi %+ld", (long)(fault_reg(REG_RSI) - (uintptr_t)src));
         if (k->flags & CMPX)
-            printf(" rax %lx", (unsigned long)f_rax);
+            printf(" rax %lx", (unsigned long)fault_reg(REG_RAX));
     } else {
         k->fn();
         printf(" ok");
@@ -199,8 +182,6 @@ int main(void)
 {
     if (store_pages_init())
         return 1;
-    static const int sigs[] = { SIGSEGV, SIGBUS };
-    signal_cases_catch_flags(on_segv, sigs, 2, SA_ONSTACK);
     for (int lay = 0; lay < 4; lay++) {
         for (unsigned n = 0; n < sizeof kinds / sizeof kinds[0]; n++) {
             const struct kind *k = &kinds[n];

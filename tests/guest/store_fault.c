@@ -20,27 +20,9 @@
  * not).  The native run is the oracle. */
 //@cflags: -mavx2
 #define _GNU_SOURCE
-#include <setjmp.h>
 #include <stdint.h>
-#include <ucontext.h>
 
 #include "store_pages.h"
-
-static sigjmp_buf back;
-static uintptr_t fault_addr, fault_rip, fault_rsp, fault_rbp;
-static long fault_err;
-
-static void on_segv(int sig, siginfo_t *info, void *ctx)
-{
-    ucontext_t *uc = ctx;
-    (void)sig;
-    fault_addr = (uintptr_t)info->si_addr;
-    fault_rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    fault_err = uc->uc_mcontext.gregs[REG_ERR];
-    fault_rsp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
-    fault_rbp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
-    siglongjmp(back, 1);
-}
 
 static uint64_t mask_v[4] __attribute__((aligned(32)));
 static unsigned char *gp;               /* the store's address */
@@ -147,11 +129,12 @@ static void run(const struct kind *k, int lay, unsigned m, long off)
         if (k->flags & EXACT)
             printf(" addr %+ld", (long)(fault_addr - (uintptr_t)page - pg));
         const char *at = k->fn == st_vmovdqu_jit ? store_fault_jit : k->at;
-        printf(" rip %+ld W %ld", (long)(fault_rip - (uintptr_t)at), fault_err >> 1 & 1);
+        printf(" rip %+ld W %ld", (long)(fault_reg(REG_RIP) - (uintptr_t)at),
+               (long)fault_regs[REG_ERR] >> 1 & 1);
         if (k->span < 0)                /* the stack kinds: rsp (and enter's rbp) as before */
-            printf(" rsp %+ld", (long)(fault_rsp - (uintptr_t)gp));
+            printf(" rsp %+ld", (long)(fault_reg(REG_RSP) - (uintptr_t)gp));
         if (k->fn == st_enter)
-            printf(" rbp %lx", (unsigned long)fault_rbp);
+            printf(" rbp %lx", (unsigned long)fault_reg(REG_RBP));
     } else {
         k->fn();
         printf(" ok");
@@ -188,12 +171,6 @@ int main(void)
     if (store_fault_jit == MAP_FAILED)
         return 1;
     memcpy(store_fault_jit, jit, sizeof jit);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
     for (int lay = 0; lay < 4; lay++) {
         for (unsigned n = 0; n < sizeof kinds / sizeof kinds[0]; n++) {
             const struct kind *k = &kinds[n];

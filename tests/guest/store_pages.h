@@ -5,9 +5,11 @@
  * unmapped, 2 the one below read-only and the one above unmapped, 3 both
  * unmapped and `page` itself read-only.  Each case starts from all three
  * filled with 0x55 and `src` with a0 a1 ...; the dump prints `..` for a
- * byte it cannot read.  Also the alternate signal stack: the push kinds
- * fault with rsp in a bad page.  A header, not a test (tests.mk builds
- * the .c files only). */
+ * byte it cannot read.  Also the alternate signal stack (the push kinds
+ * fault with rsp in a bad page) and the one SIGSEGV/SIGBUS handler: it
+ * keeps si_addr and the whole of gregs, each test prints the registers it
+ * looks at, and leaves through signal_cases.h's jump buffer.  A header,
+ * not a test (tests.mk builds the .c files only). */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,19 +17,39 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "signal_cases.h"
+
 static unsigned char src[64] __attribute__((aligned(64)));
 static unsigned char *page;
 static long pg;
 static int below_ok, above_ok;          /* readable in this layout */
+static uintptr_t fault_addr;            /* the last fault's si_addr and registers */
+static greg_t fault_regs[NGREG];
 
-/* The page size, the alternate signal stack and the three pages; 0, or 1
- * if they could not be mapped. */
+static void store_pages_on_fault(int sig, siginfo_t *info, void *ctx)
+{
+    (void)sig;
+    fault_addr = (uintptr_t)info->si_addr;
+    memcpy(fault_regs, ((ucontext_t *)ctx)->uc_mcontext.gregs, sizeof fault_regs);
+    siglongjmp(back, 1);
+}
+
+/* A fault register as an address (offsets from the test's own marks). */
+static inline uintptr_t fault_reg(int r)
+{
+    return (uintptr_t)fault_regs[r];
+}
+
+/* The page size, the alternate signal stack, the fault handler and the
+ * three pages; 0, or 1 if they could not be mapped. */
 static inline int store_pages_init(void)
 {
     pg = sysconf(_SC_PAGESIZE);
     static char altstack[65536];
     stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
     sigaltstack(&ss, NULL);
+    static const int sigs[] = { SIGSEGV, SIGBUS };
+    signal_cases_catch_flags(store_pages_on_fault, sigs, 2, SA_ONSTACK);
     unsigned char *map = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                               -1, 0);
     if (map == MAP_FAILED)
