@@ -1,7 +1,7 @@
 /* a64_reloc.c -- host addresses in blocks for the persistent translation
  * cache (backend.h: be_reloc_note / be_reloc_patch): an address loaded
- * into a register is always the full movz + 3 movk (four instructions,
- * whatever its halfwords), and a branch into the code cache or to a
+ * into a register is the full movz + 3 movk (four instructions, whatever
+ * its halfwords; a helper's three, below), and a branch into the code cache or to a
  * helper is a b/bl imm26 whose offset is rewritten where the block lands.
  *
  * The fixed length holds also for blocks that are not cached, for helpers
