@@ -176,6 +176,7 @@ unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *
  * address test: the add is gone, *rn and *rm are the register offset's
  * base and index (c->access_back set: the access takes the add's place). */
 void a64_note_address_add(struct be_code *c);
+bool a64_address_add_last(const struct be_code *c);
 bool a64_fold_address_add(struct be_code *c, unsigned memop, const struct be_arg *addr,
                           unsigned *rn, unsigned *rm);
 /* canon_test (ir_ops.def): x86's canonical test of a, unconditionally. */

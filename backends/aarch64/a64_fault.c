@@ -3,18 +3,47 @@
 #define _GNU_SOURCE
 #include <signal.h>
 #include <ucontext.h>
+#include <asm/sigcontext.h>
 
 #include "a64_emit.h"
+#include "a64_vec.h"
 
 uintptr_t be_ucontext_pc(const void *uc)
 {
     return (uintptr_t)((const ucontext_t *)uc)->uc_mcontext.pc;
 }
 
-/* x0..x30; 31 (sp/xzr) is never an allocated register. */
+/* The kernel's (and qemu-user's) fpsimd record among the frame's
+ * __reserved records, or NULL. */
+static const struct fpsimd_context *fpsimd_of(const mcontext_t *m)
+{
+    const unsigned char *p = (const unsigned char *)m->__reserved;
+    const unsigned char *end = p + sizeof(m->__reserved);
+    while (p + sizeof(struct _aarch64_ctx) <= end) {
+        const struct _aarch64_ctx *h = (const void *)p;
+        if (h->magic == FPSIMD_MAGIC && h->size >= sizeof(struct fpsimd_context))
+            return (const void *)p;
+        if (!h->magic || h->size < sizeof(*h))
+            return NULL;
+        p += h->size;
+    }
+    return NULL;
+}
+
+/* x0..x30; 31 (sp/xzr) is never an allocated register.  Past
+ * BE_FAULT_VREG: half h of an env-slot cache register, numbered from
+ * A64_VC_FIRST (v16 is 0: backend.h's v < 16) as a64_vec.c notes them. */
 uint64_t be_ucontext_reg(const void *uc, int reg)
 {
     const mcontext_t *m = &((const ucontext_t *)uc)->uc_mcontext;
+    if (reg >= BE_FAULT_VREG) {
+        int v = A64_VC_FIRST + ((reg - BE_FAULT_VREG) >> 1), h = (reg - BE_FAULT_VREG) & 1;
+        const struct fpsimd_context *f = fpsimd_of(m);
+        uint64_t x = 0;
+        if (f && v <= A64_VC_LAST)
+            __builtin_memcpy(&x, (const char *)&f->vregs[v] + 8 * h, sizeof(x));
+        return x;
+    }
     return reg >= 0 && reg < 31 ? m->regs[reg] : 0;
 }
 

@@ -125,6 +125,13 @@ void a64_note_address_add(struct be_code *c)
     last_add.end = c->ptr;
 }
 
+/* Whether c's last word is that add (a64_vec.c moves it back over a
+ * store it defers, then notes it again). */
+bool a64_address_add_last(const struct be_code *c)
+{
+    return last_add.block == c->start && last_add.end == c->ptr;
+}
+
 enum { ADD_X_LSL0_MASK = 0xffe0fc00u, ADD_X_LSL0 = 0x8b000000u };
 
 /* The SIMD&FP ldr/str with a register offset (`ldr q0, [xn, xm]`) is one

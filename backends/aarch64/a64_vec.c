@@ -49,6 +49,8 @@ struct vctx {
     bool st_late;                   /* ... left for a64_emit_vec, behind the slow path */
     unsigned st_size;               /* its size_log2 */
     int keep;                       /* the dropped store's register (`dead`), else -1 */
+    int defer;                      /* vld: `dead`'s register, its store behind the load */
+    int32_t defer_slot;             /* ... and slot (defer_across_load), else -1 */
     bool lane_ok;                   /* VR holds `lane`'s slot (scalar arith reads it) */
     int32_t keep_slot;
     int checked_in;                 /* `checked`'s register, when this op may skip its test */
@@ -1174,7 +1176,7 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
             w = (unsigned)hi;
             break;
         }
-        w = (unsigned)vcache_pick(-1, -1);
+        w = (unsigned)vcache_pick(v->defer, -1);
         uint8_t *at = v->c->ptr;
         guest_access(v, &in[0], sl, true, w);
         if (sl == 4 && ymm_lo_note(v, at, w))
@@ -1328,6 +1330,56 @@ static void dead_note(struct vctx *v, uint8_t *at)
     dead.reg = (int)v->rr;
 }
 
+/* The env-slot cache's key for a register a fused mul/div's dropped
+ * store still needs (fuse): no env slot's, no other key's. */
+#define KEEP_KEY (INT32_MIN + 128)
+
+/* A direct guest vld right behind a `dead` store of another slot: the
+ * store moves behind the load (taken out here, stored again by
+ * a64_emit_vec after the vld's own store, as the op's last words, so
+ * that the op after it may still drop it).  A fault on the load finds
+ * that slot in the register (the fault map names it: be_fault_note_vec,
+ * a64_fault.c's be_ucontext_reg reads it) and nothing else can see env
+ * in between.  matmul's `movupd xmm0, [a]; movupd xmm5, [c]; mulpd xmm0,
+ * xmm1`: xmm0's store after its load goes (the mul's `keep`, then the
+ * fused slow path's).  The vld's address add (a64_fold_address_add) may
+ * stand between: it moves back with the load.  Not for a ymm low half (its high half's `ldp`
+ * would fault at its own point, which names nothing). */
+static void defer_across_load(struct vctx *v)
+{
+    struct be_code *c = v->c;
+    const struct ir_insn *i = v->i;
+    bool add = dead.end + 4 == c->ptr && a64_address_add_last(c);     /* the vld's address */
+    bool ok = i->op == IR_vld && dead.at && dead.code == c->start &&
+              (dead.end == c->ptr || add) && dead.slot != ir_vec_d(i) && !c->check_address &&
+              be_access_is_direct(c, IR_MO_64) && i[1].op != IR_add &&
+              vcache_find(dead.slot) == dead.reg &&
+              be_fault_note_vec(dead.slot, dead.reg - A64_VC_FIRST);
+    if (!ok)
+        return;
+    uint32_t len = (uint32_t)(dead.end - dead.at);
+    be_fault_code_cut((uint32_t)(dead.at - c->start), len);
+    memmove(be_writable(c, dead.at), dead.end, (size_t)(c->ptr - dead.end));
+    c->ptr -= len;
+    if (add)
+        a64_note_address_add(c);
+    v->defer = dead.reg;
+    v->defer_slot = dead.slot;
+    dead.at = NULL;
+}
+
+/* The store defer_across_load took out, behind the vld: the op's last
+ * words, which the next op may drop as `dead`. */
+static void defer_store(struct vctx *v)
+{
+    uint8_t *at = v->c->ptr;
+    env_ldst(v->c, 4, false, (unsigned)v->defer, v->defer_slot);
+    if (vcache_find(v->defer_slot) != v->defer)
+        return;
+    dead = (__typeof__(dead)){ .code = v->c->start, .at = at, .end = v->c->ptr,
+                               .slot = v->defer_slot, .reg = v->defer };
+}
+
 /* A branch to the slow path with the opposite condition (cbz <-> cbnz,
  * b.cond's condition's low bit). */
 static void invert_branch(struct be_code *c, uint8_t *at)
@@ -1449,10 +1501,12 @@ static void checked_note(struct vctx *v, const struct be_arg *in, bool store_las
  * again from their start, so the result and MXCSR are the helpers' (no
  * guest-visible state changes between the two: register ops in the
  * default MXCSR mode, no access, no exit).  A store the mul/div itself
- * dropped (its `keep`) is done at the cut, before the add/sub may pick
- * that register.  The fast path saves 6 words per pair: a reduction and
- * branch, the mul/div's NaN test (any NaN lane of its result is one of
- * the add/sub's), the link. */
+ * dropped (its `keep`) goes to the fused slow path (the mul/div's
+ * emit_slow stores it before its helper): the register is held under
+ * KEEP_KEY until the add/sub's code is done, so that no pick of the
+ * add/sub takes it.  The fast path saves 6 words per pair: a reduction
+ * and branch, the mul/div's NaN test (any NaN lane of its result is one
+ * of the add/sub's), the link -- and the kept store. */
 static void fuse(struct vctx *v, struct vctx *f, const struct be_arg *in)
 {
     const struct ir_insn *i = v->i;
@@ -1467,10 +1521,8 @@ static void fuse(struct vctx *v, struct vctx *f, const struct be_arg *in)
     v->c->ptr = f->cut;
     if (v->c->relocs && v->c->relocs->n > f->cut_relocs)
         v->c->relocs->n = f->cut_relocs;
-    if (f->keep >= 0) {
-        env_ldst(v->c, 4, false, (unsigned)f->keep, f->keep_slot);
-        f->keep = -1;
-    }
+    if (f->keep >= 0)
+        vcache_set(f->keep, KEEP_KEY);
     f->fpsr_saved = true;
     v->fused = f;
 }
@@ -1479,11 +1531,12 @@ void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
                   const struct be_arg *out, const struct be_arg *in)
 {
     struct vctx v = { .c = c, .i = insn, .ra = VA, .rb = VB, .rr = VR, .keep = -1,
-                      .checked_in = -1 };
+                      .checked_in = -1, .defer = -1, .defer_slot = -1 };
     struct vctx first;
     if (checked.code == c->start && checked.end == c->ptr && is_arith(insn))
         v.checked_in = (int)checked.reg;
     checked.code = NULL;
+    defer_across_load(&v);
     dead_drop(&v);
     fuse(&v, &first, in);
     v.lane_ok = lane.code == c->start && lane.end == c->ptr && is_arith(insn);
@@ -1494,8 +1547,12 @@ void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
         emit_slow(&v, out, in);
         return;
     }
+    if (v.fused && v.fused->keep >= 0 && vcache_find(KEEP_KEY) != v.fused->keep)
+        abort();                    /* a ferry bug: the kept register was picked */
     if (v.n_slow)
         slow_path(&v, out, in);
+    if (v.fused && v.fused->keep >= 0)
+        vcache_forget(KEEP_KEY, 16);
     if (v.st_late && v.st_at) {     /* the merge point: both paths store */
         v.st_at = c->ptr;
         env_ldst(c, 4, false, v.rr, ir_vec_d(insn));
@@ -1510,6 +1567,8 @@ void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
         lane_note(&v);
     if (v.link)
         checked_note(&v, in, v.st_at && v.st_end == c->ptr);
+    if (v.defer >= 0)
+        defer_store(&v);
 }
 
 /* The env-slot cache's registers (caller-saved in AAPCS64) across the

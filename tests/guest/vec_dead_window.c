@@ -10,11 +10,18 @@
  * the host's cache.  And stores dropped across guest accesses: the fault
  * map names the host register that holds the register's value (x86-64
  * host), at a fault between the write and the overwrite and at one after
- * the drop (rdx = &mem).  Output: the frame's xmm0-xmm3, MXCSR and rip (from the case's
+ * the drop (rdx = &mem).  With the address in registers loaded from
+ * memory (r8 = &mem, r9 = a PROT_NONE page, r10 = 16: nothing for the
+ * translator to fold), a vld right behind the write, faulting, and the
+ * matmul shape (two loads, a mulpd whose input is the first and an addpd
+ * finishing it: the AArch64 host defers the first load's store behind the
+ * second, a64_vec.c defer_across_load, and stores it only on the fused
+ * pair's slow path).  Output: the frame's xmm0-xmm3, MXCSR and rip (from the case's
  * function) at the fault, which ends each case (a load from NULL). */
 //@cflags: -msse4.2 -maes
 #define _GNU_SOURCE
 #include <stdint.h>
+#include <sys/mman.h>
 #include "signal_cases.h"
 
 static uintptr_t case_fn;           /* the running case's function */
@@ -63,6 +70,36 @@ static const uint32_t mxcsr_default = 0x1f80, mxcsr_rz = 0x7f80;
         __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr_default));               \
     }
 #define CASE(name, ops) CASE_MODE(name, mxcsr_default, ops)
+
+static uintptr_t ptrs[4];           /* &mem, a PROT_NONE page, 16, &den (main) */
+static const uint32_t den[4] = { 1, 0, 0, 0x3ff80000 };    /* a denormal, 1.5 */
+
+/* As CASE, with r8-r11 = ptrs[0..3] loaded before the ops. */
+#define CASE_P(name, ops)                                                     \
+    static void name(void)                                                    \
+    {                                                                         \
+        printf("%s\n", #name);                                                \
+        case_fn = (uintptr_t)name;                                            \
+        if (sigsetjmp(back, 1))                                               \
+            return;                                                           \
+        __asm__ volatile("ldmxcsr %4\n\t"                                     \
+                         "movdqu %0, %%xmm0\n\t"                              \
+                         "movdqu %1, %%xmm1\n\t"                              \
+                         "movdqu %2, %%xmm2\n\t"                              \
+                         "movdqu %3, %%xmm3\n\t"                              \
+                         "xor %%eax, %%eax\n\t"                               \
+                         "mov %5, %%r8\n\t"                                   \
+                         "mov 8+%5, %%r9\n\t"                                 \
+                         "mov 16+%5, %%r10\n\t"                               \
+                         "mov 24+%5, %%r11\n\t"                               \
+                         ops "\n\t"                                           \
+                         "mov (%%rax), %%rax\n\t"                             \
+                         : : "m"(v0), "m"(v1), "m"(v2), "m"(v3), "m"(mxcsr_default), \
+                           "m"(ptrs)                                          \
+                         : "rax", "r8", "r9", "r10", "r11", "xmm0", "xmm1", "xmm2", "xmm3", \
+                           "memory");                                         \
+        __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr_default));               \
+    }
 #define TOUCH(k) "paddd %%xmm1, %%xmm" #k "\n\t"
 
 /* Dropped: each first write of xmm0/xmm1 is overwritten, reads between
@@ -75,6 +112,18 @@ CASE(float_between, "paddd %%xmm2, %%xmm0\n\tmulpd %%xmm1, %%xmm3\n\taddpd %%xmm
                     "pxor %%xmm3, %%xmm0\n\tsubpd %%xmm0, %%xmm1")
 CASE(aes_between, "paddd %%xmm2, %%xmm0\n\taesenc %%xmm0, %%xmm3\n\tpxor %%xmm3, %%xmm0\n\t"
                   "aesenclast %%xmm1, %%xmm3")
+/* Dropped or deferred across a faulting vld whose address is in registers. */
+CASE_P(regaddr_vld_fault, "paddd %%xmm2, %%xmm0\n\tmovdqu (%%r9), %%xmm1\n\tpxor %%xmm2, %%xmm0")
+CASE_P(regidx_vld_fault, "paddd %%xmm2, %%xmm0\n\tmovdqu (%%r9,%%r10), %%xmm1\n\t"
+                         "pxor %%xmm2, %%xmm0")
+/* matmul's shape: the second load faults; the pair's fast path (xmm2's
+ * lanes normal); its slow path (a denormal in xmm0's low lane). */
+CASE_P(mul_add_fault, "movdqu (%%r8), %%xmm0\n\tmovdqu (%%r9,%%r10), %%xmm3\n\t"
+                      "mulpd %%xmm2, %%xmm0\n\taddpd %%xmm3, %%xmm0")
+CASE_P(mul_add_fast, "movdqu (%%r8), %%xmm0\n\tmovdqu (%%r8,%%r10), %%xmm3\n\t"
+                     "mulpd %%xmm2, %%xmm0\n\taddpd %%xmm3, %%xmm0")
+CASE_P(mul_add_slow, "movdqu (%%r11), %%xmm0\n\tmovdqu (%%r8,%%r10), %%xmm3\n\t"
+                     "mulpd %%xmm2, %%xmm0\n\taddpd %%xmm3, %%xmm0")
 /* Kept: a fault between the write and the overwrite. */
 CASE(fault_ld_between, "paddd %%xmm2, %%xmm0\n\tpaddd %%xmm0, %%xmm1\n\tmov (%%rax), %%rcx\n\t"
                        "pxor %%xmm2, %%xmm0\n\tpxor %%xmm2, %%xmm1")
@@ -120,6 +169,13 @@ int main(void)
 {
     static const int sigs[] = { SIGSEGV };
     signal_cases_catch(on_segv, sigs, 1);
+    void *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (none == MAP_FAILED)
+        return 1;
+    ptrs[0] = (uintptr_t)mem;
+    ptrs[1] = (uintptr_t)none;
+    ptrs[2] = 16;
+    ptrs[3] = (uintptr_t)den;
     several_writes();
     int_ops_between();
     float_between();
@@ -139,5 +195,10 @@ int main(void)
     int_read_between();
     evicted_between();
     partial_between();
+    regaddr_vld_fault();
+    regidx_vld_fault();
+    mul_add_fault();
+    mul_add_fast();
+    mul_add_slow();
     return 0;
 }

@@ -4,7 +4,8 @@
  * disassembled by `aarch64-linux-gnu-objdump -D -b binary -maarch64`, and
  * every line must match the text objdump prints for it.  Also: the bitmask
  * immediate encoder against the Arm ARM's DecodeBitMasks(), exhaustively,
- * and the constant materialiser's sequence lengths and text.
+ * and the constant materialiser's sequence lengths and text; a helper
+ * address's three-word relocation form patched (a64_reloc.c).
  *
  * The unit binary links the x86-64 backend (same be_* symbols), so the
  * pure encoder sources, which define only a64_* functions, are included
@@ -20,6 +21,13 @@
 #include "aarch64/a64_bitmask.c"
 #include "aarch64/a64_movi.c"
 #include "aarch64/a64_encode_simd.c"
+/* The relocation patcher, renamed beside the x86-64 backend's. */
+#define be_reloc_patch a64_test_reloc_patch
+#define be_code_written a64_test_code_written
+#include "aarch64/a64_reloc.c"
+#undef be_reloc_patch
+#undef be_code_written
+void a64_emit_movi_inline(struct be_code *c, int dst, uint64_t imm) { abort(); }
 
 struct disasm_case {
     uint32_t word;
@@ -456,6 +464,31 @@ Test(a64_movi, disassembly)
     }
     cr_assert_eq(n, N_OF(texts));
     check_disassembly(cases, n);
+}
+
+/* A helper's address below 2^48 in three words; patched to another
+ * address below 2^48; refused (the block translated again) above. */
+Test(a64_reloc, three_word_helper_address)
+{
+    uint32_t buf[8] = { 0 };
+    struct be_code c = { .start = (uint8_t *)buf, .ptr = (uint8_t *)buf,
+                         .end = (uint8_t *)(buf + 8) };
+    a64_emit_movi_addr(&c, 16, (const void *)0x0000abcd12345678ull, BE_RELOC_HOST);
+    cr_assert_eq(c.ptr - c.start, 12);
+    struct be_reloc r = { .offset = 0, .kind = BE_RELOC_HOST, .form = A64_FORM_MOV3 };
+    cr_assert(a64_test_reloc_patch(c.start, 32, 0, &r, 0x00001111deadbeefull));
+    struct disasm_case cases[3] = {
+        { buf[0], "mov x16, #0xbeef" }, { buf[1], "movk x16, #0xdead, lsl #16" },
+        { buf[2], "movk x16, #0x1111, lsl #32" },
+    };
+    check_disassembly(cases, 3);
+    uint32_t before[3] = { buf[0], buf[1], buf[2] };
+    cr_assert(!a64_test_reloc_patch(c.start, 32, 0, &r, 0x0001000000000000ull));
+    cr_assert(!a64_test_reloc_patch(c.start, 8, 0, &r, 0x1000));     /* past the code */
+    cr_assert_eq(memcmp(before, buf, sizeof before), 0);
+    c.ptr = c.start;
+    a64_emit_movi_addr(&c, 16, (const void *)0x0001000000000000ull, BE_RELOC_HOST);
+    cr_assert_eq(c.ptr - c.start, 16);                  /* above 2^48: four */
 }
 
 /* ---- Advanced SIMD and floating point (the vector ops) ---- */
