@@ -16,7 +16,11 @@
 
 int lib_magic(void);
 
-__attribute__((noipa)) int main_magic(void) { return 0x1357bdf; }
+/* On a page of its own, called through a pointer: after the patch the
+ * call looks its pc up again (in the translation mode of a plain jump),
+ * and the page's other code is not patched with it. */
+__attribute__((noipa, aligned(4096))) int main_magic(void) { return 0x1357bdf; }
+static int (*volatile magic_ptr)(void) = main_magic;
 
 /* main_magic's `mov $imm32, %eax` rewritten to return value. */
 static int patch_magic(int value)
@@ -39,11 +43,11 @@ static int patch_magic(int value)
 
 int main(int argc, char **argv)
 {
-    printf("main %#x lib %#x\n", main_magic(), lib_magic());
+    printf("main %#x lib %#x\n", magic_ptr(), lib_magic());
     if (argc > 1 && !strcmp(argv[1], "patch")) {
         if (patch_magic(0x7654321))
             return 9;
-        printf("patched main %#x\n", main_magic());
+        printf("patched main %#x\n", magic_ptr());
     }
     return 0;
 }
