@@ -137,6 +137,8 @@ struct tr_code_cache {
     /* A bit per bucket of pages, set when a page goes in, cleared when a
      * walk of every bucket finds it empty (tc_pages.c each_page). */
     uint64_t page_buckets_used[TC_PAGE_BUCKETS / 64];
+    struct tc_page *last_page;          /* the page page_get gave last (NULL: none) */
+    struct tc_page *page_pool;          /* page entries free for reuse, linked by next */
     size_t n_pages;
 };
 

@@ -32,6 +32,11 @@
 #   changed code   the program rewritten in place with the same size and
 #                  mtime: the records of the changed page are stale, the
 #                  new code runs;
+#   code identity  a program and its library rewritten in place (same
+#                  size and mtime), other files renamed over them (same
+#                  paths, sizes, mtimes), a program that rewrites its own
+#                  text through mprotect: cold, warm and after each
+#                  change, output right (tc_codeid.c);
 #   code changed in a run: jit_remap cold and warm (ASLR off): stale
 #                  records of changed code pages never restored;
 #   old code chained: a program whose code outgrows the alias window
@@ -414,6 +419,69 @@ grep -q 'magic 0x10325476' "$W/native.out" || bad "changed code: native still ol
 on "$C" ./prog a b
 same "changed code"
 expect "changed code is stale" '[ "$(stat_of tcache_stale)" -gt 0 ]'
+
+# Code identity (tc_codeid.c, tc_codeid_lib.c): the path, size and mtime
+# of a program or library kept, its bytes not -- rewritten in place, or
+# another file renamed over it -- and a program that rewrites its own
+# text through mprotect.  Whatever the cache keys its records on, none of
+# these may run a translation of the old bytes.
+# rewrite FILE OLD NEW: FILE's one `mov $OLD, %eax` now moves NEW (hex, 4
+# bytes little-endian as in the code), in place.
+rewrite() {
+    python3 - "$@" <<'PY'
+import sys
+p, old, new = sys.argv[1], bytes.fromhex(sys.argv[2]), bytes.fromhex(sys.argv[3])
+b = open(p, 'rb').read()
+old = b'\xb8' + old
+assert b.count(old) == 1, p
+with open(p, 'r+b') as f:
+    f.seek(b.index(old) + 1); f.write(new)
+PY
+}
+gcc -O2 -shared -fPIC -o "$W/libtcid.so" "$HERE/tc_codeid_lib.c" || exit 1
+gcc -O2 -o "$W/codeid" "$HERE/tc_codeid.c" -L"$W" -ltcid -Wl,-rpath,'$ORIGIN' || exit 1
+C=$W/cache-codeid
+native ./codeid
+for run in cold warm; do
+    on "$C" ./codeid
+    same "code identity $run"
+done
+expect "code identity warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
+touch -r "$W/libtcid.so" "$W/stamp"
+rewrite "$W/libtcid.so" ce8a4602 dd0c9e02 || bad "code identity: lib_magic not found"
+touch -r "$W/stamp" "$W/libtcid.so"
+native ./codeid
+grep -q 'lib 0x29e0cdd' "$W/native.out" || bad "code identity: native library still old"
+on "$C" ./codeid
+same "library rewritten in place, same size and mtime"
+expect "library rewritten in place is stale" '[ "$(stat_of tcache_stale)" -gt 0 ]'
+# another program and another library at the same paths (renamed over
+# them: new inodes), sizes and mtimes kept
+for f in codeid libtcid.so; do
+    cp "$W/$f" "$W/$f.new" && touch -r "$W/$f" "$W/stamp"
+    case $f in
+    codeid) rewrite "$W/$f.new" df7b3501 46e28a00 ;;
+    *) rewrite "$W/$f.new" dd0c9e02 13579b00 ;;
+    esac || bad "code identity: $f's constant not found"
+    touch -r "$W/stamp" "$W/$f.new" && mv "$W/$f.new" "$W/$f"
+    native ./codeid
+    for run in 1 2; do
+        on "$C" ./codeid
+        same "another $f at the same path, run $run"
+    done
+done
+grep -q 'main 0x8ae246 lib 0x9b5713' "$W/native.out" || bad "code identity: native not both renamed"
+# the guest rewrites its own code: cold, warm, and once more (the record
+# of either version must never stand for the other)
+gcc -O2 -o "$W/codeid" "$HERE/tc_codeid.c" -L"$W" -ltcid -Wl,-rpath,'$ORIGIN' || exit 1
+native ./codeid patch
+grep -q 'patched main 0x7654321' "$W/native.out" || bad "code identity: native did not patch"
+C=$W/cache-patch
+for run in cold warm again; do
+    on "$C" ./codeid patch
+    same "code patched by the guest, $run"
+done
+expect "code patched by the guest: warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
 
 # Code changed within a run (jit_remap: mprotect, munmap+mmap, MAP_FIXED,
 # mremap over code that ran), cold then warm with ASLR off so that the
