@@ -44,38 +44,12 @@ static const uint32_t mem[8] = { 0xa1a2a3a4, 0xb1b2b3b4, 0xc1c2c3c4, 0xd1d2d3d4,
                                  0xe1e2e3e4, 0xf1f2f3f4, 0x81828384, 0x91929394 };
 static const uint32_t mxcsr_default = 0x1f80, mxcsr_rz = 0x7f80;
 
-/* xmm0-3 = v0-v3, MXCSR = mode, rax = 0, rcx = 5, rdx = mem; the ops; a load from
- * NULL (the ops may fault first). */
-#define CASE_MODE(name, mode, ops)                                            \
-    static void name(void)                                                    \
-    {                                                                         \
-        printf("%s\n", #name);                                                \
-        case_fn = (uintptr_t)name;                                            \
-        if (sigsetjmp(back, 1))                                               \
-            return;                                                           \
-        __asm__ volatile("ldmxcsr %4\n\t"                                     \
-                         "movdqu %0, %%xmm0\n\t"                              \
-                         "movdqu %1, %%xmm1\n\t"                              \
-                         "movdqu %2, %%xmm2\n\t"                              \
-                         "movdqu %3, %%xmm3\n\t"                              \
-                         "xor %%eax, %%eax\n\t"                               \
-                         "mov $5, %%ecx\n\t"                                  \
-                         "lea %5, %%rdx\n\t"                                  \
-                         ops "\n\t"                                           \
-                         "mov (%%rax), %%rax\n\t"                             \
-                         : : "m"(v0), "m"(v1), "m"(v2), "m"(v3), "m"(mode), "m"(mem) \
-                         : "rax", "rcx", "rdx", "xmm0", "xmm1", "xmm2", "xmm3", \
-                           "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", \
-                           "xmm11", "xmm12", "xmm13", "memory");              \
-        __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr_default));               \
-    }
-#define CASE(name, ops) CASE_MODE(name, mxcsr_default, ops)
-
 static uintptr_t ptrs[4];           /* &mem, a PROT_NONE page, 16, &den (main) */
 static const uint32_t den[4] = { 1, 0, 0, 0x3ff80000 };    /* a denormal, 1.5 */
 
-/* As CASE, with r8-r11 = ptrs[0..3] loaded before the ops. */
-#define CASE_P(name, ops)                                                     \
+/* xmm0-3 = v0-v3, MXCSR = mode, rax = 0, the setup (of the registers
+ * below); the ops; a load from NULL (the ops may fault first). */
+#define CASE_SETUP(name, mode, setup, ops)                                    \
     static void name(void)                                                    \
     {                                                                         \
         printf("%s\n", #name);                                                \
@@ -88,18 +62,25 @@ static const uint32_t den[4] = { 1, 0, 0, 0x3ff80000 };    /* a denormal, 1.5 */
                          "movdqu %2, %%xmm2\n\t"                              \
                          "movdqu %3, %%xmm3\n\t"                              \
                          "xor %%eax, %%eax\n\t"                               \
-                         "mov %5, %%r8\n\t"                                   \
-                         "mov 8+%5, %%r9\n\t"                                 \
-                         "mov 16+%5, %%r10\n\t"                               \
-                         "mov 24+%5, %%r11\n\t"                               \
+                         setup                                                \
                          ops "\n\t"                                           \
                          "mov (%%rax), %%rax\n\t"                             \
-                         : : "m"(v0), "m"(v1), "m"(v2), "m"(v3), "m"(mxcsr_default), \
+                         : : "m"(v0), "m"(v1), "m"(v2), "m"(v3), "m"(mode), "m"(mem), \
                            "m"(ptrs)                                          \
-                         : "rax", "r8", "r9", "r10", "r11", "xmm0", "xmm1", "xmm2", "xmm3", \
-                           "memory");                                         \
+                         : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11",     \
+                           "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", \
+                           "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", \
+                           "xmm13", "memory");                                \
         __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr_default));               \
     }
+/* rcx = 5, rdx = mem */
+#define CASE_MODE(name, mode, ops)                                            \
+    CASE_SETUP(name, mode, "mov $5, %%ecx\n\tlea %5, %%rdx\n\t", ops)
+#define CASE(name, ops) CASE_MODE(name, mxcsr_default, ops)
+/* r8-r11 = ptrs[0..3] */
+#define CASE_P(name, ops)                                                     \
+    CASE_SETUP(name, mxcsr_default,                                           \
+               "mov %6, %%r8\n\tmov 8+%6, %%r9\n\tmov 16+%6, %%r10\n\tmov 24+%6, %%r11\n\t", ops)
 #define TOUCH(k) "paddd %%xmm1, %%xmm" #k "\n\t"
 
 /* Dropped: each first write of xmm0/xmm1 is overwritten, reads between
