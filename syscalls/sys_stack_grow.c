@@ -79,15 +79,9 @@ void sys_stack_grow_to_sp(uint64_t rsp)
         sys_stack_grow(a);
 }
 
-/* The translator's hook for a host fault at addr (translator.h). */
-static bool sys_stack_fault(uint64_t addr)
-{
-    return sys_stack_grow(addr);
-}
-
 void sys_stack_grow_init(const struct ld_image *img)
 {
     sys_proc.stack_floor = img->stack_floor ? img->stack_floor : img->stack_start;
     sys_proc.stack_exec = img->stack_exec;
-    tr_stack_fault_handler = sys_stack_fault;
+    tr_stack_fault_handler = sys_stack_grow;   /* the hook for a host fault (translator.h) */
 }
