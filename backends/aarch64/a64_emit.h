@@ -120,6 +120,8 @@ void a64_hoist_cold(struct be_code *c, bool cold);
 bool a64_hoist_self_slot(const struct be_code *c, uint64_t pc);
 void a64_hoist_put_info(struct be_code *c, const uint8_t *site);
 const uint8_t *a64_hoist_chain_target(const uint8_t *site, intptr_t rw_delta, const uint8_t *target);
+void a64_hoist_stepped(struct be_code *c, int reg);
+int a64_hoist_align(struct be_code *c, unsigned rn, unsigned rm);
 
 /* a64_writeback.c: remember the guest access just emitted; fold `add/sub
  * rn, rn, #delta` right behind it into its writeback (true: done). */
@@ -179,6 +181,8 @@ void a64_note_address_add(struct be_code *c);
 bool a64_address_add_last(const struct be_code *c);
 bool a64_fold_address_add(struct be_code *c, unsigned memop, const struct be_arg *addr,
                           unsigned *rn, unsigned *rm);
+bool a64_fold_address_add_word(struct be_code *c, unsigned memop, const struct be_arg *addr,
+                               unsigned *rn, unsigned *rm, uint32_t *word);
 /* canon_test (ir_ops.def): x86's canonical test of a, unconditionally. */
 void a64_emit_canon_test(struct be_code *c, const struct be_arg *a);
 /* Guest loads and stores at addr + disp (IR ld/st aux[0]). */

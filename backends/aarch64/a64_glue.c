@@ -10,9 +10,10 @@
 void be_emit_mov(struct be_code *c, int dst, int src)
 {
     const uint8_t *before = c->ptr;
-    a64_hoist_wrote(c, dst);
-    if (dst != src)
+    if (dst != src) {               /* (a move to itself writes nothing: a loop's step) */
+        a64_hoist_wrote(c, dst);
         a64_put(c, a64_mov(true, dst, src));
+    }
     vcache_keep(c, before);
 }
 

@@ -78,6 +78,9 @@ static __thread struct {
     int vtest;                          /* the register of vslot's float test, or -1 */
     bool vtest_dbl;                     /* ... of double lanes */
     bool vtest_ok, vtest_in_loop, vtest_live;   /* as for vones */
+    uint32_t moved;                     /* registers written but by `add/sub r, r, #16k` */
+    int align_n, align_m;               /* a 16-byte store's [xn, xm] (m 31: [xn]), or -1 */
+    int align_flag;                     /* the register of their sum's alignment, or -1 */
 } hoist;
 
 static bool is_alloc(int reg)
@@ -96,8 +99,24 @@ static bool current(const struct be_code *c)
            (hoist.state == HOIST_OBSERVE || hoist.state == HOIST_RUNNING);
 }
 
+/* wf = (xn + xm) & 15 as the loop is entered (a64_hoist_align). */
+static void emit_align_flag(struct be_code *c)
+{
+    unsigned f = (unsigned)hoist.align_flag, n = (unsigned)hoist.align_n, mask;
+    if (!a64_bitmask_encode(15, 32, &mask))
+        abort();
+    if (hoist.align_m != A64_ZR) {
+        a64_put(c, a64_add_sub_shifted_reg(false, false, false, A64_LSL, (unsigned)hoist.align_m,
+                                           0, n, f));
+        n = f;
+    }
+    a64_put(c, a64_logical_imm(false, A64_AND, mask, n, f));
+}
+
 static void emit_preamble(struct be_code *c)
 {
+    if (hoist.align_flag >= 0)
+        emit_align_flag(c);
     if (hoist.vones >= 0)
         a64_put(c, a64_simd_movi2d_ones((unsigned)hoist.vones));
     if (hoist.vslot >= 0)
@@ -217,6 +236,8 @@ void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
         hoist.vtest = -1;
         hoist.vtest_ok = true;
         hoist.vtest_in_loop = false;
+        hoist.moved = 0;
+        hoist.align_n = hoist.align_m = hoist.align_flag = -1;
         vcache_watch(-1, -1);
         return;
     }
@@ -255,15 +276,77 @@ void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
     }
 }
 
-/* Any write to reg other than the allocator's movi. */
-void a64_hoist_wrote(struct be_code *c, int reg)
+/* A write that may change reg's low four bits: the aligned-store test
+ * (a64_hoist_align) is off for a pair with reg; on the second emission,
+ * a write to a register of the pair or to the flag's is a mismatch. */
+static void note_moved(int reg)
 {
-    if (!current(c) || !is_alloc(reg))
+    if (reg < 0 || reg >= 32)
+        return;
+    hoist.moved |= 1u << reg;
+    if (hoist.state == HOIST_RUNNING && hoist.align_flag >= 0 &&
+        (reg == hoist.align_n || reg == hoist.align_m || reg == hoist.align_flag))
+        hoist.mismatch = true;
+}
+
+static void wrote(struct be_code *c, int reg, bool moved)
+{
+    if (!current(c))
+        return;
+    if (moved)
+        note_moved(reg);
+    else if (hoist.state == HOIST_RUNNING && reg == hoist.align_flag)
+        hoist.mismatch = true;
+    if (!is_alloc(reg))
         return;
     if (hoist.state == HOIST_OBSERVE)
         hoist.written |= 1u << reg;
     else if (hoist.hoisted >> reg & 1)
         hoist.mismatch = true;
+}
+
+/* Any write to reg other than the allocator's movi. */
+void a64_hoist_wrote(struct be_code *c, int reg)
+{
+    wrote(c, reg, true);
+}
+
+/* An op's `reg = reg +- k`, k a multiple of 16: its low four bits stay. */
+void a64_hoist_stepped(struct be_code *c, int reg)
+{
+    wrote(c, reg, false);
+}
+
+/* A callee-saved pinned register: it holds its guest register from the
+ * block's entry on, and no call between reloads it. */
+static bool kept_pinned(unsigned reg)
+{
+    for (int k = 0; k < be_host.n_pinned; k++)
+        if (be_host.pinned_regs[k] == (int)reg)
+            return !(be_host.call_clobbered >> reg & 1);
+    return false;
+}
+
+/* A 16-byte guest store at [xn + xm] (xm 31: [xn]) in the block: on the
+ * first emission, the first such pair of kept pinned registers is noted;
+ * when nothing in the block writes them but `add/sub r, r, #16k`, the
+ * second emission's preamble puts their sum's low four bits into a
+ * register the block never writes (emit_align_flag), and this returns
+ * that register for a store at the same pair: every pass's address is
+ * the entry's plus a multiple of 16, so zero there means that no pass's
+ * store crosses a page.  Else -1. */
+int a64_hoist_align(struct be_code *c, unsigned rn, unsigned rm)
+{
+    if (!current(c) || hoist.cold || !kept_pinned(rn) || (rm != A64_ZR && !kept_pinned(rm)))
+        return -1;
+    if (hoist.state == HOIST_OBSERVE) {
+        if (hoist.align_n < 0) {
+            hoist.align_n = (int)rn;
+            hoist.align_m = (int)rm;
+        }
+        return -1;
+    }
+    return hoist.align_n == (int)rn && hoist.align_m == (int)rm ? hoist.align_flag : -1;
 }
 
 /* The float checks' first `movi vreg.2d, #-1` (a64_vec.c ones()). */
@@ -389,6 +472,7 @@ bool a64_hoist_movi(struct be_code *c, int dst, uint64_t imm)
     if (!current(c))
         return false;
     uint32_t b = dst >= 0 && dst < 32 ? 1u << dst : 0;
+    note_moved(dst);
     if (hoist.state == HOIST_OBSERVE) {
         if (movi_words(imm) == 2)       /* (three or four: one literal load) */
             note_cand(imm, 1);
@@ -432,6 +516,8 @@ int a64_hoist_src(struct be_code *c, uint64_t imm)
 static void assign_free_registers(void)
 {
     uint32_t free = (uint32_t)be_host.alloc_mask & ~hoist.written & ~hoist.movi_seen;
+    if (hoist.align_flag >= 0)
+        free &= ~(1u << hoist.align_flag);
     for (;;) {
         int best = -1;
         for (int k = 0; k < hoist.n_cands; k++)
@@ -448,6 +534,21 @@ static void assign_free_registers(void)
     }
 }
 
+/* The aligned-store flag's register (a64_hoist_align) when the pair
+ * noted is only stepped by multiples of 16 and a register is free: it
+ * saves two words a pass (the page-cross test and the address add), more
+ * than a hoisted constant. */
+static void choose_align_flag(void)
+{
+    uint32_t pair = 0, free = (uint32_t)be_host.alloc_mask & ~hoist.written & ~hoist.movi_seen;
+    hoist.align_flag = -1;
+    if (hoist.align_n < 0)
+        return;
+    pair = 1u << hoist.align_n | (hoist.align_m != A64_ZR ? 1u << hoist.align_m : 0);
+    if (!(hoist.moved & pair) && free)
+        hoist.align_flag = __builtin_ctz(free);
+}
+
 /* After a complete emission: once more with the constants hoisted, or
  * (the second emission went otherwise) once more plainly. */
 bool be_emit_again(struct be_code *c)
@@ -455,6 +556,7 @@ bool be_emit_again(struct be_code *c)
     bool same = hoist.block == c->start;
     if (same && hoist.state == HOIST_OBSERVE && hoist.self_loop) {
         hoist.hoisted = hoist.movi_seen & hoist.in_loop & ~hoist.written;
+        choose_align_flag();
         assign_free_registers();
         if (!hoist.vones_ok || !hoist.vones_in_loop)
             hoist.vones = -1;
@@ -462,7 +564,8 @@ bool be_emit_again(struct be_code *c)
             hoist.vslot = -1;
         if (!hoist.vtest_ok || !hoist.vtest_in_loop || hoist.vones < 0 || hoist.vslot < 0)
             hoist.vtest = -1;
-        bool again = hoist.hoisted || hoist.vones >= 0 || hoist.vslot >= 0;
+        bool again = hoist.hoisted || hoist.vones >= 0 || hoist.vslot >= 0 ||
+                     hoist.align_flag >= 0;
         hoist.state = again ? HOIST_ARMED : HOIST_IDLE;
         return again;
     }

@@ -142,6 +142,15 @@ enum { ADD_X_LSL0_MASK = 0xffe0fc00u, ADD_X_LSL0 = 0x8b000000u };
 bool a64_fold_address_add(struct be_code *c, unsigned memop, const struct be_arg *addr,
                           unsigned *rn, unsigned *rm)
 {
+    uint32_t w;
+    return a64_fold_address_add_word(c, memop, addr, rn, rm, &w);
+}
+
+/* The same, *word the add taken back (a64_vec.c puts it again on the
+ * path that needs its sum). */
+bool a64_fold_address_add_word(struct be_code *c, unsigned memop, const struct be_arg *addr,
+                               unsigned *rn, unsigned *rm, uint32_t *word)
+{
     if (addr->is_const || !addr->dead || !be_access_is_direct(c, memop) ||
         canonical_checked(c, memop) || last_add.block != c->start || last_add.end != c->ptr)
         return false;
@@ -156,6 +165,7 @@ bool a64_fold_address_add(struct be_code *c, unsigned memop, const struct be_arg
     c->ptr -= 4;
     c->access_back = 4;
     last_add.block = NULL;
+    *word = w;
     return true;
 }
 

@@ -526,6 +526,15 @@ static bool keeps_vcache(const struct be_code *c, const struct ir_insn *i)
     }
 }
 
+/* out = out +- k, k a multiple of 16 (a64_hoist_align: the low four
+ * bits of a loop's store address stay). */
+static bool steps_by_16(const struct ir_insn *insn, const struct be_arg *out,
+                        const struct be_arg *in)
+{
+    return (insn->op == IR_add || insn->op == IR_sub) && !in[0].is_const &&
+           in[0].reg == out[0].reg && in[1].is_const && (in[1].imm & 15) == 0;
+}
+
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in)
 {
@@ -541,6 +550,10 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
     if (insn->op == IR_st_env)
         vcache_forget((int32_t)insn->aux[0], 8);
     vcache_end(c, keeps_vcache(c, insn));
-    if (out && ir_op_info[insn->op].n_out && !out[0].is_const)
-        a64_hoist_wrote(c, out[0].reg);
+    if (out && ir_op_info[insn->op].n_out && !out[0].is_const) {
+        if (steps_by_16(insn, out, in))
+            a64_hoist_stepped(c, out[0].reg);
+        else
+            a64_hoist_wrote(c, out[0].reg);
+    }
 }

@@ -1082,6 +1082,47 @@ static void probe_page_cross(struct vctx *v, const struct be_arg *addr, unsigned
     memcpy(be_writable(v->c, over), &w, 4);
 }
 
+/* A self-loop's 16-byte store at [xn + xm] or [xn] of pinned registers
+ * that the loop only steps by multiples of 16 (a64_hoist_align): the
+ * preamble put the entry's address & 15 into wf, and every pass's address
+ * is that one plus a multiple of 16.  Zero: none of the loop's stores
+ * crosses a page, and `cbz wf` jumps over the address add, the page-cross
+ * test and the probes to `str q, [xn, xm]` (matmul: three words a pass
+ * fewer).  Else the add and probe_page_cross run as before.  The words
+ * are all the store's (its fault point: the folded add's place).  Returns
+ * the store's base (*index its index, A64_ZR for none), or -1: the store
+ * goes as before, its add left where it was. */
+static int aligned_loop_store(struct vctx *v, const struct be_arg *addr, unsigned *index)
+{
+    struct be_code *c = v->c;
+    unsigned rn;
+    uint32_t add = 0;
+    if (c->check_address || addr->is_const)
+        return -1;
+    bool folded = a64_fold_address_add_word(c, IR_MO_64, addr, &rn, index, &add);
+    if (!folded) {
+        rn = (unsigned)addr->reg;
+        *index = A64_ZR;
+    }
+    int f = a64_hoist_align(c, rn, *index);
+    if (f < 0) {
+        if (folded) {               /* the add back where it was */
+            put(v, add);
+            c->access_back = 0;
+            a64_note_address_add(c);
+        }
+        return -1;
+    }
+    uint8_t *skip = c->ptr;
+    put(v, 0);
+    if (folded)
+        put(v, add);                /* the sum, for the test and the probes */
+    probe_page_cross(v, addr, 15);
+    uint32_t w = a64_compare_branch_imm(false, false, (int32_t)(c->ptr - skip), (unsigned)f);
+    memcpy(be_writable(c, skip), &w, 4);
+    return (int)rn;
+}
+
 /* A ymm load is two vld ops (x86_avx.c, x86_avx_move.c): the low half at
  * ea, `add t, ea, #16`, the high half at t.  The second takes the first's
  * code back and loads both halves with one `ldp q, q` before either slot
@@ -1183,16 +1224,28 @@ static void emit_move(struct vctx *v, const struct be_arg *in)
             return;                             /* stored */
         break;
     }
-    default:                        /* vst */
+    default: {                      /* vst */
+        int base = -1;
+        unsigned index = A64_ZR;
         if (be_access_is_direct(v->c, IR_MO_64) && sl == 4 &&
-            !(i->size & (IR_V_ALIGNED | IR_V_PAIR_HI)))
-            probe_page_cross(v, &in[0], i->size & IR_V_PAIR_LO ? 31 : 15);
+            !(i->size & (IR_V_ALIGNED | IR_V_PAIR_HI))) {
+            if (!(i->size & IR_V_PAIR_LO))
+                base = aligned_loop_store(v, &in[0], &index);
+            if (base < 0)
+                probe_page_cross(v, &in[0], i->size & IR_V_PAIR_LO ? 31 : 15);
+        }
         r = be_access_is_direct(v->c, IR_MO_64) && sl == 4 ? src(v, 4, ir_vec_b(i), VA, -1)
                                                             : VA;
         if (r == VA)
             vmem(v, sl, true, VA, ir_vec_b(i));
-        guest_access(v, &in[0], sl, false, r);
+        if (base < 0)
+            guest_access(v, &in[0], sl, false, r);
+        else if (index == A64_ZR)
+            put(v, a64_fp_ldst_unsigned_imm(sl, false, 0, (unsigned)base, r));
+        else
+            put(v, a64_fp_ldst_reg_offset(sl, false, index, (unsigned)base, r));
         return;
+    }
     }
     v->rr = w;
     store_r(v, 4);
