@@ -110,7 +110,7 @@ $(foreach n,sigaction_race sigaction_race_posted,$(foreach v,$(GUEST_VARIANTS),$
     tests/guest/sigaction_switch.h
 $(foreach n,pinned_rbp pinned_r12_r13 pinned_r14_r15,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/guest_regs_harness.h
-$(foreach n,dead_vstore vec_copy_fault cpl3_insns ymm_store_const vec_dead_window store_cross_scalar vec_loop_exits,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+$(foreach n,dead_vstore vec_copy_fault cpl3_insns ymm_store_const vec_dead_window store_cross_scalar vec_loop_exits loop_store_align,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/signal_cases.h
 $(foreach n,store_fault store_cross_scalar,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/store_pages.h

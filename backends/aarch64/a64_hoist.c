@@ -44,6 +44,11 @@
  * register, which ops then complete with their other operand's test)
  * goes before the loop entry as well, when its register too stays
  * unpicked up to every jump back to the loop, and is of one element type.
+ * A 16-byte guest store at [xn + xm] or [xn] of callee-saved pinned
+ * registers that the block writes only by `add/sub r, r, #16k` gets a
+ * flag: the preamble puts the entry address's low four bits in a free
+ * register, and the store skips its page-cross test where that is zero
+ * (a64_hoist_align, a64_vec.c aligned_loop_store).
  * If the second emission ever differs from the first in what it writes
  * (a hoisted register, the all-ones register or the slot's register lost
  * before such a jump), a third emits the block plainly.
