@@ -276,6 +276,25 @@ def t_irqstorm(r):
           rc == 0 and line in out, f"rc={rc} want={line!r} out={out!r} err={err!r}")
 
 
+# The RFLAGS a timer interrupt pushes where the incoming flags are dead
+# (the guest's loops `cmp A; jmp` into code that overwrites them, through
+# a jmp, `dec; jnz`, a rep movsb): the guest's ISR recomputes the flags
+# for the pushed RIP from the saved registers with the same instructions
+# (the CPU is the oracle) and counts mismatches; 200 interrupts a loop.
+IRQFLAGS_CASES = ["jmp into dead flags", "dec; jnz into dead flags", "rep movsb before the writer"]
+
+
+def t_irqflags(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "irqflags")
+    for name in IRQFLAGS_CASES:
+        want = f"irqflags {name}: interrupts 200 wrong flags 0\n"
+        check(f"{r[0]}: interrupt frames hold the CPU's RFLAGS: {name}",
+              rc == 0 and want in out and "irqflags done\n" in out,
+              f"rc={rc} want={want!r} out={out!r} err={err!r}")
+
+
 # CPL 3 (SDM vol. 3, 5.8.8 syscall/sysret, 6.12 stack switch to RSP0,
 # 4.7 page-fault error codes with U=4): the user code segment 0x33, #GP(0)
 # for cli and hlt, #PF 5 (read of a supervisor page), 7 (write to a
@@ -671,11 +690,11 @@ def main():
     t_kvm_not_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_irqstorm, t_ring3, t_segments, t_fxpage, t_xpage, t_stpage, t_smc, t_sipi, t_smp, t_malformed, t_fuzz, t_highmem,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_irqstorm, t_irqflags, t_ring3, t_segments, t_fxpage, t_xpage, t_stpage, t_smc, t_sipi, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     if A64_RUNNER:          # under qemu-aarch64: the guests that exercise the CPU, briefly
-        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_irqstorm, t_ring3, t_segments, t_fxpage, t_xpage, t_stpage, t_smc, t_sipi, t_pvh, t_smp, t_watchdog]:
+        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_irqstorm, t_irqflags, t_ring3, t_segments, t_fxpage, t_xpage, t_stpage, t_smc, t_sipi, t_pvh, t_smp, t_watchdog]:
             t(A64_RUNNER)
     shutil.rmtree(TMP, ignore_errors=True)
     print(f"check-system: {results['passed']} passed, {results['failed']} failed")
