@@ -897,7 +897,7 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     x86_cs_base = cs_base;
     x86_cs = code16 ? x86_cs16 : code32 ? x86_cs32 : x86_cs64;
     /* System mode has no TF (its #DB is not modelled), only the step
-     * blocks of an interrupt's settle (x86_sys_async_settle). */
+     * blocks of an interrupt's settle (system/accel_tcg_settle.c). */
     plan.step = (b->mode & X86_TB_STEP) && (!system || (b->mode & X86_TB_SETTLE));
     plan_decode(mem, &plan, pc, plan.step ? 1 : max_insns);
     if (plan.step && plan.n == 1 && writes_ss(x86_insns[0]))
