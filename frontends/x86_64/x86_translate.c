@@ -909,7 +909,9 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     struct succ_use use = SUCC_ALL(WHY_NOSCAN), taken = use, fall = use;
     if (n > 0 && !plan.fetch_fault && !plan.step && (system || !block_writes_no_flags(n)))
         use = exit_flags_use(mem, n, &taken, &fall);
-    plan.precise = x86_precise_block(b);
+    /* System mode: any access may raise #PF, whose frame holds RFLAGS
+     * (exc guest's pf-dead-flags), so every fault point reads the flags. */
+    plan.precise = system || x86_precise_block(b);
     plan.xm = (b->mode & X86_TB_XM) != 0;
     if (plan.precise && use.fault) use.flags = use.cf = true;
     plan.exit_live = use.flags || use.cf;

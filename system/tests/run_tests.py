@@ -246,7 +246,7 @@ EXC_CASES = [("de", 0, 0, 0), ("bp", 3, 0, 0), ("ud", 6, 0, 0), ("gp-non-canonic
              ("pf-write-not-present", 14, 2, 0), ("pf-read-add-operand", 14, 0, 0),
              ("pf-write-read-only", 14, 3, 0),
              ("pf-fetch-nx", 14, 0x11, 0), ("pf-fetch-not-present", 14, 0x10, 0),
-             ("pf-after-cmp", 14, 0, 0), ("df-gp-gate-not-present", 8, 0, 0),
+             ("pf-after-cmp", 14, 0, 0), ("pf-dead-flags", 14, 0, 0), ("df-gp-gate-not-present", 8, 0, 0),
              ("pf-rsvd-read", 14, 9, 0), ("pf-rsvd-write", 14, 0xb, 0), ("pf-rsvd-fetch", 14, 0x19, 0)]
 
 
@@ -260,6 +260,9 @@ def t_exc(r):
               rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r} err={err!r}")
     want = "exc pf-after-cmp rflags cf 1 zf 0 sf 1\n"      # cmp 2, 1: 1 - 2 borrows, negative
     check(f"{r[0]}: the RFLAGS a #PF pushes hold the flags of the instruction before it",
+          rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r}")
+    want = "exc pf-dead-flags rflags as the CPU's\n"   # the guest runs the same cmp
+    check(f"{r[0]}: ... also where the code after the access overwrites them before reading",
           rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r}")
 
 
