@@ -293,6 +293,15 @@ static bool deliver_fault(struct tcg_cpu *c)
     return false;
 }
 
+/* An interrupt will be taken at rt.pc now: IF set, one pending, and the
+ * vCPU running (after a hlt the flags are in env: its block stored them). */
+static bool interrupt_due(struct tcg_cpu *c)
+{
+    if (!(c->x.cpu.eflags_rest & X86_EFLAGS_IF) || c->x.sys.halted)
+        return false;
+    return tcg_lapic_pending(c) >= 0 || (c->vcpu->index == 0 && tcg_pic_intr() && tcg_lapic_extint(c));
+}
+
 /* With IF set, the highest pending interrupt goes through the IDT (and
  * ends a hlt); true when the vCPU has something to run. */
 static bool take_interrupt(struct tcg_cpu *c)
@@ -357,6 +366,32 @@ static void report_watchdog(struct tcg_cpu *c)
             c->x.sys.halted ? " (halted)" : "");
 }
 
+/* What tr_run's stop asks of the loop: a fault delivered through the IDT. */
+static void after_run(struct tcg_cpu *c, enum tr_stop why)
+{
+    if (why == TR_STOP_FAULT && !deliver_fault(c)) {
+        sys_vm_stop(tcg_vm, STOP_RESET, 0);
+    } else if (why == TR_STOP_SYSCALL) {
+        c->x.sys.event = (struct x86_sys_event){ X86_EXC_UD, 0, 0 };   /* syscall: not yet */
+        if (!deliver_fault(c))
+            sys_vm_stop(tcg_vm, STOP_RESET, 0);
+    }
+}
+
+/* Before an interrupt: the flags it pushes exact (accel_tcg_settle.c);
+ * true when a step stopped for something the loop handles first. */
+static bool settle_before_interrupt(struct tcg_cpu *c)
+{
+    enum tr_stop why;
+    if (!interrupt_due(c))
+        return false;
+    drop_other_mode_blocks(c);
+    if (!tcg_settle(c, &why))
+        return false;
+    after_run(c, why);
+    return true;
+}
+
 static void tcg_vcpu_run(struct sys_vcpu *cpu)
 {
     struct tcg_cpu *c = cpu->accel;
@@ -368,19 +403,14 @@ static void tcg_vcpu_run(struct sys_vcpu *cpu)
             wait_halted(c);
             continue;
         }
+        if (settle_before_interrupt(c))
+            continue;
         if (!take_interrupt(c)) {
             wait_halted(c);
             continue;
         }
         drop_other_mode_blocks(c);
-        enum tr_stop why = tr_run(c);
-        if (why == TR_STOP_FAULT && !deliver_fault(c)) {
-            sys_vm_stop(vm, STOP_RESET, 0);
-        } else if (why == TR_STOP_SYSCALL) {
-            c->x.sys.event = (struct x86_sys_event){ X86_EXC_UD, 0, 0 };   /* syscall: not yet */
-            if (!deliver_fault(c))
-                sys_vm_stop(vm, STOP_RESET, 0);
-        }
+        after_run(c, tr_run(c));
     }
     if (vm->stop == STOP_TIMEOUT)
         report_watchdog(c);

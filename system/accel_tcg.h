@@ -5,6 +5,7 @@
 
 #include "accel.h"
 #include "guest_mem.h"
+#include "translator.h"
 #include "x86_system.h"
 
 /* A local APIC (accel_tcg_apic.c); under its vCPU's lock. */
@@ -102,6 +103,13 @@ void tcg_cpu_init_sipi(struct tcg_cpu *c, int sipi_vector);
 uint64_t tcg_lapic_timers(uint64_t now);
 uint64_t tcg_now_ns(void);
 struct tcg_cpu *tcg_cpu_index(int index);
+
+/* accel_tcg_settle.c: before an interrupt is taken at rt.pc, steps to
+ * the first instruction that writes every flag when the flags in env may
+ * be older than the CPU's there.  False, or true with *stop what a step
+ * did instead of finishing (a fault to deliver first: handle it as
+ * tr_run's stop). */
+bool tcg_settle(struct tcg_cpu *c, enum tr_stop *stop);
 
 /* accel_tcg_pit.c: the 8254 PIT and the thread that runs every timer. */
 int tcg_pit_init(struct sys_vm *vm);

@@ -144,8 +144,10 @@ void x86_precise_faults(struct x86_cpu *env, bool on);
  * (x86_set_eflags leaves TF as it is). */
 #define X86_TB_STEP 4u
 /* With X86_TB_STEP, the step blocks of an async signal's settle
- * (sys_async_point.c): as TF's, but a rep string runs to its end in one
- * block instead of one iteration per block (nothing traps between). */
+ * (sys_async_point.c) and of ferry-system's before an interrupt
+ * (system/accel_tcg_settle.c, the only step blocks system mode has): as
+ * TF's, but a rep string runs to its end in one block instead of one
+ * iteration per block (nothing traps between). */
 #define X86_TB_SETTLE 32u
 void x86_set_tf(struct x86_cpu *cpu, bool on);
 /* The mode from TF as the guest left it (popf sets TF in translated code):

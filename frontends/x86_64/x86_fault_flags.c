@@ -10,6 +10,8 @@
  * the block and at its exits (x86_translate.c's liveness passes): the
  * flags are synced before it (in a register the fault map records, stored
  * to env only at exits and around helpers).  Other blocks pay nothing.
+ * System mode's blocks are all precise (x86_translate.c): a kernel's #PF
+ * handler is always there, and the exception frame holds RFLAGS.
  * What "may fault" means lives here too.
  */
 #include "x86_internal.h"

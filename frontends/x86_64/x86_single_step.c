@@ -16,7 +16,9 @@
  * leaves its block when it sets TF, and the run loop syncs the mode
  * (x86_step_sync).  Blocks of other modes pay nothing; popf an and and a
  * branch.
- * System mode does not model TF (its #DB is not delivered through the IDT).
+ * System mode does not model TF (its #DB is not delivered through the IDT);
+ * it translates step blocks only for the settle before an interrupt
+ * (system/accel_tcg_settle.c), whose trap is swallowed there.
  */
 #include "x86_internal.h"
 

@@ -101,6 +101,12 @@ bool x86_sys_deliver(struct x86_sys_cpu *c, int vector, bool has_err, uint64_t e
  * at the instruction: SDM "INT n"). */
 bool x86_sys_deliver_event(struct x86_sys_cpu *c, const struct x86_sys_event *ev);
 
+/* Exact RFLAGS in an interrupt frame (x86_translate.c; the tcg loop's
+ * accel_tcg_settle.c): user mode's x86_async_flags_stale and
+ * x86_async_step_kind (x86_cpu.h) in the vCPU's code size. */
+bool x86_sys_async_flags_stale(struct x86_sys_cpu *c);
+enum x86_step_kind x86_sys_async_step_kind(struct x86_sys_cpu *c);
+
 /* Real mode: the segment register numbers of seg_base (the SDM's order). */
 enum { X86_SEG_ES = 0, X86_SEG_CS = 1, X86_SEG_SS = 2, X86_SEG_DS = 3 };
 

@@ -20,6 +20,7 @@
 #include "guest_mem.h"
 #include "x86_internal.h"
 #include "x86_quick.h"
+#include "x86_system.h"
 #include "x86_decode_quirks.h"
 #include "x86_scan_memo.h"
 #include "x86_sse.h"
@@ -895,7 +896,9 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     x86_code16 = code16;
     x86_cs_base = cs_base;
     x86_cs = code16 ? x86_cs16 : code32 ? x86_cs32 : x86_cs64;
-    plan.step = !system && (b->mode & X86_TB_STEP);
+    /* System mode has no TF (its #DB is not modelled), only the step
+     * blocks of an interrupt's settle (system/accel_tcg_settle.c). */
+    plan.step = (b->mode & X86_TB_STEP) && (!system || (b->mode & X86_TB_SETTLE));
     plan_decode(mem, &plan, pc, plan.step ? 1 : max_insns);
     if (plan.step && plan.n == 1 && writes_ss(x86_insns[0]))
         plan_decode(mem, &plan, pc, 2);     /* its shadow: the trap after the next one */
@@ -906,7 +909,9 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     struct succ_use use = SUCC_ALL(WHY_NOSCAN), taken = use, fall = use;
     if (n > 0 && !plan.fetch_fault && !plan.step && (system || !block_writes_no_flags(n)))
         use = exit_flags_use(mem, n, &taken, &fall);
-    plan.precise = x86_precise_block(b);
+    /* System mode: any access may raise #PF, whose frame holds RFLAGS
+     * (exc guest's pf-dead-flags), so every fault point reads the flags. */
+    plan.precise = system || x86_precise_block(b);
     plan.xm = (b->mode & X86_TB_XM) != 0;
     if (plan.precise && use.fault) use.flags = use.cf = true;
     plan.exit_live = use.flags || use.cf;
@@ -947,39 +952,45 @@ void x86_disas(FILE *out, const struct tr_guest_mem *mem, uint64_t pc, size_t si
 
 /* The scan outside a translation: under the translation lock (the
  * decoders, the memo and the statics above are translation's), in the
- * vCPU's code size, knowing nothing of the pages a block decoded. */
-static const struct tr_guest_mem *scan_alone_begin(struct x86_cpu *cpu)
+ * vCPU's code size (16: real mode, pcs include cs_base), knowing nothing
+ * of the pages a block decoded. */
+static const struct tr_guest_mem *scan_alone_begin(struct x86_cpu *cpu, int bits, uint64_t cs_base)
 {
-    bool code32 = (cpu->rt.tb_mode & X86_TB_CODE32) != 0;
     tr_lock_env(cpu);
     x86_init();
-    x86_code32 = code32;
-    x86_code16 = false;
-    x86_cs_base = 0;
-    x86_cs = code32 ? x86_cs32 : x86_cs64;
+    x86_code32 = bits != 64;
+    x86_code16 = bits == 16;
+    x86_cs_base = bits == 16 ? cs_base : 0;
+    x86_cs = bits == 16 ? x86_cs16 : bits == 32 ? x86_cs32 : x86_cs64;
     x86_fetched.lo = x86_fetched.hi = 0;
     x86_fixed.lo = x86_fixed.hi = 0;
     return cpu->rt.mem;
 }
 
 /* The scan's answer is what every direct exit into rt.pc asked before it
- * dropped its stores (exit_flags_use); step blocks sync every insn. */
-bool x86_async_flags_stale(struct x86_cpu *cpu)
+ * dropped its stores (exit_flags_use). */
+static bool flags_stale_at(struct x86_cpu *cpu, int bits, uint64_t cs_base)
 {
-    if ((cpu->rt.tb_mode & X86_TB_STEP) || !cpu->rt.mem || cpu->rt.mem->mode != TR_MEM_HOST)
-        return false;
-    const struct tr_guest_mem *mem = scan_alone_begin(cpu);
+    const struct tr_guest_mem *mem = scan_alone_begin(cpu, bits, cs_base);
     struct succ_use u = succ_flags_use(mem, cpu->rt.pc);
     tr_unlock_env(cpu);
     return !u.flags && !u.cf;
 }
 
+/* User mode: step blocks sync every insn. */
+bool x86_async_flags_stale(struct x86_cpu *cpu)
+{
+    if ((cpu->rt.tb_mode & X86_TB_STEP) || !cpu->rt.mem || cpu->rt.mem->mode != TR_MEM_HOST)
+        return false;
+    return flags_stale_at(cpu, cpu->rt.tb_mode & X86_TB_CODE32 ? 32 : 64, 0);
+}
+
 /* The scan's own steps (succ_scan): a full writer ends it; direct jumps,
  * calls and jccs it follows; any other block end, or an insn without a
  * row, stops it. */
-enum x86_step_kind x86_async_step_kind(struct x86_cpu *cpu)
+static enum x86_step_kind step_kind_at(struct x86_cpu *cpu, int bits, uint64_t cs_base)
 {
-    const struct tr_guest_mem *mem = scan_alone_begin(cpu);
+    const struct tr_guest_mem *mem = scan_alone_begin(cpu, bits, cs_base);
     uint64_t pc = cpu->rt.pc, readable_end = scan_readable_end(mem, pc);
     struct scan_insn s;
     bool ok = !succ_may_change(mem, pc) && scan_decode(mem, pc, &readable_end, &s);
@@ -992,4 +1003,28 @@ enum x86_step_kind x86_async_step_kind(struct x86_cpu *cpu)
     bool followed = s.target && (s.id == X86_INS_JMP || s.id == X86_INS_CALL ||
                                  x86_cc_of_insn(s.id) >= 0);
     return e->ends_block && !followed ? X86_STEP_STOP : X86_STEP_PASS;
+}
+
+enum x86_step_kind x86_async_step_kind(struct x86_cpu *cpu)
+{
+    return step_kind_at(cpu, cpu->rt.tb_mode & X86_TB_CODE32 ? 32 : 64, 0);
+}
+
+/* System mode: the code size is the vCPU's (as sys_translate_block's);
+ * blocks of its step mode sync every insn. */
+static int sys_code_bits(const struct x86_sys_cpu *c)
+{
+    return c->sys.code16 ? 16 : c->sys.code32 ? 32 : 64;
+}
+
+bool x86_sys_async_flags_stale(struct x86_sys_cpu *c)
+{
+    if (c->cpu.rt.tb_mode & X86_TB_STEP)
+        return false;
+    return flags_stale_at(&c->cpu, sys_code_bits(c), c->sys.seg_base[X86_SEG_CS]);
+}
+
+enum x86_step_kind x86_sys_async_step_kind(struct x86_sys_cpu *c)
+{
+    return step_kind_at(&c->cpu, sys_code_bits(c), c->sys.seg_base[X86_SEG_CS]);
 }

@@ -123,6 +123,21 @@ static void paging_cases(void)
     put_str(" zf "); put_dec(exc_rflags >> 6 & 1);
     put_str(" sf "); put_dec(exc_rflags >> 7 & 1);
     serial_putc('\n');
+    /* ... also where they are dead (the code after the access overwrites
+     * them before reading any): the CPU pushes them all the same.  What
+     * it pushes, the same cmp tells (OF SF ZF AF PF CF). */
+    uint64_t want;
+    __asm__ volatile("lea 1f(%%rip), %%rax\n mov %%rax, exc_resume(%%rip)\n"
+                     "lea 2f(%%rip), %%rbx\n mov $0x300000000, %%rcx\n"
+                     "mov $1, %%edx\n cmp $2, %%edx\n"
+                     "2: mov (%%rcx), %%rax\n"
+                     "1: test %%edx, %%edx\n"
+                     : "=b"(at) : : "rax", "rcx", "rdx", "memory", "cc");
+    __asm__ volatile("mov $1, %%edx\n cmp $2, %%edx\n pushf\n pop %0" : "=r"(want) : : "rdx", "cc");
+    report("pf-dead-flags", at, 0x300000000ull);
+    put_str("exc pf-dead-flags rflags ");
+    put_str((exc_rflags & 0x8d5) == (want & 0x8d5) ? "as the CPU's" : "wrong");
+    serial_putc('\n');
 }
 
 /* #GP whose gate is not present: its delivery raises #NP, contributory on

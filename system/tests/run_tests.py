@@ -246,7 +246,7 @@ EXC_CASES = [("de", 0, 0, 0), ("bp", 3, 0, 0), ("ud", 6, 0, 0), ("gp-non-canonic
              ("pf-write-not-present", 14, 2, 0), ("pf-read-add-operand", 14, 0, 0),
              ("pf-write-read-only", 14, 3, 0),
              ("pf-fetch-nx", 14, 0x11, 0), ("pf-fetch-not-present", 14, 0x10, 0),
-             ("pf-after-cmp", 14, 0, 0), ("df-gp-gate-not-present", 8, 0, 0),
+             ("pf-after-cmp", 14, 0, 0), ("pf-dead-flags", 14, 0, 0), ("df-gp-gate-not-present", 8, 0, 0),
              ("pf-rsvd-read", 14, 9, 0), ("pf-rsvd-write", 14, 0xb, 0), ("pf-rsvd-fetch", 14, 0x19, 0)]
 
 
@@ -261,6 +261,9 @@ def t_exc(r):
     want = "exc pf-after-cmp rflags cf 1 zf 0 sf 1\n"      # cmp 2, 1: 1 - 2 borrows, negative
     check(f"{r[0]}: the RFLAGS a #PF pushes hold the flags of the instruction before it",
           rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r}")
+    want = "exc pf-dead-flags rflags as the CPU's\n"   # the guest runs the same cmp
+    check(f"{r[0]}: ... also where the code after the access overwrites them before reading",
+          rc == 0 and want in out, f"rc={rc} want={want!r} out={out!r}")
 
 
 def t_irqstorm(r):
@@ -274,6 +277,25 @@ def t_irqstorm(r):
     line = "irqstorm rep-movs bad-regs 0 bad-data 0 mid-rep 3+\n"
     check(f"{r[0]}: timer interrupts taken in the middle of rep movsb, iretq resumes it (RCX/RSI/RDI, data)",
           rc == 0 and line in out, f"rc={rc} want={line!r} out={out!r} err={err!r}")
+
+
+# The RFLAGS a timer interrupt pushes where the incoming flags are dead
+# (the guest's loops `cmp A; jmp` into code that overwrites them, through
+# a jmp, `dec; jnz`, a rep movsb): the guest's ISR recomputes the flags
+# for the pushed RIP from the saved registers with the same instructions
+# (the CPU is the oracle) and counts mismatches; 200 interrupts a loop.
+IRQFLAGS_CASES = ["jmp into dead flags", "dec; jnz into dead flags", "rep movsb before the writer"]
+
+
+def t_irqflags(r):
+    if r[0] == "hosted":
+        return
+    rc, out, err = boot(r, "irqflags")
+    for name in IRQFLAGS_CASES:
+        want = f"irqflags {name}: interrupts 200 wrong flags 0\n"
+        check(f"{r[0]}: interrupt frames hold the CPU's RFLAGS: {name}",
+              rc == 0 and want in out and "irqflags done\n" in out,
+              f"rc={rc} want={want!r} out={out!r} err={err!r}")
 
 
 # CPL 3 (SDM vol. 3, 5.8.8 syscall/sysret, 6.12 stack switch to RSP0,
@@ -671,11 +693,11 @@ def main():
     t_kvm_not_kvm()
     t_bzimage()
     for r in RUNNERS:
-        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_irqstorm, t_ring3, t_segments, t_fxpage, t_xpage, t_stpage, t_smc, t_sipi, t_smp, t_malformed, t_fuzz, t_highmem,
+        for t in [t_serial, t_reset, t_blk_rw, t_blk_ro, t_rng, t_vconsole, t_vconsole_input, t_intx, t_timer, t_pic, t_exc, t_irqstorm, t_irqflags, t_ring3, t_segments, t_fxpage, t_xpage, t_stpage, t_smc, t_sipi, t_smp, t_malformed, t_fuzz, t_highmem,
                   t_pvh, t_net, t_net_user, t_watchdog]:
             t(r)
     if A64_RUNNER:          # under qemu-aarch64: the guests that exercise the CPU, briefly
-        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_irqstorm, t_ring3, t_segments, t_fxpage, t_xpage, t_stpage, t_smc, t_sipi, t_pvh, t_smp, t_watchdog]:
+        for t in [t_serial, t_reset, t_blk_rw, t_rng, t_intx, t_timer, t_pic, t_exc, t_irqstorm, t_irqflags, t_ring3, t_segments, t_fxpage, t_xpage, t_stpage, t_smc, t_sipi, t_pvh, t_smp, t_watchdog]:
             t(A64_RUNNER)
     shutil.rmtree(TMP, ignore_errors=True)
     print(f"check-system: {results['passed']} passed, {results['failed']} failed")

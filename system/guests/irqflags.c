@@ -1,0 +1,193 @@
+/* irqflags.c -- test guest: the RFLAGS a hardware interrupt pushes are
+ * the CPU's at the interrupted instruction, also where the incoming flags
+ * are dead.  Each loop begins `cmp A` and reaches, through a direct jump,
+ * code that overwrites A's flags before reading them (`cmp B`): a
+ * translator's successor scan may drop the lazy-flag stores of that
+ * exit, and the interrupt is taken at the next block's entry.  Loops:
+ * through a jmp; through `dec; jnz` (every flag but CF over dead ones, a
+ * jcc both ways); through a 16 KiB `rep movsb` before the writer (an
+ * interrupt may also land inside it, with A's flags).  The local APIC
+ * timer fires every 40 us; the ISR computes the flags the CPU must hold
+ * at the pushed RIP from the saved registers, by running the same
+ * instructions itself (the CPU is the oracle), and counts mismatches.
+ * Each loop prints its interrupts (200) and how many pushed other flags.
+ * The hosted accelerator runs no guest instructions. */
+#include "guest.h"
+
+#define LAPIC 0xfee00000ull
+#define TIMER_VECTOR 0x32
+#define HITS 200
+#define COPY_BYTES (16 << 10)
+#define ARITH 0x8d5ull                      /* OF SF ZF AF PF CF */
+
+volatile uint32_t flags_stop;
+
+#ifdef GUEST_HOSTED
+int guest_main(int ncpus)
+{
+    put_str("irqflags: the hosted accelerator runs no guest instructions\n");
+    return 0;
+}
+#else
+extern char j_spin[], j_b[], j_end[];
+extern char d_spin[], d_dec[], d_b[], d_end[];
+extern char r_spin[], r_b[], r_end[];
+void j_loop(void), d_loop(void), r_loop(void *src, void *dst);
+void flags_isr(void), flags_spurious(void);
+
+/* A: cmp r9, r8 (r8 - r9); B: cmp r8, r9; D: dec rdx over A's CF.  Each
+ * loop ends when flags_stop is set. */
+__asm__(".text\n"
+        "j_loop:\n"
+        "  mov $1, %r8\n  mov $2, %r9\n"
+        "j_spin:\n"
+        "  cmp %r9, %r8\n"
+        "  jmp 1f\n"
+        "1:\n"
+        "  mov flags_stop(%rip), %ecx\n"
+        "j_b:\n"
+        "  cmp %r8, %r9\n"
+        "  jrcxz j_spin\n"
+        "j_end:\n"
+        "  ret\n"
+        "d_loop:\n"
+        "  mov $1, %r8\n  mov $2, %r9\n  movabs $0x10000000000, %rdx\n"
+        "d_spin:\n"
+        "  cmp %r9, %r8\n"
+        "  jmp 1f\n"
+        "1:\n"
+        "d_dec:\n"
+        "  dec %rdx\n"
+        "  jnz 2f\n"
+        "  nop\n"
+        "2:\n"
+        "  mov flags_stop(%rip), %ecx\n"
+        "d_b:\n"
+        "  cmp %r8, %r9\n"
+        "  jrcxz d_spin\n"
+        "d_end:\n"
+        "  ret\n"
+        "r_loop:\n"                         /* (src, dst) */
+        "  mov %rdi, %r10\n  mov %rsi, %r11\n"
+        "  mov $1, %r8\n  mov $2, %r9\n"
+        "r_spin:\n"
+        "  cmp %r9, %r8\n"
+        "  jmp 1f\n"
+        "1:\n"
+        "  mov %r10, %rsi\n  mov %r11, %rdi\n  mov $0x4000, %ecx\n"  /* COPY_BYTES */
+        "  rep movsb\n"
+        "  mov flags_stop(%rip), %ecx\n"
+        "r_b:\n"
+        "  cmp %r8, %r9\n"
+        "  jrcxz r_spin\n"
+        "r_end:\n"
+        "  ret\n"
+        /* The caller-saved registers, then flags_check(saved): saved[9]
+         * is the pushed RIP, saved[11] the pushed RFLAGS. */
+        "flags_isr:\n"
+        "  push %rax\n  push %rcx\n  push %rdx\n  push %rsi\n  push %rdi\n"
+        "  push %r8\n  push %r9\n  push %r10\n  push %r11\n"
+        "  mov %rsp, %rdi\n"
+        "  call flags_check\n"
+        "  mov $0xfee000b0, %eax\n"         /* local APIC EOI */
+        "  movl $0, (%rax)\n"
+        "  pop %r11\n  pop %r10\n  pop %r9\n  pop %r8\n"
+        "  pop %rdi\n  pop %rsi\n  pop %rdx\n  pop %rcx\n  pop %rax\n"
+        "  iretq\n"
+        "flags_spurious:\n"
+        "  iretq\n");
+
+enum { S_R11, S_R10, S_R9, S_R8, S_RDI, S_RSI, S_RDX, S_RCX, S_RAX, S_RIP, S_CS, S_RFLAGS };
+
+/* The flags of `cmp b, a` (a - b). */
+static uint64_t flags_cmp(uint64_t a, uint64_t b)
+{
+    uint64_t f;
+    __asm__ volatile("cmp %2, %1\n\tpushfq\n\tpopq %0" : "=&r"(f) : "r"(a), "r"(b) : "cc");
+    return f & ARITH;
+}
+
+/* The flags of `dec` giving r over carry cf. */
+static uint64_t flags_dec(uint64_t r, uint64_t cf)
+{
+    uint64_t f, v = r + 1;
+    __asm__ volatile("bt $0, %2\n\tdec %1\n\tpushfq\n\tpopq %0" : "=&r"(f), "+r"(v) : "r"(cf) : "cc");
+    return f & ARITH;
+}
+
+static volatile uint32_t hits, wrong;
+
+static int in(uint64_t ip, const char *lo, const char *hi)
+{
+    return ip > (uint64_t)lo && ip <= (uint64_t)hi;
+}
+
+/* What the flags must be at ip: A's between `cmp A` and `cmp B`
+ * (inclusive), dec's behind it, B's after `cmp B` and at the loop's top. */
+static int want_flags(const uint64_t *s, uint64_t *want)
+{
+    uint64_t ip = s[S_RIP], a = flags_cmp(s[S_R8], s[S_R9]), b = flags_cmp(s[S_R9], s[S_R8]);
+    if (in(ip, j_spin, j_b) || in(ip, r_spin, r_b) || in(ip, d_spin, d_dec))
+        *want = a;
+    else if (in(ip, d_dec, d_b))
+        *want = flags_dec(s[S_RDX], a & 1);
+    else if (in(ip, j_b, j_end) || in(ip, d_b, d_end) || in(ip, r_b, r_end) ||
+             ip == (uint64_t)j_spin || ip == (uint64_t)d_spin || ip == (uint64_t)r_spin)
+        *want = b;
+    else
+        return 0;                           /* outside the loops */
+    return 1;
+}
+
+void flags_check(const uint64_t *saved);
+void flags_check(const uint64_t *saved)
+{
+    uint64_t want;
+    if (flags_stop || !want_flags(saved, &want))
+        return;
+    wrong += (saved[S_RFLAGS] & ARITH) != want;
+    if (++hits >= HITS)
+        flags_stop = 1;
+}
+
+static void timer_periodic(uint32_t count)
+{
+    mmio_write(LAPIC + 0xf0, 0x1ff, 4);             /* software-enabled */
+    mmio_write(LAPIC + 0x3e0, 0xb, 4);              /* divide by 1: 10 ns a count */
+    mmio_write(LAPIC + 0x320, TIMER_VECTOR | 1u << 17, 4);     /* periodic */
+    mmio_write(LAPIC + 0x380, count, 4);
+}
+
+static void run(const char *what, void (*loop)(void *, void *), void *src, void *dst)
+{
+    hits = wrong = 0;
+    flags_stop = 0;
+    __asm__ volatile("sti");
+    loop(src, dst);                         /* until the ISR's HITS-th interrupt */
+    __asm__ volatile("cli");
+    put_str("irqflags "); put_str(what);
+    put_str(": interrupts "); put_dec(hits);
+    put_str(" wrong flags "); put_dec(wrong);
+    serial_putc('\n');
+}
+
+static void j_run(void *s, void *d) { j_loop(); }
+static void d_run(void *s, void *d) { d_loop(); }
+
+int guest_main(int ncpus)
+{
+    outb(0x21, 0xff);                       /* both PICs masked */
+    outb(0xa1, 0xff);
+    idt_gate(TIMER_VECTOR, flags_isr, IDT_INTERRUPT_GATE);
+    idt_gate(0xff, flags_spurious, IDT_INTERRUPT_GATE);
+    idt_load();
+    uint8_t *src = dma_alloc(COPY_BYTES, 4096), *dst = dma_alloc(COPY_BYTES, 4096);
+    timer_periodic(4000);                   /* 40 us */
+    run("jmp into dead flags", j_run, 0, 0);
+    run("dec; jnz into dead flags", d_run, 0, 0);
+    run("rep movsb before the writer", r_loop, src, dst);
+    mmio_write(LAPIC + 0x320, 1u << 16, 4); /* masked */
+    put_str("irqflags done\n");
+    return 0;
+}
+#endif
