@@ -35,8 +35,12 @@
 #   code identity  a program and its library rewritten in place (same
 #                  size and mtime), other files renamed over them (same
 #                  paths, sizes, mtimes), a program that rewrites its own
-#                  text through mprotect: cold, warm and after each
-#                  change, output right (tc_codeid.c);
+#                  text through mprotect, one that stores into its code
+#                  after making its page writable and running the next
+#                  page's code: cold, warm and after each change, output
+#                  right (tc_codeid.c; the library's changed constant and
+#                  the stored-into page lie among other code pages, which
+#                  a warm run hashes 8 at a time);
 #   code changed in a run: jit_remap cold and warm (ASLR off): stale
 #                  records of changed code pages never restored;
 #   old code chained: a program whose code outgrows the alias window
@@ -482,6 +486,17 @@ for run in cold warm again; do
     same "code patched by the guest, $run"
 done
 expect "code patched by the guest: warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
+# main_magic's page made writable and left so, its neighbour page run
+# (hashed again), then main_magic stored into and called: no hash of the
+# writable page taken with its neighbour's may stand for it after the
+# store (session 36: pages are hashed 8 at a time, tcache.c group_hash)
+native ./codeid rwx
+grep -q 'rwx main 0x7654321' "$W/native.out" || bad "code identity: native rwx did not patch"
+C=$W/cache-rwx
+on "$C" ./codeid && on "$C" ./codeid
+on "$C" ./codeid rwx
+same "code stored into a page left writable, after its neighbour ran"
+expect "code stored into a page left writable: warm hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
 
 # Code changed within a run (jit_remap: mprotect, munmap+mmap, MAP_FIXED,
 # mremap over code that ran), cold then warm with ASLR off so that the
