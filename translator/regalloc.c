@@ -910,6 +910,11 @@ static void evacuate_regs(uint64_t clob)
             unbind(r);
             continue;
         }
+        if (is_lazy(r)) {                   /* a store it would need anyway */
+            sync_global(r);
+            unbind(r);
+            continue;
+        }
         if (fr)
             to = first_reg(fr);
         else if (reg_obtainable())          /* a cheaper victim (a clean global) */
@@ -1004,9 +1009,13 @@ static bool emit_mov_const_global(int n, ir_ref d, ir_ref s)
 
 /* A global's last write from a value already in a register: store it
  * straight from there. */
-static bool emit_mov_store_global(int n, ir_ref d, int sreg)
+static bool emit_mov_store_global(int n, ir_ref d, ir_ref s, int sreg)
 {
-    if (sreg < 0 || !is_global(d) || is_pinned(d) || n < ra->last_use[d] || is_lazy(d))
+    if (sreg < 0 || !is_global(d) || is_pinned(d) || n < ra->last_use[d])
+        return false;
+    /* A lazy global stays unstored (lazy_mask) where that costs no copy:
+     * its value's register becomes its own. */
+    if (is_lazy(d) && dies_here(n, 1) && own_reg(s) >= 0)
         return false;
     unbind(d);
     ra->v[d].is_const = ra->v[d].dirty = false;
@@ -1078,7 +1087,7 @@ static void emit_mov(int n, const struct ir_insn *i)
         return;
     keep_global_source(n, s);
     int sreg = ir_is_const(ra->b, s) ? -1 : ra->v[s].reg;
-    if (emit_mov_store_global(n, d, sreg)) {
+    if (emit_mov_store_global(n, d, s, sreg)) {
         if (dies_here(n, 1)) {
             unbind(s);
             drop_slot(s);
