@@ -94,6 +94,15 @@ struct be_desc {
                                            guard page (exit_request.c) */
     bool canonical_at_exit;             /* a marked exit_indirect checks its target
                                            itself (ir_fold_canonical, ir.h) */
+    bool lazy_exit_stores;              /* an unmarked exit_indirect (no call/ret
+                                           hint: jmp/call through a register or
+                                           memory, and rets without the return-
+                                           address stack) gets the dirty lazy-flag
+                                           globals in be_code.lazy instead of
+                                           their stores, and stores them unless
+                                           its target's jump-cache entry has a
+                                           dead field that matches (translator.h,
+                                           TR_JMP_DEAD_TABLES) */
     bool canonical_accesses;            /* the host does not fault on every
                                            non-canonical guest address: TR_MEM_HOST
                                            accesses ir_check_accesses marks are tested */
@@ -207,6 +216,16 @@ struct be_code {
                                            cache (see be_reloc_note) */
     uint8_t check_address;              /* the guest access being emitted is
                                            marked: its IR_ACCESS_* bits (ir.h) */
+    int n_lazy;                         /* for the exit_indirect being emitted
+                                           (be_desc.lazy_exit_stores): the dirty
+                                           globals of ir_block.exit_lazy_globals
+                                           the allocator left unstored, each in a
+                                           register or a constant; 0 elsewhere */
+    struct be_lazy {
+        int32_t env_offset;
+        int8_t reg;                     /* -1: the constant imm */
+        uint64_t imm;
+    } lazy[4];
     uint8_t access_back;                /* set by the backend: the guest access
                                            just emitted starts this many bytes
                                            before its op's code did (it took in
@@ -287,7 +306,8 @@ void *tr_softmmu_slow(void *env, uint64_t va, uint64_t value, uint64_t memop_w, 
  *   exit_indirect stores the pc in rt.pc and may jump straight to the
  *   block the vCPU's jump cache has for it (tr_lookup_code, translator.h).
  *   All dirty unpinned globals were written back by the allocator
- *   beforehand, and every pinned global is in its register. */
+ *   beforehand (but those in c->n_lazy/c->lazy, be_desc.lazy_exit_stores),
+ *   and every pinned global is in its register. */
 void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
                   const struct be_arg *out, const struct be_arg *in);
 

@@ -38,8 +38,21 @@ uint64_t tc_jmp_empty(unsigned k, uint64_t mark)
  * entry for the 16,384 of a large table at every thread's start. */
 void tc_clear_jmp_cache(struct tr_jmp_entry *cache)
 {
-    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
+    unsigned n = tr_jmp_size();
+    for (unsigned k = 0; k < n; k++)
         cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
+    if (be_host.lazy_exit_stores)
+        memcpy(cache + TR_JMP_DEAD_TABLES * n, cache, n * sizeof(*cache));
+}
+
+/* Entry k of the vCPU's own table (and its dead field, translator.h)
+ * becomes empty. */
+static void jmp_empty(struct tr_jmp_entry *cache, unsigned k)
+{
+    uint64_t none = tc_jmp_empty(k, 0);
+    if (be_host.lazy_exit_stores)
+        cache[TR_JMP_DEAD_TABLES * tr_jmp_size() + k].pc = none;
+    cache[k] = (struct tr_jmp_entry){ .pc = none };
 }
 
 /* The entry that may hold pc, if it does, becomes empty. */
@@ -47,7 +60,7 @@ void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc)
 {
     unsigned k = tr_jmp_index(pc);
     if (cache[k].pc == pc)
-        cache[k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, 0) };
+        jmp_empty(cache, k);
 }
 
 /* Every entry leads to the backend's miss path (whatever pc a guest ret
@@ -321,7 +334,7 @@ void tr_forget_addresses(void *env, uint64_t start, uint64_t len)
     }
     for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
         if (cache[k].pc - start < len)
-            cache[k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, 0) };
+            jmp_empty(cache, k);
 }
 
 const void *tr_lookup_code(void *env, uint64_t pc)
@@ -336,6 +349,9 @@ const void *tr_lookup_code(void *env, uint64_t pc)
     struct tr_block *tb;
     if (LOG_ON(LOG_EXEC) || !eng || !(tb = tc_lookup(eng, pc, ((struct tr_runtime *)env)->tb_mode)))
         return NULL;
+    /* (only this vCPU reads and fills its table) */
+    if (be_host.lazy_exit_stores)
+        e[TR_JMP_DEAD_TABLES * tr_jmp_size()].pc = tb->flags_dead_in ? pc : tc_jmp_empty(tr_jmp_index(pc), 0);
     *e = (struct tr_jmp_entry){ .pc = pc, .code = tb->code };
     return tb->code;
 }

@@ -53,7 +53,8 @@
 
 /* Both halves, each aligned to its size. */
 static size_t half_bytes(void) { return tr_jmp_size() * sizeof(struct tr_jmp_entry); }
-#define JMP_CACHE_BYTES (2 * half_bytes())
+/* (and their dead fields behind them: translator.h, TR_JMP_DEAD_TABLES) */
+#define JMP_CACHE_BYTES ((be_host.lazy_exit_stores ? 2 + TR_JMP_DEAD_TABLES : 2) * half_bytes())
 
 /* Both halves are written whole at allocation: the first vCPU's (a
  * process's main thread) lives in the translator's tables, a huge page
@@ -92,6 +93,8 @@ struct tr_jmp_entry *tr_jmp_cache_alloc(void)
     tc_clear_jmp_cache(own);
     for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
         own[n + k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, MISS_MARK) };
+    if (be_host.lazy_exit_stores)           /* the never-matching table's dead fields */
+        memcpy(own + (2 + TR_JMP_DEAD_TABLES - 1) * tr_jmp_size(), own + tr_jmp_size(), half_bytes());
     return own;
 }
 

@@ -32,6 +32,8 @@ void ir_block_init(struct ir_block *b, const struct ir_globals *g, uint64_t pc)
     b->n_values = b->n_globals;
     b->overflow = false;
     b->exit_facts[0] = b->exit_facts[1] = 0;
+    b->exit_lazy_globals = 0;
+    b->flags_dead_in = false;
     if (g)
         memcpy(b->values, g->v, sizeof(g->v[0]) * (size_t)g->count);
 }

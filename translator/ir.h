@@ -194,6 +194,17 @@ struct ir_block {
     uint32_t exit_facts[2];             /* ir_check_accesses: per chain slot, the
                                            guest registers (globals 0-15) proven
                                            near the user half there */
+    /* The lazy-flag cut at indirect exits (be_desc.lazy_exit_stores): */
+    uint64_t exit_lazy_globals;         /* bit g: global g (the frontend's lazy
+                                           flag state) may reach an unmarked
+                                           exit_indirect unstored, handed to the
+                                           backend (be_code.lazy), which stores
+                                           it unless the target's entry is dead */
+    bool flags_dead_in;                 /* no code from guest_pc on reads those
+                                           globals before overwriting them (the
+                                           frontend's own proof, the one its
+                                           asynchronous delivery answers from):
+                                           tr_block.flags_dead_in */
 };
 
 void ir_block_init(struct ir_block *b, const struct ir_globals *g, uint64_t pc);

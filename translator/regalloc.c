@@ -36,6 +36,9 @@ struct ra_value {
     int8_t slot;                /* temps: spill slot holding the value, or -1 */
     bool dirty;                 /* globals: register (or imm) newer than env */
     bool is_const;              /* globals: known to hold imm, in no register */
+    int8_t pin1;                /* a lazy global (ra_state.lazy) whose value is
+                                   pinned global pin1 - 1's, in its register
+                                   (lazy_alias); 0: none */
     uint64_t imm;
 };
 
@@ -74,6 +77,10 @@ struct ra_state {
                                            globals are mask operations */
     uint64_t pin_clobbered;             /* pinned globals in registers a C
                                            call destroys */
+    uint64_t lazy;                      /* globals kept from write-through for
+                                           the block's exit_indirect (lazy_mask) */
+    uint64_t alias_on;                  /* pinned globals some lazy global's
+                                           pin1 names (lazy_alias) */
 };
 /* The state of the ra_emit_block call running on this thread. */
 static __thread struct ra_state *ra;
@@ -97,6 +104,7 @@ static uint64_t bit(int reg) { return 1ull << reg; }
 /* be_desc.pinned_regs[g] < 0: global g is not pinned (lets a backend pin a
  * later global, e.g. the lazy flags, and not the ones between). */
 static bool is_pinned(ir_ref r) { return r < 64 && (ra->pinned >> r) & 1; }
+static bool is_lazy(ir_ref r) { return r < 64 && (ra->lazy >> r) & 1; }
 static int pinned_reg(ir_ref g) { return be_host.pinned_regs[g]; }
 
 static _Noreturn void ra_fatal(const char *what)
@@ -126,9 +134,13 @@ static uint64_t occupied(void)
     return ra->scratch | ra->owned;
 }
 
+static void alias_keep(ir_ref p);
+
 /* Every change of a value's register goes through here (pin_in_reg). */
 static void set_reg(ir_ref r, int reg)
 {
+    if (ra->alias_on && ((ra->alias_on >> r) & 1) && r < 64 && reg != be_host.pinned_regs[r])
+        alias_keep(r);                  /* (before its register changes) */
     ra->v[r].reg = (int8_t)reg;
     if (is_pinned(r)) {
         if (reg >= 0)
@@ -602,6 +614,7 @@ static void define(ir_ref d, int reg)
     if (is_global(d) && !is_pinned(d))
         ra->maybe_dirty |= bit(d);
     ra->v[d].is_const = false;
+    ra->v[d].pin1 = 0;
 }
 
 static void finish_output(int n, ir_ref d)
@@ -631,11 +644,14 @@ static void sync_global(ir_ref g)
 {
     if (!ra->v[g].dirty)
         return;
-    if (ra->v[g].is_const)
+    if (ra->v[g].pin1)
+        be_emit_st_env(ra->c, pinned_reg(ra->v[g].pin1 - 1), val(g)->env_offset);
+    else if (ra->v[g].is_const)
         store_const_global(g);
     else if (ra->v[g].reg >= 0)
         be_emit_st_env(ra->c, ra->v[g].reg, val(g)->env_offset);
     ra->v[g].dirty = false;
+    ra->v[g].pin1 = 0;
 }
 
 /* Writes back the pinned globals of `which` (bit k: global k) that are
@@ -667,6 +683,30 @@ static void reload_pinned(void)
     }
     ra->pin_in_reg |= m;
     be_emit_pinned(ra->c, true, m, ra->b->values);
+}
+
+/* Before a block's final exit_indirect (lazy_mask): the dirty globals of
+ * ra->lazy go to the backend (be_code.lazy), which stores them unless the
+ * target's entry is dead; the others go home as at any exit.  Their
+ * registers stay theirs: nothing is allocated between here and the exit
+ * (its clobbers were evacuated first, clear_clobbered). */
+static void sync_unpinned_but_lazy(void)
+{
+    struct be_code *c = ra->c;
+    c->n_lazy = 0;
+    for (uint64_t m = ra->maybe_dirty; m; m &= m - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(m);
+        ra->maybe_dirty &= ~bit(g);
+        struct ra_value *v = &ra->v[g];
+        if (!is_lazy(g) || !v->dirty || c->n_lazy >= 4 || (!v->is_const && v->reg < 0 && !v->pin1)) {
+            sync_global(g);
+            continue;
+        }
+        int reg = v->is_const ? -1 : v->pin1 ? pinned_reg(v->pin1 - 1) : v->reg;
+        c->lazy[c->n_lazy++] = (struct be_lazy){ val(g)->env_offset, (int8_t)reg, v->imm };
+        v->dirty = false;
+        v->pin1 = 0;
+    }
 }
 
 /* Before an exit: unpinned globals go home (pinned ones must be in their
@@ -702,7 +742,7 @@ static void forget_globals(void)
 static inline void write_through_if_last(int n, ir_ref d)
 {
     /* (globals are the block's first values: no look at the value) */
-    if (d >= ra->b->n_globals || is_pinned(d) || n < ra->last_use[d])
+    if (d >= ra->b->n_globals || is_pinned(d) || n < ra->last_use[d] || is_lazy(d))
         return;
     sync_global(d);
     unbind(d);
@@ -717,9 +757,9 @@ static void record_entry(ir_ref g)
         m->overflow = true;
         return;
     }
+    int reg = ra->v[g].is_const ? -1 : ra->v[g].pin1 ? pinned_reg(ra->v[g].pin1 - 1) : ra->v[g].reg;
     m->entries[m->n_entries++] = (struct ra_fault_entry){
-        .env_offset = val(g)->env_offset, .reg = ra->v[g].is_const ? -1 : ra->v[g].reg,
-        .imm = ra->v[g].imm };
+        .env_offset = val(g)->env_offset, .reg = (int8_t)reg, .imm = ra->v[g].imm };
 }
 
 bool be_fault_note_vec(int32_t env_offset, int v)
@@ -870,6 +910,11 @@ static void evacuate_regs(uint64_t clob)
             unbind(r);
             continue;
         }
+        if (is_lazy(r)) {                   /* a store it would need anyway */
+            sync_global(r);
+            unbind(r);
+            continue;
+        }
         if (fr)
             to = first_reg(fr);
         else if (reg_obtainable())          /* a cheaper victim (a clean global) */
@@ -916,7 +961,9 @@ static void emit_generic(int n, const struct ir_insn *i)
     for (int k = 0; k < info->n_in; k++)
         in[k] = input_arg(i, k);
     ra->in_regs = ra->locked | ra->scratch;
-    if (info->flags & (IR_F_EXIT | IR_F_BRANCH))
+    if (i->op == IR_exit_indirect && ra->lazy)
+        sync_unpinned_but_lazy();
+    else if (info->flags & (IR_F_EXIT | IR_F_BRANCH))
         sync_unpinned();
     release_dying_inputs(n, i);
     struct ra_fault_point *fp = record_point(i);
@@ -962,9 +1009,13 @@ static bool emit_mov_const_global(int n, ir_ref d, ir_ref s)
 
 /* A global's last write from a value already in a register: store it
  * straight from there. */
-static bool emit_mov_store_global(int n, ir_ref d, int sreg)
+static bool emit_mov_store_global(int n, ir_ref d, ir_ref s, int sreg)
 {
     if (sreg < 0 || !is_global(d) || is_pinned(d) || n < ra->last_use[d])
+        return false;
+    /* A lazy global stays unstored (lazy_mask) where that costs no copy:
+     * its value's register becomes its own. */
+    if (is_lazy(d) && dies_here(n, 1) && own_reg(s) >= 0)
         return false;
     unbind(d);
     ra->v[d].is_const = ra->v[d].dirty = false;
@@ -982,14 +1033,61 @@ static void keep_global_source(int n, ir_ref s)
         value_in_reg(s, 1);
 }
 
+/* A lazy global's last write (ra->lazy) from a value that is a pinned
+ * global's, in that global's register, which the rest of the block
+ * neither writes nor hands to a call: the exit stores it from there
+ * (be_code.lazy) instead of a copy into a register of its own.  Should
+ * the pinned global leave its register first (borrowed), the store is
+ * made then (alias_keep). */
+static bool lazy_alias(int n, ir_ref d, ir_ref s)
+{
+    int sreg = ir_is_const(ra->b, s) ? -1 : ra->v[s].reg;
+    if (!is_lazy(d) || n < ra->last_use[d] || sreg < 0 || !(ra->homes & bit(sreg)))
+        return false;
+    ir_ref p = IR_NONE;
+    for (uint64_t m = ra->pinned & ra->pin_in_reg; m; m &= m - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(m);
+        if (pinned_reg(g) == sreg)
+            p = g;
+    }
+    if (p == IR_NONE || ra->v[p].reg != sreg)
+        return false;
+    for (int k = n + 1; k < ra->b->n_insns; k++) {
+        const struct ir_insn *i = &ra->b->insns[k];
+        if (i->op == IR_call || (ir_op_info[i->op].n_out && i->args[0] == p))
+            return false;
+    }
+    unbind(d);
+    ra->v[d] = (struct ra_value){ .reg = -1, .slot = -1, .dirty = true, .pin1 = (int8_t)(p + 1) };
+    ra->maybe_dirty |= bit(d);
+    ra->alias_on |= bit(p);
+    if (is_temp(s) && dies_here(n, 1)) {
+        unbind(s);
+        drop_slot(s);
+    }
+    return true;
+}
+
+/* Pinned global p leaves its register: the lazy globals whose value it
+ * holds are stored from there now. */
+static void alias_keep(ir_ref p)
+{
+    ra->alias_on &= ~bit(p);
+    for (uint64_t m = ra->lazy; m; m &= m - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(m);
+        if (ra->v[g].pin1 == p + 1)
+            sync_global(g);
+    }
+}
+
 static void emit_mov(int n, const struct ir_insn *i)
 {
     ir_ref d = i->args[0], s = i->args[1];
-    if (emit_mov_const_global(n, d, s))
+    if (emit_mov_const_global(n, d, s) || lazy_alias(n, d, s))
         return;
     keep_global_source(n, s);
     int sreg = ir_is_const(ra->b, s) ? -1 : ra->v[s].reg;
-    if (emit_mov_store_global(n, d, sreg)) {
+    if (emit_mov_store_global(n, d, s, sreg)) {
         if (dies_here(n, 1)) {
             unbind(s);
             drop_slot(s);
@@ -1125,6 +1223,7 @@ static void discard_global(ir_ref g)
         return;
     unbind(g);
     ra->v[g].dirty = ra->v[g].is_const = false;
+    ra->v[g].pin1 = 0;
 }
 
 static void emit_insn(int n, const struct ir_insn *i)
@@ -1163,6 +1262,19 @@ static void scan_operands(int n, const struct ir_insn *i)
     }
 }
 
+/* The globals a block ending in an unmarked exit_indirect keeps out of
+ * write-through for its exit (be_desc.lazy_exit_stores): the frontend's
+ * lazy flag state.  A ret marked for the return-address stack stores
+ * them as before (its hit path knows nothing of the continuation). */
+static uint64_t lazy_mask(const struct ir_block *b)
+{
+    const struct ir_insn *last = b->n_insns ? &b->insns[b->n_insns - 1] : NULL;
+    if (!be_host.lazy_exit_stores || !last || last->op != IR_exit_indirect ||
+        last->cond == IR_XFER_RET)
+        return 0;
+    return b->exit_lazy_globals & ~ra->pinned;
+}
+
 /* A global as a block starts: in no register (copied, not built per global). */
 static const struct ra_value ra_global_start[IR_MAX_GLOBALS] = {
     [0 ... IR_MAX_GLOBALS - 1] = { .reg = -1, .slot = -1 },
@@ -1194,6 +1306,9 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
     }
     ra->pin_in_reg = ra->pinned;
     ra->maybe_dirty = 0;
+    ra->lazy = lazy_mask(b);
+    ra->alias_on = 0;
+    c->n_lazy = 0;
     memset(ra->owner, 0xff, sizeof(ra->owner));     /* IR_NONE */
     ra->owned = 0;
     memset(ra->last_use, 0xff, sizeof(ra->last_use[0]) * (size_t)b->n_globals);     /* -1 */

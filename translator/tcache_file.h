@@ -23,7 +23,7 @@
 
 #include "backend.h"
 
-#define TCF_VERSION 6
+#define TCF_VERSION 7
 #define TCF_MAX_DEPS 16
 #define TCF_MAX_CODE (1u << 20)
 #define TCF_MAX_FAULT (1u << 22)
@@ -47,7 +47,10 @@ struct tcf_record {
     uint64_t exit_pc[2];                /* guest pc of chain slot 0, 1 (0: none, or
                                            the block may change the mode) */
     uint32_t exit_facts[2];             /* tr_block.exit_facts */
+    uint32_t flags;                     /* TCF_DEAD_IN: tr_block.flags_dead_in */
+    uint32_t pad;
 };
+#define TCF_DEAD_IN 1u
 
 struct tcf_dep {
     uint64_t page, hash;                /* guest page number, tcf_hash of its bytes */

@@ -32,6 +32,8 @@ struct tr_block {
                                    variant may assume (ir_check_accesses) */
     bool invalid;               /* dropped: unreachable; code and entry stay
                                    until the next flush */
+    bool flags_dead_in;         /* ir_block.flags_dead_in: a jump-cache fill
+                                   puts its pc in the entry's dead field */
     uint8_t *code;
     uint32_t jump_site[2];      /* see be_code.jump_site */
     uint32_t stub[2];           /* see be_code.stub */

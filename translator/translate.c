@@ -264,6 +264,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
         return false;
     tb->guest_size = b->guest_size;
     memcpy(tb->exit_facts, b->exit_facts, sizeof(tb->exit_facts));
+    tb->flags_dead_in = b->flags_dead_in;
     fault_keep_map(e, tb);
     if (writable)
         smc_keep_bytes(e, tb, b->guest_bytes);

@@ -286,6 +286,19 @@ struct tr_jmp_entry {
     const void *code;
 };
 #define TR_JMP_ALIGN (TR_JMP_SIZE_MAX * 16u)   /* fits a table of any host's size */
+/* Where the backend cuts lazy-flag stores at indirect exits
+ * (be_desc.lazy_exit_stores), the allocation behind the two tables
+ * (the vCPU's own, the never-matching one: exit_request.c) holds their
+ * dead fields, at TR_JMP_DEAD_TABLES tables' distance from whichever
+ * rt.jmp_cache points at: entry k's dead field is the pc of entry k when
+ * that entry is valid and its block's incoming flags are dead
+ * (tr_block.flags_dead_in), else a pc that never maps to k -- so a dirty
+ * exit that finds its target's pc there may jump without storing the
+ * flags, and a pending request (the never-matching table's dead fields
+ * never match either) still stores them on its way to the dispatcher.
+ * 16 bytes an entry (only .pc used): the probe's entry address plus a
+ * constant. */
+#define TR_JMP_DEAD_TABLES 2
 
 unsigned tr_jmp_bits(void);            /* jmp_bits.c */
 

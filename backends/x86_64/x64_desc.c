@@ -122,6 +122,7 @@ const struct be_desc be_host = {
     .cs_arch = CS_ARCH_X86,
     .cs_mode = CS_MODE_64,
     .canonical_at_exit = true,  /* on the jump-cache miss path (x64_exits.c) */
+    .lazy_exit_stores = true,   /* jmp/call reg/mem skip dead flag stores (x64_exits.c) */
     .request_guard = true,      /* test from the guard page: no jne */
     .ras_default = true,        /* cc1 -O2 about 30% less CPU, others level */
     .n_pinned = X64_N_PINNED,   /* rbx, rbp, rdi, r8-r13, r15: x64_pinned.c */

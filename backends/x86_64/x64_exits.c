@@ -51,6 +51,7 @@ static void return_to_dispatcher(struct be_code *c, int code);
 
 static uint8_t *emit_jmp8(struct be_code *c, uint8_t opcode);
 static void land_jmp8(struct be_code *c, uint8_t *rel);
+static void emit_dead_probe(struct be_code *c, int pc_reg);
 enum { RAS_HOST_BYTES = 64 * 1024 };
 
 /* The return-address stack's base entry (pc -1; ras_miss, whose address
@@ -510,7 +511,10 @@ static bool canonical(uint64_t pc) { return (uint64_t)((int64_t)(pc << 16) >> 16
 static void emit_indirect_lookup(struct be_code *c, int pc_reg, const struct x64_canonical *check,
                                  bool store_pc)
 {
-    emit_jmp_cache_probe(c, pc_reg);
+    if (c->n_lazy)
+        emit_dead_probe(c, pc_reg);
+    else
+        emit_jmp_cache_probe(c, pc_reg);
     if (store_pc)
         x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc_reg);
     if (check)
@@ -532,6 +536,51 @@ static void emit_indirect_lookup(struct be_code *c, int pc_reg, const struct x64
     x64_emit_jmp_rm(c, X64_RAX);
 }
 
+/* The dirty lazy-flag globals the allocator left to this exit
+ * (be_code.lazy): stored without a register (rax, X64_SCRATCH, may hold
+ * the jump-cache entry), a wide constant as two 32-bit halves. */
+static void emit_lazy_stores(struct be_code *c)
+{
+    for (int k = 0; k < c->n_lazy; k++) {
+        const struct be_lazy *l = &c->lazy[k];
+        int32_t disp = x64_env_disp(l->env_offset);
+        if (l->reg >= 0)
+            x64_emit_mov_m_r(c, X64_W, X64_ENV, disp, l->reg);
+        else if (x64_fits_s32((int64_t)l->imm))
+            x64_emit_mov_m_imm32(c, X64_W, X64_ENV, disp, (int32_t)l->imm);
+        else {
+            x64_emit_mov_m_imm32(c, 0, X64_ENV, disp, (int32_t)(uint32_t)l->imm);
+            x64_emit_mov_m_imm32(c, 0, X64_ENV, disp + 4, (int32_t)(uint32_t)(l->imm >> 32));
+        }
+    }
+}
+
+/* A dirty exit's probe (be_desc.lazy_exit_stores): the entry's dead field
+ * (translator.h: its pc when the block there reads no incoming flags)
+ * first -- a hit jumps with the lazy flags unstored --, else the stores
+ * and the plain compare; a miss falls through with rax = &entry.
+ *     cmp [rax + dead], pc; jne 1f; jmp [rax+8]
+ *  1: <stores>; cmp [rax], pc; jne 2f; jmp [rax+8]
+ *  2: */
+static void emit_dead_probe(struct be_code *c, int pc_reg)
+{
+    int32_t dead = (int32_t)(TR_JMP_DEAD_TABLES * TR_JMP_SIZE * sizeof(struct tr_jmp_entry));
+    uint32_t mul = (1u << (JMP_SHIFT + 4)) + (1u << (JMP_SHIFT + 4 - TR_JMP_BITS));
+    x64_emit_imul_r_rm_imm(c, 0, X64_RAX, pc_reg, (int32_t)mul);
+    x64_emit_shift_rm_imm(c, X64_SHR, 0, X64_RAX, JMP_SHIFT);
+    x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, (int32_t)((TR_JMP_SIZE - 1) << 4));
+    x64_emit_op_m_r(c, X64_W, 0x03, X64_RAX, X64_ENV, x64_env_disp(TR_OFFSET_JMP_CACHE));
+    x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RAX, dead);   /* cmp [rax+dead], pc */
+    uint8_t *live = emit_jmp8(c, 0x75);                         /* jne */
+    x64_emit_op_m_r(c, 0, 0xff, 4, X64_RAX, 8);                 /* jmp [rax+8] */
+    land_jmp8(c, live);
+    emit_lazy_stores(c);
+    x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RAX, 0);       /* cmp [rax], pc */
+    uint8_t *miss = emit_jmp8(c, 0x75);                         /* jne */
+    x64_emit_op_m_r(c, 0, 0xff, 4, X64_RAX, 8);                 /* jmp [rax+8] */
+    land_jmp8(c, miss);
+}
+
 void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer,
                             const struct x64_canonical *check)
 {
@@ -540,6 +589,11 @@ void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
     uint64_t ret_pc = call_return_pc(c, xfer);
     if (ret_pc)
         emit_ras_call(c, ret_pc);
+    /* A ret's return-address stack, a known target: no probe, the stores now. */
+    if (c->n_lazy && (pc->is_const || xfer == IR_XFER_RET)) {
+        emit_lazy_stores(c);
+        c->n_lazy = 0;
+    }
     if (pc->is_const && check && !canonical(pc->imm)) {
         emit_canonical_fault(c, check);
         flush_pending(c);
@@ -557,6 +611,7 @@ void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
         if (xfer == IR_XFER_RET)
             emit_ras_ret(c, pc->reg);
         emit_indirect_lookup(c, pc->reg, check, late);
+        c->n_lazy = 0;
     }
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
     flush_pending(c);

@@ -688,6 +688,25 @@ static void log_entry_use(const struct tr_guest_mem *mem, const struct block_pla
             indirect && !block_writes_no_flags(n));
 }
 
+/* The lazy-flag cut at indirect exits (ir_block.exit_lazy_globals,
+ * flags_dead_in; a backend with be_desc.lazy_exit_stores uses them), user
+ * mode only (a system guest's flags are in env at every boundary), never
+ * in single-step blocks.  The block's entry is dead when the successor
+ * scan from its pc -- the answer every direct exit into pc drops its
+ * stores by (exit_flags_use), and x86_async_flags_stale settles an
+ * asynchronous signal by -- says no flag and no CF is read, nor (in a
+ * precise block) an insn that may fault comes first.  A precise block is
+ * one of a precise mode, and a mode change empties the jump cache. */
+static void plan_entry_cut(struct ir_block *b, const struct tr_guest_mem *mem,
+                           const struct block_plan *p, uint64_t pc)
+{
+    if (p->system || p->step)
+        return;
+    b->exit_lazy_globals = 1ull << x86_g_cc_op | 1ull << x86_g_cc_dst | 1ull << x86_g_cc_src |
+                           1ull << x86_g_cc_src2;
+    b->flags_dead_in = mem->mode == TR_MEM_HOST && !path_live(p, succ_flags_use(mem, pc));
+}
+
 /* live_in[i]: the flags from before insn i are read later.  Such flags
  * are synced to env before an insn that may fault (translate_insn), so a
  * handler that returns resumes with them.  In a precise block (the guest
@@ -933,6 +952,7 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
     }
     /* (plan_decode asked about the two pages a block may span) */
     b->code_fixed = pc >= x86_fixed.lo && pc + b->guest_size <= x86_fixed.hi;
+    plan_entry_cut(b, mem, &plan, pc);
     if (LOG_ON(LOG_FLAGSCAN))
         log_entry_use(mem, &plan, pc, n, b->code_fixed);
 }

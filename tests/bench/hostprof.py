@@ -11,7 +11,11 @@ exits are not counted.  On the AArch64 host, when the next block logged
 is the target of a chain slot's conditional branch (a `b.cond`/`cbz` to a
 slot's `b` + `movz w18` marker), or on the x86-64 host a `jcc` to a chain
 stub (`movabs rax, pc`), the path ends at that branch: chained, it jumps
-straight there.
+straight there.  A dirty jmp/call exit of the x86-64 host whose next
+block's incoming flags are not dead (its `flagentry:` line, logged with
+-d flagscan) counts the path through its flag stores
+(x64_dead_probe_live); without those lines, every such exit counts as
+one to a reading target.
 
     hostprof.py LOG [TOP]     totals, categories, the TOP heaviest blocks
 """
@@ -28,6 +32,9 @@ def block_key(words):
     return pc
 
 
+DEAD = {}      # pc -> whether its incoming flags are dead (-d flagscan's flagentry scan=0)
+
+
 def parse(path):
     """(runs of each block, (block, next block logged) pairs, its code)"""
     counts, pairs, code, cur, prev = collections.Counter(), collections.Counter(), {}, None, None
@@ -41,6 +48,10 @@ def parse(path):
 
 def parse_line(line, counts, pairs, code, cur, prev):
     """One log line; (the block whose code follows, the last block run)."""
+    if line.startswith('flagentry: '):
+        w = line.split()
+        DEAD[int(w[1], 16)] = w[3] == 'scan=0'
+        return cur, prev
     if line.startswith('exec: '):
         pc = block_key(line[6:].split())
         counts[pc] += 1
@@ -333,10 +344,37 @@ def kind(text):
     return 'arithmetic/logic'
 
 
+def x64_dead_probe_live(insns, path):
+    """x86-64 since session 36: a dirty jmp/call exit probes the jump-cache
+    entry's dead field first (`cmp qword ptr [rax + 0x20000], pc; jne;
+    jmp [rax + 8]`, the main path) and only on a miss stores the lazy
+    flags and compares the pc (`...; cmp [rax], pc; jne; jmp [rax + 8]`).
+    The path taken to a target whose incoming flags are not dead (the
+    next block's flagentry line, `-d flagscan`), or None."""
+    if len(path) < 3 or not path[-3].startswith('cmp      qword ptr [rax + 0x20000], ') or \
+            not path[-1].startswith('jmp      qword ptr [rax + 8]'):
+        return None
+    idx = skip_target(insns, 0, path[-2].split()[-1], 0)[1]
+    if idx is None:
+        return None
+    end = next((j for j in range(idx, len(insns))
+                if insns[j][1].startswith('jmp      qword ptr [rax + 8]')), None)
+    return None if end is None else path[:-1] + [t for _, t in insns[idx:end + 1]]
+
+
 def block_weights(counts, pairs, code):
     """(host instructions each block ran in all, by kind, total)"""
     kinds, weight, total = collections.Counter(), collections.Counter(), 0
     paths = {pc: main_path(code.get(pc, [])) for pc in counts}
+    live = {pc: x64_dead_probe_live(code.get(pc, []), paths[pc]) for pc in counts}
+    for (pc, nxt), n in pairs.items():      # a dirty exit to a reading target
+        if live[pc] is not None and not DEAD.get(nxt & ((1 << 48) - 1), False):
+            extra = live[pc][len(paths[pc]) - 1:]
+            weight[pc] += n * (len(extra) - 1)
+            total += n * (len(extra) - 1)
+            kinds[kind(paths[pc][-1])] -= n
+            for text in extra:
+                kinds[kind(text)] += n
     branches = {pc: chain_branches(code.get(pc, []), main_path_items(code.get(pc, [])))
                 for pc in counts}
     ends = collections.Counter()        # (block, path length) -> runs
