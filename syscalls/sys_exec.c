@@ -578,7 +578,9 @@ int64_t sys_exec_program(const char *path, const struct sys_exec_fd *xfd, uint64
 }
 
 /* Around the whole execve (execveat's own opens too): room for ferry's
- * opens, raised soft limit or a lent number; undone when it fails. */
+ * opens, raised soft limit or a lent number; undone when it fails.  Also
+ * around a fork (sys_fork.c), whose copy of the code cache's memfd
+ * (tc_views.c) and vfork pipe need numbers, undone in both processes. */
 void sys_exec_room(bool begin)
 {
     if (!begin) {

@@ -134,8 +134,9 @@ struct sys_exec_fd {
     bool cloexec;
     const char *name;
 };
-/* Around a guest execve/execveat (begin true, then false if it failed):
- * room for ferry's own opens when the guest took every number. */
+/* Around a guest execve/execveat (begin true, then false if it failed)
+ * and a fork (false in both processes after it): room for ferry's own
+ * descriptors when the guest took every number. */
 void sys_exec_room(bool begin);
 int64_t sys_exec_program(const char *path, const struct sys_exec_fd *xfd, uint64_t gargv,
                          uint64_t genvp);

@@ -6,8 +6,9 @@
  * fills its space with /dev/null and, with no number close-on-exec or
  * with three (the first, one in the middle, the last), execs a missing
  * program (ENOENT), a non-executable file and a directory (EACCES), a
- * file of garbage (ENOEXEC), then itself -- directly, or through a "#!"
- * script naming it.  The new image prints its argv, its limits, which
+ * file of garbage (ENOEXEC), then itself -- directly (first also from a
+ * child forked in the full space, as a shell runs a command), or through
+ * a "#!" script naming it.  The new image prints its argv, its limits, which
  * descriptors it inherited, what open() gives, and open() after a close.
  *
  * Where its limits leave ferry no room above the soft limit (hard < soft
@@ -138,6 +139,17 @@ static void run_case(const char *self, const char *label, rlim_t soft, rlim_t ha
     /* a script's interpreter gets "child" from its "#!" line */
     char *args[] = { (char *)self, (char *)"child", (char *)label, exact ? "1" : "0", left,
                      cs[0], cs[1], cs[2], NULL };
+    if (!script && marks) {     /* as a shell runs a command: fork (in a full space), exec */
+        pid_t p = fork();
+        if (p == 0) {
+            execv(self, args);
+            _exit(126);
+        }
+        int st = -1;
+        waitpid(p, &st, 0);
+        printf("  forked child: status %d\n", st);
+        fflush(stdout);
+    }
     if (script)
         args[1] = (char *)"./fd_exec_full.script";
     execv(args[script], args + script);
