@@ -238,7 +238,7 @@ static int sys_exec_self_fd(void)
  * ferry's binary is closed and its number lent to them; it is opened
  * again last, as the same file (sys_exec_self_reopen), close-on-exec: the
  * new ferry, as short of numbers, opens its /proc/self/exe only once its
- * program and interpreter are loaded (sys_start.c). */
+ * program and interpreter are loaded (main.c). */
 static bool sys_exec_self_lent;
 
 static void sys_exec_self_lend(void)
@@ -427,8 +427,9 @@ static char sys_exec_comm[64];
 
 /* The guest environment, plus FERRY_EXEC_ARGV0 when argv[0] != path,
  * ferry's FERRY_EXEC_WRAPPER, FERRY_EXEC_FD, FERRY_EXEC_COMM,
- * FERRY_EXEC_SELF (opening the descriptor it names), FERRY_EXEC_LOG_FD,
- * FERRY_EXEC_NOFILE_HARD, FERRY_EXEC_RLIMIT_MEM and FERRY_DEBUG_VA_CEILING. */
+ * FERRY_EXEC_LOG_FD, FERRY_EXEC_NOFILE_HARD, FERRY_EXEC_NOFILE_SOFT,
+ * FERRY_EXEC_RLIMIT_MEM and FERRY_DEBUG_VA_CEILING (FERRY_EXEC_SELF comes
+ * last, sys_exec_env_self). */
 static struct sys_argv sys_exec_envv;
 
 static char **sys_exec_env(char **envp, const char *argv0, const char *path, char *buf, size_t len)
