@@ -183,7 +183,7 @@ static const int *sys_self_fd_slot;
 void sys_exec_self_fd_adopt(void)
 {
     if (ferry_opts.self_fd >= 0)
-        sys_self_fd_slot = sys_ferry_fd_adopt(ferry_opts.self_fd);
+        sys_self_fd_slot = sys_ferry_fd_adopt_in_place(ferry_opts.self_fd);
 }
 
 /* The guest's argv when the new ferry may run under it (an ELF program,
@@ -279,7 +279,7 @@ static void sys_exec_self_unlend(void)
     sys_exec_self_lent = false;
     if (ferry_opts.self_fd < 0 && sys_exec_self_reopen() < 0)
         return;
-    sys_self_fd_slot = sys_ferry_fd_adopt(ferry_opts.self_fd);
+    sys_self_fd_slot = sys_ferry_fd_adopt_in_place(ferry_opts.self_fd);
     if (sys_self_fd_slot)
         ferry_opts.self_fd = *sys_self_fd_slot;
     sys_exec_self_pass = -1;

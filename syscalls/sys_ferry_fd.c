@@ -198,24 +198,30 @@ static FILE *sys_ferry_stream(int fd, bool unbuffered, int **slot)
 /* ferry's own plain descriptor (the O_PATH one of its binary, for guest
  * execve) moved into a slot like the log's: the guest's dup2 onto it moves
  * it, its close gets EBADF.  Returns the slot, NULL if there is no room
- * (fd then stays where it is). */
+ * (fd then stays where it is, the caller's to close). */
 const int *sys_ferry_fd_adopt(int fd)
 {
     int *slot = sys_ferry_slot_claim(fd);
-    if (slot) {
+    if (slot)
         close(fd);
-        return slot;
-    }
-    /* no free number where they go (the guest took every one below a
-     * soft limit equal to the hard one): fd stays, as ferry's, where the
-     * kernel gave it -- the top of the guest's space when it is full */
-    for (int k = 0; fd > 2 && k < SYS_FERRY_SLOTS; k++) {
+    return slot;
+}
+
+/* As sys_ferry_fd_adopt, but with no free number where they go (the guest
+ * took every one below a soft limit equal to the hard one) fd stays, as
+ * ferry's, where the kernel gave it -- the top of the guest's space when
+ * it is full.  Only for what ferry must hold over a guest exec or vfork;
+ * the tcache file is dropped instead (check-tcache "slots given back"). */
+const int *sys_ferry_fd_adopt_in_place(int fd)
+{
+    const int *slot = sys_ferry_fd_adopt(fd);
+    for (int k = 0; !slot && fd > 2 && k < SYS_FERRY_SLOTS; k++) {
         int expect = -1;
         if (__atomic_compare_exchange_n(&sys_ferry_fd[k], &expect, fd, false, __ATOMIC_ACQ_REL,
                                         __ATOMIC_ACQUIRE))
-            return &sys_ferry_fd[k];
+            slot = &sys_ferry_fd[k];
     }
-    return NULL;
+    return slot;
 }
 
 /* fd's file under the slot's number (that may be over the soft limit)

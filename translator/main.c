@@ -234,7 +234,10 @@ int main(int argc, char **argv)
         .ras = ferry_opts.ras,
         .on_translate = ferry_opts.perfmap ? sys_perfmap_block : NULL,
         .check_ir = ferry_opts.check_ir || FERRY_DEBUG_BUILD,
-        .keep_fd = sys_ferry_fd_adopt,
+        /* after an exec that lent the guest's last number, ferry's
+         * descriptors take the numbers the ferry before held, so the
+         * guest's space stays as full as it was */
+        .keep_fd = self_later ? sys_ferry_fd_adopt_in_place : sys_ferry_fd_adopt,
         .replace_fd = sys_ferry_fd_replace,
         .env_guard = true,              /* every CPU from tr_env_alloc */
         .check_canonical = canonical_check_wanted(),
