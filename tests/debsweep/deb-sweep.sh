@@ -71,7 +71,7 @@ fi
 build() {
     dest=$1 p=$2 how=$3
     rm -rf "$dest" "$ch$t/build" "$ch$t/tmp"
-    mkdir -p "$dest" "$ch$t/build" "$ch$t/tmp"; chmod 1777 "$ch$t/tmp"
+    mkdir -p "$dest" "$ch$t/build" "$ch$t/tmp/ferry-tcache"; chmod 1777 "$ch$t/tmp"
     dsc=$(cd "$ch/src/$p" && ls *.dsc | head -n 1)
     chroot "$ch" sh -c "cd $t/build && dpkg-source -x /src/$p/$dsc $p" > "$dest/unpack.log" 2>&1 ||
         { echo "status unpack-failed" > "$dest/status"; return; }
@@ -83,15 +83,20 @@ build() {
     esac
     s0=$(date +%s)
     # The mounts in under-ferry.sh's namespace, then the chroot: a clean
-    # environment, every signal at its default action.
-    sh "$here/../binfmt/under-ferry.sh" $uf / sh -c '
+    # environment, every signal at its default action.  The translation
+    # cache: /tmp/ferry-tcache, a path whose parent exists both outside the
+    # chroot (where the first translated processes, sh, mount and chroot,
+    # run) and inside it (bound to $t/tcache, kept across packages), as the
+    # x86-64 entry's first ferry passes its directory on to every process.
+    FERRY_TCACHE=/tmp/ferry-tcache sh "$here/../binfmt/under-ferry.sh" $uf / sh -c '
         ch=$1 t=$2; shift 2
         mount --rbind /dev "$ch/dev" && mount --rbind /proc "$ch/proc" &&
-        mount --rbind /sys "$ch/sys" && mount --bind "$ch$t/tmp" "$ch/tmp" &&
+        mount --rbind /sys "$ch/sys" && mount --bind "$ch$t/tcache" "$ch$t/tmp/ferry-tcache" &&
+        mount --rbind "$ch$t/tmp" "$ch/tmp" &&
         mount --bind "$ch$t/build" "$ch/build" || exit 125
         exec chroot "$ch" "$@"' sh "$ch" "$t" \
         /usr/bin/env --default-signal -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C TERM=dumb \
-        DEB_BUILD_OPTIONS=parallel=2 FERRY_TCACHE=$t/tcache ${first:+FERRY_EXEC_WRAPPER="$wrapper"} \
+        DEB_BUILD_OPTIONS=parallel=2 FERRY_TCACHE=/tmp/ferry-tcache ${first:+FERRY_EXEC_WRAPPER="$wrapper"} \
         $first /bin/sh -c "cd /build/$p && exec dpkg-buildpackage -B -uc -us" > "$dest/build.log" 2>&1 < /dev/null
     echo "status $?" > "$dest/status"
     echo $(($(date +%s) - s0)) > "$dest/seconds"
@@ -140,10 +145,14 @@ for p in $pkgs; do
     } > "$diffs"
     sed "s|/ferry-debsweep-[0-9]*|T|g" "$nat/$p/build.log" > "$out/$p.native-log"
     sed "s|/ferry-debsweep-[0-9]*|T|g" "$out/$p/build.log" | diff "$out/$p.native-log" - > "$out/$p.logdiff"
-    rm -f "$out/$p.native-log"
+    # parallel=2: make's lines come in another order; the sorted logs' diff
+    # counts what is not only order.
+    sort "$out/$p.native-log" > "$out/$p.sorted"
+    sed "s|/ferry-debsweep-[0-9]*|T|g" "$out/$p/build.log" | sort | diff "$out/$p.sorted" - > "$out/$p.sorted-logdiff"
+    rm -f "$out/$p.native-log" "$out/$p.sorted"
     ndebs=$(cd "$nat/$p" && ls *.deb 2> /dev/null | wc -l)
     same=$(for d in $(cd "$nat/$p" && ls *.deb 2> /dev/null); do cmp -s "$nat/$p/$d" "$out/$p/$d" && echo; done | wc -l)
-    line="$p: native $(cat "$nat/$p/status") ($(cat "$nat/$p/seconds") s), ferry $(cat "$out/$p/status") ($(cat "$out/$p/seconds") s), $(grep -c . "$nat/$p/verdicts") verdict lines, $same/$ndebs .deb identical, log diff $(grep -c '^[<>]' "$out/$p.logdiff") lines"
+    line="$p: native $(cat "$nat/$p/status") ($(cat "$nat/$p/seconds") s), ferry $(cat "$out/$p/status") ($(cat "$out/$p/seconds") s), $(grep -c . "$nat/$p/verdicts") verdict lines, $same/$ndebs .deb identical, log diff $(grep -c '^[<>]' "$out/$p.logdiff") lines ($(grep -c '^[<>]' "$out/$p.sorted-logdiff") sorted)"
     if [ -s "$diffs" ]; then
         if cat $known /dev/null | sed 's/#.*//' |
             awk -v p="$p" 'NR == FNR { if ($1 == p && NF > 1) k[$2] = 1; next }

@@ -52,6 +52,7 @@
 #                  code translated;
 #   concurrent     four processes filling one fresh cache at once;
 #   unusable dir   a cache directory that cannot be made: runs as without;
+#   parents        a directory whose parents are missing: made (mkdir -p);
 #   full disk      the cache on a 64 KiB tmpfs (own user+mount namespace):
 #                  every store fails with ENOSPC, output right twice, no
 #                  file or temporary file left behind.
@@ -521,6 +522,13 @@ ls "$C" | grep -q '\.tmp$' && bad "concurrent: temporary file left"
 : > "$W/plain"
 on "$W/plain/sub" ./prog-pie a b
 same "unusable directory"
+
+# A directory whose parents are missing (the --tcache every exec'd program
+# gets, after a chroot into a root without ~/.cache): made, as mkdir -p.
+rm -rf "$W/deep"
+on "$W/deep/a/ferry" ./prog-pie a b
+same "missing parents"
+expect "missing parents: made and filled" '[ -n "$(cache_file "$W/deep/a/ferry")" ]'
 
 # A full disk: the cache directory on a 64 KiB tmpfs in a user+mount
 # namespace of its own (the mount goes with it), two runs in a row.
