@@ -108,12 +108,14 @@ build() {
     rm -rf "$ch$t/build"
 }
 
-# verdicts DEST: one line per test and outcome from the build log:
-# automake's harness (and DejaGnu's) "PASS: name", bzip2's "cmp" lines
-# replaced by their file names... each package's own form as met.
+# verdicts DEST: one line per test and outcome from the build log, with
+# how often it is there: automake's harness (and DejaGnu's) "PASS: name"
+# and its totals; bzip2's `make test` (a "cmp A B" per test, cmp's
+# "A B differ" when it fails).  Other forms show in the log diff.
 verdicts() {
     sed -n -e 's/^\(PASS\|FAIL\|XFAIL\|XPASS\|SKIP\|ERROR\|UNTESTED\|UNSUPPORTED\): \(.*\)/\1 \2/p' \
         -e 's/^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\): *\([0-9]*\)/SUM \1 \2/p' \
+        -e 's/^cmp \([^ ]*\) \([^ ]*\) *$/RUN cmp-\1/p' -e 's/^\([^ ]*\) \([^ ]*\) differ: .*/FAIL cmp-\1/p' \
         "$1/build.log" | sort | uniq -c | sed 's/^ *//'
 }
 
