@@ -18,7 +18,9 @@ DEB_SWEEP_PACKAGES ?=
 DEB_SWEEP_A64_PACKAGES ?= bzip2 libyaml
 
 .PHONY: deb-sweep deb-sweep-x86_64 deb-sweep-aarch64 deb-sweep-deps
-deb-sweep: deb-sweep-x86_64 deb-sweep-aarch64
+# One build after the other (they share the native builds in native/).
+deb-sweep:
+	$(MAKE) deb-sweep-x86_64; s=$$?; $(MAKE) deb-sweep-aarch64 && exit $$s
 # The set-up is cheap when done (one stamp per package), so it runs every
 # time: a package added to the list gets its build-deps and source.
 deb-sweep-deps:
