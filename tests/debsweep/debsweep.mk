@@ -4,9 +4,11 @@
 # process under ferry (the x86-64 build through binfmt_misc in a private
 # namespace; the AArch64 build under qemu-aarch64 through
 # FERRY_EXEC_WRAPPER), the exit status, test verdicts and .deb files
-# compared (tests/debsweep/deb-sweep.sh).  Never part of make check: the
-# x86-64 list takes about an hour on 2 shared cores, the AArch64 build
-# under qemu much longer (so it builds DEB_SWEEP_A64_PACKAGES only).  The
+# compared (tests/debsweep/deb-sweep.sh).  Never part of make check: a
+# package takes 10-45 min translated at load 10-30 on 2 shared cores
+# (bzip2, libyaml; natively 1-7 min), the whole list hours; the AArch64
+# build under qemu far longer (bzip2 not done in 75 min), so it builds
+# DEB_SWEEP_A64_PACKAGES only.  The
 # chroot is a copy of check-chroot's with deb-src lines, dpkg-dev and the
 # packages' build-deps (.ci/setup-debsweep, cached outside the tree).
 # Needs root.  Included by tests/tests.mk.
