@@ -68,6 +68,7 @@ CHECK_TARGETS += check-unit
 -include tests/simde/simde.mk
 -include tests/numpy/numpy.mk
 -include tests/pyregr/pyregr.mk
+-include tests/debsweep/debsweep.mk
 
 include tests/golden/golden.mk
 

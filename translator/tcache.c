@@ -751,10 +751,23 @@ static void load(struct tcache *t, const int *(*keep_fd)(int fd))
     close(fd);
 }
 
-/* The directory, made if missing; ours and closed to others, or false. */
+/* The directory, made if missing, and its parent too (0700); ours and
+ * closed to others, or false.  The parent because the directory travels
+ * as --tcache to every program the guest executes: one that chroots first
+ * (sbuild's, pbuilder's, a build under binfmt_misc) hands its children a
+ * ~/.cache/ferry whose ~/.cache the new root lacks.  No deeper: a path
+ * from outside (a test's FERRY_TCACHE) must not grow a tree in a foreign
+ * root, so there the cache stays off. */
 static bool dir_ok(const char *dir)
 {
     struct stat st;
+    char parent[4096];
+    const char *slash = strrchr(dir, '/');
+    if (slash && slash > dir && (size_t)(slash - dir) < sizeof parent) {
+        memcpy(parent, dir, slash - dir);
+        parent[slash - dir] = '\0';
+        mkdir(parent, 0700);            /* an existing one stays as it is */
+    }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return false;
     return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() && !(st.st_mode & 022);

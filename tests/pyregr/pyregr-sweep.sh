@@ -12,7 +12,7 @@
 #                   [-t TIMEOUT] [-k KNOWN]... [-l LIST]... [MODULE]...
 #   FERRY_BIN "-": the native runs only.
 #   RUNNER: the emulator the ferry binary needs ("qemu-aarch64 -L /"); it is
-#   copied into the chroot with its libraries, as check-chroot does.
+#   copied into the chroot with its libraries (tests/lib-runner.sh).
 #   LIST: a file of module names, one a line; '#' starts a comment.
 #   KNOWN: tests whose verdict may differ for a reason other than a wrong
 #   answer from ferry (the emulator's; a time budget ferry's slower start-up
@@ -48,14 +48,9 @@ trap 'exit 130' INT TERM
 [ "$ferry" = - ] || cp "$ferry" "$ch$t/bin/ferry"
 run_ferry=$t/bin/ferry wrapper=""
 if [ -n "$runner" ]; then
-    set -- $runner
-    rbin=$(command -v "$1"); shift
-    mkdir -p "$ch$t/lib"
-    cp "$rbin" "$ch$t/bin/"
-    for lib in $(ldd "$rbin" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
-        cp -L "$lib" "$ch$t/lib/"
-    done
-    wrapper="$t/lib/ld-linux-x86-64.so.2 --library-path $t/lib $t/bin/$(basename "$rbin") $*"
+    . "$here/../lib-runner.sh"
+    runner_copy "$ch" "$t" $runner || exit 2
+    wrapper=$runner_wrapper
     run_ferry="$wrapper $t/bin/ferry"
 fi
 

@@ -56,6 +56,8 @@
 #                  code translated;
 #   concurrent     four processes filling one fresh cache at once;
 #   unusable dir   a cache directory that cannot be made: runs as without;
+#   parent         a directory whose parent is missing: both made; two
+#                  missing levels: nothing made, no cache;
 #   full disk      the cache on a 64 KiB tmpfs (own user+mount namespace):
 #                  every store fails with ENOSPC, output right twice, no
 #                  file or temporary file left behind.
@@ -536,6 +538,18 @@ ls "$C" | grep -q '\.tmp$' && bad "concurrent: temporary file left"
 : > "$W/plain"
 on "$W/plain/sub" ./prog-pie a b
 same "unusable directory"
+
+# A directory whose parent is missing (the --tcache every exec'd program
+# gets, after a chroot into a root without ~/.cache): both made; two
+# missing levels are not (a path from outside the root): runs as without.
+rm -rf "$W/deep"
+on "$W/deep/ferry" ./prog-pie a b
+same "missing parent"
+expect "missing parent: made and filled" '[ -n "$(cache_file "$W/deep/ferry")" ]'
+rm -rf "$W/deeper"
+on "$W/deeper/a/ferry" ./prog-pie a b
+same "two missing levels"
+expect "two missing levels: nothing made" '[ ! -e "$W/deeper" ]'
 
 # A full disk: the cache directory on a 64 KiB tmpfs in a user+mount
 # namespace of its own (the mount goes with it), two runs in a row.
