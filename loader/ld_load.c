@@ -50,6 +50,7 @@ int ld_check_program(const char *path, enum ld_interp_fault *fault, char *why, s
     int st = ld_program_open(path, &p);
     *fault = LD_INTERP_FINE;
     if (st == 0 && p.interp[0]) {
+        ld_elf_close(&p.elf);   /* one number at a time: a guest may have left ferry one */
         st = ld_interp_open(&p, &interp);
         if (st)
             *fault = interp.elf.error == LD_ELF_UNREADABLE ? LD_INTERP_UNREADABLE : LD_INTERP_BAD;

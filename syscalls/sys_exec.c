@@ -183,7 +183,7 @@ static const int *sys_self_fd_slot;
 void sys_exec_self_fd_adopt(void)
 {
     if (ferry_opts.self_fd >= 0)
-        sys_self_fd_slot = sys_ferry_fd_adopt(ferry_opts.self_fd);
+        sys_self_fd_slot = sys_ferry_fd_adopt_in_place(ferry_opts.self_fd);
 }
 
 /* The guest's argv when the new ferry may run under it (an ELF program,
@@ -233,6 +233,59 @@ static int sys_exec_self_fd(void)
     return -1;
 }
 
+/* No number free for ferry's own opens over an execve and no room over
+ * the soft limit (soft = hard, sys_ferry_fd_exec_room): the descriptor of
+ * ferry's binary is closed and its number lent to them; it is opened
+ * again last, as the same file (sys_exec_self_reopen), close-on-exec: the
+ * new ferry, as short of numbers, opens its /proc/self/exe only once its
+ * program and interpreter are loaded (main.c). */
+static bool sys_exec_self_lent;
+
+static void sys_exec_self_lend(void)
+{
+    if (sys_exec_self_fd() < 0 || !sys_ferry_fd_short(2))
+        return;
+    if (sys_self_fd_slot)
+        sys_ferry_fd_release(sys_self_fd_slot);
+    else
+        close(ferry_opts.self_fd);
+    sys_self_fd_slot = NULL;
+    ferry_opts.self_fd = -1;
+    sys_exec_self_lent = true;
+}
+
+/* The lent descriptor again, if /proc/self/exe or ferry's path still
+ * name the same file; -1 if not. */
+static int sys_exec_self_reopen(void)
+{
+    const char *names[] = { "/proc/self/exe", ferry_opts.self_exe };
+    struct stat st;
+    for (int k = 0; k < 2; k++) {
+        int fd = names[k] ? open(names[k], O_PATH | O_CLOEXEC) : -1;
+        if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == ferry_opts.self_dev &&
+            st.st_ino == ferry_opts.self_ino)
+            return ferry_opts.self_fd = fd;
+        if (fd >= 0)
+            close(fd);
+    }
+    return -1;
+}
+
+/* After a failed execve: the lent descriptor is ferry's own again. */
+static void sys_exec_self_unlend(void)
+{
+    if (!sys_exec_self_lent)
+        return;
+    sys_exec_self_lent = false;
+    if (ferry_opts.self_fd < 0 && sys_exec_self_reopen() < 0)
+        return;
+    sys_self_fd_slot = sys_ferry_fd_adopt_in_place(ferry_opts.self_fd);
+    if (sys_self_fd_slot)
+        ferry_opts.self_fd = *sys_self_fd_slot;
+    sys_exec_self_pass = -1;
+    sys_exec_self_proc[0] = 0;
+}
+
 /* Fills sys_exec_self_pass/_proc (sys_exec_run closes the copy again if
  * the exec fails); nothing when ferry has no path to name it by. */
 static void sys_exec_self_pass_open(void)
@@ -240,6 +293,11 @@ static void sys_exec_self_pass_open(void)
     struct stat st;
     int fd = ferry_opts.self_exe ? sys_exec_self_fd() : -1;
     sys_exec_self_proc[0] = 0;
+    if (sys_exec_self_lent) {           /* for execveat, not passed */
+        if (ferry_opts.self_exe)
+            sys_exec_self_reopen();
+        return;
+    }
     sys_exec_self_pass = fd >= 0 ? fcntl(fd, F_DUPFD, 3) : -1;
     if (sys_exec_self_pass < 0)
         return;
@@ -251,6 +309,10 @@ static void sys_exec_self_pass_open(void)
 
 static void sys_exec_self_pass_close(void)
 {
+    if (sys_exec_self_lent) {
+        sys_exec_self_unlend();
+        return;
+    }
     if (sys_exec_self_pass >= 0)
         close(sys_exec_self_pass);
     sys_exec_self_pass = -1;
@@ -313,13 +375,16 @@ char **sys_exec_take_prefix(int *argc, char **argv)
  * descriptor (SYS_EXEC_FD_ENV); -1 when the program is a path. */
 static int sys_exec_pass_fd = -1;
 
+static char **sys_exec_env_self(void);
+
 static int64_t sys_exec_run(struct sys_argv *av, char **guest_argv, char **envp)
 {
     fflush(stdout);
     fflush(ferry_log);
     for (size_t i = 1; guest_argv && guest_argv[0] && guest_argv[i]; i++)
         sys_argv_add(av, guest_argv[i]);
-    tr_tcache_save(sys_engine);
+    tr_tcache_save(sys_engine);         /* (before the copy of ferry's binary: a lent number) */
+    envp = sys_exec_env_self();
     sys_exec_pass_mask(true);
     sys_ferry_fd_pass(true, NULL, 0);
     sys_vfork_send();
@@ -345,6 +410,7 @@ static int64_t sys_exec_by_kernel(const char *path, int pfd, char **argv, char *
     sys_exec_pass_mask(true);
     sys_vfork_send();
     sys_rlimit_mem_make_real();         /* the kernel's program starts with the guest's */
+    sys_ferry_fd_started();
     if (pfd >= 0)
         syscall(SYS_execveat, pfd, "", argv, envp, AT_EMPTY_PATH);
     else
@@ -361,12 +427,15 @@ static char sys_exec_comm[64];
 
 /* The guest environment, plus FERRY_EXEC_ARGV0 when argv[0] != path,
  * ferry's FERRY_EXEC_WRAPPER, FERRY_EXEC_FD, FERRY_EXEC_COMM,
- * FERRY_EXEC_SELF (opening the descriptor it names), FERRY_EXEC_LOG_FD,
- * FERRY_EXEC_NOFILE_HARD, FERRY_EXEC_RLIMIT_MEM and FERRY_DEBUG_VA_CEILING. */
+ * FERRY_EXEC_LOG_FD, FERRY_EXEC_NOFILE_HARD, FERRY_EXEC_NOFILE_SOFT,
+ * FERRY_EXEC_RLIMIT_MEM and FERRY_DEBUG_VA_CEILING (FERRY_EXEC_SELF comes
+ * last, sys_exec_env_self). */
+static struct sys_argv sys_exec_envv;
+
 static char **sys_exec_env(char **envp, const char *argv0, const char *path, char *buf, size_t len)
 {
-    static struct sys_argv env;
-    static char wrapper[4096], logfd[64], execfd[64], comm[96], ceiling[64], self[4200], nofile[64];
+    struct sys_argv env = sys_exec_envv;
+    static char wrapper[4096], logfd[64], execfd[64], comm[96], ceiling[64], nofile[64], soft[64];
     static char rlimit_mem[192];
     const char *w = getenv(SYS_EXEC_WRAPPER_ENV), *c = getenv(SYS_EXEC_VA_CEILING_ENV);
     env.n = 0;
@@ -389,18 +458,15 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
         snprintf(comm, sizeof comm, "%s=%s", SYS_EXEC_COMM_ENV, sys_exec_comm);
         sys_argv_add(&env, comm);
     }
-    sys_exec_self_pass_open();
-    if (sys_exec_self_pass >= 0) {
-        snprintf(self, sizeof self, "%s=%d:%s", SYS_EXEC_SELF_ENV, sys_exec_self_pass,
-                 ferry_opts.self_exe);
-        sys_argv_add(&env, self);
-    }
     sys_ferry_fd_pass(true, logfd, sizeof logfd);
     if (logfd[0])
         sys_argv_add(&env, logfd);
     sys_ferry_fd_nofile_pass(nofile, sizeof nofile);
     if (nofile[0])
         sys_argv_add(&env, nofile);
+    sys_ferry_fd_exec_soft_pass(soft, sizeof soft);
+    if (soft[0])
+        sys_argv_add(&env, soft);
     sys_rlimit_mem_pass(rlimit_mem, sizeof rlimit_mem);
     sys_argv_add(&env, rlimit_mem);
     if (argv0 && strcmp(argv0, path) != 0) {
@@ -409,7 +475,22 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
     }
     if (!env.v)
         sys_argv_add(&env, NULL);
+    sys_exec_envv = env;
     return env.v;
+}
+
+/* The environment with FERRY_EXEC_SELF (opening the descriptor it names),
+ * last: after the tcache save, which may need the number. */
+static char **sys_exec_env_self(void)
+{
+    static char self[4200];
+    sys_exec_self_pass_open();
+    if (sys_exec_self_pass >= 0) {
+        snprintf(self, sizeof self, "%s=%d:%s", SYS_EXEC_SELF_ENV, sys_exec_self_pass,
+                 ferry_opts.self_exe);
+        sys_argv_add(&sys_exec_envv, self);
+    }
+    return sys_exec_envv.v;
 }
 
 static void sys_exec_set_comm(const char *name)
@@ -497,7 +578,24 @@ int64_t sys_exec_program(const char *path, const struct sys_exec_fd *xfd, uint64
     return r;
 }
 
+/* Around the whole execve (execveat's own opens too): room for ferry's
+ * opens, raised soft limit or a lent number; undone when it fails.  Also
+ * around a fork (sys_fork.c), whose copy of the code cache's memfd
+ * (tc_views.c) and vfork pipe need numbers, undone in both processes. */
+void sys_exec_room(bool begin)
+{
+    if (!begin) {
+        sys_exec_self_unlend();
+        sys_ferry_fd_started();
+    } else if (!sys_ferry_fd_exec_room()) {
+        sys_exec_self_lend();
+    }
+}
+
 SYS_HANDLER(sys_execve)
 {
-    return sys_exec_program(sys_path_lookup(a[0], 1), NULL, a[1], a[2]);
+    sys_exec_room(true);
+    int64_t r = sys_exec_program(sys_path_lookup(a[0], 1), NULL, a[1], a[2]);
+    sys_exec_room(false);
+    return r;
 }

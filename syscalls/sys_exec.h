@@ -36,6 +36,10 @@
 /* The guest's hard RLIMIT_NOFILE when ferry keeps the real one a few
  * numbers over it for its own descriptors (sys_ferry_fd.c). */
 #define SYS_EXEC_NOFILE_HARD_ENV "FERRY_EXEC_NOFILE_HARD"
+/* The guest's soft RLIMIT_NOFILE when the ferry before raised the real
+ * one for its exec path and the new ferry's start-up (sys_ferry_fd.c):
+ * the new ferry sets it back before the guest's first instruction. */
+#define SYS_EXEC_NOFILE_SOFT_ENV "FERRY_EXEC_NOFILE_SOFT"
 /* The guest's RLIMIT_AS and RLIMIT_DATA, soft and hard, which ferry keeps
  * apart from the real ones (sys_rlimit_mem.c). */
 #define SYS_EXEC_RLIMIT_MEM_ENV "FERRY_EXEC_RLIMIT_MEM"

@@ -123,7 +123,15 @@ SYS_HANDLER(sys_execveat)
         const char *p = sys_path_lookup(a[1], !(flags & SYS_AT_SYMLINK_NOFOLLOW));
         struct stat st;
         int64_t r = flags & SYS_AT_SYMLINK_NOFOLLOW ? sys_nofollow_st(lstat(p, &st), &st) : 0;
-        return r ? r : sys_exec_program(p, NULL, a[2], a[3]);
+        if (r)
+            return r;
+        sys_exec_room(true);
+        r = sys_exec_program(p, NULL, a[2], a[3]);
+        sys_exec_room(false);
+        return r;
     }
-    return sys_execveat_fd(dirfd, path, flags, a[2], a[3]);
+    sys_exec_room(true);
+    int64_t r = sys_execveat_fd(dirfd, path, flags, a[2], a[3]);
+    sys_exec_room(false);
+    return r;
 }

@@ -77,10 +77,18 @@ static struct sys_fd_range sys_fd_range_for(const struct rlimit *rl)
     return (struct sys_fd_range){ 3, top, false };
 }
 
+/* The guest's soft RLIMIT_NOFILE while the real one is raised for
+ * ferry's own opens around an execve (in the ferry before it, and in the
+ * new one until the guest's first instruction); 0 when the real one is
+ * the guest's. */
+static uint64_t sys_nofile_soft_raised;
+
 static struct sys_fd_range sys_fd_range(void)
 {
     struct rlimit rl = { SYS_FERRY_FD_TOP, SYS_FERRY_FD_TOP };
     getrlimit(RLIMIT_NOFILE, &rl);
+    if (sys_nofile_soft_raised)
+        rl.rlim_cur = sys_nofile_soft_raised;
     return sys_fd_range_for(&rl);
 }
 
@@ -190,12 +198,29 @@ static FILE *sys_ferry_stream(int fd, bool unbuffered, int **slot)
 /* ferry's own plain descriptor (the O_PATH one of its binary, for guest
  * execve) moved into a slot like the log's: the guest's dup2 onto it moves
  * it, its close gets EBADF.  Returns the slot, NULL if there is no room
- * (fd then stays where it is). */
+ * (fd then stays where it is, the caller's to close). */
 const int *sys_ferry_fd_adopt(int fd)
 {
     int *slot = sys_ferry_slot_claim(fd);
     if (slot)
         close(fd);
+    return slot;
+}
+
+/* As sys_ferry_fd_adopt, but with no free number where they go (the guest
+ * took every one below a soft limit equal to the hard one) fd stays, as
+ * ferry's, where the kernel gave it -- the top of the guest's space when
+ * it is full.  Only for what ferry must hold over a guest exec or vfork;
+ * the tcache file is dropped instead (check-tcache "slots given back"). */
+const int *sys_ferry_fd_adopt_in_place(int fd)
+{
+    const int *slot = sys_ferry_fd_adopt(fd);
+    for (int k = 0; !slot && fd > 2 && k < SYS_FERRY_SLOTS; k++) {
+        int expect = -1;
+        if (__atomic_compare_exchange_n(&sys_ferry_fd[k], &expect, fd, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            slot = &sys_ferry_fd[k];
+    }
     return slot;
 }
 
@@ -245,12 +270,14 @@ static int sys_log_source(void)
 }
 
 static void sys_nofile_inherit(void);
+static void sys_nofile_soft_take(void);
 
 /* The log (stderr or -D FILE) moves out of the guest's way, if anything
  * will be written to it. */
 void sys_ferry_fd_init(void)
 {
     sys_nofile_inherit();
+    sys_nofile_soft_take();
     bool logging = ferry_opts.strace || ferry_opts.log_mask || ferry_opts.stats || ferry_log != stderr;
     int src = ferry_log == stderr ? sys_log_source() : fileno(ferry_log);
     if (!logging) {
@@ -511,4 +538,83 @@ bool sys_ferry_fd_arg(uint64_t nr, const uint64_t *a)
         __atomic_store_n(&indexed, true, __ATOMIC_RELEASE);
     }
     return nr < 512 && by_nr[nr] && sys_ferry_fd_in(by_nr[nr], a);
+}
+
+/* ---- room for ferry's own opens around a guest execve ----
+ * The guest may have taken every number under its soft limit: natively
+ * its execve needs none, but ferry's exec path opens the program (its
+ * head, its ELF check), writes the tcache file and passes a copy of its
+ * binary's descriptor, and the new ferry opens the program, its
+ * interpreter, the code cache's memfd and the tcache file before the
+ * guest runs.  Where the hard limit allows, the real soft limit is raised
+ * by up to SYS_FERRY_EXEC_ROOM for that (ferry's numbers then lie above
+ * the guest's limit), across the execve: the new ferry takes the guest's
+ * soft limit from SYS_EXEC_NOFILE_SOFT_ENV and sets it back before the
+ * guest's first instruction (sys_ferry_fd_started).  Where it does not
+ * (soft = hard) sys_exec.c lends the number of ferry's binary's
+ * descriptor instead. */
+#define SYS_FERRY_EXEC_ROOM 64
+
+/* Raises the real soft limit for the exec path; false (nothing changed)
+ * when the hard limit leaves no room over it. */
+bool sys_ferry_fd_exec_room(void)
+{
+    struct rlimit rl, up;
+    if (sys_nofile_soft_raised || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max ||
+        rl.rlim_cur == 0)
+        return false;
+    up = (struct rlimit){ rl.rlim_max - rl.rlim_cur > SYS_FERRY_EXEC_ROOM ? rl.rlim_cur + SYS_FERRY_EXEC_ROOM
+                                                                          : rl.rlim_max, rl.rlim_max };
+    if (setrlimit(RLIMIT_NOFILE, &up) != 0)
+        return false;
+    sys_nofile_soft_raised = rl.rlim_cur;
+    return true;
+}
+
+/* The guest's soft limit back as the real one: after a failed execve, and
+ * in the new ferry before the guest's first instruction.  (A guest thread
+ * opening a file while it was raised could get a number over its limit;
+ * natively the execve ends those threads.) */
+void sys_ferry_fd_started(void)
+{
+    struct rlimit rl;
+    uint64_t soft = sys_nofile_soft_raised;
+    if (!soft || getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    rl.rlim_cur = soft;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    sys_nofile_soft_raised = 0;
+}
+
+/* "VAR=soft" for the new ferry's environment, "" when not raised. */
+void sys_ferry_fd_exec_soft_pass(char *buf, size_t len)
+{
+    snprintf(buf, len, sys_nofile_soft_raised ? "%s=%llu" : "", SYS_EXEC_NOFILE_SOFT_ENV,
+             (unsigned long long)sys_nofile_soft_raised);
+}
+
+/* The new ferry: the guest's soft limit, when the ferry before raised the
+ * real one across the execve (and it is still over the guest's). */
+static void sys_nofile_soft_take(void)
+{
+    const char *s = getenv(SYS_EXEC_NOFILE_SOFT_ENV);
+    struct rlimit rl;
+    uint64_t v = s ? strtoull(s, NULL, 10) : 0;
+    if (v && getrlimit(RLIMIT_NOFILE, &rl) == 0 && v < rl.rlim_cur)
+        sys_nofile_soft_raised = v;
+    unsetenv(SYS_EXEC_NOFILE_SOFT_ENV);
+}
+
+/* Whether fewer than `need` (1-3) numbers are free below the soft limit:
+ * a program and its interpreter take two while they are checked or
+ * loaded. */
+bool sys_ferry_fd_short(int need)
+{
+    int fd[3] = { -1, -1, -1 }, got = 0, e = 0;
+    while (got < need && got < 3 && (fd[got] = open("/", O_PATH | O_CLOEXEC)) >= 0)
+        got++;
+    e = errno;
+    for (int k = 0; k < got; k++)
+        close(fd[k]);
+    return got < need && e == EMFILE;
 }

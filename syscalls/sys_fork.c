@@ -80,6 +80,7 @@ static void sys_fork_child(void)
 static int64_t sys_do_fork(const struct x86_cpu *cpu, bool vfork)
 {
     int vpipe[2];
+    sys_exec_room(true);        /* the code cache's copy (and vfork's pipe) need numbers */
     bool vf = vfork && sys_vfork_prepare(vpipe) == 0;
     fflush(stdout);
     fflush(ferry_log);
@@ -87,11 +88,13 @@ static int64_t sys_do_fork(const struct x86_cpu *cpu, bool vfork)
     pid_t pid = fork();
     if (pid == 0) {
         sys_fork_child();
+        sys_exec_room(false);
         sys_vfork_forget();
         if (vf)
             sys_vfork_child(vpipe, cpu->regs[X86_RSP]);
     } else {
         sys_fork_parent();
+        sys_exec_room(false);
         if (vf && pid > 0)
             sys_vfork_wait(vpipe);
         else if (vf)

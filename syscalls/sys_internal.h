@@ -134,6 +134,10 @@ struct sys_exec_fd {
     bool cloexec;
     const char *name;
 };
+/* Around a guest execve/execveat (begin true, then false if it failed)
+ * and a fork (false in both processes after it): room for ferry's own
+ * descriptors when the guest took every number. */
+void sys_exec_room(bool begin);
 int64_t sys_exec_program(const char *path, const struct sys_exec_fd *xfd, uint64_t gargv,
                          uint64_t genvp);
 
@@ -229,7 +233,6 @@ void sys_rlimit_mem_unmake_real(void);
 bool sys_ferry_fd_is(int fd);
 /* Whether a descriptor argument of syscall nr is one of ferry's (EBADF). */
 bool sys_ferry_fd_arg(uint64_t nr, const uint64_t *a);
-void sys_exec_self_fd_adopt(void);
 /* Before the guest sets its soft RLIMIT_NOFILE: ferry's descriptors
  * moved out of reach of the new limit (above it where the hard limit
  * lets them). */
@@ -251,6 +254,10 @@ void sys_ferry_fd_init(void);
 /* Around the guest's execve: passes the log's descriptor on ("VAR=fd" in
  * buf for the environment, "" if none); false undoes it after a failure. */
 void sys_ferry_fd_pass(bool before_exec, char *buf, size_t len);
+/* Room for ferry's opens over an execve: the real soft limit raised (true)
+ * or not (no room under the hard one), "VAR=soft" for the new ferry. */
+bool sys_ferry_fd_exec_room(void);
+void sys_ferry_fd_exec_soft_pass(char *buf, size_t len);
 
 /* sys_ferry_mem.c: ferry's own memory is not the guest's.  Whether the
  * guest has every page of [start, end); the memory calls over ranges that

@@ -67,7 +67,7 @@ int sys_vfork_prepare(int pipefd[2])
 void sys_vfork_child(int pipefd[2], uint64_t parent_sp)
 {
     close(pipefd[0]);
-    sys_vfork_slot = sys_ferry_fd_adopt(pipefd[1]);
+    sys_vfork_slot = sys_ferry_fd_adopt_in_place(pipefd[1]);
     sys_vfork_fd = sys_vfork_slot ? -1 : pipefd[1];
     sys_vfork_addr = parent_sp & ~4095ull;
     sys_vfork_len = sys_vfork_span(sys_vfork_addr, SYS_VFORK_SPAN);

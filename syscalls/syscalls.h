@@ -39,6 +39,16 @@ _Noreturn void sys_cpu_loop(struct x86_cpu *cpu);
  * /tmp/perf-PID.map with guest function names. */
 /* fd kept as ferry's own descriptor (sys_ferry_fd.c); NULL if no room. */
 const int *sys_ferry_fd_adopt(int fd);
+/* ... or, with no room, fd kept where it is (exec and vfork only). */
+const int *sys_ferry_fd_adopt_in_place(int fd);
+/* The guest's soft RLIMIT_NOFILE set back as the real one (raised for
+ * ferry's opens over an execve): main.c, before the guest's first
+ * instruction, and after a failed execve. */
+void sys_ferry_fd_started(void);
+/* Fewer than `need` descriptor numbers free (the guest took the others). */
+bool sys_ferry_fd_short(int need);
+/* The descriptor of ferry's binary kept among ferry's own (sys_exec.c). */
+void sys_exec_self_fd_adopt(void);
 /* ... and closed again, its slot freed. */
 void sys_ferry_fd_release(const int *slot);
 /* fd's file under the slot's number instead (fd closed); false if not. */

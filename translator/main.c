@@ -74,14 +74,9 @@ static char *self_path(const char *argv0)
  * while /proc is there at start.  The path
  * stays for exec wrappers (qemu-user) and as a fallback; with neither,
  * guest execve goes through the kernel (binfmt_misc brings ferry back). */
-static void find_self(const char *argv0)
+static void keep_self(int fd)
 {
     struct stat st;
-    char *passed;
-    int fd = sys_exec_passed_self(&passed);     /* a guest's execve: the same file */
-    ferry_opts.self_exe = fd >= 0 ? passed : self_path(argv0);
-    if (fd >= 0 && fcntl(fd, F_GETFD) == -1)
-        fd = -1;
     if (fd < 0)
         fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
     if (fd < 0 && ferry_opts.self_exe)
@@ -89,9 +84,28 @@ static void find_self(const char *argv0)
     if (fd < 0)
         return;
     ferry_opts.self_fd = fcntl(fd, F_DUPFD_CLOEXEC, SELF_FD_MIN);
-    close(fd);
+    if (ferry_opts.self_fd < 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0)
+        ferry_opts.self_fd = fd;        /* a soft limit under 902, or no number free */
+    else
+        close(fd);
     if (ferry_opts.self_fd >= 0 && fstat(ferry_opts.self_fd, &st) == 0)
         ferry_opts.self_dev = st.st_dev, ferry_opts.self_ino = st.st_ino;
+}
+
+/* Returns true when the descriptor is left for keep_self after the
+ * program is loaded: the guest took all numbers but two (the ferry before
+ * lent its binary's, sys_exec.c), which loading needs. */
+static bool find_self(const char *argv0)
+{
+    char *passed;
+    int fd = sys_exec_passed_self(&passed);     /* a guest's execve: the same file */
+    ferry_opts.self_exe = fd >= 0 ? passed : self_path(argv0);
+    if (fd >= 0 && fcntl(fd, F_GETFD) == -1)
+        fd = -1;
+    if (fd < 0 && sys_ferry_fd_short(3))
+        return true;
+    keep_self(fd);
+    return false;
 }
 
 /* binfmt_misc's O flag opened the program for ferry (AT_EXECFD), or the
@@ -194,7 +208,7 @@ int main(int argc, char **argv)
 {
     struct cli_ferry_guest guest;
     argv = sys_exec_take_prefix(&argc, argv);
-    find_self(argv[0]);
+    bool self_later = find_self(argv[0]);
     cli_ferry_parse(argc, argv, ferry_opts.self_exe, &guest);
 
     struct ld_image img;
@@ -206,6 +220,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return st;
     }
+    if (self_later) {
+        keep_self(-1);
+        sys_exec_self_fd_adopt();
+    }
     /* (sys_process_load set sys_proc's break and exe_path: for a script,
      * the interpreter is /proc/self/exe) */
     be_soft_crypto = soft_crypto_wanted();
@@ -216,7 +234,10 @@ int main(int argc, char **argv)
         .ras = ferry_opts.ras,
         .on_translate = ferry_opts.perfmap ? sys_perfmap_block : NULL,
         .check_ir = ferry_opts.check_ir || FERRY_DEBUG_BUILD,
-        .keep_fd = sys_ferry_fd_adopt,
+        /* after an exec that lent the guest's last number, ferry's
+         * descriptors take the numbers the ferry before held, so the
+         * guest's space stays as full as it was */
+        .keep_fd = self_later ? sys_ferry_fd_adopt_in_place : sys_ferry_fd_adopt,
         .replace_fd = sys_ferry_fd_replace,
         .env_guard = true,              /* every CPU from tr_env_alloc */
         .check_canonical = canonical_check_wanted(),
@@ -227,5 +248,6 @@ int main(int argc, char **argv)
     sys_process_mapped(&img);
     struct x86_cpu *cpu = new_cpu(&img);
     tr_cpu_attach(sys_engine, cpu);
+    sys_ferry_fd_started();             /* the guest's soft RLIMIT_NOFILE, before its first instruction */
     sys_cpu_loop(cpu);
 }

@@ -1363,20 +1363,27 @@ static void out_old_file(struct tcache *t, struct out *o)
     struct tcf_layout l;
     struct stat st;
     int fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
+    if (fd < 0) {
+        /* no descriptor number left (a guest took them all): the old
+         * file's records are not dropped, the old file stays instead */
+        if (errno == EMFILE || errno == ENFILE)
+            o->ok = false;
         return;
+    }
     if (open_layout(fd, t->key, &l, &st))
         out_records_of(o, fd, &l, false);
     close(fd);
 }
 
+/* UINT64_MAX when the file could not be opened for want of a descriptor
+ * number: the records used from it could not be bounded (nor merged). */
 static uint64_t old_record_count(const struct tcache *t)
 {
     struct tcf_layout l;
     struct stat st;
     int fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
-        return 0;
+        return errno == EMFILE || errno == ENFILE ? UINT64_MAX : 0;
     uint64_t n = open_layout(fd, t->key, &l, &st) ? l.n_records : 0;
     close(fd);
     return n < TCACHE_MAX_FILE / sizeof(struct tcf_record) ? n : TCACHE_MAX_FILE / sizeof(struct tcf_record);
@@ -1422,8 +1429,9 @@ static void out_used(struct tcache *t, struct out *o, struct fresh_src *f)
 static bool write_merged(struct tcache *t, struct out *o)
 {
     size_t prefix_len = tcf_prefix_len(t->key), ilen;
-    uint8_t *prefix = calloc(1, prefix_len);
-    if (!prefix || !(o->buf = malloc(OUT_BUF)) || !tcf_index_init(&o->ix, t->spilled + t->fresh.n + old_record_count(t)) ||
+    uint64_t old = old_record_count(t);
+    uint8_t *prefix = old == UINT64_MAX ? NULL : calloc(1, prefix_len);
+    if (!prefix || !(o->buf = malloc(OUT_BUF)) || !tcf_index_init(&o->ix, t->spilled + t->fresh.n + old) ||
         !write_all(o->fd, prefix, prefix_len)) {
         free(prefix);
         return false;
