@@ -182,8 +182,12 @@ static const int *sys_self_fd_slot;
 
 void sys_exec_self_fd_adopt(void)
 {
-    if (ferry_opts.self_fd >= 0)
-        sys_self_fd_slot = sys_ferry_fd_adopt_in_place(ferry_opts.self_fd);
+    if (ferry_opts.self_fd < 0)
+        return;
+    /* in place only where the ferry before lent the number: a ferry
+     * started short of numbers otherwise takes none of the guest's */
+    sys_self_fd_slot = ferry_opts.self_lent ? sys_ferry_fd_adopt_in_place(ferry_opts.self_fd)
+                                            : sys_ferry_fd_adopt(ferry_opts.self_fd);
 }
 
 /* The guest's argv when the new ferry may run under it (an ELF program,
@@ -480,12 +484,16 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
 }
 
 /* The environment with FERRY_EXEC_SELF (opening the descriptor it names),
- * last: after the tcache save, which may need the number. */
+ * last: after the tcache save, which may need the number; or, when the
+ * number was lent, SYS_EXEC_SELF_LENT_ENV. */
 static char **sys_exec_env_self(void)
 {
     static char self[4200];
+    static char lent[] = SYS_EXEC_SELF_LENT_ENV "=1";
     sys_exec_self_pass_open();
-    if (sys_exec_self_pass >= 0) {
+    if (sys_exec_self_lent)
+        sys_argv_add(&sys_exec_envv, lent);
+    else if (sys_exec_self_pass >= 0) {
         snprintf(self, sizeof self, "%s=%d:%s", SYS_EXEC_SELF_ENV, sys_exec_self_pass,
                  ferry_opts.self_exe);
         sys_argv_add(&sys_exec_envv, self);

@@ -22,6 +22,13 @@
  * the path; an exec wrapper and binfmt_misc open it as /proc/self/fd/FD),
  * PATH its name.  The new ferry keeps it as its own and closes FD. */
 #define SYS_EXEC_SELF_ENV "FERRY_EXEC_SELF"
+/* Set ("1") when the ferry before closed its binary's descriptor and
+ * lent the number to its exec path (no number free, no room over the soft
+ * limit, sys_exec.c): only then does the new ferry, as short of numbers,
+ * open its binary after loading the program and keep its own descriptors
+ * where the kernel gives them (the numbers the ferry before held).  A ferry
+ * started short of numbers without it closes what finds no room (main.c). */
+#define SYS_EXEC_SELF_LENT_ENV "FERRY_EXEC_SELF_LENT"
 /* The new process's name (/proc/PID/comm) when it is not the program's
  * file name: a script's name (not its interpreter's), execveat's file. */
 #define SYS_EXEC_COMM_ENV "FERRY_EXEC_COMM"

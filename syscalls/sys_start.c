@@ -112,6 +112,14 @@ int sys_exec_passed_self(char **path)
     return -1;
 }
 
+bool sys_exec_passed_lent(void)
+{
+    const char *v = getenv(SYS_EXEC_SELF_LENT_ENV);
+    bool lent = v && strcmp(v, "1") == 0;
+    unsetenv(SYS_EXEC_SELF_LENT_ENV);
+    return lent;
+}
+
 int sys_process_load(const char *path, char *const argv[], char *const envp[],
                      struct ld_image *img, char *errbuf, size_t errlen)
 {

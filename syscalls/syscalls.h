@@ -75,6 +75,9 @@ int sys_exec_passed_fd(void);
 /* The descriptor of ferry's binary the ferry before passed (its path in
  * *path, malloc'ed), taken out of the environment; -1 if none. */
 int sys_exec_passed_self(char **path);
+/* Whether the ferry before lent that descriptor's number to its exec
+ * (SYS_EXEC_SELF_LENT_ENV), taken out of the environment. */
+bool sys_exec_passed_lent(void);
 /* The syscall layer's view of a loaded image: the program break starts
  * at its end, /proc/self/exe is its exe_path. */
 void sys_process_init(const struct ld_image *img);

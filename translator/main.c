@@ -84,8 +84,11 @@ static void keep_self(int fd)
     if (fd < 0)
         return;
     ferry_opts.self_fd = fcntl(fd, F_DUPFD_CLOEXEC, SELF_FD_MIN);
-    if (ferry_opts.self_fd < 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0)
-        ferry_opts.self_fd = fd;        /* a soft limit under 902, or no number free */
+    /* a soft limit under 902, or no number free: after a lent exec it
+     * stays where it is (the number the ferry before held); a fresh
+     * ferry takes no guest number for it */
+    if (ferry_opts.self_fd < 0 && ferry_opts.self_lent && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0)
+        ferry_opts.self_fd = fd;
     else
         close(fd);
     if (ferry_opts.self_fd >= 0 && fstat(ferry_opts.self_fd, &st) == 0)
@@ -93,16 +96,20 @@ static void keep_self(int fd)
 }
 
 /* Returns true when the descriptor is left for keep_self after the
- * program is loaded: the guest took all numbers but two (the ferry before
- * lent its binary's, sys_exec.c), which loading needs. */
+ * program is loaded: the ferry before lent its binary's number to its
+ * exec (sys_exec.c, SYS_EXEC_SELF_LENT_ENV) and the guest took all
+ * numbers but two, which loading needs.  A ferry started short of numbers
+ * by anything else (inherited descriptors under a low limit) keeps
+ * nothing of its own at a guest number. */
 static bool find_self(const char *argv0)
 {
     char *passed;
     int fd = sys_exec_passed_self(&passed);     /* a guest's execve: the same file */
+    ferry_opts.self_lent = sys_exec_passed_lent();
     ferry_opts.self_exe = fd >= 0 ? passed : self_path(argv0);
     if (fd >= 0 && fcntl(fd, F_GETFD) == -1)
         fd = -1;
-    if (fd < 0 && sys_ferry_fd_short(3))
+    if (fd < 0 && ferry_opts.self_lent && sys_ferry_fd_short(3))
         return true;
     keep_self(fd);
     return false;

@@ -33,6 +33,7 @@ struct ferry_options {
     const char *self_exe;       /* path of the ferry binary, for execve (NULL: unknown) */
     int self_fd;                /* O_PATH descriptor of it (-1: none), see main.c */
     unsigned long self_dev, self_ino;   /* what self_fd must still be at execve */
+    bool self_lent;             /* started by a guest exec that lent self_fd's number (sys_exec.c) */
     const char *log_path;       /* absolute -D FILE, passed on across execve */
     const char *tcache_dir;     /* the persistent translation cache's directory (absolute);
                                    NULL: off (--tcache off, --no-tcache, FERRY_TCACHE=off) */
