@@ -186,8 +186,15 @@ void sys_exec_self_fd_adopt(void)
         return;
     /* in place only where the ferry before lent the number: a ferry
      * started short of numbers otherwise takes none of the guest's */
-    sys_self_fd_slot = ferry_opts.self_lent ? sys_ferry_fd_adopt_in_place(ferry_opts.self_fd)
-                                            : sys_ferry_fd_adopt(ferry_opts.self_fd);
+    if (ferry_opts.self_lent) {
+        sys_self_fd_slot = sys_ferry_fd_adopt_in_place(ferry_opts.self_fd);
+        return;
+    }
+    sys_self_fd_slot = sys_ferry_fd_adopt(ferry_opts.self_fd);
+    if (!sys_self_fd_slot && ferry_opts.self_fd < FERRY_SELF_FD_MIN) {
+        close(ferry_opts.self_fd);      /* main.c kept it at a guest number */
+        ferry_opts.self_fd = -1;
+    }
 }
 
 /* The guest's argv when the new ferry may run under it (an ELF program,

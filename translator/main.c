@@ -51,8 +51,6 @@ static struct x86_cpu *new_cpu(const struct ld_image *img)
     return cpu;
 }
 
-/* Out of the way of the guest's descriptors (its fd numbers stay native). */
-#define SELF_FD_MIN 901
 
 /* ferry's own path: /proc/self/exe, else how it was started -- argv[0]
  * when it holds a '/' (binfmt_misc passes the registered absolute path;
@@ -83,11 +81,15 @@ static void keep_self(int fd)
         fd = open(ferry_opts.self_exe, O_PATH | O_CLOEXEC);
     if (fd < 0)
         return;
-    ferry_opts.self_fd = fcntl(fd, F_DUPFD_CLOEXEC, SELF_FD_MIN);
-    /* a soft limit under 902, or no number free: after a lent exec it
-     * stays where it is (the number the ferry before held); a fresh
-     * ferry takes no guest number for it */
-    if (ferry_opts.self_fd < 0 && ferry_opts.self_lent && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0)
+    ferry_opts.self_fd = fcntl(fd, F_DUPFD_CLOEXEC, FERRY_SELF_FD_MIN);
+    /* A soft limit under 902, or no number free: it stays where it is
+     * after an exec that lent the number (the one the ferry before held);
+     * else only while loading leaves numbers enough (sys_start.c's
+     * sys_exec_self_fd_adopt then moves it out of the guest's way, or
+     * closes it: a ferry started short of numbers takes none of the
+     * guest's). */
+    if (ferry_opts.self_fd < 0 && (ferry_opts.self_lent || !sys_ferry_fd_short(3)) &&
+        fcntl(fd, F_SETFD, FD_CLOEXEC) == 0)
         ferry_opts.self_fd = fd;
     else
         close(fd);
@@ -128,7 +130,7 @@ static int take_exec_fd(const char *path)
         fd = (unsigned long)sys_exec_passed_fd();      /* the guest's execveat */
     if (fd > (unsigned long)INT32_MAX)
         return -1;
-    int moved = fcntl((int)fd, F_DUPFD_CLOEXEC, SELF_FD_MIN);
+    int moved = fcntl((int)fd, F_DUPFD_CLOEXEC, FERRY_SELF_FD_MIN);
     close((int)fd);
     ld_exec_fd_set(path, moved);
     return moved;

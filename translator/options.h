@@ -21,6 +21,10 @@ enum log_mask {
 #define LOG_ITEMS 6
 extern const char *const ferry_log_names[LOG_ITEMS];
 
+/* Where main.c keeps its binary's descriptor, out of the way of the
+ * guest's descriptors (its fd numbers stay native). */
+#define FERRY_SELF_FD_MIN 901
+
 struct ferry_options {
     unsigned log_mask;
     bool strace;                /* --strace */
