@@ -27,14 +27,19 @@ void sys_cmdline_started(uint64_t sp)
     sys_proc.arg_end = last + (uint64_t)n + 1;
 }
 
-static int sys_cmdline_fill(int fd)
+int sys_synth_guest_bytes(int fd, uint64_t start, uint64_t end)
 {
-    uint64_t len = sys_proc.arg_end - sys_proc.arg_start;
-    if (len && !sys_guest_access_ok(sys_proc.arg_start, len, 0))
+    uint64_t len = end - start;
+    if (len && !sys_guest_access_ok(start, len, 0))
         return -EFAULT;
-    if (len && write(fd, sys_ptr(sys_proc.arg_start), len) != (ssize_t)len)
+    if (len && write(fd, sys_ptr(start), len) != (ssize_t)len)
         return -EIO;
     return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -errno;
+}
+
+static int sys_cmdline_fill(int fd)
+{
+    return sys_synth_guest_bytes(fd, sys_proc.arg_start, sys_proc.arg_end);
 }
 
 int64_t sys_cmdline_open(const char *path, int host_flags)

@@ -26,8 +26,9 @@ SYS_HANDLER(sys_preadv) { return sys_block(SYS_preadv, (int)a[0], sys_ptr(a[1]),
 SYS_HANDLER(sys_pwritev) { return sys_block(SYS_pwritev, (int)a[0], sys_ptr(a[1]), (int)a[2], a[3], 0); }
 
 /* The /proc files ferry makes up: the guest's own maps (sys_maps.c),
- * cmdline (sys_cmdline.c) and limits (sys_limits.c), ferry's CPU rather
- * than the host's (sys_cpuinfo.c). */
+ * cmdline (sys_cmdline.c) and limits (sys_limits.c), environ without
+ * ferry's variables (sys_environ.c), ferry's CPU rather than the host's
+ * (sys_cpuinfo.c). */
 static int64_t sys_synth_proc_open(uint64_t path, int host_flags)
 {
     if (sys_guest_strnlen(path, 64) <= 0)
@@ -37,6 +38,8 @@ static int64_t sys_synth_proc_open(uint64_t path, int host_flags)
         fd = sys_cmdline_open(sys_ptr(path), host_flags);
     if (fd == SYS_MAPS_NOT_OURS)
         fd = sys_limits_open(sys_ptr(path), host_flags);
+    if (fd == SYS_MAPS_NOT_OURS)
+        fd = sys_environ_open(sys_ptr(path), host_flags);
     return fd != SYS_MAPS_NOT_OURS ? fd : sys_cpuinfo_open(sys_ptr(path), host_flags);
 }
 

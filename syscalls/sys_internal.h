@@ -322,6 +322,17 @@ int64_t sys_cmdline_open(const char *path, int host_flags);
 /* sys_cmdline.c: where argv's strings are, from the initial stack pointer
  * (argc, then argv). */
 void sys_cmdline_started(uint64_t sp);
+/* sys_cmdline.c: fills a synthesized file (sys_synth_open) with the guest
+ * bytes [start, end), as the kernel reads a process's argv and envp
+ * strings; 0 or -errno. */
+int sys_synth_guest_bytes(int fd, uint64_t start, uint64_t end);
+/* sys_environ.c: opening /proc/.../environ: the guest's own (its initial
+ * envp strings) or another process's without ferry's variables; the
+ * descriptor, -errno, or SYS_MAPS_NOT_OURS. */
+int64_t sys_environ_open(const char *path, int host_flags);
+/* sys_environ.c: where envp's strings are, from the initial stack pointer
+ * (after sys_cmdline_started). */
+void sys_environ_started(uint64_t sp);
 /* sys_maps.c: a file ferry makes up (maps, cpuinfo), read-only: a memfd
  * called name that fill writes and leaves at offset 0; the descriptor or
  * -errno. */

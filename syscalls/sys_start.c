@@ -61,6 +61,7 @@ void sys_process_init(const struct ld_image *img)
     sys_proc.stack_end = img->stack_end;
     sys_stack_grow_init(img);
     sys_cmdline_started(img->stack_pointer);
+    sys_environ_started(img->stack_pointer);
     sys_vdso_started(img->vdso_start);
     sys_ferry_fd_init();
     sys_exec_self_fd_adopt();

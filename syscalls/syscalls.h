@@ -23,6 +23,7 @@ struct sys_process {
     uint64_t stack_floor;                       /* how far it may grow (sys_stack_grow.c) */
     bool stack_exec;                            /* its pages executable */
     uint64_t arg_start, arg_end;                /* argv's strings, /proc/self/cmdline */
+    uint64_t env_start, env_end;                /* envp's strings, /proc/self/environ */
     struct sys_range vdso[SYS_VDSO_PARTS];      /* [vvar], [vvar_vclock], [vdso] */
 };
 extern struct sys_process sys_proc;
