@@ -5,7 +5,8 @@
  * show that the rest is there) -- and the bytes the program wrote into
  * its envp strings since (the kernel reads that memory); a forked child's
  * file and, after the child's execve, the new image's, read by its parent;
- * an execve with an empty environment.  Compared against a native run. */
+ * an execve with an empty environment.  Compared against a native run
+ * (entries sorted: qemu-user reverses a process's environment). */
 //@env: PROC_ENVIRON_A=one PROC_ENVIRON_B=two=2 PROC_ENVIRON_EMPTY=
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -17,21 +18,33 @@
 
 extern char **environ;
 
+static int cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The file's size and its entries sorted (under qemu-user, the AArch64
+ * build's host, a process's environment is in the reverse order). */
 static void show(const char *path, const char *label)
 {
     static char buf[1 << 16];
-    int fd = open(path, O_RDONLY);
+    char *entry[1024];
+    int fd = open(path, O_RDONLY), n_entry = 0;
     if (fd < 0) {
         printf("%s: open fails\n", label);
         return;
     }
     ssize_t n = 0, got;
-    while (n < (ssize_t)sizeof buf && (got = read(fd, buf + n, sizeof buf - (size_t)n)) > 0)
+    while (n < (ssize_t)sizeof buf - 1 && (got = read(fd, buf + n, sizeof buf - 1 - (size_t)n)) > 0)
         n += got;
     close(fd);
-    printf("%s: %zd bytes:", label, n);
-    for (ssize_t i = 0; i < n; i++)
-        printf(buf[i] ? "%c" : "\\0", buf[i]);
+    buf[n < 0 ? 0 : n] = 0;
+    for (ssize_t i = 0; i < n && n_entry < 1024; i += (ssize_t)strlen(buf + i) + 1)
+        entry[n_entry++] = buf + i;
+    qsort(entry, (size_t)n_entry, sizeof entry[0], cmp);
+    printf("%s: %zd bytes, %s NUL:", label, n, n > 0 && buf[n - 1] ? "no" : "ends in");
+    for (int k = 0; k < n_entry; k++)
+        printf(" [%s]", entry[k]);
     printf("\n");
 }
 
