@@ -12,7 +12,9 @@
  * registers of their own across blocks) are simpler: each is either in
  * its register (dirty when newer than env, as at block entry) or, after a
  * C call clobbered or may have changed it, only in env until it is next
- * read or the block exits.  Exits leave every pinned global in its
+ * read or the block exits -- or, a lazy flag global's last write before an
+ * exit_indirect that takes be_code.lazy, a constant or a pinned register's
+ * value kept for that exit (pin_deferred).  Exits leave every pinned global in its
  * register and write back none: the next block expects them there, and
  * the backend's epilogue stores them when translated code is left.  A
  * temp about to be copied to a pinned global is computed in the global's
@@ -1041,7 +1043,8 @@ static void emit_generic(int n, const struct ir_insn *i)
 /* mov: often just a change of ownership, never an allocation for a dying
  * source. */
 /* d = constant: globals just remember it (stored as an immediate later);
- * pinned ones get it in their register. */
+ * pinned ones get it in their register, but a lazy one's last write
+ * (pin_deferred). */
 static bool emit_mov_const_global(int n, ir_ref d, ir_ref s)
 {
     uint64_t imm;

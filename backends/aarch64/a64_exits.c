@@ -366,14 +366,14 @@ void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
     uint64_t ret_pc = call_return_pc(c, xfer);
     if (ret_pc)
         ras_call_lands(c, emit_ras_call(c, ret_pc));
+    if (c->n_lazy && pc->is_const) {    /* a known target: no probe, the moves now */
+        emit_lazy_moves(c);
+        c->n_lazy = 0;
+    }
     if (pc->is_const && check && !canonical(pc->imm)) {
         emit_canonical_fault(c, check);
         finish_block(c);
         return;
-    }
-    if (c->n_lazy && pc->is_const) {    /* a known target: no probe, the moves now */
-        emit_lazy_moves(c);
-        c->n_lazy = 0;
     }
     unsigned reg = a64_src(c, pc, A64_TMP1, 64);
     for (int k = 0; k < c->n_lazy; k++)
