@@ -103,6 +103,9 @@ struct be_desc {
                                            its target's jump-cache entry has a
                                            dead field that matches (translator.h,
                                            TR_JMP_DEAD_TABLES) */
+    bool jmp_dead_in_entry;             /* with lazy_exit_stores: the dead field
+                                           in the entry (32 bytes: pc, code,
+                                           dead), not in tables behind */
     bool canonical_accesses;            /* the host does not fault on every
                                            non-canonical guest address: TR_MEM_HOST
                                            accesses ir_check_accesses marks are tested */
@@ -224,6 +227,8 @@ struct be_code {
     struct be_lazy {
         int32_t env_offset;
         int8_t reg;                     /* -1: the constant imm */
+        int8_t pin;                     /* a pinned global's: its register, which
+                                           the value goes to; -1: stored to env */
         uint64_t imm;
     } lazy[4];
     uint8_t access_back;                /* set by the backend: the guest access

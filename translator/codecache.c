@@ -39,6 +39,11 @@ uint64_t tc_jmp_empty(unsigned k, uint64_t mark)
 void tc_clear_jmp_cache(struct tr_jmp_entry *cache)
 {
     unsigned n = tr_jmp_size();
+    if (tr_jmp_stride() == 2) {         /* (the dead field in the entry's second half) */
+        for (unsigned k = 0; k < n; k++)
+            cache[2 * k] = cache[2 * k + 1] = (struct tr_jmp_entry){ .pc = k ^ 1u };
+        return;
+    }
     for (unsigned k = 0; k < n; k++)
         cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
     if (be_host.lazy_exit_stores)
@@ -51,15 +56,15 @@ static void jmp_empty(struct tr_jmp_entry *cache, unsigned k)
 {
     uint64_t none = tc_jmp_empty(k, 0);
     if (be_host.lazy_exit_stores)
-        cache[TR_JMP_DEAD_TABLES * tr_jmp_size() + k].pc = none;
-    cache[k] = (struct tr_jmp_entry){ .pc = none };
+        *tr_jmp_dead(cache, k) = none;
+    *tr_jmp_at(cache, k) = (struct tr_jmp_entry){ .pc = none };
 }
 
 /* The entry that may hold pc, if it does, becomes empty. */
 void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc)
 {
     unsigned k = tr_jmp_index(pc);
-    if (cache[k].pc == pc)
+    if (tr_jmp_at(cache, k)->pc == pc)
         jmp_empty(cache, k);
 }
 
@@ -333,7 +338,7 @@ void tr_forget_addresses(void *env, uint64_t start, uint64_t len)
         return;
     }
     for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
-        if (cache[k].pc - start < len)
+        if (tr_jmp_at(cache, k)->pc - start < len)
             jmp_empty(cache, k);
 }
 
@@ -342,7 +347,8 @@ const void *tr_lookup_code(void *env, uint64_t pc)
     struct tr_jmp_entry *cache = tr_jmp_cache_live(env);
     if (!cache)                         /* a request: back to the dispatcher */
         return NULL;
-    struct tr_jmp_entry *e = &cache[tr_jmp_index(pc)];
+    unsigned k = tr_jmp_index(pc);
+    struct tr_jmp_entry *e = tr_jmp_at(cache, k);
     if (e->pc == pc)
         return e->code;
     struct tr_engine *eng = tr_engine_of(env);   /* none in backend tests */
@@ -351,7 +357,7 @@ const void *tr_lookup_code(void *env, uint64_t pc)
         return NULL;
     /* (only this vCPU reads and fills its table) */
     if (be_host.lazy_exit_stores)
-        e[TR_JMP_DEAD_TABLES * tr_jmp_size()].pc = tb->flags_dead_in ? pc : tc_jmp_empty(tr_jmp_index(pc), 0);
+        *tr_jmp_dead(cache, k) = tb->flags_dead_in ? pc : tc_jmp_empty(k, 0);
     *e = (struct tr_jmp_entry){ .pc = pc, .code = tb->code };
     return tb->code;
 }

@@ -52,9 +52,10 @@
 #define MISS_MARK 0x8000000000000001ull
 
 /* Both halves, each aligned to its size. */
-static size_t half_bytes(void) { return tr_jmp_size() * sizeof(struct tr_jmp_entry); }
+static size_t half_bytes(void) { return tr_jmp_table_len() * sizeof(struct tr_jmp_entry); }
 /* (and their dead fields behind them: translator.h, TR_JMP_DEAD_TABLES) */
-#define JMP_CACHE_BYTES ((be_host.lazy_exit_stores ? 2 + TR_JMP_DEAD_TABLES : 2) * half_bytes())
+#define JMP_CACHE_BYTES \
+    ((be_host.lazy_exit_stores && tr_jmp_stride() == 1 ? 2 + TR_JMP_DEAD_TABLES : 2) * half_bytes())
 
 /* Both halves are written whole at allocation: the first vCPU's (a
  * process's main thread) lives in the translator's tables, a huge page
@@ -91,9 +92,13 @@ struct tr_jmp_entry *tr_jmp_cache_alloc(void)
         exit(1);
     }
     tc_clear_jmp_cache(own);
-    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
-        own[n + k] = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, MISS_MARK) };
-    if (be_host.lazy_exit_stores)           /* the never-matching table's dead fields */
+    struct tr_jmp_entry *miss = own + tr_jmp_table_len();
+    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++) {
+        *tr_jmp_at(miss, k) = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, MISS_MARK) };
+        if (tr_jmp_stride() == 2)           /* its dead fields never match either */
+            *tr_jmp_dead(miss, k) = tr_jmp_at(miss, k)->pc;
+    }
+    if (be_host.lazy_exit_stores && tr_jmp_stride() == 1)  /* the never-matching table's dead fields */
         memcpy(own + (2 + TR_JMP_DEAD_TABLES - 1) * tr_jmp_size(), own + tr_jmp_size(), half_bytes());
     return own;
 }
@@ -352,7 +357,7 @@ void tr_request_exit(struct tr_runtime *rt)
     __atomic_store_n(&rt->exit_request, 1, __ATOMIC_SEQ_CST);
     struct tr_jmp_entry *c = __atomic_load_n(&rt->jmp_cache, __ATOMIC_SEQ_CST);
     if (c && !is_miss_table(c))
-        __atomic_store_n(&rt->jmp_cache, c + tr_jmp_size(), __ATOMIC_SEQ_CST);
+        __atomic_store_n(&rt->jmp_cache, c + tr_jmp_table_len(), __ATOMIC_SEQ_CST);
     guard_arm(rt);
 }
 
@@ -368,7 +373,7 @@ struct tr_jmp_entry *tr_jmp_cache_live(struct tr_runtime *rt)
 struct tr_jmp_entry *tr_jmp_cache_own(struct tr_runtime *rt)
 {
     struct tr_jmp_entry *c = __atomic_load_n(&rt->jmp_cache, __ATOMIC_SEQ_CST);
-    return is_miss_table(c) ? c - tr_jmp_size() : c;
+    return is_miss_table(c) ? c - tr_jmp_table_len() : c;
 }
 
 bool tr_exit_request_pending(struct tr_runtime *rt)

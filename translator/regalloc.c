@@ -12,7 +12,9 @@
  * registers of their own across blocks) are simpler: each is either in
  * its register (dirty when newer than env, as at block entry) or, after a
  * C call clobbered or may have changed it, only in env until it is next
- * read or the block exits.  Exits leave every pinned global in its
+ * read or the block exits -- or, a lazy flag global's last write before an
+ * exit_indirect that takes be_code.lazy, a constant or a pinned register's
+ * value kept for that exit (pin_deferred).  Exits leave every pinned global in its
  * register and write back none: the next block expects them there, and
  * the backend's epilogue stores them when translated code is left.  A
  * temp about to be copied to a pinned global is computed in the global's
@@ -106,6 +108,13 @@ static uint64_t bit(int reg) { return 1ull << reg; }
 static bool is_pinned(ir_ref r) { return r < 64 && (ra->pinned >> r) & 1; }
 static bool is_lazy(ir_ref r) { return r < 64 && (ra->lazy >> r) & 1; }
 static int pinned_reg(ir_ref g) { return be_host.pinned_regs[g]; }
+/* A pinned lazy global whose last value is kept out of its register for
+ * the block's exit (a constant, or a pinned register's: lazy_alias), as
+ * an unpinned one is kept unstored; env does not hold it either. */
+static bool pin_deferred(ir_ref g)
+{
+    return is_pinned(g) && ra->v[g].reg < 0 && ra->v[g].dirty && (ra->v[g].is_const || ra->v[g].pin1);
+}
 
 static _Noreturn void ra_fatal(const char *what)
 {
@@ -286,8 +295,9 @@ static int borrow_pinned_reg(void)
         evict_reg(reg);
     if (ra->v[best].reg >= 0 && ra->v[best].dirty)
         be_emit_st_env(ra->c, reg, val(best)->env_offset);
+    if (ra->v[best].reg >= 0)           /* (a deferred one stays so: pin_deferred) */
+        ra->v[best].dirty = false;
     set_reg(best, -1);
-    ra->v[best].dirty = false;
     return reg;
 }
 
@@ -387,6 +397,8 @@ static void load_value(ir_ref r, int reg)
     uint64_t imm;
     if (known_const(r, &imm))
         be_emit_movi(ra->c, reg, imm);
+    else if (is_global(r) && ra->v[r].pin1)
+        be_emit_mov(ra->c, reg, pinned_reg(ra->v[r].pin1 - 1));
     else if (ra->v[r].reg >= 0)
         be_emit_mov(ra->c, reg, ra->v[r].reg);
     else if (is_global(r))
@@ -405,9 +417,10 @@ static int value_in_reg(ir_ref r, int k)
     int reg = is_pinned(r) ? pinned_reg(r) : alloc_reg_pref(0, preferred(arg_long_lived(k)));
     load_value(r, reg);
     bind(r, reg);
-    if (!ra->v[r].is_const)
+    if (!ra->v[r].is_const && !ra->v[r].pin1)
         ra->v[r].dirty = false;
     ra->v[r].is_const = false;
+    ra->v[r].pin1 = 0;
     return reg;
 }
 
@@ -670,10 +683,24 @@ static void sync_pinned(uint64_t which)
         be_emit_pinned(ra->c, false, m, ra->b->values);
 }
 
-/* Every pinned global that is only in env goes back into its register. */
-static void reload_pinned(void)
+/* Every pinned global that is only in env goes back into its register;
+ * a deferred one (pin_deferred) is put there, unless `keep_deferred` (the
+ * block's final exit_indirect hands it to the backend: be_code.lazy) --
+ * its register is emptied all the same, the exit's move lands there. */
+static void reload_pinned(bool keep_deferred)
 {
     uint64_t m = ra->pinned & ~ra->pin_in_reg;
+    if (!m)
+        return;
+    for (uint64_t p = m; p; p &= p - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(p);
+        if (!pin_deferred(g))
+            continue;
+        m &= ~bit(g);
+        unshare(pinned_reg(g));
+        if (!keep_deferred)
+            value_in_reg(g, 0);         /* (a move: dirty as before) */
+    }
     if (!m)
         return;
     for (uint64_t p = m; p; p &= p - 1) {
@@ -703,9 +730,22 @@ static void sync_unpinned_but_lazy(void)
             continue;
         }
         int reg = v->is_const ? -1 : v->pin1 ? pinned_reg(v->pin1 - 1) : v->reg;
-        c->lazy[c->n_lazy++] = (struct be_lazy){ val(g)->env_offset, (int8_t)reg, v->imm };
+        c->lazy[c->n_lazy++] = (struct be_lazy){ val(g)->env_offset, (int8_t)reg, -1, v->imm };
         v->dirty = false;
         v->pin1 = 0;
+    }
+    /* Deferred pinned ones (emptied registers: reload_pinned), to be moved
+     * there unless the target's entry is dead. */
+    for (uint64_t m = ra->pinned & ra->lazy & ~ra->pin_in_reg; m; m &= m - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(m);
+        struct ra_value *v = &ra->v[g];
+        if (!pin_deferred(g))
+            continue;
+        if (c->n_lazy >= 4)
+            ra_fatal("more than four lazy globals");
+        int reg = v->is_const ? -1 : pinned_reg(v->pin1 - 1);
+        c->lazy[c->n_lazy++] = (struct be_lazy){ val(g)->env_offset, (int8_t)reg,
+                                                 (int8_t)pinned_reg(g), v->imm };
     }
 }
 
@@ -724,6 +764,9 @@ static void sync_unpinned(void)
 static void sync_globals(void)
 {
     sync_pinned(~0ull);
+    for (uint64_t p = ra->pinned & ra->lazy & ~ra->pin_in_reg; p; p &= p - 1)
+        if (pin_deferred((ir_ref)__builtin_ctzll(p)))
+            sync_global((ir_ref)__builtin_ctzll(p));
     sync_unpinned();
 }
 
@@ -762,6 +805,20 @@ static void record_entry(ir_ref g)
         .env_offset = val(g)->env_offset, .reg = (int8_t)reg, .imm = ra->v[g].imm };
 }
 
+/* The dirty unpinned globals, and the deferred pinned ones (pin_deferred:
+ * neither their register nor env holds them). */
+static void record_dirty_entries(void)
+{
+    for (uint64_t d = ra->maybe_dirty; d; d &= d - 1) {
+        ir_ref g = (ir_ref)__builtin_ctzll(d);
+        if (ra->v[g].dirty)
+            record_entry(g);
+    }
+    for (uint64_t d = ra->pinned & ra->lazy & ~ra->pin_in_reg; d; d &= d - 1)
+        if (pin_deferred((ir_ref)__builtin_ctzll(d)))
+            record_entry((ir_ref)__builtin_ctzll(d));
+}
+
 bool be_fault_note_vec(int32_t env_offset, int v)
 {
     struct ra_fault_map *m = ra ? ra->faults : NULL;
@@ -784,11 +841,7 @@ bool be_fault_point_here(const struct be_code *c)
     *p = (struct ra_fault_point){ .first = (uint32_t)m->n_entries, .guest_pc = ra->guest_pc,
                                   .pinned = ra->pin_in_reg,
                                   .host_off = (uint32_t)(c->ptr - c->start) };
-    for (uint64_t d = ra->maybe_dirty; d; d &= d - 1) {
-        ir_ref g = (ir_ref)__builtin_ctzll(d);
-        if (ra->v[g].dirty)
-            record_entry(g);
-    }
+    record_dirty_entries();
     p->count = (uint32_t)m->n_entries - p->first;
     ra->cur_point = p;
     return true;
@@ -853,11 +906,7 @@ static struct ra_fault_point *record_point(const struct ir_insn *i)
                                             i->op != IR_vld && i->op != IR_canon_test) ||
                                            read_for_write(i),
                                   .pinned = ra->pin_in_reg };
-    for (uint64_t d = ra->maybe_dirty; d; d &= d - 1) {
-        ir_ref g = (ir_ref)__builtin_ctzll(d);
-        if (ra->v[g].dirty)
-            record_entry(g);
-    }
+    record_dirty_entries();
     p->count = (uint32_t)m->n_entries - p->first;
     return p;
 }
@@ -886,7 +935,7 @@ static void reload_pinned_for(const struct ir_insn *i)
 {
     const struct ir_op_info *info = &ir_op_info[i->op];
     if (info->flags & (IR_F_EXIT | IR_F_BRANCH)) {
-        reload_pinned();
+        reload_pinned(i->op == IR_exit_indirect && ra->lazy);
         return;
     }
     if (ra->pin_in_reg == ra->pinned)   /* (as most of the time) */
@@ -994,15 +1043,19 @@ static void emit_generic(int n, const struct ir_insn *i)
 /* mov: often just a change of ownership, never an allocation for a dying
  * source. */
 /* d = constant: globals just remember it (stored as an immediate later);
- * pinned ones get it in their register. */
+ * pinned ones get it in their register, but a lazy one's last write
+ * (pin_deferred). */
 static bool emit_mov_const_global(int n, ir_ref d, ir_ref s)
 {
     uint64_t imm;
-    if (!is_global(d) || is_pinned(d) || !known_const(s, &imm))
+    if (!is_global(d) || !known_const(s, &imm))
+        return false;
+    if (is_pinned(d) && (!is_lazy(d) || n < ra->last_use[d]))
         return false;
     unbind(d);
     ra->v[d] = (struct ra_value){ .reg = -1, .slot = -1, .dirty = true, .is_const = true, .imm = imm };
-    ra->maybe_dirty |= bit(d);
+    if (!is_pinned(d))                  /* (a pinned one: pin_deferred) */
+        ra->maybe_dirty |= bit(d);
     write_through_if_last(n, d);
     return true;
 }
@@ -1050,7 +1103,7 @@ static bool lazy_alias(int n, ir_ref d, ir_ref s)
         if (pinned_reg(g) == sreg)
             p = g;
     }
-    if (p == IR_NONE || ra->v[p].reg != sreg)
+    if (p == IR_NONE || p == d || ra->v[p].reg != sreg)
         return false;
     for (int k = n + 1; k < ra->b->n_insns; k++) {
         const struct ir_insn *i = &ra->b->insns[k];
@@ -1059,7 +1112,8 @@ static bool lazy_alias(int n, ir_ref d, ir_ref s)
     }
     unbind(d);
     ra->v[d] = (struct ra_value){ .reg = -1, .slot = -1, .dirty = true, .pin1 = (int8_t)(p + 1) };
-    ra->maybe_dirty |= bit(d);
+    if (!is_pinned(d))
+        ra->maybe_dirty |= bit(d);
     ra->alias_on |= bit(p);
     if (is_temp(s) && dies_here(n, 1)) {
         unbind(s);
@@ -1272,7 +1326,7 @@ static uint64_t lazy_mask(const struct ir_block *b)
     if (!be_host.lazy_exit_stores || !last || last->op != IR_exit_indirect ||
         last->cond == IR_XFER_RET)
         return 0;
-    return b->exit_lazy_globals & ~ra->pinned;
+    return b->exit_lazy_globals;
 }
 
 /* A global as a block starts: in no register (copied, not built per global). */

@@ -285,7 +285,7 @@ struct tr_jmp_entry {
     uint64_t pc;
     const void *code;
 };
-#define TR_JMP_ALIGN (TR_JMP_SIZE_MAX * 16u)   /* fits a table of any host's size */
+#define TR_JMP_ALIGN (TR_JMP_SIZE_MAX * 32u)   /* fits a table of any host's size */
 /* Where the backend cuts lazy-flag stores at indirect exits
  * (be_desc.lazy_exit_stores), the allocation behind the two tables
  * (the vCPU's own, the never-matching one: exit_request.c) holds their
@@ -297,14 +297,39 @@ struct tr_jmp_entry {
  * flags, and a pending request (the never-matching table's dead fields
  * never match either) still stores them on its way to the dispatcher.
  * 16 bytes an entry (only .pc used): the probe's entry address plus a
- * constant. */
+ * constant.  A backend that says be_desc.jmp_dead_in_entry keeps the dead
+ * field in the entry instead: 32 bytes an index, laid out pc, code, dead,
+ * unused (two struct tr_jmp_entry slots, tr_jmp_stride()), so that one
+ * load pair reads the code and the dead field (AArch64's `ldp`). */
 #define TR_JMP_DEAD_TABLES 2
 
 unsigned tr_jmp_bits(void);            /* jmp_bits.c */
+unsigned tr_jmp_stride(void);          /* jmp_bits.c: 1, or 2 (dead field in the entry) */
 
 static inline unsigned tr_jmp_size(void)
 {
     return 1u << tr_jmp_bits();
+}
+
+/* Entry k of a table (the vCPU's own or the never-matching one), and its
+ * dead field (be_desc.lazy_exit_stores: TR_JMP_DEAD_TABLES above). */
+static inline struct tr_jmp_entry *tr_jmp_at(struct tr_jmp_entry *table, unsigned k)
+{
+    return table + (size_t)k * tr_jmp_stride();
+}
+
+static inline uint64_t *tr_jmp_dead(struct tr_jmp_entry *table, unsigned k)
+{
+    if (tr_jmp_stride() == 2)
+        return &table[2 * (size_t)k + 1].pc;
+    return &table[TR_JMP_DEAD_TABLES * tr_jmp_size() + k].pc;
+}
+
+/* struct tr_jmp_entry slots of one table (the never-matching one follows
+ * the vCPU's own at this distance). */
+static inline unsigned tr_jmp_table_len(void)
+{
+    return tr_jmp_size() * tr_jmp_stride();
 }
 
 /* A sum, not an xor, of the page offset and the bits above: the same

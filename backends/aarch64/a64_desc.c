@@ -97,6 +97,9 @@ const struct be_desc be_host = {
     .jmp_bits = 14,             /* same probe (bfi width), a quarter of 12 bits' misses:
                                    a jump-cache miss is ~80 instructions, a hit 7 */
     .canonical_at_exit = true,  /* jmp/call/ret targets tested on the miss path */
+    .lazy_exit_stores = true,   /* jmp/call reg/mem (rets without the return-address
+                                   stack) skip dead cc moves (a64_exits.c) */
+    .jmp_dead_in_entry = true,  /* ... read with the code by one ldp: 32-byte entries */
     .canonical_accesses = true, /* top-byte-ignore, user memory up to 2^48 */
 };
 

@@ -253,20 +253,64 @@ _Static_assert(sizeof(struct tr_jmp_entry) == 16 && offsetof(struct tr_jmp_entry
 _Static_assert(TR_OFFSET_JMP_CACHE % 8 == 0 && TR_OFFSET_JMP_CACHE < 32768,
                "one ldr (no x16) reaches rt.jmp_cache");
 
+/* The dirty lazy-flag globals the allocator left to this exit
+ * (be_code.lazy): moved into their pinned registers (x7-x9), or stored
+ * (cc_src2), from a register or a constant -- never through x17 (the
+ * entry's address) or x30; x16 is free here. */
+static void emit_lazy_moves(struct be_code *c)
+{
+    for (int k = 0; k < c->n_lazy; k++) {
+        const struct be_lazy *l = &c->lazy[k];
+        if (l->pin >= 0 && l->reg >= 0)
+            a64_put(c, a64_mov(true, (unsigned)l->pin, (unsigned)l->reg));
+        else if (l->pin >= 0)
+            a64_emit_movi_inline(c, l->pin, l->imm);
+        else if (l->reg >= 0)
+            a64_ldst_env(c, 3, A64_STR, (unsigned)l->reg, l->env_offset);
+        else {
+            unsigned r = l->imm ? A64_TMP0 : A64_ZR;
+            if (l->imm)
+                a64_emit_movi_inline(c, A64_TMP0, l->imm);
+            a64_ldst_env(c, 3, A64_STR, r, l->env_offset);
+        }
+    }
+}
+
 /* Inline probe of this vCPU's jump cache for the pc in register `pc`
- * (never x16, x17 or x30), B = tr_jmp_bits() (14: be_host.jmp_bits):
+ * (never x16, x17 or x30), B = tr_jmp_bits() (14: be_host.jmp_bits), the
+ * entries 32 bytes (pc, code, dead: be_desc.jmp_dead_in_entry):
  *     x17 = rt.jmp_cache; x16 = pc + (pc >> B)   (tr_jmp_index)
- *     bfi x17, x16, #4, #B              (the table is aligned to its size:
+ *     bfi x17, x16, #5, #B              (the table is aligned to its size:
  *                                        x17 = &entry, translator.h)
  *     ldp x16, x30, [x17]; cmp x16, pc; b.ne miss; br x30
- * falling through on a miss (where rt.pc is stored). */
+ * falling through on a miss (where rt.pc is stored).  An exit with dirty
+ * lazy globals (c->n_lazy) reads the code and the dead field first, which
+ * holds pc when the block there reads no incoming flags (translator.h):
+ *     ldp x30, x16, [x17, #8]; cmp x16, pc; b.ne 1f; br x30
+ *  1: <moves>; ldr x16, [x17]; cmp x16, pc; b.ne miss; br x30
+ * a hit as short as a clean exit's, a reader 3 more than its moves. */
 static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
 {
     a64_ldst_env(c, 3, A64_LDR, A64_TMP1, TR_OFFSET_JMP_CACHE);
     unsigned bits = tr_jmp_bits();
     a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSR, pc, bits, pc, A64_TMP0));
-    a64_put(c, a64_bfi(true, A64_TMP1, A64_TMP0, 4, bits));
-    a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_TMP1, A64_TMP0));
+    a64_put(c, a64_bfi(true, A64_TMP1, A64_TMP0, tr_jmp_stride() == 2 ? 5 : 4, bits));
+    if (c->n_lazy) {
+        a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 1, A64_TMP0, A64_TMP1,
+                                       A64_SCRATCH_LR));
+        a64_put(c, a64_cmp(true, A64_TMP0, pc));
+        uint8_t *live = c->ptr;
+        a64_put(c, 0);
+        a64_put(c, a64_uncond_branch_reg(A64_BR, A64_SCRATCH_LR));
+        uint32_t b = a64_cond_branch_imm(A64_NE, (int32_t)(c->ptr - live));
+        __builtin_memcpy(be_writable(c, live), &b, 4);
+        emit_lazy_moves(c);
+        c->n_lazy = 0;
+        a64_put(c, a64_load_store_unsigned_imm(3, A64_LDR, 0, A64_TMP1, A64_TMP0));
+    } else {
+        a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_TMP1,
+                                       A64_TMP0));
+    }
     a64_put(c, a64_cmp(true, A64_TMP0, pc));
     a64_put(c, a64_cond_branch_imm(A64_NE, 8));
     a64_put(c, a64_uncond_branch_reg(A64_BR, A64_SCRATCH_LR));
@@ -304,6 +348,12 @@ static void emit_canonical_check(struct be_code *c, unsigned pc, const struct a6
     __builtin_memcpy(be_writable(c, ok), &b, 4);
 }
 
+static _Noreturn void lazy_over_target(void)
+{
+    fputs("ferry: aarch64 backend: a lazy global's move onto the exit's target\n", stderr);
+    abort();
+}
+
 static bool canonical(uint64_t pc) { return (uint64_t)((int64_t)(pc << 16) >> 16) == pc; }
 
 /* A computed jump stays in translated code when the target is translated:
@@ -316,12 +366,19 @@ void a64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
     uint64_t ret_pc = call_return_pc(c, xfer);
     if (ret_pc)
         ras_call_lands(c, emit_ras_call(c, ret_pc));
+    if (c->n_lazy && pc->is_const) {    /* a known target: no probe, the moves now */
+        emit_lazy_moves(c);
+        c->n_lazy = 0;
+    }
     if (pc->is_const && check && !canonical(pc->imm)) {
         emit_canonical_fault(c, check);
         finish_block(c);
         return;
     }
     unsigned reg = a64_src(c, pc, A64_TMP1, 64);
+    for (int k = 0; k < c->n_lazy; k++)
+        if (c->lazy[k].pin == (int)reg)
+            lazy_over_target();
     /* A hit enters its block as a chained jump does, rt.pc unread; the
      * miss path (and the return-address stack's base entry) read it.  The
      * probe leaves `reg` alone unless it is one of its scratch registers. */

@@ -26,13 +26,15 @@ static char fake_tb;
  * entry k^1, so it never matches. */
 void xt_clear_jmp_cache(void)
 {
-    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
-        xt_jmp_cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
+    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++) {
+        *tr_jmp_at(xt_jmp_cache, k) = (struct tr_jmp_entry){ .pc = k ^ 1u };
+        *tr_jmp_dead(xt_jmp_cache, k) = k ^ 1u;     /* (32-byte entries: never matches) */
+    }
 }
 
 struct tr_jmp_entry *xt_jmp_slot(uint64_t pc)
 {
-    return &xt_jmp_cache[tr_jmp_index(pc)];
+    return tr_jmp_at(xt_jmp_cache, tr_jmp_index(pc));
 }
 
 static void declare_globals(void)
@@ -48,7 +50,7 @@ static void declare_globals(void)
 void xt_init(void)
 {
     declare_globals();
-    size_t bytes = tr_jmp_size() * sizeof(struct tr_jmp_entry);
+    size_t bytes = tr_jmp_table_len() * sizeof(struct tr_jmp_entry);
     xt_jmp_cache = aligned_alloc(bytes, bytes);
     if (!xt_jmp_cache) { perror("aligned_alloc"); exit(2); }
     xt_env.rt.jmp_cache = xt_jmp_cache;

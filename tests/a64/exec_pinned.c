@@ -66,7 +66,7 @@ const void *tr_lookup_code(void *env, uint64_t pc)
         "mov x18, x1\n"
         ::: "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
             "x14", "x15", "x16", "x17", "x18", "memory");
-    struct tr_jmp_entry *e = &((struct tr_runtime *)env)->jmp_cache[tr_jmp_index(pc)];
+    struct tr_jmp_entry *e = tr_jmp_at(((struct tr_runtime *)env)->jmp_cache, tr_jmp_index(pc));
     if (e->pc == pc)
         return e->code;
     for (int k = 0; k < n_translated; k++)

@@ -14,7 +14,8 @@ stub (`movabs rax, pc`), the path ends at that branch: chained, it jumps
 straight there.  A dirty jmp/call exit of the x86-64 host whose next
 block's incoming flags are not dead (its `flagentry:` line, logged with
 -d flagscan) counts the path through its flag stores
-(x64_dead_probe_live); without those lines, every such exit counts as
+(x64_dead_probe_live), and so does an AArch64 one through its moves
+(a64_dead_probe_live); without those lines, every such exit counts as
 one to a reading target.
 
     hostprof.py LOG [TOP]     totals, categories, the TOP heaviest blocks
@@ -362,11 +363,32 @@ def x64_dead_probe_live(insns, path):
     return None if end is None else path[:-1] + [t for _, t in insns[idx:end + 1]]
 
 
+def a64_dead_probe_live(insns, path):
+    """AArch64 since session 37: a dirty jmp/call/ret exit loads the code
+    and the entry's dead field first (`ldp x30, x16, [x17, #8]; cmp x16, pc;
+    b.ne 1f; br x30`, the main path) and only on a miss moves the lazy
+    flags and compares the pc (`1: ...; ldr x16, [x17]; cmp; b.ne; br x30`).
+    The path taken to a target whose incoming flags are not dead, or None."""
+    if len(path) < 4 or not path[-4].startswith('ldp      x30, x16, [x17, #8]') or \
+            not path[-1].startswith('br       x30') or not path[-2].startswith('b.ne'):
+        return None
+    at = int(path[-2].split()[-1].lstrip('#'), 16)
+    idx = next((k for k, (a, _) in enumerate(insns) if a == at), None)
+    if idx is None:
+        return None
+    end = next((j for j in range(idx, len(insns)) if insns[j][1].startswith('br       x30')), None)
+    return None if end is None else path[:-1] + [t for _, t in insns[idx:end + 1]]
+
+
+def dead_probe_live(insns, path):
+    return x64_dead_probe_live(insns, path) or a64_dead_probe_live(insns, path)
+
+
 def block_weights(counts, pairs, code):
     """(host instructions each block ran in all, by kind, total)"""
     kinds, weight, total = collections.Counter(), collections.Counter(), 0
     paths = {pc: main_path(code.get(pc, [])) for pc in counts}
-    live = {pc: x64_dead_probe_live(code.get(pc, []), paths[pc]) for pc in counts}
+    live = {pc: dead_probe_live(code.get(pc, []), paths[pc]) for pc in counts}
     for (pc, nxt), n in pairs.items():      # a dirty exit to a reading target
         if live[pc] is not None and not DEAD.get(nxt & ((1 << 48) - 1), False):
             extra = live[pc][len(paths[pc]) - 1:]

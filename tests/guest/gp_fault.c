@@ -387,6 +387,10 @@ static void jumps(void)
     J(ret_imm_nc, 0x0000800000000000L, "push %%rax\n\tret $8");
     J(jmp_mem_nc, 0x0000800000000000L, "push %%rax\n\tjmp *(%%rsp)");
     J(call_mem_nc, 0x0000800000000000L, "push %%rax\n\tcall *(%%rsp)");
+    /* A target the block knows (no jump-cache probe) behind flags it set:
+     * the AArch64 exit moves its lazy flags before the #GP (a64flags). */
+    J(jmp_const_nc, 0L, "xor %%ecx, %%ecx\n\tcmp $7, %%ecx\n\t"
+                        "movabs $0x0000800000000000, %%rcx\n\tjmp *%%rcx");
 }
 
 int main(void)
