@@ -10,6 +10,11 @@
  * there (tests/guest/store_cross_probe.c with FERRY_A64_SPLIT_STORES, a
  * model of such hardware in a64_split_model.c).
  *
+ * Only with be_store_cross_check (FERRY_STORE_CROSS_CHECK=1): off by
+ * default, as the tests cost +5-8 % host instructions on string- and
+ * pointer-heavy code (docs/status.md, "a64cross") and qemu-user on an
+ * AArch64 host leaves the same partial writes.
+ *
  * Every such store first tests the cheap necessary condition, its
  * address not a multiple of its size (an aligned store lies in one
  * page), on the register that decides it when the displacement (and a
@@ -32,6 +37,8 @@
 #include "a64_emit.h"
 
 enum { EA = A64_SCRATCH_LR };
+
+bool be_store_cross_check;
 
 /* x30 = base + (index << scale) + disp. */
 static void put_address(struct be_code *c, unsigned base, unsigned index, unsigned scale,
@@ -87,7 +94,7 @@ static __thread struct {
 void a64_store_cross_test(struct be_code *c, unsigned size_log2, unsigned base, unsigned index,
                           unsigned scale, int32_t disp, unsigned tmp)
 {
-    if (size_log2 == 0 || size_log2 > 3)
+    if (!be_store_cross_check || size_log2 == 0 || size_log2 > 3)
         return;
     uint8_t *start = c->ptr;
     unsigned size = 1u << size_log2;

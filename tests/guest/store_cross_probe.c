@@ -8,5 +8,5 @@
  * fault first, on one byte, and leave memory as x86 does.  The x86-64
  * build ignores the variable: the rows of store_cross_scalar.c again. */
 //@cflags: -mavx2 -mxsave -mxsaveopt -mxsavec
-//@env: FERRY_A64_SPLIT_STORES=1
+//@env: FERRY_A64_SPLIT_STORES=1 FERRY_STORE_CROSS_CHECK=1
 #include "store_cross_scalar.c"
