@@ -406,6 +406,14 @@ bool be_fp_denormal_flag(bool clear);
  * cache's key says which), so that the tests run both paths on one host.
  * Defined by each backend. */
 extern bool be_soft_crypto;
+/* A guest store of 2, 4 or 8 bytes that crosses a page writes none of its
+ * bytes when either page faults, on a host whose own store may write the
+ * part on the good page first (AArch64: a64_store_cross.c tests and probes
+ * such stores).  Set from FERRY_STORE_CROSS_CHECK=1 (translator/main.c,
+ * before anything is translated; the translation cache's key says which);
+ * off by default for its cost.  Defined by each backend; x86-64 stores are
+ * all-or-nothing already and ignore it. */
+extern bool be_store_cross_check;
 /* Take every host feature the backend asks about (x64_host.h,
  * a64_host.h) as present without asking the CPU: set by the golden
  * codegen tests (tests/golden/golden.c), whose code is compared, never

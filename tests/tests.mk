@@ -111,10 +111,12 @@ $(foreach n,sigaction_race sigaction_race_posted,$(foreach v,$(GUEST_VARIANTS),$
     tests/guest/sigaction_switch.h
 $(foreach n,pinned_rbp pinned_r12_r13 pinned_r14_r15,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/guest_regs_harness.h
-$(foreach n,dead_vstore vec_copy_fault cpl3_insns ymm_store_const vec_dead_window store_cross_scalar vec_loop_exits loop_store_align,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+$(foreach n,dead_vstore vec_copy_fault cpl3_insns ymm_store_const vec_dead_window store_cross_scalar store_cross_probe vec_loop_exits loop_store_align,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/signal_cases.h
-$(foreach n,store_fault store_cross_scalar,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+$(foreach n,store_fault store_cross_scalar store_cross_probe,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/store_pages.h
+$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/store_cross_probe.$(v)): \
+    tests/guest/store_cross_scalar.c
 # C++ guest programs (tests/guest/*.cc: exceptions, libgcc's unwinder), the same four builds.
 GUEST_CXX      := g++
 GUEST_CXXFLAGS := -std=gnu++17 -Wall -pthread

@@ -184,6 +184,16 @@ static bool soft_crypto_wanted(void)
     return v && *v && strcmp(v, "0") != 0;
 }
 
+/* All-or-nothing page-crossing scalar stores on hosts that may write part
+ * of one (be_store_cross_check, backend.h): FERRY_STORE_CROSS_CHECK=1, an
+ * ordinary guest variable like FERRY_CANONICAL_CHECK.  Off by default: it
+ * costs +5-8 % AArch64 host instructions (docs/status.md, "a64cross"). */
+static bool store_cross_wanted(void)
+{
+    const char *v = getenv("FERRY_STORE_CROSS_CHECK");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
 /* The program's own code: its PT_LOAD segments as mapped (the persistent
  * translation cache keeps translations of these pages only). */
 static void program_range(const struct ld_image *img, uint64_t *lo, uint64_t *hi)
@@ -208,8 +218,9 @@ static void open_tcache(struct tr_engine *e, const struct ld_image *img)
     program_range(img, &lo, &hi);
     const char *cpu = x86_cpu_model_selected();
     char options[160];
-    snprintf(options, sizeof options, "%s machine=%s%s host-features=%x", cpu ? cpu : "host",
-             x86_machine_name(), be_soft_crypto ? " soft-crypto" : "", be_host_features());
+    snprintf(options, sizeof options, "%s machine=%s%s%s host-features=%x", cpu ? cpu : "host",
+             x86_machine_name(), be_soft_crypto ? " soft-crypto" : "",
+             be_store_cross_check ? " store-cross" : "", be_host_features());
     tr_tcache_open(e, ferry_opts.tcache_dir, img->exe_path, options, lo, hi);
 }
 
@@ -236,6 +247,7 @@ int main(int argc, char **argv)
     /* (sys_process_load set sys_proc's break and exe_path: for a script,
      * the interpreter is /proc/self/exe) */
     be_soft_crypto = soft_crypto_wanted();
+    be_store_cross_check = store_cross_wanted();
     struct tr_engine_config cfg = {
         .guest = &fe_x86_64, .mem = tr_mem_host(),
         .code_cache_size = ferry_opts.code_cache_size,

@@ -123,6 +123,15 @@ const uint8_t *a64_hoist_chain_target(const uint8_t *site, intptr_t rw_delta, co
 void a64_hoist_stepped(struct be_code *c, int reg);
 int a64_hoist_align(struct be_code *c, unsigned rn, unsigned rm);
 
+/* a64_store_cross.c: a 2-, 4- or 8-byte guest store's page-cross test and
+ * probes at [base + (index << scale) + disp] (index A64_ZR: none), put
+ * right before its access word, x30 and t (x17, or x16 when x17 holds the
+ * value) its scratch; a push's taken out again (a64_writeback.c). */
+void a64_store_cross_test(struct be_code *c, unsigned size_log2, unsigned base, unsigned index,
+                          unsigned scale, int32_t disp, unsigned t);
+bool a64_store_const_crosses(unsigned size_log2, uint64_t addr);
+uint8_t *a64_store_cross_drop(struct be_code *c, uint8_t *at);
+
 /* a64_writeback.c: remember the guest access just emitted; fold `add/sub
  * rn, rn, #delta` right behind it into its writeback (true: done). */
 void a64_note_guest_access(struct be_code *c);
@@ -133,6 +142,11 @@ bool a64_fold_sign_extend(struct be_code *c, unsigned rd, const struct be_arg *s
                           unsigned bits);
 /* a64_pair_fault.c: back into its probe when that is what faulted. */
 void a64_pair_probe_fault(void);
+/* a64_split_model.c (FERRY_A64_SPLIT_STORES, tests): a page-crossing
+ * `str`'s bytes on writable pages written, as hardware may; its own
+ * write's fault back into it. */
+void a64_split_model_store(const void *uc);
+void a64_split_model_fault(void);
 
 /* Sets the flags for `a cond b` at `size` bits (cmp/cmn/tst) and returns
  * the A64 condition that is true when the IR condition holds. */

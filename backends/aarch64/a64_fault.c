@@ -62,6 +62,8 @@ uintptr_t be_fault_redirect(const void *uc)
 {
     a64_split_lock_fault();             /* a misaligned locked op's access faulted */
     a64_pair_probe_fault();             /* a fault of a64_pair_fault.c's probe */
+    a64_split_model_fault();            /* ... of a64_split_model.c's write */
+    a64_split_model_store(uc);          /* FERRY_A64_SPLIT_STORES: the part it can */
     uintptr_t pc = be_ucontext_pc(uc);
     uint32_t b = word_at(pc + 4);
     if (word_at(pc) != LDXR_XZR_X16 || (b & 0xfc000000u) != 0x14000000u)

@@ -240,9 +240,19 @@ void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr, i
         probed_access(c, memop, 0, &(struct a64_index){ .base = addr, .disp = disp }, val);
         return;
     }
+    unsigned size = memop & IR_MO_SIZE;
+    bool test = !addr->is_const ||
+                a64_store_const_crosses(size, addr->imm + (uint64_t)(int64_t)disp);
     unsigned base = disp_base(c, memop, addr, &disp);
-    unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
-    a64_ldst_base(c, memop & IR_MO_SIZE, A64_STR, rt, base, disp);
+    /* A constant value first (a call's return address), so that a push's
+     * test stands right before it and can go (a64_store_cross_drop). */
+    bool value_first = val->is_const && base != A64_TMP0;
+    unsigned rt = value_first ? a64_src_zr(c, val, A64_TMP1, 64) : A64_ZR;
+    if (test)
+        a64_store_cross_test(c, size, base, A64_ZR, 0, disp, value_first ? A64_TMP0 : A64_TMP1);
+    if (!value_first)
+        rt = a64_src_zr(c, val, A64_TMP1, 64);
+    a64_ldst_base(c, size, A64_STR, rt, base, disp);
     a64_note_guest_access(c);
 }
 
@@ -286,12 +296,16 @@ static bool ldst_indexed_add_imm(struct be_code *c, unsigned size, enum a64_ldst
  * when disp is 0 and the scale is 0 or the access size; otherwise the sum
  * goes to A64_TMP0 (base and index are allocated registers, never it). */
 static void ldst_indexed(struct be_code *c, unsigned memop, enum a64_ldst_opc opc, unsigned rt,
-                         const struct a64_index *x)
+                         const struct a64_index *x, const struct be_arg *val)
 {
     unsigned size = memop & IR_MO_SIZE;
     bool check = canonical_checked(c, memop) && !(c->check_address & IR_ACCESS_BASE);  /* the sum */
     unsigned base = check ? a64_src(c, x->base, A64_TMP0, 64) : a64_guest_addr(c, memop, x->base);
     unsigned index = a64_src(c, x->index, A64_TMP0, 64);
+    if (val && !check)              /* a store: its page-cross test, then its value */
+        a64_store_cross_test(c, size, base, index, x->scale, x->disp, A64_TMP1);
+    if (val && !check)
+        rt = a64_src_zr(c, val, A64_TMP1, 64);
     if (!check && x->disp == 0 && (x->scale == 0 || x->scale == size)) {
         a64_put(c, a64_load_store_reg_offset(size, opc, index, A64_LSL_X, x->scale != 0, base, rt));
         return;
@@ -314,6 +328,10 @@ static void ldst_indexed(struct be_code *c, unsigned memop, enum a64_ldst_opc op
     a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, index, x->scale, base, A64_TMP0));
     if (check)
         check_canonical(c, A64_TMP0);
+    if (val && check) {             /* the same at the checked sum */
+        a64_store_cross_test(c, size, A64_TMP0, A64_ZR, 0, disp, A64_TMP1);
+        rt = a64_src_zr(c, val, A64_TMP1, 64);
+    }
     a64_ldst_base(c, size, opc, rt, A64_TMP0, disp);
 }
 
@@ -323,7 +341,7 @@ void a64_emit_ldx(struct be_code *c, unsigned memop, unsigned rd, const struct a
         probed_access(c, memop, rd, x, NULL);
         return;
     }
-    ldst_indexed(c, memop, load_opc(memop), rd, x);
+    ldst_indexed(c, memop, load_opc(memop), rd, x, NULL);
     a64_note_guest_access(c);
 }
 
@@ -334,8 +352,7 @@ void a64_emit_stx(struct be_code *c, unsigned memop, const struct a64_index *x,
         probed_access(c, memop, 0, x, val);
         return;
     }
-    unsigned rt = a64_src_zr(c, val, A64_TMP1, 64);
-    ldst_indexed(c, memop, A64_STR, rt, x);
+    ldst_indexed(c, memop, A64_STR, A64_ZR, x, val);
 }
 
 void a64_emit_ld_env_op(struct be_code *c, unsigned memop, unsigned rd, int32_t offset)

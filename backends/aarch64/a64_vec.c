@@ -1026,16 +1026,25 @@ static unsigned guest_base(struct vctx *v, const struct be_arg *addr)
 }
 
 /* vld/vst's access of 1 << sl bytes at addr: [xn, xm] when addr is an
- * add just emitted (a64_fold_address_add), else [base]. */
+ * add just emitted (a64_fold_address_add), else [base].  A store of 2, 4
+ * or 8 bytes (movd, movq, movsd, pextrw) first tests whether it crosses
+ * a page as a scalar one does (a64_store_cross.c); 16 bytes: the
+ * caller's probe_page_cross. */
 static void guest_access(struct vctx *v, const struct be_arg *addr, unsigned sl, bool load,
                          unsigned vreg)
 {
     unsigned rn, rm;
+    bool test = !load && sl < 4 && be_access_is_direct(v->c, IR_MO_64);
     if (a64_fold_address_add(v->c, IR_MO_64, addr, &rn, &rm)) {
+        if (test)
+            a64_store_cross_test(v->c, sl, rn, rm, 0, 0, A64_TMP1);
         put(v, a64_fp_ldst_reg_offset(sl, load, rm, rn, vreg));
         return;
     }
-    put(v, a64_fp_ldst_unsigned_imm(sl, load, 0, guest_base(v, addr), vreg));
+    unsigned base = guest_base(v, addr);
+    if (test)
+        a64_store_cross_test(v->c, sl, base, A64_ZR, 0, 0, A64_TMP1);
+    put(v, a64_fp_ldst_unsigned_imm(sl, load, 0, base, vreg));
 }
 
 /* A ymm store is two vst ops of one guest insn, marked IR_V_PAIR_LO and

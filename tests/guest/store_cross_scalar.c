@@ -81,6 +81,16 @@ K(fstpl, "fldpi\n\tfstpl (%0)")
 K(fistpll, "fldpi\n\tfistpll (%0)")
 K(fnstcw, "fnstcw (%0)")
 /* the stack kinds: rsp = gp, the bytes go below it */
+/* the address as a base and an index or displacement (AArch64: the test
+ * of a64_store_cross.c on the register offset, scaled index, a
+ * displacement that is not a multiple of the size, one beyond an add's
+ * immediate) */
+K(idx64, LD8 "xor %%ecx, %%ecx\n\tmov %%rax, (%0,%%rcx)")
+K(idx64_s8, LD8 "xor %%ecx, %%ecx\n\tmov %%rax, (%0,%%rcx,8)")
+K(idx32_s2, LD8 "xor %%ecx, %%ecx\n\tlea -4(%0), %%rdx\n\tmov %%eax, 4(%%rdx,%%rcx,2)")
+K(disp64_3, LD8 "lea -3(%0), %%rdx\n\tmov %%rax, 3(%%rdx)")
+K(disp16_1, LD8 "lea -1(%0), %%rdx\n\tmov %%ax, 1(%%rdx)")
+K(disp64_big, LD8 "lea -0x12345(%0), %%rdx\n\tmov %%rax, 0x12345(%%rdx)")
 K(push64, "mov %%rsp, store_cross_sp(%%rip)\n\tmov %0, %%rsp\n\tmov $0x1122334455667788, %%rax\n\t"
           "push %%rax\n\tmov store_cross_sp(%%rip), %%rsp")
 K(push16, "mov %%rsp, store_cross_sp(%%rip)\n\tmov %0, %%rsp\n\tmov $0x1122, %%eax\n\t"
@@ -129,7 +139,8 @@ static const struct kind kinds[] = {
     E(rep_movsq, 24, STR | REP | MOVS),
     E(rep_movsd, 12, STR | REP | MOVS), E(movsw, 2, STR | MOVS), E(popm64, 8, 0), E(shld64, 8, RMW), E(movq_x, 8, 0),
     E(movd_x, 4, 0), E(movhps_x, 8, 0), E(pextrw_x, 2, 0), E(fstpl, 8, 0), E(fistpll, 8, 0),
-    E(fnstcw, 2, 0), E(push64, -8, STACK), E(push16, -2, STACK), E(call64, -8, STACK),
+    E(fnstcw, 2, 0), E(idx64, 8, 0), E(idx64_s8, 8, 0), E(idx32_s2, 4, 0), E(disp64_3, 8, 0),
+    E(disp16_1, 2, 0), E(disp64_big, 8, 0), E(push64, -8, STACK), E(push16, -2, STACK), E(call64, -8, STACK),
     E(maskmovdqu_0, 16, WHOLE), E(vmaskmovdqu_0, 16, WHOLE), E(vpmaskmovd_0, 32, WHOLE),
     E(vmaskmovps_0, 32, WHOLE), E(fxsave_a, 512, ALIGN16), E(fxsave64_a, 512, ALIGN16),
     E(xsave_a, 576, ALIGN64), E(xsave_avx, 832, ALIGN64), E(xsaveopt_a, 576, ALIGN64),
