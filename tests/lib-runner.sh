@@ -38,7 +38,14 @@ runner_copy() {
     for rc_lib in $(ldd "$rc_bin" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
         cp -L "$rc_lib" "$rc_ch$rc_dir/lib/" || return 1
     done
-    runner_wrapper="$rc_dir/lib/ld-linux-x86-64.so.2 --library-path $rc_dir/lib $rc_dir/bin/$(basename "$rc_bin")${*:+ $*}"
+    # A script, as the guest's LD_PRELOAD (fakeroot's) would be taken by
+    # the emulator's own loader (an error line each exec, or the library
+    # inside the emulator): unset for it, handed to the guest by -E.
+    rc_run="$rc_dir/lib/ld-linux-x86-64.so.2 --library-path $rc_dir/lib $rc_dir/bin/$(basename "$rc_bin")${*:+ $*}"
+    printf '#!/bin/sh\n%s\n%s\n' \
+        '[ -z "${LD_PRELOAD+x}" ] || { p=$LD_PRELOAD; unset LD_PRELOAD; set -- -E "LD_PRELOAD=$p" "$@"; }' \
+        "exec $rc_run \"\$@\"" > "$rc_ch$rc_dir/bin/runner" && chmod 755 "$rc_ch$rc_dir/bin/runner" || return 1
+    runner_wrapper=$rc_dir/bin/runner
 }
 
 #   runner_loop FERRY OUT ITEM...
