@@ -57,7 +57,10 @@ t=/ferry-debsweep-$$
 trap 'rm -rf "$ch$t"' EXIT
 trap 'exit 130' INT TERM
 runner_setup "$ch" "$t" "$ferry" $runner || exit 2
-mkdir -p "$ch$t/tmp" "$ch$t/tcache" "$ch/build"
+# The translation cache: OUT/tcache, kept across packages and sweeps (a
+# rerun after a stop starts warm; the cache is keyed by ferry's build-id).
+tc=$out/tcache
+mkdir -p "$ch$t/tmp" "$tc" "$ch/build"
 wrapper=$runner_wrapper
 
 # build DEST PKG HOW: unpack PKG natively into /build/PKG, build it (HOW:
@@ -74,7 +77,7 @@ build() {
     # under-ferry.sh's identity map), as Debian's buildds do: a test may
     # need to be refused what root may do (sed's panic-tests).  The cache
     # is its own (ferry takes only a directory its user owns).
-    chown -R 2000:2000 "$ch$t/build" "$ch$t/tcache"
+    chown -R 2000:2000 "$ch$t/build" "$tc"
     first=""
     case $how in
     native) uf=--native ;;
@@ -86,15 +89,15 @@ build() {
     # environment, every signal at its default action.  The translation
     # cache: /tmp/ferry-tcache, a path whose parent exists both outside the
     # chroot (where the first translated processes, sh, mount and chroot,
-    # run) and inside it (bound to $t/tcache, kept across packages), as the
+    # run) and inside it (bound to OUT/tcache), as the
     # x86-64 entry's first ferry passes its directory on to every process.
     FERRY_TCACHE=/tmp/ferry-tcache sh "$here/../binfmt/under-ferry.sh" $uf / sh -c '
-        ch=$1 t=$2; shift 2
+        ch=$1 t=$2 tc=$3; shift 3
         mount --rbind /dev "$ch/dev" && mount --rbind /proc "$ch/proc" &&
-        mount --rbind /sys "$ch/sys" && mount --bind "$ch$t/tcache" "$ch$t/tmp/ferry-tcache" &&
+        mount --rbind /sys "$ch/sys" && mount --bind "$tc" "$ch$t/tmp/ferry-tcache" &&
         mount --rbind "$ch$t/tmp" "$ch/tmp" &&
         mount --bind "$ch$t/build" "$ch/build" || exit 125
-        exec chroot "$ch" "$@"' sh "$ch" "$t" \
+        exec chroot "$ch" "$@"' sh "$ch" "$t" "$tc" \
         /usr/bin/env --default-signal -i HOME=/nonexistent USER=debsweep LOGNAME=debsweep \
         PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C TERM=dumb \
         DEB_BUILD_OPTIONS=parallel=2 FERRY_TCACHE=/tmp/ferry-tcache ${first:+FERRY_EXEC_WRAPPER="$wrapper"} \
