@@ -123,7 +123,17 @@ SYS_HANDLER(sys_getdents)
 SYS_HANDLER(sys_getcwd) { return sys_ret(syscall(SYS_getcwd, sys_ptr(a[0]), a[1])); }
 SYS_HANDLER(sys_chdir) { return sys_ret(chdir(sys_path(a[0]))); }
 SYS_HANDLER(sys_fchdir) { return sys_ret(fchdir((int)a[0])); }
-SYS_HANDLER(sys_chroot) { return sys_ret(chroot(sys_path(a[0]))); }
+/* The translation cache writes its files by path: saved before the new
+ * root, and no more after it (tr_tcache_root_moved). */
+SYS_HANDLER(sys_chroot)
+{
+    const char *path = sys_path(a[0]);
+    tr_tcache_save(sys_engine);
+    long r = sys_ret(chroot(path));
+    if (r == 0)
+        tr_tcache_root_moved(sys_engine);
+    return r;
+}
 
 /* /proc/self/exe names the guest program, not ferry. */
 static int64_t sys_do_readlinkat(int dirfd, uint64_t path, uint64_t buf, uint64_t size)

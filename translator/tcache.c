@@ -117,6 +117,7 @@ struct tcache {
     uint32_t *order;                    /* the records this process used, first use first: */
     size_t order_n, order_cap;          /* a map slot + 1, or 0 for its next new record */
     bool order_lost;                    /* out of memory: no more entries */
+    bool root_moved;                    /* the guest chrooted: path leads elsewhere, no writes */
     struct page_memo *memo;             /* [1 << MEMO_BITS], direct-mapped */
     uint64_t memo_live[MEMO_PAGES / 64]; /* the memo's pages ever written */
     uint64_t warm[WARM_SLOTS];          /* windows mapped in (warm_window): number + 1, direct-mapped */
@@ -1181,7 +1182,8 @@ static bool known_stable(struct tr_engine *e, uint64_t page)
 bool tcache_cacheable(struct tr_engine *e, uint64_t pc, uint32_t guest_size)
 {
     const struct tc_fetch_log *l = &e->xl->fetch;
-    if (!e->tcache || e->tcache->fresh.len + e->tcache->spill_len > TCACHE_MAX_FILE / 2 || l->n == 0 || l->n > TCF_MAX_DEPS || guest_size == 0)
+    if (!e->tcache || e->tcache->root_moved ||
+        e->tcache->fresh.len + e->tcache->spill_len > TCACHE_MAX_FILE / 2 || l->n == 0 || l->n > TCF_MAX_DEPS || guest_size == 0)
         return false;
     for (size_t k = 0; k < l->n; k++)
         if (!known_stable(e, l->pages[k]))
@@ -1580,9 +1582,10 @@ static void save(struct tr_engine *e)
 {
     struct tcache *t = e->tcache;
     char tmp[4200];
-    if (!t || !worth_saving(t)) {
-        if (t)
-            spill_drop(t, true);
+    if (!t || t->root_moved)
+        return;
+    if (!worth_saving(t)) {
+        spill_drop(t, true);
         return;
     }
     snprintf(tmp, sizeof tmp, "%s.%d.%ld.tmp", t->path, (int)getpid(), (long)time(NULL));
@@ -1595,6 +1598,21 @@ static void save(struct tr_engine *e)
     fresh_reset(t);
     spill_drop(t, true);
     t->order_n = 0;
+}
+
+/* The cache's files are reached by path (the guest owns the descriptor
+ * space), and after the guest's chroot the path leads into the new root:
+ * what this process made is saved before the chroot (sys_chroot) and
+ * nothing is made or written after it (the records already mapped are
+ * still used).  The programs it executes resolve their own cache
+ * directory in the new root. */
+void tr_tcache_root_moved(struct tr_engine *e)
+{
+    if (!e || !e->tcache)
+        return;
+    pthread_mutex_lock(&e->thr.translate_lock);
+    e->tcache->root_moved = true;
+    pthread_mutex_unlock(&e->thr.translate_lock);
 }
 
 /* At exit another thread may be translating (or this one, interrupted by

@@ -204,6 +204,9 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
 /* Merges this process's new records into the file (write a temporary,
  * rename over): at exit and before an exec.  Never fails visibly. */
 void tr_tcache_save(struct tr_engine *e);
+/* After the guest's chroot (saved before it): no more records are made
+ * or written, as their path now leads into the new root. */
+void tr_tcache_root_moved(struct tr_engine *e);
 /* Where translated code runs: [*start, *end), never writable (tc_views.c). */
 void tr_code_range(struct tr_engine *e, const void **start, const void **end);
 /* "ferry-stats: NAME: VALUE" lines (--stats). */

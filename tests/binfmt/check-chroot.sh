@@ -32,21 +32,11 @@ verdict() { if [ "$2" = 1 ]; then echo "PASS $1"; pass=$((pass + 1)); else echo 
 tmp=$(mktemp -d)
 t=/ferry-test-$arch                    # the work tree, inside the chroot
 trap 'rm -rf "$tmp" "$ch$t"' EXIT
-rm -rf "$ch$t"
-mkdir -p "$ch$t/bin" "$ch$t/src"
-cp "$ferry" "$ch$t/bin/ferry"
-run_ferry=$t/bin/ferry
-if [ -n "$runner" ]; then
-    # The emulator and its libraries under $t/lib, run by its own loader.
-    rbin=$(command -v "$runner")
-    mkdir -p "$ch$t/lib"
-    cp "$rbin" "$ch$t/bin/"
-    for lib in $(ldd "$rbin" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
-        cp -L "$lib" "$ch$t/lib/"
-    done
-    wrapper="$t/lib/ld-linux-x86-64.so.2 --library-path $t/lib $t/bin/$(basename "$rbin")"
-    run_ferry="$wrapper $t/bin/ferry"
-fi
+. "$(dirname "$0")/../lib-runner.sh"
+# ferry, and the emulator with its libraries run by its own loader.
+runner_setup "$ch" "$t" "$ferry" $runner || { echo "FAIL cannot put ferry into $ch$t"; exit 1; }
+mkdir -p "$ch$t/src"
+run_ferry=$runner_ferry wrapper=$runner_wrapper
 
 # The project: a header, three C files, a Makefile; `make check` runs it.
 cat > "$ch$t/src/calc.h" << 'EOF'

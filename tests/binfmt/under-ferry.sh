@@ -15,7 +15,8 @@
 #   under-ferry.sh FERRY DIR CMD [ARGS...]      run CMD in DIR, all under FERRY
 #   under-ferry.sh --native DIR CMD [ARGS...]   the same namespace, no entry
 # FERRY_TCACHE etc. pass through the environment.  Needs root or
-# unprivileged user namespaces.
+# unprivileged user namespaces; run by root, uids and gids 0-65535 are
+# mapped as themselves (a command may drop to another user).
 #
 # FERRY may be the AArch64 build (build/aarch64/ferry): a second entry then
 # sends AArch64 ELF files (QEMU's magic and mask) to a marked copy of
@@ -48,6 +49,22 @@ if [ "${1:-}" != --inner ]; then
         fi
     fi
     shift
+    # Real root maps the first 65,536 uids and gids as themselves, so a
+    # build may drop to another user inside (deb-sweep.sh builds as a
+    # non-root user, as Debian's buildds do); otherwise uid 0 alone.
+    # (written here: unshare's --map-users needs newuidmap, not installed).
+    if [ "$(id -u)" = 0 ]; then
+        exec 3<&0               # (an asynchronous list's stdin is /dev/null)
+        unshare -Um sh -c 'until [ "$(id -u)" = 0 ]; do sleep 0.01; done
+            exec sh "$@"' sh "$0" --inner "$handler" "$runner" "$@" <&3 3<&- &
+        exec 3<&-
+        ns=$! me=$(readlink /proc/self/ns/user)
+        while [ "$(readlink /proc/$ns/ns/user)" = "$me" ]; do sleep 0.01; done
+        echo "0 0 65536" > /proc/$ns/gid_map && echo "0 0 65536" > /proc/$ns/uid_map ||
+            { kill $ns; echo "under-ferry.sh: cannot map the namespace's users" >&2; exit 2; }
+        wait $ns
+        exit
+    fi
     unshare -Urm sh "$0" --inner "$handler" "$runner" "$@"
     exit                        # not exec: the trap removes the copy
 fi

@@ -52,18 +52,16 @@ out=$(cd "$out" && pwd) nat=$(cd "$nat" && pwd)
 
 # ferry, the emulator, /tmp, the translation cache and the build tree (bound
 # on /build in the build's namespace, so sweeps can run side by side).
+. "$here/../lib-runner.sh"
 t=/ferry-debsweep-$$
-rm -rf "$ch$t"
-mkdir -p "$ch$t/bin" "$ch$t/tmp" "$ch$t/tcache" "$ch/build"
 trap 'rm -rf "$ch$t"' EXIT
 trap 'exit 130' INT TERM
-wrapper=""
-if [ -n "$runner" ]; then
-    cp "$ferry" "$ch$t/bin/ferry"
-    . "$here/../lib-runner.sh"
-    runner_copy "$ch" "$t" $runner || exit 2
-    wrapper=$runner_wrapper
-fi
+runner_setup "$ch" "$t" "$ferry" $runner || exit 2
+# The translation cache: OUT/tcache, kept across packages and sweeps (a
+# rerun after a stop starts warm; the cache is keyed by ferry's build-id).
+tc=$out/tcache
+mkdir -p "$ch$t/tmp" "$tc" "$ch/build"
+wrapper=$runner_wrapper
 
 # build DEST PKG HOW: unpack PKG natively into /build/PKG, build it (HOW:
 # native, binfmt or wrapper), keep the log, status, time, .deb files and the
@@ -75,28 +73,35 @@ build() {
     dsc=$(cd "$ch/src/$p" && ls *.dsc | head -n 1)
     chroot "$ch" sh -c "cd $t/build && dpkg-source -x /src/$p/$dsc $p" > "$dest/unpack.log" 2>&1 ||
         { echo "status unpack-failed" > "$dest/status"; return; }
+    # The build runs as the chroot's user debsweep (uid 2000, as under
+    # under-ferry.sh's identity map), as Debian's buildds do: a test may
+    # need to be refused what root may do (sed's panic-tests).  The cache
+    # is its own (ferry takes only a directory its user owns).
+    chown -R 2000:2000 "$ch$t/build" "$tc"
     first=""
     case $how in
     native) uf=--native ;;
     binfmt) uf=$ferry ;;
-    wrapper) uf=--native first="$wrapper $t/bin/ferry" ;;
+    wrapper) uf=--native first=$runner_ferry ;;
     esac
     s0=$(date +%s)
     # The mounts in under-ferry.sh's namespace, then the chroot: a clean
     # environment, every signal at its default action.  The translation
     # cache: /tmp/ferry-tcache, a path whose parent exists both outside the
     # chroot (where the first translated processes, sh, mount and chroot,
-    # run) and inside it (bound to $t/tcache, kept across packages), as the
+    # run) and inside it (bound to OUT/tcache), as the
     # x86-64 entry's first ferry passes its directory on to every process.
     FERRY_TCACHE=/tmp/ferry-tcache sh "$here/../binfmt/under-ferry.sh" $uf / sh -c '
-        ch=$1 t=$2; shift 2
+        ch=$1 t=$2 tc=$3; shift 3
         mount --rbind /dev "$ch/dev" && mount --rbind /proc "$ch/proc" &&
-        mount --rbind /sys "$ch/sys" && mount --bind "$ch$t/tcache" "$ch$t/tmp/ferry-tcache" &&
+        mount --rbind /sys "$ch/sys" && mount --bind "$tc" "$ch$t/tmp/ferry-tcache" &&
         mount --rbind "$ch$t/tmp" "$ch/tmp" &&
         mount --bind "$ch$t/build" "$ch/build" || exit 125
-        exec chroot "$ch" "$@"' sh "$ch" "$t" \
-        /usr/bin/env --default-signal -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C TERM=dumb \
+        exec chroot "$ch" "$@"' sh "$ch" "$t" "$tc" \
+        /usr/bin/env --default-signal -i HOME=/nonexistent USER=debsweep LOGNAME=debsweep \
+        PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C TERM=dumb \
         DEB_BUILD_OPTIONS=parallel=2 FERRY_TCACHE=/tmp/ferry-tcache ${first:+FERRY_EXEC_WRAPPER="$wrapper"} \
+        setpriv --reuid=debsweep --regid=debsweep --init-groups \
         $first /bin/sh -c "cd /build/$p && exec dpkg-buildpackage -B -uc -us" > "$dest/build.log" 2>&1 < /dev/null
     echo "status $?" > "$dest/status"
     echo $(($(date +%s) - s0)) > "$dest/seconds"
@@ -132,19 +137,22 @@ debdiff() {
     done
 }
 
-total=0 fails=0 nknown=0
-: > "$out/summary"
-for p in $pkgs; do
-    total=$((total + 1))
-    [ -s "$nat/$p/status" ] || build "$nat/$p" "$p" native
-    [ "$ferry" = - ] && { echo "$p: native $(cat "$nat/$p/status"), $(grep -c . "$nat/$p/verdicts") verdict lines, $(cat "$nat/$p/seconds") s" | tee -a "$out/summary"; continue; }
-    if [ -n "$runner" ]; then build "$out/$p" "$p" wrapper; else build "$out/$p" "$p" binfmt; fi
-    diffs=$out/$p.diff
+# The loop's hooks (tests/lib-runner.sh).
+sweep_native() { [ -s "$nat/$1/status" ] || build "$nat/$1" "$1" native; }
+sweep_ferry() {
+    if [ -n "$runner" ]; then build "$out/$1" "$1" wrapper; else build "$out/$1" "$1" binfmt; fi
+}
+# sweep_compare PKG: the status, verdicts and .deb files (keys "PKG WHAT",
+# as known.list has them), the logs' diff kept.
+sweep_compare() {
+    p=$1
     {
         cmp -s "$nat/$p/status" "$out/$p/status" || echo "status: $(cat "$nat/$p/status") vs $(cat "$out/$p/status")"
         diff "$nat/$p/verdicts" "$out/$p/verdicts" | sed -n 's/^\([<>]\) [0-9]* \(.*\)/test:\1 \2/p'
         debdiff "$nat/$p" "$out/$p"
-    } > "$diffs"
+    } > "$out/$p.diff"
+    # The key: a test's name (after its verdict), a .deb's file, "status:".
+    sed -e 's/^test:[<>] [A-Z]* //; s/^test:[<>] //; s/ .*//' -e "s/^/$p /" "$out/$p.diff" > "$out/$p.keys"
     sed "s|/ferry-debsweep-[0-9]*|T|g" "$nat/$p/build.log" > "$out/$p.native-log"
     sed "s|/ferry-debsweep-[0-9]*|T|g" "$out/$p/build.log" | diff "$out/$p.native-log" - > "$out/$p.logdiff"
     # parallel=2: make's lines come in another order; the sorted logs' diff
@@ -154,20 +162,18 @@ for p in $pkgs; do
     rm -f "$out/$p.native-log" "$out/$p.sorted"
     ndebs=$(cd "$nat/$p" && ls *.deb 2> /dev/null | wc -l)
     same=$(for d in $(cd "$nat/$p" && ls *.deb 2> /dev/null); do cmp -s "$nat/$p/$d" "$out/$p/$d" && echo; done | wc -l)
-    line="$p: native $(cat "$nat/$p/status") ($(cat "$nat/$p/seconds") s), ferry $(cat "$out/$p/status") ($(cat "$out/$p/seconds") s), $(grep -c . "$nat/$p/verdicts") verdict lines, $same/$ndebs .deb identical, log diff $(grep -c '^[<>]' "$out/$p.logdiff") lines ($(grep -c '^[<>]' "$out/$p.sorted-logdiff") sorted)"
-    if [ -s "$diffs" ]; then
-        if cat $known /dev/null | sed 's/#.*//' |
-            awk -v p="$p" 'NR == FNR { if ($1 == p && NF > 1) k[$2] = 1; next }
-                 { w = $0; sub(/^test:[<>] [A-Z]* /, "", w); sub(/^test:[<>] /, "", w); sub(/ .*/, "", w)
-                   if (!(w in k)) bad = 1 }
-                 END { exit !bad }' - "$diffs"; then
-            fails=$((fails + 1)); line="$line DIFF"
-        else
-            nknown=$((nknown + 1)); line="$line known"
-        fi
-    fi
-    echo "$line" | tee -a "$out/summary"
-    [ -s "$diffs" ] && head -n 20 "$diffs" | sed 's/^/    /'
-done
-echo "deb-sweep: $total packages, $fails differ, $nknown only in known ways" | tee -a "$out/summary"
-[ "$fails" = 0 ]
+    echo "$p: native $(cat "$nat/$p/status") ($(cat "$nat/$p/seconds") s), ferry $(cat "$out/$p/status") ($(cat "$out/$p/seconds") s), $(grep -c . "$nat/$p/verdicts") verdict lines, $same/$ndebs .deb identical, log diff $(grep -c '^[<>]' "$out/$p.logdiff") lines ($(grep -c '^[<>]' "$out/$p.sorted-logdiff") sorted)"
+}
+
+runner_known=$known
+if [ "$ferry" = - ]; then
+    : > "$out/summary"
+    for p in $pkgs; do
+        sweep_native "$p"
+        echo "$p: native $(cat "$nat/$p/status"), $(grep -c . "$nat/$p/verdicts") verdict lines, $(cat "$nat/$p/seconds") s" | tee -a "$out/summary"
+    done
+    exit 0
+fi
+runner_loop "$ferry" "$out" $pkgs
+echo "deb-sweep: $runner_items packages, $runner_differ differ, $runner_nknown only in known ways" | tee -a "$out/summary"
+[ "$runner_differ" = 0 ]

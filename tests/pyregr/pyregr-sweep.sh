@@ -40,19 +40,13 @@ mkdir -p "$out" "$nat"
 out=$(cd "$out" && pwd) nat=$(cd "$nat" && pwd)
 
 # ferry (and the emulator with its libraries) inside the chroot.
+. "$here/../lib-runner.sh"
 t=/ferry-pyregr-$$
-rm -rf "$ch$t"
-mkdir -p "$ch$t/bin" "$ch$t/tmp"
 trap 'rm -rf "$ch$t"' EXIT
 trap 'exit 130' INT TERM
-[ "$ferry" = - ] || cp "$ferry" "$ch$t/bin/ferry"
-run_ferry=$t/bin/ferry wrapper=""
-if [ -n "$runner" ]; then
-    . "$here/../lib-runner.sh"
-    runner_copy "$ch" "$t" $runner || exit 2
-    wrapper=$runner_wrapper
-    run_ferry="$wrapper $t/bin/ferry"
-fi
+runner_setup "$ch" "$t" "$ferry" $runner || exit 2
+mkdir -p "$ch$t/tmp"
+run_ferry=$runner_ferry wrapper=$runner_wrapper
 
 # One module in the chroot: a private mount namespace with /proc, /dev
 # (pts, shm), /sys and a fresh /tmp; a clean environment, every signal at
@@ -71,37 +65,36 @@ run_one() {
 }
 
 pyargs() { echo "/usr/bin/python3 -m test -v -j1 --timeout $timeout $1"; }
-total=0 same=0 diffs=0 nknown=0 nmods=0
-: > "$out/summary"
-for m in $mods; do
-    nmods=$((nmods + 1))
-    if [ ! -s "$nat/$m.verdicts" ]; then
-        FERRY_EXEC_WRAPPER= run_one "$nat/$m" $(pyargs "$m")
-        python3 "$here/verdicts.py" "$m" "$nat/$m.log" > "$nat/$m.verdicts"
-    fi
-    [ "$ferry" = - ] && continue
+# The loop's hooks (tests/lib-runner.sh).
+sweep_native() {
+    [ -s "$nat/$1.verdicts" ] && return
+    FERRY_EXEC_WRAPPER= run_one "$nat/$1" $(pyargs "$1")
+    python3 "$here/verdicts.py" "$1" "$nat/$1.log" > "$nat/$1.verdicts"
+}
+sweep_ferry() {
     s0=$(date +%s)
-    FERRY_EXEC_WRAPPER=$wrapper run_one "$out/$m" $run_ferry $(pyargs "$m")
-    s1=$(date +%s)
-    python3 "$here/verdicts.py" "$m" "$out/$m.log" > "$out/$m.verdicts"
+    FERRY_EXEC_WRAPPER=$wrapper run_one "$out/$1" $run_ferry $(pyargs "$1")
+    secs=$(($(date +%s) - s0))
+    python3 "$here/verdicts.py" "$1" "$out/$1.log" > "$out/$1.verdicts"
+}
+# sweep_compare MODULE: the verdicts (keys: the test ids; a module whose
+# MODULE line alone differs has no key, so it is no "known" one).
+sweep_compare() {
+    m=$1
     n=$(grep -vc '^MODULE ' "$nat/$m.verdicts")
-    d=$(diff "$nat/$m.verdicts" "$out/$m.verdicts" | grep -c '^[<>]')
     eq=$(comm -12 "$nat/$m.verdicts" "$out/$m.verdicts" | grep -vc '^MODULE ')
+    echo "$n $eq" > "$out/$m.counts"
+    diff "$nat/$m.verdicts" "$out/$m.verdicts" | grep '^[<>]' > "$out/$m.diff"
+    awk '$2 != "MODULE" { print $2 }' "$out/$m.diff" > "$out/$m.keys"
+    echo "$m: native $(sed -n 's/^MODULE //p' "$nat/$m.verdicts"), ferry $(sed -n 's/^MODULE //p' "$out/$m.verdicts"), $eq/$n verdicts equal ($secs s)"
+}
+
+runner_known=$known
+runner_loop "$ferry" "$out" $mods
+total=0 same=0
+[ "$ferry" = - ] || for m in $mods; do
+    read n eq < "$out/$m.counts"
     total=$((total + n)) same=$((same + eq))
-    line="$m: native $(sed -n 's/^MODULE //p' "$nat/$m.verdicts"), ferry $(sed -n 's/^MODULE //p' "$out/$m.verdicts"), $eq/$n verdicts equal ($((s1 - s0)) s)"
-    if [ "$d" != 0 ]; then
-        diff "$nat/$m.verdicts" "$out/$m.verdicts" | grep '^[<>]' | sed 's/^/    /' > "$out/$m.diff"
-        if cat $known /dev/null | sed 's/#.*//' |
-            awk 'NR == FNR { if (NF) k[$1] = 1; next }
-                 $2 == "MODULE" { next } !($2 in k) { bad = 1 } { kn = 1 }
-                 END { exit !(bad || !kn) }' - "$out/$m.diff"; then
-            diffs=$((diffs + 1)); line="$line DIFF"
-        else
-            nknown=$((nknown + 1)); line="$line known"
-        fi
-    fi
-    echo "$line" | tee -a "$out/summary"
-    [ "$d" != 0 ] && head -20 "$out/$m.diff"
 done
-echo "pyregr-sweep: $nmods modules, $same/$total verdicts equal, $diffs modules differ, $nknown only in known ways" | tee -a "$out/summary"
-[ "$diffs" = 0 ]
+echo "pyregr-sweep: $runner_items modules, $same/$total verdicts equal, $runner_differ modules differ, $runner_nknown only in known ways" | tee -a "$out/summary"
+[ "$runner_differ" = 0 ]
