@@ -291,8 +291,9 @@ static void plan_decode(const struct tr_guest_mem *mem, struct block_plan *p, ui
         if (!decode_one(mem, ci, pc, &readable_end, writable ? win : NULL, &win_n)) {
             x86_snap_keep(pc, win, win_n);  /* the bytes a SIGILL block covers */
             ci->id = X86_INS_INVALID; ci->size = 0;
-            /* Undecodable: a fetch fault if it needed unreadable bytes. */
-            p->fetch_fault = readable_end < pc + 15;
+            /* Undecodable: a fetch fault if it needed unreadable bytes
+             * (pc + 15 may wrap: a jump to 0xffffffffffffffff). */
+            p->fetch_fault = readable_end <= pc || readable_end - pc < 15;
             if (!p->fetch_fault) p->n++;     /* translated as SIGILL */
             if (!p->fetch_fault && !x86_code32) p->too_long = x86_too_long(x86_cs, tr_g2h(mem, pc), readable_end - pc);
             break;
@@ -406,7 +407,8 @@ static bool scan_decode(const struct tr_guest_mem *mem, uint64_t pc, uint64_t *r
     static cs_insn *ci;
     struct x86_quick q;
     extend_readable(mem, readable_end, pc);
-    if (*readable_end >= pc + 15 && !x86_code32 && x86_quick_decode(tr_g2h(mem, pc), pc, &q)) {
+    if (*readable_end > pc && *readable_end - pc >= 15 && !x86_code32 &&     /* (no wrap) */
+        x86_quick_decode(tr_g2h(mem, pc), pc, &q)) {
         const struct x86_insn_row *e = x86_row_of_id(q.id);
         *s = (struct scan_insn){ q.id, q.size, e ? row_fclass(q.id, e) : X86_FL_READ,
                                  q.target, q.mem };
