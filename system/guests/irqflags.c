@@ -14,7 +14,6 @@
  * The hosted accelerator runs no guest instructions. */
 #include "guest.h"
 
-#define LAPIC 0xfee00000ull
 #define TIMER_VECTOR 0x32
 #define HITS 200
 #define COPY_BYTES (16 << 10)
@@ -150,14 +149,6 @@ void flags_check(const uint64_t *saved)
         flags_stop = 1;
 }
 
-static void timer_periodic(uint32_t count)
-{
-    mmio_write(LAPIC + 0xf0, 0x1ff, 4);             /* software-enabled */
-    mmio_write(LAPIC + 0x3e0, 0xb, 4);              /* divide by 1: 10 ns a count */
-    mmio_write(LAPIC + 0x320, TIMER_VECTOR | 1u << 17, 4);     /* periodic */
-    mmio_write(LAPIC + 0x380, count, 4);
-}
-
 static void run(const char *what, void (*loop)(void *, void *), void *src, void *dst)
 {
     hits = wrong = 0;
@@ -182,11 +173,11 @@ int guest_main(int ncpus)
     idt_gate(0xff, flags_spurious, IDT_INTERRUPT_GATE);
     idt_load();
     uint8_t *src = dma_alloc(COPY_BYTES, 4096), *dst = dma_alloc(COPY_BYTES, 4096);
-    timer_periodic(4000);                   /* 40 us */
+    lapic_timer_start(TIMER_VECTOR, 4000, 1);       /* 40 us */
     run("jmp into dead flags", j_run, 0, 0);
     run("dec; jnz into dead flags", d_run, 0, 0);
     run("rep movsb before the writer", r_loop, src, dst);
-    mmio_write(LAPIC + 0x320, 1u << 16, 4); /* masked */
+    lapic_timer_stop();
     put_str("irqflags done\n");
     return 0;
 }

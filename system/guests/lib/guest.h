@@ -57,6 +57,13 @@ void pit_start_100hz(void);
 /* Runs with interrupts enabled until *ticks reaches n or about a second
  * or more passes; returns min(*ticks, n), interrupts disabled again. */
 uint32_t wait_ticks(volatile uint32_t *ticks, uint32_t n);
+/* The local APIC timer (software-enabled, divide by 1: 10 ns a count)
+ * at `vector` every `count` counts (periodic) or once; then masked. */
+#define LAPIC_BASE 0xfee00000ull
+void lapic_timer_start(int vector, uint32_t count, int periodic);
+void lapic_timer_stop(void);
+/* 1 while `vector` waits in the local APIC's request register. */
+int lapic_requested(int vector);
 
 /* ---- pci.c ---- */
 int pci_find(uint16_t vendor, uint16_t device);   /* slot or -1 */
