@@ -13,11 +13,11 @@
  * Each loop prints its interrupts (200) and how many pushed other flags.
  * The hosted accelerator runs no guest instructions. */
 #include "guest.h"
+#include "../../tests/guest/dead_flag_loops.h"    /* shared with async_flags.c */
 
 #define TIMER_VECTOR 0x32
 #define HITS 200
 #define COPY_BYTES (16 << 10)
-#define ARITH 0x8d5ull                      /* OF SF ZF AF PF CF */
 
 volatile uint32_t flags_stop;
 
@@ -28,44 +28,13 @@ int guest_main(int ncpus)
     return 0;
 }
 #else
-extern char j_spin[], j_b[], j_end[];
-extern char d_spin[], d_dec[], d_b[], d_end[];
 extern char r_spin[], r_b[], r_end[];
-void j_loop(void), d_loop(void), r_loop(void *src, void *dst);
+void r_loop(void *src, void *dst);
 void flags_isr(void), flags_spurious(void);
 
-/* A: cmp r9, r8 (r8 - r9); B: cmp r8, r9; D: dec rdx over A's CF.  Each
- * loop ends when flags_stop is set. */
+/* The shared loops, and r_loop: A, a rep movsb, then B. */
 __asm__(".text\n"
-        "j_loop:\n"
-        "  mov $1, %r8\n  mov $2, %r9\n"
-        "j_spin:\n"
-        "  cmp %r9, %r8\n"
-        "  jmp 1f\n"
-        "1:\n"
-        "  mov flags_stop(%rip), %ecx\n"
-        "j_b:\n"
-        "  cmp %r8, %r9\n"
-        "  jrcxz j_spin\n"
-        "j_end:\n"
-        "  ret\n"
-        "d_loop:\n"
-        "  mov $1, %r8\n  mov $2, %r9\n  movabs $0x10000000000, %rdx\n"
-        "d_spin:\n"
-        "  cmp %r9, %r8\n"
-        "  jmp 1f\n"
-        "1:\n"
-        "d_dec:\n"
-        "  dec %rdx\n"
-        "  jnz 2f\n"
-        "  nop\n"
-        "2:\n"
-        "  mov flags_stop(%rip), %ecx\n"
-        "d_b:\n"
-        "  cmp %r8, %r9\n"
-        "  jrcxz d_spin\n"
-        "d_end:\n"
-        "  ret\n"
+        DEAD_FLAG_LOOPS("flags_stop")
         "r_loop:\n"                         /* (src, dst) */
         "  mov %rdi, %r10\n  mov %rsi, %r11\n"
         "  mov $1, %r8\n  mov $2, %r9\n"
@@ -98,41 +67,19 @@ __asm__(".text\n"
 
 enum { S_R11, S_R10, S_R9, S_R8, S_RDI, S_RSI, S_RDX, S_RCX, S_RAX, S_RIP, S_CS, S_RFLAGS };
 
-/* The flags of `cmp b, a` (a - b). */
-static uint64_t flags_cmp(uint64_t a, uint64_t b)
-{
-    uint64_t f;
-    __asm__ volatile("cmp %2, %1\n\tpushfq\n\tpopq %0" : "=&r"(f) : "r"(a), "r"(b) : "cc");
-    return f & ARITH;
-}
-
-/* The flags of `dec` giving r over carry cf. */
-static uint64_t flags_dec(uint64_t r, uint64_t cf)
-{
-    uint64_t f, v = r + 1;
-    __asm__ volatile("bt $0, %2\n\tdec %1\n\tpushfq\n\tpopq %0" : "=&r"(f), "+r"(v) : "r"(cf) : "cc");
-    return f & ARITH;
-}
-
 static volatile uint32_t hits, wrong;
 
-static int in(uint64_t ip, const char *lo, const char *hi)
+/* What the flags must be at ip: the shared loops', or r_loop's (A's
+ * between `cmp A` and `cmp B` inclusive, B's after it and at its top). */
+static int want_flags(const uint64_t *s, unsigned long *want)
 {
-    return ip > (uint64_t)lo && ip <= (uint64_t)hi;
-}
-
-/* What the flags must be at ip: A's between `cmp A` and `cmp B`
- * (inclusive), dec's behind it, B's after `cmp B` and at the loop's top. */
-static int want_flags(const uint64_t *s, uint64_t *want)
-{
-    uint64_t ip = s[S_RIP], a = flags_cmp(s[S_R8], s[S_R9]), b = flags_cmp(s[S_R9], s[S_R8]);
-    if (in(ip, j_spin, j_b) || in(ip, r_spin, r_b) || in(ip, d_spin, d_dec))
-        *want = a;
-    else if (in(ip, d_dec, d_b))
-        *want = flags_dec(s[S_RDX], a & 1);
-    else if (in(ip, j_b, j_end) || in(ip, d_b, d_end) || in(ip, r_b, r_end) ||
-             ip == (uint64_t)j_spin || ip == (uint64_t)d_spin || ip == (uint64_t)r_spin)
-        *want = b;
+    uint64_t ip = s[S_RIP];
+    if (dead_flag_loops_want(ip, s[S_R8], s[S_R9], s[S_RDX], want))
+        return 1;
+    if (dead_flag_in(ip, r_spin, r_b))
+        *want = flags_cmp(s[S_R8], s[S_R9]);
+    else if (dead_flag_in(ip, r_b, r_end) || ip == (uint64_t)r_spin)
+        *want = flags_cmp(s[S_R9], s[S_R8]);
     else
         return 0;                           /* outside the loops */
     return 1;
@@ -141,7 +88,7 @@ static int want_flags(const uint64_t *s, uint64_t *want)
 void flags_check(const uint64_t *saved);
 void flags_check(const uint64_t *saved)
 {
-    uint64_t want;
+    unsigned long want;
     if (flags_stop || !want_flags(saved, &want))
         return;
     wrong += (saved[S_RFLAGS] & ARITH) != want;
