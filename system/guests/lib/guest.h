@@ -64,6 +64,13 @@ void lapic_timer_start(int vector, uint32_t count, int periodic);
 void lapic_timer_stop(void);
 /* 1 while `vector` waits in the local APIC's request register. */
 int lapic_requested(int vector);
+/* Runs `insn` (its operands set up by `setup`) between labels: 2 is the
+ * instruction that faults, 1 where the guest's handler resumes (stored in
+ * the variable RESUME); the uint64_t `at` receives label 2 (exc, segments). */
+#define FAULT_CASE(RESUME, setup, insn, clobbers...)                            \
+    __asm__ volatile("lea 1f(%%rip), %%rax\n mov %%rax, " #RESUME "(%%rip)\n" \
+                     "lea 2f(%%rip), %%rbx\n" setup "\n2: " insn "\n1:\n"      \
+                     : "=b"(at) : : "rax", "rcx", "rdx", "memory", ##clobbers)
 
 /* ---- pci.c ---- */
 int pci_find(uint16_t vendor, uint16_t device);   /* slot or -1 */
