@@ -23,7 +23,9 @@
  * fast path pays nothing; a delivery at a stale entry a few
  * one-instruction blocks: the detour through the step mode keeps the
  * jump cache and return stack (step blocks use neither), whose emptying
- * took ~41,000 host instructions each way. */
+ * took ~41,000 host instructions each way.  The stepping itself is the
+ * frontend's (x86_step_to_writer, x86_single_step.c), shared with
+ * ferry-system's settle before an interrupt. */
 #include "sys_internal.h"
 
 /* User mode's stepping: a stop by a request before a step runs it again
