@@ -6,7 +6,8 @@
  * exit, and the interrupt is taken at the next block's entry.  Loops:
  * through a jmp; through `dec; jnz` (every flag but CF over dead ones, a
  * jcc both ways); through a 16 KiB `rep movsb` before the writer (an
- * interrupt may also land inside it, with A's flags).  The local APIC
+ * interrupt may also land inside it, with A's flags); straight into
+ * `cmp B` (no load between that may fault).  The local APIC
  * timer fires every 40 us; the ISR computes the flags the CPU must hold
  * at the pushed RIP from the saved registers, by running the same
  * instructions itself (the CPU is the oracle), and counts mismatches.
@@ -28,13 +29,27 @@ int guest_main(int ncpus)
     return 0;
 }
 #else
-extern char r_spin[], r_b[], r_end[];
-void r_loop(void *src, void *dst);
+extern char r_spin[], r_b[], r_end[], w_spin[], w_b[], w_end[];
+void r_loop(void *src, void *dst), w_loop(void);
 void flags_isr(void), flags_spurious(void);
 
-/* The shared loops, and r_loop: A, a rep movsb, then B. */
+/* The shared loops; r_loop: A, a rep movsb, then B; w_loop: A, then B
+ * at the jmp's target, with no access that may fault between (an access
+ * would keep A's flags stored: system-mode blocks are precise). */
 __asm__(".text\n"
         DEAD_FLAG_LOOPS("flags_stop")
+        "w_loop:\n"
+        "  mov $1, %r8\n  mov $2, %r9\n"
+        "w_spin:\n"
+        "  cmp %r9, %r8\n"
+        "  jmp 1f\n"
+        "1:\n"
+        "w_b:\n"
+        "  cmp %r8, %r9\n"
+        "  mov flags_stop(%rip), %ecx\n"
+        "  jrcxz w_spin\n"
+        "w_end:\n"
+        "  ret\n"
         "r_loop:\n"                         /* (src, dst) */
         "  mov %rdi, %r10\n  mov %rsi, %r11\n"
         "  mov $1, %r8\n  mov $2, %r9\n"
@@ -76,9 +91,10 @@ static int want_flags(const uint64_t *s, unsigned long *want)
     uint64_t ip = s[S_RIP];
     if (dead_flag_loops_want(ip, s[S_R8], s[S_R9], s[S_RDX], want))
         return 1;
-    if (dead_flag_in(ip, r_spin, r_b))
+    if (dead_flag_in(ip, r_spin, r_b) || dead_flag_in(ip, w_spin, w_b))
         *want = flags_cmp(s[S_R8], s[S_R9]);
-    else if (dead_flag_in(ip, r_b, r_end) || ip == (uint64_t)r_spin)
+    else if (dead_flag_in(ip, r_b, r_end) || ip == (uint64_t)r_spin ||
+             dead_flag_in(ip, w_b, w_end) || ip == (uint64_t)w_spin)
         *want = flags_cmp(s[S_R9], s[S_R8]);
     else
         return 0;                           /* outside the loops */
@@ -111,6 +127,7 @@ static void run(const char *what, void (*loop)(void *, void *), void *src, void 
 
 static void j_run(void *s, void *d) { j_loop(); }
 static void d_run(void *s, void *d) { d_loop(); }
+static void w_run(void *s, void *d) { w_loop(); }
 
 int guest_main(int ncpus)
 {
@@ -124,6 +141,7 @@ int guest_main(int ncpus)
     run("jmp into dead flags", j_run, 0, 0);
     run("dec; jnz into dead flags", d_run, 0, 0);
     run("rep movsb before the writer", r_loop, src, dst);
+    run("jmp straight into the writer", w_run, 0, 0);
     lapic_timer_stop();
     put_str("irqflags done\n");
     return 0;

@@ -284,7 +284,8 @@ def t_irqstorm(r):
 # a jmp, `dec; jnz`, a rep movsb): the guest's ISR recomputes the flags
 # for the pushed RIP from the saved registers with the same instructions
 # (the CPU is the oracle) and counts mismatches; 200 interrupts a loop.
-IRQFLAGS_CASES = ["jmp into dead flags", "dec; jnz into dead flags", "rep movsb before the writer"]
+IRQFLAGS_CASES = ["jmp into dead flags", "dec; jnz into dead flags", "rep movsb before the writer",
+                  "jmp straight into the writer"]
 
 
 def t_irqflags(r):
