@@ -131,11 +131,7 @@ static void w_run(void *s, void *d) { w_loop(); }
 
 int guest_main(int ncpus)
 {
-    outb(0x21, 0xff);                       /* both PICs masked */
-    outb(0xa1, 0xff);
-    idt_gate(TIMER_VECTOR, flags_isr, IDT_INTERRUPT_GATE);
-    idt_gate(0xff, flags_spurious, IDT_INTERRUPT_GATE);
-    idt_load();
+    lapic_only_irqs(TIMER_VECTOR, flags_isr, flags_spurious);
     uint8_t *src = dma_alloc(COPY_BYTES, 4096), *dst = dma_alloc(COPY_BYTES, 4096);
     lapic_timer_start(TIMER_VECTOR, 4000, 1);       /* 40 us */
     run("jmp into dead flags", j_run, 0, 0);

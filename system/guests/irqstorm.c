@@ -97,11 +97,7 @@ static void rep_movs(void)
 
 int guest_main(int ncpus)
 {
-    outb(0x21, 0xff);                       /* both PICs masked */
-    outb(0xa1, 0xff);
-    idt_gate(TIMER_VECTOR, storm_isr, IDT_INTERRUPT_GATE);
-    idt_gate(0xff, storm_spurious, IDT_INTERRUPT_GATE);
-    idt_load();
+    lapic_only_irqs(TIMER_VECTOR, storm_isr, storm_spurious);
     lapic_timer_start(TIMER_VECTOR, 2000, 1);       /* 20 us */
     storm();
     rep_movs();

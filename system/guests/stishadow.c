@@ -85,11 +85,7 @@ static void run(const char *what, void (*fn)(void), const char *after)
 
 int guest_main(int ncpus)
 {
-    outb(0x21, 0xff);                       /* both PICs masked */
-    outb(0xa1, 0xff);
-    idt_gate(SHADOW_VECTOR, shadow_isr, IDT_INTERRUPT_GATE);
-    idt_gate(0xff, shadow_spurious, IDT_INTERRUPT_GATE);
-    idt_load();
+    lapic_only_irqs(SHADOW_VECTOR, shadow_isr, shadow_spurious);
     run("sti; hlt", sh_sti_hlt, sh_after_hlt);
     run("sti; inc", sh_sti_inc, sh_after_inc);
     lapic_timer_stop();

@@ -61,6 +61,9 @@ uint32_t wait_ticks(volatile uint32_t *ticks, uint32_t n);
  * at `vector` every `count` counts (periodic) or once; then masked. */
 #define LAPIC_BASE 0xfee00000ull
 void lapic_timer_start(int vector, uint32_t count, int periodic);
+/* Both 8259s masked, isr at `vector` and spurious at 0xff (interrupt
+ * gates), the IDT loaded: the local APIC's interrupts only. */
+void lapic_only_irqs(int vector, void (*isr)(void), void (*spurious)(void));
 void lapic_timer_stop(void);
 /* 1 while `vector` waits in the local APIC's request register. */
 int lapic_requested(int vector);

@@ -60,6 +60,15 @@ void lapic_timer_start(int vector, uint32_t count, int periodic)
     mmio_write(LAPIC_BASE + 0x380, count, 4);
 }
 
+void lapic_only_irqs(int vector, void (*isr)(void), void (*spurious)(void))
+{
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
+    idt_gate(vector, isr, IDT_INTERRUPT_GATE);
+    idt_gate(0xff, spurious, IDT_INTERRUPT_GATE);
+    idt_load();
+}
+
 void lapic_timer_stop(void)
 {
     mmio_write(LAPIC_BASE + 0x320, 1u << 16, 4);    /* masked */
