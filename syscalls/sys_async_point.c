@@ -23,42 +23,19 @@
  * fast path pays nothing; a delivery at a stale entry a few
  * one-instruction blocks: the detour through the step mode keeps the
  * jump cache and return stack (step blocks use neither), whose emptying
- * took ~41,000 host instructions each way. */
-#include <signal.h>
-
+ * took ~41,000 host instructions each way.  The stepping itself is the
+ * frontend's (x86_step_to_writer, x86_single_step.c), shared with
+ * ferry-system's settle before an interrupt. */
 #include "sys_internal.h"
 
-#define SETTLE_MAX_STEPS 64
-#define DB_VECTOR 1
-#define TRAP_TRACE_CODE 2
-
-static bool sys_is_step_trap(const struct x86_cpu *cpu)
+/* User mode's stepping: a stop by a request before a step runs it again
+ * (a signal arriving then is delivered with the first). */
+static bool sys_step_again(struct x86_cpu *cpu, uint64_t pc)
 {
-    return cpu->rt.fault.sig == SIGTRAP && cpu->rt.fault.trapno == DB_VECTOR &&
-           cpu->rt.fault.code == TRAP_TRACE_CODE;
+    return true;
 }
 
-static void sys_forget_fault(struct x86_cpu *cpu)
-{
-    cpu->rt.fault.code = cpu->rt.fault.sig = 0;
-    cpu->rt.fault.trapno = cpu->rt.fault.err = 0;
-    cpu->rt.fault.addr = 0;
-}
-
-/* Runs the instruction at rt.pc alone: true when it ran (its trace trap
- * swallowed), or when a new request stopped the run before it (*ran
- * false); false when it stopped otherwise (a guest fault, left in
- * rt.fault for the caller). */
-static bool sys_step_one(struct x86_cpu *cpu, bool *ran, enum tr_stop *stop)
-{
-    *stop = tr_run(cpu);
-    *ran = *stop != TR_STOP_INTERRUPT;
-    if (*stop == TR_STOP_FAULT && sys_is_step_trap(cpu)) {
-        sys_forget_fault(cpu);
-        return true;
-    }
-    return *stop == TR_STOP_INTERRUPT;
-}
+static const struct x86_step_hooks sys_settle_hooks = { x86_async_step_kind, sys_step_again };
 
 /* Before a signal is delivered at rt.pc: steps to exact flags.  False,
  * or true with *stop what a stepped instruction did instead of finishing
@@ -67,25 +44,7 @@ bool sys_async_settle(struct x86_cpu *cpu, enum tr_stop *stop)
 {
     if (!x86_async_flags_stale(cpu))
         return false;
-    uint32_t mode = cpu->rt.tb_mode, settle = X86_TB_STEP | X86_TB_SETTLE;
-    tr_set_mode_keep_caches(cpu, mode | settle);
-    bool stopped = false;
-    int k = 0;
-    while (k < SETTLE_MAX_STEPS && !stopped) {
-        enum x86_step_kind kind = x86_async_step_kind(cpu);
-        bool ran;
-        if (kind == X86_STEP_STOP)
-            break;
-        stopped = !sys_step_one(cpu, &ran, stop);
-        k++;
-        if (ran && kind == X86_STEP_WRITER)
-            break;
-    }
-    if (cpu->rt.tb_mode == (mode | settle))
-        tr_set_mode_keep_caches(cpu, mode);
-    else                                /* a step changed the mode: caches emptied */
-        tr_set_mode(cpu, cpu->rt.tb_mode & ~settle);
+    bool stopped = x86_step_to_writer(cpu, &sys_settle_hooks, stop);
     x86_step_sync(cpu);                 /* the mode TF says, as the run loop does */
-    tr_count_async_settle(cpu, (unsigned)k);
     return stopped;
 }

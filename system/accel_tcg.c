@@ -378,15 +378,18 @@ static void after_run(struct tcg_cpu *c, enum tr_stop why)
     }
 }
 
-/* Before an interrupt: the flags it pushes exact (accel_tcg_settle.c);
- * true when a step stopped for something the loop handles first. */
+/* Before an interrupt: past an interrupt shadow, and the flags it pushes
+ * exact (accel_tcg_settle.c); true when a step ran or stopped for
+ * something the loop handles first. */
 static bool settle_before_interrupt(struct tcg_cpu *c)
 {
     enum tr_stop why;
+    tcg_shadow_forget_past(c);
     if (!interrupt_due(c))
         return false;
     drop_other_mode_blocks(c);
-    if (!tcg_settle(c, &why))
+    /* (a settle may end right after a mov ss: its shadow again) */
+    if (!tcg_shadow_step(c, &why) && !tcg_settle(c, &why) && !tcg_shadow_step(c, &why))
         return false;
     after_run(c, why);
     return true;

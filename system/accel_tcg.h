@@ -110,6 +110,12 @@ struct tcg_cpu *tcg_cpu_index(int index);
  * did instead of finishing (a fault to deliver first: handle it as
  * tr_run's stop). */
 bool tcg_settle(struct tcg_cpu *c, enum tr_stop *stop);
+/* ... and, at the instruction in an interrupt shadow (after sti, mov ss,
+ * pop ss), runs it first: true when it did (*stop: how that run ended,
+ * for the loop to handle; look again before taking the interrupt). */
+bool tcg_shadow_step(struct tcg_cpu *c, enum tr_stop *stop);
+/* Forgets a shadow the vCPU has left (rt.pc elsewhere): at each turn. */
+void tcg_shadow_forget_past(struct tcg_cpu *c);
 
 /* accel_tcg_pit.c: the 8254 PIT and the thread that runs every timer. */
 int tcg_pit_init(struct sys_vm *vm);

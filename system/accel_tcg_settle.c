@@ -21,68 +21,67 @@
  * from the memo, and a few one-instruction blocks).  The step mode is a
  * translation mode (blocks are looked up by pc and mode), entered and
  * left without emptying the jump cache: step blocks neither probe nor
- * fill it. */
-#include <signal.h>
-
+ * fill it.  The stepping is the frontend's (x86_single_step.c), shared
+ * with user mode's settle; the hooks below are the vCPU's.
+ *
+ * Also here: the interrupt shadow.  After an sti that set IF, a mov ss
+ * or a pop ss, the CPU takes no interrupt before the next instruction
+ * has run (SDM vol. 2, STI and MOV; vol. 3, 6.8.3): `sti; hlt` wakes
+ * after the hlt, where Linux's idle loop and any waiter that enables
+ * interrupts and halts counts on it -- an interrupt taken between them
+ * returns to the hlt, which waits for the next one.  Translated code
+ * records the instruction in shadow_pc (sti leaves its block there),
+ * and RCX; an interrupt due while the vCPU stands at it, RCX the same,
+ * runs that one instruction first in a step block (a rep string there
+ * that a request paused between pages has run: its RCX moved on).  A shadow_pc the vCPU has gone
+ * past is forgotten at the loop's next turn elsewhere; one it comes back
+ * round to and stops at before that (a loop through the instruction
+ * after a mov ss that its block did not end at) delays an interrupt by
+ * that one instruction. */
 #include "accel_tcg.h"
 
-#define SETTLE_MAX_STEPS 64
-#define TRAP_TRACE_CODE 2               /* (the step blocks' trap: x86_single_step.c) */
-
-static bool is_step_trap(const struct x86_cpu *cpu)
+/* A request stopped a step before it ran: a new interrupt, or a rep
+ * string paused between pages (system mode's rep movs/stos stop there
+ * when a request comes): step again, unless the machine stops. */
+static bool tcg_step_again(struct x86_cpu *cpu, uint64_t pc)
 {
-    return cpu->rt.fault.sig == SIGTRAP && cpu->rt.fault.trapno == X86_EXC_DB &&
-           cpu->rt.fault.code == TRAP_TRACE_CODE;
+    return cpu->rt.pc == pc && !sys_vm_stopping(tcg_vm);
 }
 
-static void forget_step_trap(struct x86_cpu *cpu)
+static enum x86_step_kind tcg_step_kind(struct x86_cpu *cpu)
 {
-    cpu->rt.fault.code = cpu->rt.fault.sig = 0;
-    cpu->rt.fault.trapno = cpu->rt.fault.err = 0;
-    cpu->rt.fault.addr = 0;
+    return x86_sys_async_step_kind((struct x86_sys_cpu *)cpu);
 }
 
-/* Runs the instruction at rt.pc in a step block: true when the settle
- * goes on (it ran, its trap swallowed; or a new request stopped the run
- * before it, or a rep string paused between pages: rt.pc unchanged);
- * false with *stop what the loop must handle (a fault, or an instruction
- * that left with a request of its own: popf, a mode change). */
-static bool step_one(struct tcg_cpu *c, bool *ran, enum tr_stop *stop)
-{
-    struct x86_cpu *cpu = &c->x.cpu;
-    uint64_t pc = cpu->rt.pc;
-    *stop = tr_run(c);
-    *ran = *stop == TR_STOP_FAULT && is_step_trap(cpu);
-    if (*ran) {
-        forget_step_trap(cpu);
-        return true;
-    }
-    return *stop == TR_STOP_INTERRUPT && cpu->rt.pc == pc && !sys_vm_stopping(tcg_vm);
-}
+static const struct x86_step_hooks tcg_step_hooks = { tcg_step_kind, tcg_step_again };
 
 bool tcg_settle(struct tcg_cpu *c, enum tr_stop *stop)
 {
-    struct x86_sys_cpu *x = &c->x;
-    if (!x86_sys_async_flags_stale(x))
+    if (!x86_sys_async_flags_stale(&c->x))
         return false;
-    uint32_t mode = x->cpu.rt.tb_mode, settle = X86_TB_STEP | X86_TB_SETTLE;
-    tr_set_mode_keep_caches(x, mode | settle);
-    bool stopped = false;
-    int k = 0;
-    while (k < SETTLE_MAX_STEPS && !stopped) {
-        enum x86_step_kind kind = x86_sys_async_step_kind(x);
-        bool ran;
-        if (kind == X86_STEP_STOP)
-            break;
-        stopped = !step_one(c, &ran, stop);
-        k++;
-        if (ran && kind == X86_STEP_WRITER)
-            break;
-    }
-    if (x->cpu.rt.tb_mode == (mode | settle))
-        tr_set_mode_keep_caches(x, mode);
-    else                                /* a step changed the mode: caches emptied */
-        tr_set_mode(x, x->cpu.rt.tb_mode & ~settle);
-    tr_count_async_settle(x, (unsigned)k);
-    return stopped;
+    return x86_step_to_writer(&c->x.cpu, &tcg_step_hooks, stop);
+}
+
+/* Still before the shadowed instruction: at it, and not a rep string
+ * there that paused between pages (its RCX moved on). */
+static bool in_shadow(const struct tcg_cpu *c)
+{
+    return c->x.sys.shadow_pc == c->x.cpu.rt.pc && c->x.sys.shadow_rcx == c->x.cpu.regs[X86_RCX];
+}
+
+void tcg_shadow_forget_past(struct tcg_cpu *c)
+{
+    if (!in_shadow(c))
+        c->x.sys.shadow_pc = X86_NO_SHADOW;
+}
+
+bool tcg_shadow_step(struct tcg_cpu *c, enum tr_stop *stop)
+{
+    struct x86_sys_state *s = &c->x.sys;
+    if (!in_shadow(c))
+        return false;
+    s->shadow_pc = X86_NO_SHADOW;
+    if (!x86_step_past(&c->x.cpu, &tcg_step_hooks, stop))
+        *stop = TR_STOP_INTERRUPT;      /* it ran: nothing for the loop to handle */
+    return true;
 }

@@ -149,6 +149,10 @@ void x86_precise_faults(struct x86_cpu *env, bool on);
  * TF's, but a rep string runs to its end in one block instead of one
  * iteration per block (nothing traps between). */
 #define X86_TB_SETTLE 32u
+/* With both: ferry-system's step past an interrupt shadow (x86_step_past):
+ * a rep string runs one iteration, as TF's (interrupts are taken between
+ * iterations, the shadow covers the first). */
+#define X86_TB_SHADOW 64u
 void x86_set_tf(struct x86_cpu *cpu, bool on);
 /* The mode from TF as the guest left it (popf sets TF in translated code):
  * the run loop calls it before running guest code. */
@@ -166,6 +170,26 @@ bool x86_async_flags_stale(struct x86_cpu *cpu);
  * through, X86_STEP_STOP one it stops at (no stepping past it). */
 enum x86_step_kind { X86_STEP_STOP, X86_STEP_PASS, X86_STEP_WRITER };
 enum x86_step_kind x86_async_step_kind(struct x86_cpu *cpu);
+
+/* The run loops' stepping (x86_single_step.c), one instruction a step
+ * block of the mode X86_TB_STEP | X86_TB_SETTLE, its trace trap
+ * swallowed.  The loop's own answers: */
+struct x86_step_hooks {
+    /* what the instruction at rt.pc does on the way to exact flags */
+    enum x86_step_kind (*kind)(struct x86_cpu *cpu);
+    /* a request stopped the run before the step ran (it was at pc): run
+     * it again (true), or give the stop back to the loop */
+    bool (*again)(struct x86_cpu *cpu, uint64_t pc);
+};
+#define X86_SETTLE_MAX_STEPS 64
+enum tr_stop;                           /* (translator.h) */
+/* Steps until the first instruction that writes every flag has run (at
+ * most X86_SETTLE_MAX_STEPS, none past an X86_STEP_STOP); true, with
+ * *stop, when a step stopped otherwise (a fault to deliver first). */
+bool x86_step_to_writer(struct x86_cpu *cpu, const struct x86_step_hooks *h, enum tr_stop *stop);
+/* Runs the instruction at rt.pc alone, whatever it is (a rep string: one
+ * iteration); true as above. */
+bool x86_step_past(struct x86_cpu *cpu, const struct x86_step_hooks *h, enum tr_stop *stop);
 
 /* For C helpers about to access guest memory at [addr, addr+len), as the
  * instruction (synced rt.pc) would read or write it: returns if all of it

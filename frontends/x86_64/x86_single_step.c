@@ -17,9 +17,18 @@
  * (x86_step_sync).  Blocks of other modes pay nothing; popf an and and a
  * branch.
  * System mode does not model TF (its #DB is not delivered through the IDT);
- * it translates step blocks only for the settle before an interrupt
- * (system/accel_tcg_settle.c), whose trap is swallowed there.
+ * it translates step blocks only for the settle before an interrupt and
+ * the instruction in an interrupt shadow (system/accel_tcg_settle.c).
+ *
+ * The run loops' stepping outside TF lives here too, one copy for both
+ * modes: the settle before an asynchronous signal (syscalls/
+ * sys_async_point.c) or a hardware interrupt, and ferry-system's step
+ * past an interrupt shadow.  They run step blocks of the mode
+ * X86_TB_STEP | X86_TB_SETTLE, one instruction each, and swallow their
+ * trace trap (never delivered).
  */
+#include <signal.h>
+
 #include "x86_internal.h"
 
 #define TRAP_TRACE_CODE 2           /* si_code of a single-step trap */
@@ -52,7 +61,7 @@ void x86_popf_tf(struct x86_dc *dc, ir_ref flags)
 
 bool x86_step_each_iteration(const struct x86_dc *dc)
 {
-    return dc->step && !(dc->b->mode & X86_TB_SETTLE);
+    return dc->step && (!(dc->b->mode & X86_TB_SETTLE) || (dc->b->mode & X86_TB_SHADOW));
 }
 
 /* What the dispatcher makes of a TR_EXIT_SIGTRAP with a stored trap
@@ -108,4 +117,83 @@ void x86_step_indirect(struct x86_dc *dc, ir_ref target)
     x86_call(dc, &helper_step_to_desc, target, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
     ir_exit_indirect(dc->b, target);
     dc->block_ended = true;
+}
+
+/* ---- stepping for the run loops (x86_cpu.h) ----------------------------- */
+
+/* The trace trap a step block ends in: forgotten (true), or not one. */
+static bool swallow_step_trap(struct x86_cpu *cpu)
+{
+    __typeof__(cpu->rt.fault) *f = &cpu->rt.fault;
+    if (f->sig != SIGTRAP || f->trapno != DB_VECTOR || f->code != TRAP_TRACE_CODE)
+        return false;
+    f->code = f->sig = 0;
+    f->trapno = f->err = 0;
+    f->addr = 0;
+    return true;
+}
+
+/* Runs the instruction at rt.pc in a step block: true when stepping goes
+ * on -- it ran (*ran, its trap swallowed), or a request stopped the run
+ * before it and the caller's hook says run it again; false with *stop
+ * what the loop must handle (a fault, an instruction that left with a
+ * request of its own: popf, a mode change). */
+static bool step_one(struct x86_cpu *cpu, const struct x86_step_hooks *h, bool *ran,
+                     enum tr_stop *stop)
+{
+    uint64_t pc = cpu->rt.pc;
+    *stop = tr_run(cpu);
+    *ran = *stop == TR_STOP_FAULT && swallow_step_trap(cpu);
+    if (*ran)
+        return true;
+    return *stop == TR_STOP_INTERRUPT && h->again(cpu, pc);
+}
+
+/* Into the step mode and out again, keeping the jump cache and return
+ * stack (step blocks use neither; emptying them cost ~41,000 host
+ * instructions each way); a step that changed the mode emptied them. */
+static uint32_t step_mode_enter(struct x86_cpu *cpu, uint32_t step)
+{
+    uint32_t mode = cpu->rt.tb_mode;
+    tr_set_mode_keep_caches(cpu, mode | step);
+    return mode;
+}
+
+static void step_mode_leave(struct x86_cpu *cpu, uint32_t mode, uint32_t step)
+{
+    if (cpu->rt.tb_mode == (mode | step))
+        tr_set_mode_keep_caches(cpu, mode);
+    else
+        tr_set_mode(cpu, cpu->rt.tb_mode & ~step);
+}
+
+bool x86_step_to_writer(struct x86_cpu *cpu, const struct x86_step_hooks *h, enum tr_stop *stop)
+{
+    uint32_t step = X86_TB_STEP | X86_TB_SETTLE, mode = step_mode_enter(cpu, step);
+    bool stopped = false;
+    int k = 0;
+    while (k < X86_SETTLE_MAX_STEPS && !stopped) {
+        enum x86_step_kind kind = h->kind(cpu);
+        bool ran;
+        if (kind == X86_STEP_STOP)
+            break;
+        stopped = !step_one(cpu, h, &ran, stop);
+        k++;
+        if (ran && kind == X86_STEP_WRITER)
+            break;
+    }
+    step_mode_leave(cpu, mode, step);
+    tr_count_async_settle(cpu, (unsigned)k);
+    return stopped;
+}
+
+bool x86_step_past(struct x86_cpu *cpu, const struct x86_step_hooks *h, enum tr_stop *stop)
+{
+    uint32_t step = X86_TB_STEP | X86_TB_SETTLE | X86_TB_SHADOW;
+    uint32_t mode = step_mode_enter(cpu, step);
+    bool ran = false, stopped = false;
+    for (int k = 0; k < X86_SETTLE_MAX_STEPS && !ran && !stopped; k++)
+        stopped = !step_one(cpu, h, &ran, stop);
+    step_mode_leave(cpu, mode, step);
+    return stopped;
 }

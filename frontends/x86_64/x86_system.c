@@ -41,9 +41,19 @@ static void set_if(struct x86_dc *dc, bool on)
 
 static void t_cli(struct x86_dc *dc) { set_if(dc, false); }
 
-/* Back to the loop after sti: an interrupt held back may now be taken. */
+/* Back to the loop after sti: an interrupt held back may now be taken,
+ * but only after the next instruction when this sti set IF (the
+ * interrupt shadow: `sti; hlt` wakes after the hlt; SDM vol. 2, STI).
+ * shadow_pc = IF was set ? none : next_pc, as next_pc | -(IF >> 9). */
 static void t_sti(struct x86_dc *dc)
 {
+    ir_ref rest = env_ld(dc, X86_ENV_OFF(eflags_rest));
+    ir_ref was = x86_op2(dc, IR_shr, 8, x86_op2(dc, IR_and, 8, rest, x86_imm(dc, X86_EFLAGS_IF)),
+                         x86_imm(dc, 9));
+    ir_ref none = x86_op2(dc, IR_sub, 8, x86_imm(dc, 0), was);
+    ir_st_env(dc->b, IR_MO_64, x86_op2(dc, IR_or, 8, none, x86_imm(dc, dc->next_pc)),
+              SYS_OFF(shadow_pc));
+    ir_st_env(dc->b, IR_MO_64, x86_get_reg(dc, X86_RCX), SYS_OFF(shadow_rcx));
     set_if(dc, true);
     x86_end_exit(dc, dc->next_pc, TR_EXIT_REQUEST);
 }
@@ -359,6 +369,10 @@ static void load_seg(struct x86_dc *dc, x86_reg r, ir_ref sel)
 {
     x86_call(dc, &x86_sys_helper_load_seg, x86_imm(dc, (uint64_t)seg_number(r)), sel,
              x86_imm(dc, dc->pc), IR_NONE, IR_NONE);
+    if (r != X86_REG_SS)
+        return;
+    ir_st_env(dc->b, IR_MO_64, x86_imm(dc, dc->next_pc), SYS_OFF(shadow_pc));     /* its shadow */
+    ir_st_env(dc->b, IR_MO_64, x86_get_reg(dc, X86_RCX), SYS_OFF(shadow_rcx));
 }
 
 /* mov r/m, sreg reads the selector. */
@@ -464,6 +478,7 @@ static void sys_reset(void *env)
     c->cpu.fcw = X87_FCW_RESET;
     x86_set_eflags(&c->cpu, 2);
     c->sys.event.vector = -1;
+    c->sys.shadow_pc = X86_NO_SHADOW;
     c->sys.pat = 0x0007040600070406ull;
     c->sys.misc_enable = 1;             /* fast strings on, as firmware leaves it */
 }

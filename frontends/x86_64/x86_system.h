@@ -23,6 +23,7 @@
 #define X86_EFER_LMA (1ull << 10)
 #define X86_EFER_NXE (1ull << 11)
 #define X86_EFLAGS_IF (1ull << 9)
+#define X86_NO_SHADOW (~0ull)
 
 /* Exception vectors. */
 enum { X86_EXC_DE = 0, X86_EXC_DB = 1, X86_EXC_BP = 3, X86_EXC_UD = 6, X86_EXC_DF = 8,
@@ -80,6 +81,11 @@ struct x86_sys_state {
                                            cores (CPUID leaves 1 and 4) */
     uint64_t halted;                    /* hlt: wait for an interrupt */
     uint64_t pause_pc, pause_streak;    /* the last pause, how often in a row */
+    uint64_t shadow_pc;                 /* the instruction after an sti that set IF, a mov
+                                           ss or a pop ss: no interrupt is taken before it
+                                           has run (X86_NO_SHADOW: none) */
+    uint64_t shadow_rcx;                /* RCX then: a rep string there that paused between
+                                           pages has run (system/accel_tcg_settle.c) */
     struct x86_sys_event event;
     const struct x86_sys_hooks *hooks;
 };

@@ -55,12 +55,7 @@ static void report(const char *name, uint64_t want_rip, uint64_t want_cr2)
     exc_vector = exc_err = exc_rip = 99;
 }
 
-/* Runs `insn` (with its operands set up by `setup`) between labels: 2 is
- * the faulting instruction, 1 the resume point; rbx receives label 2. */
-#define CASE(setup, insn, clobbers...)                                       \
-    __asm__ volatile("lea 1f(%%rip), %%rax\n mov %%rax, exc_resume(%%rip)\n" \
-                     "lea 2f(%%rip), %%rbx\n" setup "\n2: " insn "\n1:\n"     \
-                     : "=b"(at) : : "rax", "rcx", "rdx", "memory", ##clobbers)
+#define CASE(setup, insn, clobbers...) FAULT_CASE(exc_resume, setup, insn, ##clobbers)
 
 #define PD ((volatile uint64_t *)0xb000)    /* the VMM's 2 MiB identity map */
 #define PAGE_RO 16                          /* 32 MiB: unused by the guest */

@@ -6,19 +6,19 @@
  * exit, and the interrupt is taken at the next block's entry.  Loops:
  * through a jmp; through `dec; jnz` (every flag but CF over dead ones, a
  * jcc both ways); through a 16 KiB `rep movsb` before the writer (an
- * interrupt may also land inside it, with A's flags).  The local APIC
+ * interrupt may also land inside it, with A's flags); straight into
+ * `cmp B` (no load between that may fault).  The local APIC
  * timer fires every 40 us; the ISR computes the flags the CPU must hold
  * at the pushed RIP from the saved registers, by running the same
  * instructions itself (the CPU is the oracle), and counts mismatches.
  * Each loop prints its interrupts (200) and how many pushed other flags.
  * The hosted accelerator runs no guest instructions. */
 #include "guest.h"
+#include "../../tests/guest/dead_flag_loops.h"    /* shared with async_flags.c */
 
-#define LAPIC 0xfee00000ull
 #define TIMER_VECTOR 0x32
 #define HITS 200
 #define COPY_BYTES (16 << 10)
-#define ARITH 0x8d5ull                      /* OF SF ZF AF PF CF */
 
 volatile uint32_t flags_stop;
 
@@ -29,43 +29,26 @@ int guest_main(int ncpus)
     return 0;
 }
 #else
-extern char j_spin[], j_b[], j_end[];
-extern char d_spin[], d_dec[], d_b[], d_end[];
-extern char r_spin[], r_b[], r_end[];
-void j_loop(void), d_loop(void), r_loop(void *src, void *dst);
+extern char r_spin[], r_b[], r_end[], w_spin[], w_b[], w_end[];
+void r_loop(void *src, void *dst), w_loop(void);
 void flags_isr(void), flags_spurious(void);
 
-/* A: cmp r9, r8 (r8 - r9); B: cmp r8, r9; D: dec rdx over A's CF.  Each
- * loop ends when flags_stop is set. */
+/* The shared loops; r_loop: A, a rep movsb, then B; w_loop: A, then B
+ * at the jmp's target, with no access that may fault between (an access
+ * would keep A's flags stored: system-mode blocks are precise). */
 __asm__(".text\n"
-        "j_loop:\n"
+        DEAD_FLAG_LOOPS("flags_stop")
+        "w_loop:\n"
         "  mov $1, %r8\n  mov $2, %r9\n"
-        "j_spin:\n"
+        "w_spin:\n"
         "  cmp %r9, %r8\n"
         "  jmp 1f\n"
         "1:\n"
-        "  mov flags_stop(%rip), %ecx\n"
-        "j_b:\n"
+        "w_b:\n"
         "  cmp %r8, %r9\n"
-        "  jrcxz j_spin\n"
-        "j_end:\n"
-        "  ret\n"
-        "d_loop:\n"
-        "  mov $1, %r8\n  mov $2, %r9\n  movabs $0x10000000000, %rdx\n"
-        "d_spin:\n"
-        "  cmp %r9, %r8\n"
-        "  jmp 1f\n"
-        "1:\n"
-        "d_dec:\n"
-        "  dec %rdx\n"
-        "  jnz 2f\n"
-        "  nop\n"
-        "2:\n"
         "  mov flags_stop(%rip), %ecx\n"
-        "d_b:\n"
-        "  cmp %r8, %r9\n"
-        "  jrcxz d_spin\n"
-        "d_end:\n"
+        "  jrcxz w_spin\n"
+        "w_end:\n"
         "  ret\n"
         "r_loop:\n"                         /* (src, dst) */
         "  mov %rdi, %r10\n  mov %rsi, %r11\n"
@@ -99,41 +82,20 @@ __asm__(".text\n"
 
 enum { S_R11, S_R10, S_R9, S_R8, S_RDI, S_RSI, S_RDX, S_RCX, S_RAX, S_RIP, S_CS, S_RFLAGS };
 
-/* The flags of `cmp b, a` (a - b). */
-static uint64_t flags_cmp(uint64_t a, uint64_t b)
-{
-    uint64_t f;
-    __asm__ volatile("cmp %2, %1\n\tpushfq\n\tpopq %0" : "=&r"(f) : "r"(a), "r"(b) : "cc");
-    return f & ARITH;
-}
-
-/* The flags of `dec` giving r over carry cf. */
-static uint64_t flags_dec(uint64_t r, uint64_t cf)
-{
-    uint64_t f, v = r + 1;
-    __asm__ volatile("bt $0, %2\n\tdec %1\n\tpushfq\n\tpopq %0" : "=&r"(f), "+r"(v) : "r"(cf) : "cc");
-    return f & ARITH;
-}
-
 static volatile uint32_t hits, wrong;
 
-static int in(uint64_t ip, const char *lo, const char *hi)
+/* What the flags must be at ip: the shared loops', or r_loop's (A's
+ * between `cmp A` and `cmp B` inclusive, B's after it and at its top). */
+static int want_flags(const uint64_t *s, unsigned long *want)
 {
-    return ip > (uint64_t)lo && ip <= (uint64_t)hi;
-}
-
-/* What the flags must be at ip: A's between `cmp A` and `cmp B`
- * (inclusive), dec's behind it, B's after `cmp B` and at the loop's top. */
-static int want_flags(const uint64_t *s, uint64_t *want)
-{
-    uint64_t ip = s[S_RIP], a = flags_cmp(s[S_R8], s[S_R9]), b = flags_cmp(s[S_R9], s[S_R8]);
-    if (in(ip, j_spin, j_b) || in(ip, r_spin, r_b) || in(ip, d_spin, d_dec))
-        *want = a;
-    else if (in(ip, d_dec, d_b))
-        *want = flags_dec(s[S_RDX], a & 1);
-    else if (in(ip, j_b, j_end) || in(ip, d_b, d_end) || in(ip, r_b, r_end) ||
-             ip == (uint64_t)j_spin || ip == (uint64_t)d_spin || ip == (uint64_t)r_spin)
-        *want = b;
+    uint64_t ip = s[S_RIP];
+    if (dead_flag_loops_want(ip, s[S_R8], s[S_R9], s[S_RDX], want))
+        return 1;
+    if (dead_flag_in(ip, r_spin, r_b) || dead_flag_in(ip, w_spin, w_b))
+        *want = flags_cmp(s[S_R8], s[S_R9]);
+    else if (dead_flag_in(ip, r_b, r_end) || ip == (uint64_t)r_spin ||
+             dead_flag_in(ip, w_b, w_end) || ip == (uint64_t)w_spin)
+        *want = flags_cmp(s[S_R9], s[S_R8]);
     else
         return 0;                           /* outside the loops */
     return 1;
@@ -142,20 +104,12 @@ static int want_flags(const uint64_t *s, uint64_t *want)
 void flags_check(const uint64_t *saved);
 void flags_check(const uint64_t *saved)
 {
-    uint64_t want;
+    unsigned long want;
     if (flags_stop || !want_flags(saved, &want))
         return;
     wrong += (saved[S_RFLAGS] & ARITH) != want;
     if (++hits >= HITS)
         flags_stop = 1;
-}
-
-static void timer_periodic(uint32_t count)
-{
-    mmio_write(LAPIC + 0xf0, 0x1ff, 4);             /* software-enabled */
-    mmio_write(LAPIC + 0x3e0, 0xb, 4);              /* divide by 1: 10 ns a count */
-    mmio_write(LAPIC + 0x320, TIMER_VECTOR | 1u << 17, 4);     /* periodic */
-    mmio_write(LAPIC + 0x380, count, 4);
 }
 
 static void run(const char *what, void (*loop)(void *, void *), void *src, void *dst)
@@ -173,20 +127,18 @@ static void run(const char *what, void (*loop)(void *, void *), void *src, void 
 
 static void j_run(void *s, void *d) { j_loop(); }
 static void d_run(void *s, void *d) { d_loop(); }
+static void w_run(void *s, void *d) { w_loop(); }
 
 int guest_main(int ncpus)
 {
-    outb(0x21, 0xff);                       /* both PICs masked */
-    outb(0xa1, 0xff);
-    idt_gate(TIMER_VECTOR, flags_isr, IDT_INTERRUPT_GATE);
-    idt_gate(0xff, flags_spurious, IDT_INTERRUPT_GATE);
-    idt_load();
+    lapic_only_irqs(TIMER_VECTOR, flags_isr, flags_spurious);
     uint8_t *src = dma_alloc(COPY_BYTES, 4096), *dst = dma_alloc(COPY_BYTES, 4096);
-    timer_periodic(4000);                   /* 40 us */
+    lapic_timer_start(TIMER_VECTOR, 4000, 1);       /* 40 us */
     run("jmp into dead flags", j_run, 0, 0);
     run("dec; jnz into dead flags", d_run, 0, 0);
     run("rep movsb before the writer", r_loop, src, dst);
-    mmio_write(LAPIC + 0x320, 1u << 16, 4); /* masked */
+    run("jmp straight into the writer", w_run, 0, 0);
+    lapic_timer_stop();
     put_str("irqflags done\n");
     return 0;
 }

@@ -13,7 +13,6 @@
  * source.  The hosted accelerator runs no guest instructions. */
 #include "guest.h"
 
-#define LAPIC 0xfee00000ull
 #define TIMER_VECTOR 0x31
 #define STORM_BYTES (64 << 10)
 #define COPY_BYTES (256 << 10)
@@ -48,14 +47,6 @@ __asm__(".text\n"
         "  iretq\n"
         "storm_spurious:\n"
         "  iretq\n");
-
-static void timer_periodic(uint32_t count)
-{
-    mmio_write(LAPIC + 0xf0, 0x1ff, 4);             /* software-enabled */
-    mmio_write(LAPIC + 0x3e0, 0xb, 4);              /* divide by 1: 10 ns a count */
-    mmio_write(LAPIC + 0x320, TIMER_VECTOR | 1u << 17, 4);     /* periodic */
-    mmio_write(LAPIC + 0x380, count, 4);
-}
 
 static void storm(void)
 {
@@ -106,15 +97,11 @@ static void rep_movs(void)
 
 int guest_main(int ncpus)
 {
-    outb(0x21, 0xff);                       /* both PICs masked */
-    outb(0xa1, 0xff);
-    idt_gate(TIMER_VECTOR, storm_isr, IDT_INTERRUPT_GATE);
-    idt_gate(0xff, storm_spurious, IDT_INTERRUPT_GATE);
-    idt_load();
-    timer_periodic(2000);                   /* 20 us */
+    lapic_only_irqs(TIMER_VECTOR, storm_isr, storm_spurious);
+    lapic_timer_start(TIMER_VECTOR, 2000, 1);       /* 20 us */
     storm();
     rep_movs();
-    mmio_write(LAPIC + 0x320, 1u << 16, 4); /* masked */
+    lapic_timer_stop();
     put_str("irqstorm done\n");
     return 0;
 }

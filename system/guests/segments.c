@@ -143,11 +143,7 @@ static void report(const char *name, uint64_t at)
     seg_vector = seg_err = seg_rip = 99;
 }
 
-/* Runs `insn` between labels (2: it, 1: the resume point); rbx = label 2. */
-#define CASE(setup, insn, clobbers...)                                       \
-    __asm__ volatile("lea 1f(%%rip), %%rax\n mov %%rax, seg_resume(%%rip)\n" \
-                     "lea 2f(%%rip), %%rbx\n" setup "\n2: " insn "\n1:\n"     \
-                     : "=b"(at) : : "rax", "rcx", "rdx", "memory", ##clobbers)
+#define CASE(setup, insn, clobbers...) FAULT_CASE(seg_resume, setup, insn, ##clobbers)
 
 static void far_transfers(void)
 {

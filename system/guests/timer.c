@@ -65,11 +65,7 @@ int guest_main(int ncpus)
 #else
     if (pin < 0)
         return 1;
-    outb(0x21, 0xff);                       /* both PICs masked: IOAPIC only */
-    outb(0xa1, 0xff);
-    idt_gate(TIMER_VECTOR, timer_isr, IDT_INTERRUPT_GATE);
-    idt_gate(0xff, spurious_isr, IDT_INTERRUPT_GATE);
-    idt_load();
+    lapic_only_irqs(TIMER_VECTOR, timer_isr, spurious_isr);
     mmio_write(LAPIC + 0xf0, 0x1ff, 4);     /* local APIC software-enabled */
     mmio_write(LAPIC + 0x350, 0x10000, 4);  /* LINT0 (ExtINT) masked */
     ioapic_write(0x11 + 2 * pin, 0);        /* destination: APIC ID 0 */

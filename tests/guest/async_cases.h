@@ -1,20 +1,13 @@
 /* async_cases.h -- what the async-signal flag tests share (async_flags,
- * async_rep_flags): the arithmetic flags' mask, the flags the CPU gives
- * `cmp`, an SA_SIGINFO handler and a periodic SIGALRM timer.  A header,
- * not a test (tests.mk builds the .c files only). */
+ * async_rep_flags, flags_jc_dead): dead_flag_loops.h (the arithmetic
+ * flags' mask, the flags the CPU gives `cmp`), an SA_SIGINFO handler, a
+ * periodic SIGALRM timer, and the tally of where a loop's signals landed.
+ * A header, not a test (tests.mk builds the .c files only). */
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
 
-#define ARITH 0x8d5ul              /* OF SF ZF AF PF CF */
-
-/* The flags of `cmp b, a` (a - b). */
-static inline unsigned long flags_cmp(unsigned long a, unsigned long b)
-{
-    unsigned long f;
-    __asm__ volatile("cmp %2, %1\n\tpushfq\n\tpopq %0" : "=&r"(f) : "r"(a), "r"(b) : "cc");
-    return f & ARITH;
-}
+#include "dead_flag_loops.h"
 
 static inline void on_signal(int sig, void (*fn)(int, siginfo_t *, void *))
 {
@@ -30,4 +23,32 @@ static inline void set_timer(long usec)
 {
     struct itimerval it = { { 0, usec }, { 0, usec } };
     setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* Where a loop's SIGALRMs landed: in the loop (hits; bad, those whose
+ * frame held other flags than want) or outside it. */
+struct landings { unsigned long hits, bad, outside, want_hits; };
+
+/* Counts one landing (in: the ip is in the loop); true when the loop has
+ * had the hits it wants. */
+static inline int landed(volatile struct landings *l, int in, unsigned long efl,
+                         unsigned long want)
+{
+    if (!in) {
+        l->outside++;
+        return 0;
+    }
+    l->hits++;
+    l->bad += efl != want;
+    return l->hits >= l->want_hits;
+}
+
+/* A fresh tally wanting n hits, handler on SIGALRM every usec. */
+static inline void landings_start(volatile struct landings *l, unsigned long n,
+                                  void (*fn)(int, siginfo_t *, void *), long usec)
+{
+    l->hits = l->bad = l->outside = 0;
+    l->want_hits = n;
+    on_signal(SIGALRM, fn);
+    set_timer(usec);
 }

@@ -25,48 +25,13 @@
 
 #include "async_cases.h"
 
-extern char j_spin[], j_b[], j_end[];
-extern char d_spin[], d_dec[], d_b[], d_end[];
 extern char s_after[], p_after[];
-void j_loop(void);
-void d_loop(void);
 unsigned long s_run(long pid, long tid, long sig);
 unsigned long p_run(void);
 volatile int c_stop;
 
-/* A: cmp r9, r8 (r8 - r9); B: cmp r8, r9; D: dec rdx over A's CF. */
 __asm__(".text\n"
-        ".globl j_loop, j_spin, j_b, j_end\n"
-        "j_loop:\n"
-        "  mov $1, %r8\n  mov $2, %r9\n"
-        "j_spin:\n"
-        "  cmp %r9, %r8\n"
-        "  jmp 1f\n"
-        "1:\n"
-        "  mov c_stop(%rip), %ecx\n"
-        "j_b:\n"
-        "  cmp %r8, %r9\n"
-        "  jrcxz j_spin\n"
-        "j_end:\n"
-        "  ret\n"
-        ".globl d_loop, d_spin, d_dec, d_b, d_end\n"
-        "d_loop:\n"
-        "  mov $1, %r8\n  mov $2, %r9\n  movabs $0x10000000000, %rdx\n"
-        "d_spin:\n"
-        "  cmp %r9, %r8\n"
-        "  jmp 1f\n"
-        "1:\n"
-        "d_dec:\n"
-        "  dec %rdx\n"
-        "  jnz 2f\n"
-        "  nop\n"
-        "2:\n"
-        "  mov c_stop(%rip), %ecx\n"
-        "d_b:\n"
-        "  cmp %r8, %r9\n"
-        "  jrcxz d_spin\n"
-        "d_end:\n"
-        "  ret\n"
+        DEAD_FLAG_LOOPS("c_stop")
         ".globl s_run, s_after\n"   /* tgkill(pid, tid, sig) after cmp A */
         "s_run:\n"
         "  mov $234, %eax\n"
@@ -84,54 +49,25 @@ __asm__(".text\n"
         "p_after:\n"
         "  pushfq\n  pop %rax\n  ret\n");
 
-/* The flags of `dec` giving r over carry cf. */
-static unsigned long flags_dec(unsigned long r, unsigned long cf)
-{
-    unsigned long f, v = r + 1;
-    __asm__ volatile("bt $0, %2\n\tdec %1\n\tpushfq\n\tpopq %0"
-                     : "=&r"(f), "+r"(v) : "r"(cf) : "cc");
-    return f & ARITH;
-}
-
-static volatile unsigned long hits, bad, outside, want_hits;
+static volatile struct landings tally;
 
 static void loop_signal(int sig, siginfo_t *si, void *ctx)
 {
     (void)sig; (void)si;
     const greg_t *g = ((ucontext_t *)ctx)->uc_mcontext.gregs;
-    uintptr_t ip = (uintptr_t)g[REG_RIP];
-    unsigned long efl = (unsigned long)g[REG_EFL] & ARITH, r8 = g[REG_R8], r9 = g[REG_R9];
-    unsigned long a = flags_cmp(r8, r9), b = flags_cmp(r9, r8), want;
-    if (ip > (uintptr_t)j_spin && ip <= (uintptr_t)j_b)
-        want = a;
-    else if ((ip > (uintptr_t)j_b && ip < (uintptr_t)j_end) || ip == (uintptr_t)j_spin)
-        want = b;
-    else if (ip > (uintptr_t)d_spin && ip <= (uintptr_t)d_dec)
-        want = a;
-    else if (ip > (uintptr_t)d_dec && ip <= (uintptr_t)d_b)
-        want = flags_dec((unsigned long)g[REG_RDX], a & 1);
-    else if ((ip > (uintptr_t)d_b && ip < (uintptr_t)d_end) || ip == (uintptr_t)d_spin)
-        want = b;
-    else {
-        outside++;
-        return;
-    }
-    hits++;
-    bad += efl != want;
-    if (hits >= want_hits)
+    unsigned long want = 0;
+    int in = dead_flag_loops_want((uintptr_t)g[REG_RIP], g[REG_R8], g[REG_R9], g[REG_RDX], &want);
+    if (landed(&tally, in, (unsigned long)g[REG_EFL] & ARITH, want))
         c_stop = 1;
 }
 
 static void run_loop(const char *what, void (*loop)(void), long usec, unsigned long n)
 {
-    hits = bad = outside = 0;
-    want_hits = n;
     c_stop = 0;
-    on_signal(SIGALRM, loop_signal);
-    set_timer(usec);
+    landings_start(&tally, n, loop_signal, usec);
     loop();
     set_timer(0);
-    printf("%s: %s\n", what, bad ? "wrong flags" : "flags as the CPU's");
+    printf("%s: %s\n", what, tally.bad ? "wrong flags" : "flags as the CPU's");
 }
 
 /* After a syscall: the handler checks it interrupted the insn after the

@@ -74,7 +74,8 @@ __asm__(".text\n"
 
 struct loop_marks { const char *spin, *rep, *after, *b, *end; unsigned long elem; bool movs; };
 static const struct loop_marks *marks;
-static volatile unsigned long hits, bad_flags, bad_regs, outside, want_hits;
+static volatile struct landings tally;
+static volatile unsigned long bad_regs;
 
 /* At the rep (before it, or inside it with rcx partway) and right after
  * it: rcx plus the elements done is the count, rsi went as far as rdi. */
@@ -92,38 +93,33 @@ static void loop_signal(int sig, siginfo_t *si, void *ctx)
     const greg_t *g = ((ucontext_t *)ctx)->uc_mcontext.gregs;
     const char *ip = (const char *)g[REG_RIP];
     unsigned long efl = (unsigned long)g[REG_EFL] & ARITH, r8 = g[REG_R8], r9 = g[REG_R9];
-    unsigned long want;
+    unsigned long want = 0;
+    int in = 1;
     if (ip > marks->spin && ip <= marks->b)
         want = flags_cmp(r8, r9);
     else if ((ip > marks->b && ip < marks->end) || ip == marks->spin)
         want = flags_cmp(r9, r8);
-    else {
-        outside++;
-        return;
-    }
-    hits++;
-    bad_flags += efl != want;
-    bad_regs += (ip == marks->rep || ip == marks->after) && !regs_agree(g);
-    if (hits >= want_hits)
+    else
+        in = 0;
+    bad_regs += in && (ip == marks->rep || ip == marks->after) && !regs_agree(g);
+    if (landed(&tally, in, efl, want))
         c_stop = 1;
 }
 
 static void run_loop(const char *what, const struct loop_marks *m, unsigned long n)
 {
     marks = m;
-    hits = bad_flags = bad_regs = outside = 0;
-    want_hits = n;
+    bad_regs = 0;
     c_stop = 0;
-    on_signal(SIGALRM, loop_signal);
-    set_timer(200);
+    landings_start(&tally, n, loop_signal, 200);
     if (m->movs) m_loop(dst, src);
     else s_loop(dst);
     set_timer(0);
-    printf("%s: %s, %s\n", what, bad_flags ? "wrong flags" : "flags as the CPU's",
+    printf("%s: %s, %s\n", what, tally.bad ? "wrong flags" : "flags as the CPU's",
            bad_regs ? "string registers disagree" : "string registers agree");
 #ifdef COUNTS
-    fprintf(stderr, "hits %lu wrong flags %lu wrong regs %lu outside %lu\n", hits, bad_flags,
-            bad_regs, outside);
+    fprintf(stderr, "hits %lu wrong flags %lu wrong regs %lu outside %lu\n", tally.hits, tally.bad,
+            bad_regs, tally.outside);
 #endif
 }
 

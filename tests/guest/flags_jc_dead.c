@@ -114,7 +114,7 @@ __asm__(".text\n"
         "a_end:\n"
         "  ret\n");
 
-static volatile unsigned long hits, bad, outside, want_hits, faults, fault_bad;
+static volatile unsigned long faults, fault_bad;
 
 static void on_segv(int sig, siginfo_t *si, void *ctx)
 {
@@ -127,24 +127,22 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
     g[REG_RIP] = (greg_t)(uintptr_t)jf_after;
 }
 
+static volatile struct landings tally;
+
 static void on_alarm(int sig, siginfo_t *si, void *ctx)
 {
     (void)sig; (void)si;
     const greg_t *g = ((ucontext_t *)ctx)->uc_mcontext.gregs;
     uintptr_t ip = (uintptr_t)g[REG_RIP];
-    unsigned long efl = (unsigned long)g[REG_EFL] & ARITH, r8 = g[REG_R8], r9 = g[REG_R9];
-    unsigned long want;
-    if (ip > (uintptr_t)a_spin && ip <= (uintptr_t)a_b)
+    unsigned long r8 = g[REG_R8], r9 = g[REG_R9], want = 0;
+    int in = 1;
+    if (dead_flag_in(ip, a_spin, a_b))
         want = flags_cmp(r8, r9);
     else if ((ip > (uintptr_t)a_b && ip < (uintptr_t)a_end) || ip == (uintptr_t)a_spin)
         want = flags_cmp(r9, r8);
-    else {
-        outside++;
-        return;
-    }
-    hits++;
-    bad += efl != want;
-    if (hits >= want_hits)
+    else
+        in = 0;
+    if (landed(&tally, in, (unsigned long)g[REG_EFL] & ARITH, want))
         a_stop = 1;
 }
 
@@ -172,11 +170,9 @@ int main(void)
     printf("fault %016llx: %lu faults, %s\n", (unsigned long long)fs, faults,
            fault_bad ? "wrong flags" : "flags as the CPU's");
 
-    want_hits = 1000;
-    on_signal(SIGALRM, on_alarm);
-    set_timer(200);
+    landings_start(&tally, 1000, on_alarm, 200);
     a_loop();
     set_timer(0);
-    printf("async through jmp *reg: %s\n", bad ? "wrong flags" : "flags as the CPU's");
+    printf("async through jmp *reg: %s\n", tally.bad ? "wrong flags" : "flags as the CPU's");
     return 0;
 }

@@ -48,6 +48,11 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
               "pcmpeqd %%xmm1, %%xmm1\n\tpsrld $31, %%xmm1\n\txor %%eax, %%eax\n"
 #define LOAD_ADD "movdqu (%%rsi,%%rax), %%xmm0\n\tpaddd %%xmm1, %%xmm3\n\tpaddd %%xmm3, %%xmm0\n\t"
 #define TAIL "cmp $512, %%rax\n\tjb 1b\n\t"
+#define STORE_AT_RAX "movdqu %%xmm0, (%%rdi,%%rax)\n\t"
+/* One case's loop from d: its store, then how its addresses step. */
+#define LOOP(STORE, STEPS)                                                     \
+    __asm__ volatile(SETUP "1:\n\t" LOAD_ADD STORE STEPS TAIL                  \
+                     : "+D"(d) : "S"(src) : CLOBBERS)
 
 enum kind { STEP16, STEP8, STEP24, XOR_BASE, LOAD_BASE, BASE_ONLY };
 
@@ -59,37 +64,18 @@ __attribute__((noinline)) static void run(unsigned char *start, enum kind k)
     unsigned char *d = start;
     base_cell = start;
     switch (k) {
-    case STEP16:
-        __asm__ volatile(SETUP "1:\n\t" LOAD_ADD "movdqu %%xmm0, (%%rdi,%%rax)\n\t"
-                         "add $16, %%rax\n\t" TAIL
-                         : "+D"(d) : "S"(src) : CLOBBERS);
-        break;
-    case STEP8:
-        __asm__ volatile(SETUP "1:\n\t" LOAD_ADD "movdqu %%xmm0, (%%rdi,%%rax)\n\t"
-                         "add $8, %%rax\n\t" TAIL
-                         : "+D"(d) : "S"(src) : CLOBBERS);
-        break;
-    case STEP24:        /* rax and rdi by 12 each: not a multiple of 16 */
-        __asm__ volatile(SETUP "1:\n\t" LOAD_ADD "movdqu %%xmm0, (%%rdi,%%rax)\n\t"
-                         "add $12, %%rax\n\tadd $12, %%rdi\n\t" TAIL
-                         : "+D"(d) : "S"(src) : CLOBBERS);
-        break;
-    case XOR_BASE:
-        __asm__ volatile(SETUP "1:\n\t" LOAD_ADD "movdqu %%xmm0, (%%rdi,%%rax)\n\t"
-                         "xor $8, %%rdi\n\tadd $16, %%rax\n\t" TAIL
-                         : "+D"(d) : "S"(src) : CLOBBERS);
-        break;
+    case STEP16: LOOP(STORE_AT_RAX, "add $16, %%rax\n\t"); break;
+    case STEP8: LOOP(STORE_AT_RAX, "add $8, %%rax\n\t"); break;
+    /* rax and rdi by 12 each: not a multiple of 16 */
+    case STEP24: LOOP(STORE_AT_RAX, "add $12, %%rax\n\tadd $12, %%rdi\n\t"); break;
+    case XOR_BASE: LOOP(STORE_AT_RAX, "xor $8, %%rdi\n\tadd $16, %%rax\n\t"); break;
     case LOAD_BASE:     /* rdi from memory each pass, the cell 8 more each pass */
         __asm__ volatile(SETUP "1:\n\t" LOAD_ADD "movdqu %%xmm0, (%%rdi,%%rax)\n\t"
                          "mov (%%rcx), %%rdi\n\taddq $8, (%%rcx)\n\tadd $16, %%rax\n\t" TAIL
                          : "+D"(d) : "S"(src), "c"(&base_cell) : "rax", "xmm0", "xmm1",
                            "xmm2", "xmm3", "memory", "cc");
         break;
-    case BASE_ONLY:     /* [rdi], rdi stepped by 16 */
-        __asm__ volatile(SETUP "1:\n\t" LOAD_ADD "movdqu %%xmm0, (%%rdi)\n\t"
-                         "add $16, %%rdi\n\tadd $16, %%rax\n\t" TAIL
-                         : "+D"(d) : "S"(src) : CLOBBERS);
-        break;
+    case BASE_ONLY: LOOP("movdqu %%xmm0, (%%rdi)\n\t", "add $16, %%rdi\n\tadd $16, %%rax\n\t"); break;
     }
 }
 

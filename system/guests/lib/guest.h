@@ -57,6 +57,23 @@ void pit_start_100hz(void);
 /* Runs with interrupts enabled until *ticks reaches n or about a second
  * or more passes; returns min(*ticks, n), interrupts disabled again. */
 uint32_t wait_ticks(volatile uint32_t *ticks, uint32_t n);
+/* The local APIC timer (software-enabled, divide by 1: 10 ns a count)
+ * at `vector` every `count` counts (periodic) or once; then masked. */
+#define LAPIC_BASE 0xfee00000ull
+void lapic_timer_start(int vector, uint32_t count, int periodic);
+/* Both 8259s masked, isr at `vector` and spurious at 0xff (interrupt
+ * gates), the IDT loaded: the local APIC's interrupts only. */
+void lapic_only_irqs(int vector, void (*isr)(void), void (*spurious)(void));
+void lapic_timer_stop(void);
+/* 1 while `vector` waits in the local APIC's request register. */
+int lapic_requested(int vector);
+/* Runs `insn` (its operands set up by `setup`) between labels: 2 is the
+ * instruction that faults, 1 where the guest's handler resumes (stored in
+ * the variable RESUME); the uint64_t `at` receives label 2 (exc, segments). */
+#define FAULT_CASE(RESUME, setup, insn, clobbers...)                            \
+    __asm__ volatile("lea 1f(%%rip), %%rax\n mov %%rax, " #RESUME "(%%rip)\n" \
+                     "lea 2f(%%rip), %%rbx\n" setup "\n2: " insn "\n1:\n"      \
+                     : "=b"(at) : : "rax", "rcx", "rdx", "memory", ##clobbers)
 
 /* ---- pci.c ---- */
 int pci_find(uint16_t vendor, uint16_t device);   /* slot or -1 */

@@ -1,6 +1,7 @@
 /* irq.c -- interrupt plumbing of the freestanding test guests (pic, timer,
- * exc, ring3): the one IDT with its 64-bit gates, the TSC, the PIT at
- * 100 Hz and a bounded wait for timer ticks.  The hosted build runs no
+ * exc, ring3, irqstorm, irqflags, stishadow): the one IDT with its 64-bit
+ * gates, the TSC, the PIT at 100 Hz, a bounded wait for timer ticks and
+ * the local APIC timer.  The hosted build runs no
  * guest instructions and has none of it. */
 #ifndef GUEST_HOSTED
 #include "guest.h"
@@ -49,5 +50,32 @@ uint32_t wait_ticks(volatile uint32_t *ticks, uint32_t n)
         cpu_relax();
     __asm__ volatile("cli");
     return *ticks < n ? *ticks : n;
+}
+
+void lapic_timer_start(int vector, uint32_t count, int periodic)
+{
+    mmio_write(LAPIC_BASE + 0xf0, 0x1ff, 4);        /* software-enabled */
+    mmio_write(LAPIC_BASE + 0x3e0, 0xb, 4);         /* divide by 1 */
+    mmio_write(LAPIC_BASE + 0x320, (uint32_t)vector | (periodic ? 1u << 17 : 0), 4);
+    mmio_write(LAPIC_BASE + 0x380, count, 4);
+}
+
+void lapic_only_irqs(int vector, void (*isr)(void), void (*spurious)(void))
+{
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
+    idt_gate(vector, isr, IDT_INTERRUPT_GATE);
+    idt_gate(0xff, spurious, IDT_INTERRUPT_GATE);
+    idt_load();
+}
+
+void lapic_timer_stop(void)
+{
+    mmio_write(LAPIC_BASE + 0x320, 1u << 16, 4);    /* masked */
+}
+
+int lapic_requested(int vector)
+{
+    return mmio_read(LAPIC_BASE + 0x200 + 0x10 * (vector >> 5), 4) >> (vector & 31) & 1;
 }
 #endif
