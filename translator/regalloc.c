@@ -148,7 +148,7 @@ static void alias_keep(ir_ref p);
 /* Every change of a value's register goes through here (pin_in_reg). */
 static void set_reg(ir_ref r, int reg)
 {
-    if (ra->alias_on && ((ra->alias_on >> r) & 1) && r < 64 && reg != be_host.pinned_regs[r])
+    if (r < 64 && ((ra->alias_on >> r) & 1) && reg != be_host.pinned_regs[r])
         alias_keep(r);                  /* (before its register changes) */
     ra->v[r].reg = (int8_t)reg;
     if (is_pinned(r)) {
