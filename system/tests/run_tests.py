@@ -288,15 +288,21 @@ IRQFLAGS_CASES = ["jmp into dead flags", "dec; jnz into dead flags", "rep movsb 
                   "jmp straight into the writer"]
 
 
-def t_irqflags(r):
+def boot_case_lines(r, guest, cases, result, title):
+    """Boot guest once (not hosted); each case must print its line
+    "GUEST CASE: RESULT" and the guest "GUEST done"."""
     if r[0] == "hosted":
         return
-    rc, out, err = boot(r, "irqflags")
-    for name in IRQFLAGS_CASES:
-        want = f"irqflags {name}: interrupts 200 wrong flags 0\n"
-        check(f"{r[0]}: interrupt frames hold the CPU's RFLAGS: {name}",
-              rc == 0 and want in out and "irqflags done\n" in out,
+    rc, out, err = boot(r, guest)
+    for name in cases:
+        want = f"{guest} {name}: {result}\n"
+        check(f"{r[0]}: {title}: {name}", rc == 0 and want in out and f"{guest} done\n" in out,
               f"rc={rc} want={want!r} out={out!r} err={err!r}")
+
+
+def t_irqflags(r):
+    boot_case_lines(r, "irqflags", IRQFLAGS_CASES, "interrupts 200 wrong flags 0",
+                    "interrupt frames hold the CPU's RFLAGS")
 
 
 # The interrupt shadow of sti (SDM vol. 2, STI): with the timer's vector
@@ -306,14 +312,8 @@ STISHADOW_CASES = ["sti; hlt", "sti; inc"]
 
 
 def t_stishadow(r):
-    if r[0] == "hosted":
-        return
-    rc, out, err = boot(r, "stishadow")
-    for name in STISHADOW_CASES:
-        want = f"stishadow {name}: interrupts 100 inside the shadow 0\n"
-        check(f"{r[0]}: no interrupt inside sti's shadow: {name}",
-              rc == 0 and want in out and "stishadow done\n" in out,
-              f"rc={rc} want={want!r} out={out!r} err={err!r}")
+    boot_case_lines(r, "stishadow", STISHADOW_CASES, "interrupts 100 inside the shadow 0",
+                    "no interrupt inside sti's shadow")
 
 
 # CPL 3 (SDM vol. 3, 5.8.8 syscall/sysret, 6.12 stack switch to RSP0,
