@@ -1,7 +1,8 @@
 /* async_cases.h -- what the async-signal flag tests share (async_flags,
  * async_rep_flags, flags_jc_dead): dead_flag_loops.h (the arithmetic
  * flags' mask, the flags the CPU gives `cmp`), an SA_SIGINFO handler, a
- * periodic SIGALRM timer, and the tally of where a loop's signals landed.
+ * periodic SIGALRM timer, the tally of where a loop's signals landed, and
+ * (flags_jc_dead, flags_ras_lazy) the compare operands and a fault sweep.
  * A header, not a test (tests.mk builds the .c files only). */
 #include <signal.h>
 #include <string.h>
@@ -51,4 +52,21 @@ static inline void landings_start(volatile struct landings *l, unsigned long n,
     l->want_hits = n;
     on_signal(SIGALRM, fn);
     set_timer(usec);
+}
+
+/* The operands every pair of the flag-cut tests compares: signed and
+ * unsigned edges. */
+static const uint64_t flag_vals[] = { 0, 1, 2, 5, 0x7fffffffffffffffull, 0x8000000000000000ull,
+                                      ~0ull };
+#define FLAG_NV (sizeof(flag_vals) / sizeof(flag_vals[0]))
+
+/* 300 rounds of fn over rotated operand pairs (fn faults under the
+ * caller's SIGSEGV handler, which checks the flags): a checksum. */
+static inline uint64_t fault_sweep(uint64_t (*fn)(uint64_t, uint64_t))
+{
+    uint64_t fs = 0;
+    for (int round = 0; round < 300; round++)
+        for (unsigned i = 0; i < FLAG_NV; i++)
+            fs = fs * 3 + fn(flag_vals[i], flag_vals[(i + round) % FLAG_NV]);
+    return fs;
 }

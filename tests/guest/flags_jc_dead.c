@@ -146,27 +146,21 @@ static void on_alarm(int sig, siginfo_t *si, void *ctx)
         a_stop = 1;
 }
 
-static const uint64_t vals[] = { 0, 1, 2, 5, 0x7fffffffffffffffull, 0x8000000000000000ull,
-                                 ~0ull };
-#define NV (sizeof(vals) / sizeof(vals[0]))
 
 int main(void)
 {
     uint64_t sum = 0, sum2 = 0;
     for (int round = 0; round < 2000; round++)
-        for (unsigned i = 0; i < NV; i++)
-            for (unsigned j = 0; j < NV; j++) {
+        for (unsigned i = 0; i < FLAG_NV; i++)
+            for (unsigned j = 0; j < FLAG_NV; j++) {
                 void *to = ((round >> 2) ^ (j == 3)) & 1 ? (void *)jc_read : (void *)jc_dead;
-                sum = sum * 31 + jc_pair(vals[i], vals[j], to);
-                sum2 = sum2 * 31 + jc_behind(vals[i], vals[j]) + 3 * jc_call(vals[i], vals[j]);
+                sum = sum * 31 + jc_pair(flag_vals[i], flag_vals[j], to);
+                sum2 = sum2 * 31 + jc_behind(flag_vals[i], flag_vals[j]) + 3 * jc_call(flag_vals[i], flag_vals[j]);
             }
     printf("pair %016llx behind/call %016llx\n", (unsigned long long)sum, (unsigned long long)sum2);
 
     on_signal(SIGSEGV, on_segv);
-    uint64_t fs = 0;
-    for (int round = 0; round < 300; round++)
-        for (unsigned i = 0; i < NV; i++)
-            fs = fs * 3 + jc_fault(vals[i], vals[(i + round) % NV]);
+    uint64_t fs = fault_sweep(jc_fault);
     printf("fault %016llx: %lu faults, %s\n", (unsigned long long)fs, faults,
            fault_bad ? "wrong flags" : "flags as the CPU's");
 

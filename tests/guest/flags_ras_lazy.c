@@ -226,9 +226,6 @@ static void on_alarm(int sig, siginfo_t *si, void *ctx)
         a_stop = 1;
 }
 
-static const uint64_t vals[] = { 0, 1, 2, 5, 0x7fffffffffffffffull, 0x8000000000000000ull,
-                                 ~0ull };
-#define NV (sizeof(vals) / sizeof(vals[0]))
 
 static void nc_case(const char *name, uint64_t target, uint64_t a, uint64_t b)
 {
@@ -243,9 +240,9 @@ int main(void)
 {
     uint64_t sum = 0, sum2 = 0;
     for (int round = 0; round < 300; round++)
-        for (unsigned i = 0; i < NV; i++)
-            for (unsigned j = 0; j < NV; j++) {
-                uint64_t a = vals[i], b = vals[(j + round) % NV];
+        for (unsigned i = 0; i < FLAG_NV; i++)
+            for (unsigned j = 0; j < FLAG_NV; j++) {
+                uint64_t a = flag_vals[i], b = flag_vals[(j + round) % FLAG_NV];
                 sum = sum * 31 + r_read(a, b) + 5 * r_pushf(a, b) + 7 * r_jc(a, b);
                 sum2 = sum2 * 31 + r_indirect(a, b) + 3 * r_grand(a, b) + 11 * r_dead(a, b) +
                        13 * r_rewrite(a, b);
@@ -253,10 +250,7 @@ int main(void)
     printf("readers %016llx others %016llx\n", (unsigned long long)sum, (unsigned long long)sum2);
 
     on_signal(SIGSEGV, on_segv);
-    uint64_t fs = 0;
-    for (int round = 0; round < 300; round++)
-        for (unsigned i = 0; i < NV; i++)
-            fs = fs * 3 + r_fault(vals[i], vals[(i + round) % NV]);
+    uint64_t fs = fault_sweep(r_fault);
     printf("fault %016llx: %lu faults, %s\n", (unsigned long long)fs, faults,
            fault_bad ? "wrong flags" : "flags as the CPU's");
 
@@ -265,8 +259,8 @@ int main(void)
     nc_case("0x8000000000000000", 0x8000000000000000ull, 5, 5);
     nc_case("0x0000800000000000", 0x0000800000000000ull, 0, 0x8000000000000000ull);
     for (unsigned i = 0; i < 3; i++) {
-        nc_a = vals[i + 3], nc_b = ~vals[i + 3], nc_target = 0, nc_where = 0, nc_efl_bad = 0;
-        nc_own(vals[i + 3], 0);
+        nc_a = flag_vals[i + 3], nc_b = ~flag_vals[i + 3], nc_target = 0, nc_where = 0, nc_efl_bad = 0;
+        nc_own(flag_vals[i + 3], 0);
         printf("ret to its own return pc ^ 2^63: stopped %s, %ld bytes pushed, %s\n",
                nc_where == 1 ? "at the ret" : "elsewhere", nc_depth,
                nc_efl_bad ? "wrong flags" : "flags as the CPU's");
