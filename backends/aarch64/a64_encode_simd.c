@@ -48,6 +48,13 @@ uint32_t a64_simd_umov_h(unsigned index, unsigned rn, unsigned rd)
            REG_N_D(rn, rd);
 }
 
+/* imm5 = index:1 selects a byte. */
+uint32_t a64_simd_umov_b(unsigned index, unsigned rn, unsigned rd)
+{
+    return F(0x70, 8, 21) | F(index << 1 | 1, 5, 16) | F(0x7, 4, 11) | F(1, 1, 10) |
+           REG_N_D(rn, rd);
+}
+
 uint32_t a64_simd_mull(bool q, bool is_unsigned, unsigned size, unsigned rm, unsigned rn,
                        unsigned rd)
 {

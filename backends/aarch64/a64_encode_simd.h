@@ -58,8 +58,9 @@ uint32_t a64_simd_mull(bool q, bool is_unsigned, unsigned size, unsigned rm, uns
  * elements': the high halves of the wide sums n + m. */
 uint32_t a64_simd_addhn(bool q, unsigned size, unsigned rm, unsigned rn, unsigned rd);
 
-/* Copy: umov wd, vn.h[index]. */
+/* Copy: umov wd, vn.h[index]; umov wd, vn.b[index]. */
 uint32_t a64_simd_umov_h(unsigned index, unsigned rn, unsigned rd);
+uint32_t a64_simd_umov_b(unsigned index, unsigned rn, unsigned rd);
 
 /* Shift by immediate; esize_log2 is log2 of the element bits - 3. */
 enum a64_simd_shift_op { A64_V_SHL = 0x0a, A64_V_SSHR = 0x00, A64_V_USHR = 0x20,

@@ -322,6 +322,13 @@ static void ldst_indexed(struct be_code *c, unsigned memop, enum a64_ldst_opc op
     if (!a64_offset_is_immediate(size, disp)) {
         be_emit_movi(c, A64_TMP0, (uint64_t)(int64_t)disp);
         a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSL, base, 0, A64_TMP0, A64_TMP0));
+        if (!check && index != A64_TMP0 && (x->scale == 0 || x->scale == size)) {
+            /* the index as the access's register offset (cc1's
+             * `movzx eax, word [rax + rax + 0x23c2840]`): one add fewer */
+            a64_put(c, a64_load_store_reg_offset(size, opc, index, A64_LSL_X, x->scale != 0,
+                                                 A64_TMP0, rt));
+            return;
+        }
         base = A64_TMP0;
         disp = 0;
     }

@@ -676,21 +676,14 @@ static void tiny_half(struct vctx *v, bool dbl, int x, unsigned acc, bool high)
 }
 
 /* The slow path when any half of VT (words for double lanes, halfwords
- * for single) has its top byte zero: uminv, then a test of its top byte. */
+ * for single) has its top byte zero: uminv finds the smallest half, whose
+ * top byte (byte 3 of a word, 1 of a halfword) umov takes alone, so cbz
+ * tests it without an `ands` (one word fewer than fmov/umov, ands, b.eq). */
 static void reduce_halves(struct vctx *v, bool dbl)
 {
-    unsigned enc;
-    if (dbl) {
-        put(v, a64_simd_uminv(true, 2, VT, VT));
-        put(v, a64_fp_int(false, 0, A64_FMOV_TO_G, VT, A64_TMP0));
-    } else {
-        put(v, a64_simd_uminv(true, 1, VT, VT));
-        put(v, a64_simd_umov_h(0, VT, A64_TMP0));
-    }
-    if (!a64_bitmask_encode(dbl ? 0xff000000u : 0xff00u, 32, &enc))
-        abort();
-    put(v, a64_logical_imm(false, A64_ANDS, enc, A64_TMP0, A64_ZR));
-    to_slow(v, a64_cond_branch_imm(A64_EQ, 0));
+    put(v, a64_simd_uminv(true, dbl ? 2 : 1, VT, VT));
+    put(v, a64_simd_umov_b(dbl ? 3 : 1, VT, A64_TMP0));
+    to_slow(v, a64_compare_branch_imm(false, false, 0, A64_TMP0));
 }
 
 /* The operand emit_arith still tests when the other one is `checked`'s

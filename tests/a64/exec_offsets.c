@@ -28,20 +28,22 @@ static uint64_t bytes_of(unsigned memop, const uint8_t *p)
 static const int32_t far_disps[] = { 0x737e40, 0x737c41, 0x10008, -0x12340, -0x12341,
                                      0x123457, 0x7ff000, 0x50000, 0x1234560 };
 
-/* ld and st at base + disp, and ldx/stx at base + index * 8 + disp. */
-static void run_far(unsigned mo, int32_t disp, bool store, bool indexed)
+/* ld and st at base + disp, and ldx/stx at base + (index << scale) + disp
+ * (scale 0 or the access size: the index as the access's register offset
+ * behind a built displacement; any other: added). */
+static void run_far(unsigned mo, int32_t disp, bool store, bool indexed, unsigned scale)
 {
     for (int i = 0; i < 64; i++) mem[i] = (uint8_t)xt_random();
     uint8_t want[64];
     memcpy(want, mem, 64);
     uint64_t v = xt_random(), index = 3;
-    uintptr_t base = (uintptr_t)(mem + 16) - (uintptr_t)(intptr_t)disp - (indexed ? index * 8 : 0);
+    uintptr_t base = (uintptr_t)(mem + 16) - (uintptr_t)(intptr_t)disp - (indexed ? index << scale : 0);
     struct be_code c = xt_block();
     be_emit_movi(&c, 22, base);
     be_emit_movi(&c, 23, v);
     be_emit_movi(&c, 21, index);
     struct be_arg out = { .reg = 7 }, r22 = { .reg = 22 }, r23 = { .reg = 23 }, r21 = { .reg = 21 };
-    struct ir_insn i = { .size = mo, .aux = { disp, 3 } };
+    struct ir_insn i = { .size = mo, .aux = { disp, (int32_t)scale } };
     if (indexed && store) {
         i.op = IR_stx;
         be_emit_insn(&c, &i, NULL, (struct be_arg[]){ r22, r23, r21 });
@@ -58,11 +60,11 @@ static void run_far(unsigned mo, int32_t disp, bool store, bool indexed)
     xt_run(&c);
     if (store) {
         memcpy(want + 16, &v, ir_memop_bytes(mo));
-        XT_CHECK(memcmp(want, mem, 64) == 0, "far st%s memop %u disp %#x", indexed ? "x" : "",
-                 mo, disp);
+        XT_CHECK(memcmp(want, mem, 64) == 0, "far st%s memop %u disp %#x scale %u",
+                 indexed ? "x" : "", mo, disp, scale);
     } else {
-        XT_CHECK(xt_env.result[0] == bytes_of(mo, mem + 16), "far ld%s memop %u disp %#x",
-                 indexed ? "x" : "", mo, disp);
+        XT_CHECK(xt_env.result[0] == bytes_of(mo, mem + 16), "far ld%s memop %u disp %#x scale %u",
+                 indexed ? "x" : "", mo, disp, scale);
     }
 }
 
@@ -71,8 +73,10 @@ static void test_far_disps(void)
     for (unsigned k = 0; k < sizeof far_disps / sizeof far_disps[0]; k++)
         for (unsigned mo = 0; mo < 4; mo++)
             for (int s = 0; s < 2; s++)
-                for (int x = 0; x < 2; x++)
-                    run_far(mo, far_disps[k], s, x);
+                for (unsigned scale = 0; scale < 4; scale++)
+                    for (int x = 0; x < 2; x++)
+                        if (x || scale == 0)
+                            run_far(mo, far_disps[k], s, x, scale);
 }
 
 /* Constant addresses in a mapping below 16 MiB: low halves that fit the
