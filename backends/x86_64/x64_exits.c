@@ -93,7 +93,10 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     for (int k = N_SAVED - 1; k >= 0; k--)
         x64_emit_pop_r(c, x64_saved_regs[k]);
     x64_emit_ret(c);
-    c->ras_miss = c->ptr;                   /* rt.pc is stored: to the dispatcher */
+    /* The base entry is popped only by a ret whose target is its pc, -1
+     * (emit_ras_ret's compare): the ret leaves rt.pc to this store. */
+    c->ras_miss = c->ptr;
+    x64_emit_mov_m_imm32(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), -1);
     int32_t v = (int32_t)(c->ptr - (miss_rel + 4));
     __builtin_memcpy(be_writable(c, miss_rel), &v, 4);
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
@@ -331,8 +334,8 @@ static void land_jmp8(struct be_code *c, uint8_t *rel)
 }
 
 /* The head of a call exit: push the entry (ret_pc; host return address)
- * with a host `call` over the continuation, which drops ret_pc (add rsp,
- * 8).  Returns where the call's rel32 is, to be filled in by the caller;
+ * with a host `call` over the continuation (the ret's `ret 8` drops
+ * ret_pc: the continuation starts right after the call).  Returns where the call's rel32 is, to be filled in by the caller;
  * *pc_imm: where ret_pc was written (4 or 8 bytes). */
 static uint8_t *emit_ras_call_head(struct be_code *c, uint64_t ret_pc, uint8_t **pc_imm)
 {
@@ -352,7 +355,6 @@ static uint8_t *emit_ras_call_head(struct be_code *c, uint64_t ret_pc, uint8_t *
     x64_emit_byte(c, 0xe8);                                 /* call rel32 */
     uint8_t *call = c->ptr;
     x64_emit_u32(c, 0);
-    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
     return call;
 }
 
@@ -465,8 +467,9 @@ static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
     *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
 }
 
-/* A ret: when the top entry's pc is the target, a host `ret` (which the
- * host's own return predictor gets right) to the caller's continuation.
+/* A ret: when the top entry's pc is the target, a host `ret 8` (which
+ * the host's own return predictor gets right; the 8 drops the entry's
+ * pc) to the caller's continuation.
  * Else the entry stays: a mismatch (longjmp, a rewritten return address)
  * leaves stale entries that later returns miss on, until the stack starts
  * over at its limit or at the next dispatcher entry. */
@@ -474,7 +477,9 @@ static void emit_ras_ret(struct be_code *c, int pc_reg)
 {
     x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RSP, 8);   /* cmp [rsp+8], pc */
     uint8_t *miss = emit_jmp8(c, 0x75);                     /* jne */
-    x64_emit_ret(c);
+    x64_emit_byte(c, 0xc2);                                 /* ret 8 */
+    x64_emit_byte(c, 8);
+    x64_emit_byte(c, 0);
     land_jmp8(c, miss);
 }
 
@@ -603,9 +608,10 @@ void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
         store_env_u64(c, TR_OFFSET_PC, pc->imm);
     } else {
         /* A hit enters its block as a chained jump does, rt.pc unread: the
-         * miss path stores it, unless the probe's rax holds the pc, or a
-         * ret's return-address stack may pop its base entry (which reads it). */
-        bool late = xfer != IR_XFER_RET && pc->reg != X64_RAX;
+         * miss path stores it, unless the probe's rax holds the pc.  A
+         * ret's pop of the return-address stack's base entry stores its
+         * own (be_emit_prologue's ras_miss). */
+        bool late = pc->reg != X64_RAX;
         if (!late)
             x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc->reg);
         if (xfer == IR_XFER_RET)
