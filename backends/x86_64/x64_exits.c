@@ -97,7 +97,7 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
      * (emit_ras_ret's compare): the ret leaves rt.pc to this store. */
     c->ras_miss = c->ptr;
     x64_emit_mov_m_imm32(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), -1);
-    int32_t v = (int32_t)(c->ptr - (miss_rel + 4));
+    int32_t v = (int32_t)(c->ras_miss - (miss_rel + 4));
     __builtin_memcpy(be_writable(c, miss_rel), &v, 4);
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
     x64_tlb_emit_stub(c);                   /* a software MMU's TLB miss (x64_tlb.c) */
