@@ -204,7 +204,9 @@ struct be_code {
     const uint8_t *epilogue;            /* set by be_emit_prologue() */
     const uint8_t *ras_miss;            /* set by be_emit_prologue(): where an
                                            empty return-address-stack entry
-                                           leads (rt.pc is stored: look it up) */
+                                           leads (AArch64: rt.pc is stored, look
+                                           it up; x86-64: the base entry, pc -1,
+                                           stores that pc itself) */
     struct tr_block *tb;                /* block being emitted (stored by exit stubs) */
     uint64_t guest_end;                 /* guest pc right after the block: a
                                            call's return pc (0: unknown) */

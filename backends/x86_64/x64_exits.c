@@ -93,8 +93,11 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     for (int k = N_SAVED - 1; k >= 0; k--)
         x64_emit_pop_r(c, x64_saved_regs[k]);
     x64_emit_ret(c);
-    c->ras_miss = c->ptr;                   /* rt.pc is stored: to the dispatcher */
-    int32_t v = (int32_t)(c->ptr - (miss_rel + 4));
+    /* The base entry is popped only by a ret whose target is its pc, -1
+     * (emit_ras_ret's compare): the ret leaves rt.pc to this store. */
+    c->ras_miss = c->ptr;
+    x64_emit_mov_m_imm32(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), -1);
+    int32_t v = (int32_t)(c->ras_miss - (miss_rel + 4));
     __builtin_memcpy(be_writable(c, miss_rel), &v, 4);
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
     x64_tlb_emit_stub(c);                   /* a software MMU's TLB miss (x64_tlb.c) */
@@ -331,15 +334,18 @@ static void land_jmp8(struct be_code *c, uint8_t *rel)
 }
 
 /* The head of a call exit: push the entry (ret_pc; host return address)
- * with a host `call` over the continuation, which drops ret_pc (add rsp,
- * 8).  Returns where the call's rel32 is, to be filled in by the caller;
- * *pc_imm: where ret_pc was written (4 or 8 bytes). */
-static uint8_t *emit_ras_call_head(struct be_code *c, uint64_t ret_pc, uint8_t **pc_imm)
+ * with a host `call` over the continuation (the ret's `ret 8` drops
+ * ret_pc: the continuation starts right after the call).  Returns where
+ * the call's rel32 is, to be filled in by the caller; *pc_imm: where
+ * ret_pc was written (4 or 8 bytes); *push_at: where the push starts. */
+static uint8_t *emit_ras_call_head(struct be_code *c, uint64_t ret_pc, uint8_t **pc_imm,
+                                   uint8_t **push_at)
 {
     x64_emit_op_m_r(c, X64_W, 0x3b, X64_RSP, X64_ENV, x64_env_disp(TR_OFFSET_RAS_LIMIT));
     uint8_t *room = emit_jmp8(c, 0x77);                     /* ja: rsp above the limit */
     x64_emit_mov_r_m(c, X64_W, X64_RSP, X64_ENV, x64_env_disp(TR_OFFSET_RAS_BASE));
     land_jmp8(c, room);
+    *push_at = c->ptr;
     if (x64_fits_s32((int64_t)ret_pc)) {
         x64_emit_byte(c, 0x68);                             /* push imm32 */
         x64_emit_u32(c, (uint32_t)ret_pc);
@@ -347,12 +353,12 @@ static uint8_t *emit_ras_call_head(struct be_code *c, uint64_t ret_pc, uint8_t *
     } else {
         x64_emit_mov_r_imm64(c, X64_RAX, ret_pc);         /* rax: the exit's only scratch */
         *pc_imm = c->ptr - 8;
+        *push_at = c->ptr;
         x64_emit_push_r(c, X64_RAX);
     }
     x64_emit_byte(c, 0xe8);                                 /* call rel32 */
     uint8_t *call = c->ptr;
     x64_emit_u32(c, 0);
-    x64_emit_alu_rm_imm(c, X64_ADD, X64_W, X64_RSP, 8);
     return call;
 }
 
@@ -361,7 +367,7 @@ static uint8_t *emit_ras_call_head(struct be_code *c, uint64_t ret_pc, uint8_t *
  * instructions per call exit, the copy a tenth of that. */
 struct ras_call_template {
     uint8_t bytes[48];
-    uint8_t len, pc_at, pc_bytes, call_at;
+    uint8_t len, pc_at, pc_bytes, call_at, push_at;
 };
 
 static struct ras_call_template ras_call_templates[2];
@@ -369,39 +375,54 @@ static struct ras_call_template ras_call_templates[2];
 static void build_ras_call_template(struct ras_call_template *t, int layout)
 {
     struct be_code c = { .start = t->bytes, .ptr = t->bytes, .end = t->bytes + sizeof t->bytes };
-    uint8_t *pc_imm;
-    uint8_t *call = emit_ras_call_head(&c, layout ? 1ull << 40 : 0, &pc_imm);
+    uint8_t *pc_imm, *push_at;
+    uint8_t *call = emit_ras_call_head(&c, layout ? 1ull << 40 : 0, &pc_imm, &push_at);
     t->pc_bytes = layout ? 8 : 4;
     t->pc_at = (uint8_t)(pc_imm - t->bytes);
     t->call_at = (uint8_t)(call - t->bytes);
+    t->push_at = (uint8_t)(push_at - t->bytes);
     t->len = (uint8_t)(c.ptr - t->bytes);
 }
 
-static uint8_t *copy_ras_call_head(struct be_code *c, uint64_t ret_pc)
+/* The head, its push behind `pad` ds prefixes (ignored in 64-bit mode:
+ * they move the call's rel32 without an instruction more to run). */
+static uint8_t *copy_ras_call_head(struct be_code *c, const struct ras_call_template *t,
+                                   uint64_t ret_pc, int pad)
+{
+    uint8_t *w = be_writable(c, c->ptr);
+    memcpy(w, t->bytes, t->push_at);
+    memset(w + t->push_at, 0x3e, (size_t)pad);
+    memcpy(w + t->push_at + pad, t->bytes + t->push_at, (size_t)(t->len - t->push_at));
+    int pc_at = t->pc_at + (t->pc_at > t->push_at ? pad : 0);
+    memcpy(w + pc_at, &ret_pc, t->pc_bytes);            /* little-endian: the low bytes */
+    uint8_t *call = c->ptr + t->call_at + pad;
+    c->ptr += t->len + pad;
+    return call;
+}
+
+/* The call exit: the head, then chain slot 1 to the block at ret_pc.
+ * An indirect call's own exit follows as the call's target.  A direct
+ * call to `pc` (direct) is itself chain slot 0 -- chained, the host call
+ * enters the callee's block with no jmp between -- and its rel32 first
+ * leads to slot 0's stub. */
+static void emit_ras_call(struct be_code *c, uint64_t ret_pc, bool direct, uint64_t pc)
 {
     int layout = x64_fits_s32((int64_t)ret_pc) ? 0 : 1;
     struct ras_call_template *t = &ras_call_templates[layout];
     if (!t->len)
         build_ras_call_template(t, layout);
-    uint8_t *w = be_writable(c, c->ptr);
-    memcpy(w, t->bytes, t->len);
-    memcpy(w + t->pc_at, &ret_pc, t->pc_bytes);         /* little-endian: the low bytes */
-    uint8_t *call = c->ptr + t->call_at;
-    c->ptr += t->len;
-    return call;
-}
-
-/* The call exit: the head, then chain slot 1 to the block at ret_pc.
- * The block's own exit follows as the call's target. */
-static void emit_ras_call(struct be_code *c, uint64_t ret_pc)
-{
-    uint8_t *call = copy_ras_call_head(c, ret_pc);
+    int pos = block_pos(c->ptr + t->call_at);
+    uint8_t *call = copy_ras_call_head(c, t, ret_pc, direct && pos > 12 ? 16 - pos : 0);
+    if (direct)
+        c->jump_site[0] = (uint32_t)(call - 1 - c->start);
     align_rel32(c, 1);
     c->jump_site[1] = (uint32_t)(c->ptr - c->start);
     x64_emit_jmp_rel32(c, c->ptr + 5);
     emit_stub(c, ret_pc, 1);
     int32_t v = (int32_t)(c->ptr - (call + 4));
     __builtin_memcpy(be_writable(c, call), &v, 4);
+    if (direct)
+        emit_stub(c, pc, 0);
 }
 
 void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
@@ -410,8 +431,11 @@ void x64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
         pending.n = 0;
     uint64_t ret_pc = slot == 0 ? call_return_pc(c, xfer) : 0;
     bool back = xfer != IR_XFER_CALL && x64_vloop_back_edge(c, pc);    /* before any code */
-    if (ret_pc)
-        emit_ras_call(c, ret_pc);
+    if (ret_pc) {
+        emit_ras_call(c, ret_pc, true, pc);
+        flush_pending(c);
+        return;
+    }
     align_rel32(c, 1);
     c->jump_site[slot] = (uint32_t)(c->ptr - c->start);
     x64_emit_jmp_rel32(c, c->ptr + 5);
@@ -465,8 +489,9 @@ static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
     *be_writable(c, skip) = (uint8_t)(c->ptr - (skip + 1));
 }
 
-/* A ret: when the top entry's pc is the target, a host `ret` (which the
- * host's own return predictor gets right) to the caller's continuation.
+/* A ret: when the top entry's pc is the target, a host `ret 8` (which
+ * the host's own return predictor gets right; the 8 drops the entry's
+ * pc) to the caller's continuation.
  * Else the entry stays: a mismatch (longjmp, a rewritten return address)
  * leaves stale entries that later returns miss on, until the stack starts
  * over at its limit or at the next dispatcher entry. */
@@ -474,7 +499,9 @@ static void emit_ras_ret(struct be_code *c, int pc_reg)
 {
     x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RSP, 8);   /* cmp [rsp+8], pc */
     uint8_t *miss = emit_jmp8(c, 0x75);                     /* jne */
-    x64_emit_ret(c);
+    x64_emit_byte(c, 0xc2);                                 /* ret 8 */
+    x64_emit_byte(c, 8);
+    x64_emit_byte(c, 0);
     land_jmp8(c, miss);
 }
 
@@ -588,7 +615,7 @@ void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
         pending.n = 0;
     uint64_t ret_pc = call_return_pc(c, xfer);
     if (ret_pc)
-        emit_ras_call(c, ret_pc);
+        emit_ras_call(c, ret_pc, false, 0);
     /* A ret's return-address stack, a known target: no probe, the stores now. */
     if (c->n_lazy && (pc->is_const || xfer == IR_XFER_RET)) {
         emit_lazy_stores(c);
@@ -603,9 +630,10 @@ void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
         store_env_u64(c, TR_OFFSET_PC, pc->imm);
     } else {
         /* A hit enters its block as a chained jump does, rt.pc unread: the
-         * miss path stores it, unless the probe's rax holds the pc, or a
-         * ret's return-address stack may pop its base entry (which reads it). */
-        bool late = xfer != IR_XFER_RET && pc->reg != X64_RAX;
+         * miss path stores it, unless the probe's rax holds the pc.  A
+         * ret's pop of the return-address stack's base entry stores its
+         * own (be_emit_prologue's ras_miss). */
+        bool late = pc->reg != X64_RAX;
         if (!late)
             x64_emit_mov_m_r(c, X64_W, X64_ENV, x64_env_disp(TR_OFFSET_PC), pc->reg);
         if (xfer == IR_XFER_RET)
