@@ -4,8 +4,9 @@
  * last argv string of the program's initial stack (mm->arg_start..
  * arg_end), read when the file is: so it is made from that guest memory,
  * whatever the guest wrote there since (valgrind's none/tests/procfs-linux).
- * Left: the kernel's rule for a last byte the guest overwrote (the string
- * runs on into the environment). */
+ * Made up only where the kernel could not be told the guest's range
+ * (sys_proc_mm.c): then the kernel's rule for a last byte the guest
+ * overwrote (the string runs on into the environment) is not followed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
@@ -42,9 +43,9 @@ static int sys_cmdline_fill(int fd)
     return sys_synth_guest_bytes(fd, sys_proc.arg_start, sys_proc.arg_end);
 }
 
-int64_t sys_cmdline_open(const char *path, int host_flags)
+int64_t sys_cmdline_open(int host_flags)
 {
-    if (!sys_proc.arg_end || !sys_is_own_proc(path, "cmdline"))
-        return SYS_MAPS_NOT_OURS;
+    if (!sys_proc.arg_end || sys_proc.mm_published)
+        return SYS_MAPS_NOT_OURS;       /* the kernel's file is the guest's (sys_proc_mm.c) */
     return sys_synth_open("cmdline", host_flags, sys_cmdline_fill);
 }

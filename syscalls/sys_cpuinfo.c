@@ -201,9 +201,7 @@ static int sys_cpuinfo_fill(int fd)
     return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -errno;
 }
 
-int64_t sys_cpuinfo_open(const char *path, int host_flags)
+int64_t sys_cpuinfo_open(int host_flags)
 {
-    if (strcmp(path, "/proc/cpuinfo"))
-        return SYS_MAPS_NOT_OURS;
     return sys_synth_open("cpuinfo", host_flags, sys_cpuinfo_fill);
 }

@@ -138,13 +138,13 @@ SYS_HANDLER(sys_chroot)
 /* /proc/self/exe names the guest program, not ferry. */
 static int64_t sys_do_readlinkat(int dirfd, uint64_t path, uint64_t buf, uint64_t size)
 {
-    if (sys_proc.exe_path && sys_is_proc_self_exe(path)) {
+    if (sys_proc_names_exe(dirfd, path)) {
         size_t n = strlen(sys_proc.exe_path);
         n = n < size ? n : size;
         int64_t r = sys_copy_out(buf, sys_proc.exe_path, n);
         return r ? r : (int64_t)n;
     }
-    return sys_ret(readlinkat(dirfd, sys_path_lookup(path, 0), sys_ptr(buf), size));
+    return sys_ret(readlinkat(dirfd, sys_path_lookup_at(dirfd, path, 0), sys_ptr(buf), size));
 }
 
 SYS_HANDLER(sys_readlink) { return sys_do_readlinkat(AT_FDCWD, a[0], a[1], a[2]); }

@@ -8,7 +8,10 @@
  * initial stack (as sys_cmdline.c does for cmdline: whatever the guest
  * wrote there since shows), and another process's -- most likely a ferry
  * too, a child the guest forked -- is the host's with ferry's variables
- * left out. */
+ * left out.  Where the kernel could be told the guest's range
+ * (sys_proc_mm.c) its own file is right, for the guest and for others,
+ * and nothing is made up here (another ferry's is still filtered: a
+ * ferry under qemu-user could not tell its kernel). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -67,19 +70,7 @@ static int sys_environ_other_fill(int fd)
     return lseek(fd, 0, SEEK_SET) == 0 ? 0 : -errno;
 }
 
-/* "/proc/N/environ" or "/proc/N/task/T/environ" of another process. */
-static bool sys_environ_of_other(const char *path)
-{
-    char *end;
-    if (strncmp(path, "/proc/", 6) != 0 || !(path[6] >= '1' && path[6] <= '9'))
-        return false;
-    strtol(path + 6, &end, 10);
-    if (strncmp(end, "/task/", 6) == 0 && end[6] >= '1' && end[6] <= '9')
-        strtol(end + 6, &end, 10);
-    return strcmp(end, "/environ") == 0;
-}
-
-static int64_t sys_environ_open_other(const char *path, int host_flags)
+int64_t sys_environ_open_other(const char *path, int host_flags)
 {
     if ((host_flags & O_ACCMODE) != O_RDONLY)
         return SYS_MAPS_NOT_OURS;      /* the kernel's answer */
@@ -111,10 +102,9 @@ static int64_t sys_environ_open_other(const char *path, int host_flags)
     return r;
 }
 
-int64_t sys_environ_open(const char *path, int host_flags)
+int64_t sys_environ_open(int host_flags)
 {
-    if (sys_is_own_proc(path, "environ"))
-        return sys_proc.env_end ? sys_synth_open("environ", host_flags, sys_environ_fill)
-                                : SYS_MAPS_NOT_OURS;
-    return sys_environ_of_other(path) ? sys_environ_open_other(path, host_flags) : SYS_MAPS_NOT_OURS;
+    if (!sys_proc.env_end || sys_proc.mm_published)
+        return SYS_MAPS_NOT_OURS;       /* the kernel's file is the guest's (sys_proc_mm.c) */
+    return sys_synth_open("environ", host_flags, sys_environ_fill);
 }

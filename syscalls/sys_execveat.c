@@ -119,8 +119,9 @@ SYS_HANDLER(sys_execveat)
     if (flags & ~(uint64_t)(SYS_AT_EMPTY_PATH | SYS_AT_SYMLINK_NOFOLLOW))
         return -EINVAL;
     const char *path = sys_ptr(a[1]);
-    if (len > 0 && (path[0] == '/' || dirfd == SYS_AT_FDCWD)) {
-        const char *p = sys_path_lookup(a[1], !(flags & SYS_AT_SYMLINK_NOFOLLOW));
+    /* "exe" from a /proc/self descriptor is the program too (sys_path_at) */
+    if (len > 0 && (path[0] == '/' || dirfd == SYS_AT_FDCWD || sys_proc_names_exe(dirfd, a[1]))) {
+        const char *p = sys_path_lookup_at(dirfd, a[1], !(flags & SYS_AT_SYMLINK_NOFOLLOW));
         struct stat st;
         int64_t r = flags & SYS_AT_SYMLINK_NOFOLLOW ? sys_nofollow_st(lstat(p, &st), &st) : 0;
         if (r)

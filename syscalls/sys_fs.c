@@ -25,31 +25,14 @@ SYS_HANDLER(sys_pwrite64) { return sys_block(SYS_pwrite64, (int)a[0], sys_ptr(a[
 SYS_HANDLER(sys_preadv) { return sys_block(SYS_preadv, (int)a[0], sys_ptr(a[1]), (int)a[2], a[3], 0); }
 SYS_HANDLER(sys_pwritev) { return sys_block(SYS_pwritev, (int)a[0], sys_ptr(a[1]), (int)a[2], a[3], 0); }
 
-/* The /proc files ferry makes up: the guest's own maps (sys_maps.c),
- * cmdline (sys_cmdline.c) and limits (sys_limits.c), environ without
- * ferry's variables (sys_environ.c), ferry's CPU rather than the host's
- * (sys_cpuinfo.c). */
-static int64_t sys_synth_proc_open(uint64_t path, int host_flags)
-{
-    if (sys_guest_strnlen(path, 64) <= 0)
-        return SYS_MAPS_NOT_OURS;
-    int64_t fd = sys_maps_open(sys_ptr(path), host_flags);
-    if (fd == SYS_MAPS_NOT_OURS)
-        fd = sys_cmdline_open(sys_ptr(path), host_flags);
-    if (fd == SYS_MAPS_NOT_OURS)
-        fd = sys_limits_open(sys_ptr(path), host_flags);
-    if (fd == SYS_MAPS_NOT_OURS)
-        fd = sys_environ_open(sys_ptr(path), host_flags);
-    return fd != SYS_MAPS_NOT_OURS ? fd : sys_cpuinfo_open(sys_ptr(path), host_flags);
-}
-
 static int64_t sys_do_openat(int dirfd, uint64_t path, uint64_t flags, uint64_t mode)
 {
-    int64_t synth = sys_synth_proc_open(path, sys_open_flags_to_host(flags));
+    /* the /proc files ferry makes up, however named (sys_proc_path.c) */
+    int64_t synth = sys_proc_open(dirfd, path, sys_open_flags_to_host(flags));
     if (synth != SYS_MAPS_NOT_OURS)
         return synth;
     /* a FIFO's open waits for its other end, a tty's for carrier */
-    return sys_block(SYS_openat, dirfd, sys_path_lookup(path, 1), sys_open_flags_to_host(flags),
+    return sys_block(SYS_openat, dirfd, sys_path_lookup_at(dirfd, path, 1), sys_open_flags_to_host(flags),
                      (mode_t)mode);
 }
 

@@ -8,6 +8,7 @@
  * call, no descriptor in the guest's fd space, and the same answer on
  * every host (process_vm_readv is absent under qemu-user and seccomp). */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -115,27 +116,32 @@ int sys_guest_vector_ok(uint64_t g)
     return 1;
 }
 
-/* /proc/self/exe, /proc/PID/exe of this process, ... (sys_is_own_proc). */
-int sys_is_proc_self_exe(uint64_t g)
+/* /proc/self/exe (however named: sys_proc_path.c) is ferry itself on the
+ * host; the guest means its own program.  Bad pointers go to the host
+ * untouched (EFAULT there). */
+const char *sys_path_at(int dirfd, uint64_t g)
 {
-    return sys_guest_strnlen(g, 64) > 0 && sys_is_own_proc(sys_ptr(g), "exe");
-}
-
-/* /proc/self/exe is ferry itself on the host; the guest means its own
- * program.  Bad pointers go to the host untouched (EFAULT there). */
-const char *sys_path(uint64_t g)
-{
-    if (sys_proc.exe_path && sys_is_proc_self_exe(g))
+    if (sys_proc_names_exe(dirfd, g))
         return sys_proc.exe_path;
     return sys_ptr(g);
 }
 
-/* A path the guest looks a file up by: sys_path, then under the sysroot
- * (-L DIR) first when there is one. */
-const char *sys_path_lookup(uint64_t g, int follow)
+const char *sys_path(uint64_t g)
 {
-    const char *p = sys_path(g);
+    return sys_path_at(AT_FDCWD, g);
+}
+
+/* A path the guest looks a file up by: sys_path_at, then under the
+ * sysroot (-L DIR) first when there is one. */
+const char *sys_path_lookup_at(int dirfd, uint64_t g, int follow)
+{
+    const char *p = sys_path_at(dirfd, g);
     if (p != sys_ptr(g) || !ld_sysroot_get() || sys_guest_strnlen(g, 4096) < 0)
         return p;
     return ld_sysroot_path(p, follow);
+}
+
+const char *sys_path_lookup(uint64_t g, int follow)
+{
+    return sys_path_lookup_at(AT_FDCWD, g, follow);
 }

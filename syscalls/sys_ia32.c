@@ -164,12 +164,12 @@ static int64_t ia32_stat(int dirfd, const char *path, int flags, uint64_t buf)
     return sys_copy_out(buf, &g, sizeof g);
 }
 
-static SYS_HANDLER(ia32_stat64) { (void)cpu; return ia32_stat(AT_FDCWD, sys_stat_path(a[0], 0), 0, a[1]); }
+static SYS_HANDLER(ia32_stat64) { (void)cpu; return ia32_stat(AT_FDCWD, sys_stat_path(AT_FDCWD, a[0], 0), 0, a[1]); }
 
 static SYS_HANDLER(ia32_lstat64)
 {
     (void)cpu;
-    return ia32_stat(AT_FDCWD, sys_stat_path(a[0], AT_SYMLINK_NOFOLLOW), AT_SYMLINK_NOFOLLOW, a[1]);
+    return ia32_stat(AT_FDCWD, sys_stat_path(AT_FDCWD, a[0], AT_SYMLINK_NOFOLLOW), AT_SYMLINK_NOFOLLOW, a[1]);
 }
 
 static SYS_HANDLER(ia32_fstat64) { (void)cpu; return ia32_stat((int)a[0], "", AT_EMPTY_PATH, a[1]); }
@@ -178,7 +178,7 @@ static SYS_HANDLER(ia32_fstatat64)
 {
     (void)cpu;
     int flags = (int)a[3];
-    return ia32_stat(sys_dirfd(a[0]), sys_stat_path(a[1], (uint64_t)flags), flags, a[2]);
+    return ia32_stat(sys_dirfd(a[0]), sys_stat_path(sys_dirfd(a[0]), a[1], (uint64_t)flags), flags, a[2]);
 }
 
 /* readv/writev: the i386 iovec is two 32-bit words.  The host call gets

@@ -181,16 +181,18 @@ void *sys_guest_args_fix(const struct sys_entry *e, uint64_t *a);
 void sys_guest_args_done(void *fixed, int64_t ret);
 /* Length of the guest string at g, at most max; -1 if unreadable. */
 long sys_guest_strnlen(uint64_t g, size_t max);
-int sys_is_proc_self_exe(uint64_t g);
 int sys_guest_vector_ok(uint64_t g);
 
-/* A guest path, with /proc/self/exe meaning the guest program. */
+/* A guest path, with /proc/self/exe (however named, from dirfd) meaning
+ * the guest program. */
 const char *sys_path(uint64_t g);
+const char *sys_path_at(int dirfd, uint64_t g);
 /* sys_path, looked up under the sysroot first (loader/ld_sysroot.c): for the
  * calls that find an existing file (open, stat, access, readlink, exec).
  * follow: whether a final symbolic link is followed. */
 const char *sys_path_lookup(uint64_t g, int follow);
-const char *sys_stat_path(uint64_t path, uint64_t flags);
+const char *sys_path_lookup_at(int dirfd, uint64_t g, int follow);
+const char *sys_stat_path(int dirfd, uint64_t path, uint64_t flags);
 /* Guest dirfd: AT_FDCWD (-100) is the same on every Linux. */
 static inline int sys_dirfd(uint64_t g)
 {
@@ -305,20 +307,32 @@ uint64_t sys_vdso_cut(uint64_t lo, uint64_t hi);
 int64_t sys_mm_map_copy_locked(uint64_t hint, uint64_t len, uint64_t at, const void *bytes,
                                size_t size);
 
-/* sys_maps.c: opening the guest's own /proc/.../maps (filtered); the
- * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
+/* The openers of ferry's made-up /proc files (the guest's own; sys_proc_path.c
+ * finds which one a path names): the descriptor, -errno, or
+ * SYS_MAPS_NOT_OURS where the host's file is the right one. */
 #define SYS_MAPS_NOT_OURS (-4096)
-int64_t sys_maps_open(const char *path, int host_flags);
-/* sys_maps.c: whether path is the calling process's own /proc file leaf
- * (/proc/self/LEAF, /proc/thread-self/LEAF, /proc/PID/LEAF, ...). */
-bool sys_is_own_proc(const char *path, const char *leaf);
-/* sys_limits.c: opening the guest's own /proc/.../limits (its RLIMIT_AS,
- * RLIMIT_DATA and hard RLIMIT_NOFILE, not the real ones); the descriptor,
- * -errno, or SYS_MAPS_NOT_OURS. */
-int64_t sys_limits_open(const char *path, int host_flags);
-/* sys_cmdline.c: opening the guest's own /proc/.../cmdline (its argv, not
- * ferry's); the descriptor, -errno, or SYS_MAPS_NOT_OURS. */
-int64_t sys_cmdline_open(const char *path, int host_flags);
+/* sys_maps.c: its maps (the host's filtered to the guest's mappings) */
+int64_t sys_maps_open(int host_flags);
+/* sys_limits.c: its limits (its RLIMIT_AS, RLIMIT_DATA and hard
+ * RLIMIT_NOFILE, not the real ones) */
+int64_t sys_limits_open(int host_flags);
+/* sys_cmdline.c: its argv's strings, not ferry's */
+int64_t sys_cmdline_open(int host_flags);
+/* sys_environ.c: its envp's strings, not ferry's */
+int64_t sys_environ_open(int host_flags);
+/* sys_cpuinfo.c: /proc/cpuinfo (ferry's virtual CPU) */
+int64_t sys_cpuinfo_open(int host_flags);
+/* sys_environ.c: another process's environ (host path "/proc/N/environ")
+ * without ferry's variables (a ferry that could not tell its kernel). */
+int64_t sys_environ_open_other(const char *path, int host_flags);
+/* sys_proc_path.c: a guest path (from dirfd, as the kernel resolves it)
+ * that names one of the files above, opened; SYS_MAPS_NOT_OURS if none. */
+int64_t sys_proc_open(int dirfd, uint64_t g, int host_flags);
+/* sys_proc_path.c: whether the path names the process's own exe link. */
+bool sys_proc_names_exe(int dirfd, uint64_t g);
+/* sys_proc_mm.c: the kernel's argv/envp range of the process set to the
+ * guest's (sys_proc.mm_published), after sys_environ_started. */
+void sys_proc_mm_publish(void);
 /* sys_cmdline.c: where argv's strings are, from the initial stack pointer
  * (argc, then argv). */
 void sys_cmdline_started(uint64_t sp);
@@ -326,10 +340,6 @@ void sys_cmdline_started(uint64_t sp);
  * bytes [start, end), as the kernel reads a process's argv and envp
  * strings; 0 or -errno. */
 int sys_synth_guest_bytes(int fd, uint64_t start, uint64_t end);
-/* sys_environ.c: opening /proc/.../environ: the guest's own (its initial
- * envp strings) or another process's without ferry's variables; the
- * descriptor, -errno, or SYS_MAPS_NOT_OURS. */
-int64_t sys_environ_open(const char *path, int host_flags);
 /* sys_environ.c: where envp's strings are, from the initial stack pointer
  * (after sys_cmdline_started). */
 void sys_environ_started(uint64_t sp);
@@ -341,9 +351,6 @@ int64_t sys_synth_open(const char *name, int host_flags, int (*fill)(int fd));
  * each_line, then end (may be NULL); 0 or -errno. */
 int sys_synth_filter(int fd, const char *host_path, void (*each_line)(FILE *out, const char *line),
                      void (*end)(FILE *out));
-/* sys_cpuinfo.c: opening /proc/cpuinfo (ferry's virtual CPU); the
- * descriptor, -errno, or SYS_MAPS_NOT_OURS for any other path. */
-int64_t sys_cpuinfo_open(const char *path, int host_flags);
 
 /* sys_flags.c: the guest's struct sigevent as the host's (timer_create);
  * -EINVAL for notifications the kernel does not do. */

@@ -20,24 +20,6 @@
 #include "sys_internal.h"
 #include "translator.h"
 
-/* Whether p is dir followed by leaf. */
-static bool sys_proc_under(const char *p, const char *dir, const char *leaf)
-{
-    size_t n = strlen(dir);
-    return !strncmp(p, dir, n) && !strcmp(p + n, leaf);
-}
-
-/* Whether p is the calling process's own /proc file `leaf`: under
- * /proc/self, /proc/thread-self, /proc/PID or /proc/self/task/TID. */
-bool sys_is_own_proc(const char *p, const char *leaf)
-{
-    char pid[32], tid[48];
-    snprintf(pid, sizeof pid, "/proc/%d/", (int)getpid());
-    snprintf(tid, sizeof tid, "/proc/self/task/%d/", (int)gettid());
-    return sys_proc_under(p, "/proc/self/", leaf) || sys_proc_under(p, "/proc/thread-self/", leaf) ||
-           sys_proc_under(p, pid, leaf) || sys_proc_under(p, tid, leaf);
-}
-
 /* The name the guest sees for [lo, hi): the host's, [stack]/[heap], or
  * a part of the vDSO's (sys_vdso.c). */
 static const char *sys_maps_name(uint64_t lo, const char *host_name)
@@ -174,9 +156,9 @@ int64_t sys_synth_open(const char *name, int host_flags, int (*fill)(int fd))
     return fd;
 }
 
-int64_t sys_maps_open(const char *path, int host_flags)
+int64_t sys_maps_open(int host_flags)
 {
-    if (!sys_engine || !sys_is_own_proc(path, "maps"))
+    if (!sys_engine)
         return SYS_MAPS_NOT_OURS;
     return sys_synth_open("maps", host_flags, sys_maps_fill);
 }

@@ -62,6 +62,7 @@ void sys_process_init(const struct ld_image *img)
     sys_stack_grow_init(img);
     sys_cmdline_started(img->stack_pointer);
     sys_environ_started(img->stack_pointer);
+    sys_proc_mm_publish();
     sys_vdso_started(img->vdso_start);
     sys_ferry_fd_init();
     sys_exec_self_fd_adopt();

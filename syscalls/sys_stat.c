@@ -25,9 +25,9 @@ static int64_t sys_do_fstatat(int dirfd, const char *path, uint64_t buf, int fla
 }
 
 /* Without following links, /proc/self/exe is the link itself. */
-static const char *sys_path_lookup_nofollow(uint64_t path)
+static const char *sys_path_lookup_nofollow(int dirfd, uint64_t path)
 {
-    return sys_is_proc_self_exe(path) ? sys_ptr(path) : sys_path_lookup(path, 0);
+    return sys_proc_names_exe(dirfd, path) ? sys_ptr(path) : sys_path_lookup_at(dirfd, path, 0);
 }
 
 SYS_HANDLER(sys_fstat) { return sys_do_fstatat((int)a[0], "", a[1], AT_EMPTY_PATH); }
@@ -35,23 +35,24 @@ SYS_HANDLER(sys_stat) { return sys_do_fstatat(AT_FDCWD, sys_path_lookup(a[0], 1)
 
 SYS_HANDLER(sys_lstat)
 {
-    return sys_do_fstatat(AT_FDCWD, sys_path_lookup_nofollow(a[0]), a[1], AT_SYMLINK_NOFOLLOW);
+    return sys_do_fstatat(AT_FDCWD, sys_path_lookup_nofollow(AT_FDCWD, a[0]), a[1], AT_SYMLINK_NOFOLLOW);
 }
 
 /* The host path a stat call with these flags looks at (also sys_ia32.c). */
-const char *sys_stat_path(uint64_t path, uint64_t flags)
+const char *sys_stat_path(int dirfd, uint64_t path, uint64_t flags)
 {
-    return flags & AT_SYMLINK_NOFOLLOW ? sys_path_lookup_nofollow(path) : sys_path_lookup(path, 1);
+    return flags & AT_SYMLINK_NOFOLLOW ? sys_path_lookup_nofollow(dirfd, path)
+                                       : sys_path_lookup_at(dirfd, path, 1);
 }
 
 SYS_HANDLER(sys_newfstatat)
 {
-    return sys_do_fstatat(sys_dirfd(a[0]), sys_stat_path(a[1], a[3]), a[2], (int)a[3]);
+    return sys_do_fstatat(sys_dirfd(a[0]), sys_stat_path(sys_dirfd(a[0]), a[1], a[3]), a[2], (int)a[3]);
 }
 
 SYS_HANDLER(sys_statx)
 {
-    return sys_ret(syscall(SYS_statx, sys_dirfd(a[0]), sys_stat_path(a[1], a[2]), (int)a[2],
+    return sys_ret(syscall(SYS_statx, sys_dirfd(a[0]), sys_stat_path(sys_dirfd(a[0]), a[1], a[2]), (int)a[2],
                            (unsigned)a[3], sys_ptr(a[4])));
 }
 
@@ -66,14 +67,14 @@ SYS_HANDLER(sys_access)
 
 SYS_HANDLER(sys_faccessat)
 {
-    return sys_ret(syscall(SYS_faccessat, sys_dirfd(a[0]), sys_path_lookup(a[1], 1), (int)a[2]));
+    return sys_ret(syscall(SYS_faccessat, sys_dirfd(a[0]), sys_path_lookup_at(sys_dirfd(a[0]), a[1], 1), (int)a[2]));
 }
 
 /* Older hosts (and qemu-user) may lack faccessat2; without flags the
  * old call is equivalent. */
 SYS_HANDLER(sys_faccessat2)
 {
-    const char *path = sys_path_lookup(a[1], !(a[3] & AT_SYMLINK_NOFOLLOW));
+    const char *path = sys_stat_path(sys_dirfd(a[0]), a[1], a[3]);
     long r = syscall(SYS_faccessat2, sys_dirfd(a[0]), path, (int)a[2], (int)a[3]);
     if (r == -1 && errno == ENOSYS && a[3] == 0)
         r = syscall(SYS_faccessat, sys_dirfd(a[0]), path, (int)a[2]);

@@ -24,6 +24,7 @@ struct sys_process {
     bool stack_exec;                            /* its pages executable */
     uint64_t arg_start, arg_end;                /* argv's strings, /proc/self/cmdline */
     uint64_t env_start, env_end;                /* envp's strings, /proc/self/environ */
+    bool mm_published;                          /* the kernel's own arg/env range (sys_proc_mm.c) */
     struct sys_range vdso[SYS_VDSO_PARTS];      /* [vvar], [vvar_vclock], [vdso] */
 };
 extern struct sys_process sys_proc;

@@ -159,6 +159,11 @@ GUEST_NOT_aarch64 += cmsg_trunc
 GUEST_NOT_aarch64 += block_intr_pipe
 # process_vm: qemu-user 7.2 has no process_vm_readv/writev (ENOSYS to ferry).
 GUEST_NOT_aarch64 += process_vm
+# proc_environ_other: qemu-user 7.2 refuses prctl(PR_SET_MM) (EINVAL to ferry), so
+# a ferry there cannot tell its kernel where its guest's argv and envp are, and
+# another process does not see what that guest wrote into them
+# (syscalls/sys_proc_mm.c; proc_paths and proc_environ cover the rest on both).
+GUEST_NOT_aarch64 += proc_environ_other
 GUEST_NOT_x86_64 :=
 guest_bins_arch = $(filter-out $(foreach n,$(GUEST_NOT_$(2)),%/$(n).O0 %/$(n).O2 %/$(n).pie %/$(n).dyn), \
                     $(call guest_bins_for,$(1)))
