@@ -96,7 +96,7 @@ static void sys_exec_options(struct sys_argv *av, char *logbuf, char *sizebuf)
  * execvp does not retry the program as a shell script), one that cannot
  * be opened as a regular file EACCES (its errno says it all), a bad one
  * ELIBBAD; ferry says which interpreter on its log, since no errno can. */
-static int64_t sys_exec_check_elf(const char *path)
+static int64_t sys_exec_check_elf_here(const char *path)
 {
     char why[512];
     enum ld_interp_fault fault;
@@ -112,7 +112,7 @@ static int64_t sys_exec_check_elf(const char *path)
 
 /* The program's first bytes, from its path or (execveat) its readable
  * descriptor `pfd`. */
-static int64_t sys_exec_read_head(const char *path, int pfd, char *head, size_t len, size_t *got)
+static int64_t sys_exec_read_head_here(const char *path, int pfd, char *head, size_t len, size_t *got)
 {
     if (pfd < 0 ? access(path, X_OK) != 0 : faccessat(pfd, "", X_OK, AT_EMPTY_PATH) != 0)
         return -errno;
@@ -130,6 +130,45 @@ static int64_t sys_exec_read_head(const char *path, int pfd, char *head, size_t 
     close(fd);
     *got = n > 0 ? (size_t)n : 0;
     return 0;
+}
+
+/* The guest took every number (ferry gave its own up to it: soft = hard
+ * RLIMIT_NOFILE): the exec's checks open the program and a script's
+ * interpreter from a descriptor table of their own (sys_fd_private.c),
+ * as the kernel needs no number for them either.  Known by the head's
+ * EMFILE; the ELF checks of that exec follow it. */
+static bool sys_exec_private;
+
+struct sys_exec_check {
+    const char *path;
+    int pfd;
+    char *head;                         /* NULL: the ELF check */
+    size_t len, *got;
+    int64_t r;
+};
+
+static void sys_exec_check_in(void *p)
+{
+    struct sys_exec_check *c = p;
+    c->r = c->head ? sys_exec_read_head_here(c->path, c->pfd, c->head, c->len, c->got)
+                   : sys_exec_check_elf_here(c->path);
+}
+
+static int64_t sys_exec_read_head(const char *path, int pfd, char *head, size_t len, size_t *got)
+{
+    struct sys_exec_check c = { path, pfd, head, len, got, 0 };
+    int64_t r = sys_exec_read_head_here(path, pfd, head, len, got);
+    sys_exec_private = r == -EMFILE && sys_ferry_fd_short(1) && sys_fd_private_run(sys_exec_check_in, &c, pfd);
+    return sys_exec_private ? c.r : r;
+}
+
+/* (pfd: execveat's descriptor the check reads, ld_exec_fd_set) */
+static int64_t sys_exec_check_elf(const char *path, int pfd)
+{
+    struct sys_exec_check c = { path, pfd, NULL, 0, NULL, 0 };
+    if (sys_exec_private && sys_fd_private_run(sys_exec_check_in, &c, pfd))
+        return c.r;
+    return sys_exec_check_elf_here(path);
 }
 
 /* ferry's binary for the new ferry, whatever its path holds by then (a
@@ -180,6 +219,19 @@ static void sys_exec_wrapped(struct sys_argv *av, char **envp)
  * guest's dup2/close cannot take it; NULL: it stays at ferry_opts.self_fd. */
 static const int *sys_self_fd_slot;
 
+/* Under an emulator the exec'ed ferry is started by it (qemu-user), and
+ * it needs a number of its own for that (its libraries, ferry's binary):
+ * there the descriptor of ferry's binary is not given up to the guest
+ * (sys_ferry_fd_give_up) but kept as the number an exec lends -- a full
+ * space then holds one number fewer for the guest than natively.  A
+ * kernel-started ferry needs none (sys_fd_private.c). */
+bool sys_exec_self_reserve(const int *slot)
+{
+    /* (a ferry started by a lent exec may have no memfd to tell it is
+     * emulated by: it keeps the number it was lent) */
+    return slot && slot == sys_self_fd_slot && (tr_code_emulated(sys_engine) || ferry_opts.self_lent);
+}
+
 void sys_exec_self_fd_adopt(void)
 {
     if (ferry_opts.self_fd < 0)
@@ -188,9 +240,11 @@ void sys_exec_self_fd_adopt(void)
      * started short of numbers otherwise takes none of the guest's */
     if (ferry_opts.self_lent) {
         sys_self_fd_slot = sys_ferry_fd_adopt_in_place(ferry_opts.self_fd);
+        sys_ferry_fd_droppable(sys_self_fd_slot);
         return;
     }
     sys_self_fd_slot = sys_ferry_fd_adopt(ferry_opts.self_fd);
+    sys_ferry_fd_droppable(sys_self_fd_slot);
     if (!sys_self_fd_slot && ferry_opts.self_fd < FERRY_SELF_FD_MIN) {
         close(ferry_opts.self_fd);      /* main.c kept it at a guest number */
         ferry_opts.self_fd = -1;
@@ -291,6 +345,7 @@ static void sys_exec_self_unlend(void)
     if (ferry_opts.self_fd < 0 && sys_exec_self_reopen() < 0)
         return;
     sys_self_fd_slot = sys_ferry_fd_adopt_in_place(ferry_opts.self_fd);
+    sys_ferry_fd_droppable(sys_self_fd_slot);
     if (sys_self_fd_slot)
         ferry_opts.self_fd = *sys_self_fd_slot;
     sys_exec_self_pass = -1;
@@ -526,7 +581,7 @@ static int64_t sys_exec_script(struct sys_argv *av, const char *path, const char
     if (real)
         sys_exec_set_comm(real);
     free(real);
-    int64_t r = sys_exec_check_elf(interp);
+    int64_t r = sys_exec_check_elf(interp, -1);
     if (r)
         return r;
     sys_argv_add(av, interp);
@@ -541,7 +596,7 @@ static int64_t sys_exec_check_program(const char *path, int pfd)
 {
     if (pfd >= 0)
         ld_exec_fd_set(path, pfd);
-    int64_t r = sys_exec_check_elf(path);
+    int64_t r = sys_exec_check_elf(path, pfd);
     if (pfd >= 0)
         ld_exec_fd_set(NULL, -1);
     return r;

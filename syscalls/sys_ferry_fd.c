@@ -12,9 +12,12 @@
  * (soft = hard, as a container's 1M/1M or `prlimit --nofile=N:N` leave it,
  * or a soft limit above SYS_FERRY_FD_ABOVE_MAX, which would grow the fd
  * table and every fork's copy of it) they sit at the top of the guest's
- * space, just under min(soft limit, SYS_FERRY_FD_ABOVE_MAX): the guest
- * gets every number in order up to there, then EMFILE two (three) early
- * -- there is no number it could not reach.  They are close-on-exec, and:
+ * space, just under min(soft limit, SYS_FERRY_FD_ABOVE_MAX), until the
+ * guest needs those numbers: when its call fails with EMFILE, or it dup2s
+ * onto one with no number free to move it to, ferry gives up the
+ * descriptors it can do without (sys_ferry_fd_give_up: its binary's, the
+ * code cache's memfd, the tcache's file) and the guest gets every number
+ * it gets natively.  They are close-on-exec, and:
  *  - the log is a stream over a slot, not over a number: when the guest
  *    dup2s onto ferry's number, ferry's file first moves to another free
  *    number and the guest gets the number, as it would natively;
@@ -36,6 +39,7 @@
 #include "options.h"
 #include "sys_exec.h"
 #include "sys_handlers.h"
+#include "translator.h"
 
 #define SYS_FERRY_SLOTS 7
 #define SYS_FERRY_FD_TOP 1024
@@ -51,6 +55,12 @@
 /* ferry's descriptor per slot, -1 when free.  Read by writers on any
  * thread, changed only by the guest's dup2 and setrlimit paths. */
 static int sys_ferry_fd[SYS_FERRY_SLOTS] = { -1, -1, -1, -1, -1, -1, -1 };
+/* A slot given up to the guest (sys_ferry_fd_give_up) holds this, never
+ * -1: whoever kept its address (the tcache's reads) must not find another
+ * file there later. */
+#define SYS_FERRY_GIVEN_UP (-2)
+/* Slots whose descriptor ferry can do without (sys_ferry_fd_droppable). */
+static bool sys_ferry_droppable[SYS_FERRY_SLOTS];
 
 /* The range ferry's descriptors go to for the limits rl: [lo, hi),
  * searched upwards when above the soft limit, downwards in the fallback
@@ -224,6 +234,46 @@ const int *sys_ferry_fd_adopt_in_place(int fd)
     return slot;
 }
 
+/* The slot's descriptor may be given up to a guest that needs its number
+ * (main.c's keep_fd: the code cache's memfd, the tcache's file; ferry's
+ * binary, opened again by path for an exec). */
+void sys_ferry_fd_droppable(const int *slot)
+{
+    if (slot)
+        sys_ferry_droppable[slot - sys_ferry_fd] = true;
+}
+
+/* ferry's droppable descriptors under the soft limit given up (the code
+ * cache first onto one mapping, tr_code_fd_drop; a slot it still needs,
+ * with other threads running code, stays).  `only`: just that number's.
+ * True when one was closed. */
+static bool sys_ferry_fd_drop(int only)
+{
+    struct rlimit rl;
+    bool any = false;
+    if (sys_nofile_soft_raised || getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return false;
+    for (int k = 0; k < SYS_FERRY_SLOTS; k++) {
+        int fd = __atomic_load_n(&sys_ferry_fd[k], __ATOMIC_ACQUIRE);
+        if (fd < 0 || (rlim_t)fd >= rl.rlim_cur || !sys_ferry_droppable[k] || (only >= 0 && fd != only) ||
+            sys_exec_self_reserve(&sys_ferry_fd[k]) || !tr_code_fd_drop(sys_engine, &sys_ferry_fd[k]))
+            continue;
+        __atomic_store_n(&sys_ferry_fd[k], SYS_FERRY_GIVEN_UP, __ATOMIC_RELEASE);
+        sys_ferry_droppable[k] = false;
+        close(fd);
+        any = true;
+    }
+    return any;
+}
+
+/* The guest's call failed with EMFILE: if it took every number but
+ * ferry's (soft = hard, ferry's at the top of its space), those numbers
+ * are the guest's, as natively; true when the call is to be made again. */
+bool sys_ferry_fd_give_up(void)
+{
+    return sys_ferry_fd_short(1) && sys_ferry_fd_drop(-1);
+}
+
 /* fd's file under the slot's number (that may be over the soft limit)
  * instead of the one there; fd is closed. */
 bool sys_ferry_fd_replace(const int *slot, int fd)
@@ -238,6 +288,7 @@ bool sys_ferry_fd_replace(const int *slot, int fd)
 void sys_ferry_fd_release(const int *slot)
 {
     int fd = __atomic_exchange_n((int *)slot, -1, __ATOMIC_ACQ_REL);
+    sys_ferry_droppable[slot - sys_ferry_fd] = false;
     if (fd >= 0)
         close(fd);
 }
@@ -309,8 +360,8 @@ int sys_ferry_fd_yield(int fd)
         if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && (rlim_t)fd >= rl.rlim_cur)
             return 0;   /* over the guest's limit: the kernel's dup3 gives EBADF */
         int high = sys_fd_move_high(fd, fd);
-        if (high < 0)
-            return -EMFILE;
+        if (high < 0)       /* no number free: the guest's natively */
+            return sys_ferry_fd_drop(fd) ? 0 : -EMFILE;
         __atomic_store_n(&sys_ferry_fd[k], high, __ATOMIC_RELEASE);
         close(fd);      /* writers that loaded fd may see EBADF: one lost line */
     }

@@ -138,6 +138,7 @@ struct sys_exec_fd {
  * and a fork (false in both processes after it): room for ferry's own
  * descriptors when the guest took every number. */
 void sys_exec_room(bool begin);
+
 int64_t sys_exec_program(const char *path, const struct sys_exec_fd *xfd, uint64_t gargv,
                          uint64_t genvp);
 
@@ -233,6 +234,11 @@ void sys_rlimit_mem_unmake_real(void);
 
 /* sys_ferry_fd.c: ferry's own descriptors, out of the guest's way. */
 bool sys_ferry_fd_is(int fd);
+/* The guest's call failed with EMFILE: ferry's descriptors in its space
+ * given up if it is full; true: make the call again. */
+bool sys_ferry_fd_give_up(void);
+/* The slot is ferry's binary's, kept for an exec under an emulator. */
+bool sys_exec_self_reserve(const int *slot);
 /* Whether a descriptor argument of syscall nr is one of ferry's (EBADF). */
 bool sys_ferry_fd_arg(uint64_t nr, const uint64_t *a);
 /* Before the guest sets its soft RLIMIT_NOFILE: ferry's descriptors

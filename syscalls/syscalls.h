@@ -53,6 +53,13 @@ bool sys_ferry_fd_short(int need);
 void sys_exec_self_fd_adopt(void);
 /* ... and closed again, its slot freed. */
 void sys_ferry_fd_release(const int *slot);
+/* The slot's descriptor may be given up to a guest that needs its number
+ * (sys_ferry_fd_give_up). */
+void sys_ferry_fd_droppable(const int *slot);
+/* sys_fd_private.c: fn(arg) run by a thread with a private copy of the
+ * descriptor table, the guest's descriptors closed in it but `keep`
+ * (-1: none); false if it could not run. */
+bool sys_fd_private_run(void (*fn)(void *), void *arg, int keep);
 /* fd's file under the slot's number instead (fd closed); false if not. */
 bool sys_ferry_fd_replace(const int *slot, int fd);
 void sys_perfmap_block(void *opaque, uint64_t guest_pc, uint32_t guest_size,

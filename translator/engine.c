@@ -133,6 +133,20 @@ void tr_code_range(struct tr_engine *e, const void **start, const void **end)
     *end = e->tc.end;
 }
 
+bool tr_code_emulated(struct tr_engine *e)
+{
+    return e && e->tc.emulated;
+}
+
+bool tr_code_fd_drop(struct tr_engine *e, const int *slot)
+{
+    if (!e || !slot || (slot != e->tc.code_fd && slot != e->tc.remap_fd))
+        return true;
+    /* (an emulator would see every chain patch in one RWX mapping as
+     * rewritten code: qemu-user ran fd_exec_full's execs past its time) */
+    return !e->tc.emulated && tc_views_go_single(&e->tc);
+}
+
 void tr_print_stats(struct tr_engine *e, FILE *out)
 {
     struct tr_stats s;

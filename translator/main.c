@@ -136,6 +136,48 @@ static int take_exec_fd(const char *path)
     return moved;
 }
 
+/* The engine's cfg.keep_fd: the code cache's memfd and the tcache's file,
+ * ferry's own but given up to a guest that needs their numbers.  After an
+ * exec that lent the guest's last number they take the numbers the ferry
+ * before held, so the guest's space stays as full as it was. */
+static bool keep_in_place;
+
+static const int *keep_engine_fd(int fd)
+{
+    const int *slot = keep_in_place ? sys_ferry_fd_adopt_in_place(fd) : sys_ferry_fd_adopt(fd);
+    sys_ferry_fd_droppable(slot);
+    return slot;
+}
+
+/* The program (and interpreter) loaded by a thread with a descriptor
+ * table of its own when the guest left fewer than the two numbers they
+ * take (sys_fd_private.c): an exec after ferry gave its descriptors up to
+ * a guest that filled its space (soft = hard RLIMIT_NOFILE), or lent it
+ * the one it kept under an emulator. */
+struct load_call {
+    const char *path;
+    char *const *argv;
+    struct ld_image *img;
+    char *err;
+    size_t len;
+    int st;
+};
+
+static void load_privately(void *p)
+{
+    struct load_call *c = p;
+    c->st = sys_process_load(c->path, c->argv, environ, c->img, c->err, c->len);
+    x86_machine();                      /* its /proc/cpuinfo, while numbers are there */
+}
+
+static int load(const char *path, char *const *argv, struct ld_image *img, char *err, size_t len, int exec_fd)
+{
+    struct load_call c = { path, argv, img, err, len, 1 };
+    if (exec_fd < 0 && sys_ferry_fd_short(2) && sys_fd_private_run(load_privately, &c, -1))
+        return c.st;
+    return sys_process_load(path, argv, environ, img, err, len);
+}
+
 static void drop_exec_fd(int fd)
 {
     if (fd >= 0)
@@ -234,12 +276,13 @@ int main(int argc, char **argv)
     struct ld_image img;
     char err[512];
     int exec_fd = take_exec_fd(guest.path);
-    int st = sys_process_load(guest.path, guest.argv, environ, &img, err, sizeof(err));
+    int st = load(guest.path, guest.argv, &img, err, sizeof(err), exec_fd);
     drop_exec_fd(exec_fd);
     if (st) {
         fprintf(stderr, "%s\n", err);
         return st;
     }
+    keep_in_place = self_later;
     if (self_later) {
         keep_self(-1);
         sys_exec_self_fd_adopt();
@@ -255,10 +298,7 @@ int main(int argc, char **argv)
         .ras = ferry_opts.ras,
         .on_translate = ferry_opts.perfmap ? sys_perfmap_block : NULL,
         .check_ir = ferry_opts.check_ir || FERRY_DEBUG_BUILD,
-        /* after an exec that lent the guest's last number, ferry's
-         * descriptors take the numbers the ferry before held, so the
-         * guest's space stays as full as it was */
-        .keep_fd = self_later ? sys_ferry_fd_adopt_in_place : sys_ferry_fd_adopt,
+        .keep_fd = keep_engine_fd,
         .replace_fd = sys_ferry_fd_replace,
         .env_guard = true,              /* every CPU from tr_env_alloc */
         .check_canonical = canonical_check_wanted(),

@@ -18,7 +18,8 @@
  * flush), the memfd stays open as ferry's own descriptor (cfg.keep_fd) and
  * rewritten pages are mapped again (tc_code_rewritten).  One RWX mapping
  * (rw_delta 0) when memfd_create is refused (seccomp) or that is needed
- * but cannot be had. */
+ * but cannot be had, and from the moment the guest needs the memfd's
+ * number (tc_views_go_single). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,7 +104,8 @@ static bool map_views(struct tr_code_cache *tc, size_t size,
     bool ok = map_views_of(fd, size, &rx, &rw);
     if (ok && keep_fd)
         tc->code_fd = keep_fd(fd);      /* (then fd is closed) */
-    if (ok && !fetch_sees_alias(rx, rw) && !(tc->remap_fd = tc->code_fd)) {
+    tc->emulated = ok && !fetch_sees_alias(rx, rw);
+    if (tc->emulated && !(tc->remap_fd = tc->code_fd)) {
         munmap(rx, size);
         munmap(rw, size);
         ok = false;
@@ -572,4 +574,41 @@ void tc_views_fork_child(struct tr_code_cache *tc)
     tc->repopulated = 0;                /* (the alias is a new mapping: nothing in it) */
     if (tc->remapped)
         memset(tc->remapped, 0, remapped_bytes(tc));
+}
+
+/* The guest needs the memfd's number (soft = hard RLIMIT_NOFILE and every
+ * other number taken: syscalls/sys_ferry_fd.c gives ferry's descriptors
+ * up): the code moves onto one private RWX mapping at the same address,
+ * as when memfd_create is refused, and the memfd is used no more -- so
+ * nothing later needs a descriptor (a fork's copy, an emulator's remap, a
+ * pwrite).  Only while one thread runs code (the mapping is replaced
+ * under it); false otherwise.  Chains deferred for the kernel's copy are
+ * written first, through the memfd still open. */
+bool tc_views_go_single(struct tr_code_cache *tc)
+{
+    size_t size = (size_t)(tc->end - tc->base), used = (size_t)(tc->ptr - tc->base);
+    if (!tc->rw_delta) {
+        tc->code_fd = tc->remap_fd = NULL;
+        return true;
+    }
+    if (!__atomic_load_n(&tc->patch_by_write, __ATOMIC_RELAXED) || tc->stage_from)
+        return false;
+    tc_views_write_deferred(tc);
+    uint8_t *copy = mmap(NULL, used + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (copy == MAP_FAILED)
+        return false;
+    memcpy(copy, tc->base, used);
+    if (mmap(tc->base, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) != tc->base)
+        views_fatal("cannot map the code cache again");
+    memcpy(tc->base, copy, used);
+    munmap(copy, used + 1);
+    munmap(tc->base + tc->rw_delta, size);
+    tc->rw_delta = 0;
+    tc->code_fd = tc->remap_fd = NULL;
+    tc->n_patched = tc->stale_exits = 0;
+    free(tc->kernel_written);           /* (nothing is written by the kernel now) */
+    tc->kernel_written = NULL;
+    be_code_written(tc->base, used);
+    return true;
 }

@@ -90,6 +90,7 @@ struct tr_code_cache {
     uint8_t *base, *code_start, *ptr, *end;     /* where the code runs */
     intptr_t rw_delta;                  /* its writable alias - base (0: one RWX view) */
     const int *code_fd;                 /* the pages' memfd, kept (NULL: closed) */
+    bool emulated;                      /* fetch does not see the alias (qemu-user) */
     bool (*replace_fd)(const int *slot, int fd);        /* cfg.replace_fd */
     bool patch_by_write;                /* chain patches may be written with pwrite:
                                            user mode, one thread only; cleared
@@ -252,6 +253,7 @@ void tc_views_sync(struct tr_code_cache *tc);
 void tc_views_fork_prepare(struct tr_code_cache *tc);
 void tc_views_fork_parent(struct tr_code_cache *tc);
 void tc_views_fork_child(struct tr_code_cache *tc);
+bool tc_views_go_single(struct tr_code_cache *tc);
 
 /* codecache.c (tc_flush: translation lock held, outside translated code) */
 void tc_init(struct tr_engine *e, size_t size);

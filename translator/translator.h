@@ -209,6 +209,15 @@ void tr_tcache_save(struct tr_engine *e);
 void tr_tcache_root_moved(struct tr_engine *e);
 /* Where translated code runs: [*start, *end), never writable (tc_views.c). */
 void tr_code_range(struct tr_engine *e, const void **start, const void **end);
+/* Whether the descriptor in `slot` (one cfg.keep_fd kept) may be closed:
+ * true when the code cache does not use it or no longer does (its code
+ * then on one RWX mapping, tc_views_go_single); false while more than one
+ * thread runs code, and under an emulator (tr_code_emulated).  The tcache's kept file may simply close (its reads
+ * then fail, and the blocks are translated). */
+bool tr_code_fd_drop(struct tr_engine *e, const int *slot);
+/* Whether an emulator runs ferry (qemu-user: instruction fetch does not
+ * see code written through the alias, tc_views.c). */
+bool tr_code_emulated(struct tr_engine *e);
 /* "ferry-stats: NAME: VALUE" lines (--stats). */
 void tr_print_stats(struct tr_engine *e, FILE *out);
 
