@@ -109,6 +109,10 @@ struct be_desc {
     bool canonical_accesses;            /* the host does not fault on every
                                            non-canonical guest address: TR_MEM_HOST
                                            accesses ir_check_accesses marks are tested */
+    bool store_cross_tests;             /* with be_store_cross_check, TR_MEM_HOST
+                                           stores are tested for page crossings,
+                                           but not those ir_mark_stack_stores
+                                           marks IR_MO_ALIGNED */
     /* Pinned globals: global k, for k < n_pinned (and below the guest's
      * count of globals), lives in host register pinned_regs[k] whenever
      * translated code runs -- across blocks, not just inside one.  Pinned

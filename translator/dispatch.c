@@ -191,6 +191,9 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code, str
     case TR_EXIT_FETCH_FAULT:
         fetch_fault(rt);
         return TR_STOP_FAULT;
+    case TR_EXIT_STACK_MODE:            /* nothing of the block ran */
+        tr_set_mode(rt, rt->tb_mode ^ TR_MODE_STACK_CHECKED);
+        return -1;
     case TR_EXIT_SIGILL: case TR_EXIT_SIGTRAP: case TR_EXIT_SIGSEGV: case TR_EXIT_SIGFPE:
         tr_exit_fault(rt, (enum tr_exit)code);
         return TR_STOP_FAULT;

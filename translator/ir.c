@@ -34,6 +34,7 @@ void ir_block_init(struct ir_block *b, const struct ir_globals *g, uint64_t pc)
     b->exit_facts[0] = b->exit_facts[1] = 0;
     b->exit_lazy_globals = 0;
     b->flags_dead_in = false;
+    b->sp = g && g->has_sp ? g->sp : IR_NONE;
     if (g)
         memcpy(b->values, g->v, sizeof(g->v[0]) * (size_t)g->count);
 }

@@ -85,6 +85,12 @@ enum ir_memop {
      * --stats counters), not guest memory: backends access it directly in
      * every guest-memory mode. */
     IR_MO_HOST = 8,
+    /* st only: the address is a multiple of the store's size, proven by
+     * ir_mark_stack_stores (ir_stack_align.c) from the block's entry test
+     * of the stack pointer: the store lies in one page, and a backend that
+     * tests stores for page crossings (be_desc.store_cross_tests) skips
+     * its test. */
+    IR_MO_ALIGNED = 16,
 };
 static inline int ir_memop_bytes(unsigned mo) { return 1 << (mo & IR_MO_SIZE); }
 
@@ -122,6 +128,11 @@ enum ir_vec_size {
  * never by the guard-page load -- for a thread that requests reach often
  * (exit_request.c), where each guard fault would cost a host signal. */
 #define TR_MODE_REQUEST_FLAG (1u << (TR_MODE_FACTS_SHIFT - 1))
+/* The translator's: the guest's stack pointer was found not a multiple of
+ * 8 at a block's entry test (ir_stack_align.c): blocks of this mode test
+ * every store for a page crossing, and leave it again at an entry where
+ * the stack pointer is a multiple of 8 (TR_EXIT_STACK_MODE). */
+#define TR_MODE_STACK_CHECKED (1u << (TR_MODE_FACTS_SHIFT - 2))
 
 typedef uint16_t ir_ref;                /* index into ir_block.values */
 #define IR_NONE ((ir_ref)0xffff)
@@ -171,6 +182,12 @@ struct ir_helper {
  * block as its first values, so a global's ir_ref is the same everywhere. */
 struct ir_globals {
     int count;
+    /* The guest's stack pointer, as the frontend names it: a global whose
+     * value is nearly always a multiple of 8 (pushes, pops, calls, rets
+     * and the compilers' frames keep it so): ir_stack_align.c.  has_sp
+     * false: none. */
+    bool has_sp;
+    ir_ref sp;
     struct ir_value v[IR_MAX_GLOBALS];
 };
 ir_ref ir_global_declare(struct ir_globals *g, const char *name, int32_t env_offset);
@@ -188,6 +205,7 @@ struct ir_block {
                                            and from TR_MODE_FACTS_SHIFT up a
                                            variant's entry facts (ir_check_accesses) */
     int n_insns, n_values, n_globals;
+    ir_ref sp;                          /* ir_globals.sp, or IR_NONE */
     struct ir_insn insns[IR_MAX_INSNS];
     struct ir_value values[IR_MAX_VALUES];
     bool overflow;                      /* ran out of insns/values */
@@ -353,6 +371,11 @@ void ir_fold_range_tests(struct ir_block *b);
  * not proven to lie where the host faults as x86 would; run last, before
  * emission.  The mark is insn->cond (unused by those ops otherwise). */
 void ir_check_accesses(struct ir_block *b);
+/* ir_stack_align.c: stores at the entry stack pointer plus a multiple of
+ * their size get IR_MO_ALIGNED behind one entry test of it (TR_EXIT_STACK_MODE),
+ * or, in TR_MODE_STACK_CHECKED, the block tests whether it may leave that
+ * mode.  For a backend with be_desc.store_cross_tests. */
+void ir_mark_stack_stores(struct ir_block *b);
 enum { IR_ACCESS_TEST = 1, IR_ACCESS_BASE = 2 };   /* ldx/stx: the base alone */
 static inline bool ir_access_checked(const struct ir_insn *i) { return i->cond & IR_ACCESS_TEST; }
 static inline bool ir_access_base_only(const struct ir_insn *i) { return i->cond & IR_ACCESS_BASE; }

@@ -89,8 +89,10 @@ static const char *check_params(const struct ir_insn *i)
         return "size must be 32 or 64";
     if ((fl & IR_F_COND) && i->cond >= IR_NUM_CONDS)
         return "bad condition";
-    if ((fl & IR_F_MEM) && i->size > (IR_MO_SIZE | IR_MO_SIGN | IR_MO_HOST))
+    if ((fl & IR_F_MEM) && i->size > (IR_MO_SIZE | IR_MO_SIGN | IR_MO_HOST | IR_MO_ALIGNED))
         return "bad memop";
+    if ((fl & IR_F_MEM) && (i->size & IR_MO_ALIGNED) && i->op != IR_st)
+        return "aligned flag on an op other than st";
     if ((i->size & IR_MO_HOST) && i->op != IR_ld && i->op != IR_st && i->op != IR_ldx &&
         i->op != IR_stx)
         return "host flag on an op other than ld/st";

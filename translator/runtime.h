@@ -32,6 +32,9 @@ enum tr_exit {
     TR_EXIT_HOST_FAULT,     /* host fault on a guest access (rt.fault says what) */
     TR_EXIT_FETCH_FAULT,    /* the code at rt.pc cannot be fetched (unmapped, no
                                PROT_EXEC): a page fault on instruction fetch */
+    TR_EXIT_STACK_MODE,     /* a block's entry test of the stack pointer
+                               (ir_stack_align.c): rt.pc is the block's; run
+                               it in (or out of) TR_MODE_STACK_CHECKED */
 };
 
 struct tr_block;

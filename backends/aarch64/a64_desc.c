@@ -101,6 +101,7 @@ const struct be_desc be_host = {
                                    stack) skip dead cc moves (a64_exits.c) */
     .jmp_dead_in_entry = true,  /* ... read with the code by one ldp: 32-byte entries */
     .canonical_accesses = true, /* top-byte-ignore, user memory up to 2^48 */
+    .store_cross_tests = true,  /* a64_store_cross.c */
 };
 
 static int insn_width(const struct ir_insn *insn) { return insn->size == 32 ? 32 : 64; }

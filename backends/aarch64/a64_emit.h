@@ -126,11 +126,11 @@ int a64_hoist_align(struct be_code *c, unsigned rn, unsigned rm);
 /* a64_store_cross.c: a 2-, 4- or 8-byte guest store's page-cross test and
  * probes at [base + (index << scale) + disp] (index A64_ZR: none), put
  * right before its access word, x30 and t (x17, or x16 when x17 holds the
- * value) its scratch; a push's taken out again (a64_writeback.c). */
+ * value) its scratch.  Not for stores ir_mark_stack_stores marked
+ * IR_MO_ALIGNED (a64_emit_st). */
 void a64_store_cross_test(struct be_code *c, unsigned size_log2, unsigned base, unsigned index,
                           unsigned scale, int32_t disp, unsigned t);
 bool a64_store_const_crosses(unsigned size_log2, uint64_t addr);
-uint8_t *a64_store_cross_drop(struct be_code *c, uint8_t *at);
 
 /* a64_writeback.c: remember the guest access just emitted; fold `add/sub
  * rn, rn, #delta` right behind it into its writeback (true: done). */

@@ -241,11 +241,12 @@ void a64_emit_st(struct be_code *c, unsigned memop, const struct be_arg *addr, i
         return;
     }
     unsigned size = memop & IR_MO_SIZE;
-    bool test = !addr->is_const ||
-                a64_store_const_crosses(size, addr->imm + (uint64_t)(int64_t)disp);
+    bool test = !(memop & IR_MO_ALIGNED) &&     /* (ir_stack_align.c) */
+                (!addr->is_const ||
+                 a64_store_const_crosses(size, addr->imm + (uint64_t)(int64_t)disp));
     unsigned base = disp_base(c, memop, addr, &disp);
-    /* A constant value first (a call's return address), so that a push's
-     * test stands right before it and can go (a64_store_cross_drop). */
+    /* A constant value first (a call's return address): the test, when
+     * there is one, then stands right before the store's word. */
     bool value_first = val->is_const && base != A64_TMP0;
     unsigned rt = value_first ? a64_src_zr(c, val, A64_TMP1, 64) : A64_ZR;
     if (test)

@@ -30,9 +30,15 @@
  * another thread's write to them in between is only ordered before it.
  * The words are all the store's (emitted inside its op: its fault point).
  *
- * Not tested: stores whose address is a constant (decided here), and the
- * 8-byte store at [r - 8] that a64_writeback.c turns into a push (`str
- * x, [x24, #-8]!`, two of them one `stp`): see a64_push_is_aligned.
+ * Not tested: stores whose address is a constant (decided here), and
+ * those ir_mark_stack_stores marked IR_MO_ALIGNED (a64_emit_st): at the
+ * guest stack pointer plus a multiple of their size, behind one test of
+ * the stack pointer at the block's entry (translator/ir_stack_align.c) --
+ * spills, locals, and pushes, which a64_writeback.c then folds and pairs
+ * (`stp x14, x15, [x24, #-16]!`).  A push it did not mark (in
+ * TR_MODE_STACK_CHECKED, or through a stack pointer set by something
+ * other than a move or an add in the block) keeps its test, and so folds
+ * but does not pair.
  */
 #include "a64_emit.h"
 
@@ -86,17 +92,11 @@ static void probe_if_crossing(struct be_code *c, unsigned last, unsigned tmp)
     __builtin_memcpy(be_writable(c, over), &w, 4);
 }
 
-/* The last test emitted: its words end where its store's begins. */
-static __thread struct {
-    const uint8_t *block, *start, *end;
-} last_test;
-
 void a64_store_cross_test(struct be_code *c, unsigned size_log2, unsigned base, unsigned index,
                           unsigned scale, int32_t disp, unsigned tmp)
 {
     if (!be_store_cross_check || size_log2 == 0 || size_log2 > 3)
         return;
-    uint8_t *start = c->ptr;
     unsigned size = 1u << size_log2;
     bool kept = (disp & (int32_t)(size - 1)) == 0 && (index == A64_ZR || scale >= size_log2);
     unsigned reg = kept ? base : EA;
@@ -117,30 +117,6 @@ void a64_store_cross_test(struct be_code *c, unsigned size_log2, unsigned base, 
     uint32_t w = size == 2 ? a64_test_branch_imm(false, 0, off, reg)
                            : a64_compare_branch_imm(false, false, off, tmp);
     __builtin_memcpy(be_writable(c, filter), &w, 4);
-    last_test.block = c->start;
-    last_test.start = start;
-    last_test.end = c->ptr;
-}
-
-/* A push, `str x, [xn, #-8]!` at `at` (the last word: a64_writeback.c
- * folded the store and its `sub`), goes without its test: the test's
- * words go, the push moves back to where they began (returned), and the
- * fault points behind it move with it.  Pushes run in pairs (`stp`), and
- * a test each would cost what the other stores' tests cost together
- * (strings: ~1.6 M pairs); a push through a stack pointer that is not a
- * multiple of 8 is the case left (docs/architecture.md). */
-uint8_t *a64_store_cross_drop(struct be_code *c, uint8_t *at)
-{
-    if (last_test.block != c->start || last_test.end != at || c->ptr != at + 4)
-        return at;
-    uint8_t *to = (uint8_t *)last_test.start;
-    uint32_t w, len = (uint32_t)(at - to);
-    __builtin_memcpy(&w, be_writable(c, at), 4);
-    __builtin_memcpy(be_writable(c, to), &w, 4);
-    be_fault_code_cut((uint32_t)(at - c->start), len);
-    c->ptr = to + 4;
-    last_test.block = NULL;
-    return to;
 }
 
 /* A constant address's store crosses a page or not, known here. */

@@ -151,8 +151,6 @@ bool a64_fold_writeback(struct be_code *c, unsigned rd, unsigned rn, int64_t del
         return false;
     w = with_writeback(w, delta, off == 0 ? WB_POST : WB_PRE);
     last_access.block = NULL;
-    if ((w & PAIR_KIND_MASK) == STR_X_PRE_M8)      /* a push: no page-cross test */
-        at = a64_store_cross_drop(c, at);
     if (pair_with_previous(c, at, w))
         return true;
     __builtin_memcpy(be_writable(c, at), &w, 4);

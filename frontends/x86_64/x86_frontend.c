@@ -22,6 +22,8 @@ void x86_declare_globals(struct ir_globals *g)
         "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
     for (int i = 0; i < 16; i++)
         x86_g_reg[i] = ir_global_declare(g, names[i], X86_ENV_OFF(regs[i]));
+    g->has_sp = true;                   /* ir_stack_align.c */
+    g->sp = x86_g_reg[X86_RSP];
     x86_g_fs_base = ir_global_declare(g, "fs_base", X86_ENV_OFF(fs_base));
     x86_g_gs_base = ir_global_declare(g, "gs_base", X86_ENV_OFF(gs_base));
     x86_g_cc_op = ir_global_declare(g, "cc_op", X86_ENV_OFF(cc_op));

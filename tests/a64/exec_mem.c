@@ -290,8 +290,50 @@ static void test_writeback_fault(void)
     sigaction(SIGSEGV, &old, NULL);
 }
 
+/* Two pushes (st [x24 - 8], then x24 -= 8) with the page-cross check on
+ * (be_store_cross_check): marked IR_MO_ALIGNED (ir_stack_align.c: behind
+ * the block's entry test of rsp) they go untested and pair into one
+ * `stp`; unmarked, each keeps its test (x24 may be any value) and so
+ * folds but does not pair.  Memory and x24 as the ops give them. */
+static void run_stack_pushes(bool aligned)
+{
+    memset(guest_mem, 0xa5, sizeof guest_mem);
+    uint64_t v[2] = { xt_random(), xt_random() }, base = (uintptr_t)(guest_mem + 32);
+    bool was = be_store_cross_check;
+    be_store_cross_check = true;
+    struct be_code c = xt_block();
+    be_emit_movi(&c, 24, base);
+    be_emit_movi(&c, 20, v[0]);
+    be_emit_movi(&c, 21, v[1]);
+    uint8_t *start = c.ptr;
+    for (int k = 0; k < 2; k++) {
+        struct ir_insn st = { .op = IR_st, .size = IR_MO_64 | (aligned ? IR_MO_ALIGNED : 0),
+                              .aux = { -8 } };
+        struct be_arg sv[2] = { { .reg = 24 }, { .reg = 20 + k } };
+        be_emit_insn(&c, &st, NULL, sv);
+        struct ir_insn add = { .op = IR_add, .size = 64 };
+        struct be_arg ain[2] = { { .reg = 24 }, { .is_const = true, .imm = (uint64_t)-8 } };
+        be_emit_insn(&c, &add, (struct be_arg[]){ { .reg = 24 } }, ain);
+    }
+    long words = (c.ptr - start) / 4;
+    be_emit_st_env(&c, 24, offsetof(struct xt_env, result));
+    emit_exit(&c);
+    be_store_cross_check = was;
+    xt_run(&c);
+    uint8_t want[64];
+    memset(want, 0xa5, sizeof want);
+    memcpy(want + 24, &v[0], 8);
+    memcpy(want + 16, &v[1], 8);
+    XT_CHECK(memcmp(want, guest_mem, 64) == 0 && xt_env.result[0] == base - 16,
+             "stack pushes aligned %d: memory/rsp", aligned);
+    XT_CHECK(aligned ? words == 1 : words > 2, "stack pushes aligned %d: %ld words", aligned,
+             words);
+}
+
 void xt_test_mem(void)
 {
+    run_stack_pushes(true);
+    run_stack_pushes(false);
     test_fault_context();
     test_writeback();
     test_writeback_fault();

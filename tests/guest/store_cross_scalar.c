@@ -97,6 +97,17 @@ K(push16, "mov %%rsp, store_cross_sp(%%rip)\n\tmov %0, %%rsp\n\tmov $0x1122, %%e
           "pushw %%ax\n\tmov store_cross_sp(%%rip), %%rsp")
 K(call64, "mov %%rsp, store_cross_sp(%%rip)\n\tmov %0, %%rsp\n\tcall 1f\n"
           "1:\tmov store_cross_sp(%%rip), %%rsp")
+/* stores through rsp in a block entered with it (an indirect jmp: a
+ * block of its own) at gp or below it (AArch64: the stores at the entry
+ * rsp plus a multiple of their size go untested behind the block's entry
+ * test of rsp, translator/ir_stack_align.c; 1(%%rsp) is not one, and its
+ * rsp is a multiple of 8 where gp is 1 past one) */
+#define SP_IN(setup, store) "mov %%rsp, store_cross_sp(%%rip)\n\tlea 1f(%%rip), %%rcx\n\t" setup \
+    "\n\tjmp *%%rcx\n1:\t" store "\n\tmov store_cross_sp(%%rip), %%rsp"
+K(push64_in, SP_IN("mov $0x1122334455667788, %%rax\n\tmov %0, %%rsp", "push %%rax"))
+K(spill64_in, SP_IN(LD8 "lea -8(%0), %%rsp", "mov %%rax, 8(%%rsp)"))
+K(spill32_in, SP_IN(LD8 "lea -4(%0), %%rsp", "mov %%eax, 4(%%rsp)"))
+K(spill64_d1, SP_IN(LD8 "lea -1(%0), %%rsp", "mov %%rax, 1(%%rsp)"))
 /* all-zero masks: nothing is written; whether a bad page faults is the CPU's */
 K(maskmovdqu_0, "pxor %%xmm1, %%xmm1\n\tmovdqu (%1), %%xmm0\n\tmov %0, %%rdi\n\t"
                 "maskmovdqu %%xmm1, %%xmm0")
@@ -141,6 +152,7 @@ static const struct kind kinds[] = {
     E(movd_x, 4, 0), E(movhps_x, 8, 0), E(pextrw_x, 2, 0), E(fstpl, 8, 0), E(fistpll, 8, 0),
     E(fnstcw, 2, 0), E(idx64, 8, 0), E(idx64_s8, 8, 0), E(idx32_s2, 4, 0), E(disp64_3, 8, 0),
     E(disp16_1, 2, 0), E(disp64_big, 8, 0), E(push64, -8, STACK), E(push16, -2, STACK), E(call64, -8, STACK),
+    E(push64_in, -8, STACK), E(spill64_in, 8, 0), E(spill32_in, 4, 0), E(spill64_d1, 8, 0),
     E(maskmovdqu_0, 16, WHOLE), E(vmaskmovdqu_0, 16, WHOLE), E(vpmaskmovd_0, 32, WHOLE),
     E(vmaskmovps_0, 32, WHOLE), E(fxsave_a, 512, ALIGN16), E(fxsave64_a, 512, ALIGN16),
     E(xsave_a, 576, ALIGN64), E(xsave_avx, 832, ALIGN64), E(xsaveopt_a, 576, ALIGN64),

@@ -19,6 +19,7 @@ static struct ir_block blk;
 static void setup(void)
 {
     globals.count = 0;
+    globals.has_sp = false;
     RAX = ir_global_declare(&globals, "rax", 600);
     RBX = ir_global_declare(&globals, "rbx", 608);
     RCX = ir_global_declare(&globals, "rcx", 616);
@@ -951,4 +952,83 @@ Test(ir, load_stays_when_its_zero_extended_value_is_needed)
     ir_unop(b, IR_ext8s, 64, RBX, w);
     ir_goto_tb(b, 0x1006, 0);
     cr_assert(!ir_fold_load_ext(b), "%s", dump(b));
+}
+
+/* ---- stores at the stack pointer (ir_stack_align.c) ---- */
+
+/* rcx as the stack pointer: a push, a spill at sp + 4 after it, one at
+ * sp + 3, a byte, a store through another register, and one after sp
+ * was set from it. */
+static struct ir_block *stack_block(uint32_t mode)
+{
+    globals.has_sp = true;
+    globals.sp = RCX;
+    struct ir_block *b = new_block();
+    b->mode = mode;
+    ir_ref t = ir_temp(b);
+    ir_binop(b, IR_add, 64, t, RCX, ir_const(b, (uint64_t)-8));
+    ir_st(b, IR_MO_64, t, RAX);
+    ir_binop(b, IR_sub, 64, RCX, RCX, ir_const(b, 8));
+    ir_st(b, IR_MO_32, RCX, RAX);
+    b->insns[b->n_insns - 1].aux[0] = 4;
+    ir_st(b, IR_MO_64, RCX, RAX);
+    b->insns[b->n_insns - 1].aux[0] = 3;
+    ir_st(b, IR_MO_8, RCX, RAX);
+    ir_st(b, IR_MO_16, RBX, RAX);
+    ir_mov(b, RCX, RBX);
+    ir_st(b, IR_MO_64, RCX, RAX);
+    ir_goto_tb(b, 0x401003, 0);
+    return b;
+}
+
+static bool aligned_at(const struct ir_block *b, int k)
+{
+    return b->insns[k].op == IR_st && (b->insns[k].size & IR_MO_ALIGNED);
+}
+
+Test(ir, stack_stores_marked_behind_an_entry_test)
+{
+    struct ir_block *b = stack_block(0);
+    int n = b->n_insns;
+    ir_mark_stack_stores(b);
+    cr_assert_eq(b->n_insns, n + 2);
+    cr_assert_eq(b->insns[0].op, IR_and);
+    cr_assert_eq(b->insns[0].args[1], RCX);
+    cr_assert_eq(b->insns[1].op, IR_brexit);
+    cr_assert_eq(b->insns[1].cond, IR_NE);
+    cr_assert_eq(b->insns[1].aux[0], 0x401000);
+    cr_assert_eq(b->insns[1].aux[1], TR_EXIT_STACK_MODE);
+    /* the push and sp + 4 only (insns shifted by the test's two) */
+    bool want[] = { false, true, false, true, false, false, false, false, false, false };
+    for (int k = 0; k < n; k++)
+        cr_assert_eq(aligned_at(b, k + 2), want[k], "insn %d", k);
+    const char *err = ir_validate(b);
+    cr_assert_null(err, "%s", err);
+}
+
+Test(ir, stack_checked_mode_marks_nothing_and_tests_for_leaving)
+{
+    struct ir_block *b = stack_block(TR_MODE_STACK_CHECKED);
+    int n = b->n_insns;
+    ir_mark_stack_stores(b);
+    cr_assert_eq(b->n_insns, n + 2);
+    cr_assert_eq(b->insns[1].op, IR_brexit);
+    cr_assert_eq(b->insns[1].cond, IR_EQ);
+    for (int k = 0; k < b->n_insns; k++)
+        cr_assert(!aligned_at(b, k), "insn %d", k);
+}
+
+Test(ir, no_stack_stores_no_entry_test)
+{
+    globals.has_sp = true;
+    globals.sp = RCX;
+    struct ir_block *b = new_block();
+    ir_st(b, IR_MO_64, RBX, RAX);
+    ir_call(b, &(struct ir_helper){ (void *)dummy_fn, "rw", 1, 1, IR_HELPER_RW_GLOBALS },
+            IR_NONE, (ir_ref[]){ RAX });
+    ir_st(b, IR_MO_64, RCX, RAX);       /* sp unknown after the helper */
+    ir_goto_tb(b, 0x401003, 0);
+    int n = b->n_insns;
+    ir_mark_stack_stores(b);
+    cr_assert_eq(b->n_insns, n);
 }
