@@ -16,6 +16,7 @@
  * the table's names, so other paths cost a string compare.  One resolver
  * for every call that takes a path (open, stat, access, readlink, exec). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -78,6 +79,55 @@ static bool sys_proc_fd_path(int fd, char *out, size_t size)
     return true;
 }
 
+/* Component c (len bytes) of a path appended to out (at *n), "." and
+ * ".." taken as the kernel takes them (".." of "/" is "/"). */
+static bool sys_proc_lexical_step(const char *c, size_t len, char *out, size_t *n, size_t size)
+{
+    if (len == 0 || (len == 1 && c[0] == '.'))
+        return true;
+    if (len == 2 && c[0] == '.' && c[1] == '.') {
+        while (*n > 0 && out[--*n] != '/')
+            ;
+        out[*n] = 0;
+        return true;
+    }
+    if (*n + 1 + len >= size)
+        return false;
+    out[(*n)++] = '/';
+    memcpy(out + *n, c, len);
+    *n += len;
+    out[*n] = 0;
+    return true;
+}
+
+/* An absolute directory named without the kernel, when no descriptor
+ * number is free to look it up (a guest that filled its space, then
+ * reads /proc/self/exe to exec itself): components taken one by one,
+ * /proc/self and /proc/thread-self as the links the kernel has there. */
+static bool sys_proc_dir_lexical(const char *dir, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = 0;
+    for (const char *c = dir; *c;) {
+        const char *end = strchrnul(c, '/');
+        if (!sys_proc_lexical_step(c, (size_t)(end - c), out, &n, size))
+            return false;
+        char link[64];
+        if (!strcmp(out, "/proc/self"))
+            snprintf(link, sizeof link, "/proc/%d", (int)getpid());
+        else if (!strcmp(out, "/proc/thread-self"))
+            snprintf(link, sizeof link, "/proc/%d/task/%d", (int)getpid(), (int)gettid());
+        else
+            link[0] = 0;
+        if (link[0] && strlen(link) < size)
+            n = (size_t)(stpcpy(out, link) - out);
+        c = *end ? end + 1 : end;
+    }
+    if (n == 0)
+        strcpy(out, "/");
+    return true;
+}
+
 /* The absolute path of the directory that holds path's last component
  * (dir_len bytes of path), looked up from dirfd as the kernel would. */
 static bool sys_proc_dir_of(int dirfd, const char *path, size_t dir_len, char *out, size_t size)
@@ -90,6 +140,8 @@ static bool sys_proc_dir_of(int dirfd, const char *path, size_t dir_len, char *o
     memcpy(dir, path, dir_len);
     dir[dir_len] = 0;
     int fd = openat(dirfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE) && dir[0] == '/')
+        return sys_proc_dir_lexical(dir, out, size);
     if (fd < 0)
         return false;
     bool ok = sys_proc_fd_path(fd, out, size);

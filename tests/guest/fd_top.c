@@ -87,10 +87,16 @@ int main(int argc, char **argv)
     waitpid(pid, &st, 0);
     printf("  fork: %s %d\n", WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
     fflush(stdout);
-    char self[4096];
+    /* Named in the full space (no number free to look a path up), also
+     * through thread-self, "..", "." and a doubled slash. */
+    char self[4096], other[4096];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     self[len > 0 ? len : 0] = 0;
-    execl(self, argv[0], "image", (char *)NULL);
+    len = readlink("/proc//thread-self/../../../self/./exe", other, sizeof other - 1);
+    other[len > 0 ? len : 0] = 0;
+    printf("  exe by two names: %s\n", strcmp(self, other) ? "differ" : "the same");
+    fflush(stdout);
+    execl(other, argv[0], "image", (char *)NULL);
     printf("  exec: %s\n", strerror(errno));
     return 1;
 }
