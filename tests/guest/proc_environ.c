@@ -16,36 +16,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc_strings.h"
+
 extern char **environ;
 
-static int cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The file's size and its entries sorted (under qemu-user, the AArch64
- * build's host, a process's environment is in the reverse order). */
+/* The file's size and its entries sorted (proc_strings.h). */
 static void show(const char *path, const char *label)
 {
     static char buf[1 << 16];
-    char *entry[1024];
-    int fd = open(path, O_RDONLY), n_entry = 0;
-    if (fd < 0) {
+    long n = proc_slurp(AT_FDCWD, path, buf, sizeof buf);
+    if (n < 0) {
         printf("%s: open fails\n", label);
         return;
     }
-    ssize_t n = 0, got;
-    while (n < (ssize_t)sizeof buf - 1 && (got = read(fd, buf + n, sizeof buf - 1 - (size_t)n)) > 0)
-        n += got;
-    close(fd);
-    buf[n < 0 ? 0 : n] = 0;
-    for (ssize_t i = 0; i < n && n_entry < 1024; i += (ssize_t)strlen(buf + i) + 1)
-        entry[n_entry++] = buf + i;
-    qsort(entry, (size_t)n_entry, sizeof entry[0], cmp);
-    printf("%s: %zd bytes, %s NUL:", label, n, n > 0 && buf[n - 1] ? "no" : "ends in");
-    for (int k = 0; k < n_entry; k++)
-        printf(" [%s]", entry[k]);
-    printf("\n");
+    printf("%s: %ld bytes, %s NUL:", label, n, n > 0 && buf[n - 1] ? "no" : "ends in");
+    proc_print_strings(buf, n, 1);
 }
 
 static void show_own(const char *stage)

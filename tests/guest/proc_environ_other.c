@@ -18,35 +18,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
+#include "proc_strings.h"
 
-static int cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+extern char **environ;
 
 static void show(int dirfd, const char *path, const char *label, int sorted)
 {
     static char buf[1 << 16];
-    char *entry[256];
-    int fd = openat(dirfd, path, O_RDONLY), k = 0;
-    if (fd < 0) {
+    long n = proc_slurp(dirfd, path, buf, sizeof buf);
+    if (n < 0) {
         printf("%s: open fails\n", label);
         return;
     }
-    ssize_t n = 0, got;
-    while (n < (ssize_t)sizeof buf - 1 && (got = read(fd, buf + n, sizeof buf - 1 - (size_t)n)) > 0)
-        n += got;
-    close(fd);
-    buf[n < 0 ? 0 : n] = 0;
-    for (ssize_t i = 0; i < n && k < 256; i += (ssize_t)strlen(buf + i) + 1)
-        entry[k++] = buf + i;
-    if (sorted)
-        qsort(entry, (size_t)k, sizeof entry[0], cmp);
-    printf("%s: %zd bytes:", label, n);
-    for (int i = 0; i < k; i++)
-        printf(" [%s]", entry[i]);
-    printf("\n");
+    printf("%s: %ld bytes:", label, n);
+    proc_print_strings(buf, n, sorted);
 }
 
 /* The process's own argv[1] and PROC_OTHER_A's value written in place. */

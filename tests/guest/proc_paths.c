@@ -26,44 +26,19 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "proc_strings.h"
+
 extern char **environ;
 
 static char buf[1 << 17], ref[1 << 17];
 static int other_tid;
 static int stop[2];
 
-/* The whole file at dirfd/path into out; its length or -errno. */
-static long slurp(int dirfd, const char *path, char *out, size_t cap)
-{
-    int fd = openat(dirfd, path, O_RDONLY);
-    if (fd < 0)
-        return -errno;
-    long n = 0, got;
-    while (n < (long)cap - 1 && (got = read(fd, out + n, cap - 1 - (size_t)n)) > 0)
-        n += got;
-    close(fd);
-    out[n] = 0;
-    return n;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* environ's entries sorted, cmdline's bytes. */
 static void show_strings(const char *label, long n, bool sorted)
 {
-    char *entry[256];
-    int k = 0;
-    for (long i = 0; i < n && k < 256; i += (long)strlen(buf + i) + 1)
-        entry[k++] = buf + i;
-    if (sorted)
-        qsort(entry, (size_t)k, sizeof entry[0], cmp);
     printf("%s: %ld bytes:", label, n);
-    for (int i = 0; i < k; i++)
-        printf(" [%s]", entry[i]);
-    printf("\n");
+    proc_print_strings(buf, n, sorted);
 }
 
 /* One line of text starting with key ("flags", "model name"), or "". */
@@ -94,8 +69,8 @@ static void show_file(const char *label, const char *leaf, int dirfd, const char
         return;
     }
     bool compare = !strcmp(leaf, "maps") || !strcmp(leaf, "limits");
-    long r = compare ? slurp(AT_FDCWD, canon, ref, sizeof ref) : 0;
-    long n = slurp(dirfd, path, buf, sizeof buf);
+    long r = compare ? proc_slurp(AT_FDCWD, canon, ref, sizeof ref) : 0;
+    long n = proc_slurp(dirfd, path, buf, sizeof buf);
     if (n < 0) {
         printf("%s: %s\n", label, strerror((int)-n));
         return;
@@ -105,7 +80,7 @@ static void show_file(const char *label, const char *leaf, int dirfd, const char
         return;
     }
     if (!strcmp(leaf, "cpuinfo")) {
-        slurp(AT_FDCWD, "/proc/cpuinfo", ref, sizeof ref);
+        proc_slurp(AT_FDCWD, "/proc/cpuinfo", ref, sizeof ref);
         line_of(ref, "flags", a, sizeof a), line_of(buf, "flags", b, sizeof b);
         bool flags = !strcmp(a, b);
         line_of(ref, "model name", a, sizeof a), line_of(buf, "model name", b, sizeof b);
