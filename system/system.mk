@@ -141,7 +141,7 @@ boot-linux: $(FERRY_SYSTEM)
 FERRY_LINUX ?= /var/cache/ferry/linux-amd64-bookworm
 LINUX_STAMP := $(FERRY_LINUX)/.ferry-linux-1
 LINUX_INITRAMFS := $(SYS_OUT)/linux-tcg-initramfs.cpio.gz
-$(LINUX_STAMP):
+$(LINUX_STAMP): | $(SETUP_STAMP)
 	FERRY_LINUX=$(FERRY_LINUX) sh .ci/setup-linux
 $(LINUX_INITRAMFS): system/tests/linux-init.sh system/tests/mkinitramfs.py $(LINUX_STAMP)
 	@mkdir -p $(@D)

@@ -4,4 +4,5 @@
 # boot-linux-nested) call it, so make check never needs QEMU.
 command -v qemu-system-x86_64 >/dev/null && exit 0
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends qemu-system-x86
+apt_host=$(dirname "$0")/../../.ci/apt-host
+$SUDO sh "$apt_host" update -q && DEBIAN_FRONTEND=noninteractive $SUDO sh "$apt_host" install -y -q --no-install-recommends qemu-system-x86

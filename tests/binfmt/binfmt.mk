@@ -67,7 +67,7 @@ FERRY_CHROOT ?= /var/cache/ferry/chroot-amd64-bookworm
 # The stamp of the last set-up step (g++ and the zlib source came after
 # the first chroots): an older cached chroot gets the new steps.
 CHROOT_STAMP := $(FERRY_CHROOT)/.ferry-chroot-2
-$(CHROOT_STAMP):
+$(CHROOT_STAMP): | $(SETUP_STAMP)
 	FERRY_CHROOT=$(FERRY_CHROOT) sh .ci/setup-chroot
 .PHONY: check-chroot check-chroot-x86_64 check-chroot-aarch64
 # One run at a time per chroot (flock): both builds' runs, and runs from other
