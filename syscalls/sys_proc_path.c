@@ -30,18 +30,26 @@
 static int64_t sys_proc_exe_open(int host_flags);
 
 /* The table: a file's name and, for the guest's own process, the opener
- * of the guest's view (SYS_MAPS_NOT_OURS: the host's file is right). */
+ * of the guest's view (SYS_MAPS_NOT_OURS: the host's file is right) --
+ * open_in for the files a thread has its own of, given the directory
+ * (/proc/N or /proc/N/task/T) whose host file it filters. */
 static const struct sys_proc_file {
     const char *leaf;
     bool in_pid_dir;            /* under /proc/PID (or its task/TID), else under /proc */
     int64_t (*open)(int host_flags);
+    int64_t (*open_in)(const char *dir, int host_flags);
 } sys_proc_files[] = {
-    { "maps", true, sys_maps_open },
-    { "cmdline", true, sys_cmdline_open },
-    { "environ", true, sys_environ_open },
-    { "limits", true, sys_limits_open },
-    { "exe", true, sys_proc_exe_open },
-    { "cpuinfo", false, sys_cpuinfo_open },
+    { "maps", true, sys_maps_open, NULL },
+    { "smaps", true, sys_smaps_open, NULL },
+    { "smaps_rollup", true, sys_smaps_rollup_open, NULL },
+    { "cmdline", true, sys_cmdline_open, NULL },
+    { "environ", true, sys_environ_open, NULL },
+    { "limits", true, sys_limits_open, NULL },
+    { "exe", true, sys_proc_exe_open, NULL },
+    { "auxv", true, sys_auxv_open, NULL },
+    { "stat", true, NULL, sys_proc_stat_open },
+    { "status", true, NULL, sys_proc_status_open },
+    { "cpuinfo", false, sys_cpuinfo_open, NULL },
 };
 
 enum { SYS_PROC_NFILES = sizeof sys_proc_files / sizeof sys_proc_files[0] };
@@ -222,7 +230,7 @@ int64_t sys_proc_open(int dirfd, uint64_t g, int host_flags)
     if (!f)
         return SYS_MAPS_NOT_OURS;
     if (own)
-        return f->open(host_flags);
+        return f->open_in ? f->open_in(dir, host_flags) : f->open(host_flags);
     if (strcmp(f->leaf, "environ") != 0)
         return SYS_MAPS_NOT_OURS;       /* another process's: the host's file */
     strcat(dir, "/environ");
