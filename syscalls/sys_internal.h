@@ -27,7 +27,13 @@ struct sys_entry {
     const char *name;
     sys_handler *handler;       /* NULL: -ENOSYS */
     const char *fmt;
+    /* SYS_NEW_FD: the call takes a new descriptor number before it does
+     * anything else (the kernel's get_unused_fd first, or a failure
+     * undone), so after EMFILE nothing was done and it may be made again
+     * once ferry gave its own numbers up (sys_ferry_fd_give_up) */
+    bool new_fd;
 };
+#define SYS_NEW_FD true
 extern const struct sys_entry sys_table[];
 extern const size_t sys_table_len;
 const struct sys_entry *sys_lookup(uint64_t nr);
