@@ -12,10 +12,13 @@
  * (loader/ld_program.c), its initial stack, its emulated break, its
  * argv/envp strings (where the kernel could not be told: sys_proc_mm.c),
  * its mappings as its maps shows them (sys_maps.c), its dispositions and
- * -- for the calling thread's own file -- its mask and pending set.  The
+ * -- for the calling thread's own file -- its mask and pending set --
+ * and the size of the descriptor table it would have (FDSize: ferry's
+ * own descriptors sit at the top of the space).  The
  * rest (ids, times, RSS, context switches) is the host's, which is the
  * process's.  Made when the file is opened, like maps. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,10 +149,37 @@ static bool sys_proc_status_value(const char *line, char *out, size_t size)
     return false;
 }
 
+/* FDSize: the kernel's table for the guest's highest open number -- 64
+ * slots (BITS_PER_LONG), else the power of two above that number
+ * (alloc_fdtable).  A table grows and never shrinks: a number the guest
+ * closed again is not known here. */
+static bool sys_proc_fd_size(char *out, size_t size)
+{
+    DIR *d = opendir("/proc/self/fd");
+    long top = -1;
+    if (!d)
+        return false;                   /* (no number free: the host's line) */
+    int own = dirfd(d);
+    for (struct dirent *e; (e = readdir(d));) {
+        long fd = strtol(e->d_name, NULL, 10);
+        if (e->d_name[0] != '.' && fd != own && !sys_ferry_fd_is((int)fd) && fd > top)
+            top = fd;
+    }
+    closedir(d);
+    unsigned long slots = 64;
+    while (slots < (unsigned long)top + 1)
+        slots *= 2;
+    snprintf(out, size, "FDSize:\t%lu\n", slots);
+    return true;
+}
+
 static void sys_proc_status_line(FILE *out, const char *line)
 {
     char guest[64];
-    fputs(sys_proc_status_value(line, guest, sizeof guest) ? guest : line, out);
+    if (!strncmp(line, "FDSize:", 7) && sys_proc_fd_size(guest, sizeof guest))
+        fputs(guest, out);
+    else
+        fputs(sys_proc_status_value(line, guest, sizeof guest) ? guest : line, out);
 }
 
 static int sys_proc_stat_fill(int fd)

@@ -17,6 +17,7 @@
 #include <cpuid.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -138,6 +139,19 @@ static bool line_has(const char *l, const char *s)
     return hit && hit < l + strcspn(l, "\n");
 }
 
+/* Where maps' [heap] line starts, 0 without one. */
+static unsigned long long heap_start(void)
+{
+    unsigned long long lo = 0;
+    for (char *l = maps; *l; l = strchr(l, '\n') + 1) {
+        if (line_has(l, "[heap]"))
+            sscanf(l, "%llx", &lo);
+        if (!strchr(l, '\n'))
+            break;
+    }
+    return lo;
+}
+
 /* The sum of maps' sizes, without [vsyscall] (not the process's). */
 static unsigned long long maps_total(void)
 {
@@ -166,8 +180,8 @@ static void show_stat(int dirfd, const char *path, int argc, char **argv, char *
     printf("  start_code %d end_code %d start_data %d end_data %d\n", f[26] == b[0], f[27] == b[1],
            f[45] == b[2], f[46] == b[3]);
     printf("  start_stack is argc's address: %d\n", f[28] == (uintptr_t)(argv - 1));
-    printf("  start_brk: at or above end_data %d, at or below the break %d\n", f[47] >= b[3],
-           f[47] <= (uintptr_t)sbrk(0));
+    printf("  start_brk: the [heap] line's start %d, at or below the break %d\n",
+           heap_start() == 0 || heap_start() == f[47], f[47] <= (uintptr_t)sbrk(0));
     printf("  arg_start %d arg_end %d env_start %d env_end %d\n", f[48] == (uintptr_t)argv[0],
            f[49] == (uintptr_t)argv[argc - 1] + strlen(argv[argc - 1]) + 1,
            f[50] == (uintptr_t)envp[0], f[51] == (uintptr_t)*e + strlen(*e) + 1);
@@ -233,8 +247,8 @@ static void show_smaps(int dirfd, const char *path)
         if (!l[len])
             break;
     }
-    printf("smaps %s: %d blocks, headers %s maps's, Size right %d, Rss within %d, VmFlags rd/wr/ex right %d\n",
-           path, blocks, !strcmp(heads, maps) ? "equal" : "differ from",
+    printf("smaps %s: a block for each line, headers %s maps's, Size right %d, Rss within %d, VmFlags rd/wr/ex right %d\n",
+           path, !strcmp(heads, maps) ? "equal" : "differ from",
            sizes == blocks, rss == blocks, flags == blocks);
 }
 
@@ -254,6 +268,42 @@ static void show_rollup(void)
 }
 
 static void on_usr2(int sig) { (void)sig; }
+
+/* status's "key:" line's value, into out. */
+static void status_value(int dirfd, const char *path, const char *key, char *out, size_t cap)
+{
+    proc_slurp(dirfd, path, text, sizeof text);
+    char *l = strstr(text, key);
+    size_t n = l ? strcspn(l + strlen(key), "\n") : 0;
+    snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), l ? l + strlen(key) : "");
+}
+
+static int leader_tid, go[2];
+
+/* A second thread, with SIGTERM blocked as well: its own files show its
+ * mask, the process's its leader's, the leader's task file the same. */
+static void *second_thread(void *arg)
+{
+    (void)arg;
+    char own[64], proc[64], leader[64], threads[16], path[64];
+    unsigned long long f[53] = { 0 };
+    char state, c;
+    sigset_t set;
+    if (read(go[0], &c, 1) != 1)        /* the leader is out of pthread_create (all blocked there) */
+        return NULL;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    status_value(AT_FDCWD, "/proc/thread-self/status", "SigBlk:", own, sizeof own);
+    status_value(AT_FDCWD, "/proc/self/status", "SigBlk:", proc, sizeof proc);
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", leader_tid);
+    status_value(AT_FDCWD, path, "SigBlk:", leader, sizeof leader);
+    status_value(AT_FDCWD, "/proc/self/status", "Threads:", threads, sizeof threads);
+    stat_fields(AT_FDCWD, "/proc/thread-self/stat", f, &state);
+    printf("thread: own SigBlk%s, process's%s, leader's%s, Threads%s, own stat blocked %llu threads %llu\n",
+           own, proc, leader, threads, f[32], f[20]);
+    return NULL;
+}
 
 int main(int argc, char **argv, char **envp)
 {
@@ -279,5 +329,12 @@ int main(int argc, char **argv, char **envp)
     show_smaps(AT_FDCWD, "/proc/self/smaps");
     show_smaps(pid, "smaps");
     show_rollup();
+    pthread_t t;
+    leader_tid = (int)gettid();
+    if (pipe(go) != 0 || pthread_create(&t, NULL, second_thread, NULL) != 0)
+        return 1;
+    if (write(go[1], "g", 1) != 1)
+        return 1;
+    pthread_join(t, NULL);
     return 0;
 }
