@@ -113,6 +113,8 @@ bool sys_ptrace_is_kick(int sig, const void *info);
 _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status);
 void sys_thread_set_clear_tid(uint64_t addr);
 int sys_thread_count(void);
+/* The guest mask and pending set of its thread tid (false: none such). */
+bool sys_thread_signals_of(pid_t tid, uint64_t *blocked, uint64_t *pending);
 /* Makes every other guest thread leave translated code soon (its run
  * loop then re-checks what changed under it). */
 void sys_thread_interrupt_others(void);

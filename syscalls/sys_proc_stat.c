@@ -4,15 +4,16 @@
  * addresses (stat's start_code, end_code, start_stack, start_data,
  * end_data, start_brk), its whole address space (vsize, VmSize, VmExe,
  * VmLib, VmStk, VmData: ferry's binary, code cache, reservations) and its
- * own signal dispositions and masks (stat's signal, blocked, sigignore,
+ * threads (an emulator's own: qemu-user's) and its own signal
+ * dispositions and masks (stat's signal, blocked, sigignore,
  * sigcatch; status's SigPnd, SigBlk, SigIgn, SigCgt: ferry catches
  * SIGSEGV and the others it forwards).  The guest's file is the host's,
  * taken from the same directory (a thread's own), with those fields the
  * guest's: its program's bounds as its loader recorded them
  * (loader/ld_program.c), its initial stack, its emulated break, its
  * argv/envp strings (where the kernel could not be told: sys_proc_mm.c),
- * its mappings as its maps shows them (sys_maps.c), its dispositions and
- * -- for the calling thread's own file -- its mask and pending set --
+ * its mappings as its maps shows them (sys_maps.c), its dispositions,
+ * the file's thread's mask and pending set (sys_thread.c), its threads --
  * and the size of the descriptor table it would have (FDSize: ferry's
  * own descriptors sit at the top of the space).  The
  * rest (ids, times, RSS, context switches) is the host's, which is the
@@ -26,6 +27,7 @@
 
 #include "sys_internal.h"
 #include "sys_sigframe.h"
+#include "translator.h"
 
 #define SYS_PAGE 4096ull
 
@@ -36,18 +38,20 @@ static __thread struct {
 } sys_proc_stat_file;
 
 /* The guest's signal sets: pending and blocked of the file's thread
- * (the calling thread's; another thread's are left as the host has
- * them, its host mask mirroring its guest mask), ignored and caught. */
+ * (known: a guest thread of this process), ignored and caught. */
 struct sys_proc_sigs {
-    bool own_thread;
+    bool known;
     uint64_t pending, blocked, ignored, caught;
 };
 
 static void sys_proc_sigs(struct sys_proc_sigs *s)
 {
     const struct sys_signals *act = sys_signal_actions();
-    *s = (struct sys_proc_sigs){ .own_thread = sys_proc_stat_file.tid == gettid(),
-                                 .pending = sys_tsig.pending, .blocked = sys_tsig.blocked };
+    long tid = sys_proc_stat_file.tid;
+    *s = (struct sys_proc_sigs){ .known = tid == gettid(), .pending = sys_tsig.pending,
+                                 .blocked = sys_tsig.blocked };
+    if (!s->known)
+        s->known = sys_thread_signals_of((pid_t)tid, &s->blocked, &s->pending);
     for (int sig = 1; sig <= SYS_NSIG; sig++) {
         uint64_t h = act->action[sig].handler;
         if (h == 1)
@@ -68,13 +72,14 @@ static bool sys_proc_stat_field(int k, unsigned long long *v)
         sys_proc_sigs(&s);
     }
     switch (k) {
+    case 20: *v = (unsigned long long)sys_thread_count(); return true;
     case 23: *v = t.total; return true;
     case 26: *v = b->start_code; return b->end_code != 0;
     case 27: *v = b->end_code; return b->end_code != 0;
     case 28: *v = sys_proc.start_stack; return sys_proc.start_stack != 0;
     /* the obsolete signal fields: the first 31 signals only, as the kernel prints them */
-    case 31: *v = s.pending & 0x7fffffff; return s.own_thread;
-    case 32: *v = s.blocked & 0x7fffffff; return s.own_thread;
+    case 31: *v = s.pending & 0x7fffffff; return s.known;
+    case 32: *v = s.blocked & 0x7fffffff; return s.known;
     case 33: *v = s.ignored & 0x7fffffff; return true;
     case 34: *v = s.caught & 0x7fffffff; return true;
     case 45: *v = b->start_data; return b->end_data != 0;
@@ -129,21 +134,24 @@ static bool sys_proc_status_value(const char *line, char *out, size_t size)
     }
     static const struct {
         const char *key;
-        int kind;                       /* 0: a size in kB, 1: a signal set */
+        int kind;                       /* 0: a size in kB, 1: a signal set, 2: a count */
     } keys[] = { { "VmSize:", 0 }, { "VmExe:", 0 }, { "VmLib:", 0 }, { "VmStk:", 0 },
                  { "VmData:", 0 }, { "SigPnd:", 1 }, { "SigBlk:", 1 }, { "SigIgn:", 1 },
-                 { "SigCgt:", 1 } };
+                 { "SigCgt:", 1 }, { "Threads:", 2 } };
     const uint64_t value[] = { t.total, text, t.exec > text ? t.exec - text : 0, t.stack, t.data,
-                               s.pending, s.blocked, s.ignored, s.caught };
+                               s.pending, s.blocked, s.ignored, s.caught,
+                               (uint64_t)sys_thread_count() };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (strncmp(line, keys[i].key, strlen(keys[i].key)) != 0)
             continue;
-        if (keys[i].kind == 1 && i < 7 && !s.own_thread)
-            return false;               /* another thread's pending and mask: the host's */
+        if (keys[i].kind == 1 && i < 7 && !s.known)
+            return false;               /* not a guest thread's: the host's */
         if (keys[i].kind == 0)
             snprintf(out, size, "%s\t%8llu kB\n", keys[i].key, (unsigned long long)value[i] / 1024);
-        else
+        else if (keys[i].kind == 1)
             snprintf(out, size, "%s\t%016llx\n", keys[i].key, (unsigned long long)value[i]);
+        else
+            snprintf(out, size, "%s\t%llu\n", keys[i].key, (unsigned long long)value[i]);
         return true;
     }
     return false;
@@ -192,12 +200,20 @@ static int sys_proc_status_fill(int fd)
     return sys_synth_filter(fd, sys_proc_stat_file.path, sys_proc_status_line, NULL);
 }
 
-/* The host's dir/leaf, and the thread dir ("/proc/N" or "/proc/N/task/T") is. */
+/* The host's dir/leaf, and the thread dir ("/proc/N" or "/proc/N/task/T")
+ * is.  Under an emulator (qemu-user makes up its own /proc/self/stat and
+ * /proc/PID/stat: 44 fields, most 0) the process's file is read as its
+ * leader's task file, which the emulator passes to the kernel. */
 static void sys_proc_stat_of(const char *dir, const char *leaf)
 {
     const char *task = strstr(dir, "/task/");
-    snprintf(sys_proc_stat_file.path, sizeof sys_proc_stat_file.path, "%s/%s", dir, leaf);
-    sys_proc_stat_file.tid = strtol(task ? task + 6 : dir + 6, NULL, 10);
+    long pid = strtol(dir + 6, NULL, 10);
+    sys_proc_stat_file.tid = task ? strtol(task + 6, NULL, 10) : pid;
+    if (!task && tr_code_emulated(sys_engine))
+        snprintf(sys_proc_stat_file.path, sizeof sys_proc_stat_file.path, "%s/task/%ld/%s", dir,
+                 pid, leaf);
+    else
+        snprintf(sys_proc_stat_file.path, sizeof sys_proc_stat_file.path, "%s/%s", dir, leaf);
 }
 
 int64_t sys_proc_stat_open(const char *dir, int host_flags)
