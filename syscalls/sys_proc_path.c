@@ -205,12 +205,15 @@ static bool sys_proc_pid_dir(const char *dir, bool *own)
 /* "/proc/N/" exactly (dir_len bytes of path) with N neither this process
  * nor a guest thread: another process's file, the host's, known without
  * a lookup (ps and top open /proc/N/stat and status for every process;
- * not environ, which sys_proc_open filters for another ferry). */
+ * not environ, which sys_proc_open filters for another ferry); "/proc/"
+ * for a file of the pid directories: the system's (/proc/stat). */
 static bool sys_proc_plainly_other(const char *path, size_t dir_len)
 {
     const char *p = path + 6;
     long id;
     uint64_t blocked, pending;
+    if (dir_len == 6 && !strncmp(path, "/proc/", 6))
+        return true;                    /* /proc/stat and the like: the system's */
     if (strncmp(path, "/proc/", 6) != 0 || !sys_proc_id(&p, &id) || p != path + dir_len - 1)
         return false;
     return id != getpid() && !sys_thread_signals_of((pid_t)id, &blocked, &pending);
@@ -227,7 +230,8 @@ static const struct sys_proc_file *sys_proc_resolve(int dirfd, uint64_t g, const
     const char *path = sys_ptr(g), *slash = strrchr(path, '/');
     const char *leaf = slash ? slash + 1 : path;
     const struct sys_proc_file *f = sys_proc_file_named(leaf, only);
-    if (!f || (strcmp(leaf, "environ") && sys_proc_plainly_other(path, (size_t)(leaf - path))) ||
+    if (!f || (f->in_pid_dir && strcmp(leaf, "environ") &&
+               sys_proc_plainly_other(path, (size_t)(leaf - path))) ||
         !sys_proc_dir_of(dirfd, path, (size_t)(leaf - path), dir, size))
         return NULL;
     if (!f->in_pid_dir) {

@@ -64,8 +64,8 @@ static void sys_proc_sigs(struct sys_proc_sigs *s)
 /* stat's fields (1-based, the kernel's order) the guest's values replace. */
 static bool sys_proc_stat_field(int k, unsigned long long *v)
 {
-    static struct sys_maps_totals t;
-    static struct sys_proc_sigs s;
+    static __thread struct sys_maps_totals t;
+    static __thread struct sys_proc_sigs s;
     const struct ld_bounds *b = &sys_proc.bounds;
     if (k == 4) {                       /* the first numeric field: take the sums once */
         sys_maps_totals(&t);
@@ -121,8 +121,8 @@ static void sys_proc_stat_line(FILE *out, const char *line)
 /* status's lines the guest's values replace: a "Key:\t" and its value. */
 static bool sys_proc_status_value(const char *line, char *out, size_t size)
 {
-    static struct sys_maps_totals t;
-    static struct sys_proc_sigs s;
+    static __thread struct sys_maps_totals t;
+    static __thread struct sys_proc_sigs s;
     const struct ld_bounds *b = &sys_proc.bounds;
     uint64_t text = b->end_code ? ((b->end_code + SYS_PAGE - 1) & ~(SYS_PAGE - 1)) -
                                       (b->start_code & ~(SYS_PAGE - 1))

@@ -152,26 +152,28 @@ static bool sys_smaps_is_header(const char *line)
 /* The guest's blocks from the host's smaps: out (may be NULL) and sums. */
 static int sys_smaps_walk(FILE *out, struct sys_smaps_sums *sums)
 {
-    static __thread struct sys_smaps_block b;
-    struct sys_smaps_out o = { out, &b, sums };
+    struct sys_smaps_block *b = calloc(1, sizeof *b);
+    struct sys_smaps_out o = { out, b, sums };
     char line[4200];
-    FILE *in = fopen("/proc/self/smaps", "re");
-    if (!in)
-        return -EIO;
-    b.header[0] = 0, b.n = 0;
+    FILE *in = b ? fopen("/proc/self/smaps", "re") : NULL;
+    if (!in) {
+        free(b);
+        return b ? -EIO : -ENOMEM;
+    }
     while (fgets(line, sizeof line, in)) {
         if (sys_smaps_is_header(line)) {
             sys_smaps_flush(&o);
-            snprintf(b.header, sizeof b.header, "%s", line);
-            b.n = 0;
-        } else if (b.n < SYS_SMAPS_FIELDS) {
-            snprintf(b.field[b.n++], sizeof b.field[0], "%.127s", line);
+            snprintf(b->header, sizeof b->header, "%s", line);
+            b->n = 0;
+        } else if (b->n < SYS_SMAPS_FIELDS) {
+            snprintf(b->field[b->n++], sizeof b->field[0], "%.127s", line);
         }
     }
     fclose(in);
     sys_smaps_flush(&o);
     if (out)
-        sys_smaps_vsyscall(out, &b);
+        sys_smaps_vsyscall(out, b);
+    free(b);
     return 0;
 }
 
@@ -186,11 +188,11 @@ static int sys_smaps_fill(int fd)
 }
 
 /* The rollup: the host's lines, each field the guest's sum. */
-static struct sys_smaps_sums sys_smaps_rollup_sums;
+static __thread const struct sys_smaps_sums *sys_smaps_rollup_sums;
 
 static void sys_smaps_rollup_line(FILE *out, const char *line)
 {
-    const struct sys_smaps_sums *s = &sys_smaps_rollup_sums;
+    const struct sys_smaps_sums *s = sys_smaps_rollup_sums;
     size_t len = strcspn(line, ":");
     if (sys_smaps_is_header(line)) {
         struct sys_maps_run head = { .lo = s->lo, .hi = s->hi, .shared = 'p', .dev = "00:00",
@@ -208,9 +210,14 @@ static void sys_smaps_rollup_line(FILE *out, const char *line)
 
 static int sys_smaps_rollup_fill(int fd)
 {
-    sys_smaps_rollup_sums = (struct sys_smaps_sums){ .n = 0 };
-    int r = sys_smaps_walk(NULL, &sys_smaps_rollup_sums);
-    return r ? r : sys_synth_filter(fd, "/proc/self/smaps_rollup", sys_smaps_rollup_line, NULL);
+    struct sys_smaps_sums *sums = calloc(1, sizeof *sums);
+    int r = sums ? sys_smaps_walk(NULL, sums) : -ENOMEM;
+    sys_smaps_rollup_sums = sums;
+    if (!r)
+        r = sys_synth_filter(fd, "/proc/self/smaps_rollup", sys_smaps_rollup_line, NULL);
+    sys_smaps_rollup_sums = NULL;
+    free(sums);
+    return r;
 }
 
 int64_t sys_smaps_open(int host_flags)
