@@ -13,8 +13,9 @@
  * others are given as the kernel has them (/proc/self/stat fields 26-28,
  * 45-47 and the break).  The guest's auxv goes with them (sys_auxv.c:
  * the kernel keeps a copy, /proc/PID/auxv), unless the kernel's copy is
- * too small for it (then the call is made again without).  Where it fails (qemu-user refuses PR_SET_MM,
- * the AArch64 build's host here) the guest's own files are made up
+ * too small for it (then the call is made again without).  Where it
+ * fails (qemu-user refuses PR_SET_MM, the AArch64 build's host here) the
+ * guest's own files are made up
  * (sys_cmdline.c, sys_environ.c) and another ferry's environ is its host
  * file without ferry's variables. */
 #define _GNU_SOURCE
