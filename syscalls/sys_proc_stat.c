@@ -53,7 +53,7 @@ static void sys_proc_sigs(struct sys_proc_sigs *s)
     if (!s->known)
         s->known = sys_thread_signals_of((pid_t)tid, &s->blocked, &s->pending);
     for (int sig = 1; sig <= SYS_NSIG; sig++) {
-        uint64_t h = act->action[sig].handler;
+        uint64_t h = act->action[sig].handler;     /* the guest's SIG_DFL 0, SIG_IGN 1 */
         if (h == 1)
             s->ignored |= SYS_SIGBIT(sig);
         else if (h > 1)
