@@ -46,6 +46,10 @@ struct ld_program {
     bool place_by_file;             /* ET_DYN at its file's slot (ld_place.c) */
 };
 
+/* ld_program.c: the program's code and data bounds (unbiased), as
+ * Linux's load_elf_binary computes them for mm->start_code etc. */
+void ld_program_bounds(const struct ld_program *p, struct ld_bounds *b);
+
 /* ld_program.c: opens and validates an x86-64 program; returns 0, or
  * 126/127 with p->elf.why set.  On success the file is open
  * (ld_elf_close(&p->elf) closes it). */

@@ -79,6 +79,9 @@ static int ld_map_all(struct ld_program *p, struct ld_program *interp,
     ai->entry = img->entry = p->elf.entry + bias;
     img->load_bias = bias;
     img->brk_start = p->hi + bias;
+    ld_program_bounds(p, &img->bounds);
+    img->bounds.start_code += bias, img->bounds.end_code += bias;
+    img->bounds.start_data += bias, img->bounds.end_data += bias;
     if (!p->interp[0])
         return 0;
     if ((ai->base = ld_interp_map(p, interp, img, ai->params->place_shared)) == (uint64_t)-1)

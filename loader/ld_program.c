@@ -80,6 +80,21 @@ static void ld_find_phdr(struct ld_program *p)
             p->phdr_vaddr = p->seg[i].vaddr + (p->elf.phoff - p->seg[i].offset);
 }
 
+void ld_program_bounds(const struct ld_program *p, struct ld_bounds *b)
+{
+    *b = (struct ld_bounds){ .start_code = UINT64_MAX };   /* (no PF_X: the kernel's ~0) */
+    for (int i = 0; i < p->nseg; i++) {
+        const struct ld_segment *s = &p->seg[i];
+        uint64_t file_end = s->vaddr + s->filesz;
+        if ((s->prot & PROT_EXEC) && s->vaddr < b->start_code)
+            b->start_code = s->vaddr;
+        if ((s->prot & PROT_EXEC) && file_end > b->end_code)
+            b->end_code = file_end;
+        b->start_data = s->vaddr > b->start_data ? s->vaddr : b->start_data;
+        b->end_data = file_end > b->end_data ? file_end : b->end_data;
+    }
+}
+
 static int ld_scan_phdrs(struct ld_program *p)
 {
     for (int i = 0; i < (int)p->elf.phnum; i++) {

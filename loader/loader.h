@@ -42,6 +42,15 @@ struct ld_mapping {
 };
 #define LD_MAX_MAPPINGS 72
 
+/* The program's code and data as Linux's load_elf_binary records them
+ * (mm->start_code ..., /proc/PID/stat fields 26, 27, 45, 46; status's
+ * VmExe): the lowest executable PT_LOAD's address and the end of the
+ * executable ones' file bytes; the highest PT_LOAD's address and the end
+ * of all file bytes.  Load bias added. */
+struct ld_bounds {
+    uint64_t start_code, end_code, start_data, end_data;
+};
+
 /* What ld_load_program mapped.  Strings are malloc'ed and live as long
  * as the guest. */
 struct ld_image {
@@ -50,6 +59,7 @@ struct ld_image {
     uint64_t brk_start;         /* page-aligned end of the highest segment */
     uint64_t load_bias;         /* 0 for ET_EXEC, chosen base for (static-)PIE */
     uint64_t phdr, phent, phnum;
+    struct ld_bounds bounds;            /* the program's code and data */
     uint64_t stack_start, stack_end;    /* the main stack's pages at start */
     uint64_t stack_floor;               /* how far it may grow down (RLIMIT_STACK;
                                          * below: a guard gap) */

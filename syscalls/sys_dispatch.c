@@ -54,7 +54,7 @@ void sys_x86_64_syscall(struct x86_cpu *cpu)
     int64_t ret = !e || !e->handler   ? -ENOSYS
                   : sys_ferry_fd_arg(nr, a) ? -EBADF
                                             : e->handler(cpu, args);
-    if (ret == -EMFILE && sys_ferry_fd_give_up())   /* ferry's numbers were the guest's */
+    if (ret == -EMFILE && e->new_fd && sys_ferry_fd_give_up())  /* ferry's numbers were the guest's */
         ret = e->handler(cpu, args);
     sys_guest_args_done(fixed, ret);
     if (ferry_opts.strace)

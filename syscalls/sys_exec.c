@@ -136,9 +136,7 @@ static int64_t sys_exec_read_head_here(const char *path, int pfd, char *head, si
  * RLIMIT_NOFILE): the exec's checks open the program and a script's
  * interpreter from a descriptor table of their own (sys_fd_private.c),
  * as the kernel needs no number for them either.  Known by the head's
- * EMFILE; the ELF checks of that exec follow it. */
-static bool sys_exec_private;
-
+ * EMFILE (*private_fds), which the same exec's ELF checks are given. */
 struct sys_exec_check {
     const char *path;
     int pfd;
@@ -154,19 +152,20 @@ static void sys_exec_check_in(void *p)
                    : sys_exec_check_elf_here(c->path);
 }
 
-static int64_t sys_exec_read_head(const char *path, int pfd, char *head, size_t len, size_t *got)
+static int64_t sys_exec_read_head(const char *path, int pfd, char *head, size_t len, size_t *got,
+                                  bool *private_fds)
 {
     struct sys_exec_check c = { path, pfd, head, len, got, 0 };
     int64_t r = sys_exec_read_head_here(path, pfd, head, len, got);
-    sys_exec_private = r == -EMFILE && sys_ferry_fd_short(1) && sys_fd_private_run(sys_exec_check_in, &c, pfd);
-    return sys_exec_private ? c.r : r;
+    *private_fds = r == -EMFILE && sys_ferry_fd_short(1) && sys_fd_private_run(sys_exec_check_in, &c, pfd);
+    return *private_fds ? c.r : r;
 }
 
 /* (pfd: execveat's descriptor the check reads, ld_exec_fd_set) */
-static int64_t sys_exec_check_elf(const char *path, int pfd)
+static int64_t sys_exec_check_elf(const char *path, int pfd, bool private_fds)
 {
     struct sys_exec_check c = { path, pfd, NULL, 0, NULL, 0 };
-    if (sys_exec_private && sys_fd_private_run(sys_exec_check_in, &c, pfd))
+    if (private_fds && sys_fd_private_run(sys_exec_check_in, &c, pfd))
         return c.r;
     return sys_exec_check_elf_here(path);
 }
@@ -570,9 +569,11 @@ static void sys_exec_set_comm(const char *name)
 }
 
 /* comm_from_file: the process is named after the file run (execveat of a
- * descriptor), which for a script is its interpreter's real file. */
+ * descriptor), which for a script is its interpreter's real file;
+ * private_fds: the checks run in a descriptor table of their own. */
 static int64_t sys_exec_script(struct sys_argv *av, const char *path, const char *interp,
-                               const char *iarg, char **argv, char **envp, bool comm_from_file)
+                               const char *iarg, char **argv, char **envp, bool comm_from_file,
+                               bool private_fds)
 {
     interp = ld_sysroot_path(interp, 1);
     if (access(interp, X_OK) != 0)
@@ -581,7 +582,7 @@ static int64_t sys_exec_script(struct sys_argv *av, const char *path, const char
     if (real)
         sys_exec_set_comm(real);
     free(real);
-    int64_t r = sys_exec_check_elf(interp, -1);
+    int64_t r = sys_exec_check_elf(interp, -1, private_fds);
     if (r)
         return r;
     sys_argv_add(av, interp);
@@ -592,11 +593,11 @@ static int64_t sys_exec_script(struct sys_argv *av, const char *path, const char
 }
 
 /* The ELF check, reading through execveat's descriptor when there is one. */
-static int64_t sys_exec_check_program(const char *path, int pfd)
+static int64_t sys_exec_check_program(const char *path, int pfd, bool private_fds)
 {
     if (pfd >= 0)
         ld_exec_fd_set(path, pfd);
-    int64_t r = sys_exec_check_elf(path, pfd);
+    int64_t r = sys_exec_check_elf(path, pfd, private_fds);
     if (pfd >= 0)
         ld_exec_fd_set(NULL, -1);
     return r;
@@ -616,9 +617,10 @@ int64_t sys_exec_program(const char *path, const struct sys_exec_fd *xfd, uint64
     size_t got = 0;
     int pfd = xfd ? xfd->fd : -1;
     struct sys_argv av = { 0 };
+    bool private_fds;
     if (!sys_guest_vector_ok(gargv) || !sys_guest_vector_ok(genvp))
         return -EFAULT;
-    int64_t r = sys_exec_read_head(path, pfd, head, sizeof head, &got);
+    int64_t r = sys_exec_read_head(path, pfd, head, sizeof head, &got, &private_fds);
     if (r)
         return r;
     int script = ld_shebang_parse(head, got, interp, sizeof interp, iarg, sizeof iarg);
@@ -626,7 +628,7 @@ int64_t sys_exec_program(const char *path, const struct sys_exec_fd *xfd, uint64
         return -ENOEXEC;
     if (script && xfd && xfd->cloexec)
         return -ENOENT;
-    if (!script && (r = sys_exec_check_program(path, pfd)) != 0)
+    if (!script && (r = sys_exec_check_program(path, pfd, private_fds)) != 0)
         return r;
     if (ferry_opts.self_fd < 0 && !ferry_opts.self_exe)     /* main.c: binfmt_misc runs it */
         return sys_exec_by_kernel(path, pfd, argv, envp);
@@ -636,7 +638,7 @@ int64_t sys_exec_program(const char *path, const struct sys_exec_fd *xfd, uint64
     sys_exec_options(&av, logbuf, sizebuf);
     sys_argv_add(&av, "--");
     if (script)
-        return sys_exec_script(&av, path, interp, iarg, argv, envp, xfd && xfd->name);
+        return sys_exec_script(&av, path, interp, iarg, argv, envp, xfd && xfd->name, private_fds);
     if (pfd >= 0 && (sys_exec_pass_fd = fcntl(pfd, F_DUPFD, 3)) < 0)
         return -EMFILE;
     sys_argv_add(&av, path);

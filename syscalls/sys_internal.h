@@ -27,7 +27,13 @@ struct sys_entry {
     const char *name;
     sys_handler *handler;       /* NULL: -ENOSYS */
     const char *fmt;
+    /* SYS_NEW_FD: the call takes a new descriptor number before it does
+     * anything else (the kernel's get_unused_fd first, or a failure
+     * undone), so after EMFILE nothing was done and it may be made again
+     * once ferry gave its own numbers up (sys_ferry_fd_give_up) */
+    bool new_fd;
 };
+#define SYS_NEW_FD true
 extern const struct sys_entry sys_table[];
 extern const size_t sys_table_len;
 const struct sys_entry *sys_lookup(uint64_t nr);
@@ -107,6 +113,8 @@ bool sys_ptrace_is_kick(int sig, const void *info);
 _Noreturn void sys_thread_exit(struct x86_cpu *cpu, int status);
 void sys_thread_set_clear_tid(uint64_t addr);
 int sys_thread_count(void);
+/* The guest mask and pending set of its thread tid (false: none such). */
+bool sys_thread_signals_of(pid_t tid, uint64_t *blocked, uint64_t *pending);
 /* Makes every other guest thread leave translated code soon (its run
  * loop then re-checks what changed under it). */
 void sys_thread_interrupt_others(void);
@@ -319,6 +327,30 @@ int64_t sys_mm_map_copy_locked(uint64_t hint, uint64_t len, uint64_t at, const v
 #define SYS_MAPS_NOT_OURS (-4096)
 /* sys_maps.c: its maps (the host's filtered to the guest's mappings) */
 int64_t sys_maps_open(int host_flags);
+/* sys_maps.c: the sizes of those mappings in bytes, as the kernel counts
+ * them: all, executable (not writable, not the stack), the stack, private
+ * writable (not the stack). */
+struct sys_maps_totals {
+    uint64_t total, exec, stack, data;
+};
+void sys_maps_totals(struct sys_maps_totals *t);
+/* sys_maps.c: a guest mapping's part of a host /proc/PID/maps (or smaps
+ * header) line, as the guest's maps shows it. */
+struct sys_maps_run {
+    uint64_t host_lo, host_hi;          /* the host's mapping */
+    uint64_t lo, hi;                    /* the guest's run in it */
+    int prot;                           /* the guest's PROT_* */
+    char shared;                        /* 'p' or 's' */
+    unsigned long long off, inode;
+    const char *dev, *name;
+};
+/* each(ctx, run) for the guest's runs in the host's line; false if the
+ * line is not a mapping's */
+bool sys_maps_runs(const char *line, void (*each)(void *ctx, const struct sys_maps_run *r), void *ctx);
+/* the run's line, as maps prints it */
+void sys_maps_print_run(FILE *out, const struct sys_maps_run *r);
+/* the [vsyscall] line every x86-64 process has */
+extern const struct sys_maps_run sys_maps_vsyscall_run;
 /* sys_limits.c: its limits (its RLIMIT_AS, RLIMIT_DATA and hard
  * RLIMIT_NOFILE, not the real ones) */
 int64_t sys_limits_open(int host_flags);
@@ -326,6 +358,16 @@ int64_t sys_limits_open(int host_flags);
 int64_t sys_cmdline_open(int host_flags);
 /* sys_environ.c: its envp's strings, not ferry's */
 int64_t sys_environ_open(int host_flags);
+/* sys_smaps.c: its smaps and smaps_rollup (maps' lines, the host's counts) */
+int64_t sys_smaps_open(int host_flags);
+int64_t sys_smaps_rollup_open(int host_flags);
+/* sys_auxv.c: its auxv (the initial stack's, not ferry's) */
+int64_t sys_auxv_open(int host_flags);
+/* sys_proc_stat.c: its stat and status from the host's file in dir (a
+ * /proc/N or /proc/N/task/T of its own), with the guest's addresses,
+ * sizes and signal sets */
+int64_t sys_proc_stat_open(const char *dir, int host_flags);
+int64_t sys_proc_status_open(const char *dir, int host_flags);
 /* sys_cpuinfo.c: /proc/cpuinfo (ferry's virtual CPU) */
 int64_t sys_cpuinfo_open(int host_flags);
 /* sys_environ.c: another process's environ (host path "/proc/N/environ")
@@ -346,6 +388,11 @@ void sys_cmdline_started(uint64_t sp);
  * bytes [start, end), as the kernel reads a process's argv and envp
  * strings; 0 or -errno. */
 int sys_synth_guest_bytes(int fd, uint64_t start, uint64_t end);
+/* sys_auxv.c: the auxv copied from the initial stack (before the guest
+ * runs), and the copy (its size in bytes, AT_NULL's pair included). */
+#define SYS_AUXV_MAX_WORDS 64
+void sys_auxv_started(uint64_t sp);
+const uint64_t *sys_auxv_vector(size_t *bytes);
 /* sys_environ.c: where envp's strings are, from the initial stack pointer
  * (after sys_cmdline_started). */
 void sys_environ_started(uint64_t sp);

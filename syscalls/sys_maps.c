@@ -74,41 +74,96 @@ static bool sys_maps_stack_run(FILE *out, uint64_t a, uint64_t end, int prot, co
     return true;
 }
 
-/* One host line, cut to the runs the guest has. */
-static void sys_maps_line(FILE *out, const char *line)
+/* The end of the guest's run at a in the host's mapping [a, hi), its
+ * guest protection in *prot (-1: not the guest's). */
+static uint64_t sys_maps_run_end(uint64_t a, uint64_t hi, int *prot)
+{
+    uint64_t end;
+    *prot = tr_map_extent(sys_engine, a, &end);
+    end = end > hi ? hi : end;
+    /* the heap is a line of its own, as natively, even where the host
+     * merged it with the bss below it (both anonymous) */
+    if (a < sys_proc.brk_start && end > sys_proc.brk_start)
+        end = sys_proc.brk_start;
+    return sys_vdso_cut(a, end);        /* [vvar], [vvar_vclock], [vdso]: a line each */
+}
+
+bool sys_maps_runs(const char *line, void (*each)(void *ctx, const struct sys_maps_run *r), void *ctx)
 {
     unsigned long long lo, hi, off, inode;
     char perms[8], dev[16], name[4096] = "";
-    int n = sscanf(line, "%llx-%llx %7s %llx %15s %llu %4095[^\n]", &lo, &hi, perms, &off, dev, &inode, name);
-    if (n < 6)
-        return;
+    if (sscanf(line, "%llx-%llx %7s %llx %15s %llu %4095[^\n]", &lo, &hi, perms, &off, dev, &inode,
+               name) < 6)
+        return false;
     for (uint64_t a = lo, end; a < hi; a = end) {
-        int prot = tr_map_extent(sys_engine, a, &end);
-        end = end > hi ? hi : end;
-        /* the heap is a line of its own, as natively, even where the
-         * host merged it with the bss below it (both anonymous) */
-        if (a < sys_proc.brk_start && end > sys_proc.brk_start)
-            end = sys_proc.brk_start;
-        end = sys_vdso_cut(a, end);     /* [vvar], [vvar_vclock], [vdso]: a line each */
-        if (prot < 0)
+        struct sys_maps_run r = { .host_lo = lo, .host_hi = hi, .lo = a, .shared = perms[3],
+                                  .dev = dev, .inode = inode };
+        r.hi = end = sys_maps_run_end(a, hi, &r.prot);
+        if (r.prot < 0)
             continue;
-        const char *nm = sys_maps_name(a, name + strspn(name, " "));
-        if (sys_maps_stack_run(out, a, end, prot, nm))
-            continue;
+        r.name = sys_maps_name(a, name + strspn(name, " "));
         /* the vDSO's host pages may be merged with a neighbour's */
-        unsigned long long at = sys_vdso_name(a) ? 0 : off + (a - lo);
-        sys_maps_print(out, a, end, prot, perms[3], at, dev, inode, nm);
+        r.off = sys_vdso_name(a) ? 0 : off + (a - lo);
+        each(ctx, &r);
     }
+    return true;
+}
+
+void sys_maps_print_run(FILE *out, const struct sys_maps_run *r)
+{
+    sys_maps_print(out, r->lo, r->hi, r->prot, r->shared, r->off, r->dev, r->inode, r->name);
+}
+
+static void sys_maps_run_line(void *out, const struct sys_maps_run *r)
+{
+    if (!sys_maps_stack_run(out, r->lo, r->hi, r->prot, r->name))
+        sys_maps_print_run(out, r);
+}
+
+/* One host line, cut to the runs the guest has. */
+static void sys_maps_line(FILE *out, const char *line)
+{
+    sys_maps_runs(line, sys_maps_run_line, out);
+}
+
+/* The kernel's counts of the guest's mappings (mm->total_vm, exec_vm,
+ * stack_vm, data_vm), from the runs its maps shows. */
+static void sys_maps_count(void *totals, const struct sys_maps_run *r)
+{
+    struct sys_maps_totals *t = totals;
+    uint64_t len = r->hi - r->lo;
+    t->total += len;
+    if (r->lo >= sys_proc.stack_start && r->lo < sys_proc.stack_end)
+        t->stack += len;
+    else if ((r->prot & 4) && !(r->prot & 2))
+        t->exec += len;
+    else if ((r->prot & 2) && r->shared == 'p')
+        t->data += len;
+}
+
+void sys_maps_totals(struct sys_maps_totals *t)
+{
+    char line[4200];
+    FILE *in = fopen("/proc/self/maps", "re");
+    *t = (struct sys_maps_totals){ 0 };
+    while (in && fgets(line, sizeof line, in))
+        sys_maps_runs(line, sys_maps_count, t);
+    if (in)
+        fclose(in);
 }
 
 /* Linux's [vsyscall] line (vsyscall=xonly: execute only), on every host:
  * ferry emulates the page's three entry points (x86_vsyscall.c) and
  * programs look for the line before they call them. */
+const struct sys_maps_run sys_maps_vsyscall_run = {
+    .lo = 0xffffffffff600000ull, .hi = 0xffffffffff601000ull, .prot = 4, .shared = 'p',
+    .dev = "00:00", .name = "[vsyscall]",
+};
+
 static void sys_maps_vsyscall(FILE *out)
 {
     sys_maps_stack_flush(out);
-    sys_maps_print(out, 0xffffffffff600000ull, 0xffffffffff601000ull, 4, 'p', 0, "00:00", 0,
-                   "[vsyscall]");
+    sys_maps_print_run(out, &sys_maps_vsyscall_run);
 }
 
 /* Copies the host's HOST_PATH into fd through each_line, then end (may be

@@ -11,8 +11,11 @@
  * it would see natively, the guest's later writes into them included, by
  * the kernel's own rules.  The call sets every field of the map, so the
  * others are given as the kernel has them (/proc/self/stat fields 26-28,
- * 45-47 and the break).  Where it fails (qemu-user refuses PR_SET_MM,
- * the AArch64 build's host here) the guest's own files are made up
+ * 45-47 and the break).  The guest's auxv goes with them (sys_auxv.c:
+ * the kernel keeps a copy, /proc/PID/auxv), unless the kernel's copy is
+ * too small for it (then the call is made again without).  Where it
+ * fails (qemu-user refuses PR_SET_MM, the AArch64 build's host here) the
+ * guest's own files are made up
  * (sys_cmdline.c, sys_environ.c) and another ferry's environ is its host
  * file without ferry's variables. */
 #define _GNU_SOURCE
@@ -64,5 +67,12 @@ void sys_proc_mm_publish(void)
         .arg_start = arg_start, .arg_end = arg_end, .env_start = env_start, .env_end = env_end,
         .exe_fd = (uint32_t)-1,
     };
-    sys_proc.mm_published = prctl(PR_SET_MM, PR_SET_MM_MAP, &m, sizeof m, 0) == 0;
+    size_t auxv_bytes;
+    m.auxv = (__u64 *)sys_auxv_vector(&auxv_bytes);
+    m.auxv_size = (uint32_t)auxv_bytes;
+    sys_proc.auxv_published = sys_proc.mm_published =
+        auxv_bytes && prctl(PR_SET_MM, PR_SET_MM_MAP, &m, sizeof m, 0) == 0;
+    m.auxv = NULL, m.auxv_size = 0;
+    if (!sys_proc.mm_published)
+        sys_proc.mm_published = prctl(PR_SET_MM, PR_SET_MM_MAP, &m, sizeof m, 0) == 0;
 }

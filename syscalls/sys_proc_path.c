@@ -30,18 +30,26 @@
 static int64_t sys_proc_exe_open(int host_flags);
 
 /* The table: a file's name and, for the guest's own process, the opener
- * of the guest's view (SYS_MAPS_NOT_OURS: the host's file is right). */
+ * of the guest's view (SYS_MAPS_NOT_OURS: the host's file is right) --
+ * open_in for the files a thread has its own of, given the directory
+ * (/proc/N or /proc/N/task/T) whose host file it filters. */
 static const struct sys_proc_file {
     const char *leaf;
     bool in_pid_dir;            /* under /proc/PID (or its task/TID), else under /proc */
     int64_t (*open)(int host_flags);
+    int64_t (*open_in)(const char *dir, int host_flags);
 } sys_proc_files[] = {
-    { "maps", true, sys_maps_open },
-    { "cmdline", true, sys_cmdline_open },
-    { "environ", true, sys_environ_open },
-    { "limits", true, sys_limits_open },
-    { "exe", true, sys_proc_exe_open },
-    { "cpuinfo", false, sys_cpuinfo_open },
+    { "maps", true, sys_maps_open, NULL },
+    { "smaps", true, sys_smaps_open, NULL },
+    { "smaps_rollup", true, sys_smaps_rollup_open, NULL },
+    { "cmdline", true, sys_cmdline_open, NULL },
+    { "environ", true, sys_environ_open, NULL },
+    { "limits", true, sys_limits_open, NULL },
+    { "exe", true, sys_proc_exe_open, NULL },
+    { "auxv", true, sys_auxv_open, NULL },
+    { "stat", true, NULL, sys_proc_stat_open },
+    { "status", true, NULL, sys_proc_status_open },
+    { "cpuinfo", false, sys_cpuinfo_open, NULL },
 };
 
 enum { SYS_PROC_NFILES = sizeof sys_proc_files / sizeof sys_proc_files[0] };
@@ -194,6 +202,23 @@ static bool sys_proc_pid_dir(const char *dir, bool *own)
     return true;
 }
 
+/* "/proc/N/" exactly (dir_len bytes of path) with N neither this process
+ * nor a guest thread: another process's file, the host's, known without
+ * a lookup (ps and top open /proc/N/stat and status for every process;
+ * not environ, which sys_proc_open filters for another ferry); "/proc/"
+ * for a file of the pid directories: the system's (/proc/stat). */
+static bool sys_proc_plainly_other(const char *path, size_t dir_len)
+{
+    const char *p = path + 6;
+    long id;
+    uint64_t blocked, pending;
+    if (dir_len == 6 && !strncmp(path, "/proc/", 6))
+        return true;                    /* /proc/stat and the like: the system's */
+    if (strncmp(path, "/proc/", 6) != 0 || !sys_proc_id(&p, &id) || p != path + dir_len - 1)
+        return false;
+    return id != getpid() && !sys_thread_signals_of((pid_t)id, &blocked, &pending);
+}
+
 /* The table's file path names (only: just that name), with dir set to
  * its directory and own to whether that is this process's; NULL if none. */
 static const struct sys_proc_file *sys_proc_resolve(int dirfd, uint64_t g, const char *only,
@@ -205,7 +230,9 @@ static const struct sys_proc_file *sys_proc_resolve(int dirfd, uint64_t g, const
     const char *path = sys_ptr(g), *slash = strrchr(path, '/');
     const char *leaf = slash ? slash + 1 : path;
     const struct sys_proc_file *f = sys_proc_file_named(leaf, only);
-    if (!f || !sys_proc_dir_of(dirfd, path, (size_t)(leaf - path), dir, size))
+    if (!f || (f->in_pid_dir && strcmp(leaf, "environ") &&
+               sys_proc_plainly_other(path, (size_t)(leaf - path))) ||
+        !sys_proc_dir_of(dirfd, path, (size_t)(leaf - path), dir, size))
         return NULL;
     if (!f->in_pid_dir) {
         *own = true;
@@ -222,7 +249,7 @@ int64_t sys_proc_open(int dirfd, uint64_t g, int host_flags)
     if (!f)
         return SYS_MAPS_NOT_OURS;
     if (own)
-        return f->open(host_flags);
+        return f->open_in ? f->open_in(dir, host_flags) : f->open(host_flags);
     if (strcmp(f->leaf, "environ") != 0)
         return SYS_MAPS_NOT_OURS;       /* another process's: the host's file */
     strcat(dir, "/environ");

@@ -62,6 +62,9 @@ void sys_process_init(const struct ld_image *img)
     sys_stack_grow_init(img);
     sys_cmdline_started(img->stack_pointer);
     sys_environ_started(img->stack_pointer);
+    sys_auxv_started(img->stack_pointer);
+    sys_proc.bounds = img->bounds;
+    sys_proc.start_stack = img->stack_pointer;
     sys_proc_mm_publish();
     sys_vdso_started(img->vdso_start);
     sys_ferry_fd_init();

@@ -89,6 +89,20 @@ bool sys_thread_post_signal(pid_t tid, int sig, void (*post)(struct sys_thread_s
     return found;
 }
 
+bool sys_thread_signals_of(pid_t tid, uint64_t *blocked, uint64_t *pending)
+{
+    bool found = false;
+    pthread_mutex_lock(&sys_threads_lock);
+    for (struct sys_thread *t = sys_threads; t && !found; t = t->next)
+        if (t->tid == tid) {
+            *blocked = __atomic_load_n(&t->sig->blocked, __ATOMIC_RELAXED);
+            *pending = __atomic_load_n(&t->sig->pending, __ATOMIC_RELAXED);
+            found = true;
+        }
+    pthread_mutex_unlock(&sys_threads_lock);
+    return found;
+}
+
 void sys_thread_interrupt_others(void)
 {
     pthread_mutex_lock(&sys_threads_lock);

@@ -25,6 +25,9 @@ struct sys_process {
     uint64_t arg_start, arg_end;                /* argv's strings, /proc/self/cmdline */
     uint64_t env_start, env_end;                /* envp's strings, /proc/self/environ */
     bool mm_published;                          /* the kernel's own arg/env range (sys_proc_mm.c) */
+    bool auxv_published;                        /* ... and its auxv (sys_auxv.c) */
+    struct ld_bounds bounds;                    /* the program's code and data (stat, status) */
+    uint64_t start_stack;                       /* argc's address at start (stat's field 28) */
     struct sys_range vdso[SYS_VDSO_PARTS];      /* [vvar], [vvar_vclock], [vdso] */
 };
 extern struct sys_process sys_proc;

@@ -89,6 +89,31 @@ Test(syscalls, ia32_rows_named_as_the_kernel)
     cr_expect_gt(rows, 60);
 }
 
+/* After EMFILE the dispatcher makes a call again (once ferry gave its own
+ * numbers up) only if the call took a new number before anything else:
+ * exactly these rows, the descriptor-making calls ferry implements. */
+Test(syscalls, only_calls_that_take_a_number_first_are_made_again)
+{
+    static const char *const first[] = {
+        "open", "creat", "openat", "dup", "dup2", "dup3", "fcntl", "pipe", "pipe2", "socket",
+        "socketpair", "accept", "accept4", "epoll_create", "epoll_create1", "eventfd", "eventfd2",
+        "signalfd", "signalfd4", "timerfd_create", "inotify_init", "inotify_init1",
+        "memfd_create", "mq_open", "io_uring_setup", "pidfd_open", "pidfd_getfd", NULL,
+    };
+    size_t marked = 0, listed = 0;
+    for (size_t i = 0; i < sys_table_len; i++) {
+        bool in_list = false;
+        for (size_t k = 0; first[k]; k++)
+            in_list |= !strcmp(first[k], sys_table[i].name);
+        cr_expect_eq(sys_table[i].new_fd, in_list, "%s", sys_table[i].name);
+        cr_expect(!sys_table[i].new_fd || sys_table[i].handler, "%s", sys_table[i].name);
+        marked += sys_table[i].new_fd;
+    }
+    while (first[listed])
+        listed++;
+    cr_expect_eq(marked, listed);
+}
+
 Test(syscalls, formats_have_at_most_six_arguments)
 {
     for (size_t i = 0; i < sys_table_len; i++) {
