@@ -282,7 +282,7 @@ const char *x86_cpu_model_name(size_t k);
  * answers for undefined flags, alignment rules and x87 pointers, and the
  * host kernel's configuration as user code sees it.  Chosen once per
  * process: FERRY_X86_MACHINE ("amd" or "intel", then any of ",umip",
- * ",ia32", ",cpuid_fault"), else read from /proc/cpuinfo (on an x86 host,
+ * ",ia32", ",cpuid_fault", ",noavx_vnni"...), else read from /proc/cpuinfo (on an x86 host,
  * and under qemu-user on one, that is the machine's own), else Intel. */
 struct x86_machine {
     bool intel;         /* Intel's choices (else AMD's, as measured on Zen 5) */
@@ -291,8 +291,19 @@ struct x86_machine {
     bool cpuid_fault;   /* ARCH_SET_CPUID can make CPUID fault */
     bool misalign_sse;  /* AMD's misaligned SSE mode: MXCSR.MM (bit 17) exists */
     bool zen5;          /* AMD family 1Ah: rcp/rsqrt as measured on it (run time only) */
+    unsigned lacks;     /* X86_FEAT_*: ferry's extensions this CPU does not have */
+};
+/* Extensions ferry implements that an x86-64 CPU it imitates may lack:
+ * where the machine lacks one, CPUID hides it and its instructions are
+ * #UD, as natively (x86_machine.c names each as /proc/cpuinfo does). */
+enum {
+    X86_FEAT_AVX_VNNI  = 1u << 0,       /* x86_vnni.c: Ice Lake server has only AVX512_VNNI */
+    X86_FEAT_MOVDIRI   = 1u << 1,       /* x86_ext_decode.c */
+    X86_FEAT_MOVDIR64B = 1u << 2,       /* x86_ext_decode.c, x86_line_store.c */
 };
 const struct x86_machine *x86_machine(void);
+/* The machine has the extension (an X86_FEAT_* bit). */
+bool x86_machine_has(unsigned feature);
 /* The choice as FERRY_X86_MACHINE would spell it (keys, logs). */
 const char *x86_machine_name(void);
 /* IA32 emulation as the kernel runs it: the GDT holds the 32-bit user
