@@ -199,6 +199,12 @@ void x86_guest_probe(struct x86_cpu *cpu, uint64_t addr, size_t len, bool write)
  * machine's order (x86_guard.c): its first `head` bytes, then its last
  * byte; head 0: the last byte, then the first (fxsave's). */
 void x86_guest_probe_area(struct x86_cpu *cpu, uint64_t addr, size_t len, size_t head);
+/* A masked vector store's selected span [first, last]: on Intel probed at
+ * its two ends, first then last, before the elements (x86_guard.c). */
+void x86_masked_store_ends(struct x86_cpu *cpu, uint64_t first, uint64_t last);
+/* The bytes of an m80 store written as one part before the rest: 8 on
+ * Intel (then the last 2), 10 on AMD (x86_guard.c). */
+size_t x86_m80_first_part(struct x86_cpu *cpu);
 /* Runs fn(cpu, arg) under a guard: true when it finished, false when a
  * host fault (SIGSEGV/SIGBUS on guest memory) cut it short, with
  * rt.fault describing it (x86_guard.c). */
