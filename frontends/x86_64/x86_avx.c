@@ -23,9 +23,12 @@ static bool avx_legacy_prefix(uint8_t b)
     }
 }
 
-/* Index of the C4/C5 byte, or -1. */
+/* Index of the C4/C5 byte, or -1.  In compatibility mode C4/C5 with a
+ * memory operand are les/lds (capstone's ids say so), 66 allowed. */
 static int avx_vex_at(const struct x86_dc *dc)
 {
+    if (dc->insn->id == X86_INS_LES || dc->insn->id == X86_INS_LDS)
+        return -1;
     const uint8_t *p = dc->insn->bytes;
     int n = dc->insn->size, i = 0;
     while (i < n && avx_legacy_prefix(p[i]))

@@ -51,6 +51,12 @@ AVX2_HELPER(maskmov)
     uint8_t mask[32], data[32];
     ymm_read(c, m, mask);
     ymm_read(c, r, data);
+    unsigned lo = bytes, hi = 0;
+    for (unsigned i = 0; i < bytes / es; i++)
+        if (elem_active(mask, i, es))
+            lo = i < lo ? i : lo, hi = i;
+    if (store && lo < bytes)
+        x86_masked_store_ends(c, d + lo * es, d + hi * es + es - 1);
     for (unsigned i = 0; i < bytes / es; i++)
         if (elem_active(mask, i, es))
             x86_guest_probe(c, d + i * es, es, store);

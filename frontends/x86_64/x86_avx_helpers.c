@@ -118,7 +118,12 @@ AVX_HELPER(maskmov)
 {
     int bytes = (imm >> 32 & 0xff) == IR_VE_64 ? 8 : 4;
     bool store = imm >> 40 & 1, wide = imm >> 41 & 1;
-    int lanes = (wide ? 32 : 16) / bytes;
+    int lanes = (wide ? 32 : 16) / bytes, lo = lanes, hi = -1;
+    for (int i = 0; i < lanes; i++)
+        if (avx_lane_on(env, imm, i, bytes))
+            lo = i < lo ? i : lo, hi = i;
+    if (store && hi >= 0)
+        x86_masked_store_ends(env, s + (uint64_t)(lo * bytes), s + (uint64_t)(hi * bytes + bytes - 1));
     for (int i = 0; i < lanes; i++)
         if (avx_lane_on(env, imm, i, bytes))
             x86_guest_probe(env, s + (uint64_t)(i * bytes), (size_t)bytes, store);

@@ -199,6 +199,12 @@ void x86_guest_probe(struct x86_cpu *cpu, uint64_t addr, size_t len, bool write)
  * machine's order (x86_guard.c): its first `head` bytes, then its last
  * byte; head 0: the last byte, then the first (fxsave's). */
 void x86_guest_probe_area(struct x86_cpu *cpu, uint64_t addr, size_t len, size_t head);
+/* A masked vector store's selected span [first, last]: on Intel probed at
+ * its two ends, first then last, before the elements (x86_guard.c). */
+void x86_masked_store_ends(struct x86_cpu *cpu, uint64_t first, uint64_t last);
+/* The bytes of an m80 store written as one part before the rest: 8 on
+ * Intel (then the last 2), 10 on AMD (x86_guard.c). */
+size_t x86_m80_first_part(struct x86_cpu *cpu);
 /* Runs fn(cpu, arg) under a guard: true when it finished, false when a
  * host fault (SIGSEGV/SIGBUS on guest memory) cut it short, with
  * rt.fault describing it (x86_guard.c). */
@@ -282,7 +288,7 @@ const char *x86_cpu_model_name(size_t k);
  * answers for undefined flags, alignment rules and x87 pointers, and the
  * host kernel's configuration as user code sees it.  Chosen once per
  * process: FERRY_X86_MACHINE ("amd" or "intel", then any of ",umip",
- * ",ia32", ",cpuid_fault"), else read from /proc/cpuinfo (on an x86 host,
+ * ",ia32", ",cpuid_fault", ",noavx_vnni"...), else read from /proc/cpuinfo (on an x86 host,
  * and under qemu-user on one, that is the machine's own), else Intel. */
 struct x86_machine {
     bool intel;         /* Intel's choices (else AMD's, as measured on Zen 5) */
@@ -291,8 +297,19 @@ struct x86_machine {
     bool cpuid_fault;   /* ARCH_SET_CPUID can make CPUID fault */
     bool misalign_sse;  /* AMD's misaligned SSE mode: MXCSR.MM (bit 17) exists */
     bool zen5;          /* AMD family 1Ah: rcp/rsqrt as measured on it (run time only) */
+    unsigned lacks;     /* X86_FEAT_*: ferry's extensions this CPU does not have */
+};
+/* Extensions ferry implements that an x86-64 CPU it imitates may lack:
+ * where the machine lacks one, CPUID hides it and its instructions are
+ * #UD, as natively (x86_machine.c names each as /proc/cpuinfo does). */
+enum {
+    X86_FEAT_AVX_VNNI  = 1u << 0,       /* x86_vnni.c: Ice Lake server has only AVX512_VNNI */
+    X86_FEAT_MOVDIRI   = 1u << 1,       /* x86_ext_decode.c */
+    X86_FEAT_MOVDIR64B = 1u << 2,       /* x86_ext_decode.c, x86_line_store.c */
 };
 const struct x86_machine *x86_machine(void);
+/* The machine has the extension (an X86_FEAT_* bit). */
+bool x86_machine_has(unsigned feature);
 /* The choice as FERRY_X86_MACHINE would spell it (keys, logs). */
 const char *x86_machine_name(void);
 /* IA32 emulation as the kernel runs it: the GDT holds the 32-bit user

@@ -9,7 +9,9 @@
  * (x86_ext_decode.c, x86_line_store.c), but no XSAVES, ERMS or MONITOR.
  * AMD's SSE4A and CLZERO only while ferry imitates an AMD machine
  * (machine_bits): the instructions run there and are #UD elsewhere, as on the Intel CPU ferry otherwise presents, so a
- * program sees on either machine what it sees natively.  Not RDPRU:
+ * program sees on either machine what it sees natively.  Likewise
+ * AVX-VNNI, MOVDIRI and MOVDIR64B only where the machine has them
+ * (x86_machine_has: an Ice Lake server has none of them).  Not RDPRU:
  * ferry's rdpru reads rdtsc's clock for MPERF and APERF (x86_rand.c), not
  * the counters (this Zen 5's kernel does not advertise it either).
  * The cache leaves (2 ->
@@ -151,6 +153,12 @@ static void machine_bits(uint32_t leaf, uint32_t sub, uint32_t out[4])
     bool intel = x86_machine()->intel;
     if (leaf == 7 && sub == 0 && intel)
         out[1] |= CPUID7_FDP_EXCPTN_ONLY | CPUID7_FCS_FDS_ZERO;
+    if (leaf == 7 && sub == 0 && !x86_machine_has(X86_FEAT_MOVDIRI))
+        out[2] &= ~CPUID7_MOVDIRI;
+    if (leaf == 7 && sub == 0 && !x86_machine_has(X86_FEAT_MOVDIR64B))
+        out[2] &= ~CPUID7_MOVDIR64B;
+    if (leaf == 7 && sub == 1 && !x86_machine_has(X86_FEAT_AVX_VNNI))
+        out[0] &= ~CPUID71_AVX_VNNI;
     if (leaf == 0x80000001 && !intel)
         out[2] |= CPUID_SSE4A;
     if (leaf == 0x80000008 && !intel)

@@ -17,7 +17,8 @@
  * are accepted (66 is #UD on movdiri, where 66 0F 38 F9 is nothing).
  * The AMD-only clzero and rdpru are decoded only while ferry imitates an
  * AMD machine (x86_machine.c): elsewhere the CPU ferry presents is
- * Intel's, which has neither (#UD).
+ * Intel's, which has neither (#UD).  movdiri and movdir64b only where the
+ * machine has them (x86_machine_has; an Ice Lake server has neither).
  */
 #include <string.h>
 
@@ -116,12 +117,12 @@ static bool ext_0f38(csh cs, const uint8_t *code, size_t size, const struct ext_
 {
     size_t o = p->n;
     if (o + 4 > size || code[o + 3] >> 6 == 3 || p->rep || p->lock) return false;
-    if (code[o + 2] == 0xf9 && !p->p66) {
+    if (code[o + 2] == 0xf9 && !p->p66 && x86_machine_has(X86_FEAT_MOVDIRI)) {
         static const uint8_t mov_store[1] = { 0x89 };
         return ext_alias(cs, code, size, p, 2, false, p->rex, mov_store, 1, true, pc, ci) &&
                ci->id == X86_INS_MOV;
     }
-    if (code[o + 2] == 0xf8 && p->p66) {
+    if (code[o + 2] == 0xf8 && p->p66 && x86_machine_has(X86_FEAT_MOVDIR64B)) {
         static const uint8_t mov_load[1] = { 0x8b };
         uint8_t rex = (uint8_t)(p->rex ? p->rex | 0x08 : 0x48);
         if (!ext_alias(cs, code, size, p, p->rex ? 2 : 1, true, rex, mov_load, 1, true, pc, ci))

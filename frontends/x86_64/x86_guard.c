@@ -72,20 +72,44 @@ void x86_guest_probe(struct x86_cpu *c, uint64_t addr, size_t len, bool write)
 }
 
 /* A save area (fxsave, xsave, fnsave, fnstenv) that does not fit the
- * guest's pages: AMD's microcode checks the area's ends before it writes
- * -- fxsave the last byte, then the first; xsave the first byte, then the
- * last; fnsave/fnstenv their first field (4 bytes, 2 in the 16-bit forms),
- * then the last byte -- so si_addr names the first byte of those checks
- * that faults, and nothing is written, as measured on Zen 5
- * (tests/guest/store_cross_scalar.c); Intel's order is not measured here:
- * lowest byte first, as in system mode (ferry-system copies the area
- * through its MMU: docs/status.md). */
+ * guest's pages: the CPU's microcode checks the area's ends before it
+ * writes -- fxsave the last byte, then the first; xsave on AMD the first
+ * byte, then the last, on Intel the last, then the first; fnsave/fnstenv
+ * their first field (4 bytes, 2 in the 16-bit forms), then the last byte
+ * -- so si_addr names the first byte of those checks that faults, and
+ * nothing is written, as measured on Zen 5 and on an Ice Lake server
+ * (tests/guest/store_cross_scalar.c; the caller passes the machine's
+ * head).  User mode only: ferry-system copies the area through its MMU,
+ * lowest byte first (docs/status.md). */
 void x86_guest_probe_area(struct x86_cpu *c, uint64_t addr, size_t len, size_t head)
 {
-    if (!x86_machine()->intel && len && !tr_guest_softmmu(c)) {
+    if (len && !tr_guest_softmmu(c)) {
         uint64_t last = addr + len - 1;
         x86_guest_probe(c, head ? addr : last, head ? head : 1, true);
         x86_guest_probe(c, head ? last : addr, 1, true);
     }
     x86_guest_probe(c, addr, len, true);
+}
+
+/* Intel's masked vector stores (vmaskmovps/pd, vpmaskmovd/q) check the
+ * first byte of their lowest selected element, then the last byte of the
+ * highest, before any element: si_addr is the first of the two that
+ * faults (measured on an Ice Lake server, tests/guest/store_fault.c).
+ * AMD's (and ferry-system's) go element by element, lowest first. */
+void x86_masked_store_ends(struct x86_cpu *c, uint64_t first, uint64_t last)
+{
+    if (!x86_machine()->intel || tr_guest_softmmu(c))
+        return;
+    x86_guest_probe(c, first, 1, true);
+    x86_guest_probe(c, last, 1, true);
+}
+
+/* How many leading bytes of an m80 store (fstp m80, fbstp) the machine
+ * writes as one all-or-nothing part: Intel stores the 8-byte significand
+ * (or the BCD digits' low 8 bytes), then the last 2 bytes, so a fault in
+ * those 2 leaves the first 8 written (Ice Lake server, store_fault.c);
+ * AMD writes all 10 or none.  User mode only. */
+size_t x86_m80_first_part(struct x86_cpu *c)
+{
+    return x86_machine()->intel && !tr_guest_softmmu(c) ? 8 : 10;
 }

@@ -7,11 +7,15 @@
  * tests' oracle, and Intel and AMD differ in these, so ferry follows the
  * machine it runs on when it can tell:
  *   1. FERRY_X86_MACHINE: "amd" or "intel", then ",umip", ",ia32",
- *      ",cpuid_fault", ",misalignsse", ",zen5" for what is on (the test
- *      harness and the golden tests pin a machine with it);
+ *      ",cpuid_fault", ",misalignsse", ",zen5" for what is on and
+ *      ",noavx_vnni", ",nomovdiri", ",nomovdir64b" for an extension of
+ *      ferry's the machine lacks (the test harness and the golden tests
+ *      pin a machine with it);
  *   2. /proc/cpuinfo's vendor_id, cpu family and flags: an x86 host's
  *      own, and the x86 host's under qemu-user too (it passes
- *      /proc/cpuinfo through);
+ *      /proc/cpuinfo through); an extension of feature_flags[] missing
+ *      from the flags is one the machine lacks (an Ice Lake server has
+ *      none of the three);
  *      IA32 emulation from /proc/sys/abi/vsyscall32 and the command line,
  *      then, the first time something asks (x86_machine_ia32), from the
  *      kernel itself: some hosts turn it off where neither shows it (a
@@ -36,7 +40,7 @@
 #include "x86_machine_probe.h"
 
 static struct x86_machine machine;
-static char machine_name[64];
+static char machine_name[128];
 static pthread_once_t machine_once = PTHREAD_ONCE_INIT;
 static bool machine_from_host;          /* not FERRY_X86_MACHINE: the probes may run */
 static bool ldt_unseen_setting;         /* FERRY_X86_MACHINE's ",noldt" */
@@ -64,6 +68,37 @@ static bool has_word(const char *s, const char *w, const char *seps)
     return false;
 }
 
+/* ferry's extensions a machine may lack, named as /proc/cpuinfo's flags
+ * (and, after "no", as FERRY_X86_MACHINE's words). */
+static const struct { const char *flag; unsigned feature; } feature_flags[] = {
+    { "avx_vnni", X86_FEAT_AVX_VNNI },
+    { "movdiri", X86_FEAT_MOVDIRI },
+    { "movdir64b", X86_FEAT_MOVDIR64B },
+};
+#define N_FEATURE_FLAGS (sizeof feature_flags / sizeof feature_flags[0])
+
+static unsigned setting_lacks(const char *v)
+{
+    unsigned lacks = 0;
+    char word[32];
+    for (size_t i = 0; i < N_FEATURE_FLAGS; i++) {
+        strcpy(word, "no");
+        strcat(word, feature_flags[i].flag);
+        if (has_word(v, word, ","))
+            lacks |= feature_flags[i].feature;
+    }
+    return lacks;
+}
+
+static unsigned host_lacks(const char *flags)
+{
+    unsigned lacks = 0;
+    for (size_t i = 0; flags && i < N_FEATURE_FLAGS; i++)
+        if (!has_word(flags, feature_flags[i].flag, " "))
+            lacks |= feature_flags[i].feature;
+    return lacks;
+}
+
 static void from_setting(const char *v)
 {
     machine.intel = !has_word(v, "amd", ",");
@@ -73,6 +108,7 @@ static void from_setting(const char *v)
     machine.misalign_sse = has_word(v, "misalignsse", ",");
     machine.zen5 = has_word(v, "zen5", ",");
     ldt_unseen_setting = has_word(v, "noldt", ",");
+    machine.lacks = setting_lacks(v);
 }
 
 /* The value of "key\t...: value" in cpuinfo's first processor, or NULL;
@@ -118,6 +154,7 @@ static void from_host(void)
     machine.cpuid_fault = flags && has_word(flags, "cpuid_fault", " ");
     machine.misalign_sse = flags && has_word(flags, "misalignsse", " ");
     machine.ia32 = ia32_enabled();
+    machine.lacks = host_lacks(flags);
 }
 
 static void decide(void)
@@ -137,12 +174,22 @@ static void decide(void)
         strcat(machine_name, ",cpuid_fault");
     if (machine.misalign_sse)
         strcat(machine_name, ",misalignsse");
+    for (size_t i = 0; i < N_FEATURE_FLAGS; i++)
+        if (machine.lacks & feature_flags[i].feature) {
+            strcat(machine_name, ",no");
+            strcat(machine_name, feature_flags[i].flag);
+        }
 }
 
 const struct x86_machine *x86_machine(void)
 {
     pthread_once(&machine_once, decide);
     return &machine;
+}
+
+bool x86_machine_has(unsigned feature)
+{
+    return !(x86_machine()->lacks & feature);
 }
 
 const char *x86_machine_name(void)

@@ -63,13 +63,14 @@ uint64_t x86_mmx_enter(struct x86_cpu *env)
     return 0;
 }
 
-/* emms empties every tag and leaves the registers as they are.  TOP: AMD
- * (measured on Zen 5) sets it to 0, as the MMX transition does; Intel's
- * SDM has emms write the tag word only. */
+/* emms empties every tag and leaves the registers as they are.  TOP: set
+ * to 0, as the MMX transition does -- measured on AMD (Zen 5) and on
+ * Intel (Ice Lake server), although Intel's SDM has emms write the tag
+ * word only (tests/insn/mmx.c emms_top). */
 uint64_t x86_mmx_emms(struct x86_cpu *env)
 {
     env->x87.valid = 0;
-    if (!x86_machine()->intel) env->x87.top = 0;
+    env->x87.top = 0;
     return 0;
 }
 
@@ -80,9 +81,9 @@ uint64_t x86_mmx_maskmovq(struct x86_cpu *env, uint64_t d, uint64_t addr, uint64
 {
     uint8_t *p = tr_guest_ptr(env, addr);
     uint64_t data = mmx_get(env, (unsigned)d), mask = mmx_get(env, (unsigned)m);
-    /* a zero mask writes nothing, but AMD checks the 8 bytes anyway (as
-     * maskmovdqu; Intel's choice not measured; user mode only) */
-    if ((mask & 0x8080808080808080ull) || (!x86_machine()->intel && !tr_guest_softmmu(env)))
+    /* a zero mask writes nothing, but the CPU checks the 8 bytes anyway
+     * (as maskmovdqu; AMD and Intel alike; user mode only) */
+    if ((mask & 0x8080808080808080ull) || !tr_guest_softmmu(env))
         x86_guest_probe(env, addr, 8, true);
     for (int i = 0; i < 8; i++)
         if (mask >> (8 * i + 7) & 1)

@@ -237,10 +237,15 @@ SSE_HELPER(maskmovdqu)
     uint64_t sel = 0;
     for (int i = 0; i < 16; i++)
         sel |= mask->b[i] & 0x80;
-    /* a zero mask writes nothing, but AMD checks the 16 bytes anyway (the
-     * SDM leaves it to the implementation; Intel's choice not measured;
-     * user mode only: ferry-system's helpers are not checked for it) */
-    if (sel || (!x86_machine()->intel && !tr_guest_softmmu(env)))
+    /* a zero mask writes nothing, but the CPU checks the 16 bytes anyway
+     * (the SDM leaves it to the implementation): AMD lowest byte first,
+     * Intel the high 8 bytes, then the low 8, whatever the mask (Zen 5,
+     * Ice Lake server; user mode only: ferry-system's helpers are not
+     * checked for it) */
+    bool user = !tr_guest_softmmu(env);
+    if (user && x86_machine()->intel)
+        x86_guest_probe(env, s + 8, 8, true);
+    if (sel || user)
         x86_guest_probe(env, s, 16, true);
     for (int i = 0; i < 16; i++)
         if (mask->b[i] & 0x80)

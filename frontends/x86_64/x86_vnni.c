@@ -51,6 +51,7 @@ bool avx_emit_vnni(struct x86_dc *dc, const struct avx_row *row)
 {
     const cs_x86_op *ops = dc->x->operands;
     bool wide;
+    if (!x86_machine_has(X86_FEAT_AVX_VNNI)) return false;     /* #UD, as natively */
     if (dc->x->op_count != 3 || !avx_row_width(dc, row, &wide)) return false;
     int d = avx_reg(&ops[0]), a = avx_reg(&ops[1]);
     if (d < 0 || a < 0 || !avx_src_ok(&ops[2])) return false;

@@ -166,20 +166,39 @@ X87_INNER(fst_m, 4)
     return r;
 }
 
+/* An m80's 10 bytes at a, written in the machine's parts (Intel: 8, then
+ * 2; x86_m80_first_part), each probed first: a fault in the second part
+ * leaves the first written, as the CPU does, and the x87 as it was before
+ * the instruction (`before`). */
+static void x87_put_m80(struct x86_cpu *env, uint64_t a, const uint8_t *img,
+                        const struct x87 *before)
+{
+    size_t first = x86_m80_first_part(env);
+    memcpy(tr_guest_ptr(env, a), img, first);
+    if (first < 10) {
+        struct x87 now = env->x87;
+        env->x87 = *before;
+        x86_guest_probe(env, a + first, 10 - first, true);
+        env->x87 = now;
+    }
+    memcpy(tr_guest_ptr(env, a + first), img + first, 10 - first);
+}
+
 /* fstp m80 (a: address): the 10 bytes written here, after a probe, so
  * that a faulting store or an unmasked IE (empty ST0) leaves memory and
  * the stack alone. */
 X87_INNER(fst_m80, 1)
 {
-    struct x87 *x = &env->x87;
-    x86_guest_probe(env, a, 10, true);
+    struct x87 *x = &env->x87, before = env->x87;
+    x86_guest_probe(env, a, x86_m80_first_part(env), true);
     f80 v = x87_read(x, 0);
     if (x->exc & ~env->fcw & X87_IE)
         return 0;
     x->cc &= ~X87_C1;                   /* exact: never rounded up */
-    uint8_t *p = tr_guest_ptr(env, a);
-    memcpy(p, &v.m, 8);
-    memcpy(p + 8, &v.se, 2);
+    uint8_t img[10];
+    memcpy(img, &v.m, 8);
+    memcpy(img + 8, &v.se, 2);
+    x87_put_m80(env, a, img, &before);
     x87_pop(x);
     return 0;
 }
@@ -329,11 +348,12 @@ X87_INNER(fbld, 1)
 X87_INNER(fbstp, 1)
 {
     uint8_t bcd[10];
-    x86_guest_probe(env, a, 10, true);
+    struct x87 before = env->x87;
+    x86_guest_probe(env, a, x86_m80_first_part(env), true);
     x87_soft_fbstp(&env->x87, env->fcw, x87_read(&env->x87, 0), bcd);
     if (env->x87.exc & ~env->fcw & X87_IE)
         return 0;                       /* unmasked: memory and the stack kept */
-    memcpy(tr_guest_ptr(env, a), bcd, sizeof bcd);
+    x87_put_m80(env, a, bcd, &before);
     x87_pop(&env->x87);
     return 0;
 }

@@ -98,7 +98,7 @@ static uint8_t *xs_area(struct x86_cpu *c, uint64_t addr, size_t len, bool write
 {
     if (addr & 63) xs_gp(c);
     if (write)
-        x86_guest_probe_area(c, addr, len, 1);
+        x86_guest_probe_area(c, addr, len, x86_machine()->intel ? 0 : 1);
     else
         x86_guest_probe(c, addr, len, false);
     return tr_guest_ptr(c, addr);

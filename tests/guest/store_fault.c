@@ -14,10 +14,12 @@
  * from its asm's start, the W bit (and rsp, enter's rbp: the stack
  * kinds); then the bytes around the store (`..` where unreadable).
  * fxsave, fnsave and fnstenv name the byte of the CPU's own order of
- * checks (AMD: x86_guard.c); memory is unchanged.  enter also faults where a write at
- * its final rsp would, its push of rbp done.  maskmovdqu runs no all-zero
- * mask (AMD faults then at a bad page, as the SDM allows; ferry does
- * not).  The native run is the oracle. */
+ * checks (x86_guard.c); memory is unchanged.  Intel's masked stores name
+ * the first byte of the lowest selected element or else the last of the
+ * highest, its fstp m80/fbstp write the low 8 bytes before the last 2
+ * fault.  enter also faults where a write at its final rsp would, its
+ * push of rbp done.  maskmovdqu runs no all-zero mask here
+ * (store_cross_scalar.c does).  The native run is the oracle. */
 //@cflags: -mavx2
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -103,8 +105,7 @@ static const struct kind kinds[] = {
     E(st_enter, -8, EXACT), E(st_cmpxchg16b, 16, EXACT | ALIGN16),
     E(st_vmaskmovps, 32, EXACT | MASKED), E(st_vmaskmovpd_x, 16, EXACT | MASKED),
     E(st_vpmaskmovd, 32, EXACT | MASKED), E(st_vpmaskmovq, 32, EXACT | MASKED),
-    /* AMD faults on an all-zero mask at a bad page, as the SDM allows;
-     * ferry does not (docs/status.md, session 31) */
+    /* an all-zero mask: store_cross_scalar.c */
     E(st_maskmovdqu, 16, EXACT | MASKED | NOZEROMASK),
     E(ld_vmaskmovps, 32, EXACT | MASKED | LOAD), E(ld_vpmaskmovq, 32, EXACT | MASKED | LOAD),
     E(ld_vpmaskmovd_x, 16, EXACT | MASKED | LOAD),

@@ -385,8 +385,8 @@ INSN_TEST(mmx_signal)
 }
 
 /* emms after 0-3 pushes, with and without an MMX instruction before it,
- * and an x87 push after it: TOP, the status and tag words (this AMD sets
- * TOP to 0, FEX's X87MMXNZCV showed it). */
+ * and an x87 push after it: TOP, the status and tag words (AMD's Zen 5
+ * and Intel's Ice Lake server set TOP to 0; FEX's X87MMXNZCV showed it). */
 INSN_TEST(emms_top)
 {
     for (unsigned n = 0; n < 4; n++)

@@ -5,7 +5,11 @@
  * 0x80/0x7f/0xff, words 0x8000/0x7fff, dwords 0x7fffffff/0x80000000)
  * mixed with fixed-seed random dwords (avx_vec.h prints all 256 bits of
  * the destination, the memory operand and MXCSR).  Also the encodings the
- * CPU refuses: VEX.W1, pp other than 66. */
+ * CPU refuses: VEX.W1, pp other than 66.  CPUID's AVX-VNNI bit is printed
+ * first; a CPU without it (Ice Lake server: AVX512_VNNI only) runs only
+ * the encodings, every one of them #UD there. */
+#include <cpuid.h>
+
 #include "avx_vec.h"
 #include "ud_case.h"
 
@@ -50,4 +54,25 @@ INSN_TEST(vnni_ud)
     UD_END;
 }
 
-int main(void) { return insn_main(); }
+/* CPUID.(EAX=7,ECX=1):EAX bit 4. */
+static uint64_t avx_vnni_bit(void)
+{
+    unsigned a, b, c, d;
+    __cpuid_count(0, 0, a, b, c, d);
+    if (a < 7) return 0;
+    __cpuid_count(7, 0, a, b, c, d);
+    if (a < 1) return 0;
+    __cpuid_count(7, 1, a, b, c, d);
+    return a >> 4 & 1;
+}
+
+int main(void)
+{
+    uint64_t in[] = { 0 }, out[] = { avx_vnni_bit() };
+    INSN_CASE("cpuid avx_vnni", in, out);
+    if (out[0])
+        return insn_main();
+    vnni_ud();
+    insn_flush();
+    return 0;
+}
