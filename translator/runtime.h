@@ -87,7 +87,12 @@ struct tr_runtime {
      * fills `fault` (as for translated code, err without the W bit) and
      * longjmps here, so the helper can make the guest fault precise. */
     sigjmp_buf *helper_guard;
+    /* The operands of an IR divu/divs that left its inline code, and
+     * ir_div_slow's #DE answer in div[0] (ir_div.c); div[3..4]:
+     * registers a backend keeps there meanwhile (x64_div.c: rcx, rax). */
+    uint64_t div[5];
 };
+#define TR_OFFSET_DIV ((int32_t)offsetof(struct tr_runtime, div))
 /* helper_guard values that are no jump buffer.  TR_HELPER_RETRY: a
  * helper's unguarded fast path touches guest memory (no sigsetjmp: rep
  * movs/stos of a few bytes, x86_helpers.c), having changed no guest
