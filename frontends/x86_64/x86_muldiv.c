@@ -99,8 +99,9 @@ static ir_ref narrow_dividend(struct x86_dc *dc, int bytes, bool is_signed)
 {
     int lg = x86_log2(bytes);
     ir_ref n = x86_gpr_read(dc, bytes == 1 ? X86_REG_AX : ax_of[lg]);
-    if (bytes > 1) {
-        ir_ref hi = x86_op2(dc, IR_shl, 8, x86_gpr_read(dc, dx_of[lg]), x86_imm(dc, bytes * 8u));
+    if (bytes > 1) {            /* (edx: rdx << 32 drops rdx's high half itself) */
+        ir_ref dx = x86_gpr_read(dc, bytes == 4 ? X86_REG_RDX : dx_of[lg]);
+        ir_ref hi = x86_op2(dc, IR_shl, 8, dx, x86_imm(dc, bytes * 8u));
         n = x86_op2(dc, IR_or, 8, hi, n);
     }
     return is_signed && bytes < 4 ? x86_sext(dc, n, 2 * bytes) : n;
