@@ -53,6 +53,7 @@ enum be_imm_class {
     BE_IMM_LOGIC,               /* and/or/xor (x86: s32; A64: bitmask immediate) */
     BE_IMM_SHIFT,               /* shift/rotate count */
     BE_IMM_MEMOFF,              /* address for ld/st (x86: s32 absolute) */
+    BE_IMM_ZERO,                /* the constant 0 alone (divu/divs's high half) */
 };
 
 /* Declarative operand constraints, one row per IR op (indexed by enum

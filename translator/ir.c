@@ -151,6 +151,15 @@ void ir_brexit(struct ir_block *b, enum ir_cond c, int size, ir_ref x, ir_ref y,
     i->aux[1] = code;
 }
 
+void ir_div(struct ir_block *b, enum ir_op op, ir_ref d, ir_ref lo, ir_ref hi, ir_ref c,
+            uint64_t pc, unsigned flags)
+{
+    struct ir_insn *i = ir_emit(b, op, 64, d, lo, hi);
+    i->args[3] = c;
+    i->aux[0] = (int64_t)pc;
+    i->aux[1] = flags;
+}
+
 void ir_goto_tb(struct ir_block *b, uint64_t target_pc, int slot)
 {
     struct ir_insn *i = ir_emit(b, IR_goto_tb, 64, IR_NONE, IR_NONE, IR_NONE);

@@ -292,6 +292,18 @@ void ir_discard(struct ir_block *b, ir_ref global);
 /* if (x c y) exit_code(pc, code), else go on (a conditional exception). */
 void ir_brexit(struct ir_block *b, enum ir_cond c, int size, ir_ref x, ir_ref y, uint64_t pc,
                int code);
+/* d = hi:lo / c (op IR_divu or IR_divs; flags IR_DIV_NARROW: lo alone,
+ * hi the constant 0), #DE exiting to pc (ir_ops.def). */
+enum { IR_DIV_NARROW = 1 };
+void ir_div(struct ir_block *b, enum ir_op op, ir_ref d, ir_ref lo, ir_ref hi, ir_ref c,
+            uint64_t pc, unsigned flags);
+/* The divisions divu/divs leave out of their inline code (ir_div.c),
+ * called through a backend's helper stub as fn(env, how, 0, 0): the
+ * operands hi, lo, c in env's rt.div[0..2], how = IR_DIV_NARROW |
+ * IR_DIV_SIGNED.  Returns the quotient with rt.div[0] = 0, or rt.div[0] =
+ * 1 for a #DE. */
+enum { IR_DIV_SIGNED = 2 };
+uint64_t ir_div_slow(void *env, uint64_t how, uint64_t unused, uint64_t unused2);
 void ir_atomic_rmw(struct ir_block *b, unsigned memop, enum ir_atomic_op op, ir_ref d,
                    ir_ref addr, ir_ref val);
 void ir_atomic_cas(struct ir_block *b, unsigned memop, ir_ref d, ir_ref addr, ir_ref expected,

@@ -102,6 +102,9 @@ static void dump_params(const struct ir_insn *i, FILE *out)
     case IR_exit_request:
         fprintf(out, " pc 0x%" PRIx64, i->aux[0]);
         break;
+    case IR_divu: case IR_divs:
+        fprintf(out, ", #DE at 0x%" PRIx64 "%s", i->aux[0], i->aux[1] & IR_DIV_NARROW ? ", narrow" : "");
+        break;
     case IR_exit_code:
         fprintf(out, " pc 0x%" PRIx64 " code %" PRId64, i->aux[0], i->aux[1]);
         break;

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TR_SPILL_SLOTS 64
+#define TR_SPILL_SLOTS 59             /* + div[5] below: 64 words */
 
 /* Why translated code returned to the engine's run loop (internal to the
  * engine and the backends; tr_run() reports a struct tr_stop reason). */
@@ -72,6 +72,12 @@ struct tr_runtime {
      * instead (x64_exits.c): where it starts and how deep it may grow. */
     uint64_t ras_base, ras_limit;
     uint64_t spill[TR_SPILL_SLOTS];     /* register-allocator spill area */
+    /* The operands of an IR divu/divs that left its inline code, and
+     * ir_div_slow's #DE answer in div[0] (ir_div.c); div[3..4]:
+     * registers a backend keeps there meanwhile (x64_div.c: rcx, rax).
+     * With spill[], the 64 words the spill area alone once had: the
+     * fields after them stay where they were. */
+    uint64_t div[5];
     sigjmp_buf *unwind;                 /* helpers raise via tr_raise() */
     struct tr_engine *engine;           /* set by tr_cpu_attach() */
     const struct tr_guest_mem *mem;     /* the engine's guest memory (helpers) */
@@ -88,6 +94,7 @@ struct tr_runtime {
      * longjmps here, so the helper can make the guest fault precise. */
     sigjmp_buf *helper_guard;
 };
+#define TR_OFFSET_DIV ((int32_t)offsetof(struct tr_runtime, div))
 /* helper_guard values that are no jump buffer.  TR_HELPER_RETRY: a
  * helper's unguarded fast path touches guest memory (no sigsetjmp: rep
  * movs/stos of a few bytes, x86_helpers.c), having changed no guest

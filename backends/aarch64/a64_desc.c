@@ -48,6 +48,9 @@ static const struct be_constraint a64_constraints[IR_NUM_OPS] = {
     [IR_addf]    = IN1(BE_IMM_ARITH),
     [IR_andf]    = IN1(BE_IMM_LOGIC),
     [IR_movflags] = { { BE_IMM_ANY, BE_IMM_ANY } },
+    /* the dividend's high half: 0 is xzr (a64_div.c) */
+    [IR_divu]    = IN1(BE_IMM_ZERO),
+    [IR_divs]    = IN1(BE_IMM_ZERO),
     BE_FLOAT_MODE_IMM,
 };
 
@@ -153,6 +156,8 @@ bool be_imm_fits(enum be_imm_class cls, const struct ir_insn *insn, uint64_t imm
         return arith_fits(imm, width) || (is_eq_ne(insn) && a64_cmp_split_fits(imm, width == 64));
     case BE_IMM_LOGIC:
         return logic_fits(insn->op == IR_andc ? ~imm : imm, width);
+    case BE_IMM_ZERO:
+        return imm == 0;
     default:
         return false;
     }

@@ -183,6 +183,9 @@ void a64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
 void a64_emit_brexit(struct be_code *c, const struct ir_insn *insn, const struct be_arg *in);
 void a64_emit_exit_inline(struct be_code *c, uint64_t pc, int code);
 void a64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard);
+/* IR divu/divs (a64_div.c). */
+void a64_emit_div(struct be_code *c, const struct ir_insn *i, const struct be_arg *out,
+                  const struct be_arg *in);
 
 /* Memory ops (a64_mem.c). */
 unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr);

@@ -436,6 +436,12 @@ static void emit_exit(struct be_code *c, const struct ir_insn *insn, unsigned pa
     }
 }
 
+static void emit_div(struct be_code *c, const struct ir_insn *insn, unsigned param,
+                     const struct be_arg *out, const struct be_arg *in)
+{
+    a64_emit_div(c, insn, out, in);
+}
+
 static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_insn_start] = { emit_nop },
     [IR_mov]     = { emit_mov },
@@ -489,6 +495,8 @@ static const struct { emit_fn *fn; unsigned param; } op_table[IR_NUM_OPS] = {
     [IR_fence]   = { emit_mem },
     [IR_exit_request] = { emit_exit },
     [IR_call]    = { emit_call },
+    [IR_divu]    = { emit_div },
+    [IR_divs]    = { emit_div },
     [IR_brcond]  = { emit_exit },
     [IR_brexit]  = { emit_exit },
     [IR_brflags] = { emit_exit },

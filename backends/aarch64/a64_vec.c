@@ -1669,6 +1669,12 @@ void a64_vec_emit_stub(struct be_code *c)
     stub_bytes = c->ptr - start;
 }
 
+void a64_vec_call_stub(struct be_code *c)
+{
+    struct vctx v = { .c = c };
+    call_stub(&v);
+}
+
 /* AArch64 has no denormal-operand flag: the pre-checks above send
  * denormal operands to the helpers, which record x86's DE in env. */
 bool be_fp_denormal_flag(bool clear)

@@ -10,6 +10,9 @@
 void a64_emit_vec(struct be_code *c, const struct ir_insn *insn, unsigned param,
                   const struct be_arg *out, const struct be_arg *in);
 void a64_vec_emit_stub(struct be_code *c);
+/* Calls the helper stub: x16 = fn(env, w17, d7, x17 >> 32), every
+ * register translated code holds a value in kept (a64_div.c too). */
+void a64_vec_call_stub(struct be_code *c);
 /* ldr/str of 1 << size_log2 bytes of vreg at env + off (any offset). */
 void a64_vec_env_ldst(struct be_code *c, unsigned size_log2, bool load, unsigned vreg,
                       int32_t off);

@@ -51,6 +51,9 @@ void x64_emit_exit_indirect(struct be_code *c, const struct be_arg *pc, int xfer
                             const struct x64_canonical *check);     /* NULL: none */
 void x64_emit_exit_code(struct be_code *c, uint64_t pc, int code);
 void x64_emit_brexit(struct be_code *c, enum x64_cc cc, uint64_t pc, int code);
+/* IR divu/divs (x64_div.c). */
+void x64_emit_div(struct be_code *c, const struct ir_insn *i, const struct be_arg *out,
+                  const struct be_arg *in);
 void x64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard);
 
 /* Host addresses a block embeds (x64_reloc.c): reg = addr in the imm64

@@ -33,6 +33,9 @@ static const struct be_constraint x64_constraints[IR_NUM_OPS] = {
     [IR_setcond] = { { 0, BE_IMM_ARITH } },
     [IR_movcond] = { { 0, BE_IMM_ARITH } },
     [IR_brcond]  = { { 0, BE_IMM_ARITH } },
+    /* the dividend's high half: 0 needs no register (x64_div.c) */
+    [IR_divu]    = { { 0, BE_IMM_ZERO } },
+    [IR_divs]    = { { 0, BE_IMM_ZERO } },
     [IR_brexit]  = { { 0, BE_IMM_ARITH } },
     [IR_ld]      = { { BE_IMM_MEMOFF } },
     [IR_st]      = { { BE_IMM_MEMOFF, BE_IMM_ARITH } },
@@ -102,6 +105,8 @@ static uint64_t x64_op_clobbers(const struct be_code *c, const struct ir_insn *i
         return R(RAX) | R(RDX);
     case IR_clz: case IR_ctz:
         return R(RAX) | R(RCX);
+    case IR_divu: case IR_divs:         /* x64_div.c: rax and rcx kept in env */
+        return R(RDX);
     case IR_deposit:                    /* x64_ops.c, emit_deposit */
         return deposit_clobbers(i, const_in);
     case IR_ld: case IR_st: case IR_ldx: case IR_stx:     /* a TLB probe: x64_tlb.c */
@@ -152,6 +157,7 @@ bool be_imm_fits(enum be_imm_class cls, const struct ir_insn *insn, uint64_t imm
     switch (cls) {
     case BE_IMM_ANY:    return true;
     case BE_IMM_SHIFT:  return true;
+    case BE_IMM_ZERO:   return imm == 0;
     case BE_IMM_MEMOFF:         /* with the displacement folded in, as mem_op needs */
         return x64_fits_s32((int64_t)imm) && x64_fits_s32((int64_t)(imm + (uint64_t)insn->aux[0]));
     case BE_IMM_LOGIC:  return imm32_fits(insn, insn->op == IR_andc ? ~imm : imm);

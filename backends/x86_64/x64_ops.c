@@ -653,6 +653,7 @@ static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
     [IR_ld] = emit_ld, [IR_st] = emit_st, [IR_ldx] = emit_ld, [IR_stx] = emit_st,
     [IR_ld_env] = emit_ld_env, [IR_st_env] = emit_st_env,
     [IR_call] = emit_call, [IR_brcond] = emit_brcond, [IR_brexit] = emit_brexit,
+    [IR_divu] = x64_emit_div, [IR_divs] = x64_emit_div,
     [IR_goto_tb] = emit_goto_tb,
     [IR_exit_indirect] = emit_exit_indirect, [IR_exit_code] = emit_exit_code,
     [IR_exit_request] = emit_exit_request,

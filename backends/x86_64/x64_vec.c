@@ -988,6 +988,13 @@ static bool helper_copies_a(const struct ir_insn *i)
     return !ir_op_info[i->op].n_out && ir_vec_a(i) != ir_vec_d(i) && ir_vec_b(i) != ir_vec_d(i);
 }
 
+void x64_vec_call_stub(struct be_code *c)
+{
+    if (stub_bytes < 0)
+        abort();                    /* no prologue emitted: a ferry bug */
+    x64_emit_rel32_code(c, 0xe8, c->epilogue - stub_bytes);
+}
+
 /* fn(env, d, s, imm) through the stub; s is b's offset or (vcvti2f) the
  * integer input's value. */
 static void emit_slow(struct xctx *x, const struct be_arg *out, const struct be_arg *in)
@@ -1003,9 +1010,7 @@ static void emit_slow(struct xctx *x, const struct be_arg *out, const struct be_
         be_emit_movi(x->c, X64_RDX, i->op == IR_vcvti2f ? in[1].imm : (uint64_t)ir_vec_b(i));
     x64_emit_movi_addr(x->c, X64_RAX, ir_vec_helper(i)->fn, BE_RELOC_HOST);
     be_emit_movi(x->c, X64_RCX, (uint64_t)(uint32_t)ir_vec_d(i) | (uint64_t)ir_vec_imm(i) << 32);
-    if (stub_bytes < 0)
-        abort();                    /* no prologue emitted: a ferry bug */
-    x64_emit_rel32_code(x->c, 0xe8, x->c->epilogue - stub_bytes);
+    x64_vec_call_stub(x->c);
     if (ir_op_info[i->op].n_out)
         x64_emit_mov_rm_r(x->c, X64_W, out[0].reg, X64_RAX);
 }

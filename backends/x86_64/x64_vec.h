@@ -10,6 +10,9 @@
 void x64_emit_vec(struct be_code *c, const struct ir_insn *i,
                   const struct be_arg *out, const struct be_arg *in);
 void x64_vec_emit_stub(struct be_code *c);
+/* `call` the helper stub: rax = fn(env, ecx, rdx, rcx >> 32), every
+ * register but rax, rcx and rdx kept (x64_div.c too). */
+void x64_vec_call_stub(struct be_code *c);
 /* x64_vec_str.c: vmskeq, vmskz, vmskany, vmsks; false: no inline form (the helper). */
 bool x64_emit_vec_str(struct be_code *c, const struct ir_insn *i, const struct be_arg *out);
 /* x64_vec_crypto.c: vaesenc .. vclmul; false: no host instruction or

@@ -289,7 +289,6 @@ void x86_translate_block_mode(struct ir_block *b, const struct tr_guest_mem *mem
 ir_ref x86_sys_seg_base(struct x86_dc *dc, int seg);
 
 /* ---- C helpers (x86_helpers.c, x86_cpuid.c) ---------------------------- */
-extern const struct ir_helper x86_helper_div[4], x86_helper_idiv[4];
 extern const struct ir_helper x86_helper_popcnt, x86_helper_rdtsc, x86_helper_cpuid;
 extern const struct ir_helper x86_helper_rcl, x86_helper_rcr;
 extern const struct ir_helper x86_helper_shld, x86_helper_shrd;

@@ -5,7 +5,7 @@
  * flags are only evaluated when someone reads them; Intel sets SF PF from
  * the low half of the product and clears ZF AF (measured on Sapphire
  * Rapids), so there the low half is recorded instead (x86_eflags.c's
- * cc_mul).  Division goes to C helpers, which raise SIGFPE for #DE.
+ * cc_mul).  Division is IR divu/divs, whose #DE exits raise SIGFPE.
  */
 #include "x86_internal.h"
 
@@ -93,18 +93,61 @@ static void div_flags(struct x86_dc *dc)
                   IR_NONE, IR_NONE);
 }
 
-static void divide(struct x86_dc *dc, const struct ir_helper *h)
+/* The dividend of an 8- to 32-bit form, zero- or sign-extended from its
+ * 2 * bytes bits: AX, DX:AX, EDX:EAX. */
+static ir_ref narrow_dividend(struct x86_dc *dc, int bytes, bool is_signed)
+{
+    int lg = x86_log2(bytes);
+    ir_ref n = x86_gpr_read(dc, bytes == 1 ? X86_REG_AX : ax_of[lg]);
+    if (bytes > 1) {            /* (edx: rdx << 32 drops rdx's high half itself) */
+        ir_ref dx = x86_gpr_read(dc, bytes == 4 ? X86_REG_RDX : dx_of[lg]);
+        ir_ref hi = x86_op2(dc, IR_shl, 8, dx, x86_imm(dc, bytes * 8u));
+        n = x86_op2(dc, IR_or, 8, hi, n);
+    }
+    return is_signed && bytes < 4 ? x86_sext(dc, n, 2 * bytes) : n;
+}
+
+/* div/idiv: IR divu/divs (the backends divide inline when the dividend
+ * fits 64 bits, #DE exits with the flags from before, synced here).  The
+ * 8- to 32-bit forms divide their dividend as a 64-bit value and #DE
+ * when the quotient does not fit the operand size either. */
+static void divide(struct x86_dc *dc, bool is_signed)
 {
     const cs_x86_op *s = x86_opnd(dc, 0);
-    ir_ref divisor = x86_operand_read(dc, s);
+    int bytes = s->size, lg = x86_log2(bytes);
+    enum ir_op op = is_signed ? IR_divs : IR_divu;
+    ir_ref d = x86_operand_read(dc, s), q = x86_new(dc);
     x86_flags_sync(dc);
-    x86_sync_pc(dc);
-    x86_call(dc, &h[x86_log2(s->size)], divisor, IR_NONE, IR_NONE, IR_NONE, IR_NONE);
+    if (bytes == 8) {
+        ir_div(dc->b, op, q, x86_gpr_read(dc, X86_REG_RAX), x86_gpr_read(dc, X86_REG_RDX), d,
+               dc->pc, 0);
+    } else {
+        ir_ref n = narrow_dividend(dc, bytes, is_signed);
+        if (is_signed)
+            d = x86_sext(dc, d, bytes);
+        ir_div(dc->b, op, q, n, x86_imm(dc, 0), d, dc->pc, IR_DIV_NARROW);
+        if (is_signed)
+            ir_brexit(dc->b, IR_NE, 64, q, x86_sext(dc, q, bytes), dc->pc, TR_EXIT_SIGFPE);
+        else
+            ir_brexit(dc->b, IR_NE, 64, x86_op2(dc, IR_shr, 8, q, x86_imm(dc, bytes * 8u)),
+                      x86_imm(dc, 0), dc->pc, TR_EXIT_SIGFPE);
+    }
+    /* the remainder fits the operand size: rax - q * d in its low bytes
+     * (the dividend's other bits are multiples of 2^(8 * bytes)), so the
+     * dividend n dies at the division and its register takes q */
+    ir_ref r = x86_op2(dc, IR_sub, 8, x86_gpr_read(dc, X86_REG_RAX), x86_op2(dc, IR_mul, 8, q, d));
+    if (bytes == 1) {           /* AL = quotient, AH = remainder */
+        x86_gpr_write(dc, X86_REG_AL, q);
+        x86_gpr_write(dc, X86_REG_AH, r);
+    } else {                    /* (writes take the low `bytes`) */
+        x86_gpr_write(dc, ax_of[lg], q);
+        x86_gpr_write(dc, dx_of[lg], r);
+    }
     div_flags(dc);
 }
 
-static void h_div(struct x86_dc *dc) { divide(dc, x86_helper_div); }
-static void h_idiv(struct x86_dc *dc) { divide(dc, x86_helper_idiv); }
+static void h_div(struct x86_dc *dc) { divide(dc, false); }
+static void h_idiv(struct x86_dc *dc) { divide(dc, true); }
 
 static const struct x86_insn_row muldiv_rows[] = {
     X86_ROW(MUL, h_mul, PASS, 0),

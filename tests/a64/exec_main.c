@@ -103,6 +103,7 @@ int main(void)
     xt_test_vec();
     xt_test_pinned();
     xt_test_signext();
+    xt_test_div();
     printf("a64 exec tests: %d checks, %d failures\n", xt_checks, xt_failures);
     return xt_failures != 0;
 }

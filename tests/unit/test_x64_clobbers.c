@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "x86_64/x64_backend.h"
+#include "x86_64/x64_vec.h"
 
 static uint8_t buf[8192] __attribute__((aligned(16)));
 enum { CODE_MAX = 4096 };
@@ -76,6 +77,10 @@ struct flow {
     int succ[MAX_INSNS][2];             /* -1: none; n: the op's end */
     unsigned id[MAX_INSNS];
     bool wide[MAX_INSNS];               /* a 64-bit register operand */
+    /* a 64-bit `mov [env + disp], r` (env_store) or `mov r, [env + disp]`
+     * (env_load): r, else -1 */
+    int8_t env_store[MAX_INSNS], env_load[MAX_INSNS];
+    int64_t env_disp[MAX_INSNS];
 };
 
 static int index_of(const struct flow *f, uint64_t a)
@@ -91,6 +96,49 @@ static bool is_c_call(const cs_insn *in, uint64_t lo, uint64_t hi)
     const cs_x86_op *op = &in->detail->x86.operands[0];
     return in->id == X86_INS_CALL
            && !(op->type == X86_OP_IMM && (uint64_t)op->imm >= lo && (uint64_t)op->imm < hi);
+}
+
+/* Where the op's call of the helper stub goes (x64_vec_call_stub: the
+ * stub, emitted once so that its length is known, ends at the epilogue
+ * fresh() names): it keeps every register but rax, rcx and rdx. */
+static uint64_t helper_stub(void)
+{
+    static uint8_t stub_buf[1024], call_buf[64];
+    static uint64_t at;
+    if (at)
+        return at;
+    struct be_code s = { .start = stub_buf, .ptr = stub_buf, .end = stub_buf + sizeof stub_buf };
+    x64_vec_emit_stub(&s);
+    struct be_code c = { .start = call_buf, .ptr = call_buf, .end = call_buf + sizeof call_buf,
+                         .epilogue = buf + CODE_MAX + 64 };     /* (fresh()'s) */
+    x64_vec_call_stub(&c);
+    int32_t rel;
+    memcpy(&rel, call_buf + 1, 4);
+    return at = (uint64_t)(uintptr_t)(call_buf + 5) + (uint64_t)(int64_t)rel;
+}
+
+static bool calls_helper_stub(const cs_insn *in)
+{
+    const cs_x86_op *op = &in->detail->x86.operands[0];
+    return op->type == X86_OP_IMM && (uint64_t)op->imm == helper_stub();
+}
+
+/* A 64-bit mov between a register and [env + disp] (x64_div.c keeps rax
+ * and rcx there around their use). */
+static void env_access(struct flow *f, int k, const cs_insn *in, int reg_of_op0, int reg_of_op1)
+{
+    const cs_x86 *x = &in->detail->x86;
+    f->env_store[k] = f->env_load[k] = -1;
+    if (in->id != X86_INS_MOV || x->op_count != 2 || x->operands[0].size != 8)
+        return;
+    const cs_x86_op *m = x->operands[0].type == X86_OP_MEM ? &x->operands[0] : &x->operands[1];
+    if (m->type != X86_OP_MEM || m->mem.index != X86_REG_INVALID || m->mem.base != X86_REG_R14)
+        return;
+    f->env_disp[k] = m->mem.disp;
+    if (m == &x->operands[0] && x->operands[1].type == X86_OP_REG)
+        f->env_store[k] = (int8_t)reg_of_op1;
+    else if (m == &x->operands[1])
+        f->env_load[k] = (int8_t)reg_of_op0;
 }
 
 /* A C call (not the return-address stack's call over its continuation)
@@ -134,7 +182,13 @@ static void disassemble(struct flow *f, const uint8_t *code, size_t size)
             if (gpr_of(cs, ww[j]) >= 0)
                 f->writes[k] |= (uint16_t)(1u << gpr_of(cs, ww[j]));
         if (is_c_call(&ins[k], lo, hi))
-            f->writes[k] |= call_writes();
+            f->writes[k] |= calls_helper_stub(&ins[k])
+                            ? (uint16_t)(1u << X64_RAX | 1u << X64_RCX | 1u << X64_RDX)
+                            : call_writes();
+        const cs_x86 *xo = &ins[k].detail->x86;
+        env_access(f, (int)k, &ins[k],
+                   xo->op_count > 0 && xo->operands[0].type == X86_OP_REG ? gpr_of(cs, xo->operands[0].reg) : -1,
+                   xo->op_count > 1 && xo->operands[1].type == X86_OP_REG ? gpr_of(cs, xo->operands[1].reg) : -1);
         f->writes[k] &= (uint16_t)~(1u << X64_RSP);       /* pushes and pops balance */
         f->reads[k] &= (uint16_t)~(1u << X64_RSP);
         /* successors: fall-through, and a direct branch's target inside */
@@ -150,10 +204,21 @@ static void disassemble(struct flow *f, const uint8_t *code, size_t size)
 }
 
 /* Writes undone before the code goes on: `push r ... pop r` (matched as a
- * stack) and pairs of 64-bit `not r` with no other write of r between (a
- * 32-bit not clears the top half: not undone). */
+ * stack), `mov [env + d], r ... mov r, [env + d]` (the load with the
+ * latest such store before it), and pairs of 64-bit `not r` with no other
+ * write of r between (a 32-bit not clears the top half: not undone). */
 static void drop_restored(struct flow *f)
 {
+    for (int k = 0; k < f->n; k++) {
+        if (f->env_load[k] < 0)
+            continue;
+        for (int p = k - 1; p >= 0; p--)
+            if (f->env_store[p] == f->env_load[k] && f->env_disp[p] == f->env_disp[k]) {
+                for (int j = p + 1; j <= k; j++)
+                    f->writes[j] &= (uint16_t)~(1u << f->env_load[k]);
+                break;
+            }
+    }
     int stack[32], sp = 0;
     for (int k = 0; k < f->n; k++) {
         if (f->id[k] == X86_INS_PUSH && f->reads[k] && sp < 32)
@@ -338,6 +403,8 @@ static const struct op_case cases[] = {
     { IR_andc, 64, 0, { 0 } }, { IR_andc, 32, 0, { 0 } },
     { IR_mul, 64, 0, { 0 } }, { IR_mul, 32, 0, { 0 } },
     { IR_mulhu, 64, 0, { 0 } }, { IR_mulhs, 64, 0, { 0 } },
+    { IR_divu, 64, 0, { 0x1000, 0 } }, { IR_divs, 64, 0, { 0x1000, 0 } },
+    { IR_divu, 64, 0, { 0x1000, IR_DIV_NARROW } }, { IR_divs, 64, 0, { 0x1000, IR_DIV_NARROW } },
     { IR_shl, 64, 0, { 0 } }, { IR_shr, 32, 0, { 0 } }, { IR_sar, 64, 0, { 0 } },
     { IR_rotl, 32, 0, { 0 } }, { IR_rotr, 64, 0, { 0 } },
     { IR_neg, 64, 0, { 0 } }, { IR_not, 32, 0, { 0 } },
@@ -391,6 +458,7 @@ Test(x64_clobbers, every_partial_row_has_cases)
 Test(x64_clobbers, emitted_code_writes_only_declared_registers)
 {
     failures = checked = 0;
+    helper_stub();                      /* (divu/divs call it: its length first) */
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
         sweep(&cases[k]);
     cr_log_info("x64_clobbers: %d operand assignments checked", checked);
