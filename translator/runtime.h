@@ -87,6 +87,7 @@ struct tr_runtime {
      * fills `fault` (as for translated code, err without the W bit) and
      * longjmps here, so the helper can make the guest fault precise. */
     sigjmp_buf *helper_guard;
+    int32_t host_tid;                   /* its host thread (exit_kick.c) */
 };
 /* helper_guard values that are no jump buffer.  TR_HELPER_RETRY: a
  * helper's unguarded fast path touches guest memory (no sigsetjmp: rep

@@ -53,6 +53,7 @@ void tr_thread_register(struct tr_engine *e, struct tr_runtime *rt)
     t->list = rt;
     pthread_mutex_unlock(&t->lock);
     thr_self = rt;
+    tr_kick_note_thread(rt);
 }
 
 /* The calling thread is about to end (outside translated code). */
@@ -169,8 +170,10 @@ void tr_fork_child(struct tr_engine *e)
 {
     tc_views_fork_child(&e->tc);
     e->thr.list = thr_self;
-    if (thr_self)
+    if (thr_self) {
         thr_self->next_thread = NULL;
+        tr_kick_note_thread(thr_self);
+    }
     pthread_mutex_unlock(&e->thr.lock);
     if (e->tc.remap_fd)     /* qemu-user: the child starts from an empty cache */
         tc_flush(e);
