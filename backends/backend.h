@@ -350,6 +350,11 @@ bool be_fetch_sees_alias(uint8_t *rw, const uint8_t *rx) __attribute__((weak));
  * in translated code into a precise guest signal. */
 uintptr_t be_ucontext_pc(const void *uc) __attribute__((weak));
 uint64_t be_ucontext_reg(const void *uc, int reg) __attribute__((weak));
+/* Optional: the backend keeps this vCPU's jump-cache table (rt.jmp_cache)
+ * in a host register across blocks, loaded at enter() and after every C
+ * call; this sets it in a signal handler's ucontext (exit_kick.c: an exit
+ * request reaching a thread in translated code). */
+void be_ucontext_jmp_base(void *uc, const void *table) __attribute__((weak));
 /* Host vector registers in the fault map (be_fault_note_vec): `reg`
  * BE_FAULT_VREG + 2 * v + h is the low (h 0) or high (h 1) 8 bytes of
  * host vector register v (v < 16), which be_ucontext_reg then reads. */

@@ -211,10 +211,13 @@ _Noreturn void sys_signal_die(int sig)
 
 static void sys_host_handler(int sig, siginfo_t *si, void *uc)
 {
+    if (tr_kick_landed(sig, si, uc))    /* another thread's exit request */
+        return;
     if (sys_ptrace_is_kick(sig, si)) {  /* a stop request: no guest signal */
         sys_tsig.ptrace_wake = sys_tsig.wake = 1;
         tr_safe_syscall_rewind(uc);
         tr_interrupt(tr_current_env());
+        tr_request_reach(uc);
         return;
     }
     /* siginfo_t has the same layout on x86-64 and arm64: kill's pid/uid,
@@ -225,6 +228,7 @@ static void sys_host_handler(int sig, siginfo_t *si, void *uc)
     sys_tsig.wake = 1;
     tr_safe_syscall_rewind(uc);
     tr_interrupt(tr_current_env());
+    tr_request_reach(uc);
 }
 
 /* A SIGSEGV or SIGBUS another process sent is asynchronous like any other
@@ -264,6 +268,8 @@ __attribute__((constructor)) static void sys_signal_take_sigcancel(void)
     sigaction(SIGRTMAX, &old, NULL);
     sys_internal_forwarded = r == 0;
     sys_signal_hold_internal();
+    if (sys_internal_forwarded)         /* (all signals blocked in the handler) */
+        tr_kick_use(SYS_SIGCANCEL);
 }
 
 /* glibc installs its own SIGCANCEL and SIGSETXID handlers at ferry's first

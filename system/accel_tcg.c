@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,6 +40,7 @@ static int tcg_init(struct sys_vm *vm)
     tcg_vm = vm;
     struct tr_engine_config cfg = { .guest = &fe_x86_64_system, .mem = tcg_guest_mem(), .ras = 0 };
     tcg_engine = tr_engine_new(&cfg);
+    tr_kick_install(SIGUSR2);           /* exit requests to other vCPUs (exit_kick.c) */
     if (getenv("FERRY_SYSTEM_STATS"))
         atexit(print_stats);
     tcg_codewatch_init(vm);

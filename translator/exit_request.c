@@ -351,7 +351,8 @@ void tr_guard_fault(struct tr_runtime *rt, const void *addr, const void *uc)
 
 /* ---- requests ------------------------------------------------------------ */
 
-/* Async-signal-safe: two stores (and, at most, the guard's mprotect). */
+/* Async-signal-safe: two stores (and, at most, the guard's mprotect and,
+ * for another thread in translated code, a kick: exit_kick.c). */
 void tr_request_exit(struct tr_runtime *rt)
 {
     __atomic_store_n(&rt->exit_request, 1, __ATOMIC_SEQ_CST);
@@ -359,6 +360,8 @@ void tr_request_exit(struct tr_runtime *rt)
     if (c && !is_miss_table(c))
         __atomic_store_n(&rt->jmp_cache, c + tr_jmp_table_len(), __ATOMIC_SEQ_CST);
     guard_arm(rt);
+    if (rt != tr_thread_self() && __atomic_load_n(&rt->in_code, __ATOMIC_SEQ_CST))
+        tr_kick(rt);
 }
 
 /* The table probes read, or NULL while a request is pending. */

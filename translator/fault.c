@@ -146,8 +146,10 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
         return;
     }
     if (sig == SIGSEGV && si->si_code == SEGV_MAPERR && tr_stack_fault_handler &&
-        tr_stack_fault_handler((uint64_t)(uintptr_t)si->si_addr))
+        tr_stack_fault_handler((uint64_t)(uintptr_t)si->si_addr)) {
+        tr_request_reach(uc);           /* (a kick may have landed in this handler) */
         return;                         /* the guest's stack grew: the access again */
+    }
     tcache_host_fault();                /* the cache file truncated under a reader */
     struct tr_runtime *rt = tr_thread_self();
     tr_guard_fault(rt, si->si_addr, uc);    /* an exit request (exit_request.c) */

@@ -55,18 +55,17 @@ struct tr_runtime {
     uint16_t guard_armed;               /* its guard page is (being made) unreadable */
     struct tr_jmp_entry *jmp_cache;     /* this vCPU's jump cache (exit_request.c) */
     struct tr_runtime *next_thread;     /* the engine's registry of vCPUs */
-    /* Return-address stack (--ras): a guest call pushes (return pc, host
-     * code reaching it), a ret pops and, when the popped pc equals the
-     * real target, jumps there without the jump-cache hash.  ras_top only
-     * grows/shrinks; entry = ras[ras_top & (TR_RAS_SIZE - 1)].  Entries
-     * point into live blocks only: every flush and every dropped block
-     * resets all vCPUs' rings (tc_clear_ras) in an exclusive section. */
-    uint32_t ras_top;
+    /* Its host thread, for exit requests that must reach a register
+     * (exit_kick.c).  (Where the in-env return-address ring's top was:
+     * both hosts keep that stack on the host stack now.) */
+    int32_t host_tid;
     /* The translation mode (frontend-defined bits of CPU state that change
      * how code is translated, e.g. x86 MXCSR with an exception unmasked):
      * blocks are looked up and translated for it, and a block chains only
      * to blocks of its own mode.  Changed through tr_set_mode(). */
     uint32_t tb_mode;
+    /* An in-env return-address ring no backend reads any more; cleared
+     * with the host stacks' entries (tc_clear_ras), kept for the layout. */
     struct { uint64_t pc; const void *code; } ras[TR_RAS_SIZE];
     /* x86-64 hosts keep the return-address stack on the host stack
      * instead (x64_exits.c): where it starts and how deep it may grow. */
@@ -104,7 +103,6 @@ struct tr_runtime {
  * the helper to take its careful path. */
 #define TR_HELPER_RETRY ((sigjmp_buf *)1)
 #define TR_HELPER_RETRIED ((sigjmp_buf *)2)
-#define TR_OFFSET_RAS_TOP ((int32_t)offsetof(struct tr_runtime, ras_top))
 #define TR_OFFSET_RAS ((int32_t)offsetof(struct tr_runtime, ras))
 #define TR_OFFSET_RAS_BASE ((int32_t)offsetof(struct tr_runtime, ras_base))
 #define TR_OFFSET_RAS_LIMIT ((int32_t)offsetof(struct tr_runtime, ras_limit))

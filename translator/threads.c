@@ -14,8 +14,10 @@
  * out; they wait at their next entry until the section ends.  The
  * in_code / pending handshake is Dekker-style on sequentially consistent
  * atomics; the mutex and condition variable only put waiters to sleep. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "tr_internal.h"
 
@@ -53,6 +55,7 @@ void tr_thread_register(struct tr_engine *e, struct tr_runtime *rt)
     t->list = rt;
     pthread_mutex_unlock(&t->lock);
     thr_self = rt;
+    tr_kick_note_thread(rt);
 }
 
 /* The calling thread is about to end (outside translated code). */
@@ -126,17 +129,41 @@ static bool others_in_code(struct tr_threads *t)
     return false;
 }
 
-/* Called with the translation lock held, outside translated code. */
+static void request_others(struct tr_threads *t)
+{
+    for (struct tr_runtime *rt = t->list; rt; rt = rt->next_thread)
+        if (rt != thr_self)
+            tr_request_exit(rt);
+}
+
+/* A deadline REQUEST_AGAIN_NS from now (CLOCK_REALTIME: the condition
+ * variable's clock). */
+#define REQUEST_AGAIN_NS 20000000L
+
+static struct timespec request_again_at(void)
+{
+    struct timespec at;
+    clock_gettime(CLOCK_REALTIME, &at);
+    at.tv_nsec += REQUEST_AGAIN_NS;
+    if (at.tv_nsec >= 1000000000L)
+        at.tv_sec++, at.tv_nsec -= 1000000000L;
+    return at;
+}
+
+/* Called with the translation lock held, outside translated code.  A
+ * thread still inside after a while is asked again: a kick (exit_kick.c)
+ * can be lost in the moment a new host thread's glibc holds SIGCANCEL. */
 void tr_exclusive_start(struct tr_engine *e)
 {
     struct tr_threads *t = &e->thr;
     pthread_mutex_lock(&t->lock);
     __atomic_store_n(&t->exclusive, 1, __ATOMIC_SEQ_CST);
-    for (struct tr_runtime *rt = t->list; rt; rt = rt->next_thread)
-        if (rt != thr_self)
-            tr_request_exit(rt);
-    while (others_in_code(t))
-        pthread_cond_wait(&t->cond, &t->lock);
+    request_others(t);
+    while (others_in_code(t)) {
+        struct timespec at = request_again_at();
+        if (pthread_cond_timedwait(&t->cond, &t->lock, &at) == ETIMEDOUT)
+            request_others(t);
+    }
     pthread_mutex_unlock(&t->lock);
 }
 
@@ -169,8 +196,10 @@ void tr_fork_child(struct tr_engine *e)
 {
     tc_views_fork_child(&e->tc);
     e->thr.list = thr_self;
-    if (thr_self)
+    if (thr_self) {
         thr_self->next_thread = NULL;
+        tr_kick_note_thread(thr_self);
+    }
     pthread_mutex_unlock(&e->thr.lock);
     if (e->tc.remap_fd)     /* qemu-user: the child starts from an empty cache */
         tc_flush(e);

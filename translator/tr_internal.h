@@ -273,6 +273,9 @@ struct tr_jmp_entry *tr_jmp_cache_live(struct tr_runtime *rt);
 struct tr_jmp_entry *tr_jmp_cache_own(struct tr_runtime *rt);
 bool tr_exit_request_pending(struct tr_runtime *rt);
 void tr_exit_request_served(struct tr_runtime *rt);
+/* exit_kick.c */
+void tr_kick(struct tr_runtime *rt);
+void tr_kick_note_thread(struct tr_runtime *rt);
 bool tr_exit_request_at_entry(struct tr_runtime *rt);
 void tr_guard_fault(struct tr_runtime *rt, const void *addr, const void *uc);
 void tc_flush(struct tr_engine *e);

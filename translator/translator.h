@@ -115,6 +115,17 @@ extern void (*tr_sent_fault_handler)(int sig, void *siginfo, void *uc);
 extern bool (*tr_stack_fault_handler)(uint64_t addr);
 /* The env the calling host thread runs (NULL in threads with none). */
 void *tr_current_env(void);
+/* Exit requests that must reach a host register (exit_kick.c): the signal
+ * sent to another thread in translated code -- handled by the embedding,
+ * whose handler of it calls tr_kick_landed first (tr_kick_use), or by the
+ * translator's own handler (tr_kick_install).  tr_kick_landed: true when
+ * the signal was a kick (then handled).  tr_request_reach: called by a
+ * signal handler that returns to the code it interrupted after a request
+ * of its own thread (tr_interrupt) or with other signals unblocked. */
+void tr_kick_use(int sig);
+void tr_kick_install(int sig);
+bool tr_kick_landed(int sig, const void *siginfo, void *uc);
+void tr_request_reach(void *uc);
 
 /* Drops every translation made from the guest pages of [start,
  * start+len) (guest code that changed).  Costs one table look-up when

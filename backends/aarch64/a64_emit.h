@@ -7,8 +7,12 @@
  *              frame pointer, enter() saved x29 with the others)
  *   x10-x15    pinned globals 10-15 (caller-saved)
  *   x7-x9      pinned globals 18-20 (the x86 lazy flags; caller-saved)
- *   x0-x6, x18 the register allocator's pool (x18 is an ordinary
- *              temporary on Linux)
+ *   x0-x6      the register allocator's pool
+ *   x18        this vCPU's jump-cache table (rt.jmp_cache), kept by the
+ *              inline probe of indirect exits, whose `bfi` changes only
+ *              its index bits; loaded by enter() and again after every C
+ *              call (x18 is an ordinary temporary on Linux), and set in
+ *              a signal's ucontext by an exit request (exit_kick.c)
  *   x16, x17   backend scratch (IP0/IP1: the linker's veneer registers,
  *              never live across a call anyway), never allocated
  *   x30        backend scratch too (atomics' store status, jump-cache
@@ -25,7 +29,7 @@
  * fewer globals, and helpers are far rarer than guest register accesses.
  * x10-x15 are the caller-saved registers no call needs: x0-x7 carry
  * arguments and the result and are rewritten for every call anyway, so
- * they (less x7, pinned) and x18 are the temporaries.  Temps that live across a call
+ * they (less x7, pinned) are the temporaries.  Temps that live across a call
  * are spilled to env (no callee-saved register is left for them); the
  * frontends' temps rarely do.
  */
@@ -39,7 +43,8 @@ enum {
     A64_ENV = 19,
     A64_TMP0 = 16,
     A64_TMP1 = 17,
-    A64_PLATFORM_REG = 18,      /* a temporary; named in brcond markers */
+    A64_PLATFORM_REG = 18,      /* named in brcond markers (never run) */
+    A64_JMP_BASE = A64_PLATFORM_REG,    /* rt.jmp_cache, index bits aside */
     A64_SCRATCH_LR = A64_LR,    /* free inside translated code */
 };
 
@@ -94,6 +99,8 @@ bool a64_ldst_split(struct be_code *c, unsigned size_log2, enum a64_ldst_opc opc
 
 /* `b target`, or through x16 when target is out of imm26 range. */
 void a64_emit_jump(struct be_code *c, const void *target);
+/* x18 = rt.jmp_cache: at enter() and behind every C call (a64_glue.c). */
+void a64_load_jmp_base(struct be_code *c);
 /* a64_reloc.c: a host address into rd (always the fixed four-instruction
  * form, listed when the block is for the persistent cache), and a b/bl to
  * code-cache code or (branch_to, kind BE_RELOC_HOST) a helper: false when

@@ -84,6 +84,7 @@ static uint8_t *emit_enter(struct be_code *c, const struct ir_globals *g)
     for (int r = 19; r < 29; r += 2)
         a64_put(c, a64_load_store_pair(false, A64_PAIR_OFFSET, r - 17, r + 1, A64_SP, r));
     a64_put(c, a64_mov(true, A64_ENV, 0));
+    a64_load_jmp_base(c);
     uint8_t *miss_adr = emit_ras_base(c);
     be_emit_pinned(c, true, pinned_mask(g), g->v);
     a64_put(c, a64_uncond_branch_reg(A64_BR, 1));
@@ -250,12 +251,10 @@ void a64_emit_goto_tb(struct be_code *c, uint64_t pc, int slot, int xfer)
 
 _Static_assert(sizeof(struct tr_jmp_entry) == 16 && offsetof(struct tr_jmp_entry, code) == 8,
                "ldp reads a jump-cache entry");
-_Static_assert(TR_OFFSET_JMP_CACHE % 8 == 0 && TR_OFFSET_JMP_CACHE < 32768,
-               "one ldr (no x16) reaches rt.jmp_cache");
 
 /* The dirty lazy-flag globals the allocator left to this exit
  * (be_code.lazy): moved into their pinned registers (x7-x9), or stored
- * (cc_src2), from a register or a constant -- never through x17 (the
+ * (cc_src2), from a register or a constant -- never through x18 (the
  * entry's address) or x30; x16 is free here. */
 static void emit_lazy_moves(struct be_code *c)
 {
@@ -277,26 +276,31 @@ static void emit_lazy_moves(struct be_code *c)
 }
 
 /* Inline probe of this vCPU's jump cache for the pc in register `pc`
- * (never x16, x17 or x30), B = tr_jmp_bits() (14: be_host.jmp_bits), the
- * entries 32 bytes (pc, code, dead: be_desc.jmp_dead_in_entry):
- *     x17 = rt.jmp_cache; x16 = pc + (pc >> B)   (tr_jmp_index)
- *     bfi x17, x16, #5, #B              (the table is aligned to its size:
- *                                        x17 = &entry, translator.h)
- *     ldp x16, x30, [x17]; cmp x16, pc; b.ne miss; br x30
- * falling through on a miss (where rt.pc is stored).  An exit with dirty
- * lazy globals (c->n_lazy) reads the code and the dead field first, which
- * holds pc when the block there reads no incoming flags (translator.h):
- *     ldp x30, x16, [x17, #8]; cmp x16, pc; b.ne 1f; br x30
- *  1: <moves>; ldr x16, [x17]; cmp x16, pc; b.ne miss; br x30
- * a hit as short as a clean exit's, a reader 3 more than its moves. */
+ * (never x16, x18 or x30), B = tr_jmp_bits() (14: be_host.jmp_bits), the
+ * entries 32 bytes (pc, code, dead: be_desc.jmp_dead_in_entry), x18 the
+ * table (a64_emit.h) with any index bits:
+ *     x16 = pc + (pc >> B)              (tr_jmp_index)
+ *     bfi x18, x16, #5, #B              (the table is aligned to its size:
+ *                                        x18 = &entry, translator.h)
+ *     ldp x16, x30, [x18]; cmp x16, pc; b.ne miss; br x30
+ * falling through on a miss (where rt.pc is stored).  The bfi leaves the
+ * table's own bits, so x18 stays the table for the next probe.  An exit
+ * with dirty lazy globals (c->n_lazy) reads the code and the dead field
+ * first, which holds pc when the block there reads no incoming flags
+ * (translator.h):
+ *     ldp x30, x16, [x18, #8]; cmp x16, pc; b.ne 1f; br x30
+ *  1: <moves>; ldr x16, [x18]; cmp x16, pc; b.ne miss; br x30
+ * a hit as short as a clean exit's, a reader 3 more than its moves.  An
+ * exit request that sets x18 to the never-matching table anywhere in
+ * between (exit_kick.c) makes the probe miss: each of its entries, at any
+ * index, holds a pc no block has. */
 static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
 {
-    a64_ldst_env(c, 3, A64_LDR, A64_TMP1, TR_OFFSET_JMP_CACHE);
     unsigned bits = tr_jmp_bits();
     a64_put(c, a64_add_sub_shifted_reg(true, false, false, A64_LSR, pc, bits, pc, A64_TMP0));
-    a64_put(c, a64_bfi(true, A64_TMP1, A64_TMP0, tr_jmp_stride() == 2 ? 5 : 4, bits));
+    a64_put(c, a64_bfi(true, A64_JMP_BASE, A64_TMP0, tr_jmp_stride() == 2 ? 5 : 4, bits));
     if (c->n_lazy) {
-        a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 1, A64_TMP0, A64_TMP1,
+        a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 1, A64_TMP0, A64_JMP_BASE,
                                        A64_SCRATCH_LR));
         a64_put(c, a64_cmp(true, A64_TMP0, pc));
         uint8_t *live = c->ptr;
@@ -306,9 +310,9 @@ static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
         __builtin_memcpy(be_writable(c, live), &b, 4);
         emit_lazy_moves(c);
         c->n_lazy = 0;
-        a64_put(c, a64_load_store_unsigned_imm(3, A64_LDR, 0, A64_TMP1, A64_TMP0));
+        a64_put(c, a64_load_store_unsigned_imm(3, A64_LDR, 0, A64_JMP_BASE, A64_TMP0));
     } else {
-        a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_TMP1,
+        a64_put(c, a64_load_store_pair(true, A64_PAIR_OFFSET, 0, A64_SCRATCH_LR, A64_JMP_BASE,
                                        A64_TMP0));
     }
     a64_put(c, a64_cmp(true, A64_TMP0, pc));

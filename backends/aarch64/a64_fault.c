@@ -7,6 +7,7 @@
 
 #include "a64_emit.h"
 #include "a64_vec.h"
+#include "translator.h"
 
 uintptr_t be_ucontext_pc(const void *uc)
 {
@@ -45,6 +46,17 @@ uint64_t be_ucontext_reg(const void *uc, int reg)
         return x;
     }
     return reg >= 0 && reg < 31 ? m->regs[reg] : 0;
+}
+
+/* x18 = table, its index bits (the entry a probe between its bfi and its
+ * load is reading) kept: the same entry of the other table then, which
+ * either holds the same pc's code or never matches (exit_request.c). */
+void be_ucontext_jmp_base(void *uc, const void *table)
+{
+    mcontext_t *m = &((ucontext_t *)uc)->uc_mcontext;
+    unsigned shift = tr_jmp_stride() == 2 ? 5 : 4;
+    uint64_t index = (((uint64_t)1 << tr_jmp_bits()) - 1) << shift;
+    m->regs[A64_JMP_BASE] = (uint64_t)(uintptr_t)table | (m->regs[A64_JMP_BASE] & index);
 }
 
 /* The misaligned exclusive load of a canonical-address test's out-of-line

@@ -4,6 +4,7 @@
  */
 #include "a64_emit.h"
 #include "a64_vec.h"
+#include "runtime.h"
 
 /* The glue keeps the vector env-slot cache (backends/vcache.c): it touches no
  * SIMD register; st_env forgets the slots it overlaps, a call empties it. */
@@ -144,15 +145,28 @@ void a64_emit_jump(struct be_code *c, const void *target)
     a64_put(c, a64_uncond_branch_reg(A64_BR, A64_TMP0));
 }
 
+_Static_assert(TR_OFFSET_JMP_CACHE % 8 == 0 && TR_OFFSET_JMP_CACHE < 32768,
+               "one ldr reaches rt.jmp_cache");
+
+/* The table as rt.jmp_cache has it now: the C code just run may have left
+ * x18 anything, and an exit request made meanwhile (which could not reach
+ * x18 while C ran: exit_kick.c) swapped the table there. */
+void a64_load_jmp_base(struct be_code *c)
+{
+    a64_ldst_env(c, 3, A64_LDR, A64_JMP_BASE, TR_OFFSET_JMP_CACHE);
+}
+
 /* fn(env, ...): a direct bl when the helper is within +-128 MiB (also in
- * a cached block: a relocation), else its address in four instructions. */
+ * a cached block: a relocation), else its address in four instructions;
+ * then x18 again. */
 void be_emit_call(struct be_code *c, const void *fn)
 {
     vcache_reset();                 /* C code: any v16-v31, any env byte */
     a64_hoist_call(c);
     a64_put(c, a64_mov(true, be_host.call_args[0], A64_ENV));
-    if (a64_emit_branch_to(c, fn, true, BE_RELOC_HOST))
-        return;
-    a64_emit_movi_addr(c, A64_TMP0, fn, BE_RELOC_HOST);
-    a64_put(c, a64_uncond_branch_reg(A64_BLR, A64_TMP0));
+    if (!a64_emit_branch_to(c, fn, true, BE_RELOC_HOST)) {
+        a64_emit_movi_addr(c, A64_TMP0, fn, BE_RELOC_HOST);
+        a64_put(c, a64_uncond_branch_reg(A64_BLR, A64_TMP0));
+    }
+    a64_load_jmp_base(c);
 }

@@ -72,6 +72,7 @@ void a64_tlb_emit_stub(struct be_code *c)
     a64_put(c, a64_load_store_unsigned_imm(3, A64_LDR, 30, A64_SP, A64_LR));
     a64_put(c, a64_add_sub_imm(true, false, false, false, 4, A64_LR, A64_LR));
     a64_put(c, a64_load_store_pair(true, A64_PAIR_POST, FRAME / 8, 1, A64_SP, 0));
+    a64_load_jmp_base(c);               /* (the saved x18 may be stale: a64_emit.h) */
     a64_put(c, a64_ret());
 }
 

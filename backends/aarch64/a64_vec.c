@@ -1638,9 +1638,10 @@ static void stub_cache_regs(struct vctx *v, bool save)
 }
 
 /* Saves every call-clobbered register translated code may hold a value
- * in (x0-x15: temporaries, pinned globals; x18; v16-v31: the env-slot
- * cache) and x30, calls x16(env, w17, d7, x17 >> 32), returns the result
- * in x16.  sp stays 16-byte aligned (144 + VC_SAVE bytes). */
+ * in (x0-x15: temporaries, pinned globals; v16-v31: the env-slot cache)
+ * and x30, calls x16(env, w17, d7, x17 >> 32), returns the result in x16,
+ * x18 the jump-cache table again (a64_load_jmp_base).  sp stays 16-byte
+ * aligned (144 + VC_SAVE bytes). */
 void a64_vec_emit_stub(struct be_code *c)
 {
     struct vctx v = { .c = c };
@@ -1665,6 +1666,7 @@ void a64_vec_emit_stub(struct be_code *c)
     for (unsigned r = 2; r < 16; r += 2)
         put(&v, a64_load_store_pair(true, A64_PAIR_OFFSET, (int)r, r + 1, A64_SP, r));
     put(&v, a64_load_store_pair(true, A64_PAIR_POST, 18, 1, A64_SP, 0));
+    a64_load_jmp_base(c);
     put(&v, a64_ret());
     stub_bytes = c->ptr - start;
 }

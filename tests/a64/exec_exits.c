@@ -148,20 +148,33 @@ static uint8_t *after(const struct be_code *c)
     return (uint8_t *)(((uintptr_t)c->ptr + 63) & ~(uintptr_t)63);
 }
 
+/* A C helper leaving x18 (the probe's table: a64_emit.h) anything. */
+static void clobber_x18(void *env)
+{
+    __asm__ volatile("mov x18, #0x7ff0" ::: "x18");
+}
+
 /* exit_indirect to pc (emitted behind `last`), whose entry (tr_jmp_index)
- * may lead to a block exiting with SIGTRAP at pc ^ 1: true when the probe
- * found it. */
-static bool probe_hits(uint64_t pc, const struct be_code *last)
+ * may lead to a block exiting with SIGTRAP at pc ^ 1, after a call of a
+ * helper that changes x18 when `call`: true when the probe found it. */
+static bool probe_hits_after(uint64_t pc, const struct be_code *last, bool call)
 {
     struct be_code c = xt_block_at(after(last));
     struct ir_insn x = { .op = IR_exit_indirect };
     struct be_arg in = { .reg = 26 };
+    if (call)
+        be_emit_call(&c, (const void *)clobber_x18);
     be_emit_movi(&c, 26, pc);
     be_emit_insn(&c, &x, NULL, &in);
     uint64_t rc = xt_run(&c);
     XT_CHECK(rc == TR_EXIT_SIGTRAP || (rc == TR_EXIT_INDIRECT && xt_env.rt.pc == pc),
              "probe of %#lx: rc %lu", (unsigned long)pc, (unsigned long)rc);
     return rc == TR_EXIT_SIGTRAP && xt_env.rt.pc == (pc ^ 1);
+}
+
+static bool probe_hits(uint64_t pc, const struct be_code *last)
+{
+    return probe_hits_after(pc, last, false);
 }
 
 /* tr_jmp_index's formula for a table of 2^bits entries. */
@@ -204,6 +217,8 @@ static void test_jmp_cache_probe(void)
         *xt_jmp_slot(twin) = (struct tr_jmp_entry){ twin, b.start };
         XT_CHECK(probe_hits(pc, &b) && probe_hits(twin, &b), "probe of %#lx / %#lx missed",
                  (unsigned long)pc, (unsigned long)twin);
+        XT_CHECK(probe_hits_after(pc, &b, true), "probe of %#lx after a call missed",
+                 (unsigned long)pc);
         xt_clear_jmp_cache();
         XT_CHECK(!probe_hits(pc, &b), "empty entry of %#lx hit", (unsigned long)pc);
     }

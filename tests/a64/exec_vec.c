@@ -21,8 +21,9 @@ typedef union { uint8_t b[16]; uint16_t w[8]; uint32_t d[4]; uint64_t q[2];
 
 static vec *slot(int k) { return (vec *)(xt_env.pad + 16 * k); }
 
-/* Registers translated code keeps values in: temporaries, pinned globals. */
-static const int alloc_regs[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 18,
+/* Registers translated code keeps values in: temporaries, pinned globals
+ * (x18, the jump-cache table, is loaded again after the stub: below). */
+static const int alloc_regs[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
                                   20, 21, 22, 23, 24, 25, 26, 27, 28, 29 };
 #define N_ALLOC ((int)(sizeof alloc_regs / sizeof alloc_regs[0]))
 
@@ -299,9 +300,11 @@ static void test_stub_keeps_registers(void)
         be_emit_movi(&c, alloc_regs[k], 0x0101010101010101ull * (uint64_t)(k + 1));
     struct ir_insn i = vop(IR_vfadd, IR_VE_32, 2, 2, 3, 0, &h_mark);
     struct be_arg in[1] = { { .reg = 9 } };
+    be_emit_movi(&c, 18, 0x1212);               /* (not the table: the stub loads it) */
     be_emit_insn(&c, &i, NULL, in);             /* x9 nonzero: the helper runs */
     for (int k = 0; k < N_ALLOC; k++)
         be_emit_st_env(&c, alloc_regs[k], REGS_OFF + 8 * k);
+    be_emit_st_env(&c, 18, REGS_OFF + 8 * N_ALLOC);
     struct ir_insn exit = { .op = IR_exit_code, .aux = { 0x401000, TR_EXIT_SYSCALL } };
     be_emit_insn(&c, &exit, NULL, NULL);
     helper_calls = 0;
@@ -312,6 +315,9 @@ static void test_stub_keeps_registers(void)
         XT_CHECK(got == 0x0101010101010101ull * (uint64_t)(k + 1), "x%d after the stub: %#lx",
                  alloc_regs[k], (unsigned long)got);
     }
+    uint64_t x18 = *(uint64_t *)(void *)(xt_env.pad + 16 * 64 + 8 * N_ALLOC);
+    XT_CHECK(x18 == (uint64_t)(uintptr_t)xt_env.rt.jmp_cache, "x18 after the stub: %#lx, not "
+             "rt.jmp_cache", (unsigned long)x18);
 }
 
 /* The moves: vld/vst of 4, 8, 16 bytes, vmov, vfromg. */

@@ -392,9 +392,10 @@ def a64_dead_probe_live(insns, path):
     """AArch64 since session 37: a dirty jmp/call/ret exit loads the code
     and the entry's dead field first (`ldp x30, x16, [x17, #8]; cmp x16, pc;
     b.ne 1f; br x30`, the main path) and only on a miss moves the lazy
-    flags and compares the pc (`1: ...; ldr x16, [x17]; cmp; b.ne; br x30`).
+    flags and compares the pc (`1: ...; ldr x16, [x17]; cmp; b.ne; br x30`);
+    since session 39 the entry's address is in x18 instead of x17.
     The path taken to a target whose incoming flags are not dead, or None."""
-    if len(path) < 4 or not path[-4].startswith('ldp      x30, x16, [x17, #8]') or \
+    if len(path) < 4 or not re.match(r'ldp +x30, x16, \[x1[78], #8\]', path[-4]) or \
             not path[-1].startswith('br       x30') or not path[-2].startswith('b.ne'):
         return None
     at = int(path[-2].split()[-1].lstrip('#'), 16)
