@@ -28,9 +28,11 @@
 # (OUT/PKG), only the package's test step (the commands dh's build-arch
 # sequence runs after dh_auto_build, as DH_NO_ACT lists them: dh_auto_test
 # or the package's override target, under dpkg-buildpackage's environment)
-# and the packaging step (`dpkg-buildpackage -B -nc`: binary-arch under
-# fakeroot, build-arch done by dh's stamp).  The two replays are compared as
-# whole builds are.  A package whose rules are not dh's gets status
+# and the packaging step (binary-arch under fakeroot, `dpkg-buildpackage -T
+# binary-arch --as-root`: dh skips the build-arch it holds by its stamp,
+# where `debian/rules build-arch`, as -B calls it, would rerun the whole
+# sequence; so no .buildinfo).  The two replays are compared as whole
+# builds are.  A package whose rules are not dh's gets status
 # "no-test-step".
 #
 #   deb-sweep.sh -c CHROOT -o OUT -n NATIVE_DIR -f FERRY_BIN [-r RUNNER] [-t]
@@ -112,11 +114,12 @@ build() {
     # dh_auto_test and its override; older compats' dh_auto_test does
     # nothing), dh's stamp written.
     tree) cmd="DH_NO_ACT=1 debian/rules build-arch > ../.dh-steps 2>&1 &&
-        DEB_BUILD_OPTIONS='parallel=2 nocheck' exec dpkg-buildpackage -B -uc -us -T clean,build-arch" ;;
-    # The test step as a rules target (-R: a second makefile), so it runs
-    # with dpkg-buildpackage's environment and debian/rules' exports.
-    tests) cmd="dpkg-buildpackage -B -uc -us -R 'make -f debian/rules -f ../.ferry-tests.mk' -T ferry-tests &&
-        exec dpkg-buildpackage -B -uc -us -nc" ;;
+        DEB_BUILD_OPTIONS='parallel=2 nocheck' exec dpkg-buildpackage -B -uc -us --rules-target=clean,build-arch" ;;
+    # The test step as a rules target (--rules-file: a second makefile),
+    # so it runs with dpkg-buildpackage's environment and debian/rules'
+    # exports; then binary-arch alone (see the header).
+    tests) cmd="dpkg-buildpackage -B -uc -us --rules-file='make -f debian/rules -f ../.ferry-tests.mk' --rules-target=ferry-tests &&
+        exec dpkg-buildpackage -B -uc -us --rules-target=binary-arch --as-root" ;;
     esac
     s0=$(date +%s)
     # The mounts in under-ferry.sh's namespace, then the chroot: a clean
