@@ -223,9 +223,7 @@ sweep_compare() {
     sort "$out/$p.native-log" > "$out/$p.sorted"
     sed "s|/ferry-debsweep-[0-9]*|T|g" "$out/$p/build.log" | sort | diff "$out/$p.sorted" - > "$out/$p.sorted-logdiff"
     rm -f "$out/$p.native-log" "$out/$p.sorted"
-    ndebs=$(cd "$nr" && ls *.deb 2> /dev/null | wc -l)
-    same=$(for d in $(cd "$nr" && ls *.deb 2> /dev/null); do cmp -s "$nr/$d" "$out/$p/$d" && echo; done | wc -l)
-    echo "$p: native $(cat "$nr/status") ($(cat "$nr/seconds") s), ferry $(cat "$out/$p/status") ($(cat "$out/$p/seconds") s), $(grep -c . "$nr/verdicts") verdict lines, $same/$ndebs .deb identical, log diff $(grep -c '^[<>]' "$out/$p.logdiff") lines ($(grep -c '^[<>]' "$out/$p.sorted-logdiff") sorted)${tests:+$(tests_method "$p")}"
+    echo "$p: native $(cat "$nr/status") ($(cat "$nr/seconds") s), ferry $(cat "$out/$p/status") ($(cat "$out/$p/seconds") s), $(grep -c . "$nr/verdicts") verdict lines, $(debs_same "$nr" "$out/$p") .deb identical, log diff $(grep -c '^[<>]' "$out/$p.logdiff") lines ($(grep -c '^[<>]' "$out/$p.sorted-logdiff") sorted)${tests:+$(tests_method "$p")}"
 }
 
 # tests_method PKG: the tree's native build time, and, when the whole
@@ -234,9 +232,12 @@ sweep_compare() {
 tests_method() {
     printf ', tree %s s natively' "$(cat "$nat/$1-tree/seconds")"
     [ -s "$nat/$1/status" ] || return 0
-    n=$(cd "$nat/$1" && ls *.deb 2> /dev/null | wc -l)
-    m=$(for d in $(cd "$nat/$1" && ls *.deb 2> /dev/null); do cmp -s "$nat/$1/$d" "$nat/$1-tests/$d" && echo; done | wc -l)
-    printf ', replay %s/%s .deb as the whole native build' "$m" "$n"
+    printf ', replay %s .deb as the whole native build' "$(debs_same "$nat/$1" "$nat/$1-tests")"
+}
+
+# debs_same A B: "SAME/ALL": of A's .deb files, how many B has byte for byte.
+debs_same() {
+    echo "$(for d in $(cd "$1" && ls *.deb 2> /dev/null); do cmp -s "$1/$d" "$2/$d" && echo; done | wc -l)/$(cd "$1" && ls *.deb 2> /dev/null | wc -l)"
 }
 
 runner_known=$known
