@@ -21,7 +21,21 @@
 # natively into the same path (/build/PKG), so reproducible packages come
 # out the same bytes.
 #
-#   deb-sweep.sh -c CHROOT -o OUT -n NATIVE_DIR -f FERRY_BIN [-r RUNNER]
+# Tests mode (-t): the configure and compile steps run natively once and
+# their tree is kept (NATIVE_DIR/PKG-tree/tree.tar: `debian/rules
+# build-arch` under dpkg-buildpackage with DEB_BUILD_OPTIONS nocheck); then
+# from that tree, natively (NATIVE_DIR/PKG-tests) and under ferry
+# (OUT/PKG), only the package's test step (the commands dh's build-arch
+# sequence runs after dh_auto_build, as DH_NO_ACT lists them: dh_auto_test
+# or the package's override target, under dpkg-buildpackage's environment)
+# and the packaging step (binary-arch under fakeroot, `dpkg-buildpackage -T
+# binary-arch --as-root`: dh skips the build-arch it holds by its stamp,
+# where `debian/rules build-arch`, as -B calls it, would rerun the whole
+# sequence; so no .buildinfo).  The two replays are compared as whole
+# builds are.  A package whose rules are not dh's gets status
+# "no-test-step".
+#
+#   deb-sweep.sh -c CHROOT -o OUT -n NATIVE_DIR -f FERRY_BIN [-r RUNNER] [-t]
 #                [-k KNOWN]... [-l LIST]... [PKG]...
 #   FERRY_BIN "-": the native builds only.  Native results are kept in
 #   NATIVE_DIR and reused.  LIST: package names, one a line, '#' comments.
@@ -30,12 +44,12 @@
 #   package whose only differences are these is "known", not a failure.
 set -u
 export LC_ALL=C
-ch="" out="" nat="" ferry="" runner="" pkgs="" known=""
+ch="" out="" nat="" ferry="" runner="" pkgs="" known="" tests=""
 here=$(cd "$(dirname "$0")" && pwd)
-while getopts c:o:n:f:r:l:k: opt; do
+while getopts c:o:n:f:r:l:k:t opt; do
     case $opt in
     c) ch=$OPTARG ;; o) out=$OPTARG ;; n) nat=$OPTARG ;; f) ferry=$OPTARG ;;
-    r) runner=$OPTARG ;; k) known="$known $OPTARG" ;;
+    r) runner=$OPTARG ;; k) known="$known $OPTARG" ;; t) tests=1 ;;
     l) pkgs="$pkgs $(sed 's/#.*//' "$OPTARG")" ;;
     *) exit 2 ;;
     esac
@@ -43,7 +57,7 @@ done
 shift $((OPTIND - 1))
 pkgs="$pkgs $*"
 [ -n "$ch" ] && [ -n "$out" ] && [ -n "$nat" ] && [ -n "$ferry" ] ||
-    { echo "usage: deb-sweep.sh -c CHROOT -o OUT -n NATIVE_DIR -f FERRY_BIN [-r RUNNER] [-k KNOWN] [-l LIST] [PKG...]" >&2; exit 2; }
+    { echo "usage: deb-sweep.sh -c CHROOT -o OUT -n NATIVE_DIR -f FERRY_BIN [-r RUNNER] [-t] [-k KNOWN] [-l LIST] [PKG...]" >&2; exit 2; }
 [ -e "$ch/.ferry-debsweep-1" ] || { echo "no deb-sweep chroot at $ch (run .ci/setup-debsweep)" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "SKIP deb-sweep: needs root (chroot, mounts)"; exit 0; }
 mkdir -p "$out" "$nat"
@@ -63,16 +77,25 @@ tc=$out/tcache
 mkdir -p "$ch$t/tmp" "$tc" "$ch/build"
 wrapper=$runner_wrapper
 
-# build DEST PKG HOW: unpack PKG natively into /build/PKG, build it (HOW:
-# native, binfmt or wrapper), keep the log, status, time, .deb files and the
-# test logs in DEST.
+# build DEST PKG HOW [STEP]: PKG built (HOW: native, binfmt or wrapper) in
+# /build/PKG, the log, status, time, .deb files and the test logs kept in
+# DEST.  STEP full (the default): the source unpacked natively, then
+# `dpkg-buildpackage -B`.  STEP tree (native): the source unpacked, the test
+# step listed (DEST/steps), build-arch without the tests, the tree kept in
+# DEST/tree.tar.  STEP tests: NATIVE_DIR/PKG-tree's tree unpacked, then the
+# test step and the packaging step (see the header).
 build() {
-    dest=$1 p=$2 how=$3
+    dest=$1 p=$2 how=$3 step=${4:-full}
     rm -rf "$dest" "$ch$t/build" "$ch$t/tmp"
     mkdir -p "$dest" "$ch$t/build" "$ch$t/tmp/ferry-tcache"; chmod 1777 "$ch$t/tmp"
-    dsc=$(cd "$ch/src/$p" && ls *.dsc | head -n 1)
-    chroot "$ch" sh -c "cd $t/build && dpkg-source -x /src/$p/$dsc $p" > "$dest/unpack.log" 2>&1 ||
-        { echo "status unpack-failed" > "$dest/status"; return; }
+    if [ "$step" = tests ]; then
+        tests_step_unpack "$p" > "$dest/unpack.log" 2>&1 || { echo "status tree-failed" > "$dest/status"; return; }
+        [ -s "$ch$t/build/.ferry-tests.mk" ] || { echo "status no-test-step" > "$dest/status"; return; }
+    else
+        dsc=$(cd "$ch/src/$p" && ls *.dsc | head -n 1)
+        chroot "$ch" sh -c "cd $t/build && dpkg-source -x /src/$p/$dsc $p" > "$dest/unpack.log" 2>&1 ||
+            { echo "status unpack-failed" > "$dest/status"; return; }
+    fi
     # The build runs as the chroot's user debsweep (uid 2000, as under
     # under-ferry.sh's identity map), as Debian's buildds do: a test may
     # need to be refused what root may do (sed's panic-tests).  The cache
@@ -83,6 +106,20 @@ build() {
     native) uf=--native ;;
     binfmt) uf=$ferry ;;
     wrapper) uf=--native first=$runner_ferry ;;
+    esac
+    case $step in
+    full) cmd="exec dpkg-buildpackage -B -uc -us" ;;
+    # dh's build-arch sequence as it would run (DH_NO_ACT: listed, not
+    # run; tests on), then run with nocheck (compat 13's dh leaves out
+    # dh_auto_test and its override; older compats' dh_auto_test does
+    # nothing), dh's stamp written.
+    tree) cmd="DH_NO_ACT=1 debian/rules build-arch > ../.dh-steps 2>&1 &&
+        DEB_BUILD_OPTIONS='parallel=2 nocheck' exec dpkg-buildpackage -B -uc -us --rules-target=clean,build-arch" ;;
+    # The test step as a rules target (--rules-file: a second makefile),
+    # so it runs with dpkg-buildpackage's environment and debian/rules'
+    # exports; then binary-arch alone (see the header).
+    tests) cmd="dpkg-buildpackage -B -uc -us --rules-file='make -f debian/rules -f ../.ferry-tests.mk' --rules-target=ferry-tests &&
+        exec dpkg-buildpackage -B -uc -us --rules-target=binary-arch --as-root" ;;
     esac
     s0=$(date +%s)
     # The mounts in under-ferry.sh's namespace, then the chroot: a clean
@@ -102,15 +139,32 @@ build() {
         PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C TERM=dumb \
         DEB_BUILD_OPTIONS=parallel=2 FERRY_TCACHE=/tmp/ferry-tcache ${first:+FERRY_EXEC_WRAPPER="$wrapper"} \
         setpriv --reuid=debsweep --regid=debsweep --init-groups \
-        $first /bin/sh -c "cd /build/$p && exec dpkg-buildpackage -B -uc -us" > "$dest/build.log" 2>&1 < /dev/null
+        $first /bin/sh -c "cd /build/$p && $cmd" > "$dest/build.log" 2>&1 < /dev/null
     echo "status $?" > "$dest/status"
     echo $(($(date +%s) - s0)) > "$dest/seconds"
+    if [ "$step" = tree ]; then
+        cp "$ch$t/build/.dh-steps" "$dest/dh-steps" 2> /dev/null
+        tar -C "$ch$t/build" -cf "$dest/tree.tar" "$p"
+    fi
     (cd "$ch$t/build" && cp *.deb *.buildinfo "$dest/" 2> /dev/null)
     mkdir -p "$dest/logs"
     (cd "$ch$t/build/$p" && find . \( -name '*.log' ! -name config.log -o -name '*.trs' \) -print0 |
         tar -cf - --null -T - | tar -xf - -C "$dest/logs")
     verdicts "$dest" > "$dest/verdicts"
     rm -rf "$ch$t/build"
+}
+
+# tests_step_unpack PKG: NATIVE_DIR/PKG-tree's tree into the build
+# directory with ../.ferry-tests.mk, a makefile whose target ferry-tests
+# runs the commands dh listed after dh_auto_build and before its stamp
+# (none: no such file, the rules are not dh's).
+tests_step_unpack() {
+    [ "$(cat "$nat/$1-tree/status")" = "status 0" ] && tar -xf "$nat/$1-tree/tree.tar" -C "$ch$t/build" || return 1
+    steps=$(sed 's/^[[:space:]]*//' "$nat/$1-tree/dh-steps" |
+        awk '/create-stamp/ { go = 0 } go { print } /dh_auto_build/ { go = 1 }')
+    [ -n "$steps" ] || return 0
+    printf 'ferry-tests:\n%s\n' "$(printf '%s\n' "$steps" | sed 's/\$/$$/g; s/^/\t/')" > "$ch$t/build/.ferry-tests.mk"
+    cat "$ch$t/build/.ferry-tests.mk"
 }
 
 # verdicts DEST: one line per test and outcome from the build log, with
@@ -138,31 +192,52 @@ debdiff() {
 }
 
 # The loop's hooks (tests/lib-runner.sh).
-sweep_native() { [ -s "$nat/$1/status" ] || build "$nat/$1" "$1" native; }
+# Tests mode: the native tree (PKG-tree) and the native replay (PKG-tests)
+# kept as the whole native build is.
+sweep_native() {
+    if [ -z "$tests" ]; then
+        [ -s "$nat/$1/status" ] || build "$nat/$1" "$1" native
+        return
+    fi
+    [ -s "$nat/$1-tree/status" ] || build "$nat/$1-tree" "$1" native tree
+    [ -s "$nat/$1-tests/status" ] || build "$nat/$1-tests" "$1" native tests
+}
 sweep_ferry() {
-    if [ -n "$runner" ]; then build "$out/$1" "$1" wrapper; else build "$out/$1" "$1" binfmt; fi
+    if [ -n "$runner" ]; then build "$out/$1" "$1" wrapper ${tests:+tests}; else build "$out/$1" "$1" binfmt ${tests:+tests}; fi
 }
 # sweep_compare PKG: the status, verdicts and .deb files (keys "PKG WHAT",
 # as known.list has them), the logs' diff kept.
 sweep_compare() {
-    p=$1
+    p=$1 nr=$nat/$1${tests:+-tests}
     {
-        cmp -s "$nat/$p/status" "$out/$p/status" || echo "status: $(cat "$nat/$p/status") vs $(cat "$out/$p/status")"
-        diff "$nat/$p/verdicts" "$out/$p/verdicts" | sed -n 's/^\([<>]\) [0-9]* \(.*\)/test:\1 \2/p'
-        debdiff "$nat/$p" "$out/$p"
+        cmp -s "$nr/status" "$out/$p/status" || echo "status: $(cat "$nr/status") vs $(cat "$out/$p/status")"
+        diff "$nr/verdicts" "$out/$p/verdicts" | sed -n 's/^\([<>]\) [0-9]* \(.*\)/test:\1 \2/p'
+        debdiff "$nr" "$out/$p"
     } > "$out/$p.diff"
     # The key: a test's name (after its verdict), a .deb's file, "status:".
     sed -e 's/^test:[<>] [A-Z]* //; s/^test:[<>] //; s/ .*//' -e "s/^/$p /" "$out/$p.diff" > "$out/$p.keys"
-    sed "s|/ferry-debsweep-[0-9]*|T|g" "$nat/$p/build.log" > "$out/$p.native-log"
+    sed "s|/ferry-debsweep-[0-9]*|T|g" "$nr/build.log" > "$out/$p.native-log"
     sed "s|/ferry-debsweep-[0-9]*|T|g" "$out/$p/build.log" | diff "$out/$p.native-log" - > "$out/$p.logdiff"
     # parallel=2: make's lines come in another order; the sorted logs' diff
     # counts what is not only order.
     sort "$out/$p.native-log" > "$out/$p.sorted"
     sed "s|/ferry-debsweep-[0-9]*|T|g" "$out/$p/build.log" | sort | diff "$out/$p.sorted" - > "$out/$p.sorted-logdiff"
     rm -f "$out/$p.native-log" "$out/$p.sorted"
-    ndebs=$(cd "$nat/$p" && ls *.deb 2> /dev/null | wc -l)
-    same=$(for d in $(cd "$nat/$p" && ls *.deb 2> /dev/null); do cmp -s "$nat/$p/$d" "$out/$p/$d" && echo; done | wc -l)
-    echo "$p: native $(cat "$nat/$p/status") ($(cat "$nat/$p/seconds") s), ferry $(cat "$out/$p/status") ($(cat "$out/$p/seconds") s), $(grep -c . "$nat/$p/verdicts") verdict lines, $same/$ndebs .deb identical, log diff $(grep -c '^[<>]' "$out/$p.logdiff") lines ($(grep -c '^[<>]' "$out/$p.sorted-logdiff") sorted)"
+    echo "$p: native $(cat "$nr/status") ($(cat "$nr/seconds") s), ferry $(cat "$out/$p/status") ($(cat "$out/$p/seconds") s), $(grep -c . "$nr/verdicts") verdict lines, $(debs_same "$nr" "$out/$p") .deb identical, log diff $(grep -c '^[<>]' "$out/$p.logdiff") lines ($(grep -c '^[<>]' "$out/$p.sorted-logdiff") sorted)${tests:+$(tests_method "$p")}"
+}
+
+# tests_method PKG: the tree's native build time, and, when the whole
+# native build is there, how many of its .deb files the native replay made
+# byte for byte (the method's own check).
+tests_method() {
+    printf ', tree %s s natively' "$(cat "$nat/$1-tree/seconds")"
+    [ -s "$nat/$1/status" ] || return 0
+    printf ', replay %s .deb as the whole native build' "$(debs_same "$nat/$1" "$nat/$1-tests")"
+}
+
+# debs_same A B: "SAME/ALL": of A's .deb files, how many B has byte for byte.
+debs_same() {
+    echo "$(for d in $(cd "$1" && ls *.deb 2> /dev/null); do cmp -s "$1/$d" "$2/$d" && echo; done | wc -l)/$(cd "$1" && ls *.deb 2> /dev/null | wc -l)"
 }
 
 runner_known=$known
@@ -170,7 +245,8 @@ if [ "$ferry" = - ]; then
     : > "$out/summary"
     for p in $pkgs; do
         sweep_native "$p"
-        echo "$p: native $(cat "$nat/$p/status"), $(grep -c . "$nat/$p/verdicts") verdict lines, $(cat "$nat/$p/seconds") s" | tee -a "$out/summary"
+        nr=$nat/$p${tests:+-tests}
+        echo "$p: native $(cat "$nr/status"), $(grep -c . "$nr/verdicts") verdict lines, $(cat "$nr/seconds") s${tests:+$(tests_method "$p")}" | tee -a "$out/summary"
     done
     exit 0
 fi

@@ -18,6 +18,13 @@ DEBSWEEP_LIST   ?= tests/debsweep/packages.list
 # Packages given here replace the list; the AArch64 build's two smallest.
 DEB_SWEEP_PACKAGES ?=
 DEB_SWEEP_A64_PACKAGES ?= bzip2 libyaml
+# DEB_SWEEP_MODE=tests: configure and compile natively once (the tree kept
+# in native/PKG-tree), then only the test step and the packaging step,
+# natively and under ferry, compared (deb-sweep.sh -t; results in
+# x86_64-tests/, aarch64-tests/).  Empty: whole builds.
+DEB_SWEEP_MODE ?=
+DEBSWEEP_MODE_ARGS = $(if $(filter tests,$(DEB_SWEEP_MODE)),-t)
+DEBSWEEP_MODE_DIR = $(if $(filter tests,$(DEB_SWEEP_MODE)),-tests)
 
 .PHONY: deb-sweep deb-sweep-x86_64 deb-sweep-aarch64 deb-sweep-deps
 # One build after the other (they share the native builds in native/).
@@ -28,9 +35,9 @@ deb-sweep:
 deb-sweep-deps:
 	FERRY_CHROOT=$(FERRY_CHROOT) FERRY_DEBSWEEP_CHROOT=$(DEBSWEEP_CHROOT) sh .ci/setup-debsweep $(DEBSWEEP_LIST)
 deb-sweep-x86_64: $(FERRY_BIN_x86_64) deb-sweep-deps
-	tests/debsweep/deb-sweep.sh -c $(DEBSWEEP_CHROOT) -o $(DEBSWEEP_OUT)/x86_64 -n $(DEBSWEEP_OUT)/native \
-	    -f $(FERRY_BIN_x86_64) -k tests/debsweep/known.list \
+	tests/debsweep/deb-sweep.sh -c $(DEBSWEEP_CHROOT) -o $(DEBSWEEP_OUT)/x86_64$(DEBSWEEP_MODE_DIR) -n $(DEBSWEEP_OUT)/native \
+	    -f $(FERRY_BIN_x86_64) $(DEBSWEEP_MODE_ARGS) -k tests/debsweep/known.list \
 	    $(if $(DEB_SWEEP_PACKAGES),$(DEB_SWEEP_PACKAGES),-l $(DEBSWEEP_LIST))
 deb-sweep-aarch64: $(FERRY_BIN_aarch64) deb-sweep-deps
-	tests/debsweep/deb-sweep.sh -c $(DEBSWEEP_CHROOT) -o $(DEBSWEEP_OUT)/aarch64 -n $(DEBSWEEP_OUT)/native \
-	    -f $(FERRY_BIN_aarch64) -r "$(RUN_aarch64)" -k tests/debsweep/known.list $(DEB_SWEEP_A64_PACKAGES)
+	tests/debsweep/deb-sweep.sh -c $(DEBSWEEP_CHROOT) -o $(DEBSWEEP_OUT)/aarch64$(DEBSWEEP_MODE_DIR) -n $(DEBSWEEP_OUT)/native \
+	    -f $(FERRY_BIN_aarch64) -r "$(RUN_aarch64)" $(DEBSWEEP_MODE_ARGS) -k tests/debsweep/known.list $(DEB_SWEEP_A64_PACKAGES)
