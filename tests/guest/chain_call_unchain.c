@@ -19,18 +19,12 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "code_bytes.h"
+
 #define PAGE 4096
 typedef uint64_t (*fn_t)(uint64_t);
 
 static uint8_t *region;                 /* page A, page B */
-
-static void put(uint8_t **p, const void *bytes, size_t n)
-{
-    memcpy(*p, bytes, n);
-    *p += n;
-}
-
-static void put32(uint8_t **p, uint32_t v) { put(p, &v, 4); }
 
 /* Page A: f(n) = sum over i = n..1 of g(i), g called directly at B. */
 static void emit_a(uint8_t *a, const uint8_t *b)
@@ -51,11 +45,7 @@ static void emit_a(uint8_t *a, const uint8_t *b)
 static void emit_b(uint8_t *b, int32_t k, int32_t c)
 {
     uint8_t *p = b;
-    put(&p, "\x48\x69\xc7", 3);                          /* imul rax,rdi,k */
-    put32(&p, (uint32_t)k);
-    put(&p, "\x48\x05", 2);                              /* add rax,c */
-    put32(&p, (uint32_t)c);
-    put(&p, "\xc3", 1);
+    put_linear(&p, k, c);
 }
 
 static uint8_t *page_b(void) { return region + PAGE; }
