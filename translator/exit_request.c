@@ -92,12 +92,7 @@ struct tr_jmp_entry *tr_jmp_cache_alloc(void)
         exit(1);
     }
     tc_clear_jmp_cache(own);
-    struct tr_jmp_entry *miss = own + tr_jmp_table_len();
-    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++) {
-        *tr_jmp_at(miss, k) = (struct tr_jmp_entry){ .pc = tc_jmp_empty(k, MISS_MARK) };
-        if (tr_jmp_stride() == 2)           /* its dead fields never match either */
-            *tr_jmp_dead(miss, k) = tr_jmp_at(miss, k)->pc;
-    }
+    tc_jmp_fill_empty(own + tr_jmp_table_len(), MISS_MARK);  /* its dead fields never match either */
     if (be_host.lazy_exit_stores && tr_jmp_stride() == 1)  /* the never-matching table's dead fields */
         memcpy(own + (2 + TR_JMP_DEAD_TABLES - 1) * tr_jmp_size(), own + tr_jmp_size(), half_bytes());
     return own;

@@ -263,6 +263,7 @@ void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc);
  * changed until it maps to another entry (tr_jmp_index), so that no
  * probe ever matches it. */
 uint64_t tc_jmp_empty(unsigned k, uint64_t mark);
+void tc_jmp_fill_empty(struct tr_jmp_entry *table, uint64_t mark);
 void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss);
 
 /* exit_request.c */

@@ -360,10 +360,14 @@ static inline unsigned tr_jmp_table_len(void)
  * the index already scaled to an entry's offset from one multiplication
  * (imul by 2^20 + 2^8, shr, and: three instructions to the xor's five);
  * AArch64's `add x16, pc, pc, lsr #12` costs what its `eor` did. */
+static inline unsigned tr_jmp_index_in(uint64_t pc, unsigned bits)
+{
+    return (unsigned)((pc + (pc >> bits)) & ((1u << bits) - 1));
+}
+
 static inline unsigned tr_jmp_index(uint64_t pc)
 {
-    unsigned bits = tr_jmp_bits();
-    return (unsigned)((pc + (pc >> bits)) & ((1u << bits) - 1));
+    return tr_jmp_index_in(pc, tr_jmp_bits());
 }
 
 /* Zeroed memory for long-lived translator tables (the engine's, the

@@ -19,19 +19,13 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "code_bytes.h"
+
 #define PAGE 4096
 typedef uint64_t (*fn_t)(uint64_t);
 
 static uint8_t *region;                 /* page A, page B */
 static sigjmp_buf on_fault;
-
-static void put(uint8_t **p, const void *bytes, size_t n)
-{
-    memcpy(*p, bytes, n);
-    *p += n;
-}
-
-static void put32(uint8_t **p, uint32_t v) { put(p, &v, 4); }
 
 /* Page A: f(n) = sum over i = n..1 of g(i) + h(i), g called directly at
  * B, h through rax at B + 64 (both pc-relative: A and B may move). */
@@ -54,11 +48,7 @@ static void emit_a(uint8_t *a, const uint8_t *b)
 static void emit_b(uint8_t *b, int32_t k, int32_t c, int32_t d)
 {
     uint8_t *p = b;
-    put(&p, "\x48\x69\xc7", 3);                          /* imul rax,rdi,k */
-    put32(&p, (uint32_t)k);
-    put(&p, "\x48\x05", 2);                              /* add rax,c */
-    put32(&p, (uint32_t)c);
-    put(&p, "\xc3", 1);
+    put_linear(&p, k, c);
     p = b + 64;
     put(&p, "\x48\x89\xf8\x48\x05", 5);                  /* mov rax,rdi; add rax,d */
     put32(&p, (uint32_t)d);

@@ -17,7 +17,9 @@
 #                  almost nothing;
 #   corrupt        the file truncated, garbled, replaced by junk, emptied:
 #                  nothing loaded (garbled: the garbled records unused),
-#                  output still right, the next run refills;
+#                  output still right, the next run refills; records
+#                  garbled throughout a small file: translated again,
+#                  the others restored ahead;
 #   truncated      the guest truncates the cache file half-way through its
 #                  run: a small file was copied at start-up, nothing is
 #                  translated again; a large one (bigcode's) is mapped,
@@ -309,6 +311,26 @@ with open(sys.argv[1], 'r+b') as f:
     expect "after corrupt ($how) hits" '[ "$(stat_of tcache_hits)" -gt 0 ]'
     size=$(wc -c < "$f")
 done
+
+# Records garbled throughout (four int3 bytes every 509 bytes of the
+# file's middle half): each record restored -- ahead, as this small file's
+# are, or on use -- has its own hash checked first, so the damaged ones are
+# translated again.  (Restoring ahead without that check ran the int3s:
+# SIGTRAP, session 39.)
+C=$W/cache-garbled
+on "$C" ./prog a b
+on "$C" ./prog a b
+f=$(cache_file "$C")
+python3 -c "
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+for at in range(len(b) // 8, 5 * len(b) // 8, 509):
+    b[at:at + 4] = b'\xcc' * 4
+open(sys.argv[1], 'wb').write(b)" "$f"
+on "$C" ./prog a b
+same "records garbled throughout"
+expect "records garbled throughout: translated again, the rest restored" \
+    '[ "$(stat_of blocks_translated)" -gt 0 ] && [ "$(stat_of tcache_ahead)" -gt 0 ]'
 
 # The file truncated while this process runs.  A small file (up to 2 MiB)
 # was read whole at start-up (tcache.c file_in, session 30): the rest of
