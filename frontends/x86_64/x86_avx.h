@@ -77,6 +77,9 @@ struct avx_vex {
 bool x86_is_vex(const struct x86_dc *dc);
 bool x86_vex_w_reserved(const struct x86_dc *dc);   /* W1 on a W0-only form: #UD */
 bool x86_vex_prefixed(const struct x86_dc *dc);     /* 66/F0/F2/F3/REX before VEX: #UD */
+/* An instruction of an extension the imitated machine lacks: #UD
+ * (x86_host_ext.c). */
+bool x86_lacked_extension(const struct x86_dc *dc);
 /* Decodes its VEX prefix; false if it has none or a 66/F2/F3/F0/REX
  * prefix precedes it (#UD). */
 bool avx_vex(const struct x86_dc *dc, struct avx_vex *v);

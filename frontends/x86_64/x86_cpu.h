@@ -306,6 +306,12 @@ enum {
     X86_FEAT_AVX_VNNI  = 1u << 0,       /* x86_vnni.c: Ice Lake server has only AVX512_VNNI */
     X86_FEAT_MOVDIRI   = 1u << 1,       /* x86_ext_decode.c */
     X86_FEAT_MOVDIR64B = 1u << 2,       /* x86_ext_decode.c, x86_line_store.c */
+    /* Skylake/Cascade Lake servers and Zen 2 lack some of these: */
+    X86_FEAT_GFNI      = 1u << 3,       /* x86_gfni.c (x86_host_ext.c refuses it) */
+    X86_FEAT_VAES      = 1u << 4,       /* x86_crypto.c's VEX.256 AES rounds (same) */
+    X86_FEAT_VPCLMULQDQ = 1u << 5,      /* x86_crypto.c's VEX.256 vpclmulqdq (same) */
+    X86_FEAT_SHA       = 1u << 6,       /* x86_crypto.c (same) */
+    X86_FEAT_RDPID     = 1u << 7,       /* x86_rand.c */
 };
 const struct x86_machine *x86_machine(void);
 /* The machine has the extension (an X86_FEAT_* bit). */

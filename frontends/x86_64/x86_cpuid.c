@@ -148,6 +148,20 @@ static void cpuid_table(uint32_t leaf, uint32_t sub, uint32_t out[4])
 #define CPUID_SSE4A  (1u << 6)   /* 0x80000001 ECX: x86_sse4a.c */
 #define CPUID_CLZERO (1u << 0)   /* 0x80000008 EBX: x86_line_store.c */
 
+/* Leaf 7's extensions the machine lacks (x86_machine.c: a host without
+ * them), as its CPUID leaves them out. */
+static void hide_lacking_leaf7(uint32_t out[4])
+{
+    static const struct { unsigned feature; int reg; uint32_t bit; } bits[] = {
+        { X86_FEAT_GFNI, 2, CPUID7_GFNI }, { X86_FEAT_VAES, 2, CPUID7_VAES },
+        { X86_FEAT_VPCLMULQDQ, 2, CPUID7_VPCLMULQDQ }, { X86_FEAT_RDPID, 2, CPUID7_RDPID },
+        { X86_FEAT_SHA, 1, CPUID7_SHA },
+    };
+    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
+        if (!x86_machine_has(bits[i].feature))
+            out[bits[i].reg] &= ~bits[i].bit;
+}
+
 static void machine_bits(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
     bool intel = x86_machine()->intel;
@@ -159,6 +173,8 @@ static void machine_bits(uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[2] &= ~CPUID7_MOVDIR64B;
     if (leaf == 7 && sub == 1 && !x86_machine_has(X86_FEAT_AVX_VNNI))
         out[0] &= ~CPUID71_AVX_VNNI;
+    if (leaf == 7 && sub == 0)
+        hide_lacking_leaf7(out);
     if (leaf == 0x80000001 && !intel)
         out[2] |= CPUID_SSE4A;
     if (leaf == 0x80000008 && !intel)

@@ -40,7 +40,7 @@
 #include "x86_machine_probe.h"
 
 static struct x86_machine machine;
-static char machine_name[128];
+static char machine_name[256];
 static pthread_once_t machine_once = PTHREAD_ONCE_INIT;
 static bool machine_from_host;          /* not FERRY_X86_MACHINE: the probes may run */
 static bool ldt_unseen_setting;         /* FERRY_X86_MACHINE's ",noldt" */
@@ -74,6 +74,11 @@ static const struct { const char *flag; unsigned feature; } feature_flags[] = {
     { "avx_vnni", X86_FEAT_AVX_VNNI },
     { "movdiri", X86_FEAT_MOVDIRI },
     { "movdir64b", X86_FEAT_MOVDIR64B },
+    { "gfni", X86_FEAT_GFNI },
+    { "vaes", X86_FEAT_VAES },
+    { "vpclmulqdq", X86_FEAT_VPCLMULQDQ },
+    { "sha_ni", X86_FEAT_SHA },
+    { "rdpid", X86_FEAT_RDPID },
 };
 #define N_FEATURE_FLAGS (sizeof feature_flags / sizeof feature_flags[0])
 

@@ -94,7 +94,9 @@ static bool rand_f3(const struct x86_dc *dc)
 static void h_rdseed(struct x86_dc *dc)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
-    if (rand_f3(dc) && d->type == X86_OP_REG && x86_gpr_num(d->reg) >= 0)
+    if (rand_f3(dc) && !x86_machine_has(X86_FEAT_RDPID))
+        x86_raise_sigill(dc);           /* #UD where the machine lacks RDPID */
+    else if (rand_f3(dc) && d->type == X86_OP_REG && x86_gpr_num(d->reg) >= 0)
         h_rdpid(dc);
     else
         h_rdrand(dc);

@@ -823,6 +823,8 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
     if (fn && !x86_plain_encoding(ci) &&
         (x86_vex_w_reserved(dc) || x86_vex_prefixed(dc) || x86_stray_sse_prefix(x86_cs, ci)))
         fn = NULL;
+    if (fn && x86_lacked_extension(dc))
+        fn = NULL;
     if (fn) x86_xm_translate(dc, fn);
     else x86_raise_sigill(dc);
     if (precise && !live && !dc->block_ended) x86_flags_fault_only(dc);

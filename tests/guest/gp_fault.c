@@ -11,10 +11,13 @@
  *    addresses: #GP at the jump, rsp as before it (no push, no pop); a
  *    canonical unmapped target is a page fault at the target instead.
  * The handler prints the frame (RIP relative to the instruction, RSP
- * relative to before it, EFLAGS, xmm1's low half) and longjmps. */
+ * relative to before it, EFLAGS, xmm1's low half) and longjmps; it takes
+ * SIGILL too, for the extensions a CPU lacks (AVX-VNNI on Ice Lake,
+ * MOVDIRI...): ferry, imitating the host, must refuse them alike. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,9 +33,14 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
     greg_t *g = uc->uc_mcontext.gregs;
     uint64_t x1;
     memcpy(&x1, &uc->uc_mcontext.fpregs->_xmm[1], 8);
-    printf("  sig %d code %d addr %p trapno %lld err %lld rip-at %lld rsp-delta %lld eflags %03llx xmm1 %016llx\n",
-           sig, si->si_code, si->si_addr, (long long)g[REG_TRAPNO], (long long)g[REG_ERR],
-           si->si_code == 128 ? (long long)(g[REG_RIP] - (greg_t)at) : -1LL,
+    bool ill = sig == SIGILL;           /* si_addr is the instruction's: printed relative */
+    if (ill)
+        printf("  sig %d code %d addr-at %lld", sig, si->si_code, (long long)((char *)si->si_addr - at));
+    else
+        printf("  sig %d code %d addr %p", sig, si->si_code, si->si_addr);
+    printf(" trapno %lld err %lld rip-at %lld rsp-delta %lld eflags %03llx xmm1 %016llx\n",
+           (long long)g[REG_TRAPNO], (long long)g[REG_ERR],
+           si->si_code == 128 || ill ? (long long)(g[REG_RIP] - (greg_t)at) : -1LL,
            (long long)(g[REG_RSP] - rsp0), (unsigned long long)g[REG_EFL] & 0x8d5,
            (unsigned long long)x1);
     siglongjmp(back, 1);
@@ -404,6 +412,7 @@ int main(void)
     sigaltstack(&ss, 0);
     sigaction(SIGSEGV, &sa, 0);
     sigaction(SIGBUS, &sa, 0);
+    sigaction(SIGILL, &sa, 0);          /* an extension this CPU lacks (AVX-VNNI on Ice Lake) */
     setvbuf(stdout, 0, _IONBF, 0);
     aligned_forms();
     legacy_sweep();
