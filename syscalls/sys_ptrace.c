@@ -115,16 +115,9 @@ static void sys_pt_wake_flags(struct sys_thread_signals *ts, int unused)
 /* Out of translated code, and out of a host call it sleeps in. */
 static void sys_pt_kick(pid_t tid)
 {
-    siginfo_t si;
     if (!sys_thread_post_signal(tid, 0, sys_pt_wake_flags))
         return;
-    memset(&si, 0, sizeof si);
-    si.si_signo = SYS_SIGCANCEL_HOST;
-    si.si_code = SI_QUEUE;
-    si.si_pid = getpid();
-    si.si_uid = getuid();
-    si.si_value.sival_ptr = (void *)&sys_pt_cookie;
-    syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, SYS_SIGCANCEL_HOST, &si);
+    tr_queue_cookie_signal(tid, SYS_SIGCANCEL_HOST, &sys_pt_cookie);
 }
 
 /* The target's side: park here while a tracer holds it stopped. */

@@ -61,14 +61,19 @@ void tr_kick(struct tr_runtime *rt)
 {
     if (!kicks_needed() || !rt->host_tid)
         return;
+    tr_queue_cookie_signal(rt->host_tid, kick_signal, &kick_cookie);
+}
+
+void tr_queue_cookie_signal(int tid, int sig, const void *cookie)
+{
     siginfo_t si;
     memset(&si, 0, sizeof si);
-    si.si_signo = kick_signal;
+    si.si_signo = sig;
     si.si_code = SI_QUEUE;
     si.si_pid = getpid();
     si.si_uid = getuid();
-    si.si_value.sival_ptr = (void *)&kick_cookie;
-    syscall(SYS_rt_tgsigqueueinfo, getpid(), rt->host_tid, kick_signal, &si);
+    si.si_value.sival_ptr = (void *)cookie;
+    syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, sig, &si);
 }
 
 bool tr_kick_landed(int sig, const void *info, void *uc)

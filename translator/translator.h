@@ -123,6 +123,9 @@ void *tr_current_env(void);
  * signal handler that returns to the code it interrupted after a request
  * of its own thread (tr_interrupt) or with other signals unblocked. */
 void tr_kick_use(int sig);
+/* Queues host signal SIG to thread TID of this process, its value COOKIE
+ * (SI_QUEUE): a handler tells ferry's own signal from a guest's by it. */
+void tr_queue_cookie_signal(int tid, int sig, const void *cookie);
 void tr_kick_install(int sig);
 bool tr_kick_landed(int sig, const void *siginfo, void *uc);
 void tr_request_reach(void *uc);

@@ -8,14 +8,14 @@
  * machine it runs on when it can tell:
  *   1. FERRY_X86_MACHINE: "amd" or "intel", then ",umip", ",ia32",
  *      ",cpuid_fault", ",misalignsse", ",zen5" for what is on and
- *      ",noavx_vnni", ",nomovdiri", ",nomovdir64b" for an extension of
- *      ferry's the machine lacks (the test harness and the golden tests
- *      pin a machine with it);
+ *      ",no" + a flag of feature_flags[] (",noavx_vnni", ",nogfni",
+ *      ...) for an extension of ferry's the machine lacks (the test
+ *      harness and the golden tests pin a machine with them all);
  *   2. /proc/cpuinfo's vendor_id, cpu family and flags: an x86 host's
  *      own, and the x86 host's under qemu-user too (it passes
  *      /proc/cpuinfo through); an extension of feature_flags[] missing
- *      from the flags is one the machine lacks (an Ice Lake server has
- *      none of the three);
+ *      from the flags is one the machine lacks (an Ice Lake server
+ *      lacks AVX-VNNI, MOVDIRI and MOVDIR64B);
  *      IA32 emulation from /proc/sys/abi/vsyscall32 and the command line,
  *      then, the first time something asks (x86_machine_ia32), from the
  *      kernel itself: some hosts turn it off where neither shows it (a
