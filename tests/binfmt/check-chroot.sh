@@ -32,6 +32,7 @@ verdict() { if [ "$2" = 1 ]; then echo "PASS $1"; pass=$((pass + 1)); else echo 
 tmp=$(mktemp -d)
 t=/ferry-test-$arch                    # the work tree, inside the chroot
 trap 'rm -rf "$tmp" "$ch$t"' EXIT
+rm -rf "$ch$t"                         # a killed run's work tree (its trap did not run)
 . "$(dirname "$0")/../lib-runner.sh"
 # ferry, and the emulator with its libraries run by its own loader.
 runner_setup "$ch" "$t" "$ferry" $runner || { echo "FAIL cannot put ferry into $ch$t"; exit 1; }
