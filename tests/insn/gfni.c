@@ -7,8 +7,6 @@
  * memory operand and MXCSR).  Also which encodings the CPU refuses: no 66,
  * F2/F3, vgf2p8mulb with VEX.W1, the affine forms with VEX.W0; and the
  * legacy forms under unusual prefix orders. */
-#include <cpuid.h>
-
 #include "avx_vec.h"
 #include "ud_case.h"
 
@@ -75,20 +73,11 @@ INSN_TEST(gfni_ud)
     UD_END;
 }
 
-/* CPUID.(EAX=7,ECX=0):ECX bit 8.  A CPU without GFNI (a Skylake server, a
- * Zen 2) refuses every form: there only the refusals run, as in vnni.c. */
-static uint64_t gfni_bit(void)
-{
-    unsigned a, b, c, d;
-    __cpuid_count(0, 0, a, b, c, d);
-    if (a < 7) return 0;
-    __cpuid_count(7, 0, a, b, c, d);
-    return c >> 8 & 1;
-}
-
+/* A CPU without GFNI (a Skylake server, a Zen 2) refuses every form: there
+ * only the refusals run, as in vnni.c. */
 int main(void)
 {
-    uint64_t in[] = { 0 }, out[] = { gfni_bit() };
+    uint64_t in[] = { 0 }, out[] = { ud_cpuid7_bit(0, 2, 8) };   /* CPUID.(7,0):ECX[8] */
     INSN_CASE("cpuid gfni", in, out);
     if (out[0])
         return insn_main();

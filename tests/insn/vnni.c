@@ -8,7 +8,6 @@
  * CPU refuses: VEX.W1, pp other than 66.  CPUID's AVX-VNNI bit is printed
  * first; a CPU without it (Ice Lake server: AVX512_VNNI only) runs only
  * the encodings, every one of them #UD there. */
-#include <cpuid.h>
 
 #include "avx_vec.h"
 #include "ud_case.h"
@@ -54,21 +53,9 @@ INSN_TEST(vnni_ud)
     UD_END;
 }
 
-/* CPUID.(EAX=7,ECX=1):EAX bit 4. */
-static uint64_t avx_vnni_bit(void)
-{
-    unsigned a, b, c, d;
-    __cpuid_count(0, 0, a, b, c, d);
-    if (a < 7) return 0;
-    __cpuid_count(7, 0, a, b, c, d);
-    if (a < 1) return 0;
-    __cpuid_count(7, 1, a, b, c, d);
-    return a >> 4 & 1;
-}
-
 int main(void)
 {
-    uint64_t in[] = { 0 }, out[] = { avx_vnni_bit() };
+    uint64_t in[] = { 0 }, out[] = { ud_cpuid7_bit(1, 0, 4) };   /* CPUID.(7,1):EAX[4] */
     INSN_CASE("cpuid avx_vnni", in, out);
     if (out[0])
         return insn_main();
