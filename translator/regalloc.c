@@ -1023,7 +1023,6 @@ static void emit_generic(int n, const struct ir_insn *i)
     uint64_t kept = ra->owned | ra->homes;
     for (int k = 0; k < info->n_in; k++)
         in[k].dead = !in[k].is_const && !(kept & bit(in[k].reg));
-    ra->c->regs_kept = kept & be_host.alloc_mask & ~(info->n_out && out[0].reg >= 0 ? bit(out[0].reg) : 0);
     if (fp)
         fp->host_off = (uint32_t)(ra->c->ptr - ra->c->start);
     uint8_t *before = ra->c->ptr;
@@ -1340,6 +1339,7 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
     if (be_host.n_regs > RA_MAX_REGS)
         ra_fatal("backend has too many registers");
     ra->c = c;
+    c->regs_held = &ra->owned;
     ra->b = b;
     ra->guest_pc = b->guest_pc;
     if (ra->faults)

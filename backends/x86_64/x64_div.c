@@ -23,7 +23,7 @@
  * allocatable and are kept in env around their uses -- an operand in rax
  * is read from its copy there (`div qword [env + ...]`).  rax is saved
  * only when it holds an operand or a value the allocator keeps past the
- * op (be_code.regs_kept), and restored only in the second case: most
+ * op (be_code.regs_held), and restored only in the second case: most
  * divisions find it free (an 8-32-bit form's dividend was built there and
  * dies at the op).  When q is rax, rax is not restored.
  */
@@ -151,6 +151,12 @@ static void result(struct be_code *c, const struct div_regs *r)
         x64_emit_mov_r_m(c, X64_W, X64_RAX, X64_ENV, slot(SLOT_RAX));
 }
 
+/* Whether the allocator keeps a value in rax past the op (be_code.regs_held). */
+static bool rax_held(const struct be_code *c)
+{
+    return !c->regs_held || (*c->regs_held & (1ull << X64_RAX));
+}
+
 static bool is_operand(const struct div_regs *r, int reg)
 {
     return (!r->a_zero && r->a == reg) || r->b == reg || r->d == reg;
@@ -162,7 +168,7 @@ void x64_emit_div(struct be_code *c, const struct ir_insn *i, const struct be_ar
     bool narrow = i->aux[1] & IR_DIV_NARROW, zero = narrow || in[1].is_const;  /* (BE_IMM_ZERO) */
     struct div_regs r = { .a = zero ? -1 : in[1].reg, .b = in[0].reg, .d = in[2].reg,
                           .q = out[0].reg, .a_zero = zero,
-                          .keep_rax = c->regs_kept & (1ull << X64_RAX) };
+                          .keep_rax = rax_held(c) && out[0].reg != X64_RAX };
     uint8_t *to_slow[MAX_TO_SLOW];
     if (r.keep_rax || (is_operand(&r, X64_RAX) && rax_in_env(&r)))
         x64_emit_mov_m_r(c, X64_W, X64_ENV, slot(SLOT_RAX), X64_RAX);

@@ -482,7 +482,7 @@ static uint32_t jmp_index_multiplier(void)
 }
 
 /* rax = &this thread's jump-cache entry for pc (the probes' first four). */
-static void emit_jmp_entry_address(struct be_code *c, int pc_reg)
+static inline void emit_jmp_entry_address(struct be_code *c, int pc_reg)
 {
     x64_emit_imul_r_rm_imm(c, 0, X64_RAX, pc_reg, (int32_t)jmp_index_multiplier());
     x64_emit_shift_rm_imm(c, X64_SHR, 0, X64_RAX, JMP_SHIFT);

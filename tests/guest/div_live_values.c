@@ -2,7 +2,7 @@
  * many values live across them, so that the translator's register
  * allocator holds values in the registers a division's host code borrows
  * (the x86-64 host keeps rax only when the allocator says it holds a value
- * it keeps past the division: x64_div.c, be_code.regs_kept).  Each pass
+ * it keeps past the division: x64_div.c, be_code.regs_held).  Each pass
  * mixes the quotients and remainders into sums that stay live; the sums
  * are printed and compared with the native run. */
 #include <stdint.h>

@@ -9,8 +9,8 @@
  * assumes:
  *  - on any path that goes on past the op only the output, the
  *    declared clobbers and the allocatable registers the allocator keeps
- *    nothing in (be_code.regs_kept: every one but the output's, then
- *    none) are written (operands are never placed in declared clobbers:
+ *    nothing in (be_code.regs_held: every one, then none but the
+ *    output's) are written (operands are never placed in declared clobbers:
  *    regalloc.c, ra->forbid), and no input is overwritten before the code
  *    reads it (an exit's probe writing the register its pc is in);
  *  - on every path, including ones that leave the block (exit stubs, the
@@ -318,7 +318,8 @@ static void check_one(const struct op_case *k, const struct be_arg *out, int n_o
             inputs |= (uint16_t)(1u << in[j].reg);
     for (int j = 0; j < n_out; j++)
         outs |= (uint16_t)(1u << out[j].reg);
-    c->regs_kept = be_host.alloc_mask & ~(uint64_t)(outs | free_regs);
+    uint64_t held = (be_host.alloc_mask & ~(uint64_t)free_regs) | outs;
+    c->regs_held = &held;
     be_emit_insn(c, &i, out, in);
     static struct flow f;
     disassemble(&f, c->start, (size_t)(c->ptr - c->start));
