@@ -22,10 +22,11 @@
  * registers, and a branch op borrows no pinned one, so rax and rcx stay
  * allocatable and are kept in env around their uses -- an operand in rax
  * is read from its copy there (`div qword [env + ...]`).  rax is saved
- * only when it holds an operand or a value the allocator keeps past the
- * op (be_code.regs_held), and restored only in the second case: most
- * divisions find it free (an 8-32-bit form's dividend was built there and
- * dies at the op).  When q is rax, rax is not restored.
+ * only when it holds an operand (b not in rax: rax_in_env) or a value the
+ * allocator keeps past the op (be_code.regs_held), and restored only in
+ * the second case: most divisions find it free (an 8-32-bit form's
+ * dividend was built there and dies at the op).  When q is rax, rax is
+ * not restored.
  */
 #include "x64_backend.h"
 #include "x64_encode.h"
