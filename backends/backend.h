@@ -238,6 +238,14 @@ struct be_code {
                                            the value goes to; -1: stored to env */
         uint64_t imm;
     } lazy[4];
+    const uint64_t *regs_held;          /* set by the allocator for its block:
+                                           while an op is emitted, the registers
+                                           it holds a value in after the op (the
+                                           output's among them, dying inputs'
+                                           not), so that code borrowing one of
+                                           the others for the op need not
+                                           restore it (x86-64 division's rax);
+                                           NULL: every register is held */
     uint8_t access_back;                /* set by the backend: the guest access
                                            just emitted starts this many bytes
                                            before its op's code did (it took in

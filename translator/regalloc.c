@@ -1339,6 +1339,7 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
     if (be_host.n_regs > RA_MAX_REGS)
         ra_fatal("backend has too many registers");
     ra->c = c;
+    c->regs_held = &ra->owned;
     ra->b = b;
     ra->guest_pc = b->guest_pc;
     if (ra->faults)

@@ -133,6 +133,7 @@ const struct be_desc be_host = {
     .lazy_exit_stores = true,   /* jmp/call reg/mem skip dead flag stores (x64_exits.c) */
     .request_guard = true,      /* test from the guard page: no jne */
     .ras_default = true,        /* cc1 -O2 about 30% less CPU, others level */
+    .jmp_bits = X64_JMP_BITS,   /* the probe's index width (x64_exits.c) */
     .n_pinned = X64_N_PINNED,   /* rbx, rbp, rdi, r8-r13, r15: x64_pinned.c */
     .pinned_regs = x64_pinned_regs,
     .keeps_flags = x64_keeps_flags,

@@ -466,21 +466,33 @@ void x64_emit_brcond_exit(struct be_code *c, enum x64_cc cc, uint64_t pc, int sl
 /* Inline probe of this thread's jump cache (rt.jmp_cache): rax = &entry
  * (rax is the only register it writes: x64_op_clobbers; rcx stays free
  * for the exit's operands); on a hit jump to its code, else fall through
- * (rel8 branch over the hit path).  The entry's offset, tr_jmp_index(pc) * 16, from the
- * low 32 bits of pc: with S = 28 - TR_JMP_BITS, pc * (2^(S+4) +
- * 2^(S+4-TR_JMP_BITS)) >> S is (pc << 4) + (pc >> (TR_JMP_BITS - 4)),
- * i.e. 16 * (pc + (pc >> TR_JMP_BITS)) plus four bits below the index
- * (no carry out of them), which the mask drops: imul, shr, and. */
-enum { JMP_SHIFT = 28 - TR_JMP_BITS };
-_Static_assert(TR_JMP_BITS >= 4 && TR_JMP_BITS <= 16, "the product keeps the index's bits");
+ * (rel8 branch over the hit path).  The table has 2^X64_JMP_BITS entries
+ * (be_host.jmp_bits).  The entry's offset, tr_jmp_index(pc) * 16, from the
+ * low 32 bits of pc: with B = X64_JMP_BITS and S = 28 - B, pc * (2^(S+4) +
+ * 2^(S+4-B)) >> S is (pc << 4) + (pc >> (B - 4)), i.e. 16 * (pc + (pc >> B))
+ * plus four bits below the index (no carry out of them), which the mask
+ * drops: imul, shr, and. */
+enum { JMP_SHIFT = 28 - X64_JMP_BITS, JMP_SIZE = 1 << X64_JMP_BITS };
+_Static_assert(X64_JMP_BITS >= 4 && X64_JMP_BITS <= 16 && X64_JMP_BITS <= TR_JMP_BITS_MAX,
+               "the product keeps the index's bits");
+
+static uint32_t jmp_index_multiplier(void)
+{
+    return (1u << (JMP_SHIFT + 4)) + (1u << (JMP_SHIFT + 4 - X64_JMP_BITS));
+}
+
+/* rax = &this thread's jump-cache entry for pc (the probes' first four). */
+static inline void emit_jmp_entry_address(struct be_code *c, int pc_reg)
+{
+    x64_emit_imul_r_rm_imm(c, 0, X64_RAX, pc_reg, (int32_t)jmp_index_multiplier());
+    x64_emit_shift_rm_imm(c, X64_SHR, 0, X64_RAX, JMP_SHIFT);
+    x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, (int32_t)((JMP_SIZE - 1) << 4));
+    x64_emit_op_m_r(c, X64_W, 0x03, X64_RAX, X64_ENV, x64_env_disp(TR_OFFSET_JMP_CACHE));
+}
 
 static void emit_jmp_cache_probe(struct be_code *c, int pc_reg)
 {
-    uint32_t mul = (1u << (JMP_SHIFT + 4)) + (1u << (JMP_SHIFT + 4 - TR_JMP_BITS));
-    x64_emit_imul_r_rm_imm(c, 0, X64_RAX, pc_reg, (int32_t)mul);
-    x64_emit_shift_rm_imm(c, X64_SHR, 0, X64_RAX, JMP_SHIFT);
-    x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, (int32_t)((TR_JMP_SIZE - 1) << 4));
-    x64_emit_op_m_r(c, X64_W, 0x03, X64_RAX, X64_ENV, x64_env_disp(TR_OFFSET_JMP_CACHE));
+    emit_jmp_entry_address(c, pc_reg);
     x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RAX, 0);    /* cmp [rax], pc */
     x64_emit_byte(c, 0x75);                                 /* jne rel8 */
     uint8_t *skip = c->ptr;
@@ -591,12 +603,8 @@ static void emit_lazy_stores(struct be_code *c)
  *  2: */
 static void emit_dead_probe(struct be_code *c, int pc_reg)
 {
-    int32_t dead = (int32_t)(TR_JMP_DEAD_TABLES * TR_JMP_SIZE * sizeof(struct tr_jmp_entry));
-    uint32_t mul = (1u << (JMP_SHIFT + 4)) + (1u << (JMP_SHIFT + 4 - TR_JMP_BITS));
-    x64_emit_imul_r_rm_imm(c, 0, X64_RAX, pc_reg, (int32_t)mul);
-    x64_emit_shift_rm_imm(c, X64_SHR, 0, X64_RAX, JMP_SHIFT);
-    x64_emit_alu_rm_imm(c, X64_AND, 0, X64_RAX, (int32_t)((TR_JMP_SIZE - 1) << 4));
-    x64_emit_op_m_r(c, X64_W, 0x03, X64_RAX, X64_ENV, x64_env_disp(TR_OFFSET_JMP_CACHE));
+    int32_t dead = (int32_t)(TR_JMP_DEAD_TABLES * JMP_SIZE * sizeof(struct tr_jmp_entry));
+    emit_jmp_entry_address(c, pc_reg);
     x64_emit_op_m_r(c, X64_W, 0x39, pc_reg, X64_RAX, dead);   /* cmp [rax+dead], pc */
     uint8_t *live = emit_jmp8(c, 0x75);                         /* jne */
     x64_emit_op_m_r(c, 0, 0xff, 4, X64_RAX, 8);                 /* jmp [rax+8] */
