@@ -193,6 +193,8 @@ void a64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard);
 /* IR divu/divs (a64_div.c). */
 void a64_emit_div(struct be_code *c, const struct ir_insn *i, const struct be_arg *out,
                   const struct be_arg *in);
+/* Their slow paths, behind the block's final exit (from finish_block). */
+void a64_emit_div_stubs(struct be_code *c);
 
 /* A mul or constant shift just emitted, folded into the add/sub/logic op
  * reading its result (a64_fold_prev.c): true when it was the last word
