@@ -51,6 +51,17 @@ static ir_ref operand(struct ir_block *b, int g, bool temp)
     return t;
 }
 
+/* The block's exit to 0x5000, then the block through regalloc, run. */
+static uint64_t exit_and_run(void)
+{
+    ir_exit_code(&block, 0x5000, TR_EXIT_SYSCALL);
+    const char *bad = ir_validate(&block);
+    XT_CHECK(!bad, "invalid block: %s", bad);
+    struct be_code code = xt_block();
+    XT_CHECK(ra_emit_block(xt_ra(), &code, &block), "ra_emit_block ran out of room");
+    return xt_run(&code);
+}
+
 static void run_div(bool is_signed, bool narrow, uint64_t hi, uint64_t lo, uint64_t c,
                     unsigned variant)
 {
@@ -72,12 +83,7 @@ static void run_div(bool is_signed, bool narrow, uint64_t hi, uint64_t lo, uint6
     ir_ref rhi = narrow || (hi == 0 && variant % 3 == 0) ? ir_const(&block, 0) : operand(&block, g_hi, temps);
     ir_div(&block, is_signed ? IR_divs : IR_divu, t, rlo, rhi, rc, 0x4000, narrow ? IR_DIV_NARROW : 0);
     ir_binop(&block, IR_add, 64, (ir_ref)g_q, t, ir_const(&block, 0));
-    ir_exit_code(&block, 0x5000, TR_EXIT_SYSCALL);
-    const char *bad = ir_validate(&block);
-    XT_CHECK(!bad, "invalid block: %s", bad);
-    struct be_code code = xt_block();
-    XT_CHECK(ra_emit_block(xt_ra(), &code, &block), "ra_emit_block ran out of room");
-    uint64_t rcode = xt_run(&code);
+    uint64_t rcode = exit_and_run();
     bool ok = reference(is_signed, hi, lo, c, &q);
     if (ok)
         want[g_q] = q;
@@ -119,12 +125,7 @@ static void run_div_chain(int n, bool slow, int de_at)
         total += ((unsigned __int128)hi << 64 | (lo + (uint64_t)k)) / c;
     }
     ir_binop(&block, IR_add, 64, 4, sum, ir_const(&block, 0));
-    ir_exit_code(&block, 0x5000, TR_EXIT_SYSCALL);
-    const char *bad = ir_validate(&block);
-    XT_CHECK(!bad, "invalid block: %s", bad);
-    struct be_code code = xt_block();
-    XT_CHECK(ra_emit_block(xt_ra(), &code, &block), "ra_emit_block ran out of room");
-    uint64_t rcode = xt_run(&code);
+    uint64_t rcode = exit_and_run();
     if (de_at < 0)
         want[4] = (uint64_t)total;
     int differ = 0;
