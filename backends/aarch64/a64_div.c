@@ -9,19 +9,27 @@
  *         cbnz  a, slow                                (divu, a:b)
  *         cmp   a, b, asr #63    ; b.ne slow           (divs, a:b; a may be xzr)
  *         udiv  q, b, c          (sdiv)
- *         b     join
+ *   join: ...
+ *
+ * and behind the block's final exit (a64_emit_div_stubs, as the canonical
+ * tests' stubs; inline behind `b join` when a block has more divisions
+ * than DIV_MAX):
  *   slow: str   a, b, c -> env rt.div[0..2]
  *         x16 = ir_div_slow, x17 = how; bl stub        (keeps x0-x15, x18, v16-v31)
  *         ldr   x17, rt.div[0]
  *         cbz   x17, ok
  *         <exit: pc, TR_EXIT_SIGFPE>
  *     ok: mov   q, x16
- *   join:
+ *         b     join
  *
- * The fast path is 3-6 words and one division; the slow one (a zero
+ * The fast path is 2-5 words and one division; the slow one (a zero
  * divisor, divs by -1, a dividend wider than 64 bits) costs a C call but
- * no write-back of the pinned registers, which the stub keeps.
+ * no write-back of the pinned registers, which the stub keeps.  The
+ * registers are the same there as at the division: the stub runs between
+ * the division's branch and join.
  */
+#include <stdlib.h>
+
 #include "a64_emit.h"
 #include "a64_vec.h"
 
@@ -91,17 +99,79 @@ static void slow_path(struct be_code *c, const struct ir_insn *i, unsigned q, un
     be_emit_mov(c, (int)q, A64_TMP0);
 }
 
+/* The divisions of the block being emitted whose slow paths wait for
+ * their place behind its final exit; each lowers c->end by DIV_STUB_BYTES
+ * (a64_tail_reserve), so the allocator's room check counts them. */
+enum { DIV_MAX = 16, DIV_STUB_BYTES = 32 * 4 };
+static __thread struct {
+    unsigned gen;                       /* a64_tail_gen of its block; 0: none */
+    int n;
+    struct {
+        struct ir_insn copy;            /* (slow_path reads its op and aux) */
+        uint8_t q, a, b, d, n_slow;
+        uint32_t slow[MAX_TO_SLOW], join;   /* offsets from the block's start */
+    } e[DIV_MAX];
+} pending;
+
+static bool pending_live(const struct be_code *c)
+{
+    return pending.gen != 0 && pending.gen == a64_tail_gen(c);
+}
+
+/* The slow path out of line: its branches land here, it goes back to join. */
+static void emit_stub(struct be_code *c, int k)
+{
+    const uint8_t *before = c->ptr;
+    for (int j = 0; j < pending.e[k].n_slow; j++)
+        land_cond(c, c->start + pending.e[k].slow[j]);
+    slow_path(c, &pending.e[k].copy, pending.e[k].q, pending.e[k].a, pending.e[k].b,
+              pending.e[k].d);
+    a64_put(c, a64_uncond_branch_imm(false, (int32_t)(c->start + pending.e[k].join - c->ptr)));
+    if (c->ptr - before > DIV_STUB_BYTES)
+        abort();                        /* a ferry bug: DIV_STUB_BYTES too small */
+}
+
+void a64_emit_div_stubs(struct be_code *c)
+{
+    if (!pending_live(c)) {
+        pending.gen = 0;
+        return;
+    }
+    for (int k = 0; k < pending.n; k++)
+        emit_stub(c, k);
+    pending.n = 0;
+    pending.gen = 0;
+}
+
 void a64_emit_div(struct be_code *c, const struct ir_insn *i, const struct be_arg *out,
                   const struct be_arg *in)
 {
     bool narrow = i->aux[1] & IR_DIV_NARROW;
     unsigned a = narrow || in[1].is_const ? A64_ZR : (unsigned)in[1].reg;   /* (BE_IMM_ZERO) */
     unsigned b = (unsigned)in[0].reg, d = (unsigned)in[2].reg;    /* (a64_desc.c: registers) */
+    unsigned q = (unsigned)out[0].reg;
     uint8_t *to_slow[MAX_TO_SLOW];
-    int n = fast_path(c, i, (unsigned)out[0].reg, a, b, d, to_slow);
-    uint8_t *join = branch_site(c, a64_uncond_branch_imm(false, 0));
+    if (!pending_live(c)) {
+        pending.gen = a64_tail_gen(c);
+        pending.n = 0;
+    }
+    int n = fast_path(c, i, q, a, b, d, to_slow);
+    if (pending.n < DIV_MAX) {
+        a64_tail_reserve(c, DIV_STUB_BYTES);
+        pending.gen = a64_tail_gen(c);
+        int k = pending.n++;
+        pending.e[k].copy = *i;
+        pending.e[k].q = (uint8_t)q, pending.e[k].a = (uint8_t)a;
+        pending.e[k].b = (uint8_t)b, pending.e[k].d = (uint8_t)d;
+        pending.e[k].n_slow = (uint8_t)n;
+        for (int j = 0; j < n; j++)
+            pending.e[k].slow[j] = (uint32_t)(to_slow[j] - c->start);
+        pending.e[k].join = (uint32_t)(c->ptr - c->start);
+        return;
+    }
+    uint8_t *join = branch_site(c, a64_uncond_branch_imm(false, 0));   /* (not seen) inline */
     for (int k = 0; k < n; k++)
         land_cond(c, to_slow[k]);
-    slow_path(c, i, (unsigned)out[0].reg, a, b, d);
+    slow_path(c, i, q, a, b, d);
     land_uncond(c, join);
 }

@@ -193,6 +193,22 @@ void a64_emit_exit_request(struct be_code *c, uint64_t pc, bool guard);
 /* IR divu/divs (a64_div.c). */
 void a64_emit_div(struct be_code *c, const struct ir_insn *i, const struct be_arg *out,
                   const struct be_arg *in);
+/* Their slow paths, behind the block's final exit (from finish_block). */
+void a64_emit_div_stubs(struct be_code *c);
+
+/* A mul or constant shift just emitted, folded into the add/sub/logic op
+ * reading its result (a64_fold_prev.c): true when it was the last word
+ * and its result dies there; the word is then gone (mul: replaced by the
+ * madd/msub) and the op reads *rm shifted by *count (*rn its other
+ * input).  first_too: in[0] may be the one folded (not a sub's). */
+void a64_note_mul(struct be_code *c, bool sf, unsigned rd, unsigned rn, unsigned rm);
+void a64_note_shift(struct be_code *c, bool sf, enum a64_shift shift, unsigned rd,
+                    unsigned rn, unsigned count);
+bool a64_fold_mul_add_sub(struct be_code *c, bool sf, bool sub, const struct be_arg *out,
+                          const struct be_arg *in);
+bool a64_fold_shift_operand(struct be_code *c, bool sf, bool first_too, bool rotate_ok,
+                            unsigned *rn, unsigned *rm, enum a64_shift *shift,
+                            unsigned *count, const struct be_arg *out, const struct be_arg *in);
 
 /* Memory ops (a64_mem.c). */
 unsigned a64_guest_addr(struct be_code *c, unsigned memop, const struct be_arg *addr);

@@ -179,6 +179,7 @@ static void finish_block(struct be_code *c)
     a64_emit_pending_cond_exits(c);
     emit_request_stub(c);
     a64_emit_canonical_stubs(c);
+    a64_emit_div_stubs(c);
     a64_emit_literal_pool(c);
     __builtin___clear_cache((char *)c->start, (char *)c->ptr);
 }

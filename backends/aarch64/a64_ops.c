@@ -127,6 +127,14 @@ static void emit_add_sub(struct be_code *c, const struct ir_insn *insn, unsigned
         return;
     if (sub && !s && fold_cset_neg(c, sf, out, in))
         return;
+    if (!s && a64_fold_mul_add_sub(c, sf, sub, out, in))
+        return;
+    unsigned frn, frm, count;
+    enum a64_shift shift;
+    if (a64_fold_shift_operand(c, sf, !sub, false, &frn, &frm, &shift, &count, out, in)) {
+        a64_put(c, a64_add_sub_shifted_reg(sf, sub, s, shift, frm, count, frn, out[0].reg));
+        return;
+    }
     unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, w);
     unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, w);
     a64_put(c, a64_add_sub_shifted_reg(sf, sub, s, A64_LSL, rm, 0, rn, out[0].reg));
@@ -220,8 +228,14 @@ static void emit_logic(struct be_code *c, const struct ir_insn *insn, unsigned p
         rn = fold_uext_and(c, insn, param, in, rn, out[0].reg);
     if (in[1].is_const && emit_logic_const(c, insn, param, rn, out[0].reg, in[1].imm))
         return;
-    if (in[1].is_const && emit_logic_const(c, insn, param, rn, out[0].reg, in[1].imm))
+    unsigned frn, frm, count;
+    enum a64_shift shift;
+    if (a64_fold_shift_operand(c, is64(insn), !(param & LOGIC_INVERT), true, &frn, &frm, &shift,
+                               &count, out, in)) {
+        a64_put(c, a64_logical_shifted_reg(is64(insn), param & 3, param & LOGIC_INVERT, shift,
+                                           frm, count, frn, out[0].reg));
         return;
+    }
     unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, w);
     a64_put(c, a64_logical_shifted_reg(is64(insn), param & 3, param & LOGIC_INVERT,
                                        A64_LSL, rm, 0, rn, out[0].reg));
@@ -230,6 +244,8 @@ static void emit_logic(struct be_code *c, const struct ir_insn *insn, unsigned p
 /* Shifts and rotates; param is the register form's opcode.  rotl by n is
  * rotr by -n (both taken modulo the width). */
 enum { ROTL = 0x3f };
+_Static_assert(A64_RORV - A64_LSLV == A64_ROR && A64_ASRV - A64_LSLV == A64_ASR &&
+               A64_LSRV - A64_LSLV == A64_LSR, "a shift's opcode names its shifted-register kind");
 
 static uint32_t shift_by_imm(unsigned opcode, bool sf, unsigned rd, unsigned rn, unsigned s)
 {
@@ -250,7 +266,9 @@ static void emit_shift(struct be_code *c, const struct ir_insn *insn, unsigned p
     if (in[1].is_const) {
         unsigned s = in[1].imm & (w - 1);
         if (param == ROTL) s = (w - s) & (w - 1);
-        a64_put(c, shift_by_imm(param == ROTL ? A64_RORV : param, sf, out[0].reg, rn, s));
+        unsigned op = param == ROTL ? A64_RORV : param;
+        a64_put(c, shift_by_imm(op, sf, out[0].reg, rn, s));
+        a64_note_shift(c, sf, (enum a64_shift)(op - A64_LSLV), out[0].reg, rn, s);
         return;
     }
     unsigned rm = in[1].reg;
@@ -269,6 +287,8 @@ static void emit_mul(struct be_code *c, const struct ir_insn *insn, unsigned par
     unsigned rn = a64_src_zr(c, &in[0], A64_TMP1, sf ? 64 : 32);
     unsigned rm = a64_src_zr(c, &in[1], A64_TMP0, sf ? 64 : 32);
     a64_put(c, a64_data_proc_3src(sf, param, false, rm, A64_ZR, rn, out[0].reg));
+    if (param == 0)
+        a64_note_mul(c, sf, (unsigned)out[0].reg, rn, rm);
 }
 
 /* param: 0 neg, 1 not. */

@@ -104,6 +104,7 @@ int main(void)
     xt_test_pinned();
     xt_test_signext();
     xt_test_div();
+    xt_test_fold_prev();
     printf("a64 exec tests: %d checks, %d failures\n", xt_checks, xt_failures);
     return xt_failures != 0;
 }
