@@ -166,6 +166,9 @@ GUEST_NOT_aarch64 += process_vm
 # another process does not see what that guest wrote into them
 # (syscalls/sys_proc_mm.c; proc_paths and proc_environ cover the rest on both).
 GUEST_NOT_aarch64 += proc_environ_other
+# proc_stat_other: the same refusal: another process reads the qemu-run ferry's
+# own code, data and stack addresses in its /proc/PID/stat.
+GUEST_NOT_aarch64 += proc_stat_other
 
 # fd_top: under qemu-user ferry keeps its memfd and its binary's descriptor
 # at the top of a full space (soft = hard): qemu itself needs a number to
