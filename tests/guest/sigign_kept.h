@@ -4,16 +4,20 @@
  * the kernel (an argument over MAX_ARG_STRLEN), checks that a SIGSEGV
  * handler installed after it still catches a fault (the failed exec must
  * leave the process as it was), ignores SIGSEGV again if it is in kept[],
- * and execs itself; the new image prints each disposition and
+ * and runs itself twice: exec'ed by a forked child, and posix_spawn'ed
+ * while a second thread runs; each new image prints each disposition and
  * /proc/self/status's SigIgn (its bits of kept[]). */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <setjmp.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "proc_strings.h"
@@ -84,6 +88,47 @@ static void print_after_exec(void)
     (void)proc_print_strings;
 }
 
+/* A forked child execs this program ("after-exec"): the exec of a
+ * single-threaded process, as a shell's or make's child makes it. */
+static void exec_in_child(char *self)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/proc/self/exe", self, "after-exec", (char *)0);
+        _exit(127);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    printf("exec'ed child: status %d\n", st);
+}
+
+static int hold[2];
+static void *held_thread(void *arg)
+{
+    char c;
+    (void)arg;
+    read(hold[0], &c, 1);           /* until the process ends */
+    return NULL;
+}
+
+/* posix_spawn (vfork) of this program while a second thread runs: the
+ * spawned child is single-threaded whatever its parent is. */
+static void spawn_beside_a_thread(char *self)
+{
+    pthread_t t;
+    char *args[] = { self, "after-exec", NULL };
+    pid_t pid;
+    if (pipe(hold) || pthread_create(&t, NULL, held_thread, NULL))
+        return;
+    fflush(stdout);
+    int err = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, args, NULL);
+    int st = -1;
+    if (!err)
+        waitpid(pid, &st, 0);
+    printf("spawned child beside a thread: %s, status %d\n", strerror(err), st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) {
@@ -98,8 +143,7 @@ int main(int argc, char **argv)
     execl("/proc/self/exe", argv[0], too_long, (char *)0);
     printf("failed exec: %s\n", strerror(errno));
     fault_after_failed_exec();
-    fflush(stdout);
-    execl("/proc/self/exe", argv[0], "after-exec", (char *)0);
-    perror("execl");
-    return 1;
+    exec_in_child(argv[0]);
+    spawn_beside_a_thread(argv[0]);
+    return 0;
 }
