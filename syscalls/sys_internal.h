@@ -160,8 +160,9 @@ void sys_vfork_wait(int pipefd[2]);
 void sys_vfork_send(void);
 void sys_vfork_forget(void);
 
-/* Gives the host the guest's signal mask right before execve (true), or
- * takes it back when execve failed (false). */
+/* Gives the host the guest's signal mask, and its SIG_IGN of the signals
+ * ferry keeps for itself, right before execve (true), or takes them back
+ * when execve failed (false). */
 void sys_exec_pass_mask(bool before_exec);
 
 /* libc returns -1 and sets errno; the guest wants -errno. */

@@ -161,14 +161,15 @@ static void sys_set_pending(struct sys_thread_signals *t, int sig)
     __atomic_or_fetch(&t->pending, SYS_SIGBIT(sig), __ATOMIC_SEQ_CST);
 }
 
+static void sys_exec_pass_kept_ignores(bool before_exec);
+
+/* The raw call: glibc's sigprocmask drops 32 and 33 from the set, and a
+ * guest that blocked them (by the raw call too) passes them on natively. */
 void sys_exec_pass_mask(bool before_exec)
 {
-    sigset_t mask;
-    sigemptyset(&mask);
-    for (int sig = 1; before_exec && sig <= SYS_NSIG; sig++)
-        if (sys_tsig.blocked & SYS_SIGBIT(sig))
-            sigaddset(&mask, sig);
-    sigprocmask(SIG_SETMASK, &mask, NULL);
+    uint64_t mask = before_exec ? sys_tsig.blocked : 0;
+    sys_exec_pass_kept_ignores(before_exec);
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, sizeof mask);
     sys_tsig.host_blocked = ~sys_tsig.blocked;      /* unknown: resync */
     if (!before_exec)
         sys_signal_sync_mask();
@@ -182,6 +183,44 @@ struct sys_kernel_sigaction {
     void *restorer;
     uint64_t mask;
 };
+
+/* The host dispositions an execve's sys_exec_pass_kept_ignores replaced,
+ * put back when it fails. */
+static struct sys_kernel_sigaction sys_kept_saved[SYS_NSIG + 1];
+static uint64_t sys_kept_passed;
+
+static bool sys_kept_ignored(int sig)
+{
+    return sys_host_owned(sig) && sig != SIGKILL && sig != SIGSTOP &&
+           sys_action(sig)->handler == SYS_SIG_IGN;
+}
+
+/* The guest's SIG_IGN of a signal ferry keeps for itself (sys_host_owned:
+ * SIGSEGV, SIGBUS, ..., 32, 33) goes to the host right before execve, as
+ * every other ignored disposition already is (sys_mirror_disposition):
+ * the kernel passes it on, and the new ferry takes it as the guest's
+ * (sys_inherit_ignored); natively the new program starts with it ignored
+ * (GNU make's commands, run by a make under ferry, got 32 and 33 back
+ * at default).  false: execve failed, ferry's handlers again.  Only in a
+ * single-threaded guest (a fork or vfork child always is): another thread
+ * would meet the host's SIG_IGN at its next fault -- ferry's own uses of
+ * SIGSEGV (stack growth, code-page writes) -- and the kernel kills the
+ * process for an ignored fault. */
+static void sys_exec_pass_kept_ignores(bool before_exec)
+{
+    const struct sys_kernel_sigaction ign = { .handler = SIG_IGN };
+    size_t n = sizeof ign.mask;
+    for (int sig = 1; sig <= SYS_NSIG; sig++) {
+        uint64_t bit = SYS_SIGBIT(sig);
+        if (!before_exec && (sys_kept_passed & bit))
+            syscall(SYS_rt_sigaction, sig, &sys_kept_saved[sig], NULL, n);
+        else if (before_exec && sys_kept_ignored(sig) && sys_thread_count() <= 1 &&
+                 syscall(SYS_rt_sigaction, sig, &ign, &sys_kept_saved[sig], n) == 0)
+            sys_kept_passed |= bit;
+    }
+    if (!before_exec)
+        sys_kept_passed = 0;
+}
 
 /* The default action, in ferry's own process. */
 static void sys_default_action(int sig)
