@@ -630,10 +630,11 @@ static bool slots_alloc(struct tcache *t)
  * all (the body is then read through the map): nothing reads them. */
 static void slots_free(struct tcache *t)
 {
-    if (t->slots)
+    if (t->slots) {
         tr_pool_unmap(t->slots, SLOTS_ROOM);
+        t->stage = NULL;                /* (it was on the slots' page) */
+    }
     t->slots = NULL;
-    t->stage = NULL;
 }
 
 /* The record at body offset `at` of the map, its structure checked (not
