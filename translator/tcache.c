@@ -96,6 +96,7 @@ struct tcache {
     uint64_t lo, hi;                    /* cacheable guest code */
     uint64_t prog_lo, prog_hi;          /* the program's own (narrower without ASLR) */
     const uint8_t *map;                 /* the file as opened at start-up; NULL: none */
+    bool copied;                        /* ... read whole into ferry's memory (file_in) */
     size_t map_len;
     struct tcf_layout layout;
     uint8_t *used;                      /* [slots]: this slot's record checked and used (USED_*) */
@@ -789,6 +790,7 @@ static const uint8_t *file_in(struct tcache *t, int fd, size_t len)
     if (got == (ssize_t)len) {
         for (size_t k = 0; k < t->chunks; k++)
             t->last_use[k] = 1;
+        t->copied = true;
         size_t at = (size_t)(stage_after(p, len) - p), left = room > at ? room - at : 0;
         t->stage = left >= STAGE_MIN ? p + at : NULL;
         t->stage_cap = left < STAGE_BYTES ? left : STAGE_BYTES;
@@ -832,6 +834,8 @@ static void load(struct tcache *t, const int *(*keep_fd)(int fd))
             return;
         }
         slots_free(t);
+        if (!t->copied)                 /* mapped: restoring ahead stages on a page of its own */
+            t->stage = tr_pool_map(t->stage_cap = STAGE_BYTES);
     }
     close(fd);
 }
@@ -1188,11 +1192,13 @@ static bool deps_hold_ahead(struct tr_engine *e, const struct tcf_view *v)
 }
 
 /* The record at body offset `at` (below body_len, 8-aligned), structure
- * checked: in the copy, or read into the slots. */
+ * checked: in the copy, read into the slots, or noted in the map. */
 static bool ahead_record(struct tcache *t, size_t at, struct tcf_view *v)
 {
     if (t->fd)
         return read_body(t, at, v, PIECE_GROUP);
+    if (!t->copied)
+        return record_in_map(t, at, v);
     return tcf_record_at(t->map + t->layout.body_off, t->layout.body_len, at, false, v);
 }
 
