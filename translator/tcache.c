@@ -834,7 +834,11 @@ static void load(struct tcache *t, const int *(*keep_fd)(int fd))
             return;
         }
         slots_free(t);
-        if (!t->copied)                 /* mapped: restoring ahead stages on a page of its own */
+        /* A file mapped whole (2-6 MB: the gcc driver's, as's) is restored
+         * ahead too, staged on a page of its own.  (Not a larger one whose
+         * descriptor could not be kept, nor a small one whose copy failed:
+         * rare, and check-tcache counts their huge pages.) */
+        if (!big && t->map_len > COPY_MAX)
             t->stage = tr_pool_map(t->stage_cap = STAGE_BYTES);
     }
     close(fd);

@@ -18,9 +18,10 @@
 #   corrupt        the file truncated, garbled, replaced by junk, emptied:
 #                  nothing loaded (garbled: the garbled records unused),
 #                  output still right, the next run refills; records
-#                  garbled throughout a small file and a large one
-#                  (bigcode's): translated again, the others restored
-#                  ahead;
+#                  garbled throughout a small file, a mapped one
+#                  (midcode's 4 MB) and a large one (bigcode's):
+#                  translated again, the others restored ahead (a
+#                  mapped file warm: most restored ahead);
 #   truncated      the guest truncates the cache file half-way through its
 #                  run: a small file was copied at start-up, nothing is
 #                  translated again; a large one (bigcode's) is mapped,
@@ -79,6 +80,8 @@ gcc -O2 -pthread -o "$W/first" "$HERE/tc_first.c" || exit 1
 gcc -O2 -o "$W/vdso-dyn" "$HERE/tc_vdso.c" || exit 1
 python3 "$HERE/tc_bigcode.py" 6000 > "$W/bigcode.c" || exit 1
 gcc -O0 -static -pthread -o "$W/bigcode" "$W/bigcode.c" || exit 1
+python3 "$HERE/tc_bigcode.py" 2000 > "$W/midcode.c" || exit 1
+gcc -O0 -static -pthread -o "$W/midcode" "$W/midcode.c" || exit 1
 pass=0
 fail=0
 
@@ -352,6 +355,21 @@ garble_throughout "$(cache_file "$C")"
 on "$C" ./bigcode
 same "large file's records garbled throughout"
 expect "large file's records garbled throughout: translated again, the rest restored" \
+    '[ "$(stat_of blocks_translated)" -gt 1000 ] && [ "$(stat_of tcache_ahead)" -gt 1000 ]'
+# A file between the copy's 2 MiB and the slots' window (midcode's 4 MB,
+# as the gcc driver's and as's) is mapped whole and restored ahead from the
+# map (session 40): warm, nearly all restored ahead; garbled throughout,
+# the damaged records translated again.
+C=$W/cache-mid
+native ./midcode
+on "$C" ./midcode
+on "$C" ./midcode
+same "mapped file warm"
+expect "mapped file warm restores ahead" '[ $(( $(stat_of tcache_ahead) * 2 )) -gt "$(stat_of tcache_hits)" ]'
+garble_throughout "$(cache_file "$C")"
+on "$C" ./midcode
+same "mapped file's records garbled throughout"
+expect "mapped file's records garbled throughout: translated again, the rest restored" \
     '[ "$(stat_of blocks_translated)" -gt 1000 ] && [ "$(stat_of tcache_ahead)" -gt 1000 ]'
 
 # The file truncated while this process runs.  A small file (up to 2 MiB)
