@@ -21,12 +21,10 @@
  * but cannot be had, and from the moment the guest needs the memfd's
  * number (tc_views_go_single). */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/uio.h>
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -167,7 +165,6 @@ void tc_views_rewind(struct tr_code_cache *tc)
     tc->trimmed = 0;
     tc->rw_ready = 0;
     tc->repopulated = 0;
-    tc->vm_written = 0;
     if (tc->remapped)
         memset(tc->remapped, 0, remapped_bytes(tc));
     if (tc->kernel_written)
@@ -182,7 +179,6 @@ static void trim(struct tr_code_cache *tc, size_t from)
     if (from)
         return;
     tc->repopulated = 0;
-    tc->vm_written = 0;
     if (tc->remapped)
         memset(tc->remapped, 0, remapped_bytes(tc));
 }
@@ -390,52 +386,6 @@ static void deferred_sort(struct tr_code_cache *tc, unsigned n)
         }
 }
 
-/* The windows of the deferred chains, each patched in its copy in the
- * staging buffer (copies one after another, each at its code's offset
- * mod 16: the backends' stores depend on a site's alignment), are
- * written into the alias by one process_vm_writev of our own memory
- * (the kernel's copy, as pwrite's: no user-mode store touches an alias
- * page), else one pwrite each.  A pwrite a window was ~1 per deferred
- * chain: restoring a warm cc1's 52 MB file ahead wrote 9,587 of them,
- * python3 -c pass 1,829 (strace). */
-#define DEFERRED_IOV 64
-/* The alias pages those writes map again (a few chains each) are let go
- * with the trimmed ones once they add up to this: at REPOP_MAX a warm cc1
- * trimmed 200 times (a page-table walk of all the code each time). */
-#define VM_WRITTEN_MAX ((size_t)2 << 20)
-
-struct deferred_out {
-    struct iovec copy[DEFERRED_IOV], alias[DEFERRED_IOV];
-    uint8_t *code[DEFERRED_IOV];        /* where each window's code runs */
-    unsigned n;
-    size_t fill;                        /* staging buffer bytes used */
-};
-
-/* The windows in out written where the code runs; out emptied. */
-static void deferred_flush(struct tr_code_cache *tc, struct deferred_out *out)
-{
-    size_t total = 0;
-    for (unsigned k = 0; k < out->n; k++)
-        total += out->copy[k].iov_len;
-    bool ok = out->n && !tc->no_vm_write &&
-              process_vm_writev(getpid(), out->copy, out->n, out->alias, out->n, 0) == (ssize_t)total;
-    if (out->n && !ok && errno != EFAULT)       /* ENOSYS, EPERM (seccomp): not here */
-        tc->no_vm_write = true;
-    int fd = __atomic_load_n(tc->code_fd, __ATOMIC_ACQUIRE);
-    for (unsigned k = 0; k < out->n; k++) {
-        uint8_t *lo = out->code[k];
-        size_t len = out->copy[k].iov_len;
-        if (!ok && pwrite(fd, out->copy[k].iov_base, len, (off_t)(lo - tc->base)) != (ssize_t)len)
-            memcpy(lo + tc->rw_delta, out->copy[k].iov_base, len);      /* (the same bytes) */
-        be_code_written(lo, len);
-        tc_code_rewritten(tc, lo, len);
-        if (ok)                         /* (alias pages mapped again: trimmed with the others) */
-            tc->vm_written += (((uintptr_t)lo + len - 1) / 4096 - (uintptr_t)lo / 4096 + 1) * 4096;
-    }
-    out->n = 0;
-    out->fill = 0;
-}
-
 void tc_views_write_deferred(struct tr_code_cache *tc)
 {
     unsigned n = tc->n_deferred;
@@ -454,32 +404,25 @@ void tc_views_write_deferred(struct tr_code_cache *tc)
         return;
     }
     deferred_sort(tc, n);
-    if (tc->vm_written >= VM_WRITTEN_MAX)
-        trim(tc, 0);
-    struct deferred_out out;
-    out.n = 0;
-    out.fill = 0;
+    int fd = __atomic_load_n(tc->code_fd, __ATOMIC_ACQUIRE);
     for (unsigned k = 0, j; k < n; k = j) {
         uint8_t *lo = (uint8_t *)((uintptr_t)tc->deferred[k]->code & ~(uintptr_t)15), *hi = lo;
         for (j = k; j < n && tc->deferred[j]->code <= hi + DEFERRED_GAP &&
                     tc->deferred[j]->code + tc->deferred[j]->code_size <= lo + tc->stage_cap; j++)
             hi = tc->deferred[j]->code + tc->deferred[j]->code_size > hi ?
                  tc->deferred[j]->code + tc->deferred[j]->code_size : hi;
-        size_t len = (size_t)(hi - lo);
-        if (out.n == DEFERRED_IOV || out.fill + len > tc->stage_cap)
-            deferred_flush(tc, &out);
-        uint8_t *copy = tc->stage_buf + out.fill;
-        memcpy(copy, lo, len);
+        memcpy(tc->stage_buf, lo, (size_t)(hi - lo));
         for (unsigned i = k; i < j; i++)
             if (!tc->deferred[i]->invalid)
-                deferred_patch(tc->deferred[i], tc->deferred_slot[i], copy - lo);
-        out.copy[out.n] = (struct iovec){ copy, len };
-        out.alias[out.n] = (struct iovec){ lo + tc->rw_delta, len };
-        out.code[out.n++] = lo;
-        out.fill = (out.fill + len + 15) & ~(size_t)15;
+                deferred_patch(tc->deferred[i], tc->deferred_slot[i], tc->stage_buf - lo);
+        bool ok = pwrite(fd, tc->stage_buf, (size_t)(hi - lo), (off_t)(lo - tc->base)) == (ssize_t)(hi - lo);
+        for (unsigned i = k; i < j && !ok; i++)     /* (else through the alias) */
+            if (!tc->deferred[i]->invalid)
+                deferred_patch(tc->deferred[i], tc->deferred_slot[i], tc->rw_delta);
+        be_code_written(lo, (size_t)(hi - lo));
+        tc_code_rewritten(tc, lo, (size_t)(hi - lo));
         tc->patches_written += j - k;
     }
-    deferred_flush(tc, &out);
 }
 
 /* The staged code [stage_from, ptr) into the memfd; false: not written. */

@@ -97,14 +97,12 @@ struct tr_code_cache {
                                            for good when another vCPU starts
                                            (tr_threads_expect, tc_views_patch_jump) */
     uint64_t patches_written;           /* chain patches made with pwrite */
-    bool no_vm_write;                   /* process_vm_writev refused: deferred patches by pwrite */
     const int *remap_fd;                /* where the pages' memfd is kept when
                                            rewritten code must be mapped again */
     int fork_fd;                        /* the code as of a fork in progress (-1) */
     size_t trim_next;                   /* the alias is trimmed when this much is used */
     size_t trimmed, rw_ready;           /* alias pages below: unmapped; mapped (tc_views.c) */
     size_t repopulated;                 /* alias bytes mapped again below trimmed since the trim */
-    size_t vm_written;                  /* ... and by deferred patches' process_vm_writev */
     uint8_t *remapped;                  /* bitmap of those pages (NULL: not kept) */
     uint8_t *stage_from;                /* restoring ahead (tc_views_stage_begin): code from
                                            here on is written at + stage_delta; NULL: not */
