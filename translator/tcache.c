@@ -1066,23 +1066,33 @@ static struct tr_block *restore(struct tr_engine *e, uint64_t pc, uint32_t mode,
     return restore_record(e, &v, slot, mode, made);
 }
 
-struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc, uint32_t mode)
+/* fn(e, pc, mode) under the file guard: a fault while it reads the
+ * mapped file lets the file go (and the block it was making). */
+typedef struct tr_block *restore_fn(struct tr_engine *e, uint64_t pc, uint32_t mode,
+                                    struct tr_block *volatile *made);
+
+static struct tr_block *guarded(struct tr_engine *e, restore_fn *fn, uint64_t pc, uint32_t mode)
 {
-    struct tcache *t = e->tcache;
-    if (!t || !t->map || pc < t->lo || pc >= t->hi)
-        return NULL;
     sigjmp_buf guard;
     struct tr_block *volatile made = NULL;
     if (sigsetjmp(guard, 0)) {          /* the file was truncated under us */
         if (made)
             tc_free_last_block(e, made);
-        unmap_file(t);
+        unmap_file(e->tcache);
         return NULL;
     }
     file_guard = &guard;
-    struct tr_block *tb = restore(e, pc, mode, &made);
+    struct tr_block *tb = fn(e, pc, mode, &made);
     file_guard = NULL;
     return tb;
+}
+
+struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc, uint32_t mode)
+{
+    struct tcache *t = e->tcache;
+    if (!t || !t->map || pc < t->lo || pc >= t->hi)
+        return NULL;
+    return guarded(e, restore, pc, mode);
 }
 
 /* ---- restoring ahead ------------------------------------------------------
@@ -1150,9 +1160,12 @@ static bool ahead_record(struct tcache *t, size_t at, struct tcf_view *v)
     return tcf_record_at(t->map + t->layout.body_off, t->layout.body_len, at, false, v);
 }
 
-/* Called with the file guard set: *made is the block while it is built. */
-static struct tr_block *restore_next_ahead(struct tr_engine *e, struct tr_block *volatile *made)
+/* The next record's block of the batch, or NULL (a restore_fn: pc and
+ * mode are the record's). */
+static struct tr_block *restore_next_ahead(struct tr_engine *e, uint64_t pc, uint32_t mode,
+                                           struct tr_block *volatile *made)
 {
+    (void)pc, (void)mode;
     struct tcache *t = e->tcache;
     while (t->ahead_left && t->next_at < t->layout.body_len) {
         struct tcf_view v;
@@ -1180,22 +1193,9 @@ static struct tr_block *restore_next_ahead(struct tr_engine *e, struct tr_block 
 
 struct tr_block *tcache_restore_ahead(struct tr_engine *e)
 {
-    struct tcache *t = e->tcache;
-    sigjmp_buf guard;
-    struct tr_block *volatile made = NULL;
-    if (!t->map)                        /* (let go by a fault earlier in the batch) */
+    if (!e->tcache->map)                /* (let go by a fault earlier in the batch) */
         return NULL;
-    if (sigsetjmp(guard, 0)) {          /* the file was truncated under us */
-        if (made)
-            tc_free_last_block(e, made);
-        unmap_file(t);
-        t->ahead_left = 0;
-        return NULL;
-    }
-    file_guard = &guard;
-    struct tr_block *tb = restore_next_ahead(e, &made);
-    file_guard = NULL;
-    return tb;
+    return guarded(e, restore_next_ahead, 0, 0);
 }
 
 void tcache_ahead_end(struct tr_engine *e)
