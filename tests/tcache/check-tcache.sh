@@ -18,8 +18,10 @@
 #   corrupt        the file truncated, garbled, replaced by junk, emptied:
 #                  nothing loaded (garbled: the garbled records unused),
 #                  output still right, the next run refills; records
-#                  garbled throughout a small file: translated again,
-#                  the others restored ahead;
+#                  garbled throughout a small file, a mapped one
+#                  (midcode's 4 MB) and a large one (bigcode's):
+#                  translated again, the others restored (ahead but the
+#                  large one's; a mapped file warm: most restored ahead);
 #   truncated      the guest truncates the cache file half-way through its
 #                  run: a small file was copied at start-up, nothing is
 #                  translated again; a large one (bigcode's) is mapped,
@@ -48,7 +50,8 @@
 #   old code chained: a program whose code outgrows the alias window
 #                  (tc_bigcode.py): cold and warm, jumps chained into old
 #                  code are written with pwrite (chains_written > 0),
-#                  output right; after a second thread started, none is;
+#                  output right; after a second thread started, none is
+#                  (cold and warm);
 #                  with no descriptor slot for the cache file, the slots
 #                  made for reading it are unmapped again;
 #   first translation away from the main thread: a warm run whose first
@@ -76,6 +79,8 @@ gcc -O2 -pthread -o "$W/first" "$HERE/tc_first.c" || exit 1
 gcc -O2 -o "$W/vdso-dyn" "$HERE/tc_vdso.c" || exit 1
 python3 "$HERE/tc_bigcode.py" 6000 > "$W/bigcode.c" || exit 1
 gcc -O0 -static -pthread -o "$W/bigcode" "$W/bigcode.c" || exit 1
+python3 "$HERE/tc_bigcode.py" 2000 > "$W/midcode.c" || exit 1
+gcc -O0 -static -pthread -o "$W/midcode" "$W/midcode.c" || exit 1
 pass=0
 fail=0
 
@@ -190,9 +195,12 @@ for run in cold warm; do
     expect "bigcode $run writes chains into old code" '[ "$(stat_of chains_written)" -gt 0 ]'
 done
 native ./bigcode thread
-on "$C" ./bigcode thread
-same "bigcode thread"
+on "$W/cache-bigcode-thread" ./bigcode thread
+same "bigcode thread cold"
 expect "bigcode thread stores chains" '[ "$(stat_of chains_written)" -eq 0 ] && [ "$(stat_of chains_patched)" -gt 0 ]'
+on "$C" ./bigcode thread
+same "bigcode thread warm"
+expect "bigcode thread warm stores chains" '[ "$(stat_of chains_written)" -eq 0 ] && [ "$(stat_of chains_patched)" -gt 0 ]'
 
 # The cache file not kept open as ferry's own descriptor (no slot left for
 # it: RLIMIT_NOFILE 6): its body is read through the map, and the 2 MiB of
@@ -317,20 +325,47 @@ done
 # are, or on use -- has its own hash checked first, so the damaged ones are
 # translated again.  (Restoring ahead without that check ran the int3s:
 # SIGTRAP, session 39.)
-C=$W/cache-garbled
-on "$C" ./prog a b
-on "$C" ./prog a b
-f=$(cache_file "$C")
-python3 -c "
+# The same for a large file (bigcode's 11 MB), read through the slots and
+# restored on use (session 40).
+garble_throughout() {
+    python3 -c "
 import sys
 b = bytearray(open(sys.argv[1], 'rb').read())
 for at in range(len(b) // 8, 5 * len(b) // 8, 509):
     b[at:at + 4] = b'\xcc' * 4
-open(sys.argv[1], 'wb').write(b)" "$f"
+open(sys.argv[1], 'wb').write(b)" "$1"
+}
+C=$W/cache-garbled
+on "$C" ./prog a b
+on "$C" ./prog a b
+garble_throughout "$(cache_file "$C")"
 on "$C" ./prog a b
 same "records garbled throughout"
 expect "records garbled throughout: translated again, the rest restored" \
     '[ "$(stat_of blocks_translated)" -gt 0 ] && [ "$(stat_of tcache_ahead)" -gt 0 ]'
+C=$W/cache-garbled-big
+native ./bigcode
+on "$C" ./bigcode
+garble_throughout "$(cache_file "$C")"
+on "$C" ./bigcode
+same "large file's records garbled throughout"
+expect "large file's records garbled throughout: translated again, the rest restored" \
+    '[ "$(stat_of blocks_translated)" -gt 1000 ] && [ "$(stat_of tcache_hits)" -gt 1000 ]'
+# A file between the copy's 2 MiB and the slots' window (midcode's 4 MB,
+# as the gcc driver's and as's) is mapped whole and restored ahead from the
+# map (session 40): warm, nearly all restored ahead; garbled throughout,
+# the damaged records translated again.
+C=$W/cache-mid
+native ./midcode
+on "$C" ./midcode
+on "$C" ./midcode
+same "mapped file warm"
+expect "mapped file warm restores ahead" '[ $(( $(stat_of tcache_ahead) * 2 )) -gt "$(stat_of tcache_hits)" ]'
+garble_throughout "$(cache_file "$C")"
+on "$C" ./midcode
+same "mapped file's records garbled throughout"
+expect "mapped file's records garbled throughout: translated again, the rest restored" \
+    '[ "$(stat_of blocks_translated)" -gt 1000 ] && [ "$(stat_of tcache_ahead)" -gt 1000 ]'
 
 # The file truncated while this process runs.  A small file (up to 2 MiB)
 # was read whole at start-up (tcache.c file_in, session 30): the rest of
