@@ -77,11 +77,5 @@ INSN_TEST(gfni_ud)
  * only the refusals run, as in vnni.c. */
 int main(void)
 {
-    uint64_t in[] = { 0 }, out[] = { ud_cpuid7_bit(0, 2, 8) };   /* CPUID.(7,0):ECX[8] */
-    INSN_CASE("cpuid gfni", in, out);
-    if (out[0])
-        return insn_main();
-    gfni_ud();
-    insn_flush();
-    return 0;
+    return ud_main("cpuid gfni", ud_cpuid_bit(7, 0, 2, 8), gfni_ud);   /* CPUID.(7,0):ECX[8] */
 }

@@ -55,11 +55,5 @@ INSN_TEST(vnni_ud)
 
 int main(void)
 {
-    uint64_t in[] = { 0 }, out[] = { ud_cpuid7_bit(1, 0, 4) };   /* CPUID.(7,1):EAX[4] */
-    INSN_CASE("cpuid avx_vnni", in, out);
-    if (out[0])
-        return insn_main();
-    vnni_ud();
-    insn_flush();
-    return 0;
+    return ud_main("cpuid avx_vnni", ud_cpuid_bit(7, 1, 0, 4), vnni_ud);   /* CPUID.(7,1):EAX[4] */
 }
