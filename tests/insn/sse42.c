@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "sse_vec.h"
+#include "ud_case.h"
 
 VB(pcmpgtq, ivec)
 VMEM(pcmpgtq_m, ivec, "pcmpgtq %[s], %[d]")
@@ -159,4 +160,17 @@ INSN_TEST(string_compares)
             }
 }
 
-int main(void) { return insn_main(); }
+INSN_TEST(sse42_ud)
+{
+    UD_BEGIN;
+    UD_CASE("pcmpgtq", "0x66, 0x0f, 0x38, 0x37, 0xcb");
+    UD_CASE("crc32", "0xf2, 0x0f, 0x38, 0xf1, 0xc2");
+    UD_END;
+}
+
+/* A CPU without SSE4.2 runs only the refusals (ud_main). */
+int main(void)
+{
+    uint64_t has = ud_cpuid_bit(1, 0, 2, 20);
+    return ud_main("cpuid sse4_2", has, sse42_ud);
+}

@@ -1,7 +1,8 @@
 /* ud_case.h -- UD_CASE(NAME, BYTES): runs one encoding given as .byte
  * values and prints whether it raised SIGILL (1) or ran (0), so the
  * difftests pin which VEX.W / prefix variants the CPU refuses.  Wrap the
- * cases in UD_BEGIN / UD_END (they install and restore the handler). */
+ * cases in UD_BEGIN / UD_END (they install and restore the handler).  An
+ * encoding may write rax, rcx, rdx, xmm1, xmm3 and the flags. */
 #ifndef UD_CASE_H
 #define UD_CASE_H
 
@@ -23,7 +24,8 @@ static void ud_handler(int sig) { (void)sig; siglongjmp(ud_jmp, 1); }
         if (sigsetjmp(ud_jmp, 1))                                             \
             ill = 1;                                                          \
         else                                                                  \
-            __asm__ volatile(".byte " BYTES ::: "xmm1", "xmm3", "memory");    \
+            __asm__ volatile(".byte " BYTES ::: "rax", "rcx", "rdx", "xmm1", "xmm3", \
+                             "memory", "cc");    \
         uint64_t in[] = { 0 }, out[] = { ill };                               \
         INSN_CASE(NAME, in, out);                                             \
     } while (0)
