@@ -63,7 +63,7 @@ static uint64_t by_id(const struct x86_dc *dc)
     case X86_INS_POPCNT: return X86_FEAT_POPCNT;
     case X86_INS_MOVBE: return X86_FEAT_MOVBE;
     case X86_INS_RDRAND: return X86_FEAT_RDRAND;
-    case X86_INS_RDSEED: return X86_FEAT_RDSEED;
+    case X86_INS_RDSEED: return x86_rdpid_form(dc) ? 0 : X86_FEAT_RDSEED;
     case X86_INS_RDTSCP: return X86_FEAT_RDTSCP;
     case X86_INS_CMPXCHG16B: return X86_FEAT_CX16;
     case X86_INS_LAHF: case X86_INS_SAHF: return X86_FEAT_LAHF_LM;

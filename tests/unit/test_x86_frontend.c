@@ -541,6 +541,7 @@ static void setup_lacking(const char *machine)
     setup();
 }
 static void setup_noavx(void) { setup_lacking("intel,noavx"); }
+static void setup_nordseed(void) { setup_lacking("intel,nordseed"); }
 static void setup_none(void)
 {
     setup_lacking("intel,noavx,nobmi1,nobmi2,noabm,nomovbe,noadx,noaes,nopclmulqdq,nordrand,"
@@ -569,6 +570,14 @@ Test(x86_frontend, machine_without_avx, .init = setup_noavx, .fini = teardown)
     expect_exit(gfni_vex, sizeof gfni_vex, 0, TR_EXIT_SIGILL);
     static const uint8_t andn[] = { 0xc4, 0xe2, 0x70, 0xf2, 0xc1, 0xc3 };  /* BMI: no AVX needed */
     cr_assert_neq(last_insn(translate(andn, sizeof andn))->aux[1], TR_EXIT_SIGILL);
+}
+
+/* F3 0F C7 /7 is rdpid, not a prefixed rdseed: it runs without RDSEED. */
+Test(x86_frontend, rdpid_without_rdseed, .init = setup_nordseed, .fini = teardown)
+{
+    static const uint8_t rdseed[] = { 0x0f, 0xc7, 0xf8 }, rdpid[] = { 0xf3, 0x0f, 0xc7, 0xf8, 0xc3 };
+    expect_exit(rdseed, sizeof rdseed, 0, TR_EXIT_SIGILL);
+    cr_assert_neq(last_insn(translate(rdpid, sizeof rdpid))->aux[1], TR_EXIT_SIGILL);
 }
 
 /* Every extension a machine may lack, lacked: each hidden from CPUID and
