@@ -94,9 +94,13 @@ static uint64_t needed_extensions(const struct x86_dc *dc)
     return need;
 }
 
+/* Refused where they are decoded (above), not here. */
+#define REFUSED_AT_DECODE (X86_FEAT_AVX_VNNI | X86_FEAT_MOVDIRI | X86_FEAT_MOVDIR64B | X86_FEAT_RDPID)
+
 bool x86_lacked_extension(const struct x86_dc *dc)
 {
-    if (!x86_machine()->lacks)
-        return false;                   /* (the usual machine: no lookups) */
-    return (needed_extensions(dc) & x86_machine()->lacks) != 0;
+    uint64_t lacks = x86_machine()->lacks;
+    if (!(lacks & ~REFUSED_AT_DECODE))
+        return false;                   /* (the usual machines: no lookups) */
+    return (needed_extensions(dc) & lacks) != 0;
 }
