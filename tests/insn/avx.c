@@ -118,16 +118,7 @@ __attribute__((constructor(103))) static void make_rcp(void)
 UN4(vrcpps, "vrcpps", rcp_special, 1) UN4(vrsqrtps, "vrsqrtps", rcp_special, 1)
 BIN2(vrcpss, "vrcpss", rcp_special, 1) BIN2(vrsqrtss, "vrsqrtss", rcp_special, 1)
 
-INSN_TEST(avx_ud)
-{
-    UD_BEGIN;
-    UD_CASE("vaddps", "0xc5, 0xf0, 0x58, 0xcb");
-    UD_END;
-}
-
 /* A CPU without AVX runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 28);
-    return ud_main("cpuid avx", has, avx_ud);
-}
+UD_TEST_MAIN(avx_ud, "cpuid avx",
+             ud_cpuid_bit(1, 0, 2, 28),
+             UD_CASE("vaddps", "0xc5, 0xf0, 0x58, 0xcb");)

@@ -234,16 +234,7 @@ INSN_TEST(vpcmpestriq)
 }
 YSTR(vpcmpistri_08, "vpcmpistri", 0x08) YSTR(vpcmpistrm_4a, "vpcmpistrm", 0x4a)
 
-INSN_TEST(avx2_ud)
-{
-    UD_BEGIN;
-    UD_CASE("vpaddb_y", "0xc5, 0xf5, 0xfc, 0xcb");
-    UD_END;
-}
-
 /* A CPU without AVX2 runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(7, 0, 1, 5);
-    return ud_main("cpuid avx2", has, avx2_ud);
-}
+UD_TEST_MAIN(avx2_ud, "cpuid avx2",
+             ud_cpuid_bit(7, 0, 1, 5),
+             UD_CASE("vpaddb_y", "0xc5, 0xf5, 0xfc, 0xcb");)

@@ -204,16 +204,7 @@ INSN_TEST(vvvv_reserved)
     UD_END;
 }
 
-INSN_TEST(avx_move_ud)
-{
-    UD_BEGIN;
-    UD_CASE("vmovaps", "0xc5, 0xf8, 0x28, 0xcb");
-    UD_END;
-}
-
 /* A CPU without AVX runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 28);
-    return ud_main("cpuid avx", has, avx_move_ud);
-}
+UD_TEST_MAIN(avx_move_ud, "cpuid avx",
+             ud_cpuid_bit(1, 0, 2, 28),
+             UD_CASE("vmovaps", "0xc5, 0xf8, 0x28, 0xcb");)

@@ -41,16 +41,7 @@ UNARY(tzcnt16, "tzcntw", "w", F_CNT_DEFINED)
 UNARY(tzcnt32, "tzcntl", "k", F_CNT_DEFINED)
 UNARY(tzcnt64, "tzcntq", "q", F_CNT_DEFINED)
 
-INSN_TEST(bitcount_ud)
-{
-    UD_BEGIN;
-    UD_CASE("popcnt", "0xf3, 0x0f, 0xb8, 0xc2");
-    UD_END;
-}
-
 /* A CPU without POPCNT runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 23);
-    return ud_main("cpuid popcnt", has, bitcount_ud);
-}
+UD_TEST_MAIN(bitcount_ud, "cpuid popcnt",
+             ud_cpuid_bit(1, 0, 2, 23),
+             UD_CASE("popcnt", "0xf3, 0x0f, 0xb8, 0xc2");)

@@ -148,22 +148,13 @@ FORM(movbew, "mov %q[b], %q[d]", "movbew %[m], %w[d]\n\tmovbew %w[a], %[m]", INS
 MULX(mulxq, "q", "mulx %[m], %q[s], %q[s]")
 MULX(mulxl, "k", "mulx %[m], %k[s], %k[s]")
 
-INSN_TEST(bmi_ud)
-{
-    UD_BEGIN;
-    UD_CASE("andn", "0xc4, 0xe2, 0x70, 0xf2, 0xc2");
-    UD_CASE("shlx", "0xc4, 0xe2, 0x71, 0xf7, 0xc2");
-    UD_CASE("adcx", "0x66, 0x0f, 0x38, 0xf6, 0xc2");
-    UD_CASE("movbe", "0x0f, 0x38, 0xf0, 0x44, 0x24, 0xf8");
-    UD_END;
-}
-
 /* A CPU without BMI1, BMI2, ADX, MOVBE runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(7, 0, 1, 3) &
-                   ud_cpuid_bit(7, 0, 1, 8) &
-                   ud_cpuid_bit(7, 0, 1, 19) &
-                   ud_cpuid_bit(1, 0, 2, 22);
-    return ud_main("cpuid bmi1 bmi2 adx movbe", has, bmi_ud);
-}
+UD_TEST_MAIN(bmi_ud, "cpuid bmi1 bmi2 adx movbe",
+             ud_cpuid_bit(7, 0, 1, 3) &
+                 ud_cpuid_bit(7, 0, 1, 8) &
+                 ud_cpuid_bit(7, 0, 1, 19) &
+                 ud_cpuid_bit(1, 0, 2, 22),
+             UD_CASE("andn", "0xc4, 0xe2, 0x70, 0xf2, 0xc2");
+             UD_CASE("shlx", "0xc4, 0xe2, 0x71, 0xf7, 0xc2");
+             UD_CASE("adcx", "0x66, 0x0f, 0x38, 0xf6, 0xc2");
+             UD_CASE("movbe", "0x0f, 0x38, 0xf0, 0x44, 0x24, 0xf8");)

@@ -45,19 +45,10 @@ INSN_TEST(aes_chain)
     }
 }
 
-INSN_TEST(aes_ud)
-{
-    UD_BEGIN;
-    UD_CASE("aesenc", "0x66, 0x0f, 0x38, 0xdc, 0xcb");
-    UD_CASE("aesdeclast", "0x66, 0x0f, 0x38, 0xdf, 0xcb");
-    UD_CASE("aesimc", "0x66, 0x0f, 0x38, 0xdb, 0xcb");
-    UD_CASE("aeskeygenassist", "0x66, 0x0f, 0x3a, 0xdf, 0xcb, 1");
-    UD_CASE("pclmulqdq", "0x66, 0x0f, 0x3a, 0x44, 0xcb, 0x11");
-    UD_END;
-}
-
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 25) & ud_cpuid_bit(1, 0, 2, 1);  /* AES, PCLMULQDQ */
-    return ud_main("cpuid aes pclmulqdq", has, aes_ud);
-}
+UD_TEST_MAIN(aes_ud, "cpuid aes pclmulqdq",
+             ud_cpuid_bit(1, 0, 2, 25) & ud_cpuid_bit(1, 0, 2, 1),   /* AES, PCLMULQDQ */
+             UD_CASE("aesenc", "0x66, 0x0f, 0x38, 0xdc, 0xcb");
+             UD_CASE("aesdeclast", "0x66, 0x0f, 0x38, 0xdf, 0xcb");
+             UD_CASE("aesimc", "0x66, 0x0f, 0x38, 0xdb, 0xcb");
+             UD_CASE("aeskeygenassist", "0x66, 0x0f, 0x3a, 0xdf, 0xcb, 1");
+             UD_CASE("pclmulqdq", "0x66, 0x0f, 0x3a, 0x44, 0xcb, 0x11");)

@@ -33,20 +33,11 @@ NDS3(vpclmulqdq_10, "vpclmulqdq $0x10,")
 NDS3(vpclmulqdq_11, "vpclmulqdq $0x11,")
 NDS3(vpclmulqdq_ee, "vpclmulqdq $0xee,")
 
-INSN_TEST(crypto_vex_ud)
-{
-    UD_BEGIN;
-    UD_CASE("vaesenc_x", "0xc4, 0xe2, 0x69, 0xdc, 0xcb");
-    UD_CASE("vaesenc_x_w1", "0xc4, 0xe2, 0xe9, 0xdc, 0xcb");
-    UD_CASE("vaesimc_x", "0xc4, 0xe2, 0x79, 0xdb, 0xcb");
-    UD_CASE("vpclmulqdq_x", "0xc4, 0xe3, 0x69, 0x44, 0xcb, 0x11");
-    UD_CASE("vpclmulqdq_x_w1", "0xc4, 0xe3, 0xe9, 0x44, 0xcb, 0x11");
-    UD_END;
-}
-
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 28) & ud_cpuid_bit(1, 0, 2, 25) &
-                   ud_cpuid_bit(1, 0, 2, 1);                  /* AVX, AES, PCLMULQDQ */
-    return ud_main("cpuid avx aes pclmulqdq", has, crypto_vex_ud);
-}
+UD_TEST_MAIN(crypto_vex_ud, "cpuid avx aes pclmulqdq",
+             /* AVX, AES, PCLMULQDQ */
+             ud_cpuid_bit(1, 0, 2, 28) & ud_cpuid_bit(1, 0, 2, 25) & ud_cpuid_bit(1, 0, 2, 1),
+             UD_CASE("vaesenc_x", "0xc4, 0xe2, 0x69, 0xdc, 0xcb");
+             UD_CASE("vaesenc_x_w1", "0xc4, 0xe2, 0xe9, 0xdc, 0xcb");
+             UD_CASE("vaesimc_x", "0xc4, 0xe2, 0x79, 0xdb, 0xcb");
+             UD_CASE("vpclmulqdq_x", "0xc4, 0xe3, 0x69, 0x44, 0xcb, 0x11");
+             UD_CASE("vpclmulqdq_x_w1", "0xc4, 0xe3, 0xe9, 0x44, 0xcb, 0x11");)

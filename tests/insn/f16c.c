@@ -49,16 +49,7 @@ PS2PH(0) PS2PH(1) PS2PH(2) PS2PH(3) PS2PH(4) PS2PH(5) PS2PH(6) PS2PH(7)
 YCASE(vcvtps2ph_fy, fy, fy, fy, 5, "vcvtps2ph $4, %%ymm3, %%xmm1")
 YCASE(vcvtps2ph_d, fh, fh, fh, 1, "vcvtps2ph $0, %%ymm1, %%xmm1")
 
-INSN_TEST(f16c_ud)
-{
-    UD_BEGIN;
-    UD_CASE("vcvtph2ps", "0xc4, 0xe2, 0x79, 0x13, 0xcb");
-    UD_END;
-}
-
 /* A CPU without F16C runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 29);
-    return ud_main("cpuid f16c", has, f16c_ud);
-}
+UD_TEST_MAIN(f16c_ud, "cpuid f16c",
+             ud_cpuid_bit(1, 0, 2, 29),
+             UD_CASE("vcvtph2ps", "0xc4, 0xe2, 0x79, 0x13, 0xcb");)

@@ -72,16 +72,7 @@ CANCEL(cancel_231sd, "vfmadd231sd %%xmm3, %%xmm2, %%xmm1", cancel_d, dy)
 CANCEL(cancel_n231pd, "vfnmadd231pd %%ymm3, %%ymm2, %%ymm1", cancel_d, dy)
 CANCEL(cancel_sub231ps, "vfmsub231ps %%xmm3, %%xmm2, %%xmm1", cancel_f, fy)
 
-INSN_TEST(fma_ud)
-{
-    UD_BEGIN;
-    UD_CASE("vfmadd231ps", "0xc4, 0xe2, 0x71, 0xb8, 0xcb");
-    UD_END;
-}
-
 /* A CPU without FMA runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 12);
-    return ud_main("cpuid fma", has, fma_ud);
-}
+UD_TEST_MAIN(fma_ud, "cpuid fma",
+             ud_cpuid_bit(1, 0, 2, 12),
+             UD_CASE("vfmadd231ps", "0xc4, 0xe2, 0x71, 0xb8, 0xcb");)

@@ -139,18 +139,8 @@ INSN_TEST(palignr_chain)
     }
 }
 
-INSN_TEST(palignr_ud)
-{
-    UD_BEGIN;
-    UD_CASE("palignr", "0x66, 0x0f, 0x3a, 0x0f, 0xcb, 0x01");
-    UD_CASE("vpalignr_y", "0xc4, 0xe3, 0x75, 0x0f, 0xcb, 0x01");
-    UD_END;
-}
-
 /* A CPU without SSSE3, AVX2 runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 9) &
-                   ud_cpuid_bit(7, 0, 1, 5);
-    return ud_main("cpuid ssse3 avx2", has, palignr_ud);
-}
+UD_TEST_MAIN(palignr_ud, "cpuid ssse3 avx2",
+             ud_cpuid_bit(1, 0, 2, 9) & ud_cpuid_bit(7, 0, 1, 5),
+             UD_CASE("palignr", "0x66, 0x0f, 0x3a, 0x0f, 0xcb, 0x01");
+             UD_CASE("vpalignr_y", "0xc4, 0xe3, 0x75, 0x0f, 0xcb, 0x01");)

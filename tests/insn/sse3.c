@@ -56,18 +56,8 @@ INSN_TEST(ssse3_extremes)
         }
 }
 
-INSN_TEST(sse3_ud)
-{
-    UD_BEGIN;
-    UD_CASE("haddps", "0xf2, 0x0f, 0x7c, 0xcb");
-    UD_CASE("pshufb", "0x66, 0x0f, 0x38, 0x00, 0xcb");
-    UD_END;
-}
-
 /* A CPU without SSE3, SSSE3 runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 0) &
-                   ud_cpuid_bit(1, 0, 2, 9);
-    return ud_main("cpuid sse3 ssse3", has, sse3_ud);
-}
+UD_TEST_MAIN(sse3_ud, "cpuid sse3 ssse3",
+             ud_cpuid_bit(1, 0, 2, 0) & ud_cpuid_bit(1, 0, 2, 9),
+             UD_CASE("haddps", "0xf2, 0x0f, 0x7c, 0xcb");
+             UD_CASE("pshufb", "0x66, 0x0f, 0x38, 0x00, 0xcb");)

@@ -141,17 +141,8 @@ INSN_TEST(insert_extract_memory)
     }
 }
 
-INSN_TEST(sse41_ud)
-{
-    UD_BEGIN;
-    UD_CASE("ptest", "0x66, 0x0f, 0x38, 0x17, 0xcb");
-    UD_CASE("pmulld", "0x66, 0x0f, 0x38, 0x40, 0xcb");
-    UD_END;
-}
-
 /* A CPU without SSE4.1 runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 19);
-    return ud_main("cpuid sse4_1", has, sse41_ud);
-}
+UD_TEST_MAIN(sse41_ud, "cpuid sse4_1",
+             ud_cpuid_bit(1, 0, 2, 19),
+             UD_CASE("ptest", "0x66, 0x0f, 0x38, 0x17, 0xcb");
+             UD_CASE("pmulld", "0x66, 0x0f, 0x38, 0x40, 0xcb");)

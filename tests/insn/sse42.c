@@ -160,17 +160,8 @@ INSN_TEST(string_compares)
             }
 }
 
-INSN_TEST(sse42_ud)
-{
-    UD_BEGIN;
-    UD_CASE("pcmpgtq", "0x66, 0x0f, 0x38, 0x37, 0xcb");
-    UD_CASE("crc32", "0xf2, 0x0f, 0x38, 0xf1, 0xc2");
-    UD_END;
-}
-
 /* A CPU without SSE4.2 runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 20);
-    return ud_main("cpuid sse4_2", has, sse42_ud);
-}
+UD_TEST_MAIN(sse42_ud, "cpuid sse4_2",
+             ud_cpuid_bit(1, 0, 2, 20),
+             UD_CASE("pcmpgtq", "0x66, 0x0f, 0x38, 0x37, 0xcb");
+             UD_CASE("crc32", "0xf2, 0x0f, 0x38, 0xf1, 0xc2");)

@@ -140,16 +140,7 @@ INSN_TEST(inline_forms)
     }
 }
 
-INSN_TEST(sse42_str_ud)
-{
-    UD_BEGIN;
-    UD_CASE("pcmpistri", "0x66, 0x0f, 0x3a, 0x63, 0xcb, 0x00");
-    UD_END;
-}
-
 /* A CPU without SSE4.2 runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 20);
-    return ud_main("cpuid sse4_2", has, sse42_str_ud);
-}
+UD_TEST_MAIN(sse42_str_ud, "cpuid sse4_2",
+             ud_cpuid_bit(1, 0, 2, 20),
+             UD_CASE("pcmpistri", "0x66, 0x0f, 0x3a, 0x63, 0xcb, 0x00");)

@@ -61,4 +61,15 @@ static inline int ud_main(const char *name, uint64_t has, void (*refusals)(void)
     return 0;
 }
 
+/* A gated test file's refusal test FN (CASES: its UD_CASE statements) and
+ * its main(): ud_main's line NAME, the CPU having the extension when HAS. */
+#define UD_TEST_MAIN(FN, NAME, HAS, CASES)                                    \
+    INSN_TEST(FN)                                                             \
+    {                                                                         \
+        UD_BEGIN;                                                             \
+        CASES                                                                 \
+        UD_END;                                                               \
+    }                                                                         \
+    int main(void) { return ud_main(NAME, (HAS), FN); }
+
 #endif

@@ -336,19 +336,10 @@ INSN_TEST(xgetbv_shape)
     INSN_CASE("xgetbv", in, out);
 }
 
-INSN_TEST(xsave_ud)
-{
-    UD_BEGIN;
-    UD_CASE("xgetbv", "0x31, 0xc9, 0x0f, 0x01, 0xd0");
-    UD_END;
-}
-
 /* A CPU without OSXSAVE, AVX, XSAVEOPT, XSAVEC runs only the refusals (ud_main). */
-int main(void)
-{
-    uint64_t has = ud_cpuid_bit(1, 0, 2, 27) &
-                   ud_cpuid_bit(1, 0, 2, 28) &
-                   ud_cpuid_bit(0xd, 1, 0, 0) &
-                   ud_cpuid_bit(0xd, 1, 0, 1);
-    return ud_main("cpuid osxsave avx xsaveopt xsavec", has, xsave_ud);
-}
+UD_TEST_MAIN(xsave_ud, "cpuid osxsave avx xsaveopt xsavec",
+             ud_cpuid_bit(1, 0, 2, 27) &
+                 ud_cpuid_bit(1, 0, 2, 28) &
+                 ud_cpuid_bit(0xd, 1, 0, 0) &
+                 ud_cpuid_bit(0xd, 1, 0, 1),
+             UD_CASE("xgetbv", "0x31, 0xc9, 0x0f, 0x01, 0xd0");)
