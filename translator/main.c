@@ -259,7 +259,7 @@ static void open_tcache(struct tr_engine *e, const struct ld_image *img)
         return;
     program_range(img, &lo, &hi);
     const char *cpu = x86_cpu_model_selected();
-    char options[256];
+    char options[640];                  /* the machine name may be ~400 characters */
     snprintf(options, sizeof options, "%s machine=%s%s%s host-features=%x", cpu ? cpu : "host",
              x86_machine_name(), be_soft_crypto ? " soft-crypto" : "",
              be_store_cross_check ? " store-cross" : "", be_host_features());

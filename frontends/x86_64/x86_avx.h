@@ -80,6 +80,9 @@ bool x86_vex_prefixed(const struct x86_dc *dc);     /* 66/F0/F2/F3/REX before VE
 /* An instruction of an extension the imitated machine lacks: #UD
  * (x86_host_ext.c). */
 bool x86_lacked_extension(const struct x86_dc *dc);
+/* F3 0F C7 /7 (capstone 4's rdseed id with an F3 before the 0F): rdpid,
+ * whose extension x86_rand.c checks. */
+bool x86_rdpid_form(const struct x86_dc *dc);
 /* Decodes its VEX prefix; false if it has none or a 66/F2/F3/F0/REX
  * prefix precedes it (#UD). */
 bool avx_vex(const struct x86_dc *dc, struct avx_vex *v);

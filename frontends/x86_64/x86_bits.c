@@ -1,5 +1,6 @@
 /* x86_bits.c -- single-bit and bit-count instructions: bt bts btr btc,
- * bsf bsr, tzcnt lzcnt, popcnt, bswap.
+ * bsf bsr, tzcnt lzcnt (bsf and bsr on a machine without them), popcnt,
+ * bswap.
  */
 #include "x86_internal.h"
 
@@ -120,8 +121,19 @@ static void bit_count(struct x86_dc *dc, bool leading)
     x86_flags_set(dc, X86_CC_BMI, bytes, r, src, prev, IR_NONE);
 }
 
-static void h_tzcnt(struct x86_dc *dc) { bit_count(dc, false); }
-static void h_lzcnt(struct x86_dc *dc) { bit_count(dc, true); }
+/* On a CPU without BMI1 (tzcnt) or LZCNT (lzcnt) F3 0F BC/BD is a
+ * rep-prefixed bsf/bsr, and runs as one (x86_machine.c). */
+static void h_tzcnt(struct x86_dc *dc)
+{
+    if (x86_machine_has(X86_FEAT_BMI1)) bit_count(dc, false);
+    else bit_scan(dc, false);
+}
+
+static void h_lzcnt(struct x86_dc *dc)
+{
+    if (x86_machine_has(X86_FEAT_ABM)) bit_count(dc, true);
+    else bit_scan(dc, true);
+}
 
 static void h_popcnt(struct x86_dc *dc)
 {

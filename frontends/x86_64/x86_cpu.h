@@ -221,6 +221,9 @@ bool x86_guarded(struct x86_cpu *cpu, void (*fn)(struct x86_cpu *, void *), void
  * MXCSR bits); x86_xrstor_extent how many bytes of the area that reads,
  * from its first 576.  Alignment is the caller's. */
 #define X86_XCR0 7ull
+/* XCR0 as the imitated machine has it: X86_XCR0, less AVX where it
+ * lacks AVX (x86_machine_has). */
+uint64_t x86_xcr0(void);
 #define X86_XSAVE_SIZE 832
 #define X86_XSAVE_MIN_SIZE 576
 #define X86_XSAVE_HEADER 512
@@ -297,25 +300,54 @@ struct x86_machine {
     bool cpuid_fault;   /* ARCH_SET_CPUID can make CPUID fault */
     bool misalign_sse;  /* AMD's misaligned SSE mode: MXCSR.MM (bit 17) exists */
     bool zen5;          /* AMD family 1Ah: rcp/rsqrt as measured on it (run time only) */
-    unsigned lacks;     /* X86_FEAT_*: ferry's extensions this CPU does not have */
+    uint64_t lacks;     /* X86_FEAT_*: ferry's extensions this CPU does not have */
 };
 /* Extensions ferry implements that an x86-64 CPU it imitates may lack:
  * where the machine lacks one, CPUID hides it and its instructions are
- * #UD, as natively (x86_machine.c names each as /proc/cpuinfo does). */
-enum {
-    X86_FEAT_AVX_VNNI  = 1u << 0,       /* x86_vnni.c: Ice Lake server has only AVX512_VNNI */
-    X86_FEAT_MOVDIRI   = 1u << 1,       /* x86_ext_decode.c */
-    X86_FEAT_MOVDIR64B = 1u << 2,       /* x86_ext_decode.c, x86_line_store.c */
-    /* Skylake/Cascade Lake servers and Zen 2 lack some of these: */
-    X86_FEAT_GFNI      = 1u << 3,       /* x86_gfni.c (x86_host_ext.c refuses it) */
-    X86_FEAT_VAES      = 1u << 4,       /* x86_crypto.c's VEX.256 AES rounds (same) */
-    X86_FEAT_VPCLMULQDQ = 1u << 5,      /* x86_crypto.c's VEX.256 vpclmulqdq (same) */
-    X86_FEAT_SHA       = 1u << 6,       /* x86_crypto.c (same) */
-    X86_FEAT_RDPID     = 1u << 7,       /* x86_rand.c */
-};
+ * #UD, as natively (x86_machine.c names each as /proc/cpuinfo does,
+ * x86_cpuid.c hides its bit, x86_host_ext.c refuses its instructions).
+ * Only SSE and SSE2 (and the base ISA) every x86-64 CPU has. */
+#define X86_FEAT_AVX_VNNI    (1ull << 0)   /* x86_vnni.c: Ice Lake server has only AVX512_VNNI */
+#define X86_FEAT_MOVDIRI     (1ull << 1)   /* x86_ext_decode.c */
+#define X86_FEAT_MOVDIR64B   (1ull << 2)   /* x86_ext_decode.c, x86_line_store.c */
+/* Skylake/Cascade Lake servers and Zen 2 lack some of these: */
+#define X86_FEAT_GFNI        (1ull << 3)   /* x86_gfni.c */
+#define X86_FEAT_VAES        (1ull << 4)   /* x86_crypto.c's VEX.256 AES rounds */
+#define X86_FEAT_VPCLMULQDQ  (1ull << 5)   /* x86_crypto.c's VEX.256 vpclmulqdq */
+#define X86_FEAT_SHA         (1ull << 6)   /* x86_crypto.c */
+#define X86_FEAT_RDPID       (1ull << 7)   /* x86_rand.c */
+/* x86-64-v3 and the rest (Atom, Pentium and Celeron parts lack AVX and
+ * BMI; the first x86-64 CPUs everything after SSE3): */
+#define X86_FEAT_AVX         (1ull << 8)   /* every VEX vector form; XCR0 without it is 3 */
+#define X86_FEAT_AVX2        (1ull << 9)
+#define X86_FEAT_FMA         (1ull << 10)
+#define X86_FEAT_F16C        (1ull << 11)
+#define X86_FEAT_BMI1        (1ull << 12)  /* tzcnt without it is bsf */
+#define X86_FEAT_BMI2        (1ull << 13)
+#define X86_FEAT_ABM         (1ull << 14)  /* lzcnt; without it lzcnt is bsr */
+#define X86_FEAT_MOVBE       (1ull << 15)
+#define X86_FEAT_ADX         (1ull << 16)
+#define X86_FEAT_AES         (1ull << 17)
+#define X86_FEAT_PCLMULQDQ   (1ull << 18)
+#define X86_FEAT_RDRAND      (1ull << 19)
+#define X86_FEAT_RDSEED      (1ull << 20)
+#define X86_FEAT_XSAVE       (1ull << 21)  /* xsave, xrstor, xgetbv; leaf 0xD */
+#define X86_FEAT_XSAVEOPT    (1ull << 22)
+#define X86_FEAT_XSAVEC      (1ull << 23)
+#define X86_FEAT_POPCNT      (1ull << 24)
+#define X86_FEAT_SSE3        (1ull << 25)  /* /proc/cpuinfo's "pni"; fisttp too */
+#define X86_FEAT_SSSE3       (1ull << 26)
+#define X86_FEAT_SSE4_1      (1ull << 27)
+#define X86_FEAT_SSE4_2      (1ull << 28)  /* crc32 too */
+#define X86_FEAT_CX16        (1ull << 29)
+#define X86_FEAT_FSGSBASE    (1ull << 30)  /* shown only where the kernel enables it */
+#define X86_FEAT_CLFLUSHOPT  (1ull << 31)
+#define X86_FEAT_CLWB        (1ull << 32)
+#define X86_FEAT_RDTSCP      (1ull << 33)
+#define X86_FEAT_LAHF_LM     (1ull << 34)  /* lahf/sahf in 64-bit mode */
 const struct x86_machine *x86_machine(void);
 /* The machine has the extension (an X86_FEAT_* bit). */
-bool x86_machine_has(unsigned feature);
+bool x86_machine_has(uint64_t feature);
 /* The choice as FERRY_X86_MACHINE would spell it (keys, logs). */
 const char *x86_machine_name(void);
 /* IA32 emulation as the kernel runs it: the GDT holds the 32-bit user

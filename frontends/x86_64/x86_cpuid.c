@@ -9,9 +9,11 @@
  * (x86_ext_decode.c, x86_line_store.c), but no XSAVES, ERMS or MONITOR.
  * AMD's SSE4A and CLZERO only while ferry imitates an AMD machine
  * (machine_bits): the instructions run there and are #UD elsewhere, as on the Intel CPU ferry otherwise presents, so a
- * program sees on either machine what it sees natively.  Likewise
- * AVX-VNNI, MOVDIRI and MOVDIR64B only where the machine has them
- * (x86_machine_has: an Ice Lake server has none of them).  Not RDPRU:
+ * program sees on either machine what it sees natively.  Likewise every
+ * extension beyond SSE2 only where the machine has it (x86_machine_has,
+ * lacked_bits[]: an Ice Lake server lacks AVX-VNNI, MOVDIRI and
+ * MOVDIR64B; a machine without AVX has XCR0 = x87|SSE, and leaf 0xD says
+ * so).  Not RDPRU:
  * ferry's rdpru reads rdtsc's clock for MPERF and APERF (x86_rand.c), not
  * the counters (this Zen 5's kernel does not advertise it either).
  * The cache leaves (2 ->
@@ -70,6 +72,9 @@
 #define CPUID7_MOVDIR64B (1u << 28) /* x86_line_store.c */
 #define LEAF7_ECX (CPUID7_GFNI | CPUID7_VAES | CPUID7_VPCLMULQDQ | CPUID7_RDPID | \
                    CPUID7_MOVDIRI | CPUID7_MOVDIR64B)
+/* Leaf 0xD sub-leaf 1 EAX */
+#define CPUIDD1_XSAVEOPT (1u << 0)
+#define CPUIDD1_XSAVEC   (1u << 1)
 /* Leaf 7 sub-leaf 1 EAX */
 #define CPUID71_AVX_VNNI (1u << 4) /* x86_vnni.c */
 /* Leaf 0x80000001 */
@@ -148,18 +153,61 @@ static void cpuid_table(uint32_t leaf, uint32_t sub, uint32_t out[4])
 #define CPUID_SSE4A  (1u << 6)   /* 0x80000001 ECX: x86_sse4a.c */
 #define CPUID_CLZERO (1u << 0)   /* 0x80000008 EBX: x86_line_store.c */
 
-/* Leaf 7's extensions the machine lacks (x86_machine.c: a host without
- * them), as its CPUID leaves them out. */
-static void hide_lacking_leaf7(uint32_t out[4])
+/* Each extension a machine may lack (x86_machine.c: a host without it)
+ * and its CPUID bit, which that machine's CPUID leaves out. */
+struct lacked_bit { uint64_t feature; uint32_t leaf, sub; int reg; uint32_t bit; };
+static const struct lacked_bit lacked_bits[] = {
+    { X86_FEAT_SSE3, 1, 0, 2, CPUID_SSE3 }, { X86_FEAT_PCLMULQDQ, 1, 0, 2, CPUID_PCLMUL },
+    { X86_FEAT_SSSE3, 1, 0, 2, CPUID_SSSE3 }, { X86_FEAT_FMA, 1, 0, 2, CPUID_FMA },
+    { X86_FEAT_CX16, 1, 0, 2, CPUID_CX16 }, { X86_FEAT_SSE4_1, 1, 0, 2, CPUID_SSE41 },
+    { X86_FEAT_SSE4_2, 1, 0, 2, CPUID_SSE42 }, { X86_FEAT_MOVBE, 1, 0, 2, CPUID_MOVBE },
+    { X86_FEAT_POPCNT, 1, 0, 2, CPUID_POPCNT }, { X86_FEAT_AES, 1, 0, 2, CPUID_AES },
+    { X86_FEAT_XSAVE, 1, 0, 2, CPUID_XSAVE | CPUID_OSXSAVE }, { X86_FEAT_AVX, 1, 0, 2, CPUID_AVX },
+    { X86_FEAT_F16C, 1, 0, 2, CPUID_F16C }, { X86_FEAT_RDRAND, 1, 0, 2, CPUID_RDRAND },
+    { X86_FEAT_FSGSBASE, 7, 0, 1, CPUID7_FSGSBASE }, { X86_FEAT_BMI1, 7, 0, 1, CPUID7_BMI1 },
+    { X86_FEAT_AVX2, 7, 0, 1, CPUID7_AVX2 }, { X86_FEAT_BMI2, 7, 0, 1, CPUID7_BMI2 },
+    { X86_FEAT_RDSEED, 7, 0, 1, CPUID7_RDSEED }, { X86_FEAT_ADX, 7, 0, 1, CPUID7_ADX },
+    { X86_FEAT_CLFLUSHOPT, 7, 0, 1, CPUID7_CLFLUSHOPT }, { X86_FEAT_CLWB, 7, 0, 1, CPUID7_CLWB },
+    { X86_FEAT_SHA, 7, 0, 1, CPUID7_SHA },
+    { X86_FEAT_GFNI, 7, 0, 2, CPUID7_GFNI }, { X86_FEAT_VAES, 7, 0, 2, CPUID7_VAES },
+    { X86_FEAT_VPCLMULQDQ, 7, 0, 2, CPUID7_VPCLMULQDQ }, { X86_FEAT_RDPID, 7, 0, 2, CPUID7_RDPID },
+    { X86_FEAT_MOVDIRI, 7, 0, 2, CPUID7_MOVDIRI }, { X86_FEAT_MOVDIR64B, 7, 0, 2, CPUID7_MOVDIR64B },
+    { X86_FEAT_AVX_VNNI, 7, 1, 0, CPUID71_AVX_VNNI },
+    { X86_FEAT_XSAVEOPT, 0xd, 1, 0, CPUIDD1_XSAVEOPT }, { X86_FEAT_XSAVEC, 0xd, 1, 0, CPUIDD1_XSAVEC },
+    { X86_FEAT_LAHF_LM, 0x80000001, 0, 2, CPUID_LAHF }, { X86_FEAT_ABM, 0x80000001, 0, 2, CPUID_ABM },
+    { X86_FEAT_RDTSCP, 0x80000001, 0, 3, CPUID_RDTSCP },
+};
+
+/* Leaf 0xD follows XCR0 (x86_xcr0): without AVX the area is the legacy
+ * region and the header, 576 bytes, and sub-leaf 2 (YMM_Hi128) is empty;
+ * without XSAVE the leaf is all zero, as on such a CPU. */
+static void xsave_leaf(uint32_t sub, uint32_t out[4])
 {
-    static const struct { unsigned feature; int reg; uint32_t bit; } bits[] = {
-        { X86_FEAT_GFNI, 2, CPUID7_GFNI }, { X86_FEAT_VAES, 2, CPUID7_VAES },
-        { X86_FEAT_VPCLMULQDQ, 2, CPUID7_VPCLMULQDQ }, { X86_FEAT_RDPID, 2, CPUID7_RDPID },
-        { X86_FEAT_SHA, 1, CPUID7_SHA },
-    };
-    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
-        if (!x86_machine_has(bits[i].feature))
-            out[bits[i].reg] &= ~bits[i].bit;
+    if (!x86_machine_has(X86_FEAT_XSAVE)) {
+        memset(out, 0, 4 * sizeof(uint32_t));
+        return;
+    }
+    if (x86_machine_has(X86_FEAT_AVX))
+        return;
+    if (sub == 0) {
+        out[0] = (uint32_t)x86_xcr0();
+        out[1] = out[2] = X86_XSAVE_MIN_SIZE;
+    } else if (sub == 1) {
+        out[1] = X86_XSAVE_MIN_SIZE;
+    } else if (sub == 2) {
+        memset(out, 0, 4 * sizeof(uint32_t));
+    }
+}
+
+static void hide_lacking(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    for (size_t i = 0; i < sizeof lacked_bits / sizeof lacked_bits[0]; i++) {
+        const struct lacked_bit *b = &lacked_bits[i];
+        if (b->leaf == leaf && b->sub == sub && !x86_machine_has(b->feature))
+            out[b->reg] &= ~b->bit;
+    }
+    if (leaf == 0xd)
+        xsave_leaf(sub, out);
 }
 
 static void machine_bits(uint32_t leaf, uint32_t sub, uint32_t out[4])
@@ -167,23 +215,20 @@ static void machine_bits(uint32_t leaf, uint32_t sub, uint32_t out[4])
     bool intel = x86_machine()->intel;
     if (leaf == 7 && sub == 0 && intel)
         out[1] |= CPUID7_FDP_EXCPTN_ONLY | CPUID7_FCS_FDS_ZERO;
-    if (leaf == 7 && sub == 0 && !x86_machine_has(X86_FEAT_MOVDIRI))
-        out[2] &= ~CPUID7_MOVDIRI;
-    if (leaf == 7 && sub == 0 && !x86_machine_has(X86_FEAT_MOVDIR64B))
-        out[2] &= ~CPUID7_MOVDIR64B;
-    if (leaf == 7 && sub == 1 && !x86_machine_has(X86_FEAT_AVX_VNNI))
-        out[0] &= ~CPUID71_AVX_VNNI;
-    if (leaf == 7 && sub == 0)
-        hide_lacking_leaf7(out);
+    hide_lacking(leaf, sub, out);
     if (leaf == 0x80000001 && !intel)
         out[2] |= CPUID_SSE4A;
     if (leaf == 0x80000008 && !intel)
         out[1] |= CPUID_CLZERO;
 }
 
-/* ferry's table, less what the -cpu model lacks (x86_cpu_model.c). */
+/* ferry's table, less what the -cpu model lacks (x86_cpu_model.c).  ECX
+ * selects a sub-leaf of leaves 4, 7 and 0xD only: glibc asks leaf 1 with
+ * whatever ECX holds. */
 void x86_cpuid_query(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
+    if (leaf != 4 && leaf != 7 && leaf != 0xd)
+        sub = 0;
     cpuid_table(leaf, sub, out);
     machine_bits(leaf, sub, out);
     x86_cpu_model_mask(leaf, sub, out);

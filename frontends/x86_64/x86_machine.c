@@ -8,14 +8,18 @@
  * machine it runs on when it can tell:
  *   1. FERRY_X86_MACHINE: "amd" or "intel", then ",umip", ",ia32",
  *      ",cpuid_fault", ",misalignsse", ",zen5" for what is on and
- *      ",no" + a flag of feature_flags[] (",noavx_vnni", ",nogfni",
- *      ...) for an extension of ferry's the machine lacks (the test
- *      harness and the golden tests pin a machine with them all);
+ *      ",no" + a flag of feature_flags[] (",noavx", ",nobmi2", ",nopni",
+ *      ",noavx_vnni", ...) for an extension of ferry's the machine lacks,
+ *      with what depends on it (feature_deps[]: ",noavx" takes AVX2, FMA,
+ *      F16C ... too); the test harness and the golden tests pin a machine
+ *      with them all;
  *   2. /proc/cpuinfo's vendor_id, cpu family and flags: an x86 host's
  *      own, and the x86 host's under qemu-user too (it passes
  *      /proc/cpuinfo through); an extension of feature_flags[] missing
  *      from the flags is one the machine lacks (an Ice Lake server
- *      lacks AVX-VNNI, MOVDIRI and MOVDIR64B);
+ *      lacks AVX-VNNI, MOVDIRI and MOVDIR64B; an Atom-class Pentium AVX,
+ *      BMI and more); an AArch64 host's cpuinfo has no vendor_id, and
+ *      such a machine lacks none;
  *      IA32 emulation from /proc/sys/abi/vsyscall32 and the command line,
  *      then, the first time something asks (x86_machine_ia32), from the
  *      kernel itself: some hosts turn it off where neither shows it (a
@@ -32,6 +36,7 @@
  * Decided once per process, before the first translation asks. */
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,7 +45,7 @@
 #include "x86_machine_probe.h"
 
 static struct x86_machine machine;
-static char machine_name[256];
+static char machine_name[512];       /* every word: about 370 characters */
 static pthread_once_t machine_once = PTHREAD_ONCE_INIT;
 static bool machine_from_host;          /* not FERRY_X86_MACHINE: the probes may run */
 static bool ldt_unseen_setting;         /* FERRY_X86_MACHINE's ",noldt" */
@@ -70,21 +75,43 @@ static bool has_word(const char *s, const char *w, const char *seps)
 
 /* ferry's extensions a machine may lack, named as /proc/cpuinfo's flags
  * (and, after "no", as FERRY_X86_MACHINE's words). */
-static const struct { const char *flag; unsigned feature; } feature_flags[] = {
-    { "avx_vnni", X86_FEAT_AVX_VNNI },
-    { "movdiri", X86_FEAT_MOVDIRI },
-    { "movdir64b", X86_FEAT_MOVDIR64B },
-    { "gfni", X86_FEAT_GFNI },
-    { "vaes", X86_FEAT_VAES },
-    { "vpclmulqdq", X86_FEAT_VPCLMULQDQ },
-    { "sha_ni", X86_FEAT_SHA },
-    { "rdpid", X86_FEAT_RDPID },
+static const struct { const char *flag; uint64_t feature; } feature_flags[] = {
+    { "avx_vnni", X86_FEAT_AVX_VNNI }, { "movdiri", X86_FEAT_MOVDIRI },
+    { "movdir64b", X86_FEAT_MOVDIR64B }, { "gfni", X86_FEAT_GFNI }, { "vaes", X86_FEAT_VAES },
+    { "vpclmulqdq", X86_FEAT_VPCLMULQDQ }, { "sha_ni", X86_FEAT_SHA }, { "rdpid", X86_FEAT_RDPID },
+    { "avx", X86_FEAT_AVX }, { "avx2", X86_FEAT_AVX2 }, { "fma", X86_FEAT_FMA },
+    { "f16c", X86_FEAT_F16C }, { "bmi1", X86_FEAT_BMI1 }, { "bmi2", X86_FEAT_BMI2 },
+    { "abm", X86_FEAT_ABM }, { "movbe", X86_FEAT_MOVBE }, { "adx", X86_FEAT_ADX },
+    { "aes", X86_FEAT_AES }, { "pclmulqdq", X86_FEAT_PCLMULQDQ }, { "rdrand", X86_FEAT_RDRAND },
+    { "rdseed", X86_FEAT_RDSEED }, { "xsave", X86_FEAT_XSAVE }, { "xsaveopt", X86_FEAT_XSAVEOPT },
+    { "xsavec", X86_FEAT_XSAVEC }, { "popcnt", X86_FEAT_POPCNT }, { "pni", X86_FEAT_SSE3 },
+    { "ssse3", X86_FEAT_SSSE3 }, { "sse4_1", X86_FEAT_SSE4_1 }, { "sse4_2", X86_FEAT_SSE4_2 },
+    { "cx16", X86_FEAT_CX16 }, { "fsgsbase", X86_FEAT_FSGSBASE },
+    { "clflushopt", X86_FEAT_CLFLUSHOPT }, { "clwb", X86_FEAT_CLWB }, { "rdtscp", X86_FEAT_RDTSCP },
+    { "lahf_lm", X86_FEAT_LAHF_LM },
 };
 #define N_FEATURE_FLAGS (sizeof feature_flags / sizeof feature_flags[0])
 
-static unsigned setting_lacks(const char *v)
+/* What lacking one extension takes with it, as Linux's cpuid-deps.c
+ * clears it (so a ",noavx" setting is a machine that could exist; the
+ * host's flags have had this done by its kernel). */
+static const struct { uint64_t lacked, also; } feature_deps[] = {
+    { X86_FEAT_XSAVE, X86_FEAT_AVX | X86_FEAT_XSAVEOPT | X86_FEAT_XSAVEC },
+    { X86_FEAT_AVX, X86_FEAT_AVX2 | X86_FEAT_FMA | X86_FEAT_F16C | X86_FEAT_VAES |
+                    X86_FEAT_VPCLMULQDQ | X86_FEAT_AVX_VNNI },
+};
+
+static uint64_t with_deps(uint64_t lacks)
 {
-    unsigned lacks = 0;
+    for (size_t i = 0; i < sizeof feature_deps / sizeof feature_deps[0]; i++)
+        if (lacks & feature_deps[i].lacked)
+            lacks |= feature_deps[i].also;      /* (the table is in dependency order) */
+    return lacks;
+}
+
+static uint64_t setting_lacks(const char *v)
+{
+    uint64_t lacks = 0;
     char word[32];
     for (size_t i = 0; i < N_FEATURE_FLAGS; i++) {
         strcpy(word, "no");
@@ -92,16 +119,16 @@ static unsigned setting_lacks(const char *v)
         if (has_word(v, word, ","))
             lacks |= feature_flags[i].feature;
     }
-    return lacks;
+    return with_deps(lacks);
 }
 
-static unsigned host_lacks(const char *flags)
+static uint64_t host_lacks(const char *flags)
 {
-    unsigned lacks = 0;
+    uint64_t lacks = 0;
     for (size_t i = 0; flags && i < N_FEATURE_FLAGS; i++)
         if (!has_word(flags, feature_flags[i].flag, " "))
             lacks |= feature_flags[i].feature;
-    return lacks;
+    return with_deps(lacks);
 }
 
 static void from_setting(const char *v)
@@ -162,6 +189,13 @@ static void from_host(void)
     machine.lacks = host_lacks(flags);
 }
 
+/* Appends ",WORD" (",no" + flag for a lacked extension) to the name. */
+static void name_add(const char *prefix, const char *word)
+{
+    size_t n = strlen(machine_name);
+    snprintf(machine_name + n, sizeof machine_name - n, ",%s%s", prefix, word);
+}
+
 static void decide(void)
 {
     const char *v = getenv("FERRY_X86_MACHINE");
@@ -172,18 +206,16 @@ static void decide(void)
         from_host();
     strcpy(machine_name, machine.intel ? "intel" : "amd");
     if (machine.umip)
-        strcat(machine_name, ",umip");
+        name_add("", "umip");
     if (machine.ia32)
-        strcat(machine_name, ",ia32");
+        name_add("", "ia32");
     if (machine.cpuid_fault)
-        strcat(machine_name, ",cpuid_fault");
+        name_add("", "cpuid_fault");
     if (machine.misalign_sse)
-        strcat(machine_name, ",misalignsse");
+        name_add("", "misalignsse");
     for (size_t i = 0; i < N_FEATURE_FLAGS; i++)
-        if (machine.lacks & feature_flags[i].feature) {
-            strcat(machine_name, ",no");
-            strcat(machine_name, feature_flags[i].flag);
-        }
+        if (machine.lacks & feature_flags[i].feature)
+            name_add("no", feature_flags[i].flag);
 }
 
 const struct x86_machine *x86_machine(void)
@@ -192,7 +224,7 @@ const struct x86_machine *x86_machine(void)
     return &machine;
 }
 
-bool x86_machine_has(unsigned feature)
+bool x86_machine_has(uint64_t feature)
 {
     return !(x86_machine()->lacks & feature);
 }

@@ -83,7 +83,7 @@ static void h_rdpid(struct x86_dc *dc)
 
 /* An F3 byte among the prefixes before the 0F escape (capstone keeps no
  * trace of it in its rdseed decode). */
-static bool rand_f3(const struct x86_dc *dc)
+bool x86_rdpid_form(const struct x86_dc *dc)
 {
     bool f3 = false;
     for (size_t i = 0; i < dc->insn->size && dc->insn->bytes[i] != 0x0f; i++)
@@ -94,9 +94,9 @@ static bool rand_f3(const struct x86_dc *dc)
 static void h_rdseed(struct x86_dc *dc)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
-    if (rand_f3(dc) && !x86_machine_has(X86_FEAT_RDPID))
+    if (x86_rdpid_form(dc) && !x86_machine_has(X86_FEAT_RDPID))
         x86_raise_sigill(dc);           /* #UD where the machine lacks RDPID */
-    else if (rand_f3(dc) && d->type == X86_OP_REG && x86_gpr_num(d->reg) >= 0)
+    else if (x86_rdpid_form(dc) && d->type == X86_OP_REG && x86_gpr_num(d->reg) >= 0)
         h_rdpid(dc);
     else
         h_rdrand(dc);

@@ -5,7 +5,9 @@
  * region (0..511), the header (512..575), YMM_Hi128 at 576 (256 bytes,
  * bits 255:128 of YMM0-15), 832 bytes in all.  With XCR0 = 7 the
  * compacted form lays the components out exactly as the standard one.
- * No XSAVES (supervisor state): #UD.
+ * No XSAVES (supervisor state): #UD.  On a machine without AVX
+ * (x86_xcr0) XCR0 = 3: YMM_Hi128 is neither saved nor restored, and an
+ * XSTATE_BV or XCOMP_BV with bit 2 is #GP, as on such a CPU.
  *
  * XINUSE is "differs from the init state" (this AMD host tracks YMM that
  * way too; its x87/SSE bits are stickier: set by any use, cleared only by
@@ -36,7 +38,7 @@
 #include "x86_internal.h"
 #include "x86_sse.h"
 
-#define XCR0_VALUE X86_XCR0
+#define XCR0_VALUE x86_xcr0()
 #define XS_COMPACTED (1ull << 63)
 enum { XS_FCW = 0, XS_MXCSR = 24, XS_ST0 = 32, XS_XMM0 = 160, XS_XMM_END = 416,
        XS_HEADER = 512, XS_YMM = X86_XSAVE_YMM, XS_END = X86_XSAVE_SIZE };
@@ -242,6 +244,13 @@ static uint64_t helper_xrstor(void *env, uint64_t addr, uint64_t wide)
     xs_area(c, addr, x86_xrstor_extent(p, rfbm), false);
     if (xs_restore(c, p, rfbm, wide) != 0) xs_gp(c);
     return 0;
+}
+
+/* XCR0 as the machine has it: x87|SSE|AVX, or x87|SSE where it lacks AVX
+ * (x86_machine.c; CPUID leaf 0xD says the same). */
+uint64_t x86_xcr0(void)
+{
+    return x86_machine_has(X86_FEAT_AVX) ? X86_XCR0 : X86_XCR0 & 3;
 }
 
 /* xgetbv: XCR0 for ecx = 0, XINUSE & XCR0 for ecx = 1 (XGETBV1); any

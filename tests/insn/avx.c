@@ -8,6 +8,7 @@
  * a source.  vrcpps/vrsqrtps only on values whose result is exact on
  * every CPU (their approximations differ between vendors). */
 #include "avx_vec.h"
+#include "ud_case.h"
 
 /* arithmetic */
 #define FPALL(op)                                                             \
@@ -117,4 +118,7 @@ __attribute__((constructor(103))) static void make_rcp(void)
 UN4(vrcpps, "vrcpps", rcp_special, 1) UN4(vrsqrtps, "vrsqrtps", rcp_special, 1)
 BIN2(vrcpss, "vrcpss", rcp_special, 1) BIN2(vrsqrtss, "vrsqrtss", rcp_special, 1)
 
-int main(void) { return insn_main(); }
+/* A CPU without AVX runs only the refusals (ud_main). */
+UD_TEST_MAIN(avx_ud, "cpuid avx",
+             ud_cpuid_bit(1, 0, 2, 28),
+             UD_CASE("vaddps", "0xc5, 0xf0, 0x58, 0xcb");)

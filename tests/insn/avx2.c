@@ -8,6 +8,7 @@
  * inserts/extracts/permutes, vpermd/ps/q/pd, vptest flags, VEX string
  * compares, vmovntdqa.  (Gathers and vpmaskmov: avx2_mem.c.) */
 #include "avx2.h"
+#include "ud_case.h"
 
 Y3(vpaddb, "vpaddb") Y3(vpaddw, "vpaddw") Y3(vpaddd, "vpaddd") Y3(vpaddq, "vpaddq")
 Y3(vpsubb, "vpsubb") Y3(vpsubw, "vpsubw") Y3(vpsubd, "vpsubd") Y3(vpsubq, "vpsubq")
@@ -233,4 +234,7 @@ INSN_TEST(vpcmpestriq)
 }
 YSTR(vpcmpistri_08, "vpcmpistri", 0x08) YSTR(vpcmpistrm_4a, "vpcmpistrm", 0x4a)
 
-int main(void) { return insn_main(); }
+/* A CPU without AVX2 runs only the refusals (ud_main). */
+UD_TEST_MAIN(avx2_ud, "cpuid avx2",
+             ud_cpuid_bit(7, 0, 1, 5),
+             UD_CASE("vpaddb_y", "0xc5, 0xf5, 0xfc, 0xcb");)

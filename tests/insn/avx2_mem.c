@@ -17,6 +17,7 @@
 #include <ucontext.h>
 
 #include "avx2.h"
+#include "ud_case.h"
 
 static int64_t table[64];
 static const int64_t *mid = &table[32];
@@ -213,9 +214,18 @@ INSN_TEST(maskmov)
         }
 }
 
+INSN_TEST(avx2_mem_ud)
+{
+    UD_BEGIN;
+    UD_CASE("vpaddb_y", "0xc5, 0xf5, 0xfc, 0xcb");
+    UD_END;
+}
+
+/* A CPU without AVX2 runs only the refusals (ud_main). */
 int main(void)
 {
+    uint64_t has = ud_cpuid_bit(7, 0, 1, 5);
     pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     mprotect(pages + 4096, 4096, PROT_NONE);
-    return insn_main();
+    return ud_main("cpuid avx2", has, avx2_mem_ud);
 }

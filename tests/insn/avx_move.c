@@ -204,4 +204,7 @@ INSN_TEST(vvvv_reserved)
     UD_END;
 }
 
-int main(void) { return insn_main(); }
+/* A CPU without AVX runs only the refusals (ud_main). */
+UD_TEST_MAIN(avx_move_ud, "cpuid avx",
+             ud_cpuid_bit(1, 0, 2, 28),
+             UD_CASE("vmovaps", "0xc5, 0xf8, 0x28, 0xcb");)

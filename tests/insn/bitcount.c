@@ -5,6 +5,7 @@
  * rest cleared); lzcnt/tzcnt define CF and ZF and leave OF SF AF PF
  * undefined, so those are masked. */
 #include "insn.h"
+#include "ud_case.h"
 
 #define F_CNT_DEFINED (F_CF | F_ZF)
 
@@ -40,4 +41,7 @@ UNARY(tzcnt16, "tzcntw", "w", F_CNT_DEFINED)
 UNARY(tzcnt32, "tzcntl", "k", F_CNT_DEFINED)
 UNARY(tzcnt64, "tzcntq", "q", F_CNT_DEFINED)
 
-int main(void) { return insn_main(); }
+/* A CPU without POPCNT runs only the refusals (ud_main). */
+UD_TEST_MAIN(bitcount_ud, "cpuid popcnt",
+             ud_cpuid_bit(1, 0, 2, 23),
+             UD_CASE("popcnt", "0xf3, 0x0f, 0xb8, 0xc2");)

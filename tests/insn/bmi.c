@@ -7,6 +7,7 @@
  * CPUs differ, and the oracle is whatever CPU runs the test.  Operands: the edge values, the random ones, and for the
  * count/control operands also small counts (start/length fields). */
 #include "insn.h"
+#include "ud_case.h"
 
 /* Controls for bextr (start | len << 8) and counts for bzhi/shifts:
  * in range, at and past the size, and huge. */
@@ -147,4 +148,13 @@ FORM(movbew, "mov %q[b], %q[d]", "movbew %[m], %w[d]\n\tmovbew %w[a], %[m]", INS
 MULX(mulxq, "q", "mulx %[m], %q[s], %q[s]")
 MULX(mulxl, "k", "mulx %[m], %k[s], %k[s]")
 
-int main(void) { return insn_main(); }
+/* A CPU without BMI1, BMI2, ADX, MOVBE runs only the refusals (ud_main). */
+UD_TEST_MAIN(bmi_ud, "cpuid bmi1 bmi2 adx movbe",
+             ud_cpuid_bit(7, 0, 1, 3) &
+                 ud_cpuid_bit(7, 0, 1, 8) &
+                 ud_cpuid_bit(7, 0, 1, 19) &
+                 ud_cpuid_bit(1, 0, 2, 22),
+             UD_CASE("andn", "0xc4, 0xe2, 0x70, 0xf2, 0xc2");
+             UD_CASE("shlx", "0xc4, 0xe2, 0x71, 0xf7, 0xc2");
+             UD_CASE("adcx", "0x66, 0x0f, 0x38, 0xf6, 0xc2");
+             UD_CASE("movbe", "0x0f, 0x38, 0xf0, 0x44, 0x24, 0xf8");)

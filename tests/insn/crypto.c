@@ -1,11 +1,12 @@
 /* crypto.c -- difftest of AES-NI (aesenc aesenclast aesdec aesdeclast
- * aesimc aeskeygenassist), PCLMULQDQ (all four qword selections, and imm8
- * bits outside 0 and 4 set) and the SHA extensions (sha1rnds4 with each
- * function, sha1nexte sha1msg1 sha1msg2 sha256rnds2 with its implicit
- * XMM0, sha256msg1 sha256msg2): register pairs of integer vectors, and a
+ * aesimc aeskeygenassist) and PCLMULQDQ (all four qword selections, and
+ * imm8 bits outside 0 and 4 set): register pairs of integer vectors, and a
  * memory source.  Also chained: ten AES rounds and a key schedule step
- * feed each result into the next instruction. */
+ * feed each result into the next instruction.  A CPU without AES-NI or
+ * PCLMULQDQ runs only their refusals (ud_main).  The SHA extensions:
+ * sha.c. */
 #include "sse_vec.h"
+#include "ud_case.h"
 
 VB(aesenc, ivec)
 VB(aesenclast, ivec)
@@ -25,21 +26,6 @@ VBIN(pclmul_10, ivec, "pclmulqdq $0x10, %[s], %[d]")
 VBIN(pclmul_11, ivec, "pclmulqdq $0x11, %[s], %[d]")
 VBIN(pclmul_ee, ivec, "pclmulqdq $0xee, %[s], %[d]")
 VMEM(pclmul_m, ivec, "pclmulqdq $0x10, %[s], %[d]")
-VBIN(sha1rnds4_0, ivec, "sha1rnds4 $0, %[s], %[d]")
-VBIN(sha1rnds4_1, ivec, "sha1rnds4 $1, %[s], %[d]")
-VBIN(sha1rnds4_2, ivec, "sha1rnds4 $2, %[s], %[d]")
-VBIN(sha1rnds4_3, ivec, "sha1rnds4 $3, %[s], %[d]")
-VBIN(sha1rnds4_fe, ivec, "sha1rnds4 $0xfe, %[s], %[d]")
-VMEM(sha1rnds4_m, ivec, "sha1rnds4 $1, %[s], %[d]")
-VB(sha1nexte, ivec)
-VB(sha1msg1, ivec)
-VB(sha1msg2, ivec)
-VMEM(sha1msg2_m, ivec, "sha1msg2 %[s], %[d]")
-VXMM0(sha256rnds2, ivec, "sha256rnds2 %[s], %[d]")
-VB(sha256msg1, ivec)
-VB(sha256msg2, ivec)
-VMEM(sha256msg1_m, ivec, "sha256msg1 %[s], %[d]")
-
 /* Ten rounds of AES-128 encryption, then decryption, on one block. */
 INSN_TEST(aes_chain)
 {
@@ -59,4 +45,10 @@ INSN_TEST(aes_chain)
     }
 }
 
-int main(void) { return insn_main(); }
+UD_TEST_MAIN(aes_ud, "cpuid aes pclmulqdq",
+             ud_cpuid_bit(1, 0, 2, 25) & ud_cpuid_bit(1, 0, 2, 1),   /* AES, PCLMULQDQ */
+             UD_CASE("aesenc", "0x66, 0x0f, 0x38, 0xdc, 0xcb");
+             UD_CASE("aesdeclast", "0x66, 0x0f, 0x38, 0xdf, 0xcb");
+             UD_CASE("aesimc", "0x66, 0x0f, 0x38, 0xdb, 0xcb");
+             UD_CASE("aeskeygenassist", "0x66, 0x0f, 0x3a, 0xdf, 0xcb, 1");
+             UD_CASE("pclmulqdq", "0x66, 0x0f, 0x3a, 0x44, 0xcb, 0x11");)

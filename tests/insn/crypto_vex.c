@@ -3,10 +3,9 @@
  * (vpclmulqdq, every imm8 selection): register and memory sources, the
  * destination distinct from both sources and equal to them, and bits
  * 255:128 of the destination zeroed (avx_vec.h: YMM0-3 start with their
- * upper halves set; all 256 bits are printed).  The VEX.256 forms of VAES
- * and VPCLMULQDQ (each 128-bit lane on its own) the same way, and which
- * encodings the CPU refuses (vaesimc/vaeskeygenassist at 256 bits) or
- * takes (VEX.W1). */
+ * upper halves set; all 256 bits are printed).  A CPU without AVX, AES-NI
+ * or PCLMULQDQ runs only their refusals (ud_main).  The VEX.256 forms
+ * (VAES, VPCLMULQDQ): vaes.c. */
 #include "avx_vec.h"
 #include "ud_case.h"
 
@@ -15,12 +14,6 @@
     YCASE(FN##_x, iy, iy, iy, 1, INSN " %%xmm3, %%xmm2, %%xmm1")              \
     YCASE(FN##_xm, iy, iy, iy, 1, INSN " %[b], %%xmm2, %%xmm1")               \
     YCASE(FN##_xs, iy, iy, iy, 1, INSN " %%xmm1, %%xmm1, %%xmm1")
-/* ... VEX.256: register, memory, d == b, all one register */
-#define NDS4Y(FN, INSN)                                                       \
-    YCASE(FN##_y, iy, iy, iy, 1, INSN " %%ymm3, %%ymm2, %%ymm1")              \
-    YCASE(FN##_ym, iy, iy, iy, 1, INSN " %[b], %%ymm2, %%ymm1")               \
-    YCASE(FN##_yd, iy, iy, iy, 1, INSN " %%ymm1, %%ymm2, %%ymm1")             \
-    YCASE(FN##_ys, iy, iy, iy, 1, INSN " %%ymm1, %%ymm1, %%ymm1")
 /* dst <- op(xmm/m128) */
 #define UN2(FN, INSN)                                                         \
     YCASE(FN##_x, iy, iy, iy, 1, INSN " %%xmm3, %%xmm1")                      \
@@ -39,30 +32,12 @@ NDS3(vpclmulqdq_01, "vpclmulqdq $0x01,")
 NDS3(vpclmulqdq_10, "vpclmulqdq $0x10,")
 NDS3(vpclmulqdq_11, "vpclmulqdq $0x11,")
 NDS3(vpclmulqdq_ee, "vpclmulqdq $0xee,")
-NDS4Y(vaesenc, "vaesenc")
-NDS4Y(vaesenclast, "vaesenclast")
-NDS4Y(vaesdec, "vaesdec")
-NDS4Y(vaesdeclast, "vaesdeclast")
-NDS4Y(vpclmulqdq_00, "vpclmulqdq $0x00,")
-NDS4Y(vpclmulqdq_01, "vpclmulqdq $0x01,")
-NDS4Y(vpclmulqdq_10, "vpclmulqdq $0x10,")
-NDS4Y(vpclmulqdq_11, "vpclmulqdq $0x11,")
-NDS4Y(vpclmulqdq_ee, "vpclmulqdq $0xee,")
 
-INSN_TEST(vaes_ud)
-{
-    UD_BEGIN;
-    UD_CASE("vaesenc_y_w0", "0xc4, 0xe2, 0x6d, 0xdc, 0xcb");
-    UD_CASE("vaesenc_y_w1", "0xc4, 0xe2, 0xed, 0xdc, 0xcb");
-    UD_CASE("vaesdeclast_y_w1", "0xc4, 0xe2, 0xed, 0xdf, 0xcb");
-    UD_CASE("vaesenc_x_w1", "0xc4, 0xe2, 0xe9, 0xdc, 0xcb");
-    UD_CASE("vaesenc_y_pp0", "0xc4, 0xe2, 0x6c, 0xdc, 0xcb");
-    UD_CASE("vaesimc_y", "0xc4, 0xe2, 0x7d, 0xdb, 0xcb");
-    UD_CASE("vaeskeygenassist_y", "0xc4, 0xe3, 0x7d, 0xdf, 0xcb, 1");
-    UD_CASE("vpclmulqdq_y_w1", "0xc4, 0xe3, 0xed, 0x44, 0xcb, 0x11");
-    UD_CASE("vpclmulqdq_x_w1", "0xc4, 0xe3, 0xe9, 0x44, 0xcb, 0x11");
-    UD_CASE("vpclmulqdq_y_pp0", "0xc4, 0xe3, 0x6c, 0x44, 0xcb, 0x11");
-    UD_END;
-}
-
-int main(void) { return insn_main(); }
+UD_TEST_MAIN(crypto_vex_ud, "cpuid avx aes pclmulqdq",
+             /* AVX, AES, PCLMULQDQ */
+             ud_cpuid_bit(1, 0, 2, 28) & ud_cpuid_bit(1, 0, 2, 25) & ud_cpuid_bit(1, 0, 2, 1),
+             UD_CASE("vaesenc_x", "0xc4, 0xe2, 0x69, 0xdc, 0xcb");
+             UD_CASE("vaesenc_x_w1", "0xc4, 0xe2, 0xe9, 0xdc, 0xcb");
+             UD_CASE("vaesimc_x", "0xc4, 0xe2, 0x79, 0xdb, 0xcb");
+             UD_CASE("vpclmulqdq_x", "0xc4, 0xe3, 0x69, 0x44, 0xcb, 0x11");
+             UD_CASE("vpclmulqdq_x_w1", "0xc4, 0xe3, 0xe9, 0x44, 0xcb, 0x11");)

@@ -5,6 +5,7 @@
  * to registers and memory, on binary32 values at and around binary16
  * rounding boundaries, overflow and the subnormal range. */
 #include "avx_vec.h"
+#include "ud_case.h"
 
 /* binary32 values near binary16 ones: a half converted exactly, then its
  * low 13 bits perturbed (exact, halfway, just above/below), or scaled out
@@ -48,4 +49,7 @@ PS2PH(0) PS2PH(1) PS2PH(2) PS2PH(3) PS2PH(4) PS2PH(5) PS2PH(6) PS2PH(7)
 YCASE(vcvtps2ph_fy, fy, fy, fy, 5, "vcvtps2ph $4, %%ymm3, %%xmm1")
 YCASE(vcvtps2ph_d, fh, fh, fh, 1, "vcvtps2ph $0, %%ymm1, %%xmm1")
 
-int main(void) { return insn_main(); }
+/* A CPU without F16C runs only the refusals (ud_main). */
+UD_TEST_MAIN(f16c_ud, "cpuid f16c",
+             ud_cpuid_bit(1, 0, 2, 29),
+             UD_CASE("vcvtph2ps", "0xc4, 0xe2, 0x79, 0x13, 0xcb");)

@@ -6,6 +6,7 @@
  * (c = -(a*b) rounded) where only a single rounding gives the CPU's
  * result. */
 #include "avx_vec.h"
+#include "ud_case.h"
 
 #define ORDERS(OP, SH, SET, SHAPE)                                            \
     SHAPE(OP##132##SH, #OP "132" #SH, SET, 5) SHAPE(OP##213##SH, #OP "213" #SH, SET, 5) \
@@ -71,4 +72,7 @@ CANCEL(cancel_231sd, "vfmadd231sd %%xmm3, %%xmm2, %%xmm1", cancel_d, dy)
 CANCEL(cancel_n231pd, "vfnmadd231pd %%ymm3, %%ymm2, %%ymm1", cancel_d, dy)
 CANCEL(cancel_sub231ps, "vfmsub231ps %%xmm3, %%xmm2, %%xmm1", cancel_f, fy)
 
-int main(void) { return insn_main(); }
+/* A CPU without FMA runs only the refusals (ud_main). */
+UD_TEST_MAIN(fma_ud, "cpuid fma",
+             ud_cpuid_bit(1, 0, 2, 12),
+             UD_CASE("vfmadd231ps", "0xc4, 0xe2, 0x71, 0xb8, 0xcb");)

@@ -27,5 +27,5 @@ $(eval $(call insn_masked,nossse3,SSSE3,$(INSN_NOSSSE3)))
 INSN_VECTOR := $(filter $(addprefix $(TESTS_OUT)/insn/, \
     sse.quick sse3.quick sse41.quick sse42.quick sse42_str.quick ssefp.quick mmx.quick \
     avx.quick avx2.quick avx2_mem.quick avx_move.quick fma.quick f16c.quick gfni.quick \
-    vnni.quick crypto.quick crypto_vex.quick),$(INSN_QUICK))
+    vnni.quick crypto.quick crypto_vex.quick vaes.quick sha.quick),$(INSN_QUICK))
 $(eval $(call insn_masked,noavx,AVX,$(INSN_VECTOR)))

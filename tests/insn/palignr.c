@@ -8,6 +8,7 @@
  * vector instructions in a loop, as SHA-256's message schedule and
  * AES-GCM run them (results feeding the next op from registers). */
 #include "insn.h"
+#include "ud_case.h"
 
 typedef struct { uint64_t q[4]; } __attribute__((aligned(32))) y256;
 
@@ -138,4 +139,8 @@ INSN_TEST(palignr_chain)
     }
 }
 
-int main(void) { return insn_main(); }
+/* A CPU without SSSE3, AVX2 runs only the refusals (ud_main). */
+UD_TEST_MAIN(palignr_ud, "cpuid ssse3 avx2",
+             ud_cpuid_bit(1, 0, 2, 9) & ud_cpuid_bit(7, 0, 1, 5),
+             UD_CASE("palignr", "0x66, 0x0f, 0x3a, 0x0f, 0xcb, 0x01");
+             UD_CASE("vpalignr_y", "0xc4, 0xe3, 0x75, 0x0f, 0xcb, 0x01");)

@@ -7,6 +7,7 @@
  * not run backwards against rdtsc and that ecx is node << 12 | cpu with a
  * cpu below the number of CPUs; rdpid against rdtscp's ecx. */
 #include "insn.h"
+#include "ud_case.h"
 
 /* One draw of TEXT (the register starts as 0x5555...) with the flags from
  * insn_flags_in[k & 1]: V and FL get the register and the flags after. */
@@ -122,4 +123,14 @@ RDPID(rdpid_rax, "0xf3, 0x0f, 0xc7, 0xf8", "rax")
 RDPID(rdpid_rax_w, "0xf3, 0x48, 0x0f, 0xc7, 0xf8", "rax")
 RDPID(rdpid_r9, "0xf3, 0x41, 0x0f, 0xc7, 0xf9", "r9")
 
-int main(void) { return insn_main(); }
+/* A CPU without RDRAND, RDSEED, RDTSCP or RDPID runs only the refusals
+ * (ud_main). */
+UD_TEST_MAIN(rand_ud, "cpuid rdrand rdseed rdtscp rdpid",
+             ud_cpuid_bit(1, 0, 2, 30) &
+                 ud_cpuid_bit(7, 0, 1, 18) &
+                 ud_cpuid_bit(0x80000001, 0, 3, 27) &
+                 ud_cpuid_bit(7, 0, 2, 22),
+             UD_CASE("rdrand", "0x0f, 0xc7, 0xf0");
+             UD_CASE("rdseed", "0x0f, 0xc7, 0xf8");
+             UD_CASE("rdtscp", "0x0f, 0x01, 0xf9");
+             UD_CASE("rdpid", "0xf3, 0x0f, 0xc7, 0xf8");)

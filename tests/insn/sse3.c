@@ -6,6 +6,7 @@
  * inside and past the 32-byte pair, pabs, psign), register and memory
  * sources.  (The MMX forms of SSSE3 are in mmx.c.) */
 #include "sse_vec.h"
+#include "ud_case.h"
 
 /* SSE3 floating point */
 VB(addsubps, fvec) VB(addsubpd, dvec) VB(haddps, fvec) VB(haddpd, dvec)
@@ -55,4 +56,8 @@ INSN_TEST(ssse3_extremes)
         }
 }
 
-int main(void) { return insn_main(); }
+/* A CPU without SSE3, SSSE3 runs only the refusals (ud_main). */
+UD_TEST_MAIN(sse3_ud, "cpuid sse3 ssse3",
+             ud_cpuid_bit(1, 0, 2, 0) & ud_cpuid_bit(1, 0, 2, 9),
+             UD_CASE("haddps", "0xf2, 0x0f, 0x7c, 0xcb");
+             UD_CASE("pshufb", "0x66, 0x0f, 0x38, 0x00, 0xcb");)

@@ -7,6 +7,7 @@
  * MXCSR.RC, imm[3]: no precision exception) with MXCSR read back, and
  * movntdqa. */
 #include "sse_vec.h"
+#include "ud_case.h"
 
 VBIN(blendps5, fvec, "blendps $5, %[s], %[d]")
 VBIN(blendpd2, dvec, "blendpd $2, %[s], %[d]")
@@ -140,4 +141,8 @@ INSN_TEST(insert_extract_memory)
     }
 }
 
-int main(void) { return insn_main(); }
+/* A CPU without SSE4.1 runs only the refusals (ud_main). */
+UD_TEST_MAIN(sse41_ud, "cpuid sse4_1",
+             ud_cpuid_bit(1, 0, 2, 19),
+             UD_CASE("ptest", "0x66, 0x0f, 0x38, 0x17, 0xcb");
+             UD_CASE("pmulld", "0x66, 0x0f, 0x38, 0x40, 0xcb");)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "sse_vec.h"
+#include "ud_case.h"
 
 VB(pcmpgtq, ivec)
 VMEM(pcmpgtq_m, ivec, "pcmpgtq %[s], %[d]")
@@ -159,4 +160,8 @@ INSN_TEST(string_compares)
             }
 }
 
-int main(void) { return insn_main(); }
+/* A CPU without SSE4.2 runs only the refusals (ud_main). */
+UD_TEST_MAIN(sse42_ud, "cpuid sse4_2",
+             ud_cpuid_bit(1, 0, 2, 20),
+             UD_CASE("pcmpgtq", "0x66, 0x0f, 0x38, 0x37, 0xcb");
+             UD_CASE("crc32", "0xf2, 0x0f, 0x38, 0xf1, 0xc2");)

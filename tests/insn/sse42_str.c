@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "sse_vec.h"
+#include "ud_case.h"
 
 /* A small alphabet: matches are common. */
 static const uint8_t alpha[] = { 'a', 'b', 'c', 'A', 0x80, 0xff, '0', 1 };
@@ -139,4 +140,7 @@ INSN_TEST(inline_forms)
     }
 }
 
-int main(void) { return insn_main(); }
+/* A CPU without SSE4.2 runs only the refusals (ud_main). */
+UD_TEST_MAIN(sse42_str_ud, "cpuid sse4_2",
+             ud_cpuid_bit(1, 0, 2, 20),
+             UD_CASE("pcmpistri", "0x66, 0x0f, 0x3a, 0x63, 0xcb, 0x00");)

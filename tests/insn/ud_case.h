@@ -1,7 +1,8 @@
 /* ud_case.h -- UD_CASE(NAME, BYTES): runs one encoding given as .byte
  * values and prints whether it raised SIGILL (1) or ran (0), so the
  * difftests pin which VEX.W / prefix variants the CPU refuses.  Wrap the
- * cases in UD_BEGIN / UD_END (they install and restore the handler). */
+ * cases in UD_BEGIN / UD_END (they install and restore the handler).  An
+ * encoding may write rax, rcx, rdx, xmm1, xmm3 and the flags. */
 #ifndef UD_CASE_H
 #define UD_CASE_H
 
@@ -23,23 +24,52 @@ static void ud_handler(int sig) { (void)sig; siglongjmp(ud_jmp, 1); }
         if (sigsetjmp(ud_jmp, 1))                                             \
             ill = 1;                                                          \
         else                                                                  \
-            __asm__ volatile(".byte " BYTES ::: "xmm1", "xmm3", "memory");    \
+            __asm__ volatile(".byte " BYTES ::: "rax", "rcx", "rdx", "xmm1", "xmm3", \
+                             "memory", "cc");    \
         uint64_t in[] = { 0 }, out[] = { ill };                               \
         INSN_CASE(NAME, in, out);                                             \
     } while (0)
 
-/* CPUID.(EAX=7,ECX=SUB) register REG (0 eax, 1 ebx, 2 ecx, 3 edx) bit BIT,
- * 0 where leaf 7 or its subleaf is absent: whether the CPU has the
- * extension, or only its refusals should run (vnni.c, gfni.c). */
-static inline uint64_t ud_cpuid7_bit(unsigned sub, int reg, unsigned bit)
+/* CPUID.(EAX=LEAF,ECX=SUB) register REG (0 eax, 1 ebx, 2 ecx, 3 edx) bit
+ * BIT, 0 where the leaf (or leaf 7's sub-leaf) is absent: whether the CPU
+ * has the extension. */
+static inline uint64_t ud_cpuid_bit(unsigned leaf, unsigned sub, int reg, unsigned bit)
 {
     unsigned r[4];
-    __cpuid_count(0, 0, r[0], r[1], r[2], r[3]);
-    if (r[0] < 7) return 0;
-    __cpuid_count(7, 0, r[0], r[1], r[2], r[3]);
-    if (r[0] < sub) return 0;
-    __cpuid_count(7, sub, r[0], r[1], r[2], r[3]);
+    __cpuid_count(leaf & 0x80000000u, 0, r[0], r[1], r[2], r[3]);
+    if (r[0] < leaf) return 0;
+    __cpuid_count(leaf, 0, r[0], r[1], r[2], r[3]);
+    if (leaf == 7 && r[0] < sub) return 0;
+    __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
     return r[reg] >> bit & 1;
 }
+
+/* main() of the test of an extension a CPU may lack: prints NAME's line,
+ * whether the CPU has it (HAS: ud_cpuid_bit's, or several ANDed), then
+ * runs every test where it does and only REFUSALS (the extension's
+ * UD_CASE rows) where it does not -- a CPU without it still compares
+ * those, and ferry's CPUID and #UD are compared with the CPU's either way
+ * (vnni.c, gfni.c, sha.c, crypto.c, crypto_vex.c, vaes.c). */
+static inline int ud_main(const char *name, uint64_t has, void (*refusals)(void))
+{
+    uint64_t in[] = { 0 }, out[] = { has };
+    INSN_CASE(name, in, out);
+    if (has)
+        return insn_main();
+    refusals();
+    insn_flush();
+    return 0;
+}
+
+/* A gated test file's refusal test FN (CASES: its UD_CASE statements) and
+ * its main(): ud_main's line NAME, the CPU having the extension when HAS. */
+#define UD_TEST_MAIN(FN, NAME, HAS, CASES)                                    \
+    INSN_TEST(FN)                                                             \
+    {                                                                         \
+        UD_BEGIN;                                                             \
+        CASES                                                                 \
+        UD_END;                                                               \
+    }                                                                         \
+    int main(void) { return ud_main(NAME, (HAS), FN); }
 
 #endif

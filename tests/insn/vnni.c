@@ -40,26 +40,12 @@ VNNI(vpdpbusds, "vpdpbusds")
 VNNI(vpdpwssd, "vpdpwssd")
 VNNI(vpdpwssds, "vpdpwssds")
 
-INSN_TEST(vnni_ud)
-{
-    UD_BEGIN;
-    UD_CASE("vpdpbusd_w0", "0xc4, 0xe2, 0x6d, 0x50, 0xcb");
-    UD_CASE("vpdpbusd_w1", "0xc4, 0xe2, 0xed, 0x50, 0xcb");
-    UD_CASE("vpdpbusds_w1", "0xc4, 0xe2, 0xe9, 0x51, 0xcb");
-    UD_CASE("vpdpwssd_w1", "0xc4, 0xe2, 0xed, 0x52, 0xcb");
-    UD_CASE("vpdpwssds_w1", "0xc4, 0xe2, 0xe9, 0x53, 0xcb");
-    UD_CASE("vpdpbusd_pp0", "0xc4, 0xe2, 0x68, 0x50, 0xcb");
-    UD_CASE("vpdpbusd_pp2", "0xc4, 0xe2, 0x6a, 0x50, 0xcb");
-    UD_END;
-}
-
-int main(void)
-{
-    uint64_t in[] = { 0 }, out[] = { ud_cpuid7_bit(1, 0, 4) };   /* CPUID.(7,1):EAX[4] */
-    INSN_CASE("cpuid avx_vnni", in, out);
-    if (out[0])
-        return insn_main();
-    vnni_ud();
-    insn_flush();
-    return 0;
-}
+UD_TEST_MAIN(vnni_ud, "cpuid avx_vnni",
+             ud_cpuid_bit(7, 1, 0, 4),
+             UD_CASE("vpdpbusd_w0", "0xc4, 0xe2, 0x6d, 0x50, 0xcb");
+             UD_CASE("vpdpbusd_w1", "0xc4, 0xe2, 0xed, 0x50, 0xcb");
+             UD_CASE("vpdpbusds_w1", "0xc4, 0xe2, 0xe9, 0x51, 0xcb");
+             UD_CASE("vpdpwssd_w1", "0xc4, 0xe2, 0xed, 0x52, 0xcb");
+             UD_CASE("vpdpwssds_w1", "0xc4, 0xe2, 0xe9, 0x53, 0xcb");
+             UD_CASE("vpdpbusd_pp0", "0xc4, 0xe2, 0x68, 0x50, 0xcb");
+             UD_CASE("vpdpbusd_pp2", "0xc4, 0xe2, 0x6a, 0x50, 0xcb");) /* CPUID.(7,1):EAX[4] */

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "insn.h"
+#include "ud_case.h"
 
 #define AREA 1024
 #define XS_WORDS 105            /* the 832-byte area and the word after it */
@@ -335,4 +336,10 @@ INSN_TEST(xgetbv_shape)
     INSN_CASE("xgetbv", in, out);
 }
 
-int main(void) { return insn_main(); }
+/* A CPU without OSXSAVE, AVX, XSAVEOPT, XSAVEC runs only the refusals (ud_main). */
+UD_TEST_MAIN(xsave_ud, "cpuid osxsave avx xsaveopt xsavec",
+             ud_cpuid_bit(1, 0, 2, 27) &
+                 ud_cpuid_bit(1, 0, 2, 28) &
+                 ud_cpuid_bit(0xd, 1, 0, 0) &
+                 ud_cpuid_bit(0xd, 1, 0, 1),
+             UD_CASE("xgetbv", "0x31, 0xc9, 0x0f, 0x01, 0xd0");)

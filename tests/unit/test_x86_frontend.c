@@ -5,6 +5,7 @@
  * (the native CPU is the oracle: flags are captured with pushf).
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -445,6 +446,59 @@ Test(x86_frontend, get_set_eflags_round_trip)
     cr_assert_eq(x86_get_eflags(&cpu), 0x202 | X86_DF | X86_CF | X86_ZF | X86_OF);
 }
 
+/* Each extension a machine may lack and its CPUID bit (the SDM's). */
+static const struct { uint64_t feature; uint32_t leaf, sub; int reg, bit; } feature_bits[] = {
+    { X86_FEAT_SSE3, 1, 0, 2, 0 }, { X86_FEAT_PCLMULQDQ, 1, 0, 2, 1 }, { X86_FEAT_SSSE3, 1, 0, 2, 9 },
+    { X86_FEAT_FMA, 1, 0, 2, 12 }, { X86_FEAT_CX16, 1, 0, 2, 13 }, { X86_FEAT_SSE4_1, 1, 0, 2, 19 },
+    { X86_FEAT_SSE4_2, 1, 0, 2, 20 }, { X86_FEAT_MOVBE, 1, 0, 2, 22 }, { X86_FEAT_POPCNT, 1, 0, 2, 23 },
+    { X86_FEAT_AES, 1, 0, 2, 25 }, { X86_FEAT_XSAVE, 1, 0, 2, 26 }, { X86_FEAT_XSAVE, 1, 0, 2, 27 },
+    { X86_FEAT_AVX, 1, 0, 2, 28 }, { X86_FEAT_F16C, 1, 0, 2, 29 }, { X86_FEAT_RDRAND, 1, 0, 2, 30 },
+    { X86_FEAT_FSGSBASE, 7, 0, 1, 0 }, { X86_FEAT_BMI1, 7, 0, 1, 3 }, { X86_FEAT_AVX2, 7, 0, 1, 5 },
+    { X86_FEAT_BMI2, 7, 0, 1, 8 }, { X86_FEAT_RDSEED, 7, 0, 1, 18 }, { X86_FEAT_ADX, 7, 0, 1, 19 },
+    { X86_FEAT_CLFLUSHOPT, 7, 0, 1, 23 }, { X86_FEAT_CLWB, 7, 0, 1, 24 }, { X86_FEAT_SHA, 7, 0, 1, 29 },
+    { X86_FEAT_GFNI, 7, 0, 2, 8 }, { X86_FEAT_VAES, 7, 0, 2, 9 }, { X86_FEAT_VPCLMULQDQ, 7, 0, 2, 10 },
+    { X86_FEAT_RDPID, 7, 0, 2, 22 }, { X86_FEAT_MOVDIRI, 7, 0, 2, 27 },
+    { X86_FEAT_MOVDIR64B, 7, 0, 2, 28 }, { X86_FEAT_AVX_VNNI, 7, 1, 0, 4 },
+    { X86_FEAT_XSAVEOPT, 0xd, 1, 0, 0 }, { X86_FEAT_XSAVEC, 0xd, 1, 0, 1 },
+    { X86_FEAT_LAHF_LM, 0x80000001, 0, 2, 0 }, { X86_FEAT_ABM, 0x80000001, 0, 2, 5 },
+    { X86_FEAT_RDTSCP, 0x80000001, 0, 3, 27 },
+};
+#define N_FEATURE_BITS (sizeof feature_bits / sizeof feature_bits[0])
+
+/* Each bit set exactly where the machine has its extension. */
+static void check_feature_bits(void)
+{
+    uint32_t r[4];
+    for (size_t i = 0; i < N_FEATURE_BITS; i++) {
+        x86_cpuid_query(feature_bits[i].leaf, feature_bits[i].sub, r);
+        cr_assert_eq(r[feature_bits[i].reg] >> feature_bits[i].bit & 1,
+                     x86_machine_has(feature_bits[i].feature), "leaf %#x.%u reg %d bit %d",
+                     feature_bits[i].leaf, feature_bits[i].sub, feature_bits[i].reg,
+                     feature_bits[i].bit);
+    }
+}
+
+/* Leaf 0xD as XCR0 is: x87|SSE|AVX in 832 bytes, x87|SSE in 576 without
+ * AVX, nothing without XSAVE. */
+static void check_xsave_leaf(void)
+{
+    uint32_t r[4];
+    bool xsave = x86_machine_has(X86_FEAT_XSAVE), avx = x86_machine_has(X86_FEAT_AVX);
+    uint32_t size = avx ? 832 : 576;
+    x86_cpuid_query(0xd, 0, r);
+    cr_assert_eq(r[0], xsave ? (avx ? 7 : 3) : 0, "XCR0's components");
+    cr_assert_eq(r[1], xsave ? size : 0);
+    cr_assert_eq(r[2], xsave ? size : 0);
+    x86_cpuid_query(0xd, 1, r);
+    cr_assert_eq(r[0] & ~3u, xsave ? 4 : 0, "XGETBV1; no XSAVES");
+    cr_assert_eq(r[1], xsave ? size : 0);
+    x86_cpuid_query(0xd, 2, r);
+    cr_assert_eq(r[0], avx ? 256 : 0, "YMM_Hi128: 256 bytes");
+    cr_assert_eq(r[1], avx ? 576 : 0, "at 576");
+    if (xsave)
+        cr_assert_eq(x86_xcr0(), avx ? 7 : 3);
+}
+
 Test(x86_frontend, cpuid_identity)
 {
     uint32_t r[4];
@@ -459,47 +513,118 @@ Test(x86_frontend, cpuid_identity)
     cr_assert_str_eq(brand, "ferry virtual x86-64 CPU");
     x86_cpuid_query(1, 0, r);
     cr_assert_eq((r[0] >> 8) & 0xf, 6, "family 6");
-    uint32_t v2 = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 23);
-    cr_assert_eq(r[2] & v2, v2, "x86-64-v2: SSE3 SSSE3 CX16 SSE4.1 SSE4.2 POPCNT");
     cr_assert_eq(r[2] & (1u << 3), 0, "no MONITOR");
-    uint32_t avx = (1u << 12) | (1u << 28) | (1u << 29);
-    cr_assert_eq(r[2] & avx, avx, "FMA AVX F16C");
-    cr_assert_eq(r[2] & (3u << 26), 3u << 26, "XSAVE, OSXSAVE");
     cr_assert(r[3] & (1u << 26), "SSE2 advertised");
     cr_assert_eq(x86_cpuid_hwcap(), r[3]);
-    uint32_t more = (1u << 1) | (1u << 22) | (1u << 25) | (1u << 30);
-    cr_assert_eq(r[2] & more, more, "PCLMULQDQ MOVBE AES RDRAND");
+    check_feature_bits();
     x86_cpuid_query(7, 0, r);
-    uint32_t bmi = (1u << 0) | (1u << 3) | (1u << 8) | (1u << 18) | (1u << 19);
-    cr_assert_eq(r[1] & bmi, bmi, "FSGSBASE BMI1 BMI2 RDSEED ADX");
-    cr_assert_eq(r[1] >> 29 & 1, x86_machine_has(X86_FEAT_SHA), "SHA where the machine has it");
-    cr_assert(r[1] & (1u << 5), "AVX2");
-    /* GFNI, VAES, VPCLMULQDQ, RDPID, MOVDIRI, MOVDIR64B and AVX-VNNI only
-     * where the machine has them */
-    static const struct { unsigned feature; int bit; } ecx[] = {
-        { X86_FEAT_GFNI, 8 }, { X86_FEAT_VAES, 9 }, { X86_FEAT_VPCLMULQDQ, 10 },
-        { X86_FEAT_RDPID, 22 }, { X86_FEAT_MOVDIRI, 27 }, { X86_FEAT_MOVDIR64B, 28 },
-    };
-    uint32_t want = 0;
-    for (size_t i = 0; i < sizeof ecx / sizeof ecx[0]; i++)
-        want |= x86_machine_has(ecx[i].feature) ? 1u << ecx[i].bit : 0;
-    cr_assert_eq(r[2], want, "leaf 7 ECX: GFNI VAES VPCLMULQDQ RDPID MOVDIRI MOVDIR64B");
     cr_assert_eq(r[0], 1, "leaf 7: sub-leaf 1 is the last");
+    uint32_t ecx = 0;
+    for (size_t i = 0; i < N_FEATURE_BITS; i++)
+        if (feature_bits[i].leaf == 7 && feature_bits[i].reg == 2 &&
+            x86_machine_has(feature_bits[i].feature))
+            ecx |= 1u << feature_bits[i].bit;
+    cr_assert_eq(r[2], ecx, "leaf 7 ECX: GFNI VAES VPCLMULQDQ RDPID MOVDIRI MOVDIR64B, no more");
     x86_cpuid_query(7, 1, r);
-    cr_assert_eq(r[0], x86_machine_has(X86_FEAT_AVX_VNNI) ? 1u << 4 : 0,
-                 "leaf 7.1 EAX: AVX-VNNI");
     cr_assert_eq(r[1] | r[2] | r[3], 0);
     x86_cpuid_query(7, 2, r);
     cr_assert_eq(r[0] | r[1] | r[2] | r[3], 0);
-    x86_cpuid_query(0xd, 0, r);
-    cr_assert_eq(r[0], 7, "XCR0: x87 | SSE | AVX");
-    cr_assert_eq(r[1], 832);
-    cr_assert_eq(r[2], 832);
-    x86_cpuid_query(0xd, 1, r);
-    cr_assert_eq(r[0], 7, "XSAVEOPT, XSAVEC, XGETBV1; no XSAVES");
-    x86_cpuid_query(0xd, 2, r);
-    cr_assert_eq(r[0], 256, "YMM_Hi128: 256 bytes");
-    cr_assert_eq(r[1], 576, "at 576");
+    check_xsave_leaf();
+}
+
+/* A machine without some of ferry's extensions (FERRY_X86_MACHINE, set
+ * before the first question decides the machine: criterion runs each test
+ * in a process of its own). */
+static void setup_lacking(const char *machine)
+{
+    setenv("FERRY_X86_MACHINE", machine, 1);
+    setup();
+}
+static void setup_noavx(void) { setup_lacking("intel,noavx"); }
+static void setup_nordseed(void) { setup_lacking("intel,nordseed"); }
+static void setup_none(void)
+{
+    setup_lacking("intel,noavx,nobmi1,nobmi2,noabm,nomovbe,noadx,noaes,nopclmulqdq,nordrand,"
+                  "nordseed,noxsave,nopopcnt,nopni,nossse3,nosse4_1,nosse4_2,nocx16,nofsgsbase,"
+                  "noclflushopt,noclwb,nordtscp,nolahf_lm,nosha_ni,nogfni,nordpid,nomovdiri,"
+                  "nomovdir64b");
+}
+
+/* ",noavx" takes what needs AVX with it (AVX2, FMA, F16C, VAES,
+ * VPCLMULQDQ, AVX-VNNI), as Linux clears them; XCR0 is x87|SSE. */
+Test(x86_frontend, machine_without_avx, .init = setup_noavx, .fini = teardown)
+{
+    static const uint64_t gone[] = { X86_FEAT_AVX, X86_FEAT_AVX2, X86_FEAT_FMA, X86_FEAT_F16C,
+                                     X86_FEAT_VAES, X86_FEAT_VPCLMULQDQ, X86_FEAT_AVX_VNNI };
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
+        cr_assert(!x86_machine_has(gone[i]), "feature %zu still there", i);
+    cr_assert(x86_machine_has(X86_FEAT_XSAVE) && x86_machine_has(X86_FEAT_BMI2));
+    cr_assert_eq(x86_xcr0(), 3);
+    check_feature_bits();
+    check_xsave_leaf();
+    static const uint8_t vpaddb[] = { 0xc5, 0xf1, 0xfc, 0xc2 };
+    static const uint8_t vzeroupper[] = { 0xc5, 0xf8, 0x77 };
+    static const uint8_t gfni_vex[] = { 0xc4, 0xe2, 0x71, 0xcf, 0xc2 };  /* vgf2p8mulb */
+    expect_exit(vpaddb, sizeof vpaddb, 0, TR_EXIT_SIGILL);
+    expect_exit(vzeroupper, sizeof vzeroupper, 0, TR_EXIT_SIGILL);
+    expect_exit(gfni_vex, sizeof gfni_vex, 0, TR_EXIT_SIGILL);
+    static const uint8_t andn[] = { 0xc4, 0xe2, 0x70, 0xf2, 0xc1, 0xc3 };  /* BMI: no AVX needed */
+    cr_assert_neq(last_insn(translate(andn, sizeof andn))->aux[1], TR_EXIT_SIGILL);
+}
+
+/* F3 0F C7 /7 is rdpid, not a prefixed rdseed: it runs without RDSEED. */
+Test(x86_frontend, rdpid_without_rdseed, .init = setup_nordseed, .fini = teardown)
+{
+    static const uint8_t rdseed[] = { 0x0f, 0xc7, 0xf8 }, rdpid[] = { 0xf3, 0x0f, 0xc7, 0xf8, 0xc3 };
+    expect_exit(rdseed, sizeof rdseed, 0, TR_EXIT_SIGILL);
+    cr_assert_neq(last_insn(translate(rdpid, sizeof rdpid))->aux[1], TR_EXIT_SIGILL);
+}
+
+/* Every extension a machine may lack, lacked: each hidden from CPUID and
+ * one instruction of each #UD; lzcnt and tzcnt run (as bsr and bsf). */
+Test(x86_frontend, machine_without_extensions, .init = setup_none, .fini = teardown)
+{
+    check_feature_bits();
+    check_xsave_leaf();
+    uint32_t r[4];
+    x86_cpuid_query(1, 0x1234, r);      /* (glibc asks leaf 1 with any ECX) */
+    cr_assert_eq(r[2], 0, "leaf 1 ECX: nothing beyond SSE2");
+    static const struct { const char *name; uint8_t b[8]; size_t n; } refused[] = {
+        { "vpaddb", { 0xc5, 0xf1, 0xfc, 0xc2 }, 4 },
+        { "andn", { 0xc4, 0xe2, 0x70, 0xf2, 0xc1 }, 5 },
+        { "shlx", { 0xc4, 0xe2, 0x71, 0xf7, 0xc1 }, 5 },
+        { "popcnt", { 0xf3, 0x0f, 0xb8, 0xc1 }, 4 },
+        { "movbe", { 0x0f, 0x38, 0xf0, 0x07 }, 4 },
+        { "adcx", { 0x66, 0x0f, 0x38, 0xf6, 0xc1 }, 5 },
+        { "aesenc", { 0x66, 0x0f, 0x38, 0xdc, 0xc1 }, 5 },
+        { "pclmulqdq", { 0x66, 0x0f, 0x3a, 0x44, 0xc1, 0x00 }, 6 },
+        { "sha1nexte", { 0x0f, 0x38, 0xc8, 0xc1 }, 4 },
+        { "gf2p8mulb", { 0x66, 0x0f, 0x38, 0xcf, 0xc1 }, 5 },
+        { "rdrand", { 0x0f, 0xc7, 0xf0 }, 3 },
+        { "rdseed", { 0x0f, 0xc7, 0xf8 }, 3 },
+        { "xgetbv", { 0x0f, 0x01, 0xd0 }, 3 },
+        { "xsave", { 0x0f, 0xae, 0x27 }, 3 },
+        { "haddps", { 0xf2, 0x0f, 0x7c, 0xc1 }, 4 },
+        { "fisttp", { 0xdd, 0x0f }, 2 },
+        { "pshufb", { 0x66, 0x0f, 0x38, 0x00, 0xc1 }, 5 },
+        { "ptest", { 0x66, 0x0f, 0x38, 0x17, 0xc1 }, 5 },
+        { "crc32", { 0xf2, 0x0f, 0x38, 0xf1, 0xc1 }, 5 },
+        { "cmpxchg16b", { 0x48, 0x0f, 0xc7, 0x0f }, 4 },
+        { "rdfsbase", { 0xf3, 0x48, 0x0f, 0xae, 0xc0 }, 5 },
+        { "clflushopt", { 0x66, 0x0f, 0xae, 0x3f }, 4 },
+        { "clwb", { 0x66, 0x0f, 0xae, 0x37 }, 4 },
+        { "rdtscp", { 0x0f, 0x01, 0xf9 }, 3 },
+        { "rdpid", { 0xf3, 0x0f, 0xc7, 0xf8 }, 4 },
+        { "lahf", { 0x9f }, 1 },
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        const struct ir_insn *e = last_insn(translate(refused[i].b, refused[i].n));
+        cr_assert(e->op == IR_exit_code && e->aux[1] == TR_EXIT_SIGILL &&
+                  (uint64_t)e->aux[0] == pc_of(0), "%s not refused", refused[i].name);
+    }
+    static const uint8_t lzcnt[] = { 0xf3, 0x0f, 0xbd, 0xc1, 0xc3 }, tzcnt[] = { 0xf3, 0x0f, 0xbc, 0xc1, 0xc3 };
+    cr_assert_neq(last_insn(translate(lzcnt, sizeof lzcnt))->aux[1], TR_EXIT_SIGILL);
+    cr_assert_neq(last_insn(translate(tzcnt, sizeof tzcnt))->aux[1], TR_EXIT_SIGILL);
 }
 
 /* ---- the bytes a block keeps are the bytes it was decoded from --------
