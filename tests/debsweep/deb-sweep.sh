@@ -196,8 +196,8 @@ verdicts() {
         -e 's/^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\): *\([0-9]*\)/SUM \1 \2/p' \
         -e 's/^# of \([a-z ]*[a-z]\)[[:space:]]*\([0-9]*\)$/SUM \1 \2/p' \
         -e 's/^Checking \(\.\/[0-9][^ ]*\)$/RUN check-\1/p' -e 's/^All checks successful$/PASS checks/p' \
-        -e 's/^Failed checks were:.*/FAIL checks/p' -e 's/^\*\*\* \(.*\) OK \*\*\*$/PASS \1/p' \
-        -e 's/^\*\*\* \(.*\) FAILED \*\*\*$/FAIL \1/p' \
+        -e 's/^Failed checks were:.*/FAIL checks/p' -e 's/^[[:space:]]*\*\*\* \(.*\) OK \*\*\*$/PASS \1/p' \
+        -e 's/^[[:space:]]*\*\*\* \(.*\) FAILED \*\*\*$/FAIL \1/p' \
         -e 's/^ALL TESTS PASSED$/PASS all/p' -e 's/^\([0-9]*\) TESTS\{0,1\} FAILED$/FAIL \1 tests/p' \
         -e 's/^cmp \([^ ]*\) \([^ ]*\) *$/RUN cmp-\1/p' -e 's/^\([^ ]*\) \([^ ]*\) differ: .*/FAIL cmp-\1/p' \
         "$1/build.log" | sort | uniq -c | sed 's/^ *//'
