@@ -32,11 +32,15 @@
 # binary-arch --as-root`: dh skips the build-arch it holds by its stamp,
 # where `debian/rules build-arch`, as -B calls it, would rerun the whole
 # sequence; so no .buildinfo).  The two replays are compared as whole
-# builds are.  A package whose rules are not dh's gets status
+# builds are.  A package whose rules are not dh's takes its test step from
+# the STEPS file (-s: lines "PKG COMMAND", the command the rules' own
+# build-arch runs for the tests, run in the tree by sh; its tree built
+# with nocheck as well, so a rules file that runs the tests whatever
+# nocheck says runs them natively there too); with neither, status
 # "no-test-step".
 #
 #   deb-sweep.sh -c CHROOT -o OUT -n NATIVE_DIR -f FERRY_BIN [-r RUNNER] [-t]
-#                [-k KNOWN]... [-l LIST]... [PKG]...
+#                [-s STEPS] [-k KNOWN]... [-l LIST]... [PKG]...
 #   FERRY_BIN "-": the native builds only.  Native results are kept in
 #   NATIVE_DIR and reused.  LIST: package names, one a line, '#' comments.
 #   KNOWN: lines "PKG WHAT  # why": a difference checked by hand to be no
@@ -44,12 +48,13 @@
 #   package whose only differences are these is "known", not a failure.
 set -u
 export LC_ALL=C
-ch="" out="" nat="" ferry="" runner="" pkgs="" known="" tests=""
+ch="" out="" nat="" ferry="" runner="" pkgs="" known="" tests="" steps_list=/dev/null
 here=$(cd "$(dirname "$0")" && pwd)
-while getopts c:o:n:f:r:l:k:t opt; do
+while getopts c:o:n:f:r:l:k:s:t opt; do
     case $opt in
     c) ch=$OPTARG ;; o) out=$OPTARG ;; n) nat=$OPTARG ;; f) ferry=$OPTARG ;;
     r) runner=$OPTARG ;; k) known="$known $OPTARG" ;; t) tests=1 ;;
+    s) steps_list=$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG") ;;
     l) pkgs="$pkgs $(sed 's/#.*//' "$OPTARG")" ;;
     *) exit 2 ;;
     esac
@@ -113,7 +118,11 @@ build() {
     # run; tests on), then run with nocheck (compat 13's dh leaves out
     # dh_auto_test and its override; older compats' dh_auto_test does
     # nothing), dh's stamp written.
-    tree) cmd="DH_NO_ACT=1 debian/rules build-arch > ../.dh-steps 2>&1 &&
+    # (Rules that are not dh's, with a STEPS line: no such list, their
+    # build-arch would build.)
+    tree) cmd="DH_NO_ACT=1 debian/rules build-arch > ../.dh-steps 2>&1 &&"
+        has_steps "$p" && cmd=": > ../.dh-steps &&"
+        cmd="$cmd
         DEB_BUILD_OPTIONS='parallel=2 nocheck' exec dpkg-buildpackage -B -uc -us --rules-target=clean,build-arch" ;;
     # The test step as a rules target (--rules-file: a second makefile),
     # so it runs with dpkg-buildpackage's environment and debian/rules'
@@ -156,24 +165,40 @@ build() {
 
 # tests_step_unpack PKG: NATIVE_DIR/PKG-tree's tree into the build
 # directory with ../.ferry-tests.mk, a makefile whose target ferry-tests
-# runs the commands dh listed after dh_auto_build and before its stamp
-# (none: no such file, the rules are not dh's).
+# runs the commands dh listed after dh_auto_build and before its stamp,
+# or, for rules that are not dh's, the STEPS file's command for PKG (none:
+# no such file).
 tests_step_unpack() {
     [ "$(cat "$nat/$1-tree/status")" = "status 0" ] && tar -xf "$nat/$1-tree/tree.tar" -C "$ch$t/build" || return 1
     steps=$(sed 's/^[[:space:]]*//' "$nat/$1-tree/dh-steps" |
         awk '/create-stamp/ { go = 0 } go { print } /dh_auto_build/ { go = 1 }')
+    has_steps "$1" && steps=$(sed 's/#.*//' "$steps_list" | awk -v p="$1" '$1 == p { sub(/^[^ \t]+[ \t]+/, ""); print }')
     [ -n "$steps" ] || return 0
     printf 'ferry-tests:\n%s\n' "$(printf '%s\n' "$steps" | sed 's/\$/$$/g; s/^/\t/')" > "$ch$t/build/.ferry-tests.mk"
     cat "$ch$t/build/.ferry-tests.mk"
 }
 
+# has_steps PKG: the STEPS file has a line for PKG.
+has_steps() {
+    sed 's/#.*//' "$steps_list" | awk -v p="$1" '$1 == p { f = 1 } END { exit !f }'
+}
+
 # verdicts DEST: one line per test and outcome from the build log, with
 # how often it is there: automake's harness (and DejaGnu's) "PASS: name"
-# and its totals; bzip2's `make test` (a "cmp A B" per test, cmp's
-# "A B differ" when it fails).  Other forms show in the log diff.
+# and its totals (DejaGnu's "# of expected passes  N"); bzip2's `make
+# test` (a "cmp A B" per test, cmp's "A B differ" when it fails); m4's
+# checks ("Checking ./NNN.name" each, then "All checks successful" or
+# "Failed checks were:"); zlib's "*** zlib test OK ***" (or FAILED);
+# gawk's "ALL TESTS PASSED" or "N TESTS FAILED".  Other forms show in the
+# log diff.
 verdicts() {
     sed -n -e 's/^\(PASS\|FAIL\|XFAIL\|XPASS\|SKIP\|ERROR\|UNTESTED\|UNSUPPORTED\): \(.*\)/\1 \2/p' \
         -e 's/^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\): *\([0-9]*\)/SUM \1 \2/p' \
+        -e 's/^# of \([a-z ]*[a-z]\)[[:space:]]*\([0-9]*\)$/SUM \1 \2/p' \
+        -e 's/^Checking \(\.\/[0-9][^ ]*\)$/RUN check-\1/p' -e 's/^All checks successful$/PASS checks/p' \
+        -e 's/^Failed checks were:.*/FAIL checks/p' -e 's/^[[:space:]]*\*\*\* \(.*\) OK \*\*\*$/PASS \1/p' \
+        -e 's/^[[:space:]]*\*\*\* \(.*\) FAILED \*\*\*$/FAIL \1/p' \
+        -e 's/^ALL TESTS PASSED$/PASS all/p' -e 's/^\([0-9]*\) TESTS\{0,1\} FAILED$/FAIL \1 tests/p' \
         -e 's/^cmp \([^ ]*\) \([^ ]*\) *$/RUN cmp-\1/p' -e 's/^\([^ ]*\) \([^ ]*\) differ: .*/FAIL cmp-\1/p' \
         "$1/build.log" | sort | uniq -c | sed 's/^ *//'
 }

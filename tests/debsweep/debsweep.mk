@@ -36,8 +36,8 @@ deb-sweep-deps:
 	FERRY_CHROOT=$(FERRY_CHROOT) FERRY_DEBSWEEP_CHROOT=$(DEBSWEEP_CHROOT) sh .ci/setup-debsweep $(DEBSWEEP_LIST)
 deb-sweep-x86_64: $(FERRY_BIN_x86_64) deb-sweep-deps
 	tests/debsweep/deb-sweep.sh -c $(DEBSWEEP_CHROOT) -o $(DEBSWEEP_OUT)/x86_64$(DEBSWEEP_MODE_DIR) -n $(DEBSWEEP_OUT)/native \
-	    -f $(FERRY_BIN_x86_64) $(DEBSWEEP_MODE_ARGS) -k tests/debsweep/known.list \
+	    -f $(FERRY_BIN_x86_64) $(DEBSWEEP_MODE_ARGS) -s tests/debsweep/test-steps.list -k tests/debsweep/known.list \
 	    $(if $(DEB_SWEEP_PACKAGES),$(DEB_SWEEP_PACKAGES),-l $(DEBSWEEP_LIST))
 deb-sweep-aarch64: $(FERRY_BIN_aarch64) deb-sweep-deps
 	tests/debsweep/deb-sweep.sh -c $(DEBSWEEP_CHROOT) -o $(DEBSWEEP_OUT)/aarch64$(DEBSWEEP_MODE_DIR) -n $(DEBSWEEP_OUT)/native \
-	    -f $(FERRY_BIN_aarch64) -r "$(RUN_aarch64)" $(DEBSWEEP_MODE_ARGS) -k tests/debsweep/known.list $(DEB_SWEEP_A64_PACKAGES)
+	    -f $(FERRY_BIN_aarch64) -r "$(RUN_aarch64)" $(DEBSWEEP_MODE_ARGS) -s tests/debsweep/test-steps.list -k tests/debsweep/known.list $(DEB_SWEEP_A64_PACKAGES)
