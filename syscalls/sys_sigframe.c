@@ -13,7 +13,8 @@
  * The FP state is in Linux's XSAVE layout (arch/x86/kernel/fpu/signal.c),
  * since ferry's CPUID has XSAVE: the 512-byte FXSAVE-format legacy region
  * whose software bytes (464..511) hold struct _fpx_sw_bytes (xfeatures =
- * XCR0 = x87|SSE|AVX, xstate_size 832, extended_size 836), the XSAVE
+ * XCR0 = x87|SSE|AVX, xstate_size 832, extended_size 836; 3, 576 and 580
+ * on a machine without AVX), the XSAVE
  * header (XSTATE_BV with x87|SSE always set, AVX when the YMM upper halves
  * are in use), YMM_Hi128 at 576, FP_XSTATE_MAGIC2 right after the area,
  * and UC_FP_XSTATE in uc_flags. */
@@ -72,7 +73,13 @@ _Static_assert(sizeof(struct x86_64_siginfo) == 128, "kernel siginfo");
 _Static_assert(sizeof(struct x86_64_fpx_sw_bytes) == 48, "kernel _fpx_sw_bytes");
 _Static_assert(offsetof(struct x86_64_xstate, magic2) == X86_XSAVE_SIZE, "magic2 after the area");
 
-#define SYS_XSTATE_FRAME (X86_XSAVE_SIZE + 4)
+/* The area's size under the imitated machine's XCR0 (x86_xcr0): without
+ * AVX, Linux's frame is the legacy region and the header, 576 bytes, with
+ * FP_XSTATE_MAGIC2 right after them (the kernel sizes it by XCR0). */
+static uint32_t sys_xstate_size(void)
+{
+    return (x86_xcr0() & 4) ? X86_XSAVE_SIZE : X86_XSAVE_MIN_SIZE;
+}
 
 /* General registers in sigcontext order, as x86_reg numbers. */
 static const uint8_t sys_sc_order[] = {
@@ -134,18 +141,20 @@ static uint64_t sys_frame_stack(const struct x86_cpu *cpu, int sig)
  * into XSTATE_BV and writes the software bytes and the second magic. */
 static void sys_fill_xstate(struct x86_cpu *cpu, struct x86_64_xstate *xs)
 {
+    uint32_t size = sys_xstate_size();
     memset(xs, 0, sizeof *xs);
-    x86_xsave_image(cpu, xs->b, X86_XCR0);
+    x86_xsave_image(cpu, xs->b, x86_xcr0());
     uint64_t bv;
     memcpy(&bv, xs->b + X86_XSAVE_HEADER, 8);
     bv |= 3;
     memcpy(xs->b + X86_XSAVE_HEADER, &bv, 8);
     struct x86_64_fpx_sw_bytes sw = {
-        .magic1 = SYS_FP_XSTATE_MAGIC1, .extended_size = SYS_XSTATE_FRAME,
-        .xfeatures = X86_XCR0, .xstate_size = X86_XSAVE_SIZE,
+        .magic1 = SYS_FP_XSTATE_MAGIC1, .extended_size = size + 4,
+        .xfeatures = x86_xcr0(), .xstate_size = size,
     };
+    const uint32_t magic2 = SYS_FP_XSTATE_MAGIC2;
     memcpy(xs->b + SYS_FP_SW_BYTES, &sw, sizeof sw);
-    xs->magic2 = SYS_FP_XSTATE_MAGIC2;
+    memcpy((uint8_t *)xs + size, &magic2, 4);     /* right after the area */
 }
 
 static void sys_fill_frame(struct x86_cpu *cpu, struct x86_64_rt_sigframe *f,
@@ -167,11 +176,12 @@ int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo 
 {
     struct x86_64_rt_sigframe f;
     struct x86_64_xstate xs;
-    uint64_t fp_addr = (sys_frame_stack(cpu, sig) - SYS_XSTATE_FRAME) & ~63ull;
+    uint32_t frame = sys_xstate_size() + 4;
+    uint64_t fp_addr = (sys_frame_stack(cpu, sig) - frame) & ~63ull;
     uint64_t sp = ((fp_addr - sizeof f) & ~15ull) - 8;
     sys_fill_frame(cpu, &f, fp_addr, sig, info);
     sys_fill_xstate(cpu, &xs);
-    if (sys_copy_out(fp_addr, &xs, SYS_XSTATE_FRAME) || sys_copy_out(sp, &f, sizeof f))
+    if (sys_copy_out(fp_addr, &xs, frame) || sys_copy_out(sp, &f, sizeof f))
         return -1;
     cpu->regs[X86_RSP] = sp;
     cpu->regs[X86_RDI] = (uint64_t)sig;
@@ -213,8 +223,8 @@ static void sys_init_features(struct x86_cpu *cpu, uint64_t features)
     static const uint8_t init[X86_XSAVE_MIN_SIZE] = {
         [X86_XSAVE_HEADER + 15] = 0x80,             /* XCOMP_BV: compacted, no components */
     };
-    if (features & X86_XCR0)
-        x86_xrstor_image(cpu, init, features & X86_XCR0);
+    if (features & x86_xcr0())
+        x86_xrstor_image(cpu, init, features & x86_xcr0());
 }
 
 /* XRSTOR with the frame's xfeatures, reading only what it loads. */

@@ -51,14 +51,14 @@ static int64_t sys_cpuid_mode(struct x86_cpu *cpu, uint64_t op, uint64_t arg)
 
 /* Setting a base also loads the null selector into fs/gs, as Linux.
  * CPUID faulting: sys_cpuid_mode.  The xstate permissions are
- * ferry's XCR0 (x87, SSE, AVX).  ARCH_MAP_VDSO_64/_32: EEXIST while a
+ * ferry's XCR0 (x87, SSE, and AVX where the machine has it).  ARCH_MAP_VDSO_64/_32: EEXIST while a
  * part of the vDSO is mapped, else the 64- or 32-bit image mapped again
  * with its data pages (sys_vdso.c); _X32 EINVAL (no
  * x32 ABI in the kernels measured).  Shadow stacks, LAM and the rest:
  * EINVAL, as this kernel on this AMD answers. */
 SYS_HANDLER(sys_arch_prctl)
 {
-    static const uint64_t xcr0 = X86_XCR0;
+    const uint64_t xcr0 = x86_xcr0();
     switch (a[0]) {
     case SYS_ARCH_SET_FS: cpu->fs_base = a[1]; cpu->sel[X86_SREG_FS] = 0; return 0;
     case SYS_ARCH_SET_GS: cpu->gs_base = a[1]; cpu->sel[X86_SREG_GS] = 0; return 0;
