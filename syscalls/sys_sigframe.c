@@ -73,13 +73,6 @@ _Static_assert(sizeof(struct x86_64_siginfo) == 128, "kernel siginfo");
 _Static_assert(sizeof(struct x86_64_fpx_sw_bytes) == 48, "kernel _fpx_sw_bytes");
 _Static_assert(offsetof(struct x86_64_xstate, magic2) == X86_XSAVE_SIZE, "magic2 after the area");
 
-/* The area's size under the imitated machine's XCR0 (x86_xcr0): without
- * AVX, Linux's frame is the legacy region and the header, 576 bytes, with
- * FP_XSTATE_MAGIC2 right after them (the kernel sizes it by XCR0). */
-static uint32_t sys_xstate_size(void)
-{
-    return (x86_xcr0() & 4) ? X86_XSAVE_SIZE : X86_XSAVE_MIN_SIZE;
-}
 
 /* General registers in sigcontext order, as x86_reg numbers. */
 static const uint8_t sys_sc_order[] = {
@@ -141,7 +134,7 @@ static uint64_t sys_frame_stack(const struct x86_cpu *cpu, int sig)
  * into XSTATE_BV and writes the software bytes and the second magic. */
 static void sys_fill_xstate(struct x86_cpu *cpu, struct x86_64_xstate *xs)
 {
-    uint32_t size = sys_xstate_size();
+    uint32_t size = x86_xsave_size();     /* the kernel sizes the frame by XCR0 */
     memset(xs, 0, sizeof *xs);
     x86_xsave_image(cpu, xs->b, x86_xcr0());
     uint64_t bv;
@@ -176,7 +169,7 @@ int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo 
 {
     struct x86_64_rt_sigframe f;
     struct x86_64_xstate xs;
-    uint32_t frame = sys_xstate_size() + 4;
+    uint32_t frame = x86_xsave_size() + 4;
     uint64_t fp_addr = (sys_frame_stack(cpu, sig) - frame) & ~63ull;
     uint64_t sp = ((fp_addr - sizeof f) & ~15ull) - 8;
     sys_fill_frame(cpu, &f, fp_addr, sig, info);

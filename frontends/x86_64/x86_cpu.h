@@ -224,6 +224,9 @@ bool x86_guarded(struct x86_cpu *cpu, void (*fn)(struct x86_cpu *, void *), void
 /* XCR0 as the imitated machine has it: X86_XCR0, less AVX where it
  * lacks AVX (x86_machine_has). */
 uint64_t x86_xcr0(void);
+/* The area's size under x86_xcr0: X86_XSAVE_SIZE, or X86_XSAVE_MIN_SIZE
+ * without AVX. */
+uint32_t x86_xsave_size(void);
 #define X86_XSAVE_SIZE 832
 #define X86_XSAVE_MIN_SIZE 576
 #define X86_XSAVE_HEADER 512

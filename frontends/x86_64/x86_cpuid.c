@@ -191,9 +191,9 @@ static void xsave_leaf(uint32_t sub, uint32_t out[4])
         return;
     if (sub == 0) {
         out[0] = (uint32_t)x86_xcr0();
-        out[1] = out[2] = X86_XSAVE_MIN_SIZE;
+        out[1] = out[2] = x86_xsave_size();
     } else if (sub == 1) {
-        out[1] = X86_XSAVE_MIN_SIZE;
+        out[1] = x86_xsave_size();
     } else if (sub == 2) {
         memset(out, 0, 4 * sizeof(uint32_t));
     }

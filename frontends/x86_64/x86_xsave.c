@@ -253,6 +253,13 @@ uint64_t x86_xcr0(void)
     return x86_machine_has(X86_FEAT_AVX) ? X86_XCR0 : X86_XCR0 & 3;
 }
 
+/* The standard-form area's size under that XCR0 (CPUID.(0xD,0) EBX/ECX,
+ * the signal frame's xstate_size): 576 bytes without AVX. */
+uint32_t x86_xsave_size(void)
+{
+    return (x86_xcr0() & 4) ? X86_XSAVE_SIZE : X86_XSAVE_MIN_SIZE;
+}
+
 /* xgetbv: XCR0 for ecx = 0, XINUSE & XCR0 for ecx = 1 (XGETBV1); any
  * other ecx is #GP. */
 static uint64_t helper_xgetbv(void *env)
