@@ -67,9 +67,6 @@ static void ld_aux(struct ld_auxv *a, uint64_t key, uint64_t value)
     a->n++;
 }
 
-/* Signal stack a guest frame needs: glibc's MINSIGSTKSZ, which is more
- * than ferry's frames (FXSAVE area, ucontext, siginfo: about 1 KiB) use. */
-#define LD_MINSIGSTKSZ 2048
 #define LD_AT_MINSIGSTKSZ 51   /* not in every libc's <elf.h> */
 
 /* In the kernel's order (AT_SYSINFO_EHDR first: x86-64's ARCH_DLINFO). */
@@ -78,7 +75,7 @@ static void ld_fill_auxv(struct ld_auxv *a, const struct ld_auxv_info *ai,
 {
     if (ai->vdso)
         ld_aux(a, AT_SYSINFO_EHDR, ai->vdso);
-    ld_aux(a, LD_AT_MINSIGSTKSZ, LD_MINSIGSTKSZ);
+    ld_aux(a, LD_AT_MINSIGSTKSZ, ai->params->minsigstksz);
     ld_aux(a, AT_HWCAP, ai->params->hwcap);
     ld_aux(a, AT_PAGESZ, LD_PAGE_SIZE);
     ld_aux(a, AT_CLKTCK, (uint64_t)sysconf(_SC_CLK_TCK));

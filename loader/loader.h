@@ -19,6 +19,7 @@ struct ld_params {
     uint64_t hwcap, hwcap2;     /* AT_HWCAP, AT_HWCAP2 */
     const char *platform;       /* AT_PLATFORM string, e.g. "x86_64" */
     bool place_shared;          /* the interpreter at its slot (ld_place.c) */
+    uint32_t minsigstksz;       /* AT_MINSIGSTKSZ: the signal frame's worst case */
 };
 
 /* The guest's address space (set by syscalls/sys_guest_va.c before

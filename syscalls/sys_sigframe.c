@@ -10,14 +10,20 @@
  * below the interrupted rsp's red zone (or on the alternate stack), with
  * rsp + 8 16-byte aligned as at a function's entry.
  *
- * The FP state is in Linux's XSAVE layout (arch/x86/kernel/fpu/signal.c),
- * since ferry's CPUID has XSAVE: the 512-byte FXSAVE-format legacy region
+ * The FP state is in Linux's XSAVE layout (arch/x86/kernel/fpu/signal.c)
+ * where ferry's CPUID has XSAVE: the 512-byte FXSAVE-format legacy region
  * whose software bytes (464..511) hold struct _fpx_sw_bytes (xfeatures =
  * XCR0 = x87|SSE|AVX, xstate_size 832, extended_size 836; 3, 576 and 580
  * on a machine without AVX), the XSAVE
  * header (XSTATE_BV with x87|SSE always set, AVX when the YMM upper halves
  * are in use), YMM_Hi128 at 576, FP_XSTATE_MAGIC2 right after the area,
- * and UC_FP_XSTATE in uc_flags. */
+ * and UC_FP_XSTATE in uc_flags.  On a machine without XSAVE (`,noxsave`)
+ * the FXSAVE layout, as Linux 5.16+ writes it without XSAVE: the legacy
+ * region alone (512 bytes, nothing after it), its software bytes
+ * magic1, extended_size 516, xfeatures 0, xstate_size 512 (the task's
+ * fpstate: user_size 512, user_xfeatures 0), uc_flags without
+ * UC_FP_XSTATE; rt_sigreturn then always takes the region with fxrstor
+ * semantics, whatever its software bytes say. */
 #include <string.h>
 
 #include "sys_internal.h"
@@ -56,9 +62,10 @@ struct x86_64_fpx_sw_bytes {
 #define SYS_FP_XSTATE_MAGIC1 0x46505853u
 #define SYS_FP_XSTATE_MAGIC2 0x46505845u
 #define SYS_FP_SW_BYTES 464
-/* UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS, as for a 64-bit
- * task on a CPU with XSAVE. */
-#define SYS_UC_FLAGS 7u
+/* UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS for a 64-bit task, and
+ * UC_FP_XSTATE on a CPU with XSAVE (Linux's frame_uc_flags). */
+#define SYS_UC_FLAGS 6u
+#define SYS_UC_FP_XSTATE 1u
 #define SYS_UC_STRICT_RESTORE_SS 4u
 
 /* The area and the magic word after it (Linux's xstate_sigframe_size). */
@@ -130,11 +137,49 @@ static uint64_t sys_frame_stack(const struct x86_cpu *cpu, int sig)
     return sp - 128;                    /* below the red zone */
 }
 
+/* Whether the frame has the XSAVE layout (Linux's use_xsave()). */
+static bool sys_frame_xsave(void)
+{
+    return x86_machine_has(X86_FEAT_XSAVE);
+}
+
+/* The FP area's bytes in the frame (Linux's xstate_sigframe_size): the
+ * XSAVE area and magic2, or the FXSAVE region alone. */
+static uint32_t sys_fp_frame_size(void)
+{
+    return sys_frame_xsave() ? x86_xsave_size() + 4 : X86_FXSAVE_SIZE;
+}
+
+uint32_t sys_sigframe_min_stack(void)
+{
+    const uint32_t ia32_frame = 732;    /* sizeof(struct sigframe_ia32): the largest */
+    const uint32_t fsave_header = 112;  /* sizeof(struct fregs_state) */
+    uint32_t size = ia32_frame + 15 + sys_fp_frame_size() + fsave_header + 63;
+    return (size + 15) & ~15u;
+}
+
+/* Without XSAVE: FXSAVE's image and the software bytes of a 512-byte
+ * area without extended features (Linux's save_sw_bytes). */
+static void sys_fill_fxstate(struct x86_cpu *cpu, struct x86_64_xstate *xs)
+{
+    memset(xs, 0, sizeof *xs);
+    x86_fpstate_save(cpu, xs->b);
+    struct x86_64_fpx_sw_bytes sw = {
+        .magic1 = SYS_FP_XSTATE_MAGIC1, .extended_size = X86_FXSAVE_SIZE + 4,
+        .xfeatures = 0, .xstate_size = X86_FXSAVE_SIZE,
+    };
+    memcpy(xs->b + SYS_FP_SW_BYTES, &sw, sizeof sw);
+}
+
 /* The FP part: the kernel clears the header, XSAVEs with XCR0, ORs x87|SSE
  * into XSTATE_BV and writes the software bytes and the second magic. */
 static void sys_fill_xstate(struct x86_cpu *cpu, struct x86_64_xstate *xs)
 {
     uint32_t size = x86_xsave_size();     /* the kernel sizes the frame by XCR0 */
+    if (!sys_frame_xsave()) {
+        sys_fill_fxstate(cpu, xs);
+        return;
+    }
     memset(xs, 0, sizeof *xs);
     x86_xsave_image(cpu, xs->b, x86_xcr0());
     uint64_t bv;
@@ -155,7 +200,7 @@ static void sys_fill_frame(struct x86_cpu *cpu, struct x86_64_rt_sigframe *f,
 {
     memset(f, 0, sizeof *f);
     f->pretcode = sys_action(sig)->restorer;
-    f->uc.uc_flags = SYS_UC_FLAGS;
+    f->uc.uc_flags = SYS_UC_FLAGS | (sys_frame_xsave() ? SYS_UC_FP_XSTATE : 0);
     f->uc.uc_stack = sys_tsig.altstack;
     sys_save_context(cpu, &f->uc.uc_mcontext);
     f->uc.uc_mcontext.fpstate = fp_addr;
@@ -169,7 +214,7 @@ int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo 
 {
     struct x86_64_rt_sigframe f;
     struct x86_64_xstate xs;
-    uint32_t frame = x86_xsave_size() + 4;
+    uint32_t frame = sys_fp_frame_size();
     uint64_t fp_addr = (sys_frame_stack(cpu, sig) - frame) & ~63ull;
     uint64_t sp = ((fp_addr - sizeof f) & ~15ull) - 8;
     sys_fill_frame(cpu, &f, fp_addr, sig, info);
@@ -251,7 +296,9 @@ static int sys_fxrstor_frame(struct x86_cpu *cpu, uint64_t addr)
 }
 
 /* Linux: a null fpstate means "no FP state saved": start from init; an
- * unreadable or invalid one makes rt_sigreturn fail (SIGSEGV). */
+ * unreadable or invalid one makes rt_sigreturn fail (SIGSEGV).  Without
+ * XSAVE the region is taken with fxrstor semantics, its software bytes
+ * unread. */
 static int sys_restore_fpstate(struct x86_cpu *cpu, uint64_t addr)
 {
     struct x86_64_fpx_sw_bytes sw;
@@ -259,6 +306,8 @@ static int sys_restore_fpstate(struct x86_cpu *cpu, uint64_t addr)
         x86_fpstate_reset(cpu);
         return 0;
     }
+    if (!sys_frame_xsave())
+        return sys_fxrstor_frame(cpu, addr);
     int xstate = sys_xstate_in_frame(addr, &sw);
     if (xstate < 0)
         return -1;

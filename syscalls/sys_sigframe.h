@@ -88,5 +88,8 @@ int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo 
  * mode cannot load (its #GP error code in rt.fault.err). */
 #define SYS_SIGFRAME_BAD_SS 1
 int sys_sigframe_pop(struct x86_cpu *cpu);
+/* AT_MINSIGSTKSZ: Linux's max_frame_size for this machine's FP area (the
+ * ia32 frame, the largest, with its fsave header and the alignments). */
+uint32_t sys_sigframe_min_stack(void);
 
 #endif

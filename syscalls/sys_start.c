@@ -11,6 +11,7 @@
 #include "options.h"
 #include "sys_exec.h"
 #include "sys_internal.h"
+#include "sys_sigframe.h"
 #include "syscalls.h"
 
 /* ferry's execve passes a guest argv[0] that differs from the program
@@ -129,7 +130,8 @@ int sys_process_load(const char *path, char *const argv[], char *const envp[],
                      struct ld_image *img, char *errbuf, size_t errlen)
 {
     const struct ld_params params = { .hwcap = x86_cpuid_hwcap(), .hwcap2 = x86_cpuid_hwcap2(),
-                                      .platform = "x86_64", .place_shared = ferry_opts.tcache_dir != NULL };
+                                      .platform = "x86_64", .place_shared = ferry_opts.tcache_dir != NULL,
+                                      .minsigstksz = sys_sigframe_min_stack() };
     sys_rlimit_mem_init();              /* before ferry's own memory is mapped */
     sys_start_argv0(&argv, sys_start_env(&envp));
     sys_va_init();

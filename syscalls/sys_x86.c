@@ -50,8 +50,10 @@ static int64_t sys_cpuid_mode(struct x86_cpu *cpu, uint64_t op, uint64_t arg)
 }
 
 /* Setting a base also loads the null selector into fs/gs, as Linux.
- * CPUID faulting: sys_cpuid_mode.  The xstate permissions are
- * ferry's XCR0 (x87, SSE, and AVX where the machine has it).  ARCH_MAP_VDSO_64/_32: EEXIST while a
+ * CPUID faulting: sys_cpuid_mode.  The xstate features supported and
+ * permitted are ferry's XCR0 (x87, SSE, and AVX where the machine has
+ * it); without XSAVE Linux supports the legacy x87|SSE (3) and permits
+ * none (its default features stay 0).  ARCH_MAP_VDSO_64/_32: EEXIST while a
  * part of the vDSO is mapped, else the 64- or 32-bit image mapped again
  * with its data pages (sys_vdso.c); _X32 EINVAL (no
  * x32 ABI in the kernels measured).  Shadow stacks, LAM and the rest:
@@ -59,15 +61,16 @@ static int64_t sys_cpuid_mode(struct x86_cpu *cpu, uint64_t op, uint64_t arg)
 SYS_HANDLER(sys_arch_prctl)
 {
     const uint64_t xcr0 = x86_xcr0();
+    const uint64_t perm = x86_machine_has(X86_FEAT_XSAVE) ? xcr0 : 0;
     switch (a[0]) {
     case SYS_ARCH_SET_FS: cpu->fs_base = a[1]; cpu->sel[X86_SREG_FS] = 0; return 0;
     case SYS_ARCH_SET_GS: cpu->gs_base = a[1]; cpu->sel[X86_SREG_GS] = 0; return 0;
     case SYS_ARCH_GET_FS: return sys_copy_out(a[1], &cpu->fs_base, 8);
     case SYS_ARCH_GET_GS: return sys_copy_out(a[1], &cpu->gs_base, 8);
     case SYS_ARCH_GET_CPUID: case SYS_ARCH_SET_CPUID: return sys_cpuid_mode(cpu, a[0], a[1]);
-    case SYS_ARCH_GET_XCOMP_SUPP: case SYS_ARCH_GET_XCOMP_PERM:
-    case SYS_ARCH_GET_XCOMP_GUEST_PERM:
-        return sys_copy_out(a[1], &xcr0, 8);
+    case SYS_ARCH_GET_XCOMP_SUPP: return sys_copy_out(a[1], &xcr0, 8);
+    case SYS_ARCH_GET_XCOMP_PERM: case SYS_ARCH_GET_XCOMP_GUEST_PERM:
+        return sys_copy_out(a[1], &perm, 8);
     case SYS_ARCH_REQ_XCOMP_PERM: case SYS_ARCH_REQ_XCOMP_GUEST_PERM:
         return sys_xcomp_request(a[1]);
     case SYS_ARCH_MAP_VDSO_32: return sys_vdso_map(true, a[1]);

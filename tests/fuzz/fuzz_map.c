@@ -147,7 +147,7 @@ static void fz_stack(const uint8_t *data, size_t size)
     char *argv[8], *envp[17];
     int argc = fz_strings(&at, end, argv, size ? data[0] % 8 : 0);
     int envc = fz_strings(&at, end, envp, 16);
-    static const struct ld_params params = { 0x178bfbff, 2, "x86_64", false };
+    static const struct ld_params params = { 0x178bfbff, 2, "x86_64", false, 1760 };
     struct ld_auxv_info ai = { .phdr = 0x400040, .phent = 56, .phnum = 4, .entry = 0x401000,
                                .execfn = "/fuzz/program", .params = &params };
     /* exactly what ld_build_stack makes sure of (ld_stack_need) */

@@ -70,7 +70,8 @@ static const char *build(const char *name, const char *src, const char *flags)
 static char *const test_argv[] = { "prog-name", "a b", "", "x", NULL };
 static char *const test_envp[] = { "A=1", "B=two", "EMPTY=", NULL };
 /* AT_HWCAP is not compared with the kernel's; AT_PLATFORM is. */
-static const struct ld_params test_params = { .hwcap = 0x178bfbff, .platform = "x86_64" };
+static const struct ld_params test_params = { .hwcap = 0x178bfbff, .platform = "x86_64",
+                                               .minsigstksz = 1760 };
 
 /* Runs path natively with test_argv/test_envp; returns its stdout. */
 static char *run_native(const char *path)
