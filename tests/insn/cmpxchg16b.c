@@ -1,11 +1,13 @@
 /* cmpxchg16b.c -- difftest of cmpxchg16b (single-threaded: success and
  * failure, each half differing alone, ZF set or cleared with the other
  * flags kept in both input states; memory and RDX:RAX afterwards), and
- * the #GP (SIGSEGV) of a misaligned operand, memory left unchanged. */
+ * the #GP (SIGSEGV) of a misaligned operand, memory left unchanged.  A
+ * CPU without CX16 (CPUID.1:ECX bit 13) runs only the refusal (ud_main). */
 #include <setjmp.h>
 #include <signal.h>
 
 #include "insn.h"
+#include "ud_case.h"
 
 INSN_TEST(cmpxchg16b)
 {
@@ -49,4 +51,5 @@ INSN_TEST(cmpxchg16b_misaligned)
     signal(SIGSEGV, SIG_DFL);
 }
 
-int main(void) { return insn_main(); }
+UD_TEST_MAIN(cmpxchg16b_ud, "cpuid cx16", ud_cpuid_bit(1, 0, 2, 13),
+             UD_CASE_AT_RDX("cmpxchg16b", "0xf0, 0x48, 0x0f, 0xc7, 0x0a");)   /* lock cmpxchg16b (%rdx) */

@@ -7,6 +7,7 @@
  * preserved, CF is the bit); after bsf/bsr only ZF is defined and the
  * destination is undefined for a zero source (not printed). */
 #include "insn.h"
+#include "ud_case.h"
 
 #define BT_MASK (F_CF | F_ZF)
 
@@ -143,8 +144,17 @@ static uint64_t flags_of(unsigned combo)
     return f;
 }
 
+/* lahf/sahf in 64-bit mode need LAHF_LM (CPUID.80000001h:ECX bit 0):
+ * a CPU without it refuses them. */
 INSN_TEST(lahf_sahf)
 {
+    if (!ud_gate("cpuid lahf_lm", ud_cpuid_bit(0x80000001u, 0, 2, 0))) {
+        UD_BEGIN;
+        UD_CASE("lahf", "0x9f");
+        UD_CASE("sahf", "0x9e");
+        UD_END;
+        return;
+    }
     for (unsigned c = 0; c < 64; c++) {
         uint64_t fl = flags_of(c) | F_BASE, a = 0x1234567812345678ull;
         __asm__ volatile("push %[fl]\n\tpopfq\n\tlahf" : "+a"(a) : [fl] "r"(fl) : "cc");

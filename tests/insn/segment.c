@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 
 #include "insn.h"
+#include "ud_case.h"
 
 #define GSB_WORDS 64
 static uint64_t *gsb;          /* the gs segment (below 4 GiB: MAP_32BIT) */
@@ -99,15 +100,17 @@ GS(two_prefixes, ".byte 0x64, 0x65, 0x48, 0x8b, 0x04, 0x25, 8, 0, 0, 0\n\t"   /*
 /* --- fs/gs base instructions -------------------------------------------------- */
 INSN_TEST(fsgsbase)
 {
-    /* Without HWCAP2_FSGSBASE (a kernel or hypervisor that leaves
-     * CR4.FSGSBASE clear: machines differ) the native run cannot execute
-     * them; it prints the row as all-true so the two runs still compare
-     * (ferry always advertises FSGSBASE: x86_cpuid_hwcap2). */
-    int ok = (getauxval(AT_HWCAP2) & 2) != 0;     /* HWCAP2_FSGSBASE */
+    /* Usable where AT_HWCAP2 has HWCAP2_FSGSBASE (the CPU's FSGSBASE and
+     * a kernel that sets CR4.FSGSBASE; ferry's follows its CPUID:
+     * x86_cpuid_hwcap2); elsewhere the forms are refused (the reads only:
+     * a write that ran would move fs or gs under the test). */
     uint64_t in[] = { 0 };
-    if (!ok) {
-        uint64_t all[] = { 1, 1, 1, 1, 1, 1, 1, 1 };
-        INSN_CASE("fsgsbase", in, all);
+    if (!ud_gate("hwcap2 fsgsbase", (getauxval(AT_HWCAP2) & 2) != 0)) {
+        UD_BEGIN;
+        UD_CASE("rdfsbase", "0xf3, 0x48, 0x0f, 0xae, 0xc0");
+        UD_CASE("rdgsbase", "0xf3, 0x48, 0x0f, 0xae, 0xc8");
+        UD_CASE("rdfsbase 32", "0xf3, 0x0f, 0xae, 0xc0");
+        UD_END;
         return;
     }
     uint64_t fs = 0, fs_k = 0, gs = 0, v = 0, v2 = 0, fs2 = 0;

@@ -30,6 +30,22 @@ static void ud_handler(int sig) { (void)sig; siglongjmp(ud_jmp, 1); }
         INSN_CASE(NAME, in, out);                                             \
     } while (0)
 
+/* UD_CASE for an encoding whose memory operand is (%rdx): rdx points at
+ * 64 bytes aligned to 64 (cmpxchg16b's operand must be 16-aligned). */
+#define UD_CASE_AT_RDX(NAME, BYTES)                                           \
+    do {                                                                      \
+        static _Alignas(64) uint8_t scratch[64];                              \
+        volatile uint64_t ill = 0;                                            \
+        uint8_t *at = scratch;                                                \
+        if (sigsetjmp(ud_jmp, 1))                                             \
+            ill = 1;                                                          \
+        else                                                                  \
+            __asm__ volatile(".byte " BYTES : "+d"(at) :: "rax", "rcx", "rbx", \
+                             "memory", "cc");                                 \
+        uint64_t in[] = { 0 }, out[] = { ill };                               \
+        INSN_CASE(NAME, in, out);                                             \
+    } while (0)
+
 /* CPUID.(EAX=LEAF,ECX=SUB) register REG (0 eax, 1 ebx, 2 ecx, 3 edx) bit
  * BIT, 0 where the leaf (or leaf 7's sub-leaf) is absent: whether the CPU
  * has the extension. */
@@ -44,6 +60,17 @@ static inline uint64_t ud_cpuid_bit(unsigned leaf, unsigned sub, int reg, unsign
     return r[reg] >> bit & 1;
 }
 
+/* One test of a file that tests more than the extension (misc.c's
+ * lahf/sahf, x87.c's fisttp, segment.c's fs/gs base forms): prints NAME's
+ * line with HAS and returns whether the CPU has it; the test runs its
+ * forms where it does and its UD_CASE rows where not. */
+static inline int ud_gate(const char *name, uint64_t has)
+{
+    uint64_t in[] = { 0 }, out[] = { has };
+    INSN_CASE(name, in, out);
+    return has != 0;
+}
+
 /* main() of the test of an extension a CPU may lack: prints NAME's line,
  * whether the CPU has it (HAS: ud_cpuid_bit's, or several ANDed), then
  * runs every test where it does and only REFUSALS (the extension's
@@ -52,9 +79,7 @@ static inline uint64_t ud_cpuid_bit(unsigned leaf, unsigned sub, int reg, unsign
  * (vnni.c, gfni.c, sha.c, crypto.c, crypto_vex.c, vaes.c). */
 static inline int ud_main(const char *name, uint64_t has, void (*refusals)(void))
 {
-    uint64_t in[] = { 0 }, out[] = { has };
-    INSN_CASE(name, in, out);
-    if (has)
+    if (ud_gate(name, has))
         return insn_main();
     refusals();
     insn_flush();

@@ -25,6 +25,7 @@
  * differ by one ulp from ferry's correctly rounded value; docs/status.md,
  * issue 10). */
 #include "insn.h"
+#include "ud_case.h"
 
 typedef struct { uint64_t m; uint16_t se; uint16_t pad[3]; } f80;
 
@@ -403,9 +404,12 @@ X87_MEM(ficompl, "ficompl %[m]", uint32_t, ints, NI, 1)
 
 /* Stores: ST0 = vals[i] converted under each control word; the stored
  * value lands in the printed EFLAGS slot. */
-#define X87_STORE_OUT(FN, TEXT, TYPE, NCWS)                                    \
+/* A store's test where the CPU has it (HAS: fisttp needs SSE3). */
+#define X87_STORE_OUT_IF(FN, TEXT, TYPE, NCWS, HAS)                           \
     INSN_TEST(t_##FN)                                                           \
     {                                                                         \
+        if (!(HAS))                                                           \
+            return;                                                           \
         for (unsigned i = 0; i < NVAL; i++)                                   \
             for (unsigned c = 0; c < (NCWS); c++) {                           \
                 struct x87_out o;                                             \
@@ -422,6 +426,23 @@ X87_MEM(ficompl, "ficompl %[m]", uint32_t, ints, NI, 1)
             }                                                                 \
     }
 
+#define X87_STORE_OUT(FN, TEXT, TYPE, NCWS) X87_STORE_OUT_IF(FN, TEXT, TYPE, NCWS, 1)
+
+/* fisttp needs SSE3 (CPUID.1:ECX bit 0): a CPU without it refuses the
+ * three forms (m16, m32, m64 through (%rdx)) and does not run them. */
+static int x87_has_sse3(void) { return (int)ud_cpuid_bit(1, 0, 2, 0); }
+
+INSN_TEST(t_fisttp_ud)
+{
+    if (ud_gate("cpuid sse3 (fisttp)", x87_has_sse3()))
+        return;
+    UD_BEGIN;
+    UD_CASE_AT_RDX("fisttps", "0xdf, 0x0a");
+    UD_CASE_AT_RDX("fisttpl", "0xdb, 0x0a");
+    UD_CASE_AT_RDX("fisttpll", "0xdd, 0x0a");
+    UD_END;
+}
+
 X87_STORE_OUT(fsts, "fsts %[m]", uint32_t, NCW)
 X87_STORE_OUT(fstps, "fstps %[m]", uint32_t, 1)
 X87_STORE_OUT(fstl, "fstl %[m]", uint64_t, NCW)
@@ -429,9 +450,9 @@ X87_STORE_OUT(fstpl, "fstpl %[m]", uint64_t, 1)
 X87_STORE_OUT(fists, "fists %[m]", uint16_t, 4)
 X87_STORE_OUT(fistpl, "fistpl %[m]", uint32_t, 4)
 X87_STORE_OUT(fistpll, "fistpll %[m]", uint64_t, 4)
-X87_STORE_OUT(fisttps, "fisttps %[m]", uint16_t, 1)
-X87_STORE_OUT(fisttpl, "fisttpl %[m]", uint32_t, 1)
-X87_STORE_OUT(fisttpll, "fisttpll %[m]", uint64_t, 1)
+X87_STORE_OUT_IF(fisttps, "fisttps %[m]", uint16_t, 1, x87_has_sse3())
+X87_STORE_OUT_IF(fisttpl, "fisttpl %[m]", uint32_t, 1, x87_has_sse3())
+X87_STORE_OUT_IF(fisttpll, "fisttpll %[m]", uint64_t, 1, x87_has_sse3())
 X87_STORE_OUT(fnstsw_m, "fxam\n\tfnstsw %[m]", uint16_t, 1)
 
 INSN_TEST(fstpt_roundtrip)
