@@ -493,7 +493,7 @@ static char sys_exec_comm[64];
 /* The guest environment, plus FERRY_EXEC_ARGV0 when argv[0] != path,
  * ferry's FERRY_EXEC_WRAPPER, FERRY_EXEC_FD, FERRY_EXEC_COMM,
  * FERRY_EXEC_LOG_FD, FERRY_EXEC_NOFILE_HARD, FERRY_EXEC_NOFILE_SOFT,
- * FERRY_EXEC_RLIMIT_MEM and FERRY_DEBUG_VA_CEILING (FERRY_EXEC_SELF comes
+ * FERRY_EXEC_RLIMIT_MEM, FERRY_EXEC_KEPT_IGN and FERRY_DEBUG_VA_CEILING (FERRY_EXEC_SELF comes
  * last, sys_exec_env_self). */
 static struct sys_argv sys_exec_envv;
 
@@ -501,7 +501,7 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
 {
     struct sys_argv env = sys_exec_envv;
     static char wrapper[4096], logfd[64], execfd[64], comm[96], ceiling[64], nofile[64], soft[64];
-    static char rlimit_mem[192];
+    static char rlimit_mem[192], kept_ign[64];
     const char *w = getenv(SYS_EXEC_WRAPPER_ENV), *c = getenv(SYS_EXEC_VA_CEILING_ENV);
     env.n = 0;
     for (size_t i = 0; envp && envp[i]; i++)    /* a guest's own prefix would be read first */
@@ -534,6 +534,9 @@ static char **sys_exec_env(char **envp, const char *argv0, const char *path, cha
         sys_argv_add(&env, soft);
     sys_rlimit_mem_pass(rlimit_mem, sizeof rlimit_mem);
     sys_argv_add(&env, rlimit_mem);
+    sys_exec_kept_ignores_env(kept_ign, sizeof kept_ign);
+    if (kept_ign[0])
+        sys_argv_add(&env, kept_ign);
     if (argv0 && strcmp(argv0, path) != 0) {
         snprintf(buf, len, "%s=%s", SYS_EXEC_ARGV0_ENV, argv0);
         sys_argv_add(&env, buf);

@@ -32,6 +32,10 @@
 /* The new process's name (/proc/PID/comm) when it is not the program's
  * file name: a script's name (not its interpreter's), execveat's file. */
 #define SYS_EXEC_COMM_ENV "FERRY_EXEC_COMM"
+/* The guest's SIG_IGN of the signals ferry keeps for itself (a hex set,
+ * sys_signal.c): the host disposition cannot carry them from a
+ * multi-threaded guest, nor SIGSEGV's and SIGBUS's under qemu-user. */
+#define SYS_EXEC_KEPT_IGN_ENV "FERRY_EXEC_KEPT_IGN"
 /* ferry's own argv up to the program path ("ferry", options, "--", path),
  * joined by SYS_EXEC_PREFIX_SEP: the new ferry's argv is then the guest's
  * own, so /proc/PID/cmdline and ps show the program as natively, and

@@ -164,6 +164,9 @@ void sys_vfork_forget(void);
  * ferry keeps for itself, right before execve (true), or takes them back
  * when execve failed (false). */
 void sys_exec_pass_mask(bool before_exec);
+/* SYS_EXEC_KEPT_IGN_ENV's "NAME=SET" for the new ferry's environment, ""
+ * when the guest ignores none of the signals ferry keeps. */
+void sys_exec_kept_ignores_env(char *buf, size_t len);
 
 /* libc returns -1 and sets errno; the guest wants -errno. */
 static inline int64_t sys_ret(long r)

@@ -24,6 +24,7 @@
 
 #include "options.h"
 #include "sys_block.h"
+#include "sys_exec.h"
 #include "sys_handlers.h"
 #include "sys_sigframe.h"
 #include "translator.h"
@@ -99,10 +100,28 @@ static bool sys_inherit_ignored(int sig)
     return true;
 }
 
+static bool sys_kept_ignored(int sig);
+
+/* The ferry before passed the guest's SIG_IGN of the signals ferry keeps
+ * in the environment (sys_exec_kept_ignores_env): they are the guest's,
+ * and the variable is taken out before the guest sees its environment. */
+static void sys_inherit_kept_ignores(void)
+{
+    const char *v = getenv(SYS_EXEC_KEPT_IGN_ENV);
+    if (!v)
+        return;
+    uint64_t set = strtoull(v, NULL, 16);
+    unsetenv(SYS_EXEC_KEPT_IGN_ENV);
+    for (int sig = 1; sig <= SYS_NSIG; sig++)
+        if ((set & SYS_SIGBIT(sig)) && sys_host_owned(sig) && sig != SIGKILL && sig != SIGSTOP)
+            sys_action(sig)->handler = SYS_SIG_IGN;
+}
+
 __attribute__((constructor)) static void sys_signal_inherit(void)
 {
     sigset_t mask, host;
     struct sigaction old;
+    sys_inherit_kept_ignores();
     for (int sig = 1; sig <= SYS_NSIG; sig++)
         if (sys_inherit_ignored(sig) && sigaction(sig, NULL, &old) == 0)
             sigaction(sig, &old, NULL);
@@ -205,7 +224,9 @@ static bool sys_kept_ignored(int sig)
  * single-threaded guest (a fork or vfork child always is): another thread
  * would meet the host's SIG_IGN at its next fault -- ferry's own uses of
  * SIGSEGV (stack growth, code-page writes) -- and the kernel kills the
- * process for an ignored fault. */
+ * process for an ignored fault.  The environment carries them too
+ * (sys_exec_kept_ignores_env): from a multi-threaded guest, and under
+ * qemu-user, which keeps its own SIGSEGV and SIGBUS handlers. */
 static void sys_exec_pass_kept_ignores(bool before_exec)
 {
     const struct sys_kernel_sigaction ign = { .handler = SIG_IGN };
@@ -220,6 +241,17 @@ static void sys_exec_pass_kept_ignores(bool before_exec)
     }
     if (!before_exec)
         sys_kept_passed = 0;
+}
+
+void sys_exec_kept_ignores_env(char *buf, size_t len)
+{
+    uint64_t set = 0;
+    for (int sig = 1; sig <= SYS_NSIG; sig++)
+        if (sys_kept_ignored(sig))
+            set |= SYS_SIGBIT(sig);
+    buf[0] = 0;
+    if (set)
+        snprintf(buf, len, "%s=%llx", SYS_EXEC_KEPT_IGN_ENV, (unsigned long long)set);
 }
 
 /* The default action, in ferry's own process. */

@@ -181,11 +181,6 @@ GUEST_NOT_aarch64 += fd_top
 # so the ferry it runs cannot see what make passed on (ferry on the x86-64
 # host asks the kernel: syscalls/sys_signal.c, sys_inherit_ignored).
 GUEST_NOT_aarch64 += sig_inherit_internal
-# sigign_kept_exec_segv: qemu-user 7.2 keeps its own host handlers for SIGSEGV and
-# SIGBUS whatever its guest sets, so the guest's SIG_IGN of them cannot reach
-# the kernel and is lost at exec (sigign_kept_exec's SIGILL, SIGFPE, SIGTRAP,
-# 32 and 33 pass on both builds: syscalls/sys_signal.c, sys_exec_pass_kept_ignores).
-GUEST_NOT_aarch64 += sigign_kept_exec_segv
 GUEST_NOT_x86_64 :=
 guest_bins_arch = $(filter-out $(foreach n,$(GUEST_NOT_$(2)),%/$(n).O0 %/$(n).O2 %/$(n).pie %/$(n).dyn), \
                     $(call guest_bins_for,$(1)))

@@ -4,9 +4,11 @@
  * the kernel (an argument over MAX_ARG_STRLEN), checks that a SIGSEGV
  * handler installed after it still catches a fault (the failed exec must
  * leave the process as it was), ignores SIGSEGV again if it is in kept[],
- * and runs itself twice: exec'ed by a forked child, and posix_spawn'ed
- * while a second thread runs; each new image prints each disposition and
- * /proc/self/status's SigIgn (its bits of kept[]). */
+ * and runs itself three times: exec'ed by a forked child, exec'ed by a
+ * forked child that started a thread of its own first (the exec of a
+ * multi-threaded process), and posix_spawn'ed while a second thread runs; each
+ * new image prints each disposition and /proc/self/status's SigIgn (its
+ * bits of kept[]). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <setjmp.h>
@@ -129,6 +131,25 @@ static void spawn_beside_a_thread(char *self)
     printf("spawned child beside a thread: %s, status %d\n", strerror(err), st);
 }
 
+/* A forked child starts a second thread, then execs this program: the
+ * exec of a multi-threaded process (the kernel ends the other thread and
+ * the dispositions pass on as from any exec). */
+static void exec_beside_a_thread(char *self)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        pthread_t t;
+        if (pipe(hold) || pthread_create(&t, NULL, held_thread, NULL))
+            _exit(126);
+        execl("/proc/self/exe", self, "after-exec", (char *)0);
+        _exit(127);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    printf("exec'ed child beside a thread: status %d\n", st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) {
@@ -144,6 +165,8 @@ int main(int argc, char **argv)
     printf("failed exec: %s\n", strerror(errno));
     fault_after_failed_exec();
     exec_in_child(argv[0]);
+    exec_beside_a_thread(argv[0]);     /* first: qemu-user 7.2 aborts a forked child's
+                                         * new thread where the parent has two */
     spawn_beside_a_thread(argv[0]);
     return 0;
 }
