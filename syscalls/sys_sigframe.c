@@ -175,11 +175,11 @@ static void sys_fill_fxstate(struct x86_cpu *cpu, struct x86_64_xstate *xs)
  * into XSTATE_BV and writes the software bytes and the second magic. */
 static void sys_fill_xstate(struct x86_cpu *cpu, struct x86_64_xstate *xs)
 {
-    uint32_t size = x86_xsave_size();     /* the kernel sizes the frame by XCR0 */
     if (!sys_frame_xsave()) {
         sys_fill_fxstate(cpu, xs);
         return;
     }
+    uint32_t size = x86_xsave_size();     /* the kernel sizes the frame by XCR0 */
     memset(xs, 0, sizeof *xs);
     x86_xsave_image(cpu, xs->b, x86_xcr0());
     uint64_t bv;

@@ -119,6 +119,8 @@ $(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/store_cross_probe.$(v)): \
     tests/guest/store_cross_scalar.c
 $(foreach n,sigign_kept_exec sigign_kept_exec_segv,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
     tests/guest/sigign_kept.h
+$(foreach n,signal_xstate_xcr0 signal_fxsave_frame,$(foreach v,$(GUEST_VARIANTS),$(TESTS_OUT)/guest/$(n).$(v))): \
+    tests/guest/machine_rerun.h
 # C++ guest programs (tests/guest/*.cc: exceptions, libgcc's unwinder), the same four builds.
 GUEST_CXX      := g++
 GUEST_CXXFLAGS := -std=gnu++17 -Wall -pthread

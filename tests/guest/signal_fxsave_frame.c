@@ -42,6 +42,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "machine_rerun.h"
+
 #define MAGIC1 0x46505853u
 #define MAGIC2 0x46505845u
 #define ARCH_GET_XCOMP_SUPP 0x1021
@@ -154,12 +156,5 @@ int main(int argc, char **argv)
 {
     report(argc > 1 ? "without XSAVE" : "this machine");
     fflush(stdout);
-    if (argc > 1)
-        return 0;
-    unsigned a, b, c, d;
-    __cpuid(0, a, b, c, d);
-    setenv("FERRY_X86_MACHINE", b == 0x756e6547 ? "intel,noxsave" : "amd,noxsave", 1);
-    execl("/proc/self/exe", argv[0], "again", (char *)NULL);
-    perror("execl");
-    return 1;
+    return argc > 1 ? 0 : machine_rerun(argv, "noxsave");
 }
