@@ -6,8 +6,6 @@
  * fall back to movz/movk.  A fault on an access through such an address
  * leaves the access's own word as the fault pc and every register as it
  * was.  Checked against C. */
-#include <setjmp.h>
-#include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -187,27 +185,12 @@ static void test_pushed_value(void)
 }
 
 /* A fault at such an address: the fault pc is the access's word (not
- * the literal's load), the address register holds the address, and the
- * registers set before are intact. */
-static sigjmp_buf fault_jmp;
-static uintptr_t fault_pc;
-static uint64_t fault_regs[3];
-
-static void on_fault(int sig, siginfo_t *si, void *uc)
-{
-    fault_pc = be_ucontext_pc(uc);
-    fault_regs[0] = be_ucontext_reg(uc, 5);
-    fault_regs[1] = be_ucontext_reg(uc, 27);
-    fault_regs[2] = be_ucontext_reg(uc, 16);
-    siglongjmp(fault_jmp, 1);
-}
-
+ * the literal's load), x16 holds the address, and the registers set
+ * before are intact. */
 static void test_fault(void)
 {
     if (!low_mem())
         return;
-    struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO }, old;
-    sigaction(SIGSEGV, &sa, &old);
     uint64_t addr = LOW_BASE + LOW_SIZE + 0x5679;       /* in the PROT_NONE half */
     struct be_code c = xt_block();
     be_emit_movi(&c, 5, 0x5555aaaa1234);
@@ -217,18 +200,14 @@ static void test_fault(void)
                  &(struct be_arg){ .is_const = true, .imm = addr });
     uint8_t *access = c.ptr - 4;
     emit_exit(&c);
-    fault_pc = 0;
-    if (!sigsetjmp(fault_jmp, 1)) {
-        xt_run(&c);
-        XT_CHECK(0, "load from %#lx did not fault", (unsigned long)addr);
-    }
-    sigaction(SIGSEGV, &old, NULL);
-    XT_CHECK(fault_pc == (uintptr_t)access, "fault pc %#lx, access at %p",
-             (unsigned long)fault_pc, access);
-    XT_CHECK(fault_regs[0] == 0x5555aaaa1234 && fault_regs[1] == 0x27272727 &&
-             fault_regs[2] == addr, "registers at the fault: %#lx %#lx %#lx",
-             (unsigned long)fault_regs[0], (unsigned long)fault_regs[1],
-             (unsigned long)fault_regs[2]);
+    uintptr_t pc;
+    uint64_t regs[3];
+    XT_CHECK(xt_run_to_fault(&c, &pc, (const int[]){ 5, 27, 16 }, regs, 3),
+             "load from %#lx did not fault", (unsigned long)addr);
+    XT_CHECK(pc == (uintptr_t)access, "fault pc %#lx, access at %p", (unsigned long)pc, access);
+    XT_CHECK(regs[0] == 0x5555aaaa1234 && regs[1] == 0x27272727 && regs[2] == addr,
+             "registers at the fault: %#lx %#lx %#lx", (unsigned long)regs[0],
+             (unsigned long)regs[1], (unsigned long)regs[2]);
 }
 
 void xt_test_const_literal(void)
