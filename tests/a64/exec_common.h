@@ -45,6 +45,10 @@ struct tr_jmp_entry *xt_jmp_slot(uint64_t pc);
 struct be_code xt_block(void);
 struct be_code xt_block_at(uint8_t *start);     /* inside the code buffer */
 uint64_t xt_run(const struct be_code *c);
+/* Runs c, which should fault (SIGSEGV): whether it did, the fault's pc and
+ * the values of host registers regs[0..n) then (exec_mem.c). */
+bool xt_run_to_fault(const struct be_code *c, uintptr_t *pc, const int *regs, uint64_t *vals,
+                     int n);
 
 #define XT_CHECK(cond, ...) do { xt_checks++; if (!(cond)) { xt_failures++; \
     if (xt_failures < 40) { fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
@@ -70,6 +74,7 @@ void xt_test_pinned(void);
 void xt_test_signext(void);
 void xt_test_div(void);
 void xt_test_fold_prev(void);
+void xt_test_const_literal(void);
 
 /* Random IR over the globals (exec_regalloc.c): xt_gen_body starts block
  * b at pc with n random insns (no exit yet) -- ALU ops, loads and stores

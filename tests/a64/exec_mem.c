@@ -166,25 +166,39 @@ static void test_movi(void)
     }
 }
 
-/* A fault in translated code: the handler sees the faulting ldr's
+/* A fault in translated code: the handler sees the faulting access's
  * address and the registers' values through be_ucontext_*. */
 static sigjmp_buf fault_jmp;
 static uintptr_t fault_pc;
-static uint64_t fault_regs[3];
+static const int *fault_reg_nums;
+static uint64_t *fault_reg_vals;
+static int fault_n_regs;
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
     fault_pc = be_ucontext_pc(uc);
-    fault_regs[0] = be_ucontext_reg(uc, 5);
-    fault_regs[1] = be_ucontext_reg(uc, 27);
-    fault_regs[2] = be_ucontext_reg(uc, 7);
+    for (int k = 0; k < fault_n_regs; k++)
+        fault_reg_vals[k] = be_ucontext_reg(uc, fault_reg_nums[k]);
     siglongjmp(fault_jmp, 1);
+}
+
+bool xt_run_to_fault(const struct be_code *c, uintptr_t *pc, const int *regs, uint64_t *vals,
+                     int n)
+{
+    struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO }, old;
+    sigaction(SIGSEGV, &sa, &old);
+    fault_reg_nums = regs, fault_reg_vals = vals, fault_n_regs = n;
+    fault_pc = 0;
+    bool faulted = sigsetjmp(fault_jmp, 1) != 0;
+    if (!faulted)
+        xt_run(c);
+    sigaction(SIGSEGV, &old, NULL);
+    *pc = fault_pc;
+    return faulted;
 }
 
 static void test_fault_context(void)
 {
-    struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO }, old;
-    sigaction(SIGSEGV, &sa, &old);
     struct be_code c = xt_block();
     be_emit_movi(&c, 5, 0x5555aaaa1234);
     be_emit_movi(&c, 27, 0x2727);
@@ -194,13 +208,12 @@ static void test_fault_context(void)
     struct be_arg out = { .reg = 6 }, in = { .reg = 7 };
     be_emit_insn(&c, &ld, &out, &in);
     emit_exit(&c);
-    if (!sigsetjmp(fault_jmp, 1)) {
-        xt_run(&c);
-        XT_CHECK(0, "load from 0x10 did not fault");
-    }
-    sigaction(SIGSEGV, &old, NULL);
-    XT_CHECK(fault_pc == (uintptr_t)load, "fault pc %#lx, ldr at %p", (unsigned long)fault_pc, load);
-    XT_CHECK(fault_regs[0] == 0x5555aaaa1234 && fault_regs[1] == 0x2727 && fault_regs[2] == 0x10,
+    uintptr_t pc;
+    uint64_t regs[3];
+    XT_CHECK(xt_run_to_fault(&c, &pc, (const int[]){ 5, 27, 7 }, regs, 3),
+             "load from 0x10 did not fault");
+    XT_CHECK(pc == (uintptr_t)load, "fault pc %#lx, ldr at %p", (unsigned long)pc, load);
+    XT_CHECK(regs[0] == 0x5555aaaa1234 && regs[1] == 0x2727 && regs[2] == 0x10,
              "registers in the ucontext");
 }
 
@@ -260,8 +273,6 @@ static void test_writeback(void)
  * ucontext, at the access's pc). */
 static void test_writeback_fault(void)
 {
-    struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO }, old;
-    sigaction(SIGSEGV, &sa, &old);
     for (int store = 0; store < 2; store++) {
         struct be_code c = xt_block();
         be_emit_movi(&c, 5, 0x5555);
@@ -279,15 +290,14 @@ static void test_writeback_fault(void)
         be_emit_insn(&c, &add, (struct be_arg[]){ { .reg = 27 } }, ain);
         XT_CHECK(c.ptr == access + 4, "writeback fault case folded");
         emit_exit(&c);
-        if (!sigsetjmp(fault_jmp, 1)) {
-            xt_run(&c);
-            XT_CHECK(0, "access at 0x10 did not fault");
-        }
-        XT_CHECK(fault_pc == (uintptr_t)access, "writeback fault pc");
-        XT_CHECK(fault_regs[0] == 0x5555 && fault_regs[1] == 0x10 && fault_regs[2] == 0x7777,
-                 "writeback fault: base %#lx kept", (unsigned long)fault_regs[1]);
+        uintptr_t pc;
+        uint64_t regs[3];
+        XT_CHECK(xt_run_to_fault(&c, &pc, (const int[]){ 5, 27, 7 }, regs, 3),
+                 "access at 0x10 did not fault");
+        XT_CHECK(pc == (uintptr_t)access, "writeback fault pc");
+        XT_CHECK(regs[0] == 0x5555 && regs[1] == 0x10 && regs[2] == 0x7777,
+                 "writeback fault: base %#lx kept", (unsigned long)regs[1]);
     }
-    sigaction(SIGSEGV, &old, NULL);
 }
 
 /* Two pushes (st [x24 - 8], then x24 -= 8) with the page-cross check on
