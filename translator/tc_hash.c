@@ -2,9 +2,9 @@
  * of each record's bytes (checked at its first use in a process), of
  * each guest code page a record depends on, of a file's header and key.
  *
- * Four lanes of CRC-32C over the 32-byte blocks (lane k takes each
- * block's k-th 8-byte word), folded with the length into 64 bits by
- * multiply-xorshift steps, the last words and bytes after them.  The
+ * Four lanes of CRC-32C over the 8-byte words (word i into lane i % 4),
+ * folded with the length into 64 bits by multiply-xorshift steps, the
+ * last bytes (n % 8) after them.  The
  * lanes run on the host's own CRC-32C instructions where it has them
  * (backend.h: be_crc32c_lanes; x86-64 SSE4.2, AArch64 CRC32): one
  * instruction per 8 bytes, against three (xor, multiply, rotate) for the
@@ -64,28 +64,24 @@ static uint32_t crc_word(uint32_t c, uint64_t w)
 void tcf_crc32c_lanes_c(uint32_t lane[4], const uint8_t *p, size_t n)
 {
     pthread_once(&crc_table_once, crc_table_make);
-    for (; n >= 32; p += 32, n -= 32)
-        for (int k = 0; k < 4; k++)
-            lane[k] = crc_word(lane[k], load64(p + 8 * k));
+    for (size_t k = 0; k < n / 8; k++)
+        lane[k % 4] = crc_word(lane[k % 4], load64(p + 8 * k));
 }
 
 uint64_t tcf_hash(const void *p, size_t n)
 {
     const uint8_t *s = p;
+    size_t words = n & ~(size_t)7;
     uint64_t h = 0x6a09e667f3bcc909ull ^ n;
-    size_t blocks = n & ~(size_t)31;
-    if (blocks) {
-        uint32_t lane[4] = { (uint32_t)h, (uint32_t)(h >> 32), ~(uint32_t)h, ~(uint32_t)(h >> 32) };
-        if (!be_crc32c_lanes || !be_crc32c_lanes(lane, s, blocks))
-            tcf_crc32c_lanes_c(lane, s, blocks);
-        h = mix(mix(h, (uint64_t)lane[0] << 32 | lane[1]), (uint64_t)lane[2] << 32 | lane[3]);
-        s += blocks;
-        n -= blocks;
+    uint32_t lane[4] = { (uint32_t)h, (uint32_t)(h >> 32), 0x243f6a88u, 0x85a308d3u };
+    if (words && !(be_crc32c_lanes && be_crc32c_lanes(lane, s, words)))
+        tcf_crc32c_lanes_c(lane, s, words);
+    h = mix(mix(h, (uint64_t)lane[0] << 32 | lane[1]), (uint64_t)lane[2] << 32 | lane[3]);
+    if (n & 7) {                        /* the last bytes */
+        uint64_t w = 0;
+        memcpy(&w, s + words, n & 7);
+        h = mix(h, w);
     }
-    for (; n >= 8; s += 8, n -= 8)
-        h = mix(h, load64(s));
-    uint64_t w = 0;
-    memcpy(&w, s, n);
-    h = (h ^ w ^ (uint64_t)n << 56) * 0xbf58476d1ce4e5b9ull;
+    h *= 0xbf58476d1ce4e5b9ull;
     return h ^ h >> 31;
 }

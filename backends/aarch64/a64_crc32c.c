@@ -16,7 +16,8 @@ static uint64_t load64(const uint8_t *p)
     return w;
 }
 
-/* Two blocks a round where there are; the four lanes' chains independent. */
+/* Two blocks of 32 bytes a round, then the rest; the four lanes' chains
+ * independent. */
 __attribute__((target("+crc"))) static void lanes(uint32_t lane[4], const uint8_t *p, size_t n)
 {
     uint32_t a = lane[0], b = lane[1], c = lane[2], d = lane[3];
@@ -30,12 +31,19 @@ __attribute__((target("+crc"))) static void lanes(uint32_t lane[4], const uint8_
         c = __builtin_aarch64_crc32cx(c, load64(p + 48));
         d = __builtin_aarch64_crc32cx(d, load64(p + 56));
     }
-    if (n) {
+    if (n >= 32) {
         a = __builtin_aarch64_crc32cx(a, load64(p));
         b = __builtin_aarch64_crc32cx(b, load64(p + 8));
         c = __builtin_aarch64_crc32cx(c, load64(p + 16));
         d = __builtin_aarch64_crc32cx(d, load64(p + 24));
+        p += 32, n -= 32;
     }
+    if (n >= 8)                         /* the last words: lanes a, b, c */
+        a = __builtin_aarch64_crc32cx(a, load64(p));
+    if (n >= 16)
+        b = __builtin_aarch64_crc32cx(b, load64(p + 8));
+    if (n >= 24)
+        c = __builtin_aarch64_crc32cx(c, load64(p + 16));
     lane[0] = a, lane[1] = b, lane[2] = c, lane[3] = d;
 }
 
