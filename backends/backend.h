@@ -418,6 +418,14 @@ int be_fault_split(void *uc, uintptr_t pc, uint64_t host_addr, uint64_t *addr, u
  * such a flag (AArch64: its translated code sends denormal operands to
  * the helpers, which record DE themselves) returns false. */
 bool be_fp_denormal_flag(bool clear);
+/* Optional (weak): the host's CRC-32C (Castagnoli) instructions for the
+ * translation cache's checksum (translator/tc_hash.c): the n / 8 8-byte
+ * words at p (n a multiple of 8, little-endian), word i into lane[i % 4]
+ * as one 64-bit CRC-32C step does (no inversion).  False, nothing done,
+ * when the CPU lacks them: the caller computes the same in C.  x86-64:
+ * SSE4.2 crc32q (x64_crc32c.c); AArch64: the CRC32 extension's crc32cx
+ * (a64_crc32c.c). */
+bool be_crc32c_lanes(uint32_t lane[4], const uint8_t *p, size_t n) __attribute__((weak));
 /* The vector crypto ops (vaesenc .. vclmul, vsha1rnds4 .. vsha256msg2:
  * ir_ops.def) run as the host's AES, carry-less multiply and SHA
  * instructions where it has them (each backend asks its CPU once per op

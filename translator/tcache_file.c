@@ -8,59 +8,6 @@
 
 static const char tcf_magic[8] = { 'F', 'E', 'R', 'R', 'Y', 'T', 'C', '2' };
 
-static uint64_t mix(uint64_t h, uint64_t w)
-{
-    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-    return h ^ h >> 29;
-}
-
-static uint64_t load64(const uint8_t *s)
-{
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return w;
-}
-
-/* One lane step: xor, multiply, rotate.  Each step is a bijection of the
- * lane for a given word (odd multiplier, rotation), so a change to any
- * one word always changes the lane; the rotation brings the product's
- * well-mixed high bits down where the next multiply spreads them up
- * again, so two changes do not cancel as bit-63 flips would without it. */
-static uint64_t lane(uint64_t h, uint64_t w)
-{
-    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-    return h << 31 | h >> 33;
-}
-
-/* Multiply-rotate over 8-byte words, four independent lanes (the
- * multiplies overlap: every record is hashed at its first use, every code
- * page a block depends on once per process), folded with multiply-xorshift
- * steps; fast, not cryptographic (the files are the user's own, 0600 in a
- * 0700 directory).  Three instructions per word (xor with the load folded
- * in, imul, rol): the xorshift step it replaced took five, and record
- * hashes are 7 % of a warm `python3 -c pass`'s ferry instructions.  The
- * lanes are scalars on purpose: GCC's vectorizer turned a lane array into
- * SSE2 32-bit multiplies with stores and reloads through the stack. */
-uint64_t tcf_hash(const void *p, size_t n)
-{
-    const uint8_t *s = p;
-    uint64_t h = 0x6a09e667f3bcc909ull ^ n;
-    uint64_t l0 = h, l1 = h + 1, l2 = h + 2, l3 = h + 3;
-    for (; n >= 32; s += 32, n -= 32) {
-        l0 = lane(l0, load64(s));
-        l1 = lane(l1, load64(s + 8));
-        l2 = lane(l2, load64(s + 16));
-        l3 = lane(l3, load64(s + 24));
-    }
-    h = mix(mix(mix(mix(h, l0), l1), l2), l3);
-    for (; n >= 8; s += 8, n -= 8)
-        h = mix(h, load64(s));
-    uint64_t w = 0;
-    memcpy(&w, s, n);
-    h = (h ^ w ^ (uint64_t)n << 56) * 0xbf58476d1ce4e5b9ull;
-    return h ^ h >> 31;
-}
-
 static bool zero(const uint8_t *p, size_t n)
 {
     while (n--)

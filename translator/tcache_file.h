@@ -23,7 +23,7 @@
 
 #include "backend.h"
 
-#define TCF_VERSION 7
+#define TCF_VERSION 8
 #define TCF_MAX_DEPS 16
 #define TCF_MAX_CODE (1u << 20)
 #define TCF_MAX_FAULT (1u << 22)
@@ -96,7 +96,11 @@ struct tcf_index {
     uint64_t slots;
 };
 
+/* The checksum of n bytes (tc_hash.c: CRC-32C lanes, on the host's
+ * instructions where it has them), and its lanes computed in C (for the
+ * unit test's comparison). */
 uint64_t tcf_hash(const void *p, size_t n);
+void tcf_crc32c_lanes_c(uint32_t lane[4], const uint8_t *p, size_t n);
 
 /* The header + key's length for a key, and a filled-in header + key
  * (buf of that length). */

@@ -11,11 +11,12 @@
  * kernel's copy (process_vm_readv of our own memory) does not pay it.  In
  * each round this maps FILE (default cc1, at most 16 MiB of it) afresh,
  * populates it as ferry does, and hashes every STEP-th page (default 4: a
- * run needs about a third of its code pages) with tcache_file.c's own
+ * run needs about a third of its code pages) with tc_hash.c's own
  * hash: read in place, copied one page per call, or copied with the next
  * 7 pages in one call (all 8 hashed, as group_hash does).
  *
- *   cc -O2 -Itranslator -Ibackends -o pagehash tests/bench/tools/pagehash.c translator/tcache_file.c
+ *   cc -O2 -Itranslator -Ibackends -o pagehash tests/bench/tools/pagehash.c translator/tc_hash.c \
+ *      backends/x86_64/x64_crc32c.c -lpthread
  *   ./pagehash [FILE [STEP]]
  *
  * 2026-12-06, load 8-11, STEP 4: 14-39 us a page read in place, 6-10 us
