@@ -22,64 +22,38 @@
 /* Room kept free at the end of the cache for one IR insn's worth of code. */
 #define TC_SLACK (64 * BE_MAX_INSN_BYTES)
 
-/* Without a mark, pc k^1 maps to entry k^1 (the first try); a mark's
- * bit 0 may bring k back (odd k), the next try moves it. */
-static uint64_t jmp_empty_in(unsigned k, uint64_t mark, unsigned bits)
+/* 0 maps to entry 0 alone and 1 to entry 1 (tr_jmp_index), so every
+ * entry but entry 0 is empty with 0 in its pc, entry 0 with 1: a table of
+ * zeroed memory is empty once its entry 0 is written, and clearing one is
+ * a memset.  (Filling 16,384 entries with a pc each at every thread's
+ * start was +0.43 M host instructions a process: docs/status.md, x64spd.) */
+uint64_t tc_jmp_empty(unsigned k)
 {
-    for (unsigned d = 1;; d++) {
-        uint64_t pc = mark | (k ^ d);
-        if (tr_jmp_index_in(pc, bits) != k)
-            return pc;
-    }
-}
-
-uint64_t tc_jmp_empty(unsigned k, uint64_t mark)
-{
-    return jmp_empty_in(k, mark, tr_jmp_bits());
-}
-
-/* Every entry of table holds tc_jmp_empty(k, mark), and so does its dead
- * field when that lies in the entry (stride 2), with the index's width
- * and the stride read once: every thread's start fills the never-matching
- * table this way (exit_request.c), 4,096-16,384 entries, which one
- * tc_jmp_empty call an entry took ~60 host instructions each for
- * (callgrind: 7 % of a warm ferry /bin/true's). */
-void tc_jmp_fill_empty(struct tr_jmp_entry *table, uint64_t mark)
-{
-    unsigned bits = tr_jmp_bits(), stride = tr_jmp_stride();
-    for (unsigned k = 0, n = 1u << bits; k < n; k++) {
-        uint64_t pc = jmp_empty_in(k, mark, bits);
-        table[(size_t)k * stride] = (struct tr_jmp_entry){ .pc = pc };
-        if (stride == 2)
-            table[2 * (size_t)k + 1].pc = pc;
-    }
-}
-
-/* tc_jmp_empty(k, 0) is k^1 for every entry (k^1 is below the table's
- * size, so it is its own index): written straight, a few instructions an
- * entry for the 16,384 of a large table at every thread's start. */
-void tc_clear_jmp_cache(struct tr_jmp_entry *cache)
-{
-    unsigned n = tr_jmp_size();
-    if (tr_jmp_stride() == 2) {         /* (the dead field in the entry's second half) */
-        for (unsigned k = 0; k < n; k++)
-            cache[2 * k] = cache[2 * k + 1] = (struct tr_jmp_entry){ .pc = k ^ 1u };
-        return;
-    }
-    for (unsigned k = 0; k < n; k++)
-        cache[k] = (struct tr_jmp_entry){ .pc = k ^ 1u };
-    if (be_host.lazy_exit_stores)
-        memcpy(cache + TR_JMP_DEAD_TABLES * n, cache, n * sizeof(*cache));
+    return k == 0;
 }
 
 /* Entry k of the vCPU's own table (and its dead field, translator.h)
  * becomes empty. */
 static void jmp_empty(struct tr_jmp_entry *cache, unsigned k)
 {
-    uint64_t none = tc_jmp_empty(k, 0);
+    uint64_t none = tc_jmp_empty(k);
     if (be_host.lazy_exit_stores)
         *tr_jmp_dead(cache, k) = none;
     *tr_jmp_at(cache, k) = (struct tr_jmp_entry){ .pc = none };
+}
+
+void tc_jmp_zeroed_ready(struct tr_jmp_entry *cache)
+{
+    jmp_empty(cache, 0);
+}
+
+void tc_clear_jmp_cache(struct tr_jmp_entry *cache)
+{
+    size_t bytes = (size_t)tr_jmp_table_len() * sizeof(*cache);
+    memset(cache, 0, bytes);
+    if (be_host.lazy_exit_stores && tr_jmp_stride() == 1)  /* (the dead fields' own table) */
+        memset(cache + TR_JMP_DEAD_TABLES * tr_jmp_size(), 0, bytes);
+    tc_jmp_zeroed_ready(cache);
 }
 
 /* The entry that may hold pc, if it does, becomes empty. */
@@ -94,7 +68,7 @@ void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc)
  * compares equal to it): no host address of a dropped block survives. */
 void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss)
 {
-    for (unsigned k = 0; k < TR_RAS_SIZE; k++) {
+    for (unsigned k = 0; k < sizeof rt->ras / sizeof rt->ras[0]; k++) {
         rt->ras[k].pc = 0;
         rt->ras[k].code = miss;
     }
@@ -379,7 +353,7 @@ const void *tr_lookup_code(void *env, uint64_t pc)
         return NULL;
     /* (only this vCPU reads and fills its table) */
     if (be_host.lazy_exit_stores)
-        *tr_jmp_dead(cache, k) = tb->flags_dead_in ? pc : tc_jmp_empty(k, 0);
+        *tr_jmp_dead(cache, k) = tb->flags_dead_in ? pc : tc_jmp_empty(k);
     *e = (struct tr_jmp_entry){ .pc = pc, .code = tb->code };
     return tb->code;
 }

@@ -40,7 +40,7 @@ void tr_cpu_attach(struct tr_engine *e, void *env)
     struct tr_runtime *rt = env;
     rt->engine = e;
     rt->mem = e->cfg.mem;
-    rt->jmp_cache = tr_jmp_cache_alloc();
+    rt->jmp_cache = rt->jmp_own = tr_jmp_cache_alloc();
     tc_clear_ras(rt, e->tc.ras_miss);
     tr_thread_register(e, rt);
 }
@@ -49,8 +49,8 @@ void tr_cpu_detach(void *env)
 {
     struct tr_runtime *rt = env;
     tr_thread_unregister(rt->engine, rt);
-    tr_jmp_cache_free(tr_jmp_cache_own(rt));
-    rt->jmp_cache = NULL;
+    tr_jmp_cache_free(rt->jmp_own);
+    rt->jmp_cache = rt->jmp_own = NULL;
 }
 
 void *tr_current_env(void) { return tr_thread_self(); }

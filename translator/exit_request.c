@@ -9,11 +9,11 @@
  * own (translate.c), unless the return-address stack (--ras) lets rets
  * bypass the jump cache.
  *
- * Each vCPU's jump cache is two tables in one allocation: its own, then
- * the never-matching one, whose entry 0 holds a non-canonical marker pc
- * (no block has it).  rt.jmp_cache only ever holds one of the two, so a
- * request and the thread serving it need no lock and no extra field:
- * whichever it holds tells the other.
+ * Each vCPU has its own jump cache (rt.jmp_own); the never-matching
+ * table is the process's, one for every vCPU, and its entry 0 holds a
+ * non-canonical marker pc (no block has it).  rt.jmp_cache only ever
+ * holds one of the two, so a request and the thread serving it need no
+ * lock: whichever it holds tells the other.
  *
  * Where the backend can (be_desc.request_guard) and every env has a guard
  * page (tr_env_alloc, engine config env_guard), a block that may loop
@@ -51,29 +51,33 @@
 
 #define MISS_MARK 0x8000000000000001ull
 
-/* Both halves, each aligned to its size. */
+/* A table, aligned to its size, and its dead fields behind it
+ * (translator.h, TR_JMP_DEAD_TABLES). */
 static size_t half_bytes(void) { return tr_jmp_table_len() * sizeof(struct tr_jmp_entry); }
-/* (and their dead fields behind them: translator.h, TR_JMP_DEAD_TABLES) */
 #define JMP_CACHE_BYTES \
-    ((be_host.lazy_exit_stores && tr_jmp_stride() == 1 ? 2 + TR_JMP_DEAD_TABLES : 2) * half_bytes())
+    ((be_host.lazy_exit_stores && tr_jmp_stride() == 1 ? 1 + TR_JMP_DEAD_TABLES : 1) * half_bytes())
 
-/* Both halves are written whole at allocation: the first vCPU's (a
- * process's main thread) lives in the translator's tables, a huge page
- * already touched, and is reused by the next vCPU once it is free; the
- * others are mapped and populated (one system call instead of 32 page
- * faults, 30-40 us each under shadow paging).  Each half is aligned to
- * its size (translator.h: a backend may insert an entry's index into the
- * table's address). */
+/* The first vCPU's (a process's main thread) lives in the translator's
+ * tables, on a huge page already touched, and is reused by the next vCPU
+ * once it is free; the others are mapped and populated (one system call
+ * instead of a page fault a page, 30-40 us each under shadow paging).
+ * Each is aligned to its size (translator.h: a backend may insert an
+ * entry's index into the table's address).  Fresh memory is zeroed,
+ * which is an empty table but for entry 0 (tc_jmp_empty): `*used` says
+ * whether the memory held a table before. */
 static struct tr_jmp_entry *in_tables;
 static bool in_tables_taken;
 
-static struct tr_jmp_entry *jmp_cache_memory(void)
+static struct tr_jmp_entry *jmp_cache_memory(bool *used)
 {
+    *used = false;
     if (!__atomic_exchange_n(&in_tables_taken, true, __ATOMIC_ACQ_REL)) {
+        *used = in_tables != NULL;
         if (!in_tables)
             in_tables = tr_table_carve(JMP_CACHE_BYTES, half_bytes());
         if (in_tables)
             return in_tables;
+        *used = false;
     }
     struct tr_jmp_entry *own = tr_map_aligned(JMP_CACHE_BYTES);
     if (own)
@@ -81,20 +85,41 @@ static struct tr_jmp_entry *jmp_cache_memory(void)
     return own;
 }
 
-/* Entry k of the never-matching half holds an empty entry's pc with bit
- * 63 set (tc_jmp_empty): that pc maps to another entry, so it never
- * matches either. */
+/* The never-matching table, one for the process: zeroed memory, mapped
+ * once and never populated (the probes read it only while a request is
+ * pending), where only entry 0 and its dead field are written: a pc of 0
+ * maps to entry 0, which holds MISS_MARK (non-canonical, mapping to entry
+ * 1), so no entry ever matches.  Apart from the vCPUs' own tables so that
+ * these, not twice their size, share the translator's tables' huge page
+ * (a 16,384-entry pair with its dead fields, 1 MiB, pushed a cold run's
+ * decode cache out of it: +96 page faults for /bin/true). */
+static struct tr_jmp_entry *miss_table;
+static pthread_once_t miss_once = PTHREAD_ONCE_INIT;
+
+static void miss_table_map(void)
+{
+    struct tr_jmp_entry *m = tr_map_aligned(JMP_CACHE_BYTES);
+    if (!m)
+        return;
+    m[0].pc = MISS_MARK;
+    if (be_host.lazy_exit_stores)
+        *tr_jmp_dead(m, 0) = MISS_MARK;
+    miss_table = m;
+}
+
 struct tr_jmp_entry *tr_jmp_cache_alloc(void)
 {
-    struct tr_jmp_entry *own = jmp_cache_memory();
-    if (!own) {
+    bool used;
+    pthread_once(&miss_once, miss_table_map);
+    struct tr_jmp_entry *own = jmp_cache_memory(&used);
+    if (!own || !miss_table) {
         fputs("ferry: out of memory\n", stderr);
         exit(1);
     }
-    tc_clear_jmp_cache(own);
-    tc_jmp_fill_empty(own + tr_jmp_table_len(), MISS_MARK);  /* its dead fields never match either */
-    if (be_host.lazy_exit_stores && tr_jmp_stride() == 1)  /* the never-matching table's dead fields */
-        memcpy(own + (2 + TR_JMP_DEAD_TABLES - 1) * tr_jmp_size(), own + tr_jmp_size(), half_bytes());
+    if (used)
+        tc_clear_jmp_cache(own);
+    else
+        tc_jmp_zeroed_ready(own);
     return own;
 }
 
@@ -353,7 +378,7 @@ void tr_request_exit(struct tr_runtime *rt)
     __atomic_store_n(&rt->exit_request, 1, __ATOMIC_SEQ_CST);
     struct tr_jmp_entry *c = __atomic_load_n(&rt->jmp_cache, __ATOMIC_SEQ_CST);
     if (c && !is_miss_table(c))
-        __atomic_store_n(&rt->jmp_cache, c + tr_jmp_table_len(), __ATOMIC_SEQ_CST);
+        __atomic_store_n(&rt->jmp_cache, miss_table, __ATOMIC_SEQ_CST);
     guard_arm(rt);
     if (rt != tr_thread_self() && __atomic_load_n(&rt->in_code, __ATOMIC_SEQ_CST))
         tr_kick(rt);
@@ -367,11 +392,11 @@ struct tr_jmp_entry *tr_jmp_cache_live(struct tr_runtime *rt)
 }
 
 /* The thread's own table, whichever rt.jmp_cache holds (backend tests
- * give a plain table: never the miss one). */
+ * give a plain table, never the miss one, and no rt.jmp_own). */
 struct tr_jmp_entry *tr_jmp_cache_own(struct tr_runtime *rt)
 {
     struct tr_jmp_entry *c = __atomic_load_n(&rt->jmp_cache, __ATOMIC_SEQ_CST);
-    return is_miss_table(c) ? c - tr_jmp_table_len() : c;
+    return is_miss_table(c) ? rt->jmp_own : c;
 }
 
 bool tr_exit_request_pending(struct tr_runtime *rt)

@@ -65,8 +65,13 @@ struct tr_runtime {
      * to blocks of its own mode.  Changed through tr_set_mode(). */
     uint32_t tb_mode;
     /* An in-env return-address ring no backend reads any more; cleared
-     * with the host stacks' entries (tc_clear_ras), kept for the layout. */
-    struct { uint64_t pc; const void *code; } ras[TR_RAS_SIZE];
+     * with the host stacks' entries (tc_clear_ras), kept for the layout.
+     * Its last slot holds the vCPU's own jump cache, which jmp_cache
+     * leaves for the never-matching table while a request is pending
+     * (exit_request.c). */
+    struct { uint64_t pc; const void *code; } ras[TR_RAS_SIZE - 1];
+    struct tr_jmp_entry *jmp_own;
+    uint64_t ras_unused;
     /* x86-64 hosts keep the return-address stack on the host stack
      * instead (x64_exits.c): where it starts and how deep it may grow. */
     uint64_t ras_base, ras_limit;

@@ -257,13 +257,16 @@ bool tc_views_go_single(struct tr_code_cache *tc);
 
 /* codecache.c (tc_flush: translation lock held, outside translated code) */
 void tc_init(struct tr_engine *e, size_t size);
+/* Every entry of the vCPU's own table, and its dead field, empty. */
 void tc_clear_jmp_cache(struct tr_jmp_entry *cache);
+/* The same for a table (and dead fields) of zeroed memory: only entry 0
+ * is written. */
+void tc_jmp_zeroed_ready(struct tr_jmp_entry *cache);
 void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc);
-/* The pc an empty jump-cache entry k holds: `mark` with k's low bits
- * changed until it maps to another entry (tr_jmp_index), so that no
- * probe ever matches it. */
-uint64_t tc_jmp_empty(unsigned k, uint64_t mark);
-void tc_jmp_fill_empty(struct tr_jmp_entry *table, uint64_t mark);
+/* The pc an empty jump-cache entry k holds, one that maps to another
+ * entry (tr_jmp_index) so that no probe ever matches it: 0, and 1 for
+ * entry 0 (zeroed memory is empty but for entry 0). */
+uint64_t tc_jmp_empty(unsigned k);
 void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss);
 
 /* exit_request.c */

@@ -313,10 +313,10 @@ struct tr_jmp_entry {
 };
 #define TR_JMP_ALIGN (TR_JMP_SIZE_MAX * 32u)   /* fits a table of any host's size */
 /* Where the backend cuts lazy-flag stores at indirect exits
- * (be_desc.lazy_exit_stores), the allocation behind the two tables
- * (the vCPU's own, the never-matching one: exit_request.c) holds their
- * dead fields, at TR_JMP_DEAD_TABLES tables' distance from whichever
- * rt.jmp_cache points at: entry k's dead field is the pc of entry k when
+ * (be_desc.lazy_exit_stores), the allocation behind each of the two
+ * tables (the vCPU's own, the process's never-matching one:
+ * exit_request.c) holds its dead fields, at TR_JMP_DEAD_TABLES tables'
+ * distance from whichever rt.jmp_cache points at: entry k's dead field is the pc of entry k when
  * that entry is valid and its block's incoming flags are dead
  * (tr_block.flags_dead_in), else a pc that never maps to k -- so a dirty
  * exit that finds its target's pc there may jump without storing the
@@ -327,7 +327,7 @@ struct tr_jmp_entry {
  * field in the entry instead: 32 bytes an index, laid out pc, code, dead,
  * unused (two struct tr_jmp_entry slots, tr_jmp_stride()), so that one
  * load pair reads the code and the dead field (AArch64's `ldp`). */
-#define TR_JMP_DEAD_TABLES 2
+#define TR_JMP_DEAD_TABLES 1
 
 unsigned tr_jmp_bits(void);            /* jmp_bits.c */
 unsigned tr_jmp_stride(void);          /* jmp_bits.c: 1, or 2 (dead field in the entry) */

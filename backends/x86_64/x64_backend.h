@@ -21,10 +21,10 @@ static inline int32_t x64_env_disp(int32_t offset) { return offset - X64_ENV_BIA
 enum x64_cc x64_cond_cc(enum ir_cond c);
 
 /* The jump cache's index width (be_host.jmp_bits), a constant of the
- * inline probe (x64_exits.c): 4,096 entries.  16,384 (AArch64's) measured
- * in session 40: cc1 -O2 misses 43 % less, but every thread's start fills
- * four times the tables (docs/status.md, branch x64spd). */
-#define X64_JMP_BITS 12
+ * inline probe (x64_exits.c): 16,384 entries, AArch64's.  cc1 -O2 misses
+ * 23-43 % less than with 4,096 (session 40, x64spd), and a thread's start
+ * no longer fills the tables (zeroed memory is empty: tc_jmp_empty). */
+#define X64_JMP_BITS 14
 
 /* Guest globals in host registers across blocks (x64_pinned.c). */
 #define X64_N_PINNED 14

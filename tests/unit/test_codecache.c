@@ -87,17 +87,71 @@ Test(codecache, removed_block_is_not_found)
     free(e);
 }
 
-/* A cleared jump cache (tc_clear_jmp_cache writes k^1 straight) and the
- * never-matching table tr_jmp_cache_alloc makes hold, in every entry, a pc
- * that maps to another entry: none is ever hit. */
+/* Every entry of table, and its dead field, holds a pc that maps to
+ * another entry: no probe ever hits it. */
+static void assert_never_hit(struct tr_jmp_entry *table, const char *what)
+{
+    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++) {
+        cr_assert_neq(tr_jmp_index(tr_jmp_at(table, k)->pc), k, "%s: entry %u", what, k);
+        if (be_host.lazy_exit_stores)
+            cr_assert_neq(tr_jmp_index(*tr_jmp_dead(table, k)), k, "%s: dead field %u", what, k);
+    }
+}
+
+/* Every entry of the vCPU's own table a hit (pc k is entry k's). */
+static void fill_own(struct tr_jmp_entry *own)
+{
+    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++) {
+        *tr_jmp_at(own, k) = (struct tr_jmp_entry){ .pc = k, .code = own };
+        if (be_host.lazy_exit_stores)
+            *tr_jmp_dead(own, k) = k;
+    }
+    cr_assert_eq(tr_jmp_index(tr_jmp_size() - 1), tr_jmp_size() - 1);
+}
+
+static void assert_empty(struct tr_jmp_entry *own, const char *what)
+{
+    assert_never_hit(own, what);
+    for (unsigned k = 0, n = tr_jmp_size(); k < n; k++)
+        cr_assert_eq(tr_jmp_at(own, k)->pc, tc_jmp_empty(k), "%s: entry %u", what, k);
+}
+
+/* A request points the probes at the never-matching table, whose
+ * entries and dead fields never hit, while the vCPU's own (filled) stays
+ * its own; serving it points them back. */
+static void assert_request_misses(struct tr_jmp_entry *own)
+{
+    struct tr_runtime rt = { .jmp_cache = own, .jmp_own = own };
+    tr_request_exit(&rt);
+    cr_assert_neq(rt.jmp_cache, own);
+    cr_assert_null(tr_jmp_cache_live(&rt));
+    cr_assert_eq(tr_jmp_cache_own(&rt), own);
+    assert_never_hit(rt.jmp_cache, "never-matching");
+    tr_exit_request_served(&rt);
+    cr_assert_eq(rt.jmp_cache, own);
+    cr_assert_eq(tr_jmp_cache_live(&rt), own);
+}
+
+/* A new jump cache (of zeroed memory: the first in the translator's
+ * tables, the second mapped), one reused after its vCPU filled it and
+ * freed it, and one cleared (tc_clear_jmp_cache) hold in every entry and
+ * dead field a pc that maps to another entry; so does the never-matching
+ * table a request switches to. */
 Test(codecache, empty_jump_cache_entries_never_match)
 {
-    struct tr_jmp_entry *own = tr_jmp_cache_alloc();
-    unsigned n = tr_jmp_size();
-    for (unsigned k = 0; k < n; k++) {
-        cr_assert_neq(tr_jmp_index(tr_jmp_at(own, k)->pc), k, "entry %u", k);
-        cr_assert_neq(tr_jmp_index(tr_jmp_at(own + tr_jmp_table_len(), k)->pc), k, "miss entry %u", k);
-        cr_assert_eq(own[k].pc, tc_jmp_empty(k, 0), "entry %u", k);
-    }
-    tr_jmp_cache_free(own);
+    struct tr_jmp_entry *first = tr_jmp_cache_alloc(), *second = tr_jmp_cache_alloc();
+    assert_empty(first, "first");
+    assert_empty(second, "second");
+    fill_own(first);
+    fill_own(second);
+    assert_request_misses(first);
+    assert_request_misses(second);
+    tr_jmp_cache_free(first);
+    tr_jmp_cache_free(second);
+    struct tr_jmp_entry *again = tr_jmp_cache_alloc();
+    assert_empty(again, "reused");
+    fill_own(again);
+    tc_clear_jmp_cache(again);
+    assert_empty(again, "cleared");
+    tr_jmp_cache_free(again);
 }

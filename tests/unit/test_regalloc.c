@@ -478,7 +478,8 @@ Test(regalloc, spills_under_pressure_match_c)
 /* exit_indirect probes the thread's jump cache through env (all empty). */
 static struct tr_jmp_entry *empty_jmp_cache(void)
 {
-    static _Alignas(TR_JMP_ALIGN) struct tr_jmp_entry cache[TR_JMP_SIZE_MAX];
+    /* (own, never-matching and the two tables of dead fields) */
+    static _Alignas(TR_JMP_ALIGN) struct tr_jmp_entry cache[4 * TR_JMP_SIZE_MAX];
     tc_clear_jmp_cache(cache);
     return cache;
 }
