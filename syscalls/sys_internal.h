@@ -300,6 +300,15 @@ void *sys_va_map(void *hint, size_t len, int prot, int flags, int fd, long off);
 void *sys_va_reserve(size_t len);
 void *sys_va_map_32bit(size_t len, int prot, int flags, int fd, long off);
 bool sys_va_above_top(uint64_t addr, uint64_t len);
+/* Where the loader puts the main stack when it can: its guard's bottom
+ * (below it, the top-down search of guest mappings) and its top. */
+void sys_va_stack_layout(uint64_t *low, uint64_t *top);
+
+/* sys_stack_debug.c: the FERRY_DEBUG_STACK_HOLE test hook, ferry's own
+ * pages in the main stack's hole, before the loader and after it. */
+#define SYS_STACK_DEBUG_ENV "FERRY_DEBUG_STACK_HOLE"
+void sys_stack_debug_before_load(void);
+void sys_stack_debug_after_load(uint64_t floor, uint64_t start);
 
 /* sys_vdso.c: the vDSO's special mappings ([vvar], [vvar_vclock],
  * [vdso]) as Linux keeps them: never split (-EINVAL), moved whole by

@@ -84,4 +84,5 @@ void sys_stack_grow_init(const struct ld_image *img)
     sys_proc.stack_floor = img->stack_floor ? img->stack_floor : img->stack_start;
     sys_proc.stack_exec = img->stack_exec;
     tr_stack_fault_handler = sys_stack_grow;   /* the hook for a host fault (translator.h) */
+    sys_stack_debug_after_load(sys_proc.stack_floor, sys_proc.stack_start);
 }
