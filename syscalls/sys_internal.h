@@ -232,6 +232,12 @@ int64_t sys_rlimit_mem_check_protect(uint64_t addr, uint64_t len, int prot);
 bool sys_stack_grow(uint64_t addr);
 void sys_stack_grow_to_sp(uint64_t rsp);
 void sys_stack_grow_init(const struct ld_image *img);
+/* A guest mapping over the stack's reserved room, before the host's
+ * mmap: _hint returns the hint to use (0: Linux would not honour it),
+ * _fixed is for MAP_FIXED (noreplace: MAP_FIXED_NOREPLACE) and
+ * MREMAP_FIXED.  Either gives the reservation up where the guest maps. */
+uint64_t sys_stack_room_hint(uint64_t addr, uint64_t len);
+void sys_stack_room_fixed(uint64_t addr, uint64_t len, bool noreplace);
 /* brk's check_data_rlimit for a break at brk. */
 bool sys_rlimit_mem_brk_ok(uint64_t brk, uint64_t start_brk);
 /* "VAR=..." for the environment of the ferry an execve starts. */
