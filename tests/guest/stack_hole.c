@@ -8,9 +8,11 @@
  * grows down to the guest's mapping but not into it.  ferry reserves that
  * room for the stack (loader/ld_stack.c) so that none of its own memory
  * lands there, and gives it up to the guest (syscalls/sys_stack_grow.c).
+ * An overflow past RLIMIT_STACK faults there as in a hole: SEGV_MAPERR.
  * Each case runs in a child; only outcomes are printed. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +153,30 @@ static void fixed(void)
     printf("grew 32 MiB: yes\n");
 }
 
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)uc;
+    printf("overflow: SIGSEGV, %s\n", si->si_code == SEGV_MAPERR ? "SEGV_MAPERR"
+                                      : si->si_code == SEGV_ACCERR ? "SEGV_ACCERR" : "another code");
+    fflush(stdout);
+    _exit(0);
+}
+
+/* Past RLIMIT_STACK (4 MiB) into the room: a fault in a hole. */
+static void overflow_code(void)
+{
+    static char alt[64 * 1024];
+    stack_t ss = { .ss_sp = alt, .ss_size = sizeof alt };
+    struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
+    struct rlimit rl;
+    sigaltstack(&ss, NULL);
+    sigaction(SIGSEGV, &sa, NULL);
+    getrlimit(RLIMIT_STACK, &rl);
+    rl.rlim_cur = 4 * MB;
+    setrlimit(RLIMIT_STACK, &rl);
+    descend(2048);
+}
+
 int main(void)
 {
     struct rlimit rl;
@@ -166,5 +192,6 @@ int main(void)
     run("a hint 512 KiB below", hint_near_stack);
     run("MAP_FIXED_NOREPLACE 96 MiB below", fixed_noreplace);
     run("MAP_FIXED 100 MiB below", fixed);
+    run("8 MiB down, RLIMIT_STACK 4 MiB", overflow_code);
     return 0;
 }
