@@ -21,19 +21,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "stack_child.h"
+
 #define KB (1ul << 10)
 #define MB (1ul << 20)
 
 static unsigned long top;               /* a page near the top of the stack */
-
-/* n frames of about 4 KiB, each page written. */
-static __attribute__((noinline)) int descend(int n)
-{
-    volatile char page[4000];
-    page[0] = (char)n;
-    page[3999] = (char)n;
-    return n ? descend(n - 1) + page[0] : page[3999];
-}
 
 static void *map_at(unsigned long below, unsigned long len, int flags)
 {
@@ -62,22 +55,7 @@ static int maps_lines(unsigned long hi, unsigned long lo)
     return n;
 }
 
-static void run(const char *what, void (*fn)(void))
-{
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        fn();
-        fflush(stdout);
-        _exit(0);
-    }
-    int st;
-    waitpid(pid, &st, 0);
-    if (WIFSIGNALED(st))
-        printf("%-48s killed by %s\n", what, strsignal(WTERMSIG(st)));
-    else
-        printf("%-48s exit %d\n", what, WEXITSTATUS(st));
-}
+static void run(const char *what, void (*fn)(void)) { run_child(what, 48, fn); }
 
 static void grow_64mb_limit(void)
 {
