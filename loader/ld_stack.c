@@ -173,10 +173,10 @@ static uint64_t ld_stack_size(void)
     return size < LD_STACK_MIN ? LD_STACK_MIN : size;
 }
 
-/* The stack's first pages and the guard gap below its limit.  As
- * natively (setup_arg_pages), only the pages the strings and tables need
- * plus Linux's stack_expand of 128 KiB are there at start; the rest, down
- * to the limit, is an unmapped hole the guest's faults grow into
+/* The stack's first pages, and below them its room to grow and a guard
+ * gap.  As natively (setup_arg_pages), only the pages the strings and
+ * tables need plus Linux's stack_expand of 128 KiB are there at start;
+ * the rest, down to the limit, is a hole the guest's faults grow into
  * (syscalls/sys_stack_grow.c), so that pages the guest never touches do
  * not count against its RLIMIT_AS -- nor against ferry's real one when
  * the limit was set before ferry started (a 64 MiB RLIMIT_STACK, as gcc
@@ -185,8 +185,19 @@ static uint64_t ld_stack_size(void)
  * within reach of a running-away recursion, which faults in it as it
  * would natively past RLIMIT_STACK (SIGSEGV, on the sigaltstack if the
  * guest has one).  *floor: the end of its room (room bytes under the
- * stack's top). */
-static uint8_t *ld_map_stack(uint64_t room, uint64_t initial, uint64_t *floor)
+ * stack's top).
+ *
+ * The room and the guard are one PROT_NONE, MAP_NORESERVE reservation
+ * (ld_reserve_stack), so that no host mapping -- qemu-user's own, made
+ * before ferry runs, or ferry's malloc and code cache, placed by the
+ * host's randomised mmap_base -- can land where the stack grows, which
+ * left it no room (session 40's stack_grow flake).  The guest may still
+ * map there as natively: the reservation gives way (sys_stack_grow.c).
+ * *hole: its lowest byte.  Where it cannot be had, or would take more
+ * than a sixteenth of a finite RLIMIT_AS of ferry's (a PROT_NONE mapping
+ * counts there, where Linux's empty room does not count), the pages and
+ * the guard alone, as before: a host mapping may then land in the room. */
+static uint8_t *ld_map_stack_unreserved(uint64_t room, uint64_t initial, uint64_t *floor)
 {
     /* Near the top of the guest's user space, where Linux puts it (a hint:
      * the host may have other ideas, e.g. a 39-bit AArch64 address space),
@@ -210,6 +221,53 @@ static uint8_t *ld_map_stack(uint64_t room, uint64_t initial, uint64_t *floor)
     return base;
 }
 
+/* The guard, the room and the first pages in one: at the usual top when
+ * it is free, else where the host finds room for all of it (below its
+ * own mappings: a stack lower than usual, as ASLR gives natively).  A
+ * PROT_NONE page above keeps the stack's pages apart from a host mapping
+ * there, which the host would merge with them into one mapping (qemu-user
+ * then leaves the whole line out of the guest's /proc/self/maps). */
+static uint8_t *ld_reserve_stack(uint64_t room, uint64_t initial, uint64_t *floor, uint64_t *hole)
+{
+    uint64_t span = LD_STACK_GUARD + room;
+    void *hint = (void *)(uintptr_t)(ld_va_get()->stack_top - span);
+    uint8_t *lo = ld_va_mmap(hint, span + LD_PAGE_SIZE, PROT_NONE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (lo == MAP_FAILED)
+        return NULL;
+    uint8_t *base = lo + span - initial;
+    void *p = mmap(base, initial, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    if (p != (void *)base) {
+        munmap(lo, span + LD_PAGE_SIZE);
+        return NULL;
+    }
+    *floor = (uint64_t)(uintptr_t)lo + LD_STACK_GUARD;
+    *hole = (uint64_t)(uintptr_t)lo;
+    return base;
+}
+
+/* Whether ferry's own RLIMIT_AS (raised to its hard limit by now:
+ * syscalls/sys_rlimit_mem.c) leaves room for a reservation of span bytes:
+ * unlimited, or at least LD_STACK_AS_SHARE times it, so that a PROT_NONE
+ * reservation, which counts there, takes no large part of what ferry and
+ * its guest may have. */
+static bool ld_stack_as_allows(uint64_t span)
+{
+    struct rlimit rl;
+    return getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+           rl.rlim_cur / LD_STACK_AS_SHARE >= span;
+}
+
+static uint8_t *ld_map_stack(uint64_t room, uint64_t initial, uint64_t *floor, uint64_t *hole)
+{
+    uint8_t *base = ld_stack_as_allows(room + LD_STACK_GUARD) ? ld_reserve_stack(room, initial, floor, hole) : NULL;
+    if (base)
+        return base;
+    *hole = 0;
+    return ld_map_stack_unreserved(room, initial, floor);
+}
+
 uint64_t ld_build_stack(char *const argv[], char *const envp[],
                         const struct ld_auxv_info *ai, struct ld_image *img,
                         char *why, size_t len)
@@ -225,8 +283,8 @@ uint64_t ld_build_stack(char *const argv[], char *const envp[],
     /* room to grow as Linux leaves above mmap_base: at least 128 MiB, so
      * a guest raising RLIMIT_STACK later grows further (the limit in
      * force at each growth decides: syscalls/sys_stack_grow.c) */
-    uint64_t room = size < LD_STACK_ROOM_MIN ? LD_STACK_ROOM_MIN : size, floor = 0;
-    uint8_t *base = ld_map_stack(room, initial < size ? initial : size, &floor);
+    uint64_t room = size < LD_STACK_ROOM_MIN ? LD_STACK_ROOM_MIN : size, floor = 0, hole = 0;
+    uint8_t *base = ld_map_stack(room, initial < size ? initial : size, &floor, &hole);
     if (!base) {
         snprintf(why, len, "cannot allocate the stack: %s", strerror(errno));
         return 0;
@@ -238,6 +296,7 @@ uint64_t ld_build_stack(char *const argv[], char *const envp[],
     img->stack_start = (uint64_t)(uintptr_t)base;
     img->stack_end = (uint64_t)(uintptr_t)base + size;
     img->stack_floor = floor;
+    img->stack_hole = hole;
     img->stack_exec = ai->exec_stack;
     return ld_stack_fill(base, size, argv, envp, ai);
 }

@@ -64,6 +64,8 @@ struct ld_image {
     uint64_t stack_start, stack_end;    /* the main stack's pages at start */
     uint64_t stack_floor;               /* how far it may grow down (RLIMIT_STACK;
                                          * below: a guard gap) */
+    uint64_t stack_hole;                /* the low end of the PROT_NONE reservation
+                                         * of both, 0 without one (ld_stack.c) */
     bool stack_exec;                    /* its pages executable (PT_GNU_STACK) */
     uint64_t vdso_start, vdso_end;      /* the vDSO's pages (ld_vdso.c), 0 without one;
                                          * its data pages right below (ld_vdso_layout) */

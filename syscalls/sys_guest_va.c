@@ -301,6 +301,12 @@ void *sys_va_reserve(size_t len)
     return sys_va_map(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 }
 
+void sys_va_stack_layout(uint64_t *low, uint64_t *top)
+{
+    *low = va.mmap_base;
+    *top = va.stack_top;
+}
+
 /* Whether [addr, addr+len) (len page-rounded) lies above the guest's top. */
 bool sys_va_above_top(uint64_t addr, uint64_t len)
 {

@@ -235,6 +235,12 @@ int64_t sys_rlimit_mem_check_protect(uint64_t addr, uint64_t len, int prot);
 bool sys_stack_grow(uint64_t addr);
 void sys_stack_grow_to_sp(uint64_t rsp);
 void sys_stack_grow_init(const struct ld_image *img);
+/* A guest mapping over the stack's reserved room, before the host's
+ * mmap: _hint returns the hint to use (0: Linux would not honour it),
+ * _fixed is for MAP_FIXED (noreplace: MAP_FIXED_NOREPLACE) and
+ * MREMAP_FIXED.  Either gives the reservation up where the guest maps. */
+uint64_t sys_stack_room_hint(uint64_t addr, uint64_t len);
+void sys_stack_room_fixed(uint64_t addr, uint64_t len, bool noreplace);
 /* brk's check_data_rlimit for a break at brk. */
 bool sys_rlimit_mem_brk_ok(uint64_t brk, uint64_t start_brk);
 /* "VAR=..." for the environment of the ferry an execve starts. */
@@ -303,6 +309,15 @@ void *sys_va_map(void *hint, size_t len, int prot, int flags, int fd, long off);
 void *sys_va_reserve(size_t len);
 void *sys_va_map_32bit(size_t len, int prot, int flags, int fd, long off);
 bool sys_va_above_top(uint64_t addr, uint64_t len);
+/* Where the loader puts the main stack when it can: its guard's bottom
+ * (below it, the top-down search of guest mappings) and its top. */
+void sys_va_stack_layout(uint64_t *low, uint64_t *top);
+
+/* sys_stack_debug.c: the FERRY_DEBUG_STACK_HOLE test hook, ferry's own
+ * pages in the main stack's hole, before the loader and after it. */
+#define SYS_STACK_DEBUG_ENV "FERRY_DEBUG_STACK_HOLE"
+void sys_stack_debug_before_load(void);
+void sys_stack_debug_after_load(uint64_t floor, uint64_t start);
 
 /* sys_vdso.c: the vDSO's special mappings ([vvar], [vvar_vclock],
  * [vdso]) as Linux keeps them: never split (-EINVAL), moved whole by

@@ -80,6 +80,20 @@ static bool sys_mmap_above_top(const uint64_t *a)
            !(a[5] & (SYS_PAGE - 1)) && sys_va_above_top(a[0], a[1]);
 }
 
+/* MAP_FIXED or MAP_FIXED_NOREPLACE; a host that takes the latter for a
+ * hint (qemu-user 7.2, Linux before 4.17) mapped elsewhere when the
+ * address was taken: EEXIST, as Linux. */
+static void *sys_mmap_fixed(uint64_t addr, const uint64_t *a, int flags)
+{
+    void *p = mmap(sys_ptr(addr), a[1], sys_host_prot(a[2]), flags, (int)a[4], (off_t)a[5]);
+    if (p != MAP_FAILED && p != sys_ptr(addr)) {
+        munmap(p, a[1]);
+        errno = EEXIST;
+        return MAP_FAILED;
+    }
+    return p;
+}
+
 /* The host's mmap, or where ferry places guest mappings itself: below the
  * guest's top (sys_guest_va.c) unless the address is fixed.  A hint that
  * reaches above the top is no hint, as in Linux (a host whose top is
@@ -88,7 +102,7 @@ static void *sys_mmap_host(uint64_t addr, const uint64_t *a)
 {
     int flags = sys_map_flags_to_host(a[3]);
     if (a[3] & (SYS_GUEST_MAP_FIXED | SYS_GUEST_MAP_FIXED_NOREPLACE))
-        return mmap(sys_ptr(addr), a[1], sys_host_prot(a[2]), flags, (int)a[4], (off_t)a[5]);
+        return sys_mmap_fixed(addr, a, flags);
     if (a[1] && sys_va_above_top(addr, a[1]))
         addr = 0;
     if ((a[3] & SYS_GUEST_MAP_32BIT) && !addr)
@@ -116,6 +130,10 @@ static int64_t sys_mmap_locked(const uint64_t *a)
     uint64_t addr = a[0];
     if (sys_mmap_above_top(a))
         return -ENOMEM;
+    if (a[3] & (SYS_GUEST_MAP_FIXED | SYS_GUEST_MAP_FIXED_NOREPLACE))
+        sys_stack_room_fixed(addr, a[1], (a[3] & SYS_GUEST_MAP_FIXED_NOREPLACE) != 0);
+    else
+        addr = sys_stack_room_hint(addr, a[1]);
     int64_t busy = (a[3] & SYS_GUEST_MAP_FIXED) ? sys_ferry_mem_fixed_ok(addr, a[1]) : 0;
     if (!busy && (a[3] & SYS_GUEST_MAP_FIXED))
         busy = sys_vdso_fixed_check(addr, a[1]);
@@ -276,6 +294,8 @@ static int64_t sys_mremap_locked(const uint64_t *a)
         return -EFAULT;                 /* not the guest's: unmapped for it */
     if ((a[3] & MREMAP_FIXED) && sys_va_above_top(a[4], a[2]))
         return -EINVAL;
+    if (a[3] & MREMAP_FIXED)
+        sys_stack_room_fixed(a[4], a[2], false);
     int64_t busy = (a[3] & MREMAP_FIXED) ? sys_ferry_mem_fixed_ok(a[4], a[2]) : 0;
     if (!busy)
         busy = sys_vdso_mremap_check(a);

@@ -14,14 +14,22 @@
 #include "sys_sigframe.h"
 #include "syscalls.h"
 
+/* The test hooks, never the guest's. */
+static bool sys_start_is_debug_hook(const char *var)
+{
+    static const char debug_va[] = SYS_EXEC_VA_CEILING_ENV "=", debug_stack[] = SYS_STACK_DEBUG_ENV "=";
+    return strncmp(var, debug_va, sizeof debug_va - 1) == 0 ||
+           strncmp(var, debug_stack, sizeof debug_stack - 1) == 0;
+}
+
 /* ferry's execve passes a guest argv[0] that differs from the program
  * path in SYS_EXEC_ARGV0_ENV, and no FERRY_EXEC_* variable belongs to the
- * guest's environment, nor the test hook FERRY_DEBUG_VA_CEILING.  Returns the argv[0] found, or NULL.  The new
+ * guest's environment, nor the test hooks FERRY_DEBUG_VA_CEILING and
+ * FERRY_DEBUG_STACK_HOLE.  Returns the argv[0] found, or NULL.  The new
  * environment is malloc'ed and lives as long as the guest. */
 static const char *sys_start_env(char *const **envp)
 {
     static const char key[] = SYS_EXEC_ARGV0_ENV "=", private[] = SYS_EXEC_PRIVATE_PREFIX;
-    static const char debug_va[] = SYS_EXEC_VA_CEILING_ENV "=";
     const char *argv0 = NULL;
     size_t n = 0, out = 0;
     while (*envp && (*envp)[n])
@@ -33,7 +41,7 @@ static const char *sys_start_env(char *const **envp)
         if (strncmp((*envp)[i], key, sizeof key - 1) == 0)
             argv0 = (*envp)[i] + sizeof key - 1;
         else if (strncmp((*envp)[i], private, sizeof private - 1) != 0 &&
-                 strncmp((*envp)[i], debug_va, sizeof debug_va - 1) != 0)
+                 !sys_start_is_debug_hook((*envp)[i]))
             env[out++] = (*envp)[i];
     }
     env[out] = NULL;
@@ -135,6 +143,7 @@ int sys_process_load(const char *path, char *const argv[], char *const envp[],
     sys_rlimit_mem_init();              /* before ferry's own memory is mapped */
     sys_start_argv0(&argv, sys_start_env(&envp));
     sys_va_init();
+    sys_stack_debug_before_load();
     int st = ld_load_program(path, argv, envp, &params, img, errbuf, errlen);
     if (st == 0)
         sys_start_comm(path);

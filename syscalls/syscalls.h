@@ -21,6 +21,7 @@ struct sys_process {
     const char *exe_path;                       /* guest program, for /proc/self/exe */
     uint64_t stack_start, stack_end;            /* main stack, [stack] in maps */
     uint64_t stack_floor;                       /* how far it may grow (sys_stack_grow.c) */
+    uint64_t stack_hole;                        /* its reserved room's low end, or 0 */
     bool stack_exec;                            /* its pages executable */
     uint64_t arg_start, arg_end;                /* argv's strings, /proc/self/cmdline */
     uint64_t env_start, env_end;                /* envp's strings, /proc/self/environ */

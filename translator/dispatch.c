@@ -142,6 +142,16 @@ static uint64_t pf_present(const struct tr_runtime *rt, uint64_t addr, int code)
     return code == SEGV_ACCERR_CODE ? PF_PRESENT : 0;     /* not in ferry's map */
 }
 
+/* The host's PROT_NONE memory that is not the guest's (ferry's guards,
+ * the main stack's reserved room: syscalls/sys_stack_grow.c) is a hole
+ * for the guest: SEGV_MAPERR, as natively, not the host's SEGV_ACCERR. */
+static void host_fault_hole(struct tr_runtime *rt)
+{
+    if (rt->fault.sig == SIGSEGV && rt->fault.code == SEGV_ACCERR_CODE && rt->mem &&
+        rt->mem->prot_at && rt->mem->prot_at(rt->mem, rt->fault.addr) < 0)
+        rt->fault.code = SEGV_MAPERR_CODE;
+}
+
 /* Fetching rt->pc faulted: si_addr is the first byte that cannot be
  * fetched (an instruction may start on the page before). */
 static void fetch_fault(struct tr_runtime *rt)
@@ -185,8 +195,10 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code, str
     case TR_EXIT_HOST_FAULT:            /* rt->fault filled in by fault.c */
         /* (13: a non-canonical address; U already set: a helper made the
          * whole error code, as Linux's UMIP emulation does) */
-        if (rt->fault.trapno == 14 && !(rt->fault.err & PF_USER))
+        if (rt->fault.trapno == 14 && !(rt->fault.err & PF_USER)) {
+            host_fault_hole(rt);
             rt->fault.err |= PF_USER | pf_present(rt, rt->fault.addr, rt->fault.code);
+        }
         return TR_STOP_FAULT;
     case TR_EXIT_FETCH_FAULT:
         fetch_fault(rt);

@@ -145,8 +145,8 @@ static void on_host_fault(int sig, siginfo_t *si, void *uc)
         tr_sent_fault_handler(sig, si, uc);
         return;
     }
-    if (sig == SIGSEGV && si->si_code == SEGV_MAPERR && tr_stack_fault_handler &&
-        tr_stack_fault_handler((uint64_t)(uintptr_t)si->si_addr)) {
+    if (sig == SIGSEGV && (si->si_code == SEGV_MAPERR || si->si_code == SEGV_ACCERR) && tr_stack_fault_handler &&
+        tr_stack_fault_handler((uint64_t)(uintptr_t)si->si_addr)) {   /* ACCERR: its reserved room */
         tr_request_reach(uc);           /* (a kick may have landed in this handler) */
         return;                         /* the guest's stack grew: the access again */
     }

@@ -109,7 +109,7 @@ bool tr_fp_denormal_flag(bool clear);
  * handler, the one of the other asynchronous signals (set by syscalls/;
  * NULL: such a signal takes the default action). */
 extern void (*tr_sent_fault_handler)(int sig, void *siginfo, void *uc);
-/* A host fault (SIGSEGV, SEGV_MAPERR) at addr, before it is taken as the
+/* A host fault (SIGSEGV, SEGV_MAPERR or SEGV_ACCERR) at addr, before it is taken as the
  * guest's: true when the hook mapped the page (the guest's main stack
  * grown into: syscalls/sys_stack_grow.c) and the access runs again. */
 extern bool (*tr_stack_fault_handler)(uint64_t addr);

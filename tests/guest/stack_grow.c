@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "stack_child.h"
+
 #define KB (1ul << 10)
 #define MB (1ul << 20)
 
@@ -38,15 +40,6 @@ static void usage(unsigned long *stack, unsigned long *total)
         fclose(f);
 }
 
-/* n frames of about 4 KiB, each page written. */
-static __attribute__((noinline)) int descend(int n)
-{
-    volatile char page[4000];
-    page[0] = (char)n;
-    page[3999] = (char)n;
-    return n ? descend(n - 1) + page[0] : page[3999];
-}
-
 /* A system call writing into a buffer far below the touched pages. */
 static __attribute__((noinline)) long read_far(int fd)
 {
@@ -64,23 +57,7 @@ static void set(int res, unsigned long cur)
         printf("setrlimit(%d): %s\n", res, strerror(errno));
 }
 
-/* Runs fn in a child; prints how it ended. */
-static void run(const char *what, void (*fn)(void))
-{
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        fn();
-        fflush(stdout);
-        _exit(0);
-    }
-    int st;
-    waitpid(pid, &st, 0);
-    if (WIFSIGNALED(st))
-        printf("%-40s killed by %s\n", what, strsignal(WTERMSIG(st)));
-    else
-        printf("%-40s exit %d\n", what, WEXITSTATUS(st));
-}
+static void run(const char *what, void (*fn)(void)) { run_child(what, 40, fn); }
 
 static void grow_2mb(void)
 {

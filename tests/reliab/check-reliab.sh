@@ -165,6 +165,25 @@ if [ -n "${RELIAB_VA_CASES:-}" ]; then
     fi
 fi
 
+# --- 4c. ferry's memory where the main stack grows ----------------------------
+# The host's randomised mmap_base may put qemu-user's mappings, or ferry's
+# own, where the guest's stack grows (session 40's stack_grow.dyn flake:
+# every growth SIGSEGV).  FERRY_DEBUG_STACK_HOLE maps pages of ferry's
+# there before the loader and after it (syscalls/sys_stack_debug.c); the
+# stack's programs must still give their native output (loader/ld_stack.c
+# reserves the room, or moves the stack where it is taken).
+if [ -n "${RELIAB_STACK_CASES:-}" ]; then
+    src=$(cd "$here/../.." && pwd)
+    st=0
+    (cd "$src" && sh tests/run-diff.sh -t "${RELIAB_VA_TIMEOUT:-60}" -w "$tmp/stack-run" -m tests/guest \
+        -f "env FERRY_DEBUG_STACK_HOLE=1 $ferry" $RELIAB_STACK_CASES) > stack-run.log 2>&1 || st=$?
+    if [ "$st" = 0 ]; then
+        pass "the stack's programs with ferry's memory where the stack grows ($(tail -n 1 stack-run.log))"
+    else
+        fail "the stack's programs with ferry's memory where the stack grows" "$(grep -v '^PASS' stack-run.log | tail -n 5)"
+    fi
+fi
+
 # The code cache: a guest store aimed at translated code (ferry tells where
 # it is: FERRY_DEBUG_CODE_CACHE) faults as a store into the program's own
 # code does natively, and the code still runs (tc_views.c).
