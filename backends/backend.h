@@ -246,6 +246,12 @@ struct be_code {
                                            the others for the op need not
                                            restore it (x86-64 division's rax);
                                            NULL: every register is held */
+    uint8_t entry_off;                  /* set by the backend: bytes from start
+                                           where every entry but a backward chain
+                                           comes in -- past the block's first op,
+                                           an exit_request guard marked
+                                           IR_REQUEST_BACKWARD_ONLY, when that is
+                                           all its code there; 0: all at start */
     uint8_t access_back;                /* set by the backend: the guest access
                                            just emitted starts this many bytes
                                            before its op's code did (it took in

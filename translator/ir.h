@@ -309,6 +309,14 @@ void ir_atomic_rmw(struct ir_block *b, unsigned memop, enum ir_atomic_op op, ir_
 void ir_atomic_cas(struct ir_block *b, unsigned memop, ir_ref d, ir_ref addr, ir_ref expected,
                    ir_ref desired);
 void ir_exit_request(struct ir_block *b, uint64_t pc);
+/* An exit_request's aux[1]: IR_REQUEST_GUARD, test with one load from
+ * the env's guard page (be_desc.request_guard); IR_REQUEST_BACKWARD_ONLY
+ * besides, every backward direct exit of the block goes to its own start,
+ * so only those entries (backward chains, which enter at the block's
+ * start) need the test, and a backend may let every other entry come in
+ * past it (be_code.entry_off). */
+#define IR_REQUEST_GUARD 1
+#define IR_REQUEST_BACKWARD_ONLY 2
 
 /* Vector ops (IR_F_VEC): env byte offsets d, a, b and a 16-bit imm,
  * packed into aux[0]; aux[1] is the op's exact C helper. */

@@ -48,7 +48,7 @@ struct tcf_record {
                                            the block may change the mode) */
     uint32_t exit_facts[2];             /* tr_block.exit_facts */
     uint32_t flags;                     /* TCF_DEAD_IN: tr_block.flags_dead_in */
-    uint32_t pad;
+    uint32_t entry_off;                 /* tr_block.entry_off */
 };
 #define TCF_DEAD_IN 1u
 

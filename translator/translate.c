@@ -41,14 +41,29 @@ static void add_exec_counter(struct ir_block *b, struct tr_block *tb)
  * predicted rets cannot repeat without a backward direct exit or a
  * probe.  (Blocks with an indirect exit are a ninth of those cc1 runs;
  * with the stack on, the test cost each two host instructions.) */
+static bool is_backward_exit(const struct ir_block *b, const struct ir_insn *i)
+{
+    return (i->op == IR_goto_tb || i->op == IR_brcond) && (uint64_t)i->aux[0] <= b->guest_pc;
+}
+
 static bool may_loop(const struct ir_block *b)
 {
-    for (int k = 0; k < b->n_insns; k++) {
-        const struct ir_insn *i = &b->insns[k];
-        if ((i->op == IR_goto_tb || i->op == IR_brcond) && (uint64_t)i->aux[0] <= b->guest_pc)
+    for (int k = 0; k < b->n_insns; k++)
+        if (is_backward_exit(b, &b->insns[k]))
             return true;
-    }
     return false;
+}
+
+/* Whether every backward direct exit goes to the block's own start: a
+ * cycle of chained blocks through this one then passes its test only by
+ * such an exit, a chain that enters at the block's start
+ * (tc_chain_entry), and every other entry may come in past the test. */
+static bool loops_only_to_itself(const struct ir_block *b)
+{
+    for (int k = 0; k < b->n_insns; k++)
+        if (is_backward_exit(b, &b->insns[k]) && (uint64_t)b->insns[k].aux[0] != b->guest_pc)
+            return false;
+    return true;
 }
 
 /* A thread looping in chained blocks must still reach the dispatcher when
@@ -65,9 +80,10 @@ static void add_exit_request(const struct tr_engine *e, struct ir_block *b)
     int n = b->n_insns;
     b->n_insns = 0;
     ir_exit_request(b, b->guest_pc);
-    b->insns[0].aux[1] = e->cfg.env_guard && be_host.request_guard &&  /* test: one guard load */
-                         !(b->mode & TR_MODE_REQUEST_FLAG);
     b->n_insns = n + 1;
+    if (e->cfg.env_guard && be_host.request_guard && !(b->mode & TR_MODE_REQUEST_FLAG))
+        b->insns[0].aux[1] = IR_REQUEST_GUARD |     /* test: one guard load */
+                             (loops_only_to_itself(b) ? IR_REQUEST_BACKWARD_ONLY : 0);
 }
 
 /* Without the return-address stack, calls and rets are plain exits; with
@@ -91,7 +107,8 @@ static void log_out_asm(const struct tr_block *tb)
     opened = true;
     cs_insn *insn;
     size_t n = cs_disasm(cs, tb->code, tb->code_size, (uint64_t)(uintptr_t)tb->code, 0, &insn);
-    fprintf(ferry_log, "OUT 0x%" PRIx64 "%s: %u bytes\n", tb->guest_pc, variant_name(tb), tb->code_size);
+    fprintf(ferry_log, "OUT 0x%" PRIx64 "%s: %u bytes", tb->guest_pc, variant_name(tb), tb->code_size);
+    fprintf(ferry_log, tb->entry_off ? ", entered at +%u but by backward chains\n" : "\n", tb->entry_off);
     for (size_t k = 0; k < n; k++)
         fprintf(ferry_log, "  0x%" PRIx64 ":  %-8s %s\n", insn[k].address, insn[k].mnemonic, insn[k].op_str);
     fputc('\n', ferry_log);
@@ -152,6 +169,7 @@ static bool emit_block(struct tr_engine *e, struct tr_block *tb, bool cacheable)
     tb->code_size = (uint32_t)(c.ptr - c.start);
     memcpy(tb->jump_site, c.jump_site, sizeof(tb->jump_site));
     memcpy(tb->stub, c.stub, sizeof(tb->stub));
+    tb->entry_off = c.entry_off;
     tc_commit_code(e, c.ptr);
     return true;
 }

@@ -16,7 +16,11 @@ block's incoming flags are not dead (its `flagentry:` line, logged with
 -d flagscan) counts the path through its flag stores
 (x64_dead_probe_live), and so does an AArch64 one through its moves
 (a64_dead_probe_live); without those lines, every such exit counts as
-one to a reading target.
+one to a reading target.  A block logged as `entered at +N but by
+backward chains` (AArch64 since session 41: its exit-request guard load
+is for backward chains only) counts from N bytes in on every run but those
+after a block at its pc or above (a backward chain, or a ret or indirect
+jump from above: counted in full, as a chain would run it).
 
     hostprof.py LOG [TOP]     totals, categories, the TOP heaviest blocks
 """
@@ -34,6 +38,7 @@ def block_key(words):
 
 
 DEAD = {}      # pc -> whether its incoming flags are dead (-d flagscan's flagentry scan=0)
+ENTRY = {}     # pc -> instructions every entry but a backward chain skips
 
 
 def parse(path):
@@ -62,6 +67,9 @@ def parse_line(line, counts, pairs, code, cur, prev):
     if line.startswith('OUT '):
         cur = block_key(line.split()[1:3])
         code[cur] = []
+        m = re.search(r'entered at \+(\d+) but by backward chains', line)
+        if m:
+            ENTRY[cur] = int(m.group(1)) // 4
     elif cur is not None and line.startswith('  0x'):
         addr, text = line.split(':', 1)
         code[cur].append((int(addr, 16), text.strip()))
@@ -444,7 +452,26 @@ def block_weights(counts, pairs, code):
         total -= n * entry
         for text in paths[pc][:entry]:
             kinds[kind(text)] -= n
-    return weight, kinds, total
+    skip_guards(counts, pairs, code, paths, weight, kinds)
+    return weight, kinds, total - sum(n * ENTRY.get(pc, 0) for pc, n in forward_entries(counts, pairs).items())
+
+
+def forward_entries(counts, pairs):
+    """Runs of each block with an ENTRY offset not after a block at its pc
+    or above."""
+    mask = (1 << 48) - 1
+    out = {pc: counts[pc] for pc in counts if ENTRY.get(pc)}
+    for (prev, pc), n in pairs.items():
+        if pc in out and prev & mask >= pc & mask:
+            out[pc] -= n
+    return out
+
+
+def skip_guards(counts, pairs, code, paths, weight, kinds):
+    for pc, n in forward_entries(counts, pairs).items():
+        weight[pc] -= n * ENTRY[pc]
+        for text in paths[pc][:ENTRY[pc]]:
+            kinds[kind(text)] -= n
 
 
 def main():
