@@ -93,6 +93,12 @@ struct be_desc {
     bool request_guard;                 /* with cfg.env_guard, a block tests for an
                                            exit request by loading from the env's
                                            guard page (exit_request.c) */
+    bool guard_every_block;             /* with request_guard: every block starts
+                                           with its guard load, which only
+                                           backward chains run (the others enter
+                                           past it, be_code.entry_off), instead
+                                           of blocks with a backward exit testing
+                                           at every entry (translate.c) */
     bool canonical_at_exit;             /* a marked exit_indirect checks its target
                                            itself (ir_fold_canonical, ir.h) */
     bool lazy_exit_stores;              /* an unmarked exit_indirect (no call/ret

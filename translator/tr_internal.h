@@ -36,6 +36,8 @@ struct tr_block {
                                    puts its pc in the entry's dead field */
     uint8_t entry_off;          /* be_code.entry_off: where every entry but a
                                    backward chain comes in (tc_block_entry) */
+    bool untested;              /* no exit-request test where every block has
+                                   one (translate.c): no backward chain into it */
     uint8_t *code;
     uint32_t jump_site[2];      /* see be_code.jump_site */
     uint32_t stub[2];           /* see be_code.stub */

@@ -54,36 +54,34 @@ static bool may_loop(const struct ir_block *b)
     return false;
 }
 
-/* Whether every backward direct exit goes to the block's own start: a
- * cycle of chained blocks through this one then passes its test only by
- * such an exit, a chain that enters at the block's start
- * (tc_chain_entry), and every other entry may come in past the test. */
-static bool loops_only_to_itself(const struct ir_block *b)
-{
-    for (int k = 0; k < b->n_insns; k++)
-        if (is_backward_exit(b, &b->insns[k]) && (uint64_t)b->insns[k].aux[0] != b->guest_pc)
-            return false;
-    return true;
-}
-
 /* A thread looping in chained blocks must still reach the dispatcher when
  * another thread needs it out (exclusive flush) or a host signal arrives
  * for the guest: such blocks start by testing rt.exit_request.  Every
  * cycle of chained blocks contains one with a backward exit (the one
  * starting highest), so blocks whose exits all go forward skip the test;
- * a cycle through the jump cache reaches the dispatcher once requested. */
-static void add_exit_request(const struct tr_engine *e, struct ir_block *b)
+ * a cycle through the jump cache reaches the dispatcher once requested.
+ * Where the backend starts every block with its guard load
+ * (be_desc.guard_every_block), every block has the test and only
+ * backward chains run it (tc_chain_entry): a cycle's backward exit is a
+ * chain into a block's test.  False: a block that should test has no
+ * room for it (no backward chain may enter it: tc_chain). */
+static bool add_exit_request(const struct tr_engine *e, struct ir_block *b)
 {
-    if (b->n_insns + 1 > IR_MAX_INSNS || !may_loop(b))
-        return;
+    bool guard = e->cfg.env_guard && be_host.request_guard && !(b->mode & TR_MODE_REQUEST_FLAG);
+    bool every = guard && be_host.guard_every_block, loops = may_loop(b);
+    if (!every && !loops)
+        return true;
+    if (b->n_insns + 1 > IR_MAX_INSNS)
+        return !every;
     memmove(&b->insns[1], &b->insns[0], sizeof(b->insns[0]) * (size_t)b->n_insns);
     int n = b->n_insns;
     b->n_insns = 0;
     ir_exit_request(b, b->guest_pc);
     b->n_insns = n + 1;
-    if (e->cfg.env_guard && be_host.request_guard && !(b->mode & TR_MODE_REQUEST_FLAG))
-        b->insns[0].aux[1] = IR_REQUEST_GUARD |     /* test: one guard load */
-                             (loops_only_to_itself(b) ? IR_REQUEST_BACKWARD_ONLY : 0);
+    if (guard)                                      /* test: one guard load */
+        b->insns[0].aux[1] = IR_REQUEST_GUARD | (every ? IR_REQUEST_BACKWARD_ONLY : 0) |
+                             (loops ? 0 : IR_REQUEST_NO_LOOP);
+    return true;
 }
 
 /* Without the return-address stack, calls and rets are plain exits; with
@@ -256,7 +254,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     ir_fold_canonical(b, be_host.canonical_at_exit);
     if (e->cfg.count_blocks)
         add_exec_counter(b, tb);
-    add_exit_request(e, b);
+    tb->untested = !add_exit_request(e, b);
     drop_xfer_hints(e, b);
     ir_forward_vec_copies(b);
     ir_optimize(b);

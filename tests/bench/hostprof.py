@@ -19,8 +19,8 @@ block's incoming flags are not dead (its `flagentry:` line, logged with
 one to a reading target.  A block logged as `entered at +N but by
 backward chains` (AArch64 since session 41: its exit-request guard load
 is for backward chains only) counts from N bytes in on every run but those
-after a block at its pc or above (a backward chain, or a ret or indirect
-jump from above: counted in full, as a chain would run it).
+entered by a backward chain: after a block at its pc or above one of
+whose chain stubs stores its pc.
 
     hostprof.py LOG [TOP]     totals, categories, the TOP heaviest blocks
 """
@@ -453,22 +453,31 @@ def block_weights(counts, pairs, code):
         for text in paths[pc][:entry]:
             kinds[kind(text)] -= n
     skip_guards(counts, pairs, code, paths, weight, kinds)
-    return weight, kinds, total - sum(n * ENTRY.get(pc, 0) for pc, n in forward_entries(counts, pairs).items())
+    return weight, kinds, total - sum(n * ENTRY[pc] for pc, n in forward_entries(counts, pairs, code).items())
 
 
-def forward_entries(counts, pairs):
-    """Runs of each block with an ENTRY offset not after a block at its pc
-    or above."""
+def direct_targets(insns):
+    """The guest pcs a block's chain stubs store: its direct exits."""
+    return {stub_pc(insns, k) for k, (_, t) in enumerate(insns)
+            if re.match(r'(movz|orr)\s+[xw]17,', t)} - {None}
+
+
+def forward_entries(counts, pairs, code):
+    """Runs of each block with an ENTRY offset but by a backward chain."""
     mask = (1 << 48) - 1
     out = {pc: counts[pc] for pc in counts if ENTRY.get(pc)}
+    direct = {}
     for (prev, pc), n in pairs.items():
         if pc in out and prev & mask >= pc & mask:
-            out[pc] -= n
+            if prev not in direct:
+                direct[prev] = direct_targets(code.get(prev, []))
+            if pc & mask in direct[prev]:
+                out[pc] -= n
     return out
 
 
 def skip_guards(counts, pairs, code, paths, weight, kinds):
-    for pc, n in forward_entries(counts, pairs).items():
+    for pc, n in forward_entries(counts, pairs, code).items():
         weight[pc] -= n * ENTRY[pc]
         for text in paths[pc][:ENTRY[pc]]:
             kinds[kind(text)] -= n
