@@ -93,6 +93,12 @@ struct be_desc {
     bool request_guard;                 /* with cfg.env_guard, a block tests for an
                                            exit request by loading from the env's
                                            guard page (exit_request.c) */
+    bool guard_every_block;             /* with request_guard: every block starts
+                                           with its guard load, which only
+                                           backward chains run (the others enter
+                                           past it, be_code.entry_off), instead
+                                           of blocks with a backward exit testing
+                                           at every entry (translate.c) */
     bool canonical_at_exit;             /* a marked exit_indirect checks its target
                                            itself (ir_fold_canonical, ir.h) */
     bool lazy_exit_stores;              /* an unmarked exit_indirect (no call/ret
@@ -246,6 +252,12 @@ struct be_code {
                                            the others for the op need not
                                            restore it (x86-64 division's rax);
                                            NULL: every register is held */
+    uint8_t entry_off;                  /* set by the backend: bytes from start
+                                           where every entry but a backward chain
+                                           comes in -- past the block's first op,
+                                           an exit_request guard marked
+                                           IR_REQUEST_BACKWARD_ONLY, when that is
+                                           all its code there; 0: all at start */
     uint8_t access_back;                /* set by the backend: the guest access
                                            just emitted starts this many bytes
                                            before its op's code did (it took in

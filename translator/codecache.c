@@ -354,8 +354,8 @@ const void *tr_lookup_code(void *env, uint64_t pc)
     /* (only this vCPU reads and fills its table) */
     if (be_host.lazy_exit_stores)
         *tr_jmp_dead(cache, k) = tb->flags_dead_in ? pc : tc_jmp_empty(k);
-    *e = (struct tr_jmp_entry){ .pc = pc, .code = tb->code };
-    return tb->code;
+    *e = (struct tr_jmp_entry){ .pc = pc, .code = tc_block_entry(tb) };
+    return e->code;
 }
 
 struct tr_block *tc_alloc_block(struct tr_engine *e, uint64_t pc)

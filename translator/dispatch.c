@@ -247,7 +247,7 @@ static int run_block(struct tr_engine *e, struct tr_runtime *rt, const struct ne
     if (LOG_ON(LOG_EXEC))
         fprintf(ferry_log, "exec: 0x%" PRIx64 "%s\n", rt->pc, variant_name(tb));
     __atomic_add_fetch(&e->stats.dispatches, 1, __ATOMIC_RELAXED);
-    int code = (int)tc_enter(e, rt, tb->code);
+    int code = (int)tc_enter(e, rt, tc_block_entry(tb));
     tr_thread_leave_code(e, rt);
     return code;
 }

@@ -1,7 +1,9 @@
 /* exit_request.c -- asking a thread to leave translated code, and the
  * thread noticing.  A request (another thread's exclusive section, a host
  * signal for the guest) sets rt.exit_request, which blocks with a
- * backward direct exit test at entry, and points rt.jmp_cache -- the table
+ * backward direct exit test at entry (or, be_desc.guard_every_block,
+ * every block where a backward chain enters it: translate.c), and
+ * points rt.jmp_cache -- the table
  * the backends' inline jump-cache probes read -- at a table that never
  * matches, so every indirect exit takes the miss path and returns to the
  * dispatcher, which sees the request (tr_exit_request_pending).  Blocks

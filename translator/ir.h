@@ -309,6 +309,15 @@ void ir_atomic_rmw(struct ir_block *b, unsigned memop, enum ir_atomic_op op, ir_
 void ir_atomic_cas(struct ir_block *b, unsigned memop, ir_ref d, ir_ref addr, ir_ref expected,
                    ir_ref desired);
 void ir_exit_request(struct ir_block *b, uint64_t pc);
+/* An exit_request's aux[1]: IR_REQUEST_GUARD, test with one load from
+ * the env's guard page (be_desc.request_guard); IR_REQUEST_BACKWARD_ONLY
+ * besides, only backward chains (which enter at the block's start) need
+ * the test (be_desc.guard_every_block, translate.c), so every other entry
+ * comes in past it (be_code.entry_off); IR_REQUEST_NO_LOOP, the block
+ * has no backward direct exit of its own (a64_hoist.c looks no further). */
+#define IR_REQUEST_GUARD 1
+#define IR_REQUEST_BACKWARD_ONLY 2
+#define IR_REQUEST_NO_LOOP 4
 
 /* Vector ops (IR_F_VEC): env byte offsets d, a, b and a 16-bit imm,
  * packed into aux[0]; aux[1] is the op's exact C helper. */

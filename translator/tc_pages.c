@@ -354,12 +354,12 @@ bool tc_chain(struct tr_engine *e, struct tr_block *from, int slot, struct tr_bl
     if (from->chain_to[slot])           /* patched, not yet seen (tc_code_patched) */
         tc_views_stale_exit(&e->tc);
     if (from->invalid || to->invalid || from->jump_site[slot] == UINT32_MAX ||
-        from->chain_to[slot])
+        from->chain_to[slot] || (to->untested && to->guest_pc <= from->guest_pc))
         return false;
     from->chain_to[slot] = to;
     if (!tc_views_defer(&e->tc, from, slot)) {
         tc_views_patch_jump(&e->tc, from->code, from->code_size, from->code + from->jump_site[slot],
-                            to->code);
+                            tc_chain_entry(from, to));
         tc_code_patched(&e->tc, from->code, from->code_size);
     }
     from->chain_next[slot] = to->chained_from;

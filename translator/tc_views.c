@@ -369,7 +369,7 @@ static void deferred_patch(struct tr_block *from, int slot, intptr_t delta)
 {
     const struct tr_block *to = from->chain_to[slot];
     be_patch_jump(from->code + from->jump_site[slot], delta,
-                  to ? to->code : from->code + from->stub[slot]);
+                  to ? tc_chain_entry(from, to) : from->code + from->stub[slot]);
 }
 
 /* The deferred chains sorted by their blocks' code (insertion: 256 at most). */
@@ -398,7 +398,7 @@ void tc_views_write_deferred(struct tr_code_cache *tc)
             int slot = tc->deferred_slot[k];
             if (!from->invalid)
                 tc_views_patch_jump(tc, from->code, from->code_size, from->code + from->jump_site[slot],
-                                    from->chain_to[slot] ? from->chain_to[slot]->code
+                                    from->chain_to[slot] ? tc_chain_entry(from, from->chain_to[slot])
                                                          : from->code + from->stub[slot]);
         }
         return;

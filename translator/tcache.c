@@ -1026,6 +1026,8 @@ static struct tr_block *restore_record(struct tr_engine *e, const struct tcf_vie
     tb->mode = mode;
     memcpy(tb->exit_facts, v->h->exit_facts, sizeof tb->exit_facts);
     tb->flags_dead_in = (v->h->flags & TCF_DEAD_IN) != 0;
+    tb->untested = (v->h->flags & TCF_UNTESTED) != 0;
+    tb->entry_off = (uint8_t)(v->h->entry_off < v->h->code_size ? v->h->entry_off : 0);
     bool placed = place(e, tb, v);
     *made = NULL;                       /* (the file is not read again) */
     if (!placed) {
@@ -1276,7 +1278,8 @@ void tcache_record(struct tr_engine *e, const struct tr_block *tb, const struct 
                             .n_relocs = (uint32_t)r->n, .n_deps = (uint32_t)l->n,
                             .mode = tb->mode,
                             .exit_facts = { tb->exit_facts[0], tb->exit_facts[1] },
-                            .flags = tb->flags_dead_in ? TCF_DEAD_IN : 0 };
+                            .flags = (tb->flags_dead_in ? TCF_DEAD_IN : 0) | (tb->untested ? TCF_UNTESTED : 0),
+                            .entry_off = tb->entry_off };
     if (r->overflow || l->n > TCF_MAX_DEPS)
         return;
     for (size_t k = 0; k < l->n; k++)

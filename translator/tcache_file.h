@@ -47,10 +47,11 @@ struct tcf_record {
     uint64_t exit_pc[2];                /* guest pc of chain slot 0, 1 (0: none, or
                                            the block may change the mode) */
     uint32_t exit_facts[2];             /* tr_block.exit_facts */
-    uint32_t flags;                     /* TCF_DEAD_IN: tr_block.flags_dead_in */
-    uint32_t pad;
+    uint32_t flags;                     /* TCF_DEAD_IN: tr_block.flags_dead_in; TCF_UNTESTED */
+    uint32_t entry_off;                 /* tr_block.entry_off */
 };
 #define TCF_DEAD_IN 1u
+#define TCF_UNTESTED 2u                 /* tr_block.untested */
 
 struct tcf_dep {
     uint64_t page, hash;                /* guest page number, tcf_hash of its bytes */

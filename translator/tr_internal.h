@@ -34,6 +34,10 @@ struct tr_block {
                                    until the next flush */
     bool flags_dead_in;         /* ir_block.flags_dead_in: a jump-cache fill
                                    puts its pc in the entry's dead field */
+    uint8_t entry_off;          /* be_code.entry_off: where every entry but a
+                                   backward chain comes in (tc_block_entry) */
+    bool untested;              /* no exit-request test where every block has
+                                   one (translate.c): no backward chain into it */
     uint8_t *code;
     uint32_t jump_site[2];      /* see be_code.jump_site */
     uint32_t stub[2];           /* see be_code.stub */
@@ -49,6 +53,21 @@ struct tr_block {
     uintptr_t chain_next[2];
     uintptr_t chained_from;
 };
+
+/* Where the dispatcher, a jump-cache fill and a forward chain enter tb:
+ * past a test for an exit request that only backward chains need. */
+static inline const uint8_t *tc_block_entry(const struct tr_block *tb)
+{
+    return tb->code + tb->entry_off;
+}
+
+/* Where from's chain to `to` enters: a backward one (to's pc not above
+ * from's, an exit translate.c's may_loop counts) at to's start, through
+ * its test; a forward one as any other entry. */
+static inline const uint8_t *tc_chain_entry(const struct tr_block *from, const struct tr_block *to)
+{
+    return to->guest_pc <= from->guest_pc ? to->code : tc_block_entry(to);
+}
 
 /* " v<facts>" for a variant (-d exec, out_asm), else "" (dispatch.c). */
 const char *variant_name(const struct tr_block *tb);

@@ -41,13 +41,16 @@ static void add_exec_counter(struct ir_block *b, struct tr_block *tb)
  * predicted rets cannot repeat without a backward direct exit or a
  * probe.  (Blocks with an indirect exit are a ninth of those cc1 runs;
  * with the stack on, the test cost each two host instructions.) */
+static bool is_backward_exit(const struct ir_block *b, const struct ir_insn *i)
+{
+    return (i->op == IR_goto_tb || i->op == IR_brcond) && (uint64_t)i->aux[0] <= b->guest_pc;
+}
+
 static bool may_loop(const struct ir_block *b)
 {
-    for (int k = 0; k < b->n_insns; k++) {
-        const struct ir_insn *i = &b->insns[k];
-        if ((i->op == IR_goto_tb || i->op == IR_brcond) && (uint64_t)i->aux[0] <= b->guest_pc)
+    for (int k = 0; k < b->n_insns; k++)
+        if (is_backward_exit(b, &b->insns[k]))
             return true;
-    }
     return false;
 }
 
@@ -56,18 +59,29 @@ static bool may_loop(const struct ir_block *b)
  * for the guest: such blocks start by testing rt.exit_request.  Every
  * cycle of chained blocks contains one with a backward exit (the one
  * starting highest), so blocks whose exits all go forward skip the test;
- * a cycle through the jump cache reaches the dispatcher once requested. */
-static void add_exit_request(const struct tr_engine *e, struct ir_block *b)
+ * a cycle through the jump cache reaches the dispatcher once requested.
+ * Where the backend starts every block with its guard load
+ * (be_desc.guard_every_block), every block has the test and only
+ * backward chains run it (tc_chain_entry): a cycle's backward exit is a
+ * chain into a block's test.  False: a block that should test has no
+ * room for it (no backward chain may enter it: tc_chain). */
+static bool add_exit_request(const struct tr_engine *e, struct ir_block *b)
 {
-    if (b->n_insns + 1 > IR_MAX_INSNS || !may_loop(b))
-        return;
+    bool guard = e->cfg.env_guard && be_host.request_guard && !(b->mode & TR_MODE_REQUEST_FLAG);
+    bool every = guard && be_host.guard_every_block, loops = may_loop(b);
+    if (!every && !loops)
+        return true;
+    if (b->n_insns + 1 > IR_MAX_INSNS)
+        return !every;
     memmove(&b->insns[1], &b->insns[0], sizeof(b->insns[0]) * (size_t)b->n_insns);
     int n = b->n_insns;
     b->n_insns = 0;
     ir_exit_request(b, b->guest_pc);
-    b->insns[0].aux[1] = e->cfg.env_guard && be_host.request_guard &&  /* test: one guard load */
-                         !(b->mode & TR_MODE_REQUEST_FLAG);
     b->n_insns = n + 1;
+    if (guard)                                      /* test: one guard load */
+        b->insns[0].aux[1] = IR_REQUEST_GUARD | (every ? IR_REQUEST_BACKWARD_ONLY : 0) |
+                             (loops ? 0 : IR_REQUEST_NO_LOOP);
+    return true;
 }
 
 /* Without the return-address stack, calls and rets are plain exits; with
@@ -91,7 +105,8 @@ static void log_out_asm(const struct tr_block *tb)
     opened = true;
     cs_insn *insn;
     size_t n = cs_disasm(cs, tb->code, tb->code_size, (uint64_t)(uintptr_t)tb->code, 0, &insn);
-    fprintf(ferry_log, "OUT 0x%" PRIx64 "%s: %u bytes\n", tb->guest_pc, variant_name(tb), tb->code_size);
+    fprintf(ferry_log, "OUT 0x%" PRIx64 "%s: %u bytes", tb->guest_pc, variant_name(tb), tb->code_size);
+    fprintf(ferry_log, tb->entry_off ? ", entered at +%u but by backward chains\n" : "\n", tb->entry_off);
     for (size_t k = 0; k < n; k++)
         fprintf(ferry_log, "  0x%" PRIx64 ":  %-8s %s\n", insn[k].address, insn[k].mnemonic, insn[k].op_str);
     fputc('\n', ferry_log);
@@ -152,6 +167,7 @@ static bool emit_block(struct tr_engine *e, struct tr_block *tb, bool cacheable)
     tb->code_size = (uint32_t)(c.ptr - c.start);
     memcpy(tb->jump_site, c.jump_site, sizeof(tb->jump_site));
     memcpy(tb->stub, c.stub, sizeof(tb->stub));
+    tb->entry_off = c.entry_off;
     tc_commit_code(e, c.ptr);
     return true;
 }
@@ -238,7 +254,7 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
     ir_fold_canonical(b, be_host.canonical_at_exit);
     if (e->cfg.count_blocks)
         add_exec_counter(b, tb);
-    add_exit_request(e, b);
+    tb->untested = !add_exit_request(e, b);
     drop_xfer_hints(e, b);
     ir_forward_vec_copies(b);
     ir_optimize(b);

@@ -213,7 +213,7 @@ static void own_exit_vones(struct be_code *c)
 void a64_hoist_op(struct be_code *c, const struct ir_insn *insn)
 {
     if (c->ptr == c->start) {
-        bool first = insn->op == IR_exit_request;
+        bool first = insn->op == IR_exit_request && !(insn->aux[1] & IR_REQUEST_NO_LOOP);
         if (first && hoist.state == HOIST_ARMED && hoist.block == c->start &&
             (uint64_t)insn->aux[0] == hoist.pc) {
             emit_preamble(c);

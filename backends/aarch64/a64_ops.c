@@ -443,6 +443,16 @@ static void emit_exit_indirect(struct be_code *c, const struct ir_insn *insn,
     a64_emit_exit_indirect(c, in, insn->cond, ir_canon_checked(insn) ? &k : NULL);
 }
 
+/* A guard load that only backward chains need, first in the block (not
+ * behind a hoisted loop's preamble): other entries come in past it. */
+static void emit_exit_request(struct be_code *c, const struct ir_insn *insn)
+{
+    bool first = c->ptr == c->start;
+    a64_emit_exit_request(c, (uint64_t)insn->aux[0], insn->aux[1] & IR_REQUEST_GUARD);
+    if (first && (insn->aux[1] & IR_REQUEST_GUARD) && (insn->aux[1] & IR_REQUEST_BACKWARD_ONLY))
+        c->entry_off = (uint8_t)(c->ptr - c->start);
+}
+
 static void emit_exit(struct be_code *c, const struct ir_insn *insn, unsigned param,
                       const struct be_arg *out, const struct be_arg *in)
 {
@@ -451,7 +461,7 @@ static void emit_exit(struct be_code *c, const struct ir_insn *insn, unsigned pa
     case IR_brexit: a64_emit_brexit(c, insn, in); break;
     case IR_goto_tb: a64_emit_goto_tb(c, (uint64_t)insn->aux[0], (int)insn->aux[1], insn->cond); break;
     case IR_exit_indirect: emit_exit_indirect(c, insn, in); break;
-    case IR_exit_request: a64_emit_exit_request(c, (uint64_t)insn->aux[0], insn->aux[1] != 0); break;
+    case IR_exit_request: emit_exit_request(c, insn); break;
     default: a64_emit_exit_code(c, (uint64_t)insn->aux[0], (int)insn->aux[1]); break;
     }
 }

@@ -75,6 +75,7 @@ void xt_test_signext(void);
 void xt_test_div(void);
 void xt_test_fold_prev(void);
 void xt_test_const_literal(void);
+void xt_test_guard_entry(void);
 
 /* Random IR over the globals (exec_regalloc.c): xt_gen_body starts block
  * b at pc with n random insns (no exit yet) -- ALU ops, loads and stores

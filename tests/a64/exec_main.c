@@ -106,6 +106,7 @@ int main(void)
     xt_test_div();
     xt_test_fold_prev();
     xt_test_const_literal();
+    xt_test_guard_entry();
     printf("a64 exec tests: %d checks, %d failures\n", xt_checks, xt_failures);
     return xt_failures != 0;
 }

@@ -16,7 +16,11 @@ block's incoming flags are not dead (its `flagentry:` line, logged with
 -d flagscan) counts the path through its flag stores
 (x64_dead_probe_live), and so does an AArch64 one through its moves
 (a64_dead_probe_live); without those lines, every such exit counts as
-one to a reading target.
+one to a reading target.  A block logged as `entered at +N but by
+backward chains` (AArch64 since session 41: its exit-request guard load
+is for backward chains only) counts from N bytes in on every run but those
+entered by a backward chain: after a block at its pc or above one of
+whose chain stubs stores its pc.
 
     hostprof.py LOG [TOP]     totals, categories, the TOP heaviest blocks
 """
@@ -34,6 +38,7 @@ def block_key(words):
 
 
 DEAD = {}      # pc -> whether its incoming flags are dead (-d flagscan's flagentry scan=0)
+ENTRY = {}     # pc -> instructions every entry but a backward chain skips
 
 
 def parse(path):
@@ -62,6 +67,9 @@ def parse_line(line, counts, pairs, code, cur, prev):
     if line.startswith('OUT '):
         cur = block_key(line.split()[1:3])
         code[cur] = []
+        m = re.search(r'entered at \+(\d+) but by backward chains', line)
+        if m:
+            ENTRY[cur] = int(m.group(1)) // 4
     elif cur is not None and line.startswith('  0x'):
         addr, text = line.split(':', 1)
         code[cur].append((int(addr, 16), text.strip()))
@@ -444,7 +452,35 @@ def block_weights(counts, pairs, code):
         total -= n * entry
         for text in paths[pc][:entry]:
             kinds[kind(text)] -= n
-    return weight, kinds, total
+    skip_guards(counts, pairs, code, paths, weight, kinds)
+    return weight, kinds, total - sum(n * ENTRY[pc] for pc, n in forward_entries(counts, pairs, code).items())
+
+
+def direct_targets(insns):
+    """The guest pcs a block's chain stubs store: its direct exits."""
+    return {stub_pc(insns, k) for k, (_, t) in enumerate(insns)
+            if re.match(r'(movz|orr)\s+[xw]17,', t)} - {None}
+
+
+def forward_entries(counts, pairs, code):
+    """Runs of each block with an ENTRY offset but by a backward chain."""
+    mask = (1 << 48) - 1
+    out = {pc: counts[pc] for pc in counts if ENTRY.get(pc)}
+    direct = {}
+    for (prev, pc), n in pairs.items():
+        if pc in out and prev & mask >= pc & mask:
+            if prev not in direct:
+                direct[prev] = direct_targets(code.get(prev, []))
+            if pc & mask in direct[prev]:
+                out[pc] -= n
+    return out
+
+
+def skip_guards(counts, pairs, code, paths, weight, kinds):
+    for pc, n in forward_entries(counts, pairs, code).items():
+        weight[pc] -= n * ENTRY[pc]
+        for text in paths[pc][:ENTRY[pc]]:
+            kinds[kind(text)] -= n
 
 
 def main():

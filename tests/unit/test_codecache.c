@@ -3,7 +3,9 @@
  * the hash table, every inserted block is found (by pc and mode, through
  * the first table and after the big one takes over), pcs never inserted
  * (neighbours, other pages, other modes) are not, and a removed block is
- * not found though its filter bit stays set. */
+ * not found though its filter bit stays set; a block entered past its
+ * exit-request test (tr_block.entry_off) is entered there by everything
+ * but a backward chain. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -154,4 +156,20 @@ Test(codecache, empty_jump_cache_entries_never_match)
     tc_clear_jmp_cache(again);
     assert_empty(again, "cleared");
     tr_jmp_cache_free(again);
+}
+
+/* Forward chains and the dispatcher enter past the test, backward chains
+ * (a self-loop's own among them) at the start, where it is. */
+Test(codecache, backward_chains_enter_at_the_test)
+{
+    static uint8_t code[64];
+    struct tr_block low = { .guest_pc = 0x401000, .code = code, .entry_off = 4 };
+    struct tr_block high = { .guest_pc = 0x402000, .code = code + 32 };
+    cr_expect_eq(tc_block_entry(&low), code + 4);
+    cr_expect_eq(tc_chain_entry(&high, &low), code, "a backward chain enters at the start");
+    cr_expect_eq(tc_chain_entry(&low, &low), code, "so does a self-loop's");
+    struct tr_block lower = { .guest_pc = 0x400000 };
+    cr_expect_eq(tc_chain_entry(&lower, &low), code + 4, "a forward chain enters past the test");
+    cr_expect_eq(tc_chain_entry(&low, &high), code + 32, "no test: at the start");
+    cr_expect_eq(tc_block_entry(&high), code + 32);
 }
