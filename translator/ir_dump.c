@@ -100,7 +100,8 @@ static void dump_params(const struct ir_insn *i, FILE *out)
             fprintf(out, " (then global %u -= %u)", ir_canon_global(i), ir_canon_undo(i));
         break;
     case IR_exit_request:
-        fprintf(out, " pc 0x%" PRIx64, i->aux[0]);
+        fprintf(out, " pc 0x%" PRIx64 "%s", i->aux[0],
+                i->aux[1] & IR_REQUEST_BACKWARD_ONLY ? ", backward chains only" : "");
         break;
     case IR_divu: case IR_divs:
         fprintf(out, ", #DE at 0x%" PRIx64 "%s", i->aux[0], i->aux[1] & IR_DIV_NARROW ? ", narrow" : "");
