@@ -64,22 +64,10 @@ void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc)
         jmp_empty(cache, k);
 }
 
-/* Every entry leads to the backend's miss path (whatever pc a guest ret
- * compares equal to it): no host address of a dropped block survives. */
-void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss)
-{
-    for (unsigned k = 0; k < sizeof rt->ras / sizeof rt->ras[0]; k++) {
-        rt->ras[k].pc = 0;
-        rt->ras[k].code = miss;
-    }
-}
-
 static void clear_thread_jmp_cache(struct tr_runtime *rt, void *unused)
 {
     if (tr_jmp_cache_own(rt))
         tc_clear_jmp_cache(tr_jmp_cache_own(rt));
-    if (rt->engine)
-        tc_clear_ras(rt, rt->engine->tc.ras_miss);
 }
 
 static _Noreturn void tc_fatal(const char *what)
@@ -312,8 +300,6 @@ void tr_set_mode(void *env, uint32_t mode)
     rt->tb_mode = mode;
     if (tr_jmp_cache_own(rt))
         tc_clear_jmp_cache(tr_jmp_cache_own(rt));
-    if (rt->engine)
-        tc_clear_ras(rt, rt->engine->tc.ras_miss);
 }
 
 void tr_set_mode_keep_caches(void *env, uint32_t mode)
@@ -325,8 +311,6 @@ void tr_forget_addresses(void *env, uint64_t start, uint64_t len)
 {
     struct tr_runtime *rt = env;
     struct tr_jmp_entry *cache = tr_jmp_cache_own(rt);
-    if (rt->engine)
-        tc_clear_ras(rt, rt->engine->tc.ras_miss);
     if (!cache)
         return;
     if (len >= (uint64_t)tr_jmp_size() << TC_PAGE_SHIFT) {

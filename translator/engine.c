@@ -41,7 +41,6 @@ void tr_cpu_attach(struct tr_engine *e, void *env)
     rt->engine = e;
     rt->mem = e->cfg.mem;
     rt->jmp_cache = rt->jmp_own = tr_jmp_cache_alloc();
-    tc_clear_ras(rt, e->tc.ras_miss);
     tr_thread_register(e, rt);
 }
 

@@ -64,14 +64,12 @@ struct tr_runtime {
      * blocks are looked up and translated for it, and a block chains only
      * to blocks of its own mode.  Changed through tr_set_mode(). */
     uint32_t tb_mode;
-    /* An in-env return-address ring no backend reads any more; cleared
-     * with the host stacks' entries (tc_clear_ras), kept for the layout.
-     * Its last slot holds the vCPU's own jump cache, which jmp_cache
-     * leaves for the never-matching table while a request is pending
-     * (exit_request.c). */
-    struct { uint64_t pc; const void *code; } ras[TR_RAS_SIZE - 1];
+    /* The vCPU's own jump cache, which jmp_cache leaves for the
+     * never-matching table while a request is pending (exit_request.c). */
     struct tr_jmp_entry *jmp_own;
-    uint64_t ras_unused;
+    /* Where an in-env return-address ring was (no backend reads one any
+     * more): unused, kept so that the fields below keep their env offsets. */
+    uint8_t layout_pad[TR_RAS_SIZE * 16 - sizeof(void *)];
     /* x86-64 hosts keep the return-address stack on the host stack
      * instead (x64_exits.c): where it starts and how deep it may grow. */
     uint64_t ras_base, ras_limit;

@@ -391,8 +391,6 @@ static void forget_in_thread(struct tr_runtime *rt, void *tb)
 {
     if (tr_jmp_cache_own(rt))
         tc_forget_jmp(tr_jmp_cache_own(rt), ((struct tr_block *)tb)->guest_pc);
-    if (rt->engine)         /* the ring may point into tb (a call's return slot) */
-        tc_clear_ras(rt, rt->engine->tc.ras_miss);
 }
 
 static void drop_block(struct tr_engine *e, struct tr_block *tb)

@@ -286,7 +286,6 @@ void tc_forget_jmp(struct tr_jmp_entry *cache, uint64_t pc);
  * entry (tr_jmp_index) so that no probe ever matches it: 0, and 1 for
  * entry 0 (zeroed memory is empty but for entry 0). */
 uint64_t tc_jmp_empty(unsigned k);
-void tc_clear_ras(struct tr_runtime *rt, const uint8_t *miss);
 
 /* exit_request.c */
 struct tr_jmp_entry *tr_jmp_cache_alloc(void);

@@ -168,14 +168,14 @@ static void run_store_run(int32_t first, int n, bool with_gap, bool cut)
 
 static void test_store_runs(void)
 {
-    /* near: in the runtime's return-address stack (unused here, kept),
-     * where stp reaches straight from env */
-    int32_t near = (int32_t)offsetof(struct tr_runtime, ras) + 16;
+    /* near: in the runtime's unused layout_pad, where stp reaches
+     * straight from env */
+    int32_t near = (int32_t)offsetof(struct tr_runtime, layout_pad) + 8;
     int32_t far = ((int32_t)offsetof(struct xt_env, pad) + 600) & ~7;
-    uint8_t saved[sizeof xt_env.rt.ras];
-    memcpy(saved, xt_env.rt.ras, sizeof saved);
+    uint8_t saved[sizeof xt_env.rt.layout_pad];
+    memcpy(saved, xt_env.rt.layout_pad, sizeof saved);
     for (int n = 1; n <= 34; n++) {
-        if (near + 8 * (n + 1) <= (int32_t)offsetof(struct tr_runtime, ras) + (int32_t)sizeof saved)
+        if (near + 8 * (n + 1) <= (int32_t)offsetof(struct tr_runtime, layout_pad) + (int32_t)sizeof saved)
             run_store_run(near, n, n % 3 == 0, n % 2 == 0);
         run_store_run(far, n, false, false);
         run_store_run(far, n, false, true);
@@ -187,7 +187,7 @@ static void test_store_runs(void)
         run_store_run(far, n, true, false);
         zeros_only = false;
     }
-    memcpy(xt_env.rt.ras, saved, sizeof saved);
+    memcpy(xt_env.rt.layout_pad, saved, sizeof saved);
 }
 
 void xt_test_offsets(void)
