@@ -55,6 +55,10 @@ struct runs {
     int32_t sem;                        /* g's guest value: epoch start + sem */
 };
 
+/* Offsets and the displacements of accesses from g stay below this, so
+ * that every rewritten displacement fits in 32 bits. */
+#define LIMIT ((int64_t)1 << 28)
+
 static bool is_g(const struct runs *s, ir_ref r) { return r != IR_NONE && r == s->g; }
 
 /* r = the epoch's g + *off; g itself is its current guest value. */
@@ -103,7 +107,7 @@ static bool chain_result(const struct runs *s, const struct ir_insn *i, int32_t 
     if (!step_of(s->b, i, &x, &c) || !known(s, x, &base))
         return false;
     int64_t r = (int64_t)base + c;
-    if (r <= -(1 << 30) || r >= (1 << 30))
+    if (r <= -LIMIT || r >= LIMIT)
         return false;
     *off = (int32_t)r;
     return true;
@@ -118,10 +122,10 @@ static bool reads_g_otherwise(const struct runs *s, const struct ir_insn *i)
     for (int k = 0; k < n_in && n_out + k < IR_MAX_ARGS; k++) {
         if (!is_g(s, i->args[n_out + k]))
             continue;
-        bool base = (i->op == IR_ld && k == 0) || (i->op == IR_st && k == 0);
-        ir_ref x;
-        int64_t c;
-        bool step = i->op != IR_mov && step_of(s->b, i, &x, &c) && x == s->g;
+        bool base = (i->op == IR_ld || i->op == IR_st) && k == 0 && !(i->size & IR_MO_HOST) &&
+                    i->aux[0] > -LIMIT && i->aux[0] < LIMIT;
+        int32_t off;
+        bool step = i->op != IR_mov && chain_result(s, i, &off);
         if (!base && !step)
             return true;
     }
@@ -233,8 +237,6 @@ static int decide(struct runs *s)
     return n_defer;
 }
 
-static bool fits_disp(int64_t d) { return d >= INT32_MIN && d <= INT32_MAX; }
-
 /* Forward again: g holds the epoch's start + holds; rewrite from it. */
 static void rewrite(struct runs *s)
 {
@@ -249,8 +251,8 @@ static void rewrite(struct runs *s)
         ir_ref x;
         int64_t c;
         if ((i->op == IR_ld || i->op == IR_st) && !(i->size & IR_MO_HOST) &&
-            known(s, i->args[i->op == IR_ld ? 1 : 0], &off) &&
-            fits_disp(i->aux[0] + off - holds)) {
+            i->aux[0] > -LIMIT && i->aux[0] < LIMIT &&
+            known(s, i->args[i->op == IR_ld ? 1 : 0], &off)) {
             i->args[i->op == IR_ld ? 1 : 0] = s->g;
             i->aux[0] += off - holds;
         }
@@ -264,15 +266,11 @@ static void rewrite(struct runs *s)
         }
         bool chain = ir_op_info[i->op].n_out == 1 && step_of(b, i, &x, &c) &&
                      chain_result(s, i, &off);
-        if (chain && i->op != IR_mov && (x != s->g || off != holds + c) &&
-            b->n_values < IR_MAX_VALUES) {
-            ir_ref k = ir_const(b, (uint64_t)(int64_t)(off - holds));
-            if (!b->overflow) {         /* d = g + (off - holds) */
-                i->op = IR_add;
-                i->size = 64;
-                i->args[1] = s->g;
-                i->args[2] = k;
-            }
+        if (chain && i->op != IR_mov && (x != s->g || off != holds + c)) {
+            i->op = IR_add;             /* d = g + (off - holds) */
+            i->size = 64;
+            i->args[1] = s->g;
+            i->args[2] = ir_const(b, (uint64_t)(int64_t)(off - holds));
         }
         for (int k = 0; k < ir_op_info[i->op].n_out; k++) {
             if (!is_g(s, i->args[k]))
@@ -325,8 +323,8 @@ static void drop_dead(struct runs *s)
 void ir_merge_stack_runs(struct ir_block *b)
 {
     struct runs st, *s = &st;          /* 36 KB: on the stack, as ir_rebase's */
-    if (b->sp == IR_NONE || b->overflow)
-        return;
+    if (b->sp == IR_NONE || b->overflow || b->n_values + b->n_insns > IR_MAX_VALUES)
+        return;                         /* (each insn may add one constant) */
     s->b = b;
     s->g = b->sp;
     memset(s->writes, 0, sizeof(s->writes[0]) * (size_t)b->n_values);
