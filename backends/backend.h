@@ -116,6 +116,10 @@ struct be_desc {
     bool canonical_accesses;            /* the host does not fault on every
                                            non-canonical guest address: TR_MEM_HOST
                                            accesses ir_check_accesses marks are tested */
+    bool merge_stack_runs;              /* TR_MEM_HOST: a run of pushes and pops
+                                           writes the stack pointer once
+                                           (ir_merge_stack_runs; a host without
+                                           writeback addressing) */
     bool store_cross_tests;             /* with be_store_cross_check, TR_MEM_HOST
                                            stores are tested for page crossings,
                                            but not those ir_mark_stack_stores

@@ -14,7 +14,8 @@
  * Stream: n_points; per point: host_off delta, guest_pc delta (zigzag,
  * from the block's pc), count << 2 | write << 1 | pinned same as the
  * previous point's, [pinned], then count entries: env_offset, reg + 1
- * (0: the value is an immediate), [imm, zigzag]. */
+ * (0: the value is an immediate; RA_FAULT_ADD + 1: an adjustment of
+ * the stack pointer, IR_fault_sp), [imm, zigzag: for those two]. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -175,7 +176,7 @@ static void put_point(struct fm_writer *w, const struct ra_fault_map *b, int k,
         const struct ra_fault_entry *x = &b->entries[e];
         put_uleb(w, (uint32_t)x->env_offset);
         put_uleb(w, (uint64_t)(x->reg + 1));
-        if (x->reg < 0)
+        if (x->reg < 0 || x->reg == RA_FAULT_ADD)
             put_uleb(w, zigzag((int64_t)x->imm));
     }
 }
@@ -231,10 +232,11 @@ static bool get_point(struct fm_reader *r, struct ra_fault_point *p,
         return false;
     for (uint32_t k = 0; k < p->count; k++) {
         uint64_t off = get_uleb(r), reg = get_uleb(r);
-        if (off > 65536 - 8 || reg > 64)
+        if (off > 65536 - 8 || reg > RA_FAULT_ADD + 1)
             return false;
+        bool imm = reg == 0 || reg == RA_FAULT_ADD + 1;
         entries[k] = (struct ra_fault_entry){ .env_offset = (int32_t)off, .reg = (int8_t)(reg - 1),
-                                              .imm = reg ? 0 : (uint64_t)unzigzag(get_uleb(r)) };
+                                              .imm = imm ? (uint64_t)unzigzag(get_uleb(r)) : 0 };
     }
     return !r->bad;
 }

@@ -397,6 +397,10 @@ void ir_check_accesses(struct ir_block *b);
  * or, in TR_MODE_STACK_CHECKED, the block tests whether it may leave that
  * mode.  For a backend with be_desc.store_cross_tests. */
 void ir_mark_stack_stores(struct ir_block *b);
+/* ir_stack_runs.c: a run of pushes and pops writes the stack pointer
+ * once; the writes left out become IR_fault_sp for the fault points.
+ * For a backend with be_desc.merge_stack_runs, in TR_MEM_HOST. */
+void ir_merge_stack_runs(struct ir_block *b);
 enum { IR_ACCESS_TEST = 1, IR_ACCESS_BASE = 2 };   /* ldx/stx: the base alone */
 static inline bool ir_access_checked(const struct ir_insn *i) { return i->cond & IR_ACCESS_TEST; }
 static inline bool ir_access_base_only(const struct ir_insn *i) { return i->cond & IR_ACCESS_BASE; }

@@ -109,6 +109,9 @@ static void dump_params(const struct ir_insn *i, FILE *out)
     case IR_exit_code:
         fprintf(out, " pc 0x%" PRIx64 " code %" PRId64, i->aux[0], i->aux[1]);
         break;
+    case IR_fault_sp:
+        fprintf(out, " %+" PRId64, i->aux[0]);
+        break;
     default:
         if (fl & IR_F_VEC)
             dump_vec(i, out);

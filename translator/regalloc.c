@@ -66,6 +66,8 @@ struct ra_state {
                                            set (a superset: the walks over
                                            dirty globals visit only these) */
     uint64_t guest_pc;                  /* of the current guest insn */
+    int64_t sp_adjust;                  /* IR_fault_sp's, until the stack
+                                           pointer's global is written */
     struct ra_fault_map *faults;
     struct ra_fault_point *cur_point;   /* the op being emitted's, if any */
     bool spill_overflow;
@@ -488,7 +490,7 @@ static bool pref_reg_free(uint64_t pref)
  * boundaries and constants stored to pinned globals (`mov cc_op, $k`). */
 static bool reads_nothing(const struct ir_insn *i)
 {
-    return i->op == IR_insn_start ||
+    return i->op == IR_insn_start || i->op == IR_fault_sp ||
            (i->op == IR_mov && is_pinned(i->args[0]) && ir_is_const(ra->b, i->args[1]));
 }
 
@@ -805,8 +807,24 @@ static void record_entry(ir_ref g)
         .env_offset = val(g)->env_offset, .reg = (int8_t)reg, .imm = ra->v[g].imm };
 }
 
+/* The stack pointer's pending update (IR_fault_sp), added last. */
+static void record_sp_adjust(void)
+{
+    struct ra_fault_map *m = ra->faults;
+    if (!ra->sp_adjust)
+        return;
+    if (m->n_entries >= RA_FAULT_MAX_ENTRIES || ra->b->sp == IR_NONE) {
+        m->overflow = true;
+        return;
+    }
+    m->entries[m->n_entries++] = (struct ra_fault_entry){
+        .env_offset = val(ra->b->sp)->env_offset, .reg = RA_FAULT_ADD,
+        .imm = (uint64_t)ra->sp_adjust };
+}
+
 /* The dirty unpinned globals, and the deferred pinned ones (pin_deferred:
- * neither their register nor env holds them). */
+ * neither their register nor env holds them); then the stack pointer's
+ * pending update. */
 static void record_dirty_entries(void)
 {
     for (uint64_t d = ra->maybe_dirty; d; d &= d - 1) {
@@ -817,6 +835,7 @@ static void record_dirty_entries(void)
     for (uint64_t d = ra->pinned & ra->lazy & ~ra->pin_in_reg; d; d &= d - 1)
         if (pin_deferred((ir_ref)__builtin_ctzll(d)))
             record_entry((ir_ref)__builtin_ctzll(d));
+    record_sp_adjust();
 }
 
 bool be_fault_note_vec(int32_t env_offset, int v)
@@ -1289,6 +1308,10 @@ static void emit_insn(int n, const struct ir_insn *i)
         ra->guest_pc = (uint64_t)i->aux[0];
         return;
     }
+    if (i->op == IR_fault_sp) {
+        ra->sp_adjust = i->aux[0];
+        return;
+    }
     if (i->op == IR_mov)
         emit_mov(n, i);
     else if (i->op == IR_discard)
@@ -1297,6 +1320,8 @@ static void emit_insn(int n, const struct ir_insn *i)
         emit_call(n, i);
     else
         emit_generic(n, i);
+    if (ir_op_info[i->op].n_out && i->args[0] == ra->b->sp)
+        ra->sp_adjust = 0;              /* the stack pointer is the guest's again */
 }
 
 /* Notes the last insn naming each global, and starts every other value
@@ -1342,6 +1367,7 @@ static void ra_reset(struct be_code *c, const struct ir_block *b)
     c->regs_held = &ra->owned;
     ra->b = b;
     ra->guest_pc = b->guest_pc;
+    ra->sp_adjust = 0;
     if (ra->faults)
         ra->faults->n_points = ra->faults->n_entries = 0, ra->faults->overflow = false;
     /* (other values: as the insns name them) */
@@ -1396,6 +1422,8 @@ void ra_fault_restore(void *env, const struct ra_fault_point *p,
 {
     for (uint32_t k = p->first; k < p->first + p->count; k++) {
         const struct ra_fault_entry *e = &entries[k];
+        if (e->reg == RA_FAULT_ADD)
+            continue;
         uint64_t v = e->reg < 0 ? e->imm : reg(ctx, e->reg);
         memcpy((char *)env + e->env_offset, &v, sizeof(v));
         if (e->reg >= BE_FAULT_VREG) {      /* a host vector register: 16 bytes */
@@ -1407,5 +1435,12 @@ void ra_fault_restore(void *env, const struct ra_fault_point *p,
         if (p->pinned & (1ull << g)) {
             uint64_t v = reg(ctx, be_host.pinned_regs[g]);
             memcpy((char *)env + globals[g].env_offset, &v, sizeof(v));
+        }
+    for (uint32_t k = p->first; entries && k < p->first + p->count; k++)
+        if (entries[k].reg == RA_FAULT_ADD) {
+            uint64_t v;
+            memcpy(&v, (char *)env + entries[k].env_offset, sizeof(v));
+            v += entries[k].imm;
+            memcpy((char *)env + entries[k].env_offset, &v, sizeof(v));
         }
 }

@@ -31,9 +31,12 @@ struct ra_fault_point {
 };
 struct ra_fault_entry {
     int32_t env_offset;
-    int8_t reg;                         /* -1: the value is imm */
+    int8_t reg;                         /* -1: the value is imm; RA_FAULT_ADD:
+                                           imm is added to what the others
+                                           restored there (IR_fault_sp) */
     uint64_t imm;
 };
+enum { RA_FAULT_ADD = 64 };
 #define RA_FAULT_MAX_ENTRIES 16384
 struct ra_fault_map {
     int n_points, n_entries;

@@ -270,6 +270,8 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
         ir_fold_range_tests(b);
         ir_fold_shift_counts(b);
     }
+    if (be_host.merge_stack_runs && mem->mode == TR_MEM_HOST)
+        ir_merge_stack_runs(b);
     if (be_host.store_cross_tests && be_store_cross_check && mem->mode == TR_MEM_HOST)
         ir_mark_stack_stores(b);
     if (be_host.canonical_accesses && e->cfg.check_canonical && mem->mode == TR_MEM_HOST)

@@ -132,6 +132,7 @@ const struct be_desc be_host = {
     .canonical_at_exit = true,  /* on the jump-cache miss path (x64_exits.c) */
     .lazy_exit_stores = true,   /* jmp/call reg/mem skip dead flag stores (x64_exits.c) */
     .request_guard = true,      /* test from the guard page: no jne */
+    .merge_stack_runs = true,   /* no writeback addressing: one rsp update a run */
     .ras_default = true,        /* cc1 -O2 about 30% less CPU, others level */
     .jmp_bits = X64_JMP_BITS,   /* the probe's index width (x64_exits.c) */
     .n_pinned = X64_N_PINNED,   /* rbx, rbp, rdi, r8-r13, r15: x64_pinned.c */

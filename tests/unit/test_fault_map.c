@@ -3,7 +3,8 @@
  * recorded is found again, with its entries, at every host offset from it
  * to the next; offsets before the first point find none; the persistent
  * cache's copy (export, import) answers the same; every truncation of
- * the copy is refused on import. */
+ * the copy is refused on import; an RA_FAULT_ADD entry adjusts what
+ * the others restored. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,8 @@ static void fill(struct ra_fault_map *m, int n, uint64_t pc)
             int shift = (int)(next() % 64);
             m->entries[m->n_entries++] = (struct ra_fault_entry){
                 .env_offset = (int32_t)(8 * (next() % 8000)),
-                .reg = (int8_t)(next() % 3 ? (int)(next() % 16) : -1),
+                .reg = (int8_t)(next() % 7 == 0 ? RA_FAULT_ADD
+                                : next() % 3 ? (int)(next() % 16) : -1),
                 .imm = next() >> shift };
         }
     }
@@ -61,7 +63,7 @@ static void expect_point(const struct ra_fault_map *m, int k, const struct ra_fa
         const struct ra_fault_entry *w = &m->entries[want->first + e];
         cr_assert_eq(entries[got->first + e].env_offset, w->env_offset);
         cr_assert_eq(entries[got->first + e].reg, w->reg);
-        if (w->reg < 0)
+        if (w->reg < 0 || w->reg == RA_FAULT_ADD)
             cr_assert_eq(entries[got->first + e].imm, w->imm);
     }
 }
@@ -80,6 +82,26 @@ static void expect_all(const struct ra_fault_map *m, const struct tr_block *tb)
         if (found)
             expect_point(m, k, &p, entries);
     }
+}
+
+static uint64_t reg_value(const void *ctx, int r) { return ((const uint64_t *)ctx)[r]; }
+
+/* A stack-pointer update left out of a push run (IR_fault_sp): the
+ * RA_FAULT_ADD entry adds to what the others restored, wherever it is
+ * listed, and to env's own value when no other entry names the slot. */
+Test(fault_map, add_entry_adjusts_the_restored_value)
+{
+    uint64_t env[8] = { 0, 0, 0, 0x7000, 0, 0, 0, 0 }, regs[16] = { 0 };
+    regs[5] = 0x7ffd1000;
+    struct ra_fault_entry entries[3] = {
+        { .env_offset = 16, .reg = RA_FAULT_ADD, .imm = (uint64_t)-24 },
+        { .env_offset = 16, .reg = 5 },
+        { .env_offset = 24, .reg = RA_FAULT_ADD, .imm = 8 },
+    };
+    struct ra_fault_point p = { .first = 0, .count = 3 };
+    ra_fault_restore(env, &p, entries, NULL, reg_value, regs);
+    cr_assert_eq(env[2], 0x7ffd1000 - 24);
+    cr_assert_eq(env[3], 0x7008);
 }
 
 Test(fault_map, every_point_found_again)
