@@ -396,6 +396,7 @@ void tr_spare_release(void *p, size_t dirty);   /* ... given back, dirty bytes z
 size_t tr_spare_size(void);         /* ... its size (0: absent) */
 void tr_pool_unmap(void *p, size_t size);   /* ... given back (the size asked for) */
 void *tr_table_carve(size_t size, size_t align);   /* tr_tables.c: from the tables' region, or NULL */
+void *tr_table_carve_second(size_t size, size_t align);   /* ... its second region alone */
 
 /* softmmu.c: guest accesses -> the software MMU's helpers (TR_MEM_SOFTMMU). */
 void softmmu_lower(struct ir_block *b, const struct tr_softmmu_helpers *h);

@@ -261,6 +261,19 @@ void *tr_table_carve(size_t size, size_t align)
     return p;
 }
 
+/* size bytes of the second region alone, or NULL: for a buffer that must
+ * leave the first region's room to the vCPU's jump cache carved after it
+ * (the persistent cache's staging buffer, tcache.c).  Where the padding is
+ * free (a cache file too large to copy into it), no page is cleared for it. */
+void *tr_table_carve_second(size_t size, size_t align)
+{
+    pthread_mutex_lock(&tables_lock);
+    size = (size + 63) & ~(size_t)63;
+    void *p = overflow_map() ? carve_in(&overflow, size, align < 64 ? 64 : align) : NULL;
+    pthread_mutex_unlock(&tables_lock);
+    return p;
+}
+
 void *tr_table_alloc(size_t size)
 {
     pthread_mutex_lock(&tables_lock);
