@@ -189,8 +189,8 @@ struct tc_fetch_log {
 
 /* What translating a block needs beyond struct tr_xlate's handoff: the
  * IR, the register allocator's state and its fault record (730 KB in
- * all), made at the engine's first translation (tr_xlate_work,
- * translate.c), not with the engine.  A warm process restores its blocks
+ * all), made at the engine's first translation (translate.c
+ * xlate_work_ready), not with the engine.  A warm process restores its blocks
  * from the persistent cache and may translate none, and these tables
  * pushed its jump cache past the translator's tables' huge page into a
  * second one (tr_tables.c): a 2 MiB clear, ~0.3 ms of a warm /bin/true. */
