@@ -26,8 +26,7 @@ struct tr_engine *tr_engine_new(const struct tr_engine_config *cfg)
     e->cfg = *cfg;
     if (!e->cfg.mem)
         e->cfg.mem = tr_mem_host();
-    e->xl = engine_table_alloc(sizeof(*e->xl));
-    e->xl->ra = ra_state_new();
+    e->xl = engine_table_alloc(sizeof(*e->xl));     /* (its work: tr_xlate_work) */
     tr_threads_init(&e->thr);
     cfg->guest->declare_globals(&e->globals);
     tc_init(e, cfg->code_cache_size);

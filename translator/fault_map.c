@@ -272,14 +272,14 @@ static bool decode(const uint8_t *bytes, size_t len, uint64_t block_pc, uint32_t
 
 void fault_begin_block(struct tr_engine *e)
 {
-    ra_record_faults(e->xl->ra, be_ucontext_pc ? &e->xl->faults : NULL);
+    ra_record_faults(e->xl->work->ra, be_ucontext_pc ? &e->xl->work->faults : NULL);
 }
 
 /* The allocator's record, encoded into one compact allocation: through a
  * buffer on the stack that nearly every map fits (else encoded again). */
 void fault_keep_map(struct tr_engine *e, struct tr_block *tb)
 {
-    struct ra_fault_map *b = &e->xl->faults;
+    struct ra_fault_map *b = &e->xl->work->faults;
     uint8_t buf[512];
     struct fm_writer w = { buf, 0, sizeof(buf) };
     if (!be_ucontext_pc || b->overflow || b->n_points == 0 || !encode(&w, b, tb->guest_pc))

@@ -187,11 +187,23 @@ struct tc_fetch_log {
                                            (and logged) in this translation */
 };
 
-/* Scratch of the translation in progress (under translate_lock). */
-struct tr_xlate {
+/* What translating a block needs beyond struct tr_xlate's handoff: the
+ * IR, the register allocator's state and its fault record (730 KB in
+ * all), made at the engine's first translation (translate.c
+ * xlate_work_ready), not with the engine.  A warm process restores its blocks
+ * from the persistent cache and may translate none, and these tables
+ * pushed its jump cache past the translator's tables' huge page into a
+ * second one (tr_tables.c): a 2 MiB clear, ~0.3 ms of a warm /bin/true. */
+struct tr_xlate_work {
     struct ir_block ir;
     struct ra_state *ra;
     struct ra_fault_map faults;
+};
+
+/* Scratch of the translation in progress, and what a block made or
+ * restored hands on (under translate_lock). */
+struct tr_xlate {
+    struct tr_xlate_work *work;         /* NULL until the first translation */
     struct tc_fetch_log fetch;
     struct be_relocs relocs;            /* of a block for the persistent cache */
     uint64_t exit_pc[2];                /* the last block's chain slots' guest pcs
@@ -384,6 +396,7 @@ void tr_spare_release(void *p, size_t dirty);   /* ... given back, dirty bytes z
 size_t tr_spare_size(void);         /* ... its size (0: absent) */
 void tr_pool_unmap(void *p, size_t size);   /* ... given back (the size asked for) */
 void *tr_table_carve(size_t size, size_t align);   /* tr_tables.c: from the tables' region, or NULL */
+void *tr_table_carve_second(size_t size, size_t align);   /* ... its second region alone */
 
 /* softmmu.c: guest accesses -> the software MMU's helpers (TR_MEM_SOFTMMU). */
 void softmmu_lower(struct ir_block *b, const struct tr_softmmu_helpers *h);

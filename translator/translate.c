@@ -118,7 +118,7 @@ static void log_out_asm(const struct tr_block *tb)
  * frontend fetches through the log of pages the block depends on. */
 static void build_ir(struct tr_engine *e, uint64_t pc, uint32_t mode, int max_insns)
 {
-    struct ir_block *b = &e->xl->ir;
+    struct ir_block *b = &e->xl->work->ir;
     const struct tr_guest_mem *mem = tc_fetch_log_start(e);
     for (int max = max_insns;; max /= 2) {
         ir_block_init(b, &e->globals, pc);
@@ -152,15 +152,15 @@ static bool emit_block(struct tr_engine *e, struct tr_block *tb, bool cacheable)
         e->xl->relocs.overflow = false;
         c.relocs = &e->xl->relocs;
     }
-    c.guest_end = tb->guest_pc + e->xl->ir.guest_size;
+    c.guest_end = tb->guest_pc + e->xl->work->ir.guest_size;
     const struct be_code fresh = c;
-    if (!ra_emit_block(e->xl->ra, &c, &e->xl->ir))
+    if (!ra_emit_block(e->xl->work->ra, &c, &e->xl->work->ir))
         return false;
     while (be_emit_again && be_emit_again(&c)) {    /* the backend learnt from it */
         c = fresh;
         if (cacheable)
             e->xl->relocs.n = 0, e->xl->relocs.overflow = false;
-        if (!ra_emit_block(e->xl->ra, &c, &e->xl->ir))
+        if (!ra_emit_block(e->xl->work->ra, &c, &e->xl->work->ir))
             return false;
     }
     tb->code = c.start;
@@ -174,7 +174,7 @@ static bool emit_block(struct tr_engine *e, struct tr_block *tb, bool cacheable)
 
 static void log_block(struct tr_engine *e, const struct tr_block *tb)
 {
-    const struct ir_block *b = &e->xl->ir;
+    const struct ir_block *b = &e->xl->work->ir;
     if (LOG_ON(LOG_IN_ASM)) {
         fprintf(ferry_log, "IN 0x%" PRIx64 ": %u insns\n", tb->guest_pc, b->guest_insns);
         e->cfg.guest->disas(ferry_log, e->cfg.mem, tb->guest_pc, tb->guest_size);
@@ -188,11 +188,28 @@ static void log_block(struct tr_engine *e, const struct tr_block *tb)
 
 static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc, int max_insns);
 
+/* The scratch of translating, made at the first translation (tr_internal.h:
+ * a warm process may translate nothing). */
+static void xlate_work_ready(struct tr_engine *e)
+{
+    struct tr_xlate_work *w = e->xl->work;
+    if (w)
+        return;
+    w = tr_table_alloc(sizeof(*w));
+    if (!w) {
+        fputs("ferry: out of memory\n", stderr);
+        exit(1);
+    }
+    w->ra = ra_state_new();
+    e->xl->work = w;
+}
+
 /* One attempt; false when the cache or the block table is full.  A block
  * that needs too many spill slots is retried with fewer instructions. */
 static bool try_translate(struct tr_engine *e, uint64_t pc, uint32_t mode, int budget,
                           struct tr_block **out)
 {
+    xlate_work_ready(e);
     for (int max = budget;; max = max > 1 ? max / 2 : 1) {
         struct tr_block *tb = tc_alloc_block(e, pc);
         if (!tb)
@@ -203,7 +220,7 @@ static bool try_translate(struct tr_engine *e, uint64_t pc, uint32_t mode, int b
             return true;
         }
         tc_free_last_block(e, tb);
-        if (!ra_spill_overflow(e->xl->ra) || max == 1)
+        if (!ra_spill_overflow(e->xl->work->ra) || max == 1)
             return false;
     }
 }
@@ -237,7 +254,7 @@ static void note_exit_pcs(struct tr_engine *e, const struct ir_block *b)
 
 static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc, int max_insns)
 {
-    struct ir_block *b = &e->xl->ir;
+    struct ir_block *b = &e->xl->work->ir;
     build_ir(e, pc, tb->mode, max_insns);
     const struct tr_guest_mem *mem = e->cfg.mem;
     bool writable = !b->code_fixed && mem->writable(mem, pc, b->guest_size);
@@ -385,7 +402,7 @@ struct tr_block *tr_translate(struct tr_engine *e, uint64_t pc, uint32_t mode)
     }
     register_block(e, tb);
     e->stats.blocks_translated++;
-    e->stats.guest_insns_translated += e->xl->ir.guest_insns;
+    e->stats.guest_insns_translated += e->xl->work->ir.guest_insns;
     e->stats.translate_ns += now_ns() - start;
     log_block(e, tb);
     return tb;

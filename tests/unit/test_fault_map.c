@@ -12,7 +12,8 @@
 #include "regalloc.h"
 #include "tr_internal.h"
 
-static struct tr_xlate xl;
+static struct tr_xlate_work work;
+static struct tr_xlate xl = { .work = &work };
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint64_t next(void)
@@ -110,11 +111,11 @@ Test(fault_map, every_point_found_again)
     for (int round = 0; round < 20; round++) {
         int n = 1 + (int)(next() % 200);
         struct tr_block tb = { .guest_pc = 0x7f0000401000ull + next() % 4096 };
-        fill(&xl.faults, n, tb.guest_pc);
-        tb.code_size = xl.faults.points[n - 1].host_off + 1 + (uint32_t)(next() % 20);
+        fill(&work.faults, n, tb.guest_pc);
+        tb.code_size = work.faults.points[n - 1].host_off + 1 + (uint32_t)(next() % 20);
         fault_keep_map(&e, &tb);
         cr_assert_not_null(tb.fault_map);
-        expect_all(&xl.faults, &tb);
+        expect_all(&work.faults, &tb);
         fault_map_free(tb.fault_map);
     }
 }
@@ -123,21 +124,21 @@ Test(fault_map, cache_copy_answers_the_same_and_truncations_refused)
 {
     struct tr_engine e = { .xl = &xl };
     struct tr_block tb = { .guest_pc = 0x401000 };
-    fill(&xl.faults, 150, tb.guest_pc);
-    tb.code_size = xl.faults.points[149].host_off + 8;
+    fill(&work.faults, 150, tb.guest_pc);
+    tb.code_size = work.faults.points[149].host_off + 8;
     fault_keep_map(&e, &tb);
     size_t len = fault_map_export(&tb, NULL);
     uint8_t *copy = malloc(len);
     cr_assert_eq(fault_map_export(&tb, copy), len);
     struct tr_block back = { .guest_pc = tb.guest_pc, .code_size = tb.code_size };
     cr_assert(fault_map_import(&back, copy, len));
-    expect_all(&xl.faults, &back);
+    expect_all(&work.faults, &back);
     for (size_t cut = 1; cut < len; cut++) {
         struct tr_block t = back;
         t.fault_map = NULL;
         cr_assert(!fault_map_import(&t, copy, cut), "truncated at %zu of %zu", cut, len);
     }
-    struct tr_block small = { .guest_pc = tb.guest_pc, .code_size = xl.faults.points[149].host_off };
+    struct tr_block small = { .guest_pc = tb.guest_pc, .code_size = work.faults.points[149].host_off };
     cr_assert(!fault_map_import(&small, copy, len), "a point past the code");
     fault_map_free(back.fault_map);
     fault_map_free(tb.fault_map);
