@@ -105,7 +105,10 @@ void ir_call_canon_tests(struct ir_block *b)
                                                 TR_CANON_TOP);
         if (add < 0)
             return;
-        *i = (struct ir_insn){ .op = IR_canon_test, .args = { b->insns[add].args[1], IR_NONE, IR_NONE } };
+        ir_ref target = b->insns[add].args[1];
+        *i = (struct ir_insn){ .op = IR_canon_test };
+        for (int a = 0; a < IR_MAX_ARGS; a++)
+            i->args[a] = a ? IR_NONE : target;
         return;
     }
 }
