@@ -13,9 +13,10 @@
  *     cmp reg, [rip + kernel_start] ; 2^64 - 2^47: the kernel half is
  *     jae back                      ;   canonical, the call goes on (its
  *                                   ;   fetch faults there as natively)
- *     mov al, [0x8000000000000000]  ; a non-canonical address: host #GP
+ *     mov [0x8000000000000000], al  ; a non-canonical address: host #GP
  *     jmp test                      ; never run: names the test
- * The host's #GP is a SIGSEGV at the load; be_fault_redirect reads the
+ * The host's #GP is a SIGSEGV at the store (which writes no register);
+ * be_fault_redirect reads the
  * `jmp` behind it and gives fault.c the test's own pc, whose fault point
  * (regalloc.c records one for every canon_test) holds the guest state
  * before the call: fault.c raises the guest's #GP there. */
@@ -38,7 +39,7 @@ static __thread struct {
  * code in every code cache of the process (as x64_tlb.c's stub). */
 static int32_t constants_off;
 
-static const uint8_t GP_LOAD[9] = { 0xa0, 0, 0, 0, 0, 0, 0, 0, 0x80 };
+static const uint8_t GP_STORE[9] = { 0xa2, 0, 0, 0, 0, 0, 0, 0, 0x80 };
 
 void x64_canon_emit_constants(struct be_code *c)
 {
@@ -83,9 +84,9 @@ void x64_emit_canon_test(struct be_code *c, const struct ir_insn *i, const struc
         x64_emit_byte(c, 0);
         emit_cmp_constant(c, in[0].reg, 1);
         x64_emit_byte(c, 0x73);         /* jae: the kernel half */
-        x64_emit_byte(c, (uint8_t)(sizeof(GP_LOAD) + 5));
-        memcpy(be_writable(c, c->ptr), GP_LOAD, sizeof(GP_LOAD));
-        c->ptr += sizeof(GP_LOAD);
+        x64_emit_byte(c, (uint8_t)(sizeof(GP_STORE) + 5));
+        memcpy(be_writable(c, c->ptr), GP_STORE, sizeof(GP_STORE));
+        c->ptr += sizeof(GP_STORE);
         x64_emit_jmp_rel32(c, c->start + test);
         *be_writable(c, skip + 1) = (uint8_t)(c->ptr - (skip + 2));
         return;
@@ -108,26 +109,26 @@ void x64_canon_flush(struct be_code *c)
         memcpy(be_writable(c, jae + 2), &rel, 4);
         emit_cmp_constant(c, canon.t[k].reg, 1);
         x64_emit_jcc_rel32(c, X64_CC_AE, jae + 6);
-        memcpy(be_writable(c, c->ptr), GP_LOAD, sizeof(GP_LOAD));
-        c->ptr += sizeof(GP_LOAD);
+        memcpy(be_writable(c, c->ptr), GP_STORE, sizeof(GP_STORE));
+        c->ptr += sizeof(GP_STORE);
         x64_emit_jmp_rel32(c, c->start + canon.t[k].test);
     }
     canon.start = NULL;
     canon.n = 0;
 }
 
-/* A fault at a stub's load: the pc of its test (fault.c raises #GP with
+/* A fault at a stub's store: the pc of its test (fault.c raises #GP with
  * the guest state of the test's fault point); else 0.  The bytes are
  * compared one at a time, so nothing past a differing one is read. */
 uintptr_t be_fault_redirect(const void *uc)
 {
     const uint8_t *pc = (const uint8_t *)be_ucontext_pc(uc);
-    for (size_t k = 0; k < sizeof(GP_LOAD); k++)
-        if (pc[k] != GP_LOAD[k])
+    for (size_t k = 0; k < sizeof(GP_STORE); k++)
+        if (pc[k] != GP_STORE[k])
             return 0;
-    if (pc[sizeof(GP_LOAD)] != 0xe9)
+    if (pc[sizeof(GP_STORE)] != 0xe9)
         return 0;
     int32_t rel;
-    memcpy(&rel, pc + sizeof(GP_LOAD) + 1, 4);
-    return (uintptr_t)(pc + sizeof(GP_LOAD) + 5) + (uintptr_t)(intptr_t)rel;
+    memcpy(&rel, pc + sizeof(GP_STORE) + 1, 4);
+    return (uintptr_t)(pc + sizeof(GP_STORE) + 5) + (uintptr_t)(intptr_t)rel;
 }
