@@ -37,23 +37,28 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
     siglongjmp(back, 1);
 }
 
+/* Names the case and its call's address (the handler's `at`). */
+static int start(const char *name, char *call)
+{
+    printf("%s\n", name);
+    at = call;
+    return 1;
+}
+
 /* rax = target, rcx = 3, EFLAGS from `cmp $7, %ecx` (CF SF AF set), the
  * word below rsp marked, rdx = rcx + 0x40 (a value the block holds), then
- * the call. */
+ * the call; `ok` if it returns. */
 #define C(NAME, TARGET, INSN)                                                  \
     do {                                                                      \
         extern char NAME##_at[];                                              \
-        at = NAME##_at;                                                       \
-        printf("%s\n", #NAME);                                                \
-        if (!sigsetjmp(back, 1)) {                                            \
+        if (start(#NAME, NAME##_at) && sigsetjmp(back, 1) == 0) {             \
             __asm__ volatile("mov %%rsp, %[s]\n\tmovq %[m], %%rcx\n\t"        \
                              "mov %%rcx, -8(%%rsp)\n\tmov $3, %%ecx\n\t"     \
                              "lea 0x40(%%rcx), %%rdx\n\tcmp $7, %%ecx\n\t"   \
                              ".globl " #NAME "_at\n" #NAME "_at:\n\t" INSN    \
-                             : [s] "=m"(rsp0)                                 \
-                             : "a"(TARGET), [m] "m"(MARK)                     \
+                             : [s] "=m"(rsp0) : "a"(TARGET), [m] "m"(MARK)    \
                              : "rcx", "rdx", "memory", "cc");                 \
-            printf("  ok\n");                                                 \
+            puts("  ok");                                                     \
         }                                                                     \
     } while (0)
 
@@ -77,17 +82,14 @@ static void calls(void)
     C(mem_kernel, (uint64_t)(uintptr_t)slot, "call *8(%%rax)");
 }
 
+/* The handler runs on its own stack: the word below the guest's rsp is
+ * what the call left there. */
 int main(void)
 {
-    static char stack[65536];
-    stack_t ss = { .ss_sp = stack, .ss_size = sizeof stack };
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-    sigaltstack(&ss, 0);
+    static char alt[65536];
+    sigaltstack(&(stack_t){ .ss_sp = alt, .ss_size = sizeof alt }, 0);
+    struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
     sigaction(SIGSEGV, &sa, 0);
-    sigaction(SIGBUS, &sa, 0);
     setvbuf(stdout, 0, _IONBF, 0);
     calls();
     return 0;
