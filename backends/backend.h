@@ -101,6 +101,9 @@ struct be_desc {
                                            at every entry (translate.c) */
     bool canonical_at_exit;             /* a marked exit_indirect checks its target
                                            itself (ir_fold_canonical, ir.h) */
+    bool canon_test_calls;              /* an indirect call's canonical check is
+                                           one IR canon_test, not a brexit
+                                           (ir_call_canon_tests, ir.h) */
     bool lazy_exit_stores;              /* an unmarked exit_indirect (no call/ret
                                            hint: jmp/call through a register or
                                            memory, and rets without the return-

@@ -372,6 +372,8 @@ bool ir_fold_load_ext(struct ir_block *b);
  * target on its jump-cache miss path (be_desc.canonical_at_exit); else the
  * mark goes and the brexit stays. */
 void ir_fold_canonical(struct ir_block *b, bool host_checks);
+/* An indirect call's canonical check as one canon_test (ir_canonical.c). */
+void ir_call_canon_tests(struct ir_block *b);
 
 /* ir_rebase.c: loads/stores addressed from the newest value of a pointer
  * moved by constant adds (push/pop sequences), for the same backends. */

@@ -97,7 +97,7 @@ static void dump_params(const struct ir_insn *i, FILE *out)
         if (ir_canon_checked(i))
             fprintf(out, ", #GP at 0x%" PRIx64 " unless canonical", i->aux[0]);
         if (ir_canon_checked(i) && ir_canon_undo(i))
-            fprintf(out, " (then global %u -= %u)", ir_canon_global(i), ir_canon_undo(i));
+            fprintf(out, " (then global %u -= %d)", ir_canon_global(i), (int32_t)ir_canon_undo(i));
         break;
     case IR_exit_request:
         fprintf(out, " pc 0x%" PRIx64 "%s", i->aux[0],

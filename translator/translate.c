@@ -269,6 +269,8 @@ static bool translate_into(struct tr_engine *e, struct tr_block *tb, uint64_t pc
         smc_guard_block(b, tb, mem);
     }
     ir_fold_canonical(b, be_host.canonical_at_exit);
+    if (be_host.canon_test_calls)
+        ir_call_canon_tests(b);
     if (e->cfg.count_blocks)
         add_exec_counter(b, tb);
     tb->untested = !add_exit_request(e, b);

@@ -322,15 +322,18 @@ static void emit_jmp_cache_probe(struct be_code *c, unsigned pc)
 }
 
 /* The #GP the frontend's check of a non-canonical target would have
- * raised: the ret's pop undone, the instruction's pc stored. */
+ * raised: the ret's pop (or a call's push: a negative undo) undone, the
+ * instruction's pc stored. */
 static void emit_canonical_fault(struct be_code *c, const struct a64_canonical *k)
 {
-    if (k->undo >= 4096) {
-        a64_emit_movi_inline(c, A64_TMP0, k->undo);
-        a64_put(c, a64_add_sub_shifted_reg(true, true, false, A64_LSL, A64_TMP0, 0,
+    int32_t undo = (int32_t)k->undo;
+    uint32_t by = undo < 0 ? -(uint32_t)undo : (uint32_t)undo;
+    if (by >= 4096) {
+        a64_emit_movi_inline(c, A64_TMP0, by);
+        a64_put(c, a64_add_sub_shifted_reg(true, undo > 0, false, A64_LSL, A64_TMP0, 0,
                                            (unsigned)k->undo_reg, (unsigned)k->undo_reg));
-    } else if (k->undo) {
-        a64_put(c, a64_add_sub_imm(true, true, false, false, k->undo, (unsigned)k->undo_reg,
+    } else if (by) {
+        a64_put(c, a64_add_sub_imm(true, undo > 0, false, false, by, (unsigned)k->undo_reg,
                                    (unsigned)k->undo_reg));
     }
     a64_emit_movi_inline(c, A64_TMP1, k->fault_pc);

@@ -81,6 +81,15 @@ void x64_tlb_probe(struct be_code *c, unsigned memop, const struct be_arg *base,
                    int scale, int32_t disp, const struct be_arg *val);
 void x64_tlb_emit_stub(struct be_code *c);
 
+/* IR canon_test, a call's canonical-target test (x64_canon.c): the code
+ * cache's two constants (emitted once, by the prologue), the test, its
+ * stubs (by the block's final exit) and the start of a block's emission. */
+void x64_canon_emit_constants(struct be_code *c);
+void x64_emit_canon_test(struct be_code *c, const struct ir_insn *i, const struct be_arg *out,
+                         const struct be_arg *in);
+void x64_canon_flush(struct be_code *c);
+void x64_canon_block_start(const struct be_code *c);
+
 /* Atomics (x64_atomic.c). */
 void x64_emit_atomic_rmw(struct be_code *c, const struct ir_insn *i,
                          const struct be_arg *out, const struct be_arg *in);

@@ -95,6 +95,8 @@ static uint64_t x64_op_clobbers(const struct be_code *c, const struct ir_insn *i
     /* no inputs, and nothing but pinned globals lives past them */
     case IR_goto_tb: case IR_exit_code:
         return 0;
+    case IR_canon_test:                 /* compares with memory (x64_canon.c) */
+        return 0;
     case IR_exit_indirect:              /* the jump-cache probe (x64_exits.c) */
         return R(RAX);
     case IR_andc: case IR_subf:         /* (x64_ops.c: emit_andc, emit_alu_flags_at) */
@@ -130,6 +132,7 @@ const struct be_desc be_host = {
     .cs_arch = CS_ARCH_X86,
     .cs_mode = CS_MODE_64,
     .canonical_at_exit = true,  /* on the jump-cache miss path (x64_exits.c) */
+    .canon_test_calls = true,   /* cmp + jae, the rest out of line (x64_canon.c) */
     .lazy_exit_stores = true,   /* jmp/call reg/mem skip dead flag stores (x64_exits.c) */
     .request_guard = true,      /* test from the guard page: no jne */
     .merge_stack_runs = true,   /* no writeback addressing: one rsp update a run */

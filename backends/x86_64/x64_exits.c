@@ -101,6 +101,7 @@ void *be_emit_prologue(struct be_code *c, const struct ir_globals *globals)
     __builtin_memcpy(be_writable(c, miss_rel), &v, 4);
     return_to_dispatcher(c, TR_EXIT_INDIRECT);
     x64_tlb_emit_stub(c);                   /* a software MMU's TLB miss (x64_tlb.c) */
+    x64_canon_emit_constants(c);            /* canon_test's (x64_canon.c) */
     return enter;
 }
 
@@ -303,6 +304,7 @@ static void flush_request(struct be_code *c)
 static void flush_pending(struct be_code *c)
 {
     flush_request(c);
+    x64_canon_flush(c);
     for (int k = 0; k < pending.n; k++) {
         set_rel32(c->start + pending.e[k].site + 2, c->rw_delta, c->ptr);
         uint32_t at = (uint32_t)(c->ptr - c->start);

@@ -657,6 +657,7 @@ static x64_op_fn *const x64_ops[IR_NUM_OPS] = {
     [IR_goto_tb] = emit_goto_tb,
     [IR_exit_indirect] = emit_exit_indirect, [IR_exit_code] = emit_exit_code,
     [IR_exit_request] = emit_exit_request,
+    [IR_canon_test] = x64_emit_canon_test,
     [IR_atomic_rmw] = x64_emit_atomic_rmw, [IR_atomic_cas] = x64_emit_atomic_cas,
     [IR_fence] = x64_emit_fence,
     [IR_VEC_FIRST ... IR_NUM_OPS - 1] = x64_emit_vec,
@@ -667,6 +668,7 @@ void be_emit_insn(struct be_code *c, const struct ir_insn *insn,
 {
     x64_op_fn *fn = insn->op < IR_NUM_OPS ? x64_ops[insn->op] : NULL;
     x64_vloop_op_begin(c, insn);
+    x64_canon_block_start(c);
     const uint8_t *before = c->ptr;
     bool vec = insn->op >= IR_VEC_FIRST;
     vcache_begin(c);

@@ -141,9 +141,9 @@ void x86_check_canonical(struct x86_dc *dc, ir_ref target)
     ir_brexit(dc->b, IR_NE, 64, t, x86_imm(dc, 0), dc->pc, TR_EXIT_SIGSEGV);
 }
 
-/* After a jmp's or ret's exit_indirect (not a call's: its push stored to
- * memory): the exit may take over the check above, the ret's pop of rsp
- * (`popped` bytes) undone (ir_fold_canonical). */
+/* After a jmp's, ret's or (Intel) call's exit_indirect: the exit may take
+ * over the check above, the ret's pop of rsp (`popped` bytes; a call's
+ * push: minus its bytes) undone (ir_fold_canonical). */
 void x86_canonical_exit(struct x86_dc *dc, uint32_t popped)
 {
     if (!dc->code32 && !dc->code16 && !dc->step)   /* (a step's exit is a helper's trap) */

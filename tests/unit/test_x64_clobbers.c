@@ -436,7 +436,7 @@ static const struct op_case cases[] = {
     { IR_ldx, IR_MO_32 | IR_MO_SIGN, 0, { 8, 3 } }, { IR_stx, IR_MO_8, 0, { 0, 1 } },
     { IR_ld_env, IR_MO_64, 0, { 0x400 } }, { IR_st_env, IR_MO_64, 0, { 0x408 } },
     { IR_st_env, IR_MO_32, 0, { 0x40 } },
-    { IR_fence, 0, 0, { 0 } },
+    { IR_fence, 0, 0, { 0 } }, { IR_canon_test, 0, 0, { 0 } },
     { IR_brcond, 64, IR_NE, { 0x401000, 0 } }, { IR_brcond, 32, IR_GE, { 0x7f0000001000, 1 } },
     { IR_brexit, 64, IR_GEU, { 0x401000, 3 } }, { IR_brflags, 0, IR_LT, { 0x401000, 1 } },
     { IR_exit_request, 0, 0, { 0x401000 } },
