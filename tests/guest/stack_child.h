@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 /* n frames of about 4 KiB, each page written. */
-static __attribute__((noinline)) int descend(int n)
+static __attribute__((noinline, unused)) int descend(int n)
 {
     volatile char page[4000];
     page[0] = (char)n;
