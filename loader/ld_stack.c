@@ -259,9 +259,14 @@ static bool ld_stack_as_allows(uint64_t span)
            rl.rlim_cur / LD_STACK_AS_SHARE >= span;
 }
 
-static uint8_t *ld_map_stack(uint64_t room, uint64_t initial, uint64_t *floor, uint64_t *hole)
+/* The reservation: the whole room, or under a finite RLIMIT_AS too small
+ * for it, only what RLIMIT_STACK allows now (`limit`: the rest, should
+ * the guest raise the limit, is reserved as the stack grows there,
+ * syscalls/sys_stack_grow.c); else, or if that fails, the old layout. */
+static uint8_t *ld_map_stack(uint64_t room, uint64_t limit, uint64_t initial, uint64_t *floor, uint64_t *hole)
 {
-    uint8_t *base = ld_stack_as_allows(room + LD_STACK_GUARD) ? ld_reserve_stack(room, initial, floor, hole) : NULL;
+    uint64_t want = ld_stack_as_allows(room + LD_STACK_GUARD) ? room : limit;
+    uint8_t *base = ld_stack_as_allows(want + LD_STACK_GUARD) ? ld_reserve_stack(want, initial, floor, hole) : NULL;
     if (base)
         return base;
     *hole = 0;
@@ -284,7 +289,7 @@ uint64_t ld_build_stack(char *const argv[], char *const envp[],
      * a guest raising RLIMIT_STACK later grows further (the limit in
      * force at each growth decides: syscalls/sys_stack_grow.c) */
     uint64_t room = size < LD_STACK_ROOM_MIN ? LD_STACK_ROOM_MIN : size, floor = 0, hole = 0;
-    uint8_t *base = ld_map_stack(room, initial < size ? initial : size, &floor, &hole);
+    uint8_t *base = ld_map_stack(room, size, initial < size ? initial : size, &floor, &hole);
     if (!base) {
         snprintf(why, len, "cannot allocate the stack: %s", strerror(errno));
         return 0;

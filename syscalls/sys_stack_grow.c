@@ -99,14 +99,22 @@ static bool sys_stack_reserve(uint64_t lo, uint64_t hi)
     return p == want;
 }
 
-/* The reservation extended down to low over the host's free room: a
- * SYS_STACK_EXTEND or a guard gap more where that is free too. */
+/* How much more than asked the reservation takes when it grows: none
+ * under a finite RLIMIT_AS of ferry's, where PROT_NONE counts. */
+static uint64_t sys_stack_room_slack(void)
+{
+    struct rlimit rl;
+    return getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur == RLIM_INFINITY ? SYS_STACK_EXTEND : 0;
+}
+
+/* The reservation extended down to low over the host's free room: with
+ * the slack and a guard gap more where that is free too. */
 static bool sys_stack_room_cover(uint64_t low)
 {
     uint64_t hole = sys_proc.stack_hole ? sys_proc.stack_hole : sys_proc.stack_start;
-    uint64_t try[3] = { low - SYS_STACK_EXTEND, low - SYS_STACK_GUARD, low };
     if (low >= hole)
         return true;
+    uint64_t try[3] = { low - sys_stack_room_slack() - SYS_STACK_GUARD, low - SYS_STACK_GUARD, low };
     for (int i = 0; i < 3; i++) {
         if (try[i] > low || try[i] < SYS_STACK_MIN_ADDR || !sys_stack_reserve(try[i], hole))
             continue;
