@@ -47,9 +47,10 @@ RELIAB_PROGS += $(RELIAB_HOSTDEP:%=$(RELIAB_OUT)/%) $(RELIAB_HOSTDEP:%=$(RELIAB_
 # space lowered below ferry's memory (FERRY_DEBUG_VA_CEILING: how a 48-bit
 # AArch64 host places the guest; check-reliab.sh "below a lowered
 # ceiling"): threads, mmap/mremap/munmap, fork, vfork, exec, signals,
-# dynamically linked; fewer on the AArch64 build (qemu).
-RELIAB_VA_GUEST_x86_64 := $(foreach n,threads thread_munmap fork vfork execveat jit_remap malloc signals                             clone3 mqueue,$(TESTS_OUT)/guest/$(n).O2 $(TESTS_OUT)/guest/$(n).dyn)
-RELIAB_VA_GUEST_aarch64 := $(foreach n,threads thread_munmap fork jit_remap,$(TESTS_OUT)/guest/$(n).dyn)
+# dynamically linked, a stack deeper than its room at exec (the pad above
+# mmap_base); fewer on the AArch64 build (qemu).
+RELIAB_VA_GUEST_x86_64 := $(foreach n,threads thread_munmap fork vfork execveat jit_remap malloc signals                             clone3 mqueue stack_limit,$(TESTS_OUT)/guest/$(n).O2 $(TESTS_OUT)/guest/$(n).dyn)
+RELIAB_VA_GUEST_aarch64 := $(foreach n,threads thread_munmap fork jit_remap stack_limit,$(TESTS_OUT)/guest/$(n).dyn)
 RELIAB_VA_DEBIAN_x86_64 := tests/debian/bash.sh tests/debian/python.sh
 RELIAB_VA_DEBIAN_aarch64 := tests/debian/bash.sh
 # ...and the stack's programs with ferry's own pages where the main stack
