@@ -193,10 +193,13 @@ static uint64_t ld_stack_size(void)
  * host's randomised mmap_base -- can land where the stack grows, which
  * left it no room (session 40's stack_grow flake).  The guest may still
  * map there as natively: the reservation gives way (sys_stack_grow.c).
- * *hole: its lowest byte.  Where it cannot be had, or would take more
- * than a sixteenth of a finite RLIMIT_AS of ferry's (a PROT_NONE mapping
- * counts there, where Linux's empty room does not count), the pages and
- * the guard alone, as before: a host mapping may then land in the room. */
+ * *hole: its lowest byte.  Past it the stack grows too where the limit
+ * in force allows, the reservation extended then (sys_stack_grow.c).
+ * Where the room would take more than a sixteenth of a finite RLIMIT_AS
+ * of ferry's (a PROT_NONE mapping counts there, where Linux's empty room
+ * does not count), only what RLIMIT_STACK allows is reserved; where even
+ * that cannot be had, the pages and the guard alone, as before: a host
+ * mapping may then land in the room. */
 static uint8_t *ld_map_stack_unreserved(uint64_t room, uint64_t initial, uint64_t *floor)
 {
     /* Near the top of the guest's user space, where Linux puts it (a hint:
