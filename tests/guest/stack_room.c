@@ -51,19 +51,9 @@ static void raise_limit(void)
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
     (void)sig, (void)uc;
-    printf("SIGSEGV, %s\n", si->si_code == SEGV_MAPERR ? "SEGV_MAPERR"
-                            : si->si_code == SEGV_ACCERR ? "SEGV_ACCERR" : "another code");
+    printf("SIGSEGV, %s\n", segv_code(si));
     fflush(stdout);
     _exit(0);
-}
-
-static void catch_segv(void)
-{
-    static char alt[64 * 1024];
-    stack_t ss = { .ss_sp = alt, .ss_size = sizeof alt };
-    struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
-    sigaltstack(&ss, NULL);
-    sigaction(SIGSEGV, &sa, NULL);
 }
 
 /* One byte written `below` under top: the stack grows there or not. */
@@ -85,7 +75,7 @@ static void unmapped_then_grow(void)
     p[0] = 1;
     printf("munmap it: %d\n", munmap(p, MB));
     raise_limit();
-    catch_segv();
+    catch_segv(on_segv);
     touch(80 * MB, "a byte 80 MiB below");
 }
 
@@ -96,7 +86,7 @@ static void prot_none_below(void)
     void *p = map_at(65 * MB, MB, PROT_NONE);
     printf("PROT_NONE 65..64 MiB below: %s\n", at(p, 65 * MB));
     raise_limit();
-    catch_segv();
+    catch_segv(on_segv);
     touch(64 * MB - 256 * KB, "a byte 256 KiB above it");
     touch(64 * MB + 4 * KB, "a byte in it");
 }
@@ -107,7 +97,7 @@ static void readable_below(void)
     void *p = map_at(65 * MB, MB, PROT_READ);
     printf("PROT_READ 65..64 MiB below: %s\n", at(p, 65 * MB));
     raise_limit();
-    catch_segv();
+    catch_segv(on_segv);
     touch(62 * MB, "a byte 2 MiB above it");
     touch(64 * MB - 256 * KB, "a byte 256 KiB above it");
 }
@@ -129,7 +119,7 @@ static void shmat_in_room(void)
     p[0] = 1;
     printf("shmdt it: %d\n", shmdt(p));
     raise_limit();
-    catch_segv();
+    catch_segv(on_segv);
     touch(80 * MB, "a byte 80 MiB below");
 }
 
@@ -137,14 +127,10 @@ static void run(const char *what, void (*fn)(void)) { run_child(what, 40, fn); }
 
 int main(void)
 {
-    struct rlimit rl;
     volatile char here;
     top = ((unsigned long)&here & ~4095ul) - 64 * KB;
-    getrlimit(RLIMIT_STACK, &rl);
-    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur < 8 * MB || rl.rlim_cur > 64 * MB) {
-        printf("RLIMIT_STACK not 8..64 MiB: cases skipped\n");
+    if (!stack_limit_usual(0, 0))
         return 0;
-    }
     run("a mapping in the room, unmapped", unmapped_then_grow);
     run("a PROT_NONE mapping in the room", prot_none_below);
     run("a PROT_READ mapping in the room", readable_below);
