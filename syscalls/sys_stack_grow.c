@@ -63,12 +63,6 @@ static bool sys_stack_within_limit(uint64_t low)
            sys_proc.stack_end - low <= rl.rlim_cur;
 }
 
-/* ... and the new pages within its RLIMIT_AS. */
-static bool sys_stack_may_grow(uint64_t low)
-{
-    return sys_stack_within_limit(low) && sys_rlimit_mem_check(sys_proc.stack_start - low, -1) == 0;
-}
-
 /* Linux's expand_downwards below the floor: the guest has nothing in
  * [low, stack), and its mapping right below low (the highest in the
  * guard gap under it), if any, is PROT_NONE. */
@@ -146,7 +140,8 @@ bool sys_stack_grow(uint64_t addr)
     uint64_t low = addr & ~(SYS_STACK_PAGE - 1), start = sys_proc.stack_start;
     if (low >= start) {
         grown = true;                   /* another thread grew it meanwhile */
-    } else if (sys_stack_may_grow(low) && sys_stack_may_reach(low)) {
+    } else if (sys_stack_within_limit(low) && sys_stack_may_reach(low) &&
+               sys_rlimit_mem_check(start - low, -1) == 0) {     /* and RLIMIT_AS */
         /* the host's pages are data only: ferry never runs guest code;
          * over the reservation, or where nothing may be */
         int over = sys_proc.stack_hole ? MAP_FIXED : MAP_FIXED_NOREPLACE;
