@@ -193,10 +193,13 @@ static uint64_t ld_stack_size(void)
  * host's randomised mmap_base -- can land where the stack grows, which
  * left it no room (session 40's stack_grow flake).  The guest may still
  * map there as natively: the reservation gives way (sys_stack_grow.c).
- * *hole: its lowest byte.  Where it cannot be had, or would take more
- * than a sixteenth of a finite RLIMIT_AS of ferry's (a PROT_NONE mapping
- * counts there, where Linux's empty room does not count), the pages and
- * the guard alone, as before: a host mapping may then land in the room. */
+ * *hole: its lowest byte.  Past it the stack grows too where the limit
+ * in force allows, the reservation extended then (sys_stack_grow.c).
+ * Where the room would take more than a sixteenth of a finite RLIMIT_AS
+ * of ferry's (a PROT_NONE mapping counts there, where Linux's empty room
+ * does not count), only what RLIMIT_STACK allows is reserved; where even
+ * that cannot be had, the pages and the guard alone, as before: a host
+ * mapping may then land in the room. */
 static uint8_t *ld_map_stack_unreserved(uint64_t room, uint64_t initial, uint64_t *floor)
 {
     /* Near the top of the guest's user space, where Linux puts it (a hint:
@@ -259,9 +262,14 @@ static bool ld_stack_as_allows(uint64_t span)
            rl.rlim_cur / LD_STACK_AS_SHARE >= span;
 }
 
-static uint8_t *ld_map_stack(uint64_t room, uint64_t initial, uint64_t *floor, uint64_t *hole)
+/* The reservation: the whole room, or under a finite RLIMIT_AS too small
+ * for it, only what RLIMIT_STACK allows now (`limit`: the rest, should
+ * the guest raise the limit, is reserved as the stack grows there,
+ * syscalls/sys_stack_grow.c); else, or if that fails, the old layout. */
+static uint8_t *ld_map_stack(uint64_t room, uint64_t limit, uint64_t initial, uint64_t *floor, uint64_t *hole)
 {
-    uint8_t *base = ld_stack_as_allows(room + LD_STACK_GUARD) ? ld_reserve_stack(room, initial, floor, hole) : NULL;
+    uint64_t want = ld_stack_as_allows(room + LD_STACK_GUARD) ? room : limit;
+    uint8_t *base = ld_stack_as_allows(want + LD_STACK_GUARD) ? ld_reserve_stack(want, initial, floor, hole) : NULL;
     if (base)
         return base;
     *hole = 0;
@@ -284,7 +292,7 @@ uint64_t ld_build_stack(char *const argv[], char *const envp[],
      * a guest raising RLIMIT_STACK later grows further (the limit in
      * force at each growth decides: syscalls/sys_stack_grow.c) */
     uint64_t room = size < LD_STACK_ROOM_MIN ? LD_STACK_ROOM_MIN : size, floor = 0, hole = 0;
-    uint8_t *base = ld_map_stack(room, initial < size ? initial : size, &floor, &hole);
+    uint8_t *base = ld_map_stack(room, size, initial < size ? initial : size, &floor, &hole);
     if (!base) {
         snprintf(why, len, "cannot allocate the stack: %s", strerror(errno));
         return 0;

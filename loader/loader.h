@@ -62,8 +62,9 @@ struct ld_image {
     uint64_t phdr, phent, phnum;
     struct ld_bounds bounds;            /* the program's code and data */
     uint64_t stack_start, stack_end;    /* the main stack's pages at start */
-    uint64_t stack_floor;               /* how far it may grow down (RLIMIT_STACK;
-                                         * below: a guard gap) */
+    uint64_t stack_floor;               /* how far it may grow down unasked (the room;
+                                         * below: a guard gap; further as Linux
+                                         * decides, syscalls/sys_stack_grow.c) */
     uint64_t stack_hole;                /* the low end of the PROT_NONE reservation
                                          * of both, 0 without one (ld_stack.c) */
     bool stack_exec;                    /* its pages executable (PT_GNU_STACK) */

@@ -44,6 +44,7 @@
 #define SYS_VA_MMAP_GAP_MIN (128ull << 20)      /* Linux's mmap_base: at least 128 MiB */
 #define SYS_VA_STACK_MAX (1ull << 30)           /* loader/ld_internal.h's LD_STACK_MAX */
 #define SYS_VA_GUARD (1ull << 20)               /* the stack's guard gap */
+#define SYS_VA_STACK_PAD (16ull << 30)          /* x86-64's stack_maxrandom_size */
 #define SYS_VA_TRIES 64                         /* collisions with ferry's memory */
 #define SYS_VA_32BIT_LOW 0x40000000ull          /* x86 Linux's MAP_32BIT window */
 #define SYS_VA_32BIT_HIGH 0x80000000ull
@@ -115,15 +116,28 @@ static uint64_t sys_va_debug_ceiling(void)
     return c & ~(SYS_VA_PAGE - 1);
 }
 
-/* RLIMIT_STACK as the loader sizes the stack (ld_stack.c), for the gap
- * Linux leaves above mmap_base. */
-static uint64_t sys_va_stack_gap(void)
+/* The stack's room as the loader reserves it (ld_stack.c): RLIMIT_STACK,
+ * at least 128 MiB, and the guard gap. */
+static uint64_t sys_va_stack_room(void)
 {
     struct rlimit rl;
     uint64_t size = SYS_VA_MMAP_GAP_MIN;
     if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur > size)
         size = rl.rlim_cur > SYS_VA_STACK_MAX ? SYS_VA_STACK_MAX : rl.rlim_cur;
     return SYS_VA_PAGE_UP(size) + SYS_VA_GUARD;
+}
+
+/* The gap Linux's x86-64 mmap_base leaves below the stack's top: the
+ * room and stack_maxrandom_size's 16 GiB (a sixty-fourth of a lowered
+ * top at most).  Linux's stack lies somewhere in that pad, so a stack
+ * whose limit is raised after exec has at least the pad's room before
+ * the mappings below; ferry's stack is at the pad's top: all of it (the
+ * room past the reservation is reserved as the stack grows there,
+ * sys_stack_grow.c). */
+static uint64_t sys_va_stack_gap(uint64_t stack_top)
+{
+    uint64_t pad = stack_top / 64 < SYS_VA_STACK_PAD ? stack_top / 64 : SYS_VA_STACK_PAD;
+    return sys_va_stack_room() + (pad & ~(SYS_VA_PAGE - 1));
 }
 
 static void *sys_va_loader_map(void *hint, size_t len, int prot, int flags, int fd, long off)
@@ -159,7 +173,7 @@ void sys_va_init(void)
     sys_va_reserve_guard();
     uint64_t gap = va.top / 16 < SYS_VA_STACK_GAP ? va.top / 16 : SYS_VA_STACK_GAP;
     va.stack_top = (va.top - gap) & ~(SYS_VA_PAGE - 1);
-    va.mmap_base = va.stack_top - sys_va_stack_gap();
+    va.mmap_base = va.stack_top - sys_va_stack_gap(va.stack_top);
     const struct ld_va lv = { va.top, va.stack_top, va.placing ? sys_va_loader_map : NULL };
     ld_va_set(&lv);
 }
@@ -303,7 +317,7 @@ void *sys_va_reserve(size_t len)
 
 void sys_va_stack_layout(uint64_t *low, uint64_t *top)
 {
-    *low = va.mmap_base;
+    *low = va.stack_top - sys_va_stack_room();
     *top = va.stack_top;
 }
 

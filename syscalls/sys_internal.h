@@ -310,7 +310,8 @@ void *sys_va_reserve(size_t len);
 void *sys_va_map_32bit(size_t len, int prot, int flags, int fd, long off);
 bool sys_va_above_top(uint64_t addr, uint64_t len);
 /* Where the loader puts the main stack when it can: its guard's bottom
- * (below it, the top-down search of guest mappings) and its top. */
+ * (further below, past the randomisation pad, the top-down search of
+ * guest mappings) and its top. */
 void sys_va_stack_layout(uint64_t *low, uint64_t *top);
 
 /* sys_stack_debug.c: the FERRY_DEBUG_STACK_HOLE test hook, ferry's own

@@ -7,7 +7,8 @@
  * convert it (sys_conv.c).  shmat maps at a guest address (guest addresses are host
  * addresses; SHM_RND/SHM_RDONLY/SHM_EXEC/SHM_REMAP are the same bits;
  * shmat(NULL) below the guest's top where ferry places guest mappings,
- * sys_guest_va.c) and
+ * sys_guest_va.c; at an address in the main stack's room, over its
+ * reservation, sys_stack_grow.c) and
  * tells the translator, which keeps its own map of guest mappings; shmdt
  * needs the size of what it unmaps, so attachments are remembered here
  * (inherited by fork like the attachments themselves). */
@@ -100,10 +101,23 @@ static long sys_shmat_placed(int id, int flags)
     return r;
 }
 
+/* shmat at an address in the main stack's reserved room: the
+ * reservation gives way as to mmap's MAP_FIXED (SHM_REMAP) or
+ * MAP_FIXED_NOREPLACE (sys_stack_grow.c), as Linux's empty room does. */
+static void sys_shmat_room(int id, uint64_t addr, int flags)
+{
+    struct shmid64_ds ds;
+    if ((!(addr & (SYS_IPC_PAGE - 1)) || (flags & SHM_RND)) &&
+        syscall(SYS_shmctl, id, IPC_STAT, &ds) == 0)
+        sys_stack_room_fixed(addr & ~(SYS_IPC_PAGE - 1), ds.shm_segsz, !(flags & SHM_REMAP));
+}
+
 static long sys_shmat_host(int id, uint64_t addr, int flags)
 {
     if (!addr && sys_va_placing())
         return sys_shmat_placed(id, flags);
+    if (addr)
+        sys_shmat_room(id, addr, flags);
     return syscall(SYS_shmat, id, sys_ptr(addr), flags);
 }
 

@@ -134,8 +134,7 @@ static void fixed(void)
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
     (void)sig, (void)uc;
-    printf("overflow: SIGSEGV, %s\n", si->si_code == SEGV_MAPERR ? "SEGV_MAPERR"
-                                      : si->si_code == SEGV_ACCERR ? "SEGV_ACCERR" : "another code");
+    printf("overflow: SIGSEGV, %s\n", segv_code(si));
     fflush(stdout);
     _exit(0);
 }
@@ -143,12 +142,8 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
 /* Past RLIMIT_STACK (4 MiB) into the room: a fault in a hole. */
 static void overflow_code(void)
 {
-    static char alt[64 * 1024];
-    stack_t ss = { .ss_sp = alt, .ss_size = sizeof alt };
-    struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
     struct rlimit rl;
-    sigaltstack(&ss, NULL);
-    sigaction(SIGSEGV, &sa, NULL);
+    catch_segv(on_segv);
     getrlimit(RLIMIT_STACK, &rl);
     rl.rlim_cur = 4 * MB;
     setrlimit(RLIMIT_STACK, &rl);

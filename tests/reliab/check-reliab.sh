@@ -184,6 +184,24 @@ if [ -n "${RELIAB_STACK_CASES:-}" ]; then
     fi
 fi
 
+# --- 4d. the stack's room under a finite RLIMIT_AS ----------------------------
+# Under a `ulimit -v` below 16 times the room (2,064 MiB by default) ferry
+# reserves only the room RLIMIT_STACK allows (loader/ld_stack.c: the
+# reservation counts there); the room must still behave as natively (the
+# old layout honoured a hint 512 KiB below the stack, after which the stack
+# could not grow, and stopped the growth 1 MiB above a PROT_READ mapping).
+if [ -n "${RELIAB_STACK_AS_CASES:-}" ]; then
+    src=$(cd "$here/../.." && pwd)
+    st=0
+    (cd "$src" && ulimit -v 2097152 && sh tests/run-diff.sh -t "${RELIAB_VA_TIMEOUT:-60}" -w "$tmp/stack-as-run" \
+        -m tests/guest -f "$ferry" $RELIAB_STACK_AS_CASES) > stack-as-run.log 2>&1 || st=$?
+    if [ "$st" = 0 ]; then
+        pass "the stack's room under ulimit -v 2097152 ($(tail -n 1 stack-as-run.log))"
+    else
+        fail "the stack's room under ulimit -v 2097152" "$(grep -v '^PASS' stack-as-run.log | tail -n 5)"
+    fi
+fi
+
 # The code cache: a guest store aimed at translated code (ferry tells where
 # it is: FERRY_DEBUG_CODE_CACHE) faults as a store into the program's own
 # code does natively, and the code still runs (tc_views.c).

@@ -47,15 +47,17 @@ RELIAB_PROGS += $(RELIAB_HOSTDEP:%=$(RELIAB_OUT)/%) $(RELIAB_HOSTDEP:%=$(RELIAB_
 # space lowered below ferry's memory (FERRY_DEBUG_VA_CEILING: how a 48-bit
 # AArch64 host places the guest; check-reliab.sh "below a lowered
 # ceiling"): threads, mmap/mremap/munmap, fork, vfork, exec, signals,
-# dynamically linked; fewer on the AArch64 build (qemu).
-RELIAB_VA_GUEST_x86_64 := $(foreach n,threads thread_munmap fork vfork execveat jit_remap malloc signals                             clone3 mqueue,$(TESTS_OUT)/guest/$(n).O2 $(TESTS_OUT)/guest/$(n).dyn)
-RELIAB_VA_GUEST_aarch64 := $(foreach n,threads thread_munmap fork jit_remap,$(TESTS_OUT)/guest/$(n).dyn)
+# dynamically linked, a stack deeper than its room at exec (the pad above
+# mmap_base); fewer on the AArch64 build (qemu).
+RELIAB_VA_GUEST_x86_64 := $(foreach n,threads thread_munmap fork vfork execveat jit_remap malloc signals                             clone3 mqueue stack_limit,$(TESTS_OUT)/guest/$(n).O2 $(TESTS_OUT)/guest/$(n).dyn)
+RELIAB_VA_GUEST_aarch64 := $(foreach n,threads thread_munmap fork jit_remap stack_limit,$(TESTS_OUT)/guest/$(n).dyn)
 RELIAB_VA_DEBIAN_x86_64 := tests/debian/bash.sh tests/debian/python.sh
 RELIAB_VA_DEBIAN_aarch64 := tests/debian/bash.sh
 # ...and the stack's programs with ferry's own pages where the main stack
 # grows (FERRY_DEBUG_STACK_HOLE: check-reliab.sh "ferry's memory where the
 # stack grows"), both builds.
-RELIAB_STACK_GUEST := $(foreach n,stack_grow stack_hole,$(TESTS_OUT)/guest/$(n).O2 $(TESTS_OUT)/guest/$(n).dyn)
+RELIAB_STACK_GUEST := $(foreach n,stack_grow stack_hole stack_room,$(TESTS_OUT)/guest/$(n).O2 $(TESTS_OUT)/guest/$(n).dyn)
+RELIAB_STACK_AS_GUEST := $(foreach n,stack_hole stack_room,$(TESTS_OUT)/guest/$(n).O2)
 
 # ferry-system's path spelled out: system/system.mk, which sets
 # FERRY_SYSTEM, may be read after this file (the eval below expands it now).
@@ -75,7 +77,7 @@ define reliab_for_arch
 check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(RELIAB_FERRY_SYSTEM_$(1)) $$(RELIAB_LINUX)/.ferry-linux-1 \
                    $$(RELIAB_VA_GUEST_$(1)) $$(RELIAB_STACK_GUEST)
 	RELIAB_VA_CASES="$$(RELIAB_VA_GUEST_$(1)) $$(RELIAB_VA_DEBIAN_$(1))" RELIAB_VA_TIMEOUT=$$(TEST_TIMEOUT_$(1)) \
-	RELIAB_STACK_CASES="$$(RELIAB_STACK_GUEST)" \
+	RELIAB_STACK_CASES="$$(RELIAB_STACK_GUEST)" RELIAB_STACK_AS_CASES="$$(RELIAB_STACK_AS_GUEST)" \
 	sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT)) \
 	    "$$(RELIAB_FSYS_CMD_$(1))" $$(RELIAB_LINUX)/vmlinuz
 check-reliab-long-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS)
