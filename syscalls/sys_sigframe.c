@@ -101,11 +101,26 @@ static void sys_save_context(const struct x86_cpu *cpu, struct x86_64_sigcontext
     if (cpu->rt.fault.sig != 0 && trap != 3 && trap != 1 && trap != 4)
         sc->eflags |= X86_RF;
     sc->cs = x86_user_cs(cpu), sc->ss = cpu->sel[X86_SREG_SS];     /* 0x23: compatibility mode */
-    /* a synchronous fault being delivered (zero otherwise) */
-    sc->trapno = cpu->rt.fault.trapno;
-    sc->err = cpu->rt.fault.err;
-    if (sc->trapno == 14)
-        sc->cr2 = cpu->rt.fault.addr;
+    sc->trapno = cpu->trap_nr;
+    sc->err = cpu->trap_err;
+    sc->cr2 = cpu->trap_cr2;
+}
+
+/* Linux fills every frame's trapno, err and cr2 from the thread's last
+ * trap (thread.trap_nr, error_code, cr2): a synchronous fault being
+ * delivered sets them first (cr2 only a page fault), an asynchronous
+ * signal's frame shows the last fault's (measured: SIGUSR1 after a page
+ * fault says 14, its error code and address), and a misaligned vsyscall
+ * (X86_TRAP_KEEP) leaves them as they were. */
+static void sys_note_trap(struct x86_cpu *cpu)
+{
+    uint64_t trap = cpu->rt.fault.trapno;
+    if ((cpu->rt.fault.sig == 0 && trap == 0) || trap == X86_TRAP_KEEP)
+        return;
+    cpu->trap_nr = trap;
+    cpu->trap_err = cpu->rt.fault.err;
+    if (trap == 14)
+        cpu->trap_cr2 = cpu->rt.fault.addr;
 }
 
 static void sys_restore_context(struct x86_cpu *cpu, const struct x86_64_sigcontext *sc)
@@ -202,6 +217,7 @@ static void sys_fill_frame(struct x86_cpu *cpu, struct x86_64_rt_sigframe *f,
     f->pretcode = sys_action(sig)->restorer;
     f->uc.uc_flags = SYS_UC_FLAGS | (sys_frame_xsave() ? SYS_UC_FP_XSTATE : 0);
     f->uc.uc_stack = sys_tsig.altstack;
+    sys_note_trap(cpu);
     sys_save_context(cpu, &f->uc.uc_mcontext);
     f->uc.uc_mcontext.fpstate = fp_addr;
     uint64_t mask = sys_tsig.saved_mask_valid ? sys_tsig.saved_mask : sys_tsig.blocked;

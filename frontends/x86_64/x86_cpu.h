@@ -110,7 +110,15 @@ struct x86_cpu {
      * The low nibble is the kind, the high one the instruction's length
      * (X86_IA32_CALL). */
     uint8_t ia32_call;
+    /* The thread's last trap as Linux keeps it (thread.trap_nr,
+     * error_code, cr2): every signal frame's trapno, err and cr2, an
+     * asynchronous signal's too (sys_sigframe.c); threads and children
+     * inherit them. */
+    uint64_t trap_nr, trap_err, trap_cr2;
 };
+/* rt.fault.trapno of a fault that leaves the thread's last trap alone
+ * (Linux's misaligned vsyscall: SIGSEGV forced with no trap recorded). */
+#define X86_TRAP_KEEP 0x100u
 #define X86_IA32_CALL(kind, len) ((kind) | (len) << 4)
 #define X86_IA32_KIND(call) ((call) & 15)
 #define X86_IA32_LEN(call) ((call) >> 4)

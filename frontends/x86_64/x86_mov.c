@@ -31,6 +31,13 @@ static bool no_such_register(const cs_x86_op *op)
     }
 }
 
+/* mov cs, r/m16 (8e /1): cs is loaded only by far transfers: #UD in every
+ * mode, before the source is read (measured: SIGILL, ILL_ILLOPN). */
+static bool to_cs(const cs_x86_op *op)
+{
+    return op->type == X86_OP_REG && op->reg == X86_REG_CS;
+}
+
 /* mov to/from a control or debug register at CPL 3: #GP (SIGSEGV, SI_KERNEL).
  * System mode translates the control registers before the rows, and a
  * debug register move stays the plain move it always was there (Linux
@@ -39,7 +46,7 @@ static bool no_such_register(const cs_x86_op *op)
 static void h_mov(struct x86_dc *dc)
 {
     const cs_x86_op *d = x86_opnd(dc, 0);
-    if (no_such_register(d) || no_such_register(x86_opnd(dc, 1))) {
+    if (no_such_register(d) || no_such_register(x86_opnd(dc, 1)) || to_cs(d)) {
         x86_raise_sigill(dc);
         return;
     }

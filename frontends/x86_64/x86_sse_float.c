@@ -30,8 +30,8 @@
 
 /* rcpps/rsqrtps: 1/x and 1/sqrt(x) with the low 11 mantissa bits cleared
  * (the hardware gives ~12 bits; vendors' tables differ, so only the
- * special cases are bit-exact), but Zen 5's own tables where ferry
- * imitates it (x86_sse_approx.c).  Denormal inputs count as zero and
+ * special cases are bit-exact), but Zen 5's or Intel's own tables where
+ * ferry imitates them (x86_sse_approx.c).  Denormal inputs count as zero and
  * results below the normal range are flushed, as the hardware does. */
 static uint32_t sse_f32_approx(enum sse_fop op, uint32_t b)
 {
@@ -46,6 +46,8 @@ static uint32_t sse_f32_approx(enum sse_fop op, uint32_t b)
         return sign;                            /* 1/x is zero or not normal */
     if (x86_machine()->zen5)
         return sse_approx_zen5(op, b);
+    if (x86_machine()->intel)
+        return sse_approx_intel(op, b);
     fexcept_t status;                           /* rcp/rsqrt raise no flags */
     fegetexceptflag(&status, FE_ALL_EXCEPT);
     double x = f32_val(b);

@@ -48,6 +48,8 @@ uint64_t sse_f64_op_default(struct x86_cpu *env, enum sse_fop op, uint64_t a, ui
 
 /* x86_sse_approx.c: rcp/rsqrt of a normal b as AMD Zen 5 gives them. */
 uint32_t sse_approx_zen5(enum sse_fop op, uint32_t b);
+/* ... and as Intel gives them (measured on Ice Lake). */
+uint32_t sse_approx_intel(enum sse_fop op, uint32_t b);
 
 /* Compare predicate 0..7 (eq lt le unord neq nlt nle ord) -> mask bit. */
 bool sse_f32_cmp(struct x86_cpu *env, int pred, uint32_t a, uint32_t b);

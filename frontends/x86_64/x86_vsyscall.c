@@ -8,8 +8,9 @@
  * entry + 1, and entry + 1 is a `ret`.  The system-call path sets rcx and
  * r11 as the syscall instruction does, so the entry keeps them below rsp
  * (the red zone of the emulated callee, which nothing else uses) and the
- * ret restores them.  Any other address in the page is a fetch fault
- * (Linux: SIGSEGV for a misaligned vsyscall).
+ * ret restores them.  Any other address in the page is Linux's misaligned
+ * vsyscall: SIGSEGV forced (SI_KERNEL, si_addr 0) at that rip, the
+ * thread's last trap number and error code left as they were.
  */
 #include "x86_internal.h"
 
@@ -41,6 +42,12 @@ static void vsyscall_ret(struct x86_dc *dc)
     x86_end_indirect(dc, target);
 }
 
+static void vsyscall_misaligned(struct x86_dc *dc)
+{
+    ir_st_env(dc->b, IR_MO_64, x86_imm(dc, X86_TRAP_KEEP), X86_ENV_OFF(rt.fault.trapno));
+    x86_end_exit(dc, dc->pc, TR_EXIT_SIGSEGV);
+}
+
 bool x86_vsyscall_block(struct ir_block *b, uint64_t pc)
 {
     if (pc < VSYSCALL_BASE || pc - VSYSCALL_BASE >= 0x1000)
@@ -56,7 +63,7 @@ bool x86_vsyscall_block(struct ir_block *b, uint64_t pc)
     else if (k < 3 && off % VSYSCALL_SLOT == 1)
         vsyscall_ret(&dc);
     else
-        x86_end_exit(&dc, pc, TR_EXIT_FETCH_FAULT);
+        vsyscall_misaligned(&dc);
     b->guest_size = 0;              /* nothing to fetch, nothing to check */
     b->guest_insns = 1;
     return true;

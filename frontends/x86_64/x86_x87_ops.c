@@ -88,8 +88,12 @@ X87_INNER(comi, 3)
     return fl;
 }
 
+/* The loads, fst/fstp to a register, fxch and ffree clear C1 (set again
+ * by a stack overflow or underflow) and keep C0 C2 C3 (measured on
+ * Intel after fprem's quotient bits). */
 X87_INNER(fld, 1)
 {
+    env->x87.cc &= ~X87_C1;
     x87_push(&env->x87, x87_read(&env->x87, (int)a));
     return 0;
 }
@@ -99,6 +103,7 @@ X87_INNER(fld_m, 2)
 {
     f80 v = x87_mem_value(a, b);
     x87_mem_denormal(&env->x87, (f80){ 0, 0 }, a, b);
+    env->x87.cc &= ~X87_C1;
     if (a <= X87_M_F64 && f80_is_nan(v)) {
         env->x87.exc |= (v.m & F80_QUIET) ? 0 : X87_IE;
         v.m |= F80_QUIET;
@@ -109,6 +114,7 @@ X87_INNER(fld_m, 2)
 
 X87_INNER(fld_m80, 2)
 {
+    env->x87.cc &= ~X87_C1;
     x87_push(&env->x87, (f80){ a, (uint16_t)b });
     return 0;
 }
@@ -122,6 +128,7 @@ X87_INNER(fld_const, 1)
 
 X87_INNER(fst, 2)
 {
+    env->x87.cc &= ~X87_C1;
     x87_write(&env->x87, (int)a, x87_read(&env->x87, 0));
     x87_pops(&env->x87, b);
     return 0;
@@ -206,6 +213,7 @@ X87_INNER(fst_m80, 1)
 X87_INNER(fxch, 1)
 {
     struct x87 *x = &env->x87;
+    x->cc &= ~X87_C1;
     f80 v0 = x87_read(x, 0), vi = x87_read(x, (int)a);
     x87_write(x, 0, vi);
     x87_write(x, (int)a, v0);
@@ -214,6 +222,7 @@ X87_INNER(fxch, 1)
 
 X87_INNER(ffree, 2)
 {
+    env->x87.cc &= ~X87_C1;
     env->x87.valid &= ~(1u << x87_phys(&env->x87, (int)a));
     x87_pops(&env->x87, b);
     return 0;
@@ -293,6 +302,7 @@ static void x87_st0_op(struct x86_cpu *env, uint64_t op)
         x->exc |= x87_extract_flags(a);
         x87_extract(a, &r, &b);
         x87_write(x, 0, r);
+        x->cc &= ~X87_C1;                      /* as the loads (measured) */
         x87_push(x, b);
         break;
     default:                                               /* fsincos */
@@ -341,6 +351,7 @@ X87_INNER(fnstsw, 0)
 X87_INNER(fbld, 1)
 {
     x86_guest_probe(env, a, 10, false);
+    env->x87.cc &= ~X87_C1;
     x87_push(&env->x87, x87_soft_fbld(tr_guest_ptr(env, a)));
     return 0;
 }

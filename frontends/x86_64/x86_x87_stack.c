@@ -104,11 +104,14 @@ void x87_compare_cc(struct x87 *x, f80 a, f80 b, bool quiet)
     x->cc |= c == -1 ? X87_C0 : c == 0 ? X87_C3 : c == 2 ? X87_C0 | X87_C2 | X87_C3 : 0;
 }
 
-/* fcomi/fucomi: ZF PF CF like ucomisd. */
+/* fcomi/fucomi: ZF PF CF like ucomisd; C0-C3 stay as they were (measured
+ * on Intel: after fprem's quotient bits, fucomi and fcomip keep C3 C1 C0;
+ * an empty operand's read clears C1). */
 uint64_t x87_compare_eflags(struct x87 *x, f80 a, f80 b, bool quiet)
 {
+    uint16_t cc = x->cc;
     x87_compare_cc(x, a, b, quiet);
-    x->cc &= ~(X87_C0 | X87_C2 | X87_C3);
+    x->cc = cc;
     int c = x87_order(a, b);
     return c == -1 ? X86_CF : c == 0 ? X86_ZF : c == 2 ? X86_ZF | X86_PF | X86_CF : 0;
 }
