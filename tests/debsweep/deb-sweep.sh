@@ -189,8 +189,10 @@ has_steps() {
 # test` (a "cmp A B" per test, cmp's "A B differ" when it fails); m4's
 # checks ("Checking ./NNN.name" each, then "All checks successful" or
 # "Failed checks were:"); zlib's "*** zlib test OK ***" (or FAILED);
-# gawk's "ALL TESTS PASSED" or "N TESTS FAILED".  Other forms show in the
-# log diff.
+# gawk's "ALL TESTS PASSED" or "N TESTS FAILED"; autotest's verbose
+# (TESTSUITEFLAGS=-v, tar) "NNN. file.at:LINE:  ok" (or "skipped (...)",
+# "FAILED (...)", "expected failure (...)", "UNEXPECTED PASS"), named by
+# file.at:LINE.  Other forms show in the log diff.
 verdicts() {
     sed -n -e 's/^\(PASS\|FAIL\|XFAIL\|XPASS\|SKIP\|ERROR\|UNTESTED\|UNSUPPORTED\): \(.*\)/\1 \2/p' \
         -e 's/^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\): *\([0-9]*\)/SUM \1 \2/p' \
@@ -200,6 +202,9 @@ verdicts() {
         -e 's/^[[:space:]]*\*\*\* \(.*\) FAILED \*\*\*$/FAIL \1/p' \
         -e 's/^ALL TESTS PASSED$/PASS all/p' -e 's/^\([0-9]*\) TESTS\{0,1\} FAILED$/FAIL \1 tests/p' \
         -e 's/^cmp \([^ ]*\) \([^ ]*\) *$/RUN cmp-\1/p' -e 's/^\([^ ]*\) \([^ ]*\) differ: .*/FAIL cmp-\1/p' \
+        -e 's/^[0-9]*\. \([^ ]*\):  ok$/PASS \1/p' -e 's/^[0-9]*\. \([^ ]*\):  skipped (.*)$/SKIP \1/p' \
+        -e 's/^[0-9]*\. \([^ ]*\):  FAILED (.*)$/FAIL \1/p' -e 's/^[0-9]*\. \([^ ]*\):  expected failure (.*)$/XFAIL \1/p' \
+        -e 's/^[0-9]*\. \([^ ]*\):  UNEXPECTED PASS$/XPASS \1/p' \
         "$1/build.log" | sort | uniq -c | sed 's/^ *//'
 }
 
