@@ -152,17 +152,29 @@ ferry="env VA_LIMIT=$va_top FERRY_DEBUG_VA_CEILING=$va_top $plain"
 both "va_ceiling: the guest below a lowered ceiling, ferry above it" 300 "$bin/va_ceiling"
 ferry=$plain
 unset VA_LIMIT
-if [ -n "${RELIAB_VA_CASES:-}" ]; then
+# guest_cases STEM WHAT FERRY-COMMAND ULIMIT-V CASES...: the guest programs
+# by run-diff.sh under the given ferry command (and `ulimit -v` when not
+# empty), compared with their native runs; the lines that did not pass go
+# to err for fail's listing.
+guest_cases() {
+    stem=$1 what=$2 cmd=$3 vlimit=$4
+    shift 4
     src=$(cd "$here/../.." && pwd)
     st=0
-    (cd "$src" && sh tests/run-diff.sh -t "${RELIAB_VA_TIMEOUT:-60}" -w "$tmp/va-run" -m tests/guest \
-        -f "env FERRY_DEBUG_VA_CEILING=$va_top $plain" $RELIAB_VA_CASES) > va-run.log 2>&1 || st=$?
-    grep -v '^PASS' va-run.log > err
+    (cd "$src" && { [ -z "$vlimit" ] || ulimit -v "$vlimit"; } &&
+        sh tests/run-diff.sh -t "${RELIAB_VA_TIMEOUT:-60}" -w "$tmp/$stem-run" -m tests/guest \
+            -f "$cmd" "$@") > "$stem-run.log" 2>&1 || st=$?
+    grep -v '^PASS' "$stem-run.log" > err
     if [ "$st" = 0 ]; then
-        pass "guest programs and Debian scripts below a lowered ceiling ($(tail -n 1 va-run.log))"
+        pass "$what ($(tail -n 1 "$stem-run.log"))"
     else
-        fail "guest programs and Debian scripts below a lowered ceiling" "$(tail -n 1 va-run.log)"
+        fail "$what" "$(tail -n 1 "$stem-run.log")"
     fi
+}
+
+if [ -n "${RELIAB_VA_CASES:-}" ]; then
+    guest_cases va "guest programs and Debian scripts below a lowered ceiling" \
+        "env FERRY_DEBUG_VA_CEILING=$va_top $plain" "" $RELIAB_VA_CASES
 fi
 
 # --- 4c. ferry's memory where the main stack grows ----------------------------
@@ -173,15 +185,8 @@ fi
 # stack's programs must still give their native output (loader/ld_stack.c
 # reserves the room, or moves the stack where it is taken).
 if [ -n "${RELIAB_STACK_CASES:-}" ]; then
-    src=$(cd "$here/../.." && pwd)
-    st=0
-    (cd "$src" && sh tests/run-diff.sh -t "${RELIAB_VA_TIMEOUT:-60}" -w "$tmp/stack-run" -m tests/guest \
-        -f "env FERRY_DEBUG_STACK_HOLE=1 $ferry" $RELIAB_STACK_CASES) > stack-run.log 2>&1 || st=$?
-    if [ "$st" = 0 ]; then
-        pass "the stack's programs with ferry's memory where the stack grows ($(tail -n 1 stack-run.log))"
-    else
-        fail "the stack's programs with ferry's memory where the stack grows" "$(grep -v '^PASS' stack-run.log | tail -n 5)"
-    fi
+    guest_cases stack "the stack's programs with ferry's memory where the stack grows" \
+        "env FERRY_DEBUG_STACK_HOLE=1 $ferry" "" $RELIAB_STACK_CASES
 fi
 
 # --- 4d. the stack's room under a finite RLIMIT_AS ----------------------------
@@ -191,15 +196,7 @@ fi
 # old layout honoured a hint 512 KiB below the stack, after which the stack
 # could not grow, and stopped the growth 1 MiB above a PROT_READ mapping).
 if [ -n "${RELIAB_STACK_AS_CASES:-}" ]; then
-    src=$(cd "$here/../.." && pwd)
-    st=0
-    (cd "$src" && ulimit -v 2097152 && sh tests/run-diff.sh -t "${RELIAB_VA_TIMEOUT:-60}" -w "$tmp/stack-as-run" \
-        -m tests/guest -f "$ferry" $RELIAB_STACK_AS_CASES) > stack-as-run.log 2>&1 || st=$?
-    if [ "$st" = 0 ]; then
-        pass "the stack's room under ulimit -v 2097152 ($(tail -n 1 stack-as-run.log))"
-    else
-        fail "the stack's room under ulimit -v 2097152" "$(grep -v '^PASS' stack-as-run.log | tail -n 5)"
-    fi
+    guest_cases stack-as "the stack's room under ulimit -v 2097152" "$ferry" 2097152 $RELIAB_STACK_AS_CASES
 fi
 
 # The code cache: a guest store aimed at translated code (ferry tells where
