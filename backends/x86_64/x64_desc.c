@@ -135,6 +135,7 @@ const struct be_desc be_host = {
     .canon_test_calls = true,   /* cmp + jae, the rest out of line (x64_canon.c) */
     .lazy_exit_stores = true,   /* jmp/call reg/mem skip dead flag stores (x64_exits.c) */
     .request_guard = true,      /* test from the guard page: no jne */
+    .guard_every_block = true,  /* its test run by backward chains only (session 43) */
     .merge_stack_runs = true,   /* no writeback addressing: one rsp update a run */
     .ras_default = true,        /* cc1 -O2 about 30% less CPU, others level */
     .jmp_bits = X64_JMP_BITS,   /* the probe's index width (x64_exits.c) */

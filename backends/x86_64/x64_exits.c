@@ -4,10 +4,11 @@
  * A chain slot is a `jmp rel32` (goto_tb) or `jcc rel32` (brcond) whose
  * rel32 lies within one aligned 16-byte block, so re-pointing it is one
  * atomic write (set_rel32: an 8-byte store when it lies within one half,
- * else `lock cmpxchg16b`).  That rule, not 4-byte alignment, leaves room
- * to place a block's final `jcc; jmp` pair with at most one executed nop
- * (align_exit_pair; from 6 of 16 positions), a lone `jmp` with one from 3
- * of 16.
+ * else `lock cmpxchg16b`).  That rule, not 4-byte alignment, needs padding
+ * at 3 of 16 positions of a slot, and the padding is segment prefixes
+ * (pad_prefixes), not nops: they run as part of the jmp or jcc, or of the
+ * compare before a jcc, so no instruction is added to the path (a nop
+ * there ran each time the slot was passed).
  * Until chained it leads to a stub that stores the guest pc and the block
  * in env->rt and returns TR_EXIT_CHAIN0 + slot through the epilogue.
  * brcond stubs are emitted out of line at the end of the block so the
@@ -198,42 +199,73 @@ static void emit_stub(struct be_code *c, uint64_t pc, int slot)
  * cache, and the code's two views are pages apart.) */
 static int block_pos(const uint8_t *p) { return (int)((uintptr_t)p & 15); }
 
-/* Pads so that the rel32 at c->ptr + rel_at lies within one 16-byte block. */
+/* Padding: cs segment-override prefixes, ignored in 64-bit mode (on a
+ * jcc the old not-taken hint, which no current CPU reads; ds on a jcc is
+ * the taken hint newer Intel cores read again).  An instruction takes up
+ * to 15 bytes; ferry's slots and compares take 3 more and stay below. */
+enum { PAD_PREFIX = 0x2e };
+
+static void pad_prefixes(struct be_code *c, int n)
+{
+    memset(be_writable(c, c->ptr), PAD_PREFIX, (size_t)n);
+    c->ptr += n;
+}
+
+/* Prefixes the instruction at c->ptr so that its rel32 (at + rel_at from
+ * its opcode) lies within one 16-byte block; the opcode follows at c->ptr. */
 static void align_rel32(struct be_code *c, int rel_at)
 {
     int pos = block_pos(c->ptr + rel_at);
     if (pos > 12)
-        x64_emit_nops(c, 16 - pos);
+        pad_prefixes(c, 16 - pos);
 }
 
-/* n bytes of nops at `from`, the code from there to c->ptr sliding
- * behind them (position-independent code: a compare or flag-setting op,
- * no fault point, relocation or branch). */
-static void pad_before(struct be_code *c, uint8_t *from, int n)
+/* Whether the instruction at p (its bytes in the writable view) may take
+ * segment prefixes: a REX at most before a one-byte opcode, so no prefix
+ * of its own (a segment override would clash), no escape, VEX or EVEX,
+ * and at most 12 bytes (REX, opcode, ModRM, SIB, disp32, imm32). */
+static bool takes_prefixes(const uint8_t *p)
+{
+    if ((*p & 0xf0) == 0x40)
+        p++;
+    switch (*p) {
+    case 0x0f: case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x62: case 0x64:
+    case 0x65: case 0x66: case 0x67: case 0x8f: case 0xc4: case 0xc5: case 0xf0:
+    case 0xf2: case 0xf3:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* n prefixes at `from`, the start of an instruction, the code from there
+ * to c->ptr sliding behind them (position-independent code: a compare or
+ * flag-setting op, no fault point, relocation or branch). */
+static void prefix_before(struct be_code *c, uint8_t *from, int n)
 {
     uint8_t *end = c->ptr;
     memmove(be_writable(c, from + n), be_writable(c, from), (size_t)(end - from));
     c->ptr = from;
-    x64_emit_nops(c, n);
+    pad_prefixes(c, n);
     c->ptr = end + n;
 }
 
 /* A brcond's `jcc rel32` (rel32 at +2), usually followed by the block's
  * final `jmp rel32` (at +6, rel32 at +7): with the jcc's rel32 at block
  * position 0..7, 11 or 12 neither needs padding.  From 8..10 the jcc
- * stays and the jmp pads once (the nop runs only when the jcc falls
- * through); from 13..15 one nop moves it to 0 -- before the flag-setting
- * code when known, so that it and the jcc stay adjacent (the host fuses
- * cmp/sub+jcc into one op). */
+ * stays and the jmp takes prefixes; from 13..15 prefixes move the rel32
+ * to 0 -- on the flag-setting code when known and it takes them, so that
+ * a plain `cmp; jcc` stays as the host fuses it into one op, else on the
+ * jcc. */
 static void align_exit_pair(struct be_code *c, uint8_t *flags_from)
 {
     int pos = block_pos(c->ptr + 2);
     if (pos <= 12)
         return;
-    if (flags_from)
-        pad_before(c, flags_from, 16 - pos);
+    if (flags_from && takes_prefixes(be_writable(c, flags_from)))
+        prefix_before(c, flags_from, 16 - pos);
     else
-        x64_emit_nops(c, 16 - pos);
+        pad_prefixes(c, 16 - pos);
 }
 
 /* One atomic compare-exchange of the aligned 16 bytes at p (readers, the

@@ -620,10 +620,16 @@ static void emit_exit_code(struct be_code *c, const struct ir_insn *i,
     x64_emit_exit_code(c, (uint64_t)i->aux[0], (int)i->aux[1]);
 }
 
+/* A guard load that only backward chains need, first in the block (not
+ * behind a vector loop's preamble, x64_vloop.c): other entries come in
+ * past it (be_code.entry_off). */
 static void emit_exit_request(struct be_code *c, const struct ir_insn *i,
                               const struct be_arg *out, const struct be_arg *in)
 {
+    bool first = c->ptr == c->start;
     x64_emit_exit_request(c, (uint64_t)i->aux[0], i->aux[1] != 0);
+    if (first && (i->aux[1] & IR_REQUEST_GUARD) && (i->aux[1] & IR_REQUEST_BACKWARD_ONLY))
+        c->entry_off = (uint8_t)(c->ptr - c->start);
 }
 
 static void emit_mov_op(struct be_code *c, const struct ir_insn *i,

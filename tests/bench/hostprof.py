@@ -17,10 +17,10 @@ block's incoming flags are not dead (its `flagentry:` line, logged with
 (x64_dead_probe_live), and so does an AArch64 one through its moves
 (a64_dead_probe_live); without those lines, every such exit counts as
 one to a reading target.  A block logged as `entered at +N but by
-backward chains` (AArch64 since session 41: its exit-request guard load
-is for backward chains only) counts from N bytes in on every run but those
-entered by a backward chain: after a block at its pc or above one of
-whose chain stubs stores its pc.
+backward chains` (its exit-request guard load is for backward chains only:
+AArch64 since session 41, x86-64 since session 43) counts from N bytes in
+on every run but those entered by a backward chain: after a block at its
+pc or above one of whose chain stubs stores its pc.
 
     hostprof.py LOG [TOP]     totals, categories, the TOP heaviest blocks
 """
@@ -39,6 +39,7 @@ def block_key(words):
 
 DEAD = {}      # pc -> whether its incoming flags are dead (-d flagscan's flagentry scan=0)
 ENTRY = {}     # pc -> instructions every entry but a backward chain skips
+ENTRY_BYTES = {}   # pc -> the bytes of them, as logged
 
 
 def parse(path):
@@ -49,6 +50,9 @@ def parse(path):
             cur, prev = parse_line(line, counts, pairs, code, cur, prev)
         except (ValueError, IndexError):     # another process's line ran into it
             continue
+    for pc, n in ENTRY_BYTES.items():       # x86-64 instructions differ in length
+        insns = code.get(pc, [])
+        ENTRY[pc] = sum(1 for a, _ in insns if a < insns[0][0] + n) if insns else 0
     return counts, pairs, code
 
 
@@ -68,8 +72,7 @@ def parse_line(line, counts, pairs, code, cur, prev):
         cur = block_key(line.split()[1:3])
         code[cur] = []
         m = re.search(r'entered at \+(\d+) but by backward chains', line)
-        if m:
-            ENTRY[cur] = int(m.group(1)) // 4
+        ENTRY_BYTES[cur] = int(m.group(1)) if m else 0
     elif cur is not None and line.startswith('  0x'):
         addr, text = line.split(':', 1)
         code[cur].append((int(addr, 16), text.strip()))
@@ -458,8 +461,10 @@ def block_weights(counts, pairs, code):
 
 def direct_targets(insns):
     """The guest pcs a block's chain stubs store: its direct exits."""
-    return {stub_pc(insns, k) for k, (_, t) in enumerate(insns)
-            if re.match(r'(movz|orr)\s+[xw]17,', t)} - {None}
+    return ({stub_pc(insns, k) for k, (_, t) in enumerate(insns)
+             if re.match(r'(movz|orr)\s+[xw]17,', t)} |
+            {x64_stub_pc(insns, k) for k, (_, t) in enumerate(insns)
+             if re.match(r'(movabs\s+rax|mov\s+qword ptr \[r14 - 0x510\]), 0x', t)}) - {None}
 
 
 def forward_entries(counts, pairs, code):

@@ -658,6 +658,38 @@ Test(regalloc, exit_request_leaves_when_set)
     }
 }
 
+/* A guard load only backward chains need (translate.c gives every block
+ * one on a host with be_desc.guard_every_block, both hosts since session
+ * 43): the block's first instruction, every other entry past it
+ * (be_code.entry_off, where the dispatcher, the jump cache and forward
+ * chains come in); behind anything else it is entered at its start. */
+Test(regalloc, backward_only_guard_is_skipped_by_other_entries)
+{
+    cr_assert(be_host.request_guard && be_host.guard_every_block);
+    for (int flags = 0; flags < 2; flags++) {
+        struct ir_block *b = new_block();
+        ir_exit_request(b, 0x4242);
+        b->insns[0].aux[1] = IR_REQUEST_GUARD | (flags ? IR_REQUEST_BACKWARD_ONLY : 0);
+        ir_binop(b, IR_add, 64, G[0], G[0], ir_const(b, 1));
+        ir_exit_code(b, 0x2000, TR_EXIT_SYSCALL);
+        struct be_code c = { .start = code_ptr, .ptr = code_ptr, .end = code_mem + CODE_SIZE - 4096,
+                             .epilogue = epilogue };
+        c.jump_site[0] = c.jump_site[1] = UINT32_MAX;
+        cr_assert(ra_emit_block(ra_st(), &c, b));
+        code_ptr = c.ptr;
+        cr_assert(be_guard_load_at((uintptr_t)c.start), "the guard first");
+        if (!flags) {
+            cr_assert_eq(c.entry_off, 0, "a guard every entry runs");
+            continue;
+        }
+        cr_assert_gt(c.entry_off, 0);
+        cr_assert(!be_guard_load_at((uintptr_t)c.start + c.entry_off), "the entry past it");
+        struct test_env env = { .g = { 1 } };
+        cr_assert_eq(enter(&env, c.start + c.entry_off), TR_EXIT_SYSCALL);
+        cr_assert_eq(env.g[0], 2);
+    }
+}
+
 /* ---- running out of allocatable registers ---- */
 
 /* The x86-64 host with guest rbx/rsi pinned allocates from four

@@ -291,19 +291,30 @@ Test(x64_encode, forms_match_objdump)
     }
 }
 
+/* Instructions in objdump_text's "a; b; c". */
+static int count_insns(const char *text)
+{
+    int n = 1;
+    for (const char *p = text; (p = strstr(p, "; ")); p += 2)
+        n++;
+    return n;
+}
+
 /* Chain slots: the rel32 of goto_tb's jmp and brcond's jcc lies within
  * one aligned 16-byte block (atomic to re-point), patching re-points it
- * (also across the block's two halves), a jcc+jmp pair costs at most one
- * nop from any start, and a nop before the jcc goes before the compare
- * the jcc reads (the two stay adjacent). */
+ * (also across the block's two halves), and the padding that puts it
+ * there is prefixes, never an instruction of its own: the compare, the jcc
+ * and the jmp are three instructions from any start, the compare right
+ * before the jcc (the host fuses the two), prefixed itself when the jcc
+ * needs padding. */
 Test(x64_encode, chain_slots_are_aligned_and_patchable)
 {
     static uint8_t epi[16];
-    int nops = 0, wide = 0;
+    int padded = 0, cmp_padded = 0, wide = 0;
     for (int pad = 0; pad < 16; pad++) {
         struct be_code *c = fresh();
         c->epilogue = epi;
-        x64_emit_nops(c, pad);
+        x64_emit_nops(c, pad);          /* the start position, not under test */
         uint8_t *cmp = c->ptr;
         x64_emit_alu_rm_imm(c, X64_CMP, X64_W, X64_RSI, 1);
         size_t cmp_len = (size_t)(c->ptr - cmp);
@@ -314,10 +325,13 @@ Test(x64_encode, chain_slots_are_aligned_and_patchable)
         cr_assert_eq(j1[0], 0xe9);
         cr_assert_leq((uintptr_t)(j0 + 2) & 15, 12, "pad %d", pad);
         cr_assert_leq((uintptr_t)(j1 + 1) & 15, 12, "pad %d", pad);
-        cr_assert(!(j0 - cmp_len > cmp && j1 > j0 + 6), "pad %d: at most one nop", pad);
-        nops += j0 - cmp_len > cmp || j1 > j0 + 6;
+        const char *all = objdump_text(cmp, (size_t)(j1 + 5 - cmp));
+        cr_assert(!strstr(all, "nop") && count_insns(all) == 3, "pad %d: %s", pad, all);
+        cr_assert(strstr(all, "cmp rsi,0x1; "), "pad %d: %s", pad, all);
+        cr_assert_neq(j0[-1], 0x2e, "pad %d: the compare takes the jcc's prefixes", pad);
+        padded += j0 - cmp_len > cmp || j1 > j0 + 6;
+        cmp_padded += j0 - cmp_len > cmp;
         wide += ((uintptr_t)(j0 + 2) & 7) > 4 || ((uintptr_t)(j1 + 1) & 7) > 4;
-        cr_assert_str_eq(objdump_text(j0 - cmp_len, cmp_len), "cmp rsi,0x1", "pad %d", pad);
         be_patch_jump(j1, 0, buf + 0x800);
         be_patch_jump(j0, 0, buf + 0x900);
         char want[64];
@@ -326,8 +340,48 @@ Test(x64_encode, chain_slots_are_aligned_and_patchable)
         snprintf(want, sizeof(want), "je 0x%lx", (long)(0x900 - (j0 - buf)));
         cr_assert_str_eq(objdump_text(j0, 6), want);
     }
-    cr_assert_eq(nops, 6, "a nop from 6 of the 16 start positions");
+    cr_assert_eq(padded, 6, "prefixes from 6 of the 16 start positions");
+    cr_assert_eq(cmp_padded, 3, "on the compare from 3 of them");
     cr_assert_gt(wide, 0, "some rel32 across the halves of its block (cmpxchg16b)");
+}
+
+/* A jcc whose compare does not take prefixes (here one with a 0x66
+ * prefix of its own) takes them itself, still one instruction; a lone
+ * goto_tb's jmp the same. */
+Test(x64_encode, chain_slot_prefixes_on_the_branch)
+{
+    static uint8_t epi[16];
+    int on_jcc = 0, on_jmp = 0;
+    for (int pad = 0; pad < 16; pad++) {
+        struct be_code *c = fresh();
+        c->epilogue = epi;
+        x64_emit_nops(c, pad);
+        uint8_t *cmp = c->ptr;
+        x64_emit_byte(c, 0x66);         /* cmp si, 1 */
+        x64_emit_alu_rm_imm(c, X64_CMP, 0, X64_RSI, 1);
+        x64_emit_brcond_exit(c, X64_CC_E, 0x1234, 0, cmp);
+        uint8_t *j0 = buf + c->jump_site[0];
+        cr_assert_eq(j0[0], 0x0f);
+        cr_assert_leq((uintptr_t)(j0 + 2) & 15, 12, "pad %d", pad);
+        cr_assert_eq(cmp[0], 0x66, "pad %d: the compare stays as it was", pad);
+        on_jcc += j0[-1] == 0x2e;
+        const char *all = objdump_text(cmp, (size_t)(j0 + 6 - cmp));
+        cr_assert(!strstr(all, "nop") && count_insns(all) == 2, "pad %d: %s", pad, all);
+
+        c = fresh();
+        c->epilogue = epi;
+        x64_emit_nops(c, pad);
+        uint8_t *from = c->ptr;
+        x64_emit_goto_tb(c, 0x5678, 0, IR_XFER_JUMP);
+        uint8_t *j = buf + c->jump_site[0];
+        cr_assert_eq(j[0], 0xe9);
+        cr_assert_leq((uintptr_t)(j + 1) & 15, 12, "pad %d", pad);
+        on_jmp += j > from;
+        all = objdump_text(from, (size_t)(j + 5 - from));
+        cr_assert(!strstr(all, "nop") && count_insns(all) == 1, "pad %d: %s", pad, all);
+    }
+    cr_assert_eq(on_jcc, 3, "prefixes on the jcc from 3 of the 16 start positions");
+    cr_assert_eq(on_jmp, 3, "on the jmp from 3");
 }
 
 /* A chain slot is read where it is written (site + rw_delta): a batch
