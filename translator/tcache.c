@@ -621,7 +621,7 @@ static bool find(struct tcache *t, uint64_t pc, uint32_t mode, struct tcf_view *
     uint64_t probe = tcf_slot_of(pc, l->slots);
     const struct tcf_slot *index = map_index(t, probe);
     size_t at;
-    while ((at = tcf_probe(index, l->slots, pc, &probe, slot)) != SIZE_MAX) {
+    while ((at = tcf_probe(index, l->slots, pc, mode, &probe, slot)) != SIZE_MAX) {
         if (!record_in_map(t, at, v) || v->h->guest_pc != pc || v->h->mode != mode)
             continue;
         return t->used[*slot] || tcf_record_hash_ok(v);
@@ -642,7 +642,7 @@ static bool find_read(struct tcache *t, size_t at, const struct tcf_view *v, uin
     const struct tcf_slot *index = map_index(t, probe);
     struct tcf_view w;
     size_t other;
-    while ((other = tcf_probe(index, l->slots, pc, &probe, slot)) != SIZE_MAX) {
+    while ((other = tcf_probe(index, l->slots, pc, v->h->mode, &probe, slot)) != SIZE_MAX) {
         if (other == at) {
             note_record(t, at);
             return t->used[*slot] || tcf_record_hash_ok(v);
