@@ -57,7 +57,6 @@
                                             chunks is restored ahead (a larger one's records are
                                             spread over many inputs' code) ... */
 #define AHEAD_BODY_MIN 16u               /* ... or whose body takes at most 4 MiB */
-#define RECORD_MAX ((size_t)4 << 20)    /* a larger one is not read (a damaged file) */
 #define MEMO_BITS 16                     /* 256 MiB of guest code without collisions */
 #define MEMO_PER_PAGE 256u               /* 16-byte entries in a 4 KiB page */
 #define MEMO_PAGES ((1u << MEMO_BITS) / MEMO_PER_PAGE)
