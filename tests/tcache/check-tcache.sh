@@ -316,7 +316,7 @@ done
 # are, or on use -- has its own hash checked first, so the damaged ones are
 # translated again.  (Restoring ahead without that check ran the int3s:
 # SIGTRAP, session 39.)
-# The same for a large file (bigcode's 11 MB), read through the slots and
+# The same for a large file (bigcode's 11 MB), read through the map and
 # restored on use (session 40).
 garble_throughout() {
     python3 -c "
@@ -362,7 +362,7 @@ on "$C" ./bigcode
 same "large file's records garbled throughout"
 expect "large file's records garbled throughout: translated again, the rest restored" \
     '[ "$(stat_of blocks_translated)" -gt 1000 ] && [ "$(stat_of tcache_hits)" -gt 1000 ]'
-# A file between the copy's 2 MiB and the slots' window (midcode's 4 MB,
+# A file between the copy's 2 MiB and the ahead window's 6 MiB (midcode's 4 MB,
 # as the gcc driver's and as's) is mapped whole and restored ahead from the
 # map (session 40): warm, nearly all restored ahead; garbled throughout,
 # the damaged records translated again.
