@@ -63,7 +63,7 @@ struct tcf_dep {
  * Since format 9 the key has the mode in it: a lookup of one mode no
  * longer reads the pc's records of other modes, which lie where their
  * first use put them (a warm cc1 -O2 read 40 MB of its 52 MB file again
- * for them, through read_body's slots). */
+ * for them, session 42). */
 struct tcf_slot {
     uint32_t key, at;
 };
