@@ -16,7 +16,7 @@
  * guest needs those numbers: when its call fails with EMFILE, or it dup2s
  * onto one with no number free to move it to, ferry gives up the
  * descriptors it can do without (sys_ferry_fd_give_up: its binary's, the
- * code cache's memfd, the tcache's file) and the guest gets every number
+ * code cache's memfd) and the guest gets every number
  * it gets natively.  They are close-on-exec, and:
  *  - the log is a stream over a slot, not over a number: when the guest
  *    dup2s onto ferry's number, ferry's file first moves to another free
@@ -56,7 +56,7 @@
  * thread, changed only by the guest's dup2 and setrlimit paths. */
 static int sys_ferry_fd[SYS_FERRY_SLOTS] = { -1, -1, -1, -1, -1, -1, -1 };
 /* A slot given up to the guest (sys_ferry_fd_give_up) holds this, never
- * -1: whoever kept its address (the tcache's reads) must not find another
+ * -1: whoever kept its address (the code cache's writes) must not find another
  * file there later. */
 #define SYS_FERRY_GIVEN_UP (-2)
 /* Slots whose descriptor ferry can do without (sys_ferry_fd_droppable). */
@@ -220,8 +220,7 @@ const int *sys_ferry_fd_adopt(int fd)
 /* As sys_ferry_fd_adopt, but with no free number where they go (the guest
  * took every one below a soft limit equal to the hard one) fd stays, as
  * ferry's, where the kernel gave it -- the top of the guest's space when
- * it is full.  Only for what ferry must hold over a guest exec or vfork;
- * the tcache file is dropped instead (check-tcache "slots given back"). */
+ * it is full.  Only for what ferry must hold over a guest exec or vfork. */
 const int *sys_ferry_fd_adopt_in_place(int fd)
 {
     const int *slot = sys_ferry_fd_adopt(fd);
@@ -235,7 +234,7 @@ const int *sys_ferry_fd_adopt_in_place(int fd)
 }
 
 /* The slot's descriptor may be given up to a guest that needs its number
- * (main.c's keep_fd: the code cache's memfd, the tcache's file; ferry's
+ * (main.c's keep_fd: the code cache's memfd; ferry's
  * binary, opened again by path for an exec). */
 void sys_ferry_fd_droppable(const int *slot)
 {

@@ -136,9 +136,9 @@ static int take_exec_fd(const char *path)
     return moved;
 }
 
-/* The engine's cfg.keep_fd: the code cache's memfd and the tcache's file,
- * ferry's own but given up to a guest that needs their numbers.  After an
- * exec that lent the guest's last number they take the numbers the ferry
+/* The engine's cfg.keep_fd: the code cache's memfd, ferry's own but
+ * given up to a guest that needs its number.  After an exec that lent
+ * the guest's last number it takes the number the ferry
  * before held, so the guest's space stays as full as it was. */
 static bool keep_in_place;
 

@@ -13,10 +13,10 @@
  * checked; a small file is then read whole into ferry's memory (file_in),
  * a larger one mapped read-only, and each record checked (sizes, its own
  * hash) when it is first used, under a guard against a mapped file
- * truncated by someone else (SIGBUS); the body is read a piece at a time
- * into a few slots when the file can be kept open (read_body), else its
- * pages are given back a chunk at a time, least recently read first, past
- * a few MB, so that the mapping never adds much to the process's memory.
+ * truncated by someone else (SIGBUS); the map's pages are given back a
+ * chunk at a time, least recently read first, only past 64 MiB (they are
+ * the page cache's: the records are read where they lie, never copied
+ * into memory of ferry's first).
  * Saving streams this process's new records and the file's current ones
  * into a temporary that is renamed over it, so concurrent processes never
  * see a half-written file; the directory is kept under a
@@ -51,17 +51,12 @@
 #define TCACHE_MAX_SLOTS (1ull << 24)    /* more index slots than such a file needs */
 #define TCACHE_DEFAULT_BOUND (512ull << 20)     /* the directory's size (FERRY_TCACHE_SIZE) */
 #define CHUNK_SHIFT 18                   /* the map is read in 256 KiB chunks (note_touched) */
-#define RESIDENT_CHUNKS 24u              /* the map's chunks kept at most (6 MiB) ... */
-#define BODY_CHUNKS_MIN 16u              /* ... but the body keeps 4 MiB whatever the index's size
-                                            (cc1's 4 MB index: 2 MiB of body chunks read 6,000
-                                            times in a warm deflate.c, 4 MiB 4,300 times) */
-#define BODY_SHIFT 16                    /* with the file kept open, the body is read in 64 KiB
-                                            pieces into BODY_SLOTS slots of ferry's (read_body) */
-#define BODY_SLOTS 30u                   /* (30 slots fill one 2 MiB huge page: slots_alloc) */
-#define BODY_SLACK 4096u                 /* ... each with the next 4 KiB: a record across the end
-                                            of a piece is read with it (not once more alone) */
-#define SLOT_BYTES ((1u << BODY_SHIFT) + BODY_SLACK)
-#define RECORD_MAX ((size_t)4 << 20)    /* a larger one is not read (a damaged file) */
+#define RESIDENT_CHUNKS 256u             /* the map's chunks kept at most (64 MiB) ... */
+#define BODY_CHUNKS_MIN 224u             /* ... but the body keeps 56 MiB whatever the index's size */
+#define AHEAD_WINDOW_CHUNKS 24u          /* a file whose body and index take at most 6 MiB of
+                                            chunks is restored ahead (a larger one's records are
+                                            spread over many inputs' code) ... */
+#define AHEAD_BODY_MIN 16u               /* ... or whose body takes at most 4 MiB */
 #define MEMO_BITS 16                     /* 256 MiB of guest code without collisions */
 #define MEMO_PER_PAGE 256u               /* 16-byte entries in a 4 KiB page */
 #define MEMO_PAGES ((1u << MEMO_BITS) / MEMO_PER_PAGE)
@@ -104,14 +99,6 @@ struct tcache {
     size_t index_chunk;                 /* the first chunk holding index slots (it and later: kept) */
     uint32_t body_chunk[RESIDENT_CHUNKS]; /* the body's resident chunks */
     unsigned body_n, body_max;
-    const int *fd;                      /* the file, kept open (cfg.keep_fd): the body is read
-                                           into slots (read_body); NULL: through the map */
-    uint8_t *slots;                     /* BODY_SLOTS pieces of SLOT_BYTES bytes */
-    uint32_t slot_piece[BODY_SLOTS];    /* the file's piece in each slot, + 1 (0: none) */
-    uint64_t slot_use[BODY_SLOTS];      /* ... last read at this tick of the clock */
-    uint8_t *piece_slot;                /* [the file's pieces]: the slot + 1 it was read into */
-    uint8_t *straddle;                  /* a record across two pieces, read whole */
-    size_t straddle_cap;
     struct tcf_buf fresh;               /* records made by this process, not spilled yet */
     char *spill;                        /* a file of the older ones; NULL: none yet */
     uint64_t spill_len, spilled;        /* its bytes, records */
@@ -483,100 +470,23 @@ static inline void note_touched(struct tcache *t, const void *p, size_t n)
         note_touched_slow(t, p, n);
 }
 
-/* ---- the body read into slots ---------------------------------------------
- * Mapping the body's chunks in and giving them back costs page-table work
- * each time (and first touches of the pages), which a VM's shadow paging
- * makes dear: a warm cc1 of zlib's deflate.c mapped 4,300 chunks of
- * 256 KiB and spent 12 % of its time in the MADV_DONTNEED alone.  With the
- * file kept open (cfg.keep_fd), its 64 KiB pieces are read (pread) into
- * slots of ferry's own memory instead, least recently read first out: the
- * slots' pages stay mapped, the copy is all the work, and 512 KiB hold what
- * the 4 MiB window held (deflate.c: 9,600 reads of 64 KiB, CPU -20 %; a
- * warm python3 -c pass reads its 13 MB file once either way, -4..-10 %:
- * the larger windows cost more in first touches than they saved).  Since
- * session 27 the slots are 30, in one 2 MiB huge page (slots_alloc): a
- * writable 4 KiB page costs 15-35 us at its first touch under shadow
- * paging, a huge page about what zeroing it costs, and the larger window
- * reads less again (warm cc1 -O2: 2,721 -> 2,395 reads). */
-
-/* The piece k of the file in a slot, or NULL (a read error: truncated). */
-static const uint8_t *piece(struct tcache *t, uint32_t k)
-{
-    unsigned lru = t->piece_slot[k];
-    if (lru && t->slot_piece[--lru] == k + 1) {
-        t->slot_use[lru] = ++t->clock;
-        return t->slots + (size_t)lru * SLOT_BYTES;
-    }
-    lru = 0;
-    for (unsigned j = 1; j < BODY_SLOTS; j++)
-        if (t->slot_use[j] < t->slot_use[lru])
-            lru = j;
-    uint8_t *at = t->slots + (size_t)lru * SLOT_BYTES;
-    size_t off = (size_t)k << BODY_SHIFT, want = t->map_len - off < SLOT_BYTES ? t->map_len - off
-                                                                                : SLOT_BYTES;
-    t->slot_piece[lru] = 0;
-    if (pread(__atomic_load_n(t->fd, __ATOMIC_ACQUIRE), at, want, (off_t)off) != (ssize_t)want)
-        return NULL;
-    t->slot_piece[lru] = k + 1;
-    t->piece_slot[k] = (uint8_t)(lru + 1);
-    t->slot_use[lru] = ++t->clock;
-    return at;
-}
-
-/* len bytes of the file at off, in the straddle buffer; NULL if not. */
-static const uint8_t *read_whole(struct tcache *t, size_t off, size_t len)
-{
-    if (len > t->straddle_cap) {
-        uint8_t *p = realloc(t->straddle, len);
-        if (!p)
-            return NULL;
-        t->straddle = p;
-        t->straddle_cap = len;
-    }
-    return pread(__atomic_load_n(t->fd, __ATOMIC_ACQUIRE), t->straddle, len, (off_t)off) == (ssize_t)len ?
-           t->straddle : NULL;
-}
-
-/* record_in_map through the slots: the record at body offset `at`. */
-static bool read_body(struct tcache *t, size_t at, struct tcf_view *v)
-{
-    const struct tcf_layout *l = &t->layout;
-    size_t off = l->body_off + at, in = off & ((1u << BODY_SHIFT) - 1);
-    size_t piece_len = SLOT_BYTES - in, room = l->body_len - at;
-    const uint8_t *p = piece(t, (uint32_t)(off >> BODY_SHIFT));
-    if (!p || room < sizeof *v->h)
-        return false;
-    piece_len = piece_len < room ? piece_len : room;
-    uint32_t len = piece_len >= sizeof *v->h ? ((const struct tcf_record *)(const void *)(p + in))->total_len
-                                             : 0;
-    if (len && len <= piece_len)
-        return tcf_record_at(p + in, len, 0, false, v);
-    if (!len) {                         /* the header itself straddles */
-        const uint8_t *h = read_whole(t, off, sizeof *v->h);
-        len = h ? ((const struct tcf_record *)(const void *)h)->total_len : 0;
-    }
-    if (!len || len > room || len > RECORD_MAX || !(p = read_whole(t, off, len)))
-        return false;
-    return tcf_record_at(p, len, 0, false, v);
-}
-
-/* The slots, for a body larger than the map's window: allocated before
- * the file is kept open (a kept descriptor with nowhere to read into would
- * stay open for nothing). */
-static bool slots_alloc(struct tcache *t)
-{
-    return (t->slots = tr_pool_map(BODY_SLOTS * SLOT_BYTES)) &&
-           (t->piece_slot = data_alloc(t, (t->map_len >> BODY_SHIFT) + 1));
-}
-
-/* The slots' huge page back, when the file could not be kept open after
- * all (the body is then read through the map): nothing reads them. */
-static void slots_free(struct tcache *t)
-{
-    if (t->slots)
-        tr_pool_unmap(t->slots, BODY_SLOTS * SLOT_BYTES);
-    t->slots = NULL;
-}
+/* ---- the body read through the map ------------------------------------------
+ * Sessions 16-42 read a body larger than the window above with pread, in
+ * 64 KiB pieces, into 30 slots of ferry's own memory (one 2 MiB huge
+ * page), because mapping the body's chunks in and giving them back had
+ * cost more under the shadow paging of the machines then (a warm cc1 of
+ * zlib's deflate.c: 4,300 chunks mapped, 12 % of its time in MADV_DONTNEED).
+ * On session 43's VM (kernel 6.18) the map costs less: its chunks are
+ * mapped from the page cache once (MADV_POPULATE_READ: 51 MB in ~1.5 ms of
+ * CPU, a first read of each page 0.02 us) and kept, so nothing is copied
+ * twice -- the slots copied each piece into ferry's memory, 55 MB for a
+ * warm cc1 -O2 whose file is 51 MB, and 180 MB where another input's run
+ * had written the file (its records in another order: pieces read again
+ * after the 2 MiB window let them go), and the saving process read every
+ * used record once more in the same order.  Warm cc1 -O2 -7 to -10 % CPU,
+ * python3 -c pass -7.6 % (docs/status.md, session 43).  The cost: the
+ * file's pages read count in the process's RSS (the page cache's pages,
+ * shared with every other process reading the file), up to 64 MiB. */
 
 /* The record at body offset `at` of the map, its structure checked (not
  * its hash), each part noted before it is read. */
@@ -599,8 +509,6 @@ static bool record_in_map(struct tcache *t, size_t at, struct tcf_view *v)
     const uint8_t *body = t->map + l->body_off;
     if (at >= l->body_len || (at & 7))
         return false;
-    if (t->fd)
-        return read_body(t, at, v);
     note_record(t, at);
     /* (a record that checks out lies within what was just noted) */
     return tcf_record_at(body, l->body_len, at, false, v);
@@ -621,7 +529,7 @@ static bool find(struct tcache *t, uint64_t pc, uint32_t mode, struct tcf_view *
     uint64_t probe = tcf_slot_of(pc, l->slots);
     const struct tcf_slot *index = map_index(t, probe);
     size_t at;
-    while ((at = tcf_probe(index, l->slots, pc, &probe, slot)) != SIZE_MAX) {
+    while ((at = tcf_probe(index, l->slots, pc, mode, &probe, slot)) != SIZE_MAX) {
         if (!record_in_map(t, at, v) || v->h->guest_pc != pc || v->h->mode != mode)
             continue;
         return t->used[*slot] || tcf_record_hash_ok(v);
@@ -642,7 +550,7 @@ static bool find_read(struct tcache *t, size_t at, const struct tcf_view *v, uin
     const struct tcf_slot *index = map_index(t, probe);
     struct tcf_view w;
     size_t other;
-    while ((other = tcf_probe(index, l->slots, pc, &probe, slot)) != SIZE_MAX) {
+    while ((other = tcf_probe(index, l->slots, pc, v->h->mode, &probe, slot)) != SIZE_MAX) {
         if (other == at) {
             note_record(t, at);
             return t->used[*slot] || tcf_record_hash_ok(v);
@@ -753,7 +661,7 @@ static const uint8_t *file_in(struct tcache *t, int fd, size_t len)
     return NULL;
 }
 
-static void load(struct tcache *t, const int *(*keep_fd)(int fd))
+static void load(struct tcache *t)
 {
     struct stat st;
     int fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -772,24 +680,16 @@ static void load(struct tcache *t, const int *(*keep_fd)(int fd))
         t->body_max = index_chunks < RESIDENT_CHUNKS - BODY_CHUNKS_MIN ?
                       RESIDENT_CHUNKS - (unsigned)index_chunks : BODY_CHUNKS_MIN;
         note_use(fd, &st);
-        /* A body the window holds whole is mapped in once and never given
-         * back: the map costs less (/bin/true's 800 KB: 13 reads into the
-         * slots were 20 % more CPU than 3 chunks mapped). */
-        bool big = (t->layout.body_len >> CHUNK_SHIFT) + 2 > t->body_max;
-        const int *kept = big && keep_fd && slots_alloc(t) ? keep_fd(fd) : NULL;
-        if (kept) {                     /* (then fd is closed) */
-            t->fd = kept;
-            return;
-        }
-        slots_free(t);
+        unsigned window = index_chunks < AHEAD_WINDOW_CHUNKS - AHEAD_BODY_MIN ?
+                          AHEAD_WINDOW_CHUNKS - (unsigned)index_chunks : AHEAD_BODY_MIN;
+        bool big = (t->layout.body_len >> CHUNK_SHIFT) + 2 > window;
         /* A file mapped whole (2-6 MB: the gcc driver's, as's) is restored
          * ahead too, staged in the translator's second table region: the
          * padding of ferry's data window, which the file did not take (a
          * 2 MiB huge page of its own cleared for 256 KiB cost ~0.3 ms a
          * process), else a huge page the tables' later overflow shares.
-         * (Not a larger one whose descriptor could not be kept, nor a small
-         * one whose copy failed: rare, and check-tcache counts their huge
-         * pages.) */
+         * (Not a small one whose copy failed: rare, and check-tcache counts
+         * their huge pages.) */
         if (!big && t->map_len > COPY_MAX)
             t->stage = tr_table_carve_second(t->stage_cap = STAGE_BYTES, 4096);
     }
@@ -913,7 +813,7 @@ void tr_tcache_open(struct tr_engine *e, const char *dir, const char *program,
     t->hi = hi;
     t->prog_lo = prog_lo;
     t->prog_hi = prog_hi;
-    load(t, e->cfg.keep_fd);
+    load(t);
     e->stats.tcache_loaded = t->map ? t->layout.n_records : 0;
     e->tcache = t;
 }
@@ -1120,7 +1020,7 @@ struct tr_block *tcache_restore(struct tr_engine *e, uint64_t pc, uint32_t mode)
 bool tcache_ahead_begin(struct tr_engine *e)
 {
     struct tcache *t = e->tcache;
-    if (!t || !t->map || !t->stage || t->fd)
+    if (!t || !t->map || !t->stage)
         return false;
     t->next_at = SIZE_MAX;
     t->ahead_left = AHEAD_RECORDS;

@@ -137,15 +137,22 @@ uint64_t tcf_slot_of(uint64_t pc, uint64_t slots)
     return ((pc * 0x9e3779b97f4a7c15ull) >> 20) & (slots - 1);
 }
 
-size_t tcf_probe(const struct tcf_slot *index, uint64_t slots, uint64_t pc, uint64_t *probe,
+/* (the multiplier is odd: distinct modes give distinct keys for one pc) */
+uint32_t tcf_slot_key(uint64_t pc, uint32_t mode)
+{
+    return (uint32_t)pc ^ mode * 0x9e3779b1u;
+}
+
+size_t tcf_probe(const struct tcf_slot *index, uint64_t slots, uint64_t pc, uint32_t mode, uint64_t *probe,
                  uint64_t *slot)
 {
+    uint32_t key = tcf_slot_key(pc, mode);
     /* (a damaged index may have no empty slot: stop after a full round) */
     for (uint64_t s = *probe; s < tcf_slot_of(pc, slots) + slots; s++) {
         const struct tcf_slot *e = &index[s & (slots - 1)];
         if (!e->at)
             break;
-        if (e->pc_lo == (uint32_t)pc) {
+        if (e->key == key) {
             *probe = s + 1;
             *slot = s & (slots - 1);
             return ((size_t)e->at - 1) * 8;
@@ -162,7 +169,7 @@ bool tcf_find(const uint8_t *file, const struct tcf_layout *l, uint64_t pc, uint
     const uint8_t *body = file + l->body_off;
     uint64_t probe = tcf_slot_of(pc, l->slots);
     size_t at;
-    while ((at = tcf_probe(index, l->slots, pc, &probe, slot)) != SIZE_MAX)
+    while ((at = tcf_probe(index, l->slots, pc, mode, &probe, slot)) != SIZE_MAX)
         if (tcf_record_at(body, l->body_len, at, false, out) && out->h->guest_pc == pc &&
             out->h->mode == mode)
             return !check_hash || record_hash(out->h, out->h->total_len) == out->h->hash;
@@ -244,7 +251,7 @@ const struct tcf_slot *tcf_index_finish(struct tcf_index *ix, size_t *len)
 {
     struct tcf_slot *out = (struct tcf_slot *)(void *)ix->s;
     for (uint64_t k = 0; k < ix->slots; k++) {     /* in place: out[k] ends before s[k] */
-        struct tcf_slot e = { (uint32_t)ix->s[k].pc, ix->s[k].at };
+        struct tcf_slot e = { tcf_slot_key(ix->s[k].pc, ix->s[k].mode), ix->s[k].at };
         out[k] = e;
     }
     *len = ix->slots * sizeof *out;

@@ -23,7 +23,7 @@
 
 #include "backend.h"
 
-#define TCF_VERSION 8
+#define TCF_VERSION 9
 #define TCF_MAX_DEPS 16
 #define TCF_MAX_CODE (1u << 20)
 #define TCF_MAX_FAULT (1u << 22)
@@ -57,11 +57,15 @@ struct tcf_dep {
     uint64_t page, hash;                /* guest page number, tcf_hash of its bytes */
 };
 
-/* An index slot: the pc's low 32 bits (the record says the rest) and
- * where the record starts, in 8-byte units from the body's start, plus 1
- * (0: an empty slot). */
+/* An index slot: the pc's low 32 bits xor its translation mode's mix
+ * (tcf_slot_key; the record says the rest) and where the record starts,
+ * in 8-byte units from the body's start, plus 1 (0: an empty slot).
+ * Since format 9 the key has the mode in it: a lookup of one mode no
+ * longer reads the pc's records of other modes, which lie where their
+ * first use put them (a warm cc1 -O2 read 40 MB of its 52 MB file again
+ * for them, session 42). */
 struct tcf_slot {
-    uint32_t pc_lo, at;
+    uint32_t key, at;
 };
 
 /* Where the parts of a file are (tcf_layout). */
@@ -127,11 +131,13 @@ bool tcf_record_hash_ok(const struct tcf_view *v);
 bool tcf_next(const uint8_t *body, size_t body_len, size_t *pos, struct tcf_view *out);
 /* The first slot to probe for pc in an index of `slots` (a power of two). */
 uint64_t tcf_slot_of(uint64_t pc, uint64_t slots);
-/* The body offset of pc's record per the index: *probe starts at
- * tcf_slot_of and is advanced past the slot returned, so a caller whose
- * candidate turns out another pc's (same low 32 bits) asks again.
- * SIZE_MAX: none. */
-size_t tcf_probe(const struct tcf_slot *index, uint64_t slots, uint64_t pc, uint64_t *probe,
+/* A slot's key for pc's record of that mode (mode 0: the pc's low 32 bits). */
+uint32_t tcf_slot_key(uint64_t pc, uint32_t mode);
+/* The body offset of pc's record of that mode per the index: *probe
+ * starts at tcf_slot_of and is advanced past the slot returned, so a
+ * caller whose candidate turns out another pc's or mode's (the same key)
+ * asks again.  SIZE_MAX: none. */
+size_t tcf_probe(const struct tcf_slot *index, uint64_t slots, uint64_t pc, uint32_t mode, uint64_t *probe,
                  uint64_t *slot);
 /* pc's record of that translation mode in a mapped file (the index and body of layout l), hash
  * checked when check_hash; *slot is its index slot. */

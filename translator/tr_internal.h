@@ -394,7 +394,6 @@ void tr_pool_room_fit(size_t code_cache_size);  /* tr_tables.c: before the first
 void *tr_spare_claim(size_t size);   /* tr_tables.c: the data window's padding, once */
 void tr_spare_release(void *p, size_t dirty);   /* ... given back, dirty bytes zeroed */
 size_t tr_spare_size(void);         /* ... its size (0: absent) */
-void tr_pool_unmap(void *p, size_t size);   /* ... given back (the size asked for) */
 void *tr_table_carve(size_t size, size_t align);   /* tr_tables.c: from the tables' region, or NULL */
 void *tr_table_carve_second(size_t size, size_t align);   /* ... its second region alone */
 

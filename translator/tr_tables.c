@@ -91,16 +91,6 @@ void *tr_pool_map(size_t size)
     return t;
 }
 
-/* A region of tr_pool_map's, of the size it was asked for, given back. */
-void tr_pool_unmap(void *p, size_t size)
-{
-    size = (size + TABLES_SIZE - 1) & ~(TABLES_SIZE - 1);
-#ifdef TABLES_LSAN_ROOT
-    __lsan_unregister_root_region(p, size);
-#endif
-    munmap(p, size);
-}
-
 /* Maps the pages of [at, at+size) of the region at once (fine if
  * refused: they fault in), and up to the next 64 KiB: the carves after
  * the first few are small (the decoder's 2 KiB instruction slots, one at

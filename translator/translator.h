@@ -45,8 +45,7 @@ struct tr_engine_config {
     /* Keeps fd as ferry's own descriptor, out of the guest's way, and
      * returns where its number is kept (sys_ferry_fd_adopt); NULL: cannot.
      * Asked for when the code cache must map its pages again after
-     * rewriting them (tc_views.c; without it the cache is one RWX view),
-     * and for the persistent cache's file (tcache.c reads it with pread). */
+     * rewriting them (tc_views.c; without it the cache is one RWX view). */
     const int *(*keep_fd)(int fd);
     /* Puts fd's file under the number kept in slot (which may be over
      * the soft RLIMIT_NOFILE, where a plain dup3 fails), closes fd; false
@@ -226,8 +225,7 @@ void tr_code_range(struct tr_engine *e, const void **start, const void **end);
 /* Whether the descriptor in `slot` (one cfg.keep_fd kept) may be closed:
  * true when the code cache does not use it or no longer does (its code
  * then on one RWX mapping, tc_views_go_single); false while more than one
- * thread runs code, and under an emulator (tr_code_emulated).  The tcache's kept file may simply close (its reads
- * then fail, and the blocks are translated). */
+ * thread runs code, and under an emulator (tr_code_emulated). */
 bool tr_code_fd_drop(struct tr_engine *e, const int *slot);
 /* Whether an emulator runs ferry (qemu-user: instruction fetch does not
  * see code written through the alias, tc_views.c). */
