@@ -1,0 +1,122 @@
+/* x86_align_check.c -- alignment checking, #AC (user mode, issue 10).
+ *
+ * Linux runs user code with CR0.AM set, so with EFLAGS.AC set a data
+ * access that is not aligned to its size raises #AC, which Linux delivers
+ * as SIGBUS, BUS_ADRALN, si_addr 0, trap 17, error 0, rip at the
+ * instruction, nothing of it done, AC still set in the frame (and in the
+ * handler: Linux does not clear it).  Measured on an Intel Ice Lake server
+ * (tests/guest/align_check_matrix.c; docs/status.md has the table):
+ *  - checked: every access of 2, 4 or 8 bytes at its size, explicit or
+ *    implicit -- loads, stores, read-modify-writes, locked ops, the stack
+ *    (push, pop, call, ret, leave, enter, pushf), each element of a string
+ *    op, MMX, the scalar SSE/AVX forms (movss, movsd, movq, pinsr*, pextr*,
+ *    broadcasts, pmovzx of 8 bytes, ldmxcsr); an x87 m80 at 8 (Intel's
+ *    8 + 2-byte parts: the first part's test), the x87 environments at 4;
+ *  - not checked: bytes, accesses of 16 or 32 bytes (movups, vmovups,
+ *    vaddps's operands), vcvtph2ps's m64, lea, prefetch, clflush, nop;
+ *    forms that require alignment raise #GP first (movaps, cmpxchg16b,
+ *    fxsave, xsave: their own checks);
+ *  - #AC comes before a page fault of the same access.
+ * The mode bit X86_TB_AC follows AC (x86_ac_sync; popf leaves its block
+ * when it changes AC, x86_single_step.c): its blocks get, before each
+ * guest access of 2-8 bytes an instruction emitted, a test of the
+ * address's low bits and a brexit TR_EXIT_ALIGN_CHECK at the instruction
+ * (the state a host fault at that access would leave: precise as the
+ * fault map).  Helpers that touch guest memory themselves test with
+ * x86_ac_helper_check.  Blocks of other modes pay nothing.
+ */
+#include <string.h>
+
+#include "x86_internal.h"
+
+void x86_ac_sync(struct x86_cpu *cpu)
+{
+    uint32_t mode = cpu->rt.tb_mode & ~X86_TB_AC;
+    tr_set_mode(cpu, mode | ((cpu->eflags_rest & X86_AC) ? X86_TB_AC : 0));
+}
+
+bool x86_ac_mode(const struct x86_dc *dc)
+{
+    return (dc->b->mode & X86_TB_AC) && !dc->system;
+}
+
+/* Instructions whose small operand the CPU does not check. */
+static bool unchecked_insn(unsigned id)
+{
+    return id == X86_INS_VCVTPH2PS;
+}
+
+/* The bytes a guest access of insn i touches (0: not a guest access). */
+static unsigned access_bytes(const struct ir_insn *i)
+{
+    switch (i->op) {
+    case IR_ld: case IR_st:
+        return (i->size & IR_MO_HOST) ? 0 : (unsigned)ir_memop_bytes((unsigned)i->size);
+    case IR_atomic_rmw: case IR_atomic_cas:
+        return (unsigned)ir_memop_bytes((unsigned)i->size);
+    case IR_vld: case IR_vst:
+        return ir_vec_imm(i);
+    default:
+        return 0;
+    }
+}
+
+static ir_ref access_base(const struct ir_insn *i)
+{
+    return i->op == IR_ld || i->op == IR_atomic_rmw || i->op == IR_atomic_cas ? i->args[1]
+                                                                               : i->args[0];
+}
+
+static int64_t access_disp(const struct ir_insn *i)
+{
+    return i->op == IR_ld || i->op == IR_st ? i->aux[0] : 0;
+}
+
+/* Emits at the block's end: #AC unless (base + disp) is a multiple of align. */
+static void emit_test(struct x86_dc *dc, ir_ref base, int64_t disp, unsigned align)
+{
+    ir_ref a = (uint64_t)disp & (align - 1) ? x86_op2(dc, IR_add, 8, base, x86_imm(dc, (uint64_t)disp))
+                                            : base;
+    ir_ref low = x86_op2(dc, IR_and, 8, a, x86_imm(dc, align - 1));
+    ir_brexit(dc->b, IR_NE, 64, low, x86_imm(dc, 0), dc->pc, TR_EXIT_ALIGN_CHECK);
+}
+
+/* Moves insns [from, n_insns) to position at (the ones there after them). */
+static void move_tail_to(struct ir_block *b, int at, int from)
+{
+    struct ir_insn tmp[8];
+    int count = b->n_insns - from;
+    if (count > 8 || count <= 0)
+        return;
+    memcpy(tmp, &b->insns[from], sizeof(tmp[0]) * (size_t)count);
+    memmove(&b->insns[at + count], &b->insns[at], sizeof(tmp[0]) * (size_t)(from - at));
+    memcpy(&b->insns[at], tmp, sizeof(tmp[0]) * (size_t)count);
+}
+
+void x86_ac_checks(struct x86_dc *dc, int first)
+{
+    struct ir_block *b = dc->b;
+    if (unchecked_insn(dc->insn->id))
+        return;
+    for (int k = first; k < b->n_insns && !b->overflow; k++) {
+        const struct ir_insn *i = &b->insns[k];
+        unsigned bytes = access_bytes(i);
+        if (bytes < 2 || bytes > 8)
+            continue;
+        int end = b->n_insns;
+        emit_test(dc, access_base(i), access_disp(i), bytes);
+        if (b->overflow)
+            return;
+        move_tail_to(b, k, end);
+        k += b->n_insns - end;
+    }
+}
+
+/* For a helper about to access [addr, ...) as an operand of `align`
+ * bytes: raises #AC at the instruction (synced rt.pc) if AC is set and
+ * addr is not a multiple of align. */
+void x86_ac_helper_check(struct x86_cpu *cpu, uint64_t addr, unsigned align)
+{
+    if ((cpu->rt.tb_mode & X86_TB_AC) && (addr & (align - 1)))
+        tr_raise(&cpu->rt, TR_EXIT_ALIGN_CHECK, cpu->rt.pc);
+}
