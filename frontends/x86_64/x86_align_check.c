@@ -43,7 +43,35 @@ bool x86_ac_mode(const struct x86_dc *dc)
 /* Instructions whose small operand the CPU does not check. */
 static bool unchecked_insn(unsigned id)
 {
-    return id == X86_INS_VCVTPH2PS;
+    return id == X86_INS_VCVTPH2PS || id == X86_INS_VCVTPS2PH;
+}
+
+/* The memory operand, or NULL. */
+static const cs_x86_op *mem_operand(const struct x86_dc *dc)
+{
+    for (int k = 0; k < dc->x->op_count; k++)
+        if (dc->x->operands[k].type == X86_OP_MEM)
+            return &dc->x->operands[k];
+    return NULL;
+}
+
+/* Instructions whose helper accesses memory itself: the alignment the
+ * CPU checks (measured), 0 for others. */
+static unsigned helper_align(const struct x86_dc *dc)
+{
+    const cs_x86_op *m = mem_operand(dc);
+    switch (dc->insn->id) {
+    case X86_INS_FSTP:
+        return m && m->size == 10 ? 8 : 0;          /* fstp m80 (fld m80 loads as IR) */
+    case X86_INS_FBLD: case X86_INS_FBSTP:
+        return 8;
+    case X86_INS_FNSTENV: case X86_INS_FLDENV: case X86_INS_FNSAVE: case X86_INS_FRSTOR:
+        return x86_has_prefix(dc, X86_PREFIX_OPSIZE) ? 2 : 4;
+    case X86_INS_MASKMOVQ: case X86_INS_MASKMOVDQU: case X86_INS_VMASKMOVDQU:
+        return 8;                                   /* at [rdi], whatever the mask */
+    default:
+        return 0;
+    }
 }
 
 /* The bytes a guest access of insn i touches (0: not a guest access). */
@@ -93,11 +121,37 @@ static void move_tail_to(struct ir_block *b, int at, int from)
     memcpy(&b->insns[at], tmp, sizeof(tmp[0]) * (size_t)count);
 }
 
+/* The helper's operand: tested before the instruction's first call. */
+static void helper_check(struct x86_dc *dc, int first, unsigned align)
+{
+    struct ir_block *b = dc->b;
+    const cs_x86_op *m = mem_operand(dc);
+    if (!m && dc->insn->id != X86_INS_MASKMOVQ && dc->insn->id != X86_INS_MASKMOVDQU &&
+        dc->insn->id != X86_INS_VMASKMOVDQU)
+        return;
+    int end = b->n_insns;
+    ir_ref addr = m ? x86_ea(dc, m) : x86_get_reg(dc, X86_RDI);
+    int call = first;                   /* the first call after addr's definition */
+    for (int k = first; k < end; k++)
+        if (ir_op_info[b->insns[k].op].n_out && b->insns[k].args[0] == addr)
+            call = k + 1;
+    while (call < end && b->insns[call].op != IR_call)
+        call++;
+    emit_test(dc, addr, 0, align);
+    if (!b->overflow && call < end)
+        move_tail_to(b, call, end);
+}
+
 void x86_ac_checks(struct x86_dc *dc, int first)
 {
     struct ir_block *b = dc->b;
-    if (unchecked_insn(dc->insn->id))
+    if (!dc->insn || unchecked_insn(dc->insn->id))
         return;
+    unsigned align = helper_align(dc);
+    if (align) {
+        helper_check(dc, first, align);
+        return;
+    }
     for (int k = first; k < b->n_insns && !b->overflow; k++) {
         const struct ir_insn *i = &b->insns[k];
         unsigned bytes = access_bytes(i);

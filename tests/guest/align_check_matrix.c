@@ -67,7 +67,7 @@ static void report(const char *name)
                          : [sp] "+m"(saved_sp), [res] "+m"(resume_at), [ins] "+m"(insn_at) \
                          : [ptr] "r"(p)                                                    \
                          : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",    \
-                           "xmm0", "xmm1", "memory", "cc");                                \
+                           "xmm0", "xmm1", "xmm2", "memory", "cc");                                \
         __asm__ volatile("fninit; vzeroupper");                                            \
         report(name);                                                                      \
     } while (0)
@@ -154,6 +154,10 @@ int main(void)
     RUN("rep movsl 2nd+0", B(0), "", "rep movsl", "");
     RUN("stosl +2", B(0), "lea 2(%%rdi), %%rdi", "stosl", "");
     RUN("rep stosq +1", B(0), "lea 1(%%rdi), %%rdi", "rep stosq", "");
+    RUN("rep stosq rcx0 +1", B(0), "lea 1(%%rdi), %%rdi\n\txor %%ecx, %%ecx", "rep stosq", "");
+    RUN("rep movsq aligned", B(8), "", "rep movsq", "");
+    RUN("rep lodsw +1", B(1), "", "rep lodsw", "");
+    RUN("repne scasl +2", B(0), "lea 2(%%rdi), %%rdi", "repne scasl", "");
     RUN("rep stosb +1", B(0), "lea 1(%%rdi), %%rdi", "rep stosb", "");
     RUN("lodsq +4", B(4), "", "lodsq", "");
     RUN("cmpsl +1", B(1), "", "cmpsl", "");
@@ -177,6 +181,14 @@ int main(void)
     RUN("fnsave +2", B(2), "", "fnsave (%%rsi)", "");
     RUN("fnsave +4", B(4), "", "fnsave (%%rsi)", "");
     RUN("fbld +1", B(1), "", "fbld (%%rsi)", "");
+    RUN("fbld +4", B(4), "", "fbld (%%rsi)", "");
+    RUN("fbld +8", B(8), "", "fbld (%%rsi)", "");
+    RUN("fbstp +2", B(2), "fldz", "fbstp (%%rsi)", "");
+    RUN("fstp m80 +8", B(8), "fldz", "fstpt (%%rsi)", "");
+    RUN("fstp m80 +2", B(2), "fldz", "fstpt (%%rsi)", "");
+    RUN("fldenv +2", B(2), "fnstenv (%%rdi)\n\tmov $28, %%ecx\n\t2: movb -1(%%rdi,%%rcx), %%al\n\tmovb %%al, -1(%%rsi,%%rcx)\n\tloop 2b", "fldenv (%%rsi)", "");
+    RUN("frstor +2", B(2), "fnsave (%%rdi)\n\tfrstor (%%rdi)\n\tmov $108, %%ecx\n\t2: movb -1(%%rdi,%%rcx), %%al\n\tmovb %%al, -1(%%rsi,%%rcx)\n\tloop 2b", "frstor (%%rsi)", "");
+    RUN("fnstenv +4", B(4), "", "fnstenv (%%rsi)", "");
     RUN("fxsave +8", B(8), "", "fxsave (%%rsi)", "");
     RUN("fxsave +16", B(16), "", "fxsave (%%rsi)", "");
     RUN("xsave +16", B(16), "mov $3, %%eax", "xsave (%%rsi)", "");
@@ -207,6 +219,11 @@ int main(void)
     RUN("pcmpestri +1", B(1), "", "pcmpestri $0, (%%rsi), %%xmm0", "");
     RUN("ldmxcsr +1", B(1), "stmxcsr (%%rdi)\n\tmovl (%%rdi), %%eax\n\tmovl %%eax, (%%rsi)", "ldmxcsr (%%rsi)", "");
     RUN("stmxcsr +2", B(2), "", "stmxcsr (%%rsi)", "");
+    RUN("maskmovdqu +4", B(0), "lea 4(%%rdi), %%rdi\n\tpcmpeqb %%xmm1, %%xmm1", "maskmovdqu %%xmm1, %%xmm0", "");
+    RUN("maskmovdqu +8", B(0), "lea 8(%%rdi), %%rdi\n\tpcmpeqb %%xmm1, %%xmm1", "maskmovdqu %%xmm1, %%xmm0", "");
+    RUN("maskmovdqu m0 +1", B(0), "lea 1(%%rdi), %%rdi\n\tpxor %%xmm1, %%xmm1", "maskmovdqu %%xmm1, %%xmm0", "");
+    RUN("maskmovq +1", B(0), "lea 1(%%rdi), %%rdi\n\tpcmpeqb %%mm1, %%mm1", "maskmovq %%mm1, %%mm0", "emms");
+    RUN("vmaskmovdqu +1", B(0), "lea 1(%%rdi), %%rdi\n\tpcmpeqb %%xmm1, %%xmm1", "vmaskmovdqu %%xmm1, %%xmm0", "");
     RUN("maskmovdqu +1", B(0), "lea 1(%%rdi), %%rdi\n\tpcmpeqb %%xmm1, %%xmm1", "maskmovdqu %%xmm1, %%xmm0", "");
     RUN("movq mm +4", B(4), "", "movq (%%rsi), %%mm0", "emms");
     RUN("paddw mm +2", B(2), "", "paddw (%%rsi), %%mm0", "emms");
@@ -232,6 +249,12 @@ int main(void)
     RUN("vpmovzxbw x m64 +4", B(4), "", "vpmovzxbw (%%rsi), %%xmm0", "");
     RUN("vpmovzxbd y m64 +4", B(4), "", "vpmovzxbd (%%rsi), %%ymm0", "");
     RUN("vmaskmovps x +4", B(4), "vpcmpeqd %%xmm1, %%xmm1, %%xmm1", "vmaskmovps (%%rsi), %%xmm1, %%xmm0", "");
+    RUN("vcvtph2ps y m128 +4", B(4), "", "vcvtph2ps (%%rsi), %%ymm0", "");
+    RUN("vcvtps2ph st m64 +4", B(4), "", "vcvtps2ph $0, %%xmm0, (%%rsi)", "");
+    RUN("vpgatherdd x +1", B(1), "vpxor %%xmm1, %%xmm1, %%xmm1\n\tvpcmpeqd %%xmm0, %%xmm0, %%xmm0", "vpgatherdd %%xmm0, (%%rsi,%%xmm1,4), %%xmm2", "");
+    RUN("vmaskmovps st x +4", B(4), "vpcmpeqd %%xmm1, %%xmm1, %%xmm1", "vmaskmovps %%xmm0, %%xmm1, (%%rsi)", "");
+    RUN("vmovhps +4", B(4), "", "vmovhps (%%rsi), %%xmm0, %%xmm0", "");
+    RUN("vaesenc x +4", B(4), "", "vaesenc (%%rsi), %%xmm0, %%xmm0", "");
     RUN("vcvtph2ps m64 +4", B(4), "", "vcvtph2ps (%%rsi), %%xmm0", "");
     RUN("vfmadd231ss +2", B(2), "", "vfmadd231ss (%%rsi), %%xmm0, %%xmm0", "");
     RUN("andn ld32 +1", B(1), "", "andnl (%%rsi), %%eax, %%eax", "");
