@@ -203,9 +203,10 @@ void x86_step_trap(struct x86_dc *dc, uint64_t pc);
 void x86_step_branch_only(struct x86_dc *dc, const struct x86_cmp *c, uint64_t target);
 void x86_step_branch(struct x86_dc *dc, const struct x86_cmp *c, uint64_t target);
 void x86_step_indirect(struct x86_dc *dc, ir_ref target);
-/* After popf stored eflags_rest (`rest`, the value it holds now): leaves
- * the block when TF or AC changed the translation mode. */
-void x86_popf_modes(struct x86_dc *dc, ir_ref rest);
+/* After popf stored eflags_rest (`rest`, the value it holds now; `popped`
+ * the value it popped): leaves the block when TF or AC changed the
+ * translation mode. */
+void x86_popf_modes(struct x86_dc *dc, ir_ref popped, ir_ref rest);
 /* x86_align_check.c: #AC while EFLAGS.AC is set (X86_TB_AC, user mode). */
 bool x86_ac_mode(const struct x86_dc *dc);
 /* Tests before each 2-8-byte guest access among insns [first, n_insns)

@@ -46,19 +46,19 @@ void x86_step_sync(struct x86_cpu *cpu)
     x86_set_tf(cpu, (cpu->eflags_rest & X86_TF) != 0);
 }
 
-/* After popf stored its flags (TF and AC in eflags_rest, `rest`): one
- * that sets TF, or changes AC from what the block's mode says, leaves the
- * block with a request, and the run loop's x86_step_sync and x86_ac_sync
- * switch the mode before the next instruction.  One that clears TF in a
- * stepping block traps right after (the signal's delivery and return
- * switch the mode): nothing to do here. */
-void x86_popf_modes(struct x86_dc *dc, ir_ref rest)
+/* After popf stored its flags (`popped`; TF and AC in eflags_rest, now
+ * `rest`): one that sets TF, or changes AC from what the block's mode
+ * says, leaves the block with a request, and the run loop's
+ * x86_step_sync and x86_ac_sync switch the mode before the next
+ * instruction.  One that clears TF in a stepping block traps right after
+ * (the signal's delivery and return switch the mode): nothing to do. */
+void x86_popf_modes(struct x86_dc *dc, ir_ref popped, ir_ref rest)
 {
     if (dc->step)
         return;
     x86_flags_sync(dc);
-    if (!x86_ac_mode(dc)) {
-        ir_brexit(dc->b, IR_TSTNE, 64, rest, x86_imm(dc, X86_TF | X86_AC), dc->next_pc,
+    if (!x86_ac_mode(dc)) {             /* (popfw's value has no AC) */
+        ir_brexit(dc->b, IR_TSTNE, 64, popped, x86_imm(dc, X86_TF | X86_AC), dc->next_pc,
                   TR_EXIT_REQUEST);
         return;
     }
