@@ -142,6 +142,25 @@ static void helper_check(struct x86_dc *dc, int first, unsigned align)
         move_tail_to(b, call, end);
 }
 
+/* Where access k's test goes: before it, or before the helper calls
+ * that come between its address's definition and it (x87 stores: the
+ * helper that pops the stack makes the value; #AC leaves the stack as it
+ * was), never before an earlier access or exit of the instruction. */
+static int test_at(const struct ir_block *b, int first, int k)
+{
+    ir_ref addr = access_base(&b->insns[k]);
+    int at = k;
+    for (int j = k - 1; j >= first; j--) {
+        const struct ir_insn *p = &b->insns[j];
+        if ((ir_op_info[p->op].n_out && p->args[0] == addr) || access_bytes(p) ||
+            p->op == IR_brexit)
+            break;
+        if (p->op == IR_call)
+            at = j;
+    }
+    return at;
+}
+
 void x86_ac_checks(struct x86_dc *dc, int first)
 {
     struct ir_block *b = dc->b;
@@ -157,11 +176,11 @@ void x86_ac_checks(struct x86_dc *dc, int first)
         unsigned bytes = access_bytes(i);
         if (bytes < 2 || bytes > 8)
             continue;
-        int end = b->n_insns;
+        int end = b->n_insns, at = test_at(b, first, k);
         emit_test(dc, access_base(i), access_disp(i), bytes);
         if (b->overflow)
             return;
-        move_tail_to(b, k, end);
+        move_tail_to(b, at, end);
         k += b->n_insns - end;
     }
 }
