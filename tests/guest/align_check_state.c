@@ -16,6 +16,7 @@ static volatile uint64_t saved_sp, resume_at, insn_at;
 static volatile int got_sig;
 static greg_t regs[NGREG];
 static unsigned fsw, ftw;
+static unsigned long fl_mask = 0x40cd5;
 
 static void on_sig(int sig, siginfo_t *si, void *ctx)
 {
@@ -47,7 +48,7 @@ static void report(const char *name)
         }
         printf(" rsp=%+ld rip=%+ld fl=%llx fsw=%x ftw=%x", (long)(regs[REG_RSP] - (long)saved_sp),
                (long)(regs[REG_RIP] - (long)insn_at),
-               (unsigned long long)regs[REG_EFL] & 0x40cd5, fsw, ftw);
+               (unsigned long long)(regs[REG_EFL] & fl_mask), fsw, ftw);
     }
     printf("\n");
 }
@@ -64,6 +65,7 @@ static void report(const char *name)
                          "mov $-1, %%rbx\n\tmov $8, %%r8d\n\txor %%r9d, %%r9d\n\t"         \
                          "mov $0x55, %%r10d\n\tmov $0x66, %%r11d\n\t"                      \
                          setup "\n\t"                                                      \
+                         "xor %%r9d, %%r9d\n\t" /* (flags not from rsp's address) */      \
                          "pushfq\n\torq $0x40000, (%%rsp)\n\tpopfq\n"                      \
                          "0:\n\t" insn "\n"                                                \
                          "1:\n\tmov %[sp], %%rsp\n\tcld\n\t"                               \
@@ -88,8 +90,10 @@ int main(void)
     RUN("sub then lock xadd", "", "sub $1, %%r8\n\tlock xaddq %%rax, 4(%%rsi)");
     RUN("inc then rmw", "", "inc %%r10\n\tshll $3, 3(%%rsi)");
     RUN("push run misaligned", "sub $4, %%rsp", "push %%rax\n\tpush %%rbx\n\tpush %%rcx");
+    fl_mask = 0x40cd1;                  /* PF of rsp - 4: where the stack is */
     RUN("sub rsp then push", "", "sub $4, %%rsp\n\tpush %%rax\n\tpush %%rbx");
-    RUN("pushes then pop odd", "", "push %%rax\n\tpush %%rbx\n\tsub $1, %%rsp\n\tpop %%rcx");
+    fl_mask = 0x40cd5;
+    RUN("pushes then pop odd", "", "push %%rax\n\tpush %%rbx\n\tlea -1(%%rsp), %%rsp\n\tpop %%rcx");
     RUN("movsq src+1", "add $1, %%rsi", "movsq");
     RUN("movs after movs", "", "movsq\n\tadd $2, %%rdi\n\tmovsl");
     RUN("rep movsq", "add $4, %%rsi", "rep movsq");
@@ -98,7 +102,7 @@ int main(void)
     RUN("rep lodsl a32", "add $2, %%esi", "addr32 rep lodsl");
     RUN("call odd rsp", "sub $2, %%rsp", "add $1, %%rax\n\tcall 1f");
     RUN("ret odd rsp", "sub $12, %%rsp\n\tlea 1f(%%rip), %%rax\n\tmov %%rax, (%%rsp)", "xor %%ecx, %%ecx\n\tret");
-    RUN("popf odd rsp", "pushfq\n\tsub $4, %%rsp", "popfq");
+    RUN("popf odd rsp", "xor %%r9d, %%r9d\n\tpushfq\n\tsub $4, %%rsp", "popfq");
     RUN("fstp m80 +4", "fld1\n\tfldpi", "fstpt 4(%%rsi)");
     RUN("fld m64 +4", "fld1", "fldl 4(%%rsi)");
     RUN("fistp m32 +2", "fld1", "fistpl 2(%%rsi)");
