@@ -11,9 +11,12 @@
  *    (push, pop, call, ret, leave, enter, pushf), each element of a string
  *    op, MMX, the scalar SSE/AVX forms (movss, movsd, movq, pinsr*, pextr*,
  *    broadcasts, pmovzx of 8 bytes, ldmxcsr); an x87 m80 at 8 (Intel's
- *    8 + 2-byte parts: the first part's test), the x87 environments at 4;
+ *    8 + 2-byte parts: the first part's test), fbld/fbstp at 8, the x87
+ *    environments at 4 (2 with 0x66), maskmovq/maskmovdqu's [rdi] at 8
+ *    whatever the mask;
  *  - not checked: bytes, accesses of 16 or 32 bytes (movups, vmovups,
- *    vaddps's operands), vcvtph2ps's m64, lea, prefetch, clflush, nop;
+ *    vaddps's operands, vmaskmovps), vcvtph2ps's m64 and vcvtps2ph's
+ *    store, gathers' elements, lea, prefetch, clflush, nop;
  *    forms that require alignment raise #GP first (movaps, cmpxchg16b,
  *    fxsave, xsave: their own checks);
  *  - #AC comes before a page fault of the same access.
@@ -22,8 +25,10 @@
  * guest access of 2-8 bytes an instruction emitted, a test of the
  * address's low bits and a brexit TR_EXIT_ALIGN_CHECK at the instruction
  * (the state a host fault at that access would leave: precise as the
- * fault map).  Helpers that touch guest memory themselves test with
- * x86_ac_helper_check.  Blocks of other modes pay nothing.
+ * fault map); the rep strings test their first element before their
+ * helper (x86_string.c), and the helpers that access an operand themselves
+ * (x87 m80 stores, fbld/fbstp, the environments, maskmov*) have their
+ * test before the call.  Blocks of other modes pay nothing.
  */
 #include <string.h>
 
@@ -112,9 +117,9 @@ static void emit_test(struct x86_dc *dc, ir_ref base, int64_t disp, unsigned ali
 /* Moves insns [from, n_insns) to position at (the ones there after them). */
 static void move_tail_to(struct ir_block *b, int at, int from)
 {
-    struct ir_insn tmp[8];
+    struct ir_insn tmp[32];
     int count = b->n_insns - from;
-    if (count > 8 || count <= 0)
+    if (count > 32 || count <= 0)
         return;
     memcpy(tmp, &b->insns[from], sizeof(tmp[0]) * (size_t)count);
     memmove(&b->insns[at + count], &b->insns[at], sizeof(tmp[0]) * (size_t)(from - at));
@@ -183,13 +188,4 @@ void x86_ac_checks(struct x86_dc *dc, int first)
         move_tail_to(b, at, end);
         k += b->n_insns - end;
     }
-}
-
-/* For a helper about to access [addr, ...) as an operand of `align`
- * bytes: raises #AC at the instruction (synced rt.pc) if AC is set and
- * addr is not a multiple of align. */
-void x86_ac_helper_check(struct x86_cpu *cpu, uint64_t addr, unsigned align)
-{
-    if ((cpu->rt.tb_mode & X86_TB_AC) && (addr & (align - 1)))
-        tr_raise(&cpu->rt, TR_EXIT_ALIGN_CHECK, cpu->rt.pc);
 }

@@ -212,7 +212,6 @@ bool x86_ac_mode(const struct x86_dc *dc);
 /* Tests before each 2-8-byte guest access among insns [first, n_insns)
  * of the current instruction. */
 void x86_ac_checks(struct x86_dc *dc, int first);
-void x86_ac_helper_check(struct x86_cpu *cpu, uint64_t addr, unsigned align);
 /* A rep string in a step block runs one iteration (TF's trap after each),
  * or whole in the settle's step blocks (X86_TB_SETTLE). */
 bool x86_step_each_iteration(const struct x86_dc *dc);
