@@ -42,8 +42,11 @@ static void report(const char *name)
     if (got_sig) {
         for (unsigned k = 0; k < sizeof rs / sizeof rs[0]; k++) {
             long v = regs[rs[k].r];
-            long rel = v - (long)buf;   /* pointers into buf as offsets */
+            long rel = v - (long)buf;   /* addresses as offsets: PIE moves them */
+            long rel32 = v - ((long)buf & 0xffffffff), code = v - (long)insn_at;
             if (rel >= 0 && rel < (long)sizeof buf) printf(" %s=buf+%ld", rs[k].n, rel);
+            else if (rel32 >= 0 && rel32 < (long)sizeof buf) printf(" %s=buf32+%ld", rs[k].n, rel32);
+            else if (code > -4096 && code < 4096) printf(" %s=insn%+ld", rs[k].n, code);
             else printf(" %s=%lx", rs[k].n, v);
         }
         printf(" rsp=%+ld rip=%+ld fl=%llx fsw=%x ftw=%x", (long)(regs[REG_RSP] - (long)saved_sp),
