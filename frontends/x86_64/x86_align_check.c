@@ -13,7 +13,7 @@
  *    broadcasts, pmovzx of 8 bytes, ldmxcsr); an x87 m80 at 8 (Intel's
  *    8 + 2-byte parts: the first part's test), fbld/fbstp at 8, the x87
  *    environments at 4 (2 with 0x66), maskmovq/maskmovdqu's [rdi] at 8
- *    whatever the mask;
+ *    whatever the mask, lret/iret's pops;
  *  - not checked: bytes, accesses of 16 or 32 bytes (movups, vmovups,
  *    vaddps's operands, vmaskmovps), vcvtph2ps's m64 and vcvtps2ph's
  *    store, gathers' elements, lea, prefetch, clflush, nop;
@@ -27,7 +27,7 @@
  * (the state a host fault at that access would leave: precise as the
  * fault map); the rep strings test their first element before their
  * helper (x86_string.c), and the helpers that access an operand themselves
- * (x87 m80 stores, fbld/fbstp, the environments, maskmov*) have their
+ * (x87 m80 stores, fbld/fbstp, the environments, maskmov*, far returns) have their
  * test before the call.  Blocks of other modes pay nothing.
  */
 #include <string.h>
@@ -74,8 +74,26 @@ static unsigned helper_align(const struct x86_dc *dc)
         return x86_has_prefix(dc, X86_PREFIX_OPSIZE) ? 2 : 4;
     case X86_INS_MASKMOVQ: case X86_INS_MASKMOVDQU: case X86_INS_VMASKMOVDQU:
         return 8;                                   /* at [rdi], whatever the mask */
+    case X86_INS_RETFQ: case X86_INS_IRETQ:         /* the pops at [rsp] */
+        return 8;
+    case X86_INS_RETF: case X86_INS_IRET: case X86_INS_IRETD:
+        return 4;
     default:
         return 0;
+    }
+}
+
+/* The register a helper's implicit operand is at, or -1. */
+static int implicit_reg(unsigned id)
+{
+    switch (id) {
+    case X86_INS_MASKMOVQ: case X86_INS_MASKMOVDQU: case X86_INS_VMASKMOVDQU:
+        return X86_RDI;
+    case X86_INS_RETFQ: case X86_INS_IRETQ: case X86_INS_RETF: case X86_INS_IRET:
+    case X86_INS_IRETD:
+        return X86_RSP;
+    default:
+        return -1;
     }
 }
 
@@ -130,12 +148,12 @@ static void move_tail_to(struct ir_block *b, int at, int from)
 static void helper_check(struct x86_dc *dc, int first, unsigned align)
 {
     struct ir_block *b = dc->b;
-    const cs_x86_op *m = mem_operand(dc);
-    if (!m && dc->insn->id != X86_INS_MASKMOVQ && dc->insn->id != X86_INS_MASKMOVDQU &&
-        dc->insn->id != X86_INS_VMASKMOVDQU)
+    int reg = implicit_reg(dc->insn->id);
+    const cs_x86_op *m = reg < 0 ? mem_operand(dc) : NULL;
+    if (reg < 0 && !m)
         return;
     int end = b->n_insns;
-    ir_ref addr = m ? x86_ea(dc, m) : x86_get_reg(dc, X86_RDI);
+    ir_ref addr = m ? x86_ea(dc, m) : x86_get_reg(dc, reg);
     int call = first;                   /* the first call after addr's definition */
     for (int k = first; k < end; k++)
         if (ir_op_info[b->insns[k].op].n_out && b->insns[k].args[0] == addr)

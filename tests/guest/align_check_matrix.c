@@ -142,6 +142,8 @@ int main(void)
     RUN("pushf rsp+2", B(0), "sub $2, %%rsp", "pushfq", "");
     RUN("call rsp+4", B(0), "sub $4, %%rsp", "call 1f", "");
     RUN("ret rsp+4", B(0), "sub $12, %%rsp\n\tlea 1f(%%rip), %%rax\n\tmov %%rax, (%%rsp)", "ret", "");
+    RUN("iretq rsp+4", B(0), "sub $4, %%rsp\n\tmov %%ss, %%eax\n\tpush %%rax\n\tlea 8(%%rsp), %%rax\n\tpush %%rax\n\tpushfq\n\tmov %%cs, %%eax\n\tpush %%rax\n\tlea 1f(%%rip), %%rax\n\tpush %%rax", "iretq", "");
+    RUN("lretq rsp+4", B(0), "sub $4, %%rsp\n\tmov %%cs, %%eax\n\tpush %%rax\n\tlea 1f(%%rip), %%rax\n\tpush %%rax", "lretq", "");
     RUN("leave rbp+4", B(0), "mov %%rbp, %%r8\n\tlea -12(%%rsp), %%rbp", "leave", "mov %%r8, %%rbp");
     RUN("enter rsp+4", B(0), "mov %%rbp, %%r8\n\tsub $4, %%rsp", "enter $16, $0", "mov %%r8, %%rbp");
     /* strings */
