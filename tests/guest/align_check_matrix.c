@@ -145,6 +145,7 @@ int main(void)
     RUN("iretq rsp+4", B(0), "sub $4, %%rsp\n\tmov %%ss, %%eax\n\tpush %%rax\n\tlea 8(%%rsp), %%rax\n\tpush %%rax\n\tpushfq\n\tmov %%cs, %%eax\n\tpush %%rax\n\tlea 1f(%%rip), %%rax\n\tpush %%rax", "iretq", "");
     RUN("lretq rsp+4", B(0), "sub $4, %%rsp\n\tmov %%cs, %%eax\n\tpush %%rax\n\tlea 1f(%%rip), %%rax\n\tpush %%rax", "lretq", "");
     RUN("leave rbp+4", B(0), "mov %%rbp, %%r8\n\tlea -12(%%rsp), %%rbp", "leave", "mov %%r8, %%rbp");
+    RUN("enter nest rbp+4", B(0), "mov %%rbp, %%r8\n\tlea -12(%%rsp), %%rbp", "enter $16, $2", "mov %%r8, %%rbp");
     RUN("enter rsp+4", B(0), "mov %%rbp, %%r8\n\tsub $4, %%rsp", "enter $16, $0", "mov %%r8, %%rbp");
     /* strings */
     RUN("movsb +1", B(1), "", "movsb", "");
@@ -218,6 +219,10 @@ int main(void)
     RUN("pinsrd +2", B(2), "", "pinsrd $1, (%%rsi), %%xmm0", "");
     RUN("pextrd st +2", B(2), "", "pextrd $1, %%xmm0, (%%rsi)", "");
     RUN("pmovzxbw m64 +4", B(4), "", "pmovzxbw (%%rsi), %%xmm0", "");
+    RUN("movddup +4", B(4), "", "movddup (%%rsi), %%xmm0", "");
+    RUN("cvtps2pd +4", B(4), "", "cvtps2pd (%%rsi), %%xmm0", "");
+    RUN("pmovzxbq m16 +1", B(1), "", "pmovzxbq (%%rsi), %%xmm0", "");
+    RUN("punpcklbw mm +4", B(4), "", "punpcklbw (%%rsi), %%mm0", "emms");
     RUN("pcmpestri +1", B(1), "", "pcmpestri $0, (%%rsi), %%xmm0", "");
     RUN("ldmxcsr +1", B(1), "stmxcsr (%%rdi)\n\tmovl (%%rdi), %%eax\n\tmovl %%eax, (%%rsi)", "ldmxcsr (%%rsi)", "");
     RUN("stmxcsr +2", B(2), "", "stmxcsr (%%rsi)", "");
@@ -246,6 +251,10 @@ int main(void)
     RUN("vpbroadcastq +4", B(4), "", "vpbroadcastq (%%rsi), %%ymm0", "");
     RUN("vpbroadcastw +1", B(1), "", "vpbroadcastw (%%rsi), %%xmm0", "");
     RUN("vbroadcasti128 +4", B(4), "", "vbroadcasti128 (%%rsi), %%ymm0", "");
+    RUN("vbroadcastsd +4", B(4), "", "vbroadcastsd (%%rsi), %%ymm0", "");
+    RUN("vpbroadcastb +1", B(1), "", "vpbroadcastb (%%rsi), %%xmm0", "");
+    RUN("vpmovzxbq y m32 +2", B(2), "", "vpmovzxbq (%%rsi), %%ymm0", "");
+    RUN("vinsertf128 +4", B(4), "", "vinsertf128 $1, (%%rsi), %%ymm0, %%ymm0", "");
     RUN("vpinsrd +2", B(2), "", "vpinsrd $1, (%%rsi), %%xmm0, %%xmm0", "");
     RUN("vpextrq st +4", B(4), "", "vpextrq $1, %%xmm0, (%%rsi)", "");
     RUN("vpmovzxbw x m64 +4", B(4), "", "vpmovzxbw (%%rsi), %%xmm0", "");
@@ -261,6 +270,7 @@ int main(void)
     RUN("vfmadd231ss +2", B(2), "", "vfmadd231ss (%%rsi), %%xmm0, %%xmm0", "");
     RUN("andn ld32 +1", B(1), "", "andnl (%%rsi), %%eax, %%eax", "");
     /* page faults and #AC */
+    RUN("punpcklbw mm m32 edge", (void *)(edge - 4), "", "punpcklbw (%%rsi), %%mm0", "emms");
     RUN("ld32 cross unmapped", (void *)(edge - 2), "", "movl (%%rsi), %%eax", "");
     RUN("ld32 unmapped +1", (void *)(edge + 1), "", "movl (%%rsi), %%eax", "");
     RUN("st32 unmapped +1", (void *)(edge + 1), "", "movl %%eax, (%%rsi)", "");
