@@ -26,9 +26,10 @@
  * address's low bits and a brexit TR_EXIT_ALIGN_CHECK at the instruction
  * (the state a host fault at that access would leave: precise as the
  * fault map); the rep strings test their first element before their
- * helper (x86_string.c), and the helpers that access an operand themselves
- * (x87 m80 stores, fbld/fbstp, the environments, maskmov*, far returns) have their
- * test before the call.  Blocks of other modes pay nothing.
+ * helper (x86_string.c), and the helpers that access an operand
+ * themselves (x87 m80 stores, fbld/fbstp, the environments, maskmov*,
+ * far returns) have their test before the call.  Blocks of other modes
+ * pay nothing.
  */
 #include <string.h>
 
@@ -126,8 +127,9 @@ static int64_t access_disp(const struct ir_insn *i)
 /* Emits at the block's end: #AC unless (base + disp) is a multiple of align. */
 static void emit_test(struct x86_dc *dc, ir_ref base, int64_t disp, unsigned align)
 {
-    ir_ref a = (uint64_t)disp & (align - 1) ? x86_op2(dc, IR_add, 8, base, x86_imm(dc, (uint64_t)disp))
-                                            : base;
+    ir_ref a = base;
+    if ((uint64_t)disp & (align - 1))
+        a = x86_op2(dc, IR_add, 8, base, x86_imm(dc, (uint64_t)disp));
     ir_ref low = x86_op2(dc, IR_and, 8, a, x86_imm(dc, align - 1));
     ir_brexit(dc->b, IR_NE, 64, low, x86_imm(dc, 0), dc->pc, TR_EXIT_ALIGN_CHECK);
 }

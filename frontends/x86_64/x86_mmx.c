@@ -75,7 +75,8 @@ static bool mmx_emit_mm(struct x86_dc *dc, const struct mmx_row *row)
         return false;
     /* punpckl* mm, m32 read 4 bytes: a fault or #AC as the CPU's */
     unsigned id = dc->insn->id;
-    int bytes = id == X86_INS_PUNPCKLBW || id == X86_INS_PUNPCKLWD || id == X86_INS_PUNPCKLDQ ? 4 : 8;
+    bool m32 = id == X86_INS_PUNPCKLBW || id == X86_INS_PUNPCKLWD || id == X86_INS_PUNPCKLDQ;
+    int bytes = m32 ? 4 : 8;
     int s = mmx_source(dc, &ops[1], bytes);
     mmx_call_run(dc, row, (uint64_t)d, ir_const(dc->b, (uint64_t)s), mmx_imm8(dc, row));
     return true;

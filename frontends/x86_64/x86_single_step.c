@@ -13,9 +13,9 @@
  * the CPU raises no trace trap for them (syscall: the next instruction's
  * trap comes after it, as Linux returns with IRET).  Whatever changes TF
  * (iretq, a signal frame, signal delivery) goes through x86_set_tf; popf
- * leaves its block when it sets TF (x86_popf_modes, also for AC), and the run loop syncs the mode
- * (x86_step_sync).  Blocks of other modes pay nothing; popf an and and a
- * branch.
+ * leaves its block when it sets TF (x86_popf_modes, also for AC), and
+ * the run loop syncs the mode (x86_step_sync).  Blocks of other modes pay
+ * nothing; popf an and and a branch.
  * System mode does not model TF (its #DB is not delivered through the IDT);
  * it translates step blocks only for the settle before an interrupt and
  * the instruction in an interrupt shadow (system/accel_tcg_settle.c).
