@@ -53,6 +53,7 @@ _Noreturn void sys_cpu_loop(struct x86_cpu *cpu)
         sys_signal_precise_sync(cpu);
         sys_x86_ldt_sync(cpu);
         x86_step_sync(cpu);             /* a popf that set TF left its block */
+        x86_ac_sync(cpu);               /* ... or changed AC; a sigreturn */
         sys_cpu_serve(cpu, tr_run(cpu));
     }
 }

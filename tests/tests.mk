@@ -184,11 +184,6 @@ GUEST_NOT_aarch64 += fd_top
 # host asks the kernel: syscalls/sys_signal.c, sys_inherit_ignored).
 GUEST_NOT_aarch64 += sig_inherit_internal
 GUEST_NOT_x86_64 :=
-# align_check_ac: ferry does not raise #AC for a misaligned access while
-# the guest has EFLAGS.AC set (Linux runs user code with CR0.AM: SIGBUS
-# BUS_ADRALN); a known difference, docs/status.md (session 42, conform).
-GUEST_NOT_x86_64 += align_check_ac
-GUEST_NOT_aarch64 += align_check_ac
 guest_bins_arch = $(filter-out $(foreach n,$(GUEST_NOT_$(2)),%/$(n).O0 %/$(n).O2 %/$(n).pie %/$(n).dyn), \
                     $(call guest_bins_for,$(1)))
 # Programs that test ferry's run time (signal races, threads changing

@@ -77,6 +77,19 @@ static const uint8_t exit_trapno[] = {
 };
 
 #define SI_KERNEL_CODE 0x80
+#define BUS_ADRALN_CODE 1
+#define AC_VECTOR 17
+
+/* #AC: Linux's do_alignment_check sends SIGBUS, BUS_ADRALN, si_addr 0,
+ * error code 0. */
+static void alignment_fault(struct tr_runtime *rt)
+{
+    rt->fault.sig = SIGBUS;
+    rt->fault.code = BUS_ADRALN_CODE;
+    rt->fault.addr = 0;
+    rt->fault.trapno = AC_VECTOR;
+    rt->fault.err = 0;
+}
 
 void tr_exit_fault(struct tr_runtime *rt, enum tr_exit code)
 {
@@ -208,6 +221,9 @@ static int handle_exit(struct tr_engine *e, struct tr_runtime *rt, int code, str
         return -1;
     case TR_EXIT_SIGILL: case TR_EXIT_SIGTRAP: case TR_EXIT_SIGSEGV: case TR_EXIT_SIGFPE:
         tr_exit_fault(rt, (enum tr_exit)code);
+        return TR_STOP_FAULT;
+    case TR_EXIT_ALIGN_CHECK:
+        alignment_fault(rt);
         return TR_STOP_FAULT;
     default:
         fprintf(stderr, "ferry: internal error: bad exit code %d\n", code);

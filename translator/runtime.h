@@ -35,6 +35,8 @@ enum tr_exit {
     TR_EXIT_STACK_MODE,     /* a block's entry test of the stack pointer
                                (ir_stack_align.c): rt.pc is the block's; run
                                it in (or out of) TR_MODE_STACK_CHECKED */
+    TR_EXIT_ALIGN_CHECK,    /* x86 #AC at rt.pc (a misaligned access with
+                               EFLAGS.AC set): SIGBUS, BUS_ADRALN, trap 17 */
 };
 
 struct tr_block;

@@ -162,6 +162,14 @@ void x86_precise_faults(struct x86_cpu *env, bool on);
  * iterations, the shadow covers the first). */
 #define X86_TB_SHADOW 64u
 void x86_set_tf(struct x86_cpu *cpu, bool on);
+/* Alignment checking (x86_align_check.c): user mode runs with CR0.AM, so
+ * while EFLAGS.AC is set a misaligned data access raises #AC.  The
+ * translation-mode bit X86_TB_AC mirrors AC (user mode only): its blocks
+ * test each access's alignment, others pay nothing.  x86_ac_sync sets
+ * the mode from the flags (the run loop, after popf left its block, a
+ * sigreturn or an iret). */
+#define X86_TB_AC 128u
+void x86_ac_sync(struct x86_cpu *cpu);
 /* The mode from TF as the guest left it (popf sets TF in translated code):
  * the run loop calls it before running guest code. */
 void x86_step_sync(struct x86_cpu *cpu);

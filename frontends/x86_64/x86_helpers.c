@@ -54,13 +54,14 @@ static uint64_t pop_slot(struct x86_cpu *c, uint64_t *sp, uint64_t bytes)
 }
 
 /* iret's RFLAGS at CPL 3 with IOPL 0: what popf may change (IF, IOPL
- * kept; TF through x86_set_tf). */
+ * kept; TF through x86_set_tf, AC's mode x86_ac_sync). */
 static void iret_flags(struct x86_cpu *c, uint64_t v)
 {
     uint64_t keep = X86_AC | X86_ID | 0x4000;     /* NT */
     uint64_t rest = (c->eflags_rest & ~keep) | (v & keep);
     x86_set_eflags(c, (v & (X86_ARITH_FLAGS | X86_DF)) | rest);
     x86_set_tf(c, (v & X86_TF) != 0);
+    x86_ac_sync(c);
 }
 
 /* A far transfer to a code segment ferry does not run: an LDT code

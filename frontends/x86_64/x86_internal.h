@@ -203,7 +203,15 @@ void x86_step_trap(struct x86_dc *dc, uint64_t pc);
 void x86_step_branch_only(struct x86_dc *dc, const struct x86_cmp *c, uint64_t target);
 void x86_step_branch(struct x86_dc *dc, const struct x86_cmp *c, uint64_t target);
 void x86_step_indirect(struct x86_dc *dc, ir_ref target);
-void x86_popf_tf(struct x86_dc *dc, ir_ref flags);
+/* After popf stored eflags_rest (`rest`, the value it holds now; `popped`
+ * the value it popped): leaves the block when TF or AC changed the
+ * translation mode. */
+void x86_popf_modes(struct x86_dc *dc, ir_ref popped, ir_ref rest);
+/* x86_align_check.c: #AC while EFLAGS.AC is set (X86_TB_AC, user mode). */
+bool x86_ac_mode(const struct x86_dc *dc);
+/* Tests before each 2-8-byte guest access among insns [first, n_insns)
+ * of the current instruction. */
+void x86_ac_checks(struct x86_dc *dc, int first);
 /* A rep string in a step block runs one iteration (TF's trap after each),
  * or whole in the settle's step blocks (X86_TB_SETTLE). */
 bool x86_step_each_iteration(const struct x86_dc *dc);

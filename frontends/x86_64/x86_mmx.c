@@ -73,7 +73,11 @@ static bool mmx_emit_mm(struct x86_dc *dc, const struct mmx_row *row)
     int d = mmx_op_reg(&ops[0]);
     if (d < 0 || dc->x->op_count < 2 || (ops[1].type == X86_OP_REG && mmx_op_reg(&ops[1]) < 0))
         return false;
-    int s = mmx_source(dc, &ops[1], 8);
+    /* punpckl* mm, m32 read 4 bytes: a fault or #AC as the CPU's */
+    unsigned id = dc->insn->id;
+    bool m32 = id == X86_INS_PUNPCKLBW || id == X86_INS_PUNPCKLWD || id == X86_INS_PUNPCKLDQ;
+    int bytes = m32 ? 4 : 8;
+    int s = mmx_source(dc, &ops[1], bytes);
     mmx_call_run(dc, row, (uint64_t)d, ir_const(dc->b, (uint64_t)s), mmx_imm8(dc, row));
     return true;
 }

@@ -13,9 +13,9 @@
  * the CPU raises no trace trap for them (syscall: the next instruction's
  * trap comes after it, as Linux returns with IRET).  Whatever changes TF
  * (iretq, a signal frame, signal delivery) goes through x86_set_tf; popf
- * leaves its block when it sets TF, and the run loop syncs the mode
- * (x86_step_sync).  Blocks of other modes pay nothing; popf an and and a
- * branch.
+ * leaves its block when it sets TF (x86_popf_modes, also for AC), and
+ * the run loop syncs the mode (x86_step_sync).  Blocks of other modes pay
+ * nothing; popf an and and a branch.
  * System mode does not model TF (its #DB is not delivered through the IDT);
  * it translates step blocks only for the settle before an interrupt and
  * the instruction in an interrupt shadow (system/accel_tcg_settle.c).
@@ -46,17 +46,24 @@ void x86_step_sync(struct x86_cpu *cpu)
     x86_set_tf(cpu, (cpu->eflags_rest & X86_TF) != 0);
 }
 
-/* After popf stored its flags (TF in eflags_rest): one that sets TF
- * leaves the block with a request, and the run loop's x86_step_sync
- * switches the mode before the next instruction.  One that clears it in
- * a stepping block traps right after (the signal's delivery and return
- * switch the mode): nothing to do here. */
-void x86_popf_tf(struct x86_dc *dc, ir_ref flags)
+/* After popf stored its flags (`popped`; TF and AC in eflags_rest, now
+ * `rest`): one that sets TF, or changes AC from what the block's mode
+ * says, leaves the block with a request, and the run loop's
+ * x86_step_sync and x86_ac_sync switch the mode before the next
+ * instruction.  One that clears TF in a stepping block traps right after
+ * (the signal's delivery and return switch the mode): nothing to do. */
+void x86_popf_modes(struct x86_dc *dc, ir_ref popped, ir_ref rest)
 {
     if (dc->step)
         return;
     x86_flags_sync(dc);
-    ir_brexit(dc->b, IR_TSTNE, 64, flags, x86_imm(dc, X86_TF), dc->next_pc, TR_EXIT_REQUEST);
+    if (!x86_ac_mode(dc)) {             /* (popfw's value has no AC) */
+        ir_brexit(dc->b, IR_TSTNE, 64, popped, x86_imm(dc, X86_TF | X86_AC), dc->next_pc,
+                  TR_EXIT_REQUEST);
+        return;
+    }
+    ir_ref t = x86_op2(dc, IR_and, 8, rest, x86_imm(dc, X86_TF | X86_AC));
+    ir_brexit(dc->b, IR_NE, 64, t, x86_imm(dc, X86_AC), dc->next_pc, TR_EXIT_REQUEST);
 }
 
 bool x86_step_each_iteration(const struct x86_dc *dc)

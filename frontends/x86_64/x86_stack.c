@@ -85,7 +85,8 @@ static void h_pushf(struct x86_dc *dc)
 }
 
 /* User mode may change the arithmetic flags, DF, AC, ID, NT and TF
- * (single-stepping: the translation mode follows, x86_single_step.c);
+ * (single-stepping and alignment checks: the translation mode follows,
+ * x86_single_step.c, x86_align_check.c);
  * IF/IOPL stay as they are. */
 static void h_popf(struct x86_dc *dc)
 {
@@ -99,7 +100,7 @@ static void h_popf(struct x86_dc *dc)
     struct x86_cmp d = { IR_TSTNE, 64, v, x86_imm(dc, X86_DF) };
     ir_mov(dc->b, x86_g_df, x86_select(dc, &d, x86_imm(dc, (uint64_t)-1), x86_imm(dc, 1)));
     x86_flags_set_eflags(dc, v);
-    x86_popf_tf(dc, v);
+    x86_popf_modes(dc, v, rest);
 }
 
 /* rsp changes only once the load from [rbp] has not faulted. */

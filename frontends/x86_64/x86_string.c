@@ -138,6 +138,25 @@ static void string_once(struct x86_dc *dc, const struct str_info *si, const stru
     }
 }
 
+/* #AC (x86_align_check.c) before the helper: a misaligned first
+ * element, unless the count is zero (every element then is as aligned). */
+static void rep_align_check(struct x86_dc *dc, const struct str_info *si, const struct str_env *e)
+{
+    if (si->bytes == 1)
+        return;
+    ir_ref addrs = x86_imm(dc, 0);
+    if (si->op != STR_STOS && si->op != STR_SCAS)
+        addrs = x86_op2(dc, IR_or, 8, addrs, str_addr(dc, e, X86_RSI));
+    if (si->op != STR_LODS)
+        addrs = x86_op2(dc, IR_or, 8, addrs, str_addr(dc, e, X86_RDI));
+    ir_ref count = x86_get_reg(dc, X86_RCX);
+    if (e->a32) count = x86_trunc(dc, count, 4);
+    ir_ref low = x86_op2(dc, IR_and, 8, addrs, x86_imm(dc, si->bytes - 1u));
+    ir_ref bad = x86_op2(dc, IR_and, 8, x86_setcond(dc, IR_NE, 64, low, x86_imm(dc, 0)),
+                         x86_setcond(dc, IR_NE, 64, count, x86_imm(dc, 0)));
+    ir_brexit(dc->b, IR_NE, 64, bad, x86_imm(dc, 0), dc->pc, TR_EXIT_ALIGN_CHECK);
+}
+
 static void string_rep(struct x86_dc *dc, const struct str_info *si, bool repne,
                        const struct str_env *e)
 {
@@ -147,6 +166,7 @@ static void string_rep(struct x86_dc *dc, const struct str_info *si, bool repne,
     bool sets_flags = si->op == STR_CMPS || si->op == STR_SCAS;
     x86_compat_str_check(dc, si->op != STR_STOS && si->op != STR_SCAS,
                          si->op != STR_LODS, true);
+    if (x86_ac_mode(dc)) rep_align_check(dc, si, e);
     /* A fault in the helper (an unmapped page, a stack overflow into the
      * guard gap) becomes a guest signal at this instruction: env must hold
      * the whole state, flags included, for the signal context. */

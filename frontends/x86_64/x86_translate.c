@@ -825,8 +825,10 @@ static void translate_insn(struct x86_dc *dc, cs_insn *ci, bool live, bool cf_li
         fn = NULL;
     if (fn && x86_lacked_extension(dc))
         fn = NULL;
+    int first = dc->b->n_insns;
     if (fn) x86_xm_translate(dc, fn);
     else x86_raise_sigill(dc);
+    if (x86_ac_mode(dc)) x86_ac_checks(dc, first);
     if (precise && !live && !dc->block_ended) x86_flags_fault_only(dc);
     /* ... and already at its end: the code-change check after a store
      * (smc.c) may leave the block right there, for the next pc. */

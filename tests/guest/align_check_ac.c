@@ -1,8 +1,8 @@
 /* align_check_ac.c -- EFLAGS.AC set by popf: Linux runs user code with
  * CR0.AM set, so a misaligned load then raises #AC (SIGBUS, BUS_ADRALN,
  * REG_TRAPNO 17) and the handler's frame still has AC set (session 42
- * probe).  Ferry keeps AC readable but does not check alignment: kept out
- * of the default run (tests/tests.mk, docs/status.md). */
+ * probe; ferry models it since session 43: frontends/x86_64/
+ * x86_align_check.c, align_check_matrix.c for the wider table). */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdint.h>
