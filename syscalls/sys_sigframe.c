@@ -100,7 +100,8 @@ static void sys_save_context(const struct x86_cpu *cpu, struct x86_64_sigcontext
     uint64_t trap = cpu->rt.fault.trapno;
     if (cpu->rt.fault.sig != 0 && trap != 3 && trap != 1 && trap != 4)
         sc->eflags |= X86_RF;
-    sc->cs = x86_user_cs(cpu), sc->ss = cpu->sel[X86_SREG_SS];     /* 0x23: compatibility mode */
+    sc->cs = sys_tsig.frame_cs ? sys_tsig.frame_cs : x86_user_cs(cpu);   /* 0x23: compatibility mode */
+    sc->ss = cpu->sel[X86_SREG_SS];
     sc->trapno = cpu->trap_nr;
     sc->err = cpu->trap_err;
     sc->cr2 = cpu->trap_cr2;
@@ -348,6 +349,23 @@ static int sys_restore_ss(struct x86_cpu *cpu, const struct x86_64_ucontext *uc)
     return SYS_SIGFRAME_BAD_SS;
 }
 
+/* Linux's iret back to user mode loads the frame's cs (RPL 3) before ss:
+ * of the GDT's selectors only __USER_CS and __USER32_CS are user code, any
+ * other is #GP(selector), 0 for the null one (measured: 0x2b, 0x13, 0x8,
+ * 0x3b, 3; an LDT one with no readable segment, 0x1237 without an LDT).
+ * SYS_SIGFRAME_BAD_SS then, the selector in sys_tsig.frame_cs.  (An LDT
+ * code segment there stays with the compat-mode test as before.) */
+static int sys_check_cs(struct x86_cpu *cpu, uint16_t cs)
+{
+    cs |= 3;
+    uint64_t base;
+    if (cs == X86_USER_CS || cs == X86_USER32_CS || ((cs & 4) && x86_seg_check(X86_SREG_DS, cs, &base) == 0))
+        return 0;
+    cpu->rt.fault.err = cs & 0xfffc;
+    sys_tsig.frame_cs = cs;
+    return SYS_SIGFRAME_BAD_SS;
+}
+
 /* The handler's `ret` popped pretcode: rsp points at the ucontext. */
 int sys_sigframe_pop(struct x86_cpu *cpu)
 {
@@ -356,8 +374,10 @@ int sys_sigframe_pop(struct x86_cpu *cpu)
         return -1;
     sys_restore_context(cpu, &uc.uc_mcontext);
     sys_tsig.blocked = uc.uc_sigmask & ~(SYS_SIGBIT(9) | SYS_SIGBIT(19));
-    if (sys_restore_fpstate(cpu, uc.uc_mcontext.fpstate) == 0)
-        return sys_restore_ss(cpu, &uc);
+    if (sys_restore_fpstate(cpu, uc.uc_mcontext.fpstate) == 0) {
+        int ss = sys_restore_ss(cpu, &uc);
+        return sys_check_cs(cpu, uc.uc_mcontext.cs) ? SYS_SIGFRAME_BAD_SS : ss;
+    }
     x86_fpstate_reset(cpu);             /* Linux clears the user FP state */
     return -1;
 }

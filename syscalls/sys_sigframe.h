@@ -71,6 +71,7 @@ struct sys_thread_signals {
     struct x86_64_stack altstack;
     volatile int wake;          /* a host signal came since the last delivery (sys_block.h) */
     volatile int ptrace_wake;   /* a tracer's stop request woke it (sys_ptrace.c) */
+    uint16_t frame_cs;          /* nonzero: the cs the next frame shows (a bad one rt_sigreturn restored) */
 };
 extern __thread struct sys_thread_signals sys_tsig;
 
@@ -84,8 +85,9 @@ void sys_signal_host_set(uint64_t set, sigset_t *out);
  * handler; returns 0, or -1 when the stack is unusable. */
 int sys_sigframe_push(struct x86_cpu *cpu, int sig, const struct x86_64_siginfo *info);
 /* rt_sigreturn: restores the CPU from the frame at rsp; -1 if bad,
- * SYS_SIGFRAME_BAD_SS if all was restored but an ss the return to user
- * mode cannot load (its #GP error code in rt.fault.err). */
+ * SYS_SIGFRAME_BAD_SS if all was restored but a cs or ss the return to
+ * user mode cannot load (its #GP error code in rt.fault.err; a bad cs in
+ * sys_tsig.frame_cs, for the SIGSEGV frame). */
 #define SYS_SIGFRAME_BAD_SS 1
 int sys_sigframe_pop(struct x86_cpu *cpu);
 /* AT_MINSIGSTKSZ: Linux's max_frame_size for this machine's FP area (the

@@ -696,12 +696,13 @@ SYS_HANDLER(sys_rt_sigreturn)
     sys_regs_restored = true;
     int r = sys_sigframe_pop(cpu);
     if (r == SYS_SIGFRAME_BAD_SS) {
-        /* the iret back to user mode is #GP(ss): SIGSEGV at the
+        /* the iret back to user mode is #GP(cs or ss): SIGSEGV at the
          * restored state */
         sys_signal_sync_mask();
         cpu->rt.fault.trapno = 13;
         sys_signal_force(cpu, SIGSEGV);
         cpu->rt.fault.trapno = cpu->rt.fault.err = 0;
+        sys_tsig.frame_cs = 0;
         return (int64_t)cpu->regs[X86_RAX];
     }
     if (r != 0) {

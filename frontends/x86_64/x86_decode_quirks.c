@@ -4,7 +4,10 @@
  * 16), prefixes that select no form (#UD where capstone decodes the
  * unprefixed form), and instructions over 15 bytes
  * (#GP where capstone just fails), REX.R on mov to/from a segment register
- * (capstone fails; the CPU ignores it).  Used by x86_translate.c's decoder. */
+ * (capstone fails; the CPU ignores it), 66 on a relative near branch
+ * (Intel ignores it; capstone takes AMD's rel16), F3 REX.B 90 (pause, not
+ * xchg r8).  Used by x86_translate.c's
+ * decoder. */
 #include <string.h>
 
 #include "x86_decode_quirks.h"
@@ -207,5 +210,44 @@ bool x86_sreg_rex_alias(const uint8_t *code, size_t size, uint8_t *alias)
         return false;
     memcpy(alias, code, size);
     alias[n] &= (uint8_t)~4;
+    return true;
+}
+
+/* 66 on a near call or jump with a 32-bit displacement (e8, e9, 0f 80..8f)
+ * in 64-bit mode: Intel 64 ignores it (rel32, a 64-bit rip and return
+ * address; measured: 66 e9 rel32 is 6 bytes long), AMD64 reads rel16 and
+ * truncates rip, as capstone 4 decodes it.  For Intel's reading the alias
+ * is the same bytes with each 66 turned into 3e (a DS override, which a
+ * relative branch ignores): same length, rel32. */
+bool x86_branch_opsize_alias(const uint8_t *code, size_t size, uint8_t *alias)
+{
+    size_t n = 0;
+    bool has66 = false;
+    for (; n < size && legacy_prefix(code[n]); n++) has66 |= code[n] == 0x66;
+    if (!has66) return false;
+    size_t op = n < size && (code[n] & 0xf0) == 0x40 ? n + 1 : n;
+    if (op >= size) return false;
+    bool rel32 = code[op] == 0xe8 || code[op] == 0xe9 ||
+                 (code[op] == 0x0f && op + 1 < size && (code[op + 1] & 0xf0) == 0x80);
+    if (!rel32) return false;
+    memcpy(alias, code, size);
+    for (size_t i = 0; i < n; i++)
+        if (alias[i] == 0x66) alias[i] = 0x3e;
+    return true;
+}
+
+/* F3 REX 90 is pause whatever the REX says (measured: f3 41 90 and f3 49 90
+ * leave r8 and rax alone); capstone 4 decodes xchg r8, rax.  The alias is
+ * the same bytes with the REX turned into a plain 40. */
+bool x86_pause_rex_alias(const uint8_t *code, size_t size, uint8_t *alias)
+{
+    size_t n = 0;
+    uint8_t last_rep = 0;
+    for (; n < size && legacy_prefix(code[n]); n++)
+        if (code[n] == 0xf2 || code[n] == 0xf3) last_rep = code[n];
+    if (last_rep != 0xf3 || n + 1 >= size || (code[n] & 0xf1) != 0x41 || code[n + 1] != 0x90)
+        return false;
+    memcpy(alias, code, size);
+    alias[n] = 0x40;
     return true;
 }

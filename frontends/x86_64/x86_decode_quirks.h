@@ -62,4 +62,7 @@ static inline bool x86_plain_encoding(const cs_insn *ci)
  * ignores: alias (size bytes) is the same without it. */
 bool x86_sreg_rex_alias(const uint8_t *code, size_t size, uint8_t *alias);
 
+bool x86_branch_opsize_alias(const uint8_t *code, size_t size, uint8_t *alias);
+bool x86_pause_rex_alias(const uint8_t *code, size_t size, uint8_t *alias);
+
 #endif

@@ -5,11 +5,12 @@
 #include "x86_internal.h"
 #include "x86_system.h"         /* real mode: X86_SEG_* */
 
-/* Operand size of push/pop: 2 with a 0x66 prefix (4 in real mode), else
- * the stack word. */
+/* Operand size of push/pop: 2 with a 0x66 prefix (4 in real mode) unless
+ * REX.W overrides it (66 48 50 pushes 8 bytes, measured), else the stack
+ * word. */
 int x86_stack_bytes(const struct x86_dc *dc)
 {
-    if (x86_has_prefix(dc, X86_PREFIX_OPSIZE))
+    if (x86_has_prefix(dc, X86_PREFIX_OPSIZE) && !(dc->x->rex & 8))
         return dc->code16 ? 4 : 2;
     return x86_stack_word(dc);
 }

@@ -246,10 +246,14 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
         x86_code_window(mem, pc, size, (uint8_t *)code);
         *win_n = size;
     }
-    uint8_t reordered[15], rep_alias[15];
-    if (x86_legacy_prefix(code[0])) {       /* (neither quirk applies without one) */
+    uint8_t reordered[15], rep_alias[15], branch_alias[15];
+    if (x86_legacy_prefix(code[0])) {       /* (no quirk applies without one) */
         code = x86_prefix_order(code, size, reordered);
         if (x86_rep_opsize_alias(x86_cs, code, size, rep_alias)) code = rep_alias;
+        if (!x86_code32 && x86_machine()->intel && x86_branch_opsize_alias(code, size, branch_alias))
+            code = branch_alias;
+        else if (x86_pause_rex_alias(code, size, branch_alias))
+            code = branch_alias;
     }
     if (size == 15 && !x86_code32 && x86_quick_insn(code, pc, ci)) return true;
     struct x86_dcache_entry *e = x86_code32 ? NULL : dcache_slot(pc);

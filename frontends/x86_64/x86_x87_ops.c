@@ -308,8 +308,9 @@ static void x87_st0_op(struct x86_cpu *env, uint64_t op)
     default:                                               /* fsincos */
         if (x87_trig_out_of_range(x, a))
             return;
-        b = x87_unary(x, fcw, 0xff, a);
-        x87_write(x, 0, x87_unary(x, fcw, 0xfe, a));
+        r = x87_unary(x, fcw, 0xfe, a);
+        b = x87_unary(x, fcw, 0xff, a);     /* C1 is the cosine's (measured) */
+        x87_write(x, 0, r);
         x87_push(x, b);
     }
     x->cc &= ~X87_C2;
