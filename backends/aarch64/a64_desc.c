@@ -51,6 +51,8 @@ static const struct be_constraint a64_constraints[IR_NUM_OPS] = {
     /* the dividend's high half: 0 is xzr (a64_div.c) */
     [IR_divu]    = IN1(BE_IMM_ZERO),
     [IR_divs]    = IN1(BE_IMM_ZERO),
+    /* A constant base or field: `ubfiz`, `and`, `orr` (a64_ops.c emit_deposit). */
+    [IR_deposit] = { { BE_IMM_ANY, BE_IMM_ANY } },
     BE_FLOAT_MODE_IMM,
 };
 

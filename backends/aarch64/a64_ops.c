@@ -333,11 +333,40 @@ static void emit_extract(struct be_code *c, const struct ir_insn *insn, unsigned
 
 /* bfi writes into its destination, so out must first hold in0; when out
  * is also the inserted value, that value is saved in a scratch first. */
+/* A constant field into a register: all zeros is one `and`, all ones one
+ * `orr` with the field's complement or the field as a bitmask immediate
+ * (x86 `mov al, 0` and `or al, 0xff` forms; a field of all 64 bits, or
+ * any other value, returns false). */
+static bool deposit_const_field(struct be_code *c, unsigned rd, unsigned rn, uint64_t k,
+                                unsigned pos, unsigned len)
+{
+    uint64_t field = (len == 64 ? ~0ull : (1ull << len) - 1) << pos;
+    unsigned enc;
+    if ((k << pos & field) == 0 && a64_bitmask_encode(~field, 64, &enc))
+        a64_put(c, a64_logical_imm(true, A64_AND, enc, rn, rd));
+    else if ((k << pos & field) == field && a64_bitmask_encode(field, 64, &enc))
+        a64_put(c, a64_logical_imm(true, A64_ORR, enc, rn, rd));
+    else
+        return false;
+    return true;
+}
+
+/* deposit d, a, v, pos, len: d = a with v's low len bits at pos.  A
+ * constant a of 0 is one `ubfiz` (x86 `xor eax, eax; ...; setcc al`: the
+ * register was cleared), a constant v of zeros or ones one `and`/`orr`
+ * of a; otherwise a moved into d, then `bfi`. */
 static void emit_deposit(struct be_code *c, const struct ir_insn *insn, unsigned param,
                          const struct be_arg *out, const struct be_arg *in)
 {
     unsigned pos = insn->aux[0] & 63, len = insn->aux[1], rd = out[0].reg;
     if (len > 64 - pos) len = 64 - pos;
+    if (len != 0 && in[0].is_const && in[0].imm == 0 && !in[1].is_const) {
+        a64_put(c, a64_ubfiz(true, rd, (unsigned)in[1].reg, pos, len));
+        return;
+    }
+    if (len != 0 && !in[0].is_const && in[1].is_const &&
+        deposit_const_field(c, rd, (unsigned)in[0].reg, in[1].imm, pos, len))
+        return;
     unsigned val = a64_src_zr(c, &in[1], A64_TMP0, 64);
     bool in0_is_rd = !in[0].is_const && in[0].reg == (int)rd;
     if (!in0_is_rd && val == rd) {

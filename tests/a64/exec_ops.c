@@ -160,9 +160,47 @@ static void test_bitfields(void)
         sweep((struct ir_insn){ .op = extend_ops[i], .size = 64 }, 1, 20);
 }
 
+/* The words a deposit of this case emits (registers loaded apart). */
+static long deposit_words(struct op_case *k)
+{
+    struct be_code c = xt_block();
+    struct be_arg out = { .reg = k->regs[0] }, in[2];
+    for (int i = 0; i < 2; i++)
+        in[i] = (struct be_arg){ .is_const = k->is_const[i], .reg = k->regs[1 + i], .imm = k->v[i] };
+    uint8_t *before = c.ptr;
+    be_emit_insn(&c, &k->insn, &out, in);
+    return (c.ptr - before) / 4;
+}
+
+/* A deposit onto a constant 0 (x86 `xor eax, eax; ...; setcc al`) is one
+ * `ubfiz`, a constant field of zeros or ones into a register (`mov al, 0`,
+ * `mov bh, 0xff`) one `and`/`orr`, every field exact; other constant
+ * fields stay exact (movz + bfi). */
+static void test_deposit_constants(void)
+{
+    static const int fields[][2] = { { 0, 8 }, { 8, 8 }, { 0, 16 }, { 0, 32 }, { 32, 32 },
+                                     { 1, 1 }, { 63, 1 }, { 5, 17 }, { 48, 16 }, { 0, 63 },
+                                     { 1, 63 } };
+    for (int f = 0; f < COUNT(fields); f++)
+        for (int rs = 0; rs < N_REG_SETS; rs++)
+            for (int form = 0; form < 4; form++) {
+                uint64_t field_val = form == 1 ? 0 : form == 2 ? ~0ull : pick_value();
+                struct op_case k = {
+                    .insn = { .op = IR_deposit, .aux = { fields[f][0], fields[f][1] } },
+                    .n_in = 2, .regs = reg_sets[rs],
+                    .v = { form == 0 ? 0 : pick_value(), form == 0 ? pick_value() : field_val },
+                    .is_const = { form == 0, form != 0 } };
+                long words = deposit_words(&k);
+                run_case(&k);
+                XT_CHECK(form == 3 || words == 1, "deposit pos %d len %d form %d: %ld words",
+                         fields[f][0], fields[f][1], form, words);
+            }
+}
+
 void xt_test_ops(void)
 {
     test_sized();
     test_compare_immediates();
     test_bitfields();
+    test_deposit_constants();
 }
