@@ -231,9 +231,15 @@ int64_t sys_rlimit_mem_check_fixed(uint64_t addr, uint64_t len, int prot);
 int64_t sys_rlimit_mem_check_protect(uint64_t addr, uint64_t len, int prot);
 /* The main stack grown down to addr's page where Linux would grow it
  * (sys_stack_grow.c): false when addr is not in its hole or the growth
- * is refused.  _to_sp: before a system call, down to the guest's rsp. */
+ * is refused.  _for: the same, cheaply refused for an address far below
+ * the stack or in a mapping of the guest's (a system call's argument).
+ * _to_sp: before a system call, down to the guest's rsp.
+ * sys_stack_args.c: grown for every buffer a system call's arguments
+ * point to in the room (before sys_guest_args_fix's checks). */
 bool sys_stack_grow(uint64_t addr);
+bool sys_stack_grow_for(uint64_t addr);
 void sys_stack_grow_to_sp(uint64_t rsp);
+void sys_stack_grow_args(const struct sys_entry *e, const uint64_t *a);
 void sys_stack_grow_init(const struct ld_image *img);
 /* A guest mapping over the stack's reserved room, before the host's
  * mmap: _hint returns the hint to use (0: Linux would not honour it),

@@ -5,10 +5,13 @@
  * acct_stack_growth counts them, and the access runs again.  So pages the
  * guest never touched are not in its RLIMIT_AS (nor in ferry's real one),
  * as natively.  Where Linux grows the stack without a fault of the
- * guest's own -- the kernel writing a system call's result or a signal
- * frame below the pages there -- ferry grows it first: to the guest's rsp
- * before each system call (its buffers lie above), and for ferry's own
- * copies to guest memory (sys_guest.c).
+ * guest's own -- the kernel reading or writing a system call's buffer or
+ * a signal frame below the pages there -- ferry grows it first: to the
+ * guest's rsp before each system call (its buffers usually lie above),
+ * for a system call's buffer anywhere in the room (sys_stack_args.c: as
+ * Linux, which checks no access against rsp), and for ferry's own copies
+ * to guest memory and its checks of the buffers it passes on
+ * (sys_guest.c).
  *
  * Linux's expand_downwards decides each growth as it comes: the new size
  * within RLIMIT_STACK as it is now (a limit raised after exec lets the
@@ -160,20 +163,24 @@ bool sys_stack_grow(uint64_t addr)
     return grown;
 }
 
-/* Below the floor, an rsp the stack may grow to: within RLIMIT_STACK
- * and in no mapping of the guest's (not a thread's stack). */
+/* Below the floor, an address the stack may grow to: within
+ * RLIMIT_STACK and in no mapping of the guest's (not a thread's stack). */
 static bool sys_stack_sp_below_floor(uint64_t a)
 {
     return sys_stack_within_limit(a & ~(SYS_STACK_PAGE - 1)) && sys_engine && tr_prot_at(sys_engine, a) < 0;
+}
+
+bool sys_stack_grow_for(uint64_t a)
+{
+    return a < sys_proc.stack_start && a >= SYS_STACK_MIN_ADDR &&
+           (a >= sys_proc.stack_floor || sys_stack_sp_below_floor(a)) && sys_stack_grow(a);
 }
 
 /* Before a system call: the kernel would grow the stack for a buffer
  * between rsp and the pages there; one compare when it need not. */
 void sys_stack_grow_to_sp(uint64_t rsp)
 {
-    uint64_t a = rsp - SYS_STACK_RED_ZONE;
-    if (a < sys_proc.stack_start && (a >= sys_proc.stack_floor || sys_stack_sp_below_floor(a)))
-        sys_stack_grow(a);
+    sys_stack_grow_for(rsp - SYS_STACK_RED_ZONE);
 }
 
 void sys_stack_grow_init(const struct ld_image *img)
