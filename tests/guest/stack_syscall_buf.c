@@ -4,8 +4,9 @@
  * for the kernel's own access there as for the program's (any address
  * between the stack and RLIMIT_STACK's limit, no check against rsp), so
  * read(2) fills it, write(2) of it sends zeros, and fstat, getdents64,
- * ioctl, recvmsg's iovec, readv and pread land there; a buffer past the
- * limit is EFAULT.  Each case runs in a child (its stack as the parent's
+ * ioctl, recvmsg's iovec, readv and pread land there, and a signal
+ * frame below a big frame never touched; a buffer past the limit is
+ * EFAULT.  Each case runs in a child (its stack as the parent's
  * at the fork) and uses its own address, each lower than the last, so
  * no case finds pages an earlier one grew; only outcomes are printed. */
 #define _GNU_SOURCE
@@ -20,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -194,6 +196,36 @@ static void big_frame(void)
     result("read into a 1.5 MiB frame", big_frame_read(fds[0]));
 }
 
+static volatile sig_atomic_t alarmed;
+static volatile unsigned long alarm_frame;   /* where the handler ran */
+
+static void on_alarm(int sig)
+{
+    volatile char here = (char)sig;
+    alarm_frame = (unsigned long)&here;
+    alarmed = 1;
+}
+
+/* A big frame never touched below its top, and a timer's signal while
+ * the program spins there: the kernel writes the frame below rsp. */
+static __attribute__((noinline)) void big_frame_spin(void)
+{
+    volatile char buf[1536 * KB];
+    buf[sizeof buf - 1] = 1;
+    struct itimerval it = { .it_value = { 0, 20000 } };
+    setitimer(ITIMER_REAL, &it, NULL);
+    for (long i = 0; !alarmed && i < 4000000000l; i++)
+        ;
+    printf("  handler ran %s the buffer\n", alarm_frame < (unsigned long)buf ? "below" : "not below");
+}
+
+static void signal_frame(void)
+{
+    signal(SIGALRM, on_alarm);
+    big_frame_spin();
+    printf("signal: %s\n", alarmed ? "delivered" : "not delivered");
+}
+
 /* Past RLIMIT_STACK (8..64 MiB: 100 MiB below): EFAULT, nothing grown. */
 static void past_limit(void)
 {
@@ -224,6 +256,7 @@ int main(void)
     run("ioctl", ioctl_below);
     run("clock_gettime", clock_below);
     run("a big frame", big_frame);
+    run("a signal frame", signal_frame);
     run("past the limit", past_limit);
     return 0;
 }
