@@ -243,8 +243,10 @@ void sys_stack_grow_args(const struct sys_entry *e, const uint64_t *a);
 void sys_stack_grow_init(const struct ld_image *img);
 /* A guest mapping over the stack's reserved room, before the host's
  * mmap: _hint returns the hint to use (0: Linux would not honour it),
- * _fixed is for MAP_FIXED (noreplace: MAP_FIXED_NOREPLACE) and
- * MREMAP_FIXED.  Either gives the reservation up where the guest maps. */
+ * _fixed is for MAP_FIXED (noreplace: MAP_FIXED_NOREPLACE),
+ * MREMAP_FIXED and an mremap growing a mapping in place (noreplace: the
+ * part above its old end).  Either gives the reservation up where the
+ * guest maps. */
 uint64_t sys_stack_room_hint(uint64_t addr, uint64_t len);
 void sys_stack_room_fixed(uint64_t addr, uint64_t len, bool noreplace);
 /* brk's check_data_rlimit for a break at brk. */
