@@ -55,9 +55,11 @@ RELIAB_VA_DEBIAN_x86_64 := tests/debian/bash.sh tests/debian/python.sh
 RELIAB_VA_DEBIAN_aarch64 := tests/debian/bash.sh
 # ...and the stack's programs with ferry's own pages where the main stack
 # grows (FERRY_DEBUG_STACK_HOLE: check-reliab.sh "ferry's memory where the
-# stack grows"), both builds.
-RELIAB_STACK_GUEST := $(foreach n,stack_grow stack_hole stack_room,$(TESTS_OUT)/guest/$(n).O2 $(TESTS_OUT)/guest/$(n).dyn)
-RELIAB_STACK_AS_GUEST := $(foreach n,stack_hole stack_room,$(TESTS_OUT)/guest/$(n).O2)
+# stack grows"), both builds; stack_limit there grows past the room, into
+# the pad reserved where the usual top is taken (loader/ld_stack.c).
+RELIAB_STACK_GUEST := $(foreach n,stack_grow stack_hole stack_room,$(TESTS_OUT)/guest/$(n).O2 $(TESTS_OUT)/guest/$(n).dyn) \
+                      $(foreach n,stack_limit stack_syscall_buf,$(TESTS_OUT)/guest/$(n).O2)
+RELIAB_STACK_AS_GUEST := $(foreach n,stack_hole stack_room stack_syscall_buf,$(TESTS_OUT)/guest/$(n).O2)
 
 # ferry-system's path spelled out: system/system.mk, which sets
 # FERRY_SYSTEM, may be read after this file (the eval below expands it now).
