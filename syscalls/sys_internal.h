@@ -249,6 +249,9 @@ void sys_stack_grow_init(const struct ld_image *img);
  * guest maps. */
 uint64_t sys_stack_room_hint(uint64_t addr, uint64_t len);
 void sys_stack_room_fixed(uint64_t addr, uint64_t len, bool noreplace);
+/* After the guest set RLIMIT_STACK: the reservation taken ahead down to
+ * the new limit (at most 1 GiB), where nothing is there yet. */
+void sys_stack_room_ahead(void);
 /* brk's check_data_rlimit for a break at brk. */
 bool sys_rlimit_mem_brk_ok(uint64_t brk, uint64_t start_brk);
 /* "VAR=..." for the environment of the ferry an execve starts. */
@@ -323,10 +326,12 @@ bool sys_va_above_top(uint64_t addr, uint64_t len);
 void sys_va_stack_layout(uint64_t *low, uint64_t *top);
 
 /* sys_stack_debug.c: the FERRY_DEBUG_STACK_HOLE test hook, ferry's own
- * pages in the main stack's hole, before the loader and after it. */
+ * pages in the main stack's hole, before the loader and after it (=1),
+ * and after the guest set RLIMIT_STACK (=1 or =raise), at `at`. */
 #define SYS_STACK_DEBUG_ENV "FERRY_DEBUG_STACK_HOLE"
 void sys_stack_debug_before_load(void);
 void sys_stack_debug_after_load(uint64_t floor, uint64_t start);
+void sys_stack_debug_after_raise(uint64_t at);
 
 /* sys_vdso.c: the vDSO's special mappings ([vvar], [vvar_vclock],
  * [vdso]) as Linux keeps them: never split (-EINVAL), moved whole by

@@ -51,6 +51,7 @@
 #define SYS_STACK_GUARD (1ull << 20)    /* Linux's stack_guard_gap: 256 pages */
 #define SYS_STACK_MIN_ADDR (64ull << 10) /* Linux's default mmap_min_addr */
 #define SYS_STACK_EXTEND (64ull << 20)  /* the reservation grows by this where it can */
+#define SYS_STACK_AHEAD (1ull << 30)    /* reserved ahead after a raise, at most */
 #define SYS_STACK_ACCESS (TR_PROT_READ | TR_PROT_WRITE | TR_PROT_EXEC)
 
 /* Its own lock, not sys_mm_lock: a fault may come while the thread holds
@@ -255,4 +256,27 @@ void sys_stack_room_fixed(uint64_t addr, uint64_t len, bool noreplace)
     if (sys_stack_room_meets(a, e) && (!noreplace || (e <= sys_proc.stack_start && sys_stack_room_free(a, e))))
         sys_stack_room_give(e);
     pthread_mutex_unlock(&sys_stack_mutex);
+}
+
+/* After the guest set RLIMIT_STACK: the reservation extended ahead down
+ * to what the limit allows now (at most SYS_STACK_AHEAD under the
+ * stack's top), over the host's free room where the guest has nothing,
+ * so that a host mapping made before the stack grows there (ferry's
+ * malloc, its code cache) cannot take that room.  Not under a finite
+ * RLIMIT_AS of ferry's (a reservation counts there), nor where there is
+ * no reservation (the old layout). */
+void sys_stack_room_ahead(void)
+{
+    struct rlimit64 rl;
+    if (!sys_stack_room_slack() || sys_rlimit_mem_get(RLIMIT_STACK, &rl) != 0)
+        return;
+    uint64_t span = (rl.rlim_cur < SYS_STACK_AHEAD ? rl.rlim_cur : SYS_STACK_AHEAD) + SYS_STACK_GUARD;
+    pthread_mutex_lock(&sys_stack_mutex);
+    uint64_t hole = sys_proc.stack_hole, end = sys_proc.stack_end;
+    uint64_t low = end > span + SYS_STACK_MIN_ADDR ? (end - span) & ~(SYS_STACK_PAGE - 1) : hole;
+    if (hole && low < hole && sys_stack_room_free(low, hole) && sys_stack_reserve(low, hole))
+        sys_proc.stack_hole = low;
+    pthread_mutex_unlock(&sys_stack_mutex);
+    if (end > span)
+        sys_stack_debug_after_raise(end - span / 2);
 }
