@@ -18,6 +18,7 @@
 #define LD_STACK_ROOM_MIN (128ull << 20) /* Linux's mmap_base gap: at least 128 MiB */
 #define LD_STACK_GUARD (1ull << 20)       /* Linux's stack_guard_gap: 256 pages */
 #define LD_STACK_AS_SHARE 16              /* the stack's reservation: at most 1/16 of RLIMIT_AS */
+#define LD_STACK_PAD (1ull << 30)         /* more reserved where the usual top is taken (ld_stack.c) */
 #define LD_STACK_TOP 0x00007ff000000000ull /* below the host's own stack and vdso */
 #define LD_USER_TOP 0x00007ffffffff000ull   /* end of x86-64 user space */
 #define LD_DYN_BASE 0x0000555555554000ull   /* Linux's ELF_ET_DYN_BASE */

@@ -224,32 +224,6 @@ static uint8_t *ld_map_stack_unreserved(uint64_t room, uint64_t initial, uint64_
     return base;
 }
 
-/* The guard, the room and the first pages in one: at the usual top when
- * it is free, else where the host finds room for all of it (below its
- * own mappings: a stack lower than usual, as ASLR gives natively).  A
- * PROT_NONE page above keeps the stack's pages apart from a host mapping
- * there, which the host would merge with them into one mapping (qemu-user
- * then leaves the whole line out of the guest's /proc/self/maps). */
-static uint8_t *ld_reserve_stack(uint64_t room, uint64_t initial, uint64_t *floor, uint64_t *hole)
-{
-    uint64_t span = LD_STACK_GUARD + room;
-    void *hint = (void *)(uintptr_t)(ld_va_get()->stack_top - span);
-    uint8_t *lo = ld_va_mmap(hint, span + LD_PAGE_SIZE, PROT_NONE,
-                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (lo == MAP_FAILED)
-        return NULL;
-    uint8_t *base = lo + span - initial;
-    void *p = mmap(base, initial, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
-    if (p != (void *)base) {
-        munmap(lo, span + LD_PAGE_SIZE);
-        return NULL;
-    }
-    *floor = (uint64_t)(uintptr_t)lo + LD_STACK_GUARD;
-    *hole = (uint64_t)(uintptr_t)lo;
-    return base;
-}
-
 /* Whether ferry's own RLIMIT_AS (raised to its hard limit by now:
  * syscalls/sys_rlimit_mem.c) leaves room for a reservation of span bytes:
  * unlimited, or at least LD_STACK_AS_SHARE times it, so that a PROT_NONE
@@ -260,6 +234,54 @@ static bool ld_stack_as_allows(uint64_t span)
     struct rlimit rl;
     return getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
            rl.rlim_cur / LD_STACK_AS_SHARE >= span;
+}
+
+/* span bytes PROT_NONE and a page above, at hint when it is free.  Else
+ * the host puts them below its own mappings, and puts its later ones
+ * right below them, where a stack allowed past its room (a raised
+ * RLIMIT_STACK: syscalls/sys_stack_grow.c) would meet them: so there
+ * LD_STACK_PAD more is reserved below, where a finite RLIMIT_AS of
+ * ferry's allows.  The span's low end; *pad: the bytes below it. */
+static uint8_t *ld_reserve_span(void *hint, uint64_t span, uint64_t *pad)
+{
+    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    uint8_t *lo = ld_va_mmap(hint, span + LD_PAGE_SIZE, PROT_NONE, flags, -1, 0);
+    *pad = 0;
+    if (lo == MAP_FAILED || lo == (uint8_t *)hint || !ld_stack_as_allows(LD_STACK_PAD + span))
+        return lo;
+    munmap(lo, span + LD_PAGE_SIZE);
+    uint8_t *wide = ld_va_mmap(hint, LD_STACK_PAD + span + LD_PAGE_SIZE, PROT_NONE, flags, -1, 0);
+    if (wide != MAP_FAILED) {
+        *pad = LD_STACK_PAD;
+        return wide + LD_STACK_PAD;
+    }
+    return ld_va_mmap(hint, span + LD_PAGE_SIZE, PROT_NONE, flags, -1, 0);
+}
+
+/* The guard, the room and the first pages in one: at the usual top when
+ * it is free, else where the host finds room for all of it (below its
+ * own mappings: a stack lower than usual, as ASLR gives natively; with
+ * a pad below, ld_reserve_span).  A PROT_NONE page above keeps the
+ * stack's pages apart from a host mapping there, which the host would
+ * merge with them into one mapping (qemu-user then leaves the whole line
+ * out of the guest's /proc/self/maps). */
+static uint8_t *ld_reserve_stack(uint64_t room, uint64_t initial, uint64_t *floor, uint64_t *hole)
+{
+    uint64_t span = LD_STACK_GUARD + room, pad;
+    void *hint = (void *)(uintptr_t)(ld_va_get()->stack_top - span);
+    uint8_t *lo = ld_reserve_span(hint, span, &pad);
+    if (lo == MAP_FAILED)
+        return NULL;
+    uint8_t *base = lo + span - initial;
+    void *p = mmap(base, initial, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    if (p != (void *)base) {
+        munmap(lo - pad, pad + span + LD_PAGE_SIZE);
+        return NULL;
+    }
+    *floor = (uint64_t)(uintptr_t)lo + LD_STACK_GUARD;
+    *hole = (uint64_t)(uintptr_t)(lo - pad);
+    return base;
 }
 
 /* The reservation: the whole room, or under a finite RLIMIT_AS too small

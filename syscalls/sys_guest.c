@@ -42,6 +42,16 @@ static bool sys_probe_page(uint64_t page, int write)
     return !write || process_vm_writev(getpid(), &local, 1, &remote, 1, 0) == 1 || errno != EFAULT;
 }
 
+/* The guest's access at a (the end of its extent in *end): the main
+ * stack grown there first where a is in its room and Linux would grow
+ * it for the kernel's access (sys_stack_grow.c). */
+static bool sys_extent_ok(uint64_t a, uint64_t *end, int write)
+{
+    if (sys_prot_ok(tr_map_extent(sys_engine, a, end), write))
+        return true;
+    return sys_stack_grow(a) && sys_prot_ok(tr_map_extent(sys_engine, a, end), write);
+}
+
 int sys_guest_access_ok(uint64_t g, size_t len, int write)
 {
     if (g < 4096 || g + len < g)
@@ -55,19 +65,20 @@ int sys_guest_access_ok(uint64_t g, size_t len, int write)
         return 1;
     }
     for (uint64_t a = g, end; a < g + len; a = end)
-        if (!sys_prot_ok(tr_map_extent(sys_engine, a, &end), write) && !sys_stack_grow(a))
+        if (!sys_extent_ok(a, &end, write) || end <= a)
             return 0;
     return 1;
 }
 
 /* How many bytes from g on (at most len) the guest may read or write:
- * where its pages (or their permission) end. */
+ * where its pages (or their permission) end, the stack grown as for
+ * sys_guest_access_ok. */
 uint64_t sys_guest_accessible(uint64_t g, uint64_t len, int write)
 {
     if (!sys_engine)
         return sys_guest_access_ok(g, len, write) ? len : 0;
     uint64_t a = g, end;
-    while (a - g < len && sys_prot_ok(tr_map_extent(sys_engine, a, &end), write) && end > a)
+    while (a - g < len && sys_extent_ok(a, &end, write) && end > a)
         a = end;
     return a - g < len ? a - g : len;
 }

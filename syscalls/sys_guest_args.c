@@ -282,6 +282,7 @@ void *sys_guest_args_fix(const struct sys_entry *e, uint64_t *a)
 {
     if (!sys_engine || !e || !e->handler)
         return NULL;
+    sys_stack_grow_args(e, a);
     sys_fix_paths(e, a);
     struct sys_bounce *fixed = NULL;    /* (at most one row of a call needs one) */
     for (const struct sys_buf_arg *b = sys_buf_arg_of(e->nr);

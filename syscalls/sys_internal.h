@@ -231,16 +231,27 @@ int64_t sys_rlimit_mem_check_fixed(uint64_t addr, uint64_t len, int prot);
 int64_t sys_rlimit_mem_check_protect(uint64_t addr, uint64_t len, int prot);
 /* The main stack grown down to addr's page where Linux would grow it
  * (sys_stack_grow.c): false when addr is not in its hole or the growth
- * is refused.  _to_sp: before a system call, down to the guest's rsp. */
+ * is refused.  _for: the same, cheaply refused for an address far below
+ * the stack or in a mapping of the guest's (a system call's argument).
+ * _to_sp: before a system call, down to the guest's rsp.
+ * sys_stack_args.c: grown for every buffer a system call's arguments
+ * point to in the room (before sys_guest_args_fix's checks). */
 bool sys_stack_grow(uint64_t addr);
+bool sys_stack_grow_for(uint64_t addr);
 void sys_stack_grow_to_sp(uint64_t rsp);
+void sys_stack_grow_args(const struct sys_entry *e, const uint64_t *a);
 void sys_stack_grow_init(const struct ld_image *img);
 /* A guest mapping over the stack's reserved room, before the host's
  * mmap: _hint returns the hint to use (0: Linux would not honour it),
- * _fixed is for MAP_FIXED (noreplace: MAP_FIXED_NOREPLACE) and
- * MREMAP_FIXED.  Either gives the reservation up where the guest maps. */
+ * _fixed is for MAP_FIXED (noreplace: MAP_FIXED_NOREPLACE),
+ * MREMAP_FIXED and an mremap growing a mapping in place (noreplace: the
+ * part above its old end).  Either gives the reservation up where the
+ * guest maps. */
 uint64_t sys_stack_room_hint(uint64_t addr, uint64_t len);
 void sys_stack_room_fixed(uint64_t addr, uint64_t len, bool noreplace);
+/* After the guest set RLIMIT_STACK: the reservation taken ahead down to
+ * the new limit (at most 1 GiB), where nothing is there yet. */
+void sys_stack_room_ahead(void);
 /* brk's check_data_rlimit for a break at brk. */
 bool sys_rlimit_mem_brk_ok(uint64_t brk, uint64_t start_brk);
 /* "VAR=..." for the environment of the ferry an execve starts. */
@@ -315,10 +326,12 @@ bool sys_va_above_top(uint64_t addr, uint64_t len);
 void sys_va_stack_layout(uint64_t *low, uint64_t *top);
 
 /* sys_stack_debug.c: the FERRY_DEBUG_STACK_HOLE test hook, ferry's own
- * pages in the main stack's hole, before the loader and after it. */
+ * pages in the main stack's hole, before the loader and after it (=1),
+ * and after the guest set RLIMIT_STACK (=1 or =raise), at `at`. */
 #define SYS_STACK_DEBUG_ENV "FERRY_DEBUG_STACK_HOLE"
 void sys_stack_debug_before_load(void);
 void sys_stack_debug_after_load(uint64_t floor, uint64_t start);
+void sys_stack_debug_after_raise(uint64_t at);
 
 /* sys_vdso.c: the vDSO's special mappings ([vvar], [vvar_vclock],
  * [vdso]) as Linux keeps them: never split (-EINVAL), moved whole by

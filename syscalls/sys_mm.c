@@ -303,6 +303,8 @@ static int64_t sys_mremap_locked(const uint64_t *a)
         busy = sys_mremap_limit_check(a, prot);
     if (busy)
         return busy;
+    if (!(a[3] & MREMAP_FIXED) && a[2] > a[1])     /* growing in place up into the stack's room */
+        sys_stack_room_fixed(a[0] + SYS_PAGE_UP(a[1]), SYS_PAGE_UP(a[2]) - SYS_PAGE_UP(a[1]), true);
     void *p = sys_mremap_host(a);
     if (p == MAP_FAILED)
         return -errno;

@@ -187,6 +187,8 @@ int64_t sys_rlimit_mem_set(int resource, const struct rlimit64 *want)
             return -errno;
     }
     sys_rlim_mem[i] = (struct sys_rlim){ want->rlim_cur, want->rlim_max };
+    if (resource == RLIMIT_STACK)
+        sys_stack_room_ahead();         /* the room the new limit gives, reserved now */
     return 0;
 }
 

@@ -6,7 +6,10 @@
  * place and one in the middle of its room, on the stack's usual layout
  * (qemu's mappings, made before ferry runs); after, a page asked for by
  * hint in the middle of the hole the stack has (a later mapping of
- * ferry's: malloc, the code cache).  Each page is ferry's, never the
+ * ferry's: malloc, the code cache), and after each setrlimit of
+ * RLIMIT_STACK one in the middle of the room the new limit gives (alone
+ * with FERRY_DEBUG_STACK_HOLE=raise, so the stack keeps its usual
+ * place: sys_stack_room_ahead's case).  Each page is ferry's, never the
  * guest's.  Not in the guest's environment (sys_start.c), not passed to
  * the ferry of a guest's execve. */
 #define _GNU_SOURCE
@@ -18,11 +21,13 @@
 
 #define SYS_STACK_DEBUG_PAGE 4096ull
 
-static bool sys_stack_debug_on(void)
+static bool sys_stack_debug_is(const char *what)
 {
     const char *v = getenv(SYS_STACK_DEBUG_ENV);
-    return v && strcmp(v, "1") == 0;
+    return v && strcmp(v, what) == 0;
 }
+
+static bool sys_stack_debug_on(void) { return sys_stack_debug_is("1"); }
 
 static void sys_stack_debug_page(uint64_t at, int flags)
 {
@@ -44,4 +49,10 @@ void sys_stack_debug_after_load(uint64_t floor, uint64_t start)
 {
     if (sys_stack_debug_on() && floor < start)
         sys_stack_debug_page(floor + (start - floor) / 2, 0);
+}
+
+void sys_stack_debug_after_raise(uint64_t at)
+{
+    if (sys_stack_debug_on() || sys_stack_debug_is("raise"))
+        sys_stack_debug_page(at, 0);
 }

@@ -5,10 +5,13 @@
  * acct_stack_growth counts them, and the access runs again.  So pages the
  * guest never touched are not in its RLIMIT_AS (nor in ferry's real one),
  * as natively.  Where Linux grows the stack without a fault of the
- * guest's own -- the kernel writing a system call's result or a signal
- * frame below the pages there -- ferry grows it first: to the guest's rsp
- * before each system call (its buffers lie above), and for ferry's own
- * copies to guest memory (sys_guest.c).
+ * guest's own -- the kernel reading or writing a system call's buffer or
+ * a signal frame below the pages there -- ferry grows it first: to the
+ * guest's rsp before each system call (its buffers usually lie above),
+ * for a system call's buffer anywhere in the room (sys_stack_args.c: as
+ * Linux, which checks no access against rsp), and for ferry's own copies
+ * to guest memory and its checks of the buffers it passes on
+ * (sys_guest.c).
  *
  * Linux's expand_downwards decides each growth as it comes: the new size
  * within RLIMIT_STACK as it is now (a limit raised after exec lets the
@@ -48,6 +51,7 @@
 #define SYS_STACK_GUARD (1ull << 20)    /* Linux's stack_guard_gap: 256 pages */
 #define SYS_STACK_MIN_ADDR (64ull << 10) /* Linux's default mmap_min_addr */
 #define SYS_STACK_EXTEND (64ull << 20)  /* the reservation grows by this where it can */
+#define SYS_STACK_AHEAD (1ull << 30)    /* reserved ahead after a raise, at most */
 #define SYS_STACK_ACCESS (TR_PROT_READ | TR_PROT_WRITE | TR_PROT_EXEC)
 
 /* Its own lock, not sys_mm_lock: a fault may come while the thread holds
@@ -160,20 +164,24 @@ bool sys_stack_grow(uint64_t addr)
     return grown;
 }
 
-/* Below the floor, an rsp the stack may grow to: within RLIMIT_STACK
- * and in no mapping of the guest's (not a thread's stack). */
+/* Below the floor, an address the stack may grow to: within
+ * RLIMIT_STACK and in no mapping of the guest's (not a thread's stack). */
 static bool sys_stack_sp_below_floor(uint64_t a)
 {
     return sys_stack_within_limit(a & ~(SYS_STACK_PAGE - 1)) && sys_engine && tr_prot_at(sys_engine, a) < 0;
+}
+
+bool sys_stack_grow_for(uint64_t a)
+{
+    return a < sys_proc.stack_start && a >= SYS_STACK_MIN_ADDR &&
+           (a >= sys_proc.stack_floor || sys_stack_sp_below_floor(a)) && sys_stack_grow(a);
 }
 
 /* Before a system call: the kernel would grow the stack for a buffer
  * between rsp and the pages there; one compare when it need not. */
 void sys_stack_grow_to_sp(uint64_t rsp)
 {
-    uint64_t a = rsp - SYS_STACK_RED_ZONE;
-    if (a < sys_proc.stack_start && (a >= sys_proc.stack_floor || sys_stack_sp_below_floor(a)))
-        sys_stack_grow(a);
+    sys_stack_grow_for(rsp - SYS_STACK_RED_ZONE);
 }
 
 void sys_stack_grow_init(const struct ld_image *img)
@@ -248,4 +256,27 @@ void sys_stack_room_fixed(uint64_t addr, uint64_t len, bool noreplace)
     if (sys_stack_room_meets(a, e) && (!noreplace || (e <= sys_proc.stack_start && sys_stack_room_free(a, e))))
         sys_stack_room_give(e);
     pthread_mutex_unlock(&sys_stack_mutex);
+}
+
+/* After the guest set RLIMIT_STACK: the reservation extended ahead down
+ * to what the limit allows now (at most SYS_STACK_AHEAD under the
+ * stack's top), over the host's free room where the guest has nothing,
+ * so that a host mapping made before the stack grows there (ferry's
+ * malloc, its code cache) cannot take that room.  Not under a finite
+ * RLIMIT_AS of ferry's (a reservation counts there), nor where there is
+ * no reservation (the old layout). */
+void sys_stack_room_ahead(void)
+{
+    struct rlimit64 rl;
+    if (!sys_stack_room_slack() || sys_rlimit_mem_get(RLIMIT_STACK, &rl) != 0)
+        return;
+    uint64_t span = (rl.rlim_cur < SYS_STACK_AHEAD ? rl.rlim_cur : SYS_STACK_AHEAD) + SYS_STACK_GUARD;
+    pthread_mutex_lock(&sys_stack_mutex);
+    uint64_t hole = sys_proc.stack_hole, end = sys_proc.stack_end;
+    uint64_t low = end > span + SYS_STACK_MIN_ADDR ? (end - span) & ~(SYS_STACK_PAGE - 1) : hole;
+    if (hole && low < hole && sys_stack_room_free(low, hole) && sys_stack_reserve(low, hole))
+        sys_proc.stack_hole = low;
+    pthread_mutex_unlock(&sys_stack_mutex);
+    if (end > span)
+        sys_stack_debug_after_raise(end - span / 2);
 }

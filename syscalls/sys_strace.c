@@ -7,6 +7,9 @@
  *   d int   l long   u unsigned   x hex   p pointer   s string   o octal
  *   F dirfd   O open flags   P mmap prot   M mmap flags   S signal
  *   A string array (execve argv/envp)
+ *   a an address the call does not read or write then (mmap's, clone's
+ *     stack), printed as p; p tells sys_stack_args.c the kernel may
+ *     access the memory it points to
  * Guest strings are read directly (guest addresses are host addresses)
  * once sys_guest.c has checked that they are readable. */
 #include <stdio.h>
@@ -102,7 +105,7 @@ static void sys_print_arg(FILE *f, char kind, uint64_t v)
     case 'l': fprintf(f, "%lld", (long long)v); break;
     case 'u': fprintf(f, "%llu", (unsigned long long)v); break;
     case 'o': fprintf(f, "%#llo", (unsigned long long)v); break;
-    case 'p': sys_print_pointer(f, v); break;
+    case 'p': case 'a': sys_print_pointer(f, v); break;
     case 's': sys_print_string(f, v); break;
     case 'A': sys_print_array(f, v); break;
     case 'F': (int)v == -100 ? (void)fputs("AT_FDCWD", f) : (void)fprintf(f, "%d", (int)v); break;

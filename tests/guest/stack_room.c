@@ -4,7 +4,8 @@
  * than stack_guard_gap (1 MiB) when that mapping is accessible; a
  * PROT_NONE one it may reach (the gap counts only accessible mappings);
  * once the mapping is gone, the room is the stack's again.  shmat at an
- * address in the room maps there, as mmap does.  Linux grows the stack
+ * address in the room maps there, as mmap does, and mremap grows a
+ * mapping up into it in place.  Linux grows the stack
  * for a fault anywhere between it and that limit (no check against the
  * stack pointer on x86-64), so each case writes single bytes far below.
  * RLIMIT_STACK is raised to 120 MiB first.  Each case runs in a child;
@@ -123,6 +124,26 @@ static void shmat_in_room(void)
     touch(80 * MB, "a byte 80 MiB below");
 }
 
+/* A mapping in the room grown up in place by mremap (no MREMAP_MAYMOVE:
+ * Linux checks only that nothing is in the way); the stack then keeps a
+ * guard gap above its new end. */
+static void mremap_up(void)
+{
+    char *p = map_at(64 * MB, MB, PROT_READ | PROT_WRITE);
+    printf("MAP_FIXED 64..63 MiB below: %s\n", at(p, 64 * MB));
+    char *q = mremap(p, MB, 3 * MB, 0);
+    printf("mremap to 3 MiB in place: %s\n", at(q, 64 * MB));
+    if (q == MAP_FAILED)
+        return;
+    q[3 * MB - 1] = 1;
+    q = mremap(q, 3 * MB, 62 * MB, 0);
+    printf("mremap to 2 MiB under top: %s\n", at(q, 64 * MB));
+    raise_limit();
+    catch_segv(on_segv);
+    touch(768 * KB, "a byte 1.25 MiB above its end");
+    touch(1536 * KB, "a byte 512 KiB above its end");
+}
+
 static void run(const char *what, void (*fn)(void)) { run_child(what, 40, fn); }
 
 int main(void)
@@ -135,5 +156,6 @@ int main(void)
     run("a PROT_NONE mapping in the room", prot_none_below);
     run("a PROT_READ mapping in the room", readable_below);
     run("shmat in the room", shmat_in_room);
+    run("mremap up into the room", mremap_up);
     return 0;
 }

@@ -189,6 +189,17 @@ if [ -n "${RELIAB_STACK_CASES:-}" ]; then
         "env FERRY_DEBUG_STACK_HOLE=1 $ferry" "" $RELIAB_STACK_CASES
 fi
 
+# --- 4c'. ferry's memory in the room a raised RLIMIT_STACK gives ---------------
+# A host mapping of ferry's made after the guest raised RLIMIT_STACK and
+# before its stack grew that far took the room (the reservation covered
+# the room at exec only).  FERRY_DEBUG_STACK_HOLE=raise asks for a page in
+# the middle of the new room after each setrlimit (sys_stack_debug.c): the
+# raise must have reserved it first (sys_stack_room_ahead).
+if [ -n "${RELIAB_STACK_RAISE_CASES:-}" ]; then
+    guest_cases stack-raise "the stack's programs with ferry's memory in the room a raise gives" \
+        "env FERRY_DEBUG_STACK_HOLE=raise $ferry" "" $RELIAB_STACK_RAISE_CASES
+fi
+
 # --- 4d. the stack's room under a finite RLIMIT_AS ----------------------------
 # Under a `ulimit -v` below 16 times the room (2,064 MiB by default) ferry
 # reserves only the room RLIMIT_STACK allows (loader/ld_stack.c: the

@@ -55,9 +55,15 @@ RELIAB_VA_DEBIAN_x86_64 := tests/debian/bash.sh tests/debian/python.sh
 RELIAB_VA_DEBIAN_aarch64 := tests/debian/bash.sh
 # ...and the stack's programs with ferry's own pages where the main stack
 # grows (FERRY_DEBUG_STACK_HOLE: check-reliab.sh "ferry's memory where the
-# stack grows"), both builds.
-RELIAB_STACK_GUEST := $(foreach n,stack_grow stack_hole stack_room,$(TESTS_OUT)/guest/$(n).O2 $(TESTS_OUT)/guest/$(n).dyn)
-RELIAB_STACK_AS_GUEST := $(foreach n,stack_hole stack_room,$(TESTS_OUT)/guest/$(n).O2)
+# stack grows"), both builds; stack_limit there grows past the room, into
+# the pad reserved where the usual top is taken (loader/ld_stack.c).
+RELIAB_STACK_GUEST := $(foreach n,stack_grow stack_hole stack_room,$(TESTS_OUT)/guest/$(n).O2 $(TESTS_OUT)/guest/$(n).dyn) \
+                      $(foreach n,stack_limit stack_syscall_buf,$(TESTS_OUT)/guest/$(n).O2)
+RELIAB_STACK_AS_GUEST := $(foreach n,stack_hole stack_room stack_syscall_buf,$(TESTS_OUT)/guest/$(n).O2)
+# ...and the programs that raise RLIMIT_STACK with a page of ferry's in the
+# room the new limit gives (FERRY_DEBUG_STACK_HOLE=raise: the reservation
+# is taken ahead at the raise, syscalls/sys_stack_grow.c).
+RELIAB_STACK_RAISE_GUEST := $(foreach n,stack_limit stack_room,$(TESTS_OUT)/guest/$(n).O2)
 
 # ferry-system's path spelled out: system/system.mk, which sets
 # FERRY_SYSTEM, may be read after this file (the eval below expands it now).
@@ -75,9 +81,10 @@ RELIAB_LINUX := $(or $(FERRY_LINUX),/var/cache/ferry/linux-amd64-bookworm)
 define reliab_for_arch
 .PHONY: check-reliab-$(1) check-reliab-long-$(1)
 check-reliab-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS) $$(RELIAB_FERRY_SYSTEM_$(1)) $$(RELIAB_LINUX)/.ferry-linux-1 \
-                   $$(RELIAB_VA_GUEST_$(1)) $$(RELIAB_STACK_GUEST)
+                   $$(RELIAB_VA_GUEST_$(1)) $$(RELIAB_STACK_GUEST) $$(RELIAB_STACK_AS_GUEST) $$(RELIAB_STACK_RAISE_GUEST)
 	RELIAB_VA_CASES="$$(RELIAB_VA_GUEST_$(1)) $$(RELIAB_VA_DEBIAN_$(1))" RELIAB_VA_TIMEOUT=$$(TEST_TIMEOUT_$(1)) \
 	RELIAB_STACK_CASES="$$(RELIAB_STACK_GUEST)" RELIAB_STACK_AS_CASES="$$(RELIAB_STACK_AS_GUEST)" \
+	RELIAB_STACK_RAISE_CASES="$$(RELIAB_STACK_RAISE_GUEST)" \
 	sh tests/reliab/check-reliab.sh "$$(FERRY_CMD_$(1))" $$(abspath $$(RELIAB_OUT)) \
 	    "$$(RELIAB_FSYS_CMD_$(1))" $$(RELIAB_LINUX)/vmlinuz
 check-reliab-long-$(1): $$(FERRY_BIN_$(1)) $$(RELIAB_PROGS)
