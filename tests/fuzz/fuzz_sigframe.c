@@ -138,11 +138,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_check_popped(&cpu, uc);
     sys_tsig.saved_mask_valid = false;  /* the pushed frame saves `blocked` */
 
-    /* A bad ss the input's frame left (its return to user mode would
-     * fault) goes into the pushed frame as Linux saves it, and popping
-     * that frame reports it again. */
+    /* A bad ss or cs the input's frame left (its return to user mode
+     * would fault; a cs is kept in sys_tsig.frame_cs) goes into the pushed
+     * frame as Linux saves it, and popping that frame reports it again. */
     uint64_t ss_base;
-    int want_pop = x86_seg_check(X86_SREG_SS, cpu.sel[X86_SREG_SS], &ss_base) ? SYS_SIGFRAME_BAD_SS : 0;
+    bool bad_ss = x86_seg_check(X86_SREG_SS, cpu.sel[X86_SREG_SS], &ss_base) != 0;
+    int want_pop = bad_ss || sys_tsig.frame_cs ? SYS_SIGFRAME_BAD_SS : 0;
     struct fz_state before, after;
     fz_capture(&cpu, &before);
     if (sys_sigframe_push(&cpu, sig, &(struct x86_64_siginfo){ .si_signo = sig }) != 0)
