@@ -250,9 +250,11 @@ static bool decode_one(const struct tr_guest_mem *mem, cs_insn *ci, uint64_t pc,
     if (x86_legacy_prefix(code[0])) {       /* (no quirk applies without one) */
         code = x86_prefix_order(code, size, reordered);
         if (x86_rep_opsize_alias(x86_cs, code, size, rep_alias)) code = rep_alias;
+        /* (64-bit code only: in compatibility mode 4x is inc/dec, f3 41 90
+         * `rep inc ecx; nop`) */
         if (!x86_code32 && x86_machine()->intel && x86_branch_opsize_alias(code, size, branch_alias))
             code = branch_alias;
-        else if (x86_pause_rex_alias(code, size, branch_alias))
+        else if (!x86_code32 && x86_pause_rex_alias(code, size, branch_alias))
             code = branch_alias;
     }
     if (size == 15 && !x86_code32 && x86_quick_insn(code, pc, ci)) return true;

@@ -2,7 +2,8 @@
  * with IA32 emulation runs it: far transfers to __USER32_CS (0x23) by
  * lretq, ljmp m16:32, lcall m16:32 and iretq, back to __USER_CS (0x33) by
  * ljmp m16:32, lret, lcall, iret and ljmp ptr16:32; 32-bit code there
- * (arithmetic and flags, inc/dec's 0x40 forms, push/pop widths, segment
+ * (arithmetic and flags, inc/dec's 0x40 forms -- f3 41 90 too, `rep inc
+ * ecx; nop` here, pause in 64-bit mode --, push/pop widths, segment
  * pushes, call/ret); what registers hold back in 64-bit mode; int $0x80
  * (the i386 system call ABI) from both modes; syscall and ud2 in
  * compatibility mode; a fault there, whose 64-bit handler sees cs 0x23
@@ -140,7 +141,7 @@ __asm__(
     "  mov " XS(D_IN) "(%ebx), %eax; imul %ecx, %eax; pushfl; popl " XS(D_OUT) "+20(%ebx); mov %eax, " XS(D_OUT) "+16(%ebx)\n"
     "  mov " XS(D_IN) "(%ebx), %eax; mul %ecx; mov %eax, " XS(D_OUT) "+24(%ebx); mov %edx, " XS(D_OUT) "+28(%ebx)\n"
     "  mov " XS(D_IN) "(%ebx), %eax; inc %eax; pushfl; popl " XS(D_OUT) "+36(%ebx); mov %eax, " XS(D_OUT) "+32(%ebx)\n"
-    "  mov " XS(D_IN) "+4(%ebx), %ecx; dec %ecx; pushfl; popl " XS(D_OUT) "+44(%ebx); mov %ecx, " XS(D_OUT) "+40(%ebx)\n"
+    "  mov " XS(D_IN) "+4(%ebx), %ecx; .byte 0xf3, 0x41, 0x90; dec %ecx; dec %ecx; pushfl; popl " XS(D_OUT) "+44(%ebx); mov %ecx, " XS(D_OUT) "+40(%ebx)\n"
     "  mov " XS(D_IN) "(%ebx), %edx; inc %edx; dec %edx; dec %edx; mov %edx, " XS(D_OUT) "+48(%ebx)\n"
     "  mov " XS(D_IN) "(%ebx), %eax; add %ah, %al; adc $0x7f, %ah; pushfl; popl " XS(D_OUT) "+56(%ebx); mov %eax, " XS(D_OUT) "+52(%ebx)\n"
     "  movsbl " XS(D_IN) "(%ebx), %eax; mov %eax, " XS(D_OUT) "+60(%ebx)\n"
