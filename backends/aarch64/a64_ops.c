@@ -331,8 +331,6 @@ static void emit_extract(struct be_code *c, const struct ir_insn *insn, unsigned
         a64_put(c, a64_ubfx(true, out[0].reg, rn, pos, len));
 }
 
-/* bfi writes into its destination, so out must first hold in0; when out
- * is also the inserted value, that value is saved in a scratch first. */
 /* A constant field into a register: all zeros is one `and`, all ones one
  * `orr` with the field's complement or the field as a bitmask immediate
  * (x86 `mov al, 0` and `or al, 0xff` forms; a field of all 64 bits, or
@@ -354,7 +352,9 @@ static bool deposit_const_field(struct be_code *c, unsigned rd, unsigned rn, uin
 /* deposit d, a, v, pos, len: d = a with v's low len bits at pos.  A
  * constant a of 0 is one `ubfiz` (x86 `xor eax, eax; ...; setcc al`: the
  * register was cleared), a constant v of zeros or ones one `and`/`orr`
- * of a; otherwise a moved into d, then `bfi`. */
+ * of a; otherwise a moved into d, then `bfi` (which writes into its
+ * destination, so out must first hold in0; when out is also the inserted
+ * value, that value is saved in a scratch first). */
 static void emit_deposit(struct be_code *c, const struct ir_insn *insn, unsigned param,
                          const struct be_arg *out, const struct be_arg *in)
 {
